@@ -1,0 +1,243 @@
+//! Identifier newtypes, so a debtor id can never be passed where an invoice number is expected.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// Why an identifier was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidId {
+    /// The identifier was empty after trimming.
+    #[error("{0} is empty")]
+    Empty(&'static str),
+    /// An IBAN failed its structure or mod-97 check.
+    #[error("'{value}' is not a valid IBAN: {reason}")]
+    Iban {
+        /// The value as given.
+        value: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+}
+
+fn trimmed(value: &str, what: &'static str) -> Result<String, InvalidId> {
+    let t = value.trim();
+    if t.is_empty() {
+        Err(InvalidId::Empty(what))
+    } else {
+        Ok(t.to_string())
+    }
+}
+
+/// An invoice or credit-note number as the source wrote it, with its normalised form for identity.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct DocumentNumber(String);
+
+impl DocumentNumber {
+    /// Takes a number as written (trimmed); refuses an empty one.
+    pub fn new(value: &str) -> Result<DocumentNumber, InvalidId> {
+        trimmed(value, "document number").map(DocumentNumber)
+    }
+
+    /// The number as the source wrote it.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The form used for identity: upper case, inner white space removed.
+    ///
+    /// Deliberately conservative: `F-001` and `F001` stay different documents, since creditors
+    /// do use both in one ledger; fuzzy matching belongs to reconciliation, not identity.
+    pub fn normalised(&self) -> String {
+        self.0
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .flat_map(char::to_uppercase)
+            .collect()
+    }
+}
+
+impl fmt::Display for DocumentNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for DocumentNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DocumentNumber({})", self.0)
+    }
+}
+
+/// The creditor's own identifier of a debtor (debiteurnummer, customer id).
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct DebtorId(String);
+
+impl DebtorId {
+    /// Takes an id as written (trimmed); refuses an empty one.
+    pub fn new(value: &str) -> Result<DebtorId, InvalidId> {
+        trimmed(value, "debtor id").map(DebtorId)
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for DebtorId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for DebtorId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DebtorId({})", self.0)
+    }
+}
+
+/// The administration (creditor) a ledger belongs to.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct CreditorId(String);
+
+impl CreditorId {
+    /// Takes an id as written (trimmed); refuses an empty one.
+    pub fn new(value: &str) -> Result<CreditorId, InvalidId> {
+        trimmed(value, "creditor id").map(CreditorId)
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for CreditorId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for CreditorId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CreditorId({})", self.0)
+    }
+}
+
+/// An IBAN in electronic form (no spaces, upper case), valid by structure and mod-97.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Iban(String);
+
+impl Iban {
+    /// Parses an IBAN written with or without spaces; checks country, length and mod-97.
+    pub fn parse(value: &str) -> Result<Iban, InvalidId> {
+        let bad = |reason| InvalidId::Iban { value: value.to_string(), reason };
+        let compact: String = value
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .map(|c| c.to_ascii_uppercase())
+            .collect();
+        if compact.len() < 15 || compact.len() > 34 {
+            return Err(bad("length must be 15 to 34 characters"));
+        }
+        let b = compact.as_bytes();
+        if !b[..2].iter().all(u8::is_ascii_uppercase) || !b[2..4].iter().all(u8::is_ascii_digit) {
+            return Err(bad("must start with a country code and two check digits"));
+        }
+        if !b.iter().all(u8::is_ascii_alphanumeric) {
+            return Err(bad("only letters and digits are allowed"));
+        }
+        if let Some(len) = national_length(&compact[..2]) {
+            if compact.len() != len {
+                return Err(bad("wrong length for its country"));
+            }
+        }
+        let mut rem: u32 = 0;
+        for &c in b[4..].iter().chain(&b[..4]) {
+            let v = if c.is_ascii_digit() { u32::from(c - b'0') } else { u32::from(c - b'A') + 10 };
+            rem = if v >= 10 { (rem * 100 + v) % 97 } else { (rem * 10 + v) % 97 };
+        }
+        if rem != 1 {
+            return Err(bad("check digits do not match (mod-97)"));
+        }
+        Ok(Iban(compact))
+    }
+
+    /// The electronic form, e.g. `NL91ABNA0417164300`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The two-letter country code.
+    pub fn country(&self) -> &str {
+        &self.0[..2]
+    }
+}
+
+/// IBAN lengths of the countries incasso's users meet most; others are checked by mod-97 only.
+fn national_length(country: &str) -> Option<usize> {
+    Some(match country {
+        "NL" => 18,
+        "BE" => 16,
+        "DE" => 22,
+        "FR" | "IT" | "MC" => 27,
+        "LU" => 20,
+        "GB" | "IE" => 22,
+        "ES" | "SE" => 24,
+        "AT" | "LT" | "EE" => 20,
+        "DK" | "FI" => 18,
+        "NO" => 15,
+        "CH" => 21,
+        _ => return None,
+    })
+}
+
+impl TryFrom<String> for Iban {
+    type Error = InvalidId;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        Iban::parse(&s)
+    }
+}
+
+impl From<Iban> for String {
+    fn from(i: Iban) -> String {
+        i.0
+    }
+}
+
+impl fmt::Display for Iban {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for Iban {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Iban({})", self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iban_checks_mod97_and_country_length() {
+        assert_eq!(Iban::parse("NL91 ABNA 0417 1643 00").unwrap().as_str(), "NL91ABNA0417164300");
+        assert!(Iban::parse("BE68539007547034").is_ok());
+        assert!(Iban::parse("NL92ABNA0417164300").is_err(), "wrong check digits");
+        assert!(Iban::parse("NL91ABNA041716430").is_err(), "too short for NL");
+        assert!(Iban::parse("not an iban at all").is_err());
+    }
+
+    #[test]
+    fn document_numbers_normalise_case_and_spaces_only() {
+        let a = DocumentNumber::new(" f 2026-001 ").unwrap();
+        assert_eq!(a.as_str(), "f 2026-001");
+        assert_eq!(a.normalised(), "F2026-001");
+        assert_ne!(DocumentNumber::new("F-1").unwrap().normalised(), "F1");
+        assert!(DocumentNumber::new("  ").is_err());
+    }
+}

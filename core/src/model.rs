@@ -1,0 +1,407 @@
+//! The ledger's records: creditor, debtor, document, payment, allocation, each with provenance.
+
+use std::fmt;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{CreditorId, DebtorId, DocumentNumber, Iban};
+use crate::money::{Currency, Money};
+
+/// What kind of place a record came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourceKind {
+    /// A CSV export of an accounting package.
+    CsvFile,
+    /// An Excel or OpenDocument workbook.
+    SpreadsheetFile,
+    /// A UBL e-invoice.
+    UblFile,
+    /// A bank statement file.
+    BankStatementFile,
+    /// An accounting API.
+    Api,
+    /// Entered by a user through the CLI.
+    Manual,
+}
+
+impl fmt::Display for SourceKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SourceKind::CsvFile => "csv",
+            SourceKind::SpreadsheetFile => "spreadsheet",
+            SourceKind::UblFile => "ubl",
+            SourceKind::BankStatementFile => "bank-statement",
+            SourceKind::Api => "api",
+            SourceKind::Manual => "manual",
+        })
+    }
+}
+
+/// One source as a whole: a file or an API endpoint, with the hash of the content read.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Source {
+    /// What kind of source it is.
+    pub kind: SourceKind,
+    /// The file path or endpoint as the user gave it.
+    pub name: String,
+    /// BLAKE3 hash (hex) of the exact bytes read.
+    pub content_hash: String,
+}
+
+/// Where inside a source a record was found.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Location {
+    /// A line of a text file (1-based, as an editor shows it).
+    Line(u64),
+    /// A row of a sheet (1-based, as the spreadsheet shows it).
+    SheetRow {
+        /// Sheet name.
+        sheet: String,
+        /// Row number.
+        row: u64,
+    },
+    /// An element of an XML document, as a path.
+    Element(String),
+    /// A record of an API response, by its upstream id.
+    ApiRecord(String),
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Location::Line(n) => write!(f, "line {n}"),
+            Location::SheetRow { sheet, row } => write!(f, "sheet '{sheet}' row {row}"),
+            Location::Element(p) => write!(f, "element {p}"),
+            Location::ApiRecord(id) => write!(f, "record {id}"),
+        }
+    }
+}
+
+/// Where a record came from: the source and the place inside it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Provenance {
+    /// The source, shared by all records read from it.
+    pub source: Arc<Source>,
+    /// The place inside the source.
+    pub location: Location,
+}
+
+impl fmt::Display for Provenance {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}, {}", self.source.name, self.location)
+    }
+}
+
+/// The administration whose receivables these are.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Creditor {
+    /// Identifier of the administration.
+    pub id: CreditorId,
+    /// Legal name.
+    pub name: String,
+    /// Dutch Chamber of Commerce number.
+    pub kvk: Option<String>,
+    /// VAT identification number.
+    pub vat_number: Option<String>,
+    /// Accounts the creditor is paid on.
+    pub ibans: Vec<Iban>,
+}
+
+/// Whether the law treats a debtor as a consumer or a business.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DebtorKind {
+    /// A natural person not acting in a profession or business.
+    Consumer,
+    /// A company or professional.
+    Business,
+    /// The source did not say; policy must decide before costs are charged.
+    #[default]
+    Unknown,
+}
+
+/// A postal address.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Address {
+    /// Street name.
+    pub street: Option<String>,
+    /// House number with any addition.
+    pub house_number: Option<String>,
+    /// Postal code.
+    pub postcode: Option<String>,
+    /// City.
+    pub city: Option<String>,
+    /// ISO 3166 two-letter country code.
+    pub country: Option<String>,
+}
+
+impl Address {
+    /// True when no field is filled.
+    pub fn is_empty(&self) -> bool {
+        self == &Address::default()
+    }
+}
+
+/// A customer who owes (or may owe) the creditor money.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Debtor {
+    /// The creditor's id for this debtor.
+    pub id: DebtorId,
+    /// Name of the person or company.
+    pub name: Option<String>,
+    /// Consumer or business.
+    pub kind: DebtorKind,
+    /// Dutch Chamber of Commerce number.
+    pub kvk: Option<String>,
+    /// VAT identification number.
+    pub vat_number: Option<String>,
+    /// Accounts the debtor pays from.
+    pub ibans: Vec<Iban>,
+    /// E-mail address.
+    pub email: Option<String>,
+    /// Phone number.
+    pub phone: Option<String>,
+    /// Postal address.
+    pub address: Address,
+}
+
+impl Debtor {
+    /// A debtor known only by id.
+    pub fn new(id: DebtorId) -> Debtor {
+        Debtor {
+            id,
+            name: None,
+            kind: DebtorKind::Unknown,
+            kvk: None,
+            vat_number: None,
+            ibans: Vec::new(),
+            email: None,
+            phone: None,
+            address: Address::default(),
+        }
+    }
+
+    /// Fills the fields this record lacks from `other`; returns the fields where both are filled
+    /// but disagree (the caller decides whether that is a change to audit).
+    pub fn fill_from(&mut self, other: &Debtor) -> Vec<&'static str> {
+        let mut differs = Vec::new();
+        fn fill<T: Clone + PartialEq>(
+            mine: &mut Option<T>,
+            theirs: &Option<T>,
+            name: &'static str,
+            differs: &mut Vec<&'static str>,
+        ) {
+            match (mine.as_ref(), theirs) {
+                (None, Some(v)) => *mine = Some(v.clone()),
+                (Some(a), Some(b)) if a != b => differs.push(name),
+                _ => {}
+            }
+        }
+        fill(&mut self.name, &other.name, "name", &mut differs);
+        fill(&mut self.kvk, &other.kvk, "kvk", &mut differs);
+        fill(&mut self.vat_number, &other.vat_number, "vat_number", &mut differs);
+        fill(&mut self.email, &other.email, "email", &mut differs);
+        fill(&mut self.phone, &other.phone, "phone", &mut differs);
+        fill(&mut self.address.street, &other.address.street, "street", &mut differs);
+        fill(&mut self.address.house_number, &other.address.house_number, "house_number", &mut differs);
+        fill(&mut self.address.postcode, &other.address.postcode, "postcode", &mut differs);
+        fill(&mut self.address.city, &other.address.city, "city", &mut differs);
+        fill(&mut self.address.country, &other.address.country, "country", &mut differs);
+        match (self.kind, other.kind) {
+            (DebtorKind::Unknown, k) => self.kind = k,
+            (a, b) if b != DebtorKind::Unknown && a != b => differs.push("kind"),
+            _ => {}
+        }
+        for iban in &other.ibans {
+            if !self.ibans.contains(iban) {
+                self.ibans.push(iban.clone());
+            }
+        }
+        differs
+    }
+}
+
+/// Invoice or credit note.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DocumentKind {
+    /// A claim on the debtor.
+    Invoice,
+    /// A correction that reduces what the debtor owes.
+    CreditNote,
+}
+
+impl DocumentKind {
+    /// Short stable code used in keys and output.
+    pub fn code(&self) -> &'static str {
+        match self {
+            DocumentKind::Invoice => "invoice",
+            DocumentKind::CreditNote => "credit-note",
+        }
+    }
+}
+
+/// The state a source reports for a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DocumentStatus {
+    /// Open as far as the source knows.
+    #[default]
+    Open,
+    /// The debtor disputes it: it must never go to an agency while so.
+    Disputed,
+    /// The source ledger says it is paid.
+    Paid,
+    /// Cancelled or voided upstream.
+    Void,
+}
+
+/// The identity of a document in the ledger: creditor, kind and normalised number.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct DocumentKey {
+    /// The administration.
+    pub creditor: CreditorId,
+    /// Invoice or credit note.
+    pub kind: DocumentKind,
+    /// Normalised number (see [`DocumentNumber::normalised`]).
+    pub number: String,
+}
+
+/// An invoice or credit note as the ledger knows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Document {
+    /// The administration it belongs to.
+    pub creditor: CreditorId,
+    /// Invoice or credit note.
+    pub kind: DocumentKind,
+    /// Number as written by the source.
+    pub number: DocumentNumber,
+    /// Who owes it (or is credited).
+    pub debtor: DebtorId,
+    /// Date of issue.
+    pub issue_date: NaiveDate,
+    /// Date payment is due.
+    pub due_date: NaiveDate,
+    /// Currency of every amount on the document.
+    pub currency: Currency,
+    /// Amount excluding VAT, when the source gives it.
+    pub net: Option<Decimal>,
+    /// VAT amount, when the source gives it.
+    pub vat: Option<Decimal>,
+    /// Amount including VAT, as a positive magnitude (a credit note's total is what it credits).
+    pub total: Decimal,
+    /// What the source says is still open, when it says so (open-items exports).
+    pub source_open: Option<Decimal>,
+    /// The state the source reports.
+    pub status: DocumentStatus,
+    /// For a credit note: the invoice it corrects.
+    pub credited_invoice: Option<DocumentNumber>,
+    /// Structured payment reference (betalingskenmerk, OGM, RF).
+    pub payment_reference: Option<String>,
+    /// Free description.
+    pub description: Option<String>,
+}
+
+impl Document {
+    /// The ledger identity of this document.
+    pub fn key(&self) -> DocumentKey {
+        DocumentKey {
+            creditor: self.creditor.clone(),
+            kind: self.kind,
+            number: self.number.normalised(),
+        }
+    }
+
+    /// The total as money.
+    pub fn total_money(&self) -> Money {
+        Money::new(self.total, self.currency)
+    }
+}
+
+/// A document together with where it came from and which version of it this is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerDocument {
+    /// The document's content.
+    pub document: Document,
+    /// The source that last defined it.
+    pub provenance: Provenance,
+    /// 1 for the first version; raised each time a source redefines it.
+    pub version: u32,
+}
+
+/// Money received from a debtor (or refunded to one).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Payment {
+    /// Stable identifier (bank reference or fingerprint).
+    pub id: String,
+    /// Booking date.
+    pub date: NaiveDate,
+    /// Amount received (positive) or refunded (negative).
+    pub amount: Money,
+    /// Name of the payer.
+    pub counterparty_name: Option<String>,
+    /// Account of the payer.
+    pub counterparty_iban: Option<Iban>,
+    /// Unstructured remittance text.
+    pub remittance: Option<String>,
+    /// Structured reference (betalingskenmerk, OGM/VCS, RF).
+    pub structured_reference: Option<String>,
+    /// Where it came from.
+    pub provenance: Provenance,
+}
+
+/// What reduces a document's open amount.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AllocationSource {
+    /// A payment, by id.
+    Payment(String),
+    /// A credit note, by its key.
+    CreditNote(DocumentKey),
+    /// The source ledger reported the amount as already settled.
+    SourceLedger,
+}
+
+/// The rule that produced an allocation, so every figure can be explained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AllocationRule {
+    /// A credit note names the invoice it corrects.
+    CreditNoteReference,
+    /// The source reported less open than the total (paid in its own books).
+    SourceReportedOpen,
+    /// The source reported the document as paid.
+    SourceReportedPaid,
+    /// A user allocated it by hand.
+    Manual,
+}
+
+impl AllocationRule {
+    /// Short stable code for output.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AllocationRule::CreditNoteReference => "credit-note-reference",
+            AllocationRule::SourceReportedOpen => "source-reported-open",
+            AllocationRule::SourceReportedPaid => "source-reported-paid",
+            AllocationRule::Manual => "manual",
+        }
+    }
+}
+
+/// An amount of a payment or credit note applied to a document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Allocation {
+    /// What pays or credits.
+    pub from: AllocationSource,
+    /// The document it reduces.
+    pub document: DocumentKey,
+    /// Amount applied, positive.
+    pub amount: Money,
+    /// The rule that matched.
+    pub rule: AllocationRule,
+}

@@ -1,0 +1,143 @@
+//! Reconciliation: which payments and credit notes settle which documents, and what stays open.
+//!
+//! Version 1 knows credit notes that name the invoice they correct, and what the source ledger
+//! itself reports as settled. Payments join in through the same [`Allocation`] model.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use crate::model::{
+    Allocation, AllocationRule, AllocationSource, DocumentKey, DocumentKind, DocumentStatus,
+    LedgerDocument,
+};
+use crate::money::Money;
+
+/// Something reconciliation could not do and a person should look at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReconcileNote {
+    /// The document concerned.
+    pub document: DocumentKey,
+    /// What is wrong, in plain words.
+    pub message: String,
+}
+
+/// The result of reconciling a ledger as of one date.
+#[derive(Debug, Clone, Default)]
+pub struct Reconciliation {
+    /// Every allocation made, in a deterministic order.
+    pub allocations: Vec<Allocation>,
+    /// Open amount per document index (into the input slice); credit notes carry their unapplied
+    /// credit as a negative amount; documents not in force as of the date are `None`.
+    pub open: Vec<Option<Decimal>>,
+    /// Things left undone, with reasons.
+    pub notes: Vec<ReconcileNote>,
+}
+
+/// Reconciles documents as of a date: documents issued later do not exist yet.
+///
+/// Pure and deterministic: the same documents in the same order give the same result.
+pub fn reconcile(docs: &[LedgerDocument], as_of: NaiveDate) -> Reconciliation {
+    let mut open: Vec<Option<Decimal>> = Vec::with_capacity(docs.len());
+    let mut allocations = Vec::new();
+    let mut notes = Vec::new();
+    let mut invoice_index: HashMap<(&str, String), usize> = HashMap::new();
+
+    for (i, ld) in docs.iter().enumerate() {
+        let d = &ld.document;
+        if d.issue_date > as_of || d.status == DocumentStatus::Void {
+            open.push(None);
+            continue;
+        }
+        let mut remaining = d.total;
+        let settled_by_source = match (d.status, d.source_open) {
+            (DocumentStatus::Paid, _) => Some((d.total, AllocationRule::SourceReportedPaid)),
+            (_, Some(o)) if o < d.total && o >= Decimal::ZERO => {
+                Some((d.total - o, AllocationRule::SourceReportedOpen))
+            }
+            (_, Some(o)) if o != d.total => {
+                notes.push(ReconcileNote {
+                    document: d.key(),
+                    message: format!(
+                        "source reports {o} open of a total of {}; ignored, the total is used",
+                        d.total
+                    ),
+                });
+                None
+            }
+            _ => None,
+        };
+        if let Some((amount, rule)) = settled_by_source {
+            if !amount.is_zero() {
+                remaining -= amount;
+                allocations.push(Allocation {
+                    from: AllocationSource::SourceLedger,
+                    document: d.key(),
+                    amount: Money::new(amount, d.currency),
+                    rule,
+                });
+            }
+        }
+        if d.kind == DocumentKind::Invoice {
+            invoice_index.insert((d.creditor.as_str(), d.number.normalised()), i);
+        }
+        open.push(Some(remaining));
+    }
+
+    for (i, ld) in docs.iter().enumerate() {
+        let cn = &ld.document;
+        if cn.kind != DocumentKind::CreditNote {
+            continue;
+        }
+        let Some(credit) = open[i] else { continue };
+        let Some(target) = &cn.credited_invoice else { continue };
+        if credit <= Decimal::ZERO {
+            continue;
+        }
+        let note = |message: String| ReconcileNote { document: cn.key(), message };
+        let Some(&j) = invoice_index.get(&(cn.creditor.as_str(), target.normalised())) else {
+            notes.push(note(format!(
+                "credits invoice {target}, which is not in the ledger as of {as_of}; the credit stays unapplied"
+            )));
+            continue;
+        };
+        let inv = &docs[j].document;
+        if inv.debtor != cn.debtor {
+            notes.push(note(format!(
+                "credits invoice {target} of debtor {}, but is addressed to debtor {}; not applied",
+                inv.debtor, cn.debtor
+            )));
+            continue;
+        }
+        if inv.currency != cn.currency {
+            notes.push(note(format!(
+                "is in {} but invoice {target} is in {}; not applied",
+                cn.currency, inv.currency
+            )));
+            continue;
+        }
+        let Some(inv_open) = open[j] else { continue };
+        let applied = credit.min(inv_open);
+        if applied <= Decimal::ZERO {
+            continue;
+        }
+        open[j] = Some(inv_open - applied);
+        open[i] = Some(credit - applied);
+        allocations.push(Allocation {
+            from: AllocationSource::CreditNote(cn.key()),
+            document: inv.key(),
+            amount: Money::new(applied, inv.currency),
+            rule: AllocationRule::CreditNoteReference,
+        });
+    }
+
+    for (i, ld) in docs.iter().enumerate() {
+        if ld.document.kind == DocumentKind::CreditNote {
+            if let Some(o) = open[i] {
+                open[i] = Some(-o);
+            }
+        }
+    }
+    Reconciliation { allocations, open, notes }
+}

@@ -1,0 +1,137 @@
+//! Behaviour tests of reconciliation and ageing together, on hand-built ledgers.
+
+use std::str::FromStr;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use crate::ageing::{ageing, open_items, AgeingBasis, Buckets};
+use crate::ids::{CreditorId, DebtorId, DocumentNumber};
+use crate::model::*;
+use crate::money::Currency;
+use crate::reconcile::reconcile;
+
+fn date(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn dec(s: &str) -> Decimal {
+    Decimal::from_str(s).unwrap()
+}
+
+fn doc(kind: DocumentKind, number: &str, debtor: &str, total: &str, issue: &str, due: &str) -> LedgerDocument {
+    LedgerDocument {
+        document: Document {
+            creditor: CreditorId::new("acme").unwrap(),
+            kind,
+            number: DocumentNumber::new(number).unwrap(),
+            debtor: DebtorId::new(debtor).unwrap(),
+            issue_date: date(issue),
+            due_date: date(due),
+            currency: Currency::EUR,
+            net: None,
+            vat: None,
+            total: dec(total),
+            source_open: None,
+            status: DocumentStatus::Open,
+            credited_invoice: None,
+            payment_reference: None,
+            description: None,
+        },
+        provenance: Provenance {
+            source: Arc::new(Source { kind: SourceKind::Manual, name: "test".into(), content_hash: String::new() }),
+            location: Location::Line(1),
+        },
+        version: 1,
+    }
+}
+
+fn credit(number: &str, debtor: &str, total: &str, credits: &str, issue: &str) -> LedgerDocument {
+    let mut d = doc(DocumentKind::CreditNote, number, debtor, total, issue, issue);
+    d.document.credited_invoice = Some(DocumentNumber::new(credits).unwrap());
+    d
+}
+
+#[test]
+fn credit_note_settles_the_invoice_it_names_and_keeps_the_rest_as_credit() {
+    let docs = vec![
+        doc(DocumentKind::Invoice, "F1", "D1", "100.00", "2026-01-01", "2026-01-31"),
+        credit("C1", "D1", "130.00", "f1", "2026-02-01"),
+    ];
+    let rec = reconcile(&docs, date("2026-03-01"));
+    assert_eq!(rec.open, vec![Some(dec("0.00")), Some(dec("-30.00"))]);
+    assert_eq!(rec.allocations.len(), 1);
+    assert_eq!(rec.allocations[0].amount.amount(), dec("100.00"));
+    assert_eq!(rec.allocations[0].rule, AllocationRule::CreditNoteReference);
+}
+
+#[test]
+fn credit_note_for_another_debtor_or_missing_invoice_is_not_applied() {
+    let docs = vec![
+        doc(DocumentKind::Invoice, "F1", "D1", "100.00", "2026-01-01", "2026-01-31"),
+        credit("C1", "D2", "40.00", "F1", "2026-02-01"),
+        credit("C2", "D1", "10.00", "F9", "2026-02-01"),
+    ];
+    let rec = reconcile(&docs, date("2026-03-01"));
+    assert_eq!(rec.open, vec![Some(dec("100.00")), Some(dec("-40.00")), Some(dec("-10.00"))]);
+    assert!(rec.allocations.is_empty());
+    assert_eq!(rec.notes.len(), 2);
+    assert!(rec.notes[0].message.contains("debtor D1"), "{}", rec.notes[0].message);
+    assert!(rec.notes[1].message.contains("not in the ledger"), "{}", rec.notes[1].message);
+}
+
+#[test]
+fn documents_after_the_as_of_date_do_not_exist_yet() {
+    let docs = vec![
+        doc(DocumentKind::Invoice, "F1", "D1", "100.00", "2026-01-01", "2026-01-31"),
+        credit("C1", "D1", "100.00", "F1", "2026-04-01"),
+    ];
+    let rec = reconcile(&docs, date("2026-03-01"));
+    assert_eq!(rec.open, vec![Some(dec("100.00")), None]);
+    let items = open_items(&docs, &rec, date("2026-03-01"));
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0].days_overdue, 29);
+}
+
+#[test]
+fn source_reported_open_and_paid_become_allocations() {
+    let mut partly = doc(DocumentKind::Invoice, "F1", "D1", "100.00", "2026-01-01", "2026-01-31");
+    partly.document.source_open = Some(dec("60.00"));
+    let mut paid = doc(DocumentKind::Invoice, "F2", "D1", "50.00", "2026-01-01", "2026-01-31");
+    paid.document.status = DocumentStatus::Paid;
+    let mut void = doc(DocumentKind::Invoice, "F3", "D1", "70.00", "2026-01-01", "2026-01-31");
+    void.document.status = DocumentStatus::Void;
+    let docs = vec![partly, paid, void];
+    let rec = reconcile(&docs, date("2026-03-01"));
+    assert_eq!(rec.open, vec![Some(dec("60.00")), Some(dec("0.00")), None]);
+    let rules: Vec<_> = rec.allocations.iter().map(|a| (a.rule, a.amount.amount())).collect();
+    assert_eq!(
+        rules,
+        vec![(AllocationRule::SourceReportedOpen, dec("40.00")), (AllocationRule::SourceReportedPaid, dec("50.00"))]
+    );
+}
+
+#[test]
+fn ageing_keeps_currencies_apart_and_buckets_by_due_or_issue_date() {
+    let mut usd = doc(DocumentKind::Invoice, "F3", "D1", "10.00", "2026-01-01", "2026-02-15");
+    usd.document.currency = Currency::parse("USD").unwrap();
+    let docs = vec![
+        doc(DocumentKind::Invoice, "F1", "D1", "100.00", "2026-01-01", "2026-03-10"),
+        doc(DocumentKind::Invoice, "F2", "D2", "200.00", "2025-10-01", "2025-10-31"),
+        usd,
+    ];
+    let as_of = date("2026-03-01");
+    let rec = reconcile(&docs, as_of);
+    let items = open_items(&docs, &rec, as_of);
+    let rows = ageing(&items, &Buckets::default(), AgeingBasis::Due, as_of, false);
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0].currency.as_str(), "EUR");
+    assert_eq!(rows[0].amounts, vec![dec("100.00"), dec("0"), dec("0"), dec("0"), dec("200.00")]);
+    assert_eq!(rows[1].currency.as_str(), "USD");
+    assert_eq!(rows[1].amounts[1], dec("10.00"));
+    let by_issue = ageing(&items, &Buckets::default(), AgeingBasis::Issue, as_of, true);
+    assert_eq!(by_issue.len(), 3);
+    assert_eq!(by_issue[0].debtor.as_ref().unwrap().as_str(), "D1");
+    assert_eq!(by_issue[0].amounts[2], dec("100.00"), "59 days since issue");
+}
