@@ -1,1 +1,498 @@
-pub fn x(){}
+//! incasso-store: the embedded sled store of one administration.
+//!
+//! One data directory holds one administration's ledger: documents (current version and every
+//! earlier one), debtors, the record of every import, and an audit log. An import of one file is
+//! written as one atomic sled batch, so a failure leaves the store exactly as it was, and a file
+//! whose exact bytes were imported before is recognised by its hash and changes nothing.
+//!
+//! ```no_run
+//! let store = incasso_store::Store::open(std::path::Path::new("incasso-data")).unwrap();
+//! let docs = store.documents().unwrap();
+//! println!("{} documents", docs.len());
+//! ```
+
+mod codec;
+
+use std::collections::HashMap;
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use fs2::FileExt;
+use incasso_core::ids::CreditorId;
+use incasso_core::model::{Debtor, Document, DocumentKey, LedgerDocument, Location, Source};
+use incasso_core::money::format_cents;
+use serde::{Deserialize, Serialize};
+
+use codec::{corrupt, decode, encode, StoredDoc};
+
+/// The schema this build writes; older stores are migrated on open, newer ones refused.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Migrations, each taking a store from version `n` to `n + 1`, in order starting at version 1.
+const MIGRATIONS: &[fn(&sled::Tree) -> Result<(), StoreError>] = &[];
+
+const META_SCHEMA: &[u8] = b"m/schema";
+const META_CREDITOR: &[u8] = b"m/creditor";
+const P_DOC: u8 = b'd';
+const P_VERSION: u8 = b'v';
+const P_DEBTOR: u8 = b'b';
+const P_IMPORT: u8 = b'i';
+const P_HASH: u8 = b'h';
+const P_AUDIT: u8 = b'a';
+
+/// What went wrong with the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Another process holds the data directory.
+    #[error("data directory {dir} is in use by another incasso process{pid}; wait for it to finish")]
+    InUse {
+        /// The data directory.
+        dir: PathBuf,
+        /// " (pid N)" when known.
+        pid: String,
+    },
+    /// The store was written by a newer incasso.
+    #[error("data directory {dir} has schema version {found}, but this incasso understands up to {supported}; upgrade incasso")]
+    NewerSchema {
+        /// The data directory.
+        dir: PathBuf,
+        /// Version found on disk.
+        found: u32,
+        /// Version this build writes.
+        supported: u32,
+    },
+    /// A stored record could not be read back.
+    #[error("store record {key} is unreadable: {reason}")]
+    Corrupt {
+        /// The record's key.
+        key: String,
+        /// What failed.
+        reason: String,
+    },
+    /// The embedded database failed.
+    #[error("store error: {0}")]
+    Sled(#[from] sled::Error),
+    /// A file operation on the data directory failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file concerned.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+}
+
+/// One completed import, as recorded in the store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportRecord {
+    /// Sequence number of the import.
+    pub id: u64,
+    /// The source read.
+    pub source: Source,
+    /// When it was imported (UTC), as given by the caller.
+    pub imported_at: DateTime<Utc>,
+    /// Documents seen for the first time.
+    pub new: u64,
+    /// Documents that got a new version.
+    pub changed: u64,
+    /// Documents identical to what was stored.
+    pub unchanged: u64,
+}
+
+/// One entry of the audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    /// Sequence number.
+    pub seq: u64,
+    /// When (UTC), as given by the caller.
+    pub at: DateTime<Utc>,
+    /// The import that caused it, if any.
+    pub import_id: Option<u64>,
+    /// What happened, e.g. `document-changed`.
+    pub action: String,
+    /// What it happened to, e.g. `invoice F2026-001`.
+    pub subject: String,
+    /// The details, e.g. the fields that changed with old and new values.
+    pub detail: String,
+}
+
+/// Everything one source contributes, to be stored all at once or not at all.
+#[derive(Debug, Clone)]
+pub struct ImportBatch {
+    /// The source read.
+    pub source: Source,
+    /// Documents with the place each was found.
+    pub documents: Vec<(Document, Location)>,
+    /// Debtors the source describes.
+    pub debtors: Vec<Debtor>,
+    /// The caller's clock reading for the records written.
+    pub imported_at: DateTime<Utc>,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportOutcome {
+    /// The exact same bytes were imported before; nothing was written.
+    AlreadyImported(ImportRecord),
+    /// The batch was written.
+    Applied(ImportSummary),
+}
+
+/// Counts and changes of an applied import.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportSummary {
+    /// The import's record.
+    pub record: ImportRecord,
+    /// Debtors seen for the first time.
+    pub debtors_new: u64,
+    /// Debtors that gained or changed details.
+    pub debtors_updated: u64,
+    /// One line per changed document, as written to the audit log.
+    pub changes: Vec<String>,
+}
+
+/// The store of one administration, held exclusively by this process while open.
+pub struct Store {
+    dir: PathBuf,
+    db: sled::Db,
+    ledger: sled::Tree,
+    _lock: File,
+}
+
+impl Store {
+    /// Opens (creating if needed) the data directory; refuses when another process has it open.
+    pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        let io = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| StoreError::Io { path, source }
+        };
+        std::fs::create_dir_all(dir).map_err(io(dir))?;
+        let lock_path = dir.join("incasso.lock");
+        let mut lock = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&lock_path)
+            .map_err(io(&lock_path))?;
+        if lock.try_lock_exclusive().is_err() {
+            let mut pid = String::new();
+            let _ = lock.read_to_string(&mut pid);
+            let pid = pid.trim();
+            return Err(StoreError::InUse {
+                dir: dir.to_path_buf(),
+                pid: if pid.is_empty() { String::new() } else { format!(" (pid {pid})") },
+            });
+        }
+        lock.set_len(0).map_err(io(&lock_path))?;
+        lock.rewind().map_err(io(&lock_path))?;
+        write!(lock, "{}", std::process::id()).map_err(io(&lock_path))?;
+
+        let db = sled::Config::new()
+            .path(dir.join("ledger.sled"))
+            .cache_capacity(128 * 1024 * 1024)
+            .mode(sled::Mode::HighThroughput)
+            .flush_every_ms(None)
+            .open()?;
+        let ledger = db.open_tree("ledger")?;
+        let store = Store { dir: dir.to_path_buf(), db, ledger, _lock: lock };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn migrate(&self) -> Result<(), StoreError> {
+        let found = match self.ledger.get(META_SCHEMA)? {
+            Some(v) => u32::from_be_bytes(
+                v.as_ref().try_into().map_err(|_| corrupt(META_SCHEMA, "schema version is not 4 bytes"))?,
+            ),
+            None => {
+                self.ledger.insert(META_SCHEMA, &SCHEMA_VERSION.to_be_bytes())?;
+                self.ledger.insert(META_CREDITOR, "default".as_bytes())?;
+                self.db.flush()?;
+                return Ok(());
+            }
+        };
+        if found > SCHEMA_VERSION {
+            return Err(StoreError::NewerSchema { dir: self.dir.clone(), found, supported: SCHEMA_VERSION });
+        }
+        for v in found..SCHEMA_VERSION {
+            MIGRATIONS[(v - 1) as usize](&self.ledger)?;
+            self.ledger.insert(META_SCHEMA, &(v + 1).to_be_bytes())?;
+            self.db.flush()?;
+        }
+        Ok(())
+    }
+
+    /// The schema version on disk.
+    pub fn schema_version(&self) -> Result<u32, StoreError> {
+        let v = self.ledger.get(META_SCHEMA)?.ok_or_else(|| corrupt(META_SCHEMA, "missing"))?;
+        Ok(u32::from_be_bytes(v.as_ref().try_into().map_err(|_| corrupt(META_SCHEMA, "not 4 bytes"))?))
+    }
+
+    /// The administration this store belongs to.
+    pub fn creditor(&self) -> Result<CreditorId, StoreError> {
+        let v = self.ledger.get(META_CREDITOR)?.ok_or_else(|| corrupt(META_CREDITOR, "missing"))?;
+        CreditorId::new(&String::from_utf8_lossy(&v)).map_err(|e| corrupt(META_CREDITOR, &e.to_string()))
+    }
+
+    /// The data directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The earlier import of exactly these bytes, if any.
+    pub fn import_by_hash(&self, content_hash: &str) -> Result<Option<ImportRecord>, StoreError> {
+        let Some(id) = self.ledger.get(key(P_HASH, content_hash.as_bytes()))? else { return Ok(None) };
+        let k = key(P_IMPORT, &id);
+        let rec = self.ledger.get(&k)?.ok_or_else(|| corrupt(&k, "import named by hash is missing"))?;
+        Ok(Some(json_decode(&k, &rec)?))
+    }
+
+    /// Every import, oldest first.
+    pub fn imports(&self) -> Result<Vec<ImportRecord>, StoreError> {
+        self.ledger
+            .scan_prefix([P_IMPORT])
+            .map(|kv| {
+                let (k, v) = kv?;
+                json_decode(&k, &v)
+            })
+            .collect()
+    }
+
+    /// The audit log, oldest first.
+    pub fn audit_log(&self) -> Result<Vec<AuditEntry>, StoreError> {
+        self.ledger
+            .scan_prefix([P_AUDIT])
+            .map(|kv| {
+                let (k, v) = kv?;
+                json_decode(&k, &v)
+            })
+            .collect()
+    }
+
+    fn sources(&self) -> Result<HashMap<u64, Arc<Source>>, StoreError> {
+        Ok(self.imports()?.into_iter().map(|r| (r.id, Arc::new(r.source))).collect())
+    }
+
+    /// The current version of every document, in key order, with provenance.
+    pub fn documents(&self) -> Result<Vec<LedgerDocument>, StoreError> {
+        let sources = self.sources()?;
+        let mut out = Vec::new();
+        for kv in self.ledger.scan_prefix([P_DOC]) {
+            let (k, v) = kv?;
+            let sd: StoredDoc = decode(&k, &v)?;
+            let source = sources
+                .get(&sd.import_id)
+                .cloned()
+                .ok_or_else(|| corrupt(&k, "names an import that is not recorded"))?;
+            out.push(sd.to_ledger(&k, source)?);
+        }
+        Ok(out)
+    }
+
+    /// Every version of one document, oldest first (the last is the current one).
+    pub fn document_history(&self, doc: &DocumentKey) -> Result<Vec<LedgerDocument>, StoreError> {
+        let sources = self.sources()?;
+        let dk = doc_key(doc);
+        let mut prefix = key(P_VERSION, &dk[1..]);
+        prefix.push(0);
+        let mut out = Vec::new();
+        let current = self.ledger.get(&dk)?;
+        for kv in self.ledger.scan_prefix(&prefix).chain(current.map(|v| Ok((dk.clone().into(), v)))) {
+            let (k, v) = kv?;
+            let sd: StoredDoc = decode(&k, &v)?;
+            let source = sources.get(&sd.import_id).cloned().ok_or_else(|| corrupt(&k, "unknown import"))?;
+            out.push(sd.to_ledger(&k, source)?);
+        }
+        Ok(out)
+    }
+
+    /// Every debtor, by id.
+    pub fn debtors(&self) -> Result<Vec<Debtor>, StoreError> {
+        self.ledger
+            .scan_prefix([P_DEBTOR])
+            .map(|kv| {
+                let (k, v) = kv?;
+                decode(&k, &v)
+            })
+            .collect()
+    }
+
+    /// Stores one source's records atomically: all of them or, on any error, none.
+    ///
+    /// The same bytes again (by content hash) write nothing. A document already known with the
+    /// same content is left alone; one with different content gets a new version, the old one is
+    /// kept, and an audit entry says what changed.
+    pub fn import(&self, batch: ImportBatch) -> Result<ImportOutcome, StoreError> {
+        if let Some(rec) = self.import_by_hash(&batch.source.content_hash)? {
+            return Ok(ImportOutcome::AlreadyImported(rec));
+        }
+        let import_id = self.last_seq(P_IMPORT)? + 1;
+        let mut audit_seq = self.last_seq(P_AUDIT)?;
+        let store_empty = self.ledger.scan_prefix([P_DOC]).next().is_none();
+        let mut tx = sled::Batch::default();
+        let (mut new, mut changed, mut unchanged) = (0u64, 0u64, 0u64);
+        let mut changes = Vec::new();
+        let mut audit = |tx: &mut sled::Batch, action: &str, subject: String, detail: String| {
+            audit_seq += 1;
+            let e = AuditEntry {
+                seq: audit_seq,
+                at: batch.imported_at,
+                import_id: Some(import_id),
+                action: action.to_string(),
+                subject,
+                detail,
+            };
+            tx.insert(key(P_AUDIT, &audit_seq.to_be_bytes()), json_encode(&e));
+        };
+
+        for (doc, location) in &batch.documents {
+            let dk = doc_key(&doc.key());
+            let existing = if store_empty { None } else { self.ledger.get(&dk)? };
+            match existing {
+                None => {
+                    new += 1;
+                    tx.insert(dk, encode(&StoredDoc::from_document(doc, 1, import_id, location.clone())));
+                }
+                Some(bytes) => {
+                    let old: StoredDoc = decode(&dk, &bytes)?;
+                    let old_doc = old.to_document(&dk)?;
+                    if &old_doc == doc {
+                        unchanged += 1;
+                        continue;
+                    }
+                    changed += 1;
+                    let detail = describe_change(&old_doc, doc);
+                    let subject = format!("{} {}", doc.kind.code(), doc.number);
+                    changes.push(format!("{subject}: {detail}"));
+                    audit(&mut tx, "document-changed", subject, detail);
+                    let mut vk = key(P_VERSION, &dk[1..]);
+                    vk.push(0);
+                    vk.extend_from_slice(&old.version.to_be_bytes());
+                    tx.insert(vk, bytes);
+                    let sd = StoredDoc::from_document(doc, old.version + 1, import_id, location.clone());
+                    tx.insert(dk, encode(&sd));
+                }
+            }
+        }
+
+        let (mut debtors_new, mut debtors_updated) = (0u64, 0u64);
+        for d in &batch.debtors {
+            let bk = key(P_DEBTOR, d.id.as_str().as_bytes());
+            match self.ledger.get(&bk)? {
+                None => {
+                    debtors_new += 1;
+                    tx.insert(bk, encode(d));
+                }
+                Some(bytes) => {
+                    let mut stored: Debtor = decode(&bk, &bytes)?;
+                    let before = stored.clone();
+                    let differs = stored.fill_from(d);
+                    if !differs.is_empty() {
+                        audit(
+                            &mut tx,
+                            "debtor-differs",
+                            format!("debtor {}", d.id),
+                            format!("source disagrees on {}; stored values kept", differs.join(", ")),
+                        );
+                    }
+                    if stored != before {
+                        debtors_updated += 1;
+                        tx.insert(bk, encode(&stored));
+                    }
+                }
+            }
+        }
+
+        let record = ImportRecord {
+            id: import_id,
+            source: batch.source.clone(),
+            imported_at: batch.imported_at,
+            new,
+            changed,
+            unchanged,
+        };
+        tx.insert(key(P_IMPORT, &import_id.to_be_bytes()), json_encode(&record));
+        tx.insert(key(P_HASH, batch.source.content_hash.as_bytes()), &import_id.to_be_bytes());
+        self.ledger.apply_batch(tx)?;
+        self.db.flush()?;
+        Ok(ImportOutcome::Applied(ImportSummary { record, debtors_new, debtors_updated, changes }))
+    }
+
+    fn last_seq(&self, prefix: u8) -> Result<u64, StoreError> {
+        match self.ledger.scan_prefix([prefix]).next_back() {
+            None => Ok(0),
+            Some(kv) => {
+                let (k, _) = kv?;
+                let b: [u8; 8] = k[1..].try_into().map_err(|_| corrupt(&k, "sequence key is not 8 bytes"))?;
+                Ok(u64::from_be_bytes(b))
+            }
+        }
+    }
+}
+
+fn key(prefix: u8, rest: &[u8]) -> Vec<u8> {
+    let mut k = Vec::with_capacity(rest.len() + 1);
+    k.push(prefix);
+    k.extend_from_slice(rest);
+    k
+}
+
+fn doc_key(k: &DocumentKey) -> Vec<u8> {
+    let mut out = Vec::with_capacity(k.creditor.as_str().len() + k.number.len() + 16);
+    out.push(P_DOC);
+    out.extend_from_slice(k.creditor.as_str().as_bytes());
+    out.push(0);
+    out.extend_from_slice(k.kind.code().as_bytes());
+    out.push(0);
+    out.extend_from_slice(k.number.as_bytes());
+    out
+}
+
+fn json_encode<T: Serialize>(v: &T) -> Vec<u8> {
+    serde_json::to_vec(v).expect("plain records serialise to JSON")
+}
+
+fn json_decode<T: for<'a> Deserialize<'a>>(k: &[u8], v: &[u8]) -> Result<T, StoreError> {
+    serde_json::from_slice(v).map_err(|e| corrupt(k, &e.to_string()))
+}
+
+/// One line naming each field that differs, with old and new values.
+fn describe_change(old: &Document, new: &Document) -> String {
+    let mut parts = Vec::new();
+    let mut cmp = |name: &str, a: String, b: String| {
+        if a != b {
+            parts.push(format!("{name} {a} -> {b}"));
+        }
+    };
+    let opt = |v: &Option<rust_decimal::Decimal>| v.map(format_cents).unwrap_or_else(|| "-".into());
+    let optd = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+    cmp("debtor", old.debtor.to_string(), new.debtor.to_string());
+    cmp("issue_date", old.issue_date.to_string(), new.issue_date.to_string());
+    cmp("due_date", old.due_date.to_string(), new.due_date.to_string());
+    cmp("currency", old.currency.to_string(), new.currency.to_string());
+    cmp("total", format_cents(old.total), format_cents(new.total));
+    cmp("net", opt(&old.net), opt(&new.net));
+    cmp("vat", opt(&old.vat), opt(&new.vat));
+    cmp("open", opt(&old.source_open), opt(&new.source_open));
+    cmp("status", format!("{:?}", old.status).to_lowercase(), format!("{:?}", new.status).to_lowercase());
+    cmp(
+        "credited_invoice",
+        optd(&old.credited_invoice.as_ref().map(|n| n.to_string())),
+        optd(&new.credited_invoice.as_ref().map(|n| n.to_string())),
+    );
+    cmp("payment_reference", optd(&old.payment_reference), optd(&new.payment_reference));
+    cmp("description", optd(&old.description), optd(&new.description));
+    cmp("number", old.number.to_string(), new.number.to_string());
+    if parts.is_empty() {
+        "no visible change".to_string()
+    } else {
+        parts.join("; ")
+    }
+}
+
+#[cfg(test)]
+mod tests;

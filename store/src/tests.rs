@@ -1,0 +1,130 @@
+//! Store behaviour on real sled stores in temporary directories.
+
+use std::str::FromStr;
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use incasso_core::ids::{CreditorId, DebtorId, DocumentNumber};
+use incasso_core::model::*;
+use incasso_core::money::Currency;
+use rust_decimal::Decimal;
+
+use super::*;
+
+fn invoice(number: &str, total: &str) -> Document {
+    Document {
+        creditor: CreditorId::new("default").unwrap(),
+        kind: DocumentKind::Invoice,
+        number: DocumentNumber::new(number).unwrap(),
+        debtor: DebtorId::new("D1").unwrap(),
+        issue_date: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+        due_date: NaiveDate::from_ymd_opt(2026, 1, 31).unwrap(),
+        currency: Currency::EUR,
+        net: None,
+        vat: None,
+        total: Decimal::from_str(total).unwrap(),
+        source_open: None,
+        status: DocumentStatus::Open,
+        credited_invoice: None,
+        payment_reference: Some("1234567890123456".into()),
+        description: None,
+    }
+}
+
+fn batch(hash: &str, docs: &[Document]) -> ImportBatch {
+    ImportBatch {
+        source: Source { kind: SourceKind::CsvFile, name: format!("{hash}.csv"), content_hash: hash.into() },
+        documents: docs.iter().enumerate().map(|(i, d)| (d.clone(), Location::Line(i as u64 + 2))).collect(),
+        debtors: vec![Debtor::new(DebtorId::new("D1").unwrap())],
+        imported_at: Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap(),
+    }
+}
+
+fn applied(o: ImportOutcome) -> ImportSummary {
+    match o {
+        ImportOutcome::Applied(s) => s,
+        other => panic!("expected an applied import, got {other:?}"),
+    }
+}
+
+#[test]
+fn import_is_idempotent_and_versions_changes_with_audit() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let s = applied(store.import(batch("h1", &[invoice("F1", "100.00"), invoice("F2", "50.00")])).unwrap());
+    assert_eq!((s.record.new, s.record.changed, s.record.unchanged), (2, 0, 0));
+    assert_eq!(s.debtors_new, 1);
+
+    match store.import(batch("h1", &[invoice("F1", "999.00")])).unwrap() {
+        ImportOutcome::AlreadyImported(rec) => assert_eq!(rec.id, 1),
+        other => panic!("same hash must be recognised, got {other:?}"),
+    }
+
+    let s = applied(store.import(batch("h2", &[invoice("f1", "120.00"), invoice("F2", "50.00")])).unwrap());
+    assert_eq!((s.record.new, s.record.changed, s.record.unchanged), (0, 1, 1));
+    assert_eq!(s.changes, vec!["invoice f1: total 100.00 -> 120.00; number F1 -> f1".to_string()]);
+
+    let docs = store.documents().unwrap();
+    assert_eq!(docs.len(), 2);
+    assert_eq!(docs[0].document.total, Decimal::from_str("120.00").unwrap());
+    assert_eq!(docs[0].version, 2);
+    assert_eq!(docs[0].provenance.source.name, "h2.csv");
+    assert_eq!(docs[0].provenance.location, Location::Line(2));
+
+    let history = store.document_history(&docs[0].document.key()).unwrap();
+    let totals: Vec<_> = history.iter().map(|d| (d.version, d.document.total.to_string())).collect();
+    assert_eq!(totals, vec![(1, "100.00".to_string()), (2, "120.00".to_string())]);
+    assert_eq!(history[0].provenance.source.name, "h1.csv");
+
+    let audit = store.audit_log().unwrap();
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0].action, "document-changed");
+    assert_eq!(audit[0].import_id, Some(2));
+}
+
+#[test]
+fn second_open_of_the_same_data_dir_is_refused_with_in_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let _first = Store::open(dir.path()).unwrap();
+    let err = Store::open(dir.path()).err().expect("second open must fail");
+    let msg = err.to_string();
+    assert!(msg.contains("in use"), "{msg}");
+    assert!(msg.contains(&format!("pid {}", std::process::id())), "{msg}");
+}
+
+#[test]
+fn newer_schema_is_refused_and_reopen_keeps_data() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = Store::open(dir.path()).unwrap();
+        applied(store.import(batch("h1", &[invoice("F1", "1.00")])).unwrap());
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    }
+    {
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.documents().unwrap().len(), 1);
+        store.ledger.insert(META_SCHEMA, &(SCHEMA_VERSION + 1).to_be_bytes()).unwrap();
+        store.db.flush().unwrap();
+    }
+    let err = Store::open(dir.path()).err().expect("newer schema must be refused");
+    assert!(err.to_string().contains("upgrade incasso"), "{err}");
+}
+
+#[test]
+fn debtor_details_fill_gaps_and_disagreements_are_audited() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let mut b = batch("h1", &[invoice("F1", "1.00")]);
+    b.debtors[0].name = Some("Jansen BV".into());
+    applied(store.import(b).unwrap());
+    let mut b = batch("h2", &[invoice("F1", "1.00")]);
+    b.debtors[0].name = Some("Jansen B.V.".into());
+    b.debtors[0].email = Some("ap@jansen.example".into());
+    let s = applied(store.import(b).unwrap());
+    assert_eq!(s.debtors_updated, 1);
+    let d = &store.debtors().unwrap()[0];
+    assert_eq!(d.name.as_deref(), Some("Jansen BV"));
+    assert_eq!(d.email.as_deref(), Some("ap@jansen.example"));
+    let audit = store.audit_log().unwrap();
+    assert_eq!(audit[0].action, "debtor-differs");
+    assert!(audit[0].detail.contains("name"));
+}
