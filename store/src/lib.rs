@@ -330,96 +330,34 @@ impl Store {
         if let Some(rec) = self.import_by_hash(&batch.source.content_hash)? {
             return Ok(ImportOutcome::AlreadyImported(rec));
         }
-        let import_id = self.last_seq(P_IMPORT)? + 1;
-        let mut audit_seq = self.last_seq(P_AUDIT)?;
-        let store_empty = self.ledger.scan_prefix([P_DOC]).next().is_none();
-        let mut tx = sled::Batch::default();
-        let (mut new, mut changed, mut unchanged) = (0u64, 0u64, 0u64);
-        let mut changes = Vec::new();
-        let mut audit = |tx: &mut sled::Batch, action: &str, subject: String, detail: String| {
-            audit_seq += 1;
-            let e = AuditEntry {
-                seq: audit_seq,
-                at: batch.imported_at,
-                import_id: Some(import_id),
-                action: action.to_string(),
-                subject,
-                detail,
-            };
-            tx.insert(key(P_AUDIT, &audit_seq.to_be_bytes()), json_encode(&e));
-        };
-
+        let mut tx = self.begin_import(batch.source, batch.imported_at)?;
         for (doc, location) in &batch.documents {
-            let dk = doc_key(&doc.key());
-            let existing = if store_empty { None } else { self.ledger.get(&dk)? };
-            match existing {
-                None => {
-                    new += 1;
-                    tx.insert(dk, encode(&StoredDoc::from_document(doc, 1, import_id, location.clone())));
-                }
-                Some(bytes) => {
-                    let old: StoredDoc = decode(&dk, &bytes)?;
-                    let old_doc = old.to_document(&dk)?;
-                    if &old_doc == doc {
-                        unchanged += 1;
-                        continue;
-                    }
-                    changed += 1;
-                    let detail = describe_change(&old_doc, doc);
-                    let subject = format!("{} {}", doc.kind.code(), doc.number);
-                    changes.push(format!("{subject}: {detail}"));
-                    audit(&mut tx, "document-changed", subject, detail);
-                    let mut vk = key(P_VERSION, &dk[1..]);
-                    vk.push(0);
-                    vk.extend_from_slice(&old.version.to_be_bytes());
-                    tx.insert(vk, bytes);
-                    let sd = StoredDoc::from_document(doc, old.version + 1, import_id, location.clone());
-                    tx.insert(dk, encode(&sd));
-                }
-            }
+            tx.add_document(doc, location.clone())?;
         }
-
-        let (mut debtors_new, mut debtors_updated) = (0u64, 0u64);
         for d in &batch.debtors {
-            let bk = key(P_DEBTOR, d.id.as_str().as_bytes());
-            match self.ledger.get(&bk)? {
-                None => {
-                    debtors_new += 1;
-                    tx.insert(bk, encode(d));
-                }
-                Some(bytes) => {
-                    let mut stored: Debtor = decode(&bk, &bytes)?;
-                    let before = stored.clone();
-                    let differs = stored.fill_from(d);
-                    if !differs.is_empty() {
-                        audit(
-                            &mut tx,
-                            "debtor-differs",
-                            format!("debtor {}", d.id),
-                            format!("source disagrees on {}; stored values kept", differs.join(", ")),
-                        );
-                    }
-                    if stored != before {
-                        debtors_updated += 1;
-                        tx.insert(bk, encode(&stored));
-                    }
-                }
-            }
+            tx.add_debtor(d);
         }
+        Ok(ImportOutcome::Applied(tx.commit()?))
+    }
 
-        let record = ImportRecord {
-            id: import_id,
-            source: batch.source.clone(),
-            imported_at: batch.imported_at,
-            new,
-            changed,
-            unchanged,
-        };
-        tx.insert(key(P_IMPORT, &import_id.to_be_bytes()), json_encode(&record));
-        tx.insert(key(P_HASH, batch.source.content_hash.as_bytes()), &import_id.to_be_bytes());
-        self.ledger.apply_batch(tx)?;
-        self.db.flush()?;
-        Ok(ImportOutcome::Applied(ImportSummary { record, debtors_new, debtors_updated, changes }))
+    /// Starts an import whose records are streamed in and written only by [`ImportTx::commit`].
+    ///
+    /// Callers check [`Store::import_by_hash`] first; dropping the transaction writes nothing.
+    pub fn begin_import(&self, source: Source, imported_at: DateTime<Utc>) -> Result<ImportTx<'_>, StoreError> {
+        Ok(ImportTx {
+            import_id: self.last_seq(P_IMPORT)? + 1,
+            audit_seq: self.last_seq(P_AUDIT)?,
+            store_empty: self.ledger.scan_prefix([P_DOC]).next().is_none(),
+            store: self,
+            source,
+            imported_at,
+            batch: sled::Batch::default(),
+            debtors: HashMap::new(),
+            new: 0,
+            changed: 0,
+            unchanged: 0,
+            changes: Vec::new(),
+        })
     }
 
     fn last_seq(&self, prefix: u8) -> Result<u64, StoreError> {
@@ -431,6 +369,124 @@ impl Store {
                 Ok(u64::from_be_bytes(b))
             }
         }
+    }
+}
+
+/// An import in progress: records are checked against the store as they arrive and written
+/// together, atomically, on commit. Each document key must occur once per import.
+pub struct ImportTx<'a> {
+    store: &'a Store,
+    source: Source,
+    imported_at: DateTime<Utc>,
+    import_id: u64,
+    audit_seq: u64,
+    store_empty: bool,
+    batch: sled::Batch,
+    debtors: HashMap<String, Debtor>,
+    new: u64,
+    changed: u64,
+    unchanged: u64,
+    changes: Vec<String>,
+}
+
+impl ImportTx<'_> {
+    fn audit(&mut self, action: &str, subject: String, detail: String) {
+        self.audit_seq += 1;
+        let e = AuditEntry {
+            seq: self.audit_seq,
+            at: self.imported_at,
+            import_id: Some(self.import_id),
+            action: action.to_string(),
+            subject,
+            detail,
+        };
+        self.batch.insert(key(P_AUDIT, &self.audit_seq.to_be_bytes()), json_encode(&e));
+    }
+
+    /// Adds a document: new, unchanged, or a new version of a known one.
+    pub fn add_document(&mut self, doc: &Document, location: Location) -> Result<(), StoreError> {
+        let dk = doc_key(&doc.key());
+        let existing = if self.store_empty { None } else { self.store.ledger.get(&dk)? };
+        let Some(bytes) = existing else {
+            self.new += 1;
+            self.batch.insert(dk, encode(&StoredDoc::from_document(doc, 1, self.import_id, location)));
+            return Ok(());
+        };
+        let old: StoredDoc = decode(&dk, &bytes)?;
+        let old_doc = old.to_document(&dk)?;
+        if &old_doc == doc {
+            self.unchanged += 1;
+            return Ok(());
+        }
+        self.changed += 1;
+        let detail = describe_change(&old_doc, doc);
+        let subject = format!("{} {}", doc.kind.code(), doc.number);
+        self.changes.push(format!("{subject}: {detail}"));
+        self.audit("document-changed", subject, detail);
+        let mut vk = key(P_VERSION, &dk[1..]);
+        vk.push(0);
+        vk.extend_from_slice(&old.version.to_be_bytes());
+        self.batch.insert(vk, bytes);
+        let sd = StoredDoc::from_document(doc, old.version + 1, self.import_id, location);
+        self.batch.insert(dk, encode(&sd));
+        Ok(())
+    }
+
+    /// Adds what the source says about a debtor; several mentions in one import are merged.
+    pub fn add_debtor(&mut self, d: &Debtor) {
+        match self.debtors.get_mut(d.id.as_str()) {
+            Some(known) => {
+                known.fill_from(d);
+            }
+            None => {
+                self.debtors.insert(d.id.as_str().to_string(), d.clone());
+            }
+        }
+    }
+
+    /// Writes everything in one atomic batch and flushes it to disk.
+    pub fn commit(mut self) -> Result<ImportSummary, StoreError> {
+        let (mut debtors_new, mut debtors_updated) = (0u64, 0u64);
+        let mut debtors: Vec<Debtor> = std::mem::take(&mut self.debtors).into_values().collect();
+        debtors.sort_by(|a, b| a.id.cmp(&b.id));
+        for d in &debtors {
+            let bk = key(P_DEBTOR, d.id.as_str().as_bytes());
+            match self.store.ledger.get(&bk)? {
+                None => {
+                    debtors_new += 1;
+                    self.batch.insert(bk, encode(d));
+                }
+                Some(bytes) => {
+                    let mut stored: Debtor = decode(&bk, &bytes)?;
+                    let before = stored.clone();
+                    let differs = stored.fill_from(d);
+                    if !differs.is_empty() {
+                        self.audit(
+                            "debtor-differs",
+                            format!("debtor {}", d.id),
+                            format!("source disagrees on {}; stored values kept", differs.join(", ")),
+                        );
+                    }
+                    if stored != before {
+                        debtors_updated += 1;
+                        self.batch.insert(bk, encode(&stored));
+                    }
+                }
+            }
+        }
+        let record = ImportRecord {
+            id: self.import_id,
+            source: self.source,
+            imported_at: self.imported_at,
+            new: self.new,
+            changed: self.changed,
+            unchanged: self.unchanged,
+        };
+        self.batch.insert(key(P_IMPORT, &record.id.to_be_bytes()), json_encode(&record));
+        self.batch.insert(key(P_HASH, record.source.content_hash.as_bytes()), &record.id.to_be_bytes());
+        self.store.ledger.apply_batch(self.batch)?;
+        self.store.db.flush()?;
+        Ok(ImportSummary { record, debtors_new, debtors_updated, changes: self.changes })
     }
 }
 

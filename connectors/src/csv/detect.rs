@@ -1,0 +1,301 @@
+//! Detecting a CSV export's dialect: delimiter, header row, columns, decimal mark, date layout.
+//!
+//! Detection reads only the first part of the file and reports what it decided, so the user can
+//! check it and pin any decision in a profile.
+
+use std::fmt;
+
+use crate::csv::headers::{field_for_header, normalise_header, Field};
+use crate::csv::profile::Profile;
+use crate::csv::CsvError;
+use crate::source::TextEncoding;
+use crate::values::{mark_evidence, parse_date, DateError, DateFormat, DecimalMark, MarkEvidence};
+
+/// Fields holding amounts.
+pub(crate) const AMOUNT_FIELDS: [Field; 4] = [Field::Total, Field::Net, Field::Vat, Field::Open];
+/// Fields holding dates.
+pub(crate) const DATE_FIELDS: [Field; 2] = [Field::IssueDate, Field::DueDate];
+
+const DELIMITERS: [u8; 4] = [b';', b',', b'\t', b'|'];
+const HEADER_SEARCH_ROWS: usize = 20;
+
+/// What detection decided about a file, for the user to read and the reader to follow.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Detection {
+    /// Text encoding.
+    pub encoding: TextEncoding,
+    /// Field delimiter.
+    pub delimiter: u8,
+    /// 1-based line of the header row.
+    pub header_line: u64,
+    /// The header as written.
+    pub header: Vec<String>,
+    /// Column index per recognised field.
+    pub columns: Vec<(Field, usize)>,
+    /// Headers not used.
+    pub ignored: Vec<String>,
+    /// Decimal mark, `None` when the sample held only whole numbers.
+    pub decimal_mark: Option<DecimalMark>,
+    /// Date layout, `None` when the sample held no dates.
+    pub date_format: Option<DateFormat>,
+    /// Decisions worth telling (defaults applied and why).
+    pub notes: Vec<String>,
+}
+
+impl Detection {
+    /// The column index of a field.
+    pub fn column(&self, f: Field) -> Option<usize> {
+        self.columns.iter().find(|(g, _)| *g == f).map(|(_, i)| *i)
+    }
+}
+
+impl fmt::Display for Detection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let delim = match self.delimiter {
+            b'\t' => "tab".to_string(),
+            d => format!("'{}'", d as char),
+        };
+        writeln!(f, "  encoding {}, delimiter {delim}, header on line {}", self.encoding.name(), self.header_line)?;
+        writeln!(
+            f,
+            "  amounts: {}, dates: {}",
+            self.decimal_mark.map(|m| m.to_string()).unwrap_or_else(|| "whole numbers only".into()),
+            self.date_format.map(|d| d.pattern().to_string()).unwrap_or_else(|| "none seen".into())
+        )?;
+        let cols: Vec<String> =
+            self.columns.iter().map(|(fl, i)| format!("{} <- '{}'", fl.name(), self.header[*i])).collect();
+        write!(f, "  columns: {}", cols.join(", "))?;
+        if !self.ignored.is_empty() {
+            write!(f, "\n  ignored columns: {}", self.ignored.join(", "))?;
+        }
+        for n in &self.notes {
+            write!(f, "\n  note: {n}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A record of the sample with its 1-based line.
+pub(crate) struct SampleRecord {
+    pub line: u64,
+    pub fields: Vec<String>,
+}
+
+fn parse_sample(text: &str, delimiter: u8) -> Vec<SampleRecord> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
+    let mut out = Vec::new();
+    for r in rdr.records() {
+        let Ok(r) = r else { break };
+        let line = r.position().map(|p| p.line()).unwrap_or(0);
+        out.push(SampleRecord { line, fields: r.iter().map(|s| s.trim().to_string()).collect() });
+    }
+    out
+}
+
+fn recognised(fields: &[String]) -> usize {
+    let mut seen: Vec<Field> = fields.iter().filter_map(|h| field_for_header(h)).collect();
+    seen.sort();
+    seen.dedup();
+    seen.len()
+}
+
+/// Decides the dialect from the head of the file (decoded text, cut at a line end).
+pub(crate) fn detect(
+    file: &str,
+    sample: &str,
+    encoding: TextEncoding,
+    profile: &Profile,
+) -> Result<Detection, CsvError> {
+    let candidates: Vec<u8> = match profile.delimiter {
+        Some(d) => vec![d],
+        None => DELIMITERS.to_vec(),
+    };
+    // Score each delimiter by the best header row it yields, then by how consistent rows are.
+    let mut best: Option<(usize, usize, u8, Vec<SampleRecord>, usize)> = None;
+    for &d in &candidates {
+        let records = parse_sample(sample, d);
+        if records.is_empty() {
+            continue;
+        }
+        let header_idx = match profile.header_row {
+            Some(line) => records.iter().position(|r| r.line == line).unwrap_or(usize::MAX),
+            None => {
+                let mut best_i = usize::MAX;
+                let mut best_n = 0;
+                for (i, r) in records.iter().take(HEADER_SEARCH_ROWS).enumerate() {
+                    let n = recognised(&r.fields) + profile_hits(profile, &r.fields);
+                    if n > best_n {
+                        best_n = n;
+                        best_i = i;
+                    }
+                }
+                best_i
+            }
+        };
+        let score = if header_idx == usize::MAX { 0 } else { recognised(&records[header_idx].fields) + profile_hits(profile, &records[header_idx].fields) };
+        let width = if header_idx == usize::MAX { 0 } else { records[header_idx].fields.len() };
+        let consistent = records.iter().skip(header_idx.saturating_add(1)).filter(|r| r.fields.len() == width).count();
+        let better = match &best {
+            None => true,
+            Some((s, c, ..)) => (score, consistent) > (*s, *c),
+        };
+        if better {
+            best = Some((score, consistent, d, records, header_idx));
+        }
+    }
+    let Some((score, _, delimiter, records, header_idx)) = best else {
+        return Err(CsvError::NoHeader { file: file.into(), seen: String::new() });
+    };
+    if score < 2 || header_idx == usize::MAX {
+        let seen = records.first().map(|r| r.fields.join(" | ")).unwrap_or_default();
+        return Err(CsvError::NoHeader { file: file.into(), seen });
+    }
+    let header_rec = &records[header_idx];
+    let header = header_rec.fields.clone();
+
+    let mut columns: Vec<(Field, usize)> = Vec::new();
+    for (field, name) in &profile.columns {
+        let want = normalise_header(name);
+        let idx = header
+            .iter()
+            .position(|h| h == name.trim())
+            .or_else(|| header.iter().position(|h| normalise_header(h) == want))
+            .ok_or_else(|| CsvError::ProfileColumn {
+                file: file.into(),
+                field: field.name(),
+                column: name.clone(),
+                header: header.join(", "),
+            })?;
+        columns.push((*field, idx));
+    }
+    let mut ignored = Vec::new();
+    for (i, h) in header.iter().enumerate() {
+        if columns.iter().any(|(_, j)| *j == i) {
+            continue;
+        }
+        match field_for_header(h) {
+            Some(f) if !columns.iter().any(|(g, _)| *g == f) => columns.push((f, i)),
+            _ if h.is_empty() => {}
+            _ => ignored.push(h.clone()),
+        }
+    }
+    columns.sort();
+    for f in Field::REQUIRED {
+        if !columns.iter().any(|(g, _)| *g == f) {
+            return Err(CsvError::MissingColumn { file: file.into(), field: f.name(), header: header.join(", ") });
+        }
+    }
+    let mut notes = Vec::new();
+    if !columns.iter().any(|(g, _)| *g == Field::DebtorId || *g == Field::DebtorName) {
+        return Err(CsvError::MissingColumn { file: file.into(), field: "debtor_id (or debtor_name)", header: header.join(", ") });
+    }
+    if !columns.iter().any(|(g, _)| *g == Field::DueDate) {
+        let days = profile.payment_term_days.unwrap_or(super::DEFAULT_TERM_DAYS);
+        notes.push(format!("no due-date column: due date = issue date + {days} days (set payment_term_days in a profile)"));
+    }
+    if !columns.iter().any(|(g, _)| *g == Field::Currency) {
+        let c = profile.currency.map(|c| c.to_string()).unwrap_or_else(|| "EUR".into());
+        notes.push(format!("no currency column: every amount is {c}"));
+    }
+
+    let col = |f: Field| columns.iter().find(|(g, _)| *g == f).map(|(_, i)| *i);
+    let data = &records[header_idx + 1..];
+    let decimal_mark = match profile.decimal_mark {
+        Some(m) => Some(m),
+        None => detect_mark(file, data, &AMOUNT_FIELDS.map(|f| (f, col(f))), &header)?,
+    };
+    let date_format = match profile.date_format {
+        Some(d) => Some(d),
+        None => detect_dates(file, data, &DATE_FIELDS.map(|f| (f, col(f))), &header)?,
+    };
+    Ok(Detection {
+        encoding,
+        delimiter,
+        header_line: header_rec.line,
+        header,
+        columns,
+        ignored,
+        decimal_mark,
+        date_format,
+        notes,
+    })
+}
+
+fn profile_hits(profile: &Profile, fields: &[String]) -> usize {
+    profile
+        .columns
+        .values()
+        .filter(|name| fields.iter().any(|h| h == name.trim() || normalise_header(h) == normalise_header(name)))
+        .count()
+}
+
+fn detect_mark(
+    file: &str,
+    data: &[SampleRecord],
+    cols: &[(Field, Option<usize>)],
+    header: &[String],
+) -> Result<Option<DecimalMark>, CsvError> {
+    let mut comma: Option<(u64, String, usize)> = None;
+    let mut point: Option<(u64, String, usize)> = None;
+    for r in data {
+        for (_, c) in cols {
+            let Some(c) = *c else { continue };
+            let Some(v) = r.fields.get(c) else { continue };
+            match mark_evidence(v) {
+                MarkEvidence::Only(DecimalMark::Comma) if comma.is_none() => comma = Some((r.line, v.clone(), c)),
+                MarkEvidence::Only(DecimalMark::Point) if point.is_none() => point = Some((r.line, v.clone(), c)),
+                _ => {}
+            }
+        }
+    }
+    match (comma, point) {
+        (Some(a), Some(b)) => Err(CsvError::MixedMarks {
+            file: file.into(),
+            first: format!("line {}, column '{}': '{}'", a.0, header[a.2], a.1),
+            second: format!("line {}, column '{}': '{}'", b.0, header[b.2], b.1),
+        }),
+        (Some(_), None) => Ok(Some(DecimalMark::Comma)),
+        (None, Some(_)) => Ok(Some(DecimalMark::Point)),
+        (None, None) => Ok(None),
+    }
+}
+
+fn detect_dates(
+    file: &str,
+    data: &[SampleRecord],
+    cols: &[(Field, Option<usize>)],
+    header: &[String],
+) -> Result<Option<DateFormat>, CsvError> {
+    let mut alive: Vec<DateFormat> = DateFormat::ALL.to_vec();
+    let mut seen_any = false;
+    for r in data {
+        for (_, c) in cols {
+            let Some(c) = *c else { continue };
+            let Some(v) = r.fields.get(c).filter(|v| !v.is_empty()) else { continue };
+            seen_any = true;
+            let before = alive.clone();
+            alive.retain(|f| !matches!(parse_date(v, *f), Err(DateError::Shape(_) | DateError::Month { .. })));
+            if alive.is_empty() {
+                let tried: Vec<_> = before.iter().map(|f| f.pattern()).collect();
+                return Err(CsvError::Row(super::RowError {
+                    file: file.into(),
+                    line: r.line,
+                    column: header[c].clone(),
+                    value: v.clone(),
+                    message: format!("not a date in the layout of the other dates ({})", tried.join(" or ")),
+                }));
+            }
+        }
+    }
+    if !seen_any {
+        return Ok(None);
+    }
+    if alive.contains(&DateFormat::DmySlash) && alive.contains(&DateFormat::MdySlash) {
+        return Err(CsvError::AmbiguousDates { file: file.into() });
+    }
+    Ok(alive.first().copied())
+}

@@ -1,0 +1,184 @@
+//! Column headers in Dutch and English exports, and the ledger field each one means.
+
+use serde::{Deserialize, Serialize};
+
+/// A ledger field a column can hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    /// Invoice or credit-note number.
+    Number,
+    /// Issue date.
+    IssueDate,
+    /// Due date.
+    DueDate,
+    /// Debtor id.
+    DebtorId,
+    /// Debtor name.
+    DebtorName,
+    /// Total including VAT.
+    Total,
+    /// Amount excluding VAT.
+    Net,
+    /// VAT amount.
+    Vat,
+    /// Currency code.
+    Currency,
+    /// Structured payment reference.
+    PaymentReference,
+    /// Status text (disputed, paid, ...).
+    Status,
+    /// Invoice a credit note corrects.
+    CreditedInvoice,
+    /// Document kind text (invoice, credit note).
+    Kind,
+    /// Amount the source still has open.
+    Open,
+    /// Free description.
+    Description,
+    /// Consumer or business.
+    DebtorKind,
+    /// Chamber of Commerce number.
+    Kvk,
+    /// VAT identification number.
+    VatNumber,
+    /// E-mail address.
+    Email,
+    /// Phone number.
+    Phone,
+    /// IBAN of the debtor.
+    Iban,
+    /// Street.
+    Street,
+    /// House number.
+    HouseNumber,
+    /// Postal code.
+    Postcode,
+    /// City.
+    City,
+    /// Country code.
+    Country,
+}
+
+impl Field {
+    /// The field's name in profiles and reports.
+    pub fn name(&self) -> &'static str {
+        SYNONYMS.iter().find(|(f, _)| f == self).map(|(_, s)| s[0]).unwrap_or("?")
+    }
+
+    /// Fields a ledger file cannot do without.
+    pub const REQUIRED: [Field; 3] = [Field::Number, Field::IssueDate, Field::Total];
+}
+
+/// Known header spellings per field, in normalised form (see [`normalise_header`]); the first
+/// entry is the field's own name.
+const SYNONYMS: &[(Field, &[&str])] = &[
+    (Field::Number, &["number", "factuurnummer", "factuurnr", "factuurno", "invoiceno", "invoicenumber", "invoicenr", "invoiceid", "invoice", "documentnumber", "documentnr", "docnr", "nummer", "belegnummer", "creditnotanummer"]),
+    (Field::IssueDate, &["issue_date", "factuurdatum", "datumfactuur", "invoicedate", "issuedate", "date", "datum", "documentdate", "belegdatum", "boekdatum"]),
+    (Field::DueDate, &["due_date", "vervaldatum", "vervaldag", "vervalt", "duedate", "paymentduedate", "uiterstebetaaldatum", "betaaldatum"]),
+    (Field::DebtorId, &["debtor_id", "debiteur", "debiteurnummer", "debiteurnr", "debnr", "klantnummer", "klantnr", "relatienummer", "relatienr", "relatiecode", "customer", "customerid", "customerno", "customernumber", "customernr", "debtor", "debtorid", "debtornumber", "contactid", "accountcode"]),
+    (Field::DebtorName, &["debtor_name", "naam", "debiteurnaam", "klantnaam", "relatienaam", "bedrijfsnaam", "name", "customername", "debtorname", "contactname", "companyname"]),
+    (Field::Total, &["total", "bedraginclbtw", "bedragincl", "totaalinclbtw", "totaalbedrag", "totaal", "totalamount", "totalinclvat", "totalincvat", "amountinclvat", "amountincvat", "grossamount", "amount", "bedrag", "factuurbedrag", "invoiceamount", "inclbtw", "factuur", "betraginhauswahrung", "betrag"]),
+    (Field::Net, &["net", "bedragexclbtw", "bedragexcl", "exclbtw", "netto", "nettobedrag", "netamount", "subtotal", "subtotaal", "amountexvat", "amountexclvat", "totalexclvat"]),
+    (Field::Vat, &["vat", "btw", "btwbedrag", "tax", "taxamount", "vatamount", "totaltax"]),
+    (Field::Currency, &["currency", "valuta", "munt", "currencycode", "hauswahrung", "wahrung"]),
+    (Field::PaymentReference, &["payment_reference", "betalingskenmerk", "betaalkenmerk", "kenmerk", "paymentreference", "paymentref", "betaalreferentie", "ogm", "gestructureerdemededeling", "structuredreference"]),
+    (Field::Status, &["status", "factuurstatus", "invoicestatus", "state"]),
+    (Field::CreditedInvoice, &["credited_invoice", "gecrediteerdefactuur", "creditvoor", "creditedinvoice", "correctsinvoice", "originalinvoice", "oorspronkelijkefactuur", "referencedinvoice", "origineelfactuurnummer"]),
+    (Field::Kind, &["kind", "soort", "documentsoort", "factuursoort", "type", "documenttype", "doctype", "invoicetype"]),
+    (Field::Open, &["open", "openstaand", "openstaandbedrag", "saldo", "openamount", "amountdue", "amountopen", "outstanding", "restbedrag", "balance", "openposten"]),
+    (Field::Description, &["description", "omschrijving", "omschrijvingfactuur", "memo", "subject", "onderwerp"]),
+    (Field::DebtorKind, &["debtor_kind", "debiteurtype", "typedebiteur", "klanttype", "typeklant", "customertype", "debtortype", "particulierzakelijk"]),
+    (Field::Kvk, &["kvk", "kvknummer", "kvknr", "cocnumber", "chamberofcommerce"]),
+    (Field::VatNumber, &["vat_number", "btwnummer", "btwnr", "btwid", "vatnumber", "vatid", "vatno", "taxid"]),
+    (Field::Email, &["email", "emailadres", "mail", "emailaddress"]),
+    (Field::Phone, &["phone", "telefoon", "telefoonnummer", "tel", "phonenumber", "mobiel"]),
+    (Field::Iban, &["iban", "ibannr", "rekeningnummer", "bankrekening", "bankaccount"]),
+    (Field::Street, &["street", "straat", "adres", "address", "straatnaam"]),
+    (Field::HouseNumber, &["house_number", "huisnummer", "huisnr", "housenumber"]),
+    (Field::Postcode, &["postcode", "zipcode", "zip", "postalcode"]),
+    (Field::City, &["city", "plaats", "woonplaats", "stad", "town"]),
+    (Field::Country, &["country", "land", "countrycode", "landcode"]),
+];
+
+/// Lower case, accents folded, only letters and digits kept: `Bedrag incl. BTW` → `bedraginclbtw`.
+pub fn normalise_header(h: &str) -> String {
+    h.chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'à' | 'á' | 'â' | 'ä' => 'a',
+            'è' | 'é' | 'ê' | 'ë' => 'e',
+            'ì' | 'í' | 'î' | 'ï' => 'i',
+            'ò' | 'ó' | 'ô' | 'ö' => 'o',
+            'ù' | 'ú' | 'û' | 'ü' => 'u',
+            other => other,
+        })
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .filter(|c| *c != '_')
+        .collect()
+}
+
+/// The field a header names, if any.
+pub fn field_for_header(h: &str) -> Option<Field> {
+    let n = normalise_header(h);
+    if n.is_empty() {
+        return None;
+    }
+    SYNONYMS
+        .iter()
+        .find(|(_, names)| names.iter().any(|s| s.replace('_', "") == n))
+        .map(|(f, _)| *f)
+}
+
+/// The field a profile names by its own name (`issue_date`, `debtor_id`, ...).
+pub fn field_by_name(name: &str) -> Option<Field> {
+    SYNONYMS.iter().find(|(_, s)| s[0] == name).map(|(f, _)| *f)
+}
+
+/// Every field name a profile may use, for error messages.
+pub fn field_names() -> Vec<&'static str> {
+    SYNONYMS.iter().map(|(_, s)| s[0]).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dutch_and_english_synonyms() {
+        let table = [
+            ("H1", "Factuurnummer", Some(Field::Number)),
+            ("H2", "Invoice No", Some(Field::Number)),
+            ("H3", "Factuurnr.", Some(Field::Number)),
+            ("H4", "Factuurdatum", Some(Field::IssueDate)),
+            ("H5", "Invoice Date", Some(Field::IssueDate)),
+            ("H6", "Vervaldatum", Some(Field::DueDate)),
+            ("H7", "Due Date", Some(Field::DueDate)),
+            ("H8", "Debiteur(nummer)", Some(Field::DebtorId)),
+            ("H9", "Customer (ID)", Some(Field::DebtorId)),
+            ("H10", "Bedrag incl. BTW", Some(Field::Total)),
+            ("H11", "Total", Some(Field::Total)),
+            ("H12", "BTW", Some(Field::Vat)),
+            ("H13", "Tax", Some(Field::Vat)),
+            ("H14", "Valuta", Some(Field::Currency)),
+            ("H15", "Betalingskenmerk", Some(Field::PaymentReference)),
+            ("H16", "Payment Reference", Some(Field::PaymentReference)),
+            ("H17", "Status", Some(Field::Status)),
+            ("H18", "Betrag in Hauswährung", Some(Field::Total)),
+            ("H19", "Deb.nr.", Some(Field::DebtorId)),
+            ("H20", "Something else", None),
+            ("H21", "", None),
+        ];
+        for (id, h, want) in table {
+            assert_eq!(field_for_header(h), want, "{id}: {h}");
+        }
+    }
+
+    #[test]
+    fn every_field_has_a_profile_name() {
+        for name in field_names() {
+            assert!(field_by_name(name).is_some(), "{name}");
+        }
+        assert_eq!(Field::DebtorId.name(), "debtor_id");
+    }
+}

@@ -1,0 +1,188 @@
+//! CSV ledger exports of accounting packages (open items, sales journals), zero-config.
+//!
+//! [`read_ledger`] detects the dialect ([`detect::Detection`]), then streams every row into a
+//! [`Document`](incasso_core::model::Document) with its line number. A bad row is an error that
+//! names file, line, column and value; by default it rejects the whole file, with
+//! [`CsvOptions::skip_bad_rows`] the row is set aside as a [`RejectedRow`] instead.
+
+pub mod detect;
+pub mod headers;
+pub mod profile;
+mod reader;
+
+use std::path::{Path, PathBuf};
+
+use incasso_core::model::Debtor;
+
+pub use detect::Detection;
+pub use profile::Profile;
+pub use reader::read_ledger;
+
+use crate::source::SourceError;
+
+/// Days from issue to due date when a file has no due date and the profile does not say
+/// (the statutory term of art. 6:119a lid 2 BW).
+pub const DEFAULT_TERM_DAYS: u32 = 30;
+
+/// How to read a CSV ledger.
+#[derive(Debug, Clone, Default)]
+pub struct CsvOptions {
+    /// The mapping profile, if the user gave one.
+    pub profile: Profile,
+    /// Set bad rows aside instead of rejecting the file.
+    pub skip_bad_rows: bool,
+    /// The administration the documents belong to.
+    pub creditor: Option<incasso_core::ids::CreditorId>,
+}
+
+/// A bad row: the place, the offending value and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}: line {line}, column '{column}': {message} (value '{value}')")]
+pub struct RowError {
+    /// The file.
+    pub file: String,
+    /// 1-based line.
+    pub line: u64,
+    /// The column header.
+    pub column: String,
+    /// The value as written.
+    pub value: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Why a CSV file could not be imported.
+#[derive(Debug, thiserror::Error)]
+pub enum CsvError {
+    /// The file could not be read as text.
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    /// No row looks like a header of a ledger export.
+    #[error("{file}: no header row recognised (expected columns like Factuurnummer, Factuurdatum, Bedrag incl. BTW / Invoice No, Invoice Date, Total); first row: {seen}; this may not be a ledger CSV, or use --profile to name the columns")]
+    NoHeader {
+        /// The file.
+        file: String,
+        /// The first row, for the user to see.
+        seen: String,
+    },
+    /// A required field has no column.
+    #[error("{file}: missing required column for {field}; header has: {header}")]
+    MissingColumn {
+        /// The file.
+        file: String,
+        /// The field.
+        field: &'static str,
+        /// The header as written.
+        header: String,
+    },
+    /// The profile names a column the file does not have.
+    #[error("{file}: profile maps {field} to column '{column}', which is not in the header: {header}")]
+    ProfileColumn {
+        /// The file.
+        file: String,
+        /// The field.
+        field: &'static str,
+        /// The column named.
+        column: String,
+        /// The header as written.
+        header: String,
+    },
+    /// The header is there but no data rows follow.
+    #[error("{file}: has a header but no data rows")]
+    HeaderOnly {
+        /// The file.
+        file: String,
+    },
+    /// Amounts use both decimal marks.
+    #[error("{file}: amounts use both a decimal comma ({first}) and a decimal point ({second}); set decimal_mark in a profile")]
+    MixedMarks {
+        /// The file.
+        file: String,
+        /// A value read as decimal comma.
+        first: String,
+        /// A value read as decimal point.
+        second: String,
+    },
+    /// Day-month and month-day both fit every date.
+    #[error("{file}: dates like 05/03/2026 could be day-month or month-day and no date settles it; set date_format = \"dd/mm/yyyy\" or \"mm/dd/yyyy\" in a profile")]
+    AmbiguousDates {
+        /// The file.
+        file: String,
+    },
+    /// A bad row.
+    #[error(transparent)]
+    Row(#[from] RowError),
+    /// The CSV structure itself is broken (e.g. an unclosed quote).
+    #[error("{file}: line {line}: {message}")]
+    Structure {
+        /// The file.
+        file: String,
+        /// 1-based line.
+        line: u64,
+        /// The parser's message.
+        message: String,
+    },
+    /// The consumer of the records failed (e.g. the store).
+    #[error("{file}: {message}")]
+    Sink {
+        /// The file.
+        file: String,
+        /// The consumer's message.
+        message: String,
+    },
+}
+
+/// A row set aside under `--skip-bad-rows`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RejectedRow {
+    /// 1-based line.
+    pub line: u64,
+    /// The row's fields as written.
+    pub fields: Vec<String>,
+    /// Why it was rejected.
+    pub reason: String,
+}
+
+/// What reading a file produced besides the documents.
+#[derive(Debug, Clone)]
+pub struct CsvReport {
+    /// What detection decided.
+    pub detection: Detection,
+    /// Documents passed on.
+    pub documents: u64,
+    /// Blank rows skipped.
+    pub blank_rows: u64,
+    /// Totals rows skipped.
+    pub totals_rows: u64,
+    /// Rows repeating an earlier row of the same document exactly, counted once.
+    pub repeated_rows: u64,
+    /// Rows set aside (only with `skip_bad_rows`).
+    pub rejected: Vec<RejectedRow>,
+    /// Debtors described by the file, merged per id.
+    pub debtors: Vec<Debtor>,
+    /// Things the user should know.
+    pub warnings: Vec<String>,
+}
+
+/// The path beside the input where rejected rows go: `NAME.rejected.csv`.
+pub fn rejected_path(input: &Path) -> PathBuf {
+    let stem = input.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    input.with_file_name(format!("{stem}.rejected.csv"))
+}
+
+/// Writes rejected rows with the original header plus a `reason` column.
+pub fn write_rejected(path: &Path, detection: &Detection, rows: &[RejectedRow]) -> std::io::Result<()> {
+    let mut w = csv::WriterBuilder::new().delimiter(detection.delimiter).flexible(true).from_path(path)?;
+    let mut header = detection.header.clone();
+    header.push("line".into());
+    header.push("reason".into());
+    w.write_record(&header)?;
+    for r in rows {
+        let mut rec = r.fields.clone();
+        rec.resize(detection.header.len(), String::new());
+        rec.push(r.line.to_string());
+        rec.push(r.reason.clone());
+        w.write_record(&rec)?;
+    }
+    w.flush()
+}

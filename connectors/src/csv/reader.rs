@@ -1,0 +1,449 @@
+//! The streaming row loop: one CSV row in, one document (and debtor details) out.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::hash::{Hash, Hasher};
+use std::io::{BufReader, Read};
+
+use chrono::{Days, NaiveDate};
+use incasso_core::ids::{CreditorId, DebtorId, DocumentNumber, Iban};
+use incasso_core::model::{Debtor, DebtorKind, Document, DocumentKind, DocumentStatus, Location};
+use incasso_core::money::Currency;
+use rust_decimal::Decimal;
+
+use super::detect::{detect, Detection};
+use super::headers::Field;
+use super::profile::SignConvention;
+use super::{CsvError, CsvOptions, CsvReport, RejectedRow, RowError, DEFAULT_TERM_DAYS};
+use crate::progress::Progress;
+use crate::source::{decode_all, Inspection, SourceError, TextEncoding};
+use crate::values::{mark_evidence, parse_amount, parse_date, DateFormat, DecimalMark, MarkEvidence};
+
+const MAX_WARNINGS: usize = 50;
+
+/// Reads a CSV ledger export, handing each document with its line to `sink`.
+///
+/// Nothing is handed on for a file that fails (without `skip_bad_rows`), except what `sink`
+/// received before the failure: callers collect into a transaction they drop on error.
+pub fn read_ledger<F>(
+    file: &Inspection,
+    options: &CsvOptions,
+    progress: &dyn Progress,
+    mut sink: F,
+) -> Result<CsvReport, CsvError>
+where
+    F: FnMut(&Document, Location) -> Result<(), String>,
+{
+    let name = file.path.display().to_string();
+    let encoding = options.profile.encoding.unwrap_or(file.encoding);
+    let io = |source| CsvError::Source(SourceError::Io { path: file.path.clone(), source });
+
+    // Stream UTF-8 straight from disk; other encodings are decoded whole (such files are small).
+    let (reader, sample): (Box<dyn Read>, String) = match encoding {
+        TextEncoding::Utf8 | TextEncoding::Utf8Bom => {
+            let mut f = BufReader::with_capacity(1 << 20, File::open(&file.path).map_err(io)?);
+            if file.head.starts_with(&[0xEF, 0xBB, 0xBF]) {
+                let mut bom = [0u8; 3];
+                f.read_exact(&mut bom).map_err(io)?;
+            }
+            let head = file.head.strip_prefix(&[0xEF, 0xBB, 0xBF][..]).unwrap_or(&file.head);
+            let cut = if (head.len() as u64) < file.size.saturating_sub(3) {
+                head.iter().rposition(|&b| b == b'\n').map(|p| p + 1).unwrap_or(head.len())
+            } else {
+                head.len()
+            };
+            (Box::new(f), String::from_utf8_lossy(&head[..cut]).into_owned())
+        }
+        other => {
+            let bytes = std::fs::read(&file.path).map_err(io)?;
+            let text = decode_all(&bytes, other);
+            let sample: String = text.chars().take(256 * 1024).collect();
+            let cut = sample.rfind('\n').map(|p| p + 1).unwrap_or(sample.len());
+            let sample = if sample.len() < text.len() { sample[..cut].to_string() } else { sample };
+            (Box::new(std::io::Cursor::new(text.into_bytes())), sample)
+        }
+    };
+    let detection = detect(&name, &sample, encoding, &options.profile)?;
+    progress.set_total(file.size);
+
+    let mut rows = RowReader::new(&name, &detection, options);
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(detection.delimiter)
+        .buffer_capacity(1 << 16)
+        .from_reader(reader);
+    let mut record = csv::ByteRecord::new();
+    let mut seen: HashMap<(DocumentKind, String), (u64, u64)> = HashMap::new();
+    let mut debtors: HashMap<String, Debtor> = HashMap::new();
+    let mut report = CsvReport {
+        detection: detection.clone(),
+        documents: 0,
+        blank_rows: 0,
+        totals_rows: 0,
+        repeated_rows: 0,
+        rejected: Vec::new(),
+        debtors: Vec::new(),
+        warnings: Vec::new(),
+    };
+    let mut data_rows = 0u64;
+    let mut count = 0u64;
+    loop {
+        let more = rdr.read_byte_record(&mut record).map_err(|e| CsvError::Structure {
+            file: name.clone(),
+            line: e.position().map(|p| p.line()).unwrap_or(0),
+            message: e.to_string(),
+        })?;
+        if !more {
+            break;
+        }
+        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        if line <= detection.header_line {
+            continue;
+        }
+        count += 1;
+        if count % 16_384 == 0 {
+            progress.set_position(record.position().map(|p| p.byte()).unwrap_or(0));
+        }
+        let fields = Fields { rec: &record };
+        if fields.is_blank() {
+            report.blank_rows += 1;
+            continue;
+        }
+        data_rows += 1;
+        let parsed = match rows.parse(&fields, line) {
+            Ok(Parsed::Totals) => {
+                report.totals_rows += 1;
+                continue;
+            }
+            Ok(Parsed::Doc(doc, debtor)) => {
+                let key = (doc.kind, doc.number.normalised());
+                let fp = fingerprint(&doc);
+                match seen.get(&key) {
+                    Some(&(first, f)) if f == fp => {
+                        report.repeated_rows += 1;
+                        if report.warnings.len() < MAX_WARNINGS {
+                            report.warnings.push(format!("line {line} repeats {} {} of line {first}; counted once", doc.kind.code(), doc.number));
+                        }
+                        continue;
+                    }
+                    Some(&(first, _)) => Err(rows.error(
+                        line,
+                        Field::Number,
+                        &fields,
+                        format!("{} {} appears again with different content (first on line {first})", doc.kind.code(), doc.number),
+                    )),
+                    None => {
+                        seen.insert(key, (line, fp));
+                        Ok((doc, debtor))
+                    }
+                }
+            }
+            Err(e) => Err(e),
+        };
+        match parsed {
+            Ok((doc, debtor)) => {
+                if let Some(d) = debtor {
+                    match debtors.get_mut(d.id.as_str()) {
+                        Some(known) => {
+                            known.fill_from(&d);
+                        }
+                        None => {
+                            debtors.insert(d.id.as_str().to_string(), d);
+                        }
+                    }
+                }
+                sink(&doc, Location::Line(line)).map_err(|message| CsvError::Sink { file: name.clone(), message })?;
+                report.documents += 1;
+            }
+            Err(e) if options.skip_bad_rows => {
+                report.rejected.push(RejectedRow { line, fields: fields.strings(), reason: e.to_string() });
+            }
+            Err(e) => return Err(CsvError::Row(e)),
+        }
+    }
+    progress.set_position(file.size);
+    if data_rows == 0 {
+        return Err(CsvError::HeaderOnly { file: name });
+    }
+    let mut debtors: Vec<Debtor> = debtors.into_values().collect();
+    debtors.sort_by(|a, b| a.id.cmp(&b.id));
+    report.debtors = debtors;
+    if let Some(m) = rows.late_mark {
+        report.detection.decimal_mark = Some(m);
+    }
+    if let Some(d) = rows.late_date {
+        report.detection.date_format = Some(d);
+    }
+    Ok(report)
+}
+
+fn fingerprint(d: &Document) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (&d.number, &d.debtor, d.issue_date, d.due_date, d.currency.as_str(), d.total, d.net, d.vat, d.source_open)
+        .hash(&mut h);
+    (d.status as u8, &d.credited_invoice, &d.payment_reference, &d.description).hash(&mut h);
+    h.finish()
+}
+
+struct Fields<'a> {
+    rec: &'a csv::ByteRecord,
+}
+
+impl Fields<'_> {
+    fn get(&self, i: usize) -> &str {
+        self.rec.get(i).and_then(|b| std::str::from_utf8(b).ok()).unwrap_or("").trim()
+    }
+
+    fn is_blank(&self) -> bool {
+        self.rec.iter().all(|f| f.iter().all(u8::is_ascii_whitespace))
+    }
+
+    fn strings(&self) -> Vec<String> {
+        self.rec.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect()
+    }
+}
+
+enum Parsed {
+    Doc(Document, Option<Debtor>),
+    Totals,
+}
+
+struct RowReader<'a> {
+    file: &'a str,
+    det: &'a Detection,
+    cols: [Option<usize>; 26],
+    mark: Option<DecimalMark>,
+    date: Option<DateFormat>,
+    late_mark: Option<DecimalMark>,
+    late_date: Option<DateFormat>,
+    creditor: CreditorId,
+    currency: Currency,
+    term: u64,
+    sign: SignConvention,
+    debtor_kind: Option<DebtorKind>,
+}
+
+impl<'a> RowReader<'a> {
+    fn new(file: &'a str, det: &'a Detection, options: &CsvOptions) -> RowReader<'a> {
+        let mut cols = [None; 26];
+        for (f, i) in &det.columns {
+            cols[*f as usize] = Some(*i);
+        }
+        RowReader {
+            file,
+            det,
+            cols,
+            mark: det.decimal_mark,
+            date: det.date_format,
+            late_mark: None,
+            late_date: None,
+            creditor: options.creditor.clone().unwrap_or_else(|| CreditorId::new("default").expect("non-empty")),
+            currency: options.profile.currency.unwrap_or(Currency::EUR),
+            term: u64::from(options.profile.payment_term_days.unwrap_or(DEFAULT_TERM_DAYS)),
+            sign: options.profile.sign,
+            debtor_kind: options.profile.debtor_kind,
+        }
+    }
+
+    fn error(&self, line: u64, f: Field, fields: &Fields, message: String) -> RowError {
+        let (column, value) = match self.cols[f as usize] {
+            Some(i) => (self.det.header[i].clone(), fields.get(i).to_string()),
+            None => (f.name().to_string(), String::new()),
+        };
+        RowError { file: self.file.to_string(), line, column, value, message }
+    }
+
+    fn text<'r>(&self, fields: &'r Fields, f: Field) -> Option<&'r str> {
+        self.cols[f as usize].map(|i| fields.get(i)).filter(|s| !s.is_empty())
+    }
+
+    fn amount(&mut self, fields: &Fields, f: Field, line: u64) -> Result<Option<Decimal>, RowError> {
+        let Some(raw) = self.text(fields, f) else { return Ok(None) };
+        if self.mark.is_none() {
+            if let MarkEvidence::Only(m) = mark_evidence(raw) {
+                // Every earlier amount was a whole number, so deciding now changes none of them.
+                self.mark = Some(m);
+                self.late_mark = Some(m);
+            }
+        }
+        parse_amount(raw, self.mark).map(Some).map_err(|e| self.error(line, f, fields, e.to_string()))
+    }
+
+    fn date(&mut self, fields: &Fields, f: Field, line: u64) -> Result<Option<NaiveDate>, RowError> {
+        let Some(raw) = self.text(fields, f) else { return Ok(None) };
+        let format = match self.date {
+            Some(d) => d,
+            None => {
+                let fits: Vec<DateFormat> = DateFormat::ALL.into_iter().filter(|d| parse_date(raw, *d).is_ok()).collect();
+                match fits.as_slice() {
+                    [one] => {
+                        self.date = Some(*one);
+                        self.late_date = Some(*one);
+                        *one
+                    }
+                    [] => return Err(self.error(line, f, fields, "not a date in any known layout".into())),
+                    _ => return Err(self.error(line, f, fields, "ambiguous date layout; set date_format in a profile".into())),
+                }
+            }
+        };
+        parse_date(raw, format)
+            .map(Some)
+            .map_err(|e| self.error(line, f, fields, format!("not a valid date ({e}); the file's layout is {}", format.pattern())))
+    }
+
+    fn parse(&mut self, fields: &Fields, line: u64) -> Result<Parsed, RowError> {
+        let Some(raw_number) = self.text(fields, Field::Number) else {
+            let is_totals = (0..self.det.header.len()).any(|i| {
+                let v = fields.get(i).to_lowercase();
+                v.starts_with("totaal") || v.starts_with("total")
+            });
+            if is_totals {
+                return Ok(Parsed::Totals);
+            }
+            return Err(self.error(line, Field::Number, fields, "the document number is empty".into()));
+        };
+        let number = DocumentNumber::new(strip_float_suffix(raw_number))
+            .map_err(|e| self.error(line, Field::Number, fields, e.to_string()))?;
+        let issue_date = self
+            .date(fields, Field::IssueDate, line)?
+            .ok_or_else(|| self.error(line, Field::IssueDate, fields, "the issue date is empty".into()))?;
+        let due_date = match self.date(fields, Field::DueDate, line)? {
+            Some(d) => d,
+            None => issue_date.checked_add_days(Days::new(self.term)).unwrap_or(issue_date),
+        };
+        if due_date < issue_date {
+            return Err(self.error(line, Field::DueDate, fields, format!("due date is before the issue date {issue_date}")));
+        }
+        let mut total = self
+            .amount(fields, Field::Total, line)?
+            .ok_or_else(|| self.error(line, Field::Total, fields, "the total is empty".into()))?;
+        let mut net = self.amount(fields, Field::Net, line)?;
+        let mut vat = self.amount(fields, Field::Vat, line)?;
+        let mut open = self.amount(fields, Field::Open, line)?;
+        if self.sign == SignConvention::Inverted {
+            for v in [Some(&mut total), net.as_mut(), vat.as_mut(), open.as_mut()].into_iter().flatten() {
+                *v = -*v;
+            }
+        }
+        let currency = match self.text(fields, Field::Currency) {
+            Some(c) => Currency::parse(c).map_err(|e| self.error(line, Field::Currency, fields, e.to_string()))?,
+            None => self.currency,
+        };
+        let kind_text = self.text(fields, Field::Kind).map(str::to_lowercase);
+        let credited_invoice = match self.text(fields, Field::CreditedInvoice) {
+            Some(n) => Some(DocumentNumber::new(strip_float_suffix(n)).map_err(|e| self.error(line, Field::CreditedInvoice, fields, e.to_string()))?),
+            None => None,
+        };
+        let says_credit = kind_text.as_deref().map(is_credit_word);
+        let kind = match says_credit {
+            Some(true) => DocumentKind::CreditNote,
+            Some(false) if total < Decimal::ZERO => DocumentKind::CreditNote,
+            Some(false) => DocumentKind::Invoice,
+            None if total < Decimal::ZERO || credited_invoice.is_some() => DocumentKind::CreditNote,
+            None => DocumentKind::Invoice,
+        };
+        if kind == DocumentKind::CreditNote {
+            let flip = total < Decimal::ZERO;
+            if flip {
+                for v in [Some(&mut total), net.as_mut(), vat.as_mut(), open.as_mut()].into_iter().flatten() {
+                    *v = -*v;
+                }
+            }
+        } else if total < Decimal::ZERO {
+            return Err(self.error(line, Field::Total, fields, "an invoice with a negative total".into()));
+        }
+        if let (Some(n), Some(v)) = (net, vat) {
+            if (n + v - total).abs() > Decimal::new(1, 2) {
+                return Err(self.error(
+                    line,
+                    Field::Total,
+                    fields,
+                    format!("total {total} is not net {n} + VAT {v}"),
+                ));
+            }
+        }
+        let status = match self.text(fields, Field::Status) {
+            Some(s) => status_from(s),
+            None => DocumentStatus::Open,
+        };
+        let debtor_id_text = self.text(fields, Field::DebtorId).or_else(|| self.text(fields, Field::DebtorName));
+        let debtor_id = match debtor_id_text {
+            Some(d) => DebtorId::new(strip_float_suffix(d)).map_err(|e| self.error(line, Field::DebtorId, fields, e.to_string()))?,
+            None => return Err(self.error(line, Field::DebtorId, fields, "no debtor id or name".into())),
+        };
+        let doc = Document {
+            creditor: self.creditor.clone(),
+            kind,
+            number,
+            debtor: debtor_id.clone(),
+            issue_date,
+            due_date,
+            currency,
+            net,
+            vat,
+            total,
+            source_open: open,
+            status,
+            credited_invoice,
+            payment_reference: self.text(fields, Field::PaymentReference).map(String::from),
+            description: self.text(fields, Field::Description).map(String::from),
+        };
+        let debtor = self.debtor(fields, debtor_id, line)?;
+        Ok(Parsed::Doc(doc, Some(debtor)))
+    }
+
+    fn debtor(&self, fields: &Fields, id: DebtorId, line: u64) -> Result<Debtor, RowError> {
+        let t = |f| self.text(fields, f).map(String::from);
+        let mut d = Debtor::new(id);
+        d.name = t(Field::DebtorName);
+        d.kind = match self.text(fields, Field::DebtorKind).map(str::to_lowercase) {
+            Some(k) if ["particulier", "consument", "consumer", "private", "b2c", "prive", "privé"].contains(&k.as_str()) => DebtorKind::Consumer,
+            Some(k) if ["zakelijk", "bedrijf", "business", "company", "b2b", "onderneming"].contains(&k.as_str()) => DebtorKind::Business,
+            Some(_) => return Err(self.error(line, Field::DebtorKind, fields, "not a debtor kind (particulier/consumer or zakelijk/business)".into())),
+            None => self.debtor_kind.unwrap_or_default(),
+        };
+        d.kvk = t(Field::Kvk);
+        d.vat_number = t(Field::VatNumber);
+        d.email = t(Field::Email);
+        d.phone = t(Field::Phone);
+        if let Some(iban) = self.text(fields, Field::Iban) {
+            d.ibans.push(Iban::parse(iban).map_err(|e| self.error(line, Field::Iban, fields, e.to_string()))?);
+        }
+        d.address.street = t(Field::Street);
+        d.address.house_number = t(Field::HouseNumber);
+        d.address.postcode = t(Field::Postcode);
+        d.address.city = t(Field::City);
+        d.address.country = t(Field::Country);
+        if d.kind == DebtorKind::Unknown && d.kvk.is_some() {
+            d.kind = DebtorKind::Business;
+        }
+        Ok(d)
+    }
+}
+
+/// SAP and pandas write numbers as floats (`1200401780.0`); the `.0` is not part of the number.
+fn strip_float_suffix(s: &str) -> &str {
+    match s.strip_suffix(".0") {
+        Some(head) if !head.is_empty() && head.bytes().all(|b| b.is_ascii_digit()) => head,
+        _ => s,
+    }
+}
+
+fn is_credit_word(k: &str) -> bool {
+    let k: String = k.chars().filter(|c| c.is_alphanumeric()).collect();
+    matches!(k.as_str(), "creditnota" | "creditfactuur" | "credit" | "creditnote" | "cn" | "creditering" | "381")
+}
+
+fn status_from(s: &str) -> DocumentStatus {
+    let l = s.to_lowercase();
+    if ["betwist", "disputed", "dispuut", "in dispute", "geschil", "bezwaar"].iter().any(|w| l.contains(w)) {
+        DocumentStatus::Disputed
+    } else if ["geannuleerd", "cancelled", "canceled", "void", "vervallen verklaard", "ingetrokken"].iter().any(|w| l.contains(w)) {
+        DocumentStatus::Void
+    } else if matches!(l.trim(), "betaald" | "paid" | "voldaan" | "settled" | "closed" | "gesloten") {
+        DocumentStatus::Paid
+    } else {
+        DocumentStatus::Open
+    }
+}

@@ -1,0 +1,281 @@
+//! Reading a source file once: its content hash, its text encoding, and a first look at it.
+//!
+//! The hash identifies the exact bytes, so a re-import of the same file is recognised before it
+//! is parsed. Encoding detection happens in the same streaming pass.
+
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use incasso_core::model::{Source, SourceKind};
+
+/// The text encodings incasso detects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextEncoding {
+    /// UTF-8 without a byte-order mark.
+    Utf8,
+    /// UTF-8 with a byte-order mark (Excel's "CSV UTF-8").
+    Utf8Bom,
+    /// UTF-16 little-endian with a byte-order mark.
+    Utf16Le,
+    /// UTF-16 big-endian with a byte-order mark.
+    Utf16Be,
+    /// Windows-1252 (a superset of ISO-8859-1), for files that are not valid UTF-8.
+    Windows1252,
+}
+
+impl TextEncoding {
+    /// Name as users write it in profiles and see it in reports.
+    pub fn name(&self) -> &'static str {
+        match self {
+            TextEncoding::Utf8 => "utf-8",
+            TextEncoding::Utf8Bom => "utf-8 (with BOM)",
+            TextEncoding::Utf16Le => "utf-16le",
+            TextEncoding::Utf16Be => "utf-16be",
+            TextEncoding::Windows1252 => "windows-1252",
+        }
+    }
+
+    /// Parses a profile's `encoding` value.
+    pub fn from_name(s: &str) -> Option<TextEncoding> {
+        Some(match s.trim().to_ascii_lowercase().as_str() {
+            "utf-8" | "utf8" => TextEncoding::Utf8,
+            "utf-16le" | "utf-16" => TextEncoding::Utf16Le,
+            "utf-16be" => TextEncoding::Utf16Be,
+            "windows-1252" | "cp1252" | "latin1" | "iso-8859-1" | "latin-1" => TextEncoding::Windows1252,
+            _ => return None,
+        })
+    }
+}
+
+/// Why a file could not be read as text.
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    /// The file could not be opened or read.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// The file has no bytes at all.
+    #[error("{0}: the file is empty")]
+    Empty(PathBuf),
+    /// NUL bytes or other control characters: not a text file.
+    #[error("{path}: this is a binary file, not a text export (byte {offset} is 0x{byte:02x})")]
+    Binary {
+        /// The file.
+        path: PathBuf,
+        /// Offset of the first offending byte.
+        offset: u64,
+        /// The byte.
+        byte: u8,
+    },
+    /// Valid UTF-8 in places and invalid in others.
+    #[error("{path}: mixed encodings: the file has UTF-8 text but line {line} is not valid UTF-8; save it again in one encoding (UTF-8)")]
+    MixedEncoding {
+        /// The file.
+        path: PathBuf,
+        /// First line that is not valid UTF-8.
+        line: u64,
+    },
+}
+
+/// What a first pass over a file learned.
+#[derive(Debug, Clone)]
+pub struct Inspection {
+    /// The file as given.
+    pub path: PathBuf,
+    /// BLAKE3 of the bytes, hex.
+    pub content_hash: String,
+    /// The detected encoding.
+    pub encoding: TextEncoding,
+    /// Size in bytes.
+    pub size: u64,
+    /// The first bytes, for format detection.
+    pub head: Vec<u8>,
+}
+
+impl Inspection {
+    /// The provenance source for records read from this file.
+    pub fn source(&self, kind: SourceKind) -> Source {
+        Source { kind, name: self.path.display().to_string(), content_hash: self.content_hash.clone() }
+    }
+}
+
+const HEAD_LEN: usize = 256 * 1024;
+
+/// Hashes a file and detects its text encoding in one streaming pass.
+pub fn inspect(path: &Path) -> Result<Inspection, SourceError> {
+    let io = |source| SourceError::Io { path: path.to_path_buf(), source };
+    let mut r = BufReader::with_capacity(1 << 20, File::open(path).map_err(io)?);
+    let mut hasher = blake3::Hasher::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut head = Vec::new();
+    let mut size = 0u64;
+    let mut utf8 = Utf8Scan::default();
+    let mut bom: Option<TextEncoding> = None;
+    loop {
+        let n = r.read(&mut buf).map_err(io)?;
+        if n == 0 {
+            break;
+        }
+        let chunk = &buf[..n];
+        hasher.update(chunk);
+        if head.len() < HEAD_LEN {
+            head.extend_from_slice(&chunk[..(HEAD_LEN - head.len()).min(n)]);
+            if bom.is_none() && head.len() >= 3 {
+                bom = detect_bom(&head);
+            }
+        }
+        if !matches!(bom, Some(TextEncoding::Utf16Le | TextEncoding::Utf16Be)) {
+            utf8.feed(chunk, size).map_err(|offset| SourceError::Binary {
+                path: path.to_path_buf(),
+                offset,
+                byte: chunk[(offset - size) as usize],
+            })?;
+        }
+        size += n as u64;
+    }
+    if size == 0 {
+        return Err(SourceError::Empty(path.to_path_buf()));
+    }
+    let bom = bom.or_else(|| detect_bom(&head));
+    let encoding = match bom {
+        Some(e) => e,
+        None if utf8.invalid_at_line.is_none() => TextEncoding::Utf8,
+        None if utf8.multibyte_seen => {
+            return Err(SourceError::MixedEncoding { path: path.to_path_buf(), line: utf8.invalid_at_line.unwrap_or(1) })
+        }
+        None => TextEncoding::Windows1252,
+    };
+    Ok(Inspection { path: path.to_path_buf(), content_hash: hasher.finalize().to_hex().to_string(), encoding, size, head })
+}
+
+fn detect_bom(head: &[u8]) -> Option<TextEncoding> {
+    if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        Some(TextEncoding::Utf8Bom)
+    } else if head.starts_with(&[0xFF, 0xFE]) {
+        Some(TextEncoding::Utf16Le)
+    } else if head.starts_with(&[0xFE, 0xFF]) {
+        Some(TextEncoding::Utf16Be)
+    } else {
+        None
+    }
+}
+
+/// Streaming UTF-8 validation that remembers whether real multi-byte text was seen and where
+/// the first invalid byte sits (by line), and refuses binary control bytes.
+#[derive(Default)]
+struct Utf8Scan {
+    carry: Vec<u8>,
+    line: u64,
+    multibyte_seen: bool,
+    invalid_at_line: Option<u64>,
+}
+
+impl Utf8Scan {
+    /// Feeds one chunk at a file offset; `Err(offset)` on a binary control byte.
+    fn feed(&mut self, chunk: &[u8], offset: u64) -> Result<(), u64> {
+        if let Some(p) = chunk.iter().position(|&b| b == 0 || (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c | 0x1a))) {
+            return Err(offset + p as u64);
+        }
+        let data: Vec<u8>;
+        let mut rest: &[u8] = if self.carry.is_empty() {
+            chunk
+        } else {
+            data = [std::mem::take(&mut self.carry).as_slice(), chunk].concat();
+            &data
+        };
+        loop {
+            match std::str::from_utf8(rest) {
+                Ok(s) => {
+                    self.note_valid(s.as_bytes());
+                    return Ok(());
+                }
+                Err(e) => {
+                    let (valid, after) = rest.split_at(e.valid_up_to());
+                    self.note_valid(valid);
+                    match e.error_len() {
+                        None => {
+                            self.carry = after.to_vec();
+                            return Ok(());
+                        }
+                        Some(len) => {
+                            if self.invalid_at_line.is_none() {
+                                self.invalid_at_line = Some(self.line + 1);
+                            }
+                            rest = &after[len..];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn note_valid(&mut self, valid: &[u8]) {
+        if !self.multibyte_seen && valid.iter().any(|&b| b >= 0x80) {
+            self.multibyte_seen = true;
+        }
+        self.line += valid.iter().filter(|&&b| b == b'\n').count() as u64;
+    }
+}
+
+/// Decodes a whole file under an encoding into UTF-8 text (BOM removed).
+pub fn decode_all(bytes: &[u8], encoding: TextEncoding) -> String {
+    match encoding {
+        TextEncoding::Utf8 | TextEncoding::Utf8Bom => {
+            let b = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF][..]).unwrap_or(bytes);
+            String::from_utf8_lossy(b).into_owned()
+        }
+        TextEncoding::Utf16Le => encoding_rs::UTF_16LE.decode_with_bom_removal(bytes).0.into_owned(),
+        TextEncoding::Utf16Be => encoding_rs::UTF_16BE.decode_with_bom_removal(bytes).0.into_owned(),
+        TextEncoding::Windows1252 => encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0.into_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn file(bytes: &[u8]) -> tempfile::NamedTempFile {
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        f.write_all(bytes).unwrap();
+        f
+    }
+
+    #[test]
+    fn detects_each_encoding() {
+        let cases: [(&[u8], TextEncoding); 5] = [
+            (b"a;b\n1;2\n", TextEncoding::Utf8),
+            (b"\xEF\xBB\xBFa;b\n", TextEncoding::Utf8Bom),
+            (b"\xFF\xFEa\x00;\x00", TextEncoding::Utf16Le),
+            (b"\xFE\xFF\x00a\x00;", TextEncoding::Utf16Be),
+            (b"naam\nCaf\xe9\n", TextEncoding::Windows1252),
+        ];
+        for (bytes, want) in cases {
+            assert_eq!(inspect(file(bytes).path()).unwrap().encoding, want, "{bytes:?}");
+        }
+    }
+
+    #[test]
+    fn refuses_binary_empty_and_mixed() {
+        assert!(matches!(inspect(file(b"PK\x03\x04\x00\x00").path()), Err(SourceError::Binary { offset: 2, .. })));
+        assert!(matches!(inspect(file(b"").path()), Err(SourceError::Empty(_))));
+        match inspect(file(b"naam\nCaf\xc3\xa9\nCaf\xe9\n").path()) {
+            Err(SourceError::MixedEncoding { line: 3, .. }) => {}
+            other => panic!("expected mixed encoding at line 3, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn same_bytes_same_hash_across_chunks() {
+        let big: Vec<u8> = "é;1\n".repeat(400_000).into_bytes();
+        let a = inspect(file(&big).path()).unwrap();
+        assert_eq!(a.encoding, TextEncoding::Utf8, "a multi-byte char split across chunks stays valid");
+        assert_eq!(a.content_hash, blake3::hash(&big).to_hex().to_string());
+        assert_eq!(a.size, big.len() as u64);
+    }
+}

@@ -1,0 +1,429 @@
+//! Parsing amounts and dates as bookkeeping exports write them, exactly and strictly.
+//!
+//! Shared by every text-based connector. Detection (which decimal mark, which date order) is
+//! decided elsewhere from many values; here one value is parsed under a decided convention.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// The character that separates whole units from cents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DecimalMark {
+    /// `1.234,56` (Dutch, German, Belgian exports).
+    #[serde(rename = ",")]
+    Comma,
+    /// `1,234.56` (English exports, ISO formats).
+    #[serde(rename = ".")]
+    Point,
+}
+
+impl DecimalMark {
+    fn chars(self) -> (u8, u8) {
+        match self {
+            DecimalMark::Comma => (b',', b'.'),
+            DecimalMark::Point => (b'.', b','),
+        }
+    }
+}
+
+impl fmt::Display for DecimalMark {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            DecimalMark::Comma => "decimal comma",
+            DecimalMark::Point => "decimal point",
+        })
+    }
+}
+
+/// What one amount says about the file's decimal mark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MarkEvidence {
+    /// No separator at all: fits any mark.
+    None,
+    /// Only this mark can read it.
+    Only(DecimalMark),
+    /// One separator followed by exactly three digits (`1.000`): thousands or decimals.
+    Ambiguous,
+}
+
+/// Why an amount could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AmountError {
+    /// Not a number in any accepted shape.
+    #[error("not an amount (expected e.g. 1.234,56 or -12,50 or 12,50-)")]
+    Malformed,
+    /// `1.000` alone: a thousands separator or three decimals.
+    #[error("ambiguous: could be thousands or decimals; set decimal_mark in a profile")]
+    Ambiguous,
+    /// Fits the other decimal mark than the file uses.
+    #[error("does not use the file's {0}")]
+    WrongMark(DecimalMark),
+}
+
+/// Classifies an amount's separators, for detection.
+pub fn mark_evidence(raw: &str) -> MarkEvidence {
+    let s = raw.as_bytes();
+    let commas = s.iter().filter(|&&c| c == b',').count();
+    let points = s.iter().filter(|&&c| c == b'.').count();
+    match (commas, points) {
+        (0, 0) => MarkEvidence::None,
+        (c, p) if c > 0 && p > 0 => {
+            let last_comma = raw.rfind(',').unwrap_or(0);
+            let last_point = raw.rfind('.').unwrap_or(0);
+            MarkEvidence::Only(if last_comma > last_point { DecimalMark::Comma } else { DecimalMark::Point })
+        }
+        (c, 0) => single_sep_evidence(raw, ',', c, DecimalMark::Comma, DecimalMark::Point),
+        (0, p) => single_sep_evidence(raw, '.', p, DecimalMark::Point, DecimalMark::Comma),
+        _ => MarkEvidence::None,
+    }
+}
+
+fn single_sep_evidence(raw: &str, sep: char, count: usize, as_mark: DecimalMark, as_thousands: DecimalMark) -> MarkEvidence {
+    if count > 1 {
+        return MarkEvidence::Only(as_thousands);
+    }
+    let after = raw.rsplit(sep).next().unwrap_or("");
+    let digits_after = after.bytes().take_while(u8::is_ascii_digit).count();
+    let before = raw.split(sep).next().unwrap_or("");
+    let digits_before = before.bytes().rev().take_while(u8::is_ascii_digit).count();
+    if digits_after == 3 && (1..=3).contains(&digits_before) && before.trim_start_matches(['-', '+', '(', ' ', '€']).len() == digits_before {
+        MarkEvidence::Ambiguous
+    } else {
+        MarkEvidence::Only(as_mark)
+    }
+}
+
+/// Parses an amount under a decimal mark (`None`: not decided yet, only unambiguous values pass).
+///
+/// Accepts a leading or trailing minus (`-12,50`, `12,50-`), parentheses for negatives, a plus,
+/// thousands separators in groups of three, and a currency sign or code around the number.
+pub fn parse_amount(raw: &str, mark: Option<DecimalMark>) -> Result<Decimal, AmountError> {
+    let mut s = raw.trim();
+    for sym in ["EUR", "€", "USD", "$", "GBP", "£"] {
+        s = s.strip_prefix(sym).unwrap_or(s).trim_start();
+        s = s.strip_suffix(sym).unwrap_or(s).trim_end();
+    }
+    let mut negative = false;
+    if let Some(inner) = s.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
+        negative = true;
+        s = inner.trim();
+    }
+    if let Some(r) = s.strip_prefix('-') {
+        negative = !negative;
+        s = r.trim_start();
+    } else if let Some(r) = s.strip_suffix('-') {
+        negative = !negative;
+        s = r.trim_end();
+    } else if let Some(r) = s.strip_prefix('+') {
+        s = r.trim_start();
+    }
+    if s.is_empty() {
+        return Err(AmountError::Malformed);
+    }
+    let mark = match mark {
+        Some(m) => {
+            if let MarkEvidence::Only(other) = mark_evidence(s) {
+                if other != m && !fits(s, m) && fits(s, other) {
+                    return Err(AmountError::WrongMark(m));
+                }
+            }
+            m
+        }
+        None => match mark_evidence(s) {
+            MarkEvidence::None => DecimalMark::Point,
+            MarkEvidence::Only(m) => m,
+            MarkEvidence::Ambiguous => return Err(AmountError::Ambiguous),
+        },
+    };
+    let normal = normalise(s, mark).ok_or(AmountError::Malformed)?;
+    let v = Decimal::from_str_exact(&normal).map_err(|_| AmountError::Malformed)?;
+    Ok(if negative { -v } else { v })
+}
+
+fn fits(s: &str, m: DecimalMark) -> bool {
+    normalise(s, m).is_some()
+}
+
+/// `1.234,56` under a comma mark becomes `1234.56`; `None` when the shape is wrong.
+fn normalise(s: &str, mark: DecimalMark) -> Option<String> {
+    let (dec, thou) = mark.chars();
+    let b = s.as_bytes();
+    let (int_part, frac_part) = match b.iter().position(|&c| c == dec) {
+        Some(p) => (&b[..p], Some(&b[p + 1..])),
+        None => (b, None),
+    };
+    if let Some(f) = frac_part {
+        if f.is_empty() || !f.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+    }
+    let groups: Vec<&[u8]> = int_part.split(|&c| c == thou).collect();
+    if groups.iter().any(|g| !g.iter().all(u8::is_ascii_digit)) {
+        return None;
+    }
+    if groups.len() > 1 && (groups[0].is_empty() || groups[0].len() > 3 || groups[1..].iter().any(|g| g.len() != 3)) {
+        return None;
+    }
+    let mut out = String::with_capacity(s.len() + 1);
+    for g in &groups {
+        out.extend(g.iter().map(|&c| c as char));
+    }
+    if out.is_empty() {
+        out.push('0');
+    }
+    if let Some(f) = frac_part {
+        out.push('.');
+        out.extend(f.iter().map(|&c| c as char));
+    }
+    Some(out)
+}
+
+/// The date layouts incasso reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum DateFormat {
+    /// `31-12-2026` or `1-2-2026`.
+    #[serde(rename = "dd-mm-yyyy")]
+    DmyDash,
+    /// `31.12.2026`.
+    #[serde(rename = "dd.mm.yyyy")]
+    DmyDot,
+    /// `31/12/2026`.
+    #[serde(rename = "dd/mm/yyyy")]
+    DmySlash,
+    /// `12/31/2026` (US).
+    #[serde(rename = "mm/dd/yyyy")]
+    MdySlash,
+    /// `2026-12-31` (ISO 8601; a time after it is ignored).
+    #[serde(rename = "yyyy-mm-dd")]
+    Iso,
+    /// `2026/12/31`.
+    #[serde(rename = "yyyy/mm/dd")]
+    YmdSlash,
+    /// `20261231`.
+    #[serde(rename = "yyyymmdd")]
+    Compact,
+    /// `31-Dec-2026` or `31-dec-26` (English or Dutch month abbreviations).
+    #[serde(rename = "dd-mon-yyyy")]
+    DayMonthName,
+}
+
+impl DateFormat {
+    /// Every format, in the order detection reports them.
+    pub const ALL: [DateFormat; 8] = [
+        DateFormat::DmyDash,
+        DateFormat::DmyDot,
+        DateFormat::DmySlash,
+        DateFormat::MdySlash,
+        DateFormat::Iso,
+        DateFormat::YmdSlash,
+        DateFormat::Compact,
+        DateFormat::DayMonthName,
+    ];
+
+    /// The pattern as a user writes it in a profile.
+    pub fn pattern(&self) -> &'static str {
+        match self {
+            DateFormat::DmyDash => "dd-mm-yyyy",
+            DateFormat::DmyDot => "dd.mm.yyyy",
+            DateFormat::DmySlash => "dd/mm/yyyy",
+            DateFormat::MdySlash => "mm/dd/yyyy",
+            DateFormat::Iso => "yyyy-mm-dd",
+            DateFormat::YmdSlash => "yyyy/mm/dd",
+            DateFormat::Compact => "yyyymmdd",
+            DateFormat::DayMonthName => "dd-mon-yyyy",
+        }
+    }
+}
+
+impl FromStr for DateFormat {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        DateFormat::ALL
+            .into_iter()
+            .find(|f| f.pattern() == s.trim())
+            .ok_or_else(|| format!("unknown date format '{s}'; use one of {}", DateFormat::ALL.map(|f| f.pattern()).join(", ")))
+    }
+}
+
+impl fmt::Display for DateFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.pattern())
+    }
+}
+
+/// Why a date could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DateError {
+    /// The text does not have the layout.
+    #[error("does not look like {0}")]
+    Shape(DateFormat),
+    /// The month is not 1 to 12: the layout is wrong for this value.
+    #[error("month {month} does not exist (layout {format})")]
+    Month {
+        /// The layout tried.
+        format: DateFormat,
+        /// The month read.
+        month: u32,
+    },
+    /// The layout fits but the day does not exist, e.g. 31-02-2026.
+    #[error("{day}-{month}-{year} is not a calendar date")]
+    NoSuchDay {
+        /// Day read.
+        day: u32,
+        /// Month read.
+        month: u32,
+        /// Year read.
+        year: i32,
+    },
+}
+
+fn num(s: &str, min_len: usize, max_len: usize) -> Option<u32> {
+    if s.len() < min_len || s.len() > max_len || !s.bytes().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+fn month_name(s: &str) -> Option<u32> {
+    let l = s.to_ascii_lowercase();
+    let names = [
+        ["jan", "jan"], ["feb", "feb"], ["mar", "mrt"], ["apr", "apr"], ["may", "mei"], ["jun", "jun"],
+        ["jul", "jul"], ["aug", "aug"], ["sep", "sep"], ["oct", "okt"], ["nov", "nov"], ["dec", "dec"],
+    ];
+    let l3 = l.get(..3)?;
+    names.iter().position(|n| n.contains(&l3)).map(|p| p as u32 + 1)
+}
+
+/// Parses one date under a layout.
+pub fn parse_date(raw: &str, format: DateFormat) -> Result<NaiveDate, DateError> {
+    let s = raw.trim();
+    let shape = || DateError::Shape(format);
+    let three = |sep: char| -> Option<(&str, &str, &str)> {
+        let mut it = s.splitn(3, sep);
+        Some((it.next()?, it.next()?, it.next()?))
+    };
+    let (y, m, d): (i32, u32, u32) = match format {
+        DateFormat::DmyDash | DateFormat::DmyDot | DateFormat::DmySlash | DateFormat::MdySlash => {
+            let sep = match format {
+                DateFormat::DmyDash => '-',
+                DateFormat::DmyDot => '.',
+                _ => '/',
+            };
+            let (a, b, c) = three(sep).ok_or_else(shape)?;
+            let (a, b) = (num(a, 1, 2).ok_or_else(shape)?, num(b, 1, 2).ok_or_else(shape)?);
+            let y = num(c, 4, 4).ok_or_else(shape)? as i32;
+            if format == DateFormat::MdySlash { (y, a, b) } else { (y, b, a) }
+        }
+        DateFormat::Iso | DateFormat::YmdSlash => {
+            let sep = if format == DateFormat::Iso { '-' } else { '/' };
+            let date_part = match s.find(['T', ' ']) {
+                Some(p) if p == 10 => &s[..10],
+                _ => s,
+            };
+            let mut it = date_part.splitn(3, sep);
+            let (a, b, c) = (it.next().ok_or_else(shape)?, it.next().ok_or_else(shape)?, it.next().ok_or_else(shape)?);
+            (num(a, 4, 4).ok_or_else(shape)? as i32, num(b, 1, 2).ok_or_else(shape)?, num(c, 1, 2).ok_or_else(shape)?)
+        }
+        DateFormat::Compact => {
+            if s.len() != 8 || !s.bytes().all(|c| c.is_ascii_digit()) {
+                return Err(shape());
+            }
+            (s[..4].parse().map_err(|_| shape())?, s[4..6].parse().map_err(|_| shape())?, s[6..].parse().map_err(|_| shape())?)
+        }
+        DateFormat::DayMonthName => {
+            let mut parts = s.split(['-', ' ', '.']).filter(|p| !p.is_empty());
+            let (a, b, c) = (parts.next().ok_or_else(shape)?, parts.next().ok_or_else(shape)?, parts.next().ok_or_else(shape)?);
+            if parts.next().is_some() {
+                return Err(shape());
+            }
+            let d = num(a, 1, 2).ok_or_else(shape)?;
+            let m = month_name(b).ok_or_else(shape)?;
+            let y = match c.len() {
+                2 => 2000 + num(c, 2, 2).ok_or_else(shape)? as i32,
+                _ => num(c, 4, 4).ok_or_else(shape)? as i32,
+            };
+            (y, m, d)
+        }
+    };
+    if !(1..=12).contains(&m) {
+        return Err(DateError::Month { format, month: m });
+    }
+    NaiveDate::from_ymd_opt(y, m, d).ok_or(DateError::NoSuchDay { day: d, month: m, year: y })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn amt(s: &str, m: Option<DecimalMark>) -> Result<String, AmountError> {
+        parse_amount(s, m).map(|d| d.to_string())
+    }
+
+    #[test]
+    fn amounts_in_dutch_and_english_notation() {
+        use DecimalMark::*;
+        let table = [
+            ("A1", "1.234,56", Some(Comma), Ok("1234.56")),
+            ("A2", "1,234.56", Some(Point), Ok("1234.56")),
+            ("A3", "-12,50", Some(Comma), Ok("-12.50")),
+            ("A4", "12,50-", Some(Comma), Ok("-12.50")),
+            ("A5", "(12,50)", Some(Comma), Ok("-12.50")),
+            ("A6", "€ 1.000.000,00", Some(Comma), Ok("1000000.00")),
+            ("A7", "729", Some(Comma), Ok("729")),
+            ("A8", "12,3,4", Some(Comma), Err(AmountError::Malformed)),
+            ("A9", "12,3,4", Some(Point), Err(AmountError::Malformed)),
+            ("A10", "1.000", None, Err(AmountError::Ambiguous)),
+            ("A11", "12,50", None, Ok("12.50")),
+            ("A12", "1.234,56", Some(Point), Err(AmountError::WrongMark(Point))),
+            ("A13", "abc", Some(Comma), Err(AmountError::Malformed)),
+            ("A14", "", Some(Comma), Err(AmountError::Malformed)),
+            ("A15", "1.000", Some(Comma), Ok("1000")),
+            ("A16", "1.000", Some(Point), Ok("1.000")),
+            ("A17", "9.961,4715", Some(Comma), Ok("9961.4715")),
+            ("A18", "12.34.56", Some(Comma), Err(AmountError::Malformed)),
+        ];
+        for (id, input, mark, want) in table {
+            assert_eq!(amt(input, mark), want.map(String::from), "{id}: {input}");
+        }
+    }
+
+    #[test]
+    fn mark_evidence_of_single_values() {
+        assert_eq!(mark_evidence("12,50"), MarkEvidence::Only(DecimalMark::Comma));
+        assert_eq!(mark_evidence("1,234.5"), MarkEvidence::Only(DecimalMark::Point));
+        assert_eq!(mark_evidence("1,234"), MarkEvidence::Ambiguous);
+        assert_eq!(mark_evidence("-1.234"), MarkEvidence::Ambiguous);
+        assert_eq!(mark_evidence("1234,567"), MarkEvidence::Only(DecimalMark::Comma));
+        assert_eq!(mark_evidence("1,234,567"), MarkEvidence::Only(DecimalMark::Point));
+        assert_eq!(mark_evidence("100"), MarkEvidence::None);
+    }
+
+    #[test]
+    fn dates_in_every_layout() {
+        use DateFormat::*;
+        let d = |y, m, dd| Ok(NaiveDate::from_ymd_opt(y, m, dd).unwrap());
+        let table = [
+            ("D1", "31-12-2026", DmyDash, d(2026, 12, 31)),
+            ("D2", "1-2-2026", DmyDash, d(2026, 2, 1)),
+            ("D3", "31/12/2026", DmySlash, d(2026, 12, 31)),
+            ("D4", "12/31/2026", MdySlash, d(2026, 12, 31)),
+            ("D5", "2026-12-31", Iso, d(2026, 12, 31)),
+            ("D6", "2026-12-31T10:00:00", Iso, d(2026, 12, 31)),
+            ("D7", "20261231", Compact, d(2026, 12, 31)),
+            ("D8", "31.12.2026", DmyDot, d(2026, 12, 31)),
+            ("D9", "15-Dec-18", DayMonthName, d(2018, 12, 15)),
+            ("D10", "3 mrt 2026", DayMonthName, d(2026, 3, 3)),
+            ("D11", "31-02-2026", DmyDash, Err(DateError::NoSuchDay { day: 31, month: 2, year: 2026 })),
+            ("D12", "31/12/2026", MdySlash, Err(DateError::Month { format: MdySlash, month: 31 })),
+            ("D13", "2026-12-31", DmyDash, Err(DateError::Shape(DmyDash))),
+            ("D14", "2026123", Compact, Err(DateError::Shape(Compact))),
+        ];
+        for (id, input, f, want) in table {
+            assert_eq!(parse_date(input, f), want, "{id}: {input}");
+        }
+    }
+}
