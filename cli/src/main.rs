@@ -1,1 +1,190 @@
-fn main(){}
+//! `incasso`: gets unpaid invoices from a company's books to a collection agency.
+//!
+//! This binary only parses arguments and wires the connectors, the store and the core together.
+//! Exit codes: 0 success, 1 failure (including any file that could not be imported), 2 usage.
+
+mod commands;
+mod output;
+mod progress;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Unpaid invoices from your books to a collection agency, correctly and without losing anything.
+#[derive(Parser)]
+#[command(name = "incasso", version, propagate_version = true)]
+struct Cli {
+    /// Data directory of the administration (one per administration).
+    #[arg(long, global = true, env = "INCASSO_DATA_DIR", default_value = "./incasso-data")]
+    data_dir: PathBuf,
+    /// More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Output format of a report.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Aligned columns for people.
+    Table,
+    /// Comma-separated, `.` decimals, ISO dates.
+    Csv,
+    /// JSON with amounts as decimal strings.
+    Json,
+}
+
+/// What ageing counts from.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Basis {
+    /// Days past the due date.
+    Due,
+    /// Days since the issue date.
+    Issue,
+}
+
+/// Grouping of the ageing report.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GroupBy {
+    /// One row per debtor and currency.
+    Debtor,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Import ledger exports (CSV) into the store; each file atomically, a re-import changes nothing.
+    Import {
+        /// Files or folders (every file directly inside a folder is imported).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Mapping profile (TOML) for columns, delimiter, decimal mark, date format, encoding, sign.
+        #[arg(long)]
+        profile: Option<PathBuf>,
+        /// Import the good rows and write the bad ones beside the input as NAME.rejected.csv.
+        #[arg(long)]
+        skip_bad_rows: bool,
+    },
+    /// List open items as of a date.
+    Receivables {
+        /// The date to look from (default: today, UTC).
+        #[arg(long)]
+        as_of: Option<NaiveDate>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// Totals of open items per currency and ageing bucket.
+    Ageing {
+        /// The date to look from (default: today, UTC).
+        #[arg(long)]
+        as_of: Option<NaiveDate>,
+        /// One row per debtor.
+        #[arg(long, value_enum)]
+        by: Option<GroupBy>,
+        /// Bucket boundaries in days.
+        #[arg(long, default_value = "30,60,90")]
+        buckets: String,
+        /// Count age from the due date or the issue date.
+        #[arg(long, value_enum, default_value = "due")]
+        basis: Basis,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// The audit log: imports and every change to a stored record.
+    Audit {
+        /// Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// Test and benchmark data.
+    Fixtures {
+        #[command(subcommand)]
+        command: FixturesCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum FixturesCommand {
+    /// Write a deterministic, realistic, noisy ledger export at any scale.
+    Generate {
+        /// Number of invoices (credit notes come on top).
+        #[arg(long)]
+        invoices: u64,
+        /// Seed: the same seed gives the same bytes.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+        /// Export dialects to write (one file each).
+        #[arg(long, value_enum, value_delimiter = ',', default_value = "nl")]
+        dialect: Vec<commands::generate::Dialect>,
+        /// Date the ledger runs up to (invoices are spread over the 18 months before it).
+        #[arg(long, default_value = "2026-10-31")]
+        until: NaiveDate,
+    },
+}
+
+fn main() -> ExitCode {
+    restore_sigpipe();
+    let cli = Cli::parse();
+    init_tracing(cli.verbose);
+    let today = chrono::Utc::now().date_naive();
+    let result = match cli.command {
+        Command::Import { paths, profile, skip_bad_rows } => {
+            commands::import::run(&cli.data_dir, &paths, profile.as_deref(), skip_bad_rows)
+        }
+        Command::Receivables { as_of, format } => {
+            commands::report::receivables(&cli.data_dir, as_of.unwrap_or(today), format)
+        }
+        Command::Ageing { as_of, by, buckets, basis, format } => commands::report::ageing(
+            &cli.data_dir,
+            as_of.unwrap_or(today),
+            by.is_some(),
+            &buckets,
+            basis,
+            format,
+        ),
+        Command::Audit { format } => commands::report::audit(&cli.data_dir, format),
+        Command::Fixtures { command: FixturesCommand::Generate { invoices, seed, out, dialect, until } } => {
+            commands::generate::run(invoices, seed, &out, &dialect, until)
+        }
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn init_tracing(verbose: u8) {
+    let level = match verbose {
+        0 => "warn",
+        1 => "info",
+        2 => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+}
+
+/// Lets `incasso receivables | head` end quietly, as Unix tools do, instead of panicking.
+fn restore_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in main, before any thread exists; SIG_DFL is always valid.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::ids::{DebtorId, DocumentNumber};
-use crate::model::{DocumentKind, DocumentStatus, LedgerDocument};
+use crate::model::{DocumentKind, DocumentStatus, LedgerDocument, Provenance};
 use crate::money::Currency;
 use crate::reconcile::Reconciliation;
 
@@ -115,6 +115,8 @@ pub struct OpenItem {
     pub days_overdue: i64,
     /// Source status (disputed items stay visible here; policy excludes them from claims).
     pub status: DocumentStatus,
+    /// Where the document was last defined.
+    pub provenance: Provenance,
 }
 
 /// The open items of a reconciled ledger, in document-key order, as of a date.
@@ -138,6 +140,7 @@ pub fn open_items(docs: &[LedgerDocument], rec: &Reconciliation, as_of: NaiveDat
             due_date: d.due_date,
             days_overdue: (as_of - d.due_date).num_days().max(0),
             status: d.status,
+            provenance: ld.provenance.clone(),
         });
     }
     items

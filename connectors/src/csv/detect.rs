@@ -28,6 +28,10 @@ pub struct Detection {
     pub delimiter: u8,
     /// 1-based line of the header row.
     pub header_line: u64,
+    /// Records before the header row (title rows, preambles).
+    pub header_record: usize,
+    /// The byte that ends a line: `\n` (also for CRLF, whose `\r` is trimmed) or `\r` (old Mac).
+    pub line_end: u8,
     /// The header as written.
     pub header: Vec<String>,
     /// Column index per recognised field.
@@ -81,11 +85,21 @@ pub(crate) struct SampleRecord {
     pub fields: Vec<String>,
 }
 
+/// Counting lines by `\n` alone keeps line numbers right in CRLF files.
+pub(crate) fn line_end_of(sample: &str) -> u8 {
+    if !sample.contains('\n') && sample.contains('\r') {
+        b'\r'
+    } else {
+        b'\n'
+    }
+}
+
 fn parse_sample(text: &str, delimiter: u8) -> Vec<SampleRecord> {
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
+        .terminator(csv::Terminator::Any(line_end_of(text)))
         .from_reader(text.as_bytes());
     let mut out = Vec::new();
     for r in rdr.records() {
@@ -110,6 +124,7 @@ pub(crate) fn detect(
     encoding: TextEncoding,
     profile: &Profile,
 ) -> Result<Detection, CsvError> {
+    let line_end = line_end_of(sample);
     let candidates: Vec<u8> = match profile.delimiter {
         Some(d) => vec![d],
         None => DELIMITERS.to_vec(),
@@ -216,6 +231,8 @@ pub(crate) fn detect(
         encoding,
         delimiter,
         header_line: header_rec.line,
+        header_record: header_idx,
+        line_end,
         header,
         columns,
         ignored,

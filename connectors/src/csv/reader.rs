@@ -71,6 +71,7 @@ where
         .has_headers(false)
         .flexible(true)
         .delimiter(detection.delimiter)
+        .terminator(csv::Terminator::Any(detection.line_end))
         .buffer_capacity(1 << 16)
         .from_reader(reader);
     let mut record = csv::ByteRecord::new();
@@ -98,10 +99,10 @@ where
             break;
         }
         let line = record.position().map(|p| p.line()).unwrap_or(0);
-        if line <= detection.header_line {
+        count += 1;
+        if count <= detection.header_record as u64 + 1 {
             continue;
         }
-        count += 1;
         if count % 16_384 == 0 {
             progress.set_position(record.position().map(|p| p.byte()).unwrap_or(0));
         }
@@ -199,6 +200,10 @@ impl Fields<'_> {
         self.rec.iter().all(|f| f.iter().all(u8::is_ascii_whitespace))
     }
 
+    fn len(&self) -> usize {
+        self.rec.len()
+    }
+
     fn strings(&self) -> Vec<String> {
         self.rec.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect()
     }
@@ -293,6 +298,20 @@ impl<'a> RowReader<'a> {
     }
 
     fn parse(&mut self, fields: &Fields, line: u64) -> Result<Parsed, RowError> {
+        if let Some(&(f, i)) = self.det.columns.iter().find(|(_, i)| *i >= fields.len()) {
+            return Err(RowError {
+                file: self.file.to_string(),
+                line,
+                column: self.det.header[i].clone(),
+                value: String::new(),
+                message: format!(
+                    "the row has {} fields but the header has {}; {} is missing",
+                    fields.len(),
+                    self.det.header.len(),
+                    f.name()
+                ),
+            });
+        }
         let Some(raw_number) = self.text(fields, Field::Number) else {
             let is_totals = (0..self.det.header.len()).any(|i| {
                 let v = fields.get(i).to_lowercase();

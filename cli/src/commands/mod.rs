@@ -1,0 +1,5 @@
+//! One module per command group.
+
+pub mod generate;
+pub mod import;
+pub mod report;

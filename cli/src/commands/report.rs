@@ -1,0 +1,221 @@
+//! `incasso receivables`, `incasso ageing` and `incasso audit`: read-only views of the store.
+
+use std::io::{BufWriter, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use chrono::NaiveDate;
+use incasso_core::ageing::{ageing as age, open_items, AgeingBasis, Buckets, OpenItem};
+use incasso_core::money::format_cents;
+use incasso_core::reconcile::reconcile;
+use incasso_store::Store;
+use serde_json::json;
+
+use crate::output;
+use crate::{Basis, Format};
+
+fn open_ledger(data_dir: &Path, as_of: NaiveDate) -> Result<Vec<OpenItem>> {
+    let store = Store::open(data_dir)?;
+    let docs = store.documents()?;
+    let rec = reconcile(&docs, as_of);
+    for n in &rec.notes {
+        tracing::warn!("{} {}: {}", n.document.kind.code(), n.document.number, n.message);
+    }
+    Ok(open_items(&docs, &rec, as_of))
+}
+
+/// Lists open items; the CSV columns are fixed: invoice,debtor,currency,total,open,due_date,days_overdue,bucket.
+pub fn receivables(data_dir: &Path, as_of: NaiveDate, format: Format) -> Result<ExitCode> {
+    let items = open_ledger(data_dir, as_of)?;
+    let buckets = Buckets::default();
+    let labels = buckets.labels();
+    let bucket = |it: &OpenItem| labels[buckets.index((as_of - it.due_date).num_days())].clone();
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
+    match format {
+        Format::Csv => {
+            writeln!(out, "invoice,debtor,currency,total,open,due_date,days_overdue,bucket")?;
+            let mut w = csv::Writer::from_writer(&mut out);
+            for it in &items {
+                w.write_record([
+                    it.number.as_str(),
+                    it.debtor.as_str(),
+                    it.currency.as_str(),
+                    &format_cents(it.total),
+                    &format_cents(it.open),
+                    &it.due_date.to_string(),
+                    &it.days_overdue.to_string(),
+                    &bucket(it),
+                ])?;
+            }
+            w.flush()?;
+        }
+        Format::Json => {
+            let rows: Vec<_> = items
+                .iter()
+                .map(|it| {
+                    json!({
+                        "invoice": it.number.as_str(),
+                        "kind": it.kind.code(),
+                        "debtor": it.debtor.as_str(),
+                        "currency": it.currency.as_str(),
+                        "total": format_cents(it.total),
+                        "open": format_cents(it.open),
+                        "issue_date": it.issue_date.to_string(),
+                        "due_date": it.due_date.to_string(),
+                        "days_overdue": it.days_overdue,
+                        "bucket": bucket(it),
+                        "status": format!("{:?}", it.status).to_lowercase(),
+                        "source": it.provenance.to_string(),
+                    })
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut out, &json!({ "as_of": as_of.to_string(), "items": rows }))?;
+            writeln!(out)?;
+        }
+        Format::Table => {
+            let header: Vec<String> = ["invoice", "debtor", "currency", "total", "open", "due_date", "days_overdue", "bucket", "status"]
+                .map(String::from)
+                .to_vec();
+            let rows: Vec<Vec<String>> = items
+                .iter()
+                .map(|it| {
+                    vec![
+                        it.number.to_string(),
+                        it.debtor.to_string(),
+                        it.currency.to_string(),
+                        format_cents(it.total),
+                        format_cents(it.open),
+                        it.due_date.to_string(),
+                        it.days_overdue.to_string(),
+                        bucket(it),
+                        format!("{:?}", it.status).to_lowercase(),
+                    ]
+                })
+                .collect();
+            writeln!(out, "Open items as of {as_of}: {}", items.len())?;
+            output::table(&mut out, &header, &rows)?;
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Totals per currency (and debtor) and bucket; currencies are never added together.
+pub fn ageing(
+    data_dir: &Path,
+    as_of: NaiveDate,
+    by_debtor: bool,
+    buckets: &str,
+    basis: Basis,
+    format: Format,
+) -> Result<ExitCode> {
+    let buckets = Buckets::parse(buckets)?;
+    let basis = match basis {
+        Basis::Due => AgeingBasis::Due,
+        Basis::Issue => AgeingBasis::Issue,
+    };
+    let items = open_ledger(data_dir, as_of)?;
+    let rows = age(&items, &buckets, basis, as_of, by_debtor);
+    let labels = buckets.labels();
+    let mut header: Vec<String> = Vec::new();
+    if by_debtor {
+        header.push("debtor".into());
+    }
+    header.push("currency".into());
+    header.extend(labels.iter().cloned());
+    header.push("total".into());
+    let table_rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let mut cells = Vec::new();
+            if let Some(d) = &r.debtor {
+                cells.push(d.to_string());
+            }
+            cells.push(r.currency.to_string());
+            cells.extend(r.amounts.iter().map(|a| format_cents(*a)));
+            cells.push(format_cents(r.total()));
+            cells
+        })
+        .collect();
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    match format {
+        Format::Csv => output::csv(&mut out, &header, &table_rows)?,
+        Format::Json => {
+            let rows: Vec<_> = rows
+                .iter()
+                .map(|r| {
+                    let buckets: serde_json::Map<String, serde_json::Value> = labels
+                        .iter()
+                        .zip(r.amounts.iter().zip(&r.counts))
+                        .map(|(l, (a, c))| (l.clone(), json!({ "amount": format_cents(*a), "count": c })))
+                        .collect();
+                    let mut v = json!({ "currency": r.currency.as_str(), "buckets": buckets, "total": format_cents(r.total()) });
+                    if let Some(d) = &r.debtor {
+                        v["debtor"] = json!(d.as_str());
+                    }
+                    v
+                })
+                .collect();
+            let doc = json!({ "as_of": as_of.to_string(), "basis": basis.to_string(), "buckets": labels, "rows": rows });
+            serde_json::to_writer_pretty(&mut out, &doc)?;
+            writeln!(out)?;
+        }
+        Format::Table => {
+            writeln!(out, "Ageing as of {as_of} (days since {} date), {} open items", basis, items.len())?;
+            output::table(&mut out, &header, &table_rows)?;
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Shows the imports and the audit log.
+pub fn audit(data_dir: &Path, format: Format) -> Result<ExitCode> {
+    let store = Store::open(data_dir)?;
+    let imports = store.imports()?;
+    let log = store.audit_log()?;
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, &json!({ "imports": imports, "audit": log }))?;
+            writeln!(out)?;
+        }
+        Format::Csv | Format::Table => {
+            let header: Vec<String> = ["seq", "at", "import", "action", "subject", "detail"].map(String::from).to_vec();
+            let mut rows: Vec<Vec<String>> = imports
+                .iter()
+                .map(|i| {
+                    vec![
+                        String::new(),
+                        i.imported_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                        i.id.to_string(),
+                        "import".into(),
+                        i.source.name.clone(),
+                        format!("{} new, {} changed, {} unchanged; blake3 {}", i.new, i.changed, i.unchanged, &i.source.content_hash[..16.min(i.source.content_hash.len())]),
+                    ]
+                })
+                .collect();
+            rows.extend(log.iter().map(|e| {
+                vec![
+                    e.seq.to_string(),
+                    e.at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                    e.import_id.map(|i| i.to_string()).unwrap_or_default(),
+                    e.action.clone(),
+                    e.subject.clone(),
+                    e.detail.clone(),
+                ]
+            }));
+            if format == Format::Csv {
+                output::csv(&mut out, &header, &rows)?;
+            } else {
+                output::table(&mut out, &header, &rows)?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}

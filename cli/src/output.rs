@@ -1,0 +1,44 @@
+//! Plain-text tables and CSV writing shared by the report commands.
+
+use std::io::Write;
+
+use anyhow::Result;
+
+/// Prints rows as aligned columns; numeric-looking cells are right-aligned.
+pub fn table(out: &mut impl Write, header: &[String], rows: &[Vec<String>]) -> Result<()> {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            if i < widths.len() {
+                widths[i] = widths[i].max(c.chars().count());
+            }
+        }
+    }
+    let numeric = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '-');
+    let line = |out: &mut dyn Write, cells: &[String]| -> std::io::Result<()> {
+        let mut parts = Vec::with_capacity(cells.len());
+        for (i, c) in cells.iter().enumerate() {
+            let w = widths.get(i).copied().unwrap_or(0);
+            parts.push(if numeric(c) { format!("{c:>w$}") } else { format!("{c:<w$}") });
+        }
+        writeln!(out, "{}", parts.join("  ").trim_end())
+    };
+    line(out, header)?;
+    let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
+    line(out, &rule)?;
+    for r in rows {
+        line(out, r)?;
+    }
+    Ok(())
+}
+
+/// Writes rows as CSV with a header.
+pub fn csv(out: impl Write, header: &[String], rows: &[Vec<String>]) -> Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(header)?;
+    for r in rows {
+        w.write_record(r)?;
+    }
+    w.flush()?;
+    Ok(())
+}

@@ -1,0 +1,47 @@
+//! The terminal progress bar for long imports: drawn only on a terminal, only after a second.
+
+use std::io::IsTerminal;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use incasso_connectors::progress::Progress;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// A byte-based progress bar that stays hidden for imports shorter than a second.
+pub struct Bar {
+    bar: ProgressBar,
+    started: Instant,
+    shown: AtomicBool,
+    tty: bool,
+}
+
+impl Bar {
+    /// A hidden bar for one file.
+    pub fn new(label: &str) -> Bar {
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
+        if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} ({eta})") {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_message(label.to_string());
+        Bar { bar, started: Instant::now(), shown: AtomicBool::new(false), tty: std::io::stderr().is_terminal() }
+    }
+
+    /// Removes the bar from the terminal.
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+impl Progress for Bar {
+    fn set_total(&self, bytes: u64) {
+        self.bar.set_length(bytes);
+    }
+
+    fn set_position(&self, bytes: u64) {
+        if self.tty && !self.shown.load(Ordering::Relaxed) && self.started.elapsed() > Duration::from_secs(1) {
+            self.shown.store(true, Ordering::Relaxed);
+            self.bar.set_draw_target(ProgressDrawTarget::stderr());
+        }
+        self.bar.set_position(bytes);
+    }
+}
