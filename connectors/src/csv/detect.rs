@@ -9,7 +9,7 @@ use crate::csv::headers::{field_for_header, normalise_header, Field};
 use crate::csv::profile::Profile;
 use crate::csv::CsvError;
 use crate::source::TextEncoding;
-use crate::values::{mark_evidence, parse_date, DateError, DateFormat, DecimalMark, MarkEvidence};
+use crate::values::{mark_evidence, parse_amount, parse_date, DateError, DateFormat, DecimalMark, MarkEvidence};
 
 /// Fields holding amounts.
 pub(crate) const AMOUNT_FIELDS: [Field; 4] = [Field::Total, Field::Net, Field::Vat, Field::Open];
@@ -262,7 +262,9 @@ fn detect_mark(
         for (_, c) in cols {
             let Some(c) = *c else { continue };
             let Some(v) = r.fields.get(c) else { continue };
+            // Only well-formed amounts are evidence; a malformed one is reported when its row is read.
             match mark_evidence(v) {
+                MarkEvidence::Only(m) if parse_amount(v, Some(m)).is_err() => {}
                 MarkEvidence::Only(DecimalMark::Comma) if comma.is_none() => comma = Some((r.line, v.clone(), c)),
                 MarkEvidence::Only(DecimalMark::Point) if point.is_none() => point = Some((r.line, v.clone(), c)),
                 _ => {}

@@ -312,14 +312,15 @@ impl<'a> RowReader<'a> {
                 ),
             });
         }
+        let no_date = self.text(fields, Field::IssueDate).is_none();
+        let says_total = (0..fields.len()).any(|i| {
+            let v = fields.get(i).to_lowercase();
+            v.starts_with("totaal") || v.starts_with("total")
+        });
+        if no_date && says_total {
+            return Ok(Parsed::Totals);
+        }
         let Some(raw_number) = self.text(fields, Field::Number) else {
-            let is_totals = (0..self.det.header.len()).any(|i| {
-                let v = fields.get(i).to_lowercase();
-                v.starts_with("totaal") || v.starts_with("total")
-            });
-            if is_totals {
-                return Ok(Parsed::Totals);
-            }
             return Err(self.error(line, Field::Number, fields, "the document number is empty".into()));
         };
         let number = DocumentNumber::new(strip_float_suffix(raw_number))
