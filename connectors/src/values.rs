@@ -139,47 +139,69 @@ pub fn parse_amount(raw: &str, mark: Option<DecimalMark>) -> Result<Decimal, Amo
             MarkEvidence::Ambiguous => return Err(AmountError::Ambiguous),
         },
     };
-    let normal = normalise(s, mark).ok_or(AmountError::Malformed)?;
-    let v = Decimal::from_str_exact(&normal).map_err(|_| AmountError::Malformed)?;
+    let v = exact(s, mark).ok_or(AmountError::Malformed)?;
     Ok(if negative { -v } else { v })
 }
 
-fn fits(s: &str, m: DecimalMark) -> bool {
-    normalise(s, m).is_some()
-}
-
-/// `1.234,56` under a comma mark becomes `1234.56`; `None` when the shape is wrong.
-fn normalise(s: &str, mark: DecimalMark) -> Option<String> {
+/// Reads `1.234,56` under a comma mark as 1234.56 without allocating; `None` on a wrong shape.
+fn exact(s: &str, mark: DecimalMark) -> Option<Decimal> {
     let (dec, thou) = mark.chars();
     let b = s.as_bytes();
     let (int_part, frac_part) = match b.iter().position(|&c| c == dec) {
         Some(p) => (&b[..p], Some(&b[p + 1..])),
         None => (b, None),
     };
-    if let Some(f) = frac_part {
-        if f.is_empty() || !f.iter().all(u8::is_ascii_digit) {
+    let mut mantissa: i128 = 0;
+    let mut digits = 0usize;
+    let mut push = |c: u8| -> Option<()> {
+        mantissa = mantissa.checked_mul(10)?.checked_add(i128::from(c - b'0'))?;
+        digits += 1;
+        (digits <= 28).then_some(())
+    };
+    let mut groups = 0usize;
+    let mut group_len = 0usize;
+    for &c in int_part {
+        if c == thou {
+            if groups == 0 {
+                if group_len == 0 || group_len > 3 {
+                    return None;
+                }
+            } else if group_len != 3 {
+                return None;
+            }
+            groups += 1;
+            group_len = 0;
+        } else if c.is_ascii_digit() {
+            push(c)?;
+            group_len += 1;
+        } else {
             return None;
         }
     }
-    let groups: Vec<&[u8]> = int_part.split(|&c| c == thou).collect();
-    if groups.iter().any(|g| !g.iter().all(u8::is_ascii_digit)) {
+    if groups > 0 && group_len != 3 {
         return None;
     }
-    if groups.len() > 1 && (groups[0].is_empty() || groups[0].len() > 3 || groups[1..].iter().any(|g| g.len() != 3)) {
-        return None;
-    }
-    let mut out = String::with_capacity(s.len() + 1);
-    for g in &groups {
-        out.extend(g.iter().map(|&c| c as char));
-    }
-    if out.is_empty() {
-        out.push('0');
-    }
+    let mut scale = 0u32;
     if let Some(f) = frac_part {
-        out.push('.');
-        out.extend(f.iter().map(|&c| c as char));
+        if f.is_empty() {
+            return None;
+        }
+        for &c in f {
+            if !c.is_ascii_digit() {
+                return None;
+            }
+            push(c)?;
+            scale += 1;
+        }
     }
-    Some(out)
+    if int_part.is_empty() && frac_part.is_none() {
+        return None;
+    }
+    Decimal::try_from_i128_with_scale(mantissa, scale).ok()
+}
+
+fn fits(s: &str, m: DecimalMark) -> bool {
+    exact(s, m).is_some()
 }
 
 /// The date layouts incasso reads.

@@ -92,15 +92,15 @@ impl fmt::Display for AgeingBasis {
     }
 }
 
-/// One open document as of a date.
+/// One open document as of a date, borrowing from the ledger it was computed from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OpenItem {
+pub struct OpenItem<'a> {
     /// Invoice or credit note.
     pub kind: DocumentKind,
     /// Number as written by the source.
-    pub number: DocumentNumber,
+    pub number: &'a DocumentNumber,
     /// Who owes it.
-    pub debtor: DebtorId,
+    pub debtor: &'a DebtorId,
     /// Currency.
     pub currency: Currency,
     /// Document total, negative for a credit note.
@@ -116,11 +116,11 @@ pub struct OpenItem {
     /// Source status (disputed items stay visible here; policy excludes them from claims).
     pub status: DocumentStatus,
     /// Where the document was last defined.
-    pub provenance: Provenance,
+    pub provenance: &'a Provenance,
 }
 
-/// The open items of a reconciled ledger, in document-key order, as of a date.
-pub fn open_items(docs: &[LedgerDocument], rec: &Reconciliation, as_of: NaiveDate) -> Vec<OpenItem> {
+/// The open items of a reconciled ledger as of a date, in ledger order (see [`sort_items`]).
+pub fn open_items<'a>(docs: &'a [LedgerDocument], rec: &Reconciliation, as_of: NaiveDate) -> Vec<OpenItem<'a>> {
     let mut items = Vec::new();
     for (ld, open) in docs.iter().zip(&rec.open) {
         let Some(open) = *open else { continue };
@@ -131,8 +131,8 @@ pub fn open_items(docs: &[LedgerDocument], rec: &Reconciliation, as_of: NaiveDat
         let sign = if d.kind == DocumentKind::CreditNote { -Decimal::ONE } else { Decimal::ONE };
         items.push(OpenItem {
             kind: d.kind,
-            number: d.number.clone(),
-            debtor: d.debtor.clone(),
+            number: &d.number,
+            debtor: &d.debtor,
             currency: d.currency,
             total: d.total * sign,
             open,
@@ -140,10 +140,15 @@ pub fn open_items(docs: &[LedgerDocument], rec: &Reconciliation, as_of: NaiveDat
             due_date: d.due_date,
             days_overdue: (as_of - d.due_date).num_days().max(0),
             status: d.status,
-            provenance: ld.provenance.clone(),
+            provenance: &ld.provenance,
         });
     }
     items
+}
+
+/// Sorts items by number then kind, so listings never depend on the order of imports.
+pub fn sort_items(items: &mut [OpenItem<'_>]) {
+    items.sort_by_cached_key(|it| (it.number.normalised(), it.kind));
 }
 
 /// One line of an ageing report: a currency (and debtor, when grouped so) with bucket totals.
@@ -168,7 +173,7 @@ impl AgeingRow {
 
 /// Ageing totals per currency (and per debtor when `by_debtor`), sorted by debtor then currency.
 pub fn ageing(
-    items: &[OpenItem],
+    items: &[OpenItem<'_>],
     buckets: &Buckets,
     basis: AgeingBasis,
     as_of: NaiveDate,
@@ -176,13 +181,13 @@ pub fn ageing(
 ) -> Vec<AgeingRow> {
     let n = buckets.labels().len();
     let mut rows: BTreeMap<(Option<&DebtorId>, Currency), (Vec<Decimal>, Vec<u64>)> = BTreeMap::new();
-    for it in items {
+    for it in items.iter() {
         let from = match basis {
             AgeingBasis::Due => it.due_date,
             AgeingBasis::Issue => it.issue_date,
         };
         let b = buckets.index((as_of - from).num_days());
-        let key = (by_debtor.then_some(&it.debtor), it.currency);
+        let key = (by_debtor.then_some(it.debtor), it.currency);
         let row = rows
             .entry(key)
             .or_insert_with(|| (vec![Decimal::ZERO; n], vec![0; n]));

@@ -20,6 +20,15 @@ pub enum InvalidId {
     },
 }
 
+/// Takes ownership without copying when the value is already trimmed.
+fn trimmed_owned(value: String, what: &'static str) -> Result<String, InvalidId> {
+    if value.is_empty() || value.trim().len() != value.len() {
+        trimmed(&value, what)
+    } else {
+        Ok(value)
+    }
+}
+
 fn trimmed(value: &str, what: &'static str) -> Result<String, InvalidId> {
     let t = value.trim();
     if t.is_empty() {
@@ -39,6 +48,11 @@ impl DocumentNumber {
         trimmed(value, "document number").map(DocumentNumber)
     }
 
+    /// Like [`DocumentNumber::new`], reusing the string's allocation when it needs no trimming.
+    pub fn from_string(value: String) -> Result<DocumentNumber, InvalidId> {
+        trimmed_owned(value, "document number").map(DocumentNumber)
+    }
+
     /// The number as the source wrote it.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -49,6 +63,10 @@ impl DocumentNumber {
     /// Deliberately conservative: `F-001` and `F001` stay different documents, since creditors
     /// do use both in one ledger; fuzzy matching belongs to reconciliation, not identity.
     pub fn normalised(&self) -> String {
+        let b = self.0.as_bytes();
+        if b.iter().all(|c| c.is_ascii_graphic() && !c.is_ascii_lowercase()) {
+            return self.0.clone();
+        }
         self.0
             .chars()
             .filter(|c| !c.is_whitespace())
@@ -79,6 +97,11 @@ impl DebtorId {
         trimmed(value, "debtor id").map(DebtorId)
     }
 
+    /// Like [`DebtorId::new`], reusing the string's allocation when it needs no trimming.
+    pub fn from_string(value: String) -> Result<DebtorId, InvalidId> {
+        trimmed_owned(value, "debtor id").map(DebtorId)
+    }
+
     /// The id as text.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -97,14 +120,14 @@ impl fmt::Debug for DebtorId {
     }
 }
 
-/// The administration (creditor) a ledger belongs to.
+/// The administration (creditor) a ledger belongs to; shared, since every document names it.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct CreditorId(String);
+pub struct CreditorId(std::sync::Arc<str>);
 
 impl CreditorId {
     /// Takes an id as written (trimmed); refuses an empty one.
     pub fn new(value: &str) -> Result<CreditorId, InvalidId> {
-        trimmed(value, "creditor id").map(CreditorId)
+        trimmed(value, "creditor id").map(|s| CreditorId(s.into()))
     }
 
     /// The id as text.

@@ -3,7 +3,7 @@
 //! Version 1 knows credit notes that name the invoice they correct, and what the source ledger
 //! itself reports as settled. Payments join in through the same [`Allocation`] model.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -42,7 +42,13 @@ pub fn reconcile(docs: &[LedgerDocument], as_of: NaiveDate) -> Reconciliation {
     let mut open: Vec<Option<Decimal>> = Vec::with_capacity(docs.len());
     let mut allocations = Vec::new();
     let mut notes = Vec::new();
-    let mut invoice_index: HashMap<(&str, String), usize> = HashMap::new();
+    // Only invoices a credit note names need to be found by number.
+    let wanted: HashSet<(&str, String)> = docs
+        .iter()
+        .filter(|ld| ld.document.kind == DocumentKind::CreditNote)
+        .filter_map(|ld| ld.document.credited_invoice.as_ref().map(|n| (ld.document.creditor.as_str(), n.normalised())))
+        .collect();
+    let mut invoice_index: HashMap<(&str, String), usize> = HashMap::with_capacity(wanted.len());
 
     for (i, ld) in docs.iter().enumerate() {
         let d = &ld.document;
@@ -79,8 +85,11 @@ pub fn reconcile(docs: &[LedgerDocument], as_of: NaiveDate) -> Reconciliation {
                 });
             }
         }
-        if d.kind == DocumentKind::Invoice {
-            invoice_index.insert((d.creditor.as_str(), d.number.normalised()), i);
+        if d.kind == DocumentKind::Invoice && !wanted.is_empty() {
+            let key = (d.creditor.as_str(), d.number.normalised());
+            if wanted.contains(&key) {
+                invoice_index.insert(key, i);
+            }
         }
         open.push(Some(remaining));
     }

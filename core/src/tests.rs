@@ -89,7 +89,8 @@ fn documents_after_the_as_of_date_do_not_exist_yet() {
     ];
     let rec = reconcile(&docs, date("2026-03-01"));
     assert_eq!(rec.open, vec![Some(dec("100.00")), None]);
-    let items = open_items(&docs, &rec, date("2026-03-01"));
+    let mut items = open_items(&docs, &rec, date("2026-03-01"));
+    crate::ageing::sort_items(&mut items);
     assert_eq!(items.len(), 1);
     assert_eq!(items[0].days_overdue, 29);
 }

@@ -11,8 +11,24 @@ use serde::{Deserialize, Serialize};
 
 use crate::StoreError;
 
-/// A document as stored: dates as day numbers, amounts as Decimal's 16-byte form.
-#[derive(Serialize, Deserialize)]
+/// An exact amount as mantissa and scale: a few bytes with varint encoding, and fast to read.
+#[derive(Clone, Copy, Serialize, Deserialize)]
+pub(crate) struct Amount(i128, u8);
+
+impl From<Decimal> for Amount {
+    fn from(d: Decimal) -> Amount {
+        Amount(d.mantissa(), d.scale() as u8)
+    }
+}
+
+impl Amount {
+    fn to_decimal(self, key: &[u8]) -> Result<Decimal, StoreError> {
+        Decimal::try_from_i128_with_scale(self.0, u32::from(self.1)).map_err(|e| corrupt(key, &e.to_string()))
+    }
+}
+
+/// A document as stored: dates as day numbers, amounts as mantissa and scale.
+#[derive(Clone, Serialize, Deserialize)]
 pub(crate) struct StoredDoc {
     pub version: u32,
     pub import_id: u64,
@@ -23,11 +39,11 @@ pub(crate) struct StoredDoc {
     pub debtor: String,
     pub issue_date: i32,
     pub due_date: i32,
-    pub currency: String,
-    pub net: Option<[u8; 16]>,
-    pub vat: Option<[u8; 16]>,
-    pub total: [u8; 16],
-    pub source_open: Option<[u8; 16]>,
+    pub currency: [u8; 3],
+    pub net: Option<Amount>,
+    pub vat: Option<Amount>,
+    pub total: Amount,
+    pub source_open: Option<Amount>,
     pub status: DocumentStatus,
     pub credited_invoice: Option<String>,
     pub payment_reference: Option<String>,
@@ -58,11 +74,11 @@ impl StoredDoc {
             debtor: d.debtor.as_str().to_string(),
             issue_date: day(d.issue_date),
             due_date: day(d.due_date),
-            currency: d.currency.as_str().to_string(),
-            net: d.net.map(|v| v.serialize()),
-            vat: d.vat.map(|v| v.serialize()),
-            total: d.total.serialize(),
-            source_open: d.source_open.map(|v| v.serialize()),
+            currency: d.currency.as_str().as_bytes().try_into().expect("ISO codes are 3 bytes"),
+            net: d.net.map(Amount::from),
+            vat: d.vat.map(Amount::from),
+            total: Amount::from(d.total),
+            source_open: d.source_open.map(Amount::from),
             status: d.status,
             credited_invoice: d.credited_invoice.as_ref().map(|n| n.as_str().to_string()),
             payment_reference: d.payment_reference.clone(),
@@ -71,43 +87,75 @@ impl StoredDoc {
     }
 
     pub fn to_document(&self, key: &[u8]) -> Result<Document, StoreError> {
-        let id_err = |e: incasso_core::ids::InvalidId| corrupt(key, &e.to_string());
-        Ok(Document {
-            creditor: CreditorId::new(&self.creditor).map_err(id_err)?,
-            kind: self.kind,
-            number: DocumentNumber::new(&self.number).map_err(id_err)?,
-            debtor: DebtorId::new(&self.debtor).map_err(id_err)?,
-            issue_date: from_day(self.issue_date, key)?,
-            due_date: from_day(self.due_date, key)?,
-            currency: Currency::parse(&self.currency).map_err(|e| corrupt(key, &e.to_string()))?,
-            net: self.net.map(Decimal::deserialize),
-            vat: self.vat.map(Decimal::deserialize),
-            total: Decimal::deserialize(self.total),
-            source_open: self.source_open.map(Decimal::deserialize),
-            status: self.status,
-            credited_invoice: match &self.credited_invoice {
-                Some(n) => Some(DocumentNumber::new(n).map_err(id_err)?),
-                None => None,
-            },
-            payment_reference: self.payment_reference.clone(),
-            description: self.description.clone(),
-        })
+        self.clone().into_document(key, &mut None)
     }
 
-    pub fn to_ledger(&self, key: &[u8], source: Arc<Source>) -> Result<LedgerDocument, StoreError> {
-        Ok(LedgerDocument {
-            document: self.to_document(key)?,
-            provenance: Provenance { source, location: self.location.clone() },
-            version: self.version,
-        })
+    /// Converts to a ledger document; `creditor` caches the last creditor id so documents of
+    /// one administration share it instead of each allocating its own.
+    pub fn into_ledger(
+        self,
+        key: &[u8],
+        source: Arc<Source>,
+        creditor: &mut Option<CreditorId>,
+    ) -> Result<LedgerDocument, StoreError> {
+        let (version, location) = (self.version, self.location.clone());
+        let document = self.into_document(key, creditor)?;
+        Ok(LedgerDocument { document, provenance: Provenance { source, location }, version })
     }
+
+    fn into_document(self, key: &[u8], creditor: &mut Option<CreditorId>) -> Result<Document, StoreError> {
+        let id_err = |e: incasso_core::ids::InvalidId| corrupt(key, &e.to_string());
+        let creditor = match creditor {
+            Some(c) if c.as_str() == self.creditor => c.clone(),
+            _ => {
+                let c = CreditorId::new(&self.creditor).map_err(id_err)?;
+                *creditor = Some(c.clone());
+                c
+            }
+        };
+        let document = Document {
+            creditor,
+            kind: self.kind,
+            number: DocumentNumber::from_string(self.number).map_err(id_err)?,
+            debtor: DebtorId::from_string(self.debtor).map_err(id_err)?,
+            issue_date: from_day(self.issue_date, key)?,
+            due_date: from_day(self.due_date, key)?,
+            currency: Currency::parse(std::str::from_utf8(&self.currency).unwrap_or(""))
+                .map_err(|e| corrupt(key, &e.to_string()))?,
+            net: self.net.map(|a| a.to_decimal(key)).transpose()?,
+            vat: self.vat.map(|a| a.to_decimal(key)).transpose()?,
+            total: self.total.to_decimal(key)?,
+            source_open: self.source_open.map(|a| a.to_decimal(key)).transpose()?,
+            status: self.status,
+            credited_invoice: match self.credited_invoice {
+                Some(n) => Some(DocumentNumber::from_string(n).map_err(id_err)?),
+                None => None,
+            },
+            payment_reference: self.payment_reference,
+            description: self.description,
+        };
+        Ok(document)
+    }
+
+    /// A stable 64-bit fingerprint of a document's content (not its provenance), so unchanged
+    /// documents are recognised without reading their stored version.
+    pub fn fingerprint(d: &Document) -> u64 {
+        let content = encode(&StoredDoc::from_document(d, 0, 0, Location::Line(0)));
+        let h = blake3::hash(&content);
+        u64::from_le_bytes(h.as_bytes()[..8].try_into().expect("32-byte hash"))
+    }
+}
+
+/// bincode with variable-length integers: strings' lengths take one byte instead of eight.
+fn options() -> impl bincode::Options {
+    bincode::DefaultOptions::new()
 }
 
 pub(crate) fn encode<T: Serialize>(v: &T) -> Vec<u8> {
     // bincode cannot fail on these plain structs (no maps with non-string keys, no unsized data).
-    bincode::serialize(v).expect("bincode encodes plain structs")
+    bincode::Options::serialize(options(), v).expect("bincode encodes plain structs")
 }
 
 pub(crate) fn decode<'a, T: Deserialize<'a>>(key: &[u8], bytes: &'a [u8]) -> Result<T, StoreError> {
-    bincode::deserialize(bytes).map_err(|e| corrupt(key, &e.to_string()))
+    bincode::Options::deserialize(options(), bytes).map_err(|e| corrupt(key, &e.to_string()))
 }

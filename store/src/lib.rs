@@ -1,9 +1,11 @@
 //! incasso-store: the embedded sled store of one administration.
 //!
 //! One data directory holds one administration's ledger: documents (current version and every
-//! earlier one), debtors, the record of every import, and an audit log. An import of one file is
-//! written as one atomic sled batch, so a failure leaves the store exactly as it was, and a file
-//! whose exact bytes were imported before is recognised by its hash and changes nothing.
+//! earlier one), debtors, the record of every import, and an audit log. An import of one file
+//! becomes visible in one atomic sled batch, so a failure leaves the store exactly as it was, and
+//! a file whose exact bytes were imported before is recognised by its hash and changes nothing.
+//! Documents live in immutable segment blocks with a sharded index (see `segments.rs`), which
+//! keeps a million-row import to a few hundred sled writes.
 //!
 //! ```no_run
 //! let store = incasso_store::Store::open(std::path::Path::new("incasso-data")).unwrap();
@@ -12,6 +14,7 @@
 //! ```
 
 mod codec;
+mod segments;
 
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
@@ -27,6 +30,9 @@ use incasso_core::money::format_cents;
 use serde::{Deserialize, Serialize};
 
 use codec::{corrupt, decode, encode, StoredDoc};
+use segments::{
+    block_key, dead_key, import_prefix, shard_key, shard_of, DeadSlots, IndexEntry, SlotRef, BLOCK_DOCS, P_SEGMENT,
+};
 
 /// The schema this build writes; older stores are migrated on open, newer ones refused.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -36,7 +42,6 @@ const MIGRATIONS: &[fn(&sled::Tree) -> Result<(), StoreError>] = &[];
 
 const META_SCHEMA: &[u8] = b"m/schema";
 const META_CREDITOR: &[u8] = b"m/creditor";
-const P_DOC: u8 = b'd';
 const P_VERSION: u8 = b'v';
 const P_DEBTOR: u8 = b'b';
 const P_IMPORT: u8 = b'i';
@@ -277,48 +282,101 @@ impl Store {
         Ok(self.imports()?.into_iter().map(|r| (r.id, Arc::new(r.source))).collect())
     }
 
-    /// The current version of every document, in key order, with provenance.
+    /// The current version of every document, with provenance, in a stable order (by import,
+    /// then by position in the source).
     pub fn documents(&self) -> Result<Vec<LedgerDocument>, StoreError> {
-        let sources = self.sources()?;
-        let mut out = Vec::new();
-        for kv in self.ledger.scan_prefix([P_DOC]) {
-            let (k, v) = kv?;
-            let sd: StoredDoc = decode(&k, &v)?;
-            let source = sources
-                .get(&sd.import_id)
-                .cloned()
-                .ok_or_else(|| corrupt(&k, "names an import that is not recorded"))?;
-            out.push(sd.to_ledger(&k, source)?);
+        let imports = self.imports()?;
+        let capacity: u64 = imports.iter().map(|r| r.new + r.changed).sum();
+        let sources: std::collections::BTreeMap<u64, Arc<Source>> =
+            imports.into_iter().map(|r| (r.id, Arc::new(r.source))).collect();
+        let mut blocks = Vec::new();
+        for (&import, source) in &sources {
+            for kv in self.ledger.scan_prefix(import_prefix(P_SEGMENT, import)) {
+                let (k, v) = kv?;
+                let block = u32::from_be_bytes(k[9..13].try_into().map_err(|_| corrupt(&k, "block key"))?);
+                let dead: DeadSlots = match self.ledger.get(dead_key(import, block))? {
+                    Some(d) => decode(&k, &d)?,
+                    None => DeadSlots::default(),
+                };
+                blocks.push((k, v, dead, source.clone()));
+            }
+        }
+        // Decoding is most of the work: split it over the machine's cores, keeping block order.
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+        let per = blocks.len().div_ceil(threads).max(1);
+        let parts: Vec<Result<Vec<LedgerDocument>, StoreError>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = blocks
+                .chunks(per)
+                .map(|chunk| {
+                    scope.spawn(move || {
+                        let mut out = Vec::with_capacity(chunk.len() * BLOCK_DOCS);
+                        let mut creditor = None;
+                        for (k, v, dead, source) in chunk {
+                            let docs: Vec<StoredDoc> = decode(k, v)?;
+                            for (slot, sd) in docs.into_iter().enumerate() {
+                                if !dead.contains(slot as u32) {
+                                    out.push(sd.into_ledger(k, source.clone(), &mut creditor)?);
+                                }
+                            }
+                        }
+                        Ok(out)
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err(corrupt(b"s", "decoder thread panicked")))).collect()
+        });
+        let mut out = Vec::with_capacity(capacity as usize);
+        for part in parts {
+            out.extend(part?);
         }
         Ok(out)
+    }
+
+    fn load_shard(&self, shard: u16) -> Result<Vec<IndexEntry>, StoreError> {
+        let k = shard_key(shard);
+        match self.ledger.get(&k)? {
+            Some(v) => decode(&k, &v),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    fn load_slot(&self, at: SlotRef, sources: &HashMap<u64, Arc<Source>>) -> Result<LedgerDocument, StoreError> {
+        let k = block_key(at.import, at.block);
+        let v = self.ledger.get(&k)?.ok_or_else(|| corrupt(&k, "segment block is missing"))?;
+        let docs: Vec<StoredDoc> = decode(&k, &v)?;
+        let sd = docs.into_iter().nth(at.slot as usize).ok_or_else(|| corrupt(&k, "slot out of range"))?;
+        let source = sources.get(&at.import).cloned().ok_or_else(|| corrupt(&k, "names an import that is not recorded"))?;
+        sd.into_ledger(&k, source, &mut None)
     }
 
     /// Every version of one document, oldest first (the last is the current one).
     pub fn document_history(&self, doc: &DocumentKey) -> Result<Vec<LedgerDocument>, StoreError> {
         let sources = self.sources()?;
         let dk = doc_key(doc);
-        let mut prefix = key(P_VERSION, &dk[1..]);
+        let shard = self.load_shard(shard_of(&dk))?;
+        let Ok(pos) = shard.binary_search_by(|e| e.key.as_slice().cmp(&dk)) else { return Ok(Vec::new()) };
+        let mut prefix = key(P_VERSION, &dk);
         prefix.push(0);
         let mut out = Vec::new();
-        let current = self.ledger.get(&dk)?;
-        for kv in self.ledger.scan_prefix(&prefix).chain(current.map(|v| Ok((dk.clone().into(), v)))) {
+        for kv in self.ledger.scan_prefix(&prefix) {
             let (k, v) = kv?;
-            let sd: StoredDoc = decode(&k, &v)?;
-            let source = sources.get(&sd.import_id).cloned().ok_or_else(|| corrupt(&k, "unknown import"))?;
-            out.push(sd.to_ledger(&k, source)?);
+            let at: SlotRef = decode(&k, &v)?;
+            out.push(self.load_slot(at, &sources)?);
         }
+        out.push(self.load_slot(shard[pos].at, &sources)?);
         Ok(out)
     }
 
     /// Every debtor, by id.
     pub fn debtors(&self) -> Result<Vec<Debtor>, StoreError> {
-        self.ledger
-            .scan_prefix([P_DEBTOR])
-            .map(|kv| {
-                let (k, v) = kv?;
-                decode(&k, &v)
-            })
-            .collect()
+        let mut all = Vec::new();
+        for kv in self.ledger.scan_prefix([P_DEBTOR]) {
+            let (k, v) = kv?;
+            let shard: Vec<Debtor> = decode(&k, &v)?;
+            all.extend(shard);
+        }
+        all.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(all)
     }
 
     /// Stores one source's records atomically: all of them or, on any error, none.
@@ -340,24 +398,46 @@ impl Store {
         Ok(ImportOutcome::Applied(tx.commit()?))
     }
 
-    /// Starts an import whose records are streamed in and written only by [`ImportTx::commit`].
+    /// Starts an import whose records are streamed in and made visible only by
+    /// [`ImportTx::commit`].
     ///
-    /// Callers check [`Store::import_by_hash`] first; dropping the transaction writes nothing.
+    /// Callers check [`Store::import_by_hash`] first. Blocks written before a failure are
+    /// removed when the transaction is dropped, and at the latest by the next import.
     pub fn begin_import(&self, source: Source, imported_at: DateTime<Utc>) -> Result<ImportTx<'_>, StoreError> {
+        let import_id = self.last_seq(P_IMPORT)? + 1;
+        self.remove_blocks_of(import_id)?;
         Ok(ImportTx {
-            import_id: self.last_seq(P_IMPORT)? + 1,
+            import_id,
             audit_seq: self.last_seq(P_AUDIT)?,
-            store_empty: self.ledger.scan_prefix([P_DOC]).next().is_none(),
             store: self,
             source,
             imported_at,
             batch: sled::Batch::default(),
+            shards: HashMap::new(),
+            dead: HashMap::new(),
+            block: Vec::with_capacity(BLOCK_DOCS),
+            blocks_written: 0,
+            block_cache: None,
             debtors: HashMap::new(),
             new: 0,
             changed: 0,
             unchanged: 0,
             changes: Vec::new(),
+            committed: false,
         })
+    }
+
+    /// Removes segment blocks of an import that was never committed.
+    fn remove_blocks_of(&self, import_id: u64) -> Result<(), StoreError> {
+        if self.ledger.get(key(P_IMPORT, &import_id.to_be_bytes()))?.is_some() {
+            return Ok(());
+        }
+        let mut b = sled::Batch::default();
+        for kv in self.ledger.scan_prefix(import_prefix(P_SEGMENT, import_id)) {
+            b.remove(kv?.0);
+        }
+        self.ledger.apply_batch(b)?;
+        Ok(())
     }
 
     fn last_seq(&self, prefix: u8) -> Result<u64, StoreError> {
@@ -372,21 +452,34 @@ impl Store {
     }
 }
 
-/// An import in progress: records are checked against the store as they arrive and written
-/// together, atomically, on commit. Each document key must occur once per import.
+/// An import in progress. Documents are checked against the index as they arrive and streamed
+/// into segment blocks nobody reads yet; commit makes them visible in one atomic batch.
+/// Each document key must occur once per import.
 pub struct ImportTx<'a> {
     store: &'a Store,
     source: Source,
     imported_at: DateTime<Utc>,
     import_id: u64,
     audit_seq: u64,
-    store_empty: bool,
     batch: sled::Batch,
+    shards: HashMap<u16, Shard>,
+    dead: HashMap<(u64, u32), DeadSlots>,
+    block: Vec<StoredDoc>,
+    blocks_written: u32,
+    block_cache: Option<(SlotRef, Vec<StoredDoc>)>,
     debtors: HashMap<String, Debtor>,
     new: u64,
     changed: u64,
     unchanged: u64,
     changes: Vec<String>,
+    committed: bool,
+}
+
+/// One index shard during an import: the stored entries (sorted) and the new ones.
+struct Shard {
+    existing: Vec<IndexEntry>,
+    added: Vec<IndexEntry>,
+    touched: bool,
 }
 
 impl ImportTx<'_> {
@@ -403,17 +496,63 @@ impl ImportTx<'_> {
         self.batch.insert(key(P_AUDIT, &self.audit_seq.to_be_bytes()), json_encode(&e));
     }
 
+    fn place(&mut self, sd: StoredDoc) -> Result<SlotRef, StoreError> {
+        let at = SlotRef { import: self.import_id, block: self.blocks_written, slot: self.block.len() as u32 };
+        self.block.push(sd);
+        if self.block.len() == BLOCK_DOCS {
+            self.write_block()?;
+        }
+        Ok(at)
+    }
+
+    fn write_block(&mut self) -> Result<(), StoreError> {
+        if self.block.is_empty() {
+            return Ok(());
+        }
+        let k = block_key(self.import_id, self.blocks_written);
+        self.store.ledger.insert(k, encode(&self.block))?;
+        self.block.clear();
+        self.blocks_written += 1;
+        Ok(())
+    }
+
+    fn old_version(&mut self, at: SlotRef) -> Result<Document, StoreError> {
+        let block_ref = SlotRef { slot: 0, ..at };
+        if self.block_cache.as_ref().map(|(r, _)| *r) != Some(block_ref) {
+            let k = block_key(at.import, at.block);
+            let v = self.store.ledger.get(&k)?.ok_or_else(|| corrupt(&k, "segment block is missing"))?;
+            self.block_cache = Some((block_ref, decode(&k, &v)?));
+        }
+        let (_, docs) = self.block_cache.as_ref().expect("just filled");
+        let k = block_key(at.import, at.block);
+        docs.get(at.slot as usize).ok_or_else(|| corrupt(&k, "slot out of range"))?.to_document(&k)
+    }
+
     /// Adds a document: new, unchanged, or a new version of a known one.
     pub fn add_document(&mut self, doc: &Document, location: Location) -> Result<(), StoreError> {
         let dk = doc_key(&doc.key());
-        let existing = if self.store_empty { None } else { self.store.ledger.get(&dk)? };
-        let Some(bytes) = existing else {
+        let fingerprint = StoredDoc::fingerprint(doc);
+        let shard_no = shard_of(&dk);
+        if !self.shards.contains_key(&shard_no) {
+            let existing = self.store.load_shard(shard_no)?;
+            self.shards.insert(shard_no, Shard { existing, added: Vec::new(), touched: false });
+        }
+        let shard = self.shards.get_mut(&shard_no).expect("just loaded");
+        let found = shard.existing.binary_search_by(|e| e.key.as_slice().cmp(&dk)).ok();
+        let Some(pos) = found else {
             self.new += 1;
-            self.batch.insert(dk, encode(&StoredDoc::from_document(doc, 1, self.import_id, location)));
+            let at = self.place(StoredDoc::from_document(doc, 1, self.import_id, location))?;
+            let shard = self.shards.get_mut(&shard_no).expect("loaded");
+            shard.added.push(IndexEntry { key: dk, at, version: 1, fingerprint });
+            shard.touched = true;
             return Ok(());
         };
-        let old: StoredDoc = decode(&dk, &bytes)?;
-        let old_doc = old.to_document(&dk)?;
+        let old = shard.existing[pos].clone();
+        if old.fingerprint == fingerprint {
+            self.unchanged += 1;
+            return Ok(());
+        }
+        let old_doc = self.old_version(old.at)?;
         if &old_doc == doc {
             self.unchanged += 1;
             return Ok(());
@@ -423,12 +562,15 @@ impl ImportTx<'_> {
         let subject = format!("{} {}", doc.kind.code(), doc.number);
         self.changes.push(format!("{subject}: {detail}"));
         self.audit("document-changed", subject, detail);
-        let mut vk = key(P_VERSION, &dk[1..]);
+        let mut vk = key(P_VERSION, &dk);
         vk.push(0);
         vk.extend_from_slice(&old.version.to_be_bytes());
-        self.batch.insert(vk, bytes);
-        let sd = StoredDoc::from_document(doc, old.version + 1, self.import_id, location);
-        self.batch.insert(dk, encode(&sd));
+        self.batch.insert(vk, encode(&old.at));
+        self.dead.entry((old.at.import, old.at.block)).or_default().set(old.at.slot);
+        let at = self.place(StoredDoc::from_document(doc, old.version + 1, self.import_id, location))?;
+        let shard = self.shards.get_mut(&shard_no).expect("loaded");
+        shard.existing[pos] = IndexEntry { key: dk, at, version: old.version + 1, fingerprint };
+        shard.touched = true;
         Ok(())
     }
 
@@ -444,39 +586,84 @@ impl ImportTx<'_> {
         }
     }
 
-    /// Writes everything in one atomic batch and flushes it to disk.
+    /// Makes everything visible in one atomic batch and flushes it to disk.
     pub fn commit(mut self) -> Result<ImportSummary, StoreError> {
+        let started = std::time::Instant::now();
+        self.write_block()?;
+        let mut shard_nos: Vec<u16> = self.shards.keys().copied().collect();
+        shard_nos.sort_unstable();
+        for no in shard_nos {
+            let shard = self.shards.remove(&no).expect("listed");
+            if !shard.touched {
+                continue;
+            }
+            let mut entries = shard.existing;
+            entries.extend(shard.added);
+            entries.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+            if let Some(w) = entries.windows(2).find(|w| w[0].key == w[1].key) {
+                return Err(corrupt(&w[0].key, "the same document was added twice in one import"));
+            }
+            self.batch.insert(shard_key(no), encode(&entries));
+        }
+        for ((import, block), slots) in std::mem::take(&mut self.dead) {
+            let k = dead_key(import, block);
+            let mut all: DeadSlots = match self.store.ledger.get(&k)? {
+                Some(v) => decode(&k, &v)?,
+                None => DeadSlots::default(),
+            };
+            for (w, bits) in slots.0.iter().enumerate() {
+                if all.0.len() <= w {
+                    all.0.resize(w + 1, 0);
+                }
+                all.0[w] |= bits;
+            }
+            self.batch.insert(k, encode(&all));
+        }
+        // Debtors live in shards like the index: a few hundred writes instead of one per debtor.
         let (mut debtors_new, mut debtors_updated) = (0u64, 0u64);
-        let mut debtors: Vec<Debtor> = std::mem::take(&mut self.debtors).into_values().collect();
-        debtors.sort_by(|a, b| a.id.cmp(&b.id));
-        for d in &debtors {
-            let bk = key(P_DEBTOR, d.id.as_str().as_bytes());
-            match self.store.ledger.get(&bk)? {
-                None => {
-                    debtors_new += 1;
-                    self.batch.insert(bk, encode(d));
-                }
-                Some(bytes) => {
-                    let mut stored: Debtor = decode(&bk, &bytes)?;
-                    let before = stored.clone();
-                    let differs = stored.fill_from(d);
-                    if !differs.is_empty() {
-                        self.audit(
-                            "debtor-differs",
-                            format!("debtor {}", d.id),
-                            format!("source disagrees on {}; stored values kept", differs.join(", ")),
-                        );
+        let mut by_shard: std::collections::BTreeMap<u16, Vec<Debtor>> = std::collections::BTreeMap::new();
+        for d in std::mem::take(&mut self.debtors).into_values() {
+            by_shard.entry(shard_of(d.id.as_str().as_bytes())).or_default().push(d);
+        }
+        for (shard, mut incoming) in by_shard {
+            incoming.sort_by(|a, b| a.id.cmp(&b.id));
+            let bk = key(P_DEBTOR, &shard.to_be_bytes());
+            let mut stored: Vec<Debtor> = match self.store.ledger.get(&bk)? {
+                Some(v) => decode(&bk, &v)?,
+                None => Vec::new(),
+            };
+            let mut dirty = false;
+            for d in incoming {
+                match stored.binary_search_by(|s| s.id.cmp(&d.id)) {
+                    Err(pos) => {
+                        debtors_new += 1;
+                        stored.insert(pos, d);
+                        dirty = true;
                     }
-                    if stored != before {
-                        debtors_updated += 1;
-                        self.batch.insert(bk, encode(&stored));
+                    Ok(pos) => {
+                        let before = stored[pos].clone();
+                        let differs = stored[pos].fill_from(&d);
+                        if !differs.is_empty() {
+                            self.audit(
+                                "debtor-differs",
+                                format!("debtor {}", d.id),
+                                format!("source disagrees on {}; stored values kept", differs.join(", ")),
+                            );
+                        }
+                        if stored[pos] != before {
+                            debtors_updated += 1;
+                            dirty = true;
+                        }
                     }
                 }
+            }
+            if dirty {
+                self.batch.insert(bk, encode(&stored));
             }
         }
         let record = ImportRecord {
             id: self.import_id,
-            source: self.source,
+            source: self.source.clone(),
             imported_at: self.imported_at,
             new: self.new,
             changed: self.changed,
@@ -484,9 +671,28 @@ impl ImportTx<'_> {
         };
         self.batch.insert(key(P_IMPORT, &record.id.to_be_bytes()), json_encode(&record));
         self.batch.insert(key(P_HASH, record.source.content_hash.as_bytes()), &record.id.to_be_bytes());
-        self.store.ledger.apply_batch(self.batch)?;
+        let prepared = started.elapsed();
+        self.store.ledger.apply_batch(std::mem::take(&mut self.batch))?;
+        let applied = started.elapsed();
         self.store.db.flush()?;
-        Ok(ImportSummary { record, debtors_new, debtors_updated, changes: self.changes })
+        tracing::info!(
+            import = self.import_id,
+            prepare_s = prepared.as_secs_f64(),
+            apply_s = (applied - prepared).as_secs_f64(),
+            flush_s = (started.elapsed() - applied).as_secs_f64(),
+            "import committed"
+        );
+        self.committed = true;
+        Ok(ImportSummary { record, debtors_new, debtors_updated, changes: std::mem::take(&mut self.changes) })
+    }
+}
+
+impl Drop for ImportTx<'_> {
+    fn drop(&mut self) {
+        if !self.committed && self.blocks_written > 0 {
+            // Best effort: the next import under this id removes them in any case.
+            let _ = self.store.remove_blocks_of(self.import_id);
+        }
     }
 }
 
@@ -499,7 +705,6 @@ fn key(prefix: u8, rest: &[u8]) -> Vec<u8> {
 
 fn doc_key(k: &DocumentKey) -> Vec<u8> {
     let mut out = Vec::with_capacity(k.creditor.as_str().len() + k.number.len() + 16);
-    out.push(P_DOC);
     out.extend_from_slice(k.creditor.as_str().as_bytes());
     out.push(0);
     out.extend_from_slice(k.kind.code().as_bytes());

@@ -63,8 +63,9 @@ fn import_is_idempotent_and_versions_changes_with_audit() {
     assert_eq!((s.record.new, s.record.changed, s.record.unchanged), (0, 1, 1));
     assert_eq!(s.changes, vec!["invoice f1: total 100.00 -> 120.00; number F1 -> f1".to_string()]);
 
-    let docs = store.documents().unwrap();
+    let mut docs = store.documents().unwrap();
     assert_eq!(docs.len(), 2);
+    docs.sort_by_key(|d| d.document.key());
     assert_eq!(docs[0].document.total, Decimal::from_str("120.00").unwrap());
     assert_eq!(docs[0].version, 2);
     assert_eq!(docs[0].provenance.source.name, "h2.csv");

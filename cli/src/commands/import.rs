@@ -4,10 +4,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use incasso_connectors::csv::{read_ledger, rejected_path, write_rejected, CsvOptions, Profile};
-use incasso_connectors::source::inspect;
-use incasso_core::model::SourceKind;
-use incasso_store::Store;
+use incasso_connectors::csv::{read_ledger, rejected_path, write_rejected, CsvError, CsvOptions, CsvReport, Profile};
+use incasso_connectors::source::{inspect, Inspection};
+use incasso_core::model::{Document, Location, SourceKind};
+use incasso_store::{ImportTx, Store};
 
 use crate::progress::Bar;
 
@@ -69,6 +69,50 @@ fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
+/// Documents handed from the reader to the store writer at a time.
+const HANDOFF: usize = 4096;
+
+/// Parses on this thread while the store checks and encodes on another: two cores, two stages.
+/// The transaction comes back for commit; on any error it is dropped and nothing is visible.
+fn read_into<'s>(
+    mut tx: ImportTx<'s>,
+    inspection: &Inspection,
+    options: &CsvOptions,
+    bar: &Bar,
+) -> (Result<CsvReport, CsvError>, Result<ImportTx<'s>>) {
+    let (send, recv) = std::sync::mpsc::sync_channel::<Vec<(Document, Location)>>(4);
+    std::thread::scope(|scope| {
+        let writer = std::thread::Builder::new().name("store-writer".into()).spawn_scoped(scope, move || -> Result<ImportTx<'s>> {
+            for chunk in recv {
+                for (doc, at) in chunk {
+                    tx.add_document(&doc, at)?;
+                }
+            }
+            Ok(tx)
+        });
+        let writer = match writer {
+            Ok(w) => w,
+            Err(e) => return (Err(CsvError::Sink { file: inspection.path.display().to_string(), message: e.to_string() }), Err(e.into())),
+        };
+        let mut buf = Vec::with_capacity(HANDOFF);
+        let report = read_ledger(inspection, options, bar, |doc, at| {
+            buf.push((doc, at));
+            if buf.len() == HANDOFF {
+                send.send(std::mem::replace(&mut buf, Vec::with_capacity(HANDOFF)))
+                    .map_err(|_| "the store writer stopped".to_string())?;
+            }
+            Ok(())
+        });
+        let report = report.and_then(|r| {
+            send.send(buf).map_err(|_| CsvError::Sink { file: inspection.path.display().to_string(), message: "the store writer stopped".into() })?;
+            Ok(r)
+        });
+        drop(send);
+        let tx = writer.join().unwrap_or_else(|_| Err(anyhow::anyhow!("the store writer panicked")));
+        (report, tx)
+    })
+}
+
 /// Imports one file; `Ok(false)` when its exact bytes were imported before.
 fn import_one(store: &Store, file: &Path, options: &CsvOptions) -> Result<bool> {
     let inspection = inspect(file)?;
@@ -83,11 +127,17 @@ fn import_one(store: &Store, file: &Path, options: &CsvOptions) -> Result<bool> 
         return Ok(false);
     }
     let started = std::time::Instant::now();
-    let mut tx = store.begin_import(inspection.source(SourceKind::CsvFile), chrono::Utc::now())?;
+    let tx = store.begin_import(inspection.source(SourceKind::CsvFile), chrono::Utc::now())?;
     let bar = Bar::new(&file.display().to_string());
-    let report = read_ledger(&inspection, options, &bar, |doc, at| tx.add_document(doc, at).map_err(|e| e.to_string()));
+    let (report, tx) = read_into(tx, &inspection, options, &bar);
     bar.finish();
-    let report = report?;
+    tracing::info!(seconds = started.elapsed().as_secs_f64(), "file read and checked against the store");
+    // A store failure stops the reader too; then the store's error is the one to tell.
+    let (report, mut tx) = match (report, tx) {
+        (_, Err(e)) => return Err(e),
+        (Err(e), Ok(_)) => return Err(e.into()),
+        (Ok(r), Ok(t)) => (r, t),
+    };
     for d in &report.debtors {
         tx.add_debtor(d);
     }

@@ -6,7 +6,9 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use chrono::NaiveDate;
-use incasso_core::ageing::{ageing as age, open_items, AgeingBasis, Buckets, OpenItem};
+use incasso_core::ageing::{ageing as age, open_items, sort_items, AgeingBasis, Buckets, OpenItem};
+use incasso_core::model::LedgerDocument;
+use incasso_core::reconcile::Reconciliation;
 use incasso_core::money::format_cents;
 use incasso_core::reconcile::reconcile;
 use incasso_store::Store;
@@ -15,19 +17,23 @@ use serde_json::json;
 use crate::output;
 use crate::{Basis, Format};
 
-fn open_ledger(data_dir: &Path, as_of: NaiveDate) -> Result<Vec<OpenItem>> {
+/// The ledger's documents and their reconciliation as of a date.
+fn reconciled(data_dir: &Path, as_of: NaiveDate) -> Result<(Vec<LedgerDocument>, Reconciliation)> {
     let store = Store::open(data_dir)?;
     let docs = store.documents()?;
+    drop(store);
     let rec = reconcile(&docs, as_of);
     for n in &rec.notes {
         tracing::warn!("{} {}: {}", n.document.kind.code(), n.document.number, n.message);
     }
-    Ok(open_items(&docs, &rec, as_of))
+    Ok((docs, rec))
 }
 
 /// Lists open items; the CSV columns are fixed: invoice,debtor,currency,total,open,due_date,days_overdue,bucket.
 pub fn receivables(data_dir: &Path, as_of: NaiveDate, format: Format) -> Result<ExitCode> {
-    let items = open_ledger(data_dir, as_of)?;
+    let (docs, rec) = reconciled(data_dir, as_of)?;
+    let mut items = open_items(&docs, &rec, as_of);
+    sort_items(&mut items);
     let buckets = Buckets::default();
     let labels = buckets.labels();
     let bucket = |it: &OpenItem| labels[buckets.index((as_of - it.due_date).num_days())].clone();
@@ -116,7 +122,8 @@ pub fn ageing(
         Basis::Due => AgeingBasis::Due,
         Basis::Issue => AgeingBasis::Issue,
     };
-    let items = open_ledger(data_dir, as_of)?;
+    let (docs, rec) = reconciled(data_dir, as_of)?;
+    let items = open_items(&docs, &rec, as_of);
     let rows = age(&items, &buckets, basis, as_of, by_debtor);
     let labels = buckets.labels();
     let mut header: Vec<String> = Vec::new();

@@ -1,5 +1,6 @@
 //! The streaming row loop: one CSV row in, one document (and debtor details) out.
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::fs::File;
 use std::hash::{Hash, Hasher};
@@ -32,7 +33,7 @@ pub fn read_ledger<F>(
     mut sink: F,
 ) -> Result<CsvReport, CsvError>
 where
-    F: FnMut(&Document, Location) -> Result<(), String>,
+    F: FnMut(Document, Location) -> Result<(), String>,
 {
     let name = file.path.display().to_string();
     let encoding = options.profile.encoding.unwrap_or(file.encoding);
@@ -75,7 +76,10 @@ where
         .buffer_capacity(1 << 16)
         .from_reader(reader);
     let mut record = csv::ByteRecord::new();
-    let mut seen: HashMap<(DocumentKind, String), (u64, u64)> = HashMap::new();
+    // Size the duplicate index from the sample's bytes per row, to spare rehashing on big files.
+    let sample_rows = sample.lines().count().max(1) as u64;
+    let expected_rows = (file.size / (sample.len() as u64 / sample_rows).max(16)).min(50_000_000) as usize;
+    let mut seen: HashMap<(DocumentKind, String), (u64, u64)> = HashMap::with_capacity(expected_rows + 16);
     let mut debtors: HashMap<String, Debtor> = HashMap::new();
     let mut report = CsvReport {
         detection: detection.clone(),
@@ -117,26 +121,33 @@ where
                 report.totals_rows += 1;
                 continue;
             }
-            Ok(Parsed::Doc(doc, debtor)) => {
-                let key = (doc.kind, doc.number.normalised());
+            Ok(Parsed::Doc(doc)) => {
                 let fp = fingerprint(&doc);
-                match seen.get(&key) {
-                    Some(&(first, f)) if f == fp => {
+                match seen.entry((doc.kind, doc.number.normalised())) {
+                    Entry::Occupied(e) if e.get().1 == fp => {
+                        let first = e.get().0;
                         report.repeated_rows += 1;
                         if report.warnings.len() < MAX_WARNINGS {
                             report.warnings.push(format!("line {line} repeats {} {} of line {first}; counted once", doc.kind.code(), doc.number));
                         }
                         continue;
                     }
-                    Some(&(first, _)) => Err(rows.error(
-                        line,
-                        Field::Number,
-                        &fields,
-                        format!("{} {} appears again with different content (first on line {first})", doc.kind.code(), doc.number),
-                    )),
-                    None => {
-                        seen.insert(key, (line, fp));
-                        Ok((doc, debtor))
+                    Entry::Occupied(e) => {
+                        let first = e.get().0;
+                        Err(rows.error(
+                            line,
+                            Field::Number,
+                            &fields,
+                            format!("{} {} appears again with different content (first on line {first})", doc.kind.code(), doc.number),
+                        ))
+                    }
+                    Entry::Vacant(e) => {
+                        e.insert((line, fp));
+                        let debtor = match debtors.get(doc.debtor.as_str()) {
+                            Some(known) if !rows.fills_gap(&fields, known) => Ok(None),
+                            _ => rows.debtor(&fields, doc.debtor.clone(), line).map(Some),
+                        };
+                        debtor.map(|d| (doc, d))
                     }
                 }
             }
@@ -154,7 +165,7 @@ where
                         }
                     }
                 }
-                sink(&doc, Location::Line(line)).map_err(|message| CsvError::Sink { file: name.clone(), message })?;
+                sink(doc, Location::Line(line)).map_err(|message| CsvError::Sink { file: name.clone(), message })?;
                 report.documents += 1;
             }
             Err(e) if options.skip_bad_rows => {
@@ -210,7 +221,7 @@ impl Fields<'_> {
 }
 
 enum Parsed {
-    Doc(Document, Option<Debtor>),
+    Doc(Document),
     Totals,
 }
 
@@ -227,6 +238,8 @@ struct RowReader<'a> {
     term: u64,
     sign: SignConvention,
     debtor_kind: Option<DebtorKind>,
+    status_words: HashMap<String, DocumentStatus>,
+    kind_words: HashMap<String, bool>,
 }
 
 impl<'a> RowReader<'a> {
@@ -248,6 +261,8 @@ impl<'a> RowReader<'a> {
             term: u64::from(options.profile.payment_term_days.unwrap_or(DEFAULT_TERM_DAYS)),
             sign: options.profile.sign,
             debtor_kind: options.profile.debtor_kind,
+            status_words: HashMap::new(),
+            kind_words: HashMap::new(),
         }
     }
 
@@ -312,12 +327,13 @@ impl<'a> RowReader<'a> {
                 ),
             });
         }
-        let no_date = self.text(fields, Field::IssueDate).is_none();
-        let says_total = (0..fields.len()).any(|i| {
-            let v = fields.get(i).to_lowercase();
-            v.starts_with("totaal") || v.starts_with("total")
-        });
-        if no_date && says_total {
+        let says_total = || {
+            (0..fields.len()).any(|i| {
+                let v = fields.get(i).to_lowercase();
+                v.starts_with("totaal") || v.starts_with("total")
+            })
+        };
+        if self.text(fields, Field::IssueDate).is_none() && says_total() {
             return Ok(Parsed::Totals);
         }
         let Some(raw_number) = self.text(fields, Field::Number) else {
@@ -350,12 +366,17 @@ impl<'a> RowReader<'a> {
             Some(c) => Currency::parse(c).map_err(|e| self.error(line, Field::Currency, fields, e.to_string()))?,
             None => self.currency,
         };
-        let kind_text = self.text(fields, Field::Kind).map(str::to_lowercase);
+        let says_credit = match self.text(fields, Field::Kind) {
+            Some(k) => Some(match self.kind_words.get(k) {
+                Some(c) => *c,
+                None => *self.kind_words.entry(k.to_string()).or_insert_with(|| is_credit_word(&k.to_lowercase())),
+            }),
+            None => None,
+        };
         let credited_invoice = match self.text(fields, Field::CreditedInvoice) {
             Some(n) => Some(DocumentNumber::new(strip_float_suffix(n)).map_err(|e| self.error(line, Field::CreditedInvoice, fields, e.to_string()))?),
             None => None,
         };
-        let says_credit = kind_text.as_deref().map(is_credit_word);
         let kind = match says_credit {
             Some(true) => DocumentKind::CreditNote,
             Some(false) if total < Decimal::ZERO => DocumentKind::CreditNote,
@@ -384,7 +405,10 @@ impl<'a> RowReader<'a> {
             }
         }
         let status = match self.text(fields, Field::Status) {
-            Some(s) => status_from(s),
+            Some(s) => match self.status_words.get(s) {
+                Some(st) => *st,
+                None => *self.status_words.entry(s.to_string()).or_insert_with(|| status_from(s)),
+            },
             None => DocumentStatus::Open,
         };
         let debtor_id_text = self.text(fields, Field::DebtorId).or_else(|| self.text(fields, Field::DebtorName));
@@ -409,8 +433,24 @@ impl<'a> RowReader<'a> {
             payment_reference: self.text(fields, Field::PaymentReference).map(String::from),
             description: self.text(fields, Field::Description).map(String::from),
         };
-        let debtor = self.debtor(fields, debtor_id, line)?;
-        Ok(Parsed::Doc(doc, Some(debtor)))
+        Ok(Parsed::Doc(doc))
+    }
+
+    /// True when this row holds a debtor detail the known record lacks.
+    fn fills_gap(&self, fields: &Fields, known: &Debtor) -> bool {
+        let has = |f| self.text(fields, f).is_some();
+        (known.name.is_none() && has(Field::DebtorName))
+            || (known.kind == DebtorKind::Unknown && has(Field::DebtorKind))
+            || (known.kvk.is_none() && has(Field::Kvk))
+            || (known.vat_number.is_none() && has(Field::VatNumber))
+            || (known.email.is_none() && has(Field::Email))
+            || (known.phone.is_none() && has(Field::Phone))
+            || (known.ibans.is_empty() && has(Field::Iban))
+            || (known.address.street.is_none() && has(Field::Street))
+            || (known.address.house_number.is_none() && has(Field::HouseNumber))
+            || (known.address.postcode.is_none() && has(Field::Postcode))
+            || (known.address.city.is_none() && has(Field::City))
+            || (known.address.country.is_none() && has(Field::Country))
     }
 
     fn debtor(&self, fields: &Fields, id: DebtorId, line: u64) -> Result<Debtor, RowError> {
