@@ -148,7 +148,7 @@ pub fn open_items<'a>(docs: &'a [LedgerDocument], rec: &Reconciliation, as_of: N
 
 /// Sorts items by number then kind, so listings never depend on the order of imports.
 pub fn sort_items(items: &mut [OpenItem<'_>]) {
-    items.sort_by_cached_key(|it| (it.number.normalised(), it.kind));
+    items.sort_by_cached_key(|it| (it.number.normalised().into_owned(), it.kind));
 }
 
 /// One line of an ageing report: a currency (and debtor, when grouped so) with bucket totals.

@@ -62,16 +62,12 @@ impl DocumentNumber {
     ///
     /// Deliberately conservative: `F-001` and `F001` stay different documents, since creditors
     /// do use both in one ledger; fuzzy matching belongs to reconciliation, not identity.
-    pub fn normalised(&self) -> String {
+    pub fn normalised(&self) -> std::borrow::Cow<'_, str> {
         let b = self.0.as_bytes();
         if b.iter().all(|c| c.is_ascii_graphic() && !c.is_ascii_lowercase()) {
-            return self.0.clone();
+            return std::borrow::Cow::Borrowed(&self.0);
         }
-        self.0
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .flat_map(char::to_uppercase)
-            .collect()
+        std::borrow::Cow::Owned(self.0.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_uppercase).collect())
     }
 }
 

@@ -313,7 +313,7 @@ impl Document {
         DocumentKey {
             creditor: self.creditor.clone(),
             kind: self.kind,
-            number: self.number.normalised(),
+            number: self.number.normalised().into_owned(),
         }
     }
 

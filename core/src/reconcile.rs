@@ -3,6 +3,7 @@
 //! Version 1 knows credit notes that name the invoice they correct, and what the source ledger
 //! itself reports as settled. Payments join in through the same [`Allocation`] model.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
@@ -43,12 +44,12 @@ pub fn reconcile(docs: &[LedgerDocument], as_of: NaiveDate) -> Reconciliation {
     let mut allocations = Vec::new();
     let mut notes = Vec::new();
     // Only invoices a credit note names need to be found by number.
-    let wanted: HashSet<(&str, String)> = docs
+    let wanted: HashSet<(&str, Cow<'_, str>)> = docs
         .iter()
         .filter(|ld| ld.document.kind == DocumentKind::CreditNote)
         .filter_map(|ld| ld.document.credited_invoice.as_ref().map(|n| (ld.document.creditor.as_str(), n.normalised())))
         .collect();
-    let mut invoice_index: HashMap<(&str, String), usize> = HashMap::with_capacity(wanted.len());
+    let mut invoice_index: HashMap<(&str, Cow<'_, str>), usize> = HashMap::with_capacity(wanted.len());
 
     for (i, ld) in docs.iter().enumerate() {
         let d = &ld.document;

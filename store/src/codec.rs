@@ -27,13 +27,26 @@ impl Amount {
     }
 }
 
-/// A document as stored: dates as day numbers, amounts as mantissa and scale.
+/// A block of documents of one creditor, as written to a segment file.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct Block {
+    pub creditor: String,
+    pub docs: Vec<StoredDoc>,
+}
+
+impl Block {
+    /// The block's creditor as an id.
+    pub fn creditor_id(&self, key: &[u8]) -> Result<CreditorId, StoreError> {
+        CreditorId::new(&self.creditor).map_err(|e| corrupt(key, &e.to_string()))
+    }
+}
+
+/// A document as stored (its creditor is the block's): dates as day numbers, amounts as mantissa and scale.
 #[derive(Clone, Serialize, Deserialize)]
 pub(crate) struct StoredDoc {
     pub version: u32,
     pub import_id: u64,
     pub location: Location,
-    pub creditor: String,
     pub kind: DocumentKind,
     pub number: String,
     pub debtor: String,
@@ -68,7 +81,6 @@ impl StoredDoc {
             version,
             import_id,
             location,
-            creditor: d.creditor.as_str().to_string(),
             kind: d.kind,
             number: d.number.as_str().to_string(),
             debtor: d.debtor.as_str().to_string(),
@@ -86,35 +98,21 @@ impl StoredDoc {
         }
     }
 
-    pub fn to_document(&self, key: &[u8]) -> Result<Document, StoreError> {
-        self.clone().into_document(key, &mut None)
+    pub fn to_document(&self, key: &[u8], creditor: &CreditorId) -> Result<Document, StoreError> {
+        self.clone().into_document(key, creditor)
     }
 
-    /// Converts to a ledger document; `creditor` caches the last creditor id so documents of
-    /// one administration share it instead of each allocating its own.
-    pub fn into_ledger(
-        self,
-        key: &[u8],
-        source: Arc<Source>,
-        creditor: &mut Option<CreditorId>,
-    ) -> Result<LedgerDocument, StoreError> {
+    /// Converts to a ledger document of the block's creditor.
+    pub fn into_ledger(self, key: &[u8], source: Arc<Source>, creditor: &CreditorId) -> Result<LedgerDocument, StoreError> {
         let (version, location) = (self.version, self.location.clone());
         let document = self.into_document(key, creditor)?;
         Ok(LedgerDocument { document, provenance: Provenance { source, location }, version })
     }
 
-    fn into_document(self, key: &[u8], creditor: &mut Option<CreditorId>) -> Result<Document, StoreError> {
+    fn into_document(self, key: &[u8], creditor: &CreditorId) -> Result<Document, StoreError> {
         let id_err = |e: incasso_core::ids::InvalidId| corrupt(key, &e.to_string());
-        let creditor = match creditor {
-            Some(c) if c.as_str() == self.creditor => c.clone(),
-            _ => {
-                let c = CreditorId::new(&self.creditor).map_err(id_err)?;
-                *creditor = Some(c.clone());
-                c
-            }
-        };
         let document = Document {
-            creditor,
+            creditor: creditor.clone(),
             kind: self.kind,
             number: DocumentNumber::from_string(self.number).map_err(id_err)?,
             debtor: DebtorId::from_string(self.debtor).map_err(id_err)?,

@@ -29,9 +29,10 @@ use incasso_core::model::{Debtor, Document, DocumentKey, LedgerDocument, Locatio
 use incasso_core::money::format_cents;
 use serde::{Deserialize, Serialize};
 
-use codec::{corrupt, decode, encode, StoredDoc};
+use codec::{corrupt, decode, encode, Block, StoredDoc};
 use segments::{
-    block_key, dead_key, import_prefix, shard_key, shard_of, DeadSlots, IndexEntry, SlotRef, BLOCK_DOCS, P_SEGMENT,
+    blocks_key, dead_key, read_block, segment_path, shard_key, shard_of, verify, BlockMeta, DeadSlots, IndexEntry,
+    SegmentWriter, SlotRef, BLOCK_DOCS,
 };
 
 /// The schema this build writes; older stores are migrated on open, newer ones refused.
@@ -162,6 +163,7 @@ pub struct ImportSummary {
 /// The store of one administration, held exclusively by this process while open.
 pub struct Store {
     dir: PathBuf,
+    segments: PathBuf,
     db: sled::Db,
     ledger: sled::Tree,
     _lock: File,
@@ -203,8 +205,11 @@ impl Store {
             .flush_every_ms(None)
             .open()?;
         let ledger = db.open_tree("ledger")?;
-        let store = Store { dir: dir.to_path_buf(), db, ledger, _lock: lock };
+        let segments = dir.join("segments");
+        std::fs::create_dir_all(&segments).map_err(io(&segments))?;
+        let store = Store { dir: dir.to_path_buf(), segments, db, ledger, _lock: lock };
         store.migrate()?;
+        store.remove_orphan_segments()?;
         Ok(store)
     }
 
@@ -289,16 +294,25 @@ impl Store {
         let capacity: u64 = imports.iter().map(|r| r.new + r.changed).sum();
         let sources: std::collections::BTreeMap<u64, Arc<Source>> =
             imports.into_iter().map(|r| (r.id, Arc::new(r.source))).collect();
-        let mut blocks = Vec::new();
+        let mut files = Vec::new();
         for (&import, source) in &sources {
-            for kv in self.ledger.scan_prefix(import_prefix(P_SEGMENT, import)) {
-                let (k, v) = kv?;
-                let block = u32::from_be_bytes(k[9..13].try_into().map_err(|_| corrupt(&k, "block key"))?);
-                let dead: DeadSlots = match self.ledger.get(dead_key(import, block))? {
-                    Some(d) => decode(&k, &d)?,
+            let bk = blocks_key(import);
+            let Some(v) = self.ledger.get(&bk)? else { continue };
+            let metas: Vec<BlockMeta> = decode(&bk, &v)?;
+            let path = segment_path(&self.segments, import);
+            let bytes = std::fs::read(&path).map_err(|source| StoreError::Io { path: path.clone(), source })?;
+            files.push((import, source.clone(), path, metas, bytes));
+        }
+        let mut blocks = Vec::new();
+        for (import, source, path, metas, bytes) in &files {
+            for (block, meta) in metas.iter().enumerate() {
+                let dead: DeadSlots = match self.ledger.get(dead_key(*import, block as u32))? {
+                    Some(d) => decode(b"k", &d)?,
                     None => DeadSlots::default(),
                 };
-                blocks.push((k, v, dead, source.clone()));
+                let range = meta.offset as usize..meta.offset as usize + meta.len as usize;
+                let data = bytes.get(range).ok_or_else(|| segment_corrupt(path, "block beyond the end of the file"))?;
+                blocks.push((path, data, meta, dead, source.clone()));
             }
         }
         // Decoding is most of the work: split it over the machine's cores, keeping block order.
@@ -310,12 +324,14 @@ impl Store {
                 .map(|chunk| {
                     scope.spawn(move || {
                         let mut out = Vec::with_capacity(chunk.len() * BLOCK_DOCS);
-                        let mut creditor = None;
-                        for (k, v, dead, source) in chunk {
-                            let docs: Vec<StoredDoc> = decode(k, v)?;
-                            for (slot, sd) in docs.into_iter().enumerate() {
+                        for (path, data, meta, dead, source) in chunk {
+                            verify(data, meta).map_err(|e| segment_corrupt(path, &e))?;
+                            let k = path.to_string_lossy();
+                            let block: Block = decode(k.as_bytes(), data)?;
+                            let creditor = block.creditor_id(k.as_bytes())?;
+                            for (slot, sd) in block.docs.into_iter().enumerate() {
                                 if !dead.contains(slot as u32) {
-                                    out.push(sd.into_ledger(k, source.clone(), &mut creditor)?);
+                                    out.push(sd.into_ledger(k.as_bytes(), source.clone(), &creditor)?);
                                 }
                             }
                         }
@@ -325,11 +341,38 @@ impl Store {
                 .collect();
             handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err(corrupt(b"s", "decoder thread panicked")))).collect()
         });
+        drop(blocks);
+        drop(files);
         let mut out = Vec::with_capacity(capacity as usize);
         for part in parts {
             out.extend(part?);
         }
         Ok(out)
+    }
+
+    /// One stored block, checked.
+    fn block(&self, import: u64, block: u32) -> Result<Block, StoreError> {
+        let bk = blocks_key(import);
+        let v = self.ledger.get(&bk)?.ok_or_else(|| corrupt(&bk, "block table is missing"))?;
+        let metas: Vec<BlockMeta> = decode(&bk, &v)?;
+        let path = segment_path(&self.segments, import);
+        let meta = metas.get(block as usize).ok_or_else(|| segment_corrupt(&path, "block number out of range"))?;
+        let bytes = read_block(&path, meta).map_err(|e| segment_corrupt(&path, &e))?;
+        decode(path.to_string_lossy().as_bytes(), &bytes)
+    }
+
+    /// Deletes segment files of imports that were never committed (a crash or a failed import).
+    fn remove_orphan_segments(&self) -> Result<(), StoreError> {
+        let rd = std::fs::read_dir(&self.segments).map_err(|source| StoreError::Io { path: self.segments.clone(), source })?;
+        for entry in rd.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let Some(id) = name.strip_suffix(".seg").and_then(|n| n.parse::<u64>().ok()) else { continue };
+            if self.ledger.get(key(P_IMPORT, &id.to_be_bytes()))?.is_none() {
+                tracing::info!(file = %entry.path().display(), "removing segment of an import that did not complete");
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+        Ok(())
     }
 
     fn load_shard(&self, shard: u16) -> Result<Vec<IndexEntry>, StoreError> {
@@ -341,12 +384,13 @@ impl Store {
     }
 
     fn load_slot(&self, at: SlotRef, sources: &HashMap<u64, Arc<Source>>) -> Result<LedgerDocument, StoreError> {
-        let k = block_key(at.import, at.block);
-        let v = self.ledger.get(&k)?.ok_or_else(|| corrupt(&k, "segment block is missing"))?;
-        let docs: Vec<StoredDoc> = decode(&k, &v)?;
-        let sd = docs.into_iter().nth(at.slot as usize).ok_or_else(|| corrupt(&k, "slot out of range"))?;
-        let source = sources.get(&at.import).cloned().ok_or_else(|| corrupt(&k, "names an import that is not recorded"))?;
-        sd.into_ledger(&k, source, &mut None)
+        let path = segment_path(&self.segments, at.import);
+        let k = path.to_string_lossy();
+        let block = self.block(at.import, at.block)?;
+        let creditor = block.creditor_id(k.as_bytes())?;
+        let sd = block.docs.into_iter().nth(at.slot as usize).ok_or_else(|| segment_corrupt(&path, "slot out of range"))?;
+        let source = sources.get(&at.import).cloned().ok_or_else(|| segment_corrupt(&path, "names an import that is not recorded"))?;
+        sd.into_ledger(k.as_bytes(), source, &creditor)
     }
 
     /// Every version of one document, oldest first (the last is the current one).
@@ -405,7 +449,10 @@ impl Store {
     /// removed when the transaction is dropped, and at the latest by the next import.
     pub fn begin_import(&self, source: Source, imported_at: DateTime<Utc>) -> Result<ImportTx<'_>, StoreError> {
         let import_id = self.last_seq(P_IMPORT)? + 1;
-        self.remove_blocks_of(import_id)?;
+        let path = segment_path(&self.segments, import_id);
+        if path.exists() {
+            std::fs::remove_file(&path).map_err(|source| StoreError::Io { path: path.clone(), source })?;
+        }
         Ok(ImportTx {
             import_id,
             audit_seq: self.last_seq(P_AUDIT)?,
@@ -416,7 +463,8 @@ impl Store {
             shards: HashMap::new(),
             dead: HashMap::new(),
             block: Vec::with_capacity(BLOCK_DOCS),
-            blocks_written: 0,
+            block_creditor: None,
+            segment: SegmentWriter::new(path),
             block_cache: None,
             debtors: HashMap::new(),
             new: 0,
@@ -425,19 +473,6 @@ impl Store {
             changes: Vec::new(),
             committed: false,
         })
-    }
-
-    /// Removes segment blocks of an import that was never committed.
-    fn remove_blocks_of(&self, import_id: u64) -> Result<(), StoreError> {
-        if self.ledger.get(key(P_IMPORT, &import_id.to_be_bytes()))?.is_some() {
-            return Ok(());
-        }
-        let mut b = sled::Batch::default();
-        for kv in self.ledger.scan_prefix(import_prefix(P_SEGMENT, import_id)) {
-            b.remove(kv?.0);
-        }
-        self.ledger.apply_batch(b)?;
-        Ok(())
     }
 
     fn last_seq(&self, prefix: u8) -> Result<u64, StoreError> {
@@ -465,8 +500,9 @@ pub struct ImportTx<'a> {
     shards: HashMap<u16, Shard>,
     dead: HashMap<(u64, u32), DeadSlots>,
     block: Vec<StoredDoc>,
-    blocks_written: u32,
-    block_cache: Option<(SlotRef, Vec<StoredDoc>)>,
+    block_creditor: Option<CreditorId>,
+    segment: SegmentWriter,
+    block_cache: Option<(SlotRef, Block)>,
     debtors: HashMap<String, Debtor>,
     new: u64,
     changed: u64,
@@ -496,8 +532,12 @@ impl ImportTx<'_> {
         self.batch.insert(key(P_AUDIT, &self.audit_seq.to_be_bytes()), json_encode(&e));
     }
 
-    fn place(&mut self, sd: StoredDoc) -> Result<SlotRef, StoreError> {
-        let at = SlotRef { import: self.import_id, block: self.blocks_written, slot: self.block.len() as u32 };
+    fn place(&mut self, sd: StoredDoc, creditor: &CreditorId) -> Result<SlotRef, StoreError> {
+        if self.block_creditor.as_ref() != Some(creditor) {
+            self.write_block()?;
+            self.block_creditor = Some(creditor.clone());
+        }
+        let at = SlotRef { import: self.import_id, block: self.segment.blocks.len() as u32, slot: self.block.len() as u32 };
         self.block.push(sd);
         if self.block.len() == BLOCK_DOCS {
             self.write_block()?;
@@ -509,23 +549,27 @@ impl ImportTx<'_> {
         if self.block.is_empty() {
             return Ok(());
         }
-        let k = block_key(self.import_id, self.blocks_written);
-        self.store.ledger.insert(k, encode(&self.block))?;
+        let creditor = self.block_creditor.as_ref().map(|c| c.as_str().to_string()).unwrap_or_default();
+        let block = Block { creditor, docs: std::mem::take(&mut self.block) };
+        let bytes = encode(&block);
+        self.block = block.docs;
+        self.segment
+            .append(&bytes)
+            .map_err(|source| StoreError::Io { path: self.segment.path().to_path_buf(), source })?;
         self.block.clear();
-        self.blocks_written += 1;
         Ok(())
     }
 
     fn old_version(&mut self, at: SlotRef) -> Result<Document, StoreError> {
         let block_ref = SlotRef { slot: 0, ..at };
         if self.block_cache.as_ref().map(|(r, _)| *r) != Some(block_ref) {
-            let k = block_key(at.import, at.block);
-            let v = self.store.ledger.get(&k)?.ok_or_else(|| corrupt(&k, "segment block is missing"))?;
-            self.block_cache = Some((block_ref, decode(&k, &v)?));
+            self.block_cache = Some((block_ref, self.store.block(at.import, at.block)?));
         }
-        let (_, docs) = self.block_cache.as_ref().expect("just filled");
-        let k = block_key(at.import, at.block);
-        docs.get(at.slot as usize).ok_or_else(|| corrupt(&k, "slot out of range"))?.to_document(&k)
+        let (_, block) = self.block_cache.as_ref().expect("just filled");
+        let path = segment_path(&self.store.segments, at.import);
+        let k = path.to_string_lossy();
+        let creditor = block.creditor_id(k.as_bytes())?;
+        block.docs.get(at.slot as usize).ok_or_else(|| segment_corrupt(&path, "slot out of range"))?.to_document(k.as_bytes(), &creditor)
     }
 
     /// Adds a document: new, unchanged, or a new version of a known one.
@@ -541,7 +585,7 @@ impl ImportTx<'_> {
         let found = shard.existing.binary_search_by(|e| e.key.as_slice().cmp(&dk)).ok();
         let Some(pos) = found else {
             self.new += 1;
-            let at = self.place(StoredDoc::from_document(doc, 1, self.import_id, location))?;
+            let at = self.place(StoredDoc::from_document(doc, 1, self.import_id, location), &doc.creditor)?;
             let shard = self.shards.get_mut(&shard_no).expect("loaded");
             shard.added.push(IndexEntry { key: dk, at, version: 1, fingerprint });
             shard.touched = true;
@@ -567,7 +611,7 @@ impl ImportTx<'_> {
         vk.extend_from_slice(&old.version.to_be_bytes());
         self.batch.insert(vk, encode(&old.at));
         self.dead.entry((old.at.import, old.at.block)).or_default().set(old.at.slot);
-        let at = self.place(StoredDoc::from_document(doc, old.version + 1, self.import_id, location))?;
+        let at = self.place(StoredDoc::from_document(doc, old.version + 1, self.import_id, location), &doc.creditor)?;
         let shard = self.shards.get_mut(&shard_no).expect("loaded");
         shard.existing[pos] = IndexEntry { key: dk, at, version: old.version + 1, fingerprint };
         shard.touched = true;
@@ -590,6 +634,12 @@ impl ImportTx<'_> {
     pub fn commit(mut self) -> Result<ImportSummary, StoreError> {
         let started = std::time::Instant::now();
         self.write_block()?;
+        self.segment
+            .finish()
+            .map_err(|source| StoreError::Io { path: self.segment.path().to_path_buf(), source })?;
+        if !self.segment.blocks.is_empty() {
+            self.batch.insert(blocks_key(self.import_id), encode(&self.segment.blocks));
+        }
         let mut shard_nos: Vec<u16> = self.shards.keys().copied().collect();
         shard_nos.sort_unstable();
         for no in shard_nos {
@@ -689,9 +739,9 @@ impl ImportTx<'_> {
 
 impl Drop for ImportTx<'_> {
     fn drop(&mut self) {
-        if !self.committed && self.blocks_written > 0 {
-            // Best effort: the next import under this id removes them in any case.
-            let _ = self.store.remove_blocks_of(self.import_id);
+        if !self.committed {
+            // Best effort: the next open or import removes the orphan in any case.
+            let _ = std::fs::remove_file(self.segment.path());
         }
     }
 }
@@ -711,6 +761,10 @@ fn doc_key(k: &DocumentKey) -> Vec<u8> {
     out.push(0);
     out.extend_from_slice(k.number.as_bytes());
     out
+}
+
+fn segment_corrupt(path: &Path, reason: &str) -> StoreError {
+    StoreError::Corrupt { key: path.display().to_string(), reason: reason.to_string() }
 }
 
 fn json_encode<T: Serialize>(v: &T) -> Vec<u8> {

@@ -1,10 +1,19 @@
-//! The document layout: immutable segment blocks plus a sharded identity index.
+//! The document layout: immutable segment files of blocks, plus a sharded identity index in sled.
 //!
-//! An import streams its new and changed documents into segment blocks of up to
-//! [`BLOCK_DOCS`] records (`s/<import><block>`), which no reader sees until the import's index
-//! shards (`x/<shard>`) and record are committed in one small atomic batch. A superseded record
-//! stays in its block (that is its history) and is marked dead in the block's bitmap
-//! (`k/<import><block>`), so reading the ledger is a scan of blocks, without the index.
+//! An import streams its new and changed documents into blocks of up to [`BLOCK_DOCS`] records,
+//! appended to its own segment file (`segments/<import>.seg`, fsynced before commit). No reader
+//! sees them until the import's block table (`o/<import>`), index shards (`x/<shard>`) and record
+//! are committed in one small atomic sled batch; a segment file without a committed import is an
+//! orphan and is deleted. A superseded record stays in its block (that is its history) and is
+//! marked dead in the block's bitmap (`k/<import><block>`), so reading the ledger is a sequential
+//! read of segment files, without the index.
+//!
+//! Bulk data lives beside sled rather than in it because sled rewrites a whole leaf for every
+//! value added to it: megabyte blocks made a million-row import write its data several times.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
@@ -13,7 +22,7 @@ pub(crate) const BLOCK_DOCS: usize = 4096;
 /// Number of index shards.
 pub(crate) const SHARDS: u16 = 256;
 
-pub(crate) const P_SEGMENT: u8 = b's';
+pub(crate) const P_BLOCKS: u8 = b'o';
 pub(crate) const P_INDEX: u8 = b'x';
 pub(crate) const P_DEAD: u8 = b'k';
 
@@ -34,25 +43,97 @@ pub(crate) struct IndexEntry {
     pub fingerprint: u64,
 }
 
-pub(crate) fn block_key(import: u64, block: u32) -> Vec<u8> {
+pub(crate) fn dead_key(import: u64, block: u32) -> Vec<u8> {
     let mut k = Vec::with_capacity(13);
-    k.push(P_SEGMENT);
+    k.push(P_DEAD);
     k.extend_from_slice(&import.to_be_bytes());
     k.extend_from_slice(&block.to_be_bytes());
     k
 }
 
-pub(crate) fn dead_key(import: u64, block: u32) -> Vec<u8> {
-    let mut k = block_key(import, block);
-    k[0] = P_DEAD;
+pub(crate) fn blocks_key(import: u64) -> Vec<u8> {
+    let mut k = Vec::with_capacity(9);
+    k.push(P_BLOCKS);
+    k.extend_from_slice(&import.to_be_bytes());
     k
 }
 
-pub(crate) fn import_prefix(prefix: u8, import: u64) -> Vec<u8> {
-    let mut k = Vec::with_capacity(9);
-    k.push(prefix);
-    k.extend_from_slice(&import.to_be_bytes());
-    k
+/// Where one block sits in its segment file, with a checksum of its bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct BlockMeta {
+    pub offset: u64,
+    pub len: u32,
+    pub checksum: u64,
+}
+
+fn checksum(bytes: &[u8]) -> u64 {
+    u64::from_le_bytes(blake3::hash(bytes).as_bytes()[..8].try_into().expect("32-byte hash"))
+}
+
+/// The segment file of an import.
+pub(crate) fn segment_path(dir: &Path, import: u64) -> PathBuf {
+    dir.join(format!("{import:020}.seg"))
+}
+
+/// Appends blocks to a new segment file.
+pub(crate) struct SegmentWriter {
+    path: PathBuf,
+    file: Option<BufWriter<File>>,
+    offset: u64,
+    pub blocks: Vec<BlockMeta>,
+}
+
+impl SegmentWriter {
+    pub fn new(path: PathBuf) -> SegmentWriter {
+        SegmentWriter { path, file: None, offset: 0, blocks: Vec::new() }
+    }
+
+    /// Appends one encoded block; the file is created on the first block.
+    pub fn append(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        if self.file.is_none() {
+            self.file = Some(BufWriter::with_capacity(1 << 20, File::create(&self.path)?));
+        }
+        let f = self.file.as_mut().expect("just created");
+        f.write_all(bytes)?;
+        self.blocks.push(BlockMeta { offset: self.offset, len: bytes.len() as u32, checksum: checksum(bytes) });
+        self.offset += bytes.len() as u64;
+        Ok(())
+    }
+
+    /// Flushes and fsyncs the file and its directory entry, so a commit never names lost data.
+    pub fn finish(&mut self) -> std::io::Result<()> {
+        if let Some(f) = self.file.take() {
+            let f = f.into_inner().map_err(|e| e.into_error())?;
+            f.sync_all()?;
+            if let Some(dir) = self.path.parent() {
+                File::open(dir)?.sync_all()?;
+            }
+        }
+        Ok(())
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// Reads one block back, checking its length and checksum.
+pub(crate) fn read_block(path: &Path, meta: &BlockMeta) -> Result<Vec<u8>, String> {
+    use std::os::unix::fs::FileExt;
+    let f = File::open(path).map_err(|e| e.to_string())?;
+    let mut buf = vec![0u8; meta.len as usize];
+    f.read_exact_at(&mut buf, meta.offset).map_err(|e| e.to_string())?;
+    verify(&buf, meta)?;
+    Ok(buf)
+}
+
+/// Checks a block's bytes against its recorded checksum.
+pub(crate) fn verify(bytes: &[u8], meta: &BlockMeta) -> Result<(), String> {
+    if checksum(bytes) == meta.checksum {
+        Ok(())
+    } else {
+        Err(format!("block at offset {} fails its checksum", meta.offset))
+    }
 }
 
 pub(crate) fn shard_of(doc_key: &[u8]) -> u16 {

@@ -123,7 +123,7 @@ where
             }
             Ok(Parsed::Doc(doc)) => {
                 let fp = fingerprint(&doc);
-                match seen.entry((doc.kind, doc.number.normalised())) {
+                match seen.entry((doc.kind, doc.number.normalised().into_owned())) {
                     Entry::Occupied(e) if e.get().1 == fp => {
                         let first = e.get().0;
                         report.repeated_rows += 1;
