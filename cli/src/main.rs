@@ -17,7 +17,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 #[derive(Parser)]
 #[command(name = "incasso", version, propagate_version = true)]
 struct Cli {
-    /// Data directory of the administration (one per administration).
+    /// Data directory of the administration (one per administration). `demo` clears it first.
     #[arg(long, global = true, env = "INCASSO_DATA_DIR", default_value = "./incasso-data")]
     data_dir: PathBuf,
     /// More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides.
@@ -95,6 +95,15 @@ enum Command {
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
+    /// Run the flow on the bundled fixtures in a fresh data directory and show the result.
+    Demo {
+        /// The fixtures folder of the repository.
+        #[arg(long, default_value = "fixtures")]
+        fixtures: PathBuf,
+        /// The date to look from (default: today, UTC).
+        #[arg(long)]
+        as_of: Option<NaiveDate>,
+    },
     /// The audit log: imports and every change to a stored record.
     Audit {
         /// Output format.
@@ -150,6 +159,7 @@ fn main() -> ExitCode {
             basis,
             format,
         ),
+        Command::Demo { fixtures, as_of } => commands::demo::run(&fixtures, &cli.data_dir, as_of.unwrap_or(today)),
         Command::Audit { format } => commands::report::audit(&cli.data_dir, format),
         Command::Fixtures { command: FixturesCommand::Generate { invoices, seed, out, dialect, until } } => {
             commands::generate::run(invoices, seed, &out, &dialect, until)

@@ -9,6 +9,7 @@ use incasso_core::money::Currency;
 use rust_decimal::Decimal;
 
 use super::*;
+use crate::segments::BLOCK_DOCS;
 
 fn invoice(number: &str, total: &str) -> Document {
     Document {
@@ -128,4 +129,62 @@ fn debtor_details_fill_gaps_and_disagreements_are_audited() {
     let audit = store.audit_log().unwrap();
     assert_eq!(audit[0].action, "debtor-differs");
     assert!(audit[0].detail.contains("name"));
+}
+
+#[test]
+fn a_dropped_import_leaves_nothing_and_orphans_are_removed_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = Store::open(dir.path()).unwrap();
+        applied(store.import(batch("h1", &[invoice("F1", "1.00")])).unwrap());
+        let mut tx = store.begin_import(batch("h2", &[]).source, batch("h2", &[]).imported_at).unwrap();
+        for i in 0..(BLOCK_DOCS + 10) {
+            tx.add_document(&invoice(&format!("G{i}"), "2.00"), Location::Line(i as u64)).unwrap();
+        }
+        let seg = dir.path().join("segments").join(format!("{:020}.seg", 2));
+        assert!(seg.exists(), "a full block was streamed to the segment file");
+        drop(tx);
+        assert!(!seg.exists(), "dropping the transaction removes its segment");
+        assert_eq!(store.documents().unwrap().len(), 1);
+        assert_eq!(store.imports().unwrap().len(), 1);
+    }
+    let orphan = dir.path().join("segments").join(format!("{:020}.seg", 7));
+    std::fs::write(&orphan, b"left by a crash").unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    assert!(!orphan.exists(), "open removes segments of imports that never committed");
+    assert_eq!(store.documents().unwrap().len(), 1);
+}
+
+#[test]
+fn a_damaged_segment_is_reported_not_misread() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = Store::open(dir.path()).unwrap();
+        applied(store.import(batch("h1", &[invoice("F1", "100.00"), invoice("F2", "50.00")])).unwrap());
+    }
+    let seg = dir.path().join("segments").join(format!("{:020}.seg", 1));
+    let mut bytes = std::fs::read(&seg).unwrap();
+    let last = bytes.len() - 3;
+    bytes[last] ^= 0xff;
+    std::fs::write(&seg, bytes).unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let err = store.documents().unwrap_err().to_string();
+    assert!(err.contains("checksum") && err.contains("00000000000000000001.seg"), "{err}");
+}
+
+#[test]
+fn many_documents_span_blocks_and_a_later_change_marks_the_old_slot_dead() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let docs: Vec<Document> = (0..(2 * BLOCK_DOCS + 5)).map(|i| invoice(&format!("F{i}"), "10.00")).collect();
+    let s = applied(store.import(batch("h1", &docs)).unwrap());
+    assert_eq!(s.record.new as usize, docs.len());
+    let s = applied(store.import(batch("h2", &[invoice("F4100", "11.00")])).unwrap());
+    assert_eq!((s.record.new, s.record.changed), (0, 1));
+    let all = store.documents().unwrap();
+    assert_eq!(all.len(), docs.len(), "the old version is not listed next to the new one");
+    let changed: Vec<_> = all.iter().filter(|d| d.document.number.as_str() == "F4100").collect();
+    assert_eq!(changed.len(), 1);
+    assert_eq!(changed[0].document.total.to_string(), "11.00");
+    assert_eq!(store.document_history(&changed[0].document.key()).unwrap().len(), 2);
 }
