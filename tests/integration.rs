@@ -293,3 +293,21 @@ fn corpus_receivables_exports_import_or_are_refused_clearly() {
     let err = stderr(&o);
     assert!(err.contains(sap.to_str().unwrap()) && err.contains("debtor_id"), "{err}");
 }
+
+#[test]
+fn demo_runs_the_flow_on_the_fixtures_and_can_run_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("demo");
+    let fixtures = fixture("");
+    let args = ["demo", "--fixtures", fixtures.to_str().unwrap(), "--store", store.to_str().unwrap(), "--as-of", AS_OF];
+    let out = ok(incasso(dir.path(), &args));
+    assert!(out.contains("5 file(s): 5 imported"), "{out}");
+    assert!(out.contains("5 file(s): 0 imported, 5 already imported"), "{out}");
+    assert!(out.contains("EUR         48.40"), "{out}");
+    assert!(out.contains(&format!("The store is in {}", store.display())), "{out}");
+    ok(incasso(dir.path(), &args));
+    let foreign = dir.path().join("mine");
+    std::fs::create_dir_all(&foreign).unwrap();
+    let o = incasso(dir.path(), &["demo", "--fixtures", fixtures.to_str().unwrap(), "--store", foreign.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "the demo never clears a folder it did not make");
+}

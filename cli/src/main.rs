@@ -17,7 +17,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 #[derive(Parser)]
 #[command(name = "incasso", version, propagate_version = true)]
 struct Cli {
-    /// Data directory of the administration (one per administration). `demo` clears it first.
+    /// Data directory of the administration (one per administration).
     #[arg(long, global = true, env = "INCASSO_DATA_DIR", default_value = "./incasso-data")]
     data_dir: PathBuf,
     /// More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides.
@@ -103,6 +103,9 @@ enum Command {
         /// The date to look from (default: today, UTC).
         #[arg(long)]
         as_of: Option<NaiveDate>,
+        /// Where the demo's own store goes; cleared first, but only if an earlier demo made it.
+        #[arg(long, default_value = "target/incasso-demo")]
+        store: PathBuf,
     },
     /// The audit log: imports and every change to a stored record.
     Audit {
@@ -159,7 +162,7 @@ fn main() -> ExitCode {
             basis,
             format,
         ),
-        Command::Demo { fixtures, as_of } => commands::demo::run(&fixtures, &cli.data_dir, as_of.unwrap_or(today)),
+        Command::Demo { fixtures, as_of, store } => commands::demo::run(&fixtures, &store, as_of.unwrap_or(today)),
         Command::Audit { format } => commands::report::audit(&cli.data_dir, format),
         Command::Fixtures { command: FixturesCommand::Generate { invoices, seed, out, dialect, until } } => {
             commands::generate::run(invoices, seed, &out, &dialect, until)

@@ -12,9 +12,17 @@ use crate::{Basis, Format};
 pub fn run(fixtures: &Path, data_dir: &Path, as_of: NaiveDate) -> Result<ExitCode> {
     let ledger = fixtures.join("ledger");
     anyhow::ensure!(ledger.is_dir(), "{} not found: run the demo from the repository root or pass --fixtures", ledger.display());
+    let marker = data_dir.join(".incasso-demo");
     if data_dir.exists() {
+        anyhow::ensure!(
+            marker.exists(),
+            "{} exists and was not made by the demo; pass another --store",
+            data_dir.display()
+        );
         std::fs::remove_dir_all(data_dir).with_context(|| format!("clearing {}", data_dir.display()))?;
     }
+    std::fs::create_dir_all(data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
+    std::fs::write(&marker, "made by `incasso demo`; the next demo clears this folder\n")?;
     println!("== import {} into a fresh store at {}", ledger.display(), data_dir.display());
     super::import::run(data_dir, &[ledger.clone()], None, false)?;
     println!("\n== the same files again: recognised, nothing changes");
