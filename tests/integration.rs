@@ -4,7 +4,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root")
+        .to_path_buf()
 }
 
 fn fixture(p: &str) -> PathBuf {
@@ -30,7 +33,13 @@ fn stderr(o: &Output) -> String {
 }
 
 fn ok(o: Output) -> String {
-    assert!(o.status.success(), "exit {:?}\nstdout:\n{}\nstderr:\n{}", o.status.code(), stdout(&o), stderr(&o));
+    assert!(
+        o.status.success(),
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        o.status.code(),
+        stdout(&o),
+        stderr(&o)
+    );
     stdout(&o)
 }
 
@@ -40,12 +49,21 @@ const AS_OF: &str = "2026-11-23";
 fn nl_ledger_gives_exact_receivables_and_ageing() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let out = ok(incasso(&data, &["import", fixture("ledger/nl-semicolon.csv").to_str().unwrap()]));
+    let out = ok(incasso(
+        &data,
+        &[
+            "import",
+            fixture("ledger/nl-semicolon.csv").to_str().unwrap(),
+        ],
+    ));
     assert!(out.contains("7 new, 0 changed, 0 unchanged"), "{out}");
     assert!(out.contains("decimal comma, dates: dd-mm-yyyy"), "{out}");
     assert!(out.contains("1 blank"), "{out}");
 
-    let csv = ok(incasso(&data, &["receivables", "--as-of", AS_OF, "--format", "csv"]));
+    let csv = ok(incasso(
+        &data,
+        &["receivables", "--as-of", AS_OF, "--format", "csv"],
+    ));
     assert_eq!(
         csv,
         "invoice,debtor,currency,total,open,due_date,days_overdue,bucket\n\
@@ -55,10 +73,26 @@ fn nl_ledger_gives_exact_receivables_and_ageing() {
          F2026-004,D300,EUR,3025.00,2420.00,2026-09-19,65,61-90\n\
          F2026-006,D200,EUR,48.40,48.40,2026-12-15,0,current\n"
     );
-    let ageing = ok(incasso(&data, &["ageing", "--as-of", AS_OF, "--format", "csv"]));
+    let ageing = ok(incasso(
+        &data,
+        &["ageing", "--as-of", AS_OF, "--format", "csv"],
+    ));
     assert_eq!(ageing, "currency,current,1-30,31-60,61-90,90+,total\nEUR,48.40,0.00,0.00,2420.00,2117.50,4585.90\n");
 
-    let by_debtor = ok(incasso(&data, &["ageing", "--as-of", AS_OF, "--by", "debtor", "--buckets", "60,180", "--format", "csv"]));
+    let by_debtor = ok(incasso(
+        &data,
+        &[
+            "ageing",
+            "--as-of",
+            AS_OF,
+            "--by",
+            "debtor",
+            "--buckets",
+            "60,180",
+            "--format",
+            "csv",
+        ],
+    ));
     assert_eq!(
         by_debtor,
         "debtor,currency,current,1-60,61-180,180+,total\n\
@@ -66,18 +100,39 @@ fn nl_ledger_gives_exact_receivables_and_ageing() {
          D200,EUR,48.40,0.00,605.00,0.00,653.40\n\
          D300,EUR,0.00,0.00,2420.00,0.00,2420.00\n"
     );
-    let by_issue = ok(incasso(&data, &["ageing", "--as-of", AS_OF, "--basis", "issue", "--format", "csv"]));
-    assert_eq!(by_issue, "currency,current,1-30,31-60,61-90,90+,total\nEUR,0.00,48.40,0.00,0.00,4537.50,4585.90\n", "F2026-004 was issued 95 days before");
+    let by_issue = ok(incasso(
+        &data,
+        &[
+            "ageing", "--as-of", AS_OF, "--basis", "issue", "--format", "csv",
+        ],
+    ));
+    assert_eq!(
+        by_issue,
+        "currency,current,1-30,31-60,61-90,90+,total\nEUR,0.00,48.40,0.00,0.00,4537.50,4585.90\n",
+        "F2026-004 was issued 95 days before"
+    );
 
-    let json: serde_json::Value =
-        serde_json::from_str(&ok(incasso(&data, &["receivables", "--as-of", AS_OF, "--format", "json"]))).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&ok(incasso(
+        &data,
+        &["receivables", "--as-of", AS_OF, "--format", "json"],
+    )))
+    .unwrap();
     let first = &json["items"][0];
     assert_eq!(first["open"], "1210.00");
-    assert!(first["source"].as_str().unwrap().ends_with("nl-semicolon.csv, line 2"), "{first}");
+    assert!(
+        first["source"]
+            .as_str()
+            .unwrap()
+            .ends_with("nl-semicolon.csv, line 2"),
+        "{first}"
+    );
     assert_eq!(json["items"][2]["status"], "disputed");
 
     // Same inputs and as-of date: byte-identical output.
-    let again = ok(incasso(&data, &["receivables", "--as-of", AS_OF, "--format", "csv"]));
+    let again = ok(incasso(
+        &data,
+        &["receivables", "--as-of", AS_OF, "--format", "csv"],
+    ));
     assert_eq!(csv, again);
 }
 
@@ -85,21 +140,45 @@ fn nl_ledger_gives_exact_receivables_and_ageing() {
 fn every_dialect_fixture_imports_and_currencies_stay_apart() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let out = ok(incasso(&data, &["import", fixture("ledger").to_str().unwrap()]));
-    assert!(out.contains("5 file(s): 5 imported, 0 already imported, 0 failed"), "{out}");
+    let out = ok(incasso(
+        &data,
+        &["import", fixture("ledger").to_str().unwrap()],
+    ));
+    assert!(
+        out.contains("5 file(s): 5 imported, 0 already imported, 0 failed"),
+        "{out}"
+    );
     assert!(out.contains("encoding windows-1252"), "{out}");
     assert!(out.contains("header on line 3"), "{out}");
     assert!(out.contains("1 totals"), "{out}");
     assert!(out.contains("encoding utf-16le, delimiter '|'"), "{out}");
-    assert!(out.contains("encoding utf-8 (with BOM), delimiter tab"), "{out}");
+    assert!(
+        out.contains("encoding utf-8 (with BOM), delimiter tab"),
+        "{out}"
+    );
     assert!(out.contains("dates: yyyymmdd"), "{out}");
 
-    let csv = ok(incasso(&data, &["receivables", "--as-of", AS_OF, "--format", "csv"]));
-    assert!(csv.contains("2026-0101,Müller & Söhne,EUR,1250.00,1000.00,2026-10-03,51,31-60\n"), "{csv}");
-    assert!(csv.contains("2026/8,K2,EUR,-1200.75,-1200.75,"), "trailing minus is a credit note: {csv}");
+    let csv = ok(incasso(
+        &data,
+        &["receivables", "--as-of", AS_OF, "--format", "csv"],
+    ));
+    assert!(
+        csv.contains("2026-0101,Müller & Söhne,EUR,1250.00,1000.00,2026-10-03,51,31-60\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("2026/8,K2,EUR,-1200.75,-1200.75,"),
+        "trailing minus is a credit note: {csv}"
+    );
     assert!(csv.contains("INV-1002,C-02,USD,750.50,750.50,"), "{csv}");
-    let ageing = ok(incasso(&data, &["ageing", "--as-of", AS_OF, "--format", "csv"]));
-    let usd = ageing.lines().find(|l| l.starts_with("USD")).expect("a USD row");
+    let ageing = ok(incasso(
+        &data,
+        &["ageing", "--as-of", AS_OF, "--format", "csv"],
+    ));
+    let usd = ageing
+        .lines()
+        .find(|l| l.starts_with("USD"))
+        .expect("a USD row");
     assert_eq!(usd, "USD,0.00,0.00,0.00,0.00,750.50,750.50");
 }
 
@@ -109,7 +188,10 @@ fn reimport_changes_nothing_and_a_changed_file_is_versioned_and_audited() {
     let data = dir.path().join("data");
     let file = fixture("ledger/nl-semicolon.csv");
     ok(incasso(&data, &["import", file.to_str().unwrap()]));
-    let before = ok(incasso(&data, &["receivables", "--as-of", AS_OF, "--format", "csv"]));
+    let before = ok(incasso(
+        &data,
+        &["receivables", "--as-of", AS_OF, "--format", "csv"],
+    ));
     let again = ok(incasso(&data, &["import", file.to_str().unwrap()]));
     assert!(again.contains("already imported as import #1"), "{again}");
     assert!(again.contains("nothing changed"), "{again}");
@@ -120,35 +202,79 @@ fn reimport_changes_nothing_and_a_changed_file_is_versioned_and_audited() {
     std::fs::write(&copy, std::fs::read_to_string(&file).unwrap() + "\n").unwrap();
     let out = ok(incasso(&data, &["import", copy.to_str().unwrap()]));
     assert!(out.contains("0 new, 0 changed, 7 unchanged"), "{out}");
-    assert_eq!(before, ok(incasso(&data, &["receivables", "--as-of", AS_OF, "--format", "csv"])));
+    assert_eq!(
+        before,
+        ok(incasso(
+            &data,
+            &["receivables", "--as-of", AS_OF, "--format", "csv"]
+        ))
+    );
 
-    let changed = ok(incasso(&data, &["import", fixture("changed/nl-semicolon.v2.csv").to_str().unwrap()]));
-    assert!(changed.contains("0 new, 1 changed, 1 unchanged"), "{changed}");
+    let changed = ok(incasso(
+        &data,
+        &[
+            "import",
+            fixture("changed/nl-semicolon.v2.csv").to_str().unwrap(),
+        ],
+    ));
+    assert!(
+        changed.contains("0 new, 1 changed, 1 unchanged"),
+        "{changed}"
+    );
     assert!(changed.contains("changed invoice F2026-002: total 302.50 -> 242.00; net 250.00 -> 200.00; vat 52.50 -> 42.00"), "{changed}");
-    let csv = ok(incasso(&data, &["receivables", "--as-of", AS_OF, "--format", "csv"]));
+    let csv = ok(incasso(
+        &data,
+        &["receivables", "--as-of", AS_OF, "--format", "csv"],
+    ));
     assert!(csv.contains("F2026-002,D100,EUR,242.00,242.00,"), "{csv}");
     let audit = ok(incasso(&data, &["audit", "--format", "csv"]));
-    assert!(audit.contains("document-changed,invoice F2026-002,total 302.50 -> 242.00"), "{audit}");
+    assert!(
+        audit.contains("document-changed,invoice F2026-002,total 302.50 -> 242.00"),
+        "{audit}"
+    );
 }
 
 fn assert_rejected(file: &str, expect: &[&str]) {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    ok(incasso(&data, &["import", fixture("ledger/nl-semicolon.csv").to_str().unwrap()]));
-    let before = ok(incasso(&data, &["receivables", "--as-of", AS_OF, "--format", "csv"]));
+    ok(incasso(
+        &data,
+        &[
+            "import",
+            fixture("ledger/nl-semicolon.csv").to_str().unwrap(),
+        ],
+    ));
+    let before = ok(incasso(
+        &data,
+        &["receivables", "--as-of", AS_OF, "--format", "csv"],
+    ));
     let path = fixture(file);
     let o = incasso(&data, &["import", path.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1), "{file} must fail: {}", stdout(&o));
     let err = stderr(&o);
-    assert!(err.contains(path.to_str().unwrap()), "{file}: error must name the file: {err}");
+    assert!(
+        err.contains(path.to_str().unwrap()),
+        "{file}: error must name the file: {err}"
+    );
     for e in expect {
         assert!(err.contains(e), "{file}: expected '{e}' in: {err}");
     }
     assert!(err.contains("nothing from this file was stored"), "{err}");
-    assert_eq!(before, ok(incasso(&data, &["receivables", "--as-of", AS_OF, "--format", "csv"])), "{file} changed the store");
+    assert_eq!(
+        before,
+        ok(incasso(
+            &data,
+            &["receivables", "--as-of", AS_OF, "--format", "csv"]
+        )),
+        "{file} changed the store"
+    );
     let imports = ok(incasso(&data, &["audit", "--format", "json"]));
     let v: serde_json::Value = serde_json::from_str(&imports).unwrap();
-    assert_eq!(v["imports"].as_array().unwrap().len(), 1, "{file} left an import record");
+    assert_eq!(
+        v["imports"].as_array().unwrap().len(),
+        1,
+        "{file} left an import record"
+    );
 }
 
 #[test]
@@ -158,11 +284,37 @@ fn bad_input_names_the_place_and_leaves_the_store_unchanged() {
     assert_rejected("bad/binary-garbage.csv", &["binary file"]);
     assert_rejected("bad/not-csv.txt", &["no header row recognised"]);
     assert_rejected("bad/mixed-encoding.csv", &["mixed encodings", "line 3"]);
-    assert_rejected("bad/impossible-date.csv", &["line 3", "column 'Factuurdatum'", "'31-02-2026'", "not a calendar date"]);
-    assert_rejected("bad/bad-amount.csv", &["line 3", "column 'Bedrag'", "'12,3,4'", "not an amount"]);
-    assert_rejected("bad/missing-column.csv", &["missing required column for issue_date", "Factuurnummer, Debiteur, Bedrag"]);
-    assert_rejected("bad/duplicate-number.csv", &["line 4", "invoice F1 appears again with different content (first on line 2)"]);
-    assert_rejected("bad/ambiguous-dates.csv", &["day-month or month-day", "date_format"]);
+    assert_rejected(
+        "bad/impossible-date.csv",
+        &[
+            "line 3",
+            "column 'Factuurdatum'",
+            "'31-02-2026'",
+            "not a calendar date",
+        ],
+    );
+    assert_rejected(
+        "bad/bad-amount.csv",
+        &["line 3", "column 'Bedrag'", "'12,3,4'", "not an amount"],
+    );
+    assert_rejected(
+        "bad/missing-column.csv",
+        &[
+            "missing required column for issue_date",
+            "Factuurnummer, Debiteur, Bedrag",
+        ],
+    );
+    assert_rejected(
+        "bad/duplicate-number.csv",
+        &[
+            "line 4",
+            "invoice F1 appears again with different content (first on line 2)",
+        ],
+    );
+    assert_rejected(
+        "bad/ambiguous-dates.csv",
+        &["day-month or month-day", "date_format"],
+    );
 }
 
 #[test]
@@ -171,11 +323,22 @@ fn a_bad_file_in_a_batch_does_not_stop_the_others() {
     let data = dir.path().join("data");
     let o = incasso(
         &data,
-        &["import", fixture("bad/impossible-date.csv").to_str().unwrap(), fixture("ledger/en-comma.csv").to_str().unwrap()],
+        &[
+            "import",
+            fixture("bad/impossible-date.csv").to_str().unwrap(),
+            fixture("ledger/en-comma.csv").to_str().unwrap(),
+        ],
     );
     assert_eq!(o.status.code(), Some(1));
-    assert!(stdout(&o).contains("2 file(s): 1 imported, 0 already imported, 1 failed"), "{}", stdout(&o));
-    let csv = ok(incasso(&data, &["receivables", "--as-of", AS_OF, "--format", "csv"]));
+    assert!(
+        stdout(&o).contains("2 file(s): 1 imported, 0 already imported, 1 failed"),
+        "{}",
+        stdout(&o)
+    );
+    let csv = ok(incasso(
+        &data,
+        &["receivables", "--as-of", AS_OF, "--format", "csv"],
+    ));
     assert!(csv.contains("INV-1001"), "{csv}");
 }
 
@@ -185,11 +348,20 @@ fn skip_bad_rows_imports_the_rest_and_writes_rejected_rows_beside_the_input() {
     let data = dir.path().join("data");
     let input = dir.path().join("ledger.csv");
     std::fs::copy(fixture("bad/impossible-date.csv"), &input).unwrap();
-    let out = ok(incasso(&data, &["import", "--skip-bad-rows", input.to_str().unwrap()]));
-    assert!(out.contains("1 new") && out.contains("rejected: 1"), "{out}");
+    let out = ok(incasso(
+        &data,
+        &["import", "--skip-bad-rows", input.to_str().unwrap()],
+    ));
+    assert!(
+        out.contains("1 new") && out.contains("rejected: 1"),
+        "{out}"
+    );
     let rejected = std::fs::read_to_string(dir.path().join("ledger.rejected.csv")).unwrap();
     let mut lines = rejected.lines();
-    assert_eq!(lines.next(), Some("Factuurnummer;Factuurdatum;Debiteur;Bedrag;line;reason"));
+    assert_eq!(
+        lines.next(),
+        Some("Factuurnummer;Factuurdatum;Debiteur;Bedrag;line;reason")
+    );
     let row = lines.next().unwrap();
     assert!(row.starts_with("F2;31-02-2026;D1;20,00;3;"), "{row}");
     assert!(row.contains("not a calendar date"), "{row}");
@@ -200,16 +372,42 @@ fn a_profile_maps_columns_and_a_typo_in_it_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let input = dir.path().join("export.csv");
-    std::fs::write(&input, "Nr,Dag,Klant,Som\nA-1,12/31/2026,K,10.00\nA-2,01/15/2026,K,5.00\n").unwrap();
+    std::fs::write(
+        &input,
+        "Nr,Dag,Klant,Som\nA-1,12/31/2026,K,10.00\nA-2,01/15/2026,K,5.00\n",
+    )
+    .unwrap();
     let profile = dir.path().join("p.toml");
     std::fs::write(&profile, "date_format = \"mm/dd/yyyy\"\n[columns]\nnumber = \"Nr\"\nissue_date = \"Dag\"\ndebtor_id = \"Klant\"\ntotal = \"Som\"\n").unwrap();
-    let out = ok(incasso(&data, &["import", "--profile", profile.to_str().unwrap(), input.to_str().unwrap()]));
+    let out = ok(incasso(
+        &data,
+        &[
+            "import",
+            "--profile",
+            profile.to_str().unwrap(),
+            input.to_str().unwrap(),
+        ],
+    ));
     assert!(out.contains("2 new"), "{out}");
-    let csv = ok(incasso(&data, &["receivables", "--as-of", "2026-03-01", "--format", "csv"]));
-    assert!(csv.contains("A-2,K,EUR,5.00,5.00,2026-02-14,15,1-30"), "30-day default term: {csv}");
+    let csv = ok(incasso(
+        &data,
+        &["receivables", "--as-of", "2026-03-01", "--format", "csv"],
+    ));
+    assert!(
+        csv.contains("A-2,K,EUR,5.00,5.00,2026-02-14,15,1-30"),
+        "30-day default term: {csv}"
+    );
 
     std::fs::write(&profile, "date_fromat = \"mm/dd/yyyy\"\n").unwrap();
-    let o = incasso(&data, &["import", "--profile", profile.to_str().unwrap(), input.to_str().unwrap()]);
+    let o = incasso(
+        &data,
+        &[
+            "import",
+            "--profile",
+            profile.to_str().unwrap(),
+            input.to_str().unwrap(),
+        ],
+    );
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("date_fromat"), "{}", stderr(&o));
 }
@@ -221,19 +419,38 @@ fn a_second_process_on_the_same_data_dir_gets_in_use() {
     let _held = incasso_store::Store::open(&data).unwrap();
     let o = incasso(&data, &["ageing", "--as-of", AS_OF]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("is in use by another incasso process"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("is in use by another incasso process"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
 fn cli_help_and_usage_exit_codes() {
     let dir = tempfile::tempdir().unwrap();
-    for cmd in [&["--help"][..], &["import", "--help"], &["receivables", "--help"], &["ageing", "--help"], &["fixtures", "generate", "--help"], &["audit", "--help"]] {
+    for cmd in [
+        &["--help"][..],
+        &["import", "--help"],
+        &["receivables", "--help"],
+        &["ageing", "--help"],
+        &["fixtures", "generate", "--help"],
+        &["audit", "--help"],
+    ] {
         let o = incasso(dir.path(), cmd);
         assert!(o.status.success(), "{cmd:?}");
         assert!(stdout(&o).contains("Usage"), "{cmd:?}");
     }
-    assert_eq!(incasso(dir.path(), &["ageing", "--bogus"]).status.code(), Some(2));
-    assert_eq!(incasso(dir.path(), &["ageing", "--as-of", "31-12-2026"]).status.code(), Some(2));
+    assert_eq!(
+        incasso(dir.path(), &["ageing", "--bogus"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        incasso(dir.path(), &["ageing", "--as-of", "31-12-2026"])
+            .status
+            .code(),
+        Some(2)
+    );
     let o = incasso(dir.path(), &["ageing", "--buckets", "60,30"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("increasing order"), "{}", stderr(&o));
@@ -243,24 +460,54 @@ fn cli_help_and_usage_exit_codes() {
 fn generator_is_deterministic_and_its_dialects_agree() {
     let dir = tempfile::tempdir().unwrap();
     let gen = |out: &Path| {
-        ok(incasso(dir.path(), &["fixtures", "generate", "--invoices", "3000", "--seed", "42", "--dialect", "nl,en,nl-cp1252", "--out", out.to_str().unwrap()]))
+        ok(incasso(
+            dir.path(),
+            &[
+                "fixtures",
+                "generate",
+                "--invoices",
+                "3000",
+                "--seed",
+                "42",
+                "--dialect",
+                "nl,en,nl-cp1252",
+                "--out",
+                out.to_str().unwrap(),
+            ],
+        ))
     };
     let (a, b) = (dir.path().join("a"), dir.path().join("b"));
     gen(&a);
     gen(&b);
     for f in ["ledger-nl.csv", "ledger-en.csv", "ledger-nl-cp1252.csv"] {
-        assert_eq!(std::fs::read(a.join(f)).unwrap(), std::fs::read(b.join(f)).unwrap(), "{f} differs between runs");
+        assert_eq!(
+            std::fs::read(a.join(f)).unwrap(),
+            std::fs::read(b.join(f)).unwrap(),
+            "{f} differs between runs"
+        );
     }
     let mut outputs = Vec::new();
     for f in ["ledger-nl.csv", "ledger-en.csv", "ledger-nl-cp1252.csv"] {
         let data = dir.path().join(format!("data-{f}"));
         let out = ok(incasso(&data, &["import", a.join(f).to_str().unwrap()]));
         assert!(out.contains("rejected: 0"), "{out}");
-        outputs.push(ok(incasso(&data, &["receivables", "--as-of", AS_OF, "--format", "csv"])));
+        outputs.push(ok(incasso(
+            &data,
+            &["receivables", "--as-of", AS_OF, "--format", "csv"],
+        )));
     }
-    assert!(outputs[0].lines().count() > 2000, "most of the generated ledger is open");
-    assert_eq!(outputs[0], outputs[1], "nl and en dialects must give the same receivables");
-    assert_eq!(outputs[0], outputs[2], "utf-8 and windows-1252 must give the same receivables");
+    assert!(
+        outputs[0].lines().count() > 2000,
+        "most of the generated ledger is open"
+    );
+    assert_eq!(
+        outputs[0], outputs[1],
+        "nl and en dialects must give the same receivables"
+    );
+    assert_eq!(
+        outputs[0], outputs[2],
+        "utf-8 and windows-1252 must give the same receivables"
+    );
 }
 
 /// Third-party receivables exports from the shared corpus: each imports or is refused with a
@@ -268,30 +515,61 @@ fn generator_is_deterministic_and_its_dialects_agree() {
 #[test]
 fn corpus_receivables_exports_import_or_are_refused_clearly() {
     let Some(corpus) = std::env::var_os("INCASSO_CORPUS").map(PathBuf::from) else {
-        assert!(std::env::var("CI").as_deref() != Ok("true"), "INCASSO_CORPUS must be set under CI");
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "INCASSO_CORPUS must be set under CI"
+        );
         eprintln!("INCASSO_CORPUS not set: corpus test skipped");
         return;
     };
-    let corpus = if corpus.is_relative() { root().join(corpus) } else { corpus };
+    let corpus = if corpus.is_relative() {
+        root().join(corpus)
+    } else {
+        corpus
+    };
     let dir = tempfile::tempdir().unwrap();
     let afas = corpus.join("csv/receivables/bdo-debiteuren-openstaande-posten.csv");
     let data = dir.path().join("afas");
     let profile = fixture("profiles/afas-openstaande-posten.toml");
-    let out = ok(incasso(&data, &["import", "--profile", profile.to_str().unwrap(), afas.to_str().unwrap()]));
+    let out = ok(incasso(
+        &data,
+        &[
+            "import",
+            "--profile",
+            profile.to_str().unwrap(),
+            afas.to_str().unwrap(),
+        ],
+    ));
     assert!(out.contains("4 new"), "{out}");
-    let csv = ok(incasso(&data, &["receivables", "--as-of", "2024-03-01", "--format", "csv"]));
-    assert!(csv.contains("12300139,3332,EUR,25717.69,25717.69,2024-02-06,24,1-30"), "{csv}");
+    let csv = ok(incasso(
+        &data,
+        &["receivables", "--as-of", "2024-03-01", "--format", "csv"],
+    ));
+    assert!(
+        csv.contains("12300139,3332,EUR,25717.69,25717.69,2024-02-06,24,1-30"),
+        "{csv}"
+    );
     // Without a profile the AFAS export lacks an issue-date column: refused, saying so.
-    let o = incasso(&dir.path().join("afas-bare"), &["import", afas.to_str().unwrap()]);
+    let o = incasso(
+        &dir.path().join("afas-bare"),
+        &["import", afas.to_str().unwrap()],
+    );
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("missing required column for issue_date"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("missing required column for issue_date"),
+        "{}",
+        stderr(&o)
+    );
 
     // SAP's open items name no debtor: refused with that reason, not guessed.
     let sap = corpus.join("csv/receivables/bdo-sap-offene-posten.csv");
     let o = incasso(&dir.path().join("sap"), &["import", sap.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
-    assert!(err.contains(sap.to_str().unwrap()) && err.contains("debtor_id"), "{err}");
+    assert!(
+        err.contains(sap.to_str().unwrap()) && err.contains("debtor_id"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -299,15 +577,42 @@ fn demo_runs_the_flow_on_the_fixtures_and_can_run_again() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("demo");
     let fixtures = fixture("");
-    let args = ["demo", "--fixtures", fixtures.to_str().unwrap(), "--store", store.to_str().unwrap(), "--as-of", AS_OF];
+    let args = [
+        "demo",
+        "--fixtures",
+        fixtures.to_str().unwrap(),
+        "--store",
+        store.to_str().unwrap(),
+        "--as-of",
+        AS_OF,
+    ];
     let out = ok(incasso(dir.path(), &args));
     assert!(out.contains("5 file(s): 5 imported"), "{out}");
-    assert!(out.contains("5 file(s): 0 imported, 5 already imported"), "{out}");
+    assert!(
+        out.contains("5 file(s): 0 imported, 5 already imported"),
+        "{out}"
+    );
     assert!(out.contains("EUR         48.40"), "{out}");
-    assert!(out.contains(&format!("The store is in {}", store.display())), "{out}");
+    assert!(
+        out.contains(&format!("The store is in {}", store.display())),
+        "{out}"
+    );
     ok(incasso(dir.path(), &args));
     let foreign = dir.path().join("mine");
     std::fs::create_dir_all(&foreign).unwrap();
-    let o = incasso(dir.path(), &["demo", "--fixtures", fixtures.to_str().unwrap(), "--store", foreign.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(1), "the demo never clears a folder it did not make");
+    let o = incasso(
+        dir.path(),
+        &[
+            "demo",
+            "--fixtures",
+            fixtures.to_str().unwrap(),
+            "--store",
+            foreign.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "the demo never clears a folder it did not make"
+    );
 }

@@ -15,6 +15,7 @@ use incasso_connectors::source::inspect;
 /// Runs the binary; returns (seconds, peak RSS in MB).
 fn run(args: &[&str]) -> (f64, f64) {
     let started = Instant::now();
+    #[allow(clippy::zombie_processes)] // reaped by wait4 below, which also gives its rusage
     let child = Command::new(env!("CARGO_BIN_EXE_incasso"))
         .args(args)
         .stdout(std::process::Stdio::null())
@@ -26,19 +27,37 @@ fn run(args: &[&str]) -> (f64, f64) {
     let pid = child.id() as libc::pid_t;
     let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
     assert_eq!(r, pid, "wait4 failed");
-    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "incasso {args:?} failed");
-    (started.elapsed().as_secs_f64(), usage.ru_maxrss as f64 / 1024.0)
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "incasso {args:?} failed"
+    );
+    (
+        started.elapsed().as_secs_f64(),
+        usage.ru_maxrss as f64 / 1024.0,
+    )
 }
 
 fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
     }
-    let n: u64 = std::env::var("INCASSO_BENCH_INVOICES").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
+    let n: u64 = std::env::var("INCASSO_BENCH_INVOICES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
     let dir = tempfile::tempdir().expect("temp dir");
     let gen = dir.path().join("gen");
     let data = dir.path().join("data");
-    let (g, _) = run(&["fixtures", "generate", "--invoices", &n.to_string(), "--seed", "1", "--out", gen.to_str().unwrap()]);
+    let (g, _) = run(&[
+        "fixtures",
+        "generate",
+        "--invoices",
+        &n.to_string(),
+        "--seed",
+        "1",
+        "--out",
+        gen.to_str().unwrap(),
+    ]);
     let file = gen.join("ledger-nl.csv");
     let size = std::fs::metadata(&file).unwrap().len() as f64 / 1e6;
     println!("generated {n} invoices ({size:.0} MB, Dutch dialect) in {g:.2}s");
@@ -53,7 +72,10 @@ fn main() {
         Ok(())
     })
     .unwrap();
-    println!("read only (hash + encoding check): {hash_s:.2}s; parse + validate {docs} rows: {:.2}s", t.elapsed().as_secs_f64());
+    println!(
+        "read only (hash + encoding check): {hash_s:.2}s; parse + validate {docs} rows: {:.2}s",
+        t.elapsed().as_secs_f64()
+    );
 
     let d = data.to_str().unwrap();
     let f = file.to_str().unwrap();
@@ -66,11 +88,36 @@ fn main() {
         .collect();
     let (s, m) = median(imports);
     println!("import into an empty store: {s:.2}s, peak RSS {m:.0} MB (median of {RUNS})");
-    let (s2, m2) = median((0..RUNS).map(|_| run(&["--data-dir", d, "import", f])).collect());
-    println!("re-import of the same file: {s2:.2}s ({:.1}% of the first), peak RSS {m2:.0} MB", 100.0 * s2 / s);
-    let (a, am) = median((0..RUNS).map(|_| run(&["--data-dir", d, "ageing", "--as-of", "2026-11-23"])).collect());
+    let (s2, m2) = median(
+        (0..RUNS)
+            .map(|_| run(&["--data-dir", d, "import", f]))
+            .collect(),
+    );
+    println!(
+        "re-import of the same file: {s2:.2}s ({:.1}% of the first), peak RSS {m2:.0} MB",
+        100.0 * s2 / s
+    );
+    let (a, am) = median(
+        (0..RUNS)
+            .map(|_| run(&["--data-dir", d, "ageing", "--as-of", "2026-11-23"]))
+            .collect(),
+    );
     println!("ageing: {a:.2}s, peak RSS {am:.0} MB");
-    let (r, rm) = median((0..RUNS).map(|_| run(&["--data-dir", d, "receivables", "--as-of", "2026-11-23", "--format", "csv"])).collect());
+    let (r, rm) = median(
+        (0..RUNS)
+            .map(|_| {
+                run(&[
+                    "--data-dir",
+                    d,
+                    "receivables",
+                    "--as-of",
+                    "2026-11-23",
+                    "--format",
+                    "csv",
+                ])
+            })
+            .collect(),
+    );
     println!("receivables --format csv: {r:.2}s, peak RSS {rm:.0} MB");
     let size_on_disk: u64 = walk(&data);
     println!("store size on disk: {:.0} MB", size_on_disk as f64 / 1e6);
@@ -89,8 +136,15 @@ fn walk(p: &Path) -> u64 {
         .map(|rd| {
             rd.filter_map(Result::ok)
                 .map(|e| {
-                    let m = e.metadata().map(|m| (m.is_dir(), m.len())).unwrap_or((false, 0));
-                    if m.0 { walk(&e.path()) } else { m.1 }
+                    let m = e
+                        .metadata()
+                        .map(|m| (m.is_dir(), m.len()))
+                        .unwrap_or((false, 0));
+                    if m.0 {
+                        walk(&e.path())
+                    } else {
+                        m.1
+                    }
                 })
                 .sum()
         })

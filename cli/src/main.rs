@@ -18,7 +18,12 @@ use clap::{Parser, Subcommand, ValueEnum};
 #[command(name = "incasso", version, propagate_version = true)]
 struct Cli {
     /// Data directory of the administration (one per administration).
-    #[arg(long, global = true, env = "INCASSO_DATA_DIR", default_value = "./incasso-data")]
+    #[arg(
+        long,
+        global = true,
+        env = "INCASSO_DATA_DIR",
+        default_value = "./incasso-data"
+    )]
     data_dir: PathBuf,
     /// More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
@@ -148,13 +153,21 @@ fn main() -> ExitCode {
     init_tracing(cli.verbose);
     let today = chrono::Utc::now().date_naive();
     let result = match cli.command {
-        Command::Import { paths, profile, skip_bad_rows } => {
-            commands::import::run(&cli.data_dir, &paths, profile.as_deref(), skip_bad_rows)
-        }
+        Command::Import {
+            paths,
+            profile,
+            skip_bad_rows,
+        } => commands::import::run(&cli.data_dir, &paths, profile.as_deref(), skip_bad_rows),
         Command::Receivables { as_of, format } => {
             commands::report::receivables(&cli.data_dir, as_of.unwrap_or(today), format)
         }
-        Command::Ageing { as_of, by, buckets, basis, format } => commands::report::ageing(
+        Command::Ageing {
+            as_of,
+            by,
+            buckets,
+            basis,
+            format,
+        } => commands::report::ageing(
             &cli.data_dir,
             as_of.unwrap_or(today),
             by.is_some(),
@@ -162,11 +175,22 @@ fn main() -> ExitCode {
             basis,
             format,
         ),
-        Command::Demo { fixtures, as_of, store } => commands::demo::run(&fixtures, &store, as_of.unwrap_or(today)),
+        Command::Demo {
+            fixtures,
+            as_of,
+            store,
+        } => commands::demo::run(&fixtures, &store, as_of.unwrap_or(today)),
         Command::Audit { format } => commands::report::audit(&cli.data_dir, format),
-        Command::Fixtures { command: FixturesCommand::Generate { invoices, seed, out, dialect, until } } => {
-            commands::generate::run(invoices, seed, &out, &dialect, until)
-        }
+        Command::Fixtures {
+            command:
+                FixturesCommand::Generate {
+                    invoices,
+                    seed,
+                    out,
+                    dialect,
+                    until,
+                },
+        } => commands::generate::run(invoices, seed, &out, &dialect, until),
     };
     match result {
         Ok(code) => code,

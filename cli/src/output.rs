@@ -14,15 +14,24 @@ pub fn table(out: &mut impl Write, header: &[String], rows: &[Vec<String>]) -> R
             }
         }
     }
-    let numeric = |s: &str| s.is_empty() || s.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '-');
+    let numeric = |s: &str| {
+        s.is_empty()
+            || s.chars()
+                .all(|c| c.is_ascii_digit() || c == '.' || c == '-')
+    };
     // A column is right-aligned when every cell in it is a number.
-    let right: Vec<bool> =
-        (0..header.len()).map(|i| !rows.is_empty() && rows.iter().all(|r| r.get(i).is_none_or(|c| numeric(c)))).collect();
+    let right: Vec<bool> = (0..header.len())
+        .map(|i| !rows.is_empty() && rows.iter().all(|r| r.get(i).is_none_or(|c| numeric(c))))
+        .collect();
     let line = |out: &mut dyn Write, cells: &[String]| -> std::io::Result<()> {
         let mut parts = Vec::with_capacity(cells.len());
         for (i, c) in cells.iter().enumerate() {
             let w = widths.get(i).copied().unwrap_or(0);
-            parts.push(if right.get(i).copied().unwrap_or(false) { format!("{c:>w$}") } else { format!("{c:<w$}") });
+            parts.push(if right.get(i).copied().unwrap_or(false) {
+                format!("{c:>w$}")
+            } else {
+                format!("{c:<w$}")
+            });
         }
         writeln!(out, "{}", parts.join("  ").trim_end())
     };

@@ -19,11 +19,18 @@ impl Bar {
     /// A hidden bar for one file.
     pub fn new(label: &str) -> Bar {
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
-        if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} ({eta})") {
+        if let Ok(style) =
+            ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} ({eta})")
+        {
             bar.set_style(style.progress_chars("=> "));
         }
         bar.set_message(label.to_string());
-        Bar { bar, started: Instant::now(), shown: AtomicBool::new(false), tty: std::io::stderr().is_terminal() }
+        Bar {
+            bar,
+            started: Instant::now(),
+            shown: AtomicBool::new(false),
+            tty: std::io::stderr().is_terminal(),
+        }
     }
 
     /// Removes the bar from the terminal.
@@ -38,7 +45,10 @@ impl Progress for Bar {
     }
 
     fn set_position(&self, bytes: u64) {
-        if self.tty && !self.shown.load(Ordering::Relaxed) && self.started.elapsed() > Duration::from_secs(1) {
+        if self.tty
+            && !self.shown.load(Ordering::Relaxed)
+            && self.started.elapsed() > Duration::from_secs(1)
+        {
             self.shown.store(true, Ordering::Relaxed);
             self.bar.set_draw_target(ProgressDrawTarget::stderr());
         }

@@ -42,7 +42,9 @@ impl TextEncoding {
             "utf-8" | "utf8" => TextEncoding::Utf8,
             "utf-16le" | "utf-16" => TextEncoding::Utf16Le,
             "utf-16be" => TextEncoding::Utf16Be,
-            "windows-1252" | "cp1252" | "latin1" | "iso-8859-1" | "latin-1" => TextEncoding::Windows1252,
+            "windows-1252" | "cp1252" | "latin1" | "iso-8859-1" | "latin-1" => {
+                TextEncoding::Windows1252
+            }
             _ => return None,
         })
     }
@@ -100,7 +102,11 @@ pub struct Inspection {
 impl Inspection {
     /// The provenance source for records read from this file.
     pub fn source(&self, kind: SourceKind) -> Source {
-        Source { kind, name: self.path.display().to_string(), content_hash: self.content_hash.clone() }
+        Source {
+            kind,
+            name: self.path.display().to_string(),
+            content_hash: self.content_hash.clone(),
+        }
     }
 }
 
@@ -108,7 +114,10 @@ const HEAD_LEN: usize = 256 * 1024;
 
 /// Hashes a file and detects its text encoding in one streaming pass.
 pub fn inspect(path: &Path) -> Result<Inspection, SourceError> {
-    let io = |source| SourceError::Io { path: path.to_path_buf(), source };
+    let io = |source| SourceError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
     let mut r = BufReader::with_capacity(1 << 20, File::open(path).map_err(io)?);
     let mut hasher = blake3::Hasher::new();
     let mut buf = vec![0u8; 1 << 20];
@@ -130,11 +139,12 @@ pub fn inspect(path: &Path) -> Result<Inspection, SourceError> {
             }
         }
         if !matches!(bom, Some(TextEncoding::Utf16Le | TextEncoding::Utf16Be)) {
-            utf8.feed(chunk, size).map_err(|offset| SourceError::Binary {
-                path: path.to_path_buf(),
-                offset,
-                byte: chunk[(offset - size) as usize],
-            })?;
+            utf8.feed(chunk, size)
+                .map_err(|offset| SourceError::Binary {
+                    path: path.to_path_buf(),
+                    offset,
+                    byte: chunk[(offset - size) as usize],
+                })?;
         }
         size += n as u64;
     }
@@ -146,11 +156,20 @@ pub fn inspect(path: &Path) -> Result<Inspection, SourceError> {
         Some(e) => e,
         None if utf8.invalid_at_line.is_none() => TextEncoding::Utf8,
         None if utf8.multibyte_seen => {
-            return Err(SourceError::MixedEncoding { path: path.to_path_buf(), line: utf8.invalid_at_line.unwrap_or(1) })
+            return Err(SourceError::MixedEncoding {
+                path: path.to_path_buf(),
+                line: utf8.invalid_at_line.unwrap_or(1),
+            })
         }
         None => TextEncoding::Windows1252,
     };
-    Ok(Inspection { path: path.to_path_buf(), content_hash: hasher.finalize().to_hex().to_string(), encoding, size, head })
+    Ok(Inspection {
+        path: path.to_path_buf(),
+        content_hash: hasher.finalize().to_hex().to_string(),
+        encoding,
+        size,
+        head,
+    })
 }
 
 fn detect_bom(head: &[u8]) -> Option<TextEncoding> {
@@ -178,7 +197,9 @@ struct Utf8Scan {
 impl Utf8Scan {
     /// Feeds one chunk at a file offset; `Err(offset)` on a binary control byte.
     fn feed(&mut self, chunk: &[u8], offset: u64) -> Result<(), u64> {
-        if let Some(p) = chunk.iter().position(|&b| b == 0 || (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c | 0x1a))) {
+        if let Some(p) = chunk.iter().position(|&b| {
+            b == 0 || (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c | 0x1a))
+        }) {
             return Err(offset + p as u64);
         }
         let data: Vec<u8>;
@@ -229,9 +250,18 @@ pub fn decode_all(bytes: &[u8], encoding: TextEncoding) -> String {
             let b = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF][..]).unwrap_or(bytes);
             String::from_utf8_lossy(b).into_owned()
         }
-        TextEncoding::Utf16Le => encoding_rs::UTF_16LE.decode_with_bom_removal(bytes).0.into_owned(),
-        TextEncoding::Utf16Be => encoding_rs::UTF_16BE.decode_with_bom_removal(bytes).0.into_owned(),
-        TextEncoding::Windows1252 => encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0.into_owned(),
+        TextEncoding::Utf16Le => encoding_rs::UTF_16LE
+            .decode_with_bom_removal(bytes)
+            .0
+            .into_owned(),
+        TextEncoding::Utf16Be => encoding_rs::UTF_16BE
+            .decode_with_bom_removal(bytes)
+            .0
+            .into_owned(),
+        TextEncoding::Windows1252 => encoding_rs::WINDOWS_1252
+            .decode_without_bom_handling(bytes)
+            .0
+            .into_owned(),
     }
 }
 
@@ -256,14 +286,24 @@ mod tests {
             (b"naam\nCaf\xe9\n", TextEncoding::Windows1252),
         ];
         for (bytes, want) in cases {
-            assert_eq!(inspect(file(bytes).path()).unwrap().encoding, want, "{bytes:?}");
+            assert_eq!(
+                inspect(file(bytes).path()).unwrap().encoding,
+                want,
+                "{bytes:?}"
+            );
         }
     }
 
     #[test]
     fn refuses_binary_empty_and_mixed() {
-        assert!(matches!(inspect(file(b"PK\x03\x04\x00\x00").path()), Err(SourceError::Binary { offset: 2, .. })));
-        assert!(matches!(inspect(file(b"").path()), Err(SourceError::Empty(_))));
+        assert!(matches!(
+            inspect(file(b"PK\x03\x04\x00\x00").path()),
+            Err(SourceError::Binary { offset: 2, .. })
+        ));
+        assert!(matches!(
+            inspect(file(b"").path()),
+            Err(SourceError::Empty(_))
+        ));
         match inspect(file(b"naam\nCaf\xc3\xa9\nCaf\xe9\n").path()) {
             Err(SourceError::MixedEncoding { line: 3, .. }) => {}
             other => panic!("expected mixed encoding at line 3, got {other:?}"),
@@ -274,7 +314,11 @@ mod tests {
     fn same_bytes_same_hash_across_chunks() {
         let big: Vec<u8> = "é;1\n".repeat(400_000).into_bytes();
         let a = inspect(file(&big).path()).unwrap();
-        assert_eq!(a.encoding, TextEncoding::Utf8, "a multi-byte char split across chunks stays valid");
+        assert_eq!(
+            a.encoding,
+            TextEncoding::Utf8,
+            "a multi-byte char split across chunks stays valid"
+        );
         assert_eq!(a.content_hash, blake3::hash(&big).to_hex().to_string());
         assert_eq!(a.size, big.len() as u64);
     }

@@ -74,7 +74,11 @@ pub fn mark_evidence(raw: &str) -> MarkEvidence {
         (c, p) if c > 0 && p > 0 => {
             let last_comma = raw.rfind(',').unwrap_or(0);
             let last_point = raw.rfind('.').unwrap_or(0);
-            MarkEvidence::Only(if last_comma > last_point { DecimalMark::Comma } else { DecimalMark::Point })
+            MarkEvidence::Only(if last_comma > last_point {
+                DecimalMark::Comma
+            } else {
+                DecimalMark::Point
+            })
         }
         (c, 0) => single_sep_evidence(raw, ',', c, DecimalMark::Comma, DecimalMark::Point),
         (0, p) => single_sep_evidence(raw, '.', p, DecimalMark::Point, DecimalMark::Comma),
@@ -82,7 +86,13 @@ pub fn mark_evidence(raw: &str) -> MarkEvidence {
     }
 }
 
-fn single_sep_evidence(raw: &str, sep: char, count: usize, as_mark: DecimalMark, as_thousands: DecimalMark) -> MarkEvidence {
+fn single_sep_evidence(
+    raw: &str,
+    sep: char,
+    count: usize,
+    as_mark: DecimalMark,
+    as_thousands: DecimalMark,
+) -> MarkEvidence {
     if count > 1 {
         return MarkEvidence::Only(as_thousands);
     }
@@ -90,7 +100,10 @@ fn single_sep_evidence(raw: &str, sep: char, count: usize, as_mark: DecimalMark,
     let digits_after = after.bytes().take_while(u8::is_ascii_digit).count();
     let before = raw.split(sep).next().unwrap_or("");
     let digits_before = before.bytes().rev().take_while(u8::is_ascii_digit).count();
-    if digits_after == 3 && (1..=3).contains(&digits_before) && before.trim_start_matches(['-', '+', '(', ' ', '€']).len() == digits_before {
+    if digits_after == 3
+        && (1..=3).contains(&digits_before)
+        && before.trim_start_matches(['-', '+', '(', ' ', '€']).len() == digits_before
+    {
         MarkEvidence::Ambiguous
     } else {
         MarkEvidence::Only(as_mark)
@@ -154,7 +167,9 @@ fn exact(s: &str, mark: DecimalMark) -> Option<Decimal> {
     let mut mantissa: i128 = 0;
     let mut digits = 0usize;
     let mut push = |c: u8| -> Option<()> {
-        mantissa = mantissa.checked_mul(10)?.checked_add(i128::from(c - b'0'))?;
+        mantissa = mantissa
+            .checked_mul(10)?
+            .checked_add(i128::from(c - b'0'))?;
         digits += 1;
         (digits <= 28).then_some(())
     };
@@ -267,7 +282,12 @@ impl FromStr for DateFormat {
         DateFormat::ALL
             .into_iter()
             .find(|f| f.pattern() == s.trim())
-            .ok_or_else(|| format!("unknown date format '{s}'; use one of {}", DateFormat::ALL.map(|f| f.pattern()).join(", ")))
+            .ok_or_else(|| {
+                format!(
+                    "unknown date format '{s}'; use one of {}",
+                    DateFormat::ALL.map(|f| f.pattern()).join(", ")
+                )
+            })
     }
 }
 
@@ -313,11 +333,24 @@ fn num(s: &str, min_len: usize, max_len: usize) -> Option<u32> {
 fn month_name(s: &str) -> Option<u32> {
     let l = s.to_ascii_lowercase();
     let names = [
-        ["jan", "jan"], ["feb", "feb"], ["mar", "mrt"], ["apr", "apr"], ["may", "mei"], ["jun", "jun"],
-        ["jul", "jul"], ["aug", "aug"], ["sep", "sep"], ["oct", "okt"], ["nov", "nov"], ["dec", "dec"],
+        ["jan", "jan"],
+        ["feb", "feb"],
+        ["mar", "mrt"],
+        ["apr", "apr"],
+        ["may", "mei"],
+        ["jun", "jun"],
+        ["jul", "jul"],
+        ["aug", "aug"],
+        ["sep", "sep"],
+        ["oct", "okt"],
+        ["nov", "nov"],
+        ["dec", "dec"],
     ];
     let l3 = l.get(..3)?;
-    names.iter().position(|n| n.contains(&l3)).map(|p| p as u32 + 1)
+    names
+        .iter()
+        .position(|n| n.contains(&l3))
+        .map(|p| p as u32 + 1)
 }
 
 /// Parses one date under a layout.
@@ -336,29 +369,52 @@ pub fn parse_date(raw: &str, format: DateFormat) -> Result<NaiveDate, DateError>
                 _ => '/',
             };
             let (a, b, c) = three(sep).ok_or_else(shape)?;
-            let (a, b) = (num(a, 1, 2).ok_or_else(shape)?, num(b, 1, 2).ok_or_else(shape)?);
+            let (a, b) = (
+                num(a, 1, 2).ok_or_else(shape)?,
+                num(b, 1, 2).ok_or_else(shape)?,
+            );
             let y = num(c, 4, 4).ok_or_else(shape)? as i32;
-            if format == DateFormat::MdySlash { (y, a, b) } else { (y, b, a) }
+            if format == DateFormat::MdySlash {
+                (y, a, b)
+            } else {
+                (y, b, a)
+            }
         }
         DateFormat::Iso | DateFormat::YmdSlash => {
             let sep = if format == DateFormat::Iso { '-' } else { '/' };
             let date_part = match s.find(['T', ' ']) {
-                Some(p) if p == 10 => &s[..10],
+                Some(10) => &s[..10],
                 _ => s,
             };
             let mut it = date_part.splitn(3, sep);
-            let (a, b, c) = (it.next().ok_or_else(shape)?, it.next().ok_or_else(shape)?, it.next().ok_or_else(shape)?);
-            (num(a, 4, 4).ok_or_else(shape)? as i32, num(b, 1, 2).ok_or_else(shape)?, num(c, 1, 2).ok_or_else(shape)?)
+            let (a, b, c) = (
+                it.next().ok_or_else(shape)?,
+                it.next().ok_or_else(shape)?,
+                it.next().ok_or_else(shape)?,
+            );
+            (
+                num(a, 4, 4).ok_or_else(shape)? as i32,
+                num(b, 1, 2).ok_or_else(shape)?,
+                num(c, 1, 2).ok_or_else(shape)?,
+            )
         }
         DateFormat::Compact => {
             if s.len() != 8 || !s.bytes().all(|c| c.is_ascii_digit()) {
                 return Err(shape());
             }
-            (s[..4].parse().map_err(|_| shape())?, s[4..6].parse().map_err(|_| shape())?, s[6..].parse().map_err(|_| shape())?)
+            (
+                s[..4].parse().map_err(|_| shape())?,
+                s[4..6].parse().map_err(|_| shape())?,
+                s[6..].parse().map_err(|_| shape())?,
+            )
         }
         DateFormat::DayMonthName => {
             let mut parts = s.split(['-', ' ', '.']).filter(|p| !p.is_empty());
-            let (a, b, c) = (parts.next().ok_or_else(shape)?, parts.next().ok_or_else(shape)?, parts.next().ok_or_else(shape)?);
+            let (a, b, c) = (
+                parts.next().ok_or_else(shape)?,
+                parts.next().ok_or_else(shape)?,
+                parts.next().ok_or_else(shape)?,
+            );
             if parts.next().is_some() {
                 return Err(shape());
             }
@@ -374,7 +430,11 @@ pub fn parse_date(raw: &str, format: DateFormat) -> Result<NaiveDate, DateError>
     if !(1..=12).contains(&m) {
         return Err(DateError::Month { format, month: m });
     }
-    NaiveDate::from_ymd_opt(y, m, d).ok_or(DateError::NoSuchDay { day: d, month: m, year: y })
+    NaiveDate::from_ymd_opt(y, m, d).ok_or(DateError::NoSuchDay {
+        day: d,
+        month: m,
+        year: y,
+    })
 }
 
 #[cfg(test)]
@@ -400,7 +460,12 @@ mod tests {
             ("A9", "12,3,4", Some(Point), Err(AmountError::Malformed)),
             ("A10", "1.000", None, Err(AmountError::Ambiguous)),
             ("A11", "12,50", None, Ok("12.50")),
-            ("A12", "1.234,56", Some(Point), Err(AmountError::WrongMark(Point))),
+            (
+                "A12",
+                "1.234,56",
+                Some(Point),
+                Err(AmountError::WrongMark(Point)),
+            ),
             ("A13", "abc", Some(Comma), Err(AmountError::Malformed)),
             ("A14", "", Some(Comma), Err(AmountError::Malformed)),
             ("A15", "1.000", Some(Comma), Ok("1000")),
@@ -415,12 +480,24 @@ mod tests {
 
     #[test]
     fn mark_evidence_of_single_values() {
-        assert_eq!(mark_evidence("12,50"), MarkEvidence::Only(DecimalMark::Comma));
-        assert_eq!(mark_evidence("1,234.5"), MarkEvidence::Only(DecimalMark::Point));
+        assert_eq!(
+            mark_evidence("12,50"),
+            MarkEvidence::Only(DecimalMark::Comma)
+        );
+        assert_eq!(
+            mark_evidence("1,234.5"),
+            MarkEvidence::Only(DecimalMark::Point)
+        );
         assert_eq!(mark_evidence("1,234"), MarkEvidence::Ambiguous);
         assert_eq!(mark_evidence("-1.234"), MarkEvidence::Ambiguous);
-        assert_eq!(mark_evidence("1234,567"), MarkEvidence::Only(DecimalMark::Comma));
-        assert_eq!(mark_evidence("1,234,567"), MarkEvidence::Only(DecimalMark::Point));
+        assert_eq!(
+            mark_evidence("1234,567"),
+            MarkEvidence::Only(DecimalMark::Comma)
+        );
+        assert_eq!(
+            mark_evidence("1,234,567"),
+            MarkEvidence::Only(DecimalMark::Point)
+        );
         assert_eq!(mark_evidence("100"), MarkEvidence::None);
     }
 
@@ -439,8 +516,25 @@ mod tests {
             ("D8", "31.12.2026", DmyDot, d(2026, 12, 31)),
             ("D9", "15-Dec-18", DayMonthName, d(2018, 12, 15)),
             ("D10", "3 mrt 2026", DayMonthName, d(2026, 3, 3)),
-            ("D11", "31-02-2026", DmyDash, Err(DateError::NoSuchDay { day: 31, month: 2, year: 2026 })),
-            ("D12", "31/12/2026", MdySlash, Err(DateError::Month { format: MdySlash, month: 31 })),
+            (
+                "D11",
+                "31-02-2026",
+                DmyDash,
+                Err(DateError::NoSuchDay {
+                    day: 31,
+                    month: 2,
+                    year: 2026,
+                }),
+            ),
+            (
+                "D12",
+                "31/12/2026",
+                MdySlash,
+                Err(DateError::Month {
+                    format: MdySlash,
+                    month: 31,
+                }),
+            ),
             ("D13", "2026-12-31", DmyDash, Err(DateError::Shape(DmyDash))),
             ("D14", "2026123", Compact, Err(DateError::Shape(Compact))),
         ];

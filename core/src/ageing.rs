@@ -17,15 +17,15 @@ pub struct Buckets(Vec<u32>);
 
 /// Why bucket boundaries were refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("bucket boundaries must be positive whole days in increasing order, e.g. 30,60,90 (got {0})")]
+#[error(
+    "bucket boundaries must be positive whole days in increasing order, e.g. 30,60,90 (got {0})"
+)]
 pub struct InvalidBuckets(pub String);
 
 impl Buckets {
     /// Boundaries from a list; must be non-empty, positive and strictly increasing.
     pub fn new(bounds: Vec<u32>) -> Result<Buckets, InvalidBuckets> {
-        let ok = !bounds.is_empty()
-            && bounds[0] > 0
-            && bounds.windows(2).all(|w| w[0] < w[1]);
+        let ok = !bounds.is_empty() && bounds[0] > 0 && bounds.windows(2).all(|w| w[0] < w[1]);
         if ok {
             Ok(Buckets(bounds))
         } else {
@@ -120,7 +120,11 @@ pub struct OpenItem<'a> {
 }
 
 /// The open items of a reconciled ledger as of a date, in ledger order (see [`sort_items`]).
-pub fn open_items<'a>(docs: &'a [LedgerDocument], rec: &Reconciliation, as_of: NaiveDate) -> Vec<OpenItem<'a>> {
+pub fn open_items<'a>(
+    docs: &'a [LedgerDocument],
+    rec: &Reconciliation,
+    as_of: NaiveDate,
+) -> Vec<OpenItem<'a>> {
     let mut items = Vec::new();
     for (ld, open) in docs.iter().zip(&rec.open) {
         let Some(open) = *open else { continue };
@@ -128,7 +132,11 @@ pub fn open_items<'a>(docs: &'a [LedgerDocument], rec: &Reconciliation, as_of: N
             continue;
         }
         let d = &ld.document;
-        let sign = if d.kind == DocumentKind::CreditNote { -Decimal::ONE } else { Decimal::ONE };
+        let sign = if d.kind == DocumentKind::CreditNote {
+            -Decimal::ONE
+        } else {
+            Decimal::ONE
+        };
         items.push(OpenItem {
             kind: d.kind,
             number: &d.number,
@@ -180,7 +188,8 @@ pub fn ageing(
     by_debtor: bool,
 ) -> Vec<AgeingRow> {
     let n = buckets.labels().len();
-    let mut rows: BTreeMap<(Option<&DebtorId>, Currency), (Vec<Decimal>, Vec<u64>)> = BTreeMap::new();
+    type Totals = (Vec<Decimal>, Vec<u64>);
+    let mut rows: BTreeMap<(Option<&DebtorId>, Currency), Totals> = BTreeMap::new();
     for it in items.iter() {
         let from = match basis {
             AgeingBasis::Due => it.due_date,
@@ -212,7 +221,17 @@ mod tests {
     fn bucket_boundaries_are_inclusive() {
         let b = Buckets::default();
         assert_eq!(b.labels(), ["current", "1-30", "31-60", "61-90", "90+"]);
-        let cases = [(-5, 0), (0, 0), (1, 1), (30, 1), (31, 2), (60, 2), (61, 3), (90, 3), (91, 4)];
+        let cases = [
+            (-5, 0),
+            (0, 0),
+            (1, 1),
+            (30, 1),
+            (31, 2),
+            (60, 2),
+            (61, 3),
+            (90, 3),
+            (91, 4),
+        ];
         for (days, want) in cases {
             assert_eq!(b.index(days), want, "{days} days");
         }
@@ -224,6 +243,9 @@ mod tests {
         assert!(Buckets::parse("60,30").is_err());
         assert!(Buckets::parse("0,30").is_err());
         assert!(Buckets::parse("").is_err());
-        assert_eq!(Buckets::parse("14,28").unwrap().labels(), ["current", "1-14", "15-28", "28+"]);
+        assert_eq!(
+            Buckets::parse("14,28").unwrap().labels(),
+            ["current", "1-14", "15-28", "28+"]
+        );
     }
 }

@@ -4,6 +4,35 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+/// Gives a text identifier its `as_str`, `Display` (the text) and `Debug` (`Type(text)`).
+macro_rules! text_id {
+    ($ty:ident) => {
+        impl $ty {
+            /// The identifier as text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl fmt::Debug for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}({})", stringify!($ty), &*self.0)
+            }
+        }
+    };
+}
+
+text_id!(DocumentNumber);
+text_id!(DebtorId);
+text_id!(CreditorId);
+text_id!(Iban);
+
 /// Why an identifier was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InvalidId {
@@ -53,33 +82,24 @@ impl DocumentNumber {
         trimmed_owned(value, "document number").map(DocumentNumber)
     }
 
-    /// The number as the source wrote it.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
     /// The form used for identity: upper case, inner white space removed.
     ///
     /// Deliberately conservative: `F-001` and `F001` stay different documents, since creditors
     /// do use both in one ledger; fuzzy matching belongs to reconciliation, not identity.
     pub fn normalised(&self) -> std::borrow::Cow<'_, str> {
         let b = self.0.as_bytes();
-        if b.iter().all(|c| c.is_ascii_graphic() && !c.is_ascii_lowercase()) {
+        if b.iter()
+            .all(|c| c.is_ascii_graphic() && !c.is_ascii_lowercase())
+        {
             return std::borrow::Cow::Borrowed(&self.0);
         }
-        std::borrow::Cow::Owned(self.0.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_uppercase).collect())
-    }
-}
-
-impl fmt::Display for DocumentNumber {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl fmt::Debug for DocumentNumber {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "DocumentNumber({})", self.0)
+        std::borrow::Cow::Owned(
+            self.0
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .flat_map(char::to_uppercase)
+                .collect(),
+        )
     }
 }
 
@@ -97,23 +117,6 @@ impl DebtorId {
     pub fn from_string(value: String) -> Result<DebtorId, InvalidId> {
         trimmed_owned(value, "debtor id").map(DebtorId)
     }
-
-    /// The id as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for DebtorId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl fmt::Debug for DebtorId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "DebtorId({})", self.0)
-    }
 }
 
 /// The administration (creditor) a ledger belongs to; shared, since every document names it.
@@ -125,23 +128,6 @@ impl CreditorId {
     pub fn new(value: &str) -> Result<CreditorId, InvalidId> {
         trimmed(value, "creditor id").map(|s| CreditorId(s.into()))
     }
-
-    /// The id as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for CreditorId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl fmt::Debug for CreditorId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "CreditorId({})", self.0)
-    }
 }
 
 /// An IBAN in electronic form (no spaces, upper case), valid by structure and mod-97.
@@ -152,7 +138,10 @@ pub struct Iban(String);
 impl Iban {
     /// Parses an IBAN written with or without spaces; checks country, length and mod-97.
     pub fn parse(value: &str) -> Result<Iban, InvalidId> {
-        let bad = |reason| InvalidId::Iban { value: value.to_string(), reason };
+        let bad = |reason| InvalidId::Iban {
+            value: value.to_string(),
+            reason,
+        };
         let compact: String = value
             .chars()
             .filter(|c| !c.is_whitespace())
@@ -175,18 +164,21 @@ impl Iban {
         }
         let mut rem: u32 = 0;
         for &c in b[4..].iter().chain(&b[..4]) {
-            let v = if c.is_ascii_digit() { u32::from(c - b'0') } else { u32::from(c - b'A') + 10 };
-            rem = if v >= 10 { (rem * 100 + v) % 97 } else { (rem * 10 + v) % 97 };
+            let v = if c.is_ascii_digit() {
+                u32::from(c - b'0')
+            } else {
+                u32::from(c - b'A') + 10
+            };
+            rem = if v >= 10 {
+                (rem * 100 + v) % 97
+            } else {
+                (rem * 10 + v) % 97
+            };
         }
         if rem != 1 {
             return Err(bad("check digits do not match (mod-97)"));
         }
         Ok(Iban(compact))
-    }
-
-    /// The electronic form, e.g. `NL91ABNA0417164300`.
-    pub fn as_str(&self) -> &str {
-        &self.0
     }
 
     /// The two-letter country code.
@@ -226,28 +218,25 @@ impl From<Iban> for String {
     }
 }
 
-impl fmt::Display for Iban {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl fmt::Debug for Iban {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Iban({})", self.0)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn iban_checks_mod97_and_country_length() {
-        assert_eq!(Iban::parse("NL91 ABNA 0417 1643 00").unwrap().as_str(), "NL91ABNA0417164300");
+        assert_eq!(
+            Iban::parse("NL91 ABNA 0417 1643 00").unwrap().as_str(),
+            "NL91ABNA0417164300"
+        );
         assert!(Iban::parse("BE68539007547034").is_ok());
-        assert!(Iban::parse("NL92ABNA0417164300").is_err(), "wrong check digits");
-        assert!(Iban::parse("NL91ABNA041716430").is_err(), "too short for NL");
+        assert!(
+            Iban::parse("NL92ABNA0417164300").is_err(),
+            "wrong check digits"
+        );
+        assert!(
+            Iban::parse("NL91ABNA041716430").is_err(),
+            "too short for NL"
+        );
         assert!(Iban::parse("not an iban at all").is_err());
     }
 

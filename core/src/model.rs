@@ -204,14 +204,44 @@ impl Debtor {
         }
         fill(&mut self.name, &other.name, "name", &mut differs);
         fill(&mut self.kvk, &other.kvk, "kvk", &mut differs);
-        fill(&mut self.vat_number, &other.vat_number, "vat_number", &mut differs);
+        fill(
+            &mut self.vat_number,
+            &other.vat_number,
+            "vat_number",
+            &mut differs,
+        );
         fill(&mut self.email, &other.email, "email", &mut differs);
         fill(&mut self.phone, &other.phone, "phone", &mut differs);
-        fill(&mut self.address.street, &other.address.street, "street", &mut differs);
-        fill(&mut self.address.house_number, &other.address.house_number, "house_number", &mut differs);
-        fill(&mut self.address.postcode, &other.address.postcode, "postcode", &mut differs);
-        fill(&mut self.address.city, &other.address.city, "city", &mut differs);
-        fill(&mut self.address.country, &other.address.country, "country", &mut differs);
+        fill(
+            &mut self.address.street,
+            &other.address.street,
+            "street",
+            &mut differs,
+        );
+        fill(
+            &mut self.address.house_number,
+            &other.address.house_number,
+            "house_number",
+            &mut differs,
+        );
+        fill(
+            &mut self.address.postcode,
+            &other.address.postcode,
+            "postcode",
+            &mut differs,
+        );
+        fill(
+            &mut self.address.city,
+            &other.address.city,
+            "city",
+            &mut differs,
+        );
+        fill(
+            &mut self.address.country,
+            &other.address.country,
+            "country",
+            &mut differs,
+        );
         match (self.kind, other.kind) {
             (DebtorKind::Unknown, k) => self.kind = k,
             (a, b) if b != DebtorKind::Unknown && a != b => differs.push("kind"),

@@ -148,7 +148,11 @@ impl Money {
     /// The smaller of two amounts in the same currency.
     pub fn checked_min(self, other: Money) -> Result<Money, CurrencyMismatch> {
         self.same_currency(other)?;
-        Ok(if other.amount < self.amount { other } else { self })
+        Ok(if other.amount < self.amount {
+            other
+        } else {
+            self
+        })
     }
 
     /// The same amount rounded half-up to cents.
@@ -219,7 +223,10 @@ mod tests {
         let b = Money::new(d("1"), Currency::parse("usd").unwrap());
         assert_eq!(
             a.checked_add(b).unwrap_err(),
-            CurrencyMismatch { left: Currency::EUR, right: b.currency() }
+            CurrencyMismatch {
+                left: Currency::EUR,
+                right: b.currency()
+            }
         );
         assert_eq!(a.checked_add(a).unwrap().amount(), d("2"));
     }

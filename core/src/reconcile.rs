@@ -47,9 +47,15 @@ pub fn reconcile(docs: &[LedgerDocument], as_of: NaiveDate) -> Reconciliation {
     let wanted: HashSet<(&str, Cow<'_, str>)> = docs
         .iter()
         .filter(|ld| ld.document.kind == DocumentKind::CreditNote)
-        .filter_map(|ld| ld.document.credited_invoice.as_ref().map(|n| (ld.document.creditor.as_str(), n.normalised())))
+        .filter_map(|ld| {
+            ld.document
+                .credited_invoice
+                .as_ref()
+                .map(|n| (ld.document.creditor.as_str(), n.normalised()))
+        })
         .collect();
-    let mut invoice_index: HashMap<(&str, Cow<'_, str>), usize> = HashMap::with_capacity(wanted.len());
+    let mut invoice_index: HashMap<(&str, Cow<'_, str>), usize> =
+        HashMap::with_capacity(wanted.len());
 
     for (i, ld) in docs.iter().enumerate() {
         let d = &ld.document;
@@ -101,11 +107,16 @@ pub fn reconcile(docs: &[LedgerDocument], as_of: NaiveDate) -> Reconciliation {
             continue;
         }
         let Some(credit) = open[i] else { continue };
-        let Some(target) = &cn.credited_invoice else { continue };
+        let Some(target) = &cn.credited_invoice else {
+            continue;
+        };
         if credit <= Decimal::ZERO {
             continue;
         }
-        let note = |message: String| ReconcileNote { document: cn.key(), message };
+        let note = |message: String| ReconcileNote {
+            document: cn.key(),
+            message,
+        };
         let Some(&j) = invoice_index.get(&(cn.creditor.as_str(), target.normalised())) else {
             notes.push(note(format!(
                 "credits invoice {target}, which is not in the ledger as of {as_of}; the credit stays unapplied"
@@ -149,5 +160,9 @@ pub fn reconcile(docs: &[LedgerDocument], as_of: NaiveDate) -> Reconciliation {
             }
         }
     }
-    Reconciliation { allocations, open, notes }
+    Reconciliation {
+        allocations,
+        open,
+        notes,
+    }
 }

@@ -20,7 +20,14 @@ fn dec(s: &str) -> Decimal {
     Decimal::from_str(s).unwrap()
 }
 
-fn doc(kind: DocumentKind, number: &str, debtor: &str, total: &str, issue: &str, due: &str) -> LedgerDocument {
+fn doc(
+    kind: DocumentKind,
+    number: &str,
+    debtor: &str,
+    total: &str,
+    issue: &str,
+    due: &str,
+) -> LedgerDocument {
     LedgerDocument {
         document: Document {
             creditor: CreditorId::new("acme").unwrap(),
@@ -40,7 +47,11 @@ fn doc(kind: DocumentKind, number: &str, debtor: &str, total: &str, issue: &str,
             description: None,
         },
         provenance: Provenance {
-            source: Arc::new(Source { kind: SourceKind::Manual, name: "test".into(), content_hash: String::new() }),
+            source: Arc::new(Source {
+                kind: SourceKind::Manual,
+                name: "test".into(),
+                content_hash: String::new(),
+            }),
             location: Location::Line(1),
         },
         version: 1,
@@ -48,7 +59,14 @@ fn doc(kind: DocumentKind, number: &str, debtor: &str, total: &str, issue: &str,
 }
 
 fn credit(number: &str, debtor: &str, total: &str, credits: &str, issue: &str) -> LedgerDocument {
-    let mut d = doc(DocumentKind::CreditNote, number, debtor, total, issue, issue);
+    let mut d = doc(
+        DocumentKind::CreditNote,
+        number,
+        debtor,
+        total,
+        issue,
+        issue,
+    );
     d.document.credited_invoice = Some(DocumentNumber::new(credits).unwrap());
     d
 }
@@ -56,7 +74,14 @@ fn credit(number: &str, debtor: &str, total: &str, credits: &str, issue: &str) -
 #[test]
 fn credit_note_settles_the_invoice_it_names_and_keeps_the_rest_as_credit() {
     let docs = vec![
-        doc(DocumentKind::Invoice, "F1", "D1", "100.00", "2026-01-01", "2026-01-31"),
+        doc(
+            DocumentKind::Invoice,
+            "F1",
+            "D1",
+            "100.00",
+            "2026-01-01",
+            "2026-01-31",
+        ),
         credit("C1", "D1", "130.00", "f1", "2026-02-01"),
     ];
     let rec = reconcile(&docs, date("2026-03-01"));
@@ -69,22 +94,51 @@ fn credit_note_settles_the_invoice_it_names_and_keeps_the_rest_as_credit() {
 #[test]
 fn credit_note_for_another_debtor_or_missing_invoice_is_not_applied() {
     let docs = vec![
-        doc(DocumentKind::Invoice, "F1", "D1", "100.00", "2026-01-01", "2026-01-31"),
+        doc(
+            DocumentKind::Invoice,
+            "F1",
+            "D1",
+            "100.00",
+            "2026-01-01",
+            "2026-01-31",
+        ),
         credit("C1", "D2", "40.00", "F1", "2026-02-01"),
         credit("C2", "D1", "10.00", "F9", "2026-02-01"),
     ];
     let rec = reconcile(&docs, date("2026-03-01"));
-    assert_eq!(rec.open, vec![Some(dec("100.00")), Some(dec("-40.00")), Some(dec("-10.00"))]);
+    assert_eq!(
+        rec.open,
+        vec![
+            Some(dec("100.00")),
+            Some(dec("-40.00")),
+            Some(dec("-10.00"))
+        ]
+    );
     assert!(rec.allocations.is_empty());
     assert_eq!(rec.notes.len(), 2);
-    assert!(rec.notes[0].message.contains("debtor D1"), "{}", rec.notes[0].message);
-    assert!(rec.notes[1].message.contains("not in the ledger"), "{}", rec.notes[1].message);
+    assert!(
+        rec.notes[0].message.contains("debtor D1"),
+        "{}",
+        rec.notes[0].message
+    );
+    assert!(
+        rec.notes[1].message.contains("not in the ledger"),
+        "{}",
+        rec.notes[1].message
+    );
 }
 
 #[test]
 fn documents_after_the_as_of_date_do_not_exist_yet() {
     let docs = vec![
-        doc(DocumentKind::Invoice, "F1", "D1", "100.00", "2026-01-01", "2026-01-31"),
+        doc(
+            DocumentKind::Invoice,
+            "F1",
+            "D1",
+            "100.00",
+            "2026-01-01",
+            "2026-01-31",
+        ),
         credit("C1", "D1", "100.00", "F1", "2026-04-01"),
     ];
     let rec = reconcile(&docs, date("2026-03-01"));
@@ -97,29 +151,78 @@ fn documents_after_the_as_of_date_do_not_exist_yet() {
 
 #[test]
 fn source_reported_open_and_paid_become_allocations() {
-    let mut partly = doc(DocumentKind::Invoice, "F1", "D1", "100.00", "2026-01-01", "2026-01-31");
+    let mut partly = doc(
+        DocumentKind::Invoice,
+        "F1",
+        "D1",
+        "100.00",
+        "2026-01-01",
+        "2026-01-31",
+    );
     partly.document.source_open = Some(dec("60.00"));
-    let mut paid = doc(DocumentKind::Invoice, "F2", "D1", "50.00", "2026-01-01", "2026-01-31");
+    let mut paid = doc(
+        DocumentKind::Invoice,
+        "F2",
+        "D1",
+        "50.00",
+        "2026-01-01",
+        "2026-01-31",
+    );
     paid.document.status = DocumentStatus::Paid;
-    let mut void = doc(DocumentKind::Invoice, "F3", "D1", "70.00", "2026-01-01", "2026-01-31");
+    let mut void = doc(
+        DocumentKind::Invoice,
+        "F3",
+        "D1",
+        "70.00",
+        "2026-01-01",
+        "2026-01-31",
+    );
     void.document.status = DocumentStatus::Void;
     let docs = vec![partly, paid, void];
     let rec = reconcile(&docs, date("2026-03-01"));
     assert_eq!(rec.open, vec![Some(dec("60.00")), Some(dec("0.00")), None]);
-    let rules: Vec<_> = rec.allocations.iter().map(|a| (a.rule, a.amount.amount())).collect();
+    let rules: Vec<_> = rec
+        .allocations
+        .iter()
+        .map(|a| (a.rule, a.amount.amount()))
+        .collect();
     assert_eq!(
         rules,
-        vec![(AllocationRule::SourceReportedOpen, dec("40.00")), (AllocationRule::SourceReportedPaid, dec("50.00"))]
+        vec![
+            (AllocationRule::SourceReportedOpen, dec("40.00")),
+            (AllocationRule::SourceReportedPaid, dec("50.00"))
+        ]
     );
 }
 
 #[test]
 fn ageing_keeps_currencies_apart_and_buckets_by_due_or_issue_date() {
-    let mut usd = doc(DocumentKind::Invoice, "F3", "D1", "10.00", "2026-01-01", "2026-02-15");
+    let mut usd = doc(
+        DocumentKind::Invoice,
+        "F3",
+        "D1",
+        "10.00",
+        "2026-01-01",
+        "2026-02-15",
+    );
     usd.document.currency = Currency::parse("USD").unwrap();
     let docs = vec![
-        doc(DocumentKind::Invoice, "F1", "D1", "100.00", "2026-01-01", "2026-03-10"),
-        doc(DocumentKind::Invoice, "F2", "D2", "200.00", "2025-10-01", "2025-10-31"),
+        doc(
+            DocumentKind::Invoice,
+            "F1",
+            "D1",
+            "100.00",
+            "2026-01-01",
+            "2026-03-10",
+        ),
+        doc(
+            DocumentKind::Invoice,
+            "F2",
+            "D2",
+            "200.00",
+            "2025-10-01",
+            "2025-10-31",
+        ),
         usd,
     ];
     let as_of = date("2026-03-01");
@@ -128,7 +231,10 @@ fn ageing_keeps_currencies_apart_and_buckets_by_due_or_issue_date() {
     let rows = ageing(&items, &Buckets::default(), AgeingBasis::Due, as_of, false);
     assert_eq!(rows.len(), 2);
     assert_eq!(rows[0].currency.as_str(), "EUR");
-    assert_eq!(rows[0].amounts, vec![dec("100.00"), dec("0"), dec("0"), dec("0"), dec("200.00")]);
+    assert_eq!(
+        rows[0].amounts,
+        vec![dec("100.00"), dec("0"), dec("0"), dec("0"), dec("200.00")]
+    );
     assert_eq!(rows[1].currency.as_str(), "USD");
     assert_eq!(rows[1].amounts[1], dec("10.00"));
     let by_issue = ageing(&items, &Buckets::default(), AgeingBasis::Issue, as_of, true);

@@ -4,7 +4,9 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use incasso_core::ids::{CreditorId, DebtorId, DocumentNumber};
-use incasso_core::model::{Document, DocumentKind, DocumentStatus, LedgerDocument, Location, Provenance, Source};
+use incasso_core::model::{
+    Document, DocumentKind, DocumentStatus, LedgerDocument, Location, Provenance, Source,
+};
 use incasso_core::money::Currency;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -23,7 +25,8 @@ impl From<Decimal> for Amount {
 
 impl Amount {
     fn to_decimal(self, key: &[u8]) -> Result<Decimal, StoreError> {
-        Decimal::try_from_i128_with_scale(self.0, u32::from(self.1)).map_err(|e| corrupt(key, &e.to_string()))
+        Decimal::try_from_i128_with_scale(self.0, u32::from(self.1))
+            .map_err(|e| corrupt(key, &e.to_string()))
     }
 }
 
@@ -72,11 +75,19 @@ fn from_day(n: i32, key: &[u8]) -> Result<NaiveDate, StoreError> {
 }
 
 pub(crate) fn corrupt(key: &[u8], reason: &str) -> StoreError {
-    StoreError::Corrupt { key: String::from_utf8_lossy(key).into_owned(), reason: reason.to_string() }
+    StoreError::Corrupt {
+        key: String::from_utf8_lossy(key).into_owned(),
+        reason: reason.to_string(),
+    }
 }
 
 impl StoredDoc {
-    pub fn from_document(d: &Document, version: u32, import_id: u64, location: Location) -> StoredDoc {
+    pub fn from_document(
+        d: &Document,
+        version: u32,
+        import_id: u64,
+        location: Location,
+    ) -> StoredDoc {
         StoredDoc {
             version,
             import_id,
@@ -86,7 +97,12 @@ impl StoredDoc {
             debtor: d.debtor.as_str().to_string(),
             issue_date: day(d.issue_date),
             due_date: day(d.due_date),
-            currency: d.currency.as_str().as_bytes().try_into().expect("ISO codes are 3 bytes"),
+            currency: d
+                .currency
+                .as_str()
+                .as_bytes()
+                .try_into()
+                .expect("ISO codes are 3 bytes"),
             net: d.net.map(Amount::from),
             vat: d.vat.map(Amount::from),
             total: Amount::from(d.total),
@@ -103,10 +119,19 @@ impl StoredDoc {
     }
 
     /// Converts to a ledger document of the block's creditor.
-    pub fn into_ledger(self, key: &[u8], source: Arc<Source>, creditor: &CreditorId) -> Result<LedgerDocument, StoreError> {
+    pub fn into_ledger(
+        self,
+        key: &[u8],
+        source: Arc<Source>,
+        creditor: &CreditorId,
+    ) -> Result<LedgerDocument, StoreError> {
         let (version, location) = (self.version, self.location.clone());
         let document = self.into_document(key, creditor)?;
-        Ok(LedgerDocument { document, provenance: Provenance { source, location }, version })
+        Ok(LedgerDocument {
+            document,
+            provenance: Provenance { source, location },
+            version,
+        })
     }
 
     fn into_document(self, key: &[u8], creditor: &CreditorId) -> Result<Document, StoreError> {

@@ -31,15 +31,18 @@ use serde::{Deserialize, Serialize};
 
 use codec::{corrupt, decode, encode, Block, StoredDoc};
 use segments::{
-    blocks_key, dead_key, read_block, segment_path, shard_key, shard_of, verify, BlockMeta, DeadSlots, IndexEntry,
-    SegmentWriter, SlotRef, BLOCK_DOCS,
+    blocks_key, dead_key, read_block, segment_path, shard_key, shard_of, verify, BlockMeta,
+    DeadSlots, IndexEntry, SegmentWriter, SlotRef, BLOCK_DOCS,
 };
 
 /// The schema this build writes; older stores are migrated on open, newer ones refused.
 pub const SCHEMA_VERSION: u32 = 1;
 
+/// A step that takes the ledger tree from one schema version to the next.
+type Migration = fn(&sled::Tree) -> Result<(), StoreError>;
+
 /// Migrations, each taking a store from version `n` to `n + 1`, in order starting at version 1.
-const MIGRATIONS: &[fn(&sled::Tree) -> Result<(), StoreError>] = &[];
+const MIGRATIONS: &[Migration] = &[];
 
 const META_SCHEMA: &[u8] = b"m/schema";
 const META_CREDITOR: &[u8] = b"m/creditor";
@@ -53,7 +56,9 @@ const P_AUDIT: u8 = b'a';
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// Another process holds the data directory.
-    #[error("data directory {dir} is in use by another incasso process{pid}; wait for it to finish")]
+    #[error(
+        "data directory {dir} is in use by another incasso process{pid}; wait for it to finish"
+    )]
     InUse {
         /// The data directory.
         dir: PathBuf,
@@ -191,7 +196,11 @@ impl Store {
             let pid = pid.trim();
             return Err(StoreError::InUse {
                 dir: dir.to_path_buf(),
-                pid: if pid.is_empty() { String::new() } else { format!(" (pid {pid})") },
+                pid: if pid.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (pid {pid})")
+                },
             });
         }
         lock.set_len(0).map_err(io(&lock_path))?;
@@ -207,7 +216,13 @@ impl Store {
         let ledger = db.open_tree("ledger")?;
         let segments = dir.join("segments");
         std::fs::create_dir_all(&segments).map_err(io(&segments))?;
-        let store = Store { dir: dir.to_path_buf(), segments, db, ledger, _lock: lock };
+        let store = Store {
+            dir: dir.to_path_buf(),
+            segments,
+            db,
+            ledger,
+            _lock: lock,
+        };
         store.migrate()?;
         store.remove_orphan_segments()?;
         Ok(store)
@@ -216,17 +231,24 @@ impl Store {
     fn migrate(&self) -> Result<(), StoreError> {
         let found = match self.ledger.get(META_SCHEMA)? {
             Some(v) => u32::from_be_bytes(
-                v.as_ref().try_into().map_err(|_| corrupt(META_SCHEMA, "schema version is not 4 bytes"))?,
+                v.as_ref()
+                    .try_into()
+                    .map_err(|_| corrupt(META_SCHEMA, "schema version is not 4 bytes"))?,
             ),
             None => {
-                self.ledger.insert(META_SCHEMA, &SCHEMA_VERSION.to_be_bytes())?;
+                self.ledger
+                    .insert(META_SCHEMA, &SCHEMA_VERSION.to_be_bytes())?;
                 self.ledger.insert(META_CREDITOR, "default".as_bytes())?;
                 self.db.flush()?;
                 return Ok(());
             }
         };
         if found > SCHEMA_VERSION {
-            return Err(StoreError::NewerSchema { dir: self.dir.clone(), found, supported: SCHEMA_VERSION });
+            return Err(StoreError::NewerSchema {
+                dir: self.dir.clone(),
+                found,
+                supported: SCHEMA_VERSION,
+            });
         }
         for v in found..SCHEMA_VERSION {
             MIGRATIONS[(v - 1) as usize](&self.ledger)?;
@@ -238,14 +260,25 @@ impl Store {
 
     /// The schema version on disk.
     pub fn schema_version(&self) -> Result<u32, StoreError> {
-        let v = self.ledger.get(META_SCHEMA)?.ok_or_else(|| corrupt(META_SCHEMA, "missing"))?;
-        Ok(u32::from_be_bytes(v.as_ref().try_into().map_err(|_| corrupt(META_SCHEMA, "not 4 bytes"))?))
+        let v = self
+            .ledger
+            .get(META_SCHEMA)?
+            .ok_or_else(|| corrupt(META_SCHEMA, "missing"))?;
+        Ok(u32::from_be_bytes(
+            v.as_ref()
+                .try_into()
+                .map_err(|_| corrupt(META_SCHEMA, "not 4 bytes"))?,
+        ))
     }
 
     /// The administration this store belongs to.
     pub fn creditor(&self) -> Result<CreditorId, StoreError> {
-        let v = self.ledger.get(META_CREDITOR)?.ok_or_else(|| corrupt(META_CREDITOR, "missing"))?;
-        CreditorId::new(&String::from_utf8_lossy(&v)).map_err(|e| corrupt(META_CREDITOR, &e.to_string()))
+        let v = self
+            .ledger
+            .get(META_CREDITOR)?
+            .ok_or_else(|| corrupt(META_CREDITOR, "missing"))?;
+        CreditorId::new(&String::from_utf8_lossy(&v))
+            .map_err(|e| corrupt(META_CREDITOR, &e.to_string()))
     }
 
     /// The data directory.
@@ -255,27 +288,30 @@ impl Store {
 
     /// The earlier import of exactly these bytes, if any.
     pub fn import_by_hash(&self, content_hash: &str) -> Result<Option<ImportRecord>, StoreError> {
-        let Some(id) = self.ledger.get(key(P_HASH, content_hash.as_bytes()))? else { return Ok(None) };
+        let Some(id) = self.ledger.get(key(P_HASH, content_hash.as_bytes()))? else {
+            return Ok(None);
+        };
         let k = key(P_IMPORT, &id);
-        let rec = self.ledger.get(&k)?.ok_or_else(|| corrupt(&k, "import named by hash is missing"))?;
+        let rec = self
+            .ledger
+            .get(&k)?
+            .ok_or_else(|| corrupt(&k, "import named by hash is missing"))?;
         Ok(Some(json_decode(&k, &rec)?))
     }
 
     /// Every import, oldest first.
     pub fn imports(&self) -> Result<Vec<ImportRecord>, StoreError> {
-        self.ledger
-            .scan_prefix([P_IMPORT])
-            .map(|kv| {
-                let (k, v) = kv?;
-                json_decode(&k, &v)
-            })
-            .collect()
+        self.scan_json(P_IMPORT)
     }
 
     /// The audit log, oldest first.
     pub fn audit_log(&self) -> Result<Vec<AuditEntry>, StoreError> {
+        self.scan_json(P_AUDIT)
+    }
+
+    fn scan_json<T: for<'a> Deserialize<'a>>(&self, prefix: u8) -> Result<Vec<T>, StoreError> {
         self.ledger
-            .scan_prefix([P_AUDIT])
+            .scan_prefix([prefix])
             .map(|kv| {
                 let (k, v) = kv?;
                 json_decode(&k, &v)
@@ -284,7 +320,11 @@ impl Store {
     }
 
     fn sources(&self) -> Result<HashMap<u64, Arc<Source>>, StoreError> {
-        Ok(self.imports()?.into_iter().map(|r| (r.id, Arc::new(r.source))).collect())
+        Ok(self
+            .imports()?
+            .into_iter()
+            .map(|r| (r.id, Arc::new(r.source)))
+            .collect())
     }
 
     /// The current version of every document, with provenance, in a stable order (by import,
@@ -292,15 +332,22 @@ impl Store {
     pub fn documents(&self) -> Result<Vec<LedgerDocument>, StoreError> {
         let imports = self.imports()?;
         let capacity: u64 = imports.iter().map(|r| r.new + r.changed).sum();
-        let sources: std::collections::BTreeMap<u64, Arc<Source>> =
-            imports.into_iter().map(|r| (r.id, Arc::new(r.source))).collect();
+        let sources: std::collections::BTreeMap<u64, Arc<Source>> = imports
+            .into_iter()
+            .map(|r| (r.id, Arc::new(r.source)))
+            .collect();
         let mut files = Vec::new();
         for (&import, source) in &sources {
             let bk = blocks_key(import);
-            let Some(v) = self.ledger.get(&bk)? else { continue };
+            let Some(v) = self.ledger.get(&bk)? else {
+                continue;
+            };
             let metas: Vec<BlockMeta> = decode(&bk, &v)?;
             let path = segment_path(&self.segments, import);
-            let bytes = std::fs::read(&path).map_err(|source| StoreError::Io { path: path.clone(), source })?;
+            let bytes = std::fs::read(&path).map_err(|source| StoreError::Io {
+                path: path.clone(),
+                source,
+            })?;
             files.push((import, source.clone(), path, metas, bytes));
         }
         let mut blocks = Vec::new();
@@ -311,12 +358,16 @@ impl Store {
                     None => DeadSlots::default(),
                 };
                 let range = meta.offset as usize..meta.offset as usize + meta.len as usize;
-                let data = bytes.get(range).ok_or_else(|| segment_corrupt(path, "block beyond the end of the file"))?;
+                let data = bytes
+                    .get(range)
+                    .ok_or_else(|| segment_corrupt(path, "block beyond the end of the file"))?;
                 blocks.push((path, data, meta, dead, source.clone()));
             }
         }
         // Decoding is most of the work: split it over the machine's cores, keeping block order.
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, 8);
         let per = blocks.len().div_ceil(threads).max(1);
         let parts: Vec<Result<Vec<LedgerDocument>, StoreError>> = std::thread::scope(|scope| {
             let handles: Vec<_> = blocks
@@ -331,7 +382,11 @@ impl Store {
                             let creditor = block.creditor_id(k.as_bytes())?;
                             for (slot, sd) in block.docs.into_iter().enumerate() {
                                 if !dead.contains(slot as u32) {
-                                    out.push(sd.into_ledger(k.as_bytes(), source.clone(), &creditor)?);
+                                    out.push(sd.into_ledger(
+                                        k.as_bytes(),
+                                        source.clone(),
+                                        &creditor,
+                                    )?);
                                 }
                             }
                         }
@@ -339,7 +394,13 @@ impl Store {
                     })
                 })
                 .collect();
-            handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err(corrupt(b"s", "decoder thread panicked")))).collect()
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err(corrupt(b"s", "decoder thread panicked")))
+                })
+                .collect()
         });
         drop(blocks);
         drop(files);
@@ -353,20 +414,33 @@ impl Store {
     /// One stored block, checked.
     fn block(&self, import: u64, block: u32) -> Result<Block, StoreError> {
         let bk = blocks_key(import);
-        let v = self.ledger.get(&bk)?.ok_or_else(|| corrupt(&bk, "block table is missing"))?;
+        let v = self
+            .ledger
+            .get(&bk)?
+            .ok_or_else(|| corrupt(&bk, "block table is missing"))?;
         let metas: Vec<BlockMeta> = decode(&bk, &v)?;
         let path = segment_path(&self.segments, import);
-        let meta = metas.get(block as usize).ok_or_else(|| segment_corrupt(&path, "block number out of range"))?;
+        let meta = metas
+            .get(block as usize)
+            .ok_or_else(|| segment_corrupt(&path, "block number out of range"))?;
         let bytes = read_block(&path, meta).map_err(|e| segment_corrupt(&path, &e))?;
         decode(path.to_string_lossy().as_bytes(), &bytes)
     }
 
     /// Deletes segment files of imports that were never committed (a crash or a failed import).
     fn remove_orphan_segments(&self) -> Result<(), StoreError> {
-        let rd = std::fs::read_dir(&self.segments).map_err(|source| StoreError::Io { path: self.segments.clone(), source })?;
+        let rd = std::fs::read_dir(&self.segments).map_err(|source| StoreError::Io {
+            path: self.segments.clone(),
+            source,
+        })?;
         for entry in rd.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
-            let Some(id) = name.strip_suffix(".seg").and_then(|n| n.parse::<u64>().ok()) else { continue };
+            let Some(id) = name
+                .strip_suffix(".seg")
+                .and_then(|n| n.parse::<u64>().ok())
+            else {
+                continue;
+            };
             if self.ledger.get(key(P_IMPORT, &id.to_be_bytes()))?.is_none() {
                 tracing::info!(file = %entry.path().display(), "removing segment of an import that did not complete");
                 let _ = std::fs::remove_file(entry.path());
@@ -383,13 +457,24 @@ impl Store {
         }
     }
 
-    fn load_slot(&self, at: SlotRef, sources: &HashMap<u64, Arc<Source>>) -> Result<LedgerDocument, StoreError> {
+    fn load_slot(
+        &self,
+        at: SlotRef,
+        sources: &HashMap<u64, Arc<Source>>,
+    ) -> Result<LedgerDocument, StoreError> {
         let path = segment_path(&self.segments, at.import);
         let k = path.to_string_lossy();
         let block = self.block(at.import, at.block)?;
         let creditor = block.creditor_id(k.as_bytes())?;
-        let sd = block.docs.into_iter().nth(at.slot as usize).ok_or_else(|| segment_corrupt(&path, "slot out of range"))?;
-        let source = sources.get(&at.import).cloned().ok_or_else(|| segment_corrupt(&path, "names an import that is not recorded"))?;
+        let sd = block
+            .docs
+            .into_iter()
+            .nth(at.slot as usize)
+            .ok_or_else(|| segment_corrupt(&path, "slot out of range"))?;
+        let source = sources
+            .get(&at.import)
+            .cloned()
+            .ok_or_else(|| segment_corrupt(&path, "names an import that is not recorded"))?;
         sd.into_ledger(k.as_bytes(), source, &creditor)
     }
 
@@ -398,7 +483,9 @@ impl Store {
         let sources = self.sources()?;
         let dk = doc_key(doc);
         let shard = self.load_shard(shard_of(&dk))?;
-        let Ok(pos) = shard.binary_search_by(|e| e.key.as_slice().cmp(&dk)) else { return Ok(Vec::new()) };
+        let Ok(pos) = shard.binary_search_by(|e| e.key.as_slice().cmp(&dk)) else {
+            return Ok(Vec::new());
+        };
         let mut prefix = key(P_VERSION, &dk);
         prefix.push(0);
         let mut out = Vec::new();
@@ -447,11 +534,18 @@ impl Store {
     ///
     /// Callers check [`Store::import_by_hash`] first. Blocks written before a failure are
     /// removed when the transaction is dropped, and at the latest by the next import.
-    pub fn begin_import(&self, source: Source, imported_at: DateTime<Utc>) -> Result<ImportTx<'_>, StoreError> {
+    pub fn begin_import(
+        &self,
+        source: Source,
+        imported_at: DateTime<Utc>,
+    ) -> Result<ImportTx<'_>, StoreError> {
         let import_id = self.last_seq(P_IMPORT)? + 1;
         let path = segment_path(&self.segments, import_id);
         if path.exists() {
-            std::fs::remove_file(&path).map_err(|source| StoreError::Io { path: path.clone(), source })?;
+            std::fs::remove_file(&path).map_err(|source| StoreError::Io {
+                path: path.clone(),
+                source,
+            })?;
         }
         Ok(ImportTx {
             import_id,
@@ -480,7 +574,9 @@ impl Store {
             None => Ok(0),
             Some(kv) => {
                 let (k, _) = kv?;
-                let b: [u8; 8] = k[1..].try_into().map_err(|_| corrupt(&k, "sequence key is not 8 bytes"))?;
+                let b: [u8; 8] = k[1..]
+                    .try_into()
+                    .map_err(|_| corrupt(&k, "sequence key is not 8 bytes"))?;
                 Ok(u64::from_be_bytes(b))
             }
         }
@@ -529,7 +625,8 @@ impl ImportTx<'_> {
             subject,
             detail,
         };
-        self.batch.insert(key(P_AUDIT, &self.audit_seq.to_be_bytes()), json_encode(&e));
+        self.batch
+            .insert(key(P_AUDIT, &self.audit_seq.to_be_bytes()), json_encode(&e));
     }
 
     fn place(&mut self, sd: StoredDoc, creditor: &CreditorId) -> Result<SlotRef, StoreError> {
@@ -537,7 +634,11 @@ impl ImportTx<'_> {
             self.write_block()?;
             self.block_creditor = Some(creditor.clone());
         }
-        let at = SlotRef { import: self.import_id, block: self.segment.blocks.len() as u32, slot: self.block.len() as u32 };
+        let at = SlotRef {
+            import: self.import_id,
+            block: self.segment.blocks.len() as u32,
+            slot: self.block.len() as u32,
+        };
         self.block.push(sd);
         if self.block.len() == BLOCK_DOCS {
             self.write_block()?;
@@ -549,13 +650,23 @@ impl ImportTx<'_> {
         if self.block.is_empty() {
             return Ok(());
         }
-        let creditor = self.block_creditor.as_ref().map(|c| c.as_str().to_string()).unwrap_or_default();
-        let block = Block { creditor, docs: std::mem::take(&mut self.block) };
+        let creditor = self
+            .block_creditor
+            .as_ref()
+            .map(|c| c.as_str().to_string())
+            .unwrap_or_default();
+        let block = Block {
+            creditor,
+            docs: std::mem::take(&mut self.block),
+        };
         let bytes = encode(&block);
         self.block = block.docs;
         self.segment
             .append(&bytes)
-            .map_err(|source| StoreError::Io { path: self.segment.path().to_path_buf(), source })?;
+            .map_err(|source| StoreError::Io {
+                path: self.segment.path().to_path_buf(),
+                source,
+            })?;
         self.block.clear();
         Ok(())
     }
@@ -569,7 +680,11 @@ impl ImportTx<'_> {
         let path = segment_path(&self.store.segments, at.import);
         let k = path.to_string_lossy();
         let creditor = block.creditor_id(k.as_bytes())?;
-        block.docs.get(at.slot as usize).ok_or_else(|| segment_corrupt(&path, "slot out of range"))?.to_document(k.as_bytes(), &creditor)
+        block
+            .docs
+            .get(at.slot as usize)
+            .ok_or_else(|| segment_corrupt(&path, "slot out of range"))?
+            .to_document(k.as_bytes(), &creditor)
     }
 
     /// Adds a document: new, unchanged, or a new version of a known one.
@@ -579,15 +694,33 @@ impl ImportTx<'_> {
         let shard_no = shard_of(&dk);
         if !self.shards.contains_key(&shard_no) {
             let existing = self.store.load_shard(shard_no)?;
-            self.shards.insert(shard_no, Shard { existing, added: Vec::new(), touched: false });
+            self.shards.insert(
+                shard_no,
+                Shard {
+                    existing,
+                    added: Vec::new(),
+                    touched: false,
+                },
+            );
         }
         let shard = self.shards.get_mut(&shard_no).expect("just loaded");
-        let found = shard.existing.binary_search_by(|e| e.key.as_slice().cmp(&dk)).ok();
+        let found = shard
+            .existing
+            .binary_search_by(|e| e.key.as_slice().cmp(&dk))
+            .ok();
         let Some(pos) = found else {
             self.new += 1;
-            let at = self.place(StoredDoc::from_document(doc, 1, self.import_id, location), &doc.creditor)?;
+            let at = self.place(
+                StoredDoc::from_document(doc, 1, self.import_id, location),
+                &doc.creditor,
+            )?;
             let shard = self.shards.get_mut(&shard_no).expect("loaded");
-            shard.added.push(IndexEntry { key: dk, at, version: 1, fingerprint });
+            shard.added.push(IndexEntry {
+                key: dk,
+                at,
+                version: 1,
+                fingerprint,
+            });
             shard.touched = true;
             return Ok(());
         };
@@ -610,10 +743,21 @@ impl ImportTx<'_> {
         vk.push(0);
         vk.extend_from_slice(&old.version.to_be_bytes());
         self.batch.insert(vk, encode(&old.at));
-        self.dead.entry((old.at.import, old.at.block)).or_default().set(old.at.slot);
-        let at = self.place(StoredDoc::from_document(doc, old.version + 1, self.import_id, location), &doc.creditor)?;
+        self.dead
+            .entry((old.at.import, old.at.block))
+            .or_default()
+            .set(old.at.slot);
+        let at = self.place(
+            StoredDoc::from_document(doc, old.version + 1, self.import_id, location),
+            &doc.creditor,
+        )?;
         let shard = self.shards.get_mut(&shard_no).expect("loaded");
-        shard.existing[pos] = IndexEntry { key: dk, at, version: old.version + 1, fingerprint };
+        shard.existing[pos] = IndexEntry {
+            key: dk,
+            at,
+            version: old.version + 1,
+            fingerprint,
+        };
         shard.touched = true;
         Ok(())
     }
@@ -634,11 +778,13 @@ impl ImportTx<'_> {
     pub fn commit(mut self) -> Result<ImportSummary, StoreError> {
         let started = std::time::Instant::now();
         self.write_block()?;
-        self.segment
-            .finish()
-            .map_err(|source| StoreError::Io { path: self.segment.path().to_path_buf(), source })?;
+        self.segment.finish().map_err(|source| StoreError::Io {
+            path: self.segment.path().to_path_buf(),
+            source,
+        })?;
         if !self.segment.blocks.is_empty() {
-            self.batch.insert(blocks_key(self.import_id), encode(&self.segment.blocks));
+            self.batch
+                .insert(blocks_key(self.import_id), encode(&self.segment.blocks));
         }
         let mut shard_nos: Vec<u16> = self.shards.keys().copied().collect();
         shard_nos.sort_unstable();
@@ -651,7 +797,10 @@ impl ImportTx<'_> {
             entries.extend(shard.added);
             entries.sort_unstable_by(|a, b| a.key.cmp(&b.key));
             if let Some(w) = entries.windows(2).find(|w| w[0].key == w[1].key) {
-                return Err(corrupt(&w[0].key, "the same document was added twice in one import"));
+                return Err(corrupt(
+                    &w[0].key,
+                    "the same document was added twice in one import",
+                ));
             }
             self.batch.insert(shard_key(no), encode(&entries));
         }
@@ -671,9 +820,13 @@ impl ImportTx<'_> {
         }
         // Debtors live in shards like the index: a few hundred writes instead of one per debtor.
         let (mut debtors_new, mut debtors_updated) = (0u64, 0u64);
-        let mut by_shard: std::collections::BTreeMap<u16, Vec<Debtor>> = std::collections::BTreeMap::new();
+        let mut by_shard: std::collections::BTreeMap<u16, Vec<Debtor>> =
+            std::collections::BTreeMap::new();
         for d in std::mem::take(&mut self.debtors).into_values() {
-            by_shard.entry(shard_of(d.id.as_str().as_bytes())).or_default().push(d);
+            by_shard
+                .entry(shard_of(d.id.as_str().as_bytes()))
+                .or_default()
+                .push(d);
         }
         for (shard, mut incoming) in by_shard {
             incoming.sort_by(|a, b| a.id.cmp(&b.id));
@@ -697,7 +850,10 @@ impl ImportTx<'_> {
                             self.audit(
                                 "debtor-differs",
                                 format!("debtor {}", d.id),
-                                format!("source disagrees on {}; stored values kept", differs.join(", ")),
+                                format!(
+                                    "source disagrees on {}; stored values kept",
+                                    differs.join(", ")
+                                ),
                             );
                         }
                         if stored[pos] != before {
@@ -719,10 +875,18 @@ impl ImportTx<'_> {
             changed: self.changed,
             unchanged: self.unchanged,
         };
-        self.batch.insert(key(P_IMPORT, &record.id.to_be_bytes()), json_encode(&record));
-        self.batch.insert(key(P_HASH, record.source.content_hash.as_bytes()), &record.id.to_be_bytes());
+        self.batch.insert(
+            key(P_IMPORT, &record.id.to_be_bytes()),
+            json_encode(&record),
+        );
+        self.batch.insert(
+            key(P_HASH, record.source.content_hash.as_bytes()),
+            &record.id.to_be_bytes(),
+        );
         let prepared = started.elapsed();
-        self.store.ledger.apply_batch(std::mem::take(&mut self.batch))?;
+        self.store
+            .ledger
+            .apply_batch(std::mem::take(&mut self.batch))?;
         let applied = started.elapsed();
         self.store.db.flush()?;
         tracing::info!(
@@ -733,7 +897,12 @@ impl ImportTx<'_> {
             "import committed"
         );
         self.committed = true;
-        Ok(ImportSummary { record, debtors_new, debtors_updated, changes: std::mem::take(&mut self.changes) })
+        Ok(ImportSummary {
+            record,
+            debtors_new,
+            debtors_updated,
+            changes: std::mem::take(&mut self.changes),
+        })
     }
 }
 
@@ -764,7 +933,10 @@ fn doc_key(k: &DocumentKey) -> Vec<u8> {
 }
 
 fn segment_corrupt(path: &Path, reason: &str) -> StoreError {
-    StoreError::Corrupt { key: path.display().to_string(), reason: reason.to_string() }
+    StoreError::Corrupt {
+        key: path.display().to_string(),
+        reason: reason.to_string(),
+    }
 }
 
 fn json_encode<T: Serialize>(v: &T) -> Vec<u8> {
@@ -786,21 +958,45 @@ fn describe_change(old: &Document, new: &Document) -> String {
     let opt = |v: &Option<rust_decimal::Decimal>| v.map(format_cents).unwrap_or_else(|| "-".into());
     let optd = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
     cmp("debtor", old.debtor.to_string(), new.debtor.to_string());
-    cmp("issue_date", old.issue_date.to_string(), new.issue_date.to_string());
-    cmp("due_date", old.due_date.to_string(), new.due_date.to_string());
-    cmp("currency", old.currency.to_string(), new.currency.to_string());
+    cmp(
+        "issue_date",
+        old.issue_date.to_string(),
+        new.issue_date.to_string(),
+    );
+    cmp(
+        "due_date",
+        old.due_date.to_string(),
+        new.due_date.to_string(),
+    );
+    cmp(
+        "currency",
+        old.currency.to_string(),
+        new.currency.to_string(),
+    );
     cmp("total", format_cents(old.total), format_cents(new.total));
     cmp("net", opt(&old.net), opt(&new.net));
     cmp("vat", opt(&old.vat), opt(&new.vat));
     cmp("open", opt(&old.source_open), opt(&new.source_open));
-    cmp("status", format!("{:?}", old.status).to_lowercase(), format!("{:?}", new.status).to_lowercase());
+    cmp(
+        "status",
+        format!("{:?}", old.status).to_lowercase(),
+        format!("{:?}", new.status).to_lowercase(),
+    );
     cmp(
         "credited_invoice",
         optd(&old.credited_invoice.as_ref().map(|n| n.to_string())),
         optd(&new.credited_invoice.as_ref().map(|n| n.to_string())),
     );
-    cmp("payment_reference", optd(&old.payment_reference), optd(&new.payment_reference));
-    cmp("description", optd(&old.description), optd(&new.description));
+    cmp(
+        "payment_reference",
+        optd(&old.payment_reference),
+        optd(&new.payment_reference),
+    );
+    cmp(
+        "description",
+        optd(&old.description),
+        optd(&new.description),
+    );
     cmp("number", old.number.to_string(), new.number.to_string());
     if parts.is_empty() {
         "no visible change".to_string()

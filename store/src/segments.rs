@@ -67,7 +67,11 @@ pub(crate) struct BlockMeta {
 }
 
 fn checksum(bytes: &[u8]) -> u64 {
-    u64::from_le_bytes(blake3::hash(bytes).as_bytes()[..8].try_into().expect("32-byte hash"))
+    u64::from_le_bytes(
+        blake3::hash(bytes).as_bytes()[..8]
+            .try_into()
+            .expect("32-byte hash"),
+    )
 }
 
 /// The segment file of an import.
@@ -85,7 +89,12 @@ pub(crate) struct SegmentWriter {
 
 impl SegmentWriter {
     pub fn new(path: PathBuf) -> SegmentWriter {
-        SegmentWriter { path, file: None, offset: 0, blocks: Vec::new() }
+        SegmentWriter {
+            path,
+            file: None,
+            offset: 0,
+            blocks: Vec::new(),
+        }
     }
 
     /// Appends one encoded block; the file is created on the first block.
@@ -95,7 +104,11 @@ impl SegmentWriter {
         }
         let f = self.file.as_mut().expect("just created");
         f.write_all(bytes)?;
-        self.blocks.push(BlockMeta { offset: self.offset, len: bytes.len() as u32, checksum: checksum(bytes) });
+        self.blocks.push(BlockMeta {
+            offset: self.offset,
+            len: bytes.len() as u32,
+            checksum: checksum(bytes),
+        });
         self.offset += bytes.len() as u64;
         Ok(())
     }
@@ -122,7 +135,8 @@ pub(crate) fn read_block(path: &Path, meta: &BlockMeta) -> Result<Vec<u8>, Strin
     use std::os::unix::fs::FileExt;
     let f = File::open(path).map_err(|e| e.to_string())?;
     let mut buf = vec![0u8; meta.len as usize];
-    f.read_exact_at(&mut buf, meta.offset).map_err(|e| e.to_string())?;
+    f.read_exact_at(&mut buf, meta.offset)
+        .map_err(|e| e.to_string())?;
     verify(&buf, meta)?;
     Ok(buf)
 }
@@ -132,7 +146,10 @@ pub(crate) fn verify(bytes: &[u8], meta: &BlockMeta) -> Result<(), String> {
     if checksum(bytes) == meta.checksum {
         Ok(())
     } else {
-        Err(format!("block at offset {} fails its checksum", meta.offset))
+        Err(format!(
+            "block at offset {} fails its checksum",
+            meta.offset
+        ))
     }
 }
 
@@ -181,8 +198,15 @@ mod tests {
         d.set(0);
         d.set(130);
         assert!(d.contains(0) && d.contains(130) && !d.contains(1) && !d.contains(5000));
-        assert_eq!(shard_of(b"ddefault\0invoice\0F1"), shard_of(b"ddefault\0invoice\0F1"));
+        assert_eq!(
+            shard_of(b"ddefault\0invoice\0F1"),
+            shard_of(b"ddefault\0invoice\0F1")
+        );
         assert!(shard_of(b"abc") < SHARDS);
-        assert_eq!(shard_of(b""), (0x811c_9dc5u32 % u32::from(SHARDS)) as u16, "FNV-1a offset basis; stored data depends on it");
+        assert_eq!(
+            shard_of(b""),
+            (0x811c_9dc5u32 % u32::from(SHARDS)) as u16,
+            "FNV-1a offset basis; stored data depends on it"
+        );
     }
 }

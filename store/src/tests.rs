@@ -33,8 +33,16 @@ fn invoice(number: &str, total: &str) -> Document {
 
 fn batch(hash: &str, docs: &[Document]) -> ImportBatch {
     ImportBatch {
-        source: Source { kind: SourceKind::CsvFile, name: format!("{hash}.csv"), content_hash: hash.into() },
-        documents: docs.iter().enumerate().map(|(i, d)| (d.clone(), Location::Line(i as u64 + 2))).collect(),
+        source: Source {
+            kind: SourceKind::CsvFile,
+            name: format!("{hash}.csv"),
+            content_hash: hash.into(),
+        },
+        documents: docs
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.clone(), Location::Line(i as u64 + 2)))
+            .collect(),
         debtors: vec![Debtor::new(DebtorId::new("D1").unwrap())],
         imported_at: Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap(),
     }
@@ -51,18 +59,44 @@ fn applied(o: ImportOutcome) -> ImportSummary {
 fn import_is_idempotent_and_versions_changes_with_audit() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
-    let s = applied(store.import(batch("h1", &[invoice("F1", "100.00"), invoice("F2", "50.00")])).unwrap());
-    assert_eq!((s.record.new, s.record.changed, s.record.unchanged), (2, 0, 0));
+    let s = applied(
+        store
+            .import(batch(
+                "h1",
+                &[invoice("F1", "100.00"), invoice("F2", "50.00")],
+            ))
+            .unwrap(),
+    );
+    assert_eq!(
+        (s.record.new, s.record.changed, s.record.unchanged),
+        (2, 0, 0)
+    );
     assert_eq!(s.debtors_new, 1);
 
-    match store.import(batch("h1", &[invoice("F1", "999.00")])).unwrap() {
+    match store
+        .import(batch("h1", &[invoice("F1", "999.00")]))
+        .unwrap()
+    {
         ImportOutcome::AlreadyImported(rec) => assert_eq!(rec.id, 1),
         other => panic!("same hash must be recognised, got {other:?}"),
     }
 
-    let s = applied(store.import(batch("h2", &[invoice("f1", "120.00"), invoice("F2", "50.00")])).unwrap());
-    assert_eq!((s.record.new, s.record.changed, s.record.unchanged), (0, 1, 1));
-    assert_eq!(s.changes, vec!["invoice f1: total 100.00 -> 120.00; number F1 -> f1".to_string()]);
+    let s = applied(
+        store
+            .import(batch(
+                "h2",
+                &[invoice("f1", "120.00"), invoice("F2", "50.00")],
+            ))
+            .unwrap(),
+    );
+    assert_eq!(
+        (s.record.new, s.record.changed, s.record.unchanged),
+        (0, 1, 1)
+    );
+    assert_eq!(
+        s.changes,
+        vec!["invoice f1: total 100.00 -> 120.00; number F1 -> f1".to_string()]
+    );
 
     let mut docs = store.documents().unwrap();
     assert_eq!(docs.len(), 2);
@@ -73,8 +107,14 @@ fn import_is_idempotent_and_versions_changes_with_audit() {
     assert_eq!(docs[0].provenance.location, Location::Line(2));
 
     let history = store.document_history(&docs[0].document.key()).unwrap();
-    let totals: Vec<_> = history.iter().map(|d| (d.version, d.document.total.to_string())).collect();
-    assert_eq!(totals, vec![(1, "100.00".to_string()), (2, "120.00".to_string())]);
+    let totals: Vec<_> = history
+        .iter()
+        .map(|d| (d.version, d.document.total.to_string()))
+        .collect();
+    assert_eq!(
+        totals,
+        vec![(1, "100.00".to_string()), (2, "120.00".to_string())]
+    );
     assert_eq!(history[0].provenance.source.name, "h1.csv");
 
     let audit = store.audit_log().unwrap();
@@ -87,10 +127,15 @@ fn import_is_idempotent_and_versions_changes_with_audit() {
 fn second_open_of_the_same_data_dir_is_refused_with_in_use() {
     let dir = tempfile::tempdir().unwrap();
     let _first = Store::open(dir.path()).unwrap();
-    let err = Store::open(dir.path()).err().expect("second open must fail");
+    let err = Store::open(dir.path())
+        .err()
+        .expect("second open must fail");
     let msg = err.to_string();
     assert!(msg.contains("in use"), "{msg}");
-    assert!(msg.contains(&format!("pid {}", std::process::id())), "{msg}");
+    assert!(
+        msg.contains(&format!("pid {}", std::process::id())),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -104,10 +149,15 @@ fn newer_schema_is_refused_and_reopen_keeps_data() {
     {
         let store = Store::open(dir.path()).unwrap();
         assert_eq!(store.documents().unwrap().len(), 1);
-        store.ledger.insert(META_SCHEMA, &(SCHEMA_VERSION + 1).to_be_bytes()).unwrap();
+        store
+            .ledger
+            .insert(META_SCHEMA, &(SCHEMA_VERSION + 1).to_be_bytes())
+            .unwrap();
         store.db.flush().unwrap();
     }
-    let err = Store::open(dir.path()).err().expect("newer schema must be refused");
+    let err = Store::open(dir.path())
+        .err()
+        .expect("newer schema must be refused");
     assert!(err.to_string().contains("upgrade incasso"), "{err}");
 }
 
@@ -137,21 +187,33 @@ fn a_dropped_import_leaves_nothing_and_orphans_are_removed_on_open() {
     {
         let store = Store::open(dir.path()).unwrap();
         applied(store.import(batch("h1", &[invoice("F1", "1.00")])).unwrap());
-        let mut tx = store.begin_import(batch("h2", &[]).source, batch("h2", &[]).imported_at).unwrap();
+        let mut tx = store
+            .begin_import(batch("h2", &[]).source, batch("h2", &[]).imported_at)
+            .unwrap();
         for i in 0..(BLOCK_DOCS + 10) {
-            tx.add_document(&invoice(&format!("G{i}"), "2.00"), Location::Line(i as u64)).unwrap();
+            tx.add_document(&invoice(&format!("G{i}"), "2.00"), Location::Line(i as u64))
+                .unwrap();
         }
         let seg = dir.path().join("segments").join(format!("{:020}.seg", 2));
-        assert!(seg.exists(), "a full block was streamed to the segment file");
+        assert!(
+            seg.exists(),
+            "a full block was streamed to the segment file"
+        );
         drop(tx);
-        assert!(!seg.exists(), "dropping the transaction removes its segment");
+        assert!(
+            !seg.exists(),
+            "dropping the transaction removes its segment"
+        );
         assert_eq!(store.documents().unwrap().len(), 1);
         assert_eq!(store.imports().unwrap().len(), 1);
     }
     let orphan = dir.path().join("segments").join(format!("{:020}.seg", 7));
     std::fs::write(&orphan, b"left by a crash").unwrap();
     let store = Store::open(dir.path()).unwrap();
-    assert!(!orphan.exists(), "open removes segments of imports that never committed");
+    assert!(
+        !orphan.exists(),
+        "open removes segments of imports that never committed"
+    );
     assert_eq!(store.documents().unwrap().len(), 1);
 }
 
@@ -160,7 +222,14 @@ fn a_damaged_segment_is_reported_not_misread() {
     let dir = tempfile::tempdir().unwrap();
     {
         let store = Store::open(dir.path()).unwrap();
-        applied(store.import(batch("h1", &[invoice("F1", "100.00"), invoice("F2", "50.00")])).unwrap());
+        applied(
+            store
+                .import(batch(
+                    "h1",
+                    &[invoice("F1", "100.00"), invoice("F2", "50.00")],
+                ))
+                .unwrap(),
+        );
     }
     let seg = dir.path().join("segments").join(format!("{:020}.seg", 1));
     let mut bytes = std::fs::read(&seg).unwrap();
@@ -169,22 +238,44 @@ fn a_damaged_segment_is_reported_not_misread() {
     std::fs::write(&seg, bytes).unwrap();
     let store = Store::open(dir.path()).unwrap();
     let err = store.documents().unwrap_err().to_string();
-    assert!(err.contains("checksum") && err.contains("00000000000000000001.seg"), "{err}");
+    assert!(
+        err.contains("checksum") && err.contains("00000000000000000001.seg"),
+        "{err}"
+    );
 }
 
 #[test]
 fn many_documents_span_blocks_and_a_later_change_marks_the_old_slot_dead() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
-    let docs: Vec<Document> = (0..(2 * BLOCK_DOCS + 5)).map(|i| invoice(&format!("F{i}"), "10.00")).collect();
+    let docs: Vec<Document> = (0..(2 * BLOCK_DOCS + 5))
+        .map(|i| invoice(&format!("F{i}"), "10.00"))
+        .collect();
     let s = applied(store.import(batch("h1", &docs)).unwrap());
     assert_eq!(s.record.new as usize, docs.len());
-    let s = applied(store.import(batch("h2", &[invoice("F4100", "11.00")])).unwrap());
+    let s = applied(
+        store
+            .import(batch("h2", &[invoice("F4100", "11.00")]))
+            .unwrap(),
+    );
     assert_eq!((s.record.new, s.record.changed), (0, 1));
     let all = store.documents().unwrap();
-    assert_eq!(all.len(), docs.len(), "the old version is not listed next to the new one");
-    let changed: Vec<_> = all.iter().filter(|d| d.document.number.as_str() == "F4100").collect();
+    assert_eq!(
+        all.len(),
+        docs.len(),
+        "the old version is not listed next to the new one"
+    );
+    let changed: Vec<_> = all
+        .iter()
+        .filter(|d| d.document.number.as_str() == "F4100")
+        .collect();
     assert_eq!(changed.len(), 1);
     assert_eq!(changed[0].document.total.to_string(), "11.00");
-    assert_eq!(store.document_history(&changed[0].document.key()).unwrap().len(), 2);
+    assert_eq!(
+        store
+            .document_history(&changed[0].document.key())
+            .unwrap()
+            .len(),
+        2
+    );
 }

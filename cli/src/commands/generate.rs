@@ -62,20 +62,76 @@ impl Rng {
 }
 
 const SURNAMES: &[&str] = &[
-    "Jansen", "de Vries", "van den Berg", "Bakker", "Visser", "Smit", "Meijer", "de Boer", "Mulder",
-    "de Groot", "Bos", "Vos", "Peters", "Hendriks", "van Leeuwen", "Dekker", "Brouwer", "de Wit",
-    "Dijkstra", "Smits", "de Graaf", "van der Meer", "Kok", "Jacobs", "Maes", "Claes", "Goossens",
-    "Wouters", "Desmet", "Lefèvre", "Müller", "Ö'Connor", "Çelik", "Noël",
+    "Jansen",
+    "de Vries",
+    "van den Berg",
+    "Bakker",
+    "Visser",
+    "Smit",
+    "Meijer",
+    "de Boer",
+    "Mulder",
+    "de Groot",
+    "Bos",
+    "Vos",
+    "Peters",
+    "Hendriks",
+    "van Leeuwen",
+    "Dekker",
+    "Brouwer",
+    "de Wit",
+    "Dijkstra",
+    "Smits",
+    "de Graaf",
+    "van der Meer",
+    "Kok",
+    "Jacobs",
+    "Maes",
+    "Claes",
+    "Goossens",
+    "Wouters",
+    "Desmet",
+    "Lefèvre",
+    "Müller",
+    "Ö'Connor",
+    "Çelik",
+    "Noël",
 ];
 const TRADES: &[&str] = &[
-    "Bakkerij", "Installatiebedrijf", "Transport", "Bouwbedrijf", "Adviesbureau", "Kapsalon",
-    "Garage", "Schildersbedrijf", "Café", "Drukkerij", "Hoveniers",
+    "Bakkerij",
+    "Installatiebedrijf",
+    "Transport",
+    "Bouwbedrijf",
+    "Adviesbureau",
+    "Kapsalon",
+    "Garage",
+    "Schildersbedrijf",
+    "Café",
+    "Drukkerij",
+    "Hoveniers",
 ];
-const SUFFIXES: &[&str] = &["B.V.", "V.O.F.", "BV", "& Zn.", "Holding B.V.", "NV", "BVBA"];
-const FIRST: &[&str] = &["Jan", "Anna", "Pieter", "Sanne", "Mohamed", "Eva", "Daan", "Émilie", "Lotte", "Sem"];
+const SUFFIXES: &[&str] = &[
+    "B.V.",
+    "V.O.F.",
+    "BV",
+    "& Zn.",
+    "Holding B.V.",
+    "NV",
+    "BVBA",
+];
+const FIRST: &[&str] = &[
+    "Jan", "Anna", "Pieter", "Sanne", "Mohamed", "Eva", "Daan", "Émilie", "Lotte", "Sem",
+];
 const WORK: &[&str] = &[
-    "Levering materialen", "Onderhoud installatie", "Advieswerkzaamheden", "Huur apparatuur",
-    "Transportkosten", "Reparatie; spoed", "Abonnement \"Plus\"", "Consultancy Q3", "Schilderwerk",
+    "Levering materialen",
+    "Onderhoud installatie",
+    "Advieswerkzaamheden",
+    "Huur apparatuur",
+    "Transportkosten",
+    "Reparatie; spoed",
+    "Abonnement \"Plus\"",
+    "Consultancy Q3",
+    "Schilderwerk",
 ];
 
 struct Debtor {
@@ -94,15 +150,32 @@ fn debtors(rng: &mut Rng, n: u64) -> Vec<Debtor> {
             let name = if consumer {
                 format!("{} {}", rng.pick(FIRST), surname)
             } else if rng.chance(150) {
-                format!("{} \"{}\" {}", rng.pick(TRADES), surname, rng.pick(SUFFIXES))
+                format!(
+                    "{} \"{}\" {}",
+                    rng.pick(TRADES),
+                    surname,
+                    rng.pick(SUFFIXES)
+                )
             } else {
                 format!("{} {} {}", rng.pick(TRADES), surname, rng.pick(SUFFIXES))
             };
-            let slug: String = surname.chars().filter(|c| c.is_ascii_alphabetic()).collect::<String>().to_lowercase();
+            let slug: String = surname
+                .chars()
+                .filter(|c| c.is_ascii_alphabetic())
+                .collect::<String>()
+                .to_lowercase();
             Debtor {
                 id: format!("D{:06}", i + 1),
-                kvk: if consumer { String::new() } else { format!("{:08}", 10_000_000 + rng.below(89_999_999)) },
-                email: if rng.chance(700) { format!("administratie{}@{slug}.example", i + 1) } else { String::new() },
+                kvk: if consumer {
+                    String::new()
+                } else {
+                    format!("{:08}", 10_000_000 + rng.below(89_999_999))
+                },
+                email: if rng.chance(700) {
+                    format!("administratie{}@{slug}.example", i + 1)
+                } else {
+                    String::new()
+                },
                 name,
                 consumer,
             }
@@ -129,12 +202,34 @@ fn rows(rng: &mut Rng, invoices: u64, debtors: &[Debtor], until: NaiveDate) -> V
     let mut credit_seq = 0u64;
     for i in 0..invoices {
         let issue = start + Days::new(rng.below(541));
-        let term = if rng.chance(600) { 30 } else if rng.chance(500) { 14 } else { 60 };
-        let cents = if rng.chance(850) { 1_000 + rng.below(250_000) } else { 250_000 + rng.below(5_000_000) };
+        let term = if rng.chance(600) {
+            30
+        } else if rng.chance(500) {
+            14
+        } else {
+            60
+        };
+        let cents = if rng.chance(850) {
+            1_000 + rng.below(250_000)
+        } else {
+            250_000 + rng.below(5_000_000)
+        };
         let net = Decimal::new(cents as i64, 2);
-        let rate = if rng.chance(800) { Decimal::new(21, 2) } else if rng.chance(600) { Decimal::new(9, 2) } else { Decimal::ZERO };
+        let rate = if rng.chance(800) {
+            Decimal::new(21, 2)
+        } else if rng.chance(600) {
+            Decimal::new(9, 2)
+        } else {
+            Decimal::ZERO
+        };
         let vat = round_cents(net * rate);
-        let status = if rng.chance(20) { "Betwist" } else if rng.chance(60) { "Betaald" } else { "Openstaand" };
+        let status = if rng.chance(20) {
+            "Betwist"
+        } else if rng.chance(60) {
+            "Betaald"
+        } else {
+            "Openstaand"
+        };
         let number = format!("F{}-{:07}", issue.format("%Y"), i + 1);
         let debtor = rng.below(debtors.len() as u64) as usize;
         let currency = if rng.chance(15) { "USD" } else { "EUR" };
@@ -142,7 +237,9 @@ fn rows(rng: &mut Rng, invoices: u64, debtors: &[Debtor], until: NaiveDate) -> V
         if rng.chance(30) {
             credit_seq += 1;
             let full = rng.chance(500);
-            let (cnet, cvat) = if full { (net, vat) } else {
+            let (cnet, cvat) = if full {
+                (net, vat)
+            } else {
                 let part = round_cents(net * Decimal::new(rng.below(90) as i64 + 5, 2));
                 (part, round_cents(part * rate))
             };
@@ -160,14 +257,28 @@ fn rows(rng: &mut Rng, invoices: u64, debtors: &[Debtor], until: NaiveDate) -> V
                 status: "Openstaand",
             });
         }
-        out.push(Row { number, issue, due: issue + Days::new(term), debtor, description, net, vat, currency, credited: String::new(), status });
+        out.push(Row {
+            number,
+            issue,
+            due: issue + Days::new(term),
+            debtor,
+            description,
+            net,
+            vat,
+            currency,
+            credited: String::new(),
+            status,
+        });
     }
     out
 }
 
 fn nl_amount(d: Decimal) -> String {
     let s = incasso_core::money::format_cents(d);
-    let (sign, s) = s.strip_prefix('-').map(|r| ("-", r)).unwrap_or(("", s.as_str()));
+    let (sign, s) = s
+        .strip_prefix('-')
+        .map(|r| ("-", r))
+        .unwrap_or(("", s.as_str()));
     let (int, frac) = s.split_once('.').unwrap_or((s, "00"));
     let mut grouped = String::new();
     for (i, c) in int.chars().enumerate() {
@@ -180,28 +291,71 @@ fn nl_amount(d: Decimal) -> String {
 }
 
 fn en_amount(d: Decimal) -> String {
-    nl_amount(d).replace('.', "_").replace(',', ".").replace('_', ",")
+    nl_amount(d)
+        .replace('.', "_")
+        .replace(',', ".")
+        .replace('_', ",")
 }
 
 fn write(dialect: Dialect, path: &Path, rows: &[Row], debtors: &[Debtor]) -> Result<()> {
     let (delim, header): (u8, [&str; 15]) = match dialect {
-        Dialect::Nl | Dialect::NlCp1252 => (b';', [
-            "Factuurnummer", "Factuurdatum", "Vervaldatum", "Debiteurnummer", "Naam", "Type debiteur", "KvK",
-            "E-mail", "Omschrijving", "Bedrag excl. BTW", "BTW", "Bedrag incl. BTW", "Valuta", "Gecrediteerde factuur", "Status",
-        ]),
-        Dialect::En => (b',', [
-            "Invoice No", "Invoice Date", "Due Date", "Customer ID", "Customer Name", "Customer Type", "CoC Number",
-            "Email", "Description", "Net Amount", "Tax", "Total", "Currency", "Credited Invoice", "Status",
-        ]),
+        Dialect::Nl | Dialect::NlCp1252 => (
+            b';',
+            [
+                "Factuurnummer",
+                "Factuurdatum",
+                "Vervaldatum",
+                "Debiteurnummer",
+                "Naam",
+                "Type debiteur",
+                "KvK",
+                "E-mail",
+                "Omschrijving",
+                "Bedrag excl. BTW",
+                "BTW",
+                "Bedrag incl. BTW",
+                "Valuta",
+                "Gecrediteerde factuur",
+                "Status",
+            ],
+        ),
+        Dialect::En => (
+            b',',
+            [
+                "Invoice No",
+                "Invoice Date",
+                "Due Date",
+                "Customer ID",
+                "Customer Name",
+                "Customer Type",
+                "CoC Number",
+                "Email",
+                "Description",
+                "Net Amount",
+                "Tax",
+                "Total",
+                "Currency",
+                "Credited Invoice",
+                "Status",
+            ],
+        ),
     };
     let mut buf: Vec<u8> = Vec::with_capacity(rows.len() * 180);
     {
-        let term = if dialect == Dialect::NlCp1252 { csv::Terminator::CRLF } else { csv::Terminator::Any(b'\n') };
-        let mut w = csv::WriterBuilder::new().delimiter(delim).terminator(term).from_writer(&mut buf);
+        let term = if dialect == Dialect::NlCp1252 {
+            csv::Terminator::CRLF
+        } else {
+            csv::Terminator::Any(b'\n')
+        };
+        let mut w = csv::WriterBuilder::new()
+            .delimiter(delim)
+            .terminator(term)
+            .from_writer(&mut buf);
         w.write_record(header)?;
         for (i, r) in rows.iter().enumerate() {
             let d = &debtors[r.debtor];
-            let (date, amount): (fn(NaiveDate) -> String, fn(Decimal) -> String) = match dialect {
+            type Formats = (fn(NaiveDate) -> String, fn(Decimal) -> String);
+            let (date, amount): Formats = match dialect {
                 Dialect::En => (|d| d.format("%Y-%m-%d").to_string(), en_amount),
                 _ => (|d| d.format("%d-%m-%Y").to_string(), nl_amount),
             };
@@ -245,19 +399,29 @@ fn write(dialect: Dialect, path: &Path, rows: &[Row], debtors: &[Debtor]) -> Res
     let bytes = if dialect == Dialect::NlCp1252 {
         let text = String::from_utf8(buf)?;
         let (enc, _, unmappable) = encoding_rs::WINDOWS_1252.encode(&text);
-        anyhow::ensure!(!unmappable, "generated text has characters Windows-1252 cannot hold");
+        anyhow::ensure!(
+            !unmappable,
+            "generated text has characters Windows-1252 cannot hold"
+        );
         enc.into_owned()
     } else {
         buf
     };
-    let mut f = BufWriter::new(File::create(path).with_context(|| format!("creating {}", path.display()))?);
+    let mut f =
+        BufWriter::new(File::create(path).with_context(|| format!("creating {}", path.display()))?);
     f.write_all(&bytes)?;
     f.flush()?;
     Ok(())
 }
 
 /// Writes one ledger file per dialect into `out`.
-pub fn run(invoices: u64, seed: u64, out: &Path, dialects: &[Dialect], until: NaiveDate) -> Result<ExitCode> {
+pub fn run(
+    invoices: u64,
+    seed: u64,
+    out: &Path,
+    dialects: &[Dialect],
+    until: NaiveDate,
+) -> Result<ExitCode> {
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let mut rng = Rng(seed);
     let debtors = debtors(&mut rng, (invoices / 20).clamp(5, 50_000));

@@ -4,7 +4,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use incasso_connectors::csv::{read_ledger, rejected_path, write_rejected, CsvError, CsvOptions, CsvReport, Profile};
+use incasso_connectors::csv::{
+    read_ledger, rejected_path, write_rejected, CsvError, CsvOptions, CsvReport, Profile,
+};
 use incasso_connectors::source::{inspect, Inspection};
 use incasso_core::model::{Document, Location, SourceKind};
 use incasso_store::{ImportTx, Store};
@@ -12,13 +14,22 @@ use incasso_store::{ImportTx, Store};
 use crate::progress::Bar;
 
 /// Imports every path; a failing file is reported and the others still run (exit 1 at the end).
-pub fn run(data_dir: &Path, paths: &[PathBuf], profile: Option<&Path>, skip_bad_rows: bool) -> Result<ExitCode> {
+pub fn run(
+    data_dir: &Path,
+    paths: &[PathBuf],
+    profile: Option<&Path>,
+    skip_bad_rows: bool,
+) -> Result<ExitCode> {
     let profile = match profile {
         Some(p) => Profile::load(p)?,
         None => Profile::default(),
     };
     let store = Store::open(data_dir)?;
-    let options = CsvOptions { profile, skip_bad_rows, creditor: Some(store.creditor()?) };
+    let options = CsvOptions {
+        profile,
+        skip_bad_rows,
+        creditor: Some(store.creditor()?),
+    };
     let files = expand(paths)?;
     let (mut imported, mut unchanged, mut failed) = (0, 0, 0);
     for file in &files {
@@ -36,7 +47,11 @@ pub fn run(data_dir: &Path, paths: &[PathBuf], profile: Option<&Path>, skip_bad_
         "{} file(s): {imported} imported, {unchanged} already imported, {failed} failed",
         files.len()
     );
-    Ok(if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// Files named directly, and the files directly inside named folders (sorted; dotfiles,
@@ -51,13 +66,18 @@ fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|f| f.is_file())
                 .filter(|f| {
-                    let name = f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                    let name = f
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default();
                     !(name.starts_with('.')
                         || name.starts_with("~$")
                         || name.ends_with(".rejected.csv")
                         || name.ends_with(".toml")
                         || name.ends_with(".md")
-                        || [".part", ".tmp", ".crdownload"].iter().any(|s| name.ends_with(s)))
+                        || [".part", ".tmp", ".crdownload"]
+                            .iter()
+                            .any(|s| name.ends_with(s)))
                 })
                 .collect();
             inside.sort();
@@ -82,17 +102,27 @@ fn read_into<'s>(
 ) -> (Result<CsvReport, CsvError>, Result<ImportTx<'s>>) {
     let (send, recv) = std::sync::mpsc::sync_channel::<Vec<(Document, Location)>>(4);
     std::thread::scope(|scope| {
-        let writer = std::thread::Builder::new().name("store-writer".into()).spawn_scoped(scope, move || -> Result<ImportTx<'s>> {
-            for chunk in recv {
-                for (doc, at) in chunk {
-                    tx.add_document(&doc, at)?;
+        let writer = std::thread::Builder::new()
+            .name("store-writer".into())
+            .spawn_scoped(scope, move || -> Result<ImportTx<'s>> {
+                for chunk in recv {
+                    for (doc, at) in chunk {
+                        tx.add_document(&doc, at)?;
+                    }
                 }
-            }
-            Ok(tx)
-        });
+                Ok(tx)
+            });
         let writer = match writer {
             Ok(w) => w,
-            Err(e) => return (Err(CsvError::Sink { file: inspection.path.display().to_string(), message: e.to_string() }), Err(e.into())),
+            Err(e) => {
+                return (
+                    Err(CsvError::Sink {
+                        file: inspection.path.display().to_string(),
+                        message: e.to_string(),
+                    }),
+                    Err(e.into()),
+                )
+            }
         };
         let mut buf = Vec::with_capacity(HANDOFF);
         let report = read_ledger(inspection, options, bar, |doc, at| {
@@ -104,11 +134,16 @@ fn read_into<'s>(
             Ok(())
         });
         let report = report.and_then(|r| {
-            send.send(buf).map_err(|_| CsvError::Sink { file: inspection.path.display().to_string(), message: "the store writer stopped".into() })?;
+            send.send(buf).map_err(|_| CsvError::Sink {
+                file: inspection.path.display().to_string(),
+                message: "the store writer stopped".into(),
+            })?;
             Ok(r)
         });
         drop(send);
-        let tx = writer.join().unwrap_or_else(|_| Err(anyhow::anyhow!("the store writer panicked")));
+        let tx = writer
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("the store writer panicked")));
         (report, tx)
     })
 }
@@ -131,7 +166,10 @@ fn import_one(store: &Store, file: &Path, options: &CsvOptions) -> Result<bool> 
     let bar = Bar::new(&file.display().to_string());
     let (report, tx) = read_into(tx, &inspection, options, &bar);
     bar.finish();
-    tracing::info!(seconds = started.elapsed().as_secs_f64(), "file read and checked against the store");
+    tracing::info!(
+        seconds = started.elapsed().as_secs_f64(),
+        "file read and checked against the store"
+    );
     // A store failure stops the reader too; then the store's error is the one to tell.
     let (report, mut tx) = match (report, tx) {
         (_, Err(e)) => return Err(e),
@@ -151,7 +189,12 @@ fn import_one(store: &Store, file: &Path, options: &CsvOptions) -> Result<bool> 
     };
     let summary = tx.commit()?;
     let r = &summary.record;
-    println!("{}: imported as import #{} in {:.2}s", file.display(), r.id, started.elapsed().as_secs_f64());
+    println!(
+        "{}: imported as import #{} in {:.2}s",
+        file.display(),
+        r.id,
+        started.elapsed().as_secs_f64()
+    );
     println!("{}", report.detection);
     println!(
         "  documents: {} new, {} changed, {} unchanged; debtors: {} new, {} updated",
@@ -168,7 +211,10 @@ fn import_one(store: &Store, file: &Path, options: &CsvOptions) -> Result<bool> 
         println!("  changed {c}");
     }
     if summary.changes.len() > 20 {
-        println!("  ... and {} more changes (see `incasso audit`)", summary.changes.len() - 20);
+        println!(
+            "  ... and {} more changes (see `incasso audit`)",
+            summary.changes.len() - 20
+        );
     }
     for w in &report.warnings {
         println!("  warning: {w}");

@@ -8,9 +8,9 @@ use anyhow::Result;
 use chrono::NaiveDate;
 use incasso_core::ageing::{ageing as age, open_items, sort_items, AgeingBasis, Buckets, OpenItem};
 use incasso_core::model::LedgerDocument;
-use incasso_core::reconcile::Reconciliation;
 use incasso_core::money::format_cents;
 use incasso_core::reconcile::reconcile;
+use incasso_core::reconcile::Reconciliation;
 use incasso_store::Store;
 use serde_json::json;
 
@@ -32,7 +32,12 @@ fn reconciled(data_dir: &Path, as_of: NaiveDate) -> Result<(Vec<LedgerDocument>,
         "ledger loaded and reconciled"
     );
     for n in &rec.notes {
-        tracing::warn!("{} {}: {}", n.document.kind.code(), n.document.number, n.message);
+        tracing::warn!(
+            "{} {}: {}",
+            n.document.kind.code(),
+            n.document.number,
+            n.message
+        );
     }
     Ok((docs, rec))
 }
@@ -49,7 +54,10 @@ pub fn receivables(data_dir: &Path, as_of: NaiveDate, format: Format) -> Result<
     let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
     match format {
         Format::Csv => {
-            writeln!(out, "invoice,debtor,currency,total,open,due_date,days_overdue,bucket")?;
+            writeln!(
+                out,
+                "invoice,debtor,currency,total,open,due_date,days_overdue,bucket"
+            )?;
             let mut w = csv::Writer::from_writer(&mut out);
             for it in &items {
                 w.write_record([
@@ -85,13 +93,26 @@ pub fn receivables(data_dir: &Path, as_of: NaiveDate, format: Format) -> Result<
                     })
                 })
                 .collect();
-            serde_json::to_writer_pretty(&mut out, &json!({ "as_of": as_of.to_string(), "items": rows }))?;
+            serde_json::to_writer_pretty(
+                &mut out,
+                &json!({ "as_of": as_of.to_string(), "items": rows }),
+            )?;
             writeln!(out)?;
         }
         Format::Table => {
-            let header: Vec<String> = ["invoice", "debtor", "currency", "total", "open", "due_date", "days_overdue", "bucket", "status"]
-                .map(String::from)
-                .to_vec();
+            let header: Vec<String> = [
+                "invoice",
+                "debtor",
+                "currency",
+                "total",
+                "open",
+                "due_date",
+                "days_overdue",
+                "bucket",
+                "status",
+            ]
+            .map(String::from)
+            .to_vec();
             let rows: Vec<Vec<String>> = items
                 .iter()
                 .map(|it| {
@@ -187,7 +208,12 @@ pub fn ageing(
             writeln!(out)?;
         }
         Format::Table => {
-            writeln!(out, "Ageing as of {as_of} (days since {} date), {} open items", basis, items.len())?;
+            writeln!(
+                out,
+                "Ageing as of {as_of} (days since {} date), {} open items",
+                basis,
+                items.len()
+            )?;
             output::table(&mut out, &header, &table_rows)?;
         }
     }
@@ -211,7 +237,9 @@ pub fn audit(data_dir: &Path, format: Format) -> Result<ExitCode> {
             writeln!(out)?;
         }
         Format::Csv | Format::Table => {
-            let header: Vec<String> = ["seq", "at", "import", "action", "subject", "detail"].map(String::from).to_vec();
+            let header: Vec<String> = ["seq", "at", "import", "action", "subject", "detail"]
+                .map(String::from)
+                .to_vec();
             let mut rows: Vec<Vec<String>> = imports
                 .iter()
                 .map(|i| {
@@ -221,7 +249,13 @@ pub fn audit(data_dir: &Path, format: Format) -> Result<ExitCode> {
                         i.id.to_string(),
                         "import".into(),
                         i.source.name.clone(),
-                        format!("{} new, {} changed, {} unchanged; blake3 {}", i.new, i.changed, i.unchanged, &i.source.content_hash[..16.min(i.source.content_hash.len())]),
+                        format!(
+                            "{} new, {} changed, {} unchanged; blake3 {}",
+                            i.new,
+                            i.changed,
+                            i.unchanged,
+                            &i.source.content_hash[..16.min(i.source.content_hash.len())]
+                        ),
                     ]
                 })
                 .collect();

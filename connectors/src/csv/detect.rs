@@ -9,7 +9,9 @@ use crate::csv::headers::{field_for_header, normalise_header, Field};
 use crate::csv::profile::Profile;
 use crate::csv::CsvError;
 use crate::source::TextEncoding;
-use crate::values::{mark_evidence, parse_amount, parse_date, DateError, DateFormat, DecimalMark, MarkEvidence};
+use crate::values::{
+    mark_evidence, parse_amount, parse_date, DateError, DateFormat, DecimalMark, MarkEvidence,
+};
 
 /// Fields holding amounts.
 pub(crate) const AMOUNT_FIELDS: [Field; 4] = [Field::Total, Field::Net, Field::Vat, Field::Open];
@@ -59,15 +61,27 @@ impl fmt::Display for Detection {
             b'\t' => "tab".to_string(),
             d => format!("'{}'", d as char),
         };
-        writeln!(f, "  encoding {}, delimiter {delim}, header on line {}", self.encoding.name(), self.header_line)?;
+        writeln!(
+            f,
+            "  encoding {}, delimiter {delim}, header on line {}",
+            self.encoding.name(),
+            self.header_line
+        )?;
         writeln!(
             f,
             "  amounts: {}, dates: {}",
-            self.decimal_mark.map(|m| m.to_string()).unwrap_or_else(|| "whole numbers only".into()),
-            self.date_format.map(|d| d.pattern().to_string()).unwrap_or_else(|| "none seen".into())
+            self.decimal_mark
+                .map(|m| m.to_string())
+                .unwrap_or_else(|| "whole numbers only".into()),
+            self.date_format
+                .map(|d| d.pattern().to_string())
+                .unwrap_or_else(|| "none seen".into())
         )?;
-        let cols: Vec<String> =
-            self.columns.iter().map(|(fl, i)| format!("{} <- '{}'", fl.name(), self.header[*i])).collect();
+        let cols: Vec<String> = self
+            .columns
+            .iter()
+            .map(|(fl, i)| format!("{} <- '{}'", fl.name(), self.header[*i]))
+            .collect();
         write!(f, "  columns: {}", cols.join(", "))?;
         if !self.ignored.is_empty() {
             write!(f, "\n  ignored columns: {}", self.ignored.join(", "))?;
@@ -105,7 +119,10 @@ fn parse_sample(text: &str, delimiter: u8) -> Vec<SampleRecord> {
     for r in rdr.records() {
         let Ok(r) = r else { break };
         let line = r.position().map(|p| p.line()).unwrap_or(0);
-        out.push(SampleRecord { line, fields: r.iter().map(|s| s.trim().to_string()).collect() });
+        out.push(SampleRecord {
+            line,
+            fields: r.iter().map(|s| s.trim().to_string()).collect(),
+        });
     }
     out
 }
@@ -137,7 +154,10 @@ pub(crate) fn detect(
             continue;
         }
         let header_idx = match profile.header_row {
-            Some(line) => records.iter().position(|r| r.line == line).unwrap_or(usize::MAX),
+            Some(line) => records
+                .iter()
+                .position(|r| r.line == line)
+                .unwrap_or(usize::MAX),
             None => {
                 let mut best_i = usize::MAX;
                 let mut best_n = 0;
@@ -151,9 +171,22 @@ pub(crate) fn detect(
                 best_i
             }
         };
-        let score = if header_idx == usize::MAX { 0 } else { recognised(&records[header_idx].fields) + profile_hits(profile, &records[header_idx].fields) };
-        let width = if header_idx == usize::MAX { 0 } else { records[header_idx].fields.len() };
-        let consistent = records.iter().skip(header_idx.saturating_add(1)).filter(|r| r.fields.len() == width).count();
+        let score = if header_idx == usize::MAX {
+            0
+        } else {
+            recognised(&records[header_idx].fields)
+                + profile_hits(profile, &records[header_idx].fields)
+        };
+        let width = if header_idx == usize::MAX {
+            0
+        } else {
+            records[header_idx].fields.len()
+        };
+        let consistent = records
+            .iter()
+            .skip(header_idx.saturating_add(1))
+            .filter(|r| r.fields.len() == width)
+            .count();
         let better = match &best {
             None => true,
             Some((s, c, ..)) => (score, consistent) > (*s, *c),
@@ -163,11 +196,20 @@ pub(crate) fn detect(
         }
     }
     let Some((score, _, delimiter, records, header_idx)) = best else {
-        return Err(CsvError::NoHeader { file: file.into(), seen: String::new() });
+        return Err(CsvError::NoHeader {
+            file: file.into(),
+            seen: String::new(),
+        });
     };
     if score < 2 || header_idx == usize::MAX {
-        let seen = records.first().map(|r| r.fields.join(" | ")).unwrap_or_default();
-        return Err(CsvError::NoHeader { file: file.into(), seen });
+        let seen = records
+            .first()
+            .map(|r| r.fields.join(" | "))
+            .unwrap_or_default();
+        return Err(CsvError::NoHeader {
+            file: file.into(),
+            seen,
+        });
     }
     let header_rec = &records[header_idx];
     let header = header_rec.fields.clone();
@@ -201,19 +243,35 @@ pub(crate) fn detect(
     columns.sort();
     for f in Field::REQUIRED {
         if !columns.iter().any(|(g, _)| *g == f) {
-            return Err(CsvError::MissingColumn { file: file.into(), field: f.name(), header: header.join(", ") });
+            return Err(CsvError::MissingColumn {
+                file: file.into(),
+                field: f.name(),
+                header: header.join(", "),
+            });
         }
     }
     let mut notes = Vec::new();
-    if !columns.iter().any(|(g, _)| *g == Field::DebtorId || *g == Field::DebtorName) {
-        return Err(CsvError::MissingColumn { file: file.into(), field: "debtor_id (or debtor_name)", header: header.join(", ") });
+    if !columns
+        .iter()
+        .any(|(g, _)| *g == Field::DebtorId || *g == Field::DebtorName)
+    {
+        return Err(CsvError::MissingColumn {
+            file: file.into(),
+            field: "debtor_id (or debtor_name)",
+            header: header.join(", "),
+        });
     }
     if !columns.iter().any(|(g, _)| *g == Field::DueDate) {
-        let days = profile.payment_term_days.unwrap_or(super::DEFAULT_TERM_DAYS);
+        let days = profile
+            .payment_term_days
+            .unwrap_or(super::DEFAULT_TERM_DAYS);
         notes.push(format!("no due-date column: due date = issue date + {days} days (set payment_term_days in a profile)"));
     }
     if !columns.iter().any(|(g, _)| *g == Field::Currency) {
-        let c = profile.currency.map(|c| c.to_string()).unwrap_or_else(|| "EUR".into());
+        let c = profile
+            .currency
+            .map(|c| c.to_string())
+            .unwrap_or_else(|| "EUR".into());
         notes.push(format!("no currency column: every amount is {c}"));
     }
 
@@ -246,7 +304,11 @@ fn profile_hits(profile: &Profile, fields: &[String]) -> usize {
     profile
         .columns
         .values()
-        .filter(|name| fields.iter().any(|h| h == name.trim() || normalise_header(h) == normalise_header(name)))
+        .filter(|name| {
+            fields
+                .iter()
+                .any(|h| h == name.trim() || normalise_header(h) == normalise_header(name))
+        })
         .count()
 }
 
@@ -265,8 +327,12 @@ fn detect_mark(
             // Only well-formed amounts are evidence; a malformed one is reported when its row is read.
             match mark_evidence(v) {
                 MarkEvidence::Only(m) if parse_amount(v, Some(m)).is_err() => {}
-                MarkEvidence::Only(DecimalMark::Comma) if comma.is_none() => comma = Some((r.line, v.clone(), c)),
-                MarkEvidence::Only(DecimalMark::Point) if point.is_none() => point = Some((r.line, v.clone(), c)),
+                MarkEvidence::Only(DecimalMark::Comma) if comma.is_none() => {
+                    comma = Some((r.line, v.clone(), c))
+                }
+                MarkEvidence::Only(DecimalMark::Point) if point.is_none() => {
+                    point = Some((r.line, v.clone(), c))
+                }
                 _ => {}
             }
         }
@@ -294,10 +360,17 @@ fn detect_dates(
     for r in data {
         for (_, c) in cols {
             let Some(c) = *c else { continue };
-            let Some(v) = r.fields.get(c).filter(|v| !v.is_empty()) else { continue };
+            let Some(v) = r.fields.get(c).filter(|v| !v.is_empty()) else {
+                continue;
+            };
             seen_any = true;
             let before = alive.clone();
-            alive.retain(|f| !matches!(parse_date(v, *f), Err(DateError::Shape(_) | DateError::Month { .. })));
+            alive.retain(|f| {
+                !matches!(
+                    parse_date(v, *f),
+                    Err(DateError::Shape(_) | DateError::Month { .. })
+                )
+            });
             if alive.is_empty() {
                 let tried: Vec<_> = before.iter().map(|f| f.pattern()).collect();
                 return Err(CsvError::Row(super::RowError {
@@ -305,7 +378,10 @@ fn detect_dates(
                     line: r.line,
                     column: header[c].clone(),
                     value: v.clone(),
-                    message: format!("not a date in the layout of the other dates ({})", tried.join(" or ")),
+                    message: format!(
+                        "not a date in the layout of the other dates ({})",
+                        tried.join(" or ")
+                    ),
                 }));
             }
         }

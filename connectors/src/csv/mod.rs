@@ -76,7 +76,9 @@ pub enum CsvError {
         header: String,
     },
     /// The profile names a column the file does not have.
-    #[error("{file}: profile maps {field} to column '{column}', which is not in the header: {header}")]
+    #[error(
+        "{file}: profile maps {field} to column '{column}', which is not in the header: {header}"
+    )]
     ProfileColumn {
         /// The file.
         file: String,
@@ -166,13 +168,23 @@ pub struct CsvReport {
 
 /// The path beside the input where rejected rows go: `NAME.rejected.csv`.
 pub fn rejected_path(input: &Path) -> PathBuf {
-    let stem = input.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let stem = input
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
     input.with_file_name(format!("{stem}.rejected.csv"))
 }
 
 /// Writes rejected rows with the original header plus a `reason` column.
-pub fn write_rejected(path: &Path, detection: &Detection, rows: &[RejectedRow]) -> std::io::Result<()> {
-    let mut w = csv::WriterBuilder::new().delimiter(detection.delimiter).flexible(true).from_path(path)?;
+pub fn write_rejected(
+    path: &Path,
+    detection: &Detection,
+    rows: &[RejectedRow],
+) -> std::io::Result<()> {
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(detection.delimiter)
+        .flexible(true)
+        .from_path(path)?;
     let mut header = detection.header.clone();
     header.push("line".into());
     header.push("reason".into());

@@ -94,7 +94,10 @@ pub struct ProfileError {
 impl Profile {
     /// Reads and validates a profile file.
     pub fn load(path: &Path) -> Result<Profile, ProfileError> {
-        let err = |message: String| ProfileError { path: path.to_path_buf(), message };
+        let err = |message: String| ProfileError {
+            path: path.to_path_buf(),
+            message,
+        };
         let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
         Profile::parse(&text).map_err(err)
     }
@@ -105,28 +108,40 @@ impl Profile {
         let delimiter = match raw.delimiter.as_deref() {
             None => None,
             Some("\\t") | Some("\t") | Some("tab") => Some(b'\t'),
-            Some(d) if d.len() == 1 && matches!(d.as_bytes()[0], b',' | b';' | b'|') => Some(d.as_bytes()[0]),
+            Some(d) if d.len() == 1 && matches!(d.as_bytes()[0], b',' | b';' | b'|') => {
+                Some(d.as_bytes()[0])
+            }
             Some(d) => return Err(format!("key 'delimiter': '{d}' is not one of , ; | tab")),
         };
         let date_format = match raw.date_format.as_deref() {
             None => None,
-            Some(f) => Some(f.parse::<DateFormat>().map_err(|e| format!("key 'date_format': {e}"))?),
+            Some(f) => Some(
+                f.parse::<DateFormat>()
+                    .map_err(|e| format!("key 'date_format': {e}"))?,
+            ),
         };
         let encoding = match raw.encoding.as_deref() {
             None => None,
-            Some(e) => Some(
-                TextEncoding::from_name(e)
-                    .ok_or_else(|| format!("key 'encoding': '{e}' is not one of utf-8, utf-16le, utf-16be, windows-1252"))?,
-            ),
+            Some(e) => Some(TextEncoding::from_name(e).ok_or_else(|| {
+                format!(
+                    "key 'encoding': '{e}' is not one of utf-8, utf-16le, utf-16be, windows-1252"
+                )
+            })?),
         };
         let currency = match raw.currency.as_deref() {
             None => None,
-            Some(c) => Some(incasso_core::money::Currency::parse(c).map_err(|e| format!("key 'currency': {e}"))?),
+            Some(c) => Some(
+                incasso_core::money::Currency::parse(c)
+                    .map_err(|e| format!("key 'currency': {e}"))?,
+            ),
         };
         let mut columns = BTreeMap::new();
         for (k, v) in raw.columns {
             let f = field_by_name(&k).ok_or_else(|| {
-                format!("key 'columns.{k}' is not a ledger field; known fields: {}", field_names().join(", "))
+                format!(
+                    "key 'columns.{k}' is not a ledger field; known fields: {}",
+                    field_names().join(", ")
+                )
             })?;
             columns.insert(f, v);
         }
@@ -162,7 +177,10 @@ mod tests {
         assert_eq!(p.encoding, Some(TextEncoding::Windows1252));
         assert_eq!(p.sign, SignConvention::Inverted);
         assert_eq!(p.debtor_kind, Some(DebtorKind::Consumer));
-        assert_eq!(p.columns.get(&Field::Number).map(String::as_str), Some("Nr"));
+        assert_eq!(
+            p.columns.get(&Field::Number).map(String::as_str),
+            Some("Nr")
+        );
     }
 
     #[test]

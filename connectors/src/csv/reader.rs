@@ -18,7 +18,9 @@ use super::profile::SignConvention;
 use super::{CsvError, CsvOptions, CsvReport, RejectedRow, RowError, DEFAULT_TERM_DAYS};
 use crate::progress::Progress;
 use crate::source::{decode_all, Inspection, SourceError, TextEncoding};
-use crate::values::{mark_evidence, parse_amount, parse_date, DateFormat, DecimalMark, MarkEvidence};
+use crate::values::{
+    mark_evidence, parse_amount, parse_date, DateFormat, DecimalMark, MarkEvidence,
+};
 
 const MAX_WARNINGS: usize = 50;
 
@@ -37,7 +39,12 @@ where
 {
     let name = file.path.display().to_string();
     let encoding = options.profile.encoding.unwrap_or(file.encoding);
-    let io = |source| CsvError::Source(SourceError::Io { path: file.path.clone(), source });
+    let io = |source| {
+        CsvError::Source(SourceError::Io {
+            path: file.path.clone(),
+            source,
+        })
+    };
 
     // Stream UTF-8 straight from disk; other encodings are decoded whole (such files are small).
     let (reader, sample): (Box<dyn Read>, String) = match encoding {
@@ -47,20 +54,33 @@ where
                 let mut bom = [0u8; 3];
                 f.read_exact(&mut bom).map_err(io)?;
             }
-            let head = file.head.strip_prefix(&[0xEF, 0xBB, 0xBF][..]).unwrap_or(&file.head);
+            let head = file
+                .head
+                .strip_prefix(&[0xEF, 0xBB, 0xBF][..])
+                .unwrap_or(&file.head);
             let cut = if (head.len() as u64) < file.size.saturating_sub(3) {
-                head.iter().rposition(|&b| b == b'\n').map(|p| p + 1).unwrap_or(head.len())
+                head.iter()
+                    .rposition(|&b| b == b'\n')
+                    .map(|p| p + 1)
+                    .unwrap_or(head.len())
             } else {
                 head.len()
             };
-            (Box::new(f), String::from_utf8_lossy(&head[..cut]).into_owned())
+            (
+                Box::new(f),
+                String::from_utf8_lossy(&head[..cut]).into_owned(),
+            )
         }
         other => {
             let bytes = std::fs::read(&file.path).map_err(io)?;
             let text = decode_all(&bytes, other);
             let sample: String = text.chars().take(256 * 1024).collect();
             let cut = sample.rfind('\n').map(|p| p + 1).unwrap_or(sample.len());
-            let sample = if sample.len() < text.len() { sample[..cut].to_string() } else { sample };
+            let sample = if sample.len() < text.len() {
+                sample[..cut].to_string()
+            } else {
+                sample
+            };
             (Box::new(std::io::Cursor::new(text.into_bytes())), sample)
         }
     };
@@ -78,8 +98,10 @@ where
     let mut record = csv::ByteRecord::new();
     // Size the duplicate index from the sample's bytes per row, to spare rehashing on big files.
     let sample_rows = sample.lines().count().max(1) as u64;
-    let expected_rows = (file.size / (sample.len() as u64 / sample_rows).max(16)).min(50_000_000) as usize;
-    let mut seen: HashMap<(DocumentKind, String), (u64, u64)> = HashMap::with_capacity(expected_rows + 16);
+    let expected_rows =
+        (file.size / (sample.len() as u64 / sample_rows).max(16)).min(50_000_000) as usize;
+    let mut seen: HashMap<(DocumentKind, String), (u64, u64)> =
+        HashMap::with_capacity(expected_rows + 16);
     let mut debtors: HashMap<String, Debtor> = HashMap::new();
     let mut report = CsvReport {
         detection: detection.clone(),
@@ -94,11 +116,13 @@ where
     let mut data_rows = 0u64;
     let mut count = 0u64;
     loop {
-        let more = rdr.read_byte_record(&mut record).map_err(|e| CsvError::Structure {
-            file: name.clone(),
-            line: e.position().map(|p| p.line()).unwrap_or(0),
-            message: e.to_string(),
-        })?;
+        let more = rdr
+            .read_byte_record(&mut record)
+            .map_err(|e| CsvError::Structure {
+                file: name.clone(),
+                line: e.position().map(|p| p.line()).unwrap_or(0),
+                message: e.to_string(),
+            })?;
         if !more {
             break;
         }
@@ -107,7 +131,7 @@ where
         if count <= detection.header_record as u64 + 1 {
             continue;
         }
-        if count % 16_384 == 0 {
+        if count.is_multiple_of(16_384) {
             progress.set_position(record.position().map(|p| p.byte()).unwrap_or(0));
         }
         let fields = Fields { rec: &record };
@@ -128,7 +152,11 @@ where
                         let first = e.get().0;
                         report.repeated_rows += 1;
                         if report.warnings.len() < MAX_WARNINGS {
-                            report.warnings.push(format!("line {line} repeats {} {} of line {first}; counted once", doc.kind.code(), doc.number));
+                            report.warnings.push(format!(
+                                "line {line} repeats {} {} of line {first}; counted once",
+                                doc.kind.code(),
+                                doc.number
+                            ));
                         }
                         continue;
                     }
@@ -165,11 +193,18 @@ where
                         }
                     }
                 }
-                sink(doc, Location::Line(line)).map_err(|message| CsvError::Sink { file: name.clone(), message })?;
+                sink(doc, Location::Line(line)).map_err(|message| CsvError::Sink {
+                    file: name.clone(),
+                    message,
+                })?;
                 report.documents += 1;
             }
             Err(e) if options.skip_bad_rows => {
-                report.rejected.push(RejectedRow { line, fields: fields.strings(), reason: e.to_string() });
+                report.rejected.push(RejectedRow {
+                    line,
+                    fields: fields.strings(),
+                    reason: e.to_string(),
+                });
             }
             Err(e) => return Err(CsvError::Row(e)),
         }
@@ -192,9 +227,25 @@ where
 
 fn fingerprint(d: &Document) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    (&d.number, &d.debtor, d.issue_date, d.due_date, d.currency.as_str(), d.total, d.net, d.vat, d.source_open)
+    (
+        &d.number,
+        &d.debtor,
+        d.issue_date,
+        d.due_date,
+        d.currency.as_str(),
+        d.total,
+        d.net,
+        d.vat,
+        d.source_open,
+    )
         .hash(&mut h);
-    (d.status as u8, &d.credited_invoice, &d.payment_reference, &d.description).hash(&mut h);
+    (
+        d.status as u8,
+        &d.credited_invoice,
+        &d.payment_reference,
+        &d.description,
+    )
+        .hash(&mut h);
     h.finish()
 }
 
@@ -204,11 +255,17 @@ struct Fields<'a> {
 
 impl Fields<'_> {
     fn get(&self, i: usize) -> &str {
-        self.rec.get(i).and_then(|b| std::str::from_utf8(b).ok()).unwrap_or("").trim()
+        self.rec
+            .get(i)
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .unwrap_or("")
+            .trim()
     }
 
     fn is_blank(&self) -> bool {
-        self.rec.iter().all(|f| f.iter().all(u8::is_ascii_whitespace))
+        self.rec
+            .iter()
+            .all(|f| f.iter().all(u8::is_ascii_whitespace))
     }
 
     fn len(&self) -> usize {
@@ -216,10 +273,14 @@ impl Fields<'_> {
     }
 
     fn strings(&self) -> Vec<String> {
-        self.rec.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect()
+        self.rec
+            .iter()
+            .map(|f| String::from_utf8_lossy(f).into_owned())
+            .collect()
     }
 }
 
+#[allow(clippy::large_enum_variant)] // one per row, moved once; a Box would cost an allocation per row
 enum Parsed {
     Doc(Document),
     Totals,
@@ -256,9 +317,17 @@ impl<'a> RowReader<'a> {
             date: det.date_format,
             late_mark: None,
             late_date: None,
-            creditor: options.creditor.clone().unwrap_or_else(|| CreditorId::new("default").expect("non-empty")),
+            creditor: options
+                .creditor
+                .clone()
+                .unwrap_or_else(|| CreditorId::new("default").expect("non-empty")),
             currency: options.profile.currency.unwrap_or(Currency::EUR),
-            term: u64::from(options.profile.payment_term_days.unwrap_or(DEFAULT_TERM_DAYS)),
+            term: u64::from(
+                options
+                    .profile
+                    .payment_term_days
+                    .unwrap_or(DEFAULT_TERM_DAYS),
+            ),
             sign: options.profile.sign,
             debtor_kind: options.profile.debtor_kind,
             status_words: HashMap::new(),
@@ -271,15 +340,30 @@ impl<'a> RowReader<'a> {
             Some(i) => (self.det.header[i].clone(), fields.get(i).to_string()),
             None => (f.name().to_string(), String::new()),
         };
-        RowError { file: self.file.to_string(), line, column, value, message }
+        RowError {
+            file: self.file.to_string(),
+            line,
+            column,
+            value,
+            message,
+        }
     }
 
     fn text<'r>(&self, fields: &'r Fields, f: Field) -> Option<&'r str> {
-        self.cols[f as usize].map(|i| fields.get(i)).filter(|s| !s.is_empty())
+        self.cols[f as usize]
+            .map(|i| fields.get(i))
+            .filter(|s| !s.is_empty())
     }
 
-    fn amount(&mut self, fields: &Fields, f: Field, line: u64) -> Result<Option<Decimal>, RowError> {
-        let Some(raw) = self.text(fields, f) else { return Ok(None) };
+    fn amount(
+        &mut self,
+        fields: &Fields,
+        f: Field,
+        line: u64,
+    ) -> Result<Option<Decimal>, RowError> {
+        let Some(raw) = self.text(fields, f) else {
+            return Ok(None);
+        };
         if self.mark.is_none() {
             if let MarkEvidence::Only(m) = mark_evidence(raw) {
                 // Every earlier amount was a whole number, so deciding now changes none of them.
@@ -287,29 +371,63 @@ impl<'a> RowReader<'a> {
                 self.late_mark = Some(m);
             }
         }
-        parse_amount(raw, self.mark).map(Some).map_err(|e| self.error(line, f, fields, e.to_string()))
+        parse_amount(raw, self.mark)
+            .map(Some)
+            .map_err(|e| self.error(line, f, fields, e.to_string()))
     }
 
-    fn date(&mut self, fields: &Fields, f: Field, line: u64) -> Result<Option<NaiveDate>, RowError> {
-        let Some(raw) = self.text(fields, f) else { return Ok(None) };
+    fn date(
+        &mut self,
+        fields: &Fields,
+        f: Field,
+        line: u64,
+    ) -> Result<Option<NaiveDate>, RowError> {
+        let Some(raw) = self.text(fields, f) else {
+            return Ok(None);
+        };
         let format = match self.date {
             Some(d) => d,
             None => {
-                let fits: Vec<DateFormat> = DateFormat::ALL.into_iter().filter(|d| parse_date(raw, *d).is_ok()).collect();
+                let fits: Vec<DateFormat> = DateFormat::ALL
+                    .into_iter()
+                    .filter(|d| parse_date(raw, *d).is_ok())
+                    .collect();
                 match fits.as_slice() {
                     [one] => {
                         self.date = Some(*one);
                         self.late_date = Some(*one);
                         *one
                     }
-                    [] => return Err(self.error(line, f, fields, "not a date in any known layout".into())),
-                    _ => return Err(self.error(line, f, fields, "ambiguous date layout; set date_format in a profile".into())),
+                    [] => {
+                        return Err(self.error(
+                            line,
+                            f,
+                            fields,
+                            "not a date in any known layout".into(),
+                        ))
+                    }
+                    _ => {
+                        return Err(self.error(
+                            line,
+                            f,
+                            fields,
+                            "ambiguous date layout; set date_format in a profile".into(),
+                        ))
+                    }
                 }
             }
         };
-        parse_date(raw, format)
-            .map(Some)
-            .map_err(|e| self.error(line, f, fields, format!("not a valid date ({e}); the file's layout is {}", format.pattern())))
+        parse_date(raw, format).map(Some).map_err(|e| {
+            self.error(
+                line,
+                f,
+                fields,
+                format!(
+                    "not a valid date ({e}); the file's layout is {}",
+                    format.pattern()
+                ),
+            )
+        })
     }
 
     fn parse(&mut self, fields: &Fields, line: u64) -> Result<Parsed, RowError> {
@@ -337,19 +455,36 @@ impl<'a> RowReader<'a> {
             return Ok(Parsed::Totals);
         }
         let Some(raw_number) = self.text(fields, Field::Number) else {
-            return Err(self.error(line, Field::Number, fields, "the document number is empty".into()));
+            return Err(self.error(
+                line,
+                Field::Number,
+                fields,
+                "the document number is empty".into(),
+            ));
         };
         let number = DocumentNumber::new(strip_float_suffix(raw_number))
             .map_err(|e| self.error(line, Field::Number, fields, e.to_string()))?;
-        let issue_date = self
-            .date(fields, Field::IssueDate, line)?
-            .ok_or_else(|| self.error(line, Field::IssueDate, fields, "the issue date is empty".into()))?;
+        let issue_date = self.date(fields, Field::IssueDate, line)?.ok_or_else(|| {
+            self.error(
+                line,
+                Field::IssueDate,
+                fields,
+                "the issue date is empty".into(),
+            )
+        })?;
         let due_date = match self.date(fields, Field::DueDate, line)? {
             Some(d) => d,
-            None => issue_date.checked_add_days(Days::new(self.term)).unwrap_or(issue_date),
+            None => issue_date
+                .checked_add_days(Days::new(self.term))
+                .unwrap_or(issue_date),
         };
         if due_date < issue_date {
-            return Err(self.error(line, Field::DueDate, fields, format!("due date is before the issue date {issue_date}")));
+            return Err(self.error(
+                line,
+                Field::DueDate,
+                fields,
+                format!("due date is before the issue date {issue_date}"),
+            ));
         }
         let mut total = self
             .amount(fields, Field::Total, line)?
@@ -358,23 +493,33 @@ impl<'a> RowReader<'a> {
         let mut vat = self.amount(fields, Field::Vat, line)?;
         let mut open = self.amount(fields, Field::Open, line)?;
         if self.sign == SignConvention::Inverted {
-            for v in [Some(&mut total), net.as_mut(), vat.as_mut(), open.as_mut()].into_iter().flatten() {
+            for v in [Some(&mut total), net.as_mut(), vat.as_mut(), open.as_mut()]
+                .into_iter()
+                .flatten()
+            {
                 *v = -*v;
             }
         }
         let currency = match self.text(fields, Field::Currency) {
-            Some(c) => Currency::parse(c).map_err(|e| self.error(line, Field::Currency, fields, e.to_string()))?,
+            Some(c) => Currency::parse(c)
+                .map_err(|e| self.error(line, Field::Currency, fields, e.to_string()))?,
             None => self.currency,
         };
         let says_credit = match self.text(fields, Field::Kind) {
             Some(k) => Some(match self.kind_words.get(k) {
                 Some(c) => *c,
-                None => *self.kind_words.entry(k.to_string()).or_insert_with(|| is_credit_word(&k.to_lowercase())),
+                None => *self
+                    .kind_words
+                    .entry(k.to_string())
+                    .or_insert_with(|| is_credit_word(&k.to_lowercase())),
             }),
             None => None,
         };
         let credited_invoice = match self.text(fields, Field::CreditedInvoice) {
-            Some(n) => Some(DocumentNumber::new(strip_float_suffix(n)).map_err(|e| self.error(line, Field::CreditedInvoice, fields, e.to_string()))?),
+            Some(n) => Some(
+                DocumentNumber::new(strip_float_suffix(n))
+                    .map_err(|e| self.error(line, Field::CreditedInvoice, fields, e.to_string()))?,
+            ),
             None => None,
         };
         let kind = match says_credit {
@@ -387,12 +532,20 @@ impl<'a> RowReader<'a> {
         if kind == DocumentKind::CreditNote {
             let flip = total < Decimal::ZERO;
             if flip {
-                for v in [Some(&mut total), net.as_mut(), vat.as_mut(), open.as_mut()].into_iter().flatten() {
+                for v in [Some(&mut total), net.as_mut(), vat.as_mut(), open.as_mut()]
+                    .into_iter()
+                    .flatten()
+                {
                     *v = -*v;
                 }
             }
         } else if total < Decimal::ZERO {
-            return Err(self.error(line, Field::Total, fields, "an invoice with a negative total".into()));
+            return Err(self.error(
+                line,
+                Field::Total,
+                fields,
+                "an invoice with a negative total".into(),
+            ));
         }
         if let (Some(n), Some(v)) = (net, vat) {
             if (n + v - total).abs() > Decimal::new(1, 2) {
@@ -407,14 +560,27 @@ impl<'a> RowReader<'a> {
         let status = match self.text(fields, Field::Status) {
             Some(s) => match self.status_words.get(s) {
                 Some(st) => *st,
-                None => *self.status_words.entry(s.to_string()).or_insert_with(|| status_from(s)),
+                None => *self
+                    .status_words
+                    .entry(s.to_string())
+                    .or_insert_with(|| status_from(s)),
             },
             None => DocumentStatus::Open,
         };
-        let debtor_id_text = self.text(fields, Field::DebtorId).or_else(|| self.text(fields, Field::DebtorName));
+        let debtor_id_text = self
+            .text(fields, Field::DebtorId)
+            .or_else(|| self.text(fields, Field::DebtorName));
         let debtor_id = match debtor_id_text {
-            Some(d) => DebtorId::new(strip_float_suffix(d)).map_err(|e| self.error(line, Field::DebtorId, fields, e.to_string()))?,
-            None => return Err(self.error(line, Field::DebtorId, fields, "no debtor id or name".into())),
+            Some(d) => DebtorId::new(strip_float_suffix(d))
+                .map_err(|e| self.error(line, Field::DebtorId, fields, e.to_string()))?,
+            None => {
+                return Err(self.error(
+                    line,
+                    Field::DebtorId,
+                    fields,
+                    "no debtor id or name".into(),
+                ))
+            }
         };
         let doc = Document {
             creditor: self.creditor.clone(),
@@ -458,9 +624,41 @@ impl<'a> RowReader<'a> {
         let mut d = Debtor::new(id);
         d.name = t(Field::DebtorName);
         d.kind = match self.text(fields, Field::DebtorKind).map(str::to_lowercase) {
-            Some(k) if ["particulier", "consument", "consumer", "private", "b2c", "prive", "privé"].contains(&k.as_str()) => DebtorKind::Consumer,
-            Some(k) if ["zakelijk", "bedrijf", "business", "company", "b2b", "onderneming"].contains(&k.as_str()) => DebtorKind::Business,
-            Some(_) => return Err(self.error(line, Field::DebtorKind, fields, "not a debtor kind (particulier/consumer or zakelijk/business)".into())),
+            Some(k)
+                if [
+                    "particulier",
+                    "consument",
+                    "consumer",
+                    "private",
+                    "b2c",
+                    "prive",
+                    "privé",
+                ]
+                .contains(&k.as_str()) =>
+            {
+                DebtorKind::Consumer
+            }
+            Some(k)
+                if [
+                    "zakelijk",
+                    "bedrijf",
+                    "business",
+                    "company",
+                    "b2b",
+                    "onderneming",
+                ]
+                .contains(&k.as_str()) =>
+            {
+                DebtorKind::Business
+            }
+            Some(_) => {
+                return Err(self.error(
+                    line,
+                    Field::DebtorKind,
+                    fields,
+                    "not a debtor kind (particulier/consumer or zakelijk/business)".into(),
+                ))
+            }
             None => self.debtor_kind.unwrap_or_default(),
         };
         d.kvk = t(Field::Kvk);
@@ -468,7 +666,10 @@ impl<'a> RowReader<'a> {
         d.email = t(Field::Email);
         d.phone = t(Field::Phone);
         if let Some(iban) = self.text(fields, Field::Iban) {
-            d.ibans.push(Iban::parse(iban).map_err(|e| self.error(line, Field::Iban, fields, e.to_string()))?);
+            d.ibans.push(
+                Iban::parse(iban)
+                    .map_err(|e| self.error(line, Field::Iban, fields, e.to_string()))?,
+            );
         }
         d.address.street = t(Field::Street);
         d.address.house_number = t(Field::HouseNumber);
@@ -492,16 +693,42 @@ fn strip_float_suffix(s: &str) -> &str {
 
 fn is_credit_word(k: &str) -> bool {
     let k: String = k.chars().filter(|c| c.is_alphanumeric()).collect();
-    matches!(k.as_str(), "creditnota" | "creditfactuur" | "credit" | "creditnote" | "cn" | "creditering" | "381")
+    matches!(
+        k.as_str(),
+        "creditnota" | "creditfactuur" | "credit" | "creditnote" | "cn" | "creditering" | "381"
+    )
 }
 
 fn status_from(s: &str) -> DocumentStatus {
     let l = s.to_lowercase();
-    if ["betwist", "disputed", "dispuut", "in dispute", "geschil", "bezwaar"].iter().any(|w| l.contains(w)) {
+    if [
+        "betwist",
+        "disputed",
+        "dispuut",
+        "in dispute",
+        "geschil",
+        "bezwaar",
+    ]
+    .iter()
+    .any(|w| l.contains(w))
+    {
         DocumentStatus::Disputed
-    } else if ["geannuleerd", "cancelled", "canceled", "void", "vervallen verklaard", "ingetrokken"].iter().any(|w| l.contains(w)) {
+    } else if [
+        "geannuleerd",
+        "cancelled",
+        "canceled",
+        "void",
+        "vervallen verklaard",
+        "ingetrokken",
+    ]
+    .iter()
+    .any(|w| l.contains(w))
+    {
         DocumentStatus::Void
-    } else if matches!(l.trim(), "betaald" | "paid" | "voldaan" | "settled" | "closed" | "gesloten") {
+    } else if matches!(
+        l.trim(),
+        "betaald" | "paid" | "voldaan" | "settled" | "closed" | "gesloten"
+    ) {
         DocumentStatus::Paid
     } else {
         DocumentStatus::Open
