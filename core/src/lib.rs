@@ -14,6 +14,7 @@
 
 pub mod ageing;
 pub mod ids;
+pub mod law;
 pub mod model;
 pub mod money;
 pub mod reconcile;

@@ -1,0 +1,600 @@
+//! The whole-claim calculator: principal, collection costs, statutory interest and the
+//! allocation of payments, for one debtor's invoices as of a calculation date.
+//!
+//! Conventions (those of `shared/reference/collection-law.md` section 6):
+//! - interest accrues for every day from the interest start date (default: the day after the due
+//!   date) through the calculation date inclusive, at the rate in force that day, ACT/365;
+//! - each invoice's interest period is split at every rate-table date, at every payment date and,
+//!   in the Netherlands, at every anniversary of its start (29 February counts as 28 February),
+//!   when the year's unpaid interest is added to the base (art. 6:119 lid 2, 6:119a lid 3);
+//!   Belgium does not compound;
+//! - each sub-period's interest is rounded half-up to cents, then summed;
+//! - a payment counts from the start of its date and goes to the collection costs (once due),
+//!   then per invoice, oldest due date first, to its interest (running before capitalised) and
+//!   then its principal (art. 6:43 and 6:44 BW);
+//! - costs are computed once, over the principal still open after the payments made before the
+//!   costs became due.
+
+use std::collections::BTreeSet;
+
+use chrono::{Datelike, Days, NaiveDate};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use super::rates::{RateKind, RateTable};
+use super::{be, nl, positive, DebtorType, Jurisdiction, LawError, TraceLine};
+use crate::money::{format_cents, round_cents};
+
+/// How the Dutch B2B EUR 40 minimum applies when several invoices are claimed together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum B2bMinimum {
+    /// EUR 40 per late invoice (CJEU C-585/20): max(staffel over the total, 40 × invoices).
+    #[default]
+    PerInvoice,
+    /// Dutch practice: one staffel over the total with one EUR 40 minimum.
+    PerClaim,
+}
+
+/// One invoice of the claim.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InvoiceInput {
+    /// The creditor's number for it.
+    pub id: String,
+    /// Amount due (principal), positive.
+    pub amount: Decimal,
+    /// Issue date.
+    pub invoice_date: NaiveDate,
+    /// Due date.
+    pub due_date: NaiveDate,
+    /// First day of interest, when not the day after the due date.
+    #[serde(default)]
+    pub interest_start_date: Option<NaiveDate>,
+}
+
+/// A payment received on the claim.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentInput {
+    /// Date it was received.
+    pub date: NaiveDate,
+    /// Amount, positive.
+    pub amount: Decimal,
+}
+
+/// The 14-day letter (NL) or the free first reminder (BE).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReminderInput {
+    /// Date sent.
+    pub sent_date: NaiveDate,
+    /// Date received (or presumed received).
+    pub received_date: NaiveDate,
+    /// Whether the letter stated the costs that would be charged (NL requires it).
+    #[serde(default = "yes")]
+    pub states_cost_amount: bool,
+    /// A label for people; not used in the calculation.
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// The pay-by date as printed; checked against the law when given.
+    #[serde(default)]
+    pub deadline: Option<NaiveDate>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Input of `incasso calc claim`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimInput {
+    /// NL or BE.
+    pub jurisdiction: Jurisdiction,
+    /// Consumer or business.
+    pub debtor_type: DebtorType,
+    /// Whether the creditor deducts VAT (then no VAT is added to the costs).
+    #[serde(default = "yes")]
+    pub creditor_vat_deductible: bool,
+    /// The date to calculate as of (inclusive).
+    pub calculation_date: NaiveDate,
+    /// The invoices.
+    pub invoices: Vec<InvoiceInput>,
+    /// Payments received.
+    #[serde(default)]
+    pub payments: Vec<PaymentInput>,
+    /// The 14-day letter or first reminder.
+    #[serde(default)]
+    pub reminder: Option<ReminderInput>,
+    /// Override: the first day the costs are due.
+    #[serde(default)]
+    pub costs_due_date: Option<NaiveDate>,
+    /// Belgian consumers: whether the contract has a damages and interest clause.
+    #[serde(default)]
+    pub contract_has_damages_and_interest_clause: Option<bool>,
+    /// Dutch B2B: how the EUR 40 minimum applies.
+    #[serde(default)]
+    pub b2b_minimum: Option<B2bMinimum>,
+}
+
+/// One sub-period of interest, or a capitalisation, in the trace.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum InterestSegment {
+    /// Interest over a period at one base and rate.
+    Period {
+        /// The invoice.
+        invoice: String,
+        /// First day.
+        from: NaiveDate,
+        /// Last day, inclusive.
+        to_incl: NaiveDate,
+        /// Number of days.
+        days: i64,
+        /// Amount interest runs on.
+        #[serde(serialize_with = "super::ser_cents")]
+        base: Decimal,
+        /// Percent per year.
+        #[serde(serialize_with = "super::ser_cents")]
+        rate_pct: Decimal,
+        /// Days in the year used.
+        day_basis: u32,
+        /// Interest, rounded half-up.
+        #[serde(serialize_with = "super::ser_cents")]
+        interest: Decimal,
+    },
+    /// Unpaid interest added to the base on an anniversary.
+    Capitalisation {
+        /// The invoice.
+        invoice: String,
+        /// The anniversary.
+        capitalised_on: NaiveDate,
+        /// The base from that day.
+        #[serde(serialize_with = "super::ser_cents")]
+        new_base: Decimal,
+    },
+}
+
+/// An amount for one invoice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InvoiceAmount {
+    /// The invoice.
+    pub invoice: String,
+    /// The amount.
+    #[serde(serialize_with = "super::ser_cents")]
+    pub amount: Decimal,
+}
+
+/// Where one payment went.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PaymentAllocation {
+    /// Payment date.
+    pub date: NaiveDate,
+    /// Payment amount.
+    #[serde(serialize_with = "super::ser_cents")]
+    pub amount: Decimal,
+    /// Part that paid collection costs.
+    #[serde(serialize_with = "super::ser_cents")]
+    pub to_costs: Decimal,
+    /// Parts that paid interest.
+    pub to_interest: Vec<InvoiceAmount>,
+    /// Parts that paid principal.
+    pub to_principal: Vec<InvoiceAmount>,
+    /// Left over (an overpayment).
+    #[serde(serialize_with = "super::ser_cents")]
+    pub unallocated: Decimal,
+}
+
+/// The result per invoice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InvoiceResult {
+    /// The invoice.
+    pub invoice: String,
+    /// Days from the due date to the calculation date.
+    pub days_past_due: i64,
+    /// Days interest ran.
+    pub interest_days: i64,
+    /// Principal still open.
+    #[serde(serialize_with = "super::ser_cents")]
+    pub principal_outstanding: Decimal,
+    /// All interest accrued, paid or not.
+    #[serde(serialize_with = "super::ser_cents")]
+    pub interest_accrued_total: Decimal,
+    /// Interest still open (capitalised or not).
+    #[serde(serialize_with = "super::ser_cents")]
+    pub interest_outstanding: Decimal,
+}
+
+/// Output of `incasso calc claim`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ClaimResult {
+    /// Sum of the invoices.
+    #[serde(serialize_with = "super::ser_cents")]
+    pub principal_original: Decimal,
+    /// Principal still open.
+    #[serde(serialize_with = "super::ser_cents")]
+    pub principal_outstanding: Decimal,
+    /// What the costs were computed over.
+    #[serde(serialize_with = "super::ser_cents")]
+    pub collection_costs_base: Decimal,
+    /// Costs excluding VAT.
+    #[serde(serialize_with = "super::ser_cents")]
+    pub collection_costs_excl_vat: Decimal,
+    /// VAT on the costs.
+    #[serde(serialize_with = "super::ser_cents")]
+    pub collection_costs_vat: Decimal,
+    /// Costs including VAT.
+    #[serde(serialize_with = "super::ser_cents")]
+    pub collection_costs_incl_vat: Decimal,
+    /// Costs paid.
+    #[serde(serialize_with = "super::ser_cents")]
+    pub collection_costs_paid: Decimal,
+    /// Costs still open.
+    #[serde(serialize_with = "super::ser_cents")]
+    pub collection_costs_outstanding: Decimal,
+    /// The first day costs were due, when they are.
+    pub costs_due_date: Option<NaiveDate>,
+    /// Why no costs are charged, when none are.
+    pub costs_note: Option<String>,
+    /// How the costs were computed.
+    pub costs_trace: Vec<TraceLine>,
+    /// All interest accrued.
+    #[serde(serialize_with = "super::ser_cents")]
+    pub interest_accrued_total: Decimal,
+    /// Interest still open.
+    #[serde(serialize_with = "super::ser_cents")]
+    pub interest_outstanding: Decimal,
+    /// Principal + interest + costs still open.
+    #[serde(serialize_with = "super::ser_cents")]
+    pub total_outstanding: Decimal,
+    /// The statutory rate table used.
+    pub interest_table: String,
+    /// Per invoice.
+    pub per_invoice: Vec<InvoiceResult>,
+    /// Where each payment went.
+    pub payment_allocation: Vec<PaymentAllocation>,
+    /// The interest trace.
+    pub interest_segments: Vec<InterestSegment>,
+}
+
+struct Inv {
+    id: String,
+    due: NaiveDate,
+    start: NaiveDate,
+    principal: Decimal,
+    capitalised: Decimal,
+    running: Decimal,
+    accrued: Decimal,
+    seg_start: NaiveDate,
+    years: u32,
+    next_anniversary: NaiveDate,
+}
+
+/// The same day `years` later; 29 February becomes 28 February in other years.
+pub fn anniversary_of(start: NaiveDate, years: u32) -> NaiveDate {
+    let y = start.year() + years as i32;
+    start
+        .with_year(y)
+        .or_else(|| NaiveDate::from_ymd_opt(y, start.month(), 28))
+        .expect("28th exists in every month")
+}
+
+fn interest(base: Decimal, rate_pct: Decimal, days: i64) -> Decimal {
+    round_cents(base * rate_pct * Decimal::from(days) / Decimal::from(36_500))
+}
+
+/// The rate table that applies.
+pub fn interest_table(input: &ClaimInput) -> RateKind {
+    match (input.jurisdiction, input.debtor_type) {
+        (Jurisdiction::Nl, DebtorType::Consumer) => RateKind::Nl6119,
+        (Jurisdiction::Nl, DebtorType::Business) => RateKind::Nl6119a,
+        (Jurisdiction::Be, DebtorType::Business) => RateKind::Be2002,
+        (Jurisdiction::Be, DebtorType::Consumer) => {
+            if input.contract_has_damages_and_interest_clause.unwrap_or(false) {
+                RateKind::Be2002
+            } else {
+                RateKind::BeLegal
+            }
+        }
+    }
+}
+
+/// Calculates a claim; the same input always gives the same result.
+pub fn calculate(input: &ClaimInput) -> Result<ClaimResult, LawError> {
+    calculate_with(input, &interest_table(input).table())
+}
+
+/// Calculates a claim with a given rate table (for tables newer than the built-in ones).
+pub fn calculate_with(input: &ClaimInput, table: &RateTable) -> Result<ClaimResult, LawError> {
+    let calc = input.calculation_date;
+    validate(input)?;
+    let compounding = input.jurisdiction == Jurisdiction::Nl;
+    // Belgian consumers owe interest only after the free reminder's 14-day term (art. XIX.2 WER).
+    let be_consumer_start = match (input.jurisdiction, input.debtor_type, &input.reminder) {
+        (Jurisdiction::Be, DebtorType::Consumer, Some(r)) => Some(nl::costs_due_date_consumer(r.received_date)),
+        (Jurisdiction::Be, DebtorType::Consumer, None) => Some(calc + Days::new(1)),
+        _ => None,
+    };
+    let mut invs: Vec<Inv> = input
+        .invoices
+        .iter()
+        .map(|i| {
+            let after_due = i.due_date + Days::new(1);
+            let default_start = be_consumer_start.map_or(after_due, |s| s.max(after_due));
+            let start = i.interest_start_date.unwrap_or(default_start);
+            Inv {
+                id: i.id.clone(),
+                due: i.due_date,
+                start,
+                principal: i.amount,
+                capitalised: Decimal::ZERO,
+                running: Decimal::ZERO,
+                accrued: Decimal::ZERO,
+                seg_start: start,
+                years: 1,
+                next_anniversary: anniversary_of(start, 1),
+            }
+        })
+        .collect();
+    // Oldest due date first (art. 6:43): the order payments are applied in.
+    invs.sort_by(|a, b| a.due.cmp(&b.due));
+    if let Some(first) = invs.iter().map(|i| i.start).min() {
+        if first <= calc {
+            table.covers(first, calc)?;
+        }
+    }
+
+    let (costs_due, costs_note) = costs_due_date(input);
+    let mut costs: Option<(Decimal, Decimal, Decimal, Vec<TraceLine>)> = None; // base, excl, vat, trace
+    let mut costs_paid = Decimal::ZERO;
+
+    let mut payments = input.payments.clone();
+    payments.sort_by_key(|p| p.date);
+    let end = calc + Days::new(1);
+    let mut boundaries: BTreeSet<NaiveDate> = BTreeSet::new();
+    let first_start = invs.iter().map(|i| i.start).min().unwrap_or(end);
+    boundaries.extend(table.starts_between(first_start, calc));
+    boundaries.extend(payments.iter().map(|p| p.date).filter(|d| *d <= calc));
+    if compounding {
+        for inv in &invs {
+            let mut n = 1;
+            loop {
+                let a = anniversary_of(inv.start, n);
+                if a > calc {
+                    break;
+                }
+                boundaries.insert(a);
+                n += 1;
+            }
+        }
+    }
+    boundaries.insert(end);
+
+    let mut segments = Vec::new();
+    let mut allocations = Vec::new();
+    let mut pay_iter = payments.iter().peekable();
+    for &d in &boundaries {
+        // Close every running period at the day before `d`.
+        for inv in invs.iter_mut() {
+            if inv.seg_start < d && inv.start < d {
+                let from = inv.seg_start;
+                let to = d - Days::new(1);
+                let days = (to - from).num_days() + 1;
+                let base = inv.principal + inv.capitalised;
+                let rate = table.rate_on(from);
+                let amount = interest(base, rate, days);
+                inv.running += amount;
+                inv.accrued += amount;
+                segments.push(InterestSegment::Period {
+                    invoice: inv.id.clone(),
+                    from,
+                    to_incl: to,
+                    days,
+                    base,
+                    rate_pct: rate,
+                    day_basis: 365,
+                    interest: amount,
+                });
+                inv.seg_start = d;
+            }
+        }
+        if d == end {
+            break;
+        }
+        if compounding {
+            for inv in invs.iter_mut() {
+                if inv.next_anniversary == d {
+                    inv.capitalised += inv.running;
+                    inv.running = Decimal::ZERO;
+                    inv.years += 1;
+                    inv.next_anniversary = anniversary_of(inv.start, inv.years);
+                    segments.push(InterestSegment::Capitalisation {
+                        invoice: inv.id.clone(),
+                        capitalised_on: d,
+                        new_base: inv.principal + inv.capitalised,
+                    });
+                }
+            }
+        }
+        while let Some(p) = pay_iter.next_if(|p| p.date == d) {
+            if costs.is_none() && costs_due.is_some_and(|cd| cd <= p.date) {
+                costs = Some(fix_costs(input, &invs)?);
+            }
+            let mut left = p.amount;
+            let mut alloc = PaymentAllocation {
+                date: p.date,
+                amount: p.amount,
+                to_costs: Decimal::ZERO,
+                to_interest: Vec::new(),
+                to_principal: Vec::new(),
+                unallocated: Decimal::ZERO,
+            };
+            if let Some((_, excl, vat, _)) = &costs {
+                let open = excl + vat - costs_paid;
+                let pay = open.min(left);
+                costs_paid += pay;
+                left -= pay;
+                alloc.to_costs = pay;
+            }
+            for inv in invs.iter_mut() {
+                if left.is_zero() {
+                    break;
+                }
+                let to_running = inv.running.min(left);
+                inv.running -= to_running;
+                left -= to_running;
+                let to_cap = inv.capitalised.min(left);
+                inv.capitalised -= to_cap;
+                left -= to_cap;
+                if !(to_running + to_cap).is_zero() {
+                    alloc.to_interest.push(InvoiceAmount { invoice: inv.id.clone(), amount: to_running + to_cap });
+                }
+                let to_principal = inv.principal.min(left);
+                inv.principal -= to_principal;
+                left -= to_principal;
+                if !to_principal.is_zero() {
+                    alloc.to_principal.push(InvoiceAmount { invoice: inv.id.clone(), amount: to_principal });
+                }
+            }
+            alloc.unallocated = left;
+            allocations.push(alloc);
+        }
+    }
+    if costs.is_none() && costs_due.is_some_and(|cd| cd <= calc) {
+        costs = Some(fix_costs(input, &invs)?);
+    }
+
+    let (costs_base, excl, vat, costs_trace) = costs.unwrap_or((Decimal::ZERO, Decimal::ZERO, Decimal::ZERO, Vec::new()));
+    let costs_note = match (&costs_note, costs_due) {
+        (Some(n), _) => Some(n.clone()),
+        (None, Some(cd)) if cd > calc => Some(format!("costs become due on {cd}, after the calculation date")),
+        _ => None,
+    };
+    let principal_outstanding: Decimal = invs.iter().map(|i| i.principal).sum();
+    let interest_outstanding: Decimal = invs.iter().map(|i| i.running + i.capitalised).sum();
+    let costs_outstanding = excl + vat - costs_paid;
+    let mut per_invoice: Vec<InvoiceResult> = input
+        .invoices
+        .iter()
+        .filter_map(|i| invs.iter().find(|s| s.id == i.id))
+        .map(|s| InvoiceResult {
+            invoice: s.id.clone(),
+            days_past_due: (calc - s.due).num_days().max(0),
+            interest_days: ((calc - s.start).num_days() + 1).max(0),
+            principal_outstanding: s.principal,
+            interest_accrued_total: s.accrued,
+            interest_outstanding: s.running + s.capitalised,
+        })
+        .collect();
+    per_invoice.dedup_by(|a, b| a.invoice == b.invoice);
+    Ok(ClaimResult {
+        principal_original: input.invoices.iter().map(|i| i.amount).sum(),
+        principal_outstanding,
+        collection_costs_base: costs_base,
+        collection_costs_excl_vat: excl,
+        collection_costs_vat: vat,
+        collection_costs_incl_vat: excl + vat,
+        collection_costs_paid: costs_paid,
+        collection_costs_outstanding: costs_outstanding,
+        costs_due_date: if excl.is_zero() { None } else { costs_due },
+        costs_note,
+        costs_trace,
+        interest_accrued_total: invs.iter().map(|i| i.accrued).sum(),
+        interest_outstanding,
+        total_outstanding: principal_outstanding + interest_outstanding + costs_outstanding,
+        interest_table: table.name.clone(),
+        per_invoice,
+        payment_allocation: allocations,
+        interest_segments: segments,
+    })
+}
+
+fn validate(input: &ClaimInput) -> Result<(), LawError> {
+    for i in &input.invoices {
+        positive(&format!("invoice {} amount", i.id), i.amount)?;
+        if i.due_date < i.invoice_date {
+            return Err(LawError::DateOrder { what: format!("invoice {} due date", i.id), earlier: i.invoice_date, later: i.due_date });
+        }
+    }
+    for p in &input.payments {
+        positive(&format!("payment of {}", p.date), p.amount)?;
+    }
+    if let Some(r) = &input.reminder {
+        if r.received_date < r.sent_date {
+            return Err(LawError::DateOrder { what: "reminder received".into(), earlier: r.sent_date, later: r.received_date });
+        }
+    }
+    Ok(())
+}
+
+/// When costs become due, or why none are due.
+fn costs_due_date(input: &ClaimInput) -> (Option<NaiveDate>, Option<String>) {
+    if let Some(d) = input.costs_due_date {
+        return (Some(d), None);
+    }
+    let earliest_due = input.invoices.iter().map(|i| i.due_date).min();
+    match (input.jurisdiction, input.debtor_type) {
+        (_, DebtorType::Consumer) => match &input.reminder {
+            None => (None, Some("no 14-day letter or first reminder was sent: no costs may be charged to a consumer".into())),
+            Some(r) if input.jurisdiction == Jurisdiction::Nl && !r.states_cost_amount => {
+                (None, Some("the 14-day letter did not state the costs: none may be charged (art. 6:96 lid 6 BW)".into()))
+            }
+            Some(r) if r.deadline.is_some_and(|d| d < nl::letter_pay_by(r.received_date)) => (
+                None,
+                Some(format!(
+                    "the letter's pay-by date {} is shorter than 14 days from the day after receipt ({}): no costs",
+                    r.deadline.unwrap_or(r.received_date),
+                    nl::letter_pay_by(r.received_date)
+                )),
+            ),
+            Some(_) if input.jurisdiction == Jurisdiction::Be && !input.contract_has_damages_and_interest_clause.unwrap_or(false) => {
+                (None, Some("the contract has no damages clause: no damages may be charged to a Belgian consumer (art. XIX.4 WER)".into()))
+            }
+            Some(r) => (Some(nl::costs_due_date_consumer(r.received_date)), None),
+        },
+        (_, DebtorType::Business) => (earliest_due.map(|d| d + Days::new(1)), None),
+    }
+}
+
+/// Fixes the costs over the principal open now (payments before the due date already applied).
+fn fix_costs(input: &ClaimInput, invs: &[Inv]) -> Result<(Decimal, Decimal, Decimal, Vec<TraceLine>), LawError> {
+    let base: Decimal = invs.iter().map(|i| i.principal).sum();
+    if base <= Decimal::ZERO {
+        return Ok((Decimal::ZERO, Decimal::ZERO, Decimal::ZERO, vec![]));
+    }
+    let late = invs.iter().filter(|i| i.principal > Decimal::ZERO).count() as u32;
+    let (excl, mut trace) = match (input.jurisdiction, input.debtor_type) {
+        (Jurisdiction::Nl, debtor) => {
+            let t = nl::wik_costs(base)?;
+            let mut trace = t.trace;
+            let mut amount = t.amount;
+            if debtor == DebtorType::Business && input.b2b_minimum.unwrap_or_default() == B2bMinimum::PerInvoice {
+                let floor = Decimal::from(40 * late);
+                if floor > amount {
+                    trace.push(TraceLine {
+                        step: "EUR 40 per late invoice (CJEU C-585/20)".into(),
+                        base: Some(late.to_string()),
+                        rate: Some("40.00".into()),
+                        amount: format_cents(floor),
+                    });
+                    amount = floor;
+                }
+            }
+            (amount, trace)
+        }
+        (Jurisdiction::Be, DebtorType::Business) => {
+            let t = be::b2b_compensation(late);
+            (t.amount, t.trace)
+        }
+        (Jurisdiction::Be, DebtorType::Consumer) => {
+            let t = be::consumer_damages(base)?;
+            (t.amount, t.trace)
+        }
+    };
+    let vat = if input.jurisdiction == Jurisdiction::Nl { nl::costs_vat(excl, input.creditor_vat_deductible) } else { Decimal::ZERO };
+    if !vat.is_zero() {
+        trace.push(TraceLine { step: "VAT, creditor cannot deduct it".into(), base: Some(format_cents(excl)), rate: Some("21%".into()), amount: format_cents(vat) });
+    }
+    Ok((base, excl, vat, trace))
+}

@@ -1,0 +1,151 @@
+//! Dutch and Belgian collection law: collection costs, statutory interest, payment allocation.
+//!
+//! Every function is pure and takes its dates explicitly. Amounts are exact and rounded half-up
+//! to cents at the places the law's practice rounds (see `claim.rs`). Each rule is in the file of
+//! its country (`nl.rs`, `be.rs`); rate tables are data (`rates/`); the whole-claim calculator
+//! that combines them is `claim.rs`.
+
+pub mod be;
+pub mod claim;
+pub mod nl;
+pub mod rates;
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// Which country's law applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Jurisdiction {
+    /// The Netherlands.
+    #[serde(rename = "nl", alias = "NL")]
+    Nl,
+    /// Belgium.
+    #[serde(rename = "be", alias = "BE")]
+    Be,
+}
+
+impl FromStr for Jurisdiction {
+    type Err = LawError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "nl" => Ok(Jurisdiction::Nl),
+            "be" => Ok(Jurisdiction::Be),
+            _ => Err(LawError::UnknownJurisdiction(s.to_string())),
+        }
+    }
+}
+
+impl fmt::Display for Jurisdiction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Jurisdiction::Nl => "nl",
+            Jurisdiction::Be => "be",
+        })
+    }
+}
+
+/// Consumer or business, as the law distinguishes them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DebtorType {
+    /// A natural person not acting in a profession or business.
+    Consumer,
+    /// A company or professional.
+    Business,
+}
+
+impl FromStr for DebtorType {
+    type Err = LawError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "consumer" => Ok(DebtorType::Consumer),
+            "business" => Ok(DebtorType::Business),
+            _ => Err(LawError::UnknownDebtorType(s.to_string())),
+        }
+    }
+}
+
+/// Why a calculation cannot be made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LawError {
+    /// Not `nl` or `be`.
+    #[error("unknown jurisdiction '{0}': use nl or be")]
+    UnknownJurisdiction(String),
+    /// Not `consumer` or `business`.
+    #[error("unknown debtor type '{0}': use consumer or business")]
+    UnknownDebtorType(String),
+    /// An amount that must be positive is not.
+    #[error("{what} must be positive, got {amount}")]
+    NotPositive {
+        /// What the amount is.
+        what: String,
+        /// The amount given.
+        amount: Decimal,
+    },
+    /// Dates in the wrong order.
+    #[error("{what}: {later} is before {earlier}")]
+    DateOrder {
+        /// What the dates are.
+        what: String,
+        /// The date that should come first.
+        earlier: NaiveDate,
+        /// The date that should come later.
+        later: NaiveDate,
+    },
+    /// No rate is known for a date.
+    #[error("no {table} rate is known for {date}: the table runs from {first} to {known_until}; update the rate table")]
+    NoRate {
+        /// The table.
+        table: String,
+        /// The date asked for.
+        date: NaiveDate,
+        /// First date of the table.
+        first: NaiveDate,
+        /// Last date the table is known for.
+        known_until: NaiveDate,
+    },
+}
+
+/// A line of a calculation's trace: what was computed from what.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TraceLine {
+    /// What this step is (a bracket, a rule, a rounding).
+    pub step: String,
+    /// The amount the step applies to, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base: Option<String>,
+    /// The rate or rule applied, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rate: Option<String>,
+    /// The result.
+    pub amount: String,
+}
+
+/// An amount with the steps that produced it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Traced {
+    /// The result, rounded to cents.
+    #[serde(serialize_with = "crate::law::ser_cents")]
+    pub amount: Decimal,
+    /// How it was computed.
+    pub trace: Vec<TraceLine>,
+}
+
+pub(crate) fn ser_cents<S: serde::Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&crate::money::format_cents(*d))
+}
+
+pub(crate) fn positive(what: &str, amount: Decimal) -> Result<(), LawError> {
+    if amount > Decimal::ZERO {
+        Ok(())
+    } else {
+        Err(LawError::NotPositive { what: what.to_string(), amount })
+    }
+}
+
+#[cfg(test)]
+mod tests;

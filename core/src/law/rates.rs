@@ -1,0 +1,168 @@
+//! Statutory interest rate tables: data with effective dates and sources, not constants in code.
+//!
+//! Each table is a small CSV (`from,rate_pct`) under `rates/`, headed by its source and the last
+//! date its rates are known for. A date past that, or before the first rate, is an error: the
+//! calculator never extrapolates a rate.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use super::LawError;
+
+/// The tables incasso knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RateKind {
+    /// Art. 6:119 BW, wettelijke rente (consumers and other non-commercial debts).
+    Nl6119,
+    /// Art. 6:119a BW, wettelijke handelsrente (commercial transactions).
+    Nl6119a,
+    /// Belgian late-payment interest of the Wet van 2 augustus 2002 (B2B; cap for consumers).
+    Be2002,
+    /// Belgian legal interest rate (wettelijke interestvoet).
+    BeLegal,
+}
+
+impl RateKind {
+    /// Name as the reference cases and the trace write it.
+    pub fn code(&self) -> &'static str {
+        match self {
+            RateKind::Nl6119 => "NL_6_119",
+            RateKind::Nl6119a => "NL_6_119a",
+            RateKind::Be2002 => "BE_2002",
+            RateKind::BeLegal => "BE_LEGAL",
+        }
+    }
+
+    fn data(&self) -> &'static str {
+        match self {
+            RateKind::Nl6119 => include_str!("rates/nl-6-119.csv"),
+            RateKind::Nl6119a => include_str!("rates/nl-6-119a.csv"),
+            RateKind::Be2002 => include_str!("rates/be-2002-b2b.csv"),
+            RateKind::BeLegal => include_str!("rates/be-legal.csv"),
+        }
+    }
+
+    /// The built-in table.
+    pub fn table(&self) -> RateTable {
+        RateTable::parse(self.code(), self.data()).expect("built-in rate tables are checked by tests")
+    }
+}
+
+/// One rate period's start and rate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RatePoint {
+    /// First day the rate applies.
+    pub from: NaiveDate,
+    /// Percent per year.
+    pub rate_pct: Decimal,
+}
+
+/// A table of rates, each in force from its date until the next, known up to `known_until`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RateTable {
+    /// Name of the table, for messages.
+    pub name: String,
+    /// Source line(s) from the data file.
+    pub source: String,
+    /// Rates in date order.
+    pub points: Vec<RatePoint>,
+    /// Last day the table's rates are known for.
+    pub known_until: NaiveDate,
+}
+
+impl RateTable {
+    /// Parses a table file: `#` comment lines (source, `known_until: DATE`), a header, then rows.
+    pub fn parse(name: &str, text: &str) -> Result<RateTable, String> {
+        let mut source = Vec::new();
+        let mut known_until = None;
+        let mut points: Vec<RatePoint> = Vec::new();
+        for (i, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line == "from,rate_pct" {
+                continue;
+            }
+            if let Some(c) = line.strip_prefix('#') {
+                let c = c.trim();
+                match c.strip_prefix("known_until:") {
+                    Some(d) => {
+                        known_until = Some(
+                            NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")
+                                .map_err(|e| format!("{name} line {}: known_until: {e}", i + 1))?,
+                        )
+                    }
+                    None => source.push(c.to_string()),
+                }
+                continue;
+            }
+            let (from, rate) = line.split_once(',').ok_or_else(|| format!("{name} line {}: expected from,rate_pct", i + 1))?;
+            let from = NaiveDate::parse_from_str(from.trim(), "%Y-%m-%d").map_err(|e| format!("{name} line {}: {e}", i + 1))?;
+            let rate_pct = Decimal::from_str_exact(rate.trim()).map_err(|e| format!("{name} line {}: {e}", i + 1))?;
+            if let Some(last) = points.last() {
+                if from <= last.from {
+                    return Err(format!("{name} line {}: dates must increase", i + 1));
+                }
+            }
+            if rate_pct < Decimal::ZERO {
+                return Err(format!("{name} line {}: negative rate", i + 1));
+            }
+            points.push(RatePoint { from, rate_pct });
+        }
+        let known_until = known_until.ok_or_else(|| format!("{name}: no '# known_until: DATE' line"))?;
+        if points.is_empty() {
+            return Err(format!("{name}: no rates"));
+        }
+        Ok(RateTable { name: name.to_string(), source: source.join(" "), points, known_until })
+    }
+
+    /// Checks that every day from `from` through `to` has a known rate.
+    pub fn covers(&self, from: NaiveDate, to: NaiveDate) -> Result<(), LawError> {
+        if from < self.points[0].from {
+            return Err(LawError::NoRate { table: self.name.clone(), date: from, first: self.points[0].from, known_until: self.known_until });
+        }
+        if to > self.known_until {
+            return Err(LawError::NoRate { table: self.name.clone(), date: to, first: self.points[0].from, known_until: self.known_until });
+        }
+        Ok(())
+    }
+
+    /// The rate in force on a date (the caller checked [`RateTable::covers`]).
+    pub fn rate_on(&self, date: NaiveDate) -> Decimal {
+        let i = self.points.partition_point(|p| p.from <= date);
+        self.points[i.saturating_sub(1)].rate_pct
+    }
+
+    /// Start dates of rate periods strictly after `after` and not after `until`.
+    pub fn starts_between(&self, after: NaiveDate, until: NaiveDate) -> impl Iterator<Item = NaiveDate> + '_ {
+        self.points.iter().map(|p| p.from).filter(move |d| *d > after && *d <= until)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn built_in_tables_parse_and_answer_by_date() {
+        for k in [RateKind::Nl6119, RateKind::Nl6119a, RateKind::Be2002, RateKind::BeLegal] {
+            let t = k.table();
+            assert!(!t.source.is_empty(), "{} has a source", t.name);
+        }
+        let t = RateKind::Nl6119a.table();
+        assert_eq!(t.rate_on(d("2013-03-15")).to_string(), "7.75");
+        assert_eq!(t.rate_on(d("2013-03-16")).to_string(), "8.75");
+        assert_eq!(t.rate_on(d("2025-12-31")).to_string(), "10.15");
+        assert!(t.covers(d("2026-07-01"), d("2026-07-01")).is_err(), "past the last known rate");
+        assert!(t.covers(d("1999-12-31"), d("2000-01-02")).is_err(), "before the first rate");
+    }
+
+    #[test]
+    fn malformed_tables_are_refused() {
+        assert!(RateTable::parse("t", "from,rate_pct\n2020-01-01,1.0\n").is_err(), "no known_until");
+        assert!(RateTable::parse("t", "# known_until: 2021-01-01\n2020-01-01,1.0\n2019-01-01,2\n").is_err());
+        assert!(RateTable::parse("t", "# known_until: 2021-01-01\n2020-01-01,-1\n").is_err());
+    }
+}

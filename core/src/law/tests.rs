@@ -1,0 +1,153 @@
+//! The worked cases of `shared/reference/cases-examples.json`, to the cent, and the invariants
+//! the law implies, as property tests.
+
+use std::path::PathBuf;
+
+use serde_json::Value;
+
+use super::claim::{calculate, ClaimInput};
+
+fn reference() -> Option<PathBuf> {
+    let dir = match std::env::var_os("INCASSO_REFERENCE") {
+        Some(d) => PathBuf::from(d),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/reference"),
+    };
+    let file = dir.join("cases-examples.json");
+    if file.exists() {
+        return Some(file);
+    }
+    assert!(std::env::var("CI").as_deref() != Ok("true"), "{} is missing under CI", file.display());
+    None
+}
+
+/// Builds the calculator's input from a case, taking only the input keys.
+fn input_of(case: &Value) -> ClaimInput {
+    let keys = [
+        "jurisdiction",
+        "debtor_type",
+        "creditor_vat_deductible",
+        "calculation_date",
+        "invoices",
+        "payments",
+        "reminder",
+        "costs_due_date",
+        "contract_has_damages_and_interest_clause",
+        "b2b_minimum",
+    ];
+    let mut obj = serde_json::Map::new();
+    for k in keys {
+        if let Some(v) = case.get(k) {
+            obj.insert(k.to_string(), v.clone());
+        }
+    }
+    serde_json::from_value(Value::Object(obj)).unwrap_or_else(|e| panic!("{}: {e}", case["id"]))
+}
+
+#[test]
+fn reference_cases_match_to_the_cent() {
+    let Some(file) = reference() else { return };
+    let all: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let cases = all["cases"].as_array().unwrap();
+    assert!(!cases.is_empty());
+    let mut failures = Vec::new();
+    for case in cases {
+        let id = case["id"].as_str().unwrap();
+        let got = serde_json::to_value(calculate(&input_of(case)).unwrap_or_else(|e| panic!("{id}: {e}"))).unwrap();
+        for (key, want) in case["expected"].as_object().unwrap() {
+            if got.get(key) != Some(want) {
+                failures.push(format!("{id} {key}:\n  want {want}\n  got  {}", got.get(key).unwrap_or(&Value::Null)));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+}
+
+mod properties {
+    use chrono::{Days, NaiveDate};
+    use proptest::prelude::*;
+    use rust_decimal::Decimal;
+
+    use crate::law::claim::{calculate, ClaimInput, InterestSegment, InvoiceInput};
+    use crate::law::{be, nl, DebtorType, Jurisdiction};
+
+    fn cents() -> impl Strategy<Value = Decimal> {
+        (1i64..200_000_000).prop_map(|c| Decimal::new(c, 2))
+    }
+
+    fn claim(jurisdiction: Jurisdiction, debtor: DebtorType, amount: Decimal, due: NaiveDate, calc: NaiveDate) -> ClaimInput {
+        ClaimInput {
+            jurisdiction,
+            debtor_type: debtor,
+            creditor_vat_deductible: true,
+            calculation_date: calc,
+            invoices: vec![InvoiceInput { id: "F".into(), amount, invoice_date: due - Days::new(14), due_date: due, interest_start_date: None }],
+            payments: vec![],
+            reminder: None,
+            costs_due_date: None,
+            contract_has_damages_and_interest_clause: None,
+            b2b_minimum: None,
+        }
+    }
+
+    fn date(offset: u64) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2003, 1, 1).unwrap() + Days::new(offset)
+    }
+
+    proptest! {
+        #[test]
+        fn wik_costs_stay_between_minimum_and_cap_and_grow_with_principal(a in cents(), b in cents()) {
+            let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+            let c_lo = nl::wik_costs(lo).unwrap().amount;
+            let c_hi = nl::wik_costs(hi).unwrap().amount;
+            prop_assert!(c_lo >= Decimal::from(40) && c_hi <= Decimal::from(6775));
+            prop_assert!(c_lo <= c_hi, "costs({lo}) = {c_lo} > costs({hi}) = {c_hi}");
+        }
+
+        #[test]
+        fn belgian_consumer_damages_stay_capped_and_grow(a in cents(), b in cents()) {
+            let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+            let d_lo = be::consumer_damages(lo).unwrap().amount;
+            let d_hi = be::consumer_damages(hi).unwrap().amount;
+            prop_assert!(d_lo >= Decimal::from(20) && d_hi <= Decimal::from(2000));
+            prop_assert!(d_lo <= d_hi);
+        }
+
+        #[test]
+        fn interest_is_zero_until_due_and_grows_with_time(
+            amount in cents(),
+            due in 0u64..6500,
+            t1 in 0u64..1400,
+            extra in 0u64..600,
+            nl_business in any::<bool>(),
+        ) {
+            let (j, d) = if nl_business { (Jurisdiction::Nl, DebtorType::Business) } else { (Jurisdiction::Be, DebtorType::Business) };
+            let due = date(due);
+            let before = calculate(&claim(j, d, amount, due, due)).unwrap();
+            prop_assert_eq!(before.interest_accrued_total, Decimal::ZERO);
+            let calc1 = due + Days::new(t1);
+            let calc2 = calc1 + Days::new(extra);
+            let r1 = calculate(&claim(j, d, amount, due, calc1)).unwrap();
+            let r2 = calculate(&claim(j, d, amount, due, calc2)).unwrap();
+            prop_assert!(r1.interest_accrued_total >= Decimal::ZERO);
+            prop_assert!(r1.interest_accrued_total <= r2.interest_accrued_total,
+                "{} by {calc1} but {} by {calc2}", r1.interest_accrued_total, r2.interest_accrued_total);
+        }
+
+        #[test]
+        fn each_anniversary_compounds_exactly_once(amount in cents(), due in 0u64..5500, years in 0u64..4, tail in 0u64..365) {
+            let due = date(due);
+            let calc = due + Days::new(365 * years + tail);
+            let r = calculate(&claim(Jurisdiction::Nl, DebtorType::Business, amount, due, calc)).unwrap();
+            let caps: Vec<NaiveDate> = r.interest_segments.iter().filter_map(|s| match s {
+                InterestSegment::Capitalisation { capitalised_on, .. } => Some(*capitalised_on),
+                _ => None,
+            }).collect();
+            let mut dedup = caps.clone();
+            dedup.dedup();
+            prop_assert_eq!(&caps, &dedup, "an anniversary capitalised twice");
+            let start = due + Days::new(1);
+            let expected = (1..=5).filter(|n| crate::law::claim::anniversary_of(start, *n) <= calc).count();
+            prop_assert_eq!(caps.len(), expected);
+        }
+    }
+}
