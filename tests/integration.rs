@@ -616,3 +616,230 @@ fn demo_runs_the_flow_on_the_fixtures_and_can_run_again() {
         "the demo never clears a folder it did not make"
     );
 }
+
+#[test]
+fn calc_costs_interest_and_claim_give_exact_amounts_with_a_trace() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let v: serde_json::Value = serde_json::from_str(&ok(incasso(
+        d,
+        &[
+            "calc",
+            "costs",
+            "--principal",
+            "1234.56",
+            "--jurisdiction",
+            "nl",
+            "--debtor",
+            "consumer",
+            "--vat-deductible",
+            "false",
+            "--format",
+            "json",
+        ],
+    )))
+    .unwrap();
+    assert_eq!(
+        (
+            v["amount"].as_str(),
+            v["vat"].as_str(),
+            v["amount_incl_vat"].as_str()
+        ),
+        (Some("185.18"), Some("38.89"), Some("224.07"))
+    );
+    assert_eq!(v["trace"][0]["step"], "band 0.00-2500.00");
+
+    let v: serde_json::Value = serde_json::from_str(&ok(incasso(
+        d,
+        &[
+            "calc",
+            "costs",
+            "--principal",
+            "100",
+            "--jurisdiction",
+            "nl",
+            "--debtor",
+            "business",
+            "--invoices",
+            "3",
+            "--format",
+            "json",
+        ],
+    )))
+    .unwrap();
+    assert_eq!(v["amount"], "120.00", "EUR 40 per late invoice");
+    let be: serde_json::Value = serde_json::from_str(&ok(incasso(
+        d,
+        &[
+            "calc",
+            "costs",
+            "--principal",
+            "1000",
+            "--jurisdiction",
+            "be",
+            "--debtor",
+            "consumer",
+            "--format",
+            "json",
+        ],
+    )))
+    .unwrap();
+    assert_eq!(be["amount"], "90.00");
+
+    let v: serde_json::Value = serde_json::from_str(&ok(incasso(
+        d,
+        &[
+            "calc",
+            "interest",
+            "--principal",
+            "25000",
+            "--from",
+            "2023-04-01",
+            "--to",
+            "2025-12-31",
+            "--jurisdiction",
+            "nl",
+            "--debtor",
+            "business",
+            "--format",
+            "json",
+        ],
+    )))
+    .unwrap();
+    assert_eq!(v["amount"], "8783.37", "reference case NL-B-06");
+    assert_eq!(v["trace"][3]["capitalised_on"], "2024-04-01");
+    assert_eq!(v["trace"][3]["new_base"], "27945.89");
+
+    let v: serde_json::Value = serde_json::from_str(&ok(incasso(
+        d,
+        &[
+            "calc",
+            "interest",
+            "--principal",
+            "3000",
+            "--from",
+            "2025-01-30",
+            "--to",
+            "2025-06-30",
+            "--jurisdiction",
+            "nl",
+            "--debtor",
+            "consumer",
+            "--payment",
+            "2025-04-15=575.00",
+            "--format",
+            "json",
+        ],
+    )))
+    .unwrap();
+    assert_eq!(
+        v["payment_allocation"][0]["to_interest"][0]["amount"],
+        "36.99"
+    );
+    assert_eq!(
+        v["payment_allocation"][0]["to_principal"][0]["amount"],
+        "538.01"
+    );
+    assert_eq!(v["principal_outstanding"], "2461.99");
+
+    let claim = fixture("claims/nl-consumer.json");
+    let v: serde_json::Value = serde_json::from_str(&ok(incasso(
+        d,
+        &[
+            "calc",
+            "claim",
+            "--input",
+            claim.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    )))
+    .unwrap();
+    assert_eq!(v["collection_costs_excl_vat"], "225.00");
+    assert_eq!(
+        v["collection_costs_paid"], "200.00",
+        "a payment after the costs fell due pays costs first"
+    );
+    assert_eq!(v["total_outstanding"], "1562.48");
+
+    for (args, expect) in [
+        (
+            vec![
+                "calc",
+                "costs",
+                "--principal",
+                "-5",
+                "--jurisdiction",
+                "nl",
+                "--debtor",
+                "consumer",
+            ],
+            "must be positive",
+        ),
+        (
+            vec![
+                "calc",
+                "interest",
+                "--principal",
+                "10",
+                "--from",
+                "1999-01-01",
+                "--to",
+                "2000-02-01",
+                "--jurisdiction",
+                "nl",
+                "--debtor",
+                "consumer",
+            ],
+            "no NL_6_119 rate is known for 1999-01-01",
+        ),
+        (
+            vec![
+                "calc",
+                "interest",
+                "--principal",
+                "10",
+                "--from",
+                "2025-02-01",
+                "--to",
+                "2025-01-01",
+                "--jurisdiction",
+                "nl",
+                "--debtor",
+                "consumer",
+            ],
+            "before --from",
+        ),
+    ] {
+        let o = incasso(d, &args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        assert!(stderr(&o).contains(expect), "{args:?}: {}", stderr(&o));
+    }
+    let o = incasso(
+        d,
+        &[
+            "calc",
+            "costs",
+            "--principal",
+            "5",
+            "--jurisdiction",
+            "de",
+            "--debtor",
+            "consumer",
+        ],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "unknown jurisdiction is a usage error"
+    );
+    let bad = d.join("bad.json");
+    std::fs::write(&bad, r#"{"jurisdiction": "nl", "debtor_type": "consumer", "calculation_date": "2025-06-30", "invoices": [], "reminders": null}"#).unwrap();
+    let o = incasso(d, &["calc", "claim", "--input", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("unknown field `reminders`"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -112,6 +112,11 @@ enum Command {
         #[arg(long, default_value = "target/incasso-demo")]
         store: PathBuf,
     },
+    /// Collection costs, statutory interest and whole claims under Dutch and Belgian law.
+    Calc {
+        #[command(subcommand)]
+        command: CalcCommand,
+    },
     /// The audit log: imports and every change to a stored record.
     Audit {
         /// Output format.
@@ -122,6 +127,100 @@ enum Command {
     Fixtures {
         #[command(subcommand)]
         command: FixturesCommand,
+    },
+}
+
+/// Which country's law.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum JurisdictionArg {
+    /// The Netherlands.
+    Nl,
+    /// Belgium.
+    Be,
+}
+
+/// Consumer or business.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DebtorArg {
+    /// A natural person not acting in a profession or business.
+    Consumer,
+    /// A company or professional.
+    Business,
+}
+
+impl From<JurisdictionArg> for incasso_core::law::Jurisdiction {
+    fn from(j: JurisdictionArg) -> Self {
+        match j {
+            JurisdictionArg::Nl => incasso_core::law::Jurisdiction::Nl,
+            JurisdictionArg::Be => incasso_core::law::Jurisdiction::Be,
+        }
+    }
+}
+
+impl From<DebtorArg> for incasso_core::law::DebtorType {
+    fn from(d: DebtorArg) -> Self {
+        match d {
+            DebtorArg::Consumer => incasso_core::law::DebtorType::Consumer,
+            DebtorArg::Business => incasso_core::law::DebtorType::Business,
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum CalcCommand {
+    /// Extrajudicial collection costs over a principal (NL: WIK staffel; BE: EUR 40 or Boek XIX).
+    Costs {
+        /// The principal (hoofdsom), e.g. 1234.56.
+        #[arg(long, allow_hyphen_values = true)]
+        principal: rust_decimal::Decimal,
+        /// nl or be.
+        #[arg(long, value_enum)]
+        jurisdiction: JurisdictionArg,
+        /// consumer or business.
+        #[arg(long, value_enum)]
+        debtor: DebtorArg,
+        /// Whether the creditor deducts VAT (NL: if not, 21% VAT is added to the costs).
+        #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+        vat_deductible: bool,
+        /// Number of late invoices (B2B: EUR 40 each at least).
+        #[arg(long, default_value_t = 1)]
+        invoices: u32,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: commands::calc::CalcFormat,
+    },
+    /// Statutory interest from one date through another (both inclusive), with payments.
+    Interest {
+        /// The principal, e.g. 1500.00.
+        #[arg(long, allow_hyphen_values = true)]
+        principal: rust_decimal::Decimal,
+        /// First day of interest.
+        #[arg(long)]
+        from: NaiveDate,
+        /// Last day of interest.
+        #[arg(long)]
+        to: NaiveDate,
+        /// nl or be.
+        #[arg(long, value_enum)]
+        jurisdiction: JurisdictionArg,
+        /// consumer or business.
+        #[arg(long, value_enum)]
+        debtor: DebtorArg,
+        /// A payment as DATE=AMOUNT; repeat for several.
+        #[arg(long = "payment", value_parser = commands::calc::parse_payment)]
+        payments: Vec<(NaiveDate, rust_decimal::Decimal)>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: commands::calc::CalcFormat,
+    },
+    /// A whole claim from a JSON file: costs, interest, payment allocation, totals.
+    Claim {
+        /// The claim input (see README: jurisdiction, debtor_type, invoices, payments, reminder, ...).
+        #[arg(long)]
+        input: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: commands::calc::CalcFormat,
     },
 }
 
@@ -180,6 +279,41 @@ fn main() -> ExitCode {
             as_of,
             store,
         } => commands::demo::run(&fixtures, &store, as_of.unwrap_or(today)),
+        Command::Calc { command } => match command {
+            CalcCommand::Costs {
+                principal,
+                jurisdiction,
+                debtor,
+                vat_deductible,
+                invoices,
+                format,
+            } => commands::calc::costs(
+                principal,
+                jurisdiction.into(),
+                debtor.into(),
+                vat_deductible,
+                invoices,
+                format,
+            ),
+            CalcCommand::Interest {
+                principal,
+                from,
+                to,
+                jurisdiction,
+                debtor,
+                payments,
+                format,
+            } => commands::calc::interest(
+                principal,
+                from,
+                to,
+                jurisdiction.into(),
+                debtor.into(),
+                &payments,
+                format,
+            ),
+            CalcCommand::Claim { input, format } => commands::calc::claim(&input, format),
+        },
         Command::Audit { format } => commands::report::audit(&cli.data_dir, format),
         Command::Fixtures {
             command:

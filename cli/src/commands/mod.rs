@@ -1,5 +1,6 @@
 //! One module per command group.
 
+pub mod calc;
 pub mod demo;
 pub mod generate;
 pub mod import;

@@ -29,17 +29,38 @@ pub fn consumer_damages(outstanding: Decimal) -> Result<Traced, LawError> {
     let (step, raw) = if outstanding <= d150 {
         ("up to 150.00: fixed".to_string(), Decimal::from(20))
     } else if outstanding <= d500 {
-        ("150.01-500.00: 30 + 10% above 150".to_string(), Decimal::from(30) + (outstanding - d150) / Decimal::TEN)
+        (
+            "150.01-500.00: 30 + 10% above 150".to_string(),
+            Decimal::from(30) + (outstanding - d150) / Decimal::TEN,
+        )
     } else {
-        ("above 500.00: 65 + 5% above 500".to_string(), Decimal::from(65) + (outstanding - d500) * Decimal::new(5, 2))
+        (
+            "above 500.00: 65 + 5% above 500".to_string(),
+            Decimal::from(65) + (outstanding - d500) * Decimal::new(5, 2),
+        )
     };
     let capped = raw.min(Decimal::from(2_000));
     let amount = round_cents(capped);
-    let mut trace = vec![TraceLine { step, base: Some(format_cents(outstanding)), rate: None, amount: raw.normalize().to_string() }];
+    let mut trace = vec![TraceLine {
+        step,
+        base: Some(format_cents(outstanding)),
+        rate: None,
+        amount: raw.normalize().to_string(),
+    }];
     if capped < raw {
-        trace.push(TraceLine { step: "maximum".into(), base: None, rate: None, amount: "2000.00".into() });
+        trace.push(TraceLine {
+            step: "maximum".into(),
+            base: None,
+            rate: None,
+            amount: "2000.00".into(),
+        });
     }
-    trace.push(TraceLine { step: "rounded half-up to cents".into(), base: None, rate: None, amount: format_cents(amount) });
+    trace.push(TraceLine {
+        step: "rounded half-up to cents".into(),
+        base: None,
+        rate: None,
+        amount: format_cents(amount),
+    });
     Ok(Traced { amount, trace })
 }
 
@@ -60,7 +81,9 @@ mod tests {
             ("B7", "100000.00", "2000.00"),
         ];
         for (id, amount, want) in table {
-            let got = consumer_damages(Decimal::from_str(amount).unwrap()).unwrap().amount;
+            let got = consumer_damages(Decimal::from_str(amount).unwrap())
+                .unwrap()
+                .amount;
             assert_eq!(format_cents(got), want, "{id}: {amount}");
         }
         assert_eq!(b2b_compensation(3).amount, Decimal::from(120));

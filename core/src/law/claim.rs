@@ -291,7 +291,10 @@ pub fn interest_table(input: &ClaimInput) -> RateKind {
         (Jurisdiction::Nl, DebtorType::Business) => RateKind::Nl6119a,
         (Jurisdiction::Be, DebtorType::Business) => RateKind::Be2002,
         (Jurisdiction::Be, DebtorType::Consumer) => {
-            if input.contract_has_damages_and_interest_clause.unwrap_or(false) {
+            if input
+                .contract_has_damages_and_interest_clause
+                .unwrap_or(false)
+            {
                 RateKind::Be2002
             } else {
                 RateKind::BeLegal
@@ -302,17 +305,29 @@ pub fn interest_table(input: &ClaimInput) -> RateKind {
 
 /// Calculates a claim; the same input always gives the same result.
 pub fn calculate(input: &ClaimInput) -> Result<ClaimResult, LawError> {
-    calculate_with(input, &interest_table(input).table())
+    calculate_with(input, &interest_table(input).table(), true)
 }
 
-/// Calculates a claim with a given rate table (for tables newer than the built-in ones).
-pub fn calculate_with(input: &ClaimInput, table: &RateTable) -> Result<ClaimResult, LawError> {
+/// Interest (and payments) only, without collection costs: `incasso calc interest`.
+pub fn calculate_interest(input: &ClaimInput) -> Result<ClaimResult, LawError> {
+    calculate_with(input, &interest_table(input).table(), false)
+}
+
+/// Calculates a claim with a given rate table (for tables newer than the built-in ones);
+/// `with_costs` false leaves collection costs out entirely.
+pub fn calculate_with(
+    input: &ClaimInput,
+    table: &RateTable,
+    with_costs: bool,
+) -> Result<ClaimResult, LawError> {
     let calc = input.calculation_date;
     validate(input)?;
     let compounding = input.jurisdiction == Jurisdiction::Nl;
     // Belgian consumers owe interest only after the free reminder's 14-day term (art. XIX.2 WER).
     let be_consumer_start = match (input.jurisdiction, input.debtor_type, &input.reminder) {
-        (Jurisdiction::Be, DebtorType::Consumer, Some(r)) => Some(nl::costs_due_date_consumer(r.received_date)),
+        (Jurisdiction::Be, DebtorType::Consumer, Some(r)) => {
+            Some(nl::costs_due_date_consumer(r.received_date))
+        }
         (Jurisdiction::Be, DebtorType::Consumer, None) => Some(calc + Days::new(1)),
         _ => None,
     };
@@ -345,7 +360,11 @@ pub fn calculate_with(input: &ClaimInput, table: &RateTable) -> Result<ClaimResu
         }
     }
 
-    let (costs_due, costs_note) = costs_due_date(input);
+    let (costs_due, costs_note) = if with_costs {
+        costs_due_date(input)
+    } else {
+        (None, Some("not calculated".into()))
+    };
     let mut costs: Option<(Decimal, Decimal, Decimal, Vec<TraceLine>)> = None; // base, excl, vat, trace
     let mut costs_paid = Decimal::ZERO;
 
@@ -448,13 +467,19 @@ pub fn calculate_with(input: &ClaimInput, table: &RateTable) -> Result<ClaimResu
                 inv.capitalised -= to_cap;
                 left -= to_cap;
                 if !(to_running + to_cap).is_zero() {
-                    alloc.to_interest.push(InvoiceAmount { invoice: inv.id.clone(), amount: to_running + to_cap });
+                    alloc.to_interest.push(InvoiceAmount {
+                        invoice: inv.id.clone(),
+                        amount: to_running + to_cap,
+                    });
                 }
                 let to_principal = inv.principal.min(left);
                 inv.principal -= to_principal;
                 left -= to_principal;
                 if !to_principal.is_zero() {
-                    alloc.to_principal.push(InvoiceAmount { invoice: inv.id.clone(), amount: to_principal });
+                    alloc.to_principal.push(InvoiceAmount {
+                        invoice: inv.id.clone(),
+                        amount: to_principal,
+                    });
                 }
             }
             alloc.unallocated = left;
@@ -465,10 +490,13 @@ pub fn calculate_with(input: &ClaimInput, table: &RateTable) -> Result<ClaimResu
         costs = Some(fix_costs(input, &invs)?);
     }
 
-    let (costs_base, excl, vat, costs_trace) = costs.unwrap_or((Decimal::ZERO, Decimal::ZERO, Decimal::ZERO, Vec::new()));
+    let (costs_base, excl, vat, costs_trace) =
+        costs.unwrap_or((Decimal::ZERO, Decimal::ZERO, Decimal::ZERO, Vec::new()));
     let costs_note = match (&costs_note, costs_due) {
         (Some(n), _) => Some(n.clone()),
-        (None, Some(cd)) if cd > calc => Some(format!("costs become due on {cd}, after the calculation date")),
+        (None, Some(cd)) if cd > calc => Some(format!(
+            "costs become due on {cd}, after the calculation date"
+        )),
         _ => None,
     };
     let principal_outstanding: Decimal = invs.iter().map(|i| i.principal).sum();
@@ -514,7 +542,11 @@ fn validate(input: &ClaimInput) -> Result<(), LawError> {
     for i in &input.invoices {
         positive(&format!("invoice {} amount", i.id), i.amount)?;
         if i.due_date < i.invoice_date {
-            return Err(LawError::DateOrder { what: format!("invoice {} due date", i.id), earlier: i.invoice_date, later: i.due_date });
+            return Err(LawError::DateOrder {
+                what: format!("invoice {} due date", i.id),
+                earlier: i.invoice_date,
+                later: i.due_date,
+            });
         }
     }
     for p in &input.payments {
@@ -522,7 +554,11 @@ fn validate(input: &ClaimInput) -> Result<(), LawError> {
     }
     if let Some(r) = &input.reminder {
         if r.received_date < r.sent_date {
-            return Err(LawError::DateOrder { what: "reminder received".into(), earlier: r.sent_date, later: r.received_date });
+            return Err(LawError::DateOrder {
+                what: "reminder received".into(),
+                earlier: r.sent_date,
+                later: r.received_date,
+            });
         }
     }
     Ok(())
@@ -558,7 +594,10 @@ fn costs_due_date(input: &ClaimInput) -> (Option<NaiveDate>, Option<String>) {
 }
 
 /// Fixes the costs over the principal open now (payments before the due date already applied).
-fn fix_costs(input: &ClaimInput, invs: &[Inv]) -> Result<(Decimal, Decimal, Decimal, Vec<TraceLine>), LawError> {
+fn fix_costs(
+    input: &ClaimInput,
+    invs: &[Inv],
+) -> Result<(Decimal, Decimal, Decimal, Vec<TraceLine>), LawError> {
     let base: Decimal = invs.iter().map(|i| i.principal).sum();
     if base <= Decimal::ZERO {
         return Ok((Decimal::ZERO, Decimal::ZERO, Decimal::ZERO, vec![]));
@@ -569,7 +608,9 @@ fn fix_costs(input: &ClaimInput, invs: &[Inv]) -> Result<(Decimal, Decimal, Deci
             let t = nl::wik_costs(base)?;
             let mut trace = t.trace;
             let mut amount = t.amount;
-            if debtor == DebtorType::Business && input.b2b_minimum.unwrap_or_default() == B2bMinimum::PerInvoice {
+            if debtor == DebtorType::Business
+                && input.b2b_minimum.unwrap_or_default() == B2bMinimum::PerInvoice
+            {
                 let floor = Decimal::from(40 * late);
                 if floor > amount {
                     trace.push(TraceLine {
@@ -592,9 +633,18 @@ fn fix_costs(input: &ClaimInput, invs: &[Inv]) -> Result<(Decimal, Decimal, Deci
             (t.amount, t.trace)
         }
     };
-    let vat = if input.jurisdiction == Jurisdiction::Nl { nl::costs_vat(excl, input.creditor_vat_deductible) } else { Decimal::ZERO };
+    let vat = if input.jurisdiction == Jurisdiction::Nl {
+        nl::costs_vat(excl, input.creditor_vat_deductible)
+    } else {
+        Decimal::ZERO
+    };
     if !vat.is_zero() {
-        trace.push(TraceLine { step: "VAT, creditor cannot deduct it".into(), base: Some(format_cents(excl)), rate: Some("21%".into()), amount: format_cents(vat) });
+        trace.push(TraceLine {
+            step: "VAT, creditor cannot deduct it".into(),
+            base: Some(format_cents(excl)),
+            rate: Some("21%".into()),
+            amount: format_cents(vat),
+        });
     }
     Ok((base, excl, vat, trace))
 }

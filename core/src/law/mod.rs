@@ -143,7 +143,10 @@ pub(crate) fn positive(what: &str, amount: Decimal) -> Result<(), LawError> {
     if amount > Decimal::ZERO {
         Ok(())
     } else {
-        Err(LawError::NotPositive { what: what.to_string(), amount })
+        Err(LawError::NotPositive {
+            what: what.to_string(),
+            amount,
+        })
     }
 }
 

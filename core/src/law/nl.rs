@@ -31,14 +31,20 @@ pub fn wik_costs(principal: Decimal) -> Result<Traced, LawError> {
         if principal <= lower {
             break;
         }
-        let top = upper.map(Decimal::from).map_or(principal, |u| u.min(principal));
+        let top = upper
+            .map(Decimal::from)
+            .map_or(principal, |u| u.min(principal));
         let part = top - lower;
         let rate = Decimal::new(pct, scale);
         let amount = part * rate / Decimal::ONE_HUNDRED;
         sum += amount;
         trace.push(TraceLine {
             step: match upper {
-                Some(u) => format!("band {}-{}", format_cents(lower), format_cents(Decimal::from(u))),
+                Some(u) => format!(
+                    "band {}-{}",
+                    format_cents(lower),
+                    format_cents(Decimal::from(u))
+                ),
                 None => format!("band above {}", format_cents(lower)),
             },
             base: Some(format_cents(part)),
@@ -49,13 +55,28 @@ pub fn wik_costs(principal: Decimal) -> Result<Traced, LawError> {
     }
     let mut amount = round_cents(sum);
     if amount < Decimal::from(MINIMUM) {
-        trace.push(TraceLine { step: "minimum (art. 2 lid 2)".into(), base: None, rate: None, amount: format_cents(Decimal::from(MINIMUM)) });
+        trace.push(TraceLine {
+            step: "minimum (art. 2 lid 2)".into(),
+            base: None,
+            rate: None,
+            amount: format_cents(Decimal::from(MINIMUM)),
+        });
         amount = Decimal::from(MINIMUM);
     } else if amount > Decimal::from(MAXIMUM) {
-        trace.push(TraceLine { step: "maximum (art. 2 lid 1)".into(), base: None, rate: None, amount: format_cents(Decimal::from(MAXIMUM)) });
+        trace.push(TraceLine {
+            step: "maximum (art. 2 lid 1)".into(),
+            base: None,
+            rate: None,
+            amount: format_cents(Decimal::from(MAXIMUM)),
+        });
         amount = Decimal::from(MAXIMUM);
     } else {
-        trace.push(TraceLine { step: "rounded half-up to cents".into(), base: None, rate: None, amount: format_cents(amount) });
+        trace.push(TraceLine {
+            step: "rounded half-up to cents".into(),
+            base: None,
+            rate: None,
+            amount: format_cents(amount),
+        });
     }
     Ok(Traced { amount, trace })
 }
@@ -106,7 +127,11 @@ mod tests {
             ("W12", "1234.56", "185.18"),
         ];
         for (id, principal, want) in table {
-            assert_eq!(format_cents(wik_costs(dec(principal)).unwrap().amount), want, "{id}: {principal}");
+            assert_eq!(
+                format_cents(wik_costs(dec(principal)).unwrap().amount),
+                want,
+                "{id}: {principal}"
+            );
         }
     }
 

@@ -44,7 +44,8 @@ impl RateKind {
 
     /// The built-in table.
     pub fn table(&self) -> RateTable {
-        RateTable::parse(self.code(), self.data()).expect("built-in rate tables are checked by tests")
+        RateTable::parse(self.code(), self.data())
+            .expect("built-in rate tables are checked by tests")
     }
 }
 
@@ -94,9 +95,13 @@ impl RateTable {
                 }
                 continue;
             }
-            let (from, rate) = line.split_once(',').ok_or_else(|| format!("{name} line {}: expected from,rate_pct", i + 1))?;
-            let from = NaiveDate::parse_from_str(from.trim(), "%Y-%m-%d").map_err(|e| format!("{name} line {}: {e}", i + 1))?;
-            let rate_pct = Decimal::from_str_exact(rate.trim()).map_err(|e| format!("{name} line {}: {e}", i + 1))?;
+            let (from, rate) = line
+                .split_once(',')
+                .ok_or_else(|| format!("{name} line {}: expected from,rate_pct", i + 1))?;
+            let from = NaiveDate::parse_from_str(from.trim(), "%Y-%m-%d")
+                .map_err(|e| format!("{name} line {}: {e}", i + 1))?;
+            let rate_pct = Decimal::from_str_exact(rate.trim())
+                .map_err(|e| format!("{name} line {}: {e}", i + 1))?;
             if let Some(last) = points.last() {
                 if from <= last.from {
                     return Err(format!("{name} line {}: dates must increase", i + 1));
@@ -107,20 +112,36 @@ impl RateTable {
             }
             points.push(RatePoint { from, rate_pct });
         }
-        let known_until = known_until.ok_or_else(|| format!("{name}: no '# known_until: DATE' line"))?;
+        let known_until =
+            known_until.ok_or_else(|| format!("{name}: no '# known_until: DATE' line"))?;
         if points.is_empty() {
             return Err(format!("{name}: no rates"));
         }
-        Ok(RateTable { name: name.to_string(), source: source.join(" "), points, known_until })
+        Ok(RateTable {
+            name: name.to_string(),
+            source: source.join(" "),
+            points,
+            known_until,
+        })
     }
 
     /// Checks that every day from `from` through `to` has a known rate.
     pub fn covers(&self, from: NaiveDate, to: NaiveDate) -> Result<(), LawError> {
         if from < self.points[0].from {
-            return Err(LawError::NoRate { table: self.name.clone(), date: from, first: self.points[0].from, known_until: self.known_until });
+            return Err(LawError::NoRate {
+                table: self.name.clone(),
+                date: from,
+                first: self.points[0].from,
+                known_until: self.known_until,
+            });
         }
         if to > self.known_until {
-            return Err(LawError::NoRate { table: self.name.clone(), date: to, first: self.points[0].from, known_until: self.known_until });
+            return Err(LawError::NoRate {
+                table: self.name.clone(),
+                date: to,
+                first: self.points[0].from,
+                known_until: self.known_until,
+            });
         }
         Ok(())
     }
@@ -132,8 +153,15 @@ impl RateTable {
     }
 
     /// Start dates of rate periods strictly after `after` and not after `until`.
-    pub fn starts_between(&self, after: NaiveDate, until: NaiveDate) -> impl Iterator<Item = NaiveDate> + '_ {
-        self.points.iter().map(|p| p.from).filter(move |d| *d > after && *d <= until)
+    pub fn starts_between(
+        &self,
+        after: NaiveDate,
+        until: NaiveDate,
+    ) -> impl Iterator<Item = NaiveDate> + '_ {
+        self.points
+            .iter()
+            .map(|p| p.from)
+            .filter(move |d| *d > after && *d <= until)
     }
 }
 
@@ -147,7 +175,12 @@ mod tests {
 
     #[test]
     fn built_in_tables_parse_and_answer_by_date() {
-        for k in [RateKind::Nl6119, RateKind::Nl6119a, RateKind::Be2002, RateKind::BeLegal] {
+        for k in [
+            RateKind::Nl6119,
+            RateKind::Nl6119a,
+            RateKind::Be2002,
+            RateKind::BeLegal,
+        ] {
             let t = k.table();
             assert!(!t.source.is_empty(), "{} has a source", t.name);
         }
@@ -155,14 +188,27 @@ mod tests {
         assert_eq!(t.rate_on(d("2013-03-15")).to_string(), "7.75");
         assert_eq!(t.rate_on(d("2013-03-16")).to_string(), "8.75");
         assert_eq!(t.rate_on(d("2025-12-31")).to_string(), "10.15");
-        assert!(t.covers(d("2026-07-01"), d("2026-07-01")).is_err(), "past the last known rate");
-        assert!(t.covers(d("1999-12-31"), d("2000-01-02")).is_err(), "before the first rate");
+        assert!(
+            t.covers(d("2026-07-01"), d("2026-07-01")).is_err(),
+            "past the last known rate"
+        );
+        assert!(
+            t.covers(d("1999-12-31"), d("2000-01-02")).is_err(),
+            "before the first rate"
+        );
     }
 
     #[test]
     fn malformed_tables_are_refused() {
-        assert!(RateTable::parse("t", "from,rate_pct\n2020-01-01,1.0\n").is_err(), "no known_until");
-        assert!(RateTable::parse("t", "# known_until: 2021-01-01\n2020-01-01,1.0\n2019-01-01,2\n").is_err());
+        assert!(
+            RateTable::parse("t", "from,rate_pct\n2020-01-01,1.0\n").is_err(),
+            "no known_until"
+        );
+        assert!(RateTable::parse(
+            "t",
+            "# known_until: 2021-01-01\n2020-01-01,1.0\n2019-01-01,2\n"
+        )
+        .is_err());
         assert!(RateTable::parse("t", "# known_until: 2021-01-01\n2020-01-01,-1\n").is_err());
     }
 }

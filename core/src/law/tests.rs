@@ -16,7 +16,11 @@ fn reference() -> Option<PathBuf> {
     if file.exists() {
         return Some(file);
     }
-    assert!(std::env::var("CI").as_deref() != Ok("true"), "{} is missing under CI", file.display());
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "{} is missing under CI",
+        file.display()
+    );
     None
 }
 
@@ -52,14 +56,25 @@ fn reference_cases_match_to_the_cent() {
     let mut failures = Vec::new();
     for case in cases {
         let id = case["id"].as_str().unwrap();
-        let got = serde_json::to_value(calculate(&input_of(case)).unwrap_or_else(|e| panic!("{id}: {e}"))).unwrap();
+        let got = serde_json::to_value(
+            calculate(&input_of(case)).unwrap_or_else(|e| panic!("{id}: {e}")),
+        )
+        .unwrap();
         for (key, want) in case["expected"].as_object().unwrap() {
             if got.get(key) != Some(want) {
-                failures.push(format!("{id} {key}:\n  want {want}\n  got  {}", got.get(key).unwrap_or(&Value::Null)));
+                failures.push(format!(
+                    "{id} {key}:\n  want {want}\n  got  {}",
+                    got.get(key).unwrap_or(&Value::Null)
+                ));
             }
         }
     }
-    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 mod properties {
@@ -74,13 +89,25 @@ mod properties {
         (1i64..200_000_000).prop_map(|c| Decimal::new(c, 2))
     }
 
-    fn claim(jurisdiction: Jurisdiction, debtor: DebtorType, amount: Decimal, due: NaiveDate, calc: NaiveDate) -> ClaimInput {
+    fn claim(
+        jurisdiction: Jurisdiction,
+        debtor: DebtorType,
+        amount: Decimal,
+        due: NaiveDate,
+        calc: NaiveDate,
+    ) -> ClaimInput {
         ClaimInput {
             jurisdiction,
             debtor_type: debtor,
             creditor_vat_deductible: true,
             calculation_date: calc,
-            invoices: vec![InvoiceInput { id: "F".into(), amount, invoice_date: due - Days::new(14), due_date: due, interest_start_date: None }],
+            invoices: vec![InvoiceInput {
+                id: "F".into(),
+                amount,
+                invoice_date: due - Days::new(14),
+                due_date: due,
+                interest_start_date: None,
+            }],
             payments: vec![],
             reminder: None,
             costs_due_date: None,

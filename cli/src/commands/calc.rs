@@ -1,0 +1,265 @@
+//! `incasso calc`: the law calculators for bookkeepers and tests (costs, interest, whole claim).
+
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use chrono::{Days, NaiveDate};
+use incasso_core::law::claim::{
+    self, ClaimInput, ClaimResult, InterestSegment, InvoiceInput, PaymentInput,
+};
+use incasso_core::law::{be, nl, DebtorType, Jurisdiction, Traced};
+use incasso_core::money::format_cents;
+use rust_decimal::Decimal;
+use serde_json::json;
+
+/// Output of the calculators.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CalcFormat {
+    /// Lines for people.
+    Text,
+    /// JSON with decimal strings and the trace.
+    Json,
+}
+
+fn print_json(v: &serde_json::Value) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, v)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+fn print_trace(t: &Traced) {
+    for l in &t.trace {
+        let base = l
+            .base
+            .as_deref()
+            .map(|b| format!(" over {b}"))
+            .unwrap_or_default();
+        let rate = l
+            .rate
+            .as_deref()
+            .map(|r| format!(" at {r}"))
+            .unwrap_or_default();
+        println!("  {}{base}{rate}: {}", l.step, l.amount);
+    }
+}
+
+/// Collection costs over a principal.
+pub fn costs(
+    principal: Decimal,
+    jurisdiction: Jurisdiction,
+    debtor: DebtorType,
+    vat_deductible: bool,
+    invoices: u32,
+    format: CalcFormat,
+) -> Result<ExitCode> {
+    let costs = match (jurisdiction, debtor) {
+        (Jurisdiction::Nl, _) => {
+            let mut t = nl::wik_costs(principal)?;
+            if debtor == DebtorType::Business && Decimal::from(40 * invoices) > t.amount {
+                t.amount = Decimal::from(40 * invoices);
+                t.trace.push(incasso_core::law::TraceLine {
+                    step: "EUR 40 per late invoice (CJEU C-585/20)".into(),
+                    base: Some(invoices.to_string()),
+                    rate: Some("40.00".into()),
+                    amount: format_cents(t.amount),
+                });
+            }
+            t
+        }
+        (Jurisdiction::Be, DebtorType::Business) => be::b2b_compensation(invoices),
+        (Jurisdiction::Be, DebtorType::Consumer) => be::consumer_damages(principal)?,
+    };
+    let vat = if jurisdiction == Jurisdiction::Nl {
+        nl::costs_vat(costs.amount, vat_deductible)
+    } else {
+        Decimal::ZERO
+    };
+    match format {
+        CalcFormat::Json => print_json(&json!({
+            "amount": format_cents(costs.amount),
+            "vat": format_cents(vat),
+            "amount_incl_vat": format_cents(costs.amount + vat),
+            "trace": costs.trace,
+        }))?,
+        CalcFormat::Text => {
+            println!(
+                "collection costs: {} (VAT {}, total {})",
+                format_cents(costs.amount),
+                format_cents(vat),
+                format_cents(costs.amount + vat)
+            );
+            print_trace(&costs);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Parses `DATE=AMOUNT` for `--payment`.
+pub fn parse_payment(s: &str) -> Result<(NaiveDate, Decimal), String> {
+    let (d, a) = s
+        .split_once('=')
+        .ok_or_else(|| format!("'{s}': expected DATE=AMOUNT, e.g. 2025-03-10=200.00"))?;
+    let date = d
+        .trim()
+        .parse::<NaiveDate>()
+        .map_err(|e| format!("'{d}': {e}"))?;
+    let amount = Decimal::from_str_exact(a.trim()).map_err(|e| format!("'{a}': {e}"))?;
+    Ok((date, amount))
+}
+
+/// Statutory interest over a principal from one date through another, with payments.
+#[allow(clippy::too_many_arguments)]
+pub fn interest(
+    principal: Decimal,
+    from: NaiveDate,
+    to: NaiveDate,
+    jurisdiction: Jurisdiction,
+    debtor: DebtorType,
+    payments: &[(NaiveDate, Decimal)],
+    format: CalcFormat,
+) -> Result<ExitCode> {
+    anyhow::ensure!(to >= from, "--to {to} is before --from {from}");
+    let due = from
+        .checked_sub_days(Days::new(1))
+        .context("--from is too early")?;
+    let input = ClaimInput {
+        jurisdiction,
+        debtor_type: debtor,
+        creditor_vat_deductible: true,
+        calculation_date: to,
+        invoices: vec![InvoiceInput {
+            id: "principal".into(),
+            amount: principal,
+            invoice_date: due,
+            due_date: due,
+            interest_start_date: Some(from),
+        }],
+        payments: payments
+            .iter()
+            .map(|(date, amount)| PaymentInput {
+                date: *date,
+                amount: *amount,
+            })
+            .collect(),
+        reminder: None,
+        costs_due_date: None,
+        contract_has_damages_and_interest_clause: Some(true),
+        b2b_minimum: None,
+    };
+    let r = claim::calculate_interest(&input)?;
+    match format {
+        CalcFormat::Json => print_json(&json!({
+            "amount": format_cents(r.interest_accrued_total),
+            "interest_outstanding": format_cents(r.interest_outstanding),
+            "principal_outstanding": format_cents(r.principal_outstanding),
+            "table": r.interest_table,
+            "payment_allocation": r.payment_allocation,
+            "trace": r.interest_segments,
+        }))?,
+        CalcFormat::Text => {
+            println!(
+                "interest {from} through {to} ({}): {}",
+                r.interest_table,
+                format_cents(r.interest_accrued_total)
+            );
+            print_segments(&r);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_segments(r: &ClaimResult) {
+    for s in &r.interest_segments {
+        match s {
+            InterestSegment::Period {
+                invoice,
+                from,
+                to_incl,
+                days,
+                base,
+                rate_pct,
+                interest,
+                ..
+            } => println!(
+                "  {invoice} {from} .. {to_incl}: {days} days x {} at {}% / 365 = {}",
+                format_cents(*base),
+                format_cents(*rate_pct),
+                format_cents(*interest)
+            ),
+            InterestSegment::Capitalisation {
+                invoice,
+                capitalised_on,
+                new_base,
+            } => {
+                println!(
+                    "  {invoice} {capitalised_on}: unpaid interest added, base now {}",
+                    format_cents(*new_base)
+                )
+            }
+        }
+    }
+}
+
+/// The whole claim from a JSON input file.
+pub fn claim(input: &Path, format: CalcFormat) -> Result<ExitCode> {
+    let text =
+        std::fs::read_to_string(input).with_context(|| format!("reading {}", input.display()))?;
+    let parsed: ClaimInput = serde_json::from_str(&text)
+        .with_context(|| format!("{}: not a valid claim input", input.display()))?;
+    let r = claim::calculate(&parsed).with_context(|| format!("{}", input.display()))?;
+    match format {
+        CalcFormat::Json => print_json(&serde_json::to_value(&r)?)?,
+        CalcFormat::Text => {
+            println!(
+                "principal outstanding      {:>12}",
+                format_cents(r.principal_outstanding)
+            );
+            println!(
+                "collection costs excl. VAT {:>12}",
+                format_cents(r.collection_costs_excl_vat)
+            );
+            println!(
+                "VAT on costs               {:>12}",
+                format_cents(r.collection_costs_vat)
+            );
+            println!(
+                "costs paid                 {:>12}",
+                format_cents(r.collection_costs_paid)
+            );
+            println!(
+                "interest accrued           {:>12}",
+                format_cents(r.interest_accrued_total)
+            );
+            println!(
+                "interest outstanding       {:>12}",
+                format_cents(r.interest_outstanding)
+            );
+            println!(
+                "total outstanding          {:>12}",
+                format_cents(r.total_outstanding)
+            );
+            if let Some(n) = &r.costs_note {
+                println!("note: {n}");
+            }
+            for p in &r.payment_allocation {
+                let interest: Decimal = p.to_interest.iter().map(|i| i.amount).sum();
+                let principal: Decimal = p.to_principal.iter().map(|i| i.amount).sum();
+                println!(
+                    "payment {} of {}: costs {}, interest {}, principal {}, unallocated {}",
+                    p.date,
+                    format_cents(p.amount),
+                    format_cents(p.to_costs),
+                    format_cents(interest),
+                    format_cents(principal),
+                    format_cents(p.unallocated)
+                );
+            }
+            println!("interest ({}):", r.interest_table);
+            print_segments(&r);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
