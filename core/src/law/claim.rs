@@ -353,7 +353,7 @@ pub fn calculate_with(
         })
         .collect();
     // Oldest due date first (art. 6:43): the order payments are applied in.
-    invs.sort_by(|a, b| a.due.cmp(&b.due));
+    invs.sort_by_key(|i| i.due);
     if let Some(first) = invs.iter().map(|i| i.start).min() {
         if first <= calc {
             table.covers(first, calc)?;

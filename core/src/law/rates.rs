@@ -33,6 +33,24 @@ impl RateKind {
         }
     }
 
+    /// File name of the table, also the name a user's replacement table must have.
+    pub fn file_name(&self) -> &'static str {
+        match self {
+            RateKind::Nl6119 => "nl-6-119.csv",
+            RateKind::Nl6119a => "nl-6-119a.csv",
+            RateKind::Be2002 => "be-2002-b2b.csv",
+            RateKind::BeLegal => "be-legal.csv",
+        }
+    }
+
+    /// Every kind.
+    pub const ALL: [RateKind; 4] = [
+        RateKind::Nl6119,
+        RateKind::Nl6119a,
+        RateKind::Be2002,
+        RateKind::BeLegal,
+    ];
+
     fn data(&self) -> &'static str {
         match self {
             RateKind::Nl6119 => include_str!("rates/nl-6-119.csv"),
@@ -46,6 +64,27 @@ impl RateKind {
     pub fn table(&self) -> RateTable {
         RateTable::parse(self.code(), self.data())
             .expect("built-in rate tables are checked by tests")
+    }
+}
+
+/// The tables a calculation uses: the built-in ones, or newer ones the user supplies.
+#[derive(Debug, Clone, Default)]
+pub struct RateTables {
+    overrides: std::collections::HashMap<RateKind, RateTable>,
+}
+
+impl RateTables {
+    /// Uses `table` instead of the built-in table of its kind.
+    pub fn set(&mut self, kind: RateKind, table: RateTable) {
+        self.overrides.insert(kind, table);
+    }
+
+    /// The table in force for a kind.
+    pub fn get(&self, kind: RateKind) -> RateTable {
+        self.overrides
+            .get(&kind)
+            .cloned()
+            .unwrap_or_else(|| kind.table())
     }
 }
 

@@ -1,0 +1,352 @@
+//! Claims: one per debtor and currency, holding every qualifying item, with the law's amounts;
+//! and, for every overdue item that does not qualify, the reason why.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use super::policy::Policy;
+use super::rules::{debtor_rules, item_rules, DebtorContext, ItemContext};
+use super::{PaymentPlan, PlanState, Reminder, ReminderKind};
+use crate::ageing::OpenItem;
+use crate::ids::{CreditorId, DebtorId};
+use crate::law::claim::{
+    calculate_with, interest_table, ClaimInput, ClaimResult, InvoiceInput, ReminderInput,
+};
+use crate::law::rates::RateTables;
+use crate::law::{DebtorType, Jurisdiction};
+use crate::model::{Debtor, DocumentKind};
+use crate::money::Currency;
+
+/// One invoice in a claim.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ClaimItem {
+    /// Invoice number as the creditor wrote it.
+    pub number: String,
+    /// Issue date.
+    pub issue_date: NaiveDate,
+    /// Due date.
+    pub due_date: NaiveDate,
+    /// Invoice total.
+    #[serde(serialize_with = "crate::law::ser_cents")]
+    pub original: Decimal,
+    /// Open before unapplied credit.
+    #[serde(serialize_with = "crate::law::ser_cents")]
+    pub open: Decimal,
+    /// Open after the debtor's unapplied credit, oldest first: the principal claimed.
+    #[serde(serialize_with = "crate::law::ser_cents")]
+    pub claimed: Decimal,
+    /// Days past due.
+    pub days_overdue: i64,
+    /// Where the invoice came from.
+    pub source: String,
+}
+
+/// A claim on one debtor in one currency, ready to preview or send.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Claim {
+    /// Deterministic id: the same creditor, debtor, currency and invoices give the same id.
+    pub id: String,
+    /// The administration.
+    pub creditor: String,
+    /// The debtor.
+    pub debtor: Debtor,
+    /// Law applied.
+    pub jurisdiction: Jurisdiction,
+    /// Consumer or business, as applied.
+    pub debtor_type: DebtorType,
+    /// Currency of every amount.
+    pub currency: Currency,
+    /// The date the amounts are computed for.
+    pub as_of: NaiveDate,
+    /// Qualifying invoices, oldest due first.
+    pub items: Vec<ClaimItem>,
+    /// Unapplied credit of the debtor set off against the items.
+    #[serde(serialize_with = "crate::law::ser_cents")]
+    pub credit_applied: Decimal,
+    /// Principal, costs, interest and totals, with traces.
+    pub amounts: ClaimResult,
+    /// The 14-day letter the costs rest on, if any.
+    pub fourteen_day_letter: Option<Reminder>,
+    /// Every letter sent to the debtor.
+    pub reminders: Vec<Reminder>,
+}
+
+/// An overdue item that does not go, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Excluded {
+    /// The debtor.
+    pub debtor: String,
+    /// Invoice number.
+    pub number: String,
+    /// Currency.
+    pub currency: Currency,
+    /// Open amount.
+    #[serde(serialize_with = "crate::law::ser_cents")]
+    pub open: Decimal,
+    /// Due date.
+    pub due_date: NaiveDate,
+    /// Days past due.
+    pub days_overdue: i64,
+    /// Id of the rule that stopped it.
+    pub rule: &'static str,
+    /// Why, in plain words.
+    pub reason: String,
+}
+
+/// The outcome of a claims run.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ClaimsPreview {
+    /// Claims that qualify.
+    pub claims: Vec<Claim>,
+    /// Overdue items that do not, with reasons.
+    pub excluded: Vec<Excluded>,
+}
+
+/// Everything a claims run reads, already loaded.
+pub struct Ledger<'a> {
+    /// The administration.
+    pub creditor: &'a CreditorId,
+    /// Open items as of the date.
+    pub items: &'a [OpenItem<'a>],
+    /// Debtors by id.
+    pub debtors: &'a [Debtor],
+    /// Every letter sent.
+    pub reminders: &'a [Reminder],
+    /// Every payment plan.
+    pub plans: &'a [PaymentPlan],
+}
+
+/// A stable 64-bit FNV-1a hash, so claim ids never change with the Rust version.
+fn fnv(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// The claim id of a creditor's claim on a debtor for some invoices in a currency.
+pub fn claim_id(creditor: &str, debtor: &str, currency: Currency, numbers: &[String]) -> String {
+    let mut sorted: Vec<&str> = numbers.iter().map(String::as_str).collect();
+    sorted.sort_unstable();
+    format!(
+        "CLM-{:016x}",
+        fnv(&format!(
+            "{creditor}\u{1f}{debtor}\u{1f}{currency}\u{1f}{}",
+            sorted.join("\u{1f}")
+        ))
+    )
+}
+
+/// Decides, as of a date, which overdue items qualify, and builds one claim per debtor and
+/// currency with the law's amounts. Pure: the same ledger and policy give the same preview.
+pub fn preview(
+    ledger: &Ledger<'_>,
+    policy: &Policy,
+    tables: &RateTables,
+    as_of: NaiveDate,
+) -> ClaimsPreview {
+    let debtors: HashMap<&str, &Debtor> =
+        ledger.debtors.iter().map(|d| (d.id.as_str(), d)).collect();
+    let mut reminders: HashMap<&str, Vec<Reminder>> = HashMap::new();
+    for r in ledger.reminders {
+        reminders
+            .entry(r.debtor.as_str())
+            .or_default()
+            .push(r.clone());
+    }
+    let mut by_debtor: BTreeMap<(&str, Currency), Vec<&OpenItem<'_>>> = BTreeMap::new();
+    let mut credit: HashMap<(&str, Currency), Decimal> = HashMap::new();
+    let mut open_by_number: HashMap<String, Decimal> = HashMap::new();
+    for it in ledger.items {
+        match it.kind {
+            DocumentKind::CreditNote => {
+                *credit.entry((it.debtor.as_str(), it.currency)).or_default() -= it.open
+            }
+            DocumentKind::Invoice => {
+                open_by_number.insert(it.number.normalised().into_owned(), it.open);
+                if it.due_date < as_of && it.open > Decimal::ZERO {
+                    by_debtor
+                        .entry((it.debtor.as_str(), it.currency))
+                        .or_default()
+                        .push(it);
+                }
+            }
+        }
+    }
+    let mut plans: HashMap<&str, Vec<(PaymentPlan, PlanState)>> = HashMap::new();
+    for p in ledger.plans {
+        let open_now: Decimal = p
+            .items
+            .iter()
+            .filter_map(|n| open_by_number.get(n.normalised().as_ref()))
+            .sum();
+        let state = p.state(open_now, as_of, policy.plan_grace_days);
+        plans
+            .entry(p.debtor.as_str())
+            .or_default()
+            .push((p.clone(), state));
+    }
+
+    let mut out = ClaimsPreview::default();
+    for ((debtor_id, currency), mut items) in by_debtor {
+        items.sort_by(|a, b| {
+            a.due_date
+                .cmp(&b.due_date)
+                .then_with(|| a.number.cmp(b.number))
+        });
+        let debtor = debtors
+            .get(debtor_id)
+            .copied()
+            .cloned()
+            .unwrap_or_else(|| Debtor::new(items[0].debtor.clone()));
+        let eff = policy.for_debtor(debtor_id, debtor.kind);
+        let no_reminders = Vec::new();
+        let debtor_reminders = reminders.get(debtor_id).unwrap_or(&no_reminders);
+        let no_plans = Vec::new();
+        let debtor_plans = plans.get(debtor_id).unwrap_or(&no_plans);
+        let mut qualifying = Vec::new();
+        for it in items {
+            let cx = ItemContext {
+                as_of,
+                item: it,
+                policy: &eff,
+                reminders: debtor_reminders,
+                plans: debtor_plans,
+            };
+            match item_rules()
+                .iter()
+                .find_map(|r| r.check(&cx).map(|why| (r.id(), why)))
+            {
+                Some((rule, reason)) => out.excluded.push(excluded(debtor_id, it, rule, reason)),
+                None => qualifying.push(it),
+            }
+        }
+        if qualifying.is_empty() {
+            continue;
+        }
+        let total: Decimal = qualifying.iter().map(|i| i.open).sum();
+        let debtor_credit = credit
+            .get(&(debtor_id, currency))
+            .copied()
+            .unwrap_or_default()
+            .max(Decimal::ZERO);
+        let dcx = DebtorContext {
+            policy: &eff,
+            qualifying_total: total,
+            credit: debtor_credit,
+        };
+        if let Some((rule, reason)) = debtor_rules()
+            .iter()
+            .find_map(|r| r.check(&dcx).map(|why| (r.id(), why)))
+        {
+            out.excluded.extend(
+                qualifying
+                    .iter()
+                    .map(|it| excluded(debtor_id, it, rule, reason.clone())),
+            );
+            continue;
+        }
+        let debtor_type = eff.debtor_type.expect("the debtor-type rule passed");
+        let mut left = debtor_credit;
+        let claim_items: Vec<ClaimItem> = qualifying
+            .iter()
+            .map(|it| {
+                let set_off = left.min(it.open);
+                left -= set_off;
+                ClaimItem {
+                    number: it.number.as_str().to_string(),
+                    issue_date: it.issue_date,
+                    due_date: it.due_date,
+                    original: it.total,
+                    open: it.open,
+                    claimed: it.open - set_off,
+                    days_overdue: it.days_overdue,
+                    source: it.provenance.to_string(),
+                }
+            })
+            .collect();
+        let letter = debtor_reminders
+            .iter()
+            .filter(|r| {
+                r.kind == ReminderKind::FourteenDayLetter
+                    && qualifying.iter().any(|it| r.covers(it.number, it.due_date))
+            })
+            .max_by_key(|r| r.sent)
+            .cloned();
+        let input = ClaimInput {
+            jurisdiction: eff.jurisdiction,
+            debtor_type,
+            creditor_vat_deductible: policy.creditor_vat_deductible,
+            calculation_date: as_of,
+            invoices: claim_items
+                .iter()
+                .filter(|i| i.claimed > Decimal::ZERO)
+                .map(|i| InvoiceInput {
+                    id: i.number.clone(),
+                    amount: i.claimed,
+                    invoice_date: i.issue_date,
+                    due_date: i.due_date,
+                    interest_start_date: None,
+                })
+                .collect(),
+            payments: Vec::new(),
+            reminder: letter.as_ref().map(|r| ReminderInput {
+                sent_date: r.sent,
+                received_date: r.received_on(),
+                states_cost_amount: r.states_costs,
+                kind: None,
+                deadline: None,
+            }),
+            costs_due_date: None,
+            contract_has_damages_and_interest_clause: Some(eff.damages_clause()),
+            b2b_minimum: Some(policy.b2b_minimum),
+        };
+        let amounts = match calculate_with(&input, &tables.get(interest_table(&input)), true) {
+            Ok(a) => a,
+            Err(e) => {
+                out.excluded.extend(
+                    qualifying
+                        .iter()
+                        .map(|it| excluded(debtor_id, it, "calculation", e.to_string())),
+                );
+                continue;
+            }
+        };
+        let numbers: Vec<String> = claim_items.iter().map(|i| i.number.clone()).collect();
+        out.claims.push(Claim {
+            id: claim_id(ledger.creditor.as_str(), debtor_id, currency, &numbers),
+            creditor: ledger.creditor.as_str().to_string(),
+            debtor,
+            jurisdiction: eff.jurisdiction,
+            debtor_type,
+            currency,
+            as_of,
+            items: claim_items,
+            credit_applied: debtor_credit,
+            amounts,
+            fourteen_day_letter: letter,
+            reminders: debtor_reminders.clone(),
+        });
+    }
+    out
+}
+
+fn excluded(debtor: &str, it: &OpenItem<'_>, rule: &'static str, reason: String) -> Excluded {
+    Excluded {
+        debtor: debtor.to_string(),
+        number: it.number.as_str().to_string(),
+        currency: it.currency,
+        open: it.open,
+        due_date: it.due_date,
+        days_overdue: it.days_overdue,
+        rule,
+        reason,
+    }
+}
+
+/// Whether a debtor id is known to the ledger (for commands that record letters and plans).
+pub fn debtor_known(debtors: &[Debtor], id: &DebtorId) -> bool {
+    debtors.iter().any(|d| &d.id == id)
+}

@@ -1,0 +1,160 @@
+//! The collection policy of one administration: which overdue items qualify for collection.
+//!
+//! The CLI reads it from TOML; unknown keys are errors, so a typo never silently does nothing.
+//!
+//! ```toml
+//! jurisdiction = "nl"                 # or "be"; per debtor below
+//! min_days_overdue = 30
+//! min_open_per_debtor = "50.00"       # below this a debtor's claim is not worth sending
+//! currencies = ["EUR"]
+//! debtor_types = ["consumer", "business"]
+//! unknown_debtor_type = "consumer"    # how to treat debtors the books do not classify
+//! creditor_vat_deductible = true
+//! b2b_minimum = "per_invoice"         # or "per_claim"
+//! plan_grace_days = 14
+//! contract_has_damages_and_interest_clause = false   # Belgian consumers
+//!
+//! [debtors.D100]
+//! hold_until = "2026-12-31"
+//! hold_reason = "in talks about a delivery complaint"
+//! jurisdiction = "be"
+//! ```
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::law::claim::B2bMinimum;
+use crate::law::{DebtorType, Jurisdiction};
+use crate::model::DebtorKind;
+use crate::money::Currency;
+
+/// How to treat a debtor whose books do not say consumer or business.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UnknownDebtorType {
+    /// As a consumer: the protective choice (needs a 14-day letter before costs).
+    #[default]
+    Consumer,
+    /// As a business.
+    Business,
+    /// Not at all: such items do not qualify until classified.
+    Block,
+}
+
+/// Per-debtor settings that override the administration's.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DebtorOverride {
+    /// Law that applies to this debtor.
+    pub jurisdiction: Option<Jurisdiction>,
+    /// Consumer or business, when the books are wrong or silent.
+    pub debtor_type: Option<DebtorType>,
+    /// Minimum days overdue for this debtor.
+    pub min_days_overdue: Option<u32>,
+    /// Nothing of this debtor qualifies before this date (inclusive).
+    pub hold_until: Option<NaiveDate>,
+    /// Why the debtor is on hold.
+    pub hold_reason: Option<String>,
+    /// Belgian consumer contract has a damages and interest clause.
+    pub contract_has_damages_and_interest_clause: Option<bool>,
+}
+
+/// The policy of one administration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Policy {
+    /// Law that applies unless a debtor says otherwise.
+    pub jurisdiction: Jurisdiction,
+    /// Days past the due date before an item qualifies.
+    pub min_days_overdue: u32,
+    /// Smallest total per debtor worth a claim.
+    pub min_open_per_debtor: Decimal,
+    /// Currencies the agency accepts.
+    pub currencies: Vec<Currency>,
+    /// Debtor types that may be sent.
+    pub debtor_types: Vec<DebtorType>,
+    /// Treatment of unclassified debtors.
+    pub unknown_debtor_type: UnknownDebtorType,
+    /// Whether the creditor deducts VAT (else 21% is added to Dutch costs).
+    pub creditor_vat_deductible: bool,
+    /// Dutch B2B EUR 40 minimum: per invoice or per claim.
+    pub b2b_minimum: B2bMinimum,
+    /// Days an instalment may be late before the plan counts as broken.
+    pub plan_grace_days: u32,
+    /// Belgian consumer contracts have a damages and interest clause.
+    pub contract_has_damages_and_interest_clause: bool,
+    /// Per-debtor overrides, by debtor id.
+    pub debtors: BTreeMap<String, DebtorOverride>,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            jurisdiction: Jurisdiction::Nl,
+            min_days_overdue: 30,
+            min_open_per_debtor: Decimal::ZERO,
+            currencies: vec![Currency::EUR],
+            debtor_types: vec![DebtorType::Consumer, DebtorType::Business],
+            unknown_debtor_type: UnknownDebtorType::Consumer,
+            creditor_vat_deductible: true,
+            b2b_minimum: B2bMinimum::PerInvoice,
+            plan_grace_days: 14,
+            contract_has_damages_and_interest_clause: false,
+            debtors: BTreeMap::new(),
+        }
+    }
+}
+
+/// The policy as it applies to one debtor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Effective<'a> {
+    /// The administration's policy.
+    pub policy: &'a Policy,
+    /// The debtor's override, if any.
+    pub over: Option<&'a DebtorOverride>,
+    /// The law that applies.
+    pub jurisdiction: Jurisdiction,
+    /// Consumer or business, or `None` when unclassified and blocked.
+    pub debtor_type: Option<DebtorType>,
+    /// Days overdue needed.
+    pub min_days_overdue: u32,
+}
+
+impl Policy {
+    /// The policy for a debtor of a kind the books record.
+    pub fn for_debtor(&self, id: &str, kind: DebtorKind) -> Effective<'_> {
+        let over = self.debtors.get(id);
+        let from_books = match kind {
+            DebtorKind::Consumer => Some(DebtorType::Consumer),
+            DebtorKind::Business => Some(DebtorType::Business),
+            DebtorKind::Unknown => match self.unknown_debtor_type {
+                UnknownDebtorType::Consumer => Some(DebtorType::Consumer),
+                UnknownDebtorType::Business => Some(DebtorType::Business),
+                UnknownDebtorType::Block => None,
+            },
+        };
+        Effective {
+            policy: self,
+            over,
+            jurisdiction: over
+                .and_then(|o| o.jurisdiction)
+                .unwrap_or(self.jurisdiction),
+            debtor_type: over.and_then(|o| o.debtor_type).or(from_books),
+            min_days_overdue: over
+                .and_then(|o| o.min_days_overdue)
+                .unwrap_or(self.min_days_overdue),
+        }
+    }
+}
+
+impl Effective<'_> {
+    /// Whether the Belgian consumer contract has a damages and interest clause.
+    pub fn damages_clause(&self) -> bool {
+        self.over
+            .and_then(|o| o.contract_has_damages_and_interest_clause)
+            .unwrap_or(self.policy.contract_has_damages_and_interest_clause)
+    }
+}

@@ -1,0 +1,41 @@
+//! Consumers must have had the 14-day letter (NL, art. 6:96 lid 6 BW) or the free first reminder
+//! (BE, art. XIX.2 WER), and its 14 days from the day after receipt must have passed.
+
+use super::{ItemContext, ItemRule};
+use crate::collection::ReminderKind;
+use crate::law::{nl, DebtorType};
+
+/// Blocks consumer items without an expired 14-day letter.
+pub struct FourteenDayLetter;
+
+impl ItemRule for FourteenDayLetter {
+    fn id(&self) -> &'static str {
+        "fourteen-day-letter"
+    }
+
+    fn check(&self, cx: &ItemContext<'_>) -> Option<String> {
+        if cx.policy.debtor_type != Some(DebtorType::Consumer) {
+            return None;
+        }
+        let letter = cx
+            .reminders
+            .iter()
+            .filter(|r| {
+                r.kind == ReminderKind::FourteenDayLetter
+                    && r.covers(cx.item.number, cx.item.due_date)
+            })
+            .max_by_key(|r| r.sent);
+        match letter {
+            None => Some("consumer without a 14-day letter for this invoice".to_string()),
+            Some(r) if !r.states_costs => Some(format!(
+                "the 14-day letter of {} did not state the costs",
+                r.sent
+            )),
+            Some(r) => {
+                let pay_by = nl::letter_pay_by(r.received_on());
+                (cx.as_of <= pay_by)
+                    .then(|| format!("the 14-day letter of {} runs until {pay_by}", r.sent))
+            }
+        }
+    }
+}
