@@ -4,6 +4,7 @@
 //! Exit codes: 0 success, 1 failure (including any file that could not be imported), 2 usage.
 
 mod commands;
+mod config;
 mod output;
 mod progress;
 
@@ -117,6 +118,61 @@ enum Command {
         #[command(subcommand)]
         command: CalcCommand,
     },
+    /// Which debts go to the agency as of a date, with costs and interest, and why others do not.
+    Claims {
+        /// The date to decide on (default: today, UTC).
+        #[arg(long)]
+        as_of: Option<NaiveDate>,
+        /// Policy file (default: policy.toml in the data directory, else built-in defaults).
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// Folder with newer rate tables (default: rates/ in the data directory).
+        #[arg(long)]
+        rates: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// Letters sent to debtors: reminders, 14-day letters, pre-incasso letters.
+    Reminders {
+        #[command(subcommand)]
+        command: RemindersCommand,
+    },
+    /// Payment plans (betalingsregelingen) and compromises.
+    Plans {
+        #[command(subcommand)]
+        command: PlansCommand,
+    },
+    /// Write the 14-day letter or pre-incasso letter for a debtor.
+    Letter {
+        /// The debtor's id.
+        #[arg(long)]
+        debtor: String,
+        /// Date of the letter (default: today, UTC).
+        #[arg(long)]
+        date: Option<NaiveDate>,
+        /// Which letter.
+        #[arg(long, value_enum, default_value = "fourteen-day-letter")]
+        kind: commands::letter::LetterKind,
+        /// Language.
+        #[arg(long, value_enum, default_value = "nl")]
+        lang: commands::letter::Lang,
+        /// Plain text or HTML.
+        #[arg(long, value_enum, default_value = "text")]
+        format: commands::letter::LetterFormat,
+        /// How it is sent (decides the presumed day of receipt).
+        #[arg(long, value_enum, default_value = "post")]
+        channel: ChannelArg,
+        /// Currency of the invoices to include.
+        #[arg(long, default_value = "EUR")]
+        currency: incasso_core::money::Currency,
+        /// Write to this file instead of stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Also record the letter as sent on its date.
+        #[arg(long)]
+        record: bool,
+    },
     /// The audit log: imports and every change to a stored record.
     Audit {
         /// Output format.
@@ -224,6 +280,97 @@ enum CalcCommand {
     },
 }
 
+/// How a letter is sent.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ChannelArg {
+    /// By post: received the second day after sending, not counting Sundays and Mondays.
+    Post,
+    /// By e-mail: received the same day.
+    Email,
+}
+
+impl From<ChannelArg> for incasso_core::collection::Channel {
+    fn from(c: ChannelArg) -> Self {
+        match c {
+            ChannelArg::Post => incasso_core::collection::Channel::Post,
+            ChannelArg::Email => incasso_core::collection::Channel::Email,
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum RemindersCommand {
+    /// Record one letter.
+    Add {
+        /// The debtor's id.
+        #[arg(long)]
+        debtor: String,
+        /// reminder, fourteen-day-letter or pre-incasso.
+        #[arg(long)]
+        kind: String,
+        /// Date sent.
+        #[arg(long)]
+        sent: NaiveDate,
+        /// Date received, when known (else presumed from the channel).
+        #[arg(long)]
+        received: Option<NaiveDate>,
+        /// How it was sent.
+        #[arg(long, value_enum, default_value = "post")]
+        channel: ChannelArg,
+        /// The invoices it named, comma-separated (default: all open and due when sent).
+        #[arg(long)]
+        items: Option<String>,
+        /// The letter did not state the costs that would be charged.
+        #[arg(long)]
+        costs_not_stated: bool,
+    },
+    /// Import letters from CSV: debtor,kind,sent,received,channel,items,states_costs.
+    Import {
+        /// The CSV file.
+        file: PathBuf,
+    },
+    /// List the letters.
+    List {
+        /// Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+}
+
+#[derive(Subcommand)]
+enum PlansCommand {
+    /// Record a payment plan or compromise.
+    Add {
+        /// An id for the plan.
+        #[arg(long)]
+        id: String,
+        /// The debtor's id.
+        #[arg(long)]
+        debtor: String,
+        /// The invoices it covers, comma-separated.
+        #[arg(long)]
+        items: String,
+        /// Date agreed (default: today, UTC).
+        #[arg(long)]
+        agreed: Option<NaiveDate>,
+        /// An instalment as DATE=AMOUNT; repeat for each.
+        #[arg(long = "instalment", value_parser = commands::calc::parse_payment)]
+        instalments: Vec<(NaiveDate, rust_decimal::Decimal)>,
+        /// A compromise: the lower amount that settles the invoices (the rest is written off).
+        #[arg(long)]
+        settle_for: Option<rust_decimal::Decimal>,
+    },
+    /// List plans and whether they are kept.
+    List {
+        /// The date to judge on (default: today, UTC).
+        #[arg(long)]
+        as_of: Option<NaiveDate>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+}
+
 #[derive(Subcommand)]
 enum FixturesCommand {
     /// Write a deterministic, realistic, noisy ledger export at any scale.
@@ -314,6 +461,90 @@ fn main() -> ExitCode {
             ),
             CalcCommand::Claim { input, format } => commands::calc::claim(&input, format),
         },
+        Command::Claims {
+            as_of,
+            policy,
+            rates,
+            format,
+        } => commands::claims::run(
+            &cli.data_dir,
+            as_of.unwrap_or(today),
+            policy.as_deref(),
+            rates.as_deref(),
+            format,
+        ),
+        Command::Reminders { command } => match command {
+            RemindersCommand::Add {
+                debtor,
+                kind,
+                sent,
+                received,
+                channel,
+                items,
+                costs_not_stated,
+            } => commands::reminders::add(
+                &cli.data_dir,
+                &debtor,
+                &kind,
+                sent,
+                received,
+                channel.into(),
+                items.as_deref(),
+                costs_not_stated,
+            ),
+            RemindersCommand::Import { file } => commands::reminders::import(&cli.data_dir, &file),
+            RemindersCommand::List { format } => commands::reminders::list(&cli.data_dir, format),
+        },
+        Command::Plans { command } => match command {
+            PlansCommand::Add {
+                id,
+                debtor,
+                items,
+                agreed,
+                instalments,
+                settle_for,
+            } => commands::plans::add(
+                &cli.data_dir,
+                &id,
+                &debtor,
+                &items,
+                agreed.unwrap_or(today),
+                &instalments,
+                settle_for,
+            ),
+            PlansCommand::List { as_of, format } => {
+                config::policy(&cli.data_dir, None).and_then(|p| {
+                    commands::plans::list(
+                        &cli.data_dir,
+                        as_of.unwrap_or(today),
+                        p.plan_grace_days,
+                        format,
+                    )
+                })
+            }
+        },
+        Command::Letter {
+            debtor,
+            date,
+            kind,
+            lang,
+            format,
+            channel,
+            currency,
+            out,
+            record,
+        } => commands::letter::run(
+            &cli.data_dir,
+            &debtor,
+            date.unwrap_or(today),
+            kind,
+            lang,
+            format,
+            channel.into(),
+            currency,
+            out.as_deref(),
+            record,
+        ),
         Command::Audit { format } => commands::report::audit(&cli.data_dir, format),
         Command::Fixtures {
             command:

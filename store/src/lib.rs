@@ -24,6 +24,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use fs2::FileExt;
+use incasso_core::collection::{PaymentPlan, Reminder};
 use incasso_core::ids::CreditorId;
 use incasso_core::model::{Debtor, Document, DocumentKey, LedgerDocument, Location, Source};
 use incasso_core::money::format_cents;
@@ -51,6 +52,8 @@ const P_DEBTOR: u8 = b'b';
 const P_IMPORT: u8 = b'i';
 const P_HASH: u8 = b'h';
 const P_AUDIT: u8 = b'a';
+const P_REMINDER: u8 = b'r';
+const P_PLAN: u8 = b'p';
 
 /// What went wrong with the store.
 #[derive(Debug, thiserror::Error)]
@@ -86,6 +89,9 @@ pub enum StoreError {
     /// The embedded database failed.
     #[error("store error: {0}")]
     Sled(#[from] sled::Error),
+    /// A record conflicts with one already stored.
+    #[error("{0}")]
+    Conflict(String),
     /// A file operation on the data directory failed.
     #[error("{path}: {source}")]
     Io {
@@ -508,6 +514,95 @@ impl Store {
         }
         all.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(all)
+    }
+
+    /// Records letters sent; one identical to a stored one is skipped. Returns how many were new.
+    pub fn add_reminders(
+        &self,
+        reminders: &[Reminder],
+        at: DateTime<Utc>,
+        origin: &str,
+    ) -> Result<u64, StoreError> {
+        let known = self.reminders()?;
+        let mut seq = self.last_seq(P_REMINDER)?;
+        let mut audit_seq = self.last_seq(P_AUDIT)?;
+        let mut batch = sled::Batch::default();
+        let mut added = 0;
+        let mut seen: Vec<&Reminder> = known.iter().collect();
+        for r in reminders {
+            if seen.contains(&r) {
+                continue;
+            }
+            seen.push(r);
+            seq += 1;
+            added += 1;
+            batch.insert(key(P_REMINDER, &seq.to_be_bytes()), json_encode(r));
+            audit_seq += 1;
+            let e = AuditEntry {
+                seq: audit_seq,
+                at,
+                import_id: None,
+                action: "reminder-recorded".into(),
+                subject: format!("debtor {}", r.debtor),
+                detail: format!("{:?} sent {} ({origin})", r.kind, r.sent).to_lowercase(),
+            };
+            batch.insert(key(P_AUDIT, &audit_seq.to_be_bytes()), json_encode(&e));
+        }
+        self.ledger.apply_batch(batch)?;
+        self.db.flush()?;
+        Ok(added)
+    }
+
+    /// Every letter recorded, oldest first.
+    pub fn reminders(&self) -> Result<Vec<Reminder>, StoreError> {
+        self.scan_json(P_REMINDER)
+    }
+
+    /// Records a payment plan; the same id again must have the same content.
+    pub fn add_plan(&self, plan: &PaymentPlan, at: DateTime<Utc>) -> Result<bool, StoreError> {
+        let k = key(P_PLAN, plan.id.as_bytes());
+        if let Some(v) = self.ledger.get(&k)? {
+            let stored: PaymentPlan = json_decode(&k, &v)?;
+            if &stored == plan {
+                return Ok(false);
+            }
+            return Err(StoreError::Conflict(format!(
+                "payment plan {} exists with other terms; give the new plan another id",
+                plan.id
+            )));
+        }
+        let mut batch = sled::Batch::default();
+        batch.insert(k, json_encode(plan));
+        let seq = self.last_seq(P_AUDIT)? + 1;
+        let detail = match plan.settle_for {
+            Some(s) => format!(
+                "compromise: settles {} open for {s}; {} written off",
+                plan.open_at_agreement,
+                plan.write_off()
+            ),
+            None => format!(
+                "{} instalments totalling {}",
+                plan.instalments.len(),
+                plan.agreed_total()
+            ),
+        };
+        let e = AuditEntry {
+            seq,
+            at,
+            import_id: None,
+            action: "payment-plan-recorded".into(),
+            subject: format!("debtor {} plan {}", plan.debtor, plan.id),
+            detail,
+        };
+        batch.insert(key(P_AUDIT, &seq.to_be_bytes()), json_encode(&e));
+        self.ledger.apply_batch(batch)?;
+        self.db.flush()?;
+        Ok(true)
+    }
+
+    /// Every payment plan, by id.
+    pub fn plans(&self) -> Result<Vec<PaymentPlan>, StoreError> {
+        self.scan_json(P_PLAN)
     }
 
     /// Stores one source's records atomically: all of them or, on any error, none.

@@ -1,7 +1,11 @@
 //! One module per command group.
 
 pub mod calc;
+pub mod claims;
 pub mod demo;
 pub mod generate;
 pub mod import;
+pub mod letter;
+pub mod plans;
+pub mod reminders;
 pub mod report;

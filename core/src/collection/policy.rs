@@ -14,6 +14,10 @@
 //! plan_grace_days = 14
 //! contract_has_damages_and_interest_clause = false   # Belgian consumers
 //!
+//! [creditor]
+//! name = "Bakkerij De Zon B.V."
+//! iban = "NL91ABNA0417164300"
+//!
 //! [debtors.D100]
 //! hold_until = "2026-12-31"
 //! hold_reason = "in talks about a delivery complaint"
@@ -42,6 +46,22 @@ pub enum UnknownDebtorType {
     Business,
     /// Not at all: such items do not qualify until classified.
     Block,
+}
+
+/// Who the creditor is, as letters and claims name it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreditorDetails {
+    /// Legal name.
+    pub name: Option<String>,
+    /// Account debtors pay to.
+    pub iban: Option<String>,
+    /// Postal address on one line.
+    pub address: Option<String>,
+    /// Chamber of Commerce number.
+    pub kvk: Option<String>,
+    /// E-mail for questions.
+    pub email: Option<String>,
 }
 
 /// Per-debtor settings that override the administration's.
@@ -86,6 +106,8 @@ pub struct Policy {
     pub plan_grace_days: u32,
     /// Belgian consumer contracts have a damages and interest clause.
     pub contract_has_damages_and_interest_clause: bool,
+    /// The creditor's details for letters and claims.
+    pub creditor: CreditorDetails,
     /// Per-debtor overrides, by debtor id.
     pub debtors: BTreeMap<String, DebtorOverride>,
 }
@@ -103,6 +125,7 @@ impl Default for Policy {
             b2b_minimum: B2bMinimum::PerInvoice,
             plan_grace_days: 14,
             contract_has_damages_and_interest_clause: false,
+            creditor: CreditorDetails::default(),
             debtors: BTreeMap::new(),
         }
     }

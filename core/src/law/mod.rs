@@ -97,7 +97,7 @@ pub enum LawError {
         later: NaiveDate,
     },
     /// No rate is known for a date.
-    #[error("no {table} rate is known for {date}: the table runs from {first} to {known_until}; update the rate table")]
+    #[error("no {table} rate is known for {date}: the table runs from {first} to {known_until}; supply a newer rate table")]
     NoRate {
         /// The table.
         table: String,

@@ -1,0 +1,208 @@
+//! `incasso reminders add|list|import`: the letters sent to debtors (reminders, 14-day letters,
+//! pre-incasso letters), which the 14-day-letter rule and the claims rest on.
+
+use std::io::{BufWriter, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use chrono::NaiveDate;
+use incasso_core::collection::{Channel, Reminder, ReminderKind};
+use incasso_core::ids::{DebtorId, DocumentNumber};
+use incasso_store::Store;
+use serde_json::json;
+
+use crate::{output, Format};
+
+/// Parses a comma-separated list of invoice numbers.
+pub fn numbers(list: &str) -> Result<Vec<DocumentNumber>> {
+    list.split(',')
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| Ok(DocumentNumber::new(s)?))
+        .collect()
+}
+
+/// Records one letter.
+#[allow(clippy::too_many_arguments)]
+pub fn add(
+    data_dir: &Path,
+    debtor: &str,
+    kind: &str,
+    sent: NaiveDate,
+    received: Option<NaiveDate>,
+    channel: Channel,
+    items: Option<&str>,
+    costs_not_stated: bool,
+) -> Result<ExitCode> {
+    let kind = ReminderKind::parse(kind).with_context(|| {
+        format!("unknown kind '{kind}': use reminder, fourteen-day-letter or pre-incasso")
+    })?;
+    if let Some(r) = received {
+        anyhow::ensure!(r >= sent, "--received {r} is before --sent {sent}");
+    }
+    let reminder = Reminder {
+        debtor: DebtorId::new(debtor)?,
+        kind,
+        sent,
+        received,
+        channel,
+        items: items.map(numbers).transpose()?.unwrap_or_default(),
+        states_costs: !costs_not_stated,
+    };
+    let store = Store::open(data_dir)?;
+    let added = store.add_reminders(
+        std::slice::from_ref(&reminder),
+        chrono::Utc::now(),
+        "incasso reminders add",
+    )?;
+    if added == 0 {
+        println!("already recorded; nothing changed");
+    } else {
+        println!(
+            "recorded {kind:?} to debtor {debtor}, sent {sent}, counts as received {}",
+            reminder.received_on()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Imports letters from a CSV with the header `debtor,kind,sent,received,channel,items,states_costs`
+/// (received, channel, items and states_costs may be empty; items separated by `;`).
+pub fn import(data_dir: &Path, file: &Path) -> Result<ExitCode> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_path(file)
+        .with_context(|| format!("reading {}", file.display()))?;
+    let header = rdr.headers()?.clone();
+    let want = [
+        "debtor",
+        "kind",
+        "sent",
+        "received",
+        "channel",
+        "items",
+        "states_costs",
+    ];
+    let col = |name: &str| header.iter().position(|h| h.eq_ignore_ascii_case(name));
+    for required in &want[..3] {
+        anyhow::ensure!(
+            col(required).is_some(),
+            "{}: missing column '{required}'; the header must be {}",
+            file.display(),
+            want.join(",")
+        );
+    }
+    let mut letters = Vec::new();
+    for (i, rec) in rdr.records().enumerate() {
+        let rec = rec.with_context(|| format!("{}: record {}", file.display(), i + 1))?;
+        let line = rec.position().map_or(0, |p| p.line());
+        let get = |name: &str| col(name).and_then(|c| rec.get(c)).unwrap_or("").to_string();
+        let place = |field: &str| format!("{}: line {line}, column '{field}'", file.display());
+        let date = |field: &str| -> Result<Option<NaiveDate>> {
+            let v = get(field);
+            if v.is_empty() {
+                return Ok(None);
+            }
+            Ok(Some(v.parse::<NaiveDate>().with_context(|| {
+                format!("{}: '{v}' is not a date (yyyy-mm-dd)", place(field))
+            })?))
+        };
+        let kind = ReminderKind::parse(&get("kind")).with_context(|| {
+            format!("{}: '{}' is not a letter kind", place("kind"), get("kind"))
+        })?;
+        let channel = match get("channel").to_ascii_lowercase().as_str() {
+            "" | "post" => Channel::Post,
+            "email" | "e-mail" => Channel::Email,
+            other => anyhow::bail!("{}: '{other}' is not post or email", place("channel")),
+        };
+        let states_costs = match get("states_costs").to_ascii_lowercase().as_str() {
+            "" | "true" | "yes" | "ja" => true,
+            "false" | "no" | "nee" => false,
+            other => anyhow::bail!("{}: '{other}' is not true or false", place("states_costs")),
+        };
+        letters.push(Reminder {
+            debtor: DebtorId::new(&get("debtor")).with_context(|| place("debtor"))?,
+            kind,
+            sent: date("sent")?
+                .with_context(|| format!("{}: the sent date is empty", place("sent")))?,
+            received: date("received")?,
+            channel,
+            items: get("items")
+                .split(';')
+                .filter(|s| !s.trim().is_empty())
+                .map(DocumentNumber::new)
+                .collect::<Result<_, _>>()
+                .with_context(|| place("items"))?,
+            states_costs,
+        });
+    }
+    let store = Store::open(data_dir)?;
+    let added = store.add_reminders(&letters, chrono::Utc::now(), &file.display().to_string())?;
+    println!(
+        "{}: {} letters read, {added} new, {} already recorded",
+        file.display(),
+        letters.len(),
+        letters.len() as u64 - added
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Lists the letters.
+pub fn list(data_dir: &Path, format: Format) -> Result<ExitCode> {
+    let store = Store::open(data_dir)?;
+    let all = store.reminders()?;
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    if format == Format::Json {
+        let rows: Vec<_> = all
+            .iter()
+            .map(|r| json!({ "letter": r, "received_on": r.received_on().to_string() }))
+            .collect();
+        serde_json::to_writer_pretty(&mut out, &rows)?;
+        writeln!(out)?;
+    } else {
+        let header: Vec<String> = [
+            "debtor",
+            "kind",
+            "sent",
+            "received",
+            "channel",
+            "items",
+            "states_costs",
+        ]
+        .map(String::from)
+        .to_vec();
+        let rows: Vec<Vec<String>> = all
+            .iter()
+            .map(|r| {
+                vec![
+                    r.debtor.to_string(),
+                    serde_json::to_value(r.kind)
+                        .ok()
+                        .and_then(|v| v.as_str().map(String::from))
+                        .unwrap_or_default(),
+                    r.sent.to_string(),
+                    r.received_on().to_string(),
+                    if r.channel == Channel::Email {
+                        "email".into()
+                    } else {
+                        "post".into()
+                    },
+                    r.items
+                        .iter()
+                        .map(|n| n.as_str())
+                        .collect::<Vec<_>>()
+                        .join(";"),
+                    r.states_costs.to_string(),
+                ]
+            })
+            .collect();
+        if format == Format::Csv {
+            output::csv(&mut out, &header, &rows)?;
+        } else {
+            output::table(&mut out, &header, &rows)?;
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
