@@ -851,7 +851,9 @@ fn extended_rates(dir: &Path) -> PathBuf {
     std::fs::create_dir_all(&rates).unwrap();
     let src = root().join("core/src/law/rates");
     for name in ["nl-6-119.csv", "nl-6-119a.csv", "be-2002-b2b.csv"] {
-        let text = std::fs::read_to_string(src.join(name)).unwrap().replace("# known_until: 2026-06-30", "# known_until: 2027-12-31");
+        let text = std::fs::read_to_string(src.join(name))
+            .unwrap()
+            .replace("# known_until: 2026-06-30", "# known_until: 2027-12-31");
         std::fs::write(rates.join(name), text).unwrap();
     }
     rates
@@ -861,20 +863,46 @@ fn extended_rates(dir: &Path) -> PathBuf {
 fn claims_qualify_by_policy_and_say_why_others_do_not() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    ok(incasso(&data, &["import", fixture("ledger/nl-semicolon.csv").to_str().unwrap(), fixture("ledger/en-comma.csv").to_str().unwrap()]));
+    ok(incasso(
+        &data,
+        &[
+            "import",
+            fixture("ledger/nl-semicolon.csv").to_str().unwrap(),
+            fixture("ledger/en-comma.csv").to_str().unwrap(),
+        ],
+    ));
 
     // Past the built-in rate tables the calculation refuses, naming the table.
-    let o = ok(incasso(&data, &["claims", "--as-of", AS_OF, "--format", "json"]));
-    assert!(o.contains("no NL_6_119a rate is known for 2026-11-23"), "{o}");
+    let o = ok(incasso(
+        &data,
+        &["claims", "--as-of", AS_OF, "--format", "json"],
+    ));
+    assert!(
+        o.contains("no NL_6_119a rate is known for 2026-11-23"),
+        "{o}"
+    );
 
     let rates = extended_rates(dir.path());
     let claims = |extra: &[&str]| -> serde_json::Value {
-        let mut args = vec!["claims", "--as-of", AS_OF, "--rates", rates.to_str().unwrap(), "--format", "json"];
+        let mut args = vec![
+            "claims",
+            "--as-of",
+            AS_OF,
+            "--rates",
+            rates.to_str().unwrap(),
+            "--format",
+            "json",
+        ];
         args.extend_from_slice(extra);
         serde_json::from_str(&ok(incasso(&data, &args))).unwrap()
     };
     let v = claims(&[]);
-    let ids: Vec<&str> = v["claims"].as_array().unwrap().iter().map(|c| c["debtor"]["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = v["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["debtor"]["id"].as_str().unwrap())
+        .collect();
     assert_eq!(ids, ["D100", "D300"]);
     let d100 = &v["claims"][0];
     assert_eq!(d100["amounts"]["principal_outstanding"], "1512.50");
@@ -886,47 +914,153 @@ fn claims_qualify_by_policy_and_say_why_others_do_not() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| (e["number"].as_str().unwrap().to_string(), e["rule"].as_str().unwrap().to_string()))
+        .map(|e| {
+            (
+                e["number"].as_str().unwrap().to_string(),
+                e["rule"].as_str().unwrap().to_string(),
+            )
+        })
         .collect();
-    for want in [("F2026-003", "disputed"), ("INV-1001", "fourteen-day-letter"), ("INV-1002", "currency"), ("INV-1003", "disputed")] {
-        assert!(reasons.contains(&(want.0.to_string(), want.1.to_string())), "{want:?} in {reasons:?}");
+    for want in [
+        ("F2026-003", "disputed"),
+        ("INV-1001", "fourteen-day-letter"),
+        ("INV-1002", "currency"),
+        ("INV-1003", "disputed"),
+    ] {
+        assert!(
+            reasons.contains(&(want.0.to_string(), want.1.to_string())),
+            "{want:?} in {reasons:?}"
+        );
     }
     // Same inputs, same claims and ids.
     assert_eq!(v, claims(&[]));
 
     // A 14-day letter whose term has passed lets the consumer's invoice qualify, with costs.
-    ok(incasso(&data, &["reminders", "add", "--debtor", "C-01", "--kind", "fourteen-day-letter", "--sent", "2026-11-02", "--channel", "email"]));
+    ok(incasso(
+        &data,
+        &[
+            "reminders",
+            "add",
+            "--debtor",
+            "C-01",
+            "--kind",
+            "fourteen-day-letter",
+            "--sent",
+            "2026-11-02",
+            "--channel",
+            "email",
+        ],
+    ));
     let v = claims(&[]);
-    let c01 = v["claims"].as_array().unwrap().iter().find(|c| c["debtor"]["id"] == "C-01").expect("C-01 qualifies now");
-    assert_eq!(c01["credit_applied"], "99.99", "the unapplied credit note is set off");
+    let c01 = v["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["debtor"]["id"] == "C-01")
+        .expect("C-01 qualifies now");
+    assert_eq!(
+        c01["credit_applied"], "99.99",
+        "the unapplied credit note is set off"
+    );
     assert_eq!(c01["amounts"]["principal_outstanding"], "1715.01");
     assert_eq!(c01["amounts"]["collection_costs_excl_vat"], "257.25");
     assert_eq!(c01["fourteen_day_letter"]["sent"], "2026-11-02");
 
     // A hold in the policy and a kept payment plan take debtors out again, with reasons.
     let policy = dir.path().join("policy.toml");
-    std::fs::write(&policy, "[debtors.D300]\nhold_until = \"2026-12-31\"\nhold_reason = \"delivery complaint\"\n").unwrap();
-    ok(incasso(&data, &["plans", "add", "--id", "P1", "--debtor", "D100", "--items", "F2026-001,F2026-002", "--agreed", "2026-11-01",
-        "--instalment", "2026-12-01=756.25", "--instalment", "2027-01-01=756.25"]));
+    std::fs::write(
+        &policy,
+        "[debtors.D300]\nhold_until = \"2026-12-31\"\nhold_reason = \"delivery complaint\"\n",
+    )
+    .unwrap();
+    ok(incasso(
+        &data,
+        &[
+            "plans",
+            "add",
+            "--id",
+            "P1",
+            "--debtor",
+            "D100",
+            "--items",
+            "F2026-001,F2026-002",
+            "--agreed",
+            "2026-11-01",
+            "--instalment",
+            "2026-12-01=756.25",
+            "--instalment",
+            "2027-01-01=756.25",
+        ],
+    ));
     let v = claims(&["--policy", policy.to_str().unwrap()]);
-    let ids: Vec<&str> = v["claims"].as_array().unwrap().iter().map(|c| c["debtor"]["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = v["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["debtor"]["id"].as_str().unwrap())
+        .collect();
     assert_eq!(ids, ["C-01"]);
-    let why = |n: &str| v["excluded"].as_array().unwrap().iter().find(|e| e["number"] == n).map(|e| e["reason"].as_str().unwrap().to_string());
-    assert_eq!(why("F2026-004").as_deref(), Some("debtor on hold until 2026-12-31: delivery complaint"));
-    assert_eq!(why("F2026-001").as_deref(), Some("on payment plan P1 (kept; next instalment 2026-12-01)"));
+    let why = |n: &str| {
+        v["excluded"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["number"] == n)
+            .map(|e| e["reason"].as_str().unwrap().to_string())
+    };
+    assert_eq!(
+        why("F2026-004").as_deref(),
+        Some("debtor on hold until 2026-12-31: delivery complaint")
+    );
+    assert_eq!(
+        why("F2026-001").as_deref(),
+        Some("on payment plan P1 (kept; next instalment 2026-12-01)")
+    );
     // After a missed instalment and the grace period, the plan is broken and the items qualify.
     let v: serde_json::Value = serde_json::from_str(&ok(incasso(
         &data,
-        &["claims", "--as-of", "2026-12-20", "--rates", rates.to_str().unwrap(), "--policy", policy.to_str().unwrap(), "--format", "json"],
+        &[
+            "claims",
+            "--as-of",
+            "2026-12-20",
+            "--rates",
+            rates.to_str().unwrap(),
+            "--policy",
+            policy.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
     )))
     .unwrap();
-    assert!(v["claims"].as_array().unwrap().iter().any(|c| c["debtor"]["id"] == "D100"), "broken plan: D100 qualifies again");
-    let plans = ok(incasso(&data, &["plans", "list", "--as-of", "2026-12-20", "--format", "csv"]));
-    assert!(plans.contains("broken: instalment of 2026-12-01 short by 756.25"), "{plans}");
+    assert!(
+        v["claims"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["debtor"]["id"] == "D100"),
+        "broken plan: D100 qualifies again"
+    );
+    let plans = ok(incasso(
+        &data,
+        &["plans", "list", "--as-of", "2026-12-20", "--format", "csv"],
+    ));
+    assert!(
+        plans.contains("broken: instalment of 2026-12-01 short by 756.25"),
+        "{plans}"
+    );
 
     let typo = dir.path().join("typo.toml");
     std::fs::write(&typo, "min_days_overdu = 10\n").unwrap();
-    let o = incasso(&data, &["claims", "--as-of", AS_OF, "--policy", typo.to_str().unwrap()]);
+    let o = incasso(
+        &data,
+        &[
+            "claims",
+            "--as-of",
+            AS_OF,
+            "--policy",
+            typo.to_str().unwrap(),
+        ],
+    );
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("min_days_overdu"), "{}", stderr(&o));
 }
@@ -935,31 +1069,86 @@ fn claims_qualify_by_policy_and_say_why_others_do_not() {
 fn letters_have_exact_amounts_and_the_legal_pay_by_date_and_can_be_recorded() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    ok(incasso(&data, &["import", fixture("ledger/nl-semicolon.csv").to_str().unwrap()]));
+    ok(incasso(
+        &data,
+        &[
+            "import",
+            fixture("ledger/nl-semicolon.csv").to_str().unwrap(),
+        ],
+    ));
     std::fs::write(data.join("policy.toml"), "creditor_vat_deductible = false\n[creditor]\nname = \"Acme B.V.\"\niban = \"NL91ABNA0417164300\"\n").unwrap();
     // Friday by post: received Tuesday (Sunday and Monday do not count), pay by 14 days later.
-    let nl = ok(incasso(&data, &["letter", "--debtor", "D100", "--date", "2026-11-20", "--record"]));
+    let nl = ok(incasso(
+        &data,
+        &[
+            "letter",
+            "--debtor",
+            "D100",
+            "--date",
+            "2026-11-20",
+            "--record",
+        ],
+    ));
     assert!(nl.contains("Acme B.V."), "{nl}");
     assert!(nl.contains("€ 1.512,50"), "{nl}");
-    assert!(nl.contains("op 24 november 2026 ontvangt; betaal dan uiterlijk op 8 december 2026"), "{nl}");
-    assert!(nl.contains("€ 274,52") && nl.contains("inclusief € 47,64 btw"), "WIK 226.88 + 21% VAT: {nl}");
+    assert!(
+        nl.contains("op 24 november 2026 ontvangt; betaal dan uiterlijk op 8 december 2026"),
+        "{nl}"
+    );
+    assert!(
+        nl.contains("€ 274,52") && nl.contains("inclusief € 47,64 btw"),
+        "WIK 226.88 + 21% VAT: {nl}"
+    );
     assert!(nl.contains("op rekening NL91ABNA0417164300"), "{nl}");
     let en = dir.path().join("letter.html");
-    ok(incasso(&data, &["letter", "--debtor", "D100", "--date", "2026-11-20", "--lang", "en", "--format", "html", "--out", en.to_str().unwrap()]));
+    ok(incasso(
+        &data,
+        &[
+            "letter",
+            "--debtor",
+            "D100",
+            "--date",
+            "2026-11-20",
+            "--lang",
+            "en",
+            "--format",
+            "html",
+            "--out",
+            en.to_str().unwrap(),
+        ],
+    ));
     let html = std::fs::read_to_string(&en).unwrap();
-    assert!(html.starts_with("<!DOCTYPE html>") && html.contains("please pay by 8 December 2026"), "{html}");
+    assert!(
+        html.starts_with("<!DOCTYPE html>") && html.contains("please pay by 8 December 2026"),
+        "{html}"
+    );
     assert!(!html.contains("http"), "self-contained");
     let listed = ok(incasso(&data, &["reminders", "list", "--format", "csv"]));
-    assert!(listed.contains("D100,fourteen-day-letter,2026-11-20,2026-11-24,post,F2026-001;F2026-002,true"), "{listed}");
+    assert!(
+        listed.contains(
+            "D100,fourteen-day-letter,2026-11-20,2026-11-24,post,F2026-001;F2026-002,true"
+        ),
+        "{listed}"
+    );
 
     let csv = dir.path().join("letters.csv");
     std::fs::write(&csv, "debtor,kind,sent,received,channel,items,states_costs\nD300,14-dagenbrief,2026-10-01,,email,F2026-004,true\nD300,aanmaning,2026-09-25,,,,\n").unwrap();
-    let out = ok(incasso(&data, &["reminders", "import", csv.to_str().unwrap()]));
+    let out = ok(incasso(
+        &data,
+        &["reminders", "import", csv.to_str().unwrap()],
+    ));
     assert!(out.contains("2 letters read, 2 new"), "{out}");
-    let again = ok(incasso(&data, &["reminders", "import", csv.to_str().unwrap()]));
+    let again = ok(incasso(
+        &data,
+        &["reminders", "import", csv.to_str().unwrap()],
+    ));
     assert!(again.contains("0 new, 2 already recorded"), "{again}");
     std::fs::write(&csv, "debtor,kind,sent\nD300,telegram,2026-10-01\n").unwrap();
     let o = incasso(&data, &["reminders", "import", csv.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("line 2, column 'kind'"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("line 2, column 'kind'"),
+        "{}",
+        stderr(&o)
+    );
 }

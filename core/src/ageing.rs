@@ -125,7 +125,7 @@ pub fn open_items<'a>(
     rec: &Reconciliation,
     as_of: NaiveDate,
 ) -> Vec<OpenItem<'a>> {
-    let mut items = Vec::new();
+    let mut items = Vec::with_capacity(docs.len());
     for (ld, open) in docs.iter().zip(&rec.open) {
         let Some(open) = *open else { continue };
         if open.is_zero() {

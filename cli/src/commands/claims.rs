@@ -22,6 +22,7 @@ pub fn compute(
     policy_file: Option<&Path>,
     rates_dir: Option<&Path>,
 ) -> Result<ClaimsPreview> {
+    let t = std::time::Instant::now();
     let policy = config::policy(data_dir, policy_file)?;
     let tables = config::rates(data_dir, rates_dir)?;
     let store = Store::open(data_dir)?;
@@ -31,8 +32,10 @@ pub fn compute(
     let plans = store.plans()?;
     let creditor = store.creditor()?;
     drop(store);
+    let loaded = t.elapsed().as_secs_f64();
     let rec = reconcile(&docs, as_of);
     let items = open_items(&docs, &rec, as_of);
+    let reconciled = t.elapsed().as_secs_f64();
     let ledger = Ledger {
         creditor: &creditor,
         items: &items,
@@ -41,6 +44,13 @@ pub fn compute(
         plans: &plans,
     };
     let result = preview(&ledger, &policy, &tables, as_of);
+    tracing::info!(
+        load_s = loaded,
+        reconcile_s = reconciled - loaded,
+        preview_s = t.elapsed().as_secs_f64() - reconciled,
+        claims = result.claims.len(),
+        "claims computed"
+    );
     drop(items);
     // The process ends soon after; freeing every record one by one only costs time.
     std::mem::forget(docs);
@@ -183,5 +193,6 @@ pub fn run(
         }
     }
     out.flush()?;
+    std::mem::forget(p);
     Ok(ExitCode::SUCCESS)
 }

@@ -1,7 +1,7 @@
 //! Claims: one per debtor and currency, holding every qualifying item, with the law's amounts;
 //! and, for every overdue item that does not qualify, the reason why.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -156,7 +156,7 @@ pub fn preview(
             .or_default()
             .push(r.clone());
     }
-    let mut by_debtor: BTreeMap<(&str, Currency), Vec<&OpenItem<'_>>> = BTreeMap::new();
+    let mut by_debtor: HashMap<(&str, Currency), Vec<&OpenItem<'_>>> = HashMap::new();
     let mut credit: HashMap<(&str, Currency), Decimal> = HashMap::new();
     let mut open_by_number: HashMap<String, Decimal> = HashMap::new();
     for it in ledger.items {
@@ -165,7 +165,9 @@ pub fn preview(
                 *credit.entry((it.debtor.as_str(), it.currency)).or_default() -= it.open
             }
             DocumentKind::Invoice => {
-                open_by_number.insert(it.number.normalised().into_owned(), it.open);
+                if !ledger.plans.is_empty() {
+                    open_by_number.insert(it.number.normalised().into_owned(), it.open);
+                }
                 if it.due_date < as_of && it.open > Decimal::ZERO {
                     by_debtor
                         .entry((it.debtor.as_str(), it.currency))
@@ -189,146 +191,175 @@ pub fn preview(
             .push((p.clone(), state));
     }
 
-    let mut out = ClaimsPreview::default();
-    for ((debtor_id, currency), mut items) in by_debtor {
-        items.sort_by(|a, b| {
-            a.due_date
-                .cmp(&b.due_date)
-                .then_with(|| a.number.cmp(b.number))
-        });
-        let debtor = debtors
-            .get(debtor_id)
-            .copied()
-            .cloned()
-            .unwrap_or_else(|| Debtor::new(items[0].debtor.clone()));
-        let eff = policy.for_debtor(debtor_id, debtor.kind);
-        let no_reminders = Vec::new();
-        let debtor_reminders = reminders.get(debtor_id).unwrap_or(&no_reminders);
-        let no_plans = Vec::new();
-        let debtor_plans = plans.get(debtor_id).unwrap_or(&no_plans);
-        let mut qualifying = Vec::new();
-        for it in items {
-            let cx = ItemContext {
-                as_of,
-                item: it,
-                policy: &eff,
-                reminders: debtor_reminders,
-                plans: debtor_plans,
-            };
-            match item_rules()
-                .iter()
-                .find_map(|r| r.check(&cx).map(|why| (r.id(), why)))
-            {
-                Some((rule, reason)) => out.excluded.push(excluded(debtor_id, it, rule, reason)),
-                None => qualifying.push(it),
-            }
-        }
-        if qualifying.is_empty() {
-            continue;
-        }
-        let total: Decimal = qualifying.iter().map(|i| i.open).sum();
-        let debtor_credit = credit
-            .get(&(debtor_id, currency))
-            .copied()
-            .unwrap_or_default()
-            .max(Decimal::ZERO);
-        let dcx = DebtorContext {
-            policy: &eff,
-            qualifying_total: total,
-            credit: debtor_credit,
-        };
-        if let Some((rule, reason)) = debtor_rules()
-            .iter()
-            .find_map(|r| r.check(&dcx).map(|why| (r.id(), why)))
-        {
-            out.excluded.extend(
-                qualifying
+    let mut groups: Vec<((&str, Currency), Vec<&OpenItem<'_>>)> = by_debtor.into_iter().collect();
+    groups.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    // Debtors are independent: judge them on every core, then join the parts in debtor order.
+    let judge = |part: &mut [((&str, Currency), Vec<&OpenItem<'_>>)]| -> ClaimsPreview {
+        let mut out = ClaimsPreview::default();
+        for ((debtor_id, currency), items) in part.iter_mut() {
+            let (debtor_id, currency) = (*debtor_id, *currency);
+            let mut items = std::mem::take(items);
+            items.sort_by(|a, b| {
+                a.due_date
+                    .cmp(&b.due_date)
+                    .then_with(|| a.number.cmp(b.number))
+            });
+            let debtor = debtors
+                .get(debtor_id)
+                .copied()
+                .cloned()
+                .unwrap_or_else(|| Debtor::new(items[0].debtor.clone()));
+            let eff = policy.for_debtor(debtor_id, debtor.kind);
+            let no_reminders = Vec::new();
+            let debtor_reminders = reminders.get(debtor_id).unwrap_or(&no_reminders);
+            let no_plans = Vec::new();
+            let debtor_plans = plans.get(debtor_id).unwrap_or(&no_plans);
+            let mut qualifying = Vec::new();
+            for it in items {
+                let cx = ItemContext {
+                    as_of,
+                    item: it,
+                    policy: &eff,
+                    reminders: debtor_reminders,
+                    plans: debtor_plans,
+                };
+                match item_rules()
                     .iter()
-                    .map(|it| excluded(debtor_id, it, rule, reason.clone())),
-            );
-            continue;
-        }
-        let debtor_type = eff.debtor_type.expect("the debtor-type rule passed");
-        let mut left = debtor_credit;
-        let claim_items: Vec<ClaimItem> = qualifying
-            .iter()
-            .map(|it| {
-                let set_off = left.min(it.open);
-                left -= set_off;
-                ClaimItem {
-                    number: it.number.as_str().to_string(),
-                    issue_date: it.issue_date,
-                    due_date: it.due_date,
-                    original: it.total,
-                    open: it.open,
-                    claimed: it.open - set_off,
-                    days_overdue: it.days_overdue,
-                    source: it.provenance.to_string(),
+                    .find_map(|r| r.check(&cx).map(|why| (r.id(), why)))
+                {
+                    Some((rule, reason)) => {
+                        out.excluded.push(excluded(debtor_id, it, rule, reason))
+                    }
+                    None => qualifying.push(it),
                 }
-            })
-            .collect();
-        let letter = debtor_reminders
-            .iter()
-            .filter(|r| {
-                r.kind == ReminderKind::FourteenDayLetter
-                    && qualifying.iter().any(|it| r.covers(it.number, it.due_date))
-            })
-            .max_by_key(|r| r.sent)
-            .cloned();
-        let input = ClaimInput {
-            jurisdiction: eff.jurisdiction,
-            debtor_type,
-            creditor_vat_deductible: policy.creditor_vat_deductible,
-            calculation_date: as_of,
-            invoices: claim_items
+            }
+            if qualifying.is_empty() {
+                continue;
+            }
+            let total: Decimal = qualifying.iter().map(|i| i.open).sum();
+            let debtor_credit = credit
+                .get(&(debtor_id, currency))
+                .copied()
+                .unwrap_or_default()
+                .max(Decimal::ZERO);
+            let dcx = DebtorContext {
+                policy: &eff,
+                qualifying_total: total,
+                credit: debtor_credit,
+            };
+            if let Some((rule, reason)) = debtor_rules()
                 .iter()
-                .filter(|i| i.claimed > Decimal::ZERO)
-                .map(|i| InvoiceInput {
-                    id: i.number.clone(),
-                    amount: i.claimed,
-                    invoice_date: i.issue_date,
-                    due_date: i.due_date,
-                    interest_start_date: None,
-                })
-                .collect(),
-            payments: Vec::new(),
-            reminder: letter.as_ref().map(|r| ReminderInput {
-                sent_date: r.sent,
-                received_date: r.received_on(),
-                states_cost_amount: r.states_costs,
-                kind: None,
-                deadline: None,
-            }),
-            costs_due_date: None,
-            contract_has_damages_and_interest_clause: Some(eff.damages_clause()),
-            b2b_minimum: Some(policy.b2b_minimum),
-        };
-        let amounts = match calculate_with(&input, &tables.get(interest_table(&input)), true) {
-            Ok(a) => a,
-            Err(e) => {
+                .find_map(|r| r.check(&dcx).map(|why| (r.id(), why)))
+            {
                 out.excluded.extend(
                     qualifying
                         .iter()
-                        .map(|it| excluded(debtor_id, it, "calculation", e.to_string())),
+                        .map(|it| excluded(debtor_id, it, rule, reason.clone())),
                 );
                 continue;
             }
-        };
-        let numbers: Vec<String> = claim_items.iter().map(|i| i.number.clone()).collect();
-        out.claims.push(Claim {
-            id: claim_id(ledger.creditor.as_str(), debtor_id, currency, &numbers),
-            creditor: ledger.creditor.as_str().to_string(),
-            debtor,
-            jurisdiction: eff.jurisdiction,
-            debtor_type,
-            currency,
-            as_of,
-            items: claim_items,
-            credit_applied: debtor_credit,
-            amounts,
-            fourteen_day_letter: letter,
-            reminders: debtor_reminders.clone(),
-        });
+            let debtor_type = eff.debtor_type.expect("the debtor-type rule passed");
+            let mut left = debtor_credit;
+            let claim_items: Vec<ClaimItem> = qualifying
+                .iter()
+                .map(|it| {
+                    let set_off = left.min(it.open);
+                    left -= set_off;
+                    ClaimItem {
+                        number: it.number.as_str().to_string(),
+                        issue_date: it.issue_date,
+                        due_date: it.due_date,
+                        original: it.total,
+                        open: it.open,
+                        claimed: it.open - set_off,
+                        days_overdue: it.days_overdue,
+                        source: it.provenance.to_string(),
+                    }
+                })
+                .collect();
+            let letter = debtor_reminders
+                .iter()
+                .filter(|r| {
+                    r.kind == ReminderKind::FourteenDayLetter
+                        && qualifying.iter().any(|it| r.covers(it.number, it.due_date))
+                })
+                .max_by_key(|r| r.sent)
+                .cloned();
+            let input = ClaimInput {
+                jurisdiction: eff.jurisdiction,
+                debtor_type,
+                creditor_vat_deductible: policy.creditor_vat_deductible,
+                calculation_date: as_of,
+                invoices: claim_items
+                    .iter()
+                    .filter(|i| i.claimed > Decimal::ZERO)
+                    .map(|i| InvoiceInput {
+                        id: i.number.clone(),
+                        amount: i.claimed,
+                        invoice_date: i.issue_date,
+                        due_date: i.due_date,
+                        interest_start_date: None,
+                    })
+                    .collect(),
+                payments: Vec::new(),
+                reminder: letter.as_ref().map(|r| ReminderInput {
+                    sent_date: r.sent,
+                    received_date: r.received_on(),
+                    states_cost_amount: r.states_costs,
+                    kind: None,
+                    deadline: None,
+                }),
+                costs_due_date: None,
+                contract_has_damages_and_interest_clause: Some(eff.damages_clause()),
+                b2b_minimum: Some(policy.b2b_minimum),
+            };
+            let amounts = match calculate_with(&input, tables.get(interest_table(&input)), true) {
+                Ok(a) => a,
+                Err(e) => {
+                    out.excluded.extend(
+                        qualifying
+                            .iter()
+                            .map(|it| excluded(debtor_id, it, "calculation", e.to_string())),
+                    );
+                    continue;
+                }
+            };
+            let numbers: Vec<String> = claim_items.iter().map(|i| i.number.clone()).collect();
+            out.claims.push(Claim {
+                id: claim_id(ledger.creditor.as_str(), debtor_id, currency, &numbers),
+                creditor: ledger.creditor.as_str().to_string(),
+                debtor,
+                jurisdiction: eff.jurisdiction,
+                debtor_type,
+                currency,
+                as_of,
+                items: claim_items,
+                credit_applied: debtor_credit,
+                amounts,
+                fourteen_day_letter: letter,
+                reminders: debtor_reminders.clone(),
+            });
+        }
+        out
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8);
+    let per = groups.len().div_ceil(threads).max(1);
+    let parts: Vec<ClaimsPreview> = std::thread::scope(|scope| {
+        let handles: Vec<_> = groups
+            .chunks_mut(per)
+            .map(|chunk| scope.spawn(|| judge(chunk)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a claims worker panicked"))
+            .collect()
+    });
+    let mut out = ClaimsPreview::default();
+    for part in parts {
+        out.claims.extend(part.claims);
+        out.excluded.extend(part.excluded);
     }
     out
 }

@@ -67,24 +67,30 @@ impl RateKind {
     }
 }
 
-/// The tables a calculation uses: the built-in ones, or newer ones the user supplies.
-#[derive(Debug, Clone, Default)]
+/// The tables a calculation uses: the built-in ones, or newer ones the user supplies; parsed
+/// once, looked up many times.
+#[derive(Debug, Clone)]
 pub struct RateTables {
-    overrides: std::collections::HashMap<RateKind, RateTable>,
+    tables: std::collections::HashMap<RateKind, RateTable>,
+}
+
+impl Default for RateTables {
+    fn default() -> Self {
+        RateTables {
+            tables: RateKind::ALL.into_iter().map(|k| (k, k.table())).collect(),
+        }
+    }
 }
 
 impl RateTables {
     /// Uses `table` instead of the built-in table of its kind.
     pub fn set(&mut self, kind: RateKind, table: RateTable) {
-        self.overrides.insert(kind, table);
+        self.tables.insert(kind, table);
     }
 
     /// The table in force for a kind.
-    pub fn get(&self, kind: RateKind) -> RateTable {
-        self.overrides
-            .get(&kind)
-            .cloned()
-            .unwrap_or_else(|| kind.table())
+    pub fn get(&self, kind: RateKind) -> &RateTable {
+        &self.tables[&kind]
     }
 }
 

@@ -13,6 +13,9 @@ impl ItemRule for OnPaymentPlan {
     }
 
     fn check(&self, cx: &ItemContext<'_>) -> Option<String> {
+        if cx.plans.is_empty() {
+            return None;
+        }
         let number = cx.item.number.normalised();
         cx.plans.iter().find_map(|(plan, state)| {
             if !plan.items.iter().any(|n| n.normalised() == number) {

@@ -111,8 +111,10 @@ fn item_rules_boundaries() {
             ..Default::default()
         },
     );
-    let mut block_unknown = Policy::default();
-    block_unknown.unknown_debtor_type = UnknownDebtorType::Block;
+    let block_unknown = Policy {
+        unknown_debtor_type: UnknownDebtorType::Block,
+        ..Policy::default()
+    };
     let usd = Currency::parse("USD").unwrap();
     let plan = PaymentPlan {
         id: "P1".into(),
@@ -350,8 +352,10 @@ fn item_rules_boundaries() {
 
 #[test]
 fn debtor_rules_boundaries() {
-    let mut policy = Policy::default();
-    policy.min_open_per_debtor = Decimal::from(50);
+    let policy = Policy {
+        min_open_per_debtor: Decimal::from(50),
+        ..Policy::default()
+    };
     let eff = policy.for_debtor("D1", DebtorKind::Business);
     let table = [
         ("D1", "100", "0", None),
