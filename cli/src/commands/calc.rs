@@ -148,6 +148,8 @@ pub fn interest(
         costs_due_date: None,
         contract_has_damages_and_interest_clause: Some(true),
         b2b_minimum: None,
+        agreed_costs_pct: None,
+        agreed_costs_pct: None,
     };
     let r = claim::calculate_interest(&input)?;
     match format {

@@ -312,6 +312,7 @@ pub fn preview(
                 costs_due_date: None,
                 contract_has_damages_and_interest_clause: Some(eff.damages_clause()),
                 b2b_minimum: Some(policy.b2b_minimum),
+                agreed_costs_pct: policy.b2b_agreed_costs_pct,
             };
             let amounts = match calculate_with(&input, tables.get(interest_table(&input)), true) {
                 Ok(a) => a,

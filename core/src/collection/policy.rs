@@ -11,6 +11,7 @@
 //! unknown_debtor_type = "consumer"    # how to treat debtors the books do not classify
 //! creditor_vat_deductible = true
 //! b2b_minimum = "per_invoice"         # or "per_claim"
+//! b2b_agreed_costs_pct = "10"         # costs agreed in B2B contracts, instead of the staffel
 //! plan_grace_days = 14
 //! contract_has_damages_and_interest_clause = false   # Belgian consumers
 //!
@@ -102,6 +103,8 @@ pub struct Policy {
     pub creditor_vat_deductible: bool,
     /// Dutch B2B EUR 40 minimum: per invoice or per claim.
     pub b2b_minimum: B2bMinimum,
+    /// Dutch B2B costs agreed in contracts, as a percentage of the principal (else the staffel).
+    pub b2b_agreed_costs_pct: Option<Decimal>,
     /// Days an instalment may be late before the plan counts as broken.
     pub plan_grace_days: u32,
     /// Belgian consumer contracts have a damages and interest clause.
@@ -123,6 +126,7 @@ impl Default for Policy {
             unknown_debtor_type: UnknownDebtorType::Consumer,
             creditor_vat_deductible: true,
             b2b_minimum: B2bMinimum::PerInvoice,
+            b2b_agreed_costs_pct: None,
             plan_grace_days: 14,
             contract_has_damages_and_interest_clause: false,
             creditor: CreditorDetails::default(),

@@ -116,6 +116,10 @@ pub struct ClaimInput {
     /// Dutch B2B: how the EUR 40 minimum applies.
     #[serde(default)]
     pub b2b_minimum: Option<B2bMinimum>,
+    /// Dutch B2B: costs agreed in the contract as a percentage of the principal, instead of the
+    /// staffel (the EUR 40 minimum per invoice still applies; reasonableness is the creditor's).
+    #[serde(default)]
+    pub agreed_costs_pct: Option<Decimal>,
 }
 
 /// One sub-period of interest, or a capitalisation, in the trace.
@@ -605,7 +609,10 @@ fn fix_costs(
     let late = invs.iter().filter(|i| i.principal > Decimal::ZERO).count() as u32;
     let (excl, mut trace) = match (input.jurisdiction, input.debtor_type) {
         (Jurisdiction::Nl, debtor) => {
-            let t = nl::wik_costs(base)?;
+            let t = match (debtor, input.agreed_costs_pct) {
+                (DebtorType::Business, Some(pct)) => nl::agreed_costs(base, pct)?,
+                _ => nl::wik_costs(base)?,
+            };
             let mut trace = t.trace;
             let mut amount = t.amount;
             if debtor == DebtorType::Business

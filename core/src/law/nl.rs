@@ -81,6 +81,37 @@ pub fn wik_costs(principal: Decimal) -> Result<Traced, LawError> {
     Ok(Traced { amount, trace })
 }
 
+/// Costs agreed between businesses as a percentage of the principal (art. 6:96 lid 5 protects
+/// consumers only), never below the EUR 40 of lid 4; rounded once.
+pub fn agreed_costs(principal: Decimal, pct: Decimal) -> Result<Traced, LawError> {
+    positive("principal", principal)?;
+    if pct < Decimal::ZERO {
+        return Err(LawError::NotPositive {
+            what: "agreed costs percentage".into(),
+            amount: pct,
+        });
+    }
+    let raw = principal * pct / Decimal::ONE_HUNDRED;
+    let amount = round_cents(raw).max(Decimal::from(MINIMUM));
+    Ok(Traced {
+        amount,
+        trace: vec![
+            TraceLine {
+                step: "agreed in the contract".into(),
+                base: Some(format_cents(principal)),
+                rate: Some(format!("{pct}%")),
+                amount: raw.normalize().to_string(),
+            },
+            TraceLine {
+                step: "rounded half-up, at least EUR 40 (art. 6:96 lid 4)".into(),
+                base: None,
+                rate: None,
+                amount: format_cents(amount),
+            },
+        ],
+    })
+}
+
 /// VAT on collection costs: 21% rounded half-up, or nothing when the creditor deducts VAT.
 pub fn costs_vat(costs: Decimal, creditor_vat_deductible: bool) -> Decimal {
     if creditor_vat_deductible {
@@ -133,6 +164,19 @@ mod tests {
                 "{id}: {principal}"
             );
         }
+    }
+
+    #[test]
+    fn agreed_b2b_costs_keep_the_40_minimum() {
+        assert_eq!(
+            format_cents(agreed_costs(dec("10000"), dec("10")).unwrap().amount),
+            "1000.00"
+        );
+        assert_eq!(
+            format_cents(agreed_costs(dec("100"), dec("10")).unwrap().amount),
+            "40.00"
+        );
+        assert!(agreed_costs(dec("100"), dec("-1")).is_err());
     }
 
     #[test]

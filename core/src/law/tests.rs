@@ -113,6 +113,8 @@ mod properties {
             costs_due_date: None,
             contract_has_damages_and_interest_clause: None,
             b2b_minimum: None,
+            agreed_costs_pct: None,
+            agreed_costs_pct: None,
         }
     }
 
