@@ -149,7 +149,6 @@ pub fn interest(
         contract_has_damages_and_interest_clause: Some(true),
         b2b_minimum: None,
         agreed_costs_pct: None,
-        agreed_costs_pct: None,
     };
     let r = claim::calculate_interest(&input)?;
     match format {

@@ -114,7 +114,6 @@ mod properties {
             contract_has_damages_and_interest_clause: None,
             b2b_minimum: None,
             agreed_costs_pct: None,
-            agreed_costs_pct: None,
         }
     }
 
