@@ -132,6 +132,13 @@ mod properties {
         }
 
         #[test]
+        fn integer_interest_equals_decimal_arithmetic(base in cents(), rate in 0i64..2000, days in 1i64..400) {
+            let rate = Decimal::new(rate, 2);
+            let want = crate::money::round_cents(base * rate * Decimal::from(days) / Decimal::from(36_500));
+            prop_assert_eq!(crate::law::claim::interest(base, rate, days), want);
+        }
+
+        #[test]
         fn belgian_consumer_damages_stay_capped_and_grow(a in cents(), b in cents()) {
             let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
             let d_lo = be::consumer_damages(lo).unwrap().amount;
