@@ -12,6 +12,8 @@
 //! ```
 
 pub mod csv;
+pub mod detect;
 pub mod progress;
 pub mod source;
+pub mod ubl;
 pub mod values;

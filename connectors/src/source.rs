@@ -97,9 +97,44 @@ pub struct Inspection {
     pub size: u64,
     /// The first bytes, for format detection.
     pub head: Vec<u8>,
+    /// Why the file cannot be read as text, when it cannot (binary bytes, mixed encodings).
+    pub not_text: Option<NotText>,
+}
+
+/// Why a file is not text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotText {
+    /// A control byte no text export has.
+    Binary {
+        /// Offset of the byte.
+        offset: u64,
+        /// The byte.
+        byte: u8,
+    },
+    /// Valid UTF-8 in places and invalid in others.
+    Mixed {
+        /// First line that is not valid UTF-8.
+        line: u64,
+    },
 }
 
 impl Inspection {
+    /// The text encoding, or why the file is not text.
+    pub fn text_encoding(&self) -> Result<TextEncoding, SourceError> {
+        match &self.not_text {
+            None => Ok(self.encoding),
+            Some(NotText::Binary { offset, byte }) => Err(SourceError::Binary {
+                path: self.path.clone(),
+                offset: *offset,
+                byte: *byte,
+            }),
+            Some(NotText::Mixed { line }) => Err(SourceError::MixedEncoding {
+                path: self.path.clone(),
+                line: *line,
+            }),
+        }
+    }
+
     /// The provenance source for records read from this file.
     pub fn source(&self, kind: SourceKind) -> Source {
         Source {
@@ -112,7 +147,8 @@ impl Inspection {
 
 const HEAD_LEN: usize = 256 * 1024;
 
-/// Hashes a file and detects its text encoding in one streaming pass.
+/// Hashes a file and detects its text encoding in one streaming pass; a binary file is not an
+/// error here (it may be a workbook), see [`Inspection::text_encoding`].
 pub fn inspect(path: &Path) -> Result<Inspection, SourceError> {
     let io = |source| SourceError::Io {
         path: path.to_path_buf(),
@@ -125,6 +161,7 @@ pub fn inspect(path: &Path) -> Result<Inspection, SourceError> {
     let mut size = 0u64;
     let mut utf8 = Utf8Scan::default();
     let mut bom: Option<TextEncoding> = None;
+    let mut not_text: Option<NotText> = None;
     loop {
         let n = r.read(&mut buf).map_err(io)?;
         if n == 0 {
@@ -138,13 +175,14 @@ pub fn inspect(path: &Path) -> Result<Inspection, SourceError> {
                 bom = detect_bom(&head);
             }
         }
-        if !matches!(bom, Some(TextEncoding::Utf16Le | TextEncoding::Utf16Be)) {
-            utf8.feed(chunk, size)
-                .map_err(|offset| SourceError::Binary {
-                    path: path.to_path_buf(),
+        if not_text.is_none() && !matches!(bom, Some(TextEncoding::Utf16Le | TextEncoding::Utf16Be))
+        {
+            if let Err(offset) = utf8.feed(chunk, size) {
+                not_text = Some(NotText::Binary {
                     offset,
                     byte: chunk[(offset - size) as usize],
-                })?;
+                });
+            }
         }
         size += n as u64;
     }
@@ -156,10 +194,10 @@ pub fn inspect(path: &Path) -> Result<Inspection, SourceError> {
         Some(e) => e,
         None if utf8.invalid_at_line.is_none() => TextEncoding::Utf8,
         None if utf8.multibyte_seen => {
-            return Err(SourceError::MixedEncoding {
-                path: path.to_path_buf(),
+            not_text = not_text.or(Some(NotText::Mixed {
                 line: utf8.invalid_at_line.unwrap_or(1),
-            })
+            }));
+            TextEncoding::Utf8
         }
         None => TextEncoding::Windows1252,
     };
@@ -169,6 +207,7 @@ pub fn inspect(path: &Path) -> Result<Inspection, SourceError> {
         encoding,
         size,
         head,
+        not_text,
     })
 }
 
@@ -243,6 +282,11 @@ impl Utf8Scan {
     }
 }
 
+/// BLAKE3 of some bytes, hex: the content hash incasso names sources and attachments by.
+pub fn hash_hex(bytes: &[u8]) -> String {
+    blake3::hash(bytes).to_hex().to_string()
+}
+
 /// Decodes a whole file under an encoding into UTF-8 text (BOM removed).
 pub fn decode_all(bytes: &[u8], encoding: TextEncoding) -> String {
     match encoding {
@@ -297,14 +341,19 @@ mod tests {
     #[test]
     fn refuses_binary_empty_and_mixed() {
         assert!(matches!(
-            inspect(file(b"PK\x03\x04\x00\x00").path()),
+            inspect(file(b"PK\x03\x04\x00\x00").path())
+                .unwrap()
+                .text_encoding(),
             Err(SourceError::Binary { offset: 2, .. })
         ));
         assert!(matches!(
             inspect(file(b"").path()),
             Err(SourceError::Empty(_))
         ));
-        match inspect(file(b"naam\nCaf\xc3\xa9\nCaf\xe9\n").path()) {
+        match inspect(file(b"naam\nCaf\xc3\xa9\nCaf\xe9\n").path())
+            .unwrap()
+            .text_encoding()
+        {
             Err(SourceError::MixedEncoding { line: 3, .. }) => {}
             other => panic!("expected mixed encoding at line 3, got {other:?}"),
         }

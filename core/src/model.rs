@@ -364,6 +364,20 @@ pub struct LedgerDocument {
     pub version: u32,
 }
 
+/// A file that came with a document (usually the invoice PDF inside a UBL file), stored once by
+/// its content hash.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct AttachmentRef {
+    /// BLAKE3 hash (hex) of the bytes; also the stored file's name.
+    pub hash: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// MIME type as declared.
+    pub mime: Option<String>,
+    /// File name as declared.
+    pub filename: Option<String>,
+}
+
 /// Money received from a debtor (or refunded to one).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Payment {

@@ -26,7 +26,9 @@ use chrono::{DateTime, Utc};
 use fs2::FileExt;
 use incasso_core::collection::{PaymentPlan, Reminder};
 use incasso_core::ids::CreditorId;
-use incasso_core::model::{Debtor, Document, DocumentKey, LedgerDocument, Location, Source};
+use incasso_core::model::{
+    AttachmentRef, Debtor, Document, DocumentKey, LedgerDocument, Location, Source,
+};
 use incasso_core::money::format_cents;
 use serde::{Deserialize, Serialize};
 
@@ -54,6 +56,7 @@ const P_HASH: u8 = b'h';
 const P_AUDIT: u8 = b'a';
 const P_REMINDER: u8 = b'r';
 const P_PLAN: u8 = b'p';
+const P_ATTACH: u8 = b't';
 
 /// What went wrong with the store.
 #[derive(Debug, thiserror::Error)]
@@ -600,6 +603,20 @@ impl Store {
         Ok(true)
     }
 
+    /// Where attachments are kept, one file per content hash.
+    pub fn attachments_dir(&self) -> PathBuf {
+        self.dir.join("attachments")
+    }
+
+    /// The attachments of a document.
+    pub fn attachments_of(&self, doc: &DocumentKey) -> Result<Vec<AttachmentRef>, StoreError> {
+        let k = key(P_ATTACH, &doc_key(doc));
+        match self.ledger.get(&k)? {
+            Some(v) => json_decode(&k, &v),
+            None => Ok(Vec::new()),
+        }
+    }
+
     /// Every payment plan, by id.
     pub fn plans(&self) -> Result<Vec<PaymentPlan>, StoreError> {
         self.scan_json(P_PLAN)
@@ -656,6 +673,7 @@ impl Store {
             segment: SegmentWriter::new(path),
             block_cache: None,
             debtors: HashMap::new(),
+            attachments: Vec::new(),
             new: 0,
             changed: 0,
             unchanged: 0,
@@ -695,6 +713,7 @@ pub struct ImportTx<'a> {
     segment: SegmentWriter,
     block_cache: Option<(SlotRef, Block)>,
     debtors: HashMap<String, Debtor>,
+    attachments: Vec<(DocumentKey, AttachmentRef)>,
     new: u64,
     changed: u64,
     unchanged: u64,
@@ -857,6 +876,11 @@ impl ImportTx<'_> {
         Ok(())
     }
 
+    /// Links an attachment (already stored by hash) to a document; known ones are not repeated.
+    pub fn add_attachment(&mut self, doc: &DocumentKey, attachment: AttachmentRef) {
+        self.attachments.push((doc.clone(), attachment));
+    }
+
     /// Adds what the source says about a debtor; several mentions in one import are merged.
     pub fn add_debtor(&mut self, d: &Debtor) {
         match self.debtors.get_mut(d.id.as_str()) {
@@ -960,6 +984,17 @@ impl ImportTx<'_> {
             }
             if dirty {
                 self.batch.insert(bk, encode(&stored));
+            }
+        }
+        for (doc, a) in std::mem::take(&mut self.attachments) {
+            let k = key(P_ATTACH, &doc_key(&doc));
+            let mut list: Vec<AttachmentRef> = match self.store.ledger.get(&k)? {
+                Some(v) => json_decode(&k, &v)?,
+                None => Vec::new(),
+            };
+            if !list.iter().any(|x| x.hash == a.hash) {
+                list.push(a);
+                self.batch.insert(k, json_encode(&list));
             }
         }
         let record = ImportRecord {

@@ -7,8 +7,9 @@ use anyhow::{Context, Result};
 use incasso_connectors::csv::{
     read_ledger, rejected_path, write_rejected, CsvError, CsvOptions, CsvReport, Profile,
 };
+use incasso_connectors::detect::{detect, Format};
 use incasso_connectors::source::{inspect, Inspection};
-use incasso_core::model::{Document, Location, SourceKind};
+use incasso_core::model::{AttachmentRef, Document, Location, SourceKind};
 use incasso_store::{ImportTx, Store};
 
 use crate::progress::Bar;
@@ -75,6 +76,7 @@ fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
                         || name.ends_with(".rejected.csv")
                         || name.ends_with(".toml")
                         || name.ends_with(".md")
+                        || name.ends_with(".json")
                         || [".part", ".tmp", ".crdownload"]
                             .iter()
                             .any(|s| name.ends_with(s)))
@@ -148,6 +150,108 @@ fn read_into<'s>(
     })
 }
 
+/// Why a recognised format cannot be imported (yet), and what to do instead.
+fn unsupported(format: &Format) -> String {
+    match format {
+        Format::Camt(v) if v.starts_with("camt.053") => {
+            format!("is a bank statement ({v}); this version of incasso does not import bank statements yet")
+        }
+        Format::Camt(v) => format!("is a {v} message (an intraday report or notification), not a ledger; it is not imported"),
+        Format::Mt940 => "is an MT940 bank statement; this version of incasso does not import bank statements yet".into(),
+        Format::SpreadsheetZip | Format::Xls => {
+            "is a spreadsheet; this version of incasso does not read workbooks yet: save the sheet as CSV and import that".into()
+        }
+        Format::Zip => "is a zip archive; unpack it and import the files inside".into(),
+        Format::Pdf => "is a PDF; incasso reads the data exports of the books (CSV, UBL), not printed invoices".into(),
+        Format::OtherXml(root) if root == "!DOCTYPE" => {
+            "is XML with a DOCTYPE; refused (no export incasso reads has one, and entity declarations can blow up memory)".into()
+        }
+        Format::OtherXml(root) => format!("is XML but not a UBL invoice or credit note (root element {root})"),
+        Format::Csv | Format::Ubl => String::new(),
+    }
+}
+
+/// Imports one UBL invoice or credit note, with its attachments stored once by hash.
+fn import_ubl(store: &Store, inspection: &Inspection, options: &CsvOptions) -> Result<bool> {
+    let file = &inspection.path;
+    let creditor = options.creditor.clone().unwrap_or(store.creditor()?);
+    let dir = store.attachments_dir();
+    let incoming = dir.join("incoming");
+    let ubl = incasso_connectors::ubl::read(file, &creditor, &incoming)?;
+    let mut tx = store.begin_import(inspection.source(SourceKind::UblFile), chrono::Utc::now())?;
+    let key = ubl.document.key();
+    let committed = (|| -> Result<_> {
+        tx.add_document(&ubl.document, Location::Element(format!("/{}", ubl.root)))?;
+        tx.add_debtor(&ubl.debtor);
+        for a in &ubl.attachments {
+            tx.add_attachment(
+                &key,
+                AttachmentRef {
+                    hash: a.hash.clone(),
+                    size: a.size,
+                    mime: a.mime.clone(),
+                    filename: a.filename.clone(),
+                },
+            );
+        }
+        Ok(tx.commit()?)
+    })();
+    let summary = match committed {
+        Ok(s) => s,
+        Err(e) => {
+            for a in &ubl.attachments {
+                let _ = std::fs::remove_file(&a.temp_path);
+            }
+            return Err(e);
+        }
+    };
+    for a in &ubl.attachments {
+        let target = dir.join(&a.hash);
+        if target.exists() {
+            let _ = std::fs::remove_file(&a.temp_path);
+        } else {
+            std::fs::rename(&a.temp_path, &target)
+                .with_context(|| format!("storing attachment {}", target.display()))?;
+        }
+    }
+    let r = &summary.record;
+    let d = &ubl.document;
+    println!(
+        "{}: imported as import #{} (UBL {})",
+        file.display(),
+        r.id,
+        if d.kind == incasso_core::model::DocumentKind::CreditNote {
+            "credit note"
+        } else {
+            "invoice"
+        }
+    );
+    println!(
+        "  {} {} for debtor {}: {} {} (open {}), due {}",
+        d.kind.code(),
+        d.number,
+        d.debtor,
+        d.currency,
+        incasso_core::money::format_cents(d.total),
+        incasso_core::money::format_cents(d.source_open.unwrap_or(d.total)),
+        d.due_date
+    );
+    println!(
+        "  documents: {} new, {} changed, {} unchanged; attachments: {}",
+        r.new,
+        r.changed,
+        r.unchanged,
+        ubl.attachments.len()
+    );
+    for n in &ubl.notes {
+        println!("  note: {n}");
+    }
+    for c in &summary.changes {
+        println!("  changed {c}");
+    }
+    Ok(true)
+}
+
 /// Imports one file; `Ok(false)` when its exact bytes were imported before.
 fn import_one(store: &Store, file: &Path, options: &CsvOptions) -> Result<bool> {
     let inspection = inspect(file)?;
@@ -160,6 +264,11 @@ fn import_one(store: &Store, file: &Path, options: &CsvOptions) -> Result<bool> 
             prev.source.name
         );
         return Ok(false);
+    }
+    match detect(file, &inspection.head) {
+        Format::Csv => {}
+        Format::Ubl => return import_ubl(store, &inspection, options),
+        other => anyhow::bail!("{}: {}", file.display(), unsupported(&other)),
     }
     let started = std::time::Instant::now();
     let tx = store.begin_import(inspection.source(SourceKind::CsvFile), chrono::Utc::now())?;

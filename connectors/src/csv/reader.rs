@@ -38,7 +38,10 @@ where
     F: FnMut(Document, Location) -> Result<(), String>,
 {
     let name = file.path.display().to_string();
-    let encoding = options.profile.encoding.unwrap_or(file.encoding);
+    let encoding = match options.profile.encoding {
+        Some(e) => e,
+        None => file.text_encoding()?,
+    };
     let io = |source| {
         CsvError::Source(SourceError::Io {
             path: file.path.clone(),
