@@ -1229,3 +1229,68 @@ fn bad_ubl_is_refused_with_the_element_and_nothing_is_stored() {
         assert_rejected(file, &[expect]);
     }
 }
+
+#[test]
+fn one_ledger_across_sources_merges_agreement_and_records_conflicts() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    ok(incasso(
+        &data,
+        &[
+            "import",
+            fixture("ubl/nl-si-ubl-2.0-minimal.xml").to_str().unwrap(),
+            fixture("ubl/nl-si-ubl-2.0-full.xml").to_str().unwrap(),
+        ],
+    ));
+    let before = ok(incasso(
+        &data,
+        &["receivables", "--as-of", AS_OF, "--format", "csv"],
+    ));
+    let out = ok(incasso(
+        &data,
+        &[
+            "import",
+            fixture("sources/ledger-matching-ubl.csv").to_str().unwrap(),
+        ],
+    ));
+    assert!(out.contains("0 new, 0 changed, 0 unchanged"), "{out}");
+    assert!(out.contains("1 documents merged, 1 in conflict"), "{out}");
+    // The first-seen version stays authoritative while the conflict is open.
+    assert_eq!(
+        before,
+        ok(incasso(
+            &data,
+            &["receivables", "--as-of", AS_OF, "--format", "csv"]
+        ))
+    );
+    let conflicts = ok(incasso(&data, &["conflicts", "--format", "csv"]));
+    assert!(
+        conflicts.contains("1,invoice TOSL108,total,1729.00,1728.00,"),
+        "{conflicts}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(incasso(&data, &["conflicts", "--format", "json"]))).unwrap();
+    assert_eq!(json[0]["status"], "open");
+
+    ok(incasso(
+        &data,
+        &["conflicts", "resolve", "1", "--keep", "incoming"],
+    ));
+    let after = ok(incasso(
+        &data,
+        &["receivables", "--as-of", AS_OF, "--format", "csv"],
+    ));
+    assert!(
+        after.contains("TOSL108,88884444,EUR,1728.00,1728.00,"),
+        "{after}"
+    );
+    assert!(ok(incasso(&data, &["conflicts"])).contains("0 conflict(s) open"));
+    let o = incasso(&data, &["conflicts", "resolve", "1", "--keep", "stored"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("already resolved"), "{}", stderr(&o));
+    let audit = ok(incasso(&data, &["audit", "--format", "csv"]));
+    assert!(
+        audit.contains("conflict-recorded") && audit.contains("conflict-resolved"),
+        "{audit}"
+    );
+}

@@ -173,6 +173,17 @@ enum Command {
         #[arg(long)]
         record: bool,
     },
+    /// Documents two kinds of source describe differently; `resolve` chooses a version.
+    Conflicts {
+        #[command(subcommand)]
+        command: Option<ConflictsCommand>,
+        /// Also list resolved conflicts.
+        #[arg(long)]
+        all: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
     /// The audit log: imports and every change to a stored record.
     Audit {
         /// Output format.
@@ -372,6 +383,27 @@ enum PlansCommand {
 }
 
 #[derive(Subcommand)]
+enum ConflictsCommand {
+    /// Keep the stored version, or make the incoming one current.
+    Resolve {
+        /// The conflict's id (see `incasso conflicts`).
+        id: u64,
+        /// Which version wins.
+        #[arg(long, value_enum)]
+        keep: KeepArg,
+    },
+}
+
+/// Which version of a conflicting document wins.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KeepArg {
+    /// The version stored first.
+    Stored,
+    /// The version the later source brought.
+    Incoming,
+}
+
+#[derive(Subcommand)]
 enum FixturesCommand {
     /// Write a deterministic, realistic, noisy ledger export at any scale.
     Generate {
@@ -545,6 +577,15 @@ fn main() -> ExitCode {
             out.as_deref(),
             record,
         ),
+        Command::Conflicts {
+            command: None,
+            all,
+            format,
+        } => commands::conflicts::list(&cli.data_dir, all, format),
+        Command::Conflicts {
+            command: Some(ConflictsCommand::Resolve { id, keep }),
+            ..
+        } => commands::conflicts::resolve(&cli.data_dir, id, keep == KeepArg::Incoming),
         Command::Audit { format } => commands::report::audit(&cli.data_dir, format),
         Command::Fixtures {
             command:

@@ -573,7 +573,7 @@ fn build(
         .or_else(|| name.clone())
         .ok_or_else(|| {
             field_err(
-                &format!("{party}"),
+                party,
                 "identifies no buyer (no identifier, VAT number, registration or name)".into(),
             )
         })?;

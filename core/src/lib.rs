@@ -19,6 +19,7 @@ pub mod law;
 pub mod model;
 pub mod money;
 pub mod reconcile;
+pub mod sources;
 
 #[cfg(test)]
 mod tests;

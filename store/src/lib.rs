@@ -27,10 +27,11 @@ use fs2::FileExt;
 use incasso_core::collection::{PaymentPlan, Reminder};
 use incasso_core::ids::CreditorId;
 use incasso_core::model::{
-    AttachmentRef, Debtor, Document, DocumentKey, LedgerDocument, Location, Source,
+    AttachmentRef, Debtor, Document, DocumentKey, LedgerDocument, Location, Source, SourceKind,
 };
 use incasso_core::money::format_cents;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 use codec::{corrupt, decode, encode, Block, StoredDoc};
 use segments::{
@@ -57,6 +58,8 @@ const P_AUDIT: u8 = b'a';
 const P_REMINDER: u8 = b'r';
 const P_PLAN: u8 = b'p';
 const P_ATTACH: u8 = b't';
+const P_ALSO: u8 = b'q';
+const P_CONFLICT: u8 = b'c';
 
 /// What went wrong with the store.
 #[derive(Debug, thiserror::Error)]
@@ -120,6 +123,47 @@ pub struct ImportRecord {
     pub changed: u64,
     /// Documents identical to what was stored.
     pub unchanged: u64,
+    /// Documents another kind of source described alike (merged, provenance added).
+    #[serde(default)]
+    pub merged: u64,
+    /// Documents another kind of source described differently (recorded as conflicts).
+    #[serde(default)]
+    pub conflicts: u64,
+}
+
+/// Two sources disagree about a document; the stored version stays until a person chooses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Conflict {
+    /// Sequence number.
+    pub id: u64,
+    /// The document.
+    pub document: DocumentKey,
+    /// Its number as written.
+    pub number: String,
+    /// The fields that differ.
+    pub diffs: Vec<incasso_core::sources::FieldDiff>,
+    /// The import that wrote the stored version.
+    pub stored_import: u64,
+    /// The import that brought the other version.
+    pub incoming_import: u64,
+    /// Where the other version came from.
+    pub incoming_source: String,
+    /// Where the other version is kept.
+    incoming_at: SlotRef,
+    /// Open or resolved.
+    pub status: ConflictStatus,
+}
+
+/// Whether a conflict is open or how it was resolved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ConflictStatus {
+    /// Waiting for a person.
+    Open,
+    /// The stored version was kept.
+    KeptStored,
+    /// The incoming version became current.
+    TookIncoming,
 }
 
 /// One entry of the audit log.
@@ -603,6 +647,125 @@ impl Store {
         Ok(true)
     }
 
+    /// Every conflict between sources, oldest first.
+    pub fn conflicts(&self) -> Result<Vec<Conflict>, StoreError> {
+        self.scan_json(P_CONFLICT)
+    }
+
+    /// The other sources that described a document alike (besides the one that wrote it).
+    pub fn other_sources_of(
+        &self,
+        doc: &DocumentKey,
+    ) -> Result<Vec<incasso_core::model::Provenance>, StoreError> {
+        let k = key(P_ALSO, &doc_key(doc));
+        let list: Vec<(u64, Location)> = match self.ledger.get(&k)? {
+            Some(v) => json_decode(&k, &v)?,
+            None => return Ok(Vec::new()),
+        };
+        let sources = self.sources()?;
+        Ok(list
+            .into_iter()
+            .filter_map(|(import, location)| {
+                sources
+                    .get(&import)
+                    .map(|s| incasso_core::model::Provenance {
+                        source: s.clone(),
+                        location,
+                    })
+            })
+            .collect())
+    }
+
+    /// Resolves a conflict: keep the stored version, or make the incoming one current (a new
+    /// version, the old one kept in the history). Both are recorded in the audit log.
+    pub fn resolve_conflict(
+        &self,
+        id: u64,
+        take_incoming: bool,
+        at: DateTime<Utc>,
+    ) -> Result<Conflict, StoreError> {
+        let ck = key(P_CONFLICT, &id.to_be_bytes());
+        let mut c: Conflict = match self.ledger.get(&ck)? {
+            Some(v) => json_decode(&ck, &v)?,
+            None => return Err(StoreError::Conflict(format!("there is no conflict {id}"))),
+        };
+        if c.status != ConflictStatus::Open {
+            return Err(StoreError::Conflict(format!(
+                "conflict {id} is already resolved ({:?})",
+                c.status
+            )));
+        }
+        let mut batch = sled::Batch::default();
+        let subject = format!("{} {}", c.document.kind.code(), c.number);
+        let detail;
+        if take_incoming {
+            let dk = doc_key(&c.document);
+            let shard_no = shard_of(&dk);
+            let mut shard = self.load_shard(shard_no)?;
+            let pos = shard
+                .binary_search_by(|e| e.key.as_slice().cmp(&dk))
+                .map_err(|_| corrupt(&dk, "conflict names a document that is not in the index"))?;
+            let old = shard[pos].clone();
+            let block = self.block(c.incoming_at.import, c.incoming_at.block)?;
+            let path = segment_path(&self.segments, c.incoming_at.import);
+            let creditor = block.creditor_id(path.to_string_lossy().as_bytes())?;
+            let incoming = block
+                .docs
+                .get(c.incoming_at.slot as usize)
+                .ok_or_else(|| segment_corrupt(&path, "slot out of range"))?
+                .to_document(path.to_string_lossy().as_bytes(), &creditor)?;
+            shard[pos] = IndexEntry {
+                key: dk.clone(),
+                at: c.incoming_at,
+                version: old.version + 1,
+                fingerprint: StoredDoc::fingerprint(&incoming),
+            };
+            batch.insert(shard_key(shard_no), encode(&shard));
+            let mut vk = key(P_VERSION, &dk);
+            vk.push(0);
+            vk.extend_from_slice(&old.version.to_be_bytes());
+            batch.insert(vk, encode(&old.at));
+            for (slot, dead) in [(old.at, true), (c.incoming_at, false)] {
+                let k = dead_key(slot.import, slot.block);
+                let mut bits: DeadSlots = match self.ledger.get(&k)? {
+                    Some(v) => decode(&k, &v)?,
+                    None => DeadSlots::default(),
+                };
+                if dead {
+                    bits.set(slot.slot);
+                } else {
+                    bits.clear(slot.slot);
+                }
+                batch.insert(k, encode(&bits));
+            }
+            c.status = ConflictStatus::TookIncoming;
+            detail = format!(
+                "conflict {id}: the version from {} is now current",
+                c.incoming_source
+            );
+        } else {
+            c.status = ConflictStatus::KeptStored;
+            detail = format!(
+                "conflict {id}: the stored version stays; {} set aside",
+                c.incoming_source
+            );
+        }
+        batch.insert(ck, json_encode(&c));
+        let seq = self.last_seq(P_AUDIT)? + 1;
+        let e = AuditEntry {
+            seq,
+            at,
+            import_id: None,
+            action: "conflict-resolved".into(),
+            subject,
+            detail,
+        };
+        batch.insert(key(P_AUDIT, &seq.to_be_bytes()), json_encode(&e));
+        self.ledger.apply_batch(batch)?;
+        self.db.flush()?;
+        Ok(c)
+    }
+
     /// Where attachments are kept, one file per content hash.
     pub fn attachments_dir(&self) -> PathBuf {
         self.dir.join("attachments")
@@ -674,9 +837,18 @@ impl Store {
             block_cache: None,
             debtors: HashMap::new(),
             attachments: Vec::new(),
+            source_kinds: self
+                .imports()?
+                .into_iter()
+                .map(|r| (r.id, r.source.kind))
+                .collect(),
+            also_from: Vec::new(),
+            conflicts: Vec::new(),
             new: 0,
             changed: 0,
             unchanged: 0,
+            merged: 0,
+            conflicted: 0,
             changes: Vec::new(),
             committed: false,
         })
@@ -714,9 +886,14 @@ pub struct ImportTx<'a> {
     block_cache: Option<(SlotRef, Block)>,
     debtors: HashMap<String, Debtor>,
     attachments: Vec<(DocumentKey, AttachmentRef)>,
+    source_kinds: HashMap<u64, SourceKind>,
+    also_from: Vec<(Vec<u8>, u64, Location)>,
+    conflicts: Vec<Conflict>,
     new: u64,
     changed: u64,
     unchanged: u64,
+    merged: u64,
+    conflicted: u64,
     changes: Vec<String>,
     committed: bool,
 }
@@ -848,7 +1025,67 @@ impl ImportTx<'_> {
             self.unchanged += 1;
             return Ok(());
         }
-        self.changed += 1;
+        let old_kind = self.source_kinds.get(&old.at.import).copied();
+        let mut doc = Cow::Borrowed(doc);
+        if old_kind.is_some_and(|k| k != self.source.kind) {
+            // Another kind of source: merge when it agrees, record a conflict when it does not.
+            let diffs = incasso_core::sources::disagreements(&old_doc, &doc);
+            if !diffs.is_empty() {
+                let at = self.place(
+                    StoredDoc::from_document(
+                        &doc,
+                        old.version + 1,
+                        self.import_id,
+                        location.clone(),
+                    ),
+                    &doc.creditor,
+                )?;
+                // Not current until a person chooses it.
+                self.dead
+                    .entry((at.import, at.block))
+                    .or_default()
+                    .set(at.slot);
+                self.conflicted += 1;
+                let subject = format!("{} {}", doc.kind.code(), doc.number);
+                let detail = diffs
+                    .iter()
+                    .map(|d| {
+                        format!(
+                            "{} {} (stored) vs {} ({})",
+                            d.field, d.stored, d.incoming, self.source.name
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                self.changes.push(format!("{subject}: conflict: {detail}"));
+                self.audit("conflict-recorded", subject, detail);
+                self.conflicts.push(Conflict {
+                    id: 0,
+                    document: doc.key(),
+                    number: doc.number.to_string(),
+                    diffs,
+                    stored_import: old.at.import,
+                    incoming_import: self.import_id,
+                    incoming_source: format!("{}, {}", self.source.name, location),
+                    incoming_at: at,
+                    status: ConflictStatus::Open,
+                });
+                return Ok(());
+            }
+            self.also_from
+                .push((dk.clone(), self.import_id, location.clone()));
+            let merged = incasso_core::sources::merge(&old_doc, &doc);
+            if merged == old_doc {
+                self.merged += 1;
+                return Ok(());
+            }
+            self.merged += 1;
+            doc = Cow::Owned(merged);
+        } else {
+            self.changed += 1;
+        }
+        let doc: &Document = &doc;
+        let fingerprint = StoredDoc::fingerprint(doc);
         let detail = describe_change(&old_doc, doc);
         let subject = format!("{} {}", doc.kind.code(), doc.number);
         self.changes.push(format!("{subject}: {detail}"));
@@ -997,6 +1234,24 @@ impl ImportTx<'_> {
                 self.batch.insert(k, json_encode(&list));
             }
         }
+        for (dk, import, location) in std::mem::take(&mut self.also_from) {
+            let k = key(P_ALSO, &dk);
+            let mut list: Vec<(u64, Location)> = match self.store.ledger.get(&k)? {
+                Some(v) => json_decode(&k, &v)?,
+                None => Vec::new(),
+            };
+            list.push((import, location));
+            self.batch.insert(k, json_encode(&list));
+        }
+        let mut conflict_seq = self.store.last_seq(P_CONFLICT)?;
+        for mut c in std::mem::take(&mut self.conflicts) {
+            conflict_seq += 1;
+            c.id = conflict_seq;
+            self.batch.insert(
+                key(P_CONFLICT, &conflict_seq.to_be_bytes()),
+                json_encode(&c),
+            );
+        }
         let record = ImportRecord {
             id: self.import_id,
             source: self.source.clone(),
@@ -1004,6 +1259,8 @@ impl ImportTx<'_> {
             new: self.new,
             changed: self.changed,
             unchanged: self.unchanged,
+            merged: self.merged,
+            conflicts: self.conflicted,
         };
         self.batch.insert(
             key(P_IMPORT, &record.id.to_be_bytes()),

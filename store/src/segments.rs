@@ -182,6 +182,13 @@ impl DeadSlots {
         self.0[w] |= 1 << b;
     }
 
+    pub fn clear(&mut self, slot: u32) {
+        let (w, b) = ((slot / 64) as usize, slot % 64);
+        if let Some(word) = self.0.get_mut(w) {
+            *word &= !(1 << b);
+        }
+    }
+
     pub fn contains(&self, slot: u32) -> bool {
         let (w, b) = ((slot / 64) as usize, slot % 64);
         self.0.get(w).is_some_and(|v| v & (1 << b) != 0)

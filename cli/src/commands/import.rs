@@ -237,10 +237,12 @@ fn import_ubl(store: &Store, inspection: &Inspection, options: &CsvOptions) -> R
         d.due_date
     );
     println!(
-        "  documents: {} new, {} changed, {} unchanged; attachments: {}",
+        "  documents: {} new, {} changed, {} unchanged, {} merged, {} in conflict; attachments: {}",
         r.new,
         r.changed,
         r.unchanged,
+        r.merged,
+        r.conflicts,
         ubl.attachments.len()
     );
     for n in &ubl.notes {
@@ -309,6 +311,12 @@ fn import_one(store: &Store, file: &Path, options: &CsvOptions) -> Result<bool> 
         "  documents: {} new, {} changed, {} unchanged; debtors: {} new, {} updated",
         r.new, r.changed, r.unchanged, summary.debtors_new, summary.debtors_updated
     );
+    if r.merged + r.conflicts > 0 {
+        println!(
+            "  other sources: {} documents merged, {} in conflict (see `incasso conflicts`)",
+            r.merged, r.conflicts
+        );
+    }
     println!(
         "  skipped: {} blank, {} totals, {} repeated rows; rejected: {}",
         report.blank_rows,

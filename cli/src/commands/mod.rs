@@ -2,6 +2,7 @@
 
 pub mod calc;
 pub mod claims;
+pub mod conflicts;
 pub mod demo;
 pub mod generate;
 pub mod import;
