@@ -1294,3 +1294,125 @@ fn one_ledger_across_sources_merges_agreement_and_records_conflicts() {
         "{audit}"
     );
 }
+
+#[test]
+fn workbooks_read_like_csv_and_the_same_ledger_from_two_sources_is_one_ledger() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv_only = dir.path().join("csv");
+    ok(incasso(
+        &csv_only,
+        &[
+            "import",
+            fixture("ledger/nl-semicolon.csv").to_str().unwrap(),
+        ],
+    ));
+    let want = ok(incasso(
+        &csv_only,
+        &["receivables", "--as-of", AS_OF, "--format", "csv"],
+    ));
+    for book in [
+        "xlsx/nl-ledger.xlsx",
+        "xlsx/nl-ledger-1904.xlsx",
+        "xlsx/nl-ledger.xls",
+    ] {
+        let data = dir.path().join(book.replace('/', "-"));
+        let out = ok(incasso(&data, &["import", fixture(book).to_str().unwrap()]));
+        assert!(out.contains("7 new"), "{book}: {out}");
+        assert!(
+            book.ends_with(".xls") || out.contains("1 totals"),
+            "the xlsx exports end in a totals row: {out}"
+        );
+        assert_eq!(
+            ok(incasso(
+                &data,
+                &["receivables", "--as-of", AS_OF, "--format", "csv"]
+            )),
+            want,
+            "{book}"
+        );
+        let json: serde_json::Value = serde_json::from_str(&ok(incasso(
+            &data,
+            &["receivables", "--as-of", AS_OF, "--format", "json"],
+        )))
+        .unwrap();
+        assert!(
+            json["items"][0]["source"]
+                .as_str()
+                .unwrap()
+                .contains("sheet 'Debiteuren' row"),
+            "{}",
+            json["items"][0]
+        );
+    }
+    // CSV and workbook of the same ledger together: merged, the receivables unchanged.
+    let both = dir.path().join("both");
+    ok(incasso(
+        &both,
+        &[
+            "import",
+            fixture("ledger/nl-semicolon.csv").to_str().unwrap(),
+        ],
+    ));
+    let out = ok(incasso(
+        &both,
+        &["import", fixture("xlsx/nl-ledger.xlsx").to_str().unwrap()],
+    ));
+    assert!(out.contains("7 documents merged, 0 in conflict"), "{out}");
+    assert_eq!(
+        ok(incasso(
+            &both,
+            &["receivables", "--as-of", AS_OF, "--format", "csv"]
+        )),
+        want
+    );
+
+    // A row error names the sheet's own row.
+    let wb = dir.path().join("wrong.xlsx");
+    std::fs::copy(fixture("xlsx/nl-ledger.xlsx"), &wb).unwrap();
+    let o = incasso(
+        &dir.path().join("x"),
+        &["import", "--sheet", "Info", wb.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("no header row recognised"),
+        "{}",
+        stderr(&o)
+    );
+    let o = incasso(
+        &dir.path().join("x"),
+        &["import", "--sheet", "Nope", wb.to_str().unwrap()],
+    );
+    assert!(
+        stderr(&o).contains("has no sheet 'Nope'; its sheets are: Info, Debiteuren"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn bad_workbooks_and_huge_files_are_refused_without_reading_them_whole() {
+    assert_rejected(
+        "bad/xlsx/renamed-zip.xlsx",
+        &["not a readable Excel workbook"],
+    );
+    assert_rejected("bad/xlsx/zip-bomb.xlsx", &["likely zip bomb"]);
+    assert_rejected("bad/xlsx/password-protected.xlsx", &["password-protected"]);
+    // A 2 GB e-invoice (sparse, so the test stays cheap) is refused by its size.
+    let dir = tempfile::tempdir().unwrap();
+    let huge = dir.path().join("huge.xml");
+    let f = std::fs::File::create(&huge).unwrap();
+    use std::io::Write;
+    (&f).write_all(b"<?xml version=\"1.0\"?>\n<Invoice xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:Invoice-2\">").unwrap();
+    f.set_len(2 * 1024 * 1024 * 1024).unwrap();
+    let o = incasso(
+        &dir.path().join("data"),
+        &["import", huge.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("is 2147 MB; files of this kind over 268 MB are refused"),
+        "{}",
+        stderr(&o)
+    );
+}

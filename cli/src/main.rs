@@ -62,7 +62,8 @@ pub enum GroupBy {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Import ledger exports (CSV) into the store; each file atomically, a re-import changes nothing.
+    /// Import ledger exports (CSV, xlsx/xls/ods, UBL) into the store; each file atomically, a
+    /// re-import changes nothing. The format is detected from the content.
     Import {
         /// Files or folders (every file directly inside a folder is imported).
         #[arg(required = true)]
@@ -73,6 +74,9 @@ enum Command {
         /// Import the good rows and write the bad ones beside the input as NAME.rejected.csv.
         #[arg(long)]
         skip_bad_rows: bool,
+        /// For workbooks: the sheet to read (default: the first with a ledger header).
+        #[arg(long)]
+        sheet: Option<String>,
     },
     /// List open items as of a date.
     Receivables {
@@ -435,7 +439,14 @@ fn main() -> ExitCode {
             paths,
             profile,
             skip_bad_rows,
-        } => commands::import::run(&cli.data_dir, &paths, profile.as_deref(), skip_bad_rows),
+            sheet,
+        } => commands::import::run(
+            &cli.data_dir,
+            &paths,
+            profile.as_deref(),
+            skip_bad_rows,
+            sheet.as_deref(),
+        ),
         Command::Receivables { as_of, format } => {
             commands::report::receivables(&cli.data_dir, as_of.unwrap_or(today), format)
         }

@@ -17,3 +17,4 @@ pub mod progress;
 pub mod source;
 pub mod ubl;
 pub mod values;
+pub mod xlsx;

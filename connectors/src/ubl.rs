@@ -227,7 +227,10 @@ pub fn read(
                     attr = None;
                     for a in e.attributes().flatten() {
                         let key = a.key.local_name();
-                        let value = a.unescape_value().map(Cow::into_owned).unwrap_or_default();
+                        let value = a
+                            .decode_and_unescape_value(reader.decoder())
+                            .map(Cow::into_owned)
+                            .unwrap_or_default();
                         match key.as_ref() {
                             b"currencyID" | b"schemeID" => attr = Some(value),
                             b"mimeCode"

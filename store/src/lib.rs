@@ -1016,18 +1016,30 @@ impl ImportTx<'_> {
             return Ok(());
         };
         let old = shard.existing[pos].clone();
+        let old_kind = self.source_kinds.get(&old.at.import).copied();
+        let other_kind = old_kind.is_some_and(|k| k != self.source.kind);
         if old.fingerprint == fingerprint {
-            self.unchanged += 1;
+            if other_kind {
+                // The same document, told alike by another kind of source: keep its provenance.
+                self.also_from.push((dk.clone(), self.import_id, location));
+                self.merged += 1;
+            } else {
+                self.unchanged += 1;
+            }
             return Ok(());
         }
         let old_doc = self.old_version(old.at)?;
         if &old_doc == doc {
-            self.unchanged += 1;
+            if other_kind {
+                self.also_from.push((dk.clone(), self.import_id, location));
+                self.merged += 1;
+            } else {
+                self.unchanged += 1;
+            }
             return Ok(());
         }
-        let old_kind = self.source_kinds.get(&old.at.import).copied();
         let mut doc = Cow::Borrowed(doc);
-        if old_kind.is_some_and(|k| k != self.source.kind) {
+        if other_kind {
             // Another kind of source: merge when it agrees, record a conflict when it does not.
             let diffs = incasso_core::sources::disagreements(&old_doc, &doc);
             if !diffs.is_empty() {

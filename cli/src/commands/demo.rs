@@ -37,9 +37,9 @@ pub fn run(fixtures: &Path, data_dir: &Path, as_of: NaiveDate) -> Result<ExitCod
         ledger.display(),
         data_dir.display()
     );
-    super::import::run(data_dir, std::slice::from_ref(&ledger), None, false)?;
+    super::import::run(data_dir, std::slice::from_ref(&ledger), None, false, None)?;
     println!("\n== the same files again: recognised, nothing changes");
-    super::import::run(data_dir, &[ledger], None, false)?;
+    super::import::run(data_dir, &[ledger], None, false, None)?;
     println!("\n== ageing as of {as_of}");
     super::report::ageing(
         data_dir,

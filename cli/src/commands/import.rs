@@ -5,7 +5,8 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use incasso_connectors::csv::{
-    read_ledger, rejected_path, write_rejected, CsvError, CsvOptions, CsvReport, Profile,
+    read_ledger, read_ledger_text, rejected_path, write_rejected, CsvError, CsvOptions, CsvReport,
+    Profile,
 };
 use incasso_connectors::detect::{detect, Format};
 use incasso_connectors::source::{inspect, Inspection};
@@ -20,6 +21,7 @@ pub fn run(
     paths: &[PathBuf],
     profile: Option<&Path>,
     skip_bad_rows: bool,
+    sheet: Option<&str>,
 ) -> Result<ExitCode> {
     let profile = match profile {
         Some(p) => Profile::load(p)?,
@@ -30,11 +32,12 @@ pub fn run(
         profile,
         skip_bad_rows,
         creditor: Some(store.creditor()?),
+        row_word: None,
     };
     let files = expand(paths)?;
     let (mut imported, mut unchanged, mut failed) = (0, 0, 0);
     for file in &files {
-        match import_one(&store, file, &options) {
+        match import_one(&store, file, &options, sheet) {
             Ok(true) => imported += 1,
             Ok(false) => unchanged += 1,
             Err(e) => {
@@ -96,12 +99,16 @@ const HANDOFF: usize = 4096;
 
 /// Parses on this thread while the store checks and encodes on another: two cores, two stages.
 /// The transaction comes back for commit; on any error it is dropped and nothing is visible.
-fn read_into<'s>(
+fn read_into<'s, R>(
     mut tx: ImportTx<'s>,
-    inspection: &Inspection,
-    options: &CsvOptions,
-    bar: &Bar,
-) -> (Result<CsvReport, CsvError>, Result<ImportTx<'s>>) {
+    name: &str,
+    read: R,
+) -> (Result<CsvReport, CsvError>, Result<ImportTx<'s>>)
+where
+    R: FnOnce(
+        &mut dyn FnMut(Document, Location) -> Result<(), String>,
+    ) -> Result<CsvReport, CsvError>,
+{
     let (send, recv) = std::sync::mpsc::sync_channel::<Vec<(Document, Location)>>(4);
     std::thread::scope(|scope| {
         let writer = std::thread::Builder::new()
@@ -119,7 +126,7 @@ fn read_into<'s>(
             Err(e) => {
                 return (
                     Err(CsvError::Sink {
-                        file: inspection.path.display().to_string(),
+                        file: name.to_string(),
                         message: e.to_string(),
                     }),
                     Err(e.into()),
@@ -127,17 +134,18 @@ fn read_into<'s>(
             }
         };
         let mut buf = Vec::with_capacity(HANDOFF);
-        let report = read_ledger(inspection, options, bar, |doc, at| {
+        let mut sink = |doc: Document, at: Location| -> Result<(), String> {
             buf.push((doc, at));
             if buf.len() == HANDOFF {
                 send.send(std::mem::replace(&mut buf, Vec::with_capacity(HANDOFF)))
                     .map_err(|_| "the store writer stopped".to_string())?;
             }
             Ok(())
-        });
+        };
+        let report = read(&mut sink);
         let report = report.and_then(|r| {
             send.send(buf).map_err(|_| CsvError::Sink {
-                file: inspection.path.display().to_string(),
+                file: name.to_string(),
                 message: "the store writer stopped".into(),
             })?;
             Ok(r)
@@ -150,6 +158,33 @@ fn read_into<'s>(
     })
 }
 
+/// Refuses a UBL file or workbook over its size limit from its first bytes, before reading (and
+/// hashing) the whole of it.
+fn refuse_oversized(file: &Path) -> Result<()> {
+    use std::io::Read;
+    let size = std::fs::metadata(file)
+        .with_context(|| format!("{}", file.display()))?
+        .len();
+    let mut head = vec![0u8; 64 * 1024];
+    let n = std::fs::File::open(file)
+        .and_then(|mut f| f.read(&mut head))
+        .with_context(|| format!("{}", file.display()))?;
+    head.truncate(n);
+    let limit = match detect(file, &head) {
+        Format::Ubl | Format::OtherXml(_) => incasso_connectors::ubl::MAX_FILE_BYTES,
+        Format::SpreadsheetZip | Format::Xls => incasso_connectors::xlsx::MAX_FILE_BYTES,
+        _ => return Ok(()),
+    };
+    anyhow::ensure!(
+        size <= limit,
+        "{}: is {} MB; files of this kind over {} MB are refused (an e-invoice or workbook is never that large)",
+        file.display(),
+        size / 1_000_000,
+        limit / 1_000_000
+    );
+    Ok(())
+}
+
 /// Why a recognised format cannot be imported (yet), and what to do instead.
 fn unsupported(format: &Format) -> String {
     match format {
@@ -158,16 +193,13 @@ fn unsupported(format: &Format) -> String {
         }
         Format::Camt(v) => format!("is a {v} message (an intraday report or notification), not a ledger; it is not imported"),
         Format::Mt940 => "is an MT940 bank statement; this version of incasso does not import bank statements yet".into(),
-        Format::SpreadsheetZip | Format::Xls => {
-            "is a spreadsheet; this version of incasso does not read workbooks yet: save the sheet as CSV and import that".into()
-        }
         Format::Zip => "is a zip archive; unpack it and import the files inside".into(),
         Format::Pdf => "is a PDF; incasso reads the data exports of the books (CSV, UBL), not printed invoices".into(),
         Format::OtherXml(root) if root == "!DOCTYPE" => {
             "is XML with a DOCTYPE; refused (no export incasso reads has one, and entity declarations can blow up memory)".into()
         }
         Format::OtherXml(root) => format!("is XML but not a UBL invoice or credit note (root element {root})"),
-        Format::Csv | Format::Ubl => String::new(),
+        Format::Csv | Format::Ubl | Format::SpreadsheetZip | Format::Xls => String::new(),
     }
 }
 
@@ -255,7 +287,13 @@ fn import_ubl(store: &Store, inspection: &Inspection, options: &CsvOptions) -> R
 }
 
 /// Imports one file; `Ok(false)` when its exact bytes were imported before.
-fn import_one(store: &Store, file: &Path, options: &CsvOptions) -> Result<bool> {
+fn import_one(
+    store: &Store,
+    file: &Path,
+    options: &CsvOptions,
+    sheet: Option<&str>,
+) -> Result<bool> {
+    refuse_oversized(file)?;
     let inspection = inspect(file)?;
     if let Some(prev) = store.import_by_hash(&inspection.content_hash)? {
         println!(
@@ -267,15 +305,50 @@ fn import_one(store: &Store, file: &Path, options: &CsvOptions) -> Result<bool> 
         );
         return Ok(false);
     }
-    match detect(file, &inspection.head) {
-        Format::Csv => {}
+    let (sheet_text, kind) = match detect(file, &inspection.head) {
+        Format::Csv => (None, SourceKind::CsvFile),
         Format::Ubl => return import_ubl(store, &inspection, options),
+        Format::SpreadsheetZip | Format::Xls => {
+            let sheet = incasso_connectors::xlsx::read_sheet(file, sheet)?;
+            (Some(sheet), SourceKind::SpreadsheetFile)
+        }
         other => anyhow::bail!("{}: {}", file.display(), unsupported(&other)),
-    }
+    };
     let started = std::time::Instant::now();
-    let tx = store.begin_import(inspection.source(SourceKind::CsvFile), chrono::Utc::now())?;
+    let tx = store.begin_import(inspection.source(kind), chrono::Utc::now())?;
     let bar = Bar::new(&file.display().to_string());
-    let (report, tx) = read_into(tx, &inspection, options, &bar);
+    let name = file.display().to_string();
+    let (report, tx) = match &sheet_text {
+        None => read_into(tx, &name, |sink| {
+            read_ledger(&inspection, options, &bar, sink)
+        }),
+        Some(sheet) => {
+            let label = format!("{name}, sheet '{}'", sheet.sheet);
+            let sheet_name = sheet.sheet.clone();
+            let sheet_options = CsvOptions {
+                row_word: Some("row"),
+                ..options.clone()
+            };
+            read_into(tx, &name, |sink| {
+                read_ledger_text(
+                    &label,
+                    sheet.text.clone(),
+                    &sheet_options,
+                    &bar,
+                    |doc, at| {
+                        let at = match at {
+                            Location::Line(row) => Location::SheetRow {
+                                sheet: sheet_name.clone(),
+                                row,
+                            },
+                            other => other,
+                        };
+                        sink(doc, at)
+                    },
+                )
+            })
+        }
+    };
     bar.finish();
     tracing::info!(
         seconds = started.elapsed().as_secs_f64(),

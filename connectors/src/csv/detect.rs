@@ -375,6 +375,7 @@ fn detect_dates(
                 let tried: Vec<_> = before.iter().map(|f| f.pattern()).collect();
                 return Err(CsvError::Row(super::RowError {
                     file: file.into(),
+                    unit: "line",
                     line: r.line,
                     column: header[c].clone(),
                     value: v.clone(),

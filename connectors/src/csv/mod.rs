@@ -16,7 +16,7 @@ use incasso_core::model::Debtor;
 
 pub use detect::Detection;
 pub use profile::Profile;
-pub use reader::read_ledger;
+pub use reader::{read_ledger, read_ledger_text};
 
 use crate::source::SourceError;
 
@@ -33,14 +33,18 @@ pub struct CsvOptions {
     pub skip_bad_rows: bool,
     /// The administration the documents belong to.
     pub creditor: Option<incasso_core::ids::CreditorId>,
+    /// What errors call a record's number: `line` (default) or `row` for worksheets.
+    pub row_word: Option<&'static str>,
 }
 
 /// A bad row: the place, the offending value and what is wrong with it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{file}: line {line}, column '{column}': {message} (value '{value}')")]
+#[error("{file}: {unit} {line}, column '{column}': {message} (value '{value}')")]
 pub struct RowError {
     /// The file.
     pub file: String,
+    /// `line` for text files, `row` for worksheets.
+    pub unit: &'static str,
     /// 1-based line.
     pub line: u64,
     /// The column header.

@@ -87,8 +87,56 @@ where
             (Box::new(std::io::Cursor::new(text.into_bytes())), sample)
         }
     };
-    let detection = detect(&name, &sample, encoding, &options.profile)?;
-    progress.set_total(file.size);
+    read_records(
+        &name, reader, &sample, encoding, file.size, options, progress, sink,
+    )
+}
+
+/// Reads a ledger that is already text (a worksheet turned into rows), under a name for errors.
+pub fn read_ledger_text<F>(
+    name: &str,
+    text: String,
+    options: &CsvOptions,
+    progress: &dyn Progress,
+    sink: F,
+) -> Result<CsvReport, CsvError>
+where
+    F: FnMut(Document, Location) -> Result<(), String>,
+{
+    let size = text.len() as u64;
+    let sample: String = match text.char_indices().nth(256 * 1024) {
+        Some((cut, _)) => text[..text[..cut].rfind('\n').map_or(cut, |p| p + 1)].to_string(),
+        None => text.clone(),
+    };
+    read_records(
+        name,
+        Box::new(std::io::Cursor::new(text.into_bytes())),
+        &sample,
+        TextEncoding::Utf8,
+        size,
+        options,
+        progress,
+        sink,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn read_records<F>(
+    name: &str,
+    reader: Box<dyn Read>,
+    sample: &str,
+    encoding: TextEncoding,
+    size: u64,
+    options: &CsvOptions,
+    progress: &dyn Progress,
+    mut sink: F,
+) -> Result<CsvReport, CsvError>
+where
+    F: FnMut(Document, Location) -> Result<(), String>,
+{
+    let name = name.to_string();
+    let detection = detect(&name, sample, encoding, &options.profile)?;
+    progress.set_total(size);
 
     let mut rows = RowReader::new(&name, &detection, options);
     let mut rdr = csv::ReaderBuilder::new()
@@ -102,7 +150,7 @@ where
     // Size the duplicate index from the sample's bytes per row, to spare rehashing on big files.
     let sample_rows = sample.lines().count().max(1) as u64;
     let expected_rows =
-        (file.size / (sample.len() as u64 / sample_rows).max(16)).min(50_000_000) as usize;
+        (size / (sample.len() as u64 / sample_rows).max(16)).min(50_000_000) as usize;
     let mut seen: HashMap<(DocumentKind, String), (u64, u64)> =
         HashMap::with_capacity(expected_rows + 16);
     let mut debtors: HashMap<String, Debtor> = HashMap::new();
@@ -212,7 +260,7 @@ where
             Err(e) => return Err(CsvError::Row(e)),
         }
     }
-    progress.set_position(file.size);
+    progress.set_position(size);
     if data_rows == 0 {
         return Err(CsvError::HeaderOnly { file: name });
     }
@@ -304,6 +352,7 @@ struct RowReader<'a> {
     debtor_kind: Option<DebtorKind>,
     status_words: HashMap<String, DocumentStatus>,
     kind_words: HashMap<String, bool>,
+    unit: &'static str,
 }
 
 impl<'a> RowReader<'a> {
@@ -335,6 +384,7 @@ impl<'a> RowReader<'a> {
             debtor_kind: options.profile.debtor_kind,
             status_words: HashMap::new(),
             kind_words: HashMap::new(),
+            unit: options.row_word.unwrap_or("line"),
         }
     }
 
@@ -345,6 +395,7 @@ impl<'a> RowReader<'a> {
         };
         RowError {
             file: self.file.to_string(),
+            unit: self.unit,
             line,
             column,
             value,
@@ -434,9 +485,19 @@ impl<'a> RowReader<'a> {
     }
 
     fn parse(&mut self, fields: &Fields, line: u64) -> Result<Parsed, RowError> {
+        let says_total = || {
+            (0..fields.len()).any(|i| {
+                let v = fields.get(i).to_lowercase();
+                v.starts_with("totaal") || v.starts_with("total")
+            })
+        };
+        if self.text(fields, Field::IssueDate).is_none() && says_total() {
+            return Ok(Parsed::Totals);
+        }
         if let Some(&(f, i)) = self.det.columns.iter().find(|(_, i)| *i >= fields.len()) {
             return Err(RowError {
                 file: self.file.to_string(),
+                unit: self.unit,
                 line,
                 column: self.det.header[i].clone(),
                 value: String::new(),
@@ -447,15 +508,6 @@ impl<'a> RowReader<'a> {
                     f.name()
                 ),
             });
-        }
-        let says_total = || {
-            (0..fields.len()).any(|i| {
-                let v = fields.get(i).to_lowercase();
-                v.starts_with("totaal") || v.starts_with("total")
-            })
-        };
-        if self.text(fields, Field::IssueDate).is_none() && says_total() {
-            return Ok(Parsed::Totals);
         }
         let Some(raw_number) = self.text(fields, Field::Number) else {
             return Err(self.error(

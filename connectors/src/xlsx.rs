@@ -1,0 +1,229 @@
+//! Workbooks: `.xlsx`, `.xlsm`, `.xls` and `.ods`, read with calamine.
+//!
+//! A worksheet becomes rows of text (dates as `yyyy-mm-dd`, numbers with a decimal point) and
+//! goes through the same detection, header synonyms, profiles and row checks as a CSV export, so
+//! a ledger reads the same from either. Row numbers in errors are the sheet's own. Before opening,
+//! the zip directory is checked, so a zip bomb is refused without inflating it.
+
+use std::io::{Cursor, Read};
+use std::path::Path;
+
+use calamine::{open_workbook_from_rs, Data, Ods, Reader, Xls, Xlsx};
+
+use crate::csv::headers::field_for_header;
+
+/// Largest total the entries of a workbook may inflate to.
+pub const MAX_INFLATED_BYTES: u64 = 1024 * 1024 * 1024;
+/// Largest compression ratio of one entry; real worksheets stay well below.
+pub const MAX_RATIO: u64 = 200;
+/// Largest workbook file read.
+pub const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
+const HEADER_SEARCH_ROWS: usize = 30;
+
+/// Why a workbook could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("{file}: {message}")]
+pub struct WorkbookError {
+    /// The file.
+    pub file: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// One worksheet as text, ready for the ledger reader.
+#[derive(Debug, Clone)]
+pub struct SheetText {
+    /// The sheet's name.
+    pub sheet: String,
+    /// One line per sheet row (line N is row N), fields separated by `;`.
+    pub text: String,
+    /// Every sheet in the workbook, for messages.
+    pub sheets: Vec<String>,
+}
+
+/// Reads the named sheet, or the first with a recognisable ledger header.
+pub fn read_sheet(path: &Path, wanted: Option<&str>) -> Result<SheetText, WorkbookError> {
+    let file = path.display().to_string();
+    let err = |message: String| WorkbookError {
+        file: file.clone(),
+        message,
+    };
+    let size = std::fs::metadata(path)
+        .map_err(|e| err(e.to_string()))?
+        .len();
+    if size > MAX_FILE_BYTES {
+        return Err(err(format!(
+            "is {} MB; workbooks over {} MB are refused",
+            size / 1_000_000,
+            MAX_FILE_BYTES / 1_000_000
+        )));
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_to_end(&mut bytes))
+        .map_err(|e| err(e.to_string()))?;
+
+    let ranges: Vec<(String, calamine::Range<Data>)> = if bytes.starts_with(b"PK\x03\x04") {
+        check_zip(&bytes).map_err(err)?;
+        let is_ods = bytes
+            .windows(46)
+            .take(200)
+            .any(|w| w == b"application/vnd.oasis.opendocument.spreadsheet");
+        if is_ods {
+            let mut wb: Ods<_> = open_workbook_from_rs(Cursor::new(bytes))
+                .map_err(|e| err(format!("not a readable OpenDocument spreadsheet: {e}")))?;
+            all_sheets(&mut wb).map_err(err)?
+        } else {
+            let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| {
+                err(format!(
+                    "is a zip archive but not a readable Excel workbook ({e}); was it renamed?"
+                ))
+            })?;
+            all_sheets(&mut wb).map_err(err)?
+        }
+    } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        if contains_utf16(&bytes, "EncryptedPackage") {
+            return Err(err("is a password-protected workbook; save it without a password (or as CSV) and import that".into()));
+        }
+        let mut wb: Xls<_> = open_workbook_from_rs(Cursor::new(bytes))
+            .map_err(|e| err(format!("not a readable Excel 97-2003 workbook: {e}")))?;
+        all_sheets(&mut wb).map_err(err)?
+    } else {
+        return Err(err(
+            "is not a workbook (no xlsx, xls or ods signature)".into()
+        ));
+    };
+    let names: Vec<String> = ranges.iter().map(|(n, _)| n.clone()).collect();
+    let chosen = match wanted {
+        Some(w) => ranges
+            .into_iter()
+            .find(|(n, _)| n == w)
+            .ok_or_else(|| err(format!("has no sheet '{w}'; its sheets are: {}", names.join(", "))))?,
+        None => ranges.into_iter().find(|(_, r)| has_header(r)).ok_or_else(|| {
+            err(format!(
+                "no sheet has a recognisable ledger header (Factuurnummer, Factuurdatum, Bedrag / Invoice No, Invoice Date, Total); sheets: {}; name one with --sheet or use --profile",
+                names.join(", ")
+            ))
+        })?,
+    };
+    Ok(SheetText {
+        text: to_text(&chosen.1),
+        sheet: chosen.0,
+        sheets: names,
+    })
+}
+
+fn all_sheets<R: Reader<Cursor<Vec<u8>>>>(
+    wb: &mut R,
+) -> Result<Vec<(String, calamine::Range<Data>)>, String>
+where
+    R::Error: std::fmt::Display,
+{
+    let mut out = Vec::new();
+    for name in wb.sheet_names() {
+        let range = wb
+            .worksheet_range(&name)
+            .map_err(|e| format!("sheet '{name}': {e}"))?;
+        out.push((name, range));
+    }
+    Ok(out)
+}
+
+/// Refuses zips whose entries would inflate past [`MAX_INFLATED_BYTES`] or compress suspiciously
+/// well, reading only the central directory.
+fn check_zip(bytes: &[u8]) -> Result<(), String> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
+        .map_err(|e| format!("is a damaged zip archive: {e}"))?;
+    let mut total = 0u64;
+    for i in 0..archive.len() {
+        let entry = archive
+            .by_index_raw(i)
+            .map_err(|e| format!("is a damaged zip archive: {e}"))?;
+        total = total.saturating_add(entry.size());
+        let ratio = entry.size() / entry.compressed_size().max(1);
+        if total > MAX_INFLATED_BYTES || (entry.size() > 10 * 1024 * 1024 && ratio > MAX_RATIO) {
+            return Err(format!(
+                "inflates to more than {} MB (entry {} compresses {ratio}:1); refused as a likely zip bomb",
+                total.max(entry.size()) / 1_000_000,
+                entry.name()
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn contains_utf16(bytes: &[u8], needle: &str) -> bool {
+    let pattern: Vec<u8> = needle.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    bytes
+        .windows(pattern.len())
+        .any(|w| w == pattern.as_slice())
+}
+
+fn cell_text(c: &Data) -> String {
+    match c {
+        Data::Empty => String::new(),
+        Data::String(s) => s.replace(['\n', '\r'], " ").trim().to_string(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) => {
+            if f.fract() == 0.0 && f.abs() < 1e15 {
+                format!("{}", *f as i64)
+            } else {
+                // Ten decimals: enough for any amount, and hides binary noise like 0.30000000000000004.
+                let s = format!("{f:.10}");
+                s.trim_end_matches('0').trim_end_matches('.').to_string()
+            }
+        }
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(dt) => dt
+            .as_datetime()
+            .map(|d| d.date().format("%Y-%m-%d").to_string())
+            .unwrap_or_default(),
+        Data::DateTimeIso(s) => s.get(..10).unwrap_or(s).to_string(),
+        Data::DurationIso(s) => s.clone(),
+        Data::Error(e) => format!("#{e:?}"),
+    }
+}
+
+fn has_header(r: &calamine::Range<Data>) -> bool {
+    r.rows().take(HEADER_SEARCH_ROWS).any(|row| {
+        let mut fields: Vec<_> = row
+            .iter()
+            .filter_map(|c| field_for_header(&cell_text(c)))
+            .collect();
+        fields.sort();
+        fields.dedup();
+        fields.len() >= 2
+    })
+}
+
+/// The sheet as `;`-separated lines, line N holding sheet row N.
+fn to_text(r: &calamine::Range<Data>) -> String {
+    let (first_row, first_col) = r.start().unwrap_or((0, 0));
+    let mut out = Vec::new();
+    for _ in 0..first_row {
+        out.push(b'\n');
+    }
+    {
+        let mut w = csv::WriterBuilder::new()
+            .delimiter(b';')
+            .terminator(csv::Terminator::Any(b'\n'))
+            .flexible(true)
+            .from_writer(&mut out);
+        for row in r.rows() {
+            let mut cells: Vec<String> =
+                std::iter::repeat_n(String::new(), first_col as usize).collect();
+            cells.extend(row.iter().map(cell_text));
+            while cells.last().is_some_and(String::is_empty) {
+                cells.pop();
+            }
+            if cells.is_empty() {
+                drop(w.flush());
+                w.write_record([""]).ok();
+                continue;
+            }
+            w.write_record(&cells).ok();
+        }
+        w.flush().ok();
+    }
+    String::from_utf8(out).unwrap_or_default()
+}
