@@ -199,10 +199,7 @@ fn has_header(r: &calamine::Range<Data>) -> bool {
 /// The sheet as `;`-separated lines, line N holding sheet row N.
 fn to_text(r: &calamine::Range<Data>) -> String {
     let (first_row, first_col) = r.start().unwrap_or((0, 0));
-    let mut out = Vec::new();
-    for _ in 0..first_row {
-        out.push(b'\n');
-    }
+    let mut out = vec![b'\n'; first_row as usize];
     {
         let mut w = csv::WriterBuilder::new()
             .delimiter(b';')

@@ -32,7 +32,7 @@ pub fn read_ledger<F>(
     file: &Inspection,
     options: &CsvOptions,
     progress: &dyn Progress,
-    mut sink: F,
+    sink: F,
 ) -> Result<CsvReport, CsvError>
 where
     F: FnMut(Document, Location) -> Result<(), String>,
