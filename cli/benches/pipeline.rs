@@ -138,6 +138,66 @@ fn main() {
     println!(
         "claims --format csv (policy defaults, as of 2026-06-30): {c:.2}s, peak RSS {cm:.0} MB"
     );
+    // A 100,000-row, 20-column workbook and 10,000 UBL e-invoices (about 50 KB each).
+    let books = dir.path().join("books");
+    run(&[
+        "fixtures",
+        "generate",
+        "--invoices",
+        "97100",
+        "--seed",
+        "3",
+        "--dialect",
+        "xlsx,ubl",
+        "--out",
+        books.to_str().unwrap(),
+    ]);
+    let xlsx = books.join("ledger-nl.xlsx");
+    let (x, xm) = median(
+        (0..RUNS)
+            .map(|i| {
+                run(&[
+                    "--data-dir",
+                    dir.path().join(format!("x{i}")).to_str().unwrap(),
+                    "import",
+                    xlsx.to_str().unwrap(),
+                ])
+            })
+            .collect(),
+    );
+    println!(
+        "import 100,000-row xlsx ({:.1} MB): {x:.2}s, peak RSS {xm:.0} MB",
+        std::fs::metadata(&xlsx).unwrap().len() as f64 / 1e6
+    );
+    let ubl_all = books.join("ubl");
+    let ubl = dir.path().join("ubl10k");
+    std::fs::create_dir_all(&ubl).unwrap();
+    let mut names: Vec<_> = std::fs::read_dir(&ubl_all)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    names.sort();
+    let mut bytes = 0u64;
+    for p in names.iter().take(10_000) {
+        bytes += std::fs::metadata(p).unwrap().len();
+        std::fs::rename(p, ubl.join(p.file_name().unwrap())).unwrap();
+    }
+    let (u, um) = median(
+        (0..RUNS)
+            .map(|i| {
+                run(&[
+                    "--data-dir",
+                    dir.path().join(format!("u{i}")).to_str().unwrap(),
+                    "import",
+                    ubl.to_str().unwrap(),
+                ])
+            })
+            .collect(),
+    );
+    println!(
+        "import 10,000 UBL files ({:.0} MB): {u:.2}s, peak RSS {um:.0} MB",
+        bytes as f64 / 1e6
+    );
     let size_on_disk: u64 = walk(&data);
     println!("store size on disk: {:.0} MB", size_on_disk as f64 / 1e6);
 }

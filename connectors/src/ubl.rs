@@ -29,6 +29,17 @@ pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
 pub const DEFAULT_TERM_DAYS: u64 = 30;
 
 const UBL_PREFIX: &[u8] = b"urn:oasis:names:specification:ubl:schema:xsd:";
+/// Children of the root that are read past: lines, allowances, delivery, order detail.
+const SKIPPED: [&str; 8] = [
+    "InvoiceLine",
+    "CreditNoteLine",
+    "AllowanceCharge",
+    "Delivery",
+    "OrderReference",
+    "ContractDocumentReference",
+    "ProjectReference",
+    "DespatchDocumentReference",
+];
 const INVOICE_NS: &[u8] = b"urn:oasis:names:specification:ubl:schema:xsd:Invoice-2";
 const CREDIT_NOTE_NS: &[u8] = b"urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2";
 
@@ -157,15 +168,37 @@ pub fn read(
             ),
         });
     }
-    let mut reader = NsReader::from_reader(BufReader::with_capacity(
-        1 << 16,
-        File::open(path).map_err(io)?,
-    ));
+    let source = BufReader::with_capacity(1 << 16, File::open(path).map_err(io)?);
+    read_from(file, source, creditor, attachment_dir)
+}
+
+/// Reads one UBL document already in memory (the caller read, sized and hashed the file once).
+pub fn read_bytes(
+    name: &str,
+    bytes: &[u8],
+    creditor: &CreditorId,
+    attachment_dir: &Path,
+) -> Result<UblDocument, UblError> {
+    read_from(name.to_string(), bytes, creditor, attachment_dir)
+}
+
+fn read_from<R: std::io::BufRead>(
+    file: String,
+    source: R,
+    creditor: &CreditorId,
+    attachment_dir: &Path,
+) -> Result<UblDocument, UblError> {
+    let io = |source| UblError::Io {
+        file: file.clone(),
+        source,
+    };
+    let mut reader = NsReader::from_reader(source);
     reader.config_mut().trim_text(true);
     reader.config_mut().expand_empty_elements = true;
 
     let mut buf = Vec::new();
     let mut stack: Vec<String> = Vec::new();
+    let mut path = String::new();
     let mut foreign_depth = 0usize; // inside an element of a non-UBL namespace (extensions)
     let mut kind: Option<DocumentKind> = None;
     let mut fields = Fields::default();
@@ -218,10 +251,16 @@ pub fn read(
                         || !ns_bytes
                             .as_deref()
                             .is_some_and(|n| n.starts_with(UBL_PREFIX))
+                        || (stack.len() == 1 && SKIPPED.contains(&local.as_str()))
                     {
+                        // Extensions and line detail say nothing the ledger needs: skip them whole.
                         foreign_depth += 1;
                         continue;
                     }
+                    if !stack.is_empty() {
+                        path.push('/');
+                    }
+                    path.push_str(&local);
                     stack.push(local);
                     text.clear();
                     attr = None;
@@ -263,7 +302,6 @@ pub fn read(
                         foreign_depth -= 1;
                         continue;
                     }
-                    let path = stack.join("/");
                     if let Some(w) = attachment_writer.take() {
                         let (mime, filename) = pending_attachment.take().unwrap_or_default();
                         let (hash, size, temp_path) = w.finish().map_err(|m| UblError::Field {
@@ -281,10 +319,15 @@ pub fn read(
                     } else if !text.is_empty() || attr.is_some() {
                         fields
                             .texts
-                            .push((path, text.trim().to_string(), attr.take()));
+                            .push((path.clone(), text.trim().to_string(), attr.take()));
                     }
                     text.clear();
-                    stack.pop();
+                    if let Some(last) = stack.pop() {
+                        path.truncate(
+                            path.len()
+                                .saturating_sub(last.len() + usize::from(!stack.is_empty())),
+                        );
+                    }
                 }
                 Event::Text(t) if foreign_depth == 0 => {
                     let raw = t.into_inner();

@@ -35,8 +35,8 @@ use std::borrow::Cow;
 
 use codec::{corrupt, decode, encode, Block, StoredDoc};
 use segments::{
-    blocks_key, dead_key, read_block, segment_path, shard_key, shard_of, verify, BlockMeta,
-    DeadSlots, IndexEntry, SegmentWriter, SlotRef, BLOCK_DOCS,
+    block_checksum, blocks_key, dead_key, inline_key, read_block, segment_path, shard_key,
+    shard_of, verify, BlockMeta, DeadSlots, IndexEntry, SegmentWriter, SlotRef, BLOCK_DOCS,
 };
 
 /// The schema this build writes; older stores are migrated on open, newer ones refused.
@@ -222,6 +222,8 @@ pub struct ImportSummary {
 pub struct Store {
     dir: PathBuf,
     segments: PathBuf,
+    /// Source kind per import, loaded once: every import consults it.
+    kinds: std::sync::Mutex<Option<HashMap<u64, SourceKind>>>,
     db: sled::Db,
     ledger: sled::Tree,
     _lock: File,
@@ -272,6 +274,7 @@ impl Store {
         let store = Store {
             dir: dir.to_path_buf(),
             segments,
+            kinds: std::sync::Mutex::new(None),
             db,
             ledger,
             _lock: lock,
@@ -397,12 +400,30 @@ impl Store {
             };
             let metas: Vec<BlockMeta> = decode(&bk, &v)?;
             let path = segment_path(&self.segments, import);
-            let bytes = std::fs::read(&path).map_err(|source| StoreError::Io {
-                path: path.clone(),
-                source,
-            })?;
+            let bytes = if metas.iter().any(|m| !m.inline) {
+                std::fs::read(&path).map_err(|source| StoreError::Io {
+                    path: path.clone(),
+                    source,
+                })?
+            } else {
+                Vec::new()
+            };
             files.push((import, source.clone(), path, metas, bytes));
         }
+        let mut inline: Vec<sled::IVec> = Vec::new();
+        for (import, _, _, metas, _) in &files {
+            for (block, meta) in metas.iter().enumerate() {
+                if meta.inline {
+                    let k = inline_key(*import, block as u32);
+                    inline.push(
+                        self.ledger
+                            .get(&k)?
+                            .ok_or_else(|| corrupt(&k, "inline block is missing"))?,
+                    );
+                }
+            }
+        }
+        let mut inline_iter = inline.iter();
         let mut blocks = Vec::new();
         for (import, source, path, metas, bytes) in &files {
             for (block, meta) in metas.iter().enumerate() {
@@ -410,10 +431,14 @@ impl Store {
                     Some(d) => decode(b"k", &d)?,
                     None => DeadSlots::default(),
                 };
-                let range = meta.offset as usize..meta.offset as usize + meta.len as usize;
-                let data = bytes
-                    .get(range)
-                    .ok_or_else(|| segment_corrupt(path, "block beyond the end of the file"))?;
+                let data: &[u8] = if meta.inline {
+                    inline_iter.next().map(|v| v.as_ref()).unwrap_or_default()
+                } else {
+                    let range = meta.offset as usize..meta.offset as usize + meta.len as usize;
+                    bytes
+                        .get(range)
+                        .ok_or_else(|| segment_corrupt(path, "block beyond the end of the file"))?
+                };
                 blocks.push((path, data, meta, dead, source.clone()));
             }
         }
@@ -476,7 +501,17 @@ impl Store {
         let meta = metas
             .get(block as usize)
             .ok_or_else(|| segment_corrupt(&path, "block number out of range"))?;
-        let bytes = read_block(&path, meta).map_err(|e| segment_corrupt(&path, &e))?;
+        let bytes = if meta.inline {
+            let k = inline_key(import, block);
+            let v = self
+                .ledger
+                .get(&k)?
+                .ok_or_else(|| corrupt(&k, "inline block is missing"))?;
+            verify(&v, meta).map_err(|e| corrupt(&k, &e))?;
+            v.to_vec()
+        } else {
+            read_block(&path, meta).map_err(|e| segment_corrupt(&path, &e))?
+        };
         decode(path.to_string_lossy().as_bytes(), &bytes)
     }
 
@@ -645,6 +680,33 @@ impl Store {
         self.ledger.apply_batch(batch)?;
         self.db.flush()?;
         Ok(true)
+    }
+
+    /// The kind of source an import read.
+    fn source_kind(&self, import: u64) -> Result<Option<SourceKind>, StoreError> {
+        let mut guard = self.kinds.lock().unwrap_or_else(|p| p.into_inner());
+        if guard.is_none() {
+            *guard = Some(
+                self.imports()?
+                    .into_iter()
+                    .map(|r| (r.id, r.source.kind))
+                    .collect(),
+            );
+        }
+        Ok(guard.as_ref().and_then(|m| m.get(&import).copied()))
+    }
+
+    fn remember_kind(&self, import: u64, kind: SourceKind) {
+        let mut guard = self.kinds.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(m) = guard.as_mut() {
+            m.insert(import, kind);
+        }
+    }
+
+    /// Makes every committed import durable (see [`ImportTx::commit_unflushed`]).
+    pub fn flush(&self) -> Result<(), StoreError> {
+        self.db.flush()?;
+        Ok(())
     }
 
     /// Every conflict between sources, oldest first.
@@ -837,11 +899,6 @@ impl Store {
             block_cache: None,
             debtors: HashMap::new(),
             attachments: Vec::new(),
-            source_kinds: self
-                .imports()?
-                .into_iter()
-                .map(|r| (r.id, r.source.kind))
-                .collect(),
             also_from: Vec::new(),
             conflicts: Vec::new(),
             new: 0,
@@ -886,7 +943,6 @@ pub struct ImportTx<'a> {
     block_cache: Option<(SlotRef, Block)>,
     debtors: HashMap<String, Debtor>,
     attachments: Vec<(DocumentKey, AttachmentRef)>,
-    source_kinds: HashMap<u64, SourceKind>,
     also_from: Vec<(Vec<u8>, u64, Location)>,
     conflicts: Vec<Conflict>,
     new: u64,
@@ -1016,7 +1072,7 @@ impl ImportTx<'_> {
             return Ok(());
         };
         let old = shard.existing[pos].clone();
-        let old_kind = self.source_kinds.get(&old.at.import).copied();
+        let old_kind = self.store.source_kind(old.at.import)?;
         let other_kind = old_kind.is_some_and(|k| k != self.source.kind);
         if old.fingerprint == fingerprint {
             if other_kind {
@@ -1143,8 +1199,39 @@ impl ImportTx<'_> {
     }
 
     /// Makes everything visible in one atomic batch and flushes it to disk.
-    pub fn commit(mut self) -> Result<ImportSummary, StoreError> {
+    pub fn commit(self) -> Result<ImportSummary, StoreError> {
+        self.commit_with(true)
+    }
+
+    /// Like [`ImportTx::commit`], but leaves making it durable to a later [`Store::flush`]:
+    /// for many small imports in a row. Each stays atomic; after a crash before the flush, the
+    /// unflushed imports are simply absent, and importing again brings them in.
+    pub fn commit_unflushed(self) -> Result<ImportSummary, StoreError> {
+        self.commit_with(false)
+    }
+
+    fn commit_with(mut self, flush: bool) -> Result<ImportSummary, StoreError> {
         let started = std::time::Instant::now();
+        if self.segment.blocks.is_empty() && !self.block.is_empty() {
+            // A small import: its only block goes into the sled batch, no segment file at all.
+            let creditor = self
+                .block_creditor
+                .as_ref()
+                .map(|c| c.as_str().to_string())
+                .unwrap_or_default();
+            let bytes = encode(&Block {
+                creditor,
+                docs: std::mem::take(&mut self.block),
+            });
+            self.batch
+                .insert(inline_key(self.import_id, 0), bytes.as_slice());
+            self.segment.blocks.push(BlockMeta {
+                offset: 0,
+                len: bytes.len() as u32,
+                checksum: block_checksum(&bytes),
+                inline: true,
+            });
+        }
         self.write_block()?;
         self.segment.finish().map_err(|source| StoreError::Io {
             path: self.segment.path().to_path_buf(),
@@ -1287,7 +1374,10 @@ impl ImportTx<'_> {
             .ledger
             .apply_batch(std::mem::take(&mut self.batch))?;
         let applied = started.elapsed();
-        self.store.db.flush()?;
+        if flush {
+            self.store.db.flush()?;
+        }
+        self.store.remember_kind(self.import_id, self.source.kind);
         tracing::info!(
             import = self.import_id,
             prepare_s = prepared.as_secs_f64(),

@@ -64,6 +64,22 @@ pub(crate) struct BlockMeta {
     pub offset: u64,
     pub len: u32,
     pub checksum: u64,
+    /// Kept in sled itself (small imports), not in the segment file.
+    pub inline: bool,
+}
+
+pub(crate) const P_INLINE: u8 = b'n';
+
+/// The sled key of an inline block.
+pub(crate) fn inline_key(import: u64, block: u32) -> Vec<u8> {
+    let mut k = dead_key(import, block);
+    k[0] = P_INLINE;
+    k
+}
+
+/// The checksum a block's bytes are stored with.
+pub(crate) fn block_checksum(bytes: &[u8]) -> u64 {
+    checksum(bytes)
 }
 
 fn checksum(bytes: &[u8]) -> u64 {
@@ -108,6 +124,7 @@ impl SegmentWriter {
             offset: self.offset,
             len: bytes.len() as u32,
             checksum: checksum(bytes),
+            inline: false,
         });
         self.offset += bytes.len() as u64;
         Ok(())

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use chrono::{Days, NaiveDate};
+use chrono::{Datelike, Days, NaiveDate};
 use clap::ValueEnum;
 use incasso_core::money::round_cents;
 use rust_decimal::Decimal;
@@ -24,6 +24,10 @@ pub enum Dialect {
     NlCp1252,
     /// English export: `,`, decimal point with quoted thousands commas, yyyy-mm-dd.
     En,
+    /// Dutch Excel export: 20 columns, a title row, real date and number cells.
+    Xlsx,
+    /// One UBL 2.1 (Peppol BIS 3) invoice or credit note per document, in `ubl/`, with lines.
+    Ubl,
 }
 
 impl Dialect {
@@ -32,6 +36,8 @@ impl Dialect {
             Dialect::Nl => "ledger-nl.csv",
             Dialect::NlCp1252 => "ledger-nl-cp1252.csv",
             Dialect::En => "ledger-en.csv",
+            Dialect::Xlsx => "ledger-nl.xlsx",
+            Dialect::Ubl => "ubl",
         }
     }
 }
@@ -297,7 +303,172 @@ fn en_amount(d: Decimal) -> String {
         .replace('_', ",")
 }
 
+/// The Dutch ledger as a workbook: a title row, then 20 columns with date and number cells.
+fn write_xlsx(path: &Path, rows: &[Row], debtors: &[Debtor]) -> Result<()> {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let header = [
+        "Factuurnummer",
+        "Factuurdatum",
+        "Vervaldatum",
+        "Debiteurnummer",
+        "Naam",
+        "Type debiteur",
+        "KvK",
+        "E-mail",
+        "Omschrijving",
+        "Bedrag excl. BTW",
+        "BTW",
+        "Bedrag incl. BTW",
+        "Valuta",
+        "Gecrediteerde factuur",
+        "Status",
+        "Adres",
+        "Postcode",
+        "Plaats",
+        "Land",
+        "Telefoon",
+    ];
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("Debiteuren")?;
+    let date_format = Format::new().set_num_format("dd-mm-yyyy");
+    let money = Format::new().set_num_format("#,##0.00");
+    ws.write_string(0, 0, "Openstaande posten (gegenereerd)")?;
+    for (c, h) in header.iter().enumerate() {
+        ws.write_string(2, c as u16, *h)?;
+    }
+    let date =
+        |d: NaiveDate| ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8);
+    for (i, r) in rows.iter().enumerate() {
+        let row = i as u32 + 3;
+        let d = &debtors[r.debtor];
+        let f64_of = |v: Decimal| -> f64 { v.to_string().parse().unwrap_or(0.0) };
+        ws.write_string(row, 0, &r.number)?;
+        ws.write_date_with_format(row, 1, &date(r.issue)?, &date_format)?;
+        ws.write_date_with_format(row, 2, &date(r.due)?, &date_format)?;
+        ws.write_string(row, 3, &d.id)?;
+        ws.write_string(row, 4, &d.name)?;
+        ws.write_string(
+            row,
+            5,
+            if d.consumer {
+                "Particulier"
+            } else {
+                "Zakelijk"
+            },
+        )?;
+        if !d.kvk.is_empty() {
+            ws.write_string(row, 6, &d.kvk)?;
+        }
+        if !d.email.is_empty() {
+            ws.write_string(row, 7, &d.email)?;
+        }
+        ws.write_string(row, 8, r.description)?;
+        ws.write_number_with_format(row, 9, f64_of(r.net), &money)?;
+        ws.write_number_with_format(row, 10, f64_of(r.vat), &money)?;
+        ws.write_number_with_format(row, 11, f64_of(r.net + r.vat), &money)?;
+        ws.write_string(row, 12, r.currency)?;
+        if !r.credited.is_empty() {
+            ws.write_string(row, 13, &r.credited)?;
+        }
+        ws.write_string(row, 14, r.status)?;
+        ws.write_string(row, 15, format!("Dorpsstraat {}", r.debtor % 200 + 1))?;
+        ws.write_string(row, 16, format!("{} AB", 1000 + r.debtor % 8999))?;
+        ws.write_string(row, 17, "Utrecht")?;
+        ws.write_string(row, 18, "NL")?;
+        ws.write_string(row, 19, format!("06-{:08}", r.debtor))?;
+    }
+    wb.save(path)
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+/// Escapes text for XML content.
+fn xml(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// One UBL file per document, padded with invoice lines to the size real e-invoices have.
+fn write_ubl(dir: &Path, rows: &[Row], debtors: &[Debtor]) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    for r in rows {
+        let d = &debtors[r.debtor];
+        let credit = r.net < Decimal::ZERO;
+        let (root, type_tag, qty_tag) = if credit {
+            ("CreditNote", "CreditNoteTypeCode", "CreditedQuantity")
+        } else {
+            ("Invoice", "InvoiceTypeCode", "InvoicedQuantity")
+        };
+        let (net, vat) = (r.net.abs(), r.vat.abs());
+        let total = net + vat;
+        let c = r.currency;
+        let amt = |v: Decimal| incasso_core::money::format_cents(v);
+        let mut lines = String::new();
+        let n_lines = 64;
+        let mut left = net;
+        for i in 0..n_lines {
+            let line = if i + 1 == n_lines {
+                left
+            } else {
+                incasso_core::money::round_cents(net / Decimal::from(n_lines))
+            };
+            left -= line;
+            lines.push_str(&format!(
+                "  <cac:{root}Line>\n    <cbc:ID>{n}</cbc:ID>\n    <cbc:{qty_tag} unitCode=\"C62\">1</cbc:{qty_tag}>\n    <cbc:LineExtensionAmount currencyID=\"{c}\">{a}</cbc:LineExtensionAmount>\n    <cac:Item>\n      <cbc:Description>{desc}, onderdeel {n} van {n_lines}: werkzaamheden volgens opdracht en bijbehorende materialen</cbc:Description>\n      <cbc:Name>{desc} {n}</cbc:Name>\n      <cac:SellersItemIdentification><cbc:ID>ART-{n:05}</cbc:ID></cac:SellersItemIdentification>\n      <cac:ClassifiedTaxCategory><cbc:ID>S</cbc:ID><cbc:Percent>21</cbc:Percent><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:ClassifiedTaxCategory>\n    </cac:Item>\n    <cac:Price><cbc:PriceAmount currencyID=\"{c}\">{a}</cbc:PriceAmount></cac:Price>\n  </cac:{root}Line>\n",
+                n = i + 1,
+                a = amt(line),
+                desc = xml(r.description),
+            ));
+        }
+        let billing = if credit && !r.credited.is_empty() {
+            format!("  <cac:BillingReference><cac:InvoiceDocumentReference><cbc:ID>{}</cbc:ID></cac:InvoiceDocumentReference></cac:BillingReference>\n", xml(&r.credited))
+        } else {
+            String::new()
+        };
+        let due = if credit {
+            String::new()
+        } else {
+            format!("  <cbc:DueDate>{}</cbc:DueDate>\n", r.due)
+        };
+        let doc = format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<{root} xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:{root}-2\" xmlns:cac=\"urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2\" xmlns:cbc=\"urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2\">\n  <cbc:CustomizationID>urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0</cbc:CustomizationID>\n  <cbc:ProfileID>urn:fdc:peppol.eu:2017:poacc:billing:01:1.0</cbc:ProfileID>\n  <cbc:ID>{number}</cbc:ID>\n  <cbc:IssueDate>{issue}</cbc:IssueDate>\n{due}  <cbc:{type_tag}>{code}</cbc:{type_tag}>\n  <cbc:DocumentCurrencyCode>{c}</cbc:DocumentCurrencyCode>\n{billing}  <cac:AccountingSupplierParty><cac:Party><cac:PartyName><cbc:Name>Acme B.V.</cbc:Name></cac:PartyName><cac:PartyLegalEntity><cbc:RegistrationName>Acme B.V.</cbc:RegistrationName><cbc:CompanyID schemeID=\"0106\">12345678</cbc:CompanyID></cac:PartyLegalEntity></cac:Party></cac:AccountingSupplierParty>\n  <cac:AccountingCustomerParty><cac:Party>\n    <cac:PartyIdentification><cbc:ID>{debtor}</cbc:ID></cac:PartyIdentification>\n    <cac:PartyName><cbc:Name>{name}</cbc:Name></cac:PartyName>\n    <cac:PostalAddress><cbc:StreetName>Dorpsstraat {street}</cbc:StreetName><cbc:CityName>Utrecht</cbc:CityName><cbc:PostalZone>3511 AB</cbc:PostalZone><cac:Country><cbc:IdentificationCode>NL</cbc:IdentificationCode></cac:Country></cac:PostalAddress>\n    <cac:PartyLegalEntity><cbc:RegistrationName>{name}</cbc:RegistrationName>{kvk}</cac:PartyLegalEntity>\n  </cac:Party></cac:AccountingCustomerParty>\n  <cac:PaymentMeans><cbc:PaymentMeansCode>30</cbc:PaymentMeansCode><cbc:PaymentID>{number}</cbc:PaymentID><cac:PayeeFinancialAccount><cbc:ID>NL91ABNA0417164300</cbc:ID></cac:PayeeFinancialAccount></cac:PaymentMeans>\n  <cac:TaxTotal><cbc:TaxAmount currencyID=\"{c}\">{vat}</cbc:TaxAmount></cac:TaxTotal>\n  <cac:LegalMonetaryTotal>\n    <cbc:LineExtensionAmount currencyID=\"{c}\">{net}</cbc:LineExtensionAmount>\n    <cbc:TaxExclusiveAmount currencyID=\"{c}\">{net}</cbc:TaxExclusiveAmount>\n    <cbc:TaxInclusiveAmount currencyID=\"{c}\">{total}</cbc:TaxInclusiveAmount>\n    <cbc:PayableAmount currencyID=\"{c}\">{total}</cbc:PayableAmount>\n  </cac:LegalMonetaryTotal>\n{lines}</{root}>\n",
+            number = xml(&r.number),
+            issue = r.issue,
+            code = if credit { "381" } else { "380" },
+            debtor = xml(&d.id),
+            name = xml(&d.name),
+            street = r.debtor % 200 + 1,
+            kvk = if d.kvk.is_empty() { String::new() } else { format!("<cbc:CompanyID schemeID=\"0106\">{}</cbc:CompanyID>", d.kvk) },
+            vat = amt(vat),
+            net = amt(net),
+            total = amt(total),
+        );
+        let name: String = r
+            .number
+            .chars()
+            .map(|ch| {
+                if ch.is_ascii_alphanumeric() || ch == '-' {
+                    ch
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        std::fs::write(dir.join(format!("{name}.xml")), doc)?;
+    }
+    Ok(())
+}
+
 fn write(dialect: Dialect, path: &Path, rows: &[Row], debtors: &[Debtor]) -> Result<()> {
+    if dialect == Dialect::Xlsx {
+        return write_xlsx(path, rows, debtors);
+    }
+    if dialect == Dialect::Ubl {
+        return write_ubl(path, rows, debtors);
+    }
     let (delim, header): (u8, [&str; 15]) = match dialect {
         Dialect::Nl | Dialect::NlCp1252 => (
             b';',
@@ -319,7 +490,7 @@ fn write(dialect: Dialect, path: &Path, rows: &[Row], debtors: &[Debtor]) -> Res
                 "Status",
             ],
         ),
-        Dialect::En => (
+        Dialect::En | Dialect::Xlsx | Dialect::Ubl => (
             b',',
             [
                 "Invoice No",
@@ -356,7 +527,9 @@ fn write(dialect: Dialect, path: &Path, rows: &[Row], debtors: &[Debtor]) -> Res
             let d = &debtors[r.debtor];
             type Formats = (fn(NaiveDate) -> String, fn(Decimal) -> String);
             let (date, amount): Formats = match dialect {
-                Dialect::En => (|d| d.format("%Y-%m-%d").to_string(), en_amount),
+                Dialect::En | Dialect::Xlsx | Dialect::Ubl => {
+                    (|d| d.format("%Y-%m-%d").to_string(), en_amount)
+                }
                 _ => (|d| d.format("%d-%m-%Y").to_string(), nl_amount),
             };
             let kind = match (dialect, d.consumer) {

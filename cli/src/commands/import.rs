@@ -36,17 +36,40 @@ pub fn run(
     };
     let files = expand(paths)?;
     let (mut imported, mut unchanged, mut failed) = (0, 0, 0);
-    for file in &files {
-        match import_one(&store, file, &options, sheet) {
-            Ok(true) => imported += 1,
-            Ok(false) => unchanged += 1,
-            Err(e) => {
-                failed += 1;
-                eprintln!("error: {e:#}");
-                eprintln!("  {}: nothing from this file was stored", file.display());
+    let creditor = store.creditor()?;
+    // A worker reads e-invoices ahead (hash, parse, attachments) while this thread stores them.
+    std::thread::scope(|scope| -> Result<()> {
+        let (send, recv) = std::sync::mpsc::sync_channel::<Result<Prepared>>(32);
+        let (store_ref, files_ref, creditor_ref) = (&store, &files, &creditor);
+        scope.spawn(move || {
+            for f in files_ref {
+                if send.send(prepare(store_ref, f, creditor_ref)).is_err() {
+                    break;
+                }
+            }
+        });
+        for (n, (file, prepared)) in files.iter().zip(recv).enumerate() {
+            // Imports commit one by one; durability is made every few hundred files and at the end.
+            if n % 256 == 255 {
+                store.flush()?;
+            }
+            let outcome = prepared.and_then(|p| match p {
+                Prepared::Ubl(inspection, doc) => commit_ubl(&store, &inspection, doc),
+                Prepared::Other => import_one(&store, file, &options, sheet),
+            });
+            match outcome {
+                Ok(true) => imported += 1,
+                Ok(false) => unchanged += 1,
+                Err(e) => {
+                    failed += 1;
+                    eprintln!("error: {e:#}");
+                    eprintln!("  {}: nothing from this file was stored", file.display());
+                }
             }
         }
-    }
+        Ok(())
+    })?;
+    store.flush()?;
     println!(
         "{} file(s): {imported} imported, {unchanged} already imported, {failed} failed",
         files.len()
@@ -205,11 +228,68 @@ fn unsupported(format: &Format) -> String {
 
 /// Imports one UBL invoice or credit note, with its attachments stored once by hash.
 fn import_ubl(store: &Store, inspection: &Inspection, options: &CsvOptions) -> Result<bool> {
-    let file = &inspection.path;
     let creditor = options.creditor.clone().unwrap_or(store.creditor()?);
+    let incoming = store.attachments_dir().join("incoming");
+    let ubl = incasso_connectors::ubl::read(&inspection.path, &creditor, &incoming)?;
+    commit_ubl(store, inspection, ubl)
+}
+
+/// A file read ahead of the store by the import worker.
+enum Prepared {
+    /// An e-invoice, parsed (attachments already decoded to temporary files).
+    Ubl(Inspection, incasso_connectors::ubl::UblDocument),
+    /// Anything else, or a file already imported: handled whole by `import_one`.
+    Other,
+}
+
+/// Reads an e-invoice ahead of the store; other files are left to `import_one`.
+fn prepare(
+    store: &Store,
+    file: &Path,
+    creditor: &incasso_core::ids::CreditorId,
+) -> Result<Prepared> {
+    use std::io::Read;
+    let mut head = vec![0u8; 8 * 1024];
+    let n = std::fs::File::open(file)
+        .and_then(|mut f| f.read(&mut head))
+        .unwrap_or(0);
+    head.truncate(n);
+    if detect(file, &head) != Format::Ubl {
+        return Ok(Prepared::Other);
+    }
+    refuse_oversized(file)?;
+    // E-invoices are small: read each once, hash it, and parse from memory.
+    let bytes = std::fs::read(file).with_context(|| format!("{}", file.display()))?;
+    let content_hash = incasso_connectors::source::hash_hex(&bytes);
+    if store.import_by_hash(&content_hash)?.is_some() {
+        return Ok(Prepared::Other);
+    }
+    let inspection = Inspection {
+        path: file.to_path_buf(),
+        content_hash,
+        encoding: incasso_connectors::source::TextEncoding::Utf8,
+        size: bytes.len() as u64,
+        head: Vec::new(),
+        not_text: None,
+    };
+    let incoming = store.attachments_dir().join("incoming");
+    let doc = incasso_connectors::ubl::read_bytes(
+        &file.display().to_string(),
+        &bytes,
+        creditor,
+        &incoming,
+    )?;
+    Ok(Prepared::Ubl(inspection, doc))
+}
+
+/// Stores one parsed e-invoice with its attachments.
+fn commit_ubl(
+    store: &Store,
+    inspection: &Inspection,
+    ubl: incasso_connectors::ubl::UblDocument,
+) -> Result<bool> {
+    let file = &inspection.path;
     let dir = store.attachments_dir();
-    let incoming = dir.join("incoming");
-    let ubl = incasso_connectors::ubl::read(file, &creditor, &incoming)?;
     let mut tx = store.begin_import(inspection.source(SourceKind::UblFile), chrono::Utc::now())?;
     let key = ubl.document.key();
     let committed = (|| -> Result<_> {
@@ -226,7 +306,7 @@ fn import_ubl(store: &Store, inspection: &Inspection, options: &CsvOptions) -> R
                 },
             );
         }
-        Ok(tx.commit()?)
+        Ok(tx.commit_unflushed()?)
     })();
     let summary = match committed {
         Ok(s) => s,
@@ -371,7 +451,7 @@ fn import_one(
             .with_context(|| format!("writing rejected rows to {}", path.display()))?;
         Some(path)
     };
-    let summary = tx.commit()?;
+    let summary = tx.commit_unflushed()?;
     let r = &summary.record;
     println!(
         "{}: imported as import #{} in {:.2}s",
