@@ -222,14 +222,11 @@ fn a_damaged_segment_is_reported_not_misread() {
     let dir = tempfile::tempdir().unwrap();
     {
         let store = Store::open(dir.path()).unwrap();
-        applied(
-            store
-                .import(batch(
-                    "h1",
-                    &[invoice("F1", "100.00"), invoice("F2", "50.00")],
-                ))
-                .unwrap(),
-        );
+        // Enough documents for a segment file (small imports live inside sled).
+        let docs: Vec<Document> = (0..(BLOCK_DOCS + 5))
+            .map(|i| invoice(&format!("F{i}"), "10.00"))
+            .collect();
+        applied(store.import(batch("h1", &docs)).unwrap());
     }
     let seg = dir.path().join("segments").join(format!("{:020}.seg", 1));
     let mut bytes = std::fs::read(&seg).unwrap();

@@ -54,7 +54,7 @@ pub fn run(
                 store.flush()?;
             }
             let outcome = prepared.and_then(|p| match p {
-                Prepared::Ubl(inspection, doc) => commit_ubl(&store, &inspection, doc),
+                Prepared::Ubl(inspection, doc) => commit_ubl(&store, &inspection, *doc),
                 Prepared::Other => import_one(&store, file, &options, sheet),
             });
             match outcome {
@@ -237,7 +237,7 @@ fn import_ubl(store: &Store, inspection: &Inspection, options: &CsvOptions) -> R
 /// A file read ahead of the store by the import worker.
 enum Prepared {
     /// An e-invoice, parsed (attachments already decoded to temporary files).
-    Ubl(Inspection, incasso_connectors::ubl::UblDocument),
+    Ubl(Inspection, Box<incasso_connectors::ubl::UblDocument>),
     /// Anything else, or a file already imported: handled whole by `import_one`.
     Other,
 }
@@ -279,7 +279,7 @@ fn prepare(
         creditor,
         &incoming,
     )?;
-    Ok(Prepared::Ubl(inspection, doc))
+    Ok(Prepared::Ubl(inspection, Box::new(doc)))
 }
 
 /// Stores one parsed e-invoice with its attachments.
