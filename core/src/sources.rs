@@ -21,8 +21,9 @@ pub struct FieldDiff {
     pub incoming: String,
 }
 
-/// Where two descriptions of one document disagree; empty when they match.
-pub fn disagreements(stored: &Document, incoming: &Document) -> Vec<FieldDiff> {
+/// Every field in which two versions of a document differ, in a fixed order; a missing value
+/// reads `-`. The audit log describes a new version with it.
+pub fn differences(old: &Document, new: &Document) -> Vec<FieldDiff> {
     let mut out = Vec::new();
     let mut diff = |field: &str, a: String, b: String| {
         if a != b {
@@ -33,38 +34,65 @@ pub fn disagreements(stored: &Document, incoming: &Document) -> Vec<FieldDiff> {
             });
         }
     };
-    diff(
-        "total",
-        format_cents(stored.total),
-        format_cents(incoming.total),
-    );
-    diff(
-        "currency",
-        stored.currency.to_string(),
-        incoming.currency.to_string(),
-    );
+    let amount =
+        |v: Option<rust_decimal::Decimal>| v.map(format_cents).unwrap_or_else(|| "-".into());
+    let text = |v: Option<String>| v.unwrap_or_else(|| "-".into());
+    diff("debtor", old.debtor.to_string(), new.debtor.to_string());
     diff(
         "issue_date",
-        stored.issue_date.to_string(),
-        incoming.issue_date.to_string(),
+        old.issue_date.to_string(),
+        new.issue_date.to_string(),
     );
     diff(
         "due_date",
-        stored.due_date.to_string(),
-        incoming.due_date.to_string(),
+        old.due_date.to_string(),
+        new.due_date.to_string(),
     );
     diff(
-        "debtor",
-        stored.debtor.to_string(),
-        incoming.debtor.to_string(),
+        "currency",
+        old.currency.to_string(),
+        new.currency.to_string(),
     );
-    if let (Some(a), Some(b)) = (stored.net, incoming.net) {
-        diff("net", format_cents(a), format_cents(b));
-    }
-    if let (Some(a), Some(b)) = (stored.vat, incoming.vat) {
-        diff("vat", format_cents(a), format_cents(b));
-    }
+    diff("total", format_cents(old.total), format_cents(new.total));
+    diff("net", amount(old.net), amount(new.net));
+    diff("vat", amount(old.vat), amount(new.vat));
+    diff("open", amount(old.source_open), amount(new.source_open));
+    diff(
+        "status",
+        format!("{:?}", old.status).to_lowercase(),
+        format!("{:?}", new.status).to_lowercase(),
+    );
+    diff(
+        "credited_invoice",
+        text(old.credited_invoice.as_ref().map(|n| n.to_string())),
+        text(new.credited_invoice.as_ref().map(|n| n.to_string())),
+    );
+    diff(
+        "payment_reference",
+        text(old.payment_reference.clone()),
+        text(new.payment_reference.clone()),
+    );
+    diff(
+        "description",
+        text(old.description.clone()),
+        text(new.description.clone()),
+    );
+    diff("number", old.number.to_string(), new.number.to_string());
     out
+}
+
+/// Where two descriptions of one document disagree; empty when they match. Only the total,
+/// currency, dates and debtor count, and net and VAT when both sources give them: the rest one
+/// source may simply lack.
+pub fn disagreements(stored: &Document, incoming: &Document) -> Vec<FieldDiff> {
+    differences(stored, incoming)
+        .into_iter()
+        .filter(|d| match d.field.as_str() {
+            "total" | "currency" | "issue_date" | "due_date" | "debtor" => true,
+            "net" | "vat" => d.stored != "-" && d.incoming != "-",
+            _ => false,
+        })
+        .collect()
 }
 
 /// The stored description with the gaps filled from a matching one.

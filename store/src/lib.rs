@@ -29,7 +29,6 @@ use incasso_core::ids::CreditorId;
 use incasso_core::model::{
     AttachmentRef, Debtor, Document, DocumentKey, LedgerDocument, Location, Source, SourceKind,
 };
-use incasso_core::money::format_cents;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 
@@ -1438,55 +1437,10 @@ fn json_decode<T: for<'a> Deserialize<'a>>(k: &[u8], v: &[u8]) -> Result<T, Stor
 
 /// One line naming each field that differs, with old and new values.
 fn describe_change(old: &Document, new: &Document) -> String {
-    let mut parts = Vec::new();
-    let mut cmp = |name: &str, a: String, b: String| {
-        if a != b {
-            parts.push(format!("{name} {a} -> {b}"));
-        }
-    };
-    let opt = |v: &Option<rust_decimal::Decimal>| v.map(format_cents).unwrap_or_else(|| "-".into());
-    let optd = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
-    cmp("debtor", old.debtor.to_string(), new.debtor.to_string());
-    cmp(
-        "issue_date",
-        old.issue_date.to_string(),
-        new.issue_date.to_string(),
-    );
-    cmp(
-        "due_date",
-        old.due_date.to_string(),
-        new.due_date.to_string(),
-    );
-    cmp(
-        "currency",
-        old.currency.to_string(),
-        new.currency.to_string(),
-    );
-    cmp("total", format_cents(old.total), format_cents(new.total));
-    cmp("net", opt(&old.net), opt(&new.net));
-    cmp("vat", opt(&old.vat), opt(&new.vat));
-    cmp("open", opt(&old.source_open), opt(&new.source_open));
-    cmp(
-        "status",
-        format!("{:?}", old.status).to_lowercase(),
-        format!("{:?}", new.status).to_lowercase(),
-    );
-    cmp(
-        "credited_invoice",
-        optd(&old.credited_invoice.as_ref().map(|n| n.to_string())),
-        optd(&new.credited_invoice.as_ref().map(|n| n.to_string())),
-    );
-    cmp(
-        "payment_reference",
-        optd(&old.payment_reference),
-        optd(&new.payment_reference),
-    );
-    cmp(
-        "description",
-        optd(&old.description),
-        optd(&new.description),
-    );
-    cmp("number", old.number.to_string(), new.number.to_string());
+    let parts: Vec<String> = incasso_core::sources::differences(old, new)
+        .into_iter()
+        .map(|d| format!("{} {} -> {}", d.field, d.stored, d.incoming))
+        .collect();
     if parts.is_empty() {
         "no visible change".to_string()
     } else {

@@ -303,31 +303,33 @@ fn en_amount(d: Decimal) -> String {
         .replace('_', ",")
 }
 
+/// The Dutch export's columns, shared by the CSV and workbook dialects.
+const NL_HEADER: [&str; 15] = [
+    "Factuurnummer",
+    "Factuurdatum",
+    "Vervaldatum",
+    "Debiteurnummer",
+    "Naam",
+    "Type debiteur",
+    "KvK",
+    "E-mail",
+    "Omschrijving",
+    "Bedrag excl. BTW",
+    "BTW",
+    "Bedrag incl. BTW",
+    "Valuta",
+    "Gecrediteerde factuur",
+    "Status",
+];
+
 /// The Dutch ledger as a workbook: a title row, then 20 columns with date and number cells.
 fn write_xlsx(path: &Path, rows: &[Row], debtors: &[Debtor]) -> Result<()> {
     use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
-    let header = [
-        "Factuurnummer",
-        "Factuurdatum",
-        "Vervaldatum",
-        "Debiteurnummer",
-        "Naam",
-        "Type debiteur",
-        "KvK",
-        "E-mail",
-        "Omschrijving",
-        "Bedrag excl. BTW",
-        "BTW",
-        "Bedrag incl. BTW",
-        "Valuta",
-        "Gecrediteerde factuur",
-        "Status",
-        "Adres",
-        "Postcode",
-        "Plaats",
-        "Land",
-        "Telefoon",
-    ];
+    let header: Vec<&str> = NL_HEADER
+        .iter()
+        .chain(&["Adres", "Postcode", "Plaats", "Land", "Telefoon"])
+        .copied()
+        .collect();
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
     ws.set_name("Debiteuren")?;
@@ -470,26 +472,7 @@ fn write(dialect: Dialect, path: &Path, rows: &[Row], debtors: &[Debtor]) -> Res
         return write_ubl(path, rows, debtors);
     }
     let (delim, header): (u8, [&str; 15]) = match dialect {
-        Dialect::Nl | Dialect::NlCp1252 => (
-            b';',
-            [
-                "Factuurnummer",
-                "Factuurdatum",
-                "Vervaldatum",
-                "Debiteurnummer",
-                "Naam",
-                "Type debiteur",
-                "KvK",
-                "E-mail",
-                "Omschrijving",
-                "Bedrag excl. BTW",
-                "BTW",
-                "Bedrag incl. BTW",
-                "Valuta",
-                "Gecrediteerde factuur",
-                "Status",
-            ],
-        ),
+        Dialect::Nl | Dialect::NlCp1252 => (b';', NL_HEADER),
         Dialect::En | Dialect::Xlsx | Dialect::Ubl => (
             b',',
             [
