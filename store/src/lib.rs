@@ -841,6 +841,19 @@ impl Store {
         }
     }
 
+    /// Every document's attachments (only documents that have any).
+    pub fn all_attachments(&self) -> Result<HashMap<DocumentKey, Vec<AttachmentRef>>, StoreError> {
+        let mut out = HashMap::new();
+        for kv in self.ledger.scan_prefix([P_ATTACH]) {
+            let (k, v) = kv?;
+            let list: Vec<AttachmentRef> = json_decode(&k, &v)?;
+            if let Some(key) = parse_doc_key(&k[1..]) {
+                out.insert(key, list);
+            }
+        }
+        Ok(out)
+    }
+
     /// Every payment plan, by id.
     pub fn plans(&self) -> Result<Vec<PaymentPlan>, StoreError> {
         self.scan_json(P_PLAN)
@@ -1408,6 +1421,23 @@ fn key(prefix: u8, rest: &[u8]) -> Vec<u8> {
     k.push(prefix);
     k.extend_from_slice(rest);
     k
+}
+
+/// The inverse of [`doc_key`].
+fn parse_doc_key(bytes: &[u8]) -> Option<DocumentKey> {
+    let mut parts = bytes.splitn(3, |b| *b == 0);
+    let creditor = CreditorId::new(std::str::from_utf8(parts.next()?).ok()?).ok()?;
+    let kind = match parts.next()? {
+        b"invoice" => incasso_core::model::DocumentKind::Invoice,
+        b"credit-note" => incasso_core::model::DocumentKind::CreditNote,
+        _ => return None,
+    };
+    let number = String::from_utf8(parts.next()?.to_vec()).ok()?;
+    Some(DocumentKey {
+        creditor,
+        kind,
+        number,
+    })
 }
 
 fn doc_key(k: &DocumentKey) -> Vec<u8> {

@@ -31,6 +31,7 @@ pub fn compute(
     let reminders = store.reminders()?;
     let plans = store.plans()?;
     let creditor = store.creditor()?;
+    let attachments = store.all_attachments()?;
     drop(store);
     let loaded = t.elapsed().as_secs_f64();
     let rec = reconcile(&docs, as_of);
@@ -42,6 +43,7 @@ pub fn compute(
         debtors: &debtors,
         reminders: &reminders,
         plans: &plans,
+        attachments: &attachments,
     };
     let result = preview(&ledger, &policy, &tables, as_of);
     tracing::info!(

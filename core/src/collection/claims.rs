@@ -17,7 +17,7 @@ use crate::law::claim::{
 };
 use crate::law::rates::RateTables;
 use crate::law::{DebtorType, Jurisdiction};
-use crate::model::{Debtor, DocumentKind};
+use crate::model::{AttachmentRef, Debtor, DocumentKey, DocumentKind};
 use crate::money::Currency;
 
 /// One invoice in a claim.
@@ -42,6 +42,8 @@ pub struct ClaimItem {
     pub days_overdue: i64,
     /// Where the invoice came from.
     pub source: String,
+    /// Files that came with the invoice (by content hash), for the agency.
+    pub attachments: Vec<AttachmentRef>,
 }
 
 /// A claim on one debtor in one currency, ready to preview or send.
@@ -117,6 +119,8 @@ pub struct Ledger<'a> {
     pub reminders: &'a [Reminder],
     /// Every payment plan.
     pub plans: &'a [PaymentPlan],
+    /// Attachments (the invoice PDFs of e-invoices), by document.
+    pub attachments: &'a HashMap<DocumentKey, Vec<AttachmentRef>>,
 }
 
 /// A stable 64-bit FNV-1a hash, so claim ids never change with the Rust version.
@@ -274,6 +278,15 @@ pub fn preview(
                         claimed: it.open - set_off,
                         days_overdue: it.days_overdue,
                         source: it.provenance.to_string(),
+                        attachments: ledger
+                            .attachments
+                            .get(&DocumentKey {
+                                creditor: ledger.creditor.clone(),
+                                kind: it.kind,
+                                number: it.number.normalised().into_owned(),
+                            })
+                            .cloned()
+                            .unwrap_or_default(),
                     }
                 })
                 .collect();
