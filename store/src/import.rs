@@ -1,0 +1,559 @@
+//! Imports: one source's records checked against the index as they stream in, written to
+//! segment blocks, and made visible in one atomic sled batch on commit.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use incasso_core::ids::CreditorId;
+use incasso_core::model::{AttachmentRef, Debtor, Document, DocumentKey, Location, Source};
+
+use crate::codec::{corrupt, decode, encode, Block, StoredDoc};
+use crate::segments::{
+    block_checksum, blocks_key, dead_key, inline_key, segment_path, shard_key, shard_of, BlockMeta,
+    DeadSlots, IndexEntry, SegmentWriter, SlotRef, BLOCK_DOCS,
+};
+use crate::{
+    doc_key, json_decode, json_encode, key, segment_corrupt, AuditEntry, Conflict, ConflictStatus,
+    ImportRecord, ImportSummary, Store, StoreError, P_ALSO, P_ATTACH, P_AUDIT, P_CONFLICT,
+    P_DEBTOR, P_HASH, P_IMPORT, P_VERSION,
+};
+
+impl Store {
+    /// Starts an import whose records are streamed in and made visible only by
+    /// [`ImportTx::commit`].
+    ///
+    /// Callers check [`Store::import_by_hash`] first. Blocks written before a failure are
+    /// removed when the transaction is dropped, and at the latest by the next import.
+    pub fn begin_import(
+        &self,
+        source: Source,
+        imported_at: DateTime<Utc>,
+    ) -> Result<ImportTx<'_>, StoreError> {
+        let import_id = self.last_seq(P_IMPORT)? + 1;
+        let path = segment_path(&self.segments, import_id);
+        if path.exists() {
+            std::fs::remove_file(&path).map_err(|source| StoreError::Io {
+                path: path.clone(),
+                source,
+            })?;
+        }
+        Ok(ImportTx {
+            import_id,
+            audit_seq: self.last_seq(P_AUDIT)?,
+            store: self,
+            source,
+            imported_at,
+            batch: sled::Batch::default(),
+            shards: HashMap::new(),
+            dead: HashMap::new(),
+            block: Vec::with_capacity(BLOCK_DOCS),
+            block_creditor: None,
+            segment: SegmentWriter::new(path),
+            block_cache: None,
+            debtors: HashMap::new(),
+            attachments: Vec::new(),
+            also_from: Vec::new(),
+            conflicts: Vec::new(),
+            new: 0,
+            changed: 0,
+            unchanged: 0,
+            merged: 0,
+            conflicted: 0,
+            changes: Vec::new(),
+            committed: false,
+        })
+    }
+}
+
+/// An import in progress. Documents are checked against the index as they arrive and streamed
+/// into segment blocks nobody reads yet; commit makes them visible in one atomic batch.
+/// Each document key must occur once per import.
+pub struct ImportTx<'a> {
+    store: &'a Store,
+    source: Source,
+    imported_at: DateTime<Utc>,
+    import_id: u64,
+    audit_seq: u64,
+    batch: sled::Batch,
+    shards: HashMap<u16, Shard>,
+    dead: HashMap<(u64, u32), DeadSlots>,
+    block: Vec<StoredDoc>,
+    block_creditor: Option<CreditorId>,
+    segment: SegmentWriter,
+    block_cache: Option<(SlotRef, Block)>,
+    debtors: HashMap<String, Debtor>,
+    attachments: Vec<(DocumentKey, AttachmentRef)>,
+    also_from: Vec<(Vec<u8>, u64, Location)>,
+    conflicts: Vec<Conflict>,
+    new: u64,
+    changed: u64,
+    unchanged: u64,
+    merged: u64,
+    conflicted: u64,
+    changes: Vec<String>,
+    committed: bool,
+}
+
+/// One index shard during an import: the stored entries (sorted) and the new ones.
+struct Shard {
+    existing: Vec<IndexEntry>,
+    added: Vec<IndexEntry>,
+    touched: bool,
+}
+
+impl ImportTx<'_> {
+    fn audit(&mut self, action: &str, subject: String, detail: String) {
+        self.audit_seq += 1;
+        let e = AuditEntry {
+            seq: self.audit_seq,
+            at: self.imported_at,
+            import_id: Some(self.import_id),
+            action: action.to_string(),
+            subject,
+            detail,
+        };
+        self.batch
+            .insert(key(P_AUDIT, &self.audit_seq.to_be_bytes()), json_encode(&e));
+    }
+
+    fn place(&mut self, sd: StoredDoc, creditor: &CreditorId) -> Result<SlotRef, StoreError> {
+        if self.block_creditor.as_ref() != Some(creditor) {
+            self.write_block()?;
+            self.block_creditor = Some(creditor.clone());
+        }
+        let at = SlotRef {
+            import: self.import_id,
+            block: self.segment.blocks.len() as u32,
+            slot: self.block.len() as u32,
+        };
+        self.block.push(sd);
+        if self.block.len() == BLOCK_DOCS {
+            self.write_block()?;
+        }
+        Ok(at)
+    }
+
+    fn write_block(&mut self) -> Result<(), StoreError> {
+        if self.block.is_empty() {
+            return Ok(());
+        }
+        let creditor = self
+            .block_creditor
+            .as_ref()
+            .map(|c| c.as_str().to_string())
+            .unwrap_or_default();
+        let block = Block {
+            creditor,
+            docs: std::mem::take(&mut self.block),
+        };
+        let bytes = encode(&block);
+        self.block = block.docs;
+        self.segment
+            .append(&bytes)
+            .map_err(|source| StoreError::Io {
+                path: self.segment.path().to_path_buf(),
+                source,
+            })?;
+        self.block.clear();
+        Ok(())
+    }
+
+    fn old_version(&mut self, at: SlotRef) -> Result<Document, StoreError> {
+        let block_ref = SlotRef { slot: 0, ..at };
+        if self.block_cache.as_ref().map(|(r, _)| *r) != Some(block_ref) {
+            self.block_cache = Some((block_ref, self.store.block(at.import, at.block)?));
+        }
+        let (_, block) = self.block_cache.as_ref().expect("just filled");
+        let path = segment_path(&self.store.segments, at.import);
+        let k = path.to_string_lossy();
+        let creditor = block.creditor_id(k.as_bytes())?;
+        block
+            .docs
+            .get(at.slot as usize)
+            .ok_or_else(|| segment_corrupt(&path, "slot out of range"))?
+            .to_document(k.as_bytes(), &creditor)
+    }
+
+    /// Adds a document: new, unchanged, or a new version of a known one.
+    pub fn add_document(&mut self, doc: &Document, location: Location) -> Result<(), StoreError> {
+        let dk = doc_key(&doc.key());
+        let fingerprint = StoredDoc::fingerprint(doc);
+        let shard_no = shard_of(&dk);
+        if !self.shards.contains_key(&shard_no) {
+            let existing = self.store.load_shard(shard_no)?;
+            self.shards.insert(
+                shard_no,
+                Shard {
+                    existing,
+                    added: Vec::new(),
+                    touched: false,
+                },
+            );
+        }
+        let shard = self.shards.get_mut(&shard_no).expect("just loaded");
+        let found = shard
+            .existing
+            .binary_search_by(|e| e.key.as_slice().cmp(&dk))
+            .ok();
+        let Some(pos) = found else {
+            self.new += 1;
+            let at = self.place(
+                StoredDoc::from_document(doc, 1, self.import_id, location),
+                &doc.creditor,
+            )?;
+            let shard = self.shards.get_mut(&shard_no).expect("loaded");
+            shard.added.push(IndexEntry {
+                key: dk,
+                at,
+                version: 1,
+                fingerprint,
+            });
+            shard.touched = true;
+            return Ok(());
+        };
+        let old = shard.existing[pos].clone();
+        let old_kind = self.store.source_kind(old.at.import)?;
+        let other_kind = old_kind.is_some_and(|k| k != self.source.kind);
+        if old.fingerprint == fingerprint {
+            if other_kind {
+                // The same document, told alike by another kind of source: keep its provenance.
+                self.also_from.push((dk.clone(), self.import_id, location));
+                self.merged += 1;
+            } else {
+                self.unchanged += 1;
+            }
+            return Ok(());
+        }
+        let old_doc = self.old_version(old.at)?;
+        if &old_doc == doc {
+            if other_kind {
+                self.also_from.push((dk.clone(), self.import_id, location));
+                self.merged += 1;
+            } else {
+                self.unchanged += 1;
+            }
+            return Ok(());
+        }
+        let mut doc = Cow::Borrowed(doc);
+        if other_kind {
+            // Another kind of source: merge when it agrees, record a conflict when it does not.
+            let diffs = incasso_core::sources::disagreements(&old_doc, &doc);
+            if !diffs.is_empty() {
+                let at = self.place(
+                    StoredDoc::from_document(
+                        &doc,
+                        old.version + 1,
+                        self.import_id,
+                        location.clone(),
+                    ),
+                    &doc.creditor,
+                )?;
+                // Not current until a person chooses it.
+                self.dead
+                    .entry((at.import, at.block))
+                    .or_default()
+                    .set(at.slot);
+                self.conflicted += 1;
+                let subject = format!("{} {}", doc.kind.code(), doc.number);
+                let detail = diffs
+                    .iter()
+                    .map(|d| {
+                        format!(
+                            "{} {} (stored) vs {} ({})",
+                            d.field, d.stored, d.incoming, self.source.name
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                self.changes.push(format!("{subject}: conflict: {detail}"));
+                self.audit("conflict-recorded", subject, detail);
+                self.conflicts.push(Conflict {
+                    id: 0,
+                    document: doc.key(),
+                    number: doc.number.to_string(),
+                    diffs,
+                    stored_import: old.at.import,
+                    incoming_import: self.import_id,
+                    incoming_source: format!("{}, {}", self.source.name, location),
+                    incoming_at: at,
+                    status: ConflictStatus::Open,
+                });
+                return Ok(());
+            }
+            self.also_from
+                .push((dk.clone(), self.import_id, location.clone()));
+            let merged = incasso_core::sources::merge(&old_doc, &doc);
+            if merged == old_doc {
+                self.merged += 1;
+                return Ok(());
+            }
+            self.merged += 1;
+            doc = Cow::Owned(merged);
+        } else {
+            self.changed += 1;
+        }
+        let doc: &Document = &doc;
+        let fingerprint = StoredDoc::fingerprint(doc);
+        let detail = describe_change(&old_doc, doc);
+        let subject = format!("{} {}", doc.kind.code(), doc.number);
+        self.changes.push(format!("{subject}: {detail}"));
+        self.audit("document-changed", subject, detail);
+        let mut vk = key(P_VERSION, &dk);
+        vk.push(0);
+        vk.extend_from_slice(&old.version.to_be_bytes());
+        self.batch.insert(vk, encode(&old.at));
+        self.dead
+            .entry((old.at.import, old.at.block))
+            .or_default()
+            .set(old.at.slot);
+        let at = self.place(
+            StoredDoc::from_document(doc, old.version + 1, self.import_id, location),
+            &doc.creditor,
+        )?;
+        let shard = self.shards.get_mut(&shard_no).expect("loaded");
+        shard.existing[pos] = IndexEntry {
+            key: dk,
+            at,
+            version: old.version + 1,
+            fingerprint,
+        };
+        shard.touched = true;
+        Ok(())
+    }
+
+    /// Links an attachment (already stored by hash) to a document; known ones are not repeated.
+    pub fn add_attachment(&mut self, doc: &DocumentKey, attachment: AttachmentRef) {
+        self.attachments.push((doc.clone(), attachment));
+    }
+
+    /// Adds what the source says about a debtor; several mentions in one import are merged.
+    pub fn add_debtor(&mut self, d: &Debtor) {
+        match self.debtors.get_mut(d.id.as_str()) {
+            Some(known) => {
+                known.fill_from(d);
+            }
+            None => {
+                self.debtors.insert(d.id.as_str().to_string(), d.clone());
+            }
+        }
+    }
+
+    /// Makes everything visible in one atomic batch and flushes it to disk.
+    pub fn commit(self) -> Result<ImportSummary, StoreError> {
+        self.commit_with(true)
+    }
+
+    /// Like [`ImportTx::commit`], but leaves making it durable to a later [`Store::flush`]:
+    /// for many small imports in a row. Each stays atomic; after a crash before the flush, the
+    /// unflushed imports are simply absent, and importing again brings them in.
+    pub fn commit_unflushed(self) -> Result<ImportSummary, StoreError> {
+        self.commit_with(false)
+    }
+
+    fn commit_with(mut self, flush: bool) -> Result<ImportSummary, StoreError> {
+        let started = std::time::Instant::now();
+        if self.segment.blocks.is_empty() && !self.block.is_empty() {
+            // A small import: its only block goes into the sled batch, no segment file at all.
+            let creditor = self
+                .block_creditor
+                .as_ref()
+                .map(|c| c.as_str().to_string())
+                .unwrap_or_default();
+            let bytes = encode(&Block {
+                creditor,
+                docs: std::mem::take(&mut self.block),
+            });
+            self.batch
+                .insert(inline_key(self.import_id, 0), bytes.as_slice());
+            self.segment.blocks.push(BlockMeta {
+                offset: 0,
+                len: bytes.len() as u32,
+                checksum: block_checksum(&bytes),
+                inline: true,
+            });
+        }
+        self.write_block()?;
+        self.segment.finish().map_err(|source| StoreError::Io {
+            path: self.segment.path().to_path_buf(),
+            source,
+        })?;
+        if !self.segment.blocks.is_empty() {
+            self.batch
+                .insert(blocks_key(self.import_id), encode(&self.segment.blocks));
+        }
+        let mut shard_nos: Vec<u16> = self.shards.keys().copied().collect();
+        shard_nos.sort_unstable();
+        for no in shard_nos {
+            let shard = self.shards.remove(&no).expect("listed");
+            if !shard.touched {
+                continue;
+            }
+            let mut entries = shard.existing;
+            entries.extend(shard.added);
+            entries.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+            if let Some(w) = entries.windows(2).find(|w| w[0].key == w[1].key) {
+                return Err(corrupt(
+                    &w[0].key,
+                    "the same document was added twice in one import",
+                ));
+            }
+            self.batch.insert(shard_key(no), encode(&entries));
+        }
+        for ((import, block), slots) in std::mem::take(&mut self.dead) {
+            let k = dead_key(import, block);
+            let mut all: DeadSlots = match self.store.ledger.get(&k)? {
+                Some(v) => decode(&k, &v)?,
+                None => DeadSlots::default(),
+            };
+            for (w, bits) in slots.0.iter().enumerate() {
+                if all.0.len() <= w {
+                    all.0.resize(w + 1, 0);
+                }
+                all.0[w] |= bits;
+            }
+            self.batch.insert(k, encode(&all));
+        }
+        // Debtors live in shards like the index: a few hundred writes instead of one per debtor.
+        let (mut debtors_new, mut debtors_updated) = (0u64, 0u64);
+        let mut by_shard: std::collections::BTreeMap<u16, Vec<Debtor>> =
+            std::collections::BTreeMap::new();
+        for d in std::mem::take(&mut self.debtors).into_values() {
+            by_shard
+                .entry(shard_of(d.id.as_str().as_bytes()))
+                .or_default()
+                .push(d);
+        }
+        for (shard, mut incoming) in by_shard {
+            incoming.sort_by(|a, b| a.id.cmp(&b.id));
+            let bk = key(P_DEBTOR, &shard.to_be_bytes());
+            let mut stored: Vec<Debtor> = match self.store.ledger.get(&bk)? {
+                Some(v) => decode(&bk, &v)?,
+                None => Vec::new(),
+            };
+            let mut dirty = false;
+            for d in incoming {
+                match stored.binary_search_by(|s| s.id.cmp(&d.id)) {
+                    Err(pos) => {
+                        debtors_new += 1;
+                        stored.insert(pos, d);
+                        dirty = true;
+                    }
+                    Ok(pos) => {
+                        let before = stored[pos].clone();
+                        let differs = stored[pos].fill_from(&d);
+                        if !differs.is_empty() {
+                            self.audit(
+                                "debtor-differs",
+                                format!("debtor {}", d.id),
+                                format!(
+                                    "source disagrees on {}; stored values kept",
+                                    differs.join(", ")
+                                ),
+                            );
+                        }
+                        if stored[pos] != before {
+                            debtors_updated += 1;
+                            dirty = true;
+                        }
+                    }
+                }
+            }
+            if dirty {
+                self.batch.insert(bk, encode(&stored));
+            }
+        }
+        for (doc, a) in std::mem::take(&mut self.attachments) {
+            let k = key(P_ATTACH, &doc_key(&doc));
+            let mut list: Vec<AttachmentRef> = match self.store.ledger.get(&k)? {
+                Some(v) => json_decode(&k, &v)?,
+                None => Vec::new(),
+            };
+            if !list.iter().any(|x| x.hash == a.hash) {
+                list.push(a);
+                self.batch.insert(k, json_encode(&list));
+            }
+        }
+        for (dk, import, location) in std::mem::take(&mut self.also_from) {
+            let k = key(P_ALSO, &dk);
+            let mut list: Vec<(u64, Location)> = match self.store.ledger.get(&k)? {
+                Some(v) => json_decode(&k, &v)?,
+                None => Vec::new(),
+            };
+            list.push((import, location));
+            self.batch.insert(k, json_encode(&list));
+        }
+        let mut conflict_seq = self.store.last_seq(P_CONFLICT)?;
+        for mut c in std::mem::take(&mut self.conflicts) {
+            conflict_seq += 1;
+            c.id = conflict_seq;
+            self.batch.insert(
+                key(P_CONFLICT, &conflict_seq.to_be_bytes()),
+                json_encode(&c),
+            );
+        }
+        let record = ImportRecord {
+            id: self.import_id,
+            source: self.source.clone(),
+            imported_at: self.imported_at,
+            new: self.new,
+            changed: self.changed,
+            unchanged: self.unchanged,
+            merged: self.merged,
+            conflicts: self.conflicted,
+        };
+        self.batch.insert(
+            key(P_IMPORT, &record.id.to_be_bytes()),
+            json_encode(&record),
+        );
+        self.batch.insert(
+            key(P_HASH, record.source.content_hash.as_bytes()),
+            &record.id.to_be_bytes(),
+        );
+        let prepared = started.elapsed();
+        self.store
+            .ledger
+            .apply_batch(std::mem::take(&mut self.batch))?;
+        let applied = started.elapsed();
+        if flush {
+            self.store.db.flush()?;
+        }
+        self.store.remember_kind(self.import_id, self.source.kind);
+        tracing::info!(
+            import = self.import_id,
+            prepare_s = prepared.as_secs_f64(),
+            apply_s = (applied - prepared).as_secs_f64(),
+            flush_s = (started.elapsed() - applied).as_secs_f64(),
+            "import committed"
+        );
+        self.committed = true;
+        Ok(ImportSummary {
+            record,
+            debtors_new,
+            debtors_updated,
+            changes: std::mem::take(&mut self.changes),
+        })
+    }
+}
+
+impl Drop for ImportTx<'_> {
+    fn drop(&mut self) {
+        if !self.committed {
+            // Best effort: the next open or import removes the orphan in any case.
+            let _ = std::fs::remove_file(self.segment.path());
+        }
+    }
+}
+
+/// One line naming each field that differs, with old and new values.
+fn describe_change(old: &Document, new: &Document) -> String {
+    let parts: Vec<String> = incasso_core::sources::differences(old, new)
+        .into_iter()
+        .map(|d| format!("{} {} -> {}", d.field, d.stored, d.incoming))
+        .collect();
+    if parts.is_empty() {
+        "no visible change".to_string()
+    } else {
+        parts.join("; ")
+    }
+}
