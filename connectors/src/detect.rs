@@ -69,16 +69,20 @@ pub fn detect(path: &Path, head: &[u8]) -> Format {
     if trimmed.starts_with('<') {
         return xml_kind(trimmed);
     }
-    if trimmed.starts_with(":20:")
-        || trimmed.starts_with("{1:")
-        || trimmed
-            .lines()
-            .take(5)
-            .any(|l| l.trim_start().starts_with(":20:"))
-    {
+    if trimmed.starts_with("{1:") || trimmed.lines().take(5).any(|l| swift_tag(l.trim_start())) {
         return Format::Mt940;
     }
     Format::Csv
+}
+
+/// A SWIFT field tag at the start of a line: `:20:`, `:28C:`, `:62F:`.
+fn swift_tag(line: &str) -> bool {
+    let b = line.as_bytes();
+    b.len() >= 4
+        && b[0] == b':'
+        && b[1].is_ascii_digit()
+        && b[2].is_ascii_digit()
+        && (b[3] == b':' || (b[3].is_ascii_uppercase() && b.get(4) == Some(&b':')))
 }
 
 /// The root element of an XML head, skipping the declaration, comments and processing
@@ -126,12 +130,13 @@ mod tests {
     #[test]
     fn formats_by_content() {
         let p = Path::new("x");
-        let table: [(&str, &[u8], Format); 9] = [
+        let table: [(&str, &[u8], Format); 10] = [
             ("F1", b"Factuurnummer;Datum\n1;2", Format::Csv),
             ("F2", b"<?xml version=\"1.0\"?>\n<Invoice xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:Invoice-2\">", Format::Ubl),
             ("F3", b"<!-- licence -->\n<doc:CreditNote xmlns:doc=\"urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2\">", Format::Ubl),
             ("F4", b"<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.02\">", Format::Camt("camt.053.001.02".into())),
             ("F5", b":20:STARTUMS\n:25:NL", Format::Mt940),
+            ("F5b", b":62F:C100323EUR42570,04", Format::Mt940),
             ("F6", b"PK\x03\x04....[Content_Types].xml", Format::SpreadsheetZip),
             ("F7", b"PK\x03\x04....statement.xml", Format::Zip),
             ("F8", b"<html><body>", Format::OtherXml("html".into())),
