@@ -40,6 +40,8 @@ impl Store {
         }
         Ok(ImportTx {
             import_id,
+            block_owner: import_id,
+            finished: Vec::new(),
             audit_seq: self.last_seq(P_AUDIT)?,
             store: self,
             source,
@@ -73,7 +75,12 @@ pub struct ImportTx<'a> {
     store: &'a Store,
     source: Source,
     imported_at: DateTime<Utc>,
+    /// The import (source) documents are being added for now.
     import_id: u64,
+    /// The import whose segment (or inline key) holds this transaction's blocks.
+    block_owner: u64,
+    /// Records of earlier sources in this transaction (see [`ImportTx::next_source`]).
+    finished: Vec<ImportRecord>,
     audit_seq: u64,
     batch: sled::Batch,
     shards: HashMap<u16, Shard>,
@@ -123,7 +130,7 @@ impl ImportTx<'_> {
             self.block_creditor = Some(creditor.clone());
         }
         let at = SlotRef {
-            import: self.import_id,
+            import: self.block_owner,
             block: self.segment.blocks.len() as u32,
             slot: self.block.len() as u32,
         };
@@ -365,7 +372,7 @@ impl ImportTx<'_> {
                 docs: std::mem::take(&mut self.block),
             });
             self.batch
-                .insert(inline_key(self.import_id, 0), bytes.as_slice());
+                .insert(inline_key(self.block_owner, 0), bytes.as_slice());
             self.segment.blocks.push(BlockMeta {
                 offset: 0,
                 len: bytes.len() as u32,
@@ -380,7 +387,7 @@ impl ImportTx<'_> {
         })?;
         if !self.segment.blocks.is_empty() {
             self.batch
-                .insert(blocks_key(self.import_id), encode(&self.segment.blocks));
+                .insert(blocks_key(self.block_owner), encode(&self.segment.blocks));
         }
         let mut shard_nos: Vec<u16> = self.shards.keys().copied().collect();
         shard_nos.sort_unstable();
@@ -492,24 +499,15 @@ impl ImportTx<'_> {
                 json_encode(&c),
             );
         }
-        let record = ImportRecord {
-            id: self.import_id,
-            source: self.source.clone(),
-            imported_at: self.imported_at,
-            new: self.new,
-            changed: self.changed,
-            unchanged: self.unchanged,
-            merged: self.merged,
-            conflicts: self.conflicted,
-        };
-        self.batch.insert(
-            key(P_IMPORT, &record.id.to_be_bytes()),
-            json_encode(&record),
-        );
-        self.batch.insert(
-            key(P_HASH, record.source.content_hash.as_bytes()),
-            &record.id.to_be_bytes(),
-        );
+        let record = self.current_record();
+        for r in self.finished.iter().chain(std::iter::once(&record)) {
+            self.batch
+                .insert(key(P_IMPORT, &r.id.to_be_bytes()), json_encode(r));
+            self.batch.insert(
+                key(P_HASH, r.source.content_hash.as_bytes()),
+                &r.id.to_be_bytes(),
+            );
+        }
         let prepared = started.elapsed();
         self.store
             .ledger
@@ -518,7 +516,9 @@ impl ImportTx<'_> {
         if flush {
             self.store.db.flush()?;
         }
-        self.store.remember_kind(self.import_id, self.source.kind);
+        for r in self.finished.iter().chain(std::iter::once(&record)) {
+            self.store.remember_kind(r.id, r.source.kind);
+        }
         tracing::info!(
             import = self.import_id,
             prepare_s = prepared.as_secs_f64(),
@@ -529,10 +529,59 @@ impl ImportTx<'_> {
         self.committed = true;
         Ok(ImportSummary {
             record,
+            earlier: std::mem::take(&mut self.finished),
             debtors_new,
             debtors_updated,
             changes: std::mem::take(&mut self.changes),
         })
+    }
+}
+
+impl ImportTx<'_> {
+    fn current_record(&self) -> ImportRecord {
+        ImportRecord {
+            id: self.import_id,
+            source: self.source.clone(),
+            imported_at: self.imported_at,
+            new: self.new,
+            changed: self.changed,
+            unchanged: self.unchanged,
+            merged: self.merged,
+            conflicts: self.conflicted,
+        }
+    }
+
+    /// Closes the current source and continues the same transaction with another source of the
+    /// same kind (many small files committed together: each keeps its own import record and
+    /// provenance, and all of them become visible at once). Returns the closed source's record.
+    pub fn next_source(&mut self, source: Source) -> Result<ImportRecord, StoreError> {
+        if source.kind != self.source.kind {
+            return Err(StoreError::Conflict(format!(
+                "one import transaction takes sources of one kind; {} is {} but the transaction reads {}",
+                source.name, source.kind, self.source.kind
+            )));
+        }
+        let done = self.current_record();
+        self.finished.push(done.clone());
+        self.import_id += 1;
+        self.source = source;
+        (
+            self.new,
+            self.changed,
+            self.unchanged,
+            self.merged,
+            self.conflicted,
+        ) = (0, 0, 0, 0, 0);
+        Ok(done)
+    }
+
+    /// Whether a source with these bytes is already part of this transaction.
+    pub fn has_source(&self, content_hash: &str) -> bool {
+        self.source.content_hash == content_hash
+            || self
+                .finished
+                .iter()
+                .any(|r| r.source.content_hash == content_hash)
     }
 }
 

@@ -209,8 +209,10 @@ pub enum ImportOutcome {
 /// Counts and changes of an applied import.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportSummary {
-    /// The import's record.
+    /// The import's record (the last source's, when a transaction held several).
     pub record: ImportRecord,
+    /// Records of the earlier sources committed in the same transaction.
+    pub earlier: Vec<ImportRecord>,
     /// Debtors seen for the first time.
     pub debtors_new: u64,
     /// Debtors that gained or changed details.
@@ -440,7 +442,7 @@ impl Store {
                         .get(range)
                         .ok_or_else(|| segment_corrupt(path, "block beyond the end of the file"))?
                 };
-                blocks.push((path, data, meta, dead, source.clone()));
+                blocks.push((path, data, meta, dead, (*import, source.clone())));
             }
         }
         // Decoding is most of the work: split it over the machine's cores, keeping block order.
@@ -448,6 +450,7 @@ impl Store {
             .map_or(1, |n| n.get())
             .clamp(1, 8);
         let per = blocks.len().div_ceil(threads).max(1);
+        let sources_ref = &sources;
         let parts: Vec<Result<Vec<LedgerDocument>, StoreError>> = std::thread::scope(|scope| {
             let handles: Vec<_> = blocks
                 .chunks(per)
@@ -461,11 +464,21 @@ impl Store {
                             let creditor = block.creditor_id(k.as_bytes())?;
                             for (slot, sd) in block.docs.into_iter().enumerate() {
                                 if !dead.contains(slot as u32) {
-                                    out.push(sd.into_ledger(
-                                        k.as_bytes(),
-                                        source.clone(),
-                                        &creditor,
-                                    )?);
+                                    // A transaction may hold several sources: each document
+                                    // names its own.
+                                    let src = if sd.import_id == source.0 {
+                                        source.1.clone()
+                                    } else {
+                                        sources_ref.get(&sd.import_id).cloned().ok_or_else(
+                                            || {
+                                                segment_corrupt(
+                                                    path,
+                                                    "names an import that is not recorded",
+                                                )
+                                            },
+                                        )?
+                                    };
+                                    out.push(sd.into_ledger(k.as_bytes(), src, &creditor)?);
                                 }
                             }
                         }
@@ -561,7 +574,7 @@ impl Store {
             .nth(at.slot as usize)
             .ok_or_else(|| segment_corrupt(&path, "slot out of range"))?;
         let source = sources
-            .get(&at.import)
+            .get(&sd.import_id)
             .cloned()
             .ok_or_else(|| segment_corrupt(&path, "names an import that is not recorded"))?;
         sd.into_ledger(k.as_bytes(), source, &creditor)

@@ -276,3 +276,47 @@ fn many_documents_span_blocks_and_a_later_change_marks_the_old_slot_dead() {
         2
     );
 }
+
+#[test]
+fn one_transaction_can_carry_several_small_sources_each_with_its_own_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let src = |h: &str| Source {
+        kind: SourceKind::UblFile,
+        name: format!("{h}.xml"),
+        content_hash: h.into(),
+    };
+    let at = Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap();
+    let mut tx = store.begin_import(src("u1"), at).unwrap();
+    tx.add_document(&invoice("F1", "1.00"), Location::Element("/Invoice".into()))
+        .unwrap();
+    let first = tx.next_source(src("u2")).unwrap();
+    assert_eq!((first.id, first.new), (1, 1));
+    assert!(tx.has_source("u1") && tx.has_source("u2") && !tx.has_source("u3"));
+    tx.add_document(&invoice("F2", "2.00"), Location::Element("/Invoice".into()))
+        .unwrap();
+    assert!(
+        tx.next_source(Source {
+            kind: SourceKind::CsvFile,
+            ..src("c")
+        })
+        .is_err(),
+        "one kind per transaction"
+    );
+    let s = tx.commit().unwrap();
+    assert_eq!((s.record.id, s.earlier.len()), (2, 1));
+    let mut docs = store.documents().unwrap();
+    docs.sort_by_key(|d| d.document.key());
+    let names: Vec<_> = docs
+        .iter()
+        .map(|d| d.provenance.source.name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        ["u1.xml", "u2.xml"],
+        "each document keeps its own file"
+    );
+    assert_eq!(store.import_by_hash("u1").unwrap().unwrap().id, 1);
+    assert_eq!(store.import_by_hash("u2").unwrap().unwrap().id, 2);
+    assert_eq!(store.imports().unwrap().len(), 2);
+}

@@ -11,7 +11,7 @@ use incasso_connectors::csv::{
 use incasso_connectors::detect::{detect, Format};
 use incasso_connectors::source::{inspect, Inspection};
 use incasso_core::model::{AttachmentRef, Document, Location, SourceKind};
-use incasso_store::{ImportTx, Store};
+use incasso_store::{ImportRecord, ImportTx, Store};
 
 use crate::progress::Bar;
 
@@ -35,46 +35,72 @@ pub fn run(
         row_word: None,
     };
     let files = expand(paths)?;
-    let (mut imported, mut unchanged, mut failed) = (0, 0, 0);
+    let mut tally = Tally::default();
     let creditor = store.creditor()?;
-    // A worker reads e-invoices ahead (hash, parse, attachments) while this thread stores them.
+    // A worker reads e-invoices ahead (hash, parse, attachments) while this thread stores them;
+    // consecutive e-invoices are committed together, each keeping its own import record.
     std::thread::scope(|scope| -> Result<()> {
-        let (send, recv) = std::sync::mpsc::sync_channel::<Result<Prepared>>(32);
+        // Two readers take alternate files; results are taken back in file order.
         let (store_ref, files_ref, creditor_ref) = (&store, &files, &creditor);
-        scope.spawn(move || {
-            for f in files_ref {
-                if send.send(prepare(store_ref, f, creditor_ref)).is_err() {
-                    break;
+        let mut receivers = Vec::new();
+        for worker in 0..2usize {
+            let (send, recv) = std::sync::mpsc::sync_channel::<Result<Prepared>>(16);
+            receivers.push(recv);
+            scope.spawn(move || {
+                for f in files_ref.iter().skip(worker).step_by(2) {
+                    if send.send(prepare(store_ref, f, creditor_ref)).is_err() {
+                        break;
+                    }
                 }
-            }
-        });
+            });
+        }
+        let recv = (0..files.len()).map_while(|i| receivers[i % 2].recv().ok());
+        let mut group: Option<UblGroup<'_>> = None;
         for (n, (file, prepared)) in files.iter().zip(recv).enumerate() {
-            // Imports commit one by one; durability is made every few hundred files and at the end.
+            // Durability is made every few hundred files and at the end.
             if n % 256 == 255 {
+                finish_group(&store, &mut group, &mut tally);
                 store.flush()?;
             }
-            let outcome = prepared.and_then(|p| match p {
-                Prepared::Ubl(inspection, doc) => commit_ubl(&store, &inspection, *doc),
-                Prepared::Other => import_one(&store, file, &options, sheet),
-            });
+            let outcome = match prepared {
+                Ok(Prepared::Ubl(inspection, doc)) => {
+                    if let Err(e) = add_to_group(&store, &mut group, &inspection, doc, &mut tally) {
+                        if let Some(g) = group.take() {
+                            fail_group(g, &e, &mut tally);
+                        }
+                    } else if group.as_ref().is_some_and(|g| g.files.len() >= GROUP_FILES) {
+                        finish_group(&store, &mut group, &mut tally);
+                    }
+                    continue;
+                }
+                Ok(Prepared::Other) => {
+                    finish_group(&store, &mut group, &mut tally);
+                    import_one(&store, file, &options, sheet)
+                }
+                Err(e) => Err(e),
+            };
             match outcome {
-                Ok(true) => imported += 1,
-                Ok(false) => unchanged += 1,
+                Ok(true) => tally.imported += 1,
+                Ok(false) => tally.unchanged += 1,
                 Err(e) => {
-                    failed += 1;
+                    tally.failed += 1;
                     eprintln!("error: {e:#}");
                     eprintln!("  {}: nothing from this file was stored", file.display());
                 }
             }
         }
+        finish_group(&store, &mut group, &mut tally);
         Ok(())
     })?;
     store.flush()?;
     println!(
-        "{} file(s): {imported} imported, {unchanged} already imported, {failed} failed",
-        files.len()
+        "{} file(s): {} imported, {} already imported, {} failed",
+        files.len(),
+        tally.imported,
+        tally.unchanged,
+        tally.failed
     );
-    Ok(if failed > 0 {
+    Ok(if tally.failed > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
@@ -288,35 +314,45 @@ fn commit_ubl(
     inspection: &Inspection,
     ubl: incasso_connectors::ubl::UblDocument,
 ) -> Result<bool> {
-    let file = &inspection.path;
-    let dir = store.attachments_dir();
     let mut tx = store.begin_import(inspection.source(SourceKind::UblFile), chrono::Utc::now())?;
-    let key = ubl.document.key();
-    let committed = (|| -> Result<_> {
-        tx.add_document(&ubl.document, Location::Element(format!("/{}", ubl.root)))?;
-        tx.add_debtor(&ubl.debtor);
-        for a in &ubl.attachments {
-            tx.add_attachment(
-                &key,
-                AttachmentRef {
-                    hash: a.hash.clone(),
-                    size: a.size,
-                    mime: a.mime.clone(),
-                    filename: a.filename.clone(),
-                },
-            );
-        }
-        Ok(tx.commit_unflushed()?)
-    })();
+    let committed = add_ubl(&mut tx, &ubl).and_then(|()| Ok(tx.commit_unflushed()?));
     let summary = match committed {
         Ok(s) => s,
         Err(e) => {
-            for a in &ubl.attachments {
-                let _ = std::fs::remove_file(&a.temp_path);
-            }
+            discard_attachments(&ubl);
             return Err(e);
         }
     };
+    store_attachments(store, &ubl)?;
+    print_ubl(&inspection.path, &summary.record, &ubl);
+    for c in &summary.changes {
+        println!("  changed {c}");
+    }
+    Ok(true)
+}
+
+/// Adds one parsed e-invoice to a transaction: the document, its debtor, its attachments.
+fn add_ubl(tx: &mut ImportTx<'_>, ubl: &incasso_connectors::ubl::UblDocument) -> Result<()> {
+    let key = ubl.document.key();
+    tx.add_document(&ubl.document, Location::Element(format!("/{}", ubl.root)))?;
+    tx.add_debtor(&ubl.debtor);
+    for a in &ubl.attachments {
+        tx.add_attachment(
+            &key,
+            AttachmentRef {
+                hash: a.hash.clone(),
+                size: a.size,
+                mime: a.mime.clone(),
+                filename: a.filename.clone(),
+            },
+        );
+    }
+    Ok(())
+}
+
+/// Moves decoded attachments to their place by hash (a file already there is the same bytes).
+fn store_attachments(store: &Store, ubl: &incasso_connectors::ubl::UblDocument) -> Result<()> {
+    let dir = store.attachments_dir();
     for a in &ubl.attachments {
         let target = dir.join(&a.hash);
         if target.exists() {
@@ -326,17 +362,27 @@ fn commit_ubl(
                 .with_context(|| format!("storing attachment {}", target.display()))?;
         }
     }
-    let r = &summary.record;
+    Ok(())
+}
+
+fn discard_attachments(ubl: &incasso_connectors::ubl::UblDocument) {
+    for a in &ubl.attachments {
+        let _ = std::fs::remove_file(&a.temp_path);
+    }
+}
+
+/// What the user sees for one imported e-invoice.
+fn print_ubl(file: &Path, r: &ImportRecord, ubl: &incasso_connectors::ubl::UblDocument) {
     let d = &ubl.document;
+    let kind = if d.kind == incasso_core::model::DocumentKind::CreditNote {
+        "credit note"
+    } else {
+        "invoice"
+    };
     println!(
-        "{}: imported as import #{} (UBL {})",
+        "{}: imported as import #{} (UBL {kind})",
         file.display(),
-        r.id,
-        if d.kind == incasso_core::model::DocumentKind::CreditNote {
-            "credit note"
-        } else {
-            "invoice"
-        }
+        r.id
     );
     println!(
         "  {} {} for debtor {}: {} {} (open {}), due {}",
@@ -360,10 +406,122 @@ fn commit_ubl(
     for n in &ubl.notes {
         println!("  note: {n}");
     }
-    for c in &summary.changes {
-        println!("  changed {c}");
+}
+
+/// E-invoices read ahead and added to one transaction, committed together (see `run`).
+struct UblGroup<'s> {
+    tx: ImportTx<'s>,
+    files: Vec<(PathBuf, Box<incasso_connectors::ubl::UblDocument>)>,
+    records: Vec<ImportRecord>,
+}
+
+/// Largest number of e-invoices committed in one transaction.
+const GROUP_FILES: usize = 512;
+
+/// Counts of a run.
+#[derive(Default)]
+struct Tally {
+    imported: u64,
+    unchanged: u64,
+    failed: u64,
+}
+
+/// Adds one e-invoice to the open group (opening one if needed).
+fn add_to_group<'s>(
+    store: &'s Store,
+    group: &mut Option<UblGroup<'s>>,
+    inspection: &Inspection,
+    ubl: Box<incasso_connectors::ubl::UblDocument>,
+    tally: &mut Tally,
+) -> Result<()> {
+    let source = inspection.source(SourceKind::UblFile);
+    // The worker read ahead: a group committed since may hold the same bytes.
+    if let Some(prev) = store.import_by_hash(&source.content_hash)? {
+        println!(
+            "{}: already imported as import #{} ({}); nothing changed",
+            inspection.path.display(),
+            prev.id,
+            prev.source.name
+        );
+        discard_attachments(&ubl);
+        tally.unchanged += 1;
+        return Ok(());
     }
-    Ok(true)
+    if let Some(g) = group.as_mut() {
+        if g.tx.has_source(&source.content_hash) {
+            println!(
+                "{}: the same bytes are already part of this import; nothing changed",
+                inspection.path.display()
+            );
+            discard_attachments(&ubl);
+            tally.unchanged += 1;
+            return Ok(());
+        }
+        let done = g.tx.next_source(source)?;
+        g.records.push(done);
+    } else {
+        let tx = store.begin_import(source, chrono::Utc::now())?;
+        *group = Some(UblGroup {
+            tx,
+            files: Vec::new(),
+            records: Vec::new(),
+        });
+    }
+    let g = group.as_mut().expect("opened above");
+    let added = add_ubl(&mut g.tx, &ubl);
+    g.files.push((inspection.path.clone(), ubl));
+    added
+}
+
+/// Commits the open group, if any: all its e-invoices become visible together.
+fn finish_group(store: &Store, group: &mut Option<UblGroup<'_>>, tally: &mut Tally) {
+    let Some(g) = group.take() else { return };
+    let UblGroup {
+        tx,
+        files,
+        mut records,
+    } = g;
+    match tx.commit_unflushed() {
+        Ok(summary) => {
+            records.push(summary.record.clone());
+            for ((file, ubl), record) in files.iter().zip(&records) {
+                match store_attachments(store, ubl) {
+                    Ok(()) => {
+                        print_ubl(file, record, ubl);
+                        tally.imported += 1;
+                    }
+                    Err(e) => {
+                        eprintln!("error: {e:#}");
+                        tally.failed += 1;
+                    }
+                }
+            }
+            for c in &summary.changes {
+                println!("  changed {c}");
+            }
+        }
+        Err(e) => report_failed(&files, &anyhow::Error::from(e), tally),
+    }
+}
+
+/// Reports every file of a group that could not be stored; nothing of it was.
+fn fail_group(g: UblGroup<'_>, e: &anyhow::Error, tally: &mut Tally) {
+    let UblGroup { tx, files, .. } = g;
+    drop(tx);
+    report_failed(&files, e, tally);
+}
+
+fn report_failed(
+    files: &[(PathBuf, Box<incasso_connectors::ubl::UblDocument>)],
+    e: &anyhow::Error,
+    tally: &mut Tally,
+) {
+    for (file, ubl) in files {
+        discard_attachments(ubl);
+        eprintln!("error: {}: {e:#}", file.display());
+        eprintln!("  {}: nothing from this file was stored", file.display());
+        tally.failed += 1;
+    }
 }
 
 /// Imports one file; `Ok(false)` when its exact bytes were imported before.
