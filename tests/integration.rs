@@ -1416,3 +1416,67 @@ fn bad_workbooks_and_huge_files_are_refused_without_reading_them_whole() {
         stderr(&o)
     );
 }
+
+#[test]
+fn a_folder_of_e_invoices_commits_together_but_each_file_stands_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let inbox = dir.path().join("inbox");
+    std::fs::create_dir_all(&inbox).unwrap();
+    for f in std::fs::read_dir(fixture("ubl")).unwrap() {
+        let p = f.unwrap().path();
+        std::fs::copy(&p, inbox.join(p.file_name().unwrap())).unwrap();
+    }
+    std::fs::copy(
+        fixture("ubl/nl-si-ubl-2.0-full.xml"),
+        inbox.join("zz-same-bytes-again.xml"),
+    )
+    .unwrap();
+    std::fs::copy(
+        fixture("bad/ubl/currency-mismatch.xml"),
+        inbox.join("m-bad.xml"),
+    )
+    .unwrap();
+    let data = dir.path().join("data");
+    let o = incasso(&data, &["import", inbox.to_str().unwrap()]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "one bad file fails the run's exit code"
+    );
+    let out = stdout(&o);
+    assert!(
+        out.contains("7 file(s): 5 imported, 1 already imported, 1 failed"),
+        "{out}"
+    );
+    assert!(
+        stderr(&o).contains("m-bad.xml") && stderr(&o).contains("is in USD"),
+        "{}",
+        stderr(&o)
+    );
+    let audit: serde_json::Value =
+        serde_json::from_str(&ok(incasso(&data, &["audit", "--format", "json"]))).unwrap();
+    let names: Vec<&str> = audit["imports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["source"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 5, "one import record per file: {names:?}");
+    let json: serde_json::Value = serde_json::from_str(&ok(incasso(
+        &data,
+        &["receivables", "--as-of", AS_OF, "--format", "json"],
+    )))
+    .unwrap();
+    let sources: Vec<&str> = json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["source"].as_str().unwrap())
+        .collect();
+    assert!(
+        sources
+            .iter()
+            .any(|s| s.ends_with("nl-si-ubl-2.0-full.xml, element /Invoice")),
+        "{sources:?}"
+    );
+}
