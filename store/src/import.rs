@@ -223,23 +223,12 @@ impl ImportTx<'_> {
         let old_kind = self.store.source_kind(old.at.import)?;
         let other_kind = old_kind.is_some_and(|k| k != self.source.kind);
         if old.fingerprint == fingerprint {
-            if other_kind {
-                // The same document, told alike by another kind of source: keep its provenance.
-                self.also_from.push((dk.clone(), self.import_id, location));
-                self.merged += 1;
-            } else {
-                self.unchanged += 1;
-            }
+            self.same_content(dk, location, other_kind);
             return Ok(());
         }
         let old_doc = self.old_version(old.at)?;
         if &old_doc == doc {
-            if other_kind {
-                self.also_from.push((dk.clone(), self.import_id, location));
-                self.merged += 1;
-            } else {
-                self.unchanged += 1;
-            }
+            self.same_content(dk, location, other_kind);
             return Ok(());
         }
         let mut doc = Cow::Borrowed(doc);
@@ -327,6 +316,17 @@ impl ImportTx<'_> {
         };
         shard.touched = true;
         Ok(())
+    }
+
+    /// A document arrived exactly as stored: unchanged, or — told alike by another kind of
+    /// source — merged, keeping that source in its provenance.
+    fn same_content(&mut self, dk: Vec<u8>, location: Location, other_kind: bool) {
+        if other_kind {
+            self.also_from.push((dk, self.import_id, location));
+            self.merged += 1;
+        } else {
+            self.unchanged += 1;
+        }
     }
 
     /// Links an attachment (already stored by hash) to a document; known ones are not repeated.
