@@ -7,9 +7,10 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use chrono::{Days, NaiveDate};
 use incasso_core::law::claim::{
-    self, ClaimInput, ClaimResult, InterestSegment, InvoiceInput, PaymentInput,
+    self, B2bMinimum, ClaimInput, ClaimResult, InterestSegment, InvoiceInput, PaymentInput,
 };
-use incasso_core::law::{be, nl, DebtorType, Jurisdiction, Traced};
+use incasso_core::law::costs::{collection_costs, Costs, CostsTerms};
+use incasso_core::law::{DebtorType, Jurisdiction, Traced};
 use incasso_core::money::format_cents;
 use rust_decimal::Decimal;
 use serde_json::json;
@@ -55,28 +56,16 @@ pub fn costs(
     invoices: u32,
     format: CalcFormat,
 ) -> Result<ExitCode> {
-    let costs = match (jurisdiction, debtor) {
-        (Jurisdiction::Nl, _) => {
-            let mut t = nl::wik_costs(principal)?;
-            if debtor == DebtorType::Business && Decimal::from(40 * invoices) > t.amount {
-                t.amount = Decimal::from(40 * invoices);
-                t.trace.push(incasso_core::law::TraceLine {
-                    step: "EUR 40 per late invoice (CJEU C-585/20)".into(),
-                    base: Some(invoices.to_string()),
-                    rate: Some("40.00".into()),
-                    amount: format_cents(t.amount),
-                });
-            }
-            t
-        }
-        (Jurisdiction::Be, DebtorType::Business) => be::b2b_compensation(invoices),
-        (Jurisdiction::Be, DebtorType::Consumer) => be::consumer_damages(principal)?,
+    let terms = CostsTerms {
+        jurisdiction,
+        debtor_type: debtor,
+        late_invoices: invoices,
+        creditor_vat_deductible: vat_deductible,
+        b2b_minimum: B2bMinimum::PerInvoice,
+        agreed_costs_pct: None,
+        damages_clause: true,
     };
-    let vat = if jurisdiction == Jurisdiction::Nl {
-        nl::costs_vat(costs.amount, vat_deductible)
-    } else {
-        Decimal::ZERO
-    };
+    let Costs { costs, vat } = collection_costs(principal, &terms)?;
     match format {
         CalcFormat::Json => print_json(&json!({
             "amount": format_cents(costs.amount),

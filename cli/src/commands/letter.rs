@@ -11,7 +11,8 @@ use clap::ValueEnum;
 use incasso_core::ageing::{open_items, OpenItem};
 use incasso_core::collection::{presumed_receipt, Channel, Reminder, ReminderKind};
 use incasso_core::ids::DebtorId;
-use incasso_core::law::{be, nl, DebtorType, Jurisdiction};
+use incasso_core::law::costs::{collection_costs, CostsTerms};
+use incasso_core::law::{nl, DebtorType};
 use incasso_core::model::DocumentKind;
 use incasso_core::money::{format_cents, Currency};
 use incasso_core::reconcile::reconcile;
@@ -103,28 +104,18 @@ pub fn run(
     let d = store.debtors()?.into_iter().find(|d| d.id == debtor_id);
     let eff = policy.for_debtor(debtor, d.as_ref().map(|d| d.kind).unwrap_or_default());
     let total: Decimal = items.iter().map(|it| it.open).sum();
-    let costs = match (eff.jurisdiction, eff.debtor_type) {
-        (Jurisdiction::Nl, t) => {
-            let wik = nl::wik_costs(total)?.amount;
-            if t == Some(DebtorType::Business)
-                && policy.b2b_minimum == incasso_core::law::claim::B2bMinimum::PerInvoice
-            {
-                wik.max(Decimal::from(40 * items.len() as i64))
-            } else {
-                wik
-            }
-        }
-        (Jurisdiction::Be, Some(DebtorType::Business)) => {
-            be::b2b_compensation(items.len() as u32).amount
-        }
-        (Jurisdiction::Be, _) if eff.damages_clause() => be::consumer_damages(total)?.amount,
-        (Jurisdiction::Be, _) => Decimal::ZERO,
+    // The same costs the claim will carry, under the same terms; unclassified debtors as consumers.
+    let terms = CostsTerms {
+        jurisdiction: eff.jurisdiction,
+        debtor_type: eff.debtor_type.unwrap_or(DebtorType::Consumer),
+        late_invoices: items.len() as u32,
+        creditor_vat_deductible: policy.creditor_vat_deductible,
+        b2b_minimum: policy.b2b_minimum,
+        agreed_costs_pct: policy.b2b_agreed_costs_pct,
+        damages_clause: eff.damages_clause(),
     };
-    let costs_vat = if eff.jurisdiction == Jurisdiction::Nl {
-        nl::costs_vat(costs, policy.creditor_vat_deductible)
-    } else {
-        Decimal::ZERO
-    };
+    let computed = collection_costs(total, &terms)?;
+    let (costs, costs_vat) = (computed.costs.amount, computed.vat);
     let received = presumed_receipt(date, channel);
     let c = &policy.creditor;
     let content = Content {

@@ -22,8 +22,9 @@ use chrono::{Datelike, Days, NaiveDate};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use super::costs::{collection_costs, Costs, CostsTerms};
 use super::rates::{RateKind, RateTable};
-use super::{be, nl, positive, DebtorType, Jurisdiction, LawError, TraceLine};
+use super::{nl, positive, DebtorType, Jurisdiction, LawError, TraceLine};
 use crate::money::{format_cents, round_cents};
 
 /// How the Dutch B2B EUR 40 minimum applies when several invoices are claimed together.
@@ -630,44 +631,19 @@ fn fix_costs(
         return Ok((Decimal::ZERO, Decimal::ZERO, Decimal::ZERO, vec![]));
     }
     let late = invs.iter().filter(|i| i.principal > Decimal::ZERO).count() as u32;
-    let (excl, mut trace) = match (input.jurisdiction, input.debtor_type) {
-        (Jurisdiction::Nl, debtor) => {
-            let t = match (debtor, input.agreed_costs_pct) {
-                (DebtorType::Business, Some(pct)) => nl::agreed_costs(base, pct)?,
-                _ => nl::wik_costs(base)?,
-            };
-            let mut trace = t.trace;
-            let mut amount = t.amount;
-            if debtor == DebtorType::Business
-                && input.b2b_minimum.unwrap_or_default() == B2bMinimum::PerInvoice
-            {
-                let floor = Decimal::from(40 * late);
-                if floor > amount {
-                    trace.push(TraceLine {
-                        step: "EUR 40 per late invoice (CJEU C-585/20)".into(),
-                        base: Some(late.to_string()),
-                        rate: Some("40.00".into()),
-                        amount: format_cents(floor),
-                    });
-                    amount = floor;
-                }
-            }
-            (amount, trace)
-        }
-        (Jurisdiction::Be, DebtorType::Business) => {
-            let t = be::b2b_compensation(late);
-            (t.amount, t.trace)
-        }
-        (Jurisdiction::Be, DebtorType::Consumer) => {
-            let t = be::consumer_damages(base)?;
-            (t.amount, t.trace)
-        }
+    let terms = CostsTerms {
+        jurisdiction: input.jurisdiction,
+        debtor_type: input.debtor_type,
+        late_invoices: late,
+        creditor_vat_deductible: input.creditor_vat_deductible,
+        b2b_minimum: input.b2b_minimum.unwrap_or_default(),
+        agreed_costs_pct: input.agreed_costs_pct,
+        damages_clause: input
+            .contract_has_damages_and_interest_clause
+            .unwrap_or(false),
     };
-    let vat = if input.jurisdiction == Jurisdiction::Nl {
-        nl::costs_vat(excl, input.creditor_vat_deductible)
-    } else {
-        Decimal::ZERO
-    };
+    let Costs { costs, vat } = collection_costs(base, &terms)?;
+    let (excl, mut trace) = (costs.amount, costs.trace);
     if !vat.is_zero() {
         trace.push(TraceLine {
             step: "VAT, creditor cannot deduct it".into(),

@@ -7,6 +7,7 @@
 
 pub mod be;
 pub mod claim;
+pub mod costs;
 pub mod nl;
 pub mod rates;
 
