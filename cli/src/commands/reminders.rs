@@ -14,6 +14,17 @@ use serde_json::json;
 
 use crate::{output, Format};
 
+/// The columns of a letters CSV: what `list --format csv` writes, `import` reads back.
+const COLUMNS: [&str; 7] = [
+    "debtor",
+    "kind",
+    "sent",
+    "received",
+    "channel",
+    "items",
+    "states_costs",
+];
+
 /// Parses a comma-separated list of invoice numbers.
 pub fn numbers(list: &str) -> Result<Vec<DocumentNumber>> {
     list.split(',')
@@ -74,15 +85,7 @@ pub fn import(data_dir: &Path, file: &Path) -> Result<ExitCode> {
         .from_path(file)
         .with_context(|| format!("reading {}", file.display()))?;
     let header = rdr.headers()?.clone();
-    let want = [
-        "debtor",
-        "kind",
-        "sent",
-        "received",
-        "channel",
-        "items",
-        "states_costs",
-    ];
+    let want = COLUMNS;
     let col = |name: &str| header.iter().position(|h| h.eq_ignore_ascii_case(name));
     for required in &want[..3] {
         anyhow::ensure!(
@@ -161,17 +164,7 @@ pub fn list(data_dir: &Path, format: Format) -> Result<ExitCode> {
         serde_json::to_writer_pretty(&mut out, &rows)?;
         writeln!(out)?;
     } else {
-        let header: Vec<String> = [
-            "debtor",
-            "kind",
-            "sent",
-            "received",
-            "channel",
-            "items",
-            "states_costs",
-        ]
-        .map(String::from)
-        .to_vec();
+        let header: Vec<String> = COLUMNS.map(String::from).to_vec();
         let rows: Vec<Vec<String>> = all
             .iter()
             .map(|r| {
