@@ -73,9 +73,9 @@ pub fn run(
                     }
                     continue;
                 }
-                Ok(Prepared::Other) => {
+                Ok(Prepared::Other(format, size)) => {
                     finish_group(&store, &mut group, &mut tally);
-                    import_one(&store, file, &options, sheet)
+                    import_one(&store, file, format, size, &options, sheet)
                 }
                 Err(e) => Err(e),
             };
@@ -207,19 +207,23 @@ where
     })
 }
 
-/// Refuses a UBL file or workbook over its size limit from its first bytes, before reading (and
-/// hashing) the whole of it.
-fn refuse_oversized(file: &Path) -> Result<()> {
+/// A file's format from its first bytes, and its size, before anything reads it whole.
+fn sniff(file: &Path) -> Result<(Format, u64)> {
     use std::io::Read;
     let size = std::fs::metadata(file)
         .with_context(|| format!("{}", file.display()))?
         .len();
-    let mut head = vec![0u8; 64 * 1024];
+    let mut head = vec![0u8; 8 * 1024];
     let n = std::fs::File::open(file)
         .and_then(|mut f| f.read(&mut head))
         .with_context(|| format!("{}", file.display()))?;
     head.truncate(n);
-    let limit = match detect(file, &head) {
+    Ok((detect(file, &head), size))
+}
+
+/// Refuses a UBL file or workbook over its size limit, before it is read (and hashed) whole.
+fn refuse_oversized(file: &Path, format: &Format, size: u64) -> Result<()> {
+    let limit = match format {
         Format::Ubl | Format::OtherXml(_) => incasso_connectors::ubl::MAX_FILE_BYTES,
         Format::SpreadsheetZip | Format::Xls => incasso_connectors::xlsx::MAX_FILE_BYTES,
         _ => return Ok(()),
@@ -264,8 +268,9 @@ fn import_ubl(store: &Store, inspection: &Inspection, options: &CsvOptions) -> R
 enum Prepared {
     /// An e-invoice, parsed (attachments already decoded to temporary files).
     Ubl(Inspection, Box<incasso_connectors::ubl::UblDocument>),
-    /// Anything else, or a file already imported: handled whole by `import_one`.
-    Other,
+    /// Anything else, or a file already imported: handled whole by `import_one`, with the
+    /// format and size found.
+    Other(Format, u64),
 }
 
 /// Reads an e-invoice ahead of the store; other files are left to `import_one`.
@@ -274,21 +279,16 @@ fn prepare(
     file: &Path,
     creditor: &incasso_core::ids::CreditorId,
 ) -> Result<Prepared> {
-    use std::io::Read;
-    let mut head = vec![0u8; 8 * 1024];
-    let n = std::fs::File::open(file)
-        .and_then(|mut f| f.read(&mut head))
-        .unwrap_or(0);
-    head.truncate(n);
-    if detect(file, &head) != Format::Ubl {
-        return Ok(Prepared::Other);
+    let (format, size) = sniff(file)?;
+    if format != Format::Ubl {
+        return Ok(Prepared::Other(format, size));
     }
-    refuse_oversized(file)?;
+    refuse_oversized(file, &format, size)?;
     // E-invoices are small: read each once, hash it, and parse from memory.
     let bytes = std::fs::read(file).with_context(|| format!("{}", file.display()))?;
     let content_hash = incasso_connectors::source::hash_hex(&bytes);
     if store.import_by_hash(&content_hash)?.is_some() {
-        return Ok(Prepared::Other);
+        return Ok(Prepared::Other(format, size));
     }
     let inspection = Inspection {
         path: file.to_path_buf(),
@@ -528,10 +528,12 @@ fn report_failed(
 fn import_one(
     store: &Store,
     file: &Path,
+    format: Format,
+    size: u64,
     options: &CsvOptions,
     sheet: Option<&str>,
 ) -> Result<bool> {
-    refuse_oversized(file)?;
+    refuse_oversized(file, &format, size)?;
     let inspection = inspect(file)?;
     if let Some(prev) = store.import_by_hash(&inspection.content_hash)? {
         println!(
@@ -543,7 +545,7 @@ fn import_one(
         );
         return Ok(false);
     }
-    let (sheet_text, kind) = match detect(file, &inspection.head) {
+    let (sheet_text, kind) = match format {
         Format::Csv => (None, SourceKind::CsvFile),
         Format::Ubl => return import_ubl(store, &inspection, options),
         Format::SpreadsheetZip | Format::Xls => {
