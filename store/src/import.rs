@@ -10,7 +10,7 @@ use incasso_core::model::{AttachmentRef, Debtor, Document, DocumentKey, Location
 
 use crate::codec::{corrupt, decode, encode, Block, StoredDoc};
 use crate::segments::{
-    block_checksum, blocks_key, dead_key, inline_key, segment_path, shard_key, shard_of, BlockMeta,
+    blocks_key, checksum, dead_key, inline_key, segment_path, shard_key, shard_of, BlockMeta,
     DeadSlots, IndexEntry, SegmentWriter, SlotRef, BLOCK_DOCS,
 };
 use crate::{
@@ -376,7 +376,7 @@ impl ImportTx<'_> {
             self.segment.blocks.push(BlockMeta {
                 offset: 0,
                 len: bytes.len() as u32,
-                checksum: block_checksum(&bytes),
+                checksum: checksum(&bytes),
                 inline: true,
             });
         }

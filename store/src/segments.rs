@@ -78,11 +78,7 @@ pub(crate) fn inline_key(import: u64, block: u32) -> Vec<u8> {
 }
 
 /// The checksum a block's bytes are stored with.
-pub(crate) fn block_checksum(bytes: &[u8]) -> u64 {
-    checksum(bytes)
-}
-
-fn checksum(bytes: &[u8]) -> u64 {
+pub(crate) fn checksum(bytes: &[u8]) -> u64 {
     u64::from_le_bytes(
         blake3::hash(bytes).as_bytes()[..8]
             .try_into()
