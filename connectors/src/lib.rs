@@ -19,3 +19,4 @@ pub mod source;
 pub mod ubl;
 pub mod values;
 pub mod xlsx;
+mod xml;

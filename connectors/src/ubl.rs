@@ -345,22 +345,7 @@ fn read_from<R: std::io::BufRead>(
                 }
                 Event::GeneralRef(r) if foreign_depth == 0 => {
                     let name = r.into_inner();
-                    let c = match name.as_ref() {
-                        b"amp" => Some('&'),
-                        b"lt" => Some('<'),
-                        b"gt" => Some('>'),
-                        b"quot" => Some('"'),
-                        b"apos" => Some('\''),
-                        n if n.first() == Some(&b'#') => {
-                            let s = String::from_utf8_lossy(&n[1..]);
-                            let code = match s.strip_prefix('x') {
-                                Some(hex) => u32::from_str_radix(hex, 16).ok(),
-                                None => s.parse().ok(),
-                            };
-                            code.and_then(char::from_u32)
-                        }
-                        _ => None,
-                    };
+                    let c = crate::xml::entity(&name);
                     match c {
                         Some(c) => text.push(c),
                         None => {
