@@ -162,19 +162,7 @@ impl Iban {
                 return Err(bad("wrong length for its country"));
             }
         }
-        let mut rem: u32 = 0;
-        for &c in b[4..].iter().chain(&b[..4]) {
-            let v = if c.is_ascii_digit() {
-                u32::from(c - b'0')
-            } else {
-                u32::from(c - b'A') + 10
-            };
-            rem = if v >= 10 {
-                (rem * 100 + v) % 97
-            } else {
-                (rem * 10 + v) % 97
-            };
-        }
+        let rem = mod97(b[4..].iter().chain(&b[..4]).copied());
         if rem != 1 {
             return Err(bad("check digits do not match (mod-97)"));
         }
@@ -185,6 +173,21 @@ impl Iban {
     pub fn country(&self) -> &str {
         &self.0[..2]
     }
+}
+
+/// ISO 7064 mod 97 over digits and upper-case letters (A = 10 ... Z = 35), as IBANs and
+/// ISO 11649 references use it.
+pub(crate) fn mod97(chars: impl Iterator<Item = u8>) -> u32 {
+    let mut r = 0u32;
+    for c in chars {
+        let v = if c.is_ascii_digit() {
+            u32::from(c - b'0')
+        } else {
+            u32::from(c.to_ascii_uppercase() - b'A') + 10
+        };
+        r = if v >= 10 { (r * 100 + v) % 97 } else { (r * 10 + v) % 97 };
+    }
+    r
 }
 
 /// IBAN lengths of the countries incasso's users meet most; others are checked by mod-97 only.

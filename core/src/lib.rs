@@ -16,6 +16,7 @@ pub mod ageing;
 pub mod collection;
 pub mod ids;
 pub mod law;
+pub mod matching;
 pub mod model;
 pub mod money;
 pub mod reconcile;

@@ -378,23 +378,41 @@ pub struct AttachmentRef {
     pub filename: Option<String>,
 }
 
-/// Money received from a debtor (or refunded to one).
+/// Which way money moved on a bank line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PaymentKind {
+    /// Money in: a payment that may settle documents.
+    Incoming,
+    /// Money out (a refund, a supplier paid): kept for the record, never allocated.
+    Outgoing,
+    /// The bank undoes an earlier line (a returned direct debit, a recalled transfer).
+    Reversal,
+}
+
+/// One bank line as the ledger keeps it: money received from a debtor, or refunded to one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Payment {
-    /// Stable identifier (bank reference or fingerprint).
+    /// Stable identifier: the bank's reference where it has one, else a fingerprint.
     pub id: String,
     /// Booking date.
     pub date: NaiveDate,
-    /// Amount received (positive) or refunded (negative).
+    /// Signed amount: positive received, negative paid out or reversed.
     pub amount: Money,
-    /// Name of the payer.
+    /// In, out, or a reversal.
+    pub kind: PaymentKind,
+    /// The creditor's own account the line is on.
+    pub account: Option<String>,
+    /// Name of the other party.
     pub counterparty_name: Option<String>,
-    /// Account of the payer.
-    pub counterparty_iban: Option<Iban>,
+    /// Account of the other party, as the bank wrote it (IBAN without spaces, upper case).
+    pub counterparty_account: Option<String>,
     /// Unstructured remittance text.
     pub remittance: Option<String>,
     /// Structured reference (betalingskenmerk, OGM/VCS, RF).
     pub structured_reference: Option<String>,
+    /// The payer's end-to-end id.
+    pub end_to_end_id: Option<String>,
     /// Where it came from.
     pub provenance: Provenance,
 }
@@ -423,6 +441,18 @@ pub enum AllocationRule {
     SourceReportedPaid,
     /// A user allocated it by hand.
     Manual,
+    /// A structured payment reference (kenmerk, OGM, RF) the document carries.
+    StructuredReference,
+    /// The document's number found in the payment's text.
+    InvoiceNumber,
+    /// Several documents named in one payment's text.
+    SeveralInvoices,
+    /// The payer's account belongs to the debtor, and the amount is one open item exactly.
+    DebtorExactAmount,
+    /// The payer's account belongs to the debtor, and the amount is a combination of open items.
+    DebtorCombination,
+    /// The payer's account belongs to the debtor; applied to the oldest open items first.
+    DebtorOldestFirst,
 }
 
 impl AllocationRule {
@@ -433,6 +463,12 @@ impl AllocationRule {
             AllocationRule::SourceReportedOpen => "source-reported-open",
             AllocationRule::SourceReportedPaid => "source-reported-paid",
             AllocationRule::Manual => "manual",
+            AllocationRule::StructuredReference => "structured-reference",
+            AllocationRule::InvoiceNumber => "invoice-number",
+            AllocationRule::SeveralInvoices => "several-invoices",
+            AllocationRule::DebtorExactAmount => "debtor-exact-amount",
+            AllocationRule::DebtorCombination => "debtor-combination",
+            AllocationRule::DebtorOldestFirst => "debtor-oldest-first",
         }
     }
 }
@@ -448,4 +484,6 @@ pub struct Allocation {
     pub amount: Money,
     /// The rule that matched.
     pub rule: AllocationRule,
+    /// How sure the rule is, 0 to 100; below the review threshold it is proposed, not applied.
+    pub confidence: u8,
 }

@@ -89,6 +89,7 @@ pub fn reconcile(docs: &[LedgerDocument], as_of: NaiveDate) -> Reconciliation {
                     document: d.key(),
                     amount: Money::new(amount, d.currency),
                     rule,
+                    confidence: 100,
                 });
             }
         }
@@ -150,6 +151,7 @@ pub fn reconcile(docs: &[LedgerDocument], as_of: NaiveDate) -> Reconciliation {
             document: inv.key(),
             amount: Money::new(applied, inv.currency),
             rule: AllocationRule::CreditNoteReference,
+            confidence: 100,
         });
     }
 

@@ -1,0 +1,747 @@
+//! Payment matching: which bank lines pay which documents, tried rule by rule, each allocation
+//! with its rule and a confidence; doubtful ones are proposed for review instead of applied.
+//!
+//! Rules, in order: decisions made by hand (always win); structured references
+//! (`references.rs`); invoice numbers in the text (`numbers.rs`), alone or several; the payer's
+//! account known for one debtor, then the amount against that debtor's open items (one exact
+//! item, an exact combination of up to four, else oldest due first). Money that pays nothing
+//! stays as unapplied cash on the debtor, never dropped. Pure and deterministic: payments are
+//! taken in date and id order, so the same ledger gives the same result.
+
+pub mod numbers;
+pub mod references;
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::ids::DebtorId;
+use crate::model::{
+    Allocation, AllocationRule, AllocationSource, Debtor, DocumentKey, DocumentKind,
+    LedgerDocument, Payment, PaymentKind,
+};
+use crate::money::{Currency, Money};
+use crate::reconcile::{ReconcileNote, Reconciliation};
+use numbers::{KeyStrength, NumberIndex};
+
+/// The knobs of matching, from the policy file's `[matching]` table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MatchPolicy {
+    /// Allocations less sure than this (0 to 100) are queued for review, not applied.
+    pub review_below: u8,
+    /// A shortfall up to this amount (bank fees) is flagged as such.
+    pub fee_tolerance: Decimal,
+}
+
+impl Default for MatchPolicy {
+    fn default() -> Self {
+        MatchPolicy {
+            review_below: 70,
+            fee_tolerance: Decimal::new(2500, 2),
+        }
+    }
+}
+
+/// A decision a person made; it always wins over the rules and survives re-runs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "decision")]
+pub enum ManualDecision {
+    /// Apply (part of) a payment to a document.
+    Allocate {
+        /// The payment's id.
+        payment: String,
+        /// The document.
+        document: DocumentKey,
+        /// How much; the rest of the payment or the document's open amount when absent.
+        amount: Option<Decimal>,
+    },
+    /// Keep the rules from applying a payment (to one document, or at all).
+    Unallocate {
+        /// The payment's id.
+        payment: String,
+        /// The document it must not pay; every document when absent.
+        document: Option<DocumentKey>,
+    },
+}
+
+/// What became of one payment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PaymentStatus {
+    /// Fully applied to documents.
+    Allocated,
+    /// Partly applied; the rest is unapplied cash.
+    PartlyAllocated,
+    /// The debtor is known but nothing was open to apply it to (overpayment, duplicate).
+    Unapplied,
+    /// Nobody and nothing found.
+    Unmatched,
+    /// A doubtful match waits for a person (see [`Proposal`]).
+    Review,
+    /// Money out: not a payment by a debtor.
+    Outgoing,
+    /// Undone by a reversal line (or the reversal itself).
+    Reversed,
+    /// Booked after the as-of date.
+    Later,
+}
+
+impl PaymentStatus {
+    /// Short stable code for output.
+    pub fn code(&self) -> &'static str {
+        match self {
+            PaymentStatus::Allocated => "allocated",
+            PaymentStatus::PartlyAllocated => "partly-allocated",
+            PaymentStatus::Unapplied => "unapplied",
+            PaymentStatus::Unmatched => "unmatched",
+            PaymentStatus::Review => "review",
+            PaymentStatus::Outgoing => "outgoing",
+            PaymentStatus::Reversed => "reversed",
+            PaymentStatus::Later => "later",
+        }
+    }
+}
+
+/// The outcome for one payment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentOutcome {
+    /// What became of it.
+    pub status: PaymentStatus,
+    /// The debtor it is from, when known.
+    pub debtor: Option<DebtorId>,
+    /// Applied to documents.
+    pub allocated: Decimal,
+    /// Received but applied to nothing: cash on the debtor's account (or unidentified).
+    pub unapplied: Decimal,
+    /// Why, in plain words (shortfalls, duplicates, ambiguities).
+    pub notes: Vec<String>,
+}
+
+/// A match not applied because it is doubtful: a person confirms it with `incasso allocate`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Proposal {
+    /// Index of the payment in the input.
+    pub payment: usize,
+    /// The document it would pay.
+    pub document: DocumentKey,
+    /// How much.
+    pub amount: Money,
+    /// The rule that proposed it.
+    pub rule: AllocationRule,
+    /// How sure.
+    pub confidence: u8,
+    /// Why it is doubtful.
+    pub reason: String,
+}
+
+/// Everything matching decided, besides the allocations added to the reconciliation.
+#[derive(Debug, Clone, Default)]
+pub struct Matching {
+    /// One outcome per input payment, in input order.
+    pub outcomes: Vec<PaymentOutcome>,
+    /// Doubtful matches, in payment order.
+    pub review: Vec<Proposal>,
+}
+
+impl Matching {
+    /// Unapplied cash per debtor and currency (identified payers only).
+    pub fn unapplied_by_debtor(&self, payments: &[Payment]) -> HashMap<(DebtorId, Currency), Decimal> {
+        let mut out: HashMap<(DebtorId, Currency), Decimal> = HashMap::new();
+        for (o, p) in self.outcomes.iter().zip(payments) {
+            if let (Some(d), true) = (&o.debtor, o.unapplied > Decimal::ZERO) {
+                *out.entry((d.clone(), p.amount.currency())).or_default() += o.unapplied;
+            }
+        }
+        out
+    }
+}
+
+/// A plan for one payment before it is applied.
+struct Plan {
+    parts: Vec<(u32, Decimal)>,
+    rule: AllocationRule,
+    confidence: u8,
+    debtor: Option<DebtorId>,
+    reasons: Vec<String>,
+    notes: Vec<String>,
+}
+
+/// The indexes matching looks documents up in.
+struct Indexes<'a> {
+    numbers: NumberIndex,
+    references: HashMap<String, Vec<u32>>,
+    accounts: HashMap<String, Vec<&'a DebtorId>>,
+    /// Open invoices per debtor and currency, oldest due first.
+    items: HashMap<(&'a DebtorId, Currency), Vec<u32>>,
+}
+
+impl<'a> Indexes<'a> {
+    fn build(docs: &'a [LedgerDocument], debtors: &'a [Debtor], open: &[Option<Decimal>]) -> Self {
+        let mut numbers = NumberIndex::default();
+        let mut references: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut items: HashMap<(&DebtorId, Currency), Vec<u32>> = HashMap::new();
+        for (i, ld) in docs.iter().enumerate() {
+            let d = &ld.document;
+            if d.kind != DocumentKind::Invoice || open[i].is_none() {
+                continue;
+            }
+            numbers.add(d.number.as_str(), i as u32);
+            if let Some((r, _)) = d.payment_reference.as_deref().and_then(references::canonical) {
+                references.entry(r).or_default().push(i as u32);
+            }
+            if open[i].is_some_and(|o| o > Decimal::ZERO) {
+                items.entry((&d.debtor, d.currency)).or_default().push(i as u32);
+            }
+        }
+        for list in items.values_mut() {
+            list.sort_by(|&a, &b| {
+                let (da, db) = (&docs[a as usize].document, &docs[b as usize].document);
+                (da.due_date, da.number.normalised()).cmp(&(db.due_date, db.number.normalised()))
+            });
+        }
+        let mut accounts: HashMap<String, Vec<&DebtorId>> = HashMap::new();
+        for d in debtors {
+            for iban in &d.ibans {
+                let e = accounts.entry(iban.as_str().to_string()).or_default();
+                if !e.contains(&&d.id) {
+                    e.push(&d.id);
+                }
+            }
+        }
+        Indexes {
+            numbers,
+            references,
+            accounts,
+            items,
+        }
+    }
+}
+
+/// Matches payments to the reconciliation's open documents as of a date, adding allocations to
+/// `rec` and lowering its open amounts.
+pub fn match_payments(
+    docs: &[LedgerDocument],
+    debtors: &[Debtor],
+    payments: &[Payment],
+    manual: &[ManualDecision],
+    policy: &MatchPolicy,
+    as_of: NaiveDate,
+    rec: &mut Reconciliation,
+) -> Matching {
+    let mut idx = Indexes::build(docs, debtors, &rec.open);
+    let mut outcomes: Vec<PaymentOutcome> = payments
+        .iter()
+        .map(|p| PaymentOutcome {
+            status: match p.kind {
+                _ if p.date > as_of => PaymentStatus::Later,
+                PaymentKind::Outgoing => PaymentStatus::Outgoing,
+                PaymentKind::Reversal => PaymentStatus::Reversed,
+                PaymentKind::Incoming => PaymentStatus::Unmatched,
+            },
+            debtor: None,
+            allocated: Decimal::ZERO,
+            unapplied: Decimal::ZERO,
+            notes: Vec::new(),
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..payments.len()).collect();
+    order.sort_by(|&a, &b| (payments[a].date, &payments[a].id).cmp(&(payments[b].date, &payments[b].id)));
+    cancel_reversals(payments, &order, &mut outcomes);
+
+    let mut review = Vec::new();
+    let mut excluded_pairs: HashSet<(&str, u32)> = HashSet::new();
+    let mut excluded: HashSet<&str> = HashSet::new();
+    let mut by_hand: HashSet<usize> = HashSet::new();
+    if !manual.is_empty() {
+        apply_manual(docs, payments, manual, &mut outcomes, rec, &mut excluded, &mut excluded_pairs, &mut by_hand);
+    }
+
+    for &pi in &order {
+        let p = &payments[pi];
+        if outcomes[pi].status != PaymentStatus::Unmatched || by_hand.contains(&pi) {
+            continue;
+        }
+        let amount = p.amount.amount();
+        if excluded.contains(p.id.as_str()) {
+            outcomes[pi].unapplied = amount;
+            outcomes[pi].notes.push("kept unallocated by hand".into());
+            continue;
+        }
+        let payer: Vec<&DebtorId> = p
+            .counterparty_account
+            .as_deref()
+            .and_then(|a| idx.accounts.get(a))
+            .cloned()
+            .unwrap_or_default();
+        let plan = plan_payment(docs, p, pi, &payer, &idx, &rec.open, policy, &excluded_pairs);
+        let out = &mut outcomes[pi];
+        let Some(plan) = plan else {
+            out.unapplied = amount;
+            if payer.len() == 1 {
+                out.debtor = Some(payer[0].clone());
+                out.status = PaymentStatus::Unapplied;
+                out.notes.push("the payer is known but no open item fits".into());
+            } else if payer.len() > 1 {
+                out.notes.push(format!(
+                    "the payer's account belongs to {} debtors; not applied",
+                    payer.len()
+                ));
+            }
+            continue;
+        };
+        if plan.confidence < policy.review_below {
+            for &(d, a) in &plan.parts {
+                let doc = &docs[d as usize].document;
+                review.push(Proposal {
+                    payment: pi,
+                    document: doc.key(),
+                    amount: Money::new(a, doc.currency),
+                    rule: plan.rule,
+                    confidence: plan.confidence,
+                    reason: plan.reasons.join("; "),
+                });
+            }
+            out.status = PaymentStatus::Review;
+            out.debtor = plan.debtor.clone();
+            out.unapplied = amount;
+            out.notes.extend(plan.reasons);
+            continue;
+        }
+        let mut applied = Decimal::ZERO;
+        for &(d, a) in &plan.parts {
+            let doc = &docs[d as usize].document;
+            if let Some(o) = rec.open[d as usize].as_mut() {
+                *o -= a;
+            }
+            applied += a;
+            rec.allocations.push(Allocation {
+                from: AllocationSource::Payment(p.id.clone()),
+                document: doc.key(),
+                amount: Money::new(a, doc.currency),
+                rule: plan.rule,
+                confidence: plan.confidence,
+            });
+        }
+        out.allocated = applied;
+        out.unapplied = amount - applied;
+        out.debtor = plan.debtor.clone();
+        out.status = if out.unapplied.is_zero() {
+            PaymentStatus::Allocated
+        } else if applied.is_zero() {
+            PaymentStatus::Unapplied
+        } else {
+            PaymentStatus::PartlyAllocated
+        };
+        out.notes.extend(plan.notes);
+        // A confident match teaches the payer's account, for later payments without a reference.
+        if plan.confidence >= 90 {
+            if let (Some(acc), Some(d)) = (p.counterparty_account.as_deref(), plan.debtor.as_ref()) {
+                if !idx.accounts.contains_key(acc) {
+                    let id = &docs[plan.parts.first().map_or(0, |x| x.0) as usize].document.debtor;
+                    if id == d {
+                        idx.accounts.insert(acc.to_string(), vec![id]);
+                    }
+                }
+            }
+        }
+        for &(d, _) in &plan.parts {
+            if rec.open[d as usize].is_some_and(|o| o <= Decimal::ZERO) {
+                let doc = &docs[d as usize].document;
+                if let Some(list) = idx.items.get_mut(&(&doc.debtor, doc.currency)) {
+                    list.retain(|&x| x != d);
+                }
+            }
+        }
+        for &(d, _) in &plan.parts {
+            let doc = &docs[d as usize].document;
+            let left = rec.open[d as usize].unwrap_or_default();
+            if left > Decimal::ZERO && left <= policy.fee_tolerance {
+                rec.notes.push(ReconcileNote {
+                    document: doc.key(),
+                    message: format!(
+                        "payment {} leaves {left} {} open: a shortfall such as bank fees; it stays open",
+                        p.id, doc.currency
+                    ),
+                });
+            }
+        }
+    }
+    Matching { outcomes, review }
+}
+
+/// Cancels each reversal against the latest earlier incoming line it undoes (same account,
+/// amount and counterparty).
+fn cancel_reversals(payments: &[Payment], order: &[usize], outcomes: &mut [PaymentOutcome]) {
+    type Key<'a> = (Option<&'a str>, Decimal, Option<&'a str>);
+    let mut incoming: HashMap<Key<'_>, Vec<usize>> = HashMap::new();
+    for &i in order {
+        let p = &payments[i];
+        let key = (p.account.as_deref(), p.amount.amount().abs(), p.counterparty_account.as_deref());
+        match p.kind {
+            PaymentKind::Incoming => incoming.entry(key).or_default().push(i),
+            PaymentKind::Reversal if p.amount.amount() < Decimal::ZERO => {
+                match incoming.get_mut(&key).and_then(Vec::pop) {
+                    Some(j) => {
+                        outcomes[j].status = PaymentStatus::Reversed;
+                        outcomes[j].notes.push(format!("reversed by {}", p.id));
+                        outcomes[i].notes.push(format!("reverses {}", payments[j].id));
+                    }
+                    None => outcomes[i]
+                        .notes
+                        .push("reverses a line not in the ledger".into()),
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn apply_manual<'m>(
+    docs: &[LedgerDocument],
+    payments: &[Payment],
+    manual: &'m [ManualDecision],
+    outcomes: &mut [PaymentOutcome],
+    rec: &mut Reconciliation,
+    excluded: &mut HashSet<&'m str>,
+    excluded_pairs: &mut HashSet<(&'m str, u32)>,
+    by_hand: &mut HashSet<usize>,
+) {
+    let by_id: HashMap<&str, usize> = payments.iter().enumerate().map(|(i, p)| (p.id.as_str(), i)).collect();
+    let by_key: HashMap<DocumentKey, u32> = docs.iter().enumerate().map(|(i, d)| (d.document.key(), i as u32)).collect();
+    for m in manual {
+        match m {
+            ManualDecision::Unallocate { payment, document: None } => {
+                excluded.insert(payment);
+            }
+            ManualDecision::Unallocate { payment, document: Some(k) } => {
+                if let Some(&d) = by_key.get(k) {
+                    excluded_pairs.insert((payment, d));
+                }
+            }
+            ManualDecision::Allocate { .. } => {}
+        }
+    }
+    for m in manual {
+        let ManualDecision::Allocate { payment, document, amount } = m else { continue };
+        let (Some(&pi), Some(&d)) = (by_id.get(payment.as_str()), by_key.get(document)) else {
+            continue;
+        };
+        if excluded_pairs.contains(&(payment.as_str(), d)) || excluded.contains(payment.as_str()) {
+            continue; // a later "unallocate" took it back
+        }
+        let p = &payments[pi];
+        let doc = &docs[d as usize].document;
+        let out = &mut outcomes[pi];
+        if !matches!(out.status, PaymentStatus::Unmatched | PaymentStatus::Allocated | PaymentStatus::PartlyAllocated)
+            || p.amount.currency() != doc.currency
+        {
+            out.notes.push(format!("manual allocation to {} not possible: payment is {}", doc.number, out.status.code()));
+            continue;
+        }
+        let left = p.amount.amount() - out.allocated;
+        let open = rec.open[d as usize].unwrap_or_default().max(Decimal::ZERO);
+        let a = amount.unwrap_or(open).min(left).max(Decimal::ZERO);
+        if a.is_zero() {
+            continue;
+        }
+        by_hand.insert(pi);
+        if let Some(o) = rec.open[d as usize].as_mut() {
+            *o -= a;
+        }
+        out.allocated += a;
+        out.unapplied = p.amount.amount() - out.allocated;
+        out.debtor = Some(doc.debtor.clone());
+        out.status = if out.unapplied.is_zero() { PaymentStatus::Allocated } else { PaymentStatus::PartlyAllocated };
+        rec.allocations.push(Allocation {
+            from: AllocationSource::Payment(p.id.clone()),
+            document: doc.key(),
+            amount: Money::new(a, doc.currency),
+            rule: AllocationRule::Manual,
+            confidence: 100,
+        });
+    }
+}
+
+/// Finds the best plan for one payment, or none.
+#[allow(clippy::too_many_arguments)]
+fn plan_payment(
+    docs: &[LedgerDocument],
+    p: &Payment,
+    pi: usize,
+    payer: &[&DebtorId],
+    idx: &Indexes<'_>,
+    open: &[Option<Decimal>],
+    policy: &MatchPolicy,
+    excluded_pairs: &HashSet<(&str, u32)>,
+) -> Option<Plan> {
+    let _ = pi;
+    let amount = p.amount.amount();
+    let currency = p.amount.currency();
+    let usable = |d: u32| {
+        let doc = &docs[d as usize].document;
+        doc.currency == currency && open[d as usize].is_some() && !excluded_pairs.contains(&(p.id.as_str(), d))
+    };
+
+    // 1. Structured references.
+    let mut refs: Vec<String> = Vec::new();
+    if let Some((r, _)) = p.structured_reference.as_deref().and_then(references::canonical) {
+        refs.push(r);
+    }
+    for text in [p.remittance.as_deref(), p.end_to_end_id.as_deref()].into_iter().flatten() {
+        for (r, _) in references::find_in_text(text) {
+            if !refs.contains(&r) {
+                refs.push(r);
+            }
+        }
+    }
+    let mut by_ref: Vec<u32> = Vec::new();
+    for r in &refs {
+        for &d in idx.references.get(r).into_iter().flatten() {
+            if usable(d) && !by_ref.contains(&d) {
+                by_ref.push(d);
+            }
+        }
+    }
+    if !by_ref.is_empty() {
+        let named: Vec<(u32, KeyStrength)> = by_ref.iter().map(|&d| (d, KeyStrength::Full)).collect();
+        return Some(plan_named(docs, p, payer, &named, open, policy, AllocationRule::StructuredReference, 98));
+    }
+
+    // 2. Invoice numbers in the text.
+    let mut named: Vec<(u32, KeyStrength)> = Vec::new();
+    for text in [p.remittance.as_deref(), p.end_to_end_id.as_deref()].into_iter().flatten() {
+        for (d, s) in idx.numbers.find(text) {
+            if usable(d) && !named.iter().any(|(e, _)| *e == d) {
+                named.push((d, s));
+            }
+        }
+    }
+    let strongest = named.iter().map(|(_, s)| *s).max();
+    if strongest.is_some_and(|s| s > KeyStrength::Sequence) {
+        named.retain(|(_, s)| *s > KeyStrength::Sequence);
+    } else {
+        // A bare sequence number only counts for the payer's own open items of this amount.
+        named.retain(|&(d, _)| {
+            let doc = &docs[d as usize].document;
+            let o = open[d as usize].unwrap_or_default();
+            payer.contains(&&doc.debtor) && o > Decimal::ZERO && (o - amount).abs() <= policy.fee_tolerance
+        });
+    }
+    let mut by_number = None;
+    if !named.is_empty() {
+        let base = match named.iter().map(|(_, s)| *s).min() {
+            Some(KeyStrength::Full) => 95,
+            Some(KeyStrength::Digits) => 90,
+            _ => 85,
+        };
+        let rule = if named.len() > 1 { AllocationRule::SeveralInvoices } else { AllocationRule::InvoiceNumber };
+        let plan = plan_named(docs, p, payer, &named, open, policy, rule, base);
+        let fits = |d: u32| (open[d as usize].unwrap_or_default() - amount).abs() <= policy.fee_tolerance;
+        // A number that fits neither payer nor amount may be a typo: the payer's own item of
+        // exactly this amount, with a number one swap away, is the better match.
+        let doubtful = plan.confidence < policy.review_below || (named.len() == 1 && !fits(named[0].0));
+        if !doubtful {
+            return Some(plan);
+        }
+        by_number = Some(plan);
+    }
+
+    // 3. The payer's account names one debtor: match the amount against its open items.
+    if payer.len() != 1 {
+        return by_number;
+    }
+    let debtor = payer[0];
+    let items: Vec<u32> = idx
+        .items
+        .get(&(debtor, currency))
+        .map(|l| l.iter().copied().filter(|&d| usable(d) && open[d as usize].is_some_and(|o| o > Decimal::ZERO)).collect())
+        .unwrap_or_default();
+    if items.is_empty() {
+        return by_number;
+    }
+    let open_of = |d: u32| open[d as usize].unwrap_or_default();
+    let exact: Vec<u32> = items.iter().copied().filter(|&d| open_of(d) == amount).collect();
+    if let Some(plan) = by_number {
+        let named_number = docs[plan.parts.first().map_or(named[0].0, |x| x.0) as usize].document.number.normalised();
+        let typo = exact.iter().copied().find(|&d| {
+            one_swap_apart(&named_number, &docs[d as usize].document.number.normalised())
+        });
+        return Some(match typo {
+            Some(d) => Plan {
+                parts: vec![(d, amount)],
+                rule: AllocationRule::DebtorExactAmount,
+                confidence: 85,
+                debtor: Some(debtor.clone()),
+                reasons: Vec::new(),
+                notes: vec![format!(
+                    "the text names {named_number}; taken as a typo for {}, the payer's item of exactly this amount",
+                    docs[d as usize].document.number
+                )],
+            },
+            None => plan,
+        });
+    }
+    if let Some(&d) = exact.first() {
+        let confidence = if exact.len() == 1 { 90 } else { 75 };
+        let mut notes = Vec::new();
+        if exact.len() > 1 {
+            notes.push(format!("{} open items of this amount; the oldest is taken", exact.len()));
+        }
+        return Some(Plan {
+            parts: vec![(d, amount)],
+            rule: AllocationRule::DebtorExactAmount,
+            confidence,
+            debtor: Some(debtor.clone()),
+            reasons: notes.clone(),
+            notes,
+        });
+    }
+    if let Some(combo) = exact_combination(&items, amount, open_of) {
+        return Some(Plan {
+            parts: combo.iter().map(|&d| (d, open_of(d))).collect(),
+            rule: AllocationRule::DebtorCombination,
+            confidence: 85,
+            debtor: Some(debtor.clone()),
+            reasons: Vec::new(),
+            notes: Vec::new(),
+        });
+    }
+    let mut parts = Vec::new();
+    let mut left = amount;
+    for &d in &items {
+        if left <= Decimal::ZERO {
+            break;
+        }
+        let a = open_of(d).min(left);
+        parts.push((d, a));
+        left -= a;
+    }
+    Some(Plan {
+        parts,
+        rule: AllocationRule::DebtorOldestFirst,
+        confidence: 70,
+        debtor: Some(debtor.clone()),
+        reasons: vec!["no reference and no exact amount: applied to the oldest items".into()],
+        notes: Vec::new(),
+    })
+}
+
+/// The plan for documents the payment names (by reference or number).
+#[allow(clippy::too_many_arguments)]
+fn plan_named(
+    docs: &[LedgerDocument],
+    p: &Payment,
+    payer: &[&DebtorId],
+    named: &[(u32, KeyStrength)],
+    open: &[Option<Decimal>],
+    policy: &MatchPolicy,
+    rule: AllocationRule,
+    base: u8,
+) -> Plan {
+    let amount = p.amount.amount();
+    let mut confidence = base;
+    let mut reasons = Vec::new();
+    let mut notes = Vec::new();
+    let first_debtor = &docs[named[0].0 as usize].document.debtor;
+    if named.iter().any(|(d, _)| &docs[*d as usize].document.debtor != first_debtor) {
+        confidence = confidence.min(50);
+        reasons.push("the documents named belong to different debtors".into());
+    }
+    if !payer.is_empty() && !payer.contains(&first_debtor) {
+        confidence = confidence.min(40);
+        reasons.push(format!(
+            "names {} of debtor {first_debtor}, but the payer's account belongs to {}",
+            docs[named[0].0 as usize].document.number,
+            payer.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(", ")
+        ));
+    }
+    let mut items: Vec<u32> = named.iter().map(|(d, _)| *d).collect();
+    items.sort_by(|&a, &b| {
+        let (da, db) = (&docs[a as usize].document, &docs[b as usize].document);
+        (da.due_date, da.number.normalised()).cmp(&(db.due_date, db.number.normalised()))
+    });
+    let open_of = |d: u32| open[d as usize].unwrap_or_default().max(Decimal::ZERO);
+    let total_open: Decimal = items.iter().map(|&d| open_of(d)).sum();
+    if total_open.is_zero() {
+        notes.push(format!(
+            "{} already settled: a duplicate payment or an overpayment, kept as unapplied cash",
+            items.iter().map(|&d| docs[d as usize].document.number.as_str()).collect::<Vec<_>>().join(", ")
+        ));
+    } else if amount > total_open * Decimal::TWO + policy.fee_tolerance || amount * Decimal::from(20) < total_open {
+        confidence = confidence.min(50);
+        reasons.push(format!("pays {amount} against {total_open} open: far from it"));
+    }
+    let mut parts = Vec::new();
+    let mut left = amount;
+    for &d in &items {
+        if left <= Decimal::ZERO {
+            break;
+        }
+        let a = open_of(d).min(left);
+        if a > Decimal::ZERO {
+            parts.push((d, a));
+            left -= a;
+        }
+    }
+    Plan {
+        parts,
+        rule,
+        confidence,
+        debtor: Some(first_debtor.clone()),
+        reasons,
+        notes,
+    }
+}
+
+/// True when `b` is `a` with two adjacent characters swapped.
+fn one_swap_apart(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let diff: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
+    diff.len() == 2 && diff[1] == diff[0] + 1 && a[diff[0]] == b[diff[1]] && a[diff[1]] == b[diff[0]]
+}
+
+/// The first combination of two to four items (oldest first, fewest items first) whose open
+/// amounts add up to exactly `amount`.
+fn exact_combination(items: &[u32], amount: Decimal, open_of: impl Fn(u32) -> Decimal) -> Option<Vec<u32>> {
+    let list: Vec<(u32, Decimal)> = items.iter().take(40).map(|&d| (d, open_of(d))).collect();
+    let mut budget = 200_000u32;
+    for size in 2..=4 {
+        let mut chosen = Vec::with_capacity(size);
+        if search(&list, 0, size, amount, &mut chosen, &mut budget) {
+            return Some(chosen.into_iter().map(|i| list[i].0).collect());
+        }
+    }
+    None
+}
+
+fn search(list: &[(u32, Decimal)], from: usize, size: usize, left: Decimal, chosen: &mut Vec<usize>, budget: &mut u32) -> bool {
+    if chosen.len() == size {
+        return left.is_zero();
+    }
+    for i in from..list.len() {
+        if *budget == 0 {
+            return false;
+        }
+        *budget -= 1;
+        let v = list[i].1;
+        if v > left {
+            continue;
+        }
+        chosen.push(i);
+        if search(list, i + 1, size, left - v, chosen, budget) {
+            return true;
+        }
+        chosen.pop();
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests;
