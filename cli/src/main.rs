@@ -5,6 +5,7 @@
 
 mod commands;
 mod config;
+mod ledger;
 mod output;
 mod progress;
 
@@ -104,6 +105,49 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
+    },
+    /// Payments applied to documents: payment, document, amount, rule, confidence.
+    Allocations {
+        /// The date to look from (default: today, UTC).
+        #[arg(long)]
+        as_of: Option<NaiveDate>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// Payments received but not applied to any document (unidentified money, unapplied cash).
+    Unmatched {
+        /// The date to look from (default: today, UTC).
+        #[arg(long)]
+        as_of: Option<NaiveDate>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// Doubtful matches waiting for a person; confirm one with `incasso allocate`.
+    Review {
+        /// The date to look from (default: today, UTC).
+        #[arg(long)]
+        as_of: Option<NaiveDate>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// Record that a payment pays a document; wins over the matching rules on every later run.
+    Allocate {
+        /// The payment's id (see `incasso unmatched` or `incasso review`).
+        payment: String,
+        /// The invoice (or credit note) number.
+        document: String,
+        /// How much of the payment (default: what is open, up to the payment).
+        amount: Option<String>,
+    },
+    /// Record that a payment must not pay a document, or any document when none is given.
+    Unallocate {
+        /// The payment's id.
+        payment: String,
+        /// The document it must not pay.
+        document: Option<String>,
     },
     /// Run the flow on the bundled fixtures in a fresh data directory and show the result.
     Demo {
@@ -598,6 +642,23 @@ fn main() -> ExitCode {
             ..
         } => commands::conflicts::resolve(&cli.data_dir, id, keep == KeepArg::Incoming),
         Command::Audit { format } => commands::report::audit(&cli.data_dir, format),
+        Command::Allocations { as_of, format } => {
+            commands::payments::allocations(&cli.data_dir, as_of.unwrap_or(today), format)
+        }
+        Command::Unmatched { as_of, format } => {
+            commands::payments::unmatched(&cli.data_dir, as_of.unwrap_or(today), format)
+        }
+        Command::Review { as_of, format } => {
+            commands::payments::review(&cli.data_dir, as_of.unwrap_or(today), format)
+        }
+        Command::Allocate {
+            payment,
+            document,
+            amount,
+        } => commands::payments::allocate(&cli.data_dir, &payment, &document, amount.as_deref()),
+        Command::Unallocate { payment, document } => {
+            commands::payments::unallocate(&cli.data_dir, &payment, document.as_deref())
+        }
         Command::Fixtures {
             command:
                 FixturesCommand::Generate {

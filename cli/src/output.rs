@@ -54,3 +54,27 @@ pub fn csv(out: impl Write, header: &[String], rows: &[Vec<String>]) -> Result<(
     w.flush()?;
     Ok(())
 }
+
+/// Writes rows in the chosen format: a table, CSV with a header, or JSON objects keyed by the
+/// header (all values strings, amounts as decimal strings).
+pub fn rows(out: &mut impl Write, format: crate::Format, header: &[String], rows: &[Vec<String>]) -> Result<()> {
+    match format {
+        crate::Format::Table => table(out, header, rows),
+        crate::Format::Csv => csv(out, header, rows),
+        crate::Format::Json => {
+            let list: Vec<serde_json::Map<String, serde_json::Value>> = rows
+                .iter()
+                .map(|r| {
+                    header
+                        .iter()
+                        .zip(r)
+                        .map(|(h, v)| (h.clone(), serde_json::Value::String(v.clone())))
+                        .collect()
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut *out, &list)?;
+            writeln!(out)?;
+            Ok(())
+        }
+    }
+}

@@ -24,7 +24,7 @@ impl From<Decimal> for Amount {
 }
 
 impl Amount {
-    fn to_decimal(self, key: &[u8]) -> Result<Decimal, StoreError> {
+    pub(crate) fn to_decimal(self, key: &[u8]) -> Result<Decimal, StoreError> {
         Decimal::try_from_i128_with_scale(self.0, u32::from(self.1))
             .map_err(|e| corrupt(key, &e.to_string()))
     }

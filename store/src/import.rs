@@ -6,9 +6,12 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use incasso_core::ids::CreditorId;
-use incasso_core::model::{AttachmentRef, Debtor, Document, DocumentKey, Location, Source};
+use incasso_core::model::{
+    AttachmentRef, Debtor, Document, DocumentKey, Location, Payment, Source,
+};
 
 use crate::codec::{corrupt, decode, encode, Block, StoredDoc};
+use crate::payments::{payments_path, PaymentWriter};
 use crate::segments::{
     blocks_key, checksum, dead_key, inline_key, segment_path, shard_key, shard_of, BlockMeta,
     DeadSlots, IndexEntry, SegmentWriter, SlotRef, BLOCK_DOCS,
@@ -32,11 +35,13 @@ impl Store {
     ) -> Result<ImportTx<'_>, StoreError> {
         let import_id = self.last_seq(P_IMPORT)? + 1;
         let path = segment_path(&self.segments, import_id);
-        if path.exists() {
-            std::fs::remove_file(&path).map_err(|source| StoreError::Io {
-                path: path.clone(),
-                source,
-            })?;
+        for stale in [path.clone(), payments_path(&self.segments, import_id)] {
+            if stale.exists() {
+                std::fs::remove_file(&stale).map_err(|source| StoreError::Io {
+                    path: stale.clone(),
+                    source,
+                })?;
+            }
         }
         Ok(ImportTx {
             import_id,
@@ -52,6 +57,7 @@ impl Store {
             block: Vec::with_capacity(BLOCK_DOCS),
             block_creditor: None,
             segment: SegmentWriter::new(path),
+            payments: PaymentWriter::new(&self.segments, import_id),
             block_cache: None,
             debtors: HashMap::new(),
             attachments: Vec::new(),
@@ -88,6 +94,7 @@ pub struct ImportTx<'a> {
     block: Vec<StoredDoc>,
     block_creditor: Option<CreditorId>,
     segment: SegmentWriter,
+    payments: PaymentWriter,
     block_cache: Option<(SlotRef, Block)>,
     debtors: HashMap<String, Debtor>,
     attachments: Vec<(DocumentKey, AttachmentRef)>,
@@ -180,6 +187,12 @@ impl ImportTx<'_> {
             .get(at.slot as usize)
             .ok_or_else(|| segment_corrupt(&path, "slot out of range"))?
             .to_document(k.as_bytes(), &creditor)
+    }
+
+    /// Adds a bank line unless the store has it already (by the bank's reference or by its
+    /// fingerprint); true when it is new.
+    pub fn add_payment(&mut self, p: &Payment, fingerprint: &str) -> Result<bool, StoreError> {
+        self.payments.add(self.store, self.import_id, p, fingerprint)
     }
 
     /// Adds a document: new, unchanged, or a new version of a known one.
@@ -499,6 +512,7 @@ impl ImportTx<'_> {
                 json_encode(&c),
             );
         }
+        self.payments.finish(self.block_owner, &mut self.batch)?;
         let record = self.current_record();
         for r in self.finished.iter().chain(std::iter::once(&record)) {
             self.batch
@@ -548,6 +562,8 @@ impl ImportTx<'_> {
             unchanged: self.unchanged,
             merged: self.merged,
             conflicts: self.conflicted,
+            payments_new: self.payments.new,
+            payments_repeated: self.payments.repeated,
         }
     }
 
@@ -590,6 +606,7 @@ impl Drop for ImportTx<'_> {
         if !self.committed {
             // Best effort: the next open or import removes the orphan in any case.
             let _ = std::fs::remove_file(self.segment.path());
+            let _ = std::fs::remove_file(self.payments.path());
         }
     }
 }

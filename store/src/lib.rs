@@ -15,6 +15,7 @@
 
 mod codec;
 mod import;
+mod payments;
 mod segments;
 
 pub use import::ImportTx;
@@ -130,6 +131,12 @@ pub struct ImportRecord {
     /// Documents another kind of source described differently (recorded as conflicts).
     #[serde(default)]
     pub conflicts: u64,
+    /// Bank lines stored for the first time.
+    #[serde(default)]
+    pub payments_new: u64,
+    /// Bank lines already stored from another statement (overlap, or camt and CSV of one day).
+    #[serde(default)]
+    pub payments_repeated: u64,
 }
 
 /// Two sources disagree about a document; the stored version stays until a person chooses.
@@ -539,6 +546,7 @@ impl Store {
             let name = entry.file_name().to_string_lossy().into_owned();
             let Some(id) = name
                 .strip_suffix(".seg")
+                .or_else(|| name.strip_suffix(".pay"))
                 .and_then(|n| n.parse::<u64>().ok())
             else {
                 continue;

@@ -10,7 +10,6 @@ use chrono::NaiveDate;
 use incasso_core::ageing::open_items;
 use incasso_core::collection::claims::{preview, ClaimsPreview, Ledger};
 use incasso_core::money::format_cents;
-use incasso_core::reconcile::reconcile;
 use incasso_store::Store;
 
 use crate::{config, output, Format};
@@ -26,15 +25,18 @@ pub fn compute(
     let policy = config::policy(data_dir, policy_file)?;
     let tables = config::rates(data_dir, rates_dir)?;
     let store = Store::open(data_dir)?;
-    let docs = store.documents()?;
-    let debtors = store.debtors()?;
+    let crate::ledger::Reconciled {
+        docs,
+        debtors,
+        rec,
+        ..
+    } = crate::ledger::reconciled(&store, as_of, &policy.matching)?;
     let reminders = store.reminders()?;
     let plans = store.plans()?;
     let creditor = store.creditor()?;
     let attachments = store.all_attachments()?;
     drop(store);
     let loaded = t.elapsed().as_secs_f64();
-    let rec = reconcile(&docs, as_of);
     let items = open_items(&docs, &rec, as_of);
     let reconciled = t.elapsed().as_secs_f64();
     let ledger = Ledger {

@@ -13,6 +13,7 @@ use incasso_connectors::source::{inspect, Inspection};
 use incasso_core::model::{AttachmentRef, Document, Location, SourceKind};
 use incasso_store::{ImportRecord, ImportTx, Store};
 
+use crate::commands::import_bank::{self, Statement};
 use crate::progress::Bar;
 
 /// Imports every path; a failing file is reported and the others still run (exit 1 at the end).
@@ -241,18 +242,18 @@ fn refuse_oversized(file: &Path, format: &Format, size: u64) -> Result<()> {
 /// Why a recognised format cannot be imported (yet), and what to do instead.
 fn unsupported(format: &Format) -> String {
     match format {
-        Format::Camt(v) if v.starts_with("camt.053") => {
-            format!("is a bank statement ({v}); this version of incasso does not import bank statements yet")
-        }
-        Format::Camt(v) => format!("is a {v} message (an intraday report or notification), not a ledger; it is not imported"),
-        Format::Mt940 => "is an MT940 bank statement; this version of incasso does not import bank statements yet".into(),
-        Format::Zip => "is a zip archive; unpack it and import the files inside".into(),
+        Format::Camt(v) if v.starts_with("camt.052") => format!("is a {v} intraday account report: balances and lines not yet booked; import the end-of-day camt.053 statement instead"),
+        Format::Camt(v) if v.starts_with("camt.054") => format!("is a {v} debit/credit notification: single advices, not a statement; import the camt.053 statement instead"),
+        Format::Camt(v) => format!("is an ISO 20022 {v} message, not a bank statement; it is not imported"),
+        Format::Zip => "is a zip archive (banks deliver camt.053 statements zipped); unpack it and import the files inside".into(),
         Format::Pdf => "is a PDF; incasso reads the data exports of the books (CSV, UBL), not printed invoices".into(),
         Format::OtherXml(root) if root == "!DOCTYPE" => {
             "is XML with a DOCTYPE; refused (no export incasso reads has one, and entity declarations can blow up memory)".into()
         }
         Format::OtherXml(root) => format!("is XML but not a UBL invoice or credit note (root element {root})"),
-        Format::Csv | Format::Ubl | Format::SpreadsheetZip | Format::Xls => String::new(),
+        Format::Csv | Format::Ubl | Format::SpreadsheetZip | Format::Xls | Format::Mt940 => {
+            String::new()
+        }
     }
 }
 
@@ -546,7 +547,17 @@ fn import_one(
         return Ok(false);
     }
     let (sheet_text, kind) = match format {
-        Format::Csv => (None, SourceKind::CsvFile),
+        Format::Csv => {
+            let head = incasso_connectors::source::decode_all(&inspection.head, inspection.encoding);
+            if incasso_connectors::bank::csv::detect(&head).is_some() {
+                return import_bank::import(store, file, &inspection, Statement::Csv);
+            }
+            (None, SourceKind::CsvFile)
+        }
+        Format::Camt(v) if v.starts_with("camt.053") => {
+            return import_bank::import(store, file, &inspection, Statement::Camt)
+        }
+        Format::Mt940 => return import_bank::import(store, file, &inspection, Statement::Mt940),
         Format::Ubl => return import_ubl(store, &inspection, options),
         Format::SpreadsheetZip | Format::Xls => {
             let sheet = incasso_connectors::xlsx::read_sheet(file, sheet)?;

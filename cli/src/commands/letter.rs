@@ -15,7 +15,6 @@ use incasso_core::law::costs::{collection_costs, CostsTerms};
 use incasso_core::law::{nl, DebtorType};
 use incasso_core::model::DocumentKind;
 use incasso_core::money::{format_cents, Currency};
-use incasso_core::reconcile::reconcile;
 use incasso_store::Store;
 use rust_decimal::Decimal;
 
@@ -83,8 +82,8 @@ pub fn run(
     let policy = config::policy(data_dir, None)?;
     let store = Store::open(data_dir)?;
     let debtor_id = DebtorId::new(debtor)?;
-    let docs = store.documents()?;
-    let rec = reconcile(&docs, date);
+    let crate::ledger::Reconciled { docs, rec, .. } =
+        crate::ledger::reconciled(&store, date, &policy.matching)?;
     let all = open_items(&docs, &rec, date);
     let mut items: Vec<&OpenItem<'_>> = all
         .iter()

@@ -10,7 +10,6 @@ use incasso_core::ageing::open_items;
 use incasso_core::collection::{Instalment, PaymentPlan, PlanState};
 use incasso_core::ids::DebtorId;
 use incasso_core::money::format_cents;
-use incasso_core::reconcile::reconcile;
 use incasso_store::Store;
 use rust_decimal::Decimal;
 
@@ -39,8 +38,9 @@ pub fn add(
     );
     let debtor = DebtorId::new(debtor)?;
     let store = Store::open(data_dir)?;
-    let docs = store.documents()?;
-    let rec = reconcile(&docs, agreed);
+    let matching = crate::config::policy(data_dir, None)?.matching;
+    let crate::ledger::Reconciled { docs, rec, .. } =
+        crate::ledger::reconciled(&store, agreed, &matching)?;
     let open = open_items(&docs, &rec, agreed);
     let mut open_at_agreement = Decimal::ZERO;
     for n in &items {
@@ -114,8 +114,9 @@ pub fn list(
 ) -> Result<ExitCode> {
     let store = Store::open(data_dir)?;
     let plans = store.plans()?;
-    let docs = store.documents()?;
-    let rec = reconcile(&docs, as_of);
+    let matching = crate::config::policy(data_dir, None)?.matching;
+    let crate::ledger::Reconciled { docs, rec, .. } =
+        crate::ledger::reconciled(&store, as_of, &matching)?;
     let open = open_items(&docs, &rec, as_of);
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());

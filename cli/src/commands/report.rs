@@ -9,7 +9,6 @@ use chrono::NaiveDate;
 use incasso_core::ageing::{ageing as age, open_items, sort_items, AgeingBasis, Buckets, OpenItem};
 use incasso_core::model::LedgerDocument;
 use incasso_core::money::format_cents;
-use incasso_core::reconcile::reconcile;
 use incasso_core::reconcile::Reconciliation;
 use incasso_store::Store;
 use serde_json::json;
@@ -17,29 +16,12 @@ use serde_json::json;
 use crate::output;
 use crate::{Basis, Format};
 
-/// The ledger's documents and their reconciliation as of a date.
+/// The ledger's documents and their reconciliation (payments included) as of a date.
 fn reconciled(data_dir: &Path, as_of: NaiveDate) -> Result<(Vec<LedgerDocument>, Reconciliation)> {
-    let started = std::time::Instant::now();
+    let policy = crate::config::policy(data_dir, None)?;
     let store = Store::open(data_dir)?;
-    let docs = store.documents()?;
-    drop(store);
-    let loaded = started.elapsed();
-    let rec = reconcile(&docs, as_of);
-    tracing::info!(
-        documents = docs.len(),
-        load_s = loaded.as_secs_f64(),
-        reconcile_s = (started.elapsed() - loaded).as_secs_f64(),
-        "ledger loaded and reconciled"
-    );
-    for n in &rec.notes {
-        tracing::warn!(
-            "{} {}: {}",
-            n.document.kind.code(),
-            n.document.number,
-            n.message
-        );
-    }
-    Ok((docs, rec))
+    let r = crate::ledger::reconciled(&store, as_of, &policy.matching)?;
+    Ok((r.docs, r.rec))
 }
 
 /// Lists open items; the CSV columns are fixed: invoice,debtor,currency,total,open,due_date,days_overdue,bucket.

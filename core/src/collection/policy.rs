@@ -113,6 +113,9 @@ pub struct Policy {
     pub creditor: CreditorDetails,
     /// Per-debtor overrides, by debtor id.
     pub debtors: BTreeMap<String, DebtorOverride>,
+    /// How bank payments are matched to documents (`[matching]`).
+    #[serde(default)]
+    pub matching: crate::matching::MatchPolicy,
 }
 
 impl Default for Policy {
@@ -131,6 +134,7 @@ impl Default for Policy {
             contract_has_damages_and_interest_clause: false,
             creditor: CreditorDetails::default(),
             debtors: BTreeMap::new(),
+            matching: crate::matching::MatchPolicy::default(),
         }
     }
 }

@@ -1,0 +1,109 @@
+//! The bank-statement side of `incasso import`: camt.053, MT940 and bank CSV files into the
+//! store as payments, each file atomically, lines already stored from another statement skipped.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::Result;
+use incasso_connectors::bank::{self, BankError, BankLine, Identify, StatementSummary};
+use incasso_connectors::source::{decode_all, Inspection};
+use incasso_core::model::SourceKind;
+use incasso_store::{ImportTx, Store};
+
+/// Which reader a statement file needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Statement {
+    /// ISO 20022 camt.053.
+    Camt,
+    /// SWIFT MT940.
+    Mt940,
+    /// A bank's CSV export.
+    Csv,
+}
+
+/// Lines handed from the reader to the store writer at a time.
+const HANDOFF: usize = 4096;
+
+/// Imports one statement file; `Ok(false)` is never returned (a repeat is caught by hash before).
+pub fn import(store: &Store, file: &Path, inspection: &Inspection, kind: Statement) -> Result<bool> {
+    let started = std::time::Instant::now();
+    let name = file.display().to_string();
+    let source = inspection.source(SourceKind::BankStatementFile);
+    let tx = store.begin_import(source.clone(), chrono::Utc::now())?;
+    let source = Arc::new(source);
+    let (summary, tx) = read_into(tx, &source, |emit| match kind {
+        Statement::Camt => {
+            let f = std::fs::File::open(file).map_err(|e| BankError::new(&name, "file", e.to_string()))?;
+            bank::camt::read(&name, std::io::BufReader::with_capacity(1 << 20, f), emit)
+        }
+        Statement::Mt940 | Statement::Csv => {
+            let bytes = std::fs::read(file).map_err(|e| BankError::new(&name, "file", e.to_string()))?;
+            let text = decode_all(&bytes, inspection.encoding);
+            drop(bytes);
+            if kind == Statement::Mt940 {
+                bank::mt940::read(&name, &text, emit)
+            } else {
+                bank::csv::read(&name, &text, emit)
+            }
+        }
+    });
+    let (summary, tx) = match (summary, tx) {
+        (_, Err(e)) => return Err(e),
+        (Err(e), Ok(_)) => return Err(e.into()),
+        (Ok(s), Ok(t)) => (s, t),
+    };
+    let r = tx.commit_unflushed()?.record;
+    println!(
+        "{}: imported as import #{} in {:.2}s",
+        file.display(),
+        r.id,
+        started.elapsed().as_secs_f64()
+    );
+    println!(
+        "  {}: {} statement(s), {} line(s); {} new, {} already stored from another statement",
+        summary.format, summary.statements, summary.lines, r.payments_new, r.payments_repeated
+    );
+    Ok(true)
+}
+
+/// Parses on this thread while another identifies the lines and checks them against the store;
+/// on any error the transaction is dropped and nothing is visible.
+fn read_into<'s, R>(
+    mut tx: ImportTx<'s>,
+    source: &Arc<incasso_core::model::Source>,
+    read: R,
+) -> (Result<StatementSummary, BankError>, Result<ImportTx<'s>>)
+where
+    R: FnOnce(&mut dyn FnMut(BankLine)) -> Result<StatementSummary, BankError>,
+{
+    let (send, recv) = std::sync::mpsc::sync_channel::<Vec<BankLine>>(8);
+    std::thread::scope(|scope| {
+        let writer = scope.spawn(move || -> Result<ImportTx<'s>> {
+            let mut identify = Identify::default();
+            for chunk in recv {
+                for line in chunk {
+                    let (payment, fingerprint) = identify.payment(line, source);
+                    tx.add_payment(&payment, &fingerprint)?;
+                }
+            }
+            Ok(tx)
+        });
+        let mut buf = Vec::with_capacity(HANDOFF);
+        let mut stopped = false;
+        let mut emit = |line: BankLine| {
+            buf.push(line);
+            if buf.len() == HANDOFF && !stopped {
+                stopped = send.send(std::mem::replace(&mut buf, Vec::with_capacity(HANDOFF))).is_err();
+            }
+        };
+        let summary = read(&mut emit);
+        if summary.is_ok() {
+            let _ = send.send(buf);
+        }
+        drop(send);
+        let tx = writer
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("the store writer panicked")));
+        (summary, tx)
+    })
+}

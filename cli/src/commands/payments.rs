@@ -1,0 +1,185 @@
+//! `incasso allocations`, `unmatched`, `review`, `allocate` and `unallocate`: what the bank
+//! lines paid, what they did not, and the decisions a person makes about them.
+
+use std::io::BufWriter;
+use std::path::Path;
+use std::process::ExitCode;
+use std::str::FromStr;
+
+use anyhow::{Context, Result};
+use chrono::NaiveDate;
+use incasso_core::ids::DocumentNumber;
+use incasso_core::matching::{ManualDecision, PaymentStatus};
+use incasso_core::model::{AllocationSource, DocumentKey, DocumentKind};
+use incasso_core::money::format_cents;
+use incasso_store::Store;
+use rust_decimal::Decimal;
+
+use crate::ledger::{reconciled, Reconciled};
+use crate::{config, output, Format};
+
+fn load(data_dir: &Path, as_of: NaiveDate) -> Result<Reconciled> {
+    let policy = config::policy(data_dir, None)?;
+    let store = Store::open(data_dir)?;
+    reconciled(&store, as_of, &policy.matching)
+}
+
+fn header(cols: &[&str]) -> Vec<String> {
+    cols.iter().map(|c| c.to_string()).collect()
+}
+
+fn print(format: Format, head: &[&str], rows: &[Vec<String>]) -> Result<ExitCode> {
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    output::rows(&mut out, format, &header(head), rows)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Every allocation of a payment: payment, document, amount, rule, confidence.
+pub fn allocations(data_dir: &Path, as_of: NaiveDate, format: Format) -> Result<ExitCode> {
+    let r = load(data_dir, as_of)?;
+    let mut rows: Vec<Vec<String>> = r
+        .rec
+        .allocations
+        .iter()
+        .filter_map(|a| match &a.from {
+            AllocationSource::Payment(id) => Some(vec![
+                id.clone(),
+                a.document.number.clone(),
+                format_cents(a.amount.amount()),
+                a.rule.code().to_string(),
+                a.confidence.to_string(),
+            ]),
+            _ => None,
+        })
+        .collect();
+    rows.sort();
+    print(format, &["payment", "document", "amount", "rule", "confidence"], &rows)
+}
+
+/// Payments received but not (fully) applied: unidentified money and unapplied cash.
+pub fn unmatched(data_dir: &Path, as_of: NaiveDate, format: Format) -> Result<ExitCode> {
+    let r = load(data_dir, as_of)?;
+    let mut rows = Vec::new();
+    for (p, o) in r.payments.iter().zip(&r.matching.outcomes) {
+        let open = matches!(
+            o.status,
+            PaymentStatus::Unmatched | PaymentStatus::Unapplied | PaymentStatus::PartlyAllocated
+        ) && o.unapplied > Decimal::ZERO;
+        if !open {
+            continue;
+        }
+        rows.push(vec![
+            p.id.clone(),
+            p.date.to_string(),
+            format_cents(p.amount.amount()),
+            p.amount.currency().to_string(),
+            format_cents(o.unapplied),
+            o.status.code().to_string(),
+            o.debtor.as_ref().map(|d| d.as_str().to_string()).unwrap_or_default(),
+            p.counterparty_name.clone().unwrap_or_default(),
+            p.counterparty_account.clone().unwrap_or_default(),
+            p.remittance.clone().unwrap_or_default(),
+            o.notes.join("; "),
+            p.provenance.to_string(),
+        ]);
+    }
+    rows.sort_by(|a, b| (&a[1], &a[0]).cmp(&(&b[1], &b[0])));
+    print(
+        format,
+        &[
+            "payment", "date", "amount", "currency", "unapplied", "status", "debtor", "payer", "payer_account",
+            "text", "notes", "source",
+        ],
+        &rows,
+    )
+}
+
+/// Doubtful matches waiting for a person, with the rule, confidence and reason.
+pub fn review(data_dir: &Path, as_of: NaiveDate, format: Format) -> Result<ExitCode> {
+    let r = load(data_dir, as_of)?;
+    let rows: Vec<Vec<String>> = r
+        .matching
+        .review
+        .iter()
+        .map(|pr| {
+            let p = &r.payments[pr.payment];
+            vec![
+                p.id.clone(),
+                p.date.to_string(),
+                format_cents(p.amount.amount()),
+                pr.document.number.clone(),
+                format_cents(pr.amount.amount()),
+                pr.rule.code().to_string(),
+                pr.confidence.to_string(),
+                pr.reason.clone(),
+                p.remittance.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    print(
+        format,
+        &["payment", "date", "amount", "document", "proposed", "rule", "confidence", "reason", "text"],
+        &rows,
+    )
+}
+
+/// The document a user names: an invoice by default, a credit note when only that exists.
+fn document_key(store: &Store, number: &str) -> Result<DocumentKey> {
+    let n = DocumentNumber::new(number)?;
+    let creditor = store.creditor()?;
+    let key = |kind| DocumentKey {
+        creditor: creditor.clone(),
+        kind,
+        number: n.normalised().into_owned(),
+    };
+    for kind in [DocumentKind::Invoice, DocumentKind::CreditNote] {
+        if !store.document_history(&key(kind))?.is_empty() {
+            return Ok(key(kind));
+        }
+    }
+    anyhow::bail!("document {number} is not in the ledger")
+}
+
+fn known_payment(store: &Store, id: &str) -> Result<()> {
+    anyhow::ensure!(
+        store.payments()?.iter().any(|p| p.id == id),
+        "payment {id} is not in the ledger (see `incasso unmatched` or `incasso allocations`)"
+    );
+    Ok(())
+}
+
+/// Records that a payment pays a document (all of what is open, or the amount given).
+pub fn allocate(data_dir: &Path, payment: &str, document: &str, amount: Option<&str>) -> Result<ExitCode> {
+    let store = Store::open(data_dir)?;
+    known_payment(&store, payment)?;
+    let document = document_key(&store, document)?;
+    let amount = amount
+        .map(|a| Decimal::from_str(a.trim()).with_context(|| format!("amount '{a}' is not a number like 12.50")))
+        .transpose()?;
+    anyhow::ensure!(amount.is_none_or(|a| a > Decimal::ZERO), "the amount must be positive");
+    let number = document.number.clone();
+    store.add_decision(
+        &ManualDecision::Allocate { payment: payment.to_string(), document, amount },
+        chrono::Utc::now(),
+    )?;
+    println!("payment {payment} is allocated to {number}; this decision wins over the matching rules from now on");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Records that a payment must not pay a document (or any document).
+pub fn unallocate(data_dir: &Path, payment: &str, document: Option<&str>) -> Result<ExitCode> {
+    let store = Store::open(data_dir)?;
+    known_payment(&store, payment)?;
+    let document = document.map(|d| document_key(&store, d)).transpose()?;
+    let what = document.as_ref().map(|d| d.number.clone());
+    store.add_decision(
+        &ManualDecision::Unallocate { payment: payment.to_string(), document },
+        chrono::Utc::now(),
+    )?;
+    match what {
+        Some(n) => println!("payment {payment} will not be allocated to {n}"),
+        None => println!("payment {payment} will not be allocated to any document; it stays as unapplied cash"),
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,52 @@
+//! The ledger as every view needs it: documents, debtors and payments loaded from the store,
+//! reconciled and matched as of a date under the policy's matching rules.
+
+use anyhow::Result;
+use chrono::NaiveDate;
+use incasso_core::matching::{match_payments, MatchPolicy, Matching};
+use incasso_core::model::{Debtor, LedgerDocument, Payment};
+use incasso_core::reconcile::{reconcile, Reconciliation};
+use incasso_store::Store;
+
+/// A reconciled ledger.
+pub struct Reconciled {
+    /// Every document, current versions.
+    pub docs: Vec<LedgerDocument>,
+    /// Every debtor.
+    pub debtors: Vec<Debtor>,
+    /// Every bank line.
+    pub payments: Vec<Payment>,
+    /// Open amounts and allocations (credit notes, source ledger, payments).
+    pub rec: Reconciliation,
+    /// What became of each payment, and the matches waiting for review.
+    pub matching: Matching,
+}
+
+/// Loads and reconciles the ledger as of a date.
+pub fn reconciled(store: &Store, as_of: NaiveDate, policy: &MatchPolicy) -> Result<Reconciled> {
+    let started = std::time::Instant::now();
+    let docs = store.documents()?;
+    let debtors = store.debtors()?;
+    let payments = store.payments()?;
+    let decisions = store.decisions()?;
+    let loaded = started.elapsed();
+    let mut rec = reconcile(&docs, as_of);
+    let matching = match_payments(&docs, &debtors, &payments, &decisions, policy, as_of, &mut rec);
+    tracing::info!(
+        documents = docs.len(),
+        payments = payments.len(),
+        load_s = loaded.as_secs_f64(),
+        reconcile_s = (started.elapsed() - loaded).as_secs_f64(),
+        "ledger loaded and reconciled"
+    );
+    for n in &rec.notes {
+        tracing::warn!("{} {}: {}", n.document.kind.code(), n.document.number, n.message);
+    }
+    Ok(Reconciled {
+        docs,
+        debtors,
+        payments,
+        rec,
+        matching,
+    })
+}

@@ -1,0 +1,296 @@
+//! Bank lines in the store: written in blocks by the import transaction (a `.pay` file beside
+//! the import's segment, or inline in sled when small), each stored once however many
+//! statements repeat it, and the decisions people make about them.
+//!
+//! A line is a repeat when its id (the bank's own reference) or its fingerprint (account, date,
+//! amount, counterparty and occurrence) is already stored: the first catches the same statement
+//! read twice, the second the same line in a camt and in a CSV export.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use incasso_core::matching::ManualDecision;
+use incasso_core::model::{Location, Payment, PaymentKind, Provenance, Source};
+use incasso_core::money::{Currency, Money};
+use serde::{Deserialize, Serialize};
+
+use crate::codec::{corrupt, decode, encode, Amount};
+use crate::segments::{checksum, read_block, verify, BlockMeta, SegmentWriter};
+use crate::{json_decode, json_encode, key, segment_corrupt, AuditEntry, Store, StoreError, P_AUDIT};
+
+pub(crate) const P_PAYMENT_BLOCKS: u8 = b'y';
+pub(crate) const P_PAYMENT_INLINE: u8 = b'Y';
+pub(crate) const P_MANUAL: u8 = b'n';
+/// Lines per block: big enough for few sled writes, small enough to stream.
+const BLOCK_LINES: usize = 65_536;
+
+/// A 128-bit key of an id or fingerprint, for the repeat check.
+pub(crate) fn line_key(text: &str) -> u128 {
+    u128::from_le_bytes(blake3::hash(text.as_bytes()).as_bytes()[..16].try_into().expect("16 bytes"))
+}
+
+/// A bank line as stored.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct StoredPayment {
+    id: String,
+    fingerprint: u128,
+    import_id: u64,
+    location: Location,
+    date: i32,
+    amount: Amount,
+    currency: [u8; 3],
+    kind: PaymentKind,
+    account: Option<String>,
+    counterparty_name: Option<String>,
+    counterparty_account: Option<String>,
+    remittance: Option<String>,
+    structured_reference: Option<String>,
+    end_to_end_id: Option<String>,
+}
+
+impl StoredPayment {
+    fn into_payment(self, k: &[u8], source: Arc<Source>) -> Result<Payment, StoreError> {
+        let currency = Currency::parse(std::str::from_utf8(&self.currency).unwrap_or(""))
+            .map_err(|e| corrupt(k, &e.to_string()))?;
+        Ok(Payment {
+            id: self.id,
+            date: NaiveDate::from_epoch_days(self.date).ok_or_else(|| corrupt(k, "date out of range"))?,
+            amount: Money::new(self.amount.to_decimal(k)?, currency),
+            kind: self.kind,
+            account: self.account,
+            counterparty_name: self.counterparty_name,
+            counterparty_account: self.counterparty_account,
+            remittance: self.remittance,
+            structured_reference: self.structured_reference,
+            end_to_end_id: self.end_to_end_id,
+            provenance: Provenance { source, location: self.location },
+        })
+    }
+}
+
+/// The payment side of an import transaction.
+pub(crate) struct PaymentWriter {
+    file: SegmentWriter,
+    block: Vec<StoredPayment>,
+    known: Option<HashSet<u128>>,
+    pub new: u64,
+    pub repeated: u64,
+}
+
+/// The `.pay` file of an import.
+pub(crate) fn payments_path(dir: &Path, import: u64) -> PathBuf {
+    dir.join(format!("{import:020}.pay"))
+}
+
+fn blocks_key(import: u64) -> Vec<u8> {
+    key(P_PAYMENT_BLOCKS, &import.to_be_bytes())
+}
+
+fn inline_key(import: u64) -> Vec<u8> {
+    key(P_PAYMENT_INLINE, &import.to_be_bytes())
+}
+
+impl PaymentWriter {
+    pub fn new(dir: &Path, import: u64) -> PaymentWriter {
+        PaymentWriter {
+            file: SegmentWriter::new(payments_path(dir, import)),
+            block: Vec::new(),
+            known: None,
+            new: 0,
+            repeated: 0,
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.file.path()
+    }
+
+    /// Adds a line unless it is stored already (or earlier in this transaction); true when new.
+    pub fn add(&mut self, store: &Store, import_id: u64, p: &Payment, fingerprint: &str) -> Result<bool, StoreError> {
+        if self.known.is_none() {
+            self.known = Some(store.payment_keys()?);
+        }
+        let known = self.known.as_mut().expect("loaded");
+        let id_key = line_key(&p.id);
+        let fp = line_key(fingerprint);
+        if known.contains(&id_key) || known.contains(&fp) {
+            self.repeated += 1;
+            return Ok(false);
+        }
+        known.insert(id_key);
+        known.insert(fp);
+        self.new += 1;
+        self.block.push(StoredPayment {
+            id: p.id.clone(),
+            fingerprint: fp,
+            import_id,
+            location: p.provenance.location.clone(),
+            date: p.date.to_epoch_days(),
+            amount: p.amount.amount().into(),
+            currency: p.amount.currency().to_string().as_bytes().try_into().unwrap_or(*b"EUR"),
+            kind: p.kind,
+            account: p.account.clone(),
+            counterparty_name: p.counterparty_name.clone(),
+            counterparty_account: p.counterparty_account.clone(),
+            remittance: p.remittance.clone(),
+            structured_reference: p.structured_reference.clone(),
+            end_to_end_id: p.end_to_end_id.clone(),
+        });
+        if self.block.len() == BLOCK_LINES {
+            self.write_block()?;
+        }
+        Ok(true)
+    }
+
+    fn write_block(&mut self) -> Result<(), StoreError> {
+        if self.block.is_empty() {
+            return Ok(());
+        }
+        let bytes = encode(&std::mem::take(&mut self.block));
+        self.file.append(&bytes).map_err(|source| StoreError::Io {
+            path: self.file.path().to_path_buf(),
+            source,
+        })
+    }
+
+    /// Writes what is left and adds the block table (and a small import's only block) to the batch.
+    pub fn finish(&mut self, owner: u64, batch: &mut sled::Batch) -> Result<(), StoreError> {
+        if self.file.blocks.is_empty() && !self.block.is_empty() {
+            let bytes = encode(&std::mem::take(&mut self.block));
+            batch.insert(inline_key(owner), bytes.as_slice());
+            self.file.blocks.push(BlockMeta {
+                offset: 0,
+                len: bytes.len() as u32,
+                checksum: checksum(&bytes),
+                inline: true,
+            });
+        }
+        self.write_block()?;
+        self.file.finish().map_err(|source| StoreError::Io {
+            path: self.file.path().to_path_buf(),
+            source,
+        })?;
+        if !self.file.blocks.is_empty() {
+            batch.insert(blocks_key(owner), encode(&self.file.blocks));
+        }
+        Ok(())
+    }
+}
+
+/// A manual decision as stored, with when it was made.
+#[derive(Serialize, Deserialize)]
+struct StoredDecision {
+    at: DateTime<Utc>,
+    decision: ManualDecision,
+}
+
+impl Store {
+    /// Every stored block of bank lines, decoded, in import order.
+    fn payment_blocks(&self) -> Result<Vec<(u64, Vec<StoredPayment>)>, StoreError> {
+        let mut out = Vec::new();
+        for kv in self.ledger.scan_prefix([P_PAYMENT_BLOCKS]) {
+            let (k, v) = kv?;
+            let owner = u64::from_be_bytes(k[1..].try_into().map_err(|_| corrupt(&k, "key is not 8 bytes"))?);
+            let metas: Vec<BlockMeta> = decode(&k, &v)?;
+            let path = payments_path(&self.segments, owner);
+            for meta in &metas {
+                let bytes = if meta.inline {
+                    let ik = inline_key(owner);
+                    let v = self.ledger.get(&ik)?.ok_or_else(|| corrupt(&ik, "inline block is missing"))?;
+                    verify(&v, meta).map_err(|e| corrupt(&ik, &e))?;
+                    v.to_vec()
+                } else {
+                    read_block(&path, meta).map_err(|e| segment_corrupt(&path, &e))?
+                };
+                out.push((owner, decode(path.to_string_lossy().as_bytes(), &bytes)?));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The ids and fingerprints of every stored line, for the repeat check.
+    pub(crate) fn payment_keys(&self) -> Result<HashSet<u128>, StoreError> {
+        let mut keys = HashSet::new();
+        for (_, block) in self.payment_blocks()? {
+            for p in block {
+                keys.insert(line_key(&p.id));
+                keys.insert(p.fingerprint);
+            }
+        }
+        Ok(keys)
+    }
+
+    /// Every stored bank line with its provenance, in import and file order.
+    pub fn payments(&self) -> Result<Vec<Payment>, StoreError> {
+        let sources: BTreeMap<u64, Arc<Source>> =
+            self.imports()?.into_iter().map(|r| (r.id, Arc::new(r.source))).collect();
+        let mut out = Vec::new();
+        for (owner, block) in self.payment_blocks()? {
+            let k = payments_path(&self.segments, owner);
+            let k = k.to_string_lossy();
+            for p in block {
+                let src = sources
+                    .get(&p.import_id)
+                    .cloned()
+                    .ok_or_else(|| corrupt(k.as_bytes(), "line of an unknown import"))?;
+                out.push(p.into_payment(k.as_bytes(), src)?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Records a decision about a payment (audited); it applies on every later run.
+    pub fn add_decision(&self, decision: &ManualDecision, at: DateTime<Utc>) -> Result<(), StoreError> {
+        let seq = self.last_seq(P_MANUAL)? + 1;
+        let audit_seq = self.last_seq(P_AUDIT)? + 1;
+        let (action, subject, detail) = match decision {
+            ManualDecision::Allocate { payment, document, amount } => (
+                "allocate",
+                format!("payment {payment}"),
+                format!(
+                    "to {} {}{}",
+                    document.kind.code(),
+                    document.number,
+                    amount.map(|a| format!(", amount {a}")).unwrap_or_default()
+                ),
+            ),
+            ManualDecision::Unallocate { payment, document } => (
+                "unallocate",
+                format!("payment {payment}"),
+                match document {
+                    Some(d) => format!("not to {} {}", d.kind.code(), d.number),
+                    None => "not to any document".to_string(),
+                },
+            ),
+        };
+        let mut batch = sled::Batch::default();
+        batch.insert(key(P_MANUAL, &seq.to_be_bytes()), json_encode(&StoredDecision { at, decision: decision.clone() }));
+        batch.insert(
+            key(P_AUDIT, &audit_seq.to_be_bytes()),
+            json_encode(&AuditEntry {
+                seq: audit_seq,
+                at,
+                import_id: None,
+                action: action.into(),
+                subject,
+                detail,
+            }),
+        );
+        self.ledger.apply_batch(batch)?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// Every decision made by hand, oldest first.
+    pub fn decisions(&self) -> Result<Vec<ManualDecision>, StoreError> {
+        self.ledger
+            .scan_prefix([P_MANUAL])
+            .map(|kv| {
+                let (k, v) = kv?;
+                json_decode::<StoredDecision>(&k, &v).map(|d| d.decision)
+            })
+            .collect()
+    }
+}
