@@ -103,3 +103,81 @@ pub fn clean_text(raw: &str) -> Option<String> {
     }
     (!out.is_empty()).then_some(out)
 }
+
+/// Gives a file's bank lines their ledger identity, in file order: the id (from the bank's own
+/// reference where it has one) and the fingerprint that recognises the same line in another
+/// statement or export format.
+#[derive(Debug, Default)]
+pub struct Identify {
+    occurrences: std::collections::HashMap<String, u32>,
+}
+
+impl Identify {
+    /// The payment a line records and its fingerprint.
+    ///
+    /// The fingerprint is account, booking date, amount, currency and counterparty account, plus
+    /// the text only when there is no counterparty account (banks word the same line differently
+    /// in camt and CSV), plus how many times that combination occurred before in this file, so
+    /// two genuinely identical transfers on one day both count.
+    pub fn payment(
+        &mut self,
+        line: BankLine,
+        source: &std::sync::Arc<incasso_core::model::Source>,
+    ) -> (incasso_core::model::Payment, String) {
+        use incasso_core::model::{Payment, PaymentKind, Provenance};
+        let account = line.account.as_deref().unwrap_or("");
+        let mut base = format!(
+            "{account}|{}|{}|{}|{}",
+            line.booking_date,
+            line.amount.normalize(),
+            line.currency,
+            line.counterparty_account.as_deref().unwrap_or("")
+        );
+        if line.counterparty_account.is_none() {
+            base.push('|');
+            base.extend(
+                line.remittance
+                    .as_deref()
+                    .unwrap_or("")
+                    .chars()
+                    .filter(|c| c.is_alphanumeric())
+                    .flat_map(char::to_lowercase),
+            );
+        }
+        let n = self.occurrences.entry(base.clone()).or_insert(0);
+        *n += 1;
+        let fingerprint = format!("{base}|{n}");
+        let short = |prefix: char, text: &str| {
+            let h = blake3::hash(text.as_bytes()).to_hex();
+            format!("{prefix}{}", &h[..15])
+        };
+        let id = match &line.bank_reference {
+            Some(r) => short('R', &format!("{account}|{r}")),
+            None => short('F', &fingerprint),
+        };
+        let kind = if line.reversal {
+            PaymentKind::Reversal
+        } else if line.amount > Decimal::ZERO {
+            PaymentKind::Incoming
+        } else {
+            PaymentKind::Outgoing
+        };
+        let payment = Payment {
+            id,
+            date: line.booking_date,
+            amount: incasso_core::money::Money::new(line.amount, line.currency),
+            kind,
+            account: line.account,
+            counterparty_name: line.counterparty_name,
+            counterparty_account: line.counterparty_account,
+            remittance: line.remittance,
+            structured_reference: line.structured_reference,
+            end_to_end_id: line.end_to_end_id,
+            provenance: Provenance {
+                source: source.clone(),
+                location: line.location,
+            },
+        };
+        (payment, fingerprint)
+    }
+}
