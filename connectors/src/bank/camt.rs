@@ -185,7 +185,10 @@ pub fn read<R: BufRead>(
                     }
                 } else if let Some(en) = entry.as_mut() {
                     let rel = path.rsplit_once("/Ntry/").map_or("", |(_, r)| r);
-                    let place = format!("statement {}, entry {} (element {path})", stmt.number, en.number);
+                    let place = format!(
+                        "statement {}, entry {} (element {path})",
+                        stmt.number, en.number
+                    );
                     read_entry_field(file, en, rel, &text, attr_ccy.take(), &place)?;
                 } else if let Some(rel) = path.rsplit_once("/Stmt/").map(|(_, r)| r) {
                     read_statement_field(&mut stmt, rel, &text);
@@ -314,9 +317,7 @@ fn read_tx_field(
             "Dbtr/Nm" | "Dbtr/Pty/Nm" => tx.debtor_name = clean_text(text),
             "DbtrAcct/Id/IBAN" | "DbtrAcct/Id/Othr/Id" => tx.debtor_account = clean_account(text),
             "Cdtr/Nm" | "Cdtr/Pty/Nm" => tx.creditor_name = clean_text(text),
-            "CdtrAcct/Id/IBAN" | "CdtrAcct/Id/Othr/Id" => {
-                tx.creditor_account = clean_account(text)
-            }
+            "CdtrAcct/Id/IBAN" | "CdtrAcct/Id/Othr/Id" => tx.creditor_account = clean_account(text),
             "UltmtDbtr/Nm" | "UltmtDbtr/Pty/Nm" => tx.ultimate_debtor = clean_text(text),
             _ => {}
         },
@@ -352,12 +353,13 @@ fn finish_entry(
         .or(stmt.date)
         .ok_or_else(|| BankError::new(file, &place, "entry without BookgDt or ValDt"))?;
     let currency_of = |ccy: &Option<String>| {
-        let code = ccy
-            .as_deref()
-            .or(stmt.currency.as_deref())
-            .unwrap_or("EUR");
+        let code = ccy.as_deref().or(stmt.currency.as_deref()).unwrap_or("EUR");
         Currency::parse(code).map_err(|_| {
-            BankError::new(file, &place, format!("unknown currency '{code}' in Amt/@Ccy"))
+            BankError::new(
+                file,
+                &place,
+                format!("unknown currency '{code}' in Amt/@Ccy"),
+            )
         })
     };
     let all_have_amounts = !en.txs.is_empty() && en.txs.iter().all(|t| t.amount.is_some());
@@ -484,10 +486,16 @@ mod tests {
         assert_eq!(lines[0].amount, Decimal::new(10000, 2));
         assert_eq!(lines[0].account.as_deref(), Some("NL91ABNA0417164300"));
         assert_eq!(lines[0].counterparty_name.as_deref(), Some("Jansen BV"));
-        assert_eq!(lines[0].structured_reference.as_deref(), Some("RF18539007547034"));
+        assert_eq!(
+            lines[0].structured_reference.as_deref(),
+            Some("RF18539007547034")
+        );
         assert_eq!(lines[0].end_to_end_id, None);
         assert_eq!(lines[0].bank_reference.as_deref(), Some("B1/1"));
-        assert_eq!(lines[1].remittance.as_deref(), Some("factuur 2026-0012 & 13"));
+        assert_eq!(
+            lines[1].remittance.as_deref(),
+            Some("factuur 2026-0012 & 13")
+        );
         assert_eq!(
             lines[1].location,
             Location::Element("Stmt[1]/Ntry[1]/NtryDtls/TxDtls[2]".into())
@@ -572,14 +580,23 @@ mod tests {
                     assert!(lines.len() >= 268, "{name}: {}", lines.len())
                 }
                 "oca-camt053-txdtls.xml" => {
-                    let credits: Vec<_> = lines.iter().filter(|l| l.amount > Decimal::ZERO).collect();
+                    let credits: Vec<_> =
+                        lines.iter().filter(|l| l.amount > Decimal::ZERO).collect();
                     assert!(credits.len() >= 2, "batch entry splits: {credits:?}");
-                    assert_eq!(credits[0].counterparty_account.as_deref(), Some("CH2222000000123456789"));
-                    assert_eq!(credits[0].structured_reference.as_deref(), Some("302388292000011111111111111"));
+                    assert_eq!(
+                        credits[0].counterparty_account.as_deref(),
+                        Some("CH2222000000123456789")
+                    );
+                    assert_eq!(
+                        credits[0].structured_reference.as_deref(),
+                        Some("302388292000011111111111111")
+                    );
                     assert_eq!(credits[0].amount, Decimal::new(218700, 2));
                 }
                 "oca-camt053-abnamro-nl.xml" => {
-                    assert!(lines.iter().all(|l| l.account.as_deref() == Some("NL77ABNA0574908765")));
+                    assert!(lines
+                        .iter()
+                        .all(|l| l.account.as_deref() == Some("NL77ABNA0574908765")));
                 }
                 "subite-lt-camt053-v08-minified.xml" => {
                     assert!(!lines.is_empty());
