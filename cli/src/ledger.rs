@@ -31,7 +31,9 @@ pub fn reconciled(store: &Store, as_of: NaiveDate, policy: &MatchPolicy) -> Resu
     let decisions = store.decisions()?;
     let loaded = started.elapsed();
     let mut rec = reconcile(&docs, as_of);
-    let matching = match_payments(&docs, &debtors, &payments, &decisions, policy, as_of, &mut rec);
+    let matching = match_payments(
+        &docs, &debtors, &payments, &decisions, policy, as_of, &mut rec,
+    );
     tracing::info!(
         documents = docs.len(),
         payments = payments.len(),
@@ -39,8 +41,27 @@ pub fn reconciled(store: &Store, as_of: NaiveDate, policy: &MatchPolicy) -> Resu
         reconcile_s = (started.elapsed() - loaded).as_secs_f64(),
         "ledger loaded and reconciled"
     );
-    for n in &rec.notes {
-        tracing::warn!("{} {}: {}", n.document.kind.code(), n.document.number, n.message);
+    for n in rec.notes.iter().take(5) {
+        tracing::warn!(
+            "{} {}: {}",
+            n.document.kind.code(),
+            n.document.number,
+            n.message
+        );
+    }
+    if rec.notes.len() > 5 {
+        tracing::warn!(
+            "and {} more notes like these (run with -v to see all)",
+            rec.notes.len() - 5
+        );
+        for n in &rec.notes[5..] {
+            tracing::info!(
+                "{} {}: {}",
+                n.document.kind.code(),
+                n.document.number,
+                n.message
+            );
+        }
     }
     Ok(Reconciled {
         docs,

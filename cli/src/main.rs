@@ -470,6 +470,13 @@ enum FixturesCommand {
         /// Date the ledger runs up to (invoices are spread over the 18 months before it).
         #[arg(long, default_value = "2026-10-31")]
         until: NaiveDate,
+        /// Also write a bank statement for the ledger (camt.053 and Rabobank CSV) with the
+        /// intended outcome; the ledger then names accounts and payment references.
+        #[arg(long)]
+        payments: bool,
+        /// With --payments: add outgoing lines until the statement has this many lines.
+        #[arg(long, default_value_t = 0)]
+        bank_lines: u64,
     },
 }
 
@@ -667,8 +674,17 @@ fn main() -> ExitCode {
                     out,
                     dialect,
                     until,
+                    payments,
+                    bank_lines,
                 },
-        } => commands::generate::run(invoices, seed, &out, &dialect, until),
+        } => commands::generate::run(
+            invoices,
+            seed,
+            &out,
+            &dialect,
+            until,
+            payments.then_some(bank_lines),
+        ),
     };
     match result {
         Ok(code) => code,

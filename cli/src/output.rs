@@ -57,7 +57,12 @@ pub fn csv(out: impl Write, header: &[String], rows: &[Vec<String>]) -> Result<(
 
 /// Writes rows in the chosen format: a table, CSV with a header, or JSON objects keyed by the
 /// header (all values strings, amounts as decimal strings).
-pub fn rows(out: &mut impl Write, format: crate::Format, header: &[String], rows: &[Vec<String>]) -> Result<()> {
+pub fn rows(
+    out: &mut impl Write,
+    format: crate::Format,
+    header: &[String],
+    rows: &[Vec<String>],
+) -> Result<()> {
     match format {
         crate::Format::Table => table(out, header, rows),
         crate::Format::Csv => csv(out, header, rows),

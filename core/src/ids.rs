@@ -169,6 +169,12 @@ impl Iban {
         Ok(Iban(compact))
     }
 
+    /// The IBAN of a country and national account number (BBAN), check digits computed.
+    pub fn with_check(country: &str, bban: &str) -> Result<Iban, InvalidId> {
+        let check = 98 - mod97(bban.bytes().chain(country.bytes()).chain(*b"00"));
+        Iban::parse(&format!("{country}{check:02}{bban}"))
+    }
+
     /// The two-letter country code.
     pub fn country(&self) -> &str {
         &self.0[..2]
@@ -185,7 +191,11 @@ pub(crate) fn mod97(chars: impl Iterator<Item = u8>) -> u32 {
         } else {
             u32::from(c.to_ascii_uppercase() - b'A') + 10
         };
-        r = if v >= 10 { (r * 100 + v) % 97 } else { (r * 10 + v) % 97 };
+        r = if v >= 10 {
+            (r * 100 + v) % 97
+        } else {
+            (r * 10 + v) % 97
+        };
     }
     r
 }

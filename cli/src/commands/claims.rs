@@ -26,10 +26,7 @@ pub fn compute(
     let tables = config::rates(data_dir, rates_dir)?;
     let store = Store::open(data_dir)?;
     let crate::ledger::Reconciled {
-        docs,
-        debtors,
-        rec,
-        ..
+        docs, debtors, rec, ..
     } = crate::ledger::reconciled(&store, as_of, &policy.matching)?;
     let reminders = store.reminders()?;
     let plans = store.plans()?;

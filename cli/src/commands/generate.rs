@@ -43,7 +43,7 @@ impl Dialect {
 }
 
 /// SplitMix64: small, fast, and stable forever.
-struct Rng(u64);
+pub(super) struct Rng(pub(super) u64);
 
 impl Rng {
     fn next(&mut self) -> u64 {
@@ -54,11 +54,11 @@ impl Rng {
         z ^ (z >> 31)
     }
 
-    fn below(&mut self, n: u64) -> u64 {
+    pub(super) fn below(&mut self, n: u64) -> u64 {
         self.next() % n.max(1)
     }
 
-    fn chance(&mut self, per_thousand: u64) -> bool {
+    pub(super) fn chance(&mut self, per_thousand: u64) -> bool {
         self.below(1000) < per_thousand
     }
 
@@ -140,9 +140,10 @@ const WORK: &[&str] = &[
     "Schilderwerk",
 ];
 
-struct Debtor {
+/// A generated debtor.
+pub(super) struct Debtor {
     id: String,
-    name: String,
+    pub(super) name: String,
     consumer: bool,
     kvk: String,
     email: String,
@@ -189,17 +190,18 @@ fn debtors(rng: &mut Rng, n: u64) -> Vec<Debtor> {
         .collect()
 }
 
-struct Row {
-    number: String,
-    issue: NaiveDate,
+/// A generated invoice or credit note.
+pub(super) struct Row {
+    pub(super) number: String,
+    pub(super) issue: NaiveDate,
     due: NaiveDate,
-    debtor: usize,
+    pub(super) debtor: usize,
     description: &'static str,
-    net: Decimal,
-    vat: Decimal,
-    currency: &'static str,
-    credited: String,
-    status: &'static str,
+    pub(super) net: Decimal,
+    pub(super) vat: Decimal,
+    pub(super) currency: &'static str,
+    pub(super) credited: String,
+    pub(super) status: &'static str,
 }
 
 fn rows(rng: &mut Rng, invoices: u64, debtors: &[Debtor], until: NaiveDate) -> Vec<Row> {
@@ -464,7 +466,13 @@ fn write_ubl(dir: &Path, rows: &[Row], debtors: &[Debtor]) -> Result<()> {
     Ok(())
 }
 
-fn write(dialect: Dialect, path: &Path, rows: &[Row], debtors: &[Debtor]) -> Result<()> {
+fn write(
+    dialect: Dialect,
+    path: &Path,
+    rows: &[Row],
+    debtors: &[Debtor],
+    payments: bool,
+) -> Result<()> {
     if dialect == Dialect::Xlsx {
         return write_xlsx(path, rows, debtors);
     }
@@ -505,7 +513,13 @@ fn write(dialect: Dialect, path: &Path, rows: &[Row], debtors: &[Debtor]) -> Res
             .delimiter(delim)
             .terminator(term)
             .from_writer(&mut buf);
-        w.write_record(header)?;
+        // With a bank statement beside it, the ledger also names accounts and payment references.
+        let extra: &[&str] = if payments {
+            &["IBAN", "Betalingskenmerk"]
+        } else {
+            &[]
+        };
+        w.write_record(header.iter().chain(extra))?;
         for (i, r) in rows.iter().enumerate() {
             let d = &debtors[r.debtor];
             type Formats = (fn(NaiveDate) -> String, fn(Decimal) -> String);
@@ -529,8 +543,23 @@ fn write(dialect: Dialect, path: &Path, rows: &[Row], debtors: &[Debtor]) -> Res
             };
             // Noise real exports have: padded cells and the odd blank line.
             let pad = if i % 97 == 0 { " " } else { "" };
-            w.write_record([
-                format!("{pad}{}", r.number).as_str(),
+            let (iban, reference) = if payments && r.credited.is_empty() {
+                let known = super::generate_bank::ledger_knows_iban(r.debtor);
+                (
+                    if known {
+                        super::generate_bank::debtor_iban(r.debtor)
+                    } else {
+                        String::new()
+                    },
+                    super::generate_bank::payment_reference(i, &r.number),
+                )
+            } else {
+                (String::new(), String::new())
+            };
+            let tail: &[&str] = if payments { &[&iban, &reference] } else { &[] };
+            let number = format!("{pad}{}", r.number);
+            let record = [
+                number.as_str(),
                 &date(r.issue),
                 &date(r.due),
                 &d.id,
@@ -545,9 +574,10 @@ fn write(dialect: Dialect, path: &Path, rows: &[Row], debtors: &[Debtor]) -> Res
                 r.currency,
                 &r.credited,
                 status,
-            ])?;
+            ];
+            w.write_record(record.iter().chain(tail))?;
             if i % 5000 == 4999 {
-                w.write_record(std::iter::repeat_n("", header.len()))?;
+                w.write_record(std::iter::repeat_n("", header.len() + extra.len()))?;
             }
         }
         w.flush()?;
@@ -577,6 +607,7 @@ pub fn run(
     out: &Path,
     dialects: &[Dialect],
     until: NaiveDate,
+    payments: Option<u64>,
 ) -> Result<ExitCode> {
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let mut rng = Rng(seed);
@@ -584,8 +615,11 @@ pub fn run(
     let rows = rows(&mut rng, invoices, &debtors, until);
     for d in dialects {
         let path = out.join(d.file_name());
-        write(*d, &path, &rows, &debtors)?;
+        write(*d, &path, &rows, &debtors, payments.is_some())?;
         println!("wrote {} ({} rows)", path.display(), rows.len());
+    }
+    if let Some(pad_to) = payments {
+        super::generate_bank::write(out, &mut rng, &rows, &debtors, until, pad_to)?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -548,7 +548,8 @@ fn import_one(
     }
     let (sheet_text, kind) = match format {
         Format::Csv => {
-            let head = incasso_connectors::source::decode_all(&inspection.head, inspection.encoding);
+            let head =
+                incasso_connectors::source::decode_all(&inspection.head, inspection.encoding);
             if incasso_connectors::bank::csv::detect(&head).is_some() {
                 return import_bank::import(store, file, &inspection, Statement::Csv);
             }

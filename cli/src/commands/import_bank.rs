@@ -25,7 +25,12 @@ pub enum Statement {
 const HANDOFF: usize = 4096;
 
 /// Imports one statement file; `Ok(false)` is never returned (a repeat is caught by hash before).
-pub fn import(store: &Store, file: &Path, inspection: &Inspection, kind: Statement) -> Result<bool> {
+pub fn import(
+    store: &Store,
+    file: &Path,
+    inspection: &Inspection,
+    kind: Statement,
+) -> Result<bool> {
     let started = std::time::Instant::now();
     let name = file.display().to_string();
     let source = inspection.source(SourceKind::BankStatementFile);
@@ -33,11 +38,13 @@ pub fn import(store: &Store, file: &Path, inspection: &Inspection, kind: Stateme
     let source = Arc::new(source);
     let (summary, tx) = read_into(tx, &source, |emit| match kind {
         Statement::Camt => {
-            let f = std::fs::File::open(file).map_err(|e| BankError::new(&name, "file", e.to_string()))?;
+            let f = std::fs::File::open(file)
+                .map_err(|e| BankError::new(&name, "file", e.to_string()))?;
             bank::camt::read(&name, std::io::BufReader::with_capacity(1 << 20, f), emit)
         }
         Statement::Mt940 | Statement::Csv => {
-            let bytes = std::fs::read(file).map_err(|e| BankError::new(&name, "file", e.to_string()))?;
+            let bytes =
+                std::fs::read(file).map_err(|e| BankError::new(&name, "file", e.to_string()))?;
             let text = decode_all(&bytes, inspection.encoding);
             drop(bytes);
             if kind == Statement::Mt940 {
@@ -93,7 +100,9 @@ where
         let mut emit = |line: BankLine| {
             buf.push(line);
             if buf.len() == HANDOFF && !stopped {
-                stopped = send.send(std::mem::replace(&mut buf, Vec::with_capacity(HANDOFF))).is_err();
+                stopped = send
+                    .send(std::mem::replace(&mut buf, Vec::with_capacity(HANDOFF)))
+                    .is_err();
             }
         };
         let summary = read(&mut emit);

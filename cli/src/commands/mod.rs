@@ -5,6 +5,7 @@ pub mod claims;
 pub mod conflicts;
 pub mod demo;
 pub mod generate;
+pub mod generate_bank;
 pub mod import;
 pub mod import_bank;
 pub mod letter;

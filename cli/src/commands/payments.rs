@@ -54,7 +54,11 @@ pub fn allocations(data_dir: &Path, as_of: NaiveDate, format: Format) -> Result<
         })
         .collect();
     rows.sort();
-    print(format, &["payment", "document", "amount", "rule", "confidence"], &rows)
+    print(
+        format,
+        &["payment", "document", "amount", "rule", "confidence"],
+        &rows,
+    )
 }
 
 /// Payments received but not (fully) applied: unidentified money and unapplied cash.
@@ -76,7 +80,10 @@ pub fn unmatched(data_dir: &Path, as_of: NaiveDate, format: Format) -> Result<Ex
             p.amount.currency().to_string(),
             format_cents(o.unapplied),
             o.status.code().to_string(),
-            o.debtor.as_ref().map(|d| d.as_str().to_string()).unwrap_or_default(),
+            o.debtor
+                .as_ref()
+                .map(|d| d.as_str().to_string())
+                .unwrap_or_default(),
             p.counterparty_name.clone().unwrap_or_default(),
             p.counterparty_account.clone().unwrap_or_default(),
             p.remittance.clone().unwrap_or_default(),
@@ -88,8 +95,18 @@ pub fn unmatched(data_dir: &Path, as_of: NaiveDate, format: Format) -> Result<Ex
     print(
         format,
         &[
-            "payment", "date", "amount", "currency", "unapplied", "status", "debtor", "payer", "payer_account",
-            "text", "notes", "source",
+            "payment",
+            "date",
+            "amount",
+            "currency",
+            "unapplied",
+            "status",
+            "debtor",
+            "payer",
+            "payer_account",
+            "text",
+            "notes",
+            "source",
         ],
         &rows,
     )
@@ -119,7 +136,17 @@ pub fn review(data_dir: &Path, as_of: NaiveDate, format: Format) -> Result<ExitC
         .collect();
     print(
         format,
-        &["payment", "date", "amount", "document", "proposed", "rule", "confidence", "reason", "text"],
+        &[
+            "payment",
+            "date",
+            "amount",
+            "document",
+            "proposed",
+            "rule",
+            "confidence",
+            "reason",
+            "text",
+        ],
         &rows,
     )
 }
@@ -150,17 +177,32 @@ fn known_payment(store: &Store, id: &str) -> Result<()> {
 }
 
 /// Records that a payment pays a document (all of what is open, or the amount given).
-pub fn allocate(data_dir: &Path, payment: &str, document: &str, amount: Option<&str>) -> Result<ExitCode> {
+pub fn allocate(
+    data_dir: &Path,
+    payment: &str,
+    document: &str,
+    amount: Option<&str>,
+) -> Result<ExitCode> {
     let store = Store::open(data_dir)?;
     known_payment(&store, payment)?;
     let document = document_key(&store, document)?;
     let amount = amount
-        .map(|a| Decimal::from_str(a.trim()).with_context(|| format!("amount '{a}' is not a number like 12.50")))
+        .map(|a| {
+            Decimal::from_str(a.trim())
+                .with_context(|| format!("amount '{a}' is not a number like 12.50"))
+        })
         .transpose()?;
-    anyhow::ensure!(amount.is_none_or(|a| a > Decimal::ZERO), "the amount must be positive");
+    anyhow::ensure!(
+        amount.is_none_or(|a| a > Decimal::ZERO),
+        "the amount must be positive"
+    );
     let number = document.number.clone();
     store.add_decision(
-        &ManualDecision::Allocate { payment: payment.to_string(), document, amount },
+        &ManualDecision::Allocate {
+            payment: payment.to_string(),
+            document,
+            amount,
+        },
         chrono::Utc::now(),
     )?;
     println!("payment {payment} is allocated to {number}; this decision wins over the matching rules from now on");
@@ -174,12 +216,17 @@ pub fn unallocate(data_dir: &Path, payment: &str, document: Option<&str>) -> Res
     let document = document.map(|d| document_key(&store, d)).transpose()?;
     let what = document.as_ref().map(|d| d.number.clone());
     store.add_decision(
-        &ManualDecision::Unallocate { payment: payment.to_string(), document },
+        &ManualDecision::Unallocate {
+            payment: payment.to_string(),
+            document,
+        },
         chrono::Utc::now(),
     )?;
     match what {
         Some(n) => println!("payment {payment} will not be allocated to {n}"),
-        None => println!("payment {payment} will not be allocated to any document; it stays as unapplied cash"),
+        None => println!(
+            "payment {payment} will not be allocated to any document; it stays as unapplied cash"
+        ),
     }
     Ok(ExitCode::SUCCESS)
 }

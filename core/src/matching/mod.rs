@@ -148,7 +148,10 @@ pub struct Matching {
 
 impl Matching {
     /// Unapplied cash per debtor and currency (identified payers only).
-    pub fn unapplied_by_debtor(&self, payments: &[Payment]) -> HashMap<(DebtorId, Currency), Decimal> {
+    pub fn unapplied_by_debtor(
+        &self,
+        payments: &[Payment],
+    ) -> HashMap<(DebtorId, Currency), Decimal> {
         let mut out: HashMap<(DebtorId, Currency), Decimal> = HashMap::new();
         for (o, p) in self.outcomes.iter().zip(payments) {
             if let (Some(d), true) = (&o.debtor, o.unapplied > Decimal::ZERO) {
@@ -189,11 +192,18 @@ impl<'a> Indexes<'a> {
                 continue;
             }
             numbers.add(d.number.as_str(), i as u32);
-            if let Some((r, _)) = d.payment_reference.as_deref().and_then(references::canonical) {
+            if let Some((r, _)) = d
+                .payment_reference
+                .as_deref()
+                .and_then(references::canonical)
+            {
                 references.entry(r).or_default().push(i as u32);
             }
             if open[i].is_some_and(|o| o > Decimal::ZERO) {
-                items.entry((&d.debtor, d.currency)).or_default().push(i as u32);
+                items
+                    .entry((&d.debtor, d.currency))
+                    .or_default()
+                    .push(i as u32);
             }
         }
         for list in items.values_mut() {
@@ -248,7 +258,9 @@ pub fn match_payments(
         })
         .collect();
     let mut order: Vec<usize> = (0..payments.len()).collect();
-    order.sort_by(|&a, &b| (payments[a].date, &payments[a].id).cmp(&(payments[b].date, &payments[b].id)));
+    order.sort_by(|&a, &b| {
+        (payments[a].date, &payments[a].id).cmp(&(payments[b].date, &payments[b].id))
+    });
     cancel_reversals(payments, &order, &mut outcomes);
 
     let mut review = Vec::new();
@@ -256,118 +268,162 @@ pub fn match_payments(
     let mut excluded: HashSet<&str> = HashSet::new();
     let mut by_hand: HashSet<usize> = HashSet::new();
     if !manual.is_empty() {
-        apply_manual(docs, payments, manual, &mut outcomes, rec, &mut excluded, &mut excluded_pairs, &mut by_hand);
+        apply_manual(
+            docs,
+            payments,
+            manual,
+            &mut outcomes,
+            rec,
+            &mut excluded,
+            &mut excluded_pairs,
+            &mut by_hand,
+        );
     }
 
-    for &pi in &order {
-        let p = &payments[pi];
-        if outcomes[pi].status != PaymentStatus::Unmatched || by_hand.contains(&pi) {
-            continue;
-        }
-        let amount = p.amount.amount();
-        if excluded.contains(p.id.as_str()) {
-            outcomes[pi].unapplied = amount;
-            outcomes[pi].notes.push("kept unallocated by hand".into());
-            continue;
-        }
-        let payer: Vec<&DebtorId> = p
-            .counterparty_account
-            .as_deref()
-            .and_then(|a| idx.accounts.get(a))
-            .cloned()
-            .unwrap_or_default();
-        let plan = plan_payment(docs, p, pi, &payer, &idx, &rec.open, policy, &excluded_pairs);
-        let out = &mut outcomes[pi];
-        let Some(plan) = plan else {
-            out.unapplied = amount;
-            if payer.len() == 1 {
-                out.debtor = Some(payer[0].clone());
-                out.status = PaymentStatus::Unapplied;
-                out.notes.push("the payer is known but no open item fits".into());
-            } else if payer.len() > 1 {
-                out.notes.push(format!(
-                    "the payer's account belongs to {} debtors; not applied",
-                    payer.len()
-                ));
+    // A second pass takes the payments whose payer became known from a later confident match.
+    let mut pass = order.clone();
+    let mut retry = Vec::new();
+    for round in 0..2 {
+        for &pi in &pass {
+            let p = &payments[pi];
+            if outcomes[pi].status != PaymentStatus::Unmatched || by_hand.contains(&pi) {
+                continue;
             }
-            continue;
-        };
-        if plan.confidence < policy.review_below {
+            if round == 1
+                && !p
+                    .counterparty_account
+                    .as_deref()
+                    .is_some_and(|a| idx.accounts.contains_key(a))
+            {
+                continue;
+            }
+            let amount = p.amount.amount();
+            if excluded.contains(p.id.as_str()) {
+                outcomes[pi].unapplied = amount;
+                outcomes[pi].notes.push("kept unallocated by hand".into());
+                continue;
+            }
+            let payer: Vec<&DebtorId> = p
+                .counterparty_account
+                .as_deref()
+                .and_then(|a| idx.accounts.get(a))
+                .cloned()
+                .unwrap_or_default();
+            let plan = plan_payment(
+                docs,
+                p,
+                pi,
+                &payer,
+                &idx,
+                &rec.open,
+                policy,
+                &excluded_pairs,
+            );
+            let out = &mut outcomes[pi];
+            let Some(plan) = plan else {
+                if round == 0 && payer.is_empty() {
+                    retry.push(pi);
+                }
+                out.unapplied = amount;
+                if payer.len() == 1 {
+                    out.debtor = Some(payer[0].clone());
+                    out.status = PaymentStatus::Unapplied;
+                    out.notes
+                        .push("the payer is known but no open item fits".into());
+                } else if payer.len() > 1 {
+                    out.notes.push(format!(
+                        "the payer's account belongs to {} debtors; not applied",
+                        payer.len()
+                    ));
+                }
+                continue;
+            };
+            if plan.confidence < policy.review_below {
+                for &(d, a) in &plan.parts {
+                    let doc = &docs[d as usize].document;
+                    review.push(Proposal {
+                        payment: pi,
+                        document: doc.key(),
+                        amount: Money::new(a, doc.currency),
+                        rule: plan.rule,
+                        confidence: plan.confidence,
+                        reason: plan.reasons.join("; "),
+                    });
+                }
+                out.status = PaymentStatus::Review;
+                out.debtor = plan.debtor.clone();
+                out.unapplied = amount;
+                out.notes.extend(plan.reasons);
+                continue;
+            }
+            let mut applied = Decimal::ZERO;
             for &(d, a) in &plan.parts {
                 let doc = &docs[d as usize].document;
-                review.push(Proposal {
-                    payment: pi,
+                if let Some(o) = rec.open[d as usize].as_mut() {
+                    *o -= a;
+                }
+                applied += a;
+                rec.allocations.push(Allocation {
+                    from: AllocationSource::Payment(p.id.clone()),
                     document: doc.key(),
                     amount: Money::new(a, doc.currency),
                     rule: plan.rule,
                     confidence: plan.confidence,
-                    reason: plan.reasons.join("; "),
                 });
             }
-            out.status = PaymentStatus::Review;
+            out.allocated = applied;
+            out.unapplied = amount - applied;
             out.debtor = plan.debtor.clone();
-            out.unapplied = amount;
-            out.notes.extend(plan.reasons);
-            continue;
-        }
-        let mut applied = Decimal::ZERO;
-        for &(d, a) in &plan.parts {
-            let doc = &docs[d as usize].document;
-            if let Some(o) = rec.open[d as usize].as_mut() {
-                *o -= a;
-            }
-            applied += a;
-            rec.allocations.push(Allocation {
-                from: AllocationSource::Payment(p.id.clone()),
-                document: doc.key(),
-                amount: Money::new(a, doc.currency),
-                rule: plan.rule,
-                confidence: plan.confidence,
-            });
-        }
-        out.allocated = applied;
-        out.unapplied = amount - applied;
-        out.debtor = plan.debtor.clone();
-        out.status = if out.unapplied.is_zero() {
-            PaymentStatus::Allocated
-        } else if applied.is_zero() {
-            PaymentStatus::Unapplied
-        } else {
-            PaymentStatus::PartlyAllocated
-        };
-        out.notes.extend(plan.notes);
-        // A confident match teaches the payer's account, for later payments without a reference.
-        if plan.confidence >= 90 {
-            if let (Some(acc), Some(d)) = (p.counterparty_account.as_deref(), plan.debtor.as_ref()) {
-                if !idx.accounts.contains_key(acc) {
-                    let id = &docs[plan.parts.first().map_or(0, |x| x.0) as usize].document.debtor;
-                    if id == d {
-                        idx.accounts.insert(acc.to_string(), vec![id]);
+            out.status = if out.unapplied.is_zero() {
+                PaymentStatus::Allocated
+            } else if applied.is_zero() {
+                PaymentStatus::Unapplied
+            } else {
+                PaymentStatus::PartlyAllocated
+            };
+            let plain = plan.notes.is_empty();
+            out.notes.extend(plan.notes);
+            // A confident match teaches the payer's account, for later payments without a reference.
+            let exact = plain
+                && out.unapplied.is_zero()
+                && plan.parts.iter().all(|&(d, _)| rec.open[d as usize] == Some(Decimal::ZERO));
+            if plan.confidence >= 90 && exact {
+                if let (Some(acc), Some(d)) =
+                    (p.counterparty_account.as_deref(), plan.debtor.as_ref())
+                {
+                    if !idx.accounts.contains_key(acc) {
+                        let id = &docs[plan.parts.first().map_or(0, |x| x.0) as usize]
+                            .document
+                            .debtor;
+                        if id == d {
+                            idx.accounts.insert(acc.to_string(), vec![id]);
+                        }
                     }
                 }
             }
-        }
-        for &(d, _) in &plan.parts {
-            if rec.open[d as usize].is_some_and(|o| o <= Decimal::ZERO) {
-                let doc = &docs[d as usize].document;
-                if let Some(list) = idx.items.get_mut(&(&doc.debtor, doc.currency)) {
-                    list.retain(|&x| x != d);
+            for &(d, _) in &plan.parts {
+                if rec.open[d as usize].is_some_and(|o| o <= Decimal::ZERO) {
+                    let doc = &docs[d as usize].document;
+                    if let Some(list) = idx.items.get_mut(&(&doc.debtor, doc.currency)) {
+                        list.retain(|&x| x != d);
+                    }
                 }
             }
-        }
-        for &(d, _) in &plan.parts {
-            let doc = &docs[d as usize].document;
-            let left = rec.open[d as usize].unwrap_or_default();
-            if left > Decimal::ZERO && left <= policy.fee_tolerance {
-                rec.notes.push(ReconcileNote {
+            for &(d, _) in &plan.parts {
+                let doc = &docs[d as usize].document;
+                let left = rec.open[d as usize].unwrap_or_default();
+                if left > Decimal::ZERO && left <= policy.fee_tolerance {
+                    rec.notes.push(ReconcileNote {
                     document: doc.key(),
                     message: format!(
                         "payment {} leaves {left} {} open: a shortfall such as bank fees; it stays open",
                         p.id, doc.currency
                     ),
                 });
+                }
             }
         }
+        pass = std::mem::take(&mut retry);
     }
     Matching { outcomes, review }
 }
@@ -379,7 +435,11 @@ fn cancel_reversals(payments: &[Payment], order: &[usize], outcomes: &mut [Payme
     let mut incoming: HashMap<Key<'_>, Vec<usize>> = HashMap::new();
     for &i in order {
         let p = &payments[i];
-        let key = (p.account.as_deref(), p.amount.amount().abs(), p.counterparty_account.as_deref());
+        let key = (
+            p.account.as_deref(),
+            p.amount.amount().abs(),
+            p.counterparty_account.as_deref(),
+        );
         match p.kind {
             PaymentKind::Incoming => incoming.entry(key).or_default().push(i),
             PaymentKind::Reversal if p.amount.amount() < Decimal::ZERO => {
@@ -387,7 +447,9 @@ fn cancel_reversals(payments: &[Payment], order: &[usize], outcomes: &mut [Payme
                     Some(j) => {
                         outcomes[j].status = PaymentStatus::Reversed;
                         outcomes[j].notes.push(format!("reversed by {}", p.id));
-                        outcomes[i].notes.push(format!("reverses {}", payments[j].id));
+                        outcomes[i]
+                            .notes
+                            .push(format!("reverses {}", payments[j].id));
                     }
                     None => outcomes[i]
                         .notes
@@ -410,14 +472,28 @@ fn apply_manual<'m>(
     excluded_pairs: &mut HashSet<(&'m str, u32)>,
     by_hand: &mut HashSet<usize>,
 ) {
-    let by_id: HashMap<&str, usize> = payments.iter().enumerate().map(|(i, p)| (p.id.as_str(), i)).collect();
-    let by_key: HashMap<DocumentKey, u32> = docs.iter().enumerate().map(|(i, d)| (d.document.key(), i as u32)).collect();
+    let by_id: HashMap<&str, usize> = payments
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.id.as_str(), i))
+        .collect();
+    let by_key: HashMap<DocumentKey, u32> = docs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.document.key(), i as u32))
+        .collect();
     for m in manual {
         match m {
-            ManualDecision::Unallocate { payment, document: None } => {
+            ManualDecision::Unallocate {
+                payment,
+                document: None,
+            } => {
                 excluded.insert(payment);
             }
-            ManualDecision::Unallocate { payment, document: Some(k) } => {
+            ManualDecision::Unallocate {
+                payment,
+                document: Some(k),
+            } => {
                 if let Some(&d) = by_key.get(k) {
                     excluded_pairs.insert((payment, d));
                 }
@@ -426,7 +502,14 @@ fn apply_manual<'m>(
         }
     }
     for m in manual {
-        let ManualDecision::Allocate { payment, document, amount } = m else { continue };
+        let ManualDecision::Allocate {
+            payment,
+            document,
+            amount,
+        } = m
+        else {
+            continue;
+        };
         let (Some(&pi), Some(&d)) = (by_id.get(payment.as_str()), by_key.get(document)) else {
             continue;
         };
@@ -436,10 +519,16 @@ fn apply_manual<'m>(
         let p = &payments[pi];
         let doc = &docs[d as usize].document;
         let out = &mut outcomes[pi];
-        if !matches!(out.status, PaymentStatus::Unmatched | PaymentStatus::Allocated | PaymentStatus::PartlyAllocated)
-            || p.amount.currency() != doc.currency
+        if !matches!(
+            out.status,
+            PaymentStatus::Unmatched | PaymentStatus::Allocated | PaymentStatus::PartlyAllocated
+        ) || p.amount.currency() != doc.currency
         {
-            out.notes.push(format!("manual allocation to {} not possible: payment is {}", doc.number, out.status.code()));
+            out.notes.push(format!(
+                "manual allocation to {} not possible: payment is {}",
+                doc.number,
+                out.status.code()
+            ));
             continue;
         }
         let left = p.amount.amount() - out.allocated;
@@ -455,7 +544,11 @@ fn apply_manual<'m>(
         out.allocated += a;
         out.unapplied = p.amount.amount() - out.allocated;
         out.debtor = Some(doc.debtor.clone());
-        out.status = if out.unapplied.is_zero() { PaymentStatus::Allocated } else { PaymentStatus::PartlyAllocated };
+        out.status = if out.unapplied.is_zero() {
+            PaymentStatus::Allocated
+        } else {
+            PaymentStatus::PartlyAllocated
+        };
         rec.allocations.push(Allocation {
             from: AllocationSource::Payment(p.id.clone()),
             document: doc.key(),
@@ -483,15 +576,24 @@ fn plan_payment(
     let currency = p.amount.currency();
     let usable = |d: u32| {
         let doc = &docs[d as usize].document;
-        doc.currency == currency && open[d as usize].is_some() && !excluded_pairs.contains(&(p.id.as_str(), d))
+        doc.currency == currency
+            && open[d as usize].is_some()
+            && !excluded_pairs.contains(&(p.id.as_str(), d))
     };
 
     // 1. Structured references.
     let mut refs: Vec<String> = Vec::new();
-    if let Some((r, _)) = p.structured_reference.as_deref().and_then(references::canonical) {
+    if let Some((r, _)) = p
+        .structured_reference
+        .as_deref()
+        .and_then(references::canonical)
+    {
         refs.push(r);
     }
-    for text in [p.remittance.as_deref(), p.end_to_end_id.as_deref()].into_iter().flatten() {
+    for text in [p.remittance.as_deref(), p.end_to_end_id.as_deref()]
+        .into_iter()
+        .flatten()
+    {
         for (r, _) in references::find_in_text(text) {
             if !refs.contains(&r) {
                 refs.push(r);
@@ -507,13 +609,26 @@ fn plan_payment(
         }
     }
     if !by_ref.is_empty() {
-        let named: Vec<(u32, KeyStrength)> = by_ref.iter().map(|&d| (d, KeyStrength::Full)).collect();
-        return Some(plan_named(docs, p, payer, &named, open, policy, AllocationRule::StructuredReference, 98));
+        let named: Vec<(u32, KeyStrength)> =
+            by_ref.iter().map(|&d| (d, KeyStrength::Full)).collect();
+        return Some(plan_named(
+            docs,
+            p,
+            payer,
+            &named,
+            open,
+            policy,
+            AllocationRule::StructuredReference,
+            98,
+        ));
     }
 
     // 2. Invoice numbers in the text.
     let mut named: Vec<(u32, KeyStrength)> = Vec::new();
-    for text in [p.remittance.as_deref(), p.end_to_end_id.as_deref()].into_iter().flatten() {
+    for text in [p.remittance.as_deref(), p.end_to_end_id.as_deref()]
+        .into_iter()
+        .flatten()
+    {
         for (d, s) in idx.numbers.find(text) {
             if usable(d) && !named.iter().any(|(e, _)| *e == d) {
                 named.push((d, s));
@@ -528,7 +643,9 @@ fn plan_payment(
         named.retain(|&(d, _)| {
             let doc = &docs[d as usize].document;
             let o = open[d as usize].unwrap_or_default();
-            payer.contains(&&doc.debtor) && o > Decimal::ZERO && (o - amount).abs() <= policy.fee_tolerance
+            payer.contains(&&doc.debtor)
+                && o > Decimal::ZERO
+                && (o - amount).abs() <= policy.fee_tolerance
         });
     }
     let mut by_number = None;
@@ -538,14 +655,36 @@ fn plan_payment(
             Some(KeyStrength::Digits) => 90,
             _ => 85,
         };
-        let rule = if named.len() > 1 { AllocationRule::SeveralInvoices } else { AllocationRule::InvoiceNumber };
+        let rule = if named.len() > 1 {
+            AllocationRule::SeveralInvoices
+        } else {
+            AllocationRule::InvoiceNumber
+        };
         let plan = plan_named(docs, p, payer, &named, open, policy, rule, base);
-        let fits = |d: u32| (open[d as usize].unwrap_or_default() - amount).abs() <= policy.fee_tolerance;
+        let fits =
+            |d: u32| (open[d as usize].unwrap_or_default() - amount).abs() <= policy.fee_tolerance;
         // A number that fits neither payer nor amount may be a typo: the payer's own item of
         // exactly this amount, with a number one swap away, is the better match.
-        let doubtful = plan.confidence < policy.review_below || (named.len() == 1 && !fits(named[0].0));
+        let doubtful =
+            plan.confidence < policy.review_below || (named.len() == 1 && !fits(named[0].0));
         if !doubtful {
             return Some(plan);
+        }
+        if named.len() == 1 {
+            if let Some(d) = swapped_twin(docs, named[0].0, amount, idx, open, &usable) {
+                let doc = &docs[d as usize].document;
+                return Some(Plan {
+                    parts: vec![(d, amount)],
+                    rule: AllocationRule::InvoiceNumber,
+                    confidence: 80,
+                    debtor: Some(doc.debtor.clone()),
+                    reasons: Vec::new(),
+                    notes: vec![format!(
+                        "the text names {}; taken as a typo for {}, open for exactly this amount",
+                        docs[named[0].0 as usize].document.number, doc.number
+                    )],
+                });
+            }
         }
         by_number = Some(plan);
     }
@@ -558,17 +697,32 @@ fn plan_payment(
     let items: Vec<u32> = idx
         .items
         .get(&(debtor, currency))
-        .map(|l| l.iter().copied().filter(|&d| usable(d) && open[d as usize].is_some_and(|o| o > Decimal::ZERO)).collect())
+        .map(|l| {
+            l.iter()
+                .copied()
+                .filter(|&d| usable(d) && open[d as usize].is_some_and(|o| o > Decimal::ZERO))
+                .collect()
+        })
         .unwrap_or_default();
     if items.is_empty() {
         return by_number;
     }
     let open_of = |d: u32| open[d as usize].unwrap_or_default();
-    let exact: Vec<u32> = items.iter().copied().filter(|&d| open_of(d) == amount).collect();
+    let exact: Vec<u32> = items
+        .iter()
+        .copied()
+        .filter(|&d| open_of(d) == amount)
+        .collect();
     if let Some(plan) = by_number {
-        let named_number = docs[plan.parts.first().map_or(named[0].0, |x| x.0) as usize].document.number.normalised();
+        let named_number = docs[plan.parts.first().map_or(named[0].0, |x| x.0) as usize]
+            .document
+            .number
+            .normalised();
         let typo = exact.iter().copied().find(|&d| {
-            one_swap_apart(&named_number, &docs[d as usize].document.number.normalised())
+            one_swap_apart(
+                &named_number,
+                &docs[d as usize].document.number.normalised(),
+            )
         });
         return Some(match typo {
             Some(d) => Plan {
@@ -589,7 +743,10 @@ fn plan_payment(
         let confidence = if exact.len() == 1 { 90 } else { 75 };
         let mut notes = Vec::new();
         if exact.len() > 1 {
-            notes.push(format!("{} open items of this amount; the oldest is taken", exact.len()));
+            notes.push(format!(
+                "{} open items of this amount; the oldest is taken",
+                exact.len()
+            ));
         }
         return Some(Plan {
             parts: vec![(d, amount)],
@@ -647,7 +804,10 @@ fn plan_named(
     let mut reasons = Vec::new();
     let mut notes = Vec::new();
     let first_debtor = &docs[named[0].0 as usize].document.debtor;
-    if named.iter().any(|(d, _)| &docs[*d as usize].document.debtor != first_debtor) {
+    if named
+        .iter()
+        .any(|(d, _)| &docs[*d as usize].document.debtor != first_debtor)
+    {
         confidence = confidence.min(50);
         reasons.push("the documents named belong to different debtors".into());
     }
@@ -656,7 +816,11 @@ fn plan_named(
         reasons.push(format!(
             "names {} of debtor {first_debtor}, but the payer's account belongs to {}",
             docs[named[0].0 as usize].document.number,
-            payer.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(", ")
+            payer
+                .iter()
+                .map(|d| d.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
     let mut items: Vec<u32> = named.iter().map(|(d, _)| *d).collect();
@@ -669,11 +833,19 @@ fn plan_named(
     if total_open.is_zero() {
         notes.push(format!(
             "{} already settled: a duplicate payment or an overpayment, kept as unapplied cash",
-            items.iter().map(|&d| docs[d as usize].document.number.as_str()).collect::<Vec<_>>().join(", ")
+            items
+                .iter()
+                .map(|&d| docs[d as usize].document.number.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
-    } else if amount > total_open * Decimal::TWO + policy.fee_tolerance || amount * Decimal::from(20) < total_open {
+    } else if amount > total_open * Decimal::TWO + policy.fee_tolerance
+        || amount * Decimal::from(20) < total_open
+    {
         confidence = confidence.min(50);
-        reasons.push(format!("pays {amount} against {total_open} open: far from it"));
+        reasons.push(format!(
+            "pays {amount} against {total_open} open: far from it"
+        ));
     }
     let mut parts = Vec::new();
     let mut left = amount;
@@ -697,6 +869,38 @@ fn plan_named(
     }
 }
 
+/// The document whose number is the named one with two adjacent digits swapped back, open for
+/// exactly the amount paid: the payer's typo, found whoever paid.
+fn swapped_twin(
+    docs: &[LedgerDocument],
+    named: u32,
+    amount: Decimal,
+    idx: &Indexes<'_>,
+    open: &[Option<Decimal>],
+    usable: &impl Fn(u32) -> bool,
+) -> Option<u32> {
+    let number = docs[named as usize].document.number.normalised();
+    let b = number.as_bytes();
+    let mut found = None;
+    for i in 0..b.len().saturating_sub(1) {
+        if b[i] == b[i + 1] || !b[i].is_ascii_digit() || !b[i + 1].is_ascii_digit() {
+            continue;
+        }
+        let mut v = b.to_vec();
+        v.swap(i, i + 1);
+        let twin = String::from_utf8(v).unwrap_or_default();
+        for (d, s) in idx.numbers.find(&twin) {
+            if s == KeyStrength::Full && d != named && usable(d) && open[d as usize] == Some(amount) {
+                if found.is_some_and(|f| f != d) {
+                    return None; // two candidates: not a typo anyone can resolve
+                }
+                found = Some(d);
+            }
+        }
+    }
+    found
+}
+
 /// True when `b` is `a` with two adjacent characters swapped.
 fn one_swap_apart(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
@@ -704,12 +908,19 @@ fn one_swap_apart(a: &str, b: &str) -> bool {
         return false;
     }
     let diff: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
-    diff.len() == 2 && diff[1] == diff[0] + 1 && a[diff[0]] == b[diff[1]] && a[diff[1]] == b[diff[0]]
+    diff.len() == 2
+        && diff[1] == diff[0] + 1
+        && a[diff[0]] == b[diff[1]]
+        && a[diff[1]] == b[diff[0]]
 }
 
 /// The first combination of two to four items (oldest first, fewest items first) whose open
 /// amounts add up to exactly `amount`.
-fn exact_combination(items: &[u32], amount: Decimal, open_of: impl Fn(u32) -> Decimal) -> Option<Vec<u32>> {
+fn exact_combination(
+    items: &[u32],
+    amount: Decimal,
+    open_of: impl Fn(u32) -> Decimal,
+) -> Option<Vec<u32>> {
     let list: Vec<(u32, Decimal)> = items.iter().take(40).map(|&d| (d, open_of(d))).collect();
     let mut budget = 200_000u32;
     for size in 2..=4 {
@@ -721,7 +932,14 @@ fn exact_combination(items: &[u32], amount: Decimal, open_of: impl Fn(u32) -> De
     None
 }
 
-fn search(list: &[(u32, Decimal)], from: usize, size: usize, left: Decimal, chosen: &mut Vec<usize>, budget: &mut u32) -> bool {
+fn search(
+    list: &[(u32, Decimal)],
+    from: usize,
+    size: usize,
+    left: Decimal,
+    chosen: &mut Vec<usize>,
+    budget: &mut u32,
+) -> bool {
     if chosen.len() == size {
         return left.is_zero();
     }

@@ -19,8 +19,22 @@ pub enum KeyStrength {
 
 /// Words payers put around an invoice number; never part of one.
 const NOISE_WORDS: [&str; 16] = [
-    "FACTUUR", "FACTUURNR", "FACTUURNUMMER", "FACT", "FACTNR", "FAKTUUR", "NR", "NO", "NUMMER",
-    "INV", "INVOICE", "REF", "BETALING", "PAYMENT", "KENMERK", "REKENING",
+    "FACTUUR",
+    "FACTUURNR",
+    "FACTUURNUMMER",
+    "FACT",
+    "FACTNR",
+    "FAKTUUR",
+    "NR",
+    "NO",
+    "NUMMER",
+    "INV",
+    "INVOICE",
+    "REF",
+    "BETALING",
+    "PAYMENT",
+    "KENMERK",
+    "REKENING",
 ];
 
 /// Runs of letters and of digits, upper-cased, with leading zeros removed from digit runs
@@ -35,7 +49,11 @@ fn runs(text: &str) -> Vec<(String, bool)> {
         }
         let s = if digit {
             let t = cur.trim_start_matches('0');
-            if t.is_empty() { "0".to_string() } else { t.to_string() }
+            if t.is_empty() {
+                "0".to_string()
+            } else {
+                t.to_string()
+            }
         } else {
             cur.clone()
         };
@@ -76,7 +94,11 @@ pub fn document_keys(number: &str) -> Vec<(String, KeyStrength)> {
         return keys;
     }
     keys.push((join(&all), KeyStrength::Full));
-    let digits: Vec<&str> = r.iter().filter(|(_, d)| *d).map(|(s, _)| s.as_str()).collect();
+    let digits: Vec<&str> = r
+        .iter()
+        .filter(|(_, d)| *d)
+        .map(|(s, _)| s.as_str())
+        .collect();
     if digits.is_empty() {
         return keys;
     }
@@ -91,7 +113,11 @@ pub fn document_keys(number: &str) -> Vec<(String, KeyStrength)> {
         let raw_digits: String = number.chars().filter(char::is_ascii_digit).collect();
         let joined = raw_digits.trim_start_matches('0').to_string();
         // Letters in front with the digits run together (f20260000012).
-        let letters: Vec<&str> = r.iter().take_while(|(_, d)| !*d).map(|(s, _)| s.as_str()).collect();
+        let letters: Vec<&str> = r
+            .iter()
+            .take_while(|(_, d)| !*d)
+            .map(|(s, _)| s.as_str())
+            .collect();
         if !letters.is_empty() && r.iter().skip(letters.len()).all(|(_, d)| *d) {
             let mut full = letters.clone();
             full.push(&joined);
@@ -184,14 +210,23 @@ mod tests {
         let i = idx();
         let table: [(&str, &[(u32, KeyStrength)]); 9] = [
             ("F2026-0000012", &[(0, KeyStrength::Full)]),
-            ("betaling factuur f2026 0000012 dank", &[(0, KeyStrength::Full)]),
+            (
+                "betaling factuur f2026 0000012 dank",
+                &[(0, KeyStrength::Full)],
+            ),
             ("f20260000012", &[(0, KeyStrength::Full)]),
             ("2026-12", &[(0, KeyStrength::Digits)]),
             ("20260000012", &[(0, KeyStrength::Digits)]),
             ("26/12", &[(0, KeyStrength::Digits)]),
-            ("fact nr 12", &[(0, KeyStrength::Sequence), (2, KeyStrength::Sequence)]),
+            (
+                "fact nr 12",
+                &[(0, KeyStrength::Sequence), (2, KeyStrength::Sequence)],
+            ),
             ("inv 42", &[(3, KeyStrength::Digits)]),
-            ("F2026-0000012 en F2026-0000013", &[(0, KeyStrength::Full), (1, KeyStrength::Full)]),
+            (
+                "F2026-0000012 en F2026-0000013",
+                &[(0, KeyStrength::Full), (1, KeyStrength::Full)],
+            ),
         ];
         for (text, want) in table {
             assert_eq!(i.find(text), want, "{text}");

@@ -128,7 +128,9 @@ pub fn find_in_text(text: &str) -> Vec<(String, ReferenceKind)> {
         let mut from = 0;
         while let Some(p) = text[from..].find(marker) {
             let start = from + p + 3;
-            let Some(q) = text[start..].find(marker) else { break };
+            let Some(q) = text[start..].find(marker) else {
+                break;
+            };
             let inner: String = text[start..start + q]
                 .chars()
                 .filter(char::is_ascii_digit)
@@ -158,7 +160,9 @@ pub fn find_in_text(text: &str) -> Vec<(String, ReferenceKind)> {
             }
             if digits.len() == 16 && kenmerk_valid(&digits) {
                 found.push((digits, ReferenceKind::Kenmerk));
-            } else if digits.len() == 12 && ogm_valid(&digits) && !found.iter().any(|f| f.0 == digits)
+            } else if digits.len() == 12
+                && ogm_valid(&digits)
+                && !found.iter().any(|f| f.0 == digits)
             {
                 found.push((digits, ReferenceKind::Ogm));
             }
@@ -180,7 +184,10 @@ pub fn find_in_text(text: &str) -> Vec<(String, ReferenceKind)> {
         for (k, c) in upper[start..].char_indices() {
             if c.is_ascii_alphanumeric() {
                 compact.push(c);
-            } else if c == ' ' && upper[start + k + 1..].starts_with(|n: char| n.is_ascii_alphanumeric()) && compact.len() % 4 == 0 {
+            } else if c == ' '
+                && upper[start + k + 1..].starts_with(|n: char| n.is_ascii_alphanumeric())
+                && compact.len() % 4 == 0
+            {
                 continue;
             } else {
                 break;
@@ -211,7 +218,10 @@ mod tests {
             for pos in 0..16 {
                 let mut b = k.clone().into_bytes();
                 b[pos] = if b[pos] == b'9' { b'0' } else { b[pos] + 1 };
-                assert!(!kenmerk_valid(std::str::from_utf8(&b).unwrap()), "{k} at {pos}");
+                assert!(
+                    !kenmerk_valid(std::str::from_utf8(&b).unwrap()),
+                    "{k} at {pos}"
+                );
             }
         }
         assert!(!kenmerk_valid("123456789012345"));
@@ -240,11 +250,23 @@ mod tests {
         let spaced = format!("{} {} {} {}", &k[..4], &k[4..8], &k[8..12], &k[12..]);
         let text = format!("betaling kenmerk {spaced} dank u, ook +++100/0160/01495+++ en rf18 5390 0754 7034 groet");
         let found = find_in_text(&text);
-        assert!(found.contains(&(k.clone(), ReferenceKind::Kenmerk)), "{found:?}");
-        assert!(found.contains(&("100016001495".into(), ReferenceKind::Ogm)), "{found:?}");
-        assert!(found.contains(&("RF18539007547034".into(), ReferenceKind::Rf)), "{found:?}");
+        assert!(
+            found.contains(&(k.clone(), ReferenceKind::Kenmerk)),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(&("100016001495".into(), ReferenceKind::Ogm)),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(&("RF18539007547034".into(), ReferenceKind::Rf)),
+            "{found:?}"
+        );
         assert!(find_in_text("factuur 2026-0012 bedrag 1234567890123456").is_empty());
-        assert_eq!(canonical(" rf18 5390 0754 7034").unwrap().1, Some(ReferenceKind::Rf));
+        assert_eq!(
+            canonical(" rf18 5390 0754 7034").unwrap().1,
+            Some(ReferenceKind::Rf)
+        );
         assert_eq!(canonical("+++100/0160/01495+++").unwrap().0, "100016001495");
     }
 }

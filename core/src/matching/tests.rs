@@ -60,7 +60,11 @@ fn pay(id: &str, amount: &str, from: Option<&str>, text: &str) -> Payment {
         id: id.into(),
         date: date("2026-03-01"),
         amount: Money::new(dec(amount), Currency::EUR),
-        kind: if dec(amount) < Decimal::ZERO { PaymentKind::Outgoing } else { PaymentKind::Incoming },
+        kind: if dec(amount) < Decimal::ZERO {
+            PaymentKind::Outgoing
+        } else {
+            PaymentKind::Incoming
+        },
         account: Some("NL91ABNA0417164300".into()),
         counterparty_name: None,
         counterparty_account: from.map(str::to_string),
@@ -85,10 +89,23 @@ struct Run {
     m: Matching,
 }
 
-fn run(docs: &[LedgerDocument], debtors: &[Debtor], payments: &[Payment], manual: &[ManualDecision]) -> Run {
+fn run(
+    docs: &[LedgerDocument],
+    debtors: &[Debtor],
+    payments: &[Payment],
+    manual: &[ManualDecision],
+) -> Run {
     let as_of = date("2026-04-01");
     let mut rec = reconcile(docs, as_of);
-    let m = match_payments(docs, debtors, payments, manual, &MatchPolicy::default(), as_of, &mut rec);
+    let m = match_payments(
+        docs,
+        debtors,
+        payments,
+        manual,
+        &MatchPolicy::default(),
+        as_of,
+        &mut rec,
+    );
     Run { rec, m }
 }
 
@@ -98,7 +115,10 @@ fn open(r: &Run, i: usize) -> Decimal {
 
 #[test]
 fn structured_reference_pays_its_document() {
-    let mut docs = vec![inv("F1", "D1", "100.00", "2026-02-01"), inv("F2", "D1", "50.00", "2026-02-01")];
+    let mut docs = vec![
+        inv("F1", "D1", "100.00", "2026-02-01"),
+        inv("F2", "D1", "50.00", "2026-02-01"),
+    ];
     let k = kenmerk_for(123_456);
     docs[1].document.payment_reference = Some(k.clone());
     let mut p = pay("p1", "50.00", None, "");
@@ -107,11 +127,24 @@ fn structured_reference_pays_its_document() {
     assert_eq!(open(&r, 1), Decimal::ZERO);
     assert_eq!(open(&r, 0), dec("100.00"));
     let a = r.rec.allocations.last().unwrap();
-    assert_eq!((a.rule, a.confidence), (AllocationRule::StructuredReference, 98));
+    assert_eq!(
+        (a.rule, a.confidence),
+        (AllocationRule::StructuredReference, 98)
+    );
 
     // RF reference inside prose.
     docs[0].document.payment_reference = Some(rf_for("F1"));
-    let r = run(&docs, &[], &[pay("p2", "100.00", None, &format!("betaling {}", rf_for("F1")))], &[]);
+    let r = run(
+        &docs,
+        &[],
+        &[pay(
+            "p2",
+            "100.00",
+            None,
+            &format!("betaling {}", rf_for("F1")),
+        )],
+        &[],
+    );
     assert_eq!(open(&r, 0), Decimal::ZERO);
 }
 
@@ -125,24 +158,69 @@ fn invoice_numbers_in_text_with_payer_and_amount_checks() {
     let debtors = [debtor("D1", IBAN_D1), debtor("D2", IBAN_D2)];
     // (text, payer, amount) -> open amounts after, status
     let table: [(&str, Option<&str>, &str, [&str; 3], PaymentStatus); 6] = [
-        ("factuur f2026 0000012", None, "100.00", ["0", "40.00", "100.00"], PaymentStatus::Allocated),
-        ("2026-12 en 2026-13", Some(IBAN_D1), "140.00", ["0", "0", "100.00"], PaymentStatus::Allocated),
-        ("termijn 1 F2026-0000012", Some(IBAN_D1), "30.00", ["70.00", "40.00", "100.00"], PaymentStatus::Allocated),
+        (
+            "factuur f2026 0000012",
+            None,
+            "100.00",
+            ["0", "40.00", "100.00"],
+            PaymentStatus::Allocated,
+        ),
+        (
+            "2026-12 en 2026-13",
+            Some(IBAN_D1),
+            "140.00",
+            ["0", "0", "100.00"],
+            PaymentStatus::Allocated,
+        ),
+        (
+            "termijn 1 F2026-0000012",
+            Some(IBAN_D1),
+            "30.00",
+            ["70.00", "40.00", "100.00"],
+            PaymentStatus::Allocated,
+        ),
         // Transposed digits name another debtor's invoice: the payer's item of this amount wins.
-        ("F2026-0000021", Some(IBAN_D1), "100.00", ["0", "40.00", "100.00"], PaymentStatus::Allocated),
+        (
+            "F2026-0000021",
+            Some(IBAN_D1),
+            "100.00",
+            ["0", "40.00", "100.00"],
+            PaymentStatus::Allocated,
+        ),
         // Another debtor pays a reference of D1 with a different amount: not trusted blindly.
-        ("F2026-0000013", Some(IBAN_D2), "35.00", ["100.00", "40.00", "100.00"], PaymentStatus::Review),
+        (
+            "F2026-0000013",
+            Some(IBAN_D2),
+            "35.00",
+            ["100.00", "40.00", "100.00"],
+            PaymentStatus::Review,
+        ),
         // Overpayment: the rest is unapplied cash on the debtor.
-        ("F2026-0000013", None, "60.00", ["100.00", "0", "100.00"], PaymentStatus::PartlyAllocated),
+        (
+            "F2026-0000013",
+            None,
+            "60.00",
+            ["100.00", "0", "100.00"],
+            PaymentStatus::PartlyAllocated,
+        ),
     ];
     for (text, payer, amount, want, status) in table {
         let r = run(&docs, &debtors, &[pay("p", amount, payer, text)], &[]);
         let got: Vec<Decimal> = (0..3).map(|i| open(&r, i)).collect();
         let want: Vec<Decimal> = want.iter().map(|s| dec(s)).collect();
         assert_eq!(got, want, "{text}");
-        assert_eq!(r.m.outcomes[0].status, status, "{text}: {:?}", r.m.outcomes[0]);
+        assert_eq!(
+            r.m.outcomes[0].status, status,
+            "{text}: {:?}",
+            r.m.outcomes[0]
+        );
     }
-    let r = run(&docs, &debtors, &[pay("p", "60.00", None, "F2026-0000013")], &[]);
+    let r = run(
+        &docs,
+        &debtors,
+        &[pay("p", "60.00", None, "F2026-0000013")],
+        &[],
+    );
     assert_eq!(r.m.outcomes[0].unapplied, dec("20.00"));
     assert_eq!(r.m.outcomes[0].debtor, Some(DebtorId::new("D1").unwrap()));
 }
@@ -157,21 +235,48 @@ fn payer_account_then_amount() {
     ];
     let debtors = [debtor("D1", IBAN_D1)];
     let table: [(&str, [&str; 4], AllocationRule); 3] = [
-        ("25.00", ["10.00", "0", "40.00", "7.50"], AllocationRule::DebtorExactAmount),
-        ("47.50", ["10.00", "25.00", "0", "0"], AllocationRule::DebtorCombination),
-        ("20.00", ["0", "15.00", "40.00", "7.50"], AllocationRule::DebtorOldestFirst),
+        (
+            "25.00",
+            ["10.00", "0", "40.00", "7.50"],
+            AllocationRule::DebtorExactAmount,
+        ),
+        (
+            "47.50",
+            ["10.00", "25.00", "0", "0"],
+            AllocationRule::DebtorCombination,
+        ),
+        (
+            "20.00",
+            ["0", "15.00", "40.00", "7.50"],
+            AllocationRule::DebtorOldestFirst,
+        ),
     ];
     for (amount, want, rule) in table {
-        let r = run(&docs, &debtors, &[pay("p", amount, Some(IBAN_D1), "bedankt")], &[]);
+        let r = run(
+            &docs,
+            &debtors,
+            &[pay("p", amount, Some(IBAN_D1), "bedankt")],
+            &[],
+        );
         let got: Vec<Decimal> = (0..4).map(|i| open(&r, i)).collect();
         assert_eq!(got, want.map(dec).to_vec(), "{amount}");
         assert!(r.rec.allocations.iter().all(|a| a.rule == rule), "{amount}");
     }
     // More than all open: everything paid, the rest unapplied.
-    let r = run(&docs, &debtors, &[pay("p", "100.00", Some(IBAN_D1), "")], &[]);
+    let r = run(
+        &docs,
+        &debtors,
+        &[pay("p", "100.00", Some(IBAN_D1), "")],
+        &[],
+    );
     assert_eq!(r.m.outcomes[0].unapplied, dec("17.50"));
     // An unknown payer without a reference: unmatched, and nothing changes.
-    let r = run(&docs, &debtors, &[pay("p", "25.00", Some(IBAN_D2), "gift")], &[]);
+    let r = run(
+        &docs,
+        &debtors,
+        &[pay("p", "25.00", Some(IBAN_D2), "gift")],
+        &[],
+    );
     assert_eq!(r.m.outcomes[0].status, PaymentStatus::Unmatched);
     assert!(r.rec.allocations.is_empty());
 }
@@ -182,7 +287,12 @@ fn duplicates_shortfalls_reversals_and_outgoing() {
     let debtors = [debtor("D1", IBAN_D1)];
     let mut p2 = pay("p2", "100.00", Some(IBAN_D1), "F1");
     p2.date = date("2026-03-02");
-    let r = run(&docs, &debtors, &[pay("p1", "100.00", Some(IBAN_D1), "F1"), p2], &[]);
+    let r = run(
+        &docs,
+        &debtors,
+        &[pay("p1", "100.00", Some(IBAN_D1), "F1"), p2],
+        &[],
+    );
     assert_eq!(open(&r, 0), Decimal::ZERO);
     assert_eq!(r.m.outcomes[1].status, PaymentStatus::Unapplied);
     assert_eq!(r.m.outcomes[1].unapplied, dec("100.00"));
@@ -195,18 +305,31 @@ fn duplicates_shortfalls_reversals_and_outgoing() {
     let mut rev = pay("r1", "-100.00", Some(IBAN_D1), "retour");
     rev.kind = PaymentKind::Reversal;
     rev.date = date("2026-03-05");
-    let r = run(&docs, &debtors, &[pay("p1", "100.00", Some(IBAN_D1), "F1"), rev], &[]);
+    let r = run(
+        &docs,
+        &debtors,
+        &[pay("p1", "100.00", Some(IBAN_D1), "F1"), rev],
+        &[],
+    );
     assert_eq!(open(&r, 0), dec("100.00"));
     assert_eq!(r.m.outcomes[0].status, PaymentStatus::Reversed);
 
-    let r = run(&docs, &debtors, &[pay("o1", "-100.00", Some(IBAN_D1), "F1")], &[]);
+    let r = run(
+        &docs,
+        &debtors,
+        &[pay("o1", "-100.00", Some(IBAN_D1), "F1")],
+        &[],
+    );
     assert_eq!(r.m.outcomes[0].status, PaymentStatus::Outgoing);
     assert_eq!(open(&r, 0), dec("100.00"));
 }
 
 #[test]
 fn manual_decisions_win() {
-    let docs = vec![inv("F1", "D1", "100.00", "2026-02-01"), inv("F2", "D1", "100.00", "2026-02-01")];
+    let docs = vec![
+        inv("F1", "D1", "100.00", "2026-02-01"),
+        inv("F2", "D1", "100.00", "2026-02-01"),
+    ];
     let debtors = [debtor("D1", IBAN_D1)];
     let p = [pay("p1", "100.00", Some(IBAN_D1), "F1")];
     let to_f2 = ManualDecision::Allocate {
@@ -218,12 +341,22 @@ fn manual_decisions_win() {
     assert_eq!((open(&r, 0), open(&r, 1)), (dec("100.00"), Decimal::ZERO));
     assert_eq!(r.rec.allocations[0].rule, AllocationRule::Manual);
 
-    let not_f1 = ManualDecision::Unallocate { payment: "p1".into(), document: Some(docs[0].document.key()) };
+    let not_f1 = ManualDecision::Unallocate {
+        payment: "p1".into(),
+        document: Some(docs[0].document.key()),
+    };
     let r = run(&docs, &debtors, &p, &[not_f1]);
-    assert_eq!(open(&r, 0), dec("100.00"), "F1 excluded; F2 found by payer and amount");
+    assert_eq!(
+        open(&r, 0),
+        dec("100.00"),
+        "F1 excluded; F2 found by payer and amount"
+    );
     assert_eq!(open(&r, 1), Decimal::ZERO);
 
-    let none = ManualDecision::Unallocate { payment: "p1".into(), document: None };
+    let none = ManualDecision::Unallocate {
+        payment: "p1".into(),
+        document: None,
+    };
     let r = run(&docs, &debtors, &p, &[to_f2, none]);
     assert_eq!((open(&r, 0), open(&r, 1)), (dec("100.00"), dec("100.00")));
     assert_eq!(r.m.outcomes[0].unapplied, dec("100.00"));
@@ -231,15 +364,26 @@ fn manual_decisions_win() {
 
 #[test]
 fn same_input_same_result_whatever_the_order() {
-    let docs = vec![inv("A1", "D1", "10.00", "2026-01-10"), inv("A2", "D1", "10.00", "2026-01-20")];
+    let docs = vec![
+        inv("A1", "D1", "10.00", "2026-01-10"),
+        inv("A2", "D1", "10.00", "2026-01-20"),
+    ];
     let debtors = [debtor("D1", IBAN_D1)];
-    let a = [pay("p1", "10.00", Some(IBAN_D1), ""), pay("p2", "10.00", Some(IBAN_D1), "")];
+    let a = [
+        pay("p1", "10.00", Some(IBAN_D1), ""),
+        pay("p2", "10.00", Some(IBAN_D1), ""),
+    ];
     let b = [a[1].clone(), a[0].clone()];
     let ra = run(&docs, &debtors, &a, &[]);
     let rb = run(&docs, &debtors, &b, &[]);
     assert_eq!(ra.rec.open, rb.rec.open);
     let key = |r: &Run| {
-        let mut v: Vec<String> = r.rec.allocations.iter().map(|a| format!("{:?}", a)).collect();
+        let mut v: Vec<String> = r
+            .rec
+            .allocations
+            .iter()
+            .map(|a| format!("{:?}", a))
+            .collect();
         v.sort();
         v
     };
