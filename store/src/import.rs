@@ -192,7 +192,8 @@ impl ImportTx<'_> {
     /// Adds a bank line unless the store has it already (by the bank's reference or by its
     /// fingerprint); true when it is new.
     pub fn add_payment(&mut self, p: &Payment, fingerprint: &str) -> Result<bool, StoreError> {
-        self.payments.add(self.store, self.import_id, p, fingerprint)
+        self.payments
+            .add(self.store, self.import_id, p, fingerprint)
     }
 
     /// Adds a document: new, unchanged, or a new version of a known one.

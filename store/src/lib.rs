@@ -63,6 +63,29 @@ const P_ATTACH: u8 = b't';
 const P_ALSO: u8 = b'q';
 const P_CONFLICT: u8 = b'c';
 
+/// Every key prefix of the ledger tree, wherever it is defined: they must never collide.
+#[cfg(test)]
+const ALL_PREFIXES: &[u8] = &[
+    P_VERSION,
+    P_DEBTOR,
+    P_IMPORT,
+    P_HASH,
+    P_AUDIT,
+    P_REMINDER,
+    P_PLAN,
+    P_ATTACH,
+    P_ALSO,
+    P_CONFLICT,
+    segments::P_BLOCKS,
+    segments::P_INDEX,
+    segments::P_DEAD,
+    segments::P_INLINE,
+    payments::P_PAYMENT_BLOCKS,
+    payments::P_PAYMENT_INLINE,
+    payments::P_MANUAL,
+    b'm', // META_SCHEMA and META_CREDITOR
+];
+
 /// What went wrong with the store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

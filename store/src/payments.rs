@@ -18,17 +18,23 @@ use serde::{Deserialize, Serialize};
 
 use crate::codec::{corrupt, decode, encode, Amount};
 use crate::segments::{checksum, read_block, verify, BlockMeta, SegmentWriter};
-use crate::{json_decode, json_encode, key, segment_corrupt, AuditEntry, Store, StoreError, P_AUDIT};
+use crate::{
+    json_decode, json_encode, key, segment_corrupt, AuditEntry, Store, StoreError, P_AUDIT,
+};
 
 pub(crate) const P_PAYMENT_BLOCKS: u8 = b'y';
 pub(crate) const P_PAYMENT_INLINE: u8 = b'Y';
-pub(crate) const P_MANUAL: u8 = b'n';
+pub(crate) const P_MANUAL: u8 = b'd';
 /// Lines per block: big enough for few sled writes, small enough to stream.
 const BLOCK_LINES: usize = 65_536;
 
 /// A 128-bit key of an id or fingerprint, for the repeat check.
 pub(crate) fn line_key(text: &str) -> u128 {
-    u128::from_le_bytes(blake3::hash(text.as_bytes()).as_bytes()[..16].try_into().expect("16 bytes"))
+    u128::from_le_bytes(
+        blake3::hash(text.as_bytes()).as_bytes()[..16]
+            .try_into()
+            .expect("16 bytes"),
+    )
 }
 
 /// A bank line as stored.
@@ -56,7 +62,8 @@ impl StoredPayment {
             .map_err(|e| corrupt(k, &e.to_string()))?;
         Ok(Payment {
             id: self.id,
-            date: NaiveDate::from_epoch_days(self.date).ok_or_else(|| corrupt(k, "date out of range"))?,
+            date: NaiveDate::from_epoch_days(self.date)
+                .ok_or_else(|| corrupt(k, "date out of range"))?,
             amount: Money::new(self.amount.to_decimal(k)?, currency),
             kind: self.kind,
             account: self.account,
@@ -65,7 +72,10 @@ impl StoredPayment {
             remittance: self.remittance,
             structured_reference: self.structured_reference,
             end_to_end_id: self.end_to_end_id,
-            provenance: Provenance { source, location: self.location },
+            provenance: Provenance {
+                source,
+                location: self.location,
+            },
         })
     }
 }
@@ -108,7 +118,13 @@ impl PaymentWriter {
     }
 
     /// Adds a line unless it is stored already (or earlier in this transaction); true when new.
-    pub fn add(&mut self, store: &Store, import_id: u64, p: &Payment, fingerprint: &str) -> Result<bool, StoreError> {
+    pub fn add(
+        &mut self,
+        store: &Store,
+        import_id: u64,
+        p: &Payment,
+        fingerprint: &str,
+    ) -> Result<bool, StoreError> {
         if self.known.is_none() {
             self.known = Some(store.payment_keys()?);
         }
@@ -129,7 +145,13 @@ impl PaymentWriter {
             location: p.provenance.location.clone(),
             date: p.date.to_epoch_days(),
             amount: p.amount.amount().into(),
-            currency: p.amount.currency().to_string().as_bytes().try_into().unwrap_or(*b"EUR"),
+            currency: p
+                .amount
+                .currency()
+                .to_string()
+                .as_bytes()
+                .try_into()
+                .unwrap_or(*b"EUR"),
             kind: p.kind,
             account: p.account.clone(),
             counterparty_name: p.counterparty_name.clone(),
@@ -192,13 +214,20 @@ impl Store {
         let mut out = Vec::new();
         for kv in self.ledger.scan_prefix([P_PAYMENT_BLOCKS]) {
             let (k, v) = kv?;
-            let owner = u64::from_be_bytes(k[1..].try_into().map_err(|_| corrupt(&k, "key is not 8 bytes"))?);
+            let owner = u64::from_be_bytes(
+                k[1..]
+                    .try_into()
+                    .map_err(|_| corrupt(&k, "key is not 8 bytes"))?,
+            );
             let metas: Vec<BlockMeta> = decode(&k, &v)?;
             let path = payments_path(&self.segments, owner);
             for meta in &metas {
                 let bytes = if meta.inline {
                     let ik = inline_key(owner);
-                    let v = self.ledger.get(&ik)?.ok_or_else(|| corrupt(&ik, "inline block is missing"))?;
+                    let v = self
+                        .ledger
+                        .get(&ik)?
+                        .ok_or_else(|| corrupt(&ik, "inline block is missing"))?;
                     verify(&v, meta).map_err(|e| corrupt(&ik, &e))?;
                     v.to_vec()
                 } else {
@@ -224,8 +253,11 @@ impl Store {
 
     /// Every stored bank line with its provenance, in import and file order.
     pub fn payments(&self) -> Result<Vec<Payment>, StoreError> {
-        let sources: BTreeMap<u64, Arc<Source>> =
-            self.imports()?.into_iter().map(|r| (r.id, Arc::new(r.source))).collect();
+        let sources: BTreeMap<u64, Arc<Source>> = self
+            .imports()?
+            .into_iter()
+            .map(|r| (r.id, Arc::new(r.source)))
+            .collect();
         let mut out = Vec::new();
         for (owner, block) in self.payment_blocks()? {
             let k = payments_path(&self.segments, owner);
@@ -242,11 +274,19 @@ impl Store {
     }
 
     /// Records a decision about a payment (audited); it applies on every later run.
-    pub fn add_decision(&self, decision: &ManualDecision, at: DateTime<Utc>) -> Result<(), StoreError> {
+    pub fn add_decision(
+        &self,
+        decision: &ManualDecision,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         let seq = self.last_seq(P_MANUAL)? + 1;
         let audit_seq = self.last_seq(P_AUDIT)? + 1;
         let (action, subject, detail) = match decision {
-            ManualDecision::Allocate { payment, document, amount } => (
+            ManualDecision::Allocate {
+                payment,
+                document,
+                amount,
+            } => (
                 "allocate",
                 format!("payment {payment}"),
                 format!(
@@ -266,7 +306,13 @@ impl Store {
             ),
         };
         let mut batch = sled::Batch::default();
-        batch.insert(key(P_MANUAL, &seq.to_be_bytes()), json_encode(&StoredDecision { at, decision: decision.clone() }));
+        batch.insert(
+            key(P_MANUAL, &seq.to_be_bytes()),
+            json_encode(&StoredDecision {
+                at,
+                decision: decision.clone(),
+            }),
+        );
         batch.insert(
             key(P_AUDIT, &audit_seq.to_be_bytes()),
             json_encode(&AuditEntry {

@@ -320,3 +320,11 @@ fn one_transaction_can_carry_several_small_sources_each_with_its_own_record() {
     assert_eq!(store.import_by_hash("u2").unwrap().unwrap().id, 2);
     assert_eq!(store.imports().unwrap().len(), 2);
 }
+
+#[test]
+fn key_prefixes_never_collide() {
+    let mut seen = std::collections::HashSet::new();
+    for p in crate::ALL_PREFIXES {
+        assert!(seen.insert(*p), "prefix '{}' is used twice", *p as char);
+    }
+}

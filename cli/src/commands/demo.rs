@@ -8,7 +8,8 @@ use chrono::NaiveDate;
 
 use crate::{Basis, Format};
 
-/// Imports `fixtures/ledger`, imports it again (nothing changes), then shows ageing and open items.
+/// Imports `fixtures/ledger`, imports it again (nothing changes), imports the bank statements of
+/// `fixtures/bank`, then shows what they paid, ageing and open items.
 pub fn run(fixtures: &Path, data_dir: &Path, as_of: NaiveDate) -> Result<ExitCode> {
     let ledger = fixtures.join("ledger");
     anyhow::ensure!(
@@ -40,6 +41,18 @@ pub fn run(fixtures: &Path, data_dir: &Path, as_of: NaiveDate) -> Result<ExitCod
     super::import::run(data_dir, std::slice::from_ref(&ledger), None, false, None)?;
     println!("\n== the same files again: recognised, nothing changes");
     super::import::run(data_dir, &[ledger], None, false, None)?;
+    let bank = fixtures.join("bank");
+    println!(
+        "\n== bank statements {}: camt.053, MT940 and a CSV export overlapping the camt",
+        bank.display()
+    );
+    super::import::run(data_dir, &[bank], None, false, None)?;
+    println!("\n== what the payments paid, as of {as_of}");
+    super::payments::allocations(data_dir, as_of, Format::Table)?;
+    println!("\n== money received but not applied");
+    super::payments::unmatched(data_dir, as_of, Format::Table)?;
+    println!("\n== doubtful matches waiting for a person (confirm with `incasso allocate`)");
+    super::payments::review(data_dir, as_of, Format::Table)?;
     println!("\n== ageing as of {as_of}");
     super::report::ageing(
         data_dir,

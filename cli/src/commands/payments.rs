@@ -68,7 +68,10 @@ pub fn unmatched(data_dir: &Path, as_of: NaiveDate, format: Format) -> Result<Ex
     for (p, o) in r.payments.iter().zip(&r.matching.outcomes) {
         let open = matches!(
             o.status,
-            PaymentStatus::Unmatched | PaymentStatus::Unapplied | PaymentStatus::PartlyAllocated
+            PaymentStatus::Unmatched
+                | PaymentStatus::Unapplied
+                | PaymentStatus::PartlyAllocated
+                | PaymentStatus::Review
         ) && o.unapplied > Decimal::ZERO;
         if !open {
             continue;

@@ -17,26 +17,6 @@ pub enum KeyStrength {
     Full,
 }
 
-/// Words payers put around an invoice number; never part of one.
-const NOISE_WORDS: [&str; 16] = [
-    "FACTUUR",
-    "FACTUURNR",
-    "FACTUURNUMMER",
-    "FACT",
-    "FACTNR",
-    "FAKTUUR",
-    "NR",
-    "NO",
-    "NUMMER",
-    "INV",
-    "INVOICE",
-    "REF",
-    "BETALING",
-    "PAYMENT",
-    "KENMERK",
-    "REKENING",
-];
-
 /// Runs of letters and of digits, upper-cased, with leading zeros removed from digit runs
 /// (kept as "0" when all zeros).
 fn runs(text: &str) -> Vec<(String, bool)> {
@@ -164,10 +144,6 @@ impl NumberIndex {
         let mut out: Vec<(u32, KeyStrength)> = Vec::new();
         let mut i = 0;
         while i < r.len() {
-            if !r[i].1 && NOISE_WORDS.contains(&r[i].0.as_str()) {
-                i += 1;
-                continue;
-            }
             let mut matched = 0;
             for len in (1..=4.min(r.len() - i)).rev() {
                 let window: Vec<&str> = r[i..i + len].iter().map(|(s, _)| s.as_str()).collect();
@@ -176,7 +152,14 @@ impl NumberIndex {
                     continue;
                 }
                 if let Some(docs) = self.keys.get(&join(&window)) {
+                    // A short lone number ("1", "12", "van 2") is too common to name a document alone.
+                    let cap = if len == 1 && window[0].len() < 4 {
+                        KeyStrength::Sequence
+                    } else {
+                        KeyStrength::Full
+                    };
                     for &(d, s) in docs {
+                        let s = s.min(cap);
                         match out.iter_mut().find(|(e, _)| *e == d) {
                             Some(e) => e.1 = e.1.max(s),
                             None => out.push((d, s)),
@@ -208,7 +191,7 @@ mod tests {
     #[test]
     fn payer_spellings_find_the_invoice() {
         let i = idx();
-        let table: [(&str, &[(u32, KeyStrength)]); 9] = [
+        let table: [(&str, &[(u32, KeyStrength)]); 10] = [
             ("F2026-0000012", &[(0, KeyStrength::Full)]),
             (
                 "betaling factuur f2026 0000012 dank",
@@ -222,7 +205,8 @@ mod tests {
                 "fact nr 12",
                 &[(0, KeyStrength::Sequence), (2, KeyStrength::Sequence)],
             ),
-            ("inv 42", &[(3, KeyStrength::Digits)]),
+            ("inv 42", &[(3, KeyStrength::Full)]),
+            ("42", &[(3, KeyStrength::Sequence)]),
             (
                 "F2026-0000012 en F2026-0000013",
                 &[(0, KeyStrength::Full), (1, KeyStrength::Full)],
@@ -232,6 +216,9 @@ mod tests {
             assert_eq!(i.find(text), want, "{text}");
         }
         assert!(i.find("teruggave belasting 2025").is_empty());
+        let mut short = NumberIndex::default();
+        short.add("1", 7);
+        assert_eq!(short.find("termijn 1 van 2"), [(7, KeyStrength::Sequence)]);
         assert!(i.find("donatie").is_empty());
     }
 }
