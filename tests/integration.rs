@@ -1480,3 +1480,6 @@ fn a_folder_of_e_invoices_commits_together_but_each_file_stands_alone() {
         "{sources:?}"
     );
 }
+
+#[path = "payments.rs"]
+mod payments;

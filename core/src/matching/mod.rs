@@ -386,7 +386,10 @@ pub fn match_payments(
             // A confident match teaches the payer's account, for later payments without a reference.
             let exact = plain
                 && out.unapplied.is_zero()
-                && plan.parts.iter().all(|&(d, _)| rec.open[d as usize] == Some(Decimal::ZERO));
+                && plan
+                    .parts
+                    .iter()
+                    .all(|&(d, _)| rec.open[d as usize] == Some(Decimal::ZERO));
             if plan.confidence >= 90 && exact {
                 if let (Some(acc), Some(d)) =
                     (p.counterparty_account.as_deref(), plan.debtor.as_ref())
@@ -890,7 +893,8 @@ fn swapped_twin(
         v.swap(i, i + 1);
         let twin = String::from_utf8(v).unwrap_or_default();
         for (d, s) in idx.numbers.find(&twin) {
-            if s == KeyStrength::Full && d != named && usable(d) && open[d as usize] == Some(amount) {
+            if s == KeyStrength::Full && d != named && usable(d) && open[d as usize] == Some(amount)
+            {
                 if found.is_some_and(|f| f != d) {
                     return None; // two candidates: not a typo anyone can resolve
                 }

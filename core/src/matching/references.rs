@@ -186,7 +186,7 @@ pub fn find_in_text(text: &str) -> Vec<(String, ReferenceKind)> {
                 compact.push(c);
             } else if c == ' '
                 && upper[start + k + 1..].starts_with(|n: char| n.is_ascii_alphanumeric())
-                && compact.len() % 4 == 0
+                && compact.len().is_multiple_of(4)
             {
                 continue;
             } else {

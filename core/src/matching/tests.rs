@@ -156,8 +156,9 @@ fn invoice_numbers_in_text_with_payer_and_amount_checks() {
         inv("F2026-0000021", "D2", "100.00", "2026-02-01"),
     ];
     let debtors = [debtor("D1", IBAN_D1), debtor("D2", IBAN_D2)];
-    // (text, payer, amount) -> open amounts after, status
-    let table: [(&str, Option<&str>, &str, [&str; 3], PaymentStatus); 6] = [
+    /// Text, payer, amount; open amounts after, and the payment's status.
+    type Case<'a> = (&'a str, Option<&'a str>, &'a str, [&'a str; 3], PaymentStatus);
+    let table: [Case; 6] = [
         (
             "factuur f2026 0000012",
             None,
@@ -337,7 +338,7 @@ fn manual_decisions_win() {
         document: docs[1].document.key(),
         amount: None,
     };
-    let r = run(&docs, &debtors, &p, &[to_f2.clone()]);
+    let r = run(&docs, &debtors, &p, std::slice::from_ref(&to_f2));
     assert_eq!((open(&r, 0), open(&r, 1)), (dec("100.00"), Decimal::ZERO));
     assert_eq!(r.rec.allocations[0].rule, AllocationRule::Manual);
 

@@ -1,0 +1,503 @@
+//! Bank statements end to end: the real binary imports camt.053, MT940 and bank CSV files into
+//! real stores, matches them to the ledger, and keeps the decisions people make.
+
+use super::*;
+
+const BANK_AS_OF: &str = "2026-11-23";
+
+fn bank_store(dir: &Path) -> PathBuf {
+    let data = dir.join("data");
+    ok(incasso(
+        &data,
+        &[
+            "import",
+            fixture("ledger/nl-semicolon.csv").to_str().unwrap(),
+            fixture("bank").to_str().unwrap(),
+        ],
+    ));
+    data
+}
+
+/// Rows of a CSV report without the payment-id column (ids are hashes; the rest is the point).
+fn csv_rows(text: &str, skip_first: bool) -> Vec<String> {
+    text.lines()
+        .skip(1)
+        .map(|l| {
+            if skip_first {
+                l.split_once(',').map_or(l, |(_, rest)| rest).to_string()
+            } else {
+                l.to_string()
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn statements_pay_the_ledger_and_a_line_in_two_formats_counts_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let out = ok(incasso(
+        &data,
+        &[
+            "import",
+            fixture("ledger/nl-semicolon.csv").to_str().unwrap(),
+            fixture("bank").to_str().unwrap(),
+        ],
+    ));
+    assert!(
+        out.contains("MT940 (Knab): 1 statement(s), 1 line(s); 1 new"),
+        "{out}"
+    );
+    assert!(
+        out.contains("camt.053.001.02: 1 statement(s), 7 line(s); 7 new"),
+        "{out}"
+    );
+    // Three of the CSV's four lines are the camt's lines again (other ids, same fingerprint).
+    assert!(
+        out.contains("Rabobank CSV: 1 statement(s), 4 line(s); 1 new, 3 already stored"),
+        "{out}"
+    );
+
+    let rec = ok(incasso(
+        &data,
+        &["receivables", "--as-of", BANK_AS_OF, "--format", "csv"],
+    ));
+    assert_eq!(
+        rec,
+        "invoice,debtor,currency,total,open,due_date,days_overdue,bucket\n\
+         F2026-003,D200,EUR,605.00,605.00,2026-07-01,145,90+\n"
+    );
+    let alloc = ok(incasso(
+        &data,
+        &["allocations", "--as-of", BANK_AS_OF, "--format", "csv"],
+    ));
+    assert!(
+        alloc.starts_with("payment,document,amount,rule,confidence\n"),
+        "{alloc}"
+    );
+    let mut rows = csv_rows(&alloc, true);
+    rows.sort();
+    assert_eq!(
+        rows,
+        [
+            "F2026-001,1210.00,structured-reference,98",
+            "F2026-002,302.50,debtor-exact-amount,90",
+            "F2026-004,1000.00,invoice-number,95",
+            "F2026-004,1420.00,invoice-number,95",
+            "F2026-006,48.40,invoice-number,95",
+        ]
+    );
+    let unmatched = ok(incasso(
+        &data,
+        &["unmatched", "--as-of", BANK_AS_OF, "--format", "csv"],
+    ));
+    let lines: Vec<&str> = unmatched.lines().skip(1).collect();
+    assert_eq!(lines.len(), 3, "{unmatched}");
+    assert!(
+        lines[0].contains(",312.00,EUR,312.00,unmatched,,Belastingdienst,"),
+        "{unmatched}"
+    );
+    assert!(
+        lines[1].contains(",1500.00,EUR,1500.00,review,D300,"),
+        "{unmatched}"
+    );
+    assert!(
+        lines[2].contains(",20.00,EUR,20.00,unapplied,D400,"),
+        "{unmatched}"
+    );
+    assert!(lines[2].contains("already settled"), "{unmatched}");
+    let review = ok(incasso(
+        &data,
+        &["review", "--as-of", BANK_AS_OF, "--format", "csv"],
+    ));
+    let r = csv_rows(&review, true);
+    assert_eq!(r.len(), 1, "{review}");
+    assert!(
+        r[0].starts_with("2026-11-14,1500.00,F2026-004,1420.00,invoice-number,40,"),
+        "{review}"
+    );
+    assert!(r[0].contains("payer's account belongs to D100"), "{review}");
+
+    // The same files again change nothing, and the views are byte-identical.
+    let again = ok(incasso(
+        &data,
+        &["import", fixture("bank").to_str().unwrap()],
+    ));
+    assert!(
+        again.contains("3 file(s): 0 imported, 3 already imported"),
+        "{again}"
+    );
+    assert_eq!(
+        ok(incasso(
+            &data,
+            &["allocations", "--as-of", BANK_AS_OF, "--format", "csv"]
+        )),
+        alloc
+    );
+
+    // Payments after the as-of date do not count yet.
+    let early = ok(incasso(
+        &data,
+        &["receivables", "--as-of", "2026-11-04", "--format", "csv"],
+    ));
+    assert!(
+        early.contains("F2026-002,D100,EUR,302.50,302.50"),
+        "{early}"
+    );
+    assert!(
+        early.contains("F2026-004,D300,EUR,3025.00,1420.00"),
+        "{early}"
+    );
+}
+
+#[test]
+fn manual_decisions_win_are_audited_and_survive_new_statements() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = bank_store(dir.path());
+    let review = ok(incasso(
+        &data,
+        &["review", "--as-of", BANK_AS_OF, "--format", "csv"],
+    ));
+    let doubtful = review
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .next()
+        .unwrap()
+        .to_string();
+    let alloc = ok(incasso(
+        &data,
+        &["allocations", "--as-of", BANK_AS_OF, "--format", "csv"],
+    ));
+    let by_amount = alloc
+        .lines()
+        .find(|l| l.contains(",F2026-002,302.50,"))
+        .unwrap()
+        .split(',')
+        .next()
+        .unwrap()
+        .to_string();
+
+    // The 302.50 was Bakkerij's F2026-002? The bookkeeper says no, and books the 1500 on it.
+    ok(incasso(&data, &["unallocate", &by_amount, "F2026-002"]));
+    ok(incasso(
+        &data,
+        &["allocate", &doubtful, "F2026-002", "302.50"],
+    ));
+    let check = |data: &Path| {
+        let alloc = ok(incasso(
+            data,
+            &["allocations", "--as-of", BANK_AS_OF, "--format", "csv"],
+        ));
+        assert!(
+            alloc.contains(&format!("{doubtful},F2026-002,302.50,manual,100")),
+            "{alloc}"
+        );
+        assert!(
+            !alloc.contains(&format!("{by_amount},F2026-002")),
+            "{alloc}"
+        );
+        let unmatched = ok(incasso(
+            data,
+            &["unmatched", "--as-of", BANK_AS_OF, "--format", "csv"],
+        ));
+        assert!(
+            unmatched.contains(&format!(
+                "{doubtful},2026-11-14,1500.00,EUR,1197.50,partly-allocated"
+            )),
+            "{unmatched}"
+        );
+        // The 302.50 now finds nothing else of D100 open: unapplied cash, never dropped.
+        assert!(
+            unmatched.contains(&format!(
+                "{by_amount},2026-11-10,302.50,EUR,302.50,unapplied,D100"
+            )),
+            "{unmatched}"
+        );
+    };
+    check(&data);
+    let audit = ok(incasso(&data, &["audit", "--format", "csv"]));
+    assert!(
+        audit.contains("allocate") && audit.contains("unallocate"),
+        "{audit}"
+    );
+
+    // A new statement arrives: the decisions still hold.
+    let extra = dir.path().join("extra.csv");
+    let csv = std::fs::read_to_string(fixture("bank/rabobank-2026-11.csv")).unwrap();
+    std::fs::write(
+        &extra,
+        format!("{csv}\"NL93RABO0123456780\",\"EUR\",\"RABONL2U\",\"000000000000007009\",\"2026-11-20\",\"2026-11-20\",\"+605,00\",\"+0,00\",\"NL02ABNA0123456789\",\"J. Jansen\",\"\",\"\",\"\",\"cb\",\"\",\"\",\"\",\"\",\"\",\"F2026-003\",\"\",\"\",\"\",\"\",\"\",\"\"\n"),
+    )
+    .unwrap();
+    let out = ok(incasso(&data, &["import", extra.to_str().unwrap()]));
+    assert!(out.contains("1 new, 4 already stored"), "{out}");
+    check(&data);
+    let rec = ok(incasso(
+        &data,
+        &["receivables", "--as-of", BANK_AS_OF, "--format", "csv"],
+    ));
+    assert_eq!(
+        rec.lines().count(),
+        1,
+        "the disputed F2026-003 is paid now: {rec}"
+    );
+
+    // Unknown ids and documents are refused and change nothing.
+    let o = incasso(&data, &["allocate", "Rnothing", "F2026-002"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("payment Rnothing is not in the ledger"),
+        "{}",
+        stderr(&o)
+    );
+    let o = incasso(&data, &["allocate", &doubtful, "F2099-999"]);
+    assert!(
+        stderr(&o).contains("document F2099-999 is not in the ledger"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+#[test]
+fn bad_statements_name_the_place_and_store_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    ok(incasso(
+        &data,
+        &[
+            "import",
+            fixture("ledger/nl-semicolon.csv").to_str().unwrap(),
+        ],
+    ));
+    let camt = std::fs::read_to_string(fixture("bank/rabobank-2026-11.camt053.xml")).unwrap();
+    let cut = &camt[..camt.find("<Amt Ccy=\"EUR\">302.50").unwrap() + 20];
+    let rabo = std::fs::read_to_string(fixture("bank/rabobank-2026-11.csv")).unwrap();
+    let mt940 = std::fs::read_to_string(fixture("bank/knab-2026-11-15.sta")).unwrap();
+    let cases: Vec<(PathBuf, &[&str])> = vec![
+        (
+            write(dir.path(), "cut.xml", cut),
+            &["cut.xml", "statement 1, entry 5", "cut off"],
+        ),
+        (
+            write(
+                dir.path(),
+                "balance.sta",
+                &mt940.replace(":62F:C261115EUR1420,00", ":62F:C261115EUR1420,01"),
+            ),
+            &["balance.sta", "statement KNAB20261115", "1420,01"],
+        ),
+        (
+            write(
+                dir.path(),
+                "broken61.sta",
+                &mt940.replace(":61:2611151115C", ":61:2613151115C"),
+            ),
+            &["broken61.sta", "line 6, field :61:"],
+        ),
+        (
+            write(
+                dir.path(),
+                "missing.csv",
+                &rabo.replacen(",\"Bedrag\"", "", 1),
+            ),
+            &["missing.csv", "Bedrag"],
+        ),
+        (
+            write(
+                dir.path(),
+                "ambiguous.csv",
+                &rabo.replace("\"+1500,00\"", "\"1.000\""),
+            ),
+            &["ambiguous.csv", "line 5", "1.000", "ambiguous"],
+        ),
+    ];
+    for (file, expect) in &cases {
+        let o = incasso(&data, &["import", file.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(1), "{}", file.display());
+        let err = stderr(&o);
+        for e in *expect {
+            assert!(
+                err.contains(e),
+                "{}: expected '{e}' in:\n{err}",
+                file.display()
+            );
+        }
+        assert!(err.contains("nothing from this file was stored"), "{err}");
+    }
+    let unmatched = ok(incasso(
+        &data,
+        &["unmatched", "--as-of", BANK_AS_OF, "--format", "csv"],
+    ));
+    assert_eq!(
+        unmatched.lines().count(),
+        1,
+        "no payment stored: {unmatched}"
+    );
+    let audit = ok(incasso(&data, &["audit", "--format", "csv"]));
+    assert!(
+        !audit.contains("cut.xml") && !audit.contains("balance.sta"),
+        "{audit}"
+    );
+    // The good files still import afterwards.
+    let out = ok(incasso(
+        &data,
+        &["import", fixture("bank").to_str().unwrap()],
+    ));
+    assert!(out.contains("3 imported"), "{out}");
+}
+
+#[test]
+fn corpus_bank_files_import_or_are_refused_with_what_they_are() {
+    let Some(corpus) = std::env::var_os("INCASSO_CORPUS").map(PathBuf::from) else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "INCASSO_CORPUS must be set under CI"
+        );
+        return;
+    };
+    let corpus = if corpus.is_relative() {
+        root().join(corpus)
+    } else {
+        corpus
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut imported = 0;
+    let mut refused = 0;
+    for folder in ["bank/camt053", "bank/mt940", "csv/bank"] {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(corpus.join(folder))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        for f in files {
+            let name = f.file_name().unwrap().to_string_lossy().into_owned();
+            let data = dir.path().join(&name);
+            let o = incasso(&data, &["import", f.to_str().unwrap()]);
+            let err = stderr(&o);
+            let expect_refusal: Option<&str> = match name.as_str() {
+                "genkgo-camt052-v2.xml" => Some("intraday account report"),
+                "oca-camt054.xml" => Some("debit/credit notification"),
+                "oca-camt053.zip" => Some("zip archive"),
+                "genkgo-camt053-v2-wrong.xml" => Some("without any Stmt"),
+                "ing-nl-balance-history.csv" => Some("balance history"),
+                "degiro-account.csv" => Some("DEGIRO"),
+                "knab-no-header.csv" => Some("without its column header"),
+                "empty.csv" => Some("the file is empty"),
+                _ => None,
+            };
+            if o.status.success() {
+                imported += 1;
+                assert!(expect_refusal.is_none(), "{name} should be refused");
+                let out = stdout(&o);
+                assert!(
+                    out.contains("line(s)"),
+                    "{name} is read as a statement: {out}"
+                );
+            } else {
+                refused += 1;
+                assert!(
+                    err.contains(&name),
+                    "{name}: the error names the file: {err}"
+                );
+                assert!(err.contains("nothing from this file was stored"), "{err}");
+                match expect_refusal {
+                    Some(why) => assert!(err.contains(why), "{name}: {err}"),
+                    // The rest of the refusals are MT940 files whose balances do not add up (edited
+                    // upstream test files) or that are cut off: the message says so and where.
+                    None => assert!(
+                        err.contains("closing balance")
+                            || err.contains(":62F:")
+                            || err.contains("opening"),
+                        "{name}: {err}"
+                    ),
+                }
+            }
+        }
+    }
+    assert!(
+        imported >= 30 && refused >= 8,
+        "{imported} imported, {refused} refused"
+    );
+}
+
+#[test]
+fn generated_statement_is_matched_as_intended() {
+    let dir = tempfile::tempdir().unwrap();
+    let gen = dir.path().join("gen");
+    ok(incasso(
+        dir.path(),
+        &[
+            "fixtures",
+            "generate",
+            "--invoices",
+            "3000",
+            "--payments",
+            "--out",
+            gen.to_str().unwrap(),
+        ],
+    ));
+    let data = dir.path().join("data");
+    ok(incasso(
+        &data,
+        &[
+            "import",
+            gen.join("ledger-nl.csv").to_str().unwrap(),
+            gen.join("bank.camt053.xml").to_str().unwrap(),
+        ],
+    ));
+    // The same statement as a CSV export adds nothing.
+    let out = ok(incasso(
+        &data,
+        &["import", gen.join("bank-rabobank.csv").to_str().unwrap()],
+    ));
+    assert!(out.contains(" 0 new, "), "{out}");
+    let rec = ok(incasso(
+        &data,
+        &["receivables", "--as-of", "2026-10-31", "--format", "csv"],
+    ));
+    let open: std::collections::HashMap<&str, &str> = rec
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[0], f[4])
+        })
+        .collect();
+    let expected = std::fs::read_to_string(gen.join("expected-open.csv")).unwrap();
+    let (mut right, mut all, mut paid_by_bank) = (0, 0, 0);
+    for l in expected.lines().skip(1) {
+        let f: Vec<&str> = l.split(',').collect();
+        all += 1;
+        paid_by_bank += usize::from(f[2] != "unpaid");
+        if open.get(f[0]).copied().unwrap_or("0.00") == f[1] {
+            right += 1;
+        }
+    }
+    assert!(paid_by_bank > 1000, "{paid_by_bank}");
+    assert!(
+        right * 1000 >= all * 995,
+        "{right} of {all} invoices have the intended open amount"
+    );
+    // Unrelated money (tax refunds, gifts, interest) is never allocated.
+    let unmatched = ok(incasso(
+        &data,
+        &["unmatched", "--as-of", "2026-10-31", "--format", "csv"],
+    ));
+    let lines = std::fs::read_to_string(gen.join("expected-lines.csv")).unwrap();
+    for l in lines.lines().filter(|l| l.contains(",unrelated,")) {
+        let marker = l.rsplit(',').next().unwrap();
+        let row = unmatched
+            .lines()
+            .find(|u| u.contains(marker))
+            .unwrap_or_else(|| panic!("{marker} not listed"));
+        assert!(row.contains(",unmatched,"), "{row}");
+    }
+}
