@@ -592,7 +592,15 @@ fn demo_runs_the_flow_on_the_fixtures_and_can_run_again() {
         out.contains("5 file(s): 0 imported, 5 already imported"),
         "{out}"
     );
-    assert!(out.contains("EUR         48.40"), "{out}");
+    assert!(
+        out.contains("1 new, 3 already stored from another statement"),
+        "{out}"
+    );
+    assert!(out.contains("F2026-006    48.40  invoice-number"), "{out}");
+    assert!(
+        out.contains("EUR          0.00  0.00  1112.49  -99.99  1329.75  2342.25"),
+        "{out}"
+    );
     assert!(
         out.contains(&format!("The store is in {}", store.display())),
         "{out}"

@@ -98,7 +98,7 @@ fn statements_pay_the_ledger_and_a_line_in_two_formats_counts_once() {
         "{unmatched}"
     );
     assert!(
-        lines[1].contains(",1500.00,EUR,1500.00,review,D300,"),
+        lines[1].contains(",1500.00,EUR,1500.00,review,D100,"),
         "{unmatched}"
     );
     assert!(

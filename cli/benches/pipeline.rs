@@ -4,38 +4,16 @@
 //! wait4), plus the CSV reader alone in-process to show where the time goes. Scale with
 //! `INCASSO_BENCH_INVOICES` (default 1,000,000).
 
+mod common;
+
 use std::path::Path;
-use std::process::Command;
 use std::time::Instant;
+
+use common::{median, run, RUNS};
 
 use incasso_connectors::csv::{read_ledger, CsvOptions};
 use incasso_connectors::progress::NoProgress;
 use incasso_connectors::source::inspect;
-
-/// Runs the binary; returns (seconds, peak RSS in MB).
-fn run(args: &[&str]) -> (f64, f64) {
-    let started = Instant::now();
-    #[allow(clippy::zombie_processes)] // reaped by wait4 below, which also gives its rusage
-    let child = Command::new(env!("CARGO_BIN_EXE_incasso"))
-        .args(args)
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .expect("spawn incasso");
-    let mut status = 0;
-    // SAFETY: rusage is plain data filled by the kernel; the pid is our own child, waited once.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let pid = child.id() as libc::pid_t;
-    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    assert_eq!(r, pid, "wait4 failed");
-    assert!(
-        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
-        "incasso {args:?} failed"
-    );
-    (
-        started.elapsed().as_secs_f64(),
-        usage.ru_maxrss as f64 / 1024.0,
-    )
-}
 
 fn main() {
     if std::env::args().any(|a| a == "--list") {
@@ -202,14 +180,6 @@ fn main() {
 
     let size_on_disk: u64 = walk(&data);
     println!("store size on disk: {:.0} MB", size_on_disk as f64 / 1e6);
-}
-
-const RUNS: usize = 3;
-
-/// The run with the median time, with its memory.
-fn median(mut runs: Vec<(f64, f64)>) -> (f64, f64) {
-    runs.sort_by(|a, b| a.0.total_cmp(&b.0));
-    runs[runs.len() / 2]
 }
 
 fn walk(p: &Path) -> u64 {

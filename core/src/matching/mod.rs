@@ -351,7 +351,11 @@ pub fn match_payments(
                     });
                 }
                 out.status = PaymentStatus::Review;
-                out.debtor = plan.debtor.clone();
+                // Who paid, when the account says so; else whom the text names.
+                out.debtor = match payer.as_slice() {
+                    [one] => Some((*one).clone()),
+                    _ => plan.debtor.clone(),
+                };
                 out.unapplied = amount;
                 out.notes.extend(plan.reasons);
                 continue;

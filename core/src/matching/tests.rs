@@ -157,7 +157,13 @@ fn invoice_numbers_in_text_with_payer_and_amount_checks() {
     ];
     let debtors = [debtor("D1", IBAN_D1), debtor("D2", IBAN_D2)];
     /// Text, payer, amount; open amounts after, and the payment's status.
-    type Case<'a> = (&'a str, Option<&'a str>, &'a str, [&'a str; 3], PaymentStatus);
+    type Case<'a> = (
+        &'a str,
+        Option<&'a str>,
+        &'a str,
+        [&'a str; 3],
+        PaymentStatus,
+    );
     let table: [Case; 6] = [
         (
             "factuur f2026 0000012",

@@ -1,0 +1,50 @@
+//! What the benchmarks share: running the release binary as a child and measuring it.
+#![allow(dead_code)] // each benchmark uses part of it
+
+use std::process::Command;
+use std::time::Instant;
+
+/// Runs the binary; returns (seconds, peak RSS in MB).
+pub fn run(args: &[&str]) -> (f64, f64) {
+    let started = Instant::now();
+    #[allow(clippy::zombie_processes)] // reaped by wait4 below, which also gives its rusage
+    let child = Command::new(env!("CARGO_BIN_EXE_incasso"))
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn incasso");
+    let mut status = 0;
+    // SAFETY: rusage is plain data filled by the kernel; the pid is our own child, waited once.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = child.id() as libc::pid_t;
+    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(r, pid, "wait4 failed");
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "incasso {args:?} failed"
+    );
+    (
+        started.elapsed().as_secs_f64(),
+        usage.ru_maxrss as f64 / 1024.0,
+    )
+}
+
+/// Runs the binary and returns its standard output (for reports the benchmark checks).
+pub fn output(args: &[&str]) -> String {
+    let o = Command::new(env!("CARGO_BIN_EXE_incasso"))
+        .args(args)
+        .stderr(std::process::Stdio::null())
+        .output()
+        .expect("run incasso");
+    assert!(o.status.success(), "incasso {args:?} failed");
+    String::from_utf8(o.stdout).expect("UTF-8 output")
+}
+
+/// Runs of each timed step on this noisy shared machine; the median is reported.
+pub const RUNS: usize = 3;
+
+/// The run with the median time, with its memory.
+pub fn median(mut runs: Vec<(f64, f64)>) -> (f64, f64) {
+    runs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    runs[runs.len() / 2]
+}
