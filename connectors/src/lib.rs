@@ -20,3 +20,29 @@ pub mod ubl;
 pub mod values;
 pub mod xlsx;
 mod xml;
+
+/// The shared corpus folder `sub` named by `INCASSO_CORPUS` (relative to the workspace root when
+/// relative), or `None` when it is unset locally; under `CI=true` an unset corpus is a failure.
+#[cfg(test)]
+pub(crate) fn corpus_dir(sub: &str) -> Option<std::path::PathBuf> {
+    match std::env::var_os("INCASSO_CORPUS") {
+        Some(d) => {
+            let d = std::path::PathBuf::from(d);
+            let d = if d.is_relative() {
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("..")
+                    .join(d)
+            } else {
+                d
+            };
+            Some(d.join(sub))
+        }
+        None => {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "INCASSO_CORPUS must be set under CI"
+            );
+            None
+        }
+    }
+}

@@ -725,22 +725,8 @@ mod corpus {
     /// Every UBL file of the shared corpus imports or is refused with a reason naming the file.
     #[test]
     fn corpus_ubl_files_read_or_are_refused_with_a_reason() {
-        let dir = match std::env::var_os("INCASSO_CORPUS") {
-            Some(d) => {
-                let d = PathBuf::from(d);
-                if d.is_relative() {
-                    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join(d)
-                } else {
-                    d
-                }
-            }
-            None => {
-                assert!(
-                    std::env::var("CI").as_deref() != Ok("true"),
-                    "INCASSO_CORPUS must be set under CI"
-                );
-                return;
-            }
+        let Some(dir) = crate::corpus_dir("") else {
+            return;
         };
         let tmp = tempfile::tempdir().unwrap();
         let creditor = CreditorId::new("default").unwrap();

@@ -459,7 +459,6 @@ fn date_of(text: &str) -> Option<NaiveDate> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::PathBuf;
 
     fn read_str(xml: &str) -> Result<Vec<BankLine>, BankError> {
         let mut lines = Vec::new();
@@ -544,14 +543,9 @@ mod tests {
     /// Every camt.053 in the corpus reads; the others are refused with what they are.
     #[test]
     fn corpus_camt_files() {
-        let Some(dir) = std::env::var_os("INCASSO_CORPUS") else {
-            assert!(
-                std::env::var("CI").as_deref() != Ok("true"),
-                "INCASSO_CORPUS must be set under CI"
-            );
+        let Some(dir) = crate::corpus_dir("bank/camt053") else {
             return;
         };
-        let dir = PathBuf::from(dir).join("bank/camt053");
         let mut seen = 0;
         for f in std::fs::read_dir(&dir).unwrap() {
             let path = f.unwrap().path();

@@ -1239,13 +1239,7 @@ mod tests {
     }
 
     fn corpus_dir() -> Option<PathBuf> {
-        match std::env::var("INCASSO_CORPUS") {
-            Ok(dir) => Some(PathBuf::from(dir).join("csv").join("bank")),
-            Err(_) if std::env::var("CI").as_deref() == Ok("true") => {
-                panic!("INCASSO_CORPUS must be set on CI")
-            }
-            Err(_) => None,
-        }
+        crate::corpus_dir("csv/bank")
     }
 
     fn decode(bytes: &[u8]) -> String {

@@ -1089,13 +1089,7 @@ mod tests {
     }
 
     fn corpus_dir() -> Option<PathBuf> {
-        match std::env::var_os("INCASSO_CORPUS") {
-            Some(dir) => Some(PathBuf::from(dir).join("bank").join("mt940")),
-            None if std::env::var("CI").as_deref() == Ok("true") => {
-                panic!("INCASSO_CORPUS is not set; CI must run the MT940 corpus tests")
-            }
-            None => None,
-        }
+        crate::corpus_dir("bank/mt940")
     }
 
     /// Reads a corpus file; `checked: false` skips the balance check (for facts of samples
