@@ -31,6 +31,7 @@ pub fn reconciled(store: &Store, as_of: NaiveDate, policy: &MatchPolicy) -> Resu
     let decisions = store.decisions()?;
     let loaded = started.elapsed();
     let mut rec = reconcile(&docs, as_of);
+    let reconciled = started.elapsed();
     let matching = match_payments(
         &docs, &debtors, &payments, &decisions, policy, as_of, &mut rec,
     );
@@ -38,7 +39,8 @@ pub fn reconciled(store: &Store, as_of: NaiveDate, policy: &MatchPolicy) -> Resu
         documents = docs.len(),
         payments = payments.len(),
         load_s = loaded.as_secs_f64(),
-        reconcile_s = (started.elapsed() - loaded).as_secs_f64(),
+        reconcile_s = (reconciled - loaded).as_secs_f64(),
+        match_s = (started.elapsed() - reconciled).as_secs_f64(),
         "ledger loaded and reconciled"
     );
     for n in rec.notes.iter().take(5) {
@@ -51,11 +53,11 @@ pub fn reconciled(store: &Store, as_of: NaiveDate, policy: &MatchPolicy) -> Resu
     }
     if rec.notes.len() > 5 {
         tracing::warn!(
-            "and {} more notes like these (run with -v to see all)",
+            "and {} more notes like these (run with -vv to see all)",
             rec.notes.len() - 5
         );
         for n in &rec.notes[5..] {
-            tracing::info!(
+            tracing::debug!(
                 "{} {}: {}",
                 n.document.kind.code(),
                 n.document.number,

@@ -191,7 +191,7 @@ impl ImportTx<'_> {
 
     /// Adds a bank line unless the store has it already (by the bank's reference or by its
     /// fingerprint); true when it is new.
-    pub fn add_payment(&mut self, p: &Payment, fingerprint: &str) -> Result<bool, StoreError> {
+    pub fn add_payment(&mut self, p: Payment, fingerprint: u128) -> Result<bool, StoreError> {
         self.payments
             .add(self.store, self.import_id, p, fingerprint)
     }

@@ -37,6 +37,12 @@ pub(crate) fn line_key(text: &str) -> u128 {
     )
 }
 
+fn currency_code(c: Currency) -> [u8; 3] {
+    let mut out = *b"EUR";
+    out.copy_from_slice(&c.as_str().as_bytes()[..3]);
+    out
+}
+
 /// A bank line as stored.
 #[derive(Serialize, Deserialize)]
 pub(crate) struct StoredPayment {
@@ -122,43 +128,36 @@ impl PaymentWriter {
         &mut self,
         store: &Store,
         import_id: u64,
-        p: &Payment,
-        fingerprint: &str,
+        p: Payment,
+        fingerprint: u128,
     ) -> Result<bool, StoreError> {
         if self.known.is_none() {
             self.known = Some(store.payment_keys()?);
         }
         let known = self.known.as_mut().expect("loaded");
         let id_key = line_key(&p.id);
-        let fp = line_key(fingerprint);
-        if known.contains(&id_key) || known.contains(&fp) {
+        if known.contains(&id_key) || known.contains(&fingerprint) {
             self.repeated += 1;
             return Ok(false);
         }
         known.insert(id_key);
-        known.insert(fp);
+        known.insert(fingerprint);
         self.new += 1;
         self.block.push(StoredPayment {
-            id: p.id.clone(),
-            fingerprint: fp,
+            fingerprint,
             import_id,
-            location: p.provenance.location.clone(),
             date: p.date.to_epoch_days(),
             amount: p.amount.amount().into(),
-            currency: p
-                .amount
-                .currency()
-                .to_string()
-                .as_bytes()
-                .try_into()
-                .unwrap_or(*b"EUR"),
+            currency: currency_code(p.amount.currency()),
             kind: p.kind,
-            account: p.account.clone(),
-            counterparty_name: p.counterparty_name.clone(),
-            counterparty_account: p.counterparty_account.clone(),
-            remittance: p.remittance.clone(),
-            structured_reference: p.structured_reference.clone(),
-            end_to_end_id: p.end_to_end_id.clone(),
+            id: p.id,
+            location: p.provenance.location,
+            account: p.account,
+            counterparty_name: p.counterparty_name,
+            counterparty_account: p.counterparty_account,
+            remittance: p.remittance,
+            structured_reference: p.structured_reference,
+            end_to_end_id: p.end_to_end_id,
         });
         if self.block.len() == BLOCK_LINES {
             self.write_block()?;

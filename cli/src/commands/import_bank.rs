@@ -90,7 +90,7 @@ where
             for chunk in recv {
                 for line in chunk {
                     let (payment, fingerprint) = identify.payment(line, source);
-                    tx.add_payment(&payment, &fingerprint)?;
+                    tx.add_payment(payment, fingerprint)?;
                 }
             }
             Ok(tx)

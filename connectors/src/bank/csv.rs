@@ -668,6 +668,62 @@ fn read_profile(
     header_line: Option<u64>,
     emit: &mut dyn FnMut(BankLine),
 ) -> Result<StatementSummary, BankError> {
+    // A bank that writes amounts in the user's locale needs one pass to learn the mark first.
+    let mark = match profile.mark {
+        Mark::Fixed(m) => m,
+        Mark::PerFile => {
+            let mut vote = MarkVote::default();
+            each_row(
+                file,
+                text,
+                profile,
+                delimiter,
+                header_line,
+                &mut |line, row, cols| vote.observe(file, line, row, cols),
+            )?;
+            vote.mark()
+        }
+    };
+    let format = match (profile.name_delimiter, delimiter) {
+        (true, b';') => format!("{} (semicolon)", profile.name),
+        (true, b',') => format!("{} (comma)", profile.name),
+        _ => profile.name.to_string(),
+    };
+    let mut accounts = BTreeSet::new();
+    let mut lines = 0;
+    each_row(
+        file,
+        text,
+        profile,
+        delimiter,
+        header_line,
+        &mut |line, row, cols| {
+            let bank_line = read_row(file, profile, cols, mark, line, row)?;
+            if !accounts.contains(&bank_line.account) {
+                accounts.insert(bank_line.account.clone());
+            }
+            emit(bank_line);
+            lines += 1;
+            Ok(())
+        },
+    )?;
+    Ok(StatementSummary {
+        format,
+        statements: accounts.len().max(1),
+        lines,
+    })
+}
+
+/// Streams the data rows of a bank CSV (header resolved, blank rows and preamble skipped) to `f`
+/// with their physical line numbers.
+fn each_row(
+    file: &str,
+    text: &str,
+    profile: &Profile,
+    delimiter: u8,
+    header_line: Option<u64>,
+    f: &mut dyn FnMut(u64, &StringRecord, &Columns) -> Result<(), BankError>,
+) -> Result<(), BankError> {
     let (quoting, comments) = match profile.layout {
         Layout::Header { .. } => (true, false),
         Layout::Headerless {
@@ -688,8 +744,15 @@ fn read_profile(
         line: 1,
         comments,
     };
-    let mut header: Option<StringRecord> = None;
-    let mut rows: Vec<(u64, StringRecord)> = Vec::new();
+    let mut cols: Option<Columns> = match &profile.layout {
+        Layout::Headerless { columns, .. } => Some(resolve_or_explain(
+            file,
+            profile,
+            header_line,
+            columns.iter().map(|c| c.to_string()).collect(),
+        )?),
+        Layout::Header { .. } => None,
+    };
     let mut record = StringRecord::new();
     loop {
         match rdr.read_record(&mut record) {
@@ -709,28 +772,34 @@ fn read_profile(
                 continue;
             }
             if line == h {
-                header = Some(record.clone());
+                let names = record.iter().map(|c| c.trim().to_string()).collect();
+                cols = Some(resolve_or_explain(file, profile, header_line, names)?);
                 continue;
             }
         }
         if record.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        rows.push((line, record.clone()));
-    }
-
-    let names: Vec<String> = match (&profile.layout, &header) {
-        (Layout::Headerless { columns, .. }, _) => columns.iter().map(|c| c.to_string()).collect(),
-        (Layout::Header { .. }, Some(h)) => h.iter().map(|c| c.trim().to_string()).collect(),
-        (Layout::Header { .. }, None) => {
+        let Some(c) = cols.as_ref() else {
             return Err(BankError::new(
                 file,
                 format!("line {}", header_line.unwrap_or(1)),
                 format!("the {} header line could not be read", profile.name),
-            ))
-        }
-    };
-    let cols = resolve(profile, names).map_err(|missing| {
+            ));
+        };
+        f(line, &record, c)?;
+    }
+    Ok(())
+}
+
+/// The columns of a header, or an error naming the ones missing.
+fn resolve_or_explain(
+    file: &str,
+    profile: &Profile,
+    header_line: Option<u64>,
+    names: Vec<String>,
+) -> Result<Columns, BankError> {
+    resolve(profile, names).map_err(|missing| {
         let list = missing
             .iter()
             .map(|m| format!("'{m}'"))
@@ -749,45 +818,27 @@ fn read_profile(
                 profile.name
             ),
         )
-    })?;
-
-    let mark = match profile.mark {
-        Mark::Fixed(m) => m,
-        Mark::PerFile => file_mark(file, &rows, &cols)?,
-    };
-    let format = match (profile.name_delimiter, delimiter) {
-        (true, b';') => format!("{} (semicolon)", profile.name),
-        (true, b',') => format!("{} (comma)", profile.name),
-        _ => profile.name.to_string(),
-    };
-
-    let mut accounts = BTreeSet::new();
-    let mut lines = 0;
-    for (line, row) in &rows {
-        let bank_line = read_row(file, profile, &cols, mark, *line, row)?;
-        accounts.insert(bank_line.account.clone());
-        emit(bank_line);
-        lines += 1;
-    }
-    Ok(StatementSummary {
-        format,
-        statements: accounts.len().max(1),
-        lines,
     })
 }
 
 /// The decimal mark all amounts of a file agree on (decimal point when none tells).
-fn file_mark(
-    file: &str,
-    rows: &[(u64, StringRecord)],
-    cols: &Columns,
-) -> Result<DecimalMark, BankError> {
-    let mut seen: Option<(DecimalMark, u64, &str)> = None;
-    for (line, row) in rows {
+#[derive(Default)]
+struct MarkVote {
+    seen: Option<(DecimalMark, u64, String)>,
+}
+
+impl MarkVote {
+    fn observe(
+        &mut self,
+        file: &str,
+        line: u64,
+        row: &StringRecord,
+        cols: &Columns,
+    ) -> Result<(), BankError> {
         let raw = row.get(cols.amount).unwrap_or("").trim();
         if let MarkEvidence::Only(m) = mark_evidence(raw) {
-            match seen {
-                Some((first, at, value)) if first != m => {
+            match &self.seen {
+                Some((first, at, value)) if *first != m => {
                     return Err(BankError::new(
                         file,
                         format!("line {line}, column '{}'", cols.names[cols.amount]),
@@ -798,11 +849,17 @@ fn file_mark(
                     ))
                 }
                 Some(_) => {}
-                None => seen = Some((m, *line, raw)),
+                None => self.seen = Some((m, line, raw.to_string())),
             }
         }
+        Ok(())
     }
-    Ok(seen.map_or(DecimalMark::Point, |(m, _, _)| m))
+
+    fn mark(&self) -> DecimalMark {
+        self.seen
+            .as_ref()
+            .map_or(DecimalMark::Point, |(m, _, _)| *m)
+    }
 }
 
 fn read_row(

@@ -109,11 +109,25 @@ pub fn clean_text(raw: &str) -> Option<String> {
 /// statement or export format.
 #[derive(Debug, Default)]
 pub struct Identify {
-    occurrences: std::collections::HashMap<String, u32>,
+    occurrences: std::collections::HashMap<u128, u32>,
+    text: String,
+}
+
+/// The first 128 bits of a BLAKE3 hash, as a key.
+fn key128(h: blake3::Hash) -> u128 {
+    u128::from_le_bytes(h.as_bytes()[..16].try_into().expect("16 bytes"))
+}
+
+/// A short printable id: a letter and 15 hex digits of a key.
+fn short_id(prefix: char, key: u128) -> String {
+    let mut id = String::with_capacity(16);
+    id.push(prefix);
+    id.push_str(&format!("{key:032x}")[..15]);
+    id
 }
 
 impl Identify {
-    /// The payment a line records and its fingerprint.
+    /// The payment a line records and its fingerprint (a 128-bit key).
     ///
     /// The fingerprint is account, booking date, amount, currency and counterparty account, plus
     /// the text only when there is no counterparty account (banks word the same line differently
@@ -123,10 +137,14 @@ impl Identify {
         &mut self,
         line: BankLine,
         source: &std::sync::Arc<incasso_core::model::Source>,
-    ) -> (incasso_core::model::Payment, String) {
+    ) -> (incasso_core::model::Payment, u128) {
         use incasso_core::model::{Payment, PaymentKind, Provenance};
+        use std::fmt::Write;
         let account = line.account.as_deref().unwrap_or("");
-        let mut base = format!(
+        let text = &mut self.text;
+        text.clear();
+        let _ = write!(
+            text,
             "{account}|{}|{}|{}|{}",
             line.booking_date,
             line.amount.normalize(),
@@ -134,8 +152,8 @@ impl Identify {
             line.counterparty_account.as_deref().unwrap_or("")
         );
         if line.counterparty_account.is_none() {
-            base.push('|');
-            base.extend(
+            text.push('|');
+            text.extend(
                 line.remittance
                     .as_deref()
                     .unwrap_or("")
@@ -144,16 +162,22 @@ impl Identify {
                     .flat_map(char::to_lowercase),
             );
         }
-        let n = self.occurrences.entry(base.clone()).or_insert(0);
+        let base = key128(blake3::hash(text.as_bytes()));
+        let n = self.occurrences.entry(base).or_insert(0);
         *n += 1;
-        let fingerprint = format!("{base}|{n}");
-        let short = |prefix: char, text: &str| {
-            let h = blake3::hash(text.as_bytes()).to_hex();
-            format!("{prefix}{}", &h[..15])
-        };
+        let mut h = blake3::Hasher::new();
+        h.update(&base.to_le_bytes());
+        h.update(&n.to_le_bytes());
+        let fingerprint = key128(h.finalize());
         let id = match &line.bank_reference {
-            Some(r) => short('R', &format!("{account}|{r}")),
-            None => short('F', &fingerprint),
+            Some(r) => {
+                let mut h = blake3::Hasher::new();
+                h.update(account.as_bytes());
+                h.update(b"|");
+                h.update(r.as_bytes());
+                short_id('R', key128(h.finalize()))
+            }
+            None => short_id('F', fingerprint),
         };
         let kind = if line.reversal {
             PaymentKind::Reversal

@@ -8,6 +8,7 @@
 //! stays as unapplied cash on the debtor, never dropped. Pure and deterministic: payments are
 //! taken in date and id order, so the same ledger gives the same result.
 
+mod fxhash;
 pub mod numbers;
 pub mod references;
 
@@ -24,6 +25,7 @@ use crate::model::{
 };
 use crate::money::{Currency, Money};
 use crate::reconcile::{ReconcileNote, Reconciliation};
+use fxhash::FxHashMap;
 use numbers::{KeyStrength, NumberIndex};
 
 /// The knobs of matching, from the policy file's `[matching]` table.
@@ -174,45 +176,83 @@ struct Plan {
 
 /// The indexes matching looks documents up in.
 struct Indexes<'a> {
-    numbers: NumberIndex,
-    references: HashMap<String, Vec<u32>>,
-    accounts: HashMap<String, Vec<&'a DebtorId>>,
+    /// Invoice numbers, indexed in parts (over disjoint documents) on all cores.
+    numbers: Vec<NumberIndex>,
+    /// Invoices by the hash of their canonical payment reference (checked on every hit).
+    references: FxHashMap<u64, u32>,
+    /// Further invoices printing a reference an earlier one printed, by that earlier one.
+    references_more: FxHashMap<u32, Vec<u32>>,
+    accounts: FxHashMap<String, Vec<&'a DebtorId>>,
     /// Open invoices per debtor and currency, oldest due first.
-    items: HashMap<(&'a DebtorId, Currency), Vec<u32>>,
+    items: FxHashMap<(&'a DebtorId, Currency), Vec<u32>>,
+}
+
+/// Cores to use, at most eight.
+fn threads() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8)
 }
 
 impl<'a> Indexes<'a> {
     fn build(docs: &'a [LedgerDocument], debtors: &'a [Debtor], open: &[Option<Decimal>]) -> Self {
-        let mut numbers = NumberIndex::default();
-        let mut references: HashMap<String, Vec<u32>> = HashMap::new();
-        let mut items: HashMap<(&DebtorId, Currency), Vec<u32>> = HashMap::new();
-        for (i, ld) in docs.iter().enumerate() {
-            let d = &ld.document;
-            if d.kind != DocumentKind::Invoice || open[i].is_none() {
-                continue;
+        let in_force =
+            |i: usize| docs[i].document.kind == DocumentKind::Invoice && open[i].is_some();
+        let per = docs.len().div_ceil(threads()).max(1);
+        let (numbers, (references, references_more, items)) = std::thread::scope(|scope| {
+            let parts: Vec<_> = (0..docs.len())
+                .step_by(per)
+                .map(|start| {
+                    scope.spawn(move || {
+                        let end = (start + per).min(docs.len());
+                        let mut index = NumberIndex::with_capacity(end - start);
+                        for i in (start..end).filter(|&i| in_force(i)) {
+                            index.add(docs[i].document.number.as_str(), i as u32);
+                        }
+                        index
+                    })
+                })
+                .collect();
+            let mut references: FxHashMap<u64, u32> = FxHashMap::default();
+            references.reserve(docs.len());
+            let mut references_more: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+            let mut items: FxHashMap<(&DebtorId, Currency), Vec<u32>> = FxHashMap::default();
+            for i in (0..docs.len()).filter(|&i| in_force(i)) {
+                let d = &docs[i].document;
+                if let Some((r, _)) = d
+                    .payment_reference
+                    .as_deref()
+                    .and_then(references::canonical)
+                {
+                    match references.entry(reference_key(&r)) {
+                        std::collections::hash_map::Entry::Vacant(v) => {
+                            v.insert(i as u32);
+                        }
+                        std::collections::hash_map::Entry::Occupied(o) => {
+                            references_more.entry(*o.get()).or_default().push(i as u32)
+                        }
+                    }
+                }
+                if open[i].is_some_and(|o| o > Decimal::ZERO) {
+                    items
+                        .entry((&d.debtor, d.currency))
+                        .or_default()
+                        .push(i as u32);
+                }
             }
-            numbers.add(d.number.as_str(), i as u32);
-            if let Some((r, _)) = d
-                .payment_reference
-                .as_deref()
-                .and_then(references::canonical)
-            {
-                references.entry(r).or_default().push(i as u32);
+            for list in items.values_mut() {
+                list.sort_by_cached_key(|&x| {
+                    let d = &docs[x as usize].document;
+                    (d.due_date, d.number.normalised())
+                });
             }
-            if open[i].is_some_and(|o| o > Decimal::ZERO) {
-                items
-                    .entry((&d.debtor, d.currency))
-                    .or_default()
-                    .push(i as u32);
-            }
-        }
-        for list in items.values_mut() {
-            list.sort_by(|&a, &b| {
-                let (da, db) = (&docs[a as usize].document, &docs[b as usize].document);
-                (da.due_date, da.number.normalised()).cmp(&(db.due_date, db.number.normalised()))
-            });
-        }
-        let mut accounts: HashMap<String, Vec<&DebtorId>> = HashMap::new();
+            let numbers: Vec<NumberIndex> = parts
+                .into_iter()
+                .map(|h| h.join().expect("an index worker panicked"))
+                .collect();
+            (numbers, (references, references_more, items))
+        });
+        let mut accounts: FxHashMap<String, Vec<&DebtorId>> = FxHashMap::default();
         for d in debtors {
             for iban in &d.ibans {
                 let e = accounts.entry(iban.as_str().to_string()).or_default();
@@ -224,10 +264,87 @@ impl<'a> Indexes<'a> {
         Indexes {
             numbers,
             references,
+            references_more,
             accounts,
             items,
         }
     }
+}
+
+/// The index key of a canonical payment reference.
+fn reference_key(canonical: &str) -> u64 {
+    use std::hash::Hasher;
+    let mut h = fxhash::FxHasher::default();
+    h.write(canonical.as_bytes());
+    h.finish()
+}
+
+/// The documents a payment names: by structured reference, and by number in its texts.
+/// Depends only on the payment and the ledger, so it is worked out for all payments at once.
+#[derive(Default)]
+struct Named {
+    by_reference: Vec<u32>,
+    by_number: Vec<(u32, KeyStrength)>,
+}
+
+fn named_in(
+    docs: &[LedgerDocument],
+    p: &Payment,
+    idx: &Indexes<'_>,
+    open: &[Option<Decimal>],
+    excluded_pairs: &HashSet<(&str, u32)>,
+) -> Named {
+    let currency = p.amount.currency();
+    let usable = |d: u32| {
+        docs[d as usize].document.currency == currency
+            && open[d as usize].is_some()
+            && (excluded_pairs.is_empty() || !excluded_pairs.contains(&(p.id.as_str(), d)))
+    };
+    let texts = [p.remittance.as_deref(), p.end_to_end_id.as_deref()];
+    let mut refs: Vec<String> = Vec::new();
+    if let Some((r, _)) = p
+        .structured_reference
+        .as_deref()
+        .and_then(references::canonical)
+    {
+        refs.push(r);
+    }
+    for text in texts.into_iter().flatten() {
+        for (r, _) in references::find_in_text(text) {
+            if !refs.contains(&r) {
+                refs.push(r);
+            }
+        }
+    }
+    let mut named = Named::default();
+    for r in &refs {
+        let Some(&first) = idx.references.get(&reference_key(r)) else {
+            continue;
+        };
+        let more = idx.references_more.get(&first).into_iter().flatten();
+        for &d in std::iter::once(&first).chain(more) {
+            let same = docs[d as usize]
+                .document
+                .payment_reference
+                .as_deref()
+                .and_then(references::canonical)
+                .is_some_and(|(c, _)| c == *r);
+            if same && usable(d) && !named.by_reference.contains(&d) {
+                named.by_reference.push(d);
+            }
+        }
+    }
+    if !named.by_reference.is_empty() {
+        return named;
+    }
+    for text in texts.into_iter().flatten() {
+        for (d, s) in numbers::find_in(&idx.numbers, text) {
+            if usable(d) && !named.by_number.iter().any(|(e, _)| *e == d) {
+                named.by_number.push((d, s));
+            }
+        }
+    }
+    named
 }
 
 /// Matches payments to the reconciliation's open documents as of a date, adding allocations to
@@ -280,6 +397,40 @@ pub fn match_payments(
         );
     }
 
+    // What each payment's references and texts name, on all cores.
+    let wanted: Vec<usize> = order
+        .iter()
+        .copied()
+        .filter(|&pi| outcomes[pi].status == PaymentStatus::Unmatched && !by_hand.contains(&pi))
+        .collect();
+    let mut named: Vec<Option<Named>> = (0..payments.len()).map(|_| None).collect();
+    {
+        let per = wanted.len().div_ceil(threads()).max(1);
+        let (idx, open, excluded_pairs) = (&idx, &rec.open, &excluded_pairs);
+        let found: Vec<Vec<(usize, Named)>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = wanted
+                .chunks(per)
+                .map(|chunk| {
+                    scope.spawn(move || {
+                        chunk
+                            .iter()
+                            .map(|&pi| {
+                                (pi, named_in(docs, &payments[pi], idx, open, excluded_pairs))
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("a matching worker panicked"))
+                .collect()
+        });
+        for (pi, n) in found.into_iter().flatten() {
+            named[pi] = Some(n);
+        }
+    }
+
     // A second pass takes the payments whose payer became known from a later confident match.
     let mut pass = order.clone();
     let mut retry = Vec::new();
@@ -312,7 +463,9 @@ pub fn match_payments(
             let plan = plan_payment(
                 docs,
                 p,
-                pi,
+                named[pi]
+                    .as_ref()
+                    .expect("worked out for every unmatched payment"),
                 &payer,
                 &idx,
                 &rec.open,
@@ -438,6 +591,9 @@ pub fn match_payments(
 /// Cancels each reversal against the latest earlier incoming line it undoes (same account,
 /// amount and counterparty).
 fn cancel_reversals(payments: &[Payment], order: &[usize], outcomes: &mut [PaymentOutcome]) {
+    if !payments.iter().any(|p| p.kind == PaymentKind::Reversal) {
+        return;
+    }
     type Key<'a> = (Option<&'a str>, Decimal, Option<&'a str>);
     let mut incoming: HashMap<Key<'_>, Vec<usize>> = HashMap::new();
     for &i in order {
@@ -571,53 +727,29 @@ fn apply_manual<'m>(
 fn plan_payment(
     docs: &[LedgerDocument],
     p: &Payment,
-    pi: usize,
+    named_by: &Named,
     payer: &[&DebtorId],
     idx: &Indexes<'_>,
     open: &[Option<Decimal>],
     policy: &MatchPolicy,
     excluded_pairs: &HashSet<(&str, u32)>,
 ) -> Option<Plan> {
-    let _ = pi;
     let amount = p.amount.amount();
     let currency = p.amount.currency();
     let usable = |d: u32| {
         let doc = &docs[d as usize].document;
         doc.currency == currency
             && open[d as usize].is_some()
-            && !excluded_pairs.contains(&(p.id.as_str(), d))
+            && (excluded_pairs.is_empty() || !excluded_pairs.contains(&(p.id.as_str(), d)))
     };
 
     // 1. Structured references.
-    let mut refs: Vec<String> = Vec::new();
-    if let Some((r, _)) = p
-        .structured_reference
-        .as_deref()
-        .and_then(references::canonical)
-    {
-        refs.push(r);
-    }
-    for text in [p.remittance.as_deref(), p.end_to_end_id.as_deref()]
-        .into_iter()
-        .flatten()
-    {
-        for (r, _) in references::find_in_text(text) {
-            if !refs.contains(&r) {
-                refs.push(r);
-            }
-        }
-    }
-    let mut by_ref: Vec<u32> = Vec::new();
-    for r in &refs {
-        for &d in idx.references.get(r).into_iter().flatten() {
-            if usable(d) && !by_ref.contains(&d) {
-                by_ref.push(d);
-            }
-        }
-    }
-    if !by_ref.is_empty() {
-        let named: Vec<(u32, KeyStrength)> =
-            by_ref.iter().map(|&d| (d, KeyStrength::Full)).collect();
+    if !named_by.by_reference.is_empty() {
+        let named: Vec<(u32, KeyStrength)> = named_by
+            .by_reference
+            .iter()
+            .map(|&d| (d, KeyStrength::Full))
+            .collect();
         return Some(plan_named(
             docs,
             p,
@@ -631,17 +763,7 @@ fn plan_payment(
     }
 
     // 2. Invoice numbers in the text.
-    let mut named: Vec<(u32, KeyStrength)> = Vec::new();
-    for text in [p.remittance.as_deref(), p.end_to_end_id.as_deref()]
-        .into_iter()
-        .flatten()
-    {
-        for (d, s) in idx.numbers.find(text) {
-            if usable(d) && !named.iter().any(|(e, _)| *e == d) {
-                named.push((d, s));
-            }
-        }
-    }
+    let mut named = named_by.by_number.clone();
     let strongest = named.iter().map(|(_, s)| *s).max();
     if strongest.is_some_and(|s| s > KeyStrength::Sequence) {
         named.retain(|(_, s)| *s > KeyStrength::Sequence);
@@ -896,7 +1018,7 @@ fn swapped_twin(
         let mut v = b.to_vec();
         v.swap(i, i + 1);
         let twin = String::from_utf8(v).unwrap_or_default();
-        for (d, s) in idx.numbers.find(&twin) {
+        for (d, s) in numbers::find_in(&idx.numbers, &twin) {
             if s == KeyStrength::Full && d != named && usable(d) && open[d as usize] == Some(amount)
             {
                 if found.is_some_and(|f| f != d) {

@@ -3,8 +3,10 @@
 //!
 //! A document number is split into runs of letters and runs of digits; its keys are built from
 //! those runs. A payment's text is split the same way and every short window of runs is looked up.
+//! Keys are 64-bit FNV-1a hashes of the runs, so a million documents index without a string each.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// How strongly a key identifies a document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -17,162 +19,260 @@ pub enum KeyStrength {
     Full,
 }
 
-/// Runs of letters and of digits, upper-cased, with leading zeros removed from digit runs
-/// (kept as "0" when all zeros).
-fn runs(text: &str) -> Vec<(String, bool)> {
-    let mut out: Vec<(String, bool)> = Vec::new();
-    let mut cur = String::new();
-    let mut cur_digit = false;
-    let flush = |cur: &mut String, digit: bool, out: &mut Vec<(String, bool)>| {
-        if cur.is_empty() {
-            return;
-        }
-        let s = if digit {
-            let t = cur.trim_start_matches('0');
-            if t.is_empty() {
-                "0".to_string()
-            } else {
-                t.to_string()
-            }
-        } else {
-            cur.clone()
-        };
-        out.push((s, digit));
-        cur.clear();
-    };
-    for c in text.chars() {
-        if c.is_ascii_digit() {
-            if !cur_digit {
-                flush(&mut cur, false, &mut out);
-            }
-            cur_digit = true;
-            cur.push(c);
-        } else if c.is_alphabetic() {
-            if cur_digit {
-                flush(&mut cur, true, &mut out);
-            }
-            cur_digit = false;
-            cur.extend(c.to_uppercase());
-        } else {
-            flush(&mut cur, cur_digit, &mut out);
-        }
-    }
-    flush(&mut cur, cur_digit, &mut out);
-    out
+/// A run of letters, or of digits without its leading zeros ("0" when all zeros).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Run<'a> {
+    text: &'a str,
+    digits: bool,
 }
 
-fn join(parts: &[&str]) -> String {
-    parts.join("|")
+fn push_run<'a>(text: &'a str, digits: bool, out: &mut Vec<Run<'a>>) {
+    if text.is_empty() {
+        return;
+    }
+    let text = if digits {
+        match text.trim_start_matches('0') {
+            "" => "0",
+            t => t,
+        }
+    } else {
+        text
+    };
+    out.push(Run { text, digits });
+}
+
+/// Splits text into runs of letters and runs of digits; anything else separates.
+fn runs<'a>(text: &'a str, out: &mut Vec<Run<'a>>) {
+    out.clear();
+    let mut start = 0;
+    let mut kind: Option<bool> = None; // Some(true) digits, Some(false) letters
+    for (i, c) in text.char_indices() {
+        let k = if c.is_ascii_digit() {
+            Some(true)
+        } else if c.is_alphabetic() {
+            Some(false)
+        } else {
+            None
+        };
+        if k != kind {
+            if let Some(d) = kind {
+                push_run(&text[start..i], d, out);
+            }
+            start = i;
+            kind = k;
+        }
+    }
+    if let Some(d) = kind {
+        push_run(&text[start..], d, out);
+    }
+}
+
+/// FNV-1a over runs (letters upper-cased), with a byte that never occurs in UTF-8 between them.
+#[derive(Clone, Copy)]
+struct KeyHash(u64);
+
+impl KeyHash {
+    const START: KeyHash = KeyHash(0xcbf2_9ce4_8422_2325);
+
+    fn byte(self, b: u8) -> KeyHash {
+        KeyHash((self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+    }
+
+    fn run(self, r: Run<'_>) -> KeyHash {
+        let mut h = if self.0 == Self::START.0 {
+            self
+        } else {
+            self.byte(0xFF)
+        };
+        if r.digits || r.text.is_ascii() {
+            for b in r.text.bytes() {
+                h = h.byte(b.to_ascii_uppercase());
+            }
+        } else {
+            let mut buf = [0u8; 4];
+            for c in r.text.chars().flat_map(char::to_uppercase) {
+                for &b in c.encode_utf8(&mut buf).as_bytes() {
+                    h = h.byte(b);
+                }
+            }
+        }
+        h
+    }
+
+    fn of(runs: &[Run<'_>]) -> u64 {
+        runs.iter().fold(Self::START, |h, r| h.run(*r)).0
+    }
 }
 
 /// The lookup keys of a document number, strongest first.
-pub fn document_keys(number: &str) -> Vec<(String, KeyStrength)> {
-    let r = runs(number);
-    let mut keys = Vec::new();
-    let all: Vec<&str> = r.iter().map(|(s, _)| s.as_str()).collect();
-    if all.is_empty() {
+fn document_keys(number: &str) -> Vec<(u64, KeyStrength)> {
+    let mut r = Vec::with_capacity(4);
+    runs(number, &mut r);
+    let mut keys: Vec<(u64, KeyStrength)> = Vec::with_capacity(8);
+    if r.is_empty() {
         return keys;
     }
-    keys.push((join(&all), KeyStrength::Full));
-    let digits: Vec<&str> = r
-        .iter()
-        .filter(|(_, d)| *d)
-        .map(|(s, _)| s.as_str())
-        .collect();
-    if digits.is_empty() {
-        return keys;
-    }
-    let mut add = |k: String, s: KeyStrength| {
+    let mut add = |k: u64, s: KeyStrength| {
         if !keys.iter().any(|(e, _)| *e == k) {
             keys.push((k, s));
         }
     };
+    add(KeyHash::of(&r), KeyStrength::Full);
+    let digits: Vec<Run<'_>> = r.iter().copied().filter(|x| x.digits).collect();
     if digits.len() > 1 {
-        add(join(&digits), KeyStrength::Digits);
-        // Year-sequence written as one run (202612 for 2026-0012) or with a two-digit year.
-        let raw_digits: String = number.chars().filter(char::is_ascii_digit).collect();
-        let joined = raw_digits.trim_start_matches('0').to_string();
+        add(KeyHash::of(&digits), KeyStrength::Digits);
+        // Year-sequence written as one run (20260000012 for 2026-0000012).
+        let raw: String = number.chars().filter(char::is_ascii_digit).collect();
+        let joined = Run {
+            text: match raw.trim_start_matches('0') {
+                "" => "0",
+                t => t,
+            },
+            digits: true,
+        };
         // Letters in front with the digits run together (f20260000012).
-        let letters: Vec<&str> = r
-            .iter()
-            .take_while(|(_, d)| !*d)
-            .map(|(s, _)| s.as_str())
-            .collect();
-        if !letters.is_empty() && r.iter().skip(letters.len()).all(|(_, d)| *d) {
-            let mut full = letters.clone();
-            full.push(&joined);
-            add(join(&full), KeyStrength::Full);
+        let letters = r.iter().take_while(|x| !x.digits).count();
+        if letters > 0 && r[letters..].iter().all(|x| x.digits) {
+            let mut full: Vec<Run<'_>> = r[..letters].to_vec();
+            full.push(joined);
+            add(KeyHash::of(&full), KeyStrength::Full);
         }
-        add(joined, KeyStrength::Digits);
-        if digits[0].len() == 4 && digits[0].starts_with("20") {
+        add(KeyHash::of(&[joined]), KeyStrength::Digits);
+        if digits[0].text.len() == 4 && digits[0].text.starts_with("20") {
+            // A two-digit year (26/12), and sequence then year (12-2026).
             let mut short = digits.clone();
-            short[0] = &digits[0][2..];
-            add(join(&short), KeyStrength::Digits);
-            // Sequence then year, as some payers write it (12-2026).
+            short[0] = Run {
+                text: match digits[0].text[2..].trim_start_matches('0') {
+                    "" => "0",
+                    t => t,
+                },
+                digits: true,
+            };
+            add(KeyHash::of(&short), KeyStrength::Digits);
             let mut swapped = digits.clone();
             swapped.rotate_left(1);
-            add(join(&swapped), KeyStrength::Digits);
+            add(KeyHash::of(&swapped), KeyStrength::Digits);
         }
-        add(digits[digits.len() - 1].to_string(), KeyStrength::Sequence);
-    } else if all.len() > 1 {
-        add(digits[0].to_string(), KeyStrength::Digits);
+        add(
+            KeyHash::of(&digits[digits.len() - 1..]),
+            KeyStrength::Sequence,
+        );
+    } else if r.len() > 1 && !digits.is_empty() {
+        add(KeyHash::of(&digits), KeyStrength::Digits);
     }
     keys
 }
 
+/// A key's hash is already well mixed: the table uses it as it is.
+#[derive(Default)]
+struct Identity(u64);
+
+impl Hasher for Identity {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// One document under one key; `next` chains the documents that share the key.
+#[derive(Debug, Clone, Copy)]
+struct Posting {
+    doc: u32,
+    strength: KeyStrength,
+    next: u32,
+}
+
+const END: u32 = u32::MAX;
+
 /// Documents by key, built once per reconciliation.
 #[derive(Debug, Default)]
 pub struct NumberIndex {
-    keys: HashMap<String, Vec<(u32, KeyStrength)>>,
+    heads: HashMap<u64, u32, BuildHasherDefault<Identity>>,
+    postings: Vec<Posting>,
 }
 
 impl NumberIndex {
-    /// Adds a document (by its index in the caller's slice) under every key of its number.
-    pub fn add(&mut self, number: &str, doc: u32) {
-        for (k, s) in document_keys(number) {
-            let e = self.keys.entry(k).or_default();
-            if !e.iter().any(|(d, _)| *d == doc) {
-                e.push((doc, s));
-            }
+    /// An empty index with room for about `docs` documents.
+    pub fn with_capacity(docs: usize) -> NumberIndex {
+        NumberIndex {
+            heads: HashMap::with_capacity_and_hasher(docs * 6, Default::default()),
+            postings: Vec::with_capacity(docs * 6),
         }
     }
 
-    /// Documents named in a free text, with the strength of the best key that found each,
-    /// in order of appearance. Longer windows of runs win over the shorter ones inside them.
-    pub fn find(&self, text: &str) -> Vec<(u32, KeyStrength)> {
-        let r = runs(text);
-        let mut out: Vec<(u32, KeyStrength)> = Vec::new();
-        let mut i = 0;
-        while i < r.len() {
-            let mut matched = 0;
-            for len in (1..=4.min(r.len() - i)).rev() {
-                let window: Vec<&str> = r[i..i + len].iter().map(|(s, _)| s.as_str()).collect();
-                // A lone word never names an invoice; a lone number may.
-                if len == 1 && !r[i].1 {
-                    continue;
-                }
-                if let Some(docs) = self.keys.get(&join(&window)) {
-                    // A short lone number ("1", "12", "van 2") is too common to name a document alone.
-                    let cap = if len == 1 && window[0].len() < 4 {
-                        KeyStrength::Sequence
-                    } else {
-                        KeyStrength::Full
-                    };
-                    for &(d, s) in docs {
-                        let s = s.min(cap);
-                        match out.iter_mut().find(|(e, _)| *e == d) {
-                            Some(e) => e.1 = e.1.max(s),
-                            None => out.push((d, s)),
-                        }
-                    }
-                    matched = len;
-                    break;
-                }
-            }
-            i += matched.max(1);
+    /// Adds a document (by its index in the caller's slice) under every key of its number.
+    pub fn add(&mut self, number: &str, doc: u32) {
+        for (k, strength) in document_keys(number) {
+            let at = self.postings.len() as u32;
+            let head = self.heads.entry(k).or_insert(END);
+            self.postings.push(Posting {
+                doc,
+                strength,
+                next: *head,
+            });
+            *head = at;
         }
-        out
     }
+
+    /// Documents named in a free text, with the strength of the best key that found each, in
+    /// the order they were added. Longer windows of runs win over the shorter ones inside them.
+    pub fn find(&self, text: &str) -> Vec<(u32, KeyStrength)> {
+        find_in(std::slice::from_ref(self), text)
+    }
+}
+
+/// [`NumberIndex::find`] over an index built in parts (over disjoint documents, in parallel):
+/// the same answer as one index over all of them.
+pub fn find_in(parts: &[NumberIndex], text: &str) -> Vec<(u32, KeyStrength)> {
+    let mut r = Vec::with_capacity(16);
+    runs(text, &mut r);
+    let mut out: Vec<(u32, KeyStrength)> = Vec::new();
+    let mut i = 0;
+    while i < r.len() {
+        let mut matched = 0;
+        for len in (1..=4.min(r.len() - i)).rev() {
+            // A lone word never names an invoice; a lone number may.
+            if len == 1 && !r[i].digits {
+                continue;
+            }
+            let key = KeyHash::of(&r[i..i + len]);
+            // A short lone number ("1", "12", "van 2") is too common to name a document alone.
+            let cap = if len == 1 && r[i].text.len() < 4 {
+                KeyStrength::Sequence
+            } else {
+                KeyStrength::Full
+            };
+            for part in parts {
+                let Some(&head) = part.heads.get(&key) else {
+                    continue;
+                };
+                let mut at = head;
+                while at != END {
+                    let p = part.postings[at as usize];
+                    let s = p.strength.min(cap);
+                    match out.iter_mut().find(|(e, _)| *e == p.doc) {
+                        Some(e) => e.1 = e.1.max(s),
+                        None => out.push((p.doc, s)),
+                    }
+                    at = p.next;
+                }
+                matched = len;
+            }
+            if matched > 0 {
+                break;
+            }
+        }
+        i += matched.max(1);
+    }
+    out.sort_by_key(|(d, _)| *d);
+    out
 }
 
 #[cfg(test)]
