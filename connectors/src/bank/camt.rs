@@ -80,6 +80,8 @@ pub fn read<R: BufRead>(
     let mut entry: Option<Entry> = None;
     let mut entries = 0usize;
     let mut root_checked = false;
+    // Where the path of a field inside the current statement or entry starts.
+    let (mut stmt_base, mut entry_base) = (0usize, 0usize);
     // Statements that give no date of their own (seen in .08) are dated by their message.
     let mut message_date: Option<NaiveDate> = None;
 
@@ -131,6 +133,7 @@ pub fn read<R: BufRead>(
                 }
                 match local {
                     "Stmt" if path.ends_with("/BkToCstmrStmt/Stmt") => {
+                        stmt_base = path.len() + 1;
                         summary.statements += 1;
                         stmt = Statement {
                             number: summary.statements,
@@ -139,6 +142,7 @@ pub fn read<R: BufRead>(
                         };
                     }
                     "Ntry" if path.ends_with("/Stmt/Ntry") => {
+                        entry_base = path.len() + 1;
                         entries += 1;
                         entry = Some(Entry {
                             number: entries,
@@ -184,14 +188,13 @@ pub fn read<R: BufRead>(
                         summary.lines += finish_entry(file, en, &stmt, emit)?;
                     }
                 } else if let Some(en) = entry.as_mut() {
-                    let rel = path.rsplit_once("/Ntry/").map_or("", |(_, r)| r);
-                    let place = format!(
-                        "statement {}, entry {} (element {path})",
-                        stmt.number, en.number
-                    );
+                    let rel = path.get(entry_base..).unwrap_or("");
+                    let number = en.number;
+                    let place =
+                        || format!("statement {}, entry {number} (element {path})", stmt.number);
                     read_entry_field(file, en, rel, &text, attr_ccy.take(), &place)?;
-                } else if let Some(rel) = path.rsplit_once("/Stmt/").map(|(_, r)| r) {
-                    read_statement_field(&mut stmt, rel, &text);
+                } else if stmt_base > 0 && path.len() > stmt_base {
+                    read_statement_field(&mut stmt, &path[stmt_base..], &text);
                 } else if path.ends_with("/GrpHdr/CreDtTm") {
                     message_date = date_of(&text);
                 }
@@ -256,9 +259,9 @@ fn read_entry_field(
     rel: &str,
     text: &str,
     ccy: Option<String>,
-    place: &str,
+    place: &dyn Fn() -> String,
 ) -> Result<(), BankError> {
-    let bad = |what: &str| BankError::new(file, place, format!("{what} '{}'", text.trim()));
+    let bad = |what: &str| BankError::new(file, place(), format!("{what} '{}'", text.trim()));
     let amount = || -> Result<(Decimal, Option<String>), BankError> {
         let v = Decimal::from_str(text.trim()).map_err(|_| bad("not an amount:"))?;
         if v.is_sign_negative() {
@@ -332,7 +335,7 @@ fn finish_entry(
     stmt: &Statement,
     emit: &mut dyn FnMut(BankLine),
 ) -> Result<usize, BankError> {
-    let place = format!("statement {}, entry {}", stmt.number, en.number);
+    let place = || format!("statement {}, entry {}", stmt.number, en.number);
     if en
         .status
         .as_deref()
@@ -343,21 +346,21 @@ fn finish_entry(
     let (entry_amount, entry_ccy) = en
         .amount
         .clone()
-        .ok_or_else(|| BankError::new(file, &place, "entry without Amt"))?;
+        .ok_or_else(|| BankError::new(file, place(), "entry without Amt"))?;
     let entry_credit = en
         .credit
-        .ok_or_else(|| BankError::new(file, &place, "entry without CdtDbtInd"))?;
+        .ok_or_else(|| BankError::new(file, place(), "entry without CdtDbtInd"))?;
     let booking_date = en
         .booking_date
         .or(en.value_date)
         .or(stmt.date)
-        .ok_or_else(|| BankError::new(file, &place, "entry without BookgDt or ValDt"))?;
+        .ok_or_else(|| BankError::new(file, place(), "entry without BookgDt or ValDt"))?;
     let currency_of = |ccy: &Option<String>| {
         let code = ccy.as_deref().or(stmt.currency.as_deref()).unwrap_or("EUR");
         Currency::parse(code).map_err(|_| {
             BankError::new(
                 file,
-                &place,
+                place(),
                 format!("unknown currency '{code}' in Amt/@Ccy"),
             )
         })
