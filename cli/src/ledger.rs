@@ -4,7 +4,7 @@
 use anyhow::Result;
 use chrono::NaiveDate;
 use incasso_core::matching::{match_payments, MatchPolicy, Matching};
-use incasso_core::model::{Debtor, LedgerDocument, Payment};
+use incasso_core::model::{Debtor, LedgerDocument, Payment, PaymentKind};
 use incasso_core::reconcile::{reconcile, Reconciliation};
 use incasso_store::Store;
 
@@ -14,7 +14,7 @@ pub struct Reconciled {
     pub docs: Vec<LedgerDocument>,
     /// Every debtor.
     pub debtors: Vec<Debtor>,
-    /// Every bank line.
+    /// Every bank line that can pay a document: money in, and reversals.
     pub payments: Vec<Payment>,
     /// Open amounts and allocations (credit notes, source ledger, payments).
     pub rec: Reconciliation,
@@ -27,7 +27,8 @@ pub fn reconciled(store: &Store, as_of: NaiveDate, policy: &MatchPolicy) -> Resu
     let started = std::time::Instant::now();
     let docs = store.documents()?;
     let debtors = store.debtors()?;
-    let payments = store.payments()?;
+    // Money out is kept in the store but never matched: leave it there.
+    let payments = store.payments_of(&[PaymentKind::Incoming, PaymentKind::Reversal])?;
     let decisions = store.decisions()?;
     let loaded = started.elapsed();
     let mut rec = reconcile(&docs, as_of);

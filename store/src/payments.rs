@@ -208,9 +208,11 @@ struct StoredDecision {
 }
 
 impl Store {
-    /// Every stored block of bank lines, decoded, in import order.
-    fn payment_blocks(&self) -> Result<Vec<(u64, Vec<StoredPayment>)>, StoreError> {
-        let mut out = Vec::new();
+    /// Every stored block of bank lines, decoded one at a time, in import order.
+    fn each_payment_block(
+        &self,
+        f: &mut dyn FnMut(u64, Vec<StoredPayment>) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
         for kv in self.ledger.scan_prefix([P_PAYMENT_BLOCKS]) {
             let (k, v) = kv?;
             let owner = u64::from_be_bytes(
@@ -232,43 +234,55 @@ impl Store {
                 } else {
                     read_block(&path, meta).map_err(|e| segment_corrupt(&path, &e))?
                 };
-                out.push((owner, decode(path.to_string_lossy().as_bytes(), &bytes)?));
+                f(owner, decode(path.to_string_lossy().as_bytes(), &bytes)?)?;
             }
         }
-        Ok(out)
+        Ok(())
     }
 
     /// The ids and fingerprints of every stored line, for the repeat check.
     pub(crate) fn payment_keys(&self) -> Result<HashSet<u128>, StoreError> {
         let mut keys = HashSet::new();
-        for (_, block) in self.payment_blocks()? {
+        self.each_payment_block(&mut |_, block| {
             for p in block {
                 keys.insert(line_key(&p.id));
                 keys.insert(p.fingerprint);
             }
-        }
+            Ok(())
+        })?;
         Ok(keys)
     }
 
     /// Every stored bank line with its provenance, in import and file order.
     pub fn payments(&self) -> Result<Vec<Payment>, StoreError> {
+        self.payments_of(&[
+            PaymentKind::Incoming,
+            PaymentKind::Outgoing,
+            PaymentKind::Reversal,
+        ])
+    }
+
+    /// The stored bank lines of some kinds (matching needs money in and reversals, not the
+    /// supplier payments a business account is full of), in import and file order.
+    pub fn payments_of(&self, kinds: &[PaymentKind]) -> Result<Vec<Payment>, StoreError> {
         let sources: BTreeMap<u64, Arc<Source>> = self
             .imports()?
             .into_iter()
             .map(|r| (r.id, Arc::new(r.source)))
             .collect();
         let mut out = Vec::new();
-        for (owner, block) in self.payment_blocks()? {
+        self.each_payment_block(&mut |owner, block| {
             let k = payments_path(&self.segments, owner);
             let k = k.to_string_lossy();
-            for p in block {
+            for p in block.into_iter().filter(|p| kinds.contains(&p.kind)) {
                 let src = sources
                     .get(&p.import_id)
                     .cloned()
                     .ok_or_else(|| corrupt(k.as_bytes(), "line of an unknown import"))?;
                 out.push(p.into_payment(k.as_bytes(), src)?);
             }
-        }
+            Ok(())
+        })?;
         Ok(out)
     }
 
