@@ -295,12 +295,23 @@ impl Store {
         lock.rewind().map_err(io(&lock_path))?;
         write!(lock, "{}", std::process::id()).map_err(io(&lock_path))?;
 
-        let db = sled::Config::new()
+        let config = sled::Config::new()
             .path(dir.join("ledger.sled"))
             .cache_capacity(128 * 1024 * 1024)
             .mode(sled::Mode::HighThroughput)
-            .flush_every_ms(None)
-            .open()?;
+            .flush_every_ms(None);
+        // We hold the directory's lock, so a sled lock still taken can only be this process's
+        // previous handle, whose background writer has not let go yet: wait for it briefly.
+        let mut waited = 0;
+        let db = loop {
+            match config.open() {
+                Err(sled::Error::Io(e)) if waited < 100 && sled_lock_busy(&e) => {
+                    waited += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                other => break other?,
+            }
+        };
         let ledger = db.open_tree("ledger")?;
         let segments = dir.join("segments");
         std::fs::create_dir_all(&segments).map_err(io(&segments))?;
@@ -936,6 +947,11 @@ impl Store {
             }
         }
     }
+}
+
+/// Whether sled failed to open because its file lock is still held.
+fn sled_lock_busy(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::WouldBlock || e.to_string().contains("lock")
 }
 
 fn key(prefix: u8, rest: &[u8]) -> Vec<u8> {
