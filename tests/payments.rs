@@ -5,9 +5,10 @@ use super::*;
 
 const BANK_AS_OF: &str = "2026-11-23";
 
-fn bank_store(dir: &Path) -> PathBuf {
+/// A store with the Dutch ledger and the bank fixtures imported, and what the import said.
+fn bank_store(dir: &Path) -> (PathBuf, String) {
     let data = dir.join("data");
-    ok(incasso(
+    let out = ok(incasso(
         &data,
         &[
             "import",
@@ -15,7 +16,7 @@ fn bank_store(dir: &Path) -> PathBuf {
             fixture("bank").to_str().unwrap(),
         ],
     ));
-    data
+    (data, out)
 }
 
 /// Rows of a CSV report without the payment-id column (ids are hashes; the rest is the point).
@@ -35,15 +36,7 @@ fn csv_rows(text: &str, skip_first: bool) -> Vec<String> {
 #[test]
 fn statements_pay_the_ledger_and_a_line_in_two_formats_counts_once() {
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let out = ok(incasso(
-        &data,
-        &[
-            "import",
-            fixture("ledger/nl-semicolon.csv").to_str().unwrap(),
-            fixture("bank").to_str().unwrap(),
-        ],
-    ));
+    let (data, out) = bank_store(dir.path());
     assert!(
         out.contains("MT940 (Knab): 1 statement(s), 1 line(s); 1 new"),
         "{out}"
@@ -153,7 +146,7 @@ fn statements_pay_the_ledger_and_a_line_in_two_formats_counts_once() {
 #[test]
 fn manual_decisions_win_are_audited_and_survive_new_statements() {
     let dir = tempfile::tempdir().unwrap();
-    let data = bank_store(dir.path());
+    let (data, _) = bank_store(dir.path());
     let review = ok(incasso(
         &data,
         &["review", "--as-of", BANK_AS_OF, "--format", "csv"],

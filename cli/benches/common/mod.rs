@@ -11,6 +11,7 @@ pub fn run(args: &[&str]) -> (f64, f64) {
     let child = Command::new(env!("CARGO_BIN_EXE_incasso"))
         .args(args)
         .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
         .spawn()
         .expect("spawn incasso");
     let mut status = 0;

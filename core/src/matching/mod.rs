@@ -896,18 +896,8 @@ fn plan_payment(
             notes: Vec::new(),
         });
     }
-    let mut parts = Vec::new();
-    let mut left = amount;
-    for &d in &items {
-        if left <= Decimal::ZERO {
-            break;
-        }
-        let a = open_of(d).min(left);
-        parts.push((d, a));
-        left -= a;
-    }
     Some(Plan {
-        parts,
+        parts: oldest_first(&items, amount, open_of),
         rule: AllocationRule::DebtorOldestFirst,
         confidence: 70,
         debtor: Some(debtor.clone()),
@@ -976,20 +966,8 @@ fn plan_named(
             "pays {amount} against {total_open} open: far from it"
         ));
     }
-    let mut parts = Vec::new();
-    let mut left = amount;
-    for &d in &items {
-        if left <= Decimal::ZERO {
-            break;
-        }
-        let a = open_of(d).min(left);
-        if a > Decimal::ZERO {
-            parts.push((d, a));
-            left -= a;
-        }
-    }
     Plan {
-        parts,
+        parts: oldest_first(&items, amount, open_of),
         rule,
         confidence,
         debtor: Some(first_debtor.clone()),
@@ -1029,6 +1007,28 @@ fn swapped_twin(
         }
     }
     found
+}
+
+/// Spreads an amount over items (in the order given, oldest due first) up to what each has
+/// open; what is left over is the caller's unapplied cash.
+fn oldest_first(
+    items: &[u32],
+    amount: Decimal,
+    open_of: impl Fn(u32) -> Decimal,
+) -> Vec<(u32, Decimal)> {
+    let mut parts = Vec::new();
+    let mut left = amount;
+    for &d in items {
+        if left <= Decimal::ZERO {
+            break;
+        }
+        let a = open_of(d).min(left);
+        if a > Decimal::ZERO {
+            parts.push((d, a));
+            left -= a;
+        }
+    }
+    parts
 }
 
 /// True when `b` is `a` with two adjacent characters swapped.
