@@ -205,3 +205,58 @@ impl Identify {
         (payment, fingerprint)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use incasso_core::model::{Source, SourceKind};
+    use std::sync::Arc;
+
+    fn line(cp: Option<&str>, text: &str, bank_ref: Option<&str>) -> BankLine {
+        BankLine {
+            account: Some("NL91ABNA0417164300".into()),
+            booking_date: NaiveDate::from_ymd_opt(2026, 11, 2).unwrap(),
+            value_date: None,
+            amount: Decimal::new(12100, 2),
+            currency: Currency::EUR,
+            counterparty_name: None,
+            counterparty_account: cp.map(str::to_string),
+            remittance: Some(text.into()),
+            structured_reference: None,
+            end_to_end_id: None,
+            bank_reference: bank_ref.map(str::to_string),
+            reversal: false,
+            location: Location::Line(1),
+        }
+    }
+
+    #[test]
+    fn identical_transfers_both_count_and_a_line_is_the_same_in_every_format() {
+        let src = Arc::new(Source {
+            kind: SourceKind::BankStatementFile,
+            name: "t".into(),
+            content_hash: String::new(),
+        });
+        let cp = Some("NL44RABO0123456789");
+        // One file with two identical transfers: two fingerprints.
+        let mut a = Identify::default();
+        let (p1, f1) = a.payment(line(cp, "F1", None), &src);
+        let (p2, f2) = a.payment(line(cp, "F1", None), &src);
+        assert_ne!(f1, f2);
+        assert_ne!(p1.id, p2.id);
+        // The same day as camt (bank references, other wording) gives the same fingerprints.
+        let mut b = Identify::default();
+        let (q1, g1) = b.payment(line(cp, "Factuur F1", Some("REF-1")), &src);
+        let (_, g2) = b.payment(line(cp, "factuur F1 ", Some("REF-2")), &src);
+        assert_eq!((g1, g2), (f1, f2));
+        assert!(q1.id.starts_with('R') && p1.id.starts_with('F'));
+        // Without a counterparty account the text tells lines apart.
+        let mut c = Identify::default();
+        let (_, h1) = c.payment(line(None, "rente", None), &src);
+        let (_, h2) = c.payment(line(None, "gift", None), &src);
+        let mut d = Identify::default();
+        let (_, k2) = d.payment(line(None, "gift", None), &src);
+        assert_ne!(h1, h2);
+        assert_eq!(h2, k2, "first occurrence of its own text in both files");
+    }
+}
