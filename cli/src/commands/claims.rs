@@ -26,8 +26,13 @@ pub fn compute(
     let tables = config::rates(data_dir, rates_dir)?;
     let store = Store::open(data_dir)?;
     let crate::ledger::Reconciled {
-        docs, debtors, rec, ..
+        docs,
+        debtors,
+        rec,
+        payments,
+        matching,
     } = crate::ledger::reconciled(&store, as_of, &policy.matching)?;
+    let unallocated = matching.unapplied_by_debtor(&payments);
     let reminders = store.reminders()?;
     let plans = store.plans()?;
     let creditor = store.creditor()?;
@@ -43,6 +48,7 @@ pub fn compute(
         reminders: &reminders,
         plans: &plans,
         attachments: &attachments,
+        unallocated: &unallocated,
     };
     let result = preview(&ledger, &policy, &tables, as_of);
     tracing::info!(

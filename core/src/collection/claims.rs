@@ -121,6 +121,8 @@ pub struct Ledger<'a> {
     pub plans: &'a [PaymentPlan],
     /// Attachments (the invoice PDFs of e-invoices), by document.
     pub attachments: &'a HashMap<DocumentKey, Vec<AttachmentRef>>,
+    /// Money received per debtor and currency that is not allocated (unapplied or in review).
+    pub unallocated: &'a HashMap<(String, Currency), Decimal>,
 }
 
 /// A stable 64-bit FNV-1a hash, so claim ids never change with the Rust version.
@@ -250,6 +252,11 @@ pub fn preview(
                 policy: &eff,
                 qualifying_total: total,
                 credit: debtor_credit,
+                unallocated: ledger
+                    .unallocated
+                    .get(&(debtor_id.to_string(), currency))
+                    .copied()
+                    .unwrap_or_default(),
             };
             if let Some((rule, reason)) = debtor_rules()
                 .iter()

@@ -149,15 +149,17 @@ pub struct Matching {
 }
 
 impl Matching {
-    /// Unapplied cash per debtor and currency (identified payers only).
+    /// Money received and not allocated (unapplied cash, or waiting in review) per debtor and
+    /// currency, for payers that are identified.
     pub fn unapplied_by_debtor(
         &self,
         payments: &[Payment],
-    ) -> HashMap<(DebtorId, Currency), Decimal> {
-        let mut out: HashMap<(DebtorId, Currency), Decimal> = HashMap::new();
+    ) -> HashMap<(String, Currency), Decimal> {
+        let mut out: HashMap<(String, Currency), Decimal> = HashMap::new();
         for (o, p) in self.outcomes.iter().zip(payments) {
             if let (Some(d), true) = (&o.debtor, o.unapplied > Decimal::ZERO) {
-                *out.entry((d.clone(), p.amount.currency())).or_default() += o.unapplied;
+                *out.entry((d.as_str().to_string(), p.amount.currency()))
+                    .or_default() += o.unapplied;
             }
         }
         out

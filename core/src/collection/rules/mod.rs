@@ -12,6 +12,7 @@ mod min_amount;
 mod min_days_overdue;
 mod on_hold;
 mod payment_plan;
+mod unallocated_payments;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -50,6 +51,8 @@ pub struct DebtorContext<'a> {
     pub qualifying_total: Decimal,
     /// Unapplied credit of the debtor (positive), in the claim's currency.
     pub credit: Decimal,
+    /// Money received from the debtor in the claim's currency and not allocated to anything.
+    pub unallocated: Decimal,
 }
 
 /// A rule about a debtor's claim as a whole.
@@ -75,7 +78,11 @@ pub fn item_rules() -> &'static [&'static dyn ItemRule] {
 
 /// Debtor rules.
 pub fn debtor_rules() -> &'static [&'static dyn DebtorRule] {
-    &[&credit_balance::CreditBalance, &min_amount::MinAmount]
+    &[
+        &unallocated_payments::UnallocatedPayments,
+        &credit_balance::CreditBalance,
+        &min_amount::MinAmount,
+    ]
 }
 
 #[cfg(test)]

@@ -358,17 +358,19 @@ fn debtor_rules_boundaries() {
     };
     let eff = policy.for_debtor("D1", DebtorKind::Business);
     let table = [
-        ("D1", "100", "0", None),
-        ("D2", "100", "100", Some("min-open-per-debtor")),
-        ("D3", "100", "100.01", Some("credit-balance")),
-        ("D4", "49.99", "0", Some("min-open-per-debtor")),
-        ("D5", "50", "0", None),
+        ("D1", "100", "0", "0", None),
+        ("D2", "100", "100", "0", Some("min-open-per-debtor")),
+        ("D3", "100", "100.01", "0", Some("credit-balance")),
+        ("D4", "49.99", "0", "0", Some("min-open-per-debtor")),
+        ("D5", "50", "0", "0", None),
+        ("D6", "500", "0", "0.01", Some("unallocated-payments")),
     ];
-    for (id, total, credit, want) in table {
+    for (id, total, credit, unallocated, want) in table {
         let cx = DebtorContext {
             policy: &eff,
             qualifying_total: total.parse().unwrap(),
             credit: credit.parse().unwrap(),
+            unallocated: unallocated.parse().unwrap(),
         };
         assert_eq!(
             debtor_rules()
