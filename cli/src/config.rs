@@ -53,3 +53,84 @@ pub fn rates(data_dir: &Path, flag: Option<&Path>) -> Result<RateTables> {
     }
     Ok(tables)
 }
+
+/// Where claims go: the agency's intake server and how to reach it (`agency.toml` in the data
+/// directory, or `--agency FILE`). Secrets are never in the file: it names the environment
+/// variable that holds them.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Agency {
+    /// Base URL of the intake server.
+    pub url: String,
+    /// This administration's creditor id at the agency.
+    pub creditor: String,
+    /// Environment variable with the bearer token.
+    pub token_env: Option<String>,
+    /// Environment variable with the HMAC secret (instead of a token).
+    pub hmac_secret_env: Option<String>,
+    /// Claims per batch.
+    #[serde(default = "default_batch_size")]
+    pub batch_size: usize,
+    /// Seconds allowed for one request.
+    #[serde(default = "default_timeout")]
+    pub timeout_seconds: u64,
+    /// Attempts per batch before the run stops (the batch is resumed on the next run).
+    #[serde(default = "default_attempts")]
+    pub max_attempts: u32,
+    /// First retry delay in milliseconds (doubling, with jitter).
+    #[serde(default = "default_delay")]
+    pub base_delay_ms: u64,
+}
+
+fn default_batch_size() -> usize {
+    100
+}
+fn default_timeout() -> u64 {
+    30
+}
+fn default_attempts() -> u32 {
+    8
+}
+fn default_delay() -> u64 {
+    200
+}
+
+/// The agency configuration, with its secret read from the environment.
+pub fn agency(
+    data_dir: &Path,
+    flag: Option<&Path>,
+) -> Result<(Agency, incasso_intake::client::Auth)> {
+    let path = flag
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| data_dir.join("agency.toml"));
+    let text = std::fs::read_to_string(&path).with_context(|| {
+        format!(
+            "reading the agency configuration {} (url, creditor, token_env or hmac_secret_env)",
+            path.display()
+        )
+    })?;
+    let a: Agency = toml::from_str(&text)
+        .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.to_string().trim()))?;
+    anyhow::ensure!(
+        a.batch_size >= 1,
+        "{}: batch_size must be at least 1",
+        path.display()
+    );
+    let secret = |var: &str| {
+        std::env::var(var)
+            .ok()
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| {
+                anyhow::anyhow!("{}: environment variable {var} is not set", path.display())
+            })
+    };
+    let auth = match (&a.token_env, &a.hmac_secret_env) {
+        (Some(t), None) => incasso_intake::client::Auth::Bearer(secret(t)?),
+        (None, Some(h)) => incasso_intake::client::Auth::Hmac(secret(h)?),
+        _ => anyhow::bail!(
+            "{}: give exactly one of token_env and hmac_secret_env",
+            path.display()
+        ),
+    };
+    Ok((a, auth))
+}

@@ -149,6 +149,35 @@ enum Command {
         /// The document it must not pay.
         document: Option<String>,
     },
+    /// Send qualifying claims to the agency's intake API, exactly once (see `agency.toml`).
+    Submit {
+        /// The date the claims are computed for (default: today, UTC).
+        #[arg(long)]
+        as_of: Option<NaiveDate>,
+        /// Check the batches against the schema and print them; send and record nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// The agency configuration (default: DATA_DIR/agency.toml).
+        #[arg(long)]
+        agency: Option<PathBuf>,
+        /// Policy file (default: DATA_DIR/policy.toml, else built-in defaults).
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// Folder of rate tables replacing the built-in ones.
+        #[arg(long)]
+        rates: Option<PathBuf>,
+    },
+    /// What was sent to the agency and where each claim stands.
+    Submissions {
+        /// Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// The agency's side: the intake server and the export of received claims.
+    Intake {
+        #[command(subcommand)]
+        command: IntakeCommand,
+    },
     /// Run the flow on the bundled fixtures in a fresh data directory and show the result.
     Demo {
         /// The fixtures folder of the repository.
@@ -431,6 +460,31 @@ enum PlansCommand {
 }
 
 #[derive(Subcommand)]
+enum IntakeCommand {
+    /// Receive claim batches over HTTP, in the data directory, until SIGINT or SIGTERM.
+    Serve {
+        /// Address to listen on (port 0 picks one and prints it).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+        /// TOML file with the creditors' tokens and HMAC secrets (mode 600).
+        #[arg(long)]
+        tokens: PathBuf,
+        /// Largest batch accepted, in MB.
+        #[arg(long, default_value_t = 16)]
+        body_limit_mb: usize,
+        /// Batches processed at once; more get 503 with Retry-After.
+        #[arg(long, default_value_t = 64)]
+        max_concurrent: usize,
+    },
+    /// Every received claim, for the case system.
+    Export {
+        /// Output format (csv or json).
+        #[arg(long, value_enum, default_value = "csv")]
+        format: Format,
+    },
+}
+
+#[derive(Subcommand)]
 enum ConflictsCommand {
     /// Keep the stored version, or make the incoming one current.
     Resolve {
@@ -649,6 +703,39 @@ fn main() -> ExitCode {
             ..
         } => commands::conflicts::resolve(&cli.data_dir, id, keep == KeepArg::Incoming),
         Command::Audit { format } => commands::report::audit(&cli.data_dir, format),
+        Command::Submit {
+            as_of,
+            dry_run,
+            agency,
+            policy,
+            rates,
+        } => commands::submit::submit(&commands::submit::Options {
+            data_dir: &cli.data_dir,
+            as_of: as_of.unwrap_or(today),
+            dry_run,
+            agency: agency.as_deref(),
+            policy: policy.as_deref(),
+            rates: rates.as_deref(),
+        }),
+        Command::Submissions { format } => commands::submit::submissions(&cli.data_dir, format),
+        Command::Intake {
+            command:
+                IntakeCommand::Serve {
+                    listen,
+                    tokens,
+                    body_limit_mb,
+                    max_concurrent,
+                },
+        } => commands::intake::serve(
+            &cli.data_dir,
+            listen,
+            &tokens,
+            body_limit_mb,
+            max_concurrent,
+        ),
+        Command::Intake {
+            command: IntakeCommand::Export { format },
+        } => commands::intake::export(&cli.data_dir, format),
         Command::Allocations { as_of, format } => {
             commands::payments::allocations(&cli.data_dir, as_of.unwrap_or(today), format)
         }

@@ -17,6 +17,9 @@ mod codec;
 mod import;
 mod payments;
 mod segments;
+mod submissions;
+
+pub use submissions::{Answered, InFlight, Submission, SubmissionState};
 
 pub use import::ImportTx;
 
@@ -83,6 +86,8 @@ const ALL_PREFIXES: &[u8] = &[
     payments::P_PAYMENT_BLOCKS,
     payments::P_PAYMENT_INLINE,
     payments::P_MANUAL,
+    submissions::P_SUBMISSION,
+    submissions::P_IN_FLIGHT,
     b'm', // META_SCHEMA and META_CREDITOR
 ];
 

@@ -10,7 +10,9 @@ use chrono::NaiveDate;
 use incasso_core::ageing::open_items;
 use incasso_core::collection::claims::{preview, ClaimsPreview, Ledger};
 use incasso_core::money::format_cents;
+use incasso_intake::outgoing::ReceivedOnItem;
 use incasso_store::Store;
+use std::collections::HashMap;
 
 use crate::{config, output, Format};
 
@@ -21,6 +23,25 @@ pub fn compute(
     policy_file: Option<&Path>,
     rates_dir: Option<&Path>,
 ) -> Result<ClaimsPreview> {
+    Ok(compute_full(data_dir, as_of, policy_file, rates_dir, false)?.preview)
+}
+
+/// A claims preview with, when asked, what was received on each invoice (for the agency).
+pub struct Computed {
+    /// The claims and the reasons others stay home.
+    pub preview: ClaimsPreview,
+    /// Payments and credit notes applied to invoices, by invoice number as written.
+    pub received: HashMap<String, Vec<ReceivedOnItem>>,
+}
+
+/// Computes the preview, and with `with_received` the payments and credit notes per invoice.
+pub fn compute_full(
+    data_dir: &Path,
+    as_of: NaiveDate,
+    policy_file: Option<&Path>,
+    rates_dir: Option<&Path>,
+    with_received: bool,
+) -> Result<Computed> {
     let t = std::time::Instant::now();
     let policy = config::policy(data_dir, policy_file)?;
     let tables = config::rates(data_dir, rates_dir)?;
@@ -59,9 +80,61 @@ pub fn compute(
         "claims computed"
     );
     drop(items);
+    let received = if with_received {
+        received_per_item(&docs, &payments, &rec)
+    } else {
+        HashMap::new()
+    };
     // The process ends soon after; freeing every record one by one only costs time.
     std::mem::forget(docs);
-    Ok(result)
+    Ok(Computed {
+        preview: result,
+        received,
+    })
+}
+
+/// Payments and credit notes applied to each invoice, by the number as the invoice writes it.
+fn received_per_item(
+    docs: &[incasso_core::model::LedgerDocument],
+    payments: &[incasso_core::model::Payment],
+    rec: &incasso_core::reconcile::Reconciliation,
+) -> HashMap<String, Vec<ReceivedOnItem>> {
+    use incasso_core::model::{AllocationSource, DocumentKey};
+    let numbers: HashMap<DocumentKey, (&str, NaiveDate)> = docs
+        .iter()
+        .map(|d| {
+            (
+                d.document.key(),
+                (d.document.number.as_str(), d.document.issue_date),
+            )
+        })
+        .collect();
+    let paid_on: HashMap<&str, NaiveDate> =
+        payments.iter().map(|p| (p.id.as_str(), p.date)).collect();
+    let mut out: HashMap<String, Vec<ReceivedOnItem>> = HashMap::new();
+    for a in &rec.allocations {
+        let Some(&(item, _)) = numbers.get(&a.document) else {
+            continue;
+        };
+        let (reference, date, credit_note) = match &a.from {
+            AllocationSource::Payment(id) => (id.clone(), paid_on.get(id.as_str()).copied(), false),
+            AllocationSource::CreditNote(k) => match numbers.get(k) {
+                Some(&(n, d)) => (n.to_string(), Some(d), true),
+                None => continue,
+            },
+            AllocationSource::SourceLedger => ("source-ledger".to_string(), None, false),
+        };
+        out.entry(item.to_string())
+            .or_default()
+            .push(ReceivedOnItem {
+                item: item.to_string(),
+                reference,
+                date,
+                amount: a.amount.amount(),
+                credit_note,
+            });
+    }
+    out
 }
 
 /// Prints the preview.

@@ -1,0 +1,151 @@
+//! Who is calling: a bearer token per creditor, or an HMAC-SHA256 signature over timestamp and
+//! body with the creditor's secret. Secrets are compared in constant time; a signature is
+//! accepted once and only within five minutes of its timestamp.
+
+use std::path::Path;
+
+use hmac::{Hmac, Mac};
+use serde::Deserialize;
+use sha2::Sha256;
+
+/// How far a signature's timestamp may be from the server's clock.
+pub const SIGNATURE_WINDOW_SECS: i64 = 300;
+
+/// One creditor's credentials.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreditorCredentials {
+    /// The creditor's id.
+    pub id: String,
+    /// Bearer token.
+    pub token: Option<String>,
+    /// Secret for request signatures.
+    pub hmac_secret: Option<String>,
+}
+
+/// The tokens file: creditors and the agency's own admin token (for the export).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tokens {
+    /// Token for `/export`.
+    pub admin_token: Option<String>,
+    /// The creditors.
+    #[serde(default, rename = "creditor")]
+    pub creditors: Vec<CreditorCredentials>,
+}
+
+impl Tokens {
+    /// Reads a tokens file (TOML); refuses one readable by others than its owner.
+    pub fn load(path: &Path) -> Result<Tokens, String> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(path)
+                .map_err(|e| format!("{}: {e}", path.display()))?
+                .permissions()
+                .mode();
+            if mode & 0o077 != 0 {
+                return Err(format!(
+                    "{}: holds secrets but is readable by others (mode {:o}); chmod 600 it",
+                    path.display(),
+                    mode & 0o777
+                ));
+            }
+        }
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let tokens: Tokens = toml::from_str(&text)
+            .map_err(|e| format!("{}: {}", path.display(), e.to_string().trim()))?;
+        for c in &tokens.creditors {
+            if c.token.is_none() && c.hmac_secret.is_none() {
+                return Err(format!(
+                    "{}: creditor {} has neither token nor hmac_secret",
+                    path.display(),
+                    c.id
+                ));
+            }
+        }
+        Ok(tokens)
+    }
+
+    /// The creditor a bearer token belongs to. Every token is compared, in constant time.
+    pub fn bearer(&self, token: &str) -> Option<&str> {
+        let mut found = None;
+        for c in &self.creditors {
+            if let Some(t) = &c.token {
+                if constant_time_eq(t.as_bytes(), token.as_bytes()) {
+                    found = Some(c.id.as_str());
+                }
+            }
+        }
+        found
+    }
+
+    /// Whether `token` is the admin token.
+    pub fn admin(&self, token: &str) -> bool {
+        self.admin_token
+            .as_deref()
+            .is_some_and(|t| constant_time_eq(t.as_bytes(), token.as_bytes()))
+    }
+
+    /// The secret of a creditor, for checking a signature.
+    pub fn secret(&self, creditor: &str) -> Option<&str> {
+        self.creditors
+            .iter()
+            .find(|c| c.id == creditor)
+            .and_then(|c| c.hmac_secret.as_deref())
+    }
+}
+
+/// Equal bytes, in time that depends only on the lengths.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The signature header value for a body sent at `timestamp` (unix seconds).
+pub fn sign(secret: &str, timestamp: i64, body: &[u8]) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key");
+    mac.update(timestamp.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    let bytes = mac.finalize().into_bytes();
+    let mut hex = String::with_capacity(71);
+    hex.push_str("sha256=");
+    for b in bytes {
+        hex.push_str(&format!("{b:02x}"));
+    }
+    hex
+}
+
+/// Checks a signature in constant time.
+pub fn verify(secret: &str, timestamp: i64, body: &[u8], signature: &str) -> bool {
+    constant_time_eq(
+        sign(secret, timestamp, body).as_bytes(),
+        signature.as_bytes(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signatures_and_tokens() {
+        let s = sign("geheim", 1_700_000_000, b"{}");
+        assert!(s.starts_with("sha256=") && s.len() == 71);
+        assert!(verify("geheim", 1_700_000_000, b"{}", &s));
+        assert!(!verify("geheim", 1_700_000_001, b"{}", &s));
+        assert!(!verify("anders", 1_700_000_000, b"{}", &s));
+        assert!(!verify("geheim", 1_700_000_000, b"{ }", &s));
+        let t: Tokens = toml::from_str(
+            "admin_token = \"adm\"\n[[creditor]]\nid = \"acme\"\ntoken = \"t1\"\n[[creditor]]\nid = \"beta\"\nhmac_secret = \"s2\"\n",
+        )
+        .unwrap();
+        assert_eq!(t.bearer("t1"), Some("acme"));
+        assert_eq!(t.bearer("t2"), None);
+        assert_eq!(t.secret("beta"), Some("s2"));
+        assert!(t.admin("adm") && !t.admin("t1"));
+    }
+}

@@ -1,0 +1,185 @@
+//! The agency's store of received claims (sled): every accepted claim with its revisions, which
+//! creditor owns each claim id, the answer given to each Idempotency-Key, and the signatures
+//! seen. A batch's accepted claims and its answer are written in one atomic batch and flushed
+//! before the answer leaves, so an answer never names a claim that a crash could lose.
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::schema::{Claim, ClaimStatus};
+
+const P_CLAIM: u8 = b'c';
+const P_OWNER: u8 = b'o';
+const P_IDEM: u8 = b'i';
+const P_SIG: u8 = b's';
+
+/// A claim as the agency keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredClaim {
+    /// The creditor that sent it.
+    pub creditor: String,
+    /// When the latest revision was accepted.
+    pub accepted_at: DateTime<Utc>,
+    /// The batch that brought the latest revision.
+    pub batch_id: String,
+    /// The latest revision as sent.
+    pub claim: Claim,
+    /// Earlier revisions: (revision, accepted at, batch).
+    pub history: Vec<(u32, DateTime<Utc>, String)>,
+}
+
+impl StoredClaim {
+    /// The status answer for `GET /claims/{id}`.
+    pub fn status(&self) -> ClaimStatus {
+        ClaimStatus {
+            claim_id: self.claim.claim_id.clone(),
+            revision: self.claim.revision,
+            accepted_at: self.accepted_at,
+            batch_id: self.batch_id.clone(),
+            total: self.claim.total,
+            currency: self.claim.currency.clone(),
+        }
+    }
+}
+
+/// The stored answer to an Idempotency-Key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredAnswer {
+    /// BLAKE3 of the request body, hex.
+    pub body_hash: String,
+    /// HTTP status given.
+    pub status: u16,
+    /// Body given.
+    pub body: String,
+}
+
+/// The agency's store.
+pub struct Received {
+    db: sled::Db,
+    tree: sled::Tree,
+}
+
+fn key(prefix: u8, parts: &[&str]) -> Vec<u8> {
+    let mut k = vec![prefix];
+    for (i, p) in parts.iter().enumerate() {
+        if i > 0 {
+            k.push(0);
+        }
+        k.extend_from_slice(p.as_bytes());
+    }
+    k
+}
+
+fn decode<T: for<'a> Deserialize<'a>>(v: &[u8]) -> Result<T, sled::Error> {
+    serde_json::from_slice(v)
+        .map_err(|e| sled::Error::Unsupported(format!("unreadable record: {e}")))
+}
+
+fn encode<T: Serialize>(v: &T) -> Vec<u8> {
+    serde_json::to_vec(v).expect("plain records serialise")
+}
+
+/// What one batch writes.
+#[derive(Default)]
+pub struct Write {
+    batch: sled::Batch,
+}
+
+impl Write {
+    /// Stores an accepted claim (and its owner).
+    pub fn claim(&mut self, c: &StoredClaim) {
+        self.batch
+            .insert(key(P_CLAIM, &[&c.creditor, &c.claim.claim_id]), encode(c));
+        self.batch
+            .insert(key(P_OWNER, &[&c.claim.claim_id]), c.creditor.as_bytes());
+    }
+
+    /// Stores the answer to an Idempotency-Key.
+    pub fn answer(&mut self, creditor: &str, idempotency_key: &str, a: &StoredAnswer) {
+        self.batch
+            .insert(key(P_IDEM, &[creditor, idempotency_key]), encode(a));
+    }
+}
+
+impl Received {
+    /// Opens (creating) the store in a data directory.
+    pub fn open(dir: &Path) -> Result<Received, sled::Error> {
+        std::fs::create_dir_all(dir)?;
+        let db = sled::Config::new()
+            .path(dir.join("intake.sled"))
+            .mode(sled::Mode::HighThroughput)
+            .flush_every_ms(None)
+            .open()?;
+        let tree = db.open_tree("received")?;
+        Ok(Received { db, tree })
+    }
+
+    /// The claim a creditor sent under an id.
+    pub fn claim(
+        &self,
+        creditor: &str,
+        claim_id: &str,
+    ) -> Result<Option<StoredClaim>, sled::Error> {
+        self.tree
+            .get(key(P_CLAIM, &[creditor, claim_id]))?
+            .map(|v| decode(&v))
+            .transpose()
+    }
+
+    /// The creditor that owns a claim id, if any does.
+    pub fn owner(&self, claim_id: &str) -> Result<Option<String>, sled::Error> {
+        Ok(self
+            .tree
+            .get(key(P_OWNER, &[claim_id]))?
+            .map(|v| String::from_utf8_lossy(&v).into_owned()))
+    }
+
+    /// The answer given to an Idempotency-Key of a creditor.
+    pub fn answer(
+        &self,
+        creditor: &str,
+        idempotency_key: &str,
+    ) -> Result<Option<StoredAnswer>, sled::Error> {
+        self.tree
+            .get(key(P_IDEM, &[creditor, idempotency_key]))?
+            .map(|v| decode(&v))
+            .transpose()
+    }
+
+    /// Records a signature; false when it was seen before (a replay). Old ones are forgotten.
+    pub fn first_use_of_signature(&self, signature: &str, now: i64) -> Result<bool, sled::Error> {
+        let k = key(P_SIG, &[signature]);
+        let fresh = self
+            .tree
+            .compare_and_swap(&k, None::<&[u8]>, Some(&now.to_be_bytes()[..]))?
+            .is_ok();
+        if fresh && now % 64 == 0 {
+            let horizon = now - 2 * crate::auth::SIGNATURE_WINDOW_SECS;
+            for kv in self.tree.scan_prefix([P_SIG]) {
+                let (k, v) = kv?;
+                let at = i64::from_be_bytes(v.as_ref().try_into().unwrap_or([0; 8]));
+                if at < horizon {
+                    self.tree.remove(k)?;
+                }
+            }
+        }
+        Ok(fresh)
+    }
+
+    /// Applies a batch's writes atomically and makes them durable.
+    pub async fn commit(&self, w: Write) -> Result<(), sled::Error> {
+        self.tree.apply_batch(w.batch)?;
+        self.db.flush_async().await?;
+        Ok(())
+    }
+
+    /// Every stored claim, by creditor and claim id.
+    pub fn all(&self) -> Result<Vec<StoredClaim>, sled::Error> {
+        self.tree
+            .scan_prefix([P_CLAIM])
+            .map(|kv| kv.and_then(|(_, v)| decode(&v)))
+            .collect()
+    }
+}

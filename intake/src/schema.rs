@@ -1,0 +1,341 @@
+//! The intake schema, version 1: what a creditor sends an agency and what the agency answers.
+//! `openapi.json` beside this crate documents the same shapes; a test keeps the two in step.
+//!
+//! Money is a decimal string with at most two decimals (`"1210.00"`), never a JSON number, so no
+//! client or server rounds it through a float; every amount of a claim is in the claim's
+//! `currency`. Dates are ISO `YYYY-MM-DD`, timestamps UTC. Unknown fields are refused.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// The schema name and version every batch states.
+pub const SCHEMA: &str = "incasso-intake/1";
+
+/// The OpenAPI 3.1 document of the intake API.
+pub const OPENAPI: &str = include_str!("../openapi.json");
+
+/// One submission: some claims of one creditor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Batch {
+    /// Always [`SCHEMA`].
+    pub schema: String,
+    /// The creditor's id for this batch (stable across retries).
+    pub batch_id: String,
+    /// Who sends.
+    pub creditor: Creditor,
+    /// The claims.
+    pub claims: Vec<Claim>,
+}
+
+/// The creditor (the agency's client).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Creditor {
+    /// The creditor's id at the agency (the one its credentials belong to).
+    pub id: String,
+    /// Legal name.
+    pub name: Option<String>,
+    /// Dutch Chamber of Commerce number.
+    pub kvk: Option<String>,
+    /// VAT identification number.
+    pub vat_number: Option<String>,
+    /// Account the agency pays collected money to.
+    pub iban: Option<String>,
+}
+
+/// Whether a claim is new or an update of one sent before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ClaimKind {
+    /// First submission.
+    New,
+    /// New payments or credit notes on a claim already accepted; `revision` is higher.
+    Update,
+}
+
+/// One claim: a debtor's qualifying invoices in one currency, with costs and interest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Claim {
+    /// The creditor's deterministic claim id (its reference at the agency).
+    pub claim_id: String,
+    /// New, or an update.
+    pub kind: ClaimKind,
+    /// 1 for the first submission, one more for each update.
+    pub revision: u32,
+    /// The date the amounts are computed for.
+    pub as_of: NaiveDate,
+    /// `nl` or `be`: the law the amounts follow.
+    pub jurisdiction: String,
+    /// Who owes.
+    pub debtor: Debtor,
+    /// ISO 4217 currency of every amount in the claim.
+    pub currency: String,
+    /// The invoices.
+    pub items: Vec<Item>,
+    /// Payments received on the items.
+    pub payments: Vec<Received>,
+    /// Credit notes set off against the items.
+    pub credit_notes: Vec<Received>,
+    /// Principal claimed: the items' `claimed` amounts added up.
+    pub principal: Decimal,
+    /// Collection costs.
+    pub costs: Costs,
+    /// Statutory interest.
+    pub interest: Interest,
+    /// principal + costs.total + interest.total.
+    pub total: Decimal,
+    /// Reminders sent before.
+    pub reminders: Vec<Letter>,
+    /// The 14-day letter the costs rest on, when there is one.
+    pub fourteen_day_letter: Option<Letter>,
+    /// Documents for the case file (the invoice PDFs), by content hash.
+    pub attachments: Vec<Attachment>,
+}
+
+/// Person or company.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DebtorKind {
+    /// A natural person (consumer).
+    Person,
+    /// A company or professional.
+    Company,
+}
+
+/// The debtor's identity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Debtor {
+    /// Person or company.
+    pub kind: DebtorKind,
+    /// The creditor's debtor number.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Dutch Chamber of Commerce number.
+    pub kvk: Option<String>,
+    /// Belgian enterprise number.
+    pub be_enterprise_number: Option<String>,
+    /// VAT identification number.
+    pub vat_number: Option<String>,
+    /// Postal address.
+    pub address: Address,
+    /// E-mail address.
+    pub email: Option<String>,
+    /// Phone number.
+    pub phone: Option<String>,
+    /// An account the debtor paid from.
+    pub iban: Option<String>,
+}
+
+/// A postal address.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Address {
+    /// Street.
+    pub street: Option<String>,
+    /// House number with any addition.
+    pub house_number: Option<String>,
+    /// Postcode.
+    pub postcode: Option<String>,
+    /// City.
+    pub city: Option<String>,
+    /// ISO 3166-1 alpha-2 country code.
+    pub country: Option<String>,
+}
+
+/// One invoice of a claim.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Item {
+    /// Invoice number.
+    pub number: String,
+    /// Issue date.
+    pub issue_date: NaiveDate,
+    /// Due date.
+    pub due_date: NaiveDate,
+    /// Currency (the claim's).
+    pub currency: String,
+    /// Invoice total.
+    pub original: Decimal,
+    /// Open after payments and credit notes.
+    pub open: Decimal,
+    /// Claimed after setting off the debtor's unapplied credit.
+    pub claimed: Decimal,
+    /// VAT on the invoice, when known.
+    pub vat: Option<Decimal>,
+}
+
+/// A payment or credit note received on an item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Received {
+    /// The item it reduced.
+    pub item: String,
+    /// The payment's id or the credit note's number.
+    pub reference: String,
+    /// Booking date (payments) or issue date (credit notes).
+    pub date: Option<NaiveDate>,
+    /// Amount applied to the item.
+    pub amount: Decimal,
+}
+
+/// Collection costs with their computation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Costs {
+    /// Excluding VAT.
+    pub amount_excl_vat: Decimal,
+    /// VAT on the costs (when the creditor cannot deduct it).
+    pub vat: Decimal,
+    /// amount_excl_vat + vat.
+    pub total: Decimal,
+    /// Why there are none, when there are none.
+    pub note: Option<String>,
+    /// The steps of the computation.
+    pub trace: Vec<TraceStep>,
+}
+
+/// One step of a computation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TraceStep {
+    /// What the step is.
+    pub step: String,
+    /// The amount it applies to.
+    pub base: Option<String>,
+    /// The rate or rule.
+    pub rate: Option<String>,
+    /// The result.
+    pub amount: String,
+}
+
+/// Statutory interest with its periods.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Interest {
+    /// Interest outstanding.
+    pub total: Decimal,
+    /// The rate table used.
+    pub table: String,
+    /// Each period at one base and rate.
+    pub periods: Vec<InterestPeriod>,
+}
+
+/// Interest over a period at one base and rate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InterestPeriod {
+    /// The item.
+    pub item: String,
+    /// First day.
+    pub from: NaiveDate,
+    /// Last day, inclusive.
+    pub to: NaiveDate,
+    /// Days.
+    pub days: i64,
+    /// Amount the interest ran on.
+    pub base: Decimal,
+    /// Percent a year.
+    pub rate_pct: Decimal,
+    /// Interest.
+    pub amount: Decimal,
+}
+
+/// A letter sent to the debtor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Letter {
+    /// Kind of letter (reminder, fourteen-day-letter, pre-incasso).
+    pub kind: String,
+    /// Date sent.
+    pub sent: NaiveDate,
+    /// Date received (or presumed received).
+    pub received: Option<NaiveDate>,
+}
+
+/// A document for the case file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Attachment {
+    /// The item it belongs to.
+    pub item: String,
+    /// BLAKE3 of the bytes, hex.
+    pub hash: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// MIME type.
+    pub mime: Option<String>,
+    /// File name.
+    pub filename: Option<String>,
+    /// The bytes, base64, for files up to the inline limit; larger ones travel by hash only.
+    pub content_base64: Option<String>,
+}
+
+/// What became of one claim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    /// Stored; the agency takes the case.
+    Accepted,
+    /// Refused, with reasons; nothing stored for it.
+    Rejected,
+}
+
+/// The answer for one claim.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimAnswer {
+    /// The claim.
+    pub claim_id: String,
+    /// The revision answered.
+    pub revision: u32,
+    /// Accepted or rejected.
+    pub outcome: Outcome,
+    /// Why it was rejected.
+    pub reasons: Vec<String>,
+}
+
+/// The answer to a batch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatchAnswer {
+    /// The batch.
+    pub batch_id: String,
+    /// When the agency stored it.
+    pub received_at: DateTime<Utc>,
+    /// One answer per claim, in the batch's order.
+    pub results: Vec<ClaimAnswer>,
+}
+
+/// An error answer (any non-200 status).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorAnswer {
+    /// A stable code (`bad-json`, `schema`, `unauthorized`, `too-large`, `busy`,
+    /// `idempotency-key-reused`, `not-found`).
+    pub error: String,
+    /// What is wrong, in plain words.
+    pub message: String,
+}
+
+/// The state of a claim at the agency (`GET /claims/{id}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimStatus {
+    /// The claim.
+    pub claim_id: String,
+    /// The latest accepted revision.
+    pub revision: u32,
+    /// When that revision was accepted.
+    pub accepted_at: DateTime<Utc>,
+    /// The batch that brought it.
+    pub batch_id: String,
+    /// Total claimed in that revision.
+    pub total: Decimal,
+    /// Currency.
+    pub currency: String,
+}

@@ -1,0 +1,452 @@
+//! The intake server agencies run (axum): authenticates creditors, validates each claim, stores
+//! the accepted ones durably before answering, and replays the stored answer for a repeated
+//! Idempotency-Key.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use chrono::{DateTime, Utc};
+use tokio::sync::{Mutex, Semaphore};
+
+use crate::auth::{verify, Tokens, SIGNATURE_WINDOW_SECS};
+use crate::received::{Received, StoredAnswer, StoredClaim, Write};
+use crate::schema::{Batch, BatchAnswer, ClaimAnswer, ClaimKind, ErrorAnswer, Outcome, OPENAPI};
+use crate::validate::{batch_problems, claim_problems};
+
+/// How the server runs.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Address to listen on (port 0 picks a free one).
+    pub listen: SocketAddr,
+    /// Where the received claims are stored.
+    pub data_dir: PathBuf,
+    /// Creditor credentials and the admin token.
+    pub tokens: Tokens,
+    /// Largest request body accepted, in bytes.
+    pub body_limit: usize,
+    /// Batches processed at once; more are answered 503 with Retry-After.
+    pub max_concurrent: usize,
+}
+
+struct App {
+    store: Received,
+    tokens: Tokens,
+    /// Idempotency check and write happen under this lock, so one key is processed once.
+    writing: Mutex<()>,
+    permits: Arc<Semaphore>,
+}
+
+fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
+    let body = ErrorAnswer {
+        error: code.into(),
+        message: message.into(),
+    };
+    (status, axum::Json(body)).into_response()
+}
+
+fn internal(e: impl std::fmt::Display) -> Response {
+    tracing::error!("store: {e}");
+    error(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        "the store failed; retry later",
+    )
+}
+
+fn text<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+}
+
+/// Why a request is not let in.
+enum Denied {
+    /// 401 with this message.
+    Unauthorized(&'static str),
+    /// The store failed while checking.
+    Store(sled::Error),
+}
+
+impl IntoResponse for Denied {
+    fn into_response(self) -> Response {
+        match self {
+            Denied::Unauthorized(m) => error(StatusCode::UNAUTHORIZED, "unauthorized", m),
+            Denied::Store(e) => internal(e),
+        }
+    }
+}
+
+/// The creditor the request is from, or why it is refused.
+fn authenticate(
+    app: &App,
+    headers: &HeaderMap,
+    body: &[u8],
+    now: DateTime<Utc>,
+) -> Result<String, Denied> {
+    let unauthorized = Denied::Unauthorized;
+    if let Some(auth) = text(headers, header::AUTHORIZATION.as_str()) {
+        let token = auth.strip_prefix("Bearer ").unwrap_or("");
+        return app
+            .tokens
+            .bearer(token)
+            .map(str::to_string)
+            .ok_or_else(|| unauthorized("the bearer token is not valid"));
+    }
+    let Some(signature) = text(headers, "x-incasso-signature") else {
+        return Err(unauthorized(
+            "no credentials: send a bearer token or a signature",
+        ));
+    };
+    let creditor = text(headers, "x-incasso-creditor").unwrap_or("");
+    let Some(secret) = app.tokens.secret(creditor) else {
+        return Err(unauthorized("unknown creditor for a signature"));
+    };
+    let Some(ts) = text(headers, "x-incasso-timestamp").and_then(|t| t.parse::<i64>().ok()) else {
+        return Err(unauthorized(
+            "X-Incasso-Timestamp is missing or not unix seconds",
+        ));
+    };
+    if (now.timestamp() - ts).abs() > SIGNATURE_WINDOW_SECS {
+        return Err(unauthorized(
+            "the signature's timestamp is too far from now",
+        ));
+    }
+    if !verify(secret, ts, body, signature) {
+        return Err(unauthorized("the signature does not match the body"));
+    }
+    match app.store.first_use_of_signature(signature, now.timestamp()) {
+        Ok(true) => Ok(creditor.to_string()),
+        Ok(false) => Err(unauthorized("this signature was used before (a replay)")),
+        Err(e) => Err(Denied::Store(e)),
+    }
+}
+
+async fn post_batch(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
+    let Ok(_permit) = app.permits.clone().try_acquire_owned() else {
+        let mut r = error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "busy",
+            "too many batches at once; retry",
+        );
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        return r;
+    };
+    let now = Utc::now();
+    let creditor = match authenticate(&app, &headers, &body, now) {
+        Ok(c) => c,
+        Err(d) => return d.into_response(),
+    };
+    let Some(key) = text(&headers, "idempotency-key").filter(|k| !k.is_empty() && k.len() <= 200)
+    else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "idempotency-key-missing",
+            "send an Idempotency-Key header (1 to 200 characters)",
+        );
+    };
+    let body_hash = blake3::hash(&body).to_hex().to_string();
+    let _writing = app.writing.lock().await;
+    match app.store.answer(&creditor, key) {
+        Ok(Some(a)) if a.body_hash == body_hash => {
+            let mut r = (
+                StatusCode::from_u16(a.status).unwrap_or(StatusCode::OK),
+                a.body,
+            )
+                .into_response();
+            r.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            r.headers_mut()
+                .insert("idempotency-replayed", HeaderValue::from_static("true"));
+            return r;
+        }
+        Ok(Some(_)) => {
+            return error(
+                StatusCode::CONFLICT,
+                "idempotency-key-reused",
+                format!("Idempotency-Key {key} was used before with another body"),
+            )
+        }
+        Ok(None) => {}
+        Err(e) => return internal(e),
+    }
+    let batch: Batch = match serde_json::from_slice(&body) {
+        Ok(b) => b,
+        Err(e) if e.classify() == serde_json::error::Category::Data => {
+            return error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "schema",
+                format!("the batch does not follow incasso-intake/1: {e}"),
+            )
+        }
+        Err(e) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "bad-json",
+                format!("the body is not JSON: {e}"),
+            )
+        }
+    };
+    if batch.creditor.id != creditor {
+        return error(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            format!(
+                "the batch is for creditor {} but the credentials are {creditor}'s",
+                batch.creditor.id
+            ),
+        );
+    }
+    let problems = batch_problems(&batch);
+    if !problems.is_empty() {
+        return error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "schema",
+            problems.join("; "),
+        );
+    }
+    let mut write = Write::default();
+    let mut results = Vec::with_capacity(batch.claims.len());
+    for claim in batch.claims {
+        let mut reasons = claim_problems(&claim, now.date_naive());
+        let mut store_it = None;
+        if reasons.is_empty() {
+            match judge(&app.store, &creditor, &batch.batch_id, now, claim.clone()) {
+                Ok(Ok(s)) => store_it = s,
+                Ok(Err(why)) => reasons.push(why),
+                Err(e) => return internal(e),
+            }
+        }
+        if let Some(s) = &store_it {
+            write.claim(s);
+        }
+        results.push(ClaimAnswer {
+            claim_id: claim.claim_id,
+            revision: claim.revision,
+            outcome: if reasons.is_empty() {
+                Outcome::Accepted
+            } else {
+                Outcome::Rejected
+            },
+            reasons,
+        });
+    }
+    let answer = BatchAnswer {
+        batch_id: batch.batch_id,
+        received_at: now,
+        results,
+    };
+    let body = serde_json::to_string(&answer).expect("answers serialise");
+    write.answer(
+        &creditor,
+        key,
+        &StoredAnswer {
+            body_hash,
+            status: 200,
+            body: body.clone(),
+        },
+    );
+    if let Err(e) = app.store.commit(write).await {
+        return internal(e);
+    }
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+/// Whether a valid claim is accepted: `Ok(Some)` to store, `Ok(None)` when it is stored already
+/// exactly so, `Err(reason)` when it is refused.
+fn judge(
+    store: &Received,
+    creditor: &str,
+    batch_id: &str,
+    now: DateTime<Utc>,
+    claim: crate::schema::Claim,
+) -> Result<Result<Option<StoredClaim>, String>, sled::Error> {
+    if let Some(owner) = store.owner(&claim.claim_id)? {
+        if owner != creditor {
+            return Ok(Err(format!(
+                "claim id {} is already used by another creditor",
+                claim.claim_id
+            )));
+        }
+    }
+    let previous = store.claim(creditor, &claim.claim_id)?;
+    let stored = match previous {
+        Some(prev) if prev.claim == claim => return Ok(Ok(None)),
+        Some(prev) if claim.revision <= prev.claim.revision => {
+            return Ok(Err(format!(
+                "revision {} is not higher than the accepted revision {}; send changes as a higher revision",
+                claim.revision, prev.claim.revision
+            )))
+        }
+        Some(_) if claim.kind == ClaimKind::New => {
+            return Ok(Err("the claim exists at the agency; send changes with kind \"update\"".into()))
+        }
+        Some(prev) => {
+            let mut history = prev.history;
+            history.push((prev.claim.revision, prev.accepted_at, prev.batch_id));
+            StoredClaim { creditor: creditor.into(), accepted_at: now, batch_id: batch_id.into(), claim, history }
+        }
+        None if claim.kind == ClaimKind::Update => {
+            return Ok(Err(format!("there is no claim {} to update; send it with kind \"new\"", claim.claim_id)))
+        }
+        None => StoredClaim { creditor: creditor.into(), accepted_at: now, batch_id: batch_id.into(), claim, history: Vec::new() },
+    };
+    Ok(Ok(Some(stored)))
+}
+
+async fn get_claim(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let creditor = match authenticate(&app, &headers, b"", Utc::now()) {
+        Ok(c) => c,
+        Err(d) => return d.into_response(),
+    };
+    match app.store.claim(&creditor, &id) {
+        Ok(Some(c)) => axum::Json(c.status()).into_response(),
+        Ok(None) => error(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            format!("no claim {id} of creditor {creditor}"),
+        ),
+        Err(e) => internal(e),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct ExportQuery {
+    format: Option<String>,
+}
+
+async fn export(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Query(q): Query<ExportQuery>,
+) -> Response {
+    let token = text(&headers, header::AUTHORIZATION.as_str())
+        .and_then(|a| a.strip_prefix("Bearer "))
+        .unwrap_or("");
+    if !app.tokens.admin(token) {
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "the export needs the admin token",
+        );
+    }
+    let claims = match app.store.all() {
+        Ok(c) => c,
+        Err(e) => return internal(e),
+    };
+    match q.format.as_deref().unwrap_or("json") {
+        "csv" => (
+            [(header::CONTENT_TYPE, "text/csv; charset=utf-8")],
+            export_csv(&claims),
+        )
+            .into_response(),
+        "json" => axum::Json(claims).into_response(),
+        other => error(
+            StatusCode::BAD_REQUEST,
+            "bad-format",
+            format!("format '{other}' is not json or csv"),
+        ),
+    }
+}
+
+/// The export's CSV: one line per claim (its latest revision).
+pub fn export_csv(claims: &[StoredClaim]) -> String {
+    let mut out = String::from(
+        "creditor,claim_id,revision,accepted_at,batch_id,debtor_id,debtor_name,currency,principal,costs,interest,total,items\n",
+    );
+    for s in claims {
+        let c = &s.claim;
+        let items: Vec<&str> = c.items.iter().map(|i| i.number.as_str()).collect();
+        let fields = [
+            s.creditor.clone(),
+            c.claim_id.clone(),
+            c.revision.to_string(),
+            s.accepted_at.to_rfc3339(),
+            s.batch_id.clone(),
+            c.debtor.id.clone(),
+            c.debtor.name.clone(),
+            c.currency.clone(),
+            c.principal.to_string(),
+            c.costs.total.to_string(),
+            c.interest.total.to_string(),
+            c.total.to_string(),
+            items.join(" "),
+        ];
+        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        out.push_str(&line.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+/// A CSV field, quoted when needed, with spreadsheet formulas neutralised.
+fn csv_field(f: &str) -> String {
+    let f = if f.starts_with(['=', '+', '-', '@']) && f.parse::<f64>().is_err() {
+        format!("'{f}")
+    } else {
+        f.to_string()
+    };
+    if f.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", f.replace('"', "\"\""))
+    } else {
+        f
+    }
+}
+
+/// The routes, for a store and credentials.
+fn router(app: Arc<App>, body_limit: usize) -> Router {
+    Router::new()
+        .route("/v1/batches", post(post_batch))
+        .route("/claims/{id}", get(get_claim))
+        .route("/export", get(export))
+        .route(
+            "/health",
+            get(|| async { axum::Json(serde_json::json!({"status": "ok"})) }),
+        )
+        .route(
+            "/openapi.json",
+            get(|| async { ([(header::CONTENT_TYPE, "application/json")], OPENAPI) }),
+        )
+        .layer(DefaultBodyLimit::max(body_limit))
+        .with_state(app)
+}
+
+/// Runs the server until `shutdown` completes, then finishes the requests in flight.
+/// `on_listening` gets the bound address (useful with port 0).
+pub async fn serve(
+    cfg: ServerConfig,
+    on_listening: impl FnOnce(SocketAddr),
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), String> {
+    let store =
+        Received::open(&cfg.data_dir).map_err(|e| format!("{}: {e}", cfg.data_dir.display()))?;
+    let app = Arc::new(App {
+        store,
+        tokens: cfg.tokens,
+        writing: Mutex::new(()),
+        permits: Arc::new(Semaphore::new(cfg.max_concurrent.max(1))),
+    });
+    let listener = tokio::net::TcpListener::bind(cfg.listen)
+        .await
+        .map_err(|e| format!("listening on {}: {e}", cfg.listen))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    on_listening(addr);
+    axum::serve(listener, router(app, cfg.body_limit))
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(|e| e.to_string())
+}

@@ -1,0 +1,260 @@
+//! The business rules a claim must meet besides its shape: sums that add up, one currency, sane
+//! dates, amounts in cents. The exporter runs them before sending (`--dry-run` too), the server
+//! on receipt; each broken rule is one reason in plain words.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use crate::schema::{Batch, Claim, SCHEMA};
+
+/// The earliest date a document of a live claim can carry.
+const EARLIEST: (i32, u32, u32) = (1990, 1, 1);
+
+/// Why a batch as a whole is unusable (wrong schema, no claims, duplicate ids), if it is.
+pub fn batch_problems(batch: &Batch) -> Vec<String> {
+    let mut out = Vec::new();
+    if batch.schema != SCHEMA {
+        out.push(format!("schema is '{}', expected '{SCHEMA}'", batch.schema));
+    }
+    if batch.batch_id.trim().is_empty() {
+        out.push("batch_id is empty".into());
+    }
+    if batch.claims.is_empty() {
+        out.push("the batch has no claims".into());
+    }
+    let mut ids: Vec<&str> = batch.claims.iter().map(|c| c.claim_id.as_str()).collect();
+    ids.sort_unstable();
+    if let Some(w) = ids.windows(2).find(|w| w[0] == w[1]) {
+        out.push(format!("claim {} occurs twice in the batch", w[0]));
+    }
+    out
+}
+
+fn cents(what: &str, v: Decimal, out: &mut Vec<String>) {
+    if v.is_sign_negative() && !v.is_zero() {
+        out.push(format!("{what} is negative ({v})"));
+    }
+    if v.normalize().scale() > 2 {
+        out.push(format!("{what} has more than two decimals ({v})"));
+    }
+}
+
+/// Why a claim cannot be accepted on `today` (empty when it can).
+pub fn claim_problems(c: &Claim, today: NaiveDate) -> Vec<String> {
+    let mut out = Vec::new();
+    let earliest = NaiveDate::from_ymd_opt(EARLIEST.0, EARLIEST.1, EARLIEST.2).expect("valid");
+    if c.claim_id.trim().is_empty() || c.claim_id.len() > 100 {
+        out.push("claim_id must be 1 to 100 characters".into());
+    }
+    if c.revision == 0 {
+        out.push("revision starts at 1".into());
+    }
+    if !matches!(c.jurisdiction.as_str(), "nl" | "be") {
+        out.push(format!("jurisdiction '{}' is not nl or be", c.jurisdiction));
+    }
+    let iso = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_uppercase());
+    if !iso(&c.currency, 3) {
+        out.push(format!("currency '{}' is not an ISO 4217 code", c.currency));
+    }
+    if c.debtor.name.trim().is_empty() {
+        out.push("debtor.name is empty".into());
+    }
+    if let Some(country) = &c.debtor.address.country {
+        if !iso(country, 2) {
+            out.push(format!(
+                "debtor.address.country '{country}' is not an ISO 3166 code"
+            ));
+        }
+    }
+    if c.as_of > today + chrono::Days::new(1) || c.as_of < earliest {
+        out.push(format!(
+            "as_of {} is not a sane date (today is {today})",
+            c.as_of
+        ));
+    }
+    if c.items.is_empty() {
+        out.push("the claim has no items".into());
+    }
+    let mut claimed = Decimal::ZERO;
+    for it in &c.items {
+        let name = format!("item {}", it.number);
+        if it.currency != c.currency {
+            out.push(format!(
+                "{name} is in {} but the claim is in {}",
+                it.currency, c.currency
+            ));
+        }
+        if it.issue_date > it.due_date {
+            out.push(format!(
+                "{name}: issue date {} is after due date {}",
+                it.issue_date, it.due_date
+            ));
+        }
+        if it.issue_date < earliest || it.due_date > c.as_of {
+            out.push(format!(
+                "{name}: dates {} to {} are not sane for a claim as of {}",
+                it.issue_date, it.due_date, c.as_of
+            ));
+        }
+        cents(&format!("{name} original"), it.original, &mut out);
+        cents(&format!("{name} open"), it.open, &mut out);
+        cents(&format!("{name} claimed"), it.claimed, &mut out);
+        if it.open > it.original || it.claimed > it.open {
+            out.push(format!(
+                "{name}: claimed {} <= open {} <= original {} does not hold",
+                it.claimed, it.open, it.original
+            ));
+        }
+        claimed += it.claimed;
+    }
+    for r in c.payments.iter().chain(&c.credit_notes) {
+        cents(&format!("received {}", r.reference), r.amount, &mut out);
+        if !c.items.iter().any(|i| i.number == r.item) {
+            out.push(format!(
+                "received {} names item {}, which is not in the claim",
+                r.reference, r.item
+            ));
+        }
+    }
+    cents("principal", c.principal, &mut out);
+    cents("costs.total", c.costs.total, &mut out);
+    cents("interest.total", c.interest.total, &mut out);
+    if c.principal != claimed {
+        out.push(format!(
+            "principal {} is not the items' claimed amounts added up ({claimed})",
+            c.principal
+        ));
+    }
+    if c.costs.total != c.costs.amount_excl_vat + c.costs.vat {
+        out.push(format!(
+            "costs.total {} is not amount_excl_vat {} + vat {}",
+            c.costs.total, c.costs.amount_excl_vat, c.costs.vat
+        ));
+    }
+    let sum = c.principal + c.costs.total + c.interest.total;
+    if c.total != sum {
+        out.push(format!(
+            "total {} is not principal + costs + interest ({sum})",
+            c.total
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::*;
+
+    fn date(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    pub(crate) fn sample() -> Claim {
+        Claim {
+            claim_id: "CLM-1".into(),
+            kind: ClaimKind::New,
+            revision: 1,
+            as_of: date("2026-06-30"),
+            jurisdiction: "nl".into(),
+            debtor: Debtor {
+                kind: DebtorKind::Company,
+                id: "D1".into(),
+                name: "Bakkerij De Zon B.V.".into(),
+                kvk: Some("12345678".into()),
+                be_enterprise_number: None,
+                vat_number: None,
+                address: Address {
+                    country: Some("NL".into()),
+                    ..Address::default()
+                },
+                email: None,
+                phone: None,
+                iban: None,
+            },
+            currency: "EUR".into(),
+            items: vec![Item {
+                number: "F1".into(),
+                issue_date: date("2026-01-05"),
+                due_date: date("2026-02-04"),
+                currency: "EUR".into(),
+                original: "1210.00".parse().unwrap(),
+                open: "1000.00".parse().unwrap(),
+                claimed: "1000.00".parse().unwrap(),
+                vat: None,
+            }],
+            payments: vec![Received {
+                item: "F1".into(),
+                reference: "P1".into(),
+                date: Some(date("2026-03-01")),
+                amount: "210.00".parse().unwrap(),
+            }],
+            credit_notes: vec![],
+            principal: "1000.00".parse().unwrap(),
+            costs: Costs {
+                amount_excl_vat: "40.00".parse().unwrap(),
+                vat: "0.00".parse().unwrap(),
+                total: "40.00".parse().unwrap(),
+                note: None,
+                trace: vec![],
+            },
+            interest: Interest {
+                total: "25.10".parse().unwrap(),
+                table: "nl-commercial".into(),
+                periods: vec![],
+            },
+            total: "1065.10".parse().unwrap(),
+            reminders: vec![],
+            fourteen_day_letter: None,
+            attachments: vec![],
+        }
+    }
+
+    #[test]
+    fn a_good_claim_passes_and_each_broken_rule_is_named() {
+        let today = date("2026-07-01");
+        assert!(claim_problems(&sample(), today).is_empty());
+        type Break = fn(&mut Claim);
+        let table: [(Break, &str); 9] = [
+            (
+                |c| c.total = "1065.11".parse().unwrap(),
+                "total 1065.11 is not principal",
+            ),
+            (
+                |c| c.principal = "999.00".parse().unwrap(),
+                "principal 999.00 is not",
+            ),
+            (
+                |c| c.items[0].currency = "USD".into(),
+                "item F1 is in USD but the claim is in EUR",
+            ),
+            (|c| c.currency = "eur".into(), "currency 'eur'"),
+            (
+                |c| c.items[0].due_date = date("2025-12-01"),
+                "issue date 2026-01-05 is after due date",
+            ),
+            (
+                |c| c.as_of = date("2027-01-01"),
+                "as_of 2027-01-01 is not a sane date",
+            ),
+            (
+                |c| c.costs.vat = "8.40".parse().unwrap(),
+                "costs.total 40.00 is not",
+            ),
+            (
+                |c| c.items[0].claimed = "1000.001".parse().unwrap(),
+                "more than two decimals",
+            ),
+            (
+                |c| c.payments[0].item = "F9".into(),
+                "names item F9, which is not in the claim",
+            ),
+        ];
+        for (break_it, want) in table {
+            let mut c = sample();
+            break_it(&mut c);
+            let got = claim_problems(&c, today);
+            assert!(got.iter().any(|r| r.contains(want)), "{want}: {got:?}");
+        }
+    }
+}

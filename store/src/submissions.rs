@@ -1,0 +1,180 @@
+//! The submission ledger: what was sent to the agency, per claim, and the batches in flight.
+//!
+//! A batch is recorded with its exact body and Idempotency-Key, and its claims marked sent, in
+//! one flushed sled batch before it goes out. If the process dies before the answer is recorded,
+//! the next run sends the very same body under the same key, and the server replays its answer:
+//! every claim arrives exactly once however the run ends.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::{json_decode, json_encode, key, Store, StoreError};
+
+pub(crate) const P_SUBMISSION: u8 = b'u';
+pub(crate) const P_IN_FLIGHT: u8 = b'g';
+
+/// Where a claim stands with the agency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SubmissionState {
+    /// In a batch sent, answer not yet recorded.
+    Sent,
+    /// The agency accepted this revision.
+    Accepted,
+    /// The agency refused this revision, with reasons.
+    Rejected,
+}
+
+impl SubmissionState {
+    /// Short stable code for output.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SubmissionState::Sent => "sent",
+            SubmissionState::Accepted => "accepted",
+            SubmissionState::Rejected => "rejected",
+        }
+    }
+}
+
+/// One claim's record at the agency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Submission {
+    /// The claim id at the agency.
+    pub claim_id: String,
+    /// The debtor.
+    pub debtor: String,
+    /// Currency.
+    pub currency: String,
+    /// The revision last sent.
+    pub revision: u32,
+    /// State of that revision.
+    pub state: SubmissionState,
+    /// The revision the agency last accepted (0 when none).
+    pub accepted_revision: u32,
+    /// Fingerprint of what the claim rests on (items, open amounts, payments, credit notes);
+    /// a change makes an update, interest running on does not.
+    pub basis: String,
+    /// The invoice numbers in the claim.
+    pub items: Vec<String>,
+    /// Total claimed in the revision last sent (decimal string).
+    pub total: String,
+    /// The batch it went in.
+    pub batch_key: String,
+    /// The agency's reasons, when rejected.
+    pub reasons: Vec<String>,
+    /// When the state last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A batch recorded before sending, kept until its answer is recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InFlight {
+    /// Its Idempotency-Key.
+    pub key: String,
+    /// The exact body sent.
+    pub body: String,
+    /// When it was first sent.
+    pub sent_at: DateTime<Utc>,
+}
+
+/// The agency's answer for one claim of a batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answered {
+    /// The claim.
+    pub claim_id: String,
+    /// Accepted or not.
+    pub accepted: bool,
+    /// Reasons when not.
+    pub reasons: Vec<String>,
+}
+
+impl Store {
+    /// Every claim's submission record, by claim id.
+    pub fn submissions(&self) -> Result<Vec<Submission>, StoreError> {
+        self.ledger
+            .scan_prefix([P_SUBMISSION])
+            .map(|kv| {
+                let (k, v) = kv?;
+                json_decode(&k, &v)
+            })
+            .collect()
+    }
+
+    /// Batches sent whose answer was never recorded (a crash, a kill, a network that gave up).
+    pub fn in_flight(&self) -> Result<Vec<InFlight>, StoreError> {
+        let mut all: Vec<InFlight> = self
+            .ledger
+            .scan_prefix([P_IN_FLIGHT])
+            .map(|kv| {
+                let (k, v) = kv?;
+                json_decode(&k, &v)
+            })
+            .collect::<Result<_, _>>()?;
+        all.sort_by(|a, b| (a.sent_at, &a.key).cmp(&(b.sent_at, &b.key)));
+        Ok(all)
+    }
+
+    /// Records a batch and its claims as sent, durably, before the batch goes out.
+    pub fn record_sent(&self, batch: &InFlight, claims: &[Submission]) -> Result<(), StoreError> {
+        let mut b = sled::Batch::default();
+        b.insert(key(P_IN_FLIGHT, batch.key.as_bytes()), json_encode(batch));
+        for s in claims {
+            b.insert(key(P_SUBMISSION, s.claim_id.as_bytes()), json_encode(s));
+        }
+        self.ledger.apply_batch(b)?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// Records the agency's answer to a batch, durably, and forgets the batch.
+    pub fn record_answer(
+        &self,
+        batch_key: &str,
+        answers: &[Answered],
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut b = sled::Batch::default();
+        for a in answers {
+            let k = key(P_SUBMISSION, a.claim_id.as_bytes());
+            let Some(v) = self.ledger.get(&k)? else {
+                continue;
+            };
+            let mut s: Submission = json_decode(&k, &v)?;
+            if s.batch_key != batch_key {
+                continue; // a later batch took this claim over
+            }
+            s.state = if a.accepted {
+                s.accepted_revision = s.revision;
+                SubmissionState::Accepted
+            } else {
+                SubmissionState::Rejected
+            };
+            s.reasons = a.reasons.clone();
+            s.updated_at = at;
+            b.insert(k, json_encode(&s));
+        }
+        b.remove(key(P_IN_FLIGHT, batch_key.as_bytes()));
+        self.ledger.apply_batch(b)?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// Forgets a batch the agency refused as a whole (its claims are marked rejected).
+    pub fn record_refusal(
+        &self,
+        batch_key: &str,
+        claims: &[String],
+        reason: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let answers: Vec<Answered> = claims
+            .iter()
+            .map(|c| Answered {
+                claim_id: c.clone(),
+                accepted: false,
+                reasons: vec![reason.to_string()],
+            })
+            .collect();
+        self.record_answer(batch_key, &answers, at)
+    }
+}
