@@ -1491,3 +1491,6 @@ fn a_folder_of_e_invoices_commits_together_but_each_file_stands_alone() {
 
 #[path = "payments.rs"]
 mod payments;
+
+#[path = "intake.rs"]
+mod intake;

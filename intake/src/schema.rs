@@ -339,3 +339,124 @@ pub struct ClaimStatus {
     /// Currency.
     pub currency: String,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+
+    /// Every field a type serialises is in the OpenAPI schema of the same name, and required.
+    fn same_fields(doc: &Value, name: &str, v: &Value) {
+        let schema = &doc["components"]["schemas"][name];
+        let props = schema["properties"]
+            .as_object()
+            .unwrap_or_else(|| panic!("{name} in openapi.json"));
+        let obj = v.as_object().unwrap();
+        let mut ours: Vec<&String> = obj.keys().collect();
+        let mut theirs: Vec<&String> = props.keys().collect();
+        ours.sort();
+        theirs.sort();
+        assert_eq!(ours, theirs, "{name}: fields");
+        let mut required: Vec<&str> = schema["required"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r.as_str().unwrap())
+            .collect();
+        required.sort();
+        assert_eq!(
+            required,
+            theirs.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+            "{name}: required"
+        );
+        assert_eq!(
+            schema["additionalProperties"],
+            Value::Bool(false),
+            "{name}: closed"
+        );
+    }
+
+    #[test]
+    fn openapi_document_matches_the_types() {
+        let doc: Value = serde_json::from_str(OPENAPI).unwrap();
+        assert_eq!(doc["openapi"], "3.1.0");
+        let mut claim = crate::validate::tests::sample();
+        claim.credit_notes = claim.payments.clone();
+        claim.costs.trace.push(TraceStep {
+            step: "s".into(),
+            base: None,
+            rate: None,
+            amount: "1".into(),
+        });
+        claim.interest.periods.push(InterestPeriod {
+            item: "F1".into(),
+            from: claim.as_of,
+            to: claim.as_of,
+            days: 1,
+            base: Decimal::ONE,
+            rate_pct: Decimal::ONE,
+            amount: Decimal::ONE,
+        });
+        claim.reminders.push(Letter {
+            kind: "reminder".into(),
+            sent: claim.as_of,
+            received: None,
+        });
+        claim.attachments.push(Attachment {
+            item: "F1".into(),
+            hash: "0".repeat(64),
+            size: 1,
+            mime: None,
+            filename: None,
+            content_base64: None,
+        });
+        let batch = Batch {
+            schema: SCHEMA.into(),
+            batch_id: "b".into(),
+            creditor: Creditor {
+                id: "acme".into(),
+                name: None,
+                kvk: None,
+                vat_number: None,
+                iban: None,
+            },
+            claims: vec![claim],
+        };
+        let v = serde_json::to_value(&batch).unwrap();
+        let c = &v["claims"][0];
+        same_fields(&doc, "Batch", &v);
+        same_fields(&doc, "Creditor", &v["creditor"]);
+        same_fields(&doc, "Claim", c);
+        same_fields(&doc, "Debtor", &c["debtor"]);
+        same_fields(&doc, "Address", &c["debtor"]["address"]);
+        same_fields(&doc, "Item", &c["items"][0]);
+        same_fields(&doc, "Received", &c["payments"][0]);
+        same_fields(&doc, "Costs", &c["costs"]);
+        same_fields(&doc, "TraceStep", &c["costs"]["trace"][0]);
+        same_fields(&doc, "Interest", &c["interest"]);
+        same_fields(&doc, "InterestPeriod", &c["interest"]["periods"][0]);
+        same_fields(&doc, "Letter", &c["reminders"][0]);
+        same_fields(&doc, "Attachment", &c["attachments"][0]);
+        // Money goes as strings.
+        assert!(c["total"].is_string() && c["items"][0]["open"].is_string());
+        let answer = BatchAnswer {
+            batch_id: "b".into(),
+            received_at: chrono::Utc::now(),
+            results: vec![ClaimAnswer {
+                claim_id: "c".into(),
+                revision: 1,
+                outcome: Outcome::Accepted,
+                reasons: vec![],
+            }],
+        };
+        let a = serde_json::to_value(&answer).unwrap();
+        same_fields(&doc, "BatchAnswer", &a);
+        same_fields(&doc, "ClaimAnswer", &a["results"][0]);
+        let e = serde_json::to_value(ErrorAnswer {
+            error: "x".into(),
+            message: "y".into(),
+        })
+        .unwrap();
+        same_fields(&doc, "ErrorAnswer", &e);
+    }
+}

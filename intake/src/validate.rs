@@ -142,7 +142,7 @@ pub fn claim_problems(c: &Claim, today: NaiveDate) -> Vec<String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::schema::*;
 

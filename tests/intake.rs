@@ -1,0 +1,645 @@
+//! Claims to the agency end to end: the real `incasso submit` against the real `incasso intake
+//! serve` on 127.0.0.1, with a fault-injecting proxy in between, and hostile requests.
+//! After every fault: each qualifying claim is at the agency exactly once.
+
+use std::collections::{HashMap, VecDeque};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::process::{Child, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use super::*;
+
+const ADMIN: &str = "admin-token-1";
+const ACME: &str = "acme-token-1";
+const BETA_SECRET: &str = "beta-hmac-secret";
+const CLAIMS_AS_OF: &str = "2026-06-30";
+
+fn tokens_file(dir: &Path) -> PathBuf {
+    let p = dir.join("tokens.toml");
+    std::fs::write(
+        &p,
+        format!(
+            "admin_token = \"{ADMIN}\"\n[[creditor]]\nid = \"acme\"\ntoken = \"{ACME}\"\n[[creditor]]\nid = \"beta\"\nhmac_secret = \"{BETA_SECRET}\"\n"
+        ),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    p
+}
+
+/// A running intake server process.
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+    data: PathBuf,
+    tokens: PathBuf,
+}
+
+impl Server {
+    fn start(data: &Path, tokens: &Path, port: u16) -> Server {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_incasso"))
+            .arg("--data-dir")
+            .arg(data)
+            .args([
+                "intake",
+                "serve",
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+                "--tokens",
+            ])
+            .arg(tokens)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start intake server");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let addr: SocketAddr = line
+            .trim()
+            .rsplit("http://")
+            .next()
+            .and_then(|a| a.parse().ok())
+            .unwrap_or_else(|| panic!("no address in {line:?}"));
+        Server {
+            child,
+            addr,
+            data: data.to_path_buf(),
+            tokens: tokens.to_path_buf(),
+        }
+    }
+
+    /// Kills the process abruptly and starts it again on the same port and store.
+    fn restart(&mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+        let port = self.addr.port();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            // The port may linger a moment after the kill.
+            let s = std::panic::catch_unwind(|| Server::start(&self.data, &self.tokens, port));
+            if let Ok(s) = s {
+                let old = std::mem::replace(self, s);
+                std::mem::forget(old);
+                return;
+            }
+            assert!(Instant::now() < deadline, "server did not come back");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One raw HTTP/1.1 exchange: (status, headers, body).
+fn http(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, String)],
+    body: &[u8],
+) -> (u16, String, String) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    s.write_all(req.as_bytes()).unwrap();
+    // Write and read at once: a server that refuses a huge body answers before it is all sent.
+    let mut writer = s.try_clone().unwrap();
+    let body = body.to_vec();
+    let sending = std::thread::spawn(move || {
+        let _ = writer.write_all(&body);
+    });
+    let mut raw = Vec::new();
+    let _ = s.read_to_end(&mut raw);
+    let _ = s.shutdown(std::net::Shutdown::Both);
+    let _ = sending.join();
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    (status, head.to_lowercase(), body.to_string())
+}
+
+/// Every claim the agency holds: claim id -> (creditor, revision).
+fn at_agency(addr: SocketAddr) -> HashMap<String, (String, u64)> {
+    let (status, _, body) = http(
+        addr,
+        "GET",
+        "/export?format=json",
+        &[("Authorization", format!("Bearer {ADMIN}"))],
+        b"",
+    );
+    assert_eq!(status, 200, "{body}");
+    let all: Vec<serde_json::Value> = serde_json::from_str(&body).unwrap();
+    let mut out = HashMap::new();
+    for c in all {
+        let id = c["claim"]["claim_id"].as_str().unwrap().to_string();
+        let prev = out.insert(
+            id.clone(),
+            (
+                c["creditor"].as_str().unwrap().to_string(),
+                c["claim"]["revision"].as_u64().unwrap(),
+            ),
+        );
+        assert!(prev.is_none(), "claim {id} stored twice");
+    }
+    out
+}
+
+/// What a proxied request meets.
+#[derive(Clone, Copy, Debug)]
+enum Fault {
+    /// Answer 500 without asking the server.
+    Error500,
+    /// Say nothing for this long, then hang up.
+    Hang(Duration),
+    /// Let the server store and answer, then hang up before the client reads the answer.
+    DropAnswer,
+    /// Forward after a pause.
+    Delay(Duration),
+}
+
+/// A proxy on 127.0.0.1 that forwards one request per connection, meeting the queued faults first.
+struct Proxy {
+    addr: SocketAddr,
+    faults: Arc<Mutex<VecDeque<Fault>>>,
+    seen: Arc<Mutex<usize>>,
+}
+
+fn read_request(s: &mut TcpStream) -> Option<Vec<u8>> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 65536];
+    loop {
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buf[..end]).to_lowercase();
+            let len: usize = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(0);
+            while buf.len() < end + 4 + len {
+                let n = s.read(&mut chunk).ok()?;
+                if n == 0 {
+                    return None;
+                }
+                buf.extend_from_slice(&chunk[..n]);
+            }
+            return Some(buf);
+        }
+        let n = s.read(&mut chunk).ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+}
+
+impl Proxy {
+    fn start(target: Arc<Mutex<SocketAddr>>) -> Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let faults: Arc<Mutex<VecDeque<Fault>>> = Arc::default();
+        let seen: Arc<Mutex<usize>> = Arc::default();
+        let (f, n) = (faults.clone(), seen.clone());
+        std::thread::spawn(move || {
+            for conn in listener.incoming() {
+                let Ok(mut client) = conn else { continue };
+                let (f, n, target) = (f.clone(), n.clone(), target.clone());
+                std::thread::spawn(move || {
+                    let Some(req) = read_request(&mut client) else {
+                        return;
+                    };
+                    *n.lock().unwrap() += 1;
+                    let fault = f.lock().unwrap().pop_front();
+                    match fault {
+                        Some(Fault::Error500) => {
+                            let _ = client.write_all(b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+                            return;
+                        }
+                        Some(Fault::Hang(d)) => {
+                            std::thread::sleep(d);
+                            return;
+                        }
+                        Some(Fault::Delay(d)) => std::thread::sleep(d),
+                        _ => {}
+                    }
+                    let to = *target.lock().unwrap();
+                    let Ok(mut server) = TcpStream::connect(to) else {
+                        return;
+                    };
+                    let text = String::from_utf8_lossy(&req).replacen(
+                        "\r\n",
+                        "\r\nConnection: close\r\n",
+                        1,
+                    );
+                    let req = if text.len() == req.len() + 19 {
+                        text.into_bytes()
+                    } else {
+                        req
+                    };
+                    if server.write_all(&req).is_err() {
+                        return;
+                    }
+                    let mut answer = Vec::new();
+                    let _ = server.read_to_end(&mut answer);
+                    if matches!(fault, Some(Fault::DropAnswer)) {
+                        return;
+                    }
+                    let _ = client.write_all(&answer);
+                });
+            }
+        });
+        Proxy { addr, faults, seen }
+    }
+
+    fn queue(&self, faults: &[Fault]) {
+        self.faults.lock().unwrap().extend(faults.iter().copied());
+    }
+
+    fn seen(&self) -> usize {
+        *self.seen.lock().unwrap()
+    }
+}
+
+/// A creditor store with a generated ledger, pointed at `url`.
+fn creditor(dir: &Path, url: &str, batch_size: usize, timeout_s: u64) -> PathBuf {
+    let gen = dir.join("gen");
+    if !gen.exists() {
+        ok(incasso(
+            dir,
+            &[
+                "fixtures",
+                "generate",
+                "--invoices",
+                "1500",
+                "--out",
+                gen.to_str().unwrap(),
+            ],
+        ));
+    }
+    let data = dir.join("creditor");
+    ok(incasso(
+        &data,
+        &["import", gen.join("ledger-nl.csv").to_str().unwrap()],
+    ));
+    std::fs::write(
+        data.join("agency.toml"),
+        format!("url = \"{url}\"\ncreditor = \"acme\"\ntoken_env = \"TEST_AGENCY_TOKEN\"\nbatch_size = {batch_size}\ntimeout_seconds = {timeout_s}\nmax_attempts = 10\nbase_delay_ms = 50\n"),
+    )
+    .unwrap();
+    data
+}
+
+fn submit_cmd(data: &Path) -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_incasso"));
+    c.arg("--data-dir")
+        .arg(data)
+        .args(["submit", "--as-of", CLAIMS_AS_OF])
+        .env("TEST_AGENCY_TOKEN", ACME)
+        .env_remove("RUST_LOG");
+    c
+}
+
+fn submit(data: &Path) -> Output {
+    submit_cmd(data).output().unwrap()
+}
+
+/// The claim ids that qualify, from the preview.
+fn qualifying(data: &Path) -> Vec<String> {
+    let out = ok(incasso(
+        data,
+        &["claims", "--as-of", CLAIMS_AS_OF, "--format", "json"],
+    ));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    v["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn assert_exactly_once(data: &Path, agency: SocketAddr) {
+    let want = qualifying(data);
+    assert!(
+        want.len() > 20,
+        "enough claims to need several batches: {}",
+        want.len()
+    );
+    let got = at_agency(agency);
+    for id in &want {
+        assert_eq!(
+            got.get(id),
+            Some(&("acme".to_string(), 1)),
+            "claim {id} at the agency once, revision 1"
+        );
+    }
+    assert_eq!(got.len(), want.len(), "nothing else arrived");
+    let subs = ok(incasso(data, &["submissions", "--format", "csv"]));
+    assert_eq!(
+        subs.lines()
+            .skip(1)
+            .filter(|l| l.contains(",accepted,"))
+            .count(),
+        want.len(),
+        "{subs}"
+    );
+}
+
+#[test]
+fn claims_arrive_exactly_once_through_every_fault() {
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = tokens_file(dir.path());
+    let scenarios: [(&str, Vec<Fault>); 5] = [
+        ("happy path", vec![]),
+        (
+            "500 twice, then the server recovers",
+            vec![Fault::Error500, Fault::Error500],
+        ),
+        (
+            "the server hangs past the client's timeout",
+            vec![Fault::Hang(Duration::from_secs(3))],
+        ),
+        (
+            "stored, but the connection drops before the answer",
+            vec![Fault::DropAnswer, Fault::Error500, Fault::DropAnswer],
+        ),
+        (
+            "slow answers",
+            vec![Fault::Delay(Duration::from_millis(300))],
+        ),
+    ];
+    for (i, (name, faults)) in scenarios.into_iter().enumerate() {
+        let case = dir.path().join(format!("case{i}"));
+        std::fs::create_dir_all(&case).unwrap();
+        let server = Server::start(&case.join("agency"), &tokens, 0);
+        let target = Arc::new(Mutex::new(server.addr));
+        let proxy = Proxy::start(target);
+        proxy.queue(&faults);
+        let data = creditor(&case, &format!("http://{}", proxy.addr), 10, 1);
+        let o = submit(&data);
+        assert!(o.status.success(), "{name}: {}\n{}", stdout(&o), stderr(&o));
+        assert_exactly_once(&data, server.addr);
+        // A second run sends nothing: everything is accepted and unchanged.
+        let again = submit(&data);
+        assert!(
+            stdout(&again).contains("0 accepted, 0 rejected,"),
+            "{name}: {}",
+            stdout(&again)
+        );
+        assert!(proxy.seen() >= faults.len(), "{name}: the faults were met");
+    }
+}
+
+#[test]
+fn a_killed_client_and_a_restarted_server_lose_and_double_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = tokens_file(dir.path());
+
+    // The client is killed while its second batch waits for an answer; the re-run resumes it.
+    let case = dir.path().join("killed");
+    std::fs::create_dir_all(&case).unwrap();
+    let server = Server::start(&case.join("agency"), &tokens, 0);
+    let proxy = Proxy::start(Arc::new(Mutex::new(server.addr)));
+    proxy.queue(&[
+        Fault::Delay(Duration::ZERO),
+        Fault::Delay(Duration::from_secs(5)),
+    ]);
+    let data = creditor(&case, &format!("http://{}", proxy.addr), 10, 30);
+    let mut child = submit_cmd(&data)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while proxy.seen() < 2 {
+        assert!(
+            Instant::now() < deadline,
+            "the client never sent its second batch"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // The second batch is on its way (held by the proxy): kill the client while it waits.
+    std::thread::sleep(Duration::from_millis(300));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let inflight = ok(incasso(&data, &["submissions", "--format", "csv"]));
+    assert!(
+        inflight.contains(",sent,"),
+        "a batch was in flight when killed: {inflight}"
+    );
+    let o = submit(&data);
+    assert!(o.status.success(), "{}\n{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("resuming batch"), "{}", stdout(&o));
+    assert_exactly_once(&data, server.addr);
+    drop(server);
+
+    // The server is killed and restarted between batches; the client backs off and carries on.
+    let case = dir.path().join("restart");
+    std::fs::create_dir_all(&case).unwrap();
+    let mut server = Server::start(&case.join("agency"), &tokens, 0);
+    let proxy = Proxy::start(Arc::new(Mutex::new(server.addr)));
+    proxy.queue(&[Fault::Delay(Duration::from_millis(400)); 20]);
+    let data = creditor(&case, &format!("http://{}", proxy.addr), 5, 5);
+    let child = submit_cmd(&data)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while at_agency(server.addr).is_empty() {
+        assert!(Instant::now() < deadline, "the first batch never arrived");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    server.restart();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}\n{}", stdout(&o), stderr(&o));
+    assert_exactly_once(&data, server.addr);
+}
+
+/// The first batch the exporter would send, as JSON.
+fn sample_batch(dir: &Path) -> serde_json::Value {
+    let data = creditor(dir, "http://127.0.0.1:9", 3, 1);
+    let o = submit_cmd(&data).arg("--dry-run").output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut stream =
+        serde_json::Deserializer::from_slice(&o.stdout).into_iter::<serde_json::Value>();
+    stream.next().unwrap().unwrap()
+}
+
+#[test]
+fn hostile_requests_are_refused_with_a_clear_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = tokens_file(dir.path());
+    let server = Server::start(&dir.path().join("agency"), &tokens, 0);
+    let a = server.addr;
+    let batch = sample_batch(dir.path());
+    let body = serde_json::to_vec(&batch).unwrap();
+    let bearer = |t: &str| ("Authorization", format!("Bearer {t}"));
+    let key = |k: &str| ("Idempotency-Key", k.to_string());
+    let post =
+        |headers: &[(&str, String)], body: &[u8]| http(a, "POST", "/v1/batches", headers, body);
+
+    let (s, _, b) = post(&[bearer("wrong"), key("k0")], &body);
+    assert_eq!(s, 401, "wrong token: {b}");
+    let (s, _, b) = post(&[key("k0")], &body);
+    assert_eq!(s, 401, "no credentials: {b}");
+    let (s, _, b) = post(&[bearer(ACME), key("k1")], b"{\"schema\": ");
+    assert_eq!((s, b.contains("bad-json")), (400, true), "bad JSON: {b}");
+    let (s, _, b) = post(&[bearer(ACME)], &body);
+    assert_eq!(
+        (s, b.contains("idempotency-key-missing")),
+        (400, true),
+        "{b}"
+    );
+    let mut wrong = batch.clone();
+    wrong["claims"][0]["principal"] = serde_json::json!(12.5);
+    wrong["claims"][0]["surprise"] = serde_json::json!(true);
+    let (s, _, b) = post(
+        &[bearer(ACME), key("k2")],
+        &serde_json::to_vec(&wrong).unwrap(),
+    );
+    assert_eq!(
+        (s, b.contains("schema")),
+        (422, true),
+        "schema violation: {b}"
+    );
+    let mut other = batch.clone();
+    other["creditor"]["id"] = serde_json::json!("beta");
+    let (s, _, b) = post(
+        &[bearer(ACME), key("k3")],
+        &serde_json::to_vec(&other).unwrap(),
+    );
+    assert_eq!(s, 403, "a batch for another creditor: {b}");
+
+    // A business rule broken in one claim rejects that claim only.
+    let mut sums = batch.clone();
+    sums["claims"][0]["total"] = serde_json::json!("1.00");
+    let (s, _, b) = post(
+        &[bearer(ACME), key("k4")],
+        &serde_json::to_vec(&sums).unwrap(),
+    );
+    assert_eq!(s, 200, "{b}");
+    let answer: serde_json::Value = serde_json::from_str(&b).unwrap();
+    assert_eq!(answer["results"][0]["outcome"], "rejected", "{b}");
+    assert!(
+        answer["results"][0]["reasons"][0]
+            .as_str()
+            .unwrap()
+            .contains("is not principal + costs + interest"),
+        "{b}"
+    );
+    assert_eq!(answer["results"][1]["outcome"], "accepted", "{b}");
+
+    // The real batch, then the same key again: the stored answer, byte for byte; another body: 409.
+    let (s, _, first) = post(&[bearer(ACME), key("k5")], &body);
+    assert_eq!(s, 200, "{first}");
+    let (s, head, again) = post(&[bearer(ACME), key("k5")], &body);
+    assert_eq!((s, again.as_str()), (200, first.as_str()));
+    assert!(head.contains("idempotency-replayed: true"), "{head}");
+    let (s, _, b) = post(
+        &[bearer(ACME), key("k5")],
+        &serde_json::to_vec(&sums).unwrap(),
+    );
+    assert_eq!(
+        (s, b.contains("idempotency-key-reused")),
+        (409, true),
+        "{b}"
+    );
+
+    // HMAC: a good signature once; the same request again is a replay.
+    let mut beta = batch.clone();
+    beta["creditor"]["id"] = serde_json::json!("beta");
+    let acme_claim = batch["claims"][0]["claim_id"].as_str().unwrap().to_string();
+    let beta_body = serde_json::to_vec(&beta).unwrap();
+    let ts = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let sig = incasso_intake::auth::sign(BETA_SECRET, ts, &beta_body);
+    let signed = [
+        ("X-Incasso-Creditor", "beta".to_string()),
+        ("X-Incasso-Timestamp", ts.to_string()),
+        ("X-Incasso-Signature", sig),
+        key("b1"),
+    ];
+    let (s, _, b) = post(&signed, &beta_body);
+    assert_eq!(s, 200, "{b}");
+    // Claim ids are the creditor's reference: acme's ids are refused for beta.
+    let answer: serde_json::Value = serde_json::from_str(&b).unwrap();
+    assert_eq!(answer["results"][0]["outcome"], "rejected", "{b}");
+    assert!(b.contains("already used by another creditor"), "{b}");
+    let (s, _, b) = post(&signed, &beta_body);
+    assert_eq!(
+        (s, b.contains("replay")),
+        (401, true),
+        "replayed signature: {b}"
+    );
+    let (s, _, b) = post(
+        &[
+            signed[0].clone(),
+            ("X-Incasso-Timestamp", (ts - 3600).to_string()),
+            signed[2].clone(),
+            key("b2"),
+        ],
+        &beta_body,
+    );
+    assert_eq!(s, 401, "stale timestamp: {b}");
+
+    // Status of one's own claims only.
+    let (s, _, b) = http(
+        a,
+        "GET",
+        &format!("/claims/{acme_claim}"),
+        &[bearer(ACME)],
+        b"",
+    );
+    assert_eq!(s, 200, "{b}");
+    assert!(b.contains("\"revision\":1"), "{b}");
+    let (s, _, _) = http(a, "GET", "/claims/CLM-nothing", &[bearer(ACME)], b"");
+    assert_eq!(s, 404);
+
+    // A 100 MB body is cut off with 413, not read into memory.
+    let big = vec![b' '; 100 * 1024 * 1024];
+    let (s, _, _) = post(&[bearer(ACME), key("big")], &big);
+    assert_eq!(s, 413);
+
+    // Health, the schema, and the export for the agency's case system.
+    let (s, _, b) = http(a, "GET", "/health", &[], b"");
+    assert_eq!((s, b.contains("ok")), (200, true));
+    let (s, _, b) = http(a, "GET", "/openapi.json", &[], b"");
+    let doc: serde_json::Value = serde_json::from_str(&b).unwrap();
+    assert_eq!((s, doc["openapi"].as_str()), (200, Some("3.1.0")));
+    let (s, _, _) = http(a, "GET", "/export?format=csv", &[bearer(ACME)], b"");
+    assert_eq!(s, 401, "the export is for the agency only");
+    let (s, _, csv) = http(a, "GET", "/export?format=csv", &[bearer(ADMIN)], b"");
+    assert_eq!(s, 200);
+    assert!(csv.starts_with("creditor,claim_id,revision,"), "{csv}");
+    assert_eq!(
+        csv.lines().count(),
+        1 + 3,
+        "the three claims of the real batch: {csv}"
+    );
+}
