@@ -531,6 +531,9 @@ enum FixturesCommand {
         /// With --payments: add outgoing lines until the statement has this many lines.
         #[arg(long, default_value_t = 0)]
         bank_lines: u64,
+        /// Number of debtors (default: one per 20 invoices, at most 50,000).
+        #[arg(long)]
+        debtors: Option<u64>,
     },
 }
 
@@ -763,6 +766,7 @@ fn main() -> ExitCode {
                     until,
                     payments,
                     bank_lines,
+                    debtors,
                 },
         } => commands::generate::run(
             invoices,
@@ -771,6 +775,7 @@ fn main() -> ExitCode {
             &dialect,
             until,
             payments.then_some(bank_lines),
+            debtors,
         ),
     };
     match result {

@@ -608,10 +608,14 @@ pub fn run(
     dialects: &[Dialect],
     until: NaiveDate,
     payments: Option<u64>,
+    debtor_count: Option<u64>,
 ) -> Result<ExitCode> {
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let mut rng = Rng(seed);
-    let debtors = debtors(&mut rng, (invoices / 20).clamp(5, 50_000));
+    let debtors = debtors(
+        &mut rng,
+        debtor_count.unwrap_or((invoices / 20).clamp(5, 50_000)),
+    );
     let rows = rows(&mut rng, invoices, &debtors, until);
     for d in dialects {
         let path = out.join(d.file_name());

@@ -1,0 +1,245 @@
+//! `cargo bench --bench intake`: the intake server's durable throughput (batches of 100 claims,
+//! p50/p99 latency per batch) and the exporter submitting a large book of claims to it.
+//!
+//! Scale with `INCASSO_BENCH_INTAKE_BATCHES` (default 300) and `INCASSO_BENCH_SUBMIT_INVOICES`
+//! (default 1,000,000 invoices over 200,000 debtors).
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use common::{output, run};
+use incasso_intake::client::{Answer, Auth, Client, ClientConfig};
+use incasso_intake::schema::*;
+
+const TOKEN: &str = "bench-token";
+
+fn env_n(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn server(dir: &Path) -> (Child, String) {
+    let tokens = dir.join("tokens.toml");
+    std::fs::write(
+        &tokens,
+        format!("admin_token = \"adm\"\n[[creditor]]\nid = \"acme\"\ntoken = \"{TOKEN}\"\n"),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&tokens, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_incasso"))
+        .arg("--data-dir")
+        .arg(dir.join("agency"))
+        .args(["intake", "serve", "--listen", "127.0.0.1:0", "--tokens"])
+        .arg(&tokens)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start server");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line.trim().rsplit(' ').next().unwrap().to_string();
+    (child, url)
+}
+
+fn claim(n: usize) -> Claim {
+    let d = |s: &str| s.parse().unwrap();
+    let m = |s: &str| s.parse().unwrap();
+    Claim {
+        claim_id: format!("CLM-BENCH-{n:08}"),
+        kind: ClaimKind::New,
+        revision: 1,
+        as_of: d("2026-06-30"),
+        jurisdiction: "nl".into(),
+        debtor: Debtor {
+            kind: DebtorKind::Company,
+            id: format!("D{n}"),
+            name: format!("Bouwbedrijf {n} B.V."),
+            kvk: Some("12345678".into()),
+            be_enterprise_number: None,
+            vat_number: None,
+            address: Address {
+                street: Some("Dorpsstraat".into()),
+                house_number: Some("1".into()),
+                postcode: Some("1234 AB".into()),
+                city: Some("Utrecht".into()),
+                country: Some("NL".into()),
+            },
+            email: None,
+            phone: None,
+            iban: None,
+        },
+        currency: "EUR".into(),
+        items: (0..3)
+            .map(|i| Item {
+                number: format!("F{n}-{i}"),
+                issue_date: d("2026-01-05"),
+                due_date: d("2026-02-04"),
+                currency: "EUR".into(),
+                original: m("1210.00"),
+                open: m("1210.00"),
+                claimed: m("1210.00"),
+                vat: Some(m("210.00")),
+            })
+            .collect(),
+        payments: vec![],
+        credit_notes: vec![],
+        principal: m("3630.00"),
+        costs: Costs {
+            amount_excl_vat: m("120.00"),
+            vat: m("0.00"),
+            total: m("120.00"),
+            note: None,
+            trace: vec![],
+        },
+        interest: Interest {
+            total: m("75.21"),
+            table: "nl-commercial".into(),
+            periods: vec![],
+        },
+        total: m("3825.21"),
+        reminders: vec![],
+        fourteen_day_letter: None,
+        attachments: vec![],
+    }
+}
+
+fn throughput(dir: &Path) {
+    let batches = env_n("INCASSO_BENCH_INTAKE_BATCHES", 300) as usize;
+    let (mut child, url) = server(dir);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let client = Arc::new(
+        Client::new(ClientConfig {
+            url,
+            creditor: "acme".into(),
+            auth: Auth::Bearer(TOKEN.into()),
+            timeout: Duration::from_secs(60),
+            max_attempts: 3,
+            base_delay: Duration::from_millis(50),
+        })
+        .unwrap(),
+    );
+    let bodies: Vec<(String, Vec<u8>)> = (0..batches)
+        .map(|b| {
+            let batch = Batch {
+                schema: SCHEMA.into(),
+                batch_id: format!("bench-{b}"),
+                creditor: Creditor {
+                    id: "acme".into(),
+                    name: None,
+                    kvk: None,
+                    vat_number: None,
+                    iban: None,
+                },
+                claims: (0..100).map(|i| claim(b * 100 + i)).collect(),
+            };
+            (format!("bench-{b}"), serde_json::to_vec(&batch).unwrap())
+        })
+        .collect();
+    let started = Instant::now();
+    let latencies: Vec<f64> = runtime.block_on(async {
+        let queue = Arc::new(tokio::sync::Mutex::new(bodies.into_iter()));
+        let mut tasks = Vec::new();
+        for _ in 0..4 {
+            let (queue, client) = (queue.clone(), client.clone());
+            tasks.push(tokio::spawn(async move {
+                let mut lat = Vec::new();
+                loop {
+                    let next = queue.lock().await.next();
+                    let Some((key, body)) = next else { break };
+                    let t = Instant::now();
+                    match client.send(&key, &body).await {
+                        Ok(Answer::Answered(a)) => {
+                            assert!(a.results.iter().all(|r| r.outcome == Outcome::Accepted))
+                        }
+                        other => panic!("batch {key}: {other:?}"),
+                    }
+                    lat.push(t.elapsed().as_secs_f64() * 1000.0);
+                }
+                lat
+            }));
+        }
+        let mut all = Vec::new();
+        for t in tasks {
+            all.extend(t.await.unwrap());
+        }
+        all
+    });
+    let secs = started.elapsed().as_secs_f64();
+    let mut lat = latencies;
+    lat.sort_by(f64::total_cmp);
+    let pct = |p: f64| lat[((lat.len() as f64 * p) as usize).min(lat.len() - 1)];
+    println!(
+        "intake server: {} claims in {batches} batches of 100, 4 clients: {secs:.2}s = {:.0} claims/s durable; batch latency p50 {:.1} ms, p99 {:.1} ms",
+        batches * 100,
+        (batches * 100) as f64 / secs,
+        pct(0.50),
+        pct(0.99)
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+fn exporter(dir: &Path) {
+    let n = env_n("INCASSO_BENCH_SUBMIT_INVOICES", 1_000_000);
+    let gen = dir.join("gen");
+    run(&[
+        "fixtures",
+        "generate",
+        "--invoices",
+        &n.to_string(),
+        "--debtors",
+        &(n / 5).to_string(),
+        "--out",
+        gen.to_str().unwrap(),
+    ]);
+    let data = dir.join("creditor");
+    let d = data.to_str().unwrap();
+    run(&[
+        "--data-dir",
+        d,
+        "import",
+        gen.join("ledger-nl.csv").to_str().unwrap(),
+    ]);
+    let agency_dir = dir.join("agency-run");
+    std::fs::create_dir_all(&agency_dir).unwrap();
+    let (mut child, url) = server(&agency_dir);
+    std::fs::write(
+        data.join("agency.toml"),
+        format!("url = \"{url}\"\ncreditor = \"acme\"\ntoken_env = \"BENCH_AGENCY_TOKEN\"\nbatch_size = 100\ntimeout_seconds = 60\n"),
+    )
+    .unwrap();
+    std::env::set_var("BENCH_AGENCY_TOKEN", TOKEN);
+    let (secs, rss) = run(&["--data-dir", d, "submit", "--as-of", "2026-06-30"]);
+    let subs = output(&["--data-dir", d, "submissions", "--format", "csv"]);
+    let accepted = subs.lines().filter(|l| l.contains(",accepted,")).count();
+    println!(
+        "exporter: {accepted} claims from {n} invoices submitted and accepted in {secs:.1}s ({:.0} claims/s, claims computed and sent), peak RSS {rss:.0} MB",
+        accepted as f64 / secs
+    );
+    let (again, _) = run(&["--data-dir", d, "submit", "--as-of", "2026-06-30"]);
+    println!("second run with nothing changed: {again:.2}s");
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    throughput(dir.path());
+    exporter(dir.path());
+}
