@@ -643,3 +643,45 @@ fn hostile_requests_are_refused_with_a_clear_status() {
         "the three claims of the real batch: {csv}"
     );
 }
+
+#[test]
+fn a_payment_on_a_submitted_claim_goes_as_an_update_not_a_new_claim() {
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = tokens_file(dir.path());
+    let server = Server::start(&dir.path().join("agency"), &tokens, 0);
+    let data = creditor(dir.path(), &format!("http://{}", server.addr), 50, 5);
+    let o = submit(&data);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let before = at_agency(server.addr);
+
+    // Half of one claimed invoice is paid, by a transfer naming it.
+    let preview = ok(incasso(&data, &["claims", "--as-of", CLAIMS_AS_OF, "--format", "json"]));
+    let v: serde_json::Value = serde_json::from_str(&preview).unwrap();
+    let claim = &v["claims"][0];
+    let (id, item) = (claim["id"].as_str().unwrap(), &claim["items"][0]);
+    let open: f64 = item["open"].as_str().unwrap().parse().unwrap();
+    let half = format!("{:.2}", (open / 2.0 * 100.0).round() / 100.0).replace('.', ",");
+    let statement = dir.path().join("bank.csv");
+    std::fs::write(
+        &statement,
+        format!(
+            "\"IBAN/BBAN\",\"Munt\",\"BIC\",\"Volgnr\",\"Datum\",\"Rentedatum\",\"Bedrag\",\"Saldo na trn\",\"Tegenrekening IBAN/BBAN\",\"Naam tegenpartij\",\"Naam uiteindelijke partij\",\"Naam initiërende partij\",\"BIC tegenpartij\",\"Code\",\"Batch ID\",\"Transactiereferentie\",\"Machtigingskenmerk\",\"Incassant ID\",\"Betalingskenmerk\",\"Omschrijving-1\",\"Omschrijving-2\",\"Omschrijving-3\",\"Reden retour\",\"Oorspr bedrag\",\"Oorspr munt\",\"Koers\"\n\
+             \"NL93RABO0123456780\",\"EUR\",\"RABONL2U\",\"000000000000000001\",\"2026-06-15\",\"2026-06-15\",\"+{half}\",\"+{half}\",\"\",\"Debiteur\",\"\",\"\",\"\",\"cb\",\"\",\"\",\"\",\"\",\"\",\"Factuur {}\",\"\",\"\",\"\",\"\",\"\",\"\"\n",
+            item["number"].as_str().unwrap()
+        ),
+    )
+    .unwrap();
+    ok(incasso(&data, &["import", statement.to_str().unwrap()]));
+    let o = submit(&data);
+    assert!(o.status.success(), "{}\n{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("submitted: 1 accepted,"), "{}", stdout(&o));
+    let after = at_agency(server.addr);
+    assert_eq!(after.len(), before.len(), "no new claim");
+    assert_eq!(after.get(id), Some(&("acme".to_string(), 2)), "revision 2 of {id}");
+    let (_, _, body) = http(server.addr, "GET", "/export?format=json", &[("Authorization", format!("Bearer {ADMIN}"))], b"");
+    let all: Vec<serde_json::Value> = serde_json::from_str(&body).unwrap();
+    let stored = all.iter().find(|c| c["claim"]["claim_id"] == id).unwrap();
+    assert_eq!(stored["claim"]["kind"], "update");
+    assert_eq!(stored["claim"]["payments"].as_array().unwrap().len(), 1, "{stored}");
+    assert_eq!(stored["history"].as_array().unwrap().len(), 1);
+}
