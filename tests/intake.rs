@@ -655,7 +655,10 @@ fn a_payment_on_a_submitted_claim_goes_as_an_update_not_a_new_claim() {
     let before = at_agency(server.addr);
 
     // Half of one claimed invoice is paid, by a transfer naming it.
-    let preview = ok(incasso(&data, &["claims", "--as-of", CLAIMS_AS_OF, "--format", "json"]));
+    let preview = ok(incasso(
+        &data,
+        &["claims", "--as-of", CLAIMS_AS_OF, "--format", "json"],
+    ));
     let v: serde_json::Value = serde_json::from_str(&preview).unwrap();
     let claim = &v["claims"][0];
     let (id, item) = (claim["id"].as_str().unwrap(), &claim["items"][0]);
@@ -674,14 +677,32 @@ fn a_payment_on_a_submitted_claim_goes_as_an_update_not_a_new_claim() {
     ok(incasso(&data, &["import", statement.to_str().unwrap()]));
     let o = submit(&data);
     assert!(o.status.success(), "{}\n{}", stdout(&o), stderr(&o));
-    assert!(stdout(&o).contains("submitted: 1 accepted,"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("submitted: 1 accepted,"),
+        "{}",
+        stdout(&o)
+    );
     let after = at_agency(server.addr);
     assert_eq!(after.len(), before.len(), "no new claim");
-    assert_eq!(after.get(id), Some(&("acme".to_string(), 2)), "revision 2 of {id}");
-    let (_, _, body) = http(server.addr, "GET", "/export?format=json", &[("Authorization", format!("Bearer {ADMIN}"))], b"");
+    assert_eq!(
+        after.get(id),
+        Some(&("acme".to_string(), 2)),
+        "revision 2 of {id}"
+    );
+    let (_, _, body) = http(
+        server.addr,
+        "GET",
+        "/export?format=json",
+        &[("Authorization", format!("Bearer {ADMIN}"))],
+        b"",
+    );
     let all: Vec<serde_json::Value> = serde_json::from_str(&body).unwrap();
     let stored = all.iter().find(|c| c["claim"]["claim_id"] == id).unwrap();
     assert_eq!(stored["claim"]["kind"], "update");
-    assert_eq!(stored["claim"]["payments"].as_array().unwrap().len(), 1, "{stored}");
+    assert_eq!(
+        stored["claim"]["payments"].as_array().unwrap().len(),
+        1,
+        "{stored}"
+    );
     assert_eq!(stored["history"].as_array().unwrap().len(), 1);
 }

@@ -12,18 +12,11 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{output, run};
+use common::{env_n, output, run};
 use incasso_intake::client::{Answer, Auth, Client, ClientConfig};
 use incasso_intake::schema::*;
 
 const TOKEN: &str = "bench-token";
-
-fn env_n(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 fn server(dir: &Path) -> (Child, String) {
     let tokens = dir.join("tokens.toml");

@@ -10,17 +10,10 @@ mod common;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use common::{median, output, run, RUNS};
+use common::{env_n, median, output, run, RUNS};
 use rust_decimal::Decimal;
 
 const AS_OF: &str = "2026-10-31";
-
-fn env_n(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 /// Invoice number -> open amount, from `receivables --format csv`.
 fn open_amounts(csv: &str) -> HashMap<String, Decimal> {

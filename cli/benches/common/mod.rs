@@ -49,3 +49,11 @@ pub fn median(mut runs: Vec<(f64, f64)>) -> (f64, f64) {
     runs.sort_by(|a, b| a.0.total_cmp(&b.0));
     runs[runs.len() / 2]
 }
+
+/// A number from the environment (benchmark scale), or the default.
+pub fn env_n(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
