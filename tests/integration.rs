@@ -1489,6 +1489,63 @@ fn a_folder_of_e_invoices_commits_together_but_each_file_stands_alone() {
     );
 }
 
+#[test]
+fn receivables_as_a_workbook_and_csv_safe_against_formulas() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let ledger = dir.path().join("hostile.csv");
+    std::fs::write(
+        &ledger,
+        "Factuurnummer;Factuurdatum;Vervaldatum;Debiteurnummer;Naam;Bedrag incl. BTW\n\
+         =HYPERLINK(\"http://x\");01-03-2026;31-03-2026;@D1;Jan;-100,00\n\
+         F2;01-03-2026;31-03-2026;+31612345678;Piet;250,50\n",
+    )
+    .unwrap();
+    ok(incasso(&data, &["import", ledger.to_str().unwrap()]));
+    let csv = ok(incasso(
+        &data,
+        &["receivables", "--as-of", AS_OF, "--format", "csv"],
+    ));
+    assert!(csv.contains("'=HYPERLINK"), "{csv}");
+    assert!(csv.contains(",'@D1,"), "{csv}");
+    assert!(
+        csv.contains(",-100.00,") && csv.contains("F2,+31612345678,"),
+        "numbers stay numbers: {csv}"
+    );
+
+    let book = dir.path().join("open.xlsx");
+    let o = incasso(
+        &data,
+        &["receivables", "--as-of", AS_OF, "--format", "xlsx"],
+    );
+    assert_eq!(o.status.code(), Some(1), "xlsx needs --out");
+    ok(incasso(
+        &data,
+        &[
+            "receivables",
+            "--as-of",
+            AS_OF,
+            "--format",
+            "xlsx",
+            "--out",
+            book.to_str().unwrap(),
+        ],
+    ));
+    // The workbook reads back as a ledger with the same open items: its dates and amounts are
+    // real cells.
+    let again = dir.path().join("again");
+    let out = ok(incasso(&again, &["import", book.to_str().unwrap()]));
+    assert!(out.contains("2 new"), "{out}");
+    let csv2 = ok(incasso(
+        &again,
+        &["receivables", "--as-of", AS_OF, "--format", "csv"],
+    ));
+    assert!(
+        csv2.contains("F2,+31612345678,EUR,250.50,250.50,2026-03-31,"),
+        "{csv2}"
+    );
+}
+
 #[path = "payments.rs"]
 mod payments;
 

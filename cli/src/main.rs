@@ -45,6 +45,19 @@ pub enum Format {
     Json,
 }
 
+/// Output format of `incasso receivables`: the report formats, or a workbook.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReceivablesFormat {
+    /// Aligned columns for people.
+    Table,
+    /// Comma-separated, `.` decimals, ISO dates; formula-like cells neutralised.
+    Csv,
+    /// JSON with amounts as decimal strings.
+    Json,
+    /// An Excel workbook with date and number cells (with --out).
+    Xlsx,
+}
+
 /// What ageing counts from.
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Basis {
@@ -84,9 +97,12 @@ enum Command {
         /// The date to look from (default: today, UTC).
         #[arg(long)]
         as_of: Option<NaiveDate>,
-        /// Output format.
+        /// Output format (xlsx needs --out).
         #[arg(long, value_enum, default_value = "table")]
-        format: Format,
+        format: ReceivablesFormat,
+        /// File to write (for xlsx).
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// Totals of open items per currency and ageing bucket.
     Ageing {
@@ -555,8 +571,25 @@ fn main() -> ExitCode {
             skip_bad_rows,
             sheet.as_deref(),
         ),
-        Command::Receivables { as_of, format } => {
-            commands::report::receivables(&cli.data_dir, as_of.unwrap_or(today), format)
+        Command::Receivables { as_of, format, out } => {
+            let as_of = as_of.unwrap_or(today);
+            match (format, out) {
+                (ReceivablesFormat::Xlsx, Some(out)) => {
+                    commands::report::receivables_xlsx(&cli.data_dir, as_of, &out)
+                }
+                (ReceivablesFormat::Xlsx, None) => Err(anyhow::anyhow!(
+                    "--format xlsx writes a file: give --out FILE.xlsx"
+                )),
+                (f, _) => commands::report::receivables(
+                    &cli.data_dir,
+                    as_of,
+                    match f {
+                        ReceivablesFormat::Csv => Format::Csv,
+                        ReceivablesFormat::Json => Format::Json,
+                        _ => Format::Table,
+                    },
+                ),
+            }
         }
         Command::Ageing {
             as_of,

@@ -3,6 +3,7 @@
 use std::io::Write;
 
 use anyhow::Result;
+use incasso_core::cells::neutralise_formula;
 
 /// Prints rows as aligned columns; columns of numbers are right-aligned.
 pub fn table(out: &mut impl Write, header: &[String], rows: &[Vec<String>]) -> Result<()> {
@@ -44,12 +45,12 @@ pub fn table(out: &mut impl Write, header: &[String], rows: &[Vec<String>]) -> R
     Ok(())
 }
 
-/// Writes rows as CSV with a header.
+/// Writes rows as CSV with a header; cells a spreadsheet would take for a formula are neutralised.
 pub fn csv(out: impl Write, header: &[String], rows: &[Vec<String>]) -> Result<()> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record(header)?;
     for r in rows {
-        w.write_record(r)?;
+        w.write_record(r.iter().map(|c| neutralise_formula(c).into_owned()))?;
     }
     w.flush()?;
     Ok(())

@@ -13,6 +13,7 @@
 //! ```
 
 pub mod ageing;
+pub mod cells;
 pub mod collection;
 pub mod ids;
 pub mod law;

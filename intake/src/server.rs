@@ -395,15 +395,11 @@ pub fn export_csv(claims: &[StoredClaim]) -> String {
 
 /// A CSV field, quoted when needed, with spreadsheet formulas neutralised.
 fn csv_field(f: &str) -> String {
-    let f = if f.starts_with(['=', '+', '-', '@']) && f.parse::<f64>().is_err() {
-        format!("'{f}")
-    } else {
-        f.to_string()
-    };
+    let f = incasso_core::cells::neutralise_formula(f);
     if f.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", f.replace('"', "\"\""))
     } else {
-        f
+        f.into_owned()
     }
 }
 

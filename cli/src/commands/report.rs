@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use chrono::NaiveDate;
 use incasso_core::ageing::{ageing as age, open_items, sort_items, AgeingBasis, Buckets, OpenItem};
+use incasso_core::cells::neutralise_formula;
 use incasso_core::model::LedgerDocument;
 use incasso_core::money::format_cents;
 use incasso_core::reconcile::Reconciliation;
@@ -22,6 +23,66 @@ fn reconciled(data_dir: &Path, as_of: NaiveDate) -> Result<(Vec<LedgerDocument>,
     let store = Store::open(data_dir)?;
     let r = crate::ledger::reconciled(&store, as_of, &policy.matching)?;
     Ok((r.docs, r.rec))
+}
+
+/// Writes the open items as a workbook: real date cells and number cells, one row per item.
+pub fn receivables_xlsx(data_dir: &Path, as_of: NaiveDate, out: &Path) -> Result<ExitCode> {
+    use chrono::Datelike;
+    use rust_xlsxwriter::{ExcelDateTime, Format as Cell, Workbook};
+    let (docs, rec) = reconciled(data_dir, as_of)?;
+    let mut items = open_items(&docs, &rec, as_of);
+    sort_items(&mut items);
+    let buckets = Buckets::default();
+    let labels = buckets.labels();
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("Openstaand")?;
+    let date_cell = Cell::new().set_num_format("yyyy-mm-dd");
+    let money = Cell::new().set_num_format("#,##0.00");
+    let head = Cell::new().set_bold();
+    let header = [
+        "invoice",
+        "debtor",
+        "currency",
+        "total",
+        "open",
+        "issue_date",
+        "due_date",
+        "days_overdue",
+        "bucket",
+        "status",
+    ];
+    for (c, h) in header.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &head)?;
+    }
+    let date =
+        |d: NaiveDate| ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8);
+    // Amounts are exact decimals in cents; as cells they are numbers, which f64 holds exactly
+    // to the cent for any amount below 2^53 cents.
+    let number = |d: rust_decimal::Decimal| -> f64 { format_cents(d).parse().unwrap_or(0.0) };
+    for (i, it) in items.iter().enumerate() {
+        let r = i as u32 + 1;
+        ws.write_string(r, 0, &*neutralise_formula(it.number.as_str()))?;
+        ws.write_string(r, 1, &*neutralise_formula(it.debtor.as_str()))?;
+        ws.write_string(r, 2, it.currency.as_str())?;
+        ws.write_number_with_format(r, 3, number(it.total), &money)?;
+        ws.write_number_with_format(r, 4, number(it.open), &money)?;
+        ws.write_datetime_with_format(r, 5, &date(it.issue_date)?, &date_cell)?;
+        ws.write_datetime_with_format(r, 6, &date(it.due_date)?, &date_cell)?;
+        ws.write_number(r, 7, it.days_overdue as f64)?;
+        ws.write_string(
+            r,
+            8,
+            &labels[buckets.index((as_of - it.due_date).num_days())],
+        )?;
+        ws.write_string(r, 9, format!("{:?}", it.status).to_lowercase())?;
+    }
+    ws.autofilter(0, 0, items.len() as u32, (header.len() - 1) as u16)?;
+    ws.set_freeze_panes(1, 0)?;
+    wb.save(out)
+        .map_err(|e| anyhow::anyhow!("writing {}: {e}", out.display()))?;
+    println!("{} open items written to {}", items.len(), out.display());
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Lists open items; the CSV columns are fixed: invoice,debtor,currency,total,open,due_date,days_overdue,bucket.
@@ -43,8 +104,8 @@ pub fn receivables(data_dir: &Path, as_of: NaiveDate, format: Format) -> Result<
             let mut w = csv::Writer::from_writer(&mut out);
             for it in &items {
                 w.write_record([
-                    it.number.as_str(),
-                    it.debtor.as_str(),
+                    &*neutralise_formula(it.number.as_str()),
+                    &*neutralise_formula(it.debtor.as_str()),
                     it.currency.as_str(),
                     &format_cents(it.total),
                     &format_cents(it.open),
