@@ -1551,3 +1551,6 @@ mod payments;
 
 #[path = "intake.rs"]
 mod intake;
+
+#[path = "inbox.rs"]
+mod inbox;

@@ -165,6 +165,20 @@ enum Command {
         /// The document it must not pay.
         document: Option<String>,
     },
+    /// Import what bookkeepers drop into a folder: processed/ when done, quarantine/ with a note when not.
+    Watch {
+        /// The inbox folder.
+        inbox: PathBuf,
+        /// One pass over what is there, then exit (for cron and tests).
+        #[arg(long)]
+        once: bool,
+        /// Seconds between passes when watching.
+        #[arg(long, default_value_t = 10)]
+        poll_seconds: u64,
+        /// Milliseconds a file's size and time must stay the same before it counts as written.
+        #[arg(long, default_value_t = 2000)]
+        settle_ms: u64,
+    },
     /// Send qualifying claims to the agency's intake API, exactly once (see `agency.toml`).
     Submit {
         /// The date the claims are computed for (default: today, UTC).
@@ -754,6 +768,18 @@ fn main() -> ExitCode {
             rates: rates.as_deref(),
         }),
         Command::Submissions { format } => commands::submit::submissions(&cli.data_dir, format),
+        Command::Watch {
+            inbox,
+            once,
+            poll_seconds,
+            settle_ms,
+        } => commands::watch::run(
+            &cli.data_dir,
+            &inbox,
+            once,
+            std::time::Duration::from_secs(poll_seconds),
+            std::time::Duration::from_millis(settle_ms),
+        ),
         Command::Intake {
             command:
                 IntakeCommand::Serve {

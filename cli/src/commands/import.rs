@@ -525,6 +525,21 @@ fn report_failed(
     }
 }
 
+/// Imports one file into an open store, detected by content, as the inbox does: `Ok(true)`
+/// imported, `Ok(false)` when its exact bytes were imported before. Made durable before returning.
+pub fn import_file(store: &Store, file: &Path) -> Result<bool> {
+    let options = CsvOptions {
+        profile: Profile::default(),
+        skip_bad_rows: false,
+        creditor: Some(store.creditor()?),
+        row_word: None,
+    };
+    let (format, size) = sniff(file)?;
+    let imported = import_one(store, file, format, size, &options, None)?;
+    store.flush()?;
+    Ok(imported)
+}
+
 /// Imports one file; `Ok(false)` when its exact bytes were imported before.
 fn import_one(
     store: &Store,

@@ -15,3 +15,4 @@ pub mod plans;
 pub mod reminders;
 pub mod report;
 pub mod submit;
+pub mod watch;

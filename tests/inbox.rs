@@ -1,0 +1,126 @@
+//! The inbox: files dropped into a folder are imported once written, moved to processed/ or to
+//! quarantine/ with a note, never deleted, never imported twice.
+
+use super::*;
+
+#[test]
+fn dropped_files_are_imported_moved_or_quarantined_with_a_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let inbox = dir.path().join("inbox");
+    std::fs::create_dir_all(&inbox).unwrap();
+    let ledger = "Débiteuren export 2026 (kopie).csv";
+    std::fs::copy(fixture("ledger/nl-semicolon.csv"), inbox.join(ledger)).unwrap();
+    std::fs::copy(
+        fixture("bank/rabobank-2026-11.camt053.xml"),
+        inbox.join("afschrift.xml"),
+    )
+    .unwrap();
+    std::fs::copy(fixture("bad/bad-amount.csv"), inbox.join("kapot.csv")).unwrap();
+    for ignored in ["~$open.xlsx", "download.csv.part", ".verborgen.csv"] {
+        std::fs::write(inbox.join(ignored), "x").unwrap();
+    }
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("/etc/hostname", inbox.join("link.csv")).unwrap();
+    // A file still being written while the pass looks at it.
+    let growing = inbox.join("groeit.csv");
+    std::fs::write(&growing, "Factuurnummer;").unwrap();
+    let writer = {
+        let growing = growing.clone();
+        std::thread::spawn(move || {
+            for _ in 0..30 {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+                let mut f = std::fs::OpenOptions::new()
+                    .append(true)
+                    .open(&growing)
+                    .unwrap();
+                std::io::Write::write_all(&mut f, b"x").unwrap();
+            }
+        })
+    };
+    let o = incasso(
+        &data,
+        &[
+            "watch",
+            inbox.to_str().unwrap(),
+            "--once",
+            "--settle-ms",
+            "400",
+        ],
+    );
+    writer.join().unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "a quarantined file makes the run partial: {}",
+        stdout(&o)
+    );
+    let out = stdout(&o);
+    assert!(
+        out.contains("inbox: 2 imported, 0 seen before, 2 quarantined, 1 still being written"),
+        "{out}"
+    );
+
+    let today = chrono::Utc::now()
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string();
+    let processed = inbox.join("processed").join(&today);
+    assert!(processed.join(ledger).exists() && processed.join("afschrift.xml").exists());
+    let note = std::fs::read_to_string(inbox.join("quarantine/kapot.csv.error.txt")).unwrap();
+    assert!(
+        note.contains("What is wrong / Wat is er mis") && note.contains("Wat te doen"),
+        "{note}"
+    );
+    assert!(
+        note.contains("kapot.csv") && note.contains("line"),
+        "names the file and the line: {note}"
+    );
+    assert!(inbox.join("quarantine/kapot.csv").exists(), "never deleted");
+    #[cfg(unix)]
+    {
+        let link_note =
+            std::fs::read_to_string(inbox.join("quarantine/link.csv.error.txt")).unwrap();
+        assert!(link_note.contains("outside the inbox"), "{link_note}");
+    }
+    for left in [
+        "~$open.xlsx",
+        "download.csv.part",
+        ".verborgen.csv",
+        "groeit.csv",
+    ] {
+        assert!(inbox.join(left).exists(), "{left} stays in the inbox");
+    }
+    let rec = ok(incasso(
+        &data,
+        &["receivables", "--as-of", "2026-11-23", "--format", "csv"],
+    ));
+    assert!(rec.contains("F2026-003,D200"), "{rec}");
+    assert!(
+        !rec.contains("F2026-001,"),
+        "the camt paid F2026-001: {rec}"
+    );
+
+    // The same ledger dropped again: recognised, moved aside, not imported twice.
+    std::fs::remove_file(&growing).unwrap();
+    std::fs::copy(fixture("ledger/nl-semicolon.csv"), inbox.join(ledger)).unwrap();
+    let o = incasso(
+        &data,
+        &[
+            "watch",
+            inbox.to_str().unwrap(),
+            "--once",
+            "--settle-ms",
+            "100",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("0 imported, 1 seen before"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(processed
+        .join("Débiteuren export 2026 (kopie) (2).csv")
+        .exists());
+}
