@@ -706,3 +706,109 @@ fn a_payment_on_a_submitted_claim_goes_as_an_update_not_a_new_claim() {
     );
     assert_eq!(stored["history"].as_array().unwrap().len(), 1);
 }
+
+#[test]
+fn the_nightly_run_does_the_whole_flow_then_nothing_and_never_overlaps() {
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = tokens_file(dir.path());
+    let server = Server::start(&dir.path().join("agency"), &tokens, 0);
+    let data = creditor(dir.path(), &format!("http://{}", server.addr), 50, 5);
+    let inbox = dir.path().join("inbox");
+    std::fs::create_dir_all(&inbox).unwrap();
+    std::fs::copy(
+        fixture("bank/rabobank-2026-11.camt053.xml"),
+        inbox.join("afschrift.xml"),
+    )
+    .unwrap();
+    std::fs::copy(fixture("bad/bad-amount.csv"), inbox.join("kapot.csv")).unwrap();
+    let report = dir.path().join("report.html");
+    let summary = dir.path().join("summary.json");
+    let config = dir.path().join("incasso.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "data_dir = {:?}\ninbox = {:?}\nreport = {:?}\nsummary = {:?}\nsubmit = true\nclaims_as_of = \"{CLAIMS_AS_OF}\"\nsettle_ms = 100\n",
+            data.to_str().unwrap(),
+            inbox.to_str().unwrap(),
+            report.to_str().unwrap(),
+            summary.to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let run = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_incasso"))
+            .args(["run", "--config", config.to_str().unwrap()])
+            .env("TEST_AGENCY_TOKEN", ACME)
+            .output()
+            .unwrap()
+    };
+    let o = run();
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "a quarantined file makes the run partial:\n{}\n{}",
+        stdout(&o),
+        stderr(&o)
+    );
+    let s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();
+    assert_eq!(s["status"], "partial");
+    let step = |name: &str| {
+        s["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(step("inbox")["detail"]["imported"][0], "afschrift.xml");
+    assert_eq!(
+        step("inbox")["detail"]["quarantined"][0]["file"],
+        "kapot.csv"
+    );
+    let sent = step("submit")["detail"]["accepted"].as_u64().unwrap();
+    assert!(sent > 20, "{s}");
+    assert_eq!(at_agency(server.addr).len() as u64, sent);
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert!(
+        html.contains("<svg") && html.contains("Top debtors") && html.contains("kapot.csv"),
+        "report lists everything"
+    );
+    assert!(
+        !html.contains("http://") || !html.contains("<script src"),
+        "no external assets"
+    );
+    let audit = ok(incasso(&data, &["audit", "--format", "csv"]));
+    assert!(audit.contains(",run,partial,"), "{audit}");
+
+    // Nothing new: success, and nothing is sent again.
+    let o = run();
+    assert_eq!(o.status.code(), Some(0), "{}\n{}", stdout(&o), stderr(&o));
+    let s: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let submit = s["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["name"] == "submit")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (
+            submit["detail"]["accepted"].as_u64(),
+            submit["detail"]["unchanged"].as_u64()
+        ),
+        (Some(0), Some(sent))
+    );
+
+    // A run while another holds the lock does nothing.
+    use fs2::FileExt;
+    let lock = std::fs::OpenOptions::new()
+        .write(true)
+        .open(data.join("run.lock"))
+        .unwrap();
+    lock.lock_exclusive().unwrap();
+    let o = run();
+    assert_eq!(o.status.code(), Some(3));
+    assert!(stderr(&o).contains("another incasso run"), "{}", stderr(&o));
+}

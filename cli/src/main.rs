@@ -165,6 +165,30 @@ enum Command {
         /// The document it must not pay.
         document: Option<String>,
     },
+    /// The nightly job: inbox, reconcile, claims, submission, report; a JSON summary (exit 0/1/3).
+    Run {
+        /// The job's configuration (TOML).
+        #[arg(long)]
+        config: PathBuf,
+    },
+    /// One self-contained HTML page: ageing chart, totals, top debtors, money not applied, claims, conflicts.
+    Report {
+        /// The date to look from (default: today, UTC).
+        #[arg(long)]
+        as_of: Option<NaiveDate>,
+        /// The HTML file to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// The inbox, to list its quarantined files.
+        #[arg(long)]
+        inbox: Option<PathBuf>,
+        /// Policy file (default: DATA_DIR/policy.toml, else built-in defaults).
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// Folder of rate tables replacing the built-in ones.
+        #[arg(long)]
+        rates: Option<PathBuf>,
+    },
     /// Import what bookkeepers drop into a folder: processed/ when done, quarantine/ with a note when not.
     Watch {
         /// The inbox folder.
@@ -767,6 +791,21 @@ fn main() -> ExitCode {
             policy: policy.as_deref(),
             rates: rates.as_deref(),
         }),
+        Command::Run { config } => commands::run::run(&config, &cli.data_dir, today),
+        Command::Report {
+            as_of,
+            out,
+            inbox,
+            policy,
+            rates,
+        } => commands::report_html::run(
+            &cli.data_dir,
+            as_of.unwrap_or(today),
+            &out,
+            inbox.as_deref(),
+            policy.as_deref(),
+            rates.as_deref(),
+        ),
         Command::Submissions { format } => commands::submit::submissions(&cli.data_dir, format),
         Command::Watch {
             inbox,

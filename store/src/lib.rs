@@ -363,6 +363,29 @@ impl Store {
         Ok(())
     }
 
+    /// Records an event that is not an import (a nightly run, say) in the audit log, durably.
+    pub fn record_event(
+        &self,
+        action: &str,
+        subject: &str,
+        detail: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let seq = self.last_seq(P_AUDIT)? + 1;
+        let e = AuditEntry {
+            seq,
+            at,
+            import_id: None,
+            action: action.to_string(),
+            subject: subject.to_string(),
+            detail: detail.to_string(),
+        };
+        self.ledger
+            .insert(key(P_AUDIT, &seq.to_be_bytes()), json_encode(&e))?;
+        self.db.flush()?;
+        Ok(())
+    }
+
     /// The schema version on disk.
     pub fn schema_version(&self) -> Result<u32, StoreError> {
         let v = self

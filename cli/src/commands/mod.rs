@@ -14,5 +14,7 @@ pub mod payments;
 pub mod plans;
 pub mod reminders;
 pub mod report;
+pub mod report_html;
+pub mod run;
 pub mod submit;
 pub mod watch;

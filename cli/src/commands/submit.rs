@@ -24,14 +24,27 @@ use incasso_store::{Answered, InFlight, Store, Submission, SubmissionState};
 use crate::{config, output, Format};
 
 /// What a run did, for the summary line and the exit code.
-#[derive(Default)]
-struct Tally {
-    accepted: usize,
-    rejected: usize,
-    unchanged: usize,
-    held: usize,
-    resumed: usize,
-    unsent: usize,
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct Tally {
+    /// Claims the agency accepted.
+    pub accepted: usize,
+    /// Claims the agency refused (or refused before, unchanged since).
+    pub rejected: usize,
+    /// Claims accepted before and unchanged.
+    pub unchanged: usize,
+    /// Claims held back (in flight, or split over several agency claims).
+    pub held: usize,
+    /// Batches resumed from an earlier run.
+    pub resumed: usize,
+    /// Claims or batches not sent (schema rules, or the agency unreachable).
+    pub unsent: usize,
+}
+
+impl Tally {
+    /// Everything sent was accepted.
+    pub fn clean(&self) -> bool {
+        self.rejected == 0 && self.unsent == 0
+    }
 }
 
 /// The options of `incasso submit`.
@@ -58,6 +71,15 @@ struct Ready {
 
 /// Sends what qualifies; exit 0 when every claim sent was accepted, 1 otherwise.
 pub fn submit(o: &Options<'_>) -> Result<ExitCode> {
+    let (tally, completed) = send(o)?;
+    if o.dry_run {
+        return Ok(ExitCode::SUCCESS);
+    }
+    finish(&tally, completed)
+}
+
+/// Sends what qualifies; the tally, and whether the run got through every batch.
+pub fn send(o: &Options<'_>) -> Result<(Tally, bool)> {
     let (agency, auth) = config::agency(o.data_dir, o.agency)?;
     let policy = config::policy(o.data_dir, o.policy)?;
     let client = Client::new(ClientConfig {
@@ -84,7 +106,7 @@ pub fn submit(o: &Options<'_>) -> Result<ExitCode> {
             );
             tally.resumed += 1;
             if !deliver(&runtime, &client, &store, &batch, &mut tally)? {
-                return finish(&tally, false);
+                return Ok((tally, false));
             }
         }
     }
@@ -246,7 +268,7 @@ pub fn submit(o: &Options<'_>) -> Result<ExitCode> {
         };
         store.record_sent(&in_flight, &records)?;
         if !deliver(&runtime, &client, &store, &in_flight, &mut tally)? {
-            return finish(&tally, false);
+            return Ok((tally, false));
         }
     }
     if o.dry_run {
@@ -255,9 +277,8 @@ pub fn submit(o: &Options<'_>) -> Result<ExitCode> {
             ready.len(),
             ready.len().div_ceil(agency.batch_size)
         );
-        return Ok(ExitCode::SUCCESS);
     }
-    finish(&tally, true)
+    Ok((tally, true))
 }
 
 /// Sends one recorded batch and records the answer; false when the agency could not be reached
@@ -327,7 +348,7 @@ fn finish(t: &Tally, completed: bool) -> Result<ExitCode> {
         t.unsent,
         if t.resumed > 0 { format!(" ({} batch(es) resumed)", t.resumed) } else { String::new() }
     );
-    Ok(if completed && t.rejected == 0 && t.unsent == 0 {
+    Ok(if completed && t.clean() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

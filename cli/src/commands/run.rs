@@ -1,0 +1,203 @@
+//! `incasso run --config incasso.toml`: the nightly job. Inbox, reconcile and age, claims,
+//! submission, report, in that order, under one lock so runs never overlap; a JSON summary for
+//! monitoring, and the run in the store's audit log.
+//!
+//! Exit codes: 0 success, 1 partial (files quarantined, claims rejected or not sent), 3 failure
+//! (a step failed, or another run holds the lock).
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use chrono::{NaiveDate, Utc};
+use fs2::FileExt;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+/// The nightly job's configuration.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunConfig {
+    /// The administration's data directory (else `--data-dir`).
+    pub data_dir: Option<PathBuf>,
+    /// The inbox bookkeepers drop files into.
+    pub inbox: Option<PathBuf>,
+    /// Where to write the HTML report.
+    pub report: Option<PathBuf>,
+    /// Where to write the JSON summary (it also goes to stdout).
+    pub summary: Option<PathBuf>,
+    /// Send qualifying claims to the agency (needs `agency.toml`).
+    #[serde(default)]
+    pub submit: bool,
+    /// The date claims are computed for (default: the run's date).
+    pub claims_as_of: Option<NaiveDate>,
+    /// Milliseconds an inbox file must stay unchanged before it counts as written.
+    #[serde(default = "default_settle")]
+    pub settle_ms: u64,
+}
+
+fn default_settle() -> u64 {
+    2000
+}
+
+/// One step of the run, for the summary.
+#[derive(Serialize)]
+struct Step {
+    name: &'static str,
+    seconds: f64,
+    ok: bool,
+    detail: serde_json::Value,
+}
+
+/// Runs the nightly job.
+pub fn run(config: &Path, data_dir_flag: &Path, today: NaiveDate) -> Result<ExitCode> {
+    let text =
+        std::fs::read_to_string(config).with_context(|| format!("reading {}", config.display()))?;
+    let cfg: RunConfig = toml::from_str(&text)
+        .map_err(|e| anyhow::anyhow!("{}: {}", config.display(), e.to_string().trim()))?;
+    let data_dir = cfg
+        .data_dir
+        .clone()
+        .unwrap_or_else(|| data_dir_flag.to_path_buf());
+    std::fs::create_dir_all(&data_dir)
+        .with_context(|| format!("creating {}", data_dir.display()))?;
+    let lock_path = data_dir.join("run.lock");
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .with_context(|| format!("opening {}", lock_path.display()))?;
+    if lock.try_lock_exclusive().is_err() {
+        eprintln!(
+            "error: another incasso run holds {}; this run does nothing",
+            lock_path.display()
+        );
+        return Ok(ExitCode::from(3));
+    }
+    let started_at = Utc::now();
+    let claims_as_of = cfg.claims_as_of.unwrap_or(today);
+    let mut steps: Vec<Step> = Vec::new();
+    let mut warnings: Vec<String> = Vec::new();
+    let mut partial = false;
+    let mut failed = false;
+    let mut step = |name: &'static str,
+                    f: &mut dyn FnMut() -> Result<(bool, serde_json::Value)>| {
+        let t = Instant::now();
+        let (ok, detail) = match f() {
+            Ok(r) => r,
+            Err(e) => {
+                failed = true;
+                (false, json!({ "error": format!("{e:#}") }))
+            }
+        };
+        partial |= !ok;
+        steps.push(Step {
+            name,
+            seconds: t.elapsed().as_secs_f64(),
+            ok,
+            detail,
+        });
+    };
+
+    step("sync", &mut || {
+        Ok((true, json!({ "note": "no API sources are configured" })))
+    });
+    if let Some(inbox) = &cfg.inbox {
+        step("inbox", &mut || {
+            let p = super::watch::pass(&data_dir, inbox, Duration::from_millis(cfg.settle_ms))?;
+            Ok((
+                p.quarantined.is_empty(),
+                json!({
+                    "imported": p.imported, "seen_before": p.repeated,
+                    "quarantined": p.quarantined.iter().map(|(n, why)| json!({"file": n, "reason": why})).collect::<Vec<_>>(),
+                    "still_being_written": p.waiting,
+                }),
+            ))
+        });
+    }
+    if cfg.submit {
+        step("submit", &mut || {
+            let (tally, completed) = super::submit::send(&super::submit::Options {
+                data_dir: &data_dir,
+                as_of: claims_as_of,
+                dry_run: false,
+                agency: None,
+                policy: None,
+                rates: None,
+            })?;
+            Ok((completed && tally.clean(), serde_json::to_value(&tally)?))
+        });
+    }
+    let report = cfg
+        .report
+        .clone()
+        .unwrap_or_else(|| data_dir.join("report.html"));
+    step("report", &mut || {
+        let f = super::report_html::write(
+            &data_dir,
+            claims_as_of,
+            &report,
+            cfg.inbox.as_deref(),
+            None,
+            None,
+        )?;
+        let claims = match &f.claims_ready {
+            Ok((n, totals)) => json!({ "qualifying": n, "totals": totals }),
+            Err(e) => json!({ "error": e }),
+        };
+        Ok((
+            true,
+            json!({
+                "file": report.display().to_string(),
+                "open": f.open, "open_items": f.items,
+                "money_not_applied": { "lines": f.unmatched.0, "amounts": f.unmatched.1 },
+                "in_review": f.review, "claims": claims, "submitted": f.submitted,
+                "conflicts": f.conflicts, "quarantined": f.quarantined,
+            }),
+        ))
+    });
+    drop(step);
+    if steps.iter().any(|s| {
+        s.name == "report"
+            && s.detail
+                .get("claims")
+                .and_then(|c| c.get("error"))
+                .is_some()
+    }) {
+        warnings.push("claims could not be computed for the report (see its detail)".into());
+    }
+    let status = if failed {
+        "failure"
+    } else if partial {
+        "partial"
+    } else {
+        "success"
+    };
+    let summary = json!({
+        "status": status,
+        "started_at": started_at.to_rfc3339(),
+        "finished_at": Utc::now().to_rfc3339(),
+        "data_dir": data_dir.display().to_string(),
+        "claims_as_of": claims_as_of.to_string(),
+        "steps": steps,
+        "warnings": warnings,
+    });
+    let text = serde_json::to_string_pretty(&summary)?;
+    println!("{text}");
+    if let Some(p) = &cfg.summary {
+        std::fs::write(p, &text).with_context(|| format!("writing {}", p.display()))?;
+    }
+    match incasso_store::Store::open(&data_dir) {
+        Ok(store) => {
+            store.record_event("run", status, &serde_json::to_string(&summary)?, Utc::now())?
+        }
+        Err(e) => eprintln!("error: recording the run in the audit log: {e}"),
+    }
+    Ok(ExitCode::from(match status {
+        "success" => 0,
+        "partial" => 1,
+        _ => 3,
+    }))
+}
