@@ -124,3 +124,56 @@ fn dropped_files_are_imported_moved_or_quarantined_with_a_note() {
         .join("Débiteuren export 2026 (kopie) (2).csv")
         .exists());
 }
+
+#[test]
+fn the_report_is_one_offline_page_that_a_real_browser_renders() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    ok(incasso(
+        &data,
+        &[
+            "import",
+            fixture("ledger/nl-semicolon.csv").to_str().unwrap(),
+            fixture("bank").to_str().unwrap(),
+        ],
+    ));
+    let page = dir.path().join("report.html");
+    ok(incasso(
+        &data,
+        &[
+            "report",
+            "--as-of",
+            "2026-11-23",
+            "--out",
+            page.to_str().unwrap(),
+        ],
+    ));
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(
+        !html.contains("src=") && !html.contains("href="),
+        "no external assets"
+    );
+    assert!(
+        html.contains("<svg") && html.contains("605.00") && html.contains("Belastingdienst"),
+        "{html}"
+    );
+    // In a real headless Chromium when the machine has one (Debian package `chromium`).
+    let Some(chromium) = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        .into_iter()
+        .find(|p| Path::new(p).exists())
+    else {
+        eprintln!("chromium not installed: the browser check is skipped (docs/report-screenshot.sh does it by hand)");
+        return;
+    };
+    let o = std::process::Command::new(chromium)
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--dump-dom"])
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .unwrap();
+    let dom = stdout(&o);
+    assert!(
+        dom.contains("<rect") && dom.contains("Top debtors"),
+        "chromium rendered: {}",
+        stderr(&o)
+    );
+}

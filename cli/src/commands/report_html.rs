@@ -85,9 +85,7 @@ fn table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
     for r in rows {
         out.push_str("<tr>");
         for c in r {
-            let num = !c.is_empty()
-                && c.chars()
-                    .all(|ch| ch.is_ascii_digit() || ch == '.' || ch == '-');
+            let num = c.parse::<f64>().is_ok();
             let _ = write!(
                 out,
                 "<td{}>{}</td>",

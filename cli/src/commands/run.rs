@@ -158,7 +158,6 @@ pub fn run(config: &Path, data_dir_flag: &Path, today: NaiveDate) -> Result<Exit
             }),
         ))
     });
-    drop(step);
     if steps.iter().any(|s| {
         s.name == "report"
             && s.detail
