@@ -597,6 +597,12 @@ fn demo_runs_the_flow_on_the_fixtures_and_can_run_again() {
         "{out}"
     );
     assert!(out.contains("F2026-006    48.40  invoice-number"), "{out}");
+    assert!(out.contains("submitted: 1 accepted, 0 rejected"), "{out}");
+    assert!(
+        out.contains("submitted: 0 accepted, 0 rejected, 1 unchanged since accepted"),
+        "{out}"
+    );
+    assert!(store.join("report.html").exists(), "{out}");
     assert!(
         out.contains("EUR          0.00  0.00  1112.49  -99.99  1329.75  2342.25"),
         "{out}"

@@ -64,6 +64,10 @@ pub fn run(fixtures: &Path, data_dir: &Path, as_of: NaiveDate) -> Result<ExitCod
     )?;
     println!("\n== open items as of {as_of}");
     super::report::receivables(data_dir, as_of, Format::Table)?;
+    submit_to_local_agency(data_dir)?;
+    let report = data_dir.join("report.html");
+    super::report_html::write(data_dir, as_of, &report, None, None, None)?;
+    println!("\n== report written to {}", report.display());
     println!(
         "\nThe store is in {dir}. Look further with, for example:",
         dir = data_dir.display()
@@ -78,4 +82,75 @@ pub fn run(fixtures: &Path, data_dir: &Path, as_of: NaiveDate) -> Result<ExitCod
     );
     println!("  incasso --data-dir {} audit", data_dir.display());
     Ok(ExitCode::SUCCESS)
+}
+
+/// The claims as of the last day the built-in interest tables cover, submitted to an intake
+/// server started here on 127.0.0.1 (an agency of the demo's own, in its store folder).
+fn submit_to_local_agency(data_dir: &Path) -> Result<()> {
+    const CLAIMS_AS_OF: (i32, u32, u32) = (2026, 6, 30);
+    let claims_as_of =
+        NaiveDate::from_ymd_opt(CLAIMS_AS_OF.0, CLAIMS_AS_OF.1, CLAIMS_AS_OF.2).expect("valid");
+    let agency_dir = data_dir.join("agency");
+    std::fs::create_dir_all(&agency_dir)?;
+    let token = format!("demo-{}", std::process::id());
+    let tokens = agency_dir.join("tokens.toml");
+    std::fs::write(
+        &tokens,
+        format!(
+            "admin_token = \"{token}-admin\"\n[[creditor]]\nid = \"demo\"\ntoken = \"{token}\"\n"
+        ),
+    )?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&tokens, std::fs::Permissions::from_mode(0o600))?;
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let (addr_tx, addr_rx) = std::sync::mpsc::channel();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let cfg = incasso_intake::server::ServerConfig {
+        listen: "127.0.0.1:0".parse().expect("an address"),
+        data_dir: agency_dir.join("store"),
+        tokens: incasso_intake::auth::Tokens::load(&tokens).map_err(|e| anyhow::anyhow!(e))?,
+        body_limit: 16 * 1024 * 1024,
+        max_concurrent: 8,
+    };
+    let server = runtime.spawn(incasso_intake::server::serve(
+        cfg,
+        move |a| {
+            let _ = addr_tx.send(a);
+        },
+        async move {
+            let _ = stop_rx.await;
+        },
+    ));
+    let addr = addr_rx
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .context("the demo's intake server did not start")?;
+    std::fs::write(
+        data_dir.join("agency.toml"),
+        format!("url = \"http://{addr}\"\ncreditor = \"demo\"\ntoken_env = \"INCASSO_DEMO_AGENCY_TOKEN\"\nbatch_size = 100\n"),
+    )?;
+    std::env::set_var("INCASSO_DEMO_AGENCY_TOKEN", &token);
+    println!(
+        "\n== claims as of {claims_as_of} (the last day the built-in interest tables cover), sent to an intake server on http://{addr}"
+    );
+    let options = super::submit::Options {
+        data_dir,
+        as_of: claims_as_of,
+        dry_run: false,
+        agency: None,
+        policy: None,
+        rates: None,
+    };
+    super::submit::submit(&options)?;
+    println!("\n== the same again: every claim is at the agency already, nothing is sent");
+    super::submit::submit(&options)?;
+    super::submit::submissions(data_dir, Format::Table)?;
+    let _ = stop_tx.send(());
+    let _ = runtime.block_on(server);
+    Ok(())
 }
