@@ -363,6 +363,32 @@ impl Store {
         Ok(())
     }
 
+    /// A marker that changes whenever anything a report or a submission depends on changes
+    /// (imports, audited changes, decisions, letters, plans, submissions): equal markers mean
+    /// nothing new.
+    pub fn change_marker(&self) -> Result<String, StoreError> {
+        let count = |p: u8| self.ledger.scan_prefix([p]).count();
+        Ok(format!(
+            "i{}-a{}-d{}-r{}-p{}-s{}-f{}",
+            self.last_seq(P_IMPORT)?,
+            self.last_seq(P_AUDIT)?,
+            self.last_seq(payments::P_MANUAL)?,
+            self.last_seq(P_REMINDER)?,
+            count(P_PLAN),
+            count(submissions::P_SUBMISSION),
+            count(submissions::P_IN_FLIGHT),
+        ))
+    }
+
+    /// Whether batches sent to the agency still wait for their answer.
+    pub fn has_in_flight(&self) -> Result<bool, StoreError> {
+        Ok(self
+            .ledger
+            .scan_prefix([submissions::P_IN_FLIGHT])
+            .next()
+            .is_some())
+    }
+
     /// Records an event that is not an import (a nightly run, say) in the audit log, durably.
     pub fn record_event(
         &self,

@@ -42,30 +42,47 @@ pub fn compute_full(
     rates_dir: Option<&Path>,
     with_received: bool,
 ) -> Result<Computed> {
+    let policy = config::policy(data_dir, policy_file)?;
+    let store = Store::open(data_dir)?;
+    let r = crate::ledger::reconciled(&store, as_of, &policy.matching)?;
+    let computed = preview_of(
+        &store,
+        &r,
+        data_dir,
+        as_of,
+        policy_file,
+        rates_dir,
+        with_received,
+    )?;
+    // The process ends soon after; freeing every record one by one only costs time.
+    std::mem::forget(r);
+    Ok(computed)
+}
+
+/// The preview of a ledger already loaded and reconciled (the report and the nightly run
+/// reconcile once for everything they show).
+pub fn preview_of(
+    store: &Store,
+    r: &crate::ledger::Reconciled,
+    data_dir: &Path,
+    as_of: NaiveDate,
+    policy_file: Option<&Path>,
+    rates_dir: Option<&Path>,
+    with_received: bool,
+) -> Result<Computed> {
     let t = std::time::Instant::now();
     let policy = config::policy(data_dir, policy_file)?;
     let tables = config::rates(data_dir, rates_dir)?;
-    let store = Store::open(data_dir)?;
-    let crate::ledger::Reconciled {
-        docs,
-        debtors,
-        rec,
-        payments,
-        matching,
-    } = crate::ledger::reconciled(&store, as_of, &policy.matching)?;
-    let unallocated = matching.unapplied_by_debtor(&payments);
+    let unallocated = r.matching.unapplied_by_debtor(&r.payments);
     let reminders = store.reminders()?;
     let plans = store.plans()?;
     let creditor = store.creditor()?;
     let attachments = store.all_attachments()?;
-    drop(store);
-    let loaded = t.elapsed().as_secs_f64();
-    let items = open_items(&docs, &rec, as_of);
-    let reconciled = t.elapsed().as_secs_f64();
+    let items = open_items(&r.docs, &r.rec, as_of);
     let ledger = Ledger {
         creditor: &creditor,
         items: &items,
-        debtors: &debtors,
+        debtors: &r.debtors,
         reminders: &reminders,
         plans: &plans,
         attachments: &attachments,
@@ -73,20 +90,16 @@ pub fn compute_full(
     };
     let result = preview(&ledger, &policy, &tables, as_of);
     tracing::info!(
-        load_s = loaded,
-        reconcile_s = reconciled - loaded,
-        preview_s = t.elapsed().as_secs_f64() - reconciled,
+        preview_s = t.elapsed().as_secs_f64(),
         claims = result.claims.len(),
         "claims computed"
     );
     drop(items);
     let received = if with_received {
-        received_per_item(&docs, &payments, &rec)
+        received_per_item(&r.docs, &r.payments, &r.rec)
     } else {
         HashMap::new()
     };
-    // The process ends soon after; freeing every record one by one only costs time.
-    std::mem::forget(docs);
     Ok(Computed {
         preview: result,
         received,

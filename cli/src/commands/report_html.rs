@@ -135,21 +135,17 @@ pub fn write(
     rates_dir: Option<&Path>,
 ) -> Result<Figures> {
     let policy = config::policy(data_dir, policy_file)?;
-    let (r, conflicts, subs, creditor) = {
-        let store = Store::open(data_dir)?;
-        let r = crate::ledger::reconciled(&store, as_of, &policy.matching)?;
-        (
-            r,
-            store.conflicts()?,
-            store.submissions()?,
-            store.creditor()?,
-        )
-    };
+    let store = Store::open(data_dir)?;
+    let r = crate::ledger::reconciled(&store, as_of, &policy.matching)?;
+    let (conflicts, subs, creditor) = (store.conflicts()?, store.submissions()?, store.creditor()?);
+    let claims =
+        super::claims::preview_of(&store, &r, data_dir, as_of, policy_file, rates_dir, false)
+            .map(|c| c.preview);
+    drop(store);
     let items = open_items(&r.docs, &r.rec, as_of);
     let buckets = Buckets::default();
     let labels = buckets.labels();
     let rows = ageing(&items, &buckets, AgeingBasis::Due, as_of, false);
-    let claims = super::claims::compute(data_dir, as_of, policy_file, rates_dir);
 
     let mut html = String::with_capacity(64 * 1024);
     let _ = write!(

@@ -41,6 +41,19 @@ fn default_settle() -> u64 {
     2000
 }
 
+/// What the last run saw, so a run with nothing new skips the work (`run-state.json`).
+#[derive(Serialize, Deserialize, PartialEq, Eq)]
+struct LastRun {
+    marker: String,
+    claims_as_of: NaiveDate,
+    report: PathBuf,
+}
+
+fn marker(data_dir: &Path) -> Result<(String, bool)> {
+    let store = incasso_store::Store::open(data_dir)?;
+    Ok((store.change_marker()?, store.has_in_flight()?))
+}
+
 /// One step of the run, for the summary.
 #[derive(Serialize)]
 struct Step {
@@ -117,7 +130,29 @@ pub fn run(config: &Path, data_dir_flag: &Path, today: NaiveDate) -> Result<Exit
             ))
         });
     }
-    if cfg.submit {
+    let report = cfg
+        .report
+        .clone()
+        .unwrap_or_else(|| data_dir.join("report.html"));
+    let state_file = data_dir.join("run-state.json");
+    let last: Option<LastRun> = std::fs::read(&state_file)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok());
+    let (now_marker, in_flight) = marker(&data_dir)?;
+    let unchanged = !in_flight
+        && report.exists()
+        && last.as_ref().is_some_and(|l| {
+            l.marker == now_marker && l.claims_as_of == claims_as_of && l.report == report
+        });
+    if unchanged {
+        step("unchanged", &mut || {
+            Ok((
+                true,
+                json!({ "note": "nothing changed since the last run: no claims to send, the report stands" }),
+            ))
+        });
+    }
+    if cfg.submit && !unchanged {
         step("submit", &mut || {
             let (tally, completed) = super::submit::send(&super::submit::Options {
                 data_dir: &data_dir,
@@ -130,34 +165,32 @@ pub fn run(config: &Path, data_dir_flag: &Path, today: NaiveDate) -> Result<Exit
             Ok((completed && tally.clean(), serde_json::to_value(&tally)?))
         });
     }
-    let report = cfg
-        .report
-        .clone()
-        .unwrap_or_else(|| data_dir.join("report.html"));
-    step("report", &mut || {
-        let f = super::report_html::write(
-            &data_dir,
-            claims_as_of,
-            &report,
-            cfg.inbox.as_deref(),
-            None,
-            None,
-        )?;
-        let claims = match &f.claims_ready {
-            Ok((n, totals)) => json!({ "qualifying": n, "totals": totals }),
-            Err(e) => json!({ "error": e }),
-        };
-        Ok((
-            true,
-            json!({
-                "file": report.display().to_string(),
-                "open": f.open, "open_items": f.items,
-                "money_not_applied": { "lines": f.unmatched.0, "amounts": f.unmatched.1 },
-                "in_review": f.review, "claims": claims, "submitted": f.submitted,
-                "conflicts": f.conflicts, "quarantined": f.quarantined,
-            }),
-        ))
-    });
+    if !unchanged {
+        step("report", &mut || {
+            let f = super::report_html::write(
+                &data_dir,
+                claims_as_of,
+                &report,
+                cfg.inbox.as_deref(),
+                None,
+                None,
+            )?;
+            let claims = match &f.claims_ready {
+                Ok((n, totals)) => json!({ "qualifying": n, "totals": totals }),
+                Err(e) => json!({ "error": e }),
+            };
+            Ok((
+                true,
+                json!({
+                    "file": report.display().to_string(),
+                    "open": f.open, "open_items": f.items,
+                    "money_not_applied": { "lines": f.unmatched.0, "amounts": f.unmatched.1 },
+                    "in_review": f.review, "claims": claims, "submitted": f.submitted,
+                    "conflicts": f.conflicts, "quarantined": f.quarantined,
+                }),
+            ))
+        });
+    }
     if steps.iter().any(|s| {
         s.name == "report"
             && s.detail
@@ -190,7 +223,17 @@ pub fn run(config: &Path, data_dir_flag: &Path, today: NaiveDate) -> Result<Exit
     }
     match incasso_store::Store::open(&data_dir) {
         Ok(store) => {
-            store.record_event("run", status, &serde_json::to_string(&summary)?, Utc::now())?
+            store.record_event("run", status, &serde_json::to_string(&summary)?, Utc::now())?;
+            let state = LastRun {
+                marker: store.change_marker()?,
+                claims_as_of,
+                report: report.clone(),
+            };
+            drop(store);
+            if status != "failure" {
+                std::fs::write(&state_file, serde_json::to_vec(&state)?)
+                    .with_context(|| format!("writing {}", state_file.display()))?;
+            }
         }
         Err(e) => eprintln!("error: recording the run in the audit log: {e}"),
     }
