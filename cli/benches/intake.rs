@@ -1,5 +1,6 @@
 //! `cargo bench --bench intake`: the intake server's durable throughput (batches of 100 claims,
-//! p50/p99 latency per batch) and the exporter submitting a large book of claims to it.
+//! p50/p99 latency per batch), the exporter submitting a large book of claims to it, and the
+//! nightly `incasso run` on a million invoices and a million bank lines.
 //!
 //! Scale with `INCASSO_BENCH_INTAKE_BATCHES` (default 300) and `INCASSO_BENCH_SUBMIT_INVOICES`
 //! (default 1,000,000 invoices over 200,000 debtors).
@@ -228,6 +229,50 @@ fn exporter(dir: &Path) {
     let _ = child.wait();
 }
 
+/// The nightly run on an inbox with the 1M-invoice ledger and a camt.053 of its payments,
+/// submitting to a local intake server; then again with nothing new.
+fn nightly(dir: &Path) {
+    let n = env_n("INCASSO_BENCH_INVOICES", 1_000_000);
+    let gen = dir.join("run-gen");
+    run(&["fixtures", "generate", "--invoices", &n.to_string(), "--payments", "--bank-lines", &n.to_string(), "--out", gen.to_str().unwrap()]);
+    let inbox = dir.join("inbox");
+    std::fs::create_dir_all(&inbox).unwrap();
+    std::fs::rename(gen.join("ledger-nl.csv"), inbox.join("ledger-nl.csv")).unwrap();
+    std::fs::rename(gen.join("bank.camt053.xml"), inbox.join("bank.camt053.xml")).unwrap();
+    let data = dir.join("run-data");
+    std::fs::create_dir_all(&data).unwrap();
+    let agency_dir = dir.join("run-agency");
+    std::fs::create_dir_all(&agency_dir).unwrap();
+    let (mut child, url) = server(&agency_dir);
+    std::fs::write(
+        data.join("agency.toml"),
+        format!("url = \"{url}\"\ncreditor = \"acme\"\ntoken_env = \"BENCH_AGENCY_TOKEN\"\nbatch_size = 100\ntimeout_seconds = 60\n"),
+    )
+    .unwrap();
+    std::env::set_var("BENCH_AGENCY_TOKEN", TOKEN);
+    let config = dir.join("incasso.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "data_dir = {:?}\ninbox = {:?}\nreport = {:?}\nsubmit = true\nclaims_as_of = \"2026-06-30\"\nsettle_ms = 200\n",
+            data.to_str().unwrap(),
+            inbox.to_str().unwrap(),
+            dir.join("report.html").to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let (first, rss) = run(&["run", "--config", config.to_str().unwrap()]);
+    let subs = output(&["--data-dir", data.to_str().unwrap(), "submissions", "--format", "csv"]);
+    let accepted = subs.lines().filter(|l| l.contains(",accepted,")).count();
+    let (second, _) = run(&["run", "--config", config.to_str().unwrap()]);
+    println!(
+        "incasso run: inbox of {n} invoices (CSV) and a camt.053 of {n} lines, {accepted} claims submitted, report: {first:.1}s, peak RSS {rss:.0} MB; again with nothing new: {second:.2}s ({:.1}%)",
+        100.0 * second / first
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
 fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
@@ -235,4 +280,5 @@ fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
     throughput(dir.path());
     exporter(dir.path());
+    nightly(dir.path());
 }
