@@ -177,3 +177,43 @@ fn the_report_is_one_offline_page_that_a_real_browser_renders() {
         stderr(&o)
     );
 }
+
+#[test]
+fn watching_picks_up_a_dropped_file_on_notification_without_waiting_for_the_poll() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let inbox = dir.path().join("inbox");
+    std::fs::create_dir_all(&inbox).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_incasso"))
+        .arg("--data-dir")
+        .arg(&data)
+        .args([
+            "watch",
+            inbox.to_str().unwrap(),
+            "--poll-seconds",
+            "600",
+            "--settle-ms",
+            "100",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    std::fs::copy(fixture("ledger/nl-semicolon.csv"), inbox.join("nieuw.csv")).unwrap();
+    let today = chrono::Utc::now()
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string();
+    let done = inbox.join("processed").join(today).join("nieuw.csv");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !done.exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        done.exists(),
+        "imported on the change notification, long before the 600 s poll"
+    );
+}

@@ -234,7 +234,17 @@ fn exporter(dir: &Path) {
 fn nightly(dir: &Path) {
     let n = env_n("INCASSO_BENCH_INVOICES", 1_000_000);
     let gen = dir.join("run-gen");
-    run(&["fixtures", "generate", "--invoices", &n.to_string(), "--payments", "--bank-lines", &n.to_string(), "--out", gen.to_str().unwrap()]);
+    run(&[
+        "fixtures",
+        "generate",
+        "--invoices",
+        &n.to_string(),
+        "--payments",
+        "--bank-lines",
+        &n.to_string(),
+        "--out",
+        gen.to_str().unwrap(),
+    ]);
     let inbox = dir.join("inbox");
     std::fs::create_dir_all(&inbox).unwrap();
     std::fs::rename(gen.join("ledger-nl.csv"), inbox.join("ledger-nl.csv")).unwrap();
@@ -262,7 +272,13 @@ fn nightly(dir: &Path) {
     )
     .unwrap();
     let (first, rss) = run(&["run", "--config", config.to_str().unwrap()]);
-    let subs = output(&["--data-dir", data.to_str().unwrap(), "submissions", "--format", "csv"]);
+    let subs = output(&[
+        "--data-dir",
+        data.to_str().unwrap(),
+        "submissions",
+        "--format",
+        "csv",
+    ]);
     let accepted = subs.lines().filter(|l| l.contains(",accepted,")).count();
     let (second, _) = run(&["run", "--config", config.to_str().unwrap()]);
     println!(

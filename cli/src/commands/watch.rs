@@ -164,7 +164,8 @@ fn report(p: &Pass) {
     }
 }
 
-/// Watches the inbox (polling every `poll`; works on network shares), or one pass with `once`.
+/// Watches the inbox, or one pass with `once`. A pass runs when the file system reports a change
+/// in the inbox, and at the latest every `poll` (network shares often report nothing).
 pub fn run(
     data_dir: &Path,
     inbox: &Path,
@@ -172,6 +173,29 @@ pub fn run(
     poll: Duration,
     settle: Duration,
 ) -> Result<ExitCode> {
+    use notify::Watcher;
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut watcher = None;
+    if !once {
+        match notify::recommended_watcher(move |e: notify::Result<notify::Event>| {
+            if e.is_ok() {
+                let _ = tx.send(());
+            }
+        }) {
+            Ok(mut w) => match w.watch(inbox, notify::RecursiveMode::NonRecursive) {
+                Ok(()) => watcher = Some(w),
+                Err(e) => eprintln!(
+                    "warning: no change notifications for {} ({e}); polling every {}s",
+                    inbox.display(),
+                    poll.as_secs()
+                ),
+            },
+            Err(e) => eprintln!(
+                "warning: no change notifications ({e}); polling every {}s",
+                poll.as_secs()
+            ),
+        }
+    }
     loop {
         let p = pass(data_dir, inbox, settle)?;
         report(&p);
@@ -189,6 +213,18 @@ pub fn run(
                 ExitCode::from(1)
             });
         }
-        std::thread::sleep(poll);
+        // A file still being written is looked at again soon; otherwise wait for news.
+        let wait = if p.waiting.is_empty() {
+            poll
+        } else {
+            settle.max(Duration::from_millis(500))
+        };
+        if watcher.is_some() {
+            if rx.recv_timeout(wait).is_ok() {
+                while rx.try_recv().is_ok() {}
+            }
+        } else {
+            std::thread::sleep(wait);
+        }
     }
 }
