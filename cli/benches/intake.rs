@@ -48,6 +48,19 @@ fn server(dir: &Path) -> (Child, String) {
     (child, url)
 }
 
+/// Starts an intake server in `dir` and points the creditor store `data` at it.
+fn agency_for(data: &Path, dir: &Path) -> Child {
+    std::fs::create_dir_all(dir).unwrap();
+    let (child, url) = server(dir);
+    std::fs::write(
+        data.join("agency.toml"),
+        format!("url = \"{url}\"\ncreditor = \"acme\"\ntoken_env = \"BENCH_AGENCY_TOKEN\"\nbatch_size = 100\ntimeout_seconds = 60\n"),
+    )
+    .unwrap();
+    std::env::set_var("BENCH_AGENCY_TOKEN", TOKEN);
+    child
+}
+
 fn claim(n: usize) -> Claim {
     let d = |s: &str| s.parse().unwrap();
     let m = |s: &str| s.parse().unwrap();
@@ -207,15 +220,7 @@ fn exporter(dir: &Path) {
         "import",
         gen.join("ledger-nl.csv").to_str().unwrap(),
     ]);
-    let agency_dir = dir.join("agency-run");
-    std::fs::create_dir_all(&agency_dir).unwrap();
-    let (mut child, url) = server(&agency_dir);
-    std::fs::write(
-        data.join("agency.toml"),
-        format!("url = \"{url}\"\ncreditor = \"acme\"\ntoken_env = \"BENCH_AGENCY_TOKEN\"\nbatch_size = 100\ntimeout_seconds = 60\n"),
-    )
-    .unwrap();
-    std::env::set_var("BENCH_AGENCY_TOKEN", TOKEN);
+    let mut child = agency_for(&data, &dir.join("agency-run"));
     let (secs, rss) = run(&["--data-dir", d, "submit", "--as-of", "2026-06-30"]);
     let subs = output(&["--data-dir", d, "submissions", "--format", "csv"]);
     let accepted = subs.lines().filter(|l| l.contains(",accepted,")).count();
@@ -251,15 +256,7 @@ fn nightly(dir: &Path) {
     std::fs::rename(gen.join("bank.camt053.xml"), inbox.join("bank.camt053.xml")).unwrap();
     let data = dir.join("run-data");
     std::fs::create_dir_all(&data).unwrap();
-    let agency_dir = dir.join("run-agency");
-    std::fs::create_dir_all(&agency_dir).unwrap();
-    let (mut child, url) = server(&agency_dir);
-    std::fs::write(
-        data.join("agency.toml"),
-        format!("url = \"{url}\"\ncreditor = \"acme\"\ntoken_env = \"BENCH_AGENCY_TOKEN\"\nbatch_size = 100\ntimeout_seconds = 60\n"),
-    )
-    .unwrap();
-    std::env::set_var("BENCH_AGENCY_TOKEN", TOKEN);
+    let mut child = agency_for(&data, &dir.join("run-agency"));
     let config = dir.join("incasso.toml");
     std::fs::write(
         &config,
