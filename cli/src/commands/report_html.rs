@@ -137,11 +137,34 @@ pub fn write(
     let policy = config::policy(data_dir, policy_file)?;
     let store = Store::open(data_dir)?;
     let r = crate::ledger::reconciled(&store, as_of, &policy.matching)?;
-    let (conflicts, subs, creditor) = (store.conflicts()?, store.submissions()?, store.creditor()?);
     let claims =
         super::claims::preview_of(&store, &r, data_dir, as_of, policy_file, rates_dir, false)
             .map(|c| c.preview);
     drop(store);
+    write_from(
+        data_dir,
+        as_of,
+        out_file,
+        inbox,
+        &r,
+        claims.as_ref().map_err(|e| format!("{e:#}")),
+    )
+}
+
+/// Writes the report of a ledger already reconciled, with its claims preview (or why there is
+/// none); the store is read for conflicts and submissions only.
+pub fn write_from(
+    data_dir: &Path,
+    as_of: NaiveDate,
+    out_file: &Path,
+    inbox: Option<&Path>,
+    r: &crate::ledger::Reconciled,
+    claims: Result<&incasso_core::collection::claims::ClaimsPreview, String>,
+) -> Result<Figures> {
+    let (conflicts, subs, creditor) = {
+        let store = Store::open(data_dir)?;
+        (store.conflicts()?, store.submissions()?, store.creditor()?)
+    };
     let items = open_items(&r.docs, &r.rec, as_of);
     let buckets = Buckets::default();
     let labels = buckets.labels();
@@ -218,7 +241,7 @@ pub fn write(
             }
             Ok((p.claims.len(), t))
         }
-        Err(e) => Err(format!("{e:#}")),
+        Err(e) => Err(e.clone()),
     };
 
     html.push_str("<div class=\"cards\">");

@@ -152,44 +152,78 @@ pub fn run(config: &Path, data_dir_flag: &Path, today: NaiveDate) -> Result<Exit
             ))
         });
     }
-    if cfg.submit && !unchanged {
-        step("submit", &mut || {
-            let (tally, completed) = super::submit::send(&super::submit::Options {
-                data_dir: &data_dir,
-                as_of: claims_as_of,
-                dry_run: false,
-                agency: None,
-                policy: None,
-                rates: None,
-            })?;
-            Ok((completed && tally.clean(), serde_json::to_value(&tally)?))
-        });
-    }
     if !unchanged {
-        step("report", &mut || {
-            let f = super::report_html::write(
+        // One reconciliation serves the submission and the report.
+        let mut ledger: Option<(
+            crate::ledger::Reconciled,
+            Result<super::claims::Computed, String>,
+        )> = None;
+        step("reconcile", &mut || {
+            let policy = crate::config::policy(&data_dir, None)?;
+            let store = incasso_store::Store::open(&data_dir)?;
+            let r = crate::ledger::reconciled(&store, claims_as_of, &policy.matching)?;
+            let computed = super::claims::preview_of(
+                &store,
+                &r,
                 &data_dir,
                 claims_as_of,
-                &report,
-                cfg.inbox.as_deref(),
                 None,
                 None,
-            )?;
-            let claims = match &f.claims_ready {
-                Ok((n, totals)) => json!({ "qualifying": n, "totals": totals }),
-                Err(e) => json!({ "error": e }),
-            };
-            Ok((
-                true,
-                json!({
-                    "file": report.display().to_string(),
-                    "open": f.open, "open_items": f.items,
-                    "money_not_applied": { "lines": f.unmatched.0, "amounts": f.unmatched.1 },
-                    "in_review": f.review, "claims": claims, "submitted": f.submitted,
-                    "conflicts": f.conflicts, "quarantined": f.quarantined,
-                }),
-            ))
+                cfg.submit,
+            )
+            .map_err(|e| format!("{e:#}"));
+            let detail = json!({
+                "documents": r.docs.len(), "payments_in": r.payments.len(),
+                "claims": computed.as_ref().map(|c| c.preview.claims.len()).map_err(|e| e.clone()),
+            });
+            ledger = Some((r, computed));
+            Ok((true, detail))
         });
+        if let Some((r, computed)) = &ledger {
+            if cfg.submit {
+                step("submit", &mut || {
+                    let computed = computed
+                        .as_ref()
+                        .map_err(|e| anyhow::anyhow!("claims could not be computed: {e}"))?;
+                    let (tally, completed) = super::submit::send_computed(
+                        &super::submit::Options {
+                            data_dir: &data_dir,
+                            as_of: claims_as_of,
+                            dry_run: false,
+                            agency: None,
+                            policy: None,
+                            rates: None,
+                        },
+                        Some(computed),
+                    )?;
+                    Ok((completed && tally.clean(), serde_json::to_value(&tally)?))
+                });
+            }
+            step("report", &mut || {
+                let f = super::report_html::write_from(
+                    &data_dir,
+                    claims_as_of,
+                    &report,
+                    cfg.inbox.as_deref(),
+                    r,
+                    computed.as_ref().map(|c| &c.preview).map_err(|e| e.clone()),
+                )?;
+                let claims = match &f.claims_ready {
+                    Ok((n, totals)) => json!({ "qualifying": n, "totals": totals }),
+                    Err(e) => json!({ "error": e }),
+                };
+                Ok((
+                    true,
+                    json!({
+                        "file": report.display().to_string(),
+                        "open": f.open, "open_items": f.items,
+                        "money_not_applied": { "lines": f.unmatched.0, "amounts": f.unmatched.1 },
+                        "in_review": f.review, "claims": claims, "submitted": f.submitted,
+                        "conflicts": f.conflicts, "quarantined": f.quarantined,
+                    }),
+                ))
+            });
+        }
     }
     if steps.iter().any(|s| {
         s.name == "report"

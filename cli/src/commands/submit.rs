@@ -80,6 +80,14 @@ pub fn submit(o: &Options<'_>) -> Result<ExitCode> {
 
 /// Sends what qualifies; the tally, and whether the run got through every batch.
 pub fn send(o: &Options<'_>) -> Result<(Tally, bool)> {
+    send_computed(o, None)
+}
+
+/// [`send`] with the claims already computed (the nightly run reconciles once for everything).
+pub fn send_computed(
+    o: &Options<'_>,
+    computed: Option<&super::claims::Computed>,
+) -> Result<(Tally, bool)> {
     let (agency, auth) = config::agency(o.data_dir, o.agency)?;
     let policy = config::policy(o.data_dir, o.policy)?;
     let client = Client::new(ClientConfig {
@@ -111,7 +119,14 @@ pub fn send(o: &Options<'_>) -> Result<(Tally, bool)> {
         }
     }
 
-    let computed = super::claims::compute_full(o.data_dir, o.as_of, o.policy, o.rates, true)?;
+    let owned;
+    let computed = match computed {
+        Some(c) => c,
+        None => {
+            owned = super::claims::compute_full(o.data_dir, o.as_of, o.policy, o.rates, true)?;
+            &owned
+        }
+    };
     let store = Store::open(o.data_dir)?;
     let known: HashMap<String, Submission> = store
         .submissions()?
