@@ -196,7 +196,7 @@ fn watching_picks_up_a_dropped_file_on_notification_without_waiting_for_the_poll
             "100",
         ])
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
+        .stderr(std::fs::File::create(dir.path().join("watch.err")).unwrap())
         .spawn()
         .unwrap();
     std::thread::sleep(std::time::Duration::from_millis(500));
@@ -212,8 +212,13 @@ fn watching_picks_up_a_dropped_file_on_notification_without_waiting_for_the_poll
     }
     let _ = child.kill();
     let _ = child.wait();
+    let err = std::fs::read_to_string(dir.path().join("watch.err")).unwrap_or_default();
+    if err.contains("no change notifications") {
+        eprintln!("no file-system notifications here; the polling fallback is in use: {err}");
+        return;
+    }
     assert!(
         done.exists(),
-        "imported on the change notification, long before the 600 s poll"
+        "imported on the change notification, long before the 600 s poll: {err}"
     );
 }
