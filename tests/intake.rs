@@ -578,12 +578,13 @@ fn hostile_requests_are_refused_with_a_clear_status() {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs() as i64;
-    let sig = incasso_intake::auth::sign(BETA_SECRET, ts, &beta_body);
+    let sig = incasso_intake::auth::sign(BETA_SECRET, ts, "nonce-1", &beta_body);
     let signed = [
         ("X-Incasso-Creditor", "beta".to_string()),
         ("X-Incasso-Timestamp", ts.to_string()),
         ("X-Incasso-Signature", sig),
         key("b1"),
+        ("X-Incasso-Nonce", "nonce-1".to_string()),
     ];
     let (s, _, b) = post(&signed, &beta_body);
     assert_eq!(s, 200, "{b}");

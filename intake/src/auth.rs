@@ -69,6 +69,9 @@ impl Tokens {
 
     /// The creditor a bearer token belongs to. Every token is compared, in constant time.
     pub fn bearer(&self, token: &str) -> Option<&str> {
+        if token.is_empty() {
+            return None;
+        }
         let mut found = None;
         for c in &self.creditors {
             if let Some(t) = &c.token {
@@ -82,9 +85,11 @@ impl Tokens {
 
     /// Whether `token` is the admin token.
     pub fn admin(&self, token: &str) -> bool {
-        self.admin_token
-            .as_deref()
-            .is_some_and(|t| constant_time_eq(t.as_bytes(), token.as_bytes()))
+        !token.is_empty()
+            && self
+                .admin_token
+                .as_deref()
+                .is_some_and(|t| constant_time_eq(t.as_bytes(), token.as_bytes()))
     }
 
     /// The secret of a creditor, for checking a signature.
@@ -104,10 +109,13 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// The signature header value for a body sent at `timestamp` (unix seconds).
-pub fn sign(secret: &str, timestamp: i64, body: &[u8]) -> String {
+/// The signature header value for a body sent at `timestamp` (unix seconds) with a nonce unique
+/// to the attempt (so a retry within the same second never looks like a replay).
+pub fn sign(secret: &str, timestamp: i64, nonce: &str, body: &[u8]) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key");
     mac.update(timestamp.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(nonce.as_bytes());
     mac.update(b".");
     mac.update(body);
     let bytes = mac.finalize().into_bytes();
@@ -120,9 +128,9 @@ pub fn sign(secret: &str, timestamp: i64, body: &[u8]) -> String {
 }
 
 /// Checks a signature in constant time.
-pub fn verify(secret: &str, timestamp: i64, body: &[u8], signature: &str) -> bool {
+pub fn verify(secret: &str, timestamp: i64, nonce: &str, body: &[u8], signature: &str) -> bool {
     constant_time_eq(
-        sign(secret, timestamp, body).as_bytes(),
+        sign(secret, timestamp, nonce, body).as_bytes(),
         signature.as_bytes(),
     )
 }
@@ -133,12 +141,13 @@ mod tests {
 
     #[test]
     fn signatures_and_tokens() {
-        let s = sign("geheim", 1_700_000_000, b"{}");
+        let s = sign("geheim", 1_700_000_000, "n1", b"{}");
         assert!(s.starts_with("sha256=") && s.len() == 71);
-        assert!(verify("geheim", 1_700_000_000, b"{}", &s));
-        assert!(!verify("geheim", 1_700_000_001, b"{}", &s));
-        assert!(!verify("anders", 1_700_000_000, b"{}", &s));
-        assert!(!verify("geheim", 1_700_000_000, b"{ }", &s));
+        assert!(verify("geheim", 1_700_000_000, "n1", b"{}", &s));
+        assert!(!verify("geheim", 1_700_000_000, "n2", b"{}", &s));
+        assert!(!verify("geheim", 1_700_000_001, "n1", b"{}", &s));
+        assert!(!verify("anders", 1_700_000_000, "n1", b"{}", &s));
+        assert!(!verify("geheim", 1_700_000_000, "n1", b"{ }", &s));
         let t: Tokens = toml::from_str(
             "admin_token = \"adm\"\n[[creditor]]\nid = \"acme\"\ntoken = \"t1\"\n[[creditor]]\nid = \"beta\"\nhmac_secret = \"s2\"\n",
         )

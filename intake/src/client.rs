@@ -139,9 +139,18 @@ impl Client {
                 Auth::Bearer(t) => req.bearer_auth(t),
                 Auth::Hmac(secret) => {
                     let ts = chrono::Utc::now().timestamp();
+                    let nonce = self
+                        .jitter
+                        .lock()
+                        .map(|mut j| format!("{:016x}{:08x}", j.below(u64::MAX), attempt))
+                        .unwrap_or_else(|_| format!("{ts:x}-{attempt}"));
                     req.header("x-incasso-creditor", &self.cfg.creditor)
                         .header("x-incasso-timestamp", ts.to_string())
-                        .header("x-incasso-signature", crate::auth::sign(secret, ts, body))
+                        .header("x-incasso-nonce", &nonce)
+                        .header(
+                            "x-incasso-signature",
+                            crate::auth::sign(secret, ts, &nonce, body),
+                        )
                 }
             };
             let wait = match req.send().await {

@@ -114,12 +114,17 @@ fn authenticate(
             "X-Incasso-Timestamp is missing or not unix seconds",
         ));
     };
-    if (now.timestamp() - ts).abs() > SIGNATURE_WINDOW_SECS {
+    let nonce = text(headers, "x-incasso-nonce").unwrap_or("");
+    if now
+        .timestamp()
+        .checked_sub(ts)
+        .is_none_or(|d| d.abs() > SIGNATURE_WINDOW_SECS)
+    {
         return Err(unauthorized(
             "the signature's timestamp is too far from now",
         ));
     }
-    if !verify(secret, ts, body, signature) {
+    if !verify(secret, ts, nonce, body, signature) {
         return Err(unauthorized("the signature does not match the body"));
     }
     match app.store.first_use_of_signature(signature, now.timestamp()) {

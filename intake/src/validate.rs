@@ -105,7 +105,10 @@ pub fn claim_problems(c: &Claim, today: NaiveDate) -> Vec<String> {
                 it.claimed, it.open, it.original
             ));
         }
-        claimed += it.claimed;
+        match claimed.checked_add(it.claimed) {
+            Some(sum) => claimed = sum,
+            None => out.push(format!("{name}: the amounts are too large to add up")),
+        }
     }
     for r in c.payments.iter().chain(&c.credit_notes) {
         cents(&format!("received {}", r.reference), r.amount, &mut out);
@@ -125,18 +128,23 @@ pub fn claim_problems(c: &Claim, today: NaiveDate) -> Vec<String> {
             c.principal
         ));
     }
-    if c.costs.total != c.costs.amount_excl_vat + c.costs.vat {
+    if c.costs.amount_excl_vat.checked_add(c.costs.vat) != Some(c.costs.total) {
         out.push(format!(
             "costs.total {} is not amount_excl_vat {} + vat {}",
             c.costs.total, c.costs.amount_excl_vat, c.costs.vat
         ));
     }
-    let sum = c.principal + c.costs.total + c.interest.total;
-    if c.total != sum {
-        out.push(format!(
+    match c
+        .principal
+        .checked_add(c.costs.total)
+        .and_then(|s| s.checked_add(c.interest.total))
+    {
+        Some(sum) if c.total != sum => out.push(format!(
             "total {} is not principal + costs + interest ({sum})",
             c.total
-        ));
+        )),
+        Some(_) => {}
+        None => out.push("principal + costs + interest is too large to add up".into()),
     }
     out
 }

@@ -92,7 +92,7 @@ fn submit_to_local_agency(data_dir: &Path) -> Result<()> {
         NaiveDate::from_ymd_opt(CLAIMS_AS_OF.0, CLAIMS_AS_OF.1, CLAIMS_AS_OF.2).expect("valid");
     let agency_dir = data_dir.join("agency");
     std::fs::create_dir_all(&agency_dir)?;
-    let token = format!("demo-{}", std::process::id());
+    let token = format!("demo-token-{}", std::process::id());
     let tokens = agency_dir.join("tokens.toml");
     std::fs::write(
         &tokens,

@@ -138,7 +138,11 @@ pub fn run(config: &Path, data_dir_flag: &Path, today: NaiveDate) -> Result<Exit
     let last: Option<LastRun> = std::fs::read(&state_file)
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok());
-    let (now_marker, in_flight) = marker(&data_dir)?;
+    // When the store cannot tell, do the work: the steps report what is wrong.
+    let (now_marker, in_flight) = marker(&data_dir).unwrap_or_else(|e| {
+        warnings.push(format!("the store could not say what changed: {e:#}"));
+        (String::new(), true)
+    });
     let unchanged = !in_flight
         && report.exists()
         && last.as_ref().is_some_and(|l| {

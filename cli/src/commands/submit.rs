@@ -145,6 +145,7 @@ pub fn send_computed(
     let attachments = store.attachments_dir();
     let today = Utc::now().date_naive();
     let mut ready = Vec::new();
+    let mut targets: std::collections::HashSet<String> = std::collections::HashSet::new();
     for c in &computed.preview.claims {
         let received: Vec<_> = c
             .items
@@ -180,6 +181,14 @@ pub fn send_computed(
                 continue;
             }
         };
+        if !targets.insert(id.to_string()) {
+            println!(
+                "claim {} on debtor {} not sent: its invoices belong to agency claim {id}, which another claim of this run updates; settle it with the agency by hand",
+                c.id, c.debtor.id
+            );
+            tally.held += 1;
+            continue;
+        }
         let (kind, revision) = match previous {
             Some(p) if p.accepted_revision > 0 => {
                 (ClaimKind::Update, p.revision.max(p.accepted_revision) + 1)
@@ -250,6 +259,7 @@ pub fn send_computed(
     for chunk in ready.chunks_mut(agency.batch_size) {
         let mut h = blake3::Hasher::new();
         h.update(agency.creditor.as_bytes());
+        h.update(o.as_of.to_string().as_bytes());
         for r in chunk.iter() {
             h.update(r.record.claim_id.as_bytes());
             h.update(&r.record.revision.to_le_bytes());
@@ -327,6 +337,16 @@ fn deliver(
                 }
             }
             Ok(true)
+        }
+        Ok(Answer::Refused { status, error }) if !matches!(status, 400 | 409 | 413 | 422) => {
+            // Credentials, permissions or a proxy in the way: the claims were not judged.
+            eprintln!(
+                "error: the agency did not take batch {} (HTTP {status}, {}): {}",
+                batch.key, error.error, error.message
+            );
+            eprintln!("  the batch stays recorded as sent; fix the cause and run again");
+            tally.unsent += 1;
+            Ok(false)
         }
         Ok(Answer::Refused { status, error }) => {
             let ids: Vec<String> = serde_json::from_str::<Batch>(&batch.body)

@@ -130,6 +130,11 @@ pub fn pass(data_dir: &Path, inbox: &Path, settle: Duration) -> Result<Pass> {
                 move_into(&file, &processed, &name)?;
                 out.repeated.push(name);
             }
+            Err(e) if e.downcast_ref::<incasso_store::StoreError>().is_some() => {
+                // The store, not the file, is the problem: leave the file for the next pass.
+                eprintln!("error: {e:#}; {name} stays in the inbox for the next pass");
+                out.waiting.push(name);
+            }
             Err(e) => {
                 let why = format!("{e:#}");
                 eprintln!("error: {why}");
@@ -197,7 +202,16 @@ pub fn run(
         }
     }
     loop {
-        let p = pass(data_dir, inbox, settle)?;
+        let p = match pass(data_dir, inbox, settle) {
+            Ok(p) => p,
+            Err(e) if !once => {
+                // A watcher keeps watching: the store may be busy with a nightly run.
+                eprintln!("error: {e:#}; trying again in {}s", poll.as_secs());
+                std::thread::sleep(poll);
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         report(&p);
         if once {
             println!(

@@ -380,7 +380,7 @@ pub fn match_payments(
     order.sort_by(|&a, &b| {
         (payments[a].date, &payments[a].id).cmp(&(payments[b].date, &payments[b].id))
     });
-    cancel_reversals(payments, &order, &mut outcomes);
+    cancel_reversals(payments, &order, as_of, &mut outcomes);
 
     let mut review = Vec::new();
     let mut excluded_pairs: HashSet<(&str, u32)> = HashSet::new();
@@ -590,38 +590,52 @@ pub fn match_payments(
     Matching { outcomes, review }
 }
 
-/// Cancels each reversal against the latest earlier incoming line it undoes (same account,
-/// amount and counterparty).
-fn cancel_reversals(payments: &[Payment], order: &[usize], outcomes: &mut [PaymentOutcome]) {
+/// Cancels each reversal (booked by the as-of date) against the latest incoming line it undoes
+/// (same account, amount and counterparty) booked on or before it. Lines on one day sort by
+/// id, so a reversal may come before its line in `order`: every incoming line is known first.
+fn cancel_reversals(
+    payments: &[Payment],
+    order: &[usize],
+    as_of: NaiveDate,
+    outcomes: &mut [PaymentOutcome],
+) {
     if !payments.iter().any(|p| p.kind == PaymentKind::Reversal) {
         return;
     }
     type Key<'a> = (Option<&'a str>, Decimal, Option<&'a str>);
-    let mut incoming: HashMap<Key<'_>, Vec<usize>> = HashMap::new();
-    for &i in order {
-        let p = &payments[i];
-        let key = (
+    fn key(p: &Payment) -> Key<'_> {
+        (
             p.account.as_deref(),
             p.amount.amount().abs(),
             p.counterparty_account.as_deref(),
-        );
-        match p.kind {
-            PaymentKind::Incoming => incoming.entry(key).or_default().push(i),
-            PaymentKind::Reversal if p.amount.amount() < Decimal::ZERO => {
-                match incoming.get_mut(&key).and_then(Vec::pop) {
-                    Some(j) => {
-                        outcomes[j].status = PaymentStatus::Reversed;
-                        outcomes[j].notes.push(format!("reversed by {}", p.id));
-                        outcomes[i]
-                            .notes
-                            .push(format!("reverses {}", payments[j].id));
-                    }
-                    None => outcomes[i]
-                        .notes
-                        .push("reverses a line not in the ledger".into()),
-                }
+        )
+    }
+    let mut incoming: HashMap<Key<'_>, Vec<usize>> = HashMap::new();
+    for &i in order {
+        if payments[i].kind == PaymentKind::Incoming
+            && outcomes[i].status == PaymentStatus::Unmatched
+        {
+            incoming.entry(key(&payments[i])).or_default().push(i);
+        }
+    }
+    for &i in order {
+        let p = &payments[i];
+        if p.kind != PaymentKind::Reversal || p.amount.amount() >= Decimal::ZERO || p.date > as_of {
+            continue;
+        }
+        let candidates = incoming.entry(key(p)).or_default();
+        match candidates.iter().rposition(|&j| payments[j].date <= p.date) {
+            Some(at) => {
+                let j = candidates.remove(at);
+                outcomes[j].status = PaymentStatus::Reversed;
+                outcomes[j].notes.push(format!("reversed by {}", p.id));
+                outcomes[i]
+                    .notes
+                    .push(format!("reverses {}", payments[j].id));
             }
-            _ => {}
+            None => outcomes[i]
+                .notes
+                .push("reverses a line not in the ledger".into()),
         }
     }
 }
@@ -698,7 +712,12 @@ fn apply_manual<'m>(
         }
         let left = p.amount.amount() - out.allocated;
         let open = rec.open[d as usize].unwrap_or_default().max(Decimal::ZERO);
-        let a = amount.unwrap_or(open).min(left).max(Decimal::ZERO);
+        // What a person allocates is capped by what the document has open: never below zero.
+        let a = amount
+            .unwrap_or(open)
+            .min(left)
+            .min(open)
+            .max(Decimal::ZERO);
         if a.is_zero() {
             continue;
         }

@@ -321,6 +321,17 @@ fn duplicates_shortfalls_reversals_and_outgoing() {
     assert_eq!(open(&r, 0), dec("100.00"));
     assert_eq!(r.m.outcomes[0].status, PaymentStatus::Reversed);
 
+    // Booked the same day, the reversal may sort before its line: it still undoes it.
+    let mut same_day = pay("a-rev", "-100.00", Some(IBAN_D1), "retour");
+    same_day.kind = PaymentKind::Reversal;
+    let r = run(
+        &docs,
+        &debtors,
+        &[pay("p1", "100.00", Some(IBAN_D1), "F1"), same_day],
+        &[],
+    );
+    assert_eq!(open(&r, 0), dec("100.00"));
+    assert_eq!(r.m.outcomes[0].status, PaymentStatus::Reversed);
     let r = run(
         &docs,
         &debtors,
