@@ -5,8 +5,7 @@
 //! those runs. A payment's text is split the same way and every short window of runs is looked up.
 //! Keys are 64-bit FNV-1a hashes of the runs, so a million documents index without a string each.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use super::fxhash::FxHashMap;
 
 /// How strongly a key identifies a document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -163,24 +162,6 @@ fn document_keys(number: &str) -> Vec<(u64, KeyStrength)> {
     keys
 }
 
-/// A key's hash is already well mixed: the table uses it as it is.
-#[derive(Default)]
-struct Identity(u64);
-
-impl Hasher for Identity {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 << 8) | u64::from(b);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
-
 /// One document under one key; `next` chains the documents that share the key.
 #[derive(Debug, Clone, Copy)]
 struct Posting {
@@ -194,7 +175,7 @@ const END: u32 = u32::MAX;
 /// Documents by key, built once per reconciliation.
 #[derive(Debug, Default)]
 pub struct NumberIndex {
-    heads: HashMap<u64, u32, BuildHasherDefault<Identity>>,
+    heads: FxHashMap<u64, u32>,
     postings: Vec<Posting>,
 }
 
@@ -202,7 +183,7 @@ impl NumberIndex {
     /// An empty index with room for about `docs` documents.
     pub fn with_capacity(docs: usize) -> NumberIndex {
         NumberIndex {
-            heads: HashMap::with_capacity_and_hasher(docs * 6, Default::default()),
+            heads: FxHashMap::with_capacity_and_hasher(docs * 6, Default::default()),
             postings: Vec::with_capacity(docs * 6),
         }
     }
