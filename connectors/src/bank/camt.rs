@@ -45,7 +45,6 @@ struct Entry {
     bank_reference: Option<String>,
     entry_reference: Option<String>,
     info: Vec<String>,
-    own: Tx,
     txs: Vec<Tx>,
 }
 
@@ -370,7 +369,7 @@ fn finish_entry(
         std::mem::take(&mut en.txs)
     } else {
         // Details without their own amounts describe the entry as a whole: fold them into one.
-        let mut one = std::mem::take(&mut en.own);
+        let mut one = Tx::default();
         for t in std::mem::take(&mut en.txs) {
             merge_tx(&mut one, t);
         }
