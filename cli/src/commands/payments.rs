@@ -9,7 +9,7 @@ use std::str::FromStr;
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use incasso_core::ids::DocumentNumber;
-use incasso_core::matching::{ManualDecision, PaymentStatus};
+use incasso_core::matching::ManualDecision;
 use incasso_core::model::{AllocationSource, DocumentKey, DocumentKind};
 use incasso_core::money::format_cents;
 use incasso_store::Store;
@@ -66,14 +66,7 @@ pub fn unmatched(data_dir: &Path, as_of: NaiveDate, format: Format) -> Result<Ex
     let r = load(data_dir, as_of)?;
     let mut rows = Vec::new();
     for (p, o) in r.payments.iter().zip(&r.matching.outcomes) {
-        let open = matches!(
-            o.status,
-            PaymentStatus::Unmatched
-                | PaymentStatus::Unapplied
-                | PaymentStatus::PartlyAllocated
-                | PaymentStatus::Review
-        ) && o.unapplied > Decimal::ZERO;
-        if !open {
+        if !o.money_not_applied() {
             continue;
         }
         rows.push(vec![

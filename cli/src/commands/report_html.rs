@@ -10,7 +10,6 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use chrono::{NaiveDate, Utc};
 use incasso_core::ageing::{ageing, open_items, AgeingBasis, Buckets};
-use incasso_core::matching::PaymentStatus;
 use incasso_core::money::format_cents;
 use incasso_store::{ConflictStatus, Store, SubmissionState};
 use rust_decimal::Decimal;
@@ -190,15 +189,7 @@ pub fn write_from(
     let mut unmatched_amount: BTreeMap<String, Decimal> = BTreeMap::new();
     let mut unmatched_rows = Vec::new();
     for (p, o) in r.payments.iter().zip(&r.matching.outcomes) {
-        if o.unapplied > Decimal::ZERO
-            && matches!(
-                o.status,
-                PaymentStatus::Unmatched
-                    | PaymentStatus::Unapplied
-                    | PaymentStatus::PartlyAllocated
-                    | PaymentStatus::Review
-            )
-        {
+        if o.money_not_applied() {
             *unmatched_amount
                 .entry(p.amount.currency().to_string())
                 .or_default() += o.unapplied;

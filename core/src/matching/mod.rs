@@ -122,6 +122,21 @@ pub struct PaymentOutcome {
     pub notes: Vec<String>,
 }
 
+impl PaymentOutcome {
+    /// Money received that no document took (unidentified, unapplied cash, or in review): what
+    /// `incasso unmatched` lists and what holds a debtor's claim back.
+    pub fn money_not_applied(&self) -> bool {
+        self.unapplied > Decimal::ZERO
+            && matches!(
+                self.status,
+                PaymentStatus::Unmatched
+                    | PaymentStatus::Unapplied
+                    | PaymentStatus::PartlyAllocated
+                    | PaymentStatus::Review
+            )
+    }
+}
+
 /// A match not applied because it is doubtful: a person confirms it with `incasso allocate`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Proposal {
@@ -157,7 +172,7 @@ impl Matching {
     ) -> HashMap<(String, Currency), Decimal> {
         let mut out: HashMap<(String, Currency), Decimal> = HashMap::new();
         for (o, p) in self.outcomes.iter().zip(payments) {
-            if let (Some(d), true) = (&o.debtor, o.unapplied > Decimal::ZERO) {
+            if let (Some(d), true) = (&o.debtor, o.money_not_applied()) {
                 *out.entry((d.as_str().to_string(), p.amount.currency()))
                     .or_default() += o.unapplied;
             }
