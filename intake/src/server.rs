@@ -370,9 +370,23 @@ async fn export(
 
 /// The export's CSV: one line per claim (its latest revision).
 pub fn export_csv(claims: &[StoredClaim]) -> String {
-    let mut out = String::from(
-        "creditor,claim_id,revision,accepted_at,batch_id,debtor_id,debtor_name,currency,principal,costs,interest,total,items\n",
-    );
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let header = [
+        "creditor",
+        "claim_id",
+        "revision",
+        "accepted_at",
+        "batch_id",
+        "debtor_id",
+        "debtor_name",
+        "currency",
+        "principal",
+        "costs",
+        "interest",
+        "total",
+        "items",
+    ];
+    w.write_record(header).expect("writing to memory");
     for s in claims {
         let c = &s.claim;
         let items: Vec<&str> = c.items.iter().map(|i| i.number.as_str()).collect();
@@ -391,21 +405,15 @@ pub fn export_csv(claims: &[StoredClaim]) -> String {
             c.total.to_string(),
             items.join(" "),
         ];
-        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-        out.push_str(&line.join(","));
-        out.push('\n');
+        // Cells a spreadsheet would take for a formula are neutralised.
+        w.write_record(
+            fields
+                .iter()
+                .map(|f| incasso_core::cells::neutralise_formula(f).into_owned()),
+        )
+        .expect("writing to memory");
     }
-    out
-}
-
-/// A CSV field, quoted when needed, with spreadsheet formulas neutralised.
-fn csv_field(f: &str) -> String {
-    let f = incasso_core::cells::neutralise_formula(f);
-    if f.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", f.replace('"', "\"\""))
-    } else {
-        f.into_owned()
-    }
+    String::from_utf8(w.into_inner().expect("writing to memory")).expect("UTF-8 in, UTF-8 out")
 }
 
 /// The routes, for a store and credentials.
