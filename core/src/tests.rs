@@ -12,15 +12,30 @@ use crate::model::*;
 use crate::money::Currency;
 use crate::reconcile::reconcile;
 
-fn date(s: &str) -> NaiveDate {
+/// A date from ISO text (test helper shared with the matching tests).
+pub(crate) fn date(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
 }
 
-fn dec(s: &str) -> Decimal {
+/// An exact amount from text.
+pub(crate) fn dec(s: &str) -> Decimal {
     Decimal::from_str(s).unwrap()
 }
 
-fn doc(
+/// Where test records come from.
+pub(crate) fn provenance() -> Provenance {
+    Provenance {
+        source: Arc::new(Source {
+            kind: SourceKind::Manual,
+            name: "test".into(),
+            content_hash: String::new(),
+        }),
+        location: Location::Line(1),
+    }
+}
+
+/// A document of creditor `acme` in EUR, as a test ledger holds it.
+pub(crate) fn doc(
     kind: DocumentKind,
     number: &str,
     debtor: &str,
@@ -46,14 +61,7 @@ fn doc(
             payment_reference: None,
             description: None,
         },
-        provenance: Provenance {
-            source: Arc::new(Source {
-                kind: SourceKind::Manual,
-                name: "test".into(),
-                content_hash: String::new(),
-            }),
-            location: Location::Line(1),
-        },
+        provenance: provenance(),
         version: 1,
     }
 }

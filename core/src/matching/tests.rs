@@ -1,58 +1,23 @@
 //! Payment matching on hand-built ledgers: one test per rule, its boundaries and its refusals.
 
-use std::str::FromStr;
-use std::sync::Arc;
-
-use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::references::{kenmerk_for, rf_for};
 use super::*;
-use crate::ids::{CreditorId, DebtorId, DocumentNumber, Iban};
+use crate::ids::{DebtorId, Iban};
 use crate::model::*;
 use crate::reconcile::reconcile;
-
-fn date(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-}
-
-fn dec(s: &str) -> Decimal {
-    Decimal::from_str(s).unwrap()
-}
-
-fn prov() -> Provenance {
-    Provenance {
-        source: Arc::new(Source {
-            kind: SourceKind::Manual,
-            name: "test".into(),
-            content_hash: String::new(),
-        }),
-        location: Location::Line(1),
-    }
-}
+use crate::tests::{date, dec, doc, provenance};
 
 fn inv(number: &str, debtor: &str, total: &str, due: &str) -> LedgerDocument {
-    LedgerDocument {
-        document: Document {
-            creditor: CreditorId::new("acme").unwrap(),
-            kind: DocumentKind::Invoice,
-            number: DocumentNumber::new(number).unwrap(),
-            debtor: DebtorId::new(debtor).unwrap(),
-            issue_date: date("2026-01-01"),
-            due_date: date(due),
-            currency: Currency::EUR,
-            net: None,
-            vat: None,
-            total: dec(total),
-            source_open: None,
-            status: DocumentStatus::Open,
-            credited_invoice: None,
-            payment_reference: None,
-            description: None,
-        },
-        provenance: prov(),
-        version: 1,
-    }
+    doc(
+        DocumentKind::Invoice,
+        number,
+        debtor,
+        total,
+        "2026-01-01",
+        due,
+    )
 }
 
 fn pay(id: &str, amount: &str, from: Option<&str>, text: &str) -> Payment {
@@ -71,7 +36,7 @@ fn pay(id: &str, amount: &str, from: Option<&str>, text: &str) -> Payment {
         remittance: (!text.is_empty()).then(|| text.to_string()),
         structured_reference: None,
         end_to_end_id: None,
-        provenance: prov(),
+        provenance: provenance(),
     }
 }
 
