@@ -171,6 +171,22 @@ enum Command {
         #[arg(long)]
         config: PathBuf,
     },
+    /// Pull invoices, credit notes, contacts and payments from the accounting APIs configured as
+    /// `[[source]]` in the job's TOML (Moneybird, Exact Online, Xero), incrementally.
+    Sync {
+        /// The configuration with the `[[source]]` entries.
+        #[arg(long, default_value = "incasso.toml")]
+        config: PathBuf,
+        /// Only this source.
+        #[arg(long)]
+        source: Option<String>,
+        /// Re-read everything and void what the API no longer has.
+        #[arg(long)]
+        full: bool,
+        /// Print the summary as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// One self-contained HTML page: ageing chart, totals, top debtors, money not applied, claims, conflicts.
     Report {
         /// The date to look from (default: today, UTC).
@@ -792,6 +808,23 @@ fn main() -> ExitCode {
             rates: rates.as_deref(),
         }),
         Command::Run { config } => commands::run::run(&config, &cli.data_dir, today),
+        Command::Sync {
+            config,
+            source,
+            full,
+            json,
+        } => commands::sync::load_sources(&config)
+            .and_then(|sources| {
+                commands::sync::sync(&cli.data_dir, &sources, source.as_deref(), full)
+            })
+            .and_then(|summaries| {
+                commands::sync::print(&summaries, json)?;
+                Ok(if summaries.iter().all(|s| s.ok) {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::from(1)
+                })
+            }),
         Command::Report {
             as_of,
             out,

@@ -11,6 +11,7 @@
 //! println!("{}", report.detection);
 //! ```
 
+pub mod api;
 pub mod bank;
 pub mod csv;
 pub mod detect;

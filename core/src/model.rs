@@ -388,6 +388,9 @@ pub enum PaymentKind {
     Outgoing,
     /// The bank undoes an earlier line (a returned direct debit, a recalled transfer).
     Reversal,
+    /// A payment the accounting package already booked against a document (its open amount
+    /// there reflects it): kept so the figure can be traced, never matched again.
+    AppliedUpstream,
 }
 
 /// One bank line as the ledger keeps it: money received from a debtor, or refunded to one.

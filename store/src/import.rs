@@ -201,18 +201,7 @@ impl ImportTx<'_> {
         let dk = doc_key(&doc.key());
         let fingerprint = StoredDoc::fingerprint(doc);
         let shard_no = shard_of(&dk);
-        if !self.shards.contains_key(&shard_no) {
-            let existing = self.store.load_shard(shard_no)?;
-            self.shards.insert(
-                shard_no,
-                Shard {
-                    existing,
-                    added: Vec::new(),
-                    touched: false,
-                },
-            );
-        }
-        let shard = self.shards.get_mut(&shard_no).expect("just loaded");
+        let shard = self.shard(shard_no)?;
         let found = shard
             .existing
             .binary_search_by(|e| e.key.as_slice().cmp(&dk))
@@ -330,6 +319,55 @@ impl ImportTx<'_> {
         };
         shard.touched = true;
         Ok(())
+    }
+
+    /// The index shard, loaded on first use.
+    fn shard(&mut self, shard_no: u16) -> Result<&mut Shard, StoreError> {
+        if !self.shards.contains_key(&shard_no) {
+            let existing = self.store.load_shard(shard_no)?;
+            self.shards.insert(
+                shard_no,
+                Shard {
+                    existing,
+                    added: Vec::new(),
+                    touched: false,
+                },
+            );
+        }
+        Ok(self.shards.get_mut(&shard_no).expect("just loaded"))
+    }
+
+    /// The current stored version of a document (as of before this import), if any.
+    pub fn current(&mut self, key: &DocumentKey) -> Result<Option<Document>, StoreError> {
+        let dk = doc_key(key);
+        let shard = self.shard(shard_of(&dk))?;
+        let Ok(pos) = shard
+            .existing
+            .binary_search_by(|e| e.key.as_slice().cmp(&dk))
+        else {
+            return Ok(None);
+        };
+        let at = shard.existing[pos].at;
+        self.old_version(at).map(Some)
+    }
+
+    /// Writes a record of another kind (sync state) in this import's batch.
+    pub(crate) fn put(&mut self, k: Vec<u8>, v: Vec<u8>) {
+        self.batch.insert(k, v);
+    }
+
+    /// Removes a record of another kind (sync state) in this import's batch.
+    pub(crate) fn remove(&mut self, k: Vec<u8>) {
+        self.batch.remove(k);
+    }
+
+    /// Whether committing would change nothing but the import's own record.
+    pub fn is_empty(&self) -> bool {
+        self.new + self.changed + self.merged + self.conflicted == 0
+            && self.finished.is_empty()
+            && self.debtors.is_empty()
+            && self.payments.new == 0
+            && self.attachments.is_empty()
     }
 
     /// A document arrived exactly as stored: unchanged, or — told alike by another kind of
@@ -534,6 +572,7 @@ impl ImportTx<'_> {
         for r in self.finished.iter().chain(std::iter::once(&record)) {
             self.store.remember_kind(r.id, r.source.kind);
         }
+        self.store.remember_payment_keys(&self.payments.known);
         tracing::info!(
             import = self.import_id,
             prepare_s = prepared.as_secs_f64(),

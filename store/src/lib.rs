@@ -18,10 +18,12 @@ mod import;
 mod payments;
 mod segments;
 mod submissions;
+mod sync;
 
 pub use submissions::{Answered, InFlight, Submission, SubmissionState};
 
 pub use import::ImportTx;
+pub use sync::SyncedRecord;
 
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
@@ -88,6 +90,8 @@ const ALL_PREFIXES: &[u8] = &[
     payments::P_MANUAL,
     submissions::P_SUBMISSION,
     submissions::P_IN_FLIGHT,
+    sync::P_SYNC_CURSOR,
+    sync::P_SYNC_RECORD,
     b'm', // META_SCHEMA and META_CREDITOR
 ];
 
@@ -262,6 +266,8 @@ pub struct Store {
     segments: PathBuf,
     /// Source kind per import, loaded once: every import consults it.
     kinds: std::sync::Mutex<Option<HashMap<u64, SourceKind>>>,
+    /// Ids and fingerprints of the stored bank lines, loaded on first need.
+    payment_keys: std::sync::Mutex<Option<std::collections::HashSet<u128>>>,
     db: sled::Db,
     ledger: sled::Tree,
     _lock: File,
@@ -324,6 +330,7 @@ impl Store {
             dir: dir.to_path_buf(),
             segments,
             kinds: std::sync::Mutex::new(None),
+            payment_keys: std::sync::Mutex::new(None),
             db,
             ledger,
             _lock: lock,

@@ -90,7 +90,8 @@ impl StoredPayment {
 pub(crate) struct PaymentWriter {
     file: SegmentWriter,
     block: Vec<StoredPayment>,
-    known: Option<HashSet<u128>>,
+    /// Keys of the lines added in this transaction (the stored ones are the store's).
+    pub known: HashSet<u128>,
     pub new: u64,
     pub repeated: u64,
 }
@@ -113,7 +114,7 @@ impl PaymentWriter {
         PaymentWriter {
             file: SegmentWriter::new(payments_path(dir, import)),
             block: Vec::new(),
-            known: None,
+            known: HashSet::new(),
             new: 0,
             repeated: 0,
         }
@@ -131,17 +132,16 @@ impl PaymentWriter {
         p: Payment,
         fingerprint: u128,
     ) -> Result<bool, StoreError> {
-        if self.known.is_none() {
-            self.known = Some(store.payment_keys()?);
-        }
-        let known = self.known.as_mut().expect("loaded");
         let id_key = line_key(&p.id);
-        if known.contains(&id_key) || known.contains(&fingerprint) {
+        if self.known.contains(&id_key)
+            || self.known.contains(&fingerprint)
+            || store.payment_known(&[id_key, fingerprint])?
+        {
             self.repeated += 1;
             return Ok(false);
         }
-        known.insert(id_key);
-        known.insert(fingerprint);
+        self.known.insert(id_key);
+        self.known.insert(fingerprint);
         self.new += 1;
         self.block.push(StoredPayment {
             fingerprint,
@@ -240,8 +240,27 @@ impl Store {
         Ok(())
     }
 
+    /// Whether any of these ids or fingerprints is stored; the keys are loaded once per open
+    /// store and kept up to date by every commit, so many small imports stay cheap.
+    pub(crate) fn payment_known(&self, keys: &[u128]) -> Result<bool, StoreError> {
+        let mut guard = self.payment_keys.lock().unwrap_or_else(|p| p.into_inner());
+        if guard.is_none() {
+            *guard = Some(self.payment_keys()?);
+        }
+        let known = guard.as_ref().expect("loaded");
+        Ok(keys.iter().any(|k| known.contains(k)))
+    }
+
+    /// Adds the keys of committed lines to the loaded set.
+    pub(crate) fn remember_payment_keys(&self, keys: &HashSet<u128>) {
+        let mut guard = self.payment_keys.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(known) = guard.as_mut() {
+            known.extend(keys.iter().copied());
+        }
+    }
+
     /// The ids and fingerprints of every stored line, for the repeat check.
-    pub(crate) fn payment_keys(&self) -> Result<HashSet<u128>, StoreError> {
+    fn payment_keys(&self) -> Result<HashSet<u128>, StoreError> {
         let mut keys = HashSet::new();
         self.each_payment_block(&mut |_, block| {
             for p in block {

@@ -17,4 +17,5 @@ pub mod report;
 pub mod report_html;
 pub mod run;
 pub mod submit;
+pub mod sync;
 pub mod watch;

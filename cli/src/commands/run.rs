@@ -35,6 +35,9 @@ pub struct RunConfig {
     /// Milliseconds an inbox file must stay unchanged before it counts as written.
     #[serde(default = "default_settle")]
     pub settle_ms: u64,
+    /// Accounting APIs to sync first (`[[source]]`, see `incasso sync`).
+    #[serde(default)]
+    pub source: Vec<super::sync::SourceConfig>,
 }
 
 fn default_settle() -> u64 {
@@ -115,7 +118,17 @@ pub fn run(config: &Path, data_dir_flag: &Path, today: NaiveDate) -> Result<Exit
     };
 
     step("sync", &mut || {
-        Ok((true, json!({ "note": "no API sources are configured" })))
+        if cfg.source.is_empty() {
+            return Ok((true, json!({ "note": "no API sources are configured" })));
+        }
+        let summaries = super::sync::sync(&data_dir, &cfg.source, None, false)?;
+        for s in &summaries {
+            warnings.extend(s.warnings.iter().map(|w| format!("{}: {w}", s.source)));
+            if let Some(e) = &s.error {
+                warnings.push(format!("{}: sync failed: {e}", s.source));
+            }
+        }
+        Ok((summaries.iter().all(|s| s.ok), serde_json::to_value(&summaries)?))
     });
     if let Some(inbox) = &cfg.inbox {
         step("inbox", &mut || {

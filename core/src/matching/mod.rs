@@ -89,6 +89,8 @@ pub enum PaymentStatus {
     Reversed,
     /// Booked after the as-of date.
     Later,
+    /// Already booked against a document in the accounting package; nothing left to match.
+    AppliedUpstream,
 }
 
 impl PaymentStatus {
@@ -103,6 +105,7 @@ impl PaymentStatus {
             PaymentStatus::Outgoing => "outgoing",
             PaymentStatus::Reversed => "reversed",
             PaymentStatus::Later => "later",
+            PaymentStatus::AppliedUpstream => "applied-upstream",
         }
     }
 }
@@ -384,6 +387,7 @@ pub fn match_payments(
                 PaymentKind::Outgoing => PaymentStatus::Outgoing,
                 PaymentKind::Reversal => PaymentStatus::Reversed,
                 PaymentKind::Incoming => PaymentStatus::Unmatched,
+                PaymentKind::AppliedUpstream => PaymentStatus::AppliedUpstream,
             },
             debtor: None,
             allocated: Decimal::ZERO,

@@ -1,0 +1,721 @@
+//! `incasso sync [--source NAME] [--full]`: pulls the configured accounting APIs into the ledger.
+//!
+//! Each page of an answer is one import: its documents, debtors and payments, what each upstream
+//! record became and the endpoint's cursor go into the store in one atomic batch, so a sync that
+//! is interrupted resumes after the last stored page. Records whose upstream version the ledger
+//! has are not written again. Deleted and voided records void their document (a new version with
+//! the deletion as provenance). A complete listing that comes back empty where records were
+//! synced before is reported as suspicious and deletes nothing.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use chrono::{DateTime, Utc};
+use incasso_connectors::api::http::{Auth, Client, Options};
+use incasso_connectors::api::oauth::{ClientAuth, OAuth, OAuthConfig};
+use incasso_connectors::api::secret::Secret;
+use incasso_connectors::api::{exact, moneybird, xero, ApiError, Known, Page, Record, SyncLedger};
+use incasso_core::ids::CreditorId;
+use incasso_core::model::{DocumentKey, DocumentStatus, Location, Source, SourceKind};
+use incasso_store::{ImportTx, Store, SyncedRecord};
+use serde::{Deserialize, Serialize};
+
+/// Which accounting package a source is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Package {
+    /// Moneybird (bearer token).
+    Moneybird,
+    /// Exact Online (OAuth2).
+    Exact,
+    /// Xero (OAuth2).
+    Xero,
+}
+
+/// One configured API source (`[[source]]` in the job's TOML). Secrets are never in the file: it
+/// names an environment variable (`*_env`) or a 0600 file (`*_file`) for each.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceConfig {
+    /// A name of your choice, used by `--source` and in messages.
+    pub name: String,
+    /// moneybird, exact or xero.
+    pub kind: Package,
+    /// Moneybird: the administration id.
+    pub administration: Option<String>,
+    /// Exact Online: the division number.
+    pub division: Option<u64>,
+    /// Xero: the tenant id.
+    pub tenant: Option<String>,
+    /// The API root (default: the package's public one).
+    pub base_url: Option<String>,
+    /// The OAuth2 token endpoint (default: the package's).
+    pub token_url: Option<String>,
+    /// Moneybird: the API token.
+    pub token_env: Option<String>,
+    /// Moneybird: the API token, from a file.
+    pub token_file: Option<PathBuf>,
+    /// OAuth2 client id.
+    pub client_id_env: Option<String>,
+    /// OAuth2 client id, from a file.
+    pub client_id_file: Option<PathBuf>,
+    /// OAuth2 client secret.
+    pub client_secret_env: Option<String>,
+    /// OAuth2 client secret, from a file.
+    pub client_secret_file: Option<PathBuf>,
+    /// The refresh token from the authorisation; later ones live in `DATA_DIR/tokens/NAME.json`.
+    pub refresh_token_env: Option<String>,
+    /// The refresh token, from a file.
+    pub refresh_token_file: Option<PathBuf>,
+    /// Calls allowed per minute (Exact and Xero: 60; Moneybird: 30, its 150 per 5 minutes).
+    pub calls_per_minute: Option<u32>,
+    /// Seconds allowed for one request.
+    #[serde(default = "default_timeout")]
+    pub timeout_seconds: u64,
+    /// Attempts per request.
+    #[serde(default = "default_attempts")]
+    pub max_attempts: u32,
+    /// First retry delay in milliseconds (doubling, with jitter).
+    #[serde(default = "default_delay")]
+    pub base_delay_ms: u64,
+}
+
+fn default_timeout() -> u64 {
+    60
+}
+fn default_attempts() -> u32 {
+    6
+}
+fn default_delay() -> u64 {
+    500
+}
+
+/// The sources part of a job's configuration file.
+#[derive(Debug, Deserialize)]
+struct SourcesOnly {
+    #[serde(default)]
+    source: Vec<SourceConfig>,
+}
+
+/// The `[[source]]` entries of a configuration file (other keys are the nightly run's).
+pub fn load_sources(config: &Path) -> Result<Vec<SourceConfig>> {
+    let text =
+        std::fs::read_to_string(config).with_context(|| format!("reading {}", config.display()))?;
+    let parsed: SourcesOnly = toml::from_str(&text)
+        .map_err(|e| anyhow::anyhow!("{}: {}", config.display(), e.to_string().trim()))?;
+    let mut names = HashSet::new();
+    for s in &parsed.source {
+        anyhow::ensure!(
+            names.insert(s.name.as_str()),
+            "{}: two sources are named {}",
+            config.display(),
+            s.name
+        );
+    }
+    Ok(parsed.source)
+}
+
+/// What one source's sync did.
+#[derive(Debug, Default, Serialize)]
+pub struct SourceSummary {
+    /// The source's name.
+    pub source: String,
+    /// Whether it completed.
+    pub ok: bool,
+    /// HTTP requests made.
+    pub requests: u64,
+    /// Pages stored.
+    pub pages: u64,
+    /// Documents new to the ledger.
+    pub documents_new: u64,
+    /// Documents that got a new version.
+    pub documents_changed: u64,
+    /// Records skipped because their upstream version was stored already.
+    pub unchanged: u64,
+    /// Debtors added or updated.
+    pub debtors: u64,
+    /// Payments booked upstream, new to the ledger.
+    pub payments: u64,
+    /// Documents voided because they were deleted or voided upstream.
+    pub voided: u64,
+    /// Records not taken (drafts, purchase invoices).
+    pub skipped: u64,
+    /// Things a person should look at (suspicious empty listings).
+    pub warnings: Vec<String>,
+    /// The error that stopped it, if any.
+    pub error: Option<String>,
+}
+
+/// Syncs every configured source (or the one named) into the store in `data_dir`.
+pub fn sync(
+    data_dir: &Path,
+    sources: &[SourceConfig],
+    only: Option<&str>,
+    full: bool,
+) -> Result<Vec<SourceSummary>> {
+    let chosen: Vec<&SourceConfig> = sources
+        .iter()
+        .filter(|s| only.is_none_or(|n| n == s.name))
+        .collect();
+    if let Some(n) = only {
+        anyhow::ensure!(!chosen.is_empty(), "no source named {n} is configured");
+    }
+    let store = Store::open(data_dir)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the HTTP runtime")?;
+    let mut out = Vec::new();
+    for cfg in chosen {
+        let mut summary = SourceSummary {
+            source: cfg.name.clone(),
+            ..Default::default()
+        };
+        let result = runtime.block_on(sync_one(&store, data_dir, cfg, full, &mut summary));
+        store.flush()?;
+        match result {
+            Ok(()) => summary.ok = summary.warnings.is_empty(),
+            Err(e) => {
+                tracing::error!(source = %cfg.name, "{e}");
+                summary.error = Some(e.to_string());
+            }
+        }
+        store.record_event(
+            "sync",
+            &cfg.name,
+            &format!(
+                "{} pages, {} new, {} changed, {} unchanged, {} voided{}",
+                summary.pages,
+                summary.documents_new,
+                summary.documents_changed,
+                summary.unchanged,
+                summary.voided,
+                summary
+                    .error
+                    .as_ref()
+                    .map(|e| format!("; failed: {e}"))
+                    .unwrap_or_default()
+            ),
+            Utc::now(),
+        )?;
+        out.push(summary);
+    }
+    Ok(out)
+}
+
+fn secret(
+    cfg: &SourceConfig,
+    what: &str,
+    env: &Option<String>,
+    file: &Option<PathBuf>,
+) -> Result<Option<Secret>, ApiError> {
+    match (env, file) {
+        (Some(_), Some(_)) => Err(ApiError::Config(format!(
+            "source {}: give {what}_env or {what}_file, not both",
+            cfg.name
+        ))),
+        (Some(v), None) => Secret::from_env(v)
+            .map(Some)
+            .map_err(|e| ApiError::Config(format!("source {}: {what}: {e}", cfg.name))),
+        (None, Some(p)) => Secret::from_file(p)
+            .map(Some)
+            .map_err(|e| ApiError::Config(format!("source {}: {what}: {e}", cfg.name))),
+        (None, None) => Ok(None),
+    }
+}
+
+fn required(cfg: &SourceConfig, what: &str, v: Option<Secret>) -> Result<Secret, ApiError> {
+    v.ok_or_else(|| {
+        ApiError::Config(format!(
+            "source {}: {what}_env or {what}_file is required",
+            cfg.name
+        ))
+    })
+}
+
+fn oauth(
+    cfg: &SourceConfig,
+    data_dir: &Path,
+    default_token_url: &str,
+    client_auth: ClientAuth,
+) -> Result<Auth, ApiError> {
+    Ok(Auth::OAuth(OAuth::load(OAuthConfig {
+        source_name: cfg.name.clone(),
+        token_url: cfg
+            .token_url
+            .clone()
+            .unwrap_or_else(|| default_token_url.to_string()),
+        client_id: required(
+            cfg,
+            "client_id",
+            secret(cfg, "client_id", &cfg.client_id_env, &cfg.client_id_file)?,
+        )?,
+        client_secret: required(
+            cfg,
+            "client_secret",
+            secret(
+                cfg,
+                "client_secret",
+                &cfg.client_secret_env,
+                &cfg.client_secret_file,
+            )?,
+        )?,
+        client_auth,
+        refresh_token: secret(
+            cfg,
+            "refresh_token",
+            &cfg.refresh_token_env,
+            &cfg.refresh_token_file,
+        )?,
+        path: data_dir.join("tokens").join(format!("{}.json", cfg.name)),
+    })?))
+}
+
+fn options(cfg: &SourceConfig, default_per_minute: u32) -> Options {
+    Options {
+        timeout: Duration::from_secs(cfg.timeout_seconds.max(1)),
+        max_attempts: cfg.max_attempts.max(1),
+        base_delay: Duration::from_millis(cfg.base_delay_ms),
+        max_delay: Duration::from_secs(120),
+        calls_per_minute: Some(cfg.calls_per_minute.unwrap_or(default_per_minute)),
+    }
+}
+
+async fn sync_one(
+    store: &Store,
+    data_dir: &Path,
+    cfg: &SourceConfig,
+    full: bool,
+    summary: &mut SourceSummary,
+) -> Result<(), ApiError> {
+    let creditor = store
+        .creditor()
+        .map_err(|e| ApiError::Ledger(e.to_string()))?;
+    let missing = |what: &str| {
+        ApiError::Config(format!("source {}: {what} is required for {:?}", cfg.name, cfg.kind))
+    };
+    let (namespace, result, calls) = match cfg.kind {
+        Package::Moneybird => {
+            let administration = cfg.administration.clone().ok_or_else(|| missing("administration"))?;
+            let token = required(cfg, "token", secret(cfg, "token", &cfg.token_env, &cfg.token_file)?)?;
+            let mut client = Client::new(&cfg.name, Auth::Bearer(token), options(cfg, 30), Vec::new())?;
+            let namespace = format!("moneybird:{}:{administration}", cfg.name);
+            let mb = moneybird::Moneybird {
+                base_url: cfg.base_url.clone().unwrap_or_else(|| "https://moneybird.com/api/v2".into()),
+                administration,
+                creditor: creditor.clone(),
+            };
+            let mut ledger = StoreLedger::new(store, &namespace, &creditor, full, summary);
+            let r = mb.sync(&mut client, &mut ledger, full).await;
+            (namespace, r, client.calls)
+        }
+        Package::Exact => {
+            let division = cfg.division.ok_or_else(|| missing("division"))?;
+            let base = cfg.base_url.clone().unwrap_or_else(|| "https://start.exactonline.nl".into());
+            let auth = oauth(cfg, data_dir, &format!("{}/api/oauth2/token", base.trim_end_matches('/')), ClientAuth::Form)?;
+            let mut client = Client::new(&cfg.name, auth, options(cfg, 60), Vec::new())?;
+            let namespace = format!("exact:{}:{division}", cfg.name);
+            let ex = exact::Exact { base_url: base, division, creditor: creditor.clone() };
+            let mut ledger = StoreLedger::new(store, &namespace, &creditor, full, summary);
+            let r = ex.sync(&mut client, &mut ledger, full).await;
+            (namespace, r, client.calls)
+        }
+        Package::Xero => {
+            let tenant = cfg.tenant.clone().ok_or_else(|| missing("tenant"))?;
+            let auth = oauth(cfg, data_dir, "https://identity.xero.com/connect/token", ClientAuth::Basic)?;
+            let mut client = Client::new(
+                &cfg.name,
+                auth,
+                options(cfg, 60),
+                vec![("xero-tenant-id".into(), tenant.clone())],
+            )?;
+            let namespace = format!("xero:{}:{tenant}", cfg.name);
+            let xe = xero::Xero {
+                base_url: cfg.base_url.clone().unwrap_or_else(|| "https://api.xero.com".into()),
+                tenant,
+                creditor: creditor.clone(),
+            };
+            let mut ledger = StoreLedger::new(store, &namespace, &creditor, full, summary);
+            let r = xe.sync(&mut client, &mut ledger, full).await;
+            (namespace, r, client.calls)
+        }
+    };
+    tracing::info!(source = %cfg.name, %namespace, requests = calls, "sync finished");
+    summary.requests = calls;
+    result
+}
+
+/// The store as a connector's [`SyncLedger`], for one source's state namespace.
+struct StoreLedger<'a> {
+    store: &'a Store,
+    namespace: &'a str,
+    creditor: &'a CreditorId,
+    at: DateTime<Utc>,
+    seen: HashMap<&'static str, HashSet<String>>,
+    pages_since_flush: u32,
+    summary: &'a mut SourceSummary,
+}
+
+/// Where the open amounts of documents, by number, are kept for documents that arrive later.
+const OPEN_BY_NUMBER: &str = "open-by-number";
+
+fn ledger_err(e: impl std::fmt::Display) -> ApiError {
+    ApiError::Ledger(format!("storing failed: {e}"))
+}
+
+impl<'a> StoreLedger<'a> {
+    fn new(
+        store: &'a Store,
+        namespace: &'a str,
+        creditor: &'a CreditorId,
+        _full: bool,
+        summary: &'a mut SourceSummary,
+    ) -> StoreLedger<'a> {
+        StoreLedger {
+            store,
+            namespace,
+            creditor,
+            at: Utc::now(),
+            seen: HashMap::new(),
+            pages_since_flush: 0,
+            summary,
+        }
+    }
+
+    fn synced(&self, endpoint: &str, id: &str) -> Result<Option<SyncedRecord>, ApiError> {
+        self.store
+            .synced(self.namespace, endpoint, id)
+            .map_err(ledger_err)
+    }
+
+    fn key(&self, kind: incasso_core::model::DocumentKind, number: &str) -> DocumentKey {
+        DocumentKey {
+            creditor: self.creditor.clone(),
+            kind,
+            number: incasso_core::ids::DocumentNumber::new(number)
+                .map(|n| n.normalised().into_owned())
+                .unwrap_or_else(|_| number.to_string()),
+        }
+    }
+
+    fn void(
+        &mut self,
+        tx: &mut ImportTx<'_>,
+        record: &SyncedRecord,
+        location: Location,
+    ) -> Result<(), ApiError> {
+        if let Some((kind, number)) = &record.document {
+            if tx
+                .mark_void(&self.key(*kind, number), location)
+                .map_err(ledger_err)?
+            {
+                self.summary.voided += 1;
+            }
+        }
+        Ok(())
+    }
+
+    fn commit(&mut self, tx: ImportTx<'_>) -> Result<(), ApiError> {
+        let s = tx.commit_unflushed().map_err(ledger_err)?;
+        self.summary.documents_new += s.record.new;
+        self.summary.documents_changed += s.record.changed + s.record.merged;
+        self.summary.debtors += s.debtors_new + s.debtors_updated;
+        self.summary.payments += s.record.payments_new;
+        self.summary.pages += 1;
+        self.pages_since_flush += 1;
+        if self.pages_since_flush >= 32 {
+            self.store.flush().map_err(ledger_err)?;
+            self.pages_since_flush = 0;
+        }
+        Ok(())
+    }
+}
+
+impl SyncLedger for StoreLedger<'_> {
+    fn cursor(&self, endpoint: &str) -> Result<Option<String>, ApiError> {
+        self.store
+            .sync_cursor(self.namespace, endpoint)
+            .map_err(ledger_err)
+    }
+
+    fn known(&self, endpoint: &str, id: &str) -> Result<Option<Known>, ApiError> {
+        Ok(self.synced(endpoint, id)?.map(|r| Known {
+            version: r.version,
+            debtor: r.debtor,
+            number: r.document.map(|(_, n)| n),
+        }))
+    }
+
+    fn known_versions(&self, endpoint: &str) -> Result<Vec<(String, Option<String>)>, ApiError> {
+        Ok(self
+            .store
+            .synced_all(self.namespace, endpoint)
+            .map_err(ledger_err)?
+            .into_iter()
+            .map(|(id, r)| (id, r.version))
+            .collect())
+    }
+
+    fn accept(&mut self, page: Page) -> Result<(), ApiError> {
+        let endpoint = page.endpoint;
+        let mut tx = self
+            .store
+            .begin_import((*page.source).clone(), self.at)
+            .map_err(ledger_err)?;
+        let mut wrote_state = false;
+        let mut docs_in_tx: HashSet<DocumentKey> = HashSet::new();
+        for rec in page.records {
+            if !matches!(rec, Record::Deleted { .. } | Record::Payment { .. }) {
+                self.seen.entry(endpoint).or_default().insert(rec.id().to_string());
+            }
+            match rec {
+                Record::Document {
+                    id,
+                    version,
+                    mut document,
+                    location,
+                } => {
+                    let known = self.synced(endpoint, &id)?;
+                    if version.is_some() && known.as_ref().and_then(|k| k.version.as_ref()) == version.as_ref() {
+                        self.summary.unchanged += 1;
+                        continue;
+                    }
+                    if !docs_in_tx.insert(document.key()) {
+                        tracing::warn!(document = %document.number, "listed twice in one answer; the first is kept");
+                        continue;
+                    }
+                    if document.source_open.is_none() {
+                        if let Some(open) = self
+                            .synced(OPEN_BY_NUMBER, &document.key().number)?
+                            .and_then(|r| r.open)
+                        {
+                            document.source_open = Some(open);
+                            if open.is_zero() && document.status == DocumentStatus::Open {
+                                document.status = DocumentStatus::Paid;
+                            }
+                        }
+                    }
+                    if let Some(old) = known.as_ref().and_then(|k| k.document.as_ref()) {
+                        if (old.0, old.1.as_str()) != (document.kind, document.number.as_str()) {
+                            // Renumbered upstream: the old number no longer exists there.
+                            let old_rec = known.clone().expect("known");
+                            self.void(&mut tx, &old_rec, Location::ApiRecord(format!("{endpoint}/{id} renumbered to {}", document.number)))?;
+                        }
+                    }
+                    let record = SyncedRecord {
+                        version,
+                        document: Some((document.kind, document.number.to_string())),
+                        debtor: Some(document.debtor.to_string()),
+                        open: None,
+                    };
+                    tx.add_document(&document, location).map_err(ledger_err)?;
+                    tx.remember(self.namespace, endpoint, &id, &record);
+                    wrote_state = true;
+                }
+                Record::Debtor { id, version, debtor } => {
+                    let known = self.synced(endpoint, &id)?;
+                    if version.is_some() && known.as_ref().and_then(|k| k.version.as_ref()) == version.as_ref() {
+                        self.summary.unchanged += 1;
+                        continue;
+                    }
+                    tx.add_debtor(&debtor);
+                    tx.remember(
+                        self.namespace,
+                        endpoint,
+                        &id,
+                        &SyncedRecord {
+                            version,
+                            document: None,
+                            debtor: Some(debtor.id.to_string()),
+                            open: None,
+                        },
+                    );
+                    wrote_state = true;
+                }
+                Record::Payment { id, payment } => {
+                    let fingerprint = u128::from_le_bytes(
+                        blake3::hash(format!("api-payment\0{}\0{id}", self.namespace).as_bytes())
+                            .as_bytes()[..16]
+                            .try_into()
+                            .expect("16 bytes"),
+                    );
+                    tx.add_payment(payment, fingerprint).map_err(ledger_err)?;
+                }
+                Record::Skipped { id, version, reason } => {
+                    let known = self.synced(endpoint, &id)?;
+                    if version.is_some() && known.as_ref().and_then(|k| k.version.as_ref()) == version.as_ref() {
+                        self.summary.unchanged += 1;
+                        continue;
+                    }
+                    self.summary.skipped += 1;
+                    if let Some(k) = &known {
+                        self.void(&mut tx, k, Location::ApiRecord(format!("{endpoint}/{id} is now {reason}")))?;
+                    }
+                    tx.remember(
+                        self.namespace,
+                        endpoint,
+                        &id,
+                        &SyncedRecord { version, document: None, debtor: None, open: None },
+                    );
+                    wrote_state = true;
+                }
+                Record::OpenAmount { id, version, number, kind, open } => {
+                    let known = self.synced(endpoint, &id)?;
+                    if version.is_some() && known.as_ref().and_then(|k| k.version.as_ref()) == version.as_ref() {
+                        self.summary.unchanged += 1;
+                        continue;
+                    }
+                    let key = self.key(kind, &number);
+                    let record = SyncedRecord {
+                        version,
+                        document: Some((kind, number.clone())),
+                        debtor: None,
+                        open: Some(open),
+                    };
+                    tx.remember(self.namespace, endpoint, &id, &record);
+                    tx.remember(self.namespace, OPEN_BY_NUMBER, &key.number, &record);
+                    wrote_state = true;
+                    if !docs_in_tx.insert(key.clone()) {
+                        continue;
+                    }
+                    if let Some(mut doc) = tx.current(&key).map_err(ledger_err)? {
+                        if doc.source_open != Some(open) {
+                            doc.source_open = Some(open);
+                            if open.is_zero() && doc.status == DocumentStatus::Open {
+                                doc.status = DocumentStatus::Paid;
+                            }
+                            tx.add_document(&doc, Location::ApiRecord(format!("{endpoint}/{id}")))
+                                .map_err(ledger_err)?;
+                        }
+                    }
+                }
+                Record::Deleted { endpoint: of, id } => {
+                    let Some(known) = self.synced(of, &id)? else {
+                        continue;
+                    };
+                    self.void(&mut tx, &known, Location::ApiRecord(format!("{of}/{id} deleted upstream")))?;
+                    tx.forget(self.namespace, of, &id);
+                    wrote_state = true;
+                }
+            }
+        }
+        if let Some(c) = &page.cursor {
+            if self.cursor(endpoint)?.as_deref() != Some(c.as_str()) {
+                tx.set_cursor(self.namespace, endpoint, c);
+                wrote_state = true;
+            }
+        }
+        if tx.is_empty() && !wrote_state {
+            return Ok(());
+        }
+        self.commit(tx)
+    }
+
+    fn seen(&mut self, endpoint: &str, ids: &mut dyn Iterator<Item = &str>) {
+        let set = self
+            .seen
+            .entry(static_endpoint(endpoint))
+            .or_default();
+        for id in ids {
+            set.insert(id.to_string());
+        }
+    }
+
+    fn listing_complete(&mut self, endpoint: &'static str) -> Result<(), ApiError> {
+        let seen = self.seen.remove(endpoint).unwrap_or_default();
+        let known = self
+            .store
+            .synced_all(self.namespace, endpoint)
+            .map_err(ledger_err)?;
+        if seen.is_empty() && !known.is_empty() {
+            let w = format!(
+                "{endpoint}: the API listed no records, but {} were synced before; suspicious (a wrong administration, or an empty answer by mistake), so nothing was deleted",
+                known.len()
+            );
+            tracing::warn!(source = %self.summary.source, "{w}");
+            self.summary.warnings.push(w);
+            return Ok(());
+        }
+        let gone: Vec<(String, SyncedRecord)> = known
+            .into_iter()
+            .filter(|(id, _)| !seen.contains(id))
+            .collect();
+        if gone.is_empty() {
+            return Ok(());
+        }
+        let mut h = blake3::Hasher::new();
+        h.update(self.namespace.as_bytes());
+        h.update(endpoint.as_bytes());
+        h.update(self.at.to_rfc3339().as_bytes());
+        for (id, _) in &gone {
+            h.update(id.as_bytes());
+        }
+        let source = Source {
+            kind: SourceKind::Api,
+            name: format!("{} {endpoint}: missing from the complete listing", self.summary.source),
+            content_hash: h.finalize().to_hex().to_string(),
+        };
+        let mut tx = self.store.begin_import(source, self.at).map_err(ledger_err)?;
+        for (id, rec) in &gone {
+            self.void(&mut tx, rec, Location::ApiRecord(format!("{endpoint}/{id} deleted upstream")))?;
+            tx.forget(self.namespace, endpoint, id);
+        }
+        tracing::info!(endpoint, deleted = gone.len(), "records deleted upstream");
+        self.commit(tx)
+    }
+}
+
+/// The connectors' endpoint names are constants; map a borrowed one back to its constant.
+fn static_endpoint(endpoint: &str) -> &'static str {
+    [
+        moneybird::CONTACTS,
+        moneybird::SALES_INVOICES,
+        exact::ACCOUNTS,
+        exact::SALES_INVOICES,
+        exact::PAYMENT_TERMS,
+        exact::DELETED,
+        xero::CONTACTS,
+        xero::INVOICES,
+        xero::CREDIT_NOTES,
+    ]
+    .into_iter()
+    .find(|e| *e == endpoint)
+    .unwrap_or("other")
+}
+
+/// Prints the summaries: one line per source, or JSON.
+pub fn print(summaries: &[SourceSummary], json: bool) -> Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(summaries)?);
+        return Ok(());
+    }
+    for s in summaries {
+        println!(
+            "{}: {} — {} requests, {} pages, {} new, {} changed, {} unchanged, {} debtors, {} payments, {} voided, {} skipped",
+            s.source,
+            match (&s.error, s.warnings.is_empty()) {
+                (Some(_), _) => "FAILED",
+                (None, false) => "done, with warnings",
+                (None, true) => "done",
+            },
+            s.requests,
+            s.pages,
+            s.documents_new,
+            s.documents_changed,
+            s.unchanged,
+            s.debtors,
+            s.payments,
+            s.voided,
+            s.skipped
+        );
+        for w in &s.warnings {
+            println!("  warning: {w}");
+        }
+        if let Some(e) = &s.error {
+            println!("  error: {e}");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,352 @@
+//! The HTTP side of every API connector: authentication (a bearer token, or OAuth2 refreshed
+//! before expiry and once more on a 401), retries with exponential backoff and jitter on
+//! connection errors, timeouts and 5xx, 429 honoured through `Retry-After`, and pacing under a
+//! calls-per-minute limit and the `X-RateLimit-*` headers a server sends.
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use super::oauth::OAuth;
+use super::secret::Secret;
+use super::ApiError;
+
+/// How the client authenticates.
+#[derive(Debug)]
+pub enum Auth {
+    /// A long-lived token (Moneybird).
+    Bearer(Secret),
+    /// OAuth2 with refresh (Exact Online, Xero).
+    OAuth(OAuth),
+}
+
+/// Retry and pacing settings.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Time allowed for one request.
+    pub timeout: Duration,
+    /// Attempts per request before giving up.
+    pub max_attempts: u32,
+    /// First backoff delay; doubles per attempt, with full jitter.
+    pub base_delay: Duration,
+    /// Longest wait for one retry, also the longest `Retry-After` honoured.
+    pub max_delay: Duration,
+    /// Calls allowed in any 60 seconds (Exact: 60), or none.
+    pub calls_per_minute: Option<u32>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            timeout: Duration::from_secs(60),
+            max_attempts: 6,
+            base_delay: Duration::from_millis(500),
+            max_delay: Duration::from_secs(120),
+            calls_per_minute: None,
+        }
+    }
+}
+
+/// An answer that passed: status 2xx or 304, and its body.
+#[derive(Debug)]
+pub struct Response {
+    /// The request URL.
+    pub url: String,
+    /// The status code.
+    pub status: u16,
+    /// The body bytes.
+    pub body: Vec<u8>,
+}
+
+/// One API's client: one source, one set of credentials.
+pub struct Client {
+    source_name: String,
+    http: reqwest::Client,
+    auth: Auth,
+    opts: Options,
+    headers: Vec<(String, String)>,
+    recent: VecDeque<Instant>,
+    blocked_until: Option<Instant>,
+    /// Requests sent, retries included (the benchmark and the cheap-second-sync test read it).
+    pub calls: u64,
+}
+
+impl Client {
+    /// A client; `headers` go on every request (Xero's `xero-tenant-id`, `Accept`).
+    pub fn new(
+        source_name: &str,
+        auth: Auth,
+        opts: Options,
+        headers: Vec<(String, String)>,
+    ) -> Result<Client, ApiError> {
+        let http = reqwest::Client::builder()
+            .timeout(opts.timeout)
+            .connect_timeout(opts.timeout.min(Duration::from_secs(10)))
+            .user_agent(concat!("incasso/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| ApiError::Config(format!("{source_name}: HTTP client: {e}")))?;
+        Ok(Client {
+            source_name: source_name.to_string(),
+            http,
+            auth,
+            opts,
+            headers,
+            recent: VecDeque::new(),
+            blocked_until: None,
+            calls: 0,
+        })
+    }
+
+    /// GET with extra headers (`If-Modified-Since`).
+    pub async fn get(&mut self, url: &str, extra: &[(&str, String)]) -> Result<Response, ApiError> {
+        self.send(reqwest::Method::GET, url, extra, None).await
+    }
+
+    /// POST a JSON body.
+    pub async fn post_json(&mut self, url: &str, body: Vec<u8>) -> Result<Response, ApiError> {
+        self.send(reqwest::Method::POST, url, &[], Some(body)).await
+    }
+
+    async fn send(
+        &mut self,
+        method: reqwest::Method,
+        url: &str,
+        extra: &[(&str, String)],
+        body: Option<Vec<u8>>,
+    ) -> Result<Response, ApiError> {
+        let mut refreshed = false;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            self.pace().await;
+            let token = self.token().await?;
+            let mut req = self
+                .http
+                .request(method.clone(), url)
+                .bearer_auth(token.expose());
+            for (k, v) in &self.headers {
+                req = req.header(k.as_str(), v.as_str());
+            }
+            for (k, v) in extra {
+                req = req.header(*k, v.as_str());
+            }
+            if let Some(b) = &body {
+                req = req
+                    .header("content-type", "application/json")
+                    .body(b.clone());
+            }
+            self.calls += 1;
+            let outcome = match req.send().await {
+                Ok(resp) => {
+                    let status = resp.status().as_u16();
+                    let headers = resp.headers().clone();
+                    match resp.bytes().await {
+                        Ok(b) => Ok((status, headers, b.to_vec())),
+                        Err(e) => Err(transport(&e)),
+                    }
+                }
+                Err(e) => Err(transport(&e)),
+            };
+            let give_up = attempt >= self.opts.max_attempts;
+            let (status, headers, body_bytes) = match outcome {
+                Ok(r) => r,
+                Err(reason) if !give_up => {
+                    tracing::warn!(source = %self.source_name, %url, attempt, %reason, "request failed; retrying");
+                    tokio::time::sleep(self.backoff(attempt)).await;
+                    continue;
+                }
+                Err(reason) => {
+                    return Err(ApiError::Transport {
+                        url: url.to_string(),
+                        reason: format!("{reason} (after {attempt} attempts)"),
+                    })
+                }
+            };
+            self.observe_limits(&headers);
+            match status {
+                200..=299 | 304 => {
+                    return Ok(Response {
+                        url: url.to_string(),
+                        status,
+                        body: body_bytes,
+                    })
+                }
+                401 if !refreshed && matches!(self.auth, Auth::OAuth(_)) => {
+                    refreshed = true;
+                    attempt -= 1;
+                    if let Auth::OAuth(o) = &mut self.auth {
+                        o.drop_access();
+                    }
+                    continue;
+                }
+                401 | 403 => {
+                    return Err(ApiError::Auth {
+                        source_name: self.source_name.clone(),
+                        reason: format!(
+                            "{url} answered HTTP {status}: {}",
+                            error_detail(&body_bytes)
+                        ),
+                    })
+                }
+                429 if !give_up => {
+                    let wait = retry_after(&headers).unwrap_or_else(|| self.backoff(attempt));
+                    if wait > self.opts.max_delay {
+                        return Err(ApiError::Http {
+                            url: url.to_string(),
+                            status,
+                            detail: format!(
+                                "rate limited for {} s, longer than this run waits; run again later",
+                                wait.as_secs()
+                            ),
+                        });
+                    }
+                    tracing::warn!(source = %self.source_name, %url, wait_ms = wait.as_millis() as u64, "rate limited (429); waiting as told");
+                    tokio::time::sleep(wait).await;
+                }
+                500..=599 if !give_up => {
+                    tracing::warn!(source = %self.source_name, %url, status, attempt, "server error; retrying");
+                    tokio::time::sleep(self.backoff(attempt)).await;
+                }
+                _ => {
+                    return Err(ApiError::Http {
+                        url: url.to_string(),
+                        status,
+                        detail: error_detail(&body_bytes),
+                    })
+                }
+            }
+        }
+    }
+
+    /// The token to send, refreshing an OAuth access token that is missing or about to expire.
+    async fn token(&mut self) -> Result<Secret, ApiError> {
+        match &mut self.auth {
+            Auth::Bearer(t) => Ok(t.clone()),
+            Auth::OAuth(o) => {
+                let now = chrono::Utc::now().timestamp();
+                if o.access(now).is_none() {
+                    o.refresh(&self.http, now).await?;
+                }
+                Ok(o.access(now).cloned().expect("just refreshed"))
+            }
+        }
+    }
+
+    /// Waits until a call is allowed: past any reset the server named, and under the
+    /// calls-per-minute limit over the last 60 seconds.
+    async fn pace(&mut self) {
+        if let Some(t) = self.blocked_until.take() {
+            if t > Instant::now() {
+                tracing::info!(source = %self.source_name, wait_ms = (t - Instant::now()).as_millis() as u64, "minute limit used up; waiting for its reset");
+                tokio::time::sleep_until(t).await;
+            }
+        }
+        if let Some(n) = self.opts.calls_per_minute.filter(|n| *n > 0) {
+            let window = Duration::from_secs(60);
+            while self.recent.len() >= n as usize {
+                let oldest = *self.recent.front().expect("non-empty");
+                if oldest + window <= Instant::now() {
+                    self.recent.pop_front();
+                } else {
+                    tokio::time::sleep_until(oldest + window).await;
+                }
+            }
+            self.recent.push_back(Instant::now());
+        }
+    }
+
+    /// Reads Exact's `X-RateLimit-Minutely-Remaining`/`-Reset` (epoch ms) and Xero's
+    /// `X-MinLimit-Remaining`: with none left, the next call waits for the reset.
+    fn observe_limits(&mut self, headers: &reqwest::header::HeaderMap) {
+        let num = |name: &str| -> Option<i64> {
+            headers.get(name)?.to_str().ok()?.trim().parse().ok()
+        };
+        if num("x-ratelimit-minutely-remaining") == Some(0) {
+            let now_ms = chrono::Utc::now().timestamp_millis();
+            let wait_ms = num("x-ratelimit-minutely-reset")
+                .map(|reset| (reset - now_ms).clamp(0, 60_000))
+                .unwrap_or(60_000);
+            self.blocked_until = Some(Instant::now() + Duration::from_millis(wait_ms as u64));
+        } else if num("x-minlimit-remaining") == Some(0) {
+            self.blocked_until = Some(Instant::now() + Duration::from_secs(60));
+        }
+    }
+
+    fn backoff(&self, attempt: u32) -> Duration {
+        let cap = self
+            .opts
+            .base_delay
+            .saturating_mul(1 << attempt.min(16))
+            .min(self.opts.max_delay);
+        let ms = cap.as_millis().max(1) as u64;
+        Duration::from_millis(ms / 2 + fastrand::u64(0..=ms / 2))
+    }
+}
+
+/// A transport error in words, without the request URL (it is named separately).
+pub(crate) fn transport(e: &reqwest::Error) -> String {
+    let s = e.without_url_ref();
+    if e.is_timeout() {
+        format!("timed out ({s})")
+    } else {
+        s
+    }
+}
+
+trait WithoutUrl {
+    fn without_url_ref(&self) -> String;
+}
+
+impl WithoutUrl for reqwest::Error {
+    fn without_url_ref(&self) -> String {
+        use std::error::Error;
+        let mut s = self.to_string();
+        if let Some(url) = self.url() {
+            s = s.replace(&format!(" for url ({url})"), "");
+        }
+        let mut src = self.source();
+        while let Some(e) = src {
+            s.push_str(": ");
+            s.push_str(&e.to_string());
+            src = e.source();
+        }
+        s
+    }
+}
+
+/// `Retry-After` in seconds or as an HTTP date.
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let v = headers.get("retry-after")?.to_str().ok()?.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = chrono::DateTime::parse_from_rfc2822(v).ok()?;
+    let ms = (at.timestamp_millis() - chrono::Utc::now().timestamp_millis()).max(0);
+    Some(Duration::from_millis(ms as u64))
+}
+
+/// What an error body says, shortened: JSON `message`/`detail`/`error` fields, an XML
+/// `<Message>`, else the first 200 characters.
+fn error_detail(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(super::json::strip_bom(body));
+    if let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) {
+        for k in ["detail", "message", "Message", "error", "title", "Title"] {
+            if let Some(s) = v.get(k).and_then(|x| x.as_str()) {
+                return s.to_string();
+            }
+        }
+        if let Some(s) = v
+            .pointer("/error/message/value")
+            .and_then(|x| x.as_str())
+        {
+            return s.to_string();
+        }
+    }
+    if let (Some(a), Some(b)) = (text.find("<Message>"), text.find("</Message>")) {
+        if a < b {
+            return text[a + 9..b].to_string();
+        }
+    }
+    text.chars().take(200).collect()
+}

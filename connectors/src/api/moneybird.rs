@@ -1,0 +1,408 @@
+//! Moneybird (REST API v2, bearer token): contacts and sales invoices with the payments booked
+//! on them, through the synchronization endpoints. `GET …/synchronization.json` lists every id
+//! with its version; only ids whose version the ledger does not have are fetched, 100 at a time,
+//! with `POST …/synchronization.json {"ids": [...]}`. The list is complete, so an id the ledger
+//! knows and the list lacks was deleted upstream.
+//!
+//! States: `open`, `pending_payment`, `late`, `reminded` are open; `paid` is paid;
+//! `uncollectible` (written off) is void; `draft` and `scheduled` are not receivables yet. A
+//! credit invoice (negative total, or `original_sales_invoice_id`) is a credit note. The open
+//! amount is Moneybird's own `total_unpaid`; the payments on an invoice are kept as payments
+//! applied upstream, for the trace.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use incasso_core::ids::{CreditorId, DebtorId, DocumentNumber, Iban};
+use incasso_core::model::{
+    Address, Debtor, DebtorKind, Document, DocumentKind, DocumentStatus, Location, Payment,
+    PaymentKind, Provenance, Source,
+};
+use incasso_core::money::{Currency, Money};
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use super::http::Client;
+use super::json::{self, Amount, Text};
+use super::{response_source, ApiError, Page, Record, SyncLedger};
+
+/// Ids per fetch: the synchronization endpoint's maximum.
+pub const BATCH: usize = 100;
+/// The contacts endpoint.
+pub const CONTACTS: &str = "contacts";
+/// The sales invoices endpoint.
+pub const SALES_INVOICES: &str = "sales_invoices";
+
+/// One Moneybird administration.
+#[derive(Debug, Clone)]
+pub struct Moneybird {
+    /// API root, `https://moneybird.com/api/v2` unless a test server stands in.
+    pub base_url: String,
+    /// The administration id (18 digits).
+    pub administration: String,
+    /// The ledger's creditor.
+    pub creditor: CreditorId,
+}
+
+impl Moneybird {
+    fn url(&self, endpoint: &str, query: &str) -> String {
+        format!(
+            "{}/{}/{endpoint}/synchronization.json{query}",
+            self.base_url.trim_end_matches('/'),
+            self.administration
+        )
+    }
+
+    /// Syncs contacts, then sales invoices; `full` fetches every id whatever its version.
+    pub async fn sync(
+        &self,
+        client: &mut Client,
+        ledger: &mut dyn SyncLedger,
+        full: bool,
+    ) -> Result<(), ApiError> {
+        for endpoint in [CONTACTS, SALES_INVOICES] {
+            let query = if endpoint == SALES_INVOICES {
+                "?filter=state%3Aall"
+            } else {
+                ""
+            };
+            let list_url = self.url(endpoint, query);
+            let resp = client.get(&list_url, &[]).await?;
+            let listed = parse_versions(&list_url, &resp.body)?;
+            let known: HashMap<String, Option<String>> =
+                ledger.known_versions(endpoint)?.into_iter().collect();
+            let (changed, unchanged): (Vec<&(String, String)>, Vec<&(String, String)>) =
+                listed.iter().partition(|(id, v)| {
+                    full || known.get(id).map(|k| k.as_deref()) != Some(Some(v.as_str()))
+                });
+            tracing::info!(endpoint, listed = listed.len(), changed = changed.len(), "moneybird listing");
+            ledger.seen(endpoint, &mut unchanged.iter().map(|(id, _)| id.as_str()));
+            let fetch_url = self.url(endpoint, "");
+            for chunk in changed.chunks(BATCH) {
+                let ids: Vec<&str> = chunk.iter().map(|(id, _)| id.as_str()).collect();
+                let body = serde_json::to_vec(&serde_json::json!({ "ids": ids }))
+                    .expect("plain JSON");
+                let resp = client.post_json(&fetch_url, body).await?;
+                let source = response_source(&fetch_url, &resp.body);
+                let records = match endpoint {
+                    CONTACTS => parse_contacts(&fetch_url, &resp.body)?,
+                    _ => {
+                        let lookup = |e: &str, id: &str| {
+                            ledger.known(e, id).ok().flatten()
+                        };
+                        parse_sales_invoices(&fetch_url, &resp.body, &self.creditor, &source, &lookup)?
+                    }
+                };
+                ledger.accept(Page {
+                    endpoint,
+                    source,
+                    records,
+                    cursor: None,
+                })?;
+            }
+            ledger.listing_complete(endpoint)?;
+        }
+        Ok(())
+    }
+}
+
+/// The id and version list of a synchronization endpoint.
+pub fn parse_versions(url: &str, body: &[u8]) -> Result<Vec<(String, String)>, ApiError> {
+    #[derive(Deserialize)]
+    struct Entry {
+        id: Text,
+        version: Text,
+    }
+    let raws = array(url, body)?;
+    Ok(json::records::<Entry>(url, &raws, "id")?
+        .into_iter()
+        .map(|(_, e)| (e.id.0, e.version.0))
+        .collect())
+}
+
+/// An array of records, or one record alone.
+fn array(url: &str, body: &[u8]) -> Result<Vec<Box<RawValue>>, ApiError> {
+    let body = json::strip_bom(body);
+    let first = body.iter().find(|b| !b.is_ascii_whitespace());
+    if first == Some(&b'{') {
+        let one: Box<RawValue> = serde_json::from_slice(body).map_err(|e| json::malformed(url, &e))?;
+        return Ok(vec![one]);
+    }
+    serde_json::from_slice(body).map_err(|e| json::malformed(url, &e))
+}
+
+#[derive(Deserialize)]
+struct Contact {
+    id: Text,
+    version: Option<Text>,
+    #[serde(default)]
+    company_name: Option<String>,
+    #[serde(default)]
+    firstname: Option<String>,
+    #[serde(default)]
+    lastname: Option<String>,
+    #[serde(default)]
+    address1: Option<String>,
+    #[serde(default)]
+    zipcode: Option<String>,
+    #[serde(default)]
+    city: Option<String>,
+    #[serde(default)]
+    country: Option<String>,
+    #[serde(default)]
+    phone: Option<String>,
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default)]
+    customer_id: Option<Text>,
+    #[serde(default)]
+    tax_number: Option<String>,
+    #[serde(default)]
+    chamber_of_commerce: Option<String>,
+    #[serde(default)]
+    bank_account: Option<String>,
+    #[serde(default)]
+    sepa_iban: Option<String>,
+}
+
+fn filled(v: &Option<String>) -> Option<String> {
+    v.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+impl Contact {
+    /// The debtor id: the customer number bookkeepers know (`customer_id`), else the contact id.
+    fn debtor_id(&self) -> String {
+        self.customer_id
+            .as_ref()
+            .map(|t| t.0.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| self.id.0.clone())
+    }
+
+    fn to_debtor(&self, url: &str) -> Result<Debtor, ApiError> {
+        let id = self.debtor_id();
+        let mut d = Debtor::new(
+            DebtorId::new(&id).map_err(|e| json::invalid(url, &self.id.0, "customer_id", &id, &e.to_string()))?,
+        );
+        let person = [filled(&self.firstname), filled(&self.lastname)]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        d.name = filled(&self.company_name).or((!person.is_empty()).then_some(person));
+        if filled(&self.company_name).is_some() {
+            d.kind = DebtorKind::Business;
+        }
+        d.kvk = filled(&self.chamber_of_commerce);
+        d.vat_number = filled(&self.tax_number);
+        d.email = filled(&self.email);
+        d.phone = filled(&self.phone);
+        d.address = Address {
+            street: filled(&self.address1),
+            house_number: None,
+            postcode: filled(&self.zipcode),
+            city: filled(&self.city),
+            country: filled(&self.country),
+        };
+        for acct in [&self.bank_account, &self.sepa_iban].into_iter().filter_map(filled) {
+            if let Ok(iban) = Iban::parse(&acct) {
+                if !d.ibans.contains(&iban) {
+                    d.ibans.push(iban);
+                }
+            }
+        }
+        Ok(d)
+    }
+}
+
+/// Contacts as debtors.
+pub fn parse_contacts(url: &str, body: &[u8]) -> Result<Vec<Record>, ApiError> {
+    let raws = array(url, body)?;
+    json::records::<Contact>(url, &raws, "id")?
+        .into_iter()
+        .map(|(_, c)| {
+            Ok(Record::Debtor {
+                id: c.id.0.clone(),
+                version: c.version.as_ref().map(|v| v.0.clone()),
+                debtor: c.to_debtor(url)?,
+            })
+        })
+        .collect()
+}
+
+#[derive(Deserialize)]
+struct SalesInvoice {
+    id: Text,
+    version: Option<Text>,
+    contact_id: Option<Text>,
+    contact: Option<Contact>,
+    invoice_id: Option<Text>,
+    state: String,
+    invoice_date: Option<String>,
+    due_date: Option<String>,
+    currency: Option<String>,
+    total_price_incl_tax: Option<Amount>,
+    total_price_excl_tax: Option<Amount>,
+    total_unpaid: Option<Amount>,
+    #[serde(default)]
+    payment_reference: Option<String>,
+    #[serde(default)]
+    reference: Option<String>,
+    #[serde(default)]
+    original_sales_invoice_id: Option<Text>,
+    #[serde(default)]
+    payments: Vec<InvoicePayment>,
+}
+
+#[derive(Deserialize)]
+struct InvoicePayment {
+    id: Text,
+    price: Amount,
+    payment_date: String,
+    #[serde(default)]
+    credit_invoice_id: Option<Text>,
+}
+
+/// Looks up what the ledger knows: `(endpoint, upstream id)`.
+pub type Lookup<'a> = dyn Fn(&str, &str) -> Option<super::Known> + 'a;
+
+/// Sales invoices as documents, with their payments. `lookup` finds the debtor of a contact
+/// and the number of a credited invoice synced earlier.
+pub fn parse_sales_invoices(
+    url: &str,
+    body: &[u8],
+    creditor: &CreditorId,
+    source: &Arc<Source>,
+    lookup: &Lookup<'_>,
+) -> Result<Vec<Record>, ApiError> {
+    let raws = array(url, body)?;
+    let mut out = Vec::new();
+    for (i, (_, inv)) in json::records::<SalesInvoice>(url, &raws, "id")?
+        .into_iter()
+        .enumerate()
+    {
+        let id = inv.id.0.clone();
+        let version = inv.version.as_ref().map(|v| v.0.clone());
+        let number = inv.invoice_id.as_ref().map(|t| t.0.trim().to_string()).filter(|s| !s.is_empty());
+        let status = match inv.state.as_str() {
+            "open" | "pending_payment" | "late" | "reminded" => DocumentStatus::Open,
+            "paid" => DocumentStatus::Paid,
+            "uncollectible" => DocumentStatus::Void,
+            "draft" | "scheduled" => {
+                out.push(Record::Skipped {
+                    id,
+                    version,
+                    reason: format!("state {}", inv.state),
+                });
+                continue;
+            }
+            other => return Err(json::invalid(url, &id, "state", other, "unknown invoice state")),
+        };
+        let Some(number) = number else {
+            return Err(json::missing(url, &id, "invoice_id"));
+        };
+        let date = |field: &str, v: &Option<String>| -> Result<Option<NaiveDate>, ApiError> {
+            match v.as_deref() {
+                None | Some("") => Ok(None),
+                Some(t) => super::date_from_ymd(t)
+                    .map(Some)
+                    .ok_or_else(|| json::invalid(url, &id, field, t, "not a date (YYYY-MM-DD)")),
+            }
+        };
+        let issue = date("invoice_date", &inv.invoice_date)?
+            .ok_or_else(|| json::missing(url, &id, "invoice_date"))?;
+        let due = date("due_date", &inv.due_date)?.unwrap_or(issue);
+        let currency_text = inv.currency.clone().ok_or_else(|| json::missing(url, &id, "currency"))?;
+        let currency = Currency::parse(&currency_text)
+            .map_err(|e| json::invalid(url, &id, "currency", &currency_text, &e.to_string()))?;
+        let total = inv
+            .total_price_incl_tax
+            .ok_or_else(|| json::missing(url, &id, "total_price_incl_tax"))?
+            .0;
+        let credited = inv.original_sales_invoice_id.as_ref().map(|t| t.0.clone());
+        let kind = if total < Decimal::ZERO || credited.is_some() {
+            DocumentKind::CreditNote
+        } else {
+            DocumentKind::Invoice
+        };
+        let debtor_id = match (&inv.contact, &inv.contact_id) {
+            (Some(c), _) => c.debtor_id(),
+            (None, Some(cid)) => lookup(CONTACTS, &cid.0)
+                .and_then(|k| k.debtor)
+                .unwrap_or_else(|| cid.0.clone()),
+            (None, None) => return Err(json::missing(url, &id, "contact_id")),
+        };
+        let credited_invoice = match credited {
+            None => None,
+            Some(orig) => match lookup(SALES_INVOICES, &orig).and_then(|k| k.number) {
+                Some(n) => Some(DocumentNumber::new(&n).map_err(|e| {
+                    json::invalid(url, &id, "original_sales_invoice_id", &orig, &e.to_string())
+                })?),
+                None => {
+                    tracing::warn!(invoice = %number, original = %orig, "credit invoice names an invoice not synced; its credit stays unapplied");
+                    None
+                }
+            },
+        };
+        let net = inv.total_price_excl_tax.map(|a| a.0.abs());
+        let document = Document {
+            creditor: creditor.clone(),
+            kind,
+            number: DocumentNumber::new(&number)
+                .map_err(|e| json::invalid(url, &id, "invoice_id", &number, &e.to_string()))?,
+            debtor: DebtorId::new(&debtor_id)
+                .map_err(|e| json::invalid(url, &id, "contact", &debtor_id, &e.to_string()))?,
+            issue_date: issue,
+            due_date: due,
+            currency,
+            net,
+            vat: net.map(|n| total.abs() - n),
+            total: total.abs(),
+            source_open: inv.total_unpaid.map(|a| a.0.abs()),
+            status,
+            credited_invoice,
+            payment_reference: filled(&inv.payment_reference),
+            description: filled(&inv.reference),
+        };
+        let location = Location::ApiRecord(format!("{SALES_INVOICES}/{id} record {}", i + 1));
+        for p in inv.payments.iter().filter(|p| p.credit_invoice_id.is_none()) {
+            let date = super::date_from_ymd(&p.payment_date).ok_or_else(|| {
+                json::invalid(url, &id, "payments.payment_date", &p.payment_date, "not a date")
+            })?;
+            out.push(Record::Payment {
+                id: p.id.0.clone(),
+                payment: Payment {
+                    id: format!("moneybird:{}", p.id.0),
+                    date,
+                    amount: Money::new(p.price.0, currency),
+                    kind: PaymentKind::AppliedUpstream,
+                    account: None,
+                    counterparty_name: None,
+                    counterparty_account: None,
+                    remittance: Some(format!("booked in Moneybird against {number}")),
+                    structured_reference: None,
+                    end_to_end_id: None,
+                    provenance: Provenance {
+                        source: source.clone(),
+                        location: Location::ApiRecord(format!(
+                            "{SALES_INVOICES}/{id} payment {}",
+                            p.id.0
+                        )),
+                    },
+                },
+            });
+        }
+        out.push(Record::Document {
+            id,
+            version,
+            document,
+            location,
+        });
+    }
+    Ok(out)
+}

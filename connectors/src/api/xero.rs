@@ -1,0 +1,331 @@
+//! Xero (Accounting API, OAuth2), one tenant per source, answers in XML: contacts, sales invoices
+//! (`ACCREC`) with their payments, and sales credit notes (`ACCRECCREDIT`). Each endpoint is read
+//! in pages of 100 ordered by `UpdatedDateUTC`, with `If-Modified-Since` set to the endpoint's
+//! cursor, the latest `UpdatedDateUTC` stored. Every request names the configured tenant in
+//! `xero-tenant-id`; a refusal for that tenant is an error, never a reason to try another.
+//!
+//! Status: `AUTHORISED` is open, `PAID` paid, `VOIDED` and `DELETED` void; `DRAFT` and
+//! `SUBMITTED` are not receivables yet. The open amount is Xero's `AmountDue` (an invoice both
+//! part paid and part credited owes exactly that) and a credit note's `RemainingCredit`.
+
+use std::sync::Arc;
+
+use incasso_core::ids::{CreditorId, DebtorId, DocumentNumber};
+use incasso_core::model::{
+    Address, Debtor, Document, DocumentKind, DocumentStatus, Location, Payment, PaymentKind,
+    Provenance, Source,
+};
+use incasso_core::money::{Currency, Money};
+use rust_decimal::Decimal;
+
+use super::http::Client;
+use super::{response_source, ApiError, Page, Record, SyncLedger};
+use crate::xml::{tree, Node};
+
+/// Contacts.
+pub const CONTACTS: &str = "Contacts";
+/// Sales invoices.
+pub const INVOICES: &str = "Invoices";
+/// Sales credit notes.
+pub const CREDIT_NOTES: &str = "CreditNotes";
+/// Records per page.
+pub const PAGE_SIZE: usize = 100;
+
+/// One Xero tenant.
+#[derive(Debug, Clone)]
+pub struct Xero {
+    /// `https://api.xero.com` unless a test server stands in.
+    pub base_url: String,
+    /// The tenant (organisation) id.
+    pub tenant: String,
+    /// The ledger's creditor.
+    pub creditor: CreditorId,
+}
+
+fn err(url: &str, place: String, reason: String) -> ApiError {
+    ApiError::Parse {
+        url: url.to_string(),
+        place,
+        reason,
+    }
+}
+
+/// The records of an answer (`<Response><Invoices><Invoice>…`), or the API's error message.
+pub(crate) fn parse_response<'a>(url: &str, root: &'a Node, list: &'a str) -> Result<Vec<&'a Node>, ApiError> {
+    if root.name == "ApiException" {
+        return Err(err(
+            url,
+            "ApiException".into(),
+            root.text_of("Message").unwrap_or("error without message").to_string(),
+        ));
+    }
+    if root.name != "Response" {
+        return Err(err(url, format!("<{}>", root.name), "not a Xero <Response>".into()));
+    }
+    let item: &'a str = list.trim_end_matches('s');
+    Ok(root
+        .child(list)
+        .map(|l| l.all(item).collect())
+        .unwrap_or_default())
+}
+
+/// Reads the XML of an answer.
+pub(crate) fn read_xml(url: &str, body: &[u8]) -> Result<Node, ApiError> {
+    tree(super::json::strip_bom(body)).map_err(|e| err(url, "XML".into(), format!("malformed XML: {e}")))
+}
+
+struct Fields<'a> {
+    url: &'a str,
+    node: &'a Node,
+    place: String,
+}
+
+impl Fields<'_> {
+    fn req(&self, name: &str) -> Result<&str, ApiError> {
+        self.node
+            .text_of(name)
+            .ok_or_else(|| err(self.url, self.place.clone(), format!("field {name} is missing or empty")))
+    }
+
+    fn amount(&self, name: &str) -> Result<Option<Decimal>, ApiError> {
+        match self.node.text_of(name) {
+            None => Ok(None),
+            Some(t) => t.parse::<Decimal>().map(Some).map_err(|_| {
+                err(self.url, self.place.clone(), format!("field {name}: not an amount: {t:?}"))
+            }),
+        }
+    }
+
+    fn date(&self, name: &str) -> Result<Option<chrono::NaiveDate>, ApiError> {
+        match self.node.text_of(name) {
+            None => Ok(None),
+            Some(t) => super::date_from_ymd(t).map(Some).ok_or_else(|| {
+                err(self.url, self.place.clone(), format!("field {name}: not a date: {t:?}"))
+            }),
+        }
+    }
+}
+
+fn debtor_id(contact: &Node) -> Option<String> {
+    contact
+        .text_of("ContactNumber")
+        .or_else(|| contact.text_of("ContactID"))
+        .map(str::to_string)
+}
+
+/// Contacts as debtors: the id is the `ContactNumber`, else the `ContactID`.
+pub(crate) fn parse_contacts(url: &str, root: &Node) -> Result<Vec<Record>, ApiError> {
+    parse_response(url, root, CONTACTS)?
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let f = Fields { url, node: c, place: format!("Contact {}", i + 1) };
+            let upstream = f.req("ContactID")?.to_string();
+            let id = debtor_id(c).expect("ContactID is there");
+            let mut d = Debtor::new(DebtorId::new(&id).map_err(|e| err(url, f.place.clone(), e.to_string()))?);
+            d.name = c.text_of("Name").map(str::to_string);
+            d.email = c.text_of("EmailAddress").map(str::to_string);
+            d.vat_number = c.text_of("TaxNumber").map(str::to_string);
+            if let Some(a) = c
+                .child("Addresses")
+                .and_then(|a| a.all("Address").find(|a| a.text_of("AddressLine1").is_some() || a.text_of("City").is_some()))
+            {
+                d.address = Address {
+                    street: a.text_of("AddressLine1").map(str::to_string),
+                    house_number: None,
+                    postcode: a.text_of("PostalCode").map(str::to_string),
+                    city: a.text_of("City").map(str::to_string),
+                    country: a.text_of("Country").map(str::to_string),
+                };
+            }
+            d.phone = c.child("Phones").and_then(|p| {
+                p.all("Phone").find_map(|p| {
+                    let n = p.text_of("PhoneNumber")?;
+                    Some(match p.text_of("PhoneAreaCode") {
+                        Some(a) => format!("{a} {n}"),
+                        None => n.to_string(),
+                    })
+                })
+            });
+            Ok(Record::Debtor {
+                id: upstream,
+                version: c.text_of("UpdatedDateUTC").map(str::to_string),
+                debtor: d,
+            })
+        })
+        .collect()
+}
+
+/// Sales invoices (with their payments) or sales credit notes as documents.
+pub(crate) fn parse_documents(
+    url: &str,
+    root: &Node,
+    list: &str,
+    creditor: &CreditorId,
+    source: &Arc<Source>,
+) -> Result<Vec<Record>, ApiError> {
+    let credit = list == CREDIT_NOTES;
+    let (id_field, number_field, wanted_type) = if credit {
+        ("CreditNoteID", "CreditNoteNumber", "ACCRECCREDIT")
+    } else {
+        ("InvoiceID", "InvoiceNumber", "ACCREC")
+    };
+    let mut out = Vec::new();
+    for (i, n) in parse_response(url, root, list)?.into_iter().enumerate() {
+        let mut f = Fields { url, node: n, place: format!("{} {}", list.trim_end_matches('s'), i + 1) };
+        let id = f.req(id_field)?.to_string();
+        f.place = format!("{} {} ({id_field} {id})", list.trim_end_matches('s'), i + 1);
+        let version = n.text_of("UpdatedDateUTC").map(str::to_string);
+        let kind_text = f.req("Type")?.to_string();
+        let status_text = f.req("Status")?.to_string();
+        let status = match status_text.as_str() {
+            _ if kind_text != wanted_type => {
+                out.push(Record::Skipped { id, version, reason: format!("type {kind_text}") });
+                continue;
+            }
+            "AUTHORISED" => DocumentStatus::Open,
+            "PAID" => DocumentStatus::Paid,
+            "VOIDED" | "DELETED" => DocumentStatus::Void,
+            "DRAFT" | "SUBMITTED" => {
+                out.push(Record::Skipped { id, version, reason: format!("status {status_text}") });
+                continue;
+            }
+            other => return Err(err(url, f.place, format!("field Status: unknown status {other:?}"))),
+        };
+        let number = f.req(number_field)?.to_string();
+        let contact = n.child("Contact").ok_or_else(|| err(url, f.place.clone(), "field Contact is missing".into()))?;
+        let debtor = debtor_id(contact).ok_or_else(|| err(url, f.place.clone(), "field Contact/ContactID is missing".into()))?;
+        let issue = f.date("Date")?.ok_or_else(|| err(url, f.place.clone(), "field Date is missing or empty".into()))?;
+        let due = f.date("DueDate")?.unwrap_or(issue);
+        let currency_text = f.req("CurrencyCode")?;
+        let currency = Currency::parse(currency_text).map_err(|e| err(url, f.place.clone(), format!("field CurrencyCode: {e}")))?;
+        let total = f.amount("Total")?.ok_or_else(|| err(url, f.place.clone(), "field Total is missing or empty".into()))?;
+        let open = if credit { f.amount("RemainingCredit")? } else { f.amount("AmountDue")? };
+        let credited_invoice = if credit {
+            n.child("Allocations")
+                .and_then(|a| a.all("Allocation").find_map(|al| al.child("Invoice")?.text_of("InvoiceNumber")))
+                .and_then(|num| DocumentNumber::new(num).ok())
+        } else {
+            None
+        };
+        let vat = f.amount("TotalTax")?;
+        out.push(Record::Document {
+            id: id.clone(),
+            version,
+            document: Document {
+                creditor: creditor.clone(),
+                kind: if credit { DocumentKind::CreditNote } else { DocumentKind::Invoice },
+                number: DocumentNumber::new(&number).map_err(|e| err(url, f.place.clone(), format!("field {number_field}: {e}")))?,
+                debtor: DebtorId::new(&debtor).map_err(|e| err(url, f.place.clone(), format!("field Contact: {e}")))?,
+                issue_date: issue,
+                due_date: due,
+                currency,
+                net: f.amount("SubTotal")?,
+                vat,
+                total: total.abs(),
+                source_open: open.map(|o| o.abs()),
+                status,
+                credited_invoice,
+                payment_reference: None,
+                description: n.text_of("Reference").map(str::to_string),
+            },
+            location: Location::ApiRecord(format!("{list}/{id} element {}", i + 1)),
+        });
+        if let Some(payments) = n.child("Payments") {
+            for (j, p) in payments.all("Payment").enumerate() {
+                let pf = Fields { url, node: p, place: format!("{} payment {}", f.place, j + 1) };
+                let pid = pf.req("PaymentID")?.to_string();
+                let amount = pf.amount("Amount")?.ok_or_else(|| err(url, pf.place.clone(), "field Amount is missing".into()))?;
+                let date = pf.date("Date")?.ok_or_else(|| err(url, pf.place.clone(), "field Date is missing".into()))?;
+                out.push(Record::Payment {
+                    id: pid.clone(),
+                    payment: Payment {
+                        id: format!("xero:{pid}"),
+                        date,
+                        amount: Money::new(amount, currency),
+                        kind: PaymentKind::AppliedUpstream,
+                        account: None,
+                        counterparty_name: contact.text_of("Name").map(str::to_string),
+                        counterparty_account: None,
+                        remittance: Some(format!("booked in Xero against {number}")),
+                        structured_reference: p.text_of("Reference").map(str::to_string),
+                        end_to_end_id: None,
+                        provenance: Provenance {
+                            source: source.clone(),
+                            location: Location::ApiRecord(format!("{list}/{id} payment {pid}")),
+                        },
+                    },
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The records of one answer of an endpoint (`Contacts`, `Invoices`, `CreditNotes`) and how
+/// many elements it listed (a full page means there may be another).
+pub fn parse_page(
+    url: &str,
+    body: &[u8],
+    endpoint: &str,
+    creditor: &CreditorId,
+    source: &Arc<Source>,
+) -> Result<(Vec<Record>, usize), ApiError> {
+    let root = read_xml(url, body)?;
+    let count = parse_response(url, &root, endpoint)?.len();
+    let records = match endpoint {
+        CONTACTS => parse_contacts(url, &root)?,
+        _ => parse_documents(url, &root, endpoint, creditor, source)?,
+    };
+    Ok((records, count))
+}
+
+impl Xero {
+    /// Syncs contacts, invoices and credit notes, each from its cursor (everything with `full`,
+    /// which then also voids what the tenant no longer lists).
+    pub async fn sync(&self, client: &mut Client, ledger: &mut dyn SyncLedger, full: bool) -> Result<(), ApiError> {
+        for (endpoint, filter) in [
+            (CONTACTS, ""),
+            (INVOICES, "&where=Type%3D%3D%22ACCREC%22"),
+            (CREDIT_NOTES, "&where=Type%3D%3D%22ACCRECCREDIT%22"),
+        ] {
+            let since = if full { None } else { ledger.cursor(endpoint)? };
+            let mut cursor = since.clone();
+            for page_no in 1.. {
+                let url = format!(
+                    "{}/api.xro/2.0/{endpoint}?page={page_no}&order=UpdatedDateUTC%20ASC{filter}",
+                    self.base_url.trim_end_matches('/')
+                );
+                let mut headers = vec![("accept", "application/xml".to_string())];
+                if let Some(s) = &since {
+                    headers.push(("if-modified-since", s.get(..19).unwrap_or(s).to_string()));
+                }
+                let resp = client.get(&url, &headers).await?;
+                if resp.status == 304 {
+                    break;
+                }
+                let source = response_source(&url, &resp.body);
+                let (records, count) = parse_page(&url, &resp.body, endpoint, &self.creditor, &source)?;
+                for r in &records {
+                    let v = match r {
+                        Record::Document { version, .. } | Record::Debtor { version, .. } | Record::Skipped { version, .. } => version.as_ref(),
+                        _ => None,
+                    };
+                    if let Some(v) = v {
+                        if cursor.as_ref().is_none_or(|c| v > c) {
+                            cursor = Some(v.clone());
+                        }
+                    }
+                }
+                ledger.accept(Page { endpoint, source, records, cursor: cursor.clone() })?;
+                if count < PAGE_SIZE {
+                    break;
+                }
+            }
+            if full {
+                ledger.listing_complete(endpoint)?;
+            }
+        }
+        Ok(())
+    }
+}
