@@ -354,7 +354,6 @@ struct StoreLedger<'a> {
     creditor: &'a CreditorId,
     at: DateTime<Utc>,
     seen: HashMap<&'static str, HashSet<String>>,
-    pages_since_flush: u32,
     summary: &'a mut SourceSummary,
 }
 
@@ -379,7 +378,6 @@ impl<'a> StoreLedger<'a> {
             creditor,
             at: Utc::now(),
             seen: HashMap::new(),
-            pages_since_flush: 0,
             summary,
         }
     }
@@ -418,17 +416,13 @@ impl<'a> StoreLedger<'a> {
     }
 
     fn commit(&mut self, tx: ImportTx<'_>) -> Result<(), ApiError> {
-        let s = tx.commit_unflushed().map_err(ledger_err)?;
+        // Each page durable on its own: a sync killed after it resumes after it.
+        let s = tx.commit().map_err(ledger_err)?;
         self.summary.documents_new += s.record.new;
         self.summary.documents_changed += s.record.changed + s.record.merged;
         self.summary.debtors += s.debtors_new + s.debtors_updated;
         self.summary.payments += s.record.payments_new;
         self.summary.pages += 1;
-        self.pages_since_flush += 1;
-        if self.pages_since_flush >= 32 {
-            self.store.flush().map_err(ledger_err)?;
-            self.pages_since_flush = 0;
-        }
         Ok(())
     }
 }

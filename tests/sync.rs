@@ -1,0 +1,373 @@
+//! End-to-end tests of `incasso sync`: the real binary against local stand-ins of Moneybird,
+//! Exact Online and Xero on 127.0.0.1 (`api_server`), with real sled stores in temp dirs.
+
+mod api_server;
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use api_server::{Fault, Server, Upstream};
+use incasso_core::model::{DocumentStatus, LedgerDocument, Location};
+
+fn incasso(dir: &Path, args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_incasso"));
+    c.arg("--data-dir")
+        .arg(dir.join("data"))
+        .args(args)
+        .env("MB_TOKEN", api_server::MB_TOKEN)
+        .env("API_CLIENT_ID", api_server::CLIENT_ID)
+        .env("API_CLIENT_SECRET", api_server::CLIENT_SECRET)
+        .env("API_REFRESH", api_server::FIRST_REFRESH)
+        .env_remove("RUST_LOG");
+    c
+}
+
+fn sync(dir: &Path, extra: &[&str]) -> Output {
+    let cfg = dir.join("incasso.toml");
+    let cfg = cfg.to_str().unwrap();
+    let mut args = vec!["sync", "--config", cfg];
+    args.extend_from_slice(extra);
+    incasso(dir, &args).output().unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// Writes the job configuration with one source of `kind` against the stand-in.
+fn configure(dir: &Path, server: &Server, kind: &str, extra: &str) {
+    let url = server.url();
+    let body = match kind {
+        "moneybird" => format!(
+            "[[source]]\nname = \"mb\"\nkind = \"moneybird\"\nadministration = \"123456789012345678\"\nbase_url = \"{url}/mb\"\ntoken_env = \"MB_TOKEN\"\nbase_delay_ms = 10\n{extra}"
+        ),
+        "exact" => format!(
+            "[[source]]\nname = \"ex\"\nkind = \"exact\"\ndivision = 499156\nbase_url = \"{url}/exact\"\nclient_id_env = \"API_CLIENT_ID\"\nclient_secret_env = \"API_CLIENT_SECRET\"\nrefresh_token_env = \"API_REFRESH\"\nbase_delay_ms = 10\ncalls_per_minute = 6000\n{extra}"
+        ),
+        _ => format!(
+            "[[source]]\nname = \"xe\"\nkind = \"xero\"\ntenant = \"{}\"\nbase_url = \"{url}/xero\"\ntoken_url = \"{url}/xero/connect/token\"\nclient_id_env = \"API_CLIENT_ID\"\nclient_secret_env = \"API_CLIENT_SECRET\"\nrefresh_token_env = \"API_REFRESH\"\nbase_delay_ms = 10\ncalls_per_minute = 6000\n{extra}",
+            api_server::TENANT
+        ),
+    };
+    std::fs::write(dir.join("incasso.toml"), body).unwrap();
+}
+
+fn documents(dir: &Path) -> Vec<LedgerDocument> {
+    let store = incasso_store::Store::open(&dir.join("data")).unwrap();
+    store.documents().unwrap()
+}
+
+fn doc<'a>(docs: &'a [LedgerDocument], number: &str) -> &'a LedgerDocument {
+    docs.iter()
+        .find(|d| d.document.number.as_str() == number)
+        .unwrap_or_else(|| panic!("{number} not in the ledger"))
+}
+
+fn assert_no_secret(out: &str) {
+    for s in [
+        api_server::MB_TOKEN,
+        api_server::CLIENT_SECRET,
+        api_server::FIRST_REFRESH,
+        "very-secret",
+    ] {
+        assert!(!out.contains(s), "a secret was printed: {out}");
+    }
+}
+
+#[test]
+fn moneybird_batches_of_100_and_a_second_sync_is_one_request_per_endpoint() {
+    let server = api_server::start(Upstream::with(5, 250));
+    server.up().invoices[7].open = "20.00".into();
+    let dir = tempfile::tempdir().unwrap();
+    configure(dir.path(), &server, "moneybird", "");
+    let o = sync(dir.path(), &["-v"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_no_secret(&text(&o));
+    assert_eq!(server.up().count("POST mb/sales_invoices"), 3, "250 ids in batches of 100");
+    let docs = documents(dir.path());
+    assert_eq!(docs.len(), 250);
+    let d = doc(&docs, "2026-000008");
+    assert_eq!(d.document.debtor.as_str(), "D00002", "the customer number, not the contact id");
+    assert_eq!(d.document.source_open, Some("20.00".parse().unwrap()));
+    assert!(matches!(&d.provenance.location, Location::ApiRecord(r) if r.contains("sales_invoices/400000000000000007")));
+    let store = incasso_store::Store::open(&dir.path().join("data")).unwrap();
+    let booked = store
+        .payments_of(&[incasso_core::model::PaymentKind::AppliedUpstream])
+        .unwrap();
+    assert_eq!(booked.len(), 1, "the payment booked on the part-paid invoice");
+    assert_eq!(booked[0].amount.amount(), d.document.total - "20.00".parse::<rust_decimal::Decimal>().unwrap());
+    let imports = store.imports().unwrap().len();
+    drop(store);
+
+    let before = server.up().log.len();
+    let o = sync(dir.path(), &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let log = server.up().log[before..].to_vec();
+    assert_eq!(log.len(), 2, "one listing per endpoint, nothing fetched: {log:?}");
+    let store = incasso_store::Store::open(&dir.path().join("data")).unwrap();
+    assert_eq!(store.imports().unwrap().len(), imports, "nothing written");
+}
+
+#[test]
+fn moneybird_changes_and_deletions_reach_the_ledger_and_an_empty_listing_is_suspicious() {
+    let server = api_server::start(Upstream::with(3, 30));
+    let dir = tempfile::tempdir().unwrap();
+    configure(dir.path(), &server, "moneybird", "");
+    assert!(sync(dir.path(), &[]).status.success());
+    {
+        let mut up = server.up();
+        up.delete(3);
+        up.invoices[5].status = "paid";
+        up.invoices[5].open = "0.00".into();
+        up.touch(5);
+    }
+    let o = sync(dir.path(), &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(server.up().count("POST mb/sales_invoices"), 2, "only the changed invoice fetched");
+    let docs = documents(dir.path());
+    let deleted = doc(&docs, "2026-000004");
+    assert_eq!(deleted.document.status, DocumentStatus::Void);
+    assert!(
+        matches!(&deleted.provenance.location, Location::ApiRecord(r) if r.contains("deleted upstream")),
+        "{:?}",
+        deleted.provenance
+    );
+    assert_eq!(deleted.version, 2, "the open version is kept as history");
+    assert_eq!(doc(&docs, "2026-000006").document.status, DocumentStatus::Paid);
+
+    server.up().fault("GET mb/sales_invoices", Fault::EmptyList);
+    let o = sync(dir.path(), &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("suspicious"), "{}", text(&o));
+    let docs = documents(dir.path());
+    let void = docs.iter().filter(|d| d.document.status == DocumentStatus::Void).count();
+    assert_eq!(void, 1, "nothing more was deleted");
+}
+
+#[test]
+fn moneybird_5xx_and_429_are_retried_and_bad_answers_stop_with_their_place() {
+    let server = api_server::start(Upstream::with(2, 120));
+    {
+        let mut up = server.up();
+        up.fault("POST mb/sales_invoices", Fault::Status(502));
+        up.fault("POST mb/sales_invoices", Fault::Status(500));
+        up.fault("GET mb/contacts", Fault::RetryAfter(1));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    configure(dir.path(), &server, "moneybird", "");
+    let started = Instant::now();
+    let o = sync(dir.path(), &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(started.elapsed() >= Duration::from_millis(900), "Retry-After was honoured");
+    assert_eq!(server.up().count("GET mb/contacts"), 2);
+    assert_eq!(server.up().count("POST mb/sales_invoices"), 4, "two failures, then both batches");
+    assert_eq!(documents(dir.path()).len(), 120);
+
+    // Malformed JSON: the sync stops, names the endpoint, keeps what was stored.
+    let server = api_server::start(Upstream::with(2, 150));
+    server.up().fault("POST mb/sales_invoices", Fault::Hang(0));
+    server.up().fault("POST mb/sales_invoices", Fault::Malformed);
+    let dir = tempfile::tempdir().unwrap();
+    configure(dir.path(), &server, "moneybird", "");
+    let o = sync(dir.path(), &[]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = text(&o);
+    assert!(out.contains("/sales_invoices/synchronization.json") && out.contains("malformed JSON"), "{out}");
+    assert_eq!(documents(dir.path()).len(), 100, "the first batch stays, the bad one is absent");
+    let o = sync(dir.path(), &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(documents(dir.path()).len(), 150, "the next run completes");
+
+    // A missing field names the record and the field.
+    let server = api_server::start(Upstream::with(1, 3));
+    server.up().fault("POST mb/sales_invoices", Fault::MissingField("total_price_incl_tax"));
+    let dir = tempfile::tempdir().unwrap();
+    configure(dir.path(), &server, "moneybird", "");
+    let o = sync(dir.path(), &[]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("total_price_incl_tax") && out.contains("400000000000000000"), "{out}");
+    assert!(documents(dir.path()).is_empty());
+}
+
+#[test]
+fn a_sync_killed_mid_way_resumes_after_the_last_stored_page() {
+    let server = api_server::start(Upstream::with(2, 350));
+    server.up().fault("POST mb/sales_invoices", Fault::Hang(0));
+    server.up().fault("POST mb/sales_invoices", Fault::Hang(0));
+    server.up().fault("POST mb/sales_invoices", Fault::Hang(60_000));
+    let dir = tempfile::tempdir().unwrap();
+    configure(dir.path(), &server, "moneybird", "");
+    let cfg = dir.path().join("incasso.toml");
+    let mut child = incasso(dir.path(), &["sync", "--config", cfg.to_str().unwrap()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while server.up().count("POST mb/sales_invoices") < 3 {
+        assert!(Instant::now() < deadline, "the third batch was never asked for");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(documents(dir.path()).len(), 200, "two batches were stored before the kill");
+    let o = sync(dir.path(), &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(server.up().count("POST mb/sales_invoices"), 5, "the resume fetched only the last 150");
+    assert_eq!(documents(dir.path()).len(), 350);
+}
+
+#[test]
+fn exact_pages_by_timestamp_refreshes_tokens_and_applies_deletions() {
+    let mut up = Upstream::with(3, 250);
+    up.exact_page = 100;
+    up.invoices[1].open = "0.00".into();
+    let server = api_server::start(up);
+    let dir = tempfile::tempdir().unwrap();
+    configure(dir.path(), &server, "exact", "");
+    server.up().fault("GET exact/SalesInvoice/SalesInvoices", Fault::Hang(0));
+    server.up().fault("GET exact/SalesInvoice/SalesInvoices", Fault::ExpireToken);
+    let o = sync(dir.path(), &[]);
+    let out = text(&o);
+    assert!(o.status.success(), "{out}");
+    assert_no_secret(&out);
+    assert_eq!(server.up().count("GET exact/SalesInvoice/SalesInvoices"), 4, "3 pages, one retried after the refresh");
+    assert_eq!(server.up().refreshes, 2, "first token, then after the 401");
+    let token_file = dir.path().join("data/tokens/ex.json");
+    let saved = std::fs::read_to_string(&token_file).unwrap();
+    assert!(saved.contains(&server.up().refresh), "the rotated refresh token is saved");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&token_file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+    let docs = documents(dir.path());
+    assert_eq!(docs.len(), 250);
+    let d = doc(&docs, "2026000001");
+    assert_eq!(d.document.issue_date.to_string(), "2026-03-01", "CET midnight is that day");
+    assert_eq!(d.document.due_date.to_string(), "2026-04-30", "CEST midnight is that day");
+    assert_eq!(d.document.debtor.as_str(), "D00000", "the account code, trimmed");
+    assert_eq!(doc(&docs, "2026000002").document.status, DocumentStatus::Paid, "from the open items");
+
+    // A second run: one request per endpoint, the refresh token from the file (single use).
+    let before = server.up().log.len();
+    let o = sync(dir.path(), &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let log: Vec<String> = server.up().log[before..].iter().filter(|l| !l.contains("token")).cloned().collect();
+    assert_eq!(log.len(), 4, "{log:?}");
+
+    server.up().delete(10);
+    let o = sync(dir.path(), &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let docs = documents(dir.path());
+    assert_eq!(doc(&docs, "2026000011").document.status, DocumentStatus::Void);
+}
+
+#[test]
+fn exact_refusing_the_refresh_token_fails_without_printing_it_and_paces_by_the_headers() {
+    let mut up = Upstream::with(1, 2);
+    up.refuse_refresh = true;
+    let server = api_server::start(up);
+    let dir = tempfile::tempdir().unwrap();
+    configure(dir.path(), &server, "exact", "");
+    let o = sync(dir.path(), &[]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("refused the refresh token") && out.contains("invalid_grant"), "{out}");
+    assert_no_secret(&out);
+
+    server.up().refuse_refresh = false;
+    server.up().minutely_exhausted_ms = Some(1200);
+    let started = Instant::now();
+    let o = sync(dir.path(), &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        started.elapsed() >= Duration::from_millis(3 * 1000),
+        "each of the 4 calls after the first waited for the minute's reset"
+    );
+}
+
+#[test]
+fn xero_pages_since_the_cursor_and_never_uses_another_tenant() {
+    let server = api_server::start(Upstream::with(4, 230));
+    {
+        let mut up = server.up();
+        up.invoices[0].open = "10.00".into();
+        up.invoices[2].status = "draft";
+        up.fault("GET xero/Invoices", Fault::Status(503));
+        up.fault("GET xero/Invoices", Fault::RetryAfter(1));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    configure(dir.path(), &server, "xero", "");
+    let o = sync(dir.path(), &[]);
+    let out = text(&o);
+    assert!(o.status.success(), "{out}");
+    assert_no_secret(&out);
+    assert_eq!(server.up().count("GET xero/Invoices"), 5, "3 pages and 2 retries");
+    let docs = documents(dir.path());
+    assert_eq!(docs.len(), 229, "the draft is not a receivable");
+    assert_eq!(doc(&docs, "2026-000001").document.source_open, Some("10.00".parse().unwrap()));
+
+    let before = server.up().log.len();
+    let o = sync(dir.path(), &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let log: Vec<String> = server.up().log[before..].iter().filter(|l| !l.contains("token")).cloned().collect();
+    assert_eq!(log.len(), 3, "one request per endpoint: {log:?}");
+
+    server.up().delete(4);
+    assert!(sync(dir.path(), &[]).status.success());
+    assert_eq!(doc(&documents(dir.path()), "2026-000005").document.status, DocumentStatus::Void);
+
+    // The wrong tenant: refused, and said so.
+    let dir2 = tempfile::tempdir().unwrap();
+    configure(dir2.path(), &server, "xero", "");
+    let cfg = std::fs::read_to_string(dir2.path().join("incasso.toml"))
+        .unwrap()
+        .replace(api_server::TENANT, "00000000-0000-0000-0000-000000000000");
+    std::fs::write(dir2.path().join("incasso.toml"), cfg).unwrap();
+    server.up().refresh = api_server::FIRST_REFRESH.into();
+    let o = sync(dir2.path(), &[]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("AuthenticationUnsuccessful"), "{out}");
+    assert!(documents(dir2.path()).is_empty());
+}
+
+#[test]
+fn a_secrets_file_others_can_read_is_refused() {
+    let server = api_server::start(Upstream::with(1, 1));
+    let dir = tempfile::tempdir().unwrap();
+    let token = dir.path().join("mb.token");
+    std::fs::write(&token, api_server::MB_TOKEN).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&token, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    let url = server.url();
+    std::fs::write(
+        dir.path().join("incasso.toml"),
+        format!("[[source]]\nname = \"mb\"\nkind = \"moneybird\"\nadministration = \"1\"\nbase_url = \"{url}/mb\"\ntoken_file = \"{}\"\n", token.display()),
+    )
+    .unwrap();
+    let o = sync(dir.path(), &[]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("0600"), "{out}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&token, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let o = sync(dir.path(), &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_no_secret(&text(&o));
+}
