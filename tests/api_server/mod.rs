@@ -532,7 +532,7 @@ async fn exact_sync(
                     up.contacts[i.contact].id,
                     up.contacts[i.contact].id,
                     i.total,
-                    if i.status == "draft" { 10 } else { 20 },
+                    if i.status == "draft" { 10 } else { 50 },
                     if i.credit { 8021 } else { 8020 },
                     i.version
                 );

@@ -5,7 +5,7 @@
 //!
 //! Facts that matter: answers start with a UTF-8 byte-order mark; dates are `/Date(ms)/`
 //! instants of a Dutch local midnight (2016-12-31T23:00Z is 1 January); sales invoice `Status`
-//! 10 is a draft, 20 open, 50 processed; `Type` 8021 and 8024 are credit notes; an account's
+//! 10 is a draft, 20 entered, 50 processed (only then booked, so only then a receivable); `Type` 8021 and 8024 are credit notes; an account's
 //! `Code` is the customer number, right-aligned in spaces; `sync/Deleted` names entity type 2
 //! (accounts), 10 (payment terms) and 13 (sales invoices). Open amounts come from
 //! `sync/Cashflow/PaymentTerms` (line type 20 is a receivable).
@@ -212,11 +212,12 @@ pub fn parse_sales_invoices(
             continue;
         }
         let version = inv.timestamp.as_ref().map(|t| t.0.clone());
-        if inv.status == Some(10) {
+        if inv.status != Some(50) {
+            // 10 draft, 20 open (entered, not processed): not booked as a receivable yet.
             out.push(Record::Skipped {
                 id,
                 version,
-                reason: "draft (status 10)".into(),
+                reason: format!("status {} (not processed)", inv.status.unwrap_or(0)),
             });
             continue;
         }

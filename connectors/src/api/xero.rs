@@ -59,6 +59,16 @@ pub(crate) fn parse_response<'a>(url: &str, root: &'a Node, list: &'a str) -> Re
             root.text_of("Message").unwrap_or("error without message").to_string(),
         ));
     }
+    if let Some(e) = root.child("Errors").and_then(|e| e.child("Error")) {
+        return Err(err(
+            url,
+            "Errors".into(),
+            e.text_of("Description")
+                .or_else(|| e.child("Exception").and_then(|x| x.text_of("Message")))
+                .unwrap_or("error without description")
+                .to_string(),
+        ));
+    }
     if root.name != "Response" {
         return Err(err(url, format!("<{}>", root.name), "not a Xero <Response>".into()));
     }
