@@ -20,7 +20,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::http::Client;
-use super::json::{self, Amount, Text};
+use super::json::{self, filled, Amount, Text};
 use super::{response_source, ApiError, Page, Record, SyncLedger};
 
 /// Accounts (debtors).
@@ -111,12 +111,6 @@ fn date(url: &str, id: &str, field: &str, v: &Option<String>) -> Result<Option<c
     }
 }
 
-fn filled(v: &Option<String>) -> Option<String> {
-    v.as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-}
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]

@@ -48,6 +48,14 @@ impl<'de> Deserialize<'de> for Text {
     }
 }
 
+/// A text field with content, trimmed; empty and absent are both `None`.
+pub fn filled(v: &Option<String>) -> Option<String> {
+    v.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
 /// The bytes without a UTF-8 byte-order mark (Exact's answers start with one).
 pub fn strip_bom(body: &[u8]) -> &[u8] {
     body.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(body)

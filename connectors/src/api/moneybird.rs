@@ -25,7 +25,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::http::Client;
-use super::json::{self, Amount, Text};
+use super::json::{self, filled, Amount, Text};
 use super::{response_source, ApiError, Page, Record, SyncLedger};
 
 /// Ids per fetch: the synchronization endpoint's maximum.
@@ -167,12 +167,6 @@ struct Contact {
     sepa_iban: Option<String>,
 }
 
-fn filled(v: &Option<String>) -> Option<String> {
-    v.as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-}
 
 impl Contact {
     /// The debtor id: the customer number bookkeepers know (`customer_id`), else the contact id.
