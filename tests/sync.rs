@@ -202,7 +202,8 @@ fn a_sync_killed_mid_way_resumes_after_the_last_stored_page() {
     server.up().fault("POST mb/sales_invoices", Fault::Hang(0));
     server.up().fault("POST mb/sales_invoices", Fault::Hang(60_000));
     let dir = tempfile::tempdir().unwrap();
-    configure(dir.path(), &server, "moneybird", "");
+    // Every page its own commit (the default gathers 5000 records).
+    configure(dir.path(), &server, "moneybird", "records_per_commit = 100\n");
     let cfg = dir.path().join("incasso.toml");
     let mut child = incasso(dir.path(), &["sync", "--config", cfg.to_str().unwrap()])
         .stdout(Stdio::null())
@@ -269,6 +270,54 @@ fn exact_pages_by_timestamp_refreshes_tokens_and_applies_deletions() {
     assert!(o.status.success(), "{}", text(&o));
     let docs = documents(dir.path());
     assert_eq!(doc(&docs, "2026000011").document.status, DocumentStatus::Void);
+}
+
+#[test]
+fn exact_instalments_add_up_and_a_deleted_term_does_not_void_its_invoice() {
+    let mut up = Upstream::with(2, 10);
+    up.invoices[0].instalments = vec!["0.00".into(), "60.00".into(), "40.00".into()];
+    let server = api_server::start(up);
+    let dir = tempfile::tempdir().unwrap();
+    configure(dir.path(), &server, "exact", "");
+    let o = sync(dir.path(), &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let d = doc(&documents(dir.path()), "2026000001").document.clone();
+    assert_eq!(d.source_open, Some("100.00".parse().unwrap()), "the open terms add up; a paid one does not make it paid");
+    assert_eq!(d.status, DocumentStatus::Open);
+
+    {
+        let mut up = server.up();
+        up.delete_last_term(0);
+        up.delete(5); // the invoice and its term, on one page of sync/Deleted
+    }
+    let o = sync(dir.path(), &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let docs = documents(dir.path());
+    let d = &doc(&docs, "2026000001").document;
+    assert_eq!(d.status, DocumentStatus::Open, "a term deleted is not the invoice deleted");
+    assert_eq!(d.source_open, Some("60.00".parse().unwrap()));
+    assert_eq!(doc(&docs, "2026000006").document.status, DocumentStatus::Void);
+}
+
+#[test]
+fn a_nightly_run_whose_sync_fails_submits_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::write(
+        dir.path().join("run.toml"),
+        format!(
+            "data_dir = \"{}\"\nsubmit = true\nclaims_as_of = \"2026-06-30\"\n\n[[source]]\nname = \"mb\"\nkind = \"moneybird\"\nadministration = \"1\"\nbase_url = \"http://127.0.0.1:9/mb\"\ntoken_env = \"MB_TOKEN\"\nmax_attempts = 1\n",
+            data.display()
+        ),
+    )
+    .unwrap();
+    let cfg = dir.path().join("run.toml");
+    let o = incasso(dir.path(), &["run", "--config", cfg.to_str().unwrap()]).output().unwrap();
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "partial: {out}");
+    assert!(out.contains("claims are not submitted"), "{out}");
+    assert!(!out.contains("\"name\": \"submit\""), "no submit step: {out}");
+    assert_no_secret(&out);
 }
 
 #[test]

@@ -26,6 +26,9 @@ pub struct SyncedRecord {
     /// For an open item: the amount still open of its document.
     #[serde(default)]
     pub open: Option<rust_decimal::Decimal>,
+    /// For a document's open items: each item's id and open amount.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub terms: Vec<(String, rust_decimal::Decimal)>,
 }
 
 fn cursor_key(source: &str, endpoint: &str) -> Vec<u8> {

@@ -42,6 +42,8 @@ pub struct Inv {
     pub credit: bool,
     pub version: u64,
     pub deleted: bool,
+    /// Open amount per instalment (Exact payment terms); empty: one term of `open`.
+    pub instalments: Vec<String>,
 }
 
 /// One contact upstream.
@@ -70,8 +72,8 @@ pub enum Fault {
 pub struct Upstream {
     pub invoices: Vec<Inv>,
     pub contacts: Vec<Contact>,
-    /// Deletion log: (invoice id, timestamp).
-    pub deletions: Vec<(String, u64)>,
+    /// Deletion log: (entity key, timestamp, Exact entity type: 13 invoice, 10 payment term).
+    pub deletions: Vec<(String, u64, u8)>,
     pub clock: u64,
     pub faults: Vec<(String, Fault)>,
     pub log: Vec<String>,
@@ -83,6 +85,8 @@ pub struct Upstream {
     pub exact_page: usize,
     /// Send X-RateLimit-Minutely-Remaining: 0 with a reset this many ms ahead.
     pub minutely_exhausted_ms: Option<u64>,
+    /// Position of each invoice and contact by id.
+    index: HashMap<String, usize>,
 }
 
 impl Upstream {
@@ -117,9 +121,48 @@ impl Upstream {
                 credit: false,
                 version: u.clock,
                 deleted: false,
+                instalments: Vec::new(),
             });
         }
+        u.index = u
+            .contacts
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.clone(), i))
+            .chain(u.invoices.iter().enumerate().map(|(i, inv)| (inv.id.clone(), i)))
+            .collect();
         u
+    }
+
+    fn invoice(&self, id: &str) -> Option<&Inv> {
+        self.index.get(id).and_then(|&i| self.invoices.get(i)).filter(|i| i.id == id)
+    }
+
+    fn contact(&self, id: &str) -> Option<&Contact> {
+        self.index.get(id).and_then(|&i| self.contacts.get(i)).filter(|c| c.id == id)
+    }
+
+    /// Positions of the invoices (or contacts) changed after `cursor`, by version, one page.
+    fn changed_after(&self, contacts: bool, keep: impl Fn(usize) -> bool, cursor: u64, page: usize, skip: usize) -> (Vec<usize>, bool) {
+        let versions: Vec<u64> = if contacts {
+            self.contacts.iter().map(|c| c.version).collect()
+        } else {
+            self.invoices.iter().map(|i| i.version).collect()
+        };
+        let mut hits: Vec<(u64, usize)> = versions
+            .iter()
+            .enumerate()
+            .filter(|(i, v)| **v > cursor && keep(*i))
+            .map(|(i, v)| (*v, i))
+            .collect();
+        let want = skip + page;
+        if hits.len() > want {
+            hits.select_nth_unstable(want);
+            hits.truncate(want + 1);
+        }
+        hits.sort_unstable();
+        let more = hits.len() > want;
+        (hits.into_iter().skip(skip).take(page).map(|(_, i)| i).collect(), more)
     }
 
     /// Marks a change to invoice `i` (a new version).
@@ -133,7 +176,19 @@ impl Upstream {
         self.clock += 1;
         self.invoices[i].deleted = true;
         self.invoices[i].version = self.clock;
-        self.deletions.push((self.invoices[i].id.clone(), self.clock));
+        self.deletions.push((self.invoices[i].id.clone(), self.clock, 13));
+        for n in 0..self.invoices[i].instalments.len().max(1) {
+            self.deletions.push((term_id(&self.invoices[i], n), self.clock, 10));
+        }
+    }
+
+    /// Deletes the last payment term of invoice `i` (Exact only).
+    pub fn delete_last_term(&mut self, i: usize) {
+        self.clock += 1;
+        let n = self.invoices[i].instalments.len() - 1;
+        self.invoices[i].instalments.pop();
+        let id = term_id(&self.invoices[i], n);
+        self.deletions.push((id, self.clock, 10));
     }
 
     /// Adds a fault for the next request whose path and query contain `path`.
@@ -380,10 +435,10 @@ async fn mb_fetch(
     let mut parts = Vec::new();
     for id in &ids.ids {
         if endpoint == "contacts" {
-            if let Some(c) = up.contacts.iter().find(|c| &c.id == id) {
+            if let Some(c) = up.contact(id) {
                 parts.push(mb_contact(c));
             }
-        } else if let Some(i) = up.invoices.iter().find(|i| &i.id == id && !i.deleted) {
+        } else if let Some(i) = up.invoice(id).filter(|i| !i.deleted) {
             let c = &up.contacts[i.contact];
             let mut s = mb_invoice(i, c);
             if let Some(Fault::MissingField(f)) = &fault {
@@ -503,10 +558,11 @@ async fn exact_sync(
     }
     let up = state.lock().unwrap();
     let cursor = cursor_of(&query);
-    let mut rows: Vec<(u64, String)> = match (group.as_str(), entity.as_str()) {
-        ("CRM", "Accounts") => up
-            .contacts
-            .iter()
+    let mut more = false;
+    let rows: Vec<(u64, String)> = match (group.as_str(), entity.as_str()) {
+        ("CRM", "Accounts") => page_of(&up, true, |_| true, cursor, &mut more)
+            .into_iter()
+            .map(|k| &up.contacts[k])
             .map(|c| {
                 (
                     c.version,
@@ -517,10 +573,9 @@ async fn exact_sync(
                 )
             })
             .collect(),
-        ("SalesInvoice", "SalesInvoices") => up
-            .invoices
-            .iter()
-            .filter(|i| !i.deleted)
+        ("SalesInvoice", "SalesInvoices") => page_of(&up, false, |k| !up.invoices[k].deleted, cursor, &mut more)
+            .into_iter()
+            .map(|k| &up.invoices[k])
             .map(|i| {
                 let sign = if i.credit { "-" } else { "" };
                 let mut row = format!(
@@ -542,32 +597,28 @@ async fn exact_sync(
                 (i.version, row)
             })
             .collect(),
-        ("Cashflow", "PaymentTerms") => up
-            .invoices
-            .iter()
-            .filter(|i| !i.deleted && i.status != "draft")
-            .map(|i| {
-                (
-                    i.version,
-                    format!(
-                        r#"{{"ID":"t{}","InvoiceNumber":{},"EntryNumber":{},"LineType":20,"AmountFC":{},"AmountDC":{},"Currency":"EUR","IsFullyPaid":{},"Status":20,"Timestamp":{}}}"#,
-                        i.id,
-                        i.number.replace('-', ""),
-                        i.number.replace('-', ""),
-                        i.open,
-                        i.open,
-                        i.open == "0.00",
-                        i.version
-                    ),
-                )
+        ("Cashflow", "PaymentTerms") => page_of(&up, false, |k| !up.invoices[k].deleted && up.invoices[k].status != "draft", cursor, &mut more)
+            .into_iter()
+            .map(|k| &up.invoices[k])
+            .flat_map(|i| {
+                let amounts = if i.instalments.is_empty() { vec![i.open.clone()] } else { i.instalments.clone() };
+                amounts.into_iter().enumerate().map(move |(n, open)| {
+                    (
+                        i.version,
+                        format!(
+                            r#"{{"ID":"{}","InvoiceNumber":{},"EntryNumber":{},"LineType":20,"AmountFC":{open},"AmountDC":{open},"Currency":"EUR","IsFullyPaid":{},"Status":20,"Timestamp":{}}}"#,
+                            term_id(i, n),
+                            i.number.replace('-', ""),
+                            i.number.replace('-', ""),
+                            open == "0.00",
+                            i.version
+                        ),
+                    )
+                })
             })
             .collect(),
         _ => return reply(404, &[], "{}"),
     };
-    rows.retain(|(v, _)| *v > cursor);
-    rows.sort_by_key(|(v, _)| *v);
-    let more = rows.len() > up.exact_page;
-    rows.truncate(up.exact_page);
     let next = if more {
         let last = rows.last().unwrap().0;
         format!(
@@ -588,6 +639,18 @@ async fn exact_sync(
     reply(200, &exact_headers(&up), body)
 }
 
+/// The id of payment term `n` of an invoice.
+fn term_id(i: &Inv, n: usize) -> String {
+    format!("t{}-{n}", i.id)
+}
+
+/// One page of positions changed after `cursor`, in version order; `more` when a page follows.
+fn page_of(up: &Upstream, contacts: bool, keep: impl Fn(usize) -> bool, cursor: u64, more: &mut bool) -> Vec<usize> {
+    let (idx, m) = up.changed_after(contacts, keep, cursor, up.exact_page, 0);
+    *more = m;
+    idx
+}
+
 async fn exact_deleted(
     State(state): State<Shared>,
     Path(_div): Path<String>,
@@ -606,10 +669,10 @@ async fn exact_deleted(
     let rows: Vec<String> = up
         .deletions
         .iter()
-        .filter(|(_, ts)| *ts > cursor)
-        .map(|(id, ts)| {
+        .filter(|(_, ts, _)| *ts > cursor)
+        .map(|(id, ts, ty)| {
             format!(
-                r#"{{"ID":"del-{id}","EntityKey":"{id}","EntityType":13,"DeletedDate":"/Date(1767225600000)/","Timestamp":{ts}}}"#
+                r#"{{"ID":"del-{id}","EntityKey":"{id}","EntityType":{ty},"DeletedDate":"/Date(1767225600000)/","Timestamp":{ts}}}"#
             )
         })
         .collect();
@@ -658,12 +721,19 @@ async fn xero_list(
         .find_map(|kv| kv.strip_prefix("page=")?.parse().ok())
         .unwrap_or(1);
     let up = state.lock().unwrap();
-    let newer = |v: u64| since.as_ref().is_none_or(|s| xero_ts(v).as_str() > s.as_str());
-    let mut rows: Vec<(u64, String)> = match endpoint.as_str() {
+    // Whole seconds, strictly after the header's time.
+    let since_v: Option<i64> = since.as_ref().map(|s| {
+        chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S")
+            .map(|t| t.and_utc().timestamp() - 1_767_225_600 + 1000)
+            .unwrap_or(i64::MIN)
+    });
+    let newer = |v: u64| since_v.is_none_or(|s| v as i64 > s);
+    let rows: Vec<(u64, String)> = match endpoint.as_str() {
         "Contacts" => up
-            .contacts
-            .iter()
-            .filter(|c| newer(c.version))
+            .changed_after(true, |k| newer(up.contacts[k].version), 0, 100, (page - 1) * 100)
+            .0
+            .into_iter()
+            .map(|k| &up.contacts[k])
             .map(|c| {
                 (
                     c.version,
@@ -676,9 +746,10 @@ async fn xero_list(
             .collect(),
         "Invoices" | "CreditNotes" => {
             let credit = endpoint == "CreditNotes";
-            up.invoices
-                .iter()
-                .filter(|i| i.credit == credit && newer(i.version))
+            up.changed_after(false, |k| up.invoices[k].credit == credit && newer(up.invoices[k].version), 0, 100, (page - 1) * 100)
+                .0
+                .into_iter()
+                .map(|k| &up.invoices[k])
                 .map(|i| {
                     let c = &up.contacts[i.contact];
                     let status = match (i.deleted, i.status) {
@@ -707,11 +778,8 @@ async fn xero_list(
         }
         _ => return reply(404, &[], "<ApiException><Message>not found</Message></ApiException>"),
     };
-    rows.sort_by_key(|(v, _)| *v);
     let items: Vec<String> = rows
         .into_iter()
-        .skip((page - 1) * 100)
-        .take(100)
         .map(|(_, r)| r)
         .collect();
     if matches!(fault, Some(Fault::Malformed)) {

@@ -117,10 +117,14 @@ pub fn run(config: &Path, data_dir_flag: &Path, today: NaiveDate) -> Result<Exit
         });
     };
 
+    // A sync that failed or stopped half-way leaves the ledger behind the books: an invoice paid
+    // or voided there would look open here, so nothing goes to the agency in this run.
+    let mut sync_complete = true;
     step("sync", &mut || {
         if cfg.source.is_empty() {
             return Ok((true, json!({ "note": "no API sources are configured" })));
         }
+        sync_complete = false;
         let summaries = super::sync::sync(&data_dir, &cfg.source, None, false)?;
         for s in &summaries {
             warnings.extend(s.warnings.iter().map(|w| format!("{}: {w}", s.source)));
@@ -128,7 +132,13 @@ pub fn run(config: &Path, data_dir_flag: &Path, today: NaiveDate) -> Result<Exit
                 warnings.push(format!("{}: sync failed: {e}", s.source));
             }
         }
-        Ok((summaries.iter().all(|s| s.ok), serde_json::to_value(&summaries)?))
+        sync_complete = summaries.iter().all(|s| s.ok);
+        if !sync_complete {
+            warnings.push(
+                "claims are not submitted: the books may have changed upstream since the last complete sync".into(),
+            );
+        }
+        Ok((sync_complete, serde_json::to_value(&summaries)?))
     });
     if let Some(inbox) = &cfg.inbox {
         step("inbox", &mut || {
@@ -197,7 +207,7 @@ pub fn run(config: &Path, data_dir_flag: &Path, today: NaiveDate) -> Result<Exit
             Ok((true, detail))
         });
         if let Some((r, computed)) = &ledger {
-            if cfg.submit {
+            if cfg.submit && sync_complete {
                 step("submit", &mut || {
                     let computed = computed
                         .as_ref()

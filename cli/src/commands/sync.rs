@@ -69,7 +69,7 @@ pub struct SourceConfig {
     pub refresh_token_env: Option<String>,
     /// The refresh token, from a file.
     pub refresh_token_file: Option<PathBuf>,
-    /// Calls allowed per minute (Exact and Xero: 60; Moneybird: 30, its 150 per 5 minutes).
+    /// Calls allowed per minute (Exact: 55, under its 60; Xero: 60; Moneybird: 30, its 150 per 5 minutes).
     pub calls_per_minute: Option<u32>,
     /// Seconds allowed for one request.
     #[serde(default = "default_timeout")]
@@ -80,6 +80,14 @@ pub struct SourceConfig {
     /// First retry delay in milliseconds (doubling, with jitter).
     #[serde(default = "default_delay")]
     pub base_delay_ms: u64,
+    /// Records gathered per durable commit: fewer commits are faster, and a sync killed
+    /// half-way fetches at most this many again.
+    #[serde(default = "default_group")]
+    pub records_per_commit: usize,
+}
+
+fn default_group() -> usize {
+    5000
 }
 
 fn default_timeout() -> u64 {
@@ -307,19 +315,23 @@ async fn sync_one(
                 administration,
                 creditor: creditor.clone(),
             };
-            let mut ledger = StoreLedger::new(store, &namespace, &creditor, full, summary);
+            let mut ledger = StoreLedger::new(store, &namespace, &creditor, full, cfg.records_per_commit, summary);
             let r = mb.sync(&mut client, &mut ledger, full).await;
+            let r = r.and(ledger.finish());
+            drop(ledger);
             (namespace, r, client.calls)
         }
         Package::Exact => {
             let division = cfg.division.ok_or_else(|| missing("division"))?;
             let base = cfg.base_url.clone().unwrap_or_else(|| "https://start.exactonline.nl".into());
             let auth = oauth(cfg, data_dir, &format!("{}/api/oauth2/token", base.trim_end_matches('/')), ClientAuth::Form)?;
-            let mut client = Client::new(&cfg.name, auth, options(cfg, 60), Vec::new())?;
+            let mut client = Client::new(&cfg.name, auth, options(cfg, 55), Vec::new())?;
             let namespace = format!("exact:{}:{division}", cfg.name);
             let ex = exact::Exact { base_url: base, division, creditor: creditor.clone() };
-            let mut ledger = StoreLedger::new(store, &namespace, &creditor, full, summary);
+            let mut ledger = StoreLedger::new(store, &namespace, &creditor, full, cfg.records_per_commit, summary);
             let r = ex.sync(&mut client, &mut ledger, full).await;
+            let r = r.and(ledger.finish());
+            drop(ledger);
             (namespace, r, client.calls)
         }
         Package::Xero => {
@@ -337,8 +349,10 @@ async fn sync_one(
                 tenant,
                 creditor: creditor.clone(),
             };
-            let mut ledger = StoreLedger::new(store, &namespace, &creditor, full, summary);
+            let mut ledger = StoreLedger::new(store, &namespace, &creditor, full, cfg.records_per_commit, summary);
             let r = xe.sync(&mut client, &mut ledger, full).await;
+            let r = r.and(ledger.finish());
+            drop(ledger);
             (namespace, r, client.calls)
         }
     };
@@ -348,20 +362,37 @@ async fn sync_one(
 }
 
 /// The store as a connector's [`SyncLedger`], for one source's state namespace.
+///
+/// Pages are gathered into one import transaction (each page keeps its own import record and
+/// provenance) and committed, durably, once it holds `records_per_commit` records, when a document would be
+/// touched twice in it, before a listing is reconciled, and at the end. Lookups see what the open
+/// transaction remembered (`pending`).
 struct StoreLedger<'a> {
     store: &'a Store,
     namespace: &'a str,
     creditor: &'a CreditorId,
     at: DateTime<Utc>,
+    full: bool,
+    group: usize,
     seen: HashMap<&'static str, HashSet<String>>,
+    tx: Option<ImportTx<'a>>,
+    tx_docs: HashSet<DocumentKey>,
+    tx_records: usize,
+    pending: HashMap<(String, String), Option<SyncedRecord>>,
     summary: &'a mut SourceSummary,
 }
 
-/// Where the open amounts of documents, by number, are kept for documents that arrive later.
+/// Where the open items of each document are kept (key: kind and normalised number), so a
+/// document that arrives after its open items still gets its open amount.
 const OPEN_BY_NUMBER: &str = "open-by-number";
 
 fn ledger_err(e: impl std::fmt::Display) -> ApiError {
     ApiError::Ledger(format!("storing failed: {e}"))
+}
+
+/// Whether a record's version is the one stored already.
+fn same_version(known: &Option<SyncedRecord>, version: &Option<String>) -> bool {
+    version.is_some() && known.as_ref().and_then(|k| k.version.as_ref()) == version.as_ref()
 }
 
 impl<'a> StoreLedger<'a> {
@@ -369,7 +400,8 @@ impl<'a> StoreLedger<'a> {
         store: &'a Store,
         namespace: &'a str,
         creditor: &'a CreditorId,
-        _full: bool,
+        full: bool,
+        group: usize,
         summary: &'a mut SourceSummary,
     ) -> StoreLedger<'a> {
         StoreLedger {
@@ -377,15 +409,36 @@ impl<'a> StoreLedger<'a> {
             namespace,
             creditor,
             at: Utc::now(),
+            full,
+            group: group.max(1),
             seen: HashMap::new(),
+            tx: None,
+            tx_docs: HashSet::new(),
+            tx_records: 0,
+            pending: HashMap::new(),
             summary,
         }
     }
 
     fn synced(&self, endpoint: &str, id: &str) -> Result<Option<SyncedRecord>, ApiError> {
+        if let Some(p) = self.pending.get(&(endpoint.to_string(), id.to_string())) {
+            return Ok(p.clone());
+        }
         self.store
             .synced(self.namespace, endpoint, id)
             .map_err(ledger_err)
+    }
+
+    fn remember(&mut self, tx: &mut ImportTx<'_>, endpoint: &str, id: &str, r: SyncedRecord) {
+        tx.remember(self.namespace, endpoint, id, &r);
+        self.pending
+            .insert((endpoint.to_string(), id.to_string()), Some(r));
+    }
+
+    fn forget(&mut self, tx: &mut ImportTx<'_>, endpoint: &str, id: &str) {
+        tx.forget(self.namespace, endpoint, id);
+        self.pending
+            .insert((endpoint.to_string(), id.to_string()), None);
     }
 
     fn key(&self, kind: incasso_core::model::DocumentKind, number: &str) -> DocumentKey {
@@ -398,37 +451,148 @@ impl<'a> StoreLedger<'a> {
         }
     }
 
+    fn begin(&self, source: &Source) -> Result<ImportTx<'a>, ApiError> {
+        self.store
+            .begin_import(source.clone(), self.at)
+            .map_err(ledger_err)
+    }
+
+    /// The transaction, committed first when it already touched `key` (a document is written
+    /// once per transaction).
+    fn fresh(
+        &mut self,
+        tx: ImportTx<'a>,
+        key: &DocumentKey,
+        source: &Source,
+    ) -> Result<ImportTx<'a>, ApiError> {
+        if !self.tx_docs.contains(key) {
+            return Ok(tx);
+        }
+        self.commit(tx)?;
+        self.begin(source)
+    }
+
+    /// Voids the document a record became (not an open item's: that only changes the open
+    /// amount).
     fn void(
         &mut self,
-        tx: &mut ImportTx<'_>,
+        mut tx: ImportTx<'a>,
         record: &SyncedRecord,
+        term_id: &str,
         location: Location,
-    ) -> Result<(), ApiError> {
-        if let Some((kind, number)) = &record.document {
-            if tx
-                .mark_void(&self.key(*kind, number), location)
-                .map_err(ledger_err)?
-            {
-                self.summary.voided += 1;
+        source: &Source,
+    ) -> Result<ImportTx<'a>, ApiError> {
+        let Some((kind, number)) = &record.document else {
+            return Ok(tx);
+        };
+        if record.open.is_some() {
+            return self.apply_term(tx, *kind, number, term_id, None, location, source);
+        }
+        let key = self.key(*kind, number);
+        tx = self.fresh(tx, &key, source)?;
+        if tx.mark_void(&key, location).map_err(ledger_err)? {
+            self.summary.voided += 1;
+            self.tx_docs.insert(key);
+        }
+        Ok(tx)
+    }
+
+    /// Records one open item's amount (`None`: the item is gone) and sets the document's open
+    /// amount to the sum of its items; paid when that is zero.
+    #[allow(clippy::too_many_arguments)]
+    fn apply_term(
+        &mut self,
+        mut tx: ImportTx<'a>,
+        kind: incasso_core::model::DocumentKind,
+        number: &str,
+        term_id: &str,
+        open: Option<rust_decimal::Decimal>,
+        location: Location,
+        source: &Source,
+    ) -> Result<ImportTx<'a>, ApiError> {
+        let key = self.key(kind, number);
+        let slot = format!("{}:{}", kind.code(), key.number);
+        let mut terms = self
+            .synced(OPEN_BY_NUMBER, &slot)?
+            .map(|r| r.terms)
+            .unwrap_or_default();
+        terms.retain(|(id, _)| id != term_id);
+        if let Some(o) = open {
+            terms.push((term_id.to_string(), o));
+        }
+        let total: rust_decimal::Decimal = terms.iter().map(|(_, o)| *o).sum();
+        let has_terms = !terms.is_empty();
+        self.remember(
+            &mut tx,
+            OPEN_BY_NUMBER,
+            &slot,
+            SyncedRecord {
+                version: None,
+                document: Some((kind, number.to_string())),
+                debtor: None,
+                open: has_terms.then_some(total),
+                terms,
+            },
+        );
+        if !has_terms {
+            return Ok(tx);
+        }
+        tx = self.fresh(tx, &key, source)?;
+        if let Some(mut doc) = tx.current(&key).map_err(ledger_err)? {
+            let before = (doc.source_open, doc.status);
+            doc.source_open = Some(total);
+            match doc.status {
+                DocumentStatus::Open if total.is_zero() => doc.status = DocumentStatus::Paid,
+                DocumentStatus::Paid if !total.is_zero() => doc.status = DocumentStatus::Open,
+                _ => {}
+            }
+            if (doc.source_open, doc.status) != before {
+                tx.add_document(&doc, location).map_err(ledger_err)?;
+                self.tx_docs.insert(key);
             }
         }
-        Ok(())
+        Ok(tx)
     }
 
     fn commit(&mut self, tx: ImportTx<'_>) -> Result<(), ApiError> {
-        // Each page durable on its own: a sync killed after it resumes after it.
+        self.tx_docs.clear();
+        self.tx_records = 0;
+        let pending = std::mem::take(&mut self.pending);
         let s = tx.commit().map_err(ledger_err)?;
-        self.summary.documents_new += s.record.new;
-        self.summary.documents_changed += s.record.changed + s.record.merged;
+        drop(pending);
+        for r in s.earlier.iter().chain(std::iter::once(&s.record)) {
+            self.summary.documents_new += r.new;
+            self.summary.documents_changed += r.changed + r.merged;
+            self.summary.payments += r.payments_new;
+            self.summary.pages += 1;
+        }
         self.summary.debtors += s.debtors_new + s.debtors_updated;
-        self.summary.payments += s.record.payments_new;
-        self.summary.pages += 1;
         Ok(())
+    }
+
+    /// Commits what the open transaction holds.
+    fn finish(&mut self) -> Result<(), ApiError> {
+        match self.tx.take() {
+            Some(tx) => self.commit(tx),
+            None => Ok(()),
+        }
+    }
+
+    fn payment_fingerprint(&self, id: &str) -> u128 {
+        u128::from_le_bytes(
+            blake3::hash(format!("api-payment\0{}\0{id}", self.namespace).as_bytes()).as_bytes()
+                [..16]
+                .try_into()
+                .expect("16 bytes"),
+        )
     }
 }
 
 impl SyncLedger for StoreLedger<'_> {
     fn cursor(&self, endpoint: &str) -> Result<Option<String>, ApiError> {
+        if let Some(Some(r)) = self.pending.get(&("cursor".to_string(), endpoint.to_string())) {
+            return Ok(r.version.clone());
+        }
         self.store
             .sync_cursor(self.namespace, endpoint)
             .map_err(ledger_err)
@@ -443,26 +607,41 @@ impl SyncLedger for StoreLedger<'_> {
     }
 
     fn known_versions(&self, endpoint: &str) -> Result<Vec<(String, Option<String>)>, ApiError> {
-        Ok(self
+        let mut all: HashMap<String, Option<String>> = self
             .store
             .synced_all(self.namespace, endpoint)
             .map_err(ledger_err)?
             .into_iter()
             .map(|(id, r)| (id, r.version))
-            .collect())
+            .collect();
+        for ((e, id), r) in &self.pending {
+            if e == endpoint {
+                match r {
+                    Some(r) => all.insert(id.clone(), r.version.clone()),
+                    None => all.remove(id),
+                };
+            }
+        }
+        Ok(all.into_iter().collect())
     }
 
     fn accept(&mut self, page: Page) -> Result<(), ApiError> {
         let endpoint = page.endpoint;
-        let mut tx = self
-            .store
-            .begin_import((*page.source).clone(), self.at)
-            .map_err(ledger_err)?;
-        let mut wrote_state = false;
-        let mut docs_in_tx: HashSet<DocumentKey> = HashSet::new();
+        let source: &Source = &page.source;
+        let mut tx = match self.tx.take() {
+            Some(mut tx) => {
+                tx.next_source(source.clone()).map_err(ledger_err)?;
+                tx
+            }
+            None => self.begin(source)?,
+        };
         for rec in page.records {
+            self.tx_records += 1;
             if !matches!(rec, Record::Deleted { .. } | Record::Payment { .. }) {
-                self.seen.entry(endpoint).or_default().insert(rec.id().to_string());
+                self.seen
+                    .entry(endpoint)
+                    .or_default()
+                    .insert(rec.id().to_string());
             }
             match rec {
                 Record::Document {
@@ -472,152 +651,158 @@ impl SyncLedger for StoreLedger<'_> {
                     location,
                 } => {
                     let known = self.synced(endpoint, &id)?;
-                    if version.is_some() && known.as_ref().and_then(|k| k.version.as_ref()) == version.as_ref() {
+                    if !self.full && same_version(&known, &version) {
                         self.summary.unchanged += 1;
                         continue;
                     }
-                    if !docs_in_tx.insert(document.key()) {
-                        tracing::warn!(document = %document.number, "listed twice in one answer; the first is kept");
-                        continue;
-                    }
                     if document.source_open.is_none() {
-                        if let Some(open) = self
-                            .synced(OPEN_BY_NUMBER, &document.key().number)?
-                            .and_then(|r| r.open)
-                        {
+                        let slot = format!("{}:{}", document.kind.code(), document.key().number);
+                        if let Some(open) = self.synced(OPEN_BY_NUMBER, &slot)?.and_then(|r| r.open) {
                             document.source_open = Some(open);
                             if open.is_zero() && document.status == DocumentStatus::Open {
                                 document.status = DocumentStatus::Paid;
                             }
                         }
                     }
-                    if let Some(old) = known.as_ref().and_then(|k| k.document.as_ref()) {
-                        if (old.0, old.1.as_str()) != (document.kind, document.number.as_str()) {
-                            // Renumbered upstream: the old number no longer exists there.
-                            let old_rec = known.clone().expect("known");
-                            self.void(&mut tx, &old_rec, Location::ApiRecord(format!("{endpoint}/{id} renumbered to {}", document.number)))?;
-                        }
+                    if let Some(old) = known.as_ref().filter(|k| {
+                        k.document.as_ref().is_some_and(|(kind, n)| {
+                            (*kind, n.as_str()) != (document.kind, document.number.as_str())
+                        })
+                    }) {
+                        // Renumbered upstream: the old number no longer exists there.
+                        let old = old.clone();
+                        let at = Location::ApiRecord(format!(
+                            "{endpoint}/{id} renumbered to {}",
+                            document.number
+                        ));
+                        tx = self.void(tx, &old, &id, at, source)?;
                     }
+                    let key = document.key();
+                    tx = self.fresh(tx, &key, source)?;
+                    tx.add_document(&document, location).map_err(ledger_err)?;
+                    self.tx_docs.insert(key);
                     let record = SyncedRecord {
                         version,
                         document: Some((document.kind, document.number.to_string())),
                         debtor: Some(document.debtor.to_string()),
                         open: None,
+                        terms: Vec::new(),
                     };
-                    tx.add_document(&document, location).map_err(ledger_err)?;
-                    tx.remember(self.namespace, endpoint, &id, &record);
-                    wrote_state = true;
+                    self.remember(&mut tx, endpoint, &id, record);
                 }
-                Record::Debtor { id, version, debtor } => {
+                Record::Debtor {
+                    id,
+                    version,
+                    debtor,
+                } => {
                     let known = self.synced(endpoint, &id)?;
-                    if version.is_some() && known.as_ref().and_then(|k| k.version.as_ref()) == version.as_ref() {
+                    if !self.full && same_version(&known, &version) {
                         self.summary.unchanged += 1;
                         continue;
                     }
                     tx.add_debtor(&debtor);
-                    tx.remember(
-                        self.namespace,
-                        endpoint,
-                        &id,
-                        &SyncedRecord {
-                            version,
-                            document: None,
-                            debtor: Some(debtor.id.to_string()),
-                            open: None,
-                        },
-                    );
-                    wrote_state = true;
+                    let record = SyncedRecord {
+                        version,
+                        document: None,
+                        debtor: Some(debtor.id.to_string()),
+                        open: None,
+                        terms: Vec::new(),
+                    };
+                    self.remember(&mut tx, endpoint, &id, record);
                 }
                 Record::Payment { id, payment } => {
-                    let fingerprint = u128::from_le_bytes(
-                        blake3::hash(format!("api-payment\0{}\0{id}", self.namespace).as_bytes())
-                            .as_bytes()[..16]
-                            .try_into()
-                            .expect("16 bytes"),
-                    );
+                    let fingerprint = self.payment_fingerprint(&id);
                     tx.add_payment(payment, fingerprint).map_err(ledger_err)?;
                 }
-                Record::Skipped { id, version, reason } => {
+                Record::Skipped {
+                    id,
+                    version,
+                    reason,
+                } => {
                     let known = self.synced(endpoint, &id)?;
-                    if version.is_some() && known.as_ref().and_then(|k| k.version.as_ref()) == version.as_ref() {
+                    if same_version(&known, &version) {
                         self.summary.unchanged += 1;
                         continue;
                     }
                     self.summary.skipped += 1;
                     if let Some(k) = &known {
-                        self.void(&mut tx, k, Location::ApiRecord(format!("{endpoint}/{id} is now {reason}")))?;
+                        let at = Location::ApiRecord(format!("{endpoint}/{id} is now {reason}"));
+                        tx = self.void(tx, k, &id, at, source)?;
                     }
-                    tx.remember(
-                        self.namespace,
-                        endpoint,
-                        &id,
-                        &SyncedRecord { version, document: None, debtor: None, open: None },
-                    );
-                    wrote_state = true;
+                    let record = SyncedRecord {
+                        version,
+                        document: None,
+                        debtor: None,
+                        open: None,
+                        terms: Vec::new(),
+                    };
+                    self.remember(&mut tx, endpoint, &id, record);
                 }
-                Record::OpenAmount { id, version, number, kind, open } => {
+                Record::OpenAmount {
+                    id,
+                    version,
+                    number,
+                    kind,
+                    open,
+                } => {
                     let known = self.synced(endpoint, &id)?;
-                    if version.is_some() && known.as_ref().and_then(|k| k.version.as_ref()) == version.as_ref() {
+                    if !self.full && same_version(&known, &version) {
                         self.summary.unchanged += 1;
                         continue;
                     }
-                    let key = self.key(kind, &number);
                     let record = SyncedRecord {
                         version,
                         document: Some((kind, number.clone())),
                         debtor: None,
                         open: Some(open),
+                        terms: Vec::new(),
                     };
-                    tx.remember(self.namespace, endpoint, &id, &record);
-                    tx.remember(self.namespace, OPEN_BY_NUMBER, &key.number, &record);
-                    wrote_state = true;
-                    if !docs_in_tx.insert(key.clone()) {
-                        continue;
-                    }
-                    if let Some(mut doc) = tx.current(&key).map_err(ledger_err)? {
-                        if doc.source_open != Some(open) {
-                            doc.source_open = Some(open);
-                            if open.is_zero() && doc.status == DocumentStatus::Open {
-                                doc.status = DocumentStatus::Paid;
-                            }
-                            tx.add_document(&doc, Location::ApiRecord(format!("{endpoint}/{id}")))
-                                .map_err(ledger_err)?;
-                        }
-                    }
+                    self.remember(&mut tx, endpoint, &id, record);
+                    let at = Location::ApiRecord(format!("{endpoint}/{id}"));
+                    tx = self.apply_term(tx, kind, &number, &id, Some(open), at, source)?;
                 }
                 Record::Deleted { endpoint: of, id } => {
                     let Some(known) = self.synced(of, &id)? else {
                         continue;
                     };
-                    self.void(&mut tx, &known, Location::ApiRecord(format!("{of}/{id} deleted upstream")))?;
-                    tx.forget(self.namespace, of, &id);
-                    wrote_state = true;
+                    let at = Location::ApiRecord(format!("{of}/{id} deleted upstream"));
+                    tx = self.void(tx, &known, &id, at, source)?;
+                    self.forget(&mut tx, of, &id);
                 }
             }
         }
         if let Some(c) = &page.cursor {
             if self.cursor(endpoint)?.as_deref() != Some(c.as_str()) {
                 tx.set_cursor(self.namespace, endpoint, c);
-                wrote_state = true;
+                self.pending.insert(
+                    ("cursor".to_string(), endpoint.to_string()),
+                    Some(SyncedRecord {
+                        version: Some(c.clone()),
+                        document: None,
+                        debtor: None,
+                        open: None,
+                        terms: Vec::new(),
+                    }),
+                );
             }
         }
-        if tx.is_empty() && !wrote_state {
-            return Ok(());
+        if self.tx_records >= self.group {
+            self.commit(tx)
+        } else {
+            self.tx = Some(tx);
+            Ok(())
         }
-        self.commit(tx)
     }
 
     fn seen(&mut self, endpoint: &str, ids: &mut dyn Iterator<Item = &str>) {
-        let set = self
-            .seen
-            .entry(static_endpoint(endpoint))
-            .or_default();
+        let set = self.seen.entry(static_endpoint(endpoint)).or_default();
         for id in ids {
             set.insert(id.to_string());
         }
     }
 
     fn listing_complete(&mut self, endpoint: &'static str) -> Result<(), ApiError> {
+        self.finish()?;
         let seen = self.seen.remove(endpoint).unwrap_or_default();
         let known = self
             .store
@@ -648,13 +833,17 @@ impl SyncLedger for StoreLedger<'_> {
         }
         let source = Source {
             kind: SourceKind::Api,
-            name: format!("{} {endpoint}: missing from the complete listing", self.summary.source),
+            name: format!(
+                "{} {endpoint}: missing from the complete listing",
+                self.summary.source
+            ),
             content_hash: h.finalize().to_hex().to_string(),
         };
-        let mut tx = self.store.begin_import(source, self.at).map_err(ledger_err)?;
+        let mut tx = self.begin(&source)?;
         for (id, rec) in &gone {
-            self.void(&mut tx, rec, Location::ApiRecord(format!("{endpoint}/{id} deleted upstream")))?;
-            tx.forget(self.namespace, endpoint, id);
+            let at = Location::ApiRecord(format!("{endpoint}/{id} deleted upstream"));
+            tx = self.void(tx, rec, id, at, &source)?;
+            self.forget(&mut tx, endpoint, id);
         }
         tracing::info!(endpoint, deleted = gone.len(), "records deleted upstream");
         self.commit(tx)

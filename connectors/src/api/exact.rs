@@ -321,19 +321,15 @@ pub fn parse_payment_terms(url: &str, raws: &[Box<RawValue>]) -> Result<Vec<Reco
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct Deletion {
-    #[serde(rename = "ID")]
-    id: Option<String>,
     entity_key: String,
     entity_type: i64,
-    timestamp: Option<Text>,
 }
 
-/// Deletions of the entities incasso keeps, and the highest Timestamp of the page.
+/// Deletions of the entities incasso keeps (accounts, payment terms, sales invoices).
 pub fn parse_deleted(url: &str, raws: &[Box<RawValue>]) -> Result<Vec<Record>, ApiError> {
     Ok(json::records::<Deletion>(url, raws, "EntityKey")?
         .into_iter()
         .filter_map(|(_, d)| {
-            let _ = (&d.id, &d.timestamp);
             let endpoint = match d.entity_type {
                 2 => ACCOUNTS,
                 10 => PAYMENT_TERMS,
@@ -348,16 +344,30 @@ pub fn parse_deleted(url: &str, raws: &[Box<RawValue>]) -> Result<Vec<Record>, A
         .collect())
 }
 
-/// The highest `Timestamp` among raw records (the page's cursor).
-fn max_timestamp(raws: &[Box<RawValue>]) -> Option<u64> {
+/// Whether `next` is on the same scheme, host and port as `base` (the token goes only there).
+fn same_origin(base: &str, next: &str) -> bool {
+    match (reqwest::Url::parse(base), reqwest::Url::parse(next)) {
+        (Ok(a), Ok(b)) => {
+            a.scheme() == b.scheme()
+                && a.host_str() == b.host_str()
+                && a.port_or_known_default() == b.port_or_known_default()
+        }
+        _ => false,
+    }
+}
+
+/// The lowest and highest `Timestamp` among raw records.
+fn timestamp_range(raws: &[Box<RawValue>]) -> Option<(u64, u64)> {
     #[derive(Deserialize)]
     #[serde(rename_all = "PascalCase")]
     struct Ts {
         timestamp: Option<Text>,
     }
-    raws.iter()
+    let all: Vec<u64> = raws
+        .iter()
         .filter_map(|r| serde_json::from_str::<Ts>(r.get()).ok()?.timestamp?.0.parse().ok())
-        .max()
+        .collect();
+    Some((*all.iter().min()?, *all.iter().max()?))
 }
 
 impl Exact {
@@ -394,6 +404,7 @@ impl Exact {
                 _ => 1,
             };
             let mut url = self.first_url(endpoint, cursor);
+            let mut page_no = 1;
             loop {
                 let resp = client.get(&url, &[("accept", "application/json".into())]).await?;
                 let page = parse_odata(&url, &resp.body)?;
@@ -407,9 +418,19 @@ impl Exact {
                     PAYMENT_TERMS => parse_payment_terms(&url, &page.results)?,
                     _ => parse_deleted(&url, &page.results)?,
                 };
-                if let Some(ts) = max_timestamp(&page.results) {
-                    cursor = cursor.max(ts);
+                if let Some((low, high)) = timestamp_range(&page.results) {
+                    if low <= cursor && page_no > 1 {
+                        // The walk relies on pages in Timestamp order; a resume from this
+                        // cursor could skip records if they are not.
+                        return Err(ApiError::Parse {
+                            url,
+                            place: "Timestamp".into(),
+                            reason: format!("page {page_no} has Timestamp {low}, not after the previous pages' {cursor}; the cursor would skip records"),
+                        });
+                    }
+                    cursor = cursor.max(high);
                 }
+                page_no += 1;
                 ledger.accept(Page {
                     endpoint,
                     source,
@@ -417,7 +438,7 @@ impl Exact {
                     cursor: Some(cursor.to_string()),
                 })?;
                 match page.next {
-                    Some(next) if next.starts_with(&origin) => url = next,
+                    Some(next) if same_origin(&origin, &next) => url = next,
                     Some(next) => {
                         return Err(ApiError::Parse {
                             url,

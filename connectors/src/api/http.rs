@@ -228,7 +228,10 @@ impl Client {
                 if o.access(now).is_none() {
                     o.refresh(&self.http, now).await?;
                 }
-                Ok(o.access(now).cloned().expect("just refreshed"))
+                o.access(now).cloned().ok_or_else(|| ApiError::Auth {
+                    source_name: self.source_name.clone(),
+                    reason: "the token endpoint gave a token that has expired already".into(),
+                })
             }
         }
     }

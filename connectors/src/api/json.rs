@@ -82,7 +82,7 @@ pub fn amsterdam_date(ms: i64) -> Option<NaiveDate> {
     let start = last_sunday(year, 3)?.and_hms_opt(1, 0, 0)?;
     let end = last_sunday(year, 10)?.and_hms_opt(1, 0, 0)?;
     let offset = if utc >= start && utc < end { 2 } else { 1 };
-    Some((utc + Duration::hours(offset)).date())
+    Some(utc.checked_add_signed(Duration::hours(offset))?.date())
 }
 
 fn last_sunday(year: i32, month: u32) -> Option<NaiveDate> {

@@ -194,8 +194,7 @@ pub fn response_source(url: &str, body: &[u8]) -> Arc<Source> {
     })
 }
 
-/// Days since 1970-01-01 for a date, the form Moneybird-style `updated_after` filters and the
-/// fixtures use.
+/// The date of a `YYYY-MM-DD…` text (Moneybird dates, Xero's `2011-04-19T00:00:00`).
 pub(crate) fn date_from_ymd(text: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(text.get(..10)?, "%Y-%m-%d").ok()
 }

@@ -4,7 +4,8 @@
 //! with `POST …/synchronization.json {"ids": [...]}`. The list is complete, so an id the ledger
 //! knows and the list lacks was deleted upstream.
 //!
-//! States: `open`, `pending_payment`, `late`, `reminded` are open; `paid` is paid;
+//! States: `open`, `late`, `reminded` are open; `paid` and `pending_payment` (a payment underway)
+//! count as paid;
 //! `uncollectible` (written off) is void; `draft` and `scheduled` are not receivables yet. A
 //! credit invoice (negative total, or `original_sales_invoice_id`) is a credit note. The open
 //! amount is Moneybird's own `total_unpaid`; the payments on an invoice are kept as payments
@@ -73,12 +74,15 @@ impl Moneybird {
             let listed = parse_versions(&list_url, &resp.body)?;
             let known: HashMap<String, Option<String>> =
                 ledger.known_versions(endpoint)?.into_iter().collect();
-            let (changed, unchanged): (Vec<&(String, String)>, Vec<&(String, String)>) =
-                listed.iter().partition(|(id, v)| {
+            let changed: Vec<&(String, String)> = listed
+                .iter()
+                .filter(|(id, v)| {
                     full || known.get(id).map(|k| k.as_deref()) != Some(Some(v.as_str()))
-                });
+                })
+                .collect();
             tracing::info!(endpoint, listed = listed.len(), changed = changed.len(), "moneybird listing");
-            ledger.seen(endpoint, &mut unchanged.iter().map(|(id, _)| id.as_str()));
+            // Listed means it exists, fetched or not: only unlisted ids count as deleted.
+            ledger.seen(endpoint, &mut listed.iter().map(|(id, _)| id.as_str()));
             let fetch_url = self.url(endpoint, "");
             for chunk in changed.chunks(BATCH) {
                 let ids: Vec<&str> = chunk.iter().map(|(id, _)| id.as_str()).collect();
@@ -275,17 +279,22 @@ pub fn parse_sales_invoices(
     lookup: &Lookup<'_>,
 ) -> Result<Vec<Record>, ApiError> {
     let raws = array(url, body)?;
+    let invoices = json::records::<SalesInvoice>(url, &raws, "id")?;
+    // A credit invoice may name an invoice of the same batch, not stored yet.
+    let numbers_here: HashMap<&str, &str> = invoices
+        .iter()
+        .filter_map(|(_, inv)| Some((inv.id.0.as_str(), inv.invoice_id.as_ref()?.0.as_str())))
+        .collect();
     let mut out = Vec::new();
-    for (i, (_, inv)) in json::records::<SalesInvoice>(url, &raws, "id")?
-        .into_iter()
-        .enumerate()
-    {
+    for (i, (_, inv)) in invoices.iter().enumerate() {
         let id = inv.id.0.clone();
         let version = inv.version.as_ref().map(|v| v.0.clone());
         let number = inv.invoice_id.as_ref().map(|t| t.0.trim().to_string()).filter(|s| !s.is_empty());
         let status = match inv.state.as_str() {
-            "open" | "pending_payment" | "late" | "reminded" => DocumentStatus::Open,
-            "paid" => DocumentStatus::Paid,
+            "open" | "late" | "reminded" => DocumentStatus::Open,
+            // A payment is underway (a direct debit sent to the bank, a payment provider): never
+            // claimed meanwhile; if it fails, Moneybird reopens the invoice and the next sync says so.
+            "paid" | "pending_payment" => DocumentStatus::Paid,
             "uncollectible" => DocumentStatus::Void,
             "draft" | "scheduled" => {
                 out.push(Record::Skipped {
@@ -333,7 +342,11 @@ pub fn parse_sales_invoices(
         };
         let credited_invoice = match credited {
             None => None,
-            Some(orig) => match lookup(SALES_INVOICES, &orig).and_then(|k| k.number) {
+            Some(orig) => match numbers_here
+                .get(orig.as_str())
+                .map(|n| n.to_string())
+                .or_else(|| lookup(SALES_INVOICES, &orig).and_then(|k| k.number))
+            {
                 Some(n) => Some(DocumentNumber::new(&n).map_err(|e| {
                     json::invalid(url, &id, "original_sales_invoice_id", &orig, &e.to_string())
                 })?),

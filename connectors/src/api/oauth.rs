@@ -188,9 +188,11 @@ impl OAuth {
                 self.token_url
             )));
         };
+        // At least two minutes, so a token is never refused as expiring the moment it arrives.
         let expires_in: i64 = expires_in
             .and_then(|t| t.0.parse().ok())
-            .unwrap_or(600);
+            .unwrap_or(600)
+            .max(120);
         let refresh = refresh_token
             .map(Secret::new)
             .unwrap_or_else(|| self.refresh.clone());

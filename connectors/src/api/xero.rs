@@ -6,7 +6,8 @@
 //!
 //! Status: `AUTHORISED` is open, `PAID` paid, `VOIDED` and `DELETED` void; `DRAFT` and
 //! `SUBMITTED` are not receivables yet. The open amount is Xero's `AmountDue` (an invoice both
-//! part paid and part credited owes exactly that) and a credit note's `RemainingCredit`.
+//! part paid and part credited owes exactly that) and a credit note's `RemainingCredit` (credit
+//! not allocated to any invoice, so the note names no invoice here).
 
 use std::sync::Arc;
 
@@ -116,6 +117,12 @@ impl Fields<'_> {
     }
 }
 
+/// The `If-Modified-Since` value one second before an `UpdatedDateUTC` (whole seconds, UTC).
+fn second_before(updated: &str) -> Option<String> {
+    let t = chrono::NaiveDateTime::parse_from_str(updated.get(..19)?, "%Y-%m-%dT%H:%M:%S").ok()?;
+    Some((t - chrono::Duration::seconds(1)).format("%Y-%m-%dT%H:%M:%S").to_string())
+}
+
 fn debtor_id(contact: &Node) -> Option<String> {
     contact
         .text_of("ContactNumber")
@@ -211,13 +218,9 @@ pub(crate) fn parse_documents(
         let currency = Currency::parse(currency_text).map_err(|e| err(url, f.place.clone(), format!("field CurrencyCode: {e}")))?;
         let total = f.amount("Total")?.ok_or_else(|| err(url, f.place.clone(), "field Total is missing or empty".into()))?;
         let open = if credit { f.amount("RemainingCredit")? } else { f.amount("AmountDue")? };
-        let credited_invoice = if credit {
-            n.child("Allocations")
-                .and_then(|a| a.all("Allocation").find_map(|al| al.child("Invoice")?.text_of("InvoiceNumber")))
-                .and_then(|num| DocumentNumber::new(num).ok())
-        } else {
-            None
-        };
+        // Not linked to the invoice it was allocated to: that invoice's AmountDue is net of the
+        // allocation already, and RemainingCredit is credit left on the debtor's account.
+        let credited_invoice: Option<DocumentNumber> = None;
         let vat = f.amount("TotalTax")?;
         out.push(Record::Document {
             id: id.clone(),
@@ -299,16 +302,21 @@ impl Xero {
             (INVOICES, "&where=Type%3D%3D%22ACCREC%22"),
             (CREDIT_NOTES, "&where=Type%3D%3D%22ACCRECCREDIT%22"),
         ] {
-            let since = if full { None } else { ledger.cursor(endpoint)? };
-            let mut cursor = since.clone();
-            for page_no in 1.. {
+            // Keyset paging: each request asks for what changed since the latest record seen
+            // (less a second, as the header has whole seconds), so a record changed during the
+            // walk moves to the end and is read there instead of shifting a page boundary.
+            // Page numbers are used only within a second that holds a full page or more.
+            let mut cursor = if full { None } else { ledger.cursor(endpoint)? };
+            let mut since = cursor.as_deref().and_then(second_before);
+            let mut page_no = 1;
+            loop {
                 let url = format!(
                     "{}/api.xro/2.0/{endpoint}?page={page_no}&order=UpdatedDateUTC%20ASC{filter}",
                     self.base_url.trim_end_matches('/')
                 );
                 let mut headers = vec![("accept", "application/xml".to_string())];
                 if let Some(s) = &since {
-                    headers.push(("if-modified-since", s.get(..19).unwrap_or(s).to_string()));
+                    headers.push(("if-modified-since", s.clone()));
                 }
                 let resp = client.get(&url, &headers).await?;
                 if resp.status == 304 {
@@ -316,20 +324,28 @@ impl Xero {
                 }
                 let source = response_source(&url, &resp.body);
                 let (records, count) = parse_page(&url, &resp.body, endpoint, &self.creditor, &source)?;
-                for r in &records {
-                    let v = match r {
-                        Record::Document { version, .. } | Record::Debtor { version, .. } | Record::Skipped { version, .. } => version.as_ref(),
+                let page_max = records
+                    .iter()
+                    .filter_map(|r| match r {
+                        Record::Document { version, .. } | Record::Debtor { version, .. } | Record::Skipped { version, .. } => version.clone(),
                         _ => None,
-                    };
-                    if let Some(v) = v {
-                        if cursor.as_ref().is_none_or(|c| v > c) {
-                            cursor = Some(v.clone());
-                        }
+                    })
+                    .max();
+                if let Some(v) = &page_max {
+                    if cursor.as_ref().is_none_or(|c| v > c) {
+                        cursor = Some(v.clone());
                     }
                 }
                 ledger.accept(Page { endpoint, source, records, cursor: cursor.clone() })?;
                 if count < PAGE_SIZE {
                     break;
+                }
+                let next_since = page_max.as_deref().and_then(second_before);
+                if next_since.is_some() && next_since > since {
+                    since = next_since;
+                    page_no = 1;
+                } else {
+                    page_no += 1;
                 }
             }
             if full {
