@@ -300,6 +300,63 @@ fn exact_instalments_add_up_and_a_deleted_term_does_not_void_its_invoice() {
 }
 
 #[test]
+fn an_invoice_in_a_ubl_file_and_in_moneybird_is_one_document() {
+    let mut up = Upstream::with(1, 2);
+    up.contacts[0].code = "aasdf".into();
+    let inv = &mut up.invoices[0];
+    inv.number = "12115118".into();
+    inv.date = "2015-01-09".into();
+    inv.due = "2015-01-09".into();
+    inv.total = "242.00".into();
+    inv.net = "200.00".into();
+    inv.open = "42.00".into();
+    let server = api_server::start(up);
+    let dir = tempfile::tempdir().unwrap();
+    let ubl = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/ubl/nl-si-ubl-2.0-minimal.xml");
+    let o = incasso(dir.path(), &["import", ubl.to_str().unwrap()]).output().unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    configure(dir.path(), &server, "moneybird", "");
+    let o = sync(dir.path(), &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let store = incasso_store::Store::open(&dir.path().join("data")).unwrap();
+    let docs = store.documents().unwrap();
+    assert_eq!(docs.len(), 2, "the shared invoice once, and the other");
+    let d = doc(&docs, "12115118");
+    assert_eq!(d.document.source_open, Some("42.00".parse().unwrap()), "Moneybird's open amount joins the UBL's document");
+    assert!(store.conflicts().unwrap().is_empty());
+    let others = store.other_sources_of(&d.document.key()).unwrap();
+    assert!(!others.is_empty(), "both sources are kept in the provenance");
+}
+
+#[test]
+fn a_dispute_recorded_from_a_file_survives_the_apis_open() {
+    let server = api_server::start(Upstream::with(1, 2));
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("openstaand.csv");
+    std::fs::write(
+        &csv,
+        "Factuurnummer;Debiteurnummer;Factuurdatum;Vervaldatum;Bedrag incl. BTW;Status\n2026-000001;D00000;01-03-2026;30-04-2026;100,00;Betwist\n",
+    )
+    .unwrap();
+    let o = incasso(dir.path(), &["import", csv.to_str().unwrap()]).output().unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    configure(dir.path(), &server, "moneybird", "");
+    assert!(sync(dir.path(), &[]).status.success());
+    let d = doc(&documents(dir.path()), "2026-000001").document.clone();
+    assert_eq!(d.status, DocumentStatus::Disputed);
+    assert_eq!(d.source_open, Some("100.00".parse().unwrap()));
+    {
+        let mut up = server.up();
+        up.invoices[0].open = "50.00".into();
+        up.touch(0);
+    }
+    assert!(sync(dir.path(), &[]).status.success());
+    let d = doc(&documents(dir.path()), "2026-000001").document.clone();
+    assert_eq!(d.status, DocumentStatus::Disputed, "never claimed while disputed");
+    assert_eq!(d.source_open, Some("50.00".parse().unwrap()), "the API's open amount is live");
+}
+
+#[test]
 fn a_nightly_run_whose_sync_fails_submits_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");

@@ -118,3 +118,20 @@ pub fn merge(stored: &Document, incoming: &Document) -> Document {
     }
     m
 }
+
+/// The stored description updated by an accounting API's: gaps filled as in [`merge`], and the
+/// open amount and status taken from the API, which reports the books' live state where a file
+/// is a snapshot of the day it was made. A dispute recorded elsewhere stays unless the API says
+/// paid or void: no API reports disputes, so its "open" does not end one.
+pub fn merge_live(stored: &Document, incoming: &Document) -> Document {
+    let mut m = merge(stored, incoming);
+    if incoming.source_open.is_some() {
+        m.source_open = incoming.source_open;
+    }
+    m.status = match (stored.status, incoming.status) {
+        (_, DocumentStatus::Paid | DocumentStatus::Void) => incoming.status,
+        (DocumentStatus::Disputed, _) => DocumentStatus::Disputed,
+        (_, s) => s,
+    };
+    m
+}

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use incasso_core::ids::CreditorId;
 use incasso_core::model::{
-    AttachmentRef, Debtor, Document, DocumentKey, Location, Payment, Source,
+    AttachmentRef, Debtor, Document, DocumentKey, Location, Payment, Source, SourceKind,
 };
 
 use crate::codec::{corrupt, decode, encode, Block, StoredDoc};
@@ -282,7 +282,11 @@ impl ImportTx<'_> {
             }
             self.also_from
                 .push((dk.clone(), self.import_id, location.clone()));
-            let merged = incasso_core::sources::merge(&old_doc, &doc);
+            let merged = if self.source.kind == SourceKind::Api {
+                incasso_core::sources::merge_live(&old_doc, &doc)
+            } else {
+                incasso_core::sources::merge(&old_doc, &doc)
+            };
             if merged == old_doc {
                 self.merged += 1;
                 return Ok(());

@@ -37,6 +37,8 @@ pub struct Inv {
     pub date: String,
     pub due: String,
     pub total: String,
+    /// Amount excluding VAT (Moneybird); empty: the total.
+    pub net: String,
     pub open: String,
     pub status: &'static str,
     pub credit: bool,
@@ -116,6 +118,7 @@ impl Upstream {
                 date: "2026-03-01".into(),
                 due: "2026-04-30".into(),
                 total: format!("{}.{:02}", 100 + i % 900, i % 100),
+                net: String::new(),
                 open: format!("{}.{:02}", 100 + i % 900, i % 100),
                 status: "open",
                 credit: false,
@@ -482,7 +485,7 @@ fn mb_invoice(i: &Inv, c: &Contact) -> String {
         i.version,
         sub(&i.total, &i.open),
         i.open,
-        i.total,
+        if i.net.is_empty() { &i.total } else { &i.net },
         i.total
     )
 }

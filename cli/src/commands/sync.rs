@@ -638,10 +638,9 @@ impl SyncLedger for StoreLedger<'_> {
         for rec in page.records {
             self.tx_records += 1;
             if !matches!(rec, Record::Deleted { .. } | Record::Payment { .. }) {
-                self.seen
-                    .entry(endpoint)
-                    .or_default()
-                    .insert(rec.id().to_string());
+                if let Some(listed) = self.seen.get_mut(endpoint) {
+                    listed.insert(rec.id().to_string());
+                }
             }
             match rec {
                 Record::Document {
@@ -679,6 +678,13 @@ impl SyncLedger for StoreLedger<'_> {
                     }
                     let key = document.key();
                     tx = self.fresh(tx, &key, source)?;
+                    if document.status == DocumentStatus::Open
+                        && tx.current(&key).map_err(ledger_err)?.is_some_and(|c| c.status == DocumentStatus::Disputed)
+                    {
+                        // A dispute recorded from a file stays: no API reports disputes, so
+                        // its "open" does not end one. Paid or void upstream does.
+                        document.status = DocumentStatus::Disputed;
+                    }
                     tx.add_document(&document, location).map_err(ledger_err)?;
                     self.tx_docs.insert(key);
                     let record = SyncedRecord {
@@ -794,6 +800,10 @@ impl SyncLedger for StoreLedger<'_> {
         }
     }
 
+    fn listing_begins(&mut self, endpoint: &'static str) {
+        self.seen.insert(endpoint, HashSet::new());
+    }
+
     fn seen(&mut self, endpoint: &str, ids: &mut dyn Iterator<Item = &str>) {
         let set = self.seen.entry(static_endpoint(endpoint)).or_default();
         for id in ids {
@@ -803,7 +813,11 @@ impl SyncLedger for StoreLedger<'_> {
 
     fn listing_complete(&mut self, endpoint: &'static str) -> Result<(), ApiError> {
         self.finish()?;
-        let seen = self.seen.remove(endpoint).unwrap_or_default();
+        let Some(seen) = self.seen.remove(endpoint) else {
+            return Err(ApiError::Ledger(format!(
+                "{endpoint}: a listing was completed that never began; nothing deleted"
+            )));
+        };
         let known = self
             .store
             .synced_all(self.namespace, endpoint)

@@ -135,7 +135,7 @@ struct Account {
 pub fn parse_accounts(url: &str, raws: &[Box<RawValue>]) -> Result<Vec<Record>, ApiError> {
     json::records::<Account>(url, raws, "ID")?
         .into_iter()
-        .map(|(_, a)| {
+        .map(|a| {
             let code = filled(&a.code).unwrap_or_else(|| a.id.clone());
             let mut d = Debtor::new(
                 DebtorId::new(&code).map_err(|e| json::invalid(url, &a.id, "Code", &code, &e.to_string()))?,
@@ -197,7 +197,7 @@ pub fn parse_sales_invoices(
 ) -> Result<Vec<Record>, ApiError> {
     let mut out = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    for (i, (_, inv)) in json::records::<SalesInvoice>(url, raws, "InvoiceID")?
+    for (i, inv) in json::records::<SalesInvoice>(url, raws, "InvoiceID")?
         .into_iter()
         .enumerate()
     {
@@ -291,7 +291,7 @@ struct PaymentTerm {
 pub fn parse_payment_terms(url: &str, raws: &[Box<RawValue>]) -> Result<Vec<Record>, ApiError> {
     json::records::<PaymentTerm>(url, raws, "ID")?
         .into_iter()
-        .map(|(_, t)| {
+        .map(|t| {
             let version = t.timestamp.as_ref().map(|v| v.0.clone());
             let number = t.invoice_number.as_ref().map(|n| n.0.trim().to_string()).filter(|s| !s.is_empty() && s != "null");
             let (Some(20), Some(number)) = (t.line_type, number) else {
@@ -329,7 +329,7 @@ struct Deletion {
 pub fn parse_deleted(url: &str, raws: &[Box<RawValue>]) -> Result<Vec<Record>, ApiError> {
     Ok(json::records::<Deletion>(url, raws, "EntityKey")?
         .into_iter()
-        .filter_map(|(_, d)| {
+        .filter_map(|d| {
             let endpoint = match d.entity_type {
                 2 => ACCOUNTS,
                 10 => PAYMENT_TERMS,
@@ -393,7 +393,9 @@ impl Exact {
         full: bool,
     ) -> Result<(), ApiError> {
         let origin = self.base_url.trim_end_matches('/').to_string();
-        for endpoint in [ACCOUNTS, SALES_INVOICES, PAYMENT_TERMS, DELETED] {
+        // Open items before invoices: an invoice then arrives with its open amount and is written
+        // once, not once bare and again when its items follow.
+        for endpoint in [ACCOUNTS, PAYMENT_TERMS, SALES_INVOICES, DELETED] {
             if full && endpoint == DELETED {
                 continue;
             }
@@ -403,6 +405,9 @@ impl Exact {
                 })?,
                 _ => 1,
             };
+            if full {
+                ledger.listing_begins(endpoint);
+            }
             let mut url = self.first_url(endpoint, cursor);
             let mut page_no = 1;
             loop {

@@ -68,6 +68,8 @@ pub struct Client {
     headers: Vec<(String, String)>,
     recent: VecDeque<Instant>,
     blocked_until: Option<Instant>,
+    /// The day's calls are used up (`X-RateLimit-Remaining: 0`), until this epoch ms.
+    day_used_up: Option<i64>,
     /// Requests sent, retries included (the benchmark and the cheap-second-sync test read it).
     pub calls: u64,
 }
@@ -94,6 +96,7 @@ impl Client {
             headers,
             recent: VecDeque::new(),
             blocked_until: None,
+            day_used_up: None,
             calls: 0,
         })
     }
@@ -119,6 +122,16 @@ impl Client {
         let mut attempt = 0;
         loop {
             attempt += 1;
+            if let Some(reset) = self.day_used_up {
+                let at = chrono::DateTime::from_timestamp_millis(reset)
+                    .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+                    .unwrap_or_else(|| "later".into());
+                return Err(ApiError::Http {
+                    url: url.to_string(),
+                    status: 429,
+                    detail: format!("the day's calls are used up (X-RateLimit-Remaining 0); they reset at {at}; run again then"),
+                });
+            }
             self.pace().await;
             let token = self.token().await?;
             let mut req = self
@@ -260,11 +273,15 @@ impl Client {
     }
 
     /// Reads Exact's `X-RateLimit-Minutely-Remaining`/`-Reset` (epoch ms) and Xero's
-    /// `X-MinLimit-Remaining`: with none left, the next call waits for the reset.
+    /// `X-MinLimit-Remaining`: with none left, the next call waits for the reset. With the day's
+    /// `X-RateLimit-Remaining` at 0 the next call is not made: the source stops, saying when.
     fn observe_limits(&mut self, headers: &reqwest::header::HeaderMap) {
         let num = |name: &str| -> Option<i64> {
             headers.get(name)?.to_str().ok()?.trim().parse().ok()
         };
+        if num("x-ratelimit-remaining") == Some(0) {
+            self.day_used_up = Some(num("x-ratelimit-reset").unwrap_or(0));
+        }
         if num("x-ratelimit-minutely-remaining") == Some(0) {
             let now_ms = chrono::Utc::now().timestamp_millis();
             let wait_ms = num("x-ratelimit-minutely-reset")

@@ -99,26 +99,23 @@ fn last_sunday(year: i32, month: u32) -> Option<NaiveDate> {
 }
 
 /// Parses each raw record into `T`; an error names the record by index and by the upstream id
-/// found under `id_field`.
+/// found under `id_field` (looked up only then).
 pub fn records<T: DeserializeOwned>(
     url: &str,
     raws: &[Box<RawValue>],
     id_field: &str,
-) -> Result<Vec<(String, T)>, ApiError> {
+) -> Result<Vec<T>, ApiError> {
     raws.iter()
         .enumerate()
         .map(|(i, raw)| {
-            let id = record_id(raw, id_field);
-            serde_json::from_str::<T>(raw.get())
-                .map(|t| (id.clone().unwrap_or_else(|| format!("#{}", i + 1)), t))
-                .map_err(|e| ApiError::Parse {
-                    url: url.to_string(),
-                    place: match &id {
-                        Some(id) => format!("record {} ({id_field} {id})", i + 1),
-                        None => format!("record {}", i + 1),
-                    },
-                    reason: clean_serde(&e),
-                })
+            serde_json::from_str::<T>(raw.get()).map_err(|e| ApiError::Parse {
+                url: url.to_string(),
+                place: match record_id(raw, id_field) {
+                    Some(id) => format!("record {} ({id_field} {id})", i + 1),
+                    None => format!("record {}", i + 1),
+                },
+                reason: clean_serde(&e),
+            })
         })
         .collect()
 }

@@ -131,6 +131,9 @@ pub trait SyncLedger {
     fn known_versions(&self, endpoint: &str) -> Result<Vec<(String, Option<String>)>, ApiError>;
     /// Stores a page's records and its cursor, all or nothing.
     fn accept(&mut self, page: Page) -> Result<(), ApiError>;
+    /// A complete listing of the endpoint starts: from now on the ids of its records are kept,
+    /// for [`SyncLedger::listing_complete`].
+    fn listing_begins(&mut self, endpoint: &'static str);
     /// Ids the API listed as current but that were not fetched because they did not change.
     fn seen(&mut self, endpoint: &str, ids: &mut dyn Iterator<Item = &str>);
     /// The endpoint was listed completely in this sync: known records neither seen nor fetched

@@ -69,6 +69,7 @@ impl Moneybird {
             } else {
                 ""
             };
+            ledger.listing_begins(endpoint);
             let list_url = self.url(endpoint, query);
             let resp = client.get(&list_url, &[]).await?;
             let listed = parse_versions(&list_url, &resp.body)?;
@@ -122,7 +123,7 @@ pub fn parse_versions(url: &str, body: &[u8]) -> Result<Vec<(String, String)>, A
     let raws = array(url, body)?;
     Ok(json::records::<Entry>(url, &raws, "id")?
         .into_iter()
-        .map(|(_, e)| (e.id.0, e.version.0))
+        .map(|e| (e.id.0, e.version.0))
         .collect())
 }
 
@@ -223,7 +224,7 @@ pub fn parse_contacts(url: &str, body: &[u8]) -> Result<Vec<Record>, ApiError> {
     let raws = array(url, body)?;
     json::records::<Contact>(url, &raws, "id")?
         .into_iter()
-        .map(|(_, c)| {
+        .map(|c| {
             Ok(Record::Debtor {
                 id: c.id.0.clone(),
                 version: c.version.as_ref().map(|v| v.0.clone()),
@@ -283,10 +284,10 @@ pub fn parse_sales_invoices(
     // A credit invoice may name an invoice of the same batch, not stored yet.
     let numbers_here: HashMap<&str, &str> = invoices
         .iter()
-        .filter_map(|(_, inv)| Some((inv.id.0.as_str(), inv.invoice_id.as_ref()?.0.as_str())))
+        .filter_map(|inv| Some((inv.id.0.as_str(), inv.invoice_id.as_ref()?.0.as_str())))
         .collect();
     let mut out = Vec::new();
-    for (i, (_, inv)) in invoices.iter().enumerate() {
+    for (i, inv) in invoices.iter().enumerate() {
         let id = inv.id.0.clone();
         let version = inv.version.as_ref().map(|v| v.0.clone());
         let number = inv.invoice_id.as_ref().map(|t| t.0.trim().to_string()).filter(|s| !s.is_empty());

@@ -306,6 +306,9 @@ impl Xero {
             // (less a second, as the header has whole seconds), so a record changed during the
             // walk moves to the end and is read there instead of shifting a page boundary.
             // Page numbers are used only within a second that holds a full page or more.
+            if full {
+                ledger.listing_begins(endpoint);
+            }
             let mut cursor = if full { None } else { ledger.cursor(endpoint)? };
             let mut since = cursor.as_deref().and_then(second_before);
             let mut page_no = 1;
