@@ -37,7 +37,7 @@ fn config(dir: &Path, server: &api_server::Server, kind: &str) -> String {
     p.display().to_string()
 }
 
-fn one(kind: &str, invoices: usize) -> (f64, f64, f64, usize) {
+fn one(kind: &str, invoices: usize) -> (usize, f64, f64, f64, usize) {
     let server = api_server::start(api_server::Upstream::with(invoices / 20, invoices));
     let dir = tempfile::tempdir().unwrap();
     let cfg = config(dir.path(), &server, kind);
@@ -45,23 +45,24 @@ fn one(kind: &str, invoices: usize) -> (f64, f64, f64, usize) {
     let data = data.to_str().unwrap();
     let (first, rss) = common::run(&["--data-dir", data, "sync", "--config", &cfg]);
     let before = server.up().log.iter().filter(|l| !l.contains("token")).count();
+    let first_requests = before;
     let (second, _) = common::run(&["--data-dir", data, "sync", "--config", &cfg]);
     let requests = server.up().log.iter().filter(|l| !l.contains("token")).count() - before;
     let docs = incasso_store::Store::open(Path::new(data)).unwrap().documents().unwrap().len();
     assert_eq!(docs, invoices, "{kind}: every invoice is in the ledger");
-    (first, rss, second, requests)
+    (first_requests, first, rss, second, requests)
 }
 
 fn main() {
     let n = common::env_n("SYNC_INVOICES", 100_000) as usize;
     println!("sync of {n} invoices ({} contacts) from the local stand-in", n / 20);
-    println!("package    first sync   peak RSS   RSS at n/4   second sync   its requests");
+    println!("package    requests  first sync   peak RSS   RSS at n/4   second sync   its requests");
     let packages = std::env::var("SYNC_PACKAGES").unwrap_or_else(|_| "moneybird,exact,xero".into());
     for kind in packages.split(',') {
-        let (first, rss, second, requests) = one(kind, n);
-        let (_, quarter_rss, _, _) = one(kind, n / 4);
+        let (first_requests, first, rss, second, requests) = one(kind, n);
+        let (_, _, quarter_rss, _, _) = one(kind, n / 4);
         println!(
-            "{kind:<10} {first:>8.2} s {rss:>7.0} MB {quarter_rss:>9.0} MB {second:>10.2} s {requests:>10}"
+            "{kind:<10} {first_requests:>8} {first:>8.2} s {rss:>7.0} MB {quarter_rss:>9.0} MB {second:>10.2} s {requests:>10}"
         );
     }
 }

@@ -356,7 +356,7 @@ fn same_origin(base: &str, next: &str) -> bool {
     }
 }
 
-/// The lowest and highest `Timestamp` among raw records.
+/// The lowest and highest `Timestamp` among raw records (the deletion log's).
 fn timestamp_range(raws: &[Box<RawValue>]) -> Option<(u64, u64)> {
     #[derive(Deserialize)]
     #[serde(rename_all = "PascalCase")]
@@ -366,6 +366,21 @@ fn timestamp_range(raws: &[Box<RawValue>]) -> Option<(u64, u64)> {
     let all: Vec<u64> = raws
         .iter()
         .filter_map(|r| serde_json::from_str::<Ts>(r.get()).ok()?.timestamp?.0.parse().ok())
+        .collect();
+    Some((*all.iter().min()?, *all.iter().max()?))
+}
+
+/// The lowest and highest Timestamp among parsed records (their versions).
+fn version_range(records: &[Record]) -> Option<(u64, u64)> {
+    let all: Vec<u64> = records
+        .iter()
+        .filter_map(|r| match r {
+            Record::Document { version, .. }
+            | Record::Debtor { version, .. }
+            | Record::Skipped { version, .. }
+            | Record::OpenAmount { version, .. } => version.as_deref()?.parse().ok(),
+            _ => None,
+        })
         .collect();
     Some((*all.iter().min()?, *all.iter().max()?))
 }
@@ -423,7 +438,11 @@ impl Exact {
                     PAYMENT_TERMS => parse_payment_terms(&url, &page.results)?,
                     _ => parse_deleted(&url, &page.results)?,
                 };
-                if let Some((low, high)) = timestamp_range(&page.results) {
+                let range = match endpoint {
+                    DELETED => timestamp_range(&page.results),
+                    _ => version_range(&records),
+                };
+                if let Some((low, high)) = range {
                     if low <= cursor && page_no > 1 {
                         // The walk relies on pages in Timestamp order; a resume from this
                         // cursor could skip records if they are not.
