@@ -30,6 +30,8 @@ pub(crate) struct Node {
     pub text: String,
     /// Child elements in order.
     pub children: Vec<Node>,
+    /// Attributes (local names), unescaped.
+    pub attrs: Vec<(String, String)>,
 }
 
 impl Node {
@@ -41,6 +43,14 @@ impl Node {
     /// Every child of that name.
     pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Node> + 'a {
         self.children.iter().filter(move |c| c.name == name)
+    }
+
+    /// An attribute's value.
+    pub fn attr(&self, name: &str) -> Option<&str> {
+        self.attrs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// The trimmed text of the first child of that name, when not empty.
@@ -64,10 +74,25 @@ pub(crate) fn tree(bytes: &[u8]) -> Result<Node, String> {
             .map_err(|e| format!("byte {at}: {e}"))?;
         match event {
             Event::DocType(_) => return Err("a DOCTYPE is refused".into()),
-            Event::Start(e) => stack.push(Node {
-                name: String::from_utf8_lossy(e.local_name().as_ref()).into_owned(),
-                ..Node::default()
-            }),
+            Event::Start(e) => {
+                let mut attrs = Vec::new();
+                for a in e.attributes() {
+                    let a = a.map_err(|err| format!("byte {at}: {err}"))?;
+                    let v = a
+                        .decode_and_unescape_value(reader.decoder())
+                        .map_err(|err| format!("byte {at}: {err}"))?
+                        .into_owned();
+                    attrs.push((
+                        String::from_utf8_lossy(a.key.local_name().as_ref()).into_owned(),
+                        v,
+                    ));
+                }
+                stack.push(Node {
+                    name: String::from_utf8_lossy(e.local_name().as_ref()).into_owned(),
+                    attrs,
+                    ..Node::default()
+                })
+            }
             Event::End(_) => {
                 let mut done = stack.pop().ok_or("unbalanced end tag")?;
                 done.text = done.text.trim().to_string();

@@ -1,5 +1,5 @@
 //! Accounting APIs: Moneybird, Exact Online and Xero, read incrementally into the same records as
-//! the file connectors.
+//! the file connectors; and readers of Twinfield's XML answers (`twinfield.rs`, no sync client).
 //!
 //! Each connector (`moneybird.rs`, `exact.rs`, `xero.rs`) walks its endpoints and hands the
 //! records of every page to a [`SyncLedger`], which stores them and the cursor that follows them
@@ -13,6 +13,7 @@ pub mod http;
 pub mod moneybird;
 pub mod oauth;
 pub mod secret;
+pub mod twinfield;
 pub mod xero;
 mod json;
 

@@ -8,7 +8,7 @@ use incasso_core::model::{DocumentKind, DocumentStatus};
 use rust_decimal::Decimal;
 
 use super::json::{amsterdam_date, ms_date};
-use super::{exact, moneybird, response_source, xero, ApiError, Record};
+use super::{exact, moneybird, response_source, twinfield, xero, ApiError, Record};
 
 fn fixtures(sub: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -214,5 +214,29 @@ fn corpus_api_answers() {
         }
         read += 1;
     }
-    assert!(read >= 19, "read {read} answers");
+    let tw = |name: &str| std::fs::read(dir.join("twinfield").join(name)).unwrap();
+    let recs = twinfield::parse_sales_invoice("corpus/twinfield", &tw("salesinvoice-final.xml"), &creditor()).unwrap();
+    let d = documents(&recs)[0];
+    assert_eq!((d.number.as_str(), d.debtor.as_str()), ("5", "1000"));
+    assert_eq!((d.issue_date.to_string(), d.due_date.to_string()), ("2012-08-31".into(), "2012-09-30".into()));
+    assert_eq!(d.total, dec("15.00"));
+    let recs = twinfield::parse_sales_invoice("corpus/twinfield", &tw("salesinvoice-concept.xml"), &creditor()).unwrap();
+    assert!(matches!(&recs[0], Record::Skipped { reason, .. } if reason == "status concept"));
+    let recs = twinfield::parse_customers("corpus/twinfield", &tw("customer-list.xml")).unwrap();
+    assert_eq!(recs.len(), 4);
+    assert!(recs.iter().any(|r| matches!(r, Record::Debtor { debtor, .. } if debtor.name.as_deref() == Some("Hr E G H K\u{fc}ppers en/of MW M.J. K\u{fc}ppers-Veeneman"))));
+    let rows = twinfield::parse_browse("corpus/twinfield", &tw("browse-data-transactions.xml")).unwrap();
+    assert_eq!(rows.len(), 6);
+    assert!(rows[0].iter().any(|(f, v)| f == "fin.trs.line.valuesigned" && v == "-121.00"));
+    // UTF-16 BE with a byte-order mark reads; its office names unescape.
+    let offices = twinfield::read("corpus/twinfield", &tw("office-list-utf16be-bom.xml")).unwrap();
+    assert_eq!(offices.name, "ProcessXmlStringResponse");
+    // Batch answers with failed elements are refused, naming the element and Twinfield's words.
+    let e = twinfield::read("corpus/twinfield", &tw("banktransactions-partial-failure.xml")).unwrap_err().to_string();
+    assert!(e.contains("transactions/transaction[1]") && e.contains("niet in balans"), "{e}");
+    let e = twinfield::read("corpus/twinfield", &tw("matchset-debiteuren-afletteren.xml")).unwrap_err().to_string();
+    assert!(e.contains("sets/set[2]"), "{e}");
+    twinfield::read("corpus/twinfield", &tw("browse-definition.xml")).unwrap();
+    read += 8;
+    assert!(read >= 27, "read {read} answers");
 }
