@@ -421,6 +421,11 @@ fn xero_pages_since_the_cursor_and_never_uses_another_tenant() {
     let docs = documents(dir.path());
     assert_eq!(docs.len(), 229, "the draft is not a receivable");
     assert_eq!(doc(&docs, "2026-000001").document.source_open, Some("10.00".parse().unwrap()));
+    assert_eq!(
+        doc(&docs, "2026-000001").document.debtor.as_str(),
+        "D00000",
+        "the contact's number, though the invoice names only its ContactID"
+    );
 
     let before = server.up().log.len();
     let o = sync(dir.path(), &[]);

@@ -767,8 +767,8 @@ async fn xero_list(
                         ("Invoice", "InvoiceID", "InvoiceNumber", "ACCREC", "AmountDue")
                     };
                     let mut x = format!(
-                        "<{tag}><Contact><ContactID>{}</ContactID><ContactNumber>{}</ContactNumber><Name>{}</Name></Contact><Date>{}T00:00:00</Date><DueDate>{}T00:00:00</DueDate><Status>{status}</Status><SubTotal>{}</SubTotal><TotalTax>0.00</TotalTax><Total>{}</Total><UpdatedDateUTC>{}</UpdatedDateUTC><CurrencyCode>EUR</CurrencyCode><Type>{ty}</Type><{id}>{}</{id}><{num}>{}</{num}><{open}>{}</{open}></{tag}>",
-                        c.id, c.code, c.name, i.date, i.due, i.total, i.total, xero_ts(i.version), i.id, i.number, i.open
+                        "<{tag}><Contact><ContactID>{}</ContactID><Name>{}</Name></Contact><Date>{}T00:00:00</Date><DueDate>{}T00:00:00</DueDate><Status>{status}</Status><SubTotal>{}</SubTotal><TotalTax>0.00</TotalTax><Total>{}</Total><UpdatedDateUTC>{}</UpdatedDateUTC><CurrencyCode>EUR</CurrencyCode><Type>{ty}</Type><{id}>{}</{id}><{num}>{}</{num}><{open}>{}</{open}></{tag}>",
+                        c.id, c.name, i.date, i.due, i.total, i.total, xero_ts(i.version), i.id, i.number, i.open
                     );
                     if let Some(Fault::MissingField(f)) = &fault {
                         let start = x.find(&format!("<{f}>")).unwrap();

@@ -125,7 +125,7 @@ fn xero_amount_due_after_payments_and_credits_and_voided_invoices() {
     let url = "https://xero.test/api.xro/2.0/Invoices";
     let body = std::fs::read(fixtures("xero/invoice-partial-paid-and-credited.xml")).unwrap();
     let source = response_source(url, &body);
-    let (recs, n) = xero::parse_page(url, &body, xero::INVOICES, &creditor(), &source).unwrap();
+    let (recs, n) = xero::parse_page(url, &body, xero::INVOICES, &creditor(), &source, &|_| None).unwrap();
     assert_eq!(n, 1);
     let d = documents(&recs)[0];
     assert_eq!(d.number.as_str(), "ORC1026");
@@ -136,7 +136,7 @@ fn xero_amount_due_after_payments_and_credits_and_voided_invoices() {
     assert_eq!(payments.len(), 1);
 
     let body = std::fs::read(fixtures("xero/invoice-voided.xml")).unwrap();
-    let (recs, _) = xero::parse_page(url, &body, xero::INVOICES, &creditor(), &source).unwrap();
+    let (recs, _) = xero::parse_page(url, &body, xero::INVOICES, &creditor(), &source, &|_| None).unwrap();
     assert_eq!(documents(&recs)[0].status, DocumentStatus::Void, "VOIDED never goes to an agency");
 }
 
@@ -198,14 +198,14 @@ fn corpus_api_answers() {
         } else if name.starts_with("contact") {
             xero::CONTACTS
         } else if name.starts_with("error-invoice") {
-            let e = xero::parse_page(&url, &body, xero::INVOICES, &creditor(), &source).unwrap_err();
+            let e = xero::parse_page(&url, &body, xero::INVOICES, &creditor(), &source, &|_| None).unwrap_err();
             assert!(e.to_string().contains("does not exist for this organisation"), "{e}");
             read += 1;
             continue;
         } else {
             continue;
         };
-        let (recs, n) = xero::parse_page(&url, &body, endpoint, &creditor(), &source).unwrap();
+        let (recs, n) = xero::parse_page(&url, &body, endpoint, &creditor(), &source, &|_| None).unwrap();
         assert!(n > 0 && !recs.is_empty(), "{name}");
         if name == "invoices-list.xml" {
             // ACCPAY bills and drafts are listed but are no receivables.

@@ -180,6 +180,7 @@ pub(crate) fn parse_documents(
     list: &str,
     creditor: &CreditorId,
     source: &Arc<Source>,
+    debtor_of: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Vec<Record>, ApiError> {
     let credit = list == CREDIT_NOTES;
     let (id_field, number_field, wanted_type) = if credit {
@@ -211,7 +212,13 @@ pub(crate) fn parse_documents(
         };
         let number = f.req(number_field)?.to_string();
         let contact = n.child("Contact").ok_or_else(|| err(url, f.place.clone(), "field Contact is missing".into()))?;
-        let debtor = debtor_id(contact).ok_or_else(|| err(url, f.place.clone(), "field Contact/ContactID is missing".into()))?;
+        // An invoice's contact often lacks the ContactNumber the contact itself has: the
+        // contact synced before says which debtor it is.
+        let debtor = contact
+            .text_of("ContactID")
+            .and_then(debtor_of)
+            .or_else(|| debtor_id(contact))
+            .ok_or_else(|| err(url, f.place.clone(), "field Contact/ContactID is missing".into()))?;
         let issue = f.date("Date")?.ok_or_else(|| err(url, f.place.clone(), "field Date is missing or empty".into()))?;
         let due = f.date("DueDate")?.unwrap_or(issue);
         let currency_text = f.req("CurrencyCode")?;
@@ -277,18 +284,20 @@ pub(crate) fn parse_documents(
 
 /// The records of one answer of an endpoint (`Contacts`, `Invoices`, `CreditNotes`) and how
 /// many elements it listed (a full page means there may be another).
+/// `debtor_of` maps a ContactID synced earlier to its debtor id.
 pub fn parse_page(
     url: &str,
     body: &[u8],
     endpoint: &str,
     creditor: &CreditorId,
     source: &Arc<Source>,
+    debtor_of: &dyn Fn(&str) -> Option<String>,
 ) -> Result<(Vec<Record>, usize), ApiError> {
     let root = read_xml(url, body)?;
     let count = parse_response(url, &root, endpoint)?.len();
     let records = match endpoint {
         CONTACTS => parse_contacts(url, &root)?,
-        _ => parse_documents(url, &root, endpoint, creditor, source)?,
+        _ => parse_documents(url, &root, endpoint, creditor, source, debtor_of)?,
     };
     Ok((records, count))
 }
@@ -326,7 +335,8 @@ impl Xero {
                     break;
                 }
                 let source = response_source(&url, &resp.body);
-                let (records, count) = parse_page(&url, &resp.body, endpoint, &self.creditor, &source)?;
+                let debtor_of = |id: &str| ledger.known(CONTACTS, id).ok().flatten().and_then(|k| k.debtor);
+                let (records, count) = parse_page(&url, &resp.body, endpoint, &self.creditor, &source, &debtor_of)?;
                 let page_max = records
                     .iter()
                     .filter_map(|r| match r {
