@@ -378,6 +378,34 @@ fn a_nightly_run_whose_sync_fails_submits_nothing() {
 }
 
 #[test]
+fn full_reconciles_deletions_the_log_no_longer_has_and_a_second_full_writes_nothing() {
+    let server = api_server::start(Upstream::with(2, 40));
+    let dir = tempfile::tempdir().unwrap();
+    configure(dir.path(), &server, "exact", "");
+    assert!(sync(dir.path(), &[]).status.success());
+    // Deleted upstream, but the deletion log (kept two months) no longer says so.
+    server.up().invoices[7].deleted = true;
+    assert!(sync(dir.path(), &[]).status.success());
+    assert_eq!(doc(&documents(dir.path()), "2026000008").document.status, DocumentStatus::Open, "incremental cannot know");
+    let o = sync(dir.path(), &["--full", "--json"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let summary: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(summary[0]["voided"], 1, "{summary}");
+    let d = doc(&documents(dir.path()), "2026000008").clone();
+    assert_eq!(d.document.status, DocumentStatus::Void);
+    assert!(matches!(&d.provenance.location, Location::ApiRecord(r) if r.contains("deleted upstream")));
+
+    let store = incasso_store::Store::open(&dir.path().join("data")).unwrap();
+    let (imports, audit) = (store.imports().unwrap().len(), store.audit_log().unwrap().len());
+    drop(store);
+    let o = sync(dir.path(), &["--full"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let store = incasso_store::Store::open(&dir.path().join("data")).unwrap();
+    assert_eq!(store.imports().unwrap().len(), imports, "a second --full with nothing changed imports nothing");
+    assert_eq!(store.audit_log().unwrap().len(), audit + 1, "only the sync's own audit entry");
+}
+
+#[test]
 fn exact_refusing_the_refresh_token_fails_without_printing_it_and_paces_by_the_headers() {
     let mut up = Upstream::with(1, 2);
     up.refuse_refresh = true;

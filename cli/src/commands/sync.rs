@@ -557,6 +557,10 @@ impl<'a> StoreLedger<'a> {
     fn commit(&mut self, tx: ImportTx<'_>) -> Result<(), ApiError> {
         self.tx_docs.clear();
         self.tx_records = 0;
+        if tx.is_empty() && self.pending.is_empty() {
+            // Everything was stored as it is already (a --full re-read): write no import.
+            return Ok(());
+        }
         let pending = std::mem::take(&mut self.pending);
         let s = tx.commit().map_err(ledger_err)?;
         drop(pending);
@@ -650,7 +654,11 @@ impl SyncLedger for StoreLedger<'_> {
                     location,
                 } => {
                     let known = self.synced(endpoint, &id)?;
-                    if !self.full && same_version(&known, &version) {
+                    // With --full a credit note is offered again even at the same version: its
+                    // link to the credited invoice may resolve now. The store counts it unchanged
+                    // otherwise.
+                    let retry_link = self.full && document.credited_invoice.is_some();
+                    if !retry_link && same_version(&known, &version) {
                         self.summary.unchanged += 1;
                         continue;
                     }
@@ -694,7 +702,9 @@ impl SyncLedger for StoreLedger<'_> {
                         open: None,
                         terms: Vec::new(),
                     };
-                    self.remember(&mut tx, endpoint, &id, record);
+                    if known.as_ref() != Some(&record) {
+                        self.remember(&mut tx, endpoint, &id, record);
+                    }
                 }
                 Record::Debtor {
                     id,
@@ -702,7 +712,7 @@ impl SyncLedger for StoreLedger<'_> {
                     debtor,
                 } => {
                     let known = self.synced(endpoint, &id)?;
-                    if !self.full && same_version(&known, &version) {
+                    if same_version(&known, &version) {
                         self.summary.unchanged += 1;
                         continue;
                     }
@@ -752,7 +762,7 @@ impl SyncLedger for StoreLedger<'_> {
                     open,
                 } => {
                     let known = self.synced(endpoint, &id)?;
-                    if !self.full && same_version(&known, &version) {
+                    if same_version(&known, &version) {
                         self.summary.unchanged += 1;
                         continue;
                     }
