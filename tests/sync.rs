@@ -140,6 +140,19 @@ fn moneybird_changes_and_deletions_reach_the_ledger_and_an_empty_listing_is_susp
     assert_eq!(deleted.version, 2, "the open version is kept as history");
     assert_eq!(doc(&docs, "2026-000006").document.status, DocumentStatus::Paid);
 
+    // A listed id that the fetch leaves out: kept as it was, and said.
+    let omitted = {
+        let mut up = server.up();
+        up.touch(9);
+        let id = up.invoices[9].id.clone();
+        up.fault("POST mb/sales_invoices", Fault::Omit(id.clone()));
+        id
+    };
+    let o = sync(dir.path(), &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains(&omitted) && text(&o).contains("did not come back"), "{}", text(&o));
+    assert_eq!(doc(&documents(dir.path()), "2026-000010").document.status, DocumentStatus::Open);
+
     server.up().fault("GET mb/sales_invoices", Fault::EmptyList);
     let o = sync(dir.path(), &[]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));

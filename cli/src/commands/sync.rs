@@ -497,8 +497,10 @@ impl<'a> StoreLedger<'a> {
         Ok(tx)
     }
 
-    /// Records one open item's amount (`None`: the item is gone) and sets the document's open
-    /// amount to the sum of its items; paid when that is zero.
+    /// Records one open item's amount (`None`: the item is gone) and sets the open amount of
+    /// the document with that number (invoice or credit note: numbers are unique across both)
+    /// to the sum of its items: paid when that is zero, unknown when no item is left. The
+    /// document is written in the same transaction as the item's state, or neither is.
     #[allow(clippy::too_many_arguments)]
     fn apply_term(
         &mut self,
@@ -510,8 +512,12 @@ impl<'a> StoreLedger<'a> {
         location: Location,
         source: &Source,
     ) -> Result<ImportTx<'a>, ApiError> {
-        let key = self.key(kind, number);
-        let slot = format!("{}:{}", kind.code(), key.number);
+        use incasso_core::model::DocumentKind::{CreditNote, Invoice};
+        let keys = [self.key(Invoice, number), self.key(CreditNote, number)];
+        for k in &keys {
+            tx = self.fresh(tx, k, source)?;
+        }
+        let slot = keys[0].number.clone();
         let mut terms = self
             .synced(OPEN_BY_NUMBER, &slot)?
             .map(|r| r.terms)
@@ -520,8 +526,13 @@ impl<'a> StoreLedger<'a> {
         if let Some(o) = open {
             terms.push((term_id.to_string(), o));
         }
-        let total: rust_decimal::Decimal = terms.iter().map(|(_, o)| *o).sum();
-        let has_terms = !terms.is_empty();
+        let mut total = rust_decimal::Decimal::ZERO;
+        for (id, o) in &terms {
+            total = total.checked_add(*o).ok_or_else(|| {
+                ApiError::Ledger(format!("open items of {number} overflow at item {id}"))
+            })?;
+        }
+        let open_now = (!terms.is_empty()).then_some(total);
         self.remember(
             &mut tx,
             OPEN_BY_NUMBER,
@@ -530,106 +541,33 @@ impl<'a> StoreLedger<'a> {
                 version: None,
                 document: Some((kind, number.to_string())),
                 debtor: None,
-                open: has_terms.then_some(total),
+                open: open_now,
                 terms,
             },
         );
-        if !has_terms {
-            return Ok(tx);
-        }
-        tx = self.fresh(tx, &key, source)?;
-        if let Some(mut doc) = tx.current(&key).map_err(ledger_err)? {
+        for key in keys {
+            let Some(mut doc) = tx.current(&key).map_err(ledger_err)? else {
+                continue;
+            };
             let before = (doc.source_open, doc.status);
-            doc.source_open = Some(total);
-            match doc.status {
-                DocumentStatus::Open if total.is_zero() => doc.status = DocumentStatus::Paid,
-                DocumentStatus::Paid if !total.is_zero() => doc.status = DocumentStatus::Open,
+            doc.source_open = open_now;
+            match (open_now, doc.status) {
+                (Some(t), DocumentStatus::Open | DocumentStatus::Disputed) if t.is_zero() => {
+                    doc.status = DocumentStatus::Paid
+                }
+                (Some(t), DocumentStatus::Paid) if !t.is_zero() => doc.status = DocumentStatus::Open,
                 _ => {}
             }
             if (doc.source_open, doc.status) != before {
-                tx.add_document(&doc, location).map_err(ledger_err)?;
+                tx.add_document(&doc, location.clone()).map_err(ledger_err)?;
                 self.tx_docs.insert(key);
             }
         }
         Ok(tx)
     }
 
-    fn commit(&mut self, tx: ImportTx<'_>) -> Result<(), ApiError> {
-        self.tx_docs.clear();
-        self.tx_records = 0;
-        if tx.is_empty() && self.pending.is_empty() {
-            // Everything was stored as it is already (a --full re-read): write no import.
-            return Ok(());
-        }
-        let pending = std::mem::take(&mut self.pending);
-        let s = tx.commit().map_err(ledger_err)?;
-        drop(pending);
-        for r in s.earlier.iter().chain(std::iter::once(&s.record)) {
-            self.summary.documents_new += r.new;
-            self.summary.documents_changed += r.changed + r.merged;
-            self.summary.payments += r.payments_new;
-            self.summary.pages += 1;
-        }
-        self.summary.debtors += s.debtors_new + s.debtors_updated;
-        Ok(())
-    }
-
-    /// Commits what the open transaction holds.
-    fn finish(&mut self) -> Result<(), ApiError> {
-        match self.tx.take() {
-            Some(tx) => self.commit(tx),
-            None => Ok(()),
-        }
-    }
-
-    fn payment_fingerprint(&self, id: &str) -> u128 {
-        u128::from_le_bytes(
-            blake3::hash(format!("api-payment\0{}\0{id}", self.namespace).as_bytes()).as_bytes()
-                [..16]
-                .try_into()
-                .expect("16 bytes"),
-        )
-    }
-}
-
-impl SyncLedger for StoreLedger<'_> {
-    fn cursor(&self, endpoint: &str) -> Result<Option<String>, ApiError> {
-        if let Some(Some(r)) = self.pending.get(&("cursor".to_string(), endpoint.to_string())) {
-            return Ok(r.version.clone());
-        }
-        self.store
-            .sync_cursor(self.namespace, endpoint)
-            .map_err(ledger_err)
-    }
-
-    fn known(&self, endpoint: &str, id: &str) -> Result<Option<Known>, ApiError> {
-        Ok(self.synced(endpoint, id)?.map(|r| Known {
-            version: r.version,
-            debtor: r.debtor,
-            number: r.document.map(|(_, n)| n),
-        }))
-    }
-
-    fn known_versions(&self, endpoint: &str) -> Result<Vec<(String, Option<String>)>, ApiError> {
-        let mut all: HashMap<String, Option<String>> = self
-            .store
-            .synced_all(self.namespace, endpoint)
-            .map_err(ledger_err)?
-            .into_iter()
-            .map(|(id, r)| (id, r.version))
-            .collect();
-        for ((e, id), r) in &self.pending {
-            if e == endpoint {
-                match r {
-                    Some(r) => all.insert(id.clone(), r.version.clone()),
-                    None => all.remove(id),
-                };
-            }
-        }
-        Ok(all.into_iter().collect())
-    }
-
-    fn accept(&mut self, page: Page) -> Result<(), ApiError> {
+    /// Stores one page into the open transaction (see [`SyncLedger::accept`]).
+    fn accept_page(&mut self, page: Page) -> Result<(), ApiError> {
         let endpoint = page.endpoint;
         let source: &Source = &page.source;
         let mut tx = match self.tx.take() {
@@ -663,7 +601,7 @@ impl SyncLedger for StoreLedger<'_> {
                         continue;
                     }
                     if document.source_open.is_none() {
-                        let slot = format!("{}:{}", document.kind.code(), document.key().number);
+                        let slot = document.key().number;
                         if let Some(open) = self.synced(OPEN_BY_NUMBER, &slot)?.and_then(|r| r.open) {
                             document.source_open = Some(open);
                             if open.is_zero() && document.status == DocumentStatus::Open {
@@ -671,10 +609,11 @@ impl SyncLedger for StoreLedger<'_> {
                             }
                         }
                     }
+                    let key = document.key();
                     if let Some(old) = known.as_ref().filter(|k| {
-                        k.document.as_ref().is_some_and(|(kind, n)| {
-                            (*kind, n.as_str()) != (document.kind, document.number.as_str())
-                        })
+                        k.document
+                            .as_ref()
+                            .is_some_and(|(kind, n)| self.key(*kind, n) != key)
                     }) {
                         // Renumbered upstream: the old number no longer exists there.
                         let old = old.clone();
@@ -684,7 +623,6 @@ impl SyncLedger for StoreLedger<'_> {
                         ));
                         tx = self.void(tx, &old, &id, at, source)?;
                     }
-                    let key = document.key();
                     tx = self.fresh(tx, &key, source)?;
                     if document.status == DocumentStatus::Open
                         && tx.current(&key).map_err(ledger_err)?.is_some_and(|c| c.status == DocumentStatus::Disputed)
@@ -766,6 +704,14 @@ impl SyncLedger for StoreLedger<'_> {
                         self.summary.unchanged += 1;
                         continue;
                     }
+                    let at = Location::ApiRecord(format!("{endpoint}/{id}"));
+                    if let Some((old_kind, old_number)) = known.as_ref().and_then(|k| k.document.clone()) {
+                        if self.key(old_kind, &old_number).number != self.key(kind, &number).number {
+                            // The item moved to another invoice: it no longer counts for the old.
+                            tx = self.apply_term(tx, old_kind, &old_number, &id, None, at.clone(), source)?;
+                        }
+                    }
+                    tx = self.apply_term(tx, kind, &number, &id, Some(open), at, source)?;
                     let record = SyncedRecord {
                         version,
                         document: Some((kind, number.clone())),
@@ -774,8 +720,6 @@ impl SyncLedger for StoreLedger<'_> {
                         terms: Vec::new(),
                     };
                     self.remember(&mut tx, endpoint, &id, record);
-                    let at = Location::ApiRecord(format!("{endpoint}/{id}"));
-                    tx = self.apply_term(tx, kind, &number, &id, Some(open), at, source)?;
                 }
                 Record::Deleted { endpoint: of, id } => {
                     let Some(known) = self.synced(of, &id)? else {
@@ -808,6 +752,98 @@ impl SyncLedger for StoreLedger<'_> {
             self.tx = Some(tx);
             Ok(())
         }
+    }
+
+    fn commit(&mut self, tx: ImportTx<'_>) -> Result<(), ApiError> {
+        self.tx_docs.clear();
+        self.tx_records = 0;
+        if tx.is_empty() && self.pending.is_empty() {
+            // Everything was stored as it is already (a --full re-read): write no import.
+            return Ok(());
+        }
+        let pending = std::mem::take(&mut self.pending);
+        let s = tx.commit().map_err(ledger_err)?;
+        drop(pending);
+        for r in s.earlier.iter().chain(std::iter::once(&s.record)) {
+            self.summary.documents_new += r.new;
+            self.summary.documents_changed += r.changed + r.merged;
+            self.summary.payments += r.payments_new;
+            self.summary.pages += 1;
+        }
+        self.summary.debtors += s.debtors_new + s.debtors_updated;
+        Ok(())
+    }
+
+    /// Commits what the open transaction holds.
+    fn finish(&mut self) -> Result<(), ApiError> {
+        match self.tx.take() {
+            Some(tx) => self.commit(tx),
+            None => Ok(()),
+        }
+    }
+
+    fn payment_fingerprint(&self, id: &str) -> u128 {
+        u128::from_le_bytes(
+            blake3::hash(format!("api-payment\0{}\0{id}", self.namespace).as_bytes()).as_bytes()
+                [..16]
+                .try_into()
+                .expect("16 bytes"),
+        )
+    }
+}
+
+impl SyncLedger for StoreLedger<'_> {
+    fn cursor(&self, endpoint: &str) -> Result<Option<String>, ApiError> {
+        if let Some(Some(r)) = self.pending.get(&("cursor".to_string(), endpoint.to_string())) {
+            return Ok(r.version.clone());
+        }
+        self.store
+            .sync_cursor(self.namespace, endpoint)
+            .map_err(ledger_err)
+    }
+
+    fn known(&self, endpoint: &str, id: &str) -> Result<Option<Known>, ApiError> {
+        Ok(self.synced(endpoint, id)?.map(|r| Known {
+            version: r.version,
+            debtor: r.debtor,
+            number: r.document.map(|(_, n)| n),
+        }))
+    }
+
+    fn known_versions(&self, endpoint: &str) -> Result<Vec<(String, Option<String>)>, ApiError> {
+        let mut all: HashMap<String, Option<String>> = self
+            .store
+            .synced_all(self.namespace, endpoint)
+            .map_err(ledger_err)?
+            .into_iter()
+            .map(|(id, r)| (id, r.version))
+            .collect();
+        for ((e, id), r) in &self.pending {
+            if e == endpoint {
+                match r {
+                    Some(r) => all.insert(id.clone(), r.version.clone()),
+                    None => all.remove(id),
+                };
+            }
+        }
+        Ok(all.into_iter().collect())
+    }
+
+    fn accept(&mut self, page: Page) -> Result<(), ApiError> {
+        let r = self.accept_page(page);
+        if r.is_err() {
+            // The open transaction is gone with the error: so is what it remembered.
+            self.tx = None;
+            self.pending.clear();
+            self.tx_docs.clear();
+            self.tx_records = 0;
+        }
+        r
+    }
+
+    fn warn(&mut self, message: String) {
+        tracing::warn!(source = %self.summary.source, "{message}");
+        self.summary.warnings.push(message);
     }
 
     fn listing_begins(&mut self, endpoint: &'static str) {

@@ -221,8 +221,10 @@ pub fn parse_sales_invoices(
             .map(|t| t.0.trim().to_string())
             .filter(|s| !s.is_empty() && s != "null")
             .ok_or_else(|| json::missing(url, &id, "InvoiceNumber"))?;
-        let kind = match inv.kind {
-            Some(8021) | Some(8024) => DocumentKind::CreditNote,
+        let amount_fc = inv.amount_fc.map(|a| a.0);
+        let kind = match (inv.kind, amount_fc) {
+            (Some(8021) | Some(8024), _) => DocumentKind::CreditNote,
+            (_, Some(a)) if a < Decimal::ZERO => DocumentKind::CreditNote,
             _ => DocumentKind::Invoice,
         };
         let issue = date(url, &id, "InvoiceDate", &inv.invoice_date)?
@@ -445,7 +447,14 @@ impl Exact {
                 if let Some((low, high)) = range {
                     if low <= cursor && page_no > 1 {
                         // The walk relies on pages in Timestamp order; a resume from this
-                        // cursor could skip records if they are not.
+                        // cursor could skip records if they are not. Move the cursor back to
+                        // before them (what was stored is kept), then stop.
+                        ledger.accept(Page {
+                            endpoint,
+                            source,
+                            records: Vec::new(),
+                            cursor: Some(low.saturating_sub(1).to_string()),
+                        })?;
                         return Err(ApiError::Parse {
                             url,
                             place: "Timestamp".into(),

@@ -285,7 +285,7 @@ impl Client {
         if num("x-ratelimit-minutely-remaining") == Some(0) {
             let now_ms = chrono::Utc::now().timestamp_millis();
             let wait_ms = num("x-ratelimit-minutely-reset")
-                .map(|reset| (reset - now_ms).clamp(0, 60_000))
+                .map(|reset| reset.saturating_sub(now_ms).clamp(0, 60_000))
                 .unwrap_or(60_000);
             self.blocked_until = Some(Instant::now() + Duration::from_millis(wait_ms as u64));
         } else if num("x-minlimit-remaining") == Some(0) {

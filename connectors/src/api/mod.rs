@@ -137,6 +137,9 @@ pub trait SyncLedger {
     fn listing_begins(&mut self, endpoint: &'static str);
     /// Ids the API listed as current but that were not fetched because they did not change.
     fn seen(&mut self, endpoint: &str, ids: &mut dyn Iterator<Item = &str>);
+    /// Something a person should look at; the sync completes but counts as not clean (a nightly
+    /// run then submits nothing).
+    fn warn(&mut self, message: String);
     /// The endpoint was listed completely in this sync: known records neither seen nor fetched
     /// were deleted upstream.
     fn listing_complete(&mut self, endpoint: &'static str) -> Result<(), ApiError>;

@@ -91,6 +91,19 @@ impl Moneybird {
                     .expect("plain JSON");
                 let resp = client.post_json(&fetch_url, body).await?;
                 let source = response_source(&fetch_url, &resp.body);
+                let returned = returned_ids(&fetch_url, &resp.body)?;
+                let missing: Vec<&str> = ids
+                    .iter()
+                    .filter(|id| !returned.contains(**id))
+                    .copied()
+                    .collect();
+                if !missing.is_empty() {
+                    ledger.warn(format!(
+                        "{endpoint}: {} listed ids did not come back when fetched ({}); their stored state is kept",
+                        missing.len(),
+                        missing.join(", ")
+                    ));
+                }
                 let records = match endpoint {
                     CONTACTS => parse_contacts(&fetch_url, &resp.body)?,
                     _ => {
@@ -124,6 +137,19 @@ pub fn parse_versions(url: &str, body: &[u8]) -> Result<Vec<(String, String)>, A
     Ok(json::records::<Entry>(url, &raws, "id")?
         .into_iter()
         .map(|e| (e.id.0, e.version.0))
+        .collect())
+}
+
+/// The ids of the records in an answer.
+fn returned_ids(url: &str, body: &[u8]) -> Result<std::collections::HashSet<String>, ApiError> {
+    #[derive(Deserialize)]
+    struct Id {
+        id: Text,
+    }
+    let raws = array(url, body)?;
+    Ok(json::records::<Id>(url, &raws, "id")?
+        .into_iter()
+        .map(|r| r.id.0)
         .collect())
 }
 

@@ -192,7 +192,7 @@ impl OAuth {
         let expires_in: i64 = expires_in
             .and_then(|t| t.0.parse().ok())
             .unwrap_or(600)
-            .max(120);
+            .clamp(120, 366 * 24 * 3600);
         let refresh = refresh_token
             .map(Secret::new)
             .unwrap_or_else(|| self.refresh.clone());

@@ -180,7 +180,7 @@ pub fn parse_browse(url: &str, body: &[u8]) -> Result<Vec<BrowseRow>, ApiError> 
     let first = root.attr("first").and_then(|v| v.parse::<usize>().ok());
     let last = root.attr("last").and_then(|v| v.parse::<usize>().ok());
     if let (Some(f), Some(l)) = (first, last) {
-        if l + 1 - f.min(l + 1) != rows.len() {
+        if l.saturating_add(1).saturating_sub(f) != rows.len() {
             return Err(err(
                 url,
                 "browse".into(),
