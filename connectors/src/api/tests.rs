@@ -105,18 +105,15 @@ fn exact_processed_invoice_and_credit_note_from_a_sync_row() {
 
 #[test]
 fn exact_corrupt_answer_is_an_error_with_its_place() {
+    // The SDK's corrupt GL account: a string cut off by a line break, then stray braces.
     let url = "https://exact.test/api/v1/1/financial/GLAccounts";
     let body = std::fs::read(fixtures("exact/glaccount-corrupt.json")).unwrap();
-    let e = match exact::parse_odata(url, &body) {
-        Err(e) => e,
-        Ok(p) => {
-            // Parsed as an envelope: the record inside is what is broken.
-            let r = exact::parse_accounts(url, &p.results);
-            r.err().expect("the corrupt record is refused")
-        }
+    let Err(e) = exact::parse_odata(url, &body) else {
+        panic!("the corrupt answer was read");
     };
     let text = e.to_string();
     assert!(text.starts_with(url), "{text}");
+    assert!(text.contains("line 40") && text.contains("malformed JSON"), "{text}");
     assert!(matches!(e, ApiError::Parse { .. }));
 }
 
