@@ -379,6 +379,8 @@ struct StoreLedger<'a> {
     tx_docs: HashSet<DocumentKey>,
     tx_records: usize,
     pending: HashMap<(String, String), Option<SyncedRecord>>,
+    /// Cursors set in the open transaction.
+    pending_cursors: HashMap<&'static str, String>,
     summary: &'a mut SourceSummary,
 }
 
@@ -416,6 +418,7 @@ impl<'a> StoreLedger<'a> {
             tx_docs: HashSet::new(),
             tx_records: 0,
             pending: HashMap::new(),
+            pending_cursors: HashMap::new(),
             summary,
         }
     }
@@ -734,16 +737,7 @@ impl<'a> StoreLedger<'a> {
         if let Some(c) = &page.cursor {
             if self.cursor(endpoint)?.as_deref() != Some(c.as_str()) {
                 tx.set_cursor(self.namespace, endpoint, c);
-                self.pending.insert(
-                    ("cursor".to_string(), endpoint.to_string()),
-                    Some(SyncedRecord {
-                        version: Some(c.clone()),
-                        document: None,
-                        debtor: None,
-                        open: None,
-                        terms: Vec::new(),
-                    }),
-                );
+                self.pending_cursors.insert(endpoint, c.clone());
             }
         }
         if self.tx_records >= self.group {
@@ -757,13 +751,14 @@ impl<'a> StoreLedger<'a> {
     fn commit(&mut self, tx: ImportTx<'_>) -> Result<(), ApiError> {
         self.tx_docs.clear();
         self.tx_records = 0;
-        if tx.is_empty() && self.pending.is_empty() {
+        if tx.is_empty() && self.pending.is_empty() && self.pending_cursors.is_empty() {
             // Everything was stored as it is already (a --full re-read): write no import.
             return Ok(());
         }
-        let pending = std::mem::take(&mut self.pending);
+        // Gone whether the commit succeeds (then the store has them) or fails (then nobody does).
+        self.pending.clear();
+        self.pending_cursors.clear();
         let s = tx.commit().map_err(ledger_err)?;
-        drop(pending);
         for r in s.earlier.iter().chain(std::iter::once(&s.record)) {
             self.summary.documents_new += r.new;
             self.summary.documents_changed += r.changed + r.merged;
@@ -794,8 +789,8 @@ impl<'a> StoreLedger<'a> {
 
 impl SyncLedger for StoreLedger<'_> {
     fn cursor(&self, endpoint: &str) -> Result<Option<String>, ApiError> {
-        if let Some(Some(r)) = self.pending.get(&("cursor".to_string(), endpoint.to_string())) {
-            return Ok(r.version.clone());
+        if let Some(c) = self.pending_cursors.get(endpoint) {
+            return Ok(Some(c.clone()));
         }
         self.store
             .sync_cursor(self.namespace, endpoint)
@@ -835,6 +830,7 @@ impl SyncLedger for StoreLedger<'_> {
             // The open transaction is gone with the error: so is what it remembered.
             self.tx = None;
             self.pending.clear();
+            self.pending_cursors.clear();
             self.tx_docs.clear();
             self.tx_records = 0;
         }
@@ -850,8 +846,8 @@ impl SyncLedger for StoreLedger<'_> {
         self.seen.insert(endpoint, HashSet::new());
     }
 
-    fn seen(&mut self, endpoint: &str, ids: &mut dyn Iterator<Item = &str>) {
-        let set = self.seen.entry(static_endpoint(endpoint)).or_default();
+    fn seen(&mut self, endpoint: &'static str, ids: &mut dyn Iterator<Item = &str>) {
+        let set = self.seen.entry(endpoint).or_default();
         for id in ids {
             set.insert(id.to_string());
         }
@@ -873,8 +869,7 @@ impl SyncLedger for StoreLedger<'_> {
                 "{endpoint}: the API listed no records, but {} were synced before; suspicious (a wrong administration, or an empty answer by mistake), so nothing was deleted",
                 known.len()
             );
-            tracing::warn!(source = %self.summary.source, "{w}");
-            self.summary.warnings.push(w);
+            self.warn(w);
             return Ok(());
         }
         let gone: Vec<(String, SyncedRecord)> = known
@@ -908,24 +903,6 @@ impl SyncLedger for StoreLedger<'_> {
         tracing::info!(endpoint, deleted = gone.len(), "records deleted upstream");
         self.commit(tx)
     }
-}
-
-/// The connectors' endpoint names are constants; map a borrowed one back to its constant.
-fn static_endpoint(endpoint: &str) -> &'static str {
-    [
-        moneybird::CONTACTS,
-        moneybird::SALES_INVOICES,
-        exact::ACCOUNTS,
-        exact::SALES_INVOICES,
-        exact::PAYMENT_TERMS,
-        exact::DELETED,
-        xero::CONTACTS,
-        xero::INVOICES,
-        xero::CREDIT_NOTES,
-    ]
-    .into_iter()
-    .find(|e| *e == endpoint)
-    .unwrap_or("other")
 }
 
 /// Prints the summaries: one line per source, or JSON.

@@ -136,7 +136,7 @@ pub trait SyncLedger {
     /// for [`SyncLedger::listing_complete`].
     fn listing_begins(&mut self, endpoint: &'static str);
     /// Ids the API listed as current but that were not fetched because they did not change.
-    fn seen(&mut self, endpoint: &str, ids: &mut dyn Iterator<Item = &str>);
+    fn seen(&mut self, endpoint: &'static str, ids: &mut dyn Iterator<Item = &str>);
     /// Something a person should look at; the sync completes but counts as not clean (a nightly
     /// run then submits nothing).
     fn warn(&mut self, message: String);
