@@ -304,40 +304,38 @@ async fn sync_one(
     let missing = |what: &str| {
         ApiError::Config(format!("source {}: {what} is required for {:?}", cfg.name, cfg.kind))
     };
-    let (namespace, result, calls) = match cfg.kind {
+    /// The source's connector, ready to walk its endpoints.
+    enum Connector {
+        Moneybird(moneybird::Moneybird),
+        Exact(exact::Exact),
+        Xero(xero::Xero),
+    }
+    let (connector, mut client, namespace) = match cfg.kind {
         Package::Moneybird => {
             let administration = cfg.administration.clone().ok_or_else(|| missing("administration"))?;
             let token = required(cfg, "token", secret(cfg, "token", &cfg.token_env, &cfg.token_file)?)?;
-            let mut client = Client::new(&cfg.name, Auth::Bearer(token), options(cfg, 30), Vec::new())?;
+            let client = Client::new(&cfg.name, Auth::Bearer(token), options(cfg, 30), Vec::new())?;
             let namespace = format!("moneybird:{}:{administration}", cfg.name);
             let mb = moneybird::Moneybird {
                 base_url: cfg.base_url.clone().unwrap_or_else(|| "https://moneybird.com/api/v2".into()),
                 administration,
                 creditor: creditor.clone(),
             };
-            let mut ledger = StoreLedger::new(store, &namespace, &creditor, full, cfg.records_per_commit, summary);
-            let r = mb.sync(&mut client, &mut ledger, full).await;
-            let r = r.and(ledger.finish());
-            drop(ledger);
-            (namespace, r, client.calls)
+            (Connector::Moneybird(mb), client, namespace)
         }
         Package::Exact => {
             let division = cfg.division.ok_or_else(|| missing("division"))?;
             let base = cfg.base_url.clone().unwrap_or_else(|| "https://start.exactonline.nl".into());
             let auth = oauth(cfg, data_dir, &format!("{}/api/oauth2/token", base.trim_end_matches('/')), ClientAuth::Form)?;
-            let mut client = Client::new(&cfg.name, auth, options(cfg, 55), Vec::new())?;
+            let client = Client::new(&cfg.name, auth, options(cfg, 55), Vec::new())?;
             let namespace = format!("exact:{}:{division}", cfg.name);
             let ex = exact::Exact { base_url: base, division, creditor: creditor.clone() };
-            let mut ledger = StoreLedger::new(store, &namespace, &creditor, full, cfg.records_per_commit, summary);
-            let r = ex.sync(&mut client, &mut ledger, full).await;
-            let r = r.and(ledger.finish());
-            drop(ledger);
-            (namespace, r, client.calls)
+            (Connector::Exact(ex), client, namespace)
         }
         Package::Xero => {
             let tenant = cfg.tenant.clone().ok_or_else(|| missing("tenant"))?;
             let auth = oauth(cfg, data_dir, "https://identity.xero.com/connect/token", ClientAuth::Basic)?;
-            let mut client = Client::new(
+            let client = Client::new(
                 &cfg.name,
                 auth,
                 options(cfg, 60),
@@ -349,13 +347,19 @@ async fn sync_one(
                 tenant,
                 creditor: creditor.clone(),
             };
-            let mut ledger = StoreLedger::new(store, &namespace, &creditor, full, cfg.records_per_commit, summary);
-            let r = xe.sync(&mut client, &mut ledger, full).await;
-            let r = r.and(ledger.finish());
-            drop(ledger);
-            (namespace, r, client.calls)
+            (Connector::Xero(xe), client, namespace)
         }
     };
+    let mut ledger = StoreLedger::new(store, &namespace, &creditor, full, cfg.records_per_commit, summary);
+    let walked = match &connector {
+        Connector::Moneybird(c) => c.sync(&mut client, &mut ledger, full).await,
+        Connector::Exact(c) => c.sync(&mut client, &mut ledger, full).await,
+        Connector::Xero(c) => c.sync(&mut client, &mut ledger, full).await,
+    };
+    // What was accepted before an error is whole pages: it is kept.
+    let result = walked.and(ledger.finish());
+    drop(ledger);
+    let calls = client.calls;
     tracing::info!(source = %cfg.name, %namespace, requests = calls, "sync finished");
     summary.requests = calls;
     result
@@ -668,7 +672,7 @@ impl<'a> StoreLedger<'a> {
                     self.remember(&mut tx, endpoint, &id, record);
                 }
                 Record::Payment { id, payment } => {
-                    let fingerprint = self.payment_fingerprint(&id);
+                    let fingerprint = incasso_connectors::api::payment_fingerprint(self.namespace, &id);
                     tx.add_payment(payment, fingerprint).map_err(ledger_err)?;
                 }
                 Record::Skipped {
@@ -775,15 +779,6 @@ impl<'a> StoreLedger<'a> {
             Some(tx) => self.commit(tx),
             None => Ok(()),
         }
-    }
-
-    fn payment_fingerprint(&self, id: &str) -> u128 {
-        u128::from_le_bytes(
-            blake3::hash(format!("api-payment\0{}\0{id}", self.namespace).as_bytes()).as_bytes()
-                [..16]
-                .try_into()
-                .expect("16 bytes"),
-        )
     }
 }
 

@@ -201,6 +201,14 @@ pub fn response_source(url: &str, body: &[u8]) -> Arc<Source> {
     })
 }
 
+/// The store's repeat key of a payment booked upstream: its upstream id within the source's
+/// state namespace (the same payment in the next sync is the same line).
+pub fn payment_fingerprint(namespace: &str, id: &str) -> u128 {
+    crate::bank::key128(blake3::hash(
+        format!("api-payment\0{namespace}\0{id}").as_bytes(),
+    ))
+}
+
 /// The date of a `YYYY-MM-DD…` text (Moneybird dates, Xero's `2011-04-19T00:00:00`).
 pub(crate) fn date_from_ymd(text: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(text.get(..10)?, "%Y-%m-%d").ok()

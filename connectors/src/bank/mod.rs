@@ -114,7 +114,7 @@ pub struct Identify {
 }
 
 /// The first 128 bits of a BLAKE3 hash, as a key.
-fn key128(h: blake3::Hash) -> u128 {
+pub(crate) fn key128(h: blake3::Hash) -> u128 {
     u128::from_le_bytes(h.as_bytes()[..16].try_into().expect("16 bytes"))
 }
 
