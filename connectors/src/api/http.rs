@@ -304,33 +304,22 @@ impl Client {
     }
 }
 
-/// A transport error in words, without the request URL (it is named separately).
+/// A transport error in words, with its causes, without the request URL (named separately).
 pub(crate) fn transport(e: &reqwest::Error) -> String {
-    let s = e.without_url_ref();
+    use std::error::Error;
+    let mut s = e.to_string();
+    if let Some(url) = e.url() {
+        s = s.replace(&format!(" for url ({url})"), "");
+    }
+    let mut src = e.source();
+    while let Some(cause) = src {
+        s.push_str(": ");
+        s.push_str(&cause.to_string());
+        src = cause.source();
+    }
     if e.is_timeout() {
         format!("timed out ({s})")
     } else {
-        s
-    }
-}
-
-trait WithoutUrl {
-    fn without_url_ref(&self) -> String;
-}
-
-impl WithoutUrl for reqwest::Error {
-    fn without_url_ref(&self) -> String {
-        use std::error::Error;
-        let mut s = self.to_string();
-        if let Some(url) = self.url() {
-            s = s.replace(&format!(" for url ({url})"), "");
-        }
-        let mut src = self.source();
-        while let Some(e) = src {
-            s.push_str(": ");
-            s.push_str(&e.to_string());
-            src = e.source();
-        }
         s
     }
 }

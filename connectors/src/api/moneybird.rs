@@ -91,7 +91,22 @@ impl Moneybird {
                     .expect("plain JSON");
                 let resp = client.post_json(&fetch_url, body).await?;
                 let source = response_source(&fetch_url, &resp.body);
-                let returned = returned_ids(&fetch_url, &resp.body)?;
+                let records = match endpoint {
+                    CONTACTS => parse_contacts(&fetch_url, &resp.body)?,
+                    _ => {
+                        let lookup = |e: &str, id: &str| {
+                            ledger.known(e, id).ok().flatten()
+                        };
+                        parse_sales_invoices(&fetch_url, &resp.body, &self.creditor, &source, &lookup)?
+                    }
+                };
+                // Every record of these endpoints is the fetched contact or invoice itself (or a
+                // payment on one, named by its own id).
+                let returned: std::collections::HashSet<&str> = records
+                    .iter()
+                    .filter(|r| !matches!(r, Record::Payment { .. }))
+                    .map(Record::id)
+                    .collect();
                 let missing: Vec<&str> = ids
                     .iter()
                     .filter(|id| !returned.contains(**id))
@@ -104,15 +119,6 @@ impl Moneybird {
                         missing.join(", ")
                     ));
                 }
-                let records = match endpoint {
-                    CONTACTS => parse_contacts(&fetch_url, &resp.body)?,
-                    _ => {
-                        let lookup = |e: &str, id: &str| {
-                            ledger.known(e, id).ok().flatten()
-                        };
-                        parse_sales_invoices(&fetch_url, &resp.body, &self.creditor, &source, &lookup)?
-                    }
-                };
                 ledger.accept(Page {
                     endpoint,
                     source,
@@ -137,19 +143,6 @@ pub fn parse_versions(url: &str, body: &[u8]) -> Result<Vec<(String, String)>, A
     Ok(json::records::<Entry>(url, &raws, "id")?
         .into_iter()
         .map(|e| (e.id.0, e.version.0))
-        .collect())
-}
-
-/// The ids of the records in an answer.
-fn returned_ids(url: &str, body: &[u8]) -> Result<std::collections::HashSet<String>, ApiError> {
-    #[derive(Deserialize)]
-    struct Id {
-        id: Text,
-    }
-    let raws = array(url, body)?;
-    Ok(json::records::<Id>(url, &raws, "id")?
-        .into_iter()
-        .map(|r| r.id.0)
         .collect())
 }
 
