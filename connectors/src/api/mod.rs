@@ -192,6 +192,15 @@ pub enum ApiError {
     Config(String),
 }
 
+/// An answer that cannot be read: the URL, the place in it (record, element) and what is wrong.
+pub(crate) fn parse_error(url: &str, place: String, reason: String) -> ApiError {
+    ApiError::Parse {
+        url: url.to_string(),
+        place,
+        reason,
+    }
+}
+
 /// The source of a response: the endpoint URL and the hash of the exact bytes read.
 pub fn response_source(url: &str, body: &[u8]) -> Arc<Source> {
     Arc::new(Source {

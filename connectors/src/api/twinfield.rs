@@ -12,16 +12,9 @@ use incasso_core::model::{Debtor, Document, DocumentKind, DocumentStatus, Locati
 use incasso_core::money::Currency;
 use rust_decimal::Decimal;
 
-use super::{ApiError, Record};
+use super::{parse_error as err, ApiError, Record};
 use crate::xml::{tree, Node};
 
-fn err(url: &str, place: String, reason: String) -> ApiError {
-    ApiError::Parse {
-        url: url.to_string(),
-        place,
-        reason,
-    }
-}
 
 /// Reads an answer (UTF-8, or UTF-16 with a byte-order mark) and refuses it when any element
 /// says `result="0"`, naming the first such element and its message.

@@ -20,7 +20,7 @@ use incasso_core::money::{Currency, Money};
 use rust_decimal::Decimal;
 
 use super::http::Client;
-use super::{response_source, ApiError, Page, Record, SyncLedger};
+use super::{parse_error as err, response_source, ApiError, Page, Record, SyncLedger};
 use crate::xml::{tree, Node};
 
 /// Contacts.
@@ -43,13 +43,6 @@ pub struct Xero {
     pub creditor: CreditorId,
 }
 
-fn err(url: &str, place: String, reason: String) -> ApiError {
-    ApiError::Parse {
-        url: url.to_string(),
-        place,
-        reason,
-    }
-}
 
 /// The records of an answer (`<Response><Invoices><Invoice>…`), or the API's error message.
 pub(crate) fn parse_response<'a>(url: &str, root: &'a Node, list: &'a str) -> Result<Vec<&'a Node>, ApiError> {
