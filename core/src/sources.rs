@@ -128,10 +128,16 @@ pub fn merge_live(stored: &Document, incoming: &Document) -> Document {
     if incoming.source_open.is_some() {
         m.source_open = incoming.source_open;
     }
-    m.status = match (stored.status, incoming.status) {
-        (_, DocumentStatus::Paid | DocumentStatus::Void) => incoming.status,
+    m.status = live_status(stored.status, incoming.status);
+    m
+}
+
+/// The status after an accounting API reports `live` for a document stored as `stored`: the
+/// API's, except that a dispute stays unless the API says paid or void.
+pub fn live_status(stored: DocumentStatus, live: DocumentStatus) -> DocumentStatus {
+    match (stored, live) {
+        (_, DocumentStatus::Paid | DocumentStatus::Void) => live,
         (DocumentStatus::Disputed, _) => DocumentStatus::Disputed,
         (_, s) => s,
-    };
-    m
+    }
 }

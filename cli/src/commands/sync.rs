@@ -631,12 +631,11 @@ impl<'a> StoreLedger<'a> {
                         tx = self.void(tx, &old, &id, at, source)?;
                     }
                     tx = self.fresh(tx, &key, source)?;
-                    if document.status == DocumentStatus::Open
-                        && tx.current(&key).map_err(ledger_err)?.is_some_and(|c| c.status == DocumentStatus::Disputed)
-                    {
-                        // A dispute recorded from a file stays: no API reports disputes, so
-                        // its "open" does not end one. Paid or void upstream does.
-                        document.status = DocumentStatus::Disputed;
+                    // The same rule as a merge with a file's version: a dispute recorded
+                    // there stays until the API says paid or void.
+                    if let Some(stored) = tx.current(&key).map_err(ledger_err)? {
+                        document.status =
+                            incasso_core::sources::live_status(stored.status, document.status);
                     }
                     tx.add_document(&document, location).map_err(ledger_err)?;
                     self.tx_docs.insert(key);
