@@ -99,14 +99,6 @@ impl Store {
             })
             .collect()
     }
-
-    /// How many upstream records of a source's endpoint the ledger holds.
-    pub fn synced_count(&self, source: &str, endpoint: &str) -> Result<u64, StoreError> {
-        Ok(self
-            .ledger
-            .scan_prefix(record_prefix(source, endpoint))
-            .count() as u64)
-    }
 }
 
 impl ImportTx<'_> {
