@@ -88,19 +88,36 @@ fn moneybird_batches_of_100_and_a_second_sync_is_one_request_per_endpoint() {
     let o = sync(dir.path(), &["-v"]);
     assert!(o.status.success(), "{}", text(&o));
     assert_no_secret(&text(&o));
-    assert_eq!(server.up().count("POST mb/sales_invoices"), 3, "250 ids in batches of 100");
+    assert_eq!(
+        server.up().count("POST mb/sales_invoices"),
+        3,
+        "250 ids in batches of 100"
+    );
     let docs = documents(dir.path());
     assert_eq!(docs.len(), 250);
     let d = doc(&docs, "2026-000008");
-    assert_eq!(d.document.debtor.as_str(), "D00002", "the customer number, not the contact id");
+    assert_eq!(
+        d.document.debtor.as_str(),
+        "D00002",
+        "the customer number, not the contact id"
+    );
     assert_eq!(d.document.source_open, Some("20.00".parse().unwrap()));
-    assert!(matches!(&d.provenance.location, Location::ApiRecord(r) if r.contains("sales_invoices/400000000000000007")));
+    assert!(
+        matches!(&d.provenance.location, Location::ApiRecord(r) if r.contains("sales_invoices/400000000000000007"))
+    );
     let store = incasso_store::Store::open(&dir.path().join("data")).unwrap();
     let booked = store
         .payments_of(&[incasso_core::model::PaymentKind::AppliedUpstream])
         .unwrap();
-    assert_eq!(booked.len(), 1, "the payment booked on the part-paid invoice");
-    assert_eq!(booked[0].amount.amount(), d.document.total - "20.00".parse::<rust_decimal::Decimal>().unwrap());
+    assert_eq!(
+        booked.len(),
+        1,
+        "the payment booked on the part-paid invoice"
+    );
+    assert_eq!(
+        booked[0].amount.amount(),
+        d.document.total - "20.00".parse::<rust_decimal::Decimal>().unwrap()
+    );
     let imports = store.imports().unwrap().len();
     drop(store);
 
@@ -108,7 +125,11 @@ fn moneybird_batches_of_100_and_a_second_sync_is_one_request_per_endpoint() {
     let o = sync(dir.path(), &[]);
     assert!(o.status.success(), "{}", text(&o));
     let log = server.up().log[before..].to_vec();
-    assert_eq!(log.len(), 2, "one listing per endpoint, nothing fetched: {log:?}");
+    assert_eq!(
+        log.len(),
+        2,
+        "one listing per endpoint, nothing fetched: {log:?}"
+    );
     let store = incasso_store::Store::open(&dir.path().join("data")).unwrap();
     assert_eq!(store.imports().unwrap().len(), imports, "nothing written");
 }
@@ -128,7 +149,11 @@ fn moneybird_changes_and_deletions_reach_the_ledger_and_an_empty_listing_is_susp
     }
     let o = sync(dir.path(), &[]);
     assert!(o.status.success(), "{}", text(&o));
-    assert_eq!(server.up().count("POST mb/sales_invoices"), 2, "only the changed invoice fetched");
+    assert_eq!(
+        server.up().count("POST mb/sales_invoices"),
+        2,
+        "only the changed invoice fetched"
+    );
     let docs = documents(dir.path());
     let deleted = doc(&docs, "2026-000004");
     assert_eq!(deleted.document.status, DocumentStatus::Void);
@@ -138,7 +163,10 @@ fn moneybird_changes_and_deletions_reach_the_ledger_and_an_empty_listing_is_susp
         deleted.provenance
     );
     assert_eq!(deleted.version, 2, "the open version is kept as history");
-    assert_eq!(doc(&docs, "2026-000006").document.status, DocumentStatus::Paid);
+    assert_eq!(
+        doc(&docs, "2026-000006").document.status,
+        DocumentStatus::Paid
+    );
 
     // A listed id that the fetch leaves out: kept as it was, and said.
     let omitted = {
@@ -150,15 +178,25 @@ fn moneybird_changes_and_deletions_reach_the_ledger_and_an_empty_listing_is_susp
     };
     let o = sync(dir.path(), &[]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
-    assert!(text(&o).contains(&omitted) && text(&o).contains("did not come back"), "{}", text(&o));
-    assert_eq!(doc(&documents(dir.path()), "2026-000010").document.status, DocumentStatus::Open);
+    assert!(
+        text(&o).contains(&omitted) && text(&o).contains("did not come back"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(
+        doc(&documents(dir.path()), "2026-000010").document.status,
+        DocumentStatus::Open
+    );
 
     server.up().fault("GET mb/sales_invoices", Fault::EmptyList);
     let o = sync(dir.path(), &[]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(text(&o).contains("suspicious"), "{}", text(&o));
     let docs = documents(dir.path());
-    let void = docs.iter().filter(|d| d.document.status == DocumentStatus::Void).count();
+    let void = docs
+        .iter()
+        .filter(|d| d.document.status == DocumentStatus::Void)
+        .count();
     assert_eq!(void, 1, "nothing more was deleted");
 }
 
@@ -176,35 +214,57 @@ fn moneybird_5xx_and_429_are_retried_and_bad_answers_stop_with_their_place() {
     let started = Instant::now();
     let o = sync(dir.path(), &[]);
     assert!(o.status.success(), "{}", text(&o));
-    assert!(started.elapsed() >= Duration::from_millis(900), "Retry-After was honoured");
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "Retry-After was honoured"
+    );
     assert_eq!(server.up().count("GET mb/contacts"), 2);
-    assert_eq!(server.up().count("POST mb/sales_invoices"), 4, "two failures, then both batches");
+    assert_eq!(
+        server.up().count("POST mb/sales_invoices"),
+        4,
+        "two failures, then both batches"
+    );
     assert_eq!(documents(dir.path()).len(), 120);
 
     // Malformed JSON: the sync stops, names the endpoint, keeps what was stored.
     let server = api_server::start(Upstream::with(2, 150));
     server.up().fault("POST mb/sales_invoices", Fault::Hang(0));
-    server.up().fault("POST mb/sales_invoices", Fault::Malformed);
+    server
+        .up()
+        .fault("POST mb/sales_invoices", Fault::Malformed);
     let dir = tempfile::tempdir().unwrap();
     configure(dir.path(), &server, "moneybird", "");
     let o = sync(dir.path(), &[]);
     assert_eq!(o.status.code(), Some(1));
     let out = text(&o);
-    assert!(out.contains("/sales_invoices/synchronization.json") && out.contains("malformed JSON"), "{out}");
-    assert_eq!(documents(dir.path()).len(), 100, "the first batch stays, the bad one is absent");
+    assert!(
+        out.contains("/sales_invoices/synchronization.json") && out.contains("malformed JSON"),
+        "{out}"
+    );
+    assert_eq!(
+        documents(dir.path()).len(),
+        100,
+        "the first batch stays, the bad one is absent"
+    );
     let o = sync(dir.path(), &[]);
     assert!(o.status.success(), "{}", text(&o));
     assert_eq!(documents(dir.path()).len(), 150, "the next run completes");
 
     // A missing field names the record and the field.
     let server = api_server::start(Upstream::with(1, 3));
-    server.up().fault("POST mb/sales_invoices", Fault::MissingField("total_price_incl_tax"));
+    server.up().fault(
+        "POST mb/sales_invoices",
+        Fault::MissingField("total_price_incl_tax"),
+    );
     let dir = tempfile::tempdir().unwrap();
     configure(dir.path(), &server, "moneybird", "");
     let o = sync(dir.path(), &[]);
     let out = text(&o);
     assert_eq!(o.status.code(), Some(1), "{out}");
-    assert!(out.contains("total_price_incl_tax") && out.contains("400000000000000000"), "{out}");
+    assert!(
+        out.contains("total_price_incl_tax") && out.contains("400000000000000000"),
+        "{out}"
+    );
     assert!(documents(dir.path()).is_empty());
 }
 
@@ -213,10 +273,17 @@ fn a_sync_killed_mid_way_resumes_after_the_last_stored_page() {
     let server = api_server::start(Upstream::with(2, 350));
     server.up().fault("POST mb/sales_invoices", Fault::Hang(0));
     server.up().fault("POST mb/sales_invoices", Fault::Hang(0));
-    server.up().fault("POST mb/sales_invoices", Fault::Hang(60_000));
+    server
+        .up()
+        .fault("POST mb/sales_invoices", Fault::Hang(60_000));
     let dir = tempfile::tempdir().unwrap();
     // Every page its own commit (the default gathers 5000 records).
-    configure(dir.path(), &server, "moneybird", "records_per_commit = 100\n");
+    configure(
+        dir.path(),
+        &server,
+        "moneybird",
+        "records_per_commit = 100\n",
+    );
     let cfg = dir.path().join("incasso.toml");
     let mut child = incasso(dir.path(), &["sync", "--config", cfg.to_str().unwrap()])
         .stdout(Stdio::null())
@@ -225,16 +292,27 @@ fn a_sync_killed_mid_way_resumes_after_the_last_stored_page() {
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(30);
     while server.up().count("POST mb/sales_invoices") < 3 {
-        assert!(Instant::now() < deadline, "the third batch was never asked for");
+        assert!(
+            Instant::now() < deadline,
+            "the third batch was never asked for"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
     std::thread::sleep(Duration::from_millis(100));
     child.kill().unwrap();
     child.wait().unwrap();
-    assert_eq!(documents(dir.path()).len(), 200, "two batches were stored before the kill");
+    assert_eq!(
+        documents(dir.path()).len(),
+        200,
+        "two batches were stored before the kill"
+    );
     let o = sync(dir.path(), &[]);
     assert!(o.status.success(), "{}", text(&o));
-    assert_eq!(server.up().count("POST mb/sales_invoices"), 5, "the resume fetched only the last 150");
+    assert_eq!(
+        server.up().count("POST mb/sales_invoices"),
+        5,
+        "the resume fetched only the last 150"
+    );
     assert_eq!(documents(dir.path()).len(), 350);
 }
 
@@ -246,17 +324,28 @@ fn exact_pages_by_timestamp_refreshes_tokens_and_applies_deletions() {
     let server = api_server::start(up);
     let dir = tempfile::tempdir().unwrap();
     configure(dir.path(), &server, "exact", "");
-    server.up().fault("GET exact/SalesInvoice/SalesInvoices", Fault::Hang(0));
-    server.up().fault("GET exact/SalesInvoice/SalesInvoices", Fault::ExpireToken);
+    server
+        .up()
+        .fault("GET exact/SalesInvoice/SalesInvoices", Fault::Hang(0));
+    server
+        .up()
+        .fault("GET exact/SalesInvoice/SalesInvoices", Fault::ExpireToken);
     let o = sync(dir.path(), &[]);
     let out = text(&o);
     assert!(o.status.success(), "{out}");
     assert_no_secret(&out);
-    assert_eq!(server.up().count("GET exact/SalesInvoice/SalesInvoices"), 4, "3 pages, one retried after the refresh");
+    assert_eq!(
+        server.up().count("GET exact/SalesInvoice/SalesInvoices"),
+        4,
+        "3 pages, one retried after the refresh"
+    );
     assert_eq!(server.up().refreshes, 2, "first token, then after the 401");
     let token_file = dir.path().join("data/tokens/ex.json");
     let saved = std::fs::read_to_string(&token_file).unwrap();
-    assert!(saved.contains(&server.up().refresh), "the rotated refresh token is saved");
+    assert!(
+        saved.contains(&server.up().refresh),
+        "the rotated refresh token is saved"
+    );
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -266,23 +355,46 @@ fn exact_pages_by_timestamp_refreshes_tokens_and_applies_deletions() {
     let docs = documents(dir.path());
     assert_eq!(docs.len(), 250);
     let d = doc(&docs, "2026000001");
-    assert_eq!(d.document.issue_date.to_string(), "2026-03-01", "CET midnight is that day");
-    assert_eq!(d.document.due_date.to_string(), "2026-04-30", "CEST midnight is that day");
-    assert_eq!(d.document.debtor.as_str(), "D00000", "the account code, trimmed");
-    assert_eq!(doc(&docs, "2026000002").document.status, DocumentStatus::Paid, "from the open items");
+    assert_eq!(
+        d.document.issue_date.to_string(),
+        "2026-03-01",
+        "CET midnight is that day"
+    );
+    assert_eq!(
+        d.document.due_date.to_string(),
+        "2026-04-30",
+        "CEST midnight is that day"
+    );
+    assert_eq!(
+        d.document.debtor.as_str(),
+        "D00000",
+        "the account code, trimmed"
+    );
+    assert_eq!(
+        doc(&docs, "2026000002").document.status,
+        DocumentStatus::Paid,
+        "from the open items"
+    );
 
     // A second run: one request per endpoint, the refresh token from the file (single use).
     let before = server.up().log.len();
     let o = sync(dir.path(), &[]);
     assert!(o.status.success(), "{}", text(&o));
-    let log: Vec<String> = server.up().log[before..].iter().filter(|l| !l.contains("token")).cloned().collect();
+    let log: Vec<String> = server.up().log[before..]
+        .iter()
+        .filter(|l| !l.contains("token"))
+        .cloned()
+        .collect();
     assert_eq!(log.len(), 4, "{log:?}");
 
     server.up().delete(10);
     let o = sync(dir.path(), &[]);
     assert!(o.status.success(), "{}", text(&o));
     let docs = documents(dir.path());
-    assert_eq!(doc(&docs, "2026000011").document.status, DocumentStatus::Void);
+    assert_eq!(
+        doc(&docs, "2026000011").document.status,
+        DocumentStatus::Void
+    );
 }
 
 #[test]
@@ -295,7 +407,11 @@ fn exact_instalments_add_up_and_a_deleted_term_does_not_void_its_invoice() {
     let o = sync(dir.path(), &[]);
     assert!(o.status.success(), "{}", text(&o));
     let d = doc(&documents(dir.path()), "2026000001").document.clone();
-    assert_eq!(d.source_open, Some("100.00".parse().unwrap()), "the open terms add up; a paid one does not make it paid");
+    assert_eq!(
+        d.source_open,
+        Some("100.00".parse().unwrap()),
+        "the open terms add up; a paid one does not make it paid"
+    );
     assert_eq!(d.status, DocumentStatus::Open);
 
     {
@@ -307,9 +423,16 @@ fn exact_instalments_add_up_and_a_deleted_term_does_not_void_its_invoice() {
     assert!(o.status.success(), "{}", text(&o));
     let docs = documents(dir.path());
     let d = &doc(&docs, "2026000001").document;
-    assert_eq!(d.status, DocumentStatus::Open, "a term deleted is not the invoice deleted");
+    assert_eq!(
+        d.status,
+        DocumentStatus::Open,
+        "a term deleted is not the invoice deleted"
+    );
     assert_eq!(d.source_open, Some("60.00".parse().unwrap()));
-    assert_eq!(doc(&docs, "2026000006").document.status, DocumentStatus::Void);
+    assert_eq!(
+        doc(&docs, "2026000006").document.status,
+        DocumentStatus::Void
+    );
 }
 
 #[test]
@@ -325,8 +448,11 @@ fn an_invoice_in_a_ubl_file_and_in_moneybird_is_one_document() {
     inv.open = "42.00".into();
     let server = api_server::start(up);
     let dir = tempfile::tempdir().unwrap();
-    let ubl = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/ubl/nl-si-ubl-2.0-minimal.xml");
-    let o = incasso(dir.path(), &["import", ubl.to_str().unwrap()]).output().unwrap();
+    let ubl =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/ubl/nl-si-ubl-2.0-minimal.xml");
+    let o = incasso(dir.path(), &["import", ubl.to_str().unwrap()])
+        .output()
+        .unwrap();
     assert!(o.status.success(), "{}", text(&o));
     configure(dir.path(), &server, "moneybird", "");
     let o = sync(dir.path(), &[]);
@@ -335,10 +461,17 @@ fn an_invoice_in_a_ubl_file_and_in_moneybird_is_one_document() {
     let docs = store.documents().unwrap();
     assert_eq!(docs.len(), 2, "the shared invoice once, and the other");
     let d = doc(&docs, "12115118");
-    assert_eq!(d.document.source_open, Some("42.00".parse().unwrap()), "Moneybird's open amount joins the UBL's document");
+    assert_eq!(
+        d.document.source_open,
+        Some("42.00".parse().unwrap()),
+        "Moneybird's open amount joins the UBL's document"
+    );
     assert!(store.conflicts().unwrap().is_empty());
     let others = store.other_sources_of(&d.document.key()).unwrap();
-    assert!(!others.is_empty(), "both sources are kept in the provenance");
+    assert!(
+        !others.is_empty(),
+        "both sources are kept in the provenance"
+    );
 }
 
 #[test]
@@ -351,7 +484,9 @@ fn a_dispute_recorded_from_a_file_survives_the_apis_open() {
         "Factuurnummer;Debiteurnummer;Factuurdatum;Vervaldatum;Bedrag incl. BTW;Status\n2026-000001;D00000;01-03-2026;30-04-2026;100,00;Betwist\n",
     )
     .unwrap();
-    let o = incasso(dir.path(), &["import", csv.to_str().unwrap()]).output().unwrap();
+    let o = incasso(dir.path(), &["import", csv.to_str().unwrap()])
+        .output()
+        .unwrap();
     assert!(o.status.success(), "{}", text(&o));
     configure(dir.path(), &server, "moneybird", "");
     assert!(sync(dir.path(), &[]).status.success());
@@ -365,8 +500,16 @@ fn a_dispute_recorded_from_a_file_survives_the_apis_open() {
     }
     assert!(sync(dir.path(), &[]).status.success());
     let d = doc(&documents(dir.path()), "2026-000001").document.clone();
-    assert_eq!(d.status, DocumentStatus::Disputed, "never claimed while disputed");
-    assert_eq!(d.source_open, Some("50.00".parse().unwrap()), "the API's open amount is live");
+    assert_eq!(
+        d.status,
+        DocumentStatus::Disputed,
+        "never claimed while disputed"
+    );
+    assert_eq!(
+        d.source_open,
+        Some("50.00".parse().unwrap()),
+        "the API's open amount is live"
+    );
 }
 
 #[test]
@@ -382,11 +525,16 @@ fn a_nightly_run_whose_sync_fails_submits_nothing() {
     )
     .unwrap();
     let cfg = dir.path().join("run.toml");
-    let o = incasso(dir.path(), &["run", "--config", cfg.to_str().unwrap()]).output().unwrap();
+    let o = incasso(dir.path(), &["run", "--config", cfg.to_str().unwrap()])
+        .output()
+        .unwrap();
     let out = text(&o);
     assert_eq!(o.status.code(), Some(1), "partial: {out}");
     assert!(out.contains("claims are not submitted"), "{out}");
-    assert!(!out.contains("\"name\": \"submit\""), "no submit step: {out}");
+    assert!(
+        !out.contains("\"name\": \"submit\""),
+        "no submit step: {out}"
+    );
     assert_no_secret(&out);
 }
 
@@ -399,23 +547,40 @@ fn full_reconciles_deletions_the_log_no_longer_has_and_a_second_full_writes_noth
     // Deleted upstream, but the deletion log (kept two months) no longer says so.
     server.up().invoices[7].deleted = true;
     assert!(sync(dir.path(), &[]).status.success());
-    assert_eq!(doc(&documents(dir.path()), "2026000008").document.status, DocumentStatus::Open, "incremental cannot know");
+    assert_eq!(
+        doc(&documents(dir.path()), "2026000008").document.status,
+        DocumentStatus::Open,
+        "incremental cannot know"
+    );
     let o = sync(dir.path(), &["--full", "--json"]);
     assert!(o.status.success(), "{}", text(&o));
     let summary: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(summary[0]["voided"], 1, "{summary}");
     let d = doc(&documents(dir.path()), "2026000008").clone();
     assert_eq!(d.document.status, DocumentStatus::Void);
-    assert!(matches!(&d.provenance.location, Location::ApiRecord(r) if r.contains("deleted upstream")));
+    assert!(
+        matches!(&d.provenance.location, Location::ApiRecord(r) if r.contains("deleted upstream"))
+    );
 
     let store = incasso_store::Store::open(&dir.path().join("data")).unwrap();
-    let (imports, audit) = (store.imports().unwrap().len(), store.audit_log().unwrap().len());
+    let (imports, audit) = (
+        store.imports().unwrap().len(),
+        store.audit_log().unwrap().len(),
+    );
     drop(store);
     let o = sync(dir.path(), &["--full"]);
     assert!(o.status.success(), "{}", text(&o));
     let store = incasso_store::Store::open(&dir.path().join("data")).unwrap();
-    assert_eq!(store.imports().unwrap().len(), imports, "a second --full with nothing changed imports nothing");
-    assert_eq!(store.audit_log().unwrap().len(), audit + 1, "only the sync's own audit entry");
+    assert_eq!(
+        store.imports().unwrap().len(),
+        imports,
+        "a second --full with nothing changed imports nothing"
+    );
+    assert_eq!(
+        store.audit_log().unwrap().len(),
+        audit + 1,
+        "only the sync's own audit entry"
+    );
 }
 
 #[test]
@@ -428,7 +593,10 @@ fn exact_refusing_the_refresh_token_fails_without_printing_it_and_paces_by_the_h
     let o = sync(dir.path(), &[]);
     let out = text(&o);
     assert_eq!(o.status.code(), Some(1), "{out}");
-    assert!(out.contains("refused the refresh token") && out.contains("invalid_grant"), "{out}");
+    assert!(
+        out.contains("refused the refresh token") && out.contains("invalid_grant"),
+        "{out}"
+    );
     assert_no_secret(&out);
 
     server.up().refuse_refresh = false;
@@ -458,10 +626,17 @@ fn xero_pages_since_the_cursor_and_never_uses_another_tenant() {
     let out = text(&o);
     assert!(o.status.success(), "{out}");
     assert_no_secret(&out);
-    assert_eq!(server.up().count("GET xero/Invoices"), 5, "3 pages and 2 retries");
+    assert_eq!(
+        server.up().count("GET xero/Invoices"),
+        5,
+        "3 pages and 2 retries"
+    );
     let docs = documents(dir.path());
     assert_eq!(docs.len(), 229, "the draft is not a receivable");
-    assert_eq!(doc(&docs, "2026-000001").document.source_open, Some("10.00".parse().unwrap()));
+    assert_eq!(
+        doc(&docs, "2026-000001").document.source_open,
+        Some("10.00".parse().unwrap())
+    );
     assert_eq!(
         doc(&docs, "2026-000001").document.debtor.as_str(),
         "D00000",
@@ -471,12 +646,19 @@ fn xero_pages_since_the_cursor_and_never_uses_another_tenant() {
     let before = server.up().log.len();
     let o = sync(dir.path(), &[]);
     assert!(o.status.success(), "{}", text(&o));
-    let log: Vec<String> = server.up().log[before..].iter().filter(|l| !l.contains("token")).cloned().collect();
+    let log: Vec<String> = server.up().log[before..]
+        .iter()
+        .filter(|l| !l.contains("token"))
+        .cloned()
+        .collect();
     assert_eq!(log.len(), 3, "one request per endpoint: {log:?}");
 
     server.up().delete(4);
     assert!(sync(dir.path(), &[]).status.success());
-    assert_eq!(doc(&documents(dir.path()), "2026-000005").document.status, DocumentStatus::Void);
+    assert_eq!(
+        doc(&documents(dir.path()), "2026-000005").document.status,
+        DocumentStatus::Void
+    );
 
     // The wrong tenant: refused, and said so.
     let dir2 = tempfile::tempdir().unwrap();

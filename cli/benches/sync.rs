@@ -44,19 +44,39 @@ fn one(kind: &str, invoices: usize) -> (usize, f64, f64, f64, usize) {
     let data = dir.path().join("data");
     let data = data.to_str().unwrap();
     let (first, rss) = common::run(&["--data-dir", data, "sync", "--config", &cfg]);
-    let before = server.up().log.iter().filter(|l| !l.contains("token")).count();
+    let before = server
+        .up()
+        .log
+        .iter()
+        .filter(|l| !l.contains("token"))
+        .count();
     let first_requests = before;
     let (second, _) = common::run(&["--data-dir", data, "sync", "--config", &cfg]);
-    let requests = server.up().log.iter().filter(|l| !l.contains("token")).count() - before;
-    let docs = incasso_store::Store::open(Path::new(data)).unwrap().documents().unwrap().len();
+    let requests = server
+        .up()
+        .log
+        .iter()
+        .filter(|l| !l.contains("token"))
+        .count()
+        - before;
+    let docs = incasso_store::Store::open(Path::new(data))
+        .unwrap()
+        .documents()
+        .unwrap()
+        .len();
     assert_eq!(docs, invoices, "{kind}: every invoice is in the ledger");
     (first_requests, first, rss, second, requests)
 }
 
 fn main() {
     let n = common::env_n("SYNC_INVOICES", 100_000) as usize;
-    println!("sync of {n} invoices ({} contacts) from the local stand-in", n / 20);
-    println!("package    requests  first sync   peak RSS   RSS at n/4   second sync   its requests");
+    println!(
+        "sync of {n} invoices ({} contacts) from the local stand-in",
+        n / 20
+    );
+    println!(
+        "package    requests  first sync   peak RSS   RSS at n/4   second sync   its requests"
+    );
     let packages = std::env::var("SYNC_PACKAGES").unwrap_or_else(|_| "moneybird,exact,xero".into());
     for kind in packages.split(',') {
         let (first_requests, first, rss, second, requests) = one(kind, n);

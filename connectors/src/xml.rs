@@ -55,7 +55,9 @@ impl Node {
 
     /// The trimmed text of the first child of that name, when not empty.
     pub fn text_of(&self, name: &str) -> Option<&str> {
-        self.child(name).map(|c| c.text.as_str()).filter(|t| !t.is_empty())
+        self.child(name)
+            .map(|c| c.text.as_str())
+            .filter(|t| !t.is_empty())
     }
 }
 
@@ -115,7 +117,10 @@ pub(crate) fn tree(bytes: &[u8]) -> Result<Node, String> {
             Event::GeneralRef(r) => {
                 let name = r.into_inner();
                 let c = entity(&name).ok_or_else(|| {
-                    format!("byte {at}: undeclared entity &{};", String::from_utf8_lossy(&name))
+                    format!(
+                        "byte {at}: undeclared entity &{};",
+                        String::from_utf8_lossy(&name)
+                    )
                 })?;
                 if let Some(n) = stack.last_mut() {
                     n.text.push(c);
@@ -127,7 +132,10 @@ pub(crate) fn tree(bytes: &[u8]) -> Result<Node, String> {
         buf.clear();
     }
     if stack.len() != 1 {
-        return Err(format!("ends inside <{}>", stack.last().map(|n| n.name.as_str()).unwrap_or("")));
+        return Err(format!(
+            "ends inside <{}>",
+            stack.last().map(|n| n.name.as_str()).unwrap_or("")
+        ));
     }
     let mut root = stack.pop().expect("one left");
     root.children

@@ -368,7 +368,10 @@ impl ImportTx<'_> {
     /// Whether committing would change nothing but the import's own record.
     pub fn is_empty(&self) -> bool {
         self.new + self.changed + self.merged + self.conflicted == 0
-            && self.finished.iter().all(|r| r.new + r.changed + r.merged + r.conflicts + r.payments_new == 0)
+            && self
+                .finished
+                .iter()
+                .all(|r| r.new + r.changed + r.merged + r.conflicts + r.payments_new == 0)
             && self.debtors.is_empty()
             && self.payments.new == 0
             && self.attachments.is_empty()

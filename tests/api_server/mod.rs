@@ -134,21 +134,39 @@ impl Upstream {
             .iter()
             .enumerate()
             .map(|(i, c)| (c.id.clone(), i))
-            .chain(u.invoices.iter().enumerate().map(|(i, inv)| (inv.id.clone(), i)))
+            .chain(
+                u.invoices
+                    .iter()
+                    .enumerate()
+                    .map(|(i, inv)| (inv.id.clone(), i)),
+            )
             .collect();
         u
     }
 
     fn invoice(&self, id: &str) -> Option<&Inv> {
-        self.index.get(id).and_then(|&i| self.invoices.get(i)).filter(|i| i.id == id)
+        self.index
+            .get(id)
+            .and_then(|&i| self.invoices.get(i))
+            .filter(|i| i.id == id)
     }
 
     fn contact(&self, id: &str) -> Option<&Contact> {
-        self.index.get(id).and_then(|&i| self.contacts.get(i)).filter(|c| c.id == id)
+        self.index
+            .get(id)
+            .and_then(|&i| self.contacts.get(i))
+            .filter(|c| c.id == id)
     }
 
     /// Positions of the invoices (or contacts) changed after `cursor`, by version, one page.
-    fn changed_after(&self, contacts: bool, keep: impl Fn(usize) -> bool, cursor: u64, page: usize, skip: usize) -> (Vec<usize>, bool) {
+    fn changed_after(
+        &self,
+        contacts: bool,
+        keep: impl Fn(usize) -> bool,
+        cursor: u64,
+        page: usize,
+        skip: usize,
+    ) -> (Vec<usize>, bool) {
         let versions: Vec<u64> = if contacts {
             self.contacts.iter().map(|c| c.version).collect()
         } else {
@@ -167,7 +185,14 @@ impl Upstream {
         }
         hits.sort_unstable();
         let more = hits.len() > want;
-        (hits.into_iter().skip(skip).take(page).map(|(_, i)| i).collect(), more)
+        (
+            hits.into_iter()
+                .skip(skip)
+                .take(page)
+                .map(|(_, i)| i)
+                .collect(),
+            more,
+        )
     }
 
     /// Marks a change to invoice `i` (a new version).
@@ -181,9 +206,11 @@ impl Upstream {
         self.clock += 1;
         self.invoices[i].deleted = true;
         self.invoices[i].version = self.clock;
-        self.deletions.push((self.invoices[i].id.clone(), self.clock, 13));
+        self.deletions
+            .push((self.invoices[i].id.clone(), self.clock, 13));
         for n in 0..self.invoices[i].instalments.len().max(1) {
-            self.deletions.push((term_id(&self.invoices[i], n), self.clock, 10));
+            self.deletions
+                .push((term_id(&self.invoices[i], n), self.clock, 10));
         }
     }
 
@@ -202,7 +229,10 @@ impl Upstream {
     }
 
     fn take_fault(&mut self, path: &str) -> Option<Fault> {
-        let i = self.faults.iter().position(|(p, _)| path.contains(p.as_str()))?;
+        let i = self
+            .faults
+            .iter()
+            .position(|(p, _)| path.contains(p.as_str()))?;
         Some(self.faults.remove(i).1)
     }
 
@@ -242,7 +272,10 @@ pub fn start(upstream: Upstream) -> Server {
         .build()
         .unwrap();
     let app = Router::new()
-        .route("/mb/{adm}/{endpoint}/synchronization.json", get(mb_list).post(mb_fetch))
+        .route(
+            "/mb/{adm}/{endpoint}/synchronization.json",
+            get(mb_list).post(mb_fetch),
+        )
         .route("/exact/api/oauth2/token", post(token))
         .route("/exact/api/v1/{div}/sync/{group}/{entity}", get(exact_sync))
         .route("/exact/api/v1/{div}/sync/Deleted", get(exact_deleted))
@@ -325,9 +358,7 @@ async fn token(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -> 
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("Basic "));
     let form_ok = form.get("client_secret").map(String::as_str) == Some(CLIENT_SECRET);
-    if up.refuse_refresh
-        || form.get("refresh_token") != Some(&up.refresh)
-        || !(basic_ok || form_ok)
+    if up.refuse_refresh || form.get("refresh_token") != Some(&up.refresh) || !(basic_ok || form_ok)
     {
         return reply(400, &[], r#"{"error":"invalid_grant"}"#);
     }
@@ -562,7 +593,11 @@ async fn exact_sync(
         Ok(f) => f,
     };
     if !oauth_ok(&state, &headers) {
-        return reply(401, &[], r#"{"error":{"message":{"value":"Unauthorized"}}}"#);
+        return reply(
+            401,
+            &[],
+            r#"{"error":{"message":{"value":"Unauthorized"}}}"#,
+        );
     }
     let up = state.lock().unwrap();
     let cursor = cursor_of(&query);
@@ -631,7 +666,10 @@ async fn exact_sync(
         let last = rows.last().unwrap().0;
         format!(
             r#","__next":"http://{}/exact/api/v1/{div}/sync/{group}/{entity}?$filter=Timestamp%20gt%20{last}L""#,
-            headers.get("host").and_then(|h| h.to_str().ok()).unwrap_or("")
+            headers
+                .get("host")
+                .and_then(|h| h.to_str().ok())
+                .unwrap_or("")
         )
     } else {
         String::new()
@@ -641,7 +679,10 @@ async fn exact_sync(
     } else {
         format!(
             "\u{feff}{{\"d\":{{\"results\":[{}]{next}}}}}",
-            rows.into_iter().map(|(_, r)| r).collect::<Vec<_>>().join(",")
+            rows.into_iter()
+                .map(|(_, r)| r)
+                .collect::<Vec<_>>()
+                .join(",")
         )
     };
     reply(200, &exact_headers(&up), body)
@@ -653,7 +694,13 @@ fn term_id(i: &Inv, n: usize) -> String {
 }
 
 /// One page of positions changed after `cursor`, in version order; `more` when a page follows.
-fn page_of(up: &Upstream, contacts: bool, keep: impl Fn(usize) -> bool, cursor: u64, more: &mut bool) -> Vec<usize> {
+fn page_of(
+    up: &Upstream,
+    contacts: bool,
+    keep: impl Fn(usize) -> bool,
+    cursor: u64,
+    more: &mut bool,
+) -> Vec<usize> {
     let (idx, m) = up.changed_after(contacts, keep, cursor, up.exact_page, 0);
     *more = m;
     idx
@@ -711,7 +758,11 @@ async fn xero_list(
         Ok(f) => f,
     };
     if !oauth_ok(&state, &headers) {
-        return reply(401, &[], r#"{"Title":"Unauthorized","Status":401,"Detail":"TokenExpired"}"#);
+        return reply(
+            401,
+            &[],
+            r#"{"Title":"Unauthorized","Status":401,"Detail":"TokenExpired"}"#,
+        );
     }
     if headers.get("xero-tenant-id").and_then(|v| v.to_str().ok()) != Some(TENANT) {
         return reply(
@@ -786,10 +837,7 @@ async fn xero_list(
         }
         _ => return reply(404, &[], "<ApiException><Message>not found</Message></ApiException>"),
     };
-    let items: Vec<String> = rows
-        .into_iter()
-        .map(|(_, r)| r)
-        .collect();
+    let items: Vec<String> = rows.into_iter().map(|(_, r)| r).collect();
     if matches!(fault, Some(Fault::Malformed)) {
         return reply(200, &[], "<Response><Invoices><Invoice><InvoiceID>");
     }

@@ -302,7 +302,10 @@ async fn sync_one(
         .creditor()
         .map_err(|e| ApiError::Ledger(e.to_string()))?;
     let missing = |what: &str| {
-        ApiError::Config(format!("source {}: {what} is required for {:?}", cfg.name, cfg.kind))
+        ApiError::Config(format!(
+            "source {}: {what} is required for {:?}",
+            cfg.name, cfg.kind
+        ))
     };
     /// The source's connector, ready to walk its endpoints.
     enum Connector {
@@ -312,12 +315,22 @@ async fn sync_one(
     }
     let (connector, mut client, namespace) = match cfg.kind {
         Package::Moneybird => {
-            let administration = cfg.administration.clone().ok_or_else(|| missing("administration"))?;
-            let token = required(cfg, "token", secret(cfg, "token", &cfg.token_env, &cfg.token_file)?)?;
+            let administration = cfg
+                .administration
+                .clone()
+                .ok_or_else(|| missing("administration"))?;
+            let token = required(
+                cfg,
+                "token",
+                secret(cfg, "token", &cfg.token_env, &cfg.token_file)?,
+            )?;
             let client = Client::new(&cfg.name, Auth::Bearer(token), options(cfg, 30), Vec::new())?;
             let namespace = format!("moneybird:{}:{administration}", cfg.name);
             let mb = moneybird::Moneybird {
-                base_url: cfg.base_url.clone().unwrap_or_else(|| "https://moneybird.com/api/v2".into()),
+                base_url: cfg
+                    .base_url
+                    .clone()
+                    .unwrap_or_else(|| "https://moneybird.com/api/v2".into()),
                 administration,
                 creditor: creditor.clone(),
             };
@@ -325,16 +338,33 @@ async fn sync_one(
         }
         Package::Exact => {
             let division = cfg.division.ok_or_else(|| missing("division"))?;
-            let base = cfg.base_url.clone().unwrap_or_else(|| "https://start.exactonline.nl".into());
-            let auth = oauth(cfg, data_dir, &format!("{}/api/oauth2/token", base.trim_end_matches('/')), ClientAuth::Form)?;
+            let base = cfg
+                .base_url
+                .clone()
+                .unwrap_or_else(|| "https://start.exactonline.nl".into());
+            let auth = oauth(
+                cfg,
+                data_dir,
+                &format!("{}/api/oauth2/token", base.trim_end_matches('/')),
+                ClientAuth::Form,
+            )?;
             let client = Client::new(&cfg.name, auth, options(cfg, 55), Vec::new())?;
             let namespace = format!("exact:{}:{division}", cfg.name);
-            let ex = exact::Exact { base_url: base, division, creditor: creditor.clone() };
+            let ex = exact::Exact {
+                base_url: base,
+                division,
+                creditor: creditor.clone(),
+            };
             (Connector::Exact(ex), client, namespace)
         }
         Package::Xero => {
             let tenant = cfg.tenant.clone().ok_or_else(|| missing("tenant"))?;
-            let auth = oauth(cfg, data_dir, "https://identity.xero.com/connect/token", ClientAuth::Basic)?;
+            let auth = oauth(
+                cfg,
+                data_dir,
+                "https://identity.xero.com/connect/token",
+                ClientAuth::Basic,
+            )?;
             let client = Client::new(
                 &cfg.name,
                 auth,
@@ -343,14 +373,24 @@ async fn sync_one(
             )?;
             let namespace = format!("xero:{}:{tenant}", cfg.name);
             let xe = xero::Xero {
-                base_url: cfg.base_url.clone().unwrap_or_else(|| "https://api.xero.com".into()),
+                base_url: cfg
+                    .base_url
+                    .clone()
+                    .unwrap_or_else(|| "https://api.xero.com".into()),
                 tenant,
                 creditor: creditor.clone(),
             };
             (Connector::Xero(xe), client, namespace)
         }
     };
-    let mut ledger = StoreLedger::new(store, &namespace, &creditor, full, cfg.records_per_commit, summary);
+    let mut ledger = StoreLedger::new(
+        store,
+        &namespace,
+        &creditor,
+        full,
+        cfg.records_per_commit,
+        summary,
+    );
     let walked = match &connector {
         Connector::Moneybird(c) => c.sync(&mut client, &mut ledger, full).await,
         Connector::Exact(c) => c.sync(&mut client, &mut ledger, full).await,
@@ -562,11 +602,14 @@ impl<'a> StoreLedger<'a> {
                 (Some(t), DocumentStatus::Open | DocumentStatus::Disputed) if t.is_zero() => {
                     doc.status = DocumentStatus::Paid
                 }
-                (Some(t), DocumentStatus::Paid) if !t.is_zero() => doc.status = DocumentStatus::Open,
+                (Some(t), DocumentStatus::Paid) if !t.is_zero() => {
+                    doc.status = DocumentStatus::Open
+                }
                 _ => {}
             }
             if (doc.source_open, doc.status) != before {
-                tx.add_document(&doc, location.clone()).map_err(ledger_err)?;
+                tx.add_document(&doc, location.clone())
+                    .map_err(ledger_err)?;
                 self.tx_docs.insert(key);
             }
         }
@@ -609,7 +652,8 @@ impl<'a> StoreLedger<'a> {
                     }
                     if document.source_open.is_none() {
                         let slot = document.key().number;
-                        if let Some(open) = self.synced(OPEN_BY_NUMBER, &slot)?.and_then(|r| r.open) {
+                        if let Some(open) = self.synced(OPEN_BY_NUMBER, &slot)?.and_then(|r| r.open)
+                        {
                             document.source_open = Some(open);
                             if open.is_zero() && document.status == DocumentStatus::Open {
                                 document.status = DocumentStatus::Paid;
@@ -671,7 +715,8 @@ impl<'a> StoreLedger<'a> {
                     self.remember(&mut tx, endpoint, &id, record);
                 }
                 Record::Payment { id, payment } => {
-                    let fingerprint = incasso_connectors::api::payment_fingerprint(self.namespace, &id);
+                    let fingerprint =
+                        incasso_connectors::api::payment_fingerprint(self.namespace, &id);
                     tx.add_payment(payment, fingerprint).map_err(ledger_err)?;
                 }
                 Record::Skipped {
@@ -711,10 +756,21 @@ impl<'a> StoreLedger<'a> {
                         continue;
                     }
                     let at = Location::ApiRecord(format!("{endpoint}/{id}"));
-                    if let Some((old_kind, old_number)) = known.as_ref().and_then(|k| k.document.clone()) {
-                        if self.key(old_kind, &old_number).number != self.key(kind, &number).number {
+                    if let Some((old_kind, old_number)) =
+                        known.as_ref().and_then(|k| k.document.clone())
+                    {
+                        if self.key(old_kind, &old_number).number != self.key(kind, &number).number
+                        {
                             // The item moved to another invoice: it no longer counts for the old.
-                            tx = self.apply_term(tx, old_kind, &old_number, &id, None, at.clone(), source)?;
+                            tx = self.apply_term(
+                                tx,
+                                old_kind,
+                                &old_number,
+                                &id,
+                                None,
+                                at.clone(),
+                                source,
+                            )?;
                         }
                     }
                     tx = self.apply_term(tx, kind, &number, &id, Some(open), at, source)?;

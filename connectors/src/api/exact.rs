@@ -74,7 +74,10 @@ pub fn parse_odata(url: &str, body: &[u8]) -> Result<ODataPage, ApiError> {
     let body = json::strip_bom(body);
     let outer: Outer = serde_json::from_slice(body).map_err(|e| json::malformed(url, &e))?;
     if let Some(results) = outer.results {
-        return Ok(ODataPage { results, next: None });
+        return Ok(ODataPage {
+            results,
+            next: None,
+        });
     }
     let Some(d) = outer.d else {
         return Err(ApiError::Parse {
@@ -86,7 +89,10 @@ pub fn parse_odata(url: &str, body: &[u8]) -> Result<ODataPage, ApiError> {
     let text = d.get().trim_start();
     if text.starts_with('[') {
         let results = serde_json::from_str(text).map_err(|e| json::malformed(url, &e))?;
-        return Ok(ODataPage { results, next: None });
+        return Ok(ODataPage {
+            results,
+            next: None,
+        });
     }
     let inner: Inner = serde_json::from_str(text).map_err(|e| json::malformed(url, &e))?;
     match inner.results {
@@ -101,7 +107,12 @@ pub fn parse_odata(url: &str, body: &[u8]) -> Result<ODataPage, ApiError> {
     }
 }
 
-fn date(url: &str, id: &str, field: &str, v: &Option<String>) -> Result<Option<chrono::NaiveDate>, ApiError> {
+fn date(
+    url: &str,
+    id: &str,
+    field: &str,
+    v: &Option<String>,
+) -> Result<Option<chrono::NaiveDate>, ApiError> {
     match v.as_deref() {
         None => Ok(None),
         Some(t) => json::ms_date(t)
@@ -110,7 +121,6 @@ fn date(url: &str, id: &str, field: &str, v: &Option<String>) -> Result<Option<c
             .ok_or_else(|| json::invalid(url, id, field, t, "not a /Date(ms)/ date")),
     }
 }
-
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -138,7 +148,8 @@ pub fn parse_accounts(url: &str, raws: &[Box<RawValue>]) -> Result<Vec<Record>, 
         .map(|a| {
             let code = filled(&a.code).unwrap_or_else(|| a.id.clone());
             let mut d = Debtor::new(
-                DebtorId::new(&code).map_err(|e| json::invalid(url, &a.id, "Code", &code, &e.to_string()))?,
+                DebtorId::new(&code)
+                    .map_err(|e| json::invalid(url, &a.id, "Code", &code, &e.to_string()))?,
             );
             d.name = filled(&a.name);
             d.email = filled(&a.email);
@@ -230,7 +241,8 @@ pub fn parse_sales_invoices(
         let issue = date(url, &id, "InvoiceDate", &inv.invoice_date)?
             .ok_or_else(|| json::missing(url, &id, "InvoiceDate"))?;
         let due = date(url, &id, "DueDate", &inv.due_date)?.unwrap_or(issue);
-        let currency_text = filled(&inv.currency).ok_or_else(|| json::missing(url, &id, "Currency"))?;
+        let currency_text =
+            filled(&inv.currency).ok_or_else(|| json::missing(url, &id, "Currency"))?;
         let currency = Currency::parse(&currency_text)
             .map_err(|e| json::invalid(url, &id, "Currency", &currency_text, &e.to_string()))?;
         let total = inv
@@ -295,7 +307,11 @@ pub fn parse_payment_terms(url: &str, raws: &[Box<RawValue>]) -> Result<Vec<Reco
         .into_iter()
         .map(|t| {
             let version = t.timestamp.as_ref().map(|v| v.0.clone());
-            let number = t.invoice_number.as_ref().map(|n| n.0.trim().to_string()).filter(|s| !s.is_empty() && s != "null");
+            let number = t
+                .invoice_number
+                .as_ref()
+                .map(|n| n.0.trim().to_string())
+                .filter(|s| !s.is_empty() && s != "null");
             let (Some(20), Some(number)) = (t.line_type, number) else {
                 return Ok(Record::Skipped {
                     id: t.id,
@@ -303,7 +319,10 @@ pub fn parse_payment_terms(url: &str, raws: &[Box<RawValue>]) -> Result<Vec<Reco
                     reason: "not a receivable of an invoice".into(),
                 });
             };
-            let amount = t.amount_fc.ok_or_else(|| json::missing(url, &t.id, "AmountFC"))?.0;
+            let amount = t
+                .amount_fc
+                .ok_or_else(|| json::missing(url, &t.id, "AmountFC"))?
+                .0;
             let paid = t.is_fully_paid == Some(true) || t.status == Some(50);
             Ok(Record::OpenAmount {
                 id: t.id,
@@ -367,7 +386,14 @@ fn timestamp_range(raws: &[Box<RawValue>]) -> Option<(u64, u64)> {
     }
     let all: Vec<u64> = raws
         .iter()
-        .filter_map(|r| serde_json::from_str::<Ts>(r.get()).ok()?.timestamp?.0.parse().ok())
+        .filter_map(|r| {
+            serde_json::from_str::<Ts>(r.get())
+                .ok()?
+                .timestamp?
+                .0
+                .parse()
+                .ok()
+        })
         .collect();
     Some((*all.iter().min()?, *all.iter().max()?))
 }
@@ -428,13 +454,21 @@ impl Exact {
             let mut url = self.first_url(endpoint, cursor);
             let mut page_no = 1;
             loop {
-                let resp = client.get(&url, &[("accept", "application/json".into())]).await?;
+                let resp = client
+                    .get(&url, &[("accept", "application/json".into())])
+                    .await?;
                 let page = parse_odata(&url, &resp.body)?;
                 let source = response_source(&url, &resp.body);
                 let records = match endpoint {
                     ACCOUNTS => parse_accounts(&url, &page.results)?,
                     SALES_INVOICES => {
-                        let debtor_of = |acct: &str| ledger.known(ACCOUNTS, acct).ok().flatten().and_then(|k| k.debtor);
+                        let debtor_of = |acct: &str| {
+                            ledger
+                                .known(ACCOUNTS, acct)
+                                .ok()
+                                .flatten()
+                                .and_then(|k| k.debtor)
+                        };
                         parse_sales_invoices(&url, &page.results, &self.creditor, &debtor_of)?
                     }
                     PAYMENT_TERMS => parse_payment_terms(&url, &page.results)?,

@@ -276,9 +276,8 @@ impl Client {
     /// `X-MinLimit-Remaining`: with none left, the next call waits for the reset. With the day's
     /// `X-RateLimit-Remaining` at 0 the next call is not made: the source stops, saying when.
     fn observe_limits(&mut self, headers: &reqwest::header::HeaderMap) {
-        let num = |name: &str| -> Option<i64> {
-            headers.get(name)?.to_str().ok()?.trim().parse().ok()
-        };
+        let num =
+            |name: &str| -> Option<i64> { headers.get(name)?.to_str().ok()?.trim().parse().ok() };
         if num("x-ratelimit-remaining") == Some(0) {
             self.day_used_up = Some(num("x-ratelimit-reset").unwrap_or(0));
         }
@@ -345,10 +344,7 @@ fn error_detail(body: &[u8]) -> String {
                 return s.to_string();
             }
         }
-        if let Some(s) = v
-            .pointer("/error/message/value")
-            .and_then(|x| x.as_str())
-        {
+        if let Some(s) = v.pointer("/error/message/value").and_then(|x| x.as_str()) {
             return s.to_string();
         }
     }

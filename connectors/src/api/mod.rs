@@ -10,12 +10,12 @@
 
 pub mod exact;
 pub mod http;
+mod json;
 pub mod moneybird;
 pub mod oauth;
 pub mod secret;
 pub mod twinfield;
 pub mod xero;
-mod json;
 
 use std::sync::Arc;
 

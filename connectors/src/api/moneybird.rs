@@ -81,23 +81,32 @@ impl Moneybird {
                     full || known.get(id).map(|k| k.as_deref()) != Some(Some(v.as_str()))
                 })
                 .collect();
-            tracing::info!(endpoint, listed = listed.len(), changed = changed.len(), "moneybird listing");
+            tracing::info!(
+                endpoint,
+                listed = listed.len(),
+                changed = changed.len(),
+                "moneybird listing"
+            );
             // Listed means it exists, fetched or not: only unlisted ids count as deleted.
             ledger.seen(endpoint, &mut listed.iter().map(|(id, _)| id.as_str()));
             let fetch_url = self.url(endpoint, "");
             for chunk in changed.chunks(BATCH) {
                 let ids: Vec<&str> = chunk.iter().map(|(id, _)| id.as_str()).collect();
-                let body = serde_json::to_vec(&serde_json::json!({ "ids": ids }))
-                    .expect("plain JSON");
+                let body =
+                    serde_json::to_vec(&serde_json::json!({ "ids": ids })).expect("plain JSON");
                 let resp = client.post_json(&fetch_url, body).await?;
                 let source = response_source(&fetch_url, &resp.body);
                 let records = match endpoint {
                     CONTACTS => parse_contacts(&fetch_url, &resp.body)?,
                     _ => {
-                        let lookup = |e: &str, id: &str| {
-                            ledger.known(e, id).ok().flatten()
-                        };
-                        parse_sales_invoices(&fetch_url, &resp.body, &self.creditor, &source, &lookup)?
+                        let lookup = |e: &str, id: &str| ledger.known(e, id).ok().flatten();
+                        parse_sales_invoices(
+                            &fetch_url,
+                            &resp.body,
+                            &self.creditor,
+                            &source,
+                            &lookup,
+                        )?
                     }
                 };
                 // Every record of these endpoints is the fetched contact or invoice itself (or a
@@ -151,7 +160,8 @@ fn array(url: &str, body: &[u8]) -> Result<Vec<Box<RawValue>>, ApiError> {
     let body = json::strip_bom(body);
     let first = body.iter().find(|b| !b.is_ascii_whitespace());
     if first == Some(&b'{') {
-        let one: Box<RawValue> = serde_json::from_slice(body).map_err(|e| json::malformed(url, &e))?;
+        let one: Box<RawValue> =
+            serde_json::from_slice(body).map_err(|e| json::malformed(url, &e))?;
         return Ok(vec![one]);
     }
     serde_json::from_slice(body).map_err(|e| json::malformed(url, &e))
@@ -191,7 +201,6 @@ struct Contact {
     sepa_iban: Option<String>,
 }
 
-
 impl Contact {
     /// The debtor id: the customer number bookkeepers know (`customer_id`), else the contact id.
     fn debtor_id(&self) -> String {
@@ -205,7 +214,8 @@ impl Contact {
     fn to_debtor(&self, url: &str) -> Result<Debtor, ApiError> {
         let id = self.debtor_id();
         let mut d = Debtor::new(
-            DebtorId::new(&id).map_err(|e| json::invalid(url, &self.id.0, "customer_id", &id, &e.to_string()))?,
+            DebtorId::new(&id)
+                .map_err(|e| json::invalid(url, &self.id.0, "customer_id", &id, &e.to_string()))?,
         );
         let person = [filled(&self.firstname), filled(&self.lastname)]
             .into_iter()
@@ -227,7 +237,10 @@ impl Contact {
             city: filled(&self.city),
             country: filled(&self.country),
         };
-        for acct in [&self.bank_account, &self.sepa_iban].into_iter().filter_map(filled) {
+        for acct in [&self.bank_account, &self.sepa_iban]
+            .into_iter()
+            .filter_map(filled)
+        {
             if let Ok(iban) = Iban::parse(&acct) {
                 if !d.ibans.contains(&iban) {
                     d.ibans.push(iban);
@@ -309,7 +322,11 @@ pub fn parse_sales_invoices(
     for (i, inv) in invoices.iter().enumerate() {
         let id = inv.id.0.clone();
         let version = inv.version.as_ref().map(|v| v.0.clone());
-        let number = inv.invoice_id.as_ref().map(|t| t.0.trim().to_string()).filter(|s| !s.is_empty());
+        let number = inv
+            .invoice_id
+            .as_ref()
+            .map(|t| t.0.trim().to_string())
+            .filter(|s| !s.is_empty());
         let status = match inv.state.as_str() {
             "open" | "late" | "reminded" => DocumentStatus::Open,
             // A payment is underway (a direct debit sent to the bank, a payment provider): never
@@ -324,7 +341,15 @@ pub fn parse_sales_invoices(
                 });
                 continue;
             }
-            other => return Err(json::invalid(url, &id, "state", other, "unknown invoice state")),
+            other => {
+                return Err(json::invalid(
+                    url,
+                    &id,
+                    "state",
+                    other,
+                    "unknown invoice state",
+                ))
+            }
         };
         let Some(number) = number else {
             return Err(json::missing(url, &id, "invoice_id"));
@@ -340,7 +365,10 @@ pub fn parse_sales_invoices(
         let issue = date("invoice_date", &inv.invoice_date)?
             .ok_or_else(|| json::missing(url, &id, "invoice_date"))?;
         let due = date("due_date", &inv.due_date)?.unwrap_or(issue);
-        let currency_text = inv.currency.clone().ok_or_else(|| json::missing(url, &id, "currency"))?;
+        let currency_text = inv
+            .currency
+            .clone()
+            .ok_or_else(|| json::missing(url, &id, "currency"))?;
         let currency = Currency::parse(&currency_text)
             .map_err(|e| json::invalid(url, &id, "currency", &currency_text, &e.to_string()))?;
         let total = inv
@@ -397,9 +425,19 @@ pub fn parse_sales_invoices(
             description: filled(&inv.reference),
         };
         let location = Location::ApiRecord(format!("{SALES_INVOICES}/{id} record {}", i + 1));
-        for p in inv.payments.iter().filter(|p| p.credit_invoice_id.is_none()) {
+        for p in inv
+            .payments
+            .iter()
+            .filter(|p| p.credit_invoice_id.is_none())
+        {
             let date = super::date_from_ymd(&p.payment_date).ok_or_else(|| {
-                json::invalid(url, &id, "payments.payment_date", &p.payment_date, "not a date")
+                json::invalid(
+                    url,
+                    &id,
+                    "payments.payment_date",
+                    &p.payment_date,
+                    "not a date",
+                )
             })?;
             out.push(Record::Payment {
                 id: p.id.0.clone(),

@@ -148,16 +148,21 @@ impl OAuth {
                 req = req.basic_auth(self.client_id.expose(), Some(self.client_secret.expose()));
             }
         }
-        let resp = req
-            .form(&form)
-            .send()
-            .await
-            .map_err(|e| auth_err(format!("token endpoint {}: {}", self.token_url, super::http::transport(&e))))?;
+        let resp = req.form(&form).send().await.map_err(|e| {
+            auth_err(format!(
+                "token endpoint {}: {}",
+                self.token_url,
+                super::http::transport(&e)
+            ))
+        })?;
         let status = resp.status();
-        let body = resp
-            .bytes()
-            .await
-            .map_err(|e| auth_err(format!("token endpoint {}: {}", self.token_url, super::http::transport(&e))))?;
+        let body = resp.bytes().await.map_err(|e| {
+            auth_err(format!(
+                "token endpoint {}: {}",
+                self.token_url,
+                super::http::transport(&e)
+            ))
+        })?;
         #[derive(Deserialize)]
         struct Answer {
             access_token: Option<String>,

@@ -37,7 +37,10 @@ impl Secret {
             .map_err(|e| ApiError::Config(format!("{}: {e}", path.display())))?;
         let v = text.trim();
         if v.is_empty() {
-            return Err(ApiError::Config(format!("{}: the file is empty", path.display())));
+            return Err(ApiError::Config(format!(
+                "{}: the file is empty",
+                path.display()
+            )));
         }
         Ok(Secret(v.to_string()))
     }

@@ -37,13 +37,25 @@ fn documents(records: &[Record]) -> Vec<&incasso_core::model::Document> {
 #[test]
 fn exact_dates_are_dutch_local_midnights() {
     // 2016-12-31T23:00Z is midnight of 1 January in Amsterdam (CET, +1).
-    assert_eq!(amsterdam_date(1_483_225_200_000).unwrap().to_string(), "2017-01-01");
+    assert_eq!(
+        amsterdam_date(1_483_225_200_000).unwrap().to_string(),
+        "2017-01-01"
+    );
     // 2026-06-30T22:00Z is midnight of 1 July (CEST, +2).
-    assert_eq!(amsterdam_date(1_782_856_800_000).unwrap().to_string(), "2026-07-01");
+    assert_eq!(
+        amsterdam_date(1_782_856_800_000).unwrap().to_string(),
+        "2026-07-01"
+    );
     // Summer time starts on the last Sunday of March at 01:00 UTC: 2026-03-29.
-    assert_eq!(amsterdam_date(1_774_745_999_000).unwrap().to_string(), "2026-03-29");
+    assert_eq!(
+        amsterdam_date(1_774_745_999_000).unwrap().to_string(),
+        "2026-03-29"
+    );
     assert_eq!(ms_date("/Date(1351209600000)/"), Some(1_351_209_600_000));
-    assert_eq!(ms_date("/Date(1419937200000+0000)/"), Some(1_419_937_200_000));
+    assert_eq!(
+        ms_date("/Date(1419937200000+0000)/"),
+        Some(1_419_937_200_000)
+    );
     assert_eq!(ms_date("2012-10-26"), None);
 }
 
@@ -52,34 +64,49 @@ fn moneybird_sales_invoice_with_18_digit_ids_and_string_amounts() {
     let url = "https://moneybird.test/sales_invoices";
     let body = std::fs::read(fixtures("moneybird/sales_invoice-single.json")).unwrap();
     let source = response_source(url, &body);
-    let recs = moneybird::parse_sales_invoices(url, &body, &creditor(), &source, &|_, _| None).unwrap();
+    let recs =
+        moneybird::parse_sales_invoices(url, &body, &creditor(), &source, &|_, _| None).unwrap();
     let docs = documents(&recs);
     assert_eq!(docs.len(), 1);
     let d = docs[0];
     assert_eq!(d.number.as_str(), "2022-0001");
-    assert_eq!(d.debtor.as_str(), "26", "customer_id of the embedded contact");
+    assert_eq!(
+        d.debtor.as_str(),
+        "26",
+        "customer_id of the embedded contact"
+    );
     assert_eq!(d.total, dec("363.0"));
     assert_eq!(d.vat, Some(dec("63.0")));
     assert_eq!(d.source_open, Some(dec("363.0")));
     assert_eq!(d.due_date.to_string(), "2022-11-10");
-    assert_eq!(d.payment_reference.as_deref(), Some("RF3500000000000004MNRNQDX"));
+    assert_eq!(
+        d.payment_reference.as_deref(),
+        Some("RF3500000000000004MNRNQDX")
+    );
     assert!(matches!(&recs[0], Record::Document { id, .. } if id == "369764595231884307"));
     let contacts = std::fs::read(fixtures("moneybird/contacts-list.json")).unwrap();
     let recs = moneybird::parse_contacts(url, &contacts).unwrap();
     assert!(!recs.is_empty());
-    assert!(matches!(&recs[0], Record::Debtor { debtor, id, .. } if debtor.id.as_str() == "1" && id == "526525709670214763" && debtor.kvk.as_deref() == Some("03254849")));
+    assert!(
+        matches!(&recs[0], Record::Debtor { debtor, id, .. } if debtor.id.as_str() == "1" && id == "526525709670214763" && debtor.kvk.as_deref() == Some("03254849"))
+    );
 }
 
 #[test]
 fn exact_shapes_bom_and_unprocessed_invoices() {
     let url = "https://exact.test/api/v1/1/salesinvoice/SalesInvoices";
     let body = std::fs::read(fixtures("exact/salesinvoices-list-with-lines.json")).unwrap();
-    assert!(body.starts_with(&[0xEF, 0xBB, 0xBF]), "the real answer starts with a BOM");
+    assert!(
+        body.starts_with(&[0xEF, 0xBB, 0xBF]),
+        "the real answer starts with a BOM"
+    );
     let page = exact::parse_odata(url, &body).unwrap();
     assert!(!page.results.is_empty());
     let recs = exact::parse_sales_invoices(url, &page.results, &creditor(), &|_| None).unwrap();
     // These invoices are entered (status 20) but not processed: no number, no receivable yet.
-    assert!(recs.iter().all(|r| matches!(r, Record::Skipped { reason, .. } if reason.contains("status 20"))));
+    assert!(recs
+        .iter()
+        .all(|r| matches!(r, Record::Skipped { reason, .. } if reason.contains("status 20"))));
     let accounts = std::fs::read(fixtures("exact/accounts-list.json")).unwrap();
     let page = exact::parse_odata(url, &accounts).unwrap();
     let recs = exact::parse_accounts(url, &page.results).unwrap();
@@ -92,7 +119,10 @@ fn exact_processed_invoice_and_credit_note_from_a_sync_row() {
     let body = "\u{feff}{\"d\":{\"results\":[{\"InvoiceID\":\"a\",\"InvoiceNumber\":20170001,\"InvoiceDate\":\"/Date(1483225200000)/\",\"DueDate\":null,\"InvoiceTo\":\"g1\",\"Currency\":\"EUR\",\"AmountFC\":1210.5,\"VATAmountFC\":210.5,\"Status\":50,\"Type\":8020,\"Timestamp\":77},{\"InvoiceID\":\"a\",\"InvoiceNumber\":20170001,\"InvoiceDate\":\"/Date(1483225200000)/\",\"InvoiceTo\":\"g1\",\"Currency\":\"EUR\",\"AmountFC\":1210.5,\"Status\":50,\"Type\":8020,\"Timestamp\":77},{\"InvoiceID\":\"b\",\"InvoiceNumber\":20170002,\"InvoiceDate\":\"/Date(1483225200000)/\",\"InvoiceTo\":\"g1\",\"Currency\":\"EUR\",\"AmountFC\":-100,\"Status\":50,\"Type\":8021,\"Timestamp\":78}],\"__next\":\"https://exact.test/next\"}}";
     let page = exact::parse_odata(url, body.as_bytes()).unwrap();
     assert_eq!(page.next.as_deref(), Some("https://exact.test/next"));
-    let recs = exact::parse_sales_invoices(url, &page.results, &creditor(), &|g| (g == "g1").then(|| "1001".to_string())).unwrap();
+    let recs = exact::parse_sales_invoices(url, &page.results, &creditor(), &|g| {
+        (g == "g1").then(|| "1001".to_string())
+    })
+    .unwrap();
     let docs = documents(&recs);
     assert_eq!(docs.len(), 2, "the header repeated per line is one invoice");
     assert_eq!(docs[0].issue_date.to_string(), "2017-01-01");
@@ -113,7 +143,10 @@ fn exact_corrupt_answer_is_an_error_with_its_place() {
     };
     let text = e.to_string();
     assert!(text.starts_with(url), "{text}");
-    assert!(text.contains("line 40") && text.contains("malformed JSON"), "{text}");
+    assert!(
+        text.contains("line 40") && text.contains("malformed JSON"),
+        "{text}"
+    );
     assert!(matches!(e, ApiError::Parse { .. }));
 }
 
@@ -122,19 +155,32 @@ fn xero_amount_due_after_payments_and_credits_and_voided_invoices() {
     let url = "https://xero.test/api.xro/2.0/Invoices";
     let body = std::fs::read(fixtures("xero/invoice-partial-paid-and-credited.xml")).unwrap();
     let source = response_source(url, &body);
-    let (recs, n) = xero::parse_page(url, &body, xero::INVOICES, &creditor(), &source, &|_| None).unwrap();
+    let (recs, n) =
+        xero::parse_page(url, &body, xero::INVOICES, &creditor(), &source, &|_| None).unwrap();
     assert_eq!(n, 1);
     let d = documents(&recs)[0];
     assert_eq!(d.number.as_str(), "ORC1026");
     assert_eq!(d.total, dec("7150.00"));
-    assert_eq!(d.source_open, Some(dec("3850.00")), "AmountDue: paid 2145 and credited 1155");
+    assert_eq!(
+        d.source_open,
+        Some(dec("3850.00")),
+        "AmountDue: paid 2145 and credited 1155"
+    );
     assert_eq!(d.currency.as_str(), "AUD");
-    let payments: Vec<_> = recs.iter().filter(|r| matches!(r, Record::Payment { .. })).collect();
+    let payments: Vec<_> = recs
+        .iter()
+        .filter(|r| matches!(r, Record::Payment { .. }))
+        .collect();
     assert_eq!(payments.len(), 1);
 
     let body = std::fs::read(fixtures("xero/invoice-voided.xml")).unwrap();
-    let (recs, _) = xero::parse_page(url, &body, xero::INVOICES, &creditor(), &source, &|_| None).unwrap();
-    assert_eq!(documents(&recs)[0].status, DocumentStatus::Void, "VOIDED never goes to an agency");
+    let (recs, _) =
+        xero::parse_page(url, &body, xero::INVOICES, &creditor(), &source, &|_| None).unwrap();
+    assert_eq!(
+        documents(&recs)[0].status,
+        DocumentStatus::Void,
+        "VOIDED never goes to an agency"
+    );
 }
 
 /// Every Moneybird, Exact and Xero answer in the corpus reads, or is refused with its place.
@@ -151,7 +197,8 @@ fn corpus_api_answers() {
         let url = format!("corpus/{name}");
         let source = response_source(&url, &body);
         let result = if name.starts_with("sales_invoice") {
-            moneybird::parse_sales_invoices(&url, &body, &creditor(), &source, &|_, _| None).map(|r| r.len())
+            moneybird::parse_sales_invoices(&url, &body, &creditor(), &source, &|_, _| None)
+                .map(|r| r.len())
         } else if name.starts_with("contact") {
             moneybird::parse_contacts(&url, &body).map(|r| r.len())
         } else {
@@ -169,7 +216,8 @@ fn corpus_api_answers() {
             if name.starts_with("accounts") {
                 exact::parse_accounts(&url, &p.results).map(|r| r.len())
             } else if name.starts_with("salesinvoice") {
-                exact::parse_sales_invoices(&url, &p.results, &creditor(), &|_| None).map(|r| r.len())
+                exact::parse_sales_invoices(&url, &p.results, &creditor(), &|_| None)
+                    .map(|r| r.len())
             } else {
                 Ok(p.results.len())
             }
@@ -195,43 +243,81 @@ fn corpus_api_answers() {
         } else if name.starts_with("contact") {
             xero::CONTACTS
         } else if name.starts_with("error-invoice") {
-            let e = xero::parse_page(&url, &body, xero::INVOICES, &creditor(), &source, &|_| None).unwrap_err();
-            assert!(e.to_string().contains("does not exist for this organisation"), "{e}");
+            let e = xero::parse_page(&url, &body, xero::INVOICES, &creditor(), &source, &|_| None)
+                .unwrap_err();
+            assert!(
+                e.to_string()
+                    .contains("does not exist for this organisation"),
+                "{e}"
+            );
             read += 1;
             continue;
         } else {
             continue;
         };
-        let (recs, n) = xero::parse_page(&url, &body, endpoint, &creditor(), &source, &|_| None).unwrap();
+        let (recs, n) =
+            xero::parse_page(&url, &body, endpoint, &creditor(), &source, &|_| None).unwrap();
         assert!(n > 0 && !recs.is_empty(), "{name}");
         if name == "invoices-list.xml" {
             // ACCPAY bills and drafts are listed but are no receivables.
-            let skipped = recs.iter().filter(|r| matches!(r, Record::Skipped { .. })).count();
+            let skipped = recs
+                .iter()
+                .filter(|r| matches!(r, Record::Skipped { .. }))
+                .count();
             assert!(skipped >= 33, "{skipped}");
         }
         read += 1;
     }
     let tw = |name: &str| std::fs::read(dir.join("twinfield").join(name)).unwrap();
-    let recs = twinfield::parse_sales_invoice("corpus/twinfield", &tw("salesinvoice-final.xml"), &creditor()).unwrap();
+    let recs = twinfield::parse_sales_invoice(
+        "corpus/twinfield",
+        &tw("salesinvoice-final.xml"),
+        &creditor(),
+    )
+    .unwrap();
     let d = documents(&recs)[0];
     assert_eq!((d.number.as_str(), d.debtor.as_str()), ("5", "1000"));
-    assert_eq!((d.issue_date.to_string(), d.due_date.to_string()), ("2012-08-31".into(), "2012-09-30".into()));
+    assert_eq!(
+        (d.issue_date.to_string(), d.due_date.to_string()),
+        ("2012-08-31".into(), "2012-09-30".into())
+    );
     assert_eq!(d.total, dec("15.00"));
-    let recs = twinfield::parse_sales_invoice("corpus/twinfield", &tw("salesinvoice-concept.xml"), &creditor()).unwrap();
+    let recs = twinfield::parse_sales_invoice(
+        "corpus/twinfield",
+        &tw("salesinvoice-concept.xml"),
+        &creditor(),
+    )
+    .unwrap();
     assert!(matches!(&recs[0], Record::Skipped { reason, .. } if reason == "status concept"));
     let recs = twinfield::parse_customers("corpus/twinfield", &tw("customer-list.xml")).unwrap();
     assert_eq!(recs.len(), 4);
     assert!(recs.iter().any(|r| matches!(r, Record::Debtor { debtor, .. } if debtor.name.as_deref() == Some("Hr E G H K\u{fc}ppers en/of MW M.J. K\u{fc}ppers-Veeneman"))));
-    let rows = twinfield::parse_browse("corpus/twinfield", &tw("browse-data-transactions.xml")).unwrap();
+    let rows =
+        twinfield::parse_browse("corpus/twinfield", &tw("browse-data-transactions.xml")).unwrap();
     assert_eq!(rows.len(), 6);
-    assert!(rows[0].iter().any(|(f, v)| f == "fin.trs.line.valuesigned" && v == "-121.00"));
+    assert!(rows[0]
+        .iter()
+        .any(|(f, v)| f == "fin.trs.line.valuesigned" && v == "-121.00"));
     // UTF-16 BE with a byte-order mark reads; its office names unescape.
     let offices = twinfield::read("corpus/twinfield", &tw("office-list-utf16be-bom.xml")).unwrap();
     assert_eq!(offices.name, "ProcessXmlStringResponse");
     // Batch answers with failed elements are refused, naming the element and Twinfield's words.
-    let e = twinfield::read("corpus/twinfield", &tw("banktransactions-partial-failure.xml")).unwrap_err().to_string();
-    assert!(e.contains("transactions/transaction[1]") && e.contains("niet in balans"), "{e}");
-    let e = twinfield::read("corpus/twinfield", &tw("matchset-debiteuren-afletteren.xml")).unwrap_err().to_string();
+    let e = twinfield::read(
+        "corpus/twinfield",
+        &tw("banktransactions-partial-failure.xml"),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("transactions/transaction[1]") && e.contains("niet in balans"),
+        "{e}"
+    );
+    let e = twinfield::read(
+        "corpus/twinfield",
+        &tw("matchset-debiteuren-afletteren.xml"),
+    )
+    .unwrap_err()
+    .to_string();
     assert!(e.contains("sets/set[2]"), "{e}");
     twinfield::read("corpus/twinfield", &tw("browse-definition.xml")).unwrap();
     read += 8;

@@ -15,7 +15,6 @@ use rust_decimal::Decimal;
 use super::{parse_error as err, ApiError, Record};
 use crate::xml::{tree, Node};
 
-
 /// Reads an answer (UTF-8, or UTF-16 with a byte-order mark) and refuses it when any element
 /// says `result="0"`, naming the first such element and its message.
 pub(crate) fn read(url: &str, body: &[u8]) -> Result<Node, ApiError> {
@@ -24,7 +23,11 @@ pub(crate) fn read(url: &str, body: &[u8]) -> Result<Node, ApiError> {
         None => encoding_rs::UTF_8.decode(body),
     };
     if bad {
-        return Err(err(url, "answer".into(), "not valid text in its encoding".into()));
+        return Err(err(
+            url,
+            "answer".into(),
+            "not valid text in its encoding".into(),
+        ));
     }
     let text = text.trim_start_matches('\u{feff}');
     // The declaration may still say UTF-16 after decoding; the tree reads the text as UTF-8.
@@ -32,7 +35,8 @@ pub(crate) fn read(url: &str, body: &[u8]) -> Result<Node, ApiError> {
         Some(rest) => rest.split_once("?>").map(|(_, r)| r).unwrap_or(rest),
         None => text,
     };
-    let root = tree(body.as_bytes()).map_err(|e| err(url, "XML".into(), format!("malformed XML: {e}")))?;
+    let root =
+        tree(body.as_bytes()).map_err(|e| err(url, "XML".into(), format!("malformed XML: {e}")))?;
     if let Some((path, why)) = failure(&root, &root.name) {
         return Err(err(url, path, format!("Twinfield refused it: {why}")));
     }
@@ -46,29 +50,52 @@ fn failure(node: &Node, path: &str) -> Option<(String, String)> {
             .attr("msg")
             .map(str::to_string)
             .or_else(|| node.text_of("msg").map(str::to_string))
-            .or_else(|| node.children.iter().find_map(|c| c.attr("msg").map(str::to_string)))
+            .or_else(|| {
+                node.children
+                    .iter()
+                    .find_map(|c| c.attr("msg").map(str::to_string))
+            })
             .unwrap_or_else(|| "no message".into());
         if node.children.iter().all(|c| c.attr("result") != Some("0")) {
             return Some((path.to_string(), msg));
         }
     }
     node.children.iter().enumerate().find_map(|(i, c)| {
-        let n = node.children[..i].iter().filter(|s| s.name == c.name).count() + 1;
+        let n = node.children[..i]
+            .iter()
+            .filter(|s| s.name == c.name)
+            .count()
+            + 1;
         failure(c, &format!("{path}/{}[{n}]", c.name))
     })
 }
 
-fn date(url: &str, place: &str, field: &str, v: Option<&str>) -> Result<Option<chrono::NaiveDate>, ApiError> {
+fn date(
+    url: &str,
+    place: &str,
+    field: &str,
+    v: Option<&str>,
+) -> Result<Option<chrono::NaiveDate>, ApiError> {
     match v {
         None => Ok(None),
         Some(t) => chrono::NaiveDate::parse_from_str(t, "%Y%m%d")
             .map(Some)
-            .map_err(|_| err(url, place.to_string(), format!("field {field}: not a yyyymmdd date: {t:?}"))),
+            .map_err(|_| {
+                err(
+                    url,
+                    place.to_string(),
+                    format!("field {field}: not a yyyymmdd date: {t:?}"),
+                )
+            }),
     }
 }
 
 /// A sales invoice (`<salesinvoice>`): `final` is a document, `concept` is skipped.
-pub fn parse_sales_invoice(url: &str, body: &[u8], creditor: &CreditorId) -> Result<Vec<Record>, ApiError> {
+pub fn parse_sales_invoice(
+    url: &str,
+    body: &[u8],
+    creditor: &CreditorId,
+) -> Result<Vec<Record>, ApiError> {
     let root = read(url, body)?;
     let place = "salesinvoice/header".to_string();
     let h = root
@@ -79,7 +106,11 @@ pub fn parse_sales_invoice(url: &str, body: &[u8], creditor: &CreditorId) -> Res
             .ok_or_else(|| err(url, place.clone(), format!("field {f} is missing or empty")))
     };
     let number = req("invoicenumber")?;
-    let id = format!("{}:{}:{number}", h.text_of("office").unwrap_or(""), h.text_of("invoicetype").unwrap_or(""));
+    let id = format!(
+        "{}:{}:{number}",
+        h.text_of("office").unwrap_or(""),
+        h.text_of("invoicetype").unwrap_or("")
+    );
     let status = req("status")?;
     if status != "final" {
         return Ok(vec![Record::Skipped {
@@ -97,12 +128,21 @@ pub fn parse_sales_invoice(url: &str, body: &[u8], creditor: &CreditorId) -> Res
         match root.child("totals").and_then(|t| t.text_of(f)) {
             None => Ok(None),
             Some(v) => v.parse().map(Some).map_err(|_| {
-                err(url, "salesinvoice/totals".into(), format!("field {f}: not an amount: {v:?}"))
+                err(
+                    url,
+                    "salesinvoice/totals".into(),
+                    format!("field {f}: not an amount: {v:?}"),
+                )
             }),
         }
     };
-    let total = amount("valueinc")?
-        .ok_or_else(|| err(url, "salesinvoice/totals".into(), "field valueinc is missing".into()))?;
+    let total = amount("valueinc")?.ok_or_else(|| {
+        err(
+            url,
+            "salesinvoice/totals".into(),
+            "field valueinc is missing".into(),
+        )
+    })?;
     let net = amount("valueexcl")?;
     let customer = req("customer")?;
     Ok(vec![Record::Document {
@@ -110,9 +150,15 @@ pub fn parse_sales_invoice(url: &str, body: &[u8], creditor: &CreditorId) -> Res
         version: None,
         document: Document {
             creditor: creditor.clone(),
-            kind: if total < Decimal::ZERO { DocumentKind::CreditNote } else { DocumentKind::Invoice },
-            number: DocumentNumber::new(number).map_err(|e| err(url, place.clone(), format!("field invoicenumber: {e}")))?,
-            debtor: DebtorId::new(customer).map_err(|e| err(url, place.clone(), format!("field customer: {e}")))?,
+            kind: if total < Decimal::ZERO {
+                DocumentKind::CreditNote
+            } else {
+                DocumentKind::Invoice
+            },
+            number: DocumentNumber::new(number)
+                .map_err(|e| err(url, place.clone(), format!("field invoicenumber: {e}")))?,
+            debtor: DebtorId::new(customer)
+                .map_err(|e| err(url, place.clone(), format!("field customer: {e}")))?,
             issue_date: issue,
             due_date: due,
             currency,
@@ -133,14 +179,22 @@ pub fn parse_sales_invoice(url: &str, body: &[u8], creditor: &CreditorId) -> Res
 pub fn parse_customers(url: &str, body: &[u8]) -> Result<Vec<Record>, ApiError> {
     let root = read(url, body)?;
     if root.name != "dimensions" || root.attr("type") != Some("DEB") {
-        return Err(err(url, root.name.clone(), "not a customer (DEB) dimension list".into()));
+        return Err(err(
+            url,
+            root.name.clone(),
+            "not a customer (DEB) dimension list".into(),
+        ));
     }
     root.all("dimension")
         .enumerate()
         .filter(|(_, d)| !d.text.is_empty())
         .map(|(i, d)| {
             let mut debtor = Debtor::new(DebtorId::new(&d.text).map_err(|e| {
-                err(url, format!("dimensions/dimension[{}]", i + 1), e.to_string())
+                err(
+                    url,
+                    format!("dimensions/dimension[{}]", i + 1),
+                    e.to_string(),
+                )
             })?);
             debtor.name = d.attr("name").filter(|n| !n.is_empty()).map(str::to_string);
             Ok(Record::Debtor {

@@ -43,14 +43,19 @@ pub struct Xero {
     pub creditor: CreditorId,
 }
 
-
 /// The records of an answer (`<Response><Invoices><Invoice>…`), or the API's error message.
-pub(crate) fn parse_response<'a>(url: &str, root: &'a Node, list: &'a str) -> Result<Vec<&'a Node>, ApiError> {
+pub(crate) fn parse_response<'a>(
+    url: &str,
+    root: &'a Node,
+    list: &'a str,
+) -> Result<Vec<&'a Node>, ApiError> {
     if root.name == "ApiException" {
         return Err(err(
             url,
             "ApiException".into(),
-            root.text_of("Message").unwrap_or("error without message").to_string(),
+            root.text_of("Message")
+                .unwrap_or("error without message")
+                .to_string(),
         ));
     }
     if let Some(e) = root.child("Errors").and_then(|e| e.child("Error")) {
@@ -64,7 +69,11 @@ pub(crate) fn parse_response<'a>(url: &str, root: &'a Node, list: &'a str) -> Re
         ));
     }
     if root.name != "Response" {
-        return Err(err(url, format!("<{}>", root.name), "not a Xero <Response>".into()));
+        return Err(err(
+            url,
+            format!("<{}>", root.name),
+            "not a Xero <Response>".into(),
+        ));
     }
     let item: &'a str = list.trim_end_matches('s');
     Ok(root
@@ -75,7 +84,8 @@ pub(crate) fn parse_response<'a>(url: &str, root: &'a Node, list: &'a str) -> Re
 
 /// Reads the XML of an answer.
 pub(crate) fn read_xml(url: &str, body: &[u8]) -> Result<Node, ApiError> {
-    tree(super::json::strip_bom(body)).map_err(|e| err(url, "XML".into(), format!("malformed XML: {e}")))
+    tree(super::json::strip_bom(body))
+        .map_err(|e| err(url, "XML".into(), format!("malformed XML: {e}")))
 }
 
 struct Fields<'a> {
@@ -86,16 +96,24 @@ struct Fields<'a> {
 
 impl Fields<'_> {
     fn req(&self, name: &str) -> Result<&str, ApiError> {
-        self.node
-            .text_of(name)
-            .ok_or_else(|| err(self.url, self.place.clone(), format!("field {name} is missing or empty")))
+        self.node.text_of(name).ok_or_else(|| {
+            err(
+                self.url,
+                self.place.clone(),
+                format!("field {name} is missing or empty"),
+            )
+        })
     }
 
     fn amount(&self, name: &str) -> Result<Option<Decimal>, ApiError> {
         match self.node.text_of(name) {
             None => Ok(None),
             Some(t) => t.parse::<Decimal>().map(Some).map_err(|_| {
-                err(self.url, self.place.clone(), format!("field {name}: not an amount: {t:?}"))
+                err(
+                    self.url,
+                    self.place.clone(),
+                    format!("field {name}: not an amount: {t:?}"),
+                )
             }),
         }
     }
@@ -104,7 +122,11 @@ impl Fields<'_> {
         match self.node.text_of(name) {
             None => Ok(None),
             Some(t) => super::date_from_ymd(t).map(Some).ok_or_else(|| {
-                err(self.url, self.place.clone(), format!("field {name}: not a date: {t:?}"))
+                err(
+                    self.url,
+                    self.place.clone(),
+                    format!("field {name}: not a date: {t:?}"),
+                )
             }),
         }
     }
@@ -113,7 +135,11 @@ impl Fields<'_> {
 /// The `If-Modified-Since` value one second before an `UpdatedDateUTC` (whole seconds, UTC).
 fn second_before(updated: &str) -> Option<String> {
     let t = chrono::NaiveDateTime::parse_from_str(updated.get(..19)?, "%Y-%m-%dT%H:%M:%S").ok()?;
-    Some((t - chrono::Duration::seconds(1)).format("%Y-%m-%dT%H:%M:%S").to_string())
+    Some(
+        (t - chrono::Duration::seconds(1))
+            .format("%Y-%m-%dT%H:%M:%S")
+            .to_string(),
+    )
 }
 
 fn debtor_id(contact: &Node) -> Option<String> {
@@ -129,17 +155,23 @@ pub(crate) fn parse_contacts(url: &str, root: &Node) -> Result<Vec<Record>, ApiE
         .into_iter()
         .enumerate()
         .map(|(i, c)| {
-            let f = Fields { url, node: c, place: format!("Contact {}", i + 1) };
+            let f = Fields {
+                url,
+                node: c,
+                place: format!("Contact {}", i + 1),
+            };
             let upstream = f.req("ContactID")?.to_string();
             let id = debtor_id(c).expect("ContactID is there");
-            let mut d = Debtor::new(DebtorId::new(&id).map_err(|e| err(url, f.place.clone(), e.to_string()))?);
+            let mut d = Debtor::new(
+                DebtorId::new(&id).map_err(|e| err(url, f.place.clone(), e.to_string()))?,
+            );
             d.name = c.text_of("Name").map(str::to_string);
             d.email = c.text_of("EmailAddress").map(str::to_string);
             d.vat_number = c.text_of("TaxNumber").map(str::to_string);
-            if let Some(a) = c
-                .child("Addresses")
-                .and_then(|a| a.all("Address").find(|a| a.text_of("AddressLine1").is_some() || a.text_of("City").is_some()))
-            {
+            if let Some(a) = c.child("Addresses").and_then(|a| {
+                a.all("Address")
+                    .find(|a| a.text_of("AddressLine1").is_some() || a.text_of("City").is_some())
+            }) {
                 d.address = Address {
                     street: a.text_of("AddressLine1").map(str::to_string),
                     house_number: None,
@@ -183,7 +215,11 @@ pub(crate) fn parse_documents(
     };
     let mut out = Vec::new();
     for (i, n) in parse_response(url, root, list)?.into_iter().enumerate() {
-        let mut f = Fields { url, node: n, place: format!("{} {}", list.trim_end_matches('s'), i + 1) };
+        let mut f = Fields {
+            url,
+            node: n,
+            place: format!("{} {}", list.trim_end_matches('s'), i + 1),
+        };
         let id = f.req(id_field)?.to_string();
         f.place = format!("{} {} ({id_field} {id})", list.trim_end_matches('s'), i + 1);
         let version = n.text_of("UpdatedDateUTC").map(str::to_string);
@@ -191,33 +227,72 @@ pub(crate) fn parse_documents(
         let status_text = f.req("Status")?.to_string();
         let status = match status_text.as_str() {
             _ if kind_text != wanted_type => {
-                out.push(Record::Skipped { id, version, reason: format!("type {kind_text}") });
+                out.push(Record::Skipped {
+                    id,
+                    version,
+                    reason: format!("type {kind_text}"),
+                });
                 continue;
             }
             "AUTHORISED" => DocumentStatus::Open,
             "PAID" => DocumentStatus::Paid,
             "VOIDED" | "DELETED" => DocumentStatus::Void,
             "DRAFT" | "SUBMITTED" => {
-                out.push(Record::Skipped { id, version, reason: format!("status {status_text}") });
+                out.push(Record::Skipped {
+                    id,
+                    version,
+                    reason: format!("status {status_text}"),
+                });
                 continue;
             }
-            other => return Err(err(url, f.place, format!("field Status: unknown status {other:?}"))),
+            other => {
+                return Err(err(
+                    url,
+                    f.place,
+                    format!("field Status: unknown status {other:?}"),
+                ))
+            }
         };
         let number = f.req(number_field)?.to_string();
-        let contact = n.child("Contact").ok_or_else(|| err(url, f.place.clone(), "field Contact is missing".into()))?;
+        let contact = n
+            .child("Contact")
+            .ok_or_else(|| err(url, f.place.clone(), "field Contact is missing".into()))?;
         // An invoice's contact often lacks the ContactNumber the contact itself has: the
         // contact synced before says which debtor it is.
         let debtor = contact
             .text_of("ContactID")
             .and_then(debtor_of)
             .or_else(|| debtor_id(contact))
-            .ok_or_else(|| err(url, f.place.clone(), "field Contact/ContactID is missing".into()))?;
-        let issue = f.date("Date")?.ok_or_else(|| err(url, f.place.clone(), "field Date is missing or empty".into()))?;
+            .ok_or_else(|| {
+                err(
+                    url,
+                    f.place.clone(),
+                    "field Contact/ContactID is missing".into(),
+                )
+            })?;
+        let issue = f.date("Date")?.ok_or_else(|| {
+            err(
+                url,
+                f.place.clone(),
+                "field Date is missing or empty".into(),
+            )
+        })?;
         let due = f.date("DueDate")?.unwrap_or(issue);
         let currency_text = f.req("CurrencyCode")?;
-        let currency = Currency::parse(currency_text).map_err(|e| err(url, f.place.clone(), format!("field CurrencyCode: {e}")))?;
-        let total = f.amount("Total")?.ok_or_else(|| err(url, f.place.clone(), "field Total is missing or empty".into()))?;
-        let open = if credit { f.amount("RemainingCredit")? } else { f.amount("AmountDue")? };
+        let currency = Currency::parse(currency_text)
+            .map_err(|e| err(url, f.place.clone(), format!("field CurrencyCode: {e}")))?;
+        let total = f.amount("Total")?.ok_or_else(|| {
+            err(
+                url,
+                f.place.clone(),
+                "field Total is missing or empty".into(),
+            )
+        })?;
+        let open = if credit {
+            f.amount("RemainingCredit")?
+        } else {
+            f.amount("AmountDue")?
+        };
         // Not linked to the invoice it was allocated to: that invoice's AmountDue is net of the
         // allocation already, and RemainingCredit is credit left on the debtor's account.
         let credited_invoice: Option<DocumentNumber> = None;
@@ -227,9 +302,15 @@ pub(crate) fn parse_documents(
             version,
             document: Document {
                 creditor: creditor.clone(),
-                kind: if credit { DocumentKind::CreditNote } else { DocumentKind::Invoice },
-                number: DocumentNumber::new(&number).map_err(|e| err(url, f.place.clone(), format!("field {number_field}: {e}")))?,
-                debtor: DebtorId::new(&debtor).map_err(|e| err(url, f.place.clone(), format!("field Contact: {e}")))?,
+                kind: if credit {
+                    DocumentKind::CreditNote
+                } else {
+                    DocumentKind::Invoice
+                },
+                number: DocumentNumber::new(&number)
+                    .map_err(|e| err(url, f.place.clone(), format!("field {number_field}: {e}")))?,
+                debtor: DebtorId::new(&debtor)
+                    .map_err(|e| err(url, f.place.clone(), format!("field Contact: {e}")))?,
                 issue_date: issue,
                 due_date: due,
                 currency,
@@ -246,10 +327,18 @@ pub(crate) fn parse_documents(
         });
         if let Some(payments) = n.child("Payments") {
             for (j, p) in payments.all("Payment").enumerate() {
-                let pf = Fields { url, node: p, place: format!("{} payment {}", f.place, j + 1) };
+                let pf = Fields {
+                    url,
+                    node: p,
+                    place: format!("{} payment {}", f.place, j + 1),
+                };
                 let pid = pf.req("PaymentID")?.to_string();
-                let amount = pf.amount("Amount")?.ok_or_else(|| err(url, pf.place.clone(), "field Amount is missing".into()))?;
-                let date = pf.date("Date")?.ok_or_else(|| err(url, pf.place.clone(), "field Date is missing".into()))?;
+                let amount = pf
+                    .amount("Amount")?
+                    .ok_or_else(|| err(url, pf.place.clone(), "field Amount is missing".into()))?;
+                let date = pf
+                    .date("Date")?
+                    .ok_or_else(|| err(url, pf.place.clone(), "field Date is missing".into()))?;
                 out.push(Record::Payment {
                     id: pid.clone(),
                     payment: Payment {
@@ -298,7 +387,12 @@ pub fn parse_page(
 impl Xero {
     /// Syncs contacts, invoices and credit notes, each from its cursor (everything with `full`,
     /// which then also voids what the tenant no longer lists).
-    pub async fn sync(&self, client: &mut Client, ledger: &mut dyn SyncLedger, full: bool) -> Result<(), ApiError> {
+    pub async fn sync(
+        &self,
+        client: &mut Client,
+        ledger: &mut dyn SyncLedger,
+        full: bool,
+    ) -> Result<(), ApiError> {
         for (endpoint, filter) in [
             (CONTACTS, ""),
             (INVOICES, "&where=Type%3D%3D%22ACCREC%22"),
@@ -328,12 +422,27 @@ impl Xero {
                     break;
                 }
                 let source = response_source(&url, &resp.body);
-                let debtor_of = |id: &str| ledger.known(CONTACTS, id).ok().flatten().and_then(|k| k.debtor);
-                let (records, count) = parse_page(&url, &resp.body, endpoint, &self.creditor, &source, &debtor_of)?;
+                let debtor_of = |id: &str| {
+                    ledger
+                        .known(CONTACTS, id)
+                        .ok()
+                        .flatten()
+                        .and_then(|k| k.debtor)
+                };
+                let (records, count) = parse_page(
+                    &url,
+                    &resp.body,
+                    endpoint,
+                    &self.creditor,
+                    &source,
+                    &debtor_of,
+                )?;
                 let page_max = records
                     .iter()
                     .filter_map(|r| match r {
-                        Record::Document { version, .. } | Record::Debtor { version, .. } | Record::Skipped { version, .. } => version.clone(),
+                        Record::Document { version, .. }
+                        | Record::Debtor { version, .. }
+                        | Record::Skipped { version, .. } => version.clone(),
                         _ => None,
                     })
                     .max();
@@ -342,7 +451,12 @@ impl Xero {
                         cursor = Some(v.clone());
                     }
                 }
-                ledger.accept(Page { endpoint, source, records, cursor: cursor.clone() })?;
+                ledger.accept(Page {
+                    endpoint,
+                    source,
+                    records,
+                    cursor: cursor.clone(),
+                })?;
                 if count < PAGE_SIZE {
                     break;
                 }
