@@ -7,14 +7,16 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::policy::Policy;
+use super::policy::{CreditorDetails, Policy};
 use super::rules::{debtor_rules, item_rules, DebtorContext, ItemContext};
-use super::{PaymentPlan, PlanState, Reminder, ReminderKind};
+use super::{LetterTerm, PaymentPlan, PlanState, Reminder, ReminderKind};
 use crate::ageing::OpenItem;
 use crate::ids::{CreditorId, DebtorId};
 use crate::law::claim::{
-    calculate_with, interest_table, ClaimInput, ClaimResult, InvoiceInput, ReminderInput,
+    calculate_with, interest_table, ClaimInput, ClaimResult, InterestSegment, InvoiceInput,
+    ReminderInput,
 };
+use crate::law::basis::{self, Basis};
 use crate::law::rates::RateTables;
 use crate::law::{DebtorType, Jurisdiction};
 use crate::model::{AttachmentRef, Debtor, DocumentKey, DocumentKind};
@@ -40,10 +42,47 @@ pub struct ClaimItem {
     pub claimed: Decimal,
     /// Days past due.
     pub days_overdue: i64,
+    /// First day of default: the day after the due date (a fatal term, art. 6:83 sub a BW;
+    /// art. 4 Wet 2 augustus 2002).
+    pub default_date: NaiveDate,
+    /// First day interest runs, when it runs by the claim's date (a Belgian consumer's only
+    /// after the reminder's term).
+    pub interest_from: Option<NaiveDate>,
     /// Where the invoice came from.
     pub source: String,
     /// Files that came with the invoice (by content hash), for the agency.
     pub attachments: Vec<AttachmentRef>,
+}
+
+/// The creditor as a claim names it: the administration's id and the details of `[creditor]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ClaimCreditor {
+    /// The administration's id in the store.
+    pub id: String,
+    /// Legal name, address, KvK / enterprise number, VAT number, IBAN, e-mail.
+    #[serde(flatten)]
+    pub details: CreditorDetails,
+}
+
+/// A 14-day letter on file with the term it gave, as the claim's costs count it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LetterOnFile {
+    /// The letter as recorded.
+    #[serde(flatten)]
+    pub letter: Reminder,
+    /// Sent, received (presumed or recorded), first and last day of the term, costs from.
+    pub term: LetterTerm,
+}
+
+/// The law each part of a claim rests on (cost lines carry theirs in `amounts.costs_trace`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ClaimBasis {
+    /// Why the items' default dates are what they are.
+    pub default_date: Basis,
+    /// The rule of the letter's term, when a letter counts.
+    pub fourteen_day_letter: Option<Basis>,
+    /// The interest's article.
+    pub interest: Basis,
 }
 
 /// A claim on one debtor in one currency, ready to preview or send.
@@ -51,8 +90,8 @@ pub struct ClaimItem {
 pub struct Claim {
     /// Deterministic id: the same creditor, debtor, currency and invoices give the same id.
     pub id: String,
-    /// The administration.
-    pub creditor: String,
+    /// The creditor, with what letters and courts need of it.
+    pub creditor: ClaimCreditor,
     /// The debtor.
     pub debtor: Debtor,
     /// Law applied.
@@ -70,10 +109,12 @@ pub struct Claim {
     pub credit_applied: Decimal,
     /// Principal, costs, interest and totals, with traces.
     pub amounts: ClaimResult,
-    /// The 14-day letter the costs rest on, if any.
-    pub fourteen_day_letter: Option<Reminder>,
+    /// The 14-day letter the costs rest on, if any, with its term.
+    pub fourteen_day_letter: Option<LetterOnFile>,
     /// Every letter sent to the debtor.
     pub reminders: Vec<Reminder>,
+    /// The articles and rulings the claim applies.
+    pub legal_basis: ClaimBasis,
 }
 
 /// An overdue item that does not go, and why.
@@ -284,6 +325,8 @@ pub fn preview(
                         open: it.open,
                         claimed: it.open - set_off,
                         days_overdue: it.days_overdue,
+                        default_date: it.due_date.succ_opt().unwrap_or(it.due_date),
+                        interest_from: None,
                         source: it.provenance.to_string(),
                         attachments: ledger
                             .attachments
@@ -305,6 +348,7 @@ pub fn preview(
                 })
                 .max_by_key(|r| r.sent)
                 .cloned();
+            let term = letter.as_ref().map(|r| r.term(eff.jurisdiction));
             let input = ClaimInput {
                 jurisdiction: eff.jurisdiction,
                 debtor_type,
@@ -322,12 +366,13 @@ pub fn preview(
                     })
                     .collect(),
                 payments: Vec::new(),
-                reminder: letter.as_ref().map(|r| ReminderInput {
+                reminder: letter.as_ref().zip(term).map(|(r, t)| ReminderInput {
                     sent_date: r.sent,
-                    received_date: r.received_on(),
+                    // Belgian law counts the term from sending; the deadline carries it.
+                    received_date: t.received.unwrap_or(r.sent).max(r.sent),
                     states_cost_amount: r.states_costs,
                     kind: None,
-                    deadline: None,
+                    deadline: Some(t.last_day),
                 }),
                 costs_due_date: None,
                 contract_has_damages_and_interest_clause: Some(eff.damages_clause()),
@@ -345,10 +390,28 @@ pub fn preview(
                     continue;
                 }
             };
+            let interest_basis = amounts.interest_basis;
+            let mut claim_items = claim_items;
+            for item in claim_items.iter_mut() {
+                item.interest_from = amounts
+                    .interest_segments
+                    .iter()
+                    .find_map(|s| match s {
+                        InterestSegment::Period { invoice, from, .. }
+                            if **invoice == *item.number =>
+                        {
+                            Some(*from)
+                        }
+                        _ => None,
+                    });
+            }
             let numbers: Vec<String> = claim_items.iter().map(|i| i.number.clone()).collect();
             out.claims.push(Claim {
                 id: claim_id(ledger.creditor.as_str(), debtor_id, currency, &numbers),
-                creditor: ledger.creditor.as_str().to_string(),
+                creditor: ClaimCreditor {
+                    id: ledger.creditor.as_str().to_string(),
+                    details: policy.creditor.clone(),
+                },
                 debtor,
                 jurisdiction: eff.jurisdiction,
                 debtor_type,
@@ -357,7 +420,12 @@ pub fn preview(
                 items: claim_items,
                 credit_applied: debtor_credit,
                 amounts,
-                fourteen_day_letter: letter,
+                legal_basis: ClaimBasis {
+                    default_date: basis::default(eff.jurisdiction, debtor_type),
+                    fourteen_day_letter: term.map(|_| basis::letter(eff.jurisdiction)),
+                    interest: interest_basis,
+                },
+                fourteen_day_letter: letter.zip(term).map(|(letter, term)| LetterOnFile { letter, term }),
                 reminders: debtor_reminders.clone(),
             });
         }

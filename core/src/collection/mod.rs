@@ -8,11 +8,12 @@ pub mod claims;
 pub mod policy;
 pub mod rules;
 
-use chrono::{Datelike, Days, NaiveDate, Weekday};
+use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{DebtorId, DocumentNumber};
+use crate::law::{calendar, Jurisdiction};
 
 /// What kind of letter was sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -52,21 +53,106 @@ pub enum Channel {
 }
 
 /// The day a letter is presumed received: e-mail the same day; post the second day after
-/// sending, Sundays and Mondays not counting as delivery days or days in between (the
-/// presumption courts use, HR 25-11-2016). Public holidays are not modelled.
+/// sending, Sundays, Mondays and Dutch public holidays not counting as delivery days or days in
+/// between (the presumption courts use, HR 25-11-2016, ECLI:NL:HR:2016:2704).
 pub fn presumed_receipt(sent: NaiveDate, channel: Channel) -> NaiveDate {
-    if channel == Channel::Email {
-        return sent;
+    match channel {
+        Channel::Email => sent,
+        Channel::Post => calendar::nl_postal_receipt(sent),
     }
-    let mut day = sent;
-    let mut counted = 0;
-    while counted < 2 {
-        day = day + Days::new(1);
-        if !matches!(day.weekday(), Weekday::Sun | Weekday::Mon) {
-            counted += 1;
+}
+
+/// The term a 14-day letter (NL) or free first reminder (BE) gives the debtor, with every date
+/// the law counts, so letters, rules and claims state the same days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct LetterTerm {
+    /// Date sent.
+    pub sent: NaiveDate,
+    /// How it was sent.
+    pub channel: Channel,
+    /// The day it was received, recorded or presumed (NL); Belgian law counts from sending and
+    /// keeps only a recorded date.
+    pub received: Option<NaiveDate>,
+    /// Whether `received` is the presumption rather than a recorded date.
+    pub received_presumed: bool,
+    /// First day of the term.
+    pub starts: NaiveDate,
+    /// Last day the debtor can pay without costs.
+    pub last_day: NaiveDate,
+    /// First day costs (and, for Belgian consumers, interest) may be charged.
+    pub costs_from: NaiveDate,
+    /// The rules the dates follow.
+    pub basis: &'static str,
+}
+
+/// `n` days after `d`, or the calendar's last day (never a panic on hostile dates).
+fn days_after(d: NaiveDate, n: u64) -> NaiveDate {
+    d.checked_add_days(Days::new(n)).unwrap_or(NaiveDate::MAX)
+}
+
+/// The term of a letter under a jurisdiction's law.
+///
+/// NL (art. 6:96 lid 6 BW): 14 days from the day after receipt; the last day moves past a
+/// Saturday, Sunday or public holiday (art. 1 Algemene termijnenwet). BE (art. XIX.2 WER):
+/// 14 calendar days from the third working day after a paper reminder is sent, or from the day
+/// after an e-mail.
+pub fn letter_term(
+    jurisdiction: Jurisdiction,
+    sent: NaiveDate,
+    channel: Channel,
+    received: Option<NaiveDate>,
+) -> LetterTerm {
+    match jurisdiction {
+        Jurisdiction::Nl => {
+            let presumed = received.is_none();
+            let received = received.unwrap_or_else(|| presumed_receipt(sent, channel));
+            let last_day = calendar::nl_term_end(days_after(received, 14));
+            LetterTerm {
+                sent,
+                channel,
+                received: Some(received),
+                received_presumed: presumed,
+                starts: days_after(received, 1),
+                last_day,
+                costs_from: days_after(last_day, 1),
+                basis: "art. 6:96 lid 6 BW (HR 25-11-2016, ECLI:NL:HR:2016:2704); art. 1 Algemene termijnenwet",
+            }
+        }
+        Jurisdiction::Be => {
+            let starts = match channel {
+                Channel::Email => days_after(sent, 1),
+                Channel::Post => calendar::be_working_days_after(sent, 3),
+            };
+            let last_day = days_after(starts, 13);
+            LetterTerm {
+                sent,
+                channel,
+                received,
+                received_presumed: false,
+                starts,
+                last_day,
+                costs_from: days_after(last_day, 1),
+                basis: "art. XIX.2 WER",
+            }
         }
     }
-    day
+}
+
+/// Why a 14-day letter cannot count for an invoice: it was sent before the debtor was in
+/// default, that is on or before the invoice's due date (art. 6:96 lid 6 BW: the letter comes
+/// after default; art. XIX.2 WER: the reminder follows the due date).
+pub fn letter_before_default(
+    kind: ReminderKind,
+    sent: NaiveDate,
+    number: &DocumentNumber,
+    due: NaiveDate,
+) -> Option<String> {
+    (kind == ReminderKind::FourteenDayLetter && sent <= due).then(|| {
+        format!(
+            "a 14-day letter sent on {sent} cannot count for invoice {number}, due {due}: the debtor is in default only from {}; send it after the due date",
+            days_after(due, 1)
+        )
+    })
 }
 
 /// A reminder or letter sent to a debtor.
@@ -89,22 +175,26 @@ pub struct Reminder {
 }
 
 impl Reminder {
-    /// The day it counts as received.
+    /// The day it counts as received (recorded, else presumed under Dutch rules).
     pub fn received_on(&self) -> NaiveDate {
         self.received
             .unwrap_or_else(|| presumed_receipt(self.sent, self.channel))
     }
 
-    /// Whether it covers an invoice due on `due` (it must name it, or name none and be sent after
-    /// the due date).
+    /// Its term under a jurisdiction's law.
+    pub fn term(&self, jurisdiction: Jurisdiction) -> LetterTerm {
+        letter_term(jurisdiction, self.sent, self.channel, self.received)
+    }
+
+    /// Whether it covers an invoice due on `due`: sent after the due date (the debtor in
+    /// default), and naming the invoice or naming none.
     pub fn covers(&self, number: &DocumentNumber, due: NaiveDate) -> bool {
-        if self.items.is_empty() {
-            self.sent > due
-        } else {
-            self.items
-                .iter()
-                .any(|n| n.normalised() == number.normalised())
-        }
+        self.sent > due
+            && (self.items.is_empty()
+                || self
+                    .items
+                    .iter()
+                    .any(|n| n.normalised() == number.normalised()))
     }
 }
 
@@ -217,6 +307,67 @@ mod tests {
             presumed_receipt(d("2026-11-20"), Channel::Email),
             d("2026-11-20")
         );
+    }
+
+    /// The dates of the legal review (issue: letters that hold up before a judge).
+    #[test]
+    fn letter_terms_count_holidays_and_belgian_working_days() {
+        use Jurisdiction::{Be, Nl};
+        // (id, law, sent, channel, received, starts, last day, costs from)
+        let table = [
+            ("T1", Nl, "2026-05-12", Channel::Post, "2026-05-15", "2026-05-16", "2026-05-29", "2026-05-30"),
+            ("T2", Nl, "2026-12-24", Channel::Post, "2026-12-30", "2026-12-31", "2027-01-13", "2027-01-14"),
+            // Received on a Saturday: the 14th day is a Saturday, the term runs to Monday.
+            ("T3", Nl, "2026-11-19", Channel::Post, "2026-11-21", "2026-11-22", "2026-12-07", "2026-12-08"),
+            ("T4", Nl, "2026-11-02", Channel::Email, "2026-11-02", "2026-11-03", "2026-11-16", "2026-11-17"),
+            ("T5", Be, "2026-06-03", Channel::Post, "", "2026-06-08", "2026-06-21", "2026-06-22"),
+            ("T6", Be, "2025-05-05", Channel::Email, "", "2025-05-06", "2025-05-19", "2025-05-20"),
+            // Posted the Friday before the national holiday: Mon 20, (21 July), Wed 22, Thu 23.
+            ("T7", Be, "2026-07-17", Channel::Post, "", "2026-07-23", "2026-08-05", "2026-08-06"),
+        ];
+        for (id, law, sent, channel, received, starts, last, costs) in table {
+            let t = letter_term(law, d(sent), channel, None);
+            assert_eq!(
+                (
+                    t.received.map(|r| r.to_string()).unwrap_or_default(),
+                    t.starts,
+                    t.last_day,
+                    t.costs_from
+                ),
+                (received.to_string(), d(starts), d(last), d(costs)),
+                "{id}"
+            );
+            assert_eq!(t.received_presumed, law == Nl, "{id}");
+        }
+        let recorded = letter_term(Nl, d("2026-05-12"), Channel::Post, Some(d("2026-05-13")));
+        assert_eq!((recorded.last_day, recorded.received_presumed), (d("2026-05-27"), false));
+    }
+
+    #[test]
+    fn a_fourteen_day_letter_before_default_counts_for_nothing() {
+        let f = DocumentNumber::new("F2026-010").unwrap();
+        let why = letter_before_default(
+            ReminderKind::FourteenDayLetter,
+            d("2026-04-20"),
+            &f,
+            d("2026-05-01"),
+        )
+        .unwrap();
+        assert!(why.contains("2026-04-20") && why.contains("2026-05-01") && why.contains("2026-05-02"), "{why}");
+        assert!(letter_before_default(ReminderKind::FourteenDayLetter, d("2026-05-01"), &f, d("2026-05-01")).is_some(), "on the due date");
+        assert!(letter_before_default(ReminderKind::FourteenDayLetter, d("2026-05-02"), &f, d("2026-05-01")).is_none());
+        assert!(letter_before_default(ReminderKind::Reminder, d("2026-04-20"), &f, d("2026-05-01")).is_none());
+        let r = Reminder {
+            debtor: DebtorId::new("D1").unwrap(),
+            kind: ReminderKind::FourteenDayLetter,
+            sent: d("2026-04-20"),
+            received: None,
+            channel: Channel::Post,
+            items: vec![f.clone()],
+            states_costs: true,
+        };
+        assert!(!r.covers(&f, d("2026-05-01")), "a stored letter from before default never covers");
+        assert!(r.covers(&f, d("2026-04-01")));
     }
 
     #[test]

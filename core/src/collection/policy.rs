@@ -15,9 +15,14 @@
 //! plan_grace_days = 14
 //! contract_has_damages_and_interest_clause = false   # Belgian consumers
 //!
-//! [creditor]
+//! [creditor]                        # named in every letter and claim
 //! name = "Bakkerij De Zon B.V."
 //! iban = "NL91ABNA0417164300"
+//! address = "Dorpsstraat 1, 1234 AB Zon"
+//! kvk = "12345678"                    # Dutch creditors
+//! enterprise_number = "0123.456.789"  # Belgian creditors (KBO)
+//! vat_number = "NL001234567B01"
+//! email = "debiteuren@dezon.nl"
 //!
 //! [debtors.D100]
 //! hold_until = "2026-12-31"
@@ -59,8 +64,12 @@ pub struct CreditorDetails {
     pub iban: Option<String>,
     /// Postal address on one line.
     pub address: Option<String>,
-    /// Chamber of Commerce number.
+    /// Dutch Chamber of Commerce (KvK) number.
     pub kvk: Option<String>,
+    /// Belgian enterprise number (KBO/BCE, `0123.456.789`), which Belgian letters must state.
+    pub enterprise_number: Option<String>,
+    /// VAT identification number.
+    pub vat_number: Option<String>,
     /// E-mail for questions.
     pub email: Option<String>,
 }

@@ -3,7 +3,7 @@
 
 use rust_decimal::Decimal;
 
-use super::{positive, LawError, TraceLine, Traced};
+use super::{basis, positive, LawError, TraceLine, Traced};
 use crate::money::{format_cents, round_cents};
 
 /// EUR 40 per late invoice (art. 6 of Directive 2011/7, CJEU C-585/20).
@@ -16,6 +16,7 @@ pub fn b2b_compensation(late_invoices: u32) -> Traced {
             base: Some(late_invoices.to_string()),
             rate: Some("40.00".into()),
             amount: format_cents(amount),
+            basis: Some(basis::BE_B2B_COMPENSATION.cite()),
         }],
     }
 }
@@ -46,6 +47,7 @@ pub fn consumer_damages(outstanding: Decimal) -> Result<Traced, LawError> {
         base: Some(format_cents(outstanding)),
         rate: None,
         amount: raw.normalize().to_string(),
+        basis: Some(basis::BE_CONSUMER_DAMAGES.cite()),
     }];
     if capped < raw {
         trace.push(TraceLine {
@@ -53,6 +55,7 @@ pub fn consumer_damages(outstanding: Decimal) -> Result<Traced, LawError> {
             base: None,
             rate: None,
             amount: "2000.00".into(),
+            basis: Some(basis::BE_CONSUMER_DAMAGES.cite()),
         });
     }
     trace.push(TraceLine {
@@ -60,6 +63,7 @@ pub fn consumer_damages(outstanding: Decimal) -> Result<Traced, LawError> {
         base: None,
         rate: None,
         amount: format_cents(amount),
+        basis: Some(basis::BE_CONSUMER_DAMAGES.cite()),
     });
     Ok(Traced { amount, trace })
 }

@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 
 use super::costs::{collection_costs, Costs, CostsTerms};
 use super::rates::{RateKind, RateTable};
-use super::{nl, positive, DebtorType, Jurisdiction, LawError, TraceLine};
+use super::{basis, nl, positive, DebtorType, Jurisdiction, LawError, TraceLine};
 use crate::money::{format_cents, round_cents};
 
 /// How the Dutch B2B EUR 40 minimum applies when several invoices are claimed together.
@@ -79,9 +79,19 @@ pub struct ReminderInput {
     /// A label for people; not used in the calculation.
     #[serde(default)]
     pub kind: Option<String>,
-    /// The pay-by date as printed; checked against the law when given.
+    /// The pay-by date as printed: one shorter than the law's term voids the costs, a later one
+    /// (a term extended past a weekend or holiday, a Belgian term counted from sending) moves
+    /// the day costs and Belgian consumer interest start.
     #[serde(default)]
     pub deadline: Option<NaiveDate>,
+}
+
+impl ReminderInput {
+    /// The last day of the term: 14 days after receipt, or the later day the letter gave.
+    pub fn term_end(&self) -> NaiveDate {
+        let min = nl::letter_pay_by(self.received_date);
+        self.deadline.map_or(min, |d| d.max(min))
+    }
 }
 
 fn yes() -> bool {
@@ -256,6 +266,8 @@ pub struct ClaimResult {
     pub total_outstanding: Decimal,
     /// The statutory rate table used.
     pub interest_table: String,
+    /// The law the interest follows.
+    pub interest_basis: super::basis::Basis,
     /// Per invoice.
     pub per_invoice: Vec<InvoiceResult>,
     /// Where each payment went.
@@ -354,7 +366,7 @@ pub fn calculate_with(
     // Belgian consumers owe interest only after the free reminder's 14-day term (art. XIX.2 WER).
     let be_consumer_start = match (input.jurisdiction, input.debtor_type, &input.reminder) {
         (Jurisdiction::Be, DebtorType::Consumer, Some(r)) => {
-            Some(nl::costs_due_date_consumer(r.received_date))
+            Some(r.term_end() + Days::new(1))
         }
         (Jurisdiction::Be, DebtorType::Consumer, None) => Some(calc + Days::new(1)),
         _ => None,
@@ -560,6 +572,11 @@ pub fn calculate_with(
         interest_outstanding,
         total_outstanding: principal_outstanding + interest_outstanding + costs_outstanding,
         interest_table: table.name.clone(),
+        interest_basis: basis::interest(
+            input.jurisdiction,
+            input.debtor_type,
+            input.contract_has_damages_and_interest_clause.unwrap_or(false),
+        ),
         per_invoice,
         payment_allocation: allocations,
         interest_segments: segments,
@@ -615,7 +632,7 @@ fn costs_due_date(input: &ClaimInput) -> (Option<NaiveDate>, Option<String>) {
             Some(_) if input.jurisdiction == Jurisdiction::Be && !input.contract_has_damages_and_interest_clause.unwrap_or(false) => {
                 (None, Some("the contract has no damages clause: no damages may be charged to a Belgian consumer (art. XIX.4 WER)".into()))
             }
-            Some(r) => (Some(nl::costs_due_date_consumer(r.received_date)), None),
+            Some(r) => (Some(r.term_end() + Days::new(1)), None),
         },
         (_, DebtorType::Business) => (earliest_due.map(|d| d + Days::new(1)), None),
     }
@@ -650,6 +667,7 @@ fn fix_costs(
             base: Some(format_cents(excl)),
             rate: Some("21%".into()),
             amount: format_cents(vat),
+            basis: Some(basis::NL_COSTS_VAT.cite()),
         });
     }
     Ok((base, excl, vat, trace))

@@ -4,7 +4,7 @@
 use rust_decimal::Decimal;
 
 use super::claim::B2bMinimum;
-use super::{be, nl, DebtorType, Jurisdiction, LawError, TraceLine, Traced};
+use super::{basis, be, nl, DebtorType, Jurisdiction, LawError, TraceLine, Traced};
 use crate::money::format_cents;
 
 /// Everything besides the principal that decides the costs.
@@ -53,6 +53,7 @@ pub fn collection_costs(principal: Decimal, terms: &CostsTerms) -> Result<Costs,
                     base: Some(terms.late_invoices.to_string()),
                     rate: Some("40.00".into()),
                     amount: format_cents(floor),
+                    basis: Some(basis::NL_B2B_PER_INVOICE.cite()),
                 });
                 t.amount = floor;
             }
@@ -69,6 +70,7 @@ pub fn collection_costs(principal: Decimal, terms: &CostsTerms) -> Result<Costs,
                 base: None,
                 rate: None,
                 amount: "0.00".into(),
+                basis: Some(basis::BE_CONSUMER_NO_CLAUSE.cite()),
             }],
         },
     };

@@ -6,6 +6,8 @@
 //! that combines them is `claim.rs`.
 
 pub mod be;
+pub mod basis;
+pub mod calendar;
 pub mod claim;
 pub mod costs;
 pub mod nl;
@@ -124,6 +126,9 @@ pub struct TraceLine {
     pub rate: Option<String>,
     /// The result.
     pub amount: String,
+    /// The article (and ruling) the step applies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub basis: Option<String>,
 }
 
 /// An amount with the steps that produced it.

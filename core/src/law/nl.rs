@@ -4,7 +4,7 @@
 use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
 
-use super::{positive, LawError, TraceLine, Traced};
+use super::{basis, positive, LawError, TraceLine, Traced};
 use crate::money::{format_cents, round_cents};
 
 /// The staffel of art. 2 of the Besluit: (upper bound of the band, percent); the last band is open.
@@ -50,6 +50,7 @@ pub fn wik_costs(principal: Decimal) -> Result<Traced, LawError> {
             base: Some(format_cents(part)),
             rate: Some(format!("{rate}%")),
             amount: amount.normalize().to_string(),
+            basis: Some(basis::NL_WIK_STAFFEL.cite()),
         });
         lower = top;
     }
@@ -60,6 +61,7 @@ pub fn wik_costs(principal: Decimal) -> Result<Traced, LawError> {
             base: None,
             rate: None,
             amount: format_cents(Decimal::from(MINIMUM)),
+            basis: Some(basis::NL_WIK_MINIMUM.cite()),
         });
         amount = Decimal::from(MINIMUM);
     } else if amount > Decimal::from(MAXIMUM) {
@@ -68,6 +70,7 @@ pub fn wik_costs(principal: Decimal) -> Result<Traced, LawError> {
             base: None,
             rate: None,
             amount: format_cents(Decimal::from(MAXIMUM)),
+            basis: Some(basis::NL_WIK_MAXIMUM.cite()),
         });
         amount = Decimal::from(MAXIMUM);
     } else {
@@ -76,6 +79,7 @@ pub fn wik_costs(principal: Decimal) -> Result<Traced, LawError> {
             base: None,
             rate: None,
             amount: format_cents(amount),
+            basis: Some(basis::NL_WIK_STAFFEL.cite()),
         });
     }
     Ok(Traced { amount, trace })
@@ -101,12 +105,14 @@ pub fn agreed_costs(principal: Decimal, pct: Decimal) -> Result<Traced, LawError
                 base: Some(format_cents(principal)),
                 rate: Some(format!("{pct}%")),
                 amount: raw.normalize().to_string(),
+                basis: Some(basis::NL_B2B_AGREED.cite()),
             },
             TraceLine {
                 step: "rounded half-up, at least EUR 40 (art. 6:96 lid 4)".into(),
                 base: None,
                 rate: None,
                 amount: format_cents(amount),
+                basis: Some(basis::NL_B2B_AGREED.cite()),
             },
         ],
     })

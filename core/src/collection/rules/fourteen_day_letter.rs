@@ -1,9 +1,10 @@
 //! Consumers must have had the 14-day letter (NL, art. 6:96 lid 6 BW) or the free first reminder
-//! (BE, art. XIX.2 WER), and its 14 days from the day after receipt must have passed.
+//! (BE, art. XIX.2 WER), sent after the due date, and its term (`collection::letter_term`) must
+//! have passed.
 
 use super::{ItemContext, ItemRule};
 use crate::collection::ReminderKind;
-use crate::law::{nl, DebtorType};
+use crate::law::DebtorType;
 
 /// Blocks consumer items without an expired 14-day letter.
 pub struct FourteenDayLetter;
@@ -32,7 +33,7 @@ impl ItemRule for FourteenDayLetter {
                 r.sent
             )),
             Some(r) => {
-                let pay_by = nl::letter_pay_by(r.received_on());
+                let pay_by = r.term(cx.policy.jurisdiction).last_day;
                 (cx.as_of <= pay_by)
                     .then(|| format!("the 14-day letter of {} runs until {pay_by}", r.sent))
             }
