@@ -16,13 +16,7 @@ use rust_decimal::Decimal;
 
 use crate::config;
 
-/// Escapes text for HTML.
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
+use incasso_core::html::escape as esc;
 
 const COLOURS: [&str; 6] = [
     "#4caf50", "#c0ca33", "#ffb300", "#fb8c00", "#e53935", "#8e24aa",

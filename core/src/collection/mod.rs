@@ -5,6 +5,7 @@
 //! not qualify), `claims.rs` puts it together into one claim per debtor with the law's amounts.
 
 pub mod claims;
+pub mod letter;
 pub mod policy;
 pub mod rules;
 
@@ -94,8 +95,8 @@ fn days_after(d: NaiveDate, n: u64) -> NaiveDate {
 ///
 /// NL (art. 6:96 lid 6 BW): 14 days from the day after receipt; the last day moves past a
 /// Saturday, Sunday or public holiday (art. 1 Algemene termijnenwet). BE (art. XIX.2 WER):
-/// 14 calendar days from the third working day after a paper reminder is sent, or from the day
-/// after an e-mail.
+/// 14 calendar days from the third working day after a paper reminder is sent, or from the
+/// (working) day after an e-mail; not moved past weekends.
 pub fn letter_term(
     jurisdiction: Jurisdiction,
     sent: NaiveDate,
@@ -120,7 +121,9 @@ pub fn letter_term(
         }
         Jurisdiction::Be => {
             let starts = match channel {
-                Channel::Email => days_after(sent, 1),
+                // The day after an e-mail, unless that is no working day: the later reading of
+                // the law, so the term is never too short.
+                Channel::Email => calendar::be_working_days_after(sent, 1),
                 Channel::Post => calendar::be_working_days_after(sent, 3),
             };
             let last_day = days_after(starts, 13);

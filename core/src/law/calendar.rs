@@ -2,10 +2,13 @@
 //!
 //! Netherlands: the "algemeen erkende feestdagen" of art. 3 lid 1 Algemene termijnenwet (New
 //! Year's Day, Easter Monday, Ascension Day, Whit Monday, Christmas and Boxing Day, the day the
-//! King's birthday is celebrated, 5 May). They matter twice: the courts' presumption that a posted
-//! letter arrives on the second day after sending does not count Sundays, Mondays and public
-//! holidays (HR 25-11-2016, ECLI:NL:HR:2016:2704), and a statutory term that ends on a Saturday,
-//! Sunday or public holiday runs on to the next day that is none of these (art. 1 lid 1 Atw).
+//! King's birthday is celebrated, 5 May every year) and Good Friday, which lid 2 equates with
+//! them. They matter twice: the courts' presumption that a posted letter arrives on the second
+//! day after sending does not count Sundays, Mondays and public holidays (HR 25-11-2016,
+//! ECLI:NL:HR:2016:2704), and a statutory term that ends on a Saturday, Sunday or public holiday
+//! runs on to the next day that is none of these (art. 1 lid 1 Atw). The days a Royal Decree
+//! equates under lid 3 (bridge days, published in the Staatscourant a few years ahead) extend a
+//! term too, but post is delivered on them, so they do not move the presumed receipt.
 //!
 //! Belgium: the ten legal public holidays (Royal Decree of 18 April 1974). A working day is a
 //! Monday to Friday that is not one of them (as art. 53bis Ger.W. counts them); the free first
@@ -27,11 +30,27 @@ const NL_FIXED: [Fixed; 4] = [
     (12, 26, "Tweede Kerstdag"),
 ];
 
-/// Dutch holidays that move with Easter (art. 3 lid 1 Atw).
+/// Dutch holidays that move with Easter (art. 3 lid 1 Atw); Good Friday (lid 2) is computed apart.
 const NL_FROM_EASTER: [FromEaster; 3] = [
     (1, "Tweede Paasdag"),
     (39, "Hemelvaartsdag"),
     (50, "Tweede Pinksterdag"),
+];
+
+/// Days equated with a holiday by Royal Decree under art. 3 lid 3 Atw ("Besluit gelijkstelling
+/// van ... met een algemeen erkende feestdag", Staatscourant). They extend terms only; add the
+/// days of each new decree here (the last one known covers 2026 to 2028).
+const NL_EQUATED: [(i32, u32, u32); 10] = [
+    (2023, 4, 28),
+    (2023, 5, 19),
+    (2024, 5, 10),
+    (2024, 12, 27),
+    (2025, 5, 30),
+    (2026, 1, 2),
+    (2026, 5, 15),
+    (2027, 5, 7),
+    (2028, 4, 28),
+    (2028, 5, 26),
 ];
 
 /// Belgian legal holidays on a fixed date.
@@ -97,12 +116,22 @@ fn kings_day(year: i32) -> Option<NaiveDate> {
     }
 }
 
-/// The name of the Dutch public holiday on a date (art. 3 lid 1 Atw), if it is one.
+/// The name of the Dutch public holiday on a date (art. 3 lid 1 and 2 Atw), if it is one.
 pub fn nl_holiday(d: NaiveDate) -> Option<&'static str> {
     if kings_day(d.year()) == Some(d) {
         return Some("Koningsdag");
     }
+    if d.checked_add_days(Days::new(2)) == Some(easter(d.year())) {
+        return Some("Goede Vrijdag");
+    }
     from_tables(d, &NL_FIXED, &NL_FROM_EASTER)
+}
+
+/// Whether a Royal Decree equates the day with a holiday for counting terms (art. 3 lid 3 Atw).
+pub fn nl_equated_day(d: NaiveDate) -> bool {
+    NL_EQUATED
+        .iter()
+        .any(|&(y, m, day)| (d.year(), d.month(), d.day()) == (y, m, day))
 }
 
 /// The name of the Belgian legal holiday on a date, if it is one.
@@ -114,11 +143,11 @@ fn weekend(d: NaiveDate) -> bool {
     matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
 }
 
-/// The last day of a Dutch statutory term that ends on `last`: moved on past Saturdays, Sundays
-/// and public holidays (art. 1 lid 1 Algemene termijnenwet).
+/// The last day of a Dutch statutory term that ends on `last`: moved on past Saturdays, Sundays,
+/// public holidays and equated days (art. 1 lid 1 and art. 3 Algemene termijnenwet).
 pub fn nl_term_end(last: NaiveDate) -> NaiveDate {
     let mut d = last;
-    while weekend(d) || nl_holiday(d).is_some() {
+    while weekend(d) || nl_holiday(d).is_some() || nl_equated_day(d) {
         d = d.succ_opt().unwrap_or(d);
         if d == NaiveDate::MAX {
             break;
@@ -200,19 +229,16 @@ mod tests {
         };
         assert_eq!(
             list(2026),
-            ["01-01", "04-06", "04-27", "05-05", "05-14", "05-25", "12-25", "12-26"]
+            ["01-01", "04-03", "04-06", "04-27", "05-05", "05-14", "05-25", "12-25", "12-26"]
         );
         // 27 April 2025 is a Sunday: King's Day on the 26th.
         assert_eq!(
             list(2025),
-            ["01-01", "04-21", "04-26", "05-05", "05-29", "06-09", "12-25", "12-26"]
+            ["01-01", "04-18", "04-21", "04-26", "05-05", "05-29", "06-09", "12-25", "12-26"]
         );
-        assert_eq!(
-            list(2024),
-            ["01-01", "04-01", "04-27", "05-05", "05-09", "05-20", "12-25", "12-26"]
-        );
-        assert_eq!(nl_holiday(d("2026-04-03")), None, "Good Friday is not in art. 3 Atw");
+        assert_eq!(nl_holiday(d("2026-04-03")), Some("Goede Vrijdag"), "art. 3 lid 2 Atw");
         assert_eq!(nl_holiday(d("2013-04-30")), Some("Koningsdag"));
+        assert!(nl_equated_day(d("2026-05-15")) && nl_holiday(d("2026-05-15")).is_none());
     }
 
     #[test]
@@ -236,5 +262,96 @@ mod tests {
         assert_eq!(nl_term_end(d("2026-12-05")), d("2026-12-07"), "Saturday");
         assert_eq!(nl_term_end(d("2026-12-25")), d("2026-12-28"), "Christmas, weekend");
         assert_eq!(nl_term_end(d("2026-04-05")), d("2026-04-07"), "Easter, Easter Monday");
+    }
+}
+
+/// The dates of `fixtures/law/dates/`, written by another hand from the law's text alone.
+#[cfg(test)]
+mod independent {
+    use super::*;
+    use crate::collection::{letter_term, Channel};
+    use crate::law::Jurisdiction;
+
+    fn rows(name: &str) -> Vec<Vec<String>> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../fixtures/law/dates")
+            .join(name);
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        text.lines()
+            .skip(1)
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| l.split(',').map(|f| f.trim_matches('"').to_string()).collect())
+            .collect()
+    }
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").unwrap_or_else(|e| panic!("{s}: {e}"))
+    }
+
+    /// Every holiday of 2024-2030 on their list is on ours, and ours has no other.
+    #[test]
+    fn holiday_lists_agree() {
+        for (file, ours) in [
+            ("nl_holidays.csv", nl_holiday as fn(NaiveDate) -> Option<&'static str>),
+            ("be_holidays.csv", be_holiday),
+        ] {
+            let theirs: Vec<NaiveDate> = rows(file).iter().map(|r| d(&r[0])).collect();
+            let mut day = d("2024-01-01");
+            while day <= d("2030-12-31") {
+                assert_eq!(ours(day).is_some(), theirs.contains(&day), "{file}: {day}");
+                day = day.succ_opt().unwrap();
+            }
+        }
+        for r in rows("nl_equated_days.csv") {
+            assert!(nl_equated_day(d(&r[0])), "{}", r[0]);
+        }
+    }
+
+    #[test]
+    fn dutch_letters_agree() {
+        for (file, channel) in [
+            ("nl_letters.csv", Channel::Post),
+            ("nl_letters_email.csv", Channel::Email),
+        ] {
+            let all = rows(file);
+            assert!(all.len() >= 5, "{file}");
+            for r in all {
+                let t = letter_term(Jurisdiction::Nl, d(&r[0]), channel, None);
+                assert_eq!(
+                    (t.received, t.last_day, t.costs_from),
+                    (Some(d(&r[1])), d(&r[2]), d(&r[3])),
+                    "{file}: sent {}",
+                    r[0]
+                );
+            }
+        }
+    }
+
+    /// Belgian e-mail: we start the term on the first working day after sending, the later of
+    /// the two readings their notes give ("ALT ... 'working day after'").
+    #[test]
+    fn belgian_reminders_agree() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/law/dates/be_letters.csv");
+        let text = std::fs::read_to_string(path).unwrap();
+        let mut checked = 0;
+        for line in text.lines().skip(1) {
+            let f: Vec<&str> = line.splitn(6, ',').collect();
+            let channel = if f[1] == "email" { Channel::Email } else { Channel::Post };
+            let alt = |key: &str| {
+                line.split("working day after' for e-mail:")
+                    .nth(1)
+                    .and_then(|rest| rest.split(&format!("{key}=")).nth(1))
+                    .map(|v| d(&v[..10]))
+            };
+            let want = (
+                alt("term_start").unwrap_or_else(|| d(f[2])),
+                alt("last_day").unwrap_or_else(|| d(f[3])),
+                alt("costs_from").unwrap_or_else(|| d(f[4])),
+            );
+            let t = letter_term(Jurisdiction::Be, d(f[0]), channel, None);
+            assert_eq!((t.starts, t.last_day, t.costs_from), want, "sent {}", f[0]);
+            checked += 1;
+        }
+        assert!(checked >= 20);
     }
 }

@@ -326,20 +326,23 @@ pub fn interest(base: Decimal, rate_pct: Decimal, days: i64) -> Decimal {
 
 /// The rate table that applies.
 pub fn interest_table(input: &ClaimInput) -> RateKind {
-    match (input.jurisdiction, input.debtor_type) {
+    rate_kind(
+        input.jurisdiction,
+        input.debtor_type,
+        input
+            .contract_has_damages_and_interest_clause
+            .unwrap_or(false),
+    )
+}
+
+/// The statutory rate table for a law, debtor type and (Belgian consumers) contract clause.
+pub fn rate_kind(jurisdiction: Jurisdiction, debtor: DebtorType, damages_clause: bool) -> RateKind {
+    match (jurisdiction, debtor) {
         (Jurisdiction::Nl, DebtorType::Consumer) => RateKind::Nl6119,
         (Jurisdiction::Nl, DebtorType::Business) => RateKind::Nl6119a,
         (Jurisdiction::Be, DebtorType::Business) => RateKind::Be2002,
-        (Jurisdiction::Be, DebtorType::Consumer) => {
-            if input
-                .contract_has_damages_and_interest_clause
-                .unwrap_or(false)
-            {
-                RateKind::Be2002
-            } else {
-                RateKind::BeLegal
-            }
-        }
+        (Jurisdiction::Be, DebtorType::Consumer) if damages_clause => RateKind::Be2002,
+        (Jurisdiction::Be, DebtorType::Consumer) => RateKind::BeLegal,
     }
 }
 

@@ -191,6 +191,11 @@ impl RateTable {
         Ok(())
     }
 
+    /// The rate on a date the table covers, or `None` outside it (never a guess).
+    pub fn known_rate_on(&self, date: NaiveDate) -> Option<Decimal> {
+        self.covers(date, date).ok().map(|()| self.rate_on(date))
+    }
+
     /// The rate in force on a date (the caller checked [`RateTable::covers`]).
     pub fn rate_on(&self, date: NaiveDate) -> Decimal {
         let i = self.points.partition_point(|p| p.from <= date);

@@ -255,12 +255,14 @@ fn item_rules_boundaries() {
             &[],
             Some("fourteen-day-letter"),
         ),
+        // E-mailed Fri 1 May 2026: the 14th day, Fri 15 May, is a day equated with a holiday
+        // (art. 3 lid 3 Atw), so the term runs to Mon 18 May.
         (
             "I9",
             &base,
             Consumer,
             "2026-04-01",
-            "2026-05-15",
+            "2026-05-18",
             Open,
             Currency::EUR,
             &ok_letter,
@@ -272,7 +274,7 @@ fn item_rules_boundaries() {
             &base,
             Consumer,
             "2026-04-01",
-            "2026-05-16",
+            "2026-05-19",
             Open,
             Currency::EUR,
             &ok_letter,

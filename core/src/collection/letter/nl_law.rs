@@ -1,0 +1,175 @@
+//! Letters under Dutch law: the 14-day letter to consumers (art. 6:96 lid 6 BW, with the WIK
+//! costs of the Besluit and statutory interest, art. 6:119 BW) and the reminder to businesses
+//! (costs due from default under art. 6:96 lid 4 BW and CJEU C-585/20, commercial interest,
+//! art. 6:119a BW).
+//!
+//! Decided here: a B2B letter says the costs and interest are owed since the day after the due
+//! date (as the claim computes them) and that they are not charged if the debtor pays within the
+//! term; interest is said to run "from the day after the due date", never "from the due date".
+
+use super::{Lang, LetterInput, LetterKind, Wording};
+use crate::law::DebtorType;
+
+/// The words of a letter under Dutch law.
+pub fn wording(l: &LetterInput) -> Wording {
+    let nl = l.lang == Lang::Nl;
+    let title = match (l.kind, l.debtor_type, nl) {
+        (LetterKind::PreIncasso, _, true) => "Laatste waarschuwing voor uit handen geven",
+        (LetterKind::PreIncasso, _, false) => "Final notice before collection",
+        (_, DebtorType::Consumer, true) => "Laatste herinnering (veertiendagenbrief)",
+        (_, DebtorType::Consumer, false) => "Final reminder (14-day letter)",
+        (_, DebtorType::Business, true) => "Laatste herinnering",
+        (_, DebtorType::Business, false) => "Final reminder",
+    };
+    let mut paragraphs = vec![term(l)];
+    paragraphs.extend(match l.debtor_type {
+        DebtorType::Consumer => consumer(l),
+        DebtorType::Business => business(l),
+    });
+    paragraphs.push(if nl {
+        "Heeft u inmiddels betaald, dan kunt u deze brief als niet verzonden beschouwen. Heeft u vragen of kunt u niet in één keer betalen, neem dan contact met ons op: een betalingsregeling is bespreekbaar.".into()
+    } else {
+        "If you have paid in the meantime, please disregard this letter. If you have questions or cannot pay at once, please contact us: a payment plan can be discussed.".into()
+    });
+    Wording {
+        title: title.into(),
+        greeting: if nl { "Geachte heer, mevrouw," } else { "Dear Sir or Madam," }.into(),
+        intro: if nl {
+            "Volgens onze administratie zijn de volgende facturen nog niet (volledig) betaald:"
+        } else {
+            "According to our records the following invoices have not been paid (in full):"
+        }
+        .into(),
+        paragraphs,
+        closing: if nl { "Met vriendelijke groet," } else { "Kind regards," }.into(),
+    }
+}
+
+/// The term: 14 days from the day after receipt, with the presumed receipt and the last day.
+fn term(l: &LetterInput) -> String {
+    let t = &l.term;
+    let received = t.received.unwrap_or(t.sent);
+    let extended = (t.last_day - received).num_days() > 14;
+    let total = l.money(l.total);
+    let pay_to = l.pay_to();
+    match l.lang {
+        Lang::Nl => {
+            let mut s = format!(
+                "Wij verzoeken u het openstaande bedrag van {total}{pay_to} te betalen binnen 14 dagen na de dag waarop u deze brief ontvangt. Wij gaan ervan uit dat u deze brief op {} ontvangt; betaal dan uiterlijk op {}.",
+                l.day(received),
+                l.day(t.last_day)
+            );
+            if extended {
+                s.push_str(" De veertiende dag valt op een zaterdag, zondag of feestdag; daarom loopt de termijn door tot die datum (Algemene termijnenwet).");
+            }
+            s
+        }
+        Lang::En => {
+            let mut s = format!(
+                "We ask you to pay the outstanding amount of {total}{pay_to} within 14 days, counted from the day after you receive this letter. We expect you to receive this letter on {}; please pay by {} at the latest.",
+                l.day(received),
+                l.day(t.last_day)
+            );
+            if extended {
+                s.push_str(" The fourteenth day falls on a Saturday, Sunday or public holiday, so the term runs on to that date (Dutch General Time Limits Act).");
+            }
+            s
+        }
+    }
+}
+
+/// VAT note the Besluit requires when VAT is added (art. 2 lid 3).
+fn vat(l: &LetterInput) -> String {
+    if l.costs.vat.is_zero() {
+        return String::new();
+    }
+    match l.lang {
+        Lang::Nl => format!(
+            " (inclusief {} btw, omdat wij de btw niet kunnen verrekenen)",
+            l.money(l.costs.vat)
+        ),
+        Lang::En => format!(
+            " (including {} VAT, which we cannot deduct)",
+            l.money(l.costs.vat)
+        ),
+    }
+}
+
+/// The rate on the letter's date, as ", op dit moment 6% per jaar", when known.
+fn rate_now(l: &LetterInput) -> String {
+    match (l.interest_rate, l.lang) {
+        (Some(r), Lang::Nl) => format!(", op dit moment {} per jaar", l.pct(r)),
+        (Some(r), Lang::En) => format!(", currently {} a year", l.pct(r)),
+        (None, _) => String::new(),
+    }
+}
+
+/// Consumers: the WIK costs after the term, and statutory interest (art. 6:119 BW).
+fn consumer(l: &LetterInput) -> Vec<String> {
+    let pay_by = l.day(l.term.last_day);
+    let costs = l.money(l.costs_incl());
+    let total = l.money(l.total);
+    let (vat, rate) = (vat(l), rate_now(l));
+    match l.lang {
+        Lang::Nl => vec![
+            format!(
+                "Betaalt u niet uiterlijk op {pay_by}, dan bent u buitengerechtelijke incassokosten verschuldigd van {costs}{vat}. Dat bedrag volgt uit het Besluit vergoeding voor buitengerechtelijke incassokosten (artikel 6:96 van het Burgerlijk Wetboek), berekend over het openstaande bedrag van {total}. Wij kunnen de vordering dan uit handen geven aan een incassobureau."
+            ),
+            format!(
+                "Over het openstaande bedrag van elke factuur bent u vanaf de dag na de vervaldatum de wettelijke rente verschuldigd (artikel 6:119 van het Burgerlijk Wetboek{rate})."
+            ),
+        ],
+        Lang::En => vec![
+            format!(
+                "If you do not pay by {pay_by}, you will owe extrajudicial collection costs of {costs}{vat}. This amount follows from the Dutch Decree on compensation for extrajudicial collection costs (article 6:96 of the Dutch Civil Code), computed over the outstanding amount of {total}. We may then hand the claim to a collection agency."
+            ),
+            format!(
+                "On the amount still open of each invoice you owe statutory interest from the day after its due date (article 6:119 of the Dutch Civil Code{rate})."
+            ),
+        ],
+    }
+}
+
+/// Businesses: compensation owed since default (art. 6:96 lid 4 BW), commercial interest.
+fn business(l: &LetterInput) -> Vec<String> {
+    let pay_by = l.day(l.term.last_day);
+    let costs = l.money(l.costs_incl());
+    let (vat, rate, n) = (vat(l), rate_now(l), l.invoices());
+    let agreed_pct = l
+        .costs
+        .costs
+        .trace
+        .first()
+        .and_then(|t| t.rate.clone())
+        .unwrap_or_default();
+    match l.lang {
+        Lang::Nl => {
+            let rule = if l.per_invoice_minimum() {
+                format!("ten minste € 40 per te laat betaalde factuur (artikel 6:96 lid 4 van het Burgerlijk Wetboek; Hof van Justitie EU 20 oktober 2022, zaak C-585/20). Voor deze {n} is dat {costs}{vat}")
+            } else if l.agreed_costs() {
+                format!("zoals in onze voorwaarden overeengekomen {} van de hoofdsom, ten minste € 40 per te laat betaalde factuur (artikel 6:96 lid 4 van het Burgerlijk Wetboek). Voor deze {n} is dat {costs}{vat}", agreed_pct.replace('.', ","))
+            } else {
+                format!("berekend volgens de staffel van het Besluit vergoeding voor buitengerechtelijke incassokosten, ten minste € 40 per te laat betaalde factuur (artikel 6:96 lid 4 van het Burgerlijk Wetboek). Voor deze {n} is dat {costs}{vat}")
+            };
+            vec![
+                format!("Als zakelijke afnemer bent u sinds de dag na de vervaldatum van elke factuur, zonder dat daarvoor een aanmaning nodig is, een vergoeding voor incassokosten verschuldigd: {rule}."),
+                format!("Daarnaast loopt over het openstaande bedrag van elke factuur vanaf de dag na de vervaldatum de wettelijke handelsrente (artikel 6:119a van het Burgerlijk Wetboek{rate}); na elk jaar wordt de rente bij de hoofdsom opgeteld."),
+                format!("Betaalt u uiterlijk op {pay_by}, dan brengen wij deze vergoeding en de rente niet in rekening. Betaalt u niet, dan geven wij de vordering uit handen aan een incassobureau en brengen wij beide in rekening."),
+            ]
+        }
+        Lang::En => {
+            let rule = if l.per_invoice_minimum() {
+                format!("at least €40 for each invoice paid late (article 6:96(4) of the Dutch Civil Code; Court of Justice of the EU, 20 October 2022, case C-585/20). For these {n} that is {costs}{vat}")
+            } else if l.agreed_costs() {
+                format!("as agreed in our terms, {agreed_pct} of the principal, at least €40 for each invoice paid late (article 6:96(4) of the Dutch Civil Code). For these {n} that is {costs}{vat}")
+            } else {
+                format!("computed on the scale of the Dutch Decree on compensation for extrajudicial collection costs, at least €40 for each invoice paid late (article 6:96(4) of the Dutch Civil Code). For these {n} that is {costs}{vat}")
+            };
+            vec![
+                format!("As a business customer you have owed compensation for collection costs since the day after the due date of each invoice, without any reminder being needed: {rule}."),
+                format!("In addition, statutory commercial interest runs on the amount still open of each invoice from the day after its due date (article 6:119a of the Dutch Civil Code{rate}); after each year the interest is added to the principal."),
+                format!("If you pay by {pay_by}, we will not charge this compensation or the interest. If you do not, we will hand the claim to a collection agency and charge both."),
+            ]
+        }
+    }
+}
