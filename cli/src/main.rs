@@ -319,6 +319,12 @@ enum Command {
         /// Also record the letter as sent on its date.
         #[arg(long)]
         record: bool,
+        /// Policy file (default: DATA_DIR/policy.toml), for the creditor and the debtor's law.
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// Folder of rate tables replacing the built-in ones (default: DATA_DIR/rates).
+        #[arg(long)]
+        rates: Option<PathBuf>,
     },
     /// Documents two kinds of source describe differently; `resolve` chooses a version.
     Conflicts {
@@ -771,6 +777,8 @@ fn main() -> ExitCode {
             currency,
             out,
             record,
+            policy,
+            rates,
         } => commands::letter::run(
             &cli.data_dir,
             &debtor,
@@ -782,6 +790,8 @@ fn main() -> ExitCode {
             currency,
             out.as_deref(),
             record,
+            policy.as_deref(),
+            rates.as_deref(),
         ),
         Command::Conflicts {
             command: None,

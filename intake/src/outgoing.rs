@@ -6,15 +6,15 @@ use std::path::Path;
 
 use base64::Engine;
 use chrono::NaiveDate;
-use incasso_core::collection::claims::Claim as CoreClaim;
-use incasso_core::collection::Reminder;
+use incasso_core::collection::claims::{Claim as CoreClaim, LetterOnFile};
+use incasso_core::collection::{Channel, Reminder};
 use incasso_core::law::claim::InterestSegment;
 use incasso_core::law::{DebtorType, Jurisdiction};
 use incasso_core::money::round_cents;
 use rust_decimal::Decimal;
 
 use crate::schema::{
-    Address, Attachment, Claim, ClaimKind, Costs, Debtor, DebtorKind, Interest, InterestPeriod,
+    Address, Attachment, Claim, ClaimCreditor, ClaimKind, Costs, Debtor, DebtorKind, Interest, InterestPeriod,
     Item, Letter, Received, TraceStep,
 };
 
@@ -36,6 +36,16 @@ pub struct ReceivedOnItem {
     pub credit_note: bool,
 }
 
+fn channel(c: Channel) -> String {
+    match c {
+        Channel::Post => "post",
+        Channel::Email => "email",
+    }
+    .into()
+}
+
+/// A letter on file: what was recorded, received only when recorded (no presumption is made
+/// for letters whose term counts for nothing).
 fn letter(r: &Reminder) -> Letter {
     Letter {
         kind: serde_json::to_value(r.kind)
@@ -43,7 +53,26 @@ fn letter(r: &Reminder) -> Letter {
             .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_default(),
         sent: r.sent,
-        received: Some(r.received_on()),
+        channel: channel(r.channel),
+        received: r.received,
+        received_presumed: false,
+        term_starts: None,
+        last_day: None,
+        costs_from: None,
+        legal_basis: None,
+    }
+}
+
+/// The letter the costs rest on, with the term the law gives it.
+fn fourteen_day_letter(l: &LetterOnFile, basis: Option<&str>) -> Letter {
+    Letter {
+        received: l.term.received,
+        received_presumed: l.term.received_presumed,
+        term_starts: Some(l.term.starts),
+        last_day: Some(l.term.last_day),
+        costs_from: Some(l.term.costs_from),
+        legal_basis: basis.map(str::to_string),
+        ..letter(&l.letter)
     }
 }
 
@@ -64,6 +93,8 @@ pub fn claim(
             number: i.number.clone(),
             issue_date: i.issue_date,
             due_date: i.due_date,
+            default_date: i.default_date,
+            interest_from: i.interest_from,
             currency: c.currency.to_string(),
             original: round_cents(i.original),
             open: round_cents(i.open),
@@ -117,10 +148,13 @@ pub fn claim(
                 base: t.base.clone(),
                 rate: t.rate.clone(),
                 amount: t.amount.clone(),
+                legal_basis: t.basis.clone(),
             })
             .collect(),
     };
     let total = principal + costs.total + interest_total;
+    let interest_basis = c.legal_basis.interest.cite();
+    let letter_basis = c.legal_basis.fourteen_day_letter.map(|b| b.cite());
     Claim {
         claim_id: claim_id.to_string(),
         kind,
@@ -131,6 +165,15 @@ pub fn claim(
             Jurisdiction::Be => "be",
         }
         .into(),
+        creditor: ClaimCreditor {
+            name: c.creditor.details.name.clone(),
+            address: c.creditor.details.address.clone(),
+            kvk: c.creditor.details.kvk.clone(),
+            be_enterprise_number: c.creditor.details.enterprise_number.clone(),
+            vat_number: c.creditor.details.vat_number.clone(),
+            iban: c.creditor.details.iban.clone(),
+            email: c.creditor.details.email.clone(),
+        },
         debtor: Debtor {
             kind: match c.debtor_type {
                 DebtorType::Consumer => DebtorKind::Person,
@@ -161,6 +204,7 @@ pub fn claim(
         interest: Interest {
             total: interest_total,
             table: a.interest_table.clone(),
+            legal_basis: interest_basis.clone(),
             periods: a
                 .interest_segments
                 .iter()
@@ -182,6 +226,7 @@ pub fn claim(
                         base: round_cents(*base),
                         rate_pct: *rate_pct,
                         amount: round_cents(*interest),
+                        legal_basis: interest_basis.clone(),
                     }),
                     InterestSegment::Capitalisation { .. } => None,
                 })
@@ -189,7 +234,10 @@ pub fn claim(
         },
         total,
         reminders: c.reminders.iter().map(letter).collect(),
-        fourteen_day_letter: c.fourteen_day_letter.as_ref().map(letter),
+        fourteen_day_letter: c.fourteen_day_letter.as_ref().map(|l| {
+            fourteen_day_letter(l, letter_basis.as_deref())
+        }),
+        default_basis: c.legal_basis.default_date.cite(),
         attachments,
     }
 }

@@ -45,6 +45,26 @@ pub struct Creditor {
     pub iban: Option<String>,
 }
 
+/// The creditor as one claim names it: what a letter, the agency's file and a court need.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimCreditor {
+    /// Legal name.
+    pub name: Option<String>,
+    /// Postal address on one line.
+    pub address: Option<String>,
+    /// Dutch Chamber of Commerce number.
+    pub kvk: Option<String>,
+    /// Belgian enterprise number (KBO).
+    pub be_enterprise_number: Option<String>,
+    /// VAT identification number.
+    pub vat_number: Option<String>,
+    /// Account the debtor was asked to pay to.
+    pub iban: Option<String>,
+    /// E-mail for questions.
+    pub email: Option<String>,
+}
+
 /// Whether a claim is new or an update of one sent before.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -69,6 +89,8 @@ pub struct Claim {
     pub as_of: NaiveDate,
     /// `nl` or `be`: the law the amounts follow.
     pub jurisdiction: String,
+    /// Whose claim it is.
+    pub creditor: ClaimCreditor,
     /// Who owes.
     pub debtor: Debtor,
     /// ISO 4217 currency of every amount in the claim.
@@ -89,8 +111,10 @@ pub struct Claim {
     pub total: Decimal,
     /// Reminders sent before.
     pub reminders: Vec<Letter>,
-    /// The 14-day letter the costs rest on, when there is one.
+    /// The 14-day letter the costs rest on, when there is one, with its term.
     pub fourteen_day_letter: Option<Letter>,
+    /// Why the items' default dates are what they are (article).
+    pub default_basis: String,
     /// Documents for the case file (the invoice PDFs), by content hash.
     pub attachments: Vec<Attachment>,
 }
@@ -157,6 +181,10 @@ pub struct Item {
     pub issue_date: NaiveDate,
     /// Due date.
     pub due_date: NaiveDate,
+    /// First day of default (the day after the due date).
+    pub default_date: NaiveDate,
+    /// First day interest runs, when it runs by `as_of`.
+    pub interest_from: Option<NaiveDate>,
     /// Currency (the claim's).
     pub currency: String,
     /// Invoice total.
@@ -211,6 +239,8 @@ pub struct TraceStep {
     pub rate: Option<String>,
     /// The result.
     pub amount: String,
+    /// The article (and ruling) the step applies.
+    pub legal_basis: Option<String>,
 }
 
 /// Statutory interest with its periods.
@@ -221,6 +251,8 @@ pub struct Interest {
     pub total: Decimal,
     /// The rate table used.
     pub table: String,
+    /// The article the interest follows.
+    pub legal_basis: String,
     /// Each period at one base and rate.
     pub periods: Vec<InterestPeriod>,
 }
@@ -243,6 +275,8 @@ pub struct InterestPeriod {
     pub rate_pct: Decimal,
     /// Interest.
     pub amount: Decimal,
+    /// The article the interest follows.
+    pub legal_basis: String,
 }
 
 /// A letter sent to the debtor.
@@ -253,8 +287,20 @@ pub struct Letter {
     pub kind: String,
     /// Date sent.
     pub sent: NaiveDate,
-    /// Date received (or presumed received).
+    /// `post` or `email`.
+    pub channel: String,
+    /// Date received: recorded, or presumed when `received_presumed`.
     pub received: Option<NaiveDate>,
+    /// Whether `received` is the legal presumption rather than a recorded date.
+    pub received_presumed: bool,
+    /// First day of the term the letter gave (14-day letters).
+    pub term_starts: Option<NaiveDate>,
+    /// Last day the debtor could pay without costs (14-day letters).
+    pub last_day: Option<NaiveDate>,
+    /// First day costs could be charged (14-day letters).
+    pub costs_from: Option<NaiveDate>,
+    /// The article (and ruling) the term follows (14-day letters).
+    pub legal_basis: Option<String>,
 }
 
 /// A document for the case file.
@@ -387,6 +433,7 @@ mod tests {
             base: None,
             rate: None,
             amount: "1".into(),
+            legal_basis: None,
         });
         claim.interest.periods.push(InterestPeriod {
             item: "F1".into(),
@@ -396,11 +443,18 @@ mod tests {
             base: Decimal::ONE,
             rate_pct: Decimal::ONE,
             amount: Decimal::ONE,
+            legal_basis: "art. 6:119a BW".into(),
         });
         claim.reminders.push(Letter {
             kind: "reminder".into(),
             sent: claim.as_of,
+            channel: "post".into(),
             received: None,
+            received_presumed: false,
+            term_starts: None,
+            last_day: None,
+            costs_from: None,
+            legal_basis: None,
         });
         claim.attachments.push(Attachment {
             item: "F1".into(),
@@ -427,6 +481,7 @@ mod tests {
         same_fields(&doc, "Batch", &v);
         same_fields(&doc, "Creditor", &v["creditor"]);
         same_fields(&doc, "Claim", c);
+        same_fields(&doc, "ClaimCreditor", &c["creditor"]);
         same_fields(&doc, "Debtor", &c["debtor"]);
         same_fields(&doc, "Address", &c["debtor"]["address"]);
         same_fields(&doc, "Item", &c["items"][0]);

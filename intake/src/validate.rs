@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::schema::{Batch, Claim, SCHEMA};
+use crate::schema::{Batch, Claim, DebtorKind, SCHEMA};
 
 /// The earliest date a document of a live claim can carry.
 const EARLIEST: (i32, u32, u32) = (1990, 1, 1);
@@ -90,6 +90,12 @@ pub fn claim_problems(c: &Claim, today: NaiveDate) -> Vec<String> {
                 it.issue_date, it.due_date
             ));
         }
+        if it.default_date <= it.due_date {
+            out.push(format!(
+                "{name}: default date {} is not after due date {}",
+                it.default_date, it.due_date
+            ));
+        }
         if it.issue_date < earliest || it.due_date > c.as_of {
             out.push(format!(
                 "{name}: dates {} to {} are not sane for a claim as of {}",
@@ -117,6 +123,29 @@ pub fn claim_problems(c: &Claim, today: NaiveDate) -> Vec<String> {
                 "received {} names item {}, which is not in the claim",
                 r.reference, r.item
             ));
+        }
+    }
+    if let Some(l) = &c.fourteen_day_letter {
+        let order = [Some(l.sent), l.term_starts, l.last_day, l.costs_from];
+        if order.windows(2).any(|w| matches!(w, [Some(a), Some(b)] if a >= b)) {
+            out.push(format!(
+                "fourteen_day_letter: sent {}, term {:?} to {:?}, costs from {:?} are not in order",
+                l.sent, l.term_starts, l.last_day, l.costs_from
+            ));
+        }
+    }
+    // A consumer owes collection costs only after the letter's term (art. 6:96 lid 6 BW,
+    // art. XIX.2 WER): costs without a letter whose term has passed are refused.
+    if c.debtor.kind == DebtorKind::Person && c.costs.total > Decimal::ZERO {
+        match c.fourteen_day_letter.as_ref().and_then(|l| l.costs_from) {
+            Some(from) if from <= c.as_of => {}
+            Some(from) => out.push(format!(
+                "costs are charged to a consumer before the letter's term ends (costs from {from}, as_of {})",
+                c.as_of
+            )),
+            None => out.push(
+                "costs are charged to a consumer without a 14-day letter and its term".into(),
+            ),
         }
     }
     cents("principal", c.principal, &mut out);
@@ -165,6 +194,15 @@ pub(crate) mod tests {
             revision: 1,
             as_of: date("2026-06-30"),
             jurisdiction: "nl".into(),
+            creditor: ClaimCreditor {
+                name: Some("Acme B.V.".into()),
+                address: None,
+                kvk: Some("87654321".into()),
+                be_enterprise_number: None,
+                vat_number: None,
+                iban: Some("NL91ABNA0417164300".into()),
+                email: None,
+            },
             debtor: Debtor {
                 kind: DebtorKind::Company,
                 id: "D1".into(),
@@ -185,6 +223,8 @@ pub(crate) mod tests {
                 number: "F1".into(),
                 issue_date: date("2026-01-05"),
                 due_date: date("2026-02-04"),
+                default_date: date("2026-02-05"),
+                interest_from: Some(date("2026-02-05")),
                 currency: "EUR".into(),
                 original: "1210.00".parse().unwrap(),
                 open: "1000.00".parse().unwrap(),
@@ -209,11 +249,13 @@ pub(crate) mod tests {
             interest: Interest {
                 total: "25.10".parse().unwrap(),
                 table: "nl-commercial".into(),
+                legal_basis: "art. 6:119a BW".into(),
                 periods: vec![],
             },
             total: "1065.10".parse().unwrap(),
             reminders: vec![],
             fourteen_day_letter: None,
+            default_basis: "art. 6:83 sub a BW".into(),
             attachments: vec![],
         }
     }

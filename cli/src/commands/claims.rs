@@ -202,7 +202,7 @@ pub fn run(
                         format_cents(c.amounts.total_outstanding),
                         c.fourteen_day_letter
                             .as_ref()
-                            .map(|l| l.sent.to_string())
+                            .map(|l| l.letter.sent.to_string())
                             .unwrap_or_default(),
                     ]
                 })

@@ -7,8 +7,9 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
-use incasso_core::collection::{Channel, Reminder, ReminderKind};
+use incasso_core::collection::{letter_before_default, Channel, Reminder, ReminderKind};
 use incasso_core::ids::{DebtorId, DocumentNumber};
+use incasso_core::model::{DocumentKind, LedgerDocument};
 use incasso_store::Store;
 use serde_json::json;
 
@@ -31,6 +32,37 @@ pub fn numbers(list: &str) -> Result<Vec<DocumentNumber>> {
         .filter(|s| !s.trim().is_empty())
         .map(|s| Ok(DocumentNumber::new(s)?))
         .collect()
+}
+
+/// Refuses 14-day letters dated on or before the due date of an invoice they name: the debtor
+/// was not yet in default, so the letter counts for nothing (art. 6:96 lid 6 BW, art. XIX.2 WER).
+/// Invoices the ledger does not have yet are named in a warning; the claims check them again.
+pub fn check_after_default(docs: &[LedgerDocument], letters: &[Reminder]) -> Result<()> {
+    let mut problems = Vec::new();
+    for r in letters {
+        for number in &r.items {
+            let due = docs
+                .iter()
+                .filter(|d| {
+                    d.document.kind == DocumentKind::Invoice
+                        && d.document.debtor == r.debtor
+                        && d.document.number.normalised() == number.normalised()
+                })
+                .map(|d| d.document.due_date)
+                .max();
+            match due {
+                Some(due) => problems.extend(letter_before_default(r.kind, r.sent, number, due)),
+                None if r.kind == ReminderKind::FourteenDayLetter => tracing::warn!(
+                    "invoice {number} of debtor {} is not in the ledger: the letter of {} counts for it only if it was sent after its due date",
+                    r.debtor,
+                    r.sent
+                ),
+                None => {}
+            }
+        }
+    }
+    anyhow::ensure!(problems.is_empty(), "{}", problems.join("\n"));
+    Ok(())
 }
 
 /// Records one letter.
@@ -61,6 +93,7 @@ pub fn add(
         states_costs: !costs_not_stated,
     };
     let store = Store::open(data_dir)?;
+    check_after_default(&store.documents()?, std::slice::from_ref(&reminder))?;
     let added = store.add_reminders(
         std::slice::from_ref(&reminder),
         chrono::Utc::now(),
@@ -96,6 +129,7 @@ pub fn import(data_dir: &Path, file: &Path) -> Result<ExitCode> {
         );
     }
     let mut letters = Vec::new();
+    let mut lines = Vec::new();
     for (i, rec) in rdr.records().enumerate() {
         let rec = rec.with_context(|| format!("{}: record {}", file.display(), i + 1))?;
         let line = rec.position().map_or(0, |p| p.line());
@@ -123,6 +157,7 @@ pub fn import(data_dir: &Path, file: &Path) -> Result<ExitCode> {
             "false" | "no" | "nee" => false,
             other => anyhow::bail!("{}: '{other}' is not true or false", place("states_costs")),
         };
+        lines.push(line);
         letters.push(Reminder {
             debtor: DebtorId::new(&get("debtor")).with_context(|| place("debtor"))?,
             kind,
@@ -140,6 +175,12 @@ pub fn import(data_dir: &Path, file: &Path) -> Result<ExitCode> {
         });
     }
     let store = Store::open(data_dir)?;
+    let docs = store.documents()?;
+    for (letter, line) in letters.iter().zip(&lines) {
+        check_after_default(&docs, std::slice::from_ref(letter)).with_context(|| {
+            format!("{}: line {line}, column 'sent': nothing recorded", file.display())
+        })?;
+    }
     let added = store.add_reminders(&letters, chrono::Utc::now(), &file.display().to_string())?;
     println!(
         "{}: {} letters read, {added} new, {} already recorded",
