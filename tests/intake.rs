@@ -638,6 +638,12 @@ fn hostile_requests_are_refused_with_a_clear_status() {
     let (s, _, csv) = http(a, "GET", "/export?format=csv", &[bearer(ADMIN)], b"");
     assert_eq!(s, 200);
     assert!(csv.starts_with("creditor,claim_id,revision,"), "{csv}");
+    assert!(
+        csv.lines().next().unwrap().ends_with(
+            "creditor_name,jurisdiction,first_default_date,letter_sent,letter_channel,letter_received,letter_received_presumed,letter_last_day,costs_from"
+        ),
+        "the letter's dates, whether receipt is presumed, and the channel: {csv}"
+    );
     assert_eq!(
         csv.lines().count(),
         1 + 3,

@@ -1560,3 +1560,6 @@ mod intake;
 
 #[path = "inbox.rs"]
 mod inbox;
+
+#[path = "letters.rs"]
+mod letters;

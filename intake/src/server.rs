@@ -385,11 +385,22 @@ pub fn export_csv(claims: &[StoredClaim]) -> String {
         "interest",
         "total",
         "items",
+        "creditor_name",
+        "jurisdiction",
+        "first_default_date",
+        "letter_sent",
+        "letter_channel",
+        "letter_received",
+        "letter_received_presumed",
+        "letter_last_day",
+        "costs_from",
     ];
     w.write_record(header).expect("writing to memory");
     for s in claims {
         let c = &s.claim;
         let items: Vec<&str> = c.items.iter().map(|i| i.number.as_str()).collect();
+        let day = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+        let letter = c.fourteen_day_letter.as_ref();
         let fields = [
             s.creditor.clone(),
             c.claim_id.clone(),
@@ -404,6 +415,18 @@ pub fn export_csv(claims: &[StoredClaim]) -> String {
             c.interest.total.to_string(),
             c.total.to_string(),
             items.join(" "),
+            c.creditor.name.clone().unwrap_or_default(),
+            c.jurisdiction.clone(),
+            day(c.items.iter().map(|i| i.default_date).min()),
+            day(letter.map(|l| l.sent)),
+            letter.map(|l| l.channel.clone()).unwrap_or_default(),
+            day(letter.and_then(|l| l.received)),
+            letter
+                .map(|l| if l.received_presumed { "presumed" } else { "recorded" })
+                .unwrap_or_default()
+                .to_string(),
+            day(letter.and_then(|l| l.last_day)),
+            day(letter.and_then(|l| l.costs_from)),
         ];
         // Cells a spreadsheet would take for a formula are neutralised.
         w.write_record(

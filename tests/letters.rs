@@ -1,0 +1,204 @@
+//! Letters and claims that hold up before a judge: the dates of the legal review, letters for
+//! Belgian debtors, and the claim's creditor, default dates, letter term and legal basis, in the
+//! claims JSON and in the batch the agency receives.
+
+use super::*;
+
+const CREDITOR: &str = "[creditor]\nname = \"Bakkerij De Zon B.V.\"\niban = \"NL91ABNA0417164300\"\naddress = \"Dorpsstraat 1, 1234 AB Zonnedorp\"\nkvk = \"12345678\"\nvat_number = \"NL001234567B01\"\n";
+
+#[test]
+fn a_fourteen_day_letter_before_default_is_refused_everywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    ok(incasso(
+        &data,
+        &["import", fixture("ledger/nl-semicolon.csv").to_str().unwrap()],
+    ));
+    // F2026-004 of D300 is due 2026-09-19: a letter on or before that day counts for nothing.
+    for sent in ["2026-09-10", "2026-09-19"] {
+        let o = incasso(
+            &data,
+            &[
+                "reminders", "add", "--debtor", "D300", "--kind", "fourteen-day-letter", "--sent",
+                sent, "--items", "F2026-004",
+            ],
+        );
+        assert_eq!(o.status.code(), Some(1), "{sent}: {}", stdout(&o));
+        let err = stderr(&o);
+        assert!(
+            err.contains(sent) && err.contains("due 2026-09-19") && err.contains("in default only from 2026-09-20"),
+            "{err}"
+        );
+    }
+    let csv = dir.path().join("letters.csv");
+    std::fs::write(
+        &csv,
+        "debtor,kind,sent,received,channel,items,states_costs\nD300,aanmaning,2026-09-01,,,F2026-004,\nD300,14-dagenbrief,2026-09-15,,post,F2026-004,true\n",
+    )
+    .unwrap();
+    let o = incasso(&data, &["reminders", "import", csv.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("line 3, column 'sent': nothing recorded")
+            && stderr(&o).contains("2026-09-15"),
+        "{}",
+        stderr(&o)
+    );
+    let listed = ok(incasso(&data, &["reminders", "list", "--format", "csv"]));
+    assert_eq!(listed.lines().count(), 1, "nothing recorded: {listed}");
+    // After default the same letter is recorded, an ordinary reminder before it too.
+    ok(incasso(
+        &data,
+        &[
+            "reminders", "add", "--debtor", "D300", "--kind", "fourteen-day-letter", "--sent",
+            "2026-09-20", "--items", "F2026-004",
+        ],
+    ));
+}
+
+#[test]
+fn claims_name_creditor_default_dates_letter_term_and_legal_basis() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    ok(incasso(
+        &data,
+        &["import", fixture("ledger/en-comma.csv").to_str().unwrap()],
+    ));
+    std::fs::write(data.join("policy.toml"), CREDITOR).unwrap();
+    // Mon 2 November 2026 by post: presumed received Wed 4 November, pay by Wed 18 November.
+    ok(incasso(
+        &data,
+        &[
+            "reminders", "add", "--debtor", "C-01", "--kind", "fourteen-day-letter", "--sent",
+            "2026-11-02",
+        ],
+    ));
+    let rates = super::extended_rates(dir.path());
+    let v: serde_json::Value = serde_json::from_str(&ok(incasso(
+        &data,
+        &[
+            "claims", "--as-of", AS_OF, "--rates", rates.to_str().unwrap(), "--format", "json",
+        ],
+    )))
+    .unwrap();
+    let c = &v["claims"][0];
+    assert_eq!(c["debtor"]["id"], "C-01");
+    assert_eq!(c["creditor"]["id"], "default");
+    assert_eq!(c["creditor"]["name"], "Bakkerij De Zon B.V.");
+    assert_eq!(c["creditor"]["kvk"], "12345678");
+    assert_eq!(c["creditor"]["iban"], "NL91ABNA0417164300");
+    assert_eq!(c["items"][0]["number"], "INV-1001");
+    assert_eq!(c["items"][0]["default_date"], "2026-03-04");
+    assert_eq!(c["items"][0]["interest_from"], "2026-03-04");
+    let term = &c["fourteen_day_letter"]["term"];
+    assert_eq!(term["received"], "2026-11-04");
+    assert_eq!(term["received_presumed"], true);
+    assert_eq!(term["last_day"], "2026-11-18");
+    assert_eq!(term["costs_from"], "2026-11-19");
+    assert_eq!(term["channel"], "post");
+    assert_eq!(c["amounts"]["costs_due_date"], "2026-11-19");
+    assert!(c["legal_basis"]["interest"]["article"].as_str().unwrap().contains("art. 6:119 BW"));
+    assert!(c["legal_basis"]["fourteen_day_letter"]["ruling"].as_str().unwrap().contains("ECLI:NL:HR:2016:2704"));
+    let trace = c["amounts"]["costs_trace"].as_array().unwrap();
+    assert!(
+        trace.iter().all(|t| t["basis"].as_str().is_some_and(|b| b.contains("Besluit"))),
+        "{trace:?}"
+    );
+
+    // The batch the agency receives carries the same.
+    std::fs::write(
+        data.join("agency.toml"),
+        "url = \"http://127.0.0.1:9\"\ncreditor = \"acme\"\ntoken_env = \"NO_SUCH_TOKEN\"\n",
+    )
+    .unwrap();
+    let dry_run = std::process::Command::new(env!("CARGO_BIN_EXE_incasso"))
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["submit", "--as-of", AS_OF, "--rates", rates.to_str().unwrap(), "--dry-run"])
+        .env("NO_SUCH_TOKEN", "a-token-that-is-never-sent")
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap();
+    let batch: serde_json::Value = serde_json::from_str(&ok(dry_run)).unwrap();
+    let w = &batch["claims"][0];
+    assert_eq!(w["creditor"]["name"], "Bakkerij De Zon B.V.");
+    assert_eq!(w["creditor"]["vat_number"], "NL001234567B01");
+    assert_eq!(w["items"][0]["default_date"], "2026-03-04");
+    let l = &w["fourteen_day_letter"];
+    assert_eq!(l["channel"], "post");
+    assert_eq!(l["received"], "2026-11-04");
+    assert_eq!(l["received_presumed"], true);
+    assert_eq!(l["last_day"], "2026-11-18");
+    assert_eq!(l["costs_from"], "2026-11-19");
+    assert!(w["interest"]["legal_basis"].as_str().unwrap().contains("6:119 BW"));
+    assert!(w["interest"]["periods"][0]["legal_basis"].as_str().unwrap().contains("6:119 BW"));
+    assert!(w["costs"]["trace"][0]["legal_basis"].as_str().unwrap().contains("Besluit"));
+    assert!(w["default_basis"].as_str().unwrap().contains("6:83"));
+}
+
+#[test]
+fn belgian_letters_name_the_enterprise_and_count_working_days() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    ok(incasso(
+        &data,
+        &["import", fixture("ledger/en-comma.csv").to_str().unwrap()],
+    ));
+    let policy = dir.path().join("be.toml");
+    std::fs::write(
+        &policy,
+        "jurisdiction = \"be\"\ncontract_has_damages_and_interest_clause = true\n[creditor]\nname = \"Brouwerij Het Anker BV\"\niban = \"BE68539007547034\"\n",
+    )
+    .unwrap();
+    let args = |p: &Path| {
+        vec![
+            "letter".to_string(),
+            "--debtor".into(),
+            "C-01".into(),
+            "--date".into(),
+            "2026-06-03".into(),
+            "--policy".into(),
+            p.to_str().unwrap().to_string(),
+        ]
+    };
+    let run = |a: &[String]| incasso(&data, &a.iter().map(String::as_str).collect::<Vec<_>>());
+    let o = run(&args(&policy));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("enterprise number"), "{}", stderr(&o));
+    std::fs::write(
+        &policy,
+        "jurisdiction = \"be\"\ncontract_has_damages_and_interest_clause = true\n[creditor]\nname = \"Brouwerij Het Anker BV\"\niban = \"BE68539007547034\"\nenterprise_number = \"0404.123.456\"\n",
+    )
+    .unwrap();
+    let t = ok(run(&args(&policy)));
+    assert!(t.contains("Eerste herinnering (kosteloos)"), "{t}");
+    assert!(t.contains("begint op 8 juni 2026") && t.contains("eindigt op 21 juni 2026"), "{t}");
+    assert!(t.contains("Ondernemingsnummer 0404.123.456") && !t.contains("KvK"), "{t}");
+    assert!(!t.contains("Besluit"), "{t}");
+    // Recorded, the claim's damages and interest start the day after the term, 22 June.
+    let mut record = args(&policy);
+    record.push("--record".into());
+    ok(run(&record));
+    let v: serde_json::Value = serde_json::from_str(&ok(incasso(
+        &data,
+        &[
+            "claims", "--as-of", "2026-06-30", "--policy", policy.to_str().unwrap(), "--format",
+            "json",
+        ],
+    )))
+    .unwrap();
+    let c = &v["claims"][0];
+    assert_eq!(c["jurisdiction"], "be");
+    assert_eq!(c["fourteen_day_letter"]["term"]["starts"], "2026-06-08");
+    assert_eq!(c["fourteen_day_letter"]["term"]["last_day"], "2026-06-21");
+    assert_eq!(c["amounts"]["costs_due_date"], "2026-06-22");
+    assert_eq!(c["items"][0]["interest_from"], "2026-06-22");
+    assert_eq!(c["amounts"]["collection_costs_excl_vat"], "130.75", "1,815.00: 65 + 5% of 1,315.00");
+    assert!(c["legal_basis"]["interest"]["article"].as_str().unwrap().contains("XIX.4"));
+    // Without a creditor the letter is not written at all.
+    let bare = dir.path().join("bare.toml");
+    std::fs::write(&bare, "jurisdiction = \"nl\"\n").unwrap();
+    let o = run(&args(&bare));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("set name and iban under [creditor]"), "{}", stderr(&o));
+}
