@@ -15,7 +15,6 @@ use incasso_core::ageing::{open_items, OpenItem};
 use incasso_core::collection::letter::{self, LetterInput, LetterItem};
 use incasso_core::collection::{letter_term, Channel, Reminder, ReminderKind};
 use incasso_core::ids::DebtorId;
-use incasso_core::law::claim::rate_kind;
 use incasso_core::law::costs::{collection_costs, CostsTerms};
 use incasso_core::law::{DebtorType, Jurisdiction};
 use incasso_core::model::{Debtor, DocumentKind};
@@ -162,9 +161,7 @@ pub fn run(
             .collect(),
         total,
         costs: collection_costs(total, &terms)?,
-        interest_rate: tables
-            .get(rate_kind(eff.jurisdiction, debtor_type, eff.damages_clause()))
-            .known_rate_on(date),
+        interest_rate: eff.rate_table(&tables, debtor_type).known_rate_on(date),
         damages_clause: eff.damages_clause(),
     };
     let text = match format {

@@ -13,7 +13,7 @@ use super::{LetterTerm, PaymentPlan, PlanState, Reminder, ReminderKind};
 use crate::ageing::OpenItem;
 use crate::ids::{CreditorId, DebtorId};
 use crate::law::claim::{
-    calculate_with, interest_table, ClaimInput, ClaimResult, InterestSegment, InvoiceInput,
+    calculate_with, ClaimInput, ClaimResult, InterestSegment, InvoiceInput,
     ReminderInput,
 };
 use crate::law::basis::{self, Basis};
@@ -379,7 +379,7 @@ pub fn preview(
                 b2b_minimum: Some(policy.b2b_minimum),
                 agreed_costs_pct: policy.b2b_agreed_costs_pct,
             };
-            let amounts = match calculate_with(&input, tables.get(interest_table(&input)), true) {
+            let amounts = match calculate_with(&input, &eff.rate_table(tables, debtor_type), true) {
                 Ok(a) => a,
                 Err(e) => {
                     out.excluded.extend(

@@ -14,6 +14,7 @@
 //! b2b_agreed_costs_pct = "10"         # costs agreed in B2B contracts, instead of the staffel
 //! plan_grace_days = 14
 //! contract_has_damages_and_interest_clause = false   # Belgian consumers
+//! contract_interest_pct = "8"         # Belgian consumers: a clause's rate below the legal maximum
 //!
 //! [creditor]                        # named in every letter and claim
 //! name = "Bakkerij De Zon B.V."
@@ -36,7 +37,8 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::law::claim::B2bMinimum;
+use crate::law::claim::{rate_kind, B2bMinimum};
+use crate::law::rates::{RateTable, RateTables};
 use crate::law::{DebtorType, Jurisdiction};
 use crate::model::DebtorKind;
 use crate::money::Currency;
@@ -90,6 +92,8 @@ pub struct DebtorOverride {
     pub hold_reason: Option<String>,
     /// Belgian consumer contract has a damages and interest clause.
     pub contract_has_damages_and_interest_clause: Option<bool>,
+    /// Belgian consumers: the interest rate the clause agrees, when below the maximum.
+    pub contract_interest_pct: Option<Decimal>,
 }
 
 /// The policy of one administration.
@@ -118,6 +122,9 @@ pub struct Policy {
     pub plan_grace_days: u32,
     /// Belgian consumer contracts have a damages and interest clause.
     pub contract_has_damages_and_interest_clause: bool,
+    /// Belgian consumers: the interest rate the clause agrees, when below the maximum of the
+    /// Wet 2 augustus 2002 (which caps it, art. XIX.4 §1, 1° WER).
+    pub contract_interest_pct: Option<Decimal>,
     /// The creditor's details for letters and claims.
     pub creditor: CreditorDetails,
     /// Per-debtor overrides, by debtor id.
@@ -141,6 +148,7 @@ impl Default for Policy {
             b2b_agreed_costs_pct: None,
             plan_grace_days: 14,
             contract_has_damages_and_interest_clause: false,
+            contract_interest_pct: None,
             creditor: CreditorDetails::default(),
             debtors: BTreeMap::new(),
             matching: crate::matching::MatchPolicy::default(),
@@ -196,5 +204,61 @@ impl Effective<'_> {
         self.over
             .and_then(|o| o.contract_has_damages_and_interest_clause)
             .unwrap_or(self.policy.contract_has_damages_and_interest_clause)
+    }
+
+    /// The rate a Belgian consumer's clause agrees, when the debtor has a clause and it names one.
+    pub fn agreed_interest_pct(&self) -> Option<Decimal> {
+        if self.jurisdiction != Jurisdiction::Be || !self.damages_clause() {
+            return None;
+        }
+        self.over
+            .and_then(|o| o.contract_interest_pct)
+            .or(self.policy.contract_interest_pct)
+    }
+
+    /// The statutory rate table for this debtor, capped at an agreed lower rate.
+    pub fn rate_table(&self, tables: &RateTables, debtor_type: DebtorType) -> RateTable {
+        let table = tables.get(rate_kind(self.jurisdiction, debtor_type, self.damages_clause()));
+        match self.agreed_interest_pct() {
+            Some(pct) => table.capped(pct),
+            None => table.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    /// A Belgian consumer clause may agree less than the statutory maximum, never more.
+    #[test]
+    fn an_agreed_belgian_rate_caps_the_table() {
+        let policy: Policy = toml_like(Jurisdiction::Be, true, Some("8"));
+        let eff = policy.for_debtor("D1", DebtorKind::Consumer);
+        let table = eff.rate_table(&RateTables::default(), DebtorType::Consumer);
+        let june = NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
+        assert_eq!(table.known_rate_on(june), Some(Decimal::from(8)));
+        let above = toml_like(Jurisdiction::Be, true, Some("25"));
+        let eff = above.for_debtor("D1", DebtorKind::Consumer);
+        let capped = eff.rate_table(&RateTables::default(), DebtorType::Consumer);
+        assert_eq!(capped.known_rate_on(june), Some(Decimal::new(105, 1)), "the law's 10.5%");
+        // Without a clause the legal rate applies and the agreed rate is ignored.
+        let no_clause = toml_like(Jurisdiction::Be, false, Some("8"));
+        let eff = no_clause.for_debtor("D1", DebtorKind::Consumer);
+        let legal = eff.rate_table(&RateTables::default(), DebtorType::Consumer);
+        assert_eq!(legal.known_rate_on(june), Some(Decimal::new(45, 1)));
+        // Dutch debtors never.
+        let nl = toml_like(Jurisdiction::Nl, true, Some("1"));
+        assert_eq!(nl.for_debtor("D1", DebtorKind::Consumer).agreed_interest_pct(), None);
+    }
+
+    fn toml_like(j: Jurisdiction, clause: bool, pct: Option<&str>) -> Policy {
+        Policy {
+            jurisdiction: j,
+            contract_has_damages_and_interest_clause: clause,
+            contract_interest_pct: pct.map(|p| Decimal::from_str_exact(p).unwrap()),
+            ..Policy::default()
+        }
     }
 }

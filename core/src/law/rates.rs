@@ -191,6 +191,23 @@ impl RateTable {
         Ok(())
     }
 
+    /// The table with every rate capped at an agreed rate: a contract may agree less than the
+    /// statutory maximum (a Belgian consumer clause, art. XIX.4 §1, 1° WER), never more.
+    pub fn capped(&self, max_pct: Decimal) -> RateTable {
+        RateTable {
+            name: format!("{} capped at {}% (agreed)", self.name, max_pct.normalize()),
+            points: self
+                .points
+                .iter()
+                .map(|p| RatePoint {
+                    from: p.from,
+                    rate_pct: p.rate_pct.min(max_pct),
+                })
+                .collect(),
+            ..self.clone()
+        }
+    }
+
     /// The rate on a date the table covers, or `None` outside it (never a guess).
     pub fn known_rate_on(&self, date: NaiveDate) -> Option<Decimal> {
         self.covers(date, date).ok().map(|()| self.rate_on(date))
