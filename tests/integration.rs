@@ -1563,3 +1563,6 @@ mod inbox;
 
 #[path = "letters.rs"]
 mod letters;
+
+#[path = "truth.rs"]
+mod truth;

@@ -290,6 +290,11 @@ enum Command {
         #[command(subcommand)]
         command: PlansCommand,
     },
+    /// Statutory interest tables: what each covers, and new periods with their source.
+    Rates {
+        #[command(subcommand)]
+        command: RatesCommand,
+    },
     /// Write the 14-day letter or pre-incasso letter for a debtor.
     Letter {
         /// The debtor's id.
@@ -498,6 +503,37 @@ enum RemindersCommand {
         /// Output format.
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
+    },
+}
+
+#[derive(Subcommand)]
+enum RatesCommand {
+    /// Each table, its last rate and the last day it covers.
+    List {
+        /// Folder of tables replacing the built-in ones (default: DATA_DIR/rates).
+        #[arg(long)]
+        rates: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// Add a period to a table (written to DATA_DIR/rates/, recorded in the audit log).
+    Add {
+        /// nl-statutory (art. 6:119 BW), nl-commercial (6:119a), be-commercial, be-legal.
+        #[arg(long)]
+        table: String,
+        /// First day of the new rate, YYYY-MM-DD.
+        #[arg(long)]
+        from: NaiveDate,
+        /// The rate in percent a year, e.g. 10.15.
+        #[arg(long)]
+        pct: rust_decimal::Decimal,
+        /// Last day the rate is known for (default: the end of its half year).
+        #[arg(long)]
+        until: Option<NaiveDate>,
+        /// Where the rate was published (e.g. "Staatscourant 2026, 34567").
+        #[arg(long)]
+        source: String,
     },
 }
 
@@ -738,6 +774,18 @@ fn main() -> ExitCode {
             ),
             RemindersCommand::Import { file } => commands::reminders::import(&cli.data_dir, &file),
             RemindersCommand::List { format } => commands::reminders::list(&cli.data_dir, format),
+        },
+        Command::Rates { command } => match command {
+            RatesCommand::List { rates, format } => {
+                commands::rates::list(&cli.data_dir, rates.as_deref(), format)
+            }
+            RatesCommand::Add {
+                table,
+                from,
+                pct,
+                until,
+                source,
+            } => commands::rates::add(&cli.data_dir, &table, from, pct, until, &source),
         },
         Command::Plans { command } => match command {
             PlansCommand::Add {

@@ -12,6 +12,7 @@ pub mod intake;
 pub mod letter;
 pub mod payments;
 pub mod plans;
+pub mod rates;
 pub mod reminders;
 pub mod report;
 pub mod report_html;

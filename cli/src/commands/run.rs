@@ -199,12 +199,21 @@ pub fn run(config: &Path, data_dir_flag: &Path, today: NaiveDate) -> Result<Exit
                 cfg.submit,
             )
             .map_err(|e| format!("{e:#}"));
+            // Claims that need a rate no table covers are held; the run says which and goes on.
+            let mut held_for_rates = std::collections::BTreeSet::new();
+            if let Ok(c) = &computed {
+                for e in c.preview.excluded.iter().filter(|e| e.rule == "rate-unknown") {
+                    held_for_rates.insert(e.reason.clone());
+                }
+            }
+            warnings.extend(held_for_rates.iter().cloned());
             let detail = json!({
                 "documents": r.docs.len(), "payments_in": r.payments.len(),
                 "claims": computed.as_ref().map(|c| c.preview.claims.len()).map_err(|e| e.clone()),
+                "held_for_unknown_rates": held_for_rates.len(),
             });
             ledger = Some((r, computed));
-            Ok((true, detail))
+            Ok((held_for_rates.is_empty(), detail))
         });
         if let Some((r, computed)) = &ledger {
             if cfg.submit && sync_complete {

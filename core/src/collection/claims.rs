@@ -17,10 +17,18 @@ use crate::law::claim::{
     ReminderInput,
 };
 use crate::law::basis::{self, Basis};
-use crate::law::rates::RateTables;
+use crate::law::rates::{RateKind, RateTables};
+use crate::law::LawError;
 use crate::law::{DebtorType, Jurisdiction};
 use crate::model::{AttachmentRef, Debtor, DocumentKey, DocumentKind};
 use crate::money::Currency;
+
+/// The day the Besluit vergoeding voor buitengerechtelijke incassokosten took effect (art. 3:
+/// it does not apply to a default that began before).
+const BESLUIT_IN_FORCE: NaiveDate = match NaiveDate::from_ymd_opt(2012, 7, 1) {
+    Some(d) => d,
+    None => panic!("a valid date"),
+};
 
 /// One invoice in a claim.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -379,13 +387,44 @@ pub fn preview(
                 b2b_minimum: Some(policy.b2b_minimum),
                 agreed_costs_pct: policy.b2b_agreed_costs_pct,
             };
-            let amounts = match calculate_with(&input, &eff.rate_table(tables, debtor_type), true) {
+            // Art. 3 of the Besluit: no statutory costs when the default began before 1 July 2012.
+            let before_besluit = eff.jurisdiction == Jurisdiction::Nl
+                && input
+                    .invoices
+                    .iter()
+                    .any(|i| i.due_date < BESLUIT_IN_FORCE.pred_opt().unwrap_or(BESLUIT_IN_FORCE));
+            let amounts = match calculate_with(&input, &eff.rate_table(tables, debtor_type), !before_besluit)
+                .map(|mut a| {
+                    if before_besluit {
+                        a.costs_note = Some(format!(
+                            "no statutory collection costs: the debtor was in default before the Besluit vergoeding voor buitengerechtelijke incassokosten took effect on {BESLUIT_IN_FORCE} ({})",
+                            basis::NL_BEFORE_BESLUIT.cite()
+                        ));
+                    }
+                    a
+                }) {
                 Ok(a) => a,
                 Err(e) => {
+                    let (rule, why) = match &e {
+                        LawError::NoRate { table, date, known_until, .. } => (
+                            "rate-unknown",
+                            format!(
+                                "held: no {} rate is known for {date} (the table is known until {known_until}); add the published rate with `incasso rates add --table {} --from {} --pct RATE --source TEXT`",
+                                table,
+                                table
+                                    .split_whitespace()
+                                    .next()
+                                    .and_then(RateKind::parse)
+                                    .map_or("TABLE", |k| k.name()),
+                                known_until.succ_opt().unwrap_or(*known_until)
+                            ),
+                        ),
+                        _ => ("calculation", e.to_string()),
+                    };
                     out.excluded.extend(
                         qualifying
                             .iter()
-                            .map(|it| excluded(debtor_id, it, "calculation", e.to_string())),
+                            .map(|it| excluded(debtor_id, it, rule, why.clone())),
                     );
                     continue;
                 }

@@ -62,6 +62,11 @@ pub const NL_FOURTEEN_DAY_LETTER: Basis = Basis {
     article: "art. 6:96 lid 6 BW; art. 1 Algemene termijnenwet",
     ruling: Some("HR 25-11-2016, ECLI:NL:HR:2016:2704 (Fa-Med)"),
 };
+/// NL: no statutory costs for a default that began before the Besluit took effect.
+pub const NL_BEFORE_BESLUIT: Basis = Basis {
+    article: "art. 3 Besluit vergoeding voor buitengerechtelijke incassokosten (Stb. 2012, 141)",
+    ruling: None,
+};
 /// NL: statutory interest on non-commercial debts, compounded yearly.
 pub const NL_INTEREST: Basis = Basis {
     article: "art. 6:119 BW (wettelijke rente), yearly compounding per lid 2",

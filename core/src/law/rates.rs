@@ -43,6 +43,27 @@ impl RateKind {
         }
     }
 
+    /// The name people use on the command line (`incasso rates add --table NAME`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            RateKind::Nl6119 => "nl-statutory",
+            RateKind::Nl6119a => "nl-commercial",
+            RateKind::Be2002 => "be-commercial",
+            RateKind::BeLegal => "be-legal",
+        }
+    }
+
+    /// The kind named by its name, code or file name.
+    pub fn parse(s: &str) -> Option<RateKind> {
+        let s = s.trim();
+        RateKind::ALL.into_iter().find(|k| {
+            s.eq_ignore_ascii_case(k.name())
+                || s.eq_ignore_ascii_case(k.code())
+                || s.eq_ignore_ascii_case(k.file_name())
+                || s.eq_ignore_ascii_case(k.file_name().trim_end_matches(".csv"))
+        })
+    }
+
     /// Every kind.
     pub const ALL: [RateKind; 4] = [
         RateKind::Nl6119,
@@ -164,7 +185,7 @@ impl RateTable {
         }
         Ok(RateTable {
             name: name.to_string(),
-            source: source.join(" "),
+            source: source.join(" | "),
             points,
             known_until,
         })
@@ -189,6 +210,59 @@ impl RateTable {
             });
         }
         Ok(())
+    }
+
+    /// The table with a new period appended: `pct` from `from`, known through `until`. The
+    /// period must start after the last one and leave no day without a rate.
+    pub fn with_period(
+        &self,
+        from: NaiveDate,
+        pct: Decimal,
+        until: NaiveDate,
+        source: &str,
+    ) -> Result<RateTable, String> {
+        let last = self.points.last().map(|p| p.from).unwrap_or(NaiveDate::MIN);
+        if from <= last {
+            return Err(format!(
+                "{}: the new period must start after the last one, which starts {last}",
+                self.name
+            ));
+        }
+        if from > self.known_until.succ_opt().unwrap_or(self.known_until) {
+            return Err(format!(
+                "{}: the table is known until {}; a period from {from} would leave the days between without a rate (start it on {} at the latest)",
+                self.name,
+                self.known_until,
+                self.known_until.succ_opt().unwrap_or(self.known_until)
+            ));
+        }
+        if until < from {
+            return Err(format!("{}: known until {until} is before {from}", self.name));
+        }
+        if pct < Decimal::ZERO || pct > Decimal::ONE_HUNDRED {
+            return Err(format!("{}: {pct}% is not a rate", self.name));
+        }
+        if source.trim().is_empty() {
+            return Err(format!("{}: name the source of the rate (--source)", self.name));
+        }
+        let mut t = self.clone();
+        t.points.push(RatePoint { from, rate_pct: pct });
+        t.known_until = until;
+        t.source = format!("{} | from {from}: {}", self.source, source.trim());
+        Ok(t)
+    }
+
+    /// The table as its CSV file: sources and `known_until` as comments, then the rows.
+    pub fn to_csv(&self) -> String {
+        let mut out = String::new();
+        for s in self.source.split(" | ") {
+            out.push_str(&format!("# {}\n", s.replace('\n', " ")));
+        }
+        out.push_str(&format!("# known_until: {}\nfrom,rate_pct\n", self.known_until));
+        for p in &self.points {
+            out.push_str(&format!("{},{}\n", p.from, p.rate_pct));
+        }
+        out
     }
 
     /// The table with every rate capped at an agreed rate: a contract may agree less than the
@@ -277,5 +351,34 @@ mod tests {
         )
         .is_err());
         assert!(RateTable::parse("t", "# known_until: 2021-01-01\n2020-01-01,-1\n").is_err());
+    }
+
+    #[test]
+    fn a_period_is_appended_with_its_source_and_round_trips() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let t = RateKind::parse("nl-commercial").unwrap().table();
+        assert_eq!(t.known_until, d("2026-06-30"));
+        let next = t
+            .with_period(d("2026-07-01"), Decimal::new(1015, 2), d("2026-12-31"), "Staatscourant 2026, 12345")
+            .unwrap();
+        assert_eq!(next.known_rate_on(d("2026-11-23")), Some(Decimal::new(1015, 2)));
+        let again = RateTable::parse("NL_6_119a", &next.to_csv()).unwrap();
+        assert_eq!(again, next);
+        assert!(again.source.contains("from 2026-07-01: Staatscourant 2026, 12345"));
+        for (id, from, until, pct, src) in [
+            ("gap", "2026-07-02", "2026-12-31", "10", "x"),
+            ("not after the last", "2025-07-01", "2026-12-31", "10", "x"),
+            ("until before from", "2026-07-01", "2026-06-30", "10", "x"),
+            ("negative", "2026-07-01", "2026-12-31", "-1", "x"),
+            ("no source", "2026-07-01", "2026-12-31", "10", " "),
+        ] {
+            assert!(
+                t.with_period(d(from), Decimal::from_str_exact(pct).unwrap(), d(until), src).is_err(),
+                "{id}"
+            );
+        }
+        assert_eq!(RateKind::parse("NL_6_119"), Some(RateKind::Nl6119));
+        assert_eq!(RateKind::parse("be-2002-b2b.csv"), Some(RateKind::Be2002));
+        assert_eq!(RateKind::parse("fr-legal"), None);
     }
 }

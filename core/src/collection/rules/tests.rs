@@ -361,12 +361,24 @@ fn debtor_rules_boundaries() {
     let eff = policy.for_debtor("D1", DebtorKind::Business);
     let table = [
         ("D1", "100", "0", "0", None),
-        ("D2", "100", "100", "0", Some("min-open-per-debtor")),
+        ("D2", "100", "100", "0", Some("credit-balance")),
         ("D3", "100", "100.01", "0", Some("credit-balance")),
+        ("D2b", "100", "99.99", "0", Some("min-open-per-debtor")),
         ("D4", "49.99", "0", "0", Some("min-open-per-debtor")),
         ("D5", "50", "0", "0", None),
         ("D6", "500", "0", "0.01", Some("unallocated-payments")),
     ];
+    // With no minimum, credit equal to the debt still leaves nothing to collect.
+    let no_minimum = Policy::default();
+    let eff0 = no_minimum.for_debtor("D1", DebtorKind::Business);
+    let cx = DebtorContext {
+        policy: &eff0,
+        qualifying_total: "100".parse().unwrap(),
+        credit: "100".parse().unwrap(),
+        unallocated: Decimal::ZERO,
+    };
+    let why = debtor_rules().iter().find_map(|r| r.check(&cx)).unwrap();
+    assert!(why.starts_with("nothing to collect"), "{why}");
     for (id, total, credit, unallocated, want) in table {
         let cx = DebtorContext {
             policy: &eff,

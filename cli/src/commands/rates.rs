@@ -1,0 +1,112 @@
+//! `incasso rates list|add`: the statutory interest tables, the last day each covers, and a new
+//! period added with its source (written to `DATA_DIR/rates/FILE`, recorded in the audit log).
+//! incasso never guesses a rate: a claim that needs a day no table covers is held, naming the
+//! table and this command.
+
+use std::io::{BufWriter, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use chrono::{Datelike, NaiveDate};
+use incasso_core::law::rates::RateKind;
+use incasso_store::Store;
+use rust_decimal::Decimal;
+
+use crate::{config, output, Format};
+
+/// Lists each table: its name, file, last rate and the last day it covers.
+pub fn list(data_dir: &Path, rates_dir: Option<&Path>, format: Format) -> Result<ExitCode> {
+    let tables = config::rates(data_dir, rates_dir)?;
+    let dir = rates_dir.map_or_else(|| data_dir.join("rates"), Path::to_path_buf);
+    let header: Vec<String> = ["table", "code", "last_from", "last_rate_pct", "known_until", "file"]
+        .map(String::from)
+        .to_vec();
+    let rows: Vec<Vec<String>> = RateKind::ALL
+        .iter()
+        .map(|k| {
+            let t = tables.get(*k);
+            let last = t.points.last().expect("a table has rates");
+            let file = dir.join(k.file_name());
+            vec![
+                k.name().to_string(),
+                k.code().to_string(),
+                last.from.to_string(),
+                last.rate_pct.to_string(),
+                t.known_until.to_string(),
+                if file.exists() {
+                    file.display().to_string()
+                } else {
+                    "built-in".to_string()
+                },
+            ]
+        })
+        .collect();
+    let stdout = std::io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    output::rows(&mut out, format, &header, &rows)?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The last day of the half year a date falls in: Dutch and Belgian statutory rates are set per
+/// half year (art. 6:120 lid 2 BW; art. 5 Wet 2 augustus 2002).
+fn end_of_half_year(d: NaiveDate) -> NaiveDate {
+    let (m, day) = if d.month() <= 6 { (6, 30) } else { (12, 31) };
+    NaiveDate::from_ymd_opt(d.year(), m, day).expect("30 June and 31 December exist")
+}
+
+/// Adds a period to a table and writes the table to `DATA_DIR/rates/`, with the source in the
+/// file and in the audit log.
+pub fn add(
+    data_dir: &Path,
+    table: &str,
+    from: NaiveDate,
+    pct: Decimal,
+    until: Option<NaiveDate>,
+    source: &str,
+) -> Result<ExitCode> {
+    let kind = RateKind::parse(table).with_context(|| {
+        format!(
+            "unknown table '{table}': use one of {}",
+            RateKind::ALL.map(|k| k.name()).join(", ")
+        )
+    })?;
+    let store = Store::open(data_dir)?;
+    let tables = config::rates(data_dir, None)?;
+    let until = until.unwrap_or_else(|| end_of_half_year(from));
+    let next = tables
+        .get(kind)
+        .with_period(from, pct, until, source)
+        .map_err(|e| anyhow::anyhow!(e))?;
+    let dir = data_dir.join("rates");
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let path = dir.join(kind.file_name());
+    let tmp = dir.join(format!(".{}.tmp", kind.file_name()));
+    std::fs::write(&tmp, next.to_csv()).with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, &path).with_context(|| format!("writing {}", path.display()))?;
+    store.record_event(
+        "rates-add",
+        kind.name(),
+        &format!("{pct}% from {from}, known until {until}; source: {}", source.trim()),
+        chrono::Utc::now(),
+    )?;
+    println!(
+        "{}: {pct}% from {from}, known until {until} ({})",
+        kind.name(),
+        path.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn half_years() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(end_of_half_year(d("2026-07-01")), d("2026-12-31"));
+        assert_eq!(end_of_half_year(d("2027-01-01")), d("2027-06-30"));
+    }
+}

@@ -1,0 +1,141 @@
+//! Never chase a paid debt: no claim with nothing to collect, rates that are never guessed (a
+//! claim that needs an unknown rate is held and says which command adds it), no statutory costs
+//! for a default from before the Besluit, the gate that holds items a received payment may have
+//! paid, and withdrawals that tell the agency the current truth.
+
+use super::*;
+
+const HEADER: &str = "Factuurnummer;Factuurdatum;Vervaldatum;Debiteurnummer;Naam;Type debiteur;Bedrag excl. BTW;BTW;Bedrag incl. BTW;Valuta;Betalingskenmerk;Gecrediteerde factuur;Status\n";
+
+fn ledger(dir: &Path, rows: &str) -> PathBuf {
+    let p = dir.join("ledger.csv");
+    std::fs::write(&p, format!("{HEADER}{rows}")).unwrap();
+    p
+}
+
+fn claims_json(data: &Path, args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["claims", "--format", "json"];
+    all.extend_from_slice(args);
+    serde_json::from_str(&ok(incasso(data, &all))).unwrap()
+}
+
+fn excluded_rule(v: &serde_json::Value, number: &str) -> Option<(String, String)> {
+    v["excluded"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["number"] == number)
+        .map(|e| {
+            (
+                e["rule"].as_str().unwrap().to_string(),
+                e["reason"].as_str().unwrap().to_string(),
+            )
+        })
+}
+
+#[test]
+fn nothing_to_collect_old_defaults_and_unknown_rates() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let file = ledger(
+        dir.path(),
+        "F2026-001;01-03-2026;31-03-2026;D1;Bakkerij Noord B.V.;Zakelijk;100,00;0,00;100,00;EUR;;;Openstaand\n\
+         C2026-001;15-03-2026;15-03-2026;D1;Bakkerij Noord B.V.;Zakelijk;-100,00;0,00;-100,00;EUR;;;Openstaand\n\
+         F2011-077;01-11-2011;01-12-2011;D2;Oud Bouw B.V.;Zakelijk;1000,00;0,00;1000,00;EUR;;;Openstaand\n\
+         F2026-002;01-09-2026;01-10-2026;D3;Later B.V.;Zakelijk;500,00;0,00;500,00;EUR;;;Openstaand\n",
+    );
+    ok(incasso(&data, &["import", file.to_str().unwrap()]));
+
+    // A credit note that covers the invoice: no claim of 0.00, and the excluded list says why.
+    let v = claims_json(&data, &["--as-of", "2026-06-30"]);
+    let (rule, why) = excluded_rule(&v, "F2026-001").expect("F2026-001 stays home");
+    assert_eq!(rule, "credit-balance");
+    assert!(why.starts_with("nothing to collect"), "{why}");
+    assert!(
+        v["claims"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["debtor"]["id"] != "D1"),
+        "{v}"
+    );
+    // A default from before 1 July 2012: interest, but no statutory costs, and the claim says why.
+    let d2 = v["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["debtor"]["id"] == "D2")
+        .expect("D2 is claimed");
+    assert_eq!(d2["amounts"]["collection_costs_excl_vat"], "0.00");
+    assert!(
+        d2["amounts"]["costs_note"]
+            .as_str()
+            .unwrap()
+            .contains("before the Besluit vergoeding voor buitengerechtelijke incassokosten took effect on 2012-07-01"),
+        "{d2}"
+    );
+    assert_ne!(d2["amounts"]["interest_outstanding"], "0.00");
+
+    // Past the tables: the claim is held with the table, the date and the command.
+    let listed = ok(incasso(&data, &["rates", "list", "--format", "csv"]));
+    assert!(
+        listed.contains("nl-commercial,NL_6_119a,2026-01-01,10.15,2026-06-30,built-in"),
+        "{listed}"
+    );
+    let v = claims_json(&data, &["--as-of", "2026-11-23"]);
+    let (rule, why) = excluded_rule(&v, "F2026-002").expect("held");
+    assert_eq!(rule, "rate-unknown");
+    assert!(
+        why.contains("no NL_6_119a rate is known for 2026-11-23")
+            && why.contains("incasso rates add --table nl-commercial --from 2026-07-01"),
+        "{why}"
+    );
+    // The nightly run holds them, says so, and does everything else.
+    let job = dir.path().join("incasso.toml");
+    std::fs::write(
+        &job,
+        format!(
+            "data_dir = \"{}\"\nclaims_as_of = \"2026-11-23\"\n",
+            data.display()
+        ),
+    )
+    .unwrap();
+    let o = incasso(&data, &["run", "--config", job.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "partial: {}", stdout(&o));
+    let summary: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert!(
+        summary["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("incasso rates add --table nl-commercial")),
+        "{summary}"
+    );
+    assert!(data.join("report.html").exists(), "the report is still written");
+
+    // Adding the published rate, with its source: the claim goes, the audit log says where from.
+    let added = ok(incasso(
+        &data,
+        &[
+            "rates", "add", "--table", "nl-commercial", "--from", "2026-07-01", "--pct", "10.15",
+            "--source", "Staatscourant 2026, 30001",
+        ],
+    ));
+    assert!(added.contains("known until 2026-12-31"), "{added}");
+    let v = claims_json(&data, &["--as-of", "2026-11-23"]);
+    assert!(excluded_rule(&v, "F2026-002").is_none(), "{v}");
+    let audit = ok(incasso(&data, &["audit"]));
+    assert!(
+        audit.contains("rates-add") && audit.contains("Staatscourant 2026, 30001"),
+        "{audit}"
+    );
+    let o = incasso(
+        &data,
+        &[
+            "rates", "add", "--table", "nl-commercial", "--from", "2027-03-01", "--pct", "9",
+            "--source", "x",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("without a rate"), "{}", stderr(&o));
+}
