@@ -12,7 +12,10 @@ use incasso_core::collection::claims::{preview, ClaimsPreview, Ledger};
 use incasso_core::money::format_cents;
 use incasso_intake::outgoing::ReceivedOnItem;
 use incasso_store::Store;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+
+use incasso_core::collection::rules::possible_payment::Unapplied;
+use incasso_core::matching::ManualDecision;
 
 use crate::{config, output, Format};
 
@@ -79,6 +82,17 @@ pub fn preview_of(
     let creditor = store.creditor()?;
     let attachments = store.all_attachments()?;
     let items = open_items(&r.docs, &r.rec, as_of);
+    let unapplied = unapplied_money(r, &store.decisions()?);
+    let references: HashMap<String, String> = r
+        .docs
+        .iter()
+        .filter_map(|d| {
+            d.document
+                .payment_reference
+                .as_ref()
+                .map(|p| (d.document.number.normalised().into_owned(), p.clone()))
+        })
+        .collect();
     let ledger = Ledger {
         creditor: &creditor,
         items: &items,
@@ -87,6 +101,8 @@ pub fn preview_of(
         plans: &plans,
         attachments: &attachments,
         unallocated: &unallocated,
+        unapplied: &unapplied,
+        references: &references,
     };
     let result = preview(&ledger, &policy, &tables, as_of);
     tracing::info!(
@@ -104,6 +120,44 @@ pub fn preview_of(
         preview: result,
         received,
     })
+}
+
+/// Every payment with money received and not applied, as the claims gate sees it, with the
+/// decisions a person made ("not this payment" for a document, or for every document).
+fn unapplied_money(r: &crate::ledger::Reconciled, decisions: &[ManualDecision]) -> Vec<Unapplied> {
+    let mut never_any: HashSet<&str> = HashSet::new();
+    let mut not_for: HashMap<&str, Vec<String>> = HashMap::new();
+    for d in decisions {
+        if let ManualDecision::Unallocate { payment, document } = d {
+            match document {
+                Some(k) => not_for.entry(payment.as_str()).or_default().push(k.number.clone()),
+                None => {
+                    never_any.insert(payment.as_str());
+                }
+            }
+        }
+    }
+    r.matching
+        .outcomes
+        .iter()
+        .zip(&r.payments)
+        .filter(|(o, p)| o.money_not_applied() && !never_any.contains(p.id.as_str()))
+        .map(|(o, p)| Unapplied {
+            id: p.id.clone(),
+            date: p.date,
+            amount: o.unapplied,
+            currency: p.amount.currency(),
+            debtor: o.debtor.clone(),
+            text: [p.remittance.as_deref(), p.structured_reference.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" "),
+            name: p.counterparty_name.clone(),
+            account: p.counterparty_account.clone(),
+            not_for: not_for.get(p.id.as_str()).cloned().unwrap_or_default(),
+        })
+        .collect()
 }
 
 /// Payments and credit notes applied to each invoice, by the number as the invoice writes it.

@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::policy::{CreditorDetails, Policy};
+use super::rules::possible_payment::{self, Gate, Unapplied};
 use super::rules::{debtor_rules, item_rules, DebtorContext, ItemContext};
 use super::{LetterTerm, PaymentPlan, PlanState, Reminder, ReminderKind};
 use crate::ageing::OpenItem;
@@ -172,6 +173,10 @@ pub struct Ledger<'a> {
     pub attachments: &'a HashMap<DocumentKey, Vec<AttachmentRef>>,
     /// Money received per debtor and currency that is not allocated (unapplied or in review).
     pub unallocated: &'a HashMap<(String, Currency), Decimal>,
+    /// Every payment with money not applied, for the gate that proves an item unpaid.
+    pub unapplied: &'a [Unapplied],
+    /// Payment references (betalingskenmerk) of invoices, by normalised number.
+    pub references: &'a HashMap<String, String>,
 }
 
 /// A stable 64-bit FNV-1a hash, so claim ids never change with the Rust version.
@@ -246,6 +251,7 @@ pub fn preview(
             .push((p.clone(), state));
     }
 
+    let gate = Gate::new(ledger.unapplied.to_vec());
     let mut groups: Vec<((&str, Currency), Vec<&OpenItem<'_>>)> = by_debtor.into_iter().collect();
     groups.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     // Debtors are independent: judge them on every core, then join the parts in debtor order.
@@ -288,6 +294,36 @@ pub fn preview(
                     None => qualifying.push(it),
                 }
             }
+            // The gate: no item goes while money received and not applied may have paid it.
+            let mut cleared = Vec::with_capacity(qualifying.len());
+            for it in qualifying {
+                let reference = ledger
+                    .references
+                    .get(it.number.normalised().as_ref())
+                    .map(String::as_str);
+                match gate.item(it, reference, &debtor) {
+                    Some(h) => out
+                        .excluded
+                        .push(excluded(debtor_id, it, possible_payment::RULE, h.reason)),
+                    None => cleared.push(it),
+                }
+            }
+            if let Some((held, h)) = gate.debtor_sums(&cleared) {
+                for &j in &held {
+                    out.excluded.push(excluded(
+                        debtor_id,
+                        cleared[j],
+                        possible_payment::RULE,
+                        h.reason.clone(),
+                    ));
+                }
+                let mut j = 0;
+                cleared.retain(|_| {
+                    j += 1;
+                    !held.contains(&(j - 1))
+                });
+            }
+            let qualifying = cleared;
             if qualifying.is_empty() {
                 continue;
             }

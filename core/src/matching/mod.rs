@@ -9,6 +9,7 @@
 //! taken in date and id order, so the same ledger gives the same result.
 
 mod fxhash;
+pub mod names;
 pub mod numbers;
 pub mod references;
 

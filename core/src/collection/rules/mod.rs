@@ -1,7 +1,8 @@
 //! The rules that keep an item (or a whole debtor) away from the agency, one rule per file.
 //!
 //! Each rule answers "why not?" in plain words, or nothing when it has no objection. Item rules
-//! run first; debtor rules then judge what is left for the debtor as a whole.
+//! run first; then the gate (`possible_payment.rs`) holds items that money received and not
+//! applied may have paid; debtor rules then judge what is left for the debtor as a whole.
 
 mod credit_balance;
 mod currency;
@@ -12,6 +13,7 @@ mod min_amount;
 mod min_days_overdue;
 mod on_hold;
 mod payment_plan;
+pub mod possible_payment;
 mod unallocated_payments;
 
 use chrono::NaiveDate;
