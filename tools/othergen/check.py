@@ -325,6 +325,11 @@ class Check:
                 written = [w for w in re.findall(r"[a-z]+-?\d{4}-\d+", text)]
                 if n.lower() in text or not written or written[0].upper() not in self.invoices:
                     self.fail(f"truth {ref}: typo text {text!r} does not name another real invoice")
+            if cls in ("no-year", "typo"):
+                m = re.search(r"account is known from line (\S+)$", r["note"])
+                first = bank.get(m.group(1)) if m else None
+                if not first or first["iban"] != line["iban"] or first["date"] >= line["date"]:
+                    self.fail(f"truth {ref}: {cls} without an earlier line from the same account")
             if cls == "name-only":
                 n = parts[0].split("=")[0]
                 if ibans_used[line["iban"]] != 1:

@@ -599,7 +599,7 @@ class Generator:
         rng = self.rng
         kinds = ["exact", "no-year", "typo", "name-only", "instalment", "short", "duplicate",
                  "overpaid", "several"]
-        weights = [40, 12, 6, 13, 6, 3, 3, 1, 18]
+        weights = [36, 15, 9, 13, 6, 3, 3, 1, 18]
         for inv in self.invoices:
             if inv.plan == "paid":
                 inv.cls = rng.choices(kinds, weights)[0]
@@ -662,7 +662,7 @@ class Generator:
                         variants.add(num[:i] + other + num[i + 1:])
         for v in sorted(variants):
             y = by_number.get(v)
-            if y is None or y is inv or y.kind != "invoice":
+            if y is None or y is inv or y.kind != "invoice" or y.date > inv.pay_date:
                 continue
             if y.debtor is not inv.debtor:
                 why = f"debtor {y.debtor.id} ({y.debtor.name})'s invoice of {money(y.total)}"
@@ -881,14 +881,16 @@ class Generator:
                     text = (f"{word} {', '.join(seqs[:-1])}{joiner}{seqs[-1]}: "
                             f"{', '.join(amts[:-1])}{joiner}{amts[-1]}")
                     how = "by sequence numbers with amounts"
+                    kind = "several-seq"
                 else:
                     sep = rng.choice([" ", ", ", " + ", "/"])
                     text = sep.join(x.number for x in group)
                     if rng.random() < 0.4:
                         text = ("Facturen " if lang == "nl" else "Invoices ") + text
                     how = "by their numbers"
+                    kind = "several"
                 ln = self.pay_line(group[0], date, total, text=text, acct=group[0].debtor.accounts[0])
-                ln.cls, ln.kind = "several", "several"
+                ln.cls, ln.kind = "several", kind
                 ln.applied = [(x, x.net) for x in group]
                 ln.note = (f"pays {len(group)} invoices in one transfer, named {how}: "
                            + ", ".join(f"{x.number} {money(x.net)}" for x in group))
@@ -999,9 +1001,27 @@ class Generator:
             ln.tiebreak = rng.random()
         self.lines.sort(key=lambda x: (x.date, x.tiebreak))
         remaining = {d.number: d.net for d in self.invoices if d.visible}
-        visible = {d.number: d for d in self.invoices if d.visible}
         kept = []
+        known: dict[str, Line] = {}  # account -> the first line that names its debtor's invoice
         for ln in self.lines:
+            first = known.get(ln.iban)
+            if first is not None and (first.debtor is not ln.debtor or first.date >= ln.date):
+                first = None
+            if ln.cls in ("no-year", "typo") or ln.kind == "several-seq":
+                # A bare number or a typo can only be read for the payer's own items when the
+                # payer is known: its account must have paid a named invoice on an earlier day.
+                if first is None and ln.kind == "several-seq":
+                    ln.text = " ".join(x.number for x, _ in ln.applied)
+                    ln.kind = "several"
+                    ln.note = ln.note.replace("by sequence numbers with amounts", "by their numbers")
+                elif first is None:
+                    inv = ln.intended
+                    new = self.exact_line(inv, ln.date)
+                    new.tiebreak = ln.tiebreak
+                    ln = new
+                    inv.cls = "exact"
+                else:
+                    ln.known_from = first
             if ln.cls in ("name-only", "ambiguous") or ln.kind == "duplicate":
                 d = ln.debtor
                 same = [x for x in d.docs if x.kind == "invoice" and x.visible
@@ -1020,14 +1040,19 @@ class Generator:
                 elif ln.cls == "ambiguous":
                     cands = sorted(same, key=lambda x: x.order)
                     assert len(cands) >= 2, ("ambiguous with fewer than 2 candidates", ln)
-                    ln.note = (f"pays {money(ln.amount)} without a reference from {d.name}'s known "
-                               f"account; {len(cands)} open items of exactly that amount: "
+                    ln.known_from = first
+                    ln.note = (f"pays {money(ln.amount)} without a reference from {d.name}'s "
+                               f"{'known' if first else 'usual (not yet seen)'} account; "
+                               f"{len(cands)} open items of exactly that amount: "
                                + ", ".join(x.number for x in cands) + "; cannot be decided")
             if ln.cls == "typo" and ln.typo_other.visible and remaining[ln.typo_other.number] == 0:
                 ln.note += f" (already paid in full by then)"
             for doc, amt in ln.applied:
                 remaining[doc.number] -= amt
                 assert remaining[doc.number] >= 0, (doc.number, ln)
+            if ln.cls in ("exact", "several", "instalments") and ln.kind != "duplicate" \
+                    and ln.iban not in known:
+                known[ln.iban] = ln
             kept.append(ln)
         self.lines = kept
         self.remaining = remaining
@@ -1204,6 +1229,11 @@ class Generator:
             w = csv.writer(f, lineterminator="\n")
             w.writerow(["line_ref", "amount", "class", "invoices", "note"])
             for ln in self.lines:
+                known = getattr(ln, "known_from", None)
+                if known is not None and ln.cls != "ambiguous":
+                    ln.note += f"; the payer's account is known from line {known.ref}"
+                elif known is not None:
+                    ln.note = ln.note.replace("known account", f"account known from line {known.ref}")
                 w.writerow([ln.ref, money(ln.amount), ln.cls,
                             ";".join(f"{d.number}={money(a)}" for d, a in ln.applied), ln.note])
         classes = {c: 0 for c in CLASSES}
@@ -1242,6 +1272,7 @@ class Generator:
                      "outgoing": sum(1 for l in self.lines if l.amount < 0)},
             "classes": classes,
             "instalments_kinds": dict(sorted(kinds.items())),
+            "duplicates_not_made": len(self.dropped),
             "invoice_states": state,
             "unpaid_share": round(state["unpaid"] / max(1, len(visible)), 3),
             "open_total": money(sum(self.remaining[d.number] for d in visible)),

@@ -2,6 +2,7 @@
 //! lines paid, what they did not, and the decisions a person makes about them.
 
 use std::io::BufWriter;
+use std::collections::HashMap;
 use std::path::Path;
 use std::process::ExitCode;
 use std::str::FromStr;
@@ -12,6 +13,7 @@ use incasso_core::ids::DocumentNumber;
 use incasso_core::matching::ManualDecision;
 use incasso_core::model::{AllocationSource, DocumentKey, DocumentKind};
 use incasso_core::money::format_cents;
+use incasso_core::collection::rules::possible_payment;
 use incasso_store::Store;
 use rust_decimal::Decimal;
 
@@ -111,7 +113,7 @@ pub fn unmatched(data_dir: &Path, as_of: NaiveDate, format: Format) -> Result<Ex
 /// Doubtful matches waiting for a person, with the rule, confidence and reason.
 pub fn review(data_dir: &Path, as_of: NaiveDate, format: Format) -> Result<ExitCode> {
     let r = load(data_dir, as_of)?;
-    let rows: Vec<Vec<String>> = r
+    let mut rows: Vec<Vec<String>> = r
         .matching
         .review
         .iter()
@@ -130,6 +132,36 @@ pub fn review(data_dir: &Path, as_of: NaiveDate, format: Format) -> Result<ExitC
             ]
         })
         .collect();
+    // Items the claims gate holds because one of these payments may have paid them: the same
+    // decisions (allocate, or unallocate PAYMENT DOCUMENT for "not this payment") release them.
+    let store = Store::open(data_dir)?;
+    let computed = super::claims::preview_of(&store, &r, data_dir, as_of, None, None, false)?;
+    let by_id: HashMap<&str, &incasso_core::model::Payment> =
+        r.payments.iter().map(|p| (p.id.as_str(), p)).collect();
+    for e in computed
+        .preview
+        .excluded
+        .iter()
+        .filter(|e| e.rule == possible_payment::RULE)
+    {
+        let payment = e
+            .reason
+            .strip_prefix("possible payment ")
+            .and_then(|rest| rest.split_whitespace().next())
+            .unwrap_or("");
+        let p = by_id.get(payment);
+        rows.push(vec![
+            payment.to_string(),
+            p.map(|p| p.date.to_string()).unwrap_or_default(),
+            p.map(|p| format_cents(p.amount.amount())).unwrap_or_default(),
+            e.number.clone(),
+            format_cents(e.open),
+            e.rule.to_string(),
+            String::new(),
+            e.reason.clone(),
+            p.and_then(|p| p.remittance.clone()).unwrap_or_default(),
+        ]);
+    }
     print(
         format,
         &[

@@ -346,6 +346,44 @@ pub fn write_from(
             let _ = write!(html, "<p>Claims could not be computed: {}</p>", esc(e));
         }
     }
+    if let Ok(p) = &claims {
+        // Items held because money received may have paid them, or a rate is unknown: a
+        // person decides (`incasso review`, `incasso allocate`, `incasso rates add`).
+        const SHOWN: usize = 500;
+        let held: Vec<&incasso_core::collection::claims::Excluded> = p
+            .excluded
+            .iter()
+            .filter(|e| matches!(e.rule, "possible-payment" | "rate-unknown"))
+            .collect();
+        if !held.is_empty() {
+            let _ = write!(
+                html,
+                "<h3>Held back ({}): money received may have paid these, or a rate is missing</h3>",
+                held.len()
+            );
+            let rows: Vec<Vec<String>> = held
+                .iter()
+                .take(SHOWN)
+                .map(|e| {
+                    vec![
+                        e.debtor.clone(),
+                        e.number.clone(),
+                        e.currency.to_string(),
+                        format_cents(e.open),
+                        e.reason.clone(),
+                    ]
+                })
+                .collect();
+            table(&mut html, &["debtor", "invoice", "currency", "open", "why"], &rows);
+            if held.len() > SHOWN {
+                let _ = write!(
+                    html,
+                    "<p>and {} more: see <code>incasso claims --format csv</code>.</p>",
+                    held.len() - SHOWN
+                );
+            }
+        }
+    }
     let sent_rows: Vec<Vec<String>> = [
         SubmissionState::Sent,
         SubmissionState::Accepted,
