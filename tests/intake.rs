@@ -833,3 +833,165 @@ fn the_nightly_run_does_the_whole_flow_then_nothing_and_never_overlaps() {
     assert_eq!(o.status.code(), Some(3));
     assert!(stderr(&o).contains("another incasso run"), "{}", stderr(&o));
 }
+
+/// Three debtors, one invoice each, all business (no letter needed), due early 2026.
+const TRUTH_LEDGER: &str = "Factuurnummer;Factuurdatum;Vervaldatum;Debiteurnummer;Naam;Type debiteur;Bedrag excl. BTW;BTW;Bedrag incl. BTW;Valuta;Betalingskenmerk;Gecrediteerde factuur;Status\n\
+F2026-101;01-01-2026;31-01-2026;D1;Alfa B.V.;Zakelijk;1000,00;0,00;1000,00;EUR;;;Openstaand\n\
+F2026-201;15-01-2026;14-02-2026;D2;Beta B.V.;Zakelijk;800,00;0,00;800,00;EUR;;;Openstaand\n\
+F2026-301;01-02-2026;03-03-2026;D3;Gamma B.V.;Zakelijk;600,00;0,00;600,00;EUR;;;Openstaand\n";
+
+/// A Rabobank CSV of one incoming payment.
+fn rabo_payment(date: &str, amount: &str, name: &str, text: &str) -> String {
+    format!(
+        "\"IBAN/BBAN\",\"Munt\",\"BIC\",\"Volgnr\",\"Datum\",\"Rentedatum\",\"Bedrag\",\"Saldo na trn\",\"Tegenrekening IBAN/BBAN\",\"Naam tegenpartij\",\"Naam uiteindelijke partij\",\"Naam initiërende partij\",\"BIC tegenpartij\",\"Code\",\"Batch ID\",\"Transactiereferentie\",\"Machtigingskenmerk\",\"Incassant ID\",\"Betalingskenmerk\",\"Omschrijving-1\",\"Omschrijving-2\",\"Omschrijving-3\",\"Reden retour\",\"Oorspr bedrag\",\"Oorspr munt\",\"Koers\"\n\
+         \"NL93RABO0123456780\",\"EUR\",\"RABONL2U\",\"000000000000000001\",\"{date}\",\"{date}\",\"+{amount}\",\"+{amount}\",\"NL02ABNA0123456789\",\"{name}\",\"\",\"\",\"\",\"cb\",\"\",\"\",\"\",\"\",\"\",\"{text}\",\"\",\"\",\"\",\"\",\"\",\"\"\n"
+    )
+}
+
+/// What the agency holds of each claim: (status, revision of the content, withdrawal reason).
+fn agency_truth(addr: SocketAddr) -> HashMap<String, (String, u64, String)> {
+    let (status, _, body) = http(
+        addr,
+        "GET",
+        "/export?format=json",
+        &[("Authorization", format!("Bearer {ADMIN}"))],
+        b"",
+    );
+    assert_eq!(status, 200, "{body}");
+    let all: Vec<serde_json::Value> = serde_json::from_str(&body).unwrap();
+    let mut out = HashMap::new();
+    for c in all {
+        let id = c["claim"]["claim_id"].as_str().unwrap().to_string();
+        let (_, _, b) = http(
+            addr,
+            "GET",
+            &format!("/claims/{id}"),
+            &[("Authorization", format!("Bearer {ACME}"))],
+            b"",
+        );
+        let st: serde_json::Value = serde_json::from_str(&b).unwrap();
+        out.insert(
+            c["claim"]["debtor"]["id"].as_str().unwrap().to_string(),
+            (
+                st["status"].as_str().unwrap().to_string(),
+                st["revision"].as_u64().unwrap(),
+                st["withdrawal"]["reason"].as_str().unwrap_or("").to_string(),
+            ),
+        );
+    }
+    out
+}
+
+/// A payment clears one claim, a credit note halves another, a third is disputed: the next run
+/// sends one withdrawal (paid), one update (revision 2) and one withdrawal (disputed), and the
+/// run after that sends nothing; also when the answer is lost after the agency stored it, and
+/// when the creditor is killed mid-run.
+#[test]
+fn the_agency_is_told_of_payments_credits_and_disputes() {
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = tokens_file(dir.path());
+    for scenario in ["plain", "answer lost", "creditor killed"] {
+        let case = dir.path().join(scenario.replace(' ', "-"));
+        std::fs::create_dir_all(&case).unwrap();
+        let server = Server::start(&case.join("agency"), &tokens, 0);
+        let proxy = Proxy::start(Arc::new(Mutex::new(server.addr)));
+        let data = case.join("creditor");
+        let ledger = case.join("ledger.csv");
+        std::fs::write(&ledger, TRUTH_LEDGER).unwrap();
+        ok(incasso(&data, &["import", ledger.to_str().unwrap()]));
+        std::fs::write(
+            data.join("agency.toml"),
+            format!("url = \"http://{}\"\ncreditor = \"acme\"\ntoken_env = \"TEST_AGENCY_TOKEN\"\nbatch_size = 10\ntimeout_seconds = 30\nmax_attempts = 10\nbase_delay_ms = 50\n", proxy.addr),
+        )
+        .unwrap();
+        let o = submit(&data);
+        assert!(
+            stdout(&o).contains("submitted: 3 accepted,"),
+            "{scenario}: {}\n{}",
+            stdout(&o),
+            stderr(&o)
+        );
+
+        // The books change: D1 pays in full, D2 gets a credit note for half, D3 disputes.
+        let bank = case.join("bank.csv");
+        std::fs::write(
+            &bank,
+            rabo_payment("2026-06-20", "1000,00", "Alfa B.V.", "Factuur F2026-101"),
+        )
+        .unwrap();
+        ok(incasso(&data, &["import", bank.to_str().unwrap()]));
+        std::fs::write(
+            &ledger,
+            format!(
+                "{}C2026-201;20-06-2026;20-06-2026;D2;Beta B.V.;Zakelijk;-400,00;0,00;-400,00;EUR;;F2026-201;Openstaand\n",
+                TRUTH_LEDGER.replace("600,00;EUR;;;Openstaand", "600,00;EUR;;;Betwist")
+            ),
+        )
+        .unwrap();
+        ok(incasso(&data, &["import", ledger.to_str().unwrap()]));
+
+        match scenario {
+            "answer lost" => proxy.queue(&[Fault::DropAnswer]),
+            "creditor killed" => {
+                proxy.queue(&[Fault::Delay(Duration::from_secs(5))]);
+                let seen = proxy.seen();
+                let mut child = submit_cmd(&data)
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .spawn()
+                    .unwrap();
+                let deadline = Instant::now() + Duration::from_secs(20);
+                while proxy.seen() == seen {
+                    assert!(Instant::now() < deadline, "the batch was never sent");
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                std::thread::sleep(Duration::from_millis(300));
+                child.kill().unwrap();
+                child.wait().unwrap();
+                let subs = ok(incasso(&data, &["submissions", "--format", "csv"]));
+                assert!(subs.contains(",sent,"), "killed mid-run: {subs}");
+            }
+            _ => {}
+        }
+        let o = submit(&data);
+        let out = stdout(&o);
+        assert!(o.status.success(), "{scenario}: {out}\n{}", stderr(&o));
+        if scenario == "creditor killed" {
+            assert!(out.contains("resuming batch"), "{out}");
+        } else {
+            assert!(
+                out.contains("submitted: 1 accepted,") && out.contains(", 2 withdrawn"),
+                "{scenario}: {out}"
+            );
+            assert!(
+                out.contains(": paid: F2026-101 was paid to the creditor on 2026-06-20"),
+                "{out}"
+            );
+            assert!(out.contains(": disputed: the debtor disputes F2026-301"), "{out}");
+        }
+        let truth = agency_truth(server.addr);
+        assert_eq!(truth["D1"], ("withdrawn".into(), 1, "paid".into()), "{scenario}");
+        assert_eq!(truth["D2"], ("open".into(), 2, String::new()), "{scenario}");
+        assert_eq!(truth["D3"], ("withdrawn".into(), 1, "disputed".into()), "{scenario}");
+        let subs = ok(incasso(&data, &["submissions", "--format", "csv"]));
+        assert_eq!(subs.matches(",withdrawn,").count(), 2, "{scenario}: {subs}");
+        let (_, _, csv) = http(
+            server.addr,
+            "GET",
+            "/export?format=csv",
+            &[("Authorization", format!("Bearer {ADMIN}"))],
+            b"",
+        );
+        assert_eq!(csv.matches(",withdrawn,paid,").count(), 1, "{csv}");
+
+        // Nothing changed since: nothing is sent.
+        let seen = proxy.seen();
+        let o = submit(&data);
+        assert!(
+            stdout(&o).contains("submitted: 0 accepted, 0 rejected, 1 unchanged since accepted, 0 held back, 0 not sent, 0 withdrawn"),
+            "{scenario}: {}",
+            stdout(&o)
+        );
+        assert_eq!(proxy.seen(), seen, "{scenario}: no request at all");
+    }
+}

@@ -8,7 +8,7 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::schema::{Claim, ClaimStatus};
+use crate::schema::{Claim, ClaimEvent, ClaimState, ClaimStatus, Withdrawal};
 
 const P_CLAIM: u8 = b'c';
 const P_OWNER: u8 = b'o';
@@ -28,13 +28,79 @@ pub struct StoredClaim {
     pub claim: Claim,
     /// Earlier revisions: (revision, accepted at, batch).
     pub history: Vec<(u32, DateTime<Utc>, String)>,
+    /// Every withdrawal accepted, oldest first; the claim is withdrawn while the last one's
+    /// revision is above the claim's.
+    #[serde(default)]
+    pub withdrawals: Vec<Withdrawn>,
+}
+
+/// A withdrawal as the agency keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Withdrawn {
+    /// What the creditor sent.
+    pub withdrawal: Withdrawal,
+    /// When it was accepted.
+    pub at: DateTime<Utc>,
+    /// The batch that brought it.
+    pub batch_id: String,
 }
 
 impl StoredClaim {
+    /// The withdrawal in force, when the claim is withdrawn.
+    pub fn withdrawn(&self) -> Option<&Withdrawn> {
+        self.withdrawals
+            .last()
+            .filter(|w| w.withdrawal.revision > self.claim.revision)
+    }
+
+    /// The highest revision the agency holds: the claim's or a later withdrawal's.
+    pub fn latest_revision(&self) -> u32 {
+        self.withdrawals
+            .last()
+            .map_or(0, |w| w.withdrawal.revision)
+            .max(self.claim.revision)
+    }
+
+    /// The claim's life: every revision and withdrawal, in revision order.
+    pub fn events(&self) -> Vec<ClaimEvent> {
+        let mut out: Vec<ClaimEvent> = self
+            .history
+            .iter()
+            .map(|(revision, at, batch)| (*revision, *at, batch.clone()))
+            .chain(std::iter::once((
+                self.claim.revision,
+                self.accepted_at,
+                self.batch_id.clone(),
+            )))
+            .enumerate()
+            .map(|(i, (revision, at, batch_id))| ClaimEvent {
+                revision,
+                event: if i == 0 { "new" } else { "update" }.into(),
+                at,
+                batch_id,
+            })
+            .collect();
+        out.extend(self.withdrawals.iter().map(|w| ClaimEvent {
+            revision: w.withdrawal.revision,
+            event: "withdrawn".into(),
+            at: w.at,
+            batch_id: w.batch_id.clone(),
+        }));
+        out.sort_by_key(|e| e.revision);
+        out
+    }
+
     /// The status answer for `GET /claims/{id}`.
     pub fn status(&self) -> ClaimStatus {
         ClaimStatus {
             claim_id: self.claim.claim_id.clone(),
+            status: if self.withdrawn().is_some() {
+                ClaimState::Withdrawn
+            } else {
+                ClaimState::Open
+            },
+            withdrawal: self.withdrawn().map(|w| w.withdrawal.clone()),
+            history: self.events(),
             revision: self.claim.revision,
             accepted_at: self.accepted_at,
             batch_id: self.batch_id.clone(),

@@ -27,6 +27,43 @@ pub struct Batch {
     pub creditor: Creditor,
     /// The claims.
     pub claims: Vec<Claim>,
+    /// Claims the agency holds that must stop: paid, credited, disputed, on a plan...
+    #[serde(default)]
+    pub withdrawals: Vec<Withdrawal>,
+}
+
+pub use incasso_core::collection::withdrawal::WithdrawalReason;
+
+/// A claim the agency must stop collecting, with why, as its next revision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Withdrawal {
+    /// The claim.
+    pub claim_id: String,
+    /// One more than the revision the agency holds.
+    pub revision: u32,
+    /// Why, for the claim as a whole.
+    pub reason: WithdrawalReason,
+    /// When it happened (the payment's date), where known.
+    pub date: Option<NaiveDate>,
+    /// In words, for the agency's file.
+    pub detail: String,
+    /// What became of each invoice.
+    pub items: Vec<WithdrawnItem>,
+}
+
+/// What became of one invoice of a withdrawn claim.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawnItem {
+    /// Invoice number.
+    pub number: String,
+    /// Why it left the claim.
+    pub reason: WithdrawalReason,
+    /// When, where known.
+    pub date: Option<NaiveDate>,
+    /// In words.
+    pub detail: String,
 }
 
 /// The creditor (the agency's client).
@@ -353,7 +390,7 @@ pub struct BatchAnswer {
     pub batch_id: String,
     /// When the agency stored it.
     pub received_at: DateTime<Utc>,
-    /// One answer per claim, in the batch's order.
+    /// One answer per claim, in the batch's order, then one per withdrawal.
     pub results: Vec<ClaimAnswer>,
 }
 
@@ -368,13 +405,43 @@ pub struct ErrorAnswer {
     pub message: String,
 }
 
+/// Whether the agency is collecting a claim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ClaimState {
+    /// Being collected.
+    Open,
+    /// Withdrawn by the creditor: collection stops.
+    Withdrawn,
+}
+
+/// One step in a claim's life at the agency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimEvent {
+    /// The revision.
+    pub revision: u32,
+    /// `new`, `update` or `withdrawn`.
+    pub event: String,
+    /// When the agency accepted it.
+    pub at: DateTime<Utc>,
+    /// The batch that brought it.
+    pub batch_id: String,
+}
+
 /// The state of a claim at the agency (`GET /claims/{id}`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClaimStatus {
     /// The claim.
     pub claim_id: String,
-    /// The latest accepted revision.
+    /// Open or withdrawn.
+    pub status: ClaimState,
+    /// The withdrawal, when withdrawn.
+    pub withdrawal: Option<Withdrawal>,
+    /// Every revision and the withdrawal, oldest first.
+    pub history: Vec<ClaimEvent>,
+    /// The latest accepted revision of the claim's content.
     pub revision: u32,
     /// When that revision was accepted.
     pub accepted_at: DateTime<Utc>,
@@ -464,6 +531,19 @@ mod tests {
             filename: None,
             content_base64: None,
         });
+        let withdrawal = Withdrawal {
+            claim_id: "CLM-2".into(),
+            revision: 2,
+            reason: WithdrawalReason::Paid,
+            date: Some(claim.as_of),
+            detail: "F2 was paid".into(),
+            items: vec![WithdrawnItem {
+                number: "F2".into(),
+                reason: WithdrawalReason::Paid,
+                date: Some(claim.as_of),
+                detail: "F2 was paid".into(),
+            }],
+        };
         let batch = Batch {
             schema: SCHEMA.into(),
             batch_id: "b".into(),
@@ -475,10 +555,32 @@ mod tests {
                 iban: None,
             },
             claims: vec![claim],
+            withdrawals: vec![withdrawal.clone()],
         };
         let v = serde_json::to_value(&batch).unwrap();
         let c = &v["claims"][0];
         same_fields(&doc, "Batch", &v);
+        same_fields(&doc, "Withdrawal", &v["withdrawals"][0]);
+        same_fields(&doc, "WithdrawnItem", &v["withdrawals"][0]["items"][0]);
+        let status = serde_json::to_value(ClaimStatus {
+            claim_id: "CLM-2".into(),
+            status: ClaimState::Withdrawn,
+            withdrawal: Some(withdrawal),
+            history: vec![ClaimEvent {
+                revision: 1,
+                event: "new".into(),
+                at: chrono::Utc::now(),
+                batch_id: "b".into(),
+            }],
+            revision: 1,
+            accepted_at: chrono::Utc::now(),
+            batch_id: "b".into(),
+            total: Decimal::ONE,
+            currency: "EUR".into(),
+        })
+        .unwrap();
+        same_fields(&doc, "ClaimStatus", &status);
+        same_fields(&doc, "ClaimEvent", &status["history"][0]);
         same_fields(&doc, "Creditor", &v["creditor"]);
         same_fields(&doc, "Claim", c);
         same_fields(&doc, "ClaimCreditor", &c["creditor"]);

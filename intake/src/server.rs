@@ -16,9 +16,11 @@ use chrono::{DateTime, Utc};
 use tokio::sync::{Mutex, Semaphore};
 
 use crate::auth::{verify, Tokens, SIGNATURE_WINDOW_SECS};
-use crate::received::{Received, StoredAnswer, StoredClaim, Write};
-use crate::schema::{Batch, BatchAnswer, ClaimAnswer, ClaimKind, ErrorAnswer, Outcome, OPENAPI};
-use crate::validate::{batch_problems, claim_problems};
+use crate::received::{Received, StoredAnswer, StoredClaim, Withdrawn, Write};
+use crate::schema::{
+    Batch, BatchAnswer, ClaimAnswer, ClaimKind, ErrorAnswer, Outcome, Withdrawal, OPENAPI,
+};
+use crate::validate::{batch_problems, claim_problems, withdrawal_problems};
 
 /// How the server runs.
 #[derive(Debug, Clone)]
@@ -246,6 +248,27 @@ async fn post_batch(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes
             reasons,
         });
     }
+    for w in batch.withdrawals {
+        let mut reasons = withdrawal_problems(&w);
+        if reasons.is_empty() {
+            match judge_withdrawal(&app.store, &creditor, &batch.batch_id, now, &w) {
+                Ok(Ok(Some(s))) => write.claim(&s),
+                Ok(Ok(None)) => {}
+                Ok(Err(why)) => reasons.push(why),
+                Err(e) => return internal(e),
+            }
+        }
+        results.push(ClaimAnswer {
+            claim_id: w.claim_id,
+            revision: w.revision,
+            outcome: if reasons.is_empty() {
+                Outcome::Accepted
+            } else {
+                Outcome::Rejected
+            },
+            reasons,
+        });
+    }
     let answer = BatchAnswer {
         batch_id: batch.batch_id,
         received_at: now,
@@ -287,10 +310,11 @@ fn judge(
     let previous = store.claim(creditor, &claim.claim_id)?;
     let stored = match previous {
         Some(prev) if prev.claim == claim => return Ok(Ok(None)),
-        Some(prev) if claim.revision <= prev.claim.revision => {
+        Some(prev) if claim.revision <= prev.latest_revision() => {
             return Ok(Err(format!(
                 "revision {} is not higher than the accepted revision {}; send changes as a higher revision",
-                claim.revision, prev.claim.revision
+                claim.revision,
+                prev.latest_revision()
             )))
         }
         Some(_) if claim.kind == ClaimKind::New => {
@@ -299,14 +323,50 @@ fn judge(
         Some(prev) => {
             let mut history = prev.history;
             history.push((prev.claim.revision, prev.accepted_at, prev.batch_id));
-            StoredClaim { creditor: creditor.into(), accepted_at: now, batch_id: batch_id.into(), claim, history }
+            StoredClaim { creditor: creditor.into(), accepted_at: now, batch_id: batch_id.into(), claim, history, withdrawals: prev.withdrawals }
         }
         None if claim.kind == ClaimKind::Update => {
             return Ok(Err(format!("there is no claim {} to update; send it with kind \"new\"", claim.claim_id)))
         }
-        None => StoredClaim { creditor: creditor.into(), accepted_at: now, batch_id: batch_id.into(), claim, history: Vec::new() },
+        None => StoredClaim { creditor: creditor.into(), accepted_at: now, batch_id: batch_id.into(), claim, history: Vec::new(), withdrawals: Vec::new() },
     };
     Ok(Ok(Some(stored)))
+}
+
+/// Whether a valid withdrawal is accepted: `Ok(Some)` to store, `Ok(None)` when it is stored
+/// already exactly so, `Err(reason)` when it is refused.
+fn judge_withdrawal(
+    store: &Received,
+    creditor: &str,
+    batch_id: &str,
+    now: DateTime<Utc>,
+    w: &Withdrawal,
+) -> Result<Result<Option<StoredClaim>, String>, sled::Error> {
+    if store.owner(&w.claim_id)?.is_some_and(|owner| owner != creditor) {
+        return Ok(Err(format!(
+            "claim id {} is used by another creditor",
+            w.claim_id
+        )));
+    }
+    let Some(mut prev) = store.claim(creditor, &w.claim_id)? else {
+        return Ok(Err(format!("there is no claim {} to withdraw", w.claim_id)));
+    };
+    if prev.withdrawals.last().is_some_and(|last| &last.withdrawal == w) {
+        return Ok(Ok(None));
+    }
+    if w.revision <= prev.latest_revision() {
+        return Ok(Err(format!(
+            "revision {} is not higher than the agency's revision {}",
+            w.revision,
+            prev.latest_revision()
+        )));
+    }
+    prev.withdrawals.push(Withdrawn {
+        withdrawal: w.clone(),
+        at: now,
+        batch_id: batch_id.into(),
+    });
+    Ok(Ok(Some(prev)))
 }
 
 async fn get_claim(
@@ -385,6 +445,9 @@ pub fn export_csv(claims: &[StoredClaim]) -> String {
         "interest",
         "total",
         "items",
+        "status",
+        "withdrawal_reason",
+        "withdrawn_at",
         "creditor_name",
         "jurisdiction",
         "first_default_date",
@@ -415,6 +478,11 @@ pub fn export_csv(claims: &[StoredClaim]) -> String {
             c.interest.total.to_string(),
             c.total.to_string(),
             items.join(" "),
+            if s.withdrawn().is_some() { "withdrawn" } else { "open" }.to_string(),
+            s.withdrawn()
+                .map(|w| w.withdrawal.reason.code().to_string())
+                .unwrap_or_default(),
+            s.withdrawn().map(|w| w.at.to_rfc3339()).unwrap_or_default(),
             c.creditor.name.clone().unwrap_or_default(),
             c.jurisdiction.clone(),
             day(c.items.iter().map(|i| i.default_date).min()),

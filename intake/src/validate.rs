@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::schema::{Batch, Claim, DebtorKind, SCHEMA};
+use crate::schema::{Batch, Claim, DebtorKind, Withdrawal, SCHEMA};
 
 /// The earliest date a document of a live claim can carry.
 const EARLIEST: (i32, u32, u32) = (1990, 1, 1);
@@ -19,10 +19,15 @@ pub fn batch_problems(batch: &Batch) -> Vec<String> {
     if batch.batch_id.trim().is_empty() {
         out.push("batch_id is empty".into());
     }
-    if batch.claims.is_empty() {
-        out.push("the batch has no claims".into());
+    if batch.claims.is_empty() && batch.withdrawals.is_empty() {
+        out.push("the batch has no claims and no withdrawals".into());
     }
-    let mut ids: Vec<&str> = batch.claims.iter().map(|c| c.claim_id.as_str()).collect();
+    let mut ids: Vec<&str> = batch
+        .claims
+        .iter()
+        .map(|c| c.claim_id.as_str())
+        .chain(batch.withdrawals.iter().map(|w| w.claim_id.as_str()))
+        .collect();
     ids.sort_unstable();
     if let Some(w) = ids.windows(2).find(|w| w[0] == w[1]) {
         out.push(format!("claim {} occurs twice in the batch", w[0]));
@@ -37,6 +42,24 @@ fn cents(what: &str, v: Decimal, out: &mut Vec<String>) {
     if v.normalize().scale() > 2 {
         out.push(format!("{what} has more than two decimals ({v})"));
     }
+}
+
+/// Why a withdrawal cannot be accepted (empty when it can).
+pub fn withdrawal_problems(w: &Withdrawal) -> Vec<String> {
+    let mut out = Vec::new();
+    if w.claim_id.trim().is_empty() || w.claim_id.len() > 100 {
+        out.push("claim_id must be 1 to 100 characters".into());
+    }
+    if w.revision < 2 {
+        out.push("a withdrawal follows an accepted claim: its revision is 2 or more".into());
+    }
+    if w.detail.chars().count() > 4000 {
+        out.push("detail is longer than 4000 characters".into());
+    }
+    if w.items.len() > 10_000 {
+        out.push("a withdrawal names at most 10000 items".into());
+    }
+    out
 }
 
 /// Why a claim cannot be accepted on `today` (empty when it can).

@@ -23,6 +23,8 @@ pub enum SubmissionState {
     Accepted,
     /// The agency refused this revision, with reasons.
     Rejected,
+    /// The agency accepted this revision's withdrawal: it no longer collects the claim.
+    Withdrawn,
 }
 
 impl SubmissionState {
@@ -32,6 +34,7 @@ impl SubmissionState {
             SubmissionState::Sent => "sent",
             SubmissionState::Accepted => "accepted",
             SubmissionState::Rejected => "rejected",
+            SubmissionState::Withdrawn => "withdrawn",
         }
     }
 }
@@ -64,6 +67,9 @@ pub struct Submission {
     pub reasons: Vec<String>,
     /// When the state last changed.
     pub updated_at: DateTime<Utc>,
+    /// For a withdrawal: its reason code and what became of the items.
+    #[serde(default)]
+    pub withdrawal: Option<String>,
 }
 
 /// A batch recorded before sending, kept until its answer is recorded.
@@ -145,7 +151,11 @@ impl Store {
             }
             s.state = if a.accepted {
                 s.accepted_revision = s.revision;
-                SubmissionState::Accepted
+                if s.withdrawal.is_some() {
+                    SubmissionState::Withdrawn
+                } else {
+                    SubmissionState::Accepted
+                }
             } else {
                 SubmissionState::Rejected
             };

@@ -367,6 +367,7 @@ class Doc:
     seq: int = 0
     number: str = ""
     kenmerk: str = ""
+    rate: int = 21  # VAT percentage
     credited: "Doc | None" = None  # credit note -> the invoice it corrects
     credits: list = field(default_factory=list)  # invoice -> its credit notes
     status: str = ""
@@ -492,9 +493,8 @@ class Generator:
             date = prev_bd(date)
             excl = random_amount(rng, d)
             rate = 0 if d.country != "NL" else rng.choices([21, 9, 0], [85, 10, 5])[0]
-            doc = Doc("invoice", date, d, excl, vat_of(excl, rate))
+            doc = Doc("invoice", date, d, excl, vat_of(excl, rate), rate=rate)
             doc.due = date + days(rng.choice([14, 14, 21, 30, 30, 30]))
-            doc.rate = rate
             self.invoices.append(doc)
         self.invoices.sort(key=lambda x: (x.date, x.debtor.id))
         # Yearly sequences; a late-2024 invoice continues the 2024 numbering.

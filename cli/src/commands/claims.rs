@@ -15,6 +15,7 @@ use incasso_store::Store;
 use std::collections::{HashMap, HashSet};
 
 use incasso_core::collection::rules::possible_payment::Unapplied;
+use incasso_core::collection::withdrawal::ItemFacts;
 use incasso_core::matching::ManualDecision;
 
 use crate::{config, output, Format};
@@ -35,6 +36,8 @@ pub struct Computed {
     pub preview: ClaimsPreview,
     /// Payments and credit notes applied to invoices, by invoice number as written.
     pub received: HashMap<String, Vec<ReceivedOnItem>>,
+    /// What the ledger says of each invoice, by normalised number (for withdrawals).
+    pub facts: HashMap<String, ItemFacts>,
 }
 
 /// Computes the preview, and with `with_received` the payments and credit notes per invoice.
@@ -111,14 +114,17 @@ pub fn preview_of(
         "claims computed"
     );
     drop(items);
-    let received = if with_received {
-        received_per_item(&r.docs, &r.payments, &r.rec)
+    let (received, facts) = if with_received {
+        let received = received_per_item(&r.docs, &r.payments, &r.rec);
+        let facts = item_facts(r, &received, &result);
+        (received, facts)
     } else {
-        HashMap::new()
+        (HashMap::new(), HashMap::new())
     };
     Ok(Computed {
         preview: result,
         received,
+        facts,
     })
 }
 
@@ -158,6 +164,47 @@ fn unapplied_money(r: &crate::ledger::Reconciled, decisions: &[ManualDecision]) 
             not_for: not_for.get(p.id.as_str()).cloned().unwrap_or_default(),
         })
         .collect()
+}
+
+/// What the ledger now says of every invoice: status, open, paid and credited with their last
+/// dates, and the rule that keeps it from a claim.
+fn item_facts(
+    r: &crate::ledger::Reconciled,
+    received: &HashMap<String, Vec<ReceivedOnItem>>,
+    preview: &ClaimsPreview,
+) -> HashMap<String, ItemFacts> {
+    use incasso_core::model::DocumentKind;
+    let excluded: HashMap<&str, &incasso_core::collection::claims::Excluded> = preview
+        .excluded
+        .iter()
+        .map(|e| (e.number.as_str(), e))
+        .collect();
+    let mut out = HashMap::new();
+    for (d, open) in r.docs.iter().zip(&r.rec.open) {
+        let doc = &d.document;
+        if doc.kind != DocumentKind::Invoice {
+            continue;
+        }
+        let mut f = ItemFacts {
+            status: doc.status,
+            open: open.unwrap_or_default(),
+            excluded: excluded
+                .get(doc.number.as_str())
+                .map(|e| (e.rule.to_string(), e.reason.clone())),
+            ..ItemFacts::default()
+        };
+        for got in received.get(doc.number.as_str()).into_iter().flatten() {
+            if got.credit_note {
+                f.credited += got.amount;
+                f.credited_on = f.credited_on.max(got.date);
+            } else {
+                f.paid += got.amount;
+                f.paid_on = f.paid_on.max(got.date);
+            }
+        }
+        out.insert(doc.number.normalised().into_owned(), f);
+    }
+    out
 }
 
 /// Payments and credit notes applied to each invoice, by the number as the invoice writes it.

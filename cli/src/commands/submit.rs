@@ -19,6 +19,8 @@ use incasso_intake::client::{Answer, Client, ClientConfig};
 use incasso_intake::outgoing::{basis, claim as wire_claim};
 use incasso_intake::schema::{self, Batch, ClaimKind, Outcome};
 use incasso_intake::validate::claim_problems;
+use incasso_core::collection::withdrawal::{self, ItemFate};
+use incasso_core::ids::DocumentNumber;
 use incasso_store::{Answered, InFlight, Store, Submission, SubmissionState};
 
 use crate::{config, output, Format};
@@ -38,6 +40,8 @@ pub struct Tally {
     pub resumed: usize,
     /// Claims or batches not sent (schema rules, or the agency unreachable).
     pub unsent: usize,
+    /// Withdrawals the agency accepted.
+    pub withdrawn: usize,
 }
 
 impl Tally {
@@ -63,9 +67,17 @@ pub struct Options<'a> {
     pub rates: Option<&'a Path>,
 }
 
-/// A claim ready to go, with its submission record.
+/// What goes to the agency for one claim id.
+enum Payload {
+    /// A new claim or an update.
+    Claim(schema::Claim),
+    /// The claim must stop.
+    Withdrawal(schema::Withdrawal),
+}
+
+/// A claim or withdrawal ready to go, with its submission record.
 struct Ready {
-    claim: schema::Claim,
+    payload: Payload,
     record: Submission,
 }
 
@@ -146,6 +158,8 @@ pub fn send_computed(
     let today = Utc::now().date_naive();
     let mut ready = Vec::new();
     let mut targets: std::collections::HashSet<String> = std::collections::HashSet::new();
+    // Agency claims a current claim still stands for (even one held back this run).
+    let mut referenced: std::collections::HashSet<String> = std::collections::HashSet::new();
     for c in &computed.preview.claims {
         let received: Vec<_> = c
             .items
@@ -164,6 +178,8 @@ pub fn send_computed(
             .iter()
             .filter_map(|i| owner_of.get(i.number.as_str()).copied())
             .collect();
+        referenced.extend(owners.iter().map(|o| o.to_string()));
+        referenced.insert(c.id.clone());
         let (id, previous) = match owners.len() {
             0 => (c.id.as_str(), known.get(&c.id)),
             1 => {
@@ -241,12 +257,14 @@ pub fn send_computed(
             batch_key: String::new(),
             reasons: Vec::new(),
             updated_at: Utc::now(),
+            withdrawal: None,
         };
         ready.push(Ready {
-            claim: wire,
+            payload: Payload::Claim(wire),
             record,
         });
     }
+    withdrawals(computed, &known, &referenced, &mut ready, &mut tally);
 
     let creditor = schema::Creditor {
         id: agency.creditor.clone(),
@@ -270,7 +288,20 @@ pub fn send_computed(
             schema: schema::SCHEMA.into(),
             batch_id: key.clone(),
             creditor: creditor.clone(),
-            claims: chunk.iter().map(|r| r.claim.clone()).collect(),
+            claims: chunk
+                .iter()
+                .filter_map(|r| match &r.payload {
+                    Payload::Claim(c) => Some(c.clone()),
+                    Payload::Withdrawal(_) => None,
+                })
+                .collect(),
+            withdrawals: chunk
+                .iter()
+                .filter_map(|r| match &r.payload {
+                    Payload::Withdrawal(w) => Some(w.clone()),
+                    Payload::Claim(_) => None,
+                })
+                .collect(),
         };
         if o.dry_run {
             let mut out = BufWriter::new(stdout.lock());
@@ -306,6 +337,114 @@ pub fn send_computed(
     Ok((tally, true))
 }
 
+/// Withdrawals for every claim the agency holds that no current claim stands for any more: what
+/// became of each invoice (paid on DATE, credited, disputed, on a plan, written off, or a
+/// person's decision), as the claim's next revision. A claim held only because a rate is
+/// unknown or its amounts could not be computed is left as it is.
+fn withdrawals(
+    computed: &super::claims::Computed,
+    known: &HashMap<String, Submission>,
+    referenced: &std::collections::HashSet<String>,
+    ready: &mut Vec<Ready>,
+    tally: &mut Tally,
+) {
+    let mut candidates: Vec<&Submission> = known
+        .values()
+        .filter(|s| {
+            s.accepted_revision > 0
+                && !matches!(s.state, SubmissionState::Sent | SubmissionState::Withdrawn)
+                && !referenced.contains(&s.claim_id)
+        })
+        .collect();
+    candidates.sort_by(|a, b| a.claim_id.cmp(&b.claim_id));
+    for s in candidates {
+        let fates: Vec<ItemFate> = s
+            .items
+            .iter()
+            .map(|n| {
+                let key = DocumentNumber::new(n)
+                    .map(|d| d.normalised().into_owned())
+                    .unwrap_or_else(|_| n.clone());
+                withdrawal::fate(n, computed.facts.get(&key))
+            })
+            .collect();
+        let undecided = s.items.iter().any(|n| {
+            let key = DocumentNumber::new(n)
+                .map(|d| d.normalised().into_owned())
+                .unwrap_or_else(|_| n.clone());
+            computed
+                .facts
+                .get(&key)
+                .and_then(|f| f.excluded.as_ref())
+                .is_some_and(|(rule, _)| matches!(rule.as_str(), "rate-unknown" | "calculation"))
+        });
+        if undecided {
+            println!(
+                "claim {} stays at the agency as it is: its amounts cannot be computed now (see `incasso claims`)",
+                s.claim_id
+            );
+            tally.held += 1;
+            continue;
+        }
+        let (reason, date, detail) = withdrawal::overall(&fates);
+        let fingerprint = format!(
+            "withdraw:{}:{}",
+            reason.code(),
+            fates
+                .iter()
+                .map(|f| format!("{}={}", f.number, f.reason.code()))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        if s.state == SubmissionState::Rejected && s.basis == fingerprint {
+            println!(
+                "withdrawal of claim {} was rejected before and has not changed: {}",
+                s.claim_id,
+                s.reasons.join("; ")
+            );
+            tally.rejected += 1;
+            continue;
+        }
+        let revision = s.revision.max(s.accepted_revision) + 1;
+        println!(
+            "withdrawing claim {} of debtor {} (revision {revision}): {}: {detail}",
+            s.claim_id,
+            s.debtor,
+            reason.code()
+        );
+        let w = schema::Withdrawal {
+            claim_id: s.claim_id.clone(),
+            revision,
+            reason,
+            date,
+            detail,
+            items: fates
+                .into_iter()
+                .map(|f| schema::WithdrawnItem {
+                    number: f.number,
+                    reason: f.reason,
+                    date: f.date,
+                    detail: f.detail,
+                })
+                .collect(),
+        };
+        ready.push(Ready {
+            payload: Payload::Withdrawal(w),
+            record: Submission {
+                revision,
+                state: SubmissionState::Sent,
+                basis: fingerprint,
+                total: "0.00".into(),
+                batch_key: String::new(),
+                reasons: Vec::new(),
+                updated_at: Utc::now(),
+                withdrawal: Some(reason.code().to_string()),
+                ..s.clone()
+            },
+        });
+    }
+}
+
 /// Sends one recorded batch and records the answer; false when the agency could not be reached
 /// (the batch stays in flight for the next run).
 fn deliver(
@@ -327,8 +466,13 @@ fn deliver(
                 })
                 .collect();
             store.record_answer(&batch.key, &answers, Utc::now())?;
+            let withdrawing: std::collections::HashSet<String> =
+                serde_json::from_str::<Batch>(&batch.body)
+                    .map(|b| b.withdrawals.into_iter().map(|w| w.claim_id).collect())
+                    .unwrap_or_default();
             for r in &a.results {
                 match r.outcome {
+                    Outcome::Accepted if withdrawing.contains(&r.claim_id) => tally.withdrawn += 1,
                     Outcome::Accepted => tally.accepted += 1,
                     Outcome::Rejected => {
                         tally.rejected += 1;
@@ -350,7 +494,13 @@ fn deliver(
         }
         Ok(Answer::Refused { status, error }) => {
             let ids: Vec<String> = serde_json::from_str::<Batch>(&batch.body)
-                .map(|b| b.claims.into_iter().map(|c| c.claim_id).collect())
+                .map(|b| {
+                    b.claims
+                        .into_iter()
+                        .map(|c| c.claim_id)
+                        .chain(b.withdrawals.into_iter().map(|w| w.claim_id))
+                        .collect()
+                })
                 .unwrap_or_default();
             let reason = format!(
                 "the agency refused the batch (HTTP {status}, {}): {}",
@@ -375,12 +525,13 @@ fn deliver(
 
 fn finish(t: &Tally, completed: bool) -> Result<ExitCode> {
     println!(
-        "submitted: {} accepted, {} rejected, {} unchanged since accepted, {} held back, {} not sent{}",
+        "submitted: {} accepted, {} rejected, {} unchanged since accepted, {} held back, {} not sent, {} withdrawn{}",
         t.accepted,
         t.rejected,
         t.unchanged,
         t.held,
         t.unsent,
+        t.withdrawn,
         if t.resumed > 0 { format!(" ({} batch(es) resumed)", t.resumed) } else { String::new() }
     );
     Ok(if completed && t.clean() {

@@ -8,6 +8,7 @@ pub mod claims;
 pub mod letter;
 pub mod policy;
 pub mod rules;
+pub mod withdrawal;
 
 use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
