@@ -14,7 +14,7 @@ use incasso_intake::outgoing::ReceivedOnItem;
 use incasso_store::Store;
 use std::collections::{HashMap, HashSet};
 
-use incasso_core::collection::rules::possible_payment::Unapplied;
+use incasso_core::collection::rules::possible_payment::{self, Unapplied};
 use incasso_core::collection::withdrawal::ItemFacts;
 use incasso_core::matching::ManualDecision;
 
@@ -131,6 +131,13 @@ pub fn preview_of(
 /// Every payment with money received and not applied, as the claims gate sees it, with the
 /// decisions a person made ("not this payment" for a document, or for every document).
 fn unapplied_money(r: &crate::ledger::Reconciled, decisions: &[ManualDecision]) -> Vec<Unapplied> {
+    let index = possible_payment::number_index(r.docs.iter().map(|d| {
+        (
+            d.document.number.as_str(),
+            d.document.payment_reference.as_deref(),
+            &d.document.debtor,
+        )
+    }));
     let mut never_any: HashSet<&str> = HashSet::new();
     let mut not_for: HashMap<&str, Vec<String>> = HashMap::new();
     for d in decisions {
@@ -162,6 +169,14 @@ fn unapplied_money(r: &crate::ledger::Reconciled, decisions: &[ManualDecision]) 
             name: p.counterparty_name.clone(),
             account: p.counterparty_account.clone(),
             not_for: not_for.get(p.id.as_str()).cloned().unwrap_or_default(),
+            names_documents_of: possible_payment::debtors_named(
+                &[p.remittance.as_deref(), p.structured_reference.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                &index,
+            ),
         })
         .collect()
 }

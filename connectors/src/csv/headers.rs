@@ -262,6 +262,13 @@ const SYNONYMS: &[(Field, &[&str])] = &[
             "oorspronkelijkefactuur",
             "referencedinvoice",
             "origineelfactuurnummer",
+            "relatedinvoice",
+            "originelefactuur",
+            "originalinvoicenumber",
+            "originalinvoiceno",
+            "creditedinvoicenumber",
+            "gecorrigeerdefactuur",
+            "oorspronkelijkfactuurnummer",
         ],
     ),
     (

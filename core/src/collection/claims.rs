@@ -275,6 +275,7 @@ pub fn preview(
             let debtor_reminders = reminders.get(debtor_id).unwrap_or(&no_reminders);
             let no_plans = Vec::new();
             let debtor_plans = plans.get(debtor_id).unwrap_or(&no_plans);
+            let all_open = items.clone();
             let mut qualifying = Vec::new();
             for it in items {
                 let cx = ItemContext {
@@ -323,6 +324,20 @@ pub fn preview(
                     !held.contains(&(j - 1))
                 });
             }
+            let from_debtor = gate.payer(&debtor, &all_open, &cleared);
+            for (j, h) in &from_debtor {
+                out.excluded.push(excluded(
+                    debtor_id,
+                    cleared[*j],
+                    possible_payment::RULE,
+                    h.reason.clone(),
+                ));
+            }
+            let mut j = 0;
+            cleared.retain(|_| {
+                j += 1;
+                !from_debtor.iter().any(|(k, _)| *k == j - 1)
+            });
             let qualifying = cleared;
             if qualifying.is_empty() {
                 continue;

@@ -6,12 +6,11 @@
 //!
 //! | signal | fires when | boundary |
 //! |---|---|---|
-//! | number | its text names the item's number: all its digits, year and sequence, the sequence alone, or its payment reference | digits compared without leading zeros; a sequence needs 3 digits |
-//! | number, one off | a number in the text is one digit changed or two adjacent digits swapped from one of those | only numbers of 4 digits or more |
-//! | account | the payer's account is one the debtor paid from | the payer is not identified as another debtor |
-//! | name | the payer's name is the debtor's (case, punctuation, legal forms, word order ignored) | as above |
-//! | amount | it equals the item's open amount or total | as above |
+//! | number | its text names the item's number: all its digits, year and sequence, the sequence alone, or its payment reference | digits compared without leading zeros; a sequence needs 3 digits and must stand alone in the text (`F2026-000232` does not name `F2025-000232`) |
+//! | number, one off | a number in the text is one digit changed or two adjacent digits swapped from one of those, and the payer or the amount fits too | only numbers of 4 digits or more; in a dense numbering every number is one off from dozens of others, so the typo alone proves nothing |
+//! | amount | it equals the item's open amount or total | the payer is not identified as another debtor |
 //! | sum | it equals the debtor's open total, or a sum of two or more of its open items | as above; every subset up to 12 items, else sums oldest first |
+//! | payer | the payer's account is one the debtor paid from, or its name is the debtor's (case, punctuation, legal forms, word order ignored), and the amount is none of the debtor's items nor a sum of them | holds every item issued before the payment: it may be a part payment of any |
 //!
 //! and it was booked on or after the item's issue date, in the item's currency. A person's
 //! decision releases the hold: allocating the payment, or `incasso unallocate PAYMENT ITEM`
@@ -55,6 +54,35 @@ pub struct Unapplied {
     pub account: Option<String>,
     /// Normalised numbers of documents a person said it does not pay.
     pub not_for: Vec<String>,
+    /// Debtors of the ledger's documents whose full number (or payment reference) its text names:
+    /// a payment naming a settled document of the debtor is an overpayment of that one, not a
+    /// part payment of the others.
+    pub names_documents_of: Vec<DebtorId>,
+}
+
+/// Every document's full numbers (all digits, year and sequence, payment reference) and its
+/// debtor, to find the debtors a payment's text names ([`debtors_named`]).
+pub fn number_index<'a>(
+    docs: impl Iterator<Item = (&'a str, Option<&'a str>, &'a DebtorId)>,
+) -> HashMap<String, DebtorId> {
+    let mut out = HashMap::new();
+    for (number, reference, debtor) in docs {
+        for k in keys(number, reference) {
+            out.insert(k, debtor.clone());
+        }
+    }
+    out
+}
+
+/// The debtors whose documents a text names by full number.
+pub fn debtors_named(text: &str, index: &HashMap<String, DebtorId>) -> Vec<DebtorId> {
+    let mut out: Vec<DebtorId> = tokens(text)
+        .iter()
+        .filter_map(|t| index.get(t).cloned())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// Why an item (or a debtor's items) may already be paid.
@@ -77,10 +105,37 @@ enum Fit {
 pub struct Gate {
     payments: Vec<Unapplied>,
     exact: HashMap<String, Vec<u32>>,
+    lone: HashMap<String, Vec<u32>>,
     fuzzy: HashMap<String, Vec<(u32, Fit)>>,
     amounts: HashMap<(Currency, Decimal), Vec<u32>>,
     accounts: HashMap<String, Vec<u32>>,
     names: HashMap<String, Vec<u32>>,
+}
+
+/// Digit runs of a text that stand alone (not joined to another run by `-`, `/`, `.`, `_`),
+/// without leading zeros: a sequence number written without its year.
+fn lone_runs(text: &str) -> Vec<String> {
+    let b = text.as_bytes();
+    let sep = |c: u8| matches!(c, b'-' | b'/' | b'.' | b'_');
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        let before = start >= 2 && sep(b[start - 1]) && b[start - 2].is_ascii_digit();
+        let after = i + 1 < b.len() && sep(b[i]) && b[i + 1].is_ascii_digit();
+        let run = text[start..i].trim_start_matches('0');
+        if !before && !after && run.len() >= 3 {
+            out.push(run.to_string());
+        }
+    }
+    out
 }
 
 /// Digit runs of a text without leading zeros, and each pair of runs joined by one separator
@@ -129,8 +184,19 @@ fn tokens(text: &str) -> Vec<String> {
     out
 }
 
-/// The numbers an item is known by: all its digits, year and sequence, the sequence alone, and
-/// its payment reference, without leading zeros.
+/// The sequence an item is known by without its year (`F2025-005312` gives `5312`), when its
+/// number has a year or prefix group.
+fn sequence(number: &str) -> Option<String> {
+    let groups: Vec<&str> = number
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|g| !g.is_empty())
+        .collect();
+    let last = groups.last()?.trim_start_matches('0');
+    (groups.len() >= 2 && last.len() >= 3).then(|| last.to_string())
+}
+
+/// The numbers an item is known by in full: all its digits, year and sequence, and its payment
+/// reference, without leading zeros.
 fn keys(number: &str, reference: Option<&str>) -> Vec<String> {
     let groups: Vec<&str> = number
         .split(|c: char| !c.is_ascii_digit())
@@ -139,7 +205,6 @@ fn keys(number: &str, reference: Option<&str>) -> Vec<String> {
     let strip = |s: &str| s.trim_start_matches('0').to_string();
     let mut out = vec![strip(&groups.concat())];
     if groups.len() >= 2 {
-        out.push(strip(groups[groups.len() - 1]));
         out.push(strip(&format!(
             "{}{}",
             groups[0],
@@ -192,6 +257,7 @@ impl Gate {
         let mut g = Gate {
             payments: Vec::new(),
             exact: HashMap::new(),
+            lone: HashMap::new(),
             fuzzy: HashMap::new(),
             amounts: HashMap::new(),
             accounts: HashMap::new(),
@@ -206,6 +272,9 @@ impl Gate {
                     }
                 }
                 g.exact.entry(t).or_default().push(i);
+            }
+            for t in lone_runs(&p.text) {
+                g.lone.entry(t).or_default().push(i);
             }
             g.amounts
                 .entry((p.currency, p.amount.normalize()))
@@ -254,6 +323,25 @@ impl Gate {
         }
     }
 
+    /// Whether the payer is the debtor (account or name) or the amount is the item's.
+    fn payer_or_amount_fits(&self, i: u32, item: &OpenItem<'_>, debtor: &Debtor) -> bool {
+        let p = &self.payments[i as usize];
+        let amount = p.amount == item.open || p.amount == item.total;
+        let account = p.account.as_deref().is_some_and(|a| {
+            let a = compact_account(a);
+            debtor.ibans.iter().any(|i| compact_account(i.as_str()) == a)
+        });
+        let name = match (p.name.as_deref(), debtor.name.as_deref()) {
+            (Some(a), Some(b)) => {
+                let (a, b) = (name_key(a), name_key(b));
+                !a.is_empty() && a == b
+            }
+            _ => false,
+        };
+        let identified = p.debtor.as_ref() == Some(item.debtor);
+        amount || account || name || identified
+    }
+
     /// The first payment that may have paid the item, if any.
     pub fn item(
         &self,
@@ -270,40 +358,39 @@ impl Gate {
                 best = Some((i, why));
             }
         };
-        for k in keys(item.number.as_str(), reference) {
-            for &i in self.exact.get(&k).into_iter().flatten() {
-                if self.eligible(i, item, true) {
+        // A payer identified as another debtor who names this item: a typo, unless the amount
+        // is this item's too.
+        let named_by = |i: u32| {
+            let p = &self.payments[i as usize];
+            p.debtor.as_ref().is_none_or(|d| d == item.debtor)
+                || p.amount == item.open
+                || p.amount == item.total
+        };
+        if let Some(seq) = sequence(item.number.as_str()) {
+            for &i in self.lone.get(&seq).into_iter().flatten() {
+                if self.eligible(i, item, true) && named_by(i) {
+                    consider(i, format!("its text names {seq}, the sequence of {}", item.number));
+                }
+            }
+        }
+        let full = keys(item.number.as_str(), reference);
+        for k in &full {
+            for &i in self.exact.get(k).into_iter().flatten() {
+                if self.eligible(i, item, true) && named_by(i) {
                     consider(i, format!("its text names {}", item.number));
                 }
             }
+        }
+        for k in full.iter().chain(sequence(item.number.as_str()).as_ref()) {
             if k.len() >= 4 {
-                for &(i, fit) in self.fuzzy.get(&k).into_iter().flatten() {
-                    if self.eligible(i, item, true) {
+                for &(i, fit) in self.fuzzy.get(k).into_iter().flatten() {
+                    if self.eligible(i, item, true) && self.payer_or_amount_fits(i, item, debtor) {
                         let how = match fit {
                             Fit::Swapped => "two digits swapped",
                             Fit::Changed => "one digit off",
                         };
                         consider(i, format!("its text names a number {how} from {}", item.number));
                     }
-                }
-            }
-        }
-        for acc in &debtor.ibans {
-            for &i in self
-                .accounts
-                .get(&compact_account(acc.as_str()))
-                .into_iter()
-                .flatten()
-            {
-                if self.eligible(i, item, false) {
-                    consider(i, format!("paid from the debtor's account {}", acc.as_str()));
-                }
-            }
-        }
-        if let Some(k) = debtor.name.as_deref().map(name_key).filter(|k| !k.is_empty()) {
-            for &i in self.names.get(&k).into_iter().flatten() {
-                if self.eligible(i, item, false) {
-                    consider(i, "the payer's name is the debtor's".to_string());
                 }
             }
         }
@@ -323,6 +410,64 @@ impl Gate {
             }
         }
         best.map(|(i, why)| self.hold(i, why))
+    }
+
+    /// Payments from the debtor (its account or name) whose amount is none of its open items nor
+    /// a sum of them: each may be a part payment of any item issued before it, so those are held.
+    /// `open` is every open invoice of the debtor; `items` the ones that would be claimed.
+    pub fn payer(
+        &self,
+        debtor: &Debtor,
+        open: &[&OpenItem<'_>],
+        items: &[&OpenItem<'_>],
+    ) -> Vec<(usize, Hold)> {
+        if self.is_empty() || items.is_empty() {
+            return Vec::new();
+        }
+        let mut from_debtor: Vec<(u32, String)> = Vec::new();
+        for acc in &debtor.ibans {
+            for &i in self
+                .accounts
+                .get(&compact_account(acc.as_str()))
+                .into_iter()
+                .flatten()
+            {
+                from_debtor.push((i, format!("paid from the debtor's account {}", acc.as_str())));
+            }
+        }
+        if let Some(k) = debtor.name.as_deref().map(name_key).filter(|k| !k.is_empty()) {
+            for &i in self.names.get(&k).into_iter().flatten() {
+                from_debtor.push((i, "the payer's name is the debtor's".to_string()));
+            }
+        }
+        from_debtor.sort_by_key(|(i, _)| *i);
+        from_debtor.dedup_by_key(|(i, _)| *i);
+        let mut out: Vec<(usize, Hold)> = Vec::new();
+        for (i, why) in from_debtor {
+            let p = &self.payments[i as usize];
+            if p.debtor.as_ref().is_some_and(|d| d != &debtor.id) {
+                continue;
+            }
+            let explained = open.iter().any(|it| p.amount == it.open || p.amount == it.total)
+                || sums_to(open, p.amount)
+                || p.names_documents_of.contains(&debtor.id);
+            if explained {
+                continue;
+            }
+            for (j, it) in items.iter().enumerate() {
+                if out.iter().any(|(k, _)| *k == j) || !self.eligible(i, it, false) {
+                    continue;
+                }
+                out.push((
+                    j,
+                    self.hold(
+                        i,
+                        format!("{why}, and its amount fits no single item: it may be a part payment of {}", it.number),
+                    ),
+                ));
+            }
+        }
+        out
     }
 
     /// A payment equal to the debtor's open total or to a sum of two or more of its items: the
@@ -378,6 +523,33 @@ impl Gate {
     }
 }
 
+/// Whether some two or more of the items' open amounts add up to `amount` (every subset up to
+/// the limit, else sums oldest first).
+fn sums_to(items: &[&OpenItem<'_>], amount: Decimal) -> bool {
+    if items.len() < 2 {
+        return false;
+    }
+    if items.len() <= SUBSET_LIMIT {
+        (1u64..(1 << items.len()))
+            .filter(|m| m.count_ones() >= 2)
+            .any(|m| {
+                items
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, _)| m & (1 << j) != 0)
+                    .map(|(_, it)| it.open)
+                    .sum::<Decimal>()
+                    == amount
+            })
+    } else {
+        let mut sum = Decimal::ZERO;
+        items.iter().enumerate().any(|(j, it)| {
+            sum += it.open;
+            j >= 1 && sum == amount
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -401,6 +573,7 @@ mod tests {
             name: None,
             account: None,
             not_for: vec![],
+            names_documents_of: vec![],
         }
     }
 
@@ -452,8 +625,10 @@ mod tests {
     #[test]
     fn boundaries() {
         let other = DebtorId::new("D9").unwrap();
-        let mut elsewhere = pay("P", "2026-03-01", "999.99", "F2025-005312");
+        let mut elsewhere = pay("P", "2026-03-01", "551.21", "F2025-005312");
         elsewhere.debtor = Some(other.clone());
+        let mut typo_elsewhere = pay("P", "2026-03-01", "999.99", "F2025-005312");
+        typo_elsewhere.debtor = Some(other.clone());
         let mut other_by_amount = pay("P", "2026-03-01", "551.21", "");
         other_by_amount.debtor = Some(other);
         let mut named = pay("P", "2026-03-01", "1.00", "");
@@ -466,17 +641,17 @@ mod tests {
             ("exact", pay("P", "2026-03-01", "10.00", "F2025-005312"), "F2025-005312", "551.21", true),
             ("no prefix", pay("P", "2026-03-01", "10.00", "factuur 2025-5312"), "F2025-005312", "551.21", true),
             ("sequence only", pay("P", "2026-03-01", "10.00", "fact nr 5312"), "F2025-005312", "551.21", true),
-            ("one digit off", pay("P", "2026-03-01", "10.00", "F2025-005313"), "F2025-005312", "551.21", true),
-            ("swapped", pay("P", "2026-03-01", "10.00", "5321"), "F2025-005312", "551.21", true),
-            ("two digits off", pay("P", "2026-03-01", "10.00", "5344"), "F2025-005312", "551.21", false),
+            ("one digit off", pay("P", "2026-03-01", "551.21", "F2025-005313"), "F2025-005312", "551.21", true),
+            ("one digit off, nothing else fits", pay("P", "2026-03-01", "10.00", "F2025-005313"), "F2025-005312", "551.21", false),
+            ("swapped", pay("P", "2026-03-01", "551.21", "5321"), "F2025-005312", "551.21", true),
+            ("two digits off", pay("P", "2026-03-01", "551.21", "5344"), "F2025-005312", "551.20", false),
             ("short sequence", pay("P", "2026-03-01", "10.00", "12"), "F2025-000012", "551.21", false),
             ("amount", pay("P", "2026-03-01", "551.21", "betaling"), "F2025-005312", "551.21", true),
             ("amount, a cent off", pay("P", "2026-03-01", "551.20", "betaling"), "F2025-005312", "551.21", false),
             ("before the invoice", pay("P", "2025-01-01", "551.21", "F2025-005312"), "F2025-005312", "551.21", false),
-            ("other debtor names it", elsewhere, "F2025-005312", "551.21", true),
+            ("other debtor names it, its amount", elsewhere, "F2025-005312", "551.21", true),
+            ("other debtor names it, another amount", typo_elsewhere, "F2025-005312", "551.21", false),
             ("other debtor, same amount", other_by_amount, "F2025-005312", "551.21", false),
-            ("name", named, "F2025-005312", "551.21", true),
-            ("account", from_account, "F2025-005312", "551.21", true),
             ("not this payment", said_no, "F2025-005312", "551.21", false),
         ];
         for (id, p, number, open, want) in table {
@@ -487,6 +662,27 @@ mod tests {
             let got = gate.item(&it, None, &deb);
             assert_eq!(got.is_some(), want, "{id}: {got:?}");
         }
+        // The payer: its name or account is the debtor's.
+        let deb = debtor("Bakkerij De Zon B.V.", Some("NL91ABNA0417164300"));
+        let (f1, f2) = (fixture("F2025-005312"), fixture("F2025-005313"));
+        let items = [item(&f1, "551.21", "2025-12-01"), item(&f2, "100.00", "2025-12-01")];
+        let refs: Vec<&OpenItem<'_>> = items.iter().collect();
+        for (id, p, held) in [
+            ("name, a part payment", named.clone(), 2),
+            ("account, a part payment", from_account.clone(), 2),
+            ("name, the amount of one item", Unapplied { amount: Decimal::from(100), ..named.clone() }, 0),
+            ("name, the sum of both", Unapplied { amount: Decimal::from_str_exact("651.21").unwrap(), ..named.clone() }, 0),
+            ("name, a repeat of a settled invoice", Unapplied { names_documents_of: vec![deb.id.clone()], ..named }, 0),
+        ] {
+            assert_eq!(Gate::new(vec![p]).payer(&deb, &refs, &refs).len(), held, "{id}");
+        }
+        // An amount that is one item's is held by the item itself.
+        let by_amount = Gate::new(vec![pay("P", "2026-03-01", "100.00", "")]);
+        assert!(by_amount.item(&items[1], None, &deb).is_some());
+        assert!(by_amount.item(&items[0], None, &deb).is_none());
+        // A sequence joined to another year names that year's invoice only.
+        let other_year = Gate::new(vec![pay("P", "2026-03-01", "9.00", "Factuur F2026-005312")]);
+        assert!(other_year.item(&items[0], None, &deb).is_none());
     }
 
     #[test]
