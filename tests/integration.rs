@@ -1106,7 +1106,7 @@ fn letters_have_exact_amounts_and_the_legal_pay_by_date_and_can_be_recorded() {
     assert!(nl.contains("Acme B.V."), "{nl}");
     assert!(nl.contains("€ 1.512,50"), "{nl}");
     assert!(
-        nl.contains("op 24 november 2026 ontvangt; betaal dan uiterlijk op 8 december 2026"),
+        nl.contains("Wordt deze brief op 24 november 2026 bij u bezorgd, dan is uw laatste betaaldag 8 december 2026"),
         "{nl}"
     );
     assert!(
@@ -1133,7 +1133,7 @@ fn letters_have_exact_amounts_and_the_legal_pay_by_date_and_can_be_recorded() {
     ));
     let html = std::fs::read_to_string(&en).unwrap();
     assert!(
-        html.starts_with("<!DOCTYPE html>") && html.contains("please pay by 8 December 2026"),
+        html.starts_with("<!DOCTYPE html>") && html.contains("your last day to pay is 8 December 2026"),
         "{html}"
     );
     assert!(!html.contains("http"), "self-contained");

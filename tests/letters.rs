@@ -167,15 +167,16 @@ fn belgian_letters_name_the_enterprise_and_count_working_days() {
     assert!(stderr(&o).contains("enterprise number"), "{}", stderr(&o));
     std::fs::write(
         &policy,
-        "jurisdiction = \"be\"\ncontract_has_damages_and_interest_clause = true\n[creditor]\nname = \"Brouwerij Het Anker BV\"\niban = \"BE68539007547034\"\nenterprise_number = \"0404.123.456\"\n",
+        "jurisdiction = \"be\"\ncontract_has_damages_and_interest_clause = true\n[creditor]\nname = \"Brouwerij Het Anker BV\"\niban = \"BE68539007547034\"\nenterprise_number = \"0404.123.477\"\n",
     )
     .unwrap();
     let t = ok(run(&args(&policy)));
     assert!(t.contains("Eerste herinnering (kosteloos)"), "{t}");
     assert!(t.contains("begint op 8 juni 2026") && t.contains("eindigt op 21 juni 2026"), "{t}");
-    assert!(t.contains("Ondernemingsnummer 0404.123.456") && !t.contains("KvK"), "{t}");
+    assert!(t.contains("Betaal dus uiterlijk op 22 juni 2026"), "Sunday moves to Monday: {t}");
+    assert!(t.contains("Ondernemingsnummer 0404.123.477") && !t.contains("KvK"), "{t}");
     assert!(!t.contains("Besluit"), "{t}");
-    // Recorded, the claim's damages and interest start the day after the term, 22 June.
+    // Recorded, the claim's damages and interest start the day after the term, 23 June.
     let mut record = args(&policy);
     record.push("--record".into());
     ok(run(&record));
@@ -190,9 +191,10 @@ fn belgian_letters_name_the_enterprise_and_count_working_days() {
     let c = &v["claims"][0];
     assert_eq!(c["jurisdiction"], "be");
     assert_eq!(c["fourteen_day_letter"]["term"]["starts"], "2026-06-08");
-    assert_eq!(c["fourteen_day_letter"]["term"]["last_day"], "2026-06-21");
-    assert_eq!(c["amounts"]["costs_due_date"], "2026-06-22");
-    assert_eq!(c["items"][0]["interest_from"], "2026-06-22");
+    assert_eq!(c["fourteen_day_letter"]["term"]["nominal_last_day"], "2026-06-21");
+    assert_eq!(c["fourteen_day_letter"]["term"]["last_day"], "2026-06-22");
+    assert_eq!(c["amounts"]["costs_due_date"], "2026-06-23");
+    assert_eq!(c["items"][0]["interest_from"], "2026-06-23");
     assert_eq!(c["amounts"]["collection_costs_excl_vat"], "130.75", "1,815.00: 65 + 5% of 1,315.00");
     assert!(c["legal_basis"]["interest"]["article"].as_str().unwrap().contains("XIX.4"));
     // Without a creditor the letter is not written at all.

@@ -163,6 +163,7 @@ pub fn run(
         costs: collection_costs(total, &terms)?,
         interest_rate: eff.rate_table(&tables, debtor_type).known_rate_on(date),
         damages_clause: eff.damages_clause(),
+        agreed_interest_pct: eff.agreed_interest_pct(),
     };
     let text = match format {
         LetterFormat::Text => letter::text(&input),

@@ -79,6 +79,8 @@ pub struct LetterTerm {
     pub received_presumed: bool,
     /// First day of the term.
     pub starts: NaiveDate,
+    /// The 14th day, before a weekend or holiday moves it.
+    pub nominal_last_day: NaiveDate,
     /// Last day the debtor can pay without costs.
     pub last_day: NaiveDate,
     /// First day costs (and, for Belgian consumers, interest) may be charged.
@@ -97,7 +99,8 @@ fn days_after(d: NaiveDate, n: u64) -> NaiveDate {
 /// NL (art. 6:96 lid 6 BW): 14 days from the day after receipt; the last day moves past a
 /// Saturday, Sunday or public holiday (art. 1 Algemene termijnenwet). BE (art. XIX.2 WER):
 /// 14 calendar days from the third working day after a paper reminder is sent, or from the
-/// (working) day after an e-mail; not moved past weekends.
+/// (working) day after an e-mail; a last day that is no working day moves to the next one
+/// (art. 1.7 BW).
 pub fn letter_term(
     jurisdiction: Jurisdiction,
     sent: NaiveDate,
@@ -108,13 +111,15 @@ pub fn letter_term(
         Jurisdiction::Nl => {
             let presumed = received.is_none();
             let received = received.unwrap_or_else(|| presumed_receipt(sent, channel));
-            let last_day = calendar::nl_term_end(days_after(received, 14));
+            let nominal_last_day = days_after(received, 14);
+            let last_day = calendar::nl_term_end(nominal_last_day);
             LetterTerm {
                 sent,
                 channel,
                 received: Some(received),
                 received_presumed: presumed,
                 starts: days_after(received, 1),
+                nominal_last_day,
                 last_day,
                 costs_from: days_after(last_day, 1),
                 basis: "art. 6:96 lid 6 BW (HR 25-11-2016, ECLI:NL:HR:2016:2704); art. 1 Algemene termijnenwet",
@@ -127,16 +132,24 @@ pub fn letter_term(
                 Channel::Email => calendar::be_working_days_after(sent, 1),
                 Channel::Post => calendar::be_working_days_after(sent, 3),
             };
-            let last_day = days_after(starts, 13);
+            // 14 calendar days; a last day on a Saturday, Sunday or legal holiday moves to the
+            // next working day (art. 1.7 Burgerlijk Wetboek, Book 1): never too short.
+            let nominal_last_day = days_after(starts, 13);
+            let last_day = if calendar::be_working_day(nominal_last_day) {
+                nominal_last_day
+            } else {
+                calendar::be_working_days_after(nominal_last_day, 1)
+            };
             LetterTerm {
                 sent,
                 channel,
                 received,
                 received_presumed: false,
                 starts,
+                nominal_last_day,
                 last_day,
                 costs_from: days_after(last_day, 1),
-                basis: "art. XIX.2 WER",
+                basis: "art. XIX.2 WER; art. 1.7 BW",
             }
         }
     }
@@ -324,7 +337,8 @@ mod tests {
             // Received on a Saturday: the 14th day is a Saturday, the term runs to Monday.
             ("T3", Nl, "2026-11-19", Channel::Post, "2026-11-21", "2026-11-22", "2026-12-07", "2026-12-08"),
             ("T4", Nl, "2026-11-02", Channel::Email, "2026-11-02", "2026-11-03", "2026-11-16", "2026-11-17"),
-            ("T5", Be, "2026-06-03", Channel::Post, "", "2026-06-08", "2026-06-21", "2026-06-22"),
+            // Ends Sunday 21 June: the next working day, Monday 22 June (art. 1.7 BW).
+            ("T5", Be, "2026-06-03", Channel::Post, "", "2026-06-08", "2026-06-22", "2026-06-23"),
             ("T6", Be, "2025-05-05", Channel::Email, "", "2025-05-06", "2025-05-19", "2025-05-20"),
             // Posted the Friday before the national holiday: Mon 20, (21 July), Wed 22, Thu 23.
             ("T7", Be, "2026-07-17", Channel::Post, "", "2026-07-23", "2026-08-05", "2026-08-06"),

@@ -35,12 +35,7 @@ pub fn wording(l: &LetterInput) -> Wording {
     Wording {
         title: title.into(),
         greeting: if nl { "Geachte heer, mevrouw," } else { "Dear Sir or Madam," }.into(),
-        intro: if nl {
-            "Volgens onze administratie zijn de volgende facturen nog niet (volledig) betaald:"
-        } else {
-            "According to our records the following invoices have not been paid (in full):"
-        }
-        .into(),
+        intro: l.intro(),
         paragraphs,
         closing: if nl { "Met vriendelijke groeten," } else { "Kind regards," }.into(),
     }
@@ -55,26 +50,65 @@ fn at_rate(l: &LetterInput) -> String {
     }
 }
 
+/// The sentence on a term whose 14th day is no working day (art. 1.7 BW), or nothing.
+fn moved_end(l: &LetterInput) -> String {
+    let t = &l.term;
+    if t.last_day == t.nominal_last_day {
+        return String::new();
+    }
+    match l.lang {
+        Lang::Nl => format!(
+            " Omdat dat geen werkdag is, loopt de termijn door tot en met {}.",
+            l.day(t.last_day)
+        ),
+        Lang::En => format!(
+            " As that is not a working day, the term runs until {}.",
+            l.day(t.last_day)
+        ),
+    }
+}
+
+/// The contractual interest: the rate the clause agrees, or the statutory maximum it refers to.
+fn clause_interest(l: &LetterInput) -> String {
+    match (l.agreed_interest_pct, l.lang) {
+        (Some(r), Lang::Nl) => format!("verwijlinteresten tegen de in uw overeenkomst bepaalde rentevoet van {} per jaar", l.pct(r)),
+        (Some(r), Lang::En) => format!("late-payment interest at the rate your contract agrees, {} a year", l.pct(r)),
+        (None, Lang::Nl) => format!(
+            "verwijlinteresten tegen de rentevoet van artikel 5, tweede lid, van de wet van 2 augustus 2002 betreffende de bestrijding van de betalingsachterstand bij handelstransacties{}",
+            l.interest_rate.map(|r| format!(" (op dit moment {} per jaar)", l.pct(r))).unwrap_or_default()
+        ),
+        (None, Lang::En) => format!(
+            "late-payment interest at the rate of article 5(2) of the Act of 2 August 2002 on combating late payment in commercial transactions{}",
+            l.interest_rate.map(|r| format!(" (currently {} a year)", l.pct(r))).unwrap_or_default()
+        ),
+    }
+}
+
 /// Consumers: the free reminder, its term and start, and what follows the term.
 fn consumer(l: &LetterInput) -> Vec<String> {
     let t = &l.term;
     let (total, pay_to, rate) = (l.money(l.total), l.pay_to(), at_rate(l));
     let (starts, last, after) = (l.day(t.starts), l.day(t.last_day), l.day(t.costs_from));
+    let nominal = l.day(t.nominal_last_day);
+    let moved = moved_end(l);
     let sent = l.day(t.sent);
+    let day_after = t.starts == t.sent.succ_opt().unwrap_or(t.sent);
+    let interest = clause_interest(l);
     let damages = l.money(l.costs_incl());
     match l.lang {
         Lang::Nl => {
             let start_rule = match t.channel {
                 Channel::Post => format!("de derde werkdag na de verzending van deze brief op {sent}"),
+                Channel::Email if day_after => format!("de dag na de verzending van deze e-mail op {sent}"),
                 Channel::Email => format!("de eerste werkdag na de verzending van deze e-mail op {sent}"),
             };
             let what_follows = if l.damages_clause {
-                format!("Betaalt u niet uiterlijk op {last}, dan vragen wij vanaf {after}, zoals uw overeenkomst bepaalt en binnen de grenzen van artikel XIX.4 van het Wetboek van economisch recht: een schadevergoeding van {damages} en verwijlinteresten{rate} op het openstaande bedrag (ten hoogste de rentevoet van de wet van 2 augustus 2002 betreffende de bestrijding van de betalingsachterstand bij handelstransacties).")
+                format!("Betaalt u niet uiterlijk op {last}, dan vragen wij vanaf {after}, zoals uw overeenkomst bepaalt en binnen de grenzen van artikel XIX.4 van het Wetboek van economisch recht: een schadevergoeding van {damages} (berekend over het bedrag dat dan nog openstaat; betaalt u een deel, dan is zij lager) en {interest} op het nog openstaande factuurbedrag.")
             } else {
-                format!("Uw overeenkomst bevat geen schadebeding: wij vragen u daarom geen schadevergoeding. Betaalt u niet uiterlijk op {last}, dan bent u vanaf {after} wel de wettelijke interest{rate} op het openstaande bedrag verschuldigd (artikel XIX.4 van het Wetboek van economisch recht).")
+                format!("Uw overeenkomst bevat geen schadebeding: wij rekenen u daarom geen schadevergoeding aan. Betaalt u niet uiterlijk op {last}, dan bent u vanaf {after} wel de wettelijke interest{rate} op het nog openstaande factuurbedrag verschuldigd. Meer dan artikel XIX.4 van het Wetboek van economisch recht toelaat, vragen wij niet.")
             };
             vec![
-                format!("Het openstaande bedrag is {total}. Deze herinnering is kosteloos. U heeft 14 kalenderdagen om dit bedrag{pay_to} te betalen. Die termijn begint op {starts}, {start_rule}, en eindigt op {last}: betaal dus uiterlijk op {last}."),
+                format!("Het openstaande bedrag is {total}. Deze herinnering is kosteloos. U heeft 14 kalenderdagen om dit bedrag{pay_to} te betalen. Die termijn begint op {starts}, {start_rule}, en eindigt op {nominal}.{moved} Betaal dus uiterlijk op {last}."),
                 "Tijdens deze termijn rekenen wij geen kosten en geen interesten aan (artikel XIX.2 van het Wetboek van economisch recht).".into(),
                 what_follows,
             ]
@@ -82,15 +116,16 @@ fn consumer(l: &LetterInput) -> Vec<String> {
         Lang::En => {
             let start_rule = match t.channel {
                 Channel::Post => format!("the third working day after this letter was sent on {sent}"),
+                Channel::Email if day_after => format!("the day after this e-mail was sent on {sent}"),
                 Channel::Email => format!("the first working day after this e-mail was sent on {sent}"),
             };
             let what_follows = if l.damages_clause {
-                format!("If you do not pay by {last}, then from {after}, as your contract provides and within the limits of article XIX.4 of the Belgian Code of Economic Law, we will charge damages of {damages} and late-payment interest{rate} on the outstanding amount (at most the rate of the Act of 2 August 2002 on combating late payment in commercial transactions).")
+                format!("If you do not pay by {last}, then from {after}, as your contract provides and within the limits of article XIX.4 of the Belgian Code of Economic Law, we will charge damages of {damages} (computed on the amount then still unpaid; lower if you pay part) and {interest} on the unpaid invoice amount.")
             } else {
-                format!("Your contract contains no damages clause, so we will not charge you damages. If you do not pay by {last}, you will owe statutory interest{rate} on the outstanding amount from {after} (article XIX.4 of the Belgian Code of Economic Law).")
+                format!("Your contract contains no damages clause, so we will not charge you damages. If you do not pay by {last}, you will owe statutory interest{rate} on the unpaid invoice amount from {after}. We will not claim more than article XIX.4 of the Belgian Code of Economic Law allows.")
             };
             vec![
-                format!("The outstanding amount is {total}. This reminder is free of charge. You have 14 calendar days to pay this amount{pay_to}; the term starts on {starts}, {start_rule}, and ends on {last}: please pay by {last} at the latest."),
+                format!("The outstanding amount is {total}. This reminder is free of charge. You have 14 calendar days to pay this amount{pay_to}; the term starts on {starts}, {start_rule}, and ends on {nominal}.{moved} Please pay by {last} at the latest."),
                 "During this term we charge no costs and no interest (article XIX.2 of the Belgian Code of Economic Law).".into(),
                 what_follows,
             ]

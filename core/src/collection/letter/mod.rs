@@ -89,6 +89,8 @@ pub struct LetterInput {
     pub interest_rate: Option<Decimal>,
     /// Belgian consumers: the contract has a damages and interest clause.
     pub damages_clause: bool,
+    /// Belgian consumers: the interest rate the clause agrees, when below the maximum.
+    pub agreed_interest_pct: Option<Decimal>,
 }
 
 /// A letter's words before layout.
@@ -115,6 +117,17 @@ pub fn wording(l: &LetterInput) -> Wording {
 }
 
 impl LetterInput {
+    /// The sentence before the table: one invoice or several.
+    fn intro(&self) -> String {
+        match (self.lang, self.items.len()) {
+            (Lang::Nl, 1) => "Volgens onze administratie is de volgende factuur nog niet (volledig) betaald:",
+            (Lang::Nl, _) => "Volgens onze administratie zijn de volgende facturen nog niet (volledig) betaald:",
+            (Lang::En, 1) => "According to our records the following invoice has not been paid (in full):",
+            (Lang::En, _) => "According to our records the following invoices have not been paid (in full):",
+        }
+        .into()
+    }
+
     /// Costs including VAT.
     pub fn costs_incl(&self) -> Decimal {
         self.costs.costs.amount + self.costs.vat

@@ -34,44 +34,41 @@ pub fn wording(l: &LetterInput) -> Wording {
     Wording {
         title: title.into(),
         greeting: if nl { "Geachte heer, mevrouw," } else { "Dear Sir or Madam," }.into(),
-        intro: if nl {
-            "Volgens onze administratie zijn de volgende facturen nog niet (volledig) betaald:"
-        } else {
-            "According to our records the following invoices have not been paid (in full):"
-        }
-        .into(),
+        intro: l.intro(),
         paragraphs,
         closing: if nl { "Met vriendelijke groet," } else { "Kind regards," }.into(),
     }
 }
 
-/// The term: 14 days from the day after receipt, with the presumed receipt and the last day.
+/// The term: 14 days from the day after delivery, tied to delivery (not to a fixed date, which a
+/// later delivery would make too short: HR 25-11-2016, Fa-Med), with the last day for the
+/// presumed delivery.
 fn term(l: &LetterInput) -> String {
     let t = &l.term;
     let received = t.received.unwrap_or(t.sent);
-    let extended = (t.last_day - received).num_days() > 14;
+    let extended = t.last_day > t.nominal_last_day;
     let total = l.money(l.total);
     let pay_to = l.pay_to();
     match l.lang {
         Lang::Nl => {
             let mut s = format!(
-                "Wij verzoeken u het openstaande bedrag van {total}{pay_to} te betalen binnen 14 dagen na de dag waarop u deze brief ontvangt. Wij gaan ervan uit dat u deze brief op {} ontvangt; betaal dan uiterlijk op {}.",
+                "Wij verzoeken u het openstaande bedrag van {total}{pay_to} te betalen binnen 14 dagen vanaf de dag nadat deze brief bij u is bezorgd. Wordt deze brief op {} bij u bezorgd, dan is uw laatste betaaldag {}; wordt hij later bezorgd, dan heeft u tot en met de veertiende dag na de dag van bezorging.",
                 l.day(received),
                 l.day(t.last_day)
             );
             if extended {
-                s.push_str(" De veertiende dag valt op een zaterdag, zondag of feestdag; daarom loopt de termijn door tot die datum (Algemene termijnenwet).");
+                s.push_str(" Valt de veertiende dag op een zaterdag, zondag of feestdag, dan loopt de termijn door tot en met de eerstvolgende werkdag (Algemene termijnenwet).");
             }
             s
         }
         Lang::En => {
             let mut s = format!(
-                "We ask you to pay the outstanding amount of {total}{pay_to} within 14 days, counted from the day after you receive this letter. We expect you to receive this letter on {}; please pay by {} at the latest.",
+                "We ask you to pay the outstanding amount of {total}{pay_to} within 14 days from the day after this letter is delivered to you. If it is delivered on {}, your last day to pay is {}; if it is delivered later, you have until the fourteenth day after the day of delivery.",
                 l.day(received),
                 l.day(t.last_day)
             );
             if extended {
-                s.push_str(" The fourteenth day falls on a Saturday, Sunday or public holiday, so the term runs on to that date (Dutch General Time Limits Act).");
+                s.push_str(" If the fourteenth day falls on a Saturday, Sunday or public holiday, the term runs on to the next working day (Dutch General Time Limits Act).");
             }
             s
         }
@@ -106,14 +103,13 @@ fn rate_now(l: &LetterInput) -> String {
 
 /// Consumers: the WIK costs after the term, and statutory interest (art. 6:119 BW).
 fn consumer(l: &LetterInput) -> Vec<String> {
-    let pay_by = l.day(l.term.last_day);
     let costs = l.money(l.costs_incl());
     let total = l.money(l.total);
     let (vat, rate) = (vat(l), rate_now(l));
     match l.lang {
         Lang::Nl => vec![
             format!(
-                "Betaalt u niet uiterlijk op {pay_by}, dan bent u buitengerechtelijke incassokosten verschuldigd van {costs}{vat}. Dat bedrag volgt uit het Besluit vergoeding voor buitengerechtelijke incassokosten (artikel 6:96 van het Burgerlijk Wetboek), berekend over het openstaande bedrag van {total}. Wij kunnen de vordering dan uit handen geven aan een incassobureau."
+                "Betaalt u niet binnen deze termijn, dan bent u buitengerechtelijke incassokosten verschuldigd van {costs}{vat}. Dat bedrag volgt uit het Besluit vergoeding voor buitengerechtelijke incassokosten (artikel 6:96 van het Burgerlijk Wetboek), berekend over het openstaande bedrag van {total}; betaalt u binnen de termijn een deel, dan berekenen wij de incassokosten alleen over wat dan nog openstaat. Wij kunnen de vordering dan uit handen geven aan een incassobureau."
             ),
             format!(
                 "Over het openstaande bedrag van elke factuur bent u vanaf de dag na de vervaldatum de wettelijke rente verschuldigd (artikel 6:119 van het Burgerlijk Wetboek{rate})."
@@ -121,7 +117,7 @@ fn consumer(l: &LetterInput) -> Vec<String> {
         ],
         Lang::En => vec![
             format!(
-                "If you do not pay by {pay_by}, you will owe extrajudicial collection costs of {costs}{vat}. This amount follows from the Dutch Decree on compensation for extrajudicial collection costs (article 6:96 of the Dutch Civil Code), computed over the outstanding amount of {total}. We may then hand the claim to a collection agency."
+                "If you do not pay within this term, you will owe extrajudicial collection costs of {costs}{vat}. This amount follows from the Dutch Decree on compensation for extrajudicial collection costs (article 6:96 of the Dutch Civil Code), computed over the outstanding amount of {total}; if you pay part of it within the term, we compute the costs only over what is then still open. We may then hand the claim to a collection agency."
             ),
             format!(
                 "On the amount still open of each invoice you owe statutory interest from the day after its due date (article 6:119 of the Dutch Civil Code{rate})."

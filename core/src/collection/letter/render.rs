@@ -12,7 +12,7 @@ fn creditor_lines(l: &LetterInput) -> Vec<String> {
         Jurisdiction::Nl => c
             .kvk
             .as_ref()
-            .map(|k| if nl { format!("KvK {k}") } else { format!("Chamber of Commerce {k}") }),
+            .map(|k| if nl { format!("KvK {k}") } else { format!("Chamber of Commerce (KvK) no. {k}") }),
         Jurisdiction::Be => c.enterprise_number.as_ref().map(|k| {
             if nl {
                 format!("Ondernemingsnummer {k}")

@@ -28,7 +28,7 @@ fn creditor(j: Jurisdiction) -> CreditorDetails {
             address: Some("Dorpsstraat 1, 1234 AB Zonnedorp".into()),
             kvk: Some("12345678".into()),
             enterprise_number: None,
-            vat_number: Some("NL001234567B01".into()),
+            vat_number: Some("NL123456708B01".into()),
             email: Some("debiteuren@dezon.nl".into()),
         },
         Jurisdiction::Be => CreditorDetails {
@@ -36,8 +36,8 @@ fn creditor(j: Jurisdiction) -> CreditorDetails {
             iban: Some("BE68539007547034".into()),
             address: Some("Guido Gezellelaan 49, 2800 Mechelen".into()),
             kvk: None,
-            enterprise_number: Some("0404.123.456".into()),
-            vat_number: Some("BE0404123456".into()),
+            enterprise_number: Some("0404.123.477".into()),
+            vat_number: Some("BE0404123477".into()),
             email: Some("boekhouding@hetanker.be".into()),
         },
     }
@@ -69,7 +69,7 @@ fn letter(
         jurisdiction: j,
         debtor_type: debtor,
         late_invoices: items.len() as u32,
-        creditor_vat_deductible: debtor == DebtorType::Business,
+        creditor_vat_deductible: true,
         b2b_minimum: B2bMinimum::PerInvoice,
         agreed_costs_pct: policy.b2b_agreed_costs_pct,
         damages_clause: clause,
@@ -84,7 +84,10 @@ fn letter(
             DebtorType::Consumer => "J. Jansen".into(),
             DebtorType::Business => "Installatiebedrijf Warm V.O.F.".into(),
         },
-        debtor_lines: vec!["Kerkstraat 12".into(), "1000 AB Ergens".into()],
+        debtor_lines: match j {
+            Jurisdiction::Nl => vec!["Kerkstraat 12".into(), "1000 AB Ergens".into()],
+            Jurisdiction::Be => vec!["Kerkstraat 12".into(), "2000 Antwerpen".into()],
+        },
         date: d(date),
         term: letter_term(j, d(date), channel, None),
         currency: Currency::EUR,
@@ -93,6 +96,7 @@ fn letter(
         costs: collection_costs(total, &terms).unwrap(),
         interest_rate: rate_kind(j, debtor, clause).table().known_rate_on(d(date)),
         damages_clause: clause,
+        agreed_interest_pct: None,
     }
 }
 
@@ -117,10 +121,13 @@ fn nl_consumer_letter_counts_ascension_day_and_christmas() {
     let l = letter(Jurisdiction::Nl, DebtorType::Consumer, Lang::Nl, "2026-05-12", Channel::Post, false, ONE);
     let t = text(&l);
     assert!(
-        t.contains("op 15 mei 2026 ontvangt; betaal dan uiterlijk op 29 mei 2026"),
+        t.contains("binnen 14 dagen vanaf de dag nadat deze brief bij u is bezorgd. Wordt deze brief op 15 mei 2026 bij u bezorgd, dan is uw laatste betaaldag 29 mei 2026"),
         "{t}"
     );
     assert!(t.contains("Besluit vergoeding voor buitengerechtelijke incassokosten"), "{t}");
+    assert!(t.contains("Betaalt u niet binnen deze termijn") && t.contains("€ 181,50"), "{t}");
+    assert!(!t.contains("btw"), "the creditor deducts VAT: {t}");
+    assert!(t.contains("is de volgende factuur nog niet"), "one invoice: {t}");
     assert!(t.contains("vanaf de dag na de vervaldatum de wettelijke rente"), "{t}");
     assert!(t.contains("artikel 6:119 van het Burgerlijk Wetboek, op dit moment 4% per jaar"), "{t}");
     insta::assert_snapshot!("nl_consumer_nl", t);
@@ -130,7 +137,7 @@ fn nl_consumer_letter_counts_ascension_day_and_christmas() {
     // Thu 24 December 2026: received Wed 30 December, pay by Wed 13 January 2027.
     let xmas = letter(Jurisdiction::Nl, DebtorType::Consumer, Lang::Nl, "2026-12-24", Channel::Post, false, ONE);
     assert!(
-        text(&xmas).contains("op 30 december 2026 ontvangt; betaal dan uiterlijk op 13 januari 2027"),
+        text(&xmas).contains("op 30 december 2026 bij u bezorgd, dan is uw laatste betaaldag 13 januari 2027"),
         "{}",
         text(&xmas)
     );
@@ -143,7 +150,7 @@ fn nl_letter_says_when_the_term_runs_past_a_weekend() {
     // Thu 19 November 2026: received Sat 21 November; the 14th day is Sat 5 December.
     let l = letter(Jurisdiction::Nl, DebtorType::Consumer, Lang::Nl, "2026-11-19", Channel::Post, false, ONE);
     let t = text(&l);
-    assert!(t.contains("betaal dan uiterlijk op 7 december 2026"), "{t}");
+    assert!(t.contains("uw laatste betaaldag 7 december 2026"), "{t}");
     assert!(t.contains("Algemene termijnenwet"), "{t}");
 }
 
@@ -170,23 +177,27 @@ fn nl_business_letter_names_the_b2b_rule_and_commercial_interest() {
 
 #[test]
 fn be_consumer_letter_counts_from_the_third_working_day() {
-    // Wed 3 June 2026 by post: the term starts Mon 8 June and ends Sun 21 June.
+    // Wed 3 June 2026 by post: the term starts Mon 8 June and its 14th day is Sun 21 June, so
+    // the debtor may pay on Mon 22 June (art. 1.7 BW); damages and interest from 23 June.
     let l = letter(Jurisdiction::Be, DebtorType::Consumer, Lang::Nl, "2026-06-03", Channel::Post, true, DESCRIBED);
     let t = text(&l);
     assert!(t.contains("begint op 8 juni 2026") && t.contains("eindigt op 21 juni 2026"), "{t}");
-    assert!(t.contains("vanaf 22 juni 2026"), "{t}");
+    assert!(t.contains("loopt de termijn door tot en met 22 juni 2026") && t.contains("vanaf 23 juni 2026"), "{t}");
     assert!(!t.contains("19 juni"), "{t}");
     for dutch in ["Besluit", "KvK", "Burgerlijk Wetboek", "vervaldatum van elke factuur"] {
         assert!(!t.contains(dutch), "{dutch} in a Belgian letter: {t}");
     }
-    assert!(t.contains("Ondernemingsnummer 0404.123.456"), "{t}");
+    assert!(t.contains("Ondernemingsnummer 0404.123.477"), "{t}");
     assert!(t.contains("Onderhoud verwarmingsketel april"), "what was bought: {t}");
     // 1,000.00 with a clause: 65 + 5% of 500 = 90.00; interest at the B2B rate.
-    assert!(t.contains("schadevergoeding van € 90,00") && t.contains("tegen 10,5% per jaar"), "{t}");
+    assert!(t.contains("schadevergoeding van € 90,00") && t.contains("op dit moment 10,5% per jaar"), "{t}");
+    let mut agreed = l.clone();
+    agreed.agreed_interest_pct = Some(Decimal::from(8));
+    assert!(text(&agreed).contains("de in uw overeenkomst bepaalde rentevoet van 8% per jaar"));
     insta::assert_snapshot!("be_consumer_clause_nl", t);
     let en = letter(Jurisdiction::Be, DebtorType::Consumer, Lang::En, "2026-06-03", Channel::Post, true, DESCRIBED);
     let t = text(&en);
-    assert!(!t.contains("Dutch") && t.contains("Enterprise number 0404.123.456"), "{t}");
+    assert!(!t.contains("Dutch") && t.contains("Enterprise number 0404.123.477"), "{t}");
     insta::assert_snapshot!("be_consumer_clause_en", t);
 }
 
@@ -195,7 +206,8 @@ fn be_consumer_letter_without_clause_names_legal_interest() {
     let l = letter(Jurisdiction::Be, DebtorType::Consumer, Lang::Nl, "2026-06-03", Channel::Email, false, DESCRIBED);
     let t = text(&l);
     assert!(t.contains("geen schadebeding") && t.contains("wettelijke interest tegen 4,5% per jaar"), "{t}");
-    assert!(t.contains("begint op 4 juni 2026, de eerste werkdag na de verzending van deze e-mail") && t.contains("eindigt op 17 juni 2026"), "{t}");
+    assert!(t.contains("begint op 4 juni 2026, de dag na de verzending van deze e-mail") && t.contains("eindigt op 17 juni 2026"), "{t}");
+    assert!(!t.contains("loopt de termijn door"), "Wednesday 17 June is a working day: {t}");
     insta::assert_snapshot!("be_consumer_no_clause_nl", t);
     let en = letter(Jurisdiction::Be, DebtorType::Consumer, Lang::En, "2026-06-03", Channel::Email, false, DESCRIBED);
     insta::assert_snapshot!("be_consumer_no_clause_en", text(&en));
