@@ -1566,3 +1566,6 @@ mod letters;
 
 #[path = "truth.rs"]
 mod truth;
+
+#[path = "othergen.rs"]
+mod othergen;
