@@ -143,7 +143,8 @@ fn http(
 }
 
 /// Every claim the agency holds: claim id -> (creditor, revision).
-fn at_agency(addr: SocketAddr) -> HashMap<String, (String, u64)> {
+/// The agency's export of every claim it holds, as JSON.
+fn export(addr: SocketAddr) -> Vec<serde_json::Value> {
     let (status, _, body) = http(
         addr,
         "GET",
@@ -152,7 +153,11 @@ fn at_agency(addr: SocketAddr) -> HashMap<String, (String, u64)> {
         b"",
     );
     assert_eq!(status, 200, "{body}");
-    let all: Vec<serde_json::Value> = serde_json::from_str(&body).unwrap();
+    serde_json::from_str(&body).unwrap()
+}
+
+fn at_agency(addr: SocketAddr) -> HashMap<String, (String, u64)> {
+    let all = export(addr);
     let mut out = HashMap::new();
     for c in all {
         let id = c["claim"]["claim_id"].as_str().unwrap().to_string();
@@ -850,15 +855,7 @@ fn rabo_payment(date: &str, amount: &str, name: &str, text: &str) -> String {
 
 /// What the agency holds of each claim: (status, revision of the content, withdrawal reason).
 fn agency_truth(addr: SocketAddr) -> HashMap<String, (String, u64, String)> {
-    let (status, _, body) = http(
-        addr,
-        "GET",
-        "/export?format=json",
-        &[("Authorization", format!("Bearer {ADMIN}"))],
-        b"",
-    );
-    assert_eq!(status, 200, "{body}");
-    let all: Vec<serde_json::Value> = serde_json::from_str(&body).unwrap();
+    let all = export(addr);
     let mut out = HashMap::new();
     for c in all {
         let id = c["claim"]["claim_id"].as_str().unwrap().to_string();
@@ -875,7 +872,10 @@ fn agency_truth(addr: SocketAddr) -> HashMap<String, (String, u64, String)> {
             (
                 st["status"].as_str().unwrap().to_string(),
                 st["revision"].as_u64().unwrap(),
-                st["withdrawal"]["reason"].as_str().unwrap_or("").to_string(),
+                st["withdrawal"]["reason"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string(),
             ),
         );
     }
@@ -967,12 +967,23 @@ fn the_agency_is_told_of_payments_credits_and_disputes() {
                 out.contains(": paid: F2026-101 was paid to the creditor on 2026-06-20"),
                 "{out}"
             );
-            assert!(out.contains(": disputed: the debtor disputes F2026-301"), "{out}");
+            assert!(
+                out.contains(": disputed: the debtor disputes F2026-301"),
+                "{out}"
+            );
         }
         let truth = agency_truth(server.addr);
-        assert_eq!(truth["D1"], ("withdrawn".into(), 1, "paid".into()), "{scenario}");
+        assert_eq!(
+            truth["D1"],
+            ("withdrawn".into(), 1, "paid".into()),
+            "{scenario}"
+        );
         assert_eq!(truth["D2"], ("open".into(), 2, String::new()), "{scenario}");
-        assert_eq!(truth["D3"], ("withdrawn".into(), 1, "disputed".into()), "{scenario}");
+        assert_eq!(
+            truth["D3"],
+            ("withdrawn".into(), 1, "disputed".into()),
+            "{scenario}"
+        );
         let subs = ok(incasso(&data, &["submissions", "--format", "csv"]));
         assert_eq!(subs.matches(",withdrawn,").count(), 2, "{scenario}: {subs}");
         let (_, _, csv) = http(

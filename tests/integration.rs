@@ -1133,7 +1133,8 @@ fn letters_have_exact_amounts_and_the_legal_pay_by_date_and_can_be_recorded() {
     ));
     let html = std::fs::read_to_string(&en).unwrap();
     assert!(
-        html.starts_with("<!DOCTYPE html>") && html.contains("your last day to pay is 8 December 2026"),
+        html.starts_with("<!DOCTYPE html>")
+            && html.contains("your last day to pay is 8 December 2026"),
         "{html}"
     );
     assert!(!html.contains("http"), "self-contained");

@@ -12,21 +12,34 @@ fn a_fourteen_day_letter_before_default_is_refused_everywhere() {
     let data = dir.path().join("data");
     ok(incasso(
         &data,
-        &["import", fixture("ledger/nl-semicolon.csv").to_str().unwrap()],
+        &[
+            "import",
+            fixture("ledger/nl-semicolon.csv").to_str().unwrap(),
+        ],
     ));
     // F2026-004 of D300 is due 2026-09-19: a letter on or before that day counts for nothing.
     for sent in ["2026-09-10", "2026-09-19"] {
         let o = incasso(
             &data,
             &[
-                "reminders", "add", "--debtor", "D300", "--kind", "fourteen-day-letter", "--sent",
-                sent, "--items", "F2026-004",
+                "reminders",
+                "add",
+                "--debtor",
+                "D300",
+                "--kind",
+                "fourteen-day-letter",
+                "--sent",
+                sent,
+                "--items",
+                "F2026-004",
             ],
         );
         assert_eq!(o.status.code(), Some(1), "{sent}: {}", stdout(&o));
         let err = stderr(&o);
         assert!(
-            err.contains(sent) && err.contains("due 2026-09-19") && err.contains("in default only from 2026-09-20"),
+            err.contains(sent)
+                && err.contains("due 2026-09-19")
+                && err.contains("in default only from 2026-09-20"),
             "{err}"
         );
     }
@@ -50,8 +63,16 @@ fn a_fourteen_day_letter_before_default_is_refused_everywhere() {
     ok(incasso(
         &data,
         &[
-            "reminders", "add", "--debtor", "D300", "--kind", "fourteen-day-letter", "--sent",
-            "2026-09-20", "--items", "F2026-004",
+            "reminders",
+            "add",
+            "--debtor",
+            "D300",
+            "--kind",
+            "fourteen-day-letter",
+            "--sent",
+            "2026-09-20",
+            "--items",
+            "F2026-004",
         ],
     ));
 }
@@ -69,7 +90,13 @@ fn claims_name_creditor_default_dates_letter_term_and_legal_basis() {
     ok(incasso(
         &data,
         &[
-            "reminders", "add", "--debtor", "C-01", "--kind", "fourteen-day-letter", "--sent",
+            "reminders",
+            "add",
+            "--debtor",
+            "C-01",
+            "--kind",
+            "fourteen-day-letter",
+            "--sent",
             "2026-11-02",
         ],
     ));
@@ -77,7 +104,13 @@ fn claims_name_creditor_default_dates_letter_term_and_legal_basis() {
     let v: serde_json::Value = serde_json::from_str(&ok(incasso(
         &data,
         &[
-            "claims", "--as-of", AS_OF, "--rates", rates.to_str().unwrap(), "--format", "json",
+            "claims",
+            "--as-of",
+            AS_OF,
+            "--rates",
+            rates.to_str().unwrap(),
+            "--format",
+            "json",
         ],
     )))
     .unwrap();
@@ -97,11 +130,19 @@ fn claims_name_creditor_default_dates_letter_term_and_legal_basis() {
     assert_eq!(term["costs_from"], "2026-11-19");
     assert_eq!(term["channel"], "post");
     assert_eq!(c["amounts"]["costs_due_date"], "2026-11-19");
-    assert!(c["legal_basis"]["interest"]["article"].as_str().unwrap().contains("art. 6:119 BW"));
-    assert!(c["legal_basis"]["fourteen_day_letter"]["ruling"].as_str().unwrap().contains("ECLI:NL:HR:2016:2704"));
+    assert!(c["legal_basis"]["interest"]["article"]
+        .as_str()
+        .unwrap()
+        .contains("art. 6:119 BW"));
+    assert!(c["legal_basis"]["fourteen_day_letter"]["ruling"]
+        .as_str()
+        .unwrap()
+        .contains("ECLI:NL:HR:2016:2704"));
     let trace = c["amounts"]["costs_trace"].as_array().unwrap();
     assert!(
-        trace.iter().all(|t| t["basis"].as_str().is_some_and(|b| b.contains("Besluit"))),
+        trace
+            .iter()
+            .all(|t| t["basis"].as_str().is_some_and(|b| b.contains("Besluit"))),
         "{trace:?}"
     );
 
@@ -114,7 +155,14 @@ fn claims_name_creditor_default_dates_letter_term_and_legal_basis() {
     let dry_run = std::process::Command::new(env!("CARGO_BIN_EXE_incasso"))
         .arg("--data-dir")
         .arg(&data)
-        .args(["submit", "--as-of", AS_OF, "--rates", rates.to_str().unwrap(), "--dry-run"])
+        .args([
+            "submit",
+            "--as-of",
+            AS_OF,
+            "--rates",
+            rates.to_str().unwrap(),
+            "--dry-run",
+        ])
         .env("NO_SUCH_TOKEN", "a-token-that-is-never-sent")
         .env_remove("RUST_LOG")
         .output()
@@ -130,9 +178,18 @@ fn claims_name_creditor_default_dates_letter_term_and_legal_basis() {
     assert_eq!(l["received_presumed"], true);
     assert_eq!(l["last_day"], "2026-11-18");
     assert_eq!(l["costs_from"], "2026-11-19");
-    assert!(w["interest"]["legal_basis"].as_str().unwrap().contains("6:119 BW"));
-    assert!(w["interest"]["periods"][0]["legal_basis"].as_str().unwrap().contains("6:119 BW"));
-    assert!(w["costs"]["trace"][0]["legal_basis"].as_str().unwrap().contains("Besluit"));
+    assert!(w["interest"]["legal_basis"]
+        .as_str()
+        .unwrap()
+        .contains("6:119 BW"));
+    assert!(w["interest"]["periods"][0]["legal_basis"]
+        .as_str()
+        .unwrap()
+        .contains("6:119 BW"));
+    assert!(w["costs"]["trace"][0]["legal_basis"]
+        .as_str()
+        .unwrap()
+        .contains("Besluit"));
     assert!(w["default_basis"].as_str().unwrap().contains("6:83"));
 }
 
@@ -172,9 +229,18 @@ fn belgian_letters_name_the_enterprise_and_count_working_days() {
     .unwrap();
     let t = ok(run(&args(&policy)));
     assert!(t.contains("Eerste herinnering (kosteloos)"), "{t}");
-    assert!(t.contains("begint op 8 juni 2026") && t.contains("eindigt op 21 juni 2026"), "{t}");
-    assert!(t.contains("Betaal dus uiterlijk op 22 juni 2026"), "Sunday moves to Monday: {t}");
-    assert!(t.contains("Ondernemingsnummer 0404.123.477") && !t.contains("KvK"), "{t}");
+    assert!(
+        t.contains("begint op 8 juni 2026") && t.contains("eindigt op 21 juni 2026"),
+        "{t}"
+    );
+    assert!(
+        t.contains("Betaal dus uiterlijk op 22 juni 2026"),
+        "Sunday moves to Monday: {t}"
+    );
+    assert!(
+        t.contains("Ondernemingsnummer 0404.123.477") && !t.contains("KvK"),
+        "{t}"
+    );
     assert!(!t.contains("Besluit"), "{t}");
     // Recorded, the claim's damages and interest start the day after the term, 23 June.
     let mut record = args(&policy);
@@ -183,7 +249,12 @@ fn belgian_letters_name_the_enterprise_and_count_working_days() {
     let v: serde_json::Value = serde_json::from_str(&ok(incasso(
         &data,
         &[
-            "claims", "--as-of", "2026-06-30", "--policy", policy.to_str().unwrap(), "--format",
+            "claims",
+            "--as-of",
+            "2026-06-30",
+            "--policy",
+            policy.to_str().unwrap(),
+            "--format",
             "json",
         ],
     )))
@@ -191,16 +262,29 @@ fn belgian_letters_name_the_enterprise_and_count_working_days() {
     let c = &v["claims"][0];
     assert_eq!(c["jurisdiction"], "be");
     assert_eq!(c["fourteen_day_letter"]["term"]["starts"], "2026-06-08");
-    assert_eq!(c["fourteen_day_letter"]["term"]["nominal_last_day"], "2026-06-21");
+    assert_eq!(
+        c["fourteen_day_letter"]["term"]["nominal_last_day"],
+        "2026-06-21"
+    );
     assert_eq!(c["fourteen_day_letter"]["term"]["last_day"], "2026-06-22");
     assert_eq!(c["amounts"]["costs_due_date"], "2026-06-23");
     assert_eq!(c["items"][0]["interest_from"], "2026-06-23");
-    assert_eq!(c["amounts"]["collection_costs_excl_vat"], "130.75", "1,815.00: 65 + 5% of 1,315.00");
-    assert!(c["legal_basis"]["interest"]["article"].as_str().unwrap().contains("XIX.4"));
+    assert_eq!(
+        c["amounts"]["collection_costs_excl_vat"], "130.75",
+        "1,815.00: 65 + 5% of 1,315.00"
+    );
+    assert!(c["legal_basis"]["interest"]["article"]
+        .as_str()
+        .unwrap()
+        .contains("XIX.4"));
     // Without a creditor the letter is not written at all.
     let bare = dir.path().join("bare.toml");
     std::fs::write(&bare, "jurisdiction = \"nl\"\n").unwrap();
     let o = run(&args(&bare));
     assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("set name and iban under [creditor]"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("set name and iban under [creditor]"),
+        "{}",
+        stderr(&o)
+    );
 }

@@ -24,14 +24,25 @@ fn judge(set: &str) -> Judged {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let src = fixture("othergen").join(set);
-    ok(incasso(&data, &["import", src.join("ledger.csv").to_str().unwrap()]));
-    ok(incasso(&data, &["import", src.join("bank").to_str().unwrap()]));
+    ok(incasso(
+        &data,
+        &["import", src.join("ledger.csv").to_str().unwrap()],
+    ));
+    ok(incasso(
+        &data,
+        &["import", src.join("bank").to_str().unwrap()],
+    ));
     let policy = dir.path().join("policy.toml");
     std::fs::write(&policy, "unknown_debtor_type = \"business\"\n").unwrap();
     let v: serde_json::Value = serde_json::from_str(&ok(incasso(
         &data,
         &[
-            "claims", "--as-of", "2026-06-30", "--policy", policy.to_str().unwrap(), "--format",
+            "claims",
+            "--as-of",
+            "2026-06-30",
+            "--policy",
+            policy.to_str().unwrap(),
+            "--format",
             "json",
         ],
     )))
@@ -59,7 +70,10 @@ fn judge(set: &str) -> Judged {
         }
         for i in c["items"].as_array().unwrap() {
             let n = i["number"].as_str().unwrap();
-            let (claimed, open) = (dec(i["claimed"].as_str().unwrap()), dec(i["open"].as_str().unwrap()));
+            let (claimed, open) = (
+                dec(i["claimed"].as_str().unwrap()),
+                dec(i["open"].as_str().unwrap()),
+            );
             let t = truth.get(n).copied().unwrap_or_default();
             j.claimed_items += 1;
             if t.is_zero() {
@@ -91,11 +105,17 @@ fn claims_on_sets_nobody_here_wrote_claim_nothing_already_paid() {
     // en-rabo: three payments the matcher applies to the wrong invoice (a typo naming another
     // debtor's invoice, sequence numbers of two years) stay invisible to the gate, which sees
     // only money not applied; better matching is the matching issue's work.
-    for (set, wrong_at_most, held_pct_at_most) in
-        [("nl-camt", 0, 2.0), ("nl-partial", 0, 6.0), ("en-rabo", 3, 4.0)]
-    {
+    for (set, wrong_at_most, held_pct_at_most) in [
+        ("nl-camt", 0, 2.0),
+        ("nl-partial", 0, 6.0),
+        ("en-rabo", 3, 4.0),
+    ] {
         let j = judge(set);
-        assert!(j.claimed_items > 50, "{set}: enough claims to judge ({})", j.claimed_items);
+        assert!(
+            j.claimed_items > 50,
+            "{set}: enough claims to judge ({})",
+            j.claimed_items
+        );
         assert!(
             j.paid_in_full.len() + j.paid_in_part.len() <= wrong_at_most,
             "{set}: claimed though paid: {:?} in full, {:?} in part",
@@ -103,7 +123,10 @@ fn claims_on_sets_nobody_here_wrote_claim_nothing_already_paid() {
             j.paid_in_part
         );
         assert_eq!(j.nothing_to_collect, 0, "{set}");
-        assert!(j.held > 0, "{set}: the gate holds what money received may have paid");
+        assert!(
+            j.held > 0,
+            "{set}: the gate holds what money received may have paid"
+        );
         let pct = 100.0 * j.held_truly_unpaid as f64 / j.truly_unpaid.max(1) as f64;
         assert!(
             pct <= held_pct_at_most,

@@ -104,21 +104,31 @@ fn nothing_to_collect_old_defaults_and_unknown_rates() {
     assert_eq!(o.status.code(), Some(1), "partial: {}", stdout(&o));
     let summary: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert!(
-        summary["warnings"]
-            .as_array()
+        summary["warnings"].as_array().unwrap().iter().any(|w| w
+            .as_str()
             .unwrap()
-            .iter()
-            .any(|w| w.as_str().unwrap().contains("incasso rates add --table nl-commercial")),
+            .contains("incasso rates add --table nl-commercial")),
         "{summary}"
     );
-    assert!(data.join("report.html").exists(), "the report is still written");
+    assert!(
+        data.join("report.html").exists(),
+        "the report is still written"
+    );
 
     // Adding the published rate, with its source: the claim goes, the audit log says where from.
     let added = ok(incasso(
         &data,
         &[
-            "rates", "add", "--table", "nl-commercial", "--from", "2026-07-01", "--pct", "10.15",
-            "--source", "Staatscourant 2026, 30001",
+            "rates",
+            "add",
+            "--table",
+            "nl-commercial",
+            "--from",
+            "2026-07-01",
+            "--pct",
+            "10.15",
+            "--source",
+            "Staatscourant 2026, 30001",
         ],
     ));
     assert!(added.contains("known until 2026-12-31"), "{added}");
@@ -132,8 +142,16 @@ fn nothing_to_collect_old_defaults_and_unknown_rates() {
     let o = incasso(
         &data,
         &[
-            "rates", "add", "--table", "nl-commercial", "--from", "2027-03-01", "--pct", "9",
-            "--source", "x",
+            "rates",
+            "add",
+            "--table",
+            "nl-commercial",
+            "--from",
+            "2027-03-01",
+            "--pct",
+            "9",
+            "--source",
+            "x",
         ],
     );
     assert_eq!(o.status.code(), Some(1));

@@ -14,8 +14,8 @@ use incasso_core::money::round_cents;
 use rust_decimal::Decimal;
 
 use crate::schema::{
-    Address, Attachment, Claim, ClaimCreditor, ClaimKind, Costs, Debtor, DebtorKind, Interest, InterestPeriod,
-    Item, Letter, Received, TraceStep,
+    Address, Attachment, Claim, ClaimCreditor, ClaimKind, Costs, Debtor, DebtorKind, Interest,
+    InterestPeriod, Item, Letter, Received, TraceStep,
 };
 
 /// Files up to this size travel inside the claim, base64; larger ones by hash only.
@@ -234,9 +234,10 @@ pub fn claim(
         },
         total,
         reminders: c.reminders.iter().map(letter).collect(),
-        fourteen_day_letter: c.fourteen_day_letter.as_ref().map(|l| {
-            fourteen_day_letter(l, letter_basis.as_deref())
-        }),
+        fourteen_day_letter: c
+            .fourteen_day_letter
+            .as_ref()
+            .map(|l| fourteen_day_letter(l, letter_basis.as_deref())),
         default_basis: c.legal_basis.default_date.cite(),
         attachments,
     }

@@ -382,6 +382,22 @@ pub struct ClaimAnswer {
     pub reasons: Vec<String>,
 }
 
+impl ClaimAnswer {
+    /// Accepted when there is no reason to refuse, else rejected with the reasons.
+    pub fn judged(claim_id: String, revision: u32, reasons: Vec<String>) -> ClaimAnswer {
+        ClaimAnswer {
+            claim_id,
+            revision,
+            outcome: if reasons.is_empty() {
+                Outcome::Accepted
+            } else {
+                Outcome::Rejected
+            },
+            reasons,
+        }
+    }
+}
+
 /// The answer to a batch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

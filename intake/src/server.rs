@@ -17,9 +17,7 @@ use tokio::sync::{Mutex, Semaphore};
 
 use crate::auth::{verify, Tokens, SIGNATURE_WINDOW_SECS};
 use crate::received::{Received, StoredAnswer, StoredClaim, Withdrawn, Write};
-use crate::schema::{
-    Batch, BatchAnswer, ClaimAnswer, ClaimKind, ErrorAnswer, Outcome, Withdrawal, OPENAPI,
-};
+use crate::schema::{Batch, BatchAnswer, ClaimAnswer, ClaimKind, ErrorAnswer, Withdrawal, OPENAPI};
 use crate::validate::{batch_problems, claim_problems, withdrawal_problems};
 
 /// How the server runs.
@@ -237,16 +235,7 @@ async fn post_batch(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes
         if let Some(s) = &store_it {
             write.claim(s);
         }
-        results.push(ClaimAnswer {
-            claim_id: claim.claim_id,
-            revision: claim.revision,
-            outcome: if reasons.is_empty() {
-                Outcome::Accepted
-            } else {
-                Outcome::Rejected
-            },
-            reasons,
-        });
+        results.push(ClaimAnswer::judged(claim.claim_id, claim.revision, reasons));
     }
     for w in batch.withdrawals {
         let mut reasons = withdrawal_problems(&w);
@@ -258,16 +247,7 @@ async fn post_batch(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes
                 Err(e) => return internal(e),
             }
         }
-        results.push(ClaimAnswer {
-            claim_id: w.claim_id,
-            revision: w.revision,
-            outcome: if reasons.is_empty() {
-                Outcome::Accepted
-            } else {
-                Outcome::Rejected
-            },
-            reasons,
-        });
+        results.push(ClaimAnswer::judged(w.claim_id, w.revision, reasons));
     }
     let answer = BatchAnswer {
         batch_id: batch.batch_id,
@@ -342,7 +322,10 @@ fn judge_withdrawal(
     now: DateTime<Utc>,
     w: &Withdrawal,
 ) -> Result<Result<Option<StoredClaim>, String>, sled::Error> {
-    if store.owner(&w.claim_id)?.is_some_and(|owner| owner != creditor) {
+    if store
+        .owner(&w.claim_id)?
+        .is_some_and(|owner| owner != creditor)
+    {
         return Ok(Err(format!(
             "claim id {} is used by another creditor",
             w.claim_id
@@ -351,7 +334,11 @@ fn judge_withdrawal(
     let Some(mut prev) = store.claim(creditor, &w.claim_id)? else {
         return Ok(Err(format!("there is no claim {} to withdraw", w.claim_id)));
     };
-    if prev.withdrawals.last().is_some_and(|last| &last.withdrawal == w) {
+    if prev
+        .withdrawals
+        .last()
+        .is_some_and(|last| &last.withdrawal == w)
+    {
         return Ok(Ok(None));
     }
     if w.revision <= prev.latest_revision() {
@@ -478,7 +465,12 @@ pub fn export_csv(claims: &[StoredClaim]) -> String {
             c.interest.total.to_string(),
             c.total.to_string(),
             items.join(" "),
-            if s.withdrawn().is_some() { "withdrawn" } else { "open" }.to_string(),
+            if s.withdrawn().is_some() {
+                "withdrawn"
+            } else {
+                "open"
+            }
+            .to_string(),
             s.withdrawn()
                 .map(|w| w.withdrawal.reason.code().to_string())
                 .unwrap_or_default(),
@@ -490,7 +482,13 @@ pub fn export_csv(claims: &[StoredClaim]) -> String {
             letter.map(|l| l.channel.clone()).unwrap_or_default(),
             day(letter.and_then(|l| l.received)),
             letter
-                .map(|l| if l.received_presumed { "presumed" } else { "recorded" })
+                .map(|l| {
+                    if l.received_presumed {
+                        "presumed"
+                    } else {
+                        "recorded"
+                    }
+                })
                 .unwrap_or_default()
                 .to_string(),
             day(letter.and_then(|l| l.last_day)),

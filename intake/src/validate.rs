@@ -150,7 +150,10 @@ pub fn claim_problems(c: &Claim, today: NaiveDate) -> Vec<String> {
     }
     if let Some(l) = &c.fourteen_day_letter {
         let order = [Some(l.sent), l.term_starts, l.last_day, l.costs_from];
-        if order.windows(2).any(|w| matches!(w, [Some(a), Some(b)] if a >= b)) {
+        if order
+            .windows(2)
+            .any(|w| matches!(w, [Some(a), Some(b)] if a >= b))
+        {
             out.push(format!(
                 "fourteen_day_letter: sent {}, term {:?} to {:?}, costs from {:?} are not in order",
                 l.sent, l.term_starts, l.last_day, l.costs_from

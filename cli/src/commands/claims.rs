@@ -143,7 +143,10 @@ fn unapplied_money(r: &crate::ledger::Reconciled, decisions: &[ManualDecision]) 
     for d in decisions {
         if let ManualDecision::Unallocate { payment, document } = d {
             match document {
-                Some(k) => not_for.entry(payment.as_str()).or_default().push(k.number.clone()),
+                Some(k) => not_for
+                    .entry(payment.as_str())
+                    .or_default()
+                    .push(k.number.clone()),
                 None => {
                     never_any.insert(payment.as_str());
                 }

@@ -153,9 +153,7 @@ pub fn run(
                 number: it.number.to_string(),
                 issue_date: it.issue_date,
                 due_date: it.due_date,
-                description: descriptions
-                    .get(it.number.as_str())
-                    .map(|s| s.to_string()),
+                description: descriptions.get(it.number.as_str()).map(|s| s.to_string()),
                 open: it.open,
             })
             .collect(),

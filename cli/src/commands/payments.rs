@@ -1,19 +1,19 @@
 //! `incasso allocations`, `unmatched`, `review`, `allocate` and `unallocate`: what the bank
 //! lines paid, what they did not, and the decisions a person makes about them.
 
-use std::io::BufWriter;
 use std::collections::HashMap;
+use std::io::BufWriter;
 use std::path::Path;
 use std::process::ExitCode;
 use std::str::FromStr;
 
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
+use incasso_core::collection::rules::possible_payment;
 use incasso_core::ids::DocumentNumber;
 use incasso_core::matching::ManualDecision;
 use incasso_core::model::{AllocationSource, DocumentKey, DocumentKind};
 use incasso_core::money::format_cents;
-use incasso_core::collection::rules::possible_payment;
 use incasso_store::Store;
 use rust_decimal::Decimal;
 
@@ -153,7 +153,8 @@ pub fn review(data_dir: &Path, as_of: NaiveDate, format: Format) -> Result<ExitC
         rows.push(vec![
             payment.to_string(),
             p.map(|p| p.date.to_string()).unwrap_or_default(),
-            p.map(|p| format_cents(p.amount.amount())).unwrap_or_default(),
+            p.map(|p| format_cents(p.amount.amount()))
+                .unwrap_or_default(),
             e.number.clone(),
             format_cents(e.open),
             e.rule.to_string(),

@@ -19,9 +19,16 @@ use crate::{config, output, Format};
 pub fn list(data_dir: &Path, rates_dir: Option<&Path>, format: Format) -> Result<ExitCode> {
     let tables = config::rates(data_dir, rates_dir)?;
     let dir = rates_dir.map_or_else(|| data_dir.join("rates"), Path::to_path_buf);
-    let header: Vec<String> = ["table", "code", "last_from", "last_rate_pct", "known_until", "file"]
-        .map(String::from)
-        .to_vec();
+    let header: Vec<String> = [
+        "table",
+        "code",
+        "last_from",
+        "last_rate_pct",
+        "known_until",
+        "file",
+    ]
+    .map(String::from)
+    .to_vec();
     let rows: Vec<Vec<String>> = RateKind::ALL
         .iter()
         .map(|k| {
@@ -88,7 +95,10 @@ pub fn add(
     store.record_event(
         "rates-add",
         kind.name(),
-        &format!("{pct}% from {from}, known until {until}; source: {}", source.trim()),
+        &format!(
+            "{pct}% from {from}, known until {until}; source: {}",
+            source.trim()
+        ),
         chrono::Utc::now(),
     )?;
     println!(

@@ -178,7 +178,10 @@ pub fn import(data_dir: &Path, file: &Path) -> Result<ExitCode> {
     let docs = store.documents()?;
     for (letter, line) in letters.iter().zip(&lines) {
         check_after_default(&docs, std::slice::from_ref(letter)).with_context(|| {
-            format!("{}: line {line}, column 'sent': nothing recorded", file.display())
+            format!(
+                "{}: line {line}, column 'sent': nothing recorded",
+                file.display()
+            )
         })?;
     }
     let added = store.add_reminders(&letters, chrono::Utc::now(), &file.display().to_string())?;

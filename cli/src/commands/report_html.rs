@@ -374,7 +374,11 @@ pub fn write_from(
                     ]
                 })
                 .collect();
-            table(&mut html, &["debtor", "invoice", "currency", "open", "why"], &rows);
+            table(
+                &mut html,
+                &["debtor", "invoice", "currency", "open", "why"],
+                &rows,
+            );
             if held.len() > SHOWN {
                 let _ = write!(
                     html,

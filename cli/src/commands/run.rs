@@ -202,7 +202,12 @@ pub fn run(config: &Path, data_dir_flag: &Path, today: NaiveDate) -> Result<Exit
             // Claims that need a rate no table covers are held; the run says which and goes on.
             let mut held_for_rates = std::collections::BTreeSet::new();
             if let Ok(c) = &computed {
-                for e in c.preview.excluded.iter().filter(|e| e.rule == "rate-unknown") {
+                for e in c
+                    .preview
+                    .excluded
+                    .iter()
+                    .filter(|e| e.rule == "rate-unknown")
+                {
                     held_for_rates.insert(e.reason.clone());
                 }
             }

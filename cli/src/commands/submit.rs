@@ -15,12 +15,12 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use chrono::{NaiveDate, Utc};
+use incasso_core::collection::withdrawal::{self, ItemFate};
+use incasso_core::ids::DocumentNumber;
 use incasso_intake::client::{Answer, Client, ClientConfig};
 use incasso_intake::outgoing::{basis, claim as wire_claim};
 use incasso_intake::schema::{self, Batch, ClaimKind, Outcome};
 use incasso_intake::validate::claim_problems;
-use incasso_core::collection::withdrawal::{self, ItemFate};
-use incasso_core::ids::DocumentNumber;
 use incasso_store::{Answered, InFlight, Store, Submission, SubmissionState};
 
 use crate::{config, output, Format};

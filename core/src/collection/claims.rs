@@ -13,11 +13,10 @@ use super::rules::{debtor_rules, item_rules, DebtorContext, ItemContext};
 use super::{LetterTerm, PaymentPlan, PlanState, Reminder, ReminderKind};
 use crate::ageing::OpenItem;
 use crate::ids::{CreditorId, DebtorId};
-use crate::law::claim::{
-    calculate_with, ClaimInput, ClaimResult, InterestSegment, InvoiceInput,
-    ReminderInput,
-};
 use crate::law::basis::{self, Basis};
+use crate::law::claim::{
+    calculate_with, ClaimInput, ClaimResult, InterestSegment, InvoiceInput, ReminderInput,
+};
 use crate::law::rates::{RateKind, RateTables};
 use crate::law::LawError;
 use crate::law::{DebtorType, Jurisdiction};
@@ -303,9 +302,10 @@ pub fn preview(
                     .get(it.number.normalised().as_ref())
                     .map(String::as_str);
                 match gate.item(it, reference, &debtor) {
-                    Some(h) => out
-                        .excluded
-                        .push(excluded(debtor_id, it, possible_payment::RULE, h.reason)),
+                    Some(h) => {
+                        out.excluded
+                            .push(excluded(debtor_id, it, possible_payment::RULE, h.reason))
+                    }
                     None => cleared.push(it),
                 }
             }
@@ -483,17 +483,12 @@ pub fn preview(
             let interest_basis = amounts.interest_basis;
             let mut claim_items = claim_items;
             for item in claim_items.iter_mut() {
-                item.interest_from = amounts
-                    .interest_segments
-                    .iter()
-                    .find_map(|s| match s {
-                        InterestSegment::Period { invoice, from, .. }
-                            if **invoice == *item.number =>
-                        {
-                            Some(*from)
-                        }
-                        _ => None,
-                    });
+                item.interest_from = amounts.interest_segments.iter().find_map(|s| match s {
+                    InterestSegment::Period { invoice, from, .. } if **invoice == *item.number => {
+                        Some(*from)
+                    }
+                    _ => None,
+                });
             }
             let numbers: Vec<String> = claim_items.iter().map(|i| i.number.clone()).collect();
             out.claims.push(Claim {
@@ -515,7 +510,9 @@ pub fn preview(
                     fourteen_day_letter: term.map(|_| basis::letter(eff.jurisdiction)),
                     interest: interest_basis,
                 },
-                fourteen_day_letter: letter.zip(term).map(|(letter, term)| LetterOnFile { letter, term }),
+                fourteen_day_letter: letter
+                    .zip(term)
+                    .map(|(letter, term)| LetterOnFile { letter, term }),
                 reminders: debtor_reminders.clone(),
             });
         }

@@ -332,16 +332,79 @@ mod tests {
         use Jurisdiction::{Be, Nl};
         // (id, law, sent, channel, received, starts, last day, costs from)
         let table = [
-            ("T1", Nl, "2026-05-12", Channel::Post, "2026-05-15", "2026-05-16", "2026-05-29", "2026-05-30"),
-            ("T2", Nl, "2026-12-24", Channel::Post, "2026-12-30", "2026-12-31", "2027-01-13", "2027-01-14"),
+            (
+                "T1",
+                Nl,
+                "2026-05-12",
+                Channel::Post,
+                "2026-05-15",
+                "2026-05-16",
+                "2026-05-29",
+                "2026-05-30",
+            ),
+            (
+                "T2",
+                Nl,
+                "2026-12-24",
+                Channel::Post,
+                "2026-12-30",
+                "2026-12-31",
+                "2027-01-13",
+                "2027-01-14",
+            ),
             // Received on a Saturday: the 14th day is a Saturday, the term runs to Monday.
-            ("T3", Nl, "2026-11-19", Channel::Post, "2026-11-21", "2026-11-22", "2026-12-07", "2026-12-08"),
-            ("T4", Nl, "2026-11-02", Channel::Email, "2026-11-02", "2026-11-03", "2026-11-16", "2026-11-17"),
+            (
+                "T3",
+                Nl,
+                "2026-11-19",
+                Channel::Post,
+                "2026-11-21",
+                "2026-11-22",
+                "2026-12-07",
+                "2026-12-08",
+            ),
+            (
+                "T4",
+                Nl,
+                "2026-11-02",
+                Channel::Email,
+                "2026-11-02",
+                "2026-11-03",
+                "2026-11-16",
+                "2026-11-17",
+            ),
             // Ends Sunday 21 June: the next working day, Monday 22 June (art. 1.7 BW).
-            ("T5", Be, "2026-06-03", Channel::Post, "", "2026-06-08", "2026-06-22", "2026-06-23"),
-            ("T6", Be, "2025-05-05", Channel::Email, "", "2025-05-06", "2025-05-19", "2025-05-20"),
+            (
+                "T5",
+                Be,
+                "2026-06-03",
+                Channel::Post,
+                "",
+                "2026-06-08",
+                "2026-06-22",
+                "2026-06-23",
+            ),
+            (
+                "T6",
+                Be,
+                "2025-05-05",
+                Channel::Email,
+                "",
+                "2025-05-06",
+                "2025-05-19",
+                "2025-05-20",
+            ),
             // Posted the Friday before the national holiday: Mon 20, (21 July), Wed 22, Thu 23.
-            ("T7", Be, "2026-07-17", Channel::Post, "", "2026-07-23", "2026-08-05", "2026-08-06"),
+            (
+                "T7",
+                Be,
+                "2026-07-17",
+                Channel::Post,
+                "",
+                "2026-07-23",
+                "2026-08-05",
+                "2026-08-06",
+            ),
         ];
         for (id, law, sent, channel, received, starts, last, costs) in table {
             let t = letter_term(law, d(sent), channel, None);
@@ -358,7 +421,10 @@ mod tests {
             assert_eq!(t.received_presumed, law == Nl, "{id}");
         }
         let recorded = letter_term(Nl, d("2026-05-12"), Channel::Post, Some(d("2026-05-13")));
-        assert_eq!((recorded.last_day, recorded.received_presumed), (d("2026-05-27"), false));
+        assert_eq!(
+            (recorded.last_day, recorded.received_presumed),
+            (d("2026-05-27"), false)
+        );
     }
 
     #[test]
@@ -371,10 +437,34 @@ mod tests {
             d("2026-05-01"),
         )
         .unwrap();
-        assert!(why.contains("2026-04-20") && why.contains("2026-05-01") && why.contains("2026-05-02"), "{why}");
-        assert!(letter_before_default(ReminderKind::FourteenDayLetter, d("2026-05-01"), &f, d("2026-05-01")).is_some(), "on the due date");
-        assert!(letter_before_default(ReminderKind::FourteenDayLetter, d("2026-05-02"), &f, d("2026-05-01")).is_none());
-        assert!(letter_before_default(ReminderKind::Reminder, d("2026-04-20"), &f, d("2026-05-01")).is_none());
+        assert!(
+            why.contains("2026-04-20") && why.contains("2026-05-01") && why.contains("2026-05-02"),
+            "{why}"
+        );
+        assert!(
+            letter_before_default(
+                ReminderKind::FourteenDayLetter,
+                d("2026-05-01"),
+                &f,
+                d("2026-05-01")
+            )
+            .is_some(),
+            "on the due date"
+        );
+        assert!(letter_before_default(
+            ReminderKind::FourteenDayLetter,
+            d("2026-05-02"),
+            &f,
+            d("2026-05-01")
+        )
+        .is_none());
+        assert!(letter_before_default(
+            ReminderKind::Reminder,
+            d("2026-04-20"),
+            &f,
+            d("2026-05-01")
+        )
+        .is_none());
         let r = Reminder {
             debtor: DebtorId::new("D1").unwrap(),
             kind: ReminderKind::FourteenDayLetter,
@@ -384,7 +474,10 @@ mod tests {
             items: vec![f.clone()],
             states_costs: true,
         };
-        assert!(!r.covers(&f, d("2026-05-01")), "a stored letter from before default never covers");
+        assert!(
+            !r.covers(&f, d("2026-05-01")),
+            "a stored letter from before default never covers"
+        );
         assert!(r.covers(&f, d("2026-04-01")));
     }
 

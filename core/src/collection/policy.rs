@@ -218,7 +218,11 @@ impl Effective<'_> {
 
     /// The statutory rate table for this debtor, capped at an agreed lower rate.
     pub fn rate_table(&self, tables: &RateTables, debtor_type: DebtorType) -> RateTable {
-        let table = tables.get(rate_kind(self.jurisdiction, debtor_type, self.damages_clause()));
+        let table = tables.get(rate_kind(
+            self.jurisdiction,
+            debtor_type,
+            self.damages_clause(),
+        ));
         match self.agreed_interest_pct() {
             Some(pct) => table.capped(pct),
             None => table.clone(),
@@ -242,7 +246,11 @@ mod tests {
         let above = toml_like(Jurisdiction::Be, true, Some("25"));
         let eff = above.for_debtor("D1", DebtorKind::Consumer);
         let capped = eff.rate_table(&RateTables::default(), DebtorType::Consumer);
-        assert_eq!(capped.known_rate_on(june), Some(Decimal::new(105, 1)), "the law's 10.5%");
+        assert_eq!(
+            capped.known_rate_on(june),
+            Some(Decimal::new(105, 1)),
+            "the law's 10.5%"
+        );
         // Without a clause the legal rate applies and the agreed rate is ignored.
         let no_clause = toml_like(Jurisdiction::Be, false, Some("8"));
         let eff = no_clause.for_debtor("D1", DebtorKind::Consumer);
@@ -250,7 +258,11 @@ mod tests {
         assert_eq!(legal.known_rate_on(june), Some(Decimal::new(45, 1)));
         // Dutch debtors never.
         let nl = toml_like(Jurisdiction::Nl, true, Some("1"));
-        assert_eq!(nl.for_debtor("D1", DebtorKind::Consumer).agreed_interest_pct(), None);
+        assert_eq!(
+            nl.for_debtor("D1", DebtorKind::Consumer)
+                .agreed_interest_pct(),
+            None
+        );
     }
 
     fn toml_like(j: Jurisdiction, clause: bool, pct: Option<&str>) -> Policy {

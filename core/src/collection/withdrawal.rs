@@ -129,9 +129,11 @@ pub fn fate(number: &str, facts: Option<&ItemFacts>) -> ItemFate {
         };
     }
     match &f.excluded {
-        Some((rule, why)) if rule == "payment-plan" => {
-            make(WithdrawalReason::PaymentPlan, None, format!("{number}: {why}"))
-        }
+        Some((rule, why)) if rule == "payment-plan" => make(
+            WithdrawalReason::PaymentPlan,
+            None,
+            format!("{number}: {why}"),
+        ),
         Some((_, why)) => make(WithdrawalReason::Manual, None, format!("{number}: {why}")),
         None => make(
             WithdrawalReason::Manual,
@@ -207,8 +209,18 @@ mod tests {
             ..ItemFacts::default()
         };
         let table = [
-            ("F1", Some(&paid), WithdrawalReason::Paid, Some("2026-07-03")),
-            ("F2", Some(&credited), WithdrawalReason::Credited, Some("2026-07-01")),
+            (
+                "F1",
+                Some(&paid),
+                WithdrawalReason::Paid,
+                Some("2026-07-03"),
+            ),
+            (
+                "F2",
+                Some(&credited),
+                WithdrawalReason::Credited,
+                Some("2026-07-01"),
+            ),
             ("F3", Some(&disputed), WithdrawalReason::Disputed, None),
             ("F4", Some(&plan), WithdrawalReason::PaymentPlan, None),
             ("F5", Some(&void), WithdrawalReason::WrittenOff, None),
@@ -220,7 +232,10 @@ mod tests {
         }
         let (r, date, detail) = overall(&[fate("F1", Some(&paid)), fate("F2", Some(&credited))]);
         assert_eq!((r, date), (WithdrawalReason::Paid, Some(d("2026-07-03"))));
-        assert!(detail.contains("F1 was paid to the creditor on 2026-07-03"), "{detail}");
+        assert!(
+            detail.contains("F1 was paid to the creditor on 2026-07-03"),
+            "{detail}"
+        );
         let (r, _, _) = overall(&[fate("F1", Some(&paid)), fate("F3", Some(&disputed))]);
         assert_eq!(r, WithdrawalReason::Disputed);
     }

@@ -37,7 +37,8 @@ pub const NL_WIK_STAFFEL: Basis = Basis {
 };
 /// NL: the EUR 40 minimum of the Besluit.
 pub const NL_WIK_MINIMUM: Basis = Basis {
-    article: "art. 2 lid 2 Besluit vergoeding voor buitengerechtelijke incassokosten (Stb. 2012, 141)",
+    article:
+        "art. 2 lid 2 Besluit vergoeding voor buitengerechtelijke incassokosten (Stb. 2012, 141)",
     ruling: None,
 };
 /// NL: the EUR 6,775 maximum of the Besluit.
@@ -49,12 +50,14 @@ pub const NL_B2B_PER_INVOICE: Basis = Basis {
 };
 /// NL B2B: costs agreed in the contract (lid 5 protects consumers only), never below EUR 40.
 pub const NL_B2B_AGREED: Basis = Basis {
-    article: "art. 6:96 lid 2 sub c BW, agreed in the contract; at least EUR 40 (art. 6:96 lid 4 BW)",
+    article:
+        "art. 6:96 lid 2 sub c BW, agreed in the contract; at least EUR 40 (art. 6:96 lid 4 BW)",
     ruling: None,
 };
 /// NL: VAT added when the creditor cannot deduct it.
 pub const NL_COSTS_VAT: Basis = Basis {
-    article: "art. 2 lid 3 Besluit vergoeding voor buitengerechtelijke incassokosten (Stb. 2012, 141)",
+    article:
+        "art. 2 lid 3 Besluit vergoeding voor buitengerechtelijke incassokosten (Stb. 2012, 141)",
     ruling: None,
 };
 /// NL consumers: costs only after the 14-day letter's term.

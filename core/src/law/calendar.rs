@@ -181,7 +181,8 @@ pub fn nl_postal_receipt(sent: NaiveDate) -> NaiveDate {
     let mut counted = 0;
     while counted < 2 {
         day = day.succ_opt().unwrap_or(day);
-        let counts = !matches!(day.weekday(), Weekday::Sun | Weekday::Mon) && nl_holiday(day).is_none();
+        let counts =
+            !matches!(day.weekday(), Weekday::Sun | Weekday::Mon) && nl_holiday(day).is_none();
         if counts || day == NaiveDate::MAX {
             counted += 1;
         }
@@ -236,7 +237,11 @@ mod tests {
             list(2025),
             ["01-01", "04-18", "04-21", "04-26", "05-05", "05-29", "06-09", "12-25", "12-26"]
         );
-        assert_eq!(nl_holiday(d("2026-04-03")), Some("Goede Vrijdag"), "art. 3 lid 2 Atw");
+        assert_eq!(
+            nl_holiday(d("2026-04-03")),
+            Some("Goede Vrijdag"),
+            "art. 3 lid 2 Atw"
+        );
         assert_eq!(nl_holiday(d("2013-04-30")), Some("Koningsdag"));
         assert!(nl_equated_day(d("2026-05-15")) && nl_holiday(d("2026-05-15")).is_none());
     }
@@ -244,7 +249,10 @@ mod tests {
     #[test]
     fn belgian_holidays_and_working_days() {
         assert_eq!(be_holiday(d("2026-07-21")), Some("Nationale feestdag"));
-        assert_eq!(be_holiday(d("2026-05-14")), Some("Onze-Lieve-Heer-Hemelvaart"));
+        assert_eq!(
+            be_holiday(d("2026-05-14")),
+            Some("Onze-Lieve-Heer-Hemelvaart")
+        );
         assert_eq!(be_holiday(d("2026-05-05")), None);
         assert!(!be_working_day(d("2026-06-06")), "Saturday");
         // Wed 3 June 2026: Thu 4, Fri 5, Mon 8.
@@ -260,8 +268,16 @@ mod tests {
         assert_eq!(nl_postal_receipt(d("2026-12-24")), d("2026-12-30"));
         assert_eq!(nl_term_end(d("2026-05-29")), d("2026-05-29"));
         assert_eq!(nl_term_end(d("2026-12-05")), d("2026-12-07"), "Saturday");
-        assert_eq!(nl_term_end(d("2026-12-25")), d("2026-12-28"), "Christmas, weekend");
-        assert_eq!(nl_term_end(d("2026-04-05")), d("2026-04-07"), "Easter, Easter Monday");
+        assert_eq!(
+            nl_term_end(d("2026-12-25")),
+            d("2026-12-28"),
+            "Christmas, weekend"
+        );
+        assert_eq!(
+            nl_term_end(d("2026-04-05")),
+            d("2026-04-07"),
+            "Easter, Easter Monday"
+        );
     }
 }
 
@@ -276,11 +292,16 @@ mod independent {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../fixtures/law/dates")
             .join(name);
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         text.lines()
             .skip(1)
             .filter(|l| !l.trim().is_empty())
-            .map(|l| l.split(',').map(|f| f.trim_matches('"').to_string()).collect())
+            .map(|l| {
+                l.split(',')
+                    .map(|f| f.trim_matches('"').to_string())
+                    .collect()
+            })
             .collect()
     }
 
@@ -292,7 +313,10 @@ mod independent {
     #[test]
     fn holiday_lists_agree() {
         for (file, ours) in [
-            ("nl_holidays.csv", nl_holiday as fn(NaiveDate) -> Option<&'static str>),
+            (
+                "nl_holidays.csv",
+                nl_holiday as fn(NaiveDate) -> Option<&'static str>,
+            ),
             ("be_holidays.csv", be_holiday),
         ] {
             let theirs: Vec<NaiveDate> = rows(file).iter().map(|r| d(&r[0])).collect();
@@ -332,12 +356,17 @@ mod independent {
     /// that is no working day to the next (art. 1.7 BW), which their table does not.
     #[test]
     fn belgian_reminders_agree() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/law/dates/be_letters.csv");
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../fixtures/law/dates/be_letters.csv");
         let text = std::fs::read_to_string(path).unwrap();
         let mut checked = 0;
         for line in text.lines().skip(1) {
             let f: Vec<&str> = line.splitn(6, ',').collect();
-            let channel = if f[1] == "email" { Channel::Email } else { Channel::Post };
+            let channel = if f[1] == "email" {
+                Channel::Email
+            } else {
+                Channel::Post
+            };
             let alt = |key: &str| {
                 line.split("working day after' for e-mail:")
                     .nth(1)

@@ -368,9 +368,7 @@ pub fn calculate_with(
     let compounding = input.jurisdiction == Jurisdiction::Nl;
     // Belgian consumers owe interest only after the free reminder's 14-day term (art. XIX.2 WER).
     let be_consumer_start = match (input.jurisdiction, input.debtor_type, &input.reminder) {
-        (Jurisdiction::Be, DebtorType::Consumer, Some(r)) => {
-            Some(r.term_end() + Days::new(1))
-        }
+        (Jurisdiction::Be, DebtorType::Consumer, Some(r)) => Some(r.term_end() + Days::new(1)),
         (Jurisdiction::Be, DebtorType::Consumer, None) => Some(calc + Days::new(1)),
         _ => None,
     };
@@ -578,7 +576,9 @@ pub fn calculate_with(
         interest_basis: basis::interest(
             input.jurisdiction,
             input.debtor_type,
-            input.contract_has_damages_and_interest_clause.unwrap_or(false),
+            input
+                .contract_has_damages_and_interest_clause
+                .unwrap_or(false),
         ),
         per_invoice,
         payment_allocation: allocations,

@@ -5,8 +5,8 @@
 //! its country (`nl.rs`, `be.rs`); rate tables are data (`rates/`); the whole-claim calculator
 //! that combines them is `claim.rs`.
 
-pub mod be;
 pub mod basis;
+pub mod be;
 pub mod calendar;
 pub mod claim;
 pub mod costs;

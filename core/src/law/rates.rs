@@ -237,16 +237,25 @@ impl RateTable {
             ));
         }
         if until < from {
-            return Err(format!("{}: known until {until} is before {from}", self.name));
+            return Err(format!(
+                "{}: known until {until} is before {from}",
+                self.name
+            ));
         }
         if pct < Decimal::ZERO || pct > Decimal::ONE_HUNDRED {
             return Err(format!("{}: {pct}% is not a rate", self.name));
         }
         if source.trim().is_empty() {
-            return Err(format!("{}: name the source of the rate (--source)", self.name));
+            return Err(format!(
+                "{}: name the source of the rate (--source)",
+                self.name
+            ));
         }
         let mut t = self.clone();
-        t.points.push(RatePoint { from, rate_pct: pct });
+        t.points.push(RatePoint {
+            from,
+            rate_pct: pct,
+        });
         t.known_until = until;
         t.source = format!("{} | from {from}: {}", self.source, source.trim());
         Ok(t)
@@ -258,7 +267,10 @@ impl RateTable {
         for s in self.source.split(" | ") {
             out.push_str(&format!("# {}\n", s.replace('\n', " ")));
         }
-        out.push_str(&format!("# known_until: {}\nfrom,rate_pct\n", self.known_until));
+        out.push_str(&format!(
+            "# known_until: {}\nfrom,rate_pct\n",
+            self.known_until
+        ));
         for p in &self.points {
             out.push_str(&format!("{},{}\n", p.from, p.rate_pct));
         }
@@ -359,12 +371,22 @@ mod tests {
         let t = RateKind::parse("nl-commercial").unwrap().table();
         assert_eq!(t.known_until, d("2026-06-30"));
         let next = t
-            .with_period(d("2026-07-01"), Decimal::new(1015, 2), d("2026-12-31"), "Staatscourant 2026, 12345")
+            .with_period(
+                d("2026-07-01"),
+                Decimal::new(1015, 2),
+                d("2026-12-31"),
+                "Staatscourant 2026, 12345",
+            )
             .unwrap();
-        assert_eq!(next.known_rate_on(d("2026-11-23")), Some(Decimal::new(1015, 2)));
+        assert_eq!(
+            next.known_rate_on(d("2026-11-23")),
+            Some(Decimal::new(1015, 2))
+        );
         let again = RateTable::parse("NL_6_119a", &next.to_csv()).unwrap();
         assert_eq!(again, next);
-        assert!(again.source.contains("from 2026-07-01: Staatscourant 2026, 12345"));
+        assert!(again
+            .source
+            .contains("from 2026-07-01: Staatscourant 2026, 12345"));
         for (id, from, until, pct, src) in [
             ("gap", "2026-07-02", "2026-12-31", "10", "x"),
             ("not after the last", "2025-07-01", "2026-12-31", "10", "x"),
@@ -373,7 +395,13 @@ mod tests {
             ("no source", "2026-07-01", "2026-12-31", "10", " "),
         ] {
             assert!(
-                t.with_period(d(from), Decimal::from_str_exact(pct).unwrap(), d(until), src).is_err(),
+                t.with_period(
+                    d(from),
+                    Decimal::from_str_exact(pct).unwrap(),
+                    d(until),
+                    src
+                )
+                .is_err(),
                 "{id}"
             );
         }

@@ -4,8 +4,28 @@
 
 /// Legal forms and words that say nothing about who pays, after punctuation is removed.
 const NOISE: [&str; 22] = [
-    "bv", "nv", "vof", "cv", "bvba", "sprl", "srl", "sa", "ltd", "limited", "gmbh", "plc", "inc",
-    "llc", "vzw", "asbl", "eenmanszaak", "holding", "en", "de", "het", "the",
+    "bv",
+    "nv",
+    "vof",
+    "cv",
+    "bvba",
+    "sprl",
+    "srl",
+    "sa",
+    "ltd",
+    "limited",
+    "gmbh",
+    "plc",
+    "inc",
+    "llc",
+    "vzw",
+    "asbl",
+    "eenmanszaak",
+    "holding",
+    "en",
+    "de",
+    "het",
+    "the",
 ];
 
 /// The comparable key of a name; empty when nothing identifying is left.
@@ -46,7 +66,10 @@ mod tests {
             ("J. Jansen", "JANSEN J"),
             ("Bakkerij De Zon B.V.", "bakkerij de zon bv"),
             ("Bakkerij De Zon B.V.", "Zon, Bakkerij de"),
-            ("Installatiebedrijf \"Warm\"; Zn.", "INSTALLATIEBEDRIJF WARM ZN"),
+            (
+                "Installatiebedrijf \"Warm\"; Zn.",
+                "INSTALLATIEBEDRIJF WARM ZN",
+            ),
             ("Café Noël V.O.F.", "cafe noel vof"),
             ("Smith & Sons Ltd", "SMITH SONS LIMITED"),
         ];
@@ -54,7 +77,10 @@ mod tests {
             assert_eq!(name_key(a), name_key(b), "{a} / {b}");
             assert!(!name_key(a).is_empty());
         }
-        assert_ne!(name_key("Bakkerij De Zon B.V."), name_key("Bakkerij De Maan B.V."));
+        assert_ne!(
+            name_key("Bakkerij De Zon B.V."),
+            name_key("Bakkerij De Maan B.V.")
+        );
         assert_eq!(name_key("B.V."), "");
     }
 }

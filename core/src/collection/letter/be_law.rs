@@ -16,7 +16,9 @@ use crate::law::DebtorType;
 pub fn wording(l: &LetterInput) -> Wording {
     let nl = l.lang == Lang::Nl;
     let title = match (l.kind, l.debtor_type, nl) {
-        (LetterKind::PreIncasso, _, true) => "Laatste verwittiging voor uitbesteding aan een incassobureau",
+        (LetterKind::PreIncasso, _, true) => {
+            "Laatste verwittiging voor uitbesteding aan een incassobureau"
+        }
         (LetterKind::PreIncasso, _, false) => "Final notice before collection",
         (_, DebtorType::Consumer, true) => "Eerste herinnering (kosteloos)",
         (_, DebtorType::Consumer, false) => "First reminder (free of charge)",
@@ -34,10 +36,20 @@ pub fn wording(l: &LetterInput) -> Wording {
     });
     Wording {
         title: title.into(),
-        greeting: if nl { "Geachte heer, mevrouw," } else { "Dear Sir or Madam," }.into(),
+        greeting: if nl {
+            "Geachte heer, mevrouw,"
+        } else {
+            "Dear Sir or Madam,"
+        }
+        .into(),
         intro: l.intro(),
         paragraphs,
-        closing: if nl { "Met vriendelijke groeten," } else { "Kind regards," }.into(),
+        closing: if nl {
+            "Met vriendelijke groeten,"
+        } else {
+            "Kind regards,"
+        }
+        .into(),
     }
 }
 
@@ -98,9 +110,15 @@ fn consumer(l: &LetterInput) -> Vec<String> {
     match l.lang {
         Lang::Nl => {
             let start_rule = match t.channel {
-                Channel::Post => format!("de derde werkdag na de verzending van deze brief op {sent}"),
-                Channel::Email if day_after => format!("de dag na de verzending van deze e-mail op {sent}"),
-                Channel::Email => format!("de eerste werkdag na de verzending van deze e-mail op {sent}"),
+                Channel::Post => {
+                    format!("de derde werkdag na de verzending van deze brief op {sent}")
+                }
+                Channel::Email if day_after => {
+                    format!("de dag na de verzending van deze e-mail op {sent}")
+                }
+                Channel::Email => {
+                    format!("de eerste werkdag na de verzending van deze e-mail op {sent}")
+                }
             };
             let what_follows = if l.damages_clause {
                 format!("Betaalt u niet uiterlijk op {last}, dan vragen wij vanaf {after}, zoals uw overeenkomst bepaalt en binnen de grenzen van artikel XIX.4 van het Wetboek van economisch recht: een schadevergoeding van {damages} (berekend over het bedrag dat dan nog openstaat; betaalt u een deel, dan is zij lager) en {interest} op het nog openstaande factuurbedrag.")
@@ -115,9 +133,15 @@ fn consumer(l: &LetterInput) -> Vec<String> {
         }
         Lang::En => {
             let start_rule = match t.channel {
-                Channel::Post => format!("the third working day after this letter was sent on {sent}"),
-                Channel::Email if day_after => format!("the day after this e-mail was sent on {sent}"),
-                Channel::Email => format!("the first working day after this e-mail was sent on {sent}"),
+                Channel::Post => {
+                    format!("the third working day after this letter was sent on {sent}")
+                }
+                Channel::Email if day_after => {
+                    format!("the day after this e-mail was sent on {sent}")
+                }
+                Channel::Email => {
+                    format!("the first working day after this e-mail was sent on {sent}")
+                }
             };
             let what_follows = if l.damages_clause {
                 format!("If you do not pay by {last}, then from {after}, as your contract provides and within the limits of article XIX.4 of the Belgian Code of Economic Law, we will charge damages of {damages} (computed on the amount then still unpaid; lower if you pay part) and {interest} on the unpaid invoice amount.")

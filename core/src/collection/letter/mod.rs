@@ -120,10 +120,18 @@ impl LetterInput {
     /// The sentence before the table: one invoice or several.
     fn intro(&self) -> String {
         match (self.lang, self.items.len()) {
-            (Lang::Nl, 1) => "Volgens onze administratie is de volgende factuur nog niet (volledig) betaald:",
-            (Lang::Nl, _) => "Volgens onze administratie zijn de volgende facturen nog niet (volledig) betaald:",
-            (Lang::En, 1) => "According to our records the following invoice has not been paid (in full):",
-            (Lang::En, _) => "According to our records the following invoices have not been paid (in full):",
+            (Lang::Nl, 1) => {
+                "Volgens onze administratie is de volgende factuur nog niet (volledig) betaald:"
+            }
+            (Lang::Nl, _) => {
+                "Volgens onze administratie zijn de volgende facturen nog niet (volledig) betaald:"
+            }
+            (Lang::En, 1) => {
+                "According to our records the following invoice has not been paid (in full):"
+            }
+            (Lang::En, _) => {
+                "According to our records the following invoices have not been paid (in full):"
+            }
         }
         .into()
     }
@@ -172,8 +180,12 @@ impl LetterInput {
     /// " to account IBAN in the name of NAME", or nothing without an IBAN.
     fn pay_to(&self) -> String {
         match (&self.creditor.iban, self.lang) {
-            (Some(i), Lang::Nl) => format!(" op rekening {i} ten name van {}", self.creditor_name()),
-            (Some(i), Lang::En) => format!(" to account {i} in the name of {}", self.creditor_name()),
+            (Some(i), Lang::Nl) => {
+                format!(" op rekening {i} ten name van {}", self.creditor_name())
+            }
+            (Some(i), Lang::En) => {
+                format!(" to account {i} in the name of {}", self.creditor_name())
+            }
             (None, _) => String::new(),
         }
     }
@@ -229,12 +241,32 @@ pub fn money(d: Decimal, currency: Currency, lang: Lang) -> String {
 /// A date written out in a language.
 pub fn day(d: NaiveDate, lang: Lang) -> String {
     const NL: [&str; 12] = [
-        "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
-        "oktober", "november", "december",
+        "januari",
+        "februari",
+        "maart",
+        "april",
+        "mei",
+        "juni",
+        "juli",
+        "augustus",
+        "september",
+        "oktober",
+        "november",
+        "december",
     ];
     const EN: [&str; 12] = [
-        "January", "February", "March", "April", "May", "June", "July", "August", "September",
-        "October", "November", "December",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
     ];
     let m = d.month0() as usize;
     let name = match lang {

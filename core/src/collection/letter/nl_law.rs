@@ -33,10 +33,20 @@ pub fn wording(l: &LetterInput) -> Wording {
     });
     Wording {
         title: title.into(),
-        greeting: if nl { "Geachte heer, mevrouw," } else { "Dear Sir or Madam," }.into(),
+        greeting: if nl {
+            "Geachte heer, mevrouw,"
+        } else {
+            "Dear Sir or Madam,"
+        }
+        .into(),
         intro: l.intro(),
         paragraphs,
-        closing: if nl { "Met vriendelijke groet," } else { "Kind regards," }.into(),
+        closing: if nl {
+            "Met vriendelijke groet,"
+        } else {
+            "Kind regards,"
+        }
+        .into(),
     }
 }
 

@@ -9,10 +9,13 @@ fn creditor_lines(l: &LetterInput) -> Vec<String> {
     let c = &l.creditor;
     let nl = l.lang == Lang::Nl;
     let registration = match l.jurisdiction {
-        Jurisdiction::Nl => c
-            .kvk
-            .as_ref()
-            .map(|k| if nl { format!("KvK {k}") } else { format!("Chamber of Commerce (KvK) no. {k}") }),
+        Jurisdiction::Nl => c.kvk.as_ref().map(|k| {
+            if nl {
+                format!("KvK {k}")
+            } else {
+                format!("Chamber of Commerce (KvK) no. {k}")
+            }
+        }),
         Jurisdiction::Be => c.enterprise_number.as_ref().map(|k| {
             if nl {
                 format!("Ondernemingsnummer {k}")

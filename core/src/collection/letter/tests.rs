@@ -118,26 +118,67 @@ const DESCRIBED: &[(&str, &str, &str, &str, Option<&str>)] = &[(
 #[test]
 fn nl_consumer_letter_counts_ascension_day_and_christmas() {
     // Tue 12 May 2026: 14 May is Ascension Day, received Fri 15 May, pay by Fri 29 May.
-    let l = letter(Jurisdiction::Nl, DebtorType::Consumer, Lang::Nl, "2026-05-12", Channel::Post, false, ONE);
+    let l = letter(
+        Jurisdiction::Nl,
+        DebtorType::Consumer,
+        Lang::Nl,
+        "2026-05-12",
+        Channel::Post,
+        false,
+        ONE,
+    );
     let t = text(&l);
     assert!(
         t.contains("binnen 14 dagen vanaf de dag nadat deze brief bij u is bezorgd. Wordt deze brief op 15 mei 2026 bij u bezorgd, dan is uw laatste betaaldag 29 mei 2026"),
         "{t}"
     );
-    assert!(t.contains("Besluit vergoeding voor buitengerechtelijke incassokosten"), "{t}");
-    assert!(t.contains("Betaalt u niet binnen deze termijn") && t.contains("€ 181,50"), "{t}");
+    assert!(
+        t.contains("Besluit vergoeding voor buitengerechtelijke incassokosten"),
+        "{t}"
+    );
+    assert!(
+        t.contains("Betaalt u niet binnen deze termijn") && t.contains("€ 181,50"),
+        "{t}"
+    );
     assert!(!t.contains("btw"), "the creditor deducts VAT: {t}");
-    assert!(t.contains("is de volgende factuur nog niet"), "one invoice: {t}");
-    assert!(t.contains("vanaf de dag na de vervaldatum de wettelijke rente"), "{t}");
-    assert!(t.contains("artikel 6:119 van het Burgerlijk Wetboek, op dit moment 4% per jaar"), "{t}");
+    assert!(
+        t.contains("is de volgende factuur nog niet"),
+        "one invoice: {t}"
+    );
+    assert!(
+        t.contains("vanaf de dag na de vervaldatum de wettelijke rente"),
+        "{t}"
+    );
+    assert!(
+        t.contains("artikel 6:119 van het Burgerlijk Wetboek, op dit moment 4% per jaar"),
+        "{t}"
+    );
     insta::assert_snapshot!("nl_consumer_nl", t);
-    let en = letter(Jurisdiction::Nl, DebtorType::Consumer, Lang::En, "2026-05-12", Channel::Post, false, ONE);
+    let en = letter(
+        Jurisdiction::Nl,
+        DebtorType::Consumer,
+        Lang::En,
+        "2026-05-12",
+        Channel::Post,
+        false,
+        ONE,
+    );
     insta::assert_snapshot!("nl_consumer_en", text(&en));
 
     // Thu 24 December 2026: received Wed 30 December, pay by Wed 13 January 2027.
-    let xmas = letter(Jurisdiction::Nl, DebtorType::Consumer, Lang::Nl, "2026-12-24", Channel::Post, false, ONE);
+    let xmas = letter(
+        Jurisdiction::Nl,
+        DebtorType::Consumer,
+        Lang::Nl,
+        "2026-12-24",
+        Channel::Post,
+        false,
+        ONE,
+    );
     assert!(
-        text(&xmas).contains("op 30 december 2026 bij u bezorgd, dan is uw laatste betaaldag 13 januari 2027"),
+        text(&xmas).contains(
+            "op 30 december 2026 bij u bezorgd, dan is uw laatste betaaldag 13 januari 2027"
+        ),
         "{}",
         text(&xmas)
     );
@@ -148,7 +189,15 @@ fn nl_consumer_letter_counts_ascension_day_and_christmas() {
 #[test]
 fn nl_letter_says_when_the_term_runs_past_a_weekend() {
     // Thu 19 November 2026: received Sat 21 November; the 14th day is Sat 5 December.
-    let l = letter(Jurisdiction::Nl, DebtorType::Consumer, Lang::Nl, "2026-11-19", Channel::Post, false, ONE);
+    let l = letter(
+        Jurisdiction::Nl,
+        DebtorType::Consumer,
+        Lang::Nl,
+        "2026-11-19",
+        Channel::Post,
+        false,
+        ONE,
+    );
     let t = text(&l);
     assert!(t.contains("uw laatste betaaldag 7 december 2026"), "{t}");
     assert!(t.contains("Algemene termijnenwet"), "{t}");
@@ -156,80 +205,205 @@ fn nl_letter_says_when_the_term_runs_past_a_weekend() {
 
 #[test]
 fn nl_business_letter_names_the_b2b_rule_and_commercial_interest() {
-    let l = letter(Jurisdiction::Nl, DebtorType::Business, Lang::Nl, "2026-06-03", Channel::Post, false, THREE_SMALL);
+    let l = letter(
+        Jurisdiction::Nl,
+        DebtorType::Business,
+        Lang::Nl,
+        "2026-06-03",
+        Channel::Post,
+        false,
+        THREE_SMALL,
+    );
     let t = text(&l);
     assert!(t.contains("€ 120,00"), "3 x EUR 40: {t}");
     assert!(t.contains("6:96 lid 4") && t.contains("C-585/20"), "{t}");
-    assert!(!t.contains("Besluit"), "the staffel is not what the claim applies: {t}");
+    assert!(
+        !t.contains("Besluit"),
+        "the staffel is not what the claim applies: {t}"
+    );
     assert!(t.contains("wettelijke handelsrente (artikel 6:119a van het Burgerlijk Wetboek, op dit moment 10,15% per jaar)"), "{t}");
     assert!(!t.contains("wettelijke rente "), "{t}");
     assert!(!t.contains("veertiendagenbrief"), "{t}");
     insta::assert_snapshot!("nl_business_nl", t);
-    let en = letter(Jurisdiction::Nl, DebtorType::Business, Lang::En, "2026-06-03", Channel::Post, false, THREE_SMALL);
+    let en = letter(
+        Jurisdiction::Nl,
+        DebtorType::Business,
+        Lang::En,
+        "2026-06-03",
+        Channel::Post,
+        false,
+        THREE_SMALL,
+    );
     let t = text(&en);
-    assert!(t.contains("€120.00") && t.contains("6:119a") && !t.contains("Decree"), "{t}");
+    assert!(
+        t.contains("€120.00") && t.contains("6:119a") && !t.contains("Decree"),
+        "{t}"
+    );
     insta::assert_snapshot!("nl_business_en", t);
     // Above the floor the staffel wins, and the letter says so.
-    let big = letter(Jurisdiction::Nl, DebtorType::Business, Lang::Nl, "2026-06-03", Channel::Post, false, ONE);
+    let big = letter(
+        Jurisdiction::Nl,
+        DebtorType::Business,
+        Lang::Nl,
+        "2026-06-03",
+        Channel::Post,
+        false,
+        ONE,
+    );
     let t = text(&big);
-    assert!(t.contains("staffel van het Besluit") && t.contains("€ 181,50"), "{t}");
+    assert!(
+        t.contains("staffel van het Besluit") && t.contains("€ 181,50"),
+        "{t}"
+    );
 }
 
 #[test]
 fn be_consumer_letter_counts_from_the_third_working_day() {
     // Wed 3 June 2026 by post: the term starts Mon 8 June and its 14th day is Sun 21 June, so
     // the debtor may pay on Mon 22 June (art. 1.7 BW); damages and interest from 23 June.
-    let l = letter(Jurisdiction::Be, DebtorType::Consumer, Lang::Nl, "2026-06-03", Channel::Post, true, DESCRIBED);
+    let l = letter(
+        Jurisdiction::Be,
+        DebtorType::Consumer,
+        Lang::Nl,
+        "2026-06-03",
+        Channel::Post,
+        true,
+        DESCRIBED,
+    );
     let t = text(&l);
-    assert!(t.contains("begint op 8 juni 2026") && t.contains("eindigt op 21 juni 2026"), "{t}");
-    assert!(t.contains("loopt de termijn door tot en met 22 juni 2026") && t.contains("vanaf 23 juni 2026"), "{t}");
+    assert!(
+        t.contains("begint op 8 juni 2026") && t.contains("eindigt op 21 juni 2026"),
+        "{t}"
+    );
+    assert!(
+        t.contains("loopt de termijn door tot en met 22 juni 2026")
+            && t.contains("vanaf 23 juni 2026"),
+        "{t}"
+    );
     assert!(!t.contains("19 juni"), "{t}");
-    for dutch in ["Besluit", "KvK", "Burgerlijk Wetboek", "vervaldatum van elke factuur"] {
+    for dutch in [
+        "Besluit",
+        "KvK",
+        "Burgerlijk Wetboek",
+        "vervaldatum van elke factuur",
+    ] {
         assert!(!t.contains(dutch), "{dutch} in a Belgian letter: {t}");
     }
     assert!(t.contains("Ondernemingsnummer 0404.123.477"), "{t}");
-    assert!(t.contains("Onderhoud verwarmingsketel april"), "what was bought: {t}");
+    assert!(
+        t.contains("Onderhoud verwarmingsketel april"),
+        "what was bought: {t}"
+    );
     // 1,000.00 with a clause: 65 + 5% of 500 = 90.00; interest at the B2B rate.
-    assert!(t.contains("schadevergoeding van € 90,00") && t.contains("op dit moment 10,5% per jaar"), "{t}");
+    assert!(
+        t.contains("schadevergoeding van € 90,00") && t.contains("op dit moment 10,5% per jaar"),
+        "{t}"
+    );
     let mut agreed = l.clone();
     agreed.agreed_interest_pct = Some(Decimal::from(8));
     assert!(text(&agreed).contains("de in uw overeenkomst bepaalde rentevoet van 8% per jaar"));
     insta::assert_snapshot!("be_consumer_clause_nl", t);
-    let en = letter(Jurisdiction::Be, DebtorType::Consumer, Lang::En, "2026-06-03", Channel::Post, true, DESCRIBED);
+    let en = letter(
+        Jurisdiction::Be,
+        DebtorType::Consumer,
+        Lang::En,
+        "2026-06-03",
+        Channel::Post,
+        true,
+        DESCRIBED,
+    );
     let t = text(&en);
-    assert!(!t.contains("Dutch") && t.contains("Enterprise number 0404.123.477"), "{t}");
+    assert!(
+        !t.contains("Dutch") && t.contains("Enterprise number 0404.123.477"),
+        "{t}"
+    );
     insta::assert_snapshot!("be_consumer_clause_en", t);
 }
 
 #[test]
 fn be_consumer_letter_without_clause_names_legal_interest() {
-    let l = letter(Jurisdiction::Be, DebtorType::Consumer, Lang::Nl, "2026-06-03", Channel::Email, false, DESCRIBED);
+    let l = letter(
+        Jurisdiction::Be,
+        DebtorType::Consumer,
+        Lang::Nl,
+        "2026-06-03",
+        Channel::Email,
+        false,
+        DESCRIBED,
+    );
     let t = text(&l);
-    assert!(t.contains("geen schadebeding") && t.contains("wettelijke interest tegen 4,5% per jaar"), "{t}");
-    assert!(t.contains("begint op 4 juni 2026, de dag na de verzending van deze e-mail") && t.contains("eindigt op 17 juni 2026"), "{t}");
-    assert!(!t.contains("loopt de termijn door"), "Wednesday 17 June is a working day: {t}");
+    assert!(
+        t.contains("geen schadebeding") && t.contains("wettelijke interest tegen 4,5% per jaar"),
+        "{t}"
+    );
+    assert!(
+        t.contains("begint op 4 juni 2026, de dag na de verzending van deze e-mail")
+            && t.contains("eindigt op 17 juni 2026"),
+        "{t}"
+    );
+    assert!(
+        !t.contains("loopt de termijn door"),
+        "Wednesday 17 June is a working day: {t}"
+    );
     insta::assert_snapshot!("be_consumer_no_clause_nl", t);
-    let en = letter(Jurisdiction::Be, DebtorType::Consumer, Lang::En, "2026-06-03", Channel::Email, false, DESCRIBED);
+    let en = letter(
+        Jurisdiction::Be,
+        DebtorType::Consumer,
+        Lang::En,
+        "2026-06-03",
+        Channel::Email,
+        false,
+        DESCRIBED,
+    );
     insta::assert_snapshot!("be_consumer_no_clause_en", text(&en));
 }
 
 #[test]
 fn be_business_letter_names_the_2002_act() {
-    let l = letter(Jurisdiction::Be, DebtorType::Business, Lang::Nl, "2026-06-03", Channel::Post, false, THREE_SMALL);
+    let l = letter(
+        Jurisdiction::Be,
+        DebtorType::Business,
+        Lang::Nl,
+        "2026-06-03",
+        Channel::Post,
+        false,
+        THREE_SMALL,
+    );
     let t = text(&l);
-    assert!(t.contains("wet van 2 augustus 2002") && t.contains("€ 120,00"), "{t}");
+    assert!(
+        t.contains("wet van 2 augustus 2002") && t.contains("€ 120,00"),
+        "{t}"
+    );
     assert!(!t.contains("Besluit") && !t.contains("KvK"), "{t}");
     insta::assert_snapshot!("be_business_nl", t);
-    let en = letter(Jurisdiction::Be, DebtorType::Business, Lang::En, "2026-06-03", Channel::Post, false, THREE_SMALL);
+    let en = letter(
+        Jurisdiction::Be,
+        DebtorType::Business,
+        Lang::En,
+        "2026-06-03",
+        Channel::Post,
+        false,
+        THREE_SMALL,
+    );
     insta::assert_snapshot!("be_business_en", text(&en));
 }
 
 #[test]
 fn html_is_one_escaped_page() {
-    let mut l = letter(Jurisdiction::Be, DebtorType::Consumer, Lang::En, "2026-06-03", Channel::Post, true, DESCRIBED);
+    let mut l = letter(
+        Jurisdiction::Be,
+        DebtorType::Consumer,
+        Lang::En,
+        "2026-06-03",
+        Channel::Post,
+        true,
+        DESCRIBED,
+    );
     l.debtor_name = "<script>x</script> & Co".into();
     let h = html(&l);
-    assert!(h.starts_with("<!DOCTYPE html>") && h.contains("&lt;script&gt;x&lt;/script&gt; &amp; Co"));
+    assert!(
+        h.starts_with("<!DOCTYPE html>") && h.contains("&lt;script&gt;x&lt;/script&gt; &amp; Co")
+    );
     assert!(!h.contains("<script>") && !h.contains("http"), "{h}");
     assert!(h.contains("<th>Description</th>"), "{h}");
 }

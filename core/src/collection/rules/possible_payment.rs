@@ -329,7 +329,10 @@ impl Gate {
         let amount = p.amount == item.open || p.amount == item.total;
         let account = p.account.as_deref().is_some_and(|a| {
             let a = compact_account(a);
-            debtor.ibans.iter().any(|i| compact_account(i.as_str()) == a)
+            debtor
+                .ibans
+                .iter()
+                .any(|i| compact_account(i.as_str()) == a)
         });
         let name = match (p.name.as_deref(), debtor.name.as_deref()) {
             (Some(a), Some(b)) => {
@@ -369,7 +372,10 @@ impl Gate {
         if let Some(seq) = sequence(item.number.as_str()) {
             for &i in self.lone.get(&seq).into_iter().flatten() {
                 if self.eligible(i, item, true) && named_by(i) {
-                    consider(i, format!("its text names {seq}, the sequence of {}", item.number));
+                    consider(
+                        i,
+                        format!("its text names {seq}, the sequence of {}", item.number),
+                    );
                 }
             }
         }
@@ -389,7 +395,10 @@ impl Gate {
                             Fit::Swapped => "two digits swapped",
                             Fit::Changed => "one digit off",
                         };
-                        consider(i, format!("its text names a number {how} from {}", item.number));
+                        consider(
+                            i,
+                            format!("its text names a number {how} from {}", item.number),
+                        );
                     }
                 }
             }
@@ -404,7 +413,15 @@ impl Gate {
                 if self.eligible(i, item, false) {
                     consider(
                         i,
-                        format!("the amount is the {} of {}", if amount == item.open { "open amount" } else { "total" }, item.number),
+                        format!(
+                            "the amount is the {} of {}",
+                            if amount == item.open {
+                                "open amount"
+                            } else {
+                                "total"
+                            },
+                            item.number
+                        ),
                     );
                 }
             }
@@ -432,10 +449,18 @@ impl Gate {
                 .into_iter()
                 .flatten()
             {
-                from_debtor.push((i, format!("paid from the debtor's account {}", acc.as_str())));
+                from_debtor.push((
+                    i,
+                    format!("paid from the debtor's account {}", acc.as_str()),
+                ));
             }
         }
-        if let Some(k) = debtor.name.as_deref().map(name_key).filter(|k| !k.is_empty()) {
+        if let Some(k) = debtor
+            .name
+            .as_deref()
+            .map(name_key)
+            .filter(|k| !k.is_empty())
+        {
             for &i in self.names.get(&k).into_iter().flatten() {
                 from_debtor.push((i, "the payer's name is the debtor's".to_string()));
             }
@@ -448,7 +473,9 @@ impl Gate {
             if p.debtor.as_ref().is_some_and(|d| d != &debtor.id) {
                 continue;
             }
-            let explained = open.iter().any(|it| p.amount == it.open || p.amount == it.total)
+            let explained = open
+                .iter()
+                .any(|it| p.amount == it.open || p.amount == it.total)
                 || sums_to(open, p.amount)
                 || p.names_documents_of.contains(&debtor.id);
             if explained {
@@ -553,10 +580,8 @@ fn sums_to(items: &[&OpenItem<'_>], amount: Decimal) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
-
     use crate::ids::{DocumentNumber, Iban};
-    use crate::model::{DocumentKind, DocumentStatus, Location, Provenance, Source, SourceKind};
+    use crate::model::{DocumentKind, DocumentStatus, Provenance};
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -587,14 +612,7 @@ mod tests {
         Fixture {
             number: DocumentNumber::new(number).unwrap(),
             debtor: DebtorId::new("D1").unwrap(),
-            provenance: Provenance {
-                source: Arc::new(Source {
-                    kind: SourceKind::Manual,
-                    name: "t".into(),
-                    content_hash: String::new(),
-                }),
-                location: Location::Line(2),
-            },
+            provenance: super::super::tests::provenance(),
         }
     }
 
@@ -638,20 +656,104 @@ mod tests {
         let mut said_no = pay("P", "2026-03-01", "551.21", "F2025-005312");
         said_no.not_for = vec!["F2025-005312".into()];
         let table: Vec<(&str, Unapplied, &str, &str, bool)> = vec![
-            ("exact", pay("P", "2026-03-01", "10.00", "F2025-005312"), "F2025-005312", "551.21", true),
-            ("no prefix", pay("P", "2026-03-01", "10.00", "factuur 2025-5312"), "F2025-005312", "551.21", true),
-            ("sequence only", pay("P", "2026-03-01", "10.00", "fact nr 5312"), "F2025-005312", "551.21", true),
-            ("one digit off", pay("P", "2026-03-01", "551.21", "F2025-005313"), "F2025-005312", "551.21", true),
-            ("one digit off, nothing else fits", pay("P", "2026-03-01", "10.00", "F2025-005313"), "F2025-005312", "551.21", false),
-            ("swapped", pay("P", "2026-03-01", "551.21", "5321"), "F2025-005312", "551.21", true),
-            ("two digits off", pay("P", "2026-03-01", "551.21", "5344"), "F2025-005312", "551.20", false),
-            ("short sequence", pay("P", "2026-03-01", "10.00", "12"), "F2025-000012", "551.21", false),
-            ("amount", pay("P", "2026-03-01", "551.21", "betaling"), "F2025-005312", "551.21", true),
-            ("amount, a cent off", pay("P", "2026-03-01", "551.20", "betaling"), "F2025-005312", "551.21", false),
-            ("before the invoice", pay("P", "2025-01-01", "551.21", "F2025-005312"), "F2025-005312", "551.21", false),
-            ("other debtor names it, its amount", elsewhere, "F2025-005312", "551.21", true),
-            ("other debtor names it, another amount", typo_elsewhere, "F2025-005312", "551.21", false),
-            ("other debtor, same amount", other_by_amount, "F2025-005312", "551.21", false),
+            (
+                "exact",
+                pay("P", "2026-03-01", "10.00", "F2025-005312"),
+                "F2025-005312",
+                "551.21",
+                true,
+            ),
+            (
+                "no prefix",
+                pay("P", "2026-03-01", "10.00", "factuur 2025-5312"),
+                "F2025-005312",
+                "551.21",
+                true,
+            ),
+            (
+                "sequence only",
+                pay("P", "2026-03-01", "10.00", "fact nr 5312"),
+                "F2025-005312",
+                "551.21",
+                true,
+            ),
+            (
+                "one digit off",
+                pay("P", "2026-03-01", "551.21", "F2025-005313"),
+                "F2025-005312",
+                "551.21",
+                true,
+            ),
+            (
+                "one digit off, nothing else fits",
+                pay("P", "2026-03-01", "10.00", "F2025-005313"),
+                "F2025-005312",
+                "551.21",
+                false,
+            ),
+            (
+                "swapped",
+                pay("P", "2026-03-01", "551.21", "5321"),
+                "F2025-005312",
+                "551.21",
+                true,
+            ),
+            (
+                "two digits off",
+                pay("P", "2026-03-01", "551.21", "5344"),
+                "F2025-005312",
+                "551.20",
+                false,
+            ),
+            (
+                "short sequence",
+                pay("P", "2026-03-01", "10.00", "12"),
+                "F2025-000012",
+                "551.21",
+                false,
+            ),
+            (
+                "amount",
+                pay("P", "2026-03-01", "551.21", "betaling"),
+                "F2025-005312",
+                "551.21",
+                true,
+            ),
+            (
+                "amount, a cent off",
+                pay("P", "2026-03-01", "551.20", "betaling"),
+                "F2025-005312",
+                "551.21",
+                false,
+            ),
+            (
+                "before the invoice",
+                pay("P", "2025-01-01", "551.21", "F2025-005312"),
+                "F2025-005312",
+                "551.21",
+                false,
+            ),
+            (
+                "other debtor names it, its amount",
+                elsewhere,
+                "F2025-005312",
+                "551.21",
+                true,
+            ),
+            (
+                "other debtor names it, another amount",
+                typo_elsewhere,
+                "F2025-005312",
+                "551.21",
+                false,
+            ),
+            (
+                "other debtor, same amount",
+                other_by_amount,
+                "F2025-005312",
+                "551.21",
+                false,
+            ),
             ("not this payment", said_no, "F2025-005312", "551.21", false),
         ];
         for (id, p, number, open, want) in table {
@@ -665,16 +767,44 @@ mod tests {
         // The payer: its name or account is the debtor's.
         let deb = debtor("Bakkerij De Zon B.V.", Some("NL91ABNA0417164300"));
         let (f1, f2) = (fixture("F2025-005312"), fixture("F2025-005313"));
-        let items = [item(&f1, "551.21", "2025-12-01"), item(&f2, "100.00", "2025-12-01")];
+        let items = [
+            item(&f1, "551.21", "2025-12-01"),
+            item(&f2, "100.00", "2025-12-01"),
+        ];
         let refs: Vec<&OpenItem<'_>> = items.iter().collect();
         for (id, p, held) in [
             ("name, a part payment", named.clone(), 2),
             ("account, a part payment", from_account.clone(), 2),
-            ("name, the amount of one item", Unapplied { amount: Decimal::from(100), ..named.clone() }, 0),
-            ("name, the sum of both", Unapplied { amount: Decimal::from_str_exact("651.21").unwrap(), ..named.clone() }, 0),
-            ("name, a repeat of a settled invoice", Unapplied { names_documents_of: vec![deb.id.clone()], ..named }, 0),
+            (
+                "name, the amount of one item",
+                Unapplied {
+                    amount: Decimal::from(100),
+                    ..named.clone()
+                },
+                0,
+            ),
+            (
+                "name, the sum of both",
+                Unapplied {
+                    amount: Decimal::from_str_exact("651.21").unwrap(),
+                    ..named.clone()
+                },
+                0,
+            ),
+            (
+                "name, a repeat of a settled invoice",
+                Unapplied {
+                    names_documents_of: vec![deb.id.clone()],
+                    ..named
+                },
+                0,
+            ),
         ] {
-            assert_eq!(Gate::new(vec![p]).payer(&deb, &refs, &refs).len(), held, "{id}");
+            assert_eq!(
+                Gate::new(vec![p]).payer(&deb, &refs, &refs).len(),
+                held,
+                "{id}"
+            );
         }
         // An amount that is one item's is held by the item itself.
         let by_amount = Gate::new(vec![pay("P", "2026-03-01", "100.00", "")]);
@@ -701,7 +831,9 @@ mod tests {
         );
         // The payment reference (betalingskenmerk) is a number of the item too.
         let by_ref = Gate::new(vec![pay("R9", "2025-12-03", "1.00", "5000 0000 0000 0011")]);
-        assert!(by_ref.item(&it, Some("5000000000000011"), &debtor("X", None)).is_some());
+        assert!(by_ref
+            .item(&it, Some("5000000000000011"), &debtor("X", None))
+            .is_some());
     }
 
     #[test]
@@ -716,7 +848,11 @@ mod tests {
         let gate = Gate::new(vec![pay("P1", "2026-03-01", "175.50", "")]);
         let (held, h) = gate.debtor_sums(&refs).unwrap();
         assert_eq!(held, vec![0, 2]);
-        assert!(h.reason.ends_with("the amount is the sum of F1001 + F1003"), "{}", h.reason);
+        assert!(
+            h.reason.ends_with("the amount is the sum of F1001 + F1003"),
+            "{}",
+            h.reason
+        );
         let total = Gate::new(vec![pay("P1", "2026-03-01", "425.50", "")]);
         assert_eq!(total.debtor_sums(&refs).unwrap().0, vec![0, 1, 2]);
         let none = Gate::new(vec![pay("P1", "2026-03-01", "425.49", "")]);

@@ -25,18 +25,23 @@ struct Fixture {
     provenance: Provenance,
 }
 
+/// Where a test's document came from: a manual entry, line 2.
+pub(super) fn provenance() -> Provenance {
+    Provenance {
+        source: Arc::new(Source {
+            kind: SourceKind::Manual,
+            name: "t".into(),
+            content_hash: String::new(),
+        }),
+        location: Location::Line(2),
+    }
+}
+
 fn fixture() -> Fixture {
     Fixture {
         number: DocumentNumber::new("F1").unwrap(),
         debtor: DebtorId::new("D1").unwrap(),
-        provenance: Provenance {
-            source: Arc::new(Source {
-                kind: SourceKind::Manual,
-                name: "t".into(),
-                content_hash: String::new(),
-            }),
-            location: Location::Line(2),
-        },
+        provenance: provenance(),
     }
 }
 
