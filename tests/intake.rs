@@ -15,6 +15,9 @@ const ADMIN: &str = "admin-token-1";
 const ACME: &str = "acme-token-1";
 const BETA_SECRET: &str = "beta-hmac-secret";
 const CLAIMS_AS_OF: &str = "2026-06-30";
+/// Who the claims are from: a claim for the agency names the creditor and its account.
+const CREDITOR_POLICY: &str =
+    "[creditor]\nname = \"Acme Groothandel B.V.\"\niban = \"NL91ABNA0417164300\"\n";
 
 fn tokens_file(dir: &Path) -> PathBuf {
     let p = dir.join("tokens.toml");
@@ -309,6 +312,7 @@ fn creditor(dir: &Path, url: &str, batch_size: usize, timeout_s: u64) -> PathBuf
         &data,
         &["import", gen.join("ledger-nl.csv").to_str().unwrap()],
     ));
+    std::fs::write(data.join("policy.toml"), CREDITOR_POLICY).unwrap();
     std::fs::write(
         data.join("agency.toml"),
         format!("url = \"{url}\"\ncreditor = \"acme\"\ntoken_env = \"TEST_AGENCY_TOKEN\"\nbatch_size = {batch_size}\ntimeout_seconds = {timeout_s}\nmax_attempts = 10\nbase_delay_ms = 50\n"),
@@ -899,6 +903,7 @@ fn the_agency_is_told_of_payments_credits_and_disputes() {
         let ledger = case.join("ledger.csv");
         std::fs::write(&ledger, TRUTH_LEDGER).unwrap();
         ok(incasso(&data, &["import", ledger.to_str().unwrap()]));
+        std::fs::write(data.join("policy.toml"), CREDITOR_POLICY).unwrap();
         std::fs::write(
             data.join("agency.toml"),
             format!("url = \"http://{}\"\ncreditor = \"acme\"\ntoken_env = \"TEST_AGENCY_TOKEN\"\nbatch_size = 10\ntimeout_seconds = 30\nmax_attempts = 10\nbase_delay_ms = 50\n", proxy.addr),

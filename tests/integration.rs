@@ -451,8 +451,9 @@ fn cli_help_and_usage_exit_codes() {
             .code(),
         Some(2)
     );
+    // A bad bucket list is a usage error too (exit 2), found before anything is read.
     let o = incasso(dir.path(), &["ageing", "--buckets", "60,30"]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("increasing order"), "{}", stderr(&o));
 }
 

@@ -7,9 +7,18 @@ use anyhow::{Context, Result};
 use incasso_core::collection::policy::Policy;
 use incasso_core::law::rates::{RateKind, RateTable, RateTables};
 
+/// The global `--policy` flag, set once at start-up, for commands that do not pass one.
+static POLICY_FLAG: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+
+/// Records the global `--policy` flag.
+pub fn set_policy_flag(p: Option<PathBuf>) {
+    let _ = POLICY_FLAG.set(p);
+}
+
 /// The policy to use.
 pub fn policy(data_dir: &Path, flag: Option<&Path>) -> Result<Policy> {
-    let path: PathBuf = match flag {
+    let global = POLICY_FLAG.get().and_then(|p| p.as_deref());
+    let path: PathBuf = match flag.or(global) {
         Some(p) => p.to_path_buf(),
         None => {
             let p = data_dir.join("policy.toml");
@@ -96,6 +105,22 @@ fn default_delay() -> u64 {
 }
 
 /// The agency configuration, with its secret read from the environment.
+impl Agency {
+    /// The settings a dry run uses when there is no agency configuration: nothing is sent.
+    pub fn for_dry_run(creditor: String) -> Agency {
+        Agency {
+            url: String::new(),
+            creditor,
+            token_env: None,
+            hmac_secret_env: None,
+            batch_size: default_batch_size(),
+            timeout_seconds: default_timeout(),
+            max_attempts: default_attempts(),
+            base_delay_ms: default_delay(),
+        }
+    }
+}
+
 pub fn agency(
     data_dir: &Path,
     flag: Option<&Path>,

@@ -27,6 +27,10 @@ struct Cli {
         default_value = "./incasso-data"
     )]
     data_dir: PathBuf,
+    /// Policy file for every command that reads the policy (default: DATA_DIR/policy.toml, else
+    /// built-in defaults); the creditor's name, IBAN and numbers live under `[creditor]` there.
+    #[arg(long, global = true, env = "INCASSO_POLICY", value_name = "FILE")]
+    policy: Option<PathBuf>,
     /// More log output on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     verbose: u8,
@@ -95,7 +99,7 @@ enum Command {
     /// List open items as of a date.
     Receivables {
         /// The date to look from (default: today, UTC).
-        #[arg(long)]
+        #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
         as_of: Option<NaiveDate>,
         /// Output format (xlsx needs --out).
         #[arg(long, value_enum, default_value = "table")]
@@ -107,13 +111,13 @@ enum Command {
     /// Totals of open items per currency and ageing bucket.
     Ageing {
         /// The date to look from (default: today, UTC).
-        #[arg(long)]
+        #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
         as_of: Option<NaiveDate>,
         /// One row per debtor.
         #[arg(long, value_enum)]
         by: Option<GroupBy>,
-        /// Bucket boundaries in days.
-        #[arg(long, default_value = "30,60,90")]
+        /// Bucket boundaries in days, increasing, e.g. 30,60,90.
+        #[arg(long, default_value = "30,60,90", value_parser = parse_buckets)]
         buckets: String,
         /// Count age from the due date or the issue date.
         #[arg(long, value_enum, default_value = "due")]
@@ -125,7 +129,7 @@ enum Command {
     /// Payments applied to documents: payment, document, amount, rule, confidence.
     Allocations {
         /// The date to look from (default: today, UTC).
-        #[arg(long)]
+        #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
         as_of: Option<NaiveDate>,
         /// Output format.
         #[arg(long, value_enum, default_value = "table")]
@@ -134,7 +138,7 @@ enum Command {
     /// Payments received but not applied to any document (unidentified money, unapplied cash).
     Unmatched {
         /// The date to look from (default: today, UTC).
-        #[arg(long)]
+        #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
         as_of: Option<NaiveDate>,
         /// Output format.
         #[arg(long, value_enum, default_value = "table")]
@@ -143,7 +147,7 @@ enum Command {
     /// Doubtful matches waiting for a person; confirm one with `incasso allocate`.
     Review {
         /// The date to look from (default: today, UTC).
-        #[arg(long)]
+        #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
         as_of: Option<NaiveDate>,
         /// Output format.
         #[arg(long, value_enum, default_value = "table")]
@@ -190,7 +194,7 @@ enum Command {
     /// One self-contained HTML page: ageing chart, totals, top debtors, money not applied, claims, conflicts.
     Report {
         /// The date to look from (default: today, UTC).
-        #[arg(long)]
+        #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
         as_of: Option<NaiveDate>,
         /// The HTML file to write.
         #[arg(long)]
@@ -198,9 +202,6 @@ enum Command {
         /// The inbox, to list its quarantined files.
         #[arg(long)]
         inbox: Option<PathBuf>,
-        /// Policy file (default: DATA_DIR/policy.toml, else built-in defaults).
-        #[arg(long)]
-        policy: Option<PathBuf>,
         /// Folder of rate tables replacing the built-in ones.
         #[arg(long)]
         rates: Option<PathBuf>,
@@ -222,7 +223,7 @@ enum Command {
     /// Send qualifying claims to the agency's intake API, exactly once (see `agency.toml`).
     Submit {
         /// The date the claims are computed for (default: today, UTC).
-        #[arg(long)]
+        #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
         as_of: Option<NaiveDate>,
         /// Check the batches against the schema and print them; send and record nothing.
         #[arg(long)]
@@ -230,9 +231,6 @@ enum Command {
         /// The agency configuration (default: DATA_DIR/agency.toml).
         #[arg(long)]
         agency: Option<PathBuf>,
-        /// Policy file (default: DATA_DIR/policy.toml, else built-in defaults).
-        #[arg(long)]
-        policy: Option<PathBuf>,
         /// Folder of rate tables replacing the built-in ones.
         #[arg(long)]
         rates: Option<PathBuf>,
@@ -254,7 +252,7 @@ enum Command {
         #[arg(long, default_value = "fixtures")]
         fixtures: PathBuf,
         /// The date to look from (default: today, UTC).
-        #[arg(long)]
+        #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
         as_of: Option<NaiveDate>,
         /// Where the demo's own store goes; cleared first, but only if an earlier demo made it.
         #[arg(long, default_value = "target/incasso-demo")]
@@ -268,11 +266,8 @@ enum Command {
     /// Which debts go to the agency as of a date, with costs and interest, and why others do not.
     Claims {
         /// The date to decide on (default: today, UTC).
-        #[arg(long)]
+        #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
         as_of: Option<NaiveDate>,
-        /// Policy file (default: policy.toml in the data directory, else built-in defaults).
-        #[arg(long)]
-        policy: Option<PathBuf>,
         /// Folder with newer rate tables (default: rates/ in the data directory).
         #[arg(long)]
         rates: Option<PathBuf>,
@@ -301,7 +296,7 @@ enum Command {
         #[arg(long)]
         debtor: String,
         /// Date of the letter (default: today, UTC).
-        #[arg(long)]
+        #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
         date: Option<NaiveDate>,
         /// Which letter.
         #[arg(long, value_enum, default_value = "fourteen-day-letter")]
@@ -324,9 +319,6 @@ enum Command {
         /// Also record the letter as sent on its date.
         #[arg(long)]
         record: bool,
-        /// Policy file (default: DATA_DIR/policy.toml), for the creditor and the debtor's law.
-        #[arg(long)]
-        policy: Option<PathBuf>,
         /// Folder of rate tables replacing the built-in ones (default: DATA_DIR/rates).
         #[arg(long)]
         rates: Option<PathBuf>,
@@ -420,10 +412,10 @@ enum CalcCommand {
         #[arg(long, allow_hyphen_values = true)]
         principal: rust_decimal::Decimal,
         /// First day of interest.
-        #[arg(long)]
+        #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
         from: NaiveDate,
         /// Last day of interest.
-        #[arg(long)]
+        #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
         to: NaiveDate,
         /// nl or be.
         #[arg(long, value_enum)]
@@ -478,10 +470,10 @@ enum RemindersCommand {
         #[arg(long)]
         kind: String,
         /// Date sent.
-        #[arg(long)]
+        #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
         sent: NaiveDate,
         /// Date received, when known (else presumed from the channel).
-        #[arg(long)]
+        #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
         received: Option<NaiveDate>,
         /// How it was sent.
         #[arg(long, value_enum, default_value = "post")]
@@ -523,13 +515,13 @@ enum RatesCommand {
         #[arg(long)]
         table: String,
         /// First day of the new rate, YYYY-MM-DD.
-        #[arg(long)]
+        #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
         from: NaiveDate,
         /// The rate in percent a year, e.g. 10.15.
         #[arg(long)]
         pct: rust_decimal::Decimal,
         /// Last day the rate is known for (default: the end of its half year).
-        #[arg(long)]
+        #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
         until: Option<NaiveDate>,
         /// Where the rate was published (e.g. "Staatscourant 2026, 34567").
         #[arg(long)]
@@ -551,7 +543,7 @@ enum PlansCommand {
         #[arg(long)]
         items: String,
         /// Date agreed (default: today, UTC).
-        #[arg(long)]
+        #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
         agreed: Option<NaiveDate>,
         /// An instalment as DATE=AMOUNT; repeat for each.
         #[arg(long = "instalment", value_parser = commands::calc::parse_payment)]
@@ -563,7 +555,7 @@ enum PlansCommand {
     /// List plans and whether they are kept.
     List {
         /// The date to judge on (default: today, UTC).
-        #[arg(long)]
+        #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
         as_of: Option<NaiveDate>,
         /// Output format.
         #[arg(long, value_enum, default_value = "table")]
@@ -634,7 +626,7 @@ enum FixturesCommand {
         #[arg(long, value_enum, value_delimiter = ',', default_value = "nl")]
         dialect: Vec<commands::generate::Dialect>,
         /// Date the ledger runs up to (invoices are spread over the 18 months before it).
-        #[arg(long, default_value = "2026-10-31")]
+        #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD", default_value = "2026-10-31")]
         until: NaiveDate,
         /// Also write a bank statement for the ledger (camt.053 and Rabobank CSV) with the
         /// intended outcome; the ledger then names accounts and payment references.
@@ -649,11 +641,63 @@ enum FixturesCommand {
     },
 }
 
+/// A date as `YYYY-MM-DD`, or `today` (UTC), with an error that shows the layout.
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    let s = s.trim();
+    if s.eq_ignore_ascii_case("today") {
+        return Ok(chrono::Utc::now().date_naive());
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| format!("'{s}' is not a date: expected YYYY-MM-DD, e.g. 2026-11-20, or today"))
+}
+
+/// Ageing bucket boundaries, checked when the arguments are read (a mistake is a usage error).
+fn parse_buckets(s: &str) -> Result<String, String> {
+    incasso_core::ageing::Buckets::parse(s)
+        .map(|_| s.to_string())
+        .map_err(|e| e.to_string())
+}
+
+/// Whether a command only reads the administration's store.
+fn reads_only(c: &Command) -> bool {
+    match c {
+        Command::Receivables { .. }
+        | Command::Ageing { .. }
+        | Command::Claims { .. }
+        | Command::Audit { .. }
+        | Command::Report { .. }
+        | Command::Submissions { .. }
+        | Command::Allocations { .. }
+        | Command::Unmatched { .. }
+        | Command::Review { .. }
+        | Command::Conflicts { command: None, .. } => true,
+        Command::Reminders {
+            command: RemindersCommand::List { .. },
+        }
+        | Command::Plans {
+            command: PlansCommand::List { .. },
+        } => true,
+        Command::Letter { record, .. } => !record,
+        Command::Submit { dry_run, .. } => *dry_run,
+        _ => false,
+    }
+}
+
 fn main() -> ExitCode {
     restore_sigpipe();
     let cli = Cli::parse();
+    config::set_policy_flag(cli.policy.clone());
     init_tracing(cli.verbose);
     let today = chrono::Utc::now().date_naive();
+    // Commands that only read never create a store: a mistyped --data-dir is an error, not an
+    // empty administration with nothing to claim.
+    if reads_only(&cli.command) && !incasso_store::Store::exists(&cli.data_dir) {
+        eprintln!(
+            "error: no incasso store at {} (import something first, or check --data-dir)",
+            cli.data_dir.display()
+        );
+        return ExitCode::from(1);
+    }
     let result = match cli.command {
         Command::Import {
             paths,
@@ -743,13 +787,12 @@ fn main() -> ExitCode {
         },
         Command::Claims {
             as_of,
-            policy,
             rates,
             format,
         } => commands::claims::run(
             &cli.data_dir,
             as_of.unwrap_or(today),
-            policy.as_deref(),
+            cli.policy.as_deref(),
             rates.as_deref(),
             format,
         ),
@@ -825,7 +868,6 @@ fn main() -> ExitCode {
             currency,
             out,
             record,
-            policy,
             rates,
         } => commands::letter::run(
             &cli.data_dir,
@@ -838,7 +880,7 @@ fn main() -> ExitCode {
             currency,
             out.as_deref(),
             record,
-            policy.as_deref(),
+            cli.policy.as_deref(),
             rates.as_deref(),
         ),
         Command::Conflicts {
@@ -855,14 +897,13 @@ fn main() -> ExitCode {
             as_of,
             dry_run,
             agency,
-            policy,
             rates,
         } => commands::submit::submit(&commands::submit::Options {
             data_dir: &cli.data_dir,
             as_of: as_of.unwrap_or(today),
             dry_run,
             agency: agency.as_deref(),
-            policy: policy.as_deref(),
+            policy: cli.policy.as_deref(),
             rates: rates.as_deref(),
         }),
         Command::Run { config } => commands::run::run(&config, &cli.data_dir, today),
@@ -887,14 +928,13 @@ fn main() -> ExitCode {
             as_of,
             out,
             inbox,
-            policy,
             rates,
         } => commands::report_html::run(
             &cli.data_dir,
             as_of.unwrap_or(today),
             &out,
             inbox.as_deref(),
-            policy.as_deref(),
+            cli.policy.as_deref(),
             rates.as_deref(),
         ),
         Command::Submissions { format } => commands::submit::submissions(&cli.data_dir, format),

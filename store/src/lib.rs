@@ -274,6 +274,12 @@ pub struct Store {
 }
 
 impl Store {
+    /// Whether a data directory holds a store (for commands that only read: they must not
+    /// make an empty store where a typo pointed them).
+    pub fn exists(dir: &Path) -> bool {
+        dir.join("ledger.sled").is_dir()
+    }
+
     /// Opens (creating if needed) the data directory; refuses when another process has it open.
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
         let io = |path: &Path| {

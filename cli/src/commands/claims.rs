@@ -278,6 +278,12 @@ pub fn run(
     format: Format,
 ) -> Result<ExitCode> {
     let p = compute(data_dir, as_of, policy_file, rates_dir)?;
+    let creditor = config::policy(data_dir, policy_file)?.creditor;
+    if creditor.name.is_none() || creditor.iban.is_none() {
+        eprintln!(
+            "note: these claims name no creditor or account to pay to; `incasso submit` and `incasso letter` refuse until name and iban are set under [creditor] in the policy"
+        );
+    }
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
     match format {

@@ -33,6 +33,11 @@ pub fn run(fixtures: &Path, data_dir: &Path, as_of: NaiveDate) -> Result<ExitCod
         &marker,
         "made by `incasso demo`; the next demo clears this folder\n",
     )?;
+    // The creditor that letters and claims name (set yours under [creditor] in policy.toml).
+    std::fs::write(
+        data_dir.join("policy.toml"),
+        "[creditor]\nname = \"Demo Groothandel B.V.\"\niban = \"NL91ABNA0417164300\"\naddress = \"Voorbeeldstraat 1, 1234 AB Utrecht\"\nkvk = \"12345678\"\nemail = \"debiteuren@demo.example\"\n",
+    )?;
     println!(
         "== import {} into a fresh store at {}",
         ledger.display(),

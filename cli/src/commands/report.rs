@@ -253,9 +253,9 @@ pub fn ageing(
         Format::Table => {
             writeln!(
                 out,
-                "Ageing as of {as_of} (days since {} date), {} open items",
+                "Ageing as of {as_of} (days since {} date), {} open",
                 basis,
-                items.len()
+                super::report_html::plural(items.len(), "item")
             )?;
             output::table(&mut out, &header, &table_rows)?;
         }

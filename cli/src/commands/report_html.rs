@@ -56,17 +56,30 @@ fn stacked_bar(labels: &[String], amounts: &[Decimal], currency: &str) -> String
         let y = 60 + 22 * i;
         let _ = write!(
             svg,
-            "<rect x=\"10\" y=\"{}\" width=\"14\" height=\"14\" fill=\"{}\"/><text x=\"30\" y=\"{}\" font-size=\"13\">{} days: {} {}</text>",
+            "<rect x=\"10\" y=\"{}\" width=\"14\" height=\"14\" fill=\"{}\"/><text x=\"30\" y=\"{}\" font-size=\"13\">{}: {} {}</text>",
             y - 11,
             COLOURS[i % COLOURS.len()],
             y,
-            esc(l),
+            esc(&if l == "current" {
+                "not yet due".to_string()
+            } else {
+                format!("{l} days")
+            }),
             esc(currency),
             format_cents(*a)
         );
     }
     svg.push_str("</svg>");
     svg
+}
+
+/// "1 item", "2 items".
+pub fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
 }
 
 fn table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
@@ -158,6 +171,11 @@ pub fn write_from(
         let store = Store::open(data_dir)?;
         (store.conflicts()?, store.submissions()?, store.creditor()?)
     };
+    // The creditor as people know it: the name in `[creditor]`, else the store's id.
+    let creditor_name = crate::config::policy(data_dir, None)?
+        .creditor
+        .name
+        .unwrap_or_else(|| creditor.as_str().to_string());
     let items = open_items(&r.docs, &r.rec, as_of);
     let buckets = Buckets::default();
     let labels = buckets.labels();
@@ -171,7 +189,7 @@ pub fn write_from(
          table{{border-collapse:collapse;margin:.5em 0}}td,th{{padding:.25em .7em;border-bottom:1px solid #eee;text-align:left}}td.n{{text-align:right;font-variant-numeric:tabular-nums}}\
          .cards{{display:flex;gap:1em;flex-wrap:wrap}}.card{{border:1px solid #ddd;border-radius:6px;padding:.7em 1em;min-width:11em}}.card b{{display:block;font-size:1.3em}}</style></head><body>\
          <h1>Receivables of {} as of {as_of}</h1><p>Written {} by incasso {}.</p>",
-        esc(creditor.as_str()),
+        esc(&creditor_name),
         Utc::now().format("%Y-%m-%d %H:%M UTC"),
         env!("CARGO_PKG_VERSION")
     );
@@ -233,9 +251,9 @@ pub fn write_from(
     for (c, a) in &open {
         let _ = write!(
             html,
-            "<div class=\"card\">Open {c}<b>{}</b>{} items</div>",
+            "<div class=\"card\">Open {c}<b>{}</b>{}</div>",
             format_cents(*a),
-            items.iter().filter(|i| i.currency.as_str() == c).count()
+            plural(items.iter().filter(|i| i.currency.as_str() == c).count(), "item")
         );
     }
     let _ = write!(

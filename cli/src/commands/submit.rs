@@ -100,17 +100,33 @@ pub fn send_computed(
     o: &Options<'_>,
     computed: Option<&super::claims::Computed>,
 ) -> Result<(Tally, bool)> {
-    let (agency, auth) = config::agency(o.data_dir, o.agency)?;
     let policy = config::policy(o.data_dir, o.policy)?;
-    let client = Client::new(ClientConfig {
-        url: agency.url.clone(),
-        creditor: agency.creditor.clone(),
-        auth,
-        timeout: Duration::from_secs(agency.timeout_seconds),
-        max_attempts: agency.max_attempts,
-        base_delay: Duration::from_millis(agency.base_delay_ms),
-    })
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let c = &policy.creditor;
+    anyhow::ensure!(
+        c.name.as_deref().is_some_and(|n| !n.trim().is_empty())
+            && c.iban.as_deref().is_some_and(|i| !i.trim().is_empty()),
+        "a claim names the creditor and the account the debtor was asked to pay to: set name and iban under [creditor] in {}",
+        o.policy.map_or_else(|| o.data_dir.join("policy.toml"), Path::to_path_buf).display()
+    );
+    let agency_file = o
+        .agency
+        .map_or_else(|| o.data_dir.join("agency.toml"), Path::to_path_buf);
+    let (agency, client) = if o.dry_run && !agency_file.exists() {
+        let id = Store::open(o.data_dir)?.creditor()?.as_str().to_string();
+        (config::Agency::for_dry_run(id), None)
+    } else {
+        let (agency, auth) = config::agency(o.data_dir, o.agency)?;
+        let client = Client::new(ClientConfig {
+            url: agency.url.clone(),
+            creditor: agency.creditor.clone(),
+            auth,
+            timeout: Duration::from_secs(agency.timeout_seconds),
+            max_attempts: agency.max_attempts,
+            base_delay: Duration::from_millis(agency.base_delay_ms),
+        })
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        (agency, Some(client))
+    };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -125,7 +141,7 @@ pub fn send_computed(
                 batch.key, batch.sent_at
             );
             tally.resumed += 1;
-            if !deliver(&runtime, &client, &store, &batch, &mut tally)? {
+            if !deliver(&runtime, client.as_ref().expect("sending needs the agency"), &store, &batch, &mut tally)? {
                 return Ok((tally, false));
             }
         }
@@ -270,7 +286,7 @@ pub fn send_computed(
         id: agency.creditor.clone(),
         name: policy.creditor.name.clone(),
         kvk: policy.creditor.kvk.clone(),
-        vat_number: None,
+        vat_number: policy.creditor.vat_number.clone(),
         iban: policy.creditor.iban.clone(),
     };
     let stdout = std::io::stdout();
@@ -323,7 +339,7 @@ pub fn send_computed(
             sent_at: Utc::now(),
         };
         store.record_sent(&in_flight, &records)?;
-        if !deliver(&runtime, &client, &store, &in_flight, &mut tally)? {
+        if !deliver(&runtime, client.as_ref().expect("sending needs the agency"), &store, &in_flight, &mut tally)? {
             return Ok((tally, false));
         }
     }
