@@ -215,6 +215,12 @@ fn manual_decisions_win_are_audited_and_survive_new_statements() {
         audit.contains("allocate") && audit.contains("unallocate"),
         "{audit}"
     );
+    // A statement's import says what it stored, and every row has its number.
+    assert!(audit.contains(" bank lines new, "), "{audit}");
+    assert!(
+        audit.lines().skip(1).all(|l| !l.starts_with(',')),
+        "no empty seq: {audit}"
+    );
 
     // A new statement arrives: the decisions still hold.
     let extra = dir.path().join("extra.csv");
@@ -452,6 +458,12 @@ fn generated_statement_is_matched_as_intended() {
         &["import", gen.join("bank-rabobank.csv").to_str().unwrap()],
     ));
     assert!(out.contains(" 0 new, "), "{out}");
+    // The generator's folder imports as it is: the expectations sit in a folder of their own.
+    let whole = ok(incasso(
+        &dir.path().join("whole"),
+        &["import", gen.to_str().unwrap()],
+    ));
+    assert!(!whole.contains("expected"), "{whole}");
     let rec = ok(incasso(
         &data,
         &["receivables", "--as-of", "2026-10-31", "--format", "csv"],
@@ -464,7 +476,7 @@ fn generated_statement_is_matched_as_intended() {
             (f[0], f[4])
         })
         .collect();
-    let expected = std::fs::read_to_string(gen.join("expected-open.csv")).unwrap();
+    let expected = std::fs::read_to_string(gen.join("expected/expected-open.csv")).unwrap();
     let (mut right, mut all, mut paid_by_bank) = (0, 0, 0);
     for l in expected.lines().skip(1) {
         let f: Vec<&str> = l.split(',').collect();
@@ -484,7 +496,7 @@ fn generated_statement_is_matched_as_intended() {
         &data,
         &["unmatched", "--as-of", "2026-10-31", "--format", "csv"],
     ));
-    let lines = std::fs::read_to_string(gen.join("expected-lines.csv")).unwrap();
+    let lines = std::fs::read_to_string(gen.join("expected/expected-lines.csv")).unwrap();
     for l in lines.lines().filter(|l| l.contains(",unrelated,")) {
         let marker = l.rsplit(',').next().unwrap();
         let row = unmatched

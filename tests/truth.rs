@@ -134,7 +134,7 @@ fn nothing_to_collect_old_defaults_and_unknown_rates() {
     assert!(added.contains("known until 2026-12-31"), "{added}");
     let v = claims_json(&data, &["--as-of", "2026-11-23"]);
     assert!(excluded_rule(&v, "F2026-002").is_none(), "{v}");
-    let audit = ok(incasso(&data, &["audit"]));
+    let audit = ok(incasso(&data, &["audit", "--format", "csv"]));
     assert!(
         audit.contains("rates-add") && audit.contains("Staatscourant 2026, 30001"),
         "{audit}"

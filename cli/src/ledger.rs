@@ -44,8 +44,10 @@ pub fn reconciled(store: &Store, as_of: NaiveDate, policy: &MatchPolicy) -> Resu
         match_s = (started.elapsed() - reconciled).as_secs_f64(),
         "ledger loaded and reconciled"
     );
+    // Notes about the ledger (shortfalls, unlinked credit notes) belong to the output (the
+    // report's notes), not to every read's log: -v shows a few, -vv all.
     for n in rec.notes.iter().take(5) {
-        tracing::warn!(
+        tracing::info!(
             "{} {}: {}",
             n.document.kind.code(),
             n.document.number,
@@ -53,7 +55,7 @@ pub fn reconciled(store: &Store, as_of: NaiveDate, policy: &MatchPolicy) -> Resu
         );
     }
     if rec.notes.len() > 5 {
-        tracing::warn!(
+        tracing::info!(
             "and {} more notes like these (run with -vv to see all)",
             rec.notes.len() - 5
         );

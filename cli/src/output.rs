@@ -5,8 +5,27 @@ use std::io::Write;
 use anyhow::Result;
 use incasso_core::cells::neutralise_formula;
 
-/// Prints rows as aligned columns; columns of numbers are right-aligned.
+/// Widest cell a table shows; longer text is cut with `…` (CSV and JSON give it whole).
+const CELL_WIDTH: usize = 60;
+
+/// A cell as a table shows it: at most [`CELL_WIDTH`] characters.
+fn fit(c: &str) -> std::borrow::Cow<'_, str> {
+    if c.chars().count() <= CELL_WIDTH {
+        std::borrow::Cow::Borrowed(c)
+    } else {
+        let cut: String = c.chars().take(CELL_WIDTH - 1).collect();
+        std::borrow::Cow::Owned(format!("{cut}…"))
+    }
+}
+
+/// Prints rows as aligned columns; columns of numbers are right-aligned; long text is cut to
+/// fit a terminal.
 pub fn table(out: &mut impl Write, header: &[String], rows: &[Vec<String>]) -> Result<()> {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.iter().map(|c| fit(c).into_owned()).collect())
+        .collect();
+    let rows = &rows;
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for r in rows {
         for (i, c) in r.iter().enumerate() {

@@ -2,8 +2,9 @@
 //! generated ledger (camt.053 and Rabobank CSV, the same lines in both), with the noise payers
 //! make, and the intended outcome so matching accuracy can be measured.
 //!
-//! Files: `bank.camt053.xml`, `bank-rabobank.csv`, `expected-open.csv` (invoice, open amount the
-//! ledger should show, noise class), `expected-lines.csv` (bank reference, kind, class, marker).
+//! Files: `bank.camt053.xml`, `bank-rabobank.csv`, and in `expected/`: `expected-open.csv`
+//! (invoice, open amount the ledger should show, noise class), `expected-lines.csv` (bank
+//! reference, kind, class, marker).
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -339,13 +340,17 @@ pub(super) fn write(
     write_camt(&out.join("bank.camt053.xml"), &lines, until)?;
     write_rabobank(&out.join("bank-rabobank.csv"), &lines)?;
 
-    let mut f = BufWriter::new(File::create(out.join("expected-open.csv"))?);
+    // The intended outcome beside the data, in a folder of its own: `import DIR` reads only the
+    // files directly inside DIR, so the generator's output imports as it is.
+    let expected_dir = out.join("expected");
+    std::fs::create_dir_all(&expected_dir)?;
+    let mut f = BufWriter::new(File::create(expected_dir.join("expected-open.csv"))?);
     writeln!(f, "invoice,expected_open,class")?;
     for (ri, open, class) in &expected {
         writeln!(f, "{},{},{class}", rows[*ri].number, format_cents(*open))?;
     }
     f.flush()?;
-    let mut f = BufWriter::new(File::create(out.join("expected-lines.csv"))?);
+    let mut f = BufWriter::new(File::create(expected_dir.join("expected-lines.csv"))?);
     writeln!(f, "reference,kind,class,amount,marker")?;
     for (i, l) in lines.iter().enumerate() {
         let marker = if l.kind == "unrelated" {

@@ -80,6 +80,11 @@ pub fn run(
     let debtor_id = DebtorId::new(debtor)?;
     let crate::ledger::Reconciled { docs, rec, .. } =
         crate::ledger::reconciled(&store, date, &policy.matching)?;
+    anyhow::ensure!(
+        docs.iter().any(|d| d.document.debtor == debtor_id)
+            || store.debtors()?.iter().any(|d| d.id == debtor_id),
+        "unknown debtor {debtor}: no document or debtor has that id (see `incasso receivables`)"
+    );
     let all = open_items(&docs, &rec, date);
     let mut items: Vec<&OpenItem<'_>> = all
         .iter()

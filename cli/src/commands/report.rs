@@ -286,17 +286,33 @@ pub fn audit(data_dir: &Path, format: Format) -> Result<ExitCode> {
             let mut rows: Vec<Vec<String>> = imports
                 .iter()
                 .map(|i| {
+                    // A statement stores bank lines, a ledger documents: say what this one did.
+                    let what = if i.payments_new + i.payments_repeated > 0 {
+                        format!(
+                            "{} bank lines new, {} already stored",
+                            i.payments_new, i.payments_repeated
+                        )
+                    } else {
+                        let mut w = format!(
+                            "{} new, {} changed, {} unchanged",
+                            i.new, i.changed, i.unchanged
+                        );
+                        if i.merged + i.conflicts > 0 {
+                            w.push_str(&format!(
+                                ", {} merged, {} conflicts",
+                                i.merged, i.conflicts
+                            ));
+                        }
+                        w
+                    };
                     vec![
-                        String::new(),
+                        format!("import {}", i.id),
                         i.imported_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
                         i.id.to_string(),
                         "import".into(),
                         i.source.name.clone(),
                         format!(
-                            "{} new, {} changed, {} unchanged; blake3 {}",
-                            i.new,
-                            i.changed,
-                            i.unchanged,
+                            "{what}; blake3 {}",
                             &i.source.content_hash[..16.min(i.source.content_hash.len())]
                         ),
                     ]

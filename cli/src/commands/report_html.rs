@@ -346,6 +346,33 @@ pub fn write_from(
         &unmatched_rows,
     );
 
+    if !r.rec.notes.is_empty() {
+        // What reconciliation noticed (shortfalls such as bank fees, credit notes it could not
+        // link): for a person to look at, not for the log of every command.
+        const NOTES: usize = 200;
+        let _ = write!(html, "<h2>Notes ({})</h2>", r.rec.notes.len());
+        let rows: Vec<Vec<String>> = r
+            .rec
+            .notes
+            .iter()
+            .take(NOTES)
+            .map(|n| {
+                vec![
+                    n.document.kind.code().to_string(),
+                    n.document.number.clone(),
+                    n.message.clone(),
+                ]
+            })
+            .collect();
+        table(&mut html, &["kind", "document", "note"], &rows);
+        if r.rec.notes.len() > NOTES {
+            let _ = write!(
+                html,
+                "<p>and {} more (run a command with -vv to see all).</p>",
+                r.rec.notes.len() - NOTES
+            );
+        }
+    }
     html.push_str("<h2>Claims</h2>");
     match &claims_ready {
         Ok((n, totals)) => {

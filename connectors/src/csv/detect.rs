@@ -82,7 +82,21 @@ impl fmt::Display for Detection {
             .iter()
             .map(|(fl, i)| format!("{} <- '{}'", fl.name(), self.header[*i]))
             .collect();
-        write!(f, "  columns: {}", cols.join(", "))?;
+        // Wrapped to fit a terminal: one line per few columns, continued under the first.
+        let mut line = String::from("  columns: ");
+        for (i, c) in cols.iter().enumerate() {
+            let piece = if i + 1 < cols.len() {
+                format!("{c}, ")
+            } else {
+                c.clone()
+            };
+            if line.len() + piece.len() > 100 && line.trim_end() != "columns:" {
+                writeln!(f, "{}", line.trim_end())?;
+                line = " ".repeat(11);
+            }
+            line.push_str(&piece);
+        }
+        write!(f, "{line}")?;
         if !self.ignored.is_empty() {
             write!(f, "\n  ignored columns: {}", self.ignored.join(", "))?;
         }
