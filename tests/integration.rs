@@ -1571,3 +1571,6 @@ mod truth;
 
 #[path = "othergen.rs"]
 mod othergen;
+
+#[path = "first_hour.rs"]
+mod first_hour;

@@ -6,7 +6,7 @@ use anyhow::Result;
 use incasso_core::cells::neutralise_formula;
 
 /// Widest cell a table shows; longer text is cut with `…` (CSV and JSON give it whole).
-const CELL_WIDTH: usize = 60;
+const CELL_WIDTH: usize = 32;
 
 /// A cell as a table shows it: at most [`CELL_WIDTH`] characters.
 fn fit(c: &str) -> std::borrow::Cow<'_, str> {

@@ -73,20 +73,46 @@ pub fn run(fixtures: &Path, data_dir: &Path, as_of: NaiveDate) -> Result<ExitCod
     let report = data_dir.join("report.html");
     super::report_html::write(data_dir, as_of, &report, None, None, None)?;
     println!("\n== report written to {}", report.display());
+    let me = invocation();
     println!(
-        "\nThe store is in {dir}. Look further with, for example:",
+        "\nThe store is in {dir}. Look further with, for example (from this folder):",
         dir = data_dir.display()
     );
-    println!(
-        "  incasso --data-dir {} ageing --as-of {as_of} --by debtor",
-        data_dir.display()
-    );
-    println!(
-        "  incasso --data-dir {} receivables --as-of {as_of} --format json",
-        data_dir.display()
-    );
-    println!("  incasso --data-dir {} audit", data_dir.display());
+    for rest in [
+        format!("ageing --as-of {as_of} --by debtor"),
+        format!("receivables --as-of {as_of} --format json"),
+        format!("letter --debtor C-01 --date {as_of}"),
+        "audit".to_string(),
+    ] {
+        println!("  {me} --data-dir {} {rest}", data_dir.display());
+    }
+    if me != "incasso" {
+        println!("(`cargo install --path cli` puts `incasso` on your PATH.)");
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// How to run this very binary from the current folder: `incasso` when that is what the PATH
+/// finds, else its path relative to here (`target/release/incasso`), else its full path.
+fn invocation() -> String {
+    let Ok(me) = std::env::current_exe().and_then(|p| p.canonicalize()) else {
+        return "incasso".into();
+    };
+    let on_path = std::env::var_os("PATH").is_some_and(|paths| {
+        std::env::split_paths(&paths).any(|dir| {
+            dir.join("incasso")
+                .canonicalize()
+                .is_ok_and(|found| found == me)
+        })
+    });
+    if on_path {
+        return "incasso".into();
+    }
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| cwd.canonicalize().ok())
+        .and_then(|cwd| me.strip_prefix(cwd).ok().map(|p| p.display().to_string()))
+        .unwrap_or_else(|| me.display().to_string())
 }
 
 /// The claims as of the last day the built-in interest tables cover, submitted to an intake

@@ -552,12 +552,17 @@ fn import_one(
     refuse_oversized(file, &format, size)?;
     let inspection = inspect(file)?;
     if let Some(prev) = store.import_by_hash(&inspection.content_hash)? {
+        let same_name = prev.source.name == file.display().to_string();
         println!(
-            "{}: already imported as import #{} on {} ({}); nothing changed",
+            "{}: already imported as import #{} on {}{}; nothing changed",
             file.display(),
             prev.id,
             prev.imported_at.format("%Y-%m-%d %H:%M UTC"),
-            prev.source.name
+            if same_name {
+                String::new()
+            } else {
+                format!(" (as {})", prev.source.name)
+            }
         );
         return Ok(false);
     }

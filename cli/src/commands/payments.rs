@@ -33,7 +33,16 @@ fn header(cols: &[&str]) -> Vec<String> {
 fn print(format: Format, head: &[&str], rows: &[Vec<String>]) -> Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
-    output::rows(&mut out, format, &header(head), rows)?;
+    // A table is for people: where each line came from is in the CSV and JSON.
+    let keep: Vec<usize> = (0..head.len())
+        .filter(|&i| format != Format::Table || head[i] != "source")
+        .collect();
+    let head: Vec<&str> = keep.iter().map(|&i| head[i]).collect();
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| keep.iter().filter_map(|&i| r.get(i).cloned()).collect())
+        .collect();
+    output::rows(&mut out, format, &header(&head), &rows)?;
     Ok(ExitCode::SUCCESS)
 }
 
