@@ -121,14 +121,9 @@ impl Agency {
     }
 }
 
-pub fn agency(
-    data_dir: &Path,
-    flag: Option<&Path>,
-) -> Result<(Agency, incasso_intake::client::Auth)> {
-    let path = flag
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| data_dir.join("agency.toml"));
-    let text = std::fs::read_to_string(&path).with_context(|| {
+/// The agency configuration file's settings, without the secrets (a dry run needs none).
+pub fn agency_settings(path: &Path) -> Result<Agency> {
+    let text = std::fs::read_to_string(path).with_context(|| {
         format!(
             "reading the agency configuration {} (url, creditor, token_env or hmac_secret_env)",
             path.display()
@@ -141,6 +136,17 @@ pub fn agency(
         "{}: batch_size must be at least 1",
         path.display()
     );
+    Ok(a)
+}
+
+pub fn agency(
+    data_dir: &Path,
+    flag: Option<&Path>,
+) -> Result<(Agency, incasso_intake::client::Auth)> {
+    let path = flag
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| data_dir.join("agency.toml"));
+    let a = agency_settings(&path)?;
     let secret = |var: &str| {
         std::env::var(var)
             .ok()

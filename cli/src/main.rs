@@ -80,7 +80,8 @@ pub enum GroupBy {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Import ledger exports (CSV, xlsx/xls/ods, UBL) into the store; each file atomically, a
+    /// Import ledger exports (CSV, xlsx/xls/ods, UBL e-invoices), bank statements (camt.053,
+    /// MT940, Dutch banks' CSV exports) into the store; each file atomically, a
     /// re-import changes nothing. The format is detected from the content.
     Import {
         /// Files or folders (every file directly inside a folder is imported).

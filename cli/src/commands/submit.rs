@@ -111,9 +111,14 @@ pub fn send_computed(
     let agency_file = o
         .agency
         .map_or_else(|| o.data_dir.join("agency.toml"), Path::to_path_buf);
-    let (agency, client) = if o.dry_run && !agency_file.exists() {
-        let id = Store::open(o.data_dir)?.creditor()?.as_str().to_string();
-        (config::Agency::for_dry_run(id), None)
+    let (agency, client) = if o.dry_run {
+        // A dry run sends nothing: it needs no credentials, nor even an agency file.
+        let agency = if agency_file.exists() {
+            config::agency_settings(&agency_file)?
+        } else {
+            config::Agency::for_dry_run(Store::open(o.data_dir)?.creditor()?.as_str().to_string())
+        };
+        (agency, None)
     } else {
         let (agency, auth) = config::agency(o.data_dir, o.agency)?;
         let client = Client::new(ClientConfig {
