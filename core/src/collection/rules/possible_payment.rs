@@ -9,7 +9,7 @@
 //! | number | its text names the item's number: all its digits, year and sequence, the sequence alone, or its payment reference | digits compared without leading zeros; a sequence needs 3 digits and must stand alone in the text (`F2026-000232` does not name `F2025-000232`) |
 //! | number, one off | a number in the text is one digit changed or two adjacent digits swapped from one of those, and the payer or the amount fits too | only numbers of 4 digits or more; in a dense numbering every number is one off from dozens of others, so the typo alone proves nothing |
 //! | amount | it equals the item's open amount or total | the payer is not identified as another debtor |
-//! | sum | it equals the debtor's open total, or a sum of two or more of its open items | as above; every subset up to 12 items, else sums oldest first |
+//! | sum | it equals the debtor's open total, or a sum of two or more of its open items | as above; every subset up to 10 items, else sums oldest first |
 //! | payer | the payer's account is one the debtor paid from, or its name is the debtor's (case, punctuation, legal forms, word order ignored), and the amount is none of the debtor's items nor a sum of them | holds every item issued before the payment: it may be a part payment of any |
 //!
 //! and it was booked on or after the item's issue date, in the item's currency. A person's
@@ -31,7 +31,7 @@ use crate::money::{format_cents, Currency};
 pub const RULE: &str = "possible-payment";
 
 /// Most items whose every subset sum is compared with the payments.
-const SUBSET_LIMIT: usize = 12;
+const SUBSET_LIMIT: usize = 10;
 
 /// Money received and not applied, as the gate sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -467,6 +467,13 @@ impl Gate {
         }
         from_debtor.sort_by_key(|(i, _)| *i);
         from_debtor.dedup_by_key(|(i, _)| *i);
+        if from_debtor.is_empty() {
+            return Vec::new();
+        }
+        let sums: HashSet<Decimal> = subset_sums(open)
+            .into_iter()
+            .map(|(_, s)| s.normalize())
+            .collect();
         let mut out: Vec<(usize, Hold)> = Vec::new();
         for (i, why) in from_debtor {
             let p = &self.payments[i as usize];
@@ -476,7 +483,7 @@ impl Gate {
             let explained = open
                 .iter()
                 .any(|it| p.amount == it.open || p.amount == it.total)
-                || sums_to(open, p.amount)
+                || sums.contains(&p.amount.normalize())
                 || p.names_documents_of.contains(&debtor.id);
             if explained {
                 continue;
@@ -504,40 +511,18 @@ impl Gate {
             return None;
         }
         let currency = items[0].currency;
-        let candidates: Vec<u64> = if items.len() <= SUBSET_LIMIT {
-            (1u64..(1 << items.len()))
-                .filter(|m| m.count_ones() >= 2)
-                .collect()
-        } else {
-            (2..=items.len()).map(|n| (1u64 << n.min(63)) - 1).collect()
-        };
         let mut best: Option<(u32, u64)> = None;
-        let mut seen = HashSet::new();
-        for mask in candidates {
-            let mut sum = Decimal::ZERO;
-            for (j, it) in items.iter().enumerate() {
-                if mask & (1 << j) != 0 {
-                    sum = sum.checked_add(it.open)?;
-                }
-            }
-            if !seen.insert(sum.normalize()) && best.is_some() {
-                continue;
-            }
+        for (mask, sum) in subset_sums(items) {
             for &i in self
                 .amounts
                 .get(&(currency, sum.normalize()))
                 .into_iter()
                 .flatten()
             {
-                let chosen: Vec<&OpenItem<'_>> = items
-                    .iter()
-                    .enumerate()
-                    .filter(|(j, _)| mask & (1 << j) != 0)
-                    .map(|(_, it)| *it)
-                    .collect();
-                if chosen.iter().all(|it| self.eligible(i, it, false))
-                    && best.is_none_or(|(b, _)| i < b)
-                {
+                let all_eligible = (0..items.len())
+                    .filter(|j| mask & (1 << j) != 0)
+                    .all(|j| self.eligible(i, items[j], false));
+                if all_eligible && best.is_none_or(|(b, _)| i < b) {
                     best = Some((i, mask));
                 }
             }
@@ -550,30 +535,41 @@ impl Gate {
     }
 }
 
-/// Whether some two or more of the items' open amounts add up to `amount` (every subset up to
-/// the limit, else sums oldest first).
-fn sums_to(items: &[&OpenItem<'_>], amount: Decimal) -> bool {
-    if items.len() < 2 {
-        return false;
+/// The sums of two or more of the items' open amounts, each with its subset as a bit mask: every
+/// subset up to [`SUBSET_LIMIT`] items (each sum from a smaller one, so 2^n additions), else the
+/// sums oldest first. Sums that overflow are left out.
+fn subset_sums(items: &[&OpenItem<'_>]) -> Vec<(u64, Decimal)> {
+    let n = items.len();
+    if n < 2 {
+        return Vec::new();
     }
-    if items.len() <= SUBSET_LIMIT {
-        (1u64..(1 << items.len()))
-            .filter(|m| m.count_ones() >= 2)
-            .any(|m| {
-                items
-                    .iter()
-                    .enumerate()
-                    .filter(|(j, _)| m & (1 << j) != 0)
-                    .map(|(_, it)| it.open)
-                    .sum::<Decimal>()
-                    == amount
-            })
+    if n <= SUBSET_LIMIT {
+        let mut sums: Vec<Option<Decimal>> = vec![Some(Decimal::ZERO); 1 << n];
+        let mut out = Vec::with_capacity(1 << n);
+        for mask in 1usize..(1 << n) {
+            let low = mask & mask.wrapping_neg();
+            let j = low.trailing_zeros() as usize;
+            sums[mask] = sums[mask ^ low].and_then(|s| s.checked_add(items[j].open));
+            if mask.count_ones() >= 2 {
+                if let Some(sum) = sums[mask] {
+                    out.push((mask as u64, sum));
+                }
+            }
+        }
+        out
     } else {
         let mut sum = Decimal::ZERO;
-        items.iter().enumerate().any(|(j, it)| {
-            sum += it.open;
-            j >= 1 && sum == amount
-        })
+        let mut out = Vec::with_capacity(n);
+        for (j, it) in items.iter().enumerate().take(63) {
+            match sum.checked_add(it.open) {
+                Some(s) => sum = s,
+                None => break,
+            }
+            if j >= 1 {
+                out.push(((1u64 << (j + 1)) - 1, sum));
+            }
+        }
+        out
     }
 }
 
