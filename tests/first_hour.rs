@@ -35,7 +35,10 @@ fn the_demo_ends_with_commands_that_run_as_printed() {
     let closing = &out[out.find("The store is in").expect("closing lines")..];
     let exe = std::path::PathBuf::from(env!("CARGO_BIN_EXE_incasso"));
     let closing = closing
-        .replace(&exe.canonicalize().unwrap().display().to_string(), "<incasso>")
+        .replace(
+            &exe.canonicalize().unwrap().display().to_string(),
+            "<incasso>",
+        )
         .replace(&store.display().to_string(), "<store>");
     insta::assert_snapshot!("demo_closing_lines", closing);
     // Every suggested command runs as printed.
@@ -70,7 +73,12 @@ fn a_read_on_a_missing_store_creates_nothing() {
     let o = incasso(&typo, &["claims", "--as-of", "2026-06-30"]);
     insta::assert_snapshot!("read_on_a_missing_store", seen(&o, &[(&typo, "<typo>")]));
     assert!(!typo.exists(), "no store made where a typo pointed");
-    for read in [&["ageing"][..], &["receivables"], &["report", "--out", "r.html"], &["audit"]] {
+    for read in [
+        &["ageing"][..],
+        &["receivables"],
+        &["report", "--out", "r.html"],
+        &["audit"],
+    ] {
         let o = incasso(&typo, read);
         assert_eq!(o.status.code(), Some(1), "{read:?}");
     }
@@ -83,9 +91,15 @@ fn a_letter_as_the_debtor_reads_it() {
     let data = dir.path().join("data");
     ok(incasso(
         &data,
-        &["import", fixture("ledger/nl-semicolon.csv").to_str().unwrap()],
+        &[
+            "import",
+            fixture("ledger/nl-semicolon.csv").to_str().unwrap(),
+        ],
     ));
-    let o = incasso(&data, &["letter", "--debtor", "D100", "--date", "2026-11-20"]);
+    let o = incasso(
+        &data,
+        &["letter", "--debtor", "D100", "--date", "2026-11-20"],
+    );
     assert_eq!(o.status.code(), Some(1), "no creditor yet");
     assert!(stderr(&o).contains("set name and iban under [creditor]"));
     std::fs::write(
@@ -93,9 +107,15 @@ fn a_letter_as_the_debtor_reads_it() {
         "[creditor]\nname = \"Acme B.V.\"\niban = \"NL91ABNA0417164300\"\naddress = \"Dorpsstraat 1, 1234 AB Zonnedorp\"\nkvk = \"12345678\"\n",
     )
     .unwrap();
-    let o = incasso(&data, &["letter", "--debtor", "D100", "--date", "2026-11-20"]);
+    let o = incasso(
+        &data,
+        &["letter", "--debtor", "D100", "--date", "2026-11-20"],
+    );
     insta::assert_snapshot!("letter_nl_business", seen(&o, &[]));
-    let o = incasso(&data, &["letter", "--debtor", "NOPE", "--date", "2026-11-20"]);
+    let o = incasso(
+        &data,
+        &["letter", "--debtor", "NOPE", "--date", "2026-11-20"],
+    );
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("unknown debtor NOPE"), "{}", stderr(&o));
 }

@@ -102,7 +102,8 @@ fn accuracy(dir: &Path) {
     let before = open_amounts(&rec(&before_store));
     let theirs = naive(&before, &gen.join("bank-rabobank.csv"));
 
-    let expected = std::fs::read_to_string(gen.join("expected/expected-open.csv")).expect("expected");
+    let expected =
+        std::fs::read_to_string(gen.join("expected/expected-open.csv")).expect("expected");
     // class -> (invoices, ours right, naive right)
     let mut by_class: BTreeMap<String, (u64, u64, u64)> = BTreeMap::new();
     for l in expected.lines().skip(1) {

@@ -253,7 +253,10 @@ pub fn write_from(
             html,
             "<div class=\"card\">Open {c}<b>{}</b>{}</div>",
             format_cents(*a),
-            plural(items.iter().filter(|i| i.currency.as_str() == c).count(), "item")
+            plural(
+                items.iter().filter(|i| i.currency.as_str() == c).count(),
+                "item"
+            )
         );
     }
     let _ = write!(

@@ -146,7 +146,13 @@ pub fn send_computed(
                 batch.key, batch.sent_at
             );
             tally.resumed += 1;
-            if !deliver(&runtime, client.as_ref().expect("sending needs the agency"), &store, &batch, &mut tally)? {
+            if !deliver(
+                &runtime,
+                client.as_ref().expect("sending needs the agency"),
+                &store,
+                &batch,
+                &mut tally,
+            )? {
                 return Ok((tally, false));
             }
         }
@@ -344,7 +350,13 @@ pub fn send_computed(
             sent_at: Utc::now(),
         };
         store.record_sent(&in_flight, &records)?;
-        if !deliver(&runtime, client.as_ref().expect("sending needs the agency"), &store, &in_flight, &mut tally)? {
+        if !deliver(
+            &runtime,
+            client.as_ref().expect("sending needs the agency"),
+            &store,
+            &in_flight,
+            &mut tally,
+        )? {
             return Ok((tally, false));
         }
     }

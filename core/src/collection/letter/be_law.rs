@@ -34,23 +34,7 @@ pub fn wording(l: &LetterInput) -> Wording {
     } else {
         "If you have paid in the meantime, please disregard this reminder. If you have questions about these invoices or cannot pay at once, please contact us: a payment plan can be discussed.".into()
     });
-    Wording {
-        title: title.into(),
-        greeting: if nl {
-            "Geachte heer, mevrouw,"
-        } else {
-            "Dear Sir or Madam,"
-        }
-        .into(),
-        intro: l.intro(),
-        paragraphs,
-        closing: if nl {
-            "Met vriendelijke groeten,"
-        } else {
-            "Kind regards,"
-        }
-        .into(),
-    }
+    Wording::new(l, title, paragraphs, "Met vriendelijke groeten,")
 }
 
 /// The rate as " tegen 4,5% per jaar", when the tables know it.

@@ -108,6 +108,26 @@ pub struct Wording {
     pub closing: String,
 }
 
+impl Wording {
+    /// A letter's words with the salutation, the sentence before the table and, in English, the
+    /// closing every letter shares; `closing_nl` is the Dutch closing (Flemish letters differ).
+    fn new(l: &LetterInput, title: &str, paragraphs: Vec<String>, closing_nl: &str) -> Wording {
+        let nl = l.lang == Lang::Nl;
+        Wording {
+            title: title.into(),
+            greeting: if nl {
+                "Geachte heer, mevrouw,"
+            } else {
+                "Dear Sir or Madam,"
+            }
+            .into(),
+            intro: l.intro(),
+            paragraphs,
+            closing: if nl { closing_nl } else { "Kind regards," }.into(),
+        }
+    }
+}
+
 /// The words of a letter under the law that applies.
 pub fn wording(l: &LetterInput) -> Wording {
     match l.jurisdiction {

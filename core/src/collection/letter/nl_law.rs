@@ -31,23 +31,7 @@ pub fn wording(l: &LetterInput) -> Wording {
     } else {
         "If you have paid in the meantime, please disregard this letter. If you have questions or cannot pay at once, please contact us: a payment plan can be discussed.".into()
     });
-    Wording {
-        title: title.into(),
-        greeting: if nl {
-            "Geachte heer, mevrouw,"
-        } else {
-            "Dear Sir or Madam,"
-        }
-        .into(),
-        intro: l.intro(),
-        paragraphs,
-        closing: if nl {
-            "Met vriendelijke groet,"
-        } else {
-            "Kind regards,"
-        }
-        .into(),
-    }
+    Wording::new(l, title, paragraphs, "Met vriendelijke groet,")
 }
 
 /// The term: 14 days from the day after delivery, tied to delivery (not to a fixed date, which a
