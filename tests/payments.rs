@@ -506,3 +506,82 @@ fn generated_statement_is_matched_as_intended() {
         assert!(row.contains(",unmatched,"), "{row}");
     }
 }
+
+/// A camt.054 credit notification first, the camt.053 of the same day after: each payment once.
+#[test]
+fn a_notification_and_the_statement_of_its_day_store_each_payment_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    ok(incasso(
+        &data,
+        &["import", fixture("ledger/nl-semicolon.csv").to_str().unwrap()],
+    ));
+    let out = ok(incasso(
+        &data,
+        &[
+            "import",
+            fixture("bank-notification/rabobank-2026-11-02.camt054.xml")
+                .to_str()
+                .unwrap(),
+        ],
+    ));
+    assert!(out.contains("camt.054.001.04") && out.contains("1 new"), "{out}");
+    let out = ok(incasso(
+        &data,
+        &[
+            "import",
+            fixture("bank/rabobank-2026-11.camt053.xml").to_str().unwrap(),
+        ],
+    ));
+    assert!(out.contains("1 already stored"), "{out}");
+    let alloc = ok(incasso(
+        &data,
+        &["allocations", "--as-of", BANK_AS_OF, "--format", "csv"],
+    ));
+    assert_eq!(
+        alloc.lines().filter(|l| l.contains(",F2026-001,")).count(),
+        1,
+        "paid once: {alloc}"
+    );
+}
+
+/// ASN Bank's CSV export has no header: recognised by its shape, named in the summary; a file
+/// nothing recognises says what it looks like and which formats were tried.
+#[test]
+fn asn_bank_csv_without_header_imports_and_unknown_files_say_what_was_tried() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    ok(incasso(
+        &data,
+        &["import", fixture("ledger/nl-semicolon.csv").to_str().unwrap()],
+    ));
+    let out = ok(incasso(
+        &data,
+        &[
+            "import",
+            fixture("bank-asn/transactie-historie_NL12ASNB0123456789_20261120.csv")
+                .to_str()
+                .unwrap(),
+        ],
+    ));
+    assert!(out.contains("ASN Bank CSV") && out.contains("2 new"), "{out}");
+    // Renamed, it is still recognised: the file name helps nobody here.
+    let renamed = dir.path().join("export.csv");
+    std::fs::copy(
+        fixture("bank-asn/transactie-historie_NL12ASNB0123456789_20261120.csv"),
+        &renamed,
+    )
+    .unwrap();
+    let out = ok(incasso(&dir.path().join("other"), &["import", renamed.to_str().unwrap()]));
+    assert!(out.contains("ASN Bank CSV"), "{out}");
+    let odd = dir.path().join("odd.csv");
+    std::fs::write(&odd, "a,b,c\n1,2,3\n4,5,6\n").unwrap();
+    let o = incasso(&data, &["import", odd.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains("it looks like text of 3 rows with 3 fields each, separated by ','")
+            && err.contains("ASN Bank by their layout"),
+        "{err}"
+    );
+}

@@ -243,7 +243,6 @@ fn refuse_oversized(file: &Path, format: &Format, size: u64) -> Result<()> {
 fn unsupported(format: &Format) -> String {
     match format {
         Format::Camt(v) if v.starts_with("camt.052") => format!("is a {v} intraday account report: balances and lines not yet booked; import the end-of-day camt.053 statement instead"),
-        Format::Camt(v) if v.starts_with("camt.054") => format!("is a {v} debit/credit notification: single advices, not a statement; import the camt.053 statement instead"),
         Format::Camt(v) => format!("is an ISO 20022 {v} message, not a bank statement; it is not imported"),
         Format::Zip => "is a zip archive (banks deliver camt.053 statements zipped); unpack it and import the files inside".into(),
         Format::Pdf => "is a PDF; incasso reads the data exports of the books (CSV, UBL), not printed invoices".into(),
@@ -575,7 +574,7 @@ fn import_one(
             }
             (None, SourceKind::CsvFile)
         }
-        Format::Camt(v) if v.starts_with("camt.053") => {
+        Format::Camt(v) if v.starts_with("camt.053") || v.starts_with("camt.054") => {
             return import_bank::import(store, file, &inspection, Statement::Camt)
         }
         Format::Mt940 => return import_bank::import(store, file, &inspection, Statement::Mt940),

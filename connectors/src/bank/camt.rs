@@ -1,4 +1,7 @@
-//! ISO 20022 camt.053 bank-to-customer statements (`.001.02` to `.08`), streamed.
+//! ISO 20022 camt.053 bank-to-customer statements (`.001.02` to `.08`), streamed; and camt.054
+//! debit/credit notifications, which several banks send for incoming payments (instant payments,
+//! the details of a collective credit) before or instead of the statement: their entries are read
+//! as the same bank lines, so the camt.053 of the same day finds them already stored.
 //!
 //! One `Ntry` becomes one [`BankLine`] per `TxDtls` that carries its own amount (a batch booking
 //! pays several invoices), else one line with the entry's amount and everything its details say.
@@ -51,13 +54,20 @@ struct Entry {
 /// The statement being read.
 #[derive(Default)]
 struct Statement {
+    /// `Stmt` (camt.053) or `Ntfctn` (camt.054), for the places messages name.
+    tag: &'static str,
     number: usize,
     account: Option<String>,
     currency: Option<String>,
     date: Option<NaiveDate>,
 }
 
-/// Reads a camt.053 message from `input`, handing each booked line to `emit`.
+/// Whether a path ends at an entry of a statement or a notification.
+fn is_entry(path: &str) -> bool {
+    path.ends_with("/Stmt/Ntry") || path.ends_with("/Ntfctn/Ntry")
+}
+
+/// Reads a camt.053 (or camt.054) message from `input`, handing each booked line to `emit`.
 pub fn read<R: BufRead>(
     file: &str,
     input: R,
@@ -119,11 +129,11 @@ pub fn read<R: BufRead>(
                         .map(|a| String::from_utf8_lossy(&a.value).into_owned())
                         .find(|v| v.contains(":xsd:camt."))
                         .unwrap_or_default();
-                    if local != "Document" || !ns.contains("camt.053") {
+                    if local != "Document" || !(ns.contains("camt.053") || ns.contains("camt.054")) {
                         return Err(BankError::new(
                             file,
                             format!("root element {local}"),
-                            format!("not a camt.053 statement (namespace '{ns}')"),
+                            format!("not a camt.053 statement nor a camt.054 notification (namespace '{ns}')"),
                         ));
                     }
                     if let Some(v) = ns.rsplit(':').next() {
@@ -131,16 +141,20 @@ pub fn read<R: BufRead>(
                     }
                 }
                 match local {
-                    "Stmt" if path.ends_with("/BkToCstmrStmt/Stmt") => {
+                    "Stmt" | "Ntfctn"
+                        if path.ends_with("/BkToCstmrStmt/Stmt")
+                            || path.ends_with("/BkToCstmrDbtCdtNtfctn/Ntfctn") =>
+                    {
                         stmt_base = path.len() + 1;
                         summary.statements += 1;
                         stmt = Statement {
+                            tag: if local == "Stmt" { "Stmt" } else { "Ntfctn" },
                             number: summary.statements,
                             date: message_date,
                             ..Default::default()
                         };
                     }
-                    "Ntry" if path.ends_with("/Stmt/Ntry") => {
+                    "Ntry" if is_entry(&path) => {
                         entry_base = path.len() + 1;
                         entries += 1;
                         entry = Some(Entry {
@@ -182,7 +196,7 @@ pub fn read<R: BufRead>(
                 }
             }
             Event::End(_) => {
-                if path.ends_with("/Stmt/Ntry") {
+                if is_entry(&path) {
                     if let Some(en) = entry.take() {
                         summary.lines += finish_entry(file, en, &stmt, emit)?;
                     }
@@ -216,7 +230,7 @@ pub fn read<R: BufRead>(
                     return Err(BankError::new(
                         file,
                         "BkToCstmrStmt",
-                        "a camt.053 message without any Stmt: there is no statement in it",
+                        "a camt.053 message without any Stmt (or camt.054 without any Ntfctn): there is no statement in it",
                     ));
                 }
                 break;
@@ -401,13 +415,14 @@ fn finish_entry(
         };
         let location = if several {
             Location::Element(format!(
-                "Stmt[{}]/Ntry[{}]/NtryDtls/TxDtls[{}]",
+                "{}[{}]/Ntry[{}]/NtryDtls/TxDtls[{}]",
+                stmt.tag,
                 stmt.number,
                 en.number,
                 i + 1
             ))
         } else {
-            Location::Element(format!("Stmt[{}]/Ntry[{}]", stmt.number, en.number))
+            Location::Element(format!("{}[{}]/Ntry[{}]", stmt.tag, stmt.number, en.number))
         };
         emit(BankLine {
             account: stmt.account.clone(),
@@ -537,9 +552,12 @@ mod tests {
         assert!(e.to_string().contains("entry 1"), "{e}");
         assert!(e.to_string().contains("'1.000,00'"), "{e}");
 
-        let e = read_str("<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.054.001.02\"/>")
+        let e = read_str("<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.052.001.02\"/>")
             .unwrap_err();
         assert!(e.message.contains("not a camt.053"), "{e}");
+        let e = read_str("<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.054.001.02\"/>")
+            .unwrap_err();
+        assert!(e.message.contains("without any Ntfctn"), "{e}");
     }
 
     /// Every camt.053 in the corpus reads; the others are refused with what they are.
@@ -560,8 +578,20 @@ mod tests {
             let mut lines = Vec::new();
             let r = read(&name, &bytes[..], &mut |l| lines.push(l));
             match name.as_str() {
-                "genkgo-camt052-v2.xml" | "oca-camt054.xml" => {
+                "genkgo-camt052-v2.xml" => {
                     assert!(r.unwrap_err().message.contains("not a camt.053"), "{name}")
+                }
+                "oca-camt054.xml" => {
+                    // A credit notification: its entry is a bank line like a statement's.
+                    let s = r.unwrap_or_else(|e| panic!("{e}"));
+                    assert_eq!((s.lines, lines.len()), (1, 1), "{name}");
+                    assert_eq!(lines[0].amount, Decimal::new(500, 2));
+                    assert_eq!(lines[0].account.as_deref(), Some("NL77ABNA0574908765"));
+                    assert!(
+                        matches!(&lines[0].location, Location::Element(e) if e == "Ntfctn[1]/Ntry[1]"),
+                        "{:?}",
+                        lines[0].location
+                    );
                 }
                 "genkgo-camt053-v2-wrong.xml" => {
                     assert!(r.unwrap_err().message.contains("without any Stmt"))

@@ -66,6 +66,8 @@ enum Text {
     IngNotes,
     /// ABN AMRO description: `/TRTP/…/IBAN/…`, `SEPA … IBAN: … Naam: …` or a card payment.
     AbnDescription,
+    /// As written, inside single quotes that are not part of it (ASN Bank).
+    SingleQuoted,
 }
 
 /// One bank's export: where each value is and how it is written.
@@ -303,7 +305,55 @@ const TRIODOS: Profile = Profile {
     ..BASE
 };
 
-const PROFILES: [&Profile; 7] = [&ING, &RABOBANK, &BUNQ, &KNAB, &GLS, &ABN_TAB, &TRIODOS];
+/// ASN Bank's CSV export (`transactie-historie_IBAN_DATE.csv`): no header, 19 columns, the
+/// account's IBAN second, `dd-mm-yyyy`, signed amounts with a decimal point, the description
+/// in single quotes inside its field.
+const ASN: Profile = Profile {
+    name: "ASN Bank CSV",
+    layout: Layout::Headerless {
+        delimiter: b',',
+        quoting: true,
+        comments: false,
+        columns: &[
+            "Boekingsdatum",
+            "Opdrachtgeversrekening",
+            "Tegenrekeningnummer",
+            "Naam tegenrekening",
+            "Adres",
+            "Postcode",
+            "Plaats",
+            "Valutasoort rekening",
+            "Saldo voor mutatie",
+            "Valutasoort mutatie",
+            "Bedrag",
+            "Journaaldatum",
+            "Valutadatum",
+            "Interne transactiecode",
+            "Globale transactiecode",
+            "Volgnummer transactie",
+            "Betalingskenmerk",
+            "Omschrijving",
+            "Afschriftnummer",
+        ],
+        shape: asn_shape,
+    },
+    date_format: DateFormat::DmyDash,
+    mark: Mark::Fixed(DecimalMark::Point),
+    booking_date: "Boekingsdatum",
+    value_date: Some("Valutadatum"),
+    amount: "Bedrag",
+    account: Some("Opdrachtgeversrekening"),
+    currency: Some("Valutasoort mutatie"),
+    counterparty_name: Some("Naam tegenrekening"),
+    counterparty_account: Some("Tegenrekeningnummer"),
+    remittance: &["Omschrijving"],
+    structured_reference: Some("Betalingskenmerk"),
+    bank_reference: Some("Volgnummer transactie"),
+    text: Text::SingleQuoted,
+    ..BASE
+};
+
+const PROFILES: [&Profile; 8] = [&ING, &RABOBANK, &BUNQ, &KNAB, &GLS, &ABN_TAB, &TRIODOS, &ASN];
 
 /// A bank-like export that holds no transactions, recognised by its header to be refused.
 struct Refusal {
@@ -556,6 +606,26 @@ fn abn_shape(r: &StringRecord) -> bool {
         && r[1].bytes().all(|b| b.is_ascii_alphabetic())
         && compact(&r[2])
         && compact(&r[5])
+}
+
+fn asn_shape(r: &StringRecord) -> bool {
+    let iban = |s: &str| {
+        let s = s.trim().as_bytes();
+        s.len() >= 15
+            && s[..2].iter().all(u8::is_ascii_uppercase)
+            && s[2..4].iter().all(u8::is_ascii_digit)
+    };
+    let point_amount = |s: &str| {
+        let s = s.trim().trim_start_matches(['-', '+']);
+        s.split_once('.').is_some_and(|(int, frac)| {
+            !int.is_empty() && int.bytes().all(|b| b.is_ascii_digit()) && frac.len() == 2
+        })
+    };
+    r.len() == 19
+        && parse_date(&r[0], DateFormat::DmyDash).is_ok()
+        && iban(&r[1])
+        && point_amount(&r[10])
+        && r[9].trim().len() == 3
 }
 
 fn triodos_shape(r: &StringRecord) -> bool {
@@ -942,6 +1012,7 @@ fn read_row(
         .join(" ");
     let details = match profile.text {
         Text::Plain => plain_details(&free_text),
+        Text::SingleQuoted => plain_details(unquote(&free_text)),
         Text::IngNotes => ing_details(&free_text),
         Text::AbnDescription => abn_details(&free_text),
     };
@@ -1129,6 +1200,14 @@ fn sixteen_digits(text: &str) -> Option<String> {
 
 fn contains_ci(text: &str, needle: &str) -> bool {
     text.to_ascii_uppercase().contains(needle)
+}
+
+/// A text without the single quotes around it (`'Factuur 2024-031'`).
+fn unquote(text: &str) -> &str {
+    let t = text.trim();
+    t.strip_prefix('\'')
+        .and_then(|t| t.strip_suffix('\''))
+        .unwrap_or(t)
 }
 
 fn plain_details(text: &str) -> Details {
@@ -1579,6 +1658,27 @@ mod tests {
         assert_eq!(a.location, Location::Line(1));
         assert_eq!(lines[1].amount, dec("-42.10"));
         assert_eq!(lines[1].remittance, s("Abonnement maart"));
+    }
+
+    /// ASN Bank's headerless export, written for this test from the bank's published layout.
+    const ASN_CSV: &str = "02-03-2026,NL12ASNB0123456789,NL55INGB0555555555,Jansen Installatie,,,,EUR,1000.00,EUR,1500.00,02-03-2026,02-03-2026,8810,IOB,25810,,'Factuur F2026-031',1\n\
+        03-03-2026,NL12ASNB0123456789,NL77ABNA0777777777,KPN B.V.,,,,EUR,2500.00,EUR,-42.10,03-03-2026,03-03-2026,8820,IC,25811,5555666677778888,'Abonnement maart',1\n";
+
+    #[test]
+    fn asn_headerless_by_its_shape() {
+        assert_eq!(detect(ASN_CSV), Some("ASN Bank CSV"));
+        let (summary, lines) = read_all(ASN_CSV).unwrap();
+        assert_eq!(summary.format, "ASN Bank CSV");
+        assert_eq!(lines.len(), 2);
+        let a = &lines[0];
+        assert_eq!(a.amount, dec("1500.00"));
+        assert_eq!(a.booking_date, day(2026, 3, 2));
+        assert_eq!(a.account, s("NL12ASNB0123456789"));
+        assert_eq!(a.counterparty_name, s("Jansen Installatie"));
+        assert_eq!(a.counterparty_account, s("NL55INGB0555555555"));
+        assert_eq!(a.remittance, s("Factuur F2026-031"), "the quotes are not the text");
+        assert_eq!(lines[1].amount, dec("-42.10"));
+        assert_eq!(lines[1].structured_reference, s("5555666677778888"));
     }
 
     const ING_OLD: &str = "\"Datum\",\"Naam / Omschrijving\",\"Rekening\",\"Tegenrekening\",\"Code\",\

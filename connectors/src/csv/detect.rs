@@ -213,16 +213,35 @@ pub(crate) fn detect(
         return Err(CsvError::NoHeader {
             file: file.into(),
             seen: String::new(),
+            looks_like: "text without rows".into(),
         });
     };
     if score < 2 || header_idx == usize::MAX {
-        let seen = records
+        // Describe the file by the delimiter that splits its rows into the most fields.
+        let (delimiter, records) = candidates
+            .iter()
+            .map(|&d| (d, parse_sample(sample, d)))
+            .max_by_key(|(_, r)| r.first().map_or(0, |f| f.fields.len()))
+            .unwrap_or((delimiter, records));
+        let seen: String = records
             .first()
             .map(|r| r.fields.join(" | "))
-            .unwrap_or_default();
+            .unwrap_or_default()
+            .chars()
+            .take(200)
+            .collect();
+        let width = records.first().map_or(0, |r| r.fields.len());
+        let delim = match delimiter {
+            b'\t' => "tabs".to_string(),
+            d => format!("'{}'", d as char),
+        };
         return Err(CsvError::NoHeader {
             file: file.into(),
             seen,
+            looks_like: format!(
+                "text of {} rows with {width} fields each, separated by {delim}",
+                records.len()
+            ),
         });
     }
     let header_rec = &records[header_idx];

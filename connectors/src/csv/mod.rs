@@ -62,12 +62,14 @@ pub enum CsvError {
     #[error(transparent)]
     Source(#[from] SourceError),
     /// No row looks like a header of a ledger export.
-    #[error("{file}: no header row recognised (expected columns like Factuurnummer, Factuurdatum, Bedrag incl. BTW / Invoice No, Invoice Date, Total); first row: {seen}; this may not be a ledger CSV, or use --profile to name the columns")]
+    #[error("{file}: not a format incasso reads: it looks like {looks_like}; tried a ledger export (no header row recognised: expected columns like Factuurnummer, Factuurdatum, Bedrag incl. BTW / Invoice No, Invoice Date, Total) and the bank exports (ING, Rabobank, bunq, Knab, GLS Bank by their header; ABN AMRO TAB, Triodos, ASN Bank by their layout); first row: {seen}; if it is a ledger, name its columns with --profile")]
     NoHeader {
         /// The file.
         file: String,
         /// The first row, for the user to see.
         seen: String,
+        /// What the file looks like (rows, fields per row, delimiter).
+        looks_like: String,
     },
     /// A required field has no column.
     #[error("{file}: missing required column for {field}; header has: {header}")]
