@@ -585,3 +585,33 @@ fn asn_bank_csv_without_header_imports_and_unknown_files_say_what_was_tried() {
         "{err}"
     );
 }
+
+/// A statement whose lines do not add up is refused, naming what was checked; with
+/// --accept-unbalanced it is imported and the mismatch is shown and kept in the audit log.
+#[test]
+fn an_unbalanced_statement_is_refused_or_accepted_on_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let file = fixture("bank-unbalanced/raiffeisen-hu-2026-04-17.sta");
+    let o = incasso(&data, &["import", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains("every line was read: 4 lines (1 credits, 3 debits, 0 reversals RC/RD)")
+            && err.contains("--accept-unbalanced"),
+        "{err}"
+    );
+    let out = ok(incasso(
+        &data,
+        &["import", "--accept-unbalanced", file.to_str().unwrap()],
+    ));
+    assert!(
+        out.contains("4 line(s); 4 new") && out.contains("accepted although"),
+        "{out}"
+    );
+    let audit = ok(incasso(&data, &["audit", "--format", "csv"]));
+    assert!(
+        audit.contains("unbalanced-accepted") && audit.contains("closing balance"),
+        "{audit}"
+    );
+}

@@ -96,6 +96,10 @@ enum Command {
         /// For workbooks: the sheet to read (default: the first with a ledger header).
         #[arg(long)]
         sheet: Option<String>,
+        /// MT940: import a statement whose lines do not add up to its closing balance (when
+        /// the bank has no better file); the mismatch is shown and kept in the audit log.
+        #[arg(long)]
+        accept_unbalanced: bool,
     },
     /// List open items as of a date.
     Receivables {
@@ -705,12 +709,14 @@ fn main() -> ExitCode {
             profile,
             skip_bad_rows,
             sheet,
+            accept_unbalanced,
         } => commands::import::run(
             &cli.data_dir,
             &paths,
             profile.as_deref(),
             skip_bad_rows,
             sheet.as_deref(),
+            accept_unbalanced,
         ),
         Command::Receivables { as_of, format, out } => {
             let as_of = as_of.unwrap_or(today);

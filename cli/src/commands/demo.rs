@@ -43,15 +43,15 @@ pub fn run(fixtures: &Path, data_dir: &Path, as_of: NaiveDate) -> Result<ExitCod
         ledger.display(),
         data_dir.display()
     );
-    super::import::run(data_dir, std::slice::from_ref(&ledger), None, false, None)?;
+    super::import::run(data_dir, std::slice::from_ref(&ledger), None, false, None, false)?;
     println!("\n== the same files again: recognised, nothing changes");
-    super::import::run(data_dir, &[ledger], None, false, None)?;
+    super::import::run(data_dir, &[ledger], None, false, None, false)?;
     let bank = fixtures.join("bank");
     println!(
         "\n== bank statements {}: camt.053, MT940 and a CSV export overlapping the camt",
         bank.display()
     );
-    super::import::run(data_dir, &[bank], None, false, None)?;
+    super::import::run(data_dir, &[bank], None, false, None, false)?;
     println!("\n== what the payments paid, as of {as_of}");
     super::payments::allocations(data_dir, as_of, Format::Table)?;
     println!("\n== money received but not applied");

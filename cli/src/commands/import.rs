@@ -23,6 +23,7 @@ pub fn run(
     profile: Option<&Path>,
     skip_bad_rows: bool,
     sheet: Option<&str>,
+    accept_unbalanced: bool,
 ) -> Result<ExitCode> {
     let profile = match profile {
         Some(p) => Profile::load(p)?,
@@ -34,6 +35,7 @@ pub fn run(
         skip_bad_rows,
         creditor: Some(store.creditor()?),
         row_word: None,
+        accept_unbalanced,
     };
     let files = expand(paths)?;
     let mut tally = Tally::default();
@@ -532,6 +534,7 @@ pub fn import_file(store: &Store, file: &Path) -> Result<bool> {
         skip_bad_rows: false,
         creditor: Some(store.creditor()?),
         row_word: None,
+        accept_unbalanced: false,
     };
     let (format, size) = sniff(file)?;
     let imported = import_one(store, file, format, size, &options, None)?;
@@ -570,14 +573,20 @@ fn import_one(
             let head =
                 incasso_connectors::source::decode_all(&inspection.head, inspection.encoding);
             if incasso_connectors::bank::csv::detect(&head).is_some() {
-                return import_bank::import(store, file, &inspection, Statement::Csv);
+                return import_bank::import(store, file, &inspection, Statement::Csv, false);
             }
             (None, SourceKind::CsvFile)
         }
         Format::Camt(v) if v.starts_with("camt.053") || v.starts_with("camt.054") => {
-            return import_bank::import(store, file, &inspection, Statement::Camt)
+            return import_bank::import(store, file, &inspection, Statement::Camt, false)
         }
-        Format::Mt940 => return import_bank::import(store, file, &inspection, Statement::Mt940),
+        Format::Mt940 => return import_bank::import(
+                store,
+                file,
+                &inspection,
+                Statement::Mt940,
+                options.accept_unbalanced,
+            ),
         Format::Ubl => return import_ubl(store, &inspection, options),
         Format::SpreadsheetZip | Format::Xls => {
             let sheet = incasso_connectors::xlsx::read_sheet(file, sheet)?;

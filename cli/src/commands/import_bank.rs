@@ -30,6 +30,7 @@ pub fn import(
     file: &Path,
     inspection: &Inspection,
     kind: Statement,
+    accept_unbalanced: bool,
 ) -> Result<bool> {
     let started = std::time::Instant::now();
     let name = file.display().to_string();
@@ -47,7 +48,9 @@ pub fn import(
                 std::fs::read(file).map_err(|e| BankError::new(&name, "file", e.to_string()))?;
             let text = decode_all(&bytes, inspection.encoding);
             drop(bytes);
-            if kind == Statement::Mt940 {
+            if kind == Statement::Mt940 && accept_unbalanced {
+                bank::mt940::read_accepting_unbalanced(&name, &text, emit)
+            } else if kind == Statement::Mt940 {
                 bank::mt940::read(&name, &text, emit)
             } else {
                 bank::csv::read(&name, &text, emit)
@@ -70,6 +73,17 @@ pub fn import(
         "  {}: {} statement(s), {} line(s); {} new, {} already stored from another statement",
         summary.format, summary.statements, summary.lines, r.payments_new, r.payments_repeated
     );
+    // Imported although its balances do not add up, because the user asked: said here and kept
+    // in the audit log beside the import.
+    for mismatch in &summary.unbalanced {
+        println!("  accepted although {mismatch}");
+        store.record_event(
+            "unbalanced-accepted",
+            &name,
+            &format!("import #{}: {mismatch}", r.id),
+            chrono::Utc::now(),
+        )?;
+    }
     Ok(true)
 }
 

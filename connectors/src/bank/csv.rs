@@ -781,6 +781,7 @@ fn read_profile(
         format,
         statements: accounts.len().max(1),
         lines,
+        unbalanced: Vec::new(),
     })
 }
 

@@ -54,6 +54,9 @@ pub struct StatementSummary {
     pub statements: usize,
     /// Lines handed to the caller.
     pub lines: usize,
+    /// Statements whose balances do not add up, read anyway because the user asked to
+    /// (`--accept-unbalanced`): what did not add up, for the summary and the audit log.
+    pub unbalanced: Vec<String>,
 }
 
 /// Bad input in a bank file: the file, the place and what is wrong.

@@ -67,15 +67,36 @@ pub fn read(
     text: &str,
     emit: &mut dyn FnMut(BankLine),
 ) -> Result<StatementSummary, BankError> {
-    read_statements(file, text, true, emit)
+    read_statements(file, text, Balances::Refuse, emit)
 }
 
-/// [`read`], with the balance check as a switch so tests can look at the lines of sample files
-/// whose balances were edited by hand.
+/// [`read`], reading statements whose balances do not add up too, each mismatch named in the
+/// summary's `unbalanced` (for a user who has no better file than this one).
+pub fn read_accepting_unbalanced(
+    file: &str,
+    text: &str,
+    emit: &mut dyn FnMut(BankLine),
+) -> Result<StatementSummary, BankError> {
+    read_statements(file, text, Balances::Record, emit)
+}
+
+/// What a statement whose lines do not add up to its closing balance does.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Balances {
+    /// Refused: the file is incomplete or damaged.
+    Refuse,
+    /// Read, and the mismatch recorded.
+    Record,
+    /// Not checked (tests on samples whose balances were edited by hand).
+    #[cfg(test)]
+    Ignore,
+}
+
+/// [`read`] with a choice of what balances that do not add up do.
 fn read_statements(
     file: &str,
     text: &str,
-    check_balances: bool,
+    check_balances: Balances,
     emit: &mut dyn FnMut(BankLine),
 ) -> Result<StatementSummary, BankError> {
     let scan = scan(text);
@@ -274,7 +295,7 @@ fn detect_bank(scan: &Scan<'_>) -> Option<&'static str> {
 struct Output<'a, 'e> {
     file: &'a str,
     abn: bool,
-    check_balances: bool,
+    check_balances: Balances,
     emit: &'e mut dyn FnMut(BankLine),
     summary: StatementSummary,
 }
@@ -310,22 +331,41 @@ impl Output<'_, '_> {
                 ),
             ));
         }
-        let sum = opening.amount + st.total;
-        if self.check_balances && sum != closing.amount {
-            return Err(self.error(
-                here,
-                format!(
-                    "the lines do not add up: opening {} + lines {} = {} but closing balance \
-                     :{}: says {} (line {}); the file is incomplete or damaged, download it \
-                     from the bank again",
-                    dutch(opening.amount),
-                    dutch(st.total),
-                    dutch(sum),
-                    closing_field.tag,
-                    dutch(closing.amount),
-                    closing_field.line
-                ),
-            ));
+        let sum = opening.amount.checked_add(st.total).ok_or_else(|| {
+            self.error(here.clone(), "the amounts are too large to add up")
+        })?;
+        if sum != closing.amount {
+            let credits = st.lines.iter().filter(|l| l.amount > Decimal::ZERO).count();
+            let reversals = st.lines.iter().filter(|l| l.reversal).count();
+            let mismatch = format!(
+                "the lines do not add up: opening {} + lines {} = {} but closing balance \
+                 :{}: says {} (line {}); every line was read: {} lines ({credits} credits, {} \
+                 debits, {reversals} reversals RC/RD), funds codes skipped, amounts with their \
+                 decimal mark",
+                dutch(opening.amount),
+                dutch(st.total),
+                dutch(sum),
+                closing_field.tag,
+                dutch(closing.amount),
+                closing_field.line,
+                st.lines.len(),
+                st.lines.len() - credits,
+            );
+            match self.check_balances {
+                Balances::Refuse => {
+                    return Err(self.error(
+                        here,
+                        format!(
+                            "{mismatch}; the file is incomplete or damaged: download it from the \
+                             bank again, or import it anyway with --accept-unbalanced (the \
+                             mismatch is recorded in the audit log)"
+                        ),
+                    ))
+                }
+                Balances::Record => self.summary.unbalanced.push(format!("{here}: {mismatch}")),
+                #[cfg(test)]
+                Balances::Ignore => {}
+            }
         }
         self.summary.statements += 1;
         self.summary.lines += st.lines.len();
@@ -527,7 +567,14 @@ fn parse_balance(value: &str) -> Result<Balance, String> {
     let currency =
         Currency::parse(code).map_err(|_| bad(&format!("'{code}' is not a currency code")))?;
     let amount = s.get(10..).unwrap_or("");
+    // Older Rabobank files write balances with a decimal point (`000000000000.00`): with no
+    // comma and one point it can mean nothing else, as MT940 has no thousands separator.
     let amount = parse_amount(amount)
+        .or_else(|| {
+            (!amount.contains(',') && amount.matches('.').count() == 1)
+                .then(|| parse_amount(&amount.replace('.', ",")))
+                .flatten()
+        })
         .ok_or_else(|| bad(&format!("'{amount}' is not an amount with a decimal comma")))?;
     Ok(Balance {
         amount: sign * amount,
@@ -1102,7 +1149,12 @@ mod tests {
         let bytes = std::fs::read(dir.join(name)).unwrap();
         let text = String::from_utf8_lossy(&bytes);
         let mut lines = Vec::new();
-        let result = read_statements(name, &text, checked, &mut |l| lines.push(l));
+        let mode = if checked {
+            Balances::Refuse
+        } else {
+            Balances::Ignore
+        };
+        let result = read_statements(name, &text, mode, &mut |l| lines.push(l));
         (result, lines)
     }
 
@@ -1605,6 +1657,43 @@ mod tests {
             .iter()
             .all(|l| l.account.as_deref() == Some("NL68INGB0000012345")));
         assert_eq!(lines[2].location, Location::Line(9));
+    }
+
+    /// Older Rabobank MT940 writes its balances with a decimal point.
+    #[test]
+    fn balances_with_a_decimal_point() {
+        let b = parse_balance("C030106EUR000000000000.00").unwrap();
+        assert_eq!(b.amount, Decimal::ZERO);
+        assert_eq!(parse_balance("D030106EUR000000001234.5").unwrap().amount, Decimal::new(-12345, 1));
+        assert!(parse_balance("C030106EUR1.234.56").is_err(), "two points are ambiguous");
+        let text = ":20:940S030106\n:25:0123456789\n:28C:1\n:60F:C030106EUR000000000000.00\n\
+                    :61:030106C000000000100,00N122NONREF\n:86:0987654321 J. JANSEN\n\
+                    :62F:C030106EUR000000000100.00\n";
+        let (result, lines) = inline(text);
+        assert_eq!(result.unwrap().lines, 1);
+        assert_eq!(lines[0].amount, Decimal::new(10000, 2));
+    }
+
+    /// A statement that does not add up is refused, naming what was checked; the user who has no
+    /// better file reads it anyway and the mismatch is kept.
+    #[test]
+    fn unbalanced_is_refused_or_recorded() {
+        let text = ":20:S1\n:25:NL91ABNA0417164300\n:28C:1\n:60F:C240101EUR100,00\n\
+                    :61:240102CF10,00NTRFNONREF\n:61:240102DF2,50NTRFNONREF\n\
+                    :61:240102RC1,00NTRFNONREF\n:62F:C240102EUR200,00\n";
+        let (result, _) = inline(text);
+        let e = result.unwrap_err();
+        assert!(
+            e.message.contains("every line was read: 3 lines (1 credits, 2 debits, 1 reversals RC/RD)")
+                && e.message.contains("--accept-unbalanced"),
+            "{}",
+            e.message
+        );
+        let mut lines = Vec::new();
+        let s = read_accepting_unbalanced("t.sta", text, &mut |l| lines.push(l)).unwrap();
+        assert_eq!(lines.len(), 3);
+        assert_eq!(s.unbalanced.len(), 1);
+        assert!(s.unbalanced[0].contains("opening 100,00 + lines 6,50 = 106,50"), "{:?}", s.unbalanced);
     }
 
     #[test]

@@ -35,6 +35,9 @@ pub struct CsvOptions {
     pub creditor: Option<incasso_core::ids::CreditorId>,
     /// What errors call a record's number: `line` (default) or `row` for worksheets.
     pub row_word: Option<&'static str>,
+    /// Bank statements: read one whose balances do not add up, recording the mismatch
+    /// (`incasso import --accept-unbalanced`).
+    pub accept_unbalanced: bool,
 }
 
 /// A bad row: the place, the offending value and what is wrong with it.
