@@ -383,7 +383,6 @@ fn corpus_bank_files_import_or_are_refused_with_what_they_are() {
             let err = stderr(&o);
             let expect_refusal: Option<&str> = match name.as_str() {
                 "genkgo-camt052-v2.xml" => Some("intraday account report"),
-                "oca-camt054.xml" => Some("debit/credit notification"),
                 "oca-camt053.zip" => Some("zip archive"),
                 "genkgo-camt053-v2-wrong.xml" => Some("without any Stmt"),
                 "ing-nl-balance-history.csv" => Some("balance history"),
