@@ -608,6 +608,13 @@ fn an_unbalanced_statement_is_refused_or_accepted_on_request() {
         out.contains("4 line(s); 4 new") && out.contains("accepted although"),
         "{out}"
     );
+    // The 8-bit text was decoded as the Central European code page it is in, and said so.
+    assert!(out.contains("(text in windows-1250)"), "{out}");
+    let unmatched = ok(incasso(
+        &data,
+        &["unmatched", "--as-of", "2026-04-30", "--format", "csv"],
+    ));
+    assert!(unmatched.contains("GYŐRI HŰTŐHÁZ"), "{unmatched}");
     let audit = ok(incasso(&data, &["audit", "--format", "csv"]));
     assert!(
         audit.contains("unbalanced-accepted") && audit.contains("closing balance"),

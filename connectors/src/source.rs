@@ -22,6 +22,8 @@ pub enum TextEncoding {
     Utf16Be,
     /// Windows-1252 (a superset of ISO-8859-1), for files that are not valid UTF-8.
     Windows1252,
+    /// Windows-1250 (Central European), for 8-bit files whose bytes say so (ő, ű, ł, ą, ť, ź).
+    Windows1250,
 }
 
 impl TextEncoding {
@@ -33,6 +35,7 @@ impl TextEncoding {
             TextEncoding::Utf16Le => "utf-16le",
             TextEncoding::Utf16Be => "utf-16be",
             TextEncoding::Windows1252 => "windows-1252",
+            TextEncoding::Windows1250 => "windows-1250",
         }
     }
 
@@ -45,6 +48,7 @@ impl TextEncoding {
             "windows-1252" | "cp1252" | "latin1" | "iso-8859-1" | "latin-1" => {
                 TextEncoding::Windows1252
             }
+            "windows-1250" | "cp1250" => TextEncoding::Windows1250,
             _ => return None,
         })
     }
@@ -199,7 +203,7 @@ pub fn inspect(path: &Path) -> Result<Inspection, SourceError> {
             }));
             TextEncoding::Utf8
         }
-        None => TextEncoding::Windows1252,
+        None => eight_bit(&head),
     };
     Ok(Inspection {
         path: path.to_path_buf(),
@@ -306,11 +310,38 @@ pub fn decode_all(bytes: &[u8], encoding: TextEncoding) -> String {
             .decode_without_bom_handling(bytes)
             .0
             .into_owned(),
+        TextEncoding::Windows1250 => encoding_rs::WINDOWS_1250
+            .decode_without_bom_handling(bytes)
+            .0
+            .into_owned(),
+    }
+}
+
+/// Which 8-bit code page a text that is not UTF-8 is in, by its bytes: Windows-1250 when
+/// letters only Central European languages write occur (ő ű Ő Ű of Hungarian, ą ł of Polish,
+/// ť ź Ť Ź, which Windows-1252 leaves undefined), else Windows-1252.
+fn eight_bit(head: &[u8]) -> TextEncoding {
+    const CENTRAL: [u8; 10] = [0xF5, 0xFB, 0xD5, 0xDB, 0xB9, 0xB3, 0x8D, 0x8F, 0x9D, 0x9F];
+    let central = head.iter().filter(|b| CENTRAL.contains(b)).count();
+    if central >= 2 {
+        TextEncoding::Windows1250
+    } else {
+        TextEncoding::Windows1252
     }
 }
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn central_european_eight_bit_text_is_windows_1250() {
+        let hungarian = "Győri Hűtőház Kft., Díj, jutalék".to_string();
+        let bytes = encoding_rs::WINDOWS_1250.encode(&hungarian).0.into_owned();
+        assert_eq!(super::eight_bit(&bytes), TextEncoding::Windows1250);
+        assert_eq!(decode_all(&bytes, TextEncoding::Windows1250), hungarian);
+        let french = encoding_rs::WINDOWS_1252.encode("Crème brûlée, café").0.into_owned();
+        assert_eq!(super::eight_bit(&french), TextEncoding::Windows1252);
+    }
     use super::*;
     use std::io::Write;
 

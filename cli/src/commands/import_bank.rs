@@ -69,9 +69,19 @@ pub fn import(
         r.id,
         started.elapsed().as_secs_f64()
     );
+    let encoding = inspection.encoding.name();
     println!(
-        "  {}: {} statement(s), {} line(s); {} new, {} already stored from another statement",
-        summary.format, summary.statements, summary.lines, r.payments_new, r.payments_repeated
+        "  {}{}: {} statement(s), {} line(s); {} new, {} already stored from another statement",
+        summary.format,
+        if encoding.starts_with("utf-8") || kind == Statement::Camt {
+            String::new()
+        } else {
+            format!(" (text in {encoding})")
+        },
+        summary.statements,
+        summary.lines,
+        r.payments_new,
+        r.payments_repeated
     );
     // Imported although its balances do not add up, because the user asked: said here and kept
     // in the audit log beside the import.
