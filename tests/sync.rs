@@ -705,3 +705,24 @@ fn a_secrets_file_others_can_read_is_refused() {
     assert!(o.status.success(), "{}", text(&o));
     assert_no_secret(&text(&o));
 }
+
+/// `sync --config` writes where the configuration's `data_dir` says, as the nightly run does,
+/// so the single-use refresh tokens it rotates are the ones the run presents next.
+#[test]
+fn sync_uses_the_data_dir_of_its_configuration() {
+    let dir = tempfile::tempdir().unwrap();
+    let named = dir.path().join("acme");
+    let config = dir.path().join("incasso.toml");
+    std::fs::write(&config, format!("data_dir = {:?}\n", named.to_str().unwrap())).unwrap();
+    let flag = dir.path().join("flag");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_incasso"))
+        .arg("--data-dir")
+        .arg(&flag)
+        .args(["sync", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(named.join("ledger.sled").is_dir(), "the configured store");
+    assert!(!flag.exists(), "nothing where the flag pointed");
+}

@@ -921,7 +921,8 @@ fn main() -> ExitCode {
             json,
         } => commands::sync::load_sources(&config)
             .and_then(|sources| {
-                commands::sync::sync(&cli.data_dir, &sources, source.as_deref(), full)
+                let data_dir = commands::sync::job_data_dir(&config, &cli.data_dir)?;
+                commands::sync::sync(&data_dir, &sources, source.as_deref(), full)
             })
             .and_then(|summaries| {
                 commands::sync::print(&summaries, json)?;

@@ -72,6 +72,7 @@ pub fn run(config: &Path, data_dir_flag: &Path, today: NaiveDate) -> Result<Exit
         std::fs::read_to_string(config).with_context(|| format!("reading {}", config.display()))?;
     let cfg: RunConfig = toml::from_str(&text)
         .map_err(|e| anyhow::anyhow!("{}: {}", config.display(), e.to_string().trim()))?;
+    // The same rule as `sync`'s (`sync::job_data_dir`): the file's data_dir, else the flag.
     let data_dir = cfg
         .data_dir
         .clone()

@@ -105,6 +105,19 @@ fn default_delay() -> u64 {
 struct SourcesOnly {
     #[serde(default)]
     source: Vec<SourceConfig>,
+    /// The administration's data directory, as the nightly run reads it.
+    #[serde(default)]
+    data_dir: Option<std::path::PathBuf>,
+}
+
+/// The data directory a job's configuration names, else the one given: `sync` and `run`
+/// resolve it alike, so the rotated single-use tokens land where the nightly run looks.
+pub fn job_data_dir(config: &Path, flag: &Path) -> Result<std::path::PathBuf> {
+    let text =
+        std::fs::read_to_string(config).with_context(|| format!("reading {}", config.display()))?;
+    let parsed: SourcesOnly = toml::from_str(&text)
+        .map_err(|e| anyhow::anyhow!("{}: {}", config.display(), e.to_string().trim()))?;
+    Ok(parsed.data_dir.unwrap_or_else(|| flag.to_path_buf()))
 }
 
 /// The `[[source]]` entries of a configuration file (other keys are the nightly run's).
