@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 
 use super::*;
 
-const ADMIN: &str = "admin-token-1";
-const ACME: &str = "acme-token-1";
+const ADMIN: &str = "admin-token-0123456789";
+const ACME: &str = "acme-token-0123456789";
 const BETA_SECRET: &str = "beta-hmac-secret";
 const CLAIMS_AS_OF: &str = "2026-06-30";
 /// Who the claims are from: a claim for the agency names the creditor and its account.

@@ -513,7 +513,10 @@ fn a_notification_and_the_statement_of_its_day_store_each_payment_once() {
     let data = dir.path().join("data");
     ok(incasso(
         &data,
-        &["import", fixture("ledger/nl-semicolon.csv").to_str().unwrap()],
+        &[
+            "import",
+            fixture("ledger/nl-semicolon.csv").to_str().unwrap(),
+        ],
     ));
     let out = ok(incasso(
         &data,
@@ -524,12 +527,17 @@ fn a_notification_and_the_statement_of_its_day_store_each_payment_once() {
                 .unwrap(),
         ],
     ));
-    assert!(out.contains("camt.054.001.04") && out.contains("1 new"), "{out}");
+    assert!(
+        out.contains("camt.054.001.04") && out.contains("1 new"),
+        "{out}"
+    );
     let out = ok(incasso(
         &data,
         &[
             "import",
-            fixture("bank/rabobank-2026-11.camt053.xml").to_str().unwrap(),
+            fixture("bank/rabobank-2026-11.camt053.xml")
+                .to_str()
+                .unwrap(),
         ],
     ));
     assert!(out.contains("1 already stored"), "{out}");
@@ -552,7 +560,10 @@ fn asn_bank_csv_without_header_imports_and_unknown_files_say_what_was_tried() {
     let data = dir.path().join("data");
     ok(incasso(
         &data,
-        &["import", fixture("ledger/nl-semicolon.csv").to_str().unwrap()],
+        &[
+            "import",
+            fixture("ledger/nl-semicolon.csv").to_str().unwrap(),
+        ],
     ));
     let out = ok(incasso(
         &data,
@@ -563,7 +574,10 @@ fn asn_bank_csv_without_header_imports_and_unknown_files_say_what_was_tried() {
                 .unwrap(),
         ],
     ));
-    assert!(out.contains("ASN Bank CSV") && out.contains("2 new"), "{out}");
+    assert!(
+        out.contains("ASN Bank CSV") && out.contains("2 new"),
+        "{out}"
+    );
     // Renamed, it is still recognised: the file name helps nobody here.
     let renamed = dir.path().join("export.csv");
     std::fs::copy(
@@ -571,7 +585,10 @@ fn asn_bank_csv_without_header_imports_and_unknown_files_say_what_was_tried() {
         &renamed,
     )
     .unwrap();
-    let out = ok(incasso(&dir.path().join("other"), &["import", renamed.to_str().unwrap()]));
+    let out = ok(incasso(
+        &dir.path().join("other"),
+        &["import", renamed.to_str().unwrap()],
+    ));
     assert!(out.contains("ASN Bank CSV"), "{out}");
     let odd = dir.path().join("odd.csv");
     std::fs::write(&odd, "a,b,c\n1,2,3\n4,5,6\n").unwrap();

@@ -713,7 +713,11 @@ fn sync_uses_the_data_dir_of_its_configuration() {
     let dir = tempfile::tempdir().unwrap();
     let named = dir.path().join("acme");
     let config = dir.path().join("incasso.toml");
-    std::fs::write(&config, format!("data_dir = {:?}\n", named.to_str().unwrap())).unwrap();
+    std::fs::write(
+        &config,
+        format!("data_dir = {:?}\n", named.to_str().unwrap()),
+    )
+    .unwrap();
     let flag = dir.path().join("flag");
     let o = std::process::Command::new(env!("CARGO_BIN_EXE_incasso"))
         .arg("--data-dir")

@@ -17,14 +17,14 @@ use common::{env_n, output, run};
 use incasso_intake::client::{Answer, Auth, Client, ClientConfig};
 use incasso_intake::schema::*;
 
-const TOKEN: &str = "bench-token-1";
+const TOKEN: &str = "bench-token-0123456789";
 
 fn server(dir: &Path) -> (Child, String) {
     let tokens = dir.join("tokens.toml");
     std::fs::write(
         &tokens,
         format!(
-            "admin_token = \"bench-admin-1\"\n[[creditor]]\nid = \"acme\"\ntoken = \"{TOKEN}\"\n"
+            "admin_token = \"bench-admin-0123456789\"\n[[creditor]]\nid = \"acme\"\ntoken = \"{TOKEN}\"\n"
         ),
     )
     .unwrap();

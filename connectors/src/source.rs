@@ -339,7 +339,10 @@ mod tests {
         let bytes = encoding_rs::WINDOWS_1250.encode(&hungarian).0.into_owned();
         assert_eq!(super::eight_bit(&bytes), TextEncoding::Windows1250);
         assert_eq!(decode_all(&bytes, TextEncoding::Windows1250), hungarian);
-        let french = encoding_rs::WINDOWS_1252.encode("Crème brûlée, café").0.into_owned();
+        let french = encoding_rs::WINDOWS_1252
+            .encode("Crème brûlée, café")
+            .0
+            .into_owned();
         assert_eq!(super::eight_bit(&french), TextEncoding::Windows1252);
     }
     use super::*;

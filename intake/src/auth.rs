@@ -34,6 +34,9 @@ pub struct Tokens {
     pub creditors: Vec<CreditorCredentials>,
 }
 
+/// Shortest secret a tokens file may hold.
+pub const MIN_SECRET: usize = 16;
+
 impl Tokens {
     /// Reads a tokens file (TOML); refuses one readable by others than its owner.
     pub fn load(path: &Path) -> Result<Tokens, String> {
@@ -64,7 +67,57 @@ impl Tokens {
                 ));
             }
         }
+        tokens
+            .check(&text)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
         Ok(tokens)
+    }
+
+    /// The rules a tokens file must meet, each broken one named with its line: secrets long
+    /// enough to resist guessing, one entry per creditor, and no secret shared by two roles (a
+    /// creditor who shares another's token authenticates as that one).
+    fn check(&self, text: &str) -> Result<(), String> {
+        let line_of = |value: &str| {
+            text.lines()
+                .position(|l| l.contains(&format!("\"{value}\"")))
+                .map_or(0, |i| i + 1)
+        };
+        let mut secrets: Vec<(String, &str)> = Vec::new();
+        if let Some(a) = &self.admin_token {
+            secrets.push(("the admin_token".into(), a));
+        }
+        let mut ids = std::collections::HashSet::new();
+        for c in &self.creditors {
+            if !ids.insert(c.id.as_str()) {
+                return Err(format!(
+                    "line {}: creditor {} appears twice",
+                    line_of(&c.id),
+                    c.id
+                ));
+            }
+            if let Some(t) = &c.token {
+                secrets.push((format!("the token of creditor {}", c.id), t));
+            }
+            if let Some(h) = &c.hmac_secret {
+                secrets.push((format!("the hmac_secret of creditor {}", c.id), h));
+            }
+        }
+        for (i, (what, value)) in secrets.iter().enumerate() {
+            if value.chars().count() < MIN_SECRET {
+                return Err(format!(
+                    "line {}: {what} is {} characters; use at least {MIN_SECRET} random ones (e.g. `openssl rand -hex 24`)",
+                    line_of(value),
+                    value.chars().count()
+                ));
+            }
+            if let Some((other, _)) = secrets[..i].iter().find(|(_, v)| v == value) {
+                return Err(format!(
+                    "line {}: {what} is the same as {other}; every secret must be its own",
+                    line_of(value)
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// The creditor a bearer token belongs to. Every token is compared, in constant time.
@@ -138,6 +191,33 @@ pub fn verify(secret: &str, timestamp: i64, nonce: &str, body: &[u8], signature:
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Files an attacker or a careless admin writes are refused at start-up, naming the line.
+    #[test]
+    fn weak_or_shared_secrets_are_refused_with_their_line() {
+        let load = |text: &str| -> Result<Tokens, String> {
+            let dir = tempfile::tempdir().unwrap();
+            let p = dir.path().join("tokens.toml");
+            std::fs::write(&p, text).unwrap();
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
+            }
+            Tokens::load(&p)
+        };
+        let good = "admin_token = \"admin-0123456789abcdef\"\n[[creditor]]\nid = \"acme\"\ntoken = \"acme-0123456789abcdef\"\n";
+        assert!(load(good).is_ok());
+        for (text, want) in [
+            ("[[creditor]]\nid = \"acme\"\ntoken = \"x\"\n", "line 3: the token of creditor acme is 1 characters"),
+            ("admin_token = \"abc\"\n[[creditor]]\nid = \"acme\"\ntoken = \"acme-0123456789abcdef\"\n", "line 1: the admin_token is 3 characters"),
+            ("[[creditor]]\nid = \"acme\"\ntoken = \"same-0123456789abcdef\"\n[[creditor]]\nid = \"beta\"\ntoken = \"same-0123456789abcdef\"\n", "the token of creditor beta is the same as the token of creditor acme"),
+            ("[[creditor]]\nid = \"acme\"\ntoken = \"acme-0123456789abcdef\"\n[[creditor]]\nid = \"acme\"\ntoken = \"acme-fedcba9876543210\"\n", "creditor acme appears twice"),
+        ] {
+            let e = load(text).unwrap_err();
+            assert!(e.contains(want), "{e}");
+        }
+    }
 
     #[test]
     fn signatures_and_tokens() {

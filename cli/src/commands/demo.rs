@@ -43,7 +43,14 @@ pub fn run(fixtures: &Path, data_dir: &Path, as_of: NaiveDate) -> Result<ExitCod
         ledger.display(),
         data_dir.display()
     );
-    super::import::run(data_dir, std::slice::from_ref(&ledger), None, false, None, false)?;
+    super::import::run(
+        data_dir,
+        std::slice::from_ref(&ledger),
+        None,
+        false,
+        None,
+        false,
+    )?;
     println!("\n== the same files again: recognised, nothing changes");
     super::import::run(data_dir, &[ledger], None, false, None, false)?;
     let bank = fixtures.join("bank");
@@ -123,7 +130,10 @@ fn submit_to_local_agency(data_dir: &Path) -> Result<()> {
         NaiveDate::from_ymd_opt(CLAIMS_AS_OF.0, CLAIMS_AS_OF.1, CLAIMS_AS_OF.2).expect("valid");
     let agency_dir = data_dir.join("agency");
     std::fs::create_dir_all(&agency_dir)?;
-    let token = format!("demo-token-{}", std::process::id());
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let token = format!("demo-token-{}-{nanos:x}", std::process::id());
     let tokens = agency_dir.join("tokens.toml");
     std::fs::write(
         &tokens,

@@ -580,13 +580,15 @@ fn import_one(
         Format::Camt(v) if v.starts_with("camt.053") || v.starts_with("camt.054") => {
             return import_bank::import(store, file, &inspection, Statement::Camt, false)
         }
-        Format::Mt940 => return import_bank::import(
+        Format::Mt940 => {
+            return import_bank::import(
                 store,
                 file,
                 &inspection,
                 Statement::Mt940,
                 options.accept_unbalanced,
-            ),
+            )
+        }
         Format::Ubl => return import_ubl(store, &inspection, options),
         Format::SpreadsheetZip | Format::Xls => {
             let sheet = incasso_connectors::xlsx::read_sheet(file, sheet)?;

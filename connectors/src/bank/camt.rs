@@ -129,7 +129,8 @@ pub fn read<R: BufRead>(
                         .map(|a| String::from_utf8_lossy(&a.value).into_owned())
                         .find(|v| v.contains(":xsd:camt."))
                         .unwrap_or_default();
-                    if local != "Document" || !(ns.contains("camt.053") || ns.contains("camt.054")) {
+                    if local != "Document" || !(ns.contains("camt.053") || ns.contains("camt.054"))
+                    {
                         return Err(BankError::new(
                             file,
                             format!("root element {local}"),

@@ -353,7 +353,9 @@ const ASN: Profile = Profile {
     ..BASE
 };
 
-const PROFILES: [&Profile; 8] = [&ING, &RABOBANK, &BUNQ, &KNAB, &GLS, &ABN_TAB, &TRIODOS, &ASN];
+const PROFILES: [&Profile; 8] = [
+    &ING, &RABOBANK, &BUNQ, &KNAB, &GLS, &ABN_TAB, &TRIODOS, &ASN,
+];
 
 /// A bank-like export that holds no transactions, recognised by its header to be refused.
 struct Refusal {
@@ -1677,7 +1679,11 @@ mod tests {
         assert_eq!(a.account, s("NL12ASNB0123456789"));
         assert_eq!(a.counterparty_name, s("Jansen Installatie"));
         assert_eq!(a.counterparty_account, s("NL55INGB0555555555"));
-        assert_eq!(a.remittance, s("Factuur F2026-031"), "the quotes are not the text");
+        assert_eq!(
+            a.remittance,
+            s("Factuur F2026-031"),
+            "the quotes are not the text"
+        );
         assert_eq!(lines[1].amount, dec("-42.10"));
         assert_eq!(lines[1].structured_reference, s("5555666677778888"));
     }

@@ -331,9 +331,10 @@ impl Output<'_, '_> {
                 ),
             ));
         }
-        let sum = opening.amount.checked_add(st.total).ok_or_else(|| {
-            self.error(here.clone(), "the amounts are too large to add up")
-        })?;
+        let sum = opening
+            .amount
+            .checked_add(st.total)
+            .ok_or_else(|| self.error(here.clone(), "the amounts are too large to add up"))?;
         if sum != closing.amount {
             let credits = st.lines.iter().filter(|l| l.amount > Decimal::ZERO).count();
             let reversals = st.lines.iter().filter(|l| l.reversal).count();
@@ -1664,8 +1665,14 @@ mod tests {
     fn balances_with_a_decimal_point() {
         let b = parse_balance("C030106EUR000000000000.00").unwrap();
         assert_eq!(b.amount, Decimal::ZERO);
-        assert_eq!(parse_balance("D030106EUR000000001234.5").unwrap().amount, Decimal::new(-12345, 1));
-        assert!(parse_balance("C030106EUR1.234.56").is_err(), "two points are ambiguous");
+        assert_eq!(
+            parse_balance("D030106EUR000000001234.5").unwrap().amount,
+            Decimal::new(-12345, 1)
+        );
+        assert!(
+            parse_balance("C030106EUR1.234.56").is_err(),
+            "two points are ambiguous"
+        );
         let text = ":20:940S030106\n:25:0123456789\n:28C:1\n:60F:C030106EUR000000000000.00\n\
                     :61:030106C000000000100,00N122NONREF\n:86:0987654321 J. JANSEN\n\
                     :62F:C030106EUR000000000100.00\n";
@@ -1684,7 +1691,8 @@ mod tests {
         let (result, _) = inline(text);
         let e = result.unwrap_err();
         assert!(
-            e.message.contains("every line was read: 3 lines (1 credits, 2 debits, 1 reversals RC/RD)")
+            e.message
+                .contains("every line was read: 3 lines (1 credits, 2 debits, 1 reversals RC/RD)")
                 && e.message.contains("--accept-unbalanced"),
             "{}",
             e.message
@@ -1693,7 +1701,11 @@ mod tests {
         let s = read_accepting_unbalanced("t.sta", text, &mut |l| lines.push(l)).unwrap();
         assert_eq!(lines.len(), 3);
         assert_eq!(s.unbalanced.len(), 1);
-        assert!(s.unbalanced[0].contains("opening 100,00 + lines 6,50 = 106,50"), "{:?}", s.unbalanced);
+        assert!(
+            s.unbalanced[0].contains("opening 100,00 + lines 6,50 = 106,50"),
+            "{:?}",
+            s.unbalanced
+        );
     }
 
     #[test]
