@@ -157,3 +157,51 @@ fn nothing_to_collect_old_defaults_and_unknown_rates() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("without a rate"), "{}", stderr(&o));
 }
+
+/// Amounts beyond any real one are refused at import with their place, in every format, so no
+/// later sum can overflow and no command panics (hardening: "amounts that overflow").
+#[test]
+fn absurd_amounts_are_refused_with_their_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let huge = "99999999999999999999999999,99";
+    let mut mt940 = String::from(":20:S1\n:25:NL91ABNA0417164300\n:28C:1\n:60F:C240101EUR0,00\n");
+    for _ in 0..1000 {
+        mt940.push_str(&format!(":61:240102C{huge}NTRFNONREF\n"));
+    }
+    mt940.push_str(":62F:C240102EUR0,00\n");
+    let sta = dir.path().join("huge.sta");
+    std::fs::write(&sta, mt940).unwrap();
+    let csv = ledger(
+        dir.path(),
+        "F1;01-01-2026;31-01-2026;D1;X B.V.;Zakelijk;1,00;0,00;100000000000000000000000000,00;EUR;;;Openstaand\n",
+    );
+    let camt = dir.path().join("huge.camt053.xml");
+    std::fs::write(
+        &camt,
+        "<?xml version=\"1.0\"?><Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.02\"><BkToCstmrStmt><Stmt><Id>S</Id><Acct><Id><IBAN>NL91ABNA0417164300</IBAN></Id></Acct>\
+         <Ntry><Amt Ccy=\"EUR\">40000000000000000000000000000</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2026-01-02</Dt></BookgDt></Ntry>\
+         </Stmt></BkToCstmrStmt></Document>",
+    )
+    .unwrap();
+    for (file, place) in [(&sta, "line 5"), (&csv, "line 2"), (&camt, "entry 1")] {
+        let o = incasso(&data, &["import", file.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        let err = stderr(&o);
+        assert!(err.contains(place) && !err.contains("panicked"), "{err}");
+    }
+    // Nothing was stored, and every read works.
+    for read in [
+        &["ageing"][..],
+        &["claims", "--as-of", "2026-06-30"],
+        &["report", "--out"],
+    ] {
+        let mut args = read.to_vec();
+        let out = dir.path().join("r.html");
+        if args.last() == Some(&"--out") {
+            args.push(out.to_str().unwrap());
+        }
+        let o = incasso(&data, &args);
+        assert_ne!(o.status.code(), Some(101), "{read:?}: {}", stderr(&o));
+    }
+}

@@ -512,9 +512,12 @@ fn build(
                 ));
             }
         }
-        Decimal::from_str_exact(v.trim())
-            .map(Some)
-            .map_err(|_| field_err(rest, format!("'{v}' is not an amount")))
+        let d = Decimal::from_str_exact(v.trim())
+            .map_err(|_| field_err(rest, format!("'{v}' is not an amount")))?;
+        if !incasso_core::money::within_limit(d) {
+            return Err(field_err(rest, incasso_core::money::beyond_limit(d)));
+        }
+        Ok(Some(d))
     };
     let payable = amount("LegalMonetaryTotal/PayableAmount")?
         .ok_or_else(|| field_err("LegalMonetaryTotal/PayableAmount", "is missing".into()))?;
@@ -529,6 +532,16 @@ fn build(
         .map(|(v, _)| {
             Decimal::from_str_exact(v.trim())
                 .map_err(|_| field_err("TaxTotal/TaxAmount", format!("'{v}' is not an amount")))
+                .and_then(|d| {
+                    if incasso_core::money::within_limit(d) {
+                        Ok(d)
+                    } else {
+                        Err(field_err(
+                            "TaxTotal/TaxAmount",
+                            incasso_core::money::beyond_limit(d),
+                        ))
+                    }
+                })
         })
         .transpose()?;
     let total = inclusive.map_or(payable + prepaid - rounding, |i| i + rounding);

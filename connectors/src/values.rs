@@ -62,6 +62,12 @@ pub enum AmountError {
     /// Fits the other decimal mark than the file uses.
     #[error("does not use the file's {0}")]
     WrongMark(DecimalMark),
+    /// Larger than any real amount: damaged data, or a number that is no amount.
+    #[error(
+        "is beyond the largest amount incasso accepts ({}); the value is damaged or not an amount",
+        incasso_core::money::MAX_AMOUNT
+    )]
+    TooLarge,
 }
 
 /// Classifies an amount's separators, for detection.
@@ -153,6 +159,9 @@ pub fn parse_amount(raw: &str, mark: Option<DecimalMark>) -> Result<Decimal, Amo
         },
     };
     let v = exact(s, mark).ok_or(AmountError::Malformed)?;
+    if !incasso_core::money::within_limit(v) {
+        return Err(AmountError::TooLarge);
+    }
     Ok(if negative { -v } else { v })
 }
 

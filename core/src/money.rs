@@ -77,6 +77,24 @@ impl fmt::Debug for Currency {
     }
 }
 
+/// The largest amount (in absolute value) incasso accepts in any record: ten trillion units of
+/// any currency, far above any real invoice or transfer, and small enough that the sum of a
+/// billion of them still fits a `Decimal`, so no total can overflow.
+pub const MAX_AMOUNT: Decimal = Decimal::from_parts(1316134912, 2328, 0, false, 0);
+
+/// Whether an amount is within [`MAX_AMOUNT`] either way.
+pub fn within_limit(amount: Decimal) -> bool {
+    amount.abs() <= MAX_AMOUNT
+}
+
+/// Why an amount is refused at import.
+pub fn beyond_limit(amount: Decimal) -> String {
+    format!(
+        "{} is beyond the largest amount incasso accepts ({MAX_AMOUNT}); the value is damaged or not an amount",
+        amount.normalize()
+    )
+}
+
 /// Rounds half away from zero to cents: the only rounding incasso uses for money.
 ///
 /// `Decimal::round_dp` rounds half to even (banker's rounding), which is not what Dutch and
@@ -191,6 +209,18 @@ impl fmt::Display for Money {
 impl fmt::Debug for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.currency, self.amount)
+    }
+}
+
+#[cfg(test)]
+mod limit_tests {
+    use super::*;
+
+    #[test]
+    fn the_limit_is_ten_trillion() {
+        assert_eq!(MAX_AMOUNT, Decimal::from(10_000_000_000_000i64));
+        assert!(within_limit(Decimal::from(-10_000_000_000_000i64)));
+        assert!(!within_limit(Decimal::from(10_000_000_000_001i64)));
     }
 }
 

@@ -30,6 +30,7 @@ fn parse_decimal(text: &str) -> Option<Decimal> {
     Decimal::from_str(text)
         .ok()
         .or_else(|| Decimal::from_scientific(text).ok())
+        .filter(|d| incasso_core::money::within_limit(*d))
 }
 
 /// A string or a number, as text (ids and timestamps come either way).

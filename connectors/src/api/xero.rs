@@ -108,13 +108,18 @@ impl Fields<'_> {
     fn amount(&self, name: &str) -> Result<Option<Decimal>, ApiError> {
         match self.node.text_of(name) {
             None => Ok(None),
-            Some(t) => t.parse::<Decimal>().map(Some).map_err(|_| {
-                err(
-                    self.url,
-                    self.place.clone(),
-                    format!("field {name}: not an amount: {t:?}"),
-                )
-            }),
+            Some(t) => t
+                .parse::<Decimal>()
+                .ok()
+                .filter(|d| incasso_core::money::within_limit(*d))
+                .map(Some)
+                .ok_or_else(|| {
+                    err(
+                        self.url,
+                        self.place.clone(),
+                        format!("field {name}: not an amount (or beyond the largest incasso accepts): {t:?}"),
+                    )
+                }),
         }
     }
 

@@ -278,6 +278,11 @@ fn read_entry_field(
     let bad = |what: &str| BankError::new(file, place(), format!("{what} '{}'", text.trim()));
     let amount = || -> Result<(Decimal, Option<String>), BankError> {
         let v = Decimal::from_str(text.trim()).map_err(|_| bad("not an amount:"))?;
+        if !incasso_core::money::within_limit(v) {
+            return Err(bad(
+                "beyond the largest amount incasso accepts (10000000000000):",
+            ));
+        }
         if v.is_sign_negative() {
             return Err(bad("a negative amount (the sign belongs in CdtDbtInd):"));
         }

@@ -592,6 +592,10 @@ fn parse_amount(s: &str) -> Option<Decimal> {
     }
     let mantissa: i128 = format!("{int}{frac}").parse().ok()?;
     let mut amount = Decimal::try_from_i128_with_scale(mantissa, frac.len() as u32).ok()?;
+    // Beyond any real amount: refused as not an amount, so no sum of the file can overflow.
+    if !incasso_core::money::within_limit(amount) {
+        return None;
+    }
     if amount.scale() < 2 {
         amount.rescale(2);
     }
