@@ -1011,3 +1011,99 @@ fn the_agency_is_told_of_payments_credits_and_disputes() {
         assert_eq!(proxy.seen(), seen, "{scenario}: no request at all");
     }
 }
+
+/// Money the API forbids is refused: a JSON number, an exponent, a third decimal (the schema);
+/// negative costs or VAT, negative interest days, a currency that is no ISO 4217 code, a claim
+/// with nothing to collect (the rules). Hardening: "the intake server accepts money the API
+/// forbids".
+#[test]
+fn money_the_api_forbids_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = tokens_file(dir.path());
+    let server = Server::start(&dir.path().join("agency"), &tokens, 0);
+    let batch = sample_batch(dir.path());
+    let post = |b: &serde_json::Value, k: &str| {
+        http(
+            server.addr,
+            "POST",
+            "/v1/batches",
+            &[
+                ("Authorization", format!("Bearer {ACME}")),
+                ("Idempotency-Key", k.to_string()),
+            ],
+            &serde_json::to_vec(b).unwrap(),
+        )
+    };
+    for (n, value) in [
+        serde_json::json!(1512.50),
+        serde_json::json!("1.5125e3"),
+        serde_json::json!("1512.505"),
+        serde_json::json!("1512."),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut b = batch.clone();
+        b["claims"][0]["principal"] = value.clone();
+        let (s, _, body) = post(&b, &format!("schema-{n}"));
+        assert_eq!(s, 422, "{value}: {body}");
+        assert!(body.contains("decimal string"), "{body}");
+    }
+    type Edit = fn(&mut serde_json::Value);
+    let rules: [(&str, Edit, &str); 4] = [
+        (
+            "negative VAT",
+            |c| c["costs"]["vat"] = serde_json::json!("-1.00"),
+            "costs.vat is negative",
+        ),
+        (
+            "not ISO 4217",
+            |c| {
+                c["currency"] = serde_json::json!("XXX");
+                for i in c["items"].as_array_mut().unwrap() {
+                    i["currency"] = serde_json::json!("XXX");
+                }
+            },
+            "not an ISO 4217 code",
+        ),
+        (
+            "negative days",
+            |c| {
+                c["interest"]["periods"] = serde_json::json!([{
+                    "item": c["items"][0]["number"], "from": "2026-01-01", "to": "2026-01-02",
+                    "days": -2, "base": "10.00", "rate_pct": "8", "amount": "0.00",
+                    "legal_basis": "art. 6:119a BW"
+                }]);
+            },
+            "days is negative",
+        ),
+        (
+            "nothing to collect",
+            |c| {
+                for i in c["items"].as_array_mut().unwrap() {
+                    i["claimed"] = serde_json::json!("0.00");
+                }
+                c["principal"] = serde_json::json!("0.00");
+                c["costs"]["amount_excl_vat"] = serde_json::json!("0.00");
+                c["costs"]["vat"] = serde_json::json!("0.00");
+                c["costs"]["total"] = serde_json::json!("0.00");
+                c["interest"]["total"] = serde_json::json!("0.00");
+                c["total"] = serde_json::json!("0.00");
+            },
+            "nothing to collect",
+        ),
+    ];
+    for (n, (name, edit, why)) in rules.into_iter().enumerate() {
+        let mut b = batch.clone();
+        b["claims"] = serde_json::json!([b["claims"][0].clone()]);
+        edit(&mut b["claims"][0]);
+        let (s, _, body) = post(&b, &format!("rule-{n}"));
+        assert_eq!(s, 200, "{name}: {body}");
+        let answer: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(
+            answer["results"][0]["outcome"], "rejected",
+            "{name}: {body}"
+        );
+        assert!(body.contains(why), "{name}: {body}");
+    }
+}

@@ -38,6 +38,12 @@ impl Currency {
         }
     }
 
+    /// Whether the code is an active ISO 4217 currency (test and metal codes such as XXX, XTS
+    /// and XAU are not money a debtor owes).
+    pub fn is_iso4217(&self) -> bool {
+        ISO_4217.contains(&self.as_str())
+    }
+
     /// The three-letter code.
     pub fn as_str(&self) -> &str {
         // Constructed only from ASCII letters.
@@ -76,6 +82,24 @@ impl fmt::Debug for Currency {
         f.write_str(self.as_str())
     }
 }
+
+/// Active ISO 4217 currency codes (the List One of the ISO 4217 maintenance agency), without the
+/// funds, metals, SDR and testing codes.
+const ISO_4217: [&str; 157] = [
+    "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT",
+    "BGN", "BHD", "BIF", "BMD", "BND", "BOB", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD", "CAD",
+    "CDF", "CHF", "CLP", "CNY", "COP", "CRC", "CUP", "CVE", "CZK", "DJF", "DKK", "DOP", "DZD",
+    "EGP", "ERN", "ETB", "EUR", "FJD", "FKP", "GBP", "GEL", "GHS", "GIP", "GMD", "GNF", "GTQ",
+    "GYD", "HKD", "HNL", "HTG", "HUF", "IDR", "ILS", "INR", "IQD", "IRR", "ISK", "JMD", "JOD",
+    "JPY", "KES", "KGS", "KHR", "KMF", "KPW", "KRW", "KWD", "KYD", "KZT", "LAK", "LBP", "LKR",
+    "LRD", "LSL", "LYD", "MAD", "MDL", "MGA", "MKD", "MMK", "MNT", "MOP", "MRU", "MUR", "MVR",
+    "MWK", "MXN", "MYR", "MZN", "NAD", "NGN", "NIO", "NOK", "NPR", "NZD", "OMR", "PAB", "PEN",
+    "PGK", "PHP", "PKR", "PLN", "PYG", "QAR", "RON", "RSD", "RUB", "RWF", "SAR", "SBD", "SCR",
+    "SDG", "SEK", "SGD", "SHP", "SLE", "SOS", "SRD", "SSP", "STN", "SVC", "SYP", "SZL", "THB",
+    "TJS", "TMT", "TND", "TOP", "TRY", "TTD", "TWD", "TZS", "UAH", "UGX", "USD", "UYU", "UZS",
+    "VED", "VES", "VND", "VUV", "WST", "XAF", "XCD", "XCG", "XOF", "XPF", "YER", "ZAR", "ZMW",
+    "ZWG",
+];
 
 /// The largest amount (in absolute value) incasso accepts in any record: ten trillion units of
 /// any currency, far above any real invoice or transfer, and small enough that the sum of a

@@ -9,6 +9,42 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+/// Money as the API carries it: a JSON string of digits with at most two decimals and an
+/// optional minus (`"1512.50"`). A JSON number, an exponent or a third decimal is refused, so no
+/// client or server rounds money through a float or guesses what was meant.
+fn money<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+    let text = serde_json::Value::deserialize(d)?;
+    let Some(s) = text.as_str() else {
+        return Err(serde::de::Error::custom(format!(
+            "money is a decimal string such as \"1512.50\", not {text}"
+        )));
+    };
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    let ok = !int.is_empty()
+        && int.len() <= 14
+        && int.bytes().all(|b| b.is_ascii_digit())
+        && frac.len() <= 2
+        && frac.bytes().all(|b| b.is_ascii_digit())
+        && !(digits.contains('.') && frac.is_empty());
+    if !ok {
+        return Err(serde::de::Error::custom(format!(
+            "money is a decimal string with at most two decimals such as \"1512.50\", not \"{s}\""
+        )));
+    }
+    s.parse::<Decimal>()
+        .map_err(|e| serde::de::Error::custom(format!("money \"{s}\": {e}")))
+}
+
+/// [`money`], or null.
+fn money_opt<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
+    let v = serde_json::Value::deserialize(d)?;
+    if v.is_null() {
+        return Ok(None);
+    }
+    money(v).map(Some).map_err(serde::de::Error::custom)
+}
+
 /// The schema name and version every batch states.
 pub const SCHEMA: &str = "incasso-intake/1";
 
@@ -139,12 +175,14 @@ pub struct Claim {
     /// Credit notes set off against the items.
     pub credit_notes: Vec<Received>,
     /// Principal claimed: the items' `claimed` amounts added up.
+    #[serde(deserialize_with = "money")]
     pub principal: Decimal,
     /// Collection costs.
     pub costs: Costs,
     /// Statutory interest.
     pub interest: Interest,
     /// principal + costs.total + interest.total.
+    #[serde(deserialize_with = "money")]
     pub total: Decimal,
     /// Reminders sent before.
     pub reminders: Vec<Letter>,
@@ -225,12 +263,16 @@ pub struct Item {
     /// Currency (the claim's).
     pub currency: String,
     /// Invoice total.
+    #[serde(deserialize_with = "money")]
     pub original: Decimal,
     /// Open after payments and credit notes.
+    #[serde(deserialize_with = "money")]
     pub open: Decimal,
     /// Claimed after setting off the debtor's unapplied credit.
+    #[serde(deserialize_with = "money")]
     pub claimed: Decimal,
     /// VAT on the invoice, when known.
+    #[serde(deserialize_with = "money_opt")]
     pub vat: Option<Decimal>,
 }
 
@@ -245,6 +287,7 @@ pub struct Received {
     /// Booking date (payments) or issue date (credit notes).
     pub date: Option<NaiveDate>,
     /// Amount applied to the item.
+    #[serde(deserialize_with = "money")]
     pub amount: Decimal,
 }
 
@@ -253,10 +296,13 @@ pub struct Received {
 #[serde(deny_unknown_fields)]
 pub struct Costs {
     /// Excluding VAT.
+    #[serde(deserialize_with = "money")]
     pub amount_excl_vat: Decimal,
     /// VAT on the costs (when the creditor cannot deduct it).
+    #[serde(deserialize_with = "money")]
     pub vat: Decimal,
     /// amount_excl_vat + vat.
+    #[serde(deserialize_with = "money")]
     pub total: Decimal,
     /// Why there are none, when there are none.
     pub note: Option<String>,
@@ -285,6 +331,7 @@ pub struct TraceStep {
 #[serde(deny_unknown_fields)]
 pub struct Interest {
     /// Interest outstanding.
+    #[serde(deserialize_with = "money")]
     pub total: Decimal,
     /// The rate table used.
     pub table: String,
@@ -307,10 +354,12 @@ pub struct InterestPeriod {
     /// Days.
     pub days: i64,
     /// Amount the interest ran on.
+    #[serde(deserialize_with = "money")]
     pub base: Decimal,
     /// Percent a year.
     pub rate_pct: Decimal,
     /// Interest.
+    #[serde(deserialize_with = "money")]
     pub amount: Decimal,
     /// The article the interest follows.
     pub legal_basis: String,
@@ -464,6 +513,7 @@ pub struct ClaimStatus {
     /// The batch that brought it.
     pub batch_id: String,
     /// Total claimed in that revision.
+    #[serde(deserialize_with = "money")]
     pub total: Decimal,
     /// Currency.
     pub currency: String,

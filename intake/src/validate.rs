@@ -76,7 +76,9 @@ pub fn claim_problems(c: &Claim, today: NaiveDate) -> Vec<String> {
         out.push(format!("jurisdiction '{}' is not nl or be", c.jurisdiction));
     }
     let iso = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_uppercase());
-    if !iso(&c.currency, 3) {
+    let iso4217 = incasso_core::money::Currency::parse(&c.currency)
+        .is_ok_and(|cur| cur.is_iso4217() && cur.as_str() == c.currency);
+    if !iso(&c.currency, 3) || !iso4217 {
         out.push(format!("currency '{}' is not an ISO 4217 code", c.currency));
     }
     if c.debtor.name.trim().is_empty() {
@@ -176,7 +178,28 @@ pub fn claim_problems(c: &Claim, today: NaiveDate) -> Vec<String> {
     }
     cents("principal", c.principal, &mut out);
     cents("costs.total", c.costs.total, &mut out);
+    cents("costs.amount_excl_vat", c.costs.amount_excl_vat, &mut out);
+    cents("costs.vat", c.costs.vat, &mut out);
     cents("interest.total", c.interest.total, &mut out);
+    for (n, p) in c.interest.periods.iter().enumerate() {
+        let name = format!("interest.periods[{n}]");
+        if p.days < 0 {
+            out.push(format!("{name}: days is negative ({})", p.days));
+        }
+        cents(&format!("{name}.amount"), p.amount, &mut out);
+        cents(&format!("{name}.base"), p.base, &mut out);
+        if p.rate_pct.is_sign_negative() && !p.rate_pct.is_zero() {
+            out.push(format!("{name}: rate_pct is negative ({})", p.rate_pct));
+        }
+    }
+    for it in &c.items {
+        if let Some(v) = it.vat {
+            cents(&format!("item {} vat", it.number), v, &mut out);
+        }
+    }
+    if c.total.is_zero() && c.principal.is_zero() {
+        out.push("the claim has nothing to collect (total 0.00)".into());
+    }
     if c.principal != claimed {
         out.push(format!(
             "principal {} is not the items' claimed amounts added up ({claimed})",
