@@ -205,3 +205,33 @@ fn absurd_amounts_are_refused_with_their_place() {
         assert_ne!(o.status.code(), Some(101), "{read:?}: {}", stderr(&o));
     }
 }
+
+/// Writes never follow a planted link: not the inbox's error note, not the rejected rows file
+/// (hardening: "writes follow planted symlinks").
+#[cfg(unix)]
+#[test]
+fn planted_links_are_not_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let outside = dir.path().join("precious.txt");
+    std::fs::write(&outside, "keep me").unwrap();
+
+    let inbox = dir.path().join("inbox");
+    std::fs::create_dir_all(inbox.join("quarantine")).unwrap();
+    std::fs::write(inbox.join("bad.csv"), "not,a,ledger\n1,2,3\n").unwrap();
+    std::os::unix::fs::symlink(&outside, inbox.join("quarantine/bad.csv.error.txt")).unwrap();
+    let o = incasso(&data, &["watch", inbox.to_str().unwrap(), "--once"]);
+    assert_ne!(o.status.code(), Some(101), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&outside).unwrap(), "keep me");
+
+    let ledger_file = dir.path().join("x.csv");
+    std::fs::copy(fixture("bad/bad-amount.csv"), &ledger_file).unwrap();
+    std::os::unix::fs::symlink(&outside, dir.path().join("x.rejected.csv")).unwrap();
+    let o = incasso(
+        &data,
+        &["import", "--skip-bad-rows", ledger_file.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(stderr(&o).contains("is a link"), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&outside).unwrap(), "keep me");
+}

@@ -19,6 +19,7 @@ pub mod progress;
 pub mod source;
 pub mod ubl;
 pub mod values;
+pub mod write;
 pub mod xlsx;
 mod xml;
 

@@ -56,6 +56,12 @@ fn free_name(dir: &Path, name: &str) -> PathBuf {
 }
 
 fn move_into(file: &Path, dir: &Path, name: &str) -> Result<PathBuf> {
+    // The inbox's own folders are never links: a planted one would carry files elsewhere.
+    anyhow::ensure!(
+        !std::fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink()),
+        "{} is a link; refusing to move files through it",
+        dir.display()
+    );
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let to = free_name(dir, name);
     std::fs::rename(file, &to)
@@ -149,8 +155,12 @@ pub fn pass(data_dir: &Path, inbox: &Path, settle: Duration) -> Result<Pass> {
 fn quarantine_file(file: &Path, quarantine: &Path, name: &str, why: &str) -> Result<()> {
     let to = move_into(file, quarantine, name)?;
     let note = PathBuf::from(format!("{}.error.txt", to.display()));
-    std::fs::write(&note, error_note(name, why))
-        .with_context(|| format!("writing {}", note.display()))?;
+    std::io::Write::write_all(
+        &mut incasso_connectors::write::create_no_follow(&note)
+            .with_context(|| format!("writing {}", note.display()))?,
+        error_note(name, why).as_bytes(),
+    )
+    .with_context(|| format!("writing {}", note.display()))?;
     Ok(())
 }
 

@@ -193,7 +193,7 @@ pub fn write_rejected(
     let mut w = csv::WriterBuilder::new()
         .delimiter(detection.delimiter)
         .flexible(true)
-        .from_path(path)?;
+        .from_writer(crate::write::create_no_follow(path)?);
     let mut header = detection.header.clone();
     header.push("line".into());
     header.push("reason".into());
