@@ -64,7 +64,7 @@ pub fn read_sheet(path: &Path, wanted: Option<&str>) -> Result<SheetText, Workbo
         .map_err(|e| err(e.to_string()))?;
 
     let ranges: Vec<(String, calamine::Range<Data>)> = if bytes.starts_with(b"PK\x03\x04") {
-        check_zip(&bytes).map_err(err)?;
+        check_zip(&bytes, MAX_INFLATED_BYTES).map_err(err)?;
         let is_ods = bytes
             .windows(46)
             .take(200)
@@ -129,11 +129,36 @@ where
     Ok(out)
 }
 
-/// Refuses zips whose entries would inflate past [`MAX_INFLATED_BYTES`] or compress suspiciously
-/// well, reading only the central directory.
-fn check_zip(bytes: &[u8]) -> Result<(), String> {
+/// Refuses zips whose entries inflate past `limit` or compress suspiciously well: first by the
+/// central directory, then by inflating every entry into nothing while counting the bytes that
+/// really come out, stopping at the limit (a directory can lie about the sizes).
+fn check_zip(bytes: &[u8], limit: u64) -> Result<(), String> {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|e| format!("is a damaged zip archive: {e}"))?;
+    declared_sizes(&mut archive, limit)?;
+    let mut total = 0u64;
+    for i in 0..archive.len() {
+        let mut entry = archive
+            .by_index(i)
+            .map_err(|e| format!("is a damaged zip archive: {e}"))?;
+        let declared = entry.size();
+        let name = entry.name().to_string();
+        let budget = limit.saturating_sub(total);
+        let n = std::io::copy(&mut (&mut entry).take(budget + 1), &mut std::io::sink())
+            .map_err(|e| format!("is a damaged zip archive (entry {name}): {e}"))?;
+        total = total.saturating_add(n);
+        if n > budget {
+            return Err(format!(
+                "inflates to more than {} MB (entry {name}, whose directory says {declared} bytes); refused as a likely zip bomb",
+                limit / 1_000_000
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The directory's check: what the entries say they inflate to.
+fn declared_sizes(archive: &mut zip::ZipArchive<Cursor<&[u8]>>, limit: u64) -> Result<(), String> {
     let mut total = 0u64;
     for i in 0..archive.len() {
         let entry = archive
@@ -141,7 +166,7 @@ fn check_zip(bytes: &[u8]) -> Result<(), String> {
             .map_err(|e| format!("is a damaged zip archive: {e}"))?;
         total = total.saturating_add(entry.size());
         let ratio = entry.size() / entry.compressed_size().max(1);
-        if total > MAX_INFLATED_BYTES || (entry.size() > 10 * 1024 * 1024 && ratio > MAX_RATIO) {
+        if total > limit || (entry.size() > 10 * 1024 * 1024 && ratio > MAX_RATIO) {
             return Err(format!(
                 "inflates to more than {} MB (entry {} compresses {ratio}:1); refused as a likely zip bomb",
                 total.max(entry.size()) / 1_000_000,
@@ -223,4 +248,42 @@ fn to_text(r: &calamine::Range<Data>) -> String {
         w.flush().ok();
     }
     String::from_utf8(out).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_zip;
+
+    /// A zip whose directory says its entry is small while it inflates far past the limit is
+    /// refused by the bytes that really come out, not by what the directory claims.
+    #[test]
+    fn a_lying_zip_directory_is_caught_by_counting() {
+        use std::io::Write;
+        let mut buf = Vec::new();
+        {
+            let mut w = zip::ZipWriter::new(std::io::Cursor::new(&mut buf));
+            let opts = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Deflated);
+            w.start_file("xl/worksheets/sheet1.xml", opts).unwrap();
+            w.write_all(&vec![b'0'; 3 * 1024 * 1024]).unwrap();
+            w.finish().unwrap();
+        }
+        assert!(
+            check_zip(&buf, 4 * 1024 * 1024).is_ok(),
+            "honest and small enough"
+        );
+        // Make both the local header and the central directory claim 5,000 bytes.
+        let lie = 5000u32.to_le_bytes();
+        buf[22..26].copy_from_slice(&lie);
+        let cd = buf
+            .windows(4)
+            .position(|w| w == b"PK\x01\x02")
+            .expect("central directory");
+        buf[cd + 24..cd + 28].copy_from_slice(&lie);
+        let e = check_zip(&buf, 1024 * 1024).unwrap_err();
+        assert!(
+            e.contains("likely zip bomb") && e.contains("directory says 5000 bytes"),
+            "{e}"
+        );
+    }
 }
