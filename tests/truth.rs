@@ -235,3 +235,47 @@ fn planted_links_are_not_followed() {
     assert!(stderr(&o).contains("is a link"), "{}", stderr(&o));
     assert_eq!(std::fs::read_to_string(&outside).unwrap(), "keep me");
 }
+
+/// Amounts a person types or a claim file holds meet the same limit: refused with a message,
+/// never a panic.
+#[test]
+fn absurd_typed_amounts_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = incasso(
+        dir.path(),
+        &[
+            "calc",
+            "costs",
+            "--principal",
+            "79228162514264337593543950335",
+            "--jurisdiction",
+            "nl",
+            "--debtor",
+            "consumer",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("beyond the largest amount"),
+        "{}",
+        stderr(&o)
+    );
+    let input = dir.path().join("claim.json");
+    std::fs::write(
+        &input,
+        r#"{"jurisdiction": "nl", "debtor_type": "consumer", "calculation_date": "2026-06-30",
+            "invoices": [{"id": "F1", "amount": "79228162514264337593543950.33",
+            "invoice_date": "2025-01-01", "due_date": "2025-01-31"}]}"#,
+    )
+    .unwrap();
+    let o = incasso(
+        dir.path(),
+        &["calc", "claim", "--input", input.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("beyond the largest amount"),
+        "{}",
+        stderr(&o)
+    );
+}

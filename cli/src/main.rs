@@ -393,7 +393,7 @@ enum CalcCommand {
     /// Extrajudicial collection costs over a principal (NL: WIK staffel; BE: EUR 40 or Boek XIX).
     Costs {
         /// The principal (hoofdsom), e.g. 1234.56.
-        #[arg(long, allow_hyphen_values = true)]
+        #[arg(long, allow_hyphen_values = true, value_parser = parse_money)]
         principal: rust_decimal::Decimal,
         /// nl or be.
         #[arg(long, value_enum)]
@@ -414,7 +414,7 @@ enum CalcCommand {
     /// Statutory interest from one date through another (both inclusive), with payments.
     Interest {
         /// The principal, e.g. 1500.00.
-        #[arg(long, allow_hyphen_values = true)]
+        #[arg(long, allow_hyphen_values = true, value_parser = parse_money)]
         principal: rust_decimal::Decimal,
         /// First day of interest.
         #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
@@ -554,7 +554,7 @@ enum PlansCommand {
         #[arg(long = "instalment", value_parser = commands::calc::parse_payment)]
         instalments: Vec<(NaiveDate, rust_decimal::Decimal)>,
         /// A compromise: the lower amount that settles the invoices (the rest is written off).
-        #[arg(long)]
+        #[arg(long, value_parser = parse_money)]
         settle_for: Option<rust_decimal::Decimal>,
     },
     /// List plans and whether they are kept.
@@ -654,6 +654,17 @@ fn parse_date(s: &str) -> Result<NaiveDate, String> {
     }
     NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .map_err(|_| format!("'{s}' is not a date: expected YYYY-MM-DD, e.g. 2026-11-20, or today"))
+}
+
+/// An amount typed by a person: exact, and within the largest amount incasso accepts anywhere.
+fn parse_money(s: &str) -> Result<rust_decimal::Decimal, String> {
+    let d = rust_decimal::Decimal::from_str_exact(s.trim())
+        .map_err(|_| format!("'{s}' is not an amount: write it like 1234.56"))?;
+    if incasso_core::money::within_limit(d) {
+        Ok(d)
+    } else {
+        Err(incasso_core::money::beyond_limit(d))
+    }
 }
 
 /// Ageing bucket boundaries, checked when the arguments are read (a mistake is a usage error).

@@ -96,6 +96,9 @@ pub fn parse_payment(s: &str) -> Result<(NaiveDate, Decimal), String> {
         .parse::<NaiveDate>()
         .map_err(|e| format!("'{d}': {e}"))?;
     let amount = Decimal::from_str_exact(a.trim()).map_err(|e| format!("'{a}': {e}"))?;
+    if !incasso_core::money::within_limit(amount) {
+        return Err(incasso_core::money::beyond_limit(amount));
+    }
     Ok((date, amount))
 }
 

@@ -89,6 +89,14 @@ pub enum LawError {
         /// The amount given.
         amount: Decimal,
     },
+    /// An amount beyond the largest incasso accepts anywhere.
+    #[error("{what} is {amount}, beyond the largest amount incasso accepts (10000000000000)")]
+    TooLarge {
+        /// What the amount is.
+        what: String,
+        /// The amount given.
+        amount: Decimal,
+    },
     /// Dates in the wrong order.
     #[error("{what}: {later} is before {earlier}")]
     DateOrder {
@@ -146,6 +154,12 @@ pub(crate) fn ser_cents<S: serde::Serializer>(d: &Decimal, s: S) -> Result<S::Ok
 }
 
 pub(crate) fn positive(what: &str, amount: Decimal) -> Result<(), LawError> {
+    if !crate::money::within_limit(amount) {
+        return Err(LawError::TooLarge {
+            what: what.to_string(),
+            amount,
+        });
+    }
     if amount > Decimal::ZERO {
         Ok(())
     } else {
