@@ -1107,3 +1107,46 @@ fn money_the_api_forbids_is_refused() {
         assert!(body.contains(why), "{name}: {body}");
     }
 }
+
+/// The resident memory of a process, in kB (Linux).
+fn rss_kb(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// Credentials are checked before a body is read: thirty unauthenticated 15 MB bodies are
+/// answered 401 and cost the server no memory (hardening: "reads a body before authentication").
+#[test]
+fn unauthenticated_bodies_are_never_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = tokens_file(dir.path());
+    let server = Server::start(&dir.path().join("agency"), &tokens, 0);
+    let pid = server.child.id();
+    let before = rss_kb(pid);
+    let body = vec![b' '; 15 * 1024 * 1024];
+    for i in 0..30 {
+        let (s, _, b) = http(
+            server.addr,
+            "POST",
+            "/v1/batches",
+            &[
+                ("Authorization", "Bearer not-a-token-of-anyone".to_string()),
+                ("Idempotency-Key", format!("k{i}")),
+            ],
+            &body,
+        );
+        assert_eq!(s, 401, "{b}");
+    }
+    let after = rss_kb(pid);
+    assert!(
+        after < before + 100 * 1024,
+        "the server grew from {before} kB to {after} kB"
+    );
+}

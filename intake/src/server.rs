@@ -38,6 +38,8 @@ pub struct ServerConfig {
 struct App {
     store: Received,
     tokens: Tokens,
+    /// Largest body read (a larger one is answered 413 without being read whole).
+    body_limit: usize,
     /// Idempotency check and write happen under this lock, so one key is processed once.
     writing: Mutex<()>,
     permits: Arc<Semaphore>,
@@ -82,6 +84,43 @@ impl IntoResponse for Denied {
             Denied::Store(e) => internal(e),
         }
     }
+}
+
+/// What can be checked of the credentials before the body is read: a bearer token entirely; a
+/// signature's creditor, timestamp window and presence. A request that fails here is answered
+/// without its body being read at all.
+fn preauthenticate(app: &App, headers: &HeaderMap, now: DateTime<Utc>) -> Result<(), Denied> {
+    let unauthorized = Denied::Unauthorized;
+    if let Some(auth) = text(headers, header::AUTHORIZATION.as_str()) {
+        let token = auth.strip_prefix("Bearer ").unwrap_or("");
+        return app
+            .tokens
+            .bearer(token)
+            .map(|_| ())
+            .ok_or_else(|| unauthorized("the bearer token is not valid"));
+    }
+    if text(headers, "x-incasso-signature").is_none() {
+        return Err(unauthorized(
+            "no credentials: send a bearer token or a signature",
+        ));
+    }
+    let creditor = text(headers, "x-incasso-creditor").unwrap_or("");
+    if app.tokens.secret(creditor).is_none() {
+        return Err(unauthorized("unknown creditor for a signature"));
+    }
+    let fresh = text(headers, "x-incasso-timestamp")
+        .and_then(|t| t.parse::<i64>().ok())
+        .is_some_and(|ts| {
+            now.timestamp()
+                .checked_sub(ts)
+                .is_some_and(|d| d.abs() <= SIGNATURE_WINDOW_SECS)
+        });
+    if !fresh {
+        return Err(unauthorized(
+            "X-Incasso-Timestamp is missing, not unix seconds, or too far from now",
+        ));
+    }
+    Ok(())
 }
 
 /// The creditor the request is from, or why it is refused.
@@ -134,7 +173,13 @@ fn authenticate(
     }
 }
 
-async fn post_batch(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
+async fn post_batch(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: axum::body::Body,
+) -> Response {
+    // A permit and the credentials come before the body: an unauthenticated or surplus request
+    // costs no memory (at most `max_concurrent` bodies of at most `body_limit` are ever held).
     let Ok(_permit) = app.permits.clone().try_acquire_owned() else {
         let mut r = error(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -146,6 +191,22 @@ async fn post_batch(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes
         return r;
     };
     let now = Utc::now();
+    if let Err(d) = preauthenticate(&app, &headers, now) {
+        return d.into_response();
+    }
+    let body: Bytes = match axum::body::to_bytes(body, app.body_limit).await {
+        Ok(b) => b,
+        Err(_) => {
+            return error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too-large",
+                format!(
+                    "the body is larger than {} bytes, or was cut off",
+                    app.body_limit
+                ),
+            )
+        }
+    };
     let creditor = match authenticate(&app, &headers, &body, now) {
         Ok(c) => c,
         Err(d) => return d.into_response(),
@@ -537,6 +598,7 @@ pub async fn serve(
         tokens: cfg.tokens,
         writing: Mutex::new(()),
         permits: Arc::new(Semaphore::new(cfg.max_concurrent.max(1))),
+        body_limit: cfg.body_limit,
     });
     let listener = tokio::net::TcpListener::bind(cfg.listen)
         .await
