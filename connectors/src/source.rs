@@ -103,6 +103,9 @@ pub struct Inspection {
     pub head: Vec<u8>,
     /// Why the file cannot be read as text, when it cannot (binary bytes, mixed encodings).
     pub not_text: Option<NotText>,
+    /// The open file the hash was taken from: readers parse from it, so the bytes parsed are
+    /// the bytes hashed even when another file is renamed over the path meanwhile.
+    pub handle: Option<std::sync::Arc<File>>,
 }
 
 /// Why a file is not text.
@@ -123,6 +126,20 @@ pub enum NotText {
 }
 
 impl Inspection {
+    /// The inspected file from its start, through the descriptor that was hashed (or, for an
+    /// inspection of bytes already in memory, opened by path).
+    pub fn open(&self) -> std::io::Result<File> {
+        use std::io::{Seek, SeekFrom};
+        match &self.handle {
+            Some(h) => {
+                let mut f = h.try_clone()?;
+                f.seek(SeekFrom::Start(0))?;
+                Ok(f)
+            }
+            None => File::open(&self.path),
+        }
+    }
+
     /// The text encoding, or why the file is not text.
     pub fn text_encoding(&self) -> Result<TextEncoding, SourceError> {
         match &self.not_text {
@@ -158,7 +175,8 @@ pub fn inspect(path: &Path) -> Result<Inspection, SourceError> {
         path: path.to_path_buf(),
         source,
     };
-    let mut r = BufReader::with_capacity(1 << 20, File::open(path).map_err(io)?);
+    let handle = File::open(path).map_err(io)?;
+    let mut r = BufReader::with_capacity(1 << 20, &handle);
     let mut hasher = blake3::Hasher::new();
     let mut buf = vec![0u8; 1 << 20];
     let mut head = Vec::new();
@@ -212,6 +230,7 @@ pub fn inspect(path: &Path) -> Result<Inspection, SourceError> {
         size,
         head,
         not_text,
+        handle: Some(std::sync::Arc::new(handle)),
     })
 }
 
@@ -332,6 +351,27 @@ fn eight_bit(head: &[u8]) -> TextEncoding {
 
 #[cfg(test)]
 mod tests {
+
+    /// The bytes parsed are the bytes hashed: a file renamed over the path after the inspection
+    /// is not what the readers get (hardening: "hashed on one open and parsed on another").
+    #[test]
+    fn a_file_renamed_over_the_path_is_not_read() {
+        use std::io::Read;
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a.csv"), dir.path().join("b.csv"));
+        std::fs::write(&a, "first file\n").unwrap();
+        std::fs::write(&b, "second file\n").unwrap();
+        let inspection = inspect(&a).unwrap();
+        std::fs::rename(&b, &a).unwrap();
+        let mut text = String::new();
+        inspection
+            .open()
+            .unwrap()
+            .read_to_string(&mut text)
+            .unwrap();
+        assert_eq!(text, "first file\n");
+        assert_eq!(inspection.content_hash, hash_hex(text.as_bytes()));
+    }
 
     #[test]
     fn central_european_eight_bit_text_is_windows_1250() {

@@ -43,14 +43,29 @@ pub struct SheetText {
 
 /// Reads the named sheet, or the first with a recognisable ledger header.
 pub fn read_sheet(path: &Path, wanted: Option<&str>) -> Result<SheetText, WorkbookError> {
-    let file = path.display().to_string();
     let err = |message: String| WorkbookError {
-        file: file.clone(),
+        file: path.display().to_string(),
         message,
     };
     let size = std::fs::metadata(path)
         .map_err(|e| err(e.to_string()))?
         .len();
+    let f = std::fs::File::open(path).map_err(|e| err(e.to_string()))?;
+    read_sheet_from(path, f, size, wanted)
+}
+
+/// [`read_sheet`] from an open file (the one whose bytes were hashed), named `path` in messages.
+pub fn read_sheet_from(
+    path: &Path,
+    mut source: impl Read,
+    size: u64,
+    wanted: Option<&str>,
+) -> Result<SheetText, WorkbookError> {
+    let file = path.display().to_string();
+    let err = |message: String| WorkbookError {
+        file: file.clone(),
+        message,
+    };
     if size > MAX_FILE_BYTES {
         return Err(err(format!(
             "is {} MB; workbooks over {} MB are refused",
@@ -59,8 +74,9 @@ pub fn read_sheet(path: &Path, wanted: Option<&str>) -> Result<SheetText, Workbo
         )));
     }
     let mut bytes = Vec::with_capacity(size as usize);
-    std::fs::File::open(path)
-        .and_then(|mut f| f.read_to_end(&mut bytes))
+    (&mut source)
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
         .map_err(|e| err(e.to_string()))?;
 
     let ranges: Vec<(String, calamine::Range<Data>)> = if bytes.starts_with(b"PK\x03\x04") {

@@ -262,7 +262,12 @@ fn unsupported(format: &Format) -> String {
 fn import_ubl(store: &Store, inspection: &Inspection, options: &CsvOptions) -> Result<bool> {
     let creditor = options.creditor.clone().unwrap_or(store.creditor()?);
     let incoming = store.attachments_dir().join("incoming");
-    let ubl = incasso_connectors::ubl::read(&inspection.path, &creditor, &incoming)?;
+    // Parsed from the descriptor that was hashed: the bytes stored are the bytes hashed.
+    let mut bytes = Vec::with_capacity(inspection.size as usize);
+    std::io::Read::read_to_end(&mut inspection.open()?, &mut bytes)
+        .with_context(|| inspection.path.display().to_string())?;
+    let name = inspection.path.display().to_string();
+    let ubl = incasso_connectors::ubl::read_bytes(&name, &bytes, &creditor, &incoming)?;
     commit_ubl(store, inspection, ubl)
 }
 
@@ -299,6 +304,7 @@ fn prepare(
         size: bytes.len() as u64,
         head: Vec::new(),
         not_text: None,
+        handle: None,
     };
     let incoming = store.attachments_dir().join("incoming");
     let doc = incasso_connectors::ubl::read_bytes(
@@ -591,7 +597,12 @@ fn import_one(
         }
         Format::Ubl => return import_ubl(store, &inspection, options),
         Format::SpreadsheetZip | Format::Xls => {
-            let sheet = incasso_connectors::xlsx::read_sheet(file, sheet)?;
+            let sheet = incasso_connectors::xlsx::read_sheet_from(
+                file,
+                inspection.open()?,
+                inspection.size,
+                sheet,
+            )?;
             (Some(sheet), SourceKind::SpreadsheetFile)
         }
         other => anyhow::bail!("{}: {}", file.display(), unsupported(&other)),

@@ -39,13 +39,20 @@ pub fn import(
     let source = Arc::new(source);
     let (summary, tx) = read_into(tx, &source, |emit| match kind {
         Statement::Camt => {
-            let f = std::fs::File::open(file)
+            let f = inspection
+                .open()
                 .map_err(|e| BankError::new(&name, "file", e.to_string()))?;
             bank::camt::read(&name, std::io::BufReader::with_capacity(1 << 20, f), emit)
         }
         Statement::Mt940 | Statement::Csv => {
-            let bytes =
-                std::fs::read(file).map_err(|e| BankError::new(&name, "file", e.to_string()))?;
+            let mut bytes = Vec::with_capacity(inspection.size as usize);
+            std::io::Read::read_to_end(
+                &mut inspection
+                    .open()
+                    .map_err(|e| BankError::new(&name, "file", e.to_string()))?,
+                &mut bytes,
+            )
+            .map_err(|e| BankError::new(&name, "file", e.to_string()))?;
             let text = decode_all(&bytes, inspection.encoding);
             drop(bytes);
             if kind == Statement::Mt940 && accept_unbalanced {

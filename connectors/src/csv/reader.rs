@@ -2,7 +2,6 @@
 
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
-use std::fs::File;
 use std::hash::{Hash, Hasher};
 use std::io::{BufReader, Read};
 
@@ -52,7 +51,7 @@ where
     // Stream UTF-8 straight from disk; other encodings are decoded whole (such files are small).
     let (reader, sample): (Box<dyn Read>, String) = match encoding {
         TextEncoding::Utf8 | TextEncoding::Utf8Bom => {
-            let mut f = BufReader::with_capacity(1 << 20, File::open(&file.path).map_err(io)?);
+            let mut f = BufReader::with_capacity(1 << 20, file.open().map_err(io)?);
             if file.head.starts_with(&[0xEF, 0xBB, 0xBF]) {
                 let mut bom = [0u8; 3];
                 f.read_exact(&mut bom).map_err(io)?;
@@ -75,7 +74,10 @@ where
             )
         }
         other => {
-            let bytes = std::fs::read(&file.path).map_err(io)?;
+            let mut bytes = Vec::with_capacity(file.size as usize);
+            file.open()
+                .and_then(|mut f| f.read_to_end(&mut bytes))
+                .map_err(io)?;
             let text = decode_all(&bytes, other);
             let sample: String = text.chars().take(256 * 1024).collect();
             let cut = sample.rfind('\n').map(|p| p + 1).unwrap_or(sample.len());
