@@ -279,3 +279,38 @@ fn absurd_typed_amounts_are_refused() {
         stderr(&o)
     );
 }
+
+/// Dates outside 1990-2100 and camt amounts with more decimals than their currency are refused
+/// with their place (hardening: "a CSV invoice dated 0000", "a phantom 0.01").
+#[test]
+fn impossible_dates_and_phantom_cents_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let csv = ledger(
+        dir.path(),
+        "F1;01-01-0000;31-01-0000;D1;X B.V.;Zakelijk;1,00;0,00;100,00;EUR;;;Openstaand\n",
+    );
+    let o = incasso(&data, &["import", csv.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("line 2") && stderr(&o).contains("outside the years 1990 to 2100"),
+        "{}",
+        stderr(&o)
+    );
+    let camt = dir.path().join("three.camt053.xml");
+    std::fs::write(
+        &camt,
+        "<?xml version=\"1.0\"?><Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.02\"><BkToCstmrStmt><Stmt><Id>S</Id><Acct><Id><IBAN>NL91ABNA0417164300</IBAN></Id></Acct>\
+         <Ntry><Amt Ccy=\"EUR\">10.005</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2026-01-02</Dt></BookgDt></Ntry>\
+         </Stmt></BkToCstmrStmt></Document>",
+    )
+    .unwrap();
+    let o = incasso(&data, &["import", camt.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("entry 1")
+            && stderr(&o).contains("more decimals than the currency has (2)"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -6,7 +6,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -330,7 +330,16 @@ pub enum DateError {
         /// Year read.
         year: i32,
     },
+    /// A real date, but not one a ledger or statement of today holds: damaged data.
+    #[error("{0} is outside the years {EARLIEST_YEAR} to {LATEST_YEAR} incasso accepts; the value is damaged")]
+    OutOfRange(NaiveDate),
 }
+
+/// The first and last years a document or bank line may carry (a year 0000 invoice would be
+/// 740,000 days overdue; a year 9999 one never due).
+pub const EARLIEST_YEAR: i32 = 1990;
+/// See [`EARLIEST_YEAR`].
+pub const LATEST_YEAR: i32 = 2100;
 
 fn num(s: &str, min_len: usize, max_len: usize) -> Option<u32> {
     if s.len() < min_len || s.len() > max_len || !s.bytes().all(|c| c.is_ascii_digit()) {
@@ -439,11 +448,15 @@ pub fn parse_date(raw: &str, format: DateFormat) -> Result<NaiveDate, DateError>
     if !(1..=12).contains(&m) {
         return Err(DateError::Month { format, month: m });
     }
-    NaiveDate::from_ymd_opt(y, m, d).ok_or(DateError::NoSuchDay {
+    let date = NaiveDate::from_ymd_opt(y, m, d).ok_or(DateError::NoSuchDay {
         day: d,
         month: m,
         year: y,
-    })
+    })?;
+    if !(EARLIEST_YEAR..=LATEST_YEAR).contains(&date.year()) {
+        return Err(DateError::OutOfRange(date));
+    }
+    Ok(date)
 }
 
 #[cfg(test)]

@@ -44,6 +44,17 @@ impl Currency {
         ISO_4217.contains(&self.as_str())
     }
 
+    /// How many decimals the currency has (ISO 4217 minor units): 0 for the yen and a few
+    /// others, 3 for the Gulf dinars, else 2.
+    pub fn minor_units(&self) -> u32 {
+        match self.as_str() {
+            "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF"
+            | "UGX" | "VND" | "VUV" | "XAF" | "XOF" | "XPF" => 0,
+            "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND" => 3,
+            _ => 2,
+        }
+    }
+
     /// The three-letter code.
     pub fn as_str(&self) -> &str {
         // Constructed only from ASCII letters.

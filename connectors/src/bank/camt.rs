@@ -283,6 +283,16 @@ fn read_entry_field(
                 "beyond the largest amount incasso accepts (10000000000000):",
             ));
         }
+        // More decimals than the currency has would be rounded into phantom cents: refused.
+        let minor = ccy
+            .as_deref()
+            .and_then(|c| incasso_core::money::Currency::parse(c).ok())
+            .map_or(2, |c| c.minor_units());
+        if v.normalize().scale() > minor {
+            return Err(bad(&format!(
+                "more decimals than the currency has ({minor}):"
+            )));
+        }
         if v.is_sign_negative() {
             return Err(bad("a negative amount (the sign belongs in CdtDbtInd):"));
         }
