@@ -132,9 +132,10 @@ pub fn agency_settings(path: &Path) -> Result<Agency> {
     let a: Agency = toml::from_str(&text)
         .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.to_string().trim()))?;
     anyhow::ensure!(
-        a.batch_size >= 1,
-        "{}: batch_size must be at least 1",
-        path.display()
+        (1..=incasso_intake::validate::MAX_BATCH_ENTRIES).contains(&a.batch_size),
+        "{}: batch_size must be 1 to {} (what an intake server takes at once)",
+        path.display(),
+        incasso_intake::validate::MAX_BATCH_ENTRIES
     );
     Ok(a)
 }

@@ -581,9 +581,19 @@ enum IntakeCommand {
         /// Largest batch accepted, in MB.
         #[arg(long, default_value_t = 16)]
         body_limit_mb: usize,
-        /// Batches processed at once; more get 503 with Retry-After.
-        #[arg(long, default_value_t = 64)]
+        /// Batches processed at once; more get 503 with Retry-After. With the body limit this
+        /// bounds the memory bodies in flight can take (16 × 16 MB).
+        #[arg(long, default_value_t = 16)]
         max_concurrent: usize,
+        /// Connections one IP address may hold open; more are closed at once.
+        #[arg(long, default_value_t = 64)]
+        max_connections_per_address: usize,
+        /// Seconds a client has to send a request's headers (slow clients are cut off).
+        #[arg(long, default_value_t = 10)]
+        header_timeout_secs: u64,
+        /// Seconds requests in flight get to finish after SIGINT or SIGTERM.
+        #[arg(long, default_value_t = 10)]
+        shutdown_deadline_secs: u64,
     },
     /// Every received claim, for the case system.
     Export {
@@ -976,6 +986,9 @@ fn main() -> ExitCode {
                     tokens,
                     body_limit_mb,
                     max_concurrent,
+                    max_connections_per_address,
+                    header_timeout_secs,
+                    shutdown_deadline_secs,
                 },
         } => commands::intake::serve(
             &cli.data_dir,
@@ -983,6 +996,12 @@ fn main() -> ExitCode {
             &tokens,
             body_limit_mb,
             max_concurrent,
+            incasso_intake::server::ConnectionLimits {
+                per_address: max_connections_per_address,
+                header_timeout: std::time::Duration::from_secs(header_timeout_secs),
+                shutdown_deadline: std::time::Duration::from_secs(shutdown_deadline_secs),
+                ..Default::default()
+            },
         ),
         Command::Intake {
             command: IntakeCommand::Export { format },

@@ -11,7 +11,6 @@ use serde::{Deserialize, Serialize};
 use crate::schema::{Claim, ClaimEvent, ClaimState, ClaimStatus, Withdrawal};
 
 const P_CLAIM: u8 = b'c';
-const P_OWNER: u8 = b'o';
 const P_IDEM: u8 = b'i';
 const P_SIG: u8 = b's';
 
@@ -147,6 +146,12 @@ fn encode<T: Serialize>(v: &T) -> Vec<u8> {
     serde_json::to_vec(v).expect("plain records serialise")
 }
 
+/// Whether opening the store failed because another process (a running server) holds it.
+pub fn in_use(e: &sled::Error) -> bool {
+    matches!(e, sled::Error::Io(io)
+        if io.kind() == std::io::ErrorKind::WouldBlock || io.to_string().contains("lock"))
+}
+
 /// What one batch writes.
 #[derive(Default)]
 pub struct Write {
@@ -154,12 +159,10 @@ pub struct Write {
 }
 
 impl Write {
-    /// Stores an accepted claim (and its owner).
+    /// Stores an accepted claim; claim ids are the creditor's own, so two creditors may use one.
     pub fn claim(&mut self, c: &StoredClaim) {
         self.batch
             .insert(key(P_CLAIM, &[&c.creditor, &c.claim.claim_id]), encode(c));
-        self.batch
-            .insert(key(P_OWNER, &[&c.claim.claim_id]), c.creditor.as_bytes());
     }
 
     /// Stores the answer to an Idempotency-Key.
@@ -192,14 +195,6 @@ impl Received {
             .get(key(P_CLAIM, &[creditor, claim_id]))?
             .map(|v| decode(&v))
             .transpose()
-    }
-
-    /// The creditor that owns a claim id, if any does.
-    pub fn owner(&self, claim_id: &str) -> Result<Option<String>, sled::Error> {
-        Ok(self
-            .tree
-            .get(key(P_OWNER, &[claim_id]))?
-            .map(|v| String::from_utf8_lossy(&v).into_owned()))
     }
 
     /// The answer given to an Idempotency-Key of a creditor.

@@ -2,9 +2,11 @@
 //! the accepted ones durably before answering, and replays the stored answer for a repeated
 //! Idempotency-Key.
 
-use std::net::SocketAddr;
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
@@ -33,6 +35,36 @@ pub struct ServerConfig {
     pub body_limit: usize,
     /// Batches processed at once; more are answered 503 with Retry-After.
     pub max_concurrent: usize,
+    /// Bounds on connections, so slow or many clients cannot starve the server.
+    pub limits: ConnectionLimits,
+}
+
+/// Bounds on connections: slow clients are cut off, one address cannot take every socket, and a
+/// stop does not wait on a client forever.
+#[derive(Debug, Clone)]
+pub struct ConnectionLimits {
+    /// Time a client has to send a request's headers, from its first byte.
+    pub header_timeout: Duration,
+    /// Time a client has to send a request's body once its headers are in.
+    pub body_timeout: Duration,
+    /// Connections open at once from one IP address; more are closed at once.
+    pub per_address: usize,
+    /// Connections open at once in all (kept below the usual 1,024 file descriptors).
+    pub total: usize,
+    /// Time requests in flight get to finish after a stop is asked for.
+    pub shutdown_deadline: Duration,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        ConnectionLimits {
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(60),
+            per_address: 64,
+            total: 768,
+            shutdown_deadline: Duration::from_secs(10),
+        }
+    }
 }
 
 struct App {
@@ -40,6 +72,8 @@ struct App {
     tokens: Tokens,
     /// Largest body read (a larger one is answered 413 without being read whole).
     body_limit: usize,
+    /// Time a body may take to arrive.
+    body_timeout: Duration,
     /// Idempotency check and write happen under this lock, so one key is processed once.
     writing: Mutex<()>,
     permits: Arc<Semaphore>,
@@ -194,9 +228,30 @@ async fn post_batch(
     if let Err(d) = preauthenticate(&app, &headers, now) {
         return d.into_response();
     }
-    let body: Bytes = match axum::body::to_bytes(body, app.body_limit).await {
-        Ok(b) => b,
+    let json = text(&headers, header::CONTENT_TYPE.as_str())
+        .and_then(|t| t.split(';').next())
+        .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"));
+    if !json {
+        return error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-media-type",
+            "send the batch as Content-Type: application/json",
+        );
+    }
+    let read = tokio::time::timeout(app.body_timeout, axum::body::to_bytes(body, app.body_limit));
+    let body: Bytes = match read.await {
+        Ok(Ok(b)) => b,
         Err(_) => {
+            return error(
+                StatusCode::REQUEST_TIMEOUT,
+                "too-slow",
+                format!(
+                    "the body did not arrive within {} seconds",
+                    app.body_timeout.as_secs()
+                ),
+            )
+        }
+        Ok(Err(_)) => {
             return error(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "too-large",
@@ -211,7 +266,8 @@ async fn post_batch(
         Ok(c) => c,
         Err(d) => return d.into_response(),
     };
-    let Some(key) = text(&headers, "idempotency-key").filter(|k| !k.is_empty() && k.len() <= 200)
+    let Some(key) = text(&headers, "idempotency-key")
+        .filter(|k| !k.is_empty() && k.len() <= 200 && !k.chars().any(char::is_control))
     else {
         return error(
             StatusCode::BAD_REQUEST,
@@ -340,14 +396,6 @@ fn judge(
     now: DateTime<Utc>,
     claim: crate::schema::Claim,
 ) -> Result<Result<Option<StoredClaim>, String>, sled::Error> {
-    if let Some(owner) = store.owner(&claim.claim_id)? {
-        if owner != creditor {
-            return Ok(Err(format!(
-                "claim id {} is already used by another creditor",
-                claim.claim_id
-            )));
-        }
-    }
     let previous = store.claim(creditor, &claim.claim_id)?;
     let stored = match previous {
         Some(prev) if prev.claim == claim => return Ok(Ok(None)),
@@ -383,15 +431,6 @@ fn judge_withdrawal(
     now: DateTime<Utc>,
     w: &Withdrawal,
 ) -> Result<Result<Option<StoredClaim>, String>, sled::Error> {
-    if store
-        .owner(&w.claim_id)?
-        .is_some_and(|owner| owner != creditor)
-    {
-        return Ok(Err(format!(
-            "claim id {} is used by another creditor",
-            w.claim_id
-        )));
-    }
     let Some(mut prev) = store.claim(creditor, &w.claim_id)? else {
         return Ok(Err(format!("there is no claim {} to withdraw", w.claim_id)));
     };
@@ -584,7 +623,7 @@ fn router(app: Arc<App>, body_limit: usize) -> Router {
         .with_state(app)
 }
 
-/// Runs the server until `shutdown` completes, then finishes the requests in flight.
+/// Runs the server until `shutdown` completes, then gives requests in flight until the limits' deadline.
 /// `on_listening` gets the bound address (useful with port 0).
 pub async fn serve(
     cfg: ServerConfig,
@@ -599,14 +638,110 @@ pub async fn serve(
         writing: Mutex::new(()),
         permits: Arc::new(Semaphore::new(cfg.max_concurrent.max(1))),
         body_limit: cfg.body_limit,
+        body_timeout: cfg.limits.body_timeout,
     });
     let listener = tokio::net::TcpListener::bind(cfg.listen)
         .await
         .map_err(|e| format!("listening on {}: {e}", cfg.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     on_listening(addr);
-    axum::serve(listener, router(app, cfg.body_limit))
-        .with_graceful_shutdown(shutdown)
+    accept_loop(listener, router(app, cfg.body_limit), cfg.limits, shutdown).await;
+    Ok(())
+}
+
+/// Open connections per address, shared by the accept loop and the connection tasks.
+#[derive(Default)]
+struct Open {
+    per_address: HashMap<IpAddr, usize>,
+    total: usize,
+}
+
+/// One admitted connection; dropping it gives its place back.
+struct Admitted {
+    open: Arc<std::sync::Mutex<Open>>,
+    ip: IpAddr,
+}
+
+impl Drop for Admitted {
+    fn drop(&mut self) {
+        let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        open.total -= 1;
+        if let Some(n) = open.per_address.get_mut(&self.ip) {
+            *n -= 1;
+            if *n == 0 {
+                open.per_address.remove(&self.ip);
+            }
+        }
+    }
+}
+
+fn admit(
+    open: &Arc<std::sync::Mutex<Open>>,
+    ip: IpAddr,
+    limits: &ConnectionLimits,
+) -> Option<Admitted> {
+    let mut o = open.lock().unwrap_or_else(|p| p.into_inner());
+    let mine = o.per_address.get(&ip).copied().unwrap_or(0);
+    if mine >= limits.per_address || o.total >= limits.total {
+        return None;
+    }
+    o.per_address.insert(ip, mine + 1);
+    o.total += 1;
+    Some(Admitted {
+        open: open.clone(),
+        ip,
+    })
+}
+
+/// Accepts connections under `limits` and serves HTTP/1.1 on each with a header read timeout;
+/// on `shutdown`, stops accepting and gives requests in flight until the deadline.
+async fn accept_loop(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    limits: ConnectionLimits,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let open = Arc::new(std::sync::Mutex::new(Open::default()));
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    // Out of descriptors or a connection reset before accept: wait, don't spin.
+                    tracing::warn!("accept: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = shutdown.as_mut() => break,
+        };
+        let Some(place) = admit(&open, peer.ip(), &limits) else {
+            tracing::warn!("refused a connection from {peer}: too many open");
+            drop(stream);
+            continue;
+        };
+        let service = hyper_util::service::TowerToHyperService::new(router.clone());
+        let conn = hyper::server::conn::http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(limits.header_timeout)
+            .serve_connection(TokioIo::new(stream), service);
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            let _ = conn.await;
+            drop(place);
+        });
+    }
+    drop(listener);
+    if tokio::time::timeout(limits.shutdown_deadline, graceful.shutdown())
         .await
-        .map_err(|e| e.to_string())
+        .is_err()
+    {
+        tracing::warn!(
+            "stopped with requests still in flight after {} seconds",
+            limits.shutdown_deadline.as_secs()
+        );
+    }
 }

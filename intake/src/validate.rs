@@ -10,17 +10,92 @@ use crate::schema::{Batch, Claim, DebtorKind, Withdrawal, SCHEMA};
 /// The earliest date a document of a live claim can carry.
 const EARLIEST: (i32, u32, u32) = (1990, 1, 1);
 
+/// Claims and withdrawals one batch may carry (the exporter sends at most this many).
+pub const MAX_BATCH_ENTRIES: usize = 1_000;
+/// Items one claim may name.
+pub const MAX_ITEMS: usize = 1_000;
+/// Payments, credit notes, interest periods or reminders one claim may list, each.
+pub const MAX_LIST: usize = 10_000;
+/// Characters any text field may hold.
+pub const MAX_TEXT: usize = 4_000;
+/// Characters an identifier (claim, batch, item, debtor, reference) may hold.
+pub const MAX_ID: usize = 100;
+/// Characters a name may hold.
+pub const MAX_NAME: usize = 300;
+
+/// Why an identifier is unusable: empty, too long, or holding control characters (a NUL in an id
+/// could alias another creditor's key).
+pub fn id_problem(what: &str, id: &str) -> Option<String> {
+    if id.trim().is_empty() || id.chars().count() > MAX_ID {
+        Some(format!("{what} must be 1 to {MAX_ID} characters"))
+    } else if id.chars().any(char::is_control) {
+        Some(format!("{what} holds a control character"))
+    } else {
+        None
+    }
+}
+
+/// Every string of a claim or withdrawal, checked for length and control characters by its JSON
+/// path: one generic walk, so a field added later is limited too.
+fn text_problems(value: &serde_json::Value, path: &mut String, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::String(s) => {
+            let n = s.chars().count();
+            let is_name = path.ends_with(".name");
+            if is_name && n > MAX_NAME {
+                out.push(format!("{path} is longer than {MAX_NAME} characters ({n})"));
+            } else if n > MAX_TEXT {
+                out.push(format!("{path} is longer than {MAX_TEXT} characters ({n})"));
+            }
+            if s.chars()
+                .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+            {
+                out.push(format!("{path} holds a control character"));
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                let len = path.len();
+                path.push_str(&format!("[{i}]"));
+                text_problems(v, path, out);
+                path.truncate(len);
+            }
+        }
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                let len = path.len();
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(k);
+                text_problems(v, path, out);
+                path.truncate(len);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn texts<T: serde::Serialize>(v: &T, out: &mut Vec<String>) {
+    let value = serde_json::to_value(v).expect("schema types serialise");
+    text_problems(&value, &mut String::new(), out);
+}
+
 /// Why a batch as a whole is unusable (wrong schema, no claims, duplicate ids), if it is.
 pub fn batch_problems(batch: &Batch) -> Vec<String> {
     let mut out = Vec::new();
     if batch.schema != SCHEMA {
         out.push(format!("schema is '{}', expected '{SCHEMA}'", batch.schema));
     }
-    if batch.batch_id.trim().is_empty() {
-        out.push("batch_id is empty".into());
-    }
+    out.extend(id_problem("batch_id", &batch.batch_id));
     if batch.claims.is_empty() && batch.withdrawals.is_empty() {
         out.push("the batch has no claims and no withdrawals".into());
+    }
+    let entries = batch.claims.len() + batch.withdrawals.len();
+    if entries > MAX_BATCH_ENTRIES {
+        out.push(format!(
+            "the batch carries {entries} claims and withdrawals; at most {MAX_BATCH_ENTRIES} are taken at once"
+        ));
     }
     let mut ids: Vec<&str> = batch
         .claims
@@ -47,17 +122,16 @@ fn cents(what: &str, v: Decimal, out: &mut Vec<String>) {
 /// Why a withdrawal cannot be accepted (empty when it can).
 pub fn withdrawal_problems(w: &Withdrawal) -> Vec<String> {
     let mut out = Vec::new();
-    if w.claim_id.trim().is_empty() || w.claim_id.len() > 100 {
-        out.push("claim_id must be 1 to 100 characters".into());
-    }
+    out.extend(id_problem("claim_id", &w.claim_id));
+    texts(w, &mut out);
     if w.revision < 2 {
         out.push("a withdrawal follows an accepted claim: its revision is 2 or more".into());
     }
-    if w.detail.chars().count() > 4000 {
-        out.push("detail is longer than 4000 characters".into());
+    if w.items.len() > MAX_ITEMS {
+        out.push(format!("a withdrawal names at most {MAX_ITEMS} items"));
     }
-    if w.items.len() > 10_000 {
-        out.push("a withdrawal names at most 10000 items".into());
+    for it in &w.items {
+        out.extend(id_problem("items[].number", &it.number));
     }
     out
 }
@@ -66,8 +140,31 @@ pub fn withdrawal_problems(w: &Withdrawal) -> Vec<String> {
 pub fn claim_problems(c: &Claim, today: NaiveDate) -> Vec<String> {
     let mut out = Vec::new();
     let earliest = NaiveDate::from_ymd_opt(EARLIEST.0, EARLIEST.1, EARLIEST.2).expect("valid");
-    if c.claim_id.trim().is_empty() || c.claim_id.len() > 100 {
-        out.push("claim_id must be 1 to 100 characters".into());
+    out.extend(id_problem("claim_id", &c.claim_id));
+    out.extend(id_problem("debtor.id", &c.debtor.id));
+    texts(c, &mut out);
+    if c.items.len() > MAX_ITEMS {
+        out.push(format!(
+            "the claim has {} items; at most {MAX_ITEMS} are taken",
+            c.items.len()
+        ));
+    }
+    for (what, n) in [
+        ("payments", c.payments.len()),
+        ("credit_notes", c.credit_notes.len()),
+        ("interest.periods", c.interest.periods.len()),
+        ("reminders", c.reminders.len()),
+        ("costs.trace", c.costs.trace.len()),
+        ("attachments", c.attachments.len()),
+    ] {
+        if n > MAX_LIST {
+            out.push(format!(
+                "{what} has {n} entries; at most {MAX_LIST} are taken"
+            ));
+        }
+    }
+    for it in &c.items {
+        out.extend(id_problem("an item number", &it.number));
     }
     if c.revision == 0 {
         out.push("revision starts at 1".into());

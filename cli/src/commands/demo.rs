@@ -158,6 +158,7 @@ fn submit_to_local_agency(data_dir: &Path) -> Result<()> {
         tokens: incasso_intake::auth::Tokens::load(&tokens).map_err(|e| anyhow::anyhow!(e))?,
         body_limit: 16 * 1024 * 1024,
         max_concurrent: 8,
+        limits: Default::default(),
     };
     let server = runtime.spawn(incasso_intake::server::serve(
         cfg,
