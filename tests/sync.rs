@@ -730,3 +730,46 @@ fn sync_uses_the_data_dir_of_its_configuration() {
     assert!(named.join("ledger.sled").is_dir(), "the configured store");
     assert!(!flag.exists(), "nothing where the flag pointed");
 }
+
+#[test]
+fn a_secret_an_api_echoes_back_reaches_no_output_summary_or_audit_log() {
+    let server = api_server::start(Upstream::with(5, 20));
+    server.up().fault("mb/", Fault::EchoSecrets);
+    server.up().fault("mb/", Fault::EchoSecrets);
+    let dir = tempfile::tempdir().unwrap();
+    configure(dir.path(), &server, "moneybird", "");
+    let summary = dir.path().join("summary.json");
+    // An existing summary of wider mode is narrowed when rewritten.
+    std::fs::write(&summary, "{}").unwrap();
+    let mut cfg = std::fs::read_to_string(dir.path().join("incasso.toml")).unwrap();
+    cfg = format!("summary = \"{}\"\n{cfg}", summary.display());
+    std::fs::write(dir.path().join("incasso.toml"), cfg).unwrap();
+    let o = sync(dir.path(), &[]);
+    assert!(!o.status.success());
+    let out = text(&o);
+    assert!(
+        out.contains("[redacted]"),
+        "the message is still shown: {out}"
+    );
+    assert_no_secret(&out);
+    let cfg = dir.path().join("incasso.toml");
+    let o = incasso(dir.path(), &["run", "--config", cfg.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_no_secret(&text(&o));
+    let written = std::fs::read_to_string(&summary).unwrap();
+    assert!(written.contains("[redacted]"), "{written}");
+    assert_no_secret(&written);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&summary).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "the summary is readable by others");
+    }
+    let audit = incasso(dir.path(), &["audit", "--format", "json"])
+        .output()
+        .unwrap();
+    let audit = text(&audit);
+    assert!(audit.contains("sync"), "{audit}");
+    assert_no_secret(&audit);
+}

@@ -152,6 +152,7 @@ pub fn agency(
         std::env::var(var)
             .ok()
             .filter(|v| !v.is_empty())
+            .inspect(|v| incasso_connectors::api::secret::remember(v))
             .ok_or_else(|| {
                 anyhow::anyhow!("{}: environment variable {var} is not set", path.display())
             })

@@ -1048,7 +1048,11 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            let message = format!("{e:#}");
+            eprintln!(
+                "error: {}",
+                incasso_connectors::api::secret::redact(&message)
+            );
             ExitCode::from(1)
         }
     }

@@ -34,6 +34,18 @@ pub fn create_no_follow(path: &Path) -> io::Result<File> {
     })
 }
 
+/// Creates (or truncates) a file only its owner can read (mode 0600, also when it existed with a
+/// wider mode), refusing a link at `path`: for summaries that may quote an upstream's answer.
+pub fn create_private(path: &Path) -> io::Result<File> {
+    let file = create_no_follow(path)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(file)
+}
+
 #[cfg(test)]
 mod tests {
     #[cfg(unix)]

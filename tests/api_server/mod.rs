@@ -69,6 +69,8 @@ pub enum Fault {
     EmptyList,
     /// The fetch leaves out this id.
     Omit(String),
+    /// A 400 whose error message quotes the bearer token back, as careless APIs do.
+    EchoSecrets,
 }
 
 /// The upstream administration and the request log.
@@ -316,6 +318,11 @@ async fn faulted(state: &Shared, path: &str) -> Result<Option<Fault>, Response> 
     };
     match f {
         Some(Fault::Status(s)) => Err(reply(s, &[], r#"{"error":"injected"}"#)),
+        Some(Fault::EchoSecrets) => Err(reply(
+            400,
+            &[],
+            format!(r#"{{"error":"token {MB_TOKEN} is not valid for this administration"}}"#),
+        )),
         Some(Fault::RetryAfter(s)) => Err(reply(
             429,
             &[("retry-after", s.to_string())],

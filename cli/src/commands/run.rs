@@ -292,14 +292,19 @@ pub fn run(config: &Path, data_dir_flag: &Path, today: NaiveDate) -> Result<Exit
         "steps": steps,
         "warnings": warnings,
     });
-    let text = serde_json::to_string_pretty(&summary)?;
+    let redact = incasso_connectors::api::secret::redact;
+    let text = redact(&serde_json::to_string_pretty(&summary)?).into_owned();
     println!("{text}");
     if let Some(p) = &cfg.summary {
-        std::fs::write(p, &text).with_context(|| format!("writing {}", p.display()))?;
+        // The summary may quote an upstream's words: only its owner reads it.
+        incasso_connectors::write::create_private(p)
+            .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()))
+            .with_context(|| format!("writing {}", p.display()))?;
     }
     match incasso_store::Store::open(&data_dir) {
         Ok(store) => {
-            store.record_event("run", status, &serde_json::to_string(&summary)?, Utc::now())?;
+            let line = redact(&serde_json::to_string(&summary)?).into_owned();
+            store.record_event("run", status, &line, Utc::now())?;
             let state = LastRun {
                 marker: store.change_marker()?,
                 claims_as_of,

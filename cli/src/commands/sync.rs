@@ -15,7 +15,7 @@ use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 use incasso_connectors::api::http::{Auth, Client, Options};
 use incasso_connectors::api::oauth::{ClientAuth, OAuth, OAuthConfig};
-use incasso_connectors::api::secret::Secret;
+use incasso_connectors::api::secret::{redact, Secret};
 use incasso_connectors::api::{exact, moneybird, xero, ApiError, Known, Page, Record, SyncLedger};
 use incasso_core::ids::CreditorId;
 use incasso_core::model::{DocumentKey, DocumentStatus, Location, Source, SourceKind};
@@ -199,9 +199,14 @@ pub fn sync(
         match result {
             Ok(()) => summary.ok = summary.warnings.is_empty(),
             Err(e) => {
+                let e = redact(&e.to_string()).into_owned();
                 tracing::error!(source = %cfg.name, "{e}");
-                summary.error = Some(e.to_string());
+                summary.error = Some(e);
             }
+        }
+        // An upstream may echo a secret in a message; none reaches the summary or the audit log.
+        for w in &mut summary.warnings {
+            *w = redact(w).into_owned();
         }
         store.record_event(
             "sync",

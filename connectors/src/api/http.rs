@@ -337,6 +337,10 @@ fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
 /// What an error body says, shortened: JSON `message`/`detail`/`error` fields, an XML
 /// `<Message>`, else the first 200 characters.
 fn error_detail(body: &[u8]) -> String {
+    super::secret::redact(&error_text(body)).into_owned()
+}
+
+fn error_text(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(super::json::strip_bom(body));
     if let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) {
         for k in ["detail", "message", "Message", "error", "title", "Title"] {

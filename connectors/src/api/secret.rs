@@ -1,9 +1,43 @@
 //! Secrets (API tokens, client secrets): read from an environment variable or from a file only
 //! its owner can read, and never shown: `Debug` and `Display` print `[redacted]`.
 
+use std::borrow::Cow;
 use std::path::Path;
+use std::sync::Mutex;
 
 use super::ApiError;
+
+/// Every secret value this process has read or been given, so that a server echoing one back
+/// in an error body cannot carry it into stderr, a summary or the audit log.
+static KNOWN: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+/// Shortest value redacted: shorter ones would blank out ordinary words.
+const SHORTEST: usize = 6;
+
+/// Remembers a secret value so [`redact`] hides it wherever it turns up.
+pub fn remember(value: &str) {
+    if value.len() < SHORTEST {
+        return;
+    }
+    let mut known = KNOWN.lock().unwrap_or_else(|p| p.into_inner());
+    if !known.iter().any(|k| k == value) {
+        known.push(value.to_string());
+        // Longest first, so a secret containing another is hidden whole.
+        known.sort_by_key(|k| std::cmp::Reverse(k.len()));
+    }
+}
+
+/// `text` with every remembered secret value replaced by `[redacted]`.
+pub fn redact(text: &str) -> Cow<'_, str> {
+    let known = KNOWN.lock().unwrap_or_else(|p| p.into_inner());
+    let mut out = Cow::Borrowed(text);
+    for k in known.iter() {
+        if out.contains(k.as_str()) {
+            out = Cow::Owned(out.replace(k.as_str(), "[redacted]"));
+        }
+    }
+    out
+}
 
 /// A secret value; the text is reachable only through [`Secret::expose`].
 #[derive(Clone, PartialEq, Eq)]
@@ -12,6 +46,7 @@ pub struct Secret(String);
 impl Secret {
     /// Wraps a value.
     pub fn new(value: String) -> Secret {
+        remember(&value);
         Secret(value)
     }
 
@@ -23,7 +58,7 @@ impl Secret {
     /// From the environment variable `var`.
     pub fn from_env(var: &str) -> Result<Secret, ApiError> {
         match std::env::var(var) {
-            Ok(v) if !v.trim().is_empty() => Ok(Secret(v.trim().to_string())),
+            Ok(v) if !v.trim().is_empty() => Ok(Secret::new(v.trim().to_string())),
             _ => Err(ApiError::Config(format!(
                 "environment variable {var} is not set or empty"
             ))),
@@ -42,7 +77,7 @@ impl Secret {
                 path.display()
             )));
         }
-        Ok(Secret(v.to_string()))
+        Ok(Secret::new(v.to_string()))
     }
 }
 
