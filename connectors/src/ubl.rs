@@ -28,6 +28,8 @@ pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
 /// Days from issue to due date when the invoice states neither a due date nor a term.
 pub const DEFAULT_TERM_DAYS: u64 = 30;
 
+/// Elements nested deeper than this are refused (quick-xml's own depth counter wraps at 65,535).
+const MAX_DEPTH: usize = 256;
 const UBL_PREFIX: &[u8] = b"urn:oasis:names:specification:ubl:schema:xsd:";
 /// Children of the root that are read past: lines, allowances, delivery, order detail.
 const SKIPPED: [&str; 8] = [
@@ -233,6 +235,16 @@ fn read_from<R: std::io::BufRead>(
                 }
                 Event::Start(e) => {
                     let local = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
+                    if stack.len() + foreign_depth >= MAX_DEPTH {
+                        return Err(UblError::Field {
+                            file: file.clone(),
+                            element: path.clone(),
+                            message: format!(
+                                "nests elements more than {MAX_DEPTH} deep (at <{local}>); UBL \
+                                 needs a few dozen at most"
+                            ),
+                        });
+                    }
                     if stack.is_empty() {
                         kind = match ns_bytes.as_deref() {
                             Some(INVOICE_NS) if local == "Invoice" => Some(DocumentKind::Invoice),
@@ -525,10 +537,29 @@ fn build(
     let exclusive = amount("LegalMonetaryTotal/TaxExclusiveAmount")?;
     let prepaid = amount("LegalMonetaryTotal/PrepaidAmount")?.unwrap_or_default();
     let rounding = amount("LegalMonetaryTotal/PayableRoundingAmount")?.unwrap_or_default();
-    // The VAT in the document currency: with a TaxCurrencyCode there is a second TaxTotal.
+    // The VAT in the document currency: with a TaxCurrencyCode there is a second TaxTotal. VAT
+    // stated only in another currency is refused rather than silently dropped.
+    let in_document_currency =
+        |c: Option<&str>| c.is_none_or(|c| c.trim().eq_ignore_ascii_case(currency.as_str()));
+    if let Some((_, Some(other))) = f.all(&p("TaxTotal/TaxAmount")).next() {
+        if !f
+            .all(&p("TaxTotal/TaxAmount"))
+            .any(|(_, c)| in_document_currency(c))
+        {
+            return Err(field_err(
+                "TaxTotal/TaxAmount",
+                format!(
+                    "the VAT is stated in {} only, not in the document currency {}; a TaxTotal \
+                     in the document currency is required",
+                    other.trim(),
+                    currency.as_str()
+                ),
+            ));
+        }
+    }
     let vat = f
         .all(&p("TaxTotal/TaxAmount"))
-        .find(|(_, c)| c.is_none_or(|c| c.trim().eq_ignore_ascii_case(currency.as_str())))
+        .find(|(_, c)| in_document_currency(*c))
         .map(|(v, _)| {
             Decimal::from_str_exact(v.trim())
                 .map_err(|_| field_err("TaxTotal/TaxAmount", format!("'{v}' is not an amount")))
@@ -728,6 +759,47 @@ mod tests {
         );
         assert_eq!(term_from_note("2 % discount if paid within 2 days"), None);
         assert_eq!(term_from_note("50% prepaid, 50% within one month"), None);
+    }
+
+    fn minimal() -> String {
+        let f = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../fixtures/ubl/nl-si-ubl-2.0-minimal.xml"
+        );
+        std::fs::read_to_string(f).unwrap()
+    }
+
+    fn read_text(xml: &str) -> Result<UblDocument, UblError> {
+        let tmp = tempfile::tempdir().unwrap();
+        let creditor = CreditorId::new("default").unwrap();
+        read_bytes("test.xml", xml.as_bytes(), &creditor, tmp.path())
+    }
+
+    #[test]
+    fn nesting_past_the_depth_limit_is_refused_not_wrapped() {
+        assert!(read_text(&minimal()).is_ok());
+        // 70,000 levels inside an extension: past quick-xml's 16-bit depth counter.
+        let deep = format!(
+            "<x:a xmlns:x=\"urn:example\">{}{}</x:a>",
+            "<x:a>".repeat(70_000),
+            "</x:a>".repeat(70_000)
+        );
+        let xml = minimal().replacen("<cbc:ID>", &format!("{deep}<cbc:ID>"), 1);
+        let e = read_text(&xml).unwrap_err().to_string();
+        assert!(e.contains("nests elements more than 256 deep"), "{e}");
+    }
+
+    #[test]
+    fn vat_stated_only_in_another_currency_is_refused() {
+        let xml = minimal().replace(
+            "<cbc:TaxAmount currencyID=\"EUR\">42.00</cbc:TaxAmount>",
+            "<cbc:TaxAmount currencyID=\"USD\">45.50</cbc:TaxAmount>",
+        );
+        let e = read_text(&xml).unwrap_err().to_string();
+        assert!(
+            e.contains("TaxTotal/TaxAmount") && e.contains("stated in USD only"),
+            "{e}"
+        );
     }
 }
 
