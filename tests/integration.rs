@@ -1574,3 +1574,62 @@ mod othergen;
 
 #[path = "first_hour.rs"]
 mod first_hour;
+
+#[test]
+fn a_huge_field_is_refused_with_its_place_and_a_short_quote() {
+    let dir = tempfile::tempdir().unwrap();
+    let huge = "Bakkerij ".repeat(120_000); // about 1 MB
+    let read = |f: &str| std::fs::read_to_string(fixture(f)).unwrap();
+    let cases = [
+        (
+            "ledger.csv",
+            read("ledger/nl-semicolon.csv").replacen("Bakkerij De Zon B.V.", &huge, 1),
+            "line 2, column 'Naam'",
+        ),
+        (
+            "bank.csv",
+            read("bank/rabobank-2026-11.csv").replacen("Bakkerij De Zon B.V.", &huge, 1),
+            "line 2, column 'Naam tegenpartij'",
+        ),
+        (
+            "bank.camt053.xml",
+            read("bank/rabobank-2026-11.camt053.xml").replacen("Bakkerij De Zon B.V.", &huge, 1),
+            "Dbtr/Nm",
+        ),
+        (
+            "bank.sta",
+            read("bank/knab-2026-11-15.sta").replacen("/NAME", &format!("/NAME/{huge}"), 1),
+            "field :86:",
+        ),
+        (
+            "invoice.xml",
+            read("ubl/nl-si-ubl-2.0-minimal.xml").replacen("Ontvanger", &huge, 1),
+            "RegistrationName",
+        ),
+    ];
+    for (name, text, place) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let data = dir.path().join(format!("data-{name}"));
+        let o = incasso(&data, &["import", path.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(1), "{name}: {}", stdout(&o));
+        let err = stderr(&o);
+        assert!(
+            err.len() < 2_000,
+            "{name}: the error quotes {} bytes",
+            err.len()
+        );
+        assert!(err.contains(path.to_str().unwrap()), "{name}: {err}");
+        assert!(err.contains(place), "{name}: expected {place} in {err}");
+        assert!(err.contains("at most 4000"), "{name}: {err}");
+        let stored = ok(incasso(
+            &data,
+            &["receivables", "--as-of", AS_OF, "--format", "csv"],
+        ));
+        assert_eq!(
+            stored.lines().count(),
+            1,
+            "{name}: something was stored: {stored}"
+        );
+    }
+}

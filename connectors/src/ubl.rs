@@ -209,6 +209,14 @@ fn read_from<R: std::io::BufRead>(
     let mut attachments: Vec<Attachment> = Vec::new();
     let mut pending_attachment: Option<(Option<String>, Option<String>)> = None;
     let mut attachment_writer: Option<AttachmentWriter> = None;
+    let too_long = |text: &str, path: &str| match crate::values::field_too_long(text) {
+        Some(why) => Err(UblError::Field {
+            file: file.clone(),
+            element: path.to_string(),
+            message: why,
+        }),
+        None => Ok(()),
+    };
     let result = (|| -> Result<(), UblError> {
         loop {
             let position = reader.buffer_position();
@@ -349,11 +357,15 @@ fn read_from<R: std::io::BufRead>(
                             element: stack.join("/"),
                             message: m,
                         })?,
-                        None => text.push_str(&String::from_utf8_lossy(&raw)),
+                        None => {
+                            text.push_str(&String::from_utf8_lossy(&raw));
+                            too_long(&text, &path)?;
+                        }
                     }
                 }
                 Event::CData(t) if foreign_depth == 0 => {
-                    text.push_str(&String::from_utf8_lossy(&t.into_inner()))
+                    text.push_str(&String::from_utf8_lossy(&t.into_inner()));
+                    too_long(&text, &path)?;
                 }
                 Event::GeneralRef(r) if foreign_depth == 0 => {
                     let name = r.into_inner();

@@ -335,6 +335,34 @@ pub enum DateError {
     OutOfRange(NaiveDate),
 }
 
+/// Characters one text field may hold. A longer one (a 200 MB "name") is refused with its place:
+/// stored, it would slow every later command.
+pub const MAX_FIELD_CHARS: usize = 4_000;
+
+/// Why a text field is too long, if it is (checked by bytes first, so short fields cost nothing).
+pub fn field_too_long(raw: &str) -> Option<String> {
+    if raw.len() <= MAX_FIELD_CHARS {
+        return None;
+    }
+    let n = raw.chars().count();
+    (n > MAX_FIELD_CHARS).then(|| {
+        format!("the field is {n} characters long; a field holds at most {MAX_FIELD_CHARS}")
+    })
+}
+
+/// A value short enough to quote in a message: up to 80 characters, and the length when cut.
+pub fn excerpt(raw: &str) -> std::borrow::Cow<'_, str> {
+    const SHOWN: usize = 80;
+    match raw.char_indices().nth(SHOWN) {
+        None => std::borrow::Cow::Borrowed(raw),
+        Some((cut, _)) => std::borrow::Cow::Owned(format!(
+            "{}… ({} characters)",
+            &raw[..cut],
+            raw.chars().count()
+        )),
+    }
+}
+
 /// The first and last years a document or bank line may carry (a year 0000 invoice would be
 /// 740,000 days overdue; a year 9999 one never due).
 pub const EARLIEST_YEAR: i32 = 1990;

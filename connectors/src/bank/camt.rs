@@ -19,6 +19,10 @@ use rust_decimal::Decimal;
 
 use super::{clean_account, clean_text, BankError, BankLine, StatementSummary};
 
+/// Longest element path read; camt nests about a dozen levels, so this refuses only hostile files
+/// (and keeps quick-xml's depth counter far from wrapping).
+const MAX_PATH: usize = 2_048;
+
 /// What one `TxDtls` (or an entry without details) says.
 #[derive(Default)]
 struct Tx {
@@ -118,6 +122,13 @@ pub fn read<R: BufRead>(
                     path.push('/');
                 }
                 path.push_str(local);
+                if path.len() > MAX_PATH {
+                    return Err(BankError::new(
+                        file,
+                        crate::values::excerpt(&path).into_owned(),
+                        "elements nest deeper than any camt message does; the file is refused",
+                    ));
+                }
                 text.clear();
                 attr_ccy = None;
                 if !root_checked {
@@ -178,8 +189,18 @@ pub fn read<R: BufRead>(
                     _ => {}
                 }
             }
-            Event::Text(t) => text.push_str(&String::from_utf8_lossy(&t.into_inner())),
-            Event::CData(t) => text.push_str(&String::from_utf8_lossy(&t.into_inner())),
+            Event::Text(t) => {
+                text.push_str(&String::from_utf8_lossy(&t.into_inner()));
+                if let Some(why) = crate::values::field_too_long(&text) {
+                    return Err(BankError::new(file, path.clone(), why));
+                }
+            }
+            Event::CData(t) => {
+                text.push_str(&String::from_utf8_lossy(&t.into_inner()));
+                if let Some(why) = crate::values::field_too_long(&text) {
+                    return Err(BankError::new(file, path.clone(), why));
+                }
+            }
             Event::GeneralRef(r) => {
                 let name = r.into_inner();
                 match crate::xml::entity(&name) {

@@ -957,6 +957,18 @@ fn read_row(
     }
     let cell = |i: Option<usize>| i.and_then(|i| row.get(i)).unwrap_or("");
     let place = |i: usize| format!("line {line}, column '{}'", cols.names[i]);
+    if let Some((i, why)) = row
+        .iter()
+        .enumerate()
+        .find_map(|(i, f)| crate::values::field_too_long(f).map(|w| (i, w)))
+    {
+        let column = cols
+            .names
+            .get(i)
+            .map(|n| format!("line {line}, column '{n}'"))
+            .unwrap_or_else(|| format!("line {line}, field {}", i + 1));
+        return Err(BankError::new(file, column, why));
+    }
     let date = |i: usize| -> Result<Option<NaiveDate>, BankError> {
         let raw = cell(Some(i)).trim();
         if raw.is_empty() {

@@ -125,6 +125,17 @@ fn read_statements(
     };
     let mut current: Option<Statement> = None;
     for field in &scan.fields {
+        let width = field.value.width + field.more.iter().map(|m| m.width).sum::<usize>();
+        if width > crate::values::MAX_FIELD_CHARS {
+            return Err(BankError::new(
+                file,
+                place(field),
+                format!(
+                    "the field is {width} characters long; a field holds at most {}",
+                    crate::values::MAX_FIELD_CHARS
+                ),
+            ));
+        }
         if field.tag == "20" {
             if let Some(done) = current.take() {
                 out.close(done)?;

@@ -392,7 +392,10 @@ impl<'a> RowReader<'a> {
 
     fn error(&self, line: u64, f: Field, fields: &Fields, message: String) -> RowError {
         let (column, value) = match self.cols[f as usize] {
-            Some(i) => (self.det.header[i].clone(), fields.get(i).to_string()),
+            Some(i) => (
+                self.det.header[i].clone(),
+                crate::values::excerpt(fields.get(i)).into_owned(),
+            ),
             None => (f.name().to_string(), String::new()),
         };
         RowError {
@@ -493,6 +496,23 @@ impl<'a> RowReader<'a> {
                 v.starts_with("totaal") || v.starts_with("total")
             })
         };
+        if let Some((i, why)) = (0..fields.len())
+            .find_map(|i| crate::values::field_too_long(fields.get(i)).map(|w| (i, w)))
+        {
+            return Err(RowError {
+                file: self.file.to_string(),
+                unit: self.unit,
+                line,
+                column: self
+                    .det
+                    .header
+                    .get(i)
+                    .cloned()
+                    .unwrap_or_else(|| format!("field {}", i + 1)),
+                value: crate::values::excerpt(fields.get(i)).into_owned(),
+                message: why,
+            });
+        }
         if self.text(fields, Field::IssueDate).is_none() && says_total() {
             return Ok(Parsed::Totals);
         }
