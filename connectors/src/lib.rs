@@ -13,6 +13,7 @@
 
 pub mod api;
 pub mod bank;
+mod cfb;
 pub mod csv;
 pub mod detect;
 pub mod progress;

@@ -79,36 +79,18 @@ pub fn read_sheet_from(
         .read_to_end(&mut bytes)
         .map_err(|e| err(e.to_string()))?;
 
-    let ranges: Vec<(String, calamine::Range<Data>)> = if bytes.starts_with(b"PK\x03\x04") {
-        check_zip(&bytes, MAX_INFLATED_BYTES).map_err(err)?;
-        let is_ods = bytes
-            .windows(46)
-            .take(200)
-            .any(|w| w == b"application/vnd.oasis.opendocument.spreadsheet");
-        if is_ods {
-            let mut wb: Ods<_> = open_workbook_from_rs(Cursor::new(bytes))
-                .map_err(|e| err(format!("not a readable OpenDocument spreadsheet: {e}")))?;
-            all_sheets(&mut wb).map_err(err)?
-        } else {
-            let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| {
-                err(format!(
-                    "is a zip archive but not a readable Excel workbook ({e}); was it renamed?"
-                ))
-            })?;
-            all_sheets(&mut wb).map_err(err)?
-        }
-    } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
-        if contains_utf16(&bytes, "EncryptedPackage") {
-            return Err(err("is a password-protected workbook; save it without a password (or as CSV) and import that".into()));
-        }
-        let mut wb: Xls<_> = open_workbook_from_rs(Cursor::new(bytes))
-            .map_err(|e| err(format!("not a readable Excel 97-2003 workbook: {e}")))?;
-        all_sheets(&mut wb).map_err(err)?
-    } else {
-        return Err(err(
-            "is not a workbook (no xlsx, xls or ods signature)".into()
-        ));
-    };
+    // calamine panics on some damaged workbooks (index and arithmetic errors the fuzz targets
+    // found); such a file is refused like any other unreadable one instead of ending the process.
+    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_ranges(bytes)));
+    let ranges =
+        match read {
+            Ok(r) => r.map_err(err)?,
+            Err(_) => return Err(err(
+                "is a damaged workbook the spreadsheet reader cannot take apart; open and save it \
+                 again in Excel or LibreOffice, or export the ledger as CSV"
+                    .into(),
+            )),
+        };
     let names: Vec<String> = ranges.iter().map(|(n, _)| n.clone()).collect();
     let chosen = match wanted {
         Some(w) => ranges
@@ -127,6 +109,40 @@ pub fn read_sheet_from(
         sheet: chosen.0,
         sheets: names,
     })
+}
+
+type Sheets = Vec<(String, calamine::Range<Data>)>;
+
+/// Every sheet of a workbook's bytes, by its container (zip: xlsx or ods; compound file: xls).
+fn read_ranges(bytes: Vec<u8>) -> Result<Sheets, String> {
+    if bytes.starts_with(b"PK\x03\x04") {
+        check_zip(&bytes, MAX_INFLATED_BYTES)?;
+        let is_ods = bytes
+            .windows(46)
+            .take(200)
+            .any(|w| w == b"application/vnd.oasis.opendocument.spreadsheet");
+        if is_ods {
+            let mut wb: Ods<_> = open_workbook_from_rs(Cursor::new(bytes))
+                .map_err(|e| format!("not a readable OpenDocument spreadsheet: {e}"))?;
+            all_sheets(&mut wb)
+        } else {
+            let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| {
+                format!("is a zip archive but not a readable Excel workbook ({e}); was it renamed?")
+            })?;
+            all_sheets(&mut wb)
+        }
+    } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        if contains_utf16(&bytes, "EncryptedPackage") {
+            return Err("is a password-protected workbook; save it without a password (or as CSV) and import that".into());
+        }
+        crate::cfb::check(&bytes)
+            .map_err(|m| format!("is a damaged Excel 97-2003 workbook: it {m}"))?;
+        let mut wb: Xls<_> = open_workbook_from_rs(Cursor::new(bytes))
+            .map_err(|e| format!("not a readable Excel 97-2003 workbook: {e}"))?;
+        all_sheets(&mut wb)
+    } else {
+        Err("is not a workbook (no xlsx, xls or ods signature)".into())
+    }
 }
 
 fn all_sheets<R: Reader<Cursor<Vec<u8>>>>(

@@ -869,14 +869,15 @@ fn subfields(s: &str) -> Vec<(&str, &str)> {
         let rest = &s[i + 1..];
         let code = rest.split('/').next().unwrap_or("");
         marks.push((i, code));
-        from = i + code.len() + 1;
+        // The next code starts after this one's closing slash (`/NAME/REMI/` names REMI).
+        from = i + code.len() + 2;
     }
     marks
         .iter()
         .enumerate()
         .map(|(k, &(i, code))| {
             let end = marks.get(k + 1).map_or(s.len(), |m| m.0);
-            (code, &s[i + code.len() + 2..end])
+            (code, s.get(i + code.len() + 2..end).unwrap_or(""))
         })
         .collect()
 }
