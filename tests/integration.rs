@@ -1569,6 +1569,9 @@ mod letters;
 #[path = "truth.rs"]
 mod truth;
 
+#[path = "hostile.rs"]
+mod hostile;
+
 #[path = "othergen.rs"]
 mod othergen;
 
