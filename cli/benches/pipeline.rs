@@ -101,6 +101,39 @@ fn main() {
     println!(
         "claims --format csv (policy defaults, as of 2026-06-30): {c:.2}s, peak RSS {cm:.0} MB"
     );
+    // The same ledger again with every open invoice disputed: a re-import that changes a large
+    // part of the ledger (each change is a new version, an audit entry and history).
+    let changed = gen.join("changed").join("ledger-nl.csv");
+    std::fs::create_dir_all(changed.parent().unwrap()).unwrap();
+    let mut n_changed = 0u64;
+    let mut text = String::new();
+    for line in std::fs::read_to_string(&file).unwrap().lines() {
+        match line.strip_suffix(";Openstaand") {
+            Some(rest) => {
+                n_changed += 1;
+                text.push_str(rest);
+                text.push_str(";Betwist\n");
+            }
+            None => {
+                text.push_str(line);
+                text.push('\n');
+            }
+        }
+    }
+    std::fs::write(&changed, text).unwrap();
+    let (ch, chm) = median(
+        (0..RUNS)
+            .map(|i| {
+                let d = dir.path().join(format!("c{i}"));
+                let d = d.to_str().unwrap();
+                run(&["--data-dir", d, "import", f]);
+                let timed = run(&["--data-dir", d, "import", changed.to_str().unwrap()]);
+                let _ = std::fs::remove_dir_all(d);
+                timed
+            })
+            .collect(),
+    );
+    println!("re-import with {n_changed} status changes: {ch:.2}s, peak RSS {chm:.0} MB");
     // A 100,000-row, 20-column workbook and 10,000 UBL e-invoices (about 50 KB each).
     let books = dir.path().join("books");
     run(&[

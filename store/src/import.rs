@@ -17,10 +17,14 @@ use crate::segments::{
     DeadSlots, IndexEntry, SegmentWriter, SlotRef, BLOCK_DOCS,
 };
 use crate::{
-    doc_key, json_decode, json_encode, key, segment_corrupt, AuditEntry, Conflict, ConflictStatus,
-    ImportRecord, ImportSummary, Store, StoreError, P_ALSO, P_ATTACH, P_AUDIT, P_CONFLICT,
-    P_DEBTOR, P_HASH, P_IMPORT, P_VERSION,
+    doc_key, history_key, json_decode, json_encode, key, segment_corrupt, AuditEntry, Conflict,
+    ConflictStatus, Earlier, ImportRecord, ImportSummary, Store, StoreError, P_ALSO, P_ATTACH,
+    P_AUDIT, P_CONFLICT, P_DEBTOR, P_HASH, P_IMPORT,
 };
+
+/// Audit entries per stored value: sled keeps a costly node entry per key, so an import that
+/// changes a quarter million documents writes 500 values, not 250,000.
+const AUDIT_CHUNK: usize = 512;
 
 impl Store {
     /// Starts an import whose records are streamed in and made visible only by
@@ -47,7 +51,9 @@ impl Store {
             import_id,
             block_owner: import_id,
             finished: Vec::new(),
-            audit_seq: self.last_seq(P_AUDIT)?,
+            audit_seq: self.last_audit_seq()?,
+            pending_audit: Vec::new(),
+            earlier: HashMap::new(),
             store: self,
             source,
             imported_at,
@@ -88,6 +94,10 @@ pub struct ImportTx<'a> {
     /// Records of earlier sources in this transaction (see [`ImportTx::next_source`]).
     finished: Vec<ImportRecord>,
     audit_seq: u64,
+    /// Audit entries not yet in the batch: written in chunks, one sled value per chunk.
+    pending_audit: Vec<AuditEntry>,
+    /// Versions this import superseded, per index shard: one sled value per shard at commit.
+    earlier: HashMap<u16, Vec<Earlier>>,
     batch: sled::Batch,
     shards: HashMap<u16, Shard>,
     dead: HashMap<(u64, u32), DeadSlots>,
@@ -127,8 +137,24 @@ impl ImportTx<'_> {
             subject,
             detail,
         };
-        self.batch
-            .insert(key(P_AUDIT, &self.audit_seq.to_be_bytes()), json_encode(&e));
+        self.pending_audit.push(e);
+        if self.pending_audit.len() == AUDIT_CHUNK {
+            self.flush_audit();
+        }
+    }
+
+    /// Moves the pending audit entries into the batch as one value keyed by the first seq.
+    fn flush_audit(&mut self) {
+        let Some(first) = self.pending_audit.first().map(|e| e.seq) else {
+            return;
+        };
+        let value = if self.pending_audit.len() == 1 {
+            json_encode(&self.pending_audit[0])
+        } else {
+            json_encode(&self.pending_audit)
+        };
+        self.batch.insert(key(P_AUDIT, &first.to_be_bytes()), value);
+        self.pending_audit.clear();
     }
 
     fn place(&mut self, sd: StoredDoc, creditor: &CreditorId) -> Result<SlotRef, StoreError> {
@@ -302,10 +328,11 @@ impl ImportTx<'_> {
         let subject = format!("{} {}", doc.kind.code(), doc.number);
         self.changes.push(format!("{subject}: {detail}"));
         self.audit("document-changed", subject, detail);
-        let mut vk = key(P_VERSION, &dk);
-        vk.push(0);
-        vk.extend_from_slice(&old.version.to_be_bytes());
-        self.batch.insert(vk, encode(&old.at));
+        self.earlier.entry(shard_no).or_default().push(Earlier {
+            key: dk.clone(),
+            version: old.version,
+            at: old.at,
+        });
         self.dead
             .entry((old.at.import, old.at.block))
             .or_default()
@@ -559,6 +586,11 @@ impl ImportTx<'_> {
             );
         }
         self.payments.finish(self.block_owner, &mut self.batch)?;
+        for (shard_no, list) in std::mem::take(&mut self.earlier) {
+            self.batch
+                .insert(history_key(shard_no, self.import_id), encode(&list));
+        }
+        self.flush_audit();
         let record = self.current_record();
         for r in self.finished.iter().chain(std::iter::once(&record)) {
             self.batch

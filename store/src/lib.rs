@@ -67,6 +67,10 @@ const P_PLAN: u8 = b'p';
 const P_ATTACH: u8 = b't';
 const P_ALSO: u8 = b'q';
 const P_CONFLICT: u8 = b'c';
+/// Earlier versions of documents, one value per index shard and import (`e<shard><import>`), so
+/// an import that changes many documents writes at most 256 values, not one per document.
+/// (Stores written before keep one `v<document>\0<version>` key per version; both are read.)
+const P_HISTORY: u8 = b'e';
 
 /// Every key prefix of the ledger tree, wherever it is defined: they must never collide.
 #[cfg(test)]
@@ -81,6 +85,7 @@ const ALL_PREFIXES: &[u8] = &[
     P_ATTACH,
     P_ALSO,
     P_CONFLICT,
+    P_HISTORY,
     segments::P_BLOCKS,
     segments::P_INDEX,
     segments::P_DEAD,
@@ -221,6 +226,31 @@ pub struct AuditEntry {
     pub subject: String,
     /// The details, e.g. the fields that changed with old and new values.
     pub detail: String,
+}
+
+/// One audit value: a single entry, or a chunk of an import's entries (keyed by the first seq).
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum AuditValue {
+    One(AuditEntry),
+    Chunk(Vec<AuditEntry>),
+}
+
+/// An earlier version of a document: where it is stored, and which version it was.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Earlier {
+    pub key: Vec<u8>,
+    pub version: u32,
+    pub at: SlotRef,
+}
+
+/// The key of the earlier versions an import superseded in one index shard.
+pub(crate) fn history_key(shard: u16, import: u64) -> Vec<u8> {
+    let mut k = Vec::with_capacity(11);
+    k.push(P_HISTORY);
+    k.extend_from_slice(&shard.to_be_bytes());
+    k.extend_from_slice(&import.to_be_bytes());
+    k
 }
 
 /// Everything one source contributes, to be stored all at once or not at all.
@@ -384,7 +414,7 @@ impl Store {
         Ok(format!(
             "i{}-a{}-d{}-r{}-p{}-s{}-f{}",
             self.last_seq(P_IMPORT)?,
-            self.last_seq(P_AUDIT)?,
+            self.last_audit_seq()?,
             self.last_seq(payments::P_MANUAL)?,
             self.last_seq(P_REMINDER)?,
             count(P_PLAN),
@@ -410,7 +440,7 @@ impl Store {
         detail: &str,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let seq = self.last_seq(P_AUDIT)? + 1;
+        let seq = self.last_audit_seq()? + 1;
         let e = AuditEntry {
             seq,
             at,
@@ -473,7 +503,27 @@ impl Store {
 
     /// The audit log, oldest first.
     pub fn audit_log(&self) -> Result<Vec<AuditEntry>, StoreError> {
-        self.scan_json(P_AUDIT)
+        let mut out = Vec::new();
+        for kv in self.ledger.scan_prefix([P_AUDIT]) {
+            let (k, v) = kv?;
+            match json_decode::<AuditValue>(&k, &v)? {
+                AuditValue::One(e) => out.push(e),
+                AuditValue::Chunk(es) => out.extend(es),
+            }
+        }
+        Ok(out)
+    }
+
+    /// The sequence number of the last audit entry (0 when there is none).
+    fn last_audit_seq(&self) -> Result<u64, StoreError> {
+        let Some(kv) = self.ledger.scan_prefix([P_AUDIT]).next_back() else {
+            return Ok(0);
+        };
+        let (k, v) = kv?;
+        Ok(match json_decode::<AuditValue>(&k, &v)? {
+            AuditValue::One(e) => e.seq,
+            AuditValue::Chunk(es) => es.last().map_or(0, |e| e.seq),
+        })
     }
 
     fn scan_json<T: for<'a> Deserialize<'a>>(&self, prefix: u8) -> Result<Vec<T>, StoreError> {
@@ -699,10 +749,26 @@ impl Store {
         };
         let mut prefix = key(P_VERSION, &dk);
         prefix.push(0);
-        let mut out = Vec::new();
+        let mut earlier: Vec<(u32, SlotRef)> = Vec::new();
         for kv in self.ledger.scan_prefix(&prefix) {
             let (k, v) = kv?;
-            let at: SlotRef = decode(&k, &v)?;
+            let version = k
+                .get(prefix.len()..)
+                .and_then(|b| b.try_into().ok())
+                .map(u32::from_be_bytes)
+                .unwrap_or(0);
+            earlier.push((version, decode(&k, &v)?));
+        }
+        let mut shard_prefix = vec![P_HISTORY];
+        shard_prefix.extend_from_slice(&shard_of(&dk).to_be_bytes());
+        for kv in self.ledger.scan_prefix(&shard_prefix) {
+            let (k, v) = kv?;
+            let list: Vec<Earlier> = decode(&k, &v)?;
+            earlier.extend(list.into_iter().filter(|e| e.key == dk).map(|e| (e.version, e.at)));
+        }
+        earlier.sort_by_key(|(version, _)| *version);
+        let mut out = Vec::new();
+        for (_, at) in earlier {
             out.push(self.load_slot(at, &sources)?);
         }
         out.push(self.load_slot(shard[pos].at, &sources)?);
@@ -730,7 +796,7 @@ impl Store {
     ) -> Result<u64, StoreError> {
         let known = self.reminders()?;
         let mut seq = self.last_seq(P_REMINDER)?;
-        let mut audit_seq = self.last_seq(P_AUDIT)?;
+        let mut audit_seq = self.last_audit_seq()?;
         let mut batch = sled::Batch::default();
         let mut added = 0;
         let mut seen: Vec<&Reminder> = known.iter().collect();
@@ -778,7 +844,7 @@ impl Store {
         }
         let mut batch = sled::Batch::default();
         batch.insert(k, json_encode(plan));
-        let seq = self.last_seq(P_AUDIT)? + 1;
+        let seq = self.last_audit_seq()? + 1;
         let detail = match plan.settle_for {
             Some(s) => format!(
                 "compromise: settles {} open for {s}; {} written off",
@@ -936,7 +1002,7 @@ impl Store {
             );
         }
         batch.insert(ck, json_encode(&c));
-        let seq = self.last_seq(P_AUDIT)? + 1;
+        let seq = self.last_audit_seq()? + 1;
         let e = AuditEntry {
             seq,
             at,

@@ -312,7 +312,7 @@ impl Store {
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let seq = self.last_seq(P_MANUAL)? + 1;
-        let audit_seq = self.last_seq(P_AUDIT)? + 1;
+        let audit_seq = self.last_audit_seq()? + 1;
         let (action, subject, detail) = match decision {
             ManualDecision::Allocate {
                 payment,
