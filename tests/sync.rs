@@ -773,3 +773,257 @@ fn a_secret_an_api_echoes_back_reaches_no_output_summary_or_audit_log() {
     assert!(audit.contains("sync"), "{audit}");
     assert_no_secret(&audit);
 }
+
+/// `receivables` as CSV: invoice number -> open amount.
+fn open_amounts(dir: &Path) -> std::collections::BTreeMap<String, String> {
+    let o = incasso(
+        dir,
+        &["receivables", "--as-of", "2026-06-30", "--format", "csv"],
+    )
+    .output()
+    .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[0].to_string(), f[4].to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn moneybird_credit_invoices_count_once_whatever_the_order_they_arrive_in() {
+    let mut up = Upstream::with(3, 250);
+    // Credit invoice 5 (first batch of 100) credits invoice 200 (third batch): Moneybird has
+    // booked it, as a payment on the original, so the original's total_unpaid counts it already.
+    let (a, ca) = (200, 5);
+    up.invoices[a].total = "500.00".into();
+    up.invoices[a].open = "460.00".into();
+    up.invoices[ca].credit = true;
+    up.invoices[ca].total = "40.00".into();
+    up.invoices[ca].open = "0.00".into();
+    up.invoices[ca].status = "paid";
+    up.invoices[ca].contact = up.invoices[a].contact;
+    up.invoices[ca].original = Some(up.invoices[a].id.clone());
+    up.invoices[a].credited_by = Some(up.invoices[ca].id.clone());
+    // Credit invoice 240 (third batch) credits invoice 10 (first batch) and is not booked
+    // against it yet: the original owes its full total_unpaid, the credit is the debtor's.
+    let (b, cb) = (10, 240);
+    up.invoices[b].total = "300.00".into();
+    up.invoices[b].open = "300.00".into();
+    up.invoices[cb].credit = true;
+    up.invoices[cb].total = "25.00".into();
+    up.invoices[cb].open = "25.00".into();
+    up.invoices[cb].contact = up.invoices[b].contact;
+    up.invoices[cb].original = Some(up.invoices[b].id.clone());
+    let numbers = [a, ca, b, cb].map(|i| up.invoices[i].number.clone());
+    let server = api_server::start(up);
+    let dir = tempfile::tempdir().unwrap();
+    configure(dir.path(), &server, "moneybird", "");
+    let o = sync(dir.path(), &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(!text(&o).contains("not synced"), "{}", text(&o));
+    let open = open_amounts(dir.path());
+    assert_eq!(
+        open[&numbers[0]], "460.00",
+        "Moneybird's total_unpaid, not less again"
+    );
+    assert!(
+        !open.contains_key(&numbers[1]),
+        "the booked credit is settled"
+    );
+    assert_eq!(
+        open[&numbers[2]], "300.00",
+        "the original owes its total_unpaid"
+    );
+    assert_eq!(
+        open[&numbers[3]], "-25.00",
+        "the unbooked credit is the debtor's"
+    );
+    let credit = doc(&documents(dir.path()), &numbers[1]).clone();
+    assert!(
+        matches!(&credit.provenance.location, Location::ApiRecord(r) if r.contains(&format!("credits sales_invoices/{}", server.up().invoices[a].id))),
+        "{:?}",
+        credit.provenance.location
+    );
+
+    // A full re-read with nothing changed upstream changes nothing.
+    let o = sync(dir.path(), &["--full", "--json"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let summary: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        (
+            summary[0]["documents_new"].as_u64(),
+            summary[0]["documents_changed"].as_u64()
+        ),
+        (Some(0), Some(0)),
+        "{summary}"
+    );
+    assert_eq!(open_amounts(dir.path()), open);
+}
+
+#[test]
+fn moneybird_pending_payment_is_owed_but_held_from_claims() {
+    let mut up = Upstream::with(2, 6);
+    up.invoices[3].status = "pending_payment";
+    let number = up.invoices[3].number.clone();
+    let server = api_server::start(up);
+    let dir = tempfile::tempdir().unwrap();
+    configure(dir.path(), &server, "moneybird", "");
+    assert!(sync(dir.path(), &[]).status.success());
+    let d = doc(&documents(dir.path()), &number).clone();
+    assert_eq!(d.document.status, DocumentStatus::PaymentPending);
+    assert!(open_amounts(dir.path()).contains_key(&number), "still owed");
+    let o = incasso(
+        dir.path(),
+        &["claims", "--as-of", "2026-06-30", "--format", "json"],
+    )
+    .output()
+    .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let held = v["excluded"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["number"] == number.as_str())
+        .unwrap_or_else(|| panic!("{number} is not held: {v}"));
+    assert_eq!(held["rule"], "payment-pending", "{held}");
+    assert!(held["reason"]
+        .as_str()
+        .unwrap()
+        .contains("payment is underway"));
+    let claimed = v["claims"].to_string();
+    assert!(!claimed.contains(&format!("\"{number}\"")), "{claimed}");
+}
+
+#[test]
+fn the_payment_count_is_each_payment_once() {
+    let mut up = Upstream::with(3, 450);
+    // Every third invoice has a payment on it, over five batches of 100.
+    for i in (0..450).step_by(3) {
+        up.invoices[i].open = "1.00".into();
+    }
+    let server = api_server::start(up);
+    let dir = tempfile::tempdir().unwrap();
+    configure(
+        dir.path(),
+        &server,
+        "moneybird",
+        "records_per_commit = 1000\n",
+    );
+    let o = sync(dir.path(), &["--json"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let summary: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(summary[0]["payments"], 150, "{summary}");
+    let store = incasso_store::Store::open(&dir.path().join("data")).unwrap();
+    let booked = store
+        .payments_of(&[incasso_core::model::PaymentKind::AppliedUpstream])
+        .unwrap();
+    assert_eq!(booked.len(), 150, "stored once each");
+    // A second sync with nothing new counts none.
+    drop(store);
+    let o = sync(dir.path(), &["--json", "--full"]);
+    let summary: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(summary[0]["payments"], 0, "{summary}");
+}
+
+#[test]
+fn a_contact_number_set_later_keeps_one_debtor() {
+    // Xero's ContactNumber and Moneybird's customer_id, empty at first and set later.
+    for kind in ["xero", "moneybird"] {
+        let mut up = Upstream::with(2, 8);
+        up.contacts[0].code = String::new();
+        let contact_id = up.contacts[0].id.clone();
+        let server = api_server::start(up);
+        let dir = tempfile::tempdir().unwrap();
+        configure(dir.path(), &server, kind, "");
+        assert!(sync(dir.path(), &[]).status.success());
+        let before: Vec<String> = documents(dir.path())
+            .iter()
+            .filter(|d| d.document.debtor.as_str() == contact_id)
+            .map(|d| d.document.number.to_string())
+            .collect();
+        assert_eq!(
+            before.len(),
+            4,
+            "{kind}: invoices of the contact without a number"
+        );
+        {
+            let mut up = server.up();
+            up.clock += 1;
+            up.contacts[0].code = "K-0042".into();
+            up.contacts[0].version = up.clock;
+            // One of its invoices changes too, after the number was set.
+            up.touch(0);
+        }
+        let o = sync(dir.path(), &[]);
+        assert!(o.status.success(), "{kind}: {}", text(&o));
+        let docs = documents(dir.path());
+        let debtors: std::collections::BTreeSet<&str> = docs
+            .iter()
+            .filter(|d| before.contains(&d.document.number.to_string()))
+            .map(|d| d.document.debtor.as_str())
+            .collect();
+        assert_eq!(
+            debtors.into_iter().collect::<Vec<_>>(),
+            vec![contact_id.as_str()],
+            "{kind}"
+        );
+        let store = incasso_store::Store::open(&dir.path().join("data")).unwrap();
+        assert!(
+            !store
+                .debtors()
+                .unwrap()
+                .iter()
+                .any(|d| d.id.as_str() == "K-0042"),
+            "{kind}: no second debtor for the number"
+        );
+    }
+}
+
+#[test]
+fn xero_retry_after_wins_over_the_minute_limit_header() {
+    let server = api_server::start(Upstream::with(2, 10));
+    server
+        .up()
+        .fault("xero/Invoices", Fault::RateLimitedMinute(1));
+    let dir = tempfile::tempdir().unwrap();
+    configure(dir.path(), &server, "xero", "");
+    let started = Instant::now();
+    let o = sync(dir.path(), &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "waited {:?} for a Retry-After of 1 s",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn xero_a_quiet_sync_after_a_bulk_change_reads_only_that_second_again() {
+    let server = api_server::start(Upstream::with(3, 300));
+    let dir = tempfile::tempdir().unwrap();
+    configure(dir.path(), &server, "xero", "");
+    assert!(sync(dir.path(), &[]).status.success());
+    // A bulk action changes 150 invoices within one second.
+    server.up().touch_together(&(0..150).collect::<Vec<_>>());
+    assert!(sync(dir.path(), &[]).status.success());
+    let asked = |up: &Upstream| up.count("GET xero/Invoices");
+    let before = asked(&server.up());
+    let o = sync(dir.path(), &["--json"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let summary: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(summary[0]["documents_changed"], 0, "{summary}");
+    // If-Modified-Since has whole seconds: the newest second's 150 invoices are read again, two
+    // pages of 100. Nothing is written (README: the documented exception).
+    assert_eq!(asked(&server.up()) - before, 2);
+    // After a quiet period the newest second holds one invoice: one request.
+    server.up().touch(7);
+    assert!(sync(dir.path(), &[]).status.success());
+    let before = asked(&server.up());
+    assert!(sync(dir.path(), &[]).status.success());
+    assert_eq!(asked(&server.up()) - before, 1);
+}

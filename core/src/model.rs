@@ -289,6 +289,9 @@ pub enum DocumentStatus {
     Paid,
     /// Cancelled or voided upstream.
     Void,
+    /// A payment is underway upstream (a direct debit sent to the bank, a payment provider): still
+    /// owed, and never claimed while it may still arrive.
+    PaymentPending,
 }
 
 /// The identity of a document in the ledger: creditor, kind and normalised number.

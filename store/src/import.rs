@@ -53,6 +53,7 @@ impl Store {
             finished: Vec::new(),
             audit_seq: self.last_audit_seq()?,
             pending_audit: Vec::new(),
+            payments_before: (0, 0),
             earlier: HashMap::new(),
             store: self,
             source,
@@ -96,6 +97,8 @@ pub struct ImportTx<'a> {
     audit_seq: u64,
     /// Audit entries not yet in the batch: written in chunks, one sled value per chunk.
     pending_audit: Vec<AuditEntry>,
+    /// The transaction's payment counts when the current source began (each record counts its own).
+    payments_before: (u64, u64),
     /// Versions this import superseded, per index shard: one sled value per shard at commit.
     earlier: HashMap<u16, Vec<Earlier>>,
     batch: sled::Batch,
@@ -641,8 +644,8 @@ impl ImportTx<'_> {
             unchanged: self.unchanged,
             merged: self.merged,
             conflicts: self.conflicted,
-            payments_new: self.payments.new,
-            payments_repeated: self.payments.repeated,
+            payments_new: self.payments.new - self.payments_before.0,
+            payments_repeated: self.payments.repeated - self.payments_before.1,
         }
     }
 
@@ -658,6 +661,7 @@ impl ImportTx<'_> {
         }
         let done = self.current_record();
         self.finished.push(done.clone());
+        self.payments_before = (self.payments.new, self.payments.repeated);
         self.import_id += 1;
         self.source = source;
         (

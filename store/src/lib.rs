@@ -764,7 +764,11 @@ impl Store {
         for kv in self.ledger.scan_prefix(&shard_prefix) {
             let (k, v) = kv?;
             let list: Vec<Earlier> = decode(&k, &v)?;
-            earlier.extend(list.into_iter().filter(|e| e.key == dk).map(|e| (e.version, e.at)));
+            earlier.extend(
+                list.into_iter()
+                    .filter(|e| e.key == dk)
+                    .map(|e| (e.version, e.at)),
+            );
         }
         earlier.sort_by_key(|(version, _)| *version);
         let mut out = Vec::new();

@@ -29,6 +29,10 @@ pub struct SyncedRecord {
     /// For a document's open items: each item's id and open amount.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub terms: Vec<(String, rust_decimal::Decimal)>,
+    /// For a contact: the number the package shows for it now, when that is not the debtor id
+    /// (a debtor keeps the id it was first given; a number set or changed later is an alias).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alias: Option<String>,
 }
 
 fn cursor_key(source: &str, endpoint: &str) -> Vec<u8> {

@@ -46,6 +46,12 @@ pub struct Inv {
     pub deleted: bool,
     /// Open amount per instalment (Exact payment terms); empty: one term of `open`.
     pub instalments: Vec<String>,
+    /// Moneybird: the upstream id of the invoice a credit invoice credits
+    /// (`original_sales_invoice_id`).
+    pub original: Option<String>,
+    /// Moneybird: the credit invoice whose linking registered the paid part of this invoice (the
+    /// payment's `credit_invoice_id`), as Moneybird books a credit against its original.
+    pub credited_by: Option<String>,
 }
 
 /// One contact upstream.
@@ -71,6 +77,8 @@ pub enum Fault {
     Omit(String),
     /// A 400 whose error message quotes the bearer token back, as careless APIs do.
     EchoSecrets,
+    /// A 429 with `Retry-After` of this many seconds and Xero's `X-MinLimit-Remaining: 0`.
+    RateLimitedMinute(u64),
 }
 
 /// The upstream administration and the request log.
@@ -129,6 +137,8 @@ impl Upstream {
                 version: u.clock,
                 deleted: false,
                 instalments: Vec::new(),
+                original: None,
+                credited_by: None,
             });
         }
         u.index = u
@@ -195,6 +205,14 @@ impl Upstream {
                 .collect(),
             more,
         )
+    }
+
+    /// Changes invoices `all` in one bulk action: one new version (the same second) for all.
+    pub fn touch_together(&mut self, all: &[usize]) {
+        self.clock += 1;
+        for &i in all {
+            self.invoices[i].version = self.clock;
+        }
     }
 
     /// Marks a change to invoice `i` (a new version).
@@ -318,6 +336,15 @@ async fn faulted(state: &Shared, path: &str) -> Result<Option<Fault>, Response> 
     };
     match f {
         Some(Fault::Status(s)) => Err(reply(s, &[], r#"{"error":"injected"}"#)),
+        Some(Fault::RateLimitedMinute(s)) => Err(reply(
+            429,
+            &[
+                ("retry-after", s.to_string()),
+                ("x-minlimit-remaining", "0".into()),
+                ("x-rate-limit-problem", "minute".into()),
+            ],
+            r#"{"Title":"Too Many Requests"}"#,
+        )),
         Some(Fault::EchoSecrets) => Err(reply(
             400,
             &[],
@@ -505,18 +532,23 @@ fn mb_contact(c: &Contact) -> String {
 
 fn mb_invoice(i: &Inv, c: &Contact) -> String {
     let sign = if i.credit { "-" } else { "" };
+    let quoted = |v: &Option<String>| {
+        v.as_ref()
+            .map_or("null".to_string(), |v| format!("\"{v}\""))
+    };
     let payments = if i.open != i.total {
         format!(
-            r#"[{{"id":"9{}","invoice_type":"SalesInvoice","invoice_id":"{}","price":"{}","payment_date":"2026-04-01","credit_invoice_id":null}}]"#,
+            r#"[{{"id":"9{}","invoice_type":"SalesInvoice","invoice_id":"{}","price":"{}","payment_date":"2026-04-01","credit_invoice_id":{}}}]"#,
             &i.id[1..],
             i.id,
-            sub(&i.total, &i.open)
+            sub(&i.total, &i.open),
+            quoted(&i.credited_by)
         )
     } else {
         "[]".into()
     };
     format!(
-        r#"{{"id":"{}","administration_id":"123","contact_id":"{}","contact":{},"invoice_id":"{}","state":"{}","invoice_date":"{}","due_date":"{}","payment_reference":"RF18{}","reference":"Project","currency":"EUR","original_sales_invoice_id":null,"version":{},"payments":{payments},"total_paid":"{}","total_unpaid":"{sign}{}","total_price_excl_tax":"{sign}{}","total_price_incl_tax":"{sign}{}"}}"#,
+        r#"{{"id":"{}","administration_id":"123","contact_id":"{}","contact":{},"invoice_id":"{}","state":"{}","invoice_date":"{}","due_date":"{}","payment_reference":"RF18{}","reference":"Project","currency":"EUR","original_sales_invoice_id":{},"version":{},"payments":{payments},"total_paid":"{}","total_unpaid":"{sign}{}","total_price_excl_tax":"{sign}{}","total_price_incl_tax":"{sign}{}"}}"#,
         i.id,
         c.id,
         mb_contact(c),
@@ -525,6 +557,7 @@ fn mb_invoice(i: &Inv, c: &Contact) -> String {
         i.date,
         i.due,
         &i.id[10..],
+        quoted(&i.original),
         i.version,
         sub(&i.total, &i.open),
         i.open,
@@ -804,8 +837,12 @@ async fn xero_list(
                 (
                     c.version,
                     format!(
-                        "<Contact><ContactID>{}</ContactID><ContactNumber>{}</ContactNumber><Name>{}</Name><EmailAddress>ap@example.com</EmailAddress><UpdatedDateUTC>{}</UpdatedDateUTC><IsCustomer>true</IsCustomer></Contact>",
-                        c.id, c.code, c.name.replace('&', "&amp;"), xero_ts(c.version)
+                        "<Contact><ContactID>{}</ContactID>{}<Name>{}</Name><EmailAddress>ap@example.com</EmailAddress><UpdatedDateUTC>{}</UpdatedDateUTC><IsCustomer>true</IsCustomer></Contact>",
+                        c.id,
+                        // Xero leaves ContactNumber out until one is set.
+                        if c.code.is_empty() { String::new() } else { format!("<ContactNumber>{}</ContactNumber>", c.code) },
+                        c.name.replace('&', "&amp;"),
+                        xero_ts(c.version)
                     ),
                 )
             })

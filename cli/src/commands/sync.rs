@@ -405,7 +405,6 @@ async fn sync_one(
         store,
         &namespace,
         &creditor,
-        full,
         cfg.records_per_commit,
         summary,
     );
@@ -434,7 +433,6 @@ struct StoreLedger<'a> {
     namespace: &'a str,
     creditor: &'a CreditorId,
     at: DateTime<Utc>,
-    full: bool,
     group: usize,
     seen: HashMap<&'static str, HashSet<String>>,
     tx: Option<ImportTx<'a>>,
@@ -464,7 +462,6 @@ impl<'a> StoreLedger<'a> {
         store: &'a Store,
         namespace: &'a str,
         creditor: &'a CreditorId,
-        full: bool,
         group: usize,
         summary: &'a mut SourceSummary,
     ) -> StoreLedger<'a> {
@@ -473,7 +470,6 @@ impl<'a> StoreLedger<'a> {
             namespace,
             creditor,
             at: Utc::now(),
-            full,
             group: group.max(1),
             seen: HashMap::new(),
             tx: None,
@@ -608,6 +604,7 @@ impl<'a> StoreLedger<'a> {
                 debtor: None,
                 open: open_now,
                 terms,
+                alias: None,
             },
         );
         for key in keys {
@@ -617,9 +614,12 @@ impl<'a> StoreLedger<'a> {
             let before = (doc.source_open, doc.status);
             doc.source_open = open_now;
             match (open_now, doc.status) {
-                (Some(t), DocumentStatus::Open | DocumentStatus::Disputed) if t.is_zero() => {
-                    doc.status = DocumentStatus::Paid
-                }
+                (
+                    Some(t),
+                    DocumentStatus::Open
+                    | DocumentStatus::Disputed
+                    | DocumentStatus::PaymentPending,
+                ) if t.is_zero() => doc.status = DocumentStatus::Paid,
                 (Some(t), DocumentStatus::Paid) if !t.is_zero() => {
                     doc.status = DocumentStatus::Open
                 }
@@ -660,11 +660,7 @@ impl<'a> StoreLedger<'a> {
                     location,
                 } => {
                     let known = self.synced(endpoint, &id)?;
-                    // With --full a credit note is offered again even at the same version: its
-                    // link to the credited invoice may resolve now. The store counts it unchanged
-                    // otherwise.
-                    let retry_link = self.full && document.credited_invoice.is_some();
-                    if !retry_link && same_version(&known, &version) {
+                    if same_version(&known, &version) {
                         self.summary.unchanged += 1;
                         continue;
                     }
@@ -707,6 +703,7 @@ impl<'a> StoreLedger<'a> {
                         debtor: Some(document.debtor.to_string()),
                         open: None,
                         terms: Vec::new(),
+                        alias: None,
                     };
                     if known.as_ref() != Some(&record) {
                         self.remember(&mut tx, endpoint, &id, record);
@@ -716,11 +713,18 @@ impl<'a> StoreLedger<'a> {
                     id,
                     version,
                     debtor,
+                    alias,
                 } => {
                     let known = self.synced(endpoint, &id)?;
                     if same_version(&known, &version) {
                         self.summary.unchanged += 1;
                         continue;
+                    }
+                    if let Some(a) = alias
+                        .as_ref()
+                        .filter(|a| known.as_ref().and_then(|k| k.alias.as_ref()) != Some(*a))
+                    {
+                        tracing::info!(contact = %id, debtor = %debtor.id, number = %a, "the contact has a new number; the debtor keeps its id and the number is its alias");
                     }
                     tx.add_debtor(&debtor);
                     let record = SyncedRecord {
@@ -729,6 +733,7 @@ impl<'a> StoreLedger<'a> {
                         debtor: Some(debtor.id.to_string()),
                         open: None,
                         terms: Vec::new(),
+                        alias,
                     };
                     self.remember(&mut tx, endpoint, &id, record);
                 }
@@ -758,6 +763,7 @@ impl<'a> StoreLedger<'a> {
                         debtor: None,
                         open: None,
                         terms: Vec::new(),
+                        alias: None,
                     };
                     self.remember(&mut tx, endpoint, &id, record);
                 }
@@ -798,6 +804,7 @@ impl<'a> StoreLedger<'a> {
                         debtor: None,
                         open: Some(open),
                         terms: Vec::new(),
+                        alias: None,
                     };
                     self.remember(&mut tx, endpoint, &id, record);
                 }

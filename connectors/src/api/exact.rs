@@ -170,6 +170,7 @@ pub fn parse_accounts(url: &str, raws: &[Box<RawValue>]) -> Result<Vec<Record>, 
                 id: a.id,
                 version: a.timestamp.map(|t| t.0),
                 debtor: d,
+                alias: None,
             })
         })
         .collect()

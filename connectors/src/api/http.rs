@@ -273,7 +273,8 @@ impl Client {
     }
 
     /// Reads Exact's `X-RateLimit-Minutely-Remaining`/`-Reset` (epoch ms) and Xero's
-    /// `X-MinLimit-Remaining`: with none left, the next call waits for the reset. With the day's
+    /// `X-MinLimit-Remaining`: with none left, the next call waits for the reset (or for the
+    /// answer's `Retry-After`, when it has one). With the day's
     /// `X-RateLimit-Remaining` at 0 the next call is not made: the source stops, saying when.
     fn observe_limits(&mut self, headers: &reqwest::header::HeaderMap) {
         let num =
@@ -281,14 +282,20 @@ impl Client {
         if num("x-ratelimit-remaining") == Some(0) {
             self.day_used_up = Some(num("x-ratelimit-reset").unwrap_or(0));
         }
+        // A Retry-After the server sends with the answer says exactly when to call again: it
+        // wins over a limit header's worst case (Xero sends both on a 429).
+        let told = retry_after(headers);
         if num("x-ratelimit-minutely-remaining") == Some(0) {
             let now_ms = chrono::Utc::now().timestamp_millis();
-            let wait_ms = num("x-ratelimit-minutely-reset")
-                .map(|reset| reset.saturating_sub(now_ms).clamp(0, 60_000))
-                .unwrap_or(60_000);
-            self.blocked_until = Some(Instant::now() + Duration::from_millis(wait_ms as u64));
+            let wait = told.unwrap_or_else(|| {
+                let ms = num("x-ratelimit-minutely-reset")
+                    .map(|reset| reset.saturating_sub(now_ms).clamp(0, 60_000))
+                    .unwrap_or(60_000);
+                Duration::from_millis(ms as u64)
+            });
+            self.blocked_until = Some(Instant::now() + wait);
         } else if num("x-minlimit-remaining") == Some(0) {
-            self.blocked_until = Some(Instant::now() + Duration::from_secs(60));
+            self.blocked_until = Some(Instant::now() + told.unwrap_or(Duration::from_secs(60)));
         }
     }
 

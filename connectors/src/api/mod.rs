@@ -44,6 +44,9 @@ pub enum Record {
         version: Option<String>,
         /// The debtor.
         debtor: Debtor,
+        /// The number the package shows for the contact, when it is not the debtor's id (a
+        /// number set or changed after the debtor was first synced).
+        alias: Option<String>,
     },
     /// A payment the package booked against a document.
     Payment {

@@ -4,12 +4,19 @@
 //! with `POST …/synchronization.json {"ids": [...]}`. The list is complete, so an id the ledger
 //! knows and the list lacks was deleted upstream.
 //!
-//! States: `open`, `late`, `reminded` are open; `paid` and `pending_payment` (a payment underway)
-//! count as paid;
-//! `uncollectible` (written off) is void; `draft` and `scheduled` are not receivables yet. A
-//! credit invoice (negative total, or `original_sales_invoice_id`) is a credit note. The open
-//! amount is Moneybird's own `total_unpaid`; the payments on an invoice are kept as payments
-//! applied upstream, for the trace.
+//! States: `open`, `late`, `reminded` are open; `pending_payment` (a direct debit or payment
+//! provider underway) is still owed but never claimed; `paid` is paid; `uncollectible` (written
+//! off) is void; `draft` and `scheduled` are not receivables yet. The payments on an invoice are
+//! kept as payments applied upstream, for the trace.
+//!
+//! Credit invoices (negative total, or `original_sales_invoice_id`) are credit notes, and every
+//! document's open amount is Moneybird's own `total_unpaid`. Moneybird books a credit invoice
+//! against its original as a payment on the original (the payment's `credit_invoice_id`), so the
+//! original's `total_unpaid` already counts it: incasso never subtracts a Moneybird credit
+//! invoice itself, and the result cannot depend on the order in which the two arrive. A credit
+//! invoice Moneybird has not booked against anything keeps its own `total_unpaid`: money the
+//! debtor is owed, netted against the debtor's claim like any unapplied credit. The original's id
+//! is kept in the credit invoice's provenance.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -97,7 +104,10 @@ impl Moneybird {
                 let resp = client.post_json(&fetch_url, body).await?;
                 let source = response_source(&fetch_url, &resp.body);
                 let records = match endpoint {
-                    CONTACTS => parse_contacts(&fetch_url, &resp.body)?,
+                    CONTACTS => {
+                        let lookup = |e: &str, id: &str| ledger.known(e, id).ok().flatten();
+                        parse_contacts(&fetch_url, &resp.body, &lookup)?
+                    }
                     _ => {
                         let lookup = |e: &str, id: &str| ledger.known(e, id).ok().flatten();
                         parse_sales_invoices(
@@ -251,16 +261,31 @@ impl Contact {
     }
 }
 
-/// Contacts as debtors.
-pub fn parse_contacts(url: &str, body: &[u8]) -> Result<Vec<Record>, ApiError> {
+/// Contacts as debtors. A contact seen before keeps the debtor id it was first given (`lookup`);
+/// a `customer_id` set or changed later is recorded as its alias, so its invoices never split
+/// over two debtors.
+pub fn parse_contacts(
+    url: &str,
+    body: &[u8],
+    lookup: &Lookup<'_>,
+) -> Result<Vec<Record>, ApiError> {
     let raws = array(url, body)?;
     json::records::<Contact>(url, &raws, "id")?
         .into_iter()
         .map(|c| {
+            let mut debtor = c.to_debtor(url)?;
+            let now = c.debtor_id();
+            if let Some(first) = lookup(CONTACTS, &c.id.0).and_then(|k| k.debtor) {
+                debtor.id = DebtorId::new(&first).map_err(|e| {
+                    json::invalid(url, &c.id.0, "customer_id", &first, &e.to_string())
+                })?;
+            }
+            let alias = (now != debtor.id.as_str()).then_some(now);
             Ok(Record::Debtor {
                 id: c.id.0.clone(),
                 version: c.version.as_ref().map(|v| v.0.clone()),
-                debtor: c.to_debtor(url)?,
+                debtor,
+                alias,
             })
         })
         .collect()
@@ -302,8 +327,8 @@ struct InvoicePayment {
 /// Looks up what the ledger knows: `(endpoint, upstream id)`.
 pub type Lookup<'a> = dyn Fn(&str, &str) -> Option<super::Known> + 'a;
 
-/// Sales invoices as documents, with their payments. `lookup` finds the debtor of a contact
-/// and the number of a credited invoice synced earlier.
+/// Sales invoices as documents, with their payments. `lookup` finds the debtor id a contact was
+/// first synced with.
 pub fn parse_sales_invoices(
     url: &str,
     body: &[u8],
@@ -313,11 +338,6 @@ pub fn parse_sales_invoices(
 ) -> Result<Vec<Record>, ApiError> {
     let raws = array(url, body)?;
     let invoices = json::records::<SalesInvoice>(url, &raws, "id")?;
-    // A credit invoice may name an invoice of the same batch, not stored yet.
-    let numbers_here: HashMap<&str, &str> = invoices
-        .iter()
-        .filter_map(|inv| Some((inv.id.0.as_str(), inv.invoice_id.as_ref()?.0.as_str())))
-        .collect();
     let mut out = Vec::new();
     for (i, inv) in invoices.iter().enumerate() {
         let id = inv.id.0.clone();
@@ -329,9 +349,10 @@ pub fn parse_sales_invoices(
             .filter(|s| !s.is_empty());
         let status = match inv.state.as_str() {
             "open" | "late" | "reminded" => DocumentStatus::Open,
-            // A payment is underway (a direct debit sent to the bank, a payment provider): never
-            // claimed meanwhile; if it fails, Moneybird reopens the invoice and the next sync says so.
-            "paid" | "pending_payment" => DocumentStatus::Paid,
+            // A payment is underway (a direct debit sent to the bank, a payment provider): still
+            // owed, never claimed meanwhile; if it fails, Moneybird reopens the invoice.
+            "pending_payment" => DocumentStatus::PaymentPending,
+            "paid" => DocumentStatus::Paid,
             "uncollectible" => DocumentStatus::Void,
             "draft" | "scheduled" => {
                 out.push(Record::Skipped {
@@ -382,27 +403,13 @@ pub fn parse_sales_invoices(
             DocumentKind::Invoice
         };
         let debtor_id = match (&inv.contact, &inv.contact_id) {
-            (Some(c), _) => c.debtor_id(),
+            (Some(c), _) => lookup(CONTACTS, &c.id.0)
+                .and_then(|k| k.debtor)
+                .unwrap_or_else(|| c.debtor_id()),
             (None, Some(cid)) => lookup(CONTACTS, &cid.0)
                 .and_then(|k| k.debtor)
                 .unwrap_or_else(|| cid.0.clone()),
             (None, None) => return Err(json::missing(url, &id, "contact_id")),
-        };
-        let credited_invoice = match credited {
-            None => None,
-            Some(orig) => match numbers_here
-                .get(orig.as_str())
-                .map(|n| n.to_string())
-                .or_else(|| lookup(SALES_INVOICES, &orig).and_then(|k| k.number))
-            {
-                Some(n) => Some(DocumentNumber::new(&n).map_err(|e| {
-                    json::invalid(url, &id, "original_sales_invoice_id", &orig, &e.to_string())
-                })?),
-                None => {
-                    tracing::warn!(invoice = %number, original = %orig, "credit invoice names an invoice not synced; its credit stays unapplied");
-                    None
-                }
-            },
         };
         let net = inv.total_price_excl_tax.map(|a| a.0.abs());
         let document = Document {
@@ -420,11 +427,18 @@ pub fn parse_sales_invoices(
             total: total.abs(),
             source_open: inv.total_unpaid.map(|a| a.0.abs()),
             status,
-            credited_invoice,
+            // Moneybird applies the credit itself (see the module documentation).
+            credited_invoice: None,
             payment_reference: filled(&inv.payment_reference),
             description: filled(&inv.reference),
         };
-        let location = Location::ApiRecord(format!("{SALES_INVOICES}/{id} record {}", i + 1));
+        let location = Location::ApiRecord(match &credited {
+            Some(orig) => format!(
+                "{SALES_INVOICES}/{id} record {}, credits {SALES_INVOICES}/{orig}",
+                i + 1
+            ),
+            None => format!("{SALES_INVOICES}/{id} record {}", i + 1),
+        });
         for p in inv
             .payments
             .iter()

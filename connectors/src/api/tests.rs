@@ -85,7 +85,7 @@ fn moneybird_sales_invoice_with_18_digit_ids_and_string_amounts() {
     );
     assert!(matches!(&recs[0], Record::Document { id, .. } if id == "369764595231884307"));
     let contacts = std::fs::read(fixtures("moneybird/contacts-list.json")).unwrap();
-    let recs = moneybird::parse_contacts(url, &contacts).unwrap();
+    let recs = moneybird::parse_contacts(url, &contacts, &|_, _| None).unwrap();
     assert!(!recs.is_empty());
     assert!(
         matches!(&recs[0], Record::Debtor { debtor, id, .. } if debtor.id.as_str() == "1" && id == "526525709670214763" && debtor.kvk.as_deref() == Some("03254849"))
@@ -200,7 +200,7 @@ fn corpus_api_answers() {
             moneybird::parse_sales_invoices(&url, &body, &creditor(), &source, &|_, _| None)
                 .map(|r| r.len())
         } else if name.starts_with("contact") {
-            moneybird::parse_contacts(&url, &body).map(|r| r.len())
+            moneybird::parse_contacts(&url, &body, &|_, _| None).map(|r| r.len())
         } else {
             continue;
         };

@@ -201,6 +201,7 @@ pub fn parse_customers(url: &str, body: &[u8]) -> Result<Vec<Record>, ApiError> 
                 id: d.text.clone(),
                 version: None,
                 debtor,
+                alias: None,
             })
         })
         .collect()

@@ -154,8 +154,14 @@ fn debtor_id(contact: &Node) -> Option<String> {
         .map(str::to_string)
 }
 
-/// Contacts as debtors: the id is the `ContactNumber`, else the `ContactID`.
-pub(crate) fn parse_contacts(url: &str, root: &Node) -> Result<Vec<Record>, ApiError> {
+/// Contacts as debtors: the id is the `ContactNumber`, else the `ContactID`, when the contact is
+/// first seen; after that the debtor keeps its id (`debtor_of` says which) and a number set or
+/// changed later is recorded as the contact's alias, so its documents stay with one debtor.
+pub(crate) fn parse_contacts(
+    url: &str,
+    root: &Node,
+    debtor_of: &dyn Fn(&str) -> Option<String>,
+) -> Result<Vec<Record>, ApiError> {
     parse_response(url, root, CONTACTS)?
         .into_iter()
         .enumerate()
@@ -166,7 +172,12 @@ pub(crate) fn parse_contacts(url: &str, root: &Node) -> Result<Vec<Record>, ApiE
                 place: format!("Contact {}", i + 1),
             };
             let upstream = f.req("ContactID")?.to_string();
-            let id = debtor_id(c).expect("ContactID is there");
+            let id =
+                debtor_of(&upstream).unwrap_or_else(|| debtor_id(c).expect("ContactID is there"));
+            let alias = c
+                .text_of("ContactNumber")
+                .filter(|n| *n != id)
+                .map(str::to_string);
             let mut d = Debtor::new(
                 DebtorId::new(&id).map_err(|e| err(url, f.place.clone(), e.to_string()))?,
             );
@@ -198,6 +209,7 @@ pub(crate) fn parse_contacts(url: &str, root: &Node) -> Result<Vec<Record>, ApiE
                 id: upstream,
                 version: c.text_of("UpdatedDateUTC").map(str::to_string),
                 debtor: d,
+                alias,
             })
         })
         .collect()
@@ -383,7 +395,7 @@ pub fn parse_page(
     let root = read_xml(url, body)?;
     let count = parse_response(url, &root, endpoint)?.len();
     let records = match endpoint {
-        CONTACTS => parse_contacts(url, &root)?,
+        CONTACTS => parse_contacts(url, &root, debtor_of)?,
         _ => parse_documents(url, &root, endpoint, creditor, source, debtor_of)?,
     };
     Ok((records, count))

@@ -12,6 +12,7 @@ mod fourteen_day_letter;
 mod min_amount;
 mod min_days_overdue;
 mod on_hold;
+mod payment_pending;
 mod payment_plan;
 pub mod possible_payment;
 mod unallocated_payments;
@@ -69,6 +70,7 @@ pub trait DebtorRule: Sync {
 pub fn item_rules() -> &'static [&'static dyn ItemRule] {
     &[
         &disputed::Disputed,
+        &payment_pending::PaymentPending,
         &on_hold::OnHold,
         &payment_plan::OnPaymentPlan,
         &currency::CurrencyAccepted,
