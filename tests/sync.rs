@@ -1027,3 +1027,129 @@ fn xero_a_quiet_sync_after_a_bulk_change_reads_only_that_second_again() {
     assert!(sync(dir.path(), &[]).status.success());
     assert_eq!(asked(&server.up()) - before, 1);
 }
+
+/// Receivables of an Exact stand-in after a sync: number -> (total, open).
+fn totals(dir: &Path) -> std::collections::BTreeMap<String, (String, String)> {
+    let o = incasso(
+        dir,
+        &["receivables", "--as-of", "2026-06-30", "--format", "csv"],
+    )
+    .output()
+    .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (f[0].to_string(), (f[3].to_string(), f[4].to_string()))
+        })
+        .collect()
+}
+
+#[test]
+fn exact_invoice_lines_across_pages_never_become_totals_in_either_sign_convention() {
+    let mut expected = None;
+    for negative in [false, true] {
+        let mut up = Upstream::with(4, 250);
+        up.exact_lines = true;
+        up.exact_negative_sales = negative;
+        // 250 invoices are 750 records: pages of 100 end inside invoices (100 = 33 x 3 + 1).
+        up.exact_page = 100;
+        for i in (0..250).step_by(10) {
+            up.invoices[i].credit = true;
+        }
+        for i in (5..250).step_by(7) {
+            up.invoices[i].open = "10.00".into();
+        }
+        let server = api_server::start(up);
+        let dir = tempfile::tempdir().unwrap();
+        configure(dir.path(), &server, "exact", "");
+        let o = sync(dir.path(), &[]);
+        assert!(o.status.success(), "{}", text(&o));
+        let got = totals(dir.path());
+        let up = server.up();
+        let (mut credits, mut described) = (0, 0);
+        for inv in up.invoices.iter() {
+            let number = inv.number.replace('-', "");
+            let d = doc(&documents(dir.path()), &number).clone();
+            assert_eq!(
+                d.document.total.to_string(),
+                inv.total,
+                "{number} (negative convention: {negative}): the header's amount, not a line's"
+            );
+            let want_kind = if inv.credit {
+                credits += 1;
+                incasso_core::model::DocumentKind::CreditNote
+            } else {
+                incasso_core::model::DocumentKind::Invoice
+            };
+            assert_eq!(
+                d.document.kind, want_kind,
+                "{number}: the type code decides"
+            );
+            if d.document
+                .description
+                .as_deref()
+                .is_some_and(|s| s.contains("Regel 1"))
+            {
+                described += 1;
+            }
+        }
+        assert_eq!(credits, 25);
+        // The lines describe their invoice, except where they were on the next page.
+        assert!(
+            described >= 240,
+            "{described} of 250 described by their lines"
+        );
+        drop(up);
+        // A second sync reads one page per endpoint and changes nothing: the cursor passed the
+        // trailing lines of the last invoice.
+        let o = sync(dir.path(), &["--json"]);
+        let summary: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(summary[0]["documents_changed"], 0, "{summary}");
+        assert_eq!(
+            totals(dir.path()),
+            got,
+            "a sync with nothing new changed an invoice"
+        );
+        // Both conventions give the same ledger.
+        match &expected {
+            None => expected = Some(got),
+            Some(e) => assert_eq!(e, &got, "the negative convention reads differently"),
+        }
+    }
+}
+
+#[test]
+fn a_debtor_renamed_or_moved_upstream_is_renamed_in_incasso() {
+    for kind in ["exact", "moneybird", "xero"] {
+        let server = api_server::start(Upstream::with(2, 6));
+        let dir = tempfile::tempdir().unwrap();
+        configure(dir.path(), &server, kind, "");
+        assert!(sync(dir.path(), &[]).status.success());
+        {
+            let mut up = server.up();
+            up.clock += 1;
+            up.contacts[1].name = "Nieuwe Naam Holding B.V.".into();
+            up.contacts[1].version = up.clock;
+        }
+        let o = sync(dir.path(), &[]);
+        assert!(o.status.success(), "{kind}: {}", text(&o));
+        let store = incasso_store::Store::open(&dir.path().join("data")).unwrap();
+        let renamed = store
+            .debtors()
+            .unwrap()
+            .into_iter()
+            .filter(|d| d.name.as_deref() == Some("Nieuwe Naam Holding B.V."))
+            .count();
+        assert_eq!(renamed, 1, "{kind}: the live name wins");
+        let audit = store.audit_log().unwrap();
+        assert!(
+            audit.iter().any(|e| e.action == "debtor-updated"
+                && e.detail
+                    .contains("name 'Debiteur 1 B.V.' -> 'Nieuwe Naam Holding B.V.'")),
+            "{kind}: {audit:?}"
+        );
+    }
+}

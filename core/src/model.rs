@@ -141,6 +141,22 @@ pub struct Address {
 }
 
 impl Address {
+    /// The filled fields on one line, for messages and the audit log.
+    pub fn one_line(&self) -> String {
+        [
+            &self.street,
+            &self.house_number,
+            &self.postcode,
+            &self.city,
+            &self.country,
+        ]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(" ")
+    }
+
     /// True when no field is filled.
     pub fn is_empty(&self) -> bool {
         self == &Address::default()
@@ -184,6 +200,58 @@ impl Debtor {
             phone: None,
             address: Address::default(),
         }
+    }
+
+    /// Takes every field `other` fills (a live source's current master data: a renamed or moved
+    /// debtor), keeping what `other` leaves empty; returns each change as `field 'old' -> 'new'`.
+    pub fn update_from(&mut self, other: &Debtor) -> Vec<String> {
+        let mut changes = Vec::new();
+        fn take(
+            mine: &mut Option<String>,
+            theirs: &Option<String>,
+            name: &str,
+            changes: &mut Vec<String>,
+        ) {
+            if let Some(new) = theirs.as_ref().filter(|t| !t.trim().is_empty()) {
+                if mine.as_ref() != Some(new) {
+                    changes.push(format!(
+                        "{name} '{}' -> '{new}'",
+                        mine.as_deref().unwrap_or("")
+                    ));
+                    *mine = Some(new.clone());
+                }
+            }
+        }
+        take(&mut self.name, &other.name, "name", &mut changes);
+        take(&mut self.kvk, &other.kvk, "kvk", &mut changes);
+        take(
+            &mut self.vat_number,
+            &other.vat_number,
+            "vat_number",
+            &mut changes,
+        );
+        take(&mut self.email, &other.email, "email", &mut changes);
+        take(&mut self.phone, &other.phone, "phone", &mut changes);
+        // An address is taken whole: a move changes street, postcode and city together.
+        if !other.address.is_empty() && other.address != self.address {
+            changes.push(format!(
+                "address '{}' -> '{}'",
+                self.address.one_line(),
+                other.address.one_line()
+            ));
+            self.address = other.address.clone();
+        }
+        if other.kind != DebtorKind::Unknown && other.kind != self.kind {
+            changes.push(format!("kind {:?} -> {:?}", self.kind, other.kind));
+            self.kind = other.kind;
+        }
+        for iban in &other.ibans {
+            if !self.ibans.contains(iban) {
+                changes.push(format!("iban + {iban}"));
+                self.ibans.push(iban.clone());
+            }
+        }
+        changes
     }
 
     /// Fills the fields this record lacks from `other`; returns the fields where both are filled

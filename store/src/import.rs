@@ -425,7 +425,11 @@ impl ImportTx<'_> {
 
     /// Adds what the source says about a debtor; several mentions in one import are merged.
     pub fn add_debtor(&mut self, d: &Debtor) {
+        let live = self.source.kind == SourceKind::Api;
         match self.debtors.get_mut(d.id.as_str()) {
+            Some(known) if live => {
+                known.update_from(d);
+            }
             Some(known) => {
                 known.fill_from(d);
             }
@@ -534,6 +538,21 @@ impl ImportTx<'_> {
                         debtors_new += 1;
                         stored.insert(pos, d);
                         dirty = true;
+                    }
+                    Ok(pos) if self.source.kind == SourceKind::Api => {
+                        // An accounting API is the live source of the books: its current master
+                        // data (a renamed or moved debtor) wins over what a file or an earlier
+                        // sync said, and the change is in the audit log.
+                        let changes = stored[pos].update_from(&d);
+                        if !changes.is_empty() {
+                            debtors_updated += 1;
+                            dirty = true;
+                            self.audit(
+                                "debtor-updated",
+                                format!("debtor {}", d.id),
+                                format!("{}: {}", self.source.name, changes.join("; ")),
+                            );
+                        }
                     }
                     Ok(pos) => {
                         let before = stored[pos].clone();

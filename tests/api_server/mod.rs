@@ -99,6 +99,13 @@ pub struct Upstream {
     pub exact_page: usize,
     /// Send X-RateLimit-Minutely-Remaining: 0 with a reset this many ms ahead.
     pub minutely_exhausted_ms: Option<u64>,
+    /// Exact: send each sales invoice as a header record (LineNumber 0) and two line records
+    /// (LineNumber 1 and 2, amounts excluding VAT), each with its own Timestamp
+    /// (`version * 100 + line`), paged by record so a page can end inside an invoice.
+    pub exact_lines: bool,
+    /// Exact: sales amounts negative (invoices) and credit notes positive, as some divisions'
+    /// sync tables report them.
+    pub exact_negative_sales: bool,
     /// Position of each invoice and contact by id.
     index: HashMap<String, usize>,
 }
@@ -566,6 +573,14 @@ fn mb_invoice(i: &Inv, c: &Contact) -> String {
     )
 }
 
+/// About a third of a two-decimal amount as text, rounded down to cents (test data only).
+fn third(a: &str) -> String {
+    let (w, f) = a.split_once('.').unwrap_or((a, "0"));
+    let cents = w.parse::<i64>().unwrap() * 100 + format!("{f:0<2}")[..2].parse::<i64>().unwrap();
+    let t = cents / 3;
+    format!("{}.{:02}", t / 100, t % 100)
+}
+
 /// `a - b` on two-decimal amounts as text (test data only).
 fn sub(a: &str, b: &str) -> String {
     let cents = |s: &str| -> i64 {
@@ -656,6 +671,42 @@ async fn exact_sync(
                 )
             })
             .collect(),
+        ("SalesInvoice", "SalesInvoices") if up.exact_lines => {
+            let mut all: Vec<(u64, String)> = Vec::new();
+            for i in up.invoices.iter().filter(|i| !i.deleted) {
+                let negative = i.credit != up.exact_negative_sales;
+                let sign = if negative { "-" } else { "" };
+                let common = format!(
+                    r#""InvoiceID":"{}","InvoiceNumber":{},"InvoiceDate":"{}","DueDate":"{}","InvoiceTo":"{}","OrderedBy":"{}","Currency":"EUR","Status":{},"Type":{},"PaymentReference":null"#,
+                    i.id,
+                    i.number.replace('-', ""),
+                    exact_date(&i.date),
+                    exact_date(&i.due),
+                    up.contacts[i.contact].id,
+                    up.contacts[i.contact].id,
+                    if i.status == "draft" { 10 } else { 50 },
+                    if i.credit { 8021 } else { 8020 },
+                );
+                let ts = i.version * 100;
+                all.push((
+                    ts,
+                    format!(r#"{{{common},"LineNumber":0,"AmountFC":{sign}{},"VATAmountFC":0,"Description":null,"Timestamp":{ts}}}"#, i.total),
+                ));
+                // Two lines: about a third and the rest of the total (no VAT in this stand-in).
+                let first = third(&i.total);
+                for (n, amount) in [(1, first.clone()), (2, sub(&i.total, &first))] {
+                    all.push((
+                        ts + n,
+                        format!(r#"{{{common},"LineNumber":{n},"AmountFC":{sign}{amount},"VATAmountFC":0,"Description":"Regel {n}: levering","Timestamp":{}}}"#, ts + n),
+                    ));
+                }
+            }
+            all.retain(|(ts, _)| *ts > cursor);
+            all.sort_by_key(|(ts, _)| *ts);
+            more = all.len() > up.exact_page;
+            all.truncate(up.exact_page);
+            all
+        }
         ("SalesInvoice", "SalesInvoices") => page_of(&up, false, |k| !up.invoices[k].deleted, cursor, &mut more)
             .into_iter()
             .map(|k| &up.invoices[k])

@@ -45,7 +45,7 @@ pub struct Exact {
 
 const SELECT: &[(&str, &str)] = &[
     (ACCOUNTS, "ID,Code,Name,Email,Phone,VATNumber,ChamberOfCommerce,AddressLine1,Postcode,City,Country,Timestamp"),
-    (SALES_INVOICES, "InvoiceID,InvoiceNumber,InvoiceDate,DueDate,InvoiceTo,OrderedBy,Currency,AmountFC,VATAmountFC,Status,Type,PaymentReference,Description,Timestamp"),
+    (SALES_INVOICES, "InvoiceID,LineNumber,InvoiceNumber,InvoiceDate,DueDate,InvoiceTo,OrderedBy,Currency,AmountFC,VATAmountFC,Status,Type,PaymentReference,Description,Timestamp"),
     (PAYMENT_TERMS, "ID,InvoiceNumber,EntryNumber,LineType,AmountFC,AmountDC,Currency,IsFullyPaid,Status,Timestamp"),
     (DELETED, "ID,EntityKey,EntityType,DeletedDate,Timestamp"),
 ];
@@ -181,6 +181,8 @@ pub fn parse_accounts(url: &str, raws: &[Box<RawValue>]) -> Result<Vec<Record>, 
 struct SalesInvoice {
     #[serde(rename = "InvoiceID")]
     invoice_id: String,
+    /// 0 (or absent) for the invoice's header record, 1..n for its lines.
+    line_number: Option<i64>,
     invoice_number: Option<Text>,
     invoice_date: Option<String>,
     due_date: Option<String>,
@@ -199,8 +201,14 @@ struct SalesInvoice {
     timestamp: Option<Text>,
 }
 
-/// Sales invoices and credit notes as documents. The sync endpoint repeats the header on every
-/// invoice line; each invoice is taken once. `debtor_of` maps an account id to its code.
+/// Sales invoices and credit notes as documents. The sync endpoint sends an invoice as a header
+/// record (`LineNumber` 0: the invoice's amounts) and one record per line (1..n: a line's amount
+/// excluding VAT, and its description). Amounts come from the header only; the lines' descriptions
+/// describe the invoice when the header has none. Lines whose header is on another page make no
+/// document (their Timestamps still move the cursor). The kind comes from the documented type
+/// codes (8020 and 8023 invoices, 8021 and 8024 credit notes), not from the sign, which differs
+/// between divisions; the sign only decides when the type is missing. `debtor_of` maps an account
+/// id to its code.
 pub fn parse_sales_invoices(
     url: &str,
     raws: &[Box<RawValue>],
@@ -208,11 +216,25 @@ pub fn parse_sales_invoices(
     debtor_of: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Vec<Record>, ApiError> {
     let mut out = Vec::new();
+    let records = json::records::<SalesInvoice>(url, raws, "InvoiceID")?;
+    let mut lines: std::collections::HashMap<&str, Vec<&str>> = std::collections::HashMap::new();
+    for r in &records {
+        if r.line_number.unwrap_or(0) > 0 {
+            if let Some(d) = r
+                .description
+                .as_deref()
+                .map(str::trim)
+                .filter(|d| !d.is_empty())
+            {
+                lines.entry(r.invoice_id.as_str()).or_default().push(d);
+            }
+        }
+    }
     let mut seen = std::collections::HashSet::new();
-    for (i, inv) in json::records::<SalesInvoice>(url, raws, "InvoiceID")?
-        .into_iter()
-        .enumerate()
-    {
+    for (i, inv) in records.iter().enumerate() {
+        if inv.line_number.unwrap_or(0) > 0 {
+            continue;
+        }
         let id = inv.invoice_id.clone();
         if !seen.insert(id.clone()) {
             continue;
@@ -233,8 +255,9 @@ pub fn parse_sales_invoices(
             .map(|t| t.0.trim().to_string())
             .filter(|s| !s.is_empty() && s != "null")
             .ok_or_else(|| json::missing(url, &id, "InvoiceNumber"))?;
-        let amount_fc = inv.amount_fc.map(|a| a.0);
+        let amount_fc = inv.amount_fc.as_ref().map(|a| a.0);
         let kind = match (inv.kind, amount_fc) {
+            (Some(8020) | Some(8023), _) => DocumentKind::Invoice,
             (Some(8021) | Some(8024), _) => DocumentKind::CreditNote,
             (_, Some(a)) if a < Decimal::ZERO => DocumentKind::CreditNote,
             _ => DocumentKind::Invoice,
@@ -246,10 +269,7 @@ pub fn parse_sales_invoices(
             filled(&inv.currency).ok_or_else(|| json::missing(url, &id, "Currency"))?;
         let currency = Currency::parse(&currency_text)
             .map_err(|e| json::invalid(url, &id, "Currency", &currency_text, &e.to_string()))?;
-        let total = inv
-            .amount_fc
-            .ok_or_else(|| json::missing(url, &id, "AmountFC"))?
-            .0;
+        let total = amount_fc.ok_or_else(|| json::missing(url, &id, "AmountFC"))?;
         let account = filled(&inv.invoice_to)
             .or_else(|| filled(&inv.ordered_by))
             .ok_or_else(|| json::missing(url, &id, "InvoiceTo"))?;
@@ -257,7 +277,7 @@ pub fn parse_sales_invoices(
             tracing::warn!(invoice = %number, %account, "account not synced yet; its id stands in for the debtor number");
             account.clone()
         });
-        let vat = inv.vat_amount_fc.map(|a| a.0.abs());
+        let vat = inv.vat_amount_fc.as_ref().map(|a| a.0.abs());
         let document = Document {
             creditor: creditor.clone(),
             kind,
@@ -275,7 +295,11 @@ pub fn parse_sales_invoices(
             status: DocumentStatus::Open,
             credited_invoice: None,
             payment_reference: filled(&inv.payment_reference),
-            description: filled(&inv.description),
+            description: filled(&inv.description).or_else(|| {
+                lines
+                    .get(id.as_str())
+                    .map(|l| l.join("; ").chars().take(500).collect())
+            }),
         };
         out.push(Record::Document {
             id: id.clone(),
@@ -378,7 +402,7 @@ fn same_origin(base: &str, next: &str) -> bool {
     }
 }
 
-/// The lowest and highest `Timestamp` among raw records (the deletion log's).
+/// The lowest and highest `Timestamp` among raw records.
 fn timestamp_range(raws: &[Box<RawValue>]) -> Option<(u64, u64)> {
     #[derive(Deserialize)]
     #[serde(rename_all = "PascalCase")]
@@ -394,21 +418,6 @@ fn timestamp_range(raws: &[Box<RawValue>]) -> Option<(u64, u64)> {
                 .0
                 .parse()
                 .ok()
-        })
-        .collect();
-    Some((*all.iter().min()?, *all.iter().max()?))
-}
-
-/// The lowest and highest Timestamp among parsed records (their versions).
-fn version_range(records: &[Record]) -> Option<(u64, u64)> {
-    let all: Vec<u64> = records
-        .iter()
-        .filter_map(|r| match r {
-            Record::Document { version, .. }
-            | Record::Debtor { version, .. }
-            | Record::Skipped { version, .. }
-            | Record::OpenAmount { version, .. } => version.as_deref()?.parse().ok(),
-            _ => None,
         })
         .collect();
     Some((*all.iter().min()?, *all.iter().max()?))
@@ -475,10 +484,9 @@ impl Exact {
                     PAYMENT_TERMS => parse_payment_terms(&url, &page.results)?,
                     _ => parse_deleted(&url, &page.results)?,
                 };
-                let range = match endpoint {
-                    DELETED => timestamp_range(&page.results),
-                    _ => version_range(&records),
-                };
+                // Every record's Timestamp moves the cursor, also of records that make no
+                // document (an invoice's line records, skipped ones).
+                let range = timestamp_range(&page.results);
                 if let Some((low, high)) = range {
                     if low <= cursor && page_no > 1 {
                         // The walk relies on pages in Timestamp order; a resume from this
