@@ -1153,3 +1153,57 @@ fn a_debtor_renamed_or_moved_upstream_is_renamed_in_incasso() {
         );
     }
 }
+
+#[test]
+fn a_nightly_run_over_twenty_administrations_isolates_the_one_that_fails() {
+    let server = api_server::start(Upstream::with(3, 30));
+    let dir = tempfile::tempdir().unwrap();
+    let url = server.url();
+    let mut cfg = format!(
+        "parallel = 2\nsummary = \"{}\"\n",
+        dir.path().join("firm.json").display()
+    );
+    for n in 0..20 {
+        // Client 7's token has expired: its sync fails, the other nineteen go on.
+        let token = if n == 7 {
+            "MB_TOKEN_EXPIRED"
+        } else {
+            "MB_TOKEN"
+        };
+        cfg.push_str(&format!(
+            "\n[[administration]]\nname = \"client-{n:02}\"\ndata_dir = \"{}\"\nclaims_as_of = \"2026-06-30\"\n\n[[administration.source]]\nname = \"mb\"\nkind = \"moneybird\"\nadministration = \"123456789012345678\"\nbase_url = \"{url}/mb\"\ntoken_env = \"{token}\"\nbase_delay_ms = 10\nmax_attempts = 2\n",
+            dir.path().join(format!("client-{n:02}")).display()
+        ));
+    }
+    let path = dir.path().join("firm.toml");
+    std::fs::write(&path, cfg).unwrap();
+    let o = incasso(dir.path(), &["run", "--config", path.to_str().unwrap()])
+        .env("MB_TOKEN_EXPIRED", "an-expired-token-0000")
+        .output()
+        .unwrap();
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "partial overall: {out}");
+    assert_no_secret(&out);
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("firm.json")).unwrap())
+            .unwrap();
+    assert_eq!(summary["administrations"], 20, "{summary}");
+    assert_eq!(summary["succeeded"], 19, "{summary}");
+    let runs = summary["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 20);
+    for (n, r) in runs.iter().enumerate() {
+        assert_eq!(r["administration"], format!("client-{n:02}"));
+        let want = if n == 7 { "partial" } else { "success" };
+        assert_eq!(r["status"], want, "client-{n:02}: {r}");
+    }
+    assert!(
+        runs[7]["warnings"].to_string().contains("sync failed"),
+        "{}",
+        runs[7]
+    );
+    // Every other client has its own complete ledger.
+    for n in [0, 8, 19] {
+        let store = incasso_store::Store::open(&dir.path().join(format!("client-{n:02}"))).unwrap();
+        assert_eq!(store.documents().unwrap().len(), 30, "client-{n:02}");
+    }
+}

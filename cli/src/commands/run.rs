@@ -15,7 +15,8 @@ use fs2::FileExt;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-/// The nightly job's configuration.
+/// The nightly job's configuration: one administration's settings, or `[[administration]]`
+/// entries (an accounting firm running the books of many companies, one data directory each).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RunConfig {
@@ -36,6 +37,36 @@ pub struct RunConfig {
     #[serde(default = "default_settle")]
     pub settle_ms: u64,
     /// Accounting APIs to sync first (`[[source]]`, see `incasso sync`).
+    #[serde(default)]
+    pub source: Vec<super::sync::SourceConfig>,
+    /// Many administrations, each run on its own; one failing does not stop the others.
+    #[serde(default)]
+    pub administration: Vec<Administration>,
+    /// Administrations run at the same time (1 to 4; default 1, one after another).
+    pub parallel: Option<usize>,
+}
+
+/// One administration of a many-administration run.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Administration {
+    /// A name for the summary (the client company).
+    pub name: String,
+    /// Its data directory (one per administration).
+    pub data_dir: PathBuf,
+    /// Its inbox.
+    pub inbox: Option<PathBuf>,
+    /// Its HTML report (default: DATA_DIR/report.html).
+    pub report: Option<PathBuf>,
+    /// Send its qualifying claims to the agency.
+    #[serde(default)]
+    pub submit: bool,
+    /// The date its claims are computed for.
+    pub claims_as_of: Option<NaiveDate>,
+    /// Milliseconds an inbox file must stay unchanged.
+    #[serde(default = "default_settle")]
+    pub settle_ms: u64,
+    /// Its accounting APIs.
     #[serde(default)]
     pub source: Vec<super::sync::SourceConfig>,
 }
@@ -66,17 +97,169 @@ struct Step {
     detail: serde_json::Value,
 }
 
-/// Runs the nightly job.
+/// How a run of one administration ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunStatus {
+    /// Every step did its work.
+    Success,
+    /// Some steps did not (files quarantined, claims held or not sent).
+    Partial,
+    /// A step failed.
+    Failure,
+    /// Another run holds the administration: nothing was done.
+    Busy,
+}
+
+impl RunStatus {
+    fn word(self) -> &'static str {
+        match self {
+            RunStatus::Success => "success",
+            RunStatus::Partial => "partial",
+            RunStatus::Failure => "failure",
+            RunStatus::Busy => "busy",
+        }
+    }
+
+    fn exit(self) -> ExitCode {
+        ExitCode::from(match self {
+            RunStatus::Success => 0,
+            RunStatus::Partial => 1,
+            RunStatus::Failure | RunStatus::Busy => 3,
+        })
+    }
+}
+
+/// Writes a summary (it may quote an upstream's words: only its owner reads it).
+fn write_summary(p: &Path, text: &str) -> Result<()> {
+    incasso_connectors::write::create_private(p)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()))
+        .with_context(|| format!("writing {}", p.display()))
+}
+
+/// Runs the nightly job: one administration, or each of the configured administrations.
 pub fn run(config: &Path, data_dir_flag: &Path, today: NaiveDate) -> Result<ExitCode> {
     let text =
         std::fs::read_to_string(config).with_context(|| format!("reading {}", config.display()))?;
     let cfg: RunConfig = toml::from_str(&text)
         .map_err(|e| anyhow::anyhow!("{}: {}", config.display(), e.to_string().trim()))?;
-    // The same rule as `sync`'s (`sync::job_data_dir`): the file's data_dir, else the flag.
-    let data_dir = cfg
-        .data_dir
-        .clone()
-        .unwrap_or_else(|| data_dir_flag.to_path_buf());
+    let redact = incasso_connectors::api::secret::redact;
+    if cfg.administration.is_empty() {
+        // The same rule as `sync`'s (`sync::job_data_dir`): the file's data_dir, else the flag.
+        let one = Administration {
+            name: String::new(),
+            data_dir: cfg
+                .data_dir
+                .clone()
+                .unwrap_or_else(|| data_dir_flag.to_path_buf()),
+            inbox: cfg.inbox.clone(),
+            report: cfg.report.clone(),
+            submit: cfg.submit,
+            claims_as_of: cfg.claims_as_of,
+            settle_ms: cfg.settle_ms,
+            source: cfg.source.clone(),
+        };
+        let (status, summary) = run_one(&one, today)?;
+        let text = redact(&serde_json::to_string_pretty(&summary)?).into_owned();
+        println!("{text}");
+        if let Some(p) = &cfg.summary {
+            write_summary(p, &text)?;
+        }
+        return Ok(status.exit());
+    }
+    anyhow::ensure!(
+        cfg.data_dir.is_none() && cfg.inbox.is_none() && cfg.report.is_none() && cfg.source.is_empty(),
+        "{}: with [[administration]] entries, data_dir, inbox, report and [[source]] belong inside each administration",
+        config.display()
+    );
+    let mut names = std::collections::HashSet::new();
+    let mut dirs = std::collections::HashSet::new();
+    for a in &cfg.administration {
+        anyhow::ensure!(
+            names.insert(a.name.as_str()),
+            "{}: two administrations are named {}",
+            config.display(),
+            a.name
+        );
+        anyhow::ensure!(
+            dirs.insert(a.data_dir.as_path()),
+            "{}: administrations {} and another share the data directory {}",
+            config.display(),
+            a.name,
+            a.data_dir.display()
+        );
+    }
+    let parallel = cfg.parallel.unwrap_or(1).clamp(1, 4);
+    let started_at = Utc::now();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: std::sync::Mutex<Vec<(usize, RunStatus, serde_json::Value)>> =
+        std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..parallel.min(cfg.administration.len()) {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let Some(a) = cfg.administration.get(i) else {
+                    return;
+                };
+                // One administration's failure (an expired token, a broken store) is its own.
+                let (status, summary) = match run_one(a, today) {
+                    Ok(r) => r,
+                    Err(e) => (
+                        RunStatus::Failure,
+                        json!({ "status": "failure", "data_dir": a.data_dir.display().to_string(), "error": format!("{e:#}") }),
+                    ),
+                };
+                results
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push((i, status, summary));
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap_or_else(|p| p.into_inner());
+    results.sort_by_key(|(i, _, _)| *i);
+    let statuses: Vec<RunStatus> = results.iter().map(|(_, s, _)| *s).collect();
+    let overall = if statuses.iter().all(|s| *s == RunStatus::Success) {
+        RunStatus::Success
+    } else if statuses
+        .iter()
+        .all(|s| matches!(s, RunStatus::Failure | RunStatus::Busy))
+    {
+        RunStatus::Failure
+    } else {
+        RunStatus::Partial
+    };
+    let lines: Vec<serde_json::Value> = results
+        .into_iter()
+        .map(|(i, status, mut summary)| {
+            if let Some(o) = summary.as_object_mut() {
+                o.insert("administration".into(), json!(cfg.administration[i].name));
+                o.insert("status".into(), json!(status.word()));
+            }
+            summary
+        })
+        .collect();
+    let count = |s: RunStatus| statuses.iter().filter(|x| **x == s).count();
+    let summary = json!({
+        "status": overall.word(),
+        "started_at": started_at.to_rfc3339(),
+        "finished_at": Utc::now().to_rfc3339(),
+        "administrations": cfg.administration.len(),
+        "succeeded": count(RunStatus::Success),
+        "partial": count(RunStatus::Partial),
+        "failed": count(RunStatus::Failure) + count(RunStatus::Busy),
+        "runs": lines,
+    });
+    let text = redact(&serde_json::to_string_pretty(&summary)?).into_owned();
+    println!("{text}");
+    if let Some(p) = &cfg.summary {
+        write_summary(p, &text)?;
+    }
+    Ok(overall.exit())
+}
+
+/// Runs the nightly job for one administration; its summary, recorded in its audit log.
+fn run_one(cfg: &Administration, today: NaiveDate) -> Result<(RunStatus, serde_json::Value)> {
+    let data_dir = cfg.data_dir.clone();
     std::fs::create_dir_all(&data_dir)
         .with_context(|| format!("creating {}", data_dir.display()))?;
     let lock_path = data_dir.join("run.lock");
@@ -91,7 +274,10 @@ pub fn run(config: &Path, data_dir_flag: &Path, today: NaiveDate) -> Result<Exit
             "error: another incasso run holds {}; this run does nothing",
             lock_path.display()
         );
-        return Ok(ExitCode::from(3));
+        return Ok((
+            RunStatus::Busy,
+            json!({ "status": "busy", "data_dir": data_dir.display().to_string(), "error": format!("another incasso run holds {}", lock_path.display()) }),
+        ));
     }
     let started_at = Utc::now();
     let claims_as_of = cfg.claims_as_of.unwrap_or(today);
@@ -277,14 +463,14 @@ pub fn run(config: &Path, data_dir_flag: &Path, today: NaiveDate) -> Result<Exit
         warnings.push("claims could not be computed for the report (see its detail)".into());
     }
     let status = if failed {
-        "failure"
+        RunStatus::Failure
     } else if partial {
-        "partial"
+        RunStatus::Partial
     } else {
-        "success"
+        RunStatus::Success
     };
     let summary = json!({
-        "status": status,
+        "status": status.word(),
         "started_at": started_at.to_rfc3339(),
         "finished_at": Utc::now().to_rfc3339(),
         "data_dir": data_dir.display().to_string(),
@@ -293,34 +479,22 @@ pub fn run(config: &Path, data_dir_flag: &Path, today: NaiveDate) -> Result<Exit
         "warnings": warnings,
     });
     let redact = incasso_connectors::api::secret::redact;
-    let text = redact(&serde_json::to_string_pretty(&summary)?).into_owned();
-    println!("{text}");
-    if let Some(p) = &cfg.summary {
-        // The summary may quote an upstream's words: only its owner reads it.
-        incasso_connectors::write::create_private(p)
-            .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()))
-            .with_context(|| format!("writing {}", p.display()))?;
-    }
     match incasso_store::Store::open(&data_dir) {
         Ok(store) => {
             let line = redact(&serde_json::to_string(&summary)?).into_owned();
-            store.record_event("run", status, &line, Utc::now())?;
+            store.record_event("run", status.word(), &line, Utc::now())?;
             let state = LastRun {
                 marker: store.change_marker()?,
                 claims_as_of,
                 report: report.clone(),
             };
             drop(store);
-            if status != "failure" {
+            if status != RunStatus::Failure {
                 std::fs::write(&state_file, serde_json::to_vec(&state)?)
                     .with_context(|| format!("writing {}", state_file.display()))?;
             }
         }
         Err(e) => eprintln!("error: recording the run in the audit log: {e}"),
     }
-    Ok(ExitCode::from(match status {
-        "success" => 0,
-        "partial" => 1,
-        _ => 3,
-    }))
+    Ok((status, summary))
 }
