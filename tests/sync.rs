@@ -49,6 +49,10 @@ fn configure(dir: &Path, server: &Server, kind: &str, extra: &str) {
         "exact" => format!(
             "[[source]]\nname = \"ex\"\nkind = \"exact\"\ndivision = 499156\nbase_url = \"{url}/exact\"\nclient_id_env = \"API_CLIENT_ID\"\nclient_secret_env = \"API_CLIENT_SECRET\"\nrefresh_token_env = \"API_REFRESH\"\nbase_delay_ms = 10\ncalls_per_minute = 6000\n{extra}"
         ),
+        "twinfield" => format!(
+            "[[source]]\nname = \"tw\"\nkind = \"twinfield\"\noffice = \"{}\"\nlogin_url = \"{url}/twinfield\"\nfirst_year = 2024\nclient_id_env = \"API_CLIENT_ID\"\nclient_secret_env = \"API_CLIENT_SECRET\"\nrefresh_token_env = \"API_REFRESH\"\nbase_delay_ms = 10\ncalls_per_minute = 60000\n{extra}",
+            api_server::twinfield::OFFICE
+        ),
         _ => format!(
             "[[source]]\nname = \"xe\"\nkind = \"xero\"\ntenant = \"{}\"\nbase_url = \"{url}/xero\"\ntoken_url = \"{url}/xero/connect/token\"\nclient_id_env = \"API_CLIENT_ID\"\nclient_secret_env = \"API_CLIENT_SECRET\"\nrefresh_token_env = \"API_REFRESH\"\nbase_delay_ms = 10\ncalls_per_minute = 6000\n{extra}",
             api_server::TENANT
@@ -1206,4 +1210,100 @@ fn a_nightly_run_over_twenty_administrations_isolates_the_one_that_fails() {
         let store = incasso_store::Store::open(&dir.path().join(format!("client-{n:02}"))).unwrap();
         assert_eq!(store.documents().unwrap().len(), 30, "client-{n:02}");
     }
+}
+
+#[test]
+fn twinfield_syncs_customers_and_open_items_with_pages_a_deletion_and_an_expired_token() {
+    let mut up = Upstream::with(150, 300);
+    for i in 0..300 {
+        if i % 3 == 0 {
+            up.invoices[i].date = "2025-11-10".into();
+            up.invoices[i].due = "2025-12-10".into();
+        }
+    }
+    up.invoices[4].open = "0.00".into();
+    up.invoices[4].status = "paid";
+    up.invoices[9].credit = true;
+    up.invoices[12].status = "draft";
+    let server = api_server::start(up);
+    let dir = tempfile::tempdir().unwrap();
+    configure(dir.path(), &server, "twinfield", "");
+    let o = sync(dir.path(), &["--json"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_no_secret(&text(&o));
+    let summary: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        summary[0]["documents_new"], 299,
+        "all but the draft: {summary}"
+    );
+    assert_eq!(
+        server.up().count("twinfield/finder"),
+        2,
+        "150 customers in Finder pages of 100"
+    );
+    let docs = documents(dir.path());
+    let number = |i: usize| server.up().invoices[i].number.clone();
+    let d = doc(&docs, &number(0)).clone();
+    assert_eq!(
+        d.document.issue_date.to_string(),
+        "2025-11-10",
+        "a 2025 book year"
+    );
+    assert_eq!(
+        d.document.total.to_string(),
+        server.up().invoices[0].total,
+        "the customer line's value, not the revenue line's"
+    );
+    assert_eq!(doc(&docs, &number(4)).document.status, DocumentStatus::Paid);
+    assert_eq!(
+        doc(&docs, &number(9)).document.kind,
+        incasso_core::model::DocumentKind::CreditNote
+    );
+    assert!(!docs
+        .iter()
+        .any(|d| d.document.number.as_str() == number(12)));
+    let store = incasso_store::Store::open(&dir.path().join("data")).unwrap();
+    let debtors = store.debtors().unwrap();
+    assert_eq!(debtors.len(), 150);
+    let one = debtors.iter().find(|d| d.id.as_str() == "D00001").unwrap();
+    assert_eq!(one.name.as_deref(), Some("Debiteur 1 B.V."));
+    assert_eq!(one.kvk.as_deref(), Some("12345678"));
+    assert_eq!(one.address.city.as_deref(), Some("Utrecht"));
+    drop(store);
+
+    // Upstream: invoice 5 deleted, invoice 6 part paid, and the access token expires.
+    {
+        let mut up = server.up();
+        up.delete(5);
+        up.invoices[6].open = "1.00".into();
+        up.touch(6);
+        up.fault("twinfield/processxml", Fault::ExpireToken);
+    }
+    let refreshes = server.up().refreshes;
+    let o = sync(dir.path(), &["--json"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        server.up().refreshes > refreshes,
+        "the expired token was refreshed"
+    );
+    let docs = documents(dir.path());
+    assert_eq!(doc(&docs, &number(5)).document.status, DocumentStatus::Void);
+    assert_eq!(
+        doc(&docs, &number(6))
+            .document
+            .source_open
+            .map(|o| o.to_string()),
+        Some("1.00".to_string())
+    );
+    // Nothing new: nothing written.
+    let o = sync(dir.path(), &["--json"]);
+    let summary: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        (
+            summary[0]["documents_new"].as_u64(),
+            summary[0]["documents_changed"].as_u64()
+        ),
+        (Some(0), Some(0)),
+        "{summary}"
+    );
 }

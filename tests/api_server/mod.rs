@@ -5,6 +5,8 @@
 
 #![allow(dead_code)]
 
+pub mod twinfield;
+
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -108,6 +110,8 @@ pub struct Upstream {
     pub exact_negative_sales: bool,
     /// Position of each invoice and contact by id.
     index: HashMap<String, usize>,
+    /// When the stand-in started (Twinfield's modification moments count from it).
+    pub started: chrono::DateTime<chrono::Utc>,
 }
 
 impl Upstream {
@@ -117,6 +121,7 @@ impl Upstream {
             refresh: FIRST_REFRESH.into(),
             exact_page: 1000,
             clock: 1000,
+            started: chrono::Utc::now(),
             ..Default::default()
         };
         for c in 0..contacts {
@@ -308,6 +313,23 @@ pub fn start(upstream: Upstream) -> Server {
         .route("/exact/api/v1/{div}/sync/Deleted", get(exact_deleted))
         .route("/xero/connect/token", post(token))
         .route("/xero/api.xro/2.0/{endpoint}", get(xero_list))
+        .route("/twinfield/auth/authentication/connect/token", post(token))
+        .route(
+            "/twinfield/auth/authentication/connect/accesstokenvalidation",
+            get(twinfield::validation),
+        )
+        .route(
+            "/twinfield/cluster/webservices/processxml.asmx",
+            post(twinfield::process_xml),
+        )
+        .route(
+            "/twinfield/cluster/webservices/finder.asmx",
+            post(twinfield::finder),
+        )
+        .route(
+            "/twinfield/cluster/webservices/DeletedTransactionsService.svc",
+            post(twinfield::deleted),
+        )
         .with_state(state.clone());
     let listener = runtime
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
@@ -323,7 +345,7 @@ pub fn start(upstream: Upstream) -> Server {
     }
 }
 
-fn reply(status: u16, headers: &[(&str, String)], body: impl Into<Vec<u8>>) -> Response {
+pub(crate) fn reply(status: u16, headers: &[(&str, String)], body: impl Into<Vec<u8>>) -> Response {
     let mut r = (StatusCode::from_u16(status).unwrap(), body.into()).into_response();
     for (k, v) in headers {
         r.headers_mut().insert(
@@ -335,7 +357,7 @@ fn reply(status: u16, headers: &[(&str, String)], body: impl Into<Vec<u8>>) -> R
 }
 
 /// Applies a fault; `Some` answer when it replaces the normal one.
-async fn faulted(state: &Shared, path: &str) -> Result<Option<Fault>, Response> {
+pub(crate) async fn faulted(state: &Shared, path: &str) -> Result<Option<Fault>, Response> {
     let f = {
         let mut up = state.lock().unwrap();
         up.log.push(path.to_string());

@@ -16,7 +16,9 @@ use chrono::{DateTime, Utc};
 use incasso_connectors::api::http::{Auth, Client, Options};
 use incasso_connectors::api::oauth::{ClientAuth, OAuth, OAuthConfig};
 use incasso_connectors::api::secret::{redact, Secret};
-use incasso_connectors::api::{exact, moneybird, xero, ApiError, Known, Page, Record, SyncLedger};
+use incasso_connectors::api::{
+    exact, moneybird, twinfield_sync, xero, ApiError, Known, Page, Record, SyncLedger,
+};
 use incasso_core::ids::CreditorId;
 use incasso_core::model::{DocumentKey, DocumentStatus, Location, Source, SourceKind};
 use incasso_store::{ImportTx, Store, SyncedRecord};
@@ -32,6 +34,8 @@ pub enum Package {
     Exact,
     /// Xero (OAuth2).
     Xero,
+    /// Twinfield (OAuth2, SOAP web services).
+    Twinfield,
 }
 
 /// One configured API source (`[[source]]` in the job's TOML). Secrets are never in the file: it
@@ -49,6 +53,14 @@ pub struct SourceConfig {
     pub division: Option<u64>,
     /// Xero: the tenant id.
     pub tenant: Option<String>,
+    /// Twinfield: the office (company) code.
+    pub office: Option<String>,
+    /// Twinfield: the sales daybooks whose transactions are receivables (default: VRK).
+    pub daybooks: Option<Vec<String>>,
+    /// Twinfield: the first book year a first or full sync reads (default: ten years back).
+    pub first_year: Option<i32>,
+    /// Twinfield: the login server (default: https://login.twinfield.com).
+    pub login_url: Option<String>,
     /// The API root (default: the package's public one).
     pub base_url: Option<String>,
     /// The OAuth2 token endpoint (default: the package's).
@@ -330,6 +342,7 @@ async fn sync_one(
         Moneybird(moneybird::Moneybird),
         Exact(exact::Exact),
         Xero(xero::Xero),
+        Twinfield(twinfield_sync::Twinfield),
     }
     let (connector, mut client, namespace) = match cfg.kind {
         Package::Moneybird => {
@@ -400,6 +413,40 @@ async fn sync_one(
             };
             (Connector::Xero(xe), client, namespace)
         }
+        Package::Twinfield => {
+            let office = cfg.office.clone().ok_or_else(|| missing("office"))?;
+            let login = cfg
+                .login_url
+                .clone()
+                .unwrap_or_else(|| "https://login.twinfield.com".into());
+            let auth = oauth(
+                cfg,
+                data_dir,
+                &format!(
+                    "{}/auth/authentication/connect/token",
+                    login.trim_end_matches('/')
+                ),
+                ClientAuth::Basic,
+            )?;
+            // Twinfield's fair use: 1,000 credits a minute; a read costs one.
+            let client = Client::new(&cfg.name, auth, options(cfg, 600), Vec::new())?;
+            let namespace = format!("twinfield:{}:{office}", cfg.name);
+            let now = Utc::now();
+            let tw = twinfield_sync::Twinfield {
+                login_url: login,
+                office,
+                daybooks: cfg
+                    .daybooks
+                    .clone()
+                    .filter(|d| !d.is_empty())
+                    .unwrap_or_else(|| vec!["VRK".into()]),
+                first_year: cfg
+                    .first_year
+                    .unwrap_or_else(|| chrono::Datelike::year(&now) - 10),
+                creditor: creditor.clone(),
+            };
+            (Connector::Twinfield(tw), client, namespace)
+        }
     };
     let mut ledger = StoreLedger::new(
         store,
@@ -412,6 +459,10 @@ async fn sync_one(
         Connector::Moneybird(c) => c.sync(&mut client, &mut ledger, full).await,
         Connector::Exact(c) => c.sync(&mut client, &mut ledger, full).await,
         Connector::Xero(c) => c.sync(&mut client, &mut ledger, full).await,
+        Connector::Twinfield(c) => {
+            c.sync(&mut client, &mut ledger, full, Utc::now().naive_utc())
+                .await
+        }
     };
     // What was accepted before an error is whole pages: it is kept.
     let result = walked.and(ledger.finish());

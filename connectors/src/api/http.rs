@@ -72,6 +72,23 @@ pub struct Client {
     day_used_up: Option<i64>,
     /// Requests sent, retries included (the benchmark and the cheap-second-sync test read it).
     pub calls: u64,
+    /// The SOAP call being sent, if one is.
+    soap: Option<SoapCall>,
+}
+
+/// A SOAP call's action header.
+struct SoapCall {
+    action: String,
+}
+
+/// Whether a SOAP answer is a fault about the token (Twinfield codes 103 and 354).
+fn soap_auth_fault(body: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(body);
+    text.contains("Fault")
+        && (text.contains("<code>354</code>")
+            || text.contains("<code>103</code>")
+            || text.contains("Token invalid")
+            || text.contains("not valid anymore"))
 }
 
 impl Client {
@@ -98,6 +115,7 @@ impl Client {
             blocked_until: None,
             day_used_up: None,
             calls: 0,
+            soap: None,
         })
     }
 
@@ -111,12 +129,48 @@ impl Client {
         self.send(reqwest::Method::POST, url, &[], Some(body)).await
     }
 
+    /// POST a SOAP 1.1 envelope that carries the access token in its header (Twinfield):
+    /// `envelope` builds it for the token in force at each attempt, so a refresh after an
+    /// expired token rebuilds it. A SOAP fault saying the token is invalid counts as a 401.
+    pub async fn post_soap(
+        &mut self,
+        url: &str,
+        action: &str,
+        envelope: &(dyn Fn(&str) -> String + Sync),
+    ) -> Result<Response, ApiError> {
+        self.soap = Some(SoapCall {
+            action: action.to_string(),
+        });
+        let r = self
+            .send_with(reqwest::Method::POST, url, &[], None, Some(envelope))
+            .await;
+        self.soap = None;
+        r
+    }
+
+    /// The access token in force (refreshed when it is about to expire), for an API that wants
+    /// it somewhere else than the Authorization header (Twinfield's token validation).
+    pub async fn access_token(&mut self) -> Result<Secret, ApiError> {
+        self.token().await
+    }
+
     async fn send(
         &mut self,
         method: reqwest::Method,
         url: &str,
         extra: &[(&str, String)],
         body: Option<Vec<u8>>,
+    ) -> Result<Response, ApiError> {
+        self.send_with(method, url, extra, body, None).await
+    }
+
+    async fn send_with(
+        &mut self,
+        method: reqwest::Method,
+        url: &str,
+        extra: &[(&str, String)],
+        body: Option<Vec<u8>>,
+        envelope: Option<&(dyn Fn(&str) -> String + Sync)>,
     ) -> Result<Response, ApiError> {
         let mut refreshed = false;
         let mut attempt = 0;
@@ -134,10 +188,16 @@ impl Client {
             }
             self.pace().await;
             let token = self.token().await?;
-            let mut req = self
-                .http
-                .request(method.clone(), url)
-                .bearer_auth(token.expose());
+            let mut req = self.http.request(method.clone(), url);
+            match (envelope, &self.soap) {
+                (Some(make), Some(call)) => {
+                    req = req
+                        .header("content-type", "text/xml; charset=utf-8")
+                        .header("soapaction", format!("\"{}\"", call.action))
+                        .body(make(token.expose()));
+                }
+                _ => req = req.bearer_auth(token.expose()),
+            }
             for (k, v) in &self.headers {
                 req = req.header(k.as_str(), v.as_str());
             }
@@ -177,6 +237,13 @@ impl Client {
                 }
             };
             self.observe_limits(&headers);
+            // A SOAP service reports an expired token as a fault (Twinfield: code 354 "Token
+            // invalid", 103 "not valid anymore"), often with status 500: refresh as for a 401.
+            let status = if envelope.is_some() && status == 500 && soap_auth_fault(&body_bytes) {
+                401
+            } else {
+                status
+            };
             match status {
                 200..=299 | 304 => {
                     return Ok(Response {
@@ -357,6 +424,11 @@ fn error_text(body: &[u8]) -> String {
         }
         if let Some(s) = v.pointer("/error/message/value").and_then(|x| x.as_str()) {
             return s.to_string();
+        }
+    }
+    if let (Some(a), Some(b)) = (text.find("<faultstring>"), text.find("</faultstring>")) {
+        if a < b {
+            return text[a + 13..b].to_string();
         }
     }
     if let (Some(a), Some(b)) = (text.find("<Message>"), text.find("</Message>")) {

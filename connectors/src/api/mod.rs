@@ -1,5 +1,6 @@
 //! Accounting APIs: Moneybird, Exact Online and Xero, read incrementally into the same records as
-//! the file connectors; and readers of Twinfield's XML answers (`twinfield.rs`, no sync client).
+//! the file connectors; readers of Twinfield's XML answers (`twinfield.rs`) and its sync client
+//! (`twinfield_sync.rs`).
 //!
 //! Each connector (`moneybird.rs`, `exact.rs`, `xero.rs`) walks its endpoints and hands the
 //! records of every page to a [`SyncLedger`], which stores them and the cursor that follows them
@@ -15,6 +16,7 @@ pub mod moneybird;
 pub mod oauth;
 pub mod secret;
 pub mod twinfield;
+pub mod twinfield_sync;
 pub mod xero;
 
 use std::sync::Arc;

@@ -1,6 +1,6 @@
 //! Twinfield's XML answers (the `ProcessXml` web service): sales invoices, the customer list and
-//! browse data (the open-items and transaction lists). Readers only: there is no Twinfield sync
-//! client, since its session login and browse codes are not built.
+//! browse data (the open-items and transaction lists), and a customer's dimension record. The
+//! sync client that asks for them is `twinfield_sync.rs`.
 //!
 //! Facts that matter: answers may be UTF-16 with a byte-order mark; every element can carry
 //! `result="0"` with the reason in a `msg` attribute or a `<msg>` child, and a batch answer
