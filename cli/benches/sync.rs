@@ -1,7 +1,8 @@
 //! Sync benchmark: `incasso sync` (release) against the local API stand-ins of `tests/api_server`
 //! with 100,000 invoices (`SYNC_INVOICES`), per package: the first sync's time and peak memory,
 //! the peak memory at a quarter of the size (what grows with the total), and the second
-//! sync's requests and time with nothing changed upstream. `SYNC_PACKAGES=exact` runs one.
+//! sync's requests and time with nothing changed upstream. `SYNC_PACKAGES=exact` runs one
+//! (moneybird, exact, xero, twinfield).
 
 #[path = "../../tests/api_server/mod.rs"]
 mod api_server;
@@ -30,6 +31,7 @@ fn config(dir: &Path, server: &api_server::Server, kind: &str) -> String {
     let body = match kind {
         "moneybird" => format!("[[source]]\nname = \"mb\"\nkind = \"moneybird\"\nadministration = \"1\"\nbase_url = \"{url}/mb\"\ntoken_file = \"{token}\"\ncalls_per_minute = 1000000\n"),
         "exact" => format!("[[source]]\nname = \"ex\"\nkind = \"exact\"\ndivision = 1\nbase_url = \"{url}/exact\"\n{oauth}"),
+        "twinfield" => format!("[[source]]\nname = \"tw\"\nkind = \"twinfield\"\noffice = \"{}\"\nlogin_url = \"{url}/twinfield\"\nfirst_year = 2025\n{oauth}", api_server::twinfield::OFFICE),
         _ => format!("[[source]]\nname = \"xe\"\nkind = \"xero\"\ntenant = \"{}\"\nbase_url = \"{url}/xero\"\ntoken_url = \"{url}/xero/connect/token\"\n{oauth}", api_server::TENANT),
     };
     let p = dir.join("incasso.toml");
@@ -38,7 +40,16 @@ fn config(dir: &Path, server: &api_server::Server, kind: &str) -> String {
 }
 
 fn one(kind: &str, invoices: usize) -> (usize, f64, f64, f64, usize) {
-    let server = api_server::start(api_server::Upstream::with(invoices / 20, invoices));
+    let mut up = api_server::Upstream::with(invoices / 20, invoices);
+    if kind == "twinfield" {
+        // Spread over the year's periods, as a real ledger is: Twinfield is read a period at a
+        // time.
+        for (i, inv) in up.invoices.iter_mut().enumerate() {
+            inv.date = format!("2026-{:02}-01", i % 12 + 1);
+            inv.due = inv.date.clone();
+        }
+    }
+    let server = api_server::start(up);
     let dir = tempfile::tempdir().unwrap();
     let cfg = config(dir.path(), &server, kind);
     let data = dir.path().join("data");
@@ -77,7 +88,8 @@ fn main() {
     println!(
         "package    requests  first sync   peak RSS   RSS at n/4   second sync   its requests"
     );
-    let packages = std::env::var("SYNC_PACKAGES").unwrap_or_else(|_| "moneybird,exact,xero".into());
+    let packages =
+        std::env::var("SYNC_PACKAGES").unwrap_or_else(|_| "moneybird,exact,xero,twinfield".into());
     for kind in packages.split(',') {
         let (first_requests, first, rss, second, requests) = one(kind, n);
         let (_, _, quarter_rss, _, _) = one(kind, n / 4);

@@ -181,7 +181,7 @@ enum Command {
         config: PathBuf,
     },
     /// Pull invoices, credit notes, contacts and payments from the accounting APIs configured as
-    /// `[[source]]` in the job's TOML (Moneybird, Exact Online, Xero), incrementally.
+    /// `[[source]]` in the job's TOML (Moneybird, Exact Online, Xero, Twinfield), incrementally.
     Sync {
         /// The configuration with the `[[source]]` entries.
         #[arg(long, default_value = "incasso.toml")]

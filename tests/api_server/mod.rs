@@ -112,6 +112,8 @@ pub struct Upstream {
     index: HashMap<String, usize>,
     /// When the stand-in started (Twinfield's modification moments count from it).
     pub started: chrono::DateTime<chrono::Utc>,
+    /// The clock when the upstream was made: later versions are changes made during a test.
+    pub initial_clock: u64,
 }
 
 impl Upstream {
@@ -165,6 +167,7 @@ impl Upstream {
                     .map(|(i, inv)| (inv.id.clone(), i)),
             )
             .collect();
+        u.initial_clock = u.clock;
         u
     }
 

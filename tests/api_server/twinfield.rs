@@ -13,12 +13,16 @@ use super::{reply, Shared, Upstream};
 /// The office the stand-in holds.
 pub const OFFICE: &str = "NLA001234";
 
-/// The moment a version stands for: the server's start plus that many seconds (so records
-/// changed during a test are newer than anything a sync asked before).
+/// The moment a version stands for: versions given when the upstream was made lie in the two
+/// days before the server started, one second apart; versions given later (changes during a
+/// test) lie after it, so they are newer than anything a sync asked before.
 fn moment(up: &Upstream, version: u64) -> String {
-    (up.started + chrono::Duration::seconds(version as i64))
-        .format("%Y%m%d%H%M%S")
-        .to_string()
+    let at = if version <= up.initial_clock {
+        up.started - chrono::Duration::days(2) + chrono::Duration::seconds(version as i64)
+    } else {
+        up.started + chrono::Duration::seconds((version - up.initial_clock) as i64)
+    };
+    at.format("%Y%m%d%H%M%S").to_string()
 }
 
 fn ymd(date: &str) -> String {
@@ -287,6 +291,9 @@ pub async fn finder(State(state): State<Shared>, body: Bytes) -> Response {
 /// `POST …/DeletedTransactionsService.svc`: the deleted sales transactions.
 pub async fn deleted(State(state): State<Shared>, body: Bytes) -> Response {
     let text = String::from_utf8_lossy(&body).into_owned();
+    if let Err(r) = super::faulted(&state, "twinfield/deleted").await {
+        return r;
+    }
     if let Some(r) = denied(&state, &text) {
         return r;
     }

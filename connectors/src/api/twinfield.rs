@@ -60,12 +60,12 @@ fn failure(node: &Node, path: &str) -> Option<(String, String)> {
             return Some((path.to_string(), msg));
         }
     }
-    node.children.iter().enumerate().find_map(|(i, c)| {
-        let n = node.children[..i]
-            .iter()
-            .filter(|s| s.name == c.name)
-            .count()
-            + 1;
+    // Positions counted as the children go by: a browse answer has tens of thousands of rows.
+    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    node.children.iter().find_map(|c| {
+        let n = seen.entry(c.name.as_str()).or_insert(0);
+        *n += 1;
+        let n = *n;
         failure(c, &format!("{path}/{}[{n}]", c.name))
     })
 }

@@ -13,8 +13,9 @@
 //!   version is the dimension's `touched` counter.
 //! - **Open sales transactions.** Browse data `100` (customer transactions) of the configured
 //!   sales daybooks (default `VRK`), status `normal` (provisional and final). Browse has no
-//!   paging: a first or full sync asks one book year at a time; later syncs ask the lines
-//!   modified since the cursor (`fin.trs.line.modified`). The customer line of a transaction
+//!   paging: a first or full sync asks one period at a time (Twinfield's advice is to keep
+//!   requests small: large ones time out); later syncs ask the lines modified since the cursor
+//!   (`fin.trs.line.modified`). The customer line of a transaction
 //!   (`dim2` set) is the document: its invoice number, customer, dates, value and open value
 //!   (`openvaluesigned`); matched means paid. A transaction's id is `office:daybook:number`.
 //! - **Deletions** come from `DeletedTransactionsService.svc` (`GetDeletedTransactions` per
@@ -293,10 +294,7 @@ impl Twinfield {
         }
         };
         let (period, modified) = match window {
-            Window::Year(y) => (
-                Some(("between", format!("{y}/00"), format!("{y}/99"))),
-                None,
-            ),
+            Window::Periods(from, to) => (Some(("between", from.clone(), to.clone())), None),
             Window::Since(since, until) => (None, Some(("between", since.clone(), until.clone()))),
         };
         let mut cols = vec![
@@ -352,9 +350,19 @@ impl Twinfield {
                     .format("%Y%m%d%H%M%S")
                     .to_string(),
             )],
-            // Browse has no paging: one book year per request.
+            // Browse has no paging: a first or full sync asks one period at a time (the opening
+            // period, each month, then the closing periods of the year).
             None => (self.first_year..=now.year() + 1)
-                .map(Window::Year)
+                .flat_map(|y| {
+                    std::iter::once(Window::Periods(format!("{y}/00"), format!("{y}/00")))
+                        .chain((1..=12).map(move |m| {
+                            Window::Periods(format!("{y}/{m:02}"), format!("{y}/{m:02}"))
+                        }))
+                        .chain(std::iter::once(Window::Periods(
+                            format!("{y}/13"),
+                            format!("{y}/99"),
+                        )))
+                })
                 .collect(),
         };
         if full {
@@ -573,8 +581,8 @@ impl Twinfield {
 
 /// What one browse request asks.
 enum Window {
-    /// One book year (first and full syncs).
-    Year(i32),
+    /// The periods from the first to the second (`YYYY/PP`), in first and full syncs.
+    Periods(String, String),
     /// Lines modified from the first moment to the second (`yyyyMMddHHmmss`).
     Since(String, String),
 }
