@@ -1636,3 +1636,89 @@ fn a_huge_field_is_refused_with_its_place_and_a_short_quote() {
         );
     }
 }
+
+/// Matching on other people's data, debtor identity (#13, partly): debtor columns told apart by
+/// content, a credit note linked by a header in other words or by its description, and a debtor
+/// master file whose names and addresses every claim then carries.
+#[test]
+fn debtors_an_agency_can_find_and_credit_notes_linked_in_other_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let ledger = dir.path().join("ledger.csv");
+    std::fs::write(
+        &ledger,
+        "Factuurnummer;Factuurdatum;Vervaldatum;Debiteur;Debiteurnummer;Type debiteur;Bedrag incl. BTW;Omschrijving;Oorspronkelijk factuurnr.\n\
+         F-101;01-02-2026;15-02-2026;Bakkerij De Zon B.V.;D100;Zakelijk;1.210,00;Brood;\n\
+         F-102;05-02-2026;19-02-2026;Jansen Installaties;D200;Zakelijk;500,00;Onderhoud;\n\
+         F-103;06-02-2026;20-02-2026;D300;D300;Zakelijk;800,00;Verf;\n\
+         C-1;10-02-2026;10-02-2026;Bakkerij De Zon B.V.;D100;Zakelijk;-210,00;Creditering factuur F-101 (te veel geleverd);\n\
+         C-2;11-02-2026;11-02-2026;Jansen Installaties;D200;Zakelijk;-50,00;Korting;F-102\n",
+    )
+    .unwrap();
+    let out = ok(incasso(&data, &["import", ledger.to_str().unwrap()]));
+    assert!(
+        out.contains("debtor_id <- 'Debiteurnummer', debtor_name <- 'Debiteur'"),
+        "{out}"
+    );
+    assert!(
+        out.contains("'Debiteur' holds names, 'Debiteurnummer' holds codes"),
+        "{out}"
+    );
+    assert!(
+        out.contains("credited_invoice <- 'Oorspronkelijk factuurnr.'"),
+        "{out}"
+    );
+    assert!(
+        out.contains("credit note C-1 names invoice F-101 of the same debtor in its description; linked to it"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "debtor fields found: name; 1 of 3 debtors without a name, 3 without an address"
+        ),
+        "{out}"
+    );
+    let open = ok(incasso(
+        &data,
+        &["receivables", "--as-of", "2026-06-30", "--format", "csv"],
+    ));
+    assert!(open.contains("F-101,D100,EUR,1210.00,1000.00,"), "{open}");
+    assert!(open.contains("F-102,D200,EUR,500.00,450.00,"), "{open}");
+
+    // A debtor master file, told from a ledger by its content, fills names and addresses.
+    let list = dir.path().join("klanten.csv");
+    std::fs::write(
+        &list,
+        "Klantnummer;Naam;Adres;Postcode;Plaats;KvK;E-mail;IBAN\n\
+         D300;Schildersbedrijf Verf & Co V.O.F.;Kerkstraat 7;3511 AB;Utrecht;87654321;admin@verf.nl;NL91ABNA0417164300\n\
+         D100;Bakkerij De Zon B.V.;Dorpsstraat 1;1234 AB;Zeist;12345678;;\n",
+    )
+    .unwrap();
+    let out = ok(incasso(&data, &["import", list.to_str().unwrap()]));
+    assert!(out.contains("debtor list imported"), "{out}");
+    assert!(
+        out.contains("debtors: 2 in the file, 0 new, 2 updated"),
+        "{out}"
+    );
+    let v: serde_json::Value = serde_json::from_str(&ok(incasso(
+        &data,
+        &["claims", "--as-of", "2026-06-30", "--format", "json"],
+    )))
+    .unwrap();
+    let claims = v["claims"].as_array().unwrap();
+    let d300 = claims
+        .iter()
+        .find(|c| c["debtor"]["id"] == "D300")
+        .unwrap_or_else(|| panic!("{v}"));
+    assert_eq!(d300["debtor"]["name"], "Schildersbedrijf Verf & Co V.O.F.");
+    assert_eq!(d300["debtor"]["address"]["city"], "Utrecht");
+    for c in claims {
+        assert!(
+            c["debtor"]["name"].as_str().is_some_and(|n| !n.is_empty()),
+            "every claim names its debtor: {c}"
+        );
+    }
+    // The list again changes nothing.
+    let out = ok(incasso(&data, &["import", list.to_str().unwrap()]));
+    assert!(out.contains("already imported"), "{out}");
+}

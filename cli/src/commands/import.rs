@@ -581,6 +581,9 @@ fn import_one(
             if incasso_connectors::bank::csv::detect(&head).is_some() {
                 return import_bank::import(store, file, &inspection, Statement::Csv, false);
             }
+            if incasso_connectors::csv::debtors::looks_like(&head) {
+                return import_debtors(store, file, &inspection);
+            }
             (None, SourceKind::CsvFile)
         }
         Format::Camt(v) if v.starts_with("camt.053") || v.starts_with("camt.054") => {
@@ -677,6 +680,9 @@ fn import_one(
         "  documents: {} new, {} changed, {} unchanged; debtors: {} new, {} updated",
         r.new, r.changed, r.unchanged, summary.debtors_new, summary.debtors_updated
     );
+    if let Some(line) = debtor_fields(&report.debtors) {
+        println!("  {line}");
+    }
     if r.merged + r.conflicts > 0 {
         println!(
             "  other sources: {} documents merged, {} in conflict (see `incasso conflicts`)",
@@ -704,6 +710,82 @@ fn import_one(
     }
     if let Some(p) = rejected_file {
         println!("  rejected rows written to {}", p.display());
+    }
+    Ok(true)
+}
+
+/// What a file says about its debtors: the fields it fills for any of them, and how many lack a
+/// name or an address an agency could find them by.
+fn debtor_fields(debtors: &[incasso_core::model::Debtor]) -> Option<String> {
+    if debtors.is_empty() {
+        return None;
+    }
+    let any = |f: &dyn Fn(&incasso_core::model::Debtor) -> bool| debtors.iter().any(f);
+    let found: Vec<&str> = [
+        ("name", any(&|d| d.name.is_some())),
+        ("address", any(&|d| !d.address.is_empty())),
+        ("e-mail", any(&|d| d.email.is_some())),
+        ("phone", any(&|d| d.phone.is_some())),
+        ("KvK", any(&|d| d.kvk.is_some())),
+        ("VAT number", any(&|d| d.vat_number.is_some())),
+        ("IBAN", any(&|d| !d.ibans.is_empty())),
+    ]
+    .into_iter()
+    .filter(|(_, has)| *has)
+    .map(|(f, _)| f)
+    .collect();
+    let no_name = debtors.iter().filter(|d| d.name.is_none()).count();
+    let no_address = debtors.iter().filter(|d| d.address.is_empty()).count();
+    Some(format!(
+        "debtor fields found: {}; {no_name} of {} debtors without a name, {no_address} without an address",
+        if found.is_empty() { "none".to_string() } else { found.join(", ") },
+        debtors.len()
+    ))
+}
+
+/// Imports a debtor master file: names, addresses, KvK, VAT, e-mail and IBAN per debtor, filling
+/// what the store lacks (an accounting API's current data still wins over a file).
+fn import_debtors(
+    store: &incasso_store::Store,
+    file: &Path,
+    inspection: &incasso_connectors::source::Inspection,
+) -> Result<bool> {
+    let started = std::time::Instant::now();
+    let mut bytes = Vec::with_capacity(inspection.size as usize);
+    std::io::Read::read_to_end(&mut inspection.open()?, &mut bytes)
+        .with_context(|| format!("reading {}", file.display()))?;
+    let text = incasso_connectors::source::decode_all(&bytes, inspection.encoding);
+    let name = file.display().to_string();
+    let list = incasso_connectors::csv::debtors::read(&name, &text)?;
+    let mut tx = store.begin_import(inspection.source(SourceKind::CsvFile), chrono::Utc::now())?;
+    for (d, _) in &list.debtors {
+        tx.add_debtor(d);
+    }
+    let summary = tx.commit_unflushed()?;
+    println!(
+        "{}: debtor list imported as import #{} in {:.2}s",
+        file.display(),
+        summary.record.id,
+        started.elapsed().as_secs_f64()
+    );
+    println!(
+        "  columns: {}",
+        list.columns
+            .iter()
+            .map(|(f, h)| format!("{} <- '{h}'", f.name()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    println!(
+        "  debtors: {} in the file, {} new, {} updated",
+        list.debtors.len(),
+        summary.debtors_new,
+        summary.debtors_updated
+    );
+    let debtors: Vec<incasso_core::model::Debtor> =
+        list.debtors.into_iter().map(|(d, _)| d).collect();
+    if let Some(line) = debtor_fields(&debtors) {
+        println!("  {line}");
     }
     Ok(true)
 }

@@ -141,6 +141,83 @@ fn parse_sample(text: &str, delimiter: u8) -> Vec<SampleRecord> {
     out
 }
 
+/// Whether a value reads as a name rather than a code: words, or lower-case letters (codes are
+/// digits and capitals: `D100`, `10023`, `DEB-0042`).
+fn looks_like_name(v: &str) -> bool {
+    let v = v.trim();
+    let lower = v.chars().filter(|c| c.is_lowercase()).count();
+    !v.is_empty() && (v.contains(' ') || lower >= 2) && !v.chars().all(|c| c.is_ascii_digit())
+}
+
+/// When two or more columns' headers name the debtor (`Debiteur` beside `Debiteurnummer`,
+/// `Customer` beside `Customer ID`), the column whose values read as names is the debtor's name
+/// and the one whose values read as codes its id, whatever the headers say. Returns a note for
+/// the import summary when it decided. A profile's own choice is never overridden.
+fn debtor_columns_by_content(
+    header: &[String],
+    data: &[SampleRecord],
+    from_profile: &std::collections::BTreeMap<Field, String>,
+    columns: &mut Vec<(Field, usize)>,
+) -> Option<String> {
+    if from_profile
+        .keys()
+        .any(|f| matches!(f, Field::DebtorId | Field::DebtorName))
+    {
+        return None;
+    }
+    let candidates: Vec<usize> = header
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| {
+            matches!(
+                field_for_header(h),
+                Some(Field::DebtorId | Field::DebtorName)
+            )
+        })
+        .map(|(i, _)| i)
+        .collect();
+    if candidates.len() < 2 {
+        return None;
+    }
+    let share = |i: usize| -> f64 {
+        let values: Vec<&str> = data
+            .iter()
+            .take(500)
+            .filter_map(|r| r.fields.get(i).map(String::as_str))
+            .filter(|v| !v.trim().is_empty())
+            .collect();
+        if values.is_empty() {
+            return 0.5;
+        }
+        values.iter().filter(|v| looks_like_name(v)).count() as f64 / values.len() as f64
+    };
+    let scored: Vec<(usize, f64)> = candidates.iter().map(|&i| (i, share(i))).collect();
+    let name = scored
+        .iter()
+        .filter(|(_, s)| *s >= 0.8)
+        .max_by(|a, b| a.1.total_cmp(&b.1))?
+        .0;
+    let id = scored
+        .iter()
+        .filter(|(i, s)| *i != name && *s <= 0.2)
+        .min_by(|a, b| a.1.total_cmp(&b.1))?
+        .0;
+    let current = |f: Field| columns.iter().find(|(g, _)| *g == f).map(|(_, i)| *i);
+    if current(Field::DebtorName) == Some(name) && current(Field::DebtorId) == Some(id) {
+        return None;
+    }
+    columns.retain(|(f, i)| {
+        !matches!(f, Field::DebtorId | Field::DebtorName) && *i != name && *i != id
+    });
+    columns.push((Field::DebtorId, id));
+    columns.push((Field::DebtorName, name));
+    columns.sort();
+    Some(format!(
+        "debtor columns told apart by their content: '{}' holds names, '{}' holds codes",
+        header[name], header[id]
+    ))
+}
+
 fn recognised(fields: &[String]) -> usize {
     let mut seen: Vec<Field> = fields.iter().filter_map(|h| field_for_header(h)).collect();
     seen.sort();
@@ -308,8 +385,12 @@ pub(crate) fn detect(
         notes.push(format!("no currency column: every amount is {c}"));
     }
 
-    let col = |f: Field| columns.iter().find(|(g, _)| *g == f).map(|(_, i)| *i);
     let data = &records[header_idx + 1..];
+    if let Some(note) = debtor_columns_by_content(&header, data, &profile.columns, &mut columns) {
+        ignored.retain(|h| !note.contains(&format!("'{h}'")));
+        notes.push(note);
+    }
+    let col = |f: Field| columns.iter().find(|(g, _)| *g == f).map(|(_, i)| *i);
     let decimal_mark = match profile.decimal_mark {
         Some(m) => Some(m),
         None => detect_mark(file, data, &AMOUNT_FIELDS.map(|f| (f, col(f))), &header)?,

@@ -411,7 +411,8 @@ pub fn normalise_header(h: &str) -> String {
         .collect()
 }
 
-/// The field a header names, if any.
+/// The field a header names, if any: a known name, else (for the invoice a credit note corrects)
+/// the header's words.
 pub fn field_for_header(h: &str) -> Option<Field> {
     let n = normalise_header(h);
     if n.is_empty() {
@@ -421,6 +422,56 @@ pub fn field_for_header(h: &str) -> Option<Field> {
         .iter()
         .find(|(_, names)| names.iter().any(|s| s.replace('_', "") == n))
         .map(|(f, _)| *f)
+        .or_else(|| names_credited_invoice(h).then_some(Field::CreditedInvoice))
+}
+
+/// A header's words: split at anything not a letter or digit and at a lower-to-upper change
+/// (`OriginalInvoice`), lower case, accents folded.
+fn words(h: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut word = String::new();
+    let mut prev_lower = false;
+    for c in h.chars() {
+        if !c.is_alphanumeric() || (c.is_uppercase() && prev_lower) {
+            if !word.is_empty() {
+                out.push(normalise_header(&word));
+                word.clear();
+            }
+        }
+        if c.is_alphanumeric() {
+            word.push(c);
+        }
+        prev_lower = c.is_lowercase();
+    }
+    if !word.is_empty() {
+        out.push(normalise_header(&word));
+    }
+    out
+}
+
+/// Whether a header names the invoice a credit note corrects, in any common Dutch or English
+/// wording: a word for an invoice beside a word for "original", "credited", "related" or
+/// "corrects" (`Originele factuur`, `Oorspronkelijk factuurnr.`, `Credited invoice no`,
+/// `Related Invoice`, `Corrects invoice`, `Gecrediteerde factuur`, `Factuur (origineel)`).
+fn names_credited_invoice(h: &str) -> bool {
+    const INVOICE: [&str; 4] = ["factuur", "invoice", "inv", "fact"];
+    const LINK: [&str; 11] = [
+        "origin",
+        "oorspronk",
+        "gecrediteerd",
+        "credited",
+        "related",
+        "gerelateerd",
+        "correct",
+        "gecorrigeerd",
+        "referenced",
+        "refers",
+        "crediteert",
+    ];
+    let w = words(h);
+    let is = |word: &str, stems: &[&str]| stems.iter().any(|s| word.starts_with(s));
+    w.iter().any(|x| is(x, &INVOICE) && !is(x, &LINK))
+        && w.iter().any(|x| is(x, &LINK) && !is(x, &INVOICE))
 }
 
 /// The field a profile names by its own name (`issue_date`, `debtor_id`, ...).
@@ -436,6 +487,31 @@ pub fn field_names() -> Vec<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_credited_invoice_column_is_found_by_its_words() {
+        for h in [
+            "Originele factuur",
+            "Oorspronkelijk factuurnr.",
+            "Credited invoice no",
+            "Related Invoice",
+            "Corrects invoice",
+            "Gecrediteerde factuur nr",
+            "Factuur (origineel)",
+            "OriginalInvoiceRef",
+            "Gerelateerde factuur",
+        ] {
+            assert_eq!(field_for_header(h), Some(Field::CreditedInvoice), "{h}");
+        }
+        for h in [
+            "Creditfactuur",
+            "Factuurnummer",
+            "Original amount",
+            "Invoice date",
+        ] {
+            assert_ne!(field_for_header(h), Some(Field::CreditedInvoice), "{h}");
+        }
+    }
 
     #[test]
     fn dutch_and_english_synonyms() {

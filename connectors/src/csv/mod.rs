@@ -5,6 +5,7 @@
 //! names file, line, column and value; by default it rejects the whole file, with
 //! [`CsvOptions::skip_bad_rows`] the row is set aside as a [`RejectedRow`] instead.
 
+pub mod debtors;
 pub mod detect;
 pub mod headers;
 pub mod profile;

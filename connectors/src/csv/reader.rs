@@ -153,8 +153,13 @@ where
     let sample_rows = sample.lines().count().max(1) as u64;
     let expected_rows =
         (size / (sample.len() as u64 / sample_rows).max(16)).min(50_000_000) as usize;
-    let mut seen: HashMap<(DocumentKind, String), (u64, u64)> =
+    // Per document: its line, its content fingerprint, and its debtor's hash (to link a credit
+    // note to an invoice its description names).
+    let mut seen: HashMap<(DocumentKind, String), (u64, u64, u64)> =
         HashMap::with_capacity(expected_rows + 16);
+    // Credit notes that name no invoice in a column but have a description: linked at the end,
+    // when every invoice of the file is known.
+    let mut unlinked: Vec<(Document, u64)> = Vec::new();
     let mut debtors: HashMap<String, Debtor> = HashMap::new();
     let mut report = CsvReport {
         detection: detection.clone(),
@@ -223,7 +228,7 @@ where
                         ))
                     }
                     Entry::Vacant(e) => {
-                        e.insert((line, fp));
+                        e.insert((line, fp, debtor_hash(&doc.debtor)));
                         let debtor = match debtors.get(doc.debtor.as_str()) {
                             Some(known) if !rows.fills_gap(&fields, known) => Ok(None),
                             _ => rows.debtor(&fields, doc.debtor.clone(), line).map(Some),
@@ -246,11 +251,18 @@ where
                         }
                     }
                 }
+                report.documents += 1;
+                if doc.kind == DocumentKind::CreditNote
+                    && doc.credited_invoice.is_none()
+                    && doc.description.is_some()
+                {
+                    unlinked.push((doc, line));
+                    continue;
+                }
                 sink(doc, Location::Line(line)).map_err(|message| CsvError::Sink {
                     file: name.clone(),
                     message,
                 })?;
-                report.documents += 1;
             }
             Err(e) if options.skip_bad_rows => {
                 report.rejected.push(RejectedRow {
@@ -261,6 +273,21 @@ where
             }
             Err(e) => return Err(CsvError::Row(e)),
         }
+    }
+    for (mut doc, line) in unlinked {
+        if let Some(number) = named_invoice(&doc, &seen) {
+            if report.warnings.len() < MAX_WARNINGS {
+                report.warnings.push(format!(
+                    "line {line}: credit note {} names invoice {number} of the same debtor in its description; linked to it",
+                    doc.number
+                ));
+            }
+            doc.credited_invoice = Some(number);
+        }
+        sink(doc, Location::Line(line)).map_err(|message| CsvError::Sink {
+            file: name.clone(),
+            message,
+        })?;
     }
     progress.set_position(size);
     if data_rows == 0 {
@@ -276,6 +303,41 @@ where
         report.detection.date_format = Some(d);
     }
     Ok(report)
+}
+
+fn debtor_hash(d: &incasso_core::ids::DebtorId) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    d.as_str().hash(&mut h);
+    h.finish()
+}
+
+/// The one invoice of the credit note's debtor in this file that its description names, if
+/// exactly one is named (`Creditering factuur F2026-004`, `credit for INV-0042`).
+fn named_invoice(
+    cn: &Document,
+    seen: &HashMap<(DocumentKind, String), (u64, u64, u64)>,
+) -> Option<incasso_core::ids::DocumentNumber> {
+    let text = cn.description.as_deref()?;
+    let debtor = debtor_hash(&cn.debtor);
+    let mut found: Vec<incasso_core::ids::DocumentNumber> = Vec::new();
+    for token in
+        text.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | ':' | '(' | ')' | '#'))
+    {
+        let token = token.trim_matches(|c: char| c == '.' || c == '\'' || c == '"');
+        if token.len() < 2 {
+            continue;
+        }
+        let Ok(number) = incasso_core::ids::DocumentNumber::new(token) else {
+            continue;
+        };
+        let hit = seen
+            .get(&(DocumentKind::Invoice, number.normalised().into_owned()))
+            .is_some_and(|(_, _, d)| *d == debtor);
+        if hit && !found.iter().any(|f| f.normalised() == number.normalised()) {
+            found.push(number);
+        }
+    }
+    (found.len() == 1).then(|| found.remove(0))
 }
 
 fn fingerprint(d: &Document) -> u64 {
@@ -698,8 +760,10 @@ impl<'a> RowReader<'a> {
 
     fn debtor(&self, fields: &Fields, id: DebtorId, line: u64) -> Result<Debtor, RowError> {
         let t = |f| self.text(fields, f).map(String::from);
+        // A "name" that only repeats the debtor's code is no name: another source may have one.
+        let name = t(Field::DebtorName).filter(|n| !n.eq_ignore_ascii_case(id.as_str()));
         let mut d = Debtor::new(id);
-        d.name = t(Field::DebtorName);
+        d.name = name;
         d.kind = match self.text(fields, Field::DebtorKind).map(str::to_lowercase) {
             Some(k)
                 if [
