@@ -180,6 +180,7 @@ fn unapplied_money(r: &crate::ledger::Reconciled, decisions: &[ManualDecision]) 
                     .join(" "),
                 &index,
             ),
+            names_missing: o.names_missing.clone(),
         })
         .collect()
 }

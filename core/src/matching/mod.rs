@@ -9,6 +9,7 @@
 //! taken in date and id order, so the same ledger gives the same result.
 
 mod fxhash;
+pub mod missing;
 pub mod names;
 pub mod numbers;
 pub mod references;
@@ -124,6 +125,9 @@ pub struct PaymentOutcome {
     pub unapplied: Decimal,
     /// Why, in plain words (shortfalls, duplicates, ambiguities).
     pub notes: Vec<String>,
+    /// The invoice number its text names that the ledger does not have, when that is why it is
+    /// unapplied: it designates that invoice, so it is no part payment of the debtor's others.
+    pub names_missing: Option<String>,
 }
 
 impl PaymentOutcome {
@@ -176,6 +180,10 @@ impl Matching {
     ) -> HashMap<(String, Currency), Decimal> {
         let mut out: HashMap<(String, Currency), Decimal> = HashMap::new();
         for (o, p) in self.outcomes.iter().zip(payments) {
+            // Money that names an invoice the ledger does not have pays that invoice, not ours.
+            if o.names_missing.is_some() {
+                continue;
+            }
             if let (Some(d), true) = (&o.debtor, o.money_not_applied()) {
                 *out.entry((d.as_str().to_string(), p.amount.currency()))
                     .or_default() += o.unapplied;
@@ -206,6 +214,8 @@ struct Indexes<'a> {
     accounts: FxHashMap<String, Vec<&'a DebtorId>>,
     /// Open invoices per debtor and currency, oldest due first.
     items: FxHashMap<(&'a DebtorId, Currency), Vec<u32>>,
+    /// The shapes of the ledger's invoice numbers.
+    shapes: missing::Shapes,
 }
 
 /// Cores to use, at most eight.
@@ -220,17 +230,23 @@ impl<'a> Indexes<'a> {
         let in_force =
             |i: usize| docs[i].document.kind == DocumentKind::Invoice && open[i].is_some();
         let per = docs.len().div_ceil(threads()).max(1);
-        let (numbers, (references, references_more, items)) = std::thread::scope(|scope| {
+        let (numbers, (references, references_more, items, shapes)) = std::thread::scope(|scope| {
             let parts: Vec<_> = (0..docs.len())
                 .step_by(per)
                 .map(|start| {
                     scope.spawn(move || {
                         let end = (start + per).min(docs.len());
                         let mut index = NumberIndex::with_capacity(end - start);
-                        for i in (start..end).filter(|&i| in_force(i)) {
-                            index.add(docs[i].document.number.as_str(), i as u32);
+                        let mut shapes = missing::Shapes::default();
+                        for i in start..end {
+                            if docs[i].document.kind == DocumentKind::Invoice {
+                                shapes.add(docs[i].document.number.as_str());
+                            }
+                            if in_force(i) {
+                                index.add(docs[i].document.number.as_str(), i as u32);
+                            }
                         }
-                        index
+                        (index, shapes)
                     })
                 })
                 .collect();
@@ -267,11 +283,16 @@ impl<'a> Indexes<'a> {
                     (d.due_date, d.number.normalised())
                 });
             }
+            let mut shapes = missing::Shapes::default();
             let numbers: Vec<NumberIndex> = parts
                 .into_iter()
-                .map(|h| h.join().expect("an index worker panicked"))
+                .map(|h| {
+                    let (index, s) = h.join().expect("an index worker panicked");
+                    shapes.merge(s);
+                    index
+                })
                 .collect();
-            (numbers, (references, references_more, items))
+            (numbers, (references, references_more, items, shapes))
         });
         let mut accounts: FxHashMap<String, Vec<&DebtorId>> = FxHashMap::default();
         for d in debtors {
@@ -288,6 +309,7 @@ impl<'a> Indexes<'a> {
             references_more,
             accounts,
             items,
+            shapes,
         }
     }
 }
@@ -393,6 +415,7 @@ pub fn match_payments(
             debtor: None,
             allocated: Decimal::ZERO,
             unapplied: Decimal::ZERO,
+            names_missing: None,
             notes: Vec::new(),
         })
         .collect();
@@ -561,6 +584,11 @@ pub fn match_payments(
                 PaymentStatus::PartlyAllocated
             };
             let plain = plan.notes.is_empty();
+            if plan.parts.is_empty() {
+                out.names_missing = plan.notes.iter().find_map(|n| {
+                    Some(n.strip_prefix("names ")?.split_once(MISSING)?.0.to_string())
+                });
+            }
             out.notes.extend(plan.notes);
             // A confident match teaches the payer's account, for later payments without a reference.
             let exact = plain
@@ -883,6 +911,11 @@ fn plan_payment(
         .copied()
         .filter(|&d| open_of(d) == amount)
         .collect();
+    if by_number.is_none() {
+        if let Some(plan) = names_a_missing_invoice(docs, p, debtor, &exact, amount, idx) {
+            return Some(plan);
+        }
+    }
     if let Some(plan) = by_number {
         let named_number = docs[plan.parts.first().map_or(named[0].0, |x| x.0) as usize]
             .document
@@ -944,6 +977,73 @@ fn plan_payment(
         debtor: Some(debtor.clone()),
         reasons: vec!["no reference and no exact amount: applied to the oldest items".into()],
         notes: Vec::new(),
+    })
+}
+
+/// What a note says after the number a payment names that no invoice has.
+const MISSING: &str = ", which is not in the ledger";
+
+/// The plan for a payment of a known payer whose text names an invoice number of the ledger's
+/// shape that no invoice has (see `missing.rs`), or `None` when it names none.
+fn names_a_missing_invoice(
+    docs: &[LedgerDocument],
+    p: &Payment,
+    debtor: &DebtorId,
+    exact: &[u32],
+    amount: Decimal,
+    idx: &Indexes<'_>,
+) -> Option<Plan> {
+    let text = p.remittance.as_deref()?;
+    let missing: Vec<&str> = idx
+        .shapes
+        .numbers_in(text)
+        .into_iter()
+        .filter(|t| {
+            !numbers::find_in(&idx.numbers, t)
+                .iter()
+                .any(|(_, s)| *s == KeyStrength::Full)
+        })
+        .collect();
+    let named = *missing.first()?;
+    let named_norm = crate::ids::DocumentNumber::new(named)
+        .map(|n| n.normalised().into_owned())
+        .unwrap_or_else(|_| named.to_uppercase());
+    let typo = exact.iter().copied().find(|&d| {
+        missing::one_edit_apart(&named_norm, &docs[d as usize].document.number.normalised())
+    });
+    Some(match (typo, exact.first()) {
+        (Some(d), _) => Plan {
+            parts: vec![(d, amount)],
+            rule: AllocationRule::DebtorExactAmount,
+            confidence: 85,
+            debtor: Some(debtor.clone()),
+            reasons: Vec::new(),
+            notes: vec![format!(
+                "names {named}, which is not in the ledger; taken as a typo for {}, the payer's item of exactly this amount",
+                docs[d as usize].document.number
+            )],
+        },
+        (None, Some(&d)) => Plan {
+            parts: vec![(d, amount)],
+            rule: AllocationRule::DebtorExactAmount,
+            confidence: 60,
+            debtor: Some(debtor.clone()),
+            reasons: vec![format!(
+                "names {named}, which is not in the ledger; the payer's {} is open for exactly this amount",
+                docs[d as usize].document.number
+            )],
+            notes: Vec::new(),
+        },
+        (None, None) => Plan {
+            parts: Vec::new(),
+            rule: AllocationRule::DebtorExactAmount,
+            confidence: 100,
+            debtor: Some(debtor.clone()),
+            reasons: Vec::new(),
+            notes: vec![format!(
+                "names {named}{MISSING}; left unapplied, not spread over the debtor's other items"
+            )],
+        },
     })
 }
 

@@ -7,10 +7,10 @@
 //! | signal | fires when | boundary |
 //! |---|---|---|
 //! | number | its text names the item's number: all its digits, year and sequence, the sequence alone, or its payment reference | digits compared without leading zeros; a sequence needs 3 digits and must stand alone in the text (`F2026-000232` does not name `F2025-000232`) |
-//! | number, one off | a number in the text is one digit changed or two adjacent digits swapped from one of those, and the payer or the amount fits too | only numbers of 4 digits or more; in a dense numbering every number is one off from dozens of others, so the typo alone proves nothing |
+//! | number, one off | a number in the text is one digit changed or two adjacent digits swapped from one of those, and the payer or the amount fits too | only numbers of 4 digits or more; in a dense numbering every number is one off from dozens of others, so the typo alone proves nothing; when the number is of our numbering but no invoice has it (a partial ledger), only the amount counts |
 //! | amount | it equals the item's open amount or total | the payer is not identified as another debtor |
 //! | sum | it equals the debtor's open total, or a sum of two or more of its open items | as above; every subset up to 10 items, else sums oldest first |
-//! | payer | the payer's account is one the debtor paid from, or its name is the debtor's (case, punctuation, legal forms, word order ignored), and the amount is none of the debtor's items nor a sum of them | holds every item issued before the payment: it may be a part payment of any |
+//! | payer | the payer's account is one the debtor paid from, or its name is the debtor's (case, punctuation, legal forms, word order ignored), and the amount is none of the debtor's items nor a sum of them | holds every item issued before the payment: it may be a part payment of any; not when its text names an invoice of the ledger's numbering that the ledger does not have (it designates that one) |
 //!
 //! and it was booked on or after the item's issue date, in the item's currency. A person's
 //! decision releases the hold: allocating the payment, or `incasso unallocate PAYMENT ITEM`
@@ -58,6 +58,10 @@ pub struct Unapplied {
     /// a payment naming a settled document of the debtor is an overpayment of that one, not a
     /// part payment of the others.
     pub names_documents_of: Vec<DebtorId>,
+    /// An invoice number of the ledger's shape its text names that no document has: it
+    /// designates that invoice, so it is no part payment of the debtor's others (a number one
+    /// edit from an item, or an exact amount, still holds that item).
+    pub names_missing: Option<String>,
 }
 
 /// Every document's full numbers (all digits, year and sequence, payment reference) and its
@@ -342,6 +346,11 @@ impl Gate {
             _ => false,
         };
         let identified = p.debtor.as_ref() == Some(item.debtor);
+        // A payment naming an invoice of our numbering that we do not have (a partial ledger)
+        // is one digit off from many of ours: only its amount can say it meant one of them.
+        if p.names_missing.is_some() {
+            return amount;
+        }
         amount || account || name || identified
     }
 
@@ -484,7 +493,8 @@ impl Gate {
                 .iter()
                 .any(|it| p.amount == it.open || p.amount == it.total)
                 || sums.contains(&p.amount.normalize())
-                || p.names_documents_of.contains(&debtor.id);
+                || p.names_documents_of.contains(&debtor.id)
+                || p.names_missing.is_some();
             if explained {
                 continue;
             }
@@ -595,6 +605,7 @@ mod tests {
             account: None,
             not_for: vec![],
             names_documents_of: vec![],
+            names_missing: None,
         }
     }
 
@@ -791,6 +802,14 @@ mod tests {
                 "name, a repeat of a settled invoice",
                 Unapplied {
                     names_documents_of: vec![deb.id.clone()],
+                    ..named.clone()
+                },
+                0,
+            ),
+            (
+                "name, naming an invoice the ledger does not have",
+                Unapplied {
+                    names_missing: Some("F2025-0123".into()),
                     ..named
                 },
                 0,

@@ -1,0 +1,118 @@
+//! Payments that name an invoice the ledger does not have (an open-items export, a ledger split
+//! over files): the number has the shape of the ledger's own invoice numbers but no invoice
+//! carries it. Such a payment designates something, so it is never spread over the debtor's
+//! other items (art. 6:43 BW is for a payment that designates nothing): it stays unapplied, with
+//! the reason, unless the payer's own item of exactly that amount has a number one edit away (a
+//! typo).
+
+use std::collections::HashMap;
+
+/// The shape of a document number: letter runs as `A`, digit runs as their length, other
+/// characters as they are (`F2025-0123` → `A4-4`). `None` for fewer than three digits.
+pub fn shape(number: &str) -> Option<String> {
+    let mut out = String::with_capacity(number.len());
+    let (mut run, mut digits, mut letters) = (0usize, 0usize, false);
+    for c in number.chars() {
+        if c.is_ascii_digit() {
+            run += 1;
+            digits += 1;
+            letters = false;
+            continue;
+        }
+        if run > 0 {
+            out.push_str(&run.to_string());
+            run = 0;
+        }
+        if c.is_alphabetic() {
+            if !letters {
+                out.push('A');
+            }
+            letters = true;
+        } else {
+            out.push(c);
+            letters = false;
+        }
+    }
+    if run > 0 {
+        out.push_str(&run.to_string());
+    }
+    (digits >= 3).then_some(out)
+}
+
+/// The shapes the ledger's invoice numbers have, with how many invoices have each.
+#[derive(Debug, Default)]
+pub struct Shapes {
+    counts: HashMap<String, usize>,
+    total: usize,
+}
+
+impl Shapes {
+    /// Counts one invoice number.
+    pub fn add(&mut self, number: &str) {
+        self.total += 1;
+        if let Some(s) = shape(number) {
+            *self.counts.entry(s).or_default() += 1;
+        }
+    }
+
+    /// Merges counts made on another core.
+    pub fn merge(&mut self, other: Shapes) {
+        self.total += other.total;
+        for (s, n) in other.counts {
+            *self.counts.entry(s).or_default() += n;
+        }
+    }
+
+    /// Whether numbers of this shape are the ledger's own: at least three invoices and one in a
+    /// hundred have it.
+    fn usual(&self, s: &str) -> bool {
+        self.counts
+            .get(s)
+            .is_some_and(|&n| n >= 3 && n * 100 >= self.total)
+    }
+
+    /// The words of a payment's text shaped like the ledger's invoice numbers.
+    pub fn numbers_in<'t>(&self, text: &'t str) -> Vec<&'t str> {
+        text.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | ':' | '(' | ')' | '#'))
+            .map(|t| t.trim_matches(|c: char| c == '.' || c == '\'' || c == '"'))
+            .filter(|t| shape(t).is_some_and(|s| self.usual(&s)))
+            .collect()
+    }
+}
+
+/// Whether two numbers differ by one changed character or two swapped neighbours.
+pub fn one_edit_apart(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let diff: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
+    match diff.as_slice() {
+        [_] => true,
+        [i, j] => *j == i + 1 && a[*i] == b[*j] && a[*j] == b[*i],
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shapes_and_edits() {
+        assert_eq!(shape("F2025-0123").as_deref(), Some("A4-4"));
+        assert_eq!(shape("INV-000042").as_deref(), Some("A-6"));
+        assert_eq!(shape("12").as_deref(), None);
+        let mut s = Shapes::default();
+        for n in ["F2025-0001", "F2025-0002", "F2026-0003", "C2026-0001"] {
+            s.add(n);
+        }
+        assert_eq!(
+            s.numbers_in("betaling F2025-0123, klant 77"),
+            vec!["F2025-0123"]
+        );
+        assert!(one_edit_apart("F2025-0123", "F2025-0128"));
+        assert!(one_edit_apart("F2025-0123", "F2025-0213"));
+        assert!(!one_edit_apart("F2025-0123", "F2025-0321"));
+    }
+}
