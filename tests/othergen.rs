@@ -102,13 +102,15 @@ fn judge(set: &str) -> Judged {
 #[test]
 fn claims_on_sets_nobody_here_wrote_claim_nothing_already_paid() {
     // (set, claimed items paid in full or in part at most, truly unpaid items held at most %)
-    // en-rabo: three payments the matcher applies to the wrong invoice (a typo naming another
-    // debtor's invoice, sequence numbers of two years) stay invisible to the gate, which sees
-    // only money not applied; better matching is the matching issue's work.
+    // en-rabo: one payment the matcher still applies to the wrong invoice (sequence numbers of
+    // two years) stays invisible to the gate, which sees only money not applied (it was three
+    // before payers were recognised by name). Payers known only by name whose payment goes to
+    // review stay unidentified, so the gate weighs that money against every debtor: a few more
+    // holds (en-rabo 2.9% to 4.2%) for fewer wrong claims.
     for (set, wrong_at_most, held_pct_at_most) in [
         ("nl-camt", 0, 2.0),
-        ("nl-partial", 0, 6.0),
-        ("en-rabo", 3, 4.0),
+        ("nl-partial", 0, 5.0),
+        ("en-rabo", 1, 4.5),
     ] {
         let j = judge(set);
         assert!(
@@ -128,6 +130,14 @@ fn claims_on_sets_nobody_here_wrote_claim_nothing_already_paid() {
             "{set}: the gate holds what money received may have paid"
         );
         let pct = 100.0 * j.held_truly_unpaid as f64 / j.truly_unpaid.max(1) as f64;
+        eprintln!(
+            "{set}: {} items claimed, {} paid in full and {} in part among them; {} of {} truly unpaid items held ({pct:.2}%)",
+            j.claimed_items,
+            j.paid_in_full.len(),
+            j.paid_in_part.len(),
+            j.held_truly_unpaid,
+            j.truly_unpaid
+        );
         assert!(
             pct <= held_pct_at_most,
             "{set}: {} of {} truly unpaid items held ({pct:.2}%)",

@@ -216,6 +216,9 @@ struct Indexes<'a> {
     items: FxHashMap<(&'a DebtorId, Currency), Vec<u32>>,
     /// The shapes of the ledger's invoice numbers.
     shapes: missing::Shapes,
+    /// Debtors by the identity key of their name (`names.rs`, initials kept), for payers whose
+    /// account the ledger does not know.
+    names: FxHashMap<String, Vec<&'a DebtorId>>,
 }
 
 /// Cores to use, at most eight.
@@ -303,6 +306,20 @@ impl<'a> Indexes<'a> {
                 }
             }
         }
+        let mut by_name: FxHashMap<String, Vec<&DebtorId>> = FxHashMap::default();
+        for d in debtors {
+            if let Some(k) = d
+                .name
+                .as_deref()
+                .map(names::identity_key)
+                .filter(|k| !k.is_empty())
+            {
+                let e = by_name.entry(k).or_default();
+                if !e.contains(&&d.id) {
+                    e.push(&d.id);
+                }
+            }
+        }
         Indexes {
             numbers,
             references,
@@ -310,6 +327,7 @@ impl<'a> Indexes<'a> {
             accounts,
             items,
             shapes,
+            names: by_name,
         }
     }
 }
@@ -499,12 +517,29 @@ pub fn match_payments(
                 outcomes[pi].notes.push("kept unallocated by hand".into());
                 continue;
             }
-            let payer: Vec<&DebtorId> = p
+            let mut payer: Vec<&DebtorId> = p
                 .counterparty_account
                 .as_deref()
                 .and_then(|a| idx.accounts.get(a))
                 .cloned()
                 .unwrap_or_default();
+            // An account the ledger does not know: the payer's name, when it is exactly one
+            // debtor's (case, punctuation, legal forms and word order aside). Weaker evidence
+            // than an account, so what it alone decides is less sure.
+            let mut by_name = false;
+            if payer.is_empty() {
+                if let Some([one]) = p
+                    .counterparty_name
+                    .as_deref()
+                    .map(names::identity_key)
+                    .filter(|k| !k.is_empty())
+                    .and_then(|k| idx.names.get(&k))
+                    .map(Vec::as_slice)
+                {
+                    payer.push(one);
+                    by_name = true;
+                }
+            }
             let plan = plan_payment(
                 docs,
                 p,
@@ -517,13 +552,33 @@ pub fn match_payments(
                 policy,
                 &excluded_pairs,
             );
+            let plan = plan.map(|mut plan| {
+                if by_name
+                    && matches!(
+                        plan.rule,
+                        AllocationRule::DebtorExactAmount
+                            | AllocationRule::DebtorCombination
+                            | AllocationRule::DebtorOldestFirst
+                    )
+                {
+                    plan.confidence = plan.confidence.saturating_sub(10);
+                    let why =
+                        "the payer's account is not known; its name is the debtor's".to_string();
+                    if plan.confidence < policy.review_below {
+                        plan.reasons.push(why);
+                    } else {
+                        plan.notes.push(why);
+                    }
+                }
+                plan
+            });
             let out = &mut outcomes[pi];
             let Some(plan) = plan else {
                 if round == 0 && payer.is_empty() {
                     retry.push(pi);
                 }
                 out.unapplied = amount;
-                if payer.len() == 1 {
+                if payer.len() == 1 && !by_name {
                     out.debtor = Some(payer[0].clone());
                     out.status = PaymentStatus::Unapplied;
                     out.notes
@@ -549,9 +604,12 @@ pub fn match_payments(
                     });
                 }
                 out.status = PaymentStatus::Review;
-                // Who paid, when the account says so; else whom the text names.
+                // Who paid, when the account says so; else whom the text names. A payer known only
+                // by name stays unidentified while in review, so the gate weighs the money against
+                // every debtor's items.
                 out.debtor = match payer.as_slice() {
-                    [one] => Some((*one).clone()),
+                    [one] if !by_name => Some((*one).clone()),
+                    _ if by_name => None,
                     _ => plan.debtor.clone(),
                 };
                 out.unapplied = amount;

@@ -30,6 +30,17 @@ const NOISE: [&str; 22] = [
 
 /// The comparable key of a name; empty when nothing identifying is left.
 pub fn name_key(name: &str) -> String {
+    key(name, false)
+}
+
+/// The key of a name that keeps initials: strict enough to say who a payer is (`Y. van der Meer`
+/// is not `T. van der Meer`, nor `Yusuf van der Meer`), where [`name_key`] only says who it may
+/// be.
+pub fn identity_key(name: &str) -> String {
+    key(name, true)
+}
+
+fn key(name: &str, initials: bool) -> String {
     let mut folded = String::with_capacity(name.len());
     for c in name.chars() {
         let c = match c {
@@ -49,7 +60,7 @@ pub fn name_key(name: &str) -> String {
     }
     let mut words: Vec<&str> = folded
         .split_whitespace()
-        .filter(|w| w.chars().count() > 1 && !NOISE.contains(w))
+        .filter(|w| (initials || w.chars().count() > 1) && !NOISE.contains(w))
         .collect();
     words.sort_unstable();
     words.dedup();
@@ -58,7 +69,7 @@ pub fn name_key(name: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::name_key;
+    use super::{identity_key, name_key};
 
     #[test]
     fn one_key_for_the_ways_people_write_a_name() {
@@ -82,5 +93,14 @@ mod tests {
             name_key("Bakkerij De Maan B.V.")
         );
         assert_eq!(name_key("B.V."), "");
+        assert_eq!(identity_key("J. Jansen"), identity_key("JANSEN J"));
+        assert_ne!(
+            identity_key("Y. van der Meer"),
+            identity_key("T. van der Meer")
+        );
+        assert_ne!(
+            identity_key("Y. van der Meer"),
+            identity_key("Yusuf van der Meer")
+        );
     }
 }
