@@ -1074,9 +1074,10 @@ fn exact_invoice_lines_across_pages_never_become_totals_in_either_sign_conventio
         let got = totals(dir.path());
         let up = server.up();
         let (mut credits, mut described) = (0, 0);
+        let docs = documents(dir.path());
         for inv in up.invoices.iter() {
             let number = inv.number.replace('-', "");
-            let d = doc(&documents(dir.path()), &number).clone();
+            let d = doc(&docs, &number).clone();
             assert_eq!(
                 d.document.total.to_string(),
                 inv.total,

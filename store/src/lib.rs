@@ -325,10 +325,19 @@ impl Store {
             .truncate(false)
             .open(&lock_path)
             .map_err(io(&lock_path))?;
-        if lock.try_lock_exclusive().is_err() {
+        // A handle this process dropped a moment ago may not have let go yet (another thread
+        // closing it): wait briefly for our own pid, never for another process.
+        let mut tries = 0;
+        while lock.try_lock_exclusive().is_err() {
             let mut pid = String::new();
+            let _ = lock.rewind();
             let _ = lock.read_to_string(&mut pid);
             let pid = pid.trim();
+            if pid == std::process::id().to_string() && tries < 100 {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                continue;
+            }
             return Err(StoreError::InUse {
                 dir: dir.to_path_buf(),
                 pid: if pid.is_empty() {
