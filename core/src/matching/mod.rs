@@ -1291,4 +1291,6 @@ fn search(
 }
 
 #[cfg(test)]
+mod props;
+#[cfg(test)]
 mod tests;
