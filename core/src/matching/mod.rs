@@ -950,7 +950,7 @@ fn plan_payment(
         return by_number;
     }
     let debtor = payer[0];
-    let items: Vec<u32> = idx
+    let mut items: Vec<u32> = idx
         .items
         .get(&(debtor, currency))
         .map(|l| {
@@ -962,6 +962,17 @@ fn plan_payment(
         .unwrap_or_default();
     if items.is_empty() {
         return by_number;
+    }
+    // Items whose sequence number the text mentions come first (stable: oldest due first
+    // otherwise), so of two items of the same amount the one the payer named is taken.
+    if let Some(text) = p.remittance.as_deref() {
+        let mentioned = mentioned_numbers(text);
+        if !mentioned.is_empty() {
+            items.sort_by_key(|&d| {
+                !sequence_of(docs[d as usize].document.number.as_str())
+                    .is_some_and(|s| mentioned.contains(&s))
+            });
+        }
     }
     let open_of = |d: u32| open[d as usize].unwrap_or_default();
     let exact: Vec<u32> = items
@@ -979,8 +990,10 @@ fn plan_payment(
             .document
             .number
             .normalised();
+        // One digit changed or two neighbours swapped: the payer's own item of exactly the amount
+        // paid, next to the number written, is what was meant.
         let typo = exact.iter().copied().find(|&d| {
-            one_swap_apart(
+            missing::one_edit_apart(
                 &named_number,
                 &docs[d as usize].document.number.normalised(),
             )
@@ -1036,6 +1049,24 @@ fn plan_payment(
         reasons: vec!["no reference and no exact amount: applied to the oldest items".into()],
         notes: Vec::new(),
     })
+}
+
+/// The runs of digits in a text, without leading zeros (`0207` → `207`).
+fn mentioned_numbers(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_ascii_digit())
+        .map(|r| r.trim_start_matches('0'))
+        .filter(|r| r.len() >= 2)
+        .map(str::to_string)
+        .collect()
+}
+
+/// A document number's last run of digits, without leading zeros (`INV-2026-0207` → `207`).
+fn sequence_of(number: &str) -> Option<String> {
+    number
+        .split(|c: char| !c.is_ascii_digit())
+        .rfind(|r| !r.is_empty())
+        .map(|r| r.trim_start_matches('0').to_string())
+        .filter(|r| r.len() >= 2)
 }
 
 /// What a note says after the number a payment names that no invoice has.
@@ -1228,19 +1259,6 @@ fn oldest_first(
         }
     }
     parts
-}
-
-/// True when `b` is `a` with two adjacent characters swapped.
-fn one_swap_apart(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    let diff: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
-    diff.len() == 2
-        && diff[1] == diff[0] + 1
-        && a[diff[0]] == b[diff[1]]
-        && a[diff[1]] == b[diff[0]]
 }
 
 /// The first combination of two to four items (oldest first, fewest items first) whose open
