@@ -219,6 +219,8 @@ struct Indexes<'a> {
     /// Debtors by the identity key of their name (`names.rs`, initials kept), for payers whose
     /// account the ledger does not know.
     names: FxHashMap<String, Vec<&'a DebtorId>>,
+    /// Debtors (id and name) by each full word of their name, for payers who write initials.
+    name_words: FxHashMap<String, Vec<(&'a DebtorId, &'a str)>>,
 }
 
 /// Cores to use, at most eight.
@@ -320,6 +322,14 @@ impl<'a> Indexes<'a> {
                 }
             }
         }
+        let mut name_words: FxHashMap<String, Vec<(&DebtorId, &str)>> = FxHashMap::default();
+        for d in debtors {
+            if let Some(name) = d.name.as_deref() {
+                for w in names::words(name).0 {
+                    name_words.entry(w).or_default().push((&d.id, name));
+                }
+            }
+        }
         Indexes {
             numbers,
             references,
@@ -328,6 +338,7 @@ impl<'a> Indexes<'a> {
             items,
             shapes,
             names: by_name,
+            name_words,
         }
     }
 }
@@ -538,6 +549,23 @@ pub fn match_payments(
                 {
                     payer.push(one);
                     by_name = true;
+                } else if let Some(name) = p.counterparty_name.as_deref() {
+                    // Initials for first names: the one debtor whose name they fit.
+                    let (full, _) = names::words(name);
+                    let mut fits: Vec<&DebtorId> = full
+                        .first()
+                        .and_then(|w| idx.name_words.get(w))
+                        .into_iter()
+                        .flatten()
+                        .filter(|(_, n)| names::initials_fit(name, n))
+                        .map(|(d, _)| *d)
+                        .collect();
+                    fits.sort();
+                    fits.dedup();
+                    if let [one] = fits.as_slice() {
+                        payer.push(one);
+                        by_name = true;
+                    }
                 }
             }
             let plan = plan_payment(

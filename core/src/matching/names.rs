@@ -40,6 +40,55 @@ pub fn identity_key(name: &str) -> String {
     key(name, true)
 }
 
+/// A name's words after folding (legal forms and filler words dropped): the full words, and the
+/// initials (single letters) apart.
+pub fn words(name: &str) -> (Vec<String>, Vec<char>) {
+    let k = key(name, true);
+    let mut full = Vec::new();
+    let mut initials = Vec::new();
+    for w in k.split_whitespace() {
+        let mut chars = w.chars();
+        match (chars.next(), chars.next()) {
+            (Some(c), None) => initials.push(c),
+            _ => full.push(w.to_string()),
+        }
+    }
+    (full, initials)
+}
+
+/// Whether a payer's name can be this debtor's when written with initials for first names
+/// (`Bakker, Z.` for `Zoë Bakker`, `van der Meer Y.` for `Yusuf van der Meer`): every full word of
+/// the payer's is the debtor's, every initial is the first letter of one of the debtor's other
+/// words (or one of its initials), and no word of the debtor's is left unexplained.
+pub fn initials_fit(payer: &str, debtor: &str) -> bool {
+    let (pw, pi) = words(payer);
+    let (dw, di) = words(debtor);
+    if pw.is_empty() || pi.is_empty() {
+        return false;
+    }
+    let mut rest: Vec<&String> = dw.iter().collect();
+    for w in &pw {
+        match rest.iter().position(|d| *d == w) {
+            Some(i) => {
+                rest.remove(i);
+            }
+            None => return false,
+        }
+    }
+    // Each initial explains one remaining word of the debtor's, or one of its own initials.
+    let mut initials: Vec<char> = di.clone();
+    for c in pi {
+        if let Some(i) = rest.iter().position(|d| d.starts_with(c)) {
+            rest.remove(i);
+        } else if let Some(i) = initials.iter().position(|d| *d == c) {
+            initials.remove(i);
+        } else {
+            return false;
+        }
+    }
+    rest.is_empty()
+}
+
 fn key(name: &str, initials: bool) -> String {
     let mut folded = String::with_capacity(name.len());
     for c in name.chars() {
