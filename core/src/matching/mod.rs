@@ -553,11 +553,12 @@ pub fn match_payments(
                     // Initials for first names: the one debtor whose name they fit.
                     let (full, _) = names::words(name);
                     let mut fits: Vec<&DebtorId> = full
-                        .first()
-                        .and_then(|w| idx.name_words.get(w))
-                        .into_iter()
+                        .iter()
+                        .filter_map(|w| idx.name_words.get(w))
                         .flatten()
-                        .filter(|(_, n)| names::initials_fit(name, n))
+                        .filter(|(_, n)| {
+                            names::initials_fit(name, n) || names::initials_fit(n, name)
+                        })
                         .map(|(d, _)| *d)
                         .collect();
                     fits.sort();

@@ -107,8 +107,32 @@ fn key(name: &str, initials: bool) -> String {
         };
         folded.extend(c.to_lowercase());
     }
-    let mut words: Vec<&str> = folded
-        .split_whitespace()
+    // A legal form spelt in single letters ("B V", "V O F") is the legal form.
+    let raw: Vec<&str> = folded.split_whitespace().collect();
+    let mut kept: Vec<&str> = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        let run = raw[i..]
+            .iter()
+            .take_while(|w| w.chars().count() == 1)
+            .count();
+        if run >= 2 {
+            let joined: String = raw[i..i + run].concat();
+            if NOISE.contains(&joined.as_str()) {
+                i += run;
+                continue;
+            }
+        }
+        kept.push(raw[i]);
+        i += 1;
+    }
+    let mut words: Vec<&str> = kept
+        .into_iter()
+        .map(|w| match w {
+            // The common abbreviation and its word are one name.
+            "gebroeders" => "gebr",
+            other => other,
+        })
         .filter(|w| (initials || w.chars().count() > 1) && !NOISE.contains(w))
         .collect();
     words.sort_unstable();
