@@ -221,6 +221,10 @@ struct Indexes<'a> {
     names: FxHashMap<String, Vec<&'a DebtorId>>,
     /// Debtors (id and name) by each full word of their name, for payers who write initials.
     name_words: FxHashMap<String, Vec<(&'a DebtorId, &'a str)>>,
+    /// Credit notes' numbers, upper case.
+    credit_notes: HashSet<String>,
+    /// Debtors whose name has initials, by each full word of it.
+    initialled: FxHashMap<String, Vec<(&'a DebtorId, &'a str)>>,
 }
 
 /// Cores to use, at most eight.
@@ -323,13 +327,23 @@ impl<'a> Indexes<'a> {
             }
         }
         let mut name_words: FxHashMap<String, Vec<(&DebtorId, &str)>> = FxHashMap::default();
+        let mut initialled: FxHashMap<String, Vec<(&DebtorId, &str)>> = FxHashMap::default();
         for d in debtors {
             if let Some(name) = d.name.as_deref() {
-                for w in names::words(name).0 {
+                let (full, initials) = names::words(name);
+                for w in full {
+                    if !initials.is_empty() {
+                        initialled.entry(w.clone()).or_default().push((&d.id, name));
+                    }
                     name_words.entry(w).or_default().push((&d.id, name));
                 }
             }
         }
+        let credit_notes: HashSet<String> = docs
+            .iter()
+            .filter(|d| d.document.kind == DocumentKind::CreditNote)
+            .map(|d| d.document.number.as_str().to_uppercase())
+            .collect();
         Indexes {
             numbers,
             references,
@@ -339,6 +353,8 @@ impl<'a> Indexes<'a> {
             shapes,
             names: by_name,
             name_words,
+            credit_notes,
+            initialled,
         }
     }
 }
@@ -410,13 +426,42 @@ fn named_in(
         return named;
     }
     for text in texts.into_iter().flatten() {
-        for (d, s) in numbers::find_in(&idx.numbers, text) {
+        // A credit note the text names ("F2025-000028 min creditnota C2025-000002") is not an
+        // invoice with the same digits: its number is taken out before invoice numbers are read.
+        let text = without_credit_notes(text, idx);
+        for (d, s) in numbers::find_in(&idx.numbers, &text) {
             if usable(d) && !named.by_number.iter().any(|(e, _)| *e == d) {
                 named.by_number.push((d, s));
             }
         }
     }
     named
+}
+
+/// The text with every word that is a credit note's number (as the ledger writes it, case and
+/// spaces aside) blanked.
+fn without_credit_notes<'t>(text: &'t str, idx: &Indexes<'_>) -> std::borrow::Cow<'t, str> {
+    if idx.credit_notes.is_empty() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut changed = false;
+    for (i, word) in text.split(' ').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let bare = word.trim_matches(|c: char| !c.is_alphanumeric());
+        if bare.len() >= 3 && idx.credit_notes.contains(&bare.to_uppercase()) {
+            changed = true;
+            continue;
+        }
+        out.push_str(word);
+    }
+    if changed {
+        std::borrow::Cow::Owned(out)
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
 }
 
 /// Matches payments to the reconciliation's open documents as of a date, adding allocations to
@@ -551,18 +596,7 @@ pub fn match_payments(
                     by_name = true;
                 } else if let Some(name) = p.counterparty_name.as_deref() {
                     // Initials for first names: the one debtor whose name they fit.
-                    let (full, _) = names::words(name);
-                    let mut fits: Vec<&DebtorId> = full
-                        .iter()
-                        .filter_map(|w| idx.name_words.get(w))
-                        .flatten()
-                        .filter(|(_, n)| {
-                            names::initials_fit(name, n) || names::initials_fit(n, name)
-                        })
-                        .map(|(d, _)| *d)
-                        .collect();
-                    fits.sort();
-                    fits.dedup();
+                    let fits = initials_candidates(name, &idx);
                     if let [one] = fits.as_slice() {
                         payer.push(one);
                         by_name = true;
@@ -1078,6 +1112,40 @@ fn plan_payment(
         reasons: vec!["no reference and no exact amount: applied to the oldest items".into()],
         notes: Vec::new(),
     })
+}
+
+/// Most debtors one name word may point to before it is too common to look through.
+const NAME_WORD_LIMIT: usize = 200;
+
+/// The debtors whose name a payer's name fits with initials for first names: the payer's
+/// initials against the debtor's words (candidates under the payer's rarest word), or the
+/// debtor's initials against the payer's words (among debtors written with initials).
+fn initials_candidates<'a>(name: &str, idx: &Indexes<'a>) -> Vec<&'a DebtorId> {
+    let (full, initials) = names::words(name);
+    let mut fits: Vec<&DebtorId> = Vec::new();
+    if initials.is_empty() {
+        for w in &full {
+            for (d, n) in idx.initialled.get(w).into_iter().flatten() {
+                if names::initials_fit(n, name) {
+                    fits.push(d);
+                }
+            }
+        }
+    } else if let Some(list) = full
+        .iter()
+        .filter_map(|w| idx.name_words.get(w))
+        .min_by_key(|l| l.len())
+        .filter(|l| l.len() <= NAME_WORD_LIMIT)
+    {
+        for (d, n) in list {
+            if names::initials_fit(name, n) {
+                fits.push(d);
+            }
+        }
+    }
+    fits.sort();
+    fits.dedup();
+    fits
 }
 
 /// The runs of digits in a text, without leading zeros (`0207` → `207`).
