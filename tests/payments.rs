@@ -80,6 +80,28 @@ fn statements_pay_the_ledger_and_a_line_in_two_formats_counts_once() {
             "F2026-006,48.40,invoice-number,95",
         ]
     );
+    // As JSON, every allocation carries its evidence: the payment as the bank gave it, whom it
+    // was taken for, and where it came from.
+    let json: serde_json::Value = serde_json::from_str(&ok(incasso(
+        &data,
+        &["allocations", "--as-of", BANK_AS_OF, "--format", "json"],
+    )))
+    .unwrap();
+    let all = json.as_array().unwrap();
+    assert_eq!(all.len(), 5, "{json}");
+    for a in all {
+        let e = &a["evidence"];
+        assert!(e["date"].is_string() && e["source"].is_string(), "{a}");
+        assert!(e["payer_taken_for"].is_string(), "{a}");
+    }
+    let by_amount = all
+        .iter()
+        .find(|a| a["rule"] == "debtor-exact-amount")
+        .unwrap();
+    assert!(
+        by_amount["evidence"]["payer_account"].is_string(),
+        "{by_amount}"
+    );
     let unmatched = ok(incasso(
         &data,
         &["unmatched", "--as-of", BANK_AS_OF, "--format", "csv"],

@@ -49,6 +49,9 @@ fn print(format: Format, head: &[&str], rows: &[Vec<String>]) -> Result<ExitCode
 /// Every allocation of a payment: payment, document, amount, rule, confidence.
 pub fn allocations(data_dir: &Path, as_of: NaiveDate, format: Format) -> Result<ExitCode> {
     let r = load(data_dir, as_of)?;
+    if format == Format::Json {
+        return allocations_with_evidence(&r);
+    }
     let mut rows: Vec<Vec<String>> = r
         .rec
         .allocations
@@ -70,6 +73,56 @@ pub fn allocations(data_dir: &Path, as_of: NaiveDate, format: Format) -> Result<
         &["payment", "document", "amount", "rule", "confidence"],
         &rows,
     )
+}
+
+/// The allocations as JSON, each with the evidence it rests on: the payment as the bank gave it
+/// (date, amount, payer's name and account, text, structured reference), whom matching took the
+/// payer for, and the notes matching made (a typo taken, a shortfall, a name standing in for an
+/// account).
+fn allocations_with_evidence(r: &Reconciled) -> Result<ExitCode> {
+    let by_id: HashMap<&str, usize> = r
+        .payments
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.id.as_str(), i))
+        .collect();
+    let mut out: Vec<serde_json::Value> = r
+        .rec
+        .allocations
+        .iter()
+        .filter_map(|a| {
+            let AllocationSource::Payment(id) = &a.from else {
+                return None;
+            };
+            let i = *by_id.get(id.as_str())?;
+            let (p, o) = (&r.payments[i], &r.matching.outcomes[i]);
+            Some(serde_json::json!({
+                "payment": id,
+                "document": a.document.number,
+                "amount": format_cents(a.amount.amount()),
+                "rule": a.rule.code(),
+                "confidence": a.confidence,
+                "evidence": {
+                    "date": p.date.to_string(),
+                    "paid": format_cents(p.amount.amount()),
+                    "currency": p.amount.currency().to_string(),
+                    "payer_name": p.counterparty_name,
+                    "payer_account": p.counterparty_account,
+                    "text": p.remittance,
+                    "structured_reference": p.structured_reference,
+                    "payer_taken_for": o.debtor.as_ref().map(|d| d.as_str()),
+                    "notes": o.notes,
+                    "source": p.provenance.to_string(),
+                },
+            }))
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        (a["payment"].as_str(), a["document"].as_str())
+            .cmp(&(b["payment"].as_str(), b["document"].as_str()))
+    });
+    println!("{}", serde_json::to_string_pretty(&out)?);
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Payments received but not (fully) applied: unidentified money and unapplied cash.
