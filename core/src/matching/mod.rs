@@ -1077,11 +1077,35 @@ fn plan_payment(
         });
     }
     if let Some(&d) = exact.first() {
-        let confidence = if exact.len() == 1 { 90 } else { 75 };
+        let mentioned = p.remittance.as_deref().is_some_and(|t| {
+            sequence_of(docs[d as usize].document.number.as_str())
+                .is_some_and(|s| mentioned_numbers(t).contains(&s))
+        });
+        if exact.len() > 1 && !mentioned {
+            // Two or more of the payer's items of exactly this amount and nothing else to
+            // choose by: a person chooses, from the candidates.
+            let numbers: Vec<&str> = exact
+                .iter()
+                .map(|&e| docs[e as usize].document.number.as_str())
+                .collect();
+            return Some(Plan {
+                parts: exact.iter().map(|&e| (e, amount)).collect(),
+                rule: AllocationRule::DebtorExactAmount,
+                confidence: 60,
+                debtor: Some(debtor.clone()),
+                reasons: vec![format!(
+                    "{} of the payer's open items are exactly this amount ({}) and nothing else tells them apart; choose one",
+                    exact.len(),
+                    numbers.join(", ")
+                )],
+                notes: Vec::new(),
+            });
+        }
+        let confidence = if exact.len() == 1 { 90 } else { 85 };
         let mut notes = Vec::new();
         if exact.len() > 1 {
             notes.push(format!(
-                "{} open items of this amount; the oldest is taken",
+                "{} open items of this amount; the one the text mentions is taken",
                 exact.len()
             ));
         }
