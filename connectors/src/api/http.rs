@@ -72,14 +72,10 @@ pub struct Client {
     day_used_up: Option<i64>,
     /// Requests sent, retries included (the benchmark and the cheap-second-sync test read it).
     pub calls: u64,
-    /// The SOAP call being sent, if one is.
-    soap: Option<SoapCall>,
 }
 
-/// A SOAP call's action header.
-struct SoapCall {
-    action: String,
-}
+/// A SOAP call: its action header, and the envelope for the access token in force.
+type Soap<'e> = (&'e str, &'e (dyn Fn(&str) -> String + Sync));
 
 /// Whether a SOAP answer is a fault about the token (Twinfield codes 103 and 354).
 fn soap_auth_fault(body: &[u8]) -> bool {
@@ -115,7 +111,6 @@ impl Client {
             blocked_until: None,
             day_used_up: None,
             calls: 0,
-            soap: None,
         })
     }
 
@@ -138,14 +133,14 @@ impl Client {
         action: &str,
         envelope: &(dyn Fn(&str) -> String + Sync),
     ) -> Result<Response, ApiError> {
-        self.soap = Some(SoapCall {
-            action: action.to_string(),
-        });
-        let r = self
-            .send_with(reqwest::Method::POST, url, &[], None, Some(envelope))
-            .await;
-        self.soap = None;
-        r
+        self.send_with(
+            reqwest::Method::POST,
+            url,
+            &[],
+            None,
+            Some((action, envelope)),
+        )
+        .await
     }
 
     /// The access token in force (refreshed when it is about to expire), for an API that wants
@@ -170,7 +165,7 @@ impl Client {
         url: &str,
         extra: &[(&str, String)],
         body: Option<Vec<u8>>,
-        envelope: Option<&(dyn Fn(&str) -> String + Sync)>,
+        soap: Option<Soap<'_>>,
     ) -> Result<Response, ApiError> {
         let mut refreshed = false;
         let mut attempt = 0;
@@ -189,14 +184,14 @@ impl Client {
             self.pace().await;
             let token = self.token().await?;
             let mut req = self.http.request(method.clone(), url);
-            match (envelope, &self.soap) {
-                (Some(make), Some(call)) => {
+            match soap {
+                Some((action, envelope)) => {
                     req = req
                         .header("content-type", "text/xml; charset=utf-8")
-                        .header("soapaction", format!("\"{}\"", call.action))
-                        .body(make(token.expose()));
+                        .header("soapaction", format!("\"{action}\""))
+                        .body(envelope(token.expose()));
                 }
-                _ => req = req.bearer_auth(token.expose()),
+                None => req = req.bearer_auth(token.expose()),
             }
             for (k, v) in &self.headers {
                 req = req.header(k.as_str(), v.as_str());
@@ -239,7 +234,7 @@ impl Client {
             self.observe_limits(&headers);
             // A SOAP service reports an expired token as a fault (Twinfield: code 354 "Token
             // invalid", 103 "not valid anymore"), often with status 500: refresh as for a 401.
-            let status = if envelope.is_some() && status == 500 && soap_auth_fault(&body_bytes) {
+            let status = if soap.is_some() && status == 500 && soap_auth_fault(&body_bytes) {
                 401
             } else {
                 status

@@ -201,6 +201,8 @@ struct Plan {
     debtor: Option<DebtorId>,
     reasons: Vec<String>,
     notes: Vec<String>,
+    /// The number the text names that no invoice has, when that is why nothing is applied.
+    names_missing: Option<String>,
 }
 
 /// The indexes matching looks documents up in.
@@ -313,23 +315,17 @@ impl<'a> Indexes<'a> {
             }
         }
         let mut by_name: FxHashMap<String, Vec<&DebtorId>> = FxHashMap::default();
-        for d in debtors {
-            if let Some(k) = d
-                .name
-                .as_deref()
-                .map(names::identity_key)
-                .filter(|k| !k.is_empty())
-            {
-                let e = by_name.entry(k).or_default();
-                if !e.contains(&&d.id) {
-                    e.push(&d.id);
-                }
-            }
-        }
         let mut name_words: FxHashMap<String, Vec<(&DebtorId, &str)>> = FxHashMap::default();
         let mut initialled: FxHashMap<String, Vec<(&DebtorId, &str)>> = FxHashMap::default();
         for d in debtors {
             if let Some(name) = d.name.as_deref() {
+                let key = names::identity_key(name);
+                if !key.is_empty() {
+                    let e = by_name.entry(key).or_default();
+                    if !e.contains(&&d.id) {
+                        e.push(&d.id);
+                    }
+                }
                 let (full, initials) = names::words(name);
                 for w in full {
                     if !initials.is_empty() {
@@ -705,11 +701,7 @@ pub fn match_payments(
                 PaymentStatus::PartlyAllocated
             };
             let plain = plan.notes.is_empty();
-            if plan.parts.is_empty() {
-                out.names_missing = plan.notes.iter().find_map(|n| {
-                    Some(n.strip_prefix("names ")?.split_once(MISSING)?.0.to_string())
-                });
-            }
+            out.names_missing = plan.names_missing;
             out.notes.extend(plan.notes);
             // A confident match teaches the payer's account, for later payments without a reference.
             let exact = plain
@@ -993,6 +985,7 @@ fn plan_payment(
             if let Some(d) = swapped_twin(docs, named[0].0, amount, idx, open, &usable) {
                 let doc = &docs[d as usize].document;
                 return Some(Plan {
+                    names_missing: None,
                     parts: vec![(d, amount)],
                     rule: AllocationRule::InvoiceNumber,
                     confidence: 80,
@@ -1028,14 +1021,17 @@ fn plan_payment(
     }
     // Items whose sequence number the text mentions come first (stable: oldest due first
     // otherwise), so of two items of the same amount the one the payer named is taken.
-    if let Some(text) = p.remittance.as_deref() {
-        let mentioned = mentioned_numbers(text);
-        if !mentioned.is_empty() {
-            items.sort_by_key(|&d| {
-                !sequence_of(docs[d as usize].document.number.as_str())
-                    .is_some_and(|s| mentioned.contains(&s))
-            });
-        }
+    let mentioned = p
+        .remittance
+        .as_deref()
+        .map(mentioned_numbers)
+        .unwrap_or_default();
+    let is_mentioned = |d: u32| {
+        sequence_of(docs[d as usize].document.number.as_str())
+            .is_some_and(|s| mentioned.contains(&s))
+    };
+    if !mentioned.is_empty() {
+        items.sort_by_cached_key(|&d| !is_mentioned(d));
     }
     let open_of = |d: u32| open[d as usize].unwrap_or_default();
     let exact: Vec<u32> = items
@@ -1063,6 +1059,7 @@ fn plan_payment(
         });
         return Some(match typo {
             Some(d) => Plan {
+                names_missing: None,
                 parts: vec![(d, amount)],
                 rule: AllocationRule::DebtorExactAmount,
                 confidence: 85,
@@ -1077,11 +1074,7 @@ fn plan_payment(
         });
     }
     if let Some(&d) = exact.first() {
-        let mentioned = p.remittance.as_deref().is_some_and(|t| {
-            sequence_of(docs[d as usize].document.number.as_str())
-                .is_some_and(|s| mentioned_numbers(t).contains(&s))
-        });
-        if exact.len() > 1 && !mentioned {
+        if exact.len() > 1 && !is_mentioned(d) {
             // Two or more of the payer's items of exactly this amount and nothing else to
             // choose by: a person chooses, from the candidates.
             let numbers: Vec<&str> = exact
@@ -1089,6 +1082,7 @@ fn plan_payment(
                 .map(|&e| docs[e as usize].document.number.as_str())
                 .collect();
             return Some(Plan {
+                names_missing: None,
                 parts: exact.iter().map(|&e| (e, amount)).collect(),
                 rule: AllocationRule::DebtorExactAmount,
                 confidence: 60,
@@ -1110,6 +1104,7 @@ fn plan_payment(
             ));
         }
         return Some(Plan {
+            names_missing: None,
             parts: vec![(d, amount)],
             rule: AllocationRule::DebtorExactAmount,
             confidence,
@@ -1120,6 +1115,7 @@ fn plan_payment(
     }
     if let Some(combo) = exact_combination(&items, amount, open_of) {
         return Some(Plan {
+            names_missing: None,
             parts: combo.iter().map(|&d| (d, open_of(d))).collect(),
             rule: AllocationRule::DebtorCombination,
             confidence: 85,
@@ -1129,6 +1125,7 @@ fn plan_payment(
         });
     }
     Some(Plan {
+        names_missing: None,
         parts: oldest_first(&items, amount, open_of),
         rule: AllocationRule::DebtorOldestFirst,
         confidence: 70,
@@ -1190,9 +1187,6 @@ fn sequence_of(number: &str) -> Option<String> {
         .filter(|r| r.len() >= 2)
 }
 
-/// What a note says after the number a payment names that no invoice has.
-const MISSING: &str = ", which is not in the ledger";
-
 /// The plan for a payment of a known payer whose text names an invoice number of the ledger's
 /// shape that no invoice has (see `missing.rs`), or `None` when it names none.
 fn names_a_missing_invoice(
@@ -1223,6 +1217,7 @@ fn names_a_missing_invoice(
     });
     Some(match (typo, exact.first()) {
         (Some(d), _) => Plan {
+            names_missing: None,
             parts: vec![(d, amount)],
             rule: AllocationRule::DebtorExactAmount,
             confidence: 85,
@@ -1234,6 +1229,7 @@ fn names_a_missing_invoice(
             )],
         },
         (None, Some(&d)) => Plan {
+            names_missing: None,
             parts: vec![(d, amount)],
             rule: AllocationRule::DebtorExactAmount,
             confidence: 60,
@@ -1245,13 +1241,14 @@ fn names_a_missing_invoice(
             notes: Vec::new(),
         },
         (None, None) => Plan {
+            names_missing: Some(named.to_string()),
             parts: Vec::new(),
             rule: AllocationRule::DebtorExactAmount,
             confidence: 100,
             debtor: Some(debtor.clone()),
             reasons: Vec::new(),
             notes: vec![format!(
-                "names {named}{MISSING}; left unapplied, not spread over the debtor's other items"
+                "names {named}, which is not in the ledger; left unapplied, not spread over the debtor's other items"
             )],
         },
     })
@@ -1318,6 +1315,7 @@ fn plan_named(
         ));
     }
     Plan {
+        names_missing: None,
         parts: oldest_first(&items, amount, open_of),
         rule,
         confidence,
