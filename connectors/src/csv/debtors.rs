@@ -124,7 +124,7 @@ pub fn read(file: &str, text: &str) -> Result<DebtorList, CsvError> {
             records
                 .iter()
                 .filter_map(|(_, r)| r.get(i))
-                .filter(|v| v.contains(' ') || v.chars().filter(|c| c.is_lowercase()).count() >= 2)
+                .filter(|v| super::detect::looks_like_name(v))
                 .count()
         };
         if names_in(id) > names_in(name) {

@@ -143,7 +143,7 @@ fn parse_sample(text: &str, delimiter: u8) -> Vec<SampleRecord> {
 
 /// Whether a value reads as a name rather than a code: words, or lower-case letters (codes are
 /// digits and capitals: `D100`, `10023`, `DEB-0042`).
-fn looks_like_name(v: &str) -> bool {
+pub(crate) fn looks_like_name(v: &str) -> bool {
     let v = v.trim();
     let lower = v.chars().filter(|c| c.is_lowercase()).count();
     !v.is_empty() && (v.contains(' ') || lower >= 2) && !v.chars().all(|c| c.is_ascii_digit())
