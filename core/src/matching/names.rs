@@ -2,8 +2,9 @@
 //! order do not matter ("J. Jansen" and "JANSEN J", "Bakkerij De Zon B.V." and "bakkerij de zon
 //! bv" give one key). Initials and legal forms are dropped; the remaining words are sorted.
 
-/// Legal forms and words that say nothing about who pays, after punctuation is removed.
-const NOISE: [&str; 22] = [
+/// Legal forms, forms of address and words that say nothing about who pays, after punctuation
+/// is removed.
+const NOISE: &[&str] = &[
     "bv",
     "nv",
     "vof",
@@ -26,7 +27,45 @@ const NOISE: [&str; 22] = [
     "de",
     "het",
     "the",
+    "mw",
+    "mevr",
+    "mevrouw",
+    "dhr",
+    "heer",
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "fam",
+    "familie",
 ];
+
+/// Words before a name that say the debtor is a household: any initials fit it.
+const FAMILY: &[&str] = &["fam", "familie"];
+
+/// A name without the trade name or branch some ledgers add (`Gebr. Verhoeven "Noord"; N.V.`,
+/// `Jansen h.o.d.n. Bouw`): what a bank shows as the account holder. `None` when there is no such
+/// part.
+pub fn main_part(name: &str) -> Option<&str> {
+    let lower = name.to_lowercase();
+    let cut = ['"', '“', '(', ';']
+        .iter()
+        .filter_map(|c| name.find(*c))
+        .chain(
+            [
+                " h.o.d.n",
+                " t.h.o.d.n",
+                " handelend onder",
+                " trading as",
+                " t/a ",
+            ]
+            .iter()
+            .filter_map(|w| lower.find(w)),
+        )
+        .min()?;
+    let main = name[..cut].trim_end_matches([' ', ',']);
+    (!main.trim().is_empty()).then_some(main)
+}
 
 /// The comparable key of a name; empty when nothing identifying is left.
 pub fn name_key(name: &str) -> String {
@@ -61,6 +100,21 @@ pub fn words(name: &str) -> (Vec<String>, Vec<char>) {
 /// the payer's is the debtor's, every initial is the first letter of one of the debtor's other
 /// words (or one of its initials), and no word of the debtor's is left unexplained.
 pub fn initials_fit(payer: &str, debtor: &str) -> bool {
+    fits_with_initials(payer, debtor, false)
+}
+
+/// Whether a payer writing initials (`A. Postma`) can be a household the ledger names without
+/// them (`Fam. Postma`): the payer's full words are the household's, any initials fit. Weaker
+/// than [`initials_fit`], so asked only when no debtor fits that.
+pub fn household_fit(payer: &str, debtor: &str) -> bool {
+    let family = debtor
+        .split_whitespace()
+        .next()
+        .is_some_and(|w| FAMILY.contains(&w.trim_end_matches('.').to_lowercase().as_str()));
+    family && fits_with_initials(payer, debtor, true)
+}
+
+fn fits_with_initials(payer: &str, debtor: &str, family: bool) -> bool {
     let (pw, pi) = words(payer);
     let (dw, di) = words(debtor);
     if pw.is_empty() || pi.is_empty() {
@@ -82,7 +136,7 @@ pub fn initials_fit(payer: &str, debtor: &str) -> bool {
             rest.remove(i);
         } else if let Some(i) = initials.iter().position(|d| *d == c) {
             initials.remove(i);
-        } else {
+        } else if !family {
             return false;
         }
     }
@@ -142,7 +196,7 @@ fn key(name: &str, initials: bool) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{identity_key, name_key};
+    use super::{household_fit, identity_key, initials_fit, main_part, name_key};
 
     #[test]
     fn one_key_for_the_ways_people_write_a_name() {
@@ -175,5 +229,16 @@ mod tests {
             identity_key("Y. van der Meer"),
             identity_key("Yusuf van der Meer")
         );
+        assert_eq!(identity_key("Mw. H. Jacobs"), identity_key("H. Jacobs"));
+        assert!(household_fit("A. Postma", "Fam. Postma"));
+        assert!(!initials_fit("A. Postma", "Fam. Postma"));
+        assert!(!household_fit("A. Postma", "Postma"));
+        assert!(initials_fit("HAAN I DE", "Ingrid de Haan"));
+        assert_eq!(
+            main_part("Gebr. Verhoeven \"Noord\"; N.V."),
+            Some("Gebr. Verhoeven")
+        );
+        assert_eq!(main_part("Jansen h.o.d.n. Bouw"), Some("Jansen"));
+        assert_eq!(main_part("Jansen Bouw B.V."), None);
     }
 }

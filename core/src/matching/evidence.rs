@@ -1,0 +1,259 @@
+//! What supports (or weakens) one way of applying a payment: the facts a signal found, kept with
+//! the allocation so a person, the review queue and the report can see why it was made. What each
+//! fact is worth is in `confidence.rs`, in one table.
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use super::numbers::KeyStrength;
+
+/// One fact about a candidate allocation, as a signal found it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "signal")]
+pub enum Evidence {
+    /// A structured payment reference (betalingskenmerk, OGM/VCS, RF) is the document's.
+    StructuredReference {
+        /// The reference, canonical.
+        reference: String,
+    },
+    /// The text names the document's number.
+    InvoiceNumber {
+        /// The document's number.
+        number: String,
+        /// How much of it the text has.
+        written: Written,
+    },
+    /// The text names a number with two neighbouring digits swapped from this document's, which
+    /// is open for exactly the amount paid.
+    SwappedDigits {
+        /// The number the text has.
+        written: String,
+        /// The document's number.
+        number: String,
+    },
+    /// The text names a number one edit (a changed character, two swapped neighbours) from the
+    /// payer's own item of exactly the amount paid.
+    OneEdit {
+        /// The number the text has.
+        written: String,
+        /// The document's number.
+        number: String,
+    },
+    /// The payer's item open for exactly the amount paid.
+    ExactAmount {
+        /// The document's number.
+        number: String,
+    },
+    /// Two to four of the payer's items whose open amounts add up to exactly the amount paid.
+    Combination {
+        /// The documents' numbers.
+        numbers: Vec<String>,
+    },
+    /// Nothing designated and nothing fits: the payer's oldest items first (art. 6:43 BW).
+    OldestFirst,
+    /// The text mentions the document's sequence number.
+    MentionedSequence {
+        /// The sequence number, without leading zeros.
+        sequence: String,
+    },
+    /// The text names an invoice number of the ledger's own numbering that no invoice has: the
+    /// payment designates that invoice and is left unapplied.
+    NamesMissingInvoice {
+        /// The number as the text has it.
+        number: String,
+    },
+    /// The payer's account is one the ledger gives this debtor.
+    PayerAccount {
+        /// The account.
+        account: String,
+    },
+    /// The payer's account paid this debtor's invoice by reference or number, exactly, elsewhere in
+    /// the bank history, and no other debtor's.
+    LearnedAccount {
+        /// The account.
+        account: String,
+        /// The payment it was learned from.
+        payment: String,
+    },
+    /// The payer's account is unknown; its name is this debtor's (legal forms, case, order and
+    /// initials aside).
+    PayerName {
+        /// The name as the bank gave it.
+        name: String,
+    },
+    /// The documents named belong to different debtors.
+    DifferentDebtors,
+    /// The documents named are another debtor's than the payer's.
+    PayerIsAnother {
+        /// The (first) document named.
+        number: String,
+        /// Its debtor.
+        debtor: String,
+        /// The debtors the payer's account or name belongs to.
+        payers: Vec<String>,
+        /// Whether only the payer's name says so.
+        by_name: bool,
+    },
+    /// The amount paid is more than twice what the documents have open.
+    AmountFar {
+        /// Paid.
+        paid: Decimal,
+        /// Open.
+        open: Decimal,
+    },
+    /// The amount paid is part of what the documents have open (an instalment, a short payment).
+    PaysPart {
+        /// Paid.
+        paid: Decimal,
+        /// Open.
+        open: Decimal,
+    },
+    /// The amount paid is under a twentieth of what the documents have open (a test transfer, a
+    /// first instalment, or a number that is not meant).
+    PaysLittle {
+        /// Paid.
+        paid: Decimal,
+        /// Open.
+        open: Decimal,
+    },
+    /// The amount paid is more than the documents have open (not far): the rest is unapplied cash.
+    Overpays {
+        /// Paid.
+        paid: Decimal,
+        /// Open.
+        open: Decimal,
+    },
+    /// The documents named are settled already: a duplicate payment or an overpayment.
+    AlreadySettled {
+        /// The documents' numbers.
+        numbers: Vec<String>,
+    },
+    /// The text designates other documents (or an invoice the ledger lacks) than this one.
+    TextNamesOther {
+        /// What the text names.
+        numbers: Vec<String>,
+    },
+    /// The payer has an item of exactly the amount paid, so leaving the money unapplied may be
+    /// wrong.
+    PayerHasItemOfThisAmount {
+        /// The item's number.
+        number: String,
+    },
+}
+
+/// How much of a document's number a payment's text has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Written {
+    /// Letters and digits (case, separators and leading zeros aside).
+    Full,
+    /// All its digit groups, letters lost or a two-digit year.
+    Digits,
+    /// Only its sequence number.
+    Sequence,
+}
+
+impl From<KeyStrength> for Written {
+    fn from(s: KeyStrength) -> Self {
+        match s {
+            KeyStrength::Full => Written::Full,
+            KeyStrength::Digits => Written::Digits,
+            KeyStrength::Sequence => Written::Sequence,
+        }
+    }
+}
+
+impl Evidence {
+    /// The fact in plain words, for notes, the review queue and the report.
+    pub fn describe(&self) -> String {
+        match self {
+            Evidence::StructuredReference { reference } => {
+                format!("structured reference {reference} is the document's")
+            }
+            Evidence::InvoiceNumber { number, written } => match written {
+                Written::Full => format!("the text names {number}"),
+                Written::Digits => format!("the text has the digits of {number}"),
+                Written::Sequence => format!("the text has the sequence number of {number}"),
+            },
+            Evidence::SwappedDigits { written, number } => format!(
+                "the text names {written}; taken as a typo for {number}, open for exactly this amount"
+            ),
+            Evidence::OneEdit { written, number } => format!(
+                "the text names {written}; taken as a typo for {number}, the payer's item of exactly this amount"
+            ),
+            Evidence::ExactAmount { number } => {
+                format!("{number} is the payer's item of exactly this amount")
+            }
+            Evidence::Combination { numbers } => format!(
+                "{} together are open for exactly this amount",
+                numbers.join(", ")
+            ),
+            Evidence::OldestFirst => {
+                "no reference and no exact amount: applied to the oldest items".into()
+            }
+            Evidence::MentionedSequence { sequence } => {
+                format!("the text mentions its sequence number {sequence}")
+            }
+            Evidence::NamesMissingInvoice { number } => format!(
+                "names {number}, which is not in the ledger; left unapplied, not spread over the debtor's other items"
+            ),
+            Evidence::PayerAccount { account } => {
+                format!("the payer's account {account} is the debtor's")
+            }
+            Evidence::LearnedAccount { account, payment } => format!(
+                "the payer's account {account} paid this debtor's invoice by number in {payment}"
+            ),
+            Evidence::PayerName { name } => format!(
+                "the payer's account is not known; its name ({name}) is the debtor's"
+            ),
+            Evidence::DifferentDebtors => "the documents named belong to different debtors".into(),
+            Evidence::PayerIsAnother {
+                number,
+                debtor,
+                payers,
+                by_name,
+            } => format!(
+                "names {number} of debtor {debtor}, but the payer's {} {}",
+                if *by_name { "name is that of" } else { "account belongs to" },
+                payers.join(", ")
+            ),
+            Evidence::AmountFar { paid, open } => {
+                format!("pays {paid} against {open} open: far from it")
+            }
+            Evidence::PaysPart { paid, open } => format!("pays {paid} of {open} open"),
+            Evidence::PaysLittle { paid, open } => {
+                format!("pays {paid} of {open} open: under a twentieth")
+            }
+            Evidence::Overpays { paid, open } => {
+                format!("pays {paid} against {open} open: the rest is unapplied cash")
+            }
+            Evidence::AlreadySettled { numbers } => format!(
+                "{} already settled: a duplicate payment or an overpayment, kept as unapplied cash",
+                numbers.join(", ")
+            ),
+            Evidence::TextNamesOther { numbers } => {
+                format!("the text names {} instead", numbers.join(", "))
+            }
+            Evidence::PayerHasItemOfThisAmount { number } => {
+                format!("the payer's {number} is open for exactly this amount")
+            }
+        }
+    }
+
+    /// Whether the fact is worth a note on an applied payment: anything beyond a plain
+    /// reference, number or amount.
+    pub fn notable(&self) -> bool {
+        !matches!(
+            self,
+            Evidence::StructuredReference { .. }
+                | Evidence::InvoiceNumber {
+                    written: Written::Full | Written::Digits,
+                    ..
+                }
+                | Evidence::ExactAmount { .. }
+                | Evidence::Combination { .. }
+                | Evidence::PayerAccount { .. }
+                | Evidence::MentionedSequence { .. }
+        )
+    }
+}

@@ -1,0 +1,239 @@
+//! The signals: each finds candidate allocations of a payment with the evidence for them, in its
+//! own file with its boundary table. `candidates` asks every signal at once and joins what they
+//! found for the same documents; `candidate.rs` chooses.
+//!
+//! | file | signal |
+//! |---|---|
+//! | `structured_reference.rs` | a betalingskenmerk, OGM/VCS or RF reference the creditor printed |
+//! | `invoice_number.rs` | invoice numbers in the text, whole, digits only, or the sequence number |
+//! | `typo.rs` | a number written with two digits swapped or one character changed |
+//! | `payer.rs` | who paid: the account, one learned from the history, or the name |
+//! | `amount.rs` | the payer's items: one of exactly the amount, a combination, oldest first |
+//! | `missing_invoice.rs` | a number of the ledger's numbering that no invoice has |
+
+pub(super) mod amount;
+pub(super) mod invoice_number;
+pub(super) mod missing_invoice;
+pub(super) mod payer;
+pub(super) mod structured_reference;
+pub(super) mod typo;
+
+use std::collections::HashSet;
+
+use rust_decimal::Decimal;
+
+use super::candidate::{self, Candidate};
+use super::evidence::Evidence;
+use super::index::Indexes;
+use super::numbers::KeyStrength;
+use super::MatchPolicy;
+use crate::model::{AllocationRule, LedgerDocument, Payment};
+use payer::Payer;
+
+/// What one matching run looks things up in, and the open amounts as they stand.
+pub(super) struct Context<'c, 'a> {
+    pub docs: &'a [LedgerDocument],
+    pub idx: &'c Indexes<'a>,
+    pub open: &'c [Option<Decimal>],
+    pub policy: &'c MatchPolicy,
+    /// Payment and document pairs a person said do not belong together.
+    pub excluded_pairs: &'c HashSet<(&'c str, u32)>,
+}
+
+impl<'a> Context<'_, 'a> {
+    /// Whether a document can take (part of) this payment: same currency, in force, not kept
+    /// apart by hand.
+    pub fn usable(&self, p: &Payment, d: u32) -> bool {
+        self.docs[d as usize].document.currency == p.amount.currency()
+            && self.open[d as usize].is_some()
+            && (self.excluded_pairs.is_empty()
+                || !self.excluded_pairs.contains(&(p.id.as_str(), d)))
+    }
+
+    /// What a document has open, never below zero.
+    pub fn open_of(&self, d: u32) -> Decimal {
+        self.open[d as usize].unwrap_or_default().max(Decimal::ZERO)
+    }
+
+    /// A document's number as printed.
+    pub fn number(&self, d: u32) -> &'a str {
+        self.docs[d as usize].document.number.as_str()
+    }
+}
+
+/// What a payment's reference and texts name. Depends only on the payment and the ledger, so it
+/// is worked out for all payments at once, on all cores.
+#[derive(Debug, Default)]
+pub(super) struct Named {
+    /// Documents whose payment reference the payment carries, with that reference.
+    pub by_reference: Vec<(u32, String)>,
+    /// Documents whose number the text has, and how much of it.
+    pub by_number: Vec<(u32, KeyStrength)>,
+    /// A number of the ledger's own numbering that no invoice has.
+    pub missing: Option<String>,
+}
+
+/// What a payment names (see [`Named`]).
+pub(super) fn named_in(ctx: &Context<'_, '_>, p: &Payment) -> Named {
+    let mut named = Named {
+        by_reference: structured_reference::named(ctx, p),
+        ..Named::default()
+    };
+    if named.by_reference.is_empty() {
+        named.by_number = invoice_number::named(ctx, p);
+        named.missing = missing_invoice::named(ctx, p);
+    }
+    named
+}
+
+/// Every candidate allocation of a payment, from every signal, joined per set of documents,
+/// with the evidence against each.
+pub(super) fn candidates(
+    ctx: &Context<'_, '_>,
+    p: &Payment,
+    named: &Named,
+    payer: &Payer<'_>,
+) -> Vec<Candidate> {
+    let mut list: Vec<Candidate> = Vec::new();
+    // What the text designates: amount-based candidates for other documents go against it.
+    let mut designated: Vec<String> = Vec::new();
+    // Numbers as written, that a typo may be of.
+    let mut written: Vec<String> = Vec::new();
+    if !named.by_reference.is_empty() {
+        let c = structured_reference::candidate(ctx, p, payer, &named.by_reference);
+        designated.extend(c.numbers.iter().cloned());
+        list.push(c);
+    } else if let Some(c) = invoice_number::candidate(ctx, p, payer, &named.by_number) {
+        designated.extend(c.numbers.iter().cloned());
+        // A typo explains a number that does not fit; a number that fits is no typo.
+        if !fits(&c) {
+            written.extend(c.numbers.iter().cloned());
+            if let [d] = c.key[..] {
+                list.extend(typo::swapped(ctx, p, payer, d));
+            }
+        }
+        list.push(c);
+    }
+    if let Some(debtor) = payer.one() {
+        let items = amount::open_items(ctx, p, debtor);
+        let exact = amount::exact(ctx, p, &items);
+        if designated.is_empty() {
+            if let Some(m) = &named.missing {
+                list.push(missing_invoice::candidate(ctx, debtor, m, &exact));
+                designated.push(m.clone());
+                written.push(m.clone());
+            }
+        }
+        list.extend(typo::one_edit(
+            ctx,
+            payer,
+            &written,
+            &exact,
+            &designated,
+            p.amount.amount(),
+        ));
+        list.extend(amount::candidates(
+            ctx,
+            p,
+            payer,
+            &items,
+            &exact,
+            designated.is_empty(),
+        ));
+    }
+    let mut list = candidate::merge(list);
+    if !designated.is_empty() {
+        for c in list.iter_mut().filter(|c| !c.designated()) {
+            c.evidence.push(Evidence::TextNamesOther {
+                numbers: designated.clone(),
+            });
+        }
+    }
+    list
+}
+
+/// Whether a designated candidate fits: nothing found against it.
+fn fits(c: &Candidate) -> bool {
+    !c.evidence.iter().any(|e| {
+        matches!(
+            e,
+            Evidence::DifferentDebtors
+                | Evidence::PayerIsAnother { .. }
+                | Evidence::AmountFar { .. }
+                | Evidence::PaysPart { .. }
+                | Evidence::PaysLittle { .. }
+                | Evidence::AlreadySettled { .. }
+                | Evidence::Overpays { .. }
+        )
+    })
+}
+
+/// The candidate for documents a payment designates (by reference or number), with the evidence
+/// against it: documents of several debtors or of another than the payer, settled already, an
+/// amount far from or short of what is open.
+pub(super) fn designated_candidate(
+    ctx: &Context<'_, '_>,
+    p: &Payment,
+    payer: &Payer<'_>,
+    named: &[u32],
+    rule: AllocationRule,
+    mut evidence: Vec<Evidence>,
+) -> Candidate {
+    let amount = p.amount.amount();
+    let docs = ctx.docs;
+    let mut items = named.to_vec();
+    items.sort_by_cached_key(|&d| {
+        let doc = &docs[d as usize].document;
+        (doc.due_date, doc.number.normalised())
+    });
+    let first = &docs[items[0] as usize].document.debtor;
+    if items
+        .iter()
+        .any(|&d| &docs[d as usize].document.debtor != first)
+    {
+        evidence.push(Evidence::DifferentDebtors);
+    }
+    if !payer.debtors.is_empty() && !payer.debtors.contains(&first) {
+        evidence.push(Evidence::PayerIsAnother {
+            number: ctx.number(items[0]).to_string(),
+            debtor: first.as_str().to_string(),
+            payers: payer
+                .debtors
+                .iter()
+                .map(|d| d.as_str().to_string())
+                .collect(),
+            by_name: payer.by_name(),
+        });
+    } else if let (Some(_), Some(e)) = (payer.one(), &payer.evidence) {
+        evidence.push(e.clone());
+    }
+    let total: Decimal = items.iter().map(|&d| ctx.open_of(d)).sum();
+    let fee = ctx.policy.fee_tolerance;
+    if total.is_zero() {
+        evidence.push(Evidence::AlreadySettled {
+            numbers: items.iter().map(|&d| ctx.number(d).to_string()).collect(),
+        });
+    } else if amount > total * Decimal::TWO + fee {
+        evidence.push(Evidence::AmountFar {
+            paid: amount,
+            open: total,
+        });
+    } else if amount * Decimal::from(20) < total {
+        evidence.push(Evidence::PaysLittle {
+            paid: amount,
+            open: total,
+        });
+    } else if amount < total - fee {
+        evidence.push(Evidence::PaysPart {
+            paid: amount,
+            open: total,
+        });
+    } else if amount > total + fee {
+        evidence.push(Evidence::Overpays {
+            paid: amount,
+            open: total,
+        });
+    }
+    let parts = amount::oldest_first(&items, amount, |d| ctx.open_of(d));
+    Candidate::new(docs, parts, rule, Some(first.clone()), evidence).concerning(docs, &items)
+}

@@ -1,0 +1,83 @@
+//! Signal: a structured payment reference the creditor printed on the document, in the bank's
+//! structured field or anywhere in the text (`references.rs` reads and checks them).
+//!
+//! | payment carries | candidate | evidence against |
+//! |---|---|---|
+//! | a valid reference one or more documents print | those documents, oldest due first | another debtor's than the payer's; several debtors'; amount far off, or part |
+//! | a reference with a wrong check digit | none: read as plain text by the other signals | |
+//! | a valid reference no document prints | none | |
+//! | a reference of a credit note, a document not in force, or another currency | none | |
+
+use super::payer::Payer;
+use super::{designated_candidate, Context};
+use crate::matching::candidate::Candidate;
+use crate::matching::evidence::Evidence;
+use crate::matching::index::reference_key;
+use crate::matching::references;
+use crate::model::{AllocationRule, Payment};
+
+/// The documents whose payment reference the payment carries, each with that reference.
+pub(crate) fn named(ctx: &Context<'_, '_>, p: &Payment) -> Vec<(u32, String)> {
+    let texts = [p.remittance.as_deref(), p.end_to_end_id.as_deref()];
+    let mut refs: Vec<String> = Vec::new();
+    if let Some((r, _)) = p
+        .structured_reference
+        .as_deref()
+        .and_then(references::canonical)
+    {
+        refs.push(r);
+    }
+    for text in texts.into_iter().flatten() {
+        for (r, _) in references::find_in_text(text) {
+            if !refs.contains(&r) {
+                refs.push(r);
+            }
+        }
+    }
+    let mut found: Vec<(u32, String)> = Vec::new();
+    for r in refs {
+        let Some(&first) = ctx.idx.references.get(&reference_key(&r)) else {
+            continue;
+        };
+        let more = ctx.idx.references_more.get(&first).into_iter().flatten();
+        for &d in std::iter::once(&first).chain(more) {
+            let same = ctx.docs[d as usize]
+                .document
+                .payment_reference
+                .as_deref()
+                .and_then(references::canonical)
+                .is_some_and(|(c, _)| c == r);
+            if same && ctx.usable(p, d) && !found.iter().any(|(e, _)| *e == d) {
+                found.push((d, r.clone()));
+            }
+        }
+    }
+    found
+}
+
+/// The candidate: the documents the references name.
+pub(crate) fn candidate(
+    ctx: &Context<'_, '_>,
+    p: &Payment,
+    payer: &Payer<'_>,
+    named: &[(u32, String)],
+) -> Candidate {
+    let mut evidence: Vec<Evidence> = Vec::new();
+    for (_, r) in named {
+        let e = Evidence::StructuredReference {
+            reference: r.clone(),
+        };
+        if !evidence.contains(&e) {
+            evidence.push(e);
+        }
+    }
+    let docs: Vec<u32> = named.iter().map(|(d, _)| *d).collect();
+    designated_candidate(
+        ctx,
+        p,
+        payer,
+        &docs,
+        AllocationRule::StructuredReference,
+        evidence,
+    )
+}
