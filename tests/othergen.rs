@@ -23,7 +23,7 @@ fn dec(s: &str) -> rust_decimal::Decimal {
 fn judge(set: &str) -> Judged {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let src = fixture("othergen").join(set);
+    let src = fixture(set);
     ok(incasso(
         &data,
         &["import", src.join("ledger.csv").to_str().unwrap()],
@@ -110,9 +110,11 @@ fn claims_on_sets_nobody_here_wrote_claim_nothing_already_paid() {
     // undecidable (two of the payer's items of one amount, nothing to choose by: 10, 6 and 10
     // such payments): they go to review and wait for a person, by design.
     for (set, wrong_at_most, held_pct_at_most) in [
-        ("nl-camt", 0, 7.0),
-        ("nl-partial", 0, 8.0),
-        ("en-rabo", 0, 6.5),
+        ("othergen/nl-camt", 0, 7.0),
+        ("othergen/nl-partial", 0, 8.0),
+        ("othergen/en-rabo", 0, 6.5),
+        ("othergen2/be-mt940", 0, 10.0),
+        ("othergen2/nl-ing", 0, 18.0),
     ] {
         let j = judge(set);
         assert!(

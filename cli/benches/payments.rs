@@ -208,6 +208,7 @@ fn speed(dir: &Path) {
         mb(&camt)
     );
     let mut rows = Vec::new();
+    let mut matching = Vec::new();
     for i in 0..RUNS {
         let data = dir.join(format!("big-{i}"));
         let d = data.to_str().unwrap();
@@ -220,12 +221,18 @@ fn speed(dir: &Path) {
         ]);
         let (age, age_m) = run(&["--data-dir", d, "ageing", "--as-of", AS_OF]);
         rows.push((imp + age, imp_m.max(age_m), imp, age));
+        matching.push(match_seconds(d));
         let _ = std::fs::remove_dir_all(&data);
     }
     rows.sort_by(|a, b| a.0.total_cmp(&b.0));
     let (total, mem, imp, age) = rows[rows.len() / 2];
     println!(
         "import ledger + bank CSV, then reconcile + ageing: {total:.2}s end to end (import {imp:.2}s, ageing with matching {age:.2}s), peak RSS {mem:.0} MB (median of {RUNS})"
+    );
+    matching.sort_by(f64::total_cmp);
+    println!(
+        "matching alone ({n} bank lines against {n} invoices, inside ageing): {:.2}s (median of {RUNS})",
+        matching[matching.len() / 2]
     );
     let (c, cm) = median(
         (0..RUNS)
@@ -246,6 +253,21 @@ fn speed(dir: &Path) {
         "import camt.053 ({:.0} MB): {c:.2}s, peak RSS {cm:.0} MB (median of {RUNS})",
         mb(&camt)
     );
+}
+
+/// The seconds `match_payments` took in one `ageing`, as its verbose log reports them.
+fn match_seconds(data_dir: &str) -> f64 {
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_incasso"))
+        .args(["-v", "--data-dir", data_dir, "ageing", "--as-of", AS_OF])
+        .output()
+        .expect("run incasso");
+    assert!(o.status.success(), "ageing failed");
+    let log = String::from_utf8_lossy(&o.stderr);
+    log.split("match_s=")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("no match_s in the log: {log}"))
 }
 
 fn main() {

@@ -112,6 +112,7 @@ fn allocations_with_evidence(r: &Reconciled) -> Result<ExitCode> {
                     "structured_reference": p.structured_reference,
                     "payer_taken_for": o.debtor.as_ref().map(|d| d.as_str()),
                     "notes": o.notes,
+                    "signals": o.evidence,
                     "source": p.provenance.to_string(),
                 },
             }))
@@ -172,7 +173,8 @@ pub fn unmatched(data_dir: &Path, as_of: NaiveDate, format: Format) -> Result<Ex
     )
 }
 
-/// Doubtful matches waiting for a person, with the rule, confidence and reason.
+/// Doubtful matches waiting for a person: each candidate with its rule, confidence, the reason
+/// it waits and the evidence for and against it.
 pub fn review(data_dir: &Path, as_of: NaiveDate, format: Format) -> Result<ExitCode> {
     let r = load(data_dir, as_of)?;
     let mut rows: Vec<Vec<String>> = r
@@ -191,6 +193,11 @@ pub fn review(data_dir: &Path, as_of: NaiveDate, format: Format) -> Result<ExitC
                 pr.confidence.to_string(),
                 pr.reason.clone(),
                 p.remittance.clone().unwrap_or_default(),
+                pr.evidence
+                    .iter()
+                    .map(|e| e.describe())
+                    .collect::<Vec<_>>()
+                    .join("; "),
             ]
         })
         .collect();
@@ -223,6 +230,7 @@ pub fn review(data_dir: &Path, as_of: NaiveDate, format: Format) -> Result<ExitC
             String::new(),
             e.reason.clone(),
             p.and_then(|p| p.remittance.clone()).unwrap_or_default(),
+            String::new(),
         ]);
     }
     print(
@@ -237,6 +245,7 @@ pub fn review(data_dir: &Path, as_of: NaiveDate, format: Format) -> Result<ExitC
             "confidence",
             "reason",
             "text",
+            "evidence",
         ],
         &rows,
     )

@@ -212,6 +212,7 @@ pub fn write_from(
                 p.amount.currency().to_string(),
                 format_cents(o.unapplied),
                 o.status.code().to_string(),
+                o.notes.join("; "),
             ]);
         }
     }
@@ -345,9 +346,61 @@ pub fn write_from(
     unmatched_rows.truncate(50);
     table(
         &mut html,
-        &["date", "payer", "text", "currency", "not applied", "state"],
+        &[
+            "date",
+            "payer",
+            "text",
+            "currency",
+            "not applied",
+            "state",
+            "why",
+        ],
         &unmatched_rows,
     );
+    if !r.matching.review.is_empty() {
+        // Each candidate a person chooses from, with the evidence for and against it.
+        const SHOWN: usize = 200;
+        let _ = write!(
+            html,
+            "<h3>Waiting in review ({}): the candidates and their evidence</h3>",
+            r.matching.review.len()
+        );
+        let rows: Vec<Vec<String>> = r
+            .matching
+            .review
+            .iter()
+            .take(SHOWN)
+            .map(|pr| {
+                let p = &r.payments[pr.payment];
+                vec![
+                    p.id.clone(),
+                    p.date.to_string(),
+                    format_cents(p.amount.amount()),
+                    pr.document.number.clone(),
+                    format_cents(pr.amount.amount()),
+                    pr.confidence.to_string(),
+                    pr.evidence
+                        .iter()
+                        .map(|e| e.describe())
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ]
+            })
+            .collect();
+        table(
+            &mut html,
+            &[
+                "payment",
+                "date",
+                "paid",
+                "candidate",
+                "would take",
+                "confidence",
+                "evidence",
+            ],
+            &rows,
+        );
+    }
 
     if !r.rec.notes.is_empty() {
         // What reconciliation noticed (shortfalls such as bank fees, credit notes it could not

@@ -22,8 +22,6 @@ pub(super) struct Candidate {
     pub evidence: Vec<Evidence>,
     /// The debtor it takes the payment for.
     pub debtor: Option<DebtorId>,
-    /// The documents' numbers, for people.
-    pub numbers: Vec<String>,
     /// The invoice number the text names that the ledger lacks, for "leave it unapplied".
     pub names_missing: Option<String>,
 }
@@ -31,7 +29,6 @@ pub(super) struct Candidate {
 impl Candidate {
     /// A candidate paying `parts`.
     pub fn new(
-        docs: &[LedgerDocument],
         parts: Vec<(u32, Decimal)>,
         rule: AllocationRule,
         debtor: Option<DebtorId>,
@@ -39,13 +36,8 @@ impl Candidate {
     ) -> Candidate {
         let mut key: Vec<u32> = parts.iter().map(|p| p.0).collect();
         key.sort_unstable();
-        let numbers = parts
-            .iter()
-            .map(|p| docs[p.0 as usize].document.number.as_str().to_string())
-            .collect();
         Candidate {
             key,
-            numbers,
             parts,
             rule,
             evidence,
@@ -56,14 +48,18 @@ impl Candidate {
 
     /// The same candidate, concerning all of `ids` (documents named, even those it leaves
     /// untouched because they are settled or the money runs out).
-    pub fn concerning(mut self, docs: &[LedgerDocument], ids: &[u32]) -> Candidate {
+    pub fn concerning(mut self, ids: &[u32]) -> Candidate {
         self.key = ids.to_vec();
         self.key.sort_unstable();
-        self.numbers = ids
+        self
+    }
+
+    /// The numbers of the documents it concerns.
+    pub fn numbers(&self, docs: &[LedgerDocument]) -> Vec<String> {
+        self.key
             .iter()
             .map(|&d| docs[d as usize].document.number.as_str().to_string())
-            .collect();
-        self
+            .collect()
     }
 
     /// Its confidence, from the table.
@@ -130,7 +126,11 @@ const SHOWN: usize = 4;
 /// The best candidate when it reaches `review_below` and leads the next by [`MARGIN`]; else the
 /// candidates for review. Ties rank by ground, then rule, then document order, so the same
 /// ledger always gives the same decision.
-pub(super) fn decide(list: Vec<Candidate>, review_below: u8) -> Option<Decision> {
+pub(super) fn decide(
+    docs: &[LedgerDocument],
+    list: Vec<Candidate>,
+    review_below: u8,
+) -> Option<Decision> {
     let mut scored: Vec<(Candidate, u8)> = list
         .into_iter()
         .map(|c| {
@@ -155,7 +155,7 @@ pub(super) fn decide(list: Vec<Candidate>, review_below: u8) -> Option<Decision>
             let close: Vec<String> = scored
                 .iter()
                 .filter(|(_, s)| best.saturating_sub(*s) < MARGIN)
-                .map(|(c, s)| format!("{} ({s})", label(c)))
+                .map(|(c, s)| format!("{} ({s})", label(c, docs)))
                 .collect();
             format!(
                 "{} fit about as well and nothing else tells them apart: {}; choose one",
@@ -172,7 +172,7 @@ pub(super) fn decide(list: Vec<Candidate>, review_below: u8) -> Option<Decision>
                 .map(Evidence::describe)
                 .collect();
             if against.is_empty() {
-                format!("{} is only {best} sure", label(&scored[0].0))
+                format!("{} is only {best} sure", label(&scored[0].0, docs))
             } else {
                 against.join("; ")
             }
@@ -183,9 +183,9 @@ pub(super) fn decide(list: Vec<Candidate>, review_below: u8) -> Option<Decision>
 }
 
 /// A candidate in a few words: its documents, or "unapplied".
-fn label(c: &Candidate) -> String {
-    match (&c.names_missing, c.numbers.is_empty()) {
-        (_, false) => c.numbers.join(" + "),
+fn label(c: &Candidate, docs: &[LedgerDocument]) -> String {
+    match (&c.names_missing, c.key.is_empty()) {
+        (_, false) => c.numbers(docs).join(" + "),
         (Some(n), true) => format!("unapplied (names {n})"),
         (None, true) => "unapplied".into(),
     }

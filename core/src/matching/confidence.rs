@@ -12,14 +12,17 @@
 //! | payer's item of exactly the amount | ground 90 | payer and amount agree |
 //! | swapped digits, item open for exactly the amount | ground 88 | beats a number that does not fit (less 10) |
 //! | one edit from the payer's item of exactly the amount | ground 88 | three signals agree |
-//! | names an invoice the ledger lacks: leave unapplied | ground 90 | the payment designates it |
+//! | names an invoice the ledger lacks, or carries a reference no document prints: leave unapplied | ground 90 | the payment designates it |
 //! | combination of the payer's items | ground 85 | exact, but several ways may add up |
 //! | oldest first | ground 70 | the legal default, nothing designated |
 //! | each further signal's ground for the same documents | plus 3 | independent signals agree (a swap and a changed character are one signal) |
 //! | text mentions the sequence number | plus 3 | tells equal items apart |
 //! | payer known by name only, nothing designated | less 10 | weaker than an account |
+//! | payer known by a word of the name only, nothing designated | less 15 | an owner's private account; oldest first never applies |
+//! | a bare sequence number, the payer unknown | less 10 | only the number and the exact amount agree |
 //! | pays part of what is open | less 10 | an instalment, or the wrong document |
 //! | pays under a twentieth of what is open | less 20 | a test transfer or first instalment; a reference still applies (78), a bare number's digits just (70) |
+//! | the number written, while an invoice a typo away fits exactly | less 8 | with an unknown payer the two wait for a person |
 //! | named documents settled already | less 10 | a duplicate, or a typo for another |
 //! | pays more than is open (not far) | none; the rest is unapplied cash | |
 //! | text names other documents (amount-based ground) | at most 60 | the payer designated those |
@@ -67,13 +70,16 @@ pub fn effect(e: &Evidence) -> Effect {
         }),
         Evidence::ExactAmount { .. } => Ground(90),
         Evidence::SwappedDigits { .. } | Evidence::OneEdit { .. } => Ground(88),
-        Evidence::NamesMissingInvoice { .. } => Ground(90),
+        Evidence::NamesMissingInvoice { .. } | Evidence::UnknownReference { .. } => Ground(90),
         Evidence::Combination { .. } => Ground(85),
         Evidence::OldestFirst => Ground(70),
         Evidence::MentionedSequence { .. } => Plus(3),
         Evidence::PayerName { .. } => Less(10),
         Evidence::PaysPart { .. } | Evidence::AlreadySettled { .. } => Less(10),
         Evidence::PaysLittle { .. } => Less(20),
+        Evidence::PayerUnknown => Less(10),
+        Evidence::PayerNamePart { .. } => Less(15),
+        Evidence::AnotherFitsExactly { .. } => Less(8),
         Evidence::TextNamesOther { .. } | Evidence::PayerHasItemOfThisAmount { .. } => Cap(60),
         Evidence::DifferentDebtors | Evidence::AmountFar { .. } => Cap(50),
         Evidence::PayerIsAnother { .. } => Cap(40),
@@ -87,7 +93,7 @@ pub fn effect(e: &Evidence) -> Effect {
 /// a typo) agree without adding up.
 fn family(e: &Evidence) -> u8 {
     match e {
-        Evidence::StructuredReference { .. } => 0,
+        Evidence::StructuredReference { .. } | Evidence::UnknownReference { .. } => 0,
         Evidence::InvoiceNumber { .. } => 1,
         Evidence::SwappedDigits { .. } | Evidence::OneEdit { .. } => 2,
         Evidence::ExactAmount { .. } | Evidence::Combination { .. } | Evidence::OldestFirst => 3,
@@ -106,6 +112,7 @@ pub fn designates(e: &Evidence) -> bool {
             | Evidence::SwappedDigits { .. }
             | Evidence::OneEdit { .. }
             | Evidence::NamesMissingInvoice { .. }
+            | Evidence::UnknownReference { .. }
     )
 }
 
@@ -115,7 +122,12 @@ pub fn score(evidence: &[Evidence]) -> u8 {
     let designated = evidence.iter().any(designates);
     for e in evidence {
         match effect(e) {
-            Effect::Less(_) if designated && matches!(e, Evidence::PayerName { .. }) => {}
+            Effect::Less(_)
+                if designated
+                    && matches!(
+                        e,
+                        Evidence::PayerName { .. } | Evidence::PayerNamePart { .. }
+                    ) => {}
             Effect::Ground(g) => {
                 best = best.max(g);
                 families |= 1 << family(e);
@@ -174,7 +186,10 @@ mod tests {
         };
         assert!(score(&[typo]) >= 85 + MARGIN);
         // A name instead of an account: an exact amount stays above review, oldest first not.
-        let name = Evidence::PayerName { name: "x".into() };
+        let name = Evidence::PayerName {
+            name: "x".into(),
+            others: 0,
+        };
         assert_eq!(score(&[exact.clone(), name.clone()]), 80);
         assert!(score(&[Evidence::OldestFirst, name]) < 70);
         let other = Evidence::TextNamesOther {

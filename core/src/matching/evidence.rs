@@ -62,6 +62,12 @@ pub enum Evidence {
         /// The number as the text has it.
         number: String,
     },
+    /// The payment carries a structured reference that passes its check but no document prints:
+    /// it designates an invoice the ledger lacks and is left unapplied.
+    UnknownReference {
+        /// The reference, canonical.
+        reference: String,
+    },
     /// The payer's account is one the ledger gives this debtor.
     PayerAccount {
         /// The account.
@@ -80,7 +86,19 @@ pub enum Evidence {
     PayerName {
         /// The name as the bank gave it.
         name: String,
+        /// How many other debtors have that name.
+        others: usize,
     },
+    /// The payer's account and name are unknown; a word of the name is in this debtor's name (an
+    /// owner paying from a private account).
+    PayerNamePart {
+        /// The name as the bank gave it.
+        name: String,
+        /// The words found in debtors' names.
+        words: Vec<String>,
+    },
+    /// Neither the payer's account nor its name is known.
+    PayerUnknown,
     /// The documents named belong to different debtors.
     DifferentDebtors,
     /// The documents named are another debtor's than the payer's.
@@ -132,6 +150,11 @@ pub enum Evidence {
     TextNamesOther {
         /// What the text names.
         numbers: Vec<String>,
+    },
+    /// An invoice a typo away from the number written is open for exactly the amount paid.
+    AnotherFitsExactly {
+        /// That invoice's number.
+        number: String,
     },
     /// The payer has an item of exactly the amount paid, so leaving the money unapplied may be
     /// wrong.
@@ -197,15 +220,26 @@ impl Evidence {
             Evidence::NamesMissingInvoice { number } => format!(
                 "names {number}, which is not in the ledger; left unapplied, not spread over the debtor's other items"
             ),
+            Evidence::UnknownReference { reference } => format!(
+                "carries reference {reference}, which no document in the ledger prints; left unapplied, not spread over the debtor's other items"
+            ),
             Evidence::PayerAccount { account } => {
                 format!("the payer's account {account} is the debtor's")
             }
             Evidence::LearnedAccount { account, payment } => format!(
                 "the payer's account {account} paid this debtor's invoice by number in {payment}"
             ),
-            Evidence::PayerName { name } => format!(
+            Evidence::PayerName { name, others: 0 } => format!(
                 "the payer's account is not known; its name ({name}) is the debtor's"
             ),
+            Evidence::PayerName { name, others } => format!(
+                "the payer's account is not known; its name ({name}) is the debtor's and {others} other debtor(s)'"
+            ),
+            Evidence::PayerNamePart { name, words } => format!(
+                "the payer ({name}) is not a debtor; {} is a word of the debtor's name",
+                words.join(", ")
+            ),
+            Evidence::PayerUnknown => "the payer is not known by account or name".into(),
             Evidence::DifferentDebtors => "the documents named belong to different debtors".into(),
             Evidence::PayerIsAnother {
                 number,
@@ -233,6 +267,9 @@ impl Evidence {
             ),
             Evidence::TextNamesOther { numbers } => {
                 format!("the text names {} instead", numbers.join(", "))
+            }
+            Evidence::AnotherFitsExactly { number } => {
+                format!("{number}, a typo away, is open for exactly this amount")
             }
             Evidence::PayerHasItemOfThisAmount { number } => {
                 format!("the payer's {number} is open for exactly this amount")

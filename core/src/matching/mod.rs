@@ -1,12 +1,10 @@
-//! Payment matching: which bank lines pay which documents, tried rule by rule, each allocation
-//! with its rule and a confidence; doubtful ones are proposed for review instead of applied.
-//!
-//! Rules, in order: decisions made by hand (always win); structured references
-//! (`references.rs`); invoice numbers in the text (`numbers.rs`), alone or several; the payer's
-//! account known for one debtor, then the amount against that debtor's open items (one exact
-//! item, an exact combination of up to four, else oldest due first). Money that pays nothing
-//! stays as unapplied cash on the debtor, never dropped. Pure and deterministic: payments are
-//! taken in date and id order, so the same ledger gives the same result.
+//! Payment matching: which bank lines pay which documents. Every signal (`signals/`) proposes
+//! candidate allocations with the evidence it found (`evidence.rs`); one table turns evidence into
+//! a confidence (`confidence.rs`); the best candidate is applied only with a clear lead over the
+//! next, else the candidates wait for a person (`candidate.rs`). Decisions made by hand
+//! (`manual.rs`) always win; reversals cancel what they undo (`reversals.rs`); accounts are
+//! learned from the whole history before anything is applied (`learn.rs`). Money that pays
+//! nothing stays as unapplied cash on the debtor, never dropped. Pure and deterministic.
 
 mod candidate;
 pub mod confidence;
@@ -37,6 +35,7 @@ use crate::money::{Currency, Money};
 use crate::reconcile::{ReconcileNote, Reconciliation};
 use candidate::{decide, Decision};
 pub use evidence::Evidence;
+use fxhash::FxHashMap;
 use index::Indexes;
 use signals::{payer, Context, Named};
 
@@ -224,7 +223,9 @@ pub fn match_payments(
     as_of: NaiveDate,
     rec: &mut Reconciliation,
 ) -> Matching {
-    let idx = Indexes::build(docs, debtors, &rec.open);
+    let t0 = std::time::Instant::now();
+    let mut idx = Indexes::build(docs, debtors, &rec.open);
+    let t_idx = t0.elapsed();
     let mut outcomes: Vec<PaymentOutcome> = payments
         .iter()
         .map(|p| PaymentOutcome {
@@ -283,11 +284,15 @@ pub fn match_payments(
             excluded_pairs: &excluded_pairs,
         };
         let named = named_all(&ctx, payments, &wanted);
+        eprintln!("TIMING idx {:?} named {:?}", t_idx, t0.elapsed());
         let learned = learn::learn(&ctx, payments, &order, &named);
         (named, learned)
     };
+    eprintln!("TIMING learned {:?}", t0.elapsed());
     let mut review = Vec::new();
-    let mut items_done: Vec<u32> = Vec::new();
+    // Items settled since each debtor's list was last compacted.
+    let mut settled: Vec<u32> = Vec::new();
+    let mut stale: FxHashMap<(&DebtorId, Currency), usize> = FxHashMap::default();
     for &pi in &order {
         let p = &payments[pi];
         if outcomes[pi].status != PaymentStatus::Unmatched || by_hand.contains(&pi) {
@@ -313,6 +318,7 @@ pub fn match_payments(
                 .as_ref()
                 .expect("worked out for every payment to match");
             decide(
+                docs,
                 signals::candidates(&ctx, p, named, &payer),
                 policy.review_below,
             )
@@ -380,7 +386,7 @@ pub fn match_payments(
                     });
                     let left = open[d as usize].unwrap_or_default();
                     if left <= Decimal::ZERO {
-                        items_done.push(d);
+                        settled.push(d);
                     } else if left <= policy.fee_tolerance {
                         rec.notes.push(ReconcileNote {
                             document: doc.key(),
@@ -389,6 +395,20 @@ pub fn match_payments(
                                 p.id, doc.currency
                             ),
                         });
+                    }
+                }
+                // A settled item stays in its debtor's list until half the list is settled:
+                // then the list is compacted, so looking through it stays cheap.
+                for d in settled.drain(..) {
+                    let doc = &docs[d as usize].document;
+                    let key = (&doc.debtor, doc.currency);
+                    let n = stale.entry(key).or_default();
+                    *n += 1;
+                    if let Some(list) = idx.items.get_mut(&key) {
+                        if *n * 2 > list.len() {
+                            list.retain(|&x| open[x as usize].is_some_and(|o| o > Decimal::ZERO));
+                            *n = 0;
+                        }
                     }
                 }
                 out.allocated = applied;
@@ -413,7 +433,10 @@ pub fn match_payments(
         }
     }
     rec.open = open;
-    Matching { outcomes, review }
+    eprintln!("TIMING loop {:?}", t0.elapsed());
+    let m = Matching { outcomes, review };
+    eprintln!("TIMING done {:?}", t0.elapsed());
+    m
 }
 
 /// What every payment to match names, on all cores.

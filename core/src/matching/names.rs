@@ -38,6 +38,19 @@ const NOISE: &[&str] = &[
     "miss",
     "fam",
     "familie",
+    "sarl",
+    "commv",
+    "cvba",
+    "scrl",
+    "sprlu",
+    "ebvba",
+    "snc",
+    "scs",
+    "ag",
+    "kg",
+    "ivzw",
+    "gcv",
+    "cva",
 ];
 
 /// Words before a name that say the debtor is a household: any initials fit it.
@@ -161,20 +174,21 @@ fn key(name: &str, initials: bool) -> String {
         };
         folded.extend(c.to_lowercase());
     }
-    // A legal form spelt in single letters ("B V", "V O F") is the legal form.
+    // A legal form spelt in parts ("B V", "V O F", "BV BA", "S à r l", "Comm V") is the legal
+    // form.
     let raw: Vec<&str> = folded.split_whitespace().collect();
     let mut kept: Vec<&str> = Vec::with_capacity(raw.len());
     let mut i = 0;
-    while i < raw.len() {
-        let run = raw[i..]
-            .iter()
-            .take_while(|w| w.chars().count() == 1)
-            .count();
-        if run >= 2 {
-            let joined: String = raw[i..i + run].concat();
-            if NOISE.contains(&joined.as_str()) {
-                i += run;
+    'words: while i < raw.len() {
+        for len in (2..=4).rev() {
+            let Some(window) = raw.get(i..i + len) else {
                 continue;
+            };
+            if window.iter().all(|w| w.chars().count() <= 4)
+                && NOISE.contains(&window.concat().as_str())
+            {
+                i += len;
+                continue 'words;
             }
         }
         kept.push(raw[i]);
@@ -239,6 +253,17 @@ mod tests {
             Some("Gebr. Verhoeven")
         );
         assert_eq!(main_part("Jansen h.o.d.n. Bouw"), Some("Jansen"));
+        for (a, b) in [
+            ("Lux Logistics S.à r.l.", "LUX LOGISTICS"),
+            ("Nettoyage Lefèvre SARL", "NETTOYAGE LEFEVRE"),
+            ("Elektro Dupont BV BA", "ELEKTRO DUPONT BVBA"),
+            (
+                "Makelaardij Verhoeven CommV",
+                "Makelaardij Verhoeven Comm. V.",
+            ),
+        ] {
+            assert_eq!(identity_key(a), identity_key(b), "{a} / {b}");
+        }
         assert_eq!(main_part("Jansen Bouw B.V."), None);
     }
 }

@@ -8,6 +8,7 @@
 //! | exactly two to four items' open amounts together | those items | the first 40 items, oldest first; fewest items first; search bounded |
 //! | neither | the oldest items first, the rest unapplied cash | only when the text designates nothing |
 //! | anything, and the text names other documents or a missing invoice | at most 60 | the payer designated those |
+//! | an item issued after the payment's date | none | money cannot pay by amount what was not yet invoiced (a standing order for a monthly invoice pays the month's, not next month's) |
 
 use rust_decimal::Decimal;
 
@@ -18,7 +19,8 @@ use crate::matching::candidate::Candidate;
 use crate::matching::evidence::Evidence;
 use crate::model::{AllocationRule, Payment};
 
-/// The payer's open items in the payment's currency, oldest due first, the ones whose sequence
+/// The payer's open items in the payment's currency issued by the payment's date, oldest due
+/// first, the ones whose sequence
 /// number the text mentions first; with whether each is mentioned.
 pub(crate) fn open_items(
     ctx: &Context<'_, '_>,
@@ -36,7 +38,11 @@ pub(crate) fn open_items(
     let mut items: Vec<(u32, bool)> = list
         .iter()
         .copied()
-        .filter(|&d| ctx.usable(p, d) && ctx.open_of(d) > Decimal::ZERO)
+        .filter(|&d| {
+            ctx.usable(p, d)
+                && ctx.open_of(d) > Decimal::ZERO
+                && ctx.docs[d as usize].document.issue_date <= p.date
+        })
         .map(|d| {
             let m = !mentioned.is_empty()
                 && sequence_of(ctx.number(d)).is_some_and(|s| mentioned.contains(&s));
@@ -64,12 +70,13 @@ pub(crate) fn candidates(
     ctx: &Context<'_, '_>,
     p: &Payment,
     payer: &Payer<'_>,
+    debtor: &DebtorId,
     items: &[(u32, bool)],
     exact: &[u32],
     designates_nothing: bool,
 ) -> Vec<Candidate> {
     let amount = p.amount.amount();
-    let debtor = payer.one().cloned();
+    let debtor = Some(debtor.clone());
     let with_payer = |mut evidence: Vec<Evidence>| {
         evidence.extend(payer.evidence.clone());
         evidence
@@ -87,7 +94,6 @@ pub(crate) fn candidates(
                     });
                 }
                 Candidate::new(
-                    ctx.docs,
                     vec![(d, amount)],
                     AllocationRule::DebtorExactAmount,
                     debtor.clone(),
@@ -106,7 +112,6 @@ pub(crate) fn candidates(
         }];
         let parts = combo.iter().map(|&d| (d, ctx.open_of(d))).collect();
         return vec![Candidate::new(
-            ctx.docs,
             parts,
             AllocationRule::DebtorCombination,
             debtor,
@@ -117,7 +122,6 @@ pub(crate) fn candidates(
         return Vec::new();
     }
     vec![Candidate::new(
-        ctx.docs,
         oldest_first(&ids, amount, |d| ctx.open_of(d)),
         AllocationRule::DebtorOldestFirst,
         debtor,

@@ -5,7 +5,10 @@
 //! |---|---|---|
 //! | the full number of one or more invoices | those invoices (several: oldest due first) | a credit note's number in the text is taken out first, so its digits name no invoice |
 //! | the digits of a number, letters lost or a two-digit year | likewise, less sure | only when no full number is named |
-//! | only a sequence number (`fact nr 7042`) | the payer's own item with it, open for the amount paid | any other item with that sequence: none; fits several years or debtors without the payer: none |
+//! | only a sequence number (`fact nr 7042`) | each of the payer's own items with it open for the amount paid, as alternatives | another debtor's: none |
+//! | only a sequence number, the payer unknown | each invoice with it open for exactly the amount paid, invoiced by the payment's date | less sure (75); two such: a person chooses |
+//! | dates (`uw factuur 2025/00083 dd 01/04/2025`) | none: blanked first | `2025-0117` (two parts) stays a number |
+//! | amounts (`2025/00011 351,47 2025/00023 1333,29`) | none: blanked first, so cents and the next year are not a number written sequence-first | `2025.12` alone stays a number; with `€`, `EUR` or in parentheses it is an amount |
 //! | the digits of a number in a text that speaks of a credit note (`Creditnota 2025-0117`) | none: the digits are the credit note's | the full number (`F2025-000028 min creditnota C2025-000002`) still names the invoice |
 //! | a number of a document settled already | that document: a duplicate, kept as unapplied cash | a typo for an open item (`typo.rs`) leads it |
 
@@ -28,7 +31,9 @@ pub(crate) fn named(ctx: &Context<'_, '_>, p: &Payment) -> Vec<(u32, KeyStrength
         .flatten()
     {
         let credit = says_credit_note(text);
-        let text = without_credit_notes(text, ctx);
+        let text = without_amounts(text);
+        let text = without_dates(&text);
+        let text = without_credit_notes(&text, ctx);
         for (d, s) in numbers::find_in(&ctx.idx.numbers, &text) {
             // A text about a credit note names no invoice by a bare number: its digits are the
             // credit note's (or a supplier's), not an invoice's without its letters.
@@ -43,45 +48,166 @@ pub(crate) fn named(ctx: &Context<'_, '_>, p: &Payment) -> Vec<(u32, KeyStrength
     found
 }
 
-/// The candidate: the invoices named by their strongest kind of key; a bare sequence number
-/// only for the payer's own item open for the amount paid.
-pub(crate) fn candidate(
+/// The candidates: the invoices named by their strongest kind of key, together; or, when the
+/// text has only sequence numbers, each invoice with one of them that is open for the amount
+/// paid (the payer's own, or anyone's when the payer is unknown), as alternatives.
+pub(crate) fn candidates(
     ctx: &Context<'_, '_>,
     p: &Payment,
     payer: &Payer<'_>,
     named: &[(u32, KeyStrength)],
-) -> Option<Candidate> {
-    let amount = p.amount.amount();
-    let mut named = named.to_vec();
-    if named.iter().any(|(_, s)| *s > KeyStrength::Sequence) {
-        named.retain(|(_, s)| *s > KeyStrength::Sequence);
-    } else {
-        named.retain(|&(d, _)| {
-            let o = ctx.open_of(d);
-            payer
-                .debtors
-                .contains(&&ctx.docs[d as usize].document.debtor)
-                && o > Decimal::ZERO
-                && (o - amount).abs() <= ctx.policy.fee_tolerance
-        });
-    }
-    if named.is_empty() {
-        return None;
-    }
-    let evidence = named
-        .iter()
-        .map(|&(d, s)| Evidence::InvoiceNumber {
-            number: ctx.number(d).to_string(),
-            written: s.into(),
-        })
-        .collect();
-    let rule = if named.len() > 1 {
-        AllocationRule::SeveralInvoices
-    } else {
-        AllocationRule::InvoiceNumber
+) -> Vec<Candidate> {
+    let evidence_of = |d: u32, s: KeyStrength| Evidence::InvoiceNumber {
+        number: ctx.number(d).to_string(),
+        written: s.into(),
     };
-    let docs: Vec<u32> = named.iter().map(|(d, _)| *d).collect();
-    Some(designated_candidate(ctx, p, payer, &docs, rule, evidence))
+    if named.iter().any(|(_, s)| *s > KeyStrength::Sequence) {
+        let named: Vec<(u32, KeyStrength)> = named
+            .iter()
+            .copied()
+            .filter(|(_, s)| *s > KeyStrength::Sequence)
+            .collect();
+        let rule = if named.len() > 1 {
+            AllocationRule::SeveralInvoices
+        } else {
+            AllocationRule::InvoiceNumber
+        };
+        let evidence = named.iter().map(|&(d, s)| evidence_of(d, s)).collect();
+        let docs: Vec<u32> = named.iter().map(|(d, _)| *d).collect();
+        return vec![designated_candidate(ctx, p, payer, &docs, rule, evidence)];
+    }
+    let amount = p.amount.amount();
+    named
+        .iter()
+        .filter(|&&(d, _)| {
+            let doc = &ctx.docs[d as usize].document;
+            let o = ctx.open_of(d);
+            if !payer.strong() {
+                // Nobody known: the number and exactly its open amount, invoiced by then.
+                o == amount && doc.issue_date <= p.date
+            } else {
+                payer.debtors.contains(&&doc.debtor)
+                    && o > Decimal::ZERO
+                    && (o - amount).abs() <= ctx.policy.fee_tolerance
+            }
+        })
+        .map(|&(d, s)| {
+            let mut evidence = vec![evidence_of(d, s)];
+            if !payer.strong() {
+                evidence.push(Evidence::PayerUnknown);
+            }
+            designated_candidate(ctx, p, payer, &[d], AllocationRule::InvoiceNumber, evidence)
+        })
+        .collect()
+}
+
+/// The text with every amount blanked (`351,47`, `1.692,73`, `1,234.56`, `(120.00)`), so the
+/// cents of one invoice's amount and the year of the next number are not read as a number
+/// written sequence first (`47 2025` for `2025/00047`).
+fn without_amounts(text: &str) -> Cow<'_, str> {
+    let b = text.as_bytes();
+    let mut out: Option<Vec<u8>> = None;
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i].is_ascii_digit() || (i > 0 && matches!(b[i - 1], b'0'..=b'9' | b'.' | b',')) {
+            i += 1;
+            continue;
+        }
+        let end = (i..b.len())
+            .find(|&j| !matches!(b[j], b'0'..=b'9' | b'.' | b','))
+            .unwrap_or(b.len());
+        // A trailing point or comma ends a sentence, not a number.
+        let token = text[i..end].trim_end_matches(['.', ',']);
+        let framed = (i > 0 && matches!(b[i - 1], b'(' | b'$'))
+            || text[..i].trim_end().ends_with(['€', '('])
+            || text[..i].trim_end().to_ascii_uppercase().ends_with("EUR");
+        if is_amount(token, framed) {
+            let buf = out.get_or_insert_with(|| b.to_vec());
+            for x in &mut buf[i..i + token.len()] {
+                *x = b' ';
+            }
+        }
+        i = end;
+    }
+    match out {
+        Some(buf) => Cow::Owned(String::from_utf8(buf).unwrap_or_else(|_| text.to_string())),
+        None => Cow::Borrowed(text),
+    }
+}
+
+/// The text with every date blanked (`dd 01/04/2025`, `2025-04-01`, `1.4.25`), so a day or month
+/// and the year are not read as a number written sequence first (`04 2025` for `2025/00004`).
+fn without_dates(text: &str) -> Cow<'_, str> {
+    let is_token = |c: u8| c.is_ascii_digit() || matches!(c, b'/' | b'-' | b'.');
+    let b = text.as_bytes();
+    let mut out: Option<Vec<u8>> = None;
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i].is_ascii_digit() || (i > 0 && is_token(b[i - 1])) {
+            i += 1;
+            continue;
+        }
+        let end = (i..b.len()).find(|&j| !is_token(b[j])).unwrap_or(b.len());
+        let token = text[i..end].trim_end_matches(['.', '-', '/']);
+        if is_date(token) {
+            let buf = out.get_or_insert_with(|| b.to_vec());
+            for x in &mut buf[i..i + token.len()] {
+                *x = b' ';
+            }
+        }
+        i = end;
+    }
+    match out {
+        Some(buf) => Cow::Owned(String::from_utf8(buf).unwrap_or_else(|_| text.to_string())),
+        None => Cow::Borrowed(text),
+    }
+}
+
+/// Whether a token is a calendar date: day, month and year (two or four digits) with one kind of
+/// separator, or year, month and day.
+fn is_date(token: &str) -> bool {
+    let Some(sep) = token.bytes().find(|c| !c.is_ascii_digit()) else {
+        return false;
+    };
+    let parts: Vec<&str> = token.split(sep as char).collect();
+    let n = |s: &str| s.parse::<u32>().ok();
+    match parts[..] {
+        [d, m, y] if d.len() <= 2 && m.len() <= 2 && matches!(y.len(), 2 | 4) => {
+            matches!((n(d), n(m), n(y)), (Some(1..=31), Some(1..=12), Some(_)))
+        }
+        [y, m, d] if y.len() == 4 && m.len() == 2 && d.len() == 2 => matches!(
+            (n(y), n(m), n(d)),
+            (Some(1990..=2099), Some(1..=12), Some(1..=31))
+        ),
+        _ => false,
+    }
+}
+
+/// Whether a run of digits, points and commas is an amount: two decimals after a comma
+/// (`351,47`), thousands grouped (`1.692,73`, `1,234.56`), or two decimals after a point where an
+/// amount is expected (after `€`, `EUR` or in parentheses).
+fn is_amount(token: &str, framed: bool) -> bool {
+    let Some(sep) = token.len().checked_sub(3).filter(|&k| k > 0) else {
+        return false;
+    };
+    let (whole, decimal_sep, cents) = (&token[..sep], token.as_bytes()[sep], &token[sep + 1..]);
+    if !cents.bytes().all(|c| c.is_ascii_digit()) || !matches!(decimal_sep, b'.' | b',') {
+        return false;
+    }
+    let group_sep = if decimal_sep == b',' { '.' } else { ',' };
+    let groups: Vec<&str> = whole.split(group_sep).collect();
+    let grouped = groups.len() > 1
+        && (1..=3).contains(&groups[0].len())
+        && groups[1..].iter().all(|g| g.len() == 3);
+    let plain = groups.len() == 1 && whole.bytes().all(|c| c.is_ascii_digit());
+    if !(grouped || plain)
+        || groups
+            .iter()
+            .any(|g| !g.bytes().all(|c| c.is_ascii_digit()))
+    {
+        return false;
+    }
+    grouped || decimal_sep == b',' || framed
 }
 
 /// Words that say a text is about a credit note.
@@ -122,5 +248,51 @@ fn without_credit_notes<'t>(text: &'t str, ctx: &Context<'_, '_>) -> Cow<'t, str
         Cow::Owned(out)
     } else {
         Cow::Borrowed(text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{without_amounts, without_dates};
+
+    #[test]
+    fn amounts_are_blanked_numbers_stay() {
+        let table = [
+            (
+                "2025/00011 351,47 2025/00023 1333,29",
+                "2025/00011        2025/00023        ",
+            ),
+            (
+                "2025/00152 (1.692,73), 2025/00179",
+                "2025/00152 (        ), 2025/00179",
+            ),
+            (
+                "INV-42 EUR 1,234.56 and € 80.00",
+                "INV-42 EUR          and €      ",
+            ),
+            (
+                "2025.12 10.03.25 F2025-0001.",
+                "2025.12 10.03.25 F2025-0001.",
+            ),
+            ("fact 2025-0117 (120.00)", "fact 2025-0117 (      )"),
+        ];
+        for (text, want) in table {
+            assert_eq!(without_amounts(text), want, "{text}");
+        }
+        let table = [
+            (
+                "uw factuur 2025/00083 dd 01/04/2025",
+                "uw factuur 2025/00083 dd           ",
+            ),
+            ("2025-04-01 F2025-0001", "           F2025-0001"),
+            (
+                "1.4.25, 2025-0117 2025/00083",
+                "      , 2025-0117 2025/00083",
+            ),
+            ("13/13/2025 2025-13-01", "13/13/2025 2025-13-01"),
+        ];
+        for (text, want) in table {
+            assert_eq!(without_dates(text), want, "{text}");
+        }
     }
 }

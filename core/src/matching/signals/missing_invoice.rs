@@ -8,6 +8,7 @@
 //! | `F2025-0123`, the ledger's shape, no such invoice, the payer known | leave unapplied, "names F2025-0123, which is not in the ledger" | the payer has an item of exactly the amount: at most 60, so a person decides |
 //! | a word of a shape fewer than one in a hundred invoices have | none | customer numbers, postcodes, dates |
 //! | a number an invoice has | none: `invoice_number.rs` | |
+//! | a structured reference (in the bank's field, or an OGM or RF in the text) that passes its check and no document prints | leave unapplied, "carries reference …, which no document in the ledger prints" | a 16-digit kenmerk in free text is not enough (one in eleven random numbers passes the check) |
 
 use super::Context;
 use crate::ids::DebtorId;
@@ -34,12 +35,19 @@ pub(crate) fn named(ctx: &Context<'_, '_>, p: &Payment) -> Option<String> {
 /// The candidate "leave it unapplied", against the payer's items of exactly the amount paid.
 pub(crate) fn candidate(
     ctx: &Context<'_, '_>,
-    debtor: &DebtorId,
+    debtor: Option<&DebtorId>,
     number: &str,
+    reference: bool,
     exact: &[u32],
 ) -> Candidate {
-    let mut evidence = vec![Evidence::NamesMissingInvoice {
-        number: number.to_string(),
+    let mut evidence = vec![if reference {
+        Evidence::UnknownReference {
+            reference: number.to_string(),
+        }
+    } else {
+        Evidence::NamesMissingInvoice {
+            number: number.to_string(),
+        }
     }];
     if let Some(&d) = exact.first() {
         evidence.push(Evidence::PayerHasItemOfThisAmount {
@@ -47,10 +55,9 @@ pub(crate) fn candidate(
         });
     }
     let mut c = Candidate::new(
-        ctx.docs,
         Vec::new(),
         AllocationRule::DebtorExactAmount,
-        Some(debtor.clone()),
+        debtor.cloned(),
         evidence,
     );
     c.names_missing = Some(number.to_string());

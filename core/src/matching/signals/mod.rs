@@ -71,6 +71,8 @@ pub(super) struct Named {
     pub by_number: Vec<(u32, KeyStrength)>,
     /// A number of the ledger's own numbering that no invoice has.
     pub missing: Option<String>,
+    /// A structured reference that passes its check but no document prints.
+    pub unknown_reference: Option<String>,
 }
 
 /// What a payment names (see [`Named`]).
@@ -82,6 +84,7 @@ pub(super) fn named_in(ctx: &Context<'_, '_>, p: &Payment) -> Named {
     if named.by_reference.is_empty() {
         named.by_number = invoice_number::named(ctx, p);
         named.missing = missing_invoice::named(ctx, p);
+        named.unknown_reference = structured_reference::unknown(ctx, p);
     }
     named
 }
@@ -94,36 +97,76 @@ pub(super) fn candidates(
     named: &Named,
     payer: &Payer<'_>,
 ) -> Vec<Candidate> {
+    let designating: Vec<Candidate> = if named.by_reference.is_empty() {
+        invoice_number::candidates(ctx, p, payer, &named.by_number)
+    } else {
+        vec![structured_reference::candidate(
+            ctx,
+            p,
+            payer,
+            &named.by_reference,
+        )]
+    };
+    if let [c] = &designating[..] {
+        if fits(c) {
+            return vec![with_exact_amount(ctx, p, payer, c.clone())];
+        }
+    }
     let mut list: Vec<Candidate> = Vec::new();
     // What the text designates: amount-based candidates for other documents go against it.
     let mut designated: Vec<String> = Vec::new();
     // Numbers as written, that a typo may be of.
     let mut written: Vec<String> = Vec::new();
-    if !named.by_reference.is_empty() {
-        let c = structured_reference::candidate(ctx, p, payer, &named.by_reference);
-        designated.extend(c.numbers.iter().cloned());
-        list.push(c);
-    } else if let Some(c) = invoice_number::candidate(ctx, p, payer, &named.by_number) {
-        designated.extend(c.numbers.iter().cloned());
-        // A typo explains a number that does not fit; a number that fits is no typo.
-        if !fits(&c) {
-            written.extend(c.numbers.iter().cloned());
+    for c in &designating {
+        designated.extend(c.numbers(ctx.docs));
+    }
+    // A typo explains a number that does not fit.
+    let mut designating = designating;
+    if named.by_reference.is_empty() {
+        written.clone_from(&designated);
+        if let [c] = &mut designating[..] {
             if let [d] = c.key[..] {
+                let before = list.len();
                 list.extend(typo::swapped(ctx, p, payer, d));
+                if !payer.strong() {
+                    list.extend(typo::changed_digit(ctx, p, payer, d));
+                }
+                // Another invoice a typo away fits exactly: the number as written is doubtful.
+                if let Some(t) = list[before..].first() {
+                    c.evidence.push(Evidence::AnotherFitsExactly {
+                        number: t.numbers(ctx.docs).join(", "),
+                    });
+                }
             }
         }
-        list.push(c);
     }
-    if let Some(debtor) = payer.one() {
-        let items = amount::open_items(ctx, p, debtor);
-        let exact = amount::exact(ctx, p, &items);
-        if designated.is_empty() {
-            if let Some(m) = &named.missing {
-                list.push(missing_invoice::candidate(ctx, debtor, m, &exact));
-                designated.push(m.clone());
+    list.extend(designating);
+    let debtors = payer.by_amount();
+    // A structured reference no document prints, or a number of the ledger's numbering no
+    // invoice has: the payment designates an invoice the ledger lacks.
+    if designated.is_empty() {
+        let lacking = match (&named.unknown_reference, &named.missing) {
+            (Some(r), _) => Some((r, true)),
+            (None, Some(m)) if debtors.len() == 1 => Some((m, false)),
+            _ => None,
+        };
+        if let Some((m, reference)) = lacking {
+            let debtor = payer.one();
+            let exact = debtor
+                .map(|d| amount::exact(ctx, p, &amount::open_items(ctx, p, d)))
+                .unwrap_or_default();
+            list.push(missing_invoice::candidate(
+                ctx, debtor, m, reference, &exact,
+            ));
+            designated.push(m.clone());
+            if !reference {
                 written.push(m.clone());
             }
         }
+    }
+    for &debtor in debtors {
+        let items = amount::open_items(ctx, p, debtor);
+        let exact = amount::exact(ctx, p, &items);
         list.extend(typo::one_edit(
             ctx,
             payer,
@@ -136,6 +179,7 @@ pub(super) fn candidates(
             ctx,
             p,
             payer,
+            debtor,
             &items,
             &exact,
             designated.is_empty(),
@@ -150,6 +194,33 @@ pub(super) fn candidates(
         }
     }
     list
+}
+
+/// What the text designates fits, so an allocation by amount to anything else is capped below
+/// review and cannot win: only the agreeing fact is added, when the amount is exactly what the
+/// designated documents, the payer's, have open.
+fn with_exact_amount(
+    ctx: &Context<'_, '_>,
+    p: &Payment,
+    payer: &Payer<'_>,
+    mut c: Candidate,
+) -> Candidate {
+    let open: Decimal = c.key.iter().map(|&d| ctx.open_of(d)).sum();
+    if open == p.amount.amount()
+        && c.debtor
+            .as_ref()
+            .is_some_and(|d| payer.by_amount().contains(&d))
+    {
+        let mut numbers = c.numbers(ctx.docs);
+        c.evidence.push(if numbers.len() == 1 {
+            Evidence::ExactAmount {
+                number: numbers.remove(0),
+            }
+        } else {
+            Evidence::Combination { numbers }
+        });
+    }
+    c
 }
 
 /// Whether a designated candidate fits: nothing found against it.
@@ -193,7 +264,7 @@ pub(super) fn designated_candidate(
     {
         evidence.push(Evidence::DifferentDebtors);
     }
-    if !payer.debtors.is_empty() && !payer.debtors.contains(&first) {
+    if payer.strong() && !payer.debtors.contains(&first) {
         evidence.push(Evidence::PayerIsAnother {
             number: ctx.number(items[0]).to_string(),
             debtor: first.as_str().to_string(),
@@ -204,7 +275,7 @@ pub(super) fn designated_candidate(
                 .collect(),
             by_name: payer.by_name(),
         });
-    } else if let (Some(_), Some(e)) = (payer.one(), &payer.evidence) {
+    } else if let (true, Some(e)) = (payer.debtors.contains(&first), &payer.evidence) {
         evidence.push(e.clone());
     }
     let total: Decimal = items.iter().map(|&d| ctx.open_of(d)).sum();
@@ -235,5 +306,5 @@ pub(super) fn designated_candidate(
         });
     }
     let parts = amount::oldest_first(&items, amount, |d| ctx.open_of(d));
-    Candidate::new(docs, parts, rule, Some(first.clone()), evidence).concerning(docs, &items)
+    Candidate::new(parts, rule, Some(first.clone()), evidence).concerning(&items)
 }

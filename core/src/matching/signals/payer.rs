@@ -5,8 +5,10 @@
 //! |---|---|---|
 //! | an account the ledger gives one debtor | that debtor | given to several: all of them, and nothing is applied by amount |
 //! | an account that paid one debtor's invoice by reference or number, exactly, anywhere in the history (`learn.rs`) | that debtor | an account seen paying two debtors teaches nothing |
-//! | an unknown account, a name that is exactly one debtor's (`names.rs`: case, accents, punctuation, legal forms, word order aside) | that debtor, less sure | two debtors of that name: nobody |
-//! | initials for first names (`Bakker, Z.`) | the one debtor whose full words and initials they fit | fits two: nobody; initials tried only under the rarest word, at most 200 debtors |
+//! | an unknown account, a name that is exactly one debtor's (`names.rs`: case, accents, punctuation, legal forms, word order aside) | that debtor, less sure | two to four debtors of that name (homonyms): each, and the amount tells them apart or a person does; more: nobody |
+//! | initials for first names (`Bakker, Z.`) | the debtors whose full words and initials they fit | as for names; initials tried only under the rarest word, at most 200 debtors |
+//! | a name no debtor has, a word of it in a few debtors' names (`PIETER DUPONT` for `Elektro Dupont BV BA`: an owner's private account) | each of those debtors, much less sure (an exact amount 75, oldest first never) | a word in more than four debtors' names: nobody; a document of another debtor the text names is not doubted for it |
+//! | a joint account (`STEVENS MATHEO EN/OF CLAEYS LIEVE`) | every debtor either holder's name fits | as for names |
 //! | initials, and the ledger names a household (`A. Postma`, `Fam. Postma`) | that household | only when no debtor fits the initials themselves |
 
 use crate::ids::DebtorId;
@@ -34,9 +36,29 @@ impl<'a> Payer<'a> {
         }
     }
 
-    /// Whether only the name tells who it is.
+    /// The debtors whose items the amount is tried against: the one the account names, or every
+    /// debtor the name fits (homonyms: the amount may tell them apart). None for an account
+    /// several debtors share.
+    pub fn by_amount(&self) -> &[&'a DebtorId] {
+        if self.by_name() || self.debtors.len() == 1 {
+            &self.debtors
+        } else {
+            &[]
+        }
+    }
+
+    /// Whether only the name (or part of it) tells who it is.
     pub fn by_name(&self) -> bool {
-        matches!(self.evidence, Some(Evidence::PayerName { .. }))
+        matches!(
+            self.evidence,
+            Some(Evidence::PayerName { .. } | Evidence::PayerNamePart { .. })
+        )
+    }
+
+    /// Whether the payer is known well enough to doubt a document of another debtor: by account
+    /// or by the whole name, not by a word of it.
+    pub fn strong(&self) -> bool {
+        !self.debtors.is_empty() && !matches!(self.evidence, Some(Evidence::PayerNamePart { .. }))
     }
 }
 
@@ -69,22 +91,83 @@ pub(crate) fn identify<'a>(
     let Some(name) = p.counterparty_name.as_deref() else {
         return Payer::default();
     };
-    let key = names::identity_key(name);
-    let one = match idx.names.get(&key).map(Vec::as_slice) {
-        Some([one]) if !key.is_empty() => Some(*one),
-        _ => match initials_candidates(name, idx).as_slice() {
-            [one] => Some(*one),
-            _ => None,
-        },
-    };
-    match one {
-        Some(d) => Payer {
-            debtors: vec![d],
-            evidence: Some(Evidence::PayerName {
-                name: name.to_string(),
-            }),
-        },
-        None => Payer::default(),
+    let mut fits: Vec<&'a DebtorId> = Vec::new();
+    for holder in holders(name) {
+        let key = names::identity_key(holder);
+        let found = match idx.names.get(&key) {
+            Some(list) if !key.is_empty() => list.clone(),
+            _ => initials_candidates(holder, idx),
+        };
+        for d in found {
+            if !fits.contains(&d) {
+                fits.push(d);
+            }
+        }
+    }
+    if fits.is_empty() {
+        return owner(name, idx);
+    }
+    if fits.len() > HOMONYMS {
+        return Payer::default();
+    }
+    fits.sort();
+    Payer {
+        evidence: Some(Evidence::PayerName {
+            name: name.to_string(),
+            others: fits.len() - 1,
+        }),
+        debtors: fits,
+    }
+}
+
+/// The holders of a joint account, as banks write them (`STEVENS MATHEO EN/OF CLAEYS LIEVE`,
+/// `J JANSEN E/O M DE VRIES`, `A SMITH AND/OR B SMITH`); the name itself otherwise.
+fn holders(name: &str) -> Vec<&str> {
+    let upper = name.to_ascii_uppercase();
+    for sep in [" EN/OF ", " E/O ", " AND/OR ", " EN OF "] {
+        if let Some(at) = upper.find(sep) {
+            {
+                let (a, b) = (&name[..at], &name[at + sep.len()..]);
+                if !a.trim().is_empty() && !b.trim().is_empty() {
+                    return vec![a.trim(), b.trim()];
+                }
+            }
+        }
+    }
+    vec![name]
+}
+
+/// Most debtors one payer's name may fit and still be weighed by amount.
+const HOMONYMS: usize = 4;
+
+/// A person paying from a private account for the business that bears a word of their name
+/// (`PIETER DUPONT` for `Elektro Dupont BV BA`, `MOENS PIETER` for `Boulangerie Moens SRL`): the
+/// debtors (at most [`HOMONYMS`]) whose name has a full word of the payer's that few debtors have.
+fn owner<'a>(name: &str, idx: &Indexes<'a>) -> Payer<'a> {
+    let (full, _) = names::words(name);
+    let mut debtors: Vec<&'a DebtorId> = Vec::new();
+    let mut words = Vec::new();
+    for w in full.iter().filter(|w| w.chars().count() >= 3) {
+        let Some(list) = idx.name_words.get(w).filter(|l| l.len() <= HOMONYMS) else {
+            continue;
+        };
+        words.push(w.clone());
+        for (d, _) in list {
+            if !debtors.contains(d) {
+                debtors.push(d);
+            }
+        }
+    }
+    if debtors.is_empty() || debtors.len() > HOMONYMS {
+        return Payer::default();
+    }
+    debtors.sort();
+    Payer {
+        debtors,
+        evidence: Some(Evidence::PayerNamePart {
+            name: name.to_string(),
+            words,
+        }),
     }
 }
 
@@ -128,4 +211,23 @@ fn initials_candidates<'a>(name: &str, idx: &Indexes<'a>) -> Vec<&'a DebtorId> {
     fits.sort();
     fits.dedup();
     fits
+}
+
+#[cfg(test)]
+mod tests {
+    use super::holders;
+
+    #[test]
+    fn joint_accounts_have_two_holders() {
+        assert_eq!(
+            holders("STEVENS MATHEO EN/OF CLAEYS LIEVE"),
+            ["STEVENS MATHEO", "CLAEYS LIEVE"]
+        );
+        assert_eq!(
+            holders("J Jansen e/o M de Vries"),
+            ["J Jansen", "M de Vries"]
+        );
+        assert_eq!(holders("Ghekiere & Zonen bvba"), ["Ghekiere & Zonen bvba"]);
+        assert_eq!(holders("EN/OF"), ["EN/OF"]);
+    }
 }

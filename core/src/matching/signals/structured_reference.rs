@@ -5,7 +5,7 @@
 //! |---|---|---|
 //! | a valid reference one or more documents print | those documents, oldest due first | another debtor's than the payer's; several debtors'; amount far off, or part |
 //! | a reference with a wrong check digit | none: read as plain text by the other signals | |
-//! | a valid reference no document prints | none | |
+//! | a valid reference no document prints | none here: `missing_invoice.rs` leaves it unapplied | |
 //! | a reference of a credit note, a document not in force, or another currency | none | |
 
 use super::payer::Payer;
@@ -13,7 +13,7 @@ use super::{designated_candidate, Context};
 use crate::matching::candidate::Candidate;
 use crate::matching::evidence::Evidence;
 use crate::matching::index::reference_key;
-use crate::matching::references;
+use crate::matching::references::{self, ReferenceKind};
 use crate::model::{AllocationRule, Payment};
 
 /// The documents whose payment reference the payment carries, each with that reference.
@@ -53,6 +53,27 @@ pub(crate) fn named(ctx: &Context<'_, '_>, p: &Payment) -> Vec<(u32, String)> {
         }
     }
     found
+}
+
+/// A reference the payment carries that passes its check but no document prints (in force or
+/// not): the bank's structured field, or an OGM or RF in the text.
+pub(crate) fn unknown(ctx: &Context<'_, '_>, p: &Payment) -> Option<String> {
+    let structured = p
+        .structured_reference
+        .as_deref()
+        .and_then(references::canonical)
+        .filter(|(_, kind)| kind.is_some())
+        .map(|(r, _)| r);
+    let in_text = [p.remittance.as_deref(), p.end_to_end_id.as_deref()]
+        .into_iter()
+        .flatten()
+        .flat_map(references::find_in_text)
+        .filter(|(_, kind)| matches!(kind, ReferenceKind::Ogm | ReferenceKind::Rf))
+        .map(|(r, _)| r);
+    structured
+        .into_iter()
+        .chain(in_text)
+        .find(|r| !ctx.idx.references.contains_key(&reference_key(r)))
 }
 
 /// The candidate: the documents the references name.

@@ -6,6 +6,7 @@
 //! |---|---|---|
 //! | one invoice, whose number with two neighbouring digits swapped back is an invoice open for exactly the amount | that invoice, whoever paid | two such invoices: none (nobody can tell which); another debtor's than the payer's: at most 40 |
 //! | a number one character changed or two neighbours swapped from the payer's own item of exactly the amount | that item | the payer must be known; the written number may be an invoice or missing from the ledger |
+//! | one invoice, the payer unknown, a number one digit changed from it open for exactly the amount | that invoice, less sure (78); the number written, paid in part, loses 8, so the two wait for a person | the changed number must be invoiced by the payment's date |
 //! | a number two or more edits away | none | a wrong number that far is no evidence of which item was meant |
 
 use rust_decimal::Decimal;
@@ -65,6 +66,60 @@ pub(crate) fn swapped(
     ))
 }
 
+/// For a payer nobody knows: the invoice whose number is the named one's with one digit changed,
+/// open for exactly the amount paid and invoiced by the payment's date (`2026/00254` written for
+/// `2026/00255`).
+pub(crate) fn changed_digit(
+    ctx: &Context<'_, '_>,
+    p: &Payment,
+    payer: &Payer<'_>,
+    named: u32,
+) -> Vec<Candidate> {
+    let amount = p.amount.amount();
+    let number = ctx.docs[named as usize].document.number.normalised();
+    let mut found: Vec<u32> = Vec::new();
+    let mut v = number.as_bytes().to_vec();
+    for i in 0..v.len() {
+        let was = v[i];
+        if !was.is_ascii_digit() {
+            continue;
+        }
+        for digit in b'0'..=b'9' {
+            if digit == was {
+                continue;
+            }
+            v[i] = digit;
+            let variant = String::from_utf8_lossy(&v);
+            for (d, s) in numbers::find_in(&ctx.idx.numbers, &variant) {
+                let doc = &ctx.docs[d as usize].document;
+                if s == KeyStrength::Full
+                    && d != named
+                    && ctx.usable(p, d)
+                    && ctx.open[d as usize] == Some(amount)
+                    && doc.issue_date <= p.date
+                    && !found.contains(&d)
+                {
+                    found.push(d);
+                }
+            }
+        }
+        v[i] = was;
+    }
+    found
+        .into_iter()
+        .map(|d| {
+            let evidence = vec![
+                Evidence::OneEdit {
+                    written: ctx.number(named).to_string(),
+                    number: ctx.number(d).to_string(),
+                },
+                Evidence::PayerUnknown,
+            ];
+            designated_candidate(ctx, p, payer, &[d], AllocationRule::InvoiceNumber, evidence)
+        })
+        .collect()
+}
+
 /// The payer's items of exactly the amount paid whose number is one edit from a number written.
 pub(crate) fn one_edit(
     ctx: &Context<'_, '_>,
@@ -93,7 +148,6 @@ pub(crate) fn one_edit(
         }];
         evidence.extend(payer.evidence.clone());
         out.push(Candidate::new(
-            ctx.docs,
             vec![(d, amount)],
             AllocationRule::DebtorExactAmount,
             Some(ctx.docs[d as usize].document.debtor.clone()),
