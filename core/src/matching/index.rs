@@ -54,7 +54,11 @@ impl<'a> Indexes<'a> {
     ) -> Self {
         let in_force =
             |i: usize| docs[i].document.kind == DocumentKind::Invoice && open[i].is_some();
-        let per = docs.len().div_ceil(threads()).max(1);
+        // The main thread indexes references and items meanwhile: one core fewer for numbers.
+        let per = docs
+            .len()
+            .div_ceil(threads().saturating_sub(1).max(1))
+            .max(1);
         let (numbers, (references, references_more, items, shapes)) = std::thread::scope(|scope| {
             let parts: Vec<_> = (0..docs.len())
                 .step_by(per)
@@ -81,12 +85,12 @@ impl<'a> Indexes<'a> {
             let mut items: FxHashMap<(&DebtorId, Currency), Vec<u32>> = FxHashMap::default();
             for i in (0..docs.len()).filter(|&i| in_force(i)) {
                 let d = &docs[i].document;
-                if let Some((r, _)) = d
+                if let Some(key) = d
                     .payment_reference
                     .as_deref()
-                    .and_then(references::canonical)
+                    .and_then(|r| references::with_canonical(r, reference_key))
                 {
-                    match references.entry(reference_key(&r)) {
+                    match references.entry(key) {
                         std::collections::hash_map::Entry::Vacant(v) => {
                             v.insert(i as u32);
                         }

@@ -5,12 +5,42 @@
 //! the reason, unless the payer's own item of exactly that amount has a number one edit away (a
 //! typo).
 
-use std::collections::HashMap;
-
 /// The shape of a document number: letter runs as `A`, digit runs as their length, other
 /// characters as they are (`F2025-0123` → `A4-4`). `None` for fewer than three digits.
 pub fn shape(number: &str) -> Option<String> {
     let mut out = String::with_capacity(number.len());
+    shape_parts(number, |part| match part {
+        Part::Letters => out.push('A'),
+        Part::Digits(n) => out.push_str(&n.to_string()),
+        Part::Other(c) => out.push(c),
+    })
+    .then_some(out)
+}
+
+/// The hash of a number's [`shape`], worked out without building it.
+fn shape_key(number: &str) -> Option<u64> {
+    use std::hash::Hasher;
+    let mut h = super::fxhash::FxHasher::default();
+    shape_parts(number, |part| match part {
+        Part::Letters => h.write_u8(b'A'),
+        Part::Digits(n) => {
+            h.write_u8(0);
+            h.write_usize(n);
+        }
+        Part::Other(c) => h.write_u32(c as u32),
+    })
+    .then(|| h.finish())
+}
+
+/// One part of a shape.
+enum Part {
+    Letters,
+    Digits(usize),
+    Other(char),
+}
+
+/// Walks a number's shape part by part; true when it has three digits or more.
+fn shape_parts(number: &str, mut part: impl FnMut(Part)) -> bool {
     let (mut run, mut digits, mut letters) = (0usize, 0usize, false);
     for c in number.chars() {
         if c.is_ascii_digit() {
@@ -20,29 +50,29 @@ pub fn shape(number: &str) -> Option<String> {
             continue;
         }
         if run > 0 {
-            out.push_str(&run.to_string());
+            part(Part::Digits(run));
             run = 0;
         }
         if c.is_alphabetic() {
             if !letters {
-                out.push('A');
+                part(Part::Letters);
             }
             letters = true;
         } else {
-            out.push(c);
+            part(Part::Other(c));
             letters = false;
         }
     }
     if run > 0 {
-        out.push_str(&run.to_string());
+        part(Part::Digits(run));
     }
-    (digits >= 3).then_some(out)
+    digits >= 3
 }
 
 /// The shapes the ledger's invoice numbers have, with how many invoices have each.
 #[derive(Debug, Default)]
 pub struct Shapes {
-    counts: HashMap<String, usize>,
+    counts: super::fxhash::FxHashMap<u64, usize>,
     total: usize,
 }
 
@@ -50,7 +80,7 @@ impl Shapes {
     /// Counts one invoice number.
     pub fn add(&mut self, number: &str) {
         self.total += 1;
-        if let Some(s) = shape(number) {
+        if let Some(s) = shape_key(number) {
             *self.counts.entry(s).or_default() += 1;
         }
     }
@@ -65,9 +95,9 @@ impl Shapes {
 
     /// Whether numbers of this shape are the ledger's own: at least three invoices and one in a
     /// hundred have it.
-    fn usual(&self, s: &str) -> bool {
+    fn usual(&self, s: u64) -> bool {
         self.counts
-            .get(s)
+            .get(&s)
             .is_some_and(|&n| n >= 3 && n * 100 >= self.total)
     }
 
@@ -75,7 +105,7 @@ impl Shapes {
     pub fn numbers_in<'t>(&self, text: &'t str) -> Vec<&'t str> {
         text.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | ':' | '(' | ')' | '#'))
             .map(|t| t.trim_matches(|c: char| c == '.' || c == '\'' || c == '"'))
-            .filter(|t| shape(t).is_some_and(|s| self.usual(&s)))
+            .filter(|t| shape_key(t).is_some_and(|s| self.usual(s)))
             .collect()
     }
 }

@@ -35,7 +35,6 @@ use crate::money::{Currency, Money};
 use crate::reconcile::{ReconcileNote, Reconciliation};
 use candidate::{decide, Decision};
 pub use evidence::Evidence;
-use fxhash::FxHashMap;
 use index::Indexes;
 use signals::{payer, Context, Named};
 
@@ -223,9 +222,7 @@ pub fn match_payments(
     as_of: NaiveDate,
     rec: &mut Reconciliation,
 ) -> Matching {
-    let t0 = std::time::Instant::now();
-    let mut idx = Indexes::build(docs, debtors, &rec.open);
-    let t_idx = t0.elapsed();
+    let idx = Indexes::build(docs, debtors, &rec.open);
     let mut outcomes: Vec<PaymentOutcome> = payments
         .iter()
         .map(|p| PaymentOutcome {
@@ -284,15 +281,10 @@ pub fn match_payments(
             excluded_pairs: &excluded_pairs,
         };
         let named = named_all(&ctx, payments, &wanted);
-        eprintln!("TIMING idx {:?} named {:?}", t_idx, t0.elapsed());
         let learned = learn::learn(&ctx, payments, &order, &named);
         (named, learned)
     };
-    eprintln!("TIMING learned {:?}", t0.elapsed());
     let mut review = Vec::new();
-    // Items settled since each debtor's list was last compacted.
-    let mut settled: Vec<u32> = Vec::new();
-    let mut stale: FxHashMap<(&DebtorId, Currency), usize> = FxHashMap::default();
     for &pi in &order {
         let p = &payments[pi];
         if outcomes[pi].status != PaymentStatus::Unmatched || by_hand.contains(&pi) {
@@ -385,9 +377,7 @@ pub fn match_payments(
                         confidence: score,
                     });
                     let left = open[d as usize].unwrap_or_default();
-                    if left <= Decimal::ZERO {
-                        settled.push(d);
-                    } else if left <= policy.fee_tolerance {
+                    if left > Decimal::ZERO && left <= policy.fee_tolerance {
                         rec.notes.push(ReconcileNote {
                             document: doc.key(),
                             message: format!(
@@ -395,20 +385,6 @@ pub fn match_payments(
                                 p.id, doc.currency
                             ),
                         });
-                    }
-                }
-                // A settled item stays in its debtor's list until half the list is settled:
-                // then the list is compacted, so looking through it stays cheap.
-                for d in settled.drain(..) {
-                    let doc = &docs[d as usize].document;
-                    let key = (&doc.debtor, doc.currency);
-                    let n = stale.entry(key).or_default();
-                    *n += 1;
-                    if let Some(list) = idx.items.get_mut(&key) {
-                        if *n * 2 > list.len() {
-                            list.retain(|&x| open[x as usize].is_some_and(|o| o > Decimal::ZERO));
-                            *n = 0;
-                        }
                     }
                 }
                 out.allocated = applied;
@@ -433,10 +409,7 @@ pub fn match_payments(
         }
     }
     rec.open = open;
-    eprintln!("TIMING loop {:?}", t0.elapsed());
-    let m = Matching { outcomes, review };
-    eprintln!("TIMING done {:?}", t0.elapsed());
-    m
+    Matching { outcomes, review }
 }
 
 /// What every payment to match names, on all cores.

@@ -215,9 +215,13 @@ pub fn find_in(parts: &[NumberIndex], text: &str) -> Vec<(u32, KeyStrength)> {
     let mut r = Vec::with_capacity(16);
     runs(text, &mut r);
     let mut out: Vec<(u32, KeyStrength)> = Vec::new();
+    let mut hits: Vec<(u32, KeyStrength)> = Vec::new();
+    // Runs a weaker reading covered: inside them only a full number may still be found, so
+    // "tranche 1 2025/0094" finds 2025/0094 after reading "1 2025" as sequence and year.
+    let mut covered = 0;
     let mut i = 0;
     while i < r.len() {
-        let mut matched = 0;
+        let mut advance = 1;
         for len in (1..=4.min(r.len() - i)).rev() {
             // A lone word never names an invoice; a lone number may.
             if len == 1 && !r[i].digits {
@@ -230,6 +234,7 @@ pub fn find_in(parts: &[NumberIndex], text: &str) -> Vec<(u32, KeyStrength)> {
             } else {
                 KeyStrength::Full
             };
+            hits.clear();
             for part in parts {
                 let Some(&head) = part.heads.get(&key) else {
                     continue;
@@ -237,20 +242,31 @@ pub fn find_in(parts: &[NumberIndex], text: &str) -> Vec<(u32, KeyStrength)> {
                 let mut at = head;
                 while at != END {
                     let p = part.postings[at as usize];
-                    let s = p.strength.min(cap);
-                    match out.iter_mut().find(|(e, _)| *e == p.doc) {
-                        Some(e) => e.1 = e.1.max(s),
-                        None => out.push((p.doc, s)),
-                    }
+                    hits.push((p.doc, p.strength.min(cap)));
                     at = p.next;
                 }
-                matched = len;
             }
-            if matched > 0 {
-                break;
+            if hits.is_empty() {
+                continue;
             }
+            let full = hits.iter().any(|(_, s)| *s == KeyStrength::Full);
+            if i + len <= covered && !full {
+                continue;
+            }
+            for &(d, s) in &hits {
+                match out.iter_mut().find(|(e, _)| *e == d) {
+                    Some(e) => e.1 = e.1.max(s),
+                    None => out.push((d, s)),
+                }
+            }
+            if full {
+                advance = len;
+            } else {
+                covered = covered.max(i + len);
+            }
+            break;
         }
-        i += matched.max(1);
+        i += advance;
     }
     out.sort_by_key(|(d, _)| *d);
     out
@@ -301,5 +317,9 @@ mod tests {
         short.add("1", 7);
         assert_eq!(short.find("termijn 1 van 2"), [(7, KeyStrength::Sequence)]);
         assert!(i.find("donatie").is_empty());
+        assert_eq!(
+            i.find("termijn 12 2026-0000013"),
+            [(0, KeyStrength::Digits), (1, KeyStrength::Digits)]
+        );
     }
 }

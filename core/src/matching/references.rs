@@ -119,6 +119,22 @@ pub fn canonical(raw: &str) -> Option<(String, Option<ReferenceKind>)> {
     Some((compact, kind))
 }
 
+/// Calls `f` with the canonical form of a reference (as [`canonical`] gives it) built on the
+/// stack, for indexing a million documents without a string each; `None` when there is none.
+pub fn with_canonical<R>(raw: &str, f: impl FnOnce(&str) -> R) -> Option<R> {
+    let mut buf = [0u8; 64];
+    let mut n = 0;
+    for c in raw.bytes().filter(u8::is_ascii_alphanumeric) {
+        if n == buf.len() {
+            return canonical(raw).map(|(c, _)| f(&c));
+        }
+        buf[n] = c.to_ascii_uppercase();
+        n += 1;
+    }
+    let compact = std::str::from_utf8(&buf[..n]).ok()?;
+    (!compact.is_empty()).then(|| f(compact))
+}
+
 /// Structured references that pass their check, found anywhere in free text, canonical.
 pub fn find_in_text(text: &str) -> Vec<(String, ReferenceKind)> {
     let mut found = Vec::new();
@@ -139,6 +155,27 @@ pub fn find_in_text(text: &str) -> Vec<(String, ReferenceKind)> {
                 found.push((inner, ReferenceKind::Ogm));
             }
             from = start + q + 3;
+        }
+    }
+    // OGM/VCS written without markers, in its printed groups (`250/0086/47031`).
+    for i in 0..b.len().saturating_sub(13) {
+        let w = &b[i..i + 14];
+        let shaped = w.iter().enumerate().all(|(k, c)| match k {
+            3 | 8 => *c == b'/',
+            _ => c.is_ascii_digit(),
+        });
+        let bounded = (i == 0 || !b[i - 1].is_ascii_alphanumeric() && b[i - 1] != b'/')
+            && b.get(i + 14)
+                .is_none_or(|c| !c.is_ascii_alphanumeric() && *c != b'/');
+        if shaped && bounded {
+            let digits: String = w
+                .iter()
+                .filter(|c| c.is_ascii_digit())
+                .map(|&c| c as char)
+                .collect();
+            if ogm_valid(&digits) && !found.iter().any(|f| f.0 == digits) {
+                found.push((digits, ReferenceKind::Ogm));
+            }
         }
     }
     // Digit runs that may be split by spaces, dots or dashes (1234 5678 9012 3456).
@@ -263,6 +300,11 @@ mod tests {
             "{found:?}"
         );
         assert!(find_in_text("factuur 2026-0012 bedrag 1234567890123456").is_empty());
+        // Without its markers, in its printed groups; the wrong check digit is no reference.
+        assert_eq!(
+            find_in_text("DOC 100/0160/01495 + 100/0160/01496"),
+            [("100016001495".to_string(), ReferenceKind::Ogm)]
+        );
         assert_eq!(
             canonical(" rf18 5390 0754 7034").unwrap().1,
             Some(ReferenceKind::Rf)

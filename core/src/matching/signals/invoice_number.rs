@@ -4,12 +4,13 @@
 //! | text has | candidate | boundary |
 //! |---|---|---|
 //! | the full number of one or more invoices | those invoices (several: oldest due first) | a credit note's number in the text is taken out first, so its digits name no invoice |
-//! | the digits of a number, letters lost or a two-digit year | likewise, less sure | only when no full number is named |
+//! | the digits of a number, letters lost or a two-digit year | likewise, less sure | beside full numbers, only of the same debtors (`PAIEMENT 2025-04 DOC 2025/0034` names 2025/0034 only) |
 //! | only a sequence number (`fact nr 7042`) | each of the payer's own items with it open for the amount paid, as alternatives | another debtor's: none |
 //! | only a sequence number, the payer unknown | each invoice with it open for exactly the amount paid, invoiced by the payment's date | less sure (75); two such: a person chooses |
 //! | dates (`uw factuur 2025/00083 dd 01/04/2025`) | none: blanked first | `2025-0117` (two parts) stays a number |
 //! | amounts (`2025/00011 351,47 2025/00023 1333,29`) | none: blanked first, so cents and the next year are not a number written sequence-first | `2025.12` alone stays a number; with `€`, `EUR` or in parentheses it is an amount |
 //! | the digits of a number in a text that speaks of a credit note (`Creditnota 2025-0117`) | none: the digits are the credit note's | the full number (`F2025-000028 min creditnota C2025-000002`) still names the invoice |
+//! | the payer's own invoices and another debtor's, the amount exactly the payer's ones | the payer's ones | otherwise all, and several debtors' documents go to review |
 //! | a number of a document settled already | that document: a duplicate, kept as unapplied cash | a typo for an open item (`typo.rs`) leads it |
 
 use std::borrow::Cow;
@@ -18,6 +19,7 @@ use rust_decimal::Decimal;
 
 use super::payer::Payer;
 use super::{designated_candidate, Context};
+use crate::ids::DebtorId;
 use crate::matching::candidate::Candidate;
 use crate::matching::evidence::Evidence;
 use crate::matching::numbers::{self, KeyStrength};
@@ -62,11 +64,39 @@ pub(crate) fn candidates(
         written: s.into(),
     };
     if named.iter().any(|(_, s)| *s > KeyStrength::Sequence) {
+        // The full numbers say whose invoices these are: a number found by its digits alone
+        // (`2025-04` in `PAIEMENT 2025-04`) of another debtor is noise.
+        let debtor_of = |d: u32| &ctx.docs[d as usize].document.debtor;
+        let full: Vec<&DebtorId> = named
+            .iter()
+            .filter(|(_, s)| *s == KeyStrength::Full)
+            .map(|&(d, _)| debtor_of(d))
+            .collect();
         let named: Vec<(u32, KeyStrength)> = named
             .iter()
             .copied()
-            .filter(|(_, s)| *s > KeyStrength::Sequence)
+            .filter(|&(d, s)| {
+                s == KeyStrength::Full
+                    || (s > KeyStrength::Sequence
+                        && (full.is_empty() || full.contains(&debtor_of(d))))
+            })
             .collect();
+        // The payer's own invoices named, and the amount is exactly theirs: another debtor's
+        // number beside them (a period `2025-11` read as invoice 2025/0011) is noise.
+        let own: Vec<(u32, KeyStrength)> = named
+            .iter()
+            .copied()
+            .filter(|&(d, _)| payer.strong() && payer.debtors.contains(&debtor_of(d)))
+            .collect();
+        let own_open: Decimal = own.iter().map(|&(d, _)| ctx.open_of(d)).sum();
+        let named = if !own.is_empty()
+            && own.len() < named.len()
+            && (own_open - p.amount.amount()).abs() <= ctx.policy.fee_tolerance
+        {
+            own
+        } else {
+            named
+        };
         let rule = if named.len() > 1 {
             AllocationRule::SeveralInvoices
         } else {

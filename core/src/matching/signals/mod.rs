@@ -77,14 +77,15 @@ pub(super) struct Named {
 
 /// What a payment names (see [`Named`]).
 pub(super) fn named_in(ctx: &Context<'_, '_>, p: &Payment) -> Named {
+    let (by_reference, unknown_reference) = structured_reference::named(ctx, p);
     let mut named = Named {
-        by_reference: structured_reference::named(ctx, p),
+        by_reference,
         ..Named::default()
     };
     if named.by_reference.is_empty() {
         named.by_number = invoice_number::named(ctx, p);
         named.missing = missing_invoice::named(ctx, p);
-        named.unknown_reference = structured_reference::unknown(ctx, p);
+        named.unknown_reference = unknown_reference;
     }
     named
 }
@@ -107,10 +108,10 @@ pub(super) fn candidates(
             &named.by_reference,
         )]
     };
-    if let [c] = &designating[..] {
-        if fits(c) {
-            return vec![with_exact_amount(ctx, p, payer, c.clone())];
-        }
+    let mut designating = designating;
+    if designating.len() == 1 && fits(&designating[0]) {
+        let c = designating.remove(0);
+        return vec![with_exact_amount(ctx, p, payer, c)];
     }
     let mut list: Vec<Candidate> = Vec::new();
     // What the text designates: amount-based candidates for other documents go against it.
@@ -121,13 +122,20 @@ pub(super) fn candidates(
         designated.extend(c.numbers(ctx.docs));
     }
     // A typo explains a number that does not fit.
-    let mut designating = designating;
     if named.by_reference.is_empty() {
         written.clone_from(&designated);
         if let [c] = &mut designating[..] {
             if let [d] = c.key[..] {
                 let before = list.len();
-                list.extend(typo::swapped(ctx, p, payer, d));
+                // The payer's own invoice: a typo for another of the payer's items is found
+                // among them (`typo::one_edit`); else the whole ledger is searched.
+                let own = payer.strong()
+                    && c.debtor
+                        .as_ref()
+                        .is_some_and(|o| payer.debtors.contains(&o));
+                if !own {
+                    list.extend(typo::swapped(ctx, p, payer, d));
+                }
                 if !payer.strong() {
                     list.extend(typo::changed_digit(ctx, p, payer, d));
                 }
@@ -253,10 +261,12 @@ pub(super) fn designated_candidate(
     let amount = p.amount.amount();
     let docs = ctx.docs;
     let mut items = named.to_vec();
-    items.sort_by_cached_key(|&d| {
-        let doc = &docs[d as usize].document;
-        (doc.due_date, doc.number.normalised())
-    });
+    if items.len() > 1 {
+        items.sort_by_cached_key(|&d| {
+            let doc = &docs[d as usize].document;
+            (doc.due_date, doc.number.normalised())
+        });
+    }
     let first = &docs[items[0] as usize].document.debtor;
     if items
         .iter()

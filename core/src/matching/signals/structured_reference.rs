@@ -16,27 +16,35 @@ use crate::matching::index::reference_key;
 use crate::matching::references::{self, ReferenceKind};
 use crate::model::{AllocationRule, Payment};
 
-/// The documents whose payment reference the payment carries, each with that reference.
-pub(crate) fn named(ctx: &Context<'_, '_>, p: &Payment) -> Vec<(u32, String)> {
+/// The documents whose payment reference the payment carries, each with that reference; and a
+/// reference it carries that passes its check but no document prints (in force or not): the
+/// bank's structured field, or an OGM or RF in the text (a 16-digit kenmerk in free text is not
+/// enough: one in eleven random numbers passes its check).
+pub(crate) fn named(ctx: &Context<'_, '_>, p: &Payment) -> (Vec<(u32, String)>, Option<String>) {
     let texts = [p.remittance.as_deref(), p.end_to_end_id.as_deref()];
-    let mut refs: Vec<String> = Vec::new();
-    if let Some((r, _)) = p
+    // Each reference, with whether it may stand for an invoice the ledger lacks.
+    let mut refs: Vec<(String, bool)> = Vec::new();
+    if let Some((r, kind)) = p
         .structured_reference
         .as_deref()
         .and_then(references::canonical)
     {
-        refs.push(r);
+        refs.push((r, kind.is_some()));
     }
     for text in texts.into_iter().flatten() {
-        for (r, _) in references::find_in_text(text) {
-            if !refs.contains(&r) {
-                refs.push(r);
+        for (r, kind) in references::find_in_text(text) {
+            if !refs.iter().any(|(e, _)| *e == r) {
+                refs.push((r, matches!(kind, ReferenceKind::Ogm | ReferenceKind::Rf)));
             }
         }
     }
     let mut found: Vec<(u32, String)> = Vec::new();
-    for r in refs {
+    let mut unknown = None;
+    for (r, strong) in refs {
         let Some(&first) = ctx.idx.references.get(&reference_key(&r)) else {
+            if strong && unknown.is_none() {
+                unknown = Some(r);
+            }
             continue;
         };
         let more = ctx.idx.references_more.get(&first).into_iter().flatten();
@@ -52,28 +60,7 @@ pub(crate) fn named(ctx: &Context<'_, '_>, p: &Payment) -> Vec<(u32, String)> {
             }
         }
     }
-    found
-}
-
-/// A reference the payment carries that passes its check but no document prints (in force or
-/// not): the bank's structured field, or an OGM or RF in the text.
-pub(crate) fn unknown(ctx: &Context<'_, '_>, p: &Payment) -> Option<String> {
-    let structured = p
-        .structured_reference
-        .as_deref()
-        .and_then(references::canonical)
-        .filter(|(_, kind)| kind.is_some())
-        .map(|(r, _)| r);
-    let in_text = [p.remittance.as_deref(), p.end_to_end_id.as_deref()]
-        .into_iter()
-        .flatten()
-        .flat_map(references::find_in_text)
-        .filter(|(_, kind)| matches!(kind, ReferenceKind::Ogm | ReferenceKind::Rf))
-        .map(|(r, _)| r);
-    structured
-        .into_iter()
-        .chain(in_text)
-        .find(|r| !ctx.idx.references.contains_key(&reference_key(r)))
+    (found, unknown)
 }
 
 /// The candidate: the documents the references name.
