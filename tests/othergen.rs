@@ -24,10 +24,11 @@ fn judge(set: &str) -> Judged {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let src = fixture(set);
-    ok(incasso(
-        &data,
-        &["import", src.join("ledger.csv").to_str().unwrap()],
-    ));
+    let ledger = match src.join("ledger.csv") {
+        file if file.exists() => file,
+        _ => src.join("ledger"),
+    };
+    ok(incasso(&data, &["import", ledger.to_str().unwrap()]));
     ok(incasso(
         &data,
         &["import", src.join("bank").to_str().unwrap()],
@@ -115,10 +116,12 @@ fn claims_on_sets_nobody_here_wrote_claim_nothing_already_paid() {
         ("othergen/en-rabo", 0, 6.5),
         ("othergen2/be-mt940", 0, 10.0),
         ("othergen2/nl-ing", 0, 18.0),
+        ("othergen3/be-camt", 0, 17.0),
+        ("othergen3/nl-rabo", 0, 12.0),
     ] {
         let j = judge(set);
         assert!(
-            j.claimed_items > 50,
+            j.claimed_items > 30,
             "{set}: enough claims to judge ({})",
             j.claimed_items
         );

@@ -27,6 +27,7 @@
 //! | pays more than is open (not far) | none; the rest is unapplied cash | |
 //! | text names other documents (amount-based ground) | at most 60 | the payer designated those |
 //! | payer has an item of exactly this amount (leave unapplied) | at most 60 | it may be a typo |
+//! | several documents paid in part, the text not saying how much each | at most 60 | which one is short is a guess; with an amount after every number, each takes its own |
 //! | documents of different debtors | at most 50 | |
 //! | amount more than twice what is open | at most 50 | |
 //! | documents another debtor's than the payer's | at most 40 | |
@@ -85,7 +86,9 @@ pub fn effect(e: &Evidence) -> Effect {
         Evidence::PayerIsAnother { .. } => Cap(40),
         Evidence::PayerAccount { .. }
         | Evidence::LearnedAccount { .. }
-        | Evidence::Overpays { .. } => Trace,
+        | Evidence::Overpays { .. }
+        | Evidence::StatedAmounts => Trace,
+        Evidence::SplitUnknown => Cap(60),
     }
 }
 

@@ -141,6 +141,10 @@ pub enum Evidence {
         /// Open.
         open: Decimal,
     },
+    /// The text gives each document's amount, and they add up to the amount paid.
+    StatedAmounts,
+    /// Several documents are named and paid in part, and the text does not say how much each.
+    SplitUnknown,
     /// The documents named are settled already: a duplicate payment or an overpayment.
     AlreadySettled {
         /// The documents' numbers.
@@ -260,6 +264,12 @@ impl Evidence {
             }
             Evidence::Overpays { paid, open } => {
                 format!("pays {paid} against {open} open: the rest is unapplied cash")
+            }
+            Evidence::StatedAmounts => {
+                "the text gives each invoice's amount; each takes what the text gives it".into()
+            }
+            Evidence::SplitUnknown => {
+                "several invoices paid in part, and the text does not say how much each".into()
             }
             Evidence::AlreadySettled { numbers } => format!(
                 "{} already settled: a duplicate payment or an overpayment, kept as unapplied cash",

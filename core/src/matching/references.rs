@@ -178,30 +178,50 @@ pub fn find_in_text(text: &str) -> Vec<(String, ReferenceKind)> {
             }
         }
     }
-    // Digit runs that may be split by spaces, dots or dashes (1234 5678 9012 3456).
+    // Digit runs that may be split by spaces, dots or dashes (1234 5678 9012 3456); a group in
+    // front that belongs to the text ("afbetaling 2 1000 0250 0131 6337") is tried without.
     let mut i = 0;
     while i < b.len() {
         if b[i].is_ascii_digit() && (i == 0 || !b[i - 1].is_ascii_alphanumeric()) {
-            let mut digits = String::new();
-            let mut j = i;
-            while j < b.len() && digits.len() < 17 {
+            let mut groups: Vec<(usize, usize)> = Vec::new();
+            let (mut j, mut start) = (i, i);
+            while j < b.len() {
                 if b[j].is_ascii_digit() {
-                    digits.push(b[j] as char);
-                } else if !(matches!(b[j], b' ' | b'.' | b'-')
+                    j += 1;
+                    continue;
+                }
+                if matches!(b[j], b' ' | b'.' | b'-')
                     && j + 1 < b.len()
-                    && b[j + 1].is_ascii_digit())
+                    && b[j + 1].is_ascii_digit()
                 {
+                    groups.push((start, j));
+                    start = j + 1;
+                    j += 1;
+                    continue;
+                }
+                break;
+            }
+            if j == b.len() || !b[j].is_ascii_alphanumeric() {
+                groups.push((start, j));
+            }
+            for first in 0..groups.len().min(3) {
+                let mut digits = String::new();
+                for &(from, to) in &groups[first..] {
+                    digits.push_str(&text[from..to]);
+                    if digits.len() >= 16 {
+                        break;
+                    }
+                }
+                if digits.len() == 16 && kenmerk_valid(&digits) {
+                    found.push((digits, ReferenceKind::Kenmerk));
+                    break;
+                } else if digits.len() == 12
+                    && ogm_valid(&digits)
+                    && !found.iter().any(|f| f.0 == digits)
+                {
+                    found.push((digits, ReferenceKind::Ogm));
                     break;
                 }
-                j += 1;
-            }
-            if digits.len() == 16 && kenmerk_valid(&digits) {
-                found.push((digits, ReferenceKind::Kenmerk));
-            } else if digits.len() == 12
-                && ogm_valid(&digits)
-                && !found.iter().any(|f| f.0 == digits)
-            {
-                found.push((digits, ReferenceKind::Ogm));
             }
             i = j.max(i + 1);
         } else {
@@ -300,6 +320,15 @@ mod tests {
             "{found:?}"
         );
         assert!(find_in_text("factuur 2026-0012 bedrag 1234567890123456").is_empty());
+        // After a number that belongs to the text.
+        assert_eq!(
+            find_in_text(&format!("afbetaling 2 {spaced}")),
+            [(k.clone(), ReferenceKind::Kenmerk)]
+        );
+        assert_eq!(
+            find_in_text(&format!("afbetaling 1 {k}")),
+            [(k.clone(), ReferenceKind::Kenmerk)]
+        );
         // Without its markers, in its printed groups; the wrong check digit is no reference.
         assert_eq!(
             find_in_text("DOC 100/0160/01495 + 100/0160/01496"),

@@ -315,6 +315,103 @@ pub(super) fn designated_candidate(
             open: total,
         });
     }
-    let parts = amount::oldest_first(&items, amount, |d| ctx.open_of(d));
+    let stated = (items.len() > 1)
+        .then(|| p.remittance.as_deref())
+        .flatten()
+        .and_then(|text| stated_amounts(text, &items, ctx, amount));
+    let parts = match stated {
+        Some(stated) => {
+            evidence.retain(|e| !matches!(e, Evidence::PaysPart { .. }));
+            evidence.push(Evidence::StatedAmounts);
+            items
+                .iter()
+                .zip(stated)
+                .map(|(&d, a)| (d, a.min(ctx.open_of(d))))
+                .filter(|(_, a)| *a > Decimal::ZERO)
+                .collect()
+        }
+        None => {
+            // Several invoices paid in part, and the text does not say how: which one is
+            // short is a guess.
+            if items.len() > 1
+                && evidence
+                    .iter()
+                    .any(|e| matches!(e, Evidence::PaysPart { .. }))
+            {
+                evidence.push(Evidence::SplitUnknown);
+            }
+            amount::oldest_first(&items, amount, |d| ctx.open_of(d))
+        }
+    };
     Candidate::new(parts, rule, Some(first.clone()), evidence).concerning(&items)
+}
+
+/// The amount the text gives each document, in `items`' order, when it gives one after every
+/// document's number (`2025/0014 (1.075,98), 2025/0030: EUR 535.43 en 2025/0095 3208,92`) and
+/// they add up to the amount paid.
+fn stated_amounts(
+    text: &str,
+    items: &[u32],
+    ctx: &Context<'_, '_>,
+    paid: Decimal,
+) -> Option<Vec<Decimal>> {
+    let runs = digit_runs(text);
+    let mut at: Vec<(usize, usize)> = Vec::with_capacity(items.len()); // (end in text, item)
+    for (k, &d) in items.iter().enumerate() {
+        let own: Vec<String> = digit_runs(ctx.number(d))
+            .into_iter()
+            .map(|(_, _, r)| r)
+            .collect();
+        let n = own.len();
+        let end = (0..runs.len().saturating_sub(n - 1))
+            .find(|&i| (0..n).all(|j| runs[i + j].2 == own[j]))
+            .map(|i| runs[i + n - 1].1)?;
+        at.push((end, k));
+    }
+    at.sort_unstable();
+    let mut stated = vec![Decimal::ZERO; items.len()];
+    for (w, &(end, k)) in at.iter().enumerate() {
+        let next = at.get(w + 1).map_or(text.len(), |x| x.0);
+        stated[k] = amount_between(text, end, next)?;
+    }
+    (stated.iter().copied().sum::<Decimal>() == paid).then_some(stated)
+}
+
+/// The runs of digits in a text with where each starts and ends, leading zeros dropped.
+fn digit_runs(text: &str) -> Vec<(usize, usize, String)> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i].is_ascii_digit() {
+            let start = i;
+            while i < b.len() && b[i].is_ascii_digit() {
+                i += 1;
+            }
+            let run = text[start..i].trim_start_matches('0');
+            out.push((start, i, if run.is_empty() { "0" } else { run }.to_string()));
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// The first amount with two decimals in `text[from..to]` (`1.075,98`, `535.43`, `3208,92`).
+fn amount_between(text: &str, from: usize, to: usize) -> Option<Decimal> {
+    let part = text.get(from..to)?;
+    part.split(|c: char| !(c.is_ascii_digit() || c == '.' || c == ','))
+        .map(|t| t.trim_end_matches(['.', ',']))
+        .find_map(|t| {
+            let (whole, cents) = t.split_at(t.len().checked_sub(3)?);
+            if !cents.starts_with(['.', ',']) || !cents[1..].bytes().all(|c| c.is_ascii_digit()) {
+                return None;
+            }
+            let group = if cents.starts_with(',') { '.' } else { ',' };
+            let whole: String = whole.chars().filter(|&c| c != group).collect();
+            if whole.is_empty() || !whole.bytes().all(|c| c.is_ascii_digit()) {
+                return None;
+            }
+            format!("{whole}.{}", &cents[1..]).parse().ok()
+        })
 }
