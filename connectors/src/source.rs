@@ -337,10 +337,11 @@ pub fn decode_all(bytes: &[u8], encoding: TextEncoding) -> String {
 }
 
 /// Which 8-bit code page a text that is not UTF-8 is in, by its bytes: Windows-1250 when
-/// letters only Central European languages write occur (ő ű Ő Ű of Hungarian, ą ł of Polish,
-/// ť ź Ť Ź, which Windows-1252 leaves undefined), else Windows-1252.
+/// letters only Central European languages write occur (ő Ő of Hungarian, ą ł of Polish, ť ź Ť
+/// Ź, which Windows-1252 leaves undefined), else Windows-1252. Not ű Ű: their bytes are û Û in
+/// Windows-1252, which French writes (`août`, `dû`).
 fn eight_bit(head: &[u8]) -> TextEncoding {
-    const CENTRAL: [u8; 10] = [0xF5, 0xFB, 0xD5, 0xDB, 0xB9, 0xB3, 0x8D, 0x8F, 0x9D, 0x9F];
+    const CENTRAL: [u8; 8] = [0xF5, 0xD5, 0xB9, 0xB3, 0x8D, 0x8F, 0x9D, 0x9F];
     let central = head.iter().filter(|b| CENTRAL.contains(b)).count();
     if central >= 2 {
         TextEncoding::Windows1250
@@ -379,6 +380,9 @@ mod tests {
         let bytes = encoding_rs::WINDOWS_1250.encode(&hungarian).0.into_owned();
         assert_eq!(super::eight_bit(&bytes), TextEncoding::Windows1250);
         assert_eq!(decode_all(&bytes, TextEncoding::Windows1250), hungarian);
+        let lefevre = "Lefèvre, échéance août, dû: 12 août, Nîmes, sûr";
+        let lefevre = encoding_rs::WINDOWS_1252.encode(lefevre).0.into_owned();
+        assert_eq!(super::eight_bit(&lefevre), TextEncoding::Windows1252);
         let french = encoding_rs::WINDOWS_1252
             .encode("Crème brûlée, café")
             .0

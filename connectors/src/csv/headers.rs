@@ -1,4 +1,4 @@
-//! Column headers in Dutch and English exports, and the ledger field each one means.
+//! Column headers in Dutch, English and French exports, and the ledger field each one means.
 
 use serde::{Deserialize, Serialize};
 
@@ -95,6 +95,13 @@ const SYNONYMS: &[(Field, &[&str])] = &[
             "nummer",
             "belegnummer",
             "creditnotanummer",
+            "documentno",
+            "docno",
+            "nfacture",
+            "nofacture",
+            "numerofacture",
+            "numerodefacture",
+            "facture",
         ],
     ),
     (
@@ -110,6 +117,10 @@ const SYNONYMS: &[(Field, &[&str])] = &[
             "documentdate",
             "belegdatum",
             "boekdatum",
+            "datefacture",
+            "datedefacture",
+            "datedocument",
+            "postingdate",
         ],
     ),
     (
@@ -123,6 +134,9 @@ const SYNONYMS: &[(Field, &[&str])] = &[
             "paymentduedate",
             "uiterstebetaaldatum",
             "betaaldatum",
+            "echeance",
+            "dateecheance",
+            "datedecheance",
         ],
     ),
     (
@@ -148,6 +162,12 @@ const SYNONYMS: &[(Field, &[&str])] = &[
             "debtornumber",
             "contactid",
             "accountcode",
+            "nclient",
+            "noclient",
+            "numeroclient",
+            "codeclient",
+            "selltocustomerno",
+            "billtocustomerno",
         ],
     ),
     (
@@ -164,6 +184,11 @@ const SYNONYMS: &[(Field, &[&str])] = &[
             "debtorname",
             "contactname",
             "companyname",
+            "nomduclient",
+            "nomclient",
+            "raisonsociale",
+            "selltocustomername",
+            "billtocustomername",
         ],
     ),
     (
@@ -189,6 +214,12 @@ const SYNONYMS: &[(Field, &[&str])] = &[
             "factuur",
             "betraginhauswahrung",
             "betrag",
+            "montanttvac",
+            "montantttc",
+            "totaltvac",
+            "totalttc",
+            "montant",
+            "amountincludingvat",
         ],
     ),
     (
@@ -206,6 +237,9 @@ const SYNONYMS: &[(Field, &[&str])] = &[
             "amountexvat",
             "amountexclvat",
             "totalexclvat",
+            "montanthtva",
+            "montantht",
+            "montanthorstva",
         ],
     ),
     (
@@ -218,6 +252,8 @@ const SYNONYMS: &[(Field, &[&str])] = &[
             "taxamount",
             "vatamount",
             "totaltax",
+            "tva",
+            "montanttva",
         ],
     ),
     (
@@ -229,6 +265,8 @@ const SYNONYMS: &[(Field, &[&str])] = &[
             "currencycode",
             "hauswahrung",
             "wahrung",
+            "devise",
+            "monnaie",
         ],
     ),
     (
@@ -244,11 +282,20 @@ const SYNONYMS: &[(Field, &[&str])] = &[
             "ogm",
             "gestructureerdemededeling",
             "structuredreference",
+            "communicationstructuree",
+            "communication",
+            "referencestructuree",
         ],
     ),
     (
         Field::Status,
-        &["status", "factuurstatus", "invoicestatus", "state"],
+        &[
+            "status",
+            "factuurstatus",
+            "invoicestatus",
+            "state",
+            "statut",
+        ],
     ),
     (
         Field::CreditedInvoice,
@@ -269,6 +316,11 @@ const SYNONYMS: &[(Field, &[&str])] = &[
             "creditedinvoicenumber",
             "gecorrigeerdefactuur",
             "oorspronkelijkfactuurnummer",
+            "facturecreditee",
+            "factureorigine",
+            "factureoriginale",
+            "appliestodocno",
+            "appliestodocumentno",
         ],
     ),
     (
@@ -309,6 +361,7 @@ const SYNONYMS: &[(Field, &[&str])] = &[
             "memo",
             "subject",
             "onderwerp",
+            "libelle",
         ],
     ),
     (
@@ -487,6 +540,29 @@ pub fn field_names() -> Vec<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn french_and_business_central_headers_name_their_fields() {
+        let table = [
+            ("N° facture", Field::Number),
+            ("Date facture", Field::IssueDate),
+            ("Échéance", Field::DueDate),
+            ("N° client", Field::DebtorId),
+            ("Nom du client", Field::DebtorName),
+            ("Montant TVAC", Field::Total),
+            ("Montant HTVA", Field::Net),
+            ("Devise", Field::Currency),
+            ("Communication structurée", Field::PaymentReference),
+            ("Facture créditée", Field::CreditedInvoice),
+            ("Document No.", Field::Number),
+            ("Customer No.", Field::DebtorId),
+            ("Applies-to Doc. No.", Field::CreditedInvoice),
+            ("Amount Including VAT", Field::Total),
+        ];
+        for (header, field) in table {
+            assert_eq!(field_for_header(header), Some(field), "{header}");
+        }
+    }
 
     #[test]
     fn the_credited_invoice_column_is_found_by_its_words() {
