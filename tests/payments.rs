@@ -78,7 +78,7 @@ fn statements_pay_the_ledger_and_a_line_in_two_formats_counts_once() {
             // A part payment of the number named is less sure than a whole one; a number and the
             // payer's exact amount agreeing, more.
             "F2026-004,1000.00,invoice-number,85",
-            "F2026-004,1420.00,invoice-number,95",
+            "F2026-004,1420.00,invoice-number,98",
             "F2026-006,48.40,invoice-number,98",
         ]
     );

@@ -193,11 +193,7 @@ pub fn review(data_dir: &Path, as_of: NaiveDate, format: Format) -> Result<ExitC
                 pr.confidence.to_string(),
                 pr.reason.clone(),
                 p.remittance.clone().unwrap_or_default(),
-                pr.evidence
-                    .iter()
-                    .map(|e| e.describe())
-                    .collect::<Vec<_>>()
-                    .join("; "),
+                pr.evidence_text(),
             ]
         })
         .collect();

@@ -379,11 +379,7 @@ pub fn write_from(
                     pr.document.number.clone(),
                     format_cents(pr.amount.amount()),
                     pr.confidence.to_string(),
-                    pr.evidence
-                        .iter()
-                        .map(|e| e.describe())
-                        .collect::<Vec<_>>()
-                        .join("; "),
+                    pr.evidence_text(),
                 ]
             })
             .collect();

@@ -174,6 +174,14 @@ pub struct Proposal {
     pub evidence: Vec<Evidence>,
 }
 
+impl Proposal {
+    /// The evidence in plain words, for the review queue and the report.
+    pub fn evidence_text(&self) -> String {
+        let words: Vec<String> = self.evidence.iter().map(Evidence::describe).collect();
+        words.join("; ")
+    }
+}
+
 /// Everything matching decided, besides the allocations added to the reconciliation.
 #[derive(Debug, Clone, Default)]
 pub struct Matching {
@@ -273,13 +281,7 @@ pub fn match_payments(
         .collect();
     let mut open = std::mem::take(&mut rec.open);
     let (named, learned) = {
-        let ctx = Context {
-            docs,
-            idx: &idx,
-            open: &open,
-            policy,
-            excluded_pairs: &excluded_pairs,
-        };
+        let ctx = Context::new(docs, &idx, &open, policy, &excluded_pairs);
         let named = named_all(&ctx, payments, &wanted);
         let learned = learn::learn(&ctx, payments, &order, &named);
         (named, learned)
@@ -299,13 +301,7 @@ pub fn match_payments(
         }
         let payer = payer::identify(p, &idx, &learned, payments);
         let decision = {
-            let ctx = Context {
-                docs,
-                idx: &idx,
-                open: &open,
-                policy,
-                excluded_pairs: &excluded_pairs,
-            };
+            let ctx = Context::new(docs, &idx, &open, policy, &excluded_pairs);
             let named = named[pi]
                 .as_ref()
                 .expect("worked out for every payment to match");

@@ -135,55 +135,51 @@ pub(crate) fn candidates(
 /// cents of one invoice's amount and the year of the next number are not read as a number
 /// written sequence first (`47 2025` for `2025/00047`).
 fn without_amounts(text: &str) -> Cow<'_, str> {
-    let b = text.as_bytes();
-    let mut out: Option<Vec<u8>> = None;
-    let mut i = 0;
-    while i < b.len() {
-        if !b[i].is_ascii_digit() || (i > 0 && matches!(b[i - 1], b'0'..=b'9' | b'.' | b',')) {
-            i += 1;
-            continue;
-        }
-        let end = (i..b.len())
-            .find(|&j| !matches!(b[j], b'0'..=b'9' | b'.' | b','))
-            .unwrap_or(b.len());
-        // A trailing point or comma ends a sentence, not a number.
-        let token = text[i..end].trim_end_matches(['.', ',']);
-        let framed = (i > 0 && matches!(b[i - 1], b'(' | b'$'))
-            || text[..i].trim_end().ends_with(['€', '('])
-            || text[..i].trim_end().to_ascii_uppercase().ends_with("EUR");
-        if is_amount(token, framed) {
-            let buf = out.get_or_insert_with(|| b.to_vec());
-            for x in &mut buf[i..i + token.len()] {
-                *x = b' ';
-            }
-        }
-        i = end;
-    }
-    match out {
-        Some(buf) => Cow::Owned(String::from_utf8(buf).unwrap_or_else(|_| text.to_string())),
-        None => Cow::Borrowed(text),
-    }
+    blank(
+        text,
+        |c| c.is_ascii_digit() || matches!(c, b'.' | b','),
+        &['.', ','],
+        |token, at| {
+            let before = text[..at].trim_end();
+            let framed =
+                before.ends_with(['€', '(', '$']) || before.to_ascii_uppercase().ends_with("EUR");
+            is_amount(token, framed)
+        },
+    )
 }
 
 /// The text with every date blanked (`dd 01/04/2025`, `2025-04-01`, `1.4.25`), so a day or month
 /// and the year are not read as a number written sequence first (`04 2025` for `2025/00004`).
 fn without_dates(text: &str) -> Cow<'_, str> {
-    let is_token = |c: u8| c.is_ascii_digit() || matches!(c, b'/' | b'-' | b'.');
+    blank(
+        text,
+        |c| c.is_ascii_digit() || matches!(c, b'/' | b'-' | b'.'),
+        &['.', '-', '/'],
+        |token, _| is_date(token),
+    )
+}
+
+/// The text with spaces over every token (a run of `part` bytes starting with a digit, without
+/// `trailing` punctuation) that `hit` takes, given the token and where it starts.
+fn blank<'t>(
+    text: &'t str,
+    part: impl Fn(u8) -> bool,
+    trailing: &[char],
+    hit: impl Fn(&str, usize) -> bool,
+) -> Cow<'t, str> {
     let b = text.as_bytes();
     let mut out: Option<Vec<u8>> = None;
     let mut i = 0;
     while i < b.len() {
-        if !b[i].is_ascii_digit() || (i > 0 && is_token(b[i - 1])) {
+        if !b[i].is_ascii_digit() || (i > 0 && part(b[i - 1])) {
             i += 1;
             continue;
         }
-        let end = (i..b.len()).find(|&j| !is_token(b[j])).unwrap_or(b.len());
-        let token = text[i..end].trim_end_matches(['.', '-', '/']);
-        if is_date(token) {
+        let end = (i..b.len()).find(|&j| !part(b[j])).unwrap_or(b.len());
+        let token = text[i..end].trim_end_matches(trailing);
+        if hit(token, i) {
             let buf = out.get_or_insert_with(|| b.to_vec());
-            for x in &mut buf[i..i + token.len()] {
-                *x = b' ';
-            }
+            buf[i..i + token.len()].fill(b' ');
         }
         i = end;
     }

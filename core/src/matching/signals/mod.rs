@@ -40,7 +40,24 @@ pub(super) struct Context<'c, 'a> {
     pub excluded_pairs: &'c HashSet<(&'c str, u32)>,
 }
 
-impl<'a> Context<'_, 'a> {
+impl<'c, 'a> Context<'c, 'a> {
+    /// The context of one matching run, at the open amounts as they stand.
+    pub fn new(
+        docs: &'a [LedgerDocument],
+        idx: &'c Indexes<'a>,
+        open: &'c [Option<Decimal>],
+        policy: &'c MatchPolicy,
+        excluded_pairs: &'c HashSet<(&'c str, u32)>,
+    ) -> Self {
+        Context {
+            docs,
+            idx,
+            open,
+            policy,
+            excluded_pairs,
+        }
+    }
+
     /// Whether a document can take (part of) this payment: same currency, in force, not kept
     /// apart by hand.
     pub fn usable(&self, p: &Payment, d: u32) -> bool {
