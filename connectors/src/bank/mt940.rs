@@ -6,6 +6,8 @@
 //! its opening balance plus its lines equals its closing balance.
 
 use chrono::{Datelike, NaiveDate};
+use incasso_core::ids::Iban;
+use incasso_core::matching::references::rf_valid;
 use incasso_core::model::Location;
 use incasso_core::money::Currency;
 use rust_decimal::Decimal;
@@ -555,7 +557,8 @@ fn currency_suffix(account: &str) -> Option<usize> {
     let n = account.len().checked_sub(3)?;
     let (rest, code) = (account.get(..n)?, account.get(n..)?);
     let is_code = code.bytes().all(|b| b.is_ascii_uppercase());
-    (is_code && rest.ends_with(|c: char| c.is_ascii_digit()) && !mod97_ok(account)).then_some(n)
+    (is_code && rest.ends_with(|c: char| c.is_ascii_digit()) && Iban::parse(account).is_err())
+        .then_some(n)
 }
 
 /// A BIC-like bank id before the account in `:25:` (`INGBNL2A`, `TRIODOSBANK`).
@@ -763,25 +766,6 @@ fn looks_like_iban(s: &str) -> bool {
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
 }
 
-/// The ISO 7064 mod 97-10 check of IBANs and RF creditor references.
-fn mod97_ok(s: &str) -> bool {
-    if s.len() < 5 || !s.is_ascii() {
-        return false;
-    }
-    let mut rest = 0u32;
-    for c in s[4..].chars().chain(s[..4].chars()) {
-        let Some(v) = c.to_digit(36) else {
-            return false;
-        };
-        rest = if v < 10 {
-            rest * 10 + v
-        } else {
-            rest * 100 + v
-        } % 97;
-    }
-    rest == 1
-}
-
 /// What `:86:` says about the other party and the payment.
 #[derive(Debug, Default)]
 struct Info {
@@ -956,7 +940,7 @@ fn read_remi(value: &str) -> (Option<String>, Option<String>) {
     }
     let text = v.trim_end_matches('/');
     let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    if is_kenmerk(&compact) || is_rf(&compact) {
+    if is_kenmerk(&compact) || rf_valid(&compact) {
         return (None, Some(compact.to_ascii_uppercase()));
     }
     (clean_text(text), None)
@@ -965,15 +949,6 @@ fn read_remi(value: &str) -> (Option<String>, Option<String>) {
 /// A 16-digit betalingskenmerk.
 fn is_kenmerk(s: &str) -> bool {
     s.len() == 16 && s.bytes().all(|b| b.is_ascii_digit())
-}
-
-/// An ISO 11649 creditor reference (`RF18539007547034`).
-fn is_rf(s: &str) -> bool {
-    let s = s.to_ascii_uppercase();
-    s.starts_with("RF")
-        && (5..=25).contains(&s.len())
-        && s.bytes().all(|b| b.is_ascii_alphanumeric())
-        && mod97_ok(&s)
 }
 
 /// A betalingskenmerk the text names as such (`BETALINGSKENM.: 1234…`, `SCOR/CUR/1234…`,
@@ -1749,8 +1724,9 @@ mod tests {
         for (raw, account) in cases {
             assert_eq!(statement_account(raw).as_deref(), Some(account), "{raw}");
         }
-        assert!(mod97_ok("NL91ABNA0417164300"));
-        assert!(is_rf("RF18539007547034"));
+        assert_eq!(currency_suffix("NL91ABNA0417164300"), None);
+        assert_eq!(currency_suffix("0417164300EUR"), Some(10));
+        assert!(rf_valid("RF18539007547034"));
         assert_eq!(
             read_remi("STRD/CUR/1234567890123456/"),
             (None, Some("1234567890123456".into()))
