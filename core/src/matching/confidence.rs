@@ -8,7 +8,7 @@
 //! | structured reference | ground 98 | check digits; the creditor printed it |
 //! | invoice number, full | ground 95 | letters and digits as the document has them |
 //! | invoice number, digits | ground 90 | letters lost or a two-digit year |
-//! | invoice number, sequence only | ground 85 | counted only for the payer's item of this amount |
+//! | invoice number, sequence only | ground 85 | counted only for the payer's item open for this amount (within the fee tolerance) |
 //! | payer's item of exactly the amount | ground 90 | payer and amount agree |
 //! | swapped digits, item open for exactly the amount | ground 88 | beats a number that does not fit (less 10) |
 //! | one edit from the payer's item of exactly the amount | ground 88 | three signals agree |

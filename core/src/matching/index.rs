@@ -19,6 +19,9 @@ pub(super) struct Indexes<'a> {
     pub numbers: Vec<NumberIndex>,
     /// Invoices by the hash of their canonical payment reference (checked on every hit).
     pub references: FxHashMap<u64, u32>,
+    /// References documents print that are not in force or not invoices (a voided invoice, a
+    /// credit note): known, so a payment carrying one names nothing missing.
+    pub other_references: std::collections::HashSet<u64>,
     /// Further invoices printing a reference an earlier one printed, by that earlier one.
     pub references_more: FxHashMap<u32, Vec<u32>>,
     /// Debtors by the accounts the ledger gives them.
@@ -156,6 +159,11 @@ impl<'a> Indexes<'a> {
                 }
             }
         }
+        let other_references = (0..docs.len())
+            .filter(|&i| !in_force(i))
+            .filter_map(|i| docs[i].document.payment_reference.as_deref())
+            .filter_map(|r| references::with_canonical(r, reference_key))
+            .collect();
         let credit_notes: HashSet<String> = docs
             .iter()
             .filter(|d| d.document.kind == DocumentKind::CreditNote)
@@ -165,6 +173,7 @@ impl<'a> Indexes<'a> {
             numbers,
             references,
             references_more,
+            other_references,
             accounts,
             items,
             shapes,

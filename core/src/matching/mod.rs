@@ -218,8 +218,8 @@ impl Matching {
 ///
 /// Every payment's candidates come from every signal at once (`signals/`), are scored from their
 /// evidence (`confidence.rs`) and the best is applied only with a clear lead (`candidate.rs`).
-/// Payments are applied in date and id order, so a payment cannot take what an earlier one
-/// took; what a payment names and the accounts learned from the history are worked out first,
+/// Payments are applied in date and id order (ids are unique), so a payment cannot take what an
+/// earlier one took; what a payment names and the accounts learned from the history are worked out first,
 /// for all payments at once, so nothing depends on the order of the input.
 pub fn match_payments(
     docs: &[LedgerDocument],

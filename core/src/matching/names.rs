@@ -51,7 +51,62 @@ const NOISE: &[&str] = &[
     "ivzw",
     "gcv",
     "cva",
+    "sc",
+    "scri",
+    "sca",
 ];
+
+/// Legal forms: a name with one is a company's, not a person's.
+const LEGAL_FORMS: &[&str] = &[
+    "bv",
+    "nv",
+    "vof",
+    "cv",
+    "bvba",
+    "sprl",
+    "srl",
+    "sa",
+    "ltd",
+    "limited",
+    "gmbh",
+    "plc",
+    "inc",
+    "llc",
+    "vzw",
+    "asbl",
+    "sarl",
+    "commv",
+    "cvba",
+    "scrl",
+    "ag",
+    "kg",
+    "ivzw",
+    "stichting",
+    "vereniging",
+    "cooperatie",
+    "holding",
+    "sc",
+    "scri",
+    "sca",
+    "snc",
+    "scs",
+];
+
+/// Whether a name has a legal form, so it is a company's (or a foundation's), not a person's.
+pub fn is_company(name: &str) -> bool {
+    let folded = name.to_lowercase().replace(['.', '\''], "");
+    let words: Vec<&str> = folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    (0..words.len()).any(|i| {
+        (1..=4).any(|len| {
+            words
+                .get(i..i + len)
+                .is_some_and(|w| LEGAL_FORMS.contains(&w.concat().as_str()))
+        })
+    })
+}
 
 /// Words before a name that say the debtor is a household: any initials fit it.
 const FAMILY: &[&str] = &["fam", "familie"];
@@ -60,7 +115,8 @@ const FAMILY: &[&str] = &["fam", "familie"];
 /// `Jansen h.o.d.n. Bouw`): what a bank shows as the account holder. `None` when there is no such
 /// part.
 pub fn main_part(name: &str) -> Option<&str> {
-    let lower = name.to_lowercase();
+    // ASCII case only, so byte offsets into `lower` are offsets into `name`.
+    let lower = name.to_ascii_lowercase();
     let cut = ['"', '“', '(', ';']
         .iter()
         .filter_map(|c| name.find(*c))
@@ -210,7 +266,7 @@ fn key(name: &str, initials: bool) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{household_fit, identity_key, initials_fit, main_part, name_key};
+    use super::{household_fit, identity_key, initials_fit, is_company, main_part, name_key};
 
     #[test]
     fn one_key_for_the_ways_people_write_a_name() {
@@ -253,6 +309,10 @@ mod tests {
             Some("Gebr. Verhoeven")
         );
         assert_eq!(main_part("Jansen h.o.d.n. Bouw"), Some("Jansen"));
+        assert!(is_company("Groothandel Installatie Noord B.V."));
+        assert!(is_company("Stichting Mollie Payments"));
+        assert!(is_company("Elektro Dupont BV BA"));
+        assert!(!is_company("PIETER DUPONT"));
         for (a, b) in [
             ("Lux Logistics S.à r.l.", "LUX LOGISTICS"),
             ("Nettoyage Lefèvre SARL", "NETTOYAGE LEFEVRE"),

@@ -216,9 +216,12 @@ pub fn find_in(parts: &[NumberIndex], text: &str) -> Vec<(u32, KeyStrength)> {
     runs(text, &mut r);
     let mut out: Vec<(u32, KeyStrength)> = Vec::new();
     let mut hits: Vec<(u32, KeyStrength)> = Vec::new();
-    // Runs a weaker reading covered: inside them only a full number may still be found, so
-    // "tranche 1 2025/0094" finds 2025/0094 after reading "1 2025" as sequence and year.
+    // Runs a weaker reading covered: a window starting inside them must be a full number or
+    // reach past them, so "tranche 1 2025/0094" finds 2025/0094 after reading "1 2025" as
+    // sequence and year.
     let mut covered = 0;
+    // Documents only the last weaker reading found.
+    let mut weak: Vec<u32> = Vec::new();
     let mut i = 0;
     while i < r.len() {
         let mut advance = 1;
@@ -250,13 +253,25 @@ pub fn find_in(parts: &[NumberIndex], text: &str) -> Vec<(u32, KeyStrength)> {
                 continue;
             }
             let full = hits.iter().any(|(_, s)| *s == KeyStrength::Full);
-            if i + len <= covered && !full {
+            if i < covered && !full && i + len <= covered {
                 continue;
             }
+            // Two weaker readings share a run ("afbetaling 2 2025.0522": "2 2025" as sequence
+            // and year, "2025 0522" as year and sequence): the later, in the usual order, wins;
+            // a run never counts in both.
+            if i < covered {
+                out.retain(|(d, _)| !weak.contains(d));
+            }
+            weak.clear();
             for &(d, s) in &hits {
                 match out.iter_mut().find(|(e, _)| *e == d) {
                     Some(e) => e.1 = e.1.max(s),
-                    None => out.push((d, s)),
+                    None => {
+                        out.push((d, s));
+                        if !full {
+                            weak.push(d);
+                        }
+                    }
                 }
             }
             if full {
@@ -319,7 +334,8 @@ mod tests {
         assert!(i.find("donatie").is_empty());
         assert_eq!(
             i.find("termijn 12 2026-0000013"),
-            [(0, KeyStrength::Digits), (1, KeyStrength::Digits)]
+            [(1, KeyStrength::Digits)]
         );
+        assert_eq!(i.find("termijn 1 F2026-0000013"), [(1, KeyStrength::Full)]);
     }
 }

@@ -5,7 +5,7 @@
 //! | the amount is | candidate | boundary |
 //! |---|---|---|
 //! | exactly one item's open amount | that item | several such items: each is a candidate, so equal ones go to review unless the text mentions one's sequence number |
-//! | exactly two to four items' open amounts together | those items | the first 40 items, oldest first; fewest items first; search bounded |
+//! | exactly two to four items' open amounts together | those items | the first 40 items in the order given (those whose sequence the text mentions, then oldest due); fewest items first; search bounded |
 //! | neither | the oldest items first, the rest unapplied cash | only when the text designates nothing |
 //! | anything, and the text names other documents or a missing invoice | at most 60 | the payer designated those |
 //! | an item issued after the payment's date | none | money cannot pay by amount what was not yet invoiced (a standing order for a monthly invoice pays the month's, not next month's) |

@@ -32,13 +32,14 @@ pub(crate) fn named(ctx: &Context<'_, '_>, p: &Payment) -> Vec<(u32, KeyStrength
         .into_iter()
         .flatten()
     {
-        let credit = says_credit_note(text);
         let text = without_amounts(text);
         let text = without_dates(&text);
-        let text = without_credit_notes(&text, ctx);
+        let ours = without_credit_notes(&text, ctx);
+        // A text about a credit note that is not ours (a supplier's) names no invoice by a bare
+        // number: its digits are the credit note's, not an invoice's without its letters.
+        let credit = matches!(ours, Cow::Borrowed(_)) && says_credit_note(&text);
+        let text = ours;
         for (d, s) in numbers::find_in(&ctx.idx.numbers, &text) {
-            // A text about a credit note names no invoice by a bare number: its digits are the
-            // credit note's (or a supplier's), not an invoice's without its letters.
             if credit && s < KeyStrength::Full {
                 continue;
             }
@@ -141,8 +142,9 @@ fn without_amounts(text: &str) -> Cow<'_, str> {
         &['.', ','],
         |token, at| {
             let before = text[..at].trim_end();
-            let framed =
-                before.ends_with(['€', '(', '$']) || before.to_ascii_uppercase().ends_with("EUR");
+            let framed = before.ends_with(['€', '(', '$'])
+                || before.as_bytes().len() >= 3
+                    && before.as_bytes()[before.len() - 3..].eq_ignore_ascii_case(b"EUR");
             is_amount(token, framed)
         },
     )
@@ -237,18 +239,23 @@ fn is_amount(token: &str, framed: bool) -> bool {
 }
 
 /// Words that say a text is about a credit note.
-const CREDIT_WORDS: &[&str] = &[
-    "creditnota",
-    "creditfactuur",
-    "credit",
-    "creditnote",
-    "creditering",
-];
+const CREDIT_WORDS: &[&str] = &["creditnota", "creditfactuur", "creditnote", "creditering"];
 
 /// Whether the text speaks of a credit note ("Creditnota 2025-0117", "credit note 117").
 fn says_credit_note(text: &str) -> bool {
-    text.split(|c: char| !c.is_alphabetic())
-        .any(|w| CREDIT_WORDS.iter().any(|c| w.eq_ignore_ascii_case(c)))
+    let words: Vec<&str> = text
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.iter().enumerate().any(|(i, w)| {
+        CREDIT_WORDS.iter().any(|c| w.eq_ignore_ascii_case(c))
+            || (w.eq_ignore_ascii_case("credit")
+                && words.get(i + 1).is_some_and(|n| {
+                    ["nota", "note", "factuur"]
+                        .iter()
+                        .any(|c| n.eq_ignore_ascii_case(c))
+                }))
+    })
 }
 
 /// The text with every word that is a credit note's number (as the ledger writes it, case and
@@ -279,7 +286,14 @@ fn without_credit_notes<'t>(text: &'t str, ctx: &Context<'_, '_>) -> Cow<'t, str
 
 #[cfg(test)]
 mod tests {
-    use super::{without_amounts, without_dates};
+    use super::{says_credit_note, without_amounts, without_dates};
+
+    #[test]
+    fn a_credit_note_is_named_a_sepa_credit_transfer_is_not() {
+        assert!(says_credit_note("Creditnota 2025-0117 retour toner"));
+        assert!(says_credit_note("credit note 117"));
+        assert!(!says_credit_note("SEPA Credit Transfer factuur 2025-0117"));
+    }
 
     #[test]
     fn amounts_are_blanked_numbers_stay() {

@@ -7,7 +7,7 @@
 //! |---|---|---|
 //! | `F2025-0123`, the ledger's shape, no such invoice, the payer known | leave unapplied, "names F2025-0123, which is not in the ledger" | the payer has an item of exactly the amount: at most 60, so a person decides |
 //! | a word of a shape fewer than one in a hundred invoices have | none | customer numbers, postcodes, dates |
-//! | a number an invoice has | none: `invoice_number.rs` | |
+//! | a number an invoice or a credit note of the ledger has | none: `invoice_number.rs` | |
 //! | a structured reference (in the bank's field, or an OGM or RF in the text) that passes its check and no document prints | leave unapplied, "carries reference …, which no document in the ledger prints" | a 16-digit kenmerk in free text is not enough (one in eleven random numbers passes the check) |
 
 use super::Context;
@@ -25,9 +25,10 @@ pub(crate) fn named(ctx: &Context<'_, '_>, p: &Payment) -> Option<String> {
         .numbers_in(text)
         .into_iter()
         .find(|t| {
-            !numbers::find_in(&ctx.idx.numbers, t)
-                .iter()
-                .any(|(_, s)| *s == KeyStrength::Full)
+            !ctx.idx.credit_notes.contains(&t.to_uppercase())
+                && !numbers::find_in(&ctx.idx.numbers, t)
+                    .iter()
+                    .any(|(_, s)| *s == KeyStrength::Full)
         })
         .map(str::to_string)
 }

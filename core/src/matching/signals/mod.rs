@@ -23,7 +23,7 @@ use std::collections::HashSet;
 use rust_decimal::Decimal;
 
 use super::candidate::{self, Candidate};
-use super::evidence::Evidence;
+use super::evidence::{self, Evidence};
 use super::index::Indexes;
 use super::numbers::KeyStrength;
 use super::MatchPolicy;
@@ -126,7 +126,7 @@ pub(super) fn candidates(
         )]
     };
     let mut designating = designating;
-    if designating.len() == 1 && fits(&designating[0]) {
+    if designating.len() == 1 && fits(&designating[0]) && !loose(ctx, p, &designating[0]) {
         let c = designating.remove(0);
         return vec![with_exact_amount(ctx, p, payer, c)];
     }
@@ -246,6 +246,22 @@ fn with_exact_amount(
         });
     }
     c
+}
+
+/// Whether a candidate rests on a bare sequence number with an amount only near what is open
+/// (within the fee tolerance): the payer's item of exactly the amount must still be weighed.
+fn loose(ctx: &Context<'_, '_>, p: &Payment, c: &Candidate) -> bool {
+    let sequence = c.evidence.iter().any(|e| {
+        matches!(
+            e,
+            Evidence::InvoiceNumber {
+                written: evidence::Written::Sequence,
+                ..
+            }
+        )
+    });
+    let open: Decimal = c.key.iter().map(|&d| ctx.open_of(d)).sum();
+    sequence && open != p.amount.amount()
 }
 
 /// Whether a designated candidate fits: nothing found against it.
@@ -380,9 +396,16 @@ fn stated_amounts(
             .map(|(_, _, r)| r)
             .collect();
         let n = own.len();
+        if n == 0 {
+            return None;
+        }
+        // Its digit runs as the document has them, or run together (`V20250323`).
+        let joined: String = ctx.number(d).chars().filter(char::is_ascii_digit).collect();
+        let joined = joined.trim_start_matches('0');
         let end = (0..runs.len().saturating_sub(n - 1))
             .find(|&i| (0..n).all(|j| runs[i + j].2 == own[j]))
-            .map(|i| runs[i + n - 1].1)?;
+            .map(|i| runs[i + n - 1].1)
+            .or_else(|| runs.iter().find(|r| r.2 == joined).map(|r| r.1))?;
         at.push((end, k));
     }
     at.sort_unstable();

@@ -7,7 +7,7 @@
 //! | an account that paid one debtor's invoice by reference or number, exactly, anywhere in the history (`learn.rs`) | that debtor | an account seen paying two debtors teaches nothing |
 //! | an unknown account, a name that is exactly one debtor's (`names.rs`: case, accents, punctuation, legal forms, word order aside) | that debtor, less sure | two to four debtors of that name (homonyms): each, and the amount tells them apart or a person does; more: nobody |
 //! | initials for first names (`Bakker, Z.`) | the debtors whose full words and initials they fit | as for names; initials tried only under the rarest word, at most 200 debtors |
-//! | a name no debtor has, a word of it in a few debtors' names (`PIETER DUPONT` for `Elektro Dupont BV BA`: an owner's private account) | each of those debtors, much less sure (an exact amount 75, oldest first never) | a word in more than four debtors' names: nobody; a document of another debtor the text names is not doubted for it |
+//! | a person's name no debtor has, a word of it in a few debtors' names (`PIETER DUPONT` for `Elektro Dupont BV BA`: an owner's private account) | each of those debtors, much less sure (an exact amount 75, oldest first never) | a word in more than four debtors' names: nobody; a document of another debtor the text names is not doubted for it |
 //! | a joint account (`STEVENS MATHEO EN/OF CLAEYS LIEVE`) | every debtor either holder's name fits | as for names |
 //! | initials, and the ledger names a household (`A. Postma`, `Fam. Postma`) | that household | only when no debtor fits the initials themselves |
 
@@ -144,6 +144,10 @@ const HOMONYMS: usize = 4;
 /// (`PIETER DUPONT` for `Elektro Dupont BV BA`, `MOENS PIETER` for `Boulangerie Moens SRL`): the
 /// debtors (at most [`HOMONYMS`]) whose name has a full word of the payer's that few debtors have.
 fn owner<'a>(name: &str, idx: &Indexes<'a>) -> Payer<'a> {
+    // A company paying (a supplier's refund, a payment provider) is nobody's owner.
+    if names::is_company(name) {
+        return Payer::default();
+    }
     let (full, _) = names::words(name);
     let mut debtors: Vec<&'a DebtorId> = Vec::new();
     let mut words = Vec::new();

@@ -5,7 +5,7 @@
 //! |---|---|---|
 //! | a valid reference one or more documents print | those documents, oldest due first | another debtor's than the payer's; several debtors'; amount far off, or part |
 //! | a reference with a wrong check digit | none: read as plain text by the other signals | |
-//! | a valid reference no document prints | none here: `missing_invoice.rs` leaves it unapplied | |
+//! | a valid reference no document prints | none here: `missing_invoice.rs` leaves it unapplied, when it is in the bank's field, an RF, or an OGM written as one | twelve digits in groups (a Belgian account number passes the OGM check) and a kenmerk in free text designate nothing missing; a reference a voided invoice or a credit note prints is not unknown |
 //! | a reference of a credit note, a document not in force, or another currency | none | |
 
 use super::payer::Payer;
@@ -34,15 +34,21 @@ pub(crate) fn named(ctx: &Context<'_, '_>, p: &Payment) -> (Vec<(u32, String)>, 
     for text in texts.into_iter().flatten() {
         for (r, kind) in references::find_in_text(text) {
             if !refs.iter().any(|(e, _)| *e == r) {
-                refs.push((r, matches!(kind, ReferenceKind::Ogm | ReferenceKind::Rf)));
+                let strong = match kind {
+                    ReferenceKind::Rf => true,
+                    ReferenceKind::Ogm => written_as_ogm(text, &r),
+                    ReferenceKind::Kenmerk => false,
+                };
+                refs.push((r, strong));
             }
         }
     }
     let mut found: Vec<(u32, String)> = Vec::new();
     let mut unknown = None;
     for (r, strong) in refs {
-        let Some(&first) = ctx.idx.references.get(&reference_key(&r)) else {
-            if strong && unknown.is_none() {
+        let key = reference_key(&r);
+        let Some(&first) = ctx.idx.references.get(&key) else {
+            if strong && unknown.is_none() && !ctx.idx.other_references.contains(&key) {
                 unknown = Some(r);
             }
             continue;
@@ -61,6 +67,16 @@ pub(crate) fn named(ctx: &Context<'_, '_>, p: &Payment) -> (Vec<(u32, String)>, 
         }
     }
     (found, unknown)
+}
+
+/// Whether the text writes these twelve digits the way an OGM is printed (`+++250/0226/47060+++`,
+/// `250/0226/47060`, `+++250022647060+++`), not as any twelve digits (a Belgian account number
+/// in groups passes the OGM check by design).
+fn written_as_ogm(text: &str, r: &str) -> bool {
+    let slashed = format!("{}/{}/{}", &r[..3], &r[3..7], &r[7..]);
+    text.contains(&slashed)
+        || text.contains(&format!("+++{r}+++"))
+        || text.contains(&format!("***{r}***"))
 }
 
 /// The candidate: the documents the references name.
@@ -88,4 +104,18 @@ pub(crate) fn candidate(
         AllocationRule::StructuredReference,
         evidence,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::written_as_ogm;
+
+    #[test]
+    fn an_ogm_is_written_as_one_an_account_number_is_not() {
+        let r = "100016001495";
+        assert!(written_as_ogm("DOC 100/0160/01495", r));
+        assert!(written_as_ogm("+++100016001495+++", r));
+        // A Belgian account in groups passes the OGM check by design: not a designation.
+        assert!(!written_as_ogm("OVERSCHRIJVING VAN BE68 1000 1600 1495", r));
+    }
 }
