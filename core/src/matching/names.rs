@@ -2,27 +2,9 @@
 //! order do not matter ("J. Jansen" and "JANSEN J", "Bakkerij De Zon B.V." and "bakkerij de zon
 //! bv" give one key). Initials and legal forms are dropped; the remaining words are sorted.
 
-/// Legal forms, forms of address and words that say nothing about who pays, after punctuation
-/// is removed.
-const NOISE: &[&str] = &[
-    "bv",
-    "nv",
-    "vof",
-    "cv",
-    "bvba",
-    "sprl",
-    "srl",
-    "sa",
-    "ltd",
-    "limited",
-    "gmbh",
-    "plc",
-    "inc",
-    "llc",
-    "vzw",
-    "asbl",
-    "eenmanszaak",
-    "holding",
+/// Forms of address and words that say nothing about who pays, after punctuation is removed;
+/// legal forms ([`LEGAL_FORMS`]) say nothing either.
+const FILLER: &[&str] = &[
     "en",
     "de",
     "het",
@@ -38,23 +20,13 @@ const NOISE: &[&str] = &[
     "miss",
     "fam",
     "familie",
-    "sarl",
-    "commv",
-    "cvba",
-    "scrl",
-    "sprlu",
-    "ebvba",
-    "snc",
-    "scs",
-    "ag",
-    "kg",
-    "ivzw",
-    "gcv",
-    "cva",
-    "sc",
-    "scri",
-    "sca",
+    "eenmanszaak",
 ];
+
+/// Whether a word says nothing about who pays: a legal form or a filler.
+fn noise(w: &str) -> bool {
+    LEGAL_FORMS.contains(&w) || FILLER.contains(&w)
+}
 
 /// Legal forms: a name with one is a company's, not a person's.
 const LEGAL_FORMS: &[&str] = &[
@@ -64,6 +36,7 @@ const LEGAL_FORMS: &[&str] = &[
     "cv",
     "bvba",
     "sprl",
+    "sprlu",
     "srl",
     "sa",
     "ltd",
@@ -73,14 +46,17 @@ const LEGAL_FORMS: &[&str] = &[
     "inc",
     "llc",
     "vzw",
+    "ivzw",
     "asbl",
     "sarl",
     "commv",
     "cvba",
     "scrl",
+    "ebvba",
     "ag",
     "kg",
-    "ivzw",
+    "gcv",
+    "cva",
     "stichting",
     "vereniging",
     "cooperatie",
@@ -240,9 +216,7 @@ fn key(name: &str, initials: bool) -> String {
             let Some(window) = raw.get(i..i + len) else {
                 continue;
             };
-            if window.iter().all(|w| w.chars().count() <= 4)
-                && NOISE.contains(&window.concat().as_str())
-            {
+            if window.iter().all(|w| w.chars().count() <= 4) && noise(&window.concat()) {
                 i += len;
                 continue 'words;
             }
@@ -257,7 +231,7 @@ fn key(name: &str, initials: bool) -> String {
             "gebroeders" => "gebr",
             other => other,
         })
-        .filter(|w| (initials || w.chars().count() > 1) && !NOISE.contains(w))
+        .filter(|w| (initials || w.chars().count() > 1) && !noise(w))
         .collect();
     words.sort_unstable();
     words.dedup();
