@@ -54,6 +54,12 @@ fn server(dir: &Path) -> (Child, String) {
 fn agency_for(data: &Path, dir: &Path) -> Child {
     std::fs::create_dir_all(dir).unwrap();
     let (child, url) = server(dir);
+    // Claims name their creditor as letters and courts do.
+    std::fs::write(
+        data.join("policy.toml"),
+        "[creditor]\nname = \"Acme Groothandel B.V.\"\niban = \"NL91ABNA0417164300\"\n",
+    )
+    .unwrap();
     std::fs::write(
         data.join("agency.toml"),
         format!("url = \"{url}\"\ncreditor = \"acme\"\ntoken_env = \"BENCH_AGENCY_TOKEN\"\nbatch_size = 100\ntimeout_seconds = 60\n"),
@@ -72,6 +78,15 @@ fn claim(n: usize) -> Claim {
         revision: 1,
         as_of: d("2026-06-30"),
         jurisdiction: "nl".into(),
+        creditor: ClaimCreditor {
+            name: Some("Acme B.V.".into()),
+            address: Some("Kerkstraat 1, 1234 AB Utrecht".into()),
+            kvk: Some("87654321".into()),
+            be_enterprise_number: None,
+            vat_number: None,
+            iban: Some("NL91ABNA0417164300".into()),
+            email: None,
+        },
         debtor: Debtor {
             kind: DebtorKind::Company,
             id: format!("D{n}"),
@@ -96,6 +111,8 @@ fn claim(n: usize) -> Claim {
                 number: format!("F{n}-{i}"),
                 issue_date: d("2026-01-05"),
                 due_date: d("2026-02-04"),
+                default_date: d("2026-02-05"),
+                interest_from: Some(d("2026-02-05")),
                 currency: "EUR".into(),
                 original: m("1210.00"),
                 open: m("1210.00"),
@@ -116,11 +133,13 @@ fn claim(n: usize) -> Claim {
         interest: Interest {
             total: m("75.21"),
             table: "nl-commercial".into(),
+            legal_basis: "art. 6:119a BW".into(),
             periods: vec![],
         },
         total: m("3825.21"),
         reminders: vec![],
         fourteen_day_letter: None,
+        default_basis: "art. 6:83 sub a BW: a fixed term".into(),
         attachments: vec![],
     }
 }
@@ -153,6 +172,7 @@ fn throughput(dir: &Path) {
                     iban: None,
                 },
                 claims: (0..100).map(|i| claim(b * 100 + i)).collect(),
+                withdrawals: vec![],
             };
             (format!("bench-{b}"), serde_json::to_vec(&batch).unwrap())
         })
