@@ -485,11 +485,9 @@ fn words(h: &str) -> Vec<String> {
     let mut word = String::new();
     let mut prev_lower = false;
     for c in h.chars() {
-        if !c.is_alphanumeric() || (c.is_uppercase() && prev_lower) {
-            if !word.is_empty() {
-                out.push(normalise_header(&word));
-                word.clear();
-            }
+        if (!c.is_alphanumeric() || (c.is_uppercase() && prev_lower)) && !word.is_empty() {
+            out.push(normalise_header(&word));
+            word.clear();
         }
         if c.is_alphanumeric() {
             word.push(c);

@@ -70,12 +70,12 @@ impl<'a> Indexes<'a> {
                         let end = (start + per).min(docs.len());
                         let mut index = NumberIndex::with_capacity(end - start);
                         let mut shapes = missing::Shapes::default();
-                        for i in start..end {
-                            if docs[i].document.kind == DocumentKind::Invoice {
-                                shapes.add(docs[i].document.number.as_str());
+                        for (i, d) in docs.iter().enumerate().take(end).skip(start) {
+                            if d.document.kind == DocumentKind::Invoice {
+                                shapes.add(d.document.number.as_str());
                             }
                             if in_force(i) {
-                                index.add(docs[i].document.number.as_str(), i as u32);
+                                index.add(d.document.number.as_str(), i as u32);
                             }
                         }
                         (index, shapes)

@@ -143,7 +143,7 @@ fn without_amounts(text: &str) -> Cow<'_, str> {
         |token, at| {
             let before = text[..at].trim_end();
             let framed = before.ends_with(['€', '(', '$'])
-                || before.as_bytes().len() >= 3
+                || before.len() >= 3
                     && before.as_bytes()[before.len() - 3..].eq_ignore_ascii_case(b"EUR");
             is_amount(token, framed)
         },

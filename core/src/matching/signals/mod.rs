@@ -349,7 +349,7 @@ pub(super) fn designated_candidate(
         });
     }
     let stated = (items.len() > 1)
-        .then(|| p.remittance.as_deref())
+        .then_some(p.remittance.as_deref())
         .flatten()
         .and_then(|text| stated_amounts(text, &items, ctx, amount));
     let parts = match stated {
