@@ -219,7 +219,7 @@ pub(super) fn write(
                 }
                 "instalments" => {
                     let parts = 2 + rng.below(2);
-                    let each = (open / Decimal::from(parts)).round_dp(2);
+                    let each = incasso_core::money::round_cents(open / Decimal::from(parts));
                     let paid = 1 + rng.below(parts);
                     for p in 0..paid {
                         let amount = if p + 1 == parts {

@@ -70,7 +70,7 @@ pub struct Options<'a> {
 /// What goes to the agency for one claim id.
 enum Payload {
     /// A new claim or an update.
-    Claim(schema::Claim),
+    Claim(Box<schema::Claim>),
     /// The claim must stop.
     Withdrawal(schema::Withdrawal),
 }
@@ -287,7 +287,7 @@ pub fn send_computed(
             withdrawal: None,
         };
         ready.push(Ready {
-            payload: Payload::Claim(wire),
+            payload: Payload::Claim(Box::new(wire)),
             record,
         });
     }
@@ -318,7 +318,7 @@ pub fn send_computed(
             claims: chunk
                 .iter()
                 .filter_map(|r| match &r.payload {
-                    Payload::Claim(c) => Some(c.clone()),
+                    Payload::Claim(c) => Some((**c).clone()),
                     Payload::Withdrawal(_) => None,
                 })
                 .collect(),
