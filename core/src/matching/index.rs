@@ -21,7 +21,7 @@ pub(super) struct Indexes<'a> {
     pub references: FxHashMap<u64, u32>,
     /// References documents print that are not in force or not invoices (a voided invoice, a
     /// credit note): known, so a payment carrying one names nothing missing.
-    pub other_references: std::collections::HashSet<u64>,
+    pub other_references: HashSet<u64>,
     /// Further invoices printing a reference an earlier one printed, by that earlier one.
     pub references_more: FxHashMap<u32, Vec<u32>>,
     /// Debtors by the accounts the ledger gives them.
@@ -62,7 +62,11 @@ impl<'a> Indexes<'a> {
             .len()
             .div_ceil(threads().saturating_sub(1).max(1))
             .max(1);
-        let (numbers, (references, references_more, items, shapes)) = std::thread::scope(|scope| {
+        let (
+            numbers,
+            (references, references_more, items, shapes),
+            (other_references, credit_notes),
+        ) = std::thread::scope(|scope| {
             let parts: Vec<_> = (0..docs.len())
                 .step_by(per)
                 .map(|start| {
@@ -86,13 +90,22 @@ impl<'a> Indexes<'a> {
             references.reserve(docs.len());
             let mut references_more: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
             let mut items: FxHashMap<(&DebtorId, Currency), Vec<u32>> = FxHashMap::default();
-            for i in (0..docs.len()).filter(|&i| in_force(i)) {
-                let d = &docs[i].document;
-                if let Some(key) = d
+            let mut other_references: HashSet<u64> = HashSet::new();
+            let mut credit_notes: HashSet<String> = HashSet::new();
+            for (i, doc) in docs.iter().enumerate() {
+                let d = &doc.document;
+                if d.kind == DocumentKind::CreditNote {
+                    credit_notes.insert(d.number.as_str().to_uppercase());
+                }
+                let key = d
                     .payment_reference
                     .as_deref()
-                    .and_then(|r| references::with_canonical(r, reference_key))
-                {
+                    .and_then(|r| references::with_canonical(r, reference_key));
+                if !in_force(i) {
+                    other_references.extend(key);
+                    continue;
+                }
+                if let Some(key) = key {
                     match references.entry(key) {
                         std::collections::hash_map::Entry::Vacant(v) => {
                             v.insert(i as u32);
@@ -124,7 +137,11 @@ impl<'a> Indexes<'a> {
                     index
                 })
                 .collect();
-            (numbers, (references, references_more, items, shapes))
+            (
+                numbers,
+                (references, references_more, items, shapes),
+                (other_references, credit_notes),
+            )
         });
         let mut accounts: FxHashMap<String, Vec<&DebtorId>> = FxHashMap::default();
         for d in debtors {
@@ -159,16 +176,6 @@ impl<'a> Indexes<'a> {
                 }
             }
         }
-        let other_references = (0..docs.len())
-            .filter(|&i| !in_force(i))
-            .filter_map(|i| docs[i].document.payment_reference.as_deref())
-            .filter_map(|r| references::with_canonical(r, reference_key))
-            .collect();
-        let credit_notes: HashSet<String> = docs
-            .iter()
-            .filter(|d| d.document.kind == DocumentKind::CreditNote)
-            .map(|d| d.document.number.as_str().to_uppercase())
-            .collect();
         Indexes {
             numbers,
             references,

@@ -209,6 +209,25 @@ impl NumberIndex {
     }
 }
 
+/// Where the runs of ASCII digits in a text start and end (byte offsets).
+pub fn digit_runs(text: &str) -> Vec<(usize, usize)> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i].is_ascii_digit() {
+            let start = i;
+            while i < b.len() && b[i].is_ascii_digit() {
+                i += 1;
+            }
+            out.push((start, i));
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
 /// [`NumberIndex::find`] over an index built in parts (over disjoint documents, in parallel):
 /// the same answer as one index over all of them.
 pub fn find_in(parts: &[NumberIndex], text: &str) -> Vec<(u32, KeyStrength)> {

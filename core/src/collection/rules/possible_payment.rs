@@ -146,19 +146,7 @@ fn lone_runs(text: &str) -> Vec<String> {
 /// (`2025-0123` also gives `20250123` and `2025123`).
 fn tokens(text: &str) -> Vec<String> {
     let bytes = text.as_bytes();
-    let mut runs: Vec<(usize, usize)> = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i].is_ascii_digit() {
-            let start = i;
-            while i < bytes.len() && bytes[i].is_ascii_digit() {
-                i += 1;
-            }
-            runs.push((start, i));
-        } else {
-            i += 1;
-        }
-    }
+    let runs = crate::matching::numbers::digit_runs(text);
     let strip = |s: &str| s.trim_start_matches('0').to_string();
     let mut out: Vec<String> = runs.iter().map(|&(a, b)| strip(&text[a..b])).collect();
     let joined = |a: (usize, usize), b: (usize, usize)| {

@@ -215,27 +215,33 @@ fn is_date(token: &str) -> bool {
 /// (`351,47`), thousands grouped (`1.692,73`, `1,234.56`), or two decimals after a point where an
 /// amount is expected (after `€`, `EUR` or in parentheses).
 fn is_amount(token: &str, framed: bool) -> bool {
-    let Some(sep) = token.len().checked_sub(3).filter(|&k| k > 0) else {
-        return false;
-    };
+    amount_value(token).is_some_and(|(_, certain)| certain || framed)
+}
+
+/// The value of a run of digits, points and commas written as an amount with two decimals
+/// (`351,47`, `1.692,73`, `1,234.56`, `535.43`), and whether its form alone makes it one (a
+/// decimal comma or grouped thousands) rather than only a point and two digits.
+pub(super) fn amount_value(token: &str) -> Option<(Decimal, bool)> {
+    let sep = token.len().checked_sub(3).filter(|&k| k > 0)?;
     let (whole, decimal_sep, cents) = (&token[..sep], token.as_bytes()[sep], &token[sep + 1..]);
     if !cents.bytes().all(|c| c.is_ascii_digit()) || !matches!(decimal_sep, b'.' | b',') {
-        return false;
+        return None;
     }
     let group_sep = if decimal_sep == b',' { '.' } else { ',' };
     let groups: Vec<&str> = whole.split(group_sep).collect();
     let grouped = groups.len() > 1
         && (1..=3).contains(&groups[0].len())
         && groups[1..].iter().all(|g| g.len() == 3);
-    let plain = groups.len() == 1 && whole.bytes().all(|c| c.is_ascii_digit());
+    let plain = groups.len() == 1;
     if !(grouped || plain)
         || groups
             .iter()
-            .any(|g| !g.bytes().all(|c| c.is_ascii_digit()))
+            .any(|g| g.is_empty() || !g.bytes().all(|c| c.is_ascii_digit()))
     {
-        return false;
+        return None;
     }
-    grouped || decimal_sep == b',' || framed
+    let value = format!("{}.{cents}", groups.concat()).parse().ok()?;
+    Some((value, grouped || decimal_sep == b','))
 }
 
 /// Words that say a text is about a credit note.

@@ -25,7 +25,7 @@ use rust_decimal::Decimal;
 use super::candidate::{self, Candidate};
 use super::evidence::{self, Evidence};
 use super::index::Indexes;
-use super::numbers::KeyStrength;
+use super::numbers::{self, KeyStrength};
 use super::MatchPolicy;
 use crate::model::{AllocationRule, LedgerDocument, Payment};
 use payer::Payer;
@@ -115,7 +115,7 @@ pub(super) fn candidates(
     named: &Named,
     payer: &Payer<'_>,
 ) -> Vec<Candidate> {
-    let designating: Vec<Candidate> = if named.by_reference.is_empty() {
+    let mut designating: Vec<Candidate> = if named.by_reference.is_empty() {
         invoice_number::candidates(ctx, p, payer, &named.by_number)
     } else {
         vec![structured_reference::candidate(
@@ -125,7 +125,6 @@ pub(super) fn candidates(
             &named.by_reference,
         )]
     };
-    let mut designating = designating;
     if designating.len() == 1 && fits(&designating[0]) && !loose(ctx, p, &designating[0]) {
         let c = designating.remove(0);
         return vec![with_exact_amount(ctx, p, payer, c)];
@@ -391,9 +390,9 @@ fn stated_amounts(
     let runs = digit_runs(text);
     let mut at: Vec<(usize, usize)> = Vec::with_capacity(items.len()); // (end in text, item)
     for (k, &d) in items.iter().enumerate() {
-        let own: Vec<String> = digit_runs(ctx.number(d))
+        let own: Vec<&str> = digit_runs(ctx.number(d))
             .into_iter()
-            .map(|(_, _, r)| r)
+            .map(|(_, r)| r)
             .collect();
         let n = own.len();
         if n == 0 {
@@ -403,9 +402,9 @@ fn stated_amounts(
         let joined: String = ctx.number(d).chars().filter(char::is_ascii_digit).collect();
         let joined = joined.trim_start_matches('0');
         let end = (0..runs.len().saturating_sub(n - 1))
-            .find(|&i| (0..n).all(|j| runs[i + j].2 == own[j]))
-            .map(|i| runs[i + n - 1].1)
-            .or_else(|| runs.iter().find(|r| r.2 == joined).map(|r| r.1))?;
+            .find(|&i| (0..n).all(|j| runs[i + j].1 == own[j]))
+            .map(|i| runs[i + n - 1].0)
+            .or_else(|| runs.iter().find(|r| r.1 == joined).map(|r| r.0))?;
         at.push((end, k));
     }
     at.sort_unstable();
@@ -417,41 +416,22 @@ fn stated_amounts(
     (stated.iter().copied().sum::<Decimal>() == paid).then_some(stated)
 }
 
-/// The runs of digits in a text with where each starts and ends, leading zeros dropped.
-fn digit_runs(text: &str) -> Vec<(usize, usize, String)> {
-    let b = text.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i].is_ascii_digit() {
-            let start = i;
-            while i < b.len() && b[i].is_ascii_digit() {
-                i += 1;
-            }
-            let run = text[start..i].trim_start_matches('0');
-            out.push((start, i, if run.is_empty() { "0" } else { run }.to_string()));
-        } else {
-            i += 1;
-        }
-    }
-    out
+/// The runs of digits in a text with where each ends, leading zeros dropped (`0` stays `0`).
+fn digit_runs(text: &str) -> Vec<(usize, &str)> {
+    numbers::digit_runs(text)
+        .into_iter()
+        .map(|(a, b)| match text[a..b].trim_start_matches('0') {
+            "" => (b, "0"),
+            run => (b, run),
+        })
+        .collect()
 }
 
-/// The first amount with two decimals in `text[from..to]` (`1.075,98`, `535.43`, `3208,92`).
+/// The first amount with two decimals in `text[from..to]` (`1.075,98`, `535.43`, `3208,92`):
+/// after a document's number, a point and two digits are an amount too.
 fn amount_between(text: &str, from: usize, to: usize) -> Option<Decimal> {
-    let part = text.get(from..to)?;
-    part.split(|c: char| !(c.is_ascii_digit() || c == '.' || c == ','))
+    text.get(from..to)?
+        .split(|c: char| !(c.is_ascii_digit() || c == '.' || c == ','))
         .map(|t| t.trim_end_matches(['.', ',']))
-        .find_map(|t| {
-            let (whole, cents) = t.split_at(t.len().checked_sub(3)?);
-            if !cents.starts_with(['.', ',']) || !cents[1..].bytes().all(|c| c.is_ascii_digit()) {
-                return None;
-            }
-            let group = if cents.starts_with(',') { '.' } else { ',' };
-            let whole: String = whole.chars().filter(|&c| c != group).collect();
-            if whole.is_empty() || !whole.bytes().all(|c| c.is_ascii_digit()) {
-                return None;
-            }
-            format!("{whole}.{}", &cents[1..]).parse().ok()
-        })
+        .find_map(|t| invoice_number::amount_value(t).map(|(value, _)| value))
 }

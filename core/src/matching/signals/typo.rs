@@ -27,7 +27,6 @@ pub(crate) fn swapped(
     payer: &Payer<'_>,
     named: u32,
 ) -> Option<Candidate> {
-    let amount = p.amount.amount();
     let number = ctx.docs[named as usize].document.number.normalised();
     let b = number.as_bytes();
     let mut found = None;
@@ -38,17 +37,11 @@ pub(crate) fn swapped(
         let mut v = b.to_vec();
         v.swap(i, i + 1);
         let twin = String::from_utf8(v).unwrap_or_default();
-        for (d, s) in numbers::find_in(&ctx.idx.numbers, &twin) {
-            if s == KeyStrength::Full
-                && d != named
-                && ctx.usable(p, d)
-                && ctx.open[d as usize] == Some(amount)
-            {
-                if found.is_some_and(|f| f != d) {
-                    return None;
-                }
-                found = Some(d);
+        for d in open_for_exactly(ctx, p, &twin, named) {
+            if found.is_some_and(|f| f != d) {
+                return None;
             }
+            found = Some(d);
         }
     }
     let d = found?;
@@ -75,7 +68,6 @@ pub(crate) fn changed_digit(
     payer: &Payer<'_>,
     named: u32,
 ) -> Vec<Candidate> {
-    let amount = p.amount.amount();
     let number = ctx.docs[named as usize].document.number.normalised();
     let mut found: Vec<u32> = Vec::new();
     let mut v = number.as_bytes().to_vec();
@@ -90,15 +82,8 @@ pub(crate) fn changed_digit(
             }
             v[i] = digit;
             let variant = String::from_utf8_lossy(&v);
-            for (d, s) in numbers::find_in(&ctx.idx.numbers, &variant) {
-                let doc = &ctx.docs[d as usize].document;
-                if s == KeyStrength::Full
-                    && d != named
-                    && ctx.usable(p, d)
-                    && ctx.open[d as usize] == Some(amount)
-                    && doc.issue_date <= p.date
-                    && !found.contains(&d)
-                {
+            for d in open_for_exactly(ctx, p, &variant, named) {
+                if ctx.docs[d as usize].document.issue_date <= p.date && !found.contains(&d) {
                     found.push(d);
                 }
             }
@@ -117,6 +102,21 @@ pub(crate) fn changed_digit(
             ];
             designated_candidate(ctx, p, payer, &[d], AllocationRule::InvoiceNumber, evidence)
         })
+        .collect()
+}
+
+/// The invoices other than `named` whose full number is `variant`, open for exactly the amount
+/// paid.
+fn open_for_exactly(ctx: &Context<'_, '_>, p: &Payment, variant: &str, named: u32) -> Vec<u32> {
+    numbers::find_in(&ctx.idx.numbers, variant)
+        .into_iter()
+        .filter(|&(d, s)| {
+            s == KeyStrength::Full
+                && d != named
+                && ctx.usable(p, d)
+                && ctx.open[d as usize] == Some(p.amount.amount())
+        })
+        .map(|(d, _)| d)
         .collect()
 }
 
