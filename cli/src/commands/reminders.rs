@@ -34,37 +34,6 @@ pub fn numbers(list: &str) -> Result<Vec<DocumentNumber>> {
         .collect()
 }
 
-/// Refuses 14-day letters dated on or before the due date of an invoice they name: the debtor
-/// was not yet in default, so the letter counts for nothing (art. 6:96 lid 6 BW, art. XIX.2 WER).
-/// Invoices the ledger does not have yet are named in a warning; the claims check them again.
-pub fn check_after_default(docs: &[LedgerDocument], letters: &[Reminder]) -> Result<()> {
-    let mut problems = Vec::new();
-    for r in letters {
-        for number in &r.items {
-            let due = docs
-                .iter()
-                .filter(|d| {
-                    d.document.kind == DocumentKind::Invoice
-                        && d.document.debtor == r.debtor
-                        && d.document.number.normalised() == number.normalised()
-                })
-                .map(|d| d.document.due_date)
-                .max();
-            match due {
-                Some(due) => problems.extend(letter_before_default(r.kind, r.sent, number, due)),
-                None if r.kind == ReminderKind::FourteenDayLetter => tracing::warn!(
-                    "invoice {number} of debtor {} is not in the ledger: the letter of {} counts for it only if it was sent after its due date",
-                    r.debtor,
-                    r.sent
-                ),
-                None => {}
-            }
-        }
-    }
-    anyhow::ensure!(problems.is_empty(), "{}", problems.join("\n"));
-    Ok(())
-}
-
 /// Records one letter.
 #[allow(clippy::too_many_arguments)]
 pub fn add(
@@ -93,7 +62,7 @@ pub fn add(
         states_costs: !costs_not_stated,
     };
     let store = Store::open(data_dir)?;
-    check_after_default(&store.documents()?, std::slice::from_ref(&reminder))?;
+    incasso_engine::letters::check_after_default(&store.documents()?, std::slice::from_ref(&reminder))?;
     let added = store.add_reminders(
         std::slice::from_ref(&reminder),
         chrono::Utc::now(),
@@ -177,7 +146,7 @@ pub fn import(data_dir: &Path, file: &Path) -> Result<ExitCode> {
     let store = Store::open(data_dir)?;
     let docs = store.documents()?;
     for (letter, line) in letters.iter().zip(&lines) {
-        check_after_default(&docs, std::slice::from_ref(letter)).with_context(|| {
+        incasso_engine::letters::check_after_default(&docs, std::slice::from_ref(letter)).with_context(|| {
             format!(
                 "{}: line {line}, column 'sent': nothing recorded",
                 file.display()

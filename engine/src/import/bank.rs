@@ -1,14 +1,17 @@
-//! The bank-statement side of `incasso import`: camt.053, MT940 and bank CSV files into the
+//! Bank statements into the store: camt.053, MT940 and bank CSV files into the
 //! store as payments, each file atomically, lines already stored from another statement skipped.
 
 use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Result;
-use incasso_connectors::bank::{self, BankError, BankLine, Identify, StatementSummary};
+use incasso_connectors::bank::{self, BankError, BankLine, Identify};
 use incasso_connectors::source::{decode_all, Inspection};
 use incasso_core::model::SourceKind;
-use incasso_store::{ImportTx, Store};
+use incasso_store::Store;
+
+use super::pipeline::read_into;
+use crate::{say, Reporter};
 
 /// Which reader a statement file needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,9 +24,6 @@ pub enum Statement {
     Csv,
 }
 
-/// Lines handed from the reader to the store writer at a time.
-const HANDOFF: usize = 4096;
-
 /// Imports one statement file; `Ok(false)` is never returned (a repeat is caught by hash before).
 pub fn import(
     store: &Store,
@@ -31,13 +31,24 @@ pub fn import(
     inspection: &Inspection,
     kind: Statement,
     accept_unbalanced: bool,
+    rep: &dyn Reporter,
 ) -> Result<bool> {
     let started = std::time::Instant::now();
     let name = file.display().to_string();
     let source = inspection.source(SourceKind::BankStatementFile);
     let tx = store.begin_import(source.clone(), chrono::Utc::now())?;
     let source = Arc::new(source);
-    let (summary, tx) = read_into(tx, &source, |emit| match kind {
+    let mut identify = Identify::default();
+    let write = |tx: &mut incasso_store::ImportTx<'_>, line: BankLine| {
+        let (payment, fingerprint) = identify.payment(line, &source);
+        tx.add_payment(payment, fingerprint)?;
+        Ok(())
+    };
+    let (summary, tx) = read_into(tx, write, |handoff| {
+        let emit = &mut |line: BankLine| {
+            handoff.push(line);
+        };
+        match kind {
         Statement::Camt => {
             let f = inspection
                 .open()
@@ -63,6 +74,7 @@ pub fn import(
                 bank::csv::read(&name, &text, emit)
             }
         }
+        }
     });
     let (summary, tx) = match (summary, tx) {
         (_, Err(e)) => return Err(e),
@@ -70,14 +82,14 @@ pub fn import(
         (Ok(s), Ok(t)) => (s, t),
     };
     let r = tx.commit_unflushed()?.record;
-    println!(
+    say!(rep, 
         "{}: imported as import #{} in {:.2}s",
         file.display(),
         r.id,
         started.elapsed().as_secs_f64()
     );
     let encoding = inspection.encoding.name();
-    println!(
+    say!(rep, 
         "  {}{}: {} statement(s), {} line(s); {} new, {} already stored from another statement",
         summary.format,
         if encoding.starts_with("utf-8") || kind == Statement::Camt {
@@ -93,7 +105,7 @@ pub fn import(
     // Imported although its balances do not add up, because the user asked: said here and kept
     // in the audit log beside the import.
     for mismatch in &summary.unbalanced {
-        println!("  accepted although {mismatch}");
+        say!(rep, "  accepted although {mismatch}");
         store.record_event(
             "unbalanced-accepted",
             &name,
@@ -104,46 +116,3 @@ pub fn import(
     Ok(true)
 }
 
-/// Parses on this thread while another identifies the lines and checks them against the store;
-/// on any error the transaction is dropped and nothing is visible.
-fn read_into<'s, R>(
-    mut tx: ImportTx<'s>,
-    source: &Arc<incasso_core::model::Source>,
-    read: R,
-) -> (Result<StatementSummary, BankError>, Result<ImportTx<'s>>)
-where
-    R: FnOnce(&mut dyn FnMut(BankLine)) -> Result<StatementSummary, BankError>,
-{
-    let (send, recv) = std::sync::mpsc::sync_channel::<Vec<BankLine>>(8);
-    std::thread::scope(|scope| {
-        let writer = scope.spawn(move || -> Result<ImportTx<'s>> {
-            let mut identify = Identify::default();
-            for chunk in recv {
-                for line in chunk {
-                    let (payment, fingerprint) = identify.payment(line, source);
-                    tx.add_payment(payment, fingerprint)?;
-                }
-            }
-            Ok(tx)
-        });
-        let mut buf = Vec::with_capacity(HANDOFF);
-        let mut stopped = false;
-        let mut emit = |line: BankLine| {
-            buf.push(line);
-            if buf.len() == HANDOFF && !stopped {
-                stopped = send
-                    .send(std::mem::replace(&mut buf, Vec::with_capacity(HANDOFF)))
-                    .is_err();
-            }
-        };
-        let summary = read(&mut emit);
-        if summary.is_ok() {
-            let _ = send.send(buf);
-        }
-        drop(send);
-        let tx = writer
-            .join()
-            .unwrap_or_else(|_| Err(anyhow::anyhow!("the store writer panicked")));
-        (summary, tx)
-    })
-}

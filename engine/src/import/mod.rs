@@ -1,0 +1,331 @@
+//! Files into the store, each atomically, each reported; a re-import of the same bytes changes
+//! nothing. The format is found from the content; each kind has its file here (ledger exports,
+//! e-invoices, bank statements, debtor lists), all through one reader/writer [`pipeline`].
+
+mod bank;
+mod debtors;
+mod ledger;
+pub mod pipeline;
+mod ubl;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use incasso_connectors::csv::{CsvOptions, Profile};
+use incasso_connectors::detect::{detect, Format};
+use incasso_connectors::source::inspect;
+use incasso_core::model::SourceKind;
+use incasso_store::Store;
+
+use crate::{complain, say, Reporter, Workspace};
+use bank::Statement;
+
+/// How files are read.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// Mapping profile (TOML) for columns, delimiter, decimal mark, date format, encoding, sign.
+    pub profile: Option<PathBuf>,
+    /// Import the good rows and write the bad ones beside the input as NAME.rejected.csv.
+    pub skip_bad_rows: bool,
+    /// For workbooks: the sheet to read.
+    pub sheet: Option<String>,
+    /// MT940: import a statement whose lines do not add up to its closing balance.
+    pub accept_unbalanced: bool,
+}
+
+/// What an import of several files did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct ImportTally {
+    /// Files looked at.
+    pub files: usize,
+    /// Files imported.
+    pub imported: u64,
+    /// Files whose exact bytes were imported before.
+    pub unchanged: u64,
+    /// Files refused (nothing of them stored).
+    pub failed: u64,
+}
+
+/// Imports every path; a failing file is reported and the others still run.
+pub fn import_paths(
+    ws: &Workspace,
+    paths: &[PathBuf],
+    o: &ImportOptions,
+    rep: &dyn Reporter,
+) -> Result<ImportTally> {
+    let profile = match &o.profile {
+        Some(p) => Profile::load(p)?,
+        None => Profile::default(),
+    };
+    let store = ws.store()?;
+    let options = CsvOptions {
+        profile,
+        skip_bad_rows: o.skip_bad_rows,
+        creditor: Some(store.creditor()?),
+        row_word: None,
+        accept_unbalanced: o.accept_unbalanced,
+    };
+    let sheet = o.sheet.as_deref();
+    let files = expand(paths)?;
+    let mut tally = ImportTally {
+        files: files.len(),
+        ..Default::default()
+    };
+    let creditor = store.creditor()?;
+    // A worker reads e-invoices ahead (hash, parse, attachments) while this thread stores them;
+    // consecutive e-invoices are committed together, each keeping its own import record.
+    std::thread::scope(|scope| -> Result<()> {
+        // Two readers take alternate files; results are taken back in file order.
+        let (store_ref, files_ref, creditor_ref) = (store, &files, &creditor);
+        let mut receivers = Vec::new();
+        for worker in 0..2usize {
+            let (send, recv) = std::sync::mpsc::sync_channel::<Result<ubl::Prepared>>(16);
+            receivers.push(recv);
+            scope.spawn(move || {
+                for f in files_ref.iter().skip(worker).step_by(2) {
+                    if send.send(ubl::prepare(store_ref, f, creditor_ref)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        let recv = (0..files.len()).map_while(|i| receivers[i % 2].recv().ok());
+        let mut group: Option<ubl::UblGroup<'_>> = None;
+        for (n, (file, prepared)) in files.iter().zip(recv).enumerate() {
+            // Durability is made every few hundred files and at the end.
+            if n % 256 == 255 {
+                ubl::finish_group(store, &mut group, &mut tally, rep);
+                store.flush()?;
+            }
+            let outcome = match prepared {
+                Ok(ubl::Prepared::Ubl(inspection, doc)) => {
+                    if let Err(e) =
+                        ubl::add_to_group(store, &mut group, &inspection, doc, &mut tally, rep)
+                    {
+                        if let Some(g) = group.take() {
+                            ubl::fail_group(g, &e, &mut tally, rep);
+                        }
+                    } else if group
+                        .as_ref()
+                        .is_some_and(|g| g.files.len() >= ubl::GROUP_FILES)
+                    {
+                        ubl::finish_group(store, &mut group, &mut tally, rep);
+                    }
+                    continue;
+                }
+                Ok(ubl::Prepared::Other(format, size)) => {
+                    ubl::finish_group(store, &mut group, &mut tally, rep);
+                    import_one(store, file, format, size, &options, sheet, rep)
+                }
+                Err(e) => Err(e),
+            };
+            match outcome {
+                Ok(true) => tally.imported += 1,
+                Ok(false) => tally.unchanged += 1,
+                Err(e) => {
+                    tally.failed += 1;
+                    complain!(rep, "error: {e:#}");
+                    complain!(rep, "  {}: nothing from this file was stored", file.display());
+                }
+            }
+        }
+        ubl::finish_group(store, &mut group, &mut tally, rep);
+        Ok(())
+    })?;
+    store.flush()?;
+    Ok(tally)
+}
+
+/// Files named directly, and the files directly inside named folders (sorted; dotfiles,
+/// temporary names and our own `.rejected.csv` files left out).
+fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for p in paths {
+        let meta = std::fs::metadata(p).with_context(|| format!("{}", p.display()))?;
+        if meta.is_dir() {
+            let mut inside: Vec<PathBuf> = std::fs::read_dir(p)
+                .with_context(|| format!("reading folder {}", p.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| f.is_file())
+                .filter(|f| {
+                    let name = f
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    !(name.starts_with('.')
+                        || name.starts_with("~$")
+                        || name.ends_with(".rejected.csv")
+                        || name.ends_with(".toml")
+                        || name.ends_with(".md")
+                        || name.ends_with(".json")
+                        || [".part", ".tmp", ".crdownload"]
+                            .iter()
+                            .any(|s| name.ends_with(s)))
+                })
+                .collect();
+            inside.sort();
+            out.extend(inside);
+        } else {
+            out.push(p.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// A file's format from its first bytes, and its size, before anything reads it whole.
+pub(crate) fn sniff(file: &Path) -> Result<(Format, u64)> {
+    use std::io::Read;
+    let size = std::fs::metadata(file)
+        .with_context(|| format!("{}", file.display()))?
+        .len();
+    let mut head = vec![0u8; 8 * 1024];
+    let n = std::fs::File::open(file)
+        .and_then(|mut f| f.read(&mut head))
+        .with_context(|| format!("{}", file.display()))?;
+    head.truncate(n);
+    Ok((detect(file, &head), size))
+}
+
+/// Refuses a UBL file or workbook over its size limit, before it is read (and hashed) whole.
+pub(crate) fn refuse_oversized(file: &Path, format: &Format, size: u64) -> Result<()> {
+    let limit = match format {
+        Format::Ubl | Format::OtherXml(_) => incasso_connectors::ubl::MAX_FILE_BYTES,
+        Format::SpreadsheetZip | Format::Xls => incasso_connectors::xlsx::MAX_FILE_BYTES,
+        _ => return Ok(()),
+    };
+    anyhow::ensure!(
+        size <= limit,
+        "{}: is {} MB; files of this kind over {} MB are refused (an e-invoice or workbook is never that large)",
+        file.display(),
+        size / 1_000_000,
+        limit / 1_000_000
+    );
+    Ok(())
+}
+
+/// Why a recognised format cannot be imported (yet), and what to do instead.
+fn unsupported(format: &Format) -> String {
+    match format {
+        Format::Camt(v) if v.starts_with("camt.052") => format!("is a {v} intraday account report: balances and lines not yet booked; import the end-of-day camt.053 statement instead"),
+        Format::Camt(v) => format!("is an ISO 20022 {v} message, not a bank statement; it is not imported"),
+        Format::Zip => "is a zip archive (banks deliver camt.053 statements zipped); unpack it and import the files inside".into(),
+        Format::Pdf => "is a PDF; incasso reads the data exports of the books (CSV, UBL), not printed invoices".into(),
+        Format::OtherXml(root) if root == "!DOCTYPE" => {
+            "is XML with a DOCTYPE; refused (no export incasso reads has one, and entity declarations can blow up memory)".into()
+        }
+        Format::OtherXml(root) => format!("is XML but not a UBL invoice or credit note (root element {root})"),
+        Format::Csv | Format::Ubl | Format::SpreadsheetZip | Format::Xls | Format::Mt940 => {
+            String::new()
+        }
+    }
+}
+
+/// Why one file could not be imported: the file, or the store (the inbox leaves a file in
+/// place when the store failed, and quarantines it when the file is at fault).
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The store could not be read or written.
+    #[error("{0:#}")]
+    Store(anyhow::Error),
+    /// The file is unreadable, not a format incasso reads, or wrong inside.
+    #[error("{0:#}")]
+    File(anyhow::Error),
+}
+
+impl From<anyhow::Error> for ImportError {
+    fn from(e: anyhow::Error) -> Self {
+        // The store's own error type marks its failures wherever in the chain they occurred.
+        if e.chain().any(|c| c.is::<incasso_store::StoreError>()) {
+            ImportError::Store(e)
+        } else {
+            ImportError::File(e)
+        }
+    }
+}
+
+/// Imports one file into an open store, detected by content, as the inbox does: `Ok(true)`
+/// imported, `Ok(false)` when its exact bytes were imported before. Made durable before returning.
+pub fn import_file(store: &Store, file: &Path, rep: &dyn Reporter) -> Result<bool, ImportError> {
+    let run = || -> Result<bool> {
+        let options = CsvOptions {
+            profile: Profile::default(),
+            skip_bad_rows: false,
+            creditor: Some(store.creditor()?),
+            row_word: None,
+            accept_unbalanced: false,
+        };
+        let (format, size) = sniff(file)?;
+        let imported = import_one(store, file, format, size, &options, None, rep)?;
+        store.flush()?;
+        Ok(imported)
+    };
+    Ok(run()?)
+}
+
+/// Imports one file; `Ok(false)` when its exact bytes were imported before.
+fn import_one(
+    store: &Store,
+    file: &Path,
+    format: Format,
+    size: u64,
+    options: &CsvOptions,
+    sheet: Option<&str>,
+    rep: &dyn Reporter,
+) -> Result<bool> {
+    refuse_oversized(file, &format, size)?;
+    let inspection = inspect(file)?;
+    if let Some(prev) = store.import_by_hash(&inspection.content_hash)? {
+        let same_name = prev.source.name == file.display().to_string();
+        say!(rep, 
+            "{}: already imported as import #{} on {}{}; nothing changed",
+            file.display(),
+            prev.id,
+            prev.imported_at.format("%Y-%m-%d %H:%M UTC"),
+            if same_name {
+                String::new()
+            } else {
+                format!(" (as {})", prev.source.name)
+            }
+        );
+        return Ok(false);
+    }
+    let (sheet_text, kind) = match format {
+        Format::Csv => {
+            let head =
+                incasso_connectors::source::decode_all(&inspection.head, inspection.encoding);
+            if incasso_connectors::bank::csv::detect(&head).is_some() {
+                return bank::import(store, file, &inspection, Statement::Csv, false, rep);
+            }
+            if incasso_connectors::csv::debtors::looks_like(&head) {
+                return debtors::import_debtors(store, file, &inspection, rep);
+            }
+            (None, SourceKind::CsvFile)
+        }
+        Format::Camt(v) if v.starts_with("camt.053") || v.starts_with("camt.054") => {
+            return bank::import(store, file, &inspection, Statement::Camt, false, rep)
+        }
+        Format::Mt940 => {
+            return bank::import(
+                store,
+                file,
+                &inspection,
+                Statement::Mt940,
+                options.accept_unbalanced,
+                rep,
+            )
+        }
+        Format::Ubl => return ubl::import_ubl(store, &inspection, options, rep),
+        Format::SpreadsheetZip | Format::Xls => {
+            let sheet = incasso_connectors::xlsx::read_sheet_from(
+                file,
+                inspection.open()?,
+                inspection.size,
+                sheet,
+            )?;
+            (Some(sheet), SourceKind::SpreadsheetFile)
+        }
+        other => anyhow::bail!("{}: {}", file.display(), unsupported(&other)),
+    };
+    ledger::import_ledger(store, file, &inspection, kind, sheet_text, options, rep)
+}
+

@@ -1,0 +1,167 @@
+//! The inbox: the folder bookkeepers drop exports into. Each file is imported once it
+//! is completely written, then moved to `processed/YYYY-MM-DD/`, or to `quarantine/` with
+//! `NAME.error.txt` beside it saying in Dutch and English what is wrong and what to do. Files are
+//! never deleted; the same content dropped again is recognised and not imported twice.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use anyhow::{Context, Result};
+use chrono::Utc;
+
+use crate::import::ImportError;
+use crate::{complain, Reporter, Workspace};
+
+/// What one pass over the inbox did.
+#[derive(Debug, Default)]
+pub struct Pass {
+    /// Imported and moved to processed/.
+    pub imported: Vec<String>,
+    /// Seen before (same bytes), moved to processed/.
+    pub repeated: Vec<String>,
+    /// Refused, moved to quarantine/, with the reason.
+    pub quarantined: Vec<(String, String)>,
+    /// Still being written: left for the next pass.
+    pub waiting: Vec<String>,
+}
+
+/// Names that are not exports: editors' lock files, partial downloads, our own notes.
+fn ignored(name: &str) -> bool {
+    let lower = name.to_lowercase();
+    name.starts_with('.')
+        || name.starts_with("~$")
+        || [".part", ".tmp", ".crdownload", ".partial", ".error.txt"]
+            .iter()
+            .any(|s| lower.ends_with(s))
+}
+
+fn stamp(p: &Path) -> Option<(u64, SystemTime)> {
+    let m = std::fs::metadata(p).ok()?;
+    Some((m.len(), m.modified().ok()?))
+}
+
+/// A free name for `name` in `dir` ("x.csv", then "x (2).csv", ...).
+fn free_name(dir: &Path, name: &str) -> PathBuf {
+    let first = dir.join(name);
+    if !first.exists() && std::fs::symlink_metadata(&first).is_err() {
+        return first;
+    }
+    let (stem, ext) = match name.rsplit_once('.') {
+        Some((s, e)) if !s.is_empty() => (s, format!(".{e}")),
+        _ => (name, String::new()),
+    };
+    (2..)
+        .map(|n| dir.join(format!("{stem} ({n}){ext}")))
+        .find(|p| std::fs::symlink_metadata(p).is_err())
+        .expect("some number is free")
+}
+
+fn move_into(file: &Path, dir: &Path, name: &str) -> Result<PathBuf> {
+    // The inbox's own folders are never links: a planted one would carry files elsewhere.
+    anyhow::ensure!(
+        !std::fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_symlink()),
+        "{} is a link; refusing to move files through it",
+        dir.display()
+    );
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let to = free_name(dir, name);
+    std::fs::rename(file, &to)
+        .with_context(|| format!("moving {} to {}", file.display(), to.display()))?;
+    Ok(to)
+}
+
+fn error_note(name: &str, what: &str) -> String {
+    format!(
+        "incasso could not import this file / incasso kon dit bestand niet inlezen\n\n\
+         File / Bestand: {name}\n\
+         When / Wanneer: {}\n\n\
+         What is wrong / Wat is er mis:\n{what}\n\n\
+         What to do:\n  Correct the file at the place named above, or export it again from the bookkeeping\n  \
+         package, and drop it in the inbox again. Nothing from this file was stored.\n\
+         Wat te doen:\n  Verbeter het bestand op de genoemde plek, of exporteer het opnieuw uit het\n  \
+         boekhoudpakket, en zet het opnieuw in de inbox. Er is niets uit dit bestand opgeslagen.\n",
+        Utc::now().format("%Y-%m-%d %H:%M UTC")
+    )
+}
+
+/// One pass: waits `settle` to see which files are still being written, imports the others.
+pub fn pass(ws: &Workspace, inbox: &Path, settle: Duration, rep: &dyn Reporter) -> Result<Pass> {
+    let inbox_real = inbox
+        .canonicalize()
+        .with_context(|| format!("inbox {}", inbox.display()))?;
+    let mut names: Vec<String> = std::fs::read_dir(inbox)
+        .with_context(|| format!("reading inbox {}", inbox.display()))?
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().map(|t| !t.is_dir()).unwrap_or(false))
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| !ignored(n))
+        .collect();
+    names.sort();
+    let mut out = Pass::default();
+    if names.is_empty() {
+        return Ok(out);
+    }
+    let before: Vec<_> = names.iter().map(|n| stamp(&inbox.join(n))).collect();
+    std::thread::sleep(settle);
+    let store = ws.store()?;
+    let today = Utc::now().date_naive().format("%Y-%m-%d").to_string();
+    let processed = inbox.join("processed").join(&today);
+    let quarantine = inbox.join("quarantine");
+    for (name, was) in names.into_iter().zip(before) {
+        let file = inbox.join(&name);
+        let link = std::fs::symlink_metadata(&file)
+            .map(|m| m.file_type().is_symlink())
+            .unwrap_or(false);
+        if link {
+            let target = file.canonicalize().ok();
+            if !target.as_ref().is_some_and(|t| t.starts_with(&inbox_real)) {
+                let why = format!(
+                    "{name} is a link to {}, outside the inbox; links out of the inbox are refused, copy the file in instead",
+                    target.map_or("a file that does not exist".into(), |t| t.display().to_string())
+                );
+                quarantine_file(&file, &quarantine, &name, &why)?;
+                out.quarantined.push((name, why));
+                continue;
+            }
+        }
+        if was.is_none() || stamp(&file) != was {
+            out.waiting.push(name);
+            continue;
+        }
+        match crate::import::import_file(store, &file, rep) {
+            Ok(true) => {
+                move_into(&file, &processed, &name)?;
+                out.imported.push(name);
+            }
+            Ok(false) => {
+                move_into(&file, &processed, &name)?;
+                out.repeated.push(name);
+            }
+            Err(ImportError::Store(e)) => {
+                // The store, not the file, is the problem: leave the file for the next pass.
+                complain!(rep, "error: {e:#}; {name} stays in the inbox for the next pass");
+                out.waiting.push(name);
+            }
+            Err(ImportError::File(e)) => {
+                let why = format!("{e:#}");
+                complain!(rep, "error: {why}");
+                quarantine_file(&file, &quarantine, &name, &why)?;
+                out.quarantined.push((name, why));
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn quarantine_file(file: &Path, quarantine: &Path, name: &str, why: &str) -> Result<()> {
+    let to = move_into(file, quarantine, name)?;
+    let note = PathBuf::from(format!("{}.error.txt", to.display()));
+    std::io::Write::write_all(
+        &mut incasso_connectors::write::create_no_follow(&note)
+            .with_context(|| format!("writing {}", note.display()))?,
+        error_note(name, why).as_bytes(),
+    )
+    .with_context(|| format!("writing {}", note.display()))?;
+    Ok(())
+}
+

@@ -1,0 +1,226 @@
+//! Letters to debtors: the 14-day letter (Belgium: the free first reminder) or pre-incasso letter
+//! for a debtor: gathers the debtor's overdue items, the costs the claim will carry and the term,
+//! for `incasso_core::collection::letter` to state under the law that applies; and the check
+//! that a recorded 14-day letter came after the debtor was in default.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use anyhow::Result;
+use chrono::NaiveDate;
+use incasso_core::ageing::{open_items, OpenItem};
+use incasso_core::collection::letter::{self, LetterInput, LetterItem};
+use incasso_core::collection::{
+    letter_before_default, letter_term, Channel, LetterTerm, Reminder, ReminderKind,
+};
+use incasso_core::ids::DebtorId;
+use incasso_core::law::costs::{collection_costs, CostsTerms};
+use incasso_core::law::{DebtorType, Jurisdiction};
+use incasso_core::model::{Debtor, DocumentKind, LedgerDocument};
+use incasso_core::money::Currency;
+use rust_decimal::Decimal;
+
+use crate::reconciled::{reconciled, Reconciled};
+use crate::Workspace;
+
+/// What letter to write, for whom, on what date.
+pub struct LetterRequest<'a> {
+    /// The debtor's id.
+    pub debtor: &'a str,
+    /// The letter's date.
+    pub date: NaiveDate,
+    /// Which letter.
+    pub kind: letter::LetterKind,
+    /// Its language.
+    pub lang: letter::Lang,
+    /// How it is sent (decides the presumed day of receipt).
+    pub channel: Channel,
+    /// The currency of the invoices it names.
+    pub currency: Currency,
+    /// A folder of rate tables replacing the built-in ones.
+    pub rates: Option<&'a Path>,
+}
+
+/// A letter ready to be written, and the record of it as sent.
+pub struct Letter {
+    /// What the letter states.
+    pub input: LetterInput,
+    /// The letter as the store records it when sent.
+    pub reminder: Reminder,
+    /// The term it gives.
+    pub term: LetterTerm,
+}
+
+/// Gathers what the letter states: the debtor's overdue invoices, costs, term and rate.
+pub fn prepare(ws: &Workspace, q: &LetterRequest<'_>) -> Result<Letter> {
+    let (debtor, date, channel, currency) = (q.debtor, q.date, q.channel, q.currency);
+    let policy = ws.policy()?;
+    let tables = ws.rates(q.rates)?;
+    let c = &policy.creditor;
+    anyhow::ensure!(
+        c.name.as_deref().is_some_and(|n| !n.trim().is_empty())
+            && c.iban.as_deref().is_some_and(|i| !i.trim().is_empty()),
+        "a letter names the creditor and the account to pay to: set name and iban under [creditor] in {}",
+        ws.policy_path().display()
+    );
+    let store = ws.store()?;
+    let debtor_id = DebtorId::new(debtor)?;
+    let Reconciled { docs, rec, .. } = reconciled(store, date, &policy.matching)?;
+    anyhow::ensure!(
+        docs.iter().any(|d| d.document.debtor == debtor_id)
+            || store.debtors()?.iter().any(|d| d.id == debtor_id),
+        "unknown debtor {debtor}: no document or debtor has that id (see `incasso receivables`)"
+    );
+    let all = open_items(&docs, &rec, date);
+    let mut items: Vec<&OpenItem<'_>> = all
+        .iter()
+        .filter(|it| {
+            it.debtor == &debtor_id
+                && it.kind == DocumentKind::Invoice
+                && it.currency == currency
+                && it.due_date < date
+                && it.open > Decimal::ZERO
+        })
+        .collect();
+    anyhow::ensure!(
+        !items.is_empty(),
+        "debtor {debtor} has no overdue open invoices in {currency} on {date}"
+    );
+    items.sort_by_key(|it| it.due_date);
+    let descriptions: HashMap<&str, &str> = docs
+        .iter()
+        .filter(|d| d.document.debtor == debtor_id)
+        .filter_map(|d| {
+            d.document
+                .description
+                .as_deref()
+                .map(|what| (d.document.number.as_str(), what))
+        })
+        .collect();
+    let d = store.debtors()?.into_iter().find(|d| d.id == debtor_id);
+    let eff = policy.for_debtor(debtor, d.as_ref().map(|d| d.kind).unwrap_or_default());
+    let total: Decimal = items.iter().map(|it| it.open).sum();
+    // The same costs the claim will carry, under the same terms; unclassified debtors as consumers.
+    let debtor_type = eff.debtor_type.unwrap_or(DebtorType::Consumer);
+    let terms = CostsTerms {
+        jurisdiction: eff.jurisdiction,
+        debtor_type,
+        late_invoices: items.len() as u32,
+        creditor_vat_deductible: policy.creditor_vat_deductible,
+        b2b_minimum: policy.b2b_minimum,
+        agreed_costs_pct: policy.b2b_agreed_costs_pct,
+        damages_clause: eff.damages_clause(),
+    };
+    if eff.jurisdiction == Jurisdiction::Be {
+        anyhow::ensure!(
+            c.enterprise_number.is_some(),
+            "a Belgian reminder must state the creditor's enterprise number (art. XIX.2 WER): set enterprise_number under [creditor] in the policy"
+        );
+    }
+    let term = letter_term(eff.jurisdiction, date, channel, None);
+    let input = LetterInput {
+        kind: q.kind,
+        lang: q.lang,
+        jurisdiction: eff.jurisdiction,
+        debtor_type,
+        creditor: c.clone(),
+        debtor_name: d
+            .as_ref()
+            .and_then(|d| d.name.clone())
+            .unwrap_or_else(|| debtor.to_string()),
+        debtor_lines: d.as_ref().map(address_lines).unwrap_or_default(),
+        date,
+        term,
+        currency,
+        items: items
+            .iter()
+            .map(|it| LetterItem {
+                number: it.number.to_string(),
+                issue_date: it.issue_date,
+                due_date: it.due_date,
+                description: descriptions.get(it.number.as_str()).map(|s| s.to_string()),
+                open: it.open,
+            })
+            .collect(),
+        total,
+        costs: collection_costs(total, &terms)?,
+        interest_rate: eff.rate_table(&tables, debtor_type).known_rate_on(date),
+        damages_clause: eff.damages_clause(),
+        agreed_interest_pct: eff.agreed_interest_pct(),
+    };
+    let reminder = Reminder {
+        debtor: debtor_id,
+        kind: match q.kind {
+            letter::LetterKind::FourteenDayLetter => ReminderKind::FourteenDayLetter,
+            letter::LetterKind::PreIncasso => ReminderKind::PreIncasso,
+        },
+        sent: date,
+        received: None,
+        channel,
+        items: items.iter().map(|it| it.number.clone()).collect(),
+        states_costs: true,
+    };
+    Ok(Letter {
+        input,
+        reminder,
+        term,
+    })
+}
+
+/// Records a letter as sent, after checking it came after default for every invoice it names.
+pub fn record(ws: &Workspace, letter: &Letter, by: &str) -> Result<()> {
+    let store = ws.store()?;
+    check_after_default(&store.documents()?, std::slice::from_ref(&letter.reminder))?;
+    store.add_reminders(std::slice::from_ref(&letter.reminder), chrono::Utc::now(), by)?;
+    Ok(())
+}
+
+/// Refuses 14-day letters dated on or before the due date of an invoice they name: the debtor
+/// was not yet in default, so the letter counts for nothing (art. 6:96 lid 6 BW, art. XIX.2 WER).
+/// Invoices the ledger does not have yet are named in a warning; the claims check them again.
+pub fn check_after_default(docs: &[LedgerDocument], letters: &[Reminder]) -> Result<()> {
+    let mut problems = Vec::new();
+    for r in letters {
+        for number in &r.items {
+            let due = docs
+                .iter()
+                .filter(|d| {
+                    d.document.kind == DocumentKind::Invoice
+                        && d.document.debtor == r.debtor
+                        && d.document.number.normalised() == number.normalised()
+                })
+                .map(|d| d.document.due_date)
+                .max();
+            match due {
+                Some(due) => problems.extend(letter_before_default(r.kind, r.sent, number, due)),
+                None if r.kind == ReminderKind::FourteenDayLetter => tracing::warn!(
+                    "invoice {number} of debtor {} is not in the ledger: the letter of {} counts for it only if it was sent after its due date",
+                    r.debtor,
+                    r.sent
+                ),
+                None => {}
+            }
+        }
+    }
+    anyhow::ensure!(problems.is_empty(), "{}", problems.join("\n"));
+    Ok(())
+}
+
+/// A debtor's street and city lines.
+fn address_lines(d: &Debtor) -> Vec<String> {
+    let a = &d.address;
+    let street = [a.street.clone(), a.house_number.clone()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let city = [a.postcode.clone(), a.city.clone()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    [street, city]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect()
+}

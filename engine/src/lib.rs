@@ -1,0 +1,20 @@
+//! The incasso engine: everything a run does, as a library with typed results.
+//!
+//! The command line (`incasso-cli`) parses arguments, calls in here and renders what comes back;
+//! benchmarks and tests call in here directly. Nothing here prints, parses arguments or chooses
+//! an exit code: progress and messages go through a [`Reporter`].
+
+pub mod claims;
+pub mod import;
+pub mod inbox;
+pub mod letters;
+pub mod reconciled;
+pub mod report;
+pub mod reporter;
+pub mod run;
+pub mod submit;
+pub mod sync;
+pub mod workspace;
+
+pub use reporter::{Reporter, Silent};
+pub use workspace::Workspace;

@@ -1,0 +1,543 @@
+//! The HTML report (`incasso report`, and the nightly run's last step): one self-contained page (no external assets, works
+//! offline) for the people who do not read logs: ageing as a stacked bar per currency, totals,
+//! top debtors, money not applied, claims ready and sent, conflicts, quarantined files.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use chrono::{NaiveDate, Utc};
+use incasso_core::ageing::{ageing, open_items, AgeingBasis, Buckets};
+use incasso_core::money::format_cents;
+use incasso_store::{ConflictStatus, SubmissionState};
+use rust_decimal::Decimal;
+
+use crate::reconciled::{reconciled, Reconciled};
+use crate::Workspace;
+
+use incasso_core::html::escape as esc;
+
+const COLOURS: [&str; 6] = [
+    "#4caf50", "#c0ca33", "#ffb300", "#fb8c00", "#e53935", "#8e24aa",
+];
+
+/// A horizontal stacked bar of bucket amounts, with its legend, as inline SVG.
+fn stacked_bar(labels: &[String], amounts: &[Decimal], currency: &str) -> String {
+    let total: Decimal = amounts.iter().copied().sum();
+    let width = 640.0;
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" role=\"img\" aria-label=\"ageing {}\">",
+        width + 20.0,
+        60 + 22 * labels.len(),
+        esc(currency)
+    );
+    let mut x = 10.0;
+    for (i, a) in amounts.iter().enumerate() {
+        let share = if total.is_zero() {
+            0.0
+        } else {
+            (a / total).to_string().parse::<f64>().unwrap_or(0.0)
+        };
+        let w = share * width;
+        if w > 0.0 {
+            let _ = write!(
+                svg,
+                "<rect x=\"{x:.1}\" y=\"10\" width=\"{w:.1}\" height=\"30\" fill=\"{}\"><title>{}: {} {}</title></rect>",
+                COLOURS[i % COLOURS.len()],
+                esc(&labels[i]),
+                esc(currency),
+                format_cents(*a)
+            );
+        }
+        x += w;
+    }
+    for (i, (l, a)) in labels.iter().zip(amounts).enumerate() {
+        let y = 60 + 22 * i;
+        let _ = write!(
+            svg,
+            "<rect x=\"10\" y=\"{}\" width=\"14\" height=\"14\" fill=\"{}\"/><text x=\"30\" y=\"{}\" font-size=\"13\">{}: {} {}</text>",
+            y - 11,
+            COLOURS[i % COLOURS.len()],
+            y,
+            esc(&if l == "current" {
+                "not yet due".to_string()
+            } else {
+                format!("{l} days")
+            }),
+            esc(currency),
+            format_cents(*a)
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// "1 item", "2 items".
+pub fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+fn table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
+    out.push_str("<table><tr>");
+    for h in header {
+        let _ = write!(out, "<th>{}</th>", esc(h));
+    }
+    out.push_str("</tr>");
+    for r in rows {
+        out.push_str("<tr>");
+        for c in r {
+            let num = c.parse::<f64>().is_ok();
+            let _ = write!(
+                out,
+                "<td{}>{}</td>",
+                if num { " class=\"n\"" } else { "" },
+                esc(c)
+            );
+        }
+        out.push_str("</tr>");
+    }
+    if rows.is_empty() {
+        let _ = write!(
+            out,
+            "<tr><td colspan=\"{}\"><em>none</em></td></tr>",
+            header.len()
+        );
+    }
+    out.push_str("</table>");
+}
+
+/// The figures of a report, computed once (the nightly run reuses them for its summary).
+pub struct Figures {
+    /// Open amount per currency.
+    pub open: BTreeMap<String, Decimal>,
+    /// Open items.
+    pub items: usize,
+    /// Money received and not applied: lines, and amount per currency.
+    pub unmatched: (usize, BTreeMap<String, Decimal>),
+    /// Matches waiting in review.
+    pub review: usize,
+    /// Claims that qualify, or why they could not be computed.
+    pub claims_ready: Result<(usize, BTreeMap<String, Decimal>), String>,
+    /// Submission states and counts.
+    pub submitted: BTreeMap<&'static str, usize>,
+    /// Open conflicts.
+    pub conflicts: usize,
+    /// Files in quarantine.
+    pub quarantined: Vec<String>,
+}
+
+/// Writes the report; returns its figures.
+pub fn write(
+    ws: &Workspace,
+    as_of: NaiveDate,
+    out_file: &Path,
+    inbox: Option<&Path>,
+    rates_dir: Option<&Path>,
+) -> Result<Figures> {
+    let r = reconciled(ws.store()?, as_of, &ws.policy()?.matching)?;
+    let claims = crate::claims::preview_of(ws, &r, as_of, rates_dir, false).map(|c| c.preview);
+    write_from(
+        ws,
+        as_of,
+        out_file,
+        inbox,
+        &r,
+        claims.as_ref().map_err(|e| format!("{e:#}")),
+    )
+}
+
+/// Writes the report of a ledger already reconciled, with its claims preview (or why there is
+/// none); the store is read for conflicts and submissions only.
+pub fn write_from(
+    ws: &Workspace,
+    as_of: NaiveDate,
+    out_file: &Path,
+    inbox: Option<&Path>,
+    r: &Reconciled,
+    claims: Result<&incasso_core::collection::claims::ClaimsPreview, String>,
+) -> Result<Figures> {
+    let (conflicts, subs, creditor) = {
+        let store = ws.store()?;
+        (store.conflicts()?, store.submissions()?, store.creditor()?)
+    };
+    // The creditor as people know it: the name in `[creditor]`, else the store's id.
+    let creditor_name = ws
+        .policy()?
+        .creditor
+        .name
+        .clone()
+        .unwrap_or_else(|| creditor.as_str().to_string());
+    let items = open_items(&r.docs, &r.rec, as_of);
+    let buckets = Buckets::default();
+    let labels = buckets.labels();
+    let rows = ageing(&items, &buckets, AgeingBasis::Due, as_of, false);
+
+    let mut html = String::with_capacity(64 * 1024);
+    let _ = write!(
+        html,
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>incasso report {as_of}</title>\
+         <style>body{{font-family:system-ui,sans-serif;margin:2em;color:#222}}h1{{font-size:1.5em}}h2{{font-size:1.15em;margin-top:1.6em;border-bottom:1px solid #ddd}}\
+         table{{border-collapse:collapse;margin:.5em 0}}td,th{{padding:.25em .7em;border-bottom:1px solid #eee;text-align:left}}td.n{{text-align:right;font-variant-numeric:tabular-nums}}\
+         .cards{{display:flex;gap:1em;flex-wrap:wrap}}.card{{border:1px solid #ddd;border-radius:6px;padding:.7em 1em;min-width:11em}}.card b{{display:block;font-size:1.3em}}</style></head><body>\
+         <h1>Receivables of {} as of {as_of}</h1><p>Written {} by incasso {}.</p>",
+        esc(&creditor_name),
+        Utc::now().format("%Y-%m-%d %H:%M UTC"),
+        env!("CARGO_PKG_VERSION")
+    );
+
+    let mut open: BTreeMap<String, Decimal> = BTreeMap::new();
+    for it in &items {
+        *open.entry(it.currency.to_string()).or_default() += it.open;
+    }
+    let mut unmatched_amount: BTreeMap<String, Decimal> = BTreeMap::new();
+    let mut unmatched_rows = Vec::new();
+    for (p, o) in r.payments.iter().zip(&r.matching.outcomes) {
+        if o.money_not_applied() {
+            *unmatched_amount
+                .entry(p.amount.currency().to_string())
+                .or_default() += o.unapplied;
+            unmatched_rows.push(vec![
+                p.date.to_string(),
+                p.counterparty_name.clone().unwrap_or_default(),
+                p.remittance.clone().unwrap_or_default(),
+                p.amount.currency().to_string(),
+                format_cents(o.unapplied),
+                o.status.code().to_string(),
+                o.notes.join("; "),
+            ]);
+        }
+    }
+    let mut submitted: BTreeMap<&'static str, usize> = BTreeMap::new();
+    for s in &subs {
+        *submitted.entry(s.state.code()).or_default() += 1;
+    }
+    let open_conflicts: Vec<_> = conflicts
+        .iter()
+        .filter(|c| c.status == ConflictStatus::Open)
+        .collect();
+    let quarantined: Vec<String> = inbox
+        .map(|i| i.join("quarantine"))
+        .and_then(|q| std::fs::read_dir(q).ok())
+        .map(|rd| {
+            let mut v: Vec<String> = rd
+                .filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| !n.ends_with(".error.txt"))
+                .collect();
+            v.sort();
+            v
+        })
+        .unwrap_or_default();
+    let claims_ready = match &claims {
+        Ok(p) => {
+            let mut t: BTreeMap<String, Decimal> = BTreeMap::new();
+            for c in &p.claims {
+                *t.entry(c.currency.to_string()).or_default() += c.amounts.total_outstanding;
+            }
+            Ok((p.claims.len(), t))
+        }
+        Err(e) => Err(e.clone()),
+    };
+
+    html.push_str("<div class=\"cards\">");
+    for (c, a) in &open {
+        let _ = write!(
+            html,
+            "<div class=\"card\">Open {c}<b>{}</b>{}</div>",
+            format_cents(*a),
+            plural(
+                items.iter().filter(|i| i.currency.as_str() == c).count(),
+                "item"
+            )
+        );
+    }
+    let _ = write!(
+        html,
+        "<div class=\"card\">Money not applied<b>{}</b>lines, {} in review</div>",
+        unmatched_rows.len(),
+        r.matching.review.len()
+    );
+    match &claims_ready {
+        Ok((n, _)) => {
+            let _ = write!(
+                html,
+                "<div class=\"card\">Claims ready<b>{n}</b>for the agency</div>"
+            );
+        }
+        Err(_) => html.push_str("<div class=\"card\">Claims ready<b>?</b>see below</div>"),
+    }
+    let _ = write!(
+        html,
+        "<div class=\"card\">Sent to the agency<b>{}</b>claims</div>",
+        subs.len()
+    );
+    let _ = write!(
+        html,
+        "<div class=\"card\">Conflicts<b>{}</b>open</div>",
+        open_conflicts.len()
+    );
+    if inbox.is_some() {
+        let _ = write!(
+            html,
+            "<div class=\"card\">Quarantined<b>{}</b>files</div>",
+            quarantined.len()
+        );
+    }
+    html.push_str("</div>");
+
+    html.push_str("<h2>Ageing (days past due)</h2>");
+    for row in &rows {
+        let _ = write!(
+            html,
+            "<h3>{} — total {}</h3>",
+            esc(row.currency.as_str()),
+            format_cents(row.total())
+        );
+        html.push_str(&stacked_bar(&labels, &row.amounts, row.currency.as_str()));
+    }
+    if rows.is_empty() {
+        html.push_str("<p><em>Nothing open.</em></p>");
+    }
+
+    html.push_str("<h2>Top debtors</h2>");
+    let per_debtor = ageing(&items, &buckets, AgeingBasis::Due, as_of, true);
+    let mut top: Vec<_> = per_debtor
+        .iter()
+        .filter(|r| r.total() > Decimal::ZERO)
+        .collect();
+    top.sort_by(|a, b| b.total().cmp(&a.total()).then(a.debtor.cmp(&b.debtor)));
+    let names: BTreeMap<&str, &str> = r
+        .debtors
+        .iter()
+        .filter_map(|d| d.name.as_deref().map(|n| (d.id.as_str(), n)))
+        .collect();
+    let top_rows: Vec<Vec<String>> = top
+        .iter()
+        .take(10)
+        .map(|r| {
+            let id = r.debtor.as_ref().map(|d| d.as_str()).unwrap_or("");
+            let overdue: Decimal = r.amounts.iter().skip(1).copied().sum();
+            vec![
+                id.to_string(),
+                names.get(id).copied().unwrap_or("").to_string(),
+                r.currency.to_string(),
+                format_cents(r.total()),
+                format_cents(overdue),
+            ]
+        })
+        .collect();
+    table(
+        &mut html,
+        &["debtor", "name", "currency", "open", "overdue"],
+        &top_rows,
+    );
+
+    html.push_str("<h2>Money received, not applied</h2>");
+    let unmatched_count = unmatched_rows.len();
+    unmatched_rows.truncate(50);
+    table(
+        &mut html,
+        &[
+            "date",
+            "payer",
+            "text",
+            "currency",
+            "not applied",
+            "state",
+            "why",
+        ],
+        &unmatched_rows,
+    );
+    if !r.matching.review.is_empty() {
+        // Each candidate a person chooses from, with the evidence for and against it.
+        const SHOWN: usize = 200;
+        let _ = write!(
+            html,
+            "<h3>Waiting in review ({}): the candidates and their evidence</h3>",
+            r.matching.review.len()
+        );
+        let rows: Vec<Vec<String>> = r
+            .matching
+            .review
+            .iter()
+            .take(SHOWN)
+            .map(|pr| {
+                let p = &r.payments[pr.payment];
+                vec![
+                    p.id.clone(),
+                    p.date.to_string(),
+                    format_cents(p.amount.amount()),
+                    pr.document.number.clone(),
+                    format_cents(pr.amount.amount()),
+                    pr.confidence.to_string(),
+                    pr.evidence_text(),
+                ]
+            })
+            .collect();
+        table(
+            &mut html,
+            &[
+                "payment",
+                "date",
+                "paid",
+                "candidate",
+                "would take",
+                "confidence",
+                "evidence",
+            ],
+            &rows,
+        );
+    }
+
+    if !r.rec.notes.is_empty() {
+        // What reconciliation noticed (shortfalls such as bank fees, credit notes it could not
+        // link): for a person to look at, not for the log of every command.
+        const NOTES: usize = 200;
+        let _ = write!(html, "<h2>Notes ({})</h2>", r.rec.notes.len());
+        let rows: Vec<Vec<String>> = r
+            .rec
+            .notes
+            .iter()
+            .take(NOTES)
+            .map(|n| {
+                vec![
+                    n.document.kind.code().to_string(),
+                    n.document.number.clone(),
+                    n.message.clone(),
+                ]
+            })
+            .collect();
+        table(&mut html, &["kind", "document", "note"], &rows);
+        if r.rec.notes.len() > NOTES {
+            let _ = write!(
+                html,
+                "<p>and {} more (run a command with -vv to see all).</p>",
+                r.rec.notes.len() - NOTES
+            );
+        }
+    }
+    html.push_str("<h2>Claims</h2>");
+    match &claims_ready {
+        Ok((n, totals)) => {
+            let rows: Vec<Vec<String>> = totals
+                .iter()
+                .map(|(c, a)| vec![c.clone(), format_cents(*a)])
+                .collect();
+            let _ = write!(html, "<p>{n} claims qualify as of {as_of}.</p>");
+            table(
+                &mut html,
+                &["currency", "total claimed (principal, costs, interest)"],
+                &rows,
+            );
+        }
+        Err(e) => {
+            let _ = write!(html, "<p>Claims could not be computed: {}</p>", esc(e));
+        }
+    }
+    if let Ok(p) = &claims {
+        // Items held because money received may have paid them, or a rate is unknown: a
+        // person decides (`incasso review`, `incasso allocate`, `incasso rates add`).
+        const SHOWN: usize = 500;
+        let held: Vec<&incasso_core::collection::claims::Excluded> = p
+            .excluded
+            .iter()
+            .filter(|e| matches!(e.rule, "possible-payment" | "rate-unknown"))
+            .collect();
+        if !held.is_empty() {
+            let _ = write!(
+                html,
+                "<h3>Held back ({}): money received may have paid these, or a rate is missing</h3>",
+                held.len()
+            );
+            let rows: Vec<Vec<String>> = held
+                .iter()
+                .take(SHOWN)
+                .map(|e| {
+                    vec![
+                        e.debtor.clone(),
+                        e.number.clone(),
+                        e.currency.to_string(),
+                        format_cents(e.open),
+                        e.reason.clone(),
+                    ]
+                })
+                .collect();
+            table(
+                &mut html,
+                &["debtor", "invoice", "currency", "open", "why"],
+                &rows,
+            );
+            if held.len() > SHOWN {
+                let _ = write!(
+                    html,
+                    "<p>and {} more: see <code>incasso claims --format csv</code>.</p>",
+                    held.len() - SHOWN
+                );
+            }
+        }
+    }
+    let sent_rows: Vec<Vec<String>> = [
+        SubmissionState::Sent,
+        SubmissionState::Accepted,
+        SubmissionState::Rejected,
+    ]
+    .iter()
+    .map(|s| {
+        vec![
+            s.code().to_string(),
+            submitted.get(s.code()).copied().unwrap_or(0).to_string(),
+        ]
+    })
+    .collect();
+    table(&mut html, &["sent to the agency", "claims"], &sent_rows);
+
+    html.push_str("<h2>Conflicts between sources</h2>");
+    let conflict_rows: Vec<Vec<String>> = open_conflicts
+        .iter()
+        .take(50)
+        .map(|c| {
+            vec![
+                c.id.to_string(),
+                c.number.clone(),
+                c.diffs
+                    .iter()
+                    .map(|d| d.field.clone())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                c.incoming_source.clone(),
+            ]
+        })
+        .collect();
+    table(
+        &mut html,
+        &["id", "document", "fields", "incoming source"],
+        &conflict_rows,
+    );
+
+    if inbox.is_some() {
+        html.push_str("<h2>Quarantined files</h2>");
+        let q: Vec<Vec<String>> = quarantined
+            .iter()
+            .map(|n| vec![n.clone(), format!("{n}.error.txt")])
+            .collect();
+        table(&mut html, &["file", "what is wrong"], &q);
+    }
+    html.push_str("</body></html>\n");
+    std::fs::write(out_file, html).with_context(|| format!("writing {}", out_file.display()))?;
+    Ok(Figures {
+        open,
+        items: items.len(),
+        unmatched: (unmatched_count, unmatched_amount),
+        review: r.matching.review.len(),
+        claims_ready,
+        submitted,
+        conflicts: open_conflicts.len(),
+        quarantined,
+    })
+}
+

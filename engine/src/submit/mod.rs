@@ -1,0 +1,273 @@
+//! Submission: qualifying claims to the agency's intake API in batches, exactly once.
+//!
+//! Order of a run: batches left in flight by an earlier run are sent again first (same body,
+//! same Idempotency-Key, so the server replays its answer instead of storing twice); then each
+//! qualifying claim is compared with what the agency has: unchanged claims are skipped, changed
+//! ones (payments, credit notes, invoices added) go as an update of the claim the agency knows,
+//! new ones as new claims. Every batch is recorded, durably, before it is sent.
+
+pub mod agency;
+mod outbox;
+mod plan;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use chrono::{NaiveDate, Utc};
+use incasso_intake::client::{Client, ClientConfig};
+use incasso_intake::schema::{self, Batch};
+use incasso_store::{InFlight, Submission};
+
+use crate::claims::Computed;
+use crate::{say, Reporter, Workspace};
+use agency::Agency;
+
+/// What a run did, for the summary line and the exit code.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct Tally {
+    /// Claims the agency accepted.
+    pub accepted: usize,
+    /// Claims the agency refused (or refused before, unchanged since).
+    pub rejected: usize,
+    /// Claims accepted before and unchanged.
+    pub unchanged: usize,
+    /// Claims held back (in flight, or split over several agency claims).
+    pub held: usize,
+    /// Batches resumed from an earlier run.
+    pub resumed: usize,
+    /// Claims or batches not sent (schema rules, or the agency unreachable).
+    pub unsent: usize,
+    /// Withdrawals the agency accepted.
+    pub withdrawn: usize,
+}
+
+impl Tally {
+    /// Everything sent was accepted.
+    pub fn clean(&self) -> bool {
+        self.rejected == 0 && self.unsent == 0
+    }
+}
+
+/// The options of a submission.
+pub struct Options<'a> {
+    /// The administration.
+    pub ws: &'a Workspace,
+    /// The date the claims are computed for.
+    pub as_of: NaiveDate,
+    /// Check and return the batches instead of sending them.
+    pub dry_run: bool,
+    /// The agency configuration file (default `DATA_DIR/agency.toml`).
+    pub agency: Option<&'a Path>,
+    /// The rate tables folder.
+    pub rates: Option<&'a Path>,
+}
+
+/// What goes to the agency for one claim id.
+enum Payload {
+    /// A new claim or an update.
+    Claim(Box<schema::Claim>),
+    /// The claim must stop.
+    Withdrawal(schema::Withdrawal),
+}
+
+/// A claim or withdrawal ready to go, with its submission record.
+struct Ready {
+    payload: Payload,
+    record: Submission,
+}
+
+/// What a submission did.
+#[derive(Debug, Default)]
+pub struct Submitted {
+    /// The counts.
+    pub tally: Tally,
+    /// Whether every batch got an answer (false: the agency could not be reached, or did not
+    /// take a batch; the next run resumes).
+    pub completed: bool,
+    /// In a dry run, the batches that would have been sent.
+    pub dry_run_batches: Vec<Batch>,
+}
+
+impl Submitted {
+    /// Everything that had to go went, and was accepted.
+    pub fn clean(&self) -> bool {
+        self.completed && self.tally.clean()
+    }
+}
+
+/// Sends what qualifies, computing the claims first.
+pub fn send(o: &Options<'_>, rep: &dyn Reporter) -> Result<Submitted> {
+    send_computed(o, None, rep)
+}
+
+/// [`send`] with the claims already computed (the nightly run reconciles once for everything).
+pub fn send_computed(
+    o: &Options<'_>,
+    computed: Option<&Computed>,
+    rep: &dyn Reporter,
+) -> Result<Submitted> {
+    let policy = o.ws.policy()?;
+    let c = &policy.creditor;
+    anyhow::ensure!(
+        c.name.as_deref().is_some_and(|n| !n.trim().is_empty())
+            && c.iban.as_deref().is_some_and(|i| !i.trim().is_empty()),
+        "a claim names the creditor and the account the debtor was asked to pay to: set name and iban under [creditor] in {}",
+        o.ws.policy_path().display()
+    );
+    let agency_file = o
+        .agency
+        .map_or_else(|| o.ws.data_dir().join("agency.toml"), Path::to_path_buf);
+    let (agency, client) = if o.dry_run {
+        // A dry run sends nothing: it needs no credentials, nor even an agency file.
+        let agency = if agency_file.exists() {
+            agency::agency_settings(&agency_file)?
+        } else {
+            Agency::for_dry_run(o.ws.store()?.creditor()?.as_str().to_string())
+        };
+        (agency, None)
+    } else {
+        let (agency, auth) = agency::agency(o.ws.data_dir(), o.agency)?;
+        let client = Client::new(ClientConfig {
+            url: agency.url.clone(),
+            creditor: agency.creditor.clone(),
+            auth,
+            timeout: Duration::from_secs(agency.timeout_seconds),
+            max_attempts: agency.max_attempts,
+            base_delay: Duration::from_millis(agency.base_delay_ms),
+        })
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        (agency, Some(client))
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the network runtime")?;
+    let mut tally = Tally::default();
+
+    if !o.dry_run {
+        let store = o.ws.store()?;
+        for batch in store.in_flight()? {
+            say!(rep, 
+                "resuming batch {} sent at {} (its answer was never recorded)",
+                batch.key, batch.sent_at
+            );
+            tally.resumed += 1;
+            if !outbox::deliver(
+                &runtime,
+                client.as_ref().expect("sending needs the agency"),
+                store,
+                &batch,
+                &mut tally,
+                rep,
+            )? {
+                return Ok(Submitted {
+                    tally,
+                    ..Default::default()
+                });
+            }
+        }
+    }
+
+    let owned;
+    let computed = match computed {
+        Some(c) => c,
+        None => {
+            owned = crate::claims::compute_full(o.ws, o.as_of, o.rates, true)?;
+            &owned
+        }
+    };
+    let store = o.ws.store()?;
+    let known: HashMap<String, Submission> = store
+        .submissions()?
+        .into_iter()
+        .map(|s| (s.claim_id.clone(), s))
+        .collect();
+    let today = Utc::now().date_naive();
+    let (mut ready, referenced) = plan::claims(
+        computed,
+        &known,
+        &store.attachments_dir(),
+        today,
+        &mut tally,
+        rep,
+    );
+    plan::withdrawals(computed, &known, &referenced, &mut ready, &mut tally, rep);
+
+    let creditor = schema::Creditor {
+        id: agency.creditor.clone(),
+        name: policy.creditor.name.clone(),
+        kvk: policy.creditor.kvk.clone(),
+        vat_number: policy.creditor.vat_number.clone(),
+        iban: policy.creditor.iban.clone(),
+    };
+    let mut dry_run_batches = Vec::new();
+    for chunk in ready.chunks_mut(agency.batch_size) {
+        let mut h = blake3::Hasher::new();
+        h.update(agency.creditor.as_bytes());
+        h.update(o.as_of.to_string().as_bytes());
+        for r in chunk.iter() {
+            h.update(r.record.claim_id.as_bytes());
+            h.update(&r.record.revision.to_le_bytes());
+            h.update(r.record.basis.as_bytes());
+        }
+        let key = format!("incasso-{}", &h.finalize().to_hex()[..32]);
+        let batch = Batch {
+            schema: schema::SCHEMA.into(),
+            batch_id: key.clone(),
+            creditor: creditor.clone(),
+            claims: chunk
+                .iter()
+                .filter_map(|r| match &r.payload {
+                    Payload::Claim(c) => Some((**c).clone()),
+                    Payload::Withdrawal(_) => None,
+                })
+                .collect(),
+            withdrawals: chunk
+                .iter()
+                .filter_map(|r| match &r.payload {
+                    Payload::Withdrawal(w) => Some(w.clone()),
+                    Payload::Claim(_) => None,
+                })
+                .collect(),
+        };
+        if o.dry_run {
+            dry_run_batches.push(batch);
+            continue;
+        }
+        let body = serde_json::to_string(&batch)?;
+        let records: Vec<Submission> = chunk
+            .iter()
+            .map(|r| Submission {
+                batch_key: key.clone(),
+                ..r.record.clone()
+            })
+            .collect();
+        let in_flight = InFlight {
+            key,
+            body,
+            sent_at: Utc::now(),
+        };
+        store.record_sent(&in_flight, &records)?;
+        if !outbox::deliver(
+            &runtime,
+            client.as_ref().expect("sending needs the agency"),
+            store,
+            &in_flight,
+            &mut tally,
+            rep,
+        )? {
+            return Ok(Submitted {
+                tally,
+                ..Default::default()
+            });
+        }
+    }
+    Ok(Submitted {
+        tally,
+        completed: true,
+        dry_run_batches,
+    })
+}
+

@@ -1,0 +1,257 @@
+//! Which claims go to the agency this run, as what (new, update, withdrawal), and which are
+//! held back and why.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::Path;
+
+use chrono::{NaiveDate, Utc};
+use incasso_core::collection::withdrawal::{self, ItemFate};
+use incasso_core::ids::DocumentNumber;
+use incasso_intake::outgoing::{basis, claim as wire_claim};
+use incasso_intake::schema::{self, ClaimKind};
+use incasso_intake::validate::claim_problems;
+use incasso_store::{Submission, SubmissionState};
+
+use super::{Payload, Ready, Tally};
+use crate::claims::Computed;
+use crate::{say, Reporter};
+
+/// The claims that go this run, each as new or as the next revision of the claim the agency
+/// holds for its invoices; and the agency claims a current claim still stands for.
+pub(super) fn claims(
+    computed: &Computed,
+    known: &HashMap<String, Submission>,
+    attachments: &Path,
+    today: NaiveDate,
+    tally: &mut Tally,
+    rep: &dyn Reporter,
+) -> (Vec<Ready>, HashSet<String>) {
+    let owner_of: HashMap<&str, &str> = known
+        .values()
+        .filter(|s| s.accepted_revision > 0 || s.state == SubmissionState::Sent)
+        .flat_map(|s| {
+            s.items
+                .iter()
+                .map(move |i| (i.as_str(), s.claim_id.as_str()))
+        })
+        .collect();
+    let mut ready = Vec::new();
+    let mut targets: HashSet<String> = HashSet::new();
+    // Agency claims a current claim still stands for (even one held back this run).
+    let mut referenced: HashSet<String> = HashSet::new();
+    for c in &computed.preview.claims {
+        let received: Vec<_> = c
+            .items
+            .iter()
+            .flat_map(|i| {
+                computed
+                    .received
+                    .get(&i.number)
+                    .into_iter()
+                    .flatten()
+                    .cloned()
+            })
+            .collect();
+        let owners: BTreeSet<&str> = c
+            .items
+            .iter()
+            .filter_map(|i| owner_of.get(i.number.as_str()).copied())
+            .collect();
+        referenced.extend(owners.iter().map(|o| o.to_string()));
+        referenced.insert(c.id.clone());
+        let (id, previous) = match owners.len() {
+            0 => (c.id.as_str(), known.get(&c.id)),
+            1 => {
+                let x = owners.into_iter().next().expect("one");
+                (x, known.get(x))
+            }
+            _ => {
+                say!(rep, 
+                    "claim {} on debtor {} not sent: its invoices went to the agency in several claims ({}); settle it with the agency by hand",
+                    c.id,
+                    c.debtor.id,
+                    owners.into_iter().collect::<Vec<_>>().join(", ")
+                );
+                tally.held += 1;
+                continue;
+            }
+        };
+        if !targets.insert(id.to_string()) {
+            say!(rep, 
+                "claim {} on debtor {} not sent: its invoices belong to agency claim {id}, which another claim of this run updates; settle it with the agency by hand",
+                c.id, c.debtor.id
+            );
+            tally.held += 1;
+            continue;
+        }
+        let (kind, revision) = match previous {
+            Some(p) if p.accepted_revision > 0 => {
+                (ClaimKind::Update, p.revision.max(p.accepted_revision) + 1)
+            }
+            _ => (ClaimKind::New, 1),
+        };
+        let wire = wire_claim(c, id, kind, revision, &received, Some(attachments));
+        let fingerprint = basis(&wire);
+        if let Some(p) = previous {
+            let same = p.basis == fingerprint;
+            match p.state {
+                SubmissionState::Accepted if same => {
+                    tally.unchanged += 1;
+                    continue;
+                }
+                SubmissionState::Rejected if same => {
+                    say!(rep, 
+                        "claim {id} was rejected before and has not changed: {}",
+                        p.reasons.join("; ")
+                    );
+                    tally.rejected += 1;
+                    continue;
+                }
+                SubmissionState::Sent => {
+                    tally.held += 1;
+                    continue; // its batch is in flight; the next run resumes it
+                }
+                _ => {}
+            }
+        }
+        let problems = claim_problems(&wire, today);
+        if !problems.is_empty() {
+            say!(rep, 
+                "claim {id} not sent, it does not pass the schema's rules: {}",
+                problems.join("; ")
+            );
+            tally.unsent += 1;
+            continue;
+        }
+        let record = Submission {
+            claim_id: id.to_string(),
+            debtor: c.debtor.id.as_str().to_string(),
+            currency: c.currency.to_string(),
+            revision,
+            state: SubmissionState::Sent,
+            accepted_revision: previous.map_or(0, |p| p.accepted_revision),
+            basis: fingerprint,
+            items: wire.items.iter().map(|i| i.number.clone()).collect(),
+            total: wire.total.to_string(),
+            batch_key: String::new(),
+            reasons: Vec::new(),
+            updated_at: Utc::now(),
+            withdrawal: None,
+        };
+        ready.push(Ready {
+            payload: Payload::Claim(Box::new(wire)),
+            record,
+        });
+    }
+    (ready, referenced)
+}
+
+/// Withdrawals for every claim the agency holds that no current claim stands for any more: what
+/// became of each invoice (paid on DATE, credited, disputed, on a plan, written off, or a
+/// person's decision), as the claim's next revision. A claim held only because a rate is
+/// unknown or its amounts could not be computed is left as it is.
+pub(super) fn withdrawals(
+    computed: &Computed,
+    known: &HashMap<String, Submission>,
+    referenced: &HashSet<String>,
+    ready: &mut Vec<Ready>,
+    tally: &mut Tally,
+    rep: &dyn Reporter,
+) {
+    let mut candidates: Vec<&Submission> = known
+        .values()
+        .filter(|s| {
+            s.accepted_revision > 0
+                && !matches!(s.state, SubmissionState::Sent | SubmissionState::Withdrawn)
+                && !referenced.contains(&s.claim_id)
+        })
+        .collect();
+    candidates.sort_by(|a, b| a.claim_id.cmp(&b.claim_id));
+    for s in candidates {
+        let fates: Vec<ItemFate> = s
+            .items
+            .iter()
+            .map(|n| {
+                let key = DocumentNumber::new(n)
+                    .map(|d| d.normalised().into_owned())
+                    .unwrap_or_else(|_| n.clone());
+                withdrawal::fate(n, computed.facts.get(&key))
+            })
+            .collect();
+        let undecided = s.items.iter().any(|n| {
+            let key = DocumentNumber::new(n)
+                .map(|d| d.normalised().into_owned())
+                .unwrap_or_else(|_| n.clone());
+            computed
+                .facts
+                .get(&key)
+                .and_then(|f| f.excluded.as_ref())
+                .is_some_and(|(rule, _)| matches!(rule.as_str(), "rate-unknown" | "calculation"))
+        });
+        if undecided {
+            say!(rep, 
+                "claim {} stays at the agency as it is: its amounts cannot be computed now (see `incasso claims`)",
+                s.claim_id
+            );
+            tally.held += 1;
+            continue;
+        }
+        let (reason, date, detail) = withdrawal::overall(&fates);
+        let fingerprint = format!(
+            "withdraw:{}:{}",
+            reason.code(),
+            fates
+                .iter()
+                .map(|f| format!("{}={}", f.number, f.reason.code()))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        if s.state == SubmissionState::Rejected && s.basis == fingerprint {
+            say!(rep, 
+                "withdrawal of claim {} was rejected before and has not changed: {}",
+                s.claim_id,
+                s.reasons.join("; ")
+            );
+            tally.rejected += 1;
+            continue;
+        }
+        let revision = s.revision.max(s.accepted_revision) + 1;
+        say!(rep, 
+            "withdrawing claim {} of debtor {} (revision {revision}): {}: {detail}",
+            s.claim_id,
+            s.debtor,
+            reason.code()
+        );
+        let w = schema::Withdrawal {
+            claim_id: s.claim_id.clone(),
+            revision,
+            reason,
+            date,
+            detail,
+            items: fates
+                .into_iter()
+                .map(|f| schema::WithdrawnItem {
+                    number: f.number,
+                    reason: f.reason,
+                    date: f.date,
+                    detail: f.detail,
+                })
+                .collect(),
+        };
+        ready.push(Ready {
+            payload: Payload::Withdrawal(w),
+            record: Submission {
+                revision,
+                state: SubmissionState::Sent,
+                basis: fingerprint,
+                total: "0.00".into(),
+                batch_key: String::new(),
+                reasons: Vec::new(),
+                updated_at: Utc::now(),
+                withdrawal: Some(reason.code().to_string()),
+                ..s.clone()
+            },
+        });
+    }
+}
+

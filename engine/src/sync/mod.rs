@@ -1,0 +1,356 @@
+//! Sync: pulls the configured accounting APIs into the ledger (`incasso sync`, and the nightly
+//! run's first step).
+//!
+//! Each page of an answer is one import: its documents, debtors and payments, what each upstream
+//! record became and the endpoint's cursor go into the store in one atomic batch, so a sync that
+//! is interrupted resumes after the last stored page. Records whose upstream version the ledger
+//! has are not written again. Deleted and voided records void their document (a new version with
+//! the deletion as provenance). A complete listing that comes back empty where records were
+//! synced before is reported as suspicious and deletes nothing.
+
+mod config;
+mod ledger;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use chrono::Utc;
+use incasso_connectors::api::http::{Auth, Client, Options};
+use incasso_connectors::api::oauth::{ClientAuth, OAuth, OAuthConfig};
+use incasso_connectors::api::secret::{redact, Secret};
+use incasso_connectors::api::{
+    exact, moneybird, twinfield_sync, xero, ApiError,
+};
+use incasso_store::Store;
+
+use crate::Workspace;
+use serde::Serialize;
+
+pub use config::{job_data_dir, load_sources, Package, SourceConfig};
+use ledger::StoreLedger;
+
+/// What one source's sync did.
+#[derive(Debug, Default, Serialize)]
+pub struct SourceSummary {
+    /// The source's name.
+    pub source: String,
+    /// Whether it completed.
+    pub ok: bool,
+    /// HTTP requests made.
+    pub requests: u64,
+    /// Pages stored.
+    pub pages: u64,
+    /// Documents new to the ledger.
+    pub documents_new: u64,
+    /// Documents that got a new version.
+    pub documents_changed: u64,
+    /// Records skipped because their upstream version was stored already.
+    pub unchanged: u64,
+    /// Debtors added or updated.
+    pub debtors: u64,
+    /// Payments booked upstream, new to the ledger.
+    pub payments: u64,
+    /// Documents voided because they were deleted or voided upstream.
+    pub voided: u64,
+    /// Records not taken (drafts, purchase invoices).
+    pub skipped: u64,
+    /// Things a person should look at (suspicious empty listings).
+    pub warnings: Vec<String>,
+    /// The error that stopped it, if any.
+    pub error: Option<String>,
+}
+
+/// Syncs every configured source (or the one named) into the store in `data_dir`.
+pub fn sync(
+    ws: &Workspace,
+    sources: &[SourceConfig],
+    only: Option<&str>,
+    full: bool,
+) -> Result<Vec<SourceSummary>> {
+    let data_dir = ws.data_dir();
+    let chosen: Vec<&SourceConfig> = sources
+        .iter()
+        .filter(|s| only.is_none_or(|n| n == s.name))
+        .collect();
+    if let Some(n) = only {
+        anyhow::ensure!(!chosen.is_empty(), "no source named {n} is configured");
+    }
+    let store = ws.store()?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the HTTP runtime")?;
+    let mut out = Vec::new();
+    for cfg in chosen {
+        let mut summary = SourceSummary {
+            source: cfg.name.clone(),
+            ..Default::default()
+        };
+        let result = runtime.block_on(sync_one(store, data_dir, cfg, full, &mut summary));
+        store.flush()?;
+        match result {
+            Ok(()) => summary.ok = summary.warnings.is_empty(),
+            Err(e) => {
+                let e = redact(&e.to_string()).into_owned();
+                tracing::error!(source = %cfg.name, "{e}");
+                summary.error = Some(e);
+            }
+        }
+        // An upstream may echo a secret in a message; none reaches the summary or the audit log.
+        for w in &mut summary.warnings {
+            *w = redact(w).into_owned();
+        }
+        store.record_event(
+            "sync",
+            &cfg.name,
+            &format!(
+                "{} pages, {} new, {} changed, {} unchanged, {} voided{}",
+                summary.pages,
+                summary.documents_new,
+                summary.documents_changed,
+                summary.unchanged,
+                summary.voided,
+                summary
+                    .error
+                    .as_ref()
+                    .map(|e| format!("; failed: {e}"))
+                    .unwrap_or_default()
+            ),
+            Utc::now(),
+        )?;
+        out.push(summary);
+    }
+    Ok(out)
+}
+
+fn secret(
+    cfg: &SourceConfig,
+    what: &str,
+    env: &Option<String>,
+    file: &Option<PathBuf>,
+) -> Result<Option<Secret>, ApiError> {
+    match (env, file) {
+        (Some(_), Some(_)) => Err(ApiError::Config(format!(
+            "source {}: give {what}_env or {what}_file, not both",
+            cfg.name
+        ))),
+        (Some(v), None) => Secret::from_env(v)
+            .map(Some)
+            .map_err(|e| ApiError::Config(format!("source {}: {what}: {e}", cfg.name))),
+        (None, Some(p)) => Secret::from_file(p)
+            .map(Some)
+            .map_err(|e| ApiError::Config(format!("source {}: {what}: {e}", cfg.name))),
+        (None, None) => Ok(None),
+    }
+}
+
+fn required(cfg: &SourceConfig, what: &str, v: Option<Secret>) -> Result<Secret, ApiError> {
+    v.ok_or_else(|| {
+        ApiError::Config(format!(
+            "source {}: {what}_env or {what}_file is required",
+            cfg.name
+        ))
+    })
+}
+
+fn oauth(
+    cfg: &SourceConfig,
+    data_dir: &Path,
+    default_token_url: &str,
+    client_auth: ClientAuth,
+) -> Result<Auth, ApiError> {
+    Ok(Auth::OAuth(OAuth::load(OAuthConfig {
+        source_name: cfg.name.clone(),
+        token_url: cfg
+            .token_url
+            .clone()
+            .unwrap_or_else(|| default_token_url.to_string()),
+        client_id: required(
+            cfg,
+            "client_id",
+            secret(cfg, "client_id", &cfg.client_id_env, &cfg.client_id_file)?,
+        )?,
+        client_secret: required(
+            cfg,
+            "client_secret",
+            secret(
+                cfg,
+                "client_secret",
+                &cfg.client_secret_env,
+                &cfg.client_secret_file,
+            )?,
+        )?,
+        client_auth,
+        refresh_token: secret(
+            cfg,
+            "refresh_token",
+            &cfg.refresh_token_env,
+            &cfg.refresh_token_file,
+        )?,
+        path: data_dir.join("tokens").join(format!("{}.json", cfg.name)),
+    })?))
+}
+
+fn options(cfg: &SourceConfig, default_per_minute: u32) -> Options {
+    Options {
+        timeout: Duration::from_secs(cfg.timeout_seconds.max(1)),
+        max_attempts: cfg.max_attempts.max(1),
+        base_delay: Duration::from_millis(cfg.base_delay_ms),
+        max_delay: Duration::from_secs(120),
+        calls_per_minute: Some(cfg.calls_per_minute.unwrap_or(default_per_minute)),
+    }
+}
+
+async fn sync_one(
+    store: &Store,
+    data_dir: &Path,
+    cfg: &SourceConfig,
+    full: bool,
+    summary: &mut SourceSummary,
+) -> Result<(), ApiError> {
+    let creditor = store
+        .creditor()
+        .map_err(|e| ApiError::Ledger(e.to_string()))?;
+    let missing = |what: &str| {
+        ApiError::Config(format!(
+            "source {}: {what} is required for {:?}",
+            cfg.name, cfg.kind
+        ))
+    };
+    /// The source's connector, ready to walk its endpoints.
+    enum Connector {
+        Moneybird(moneybird::Moneybird),
+        Exact(exact::Exact),
+        Xero(xero::Xero),
+        Twinfield(twinfield_sync::Twinfield),
+    }
+    let (connector, mut client, namespace) = match cfg.kind {
+        Package::Moneybird => {
+            let administration = cfg
+                .administration
+                .clone()
+                .ok_or_else(|| missing("administration"))?;
+            let token = required(
+                cfg,
+                "token",
+                secret(cfg, "token", &cfg.token_env, &cfg.token_file)?,
+            )?;
+            let client = Client::new(&cfg.name, Auth::Bearer(token), options(cfg, 30), Vec::new())?;
+            let namespace = format!("moneybird:{}:{administration}", cfg.name);
+            let mb = moneybird::Moneybird {
+                base_url: cfg
+                    .base_url
+                    .clone()
+                    .unwrap_or_else(|| "https://moneybird.com/api/v2".into()),
+                administration,
+                creditor: creditor.clone(),
+            };
+            (Connector::Moneybird(mb), client, namespace)
+        }
+        Package::Exact => {
+            let division = cfg.division.ok_or_else(|| missing("division"))?;
+            let base = cfg
+                .base_url
+                .clone()
+                .unwrap_or_else(|| "https://start.exactonline.nl".into());
+            let auth = oauth(
+                cfg,
+                data_dir,
+                &format!("{}/api/oauth2/token", base.trim_end_matches('/')),
+                ClientAuth::Form,
+            )?;
+            let client = Client::new(&cfg.name, auth, options(cfg, 55), Vec::new())?;
+            let namespace = format!("exact:{}:{division}", cfg.name);
+            let ex = exact::Exact {
+                base_url: base,
+                division,
+                creditor: creditor.clone(),
+            };
+            (Connector::Exact(ex), client, namespace)
+        }
+        Package::Xero => {
+            let tenant = cfg.tenant.clone().ok_or_else(|| missing("tenant"))?;
+            let auth = oauth(
+                cfg,
+                data_dir,
+                "https://identity.xero.com/connect/token",
+                ClientAuth::Basic,
+            )?;
+            let client = Client::new(
+                &cfg.name,
+                auth,
+                options(cfg, 60),
+                vec![("xero-tenant-id".into(), tenant.clone())],
+            )?;
+            let namespace = format!("xero:{}:{tenant}", cfg.name);
+            let xe = xero::Xero {
+                base_url: cfg
+                    .base_url
+                    .clone()
+                    .unwrap_or_else(|| "https://api.xero.com".into()),
+                tenant,
+                creditor: creditor.clone(),
+            };
+            (Connector::Xero(xe), client, namespace)
+        }
+        Package::Twinfield => {
+            let office = cfg.office.clone().ok_or_else(|| missing("office"))?;
+            let login = cfg
+                .login_url
+                .clone()
+                .unwrap_or_else(|| "https://login.twinfield.com".into());
+            let auth = oauth(
+                cfg,
+                data_dir,
+                &format!(
+                    "{}/auth/authentication/connect/token",
+                    login.trim_end_matches('/')
+                ),
+                ClientAuth::Basic,
+            )?;
+            // Twinfield's fair use: 1,000 credits a minute; a read costs one.
+            let client = Client::new(&cfg.name, auth, options(cfg, 600), Vec::new())?;
+            let namespace = format!("twinfield:{}:{office}", cfg.name);
+            let now = Utc::now();
+            let tw = twinfield_sync::Twinfield {
+                login_url: login,
+                office,
+                daybooks: cfg
+                    .daybooks
+                    .clone()
+                    .filter(|d| !d.is_empty())
+                    .unwrap_or_else(|| vec!["VRK".into()]),
+                first_year: cfg
+                    .first_year
+                    .unwrap_or_else(|| chrono::Datelike::year(&now) - 10),
+                creditor: creditor.clone(),
+            };
+            (Connector::Twinfield(tw), client, namespace)
+        }
+    };
+    let mut ledger = StoreLedger::new(
+        store,
+        &namespace,
+        &creditor,
+        cfg.records_per_commit,
+        summary,
+    );
+    let walked = match &connector {
+        Connector::Moneybird(c) => c.sync(&mut client, &mut ledger, full).await,
+        Connector::Exact(c) => c.sync(&mut client, &mut ledger, full).await,
+        Connector::Xero(c) => c.sync(&mut client, &mut ledger, full).await,
+        Connector::Twinfield(c) => {
+            c.sync(&mut client, &mut ledger, full, Utc::now().naive_utc())
+                .await
+        }
+    };
+    // What was accepted before an error is whole pages: it is kept.
+    let result = walked.and(ledger.finish());
+    drop(ledger);
+    let calls = client.calls;
+    tracing::info!(source = %cfg.name, %namespace, requests = calls, "sync finished");
+    summary.requests = calls;
+    result
+}
+
