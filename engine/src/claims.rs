@@ -18,7 +18,11 @@ use crate::reconciled::{reconciled, Reconciled};
 use crate::Workspace;
 
 /// Computes the claims preview as of a date from the store, policy and rate tables.
-pub fn compute(ws: &Workspace, as_of: NaiveDate, rates_dir: Option<&Path>) -> Result<ClaimsPreview> {
+pub fn compute(
+    ws: &Workspace,
+    as_of: NaiveDate,
+    rates_dir: Option<&Path>,
+) -> Result<ClaimsPreview> {
     Ok(compute_full(ws, as_of, rates_dir, false)?.preview)
 }
 
@@ -246,4 +250,3 @@ fn received_per_item(
     }
     out
 }
-

@@ -139,7 +139,10 @@ pub fn pass(ws: &Workspace, inbox: &Path, settle: Duration, rep: &dyn Reporter) 
             }
             Err(ImportError::Store(e)) => {
                 // The store, not the file, is the problem: leave the file for the next pass.
-                complain!(rep, "error: {e:#}; {name} stays in the inbox for the next pass");
+                complain!(
+                    rep,
+                    "error: {e:#}; {name} stays in the inbox for the next pass"
+                );
                 out.waiting.push(name);
             }
             Err(ImportError::File(e)) => {
@@ -164,4 +167,3 @@ fn quarantine_file(file: &Path, quarantine: &Path, name: &str, why: &str) -> Res
     .with_context(|| format!("writing {}", note.display()))?;
     Ok(())
 }
-

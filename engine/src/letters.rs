@@ -171,7 +171,11 @@ pub fn prepare(ws: &Workspace, q: &LetterRequest<'_>) -> Result<Letter> {
 pub fn record(ws: &Workspace, letter: &Letter, by: &str) -> Result<()> {
     let store = ws.store()?;
     check_after_default(&store.documents()?, std::slice::from_ref(&letter.reminder))?;
-    store.add_reminders(std::slice::from_ref(&letter.reminder), chrono::Utc::now(), by)?;
+    store.add_reminders(
+        std::slice::from_ref(&letter.reminder),
+        chrono::Utc::now(),
+        by,
+    )?;
     Ok(())
 }
 

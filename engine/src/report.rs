@@ -540,4 +540,3 @@ pub fn write_from(
         quarantined,
     })
 }
-

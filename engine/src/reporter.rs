@@ -34,10 +34,16 @@ pub struct Collect {
 
 impl Reporter for Collect {
     fn info(&self, line: &str) {
-        self.info.lock().unwrap_or_else(|e| e.into_inner()).push(line.to_string());
+        self.info
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(line.to_string());
     }
     fn error(&self, line: &str) {
-        self.errors.lock().unwrap_or_else(|e| e.into_inner()).push(line.to_string());
+        self.errors
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(line.to_string());
     }
 }
 

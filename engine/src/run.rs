@@ -280,7 +280,10 @@ impl RunOutcome {
 
     /// The summary as pretty JSON, with every secret read redacted.
     pub fn to_json(&self) -> Result<String> {
-        Ok(incasso_connectors::api::secret::redact(&serde_json::to_string_pretty(self)?).into_owned())
+        Ok(
+            incasso_connectors::api::secret::redact(&serde_json::to_string_pretty(self)?)
+                .into_owned(),
+        )
     }
 }
 
@@ -567,8 +570,9 @@ fn run_one(cfg: &Administration, today: NaiveDate, rep: &dyn Reporter) -> Result
             Ok((
                 true,
                 StepDetail::Note {
-                    note: "nothing changed since the last run: no claims to send, the report stands"
-                        .into(),
+                    note:
+                        "nothing changed since the last run: no claims to send, the report stands"
+                            .into(),
                 },
             ))
         });
@@ -617,6 +621,7 @@ fn run_one(cfg: &Administration, today: NaiveDate, rep: &dyn Reporter) -> Result
                             dry_run: false,
                             agency: None,
                             rates: None,
+                            auth: None,
                         },
                         Some(computed),
                         rep,

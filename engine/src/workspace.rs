@@ -121,4 +121,3 @@ pub fn rates(data_dir: &Path, flag: Option<&Path>) -> Result<RateTables> {
     }
     Ok(tables)
 }
-

@@ -1,8 +1,7 @@
 //! `incasso calc`: the law calculators for bookkeepers and tests (costs, interest, whole claim).
 
 use std::io::Write;
-use std::path::Path;
-use std::process::ExitCode;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use chrono::{Days, NaiveDate};
@@ -14,6 +13,91 @@ use incasso_core::law::{DebtorType, Jurisdiction, Traced};
 use incasso_core::money::format_cents;
 use rust_decimal::Decimal;
 use serde_json::json;
+
+use crate::args::{parse_date, parse_money, DebtorArg, JurisdictionArg};
+use crate::exit::ExitStatus;
+
+/// Arguments of `incasso calc`.
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    command: CalcCommand,
+}
+
+#[derive(clap::Subcommand)]
+enum CalcCommand {
+    /// Extrajudicial collection costs over a principal (NL: WIK staffel; BE: EUR 40 or Boek XIX).
+    Costs(CostsArgs),
+    /// Statutory interest from one date through another (both inclusive), with payments.
+    Interest(InterestArgs),
+    /// A whole claim from a JSON file: costs, interest, payment allocation, totals.
+    Claim {
+        /// The claim input (see README: jurisdiction, debtor_type, invoices, payments, reminder, ...).
+        #[arg(long)]
+        input: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: CalcFormat,
+    },
+}
+
+/// Arguments of `incasso calc costs`.
+#[derive(clap::Args)]
+struct CostsArgs {
+    /// The principal (hoofdsom), e.g. 1234.56.
+    #[arg(long, allow_hyphen_values = true, value_parser = parse_money)]
+    principal: Decimal,
+    /// nl or be.
+    #[arg(long, value_enum)]
+    jurisdiction: JurisdictionArg,
+    /// consumer or business.
+    #[arg(long, value_enum)]
+    debtor: DebtorArg,
+    /// Whether the creditor deducts VAT (NL: if not, 21% VAT is added to the costs).
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    vat_deductible: bool,
+    /// Number of late invoices (B2B: EUR 40 each at least).
+    #[arg(long, default_value_t = 1)]
+    invoices: u32,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    format: CalcFormat,
+}
+
+/// Arguments of `incasso calc interest`.
+#[derive(clap::Args)]
+struct InterestArgs {
+    /// The principal, e.g. 1500.00.
+    #[arg(long, allow_hyphen_values = true, value_parser = parse_money)]
+    principal: Decimal,
+    /// First day of interest.
+    #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+    from: NaiveDate,
+    /// Last day of interest.
+    #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+    to: NaiveDate,
+    /// nl or be.
+    #[arg(long, value_enum)]
+    jurisdiction: JurisdictionArg,
+    /// consumer or business.
+    #[arg(long, value_enum)]
+    debtor: DebtorArg,
+    /// A payment as DATE=AMOUNT; repeat for several.
+    #[arg(long = "payment", value_parser = parse_payment)]
+    payments: Vec<(NaiveDate, Decimal)>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    format: CalcFormat,
+}
+
+/// Runs one calculator.
+pub fn run(a: Args) -> Result<ExitStatus> {
+    match a.command {
+        CalcCommand::Costs(a) => costs(a),
+        CalcCommand::Interest(a) => interest(a),
+        CalcCommand::Claim { input, format } => claim(&input, format),
+    }
+}
 
 /// Output of the calculators.
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -48,14 +132,16 @@ fn print_trace(t: &Traced) {
 }
 
 /// Collection costs over a principal.
-pub fn costs(
-    principal: Decimal,
-    jurisdiction: Jurisdiction,
-    debtor: DebtorType,
-    vat_deductible: bool,
-    invoices: u32,
-    format: CalcFormat,
-) -> Result<ExitCode> {
+fn costs(a: CostsArgs) -> Result<ExitStatus> {
+    let CostsArgs {
+        principal,
+        vat_deductible,
+        invoices,
+        format,
+        ..
+    } = a;
+    let (jurisdiction, debtor): (Jurisdiction, DebtorType) =
+        (a.jurisdiction.into(), a.debtor.into());
     let terms = CostsTerms {
         jurisdiction,
         debtor_type: debtor,
@@ -83,7 +169,7 @@ pub fn costs(
             print_trace(&costs);
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }
 
 /// Parses `DATE=AMOUNT` for `--payment`.
@@ -103,16 +189,17 @@ pub fn parse_payment(s: &str) -> Result<(NaiveDate, Decimal), String> {
 }
 
 /// Statutory interest over a principal from one date through another, with payments.
-#[allow(clippy::too_many_arguments)]
-pub fn interest(
-    principal: Decimal,
-    from: NaiveDate,
-    to: NaiveDate,
-    jurisdiction: Jurisdiction,
-    debtor: DebtorType,
-    payments: &[(NaiveDate, Decimal)],
-    format: CalcFormat,
-) -> Result<ExitCode> {
+fn interest(a: InterestArgs) -> Result<ExitStatus> {
+    let InterestArgs {
+        principal,
+        from,
+        to,
+        format,
+        ..
+    } = a;
+    let (jurisdiction, debtor): (Jurisdiction, DebtorType) =
+        (a.jurisdiction.into(), a.debtor.into());
+    let payments = &a.payments;
     anyhow::ensure!(to >= from, "--to {to} is before --from {from}");
     let due = from
         .checked_sub_days(Days::new(1))
@@ -161,7 +248,7 @@ pub fn interest(
             print_segments(&r);
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }
 
 fn print_segments(r: &ClaimResult) {
@@ -197,7 +284,7 @@ fn print_segments(r: &ClaimResult) {
 }
 
 /// The whole claim from a JSON input file.
-pub fn claim(input: &Path, format: CalcFormat) -> Result<ExitCode> {
+fn claim(input: &Path, format: CalcFormat) -> Result<ExitStatus> {
     let text =
         std::fs::read_to_string(input).with_context(|| format!("reading {}", input.display()))?;
     let parsed: ClaimInput = serde_json::from_str(&text)
@@ -254,5 +341,5 @@ pub fn claim(input: &Path, format: CalcFormat) -> Result<ExitCode> {
             print_segments(&r);
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }

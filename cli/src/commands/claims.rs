@@ -1,285 +1,36 @@
 //! `incasso claims`: which debts go to the agency as of a date, with the law's amounts, and why
-//! every other overdue item does not.
+//! every other overdue item does not (see `incasso_engine::claims`).
 
 use std::io::{BufWriter, Write};
-use std::path::Path;
-use std::process::ExitCode;
+use std::path::PathBuf;
 
 use anyhow::Result;
 use chrono::NaiveDate;
-use incasso_core::ageing::open_items;
-use incasso_core::collection::claims::{preview, ClaimsPreview, Ledger};
 use incasso_core::money::format_cents;
-use incasso_intake::outgoing::ReceivedOnItem;
-use incasso_store::Store;
-use std::collections::{HashMap, HashSet};
 
-use incasso_core::collection::rules::possible_payment::{self, Unapplied};
-use incasso_core::collection::withdrawal::ItemFacts;
-use incasso_core::matching::ManualDecision;
+use crate::args::{parse_date, Format};
+use crate::exit::ExitStatus;
+use crate::{render, Ctx};
 
-use crate::{config, output, Format};
-
-/// Computes the claims preview as of a date from the store, policy and rate tables.
-pub fn compute(
-    data_dir: &Path,
-    as_of: NaiveDate,
-    policy_file: Option<&Path>,
-    rates_dir: Option<&Path>,
-) -> Result<ClaimsPreview> {
-    Ok(compute_full(data_dir, as_of, policy_file, rates_dir, false)?.preview)
-}
-
-/// A claims preview with, when asked, what was received on each invoice (for the agency).
-pub struct Computed {
-    /// The claims and the reasons others stay home.
-    pub preview: ClaimsPreview,
-    /// Payments and credit notes applied to invoices, by invoice number as written.
-    pub received: HashMap<String, Vec<ReceivedOnItem>>,
-    /// What the ledger says of each invoice, by normalised number (for withdrawals).
-    pub facts: HashMap<String, ItemFacts>,
-}
-
-/// Computes the preview, and with `with_received` the payments and credit notes per invoice.
-pub fn compute_full(
-    data_dir: &Path,
-    as_of: NaiveDate,
-    policy_file: Option<&Path>,
-    rates_dir: Option<&Path>,
-    with_received: bool,
-) -> Result<Computed> {
-    let policy = config::policy(data_dir, policy_file)?;
-    let store = Store::open(data_dir)?;
-    let r = crate::ledger::reconciled(&store, as_of, &policy.matching)?;
-    let computed = preview_of(
-        &store,
-        &r,
-        data_dir,
-        as_of,
-        policy_file,
-        rates_dir,
-        with_received,
-    )?;
-    // The process ends soon after; freeing every record one by one only costs time.
-    std::mem::forget(r);
-    Ok(computed)
-}
-
-/// The preview of a ledger already loaded and reconciled (the report and the nightly run
-/// reconcile once for everything they show).
-pub fn preview_of(
-    store: &Store,
-    r: &crate::ledger::Reconciled,
-    data_dir: &Path,
-    as_of: NaiveDate,
-    policy_file: Option<&Path>,
-    rates_dir: Option<&Path>,
-    with_received: bool,
-) -> Result<Computed> {
-    let t = std::time::Instant::now();
-    let policy = config::policy(data_dir, policy_file)?;
-    let tables = config::rates(data_dir, rates_dir)?;
-    let unallocated = r.matching.unapplied_by_debtor(&r.payments);
-    let reminders = store.reminders()?;
-    let plans = store.plans()?;
-    let creditor = store.creditor()?;
-    let attachments = store.all_attachments()?;
-    let items = open_items(&r.docs, &r.rec, as_of);
-    let unapplied = unapplied_money(r, &store.decisions()?);
-    let references: HashMap<String, String> = r
-        .docs
-        .iter()
-        .filter_map(|d| {
-            d.document
-                .payment_reference
-                .as_ref()
-                .map(|p| (d.document.number.normalised().into_owned(), p.clone()))
-        })
-        .collect();
-    let ledger = Ledger {
-        creditor: &creditor,
-        items: &items,
-        debtors: &r.debtors,
-        reminders: &reminders,
-        plans: &plans,
-        attachments: &attachments,
-        unallocated: &unallocated,
-        unapplied: &unapplied,
-        references: &references,
-    };
-    let result = preview(&ledger, &policy, &tables, as_of);
-    tracing::info!(
-        preview_s = t.elapsed().as_secs_f64(),
-        claims = result.claims.len(),
-        "claims computed"
-    );
-    drop(items);
-    let (received, facts) = if with_received {
-        let received = received_per_item(&r.docs, &r.payments, &r.rec);
-        let facts = item_facts(r, &received, &result);
-        (received, facts)
-    } else {
-        (HashMap::new(), HashMap::new())
-    };
-    Ok(Computed {
-        preview: result,
-        received,
-        facts,
-    })
-}
-
-/// Every payment with money received and not applied, as the claims gate sees it, with the
-/// decisions a person made ("not this payment" for a document, or for every document).
-fn unapplied_money(r: &crate::ledger::Reconciled, decisions: &[ManualDecision]) -> Vec<Unapplied> {
-    let index = possible_payment::number_index(r.docs.iter().map(|d| {
-        (
-            d.document.number.as_str(),
-            d.document.payment_reference.as_deref(),
-            &d.document.debtor,
-        )
-    }));
-    let mut never_any: HashSet<&str> = HashSet::new();
-    let mut not_for: HashMap<&str, Vec<String>> = HashMap::new();
-    for d in decisions {
-        if let ManualDecision::Unallocate { payment, document } = d {
-            match document {
-                Some(k) => not_for
-                    .entry(payment.as_str())
-                    .or_default()
-                    .push(k.number.clone()),
-                None => {
-                    never_any.insert(payment.as_str());
-                }
-            }
-        }
-    }
-    r.matching
-        .outcomes
-        .iter()
-        .zip(&r.payments)
-        .filter(|(o, p)| o.money_not_applied() && !never_any.contains(p.id.as_str()))
-        .map(|(o, p)| Unapplied {
-            id: p.id.clone(),
-            date: p.date,
-            amount: o.unapplied,
-            currency: p.amount.currency(),
-            debtor: o.debtor.clone(),
-            text: [p.remittance.as_deref(), p.structured_reference.as_deref()]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" "),
-            name: p.counterparty_name.clone(),
-            account: p.counterparty_account.clone(),
-            not_for: not_for.get(p.id.as_str()).cloned().unwrap_or_default(),
-            names_documents_of: possible_payment::debtors_named(
-                &[p.remittance.as_deref(), p.structured_reference.as_deref()]
-                    .into_iter()
-                    .flatten()
-                    .collect::<Vec<_>>()
-                    .join(" "),
-                &index,
-            ),
-            names_missing: o.names_missing.clone(),
-        })
-        .collect()
-}
-
-/// What the ledger now says of every invoice: status, open, paid and credited with their last
-/// dates, and the rule that keeps it from a claim.
-fn item_facts(
-    r: &crate::ledger::Reconciled,
-    received: &HashMap<String, Vec<ReceivedOnItem>>,
-    preview: &ClaimsPreview,
-) -> HashMap<String, ItemFacts> {
-    use incasso_core::model::DocumentKind;
-    let excluded: HashMap<&str, &incasso_core::collection::claims::Excluded> = preview
-        .excluded
-        .iter()
-        .map(|e| (e.number.as_str(), e))
-        .collect();
-    let mut out = HashMap::new();
-    for (d, open) in r.docs.iter().zip(&r.rec.open) {
-        let doc = &d.document;
-        if doc.kind != DocumentKind::Invoice {
-            continue;
-        }
-        let mut f = ItemFacts {
-            status: doc.status,
-            open: open.unwrap_or_default(),
-            excluded: excluded
-                .get(doc.number.as_str())
-                .map(|e| (e.rule.to_string(), e.reason.clone())),
-            ..ItemFacts::default()
-        };
-        for got in received.get(doc.number.as_str()).into_iter().flatten() {
-            if got.credit_note {
-                f.credited += got.amount;
-                f.credited_on = f.credited_on.max(got.date);
-            } else {
-                f.paid += got.amount;
-                f.paid_on = f.paid_on.max(got.date);
-            }
-        }
-        out.insert(doc.number.normalised().into_owned(), f);
-    }
-    out
-}
-
-/// Payments and credit notes applied to each invoice, by the number as the invoice writes it.
-fn received_per_item(
-    docs: &[incasso_core::model::LedgerDocument],
-    payments: &[incasso_core::model::Payment],
-    rec: &incasso_core::reconcile::Reconciliation,
-) -> HashMap<String, Vec<ReceivedOnItem>> {
-    use incasso_core::model::{AllocationSource, DocumentKey};
-    let numbers: HashMap<DocumentKey, (&str, NaiveDate)> = docs
-        .iter()
-        .map(|d| {
-            (
-                d.document.key(),
-                (d.document.number.as_str(), d.document.issue_date),
-            )
-        })
-        .collect();
-    let paid_on: HashMap<&str, NaiveDate> =
-        payments.iter().map(|p| (p.id.as_str(), p.date)).collect();
-    let mut out: HashMap<String, Vec<ReceivedOnItem>> = HashMap::new();
-    for a in &rec.allocations {
-        let Some(&(item, _)) = numbers.get(&a.document) else {
-            continue;
-        };
-        let (reference, date, credit_note) = match &a.from {
-            AllocationSource::Payment(id) => (id.clone(), paid_on.get(id.as_str()).copied(), false),
-            AllocationSource::CreditNote(k) => match numbers.get(k) {
-                Some(&(n, d)) => (n.to_string(), Some(d), true),
-                None => continue,
-            },
-            AllocationSource::SourceLedger => ("source-ledger".to_string(), None, false),
-        };
-        out.entry(item.to_string())
-            .or_default()
-            .push(ReceivedOnItem {
-                item: item.to_string(),
-                reference,
-                date,
-                amount: a.amount.amount(),
-                credit_note,
-            });
-    }
-    out
+/// Arguments of `incasso claims`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The date to decide on (default: today, UTC).
+    #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<NaiveDate>,
+    /// Folder with newer rate tables (default: rates/ in the data directory).
+    #[arg(long)]
+    pub rates: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
 }
 
 /// Prints the preview.
-pub fn run(
-    data_dir: &Path,
-    as_of: NaiveDate,
-    policy_file: Option<&Path>,
-    rates_dir: Option<&Path>,
-    format: Format,
-) -> Result<ExitCode> {
-    let p = compute(data_dir, as_of, policy_file, rates_dir)?;
-    let creditor = config::policy(data_dir, policy_file)?.creditor;
+pub fn run(ctx: &Ctx, a: Args) -> Result<ExitStatus> {
+    let (as_of, format) = (ctx.date(a.as_of), a.format);
+    let p = incasso_engine::claims::compute(&ctx.ws, as_of, a.rates.as_deref())?;
+    let creditor = &ctx.ws.policy()?.creditor;
     if creditor.name.is_none() || creditor.iban.is_none() {
         eprintln!(
             "note: these claims name no creditor or account to pay to; `incasso submit` and `incasso letter` refuse until name and iban are set under [creditor] in the policy"
@@ -333,7 +84,7 @@ pub fn run(
                     ]
                 })
                 .collect();
-            output::csv(&mut out, &header, &rows)?;
+            render::csv(&mut out, &header, &rows)?;
         }
         Format::Table => {
             writeln!(
@@ -380,7 +131,7 @@ pub fn run(
                     ]
                 })
                 .collect();
-            output::table(&mut out, &header, &rows)?;
+            render::table(&mut out, &header, &rows)?;
             if !p.excluded.is_empty() {
                 writeln!(out, "\nHeld back:")?;
                 let header: Vec<String> = [
@@ -407,11 +158,10 @@ pub fn run(
                         ]
                     })
                     .collect();
-                output::table(&mut out, &header, &rows)?;
+                render::table(&mut out, &header, &rows)?;
             }
         }
     }
     out.flush()?;
-    std::mem::forget(p);
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }

@@ -2,17 +2,66 @@
 //! resolution. The first-seen version stays authoritative until a person chooses.
 
 use std::io::{BufWriter, Write};
-use std::path::Path;
-use std::process::ExitCode;
 
 use anyhow::Result;
-use incasso_store::{ConflictStatus, Store};
+use incasso_store::ConflictStatus;
 
-use crate::{output, Format};
+use crate::args::Format;
+use crate::exit::ExitStatus;
+use crate::{render, Ctx};
+
+/// Arguments of `incasso conflicts`.
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    command: Option<ConflictsCommand>,
+    /// Also list resolved conflicts.
+    #[arg(long)]
+    all: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    format: Format,
+}
+
+impl Args {
+    /// Whether the command only reads.
+    pub fn reads_only(&self) -> bool {
+        self.command.is_none()
+    }
+}
+
+#[derive(clap::Subcommand)]
+enum ConflictsCommand {
+    /// Keep the stored version, or make the incoming one current.
+    Resolve {
+        /// The conflict's id (see `incasso conflicts`).
+        id: u64,
+        /// Which version wins.
+        #[arg(long, value_enum)]
+        keep: KeepArg,
+    },
+}
+
+/// Which version of a conflicting document wins.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum KeepArg {
+    /// The version stored first.
+    Stored,
+    /// The version the later source brought.
+    Incoming,
+}
+
+/// Lists conflicts, or resolves one.
+pub fn run(ctx: &Ctx, a: Args) -> Result<ExitStatus> {
+    match a.command {
+        None => list(ctx, a.all, a.format),
+        Some(ConflictsCommand::Resolve { id, keep }) => resolve(ctx, id, keep == KeepArg::Incoming),
+    }
+}
 
 /// Lists open conflicts (all with `all`).
-pub fn list(data_dir: &Path, all: bool, format: Format) -> Result<ExitCode> {
-    let store = Store::open(data_dir)?;
+fn list(ctx: &Ctx, all: bool, format: Format) -> Result<ExitStatus> {
+    let store = ctx.ws.store()?;
     let conflicts: Vec<_> = store
         .conflicts()?
         .into_iter()
@@ -55,7 +104,7 @@ pub fn list(data_dir: &Path, all: bool, format: Format) -> Result<ExitCode> {
             })
             .collect();
         if format == Format::Csv {
-            output::csv(&mut out, &header, &rows)?;
+            render::csv(&mut out, &header, &rows)?;
         } else {
             writeln!(
                 out,
@@ -63,16 +112,16 @@ pub fn list(data_dir: &Path, all: bool, format: Format) -> Result<ExitCode> {
                 conflicts.len(),
                 if all { "" } else { " open" }
             )?;
-            output::table(&mut out, &header, &rows)?;
+            render::table(&mut out, &header, &rows)?;
         }
     }
     out.flush()?;
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }
 
 /// Resolves one conflict.
-pub fn resolve(data_dir: &Path, id: u64, take_incoming: bool) -> Result<ExitCode> {
-    let store = Store::open(data_dir)?;
+fn resolve(ctx: &Ctx, id: u64, take_incoming: bool) -> Result<ExitStatus> {
+    let store = ctx.ws.store()?;
     let c = store.resolve_conflict(id, take_incoming, chrono::Utc::now())?;
     match c.status {
         ConflictStatus::TookIncoming => println!(
@@ -87,5 +136,5 @@ pub fn resolve(data_dir: &Path, id: u64, take_incoming: bool) -> Result<ExitCode
             c.number
         ),
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }

@@ -1,16 +1,35 @@
 //! `incasso demo`: the whole current flow on the bundled fixtures, in a fresh data directory.
 
-use std::path::Path;
-use std::process::ExitCode;
+use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
+use incasso_engine::import::{import_paths, ImportOptions};
+use incasso_engine::Workspace;
 
-use crate::{Basis, Format};
+use crate::args::{parse_date, AsOf, Format};
+use crate::console::Console;
+use crate::exit::ExitStatus;
+use crate::Ctx;
+
+/// Arguments of `incasso demo`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The fixtures folder of the repository.
+    #[arg(long, default_value = "fixtures")]
+    pub fixtures: PathBuf,
+    /// The date to look from (default: today, UTC).
+    #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<NaiveDate>,
+    /// Where the demo's own store goes; cleared first, but only if an earlier demo made it.
+    #[arg(long, default_value = "target/incasso-demo")]
+    pub store: PathBuf,
+}
 
 /// Imports `fixtures/ledger`, imports it again (nothing changes), imports the bank statements of
 /// `fixtures/bank`, then shows what they paid, ageing and open items.
-pub fn run(fixtures: &Path, data_dir: &Path, as_of: NaiveDate) -> Result<ExitCode> {
+pub fn run(ctx: &Ctx, a: Args) -> Result<ExitStatus> {
+    let (fixtures, data_dir, as_of) = (&a.fixtures, a.store.as_path(), ctx.date(a.as_of));
     let ledger = fixtures.join("ledger");
     anyhow::ensure!(
         ledger.is_dir(),
@@ -43,42 +62,60 @@ pub fn run(fixtures: &Path, data_dir: &Path, as_of: NaiveDate) -> Result<ExitCod
         ledger.display(),
         data_dir.display()
     );
-    super::import::run(
-        data_dir,
-        std::slice::from_ref(&ledger),
-        None,
-        false,
-        None,
-        false,
-    )?;
+    let demo = Ctx {
+        ws: Workspace::new(data_dir, None),
+        today: ctx.today,
+    };
+    let import = |paths: &[PathBuf]| -> Result<()> {
+        let t = import_paths(&demo.ws, paths, &ImportOptions::default(), &Console)?;
+        println!(
+            "{} file(s): {} imported, {} already imported, {} failed",
+            t.files, t.imported, t.unchanged, t.failed
+        );
+        Ok(())
+    };
+    import(std::slice::from_ref(&ledger))?;
     println!("\n== the same files again: recognised, nothing changes");
-    super::import::run(data_dir, &[ledger], None, false, None, false)?;
+    import(&[ledger])?;
     let bank = fixtures.join("bank");
     println!(
         "\n== bank statements {}: camt.053, MT940 and a CSV export overlapping the camt",
         bank.display()
     );
-    super::import::run(data_dir, &[bank], None, false, None, false)?;
+    import(&[bank])?;
     println!("\n== what the payments paid, as of {as_of}");
-    super::payments::allocations(data_dir, as_of, Format::Table)?;
+    let list = super::payments::ListArgs {
+        as_of: AsOf { as_of: Some(as_of) },
+        format: Format::Table,
+    };
+    super::payments::allocations(&demo, list)?;
     println!("\n== money received but not applied");
-    super::payments::unmatched(data_dir, as_of, Format::Table)?;
+    super::payments::unmatched(&demo, list)?;
     println!("\n== doubtful matches waiting for a person (confirm with `incasso allocate`)");
-    super::payments::review(data_dir, as_of, Format::Table)?;
+    super::payments::review(&demo, list)?;
     println!("\n== ageing as of {as_of}");
     super::report::ageing(
-        data_dir,
-        as_of,
-        false,
-        "30,60,90",
-        Basis::Due,
-        Format::Table,
+        &demo,
+        super::report::AgeingArgs {
+            as_of: Some(as_of),
+            by: None,
+            buckets: "30,60,90".into(),
+            basis: super::report::Basis::Due,
+            format: Format::Table,
+        },
     )?;
     println!("\n== open items as of {as_of}");
-    super::report::receivables(data_dir, as_of, Format::Table)?;
-    submit_to_local_agency(data_dir)?;
+    super::report::receivables(
+        &demo,
+        super::report::ReceivablesArgs {
+            as_of: Some(as_of),
+            format: super::report::ReceivablesFormat::Table,
+            out: None,
+        },
+    )?;
+    submit_to_local_agency(&demo)?;
     let report = data_dir.join("report.html");
-    super::report_html::write(data_dir, as_of, &report, None, None, None)?;
+    incasso_engine::report::write(&demo.ws, as_of, &report, None, None)?;
     println!("\n== report written to {}", report.display());
     let me = invocation();
     println!(
@@ -96,7 +133,7 @@ pub fn run(fixtures: &Path, data_dir: &Path, as_of: NaiveDate) -> Result<ExitCod
     if me != "incasso" {
         println!("(`cargo install --path cli` puts `incasso` on your PATH.)");
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }
 
 /// How to run this very binary from the current folder: `incasso` when that is what the PATH
@@ -124,7 +161,8 @@ fn invocation() -> String {
 
 /// The claims as of the last day the built-in interest tables cover, submitted to an intake
 /// server started here on 127.0.0.1 (an agency of the demo's own, in its store folder).
-fn submit_to_local_agency(data_dir: &Path) -> Result<()> {
+fn submit_to_local_agency(demo: &Ctx) -> Result<()> {
+    let data_dir = demo.ws.data_dir();
     const CLAIMS_AS_OF: (i32, u32, u32) = (2026, 6, 30);
     let claims_as_of =
         NaiveDate::from_ymd_opt(CLAIMS_AS_OF.0, CLAIMS_AS_OF.1, CLAIMS_AS_OF.2).expect("valid");
@@ -176,22 +214,23 @@ fn submit_to_local_agency(data_dir: &Path) -> Result<()> {
         data_dir.join("agency.toml"),
         format!("url = \"http://{addr}\"\ncreditor = \"demo\"\ntoken_env = \"INCASSO_DEMO_AGENCY_TOKEN\"\nbatch_size = 100\n"),
     )?;
-    std::env::set_var("INCASSO_DEMO_AGENCY_TOKEN", &token);
     println!(
         "\n== claims as of {claims_as_of} (the last day the built-in interest tables cover), sent to an intake server on http://{addr}"
     );
-    let options = super::submit::Options {
-        data_dir,
+    // The token goes to the submission directly: the agency file names the variable for
+    // anyone who submits by hand later.
+    let options = incasso_engine::submit::Options {
+        ws: &demo.ws,
         as_of: claims_as_of,
         dry_run: false,
         agency: None,
-        policy: None,
         rates: None,
+        auth: Some(incasso_intake::client::Auth::Bearer(token)),
     };
-    super::submit::submit(&options)?;
+    super::submit::print_tally(&incasso_engine::submit::send(&options, &Console)?);
     println!("\n== the same again: every claim is at the agency already, nothing is sent");
-    super::submit::submit(&options)?;
-    super::submit::submissions(data_dir, Format::Table)?;
+    super::submit::print_tally(&incasso_engine::submit::send(&options, &Console)?);
+    super::submit::submissions(demo, Format::Table)?;
     let _ = stop_tx.send(());
     let _ = runtime.block_on(server);
     Ok(())

@@ -2,26 +2,82 @@
 //! batches and handing them to its case system.
 
 use std::net::SocketAddr;
-use std::path::Path;
-use std::process::ExitCode;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use incasso_intake::auth::Tokens;
 use incasso_intake::received::Received;
 use incasso_intake::server::{export_csv, serve as run_server, ConnectionLimits, ServerConfig};
 
-use crate::Format;
+use crate::args::Format;
+use crate::exit::ExitStatus;
+use crate::Ctx;
+
+/// Arguments of `incasso intake`.
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    command: IntakeCommand,
+}
+
+#[derive(clap::Subcommand)]
+enum IntakeCommand {
+    /// Receive claim batches over HTTP, in the data directory, until SIGINT or SIGTERM.
+    Serve(ServeArgs),
+    /// Every received claim, for the case system.
+    Export {
+        /// Output format (csv or json).
+        #[arg(long, value_enum, default_value = "csv")]
+        format: Format,
+    },
+}
+
+/// Arguments of `incasso intake serve`.
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Address to listen on (port 0 picks one and prints it).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// TOML file with the creditors' tokens and HMAC secrets (mode 600).
+    #[arg(long)]
+    tokens: PathBuf,
+    /// Largest batch accepted, in MB.
+    #[arg(long, default_value_t = 16)]
+    body_limit_mb: usize,
+    /// Batches processed at once; more get 503 with Retry-After. With the body limit this
+    /// bounds the memory bodies in flight can take (16 × 16 MB).
+    #[arg(long, default_value_t = 16)]
+    max_concurrent: usize,
+    /// Connections one IP address may hold open; more are closed at once.
+    #[arg(long, default_value_t = 64)]
+    max_connections_per_address: usize,
+    /// Seconds a client has to send a request's headers (slow clients are cut off).
+    #[arg(long, default_value_t = 10)]
+    header_timeout_secs: u64,
+    /// Seconds requests in flight get to finish after SIGINT or SIGTERM.
+    #[arg(long, default_value_t = 10)]
+    shutdown_deadline_secs: u64,
+}
+
+/// Serves, or exports.
+pub fn run(ctx: &Ctx, a: Args) -> Result<ExitStatus> {
+    let data_dir = ctx.ws.data_dir();
+    match a.command {
+        IntakeCommand::Serve(s) => serve(data_dir, s),
+        IntakeCommand::Export { format } => export(data_dir, format),
+    }
+}
 
 /// Serves until SIGINT or SIGTERM, then gives the requests in flight until the deadline.
-pub fn serve(
-    data_dir: &Path,
-    listen: SocketAddr,
-    tokens: &Path,
-    body_limit_mb: usize,
-    max_concurrent: usize,
-    limits: ConnectionLimits,
-) -> Result<ExitCode> {
-    let tokens = Tokens::load(tokens).map_err(|e| anyhow::anyhow!(e))?;
+fn serve(data_dir: &Path, a: ServeArgs) -> Result<ExitStatus> {
+    let limits = ConnectionLimits {
+        per_address: a.max_connections_per_address,
+        header_timeout: std::time::Duration::from_secs(a.header_timeout_secs),
+        shutdown_deadline: std::time::Duration::from_secs(a.shutdown_deadline_secs),
+        ..Default::default()
+    };
+    let (listen, body_limit_mb, max_concurrent) = (a.listen, a.body_limit_mb, a.max_concurrent);
+    let tokens = Tokens::load(&a.tokens).map_err(|e| anyhow::anyhow!(e))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -46,7 +102,7 @@ pub fn serve(
         ))
         .map_err(|e| anyhow::anyhow!(e))?;
     println!("intake stopped");
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }
 
 async fn shutdown() {
@@ -66,7 +122,7 @@ async fn shutdown() {
 }
 
 /// Prints every received claim for the agency's case system.
-pub fn export(data_dir: &Path, format: Format) -> Result<ExitCode> {
+fn export(data_dir: &Path, format: Format) -> Result<ExitStatus> {
     let shown = data_dir.display();
     if !data_dir.join("intake.sled").is_dir() {
         anyhow::ensure!(
@@ -93,5 +149,5 @@ pub fn export(data_dir: &Path, format: Format) -> Result<ExitCode> {
         Format::Json => println!("{}", serde_json::to_string_pretty(&claims)?),
         _ => print!("{}", export_csv(&claims)),
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }

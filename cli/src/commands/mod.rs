@@ -1,13 +1,12 @@
-//! One module per command group.
+//! One file per command (or family of commands): its arguments, a call into the engine, and
+//! the rendering of what comes back.
 
 pub mod calc;
 pub mod claims;
 pub mod conflicts;
 pub mod demo;
-pub mod generate;
-pub mod generate_bank;
+pub mod fixtures;
 pub mod import;
-pub mod import_bank;
 pub mod intake;
 pub mod letter;
 pub mod payments;

@@ -1,10 +1,9 @@
 //! `incasso allocations`, `unmatched`, `review`, `allocate` and `unallocate`: what the bank
 //! lines paid, what they did not, and the decisions a person makes about them.
 
+use crate::exit::ExitStatus;
 use std::collections::HashMap;
 use std::io::BufWriter;
-use std::path::Path;
-use std::process::ExitCode;
 use std::str::FromStr;
 
 use anyhow::{Context, Result};
@@ -17,20 +16,49 @@ use incasso_core::money::format_cents;
 use incasso_store::Store;
 use rust_decimal::Decimal;
 
-use crate::ledger::{reconciled, Reconciled};
-use crate::{config, output, Format};
+use crate::args::{AsOf, Format};
+use crate::{render, Ctx};
+use incasso_engine::reconciled::{reconciled, Reconciled};
 
-fn load(data_dir: &Path, as_of: NaiveDate) -> Result<Reconciled> {
-    let policy = config::policy(data_dir, None)?;
-    let store = Store::open(data_dir)?;
-    reconciled(&store, as_of, &policy.matching)
+/// Arguments of `incasso allocations`, `unmatched` and `review`.
+#[derive(clap::Args, Clone, Copy)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub as_of: AsOf,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+}
+
+/// Arguments of `incasso allocate`.
+#[derive(clap::Args)]
+pub struct AllocateArgs {
+    /// The payment's id (see `incasso unmatched` or `incasso review`).
+    pub payment: String,
+    /// The invoice (or credit note) number.
+    pub document: String,
+    /// How much of the payment (default: what is open, up to the payment).
+    pub amount: Option<String>,
+}
+
+/// Arguments of `incasso unallocate`.
+#[derive(clap::Args)]
+pub struct UnallocateArgs {
+    /// The payment's id.
+    pub payment: String,
+    /// The document it must not pay.
+    pub document: Option<String>,
+}
+
+fn load(ctx: &Ctx, as_of: NaiveDate) -> Result<Reconciled> {
+    reconciled(ctx.ws.store()?, as_of, &ctx.ws.policy()?.matching)
 }
 
 fn header(cols: &[&str]) -> Vec<String> {
     cols.iter().map(|c| c.to_string()).collect()
 }
 
-fn print(format: Format, head: &[&str], rows: &[Vec<String>]) -> Result<ExitCode> {
+fn print(format: Format, head: &[&str], rows: &[Vec<String>]) -> Result<ExitStatus> {
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     // A table is for people: where each line came from is in the CSV and JSON.
@@ -42,13 +70,14 @@ fn print(format: Format, head: &[&str], rows: &[Vec<String>]) -> Result<ExitCode
         .iter()
         .map(|r| keep.iter().filter_map(|&i| r.get(i).cloned()).collect())
         .collect();
-    output::rows(&mut out, format, &header(&head), &rows)?;
-    Ok(ExitCode::SUCCESS)
+    render::rows(&mut out, format, &header(&head), &rows)?;
+    Ok(ExitStatus::Success)
 }
 
 /// Every allocation of a payment: payment, document, amount, rule, confidence.
-pub fn allocations(data_dir: &Path, as_of: NaiveDate, format: Format) -> Result<ExitCode> {
-    let r = load(data_dir, as_of)?;
+pub fn allocations(ctx: &Ctx, a: ListArgs) -> Result<ExitStatus> {
+    let format = a.format;
+    let r = load(ctx, ctx.date(a.as_of.as_of))?;
     if format == Format::Json {
         return allocations_with_evidence(&r);
     }
@@ -79,7 +108,7 @@ pub fn allocations(data_dir: &Path, as_of: NaiveDate, format: Format) -> Result<
 /// (date, amount, payer's name and account, text, structured reference), whom matching took the
 /// payer for, and the notes matching made (a typo taken, a shortfall, a name standing in for an
 /// account).
-fn allocations_with_evidence(r: &Reconciled) -> Result<ExitCode> {
+fn allocations_with_evidence(r: &Reconciled) -> Result<ExitStatus> {
     let by_id: HashMap<&str, usize> = r
         .payments
         .iter()
@@ -123,12 +152,13 @@ fn allocations_with_evidence(r: &Reconciled) -> Result<ExitCode> {
             .cmp(&(b["payment"].as_str(), b["document"].as_str()))
     });
     println!("{}", serde_json::to_string_pretty(&out)?);
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }
 
 /// Payments received but not (fully) applied: unidentified money and unapplied cash.
-pub fn unmatched(data_dir: &Path, as_of: NaiveDate, format: Format) -> Result<ExitCode> {
-    let r = load(data_dir, as_of)?;
+pub fn unmatched(ctx: &Ctx, a: ListArgs) -> Result<ExitStatus> {
+    let format = a.format;
+    let r = load(ctx, ctx.date(a.as_of.as_of))?;
     let mut rows = Vec::new();
     for (p, o) in r.payments.iter().zip(&r.matching.outcomes) {
         if !o.money_not_applied() {
@@ -175,8 +205,9 @@ pub fn unmatched(data_dir: &Path, as_of: NaiveDate, format: Format) -> Result<Ex
 
 /// Doubtful matches waiting for a person: each candidate with its rule, confidence, the reason
 /// it waits and the evidence for and against it.
-pub fn review(data_dir: &Path, as_of: NaiveDate, format: Format) -> Result<ExitCode> {
-    let r = load(data_dir, as_of)?;
+pub fn review(ctx: &Ctx, a: ListArgs) -> Result<ExitStatus> {
+    let (format, as_of) = (a.format, ctx.date(a.as_of.as_of));
+    let r = load(ctx, as_of)?;
     let mut rows: Vec<Vec<String>> = r
         .matching
         .review
@@ -199,8 +230,7 @@ pub fn review(data_dir: &Path, as_of: NaiveDate, format: Format) -> Result<ExitC
         .collect();
     // Items the claims gate holds because one of these payments may have paid them: the same
     // decisions (allocate, or unallocate PAYMENT DOCUMENT for "not this payment") release them.
-    let store = Store::open(data_dir)?;
-    let computed = super::claims::preview_of(&store, &r, data_dir, as_of, None, None, false)?;
+    let computed = incasso_engine::claims::preview_of(&ctx.ws, &r, as_of, None, false)?;
     let by_id: HashMap<&str, &incasso_core::model::Payment> =
         r.payments.iter().map(|p| (p.id.as_str(), p)).collect();
     for e in computed
@@ -273,15 +303,12 @@ fn known_payment(store: &Store, id: &str) -> Result<()> {
 }
 
 /// Records that a payment pays a document (all of what is open, or the amount given).
-pub fn allocate(
-    data_dir: &Path,
-    payment: &str,
-    document: &str,
-    amount: Option<&str>,
-) -> Result<ExitCode> {
-    let store = Store::open(data_dir)?;
-    known_payment(&store, payment)?;
-    let document = document_key(&store, document)?;
+pub fn allocate(ctx: &Ctx, a: AllocateArgs) -> Result<ExitStatus> {
+    let (payment, document, amount) =
+        (a.payment.as_str(), a.document.as_str(), a.amount.as_deref());
+    let store = ctx.ws.store()?;
+    known_payment(store, payment)?;
+    let document = document_key(store, document)?;
     let amount = amount
         .map(|a| {
             Decimal::from_str(a.trim())
@@ -302,14 +329,15 @@ pub fn allocate(
         chrono::Utc::now(),
     )?;
     println!("payment {payment} is allocated to {number}; this decision wins over the matching rules from now on");
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }
 
 /// Records that a payment must not pay a document (or any document).
-pub fn unallocate(data_dir: &Path, payment: &str, document: Option<&str>) -> Result<ExitCode> {
-    let store = Store::open(data_dir)?;
-    known_payment(&store, payment)?;
-    let document = document.map(|d| document_key(&store, d)).transpose()?;
+pub fn unallocate(ctx: &Ctx, a: UnallocateArgs) -> Result<ExitStatus> {
+    let (payment, document) = (a.payment.as_str(), a.document.as_deref());
+    let store = ctx.ws.store()?;
+    known_payment(store, payment)?;
+    let document = document.map(|d| document_key(store, d)).transpose()?;
     let what = document.as_ref().map(|d| d.number.clone());
     store.add_decision(
         &ManualDecision::Unallocate {
@@ -324,5 +352,5 @@ pub fn unallocate(data_dir: &Path, payment: &str, document: Option<&str>) -> Res
             "payment {payment} will not be allocated to any document; it stays as unapplied cash"
         ),
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }

@@ -1,8 +1,6 @@
 //! `incasso plans add|list`: payment plans (betalingsregelingen) and compromises.
 
 use std::io::{BufWriter, Write};
-use std::path::Path;
-use std::process::ExitCode;
 
 use anyhow::Result;
 use chrono::NaiveDate;
@@ -10,23 +8,110 @@ use incasso_core::ageing::open_items;
 use incasso_core::collection::{Instalment, PaymentPlan, PlanState};
 use incasso_core::ids::DebtorId;
 use incasso_core::money::format_cents;
-use incasso_store::Store;
+use incasso_engine::reconciled::{reconciled, Reconciled};
 use rust_decimal::Decimal;
 
+use super::calc::parse_payment;
 use super::reminders::numbers;
-use crate::{output, Format};
+use crate::args::{parse_date, parse_money, AsOf, Format};
+use crate::exit::ExitStatus;
+use crate::{render, Ctx};
+
+/// Arguments of `incasso plans`.
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    command: PlansCommand,
+}
+
+impl Args {
+    /// Whether the command only reads.
+    pub fn reads_only(&self) -> bool {
+        matches!(self.command, PlansCommand::List { .. })
+    }
+}
+
+#[derive(clap::Subcommand)]
+enum PlansCommand {
+    /// Record a payment plan or compromise.
+    Add {
+        /// An id for the plan.
+        #[arg(long)]
+        id: String,
+        /// The debtor's id.
+        #[arg(long)]
+        debtor: String,
+        /// The invoices it covers, comma-separated.
+        #[arg(long)]
+        items: String,
+        /// Date agreed (default: today, UTC).
+        #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+        agreed: Option<NaiveDate>,
+        /// An instalment as DATE=AMOUNT; repeat for each.
+        #[arg(long = "instalment", value_parser = parse_payment)]
+        instalments: Vec<(NaiveDate, Decimal)>,
+        /// A compromise: the lower amount that settles the invoices (the rest is written off).
+        #[arg(long, value_parser = parse_money)]
+        settle_for: Option<Decimal>,
+    },
+    /// List plans and whether they are kept.
+    List {
+        #[command(flatten)]
+        as_of: AsOf,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+}
+
+/// Runs `plans add` or `plans list`.
+pub fn run(ctx: &Ctx, a: Args) -> Result<ExitStatus> {
+    match a.command {
+        PlansCommand::Add {
+            id,
+            debtor,
+            items,
+            agreed,
+            instalments,
+            settle_for,
+        } => add(
+            ctx,
+            Plan {
+                id: &id,
+                debtor: &debtor,
+                items: &items,
+                agreed: ctx.date(agreed),
+                instalments: &instalments,
+                settle_for,
+            },
+        ),
+        PlansCommand::List { as_of, format } => {
+            let grace = ctx.ws.policy()?.plan_grace_days;
+            list(ctx, ctx.date(as_of.as_of), grace, format)
+        }
+    }
+}
+
+/// A plan as typed.
+struct Plan<'a> {
+    id: &'a str,
+    debtor: &'a str,
+    items: &'a str,
+    agreed: NaiveDate,
+    instalments: &'a [(NaiveDate, Decimal)],
+    settle_for: Option<Decimal>,
+}
 
 /// Records a plan over some of a debtor's open invoices.
-#[allow(clippy::too_many_arguments)]
-pub fn add(
-    data_dir: &Path,
-    id: &str,
-    debtor: &str,
-    items: &str,
-    agreed: NaiveDate,
-    instalments: &[(NaiveDate, Decimal)],
-    settle_for: Option<Decimal>,
-) -> Result<ExitCode> {
+fn add(ctx: &Ctx, p: Plan<'_>) -> Result<ExitStatus> {
+    let Plan {
+        id,
+        debtor,
+        items,
+        agreed,
+        instalments,
+        settle_for,
+    } = p;
     anyhow::ensure!(
         !instalments.is_empty(),
         "give at least one --instalment DATE=AMOUNT"
@@ -37,10 +122,8 @@ pub fn add(
         "give the invoices the plan covers with --items"
     );
     let debtor = DebtorId::new(debtor)?;
-    let store = Store::open(data_dir)?;
-    let matching = crate::config::policy(data_dir, None)?.matching;
-    let crate::ledger::Reconciled { docs, rec, .. } =
-        crate::ledger::reconciled(&store, agreed, &matching)?;
+    let store = ctx.ws.store()?;
+    let Reconciled { docs, rec, .. } = reconciled(store, agreed, &ctx.ws.policy()?.matching)?;
     let open = open_items(&docs, &rec, agreed);
     let mut open_at_agreement = Decimal::ZERO;
     for n in &items {
@@ -102,21 +185,14 @@ pub fn add(
     } else {
         println!("plan {id} was already recorded; nothing changed");
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }
 
 /// Lists plans with their state as of a date.
-pub fn list(
-    data_dir: &Path,
-    as_of: NaiveDate,
-    grace_days: u32,
-    format: Format,
-) -> Result<ExitCode> {
-    let store = Store::open(data_dir)?;
+fn list(ctx: &Ctx, as_of: NaiveDate, grace_days: u32, format: Format) -> Result<ExitStatus> {
+    let store = ctx.ws.store()?;
     let plans = store.plans()?;
-    let matching = crate::config::policy(data_dir, None)?.matching;
-    let crate::ledger::Reconciled { docs, rec, .. } =
-        crate::ledger::reconciled(&store, as_of, &matching)?;
+    let Reconciled { docs, rec, .. } = reconciled(store, as_of, &ctx.ws.policy()?.matching)?;
     let open = open_items(&docs, &rec, as_of);
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
@@ -179,9 +255,9 @@ pub fn list(
             serde_json::to_writer_pretty(&mut out, &v)?;
             writeln!(out)?;
         }
-        Format::Csv => output::csv(&mut out, &header, &rows)?,
-        Format::Table => output::table(&mut out, &header, &rows)?,
+        Format::Csv => render::csv(&mut out, &header, &rows)?,
+        Format::Table => render::table(&mut out, &header, &rows)?,
     }
     out.flush()?;
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }

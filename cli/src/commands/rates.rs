@@ -4,21 +4,73 @@
 //! table and this command.
 
 use std::io::{BufWriter, Write};
-use std::path::Path;
-use std::process::ExitCode;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use chrono::{Datelike, NaiveDate};
 use incasso_core::law::rates::RateKind;
-use incasso_store::Store;
 use rust_decimal::Decimal;
 
-use crate::{config, output, Format};
+use crate::args::{parse_date, Format};
+use crate::exit::ExitStatus;
+use crate::{render, Ctx};
+
+/// Arguments of `incasso rates`.
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    command: RatesCommand,
+}
+
+#[derive(clap::Subcommand)]
+enum RatesCommand {
+    /// Each table, its last rate and the last day it covers.
+    List {
+        /// Folder of tables replacing the built-in ones (default: DATA_DIR/rates).
+        #[arg(long)]
+        rates: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// Add a period to a table (written to DATA_DIR/rates/, recorded in the audit log).
+    Add {
+        /// nl-statutory (art. 6:119 BW), nl-commercial (6:119a), be-commercial, be-legal.
+        #[arg(long)]
+        table: String,
+        /// First day of the new rate, YYYY-MM-DD.
+        #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+        from: NaiveDate,
+        /// The rate in percent a year, e.g. 10.15.
+        #[arg(long)]
+        pct: Decimal,
+        /// Last day the rate is known for (default: the end of its half year).
+        #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+        until: Option<NaiveDate>,
+        /// Where the rate was published (e.g. "Staatscourant 2026, 34567").
+        #[arg(long)]
+        source: String,
+    },
+}
+
+/// Runs `rates list` or `rates add`.
+pub fn run(ctx: &Ctx, a: Args) -> Result<ExitStatus> {
+    match a.command {
+        RatesCommand::List { rates, format } => list(ctx, rates.as_deref(), format),
+        RatesCommand::Add {
+            table,
+            from,
+            pct,
+            until,
+            source,
+        } => add(ctx, &table, (from, until), pct, &source),
+    }
+}
 
 /// Lists each table: its name, file, last rate and the last day it covers.
-pub fn list(data_dir: &Path, rates_dir: Option<&Path>, format: Format) -> Result<ExitCode> {
-    let tables = config::rates(data_dir, rates_dir)?;
-    let dir = rates_dir.map_or_else(|| data_dir.join("rates"), Path::to_path_buf);
+fn list(ctx: &Ctx, rates_dir: Option<&Path>, format: Format) -> Result<ExitStatus> {
+    let tables = ctx.ws.rates(rates_dir)?;
+    let dir = rates_dir.map_or_else(|| ctx.ws.data_dir().join("rates"), Path::to_path_buf);
     let header: Vec<String> = [
         "table",
         "code",
@@ -51,9 +103,9 @@ pub fn list(data_dir: &Path, rates_dir: Option<&Path>, format: Format) -> Result
         .collect();
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
-    output::rows(&mut out, format, &header, &rows)?;
+    render::rows(&mut out, format, &header, &rows)?;
     out.flush()?;
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }
 
 /// The last day of the half year a date falls in: Dutch and Belgian statutory rates are set per
@@ -65,28 +117,27 @@ fn end_of_half_year(d: NaiveDate) -> NaiveDate {
 
 /// Adds a period to a table and writes the table to `DATA_DIR/rates/`, with the source in the
 /// file and in the audit log.
-pub fn add(
-    data_dir: &Path,
+fn add(
+    ctx: &Ctx,
     table: &str,
-    from: NaiveDate,
+    (from, until): (NaiveDate, Option<NaiveDate>),
     pct: Decimal,
-    until: Option<NaiveDate>,
     source: &str,
-) -> Result<ExitCode> {
+) -> Result<ExitStatus> {
     let kind = RateKind::parse(table).with_context(|| {
         format!(
             "unknown table '{table}': use one of {}",
             RateKind::ALL.map(|k| k.name()).join(", ")
         )
     })?;
-    let store = Store::open(data_dir)?;
-    let tables = config::rates(data_dir, None)?;
+    let store = ctx.ws.store()?;
+    let tables = ctx.ws.rates(None)?;
     let until = until.unwrap_or_else(|| end_of_half_year(from));
     let next = tables
         .get(kind)
         .with_period(from, pct, until, source)
         .map_err(|e| anyhow::anyhow!(e))?;
-    let dir = data_dir.join("rates");
+    let dir = ctx.ws.data_dir().join("rates");
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     let path = dir.join(kind.file_name());
     let tmp = dir.join(format!(".{}.tmp", kind.file_name()));
@@ -106,7 +157,7 @@ pub fn add(
         kind.name(),
         path.display()
     );
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }
 
 #[cfg(test)]

@@ -2,18 +2,108 @@
 //! pre-incasso letters), which the 14-day-letter rule and the claims rest on.
 
 use std::io::{BufWriter, Write};
-use std::path::Path;
-use std::process::ExitCode;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
-use incasso_core::collection::{letter_before_default, Channel, Reminder, ReminderKind};
+use incasso_core::collection::{Channel, Reminder, ReminderKind};
 use incasso_core::ids::{DebtorId, DocumentNumber};
-use incasso_core::model::{DocumentKind, LedgerDocument};
-use incasso_store::Store;
 use serde_json::json;
 
-use crate::{output, Format};
+use crate::args::{parse_date, ChannelArg, Format};
+use crate::exit::ExitStatus;
+use crate::{render, Ctx};
+
+/// Arguments of `incasso reminders`.
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    command: RemindersCommand,
+}
+
+impl Args {
+    /// Whether the command only reads.
+    pub fn reads_only(&self) -> bool {
+        matches!(self.command, RemindersCommand::List { .. })
+    }
+}
+
+#[derive(clap::Subcommand)]
+enum RemindersCommand {
+    /// Record one letter.
+    Add {
+        /// The debtor's id.
+        #[arg(long)]
+        debtor: String,
+        /// reminder, fourteen-day-letter or pre-incasso.
+        #[arg(long)]
+        kind: String,
+        /// Date sent.
+        #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+        sent: NaiveDate,
+        /// Date received, when known (else presumed from the channel).
+        #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+        received: Option<NaiveDate>,
+        /// How it was sent.
+        #[arg(long, value_enum, default_value = "post")]
+        channel: ChannelArg,
+        /// The invoices it named, comma-separated (default: all open and due when sent).
+        #[arg(long)]
+        items: Option<String>,
+        /// The letter did not state the costs that would be charged.
+        #[arg(long)]
+        costs_not_stated: bool,
+    },
+    /// Import letters from CSV: debtor,kind,sent,received,channel,items,states_costs.
+    Import {
+        /// The CSV file.
+        file: PathBuf,
+    },
+    /// List the letters.
+    List {
+        /// Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+}
+
+/// Runs `reminders add`, `import` or `list`.
+pub fn run(ctx: &Ctx, a: Args) -> Result<ExitStatus> {
+    match a.command {
+        RemindersCommand::Add {
+            debtor,
+            kind,
+            sent,
+            received,
+            channel,
+            items,
+            costs_not_stated,
+        } => {
+            let kind = ReminderKind::parse(&kind).with_context(|| {
+                format!("unknown kind '{kind}': use reminder, fourteen-day-letter or pre-incasso")
+            })?;
+            if let Some(r) = received {
+                anyhow::ensure!(r >= sent, "--received {r} is before --sent {sent}");
+            }
+            let letter = Reminder {
+                debtor: DebtorId::new(&debtor)?,
+                kind,
+                sent,
+                received,
+                channel: channel.into(),
+                items: items
+                    .as_deref()
+                    .map(numbers)
+                    .transpose()?
+                    .unwrap_or_default(),
+                states_costs: !costs_not_stated,
+            };
+            add(ctx, letter)
+        }
+        RemindersCommand::Import { file } => import(ctx, &file),
+        RemindersCommand::List { format } => list(ctx, format),
+    }
+}
 
 /// The columns of a letters CSV: what `list --format csv` writes, `import` reads back.
 const COLUMNS: [&str; 7] = [
@@ -34,35 +124,14 @@ pub fn numbers(list: &str) -> Result<Vec<DocumentNumber>> {
         .collect()
 }
 
-/// Records one letter.
-#[allow(clippy::too_many_arguments)]
-pub fn add(
-    data_dir: &Path,
-    debtor: &str,
-    kind: &str,
-    sent: NaiveDate,
-    received: Option<NaiveDate>,
-    channel: Channel,
-    items: Option<&str>,
-    costs_not_stated: bool,
-) -> Result<ExitCode> {
-    let kind = ReminderKind::parse(kind).with_context(|| {
-        format!("unknown kind '{kind}': use reminder, fourteen-day-letter or pre-incasso")
-    })?;
-    if let Some(r) = received {
-        anyhow::ensure!(r >= sent, "--received {r} is before --sent {sent}");
-    }
-    let reminder = Reminder {
-        debtor: DebtorId::new(debtor)?,
-        kind,
-        sent,
-        received,
-        channel,
-        items: items.map(numbers).transpose()?.unwrap_or_default(),
-        states_costs: !costs_not_stated,
-    };
-    let store = Store::open(data_dir)?;
-    incasso_engine::letters::check_after_default(&store.documents()?, std::slice::from_ref(&reminder))?;
+/// Records one letter, after checking it came after default.
+fn add(ctx: &Ctx, reminder: Reminder) -> Result<ExitStatus> {
+    let (kind, debtor, sent) = (reminder.kind, reminder.debtor.clone(), reminder.sent);
+    let store = ctx.ws.store()?;
+    incasso_engine::letters::check_after_default(
+        &store.documents()?,
+        std::slice::from_ref(&reminder),
+    )?;
     let added = store.add_reminders(
         std::slice::from_ref(&reminder),
         chrono::Utc::now(),
@@ -76,12 +145,12 @@ pub fn add(
             reminder.received_on()
         );
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }
 
 /// Imports letters from a CSV with the header `debtor,kind,sent,received,channel,items,states_costs`
 /// (received, channel, items and states_costs may be empty; items separated by `;`).
-pub fn import(data_dir: &Path, file: &Path) -> Result<ExitCode> {
+fn import(ctx: &Ctx, file: &Path) -> Result<ExitStatus> {
     let mut rdr = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_path(file)
@@ -143,15 +212,16 @@ pub fn import(data_dir: &Path, file: &Path) -> Result<ExitCode> {
             states_costs,
         });
     }
-    let store = Store::open(data_dir)?;
+    let store = ctx.ws.store()?;
     let docs = store.documents()?;
     for (letter, line) in letters.iter().zip(&lines) {
-        incasso_engine::letters::check_after_default(&docs, std::slice::from_ref(letter)).with_context(|| {
-            format!(
-                "{}: line {line}, column 'sent': nothing recorded",
-                file.display()
-            )
-        })?;
+        incasso_engine::letters::check_after_default(&docs, std::slice::from_ref(letter))
+            .with_context(|| {
+                format!(
+                    "{}: line {line}, column 'sent': nothing recorded",
+                    file.display()
+                )
+            })?;
     }
     let added = store.add_reminders(&letters, chrono::Utc::now(), &file.display().to_string())?;
     println!(
@@ -160,12 +230,12 @@ pub fn import(data_dir: &Path, file: &Path) -> Result<ExitCode> {
         letters.len(),
         letters.len() as u64 - added
     );
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }
 
 /// Lists the letters.
-pub fn list(data_dir: &Path, format: Format) -> Result<ExitCode> {
-    let store = Store::open(data_dir)?;
+fn list(ctx: &Ctx, format: Format) -> Result<ExitStatus> {
+    let store = ctx.ws.store()?;
     let all = store.reminders()?;
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
@@ -204,11 +274,11 @@ pub fn list(data_dir: &Path, format: Format) -> Result<ExitCode> {
             })
             .collect();
         if format == Format::Csv {
-            output::csv(&mut out, &header, &rows)?;
+            render::csv(&mut out, &header, &rows)?;
         } else {
-            output::table(&mut out, &header, &rows)?;
+            render::table(&mut out, &header, &rows)?;
         }
     }
     out.flush()?;
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }

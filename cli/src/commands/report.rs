@@ -1,8 +1,7 @@
 //! `incasso receivables`, `incasso ageing` and `incasso audit`: read-only views of the store.
 
 use std::io::{BufWriter, Write};
-use std::path::Path;
-use std::process::ExitCode;
+use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use chrono::NaiveDate;
@@ -11,25 +10,105 @@ use incasso_core::cells::neutralise_formula;
 use incasso_core::model::LedgerDocument;
 use incasso_core::money::format_cents;
 use incasso_core::reconcile::Reconciliation;
-use incasso_store::Store;
+use incasso_engine::report::plural;
 use serde_json::json;
 
-use crate::output;
-use crate::{Basis, Format};
+use crate::args::{parse_buckets, parse_date, Format};
+use crate::exit::ExitStatus;
+use crate::{render, Ctx};
+
+/// Output format of `incasso receivables`: the report formats, or a workbook.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReceivablesFormat {
+    /// Aligned columns for people.
+    Table,
+    /// Comma-separated, `.` decimals, ISO dates; formula-like cells neutralised.
+    Csv,
+    /// JSON with amounts as decimal strings.
+    Json,
+    /// An Excel workbook with date and number cells (with --out).
+    Xlsx,
+}
+
+/// What ageing counts from.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Basis {
+    /// Days past the due date.
+    Due,
+    /// Days since the issue date.
+    Issue,
+}
+
+/// Grouping of the ageing report.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum GroupBy {
+    /// One row per debtor and currency.
+    Debtor,
+}
+
+/// Arguments of `incasso receivables`.
+#[derive(clap::Args)]
+pub struct ReceivablesArgs {
+    /// The date to look from (default: today, UTC).
+    #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<NaiveDate>,
+    /// Output format (xlsx needs --out).
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: ReceivablesFormat,
+    /// File to write (for xlsx).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// Arguments of `incasso ageing`.
+#[derive(clap::Args)]
+pub struct AgeingArgs {
+    /// The date to look from (default: today, UTC).
+    #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<NaiveDate>,
+    /// One row per debtor.
+    #[arg(long, value_enum)]
+    pub by: Option<GroupBy>,
+    /// Bucket boundaries in days, increasing, e.g. 30,60,90.
+    #[arg(long, default_value = "30,60,90", value_parser = parse_buckets)]
+    pub buckets: String,
+    /// Count age from the due date or the issue date.
+    #[arg(long, value_enum, default_value = "due")]
+    pub basis: Basis,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+}
 
 /// The ledger's documents and their reconciliation (payments included) as of a date.
-fn reconciled(data_dir: &Path, as_of: NaiveDate) -> Result<(Vec<LedgerDocument>, Reconciliation)> {
-    let policy = crate::config::policy(data_dir, None)?;
-    let store = Store::open(data_dir)?;
-    let r = crate::ledger::reconciled(&store, as_of, &policy.matching)?;
+fn reconciled(ctx: &Ctx, as_of: NaiveDate) -> Result<(Vec<LedgerDocument>, Reconciliation)> {
+    let r =
+        incasso_engine::reconciled::reconciled(ctx.ws.store()?, as_of, &ctx.ws.policy()?.matching)?;
     Ok((r.docs, r.rec))
 }
 
+/// Lists open items as a table, CSV, JSON or a workbook.
+pub fn receivables(ctx: &Ctx, a: ReceivablesArgs) -> Result<ExitStatus> {
+    let as_of = ctx.date(a.as_of);
+    let format = match a.format {
+        ReceivablesFormat::Xlsx => {
+            let Some(out) = a.out else {
+                anyhow::bail!("--format xlsx writes a file: give --out FILE.xlsx");
+            };
+            return receivables_xlsx(ctx, as_of, &out);
+        }
+        ReceivablesFormat::Csv => Format::Csv,
+        ReceivablesFormat::Json => Format::Json,
+        ReceivablesFormat::Table => Format::Table,
+    };
+    receivables_listed(ctx, as_of, format)
+}
+
 /// Writes the open items as a workbook: real date cells and number cells, one row per item.
-pub fn receivables_xlsx(data_dir: &Path, as_of: NaiveDate, out: &Path) -> Result<ExitCode> {
+fn receivables_xlsx(ctx: &Ctx, as_of: NaiveDate, out: &Path) -> Result<ExitStatus> {
     use chrono::Datelike;
     use rust_xlsxwriter::{ExcelDateTime, Format as Cell, Workbook};
-    let (docs, rec) = reconciled(data_dir, as_of)?;
+    let (docs, rec) = reconciled(ctx, as_of)?;
     let mut items = open_items(&docs, &rec, as_of);
     sort_items(&mut items);
     let buckets = Buckets::default();
@@ -82,12 +161,12 @@ pub fn receivables_xlsx(data_dir: &Path, as_of: NaiveDate, out: &Path) -> Result
     wb.save(out)
         .map_err(|e| anyhow::anyhow!("writing {}: {e}", out.display()))?;
     println!("{} open items written to {}", items.len(), out.display());
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }
 
 /// Lists open items; the CSV columns are fixed: invoice,debtor,currency,total,open,due_date,days_overdue,bucket.
-pub fn receivables(data_dir: &Path, as_of: NaiveDate, format: Format) -> Result<ExitCode> {
-    let (docs, rec) = reconciled(data_dir, as_of)?;
+fn receivables_listed(ctx: &Ctx, as_of: NaiveDate, format: Format) -> Result<ExitStatus> {
+    let (docs, rec) = reconciled(ctx, as_of)?;
     let mut items = open_items(&docs, &rec, as_of);
     sort_items(&mut items);
     let buckets = Buckets::default();
@@ -173,13 +252,13 @@ pub fn receivables(data_dir: &Path, as_of: NaiveDate, format: Format) -> Result<
                 })
                 .collect();
             writeln!(out, "Open items as of {as_of}: {}", items.len())?;
-            output::table(&mut out, &header, &rows)?;
+            render::table(&mut out, &header, &rows)?;
         }
     }
     out.flush()?;
     drop(items);
     exit_without_freeing(docs);
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }
 
 /// The process ends right after a report: handing a million records back to the allocator one
@@ -189,20 +268,14 @@ fn exit_without_freeing(docs: Vec<LedgerDocument>) {
 }
 
 /// Totals per currency (and debtor) and bucket; currencies are never added together.
-pub fn ageing(
-    data_dir: &Path,
-    as_of: NaiveDate,
-    by_debtor: bool,
-    buckets: &str,
-    basis: Basis,
-    format: Format,
-) -> Result<ExitCode> {
-    let buckets = Buckets::parse(buckets)?;
-    let basis = match basis {
+pub fn ageing(ctx: &Ctx, a: AgeingArgs) -> Result<ExitStatus> {
+    let (as_of, by_debtor, format) = (ctx.date(a.as_of), a.by.is_some(), a.format);
+    let buckets = Buckets::parse(&a.buckets)?;
+    let basis = match a.basis {
         Basis::Due => AgeingBasis::Due,
         Basis::Issue => AgeingBasis::Issue,
     };
-    let (docs, rec) = reconciled(data_dir, as_of)?;
+    let (docs, rec) = reconciled(ctx, as_of)?;
     let items = open_items(&docs, &rec, as_of);
     let rows = age(&items, &buckets, basis, as_of, by_debtor);
     let labels = buckets.labels();
@@ -229,7 +302,7 @@ pub fn ageing(
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     match format {
-        Format::Csv => output::csv(&mut out, &header, &table_rows)?,
+        Format::Csv => render::csv(&mut out, &header, &table_rows)?,
         Format::Json => {
             let rows: Vec<_> = rows
                 .iter()
@@ -255,21 +328,21 @@ pub fn ageing(
                 out,
                 "Ageing as of {as_of} (days since {} date), {} open",
                 basis,
-                super::report_html::plural(items.len(), "item")
+                plural(items.len(), "item")
             )?;
-            output::table(&mut out, &header, &table_rows)?;
+            render::table(&mut out, &header, &table_rows)?;
         }
     }
     out.flush()?;
     drop(rows);
     drop(items);
     exit_without_freeing(docs);
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }
 
 /// Shows the imports and the audit log.
-pub fn audit(data_dir: &Path, format: Format) -> Result<ExitCode> {
-    let store = Store::open(data_dir)?;
+pub fn audit(ctx: &Ctx, format: Format) -> Result<ExitStatus> {
+    let store = ctx.ws.store()?;
     let imports = store.imports()?;
     let log = store.audit_log()?;
     let stdout = std::io::stdout();
@@ -329,12 +402,12 @@ pub fn audit(data_dir: &Path, format: Format) -> Result<ExitCode> {
                 ]
             }));
             if format == Format::Csv {
-                output::csv(&mut out, &header, &rows)?;
+                render::csv(&mut out, &header, &rows)?;
             } else {
-                output::table(&mut out, &header, &rows)?;
+                render::table(&mut out, &header, &rows)?;
             }
         }
     }
     out.flush()?;
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }

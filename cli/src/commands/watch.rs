@@ -7,6 +7,26 @@ use std::time::Duration;
 use anyhow::Result;
 use incasso_engine::inbox::{pass, Pass};
 
+use crate::console::Console;
+use crate::exit::ExitStatus;
+use crate::Ctx;
+
+/// Arguments of `incasso watch`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The inbox folder.
+    pub inbox: std::path::PathBuf,
+    /// One pass over what is there, then exit (for cron and tests).
+    #[arg(long)]
+    pub once: bool,
+    /// Seconds between passes when watching.
+    #[arg(long, default_value_t = 10)]
+    pub poll_seconds: u64,
+    /// Milliseconds a file's size and time must stay the same before it counts as written.
+    #[arg(long, default_value_t = 2000)]
+    pub settle_ms: u64,
+}
+
 fn report(p: &Pass) {
     for n in &p.imported {
         println!("imported {n} -> processed/");
@@ -24,13 +44,10 @@ fn report(p: &Pass) {
 
 /// Watches the inbox, or one pass with `once`. A pass runs when the file system reports a change
 /// in the inbox, and at the latest every `poll` (network shares often report nothing).
-pub fn run(
-    data_dir: &Path,
-    inbox: &Path,
-    once: bool,
-    poll: Duration,
-    settle: Duration,
-) -> Result<ExitCode> {
+pub fn run(ctx: &Ctx, a: Args) -> Result<ExitStatus> {
+    let (inbox, once): (&Path, bool) = (&a.inbox, a.once);
+    let poll = Duration::from_secs(a.poll_seconds);
+    let settle = Duration::from_millis(a.settle_ms);
     use notify::Watcher;
     let (tx, rx) = std::sync::mpsc::channel();
     let mut watcher = None;
@@ -55,7 +72,9 @@ pub fn run(
         }
     }
     loop {
-        let p = match pass(data_dir, inbox, settle) {
+        // Each pass opens the store and lets go of it after: a nightly run may need it between passes.
+        let ws = incasso_engine::Workspace::new(ctx.ws.data_dir(), None);
+        let p = match pass(&ws, inbox, settle, &Console) {
             Ok(p) => p,
             Err(e) if !once => {
                 // A watcher keeps watching: the store may be busy with a nightly run.
@@ -74,11 +93,7 @@ pub fn run(
                 p.quarantined.len(),
                 p.waiting.len()
             );
-            return Ok(if p.quarantined.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            });
+            return Ok(ExitStatus::from_ok(p.quarantined.is_empty()));
         }
         // A file still being written is looked at again soon; otherwise wait for news.
         let wait = if p.waiting.is_empty() {

@@ -49,31 +49,31 @@ pub fn import(
             handoff.push(line);
         };
         match kind {
-        Statement::Camt => {
-            let f = inspection
-                .open()
-                .map_err(|e| BankError::new(&name, "file", e.to_string()))?;
-            bank::camt::read(&name, std::io::BufReader::with_capacity(1 << 20, f), emit)
-        }
-        Statement::Mt940 | Statement::Csv => {
-            let mut bytes = Vec::with_capacity(inspection.size as usize);
-            std::io::Read::read_to_end(
-                &mut inspection
+            Statement::Camt => {
+                let f = inspection
                     .open()
-                    .map_err(|e| BankError::new(&name, "file", e.to_string()))?,
-                &mut bytes,
-            )
-            .map_err(|e| BankError::new(&name, "file", e.to_string()))?;
-            let text = decode_all(&bytes, inspection.encoding);
-            drop(bytes);
-            if kind == Statement::Mt940 && accept_unbalanced {
-                bank::mt940::read_accepting_unbalanced(&name, &text, emit)
-            } else if kind == Statement::Mt940 {
-                bank::mt940::read(&name, &text, emit)
-            } else {
-                bank::csv::read(&name, &text, emit)
+                    .map_err(|e| BankError::new(&name, "file", e.to_string()))?;
+                bank::camt::read(&name, std::io::BufReader::with_capacity(1 << 20, f), emit)
             }
-        }
+            Statement::Mt940 | Statement::Csv => {
+                let mut bytes = Vec::with_capacity(inspection.size as usize);
+                std::io::Read::read_to_end(
+                    &mut inspection
+                        .open()
+                        .map_err(|e| BankError::new(&name, "file", e.to_string()))?,
+                    &mut bytes,
+                )
+                .map_err(|e| BankError::new(&name, "file", e.to_string()))?;
+                let text = decode_all(&bytes, inspection.encoding);
+                drop(bytes);
+                if kind == Statement::Mt940 && accept_unbalanced {
+                    bank::mt940::read_accepting_unbalanced(&name, &text, emit)
+                } else if kind == Statement::Mt940 {
+                    bank::mt940::read(&name, &text, emit)
+                } else {
+                    bank::csv::read(&name, &text, emit)
+                }
+            }
         }
     });
     let (summary, tx) = match (summary, tx) {
@@ -82,14 +82,16 @@ pub fn import(
         (Ok(s), Ok(t)) => (s, t),
     };
     let r = tx.commit_unflushed()?.record;
-    say!(rep, 
+    say!(
+        rep,
         "{}: imported as import #{} in {:.2}s",
         file.display(),
         r.id,
         started.elapsed().as_secs_f64()
     );
     let encoding = inspection.encoding.name();
-    say!(rep, 
+    say!(
+        rep,
         "  {}{}: {} statement(s), {} line(s); {} new, {} already stored from another statement",
         summary.format,
         if encoding.starts_with("utf-8") || kind == Statement::Camt {
@@ -115,4 +117,3 @@ pub fn import(
     }
     Ok(true)
 }
-

@@ -27,13 +27,15 @@ pub(super) fn import_debtors(
         tx.add_debtor(d);
     }
     let summary = tx.commit_unflushed()?;
-    say!(rep, 
+    say!(
+        rep,
         "{}: debtor list imported as import #{} in {:.2}s",
         file.display(),
         summary.record.id,
         started.elapsed().as_secs_f64()
     );
-    say!(rep, 
+    say!(
+        rep,
         "  columns: {}",
         list.columns
             .iter()
@@ -41,7 +43,8 @@ pub(super) fn import_debtors(
             .collect::<Vec<_>>()
             .join(", ")
     );
-    say!(rep, 
+    say!(
+        rep,
         "  debtors: {} in the file, {} new, {} updated",
         list.debtors.len(),
         summary.debtors_new,
@@ -83,4 +86,3 @@ pub(super) fn debtor_fields(debtors: &[incasso_core::model::Debtor]) -> Option<S
         debtors.len()
     ))
 }
-

@@ -95,27 +95,36 @@ pub(super) fn import_ledger(
     };
     let summary = tx.commit_unflushed()?;
     let r = &summary.record;
-    say!(rep, 
+    say!(
+        rep,
         "{}: imported as import #{} in {:.2}s",
         file.display(),
         r.id,
         started.elapsed().as_secs_f64()
     );
     say!(rep, "{}", report.detection);
-    say!(rep, 
+    say!(
+        rep,
         "  documents: {} new, {} changed, {} unchanged; debtors: {} new, {} updated",
-        r.new, r.changed, r.unchanged, summary.debtors_new, summary.debtors_updated
+        r.new,
+        r.changed,
+        r.unchanged,
+        summary.debtors_new,
+        summary.debtors_updated
     );
     if let Some(line) = debtor_fields(&report.debtors) {
         say!(rep, "  {line}");
     }
     if r.merged + r.conflicts > 0 {
-        say!(rep, 
+        say!(
+            rep,
             "  other sources: {} documents merged, {} in conflict (see `incasso conflicts`)",
-            r.merged, r.conflicts
+            r.merged,
+            r.conflicts
         );
     }
-    say!(rep, 
+    say!(
+        rep,
         "  skipped: {} blank, {} totals, {} repeated rows; rejected: {}",
         report.blank_rows,
         report.totals_rows,
@@ -126,7 +135,8 @@ pub(super) fn import_ledger(
         say!(rep, "  changed {c}");
     }
     if summary.changes.len() > 20 {
-        say!(rep, 
+        say!(
+            rep,
             "  ... and {} more changes (see `incasso audit`)",
             summary.changes.len() - 20
         );
@@ -139,4 +149,3 @@ pub(super) fn import_ledger(
     }
     Ok(true)
 }
-

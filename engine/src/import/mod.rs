@@ -125,7 +125,11 @@ pub fn import_paths(
                 Err(e) => {
                     tally.failed += 1;
                     complain!(rep, "error: {e:#}");
-                    complain!(rep, "  {}: nothing from this file was stored", file.display());
+                    complain!(
+                        rep,
+                        "  {}: nothing from this file was stored",
+                        file.display()
+                    );
                 }
             }
         }
@@ -276,7 +280,8 @@ fn import_one(
     let inspection = inspect(file)?;
     if let Some(prev) = store.import_by_hash(&inspection.content_hash)? {
         let same_name = prev.source.name == file.display().to_string();
-        say!(rep, 
+        say!(
+            rep,
             "{}: already imported as import #{} on {}{}; nothing changed",
             file.display(),
             prev.id,
@@ -328,4 +333,3 @@ fn import_one(
     };
     ledger::import_ledger(store, file, &inspection, kind, sheet_text, options, rep)
 }
-

@@ -101,7 +101,10 @@ pub(super) fn commit_ubl(
 }
 
 /// Adds one parsed e-invoice to a transaction: the document, its debtor, its attachments.
-pub(super) fn add_ubl(tx: &mut ImportTx<'_>, ubl: &incasso_connectors::ubl::UblDocument) -> Result<()> {
+pub(super) fn add_ubl(
+    tx: &mut ImportTx<'_>,
+    ubl: &incasso_connectors::ubl::UblDocument,
+) -> Result<()> {
     let key = ubl.document.key();
     tx.add_document(&ubl.document, Location::Element(format!("/{}", ubl.root)))?;
     tx.add_debtor(&ubl.debtor);
@@ -120,7 +123,10 @@ pub(super) fn add_ubl(tx: &mut ImportTx<'_>, ubl: &incasso_connectors::ubl::UblD
 }
 
 /// Moves decoded attachments to their place by hash (a file already there is the same bytes).
-pub(super) fn store_attachments(store: &Store, ubl: &incasso_connectors::ubl::UblDocument) -> Result<()> {
+pub(super) fn store_attachments(
+    store: &Store,
+    ubl: &incasso_connectors::ubl::UblDocument,
+) -> Result<()> {
     let dir = store.attachments_dir();
     for a in &ubl.attachments {
         let target = dir.join(&a.hash);
@@ -153,12 +159,14 @@ pub(super) fn print_ubl(
     } else {
         "invoice"
     };
-    say!(rep, 
+    say!(
+        rep,
         "{}: imported as import #{} (UBL {kind})",
         file.display(),
         r.id
     );
-    say!(rep, 
+    say!(
+        rep,
         "  {} {} for debtor {}: {} {} (open {}), due {}",
         d.kind.code(),
         d.number,
@@ -168,7 +176,8 @@ pub(super) fn print_ubl(
         incasso_core::money::format_cents(d.source_open.unwrap_or(d.total)),
         d.due_date
     );
-    say!(rep, 
+    say!(
+        rep,
         "  documents: {} new, {} changed, {} unchanged, {} merged, {} in conflict; attachments: {}",
         r.new,
         r.changed,
@@ -204,7 +213,8 @@ pub(super) fn add_to_group<'s>(
     let source = inspection.source(SourceKind::UblFile);
     // The worker read ahead: a group committed since may hold the same bytes.
     if let Some(prev) = store.import_by_hash(&source.content_hash)? {
-        say!(rep, 
+        say!(
+            rep,
             "{}: already imported as import #{} ({}); nothing changed",
             inspection.path.display(),
             prev.id,
@@ -216,7 +226,8 @@ pub(super) fn add_to_group<'s>(
     }
     if let Some(g) = group.as_mut() {
         if g.tx.has_source(&source.content_hash) {
-            say!(rep, 
+            say!(
+                rep,
                 "{}: the same bytes are already part of this import; nothing changed",
                 inspection.path.display()
             );
@@ -277,7 +288,12 @@ pub(super) fn finish_group(
 }
 
 /// Reports every file of a group that could not be stored; nothing of it was.
-pub(super) fn fail_group(g: UblGroup<'_>, e: &anyhow::Error, tally: &mut Tally, rep: &dyn Reporter) {
+pub(super) fn fail_group(
+    g: UblGroup<'_>,
+    e: &anyhow::Error,
+    tally: &mut Tally,
+    rep: &dyn Reporter,
+) {
     let UblGroup { tx, files, .. } = g;
     drop(tx);
     report_failed(&files, e, tally, rep);
@@ -292,8 +308,11 @@ pub(super) fn report_failed(
     for (file, ubl) in files {
         discard_attachments(ubl);
         complain!(rep, "error: {}: {e:#}", file.display());
-        complain!(rep, "  {}: nothing from this file was stored", file.display());
+        complain!(
+            rep,
+            "  {}: nothing from this file was stored",
+            file.display()
+        );
         tally.failed += 1;
     }
 }
-

@@ -62,6 +62,9 @@ pub struct Options<'a> {
     pub agency: Option<&'a Path>,
     /// The rate tables folder.
     pub rates: Option<&'a Path>,
+    /// Credentials given by the caller, instead of the environment variable the agency file
+    /// names (the demo's own agency).
+    pub auth: Option<incasso_intake::client::Auth>,
 }
 
 /// What goes to the agency for one claim id.
@@ -128,7 +131,10 @@ pub fn send_computed(
         };
         (agency, None)
     } else {
-        let (agency, auth) = agency::agency(o.ws.data_dir(), o.agency)?;
+        let (agency, auth) = match &o.auth {
+            Some(auth) => (agency::agency_settings(&agency_file)?, auth.clone()),
+            None => agency::agency(o.ws.data_dir(), o.agency)?,
+        };
         let client = Client::new(ClientConfig {
             url: agency.url.clone(),
             creditor: agency.creditor.clone(),
@@ -149,9 +155,11 @@ pub fn send_computed(
     if !o.dry_run {
         let store = o.ws.store()?;
         for batch in store.in_flight()? {
-            say!(rep, 
+            say!(
+                rep,
                 "resuming batch {} sent at {} (its answer was never recorded)",
-                batch.key, batch.sent_at
+                batch.key,
+                batch.sent_at
             );
             tally.resumed += 1;
             if !outbox::deliver(
@@ -270,4 +278,3 @@ pub fn send_computed(
         dry_run_batches,
     })
 }
-

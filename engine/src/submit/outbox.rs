@@ -41,7 +41,12 @@ pub(super) fn deliver(
                     Outcome::Accepted => tally.accepted += 1,
                     Outcome::Rejected => {
                         tally.rejected += 1;
-                        say!(rep, "claim {} rejected: {}", r.claim_id, r.reasons.join("; "));
+                        say!(
+                            rep,
+                            "claim {} rejected: {}",
+                            r.claim_id,
+                            r.reasons.join("; ")
+                        );
                     }
                 }
             }
@@ -49,11 +54,17 @@ pub(super) fn deliver(
         }
         Ok(Answer::Refused { status, error }) if !matches!(status, 400 | 409 | 413 | 422) => {
             // Credentials, permissions or a proxy in the way: the claims were not judged.
-            complain!(rep, 
+            complain!(
+                rep,
                 "error: the agency did not take batch {} (HTTP {status}, {}): {}",
-                batch.key, error.error, error.message
+                batch.key,
+                error.error,
+                error.message
             );
-            complain!(rep, "  the batch stays recorded as sent; fix the cause and run again");
+            complain!(
+                rep,
+                "  the batch stays recorded as sent; fix the cause and run again"
+            );
             tally.unsent += 1;
             Ok(false)
         }
@@ -78,7 +89,8 @@ pub(super) fn deliver(
         }
         Err(gave_up) => {
             complain!(rep, "error: {gave_up}");
-            complain!(rep, 
+            complain!(
+                rep,
                 "  batch {} stays recorded as sent; the next run sends it again",
                 batch.key
             );
@@ -87,4 +99,3 @@ pub(super) fn deliver(
         }
     }
 }
-

@@ -66,7 +66,7 @@ pub(super) fn claims(
                 (x, known.get(x))
             }
             _ => {
-                say!(rep, 
+                say!(rep,
                     "claim {} on debtor {} not sent: its invoices went to the agency in several claims ({}); settle it with the agency by hand",
                     c.id,
                     c.debtor.id,
@@ -77,7 +77,7 @@ pub(super) fn claims(
             }
         };
         if !targets.insert(id.to_string()) {
-            say!(rep, 
+            say!(rep,
                 "claim {} on debtor {} not sent: its invoices belong to agency claim {id}, which another claim of this run updates; settle it with the agency by hand",
                 c.id, c.debtor.id
             );
@@ -100,7 +100,8 @@ pub(super) fn claims(
                     continue;
                 }
                 SubmissionState::Rejected if same => {
-                    say!(rep, 
+                    say!(
+                        rep,
                         "claim {id} was rejected before and has not changed: {}",
                         p.reasons.join("; ")
                     );
@@ -116,7 +117,8 @@ pub(super) fn claims(
         }
         let problems = claim_problems(&wire, today);
         if !problems.is_empty() {
-            say!(rep, 
+            say!(
+                rep,
                 "claim {id} not sent, it does not pass the schema's rules: {}",
                 problems.join("; ")
             );
@@ -189,7 +191,7 @@ pub(super) fn withdrawals(
                 .is_some_and(|(rule, _)| matches!(rule.as_str(), "rate-unknown" | "calculation"))
         });
         if undecided {
-            say!(rep, 
+            say!(rep,
                 "claim {} stays at the agency as it is: its amounts cannot be computed now (see `incasso claims`)",
                 s.claim_id
             );
@@ -207,7 +209,8 @@ pub(super) fn withdrawals(
                 .join(",")
         );
         if s.state == SubmissionState::Rejected && s.basis == fingerprint {
-            say!(rep, 
+            say!(
+                rep,
                 "withdrawal of claim {} was rejected before and has not changed: {}",
                 s.claim_id,
                 s.reasons.join("; ")
@@ -216,7 +219,8 @@ pub(super) fn withdrawals(
             continue;
         }
         let revision = s.revision.max(s.accepted_revision) + 1;
-        say!(rep, 
+        say!(
+            rep,
             "withdrawing claim {} of debtor {} (revision {revision}): {}: {detail}",
             s.claim_id,
             s.debtor,
@@ -254,4 +258,3 @@ pub(super) fn withdrawals(
         });
     }
 }
-

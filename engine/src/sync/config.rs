@@ -131,4 +131,3 @@ pub fn load_sources(config: &Path) -> Result<Vec<SourceConfig>> {
     }
     Ok(parsed.source)
 }
-

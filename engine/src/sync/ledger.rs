@@ -568,4 +568,3 @@ impl SyncLedger for StoreLedger<'_> {
         self.commit(tx)
     }
 }
-

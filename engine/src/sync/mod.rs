@@ -19,9 +19,7 @@ use chrono::Utc;
 use incasso_connectors::api::http::{Auth, Client, Options};
 use incasso_connectors::api::oauth::{ClientAuth, OAuth, OAuthConfig};
 use incasso_connectors::api::secret::{redact, Secret};
-use incasso_connectors::api::{
-    exact, moneybird, twinfield_sync, xero, ApiError,
-};
+use incasso_connectors::api::{exact, moneybird, twinfield_sync, xero, ApiError};
 use incasso_store::Store;
 
 use crate::Workspace;
@@ -353,4 +351,3 @@ async fn sync_one(
     summary.requests = calls;
     result
 }
-

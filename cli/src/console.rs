@@ -1,4 +1,5 @@
-//! The terminal progress bar for long imports: drawn only on a terminal, only after a second.
+//! The terminal: the engine's lines on stdout and stderr, and a progress bar for long imports,
+//! drawn only on a terminal and only after a second.
 
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -32,11 +33,6 @@ impl Bar {
             tty: std::io::stderr().is_terminal(),
         }
     }
-
-    /// Removes the bar from the terminal.
-    pub fn finish(&self) {
-        self.bar.finish_and_clear();
-    }
 }
 
 impl Progress for Bar {
@@ -53,5 +49,28 @@ impl Progress for Bar {
             self.bar.set_draw_target(ProgressDrawTarget::stderr());
         }
         self.bar.set_position(bytes);
+    }
+}
+
+/// The engine's reporter for a person at a terminal (or a cron log).
+pub struct Console;
+
+impl incasso_engine::Reporter for Console {
+    fn info(&self, line: &str) {
+        println!("{line}");
+    }
+
+    fn error(&self, line: &str) {
+        eprintln!("{line}");
+    }
+
+    fn progress(&self, label: &str) -> Box<dyn Progress + '_> {
+        Box::new(Bar::new(label))
+    }
+}
+
+impl Drop for Bar {
+    fn drop(&mut self) {
+        self.bar.finish_and_clear();
     }
 }

@@ -1,4 +1,5 @@
-//! `incasso fixtures generate`: a deterministic, realistic, noisy ledger export at any scale.
+//! The fixture generator behind `incasso fixtures generate`: a deterministic, realistic, noisy
+//! ledger export at any scale, and with it a bank statement whose intended outcome is known.
 //!
 //! The same seed and arguments give the same bytes on every machine: the random source is a
 //! SplitMix64 written out here, because general-purpose RNG crates do not promise stable streams
@@ -7,13 +8,17 @@
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
-use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use chrono::{Datelike, Days, NaiveDate};
 use clap::ValueEnum;
+use incasso_core::html::escape;
 use incasso_core::money::round_cents;
 use rust_decimal::Decimal;
+
+mod bank;
+
+pub use bank::{debtor_iban, ledger_knows_iban, payment_reference, OWN_IBAN};
 
 /// The export dialects the generator writes.
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -43,7 +48,7 @@ impl Dialect {
 }
 
 /// SplitMix64: small, fast, and stable forever.
-pub(super) struct Rng(pub(super) u64);
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
     fn next(&mut self) -> u64 {
@@ -54,11 +59,11 @@ impl Rng {
         z ^ (z >> 31)
     }
 
-    pub(super) fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         self.next() % n.max(1)
     }
 
-    pub(super) fn chance(&mut self, per_thousand: u64) -> bool {
+    pub(crate) fn chance(&mut self, per_thousand: u64) -> bool {
         self.below(1000) < per_thousand
     }
 
@@ -141,9 +146,9 @@ const WORK: &[&str] = &[
 ];
 
 /// A generated debtor.
-pub(super) struct Debtor {
+pub(crate) struct Debtor {
     id: String,
-    pub(super) name: String,
+    pub(crate) name: String,
     consumer: bool,
     kvk: String,
     email: String,
@@ -191,17 +196,17 @@ fn debtors(rng: &mut Rng, n: u64) -> Vec<Debtor> {
 }
 
 /// A generated invoice or credit note.
-pub(super) struct Row {
-    pub(super) number: String,
-    pub(super) issue: NaiveDate,
+pub(crate) struct Row {
+    pub(crate) number: String,
+    pub(crate) issue: NaiveDate,
     due: NaiveDate,
-    pub(super) debtor: usize,
+    pub(crate) debtor: usize,
     description: &'static str,
-    pub(super) net: Decimal,
-    pub(super) vat: Decimal,
-    pub(super) currency: &'static str,
-    pub(super) credited: String,
-    pub(super) status: &'static str,
+    pub(crate) net: Decimal,
+    pub(crate) vat: Decimal,
+    pub(crate) currency: &'static str,
+    pub(crate) credited: String,
+    pub(crate) status: &'static str,
 }
 
 fn rows(rng: &mut Rng, invoices: u64, debtors: &[Debtor], until: NaiveDate) -> Vec<Row> {
@@ -388,13 +393,6 @@ fn write_xlsx(path: &Path, rows: &[Row], debtors: &[Debtor]) -> Result<()> {
 }
 
 /// Escapes text for XML content.
-fn xml(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 /// One UBL file per document, padded with invoice lines to the size real e-invoices have.
 fn write_ubl(dir: &Path, rows: &[Row], debtors: &[Debtor]) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
@@ -424,11 +422,11 @@ fn write_ubl(dir: &Path, rows: &[Row], debtors: &[Debtor]) -> Result<()> {
                 "  <cac:{root}Line>\n    <cbc:ID>{n}</cbc:ID>\n    <cbc:{qty_tag} unitCode=\"C62\">1</cbc:{qty_tag}>\n    <cbc:LineExtensionAmount currencyID=\"{c}\">{a}</cbc:LineExtensionAmount>\n    <cac:Item>\n      <cbc:Description>{desc}, onderdeel {n} van {n_lines}: werkzaamheden volgens opdracht en bijbehorende materialen</cbc:Description>\n      <cbc:Name>{desc} {n}</cbc:Name>\n      <cac:SellersItemIdentification><cbc:ID>ART-{n:05}</cbc:ID></cac:SellersItemIdentification>\n      <cac:ClassifiedTaxCategory><cbc:ID>S</cbc:ID><cbc:Percent>21</cbc:Percent><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:ClassifiedTaxCategory>\n    </cac:Item>\n    <cac:Price><cbc:PriceAmount currencyID=\"{c}\">{a}</cbc:PriceAmount></cac:Price>\n  </cac:{root}Line>\n",
                 n = i + 1,
                 a = amt(line),
-                desc = xml(r.description),
+                desc = escape(r.description),
             ));
         }
         let billing = if credit && !r.credited.is_empty() {
-            format!("  <cac:BillingReference><cac:InvoiceDocumentReference><cbc:ID>{}</cbc:ID></cac:InvoiceDocumentReference></cac:BillingReference>\n", xml(&r.credited))
+            format!("  <cac:BillingReference><cac:InvoiceDocumentReference><cbc:ID>{}</cbc:ID></cac:InvoiceDocumentReference></cac:BillingReference>\n", escape(&r.credited))
         } else {
             String::new()
         };
@@ -439,11 +437,11 @@ fn write_ubl(dir: &Path, rows: &[Row], debtors: &[Debtor]) -> Result<()> {
         };
         let doc = format!(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<{root} xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:{root}-2\" xmlns:cac=\"urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2\" xmlns:cbc=\"urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2\">\n  <cbc:CustomizationID>urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0</cbc:CustomizationID>\n  <cbc:ProfileID>urn:fdc:peppol.eu:2017:poacc:billing:01:1.0</cbc:ProfileID>\n  <cbc:ID>{number}</cbc:ID>\n  <cbc:IssueDate>{issue}</cbc:IssueDate>\n{due}  <cbc:{type_tag}>{code}</cbc:{type_tag}>\n  <cbc:DocumentCurrencyCode>{c}</cbc:DocumentCurrencyCode>\n{billing}  <cac:AccountingSupplierParty><cac:Party><cac:PartyName><cbc:Name>Acme B.V.</cbc:Name></cac:PartyName><cac:PartyLegalEntity><cbc:RegistrationName>Acme B.V.</cbc:RegistrationName><cbc:CompanyID schemeID=\"0106\">12345678</cbc:CompanyID></cac:PartyLegalEntity></cac:Party></cac:AccountingSupplierParty>\n  <cac:AccountingCustomerParty><cac:Party>\n    <cac:PartyIdentification><cbc:ID>{debtor}</cbc:ID></cac:PartyIdentification>\n    <cac:PartyName><cbc:Name>{name}</cbc:Name></cac:PartyName>\n    <cac:PostalAddress><cbc:StreetName>Dorpsstraat {street}</cbc:StreetName><cbc:CityName>Utrecht</cbc:CityName><cbc:PostalZone>3511 AB</cbc:PostalZone><cac:Country><cbc:IdentificationCode>NL</cbc:IdentificationCode></cac:Country></cac:PostalAddress>\n    <cac:PartyLegalEntity><cbc:RegistrationName>{name}</cbc:RegistrationName>{kvk}</cac:PartyLegalEntity>\n  </cac:Party></cac:AccountingCustomerParty>\n  <cac:PaymentMeans><cbc:PaymentMeansCode>30</cbc:PaymentMeansCode><cbc:PaymentID>{number}</cbc:PaymentID><cac:PayeeFinancialAccount><cbc:ID>NL91ABNA0417164300</cbc:ID></cac:PayeeFinancialAccount></cac:PaymentMeans>\n  <cac:TaxTotal><cbc:TaxAmount currencyID=\"{c}\">{vat}</cbc:TaxAmount></cac:TaxTotal>\n  <cac:LegalMonetaryTotal>\n    <cbc:LineExtensionAmount currencyID=\"{c}\">{net}</cbc:LineExtensionAmount>\n    <cbc:TaxExclusiveAmount currencyID=\"{c}\">{net}</cbc:TaxExclusiveAmount>\n    <cbc:TaxInclusiveAmount currencyID=\"{c}\">{total}</cbc:TaxInclusiveAmount>\n    <cbc:PayableAmount currencyID=\"{c}\">{total}</cbc:PayableAmount>\n  </cac:LegalMonetaryTotal>\n{lines}</{root}>\n",
-            number = xml(&r.number),
+            number = escape(&r.number),
             issue = r.issue,
             code = if credit { "381" } else { "380" },
-            debtor = xml(&d.id),
-            name = xml(&d.name),
+            debtor = escape(&d.id),
+            name = escape(&d.name),
             street = r.debtor % 200 + 1,
             kvk = if d.kvk.is_empty() { String::new() } else { format!("<cbc:CompanyID schemeID=\"0106\">{}</cbc:CompanyID>", d.kvk) },
             vat = amt(vat),
@@ -544,14 +542,14 @@ fn write(
             // Noise real exports have: padded cells and the odd blank line.
             let pad = if i % 97 == 0 { " " } else { "" };
             let (iban, reference) = if payments && r.credited.is_empty() {
-                let known = super::generate_bank::ledger_knows_iban(r.debtor);
+                let known = bank::ledger_knows_iban(r.debtor);
                 (
                     if known {
-                        super::generate_bank::debtor_iban(r.debtor)
+                        bank::debtor_iban(r.debtor)
                     } else {
                         String::new()
                     },
-                    super::generate_bank::payment_reference(i, &r.number),
+                    bank::payment_reference(i, &r.number),
                 )
             } else {
                 (String::new(), String::new())
@@ -600,16 +598,36 @@ fn write(
     Ok(())
 }
 
-/// Writes one ledger file per dialect into `out`.
-pub fn run(
-    invoices: u64,
-    seed: u64,
-    out: &Path,
-    dialects: &[Dialect],
-    until: NaiveDate,
-    payments: Option<u64>,
-    debtor_count: Option<u64>,
-) -> Result<ExitCode> {
+/// What to generate.
+pub struct Generate<'a> {
+    /// Number of invoices (credit notes come on top).
+    pub invoices: u64,
+    /// Seed: the same seed and arguments give the same bytes.
+    pub seed: u64,
+    /// The folder to write into.
+    pub out: &'a Path,
+    /// Export dialects to write (one file each).
+    pub dialects: &'a [Dialect],
+    /// Date the ledger runs up to.
+    pub until: NaiveDate,
+    /// Also a bank statement, padded with outgoing lines to this many lines.
+    pub payments: Option<u64>,
+    /// Number of debtors (default: one per 20 invoices, 5 to 50,000).
+    pub debtors: Option<u64>,
+}
+
+/// Writes one ledger file per dialect into `out`; a line per file written.
+pub fn generate(g: &Generate<'_>) -> Result<Vec<String>> {
+    let Generate {
+        invoices,
+        seed,
+        out,
+        dialects,
+        until,
+        payments,
+        debtors: debtor_count,
+    } = *g;
+    let mut written = Vec::new();
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let mut rng = Rng(seed);
     let debtors = debtors(
@@ -620,10 +638,10 @@ pub fn run(
     for d in dialects {
         let path = out.join(d.file_name());
         write(*d, &path, &rows, &debtors, payments.is_some())?;
-        println!("wrote {} ({} rows)", path.display(), rows.len());
+        written.push(format!("wrote {} ({} rows)", path.display(), rows.len()));
     }
     if let Some(pad_to) = payments {
-        super::generate_bank::write(out, &mut rng, &rows, &debtors, until, pad_to)?;
+        written.push(bank::write(out, &mut rng, &rows, &debtors, until, pad_to)?);
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(written)
 }

@@ -1,4 +1,4 @@
-//! Plain-text tables and CSV writing shared by the report commands.
+//! Renderers the commands share: aligned tables for people, CSV, and JSON rows.
 
 use std::io::Write;
 
@@ -79,14 +79,14 @@ pub fn csv(out: impl Write, header: &[String], rows: &[Vec<String>]) -> Result<(
 /// header (all values strings, amounts as decimal strings).
 pub fn rows(
     out: &mut impl Write,
-    format: crate::Format,
+    format: crate::args::Format,
     header: &[String],
     rows: &[Vec<String>],
 ) -> Result<()> {
     match format {
-        crate::Format::Table => table(out, header, rows),
-        crate::Format::Csv => csv(out, header, rows),
-        crate::Format::Json => {
+        crate::args::Format::Table => table(out, header, rows),
+        crate::args::Format::Csv => csv(out, header, rows),
+        crate::args::Format::Json => {
             let list: Vec<serde_json::Map<String, serde_json::Value>> = rows
                 .iter()
                 .map(|r| {

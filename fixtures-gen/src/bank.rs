@@ -18,7 +18,8 @@ use incasso_core::matching::references::{kenmerk_for, rf_for};
 use incasso_core::money::format_cents;
 use rust_decimal::Decimal;
 
-use super::generate::{Debtor, Rng, Row};
+use super::{Debtor, Rng, Row};
+use incasso_core::html::escape;
 
 /// The creditor's own account the statement is of.
 pub const OWN_IBAN: &str = "NL91ABNA0417164300";
@@ -123,14 +124,14 @@ fn transposed(number: &str) -> String {
 }
 
 /// Writes the bank files and the expected outcome for a generated ledger.
-pub(super) fn write(
+pub(crate) fn write(
     out: &Path,
     rng: &mut Rng,
     rows: &[Row],
     debtors: &[Debtor],
     until: NaiveDate,
     pad_to: u64,
-) -> Result<()> {
+) -> Result<String> {
     let mut credited: HashMap<&str, Decimal> = HashMap::new();
     for r in rows.iter().filter(|r| !r.credited.is_empty()) {
         *credited.entry(r.credited.as_str()).or_default() += -(r.net + r.vat);
@@ -368,17 +369,10 @@ pub(super) fn write(
         )?;
     }
     f.flush()?;
-    println!(
+    Ok(format!(
         "wrote bank.camt053.xml and bank-rabobank.csv ({} lines) and the expected outcome",
         lines.len()
-    );
-    Ok(())
-}
-
-fn xml(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    ))
 }
 
 fn write_camt(path: &Path, lines: &[Line], until: NaiveDate) -> Result<()> {
@@ -400,10 +394,10 @@ fn write_camt(path: &Path, lines: &[Line], until: NaiveDate) -> Result<()> {
         let remittance = match &l.structured {
             Some(r) => format!(
                 "<Strd><CdtrRefInf><Ref>{}</Ref></CdtrRefInf></Strd>",
-                xml(r)
+                escape(r)
             ),
             None if l.text.is_empty() => String::new(),
-            None => format!("<Ustrd>{}</Ustrd>", xml(&l.text)),
+            None => format!("<Ustrd>{}</Ustrd>", escape(&l.text)),
         };
         writeln!(
             f,
@@ -411,7 +405,7 @@ fn write_camt(path: &Path, lines: &[Line], until: NaiveDate) -> Result<()> {
             c = l.currency,
             d = l.date,
             n = i + 1,
-            name = xml(&l.payer_name),
+            name = escape(&l.payer_name),
             iban = l.payer_iban,
         )?;
     }

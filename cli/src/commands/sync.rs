@@ -1,0 +1,73 @@
+//! `incasso sync [--source NAME] [--full]`: pulls the configured accounting APIs into the ledger
+//! (see `incasso_engine::sync`) and prints one line per source, or JSON.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use incasso_engine::sync::{job_data_dir, load_sources, sync, SourceSummary};
+use incasso_engine::Workspace;
+
+use crate::exit::ExitStatus;
+use crate::Ctx;
+
+/// Arguments of `incasso sync`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The configuration with the `[[source]]` entries.
+    #[arg(long, default_value = "incasso.toml")]
+    pub config: PathBuf,
+    /// Only this source.
+    #[arg(long)]
+    pub source: Option<String>,
+    /// Re-read everything and void what the API no longer has.
+    #[arg(long)]
+    pub full: bool,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Syncs and prints; exit 1 when any source failed or warned.
+pub fn run(ctx: &Ctx, a: Args) -> Result<ExitStatus> {
+    let sources = load_sources(&a.config)?;
+    let data_dir = job_data_dir(&a.config, ctx.ws.data_dir())?;
+    let ws = Workspace::new(data_dir, None);
+    let summaries = sync(&ws, &sources, a.source.as_deref(), a.full)?;
+    print(&summaries, a.json)?;
+    Ok(ExitStatus::from_ok(summaries.iter().all(|s| s.ok)))
+}
+
+/// Prints the summaries: one line per source, or JSON.
+pub fn print(summaries: &[SourceSummary], json: bool) -> Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(summaries)?);
+        return Ok(());
+    }
+    for s in summaries {
+        println!(
+            "{}: {} — {} requests, {} pages, {} new, {} changed, {} unchanged, {} debtors, {} payments, {} voided, {} skipped",
+            s.source,
+            match (&s.error, s.warnings.is_empty()) {
+                (Some(_), _) => "FAILED",
+                (None, false) => "done, with warnings",
+                (None, true) => "done",
+            },
+            s.requests,
+            s.pages,
+            s.documents_new,
+            s.documents_changed,
+            s.unchanged,
+            s.debtors,
+            s.payments,
+            s.voided,
+            s.skipped
+        );
+        for w in &s.warnings {
+            println!("  warning: {w}");
+        }
+        if let Some(e) = &s.error {
+            println!("  error: {e}");
+        }
+    }
+    Ok(())
+}
