@@ -20,7 +20,7 @@ fn fit(c: &str) -> std::borrow::Cow<'_, str> {
 
 /// Prints rows as aligned columns; columns of numbers are right-aligned; long text is cut to
 /// fit a terminal.
-pub fn table(out: &mut impl Write, header: &[String], rows: &[Vec<String>]) -> Result<()> {
+pub fn table(out: &mut impl Write, header: &[&str], rows: &[Vec<String>]) -> Result<()> {
     let rows: Vec<Vec<String>> = rows
         .iter()
         .map(|r| r.iter().map(|c| fit(c).into_owned()).collect())
@@ -43,7 +43,7 @@ pub fn table(out: &mut impl Write, header: &[String], rows: &[Vec<String>]) -> R
     let right: Vec<bool> = (0..header.len())
         .map(|i| !rows.is_empty() && rows.iter().all(|r| r.get(i).is_none_or(|c| numeric(c))))
         .collect();
-    let line = |out: &mut dyn Write, cells: &[String]| -> std::io::Result<()> {
+    let line = |out: &mut dyn Write, cells: &[&str]| -> std::io::Result<()> {
         let mut parts = Vec::with_capacity(cells.len());
         for (i, c) in cells.iter().enumerate() {
             let w = widths.get(i).copied().unwrap_or(0);
@@ -57,15 +57,15 @@ pub fn table(out: &mut impl Write, header: &[String], rows: &[Vec<String>]) -> R
     };
     line(out, header)?;
     let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
-    line(out, &rule)?;
+    line(out, &rule.iter().map(String::as_str).collect::<Vec<_>>())?;
     for r in rows {
-        line(out, r)?;
+        line(out, &r.iter().map(String::as_str).collect::<Vec<_>>())?;
     }
     Ok(())
 }
 
 /// Writes rows as CSV with a header; cells a spreadsheet would take for a formula are neutralised.
-pub fn csv(out: impl Write, header: &[String], rows: &[Vec<String>]) -> Result<()> {
+pub fn csv(out: impl Write, header: &[&str], rows: &[Vec<String>]) -> Result<()> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record(header)?;
     for r in rows {
@@ -80,7 +80,7 @@ pub fn csv(out: impl Write, header: &[String], rows: &[Vec<String>]) -> Result<(
 pub fn rows(
     out: &mut impl Write,
     format: crate::args::Format,
-    header: &[String],
+    header: &[&str],
     rows: &[Vec<String>],
 ) -> Result<()> {
     match format {
@@ -93,7 +93,7 @@ pub fn rows(
                     header
                         .iter()
                         .zip(r)
-                        .map(|(h, v)| (h.clone(), serde_json::Value::String(v.clone())))
+                        .map(|(h, v)| (h.to_string(), serde_json::Value::String(v.clone())))
                         .collect()
                 })
                 .collect();
@@ -102,4 +102,9 @@ pub fn rows(
             Ok(())
         }
     }
+}
+
+/// Standard output, locked and buffered, for a command's whole output.
+pub fn stdout() -> std::io::BufWriter<std::io::StdoutLock<'static>> {
+    std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock())
 }

@@ -167,3 +167,62 @@ fn quarantine_file(file: &Path, quarantine: &Path, name: &str, why: &str) -> Res
     .with_context(|| format!("writing {}", note.display()))?;
     Ok(())
 }
+
+/// Watches the inbox: a pass whenever the file system reports a change in it, and at the
+/// latest every `poll` (network shares often report nothing); `after` gets each pass and says
+/// whether to go on. Each pass opens the administration's store and lets go of it after, so a
+/// nightly run can have it between passes; a pass that fails (the store busy) is tried again.
+pub fn watch(
+    data_dir: &Path,
+    inbox: &Path,
+    poll: Duration,
+    settle: Duration,
+    rep: &dyn Reporter,
+    mut after: impl FnMut(&Pass) -> bool,
+) -> Result<()> {
+    use notify::Watcher;
+    let (tx, rx) = std::sync::mpsc::channel();
+    let watcher = notify::recommended_watcher(move |e: notify::Result<notify::Event>| {
+        if e.is_ok() {
+            let _ = tx.send(());
+        }
+    })
+    .and_then(|mut w| {
+        w.watch(inbox, notify::RecursiveMode::NonRecursive)
+            .map(|()| w)
+    });
+    if let Err(e) = &watcher {
+        complain!(
+            rep,
+            "warning: no change notifications for {} ({e}); polling every {}s",
+            inbox.display(),
+            poll.as_secs()
+        );
+    }
+    loop {
+        let p = match pass(&Workspace::new(data_dir, None), inbox, settle, rep) {
+            Ok(p) => p,
+            Err(e) => {
+                complain!(rep, "error: {e:#}; trying again in {}s", poll.as_secs());
+                std::thread::sleep(poll);
+                continue;
+            }
+        };
+        if !after(&p) {
+            return Ok(());
+        }
+        // A file still being written is looked at again soon; otherwise wait for news.
+        let wait = if p.waiting.is_empty() {
+            poll
+        } else {
+            settle.max(Duration::from_millis(500))
+        };
+        if watcher.is_ok() {
+            if rx.recv_timeout(wait).is_ok() {
+                while rx.try_recv().is_ok() {}
+            }
+        } else {
+            std::thread::sleep(wait);
+        }
+    }
+}

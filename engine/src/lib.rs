@@ -4,16 +4,23 @@
 //! benchmarks and tests call in here directly. Nothing here prints, parses arguments or chooses
 //! an exit code: progress and messages go through a [`Reporter`].
 
+pub mod audit;
 pub mod claims;
+pub mod decisions;
+pub mod demo;
 pub mod import;
 pub mod inbox;
 pub mod letters;
+pub mod payments;
+pub mod plans;
+pub mod rates;
 pub mod reconciled;
 pub mod report;
 pub mod reporter;
 pub mod run;
 pub mod submit;
 pub mod sync;
+pub mod views;
 pub mod workspace;
 
 pub use reporter::{Reporter, Silent};

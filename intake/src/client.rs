@@ -1,8 +1,10 @@
-//! The exporter's side of the wire: posts one batch body with its Idempotency-Key and retries,
-//! with exponential backoff and jitter, on what may pass (connection errors, timeouts, 5xx, 429
-//! with its Retry-After), never on a 4xx refusal.
+//! The exporter's side of the wire: posts one batch body with its Idempotency-Key and retries
+//! what `incasso_delivery` says may pass (connection errors, timeouts, 408, 429 and 5xx, with
+//! their Retry-After); a refusal comes back with its class (judged and final, or not judged).
 
 use std::time::Duration;
+
+use incasso_delivery::{classify, retry_after, Class, RetryPolicy};
 
 use crate::schema::{BatchAnswer, ErrorAnswer};
 
@@ -37,19 +39,26 @@ pub struct ClientConfig {
     pub timeout: Duration,
     /// Attempts per batch before giving up (the batch stays "sent" and is resumed next run).
     pub max_attempts: u32,
-    /// First backoff delay; doubles each attempt, capped at 30 s, with full jitter.
+    /// First backoff delay; doubles each attempt, with jitter.
     pub base_delay: Duration,
 }
+
+/// Longest backoff, and the longest Retry-After the exporter waits for before leaving the batch
+/// for the next run.
+const MAX_DELAY: Duration = Duration::from_secs(300);
 
 /// The final answer to a batch.
 #[derive(Debug)]
 pub enum Answer {
     /// 200: every claim answered.
     Answered(BatchAnswer),
-    /// A 4xx refusal of the whole batch: retrying the same body cannot help.
+    /// A refusal of the whole batch.
     Refused {
         /// HTTP status.
         status: u16,
+        /// [`Class::Final`]: the batch was judged and refused, the same body can never pass;
+        /// [`Class::NotJudged`]: credentials, permissions or a proxy stood in the way.
+        class: Class,
         /// The server's explanation.
         error: ErrorAnswer,
     },
@@ -67,30 +76,11 @@ pub struct GaveUp {
     pub last: String,
 }
 
-/// A small xorshift for jitter, seeded from the clock and process (no cryptographic use).
-struct Jitter(u64);
-
-impl Jitter {
-    fn new() -> Jitter {
-        let t = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(1, |d| d.as_nanos() as u64);
-        Jitter(t ^ (u64::from(std::process::id()) << 32) | 1)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n.max(1)
-    }
-}
-
 /// Posts batches to one intake server.
 pub struct Client {
     cfg: ClientConfig,
     http: reqwest::Client,
-    jitter: std::sync::Mutex<Jitter>,
+    retry: RetryPolicy,
 }
 
 impl Client {
@@ -101,34 +91,19 @@ impl Client {
             .connect_timeout(cfg.timeout.min(Duration::from_secs(10)))
             .build()
             .map_err(|e| e.to_string())?;
-        Ok(Client {
-            cfg,
-            http,
-            jitter: std::sync::Mutex::new(Jitter::new()),
-        })
-    }
-
-    fn backoff(&self, attempt: u32) -> Duration {
-        let cap = Duration::from_secs(30);
-        let exp = self
-            .cfg
-            .base_delay
-            .saturating_mul(1u32 << attempt.min(16))
-            .min(cap);
-        let ms = exp.as_millis() as u64;
-        let j = self
-            .jitter
-            .lock()
-            .map(|mut j| j.below(ms + 1))
-            .unwrap_or(ms);
-        Duration::from_millis(j.max(ms / 4))
+        let retry = RetryPolicy {
+            max_attempts: cfg.max_attempts.max(1),
+            base_delay: cfg.base_delay,
+            max_delay: MAX_DELAY,
+        };
+        Ok(Client { cfg, http, retry })
     }
 
     /// Sends one batch body under its Idempotency-Key until it is answered or refused.
     pub async fn send(&self, idempotency_key: &str, body: &[u8]) -> Result<Answer, GaveUp> {
         let url = format!("{}/v1/batches", self.cfg.url.trim_end_matches('/'));
         let mut last = String::new();
-        for attempt in 0..self.cfg.max_attempts.max(1) {
+        for attempt in 1..=self.retry.max_attempts {
             let mut req = self
                 .http
                 .post(&url)
@@ -139,11 +114,7 @@ impl Client {
                 Auth::Bearer(t) => req.bearer_auth(t),
                 Auth::Hmac(secret) => {
                     let ts = chrono::Utc::now().timestamp();
-                    let nonce = self
-                        .jitter
-                        .lock()
-                        .map(|mut j| format!("{:016x}{:08x}", j.below(u64::MAX), attempt))
-                        .unwrap_or_else(|_| format!("{ts:x}-{attempt}"));
+                    let nonce = format!("{:016x}{attempt:08x}", fastrand::u64(..));
                     req.header("x-incasso-creditor", &self.cfg.creditor)
                         .header("x-incasso-timestamp", ts.to_string())
                         .header("x-incasso-nonce", &nonce)
@@ -153,68 +124,68 @@ impl Client {
                         )
                 }
             };
-            let wait = match req.send().await {
+            let told = match req.send().await {
                 Err(e) => {
                     last = if e.is_timeout() {
                         "no answer within the timeout".to_string()
                     } else {
                         format!("connection failed: {e}")
                     };
-                    self.backoff(attempt)
+                    None
                 }
                 Ok(resp) => {
                     let status = resp.status().as_u16();
-                    let retry_after = resp
+                    let told = resp
                         .headers()
                         .get("retry-after")
                         .and_then(|v| v.to_str().ok())
-                        .and_then(|v| v.trim().parse::<u64>().ok());
-                    let text = match resp.text().await {
-                        Ok(t) => t,
-                        Err(e) => {
+                        .and_then(|v| retry_after(v, chrono::Utc::now()));
+                    match (classify(status), resp.text().await) {
+                        (_, Err(e)) => {
                             last = format!("the answer was cut off: {e}");
-                            tokio::time::sleep(self.backoff(attempt)).await;
-                            continue;
+                            None
                         }
-                    };
-                    match status {
-                        200 => match serde_json::from_str::<BatchAnswer>(&text) {
-                            Ok(a) => return Ok(Answer::Answered(a)),
-                            Err(e) => {
-                                last = format!("an answer that is not a batch answer: {e}");
-                                self.backoff(attempt)
+                        (Class::Done, Ok(text)) => {
+                            match serde_json::from_str::<BatchAnswer>(&text) {
+                                Ok(a) => return Ok(Answer::Answered(a)),
+                                Err(e) => {
+                                    last = format!("an answer that is not a batch answer: {e}");
+                                    None
+                                }
                             }
-                        },
-                        429 | 500..=599 => {
+                        }
+                        (Class::Retry, Ok(_)) => {
                             last = format!("HTTP {status}");
-                            match retry_after {
-                                Some(s) => Duration::from_secs(s.min(300)),
-                                None => self.backoff(attempt),
-                            }
+                            told
                         }
-                        _ => {
+                        (class, Ok(text)) => {
                             let error =
                                 serde_json::from_str::<ErrorAnswer>(&text).unwrap_or(ErrorAnswer {
                                     error: format!("http-{status}"),
                                     message: text.chars().take(500).collect(),
                                 });
-                            return Ok(Answer::Refused { status, error });
+                            return Ok(Answer::Refused {
+                                status,
+                                class,
+                                error,
+                            });
                         }
                     }
                 }
             };
+            let Some(wait) = self.retry.wait(attempt, told) else {
+                break;
+            };
             tracing::warn!(
-                attempt = attempt + 1,
+                attempt,
                 wait_ms = wait.as_millis() as u64,
                 "batch not answered: {last}; retrying"
             );
-            if attempt + 1 < self.cfg.max_attempts {
-                tokio::time::sleep(wait).await;
-            }
+            tokio::time::sleep(wait).await;
         }
         Err(GaveUp {
             url,
-            attempts: self.cfg.max_attempts.max(1),
+            attempts: self.retry.max_attempts,
             last,
         })
     }

@@ -1,9 +1,13 @@
-//! The agency's store of received claims (sled): every accepted claim with its revisions, which
+//! The agency's store of received claims: every accepted claim with its revisions, which
 //! creditor owns each claim id, the answer given to each Idempotency-Key, and the signatures
-//! seen. A batch's accepted claims and its answer are written in one atomic batch and flushed
-//! before the answer leaves, so an answer never names a claim that a crash could lose.
+//! seen. A batch's accepted claims and its answer are written in one atomic batch and made
+//! durable before the answer leaves, so an answer never names a claim that a crash could lose.
+//!
+//! The server talks to [`ClaimStore`]; [`Received`] keeps it in sled, the embedded default.
 
-use std::path::Path;
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -120,7 +124,74 @@ pub struct StoredAnswer {
     pub body: String,
 }
 
-/// The agency's store.
+/// What went wrong with the store of received claims.
+#[derive(Debug, thiserror::Error)]
+pub enum ReceivedError {
+    /// Another process (a running `incasso intake serve`) holds the store.
+    #[error("the intake store in {0} is in use by a running `incasso intake serve`: export through GET /export with the admin token, or stop the server first")]
+    InUse(PathBuf),
+    /// The directory has no intake store.
+    #[error("{0} holds no intake store: name the directory `incasso intake serve` was started with (--data-dir)")]
+    Missing(PathBuf),
+    /// The directory is a creditor's ledger.
+    #[error("{0} is a creditor's ledger, not an agency's intake store: name the directory `incasso intake serve` was started with (--data-dir)")]
+    Ledger(PathBuf),
+    /// A record could not be read back.
+    #[error("unreadable record: {0}")]
+    Unreadable(String),
+    /// The storage below failed.
+    #[error("{0}")]
+    Storage(String),
+}
+
+impl From<sled::Error> for ReceivedError {
+    fn from(e: sled::Error) -> Self {
+        ReceivedError::Storage(e.to_string())
+    }
+}
+
+/// A future that makes a batch's writes durable.
+pub type Committing<'a> = Pin<Box<dyn Future<Output = Result<(), ReceivedError>> + Send + 'a>>;
+
+/// What the intake server needs of a store of received claims.
+pub trait ClaimStore: Send + Sync {
+    /// The claim a creditor sent under an id.
+    fn claim(&self, creditor: &str, claim_id: &str) -> Result<Option<StoredClaim>, ReceivedError>;
+    /// The answer given to an Idempotency-Key of a creditor.
+    fn answer(
+        &self,
+        creditor: &str,
+        idempotency_key: &str,
+    ) -> Result<Option<StoredAnswer>, ReceivedError>;
+    /// Records a signature; false when it was seen before (a replay). Old ones are forgotten.
+    fn first_use_of_signature(&self, signature: &str, now: i64) -> Result<bool, ReceivedError>;
+    /// Applies a batch's writes atomically and makes them durable.
+    fn commit(&self, w: Write) -> Committing<'_>;
+    /// Every stored claim, by creditor and claim id.
+    fn all(&self) -> Result<Vec<StoredClaim>, ReceivedError>;
+}
+
+/// What one batch writes: its accepted claims and its answer.
+#[derive(Default)]
+pub struct Write {
+    claims: Vec<StoredClaim>,
+    answers: Vec<(String, String, StoredAnswer)>,
+}
+
+impl Write {
+    /// Stores an accepted claim; claim ids are the creditor's own, so two creditors may use one.
+    pub fn claim(&mut self, c: &StoredClaim) {
+        self.claims.push(c.clone());
+    }
+
+    /// Stores the answer to an Idempotency-Key.
+    pub fn answer(&mut self, creditor: &str, idempotency_key: &str, a: &StoredAnswer) {
+        self.answers
+            .push((creditor.to_string(), idempotency_key.to_string(), a.clone()));
+    }
+}
+
+/// The store of received claims in sled, in `DATA_DIR/intake.sled`.
 pub struct Received {
     db: sled::Db,
     tree: sled::Tree,
@@ -137,80 +208,70 @@ fn key(prefix: u8, parts: &[&str]) -> Vec<u8> {
     k
 }
 
-fn decode<T: for<'a> Deserialize<'a>>(v: &[u8]) -> Result<T, sled::Error> {
-    serde_json::from_slice(v)
-        .map_err(|e| sled::Error::Unsupported(format!("unreadable record: {e}")))
+fn decode<T: for<'a> Deserialize<'a>>(v: &[u8]) -> Result<T, ReceivedError> {
+    serde_json::from_slice(v).map_err(|e| ReceivedError::Unreadable(e.to_string()))
 }
 
 fn encode<T: Serialize>(v: &T) -> Vec<u8> {
     serde_json::to_vec(v).expect("plain records serialise")
 }
 
-/// Whether opening the store failed because another process (a running server) holds it.
-pub fn in_use(e: &sled::Error) -> bool {
-    matches!(e, sled::Error::Io(io)
-        if io.kind() == std::io::ErrorKind::WouldBlock || io.to_string().contains("lock"))
-}
-
-/// What one batch writes.
-#[derive(Default)]
-pub struct Write {
-    batch: sled::Batch,
-}
-
-impl Write {
-    /// Stores an accepted claim; claim ids are the creditor's own, so two creditors may use one.
-    pub fn claim(&mut self, c: &StoredClaim) {
-        self.batch
-            .insert(key(P_CLAIM, &[&c.creditor, &c.claim.claim_id]), encode(c));
-    }
-
-    /// Stores the answer to an Idempotency-Key.
-    pub fn answer(&mut self, creditor: &str, idempotency_key: &str, a: &StoredAnswer) {
-        self.batch
-            .insert(key(P_IDEM, &[creditor, idempotency_key]), encode(a));
-    }
-}
-
 impl Received {
     /// Opens (creating) the store in a data directory.
-    pub fn open(dir: &Path) -> Result<Received, sled::Error> {
-        std::fs::create_dir_all(dir)?;
+    pub fn open(dir: &Path) -> Result<Received, ReceivedError> {
+        std::fs::create_dir_all(dir).map_err(|e| ReceivedError::Storage(e.to_string()))?;
         let db = sled::Config::new()
             .path(dir.join("intake.sled"))
             .mode(sled::Mode::HighThroughput)
             .flush_every_ms(None)
-            .open()?;
+            .open()
+            .map_err(|e| match e {
+                // sled reports a store another process holds as a failed lock on its file.
+                sled::Error::Io(io)
+                    if io.kind() == std::io::ErrorKind::WouldBlock
+                        || io.to_string().contains("lock") =>
+                {
+                    ReceivedError::InUse(dir.to_path_buf())
+                }
+                e => e.into(),
+            })?;
         let tree = db.open_tree("received")?;
         Ok(Received { db, tree })
     }
 
-    /// The claim a creditor sent under an id.
-    pub fn claim(
-        &self,
-        creditor: &str,
-        claim_id: &str,
-    ) -> Result<Option<StoredClaim>, sled::Error> {
+    /// Opens a store that must exist already (an export never creates one).
+    pub fn open_existing(dir: &Path) -> Result<Received, ReceivedError> {
+        if !dir.join("intake.sled").is_dir() {
+            return Err(if dir.join("ledger.sled").is_dir() {
+                ReceivedError::Ledger(dir.to_path_buf())
+            } else {
+                ReceivedError::Missing(dir.to_path_buf())
+            });
+        }
+        Received::open(dir)
+    }
+}
+
+impl ClaimStore for Received {
+    fn claim(&self, creditor: &str, claim_id: &str) -> Result<Option<StoredClaim>, ReceivedError> {
         self.tree
             .get(key(P_CLAIM, &[creditor, claim_id]))?
             .map(|v| decode(&v))
             .transpose()
     }
 
-    /// The answer given to an Idempotency-Key of a creditor.
-    pub fn answer(
+    fn answer(
         &self,
         creditor: &str,
         idempotency_key: &str,
-    ) -> Result<Option<StoredAnswer>, sled::Error> {
+    ) -> Result<Option<StoredAnswer>, ReceivedError> {
         self.tree
             .get(key(P_IDEM, &[creditor, idempotency_key]))?
             .map(|v| decode(&v))
             .transpose()
     }
 
-    /// Records a signature; false when it was seen before (a replay). Old ones are forgotten.
-    pub fn first_use_of_signature(&self, signature: &str, now: i64) -> Result<bool, sled::Error> {
+    fn first_use_of_signature(&self, signature: &str, now: i64) -> Result<bool, ReceivedError> {
         let k = key(P_SIG, &[signature]);
         let fresh = self
             .tree
@@ -229,18 +290,28 @@ impl Received {
         Ok(fresh)
     }
 
-    /// Applies a batch's writes atomically and makes them durable.
-    pub async fn commit(&self, w: Write) -> Result<(), sled::Error> {
-        self.tree.apply_batch(w.batch)?;
-        self.db.flush_async().await?;
-        Ok(())
+    fn commit(&self, w: Write) -> Committing<'_> {
+        Box::pin(async move {
+            let mut batch = sled::Batch::default();
+            for c in &w.claims {
+                batch.insert(key(P_CLAIM, &[&c.creditor, &c.claim.claim_id]), encode(c));
+            }
+            for (creditor, idem, a) in &w.answers {
+                batch.insert(key(P_IDEM, &[creditor, idem]), encode(a));
+            }
+            self.tree.apply_batch(batch)?;
+            self.db.flush_async().await?;
+            Ok(())
+        })
     }
 
-    /// Every stored claim, by creditor and claim id.
-    pub fn all(&self) -> Result<Vec<StoredClaim>, sled::Error> {
+    fn all(&self) -> Result<Vec<StoredClaim>, ReceivedError> {
         self.tree
             .scan_prefix([P_CLAIM])
-            .map(|kv| kv.and_then(|(_, v)| decode(&v)))
+            .map(|kv| {
+                kv.map_err(ReceivedError::from)
+                    .and_then(|(_, v)| decode(&v))
+            })
             .collect()
     }
 }

@@ -18,7 +18,9 @@ use chrono::{DateTime, Utc};
 use tokio::sync::{Mutex, Semaphore};
 
 use crate::auth::{verify, Tokens, SIGNATURE_WINDOW_SECS};
-use crate::received::{Received, StoredAnswer, StoredClaim, Withdrawn, Write};
+use crate::received::{
+    ClaimStore, Received, ReceivedError, StoredAnswer, StoredClaim, Withdrawn, Write,
+};
 use crate::schema::{Batch, BatchAnswer, ClaimAnswer, ClaimKind, ErrorAnswer, Withdrawal, OPENAPI};
 use crate::validate::{batch_problems, claim_problems, withdrawal_problems};
 
@@ -68,7 +70,7 @@ impl Default for ConnectionLimits {
 }
 
 struct App {
-    store: Received,
+    store: Box<dyn ClaimStore>,
     tokens: Tokens,
     /// Largest body read (a larger one is answered 413 without being read whole).
     body_limit: usize,
@@ -108,7 +110,7 @@ enum Denied {
     /// 401 with this message.
     Unauthorized(&'static str),
     /// The store failed while checking.
-    Store(sled::Error),
+    Store(ReceivedError),
 }
 
 impl IntoResponse for Denied {
@@ -343,7 +345,7 @@ async fn post_batch(
         let mut reasons = claim_problems(&claim, now.date_naive());
         let mut store_it = None;
         if reasons.is_empty() {
-            match judge(&app.store, &creditor, &batch.batch_id, now, claim.clone()) {
+            match judge(&*app.store, &creditor, &batch.batch_id, now, claim.clone()) {
                 Ok(Ok(s)) => store_it = s,
                 Ok(Err(why)) => reasons.push(why),
                 Err(e) => return internal(e),
@@ -357,7 +359,7 @@ async fn post_batch(
     for w in batch.withdrawals {
         let mut reasons = withdrawal_problems(&w);
         if reasons.is_empty() {
-            match judge_withdrawal(&app.store, &creditor, &batch.batch_id, now, &w) {
+            match judge_withdrawal(&*app.store, &creditor, &batch.batch_id, now, &w) {
                 Ok(Ok(Some(s))) => write.claim(&s),
                 Ok(Ok(None)) => {}
                 Ok(Err(why)) => reasons.push(why),
@@ -390,12 +392,12 @@ async fn post_batch(
 /// Whether a valid claim is accepted: `Ok(Some)` to store, `Ok(None)` when it is stored already
 /// exactly so, `Err(reason)` when it is refused.
 fn judge(
-    store: &Received,
+    store: &dyn ClaimStore,
     creditor: &str,
     batch_id: &str,
     now: DateTime<Utc>,
     claim: crate::schema::Claim,
-) -> Result<Result<Option<StoredClaim>, String>, sled::Error> {
+) -> Result<Result<Option<StoredClaim>, String>, ReceivedError> {
     let previous = store.claim(creditor, &claim.claim_id)?;
     let stored = match previous {
         Some(prev) if prev.claim == claim => return Ok(Ok(None)),
@@ -425,12 +427,12 @@ fn judge(
 /// Whether a valid withdrawal is accepted: `Ok(Some)` to store, `Ok(None)` when it is stored
 /// already exactly so, `Err(reason)` when it is refused.
 fn judge_withdrawal(
-    store: &Received,
+    store: &dyn ClaimStore,
     creditor: &str,
     batch_id: &str,
     now: DateTime<Utc>,
     w: &Withdrawal,
-) -> Result<Result<Option<StoredClaim>, String>, sled::Error> {
+) -> Result<Result<Option<StoredClaim>, String>, ReceivedError> {
     let Some(mut prev) = store.claim(creditor, &w.claim_id)? else {
         return Ok(Err(format!("there is no claim {} to withdraw", w.claim_id)));
     };
@@ -632,6 +634,16 @@ pub async fn serve(
 ) -> Result<(), String> {
     let store =
         Received::open(&cfg.data_dir).map_err(|e| format!("{}: {e}", cfg.data_dir.display()))?;
+    serve_store(cfg, Box::new(store), on_listening, shutdown).await
+}
+
+/// [`serve`] over a store of the caller's choice (another backend than the embedded sled).
+pub async fn serve_store(
+    cfg: ServerConfig,
+    store: Box<dyn ClaimStore>,
+    on_listening: impl FnOnce(SocketAddr),
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), String> {
     let app = Arc::new(App {
         store,
         tokens: cfg.tokens,
@@ -743,5 +755,35 @@ async fn accept_loop(
             "stopped with requests still in flight after {} seconds",
             limits.shutdown_deadline.as_secs()
         );
+    }
+}
+
+/// Runs the server on a runtime of its own until SIGINT or SIGTERM, then gives the requests in
+/// flight until the limits' deadline (`incasso intake serve`).
+pub fn serve_until_signal(
+    cfg: ServerConfig,
+    on_listening: impl FnOnce(SocketAddr),
+) -> Result<(), String> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("starting the server runtime: {e}"))?;
+    runtime.block_on(serve(cfg, on_listening, signalled()))
+}
+
+/// Completes on SIGINT or SIGTERM.
+async fn signalled() {
+    let term = async {
+        #[cfg(unix)]
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+            return;
+        }
+        std::future::pending::<()>().await
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term => {}
     }
 }

@@ -4,10 +4,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use chrono::{Days, NaiveDate};
-use incasso_core::law::claim::{
-    self, B2bMinimum, ClaimInput, ClaimResult, InterestSegment, InvoiceInput, PaymentInput,
-};
+use chrono::NaiveDate;
+use incasso_core::law::claim::{self, B2bMinimum, ClaimInput, ClaimResult, InterestSegment};
 use incasso_core::law::costs::{collection_costs, Costs, CostsTerms};
 use incasso_core::law::{DebtorType, Jurisdiction, Traced};
 use incasso_core::money::format_cents;
@@ -201,34 +199,8 @@ fn interest(a: InterestArgs) -> Result<ExitStatus> {
         (a.jurisdiction.into(), a.debtor.into());
     let payments = &a.payments;
     anyhow::ensure!(to >= from, "--to {to} is before --from {from}");
-    let due = from
-        .checked_sub_days(Days::new(1))
+    let input = ClaimInput::interest_only(principal, (from, to), jurisdiction, debtor, payments)
         .context("--from is too early")?;
-    let input = ClaimInput {
-        jurisdiction,
-        debtor_type: debtor,
-        creditor_vat_deductible: true,
-        calculation_date: to,
-        invoices: vec![InvoiceInput {
-            id: "principal".into(),
-            amount: principal,
-            invoice_date: due,
-            due_date: due,
-            interest_start_date: Some(from),
-        }],
-        payments: payments
-            .iter()
-            .map(|(date, amount)| PaymentInput {
-                date: *date,
-                amount: *amount,
-            })
-            .collect(),
-        reminder: None,
-        costs_due_date: None,
-        contract_has_damages_and_interest_clause: Some(true),
-        b2b_minimum: None,
-        agreed_costs_pct: None,
-    };
     let r = claim::calculate_interest(&input)?;
     match format {
         CalcFormat::Json => print_json(&json!({
@@ -293,34 +265,17 @@ fn claim(input: &Path, format: CalcFormat) -> Result<ExitStatus> {
     match format {
         CalcFormat::Json => print_json(&serde_json::to_value(&r)?)?,
         CalcFormat::Text => {
-            println!(
-                "principal outstanding      {:>12}",
-                format_cents(r.principal_outstanding)
-            );
-            println!(
-                "collection costs excl. VAT {:>12}",
-                format_cents(r.collection_costs_excl_vat)
-            );
-            println!(
-                "VAT on costs               {:>12}",
-                format_cents(r.collection_costs_vat)
-            );
-            println!(
-                "costs paid                 {:>12}",
-                format_cents(r.collection_costs_paid)
-            );
-            println!(
-                "interest accrued           {:>12}",
-                format_cents(r.interest_accrued_total)
-            );
-            println!(
-                "interest outstanding       {:>12}",
-                format_cents(r.interest_outstanding)
-            );
-            println!(
-                "total outstanding          {:>12}",
-                format_cents(r.total_outstanding)
-            );
+            for (label, amount) in [
+                ("principal outstanding", r.principal_outstanding),
+                ("collection costs excl. VAT", r.collection_costs_excl_vat),
+                ("VAT on costs", r.collection_costs_vat),
+                ("costs paid", r.collection_costs_paid),
+                ("interest accrued", r.interest_accrued_total),
+                ("interest outstanding", r.interest_outstanding),
+                ("total outstanding", r.total_outstanding),
+            ] {
+                println!("{label:<26} {:>12}", format_cents(amount));
+            }
             if let Some(n) = &r.costs_note {
                 println!("note: {n}");
             }

@@ -1,7 +1,7 @@
 //! `incasso claims`: which debts go to the agency as of a date, with the law's amounts, and why
 //! every other overdue item does not (see `incasso_engine::claims`).
 
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Result;
@@ -36,8 +36,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<ExitStatus> {
             "note: these claims name no creditor or account to pay to; `incasso submit` and `incasso letter` refuse until name and iban are set under [creditor] in the policy"
         );
     }
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
+    let mut out = render::stdout();
     match format {
         Format::Json => {
             serde_json::to_writer_pretty(
@@ -47,7 +46,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<ExitStatus> {
             writeln!(out)?;
         }
         Format::Csv => {
-            let header: Vec<String> = [
+            let header: &[&str] = &[
                 "claim",
                 "debtor",
                 "debtor_type",
@@ -59,9 +58,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<ExitStatus> {
                 "interest",
                 "total",
                 "fourteen_day_letter",
-            ]
-            .map(String::from)
-            .to_vec();
+            ];
             let rows: Vec<Vec<String>> = p
                 .claims
                 .iter()
@@ -84,7 +81,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<ExitStatus> {
                     ]
                 })
                 .collect();
-            render::csv(&mut out, &header, &rows)?;
+            render::csv(&mut out, header, &rows)?;
         }
         Format::Table => {
             writeln!(
@@ -93,7 +90,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<ExitStatus> {
                 p.claims.len(),
                 p.excluded.len()
             )?;
-            let header: Vec<String> = [
+            let header: &[&str] = &[
                 "claim",
                 "debtor",
                 "type",
@@ -103,9 +100,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<ExitStatus> {
                 "costs",
                 "interest",
                 "total",
-            ]
-            .map(String::from)
-            .to_vec();
+            ];
             let rows: Vec<Vec<String>> = p
                 .claims
                 .iter()
@@ -131,19 +126,17 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<ExitStatus> {
                     ]
                 })
                 .collect();
-            render::table(&mut out, &header, &rows)?;
+            render::table(&mut out, header, &rows)?;
             if !p.excluded.is_empty() {
                 writeln!(out, "\nHeld back:")?;
-                let header: Vec<String> = [
+                let header: &[&str] = &[
                     "debtor",
                     "invoice",
                     "open",
                     "due_date",
                     "days_overdue",
                     "reason",
-                ]
-                .map(String::from)
-                .to_vec();
+                ];
                 let rows: Vec<Vec<String>> = p
                     .excluded
                     .iter()
@@ -158,7 +151,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<ExitStatus> {
                         ]
                     })
                     .collect();
-                render::table(&mut out, &header, &rows)?;
+                render::table(&mut out, header, &rows)?;
             }
         }
     }

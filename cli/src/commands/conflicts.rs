@@ -1,7 +1,7 @@
 //! `incasso conflicts`: documents that two kinds of source describe differently, and their
 //! resolution. The first-seen version stays authoritative until a person chooses.
 
-use std::io::{BufWriter, Write};
+use std::io::Write;
 
 use anyhow::Result;
 use incasso_store::ConflictStatus;
@@ -67,13 +67,12 @@ fn list(ctx: &Ctx, all: bool, format: Format) -> Result<ExitStatus> {
         .into_iter()
         .filter(|c| all || c.status == ConflictStatus::Open)
         .collect();
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
+    let mut out = render::stdout();
     if format == Format::Json {
         serde_json::to_writer_pretty(&mut out, &conflicts)?;
         writeln!(out)?;
     } else {
-        let header: Vec<String> = [
+        let header: &[&str] = &[
             "id",
             "document",
             "field",
@@ -81,9 +80,7 @@ fn list(ctx: &Ctx, all: bool, format: Format) -> Result<ExitStatus> {
             "incoming",
             "incoming_source",
             "status",
-        ]
-        .map(String::from)
-        .to_vec();
+        ];
         let rows: Vec<Vec<String>> = conflicts
             .iter()
             .flat_map(|c| {
@@ -104,7 +101,7 @@ fn list(ctx: &Ctx, all: bool, format: Format) -> Result<ExitStatus> {
             })
             .collect();
         if format == Format::Csv {
-            render::csv(&mut out, &header, &rows)?;
+            render::csv(&mut out, header, &rows)?;
         } else {
             writeln!(
                 out,
@@ -112,7 +109,7 @@ fn list(ctx: &Ctx, all: bool, format: Format) -> Result<ExitStatus> {
                 conflicts.len(),
                 if all { "" } else { " open" }
             )?;
-            render::table(&mut out, &header, &rows)?;
+            render::table(&mut out, header, &rows)?;
         }
     }
     out.flush()?;

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use chrono::NaiveDate;
 use incasso_engine::import::{import_paths, ImportOptions};
 use incasso_engine::Workspace;
@@ -36,27 +36,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<ExitStatus> {
         "{} not found: run the demo from the repository root or pass --fixtures",
         ledger.display()
     );
-    let marker = data_dir.join(".incasso-demo");
-    if data_dir.exists() {
-        anyhow::ensure!(
-            marker.exists(),
-            "{} exists and was not made by the demo; pass another --store",
-            data_dir.display()
-        );
-        std::fs::remove_dir_all(data_dir)
-            .with_context(|| format!("clearing {}", data_dir.display()))?;
-    }
-    std::fs::create_dir_all(data_dir)
-        .with_context(|| format!("creating {}", data_dir.display()))?;
-    std::fs::write(
-        &marker,
-        "made by `incasso demo`; the next demo clears this folder\n",
-    )?;
-    // The creditor that letters and claims name (set yours under [creditor] in policy.toml).
-    std::fs::write(
-        data_dir.join("policy.toml"),
-        "[creditor]\nname = \"Demo Groothandel B.V.\"\niban = \"NL91ABNA0417164300\"\naddress = \"Voorbeeldstraat 1, 1234 AB Utrecht\"\nkvk = \"12345678\"\nemail = \"debiteuren@demo.example\"\n",
-    )?;
+    incasso_engine::demo::fresh_store(data_dir)?;
     println!(
         "== import {} into a fresh store at {}",
         ledger.display(),
@@ -166,54 +146,8 @@ fn submit_to_local_agency(demo: &Ctx) -> Result<()> {
     const CLAIMS_AS_OF: (i32, u32, u32) = (2026, 6, 30);
     let claims_as_of =
         NaiveDate::from_ymd_opt(CLAIMS_AS_OF.0, CLAIMS_AS_OF.1, CLAIMS_AS_OF.2).expect("valid");
-    let agency_dir = data_dir.join("agency");
-    std::fs::create_dir_all(&agency_dir)?;
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    let token = format!("demo-token-{}-{nanos:x}", std::process::id());
-    let tokens = agency_dir.join("tokens.toml");
-    std::fs::write(
-        &tokens,
-        format!(
-            "admin_token = \"{token}-admin\"\n[[creditor]]\nid = \"demo\"\ntoken = \"{token}\"\n"
-        ),
-    )?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&tokens, std::fs::Permissions::from_mode(0o600))?;
-    }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
-    let (addr_tx, addr_rx) = std::sync::mpsc::channel();
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let cfg = incasso_intake::server::ServerConfig {
-        listen: "127.0.0.1:0".parse().expect("an address"),
-        data_dir: agency_dir.join("store"),
-        tokens: incasso_intake::auth::Tokens::load(&tokens).map_err(|e| anyhow::anyhow!(e))?,
-        body_limit: 16 * 1024 * 1024,
-        max_concurrent: 8,
-        limits: Default::default(),
-    };
-    let server = runtime.spawn(incasso_intake::server::serve(
-        cfg,
-        move |a| {
-            let _ = addr_tx.send(a);
-        },
-        async move {
-            let _ = stop_rx.await;
-        },
-    ));
-    let addr = addr_rx
-        .recv_timeout(std::time::Duration::from_secs(10))
-        .context("the demo's intake server did not start")?;
-    std::fs::write(
-        data_dir.join("agency.toml"),
-        format!("url = \"http://{addr}\"\ncreditor = \"demo\"\ntoken_env = \"INCASSO_DEMO_AGENCY_TOKEN\"\nbatch_size = 100\n"),
-    )?;
+    let agency = incasso_engine::demo::Agency::start(data_dir)?;
+    let addr = agency.server.addr;
     println!(
         "\n== claims as of {claims_as_of} (the last day the built-in interest tables cover), sent to an intake server on http://{addr}"
     );
@@ -225,13 +159,12 @@ fn submit_to_local_agency(demo: &Ctx) -> Result<()> {
         dry_run: false,
         agency: None,
         rates: None,
-        auth: Some(incasso_intake::client::Auth::Bearer(token)),
+        auth: Some(incasso_intake::client::Auth::Bearer(agency.token.clone())),
     };
     super::submit::print_tally(&incasso_engine::submit::send(&options, &Console)?);
     println!("\n== the same again: every claim is at the agency already, nothing is sent");
     super::submit::print_tally(&incasso_engine::submit::send(&options, &Console)?);
     super::submit::submissions(demo, Format::Table)?;
-    let _ = stop_tx.send(());
-    let _ = runtime.block_on(server);
+    agency.server.stop();
     Ok(())
 }

@@ -1,14 +1,11 @@
 //! `incasso plans add|list`: payment plans (betalingsregelingen) and compromises.
 
-use std::io::{BufWriter, Write};
+use std::io::Write;
 
 use anyhow::Result;
 use chrono::NaiveDate;
-use incasso_core::ageing::open_items;
-use incasso_core::collection::{Instalment, PaymentPlan, PlanState};
-use incasso_core::ids::DebtorId;
+use incasso_core::collection::PlanState;
 use incasso_core::money::format_cents;
-use incasso_engine::reconciled::{reconciled, Reconciled};
 use rust_decimal::Decimal;
 
 use super::calc::parse_payment;
@@ -76,101 +73,39 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<ExitStatus> {
             settle_for,
         } => add(
             ctx,
-            Plan {
-                id: &id,
-                debtor: &debtor,
-                items: &items,
-                agreed: ctx.date(agreed),
-                instalments: &instalments,
-                settle_for,
-            },
+            &id,
+            &debtor,
+            &items,
+            ctx.date(agreed),
+            &instalments,
+            settle_for,
         ),
-        PlansCommand::List { as_of, format } => {
-            let grace = ctx.ws.policy()?.plan_grace_days;
-            list(ctx, ctx.date(as_of.as_of), grace, format)
-        }
+        PlansCommand::List { as_of, format } => list(ctx, ctx.date(as_of.as_of), format),
     }
-}
-
-/// A plan as typed.
-struct Plan<'a> {
-    id: &'a str,
-    debtor: &'a str,
-    items: &'a str,
-    agreed: NaiveDate,
-    instalments: &'a [(NaiveDate, Decimal)],
-    settle_for: Option<Decimal>,
 }
 
 /// Records a plan over some of a debtor's open invoices.
-fn add(ctx: &Ctx, p: Plan<'_>) -> Result<ExitStatus> {
-    let Plan {
-        id,
-        debtor,
-        items,
-        agreed,
-        instalments,
-        settle_for,
-    } = p;
-    anyhow::ensure!(
-        !instalments.is_empty(),
-        "give at least one --instalment DATE=AMOUNT"
-    );
-    let items = numbers(items)?;
-    anyhow::ensure!(
-        !items.is_empty(),
-        "give the invoices the plan covers with --items"
-    );
-    let debtor = DebtorId::new(debtor)?;
-    let store = ctx.ws.store()?;
-    let Reconciled { docs, rec, .. } = reconciled(store, agreed, &ctx.ws.policy()?.matching)?;
-    let open = open_items(&docs, &rec, agreed);
-    let mut open_at_agreement = Decimal::ZERO;
-    for n in &items {
-        let it = open
-            .iter()
-            .find(|it| it.number.normalised() == n.normalised() && it.debtor == &debtor)
-            .ok_or_else(|| {
-                anyhow::anyhow!("invoice {n} is not open for debtor {debtor} on {agreed}")
-            })?;
-        open_at_agreement += it.open;
-    }
-    let mut inst: Vec<Instalment> = instalments
-        .iter()
-        .map(|(due, amount)| Instalment {
-            due: *due,
-            amount: *amount,
-        })
-        .collect();
-    inst.sort_by_key(|i| i.due);
-    for i in &inst {
-        anyhow::ensure!(
-            i.amount > Decimal::ZERO,
-            "instalment of {} must be positive",
-            i.due
-        );
-    }
-    let total: Decimal = inst.iter().map(|i| i.amount).sum();
-    match settle_for {
-        Some(s) => {
-            anyhow::ensure!(s > Decimal::ZERO && s <= open_at_agreement, "--settle-for {s} must be positive and at most the open {open_at_agreement}");
-            anyhow::ensure!(total == s, "instalments add up to {total}, but the compromise is {s}");
-        }
-        None => anyhow::ensure!(
-            total == open_at_agreement,
-            "instalments add up to {total}, but {open_at_agreement} is open; use --settle-for for a compromise"
-        ),
-    }
-    let plan = PaymentPlan {
-        id: id.to_string(),
-        debtor,
-        items,
-        agreed_on: agreed,
-        open_at_agreement,
-        instalments: inst,
-        settle_for,
-    };
-    if store.add_plan(&plan, chrono::Utc::now())? {
+fn add(
+    ctx: &Ctx,
+    id: &str,
+    debtor: &str,
+    items: &str,
+    agreed: NaiveDate,
+    instalments: &[(NaiveDate, Decimal)],
+    settle_for: Option<Decimal>,
+) -> Result<ExitStatus> {
+    let (plan, added) = incasso_engine::plans::add(
+        &ctx.ws,
+        incasso_engine::plans::NewPlan {
+            id,
+            debtor,
+            items: numbers(items)?,
+            agreed,
+            instalments,
+            settle_for,
+        },
+    )?;
+    if added {
         println!(
             "recorded plan {id}: {} in {} instalments",
             format_cents(plan.agreed_total()),
@@ -189,14 +124,10 @@ fn add(ctx: &Ctx, p: Plan<'_>) -> Result<ExitStatus> {
 }
 
 /// Lists plans with their state as of a date.
-fn list(ctx: &Ctx, as_of: NaiveDate, grace_days: u32, format: Format) -> Result<ExitStatus> {
-    let store = ctx.ws.store()?;
-    let plans = store.plans()?;
-    let Reconciled { docs, rec, .. } = reconciled(store, as_of, &ctx.ws.policy()?.matching)?;
-    let open = open_items(&docs, &rec, as_of);
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
-    let header: Vec<String> = [
+fn list(ctx: &Ctx, as_of: NaiveDate, format: Format) -> Result<ExitStatus> {
+    let plans = incasso_engine::plans::kept(&ctx.ws, as_of)?;
+    let mut out = render::stdout();
+    let header: &[&str] = &[
         "plan",
         "debtor",
         "items",
@@ -205,27 +136,16 @@ fn list(ctx: &Ctx, as_of: NaiveDate, grace_days: u32, format: Format) -> Result<
         "settle_for",
         "open_now",
         "state",
-    ]
-    .map(String::from)
-    .to_vec();
+    ];
     let rows: Vec<Vec<String>> = plans
         .iter()
-        .map(|p| {
-            let open_now: Decimal = p
-                .items
-                .iter()
-                .filter_map(|n| {
-                    open.iter()
-                        .find(|it| it.number.normalised() == n.normalised())
-                        .map(|it| it.open)
-                })
-                .sum();
-            let state = match p.state(open_now, as_of, grace_days) {
+        .map(|(p, open_now, state)| {
+            let state = match state {
                 PlanState::Kept { next: Some(d) } => format!("kept, next instalment {d}"),
                 PlanState::Kept { next: None } => "kept".into(),
                 PlanState::Broken { missed, short } => format!(
                     "broken: instalment of {missed} short by {}",
-                    format_cents(short)
+                    format_cents(*short)
                 ),
                 PlanState::Completed => "completed".into(),
             };
@@ -240,7 +160,7 @@ fn list(ctx: &Ctx, as_of: NaiveDate, grace_days: u32, format: Format) -> Result<
                 p.agreed_on.to_string(),
                 format_cents(p.open_at_agreement),
                 p.settle_for.map(format_cents).unwrap_or_default(),
-                format_cents(open_now),
+                format_cents(*open_now),
                 state,
             ]
         })
@@ -250,13 +170,13 @@ fn list(ctx: &Ctx, as_of: NaiveDate, grace_days: u32, format: Format) -> Result<
             let v: Vec<_> = plans
                 .iter()
                 .zip(&rows)
-                .map(|(p, r)| serde_json::json!({ "plan": p, "open_now": r[6], "state": r[7] }))
+                .map(|((p, _, _), r)| serde_json::json!({ "plan": p, "open_now": r[6], "state": r[7] }))
                 .collect();
             serde_json::to_writer_pretty(&mut out, &v)?;
             writeln!(out)?;
         }
-        Format::Csv => render::csv(&mut out, &header, &rows)?,
-        Format::Table => render::table(&mut out, &header, &rows)?,
+        Format::Csv => render::csv(&mut out, header, &rows)?,
+        Format::Table => render::table(&mut out, header, &rows)?,
     }
     out.flush()?;
     Ok(ExitStatus::Success)

@@ -3,11 +3,11 @@
 //! incasso never guesses a rate: a claim that needs a day no table covers is held, naming the
 //! table and this command.
 
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
-use chrono::{Datelike, NaiveDate};
+use anyhow::Result;
+use chrono::NaiveDate;
 use incasso_core::law::rates::RateKind;
 use rust_decimal::Decimal;
 
@@ -71,16 +71,14 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<ExitStatus> {
 fn list(ctx: &Ctx, rates_dir: Option<&Path>, format: Format) -> Result<ExitStatus> {
     let tables = ctx.ws.rates(rates_dir)?;
     let dir = rates_dir.map_or_else(|| ctx.ws.data_dir().join("rates"), Path::to_path_buf);
-    let header: Vec<String> = [
+    let header: &[&str] = &[
         "table",
         "code",
         "last_from",
         "last_rate_pct",
         "known_until",
         "file",
-    ]
-    .map(String::from)
-    .to_vec();
+    ];
     let rows: Vec<Vec<String>> = RateKind::ALL
         .iter()
         .map(|k| {
@@ -101,73 +99,27 @@ fn list(ctx: &Ctx, rates_dir: Option<&Path>, format: Format) -> Result<ExitStatu
             ]
         })
         .collect();
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
-    render::rows(&mut out, format, &header, &rows)?;
+    let mut out = render::stdout();
+    render::rows(&mut out, format, header, &rows)?;
     out.flush()?;
     Ok(ExitStatus::Success)
 }
 
-/// The last day of the half year a date falls in: Dutch and Belgian statutory rates are set per
-/// half year (art. 6:120 lid 2 BW; art. 5 Wet 2 augustus 2002).
-fn end_of_half_year(d: NaiveDate) -> NaiveDate {
-    let (m, day) = if d.month() <= 6 { (6, 30) } else { (12, 31) };
-    NaiveDate::from_ymd_opt(d.year(), m, day).expect("30 June and 31 December exist")
-}
-
-/// Adds a period to a table and writes the table to `DATA_DIR/rates/`, with the source in the
-/// file and in the audit log.
+/// Adds a period to a table (see `incasso_engine::rates`).
 fn add(
     ctx: &Ctx,
     table: &str,
-    (from, until): (NaiveDate, Option<NaiveDate>),
+    dates: (NaiveDate, Option<NaiveDate>),
     pct: Decimal,
     source: &str,
 ) -> Result<ExitStatus> {
-    let kind = RateKind::parse(table).with_context(|| {
-        format!(
-            "unknown table '{table}': use one of {}",
-            RateKind::ALL.map(|k| k.name()).join(", ")
-        )
-    })?;
-    let store = ctx.ws.store()?;
-    let tables = ctx.ws.rates(None)?;
-    let until = until.unwrap_or_else(|| end_of_half_year(from));
-    let next = tables
-        .get(kind)
-        .with_period(from, pct, until, source)
-        .map_err(|e| anyhow::anyhow!(e))?;
-    let dir = ctx.ws.data_dir().join("rates");
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    let path = dir.join(kind.file_name());
-    let tmp = dir.join(format!(".{}.tmp", kind.file_name()));
-    std::fs::write(&tmp, next.to_csv()).with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, &path).with_context(|| format!("writing {}", path.display()))?;
-    store.record_event(
-        "rates-add",
-        kind.name(),
-        &format!(
-            "{pct}% from {from}, known until {until}; source: {}",
-            source.trim()
-        ),
-        chrono::Utc::now(),
-    )?;
+    let from = dates.0;
+    let a = incasso_engine::rates::add(&ctx.ws, table, dates, pct, source)?;
     println!(
-        "{}: {pct}% from {from}, known until {until} ({})",
-        kind.name(),
-        path.display()
+        "{}: {pct}% from {from}, known until {} ({})",
+        a.kind.name(),
+        a.until,
+        a.path.display()
     );
     Ok(ExitStatus::Success)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn half_years() {
-        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
-        assert_eq!(end_of_half_year(d("2026-07-01")), d("2026-12-31"));
-        assert_eq!(end_of_half_year(d("2027-01-01")), d("2027-06-30"));
-    }
 }

@@ -1,7 +1,7 @@
 //! `incasso receivables`, `incasso ageing` and `incasso audit`: read-only views of the store.
 
-use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::io::Write;
+use std::path::PathBuf;
 
 use anyhow::Result;
 use chrono::NaiveDate;
@@ -95,73 +95,15 @@ pub fn receivables(ctx: &Ctx, a: ReceivablesArgs) -> Result<ExitStatus> {
             let Some(out) = a.out else {
                 anyhow::bail!("--format xlsx writes a file: give --out FILE.xlsx");
             };
-            return receivables_xlsx(ctx, as_of, &out);
+            let n = incasso_engine::report::workbook::receivables(&ctx.ws, as_of, &out)?;
+            println!("{n} open items written to {}", out.display());
+            return Ok(ExitStatus::Success);
         }
         ReceivablesFormat::Csv => Format::Csv,
         ReceivablesFormat::Json => Format::Json,
         ReceivablesFormat::Table => Format::Table,
     };
     receivables_listed(ctx, as_of, format)
-}
-
-/// Writes the open items as a workbook: real date cells and number cells, one row per item.
-fn receivables_xlsx(ctx: &Ctx, as_of: NaiveDate, out: &Path) -> Result<ExitStatus> {
-    use chrono::Datelike;
-    use rust_xlsxwriter::{ExcelDateTime, Format as Cell, Workbook};
-    let (docs, rec) = reconciled(ctx, as_of)?;
-    let mut items = open_items(&docs, &rec, as_of);
-    sort_items(&mut items);
-    let buckets = Buckets::default();
-    let labels = buckets.labels();
-    let mut wb = Workbook::new();
-    let ws = wb.add_worksheet();
-    ws.set_name("Openstaand")?;
-    let date_cell = Cell::new().set_num_format("yyyy-mm-dd");
-    let money = Cell::new().set_num_format("#,##0.00");
-    let head = Cell::new().set_bold();
-    let header = [
-        "invoice",
-        "debtor",
-        "currency",
-        "total",
-        "open",
-        "issue_date",
-        "due_date",
-        "days_overdue",
-        "bucket",
-        "status",
-    ];
-    for (c, h) in header.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, &head)?;
-    }
-    let date =
-        |d: NaiveDate| ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8);
-    // Amounts are exact decimals in cents; as cells they are numbers, which f64 holds exactly
-    // to the cent for any amount below 2^53 cents.
-    let number = |d: rust_decimal::Decimal| -> f64 { format_cents(d).parse().unwrap_or(0.0) };
-    for (i, it) in items.iter().enumerate() {
-        let r = i as u32 + 1;
-        ws.write_string(r, 0, &*neutralise_formula(it.number.as_str()))?;
-        ws.write_string(r, 1, &*neutralise_formula(it.debtor.as_str()))?;
-        ws.write_string(r, 2, it.currency.as_str())?;
-        ws.write_number_with_format(r, 3, number(it.total), &money)?;
-        ws.write_number_with_format(r, 4, number(it.open), &money)?;
-        ws.write_datetime_with_format(r, 5, &date(it.issue_date)?, &date_cell)?;
-        ws.write_datetime_with_format(r, 6, &date(it.due_date)?, &date_cell)?;
-        ws.write_number(r, 7, it.days_overdue as f64)?;
-        ws.write_string(
-            r,
-            8,
-            &labels[buckets.index((as_of - it.due_date).num_days())],
-        )?;
-        ws.write_string(r, 9, format!("{:?}", it.status).to_lowercase())?;
-    }
-    ws.autofilter(0, 0, items.len() as u32, (header.len() - 1) as u16)?;
-    ws.set_freeze_panes(1, 0)?;
-    wb.save(out)
-        .map_err(|e| anyhow::anyhow!("writing {}: {e}", out.display()))?;
-    println!("{} open items written to {}", items.len(), out.display());
-    Ok(ExitStatus::Success)
 }
 
 /// Lists open items; the CSV columns are fixed: invoice,debtor,currency,total,open,due_date,days_overdue,bucket.
@@ -172,8 +114,7 @@ fn receivables_listed(ctx: &Ctx, as_of: NaiveDate, format: Format) -> Result<Exi
     let buckets = Buckets::default();
     let labels = buckets.labels();
     let bucket = |it: &OpenItem| labels[buckets.index((as_of - it.due_date).num_days())].clone();
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
+    let mut out = render::stdout();
     match format {
         Format::Csv => {
             writeln!(
@@ -196,33 +137,12 @@ fn receivables_listed(ctx: &Ctx, as_of: NaiveDate, format: Format) -> Result<Exi
             w.flush()?;
         }
         Format::Json => {
-            let rows: Vec<_> = items
-                .iter()
-                .map(|it| {
-                    json!({
-                        "invoice": it.number.as_str(),
-                        "kind": it.kind.code(),
-                        "debtor": it.debtor.as_str(),
-                        "currency": it.currency.as_str(),
-                        "total": format_cents(it.total),
-                        "open": format_cents(it.open),
-                        "issue_date": it.issue_date.to_string(),
-                        "due_date": it.due_date.to_string(),
-                        "days_overdue": it.days_overdue,
-                        "bucket": bucket(it),
-                        "status": format!("{:?}", it.status).to_lowercase(),
-                        "source": it.provenance.to_string(),
-                    })
-                })
-                .collect();
-            serde_json::to_writer_pretty(
-                &mut out,
-                &json!({ "as_of": as_of.to_string(), "items": rows }),
-            )?;
+            let view = incasso_engine::views::receivables(&items, as_of);
+            serde_json::to_writer_pretty(&mut out, &view)?;
             writeln!(out)?;
         }
         Format::Table => {
-            let header: Vec<String> = [
+            let header: &[&str] = &[
                 "invoice",
                 "debtor",
                 "currency",
@@ -232,9 +152,7 @@ fn receivables_listed(ctx: &Ctx, as_of: NaiveDate, format: Format) -> Result<Exi
                 "days_overdue",
                 "bucket",
                 "status",
-            ]
-            .map(String::from)
-            .to_vec();
+            ];
             let rows: Vec<Vec<String>> = items
                 .iter()
                 .map(|it| {
@@ -252,7 +170,7 @@ fn receivables_listed(ctx: &Ctx, as_of: NaiveDate, format: Format) -> Result<Exi
                 })
                 .collect();
             writeln!(out, "Open items as of {as_of}: {}", items.len())?;
-            render::table(&mut out, &header, &rows)?;
+            render::table(&mut out, header, &rows)?;
         }
     }
     out.flush()?;
@@ -286,6 +204,7 @@ pub fn ageing(ctx: &Ctx, a: AgeingArgs) -> Result<ExitStatus> {
     header.push("currency".into());
     header.extend(labels.iter().cloned());
     header.push("total".into());
+    let header_refs: Vec<&str> = header.iter().map(String::as_str).collect();
     let table_rows: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
@@ -299,28 +218,12 @@ pub fn ageing(ctx: &Ctx, a: AgeingArgs) -> Result<ExitStatus> {
             cells
         })
         .collect();
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
+    let mut out = render::stdout();
     match format {
-        Format::Csv => render::csv(&mut out, &header, &table_rows)?,
+        Format::Csv => render::csv(&mut out, &header_refs, &table_rows)?,
         Format::Json => {
-            let rows: Vec<_> = rows
-                .iter()
-                .map(|r| {
-                    let buckets: serde_json::Map<String, serde_json::Value> = labels
-                        .iter()
-                        .zip(r.amounts.iter().zip(&r.counts))
-                        .map(|(l, (a, c))| (l.clone(), json!({ "amount": format_cents(*a), "count": c })))
-                        .collect();
-                    let mut v = json!({ "currency": r.currency.as_str(), "buckets": buckets, "total": format_cents(r.total()) });
-                    if let Some(d) = &r.debtor {
-                        v["debtor"] = json!(d.as_str());
-                    }
-                    v
-                })
-                .collect();
-            let doc = json!({ "as_of": as_of.to_string(), "basis": basis.to_string(), "buckets": labels, "rows": rows });
-            serde_json::to_writer_pretty(&mut out, &doc)?;
+            let view = incasso_engine::views::ageing(&rows, &buckets, basis, as_of);
+            serde_json::to_writer_pretty(&mut out, &view)?;
             writeln!(out)?;
         }
         Format::Table => {
@@ -330,7 +233,7 @@ pub fn ageing(ctx: &Ctx, a: AgeingArgs) -> Result<ExitStatus> {
                 basis,
                 plural(items.len(), "item")
             )?;
-            render::table(&mut out, &header, &table_rows)?;
+            render::table(&mut out, &header_refs, &table_rows)?;
         }
     }
     out.flush()?;
@@ -345,67 +248,28 @@ pub fn audit(ctx: &Ctx, format: Format) -> Result<ExitStatus> {
     let store = ctx.ws.store()?;
     let imports = store.imports()?;
     let log = store.audit_log()?;
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
+    let mut out = render::stdout();
     match format {
         Format::Json => {
             serde_json::to_writer_pretty(&mut out, &json!({ "imports": imports, "audit": log }))?;
             writeln!(out)?;
         }
         Format::Csv | Format::Table => {
-            let header: Vec<String> = ["seq", "at", "import", "action", "subject", "detail"]
-                .map(String::from)
-                .to_vec();
-            let mut rows: Vec<Vec<String>> = imports
-                .iter()
-                .map(|i| {
-                    // A statement stores bank lines, a ledger documents: say what this one did.
-                    let what = if i.payments_new + i.payments_repeated > 0 {
-                        format!(
-                            "{} bank lines new, {} already stored",
-                            i.payments_new, i.payments_repeated
-                        )
-                    } else {
-                        let mut w = format!(
-                            "{} new, {} changed, {} unchanged",
-                            i.new, i.changed, i.unchanged
-                        );
-                        if i.merged + i.conflicts > 0 {
-                            w.push_str(&format!(
-                                ", {} merged, {} conflicts",
-                                i.merged, i.conflicts
-                            ));
-                        }
-                        w
-                    };
+            let header: &[&str] = &["seq", "at", "import", "action", "subject", "detail"];
+            let rows: Vec<Vec<String>> = incasso_engine::audit::lines(&imports, &log)
+                .into_iter()
+                .map(|l| {
                     vec![
-                        format!("import {}", i.id),
-                        i.imported_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-                        i.id.to_string(),
-                        "import".into(),
-                        i.source.name.clone(),
-                        format!(
-                            "{what}; blake3 {}",
-                            &i.source.content_hash[..16.min(i.source.content_hash.len())]
-                        ),
+                        l.seq,
+                        l.at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                        l.import.map(|i| i.to_string()).unwrap_or_default(),
+                        l.action,
+                        l.subject,
+                        l.detail,
                     ]
                 })
                 .collect();
-            rows.extend(log.iter().map(|e| {
-                vec![
-                    e.seq.to_string(),
-                    e.at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-                    e.import_id.map(|i| i.to_string()).unwrap_or_default(),
-                    e.action.clone(),
-                    e.subject.clone(),
-                    e.detail.clone(),
-                ]
-            }));
-            if format == Format::Csv {
-                render::csv(&mut out, &header, &rows)?;
-            } else {
-                render::table(&mut out, &header, &rows)?;
-            }
+            render::rows(&mut out, format, header, &rows)?;
         }
     }
     out.flush()?;

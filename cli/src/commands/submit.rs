@@ -1,7 +1,7 @@
 //! `incasso submit` and `incasso submissions`: qualifying claims to the agency's intake API (see
 //! `incasso_engine::submit`), and the record of what was sent.
 
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Result;
@@ -51,8 +51,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<ExitStatus> {
 
 /// The batches a dry run would send, as JSON, and how many.
 fn print_dry_run(sent: &Submitted) -> Result<()> {
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
+    let mut out = render::stdout();
     for batch in &sent.dry_run_batches {
         serde_json::to_writer_pretty(&mut out, batch)?;
         writeln!(out)?;
@@ -90,7 +89,7 @@ pub fn submissions(ctx: &Ctx, format: Format) -> Result<ExitStatus> {
     let store = ctx.ws.store()?;
     let mut subs = store.submissions()?;
     subs.sort_by(|a, b| a.claim_id.cmp(&b.claim_id));
-    let header: Vec<String> = [
+    let header: &[&str] = &[
         "claim",
         "debtor",
         "currency",
@@ -101,9 +100,7 @@ pub fn submissions(ctx: &Ctx, format: Format) -> Result<ExitStatus> {
         "items",
         "updated_at",
         "reasons",
-    ]
-    .map(String::from)
-    .to_vec();
+    ];
     let rows: Vec<Vec<String>> = subs
         .iter()
         .map(|s| {
@@ -121,8 +118,7 @@ pub fn submissions(ctx: &Ctx, format: Format) -> Result<ExitStatus> {
             ]
         })
         .collect();
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
-    render::rows(&mut out, format, &header, &rows)?;
+    let mut out = render::stdout();
+    render::rows(&mut out, format, header, &rows)?;
     Ok(ExitStatus::Success)
 }

@@ -37,36 +37,15 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<ExitStatus> {
     Ok(ExitStatus::from_ok(summaries.iter().all(|s| s.ok)))
 }
 
-/// Prints the summaries: one line per source, or JSON.
+/// Prints the summaries: one line per source (with its warnings and error), or JSON.
 pub fn print(summaries: &[SourceSummary], json: bool) -> Result<()> {
     if json {
         println!("{}", serde_json::to_string_pretty(summaries)?);
         return Ok(());
     }
     for s in summaries {
-        println!(
-            "{}: {} — {} requests, {} pages, {} new, {} changed, {} unchanged, {} debtors, {} payments, {} voided, {} skipped",
-            s.source,
-            match (&s.error, s.warnings.is_empty()) {
-                (Some(_), _) => "FAILED",
-                (None, false) => "done, with warnings",
-                (None, true) => "done",
-            },
-            s.requests,
-            s.pages,
-            s.documents_new,
-            s.documents_changed,
-            s.unchanged,
-            s.debtors,
-            s.payments,
-            s.voided,
-            s.skipped
-        );
-        for w in &s.warnings {
-            println!("  warning: {w}");
-        }
-        if let Some(e) = &s.error {
-            println!("  error: {e}");
+        for line in s.lines() {
+            println!("{line}");
         }
     }
     Ok(())

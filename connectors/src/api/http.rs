@@ -1,12 +1,14 @@
 //! The HTTP side of every API connector: authentication (a bearer token, or OAuth2 refreshed
-//! before expiry and once more on a 401), retries with exponential backoff and jitter on
-//! connection errors, timeouts and 5xx, 429 honoured through `Retry-After`, and pacing under a
+//! before expiry and once more on a 401), retries as `incasso_delivery` classifies the answer
+//! (connection errors, timeouts, 408, 429 and 5xx, `Retry-After` honoured), and pacing under a
 //! calls-per-minute limit and the `X-RateLimit-*` headers a server sends.
 
 use std::collections::VecDeque;
 use std::time::Duration;
 
 use tokio::time::Instant;
+
+use incasso_delivery::{classify, retry_after, Class, RetryPolicy};
 
 use super::oauth::OAuth;
 use super::secret::Secret;
@@ -65,6 +67,7 @@ pub struct Client {
     http: reqwest::Client,
     auth: Auth,
     opts: Options,
+    retry: RetryPolicy,
     headers: Vec<(String, String)>,
     recent: VecDeque<Instant>,
     blocked_until: Option<Instant>,
@@ -105,6 +108,11 @@ impl Client {
             source_name: source_name.to_string(),
             http,
             auth,
+            retry: RetryPolicy {
+                max_attempts: opts.max_attempts,
+                base_delay: opts.base_delay,
+                max_delay: opts.max_delay,
+            },
             opts,
             headers,
             recent: VecDeque::new(),
@@ -216,20 +224,21 @@ impl Client {
                 }
                 Err(e) => Err(transport(&e)),
             };
-            let give_up = attempt >= self.opts.max_attempts;
             let (status, headers, body_bytes) = match outcome {
                 Ok(r) => r,
-                Err(reason) if !give_up => {
-                    tracing::warn!(source = %self.source_name, %url, attempt, %reason, "request failed; retrying");
-                    tokio::time::sleep(self.backoff(attempt)).await;
-                    continue;
-                }
-                Err(reason) => {
-                    return Err(ApiError::Transport {
-                        url: url.to_string(),
-                        reason: format!("{reason} (after {attempt} attempts)"),
-                    })
-                }
+                Err(reason) => match self.retry.wait(attempt, None) {
+                    Some(wait) => {
+                        tracing::warn!(source = %self.source_name, %url, attempt, %reason, "request failed; retrying");
+                        tokio::time::sleep(wait).await;
+                        continue;
+                    }
+                    None => {
+                        return Err(ApiError::Transport {
+                            url: url.to_string(),
+                            reason: format!("{reason} (after {attempt} attempts)"),
+                        })
+                    }
+                },
             };
             self.observe_limits(&headers);
             // A SOAP service reports an expired token as a fault (Twinfield: code 354 "Token
@@ -239,15 +248,15 @@ impl Client {
             } else {
                 status
             };
-            match status {
-                200..=299 | 304 => {
+            match classify(status) {
+                Class::Done => {
                     return Ok(Response {
                         url: url.to_string(),
                         status,
                         body: body_bytes,
                     })
                 }
-                401 if !refreshed && matches!(self.auth, Auth::OAuth(_)) => {
+                _ if status == 401 && !refreshed && matches!(self.auth, Auth::OAuth(_)) => {
                     refreshed = true;
                     attempt -= 1;
                     if let Auth::OAuth(o) = &mut self.auth {
@@ -255,7 +264,7 @@ impl Client {
                     }
                     continue;
                 }
-                401 | 403 => {
+                _ if matches!(status, 401 | 403) => {
                     return Err(ApiError::Auth {
                         source_name: self.source_name.clone(),
                         reason: format!(
@@ -264,26 +273,30 @@ impl Client {
                         ),
                     })
                 }
-                429 if !give_up => {
-                    let wait = retry_after(&headers).unwrap_or_else(|| self.backoff(attempt));
-                    if wait > self.opts.max_delay {
-                        return Err(ApiError::Http {
-                            url: url.to_string(),
-                            status,
-                            detail: format!(
-                                "rate limited for {} s, longer than this run waits; run again later",
-                                wait.as_secs()
-                            ),
-                        });
+                Class::Retry => {
+                    let told = header_retry_after(&headers);
+                    match self.retry.wait(attempt, told) {
+                        Some(wait) => {
+                            tracing::warn!(source = %self.source_name, %url, status, attempt, wait_ms = wait.as_millis() as u64, "not answered yet; retrying");
+                            tokio::time::sleep(wait).await;
+                        }
+                        None => {
+                            let detail = match told {
+                                Some(t) if t > self.retry.max_delay => format!(
+                                    "rate limited for {} s, longer than this run waits; run again later",
+                                    t.as_secs()
+                                ),
+                                _ => error_detail(&body_bytes),
+                            };
+                            return Err(ApiError::Http {
+                                url: url.to_string(),
+                                status,
+                                detail,
+                            });
+                        }
                     }
-                    tracing::warn!(source = %self.source_name, %url, wait_ms = wait.as_millis() as u64, "rate limited (429); waiting as told");
-                    tokio::time::sleep(wait).await;
                 }
-                500..=599 if !give_up => {
-                    tracing::warn!(source = %self.source_name, %url, status, attempt, "server error; retrying");
-                    tokio::time::sleep(self.backoff(attempt)).await;
-                }
-                _ => {
+                Class::Final | Class::NotJudged => {
                     return Err(ApiError::Http {
                         url: url.to_string(),
                         status,
@@ -346,7 +359,7 @@ impl Client {
         }
         // A Retry-After the server sends with the answer says exactly when to call again: it
         // wins over a limit header's worst case (Xero sends both on a 429).
-        let told = retry_after(headers);
+        let told = header_retry_after(headers);
         if num("x-ratelimit-minutely-remaining") == Some(0) {
             let now_ms = chrono::Utc::now().timestamp_millis();
             let wait = told.unwrap_or_else(|| {
@@ -359,16 +372,6 @@ impl Client {
         } else if num("x-minlimit-remaining") == Some(0) {
             self.blocked_until = Some(Instant::now() + told.unwrap_or(Duration::from_secs(60)));
         }
-    }
-
-    fn backoff(&self, attempt: u32) -> Duration {
-        let cap = self
-            .opts
-            .base_delay
-            .saturating_mul(1 << attempt.min(16))
-            .min(self.opts.max_delay);
-        let ms = cap.as_millis().max(1) as u64;
-        Duration::from_millis(ms / 2 + fastrand::u64(0..=ms / 2))
     }
 }
 
@@ -392,15 +395,12 @@ pub(crate) fn transport(e: &reqwest::Error) -> String {
     }
 }
 
-/// `Retry-After` in seconds or as an HTTP date.
-fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    let v = headers.get("retry-after")?.to_str().ok()?.trim();
-    if let Ok(secs) = v.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    let at = chrono::DateTime::parse_from_rfc2822(v).ok()?;
-    let ms = (at.timestamp_millis() - chrono::Utc::now().timestamp_millis()).max(0);
-    Some(Duration::from_millis(ms as u64))
+/// The answer's `Retry-After`, if it has one.
+fn header_retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    retry_after(
+        headers.get("retry-after")?.to_str().ok()?,
+        chrono::Utc::now(),
+    )
 }
 
 /// What an error body says, shortened: JSON `message`/`detail`/`error` fields, an XML

@@ -8,6 +8,7 @@
 pub mod debtors;
 pub mod detect;
 pub mod headers;
+pub mod letters;
 pub mod profile;
 mod reader;
 

@@ -41,6 +41,15 @@ impl ReminderKind {
             _ => return None,
         })
     }
+
+    /// The kind as files and JSON write it (`reminder`, `fourteen-day-letter`, `pre-incasso`).
+    pub fn code(self) -> &'static str {
+        match self {
+            ReminderKind::Reminder => "reminder",
+            ReminderKind::FourteenDayLetter => "fourteen-day-letter",
+            ReminderKind::PreIncasso => "pre-incasso",
+        }
+    }
 }
 
 /// How a letter was delivered, which decides when it counts as received.

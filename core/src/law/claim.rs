@@ -134,6 +134,42 @@ pub struct ClaimInput {
     pub agreed_costs_pct: Option<Decimal>,
 }
 
+impl ClaimInput {
+    /// Statutory interest alone over one principal from `from` through `to` (both inclusive),
+    /// with payments (`incasso calc interest`); `None` when `from` is the first day there is.
+    pub fn interest_only(
+        principal: Decimal,
+        (from, to): (NaiveDate, NaiveDate),
+        jurisdiction: Jurisdiction,
+        debtor_type: DebtorType,
+        payments: &[(NaiveDate, Decimal)],
+    ) -> Option<ClaimInput> {
+        let due = from.pred_opt()?;
+        Some(ClaimInput {
+            jurisdiction,
+            debtor_type,
+            creditor_vat_deductible: true,
+            calculation_date: to,
+            invoices: vec![InvoiceInput {
+                id: "principal".into(),
+                amount: principal,
+                invoice_date: due,
+                due_date: due,
+                interest_start_date: Some(from),
+            }],
+            payments: payments
+                .iter()
+                .map(|&(date, amount)| PaymentInput { date, amount })
+                .collect(),
+            reminder: None,
+            costs_due_date: None,
+            contract_has_damages_and_interest_clause: Some(true),
+            b2b_minimum: None,
+            agreed_costs_pct: None,
+        })
+    }
+}
+
 /// One sub-period of interest, or a capitalisation, in the trace.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]

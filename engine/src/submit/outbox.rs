@@ -2,6 +2,7 @@
 
 use anyhow::Result;
 use chrono::Utc;
+use incasso_delivery::Class;
 use incasso_intake::client::{Answer, Client};
 use incasso_intake::schema::{Batch, Outcome};
 use incasso_store::{Answered, InFlight, Store};
@@ -52,7 +53,11 @@ pub(super) fn deliver(
             }
             Ok(true)
         }
-        Ok(Answer::Refused { status, error }) if !matches!(status, 400 | 409 | 413 | 422) => {
+        Ok(Answer::Refused {
+            status,
+            class: Class::NotJudged,
+            error,
+        }) => {
             // Credentials, permissions or a proxy in the way: the claims were not judged.
             complain!(
                 rep,
@@ -68,7 +73,7 @@ pub(super) fn deliver(
             tally.unsent += 1;
             Ok(false)
         }
-        Ok(Answer::Refused { status, error }) => {
+        Ok(Answer::Refused { status, error, .. }) => {
             let ids: Vec<String> = serde_json::from_str::<Batch>(&batch.body)
                 .map(|b| {
                     b.claims

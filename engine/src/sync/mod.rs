@@ -59,6 +59,34 @@ pub struct SourceSummary {
     pub error: Option<String>,
 }
 
+impl SourceSummary {
+    /// The summary for a person: one line with the counts, then each warning and the error.
+    pub fn lines(&self) -> Vec<String> {
+        let s = self;
+        let mut out = vec![format!(
+            "{}: {} — {} requests, {} pages, {} new, {} changed, {} unchanged, {} debtors, {} payments, {} voided, {} skipped",
+            s.source,
+            match (&s.error, s.warnings.is_empty()) {
+                (Some(_), _) => "FAILED",
+                (None, false) => "done, with warnings",
+                (None, true) => "done",
+            },
+            s.requests,
+            s.pages,
+            s.documents_new,
+            s.documents_changed,
+            s.unchanged,
+            s.debtors,
+            s.payments,
+            s.voided,
+            s.skipped
+        )];
+        out.extend(s.warnings.iter().map(|w| format!("  warning: {w}")));
+        out.extend(s.error.iter().map(|e| format!("  error: {e}")));
+        out
+    }
+}
+
 /// Syncs every configured source (or the one named) into the store in `data_dir`.
 pub fn sync(
     ws: &Workspace,

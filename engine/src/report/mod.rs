@@ -13,6 +13,8 @@ use incasso_core::money::format_cents;
 use incasso_store::{ConflictStatus, SubmissionState};
 use rust_decimal::Decimal;
 
+pub mod workbook;
+
 use crate::reconciled::{reconciled, Reconciled};
 use crate::Workspace;
 
@@ -361,21 +363,18 @@ pub fn write_from(
             "<h3>Waiting in review ({}): the candidates and their evidence</h3>",
             r.matching.review.len()
         );
-        let rows: Vec<Vec<String>> = r
-            .matching
-            .review
-            .iter()
+        let rows: Vec<Vec<String>> = crate::payments::candidates(r)
+            .into_iter()
             .take(SHOWN)
-            .map(|pr| {
-                let p = &r.payments[pr.payment];
+            .map(|i| {
                 vec![
-                    p.id.clone(),
-                    p.date.to_string(),
-                    format_cents(p.amount.amount()),
-                    pr.document.number.clone(),
-                    format_cents(pr.amount.amount()),
-                    pr.confidence.to_string(),
-                    pr.evidence_text(),
+                    i.payment,
+                    i.date.map(|d| d.to_string()).unwrap_or_default(),
+                    i.amount.map(format_cents).unwrap_or_default(),
+                    i.document,
+                    format_cents(i.proposed),
+                    i.confidence.map(|c| c.to_string()).unwrap_or_default(),
+                    i.evidence,
                 ]
             })
             .collect();

@@ -1,0 +1,188 @@
+//! What the bank lines did, as the views show it: each allocation with the evidence it rests on
+//! (`incasso allocations`), and what waits for a person (`incasso review`): the doubtful
+//! matches, each candidate with its rule, confidence, reason and evidence, and the invoices the
+//! claims gate holds because a payment may have paid them. The HTML report shows the candidates.
+
+use std::collections::HashMap;
+
+use anyhow::Result;
+use chrono::NaiveDate;
+use incasso_core::collection::rules::possible_payment;
+use incasso_core::model::{AllocationSource, Payment};
+use incasso_core::money::format_cents;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::reconciled::Reconciled;
+use crate::Workspace;
+
+/// One item waiting for a person's decision.
+#[derive(Debug, Clone)]
+pub struct ReviewItem {
+    /// The payment's id.
+    pub payment: String,
+    /// Its booking date, when the ledger has the payment.
+    pub date: Option<NaiveDate>,
+    /// Its amount.
+    pub amount: Option<Decimal>,
+    /// The document it may pay.
+    pub document: String,
+    /// What it would take from the document (or what is open on it, for a held invoice).
+    pub proposed: Decimal,
+    /// The matching rule, or the claims gate's rule.
+    pub rule: String,
+    /// The candidate's confidence (none for a held invoice).
+    pub confidence: Option<u8>,
+    /// Why it waits.
+    pub reason: String,
+    /// The payment's remittance text.
+    pub text: String,
+    /// The evidence for and against the candidate.
+    pub evidence: String,
+}
+
+/// The matching's doubtful candidates, in the matching's order.
+pub fn candidates(r: &Reconciled) -> Vec<ReviewItem> {
+    r.matching
+        .review
+        .iter()
+        .map(|pr| {
+            let p = &r.payments[pr.payment];
+            ReviewItem {
+                payment: p.id.clone(),
+                date: Some(p.date),
+                amount: Some(p.amount.amount()),
+                document: pr.document.number.clone(),
+                proposed: pr.amount.amount(),
+                rule: pr.rule.code().to_string(),
+                confidence: Some(pr.confidence),
+                reason: pr.reason.clone(),
+                text: p.remittance.clone().unwrap_or_default(),
+                evidence: pr.evidence_text(),
+            }
+        })
+        .collect()
+}
+
+/// The candidates, then the invoices the claims gate holds for a possible payment: the same
+/// decisions (allocate, or unallocate PAYMENT DOCUMENT for "not this payment") release both.
+pub fn everything(ws: &Workspace, r: &Reconciled, as_of: NaiveDate) -> Result<Vec<ReviewItem>> {
+    let mut items = candidates(r);
+    let computed = crate::claims::preview_of(ws, r, as_of, None, false)?;
+    let by_id: HashMap<&str, &Payment> = r.payments.iter().map(|p| (p.id.as_str(), p)).collect();
+    for e in computed
+        .preview
+        .excluded
+        .iter()
+        .filter(|e| e.rule == possible_payment::RULE)
+    {
+        let payment = e
+            .reason
+            .strip_prefix("possible payment ")
+            .and_then(|rest| rest.split_whitespace().next())
+            .unwrap_or("");
+        let p = by_id.get(payment);
+        items.push(ReviewItem {
+            payment: payment.to_string(),
+            date: p.map(|p| p.date),
+            amount: p.map(|p| p.amount.amount()),
+            document: e.number.clone(),
+            proposed: e.open,
+            rule: e.rule.to_string(),
+            confidence: None,
+            reason: e.reason.clone(),
+            text: p.and_then(|p| p.remittance.clone()).unwrap_or_default(),
+            evidence: String::new(),
+        });
+    }
+    Ok(items)
+}
+
+/// An allocation of a payment to a document, with the evidence it rests on.
+#[derive(Debug, Serialize)]
+pub struct Allocation {
+    /// The payment's id.
+    pub payment: String,
+    /// The document it pays.
+    pub document: String,
+    /// How much of it.
+    pub amount: String,
+    /// The rule that applied it.
+    pub rule: &'static str,
+    /// How sure the rule was.
+    pub confidence: u8,
+    /// The payment as the bank gave it and what matching made of it.
+    pub evidence: Evidence,
+}
+
+/// The payment as the bank gave it (date, amount, payer's name and account, text, structured
+/// reference), whom matching took the payer for, and the notes and signals matching noted.
+#[derive(Debug, Serialize)]
+pub struct Evidence {
+    /// Booking date.
+    pub date: String,
+    /// The amount paid.
+    pub paid: String,
+    /// Its currency.
+    pub currency: String,
+    /// The payer's name.
+    pub payer_name: Option<String>,
+    /// The payer's account.
+    pub payer_account: Option<String>,
+    /// The remittance text.
+    pub text: Option<String>,
+    /// The structured reference.
+    pub structured_reference: Option<String>,
+    /// The debtor matching took the payer for.
+    pub payer_taken_for: Option<String>,
+    /// Notes (a typo taken, a shortfall, a name standing in for an account).
+    pub notes: Vec<String>,
+    /// The signals the allocation rests on.
+    pub signals: Vec<incasso_core::matching::evidence::Evidence>,
+    /// Where the bank line came from.
+    pub source: String,
+}
+
+/// Every allocation of a payment, by payment and document.
+pub fn allocations(r: &Reconciled) -> Vec<Allocation> {
+    let by_id: HashMap<&str, usize> = r
+        .payments
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.id.as_str(), i))
+        .collect();
+    let mut out: Vec<Allocation> = r
+        .rec
+        .allocations
+        .iter()
+        .filter_map(|a| {
+            let AllocationSource::Payment(id) = &a.from else {
+                return None;
+            };
+            let i = *by_id.get(id.as_str())?;
+            let (p, o) = (&r.payments[i], &r.matching.outcomes[i]);
+            Some(Allocation {
+                payment: id.clone(),
+                document: a.document.number.clone(),
+                amount: format_cents(a.amount.amount()),
+                rule: a.rule.code(),
+                confidence: a.confidence,
+                evidence: Evidence {
+                    date: p.date.to_string(),
+                    paid: format_cents(p.amount.amount()),
+                    currency: p.amount.currency().to_string(),
+                    payer_name: p.counterparty_name.clone(),
+                    payer_account: p.counterparty_account.clone(),
+                    text: p.remittance.clone(),
+                    structured_reference: p.structured_reference.clone(),
+                    payer_taken_for: o.debtor.as_ref().map(|d| d.as_str().to_string()),
+                    notes: o.notes.clone(),
+                    signals: o.evidence.clone(),
+                    source: p.provenance.to_string(),
+                },
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| (&a.payment, &a.document).cmp(&(&b.payment, &b.document)));
+    out
+}
