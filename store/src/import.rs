@@ -11,6 +11,7 @@ use incasso_core::model::{
 };
 
 use crate::codec::{corrupt, decode, encode, Block, StoredDoc};
+use crate::kv::Batch;
 use crate::payments::{payments_path, PaymentWriter};
 use crate::segments::{
     blocks_key, checksum, dead_key, inline_key, segment_path, shard_key, shard_of, BlockMeta,
@@ -58,7 +59,7 @@ impl Store {
             store: self,
             source,
             imported_at,
-            batch: sled::Batch::default(),
+            batch: Batch::default(),
             shards: HashMap::new(),
             dead: HashMap::new(),
             block: Vec::with_capacity(BLOCK_DOCS),
@@ -101,7 +102,7 @@ pub struct ImportTx<'a> {
     payments_before: (u64, u64),
     /// Versions this import superseded, per index shard: one sled value per shard at commit.
     earlier: HashMap<u16, Vec<Earlier>>,
-    batch: sled::Batch,
+    batch: Batch,
     shards: HashMap<u16, Shard>,
     dead: HashMap<(u64, u32), DeadSlots>,
     block: Vec<StoredDoc>,
@@ -502,7 +503,7 @@ impl ImportTx<'_> {
         }
         for ((import, block), slots) in std::mem::take(&mut self.dead) {
             let k = dead_key(import, block);
-            let mut all: DeadSlots = match self.store.ledger.get(&k)? {
+            let mut all: DeadSlots = match self.store.kv.get(&k)? {
                 Some(v) => decode(&k, &v)?,
                 None => DeadSlots::default(),
             };
@@ -527,7 +528,7 @@ impl ImportTx<'_> {
         for (shard, mut incoming) in by_shard {
             incoming.sort_by(|a, b| a.id.cmp(&b.id));
             let bk = key(P_DEBTOR, &shard.to_be_bytes());
-            let mut stored: Vec<Debtor> = match self.store.ledger.get(&bk)? {
+            let mut stored: Vec<Debtor> = match self.store.kv.get(&bk)? {
                 Some(v) => decode(&bk, &v)?,
                 None => Vec::new(),
             };
@@ -580,7 +581,7 @@ impl ImportTx<'_> {
         }
         for (doc, a) in std::mem::take(&mut self.attachments) {
             let k = key(P_ATTACH, &doc_key(&doc));
-            let mut list: Vec<AttachmentRef> = match self.store.ledger.get(&k)? {
+            let mut list: Vec<AttachmentRef> = match self.store.kv.get(&k)? {
                 Some(v) => json_decode(&k, &v)?,
                 None => Vec::new(),
             };
@@ -591,7 +592,7 @@ impl ImportTx<'_> {
         }
         for (dk, import, location) in std::mem::take(&mut self.also_from) {
             let k = key(P_ALSO, &dk);
-            let mut list: Vec<(u64, Location)> = match self.store.ledger.get(&k)? {
+            let mut list: Vec<(u64, Location)> = match self.store.kv.get(&k)? {
                 Some(v) => json_decode(&k, &v)?,
                 None => Vec::new(),
             };
@@ -623,12 +624,10 @@ impl ImportTx<'_> {
             );
         }
         let prepared = started.elapsed();
-        self.store
-            .ledger
-            .apply_batch(std::mem::take(&mut self.batch))?;
+        self.store.kv.apply(std::mem::take(&mut self.batch))?;
         let applied = started.elapsed();
         if flush {
-            self.store.db.flush()?;
+            self.store.kv.flush()?;
         }
         for r in self.finished.iter().chain(std::iter::once(&record)) {
             self.store.remember_kind(r.id, r.source.kind);

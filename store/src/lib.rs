@@ -15,6 +15,7 @@
 
 mod codec;
 mod import;
+pub mod kv;
 mod payments;
 mod segments;
 mod submissions;
@@ -41,6 +42,7 @@ use incasso_core::model::{
 use serde::{Deserialize, Serialize};
 
 use codec::{corrupt, decode, encode, Block, StoredDoc};
+use kv::{Batch, Kv, SledKv};
 use segments::{
     blocks_key, dead_key, inline_key, read_block, segment_path, shard_key, shard_of, verify,
     BlockMeta, DeadSlots, IndexEntry, SlotRef, BLOCK_DOCS,
@@ -50,7 +52,7 @@ use segments::{
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// A step that takes the ledger tree from one schema version to the next.
-type Migration = fn(&sled::Tree) -> Result<(), StoreError>;
+type Migration = fn(&dyn Kv) -> Result<(), StoreError>;
 
 /// Migrations, each taking a store from version `n` to `n + 1`, in order starting at version 1.
 const MIGRATIONS: &[Migration] = &[];
@@ -131,9 +133,9 @@ pub enum StoreError {
         /// What failed.
         reason: String,
     },
-    /// The embedded database failed.
+    /// The key-value storage below failed.
     #[error("store error: {0}")]
-    Sled(#[from] sled::Error),
+    Backend(String),
     /// A record conflicts with one already stored.
     #[error("{0}")]
     Conflict(String),
@@ -298,8 +300,7 @@ pub struct Store {
     kinds: std::sync::Mutex<Option<HashMap<u64, SourceKind>>>,
     /// Ids and fingerprints of the stored bank lines, loaded on first need.
     payment_keys: std::sync::Mutex<Option<std::collections::HashSet<u128>>>,
-    db: sled::Db,
-    ledger: sled::Tree,
+    kv: Box<dyn Kv>,
     _lock: File,
 }
 
@@ -351,24 +352,7 @@ impl Store {
         lock.rewind().map_err(io(&lock_path))?;
         write!(lock, "{}", std::process::id()).map_err(io(&lock_path))?;
 
-        let config = sled::Config::new()
-            .path(dir.join("ledger.sled"))
-            .cache_capacity(128 * 1024 * 1024)
-            .mode(sled::Mode::HighThroughput)
-            .flush_every_ms(None);
-        // We hold the directory's lock, so a sled lock still taken can only be this process's
-        // previous handle, whose background writer has not let go yet: wait for it briefly.
-        let mut waited = 0;
-        let db = loop {
-            match config.open() {
-                Err(sled::Error::Io(e)) if waited < 100 && sled_lock_busy(&e) => {
-                    waited += 1;
-                    std::thread::sleep(std::time::Duration::from_millis(20));
-                }
-                other => break other?,
-            }
-        };
-        let ledger = db.open_tree("ledger")?;
+        let kv = SledKv::open(&dir.join("ledger.sled"))?;
         let segments = dir.join("segments");
         std::fs::create_dir_all(&segments).map_err(io(&segments))?;
         let store = Store {
@@ -376,8 +360,7 @@ impl Store {
             segments,
             kinds: std::sync::Mutex::new(None),
             payment_keys: std::sync::Mutex::new(None),
-            db,
-            ledger,
+            kv: Box::new(kv),
             _lock: lock,
         };
         store.migrate()?;
@@ -386,17 +369,16 @@ impl Store {
     }
 
     fn migrate(&self) -> Result<(), StoreError> {
-        let found = match self.ledger.get(META_SCHEMA)? {
+        let found = match self.kv.get(&META_SCHEMA)? {
             Some(v) => u32::from_be_bytes(
                 v.as_ref()
                     .try_into()
                     .map_err(|_| corrupt(META_SCHEMA, "schema version is not 4 bytes"))?,
             ),
             None => {
-                self.ledger
-                    .insert(META_SCHEMA, &SCHEMA_VERSION.to_be_bytes())?;
-                self.ledger.insert(META_CREDITOR, "default".as_bytes())?;
-                self.db.flush()?;
+                self.kv.insert(META_SCHEMA, &SCHEMA_VERSION.to_be_bytes())?;
+                self.kv.insert(META_CREDITOR, "default".as_bytes())?;
+                self.kv.flush()?;
                 return Ok(());
             }
         };
@@ -408,9 +390,9 @@ impl Store {
             });
         }
         for v in found..SCHEMA_VERSION {
-            MIGRATIONS[(v - 1) as usize](&self.ledger)?;
-            self.ledger.insert(META_SCHEMA, &(v + 1).to_be_bytes())?;
-            self.db.flush()?;
+            MIGRATIONS[(v - 1) as usize](&*self.kv)?;
+            self.kv.insert(META_SCHEMA, &(v + 1).to_be_bytes())?;
+            self.kv.flush()?;
         }
         Ok(())
     }
@@ -419,7 +401,7 @@ impl Store {
     /// (imports, audited changes, decisions, letters, plans, submissions): equal markers mean
     /// nothing new.
     pub fn change_marker(&self) -> Result<String, StoreError> {
-        let count = |p: u8| self.ledger.scan_prefix([p]).count();
+        let count = |p: u8| self.kv.scan_prefix(&[p]).count();
         Ok(format!(
             "i{}-a{}-d{}-r{}-p{}-s{}-f{}",
             self.last_seq(P_IMPORT)?,
@@ -435,8 +417,8 @@ impl Store {
     /// Whether batches sent to the agency still wait for their answer.
     pub fn has_in_flight(&self) -> Result<bool, StoreError> {
         Ok(self
-            .ledger
-            .scan_prefix([submissions::P_IN_FLIGHT])
+            .kv
+            .scan_prefix(&[submissions::P_IN_FLIGHT])
             .next()
             .is_some())
     }
@@ -458,16 +440,16 @@ impl Store {
             subject: subject.to_string(),
             detail: detail.to_string(),
         };
-        self.ledger
-            .insert(key(P_AUDIT, &seq.to_be_bytes()), json_encode(&e))?;
-        self.db.flush()?;
+        self.kv
+            .insert(&key(P_AUDIT, &seq.to_be_bytes()), &json_encode(&e))?;
+        self.kv.flush()?;
         Ok(())
     }
 
     /// The schema version on disk.
     pub fn schema_version(&self) -> Result<u32, StoreError> {
         let v = self
-            .ledger
+            .kv
             .get(META_SCHEMA)?
             .ok_or_else(|| corrupt(META_SCHEMA, "missing"))?;
         Ok(u32::from_be_bytes(
@@ -480,7 +462,7 @@ impl Store {
     /// The administration this store belongs to.
     pub fn creditor(&self) -> Result<CreditorId, StoreError> {
         let v = self
-            .ledger
+            .kv
             .get(META_CREDITOR)?
             .ok_or_else(|| corrupt(META_CREDITOR, "missing"))?;
         CreditorId::new(&String::from_utf8_lossy(&v))
@@ -494,12 +476,12 @@ impl Store {
 
     /// The earlier import of exactly these bytes, if any.
     pub fn import_by_hash(&self, content_hash: &str) -> Result<Option<ImportRecord>, StoreError> {
-        let Some(id) = self.ledger.get(key(P_HASH, content_hash.as_bytes()))? else {
+        let Some(id) = self.kv.get(&key(P_HASH, content_hash.as_bytes()))? else {
             return Ok(None);
         };
         let k = key(P_IMPORT, &id);
         let rec = self
-            .ledger
+            .kv
             .get(&k)?
             .ok_or_else(|| corrupt(&k, "import named by hash is missing"))?;
         Ok(Some(json_decode(&k, &rec)?))
@@ -513,7 +495,7 @@ impl Store {
     /// The audit log, oldest first.
     pub fn audit_log(&self) -> Result<Vec<AuditEntry>, StoreError> {
         let mut out = Vec::new();
-        for kv in self.ledger.scan_prefix([P_AUDIT]) {
+        for kv in self.kv.scan_prefix(&[P_AUDIT]) {
             let (k, v) = kv?;
             match json_decode::<AuditValue>(&k, &v)? {
                 AuditValue::One(e) => out.push(e),
@@ -525,10 +507,9 @@ impl Store {
 
     /// The sequence number of the last audit entry (0 when there is none).
     fn last_audit_seq(&self) -> Result<u64, StoreError> {
-        let Some(kv) = self.ledger.scan_prefix([P_AUDIT]).next_back() else {
+        let Some((k, v)) = self.kv.last(&[P_AUDIT])? else {
             return Ok(0);
         };
-        let (k, v) = kv?;
         Ok(match json_decode::<AuditValue>(&k, &v)? {
             AuditValue::One(e) => e.seq,
             AuditValue::Chunk(es) => es.last().map_or(0, |e| e.seq),
@@ -536,8 +517,8 @@ impl Store {
     }
 
     fn scan_json<T: for<'a> Deserialize<'a>>(&self, prefix: u8) -> Result<Vec<T>, StoreError> {
-        self.ledger
-            .scan_prefix([prefix])
+        self.kv
+            .scan_prefix(&[prefix])
             .map(|kv| {
                 let (k, v) = kv?;
                 json_decode(&k, &v)
@@ -565,7 +546,7 @@ impl Store {
         let mut files = Vec::new();
         for (&import, source) in &sources {
             let bk = blocks_key(import);
-            let Some(v) = self.ledger.get(&bk)? else {
+            let Some(v) = self.kv.get(&bk)? else {
                 continue;
             };
             let metas: Vec<BlockMeta> = decode(&bk, &v)?;
@@ -580,13 +561,13 @@ impl Store {
             };
             files.push((import, source.clone(), path, metas, bytes));
         }
-        let mut inline: Vec<sled::IVec> = Vec::new();
+        let mut inline: Vec<crate::kv::Value> = Vec::new();
         for (import, _, _, metas, _) in &files {
             for (block, meta) in metas.iter().enumerate() {
                 if meta.inline {
                     let k = inline_key(*import, block as u32);
                     inline.push(
-                        self.ledger
+                        self.kv
                             .get(&k)?
                             .ok_or_else(|| corrupt(&k, "inline block is missing"))?,
                     );
@@ -597,7 +578,7 @@ impl Store {
         let mut blocks = Vec::new();
         for (import, source, path, metas, bytes) in &files {
             for (block, meta) in metas.iter().enumerate() {
-                let dead: DeadSlots = match self.ledger.get(dead_key(*import, block as u32))? {
+                let dead: DeadSlots = match self.kv.get(&dead_key(*import, block as u32))? {
                     Some(d) => decode(b"k", &d)?,
                     None => DeadSlots::default(),
                 };
@@ -674,7 +655,7 @@ impl Store {
     fn block(&self, import: u64, block: u32) -> Result<Block, StoreError> {
         let bk = blocks_key(import);
         let v = self
-            .ledger
+            .kv
             .get(&bk)?
             .ok_or_else(|| corrupt(&bk, "block table is missing"))?;
         let metas: Vec<BlockMeta> = decode(&bk, &v)?;
@@ -685,7 +666,7 @@ impl Store {
         let bytes = if meta.inline {
             let k = inline_key(import, block);
             let v = self
-                .ledger
+                .kv
                 .get(&k)?
                 .ok_or_else(|| corrupt(&k, "inline block is missing"))?;
             verify(&v, meta).map_err(|e| corrupt(&k, &e))?;
@@ -711,7 +692,7 @@ impl Store {
             else {
                 continue;
             };
-            if self.ledger.get(key(P_IMPORT, &id.to_be_bytes()))?.is_none() {
+            if self.kv.get(&key(P_IMPORT, &id.to_be_bytes()))?.is_none() {
                 tracing::info!(file = %entry.path().display(), "removing segment of an import that did not complete");
                 let _ = std::fs::remove_file(entry.path());
             }
@@ -721,7 +702,7 @@ impl Store {
 
     fn load_shard(&self, shard: u16) -> Result<Vec<IndexEntry>, StoreError> {
         let k = shard_key(shard);
-        match self.ledger.get(&k)? {
+        match self.kv.get(&k)? {
             Some(v) => decode(&k, &v),
             None => Ok(Vec::new()),
         }
@@ -759,7 +740,7 @@ impl Store {
         let mut prefix = key(P_VERSION, &dk);
         prefix.push(0);
         let mut earlier: Vec<(u32, SlotRef)> = Vec::new();
-        for kv in self.ledger.scan_prefix(&prefix) {
+        for kv in self.kv.scan_prefix(&prefix) {
             let (k, v) = kv?;
             let version = k
                 .get(prefix.len()..)
@@ -770,7 +751,7 @@ impl Store {
         }
         let mut shard_prefix = vec![P_HISTORY];
         shard_prefix.extend_from_slice(&shard_of(&dk).to_be_bytes());
-        for kv in self.ledger.scan_prefix(&shard_prefix) {
+        for kv in self.kv.scan_prefix(&shard_prefix) {
             let (k, v) = kv?;
             let list: Vec<Earlier> = decode(&k, &v)?;
             earlier.extend(
@@ -791,7 +772,7 @@ impl Store {
     /// Every debtor, by id.
     pub fn debtors(&self) -> Result<Vec<Debtor>, StoreError> {
         let mut all = Vec::new();
-        for kv in self.ledger.scan_prefix([P_DEBTOR]) {
+        for kv in self.kv.scan_prefix(&[P_DEBTOR]) {
             let (k, v) = kv?;
             let shard: Vec<Debtor> = decode(&k, &v)?;
             all.extend(shard);
@@ -810,7 +791,7 @@ impl Store {
         let known = self.reminders()?;
         let mut seq = self.last_seq(P_REMINDER)?;
         let mut audit_seq = self.last_audit_seq()?;
-        let mut batch = sled::Batch::default();
+        let mut batch = Batch::default();
         let mut added = 0;
         let mut seen: Vec<&Reminder> = known.iter().collect();
         for r in reminders {
@@ -832,8 +813,8 @@ impl Store {
             };
             batch.insert(key(P_AUDIT, &audit_seq.to_be_bytes()), json_encode(&e));
         }
-        self.ledger.apply_batch(batch)?;
-        self.db.flush()?;
+        self.kv.apply(batch)?;
+        self.kv.flush()?;
         Ok(added)
     }
 
@@ -845,7 +826,7 @@ impl Store {
     /// Records a payment plan; the same id again must have the same content.
     pub fn add_plan(&self, plan: &PaymentPlan, at: DateTime<Utc>) -> Result<bool, StoreError> {
         let k = key(P_PLAN, plan.id.as_bytes());
-        if let Some(v) = self.ledger.get(&k)? {
+        if let Some(v) = self.kv.get(&k)? {
             let stored: PaymentPlan = json_decode(&k, &v)?;
             if &stored == plan {
                 return Ok(false);
@@ -855,7 +836,7 @@ impl Store {
                 plan.id
             )));
         }
-        let mut batch = sled::Batch::default();
+        let mut batch = Batch::default();
         batch.insert(k, json_encode(plan));
         let seq = self.last_audit_seq()? + 1;
         let detail = match plan.settle_for {
@@ -879,8 +860,8 @@ impl Store {
             detail,
         };
         batch.insert(key(P_AUDIT, &seq.to_be_bytes()), json_encode(&e));
-        self.ledger.apply_batch(batch)?;
-        self.db.flush()?;
+        self.kv.apply(batch)?;
+        self.kv.flush()?;
         Ok(true)
     }
 
@@ -907,7 +888,7 @@ impl Store {
 
     /// Makes every committed import durable (see [`ImportTx::commit_unflushed`]).
     pub fn flush(&self) -> Result<(), StoreError> {
-        self.db.flush()?;
+        self.kv.flush()?;
         Ok(())
     }
 
@@ -922,7 +903,7 @@ impl Store {
         doc: &DocumentKey,
     ) -> Result<Vec<incasso_core::model::Provenance>, StoreError> {
         let k = key(P_ALSO, &doc_key(doc));
-        let list: Vec<(u64, Location)> = match self.ledger.get(&k)? {
+        let list: Vec<(u64, Location)> = match self.kv.get(&k)? {
             Some(v) => json_decode(&k, &v)?,
             None => return Ok(Vec::new()),
         };
@@ -949,7 +930,7 @@ impl Store {
         at: DateTime<Utc>,
     ) -> Result<Conflict, StoreError> {
         let ck = key(P_CONFLICT, &id.to_be_bytes());
-        let mut c: Conflict = match self.ledger.get(&ck)? {
+        let mut c: Conflict = match self.kv.get(&ck)? {
             Some(v) => json_decode(&ck, &v)?,
             None => return Err(StoreError::Conflict(format!("there is no conflict {id}"))),
         };
@@ -959,7 +940,7 @@ impl Store {
                 c.status
             )));
         }
-        let mut batch = sled::Batch::default();
+        let mut batch = Batch::default();
         let subject = format!("{} {}", c.document.kind.code(), c.number);
         let detail;
         if take_incoming {
@@ -991,7 +972,7 @@ impl Store {
             batch.insert(vk, encode(&old.at));
             for (slot, dead) in [(old.at, true), (c.incoming_at, false)] {
                 let k = dead_key(slot.import, slot.block);
-                let mut bits: DeadSlots = match self.ledger.get(&k)? {
+                let mut bits: DeadSlots = match self.kv.get(&k)? {
                     Some(v) => decode(&k, &v)?,
                     None => DeadSlots::default(),
                 };
@@ -1025,8 +1006,8 @@ impl Store {
             detail,
         };
         batch.insert(key(P_AUDIT, &seq.to_be_bytes()), json_encode(&e));
-        self.ledger.apply_batch(batch)?;
-        self.db.flush()?;
+        self.kv.apply(batch)?;
+        self.kv.flush()?;
         Ok(c)
     }
 
@@ -1038,7 +1019,7 @@ impl Store {
     /// The attachments of a document.
     pub fn attachments_of(&self, doc: &DocumentKey) -> Result<Vec<AttachmentRef>, StoreError> {
         let k = key(P_ATTACH, &doc_key(doc));
-        match self.ledger.get(&k)? {
+        match self.kv.get(&k)? {
             Some(v) => json_decode(&k, &v),
             None => Ok(Vec::new()),
         }
@@ -1047,7 +1028,7 @@ impl Store {
     /// Every document's attachments (only documents that have any).
     pub fn all_attachments(&self) -> Result<HashMap<DocumentKey, Vec<AttachmentRef>>, StoreError> {
         let mut out = HashMap::new();
-        for kv in self.ledger.scan_prefix([P_ATTACH]) {
+        for kv in self.kv.scan_prefix(&[P_ATTACH]) {
             let (k, v) = kv?;
             let list: Vec<AttachmentRef> = json_decode(&k, &v)?;
             if let Some(key) = parse_doc_key(&k[1..]) {
@@ -1082,10 +1063,9 @@ impl Store {
     }
 
     fn last_seq(&self, prefix: u8) -> Result<u64, StoreError> {
-        match self.ledger.scan_prefix([prefix]).next_back() {
+        match self.kv.last(&[prefix])? {
             None => Ok(0),
-            Some(kv) => {
-                let (k, _) = kv?;
+            Some((k, _)) => {
                 let b: [u8; 8] = k[1..]
                     .try_into()
                     .map_err(|_| corrupt(&k, "sequence key is not 8 bytes"))?;
@@ -1093,11 +1073,6 @@ impl Store {
             }
         }
     }
-}
-
-/// Whether sled failed to open because its file lock is still held.
-fn sled_lock_busy(e: &std::io::Error) -> bool {
-    e.kind() == std::io::ErrorKind::WouldBlock || e.to_string().contains("lock")
 }
 
 fn key(prefix: u8, rest: &[u8]) -> Vec<u8> {

@@ -17,6 +17,7 @@ use incasso_core::money::{Currency, Money};
 use serde::{Deserialize, Serialize};
 
 use crate::codec::{corrupt, decode, encode, Amount};
+use crate::kv::Batch;
 use crate::segments::{checksum, read_block, verify, BlockMeta, SegmentWriter};
 use crate::{
     json_decode, json_encode, key, segment_corrupt, AuditEntry, Store, StoreError, P_AUDIT,
@@ -177,7 +178,7 @@ impl PaymentWriter {
     }
 
     /// Writes what is left and adds the block table (and a small import's only block) to the batch.
-    pub fn finish(&mut self, owner: u64, batch: &mut sled::Batch) -> Result<(), StoreError> {
+    pub fn finish(&mut self, owner: u64, batch: &mut Batch) -> Result<(), StoreError> {
         if self.file.blocks.is_empty() && !self.block.is_empty() {
             let bytes = encode(&std::mem::take(&mut self.block));
             batch.insert(inline_key(owner), bytes.as_slice());
@@ -213,7 +214,7 @@ impl Store {
         &self,
         f: &mut dyn FnMut(u64, Vec<StoredPayment>) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
-        for kv in self.ledger.scan_prefix([P_PAYMENT_BLOCKS]) {
+        for kv in self.kv.scan_prefix(&[P_PAYMENT_BLOCKS]) {
             let (k, v) = kv?;
             let owner = u64::from_be_bytes(
                 k[1..]
@@ -226,7 +227,7 @@ impl Store {
                 let bytes = if meta.inline {
                     let ik = inline_key(owner);
                     let v = self
-                        .ledger
+                        .kv
                         .get(&ik)?
                         .ok_or_else(|| corrupt(&ik, "inline block is missing"))?;
                     verify(&v, meta).map_err(|e| corrupt(&ik, &e))?;
@@ -337,7 +338,7 @@ impl Store {
                 },
             ),
         };
-        let mut batch = sled::Batch::default();
+        let mut batch = Batch::default();
         batch.insert(
             key(P_MANUAL, &seq.to_be_bytes()),
             json_encode(&StoredDecision {
@@ -356,15 +357,15 @@ impl Store {
                 detail,
             }),
         );
-        self.ledger.apply_batch(batch)?;
-        self.db.flush()?;
+        self.kv.apply(batch)?;
+        self.kv.flush()?;
         Ok(())
     }
 
     /// Every decision made by hand, oldest first.
     pub fn decisions(&self) -> Result<Vec<ManualDecision>, StoreError> {
-        self.ledger
-            .scan_prefix([P_MANUAL])
+        self.kv
+            .scan_prefix(&[P_MANUAL])
             .map(|kv| {
                 let (k, v) = kv?;
                 json_decode::<StoredDecision>(&k, &v).map(|d| d.decision)

@@ -8,6 +8,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::kv::Batch;
 use crate::{json_decode, json_encode, key, Store, StoreError};
 
 pub(crate) const P_SUBMISSION: u8 = b'u';
@@ -97,8 +98,8 @@ pub struct Answered {
 impl Store {
     /// Every claim's submission record, by claim id.
     pub fn submissions(&self) -> Result<Vec<Submission>, StoreError> {
-        self.ledger
-            .scan_prefix([P_SUBMISSION])
+        self.kv
+            .scan_prefix(&[P_SUBMISSION])
             .map(|kv| {
                 let (k, v) = kv?;
                 json_decode(&k, &v)
@@ -109,8 +110,8 @@ impl Store {
     /// Batches sent whose answer was never recorded (a crash, a kill, a network that gave up).
     pub fn in_flight(&self) -> Result<Vec<InFlight>, StoreError> {
         let mut all: Vec<InFlight> = self
-            .ledger
-            .scan_prefix([P_IN_FLIGHT])
+            .kv
+            .scan_prefix(&[P_IN_FLIGHT])
             .map(|kv| {
                 let (k, v) = kv?;
                 json_decode(&k, &v)
@@ -122,13 +123,13 @@ impl Store {
 
     /// Records a batch and its claims as sent, durably, before the batch goes out.
     pub fn record_sent(&self, batch: &InFlight, claims: &[Submission]) -> Result<(), StoreError> {
-        let mut b = sled::Batch::default();
+        let mut b = Batch::default();
         b.insert(key(P_IN_FLIGHT, batch.key.as_bytes()), json_encode(batch));
         for s in claims {
             b.insert(key(P_SUBMISSION, s.claim_id.as_bytes()), json_encode(s));
         }
-        self.ledger.apply_batch(b)?;
-        self.db.flush()?;
+        self.kv.apply(b)?;
+        self.kv.flush()?;
         Ok(())
     }
 
@@ -139,10 +140,10 @@ impl Store {
         answers: &[Answered],
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut b = sled::Batch::default();
+        let mut b = Batch::default();
         for a in answers {
             let k = key(P_SUBMISSION, a.claim_id.as_bytes());
-            let Some(v) = self.ledger.get(&k)? else {
+            let Some(v) = self.kv.get(&k)? else {
                 continue;
             };
             let mut s: Submission = json_decode(&k, &v)?;
@@ -164,8 +165,8 @@ impl Store {
             b.insert(k, json_encode(&s));
         }
         b.remove(key(P_IN_FLIGHT, batch_key.as_bytes()));
-        self.ledger.apply_batch(b)?;
-        self.db.flush()?;
+        self.kv.apply(b)?;
+        self.kv.flush()?;
         Ok(())
     }
 

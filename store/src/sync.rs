@@ -64,7 +64,7 @@ impl Store {
     /// The cursor stored for a source's endpoint, if any.
     pub fn sync_cursor(&self, source: &str, endpoint: &str) -> Result<Option<String>, StoreError> {
         let k = cursor_key(source, endpoint);
-        match self.ledger.get(&k)? {
+        match self.kv.get(&k)? {
             None => Ok(None),
             Some(v) => String::from_utf8(v.to_vec())
                 .map(Some)
@@ -80,7 +80,7 @@ impl Store {
         id: &str,
     ) -> Result<Option<SyncedRecord>, StoreError> {
         let k = record_key(source, endpoint, id);
-        match self.ledger.get(&k)? {
+        match self.kv.get(&k)? {
             None => Ok(None),
             Some(v) => json_decode(&k, &v).map(Some),
         }
@@ -93,7 +93,7 @@ impl Store {
         endpoint: &str,
     ) -> Result<Vec<(String, SyncedRecord)>, StoreError> {
         let prefix = record_prefix(source, endpoint);
-        self.ledger
+        self.kv
             .scan_prefix(&prefix)
             .map(|kv| {
                 let (k, v) = kv?;

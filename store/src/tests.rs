@@ -150,10 +150,10 @@ fn newer_schema_is_refused_and_reopen_keeps_data() {
         let store = Store::open(dir.path()).unwrap();
         assert_eq!(store.documents().unwrap().len(), 1);
         store
-            .ledger
+            .kv
             .insert(META_SCHEMA, &(SCHEMA_VERSION + 1).to_be_bytes())
             .unwrap();
-        store.db.flush().unwrap();
+        store.kv.flush().unwrap();
     }
     let err = Store::open(dir.path())
         .err()

@@ -1,0 +1,459 @@
+use super::*;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+fn dec(s: &str) -> Decimal {
+    Decimal::from_str(s).unwrap()
+}
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+fn read_all(text: &str) -> Result<(StatementSummary, Vec<BankLine>), BankError> {
+    let mut lines = Vec::new();
+    let summary = read("test.csv", text, &mut |l| lines.push(l))?;
+    Ok((summary, lines))
+}
+
+fn s(v: &str) -> Option<String> {
+    Some(v.to_string())
+}
+
+fn corpus_dir() -> Option<PathBuf> {
+    crate::corpus_dir("csv/bank")
+}
+
+fn decode(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(t) => t.to_string(),
+        Err(_) => encoding_rs::WINDOWS_1252.decode(bytes).0.into_owned(),
+    }
+}
+
+fn check_corpus_file(name: &str, text: &str) {
+    let outcome = read_all(text);
+    let refused = |phrase: &str| {
+        let err = outcome.as_ref().expect_err(name);
+        assert!(err.to_string().contains(phrase), "{name}: {err}");
+        assert!(
+            detect(text).is_some(),
+            "{name}: must be detected to be refused"
+        );
+    };
+    match name {
+        "empty.csv" => assert_eq!(detect(text), None),
+        "degiro-account.csv" => refused("DEGIRO brokerage account"),
+        "ing-nl-balance-history.csv" => refused("ING balance history"),
+        "knab-no-header.csv" => refused("Knab export without its column header line"),
+        "knab-no-lines.csv" => {
+            let (summary, lines) = outcome.unwrap();
+            assert_eq!(summary.format, "Knab CSV");
+            assert!(lines.is_empty());
+        }
+        "knab-transactieoverzicht.csv" => check_knab(outcome.unwrap()),
+        "ing-nl-extra-columns.csv" | "ing-nl-semicolon-unquoted.csv" => check_ing(outcome.unwrap()),
+        "abnamro-TXT_SAMPLE.TAB" => check_abn(outcome.unwrap()),
+        "gls-bank-de-latin1.csv" => {
+            let (summary, lines) = outcome.unwrap();
+            assert_eq!(summary.format, "GLS Bank CSV");
+            assert_eq!(lines.len(), 1);
+            let l = &lines[0];
+            assert_eq!(l.amount, dec("-98.76"));
+            assert_eq!(l.booking_date, day(2017, 10, 10));
+            assert_eq!(l.value_date, Some(day(2017, 10, 10)));
+            assert_eq!(l.account, s("1234567890"));
+            assert_eq!(l.counterparty_name, s("Drillisch Online AG"));
+            assert_eq!(
+                l.remittance,
+                s("B4658645 U123456789 B123456 987 SIMply Rechnung")
+            );
+            assert_eq!(l.location, Location::Line(2));
+        }
+        other => panic!("corpus file {other} has no expectation here"),
+    }
+}
+
+fn check_ing((summary, lines): (StatementSummary, Vec<BankLine>)) {
+    assert_eq!(summary.format, "ING CSV (semicolon)");
+    assert_eq!(summary.statements, 1);
+    assert_eq!(lines.len(), 6);
+    let first = &lines[0];
+    assert_eq!(first.amount, dec("-1.25"));
+    assert_eq!(first.booking_date, day(2020, 2, 13));
+    assert_eq!(first.value_date, Some(day(2020, 2, 13)));
+    assert_eq!(first.account, s("NL99INGB9999999999"));
+    assert_eq!(first.counterparty_account, None);
+    assert_eq!(
+        first.counterparty_name,
+        s("Kosten OranjePakket met korting")
+    );
+    assert_eq!(first.remittance, s("1 jan t/m 31 jan 2020 ING BANK N.V."));
+    assert_eq!(first.location, Location::Line(2));
+    assert_eq!(lines[1].amount, dec("1.25"));
+    assert_eq!(lines[2].amount, Decimal::ZERO);
+    let transfer = &lines[3];
+    assert_eq!(transfer.amount, dec("20.00"));
+    assert_eq!(transfer.booking_date, day(2019, 12, 13));
+    assert_eq!(transfer.counterparty_account, s("NL99ASNB9999999999"));
+    assert_eq!(transfer.counterparty_name, s("PAULISSEN G J L M"));
+    assert_eq!(transfer.remittance, s("Kosten rekening"));
+    let last = &lines[5];
+    assert_eq!(last.amount, dec("-0.31"));
+    assert_eq!(last.booking_date, day(2019, 12, 13));
+    assert_eq!(last.location, Location::Line(7));
+}
+
+fn check_knab((summary, lines): (StatementSummary, Vec<BankLine>)) {
+    assert_eq!(summary.format, "Knab CSV");
+    assert_eq!(lines.len(), 28);
+    let first = &lines[0];
+    assert_eq!(first.amount, dec("-827.75"));
+    assert_eq!(first.booking_date, day(2019, 6, 21));
+    assert_eq!(first.account, s("NL99KNAB9999999999"));
+    assert_eq!(first.counterparty_account, s("FR9999999999999999999999999"));
+    assert_eq!(first.counterparty_name, s("Gert Janssen (FR)"));
+    assert_eq!(first.remittance, s("Tresorie"));
+    assert_eq!(first.bank_reference, s("B9F21PGYA068V2KD"));
+    assert_eq!(first.location, Location::Line(3));
+    assert_eq!(lines[1].amount, dec("827.75"));
+    assert_eq!(lines[1].counterparty_account, s("99999999"));
+    assert_eq!(lines[2].amount, dec("-2500"));
+    // Transactiedatum 09-06-2019, booked (Boekdatum) on 10-06-2019.
+    let booked_later = &lines[6];
+    assert_eq!(booked_later.amount, dec("-1000"));
+    assert_eq!(booked_later.booking_date, day(2019, 6, 10));
+    assert_eq!(booked_later.value_date, Some(day(2019, 6, 10)));
+    let last = &lines[27];
+    assert_eq!(last.amount, dec("7.02"));
+    assert_eq!(last.counterparty_account, None);
+    assert_eq!(last.counterparty_name, s("Knab"));
+    assert_eq!(last.remittance, s("Rente"));
+    assert_eq!(last.booking_date, day(2019, 1, 7));
+    assert_eq!(last.location, Location::Line(30));
+    let total: Decimal = lines.iter().map(|l| l.amount).sum();
+    assert_eq!(total, dec("-0.01") + dec("7.02"));
+}
+
+fn check_abn((summary, lines): (StatementSummary, Vec<BankLine>)) {
+    assert_eq!(summary.format, "ABN AMRO TAB");
+    assert_eq!(summary.statements, 2);
+    assert_eq!(lines.len(), 26);
+    let first = &lines[0];
+    assert_eq!(first.location, Location::Line(14));
+    assert_eq!(first.amount, dec("-25.00"));
+    assert_eq!(first.booking_date, day(2021, 12, 30));
+    assert_eq!(first.account, s("123456789"));
+    assert_eq!(first.counterparty_name, s("Hema EV123"));
+    assert!(!first.reversal);
+    assert!(lines[1].reversal, "TERUGBOEKING-BEA-TRANSACTIE");
+    assert_eq!(lines[1].amount, dec("25.00"));
+
+    let transfer = lines
+        .iter()
+        .find(|l| l.location == Location::Line(26))
+        .unwrap();
+    assert_eq!(transfer.amount, dec("-25.00"));
+    assert_eq!(transfer.counterparty_account, s("NL01RABO0123456789"));
+    assert_eq!(transfer.counterparty_name, s("Praktijk Foobar"));
+    assert_eq!(transfer.remittance, s("nota nr 0123456789 0 - Fizzbuzz"));
+
+    let ideal = &lines[4];
+    assert_eq!(ideal.counterparty_name, s("Next to Pay via Mollie"));
+    assert_eq!(ideal.end_to_end_id, s("02-02-2023 17:01 0123456789012345"));
+
+    let slash = lines
+        .iter()
+        .find(|l| l.location == Location::Line(40))
+        .unwrap();
+    assert_eq!(slash.amount, dec("261.75"));
+    assert_eq!(slash.counterparty_account, s("NL01RABO0123456789"));
+    assert_eq!(slash.counterparty_name, s("FizzBuz Foobarfizbuzbank"));
+    assert_eq!(
+        slash.remittance,
+        s("FOOBAR FIZZ BUZZ Stuff. 12 3456789012 WWW.FOOBAR.NL Foo Foobarfizbuzbank")
+    );
+    assert_eq!(slash.end_to_end_id, s("Z01234567890123456789012"));
+
+    let incasso = &lines[21];
+    assert_eq!(incasso.counterparty_name, s("Albert Heijn B.V."));
+    assert_eq!(incasso.counterparty_account, s("NL00INGB0123456789"));
+    assert_eq!(incasso.end_to_end_id, s("AB0123456789"));
+
+    let last = &lines[25];
+    assert_eq!(last.account, s("112233445"));
+    assert_eq!(last.amount, dec("123.01"));
+    assert_eq!(last.booking_date, day(2023, 12, 30));
+    assert_eq!(last.value_date, Some(day(2023, 12, 31)));
+    assert_eq!(last.location, Location::Line(49));
+    assert_eq!(last.counterparty_name, None);
+}
+
+#[test]
+fn corpus_bank_csv_files() {
+    let Some(dir) = corpus_dir() else { return };
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .collect();
+    names.sort();
+    assert!(
+        names.len() >= 10,
+        "corpus has {} bank CSV files",
+        names.len()
+    );
+    for path in names {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let text = decode(&std::fs::read(&path).unwrap());
+        check_corpus_file(&name, &text);
+    }
+}
+
+const RABO_HEADER: &str = "\"IBAN/BBAN\",\"Munt\",\"BIC\",\"Volgnr\",\"Datum\",\"Rentedatum\",\
+    \"Bedrag\",\"Saldo na trn\",\"Tegenrekening IBAN/BBAN\",\"Naam tegenpartij\",\
+    \"Naam uiteindelijke partij\",\"Naam initiërende partij\",\"BIC tegenpartij\",\"Code\",\
+    \"Batch ID\",\"Transactiereferentie\",\"Machtigingskenmerk\",\"Incassant ID\",\
+    \"Betalingskenmerk\",\"Omschrijving-1\",\"Omschrijving-2\",\"Omschrijving-3\",\
+    \"Reden retour\",\"Oorspr bedrag\",\"Oorspr munt\",\"Koers\"";
+
+#[test]
+fn rabobank_signed_amounts_and_references() {
+    let text = format!(
+        "\u{feff}{RABO_HEADER}\r\n\
+         \"NL11RABO0101010101\",\"EUR\",\"RABONL2U\",\"000000000000012345\",\"2024-03-01\",\
+         \"2024-03-01\",\"+1.234,56\",\"+5.000,00\",\"NL22 INGB 0002 2222 22\",\"Bakkerij De Korf\",\
+         \"\",\"\",\"INGBNL2A\",\"cb\",\"\",\"E2E-778\",\"\",\"\",\"1234 5678 9012 3456\",\
+         \"Factuur 2024-017\nregel twee\",\"deel 2\",\"\",\"\",\"\",\"\",\"\"\r\n\
+         \"NL11RABO0101010101\",\"EUR\",\"RABONL2U\",\"000000000000012346\",\"2024-03-02\",\
+         \"2024-03-04\",\"-12,50\",\"+4.987,50\",\"NL33ABNA0333333333\",\"Drukkerij Lijn\",\
+         \"\",\"\",\"ABNANL2A\",\"ei\",\"\",\"NOTPROVIDED\",\"MNDT-1\",\"NL98ZZZ999999990000\",\
+         \"\",\"Incasso maart\",\"\",\"\",\"MD06\",\"\",\"\",\"\"\r\n"
+    );
+    assert_eq!(detect(&text), Some("Rabobank CSV"));
+    let (summary, lines) = read_all(&text).unwrap();
+    assert_eq!(summary.format, "Rabobank CSV");
+    assert_eq!(lines.len(), 2);
+    let a = &lines[0];
+    assert_eq!(a.amount, dec("1234.56"));
+    assert_eq!(a.account, s("NL11RABO0101010101"));
+    assert_eq!(a.booking_date, day(2024, 3, 1));
+    assert_eq!(a.counterparty_account, s("NL22INGB0002222222"));
+    assert_eq!(a.counterparty_name, s("Bakkerij De Korf"));
+    assert_eq!(a.structured_reference, s("1234567890123456"));
+    assert_eq!(a.end_to_end_id, s("E2E-778"));
+    assert_eq!(a.bank_reference, s("000000000000012345"));
+    assert_eq!(a.remittance, s("Factuur 2024-017 regel twee deel 2"));
+    assert_eq!(a.location, Location::Line(2));
+    assert!(!a.reversal);
+    let b = &lines[1];
+    assert_eq!(b.amount, dec("-12.50"));
+    assert_eq!(b.value_date, Some(day(2024, 3, 4)));
+    assert_eq!(b.end_to_end_id, None);
+    assert!(b.reversal, "Reden retour MD06");
+    // The quoted field of the first line spans two physical lines.
+    assert_eq!(b.location, Location::Line(4));
+}
+
+#[test]
+fn bunq_amounts_with_either_decimal_mark() {
+    let point = "\"Date\";\"Interest Date\";\"Amount\";\"Account\";\"Counterparty\";\"Name\";\"Description\"\n\
+        \"2024-02-01\";\"2024-02-02\";\"250.00\";\"NL01BUNQ2000000001\";\"NL44RABO0444444444\";\"Klant BV\";\"Betaling factuur 2024-005\"\n\
+        \"2024-02-03\";\"2024-02-03\";\"-1250.5\";\"NL01BUNQ2000000001\";\"\";\"Verhuur BV\";\"Huur februari\"\n";
+    assert_eq!(detect(point), Some("bunq CSV"));
+    let (_, lines) = read_all(point).unwrap();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0].amount, dec("250.00"));
+    assert_eq!(lines[0].account, s("NL01BUNQ2000000001"));
+    assert_eq!(lines[0].counterparty_account, s("NL44RABO0444444444"));
+    assert_eq!(lines[0].counterparty_name, s("Klant BV"));
+    assert_eq!(lines[0].remittance, s("Betaling factuur 2024-005"));
+    assert_eq!(lines[0].value_date, Some(day(2024, 2, 2)));
+    assert_eq!(lines[1].amount, dec("-1250.5"));
+    assert_eq!(lines[1].counterparty_account, None);
+
+    let comma = point
+        .replace("250.00", "250,00")
+        .replace("-1250.5", "-1250,5");
+    let (_, lines) = read_all(&comma).unwrap();
+    assert_eq!(lines[0].amount, dec("250.00"));
+    assert_eq!(lines[1].amount, dec("-1250.5"));
+
+    let mixed = point.replace("250.00", "250,00");
+    let err = read_all(&mixed).unwrap_err();
+    assert_eq!(err.place, "line 3, column 'Amount'");
+}
+
+#[test]
+fn triodos_headerless_with_debet_credit() {
+    let text = "05-03-2024,NL55TRIO0555555555,\"1.500,00\",Credit,Jansen Installatie,\
+        NL66INGB0666666666,ET,Factuur 2024-031 Betalingskenm.: 5555 6666 7777 8888\n\
+        06-03-2024,NL55TRIO0555555555,\"42,10\",Debet,KPN,NL77ABNA0777777777,IC,Abonnement maart\n";
+    assert_eq!(detect(text), Some("Triodos CSV"));
+    let (summary, lines) = read_all(text).unwrap();
+    assert_eq!(summary.format, "Triodos CSV");
+    assert_eq!(lines.len(), 2);
+    let a = &lines[0];
+    assert_eq!(a.amount, dec("1500.00"));
+    assert_eq!(a.booking_date, day(2024, 3, 5));
+    assert_eq!(a.account, s("NL55TRIO0555555555"));
+    assert_eq!(a.counterparty_name, s("Jansen Installatie"));
+    assert_eq!(a.counterparty_account, s("NL66INGB0666666666"));
+    assert_eq!(a.structured_reference, s("5555666677778888"));
+    assert_eq!(a.location, Location::Line(1));
+    assert_eq!(lines[1].amount, dec("-42.10"));
+    assert_eq!(lines[1].remittance, s("Abonnement maart"));
+}
+
+/// ASN Bank's headerless export, written for this test from the bank's published layout.
+const ASN_CSV: &str = "02-03-2026,NL12ASNB0123456789,NL55INGB0555555555,Jansen Installatie,,,,EUR,1000.00,EUR,1500.00,02-03-2026,02-03-2026,8810,IOB,25810,,'Factuur F2026-031',1\n\
+    03-03-2026,NL12ASNB0123456789,NL77ABNA0777777777,KPN B.V.,,,,EUR,2500.00,EUR,-42.10,03-03-2026,03-03-2026,8820,IC,25811,5555666677778888,'Abonnement maart',1\n";
+
+#[test]
+fn asn_headerless_by_its_shape() {
+    assert_eq!(detect(ASN_CSV), Some("ASN Bank CSV"));
+    let (summary, lines) = read_all(ASN_CSV).unwrap();
+    assert_eq!(summary.format, "ASN Bank CSV");
+    assert_eq!(lines.len(), 2);
+    let a = &lines[0];
+    assert_eq!(a.amount, dec("1500.00"));
+    assert_eq!(a.booking_date, day(2026, 3, 2));
+    assert_eq!(a.account, s("NL12ASNB0123456789"));
+    assert_eq!(a.counterparty_name, s("Jansen Installatie"));
+    assert_eq!(a.counterparty_account, s("NL55INGB0555555555"));
+    assert_eq!(
+        a.remittance,
+        s("Factuur F2026-031"),
+        "the quotes are not the text"
+    );
+    assert_eq!(lines[1].amount, dec("-42.10"));
+    assert_eq!(lines[1].structured_reference, s("5555666677778888"));
+}
+
+const ING_OLD: &str = "\"Datum\",\"Naam / Omschrijving\",\"Rekening\",\"Tegenrekening\",\"Code\",\
+    \"Af Bij\",\"Bedrag (EUR)\",\"MutatieSoort\",\"Mededelingen\"\n\
+    \"20170103\",\"Kees de Vries\",\"1234567\",\"NL88INGB0008888888\",\"GT\",\"Bij\",\"150,00\",\
+    \"Internetbankieren\",\"Factuur 17-001\"\n\
+    \"20170104\",\"Albert Heijn 1234\",\"1234567\",\"\",\"BA\",\"Af\",\"1234,50\",\
+    \"Betaalautomaat\",\"Pasvolgnr:001 04-01-2017 12:01 Transactie:12345 Term:AB12\"\n\
+    \"20170105\",\"Belastingdienst\",\"1234567\",\"NL86INGB0002445588\",\"AC\",\"Bij\",\"80,00\",\
+    \"Acceptgiro\",\"Naam: Belastingdienst Betalingskenm.: 1234 5678 9012 3456 \
+    Kenmerk: E2E-42 Valutadatum: 06-01-2017\"\n";
+
+#[test]
+fn ing_old_comma_format() {
+    assert_eq!(detect(ING_OLD), Some("ING CSV"));
+    let (summary, lines) = read_all(ING_OLD).unwrap();
+    assert_eq!(summary.format, "ING CSV (comma)");
+    assert_eq!(lines.len(), 3);
+    let a = &lines[0];
+    assert_eq!(a.amount, dec("150.00"));
+    assert_eq!(a.booking_date, day(2017, 1, 3));
+    assert_eq!(a.account, s("1234567"));
+    assert_eq!(a.counterparty_account, s("NL88INGB0008888888"));
+    assert_eq!(a.counterparty_name, s("Kees de Vries"));
+    assert_eq!(a.remittance, s("Factuur 17-001"));
+    assert_eq!(a.value_date, None);
+    let b = &lines[1];
+    assert_eq!(b.amount, dec("-1234.50"));
+    assert_eq!(
+        b.remittance,
+        s("Pasvolgnr:001 04-01-2017 12:01 Transactie:12345 Term:AB12")
+    );
+    let c = &lines[2];
+    assert_eq!(c.structured_reference, s("1234567890123456"));
+    assert_eq!(c.end_to_end_id, s("E2E-42"));
+    assert_eq!(c.value_date, Some(day(2017, 1, 6)));
+    assert_eq!(c.location, Location::Line(4));
+}
+
+#[test]
+fn abn_descriptions() {
+    let d = abn_details(
+        "/TRTP/ACCEPTGIROBETALING/IBAN/NL86INGB0002445588/BIC/INGBNL2A\
+         /NAME/BELASTINGDIENST/REMI/ISSUER: CUR                  REF: 4420043232693268\
+         /EREF/NOTPROVIDED",
+    );
+    assert_eq!(d.structured, s("4420043232693268"));
+    assert_eq!(d.name, s("BELASTINGDIENST"));
+    let d = abn_details(
+        "SEPA ACCEPTGIROBETALING          IBAN: NL86INGB0002445588        \
+         BIC: INGBNL2A                    NAAM: BELASTINGDIENST           \
+         BETALINGSKENM.: 1234567890098876 ID DEBITEUR: 777777777",
+    );
+    assert_eq!(d.structured, s("1234567890098876"));
+    assert_eq!(d.account, s("NL86INGB0002445588"));
+    assert_eq!(d.name, s("BELASTINGDIENST"));
+    let d = abn_details(
+        "SEPA Acceptgirobetaling          IBAN: NL86INGB0002445588        \
+         Naam: Belastingdienst            Omschrijving: 1234 5678 9012 3456",
+    );
+    assert_eq!(d.structured, s("1234567890123456"));
+    let d = abn_details("/TRTP/SEPA OVERBOEKING/IBAN/NL25ABNA0987654321/BIC/ABNANL2A/NAME/FOOBAR/REMI/SAVINGS/EREF/NOTPROVIDED/ORDP//ID/203798473");
+    assert_eq!(d.remittance, s("SAVINGS"));
+    assert_eq!(d.end_to_end, s("NOTPROVIDED"));
+}
+
+#[test]
+fn missing_column_names_the_header_line() {
+    let text = "KNAB EXPORT;;;;\n\
+        Rekeningnummer;Transactiedatum;Valutacode;CreditDebet;Tegenrekeningnummer;\
+        Tegenrekeninghouder;Valutadatum;Omschrijving;Referentie;Boekdatum;\n\
+        NL99KNAB9999999999;21-06-2019;EUR;D;NL01;X;21-06-2019;;R1;21-06-2019;\n";
+    let err = read_all(text).unwrap_err();
+    assert_eq!(err.file, "test.csv");
+    assert_eq!(err.place, "line 2 (header)");
+    assert!(err.message.contains("'Bedrag'"), "{}", err.message);
+
+    let ing = ING_OLD.replace("\"Bedrag (EUR)\",", "");
+    let err = read_all(&ing).unwrap_err();
+    assert_eq!(err.place, "line 1 (header)");
+    assert!(err.message.contains("'Bedrag (EUR)'"), "{}", err.message);
+}
+
+#[test]
+fn ambiguous_amount_names_line_and_column() {
+    let text = ING_OLD.replace("\"80,00\"", "\"1.000\"");
+    let err = read_all(&text).unwrap_err();
+    assert_eq!(err.place, "line 4, column 'Bedrag (EUR)'");
+    assert!(
+        err.message.starts_with("'1.000' is ambiguous"),
+        "{}",
+        err.message
+    );
+    assert!(err
+        .to_string()
+        .starts_with("test.csv: line 4, column 'Bedrag (EUR)': '1.000' is ambiguous"));
+
+    let knab = "KNAB EXPORT;;;;\n\
+        Rekeningnummer;Transactiedatum;Valutacode;CreditDebet;Bedrag;Tegenrekeningnummer;\
+        Tegenrekeninghouder;Valutadatum;Betaalwijze;Omschrijving;Type betaling;\
+        Machtigingsnummer;Incassant ID;Adres;Referentie;Boekdatum;\n\
+        \"NL99KNAB9999999999\";\"21-06-2019\";\"EUR\";\"C\";\"2.500\";\"\";\"\";\"21-06-2019\";\
+        \"\";\"\";\"\";\"\";\"\";\"\";\"R1\";\"21-06-2019\";\n";
+    let err = read_all(knab).unwrap_err();
+    assert_eq!(err.place, "line 3, column 'Bedrag'");
+    assert!(err.message.contains("'2.500' is ambiguous"));
+}
+
+#[test]
+fn bad_date_and_bad_sign_name_line_and_column() {
+    let text = ING_OLD.replace("\"20170104\"", "\"2017014\"");
+    let err = read_all(&text).unwrap_err();
+    assert_eq!(err.place, "line 3, column 'Datum'");
+    assert!(err.message.contains("'2017014'"), "{}", err.message);
+    assert!(err.message.contains("yyyymmdd"), "{}", err.message);
+
+    let text = ING_OLD.replace("\"Af\"", "\"Uit\"");
+    let err = read_all(&text).unwrap_err();
+    assert_eq!(err.place, "line 3, column 'Af Bij'");
+}
+
+#[test]
+fn ledger_csv_is_not_a_bank_export() {
+    assert_eq!(
+        detect("Factuur;Datum;Bedrag\n2024-001;01-02-2024;12,50\n"),
+        None
+    );
+    assert_eq!(detect(""), None);
+    assert!(read_all("a,b\n1,2\n").is_err());
+}
