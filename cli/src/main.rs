@@ -112,6 +112,8 @@ enum Command {
     Audit(args::FormatArg),
     /// Test and benchmark data.
     Fixtures(fixtures::Args),
+    /// The data directory itself: move one written by an older incasso to this one's schema.
+    Store(store::Args),
 }
 
 impl Command {
@@ -164,6 +166,7 @@ impl Command {
             Command::Letter(a) => letter::run(ctx, a),
             Command::Conflicts(a) => conflicts::run(ctx, a),
             Command::Fixtures(a) => fixtures::run(a),
+            Command::Store(a) => store::run(ctx, a),
         }
     }
 }

@@ -362,6 +362,19 @@ pub enum DocumentStatus {
     PaymentPending,
 }
 
+impl DocumentStatus {
+    /// The status as files and JSON write it.
+    pub fn code(self) -> &'static str {
+        match self {
+            DocumentStatus::Open => "open",
+            DocumentStatus::Disputed => "disputed",
+            DocumentStatus::Paid => "paid",
+            DocumentStatus::Void => "void",
+            DocumentStatus::PaymentPending => "payment-pending",
+        }
+    }
+}
+
 /// The identity of a document in the ledger: creditor, kind and normalised number.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct DocumentKey {

@@ -16,6 +16,7 @@
 mod codec;
 mod import;
 pub mod kv;
+pub mod migrate;
 mod payments;
 mod segments;
 mod submissions;
@@ -48,14 +49,19 @@ use segments::{
     BlockMeta, DeadSlots, IndexEntry, SlotRef, BLOCK_DOCS,
 };
 
-/// The schema this build writes; older stores are migrated on open, newer ones refused.
-pub const SCHEMA_VERSION: u32 = 1;
+/// The schema this build writes: 2 is postcard records and field-defined fingerprints (1 was
+/// bincode). Older stores are moved with `incasso store migrate`; newer ones are refused.
+pub const SCHEMA_VERSION: u32 = 2;
 
-/// A step that takes the ledger tree from one schema version to the next.
-type Migration = fn(&dyn Kv) -> Result<(), StoreError>;
-
-/// Migrations, each taking a store from version `n` to `n + 1`, in order starting at version 1.
-const MIGRATIONS: &[Migration] = &[];
+/// The schema version a store's records are in (`None` for a new, empty store).
+pub(crate) fn schema_of(kv: &dyn Kv) -> Result<Option<u32>, StoreError> {
+    match kv.get(META_SCHEMA)? {
+        None => Ok(None),
+        Some(v) => Ok(Some(u32::from_be_bytes(v.as_ref().try_into().map_err(
+            |_| corrupt(META_SCHEMA, "schema version is not 4 bytes"),
+        )?))),
+    }
+}
 
 const META_SCHEMA: &[u8] = b"m/schema";
 const META_CREDITOR: &[u8] = b"m/creditor";
@@ -124,6 +130,20 @@ pub enum StoreError {
         found: u32,
         /// Version this build writes.
         supported: u32,
+    },
+    /// The store was written by an older incasso.
+    #[error("data directory {dir} has schema version {found}, older than this incasso's; run `incasso store migrate --data-dir {dir}` (it keeps a copy of the store as it was)")]
+    OlderSchema {
+        /// The data directory.
+        dir: PathBuf,
+        /// Version found on disk.
+        found: u32,
+    },
+    /// A migration was interrupted.
+    #[error("data directory {dir} was being migrated when it stopped; run `incasso store migrate --data-dir {dir}` again (it starts over from the copy it made)")]
+    MigrationInterrupted {
+        /// The data directory.
+        dir: PathBuf,
     },
     /// A stored record could not be read back.
     #[error("store record {key} is unreadable: {reason}")]
@@ -317,41 +337,12 @@ impl Store {
             let path = path.to_path_buf();
             move |source| StoreError::Io { path, source }
         };
-        std::fs::create_dir_all(dir).map_err(io(dir))?;
-        let lock_path = dir.join("incasso.lock");
-        let mut lock = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&lock_path)
-            .map_err(io(&lock_path))?;
-        // A handle this process dropped a moment ago may not have let go yet (another thread
-        // closing it): wait briefly for our own pid, never for another process.
-        let mut tries = 0;
-        while lock.try_lock_exclusive().is_err() {
-            let mut pid = String::new();
-            let _ = lock.rewind();
-            let _ = lock.read_to_string(&mut pid);
-            let pid = pid.trim();
-            if pid == std::process::id().to_string() && tries < 100 {
-                tries += 1;
-                std::thread::sleep(std::time::Duration::from_millis(20));
-                continue;
-            }
-            return Err(StoreError::InUse {
+        let lock = lock_dir(dir)?;
+        if dir.join(migrate::MARKER).exists() {
+            return Err(StoreError::MigrationInterrupted {
                 dir: dir.to_path_buf(),
-                pid: if pid.is_empty() {
-                    String::new()
-                } else {
-                    format!(" (pid {pid})")
-                },
             });
         }
-        lock.set_len(0).map_err(io(&lock_path))?;
-        lock.rewind().map_err(io(&lock_path))?;
-        write!(lock, "{}", std::process::id()).map_err(io(&lock_path))?;
-
         let kv = SledKv::open(&dir.join("ledger.sled"))?;
         let segments = dir.join("segments");
         std::fs::create_dir_all(&segments).map_err(io(&segments))?;
@@ -363,38 +354,30 @@ impl Store {
             kv: Box::new(kv),
             _lock: lock,
         };
-        store.migrate()?;
+        store.check_schema()?;
         store.remove_orphan_segments()?;
         Ok(store)
     }
 
-    fn migrate(&self) -> Result<(), StoreError> {
-        let found = match self.kv.get(&META_SCHEMA)? {
-            Some(v) => u32::from_be_bytes(
-                v.as_ref()
-                    .try_into()
-                    .map_err(|_| corrupt(META_SCHEMA, "schema version is not 4 bytes"))?,
-            ),
+    fn check_schema(&self) -> Result<(), StoreError> {
+        match schema_of(&*self.kv)? {
             None => {
                 self.kv.insert(META_SCHEMA, &SCHEMA_VERSION.to_be_bytes())?;
                 self.kv.insert(META_CREDITOR, "default".as_bytes())?;
                 self.kv.flush()?;
-                return Ok(());
+                Ok(())
             }
-        };
-        if found > SCHEMA_VERSION {
-            return Err(StoreError::NewerSchema {
+            Some(found) if found > SCHEMA_VERSION => Err(StoreError::NewerSchema {
                 dir: self.dir.clone(),
                 found,
                 supported: SCHEMA_VERSION,
-            });
+            }),
+            Some(found) if found < SCHEMA_VERSION => Err(StoreError::OlderSchema {
+                dir: self.dir.clone(),
+                found,
+            }),
+            Some(_) => Ok(()),
         }
-        for v in found..SCHEMA_VERSION {
-            MIGRATIONS[(v - 1) as usize](&*self.kv)?;
-            self.kv.insert(META_SCHEMA, &(v + 1).to_be_bytes())?;
-            self.kv.flush()?;
-        }
-        Ok(())
     }
 
     /// A marker that changes whenever anything a report or a submission depends on changes
@@ -1073,6 +1056,49 @@ impl Store {
             }
         }
     }
+}
+
+/// Takes the data directory's lock (creating the directory), or says which process has it.
+pub(crate) fn lock_dir(dir: &Path) -> Result<File, StoreError> {
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| StoreError::Io { path, source }
+    };
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    let lock_path = dir.join("incasso.lock");
+    let mut lock = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&lock_path)
+        .map_err(io(&lock_path))?;
+    // A handle this process dropped a moment ago may not have let go yet (another thread
+    // closing it): wait briefly for our own pid, never for another process.
+    let mut tries = 0;
+    while lock.try_lock_exclusive().is_err() {
+        let mut pid = String::new();
+        let _ = lock.rewind();
+        let _ = lock.read_to_string(&mut pid);
+        let pid = pid.trim();
+        if pid == std::process::id().to_string() && tries < 100 {
+            tries += 1;
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            continue;
+        }
+        return Err(StoreError::InUse {
+            dir: dir.to_path_buf(),
+            pid: if pid.is_empty() {
+                String::new()
+            } else {
+                format!(" (pid {pid})")
+            },
+        });
+    }
+    lock.set_len(0).map_err(io(&lock_path))?;
+    lock.rewind().map_err(io(&lock_path))?;
+    write!(lock, "{}", std::process::id()).map_err(io(&lock_path))?;
+    Ok(lock)
 }
 
 fn key(prefix: u8, rest: &[u8]) -> Vec<u8> {

@@ -5,7 +5,7 @@ use std::str::FromStr;
 use chrono::{NaiveDate, TimeZone, Utc};
 use incasso_core::ids::{CreditorId, DebtorId, DocumentNumber};
 use incasso_core::model::*;
-use incasso_core::money::Currency;
+use incasso_core::money::{Currency, Money};
 use rust_decimal::Decimal;
 
 use super::*;
@@ -327,4 +327,191 @@ fn key_prefixes_never_collide() {
     for p in crate::ALL_PREFIXES {
         assert!(seen.insert(*p), "prefix '{}' is used twice", *p as char);
     }
+}
+
+/// A bank line for the migration test.
+fn payment(i: usize) -> (Payment, u128) {
+    let p = Payment {
+        id: format!("BANK-{i}"),
+        date: NaiveDate::from_ymd_opt(2026, 2, 1).unwrap(),
+        amount: Money::new(Decimal::new(1000 + i as i64, 2), Currency::EUR),
+        kind: PaymentKind::Incoming,
+        account: Some("NL91ABNA0417164300".into()),
+        counterparty_name: Some(format!("Payer {i}")),
+        counterparty_account: None,
+        remittance: Some(format!("F{i}")),
+        structured_reference: None,
+        end_to_end_id: None,
+        provenance: Provenance {
+            source: std::sync::Arc::new(Source {
+                kind: SourceKind::BankStatementFile,
+                name: "bank.xml".into(),
+                content_hash: "bank".into(),
+            }),
+            location: Location::Line(i as u64 + 1),
+        },
+    };
+    (p, 7_000_000 + i as u128)
+}
+
+/// Everything a store holds that the migration must carry over, as comparable text.
+fn contents(store: &Store) -> (Vec<String>, Vec<String>, Vec<String>, usize) {
+    let mut docs: Vec<String> = store
+        .documents()
+        .unwrap()
+        .iter()
+        .map(|d| format!("{:?} v{} {}", d.document, d.version, d.provenance))
+        .collect();
+    docs.sort();
+    let mut pays: Vec<String> = store
+        .payments()
+        .unwrap()
+        .iter()
+        .map(|p| format!("{p:?}"))
+        .collect();
+    pays.sort();
+    let debtors = store
+        .debtors()
+        .unwrap()
+        .iter()
+        .map(|d| format!("{d:?}"))
+        .collect();
+    let key = invoice("F1", "0").key();
+    (
+        docs,
+        pays,
+        debtors,
+        store.document_history(&key).unwrap().len(),
+    )
+}
+
+#[test]
+fn a_schema_1_store_is_migrated_whole_and_a_reimport_then_changes_nothing() {
+    use crate::migrate::{migrate, transcode, Migrated, Schema1, Schema2};
+    let dir = tempfile::tempdir().unwrap();
+    // A big import (its blocks in a segment file), a small one (inline), a change (history),
+    // and bank lines.
+    let many: Vec<Document> = (0..BLOCK_DOCS + 10)
+        .map(|i| invoice(&format!("F{i}"), "10.00"))
+        .collect();
+    let before = {
+        let store = Store::open(dir.path()).unwrap();
+        applied(store.import(batch("big", &many)).unwrap());
+        applied(
+            store
+                .import(batch("small", &[invoice("F1", "12.50")]))
+                .unwrap(),
+        );
+        let mut tx = store
+            .begin_import(
+                Source {
+                    kind: SourceKind::BankStatementFile,
+                    name: "bank.xml".into(),
+                    content_hash: "bank".into(),
+                },
+                Utc.with_ymd_and_hms(2026, 11, 24, 9, 0, 0).unwrap(),
+            )
+            .unwrap();
+        for i in 0..50 {
+            let (p, f) = payment(i);
+            assert!(tx.add_payment(p, f).unwrap());
+        }
+        tx.commit().unwrap();
+        contents(&store)
+    };
+    assert_eq!(before.0.len(), BLOCK_DOCS + 10);
+    assert_eq!(before.3, 2, "F1 has two versions");
+
+    // Write it back as schema 1 wrote it: bincode records, fingerprints hashed from bincode.
+    {
+        let kv = SledKv::open(&dir.path().join("ledger.sled")).unwrap();
+        let mut m = Migrated {
+            from: 2,
+            to: 1,
+            documents: 0,
+            payments: 0,
+            records: 0,
+            backup: None,
+        };
+        transcode::<Schema2, Schema1>(&kv, &dir.path().join("segments"), 1, &mut m).unwrap();
+        assert_eq!(m.documents as usize, BLOCK_DOCS + 11);
+        assert_eq!(m.payments, 50);
+    }
+    let err = Store::open(dir.path()).err().expect("schema 1 is refused");
+    assert!(
+        err.to_string().contains("incasso store migrate"),
+        "the refusal says what to do: {err}"
+    );
+
+    let m = migrate(dir.path()).unwrap();
+    assert_eq!((m.from, m.to), (1, 2));
+    assert_eq!(m.documents as usize, BLOCK_DOCS + 11);
+    assert_eq!(m.payments, 50);
+    let backup = m.backup.expect("a copy is kept");
+    assert!(backup.join("ledger.sled").is_dir() && backup.join("segments").is_dir());
+    assert!(!dir.path().join(crate::migrate::MARKER).exists());
+
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    assert_eq!(
+        contents(&store),
+        before,
+        "every record comes through unchanged"
+    );
+    // The fingerprints were computed anew: the same documents again change nothing.
+    let mut same = many.clone();
+    same[1] = invoice("F1", "12.50");
+    let s = applied(store.import(batch("again", &same)).unwrap());
+    assert_eq!(
+        (s.record.new, s.record.changed, s.record.unchanged),
+        (0, 0, BLOCK_DOCS as u64 + 10)
+    );
+    drop(store);
+    let again = migrate(dir.path()).unwrap();
+    assert_eq!((again.from, again.to, again.documents), (2, 2, 0));
+}
+
+#[test]
+fn an_interrupted_migration_is_refused_and_starts_over_from_its_copy() {
+    use crate::migrate::{migrate, transcode, Migrated, Schema1, Schema2};
+    let dir = tempfile::tempdir().unwrap();
+    let before = {
+        let store = Store::open(dir.path()).unwrap();
+        applied(
+            store
+                .import(batch("h1", &[invoice("F1", "100.00")]))
+                .unwrap(),
+        );
+        contents(&store)
+    };
+    {
+        let kv = SledKv::open(&dir.path().join("ledger.sled")).unwrap();
+        let mut m = Migrated {
+            from: 2,
+            to: 1,
+            documents: 0,
+            payments: 0,
+            records: 0,
+            backup: None,
+        };
+        transcode::<Schema2, Schema1>(&kv, &dir.path().join("segments"), 1, &mut m).unwrap();
+    }
+    // A migration that stopped after its copy and marker, with the records half rewritten.
+    migrate(dir.path()).unwrap();
+    std::fs::write(dir.path().join(crate::migrate::MARKER), "").unwrap();
+    {
+        let kv = SledKv::open(&dir.path().join("ledger.sled")).unwrap();
+        kv.insert(b"x\x00\x00", b"half-written").unwrap();
+        kv.flush().unwrap();
+    }
+    let err = Store::open(dir.path()).err().expect("refused while marked");
+    assert!(err.to_string().contains("was being migrated"), "{err}");
+    let m = migrate(dir.path()).unwrap();
+    assert_eq!(
+        (m.from, m.to),
+        (1, 2),
+        "started over from the schema-1 copy"
+    );
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(contents(&store), before);
 }
