@@ -620,7 +620,7 @@ impl ImportTx<'_> {
                 .insert(key(P_IMPORT, &r.id.to_be_bytes()), json_encode(r));
             self.batch.insert(
                 key(P_HASH, r.source.content_hash.as_bytes()),
-                &r.id.to_be_bytes(),
+                r.id.to_be_bytes(),
             );
         }
         let prepared = started.elapsed();
