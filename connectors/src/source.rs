@@ -234,8 +234,21 @@ pub fn inspect(path: &Path) -> Result<Inspection, SourceError> {
     })
 }
 
+/// The UTF-8 byte-order mark.
+const UTF8_BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
+
+/// The bytes without a UTF-8 byte-order mark (Excel's CSV, Exact's answers start with one).
+pub fn strip_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(&UTF8_BOM[..]).unwrap_or(bytes)
+}
+
+/// The text without a byte-order mark.
+pub fn strip_bom_str(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
+}
+
 fn detect_bom(head: &[u8]) -> Option<TextEncoding> {
-    if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
+    if head.starts_with(&UTF8_BOM) {
         Some(TextEncoding::Utf8Bom)
     } else if head.starts_with(&[0xFF, 0xFE]) {
         Some(TextEncoding::Utf16Le)
@@ -314,8 +327,7 @@ pub fn hash_hex(bytes: &[u8]) -> String {
 pub fn decode_all(bytes: &[u8], encoding: TextEncoding) -> String {
     match encoding {
         TextEncoding::Utf8 | TextEncoding::Utf8Bom => {
-            let b = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF][..]).unwrap_or(bytes);
-            String::from_utf8_lossy(b).into_owned()
+            String::from_utf8_lossy(strip_bom(bytes)).into_owned()
         }
         TextEncoding::Utf16Le => encoding_rs::UTF_16LE
             .decode_with_bom_removal(bytes)

@@ -57,10 +57,7 @@ pub fn filled(v: &Option<String>) -> Option<String> {
         .map(str::to_string)
 }
 
-/// The bytes without a UTF-8 byte-order mark (Exact's answers start with one).
-pub fn strip_bom(body: &[u8]) -> &[u8] {
-    body.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(body)
-}
+pub use crate::source::strip_bom;
 
 /// Milliseconds since the epoch from `/Date(1351209600000)/` or `/Date(1419937200000+0000)/`.
 pub fn ms_date(text: &str) -> Option<i64> {

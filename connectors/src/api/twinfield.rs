@@ -29,7 +29,7 @@ pub(crate) fn read(url: &str, body: &[u8]) -> Result<Node, ApiError> {
             "not valid text in its encoding".into(),
         ));
     }
-    let text = text.trim_start_matches('\u{feff}');
+    let text = crate::source::strip_bom_str(&text);
     // The declaration may still say UTF-16 after decoding; the tree reads the text as UTF-8.
     let body = match text.strip_prefix("<?xml") {
         Some(rest) => rest.split_once("?>").map(|(_, r)| r).unwrap_or(rest),

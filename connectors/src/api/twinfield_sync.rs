@@ -24,6 +24,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use incasso_core::html::escape;
 use incasso_core::ids::{CreditorId, DebtorId, DocumentNumber};
 use incasso_core::model::{Address, Debtor, Document, DocumentKind, DocumentStatus, Location};
 use incasso_core::money::Currency;
@@ -58,14 +59,6 @@ pub struct Twinfield {
     pub first_year: i32,
     /// The ledger's creditor.
     pub creditor: CreditorId,
-}
-
-/// Escapes text for XML content and attributes.
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// A SOAP 1.1 envelope with Twinfield's header (`Header`, or `Authentication` for the WCF

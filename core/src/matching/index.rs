@@ -6,12 +6,12 @@ use std::collections::HashSet;
 
 use rust_decimal::Decimal;
 
-use super::fxhash::{self, FxHashMap};
 use super::numbers::NumberIndex;
 use super::{missing, names, references};
 use crate::ids::DebtorId;
 use crate::model::{Debtor, DocumentKind, LedgerDocument};
 use crate::money::Currency;
+use rustc_hash::{FxHashMap, FxHasher};
 
 /// The indexes matching looks documents up in.
 pub(super) struct Indexes<'a> {
@@ -195,7 +195,7 @@ impl<'a> Indexes<'a> {
 /// The index key of a canonical payment reference.
 pub(super) fn reference_key(canonical: &str) -> u64 {
     use std::hash::Hasher;
-    let mut h = fxhash::FxHasher::default();
+    let mut h = FxHasher::default();
     h.write(canonical.as_bytes());
     h.finish()
 }

@@ -11,11 +11,11 @@
 
 use rust_decimal::Decimal;
 
-use super::fxhash::FxHashMap;
 use super::numbers::KeyStrength;
 use super::signals::{Context, Named};
 use crate::ids::DebtorId;
 use crate::model::Payment;
+use rustc_hash::FxHashMap;
 
 /// Accounts learned, each with its debtor and the first payment (by date and id) that taught it.
 pub(crate) type Learned<'a> = FxHashMap<String, (&'a DebtorId, usize)>;

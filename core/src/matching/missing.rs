@@ -20,7 +20,7 @@ pub fn shape(number: &str) -> Option<String> {
 /// The hash of a number's [`shape`], worked out without building it.
 fn shape_key(number: &str) -> Option<u64> {
     use std::hash::Hasher;
-    let mut h = super::fxhash::FxHasher::default();
+    let mut h = rustc_hash::FxHasher::default();
     shape_parts(number, |part| match part {
         Part::Letters => h.write_u8(b'A'),
         Part::Digits(n) => {
@@ -72,7 +72,7 @@ fn shape_parts(number: &str, mut part: impl FnMut(Part)) -> bool {
 /// The shapes the ledger's invoice numbers have, with how many invoices have each.
 #[derive(Debug, Default)]
 pub struct Shapes {
-    counts: super::fxhash::FxHashMap<u64, usize>,
+    counts: rustc_hash::FxHashMap<u64, usize>,
     total: usize,
 }
 

@@ -9,7 +9,6 @@
 mod candidate;
 pub mod confidence;
 pub mod evidence;
-mod fxhash;
 mod index;
 mod learn;
 mod manual;

@@ -5,7 +5,7 @@
 //! those runs. A payment's text is split the same way and every short window of runs is looked up.
 //! Keys are 64-bit FNV-1a hashes of the runs, so a million documents index without a string each.
 
-use super::fxhash::FxHashMap;
+use rustc_hash::FxHashMap;
 
 /// How strongly a key identifies a document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -20,7 +20,7 @@ pub(super) enum Found {
 }
 
 pub(super) fn strip_bom(text: &str) -> &str {
-    text.strip_prefix('\u{feff}').unwrap_or(text)
+    crate::source::strip_bom_str(text)
 }
 
 pub(super) fn recognise(text: &str) -> Option<Found> {

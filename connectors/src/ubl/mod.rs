@@ -23,6 +23,9 @@ use quick_xml::name::ResolveResult;
 use quick_xml::NsReader;
 use rust_decimal::Decimal;
 
+mod attachments;
+use attachments::*;
+
 /// Largest UBL file read; real invoices with a PDF inside stay far below.
 pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
 /// Days from issue to due date when the invoice states neither a due date nor a term.
@@ -425,69 +428,6 @@ fn read_from<R: std::io::BufRead>(
     }
 }
 
-/// Decodes base64 text as it streams in, into a temporary file and a hash.
-struct AttachmentWriter {
-    path: PathBuf,
-    out: BufWriter<File>,
-    hasher: blake3::Hasher,
-    carry: Vec<u8>,
-    size: u64,
-}
-
-impl AttachmentWriter {
-    fn create(dir: &Path) -> std::io::Result<AttachmentWriter> {
-        std::fs::create_dir_all(dir)?;
-        let path = dir.join(format!("incoming-{}-{}.tmp", std::process::id(), unique()));
-        Ok(AttachmentWriter {
-            out: BufWriter::new(File::create(&path)?),
-            path,
-            hasher: blake3::Hasher::new(),
-            carry: Vec::new(),
-            size: 0,
-        })
-    }
-
-    fn feed(&mut self, chunk: &[u8]) -> Result<(), String> {
-        self.carry
-            .extend(chunk.iter().filter(|b| !b.is_ascii_whitespace()));
-        let whole = self.carry.len() / 4 * 4;
-        if whole == 0 {
-            return Ok(());
-        }
-        let decoded = base64::engine::general_purpose::STANDARD
-            .decode(&self.carry[..whole])
-            .map_err(|e| format!("embedded attachment is not valid base64: {e}"))?;
-        self.hasher.update(&decoded);
-        self.out.write_all(&decoded).map_err(|e| e.to_string())?;
-        self.size += decoded.len() as u64;
-        self.carry.drain(..whole);
-        Ok(())
-    }
-
-    fn finish(mut self) -> Result<(String, u64, PathBuf), String> {
-        if !self.carry.is_empty() {
-            return Err("embedded attachment's base64 is cut off".into());
-        }
-        self.out.flush().map_err(|e| e.to_string())?;
-        Ok((
-            self.hasher.finalize().to_hex().to_string(),
-            self.size,
-            self.path,
-        ))
-    }
-
-    fn abandon(self) {
-        drop(self.out);
-        let _ = std::fs::remove_file(&self.path);
-    }
-}
-
-fn unique() -> u64 {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static N: AtomicU64 = AtomicU64::new(0);
-    N.fetch_add(1, Ordering::Relaxed)
-}
-
 fn build(
     file: &str,
     root_kind: DocumentKind,
@@ -759,120 +699,7 @@ fn term_from_note(note: &str) -> Option<u64> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn payment_term_notes() {
-        assert_eq!(term_from_note("Payment within 30 days"), Some(30));
-        assert_eq!(
-            term_from_note("Betaling binnen 14 dagen na factuurdatum"),
-            Some(14)
-        );
-        assert_eq!(term_from_note("2 % discount if paid within 2 days"), None);
-        assert_eq!(term_from_note("50% prepaid, 50% within one month"), None);
-    }
-
-    fn minimal() -> String {
-        let f = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../fixtures/ubl/nl-si-ubl-2.0-minimal.xml"
-        );
-        std::fs::read_to_string(f).unwrap()
-    }
-
-    fn read_text(xml: &str) -> Result<UblDocument, UblError> {
-        let tmp = tempfile::tempdir().unwrap();
-        let creditor = CreditorId::new("default").unwrap();
-        read_bytes("test.xml", xml.as_bytes(), &creditor, tmp.path())
-    }
-
-    #[test]
-    fn nesting_past_the_depth_limit_is_refused_not_wrapped() {
-        assert!(read_text(&minimal()).is_ok());
-        // 70,000 levels inside an extension: past quick-xml's 16-bit depth counter.
-        let deep = format!(
-            "<x:a xmlns:x=\"urn:example\">{}{}</x:a>",
-            "<x:a>".repeat(70_000),
-            "</x:a>".repeat(70_000)
-        );
-        let xml = minimal().replacen("<cbc:ID>", &format!("{deep}<cbc:ID>"), 1);
-        let e = read_text(&xml).unwrap_err().to_string();
-        assert!(e.contains("nests elements more than 256 deep"), "{e}");
-    }
-
-    #[test]
-    fn vat_stated_only_in_another_currency_is_refused() {
-        let xml = minimal().replace(
-            "<cbc:TaxAmount currencyID=\"EUR\">42.00</cbc:TaxAmount>",
-            "<cbc:TaxAmount currencyID=\"USD\">45.50</cbc:TaxAmount>",
-        );
-        let e = read_text(&xml).unwrap_err().to_string();
-        assert!(
-            e.contains("TaxTotal/TaxAmount") && e.contains("stated in USD only"),
-            "{e}"
-        );
-    }
-}
+mod tests;
 
 #[cfg(test)]
-mod corpus {
-    use super::*;
-
-    /// Every UBL file of the shared corpus imports or is refused with a reason naming the file.
-    #[test]
-    fn corpus_ubl_files_read_or_are_refused_with_a_reason() {
-        let Some(dir) = crate::corpus_dir("") else {
-            return;
-        };
-        let tmp = tempfile::tempdir().unwrap();
-        let creditor = CreditorId::new("default").unwrap();
-        let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join("ubl"))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        files.sort();
-        let mut read = 0;
-        for f in &files {
-            match read_doc(f, &creditor, tmp.path()) {
-                Ok(d) => {
-                    read += 1;
-                    assert!(
-                        d.document.total >= Decimal::ZERO,
-                        "{}: total {}",
-                        f.display(),
-                        d.document.total
-                    );
-                    assert!(
-                        d.document.due_date >= d.document.issue_date,
-                        "{}",
-                        f.display()
-                    );
-                    println!(
-                        "{}: {:?} {} {} {} open {:?}",
-                        f.display(),
-                        d.document.kind,
-                        d.document.number,
-                        d.document.currency,
-                        d.document.total,
-                        d.document.source_open
-                    );
-                }
-                Err(e) => {
-                    let msg = e.to_string();
-                    assert!(msg.contains(&f.display().to_string()), "{msg}");
-                    println!("refused: {msg}");
-                }
-            }
-        }
-        assert!(
-            read * 10 >= files.len() * 9,
-            "only {read} of {} corpus files read",
-            files.len()
-        );
-    }
-
-    fn read_doc(f: &Path, c: &CreditorId, dir: &Path) -> Result<UblDocument, UblError> {
-        read(f, c, dir)
-    }
-}
+mod corpus;

@@ -1,375 +1,15 @@
-//! The streaming row loop: one CSV row in, one document (and debtor details) out.
+//! One data row of a ledger export: its cells read by the column map into a document (amounts,
+//! dates, kind, status), every refusal naming the row and the column.
 
-use std::collections::hash_map::Entry;
-use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
-use std::io::{BufReader, Read};
+#[allow(unused_imports)]
+use super::*;
 
-use chrono::{Days, NaiveDate};
-use incasso_core::ids::{CreditorId, DebtorId, DocumentNumber, Iban};
-use incasso_core::model::{Debtor, DebtorKind, Document, DocumentKind, DocumentStatus, Location};
-use incasso_core::money::Currency;
-use rust_decimal::Decimal;
-
-use super::detect::{detect, Detection};
-use super::headers::Field;
-use super::profile::SignConvention;
-use super::{CsvError, CsvOptions, CsvReport, RejectedRow, RowError, DEFAULT_TERM_DAYS};
-use crate::progress::Progress;
-use crate::source::{decode_all, Inspection, SourceError, TextEncoding};
-use crate::values::{
-    mark_evidence, parse_amount, parse_date, DateFormat, DecimalMark, MarkEvidence,
-};
-
-const MAX_WARNINGS: usize = 50;
-
-/// Reads a CSV ledger export, handing each document with its line to `sink`.
-///
-/// Nothing is handed on for a file that fails (without `skip_bad_rows`), except what `sink`
-/// received before the failure: callers collect into a transaction they drop on error.
-pub fn read_ledger<F>(
-    file: &Inspection,
-    options: &CsvOptions,
-    progress: &dyn Progress,
-    sink: F,
-) -> Result<CsvReport, CsvError>
-where
-    F: FnMut(Document, Location) -> Result<(), String>,
-{
-    let name = file.path.display().to_string();
-    let encoding = match options.profile.encoding {
-        Some(e) => e,
-        None => file.text_encoding()?,
-    };
-    let io = |source| {
-        CsvError::Source(SourceError::Io {
-            path: file.path.clone(),
-            source,
-        })
-    };
-
-    // Stream UTF-8 straight from disk; other encodings are decoded whole (such files are small).
-    let (reader, sample): (Box<dyn Read>, String) = match encoding {
-        TextEncoding::Utf8 | TextEncoding::Utf8Bom => {
-            let mut f = BufReader::with_capacity(1 << 20, file.open().map_err(io)?);
-            if file.head.starts_with(&[0xEF, 0xBB, 0xBF]) {
-                let mut bom = [0u8; 3];
-                f.read_exact(&mut bom).map_err(io)?;
-            }
-            let head = file
-                .head
-                .strip_prefix(&[0xEF, 0xBB, 0xBF][..])
-                .unwrap_or(&file.head);
-            let cut = if (head.len() as u64) < file.size.saturating_sub(3) {
-                head.iter()
-                    .rposition(|&b| b == b'\n')
-                    .map(|p| p + 1)
-                    .unwrap_or(head.len())
-            } else {
-                head.len()
-            };
-            (
-                Box::new(f),
-                String::from_utf8_lossy(&head[..cut]).into_owned(),
-            )
-        }
-        other => {
-            let mut bytes = Vec::with_capacity(file.size as usize);
-            file.open()
-                .and_then(|mut f| f.read_to_end(&mut bytes))
-                .map_err(io)?;
-            let text = decode_all(&bytes, other);
-            let sample: String = text.chars().take(256 * 1024).collect();
-            let cut = sample.rfind('\n').map(|p| p + 1).unwrap_or(sample.len());
-            let sample = if sample.len() < text.len() {
-                sample[..cut].to_string()
-            } else {
-                sample
-            };
-            (Box::new(std::io::Cursor::new(text.into_bytes())), sample)
-        }
-    };
-    read_records(
-        &name, reader, &sample, encoding, file.size, options, progress, sink,
-    )
-}
-
-/// Reads a ledger that is already text (a worksheet turned into rows), under a name for errors.
-pub fn read_ledger_text<F>(
-    name: &str,
-    text: String,
-    options: &CsvOptions,
-    progress: &dyn Progress,
-    sink: F,
-) -> Result<CsvReport, CsvError>
-where
-    F: FnMut(Document, Location) -> Result<(), String>,
-{
-    let size = text.len() as u64;
-    let sample: String = match text.char_indices().nth(256 * 1024) {
-        Some((cut, _)) => text[..text[..cut].rfind('\n').map_or(cut, |p| p + 1)].to_string(),
-        None => text.clone(),
-    };
-    read_records(
-        name,
-        Box::new(std::io::Cursor::new(text.into_bytes())),
-        &sample,
-        TextEncoding::Utf8,
-        size,
-        options,
-        progress,
-        sink,
-    )
-}
-
-#[allow(clippy::too_many_arguments)]
-fn read_records<F>(
-    name: &str,
-    reader: Box<dyn Read>,
-    sample: &str,
-    encoding: TextEncoding,
-    size: u64,
-    options: &CsvOptions,
-    progress: &dyn Progress,
-    mut sink: F,
-) -> Result<CsvReport, CsvError>
-where
-    F: FnMut(Document, Location) -> Result<(), String>,
-{
-    let name = name.to_string();
-    let detection = detect(&name, sample, encoding, &options.profile)?;
-    progress.set_total(size);
-
-    let mut rows = RowReader::new(&name, &detection, options);
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(detection.delimiter)
-        .terminator(csv::Terminator::Any(detection.line_end))
-        .buffer_capacity(1 << 16)
-        .from_reader(reader);
-    let mut record = csv::ByteRecord::new();
-    // Size the duplicate index from the sample's bytes per row, to spare rehashing on big files.
-    let sample_rows = sample.lines().count().max(1) as u64;
-    let expected_rows =
-        (size / (sample.len() as u64 / sample_rows).max(16)).min(50_000_000) as usize;
-    // Per document: its line, its content fingerprint, and its debtor's hash (to link a credit
-    // note to an invoice its description names).
-    let mut seen: HashMap<(DocumentKind, String), (u64, u64, u64)> =
-        HashMap::with_capacity(expected_rows + 16);
-    // Credit notes that name no invoice in a column but have a description: linked at the end,
-    // when every invoice of the file is known.
-    let mut unlinked: Vec<(Document, u64)> = Vec::new();
-    let mut debtors: HashMap<String, Debtor> = HashMap::new();
-    let mut report = CsvReport {
-        detection: detection.clone(),
-        documents: 0,
-        blank_rows: 0,
-        totals_rows: 0,
-        repeated_rows: 0,
-        rejected: Vec::new(),
-        debtors: Vec::new(),
-        warnings: Vec::new(),
-    };
-    let mut data_rows = 0u64;
-    let mut count = 0u64;
-    loop {
-        let more = rdr
-            .read_byte_record(&mut record)
-            .map_err(|e| CsvError::Structure {
-                file: name.clone(),
-                line: e.position().map(|p| p.line()).unwrap_or(0),
-                message: e.to_string(),
-            })?;
-        if !more {
-            break;
-        }
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
-        count += 1;
-        if count <= detection.header_record as u64 + 1 {
-            continue;
-        }
-        if count.is_multiple_of(16_384) {
-            progress.set_position(record.position().map(|p| p.byte()).unwrap_or(0));
-        }
-        let fields = Fields { rec: &record };
-        if fields.is_blank() {
-            report.blank_rows += 1;
-            continue;
-        }
-        data_rows += 1;
-        let parsed = match rows.parse(&fields, line) {
-            Ok(Parsed::Totals) => {
-                report.totals_rows += 1;
-                continue;
-            }
-            Ok(Parsed::Doc(doc)) => {
-                let fp = fingerprint(&doc);
-                match seen.entry((doc.kind, doc.number.normalised().into_owned())) {
-                    Entry::Occupied(e) if e.get().1 == fp => {
-                        let first = e.get().0;
-                        report.repeated_rows += 1;
-                        if report.warnings.len() < MAX_WARNINGS {
-                            report.warnings.push(format!(
-                                "line {line} repeats {} {} of line {first}; counted once",
-                                doc.kind.code(),
-                                doc.number
-                            ));
-                        }
-                        continue;
-                    }
-                    Entry::Occupied(e) => {
-                        let first = e.get().0;
-                        Err(rows.error(
-                            line,
-                            Field::Number,
-                            &fields,
-                            format!("{} {} appears again with different content (first on line {first})", doc.kind.code(), doc.number),
-                        ))
-                    }
-                    Entry::Vacant(e) => {
-                        e.insert((line, fp, debtor_hash(&doc.debtor)));
-                        let debtor = match debtors.get(doc.debtor.as_str()) {
-                            Some(known) if !rows.fills_gap(&fields, known) => Ok(None),
-                            _ => rows.debtor(&fields, doc.debtor.clone(), line).map(Some),
-                        };
-                        debtor.map(|d| (doc, d))
-                    }
-                }
-            }
-            Err(e) => Err(e),
-        };
-        match parsed {
-            Ok((doc, debtor)) => {
-                if let Some(d) = debtor {
-                    match debtors.get_mut(d.id.as_str()) {
-                        Some(known) => {
-                            known.fill_from(&d);
-                        }
-                        None => {
-                            debtors.insert(d.id.as_str().to_string(), d);
-                        }
-                    }
-                }
-                report.documents += 1;
-                if doc.kind == DocumentKind::CreditNote
-                    && doc.credited_invoice.is_none()
-                    && doc.description.is_some()
-                {
-                    unlinked.push((doc, line));
-                    continue;
-                }
-                sink(doc, Location::Line(line)).map_err(|message| CsvError::Sink {
-                    file: name.clone(),
-                    message,
-                })?;
-            }
-            Err(e) if options.skip_bad_rows => {
-                report.rejected.push(RejectedRow {
-                    line,
-                    fields: fields.strings(),
-                    reason: e.to_string(),
-                });
-            }
-            Err(e) => return Err(CsvError::Row(e)),
-        }
-    }
-    for (mut doc, line) in unlinked {
-        if let Some(number) = named_invoice(&doc, &seen) {
-            if report.warnings.len() < MAX_WARNINGS {
-                report.warnings.push(format!(
-                    "line {line}: credit note {} names invoice {number} of the same debtor in its description; linked to it",
-                    doc.number
-                ));
-            }
-            doc.credited_invoice = Some(number);
-        }
-        sink(doc, Location::Line(line)).map_err(|message| CsvError::Sink {
-            file: name.clone(),
-            message,
-        })?;
-    }
-    progress.set_position(size);
-    if data_rows == 0 {
-        return Err(CsvError::HeaderOnly { file: name });
-    }
-    let mut debtors: Vec<Debtor> = debtors.into_values().collect();
-    debtors.sort_by(|a, b| a.id.cmp(&b.id));
-    report.debtors = debtors;
-    if let Some(m) = rows.late_mark {
-        report.detection.decimal_mark = Some(m);
-    }
-    if let Some(d) = rows.late_date {
-        report.detection.date_format = Some(d);
-    }
-    Ok(report)
-}
-
-fn debtor_hash(d: &incasso_core::ids::DebtorId) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    d.as_str().hash(&mut h);
-    h.finish()
-}
-
-/// The one invoice of the credit note's debtor in this file that its description names, if
-/// exactly one is named (`Creditering factuur F2026-004`, `credit for INV-0042`).
-fn named_invoice(
-    cn: &Document,
-    seen: &HashMap<(DocumentKind, String), (u64, u64, u64)>,
-) -> Option<incasso_core::ids::DocumentNumber> {
-    let text = cn.description.as_deref()?;
-    let debtor = debtor_hash(&cn.debtor);
-    let mut found: Vec<incasso_core::ids::DocumentNumber> = Vec::new();
-    for token in
-        text.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | ':' | '(' | ')' | '#'))
-    {
-        let token = token.trim_matches(|c: char| c == '.' || c == '\'' || c == '"');
-        if token.len() < 2 {
-            continue;
-        }
-        let Ok(number) = incasso_core::ids::DocumentNumber::new(token) else {
-            continue;
-        };
-        let hit = seen
-            .get(&(DocumentKind::Invoice, number.normalised().into_owned()))
-            .is_some_and(|(_, _, d)| *d == debtor);
-        if hit && !found.iter().any(|f| f.normalised() == number.normalised()) {
-            found.push(number);
-        }
-    }
-    (found.len() == 1).then(|| found.remove(0))
-}
-
-fn fingerprint(d: &Document) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    (
-        &d.number,
-        &d.debtor,
-        d.issue_date,
-        d.due_date,
-        d.currency.as_str(),
-        d.total,
-        d.net,
-        d.vat,
-        d.source_open,
-    )
-        .hash(&mut h);
-    (
-        d.status as u8,
-        &d.credited_invoice,
-        &d.payment_reference,
-        &d.description,
-    )
-        .hash(&mut h);
-    h.finish()
-}
-
-struct Fields<'a> {
-    rec: &'a csv::ByteRecord,
+pub(super) struct Fields<'a> {
+    pub(super) rec: &'a csv::ByteRecord,
 }
 
 impl Fields<'_> {
-    fn get(&self, i: usize) -> &str {
+    pub(super) fn get(&self, i: usize) -> &str {
         self.rec
             .get(i)
             .and_then(|b| std::str::from_utf8(b).ok())
@@ -377,17 +17,17 @@ impl Fields<'_> {
             .trim()
     }
 
-    fn is_blank(&self) -> bool {
+    pub(super) fn is_blank(&self) -> bool {
         self.rec
             .iter()
             .all(|f| f.iter().all(u8::is_ascii_whitespace))
     }
 
-    fn len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         self.rec.len()
     }
 
-    fn strings(&self) -> Vec<String> {
+    pub(super) fn strings(&self) -> Vec<String> {
         self.rec
             .iter()
             .map(|f| String::from_utf8_lossy(f).into_owned())
@@ -396,31 +36,31 @@ impl Fields<'_> {
 }
 
 #[allow(clippy::large_enum_variant)] // one per row, moved once; a Box would cost an allocation per row
-enum Parsed {
+pub(super) enum Parsed {
     Doc(Document),
     Totals,
 }
 
-struct RowReader<'a> {
-    file: &'a str,
-    det: &'a Detection,
-    cols: [Option<usize>; 26],
-    mark: Option<DecimalMark>,
-    date: Option<DateFormat>,
-    late_mark: Option<DecimalMark>,
-    late_date: Option<DateFormat>,
-    creditor: CreditorId,
-    currency: Currency,
-    term: u64,
-    sign: SignConvention,
-    debtor_kind: Option<DebtorKind>,
-    status_words: HashMap<String, DocumentStatus>,
-    kind_words: HashMap<String, bool>,
-    unit: &'static str,
+pub(super) struct RowReader<'a> {
+    pub(super) file: &'a str,
+    pub(super) det: &'a Detection,
+    pub(super) cols: [Option<usize>; 26],
+    pub(super) mark: Option<DecimalMark>,
+    pub(super) date: Option<DateFormat>,
+    pub(super) late_mark: Option<DecimalMark>,
+    pub(super) late_date: Option<DateFormat>,
+    pub(super) creditor: CreditorId,
+    pub(super) currency: Currency,
+    pub(super) term: u64,
+    pub(super) sign: SignConvention,
+    pub(super) debtor_kind: Option<DebtorKind>,
+    pub(super) status_words: HashMap<String, DocumentStatus>,
+    pub(super) kind_words: HashMap<String, bool>,
+    pub(super) unit: &'static str,
 }
 
 impl<'a> RowReader<'a> {
-    fn new(file: &'a str, det: &'a Detection, options: &CsvOptions) -> RowReader<'a> {
+    pub(super) fn new(file: &'a str, det: &'a Detection, options: &CsvOptions) -> RowReader<'a> {
         let mut cols = [None; 26];
         for (f, i) in &det.columns {
             cols[*f as usize] = Some(*i);
@@ -452,7 +92,7 @@ impl<'a> RowReader<'a> {
         }
     }
 
-    fn error(&self, line: u64, f: Field, fields: &Fields, message: String) -> RowError {
+    pub(super) fn error(&self, line: u64, f: Field, fields: &Fields, message: String) -> RowError {
         let (column, value) = match self.cols[f as usize] {
             Some(i) => (
                 self.det.header[i].clone(),
@@ -470,13 +110,13 @@ impl<'a> RowReader<'a> {
         }
     }
 
-    fn text<'r>(&self, fields: &'r Fields, f: Field) -> Option<&'r str> {
+    pub(super) fn text<'r>(&self, fields: &'r Fields, f: Field) -> Option<&'r str> {
         self.cols[f as usize]
             .map(|i| fields.get(i))
             .filter(|s| !s.is_empty())
     }
 
-    fn amount(
+    pub(super) fn amount(
         &mut self,
         fields: &Fields,
         f: Field,
@@ -497,7 +137,7 @@ impl<'a> RowReader<'a> {
             .map_err(|e| self.error(line, f, fields, e.to_string()))
     }
 
-    fn date(
+    pub(super) fn date(
         &mut self,
         fields: &Fields,
         f: Field,
@@ -551,7 +191,7 @@ impl<'a> RowReader<'a> {
         })
     }
 
-    fn parse(&mut self, fields: &Fields, line: u64) -> Result<Parsed, RowError> {
+    pub(super) fn parse(&mut self, fields: &Fields, line: u64) -> Result<Parsed, RowError> {
         let says_total = || {
             (0..fields.len()).any(|i| {
                 let v = fields.get(i).to_lowercase();
@@ -742,7 +382,7 @@ impl<'a> RowReader<'a> {
     }
 
     /// True when this row holds a debtor detail the known record lacks.
-    fn fills_gap(&self, fields: &Fields, known: &Debtor) -> bool {
+    pub(super) fn fills_gap(&self, fields: &Fields, known: &Debtor) -> bool {
         let has = |f| self.text(fields, f).is_some();
         (known.name.is_none() && has(Field::DebtorName))
             || (known.kind == DebtorKind::Unknown && has(Field::DebtorKind))
@@ -758,7 +398,12 @@ impl<'a> RowReader<'a> {
             || (known.address.country.is_none() && has(Field::Country))
     }
 
-    fn debtor(&self, fields: &Fields, id: DebtorId, line: u64) -> Result<Debtor, RowError> {
+    pub(super) fn debtor(
+        &self,
+        fields: &Fields,
+        id: DebtorId,
+        line: u64,
+    ) -> Result<Debtor, RowError> {
         let t = |f| self.text(fields, f).map(String::from);
         // A "name" that only repeats the debtor's code is no name: another source may have one.
         let name = t(Field::DebtorName).filter(|n| !n.eq_ignore_ascii_case(id.as_str()));
@@ -825,14 +470,14 @@ impl<'a> RowReader<'a> {
 }
 
 /// SAP and pandas write numbers as floats (`1200401780.0`); the `.0` is not part of the number.
-fn strip_float_suffix(s: &str) -> &str {
+pub(super) fn strip_float_suffix(s: &str) -> &str {
     match s.strip_suffix(".0") {
         Some(head) if !head.is_empty() && head.bytes().all(|b| b.is_ascii_digit()) => head,
         _ => s,
     }
 }
 
-fn is_credit_word(k: &str) -> bool {
+pub(super) fn is_credit_word(k: &str) -> bool {
     let k: String = k.chars().filter(|c| c.is_alphanumeric()).collect();
     matches!(
         k.as_str(),
@@ -840,7 +485,7 @@ fn is_credit_word(k: &str) -> bool {
     )
 }
 
-fn status_from(s: &str) -> DocumentStatus {
+pub(super) fn status_from(s: &str) -> DocumentStatus {
     let l = s.to_lowercase();
     if [
         "betwist",

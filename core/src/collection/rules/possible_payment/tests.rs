@@ -1,0 +1,288 @@
+use super::*;
+use crate::ids::{DocumentNumber, Iban};
+use crate::model::{DocumentKind, DocumentStatus, Provenance};
+
+fn d(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn pay(id: &str, date: &str, amount: &str, text: &str) -> Unapplied {
+    Unapplied {
+        id: id.into(),
+        date: d(date),
+        amount: Decimal::from_str_exact(amount).unwrap(),
+        currency: Currency::EUR,
+        debtor: None,
+        text: text.into(),
+        name: None,
+        account: None,
+        not_for: vec![],
+        names_documents_of: vec![],
+        names_missing: None,
+    }
+}
+
+struct Fixture {
+    number: DocumentNumber,
+    debtor: DebtorId,
+    provenance: Provenance,
+}
+
+fn fixture(number: &str) -> Fixture {
+    Fixture {
+        number: DocumentNumber::new(number).unwrap(),
+        debtor: DebtorId::new("D1").unwrap(),
+        provenance: super::super::tests::provenance(),
+    }
+}
+
+fn item<'a>(f: &'a Fixture, open: &str, issued: &str) -> OpenItem<'a> {
+    OpenItem {
+        kind: DocumentKind::Invoice,
+        number: &f.number,
+        debtor: &f.debtor,
+        currency: Currency::EUR,
+        total: Decimal::from_str_exact(open).unwrap(),
+        open: Decimal::from_str_exact(open).unwrap(),
+        issue_date: d(issued),
+        due_date: d(issued) + chrono::Days::new(30),
+        days_overdue: 60,
+        status: DocumentStatus::Open,
+        provenance: &f.provenance,
+    }
+}
+
+fn debtor(name: &str, iban: Option<&str>) -> Debtor {
+    let mut deb = Debtor::new(DebtorId::new("D1").unwrap());
+    deb.name = Some(name.into());
+    deb.ibans = iban.map(|i| Iban::parse(i).unwrap()).into_iter().collect();
+    deb
+}
+
+/// The boundary table: (id, payment, item number, open, debtor name, held?).
+#[test]
+fn boundaries() {
+    let other = DebtorId::new("D9").unwrap();
+    let mut elsewhere = pay("P", "2026-03-01", "551.21", "F2025-005312");
+    elsewhere.debtor = Some(other.clone());
+    let mut typo_elsewhere = pay("P", "2026-03-01", "999.99", "F2025-005312");
+    typo_elsewhere.debtor = Some(other.clone());
+    let mut other_by_amount = pay("P", "2026-03-01", "551.21", "");
+    other_by_amount.debtor = Some(other);
+    let mut named = pay("P", "2026-03-01", "1.00", "");
+    named.name = Some("ZON BAKKERIJ DE BV".into());
+    let mut from_account = pay("P", "2026-03-01", "1.00", "");
+    from_account.account = Some("NL91 ABNA 0417 1643 00".into());
+    let mut said_no = pay("P", "2026-03-01", "551.21", "F2025-005312");
+    said_no.not_for = vec!["F2025-005312".into()];
+    let table: Vec<(&str, Unapplied, &str, &str, bool)> = vec![
+        (
+            "exact",
+            pay("P", "2026-03-01", "10.00", "F2025-005312"),
+            "F2025-005312",
+            "551.21",
+            true,
+        ),
+        (
+            "no prefix",
+            pay("P", "2026-03-01", "10.00", "factuur 2025-5312"),
+            "F2025-005312",
+            "551.21",
+            true,
+        ),
+        (
+            "sequence only",
+            pay("P", "2026-03-01", "10.00", "fact nr 5312"),
+            "F2025-005312",
+            "551.21",
+            true,
+        ),
+        (
+            "one digit off",
+            pay("P", "2026-03-01", "551.21", "F2025-005313"),
+            "F2025-005312",
+            "551.21",
+            true,
+        ),
+        (
+            "one digit off, nothing else fits",
+            pay("P", "2026-03-01", "10.00", "F2025-005313"),
+            "F2025-005312",
+            "551.21",
+            false,
+        ),
+        (
+            "swapped",
+            pay("P", "2026-03-01", "551.21", "5321"),
+            "F2025-005312",
+            "551.21",
+            true,
+        ),
+        (
+            "two digits off",
+            pay("P", "2026-03-01", "551.21", "5344"),
+            "F2025-005312",
+            "551.20",
+            false,
+        ),
+        (
+            "short sequence",
+            pay("P", "2026-03-01", "10.00", "12"),
+            "F2025-000012",
+            "551.21",
+            false,
+        ),
+        (
+            "amount",
+            pay("P", "2026-03-01", "551.21", "betaling"),
+            "F2025-005312",
+            "551.21",
+            true,
+        ),
+        (
+            "amount, a cent off",
+            pay("P", "2026-03-01", "551.20", "betaling"),
+            "F2025-005312",
+            "551.21",
+            false,
+        ),
+        (
+            "before the invoice",
+            pay("P", "2025-01-01", "551.21", "F2025-005312"),
+            "F2025-005312",
+            "551.21",
+            false,
+        ),
+        (
+            "other debtor names it, its amount",
+            elsewhere,
+            "F2025-005312",
+            "551.21",
+            true,
+        ),
+        (
+            "other debtor names it, another amount",
+            typo_elsewhere,
+            "F2025-005312",
+            "551.21",
+            false,
+        ),
+        (
+            "other debtor, same amount",
+            other_by_amount,
+            "F2025-005312",
+            "551.21",
+            false,
+        ),
+        ("not this payment", said_no, "F2025-005312", "551.21", false),
+    ];
+    for (id, p, number, open, want) in table {
+        let gate = Gate::new(vec![p]);
+        let f = fixture(number);
+        let it = item(&f, open, "2025-12-01");
+        let deb = debtor("Bakkerij De Zon B.V.", Some("NL91ABNA0417164300"));
+        let got = gate.item(&it, None, &deb);
+        assert_eq!(got.is_some(), want, "{id}: {got:?}");
+    }
+    // The payer: its name or account is the debtor's.
+    let deb = debtor("Bakkerij De Zon B.V.", Some("NL91ABNA0417164300"));
+    let (f1, f2) = (fixture("F2025-005312"), fixture("F2025-005313"));
+    let items = [
+        item(&f1, "551.21", "2025-12-01"),
+        item(&f2, "100.00", "2025-12-01"),
+    ];
+    let refs: Vec<&OpenItem<'_>> = items.iter().collect();
+    for (id, p, held) in [
+        ("name, a part payment", named.clone(), 2),
+        ("account, a part payment", from_account.clone(), 2),
+        (
+            "name, the amount of one item",
+            Unapplied {
+                amount: Decimal::from(100),
+                ..named.clone()
+            },
+            0,
+        ),
+        (
+            "name, the sum of both",
+            Unapplied {
+                amount: Decimal::from_str_exact("651.21").unwrap(),
+                ..named.clone()
+            },
+            0,
+        ),
+        (
+            "name, a repeat of a settled invoice",
+            Unapplied {
+                names_documents_of: vec![deb.id.clone()],
+                ..named.clone()
+            },
+            0,
+        ),
+        (
+            "name, naming an invoice the ledger does not have",
+            Unapplied {
+                names_missing: Some("F2025-0123".into()),
+                ..named
+            },
+            0,
+        ),
+    ] {
+        assert_eq!(
+            Gate::new(vec![p]).payer(&deb, &refs, &refs).len(),
+            held,
+            "{id}"
+        );
+    }
+    // An amount that is one item's is held by the item itself.
+    let by_amount = Gate::new(vec![pay("P", "2026-03-01", "100.00", "")]);
+    assert!(by_amount.item(&items[1], None, &deb).is_some());
+    assert!(by_amount.item(&items[0], None, &deb).is_none());
+    // A sequence joined to another year names that year's invoice only.
+    let other_year = Gate::new(vec![pay("P", "2026-03-01", "9.00", "Factuur F2026-005312")]);
+    assert!(other_year.item(&items[0], None, &deb).is_none());
+}
+
+#[test]
+fn the_reason_names_the_payment_and_the_oldest_wins() {
+    let gate = Gate::new(vec![
+        pay("R2", "2025-12-05", "551.21", ""),
+        pay("R3780f8", "2025-12-03", "551.21", "F2025-005312"),
+    ]);
+    let f = fixture("F2025-005312");
+    let it = item(&f, "551.21", "2025-11-01");
+    let h = gate.item(&it, None, &debtor("X", None)).unwrap();
+    assert_eq!(h.payment, "R3780f8");
+    assert_eq!(
+        h.reason,
+        "possible payment R3780f8 of EUR 551.21 on 2025-12-03, text 'F2025-005312': its text names F2025-005312"
+    );
+    // The payment reference (betalingskenmerk) is a number of the item too.
+    let by_ref = Gate::new(vec![pay("R9", "2025-12-03", "1.00", "5000 0000 0000 0011")]);
+    assert!(by_ref
+        .item(&it, Some("5000000000000011"), &debtor("X", None))
+        .is_some());
+}
+
+#[test]
+fn sums_of_a_debtors_items() {
+    let fs = [fixture("F1001"), fixture("F1002"), fixture("F1003")];
+    let items = [
+        item(&fs[0], "100.00", "2026-01-01"),
+        item(&fs[1], "250.00", "2026-01-01"),
+        item(&fs[2], "75.50", "2026-01-01"),
+    ];
+    let refs: Vec<&OpenItem<'_>> = items.iter().collect();
+    let gate = Gate::new(vec![pay("P1", "2026-03-01", "175.50", "")]);
+    let (held, h) = gate.debtor_sums(&refs).unwrap();
+    assert_eq!(held, vec![0, 2]);
+    assert!(
+        h.reason.ends_with("the amount is the sum of F1001 + F1003"),
+        "{}",
+        h.reason
+    );
+    let total = Gate::new(vec![pay("P1", "2026-03-01", "425.50", "")]);
+    assert_eq!(total.debtor_sums(&refs).unwrap().0, vec![0, 1, 2]);
+    let none = Gate::new(vec![pay("P1", "2026-03-01", "425.49", "")]);
+    assert!(none.debtor_sums(&refs).is_none());
+}

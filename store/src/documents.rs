@@ -1,0 +1,250 @@
+//! Reading the documents back: the whole ledger as a sequential read of the segment files, one
+//! document's versions through the index, and the clean-up of segments no import committed.
+
+#[allow(unused_imports)]
+use super::*;
+
+impl Store {
+    pub(crate) fn sources(&self) -> Result<HashMap<u64, Arc<Source>>, StoreError> {
+        Ok(self
+            .imports()?
+            .into_iter()
+            .map(|r| (r.id, Arc::new(r.source)))
+            .collect())
+    }
+
+    /// The current version of every document, with provenance, in a stable order (by import,
+    /// then by position in the source).
+    pub fn documents(&self) -> Result<Vec<LedgerDocument>, StoreError> {
+        let imports = self.imports()?;
+        let capacity: u64 = imports.iter().map(|r| r.new + r.changed).sum();
+        let sources: std::collections::BTreeMap<u64, Arc<Source>> = imports
+            .into_iter()
+            .map(|r| (r.id, Arc::new(r.source)))
+            .collect();
+        let mut files = Vec::new();
+        for (&import, source) in &sources {
+            let bk = blocks_key(import);
+            let Some(v) = self.kv.get(&bk)? else {
+                continue;
+            };
+            let metas: Vec<BlockMeta> = decode(&bk, &v)?;
+            let path = segment_path(&self.segments, import);
+            let bytes = if metas.iter().any(|m| !m.inline) {
+                std::fs::read(&path).map_err(|source| StoreError::Io {
+                    path: path.clone(),
+                    source,
+                })?
+            } else {
+                Vec::new()
+            };
+            files.push((import, source.clone(), path, metas, bytes));
+        }
+        let mut inline: Vec<crate::kv::Value> = Vec::new();
+        for (import, _, _, metas, _) in &files {
+            for (block, meta) in metas.iter().enumerate() {
+                if meta.inline {
+                    let k = inline_key(*import, block as u32);
+                    inline.push(
+                        self.kv
+                            .get(&k)?
+                            .ok_or_else(|| corrupt(&k, "inline block is missing"))?,
+                    );
+                }
+            }
+        }
+        let mut inline_iter = inline.iter();
+        let mut blocks = Vec::new();
+        for (import, source, path, metas, bytes) in &files {
+            for (block, meta) in metas.iter().enumerate() {
+                let dead: DeadSlots = match self.kv.get(&dead_key(*import, block as u32))? {
+                    Some(d) => decode(b"k", &d)?,
+                    None => DeadSlots::default(),
+                };
+                let data: &[u8] = if meta.inline {
+                    inline_iter.next().map(|v| v.as_ref()).unwrap_or_default()
+                } else {
+                    let range = meta.offset as usize..meta.offset as usize + meta.len as usize;
+                    bytes
+                        .get(range)
+                        .ok_or_else(|| segment_corrupt(path, "block beyond the end of the file"))?
+                };
+                blocks.push((path, data, meta, dead, (*import, source.clone())));
+            }
+        }
+        // Decoding is most of the work: split it over the machine's cores, keeping block order.
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, 8);
+        let per = blocks.len().div_ceil(threads).max(1);
+        let sources_ref = &sources;
+        let parts: Vec<Result<Vec<LedgerDocument>, StoreError>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = blocks
+                .chunks(per)
+                .map(|chunk| {
+                    scope.spawn(move || {
+                        let mut out = Vec::with_capacity(chunk.len() * BLOCK_DOCS);
+                        for (path, data, meta, dead, source) in chunk {
+                            verify(data, meta).map_err(|e| segment_corrupt(path, &e))?;
+                            let k = path.to_string_lossy();
+                            let block: Block = decode(k.as_bytes(), data)?;
+                            let creditor = block.creditor_id(k.as_bytes())?;
+                            for (slot, sd) in block.docs.into_iter().enumerate() {
+                                if !dead.contains(slot as u32) {
+                                    // A transaction may hold several sources: each document
+                                    // names its own.
+                                    let src = if sd.import_id == source.0 {
+                                        source.1.clone()
+                                    } else {
+                                        sources_ref.get(&sd.import_id).cloned().ok_or_else(
+                                            || {
+                                                segment_corrupt(
+                                                    path,
+                                                    "names an import that is not recorded",
+                                                )
+                                            },
+                                        )?
+                                    };
+                                    out.push(sd.into_ledger(k.as_bytes(), src, &creditor)?);
+                                }
+                            }
+                        }
+                        Ok(out)
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err(corrupt(b"s", "decoder thread panicked")))
+                })
+                .collect()
+        });
+        drop(blocks);
+        drop(files);
+        let mut out = Vec::with_capacity(capacity as usize);
+        for part in parts {
+            out.extend(part?);
+        }
+        Ok(out)
+    }
+
+    /// One stored block, checked.
+    pub(crate) fn block(&self, import: u64, block: u32) -> Result<Block, StoreError> {
+        let bk = blocks_key(import);
+        let v = self
+            .kv
+            .get(&bk)?
+            .ok_or_else(|| corrupt(&bk, "block table is missing"))?;
+        let metas: Vec<BlockMeta> = decode(&bk, &v)?;
+        let path = segment_path(&self.segments, import);
+        let meta = metas
+            .get(block as usize)
+            .ok_or_else(|| segment_corrupt(&path, "block number out of range"))?;
+        let bytes = if meta.inline {
+            let k = inline_key(import, block);
+            let v = self
+                .kv
+                .get(&k)?
+                .ok_or_else(|| corrupt(&k, "inline block is missing"))?;
+            verify(&v, meta).map_err(|e| corrupt(&k, &e))?;
+            v.to_vec()
+        } else {
+            read_block(&path, meta).map_err(|e| segment_corrupt(&path, &e))?
+        };
+        decode(path.to_string_lossy().as_bytes(), &bytes)
+    }
+
+    /// Deletes segment files of imports that were never committed (a crash or a failed import).
+    pub(crate) fn remove_orphan_segments(&self) -> Result<(), StoreError> {
+        let rd = std::fs::read_dir(&self.segments).map_err(|source| StoreError::Io {
+            path: self.segments.clone(),
+            source,
+        })?;
+        for entry in rd.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let Some(id) = name
+                .strip_suffix(".seg")
+                .or_else(|| name.strip_suffix(".pay"))
+                .and_then(|n| n.parse::<u64>().ok())
+            else {
+                continue;
+            };
+            if self.kv.get(&key(P_IMPORT, &id.to_be_bytes()))?.is_none() {
+                tracing::info!(file = %entry.path().display(), "removing segment of an import that did not complete");
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn load_shard(&self, shard: u16) -> Result<Vec<IndexEntry>, StoreError> {
+        let k = shard_key(shard);
+        match self.kv.get(&k)? {
+            Some(v) => decode(&k, &v),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    pub(crate) fn load_slot(
+        &self,
+        at: SlotRef,
+        sources: &HashMap<u64, Arc<Source>>,
+    ) -> Result<LedgerDocument, StoreError> {
+        let path = segment_path(&self.segments, at.import);
+        let k = path.to_string_lossy();
+        let block = self.block(at.import, at.block)?;
+        let creditor = block.creditor_id(k.as_bytes())?;
+        let sd = block
+            .docs
+            .into_iter()
+            .nth(at.slot as usize)
+            .ok_or_else(|| segment_corrupt(&path, "slot out of range"))?;
+        let source = sources
+            .get(&sd.import_id)
+            .cloned()
+            .ok_or_else(|| segment_corrupt(&path, "names an import that is not recorded"))?;
+        sd.into_ledger(k.as_bytes(), source, &creditor)
+    }
+
+    /// Every version of one document, oldest first (the last is the current one).
+    pub fn document_history(&self, doc: &DocumentKey) -> Result<Vec<LedgerDocument>, StoreError> {
+        let sources = self.sources()?;
+        let dk = doc_key(doc);
+        let shard = self.load_shard(shard_of(&dk))?;
+        let Ok(pos) = shard.binary_search_by(|e| e.key.as_slice().cmp(&dk)) else {
+            return Ok(Vec::new());
+        };
+        let mut prefix = key(P_VERSION, &dk);
+        prefix.push(0);
+        let mut earlier: Vec<(u32, SlotRef)> = Vec::new();
+        for kv in self.kv.scan_prefix(&prefix) {
+            let (k, v) = kv?;
+            let version = k
+                .get(prefix.len()..)
+                .and_then(|b| b.try_into().ok())
+                .map(u32::from_be_bytes)
+                .unwrap_or(0);
+            earlier.push((version, decode(&k, &v)?));
+        }
+        let mut shard_prefix = vec![P_HISTORY];
+        shard_prefix.extend_from_slice(&shard_of(&dk).to_be_bytes());
+        for kv in self.kv.scan_prefix(&shard_prefix) {
+            let (k, v) = kv?;
+            let list: Vec<Earlier> = decode(&k, &v)?;
+            earlier.extend(
+                list.into_iter()
+                    .filter(|e| e.key == dk)
+                    .map(|e| (e.version, e.at)),
+            );
+        }
+        earlier.sort_by_key(|(version, _)| *version);
+        let mut out = Vec::new();
+        for (_, at) in earlier {
+            out.push(self.load_slot(at, &sources)?);
+        }
+        out.push(self.load_slot(shard[pos].at, &sources)?);
+        Ok(out)
+    }
+}
