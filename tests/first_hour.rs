@@ -4,20 +4,6 @@
 
 use super::*;
 
-/// Exit code, stdout and stderr in one text, with the given paths replaced by names.
-fn seen(o: &Output, paths: &[(&Path, &str)]) -> String {
-    let mut text = format!(
-        "exit: {:?}\n--- stdout\n{}--- stderr\n{}",
-        o.status.code(),
-        stdout(o),
-        stderr(o)
-    );
-    for (p, name) in paths {
-        text = text.replace(&p.display().to_string(), name);
-    }
-    text
-}
-
 #[test]
 fn the_demo_ends_with_commands_that_run_as_printed() {
     let dir = tempfile::tempdir().unwrap();

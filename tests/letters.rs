@@ -288,3 +288,92 @@ fn belgian_letters_name_the_enterprise_and_count_working_days() {
         stderr(&o)
     );
 }
+
+#[test]
+fn letters_have_exact_amounts_and_the_legal_pay_by_date_and_can_be_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    ok(incasso(
+        &data,
+        &[
+            "import",
+            fixture("ledger/nl-semicolon.csv").to_str().unwrap(),
+        ],
+    ));
+    std::fs::write(data.join("policy.toml"), "creditor_vat_deductible = false\n[creditor]\nname = \"Acme B.V.\"\niban = \"NL91ABNA0417164300\"\n").unwrap();
+    // Friday by post: received Tuesday (Sunday and Monday do not count), pay by 14 days later.
+    let nl = ok(incasso(
+        &data,
+        &[
+            "letter",
+            "--debtor",
+            "D100",
+            "--date",
+            "2026-11-20",
+            "--record",
+        ],
+    ));
+    assert!(nl.contains("Acme B.V."), "{nl}");
+    assert!(nl.contains("€ 1.512,50"), "{nl}");
+    assert!(
+        nl.contains("Wordt deze brief op 24 november 2026 bij u bezorgd, dan is uw laatste betaaldag 8 december 2026"),
+        "{nl}"
+    );
+    assert!(
+        nl.contains("€ 274,52") && nl.contains("inclusief € 47,64 btw"),
+        "WIK 226.88 + 21% VAT: {nl}"
+    );
+    assert!(nl.contains("op rekening NL91ABNA0417164300"), "{nl}");
+    let en = dir.path().join("letter.html");
+    ok(incasso(
+        &data,
+        &[
+            "letter",
+            "--debtor",
+            "D100",
+            "--date",
+            "2026-11-20",
+            "--lang",
+            "en",
+            "--format",
+            "html",
+            "--out",
+            en.to_str().unwrap(),
+        ],
+    ));
+    let html = std::fs::read_to_string(&en).unwrap();
+    assert!(
+        html.starts_with("<!DOCTYPE html>")
+            && html.contains("your last day to pay is 8 December 2026"),
+        "{html}"
+    );
+    assert!(!html.contains("http"), "self-contained");
+    let listed = ok(incasso(&data, &["reminders", "list", "--format", "csv"]));
+    assert!(
+        listed.contains(
+            "D100,fourteen-day-letter,2026-11-20,2026-11-24,post,F2026-001;F2026-002,true"
+        ),
+        "{listed}"
+    );
+
+    let csv = dir.path().join("letters.csv");
+    std::fs::write(&csv, "debtor,kind,sent,received,channel,items,states_costs\nD300,14-dagenbrief,2026-10-01,,email,F2026-004,true\nD300,aanmaning,2026-09-25,,,,\n").unwrap();
+    let out = ok(incasso(
+        &data,
+        &["reminders", "import", csv.to_str().unwrap()],
+    ));
+    assert!(out.contains("2 letters read, 2 new"), "{out}");
+    let again = ok(incasso(
+        &data,
+        &["reminders", "import", csv.to_str().unwrap()],
+    ));
+    assert!(again.contains("0 new, 2 already recorded"), "{again}");
+    std::fs::write(&csv, "debtor,kind,sent\nD300,telegram,2026-10-01\n").unwrap();
+    let o = incasso(&data, &["reminders", "import", csv.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("line 2, column 'kind'"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -1,13 +1,11 @@
 //! End-to-end tests of `incasso sync`: the real binary against local stand-ins of Moneybird,
 //! Exact Online and Xero on 127.0.0.1 (`api_server`), with real sled stores in temp dirs.
 
-mod api_server;
-
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use api_server::{Fault, Server, Upstream};
+use crate::api_server::{self, Fault, Server, Upstream};
 use incasso_core::model::{DocumentStatus, LedgerDocument, Location};
 
 fn incasso(dir: &Path, args: &[&str]) -> Command {

@@ -255,19 +255,18 @@ fn speed(dir: &Path) {
     );
 }
 
-/// The seconds `match_payments` took in one `ageing`, as its verbose log reports them.
+/// The seconds matching took, measured in-process through the engine (the store loaded and
+/// reconciled as every view does it).
 fn match_seconds(data_dir: &str) -> f64 {
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_incasso"))
-        .args(["-v", "--data-dir", data_dir, "ageing", "--as-of", AS_OF])
-        .output()
-        .expect("run incasso");
-    assert!(o.status.success(), "ageing failed");
-    let log = String::from_utf8_lossy(&o.stderr);
-    log.split("match_s=")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|v| v.parse().ok())
-        .unwrap_or_else(|| panic!("no match_s in the log: {log}"))
+    let ws = incasso_engine::Workspace::new(data_dir, None);
+    let as_of = chrono::NaiveDate::parse_from_str(AS_OF, "%Y-%m-%d").expect("a date");
+    let r = incasso_engine::reconciled::reconciled(
+        ws.store().expect("the store"),
+        as_of,
+        &ws.policy().expect("the policy").matching,
+    )
+    .expect("reconciled");
+    r.timings.matching.as_secs_f64()
 }
 
 fn main() {

@@ -593,3 +593,61 @@ mod tests {
         }
     }
 }
+
+/// Properties: any amount written the ways exports write it reads back exactly.
+#[cfg(test)]
+mod props {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// `cents` written with thousands separators in groups of three, the decimal mark, and the
+    /// sign in one of the places exports put it.
+    fn written(cents: i64, mark: DecimalMark, thousands: bool, sign: u8) -> String {
+        let (dec, group) = match mark {
+            DecimalMark::Comma => (',', '.'),
+            DecimalMark::Point => ('.', ','),
+        };
+        let whole = (cents.unsigned_abs() / 100).to_string();
+        let mut grouped = String::new();
+        for (i, c) in whole.chars().enumerate() {
+            if thousands && i > 0 && (whole.len() - i).is_multiple_of(3) {
+                grouped.push(group);
+            }
+            grouped.push(c);
+        }
+        let body = format!("{grouped}{dec}{:02}", cents.unsigned_abs() % 100);
+        match (cents < 0, sign % 3) {
+            (false, _) => body,
+            (true, 0) => format!("-{body}"),
+            (true, 1) => format!("{body}-"),
+            (true, _) => format!("({body})"),
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn an_amount_written_as_exports_write_it_reads_back_exactly(
+            cents in -100_000_000_000i64..100_000_000_000,
+            comma in any::<bool>(),
+            thousands in any::<bool>(),
+            sign in any::<u8>(),
+        ) {
+            let mark = if comma { DecimalMark::Comma } else { DecimalMark::Point };
+            let text = written(cents, mark, thousands, sign);
+            prop_assert_eq!(parse_amount(&text, Some(mark)), Ok(Decimal::new(cents, 2)), "{}", text);
+        }
+
+        #[test]
+        fn the_mark_is_never_guessed_wrong(cents in 0i64..10_000_000_000, comma in any::<bool>()) {
+            // Undecided (`None`): a value reads only when its mark is certain, and then exactly.
+            let mark = if comma { DecimalMark::Comma } else { DecimalMark::Point };
+            let text = written(cents, mark, true, 0);
+            if let Ok(d) = parse_amount(&text, None) {
+                prop_assert_eq!(d, Decimal::new(cents, 2), "{}", text);
+            }
+        }
+    }
+}

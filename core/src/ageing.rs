@@ -249,3 +249,118 @@ mod tests {
         );
     }
 }
+
+/// Properties over ledgers written at random: the buckets account for every open cent.
+#[cfg(test)]
+mod props {
+    use std::collections::BTreeMap;
+    use std::sync::Arc;
+
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::ids::CreditorId;
+    use crate::model::{Document, Location, Source, SourceKind};
+    use crate::reconcile::reconcile;
+
+    /// (issue day offset, term days, cents, currency, debtor, credit note, paid upstream)
+    type Row = (i64, i64, i64, usize, usize, bool, bool);
+
+    fn ledger(rows: &[Row]) -> Vec<LedgerDocument> {
+        let source = Arc::new(Source {
+            kind: SourceKind::CsvFile,
+            name: "random.csv".into(),
+            content_hash: "random".into(),
+        });
+        let base = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+        rows.iter()
+            .enumerate()
+            .map(|(i, &(issue, term, cents, cur, debtor, credit, paid))| {
+                let issue_date = base + chrono::Days::new(issue as u64);
+                let amount = Decimal::new(if credit { -cents } else { cents }, 2);
+                LedgerDocument {
+                    document: Document {
+                        creditor: CreditorId::new("c").unwrap(),
+                        kind: if credit {
+                            DocumentKind::CreditNote
+                        } else {
+                            DocumentKind::Invoice
+                        },
+                        number: DocumentNumber::new(&format!("N{i}")).unwrap(),
+                        debtor: DebtorId::new(&format!("D{debtor}")).unwrap(),
+                        issue_date,
+                        due_date: issue_date + chrono::Days::new(term as u64),
+                        currency: [Currency::EUR, Currency::parse("USD").unwrap()][cur],
+                        net: None,
+                        vat: None,
+                        total: amount,
+                        source_open: paid.then_some(Decimal::ZERO),
+                        status: DocumentStatus::Open,
+                        credited_invoice: None,
+                        payment_reference: None,
+                        description: None,
+                    },
+                    provenance: Provenance {
+                        source: source.clone(),
+                        location: Location::Line(i as u64 + 2),
+                    },
+                    version: 1,
+                }
+            })
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 300, failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// Per currency (and debtor), the buckets add up to what is open, every item is counted
+        /// in exactly one bucket, and currencies are never added together.
+        #[test]
+        fn buckets_add_up_to_what_is_open(
+            rows in prop::collection::vec(
+                (0i64..700, 0i64..90, 1i64..10_000_000, 0usize..2, 0usize..5, any::<bool>(), any::<bool>()),
+                0..80,
+            ),
+            bounds in prop::collection::btree_set(1u32..400, 1..6),
+            by_debtor in any::<bool>(),
+            issue_basis in any::<bool>(),
+            as_of_day in 0i64..900,
+        ) {
+            let docs = ledger(&rows);
+            let as_of = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap() + chrono::Days::new(as_of_day as u64);
+            let rec = reconcile(&docs, as_of);
+            let items = open_items(&docs, &rec, as_of);
+            let buckets = Buckets::new(bounds.into_iter().collect()).unwrap();
+            let basis = if issue_basis { AgeingBasis::Issue } else { AgeingBasis::Due };
+            let rows_out = ageing(&items, &buckets, basis, as_of, by_debtor);
+
+            let mut open: BTreeMap<(Option<&DebtorId>, Currency), (Decimal, u64)> = BTreeMap::new();
+            for it in &items {
+                let e = open.entry((by_debtor.then_some(it.debtor), it.currency)).or_default();
+                e.0 += it.open;
+                e.1 += 1;
+            }
+            prop_assert_eq!(rows_out.len(), open.len());
+            for r in &rows_out {
+                prop_assert_eq!(r.amounts.len(), buckets.labels().len());
+                let want = open[&(r.debtor.as_ref(), r.currency)];
+                prop_assert_eq!(r.total(), want.0);
+                prop_assert_eq!(r.counts.iter().sum::<u64>(), want.1);
+            }
+            // And the ledger's open amounts are all there: nothing dropped between the two.
+            let mut per_currency: BTreeMap<Currency, Decimal> = BTreeMap::new();
+            for (d, o) in docs.iter().zip(&rec.open) {
+                if let Some(o) = o.filter(|o| !o.is_zero()) {
+                    *per_currency.entry(d.document.currency).or_default() += o;
+                }
+            }
+            let mut aged: BTreeMap<Currency, Decimal> = BTreeMap::new();
+            for r in &rows_out {
+                *aged.entry(r.currency).or_default() += r.total();
+            }
+            for (c, v) in &per_currency {
+                prop_assert_eq!(aged.get(c).copied().unwrap_or_default(), *v);
+            }
+        }
+    }
+}

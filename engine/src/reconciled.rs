@@ -20,6 +20,19 @@ pub struct Reconciled {
     pub rec: Reconciliation,
     /// What became of each payment, and the matches waiting for review.
     pub matching: Matching,
+    /// How long each stage took.
+    pub timings: Timings,
+}
+
+/// How long loading, reconciling and matching took (benchmarks and `-v` read them).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Timings {
+    /// Reading documents, debtors, payments and decisions from the store.
+    pub load: std::time::Duration,
+    /// Reconciling the documents (credit notes, source ledger).
+    pub reconcile: std::time::Duration,
+    /// Matching the payments.
+    pub matching: std::time::Duration,
 }
 
 /// Loads and reconciles the ledger as of a date.
@@ -68,11 +81,17 @@ pub fn reconciled(store: &Store, as_of: NaiveDate, policy: &MatchPolicy) -> Resu
             );
         }
     }
+    let timings = Timings {
+        load: loaded,
+        reconcile: reconciled - loaded,
+        matching: started.elapsed() - reconciled,
+    };
     Ok(Reconciled {
         docs,
         debtors,
         payments,
         rec,
         matching,
+        timings,
     })
 }

@@ -82,13 +82,7 @@ pub fn import(
         (Ok(s), Ok(t)) => (s, t),
     };
     let r = tx.commit_unflushed()?.record;
-    say!(
-        rep,
-        "{}: imported as import #{} in {:.2}s",
-        file.display(),
-        r.id,
-        started.elapsed().as_secs_f64()
-    );
+    rep.info(&super::imported(file, r.id, started));
     let encoding = inspection.encoding.name();
     say!(
         rep,

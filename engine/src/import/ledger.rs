@@ -95,13 +95,7 @@ pub(super) fn import_ledger(
     };
     let summary = tx.commit_unflushed()?;
     let r = &summary.record;
-    say!(
-        rep,
-        "{}: imported as import #{} in {:.2}s",
-        file.display(),
-        r.id,
-        started.elapsed().as_secs_f64()
-    );
+    rep.info(&super::imported(file, r.id, started));
     say!(rep, "{}", report.detection);
     say!(
         rep,

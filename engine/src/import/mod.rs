@@ -140,6 +140,15 @@ pub fn import_paths(
     Ok(tally)
 }
 
+/// The first line said of an imported file.
+pub(super) fn imported(file: &Path, id: u64, started: std::time::Instant) -> String {
+    format!(
+        "{}: imported as import #{id} in {:.2}s",
+        file.display(),
+        started.elapsed().as_secs_f64()
+    )
+}
+
 /// Files named directly, and the files directly inside named folders (sorted; dotfiles,
 /// temporary names and our own `.rejected.csv` files left out).
 fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {

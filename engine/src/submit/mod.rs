@@ -94,6 +94,14 @@ pub struct Submitted {
 }
 
 impl Submitted {
+    /// A submission that stopped at a batch the agency did not answer.
+    fn stopped(tally: Tally) -> Submitted {
+        Submitted {
+            tally,
+            ..Default::default()
+        }
+    }
+
     /// Everything that had to go went, and was accepted.
     pub fn clean(&self) -> bool {
         self.completed && self.tally.clean()
@@ -151,6 +159,11 @@ pub fn send_computed(
         .build()
         .context("starting the network runtime")?;
     let mut tally = Tally::default();
+    // Sends one recorded batch; false when the run must stop (the batch stays in flight).
+    let send = |batch: &InFlight, tally: &mut Tally| -> Result<bool> {
+        let client = client.as_ref().expect("sending needs the agency");
+        outbox::deliver(&runtime, client, o.ws.store()?, batch, tally, rep)
+    };
 
     if !o.dry_run {
         let store = o.ws.store()?;
@@ -162,18 +175,8 @@ pub fn send_computed(
                 batch.sent_at
             );
             tally.resumed += 1;
-            if !outbox::deliver(
-                &runtime,
-                client.as_ref().expect("sending needs the agency"),
-                store,
-                &batch,
-                &mut tally,
-                rep,
-            )? {
-                return Ok(Submitted {
-                    tally,
-                    ..Default::default()
-                });
+            if !send(&batch, &mut tally)? {
+                return Ok(Submitted::stopped(tally));
             }
         }
     }
@@ -258,18 +261,8 @@ pub fn send_computed(
             sent_at: Utc::now(),
         };
         store.record_sent(&in_flight, &records)?;
-        if !outbox::deliver(
-            &runtime,
-            client.as_ref().expect("sending needs the agency"),
-            store,
-            &in_flight,
-            &mut tally,
-            rep,
-        )? {
-            return Ok(Submitted {
-                tally,
-                ..Default::default()
-            });
+        if !send(&in_flight, &mut tally)? {
+            return Ok(Submitted::stopped(tally));
         }
     }
     Ok(Submitted {

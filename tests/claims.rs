@@ -1,0 +1,437 @@
+//! The law's amounts and the claims: the calculators to the cent with their trace, and which
+//! debts qualify under the policy and why others do not.
+
+use super::*;
+
+#[test]
+fn calc_costs_interest_and_claim_give_exact_amounts_with_a_trace() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let v: serde_json::Value = serde_json::from_str(&ok(incasso(
+        d,
+        &[
+            "calc",
+            "costs",
+            "--principal",
+            "1234.56",
+            "--jurisdiction",
+            "nl",
+            "--debtor",
+            "consumer",
+            "--vat-deductible",
+            "false",
+            "--format",
+            "json",
+        ],
+    )))
+    .unwrap();
+    assert_eq!(
+        (
+            v["amount"].as_str(),
+            v["vat"].as_str(),
+            v["amount_incl_vat"].as_str()
+        ),
+        (Some("185.18"), Some("38.89"), Some("224.07"))
+    );
+    assert_eq!(v["trace"][0]["step"], "band 0.00-2500.00");
+
+    let v: serde_json::Value = serde_json::from_str(&ok(incasso(
+        d,
+        &[
+            "calc",
+            "costs",
+            "--principal",
+            "100",
+            "--jurisdiction",
+            "nl",
+            "--debtor",
+            "business",
+            "--invoices",
+            "3",
+            "--format",
+            "json",
+        ],
+    )))
+    .unwrap();
+    assert_eq!(v["amount"], "120.00", "EUR 40 per late invoice");
+    let be: serde_json::Value = serde_json::from_str(&ok(incasso(
+        d,
+        &[
+            "calc",
+            "costs",
+            "--principal",
+            "1000",
+            "--jurisdiction",
+            "be",
+            "--debtor",
+            "consumer",
+            "--format",
+            "json",
+        ],
+    )))
+    .unwrap();
+    assert_eq!(be["amount"], "90.00");
+
+    let v: serde_json::Value = serde_json::from_str(&ok(incasso(
+        d,
+        &[
+            "calc",
+            "interest",
+            "--principal",
+            "25000",
+            "--from",
+            "2023-04-01",
+            "--to",
+            "2025-12-31",
+            "--jurisdiction",
+            "nl",
+            "--debtor",
+            "business",
+            "--format",
+            "json",
+        ],
+    )))
+    .unwrap();
+    assert_eq!(v["amount"], "8783.37", "reference case NL-B-06");
+    assert_eq!(v["trace"][3]["capitalised_on"], "2024-04-01");
+    assert_eq!(v["trace"][3]["new_base"], "27945.89");
+
+    let v: serde_json::Value = serde_json::from_str(&ok(incasso(
+        d,
+        &[
+            "calc",
+            "interest",
+            "--principal",
+            "3000",
+            "--from",
+            "2025-01-30",
+            "--to",
+            "2025-06-30",
+            "--jurisdiction",
+            "nl",
+            "--debtor",
+            "consumer",
+            "--payment",
+            "2025-04-15=575.00",
+            "--format",
+            "json",
+        ],
+    )))
+    .unwrap();
+    assert_eq!(
+        v["payment_allocation"][0]["to_interest"][0]["amount"],
+        "36.99"
+    );
+    assert_eq!(
+        v["payment_allocation"][0]["to_principal"][0]["amount"],
+        "538.01"
+    );
+    assert_eq!(v["principal_outstanding"], "2461.99");
+
+    let claim = fixture("claims/nl-consumer.json");
+    let v: serde_json::Value = serde_json::from_str(&ok(incasso(
+        d,
+        &[
+            "calc",
+            "claim",
+            "--input",
+            claim.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    )))
+    .unwrap();
+    assert_eq!(v["collection_costs_excl_vat"], "225.00");
+    assert_eq!(
+        v["collection_costs_paid"], "200.00",
+        "a payment after the costs fell due pays costs first"
+    );
+    assert_eq!(v["total_outstanding"], "1562.48");
+
+    for (args, expect) in [
+        (
+            vec![
+                "calc",
+                "costs",
+                "--principal",
+                "-5",
+                "--jurisdiction",
+                "nl",
+                "--debtor",
+                "consumer",
+            ],
+            "must be positive",
+        ),
+        (
+            vec![
+                "calc",
+                "interest",
+                "--principal",
+                "10",
+                "--from",
+                "1999-01-01",
+                "--to",
+                "2000-02-01",
+                "--jurisdiction",
+                "nl",
+                "--debtor",
+                "consumer",
+            ],
+            "no NL_6_119 rate is known for 1999-01-01",
+        ),
+        (
+            vec![
+                "calc",
+                "interest",
+                "--principal",
+                "10",
+                "--from",
+                "2025-02-01",
+                "--to",
+                "2025-01-01",
+                "--jurisdiction",
+                "nl",
+                "--debtor",
+                "consumer",
+            ],
+            "before --from",
+        ),
+    ] {
+        let o = incasso(d, &args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}");
+        assert!(stderr(&o).contains(expect), "{args:?}: {}", stderr(&o));
+    }
+    let o = incasso(
+        d,
+        &[
+            "calc",
+            "costs",
+            "--principal",
+            "5",
+            "--jurisdiction",
+            "de",
+            "--debtor",
+            "consumer",
+        ],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "unknown jurisdiction is a usage error"
+    );
+    let bad = d.join("bad.json");
+    std::fs::write(&bad, r#"{"jurisdiction": "nl", "debtor_type": "consumer", "calculation_date": "2025-06-30", "invoices": [], "reminders": null}"#).unwrap();
+    let o = incasso(d, &["calc", "claim", "--input", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("unknown field `reminders`"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn claims_qualify_by_policy_and_say_why_others_do_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    ok(incasso(
+        &data,
+        &[
+            "import",
+            fixture("ledger/nl-semicolon.csv").to_str().unwrap(),
+            fixture("ledger/en-comma.csv").to_str().unwrap(),
+        ],
+    ));
+
+    // Past the built-in rate tables the calculation refuses, naming the table.
+    let o = ok(incasso(
+        &data,
+        &["claims", "--as-of", AS_OF, "--format", "json"],
+    ));
+    assert!(
+        o.contains("no NL_6_119a rate is known for 2026-11-23"),
+        "{o}"
+    );
+
+    let rates = extended_rates(dir.path());
+    let claims = |extra: &[&str]| -> serde_json::Value {
+        let mut args = vec![
+            "claims",
+            "--as-of",
+            AS_OF,
+            "--rates",
+            rates.to_str().unwrap(),
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        serde_json::from_str(&ok(incasso(&data, &args))).unwrap()
+    };
+    let v = claims(&[]);
+    let ids: Vec<&str> = v["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["debtor"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["D100", "D300"]);
+    let d100 = &v["claims"][0];
+    assert_eq!(d100["amounts"]["principal_outstanding"], "1512.50");
+    assert_eq!(d100["amounts"]["collection_costs_excl_vat"], "226.88");
+    assert_eq!(d100["debtor_type"], "business");
+    assert_eq!(d100["items"].as_array().unwrap().len(), 2);
+    assert!(d100["id"].as_str().unwrap().starts_with("CLM-"));
+    let reasons: Vec<(String, String)> = v["excluded"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["number"].as_str().unwrap().to_string(),
+                e["rule"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    for want in [
+        ("F2026-003", "disputed"),
+        ("INV-1001", "fourteen-day-letter"),
+        ("INV-1002", "currency"),
+        ("INV-1003", "disputed"),
+    ] {
+        assert!(
+            reasons.contains(&(want.0.to_string(), want.1.to_string())),
+            "{want:?} in {reasons:?}"
+        );
+    }
+    // Same inputs, same claims and ids.
+    assert_eq!(v, claims(&[]));
+
+    // A 14-day letter whose term has passed lets the consumer's invoice qualify, with costs.
+    ok(incasso(
+        &data,
+        &[
+            "reminders",
+            "add",
+            "--debtor",
+            "C-01",
+            "--kind",
+            "fourteen-day-letter",
+            "--sent",
+            "2026-11-02",
+            "--channel",
+            "email",
+        ],
+    ));
+    let v = claims(&[]);
+    let c01 = v["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["debtor"]["id"] == "C-01")
+        .expect("C-01 qualifies now");
+    assert_eq!(
+        c01["credit_applied"], "99.99",
+        "the unapplied credit note is set off"
+    );
+    assert_eq!(c01["amounts"]["principal_outstanding"], "1715.01");
+    assert_eq!(c01["amounts"]["collection_costs_excl_vat"], "257.25");
+    assert_eq!(c01["fourteen_day_letter"]["sent"], "2026-11-02");
+
+    // A hold in the policy and a kept payment plan take debtors out again, with reasons.
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(
+        &policy,
+        "[debtors.D300]\nhold_until = \"2026-12-31\"\nhold_reason = \"delivery complaint\"\n",
+    )
+    .unwrap();
+    ok(incasso(
+        &data,
+        &[
+            "plans",
+            "add",
+            "--id",
+            "P1",
+            "--debtor",
+            "D100",
+            "--items",
+            "F2026-001,F2026-002",
+            "--agreed",
+            "2026-11-01",
+            "--instalment",
+            "2026-12-01=756.25",
+            "--instalment",
+            "2027-01-01=756.25",
+        ],
+    ));
+    let v = claims(&["--policy", policy.to_str().unwrap()]);
+    let ids: Vec<&str> = v["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["debtor"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["C-01"]);
+    let why = |n: &str| {
+        v["excluded"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["number"] == n)
+            .map(|e| e["reason"].as_str().unwrap().to_string())
+    };
+    assert_eq!(
+        why("F2026-004").as_deref(),
+        Some("debtor on hold until 2026-12-31: delivery complaint")
+    );
+    assert_eq!(
+        why("F2026-001").as_deref(),
+        Some("on payment plan P1 (kept; next instalment 2026-12-01)")
+    );
+    // After a missed instalment and the grace period, the plan is broken and the items qualify.
+    let v: serde_json::Value = serde_json::from_str(&ok(incasso(
+        &data,
+        &[
+            "claims",
+            "--as-of",
+            "2026-12-20",
+            "--rates",
+            rates.to_str().unwrap(),
+            "--policy",
+            policy.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    )))
+    .unwrap();
+    assert!(
+        v["claims"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["debtor"]["id"] == "D100"),
+        "broken plan: D100 qualifies again"
+    );
+    let plans = ok(incasso(
+        &data,
+        &["plans", "list", "--as-of", "2026-12-20", "--format", "csv"],
+    ));
+    assert!(
+        plans.contains("broken: instalment of 2026-12-01 short by 756.25"),
+        "{plans}"
+    );
+
+    let typo = dir.path().join("typo.toml");
+    std::fs::write(&typo, "min_days_overdu = 10\n").unwrap();
+    let o = incasso(
+        &data,
+        &[
+            "claims",
+            "--as-of",
+            AS_OF,
+            "--policy",
+            typo.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("min_days_overdu"), "{}", stderr(&o));
+}

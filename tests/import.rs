@@ -1,0 +1,767 @@
+//! Importing files: ledger exports in every dialect, re-imports, bad input named by its place,
+//! profiles, UBL e-invoices with attachments, workbooks, huge fields, debtor lists.
+
+use super::*;
+
+#[test]
+fn every_dialect_fixture_imports_and_currencies_stay_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let out = ok(incasso(
+        &data,
+        &["import", fixture("ledger").to_str().unwrap()],
+    ));
+    assert!(
+        out.contains("5 file(s): 5 imported, 0 already imported, 0 failed"),
+        "{out}"
+    );
+    assert!(out.contains("encoding windows-1252"), "{out}");
+    assert!(out.contains("header on line 3"), "{out}");
+    assert!(out.contains("1 totals"), "{out}");
+    assert!(out.contains("encoding utf-16le, delimiter '|'"), "{out}");
+    assert!(
+        out.contains("encoding utf-8 (with BOM), delimiter tab"),
+        "{out}"
+    );
+    assert!(out.contains("dates: yyyymmdd"), "{out}");
+
+    let csv = ok(incasso(
+        &data,
+        &["receivables", "--as-of", AS_OF, "--format", "csv"],
+    ));
+    assert!(
+        csv.contains("2026-0101,Müller & Söhne,EUR,1250.00,1000.00,2026-10-03,51,31-60\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("2026/8,K2,EUR,-1200.75,-1200.75,"),
+        "trailing minus is a credit note: {csv}"
+    );
+    assert!(csv.contains("INV-1002,C-02,USD,750.50,750.50,"), "{csv}");
+    let ageing = ok(incasso(
+        &data,
+        &["ageing", "--as-of", AS_OF, "--format", "csv"],
+    ));
+    let usd = ageing
+        .lines()
+        .find(|l| l.starts_with("USD"))
+        .expect("a USD row");
+    assert_eq!(usd, "USD,0.00,0.00,0.00,0.00,750.50,750.50");
+}
+
+#[test]
+fn reimport_changes_nothing_and_a_changed_file_is_versioned_and_audited() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let file = fixture("ledger/nl-semicolon.csv");
+    ok(incasso(&data, &["import", file.to_str().unwrap()]));
+    let before = ok(incasso(
+        &data,
+        &["receivables", "--as-of", AS_OF, "--format", "csv"],
+    ));
+    let again = ok(incasso(&data, &["import", file.to_str().unwrap()]));
+    assert!(again.contains("already imported as import #1"), "{again}");
+    assert!(again.contains("nothing changed"), "{again}");
+
+    // The same content under another name: parsed, and every document found unchanged.
+    let copy = dir.path().join("copy.csv");
+    std::fs::copy(&file, &copy).unwrap();
+    std::fs::write(&copy, std::fs::read_to_string(&file).unwrap() + "\n").unwrap();
+    let out = ok(incasso(&data, &["import", copy.to_str().unwrap()]));
+    assert!(out.contains("0 new, 0 changed, 7 unchanged"), "{out}");
+    assert_eq!(
+        before,
+        ok(incasso(
+            &data,
+            &["receivables", "--as-of", AS_OF, "--format", "csv"]
+        ))
+    );
+
+    let changed = ok(incasso(
+        &data,
+        &[
+            "import",
+            fixture("changed/nl-semicolon.v2.csv").to_str().unwrap(),
+        ],
+    ));
+    assert!(
+        changed.contains("0 new, 1 changed, 1 unchanged"),
+        "{changed}"
+    );
+    assert!(changed.contains("changed invoice F2026-002: total 302.50 -> 242.00; net 250.00 -> 200.00; vat 52.50 -> 42.00"), "{changed}");
+    let csv = ok(incasso(
+        &data,
+        &["receivables", "--as-of", AS_OF, "--format", "csv"],
+    ));
+    assert!(csv.contains("F2026-002,D100,EUR,242.00,242.00,"), "{csv}");
+    let audit = ok(incasso(&data, &["audit", "--format", "csv"]));
+    assert!(
+        audit.contains("document-changed,invoice F2026-002,total 302.50 -> 242.00"),
+        "{audit}"
+    );
+}
+
+#[test]
+fn bad_input_names_the_place_and_leaves_the_store_unchanged() {
+    assert_rejected("bad/empty.csv", &["the file is empty"]);
+    assert_rejected("bad/header-only.csv", &["has a header but no data rows"]);
+    assert_rejected("bad/binary-garbage.csv", &["binary file"]);
+    assert_rejected("bad/not-csv.txt", &["no header row recognised"]);
+    assert_rejected("bad/mixed-encoding.csv", &["mixed encodings", "line 3"]);
+    assert_rejected(
+        "bad/impossible-date.csv",
+        &[
+            "line 3",
+            "column 'Factuurdatum'",
+            "'31-02-2026'",
+            "not a calendar date",
+        ],
+    );
+    assert_rejected(
+        "bad/bad-amount.csv",
+        &["line 3", "column 'Bedrag'", "'12,3,4'", "not an amount"],
+    );
+    assert_rejected(
+        "bad/missing-column.csv",
+        &[
+            "missing required column for issue_date",
+            "Factuurnummer, Debiteur, Bedrag",
+        ],
+    );
+    assert_rejected(
+        "bad/duplicate-number.csv",
+        &[
+            "line 4",
+            "invoice F1 appears again with different content (first on line 2)",
+        ],
+    );
+    assert_rejected(
+        "bad/ambiguous-dates.csv",
+        &["day-month or month-day", "date_format"],
+    );
+}
+
+#[test]
+fn a_bad_file_in_a_batch_does_not_stop_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let o = incasso(
+        &data,
+        &[
+            "import",
+            fixture("bad/impossible-date.csv").to_str().unwrap(),
+            fixture("ledger/en-comma.csv").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).contains("2 file(s): 1 imported, 0 already imported, 1 failed"),
+        "{}",
+        stdout(&o)
+    );
+    let csv = ok(incasso(
+        &data,
+        &["receivables", "--as-of", AS_OF, "--format", "csv"],
+    ));
+    assert!(csv.contains("INV-1001"), "{csv}");
+}
+
+#[test]
+fn skip_bad_rows_imports_the_rest_and_writes_rejected_rows_beside_the_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let input = dir.path().join("ledger.csv");
+    std::fs::copy(fixture("bad/impossible-date.csv"), &input).unwrap();
+    let out = ok(incasso(
+        &data,
+        &["import", "--skip-bad-rows", input.to_str().unwrap()],
+    ));
+    assert!(
+        out.contains("1 new") && out.contains("rejected: 1"),
+        "{out}"
+    );
+    let rejected = std::fs::read_to_string(dir.path().join("ledger.rejected.csv")).unwrap();
+    let mut lines = rejected.lines();
+    assert_eq!(
+        lines.next(),
+        Some("Factuurnummer;Factuurdatum;Debiteur;Bedrag;line;reason")
+    );
+    let row = lines.next().unwrap();
+    assert!(row.starts_with("F2;31-02-2026;D1;20,00;3;"), "{row}");
+    assert!(row.contains("not a calendar date"), "{row}");
+}
+
+#[test]
+fn a_profile_maps_columns_and_a_typo_in_it_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let input = dir.path().join("export.csv");
+    std::fs::write(
+        &input,
+        "Nr,Dag,Klant,Som\nA-1,12/31/2026,K,10.00\nA-2,01/15/2026,K,5.00\n",
+    )
+    .unwrap();
+    let profile = dir.path().join("p.toml");
+    std::fs::write(&profile, "date_format = \"mm/dd/yyyy\"\n[columns]\nnumber = \"Nr\"\nissue_date = \"Dag\"\ndebtor_id = \"Klant\"\ntotal = \"Som\"\n").unwrap();
+    let out = ok(incasso(
+        &data,
+        &[
+            "import",
+            "--profile",
+            profile.to_str().unwrap(),
+            input.to_str().unwrap(),
+        ],
+    ));
+    assert!(out.contains("2 new"), "{out}");
+    let csv = ok(incasso(
+        &data,
+        &["receivables", "--as-of", "2026-03-01", "--format", "csv"],
+    ));
+    assert!(
+        csv.contains("A-2,K,EUR,5.00,5.00,2026-02-14,15,1-30"),
+        "30-day default term: {csv}"
+    );
+
+    std::fs::write(&profile, "date_fromat = \"mm/dd/yyyy\"\n").unwrap();
+    let o = incasso(
+        &data,
+        &[
+            "import",
+            "--profile",
+            profile.to_str().unwrap(),
+            input.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("date_fromat"), "{}", stderr(&o));
+}
+
+/// Third-party receivables exports from the shared corpus: each imports or is refused with a
+/// reason that names the file.
+#[test]
+fn corpus_receivables_exports_import_or_are_refused_clearly() {
+    let Some(corpus) = std::env::var_os("INCASSO_CORPUS").map(PathBuf::from) else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "INCASSO_CORPUS must be set under CI"
+        );
+        eprintln!("INCASSO_CORPUS not set: corpus test skipped");
+        return;
+    };
+    let corpus = if corpus.is_relative() {
+        root().join(corpus)
+    } else {
+        corpus
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let afas = corpus.join("csv/receivables/bdo-debiteuren-openstaande-posten.csv");
+    let data = dir.path().join("afas");
+    let profile = fixture("profiles/afas-openstaande-posten.toml");
+    let out = ok(incasso(
+        &data,
+        &[
+            "import",
+            "--profile",
+            profile.to_str().unwrap(),
+            afas.to_str().unwrap(),
+        ],
+    ));
+    assert!(out.contains("4 new"), "{out}");
+    let csv = ok(incasso(
+        &data,
+        &["receivables", "--as-of", "2024-03-01", "--format", "csv"],
+    ));
+    assert!(
+        csv.contains("12300139,3332,EUR,25717.69,25717.69,2024-02-06,24,1-30"),
+        "{csv}"
+    );
+    // Without a profile the AFAS export lacks an issue-date column: refused, saying so.
+    let o = incasso(
+        &dir.path().join("afas-bare"),
+        &["import", afas.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("missing required column for issue_date"),
+        "{}",
+        stderr(&o)
+    );
+
+    // SAP's open items name no debtor: refused with that reason, not guessed.
+    let sap = corpus.join("csv/receivables/bdo-sap-offene-posten.csv");
+    let o = incasso(&dir.path().join("sap"), &["import", sap.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains(sap.to_str().unwrap()) && err.contains("debtor_id"),
+        "{err}"
+    );
+}
+
+#[test]
+fn ubl_invoices_import_with_attachments_once_and_join_the_ledger() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let out = ok(incasso(
+        &data,
+        &["import", fixture("ubl").to_str().unwrap()],
+    ));
+    assert!(out.contains("5 file(s): 5 imported"), "{out}");
+    assert!(out.contains("credit-note 12115118"), "{out}");
+    assert!(out.contains("invoice TOSL108 for debtor"), "{out}");
+    assert!(
+        out.contains("(open 729.00)"),
+        "prepaid and rounding leave 729 payable: {out}"
+    );
+    let attachments: Vec<_> = std::fs::read_dir(data.join("attachments"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_file())
+        .collect();
+    assert_eq!(
+        attachments.len(),
+        2,
+        "each embedded PDF stored once by hash"
+    );
+    for a in &attachments {
+        let bytes = std::fs::read(a.path()).unwrap();
+        assert_eq!(
+            a.file_name().to_string_lossy(),
+            blake3_hex(&bytes),
+            "stored under its own hash"
+        );
+    }
+    let again = ok(incasso(
+        &data,
+        &["import", fixture("ubl").to_str().unwrap()],
+    ));
+    assert!(again.contains("0 imported, 5 already imported"), "{again}");
+    let csv = ok(incasso(
+        &data,
+        &["receivables", "--as-of", "2026-11-23", "--format", "csv"],
+    ));
+    assert!(csv.contains("TOSL108,"), "{csv}");
+    assert!(
+        csv.contains("10000005,"),
+        "the doc:-prefixed invoice without XML declaration: {csv}"
+    );
+}
+
+#[test]
+fn bad_ubl_is_refused_with_the_element_and_nothing_is_stored() {
+    for (file, expect) in [
+        (
+            "bad/ubl/not-ubl.xml",
+            "not a UBL invoice or credit note (root element order)",
+        ),
+        ("bad/ubl/missing-id.xml", "element Invoice/ID: is missing"),
+        (
+            "bad/ubl/missing-payable.xml",
+            "element Invoice/LegalMonetaryTotal/PayableAmount: is missing",
+        ),
+        (
+            "bad/ubl/currency-mismatch.xml",
+            "amount 242.00 is in USD, but the document currency is EUR",
+        ),
+        ("bad/ubl/truncated.xml", "not well-formed XML"),
+        ("bad/ubl/billion-laughs.xml", "DOCTYPE"),
+    ] {
+        assert_rejected(file, &[expect]);
+    }
+}
+
+#[test]
+fn one_ledger_across_sources_merges_agreement_and_records_conflicts() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    ok(incasso(
+        &data,
+        &[
+            "import",
+            fixture("ubl/nl-si-ubl-2.0-minimal.xml").to_str().unwrap(),
+            fixture("ubl/nl-si-ubl-2.0-full.xml").to_str().unwrap(),
+        ],
+    ));
+    let before = ok(incasso(
+        &data,
+        &["receivables", "--as-of", AS_OF, "--format", "csv"],
+    ));
+    let out = ok(incasso(
+        &data,
+        &[
+            "import",
+            fixture("sources/ledger-matching-ubl.csv").to_str().unwrap(),
+        ],
+    ));
+    assert!(out.contains("0 new, 0 changed, 0 unchanged"), "{out}");
+    assert!(out.contains("1 documents merged, 1 in conflict"), "{out}");
+    // The first-seen version stays authoritative while the conflict is open.
+    assert_eq!(
+        before,
+        ok(incasso(
+            &data,
+            &["receivables", "--as-of", AS_OF, "--format", "csv"]
+        ))
+    );
+    let conflicts = ok(incasso(&data, &["conflicts", "--format", "csv"]));
+    assert!(
+        conflicts.contains("1,invoice TOSL108,total,1729.00,1728.00,"),
+        "{conflicts}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(incasso(&data, &["conflicts", "--format", "json"]))).unwrap();
+    assert_eq!(json[0]["status"], "open");
+
+    ok(incasso(
+        &data,
+        &["conflicts", "resolve", "1", "--keep", "incoming"],
+    ));
+    let after = ok(incasso(
+        &data,
+        &["receivables", "--as-of", AS_OF, "--format", "csv"],
+    ));
+    assert!(
+        after.contains("TOSL108,88884444,EUR,1728.00,1728.00,"),
+        "{after}"
+    );
+    assert!(ok(incasso(&data, &["conflicts"])).contains("0 conflict(s) open"));
+    let o = incasso(&data, &["conflicts", "resolve", "1", "--keep", "stored"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("already resolved"), "{}", stderr(&o));
+    let audit = ok(incasso(&data, &["audit", "--format", "csv"]));
+    assert!(
+        audit.contains("conflict-recorded") && audit.contains("conflict-resolved"),
+        "{audit}"
+    );
+}
+
+#[test]
+fn workbooks_read_like_csv_and_the_same_ledger_from_two_sources_is_one_ledger() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv_only = dir.path().join("csv");
+    ok(incasso(
+        &csv_only,
+        &[
+            "import",
+            fixture("ledger/nl-semicolon.csv").to_str().unwrap(),
+        ],
+    ));
+    let want = ok(incasso(
+        &csv_only,
+        &["receivables", "--as-of", AS_OF, "--format", "csv"],
+    ));
+    for book in [
+        "xlsx/nl-ledger.xlsx",
+        "xlsx/nl-ledger-1904.xlsx",
+        "xlsx/nl-ledger.xls",
+    ] {
+        let data = dir.path().join(book.replace('/', "-"));
+        let out = ok(incasso(&data, &["import", fixture(book).to_str().unwrap()]));
+        assert!(out.contains("7 new"), "{book}: {out}");
+        assert!(
+            book.ends_with(".xls") || out.contains("1 totals"),
+            "the xlsx exports end in a totals row: {out}"
+        );
+        assert_eq!(
+            ok(incasso(
+                &data,
+                &["receivables", "--as-of", AS_OF, "--format", "csv"]
+            )),
+            want,
+            "{book}"
+        );
+        let json: serde_json::Value = serde_json::from_str(&ok(incasso(
+            &data,
+            &["receivables", "--as-of", AS_OF, "--format", "json"],
+        )))
+        .unwrap();
+        assert!(
+            json["items"][0]["source"]
+                .as_str()
+                .unwrap()
+                .contains("sheet 'Debiteuren' row"),
+            "{}",
+            json["items"][0]
+        );
+    }
+    // CSV and workbook of the same ledger together: merged, the receivables unchanged.
+    let both = dir.path().join("both");
+    ok(incasso(
+        &both,
+        &[
+            "import",
+            fixture("ledger/nl-semicolon.csv").to_str().unwrap(),
+        ],
+    ));
+    let out = ok(incasso(
+        &both,
+        &["import", fixture("xlsx/nl-ledger.xlsx").to_str().unwrap()],
+    ));
+    assert!(out.contains("7 documents merged, 0 in conflict"), "{out}");
+    assert_eq!(
+        ok(incasso(
+            &both,
+            &["receivables", "--as-of", AS_OF, "--format", "csv"]
+        )),
+        want
+    );
+
+    // A row error names the sheet's own row.
+    let wb = dir.path().join("wrong.xlsx");
+    std::fs::copy(fixture("xlsx/nl-ledger.xlsx"), &wb).unwrap();
+    let o = incasso(
+        &dir.path().join("x"),
+        &["import", "--sheet", "Info", wb.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("no header row recognised"),
+        "{}",
+        stderr(&o)
+    );
+    let o = incasso(
+        &dir.path().join("x"),
+        &["import", "--sheet", "Nope", wb.to_str().unwrap()],
+    );
+    assert!(
+        stderr(&o).contains("has no sheet 'Nope'; its sheets are: Info, Debiteuren"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn bad_workbooks_and_huge_files_are_refused_without_reading_them_whole() {
+    assert_rejected(
+        "bad/xlsx/renamed-zip.xlsx",
+        &["not a readable Excel workbook"],
+    );
+    assert_rejected("bad/xlsx/zip-bomb.xlsx", &["likely zip bomb"]);
+    assert_rejected("bad/xlsx/password-protected.xlsx", &["password-protected"]);
+    // A 2 GB e-invoice (sparse, so the test stays cheap) is refused by its size.
+    let dir = tempfile::tempdir().unwrap();
+    let huge = dir.path().join("huge.xml");
+    let f = std::fs::File::create(&huge).unwrap();
+    use std::io::Write;
+    (&f).write_all(b"<?xml version=\"1.0\"?>\n<Invoice xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:Invoice-2\">").unwrap();
+    f.set_len(2 * 1024 * 1024 * 1024).unwrap();
+    let o = incasso(
+        &dir.path().join("data"),
+        &["import", huge.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("is 2147 MB; files of this kind over 268 MB are refused"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn a_folder_of_e_invoices_commits_together_but_each_file_stands_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let inbox = dir.path().join("inbox");
+    std::fs::create_dir_all(&inbox).unwrap();
+    for f in std::fs::read_dir(fixture("ubl")).unwrap() {
+        let p = f.unwrap().path();
+        std::fs::copy(&p, inbox.join(p.file_name().unwrap())).unwrap();
+    }
+    std::fs::copy(
+        fixture("ubl/nl-si-ubl-2.0-full.xml"),
+        inbox.join("zz-same-bytes-again.xml"),
+    )
+    .unwrap();
+    std::fs::copy(
+        fixture("bad/ubl/currency-mismatch.xml"),
+        inbox.join("m-bad.xml"),
+    )
+    .unwrap();
+    let data = dir.path().join("data");
+    let o = incasso(&data, &["import", inbox.to_str().unwrap()]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "one bad file fails the run's exit code"
+    );
+    let out = stdout(&o);
+    assert!(
+        out.contains("7 file(s): 5 imported, 1 already imported, 1 failed"),
+        "{out}"
+    );
+    assert!(
+        stderr(&o).contains("m-bad.xml") && stderr(&o).contains("is in USD"),
+        "{}",
+        stderr(&o)
+    );
+    let audit: serde_json::Value =
+        serde_json::from_str(&ok(incasso(&data, &["audit", "--format", "json"]))).unwrap();
+    let names: Vec<&str> = audit["imports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["source"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 5, "one import record per file: {names:?}");
+    let json: serde_json::Value = serde_json::from_str(&ok(incasso(
+        &data,
+        &["receivables", "--as-of", AS_OF, "--format", "json"],
+    )))
+    .unwrap();
+    let sources: Vec<&str> = json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["source"].as_str().unwrap())
+        .collect();
+    assert!(
+        sources
+            .iter()
+            .any(|s| s.ends_with("nl-si-ubl-2.0-full.xml, element /Invoice")),
+        "{sources:?}"
+    );
+}
+
+#[test]
+fn a_huge_field_is_refused_with_its_place_and_a_short_quote() {
+    let dir = tempfile::tempdir().unwrap();
+    let huge = "Bakkerij ".repeat(120_000); // about 1 MB
+    let read = |f: &str| std::fs::read_to_string(fixture(f)).unwrap();
+    let cases = [
+        (
+            "ledger.csv",
+            read("ledger/nl-semicolon.csv").replacen("Bakkerij De Zon B.V.", &huge, 1),
+            "line 2, column 'Naam'",
+        ),
+        (
+            "bank.csv",
+            read("bank/rabobank-2026-11.csv").replacen("Bakkerij De Zon B.V.", &huge, 1),
+            "line 2, column 'Naam tegenpartij'",
+        ),
+        (
+            "bank.camt053.xml",
+            read("bank/rabobank-2026-11.camt053.xml").replacen("Bakkerij De Zon B.V.", &huge, 1),
+            "Dbtr/Nm",
+        ),
+        (
+            "bank.sta",
+            read("bank/knab-2026-11-15.sta").replacen("/NAME", &format!("/NAME/{huge}"), 1),
+            "field :86:",
+        ),
+        (
+            "invoice.xml",
+            read("ubl/nl-si-ubl-2.0-minimal.xml").replacen("Ontvanger", &huge, 1),
+            "RegistrationName",
+        ),
+    ];
+    for (name, text, place) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let data = dir.path().join(format!("data-{name}"));
+        let o = incasso(&data, &["import", path.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(1), "{name}: {}", stdout(&o));
+        let err = stderr(&o);
+        assert!(
+            err.len() < 2_000,
+            "{name}: the error quotes {} bytes",
+            err.len()
+        );
+        assert!(err.contains(path.to_str().unwrap()), "{name}: {err}");
+        assert!(err.contains(place), "{name}: expected {place} in {err}");
+        assert!(err.contains("at most 4000"), "{name}: {err}");
+        let stored = ok(incasso(
+            &data,
+            &["receivables", "--as-of", AS_OF, "--format", "csv"],
+        ));
+        assert_eq!(
+            stored.lines().count(),
+            1,
+            "{name}: something was stored: {stored}"
+        );
+    }
+}
+
+/// Matching on other people's data, debtor identity (#13, partly): debtor columns told apart by
+/// content, a credit note linked by a header in other words or by its description, and a debtor
+/// master file whose names and addresses every claim then carries.
+#[test]
+fn debtors_an_agency_can_find_and_credit_notes_linked_in_other_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let ledger = dir.path().join("ledger.csv");
+    std::fs::write(
+        &ledger,
+        "Factuurnummer;Factuurdatum;Vervaldatum;Debiteur;Debiteurnummer;Type debiteur;Bedrag incl. BTW;Omschrijving;Oorspronkelijk factuurnr.\n\
+         F-101;01-02-2026;15-02-2026;Bakkerij De Zon B.V.;D100;Zakelijk;1.210,00;Brood;\n\
+         F-102;05-02-2026;19-02-2026;Jansen Installaties;D200;Zakelijk;500,00;Onderhoud;\n\
+         F-103;06-02-2026;20-02-2026;D300;D300;Zakelijk;800,00;Verf;\n\
+         C-1;10-02-2026;10-02-2026;Bakkerij De Zon B.V.;D100;Zakelijk;-210,00;Creditering factuur F-101 (te veel geleverd);\n\
+         C-2;11-02-2026;11-02-2026;Jansen Installaties;D200;Zakelijk;-50,00;Korting;F-102\n",
+    )
+    .unwrap();
+    let out = ok(incasso(&data, &["import", ledger.to_str().unwrap()]));
+    assert!(
+        out.contains("debtor_id <- 'Debiteurnummer', debtor_name <- 'Debiteur'"),
+        "{out}"
+    );
+    assert!(
+        out.contains("'Debiteur' holds names, 'Debiteurnummer' holds codes"),
+        "{out}"
+    );
+    assert!(
+        out.contains("credited_invoice <- 'Oorspronkelijk factuurnr.'"),
+        "{out}"
+    );
+    assert!(
+        out.contains("credit note C-1 names invoice F-101 of the same debtor in its description; linked to it"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "debtor fields found: name; 1 of 3 debtors without a name, 3 without an address"
+        ),
+        "{out}"
+    );
+    let open = ok(incasso(
+        &data,
+        &["receivables", "--as-of", "2026-06-30", "--format", "csv"],
+    ));
+    assert!(open.contains("F-101,D100,EUR,1210.00,1000.00,"), "{open}");
+    assert!(open.contains("F-102,D200,EUR,500.00,450.00,"), "{open}");
+
+    // A debtor master file, told from a ledger by its content, fills names and addresses.
+    let list = dir.path().join("klanten.csv");
+    std::fs::write(
+        &list,
+        "Klantnummer;Naam;Adres;Postcode;Plaats;KvK;E-mail;IBAN\n\
+         D300;Schildersbedrijf Verf & Co V.O.F.;Kerkstraat 7;3511 AB;Utrecht;87654321;admin@verf.nl;NL91ABNA0417164300\n\
+         D100;Bakkerij De Zon B.V.;Dorpsstraat 1;1234 AB;Zeist;12345678;;\n",
+    )
+    .unwrap();
+    let out = ok(incasso(&data, &["import", list.to_str().unwrap()]));
+    assert!(out.contains("debtor list imported"), "{out}");
+    assert!(
+        out.contains("debtors: 2 in the file, 0 new, 2 updated"),
+        "{out}"
+    );
+    let v: serde_json::Value = serde_json::from_str(&ok(incasso(
+        &data,
+        &["claims", "--as-of", "2026-06-30", "--format", "json"],
+    )))
+    .unwrap();
+    let claims = v["claims"].as_array().unwrap();
+    let d300 = claims
+        .iter()
+        .find(|c| c["debtor"]["id"] == "D300")
+        .unwrap_or_else(|| panic!("{v}"));
+    assert_eq!(d300["debtor"]["name"], "Schildersbedrijf Verf & Co V.O.F.");
+    assert_eq!(d300["debtor"]["address"]["city"], "Utrecht");
+    for c in claims {
+        assert!(
+            c["debtor"]["name"].as_str().is_some_and(|n| !n.is_empty()),
+            "every claim names its debtor: {c}"
+        );
+    }
+    // The list again changes nothing.
+    let out = ok(incasso(&data, &["import", list.to_str().unwrap()]));
+    assert!(out.contains("already imported"), "{out}");
+}

@@ -1,0 +1,125 @@
+//! What every test module shares: the workspace's folders, running the `incasso` binary, and
+//! reading what it said.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root")
+        .to_path_buf()
+}
+
+pub fn fixture(p: &str) -> PathBuf {
+    root().join("fixtures").join(p)
+}
+
+pub fn incasso(data: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_incasso"))
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("run incasso")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+pub fn ok(o: Output) -> String {
+    assert!(
+        o.status.success(),
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        o.status.code(),
+        stdout(&o),
+        stderr(&o)
+    );
+    stdout(&o)
+}
+
+pub const AS_OF: &str = "2026-11-23";
+
+pub fn assert_rejected(file: &str, expect: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    ok(incasso(
+        &data,
+        &[
+            "import",
+            fixture("ledger/nl-semicolon.csv").to_str().unwrap(),
+        ],
+    ));
+    let before = ok(incasso(
+        &data,
+        &["receivables", "--as-of", AS_OF, "--format", "csv"],
+    ));
+    let path = fixture(file);
+    let o = incasso(&data, &["import", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{file} must fail: {}", stdout(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains(path.to_str().unwrap()),
+        "{file}: error must name the file: {err}"
+    );
+    for e in expect {
+        assert!(err.contains(e), "{file}: expected '{e}' in: {err}");
+    }
+    assert!(err.contains("nothing from this file was stored"), "{err}");
+    assert_eq!(
+        before,
+        ok(incasso(
+            &data,
+            &["receivables", "--as-of", AS_OF, "--format", "csv"]
+        )),
+        "{file} changed the store"
+    );
+    let imports = ok(incasso(&data, &["audit", "--format", "json"]));
+    let v: serde_json::Value = serde_json::from_str(&imports).unwrap();
+    assert_eq!(
+        v["imports"].as_array().unwrap().len(),
+        1,
+        "{file} left an import record"
+    );
+}
+
+/// Rate tables that reach past the built-in ones, for tests dated after them. The rates are the
+/// built-in tables' last rates carried forward: test data, not a statement of the law.
+pub fn extended_rates(dir: &Path) -> PathBuf {
+    let rates = dir.join("rates");
+    std::fs::create_dir_all(&rates).unwrap();
+    let src = root().join("core/src/law/rates");
+    for name in ["nl-6-119.csv", "nl-6-119a.csv", "be-2002-b2b.csv"] {
+        let text = std::fs::read_to_string(src.join(name))
+            .unwrap()
+            .replace("# known_until: 2026-06-30", "# known_until: 2027-12-31");
+        std::fs::write(rates.join(name), text).unwrap();
+    }
+    rates
+}
+
+pub fn blake3_hex(bytes: &[u8]) -> String {
+    // The store names attachments by BLAKE3; recompute it with the same crate the connector uses.
+    incasso_connectors::source::hash_hex(bytes)
+}
+
+/// What a person sees of a run: the exit code, stdout and stderr, with the paths named replaced
+/// by placeholders (for snapshots).
+pub fn seen(o: &Output, paths: &[(&Path, &str)]) -> String {
+    let mut text = format!(
+        "exit: {:?}\n--- stdout\n{}--- stderr\n{}",
+        o.status.code(),
+        stdout(o),
+        stderr(o)
+    );
+    for (p, name) in paths {
+        text = text.replace(&p.display().to_string(), name);
+    }
+    text
+}
