@@ -111,7 +111,7 @@ enum Command {
     /// The audit log: imports and every change to a stored record.
     Audit(args::FormatArg),
     /// Test and benchmark data.
-    Fixtures(fixtures::Args),
+    Fixtures(incasso_fixtures_gen::cli::Args),
     /// The data directory itself: move one written by an older incasso to this one's schema.
     Store(store::Args),
 }
@@ -165,7 +165,7 @@ impl Command {
             Command::Rates(a) => rates::run(ctx, a),
             Command::Letter(a) => letter::run(ctx, a),
             Command::Conflicts(a) => conflicts::run(ctx, a),
-            Command::Fixtures(a) => fixtures::run(a),
+            Command::Fixtures(a) => incasso_fixtures_gen::cli::run(a).map(|()| ExitStatus::Success),
             Command::Store(a) => store::run(ctx, a),
         }
     }

@@ -17,6 +17,7 @@ use incasso_core::money::round_cents;
 use rust_decimal::Decimal;
 
 mod bank;
+pub mod cli;
 
 pub use bank::{debtor_iban, ledger_knows_iban, payment_reference, OWN_IBAN};
 

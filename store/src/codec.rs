@@ -166,56 +166,62 @@ impl StoredDoc {
     /// fields themselves, each named and length-prefixed, so a change of storage encoding
     /// changes no fingerprint.
     pub fn fingerprint(d: &Document) -> u64 {
-        let mut h = blake3::Hasher::new();
-        let mut field = |name: &str, value: Option<&[u8]>| {
-            h.update(name.as_bytes());
-            match value {
-                Some(v) => {
-                    h.update(&[1]);
-                    h.update(&(v.len() as u64).to_le_bytes());
-                    h.update(v);
+        // Each field is its number, whether it is there, its length and its bytes, laid out in
+        // one buffer (kept per thread) and hashed once.
+        thread_local! {
+            static BUF: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(Vec::with_capacity(256));
+        }
+        BUF.with_borrow_mut(|buf| {
+            buf.clear();
+            let mut field = |n: u8, value: Option<&[u8]>| {
+                buf.push(n);
+                match value {
+                    Some(v) => {
+                        buf.push(1);
+                        buf.extend_from_slice(&(v.len() as u32).to_le_bytes());
+                        buf.extend_from_slice(v);
+                    }
+                    None => buf.push(0),
                 }
-                None => {
-                    h.update(&[0]);
-                }
-            }
-        };
-        // An amount exactly as written: mantissa and scale (10.0 and 10.00 are different text).
-        let amount = |a: Decimal| {
-            let mut b = a.mantissa().to_le_bytes().to_vec();
-            b.push(a.scale() as u8);
-            b
-        };
-        let opt_amount = |a: Option<Decimal>| a.map(amount);
-        field("kind", Some(d.kind.code().as_bytes()));
-        field("number", Some(d.number.as_str().as_bytes()));
-        field("debtor", Some(d.debtor.as_str().as_bytes()));
-        field("issue_date", Some(&day(d.issue_date).to_le_bytes()));
-        field("due_date", Some(&day(d.due_date).to_le_bytes()));
-        field("currency", Some(d.currency.as_str().as_bytes()));
-        field("net", opt_amount(d.net).as_deref());
-        field("vat", opt_amount(d.vat).as_deref());
-        field("total", Some(&amount(d.total)));
-        field("source_open", opt_amount(d.source_open).as_deref());
-        field("status", Some(d.status.code().as_bytes()));
-        field(
-            "credited_invoice",
-            d.credited_invoice.as_ref().map(|n| n.as_str().as_bytes()),
-        );
-        field(
-            "payment_reference",
-            d.payment_reference.as_deref().map(str::as_bytes),
-        );
-        field("description", d.description.as_deref().map(str::as_bytes));
-        let hash = h.finalize();
-        u64::from_le_bytes(hash.as_bytes()[..8].try_into().expect("32-byte hash"))
+            };
+            // An amount exactly as written: mantissa and scale (10.0 and 10.00 differ as text).
+            let amount = |a: Decimal| {
+                let mut b = [0u8; 17];
+                b[..16].copy_from_slice(&a.mantissa().to_le_bytes());
+                b[16] = a.scale() as u8;
+                b
+            };
+            let opt = |a: Option<Decimal>| a.map(amount);
+            field(1, Some(d.kind.code().as_bytes()));
+            field(2, Some(d.number.as_str().as_bytes()));
+            field(3, Some(d.debtor.as_str().as_bytes()));
+            field(4, Some(&day(d.issue_date).to_le_bytes()));
+            field(5, Some(&day(d.due_date).to_le_bytes()));
+            field(6, Some(d.currency.as_str().as_bytes()));
+            field(7, opt(d.net).as_ref().map(|a| &a[..]));
+            field(8, opt(d.vat).as_ref().map(|a| &a[..]));
+            field(9, Some(&amount(d.total)));
+            field(10, opt(d.source_open).as_ref().map(|a| &a[..]));
+            field(11, Some(d.status.code().as_bytes()));
+            field(
+                12,
+                d.credited_invoice.as_ref().map(|n| n.as_str().as_bytes()),
+            );
+            field(13, d.payment_reference.as_deref().map(str::as_bytes));
+            field(14, d.description.as_deref().map(str::as_bytes));
+            let hash = blake3::hash(buf);
+            u64::from_le_bytes(hash.as_bytes()[..8].try_into().expect("32-byte hash"))
+        })
     }
 }
 
 /// Records as stored: postcard (serde, varint integers), compact and fast to read back.
 pub(crate) fn encode<T: Serialize>(v: &T) -> Vec<u8> {
-    // The records are plain structs and enums of fixed shape: postcard encodes every one.
-    postcard::to_stdvec(v).expect("postcard encodes plain records")
+    // The records are plain structs and enums of fixed shape: postcard encodes every one. The
+    // size is measured first so a block is written into one allocation: growing a buffer of
+    // hundreds of kilobytes step by step holds the allocator's lock the import's reader needs.
+    let size = postcard::experimental::serialized_size(v).expect("postcard sizes plain records");
+    postcard::to_extend(v, Vec::with_capacity(size)).expect("postcard encodes plain records")
 }
 
 /// Reads a record back; a record that does not decode is named by its key.

@@ -5,7 +5,6 @@ pub mod calc;
 pub mod claims;
 pub mod conflicts;
 pub mod demo;
-pub mod fixtures;
 pub mod import;
 pub mod intake;
 pub mod letter;

@@ -1,13 +1,18 @@
-//! `incasso fixtures generate`: test and benchmark data (see the `incasso-fixtures-gen` crate).
+//! `incasso fixtures generate`: the generator's command-line arguments, mounted by the `incasso`
+//! binary as its `fixtures` command.
 
 use std::path::PathBuf;
 
 use anyhow::Result;
 use chrono::NaiveDate;
-use incasso_fixtures_gen::{generate, Dialect, Generate};
 
-use crate::args::parse_date;
-use crate::exit::ExitStatus;
+use crate::{generate, Dialect, Generate};
+
+/// A date as `YYYY-MM-DD`.
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("'{s}' is not a date: expected YYYY-MM-DD, e.g. 2026-10-31"))
+}
 
 /// Arguments of `incasso fixtures`.
 #[derive(clap::Args)]
@@ -49,7 +54,7 @@ enum FixturesCommand {
 }
 
 /// Generates the files and says what was written.
-pub fn run(a: Args) -> Result<ExitStatus> {
+pub fn run(a: Args) -> Result<()> {
     let FixturesCommand::Generate {
         invoices,
         seed,
@@ -72,5 +77,5 @@ pub fn run(a: Args) -> Result<ExitStatus> {
     for line in written {
         println!("{line}");
     }
-    Ok(ExitStatus::Success)
+    Ok(())
 }
