@@ -210,9 +210,27 @@ fn watching_picks_up_a_dropped_file_on_notification_without_waiting_for_the_poll
     while !done.exists() && std::time::Instant::now() < deadline {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
-    let _ = child.kill();
-    let _ = child.wait();
+    // SIGTERM: the watcher ends cleanly after the pass in progress, with the status 130.
+    // SAFETY: sending a signal to our own child process.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break Some(s);
+        }
+        if std::time::Instant::now() > until {
+            let _ = child.kill();
+            break None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
     let err = std::fs::read_to_string(dir.path().join("watch.err")).unwrap_or_default();
+    assert_eq!(
+        status.and_then(|s| s.code()),
+        Some(130),
+        "stopped by SIGTERM within a second, as interrupted: {err}"
+    );
+    assert!(err.contains("watch stopped by a signal"), "{err}");
     if err.contains("no change notifications") {
         eprintln!("no file-system notifications here; the polling fallback is in use: {err}");
         return;

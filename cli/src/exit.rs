@@ -15,6 +15,8 @@ pub enum ExitStatus {
     Busy,
     /// 4: the nightly run stopped because a step failed outright.
     Broken,
+    /// 130 (128 + SIGINT, as shells report it): stopped by SIGINT or SIGTERM, cleanly.
+    Interrupted,
 }
 
 impl From<ExitStatus> for ExitCode {
@@ -25,6 +27,7 @@ impl From<ExitStatus> for ExitCode {
             ExitStatus::Usage => 2,
             ExitStatus::Busy => 3,
             ExitStatus::Broken => 4,
+            ExitStatus::Interrupted => 130,
         })
     }
 }
@@ -38,4 +41,25 @@ impl ExitStatus {
             ExitStatus::Failure
         }
     }
+}
+
+/// Set by SIGINT or SIGTERM once [`on_interrupt`] has been called.
+static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// From now on SIGINT and SIGTERM only set a flag, which long-running commands check between
+/// units of work; the returned flag is that one.
+pub fn on_interrupt() -> &'static std::sync::atomic::AtomicBool {
+    #[cfg(unix)]
+    {
+        extern "C" fn note(_: libc::c_int) {
+            INTERRUPTED.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        let handler: extern "C" fn(libc::c_int) = note;
+        // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
+        unsafe {
+            libc::signal(libc::SIGINT, handler as libc::sighandler_t);
+            libc::signal(libc::SIGTERM, handler as libc::sighandler_t);
+        }
+    }
+    &INTERRUPTED
 }

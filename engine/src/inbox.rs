@@ -4,6 +4,7 @@
 //! never deleted; the same content dropped again is recognised and not imported twice.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime};
 
 use anyhow::{Context, Result};
@@ -169,17 +170,38 @@ fn quarantine_file(file: &Path, quarantine: &Path, name: &str, why: &str) -> Res
 }
 
 /// Watches the inbox: a pass whenever the file system reports a change in it, and at the
-/// latest every `poll` (network shares often report nothing); `after` gets each pass and says
-/// whether to go on. Each pass opens the administration's store and lets go of it after, so a
-/// nightly run can have it between passes; a pass that fails (the store busy) is tried again.
+/// latest every `poll` (network shares often report nothing); `after` gets each pass. Each pass
+/// opens the administration's store and lets go of it after, so a nightly run can have it
+/// between passes; a pass that fails (the store busy) is tried again. When `stop` is set (a
+/// signal) the watch ends after the pass in progress: every file is imported whole or not at all.
 pub fn watch(
     data_dir: &Path,
     inbox: &Path,
-    poll: Duration,
-    settle: Duration,
+    (poll, settle): (Duration, Duration),
+    stop: &AtomicBool,
     rep: &dyn Reporter,
-    mut after: impl FnMut(&Pass) -> bool,
+    mut after: impl FnMut(&Pass),
 ) -> Result<()> {
+    // Waits up to `d`, returning early on a change notification or a stop.
+    let wait = |d: Duration, news: Option<&std::sync::mpsc::Receiver<()>>| {
+        let until = std::time::Instant::now() + d;
+        while !stop.load(Ordering::Relaxed) {
+            let left = until.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                return;
+            }
+            let slice = left.min(Duration::from_millis(100));
+            match news {
+                Some(rx) => {
+                    if rx.recv_timeout(slice).is_ok() {
+                        while rx.try_recv().is_ok() {}
+                        return;
+                    }
+                }
+                None => std::thread::sleep(slice),
+            }
+        }
+    };
     use notify::Watcher;
     let (tx, rx) = std::sync::mpsc::channel();
     let watcher = notify::recommended_watcher(move |e: notify::Result<notify::Event>| {
@@ -199,30 +221,23 @@ pub fn watch(
             poll.as_secs()
         );
     }
-    loop {
+    while !stop.load(Ordering::Relaxed) {
         let p = match pass(&Workspace::new(data_dir, None), inbox, settle, rep) {
             Ok(p) => p,
             Err(e) => {
                 complain!(rep, "error: {e:#}; trying again in {}s", poll.as_secs());
-                std::thread::sleep(poll);
+                wait(poll, None);
                 continue;
             }
         };
-        if !after(&p) {
-            return Ok(());
-        }
+        after(&p);
         // A file still being written is looked at again soon; otherwise wait for news.
-        let wait = if p.waiting.is_empty() {
+        let next = if p.waiting.is_empty() {
             poll
         } else {
             settle.max(Duration::from_millis(500))
         };
-        if watcher.is_ok() {
-            if rx.recv_timeout(wait).is_ok() {
-                while rx.try_recv().is_ok() {}
-            }
-        } else {
-            std::thread::sleep(wait);
-        }
+        wait(next, watcher.is_ok().then_some(&rx));
     }
+    Ok(())
 }

@@ -57,9 +57,15 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<ExitStatus> {
         return Ok(ExitStatus::from_ok(p.quarantined.is_empty()));
     }
     let poll = Duration::from_secs(a.poll_seconds);
-    watch(ctx.ws.data_dir(), &a.inbox, poll, settle, &Console, |p| {
-        report(p);
-        true
-    })?;
-    Ok(ExitStatus::Success)
+    let stop = crate::exit::on_interrupt();
+    watch(
+        ctx.ws.data_dir(),
+        &a.inbox,
+        (poll, settle),
+        stop,
+        &Console,
+        report,
+    )?;
+    eprintln!("watch stopped by a signal after the pass in progress; nothing is half-imported");
+    Ok(ExitStatus::Interrupted)
 }
