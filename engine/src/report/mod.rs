@@ -13,7 +13,10 @@ use incasso_core::money::format_cents;
 use incasso_store::{ConflictStatus, SubmissionState};
 use rust_decimal::Decimal;
 
+mod figures;
 pub mod workbook;
+
+pub use figures::{figures, quarantined_in, Figures, FiguresOf};
 
 use crate::reconciled::{reconciled, Reconciled};
 use crate::Workspace;
@@ -113,26 +116,6 @@ fn table(out: &mut String, header: &[&str], rows: &[Vec<String>]) {
     out.push_str("</table>");
 }
 
-/// The figures of a report, computed once (the nightly run reuses them for its summary).
-pub struct Figures {
-    /// Open amount per currency.
-    pub open: BTreeMap<String, Decimal>,
-    /// Open items.
-    pub items: usize,
-    /// Money received and not applied: lines, and amount per currency.
-    pub unmatched: (usize, BTreeMap<String, Decimal>),
-    /// Matches waiting in review.
-    pub review: usize,
-    /// Claims that qualify, or why they could not be computed.
-    pub claims_ready: Result<(usize, BTreeMap<String, Decimal>), String>,
-    /// Submission states and counts.
-    pub submitted: BTreeMap<&'static str, usize>,
-    /// Open conflicts.
-    pub conflicts: usize,
-    /// Files in quarantine.
-    pub quarantined: Vec<String>,
-}
-
 /// Writes the report; returns its figures.
 pub fn write(
     ws: &Workspace,
@@ -192,18 +175,26 @@ pub fn write_from(
         env!("CARGO_PKG_VERSION")
     );
 
-    let mut open: BTreeMap<String, Decimal> = BTreeMap::new();
-    for it in &items {
-        *open.entry(it.currency.to_string()).or_default() += it.open;
-    }
-    let mut unmatched_amount: BTreeMap<String, Decimal> = BTreeMap::new();
-    let mut unmatched_rows = Vec::new();
-    for (p, o) in r.payments.iter().zip(&r.matching.outcomes) {
-        if o.money_not_applied() {
-            *unmatched_amount
-                .entry(p.amount.currency().to_string())
-                .or_default() += o.unapplied;
-            unmatched_rows.push(vec![
+    let open_conflicts: Vec<_> = conflicts
+        .iter()
+        .filter(|c| c.status == ConflictStatus::Open)
+        .collect();
+    let f = figures(&FiguresOf {
+        items: &items,
+        ledger: r,
+        submissions: &subs,
+        conflicts: &conflicts,
+        quarantined: quarantined_in(inbox),
+        claims: claims.clone(),
+    });
+    let unmatched_rows: Vec<Vec<String>> = r
+        .payments
+        .iter()
+        .zip(&r.matching.outcomes)
+        .filter(|(_, o)| o.money_not_applied())
+        .take(50)
+        .map(|(p, o)| {
+            vec![
                 p.date.to_string(),
                 p.counterparty_name.clone().unwrap_or_default(),
                 p.remittance.clone().unwrap_or_default(),
@@ -211,43 +202,12 @@ pub fn write_from(
                 format_cents(o.unapplied),
                 o.status.code().to_string(),
                 o.notes.join("; "),
-            ]);
-        }
-    }
-    let mut submitted: BTreeMap<&'static str, usize> = BTreeMap::new();
-    for s in &subs {
-        *submitted.entry(s.state.code()).or_default() += 1;
-    }
-    let open_conflicts: Vec<_> = conflicts
-        .iter()
-        .filter(|c| c.status == ConflictStatus::Open)
-        .collect();
-    let quarantined: Vec<String> = inbox
-        .map(|i| i.join("quarantine"))
-        .and_then(|q| std::fs::read_dir(q).ok())
-        .map(|rd| {
-            let mut v: Vec<String> = rd
-                .filter_map(|e| e.ok())
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .filter(|n| !n.ends_with(".error.txt"))
-                .collect();
-            v.sort();
-            v
+            ]
         })
-        .unwrap_or_default();
-    let claims_ready = match &claims {
-        Ok(p) => {
-            let mut t: BTreeMap<String, Decimal> = BTreeMap::new();
-            for c in &p.claims {
-                *t.entry(c.currency.to_string()).or_default() += c.amounts.total_outstanding;
-            }
-            Ok((p.claims.len(), t))
-        }
-        Err(e) => Err(e.clone()),
-    };
+        .collect();
 
     html.push_str("<div class=\"cards\">");
-    for (c, a) in &open {
+    for (c, a) in &f.open {
         let _ = write!(
             html,
             "<div class=\"card\">Open {c}<b>{}</b>{}</div>",
@@ -261,10 +221,9 @@ pub fn write_from(
     let _ = write!(
         html,
         "<div class=\"card\">Money not applied<b>{}</b>lines, {} in review</div>",
-        unmatched_rows.len(),
-        r.matching.review.len()
+        f.unmatched.0, f.review
     );
-    match &claims_ready {
+    match &f.claims_ready {
         Ok((n, _)) => {
             let _ = write!(
                 html,
@@ -287,7 +246,7 @@ pub fn write_from(
         let _ = write!(
             html,
             "<div class=\"card\">Quarantined<b>{}</b>files</div>",
-            quarantined.len()
+            f.quarantined.len()
         );
     }
     html.push_str("</div>");
@@ -340,8 +299,6 @@ pub fn write_from(
     );
 
     html.push_str("<h2>Money received, not applied</h2>");
-    let unmatched_count = unmatched_rows.len();
-    unmatched_rows.truncate(50);
     table(
         &mut html,
         &[
@@ -421,7 +378,7 @@ pub fn write_from(
         }
     }
     html.push_str("<h2>Claims</h2>");
-    match &claims_ready {
+    match &f.claims_ready {
         Ok((n, totals)) => {
             let rows: Vec<Vec<String>> = totals
                 .iter()
@@ -489,7 +446,7 @@ pub fn write_from(
     .map(|s| {
         vec![
             s.code().to_string(),
-            submitted.get(s.code()).copied().unwrap_or(0).to_string(),
+            f.submitted.get(s.code()).copied().unwrap_or(0).to_string(),
         ]
     })
     .collect();
@@ -520,7 +477,8 @@ pub fn write_from(
 
     if inbox.is_some() {
         html.push_str("<h2>Quarantined files</h2>");
-        let q: Vec<Vec<String>> = quarantined
+        let q: Vec<Vec<String>> = f
+            .quarantined
             .iter()
             .map(|n| vec![n.clone(), format!("{n}.error.txt")])
             .collect();
@@ -528,14 +486,5 @@ pub fn write_from(
     }
     html.push_str("</body></html>\n");
     std::fs::write(out_file, html).with_context(|| format!("writing {}", out_file.display()))?;
-    Ok(Figures {
-        open,
-        items: items.len(),
-        unmatched: (unmatched_count, unmatched_amount),
-        review: r.matching.review.len(),
-        claims_ready,
-        submitted,
-        conflicts: open_conflicts.len(),
-        quarantined,
-    })
+    Ok(f)
 }
