@@ -342,3 +342,43 @@ fn import_one(
     };
     ledger::import_ledger(store, file, &inspection, kind, sheet_text, options, rep)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reporter::Collect;
+
+    /// The engine as a library: the fixtures' ledger folder imported, then again, with what it
+    /// says collected instead of printed.
+    #[test]
+    fn a_folder_imports_once_and_says_so_through_the_reporter() {
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/ledger");
+        let dir = tempfile::tempdir().unwrap();
+        let ws = Workspace::new(dir.path().join("data"), None);
+        let said = Collect::default();
+        let first =
+            import_paths(&ws, &[fixtures.clone()], &ImportOptions::default(), &said).unwrap();
+        assert_eq!(
+            (first.files, first.imported, first.unchanged, first.failed),
+            (5, 5, 0, 0)
+        );
+        let again = import_paths(&ws, &[fixtures], &ImportOptions::default(), &said).unwrap();
+        assert_eq!((again.imported, again.unchanged, again.failed), (0, 5, 0));
+        let info = said.info.lock().unwrap();
+        assert_eq!(
+            info.iter()
+                .filter(|l| l.contains(": imported as import #"))
+                .count(),
+            5,
+            "{info:#?}"
+        );
+        assert_eq!(
+            info.iter()
+                .filter(|l| l.contains("already imported as import #"))
+                .count(),
+            5
+        );
+        assert!(said.errors.lock().unwrap().is_empty());
+        assert_eq!(ws.store().unwrap().documents().unwrap().len(), 16, "2 + 4 + 7 + 1 + 2 new");
+    }
+}
