@@ -356,8 +356,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let ws = Workspace::new(dir.path().join("data"), None);
         let said = Collect::default();
-        let first =
-            import_paths(&ws, &[fixtures.clone()], &ImportOptions::default(), &said).unwrap();
+        let first = import_paths(
+            &ws,
+            std::slice::from_ref(&fixtures),
+            &ImportOptions::default(),
+            &said,
+        )
+        .unwrap();
         assert_eq!(
             (first.files, first.imported, first.unchanged, first.failed),
             (5, 5, 0, 0)
@@ -379,6 +384,10 @@ mod tests {
             5
         );
         assert!(said.errors.lock().unwrap().is_empty());
-        assert_eq!(ws.store().unwrap().documents().unwrap().len(), 16, "2 + 4 + 7 + 1 + 2 new");
+        assert_eq!(
+            ws.store().unwrap().documents().unwrap().len(),
+            16,
+            "2 + 4 + 7 + 1 + 2 new"
+        );
     }
 }
