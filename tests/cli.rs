@@ -159,3 +159,65 @@ fn demo_runs_the_flow_on_the_fixtures_and_can_run_again() {
         "the demo never clears a folder it did not make"
     );
 }
+
+/// `--policy` reaches every step of the nightly run, as it reaches every other command: a policy
+/// that holds every debtor leaves the run with no claim to send.
+#[test]
+fn the_nightly_run_decides_under_the_policy_given_with_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    ok(incasso(
+        &data,
+        &["import", fixture("ledger").to_str().unwrap()],
+    ));
+    std::fs::write(
+        data.join("policy.toml"),
+        "[creditor]\nname = \"Demo Groothandel B.V.\"\niban = \"NL91ABNA0417164300\"\n",
+    )
+    .unwrap();
+    let config = dir.path().join("incasso.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "data_dir = \"{}\"\nclaims_as_of = \"2026-06-30\"\nreport = \"{}\"\n",
+            data.display(),
+            dir.path().join("report.html").display()
+        ),
+    )
+    .unwrap();
+    let claims = |o: Output| -> serde_json::Value {
+        let s: serde_json::Value = serde_json::from_str(&ok(o)).unwrap();
+        s["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["name"] == "reconcile")
+            .unwrap()["detail"]["claims"]
+            .clone()
+    };
+    let config = config.to_str().unwrap();
+    assert_eq!(
+        claims(incasso(&data, &["run", "--config", config])),
+        serde_json::json!({ "Ok": 1 })
+    );
+    let strict = dir.path().join("strict.toml");
+    std::fs::write(
+        &strict,
+        "min_days_overdue = 100000\n[creditor]\nname = \"Demo Groothandel B.V.\"\niban = \"NL91ABNA0417164300\"\n",
+    )
+    .unwrap();
+    std::fs::remove_file(data.join("run-state.json")).ok();
+    assert_eq!(
+        claims(incasso(
+            &data,
+            &[
+                "--policy",
+                strict.to_str().unwrap(),
+                "run",
+                "--config",
+                config
+            ]
+        )),
+        serde_json::json!({ "Ok": 0 })
+    );
+}

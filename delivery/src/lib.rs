@@ -48,8 +48,10 @@ pub struct RetryPolicy {
     pub max_attempts: u32,
     /// First backoff delay; doubles with each attempt.
     pub base_delay: Duration,
-    /// Longest backoff, and the longest Retry-After a client waits for.
+    /// Longest backoff.
     pub max_delay: Duration,
+    /// Longest wait a server may ask for with Retry-After; a longer one ends the attempts.
+    pub max_told: Duration,
 }
 
 impl RetryPolicy {
@@ -65,14 +67,14 @@ impl RetryPolicy {
     }
 
     /// How long to wait before the next attempt: what the server told (Retry-After), else the
-    /// backoff. `None` when the attempts are used up, or the server asks for longer than this
-    /// client waits (the caller stops and says so).
+    /// backoff. `None` when the attempts are used up, or the server asks for longer than
+    /// `max_told` (the caller stops and says so).
     pub fn wait(&self, attempt: u32, told: Option<Duration>) -> Option<Duration> {
         if attempt >= self.max_attempts.max(1) {
             return None;
         }
         match told {
-            Some(t) if t > self.max_delay => None,
+            Some(t) if t > self.max_told => None,
             Some(t) => Some(t),
             None => Some(self.backoff(attempt)),
         }
@@ -133,6 +135,7 @@ mod tests {
             max_attempts: 5,
             base_delay: Duration::from_millis(100),
             max_delay: Duration::from_millis(350),
+            max_told: Duration::from_millis(500),
         };
         for _ in 0..200 {
             let first = p.backoff(1);
@@ -141,8 +144,9 @@ mod tests {
             assert!(third >= Duration::from_millis(175) && third <= Duration::from_millis(350));
         }
         assert_eq!(
-            p.wait(1, Some(Duration::from_millis(300))),
-            Some(Duration::from_millis(300))
+            p.wait(1, Some(Duration::from_millis(450))),
+            Some(Duration::from_millis(450)),
+            "a server may ask for more than the backoff's cap"
         );
         assert_eq!(p.wait(1, Some(Duration::from_secs(1))), None);
         assert_eq!(p.wait(5, None), None);

@@ -325,6 +325,7 @@ fn write_summary(p: &Path, text: &str) -> Result<()> {
 pub fn run(
     config: &Path,
     data_dir_flag: &Path,
+    policy_file: Option<&Path>,
     today: NaiveDate,
     rep: &dyn Reporter,
 ) -> Result<RunOutcome> {
@@ -347,9 +348,9 @@ pub fn run(
             settle_ms: cfg.settle_ms,
             source: cfg.source.clone(),
         };
-        RunOutcome::One(run_one(&one, today, rep)?)
+        RunOutcome::One(run_one(&one, policy_file, today, rep)?)
     } else {
-        RunOutcome::Many(run_many(config, &cfg, today, rep)?)
+        RunOutcome::Many(run_many(config, &cfg, policy_file, today, rep)?)
     };
     if let Some(p) = &cfg.summary {
         write_summary(p, &outcome.to_json()?)?;
@@ -361,6 +362,7 @@ pub fn run(
 fn run_many(
     config: &Path,
     cfg: &RunConfig,
+    policy_file: Option<&Path>,
     today: NaiveDate,
     rep: &dyn Reporter,
 ) -> Result<ManySummary> {
@@ -398,13 +400,14 @@ fn run_many(
                     return;
                 };
                 // One administration's failure (an expired token, a broken store) is its own.
-                let mut summary = run_one(a, today, rep).unwrap_or_else(|e| RunSummary {
-                    administration: None,
-                    status: RunStatus::Failure,
-                    data_dir: a.data_dir.display().to_string(),
-                    error: Some(format!("{e:#}")),
-                    ran: None,
-                });
+                let mut summary =
+                    run_one(a, policy_file, today, rep).unwrap_or_else(|e| RunSummary {
+                        administration: None,
+                        status: RunStatus::Failure,
+                        data_dir: a.data_dir.display().to_string(),
+                        error: Some(format!("{e:#}")),
+                        ran: None,
+                    });
                 summary.administration = Some(a.name.clone());
                 results
                     .lock()
@@ -469,8 +472,14 @@ impl Steps {
     }
 }
 
-/// Runs the nightly job for one administration; its summary, recorded in its audit log.
-fn run_one(cfg: &Administration, today: NaiveDate, rep: &dyn Reporter) -> Result<RunSummary> {
+/// Runs the nightly job for one administration under the policy file given (`--policy`), else
+/// its own `policy.toml`; its summary, recorded in its audit log.
+fn run_one(
+    cfg: &Administration,
+    policy_file: Option<&Path>,
+    today: NaiveDate,
+    rep: &dyn Reporter,
+) -> Result<RunSummary> {
     let data_dir = cfg.data_dir.clone();
     std::fs::create_dir_all(&data_dir)
         .with_context(|| format!("creating {}", data_dir.display()))?;
@@ -499,7 +508,7 @@ fn run_one(cfg: &Administration, today: NaiveDate, rep: &dyn Reporter) -> Result
     let claims_as_of = cfg.claims_as_of.unwrap_or(today);
     let mut steps = Steps::default();
     let mut warnings: Vec<String> = Vec::new();
-    let mut ws = Workspace::new(&data_dir, None);
+    let mut ws = Workspace::new(&data_dir, policy_file.map(Path::to_path_buf));
 
     // A sync that failed or stopped half-way leaves the ledger behind the books: an invoice paid
     // or voided there would look open here, so nothing goes to the agency in this run.

@@ -34,6 +34,11 @@ impl Workspace {
         &self.data_dir
     }
 
+    /// The policy file given (`--policy`), if any.
+    pub fn policy_file(&self) -> Option<&Path> {
+        self.policy_file.as_deref()
+    }
+
     /// The policy file in use: `--policy`, else `DATA_DIR/policy.toml` (which may not exist).
     pub fn policy_path(&self) -> PathBuf {
         self.policy_file

@@ -43,9 +43,11 @@ pub struct ClientConfig {
     pub base_delay: Duration,
 }
 
-/// Longest backoff, and the longest Retry-After the exporter waits for before leaving the batch
-/// for the next run.
-const MAX_DELAY: Duration = Duration::from_secs(300);
+/// Longest backoff between attempts.
+const MAX_DELAY: Duration = Duration::from_secs(30);
+
+/// Longest Retry-After the exporter waits for before leaving the batch for the next run.
+const MAX_TOLD: Duration = Duration::from_secs(300);
 
 /// The final answer to a batch.
 #[derive(Debug)]
@@ -95,6 +97,7 @@ impl Client {
             max_attempts: cfg.max_attempts.max(1),
             base_delay: cfg.base_delay,
             max_delay: MAX_DELAY,
+            max_told: MAX_TOLD,
         };
         Ok(Client { cfg, http, retry })
     }
@@ -103,7 +106,9 @@ impl Client {
     pub async fn send(&self, idempotency_key: &str, body: &[u8]) -> Result<Answer, GaveUp> {
         let url = format!("{}/v1/batches", self.cfg.url.trim_end_matches('/'));
         let mut last = String::new();
+        let mut attempts = 0;
         for attempt in 1..=self.retry.max_attempts {
+            attempts = attempt;
             let mut req = self
                 .http
                 .post(&url)
@@ -174,6 +179,12 @@ impl Client {
                 }
             };
             let Some(wait) = self.retry.wait(attempt, told) else {
+                if told.is_some_and(|t| t > MAX_TOLD) {
+                    last = format!(
+                        "{last}, and the server asks to wait {} s, longer than this run waits",
+                        told.unwrap_or_default().as_secs()
+                    );
+                }
                 break;
             };
             tracing::warn!(
@@ -185,7 +196,7 @@ impl Client {
         }
         Err(GaveUp {
             url,
-            attempts: self.retry.max_attempts,
+            attempts,
             last,
         })
     }

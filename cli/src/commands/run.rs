@@ -20,7 +20,13 @@ pub struct Args {
 
 /// Runs the job and prints its summary.
 pub fn run(ctx: &Ctx, a: Args) -> Result<ExitStatus> {
-    let outcome = incasso_engine::run::run(&a.config, ctx.ws.data_dir(), ctx.today, &Console)?;
+    let outcome = incasso_engine::run::run(
+        &a.config,
+        ctx.ws.data_dir(),
+        ctx.ws.policy_file(),
+        ctx.today,
+        &Console,
+    )?;
     println!("{}", outcome.to_json()?);
     Ok(match outcome.status() {
         RunStatus::Success => ExitStatus::Success,

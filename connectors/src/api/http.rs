@@ -108,10 +108,12 @@ impl Client {
             source_name: source_name.to_string(),
             http,
             auth,
+            // The first retry waits twice the base delay, as this client always has.
             retry: RetryPolicy {
                 max_attempts: opts.max_attempts,
-                base_delay: opts.base_delay,
+                base_delay: opts.base_delay.saturating_mul(2),
                 max_delay: opts.max_delay,
+                max_told: opts.max_delay,
             },
             opts,
             headers,
@@ -282,8 +284,12 @@ impl Client {
                         }
                         None => {
                             let detail = match told {
-                                Some(t) if t > self.retry.max_delay => format!(
+                                Some(t) if t > self.retry.max_told && status == 429 => format!(
                                     "rate limited for {} s, longer than this run waits; run again later",
+                                    t.as_secs()
+                                ),
+                                Some(t) if t > self.retry.max_told => format!(
+                                    "unavailable, and asks to wait {} s, longer than this run waits; run again later",
                                     t.as_secs()
                                 ),
                                 _ => error_detail(&body_bytes),

@@ -140,7 +140,14 @@ pub fn send_computed(
         (agency, None)
     } else {
         let (agency, auth) = match &o.auth {
-            Some(auth) => (agency::agency_settings(&agency_file)?, auth.clone()),
+            Some(auth) => {
+                // Credentials handed over directly are secrets like those read from the
+                // environment: no message, summary or log may show them.
+                let (incasso_intake::client::Auth::Bearer(v)
+                | incasso_intake::client::Auth::Hmac(v)) = auth;
+                incasso_connectors::api::secret::remember(v);
+                (agency::agency_settings(&agency_file)?, auth.clone())
+            }
             None => agency::agency(o.ws.data_dir(), o.agency)?,
         };
         let client = Client::new(ClientConfig {
