@@ -10,7 +10,7 @@ use incasso_core::model::{
     AttachmentRef, Debtor, Document, DocumentKey, Location, Payment, Source, SourceKind,
 };
 
-use crate::codec::{corrupt, decode, encode, Block, StoredDoc};
+use crate::codec::{decode, encode, Block, StoredDoc};
 use crate::kv::Batch;
 use crate::payments::{payments_path, PaymentWriter};
 use crate::segments::{
@@ -494,10 +494,11 @@ impl ImportTx<'_> {
             entries.extend(shard.added);
             entries.sort_unstable_by(|a, b| a.key.cmp(&b.key));
             if let Some(w) = entries.windows(2).find(|w| w[0].key == w[1].key) {
-                return Err(corrupt(
-                    &w[0].key,
-                    "the same document was added twice in one import",
-                ));
+                let what = crate::parse_doc_key(&w[0].key)
+                    .map_or_else(String::new, |k| format!(" {} {}", k.kind.code(), k.number));
+                return Err(StoreError::Refused(format!(
+                    "the document{what} is in this import twice"
+                )));
             }
             self.batch.insert(shard_key(no), encode(&entries));
         }

@@ -162,6 +162,9 @@ pub enum StoreError {
     /// A record conflicts with one already stored.
     #[error("{0}")]
     Conflict(String),
+    /// What was given cannot be stored as it is (the input's fault, not the store's).
+    #[error("{0}")]
+    Refused(String),
     /// A file operation on the data directory failed.
     #[error("{path}: {source}")]
     Io {
@@ -170,6 +173,14 @@ pub enum StoreError {
         /// The underlying error.
         source: std::io::Error,
     },
+}
+
+impl StoreError {
+    /// Whether the store itself failed (busy, unreadable, a disk error): the same input may go
+    /// in later. False when the input was refused.
+    pub fn is_storage_failure(&self) -> bool {
+        !matches!(self, StoreError::Refused(_))
+    }
 }
 
 /// One completed import, as recorded in the store.

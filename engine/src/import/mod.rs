@@ -247,8 +247,13 @@ pub enum ImportError {
 
 impl From<anyhow::Error> for ImportError {
     fn from(e: anyhow::Error) -> Self {
-        // The store's own error type marks its failures wherever in the chain they occurred.
-        if e.chain().any(|c| c.is::<incasso_store::StoreError>()) {
+        // The store's own error type marks its failures wherever in the chain they occurred;
+        // an input the store refused is the file's fault.
+        let storage = e.chain().any(|c| {
+            c.downcast_ref::<incasso_store::StoreError>()
+                .is_some_and(incasso_store::StoreError::is_storage_failure)
+        });
+        if storage {
             ImportError::Store(e)
         } else {
             ImportError::File(e)
