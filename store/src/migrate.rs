@@ -49,6 +49,19 @@ pub struct Migrated {
     pub backup: Option<PathBuf>,
 }
 
+impl std::fmt::Display for Migrated {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.backup {
+            None => write!(f, "the store is at schema {} already; nothing to do", self.to),
+            Some(b) => write!(
+                f,
+                "migrated from schema {} to {}: {} document versions, {} bank lines, {} other records; the store as it was is in {} (delete it when satisfied)",
+                self.from, self.to, self.documents, self.payments, self.records, b.display()
+            ),
+        }
+    }
+}
+
 /// Migrates the store in `dir` to [`SCHEMA_VERSION`]; a store already there is left alone.
 pub fn migrate(dir: &Path) -> Result<Migrated, StoreError> {
     let _lock = lock_dir(dir)?;

@@ -20,13 +20,8 @@ pub struct Args {
 
 /// Runs the job and prints its summary.
 pub fn run(ctx: &Ctx, a: Args) -> Result<ExitStatus> {
-    let outcome = incasso_engine::run::run(
-        &a.config,
-        ctx.ws.data_dir(),
-        ctx.ws.policy_file(),
-        ctx.today,
-        &Console,
-    )?;
+    let (dir, policy) = (ctx.ws.data_dir(), ctx.ws.policy_file());
+    let outcome = incasso_engine::run::run(&a.config, dir, policy, ctx.today, &Console)?;
     println!("{}", outcome.to_json()?);
     Ok(match outcome.status() {
         RunStatus::Success => ExitStatus::Success,

@@ -22,13 +22,6 @@ enum StoreCommand {
 /// Migrates the data directory.
 pub fn run(ctx: &Ctx, a: Args) -> Result<ExitStatus> {
     let StoreCommand::Migrate = a.command;
-    let m = incasso_store::migrate::migrate(ctx.ws.data_dir())?;
-    match &m.backup {
-        None => println!("the store is at schema {} already; nothing to do", m.to),
-        Some(b) => println!(
-            "migrated from schema {} to {}: {} document versions, {} bank lines, {} other records; the store as it was is in {} (delete it when satisfied)",
-            m.from, m.to, m.documents, m.payments, m.records, b.display()
-        ),
-    }
+    println!("{}", incasso_store::migrate::migrate(ctx.ws.data_dir())?);
     Ok(ExitStatus::Success)
 }
