@@ -325,7 +325,10 @@ fn read_entry_field(
         _ => Err(bad("CdtDbtInd must be CRDT or DBIT, not")),
     };
     if let Some(tx_rel) = rel.strip_prefix("NtryDtls/TxDtls/") {
-        let tx = en.txs.last_mut().expect("TxDtls opened");
+        // A damaged file can close a detail field whose TxDtls never opened inside this entry.
+        let Some(tx) = en.txs.last_mut() else {
+            return Err(bad("a transaction detail outside any TxDtls of its entry:"));
+        };
         return read_tx_field(tx, tx_rel, text, amount, credit);
     }
     match rel {
