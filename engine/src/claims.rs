@@ -112,6 +112,10 @@ pub fn preview_of(
 /// Every payment with money received and not applied, as the claims gate sees it, with the
 /// decisions a person made ("not this payment" for a document, or for every document).
 fn unapplied_money(r: &Reconciled, decisions: &[ManualDecision]) -> Vec<Unapplied> {
+    if !r.matching.outcomes.iter().any(|o| o.money_not_applied()) {
+        // No money waits to be applied: the gate holds nothing, and needs no number index.
+        return Vec::new();
+    }
     let index = possible_payment::number_index(r.docs.iter().map(|d| {
         (
             d.document.number.as_str(),

@@ -229,6 +229,10 @@ pub fn match_payments(
     as_of: NaiveDate,
     rec: &mut Reconciliation,
 ) -> Matching {
+    if payments.is_empty() {
+        // Nothing to match (a ledger without bank statements): no index is worth building.
+        return Matching::default();
+    }
     let idx = Indexes::build(docs, debtors, &rec.open);
     let mut outcomes: Vec<PaymentOutcome> = payments
         .iter()
