@@ -236,6 +236,23 @@ fn put_block(
 /// Rewritten segment files (`NAME.v2`) and the names they take once the records are in.
 type Files = Vec<(PathBuf, PathBuf)>;
 
+/// Completes one import's rewritten file (durably; none when all its blocks are inline) and
+/// puts its new block table in the batch.
+fn finish_file<T: Codec>(
+    mut writer: SegmentWriter,
+    (new_file, file): (PathBuf, PathBuf),
+    (key, metas): (&[u8], &[BlockMeta]),
+    batch: &mut Batch,
+    files: &mut Files,
+) -> Result<(), StoreError> {
+    writer.finish().map_err(io(&new_file))?;
+    if new_file.exists() {
+        files.push((new_file, file));
+    }
+    batch.insert(key, T::encode(&metas));
+    Ok(())
+}
+
 /// Every document block re-encoded, with each stored version's new fingerprint by slot.
 fn documents<F: Codec, T: Codec>(
     kv: &dyn Kv,
@@ -276,11 +293,13 @@ fn documents<F: Codec, T: Codec>(
                 batch,
             )?);
         }
-        writer.finish().map_err(io(&new_file))?;
-        if new_file.exists() {
-            files.push((new_file, file));
-        }
-        batch.insert(&k[..], T::encode(&new_metas));
+        finish_file::<T>(
+            writer,
+            (new_file, file),
+            (&k, &new_metas),
+            batch,
+            &mut files,
+        )?;
     }
     Ok((fingerprints, files))
 }
@@ -314,11 +333,13 @@ fn payments<F: Codec, T: Codec>(
                 batch,
             )?);
         }
-        writer.finish().map_err(io(&new_file))?;
-        if new_file.exists() {
-            files.push((new_file, file));
-        }
-        batch.insert(&k[..], T::encode(&new_metas));
+        finish_file::<T>(
+            writer,
+            (new_file, file),
+            (&k, &new_metas),
+            batch,
+            &mut files,
+        )?;
     }
     Ok(files)
 }
