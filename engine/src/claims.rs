@@ -17,15 +17,6 @@ use incasso_core::matching::ManualDecision;
 use crate::reconciled::{reconciled, Reconciled};
 use crate::Workspace;
 
-/// Computes the claims preview as of a date from the store, policy and rate tables.
-pub fn compute(
-    ws: &Workspace,
-    as_of: NaiveDate,
-    rates_dir: Option<&Path>,
-) -> Result<ClaimsPreview> {
-    Ok(compute_full(ws, as_of, rates_dir, false)?.preview)
-}
-
 /// A claims preview with, when asked, what was received on each invoice (for the agency).
 pub struct Computed {
     /// The claims and the reasons others stay home.

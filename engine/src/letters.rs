@@ -160,6 +160,8 @@ pub fn prepare(ws: &Workspace, q: &LetterRequest<'_>) -> Result<Letter> {
         items: items.iter().map(|it| it.number.clone()).collect(),
         states_costs: true,
     };
+    // Checked against the ledger loaded here, so recording it needs no second read.
+    check_after_default(&docs, std::slice::from_ref(&reminder))?;
     Ok(Letter {
         input,
         reminder,
@@ -167,11 +169,10 @@ pub fn prepare(ws: &Workspace, q: &LetterRequest<'_>) -> Result<Letter> {
     })
 }
 
-/// Records a letter as sent, after checking it came after default for every invoice it names.
+/// Records a prepared letter as sent ([`prepare`] checked that it came after default for
+/// every invoice it names).
 pub fn record(ws: &Workspace, letter: &Letter, by: &str) -> Result<()> {
-    let store = ws.store()?;
-    check_after_default(&store.documents()?, std::slice::from_ref(&letter.reminder))?;
-    store.add_reminders(
+    ws.store()?.add_reminders(
         std::slice::from_ref(&letter.reminder),
         chrono::Utc::now(),
         by,

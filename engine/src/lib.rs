@@ -23,5 +23,5 @@ pub mod sync;
 pub mod views;
 pub mod workspace;
 
-pub use reporter::{Reporter, Silent};
+pub use reporter::Reporter;
 pub use workspace::Workspace;

@@ -49,12 +49,17 @@ pub fn reconciled(store: &Store, as_of: NaiveDate, policy: &MatchPolicy) -> Resu
     let matching = match_payments(
         &docs, &debtors, &payments, &decisions, policy, as_of, &mut rec,
     );
+    let timings = Timings {
+        load: loaded,
+        reconcile: reconciled - loaded,
+        matching: started.elapsed() - reconciled,
+    };
     tracing::info!(
         documents = docs.len(),
         payments = payments.len(),
-        load_s = loaded.as_secs_f64(),
-        reconcile_s = (reconciled - loaded).as_secs_f64(),
-        match_s = (started.elapsed() - reconciled).as_secs_f64(),
+        load_s = timings.load.as_secs_f64(),
+        reconcile_s = timings.reconcile.as_secs_f64(),
+        match_s = timings.matching.as_secs_f64(),
         "ledger loaded and reconciled"
     );
     // Notes about the ledger (shortfalls, unlinked credit notes) belong to the output (the
@@ -81,11 +86,6 @@ pub fn reconciled(store: &Store, as_of: NaiveDate, policy: &MatchPolicy) -> Resu
             );
         }
     }
-    let timings = Timings {
-        load: loaded,
-        reconcile: reconciled - loaded,
-        matching: started.elapsed() - reconciled,
-    };
     Ok(Reconciled {
         docs,
         debtors,

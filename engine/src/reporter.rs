@@ -15,14 +15,6 @@ pub trait Reporter: Sync {
     }
 }
 
-/// A reporter that drops everything: benchmarks, and callers that only want the result.
-pub struct Silent;
-
-impl Reporter for Silent {
-    fn info(&self, _line: &str) {}
-    fn error(&self, _line: &str) {}
-}
-
 /// A reporter that keeps every line, for tests and for summaries written elsewhere.
 #[derive(Default)]
 pub struct Collect {

@@ -81,7 +81,7 @@ impl Workspace {
 }
 
 /// The policy in `flag`, else `DATA_DIR/policy.toml`, else the built-in defaults.
-pub fn policy(data_dir: &Path, flag: Option<&Path>) -> Result<Policy> {
+fn policy(data_dir: &Path, flag: Option<&Path>) -> Result<Policy> {
     let path: PathBuf = match flag {
         Some(p) => p.to_path_buf(),
         None => {
@@ -100,7 +100,7 @@ pub fn policy(data_dir: &Path, flag: Option<&Path>) -> Result<Policy> {
 
 /// The rate tables to use: built-in, with any table of the same file name in the folder
 /// replacing its built-in twin.
-pub fn rates(data_dir: &Path, flag: Option<&Path>) -> Result<RateTables> {
+fn rates(data_dir: &Path, flag: Option<&Path>) -> Result<RateTables> {
     let dir = flag
         .map(Path::to_path_buf)
         .unwrap_or_else(|| data_dir.join("rates"));
