@@ -60,6 +60,7 @@ pub fn reconciled(store: &Store, as_of: NaiveDate, policy: &MatchPolicy) -> Resu
         load_s = timings.load.as_secs_f64(),
         reconcile_s = timings.reconcile.as_secs_f64(),
         match_s = timings.matching.as_secs_f64(),
+        match_runs = matching.runs,
         "ledger loaded and reconciled"
     );
     // Notes about the ledger (shortfalls, unlinked credit notes) belong to the output (the

@@ -6,6 +6,7 @@
 //! learned from the whole history before anything is applied (`learn.rs`). Money that pays
 //! nothing stays as unapplied cash on the debtor, never dropped. Pure and deterministic.
 
+mod apply;
 mod candidate;
 pub mod confidence;
 pub mod evidence;
@@ -15,6 +16,7 @@ mod manual;
 pub mod missing;
 pub mod names;
 pub mod numbers;
+mod partition;
 pub mod references;
 mod reversals;
 mod signals;
@@ -26,16 +28,12 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::ids::DebtorId;
-use crate::model::{
-    Allocation, AllocationRule, AllocationSource, Debtor, DocumentKey, LedgerDocument, Payment,
-    PaymentKind,
-};
+use crate::model::{AllocationRule, Debtor, DocumentKey, LedgerDocument, Payment, PaymentKind};
 use crate::money::{Currency, Money};
-use crate::reconcile::{ReconcileNote, Reconciliation};
-use candidate::{decide, Decision};
+use crate::reconcile::Reconciliation;
 pub use evidence::Evidence;
 use index::Indexes;
-use signals::{payer, Context, Named};
+use signals::{payer, Context};
 
 /// The knobs of matching, from the policy file's `[matching]` table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -188,6 +186,8 @@ pub struct Matching {
     pub outcomes: Vec<PaymentOutcome>,
     /// Doubtful matches, in payment order.
     pub review: Vec<Proposal>,
+    /// How many runs applied the payments side by side (`partition.rs`); 1 on one core.
+    pub runs: usize,
 }
 
 impl Matching {
@@ -228,6 +228,30 @@ pub fn match_payments(
     policy: &MatchPolicy,
     as_of: NaiveDate,
     rec: &mut Reconciliation,
+) -> Matching {
+    match_from(
+        docs,
+        debtors,
+        payments,
+        manual,
+        policy,
+        as_of,
+        rec,
+        partition::PARALLEL_FROM,
+    )
+}
+
+/// [`match_payments`], splitting the payments over the cores from `parallel_from` payments on.
+#[allow(clippy::too_many_arguments)]
+fn match_from(
+    docs: &[LedgerDocument],
+    debtors: &[Debtor],
+    payments: &[Payment],
+    manual: &[ManualDecision],
+    policy: &MatchPolicy,
+    as_of: NaiveDate,
+    rec: &mut Reconciliation,
+    parallel_from: usize,
 ) -> Matching {
     if payments.is_empty() {
         // Nothing to match (a ledger without bank statements): no index is worth building.
@@ -273,6 +297,16 @@ pub fn match_payments(
             &mut by_hand,
         );
     }
+    for &pi in &order {
+        let out = &mut outcomes[pi];
+        if out.status == PaymentStatus::Unmatched
+            && !by_hand.contains(&pi)
+            && excluded.contains(payments[pi].id.as_str())
+        {
+            out.unapplied = payments[pi].amount.amount();
+            out.notes.push("kept unallocated by hand".into());
+        }
+    }
     let wanted: Vec<usize> = order
         .iter()
         .copied()
@@ -285,144 +319,60 @@ pub fn match_payments(
     let mut open = std::mem::take(&mut rec.open);
     let (named, learned) = {
         let ctx = Context::new(docs, &idx, &open, policy, &excluded_pairs);
-        let named = named_all(&ctx, payments, &wanted);
+        let named = on_all_cores(payments, &wanted, |p| signals::named_in(&ctx, p));
         let learned = learn::learn(&ctx, payments, &order, &named);
         (named, learned)
     };
-    let mut review = Vec::new();
-    for &pi in &order {
-        let p = &payments[pi];
-        if outcomes[pi].status != PaymentStatus::Unmatched || by_hand.contains(&pi) {
-            continue;
-        }
-        let amount = p.amount.amount();
-        let out = &mut outcomes[pi];
-        if excluded.contains(p.id.as_str()) {
-            out.unapplied = amount;
-            out.notes.push("kept unallocated by hand".into());
-            continue;
-        }
-        let payer = payer::identify(p, &idx, &learned, payments);
-        let decision = {
-            let ctx = Context::new(docs, &idx, &open, policy, &excluded_pairs);
-            let named = named[pi]
-                .as_ref()
-                .expect("worked out for every payment to match");
-            decide(
-                docs,
-                signals::candidates(&ctx, p, named, &payer),
-                policy.review_below,
-            )
-        };
-        out.unapplied = amount;
-        match decision {
-            None => {
-                if let (Some(d), false) = (payer.one(), payer.by_name()) {
-                    out.debtor = Some(d.clone());
-                    out.status = PaymentStatus::Unapplied;
-                    out.notes
-                        .push("the payer is known but no open item fits".into());
-                } else if payer.debtors.len() > 1 {
-                    out.notes.push(format!(
-                        "the payer's account belongs to {} debtors; not applied",
-                        payer.debtors.len()
-                    ));
-                }
-            }
-            Some(Decision::Review(candidates, reason)) => {
-                for (c, score) in &candidates {
-                    for &(d, a) in &c.parts {
-                        let doc = &docs[d as usize].document;
-                        review.push(Proposal {
-                            payment: pi,
-                            document: doc.key(),
-                            amount: Money::new(a, doc.currency),
-                            rule: c.rule,
-                            confidence: *score,
-                            reason: reason.clone(),
-                            evidence: c.evidence.clone(),
-                        });
-                    }
-                }
-                out.status = PaymentStatus::Review;
-                // Who paid, when the account says so; else whom the text names. A payer known only
-                // by name stays unidentified while in review, so the gate weighs the money against
-                // every debtor's items.
-                out.debtor = match (payer.one(), payer.by_name()) {
-                    (Some(d), false) => Some(d.clone()),
-                    (_, true) => None,
-                    _ => candidates.first().and_then(|(c, _)| c.debtor.clone()),
-                };
-                out.evidence = candidates
-                    .into_iter()
-                    .next()
-                    .map(|(c, _)| c.evidence)
-                    .unwrap_or_default();
-                out.notes.push(reason);
-            }
-            Some(Decision::Apply(c, score)) => {
-                let mut applied = Decimal::ZERO;
-                for &(d, a) in &c.parts {
-                    let doc = &docs[d as usize].document;
-                    if let Some(o) = open[d as usize].as_mut() {
-                        *o -= a;
-                    }
-                    applied += a;
-                    rec.allocations.push(Allocation {
-                        from: AllocationSource::Payment(p.id.clone()),
-                        document: doc.key(),
-                        amount: Money::new(a, doc.currency),
-                        rule: c.rule,
-                        confidence: score,
-                    });
-                    let left = open[d as usize].unwrap_or_default();
-                    if left > Decimal::ZERO && left <= policy.fee_tolerance {
-                        rec.notes.push(ReconcileNote {
-                            document: doc.key(),
-                            message: format!(
-                                "payment {} leaves {left} {} open: a shortfall such as bank fees; it stays open",
-                                p.id, doc.currency
-                            ),
-                        });
-                    }
-                }
-                out.allocated = applied;
-                out.unapplied = amount - applied;
-                out.debtor = c.debtor.clone();
-                out.status = if out.unapplied.is_zero() {
-                    PaymentStatus::Allocated
-                } else if applied.is_zero() {
-                    PaymentStatus::Unapplied
-                } else {
-                    PaymentStatus::PartlyAllocated
-                };
-                out.names_missing = c.names_missing;
-                out.notes.extend(
-                    c.evidence
-                        .iter()
-                        .filter(|e| e.notable())
-                        .map(Evidence::describe),
-                );
-                out.evidence = c.evidence;
-            }
-        }
+    let payers = on_all_cores(payments, &wanted, |p| {
+        payer::identify(p, &idx, &learned, payments)
+    });
+    let mut rank = vec![0u32; payments.len()];
+    for (k, &pi) in order.iter().enumerate() {
+        rank[pi] = k as u32;
     }
+    let shared = apply::Shared {
+        docs,
+        idx: &idx,
+        payments,
+        named: &named,
+        payers: &payers,
+        policy,
+        excluded_pairs: &excluded_pairs,
+        rank: &rank,
+    };
+    let threads = if wanted.len() >= parallel_from {
+        index::threads()
+    } else {
+        1
+    };
+    let merged = partition::apply_all(&shared, &wanted, &mut outcomes, &mut open, threads);
     rec.open = open;
-    Matching { outcomes, review }
+    rec.allocations.extend(merged.allocations);
+    rec.notes.extend(merged.notes);
+    Matching {
+        outcomes,
+        review: merged.review,
+        runs: merged.runs,
+    }
 }
 
-/// What every payment to match names, on all cores.
-fn named_all(ctx: &Context<'_, '_>, payments: &[Payment], wanted: &[usize]) -> Vec<Option<Named>> {
-    let mut named: Vec<Option<Named>> = (0..payments.len()).map(|_| None).collect();
+/// `f` of every payment in `wanted`, on all cores; `None` for the others.
+fn on_all_cores<T: Send>(
+    payments: &[Payment],
+    wanted: &[usize],
+    f: impl Fn(&Payment) -> T + Sync,
+) -> Vec<Option<T>> {
+    let mut all: Vec<Option<T>> = (0..payments.len()).map(|_| None).collect();
     let per = wanted.len().div_ceil(index::threads()).max(1);
-    let found: Vec<Vec<(usize, Named)>> = std::thread::scope(|scope| {
+    let f = &f;
+    let found: Vec<Vec<(usize, T)>> = std::thread::scope(|scope| {
         let handles: Vec<_> = wanted
             .chunks(per)
             .map(|chunk| {
                 scope.spawn(move || {
                     chunk
                         .iter()
-                        .map(|&pi| (pi, signals::named_in(ctx, &payments[pi])))
+                        .map(|&pi| (pi, f(&payments[pi])))
                         .collect::<Vec<_>>()
                 })
             })
@@ -432,10 +382,10 @@ fn named_all(ctx: &Context<'_, '_>, payments: &[Payment], wanted: &[usize]) -> V
             .map(|h| h.join().expect("a matching worker panicked"))
             .collect()
     });
-    for (pi, n) in found.into_iter().flatten() {
-        named[pi] = Some(n);
+    for (pi, t) in found.into_iter().flatten() {
+        all[pi] = Some(t);
     }
-    named
+    all
 }
 
 #[cfg(test)]

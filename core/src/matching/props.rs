@@ -135,6 +135,29 @@ fn run(
     (out, rec)
 }
 
+/// Matching on one core and split over two, as (reconciliation, matching).
+fn one_and_two_cores(
+    docs: &[LedgerDocument],
+    debtors: &[Debtor],
+    payments: &[Payment],
+) -> [(Reconciliation, Matching); 2] {
+    let as_of = date("2026-06-30");
+    [usize::MAX, 0].map(|from| {
+        let mut rec = reconcile(docs, as_of);
+        let m = match_from(
+            docs,
+            debtors,
+            payments,
+            &[],
+            &MatchPolicy::default(),
+            as_of,
+            &mut rec,
+            from,
+        );
+        (rec, m)
+    })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 400, failure_persistence: None, ..ProptestConfig::default() })]
 
@@ -185,4 +208,79 @@ proptest! {
         let (second, _) = run(&docs2, &debtors2, &payments2);
         prop_assert_eq!(first, second);
     }
+
+    #[test]
+    fn two_cores_give_exactly_what_one_core_gives(c in case()) {
+        let (docs, debtors, payments) = build(&c);
+        let [(rec1, m1), (rec2, m2)] = one_and_two_cores(&docs, &debtors, &payments);
+        prop_assert_eq!(rec1.allocations, rec2.allocations);
+        prop_assert_eq!(rec1.open, rec2.open);
+        prop_assert_eq!(rec1.notes, rec2.notes);
+        prop_assert_eq!(m1.outcomes, m2.outcomes);
+        prop_assert_eq!(m1.review, m2.review);
+    }
+}
+
+/// Debtors no payment links are applied side by side, and the result is the one-core result.
+#[test]
+fn unlinked_debtors_are_matched_side_by_side() {
+    let c = Case {
+        invoices: vec![
+            (0, 10_000, 5),
+            (1, 20_000, 6),
+            (2, 30_000, 7),
+            (0, 40_000, 8),
+        ],
+        payments: vec![
+            (0, 0, 0, 0, 1),
+            (0, 0, 1, 0, 1),
+            (0, 0, 2, 0, 1),
+            (0, 0, 3, 0, 1),
+        ],
+    };
+    let (docs, debtors, payments) = build(&c);
+    let [(rec1, m1), (rec2, m2)] = one_and_two_cores(&docs, &debtors, &payments);
+    assert_eq!(m1.runs, 1);
+    assert_eq!(
+        m2.runs, 2,
+        "three debtors, each paid from its own account: two runs"
+    );
+    assert_eq!(rec1.allocations.len(), 4);
+    assert_eq!(rec1.allocations, rec2.allocations);
+    assert_eq!(rec1.open, rec2.open);
+    assert_eq!(m1.outcomes, m2.outcomes);
+}
+
+/// A typo points at another partition's invoice that an earlier payment there paid: the two
+/// partitions are joined and applied again, so the typo finds nothing open, as on one core.
+#[test]
+fn a_look_into_another_partition_joins_it() {
+    // F2026-0012 is debtor 0's (999.99), F2026-0021 debtor 1's (123.45), the rest debtor 2's.
+    let invoices: Vec<(usize, i64, u32)> = (0..21)
+        .map(|i| match i {
+            11 => (0, 99_999, 5),
+            20 => (1, 12_345, 5),
+            _ => (2, 50_000 + i as i64, 5),
+        })
+        .collect();
+    let c = Case {
+        invoices,
+        payments: vec![
+            // Debtor 1 pays F2026-0021 from its own account.
+            (0, 0, 20, 0, 1),
+            // Nobody known pays 123.45 naming F2026-0021 with its digits swapped: F2026-0012.
+            (12_345, 1, 11, 2, 1),
+        ],
+    };
+    let (docs, debtors, mut payments) = build(&c);
+    payments[1].remittance = Some("factuur F2026-0012".into());
+    let [(rec1, m1), (rec2, m2)] = one_and_two_cores(&docs, &debtors, &payments);
+    assert_eq!(
+        m2.runs, 3,
+        "two runs side by side, then the joined partitions again"
+    );
+    assert_eq!(rec1.allocations, rec2.allocations);
+    assert_eq!(rec1.open, rec2.open);
+    assert_eq!(m1.outcomes, m2.outcomes);
+    assert_eq!(m1.review, m2.review);
 }

@@ -26,6 +26,7 @@ use super::candidate::{self, Candidate};
 use super::evidence::{self, Evidence};
 use super::index::Indexes;
 use super::numbers::{self, KeyStrength};
+use super::partition::{Seen, Tracker};
 use super::MatchPolicy;
 use crate::model::{AllocationRule, LedgerDocument, Payment};
 use payer::Payer;
@@ -34,10 +35,13 @@ use payer::Payer;
 pub(super) struct Context<'c, 'a> {
     pub docs: &'a [LedgerDocument],
     pub idx: &'c Indexes<'a>,
-    pub open: &'c [Option<Decimal>],
+    open: &'c [Option<Decimal>],
     pub policy: &'c MatchPolicy,
     /// Payment and document pairs a person said do not belong together.
     pub excluded_pairs: &'c HashSet<(&'c str, u32)>,
+    /// When payments are applied side by side (`partition.rs`): the tracker of documents looked
+    /// at outside the payment's partition, and that partition.
+    reads: Option<(&'c Tracker<'c>, u32, u32)>,
 }
 
 impl<'c, 'a> Context<'c, 'a> {
@@ -55,11 +59,20 @@ impl<'c, 'a> Context<'c, 'a> {
             open,
             policy,
             excluded_pairs,
+            reads: None,
         }
     }
 
+    /// The same context for the payment of rank `rank` in partition `part`, noting in
+    /// `tracker` every document of another partition it looks at.
+    pub fn tracked(mut self, tracker: &'c Tracker<'c>, part: u32, rank: u32) -> Self {
+        self.reads = Some((tracker, part, rank));
+        self
+    }
+
     /// Whether a document can take (part of) this payment: same currency, in force, not kept
-    /// apart by hand.
+    /// apart by hand. (Whether a document is in force never changes while payments are applied:
+    /// no look at its open amount.)
     pub fn usable(&self, p: &Payment, d: u32) -> bool {
         self.docs[d as usize].document.currency == p.amount.currency()
             && self.open[d as usize].is_some()
@@ -69,7 +82,23 @@ impl<'c, 'a> Context<'c, 'a> {
 
     /// What a document has open, never below zero.
     pub fn open_of(&self, d: u32) -> Decimal {
-        self.open[d as usize].unwrap_or_default().max(Decimal::ZERO)
+        let open = self.open[d as usize];
+        self.note(d, Seen::Open(open));
+        open.unwrap_or_default().max(Decimal::ZERO)
+    }
+
+    /// Whether a document has exactly `amount` open.
+    pub fn open_is(&self, d: u32, amount: Decimal) -> bool {
+        let is = self.open[d as usize] == Some(amount);
+        self.note(d, Seen::Is(amount, is));
+        is
+    }
+
+    /// Tells the tracker, when there is one, what was seen of a document's open amount.
+    fn note(&self, d: u32, seen: Seen) {
+        if let Some((tracker, part, rank)) = self.reads {
+            tracker.looked_at(part, rank, d, seen);
+        }
     }
 
     /// A document's number as printed.

@@ -114,7 +114,7 @@ fn open_for_exactly(ctx: &Context<'_, '_>, p: &Payment, variant: &str, named: u3
             s == KeyStrength::Full
                 && d != named
                 && ctx.usable(p, d)
-                && ctx.open[d as usize] == Some(p.amount.amount())
+                && ctx.open_is(d, p.amount.amount())
         })
         .map(|(d, _)| d)
         .collect()

@@ -1,0 +1,201 @@
+//! Applying payments one after another in date order: each takes its best candidate when the
+//! lead is clear, else waits for review; what it takes lowers the open amounts the next one sees.
+//! A run applies a list of payments to its own copy of the open amounts; `partition.rs` decides
+//! which runs there are and joins what they did.
+
+use std::collections::HashSet;
+
+use rust_decimal::Decimal;
+
+use super::candidate::{decide, Decision};
+use super::index::Indexes;
+use super::partition::{Look, PartMap, Tracker};
+use super::signals::{self, payer::Payer, Context, Named};
+use super::{Evidence, MatchPolicy, PaymentOutcome, PaymentStatus, Proposal};
+use crate::model::{Allocation, AllocationSource, LedgerDocument, Payment};
+use crate::money::Money;
+use crate::reconcile::ReconcileNote;
+
+/// What every run reads and none changes: the ledger, its indexes, and what each payment names
+/// and who paid it, worked out for all payments before any is applied.
+pub(super) struct Shared<'s, 'a> {
+    pub docs: &'a [LedgerDocument],
+    pub idx: &'s Indexes<'a>,
+    pub payments: &'s [Payment],
+    pub named: &'s [Option<Named>],
+    pub payers: &'s [Option<Payer<'a>>],
+    pub policy: &'s MatchPolicy,
+    pub excluded_pairs: &'s HashSet<(&'s str, u32)>,
+    /// Each payment's place in date and id order: what the results are merged by.
+    pub rank: &'s [u32],
+}
+
+/// What one run did, each item with its payment's rank so runs merge in payment order.
+#[derive(Default)]
+pub(super) struct Applied {
+    pub outcomes: Vec<(usize, PaymentOutcome)>,
+    pub allocations: Vec<(u32, Allocation)>,
+    pub notes: Vec<(u32, ReconcileNote)>,
+    pub review: Vec<(u32, Proposal)>,
+    /// What it took off documents' open amounts.
+    pub written: Vec<Took>,
+    /// Documents of other partitions its payments looked at.
+    pub looks: Vec<Look>,
+}
+
+/// An amount a payment took off a document's open amount.
+pub(super) struct Took {
+    pub rank: u32,
+    pub payment: usize,
+    pub doc: u32,
+    pub amount: Decimal,
+}
+
+/// Applies `run` (payment indexes in date and id order) to `open`, starting each payment from
+/// `start`'s outcome; given the partitions, notes the documents of other partitions looked at.
+pub(super) fn apply_run(
+    s: &Shared<'_, '_>,
+    run: &[usize],
+    start: &[PaymentOutcome],
+    open: &mut [Option<Decimal>],
+    parts: Option<&PartMap>,
+) -> Applied {
+    let mut done = Applied::default();
+    let tracker = parts.map(Tracker::new);
+    for &pi in run {
+        let p = &s.payments[pi];
+        let rank = s.rank[pi];
+        let mut out = start[pi].clone();
+        let amount = p.amount.amount();
+        let payer = s.payers[pi]
+            .as_ref()
+            .expect("worked out for every payment to match");
+        let decision = {
+            let ctx = Context::new(s.docs, s.idx, open, s.policy, s.excluded_pairs);
+            let ctx = match &tracker {
+                Some(t) => ctx.tracked(t, t.part_of_payment(pi), rank),
+                None => ctx,
+            };
+            let named = s.named[pi]
+                .as_ref()
+                .expect("worked out for every payment to match");
+            decide(
+                s.docs,
+                signals::candidates(&ctx, p, named, payer),
+                s.policy.review_below,
+            )
+        };
+        out.unapplied = amount;
+        match decision {
+            None => {
+                if let (Some(d), false) = (payer.one(), payer.by_name()) {
+                    out.debtor = Some(d.clone());
+                    out.status = PaymentStatus::Unapplied;
+                    out.notes
+                        .push("the payer is known but no open item fits".into());
+                } else if payer.debtors.len() > 1 {
+                    out.notes.push(format!(
+                        "the payer's account belongs to {} debtors; not applied",
+                        payer.debtors.len()
+                    ));
+                }
+            }
+            Some(Decision::Review(candidates, reason)) => {
+                for (c, score) in &candidates {
+                    for &(d, a) in &c.parts {
+                        let doc = &s.docs[d as usize].document;
+                        done.review.push((
+                            rank,
+                            Proposal {
+                                payment: pi,
+                                document: doc.key(),
+                                amount: Money::new(a, doc.currency),
+                                rule: c.rule,
+                                confidence: *score,
+                                reason: reason.clone(),
+                                evidence: c.evidence.clone(),
+                            },
+                        ));
+                    }
+                }
+                out.status = PaymentStatus::Review;
+                // Who paid, when the account says so; else whom the text names. A payer known only
+                // by name stays unidentified while in review, so the gate weighs the money against
+                // every debtor's items.
+                out.debtor = match (payer.one(), payer.by_name()) {
+                    (Some(d), false) => Some(d.clone()),
+                    (_, true) => None,
+                    _ => candidates.first().and_then(|(c, _)| c.debtor.clone()),
+                };
+                out.evidence = candidates
+                    .into_iter()
+                    .next()
+                    .map(|(c, _)| c.evidence)
+                    .unwrap_or_default();
+                out.notes.push(reason);
+            }
+            Some(Decision::Apply(c, score)) => {
+                let mut applied = Decimal::ZERO;
+                for &(d, a) in &c.parts {
+                    let doc = &s.docs[d as usize].document;
+                    if let Some(o) = open[d as usize].as_mut() {
+                        *o -= a;
+                    }
+                    done.written.push(Took {
+                        rank,
+                        payment: pi,
+                        doc: d,
+                        amount: a,
+                    });
+                    applied += a;
+                    done.allocations.push((
+                        rank,
+                        Allocation {
+                            from: AllocationSource::Payment(p.id.clone()),
+                            document: doc.key(),
+                            amount: Money::new(a, doc.currency),
+                            rule: c.rule,
+                            confidence: score,
+                        },
+                    ));
+                    let left = open[d as usize].unwrap_or_default();
+                    if left > Decimal::ZERO && left <= s.policy.fee_tolerance {
+                        done.notes.push((
+                            rank,
+                            ReconcileNote {
+                                document: doc.key(),
+                                message: format!(
+                                    "payment {} leaves {left} {} open: a shortfall such as bank fees; it stays open",
+                                    p.id, doc.currency
+                                ),
+                            },
+                        ));
+                    }
+                }
+                out.allocated = applied;
+                out.unapplied = amount - applied;
+                out.debtor = c.debtor.clone();
+                out.status = if out.unapplied.is_zero() {
+                    PaymentStatus::Allocated
+                } else if applied.is_zero() {
+                    PaymentStatus::Unapplied
+                } else {
+                    PaymentStatus::PartlyAllocated
+                };
+                out.names_missing = c.names_missing;
+                out.notes.extend(
+                    c.evidence
+                        .iter()
+                        .filter(|e| e.notable())
+                        .map(Evidence::describe),
+                );
+                out.evidence = c.evidence;
+            }
+        }
+        done.outcomes.push((pi, out));
+    }
+    if let Some(t) = tracker {
+        done.looks = t.into_looks();
+    }
+    done
+}

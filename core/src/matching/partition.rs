@@ -1,0 +1,387 @@
+//! Matching on all cores. Payments are split into partitions of debtors that no payment links
+//! (through its payer or the documents it names); each core applies its partitions' payments in
+//! date order to its own copy of the open amounts; the results are merged in payment order.
+//!
+//! A signal may still look at a document of another partition (a typo can point at anyone's
+//! invoice). Every run notes such looks; the partitions concerned are joined and their payments
+//! applied again, together, until no payment looked outside its partition. So the result is
+//! always exactly that of applying every payment in date order, one after another.
+
+use std::sync::Mutex;
+
+use rust_decimal::Decimal;
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use super::apply::{apply_run, Applied, Shared};
+use super::numbers::KeyStrength;
+use super::{PaymentOutcome, Proposal};
+use crate::model::Allocation;
+use crate::reconcile::ReconcileNote;
+
+/// Below this many payments one core applies them all: splitting costs more than it saves.
+pub(super) const PARALLEL_FROM: usize = 20_000;
+
+/// Joining partitions and applying their payments again stops after this many rounds; then
+/// every payment is applied in one run.
+const ROUNDS: usize = 8;
+
+/// What applying every payment produced, in payment order.
+pub(super) struct Merged {
+    pub allocations: Vec<Allocation>,
+    pub notes: Vec<ReconcileNote>,
+    pub review: Vec<Proposal>,
+    /// How many runs applied them: 1 on one core.
+    pub runs: usize,
+}
+
+/// Which partition each document and each payment to apply is in.
+pub(crate) struct PartMap {
+    part_of_doc: Vec<u32>,
+    part_of_payment: Vec<u32>,
+}
+
+/// A payment's look at the open amount of a document of another partition.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Look {
+    rank: u32,
+    part: u32,
+    doc: u32,
+    seen: Seen,
+}
+
+/// What a payment saw of a document's open amount.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Seen {
+    /// The amount (`None`: not in force).
+    Open(Option<Decimal>),
+    /// Whether it was exactly this amount.
+    Is(Decimal, bool),
+}
+
+/// Notes one run's looks outside their partitions.
+pub(crate) struct Tracker<'m> {
+    map: &'m PartMap,
+    looks: Mutex<Vec<Look>>,
+}
+
+impl<'m> Tracker<'m> {
+    /// A tracker for one run.
+    pub fn new(map: &'m PartMap) -> Self {
+        Tracker {
+            map,
+            looks: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The partition a payment is applied in.
+    pub fn part_of_payment(&self, pi: usize) -> u32 {
+        self.map.part_of_payment[pi]
+    }
+
+    /// Notes that the payment of rank `rank` in partition `part` saw `seen` open on document `d`.
+    pub fn looked_at(&self, part: u32, rank: u32, d: u32, seen: Seen) {
+        if self.map.part_of_doc[d as usize] != part {
+            self.looks
+                .lock()
+                .expect("a matching worker panicked")
+                .push(Look {
+                    rank,
+                    part,
+                    doc: d,
+                    seen,
+                });
+        }
+    }
+
+    /// What was noted.
+    pub fn into_looks(self) -> Vec<Look> {
+        self.looks.into_inner().expect("a matching worker panicked")
+    }
+}
+
+/// The partitions: a union-find over debtors, and one node per payment linked to none.
+struct Partitions {
+    parent: Vec<u32>,
+    /// The node of each document's debtor.
+    doc_node: Vec<u32>,
+    /// The node of each payment to apply (`u32::MAX` for the others).
+    payment_node: Vec<u32>,
+}
+
+impl Partitions {
+    /// Links every payment's debtors: its payer's, and those of the documents it names by
+    /// reference or by more than a sequence number.
+    fn new(s: &Shared<'_, '_>, wanted: &[usize]) -> Partitions {
+        let mut ids: FxHashMap<&str, u32> = FxHashMap::default();
+        let mut parent: Vec<u32> = Vec::new();
+        let mut doc_node = Vec::with_capacity(s.docs.len());
+        for d in s.docs {
+            let next = parent.len() as u32;
+            let id = *ids.entry(d.document.debtor.as_str()).or_insert_with(|| {
+                parent.push(next);
+                next
+            });
+            doc_node.push(id);
+        }
+        let mut parts = Partitions {
+            parent,
+            doc_node,
+            payment_node: vec![u32::MAX; s.payments.len()],
+        };
+        for &pi in wanted {
+            let payer = s.payers[pi]
+                .as_ref()
+                .map(|p| p.debtors.as_slice())
+                .unwrap_or(&[]);
+            let mut linked: Vec<u32> = payer
+                .iter()
+                .filter_map(|d| ids.get(d.as_str()).copied())
+                .collect();
+            // A bare sequence number (`1234`) may be anyone's: it links nothing, and a look at
+            // such a document is checked like any other.
+            if let Some(n) = s.named[pi].as_ref() {
+                let named = n.by_reference.iter().map(|(d, _)| *d);
+                let numbers = n
+                    .by_number
+                    .iter()
+                    .filter(|(_, k)| *k > KeyStrength::Sequence)
+                    .map(|(d, _)| *d);
+                linked.extend(named.chain(numbers).map(|d| parts.doc_node[d as usize]));
+            }
+            let first = match linked.first() {
+                Some(&f) => f,
+                None => {
+                    parts.parent.push(parts.parent.len() as u32);
+                    parts.parent.len() as u32 - 1
+                }
+            };
+            for &other in linked.iter().skip(1) {
+                parts.union(first, other);
+            }
+            parts.payment_node[pi] = first;
+        }
+        parts
+    }
+
+    fn find(&mut self, mut x: u32) -> u32 {
+        while self.parent[x as usize] != x {
+            let up = self.parent[self.parent[x as usize] as usize];
+            self.parent[x as usize] = up;
+            x = up;
+        }
+        x
+    }
+
+    fn union(&mut self, a: u32, b: u32) {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra != rb {
+            self.parent[ra.max(rb) as usize] = ra.min(rb);
+        }
+    }
+
+    /// Every document's and payment's partition as the partitions now stand.
+    fn map(&mut self) -> PartMap {
+        let part_of_doc = (0..self.doc_node.len())
+            .map(|d| self.find(self.doc_node[d]))
+            .collect();
+        let part_of_payment = (0..self.payment_node.len())
+            .map(|pi| match self.payment_node[pi] {
+                u32::MAX => u32::MAX,
+                n => self.find(n),
+            })
+            .collect();
+        PartMap {
+            part_of_doc,
+            part_of_payment,
+        }
+    }
+}
+
+/// Applies `wanted` (in date and id order) to `open` on up to `threads` cores, writing each
+/// payment's outcome into `outcomes`.
+pub(super) fn apply_all(
+    s: &Shared<'_, '_>,
+    wanted: &[usize],
+    outcomes: &mut [PaymentOutcome],
+    open: &mut [Option<Decimal>],
+    threads: usize,
+) -> Merged {
+    if threads >= 2 {
+        if let Some(done) = apply_split(s, wanted, outcomes, open, threads) {
+            return merge(done, outcomes, open);
+        }
+    }
+    let done = apply_run(s, wanted, outcomes, &mut open.to_vec(), None);
+    merge(vec![done], outcomes, open)
+}
+
+/// Applies the partitions side by side; then joins the partitions whose runs did not keep apart
+/// (`conflicts`) and applies their payments again, together, until all do; `None` when that
+/// does not settle.
+fn apply_split(
+    s: &Shared<'_, '_>,
+    wanted: &[usize],
+    outcomes: &[PaymentOutcome],
+    open: &[Option<Decimal>],
+    threads: usize,
+) -> Option<Vec<Applied>> {
+    let mut parts = Partitions::new(s, wanted);
+    let map = parts.map();
+    let runs = balance(&map, wanted, threads);
+    if runs.iter().filter(|r| !r.is_empty()).count() < 2 {
+        return None;
+    }
+    let mut done: Vec<Applied> = std::thread::scope(|scope| {
+        let map = &map;
+        let handles: Vec<_> = runs
+            .iter()
+            .map(|run| {
+                scope.spawn(move || apply_run(s, run, outcomes, &mut open.to_vec(), Some(map)))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a matching worker panicked"))
+            .collect()
+    });
+    let mut map = map;
+    for _ in 0..ROUNDS {
+        let joins = conflicts(&done, &map, open);
+        if joins.is_empty() {
+            return Some(done);
+        }
+        for &(a, b) in &joins {
+            parts.union(a, b);
+        }
+        map = parts.map();
+        let joined: FxHashSet<u32> = joins.iter().map(|&(a, _)| parts.find(a)).collect();
+        let again: Vec<usize> = wanted
+            .iter()
+            .copied()
+            .filter(|&pi| joined.contains(&map.part_of_payment[pi]))
+            .collect();
+        let payments: FxHashSet<usize> = again.iter().copied().collect();
+        let ranks: FxHashSet<u32> = again.iter().map(|&pi| s.rank[pi]).collect();
+        for d in &mut done {
+            d.forget(&payments, &ranks);
+        }
+        done.push(apply_run(
+            s,
+            &again,
+            outcomes,
+            &mut open.to_vec(),
+            Some(&map),
+        ));
+    }
+    None
+}
+
+/// The partitions to join because their runs did not keep apart: a payment took from another
+/// partition's document (that partition's run did not see it), or saw another open amount on
+/// another partition's document than applying every payment in order would have shown it.
+fn conflicts(done: &[Applied], map: &PartMap, open: &[Option<Decimal>]) -> Vec<(u32, u32)> {
+    let mut joins = Vec::new();
+    let looked: FxHashSet<u32> = done
+        .iter()
+        .flat_map(|a| a.looks.iter().map(|l| l.doc))
+        .collect();
+    // What every run took from each looked-at document, by rank.
+    let mut takes: FxHashMap<u32, Vec<(u32, Decimal)>> = FxHashMap::default();
+    for applied in done {
+        for t in &applied.written {
+            let part = map.part_of_payment[t.payment];
+            let of_doc = map.part_of_doc[t.doc as usize];
+            if part != of_doc {
+                joins.push((part, of_doc));
+            }
+            if looked.contains(&t.doc) {
+                takes.entry(t.doc).or_default().push((t.rank, t.amount));
+            }
+        }
+    }
+    for l in done.iter().flat_map(|a| &a.looks) {
+        let before: Decimal = takes
+            .get(&l.doc)
+            .map(|t| t.iter().filter(|(r, _)| *r < l.rank).map(|(_, a)| *a).sum())
+            .unwrap_or_default();
+        let truth = open[l.doc as usize].map(|o| o - before);
+        let same = match l.seen {
+            Seen::Open(seen) => seen == truth,
+            Seen::Is(amount, is) => (truth == Some(amount)) == is,
+        };
+        if !same {
+            joins.push((l.part, map.part_of_doc[l.doc as usize]));
+        }
+    }
+    joins
+}
+
+/// The runs: whole partitions, the largest first to the least loaded core; each run in date
+/// and id order.
+fn balance(map: &PartMap, wanted: &[usize], threads: usize) -> Vec<Vec<usize>> {
+    let mut size: FxHashMap<u32, usize> = FxHashMap::default();
+    for &pi in wanted {
+        *size.entry(map.part_of_payment[pi]).or_default() += 1;
+    }
+    let mut parts: Vec<(u32, usize)> = size.into_iter().collect();
+    parts.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut load = vec![0usize; threads];
+    let mut core_of: FxHashMap<u32, usize> = FxHashMap::default();
+    for (part, n) in parts {
+        let least = (0..threads).min_by_key(|&t| (load[t], t)).unwrap_or(0);
+        load[least] += n;
+        core_of.insert(part, least);
+    }
+    let mut runs: Vec<Vec<usize>> = vec![Vec::new(); threads];
+    for &pi in wanted {
+        runs[core_of[&map.part_of_payment[pi]]].push(pi);
+    }
+    runs
+}
+
+impl Applied {
+    /// Drops what these payments (by index and by rank) did: they are applied again.
+    fn forget(&mut self, payments: &FxHashSet<usize>, ranks: &FxHashSet<u32>) {
+        self.allocations.retain(|(r, _)| !ranks.contains(r));
+        self.notes.retain(|(r, _)| !ranks.contains(r));
+        self.review.retain(|(r, _)| !ranks.contains(r));
+        self.written.retain(|t| !ranks.contains(&t.rank));
+        self.looks.retain(|l| !ranks.contains(&l.rank));
+        self.outcomes.retain(|(pi, _)| !payments.contains(pi));
+    }
+}
+
+/// Joins the runs' results in payment order, and takes what they applied off `open`.
+fn merge(
+    done: Vec<Applied>,
+    outcomes: &mut [PaymentOutcome],
+    open: &mut [Option<Decimal>],
+) -> Merged {
+    let runs = done.len();
+    let mut allocations = Vec::new();
+    let mut notes = Vec::new();
+    let mut review = Vec::new();
+    for applied in done {
+        for (pi, o) in applied.outcomes {
+            outcomes[pi] = o;
+        }
+        for t in applied.written {
+            if let Some(o) = open[t.doc as usize].as_mut() {
+                *o -= t.amount;
+            }
+        }
+        allocations.extend(applied.allocations);
+        notes.extend(applied.notes);
+        review.extend(applied.review);
+    }
+    // Stable: what one payment produced keeps its own order.
+    allocations.sort_by_key(|(rank, _)| *rank);
+    notes.sort_by_key(|(rank, _)| *rank);
+    review.sort_by_key(|(rank, _)| *rank);
+    Merged {
+        allocations: allocations.into_iter().map(|(_, a)| a).collect(),
+        notes: notes.into_iter().map(|(_, n)| n).collect(),
+        review: review.into_iter().map(|(_, r)| r).collect(),
+        runs,
+    }
+}
