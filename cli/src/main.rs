@@ -72,6 +72,9 @@ enum Command {
     Unmatched(payments::ListArgs),
     /// Doubtful matches waiting for a person; confirm one with `incasso allocate`.
     Review(payments::ListArgs),
+    /// Work out what the payments paid and keep it in the store (reads reuse it while nothing
+    /// changes); `--full` matches from scratch and checks the kept one.
+    Reconcile(reconcile::Args),
     /// Record that a payment pays a document; wins over the matching rules on every later run.
     Allocate(payments::AllocateArgs),
     /// Record that a payment must not pay a document, or any document when none is given.
@@ -128,7 +131,8 @@ impl Command {
             | Command::Submissions(_)
             | Command::Allocations(_)
             | Command::Unmatched(_)
-            | Command::Review(_) => true,
+            | Command::Review(_)
+            | Command::Reconcile(_) => true,
             Command::Conflicts(a) => a.reads_only(),
             Command::Reminders(a) => a.reads_only(),
             Command::Plans(a) => a.reads_only(),
@@ -148,6 +152,7 @@ impl Command {
             Command::Allocations(a) => payments::allocations(ctx, a),
             Command::Unmatched(a) => payments::unmatched(ctx, a),
             Command::Review(a) => payments::review(ctx, a),
+            Command::Reconcile(a) => reconcile::run(ctx, a),
             Command::Allocate(a) => payments::allocate(ctx, a),
             Command::Unallocate(a) => payments::unallocate(ctx, a),
             Command::Run(a) => run::run(ctx, a),

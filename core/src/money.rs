@@ -161,6 +161,7 @@ pub struct CurrencyMismatch {
 /// An exact amount of money in one currency.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Money {
+    #[serde(with = "crate::decimal_serde::one")]
     amount: Decimal,
     currency: Currency,
 }

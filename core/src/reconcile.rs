@@ -7,6 +7,7 @@ use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
 use rust_decimal::Decimal;
 
 use crate::model::{
@@ -16,7 +17,7 @@ use crate::model::{
 use crate::money::Money;
 
 /// Something reconciliation could not do and a person should look at.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReconcileNote {
     /// The document concerned.
     pub document: DocumentKey,
@@ -25,12 +26,13 @@ pub struct ReconcileNote {
 }
 
 /// The result of reconciling a ledger as of one date.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reconciliation {
     /// Every allocation made, in a deterministic order.
     pub allocations: Vec<Allocation>,
     /// Open amount per document index (into the input slice); credit notes carry their unapplied
     /// credit as a negative amount; documents not in force as of the date are `None`.
+    #[serde(with = "crate::decimal_serde::list_of_options")]
     pub open: Vec<Option<Decimal>>,
     /// Things left undone, with reasons.
     pub notes: Vec<ReconcileNote>,

@@ -137,7 +137,8 @@ pub struct Evidence {
     pub payer_taken_for: Option<String>,
     /// Notes (a typo taken, a shortfall, a name standing in for an account).
     pub notes: Vec<String>,
-    /// The signals the allocation rests on.
+    /// The signals the allocation rests on, each kind named in a `signal` field.
+    #[serde(serialize_with = "signals_tagged")]
     pub signals: Vec<incasso_core::matching::evidence::Evidence>,
     /// Where the bank line came from.
     pub source: String,
@@ -185,4 +186,34 @@ pub fn allocations(r: &Reconciled) -> Vec<Allocation> {
         .collect();
     out.sort_by(|a, b| (&a.payment, &a.document).cmp(&(&b.payment, &b.document)));
     out
+}
+
+/// Evidence as JSON output shows it: `{"signal": "invoice-number", "number": ..}` rather than
+/// serde's `{"invoice-number": {"number": ..}}`.
+fn signals_tagged<S: serde::Serializer>(
+    signals: &[incasso_core::matching::evidence::Evidence],
+    out: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::{Error, SerializeSeq};
+    let mut seq = out.serialize_seq(Some(signals.len()))?;
+    for e in signals {
+        let tagged = match serde_json::to_value(e).map_err(S::Error::custom)? {
+            serde_json::Value::String(kind) => serde_json::json!({ "signal": kind }),
+            serde_json::Value::Object(one) => {
+                let (kind, fields) = one
+                    .into_iter()
+                    .next()
+                    .ok_or_else(|| S::Error::custom("evidence without a kind"))?;
+                let mut map = serde_json::Map::new();
+                map.insert("signal".into(), serde_json::Value::String(kind));
+                if let serde_json::Value::Object(fields) = fields {
+                    map.extend(fields);
+                }
+                serde_json::Value::Object(map)
+            }
+            other => other,
+        };
+        seq.serialize_element(&tagged)?;
+    }
+    seq.end()
 }

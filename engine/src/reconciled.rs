@@ -27,38 +27,126 @@ pub struct Reconciled {
 /// How long loading, reconciling and matching took (benchmarks and `-v` read them).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Timings {
-    /// Reading documents, debtors, payments and decisions from the store.
+    /// Reading documents, debtors, payments (and the kept reconciliation) from the store.
     pub load: std::time::Duration,
     /// Reconciling the documents (credit notes, source ledger).
     pub reconcile: std::time::Duration,
     /// Matching the payments.
     pub matching: std::time::Duration,
+    /// Whether the reconciliation kept in the store was used (nothing reconciled or matched).
+    pub kept: bool,
 }
 
-/// Loads and reconciles the ledger as of a date.
+/// Loads and reconciles the ledger as of a date: the reconciliation kept in the store when it
+/// was worked out from exactly these inputs, else worked out now and kept.
 pub fn reconciled(store: &Store, as_of: NaiveDate, policy: &MatchPolicy) -> Result<Reconciled> {
+    load(store, as_of, policy, true)
+}
+
+/// What a full recomputation found of the reconciliation kept in the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Check {
+    /// None was kept for these inputs.
+    NoneKept,
+    /// The kept one is exactly what matching everything again gives.
+    Same,
+    /// The kept one differs: it has been replaced.
+    Differed,
+}
+
+/// Works the reconciliation out again from scratch, compares it with the one kept for the same
+/// inputs, and keeps the fresh one (`incasso reconcile --full`).
+pub fn recompute(
+    store: &Store,
+    as_of: NaiveDate,
+    policy: &MatchPolicy,
+) -> Result<(Reconciled, Check)> {
+    let key = key_of(store, as_of, policy)?;
+    let kept = store.kept_reconciliation(&key)?;
+    let fresh = load(store, as_of, policy, false)?;
+    let check = match kept {
+        None => Check::NoneKept,
+        Some((rec, matching))
+            if rec == fresh.rec
+                && matching.outcomes == fresh.matching.outcomes
+                && matching.review == fresh.matching.review =>
+        {
+            Check::Same
+        }
+        Some(_) => Check::Differed,
+    };
+    Ok((fresh, check))
+}
+
+/// The key of the inputs a reconciliation is worked out from: the store's inputs, the date, the
+/// matching rules, and this build of incasso (another build may match differently).
+fn key_of(store: &Store, as_of: NaiveDate, policy: &MatchPolicy) -> Result<String> {
+    static BUILD: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let build = BUILD.get_or_init(|| {
+        let exe = std::env::current_exe().and_then(std::fs::metadata);
+        let stamp = exe
+            .as_ref()
+            .ok()
+            .and_then(|m| m.modified().ok())
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos());
+        let size = exe.map_or(0, |m| m.len());
+        format!("{}-{size}-{stamp}", env!("CARGO_PKG_VERSION"))
+    });
+    Ok(format!(
+        "{}|{as_of}|{}-{}|{build}",
+        store.reconciliation_inputs()?,
+        policy.review_below,
+        policy.fee_tolerance
+    ))
+}
+
+fn load(
+    store: &Store,
+    as_of: NaiveDate,
+    policy: &MatchPolicy,
+    use_kept: bool,
+) -> Result<Reconciled> {
     let started = std::time::Instant::now();
+    let key = key_of(store, as_of, policy)?;
+    let kept = if use_kept {
+        store.kept_reconciliation(&key)?
+    } else {
+        None
+    };
     let docs = store.documents()?;
     let debtors = store.debtors()?;
     // Money out is kept in the store but never matched: leave it there.
     let payments = store.payments_of(&[PaymentKind::Incoming, PaymentKind::Reversal])?;
-    let decisions = store.decisions()?;
     let loaded = started.elapsed();
-    let mut rec = reconcile(&docs, as_of);
-    let reconciled = started.elapsed();
-    let matching = match_payments(
-        &docs, &debtors, &payments, &decisions, policy, as_of, &mut rec,
-    );
-    let timings = Timings {
+    let mut timings = Timings {
         load: loaded,
-        reconcile: reconciled - loaded,
-        matching: started.elapsed() - reconciled,
+        kept: kept.is_some(),
+        ..Timings::default()
+    };
+    let (rec, matching) = match kept {
+        Some(kept) => kept,
+        None => {
+            let decisions = store.decisions()?;
+            let mut rec = reconcile(&docs, as_of);
+            timings.reconcile = started.elapsed() - loaded;
+            let matching = match_payments(
+                &docs, &debtors, &payments, &decisions, policy, as_of, &mut rec,
+            );
+            timings.matching = started.elapsed() - loaded - timings.reconcile;
+            // Keeping it is a saving, not a duty: a read-only or full disk still gets its answer.
+            if let Err(e) = store.keep_reconciliation(&key, &rec, &matching) {
+                tracing::warn!("the reconciliation could not be kept for the next read: {e}");
+            }
+            (rec, matching)
+        }
     };
     tracing::info!(
         documents = docs.len(),
         payments = payments.len(),
         load_s = timings.load.as_secs_f64(),
         reconcile_s = timings.reconcile.as_secs_f64(),
+        kept = timings.kept,
         match_s = timings.matching.as_secs_f64(),
         match_runs = matching.runs,
         "ledger loaded and reconciled"
@@ -95,4 +183,224 @@ pub fn reconciled(store: &Store, as_of: NaiveDate, policy: &MatchPolicy) -> Resu
         matching,
         timings,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    //! The kept reconciliation against a full one: the same files imported whole, or split and
+    //! in any order with reads in between, give exactly the same allocations.
+
+    use std::collections::BTreeMap;
+    use std::path::{Path, PathBuf};
+
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::import::{import_paths, ImportOptions};
+    use crate::reporter::Collect;
+    use crate::Workspace;
+
+    const AS_OF: &str = "2026-12-31";
+
+    fn fixtures() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/othergen2/nl-ing")
+    }
+
+    /// What matching decided, in a form that does not depend on the order things are stored in.
+    #[derive(Debug, PartialEq)]
+    struct Decided {
+        allocations: Vec<String>,
+        outcomes: BTreeMap<String, String>,
+        open: BTreeMap<String, String>,
+        review: Vec<String>,
+    }
+
+    fn decided(r: &Reconciled) -> Decided {
+        let mut allocations: Vec<String> =
+            r.rec.allocations.iter().map(|a| format!("{a:?}")).collect();
+        allocations.sort();
+        let outcomes = r
+            .payments
+            .iter()
+            .zip(&r.matching.outcomes)
+            .map(|(p, o)| (p.id.clone(), format!("{o:?}")))
+            .collect();
+        let open = r
+            .docs
+            .iter()
+            .zip(&r.rec.open)
+            .map(|(d, o)| (format!("{:?}", d.document.key()), format!("{o:?}")))
+            .collect();
+        let mut review: Vec<String> = r
+            .matching
+            .review
+            .iter()
+            .map(|p| {
+                format!(
+                    "{} {:?} {} {}",
+                    r.payments[p.payment].id, p.document, p.amount, p.confidence
+                )
+            })
+            .collect();
+        review.sort();
+        Decided {
+            allocations,
+            outcomes,
+            open,
+            review,
+        }
+    }
+
+    /// The first differences between two results, short enough to read.
+    fn differences(a: &Decided, b: &Decided) -> Vec<String> {
+        let mut out = Vec::new();
+        let only = |x: &[String], y: &[String]| -> Vec<String> {
+            x.iter()
+                .filter(|v| !y.contains(v))
+                .take(3)
+                .cloned()
+                .collect()
+        };
+        out.extend(
+            only(&a.allocations, &b.allocations)
+                .into_iter()
+                .map(|v| format!("allocation only in the first: {v}")),
+        );
+        out.extend(
+            only(&b.allocations, &a.allocations)
+                .into_iter()
+                .map(|v| format!("allocation only in the second: {v}")),
+        );
+        for (k, v) in &a.outcomes {
+            if b.outcomes.get(k) != Some(v) {
+                out.push(format!("payment {k}: {v} / {:?}", b.outcomes.get(k)));
+            }
+        }
+        for (k, v) in &a.open {
+            if b.open.get(k) != Some(v) {
+                out.push(format!("document {k}: {v} / {:?}", b.open.get(k)));
+            }
+        }
+        out.extend(
+            only(&a.review, &b.review)
+                .into_iter()
+                .map(|v| format!("review only in the first: {v}")),
+        );
+        out.extend(
+            only(&b.review, &a.review)
+                .into_iter()
+                .map(|v| format!("review only in the second: {v}")),
+        );
+        if a.outcomes.len() != b.outcomes.len() || a.open.len() != b.open.len() {
+            out.push(format!(
+                "{} / {} payments, {} / {} documents",
+                a.outcomes.len(),
+                b.outcomes.len(),
+                a.open.len(),
+                b.open.len()
+            ));
+        }
+        out.truncate(8);
+        out
+    }
+
+    fn read(ws: &Workspace) -> Reconciled {
+        let as_of = AS_OF.parse().unwrap();
+        reconciled(ws.store().unwrap(), as_of, &MatchPolicy::default()).unwrap()
+    }
+
+    fn import(ws: &Workspace, file: &Path) {
+        let t = import_paths(
+            ws,
+            &[file.to_path_buf()],
+            &ImportOptions::default(),
+            &Collect::default(),
+        )
+        .unwrap();
+        assert_eq!(t.failed, 0, "{}", file.display());
+    }
+
+    /// The ledger and the bank export whole, imported into a fresh store and read once.
+    fn whole() -> Decided {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = Workspace::new(dir.path().join("data"), None);
+        import(&ws, &fixtures().join("ledger.csv"));
+        import(&ws, &fixtures().join("bank/ing-2025-2026.csv"));
+        let r = read(&ws);
+        assert!(!r.timings.kept);
+        assert!(
+            r.rec.allocations.len() > 500,
+            "{} allocations",
+            r.rec.allocations.len()
+        );
+        decided(&r)
+    }
+
+    /// A CSV file's lines after its header in `parts` pieces, each with the header; pieces of the
+    /// bank export end at a change of date, as daily statements do.
+    fn split(text: &str, parts: usize, by_date: bool) -> Vec<String> {
+        let mut lines = text.lines();
+        let header = lines.next().unwrap();
+        let rows: Vec<&str> = lines.collect();
+        let mut cuts = vec![0];
+        for k in 1..parts {
+            let mut at = rows.len() * k / parts;
+            while by_date && at > 0 && at < rows.len() && rows[at][..10] == rows[at - 1][..10] {
+                at += 1;
+            }
+            cuts.push(at.min(rows.len()));
+        }
+        cuts.push(rows.len());
+        cuts.windows(2)
+            .filter(|w| w[0] < w[1])
+            .map(|w| format!("{header}\n{}\n", rows[w[0]..w[1]].join("\n")))
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 24, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_split_and_order_of_the_same_files_gives_the_same_allocations(
+            ledger_parts in 1usize..4,
+            bank_parts in 1usize..5,
+            seed in any::<u64>(),
+        ) {
+            let expected = whole();
+            let dir = tempfile::tempdir().unwrap();
+            let mut files = Vec::new();
+            let ledger = std::fs::read_to_string(fixtures().join("ledger.csv")).unwrap();
+            let bank = std::fs::read_to_string(fixtures().join("bank/ing-2025-2026.csv")).unwrap();
+            for (k, part) in split(&ledger, ledger_parts, false).into_iter().enumerate() {
+                let f = dir.path().join(format!("ledger-{k}.csv"));
+                std::fs::write(&f, part).unwrap();
+                files.push(f);
+            }
+            for (k, part) in split(&bank, bank_parts, true).into_iter().enumerate() {
+                let f = dir.path().join(format!("ing-{k}.csv"));
+                std::fs::write(&f, part).unwrap();
+                files.push(f);
+            }
+            let mut rng = seed | 1;
+            for v in (1..files.len()).rev() {
+                rng ^= rng << 13;
+                rng ^= rng >> 7;
+                rng ^= rng << 17;
+                files.swap(v, (rng % (v as u64 + 1)) as usize);
+            }
+            let ws = Workspace::new(dir.path().join("data"), None);
+            for f in &files {
+                import(&ws, f);
+                // A read after every import keeps a reconciliation the next import must replace.
+                let r = read(&ws);
+                prop_assert!(!r.timings.kept, "an import changed the inputs: not the kept one");
+            }
+            let again = read(&ws);
+            prop_assert!(again.timings.kept, "nothing new: the kept one is read");
+            prop_assert_eq!(differences(&decided(&again), &expected), Vec::<String>::new());
+            let (fresh, check) = recompute(ws.store().unwrap(), AS_OF.parse().unwrap(), &MatchPolicy::default()).unwrap();
+            prop_assert_eq!(check, Check::Same);
+            prop_assert_eq!(differences(&decided(&fresh), &expected), Vec::<String>::new());
+        }
+    }
 }

@@ -20,6 +20,7 @@ mod import;
 pub mod kv;
 pub mod migrate;
 mod payments;
+mod reconciliation;
 mod records;
 mod segments;
 mod submissions;

@@ -515,3 +515,76 @@ fn an_interrupted_migration_is_refused_and_starts_over_from_its_copy() {
     let store = Store::open(dir.path()).unwrap();
     assert_eq!(contents(&store), before);
 }
+
+/// A kept reconciliation reads back exactly, for its own key only; a damaged file is absent.
+#[test]
+fn a_kept_reconciliation_reads_back_for_its_inputs_only() {
+    use incasso_core::matching::{Evidence, Matching, PaymentOutcome, PaymentStatus, Proposal};
+    use incasso_core::reconcile::{ReconcileNote, Reconciliation};
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let doc = invoice("F-1", "100.00");
+    let rec = Reconciliation {
+        allocations: vec![Allocation {
+            from: AllocationSource::Payment("p1".into()),
+            document: doc.key(),
+            amount: Money::new(Decimal::from_str("60.00").unwrap(), Currency::EUR),
+            rule: AllocationRule::InvoiceNumber,
+            confidence: 95,
+        }],
+        open: vec![
+            Some(Decimal::from_str("40.00").unwrap()),
+            None,
+            Some(Decimal::from_str("-0.00").unwrap()),
+        ],
+        notes: vec![ReconcileNote {
+            document: doc.key(),
+            message: "a note".into(),
+        }],
+    };
+    let evidence = vec![
+        Evidence::ExactAmount {
+            number: "F-1".into(),
+        },
+        Evidence::OldestFirst,
+    ];
+    let matching = Matching {
+        outcomes: vec![PaymentOutcome {
+            status: PaymentStatus::PartlyAllocated,
+            debtor: Some(DebtorId::new("D1").unwrap()),
+            allocated: Decimal::from_str("60.00").unwrap(),
+            unapplied: Decimal::from_str("5.00").unwrap(),
+            notes: vec!["n".into()],
+            names_missing: None,
+            evidence: evidence.clone(),
+        }],
+        review: vec![Proposal {
+            payment: 0,
+            document: doc.key(),
+            amount: Money::new(Decimal::from_str("5.00").unwrap(), Currency::EUR),
+            rule: AllocationRule::InvoiceNumber,
+            confidence: 60,
+            reason: "close".into(),
+            evidence,
+        }],
+        runs: 1,
+    };
+    let key = store.reconciliation_inputs().unwrap() + "|2026-06-30";
+    assert_eq!(store.kept_reconciliation(&key).unwrap(), None);
+    store.keep_reconciliation(&key, &rec, &matching).unwrap();
+    let back = store.kept_reconciliation(&key).unwrap();
+    assert_eq!(back, Some((rec.clone(), matching.clone())));
+    // Exactly: a negative zero stays negative (it prints as -0.00).
+    assert_eq!(format!("{:?}", back.unwrap().0.open), format!("{:?}", rec.open));
+    assert_eq!(store.kept_reconciliation("other inputs").unwrap(), None);
+    // A file cut short is no reconciliation.
+    let path = dir.path().join("reconciled.bin");
+    let len = std::fs::metadata(&path).unwrap().len();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_len(len - 3)
+        .unwrap();
+    assert_eq!(store.kept_reconciliation(&key).unwrap(), None);
+}

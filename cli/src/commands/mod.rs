@@ -11,6 +11,7 @@ pub mod letter;
 pub mod payments;
 pub mod plans;
 pub mod rates;
+pub mod reconcile;
 pub mod reminders;
 pub mod report;
 pub mod report_html;

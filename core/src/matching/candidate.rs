@@ -54,12 +54,13 @@ impl Candidate {
         self
     }
 
-    /// The numbers of the documents it concerns.
+    /// The numbers of the documents it concerns, in number order (not the order the documents
+    /// are stored in).
     pub fn numbers(&self, docs: &[LedgerDocument]) -> Vec<String> {
-        self.key
-            .iter()
-            .map(|&d| docs[d as usize].document.number.as_str().to_string())
-            .collect()
+        let mut n: Vec<&crate::ids::DocumentNumber> =
+            self.key.iter().map(|&d| &docs[d as usize].document.number).collect();
+        n.sort_by(|a, b| a.normalised().cmp(&b.normalised()));
+        n.into_iter().map(|x| x.as_str().to_string()).collect()
     }
 
     /// Its confidence, from the table.
@@ -124,26 +125,37 @@ pub(super) enum Decision {
 const SHOWN: usize = 4;
 
 /// The best candidate when it reaches `review_below` and leads the next by [`MARGIN`]; else the
-/// candidates for review. Ties rank by ground, then rule, then document order, so the same
-/// ledger always gives the same decision.
+/// candidates for review. Ties rank by ground, then rule, then the documents' numbers, so the
+/// same ledger always gives the same decision, whatever order its documents were stored in.
 pub(super) fn decide(
     docs: &[LedgerDocument],
     list: Vec<Candidate>,
     review_below: u8,
 ) -> Option<Decision> {
-    let mut scored: Vec<(Candidate, u8)> = list
+    let numbers = |c: &Candidate| -> Vec<String> {
+        let mut n: Vec<String> = c
+            .key
+            .iter()
+            .map(|&d| docs[d as usize].document.number.normalised().into_owned())
+            .collect();
+        n.sort_unstable();
+        n
+    };
+    let mut scored: Vec<(Candidate, u8, Vec<String>)> = list
         .into_iter()
         .map(|c| {
             let s = c.score();
-            (c, s)
+            let n = numbers(&c);
+            (c, s, n)
         })
         .collect();
-    scored.sort_by(|(a, sa), (b, sb)| {
+    scored.sort_by(|(a, sa, na), (b, sb, nb)| {
         sb.cmp(sa)
             .then_with(|| b.ground().cmp(&a.ground()))
             .then_with(|| a.rule.code().cmp(b.rule.code()))
-            .then_with(|| a.key.cmp(&b.key))
+            .then_with(|| na.cmp(nb))
     });
+    let mut scored: Vec<(Candidate, u8)> = scored.into_iter().map(|(c, s, _)| (c, s)).collect();
     let best = scored.first()?.1;
     let rival = scored.get(1).map(|r| r.1);
     if best >= review_below && rival.is_none_or(|r| best >= r.saturating_add(MARGIN)) {

@@ -3,13 +3,16 @@
 //! fact is worth is in `confidence.rs`, in one table.
 
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::numbers::KeyStrength;
 
 /// One fact about a candidate allocation, as a signal found it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case", tag = "signal")]
+///
+/// Serialized externally tagged (`{"invoice-number": {...}}`) so compact binary forms can hold it
+/// (the kept reconciliation); JSON output names the kind in a `signal` field instead.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Evidence {
     /// A structured payment reference (betalingskenmerk, OGM/VCS, RF) is the document's.
     StructuredReference {
@@ -115,30 +118,38 @@ pub enum Evidence {
     /// The amount paid is more than twice what the documents have open.
     AmountFar {
         /// Paid.
+        #[serde(with = "crate::decimal_serde::one")]
         paid: Decimal,
         /// Open.
+        #[serde(with = "crate::decimal_serde::one")]
         open: Decimal,
     },
     /// The amount paid is part of what the documents have open (an instalment, a short payment).
     PaysPart {
         /// Paid.
+        #[serde(with = "crate::decimal_serde::one")]
         paid: Decimal,
         /// Open.
+        #[serde(with = "crate::decimal_serde::one")]
         open: Decimal,
     },
     /// The amount paid is under a twentieth of what the documents have open (a test transfer, a
     /// first instalment, or a number that is not meant).
     PaysLittle {
         /// Paid.
+        #[serde(with = "crate::decimal_serde::one")]
         paid: Decimal,
         /// Open.
+        #[serde(with = "crate::decimal_serde::one")]
         open: Decimal,
     },
     /// The amount paid is more than the documents have open (not far): the rest is unapplied cash.
     Overpays {
         /// Paid.
+        #[serde(with = "crate::decimal_serde::one")]
         paid: Decimal,
         /// Open.
+        #[serde(with = "crate::decimal_serde::one")]
         open: Decimal,
     },
     /// The text gives each document's amount, and they add up to the amount paid.
@@ -169,7 +180,7 @@ pub enum Evidence {
 }
 
 /// How much of a document's number a payment's text has.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Written {
     /// Letters and digits (case, separators and leading zeros aside).

@@ -118,15 +118,17 @@ impl PaymentStatus {
 }
 
 /// The outcome for one payment.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaymentOutcome {
     /// What became of it.
     pub status: PaymentStatus,
     /// The debtor it is from, when known.
     pub debtor: Option<DebtorId>,
     /// Applied to documents.
+    #[serde(with = "crate::decimal_serde::one")]
     pub allocated: Decimal,
     /// Received but applied to nothing: cash on the debtor's account (or unidentified).
+    #[serde(with = "crate::decimal_serde::one")]
     pub unapplied: Decimal,
     /// Why, in plain words (shortfalls, duplicates, ambiguities).
     pub notes: Vec<String>,
@@ -153,7 +155,7 @@ impl PaymentOutcome {
 }
 
 /// A match not applied because it is doubtful: a person confirms it with `incasso allocate`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Proposal {
     /// Index of the payment in the input.
     pub payment: usize,
@@ -180,7 +182,7 @@ impl Proposal {
 }
 
 /// Everything matching decided, besides the allocations added to the reconciliation.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Matching {
     /// One outcome per input payment, in input order.
     pub outcomes: Vec<PaymentOutcome>,
