@@ -7,8 +7,8 @@ use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
 use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
 
 use crate::model::{
     Allocation, AllocationRule, AllocationSource, DocumentKey, DocumentKind, DocumentStatus,

@@ -20,7 +20,7 @@ use incasso_core::model::{Debtor, DocumentKind, LedgerDocument};
 use incasso_core::money::Currency;
 use rust_decimal::Decimal;
 
-use crate::reconciled::{reconciled, Reconciled};
+use crate::reconciled::reconciled_ledger;
 use crate::Workspace;
 
 /// What letter to write, for whom, on what date.
@@ -65,7 +65,7 @@ pub fn prepare(ws: &Workspace, q: &LetterRequest<'_>) -> Result<Letter> {
     );
     let store = ws.store()?;
     let debtor_id = DebtorId::new(debtor)?;
-    let Reconciled { docs, rec, .. } = reconciled(store, date, &policy.matching)?;
+    let (docs, rec) = reconciled_ledger(store, date, &policy.matching)?;
     anyhow::ensure!(
         docs.iter().any(|d| d.document.debtor == debtor_id)
             || store.debtors()?.iter().any(|d| d.id == debtor_id),

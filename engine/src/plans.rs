@@ -8,7 +8,7 @@ use incasso_core::collection::{Instalment, PaymentPlan, PlanState};
 use incasso_core::ids::{DebtorId, DocumentNumber};
 use rust_decimal::Decimal;
 
-use crate::reconciled::{reconciled, Reconciled};
+use crate::reconciled::reconciled_ledger;
 use crate::Workspace;
 
 /// A plan as a person states it.
@@ -47,7 +47,7 @@ pub fn add(ws: &Workspace, p: NewPlan<'_>) -> Result<(PaymentPlan, bool)> {
     );
     let debtor = DebtorId::new(debtor)?;
     let store = ws.store()?;
-    let Reconciled { docs, rec, .. } = reconciled(store, agreed, &ws.policy()?.matching)?;
+    let (docs, rec) = reconciled_ledger(store, agreed, &ws.policy()?.matching)?;
     let open = open_items(&docs, &rec, agreed);
     let mut open_at_agreement = Decimal::ZERO;
     for n in &items {
@@ -103,7 +103,7 @@ pub fn add(ws: &Workspace, p: NewPlan<'_>) -> Result<(PaymentPlan, bool)> {
 pub fn kept(ws: &Workspace, as_of: NaiveDate) -> Result<Vec<(PaymentPlan, Decimal, PlanState)>> {
     let store = ws.store()?;
     let policy = ws.policy()?;
-    let Reconciled { docs, rec, .. } = reconciled(store, as_of, &policy.matching)?;
+    let (docs, rec) = reconciled_ledger(store, as_of, &policy.matching)?;
     let open = open_items(&docs, &rec, as_of);
     Ok(store
         .plans()?

@@ -43,6 +43,29 @@ pub fn reconciled(store: &Store, as_of: NaiveDate, policy: &MatchPolicy) -> Resu
     load(store, as_of, policy, true)
 }
 
+/// The documents and their open amounts as of a date, for views that need nothing of the bank
+/// lines themselves (ageing, receivables, letters, plans): with a reconciliation kept for these
+/// inputs, neither the bank lines nor what became of each is read.
+pub fn reconciled_ledger(
+    store: &Store,
+    as_of: NaiveDate,
+    policy: &MatchPolicy,
+) -> Result<(Vec<LedgerDocument>, Reconciliation)> {
+    let started = std::time::Instant::now();
+    if let Some(rec) = store.kept_open_items(&key_of(store, as_of, policy)?)? {
+        let docs = store.documents()?;
+        tracing::info!(
+            documents = docs.len(),
+            load_s = started.elapsed().as_secs_f64(),
+            kept = true,
+            "documents loaded with the kept reconciliation"
+        );
+        return Ok((docs, rec));
+    }
+    let Reconciled { docs, rec, .. } = reconciled(store, as_of, policy)?;
+    Ok((docs, rec))
+}
+
 /// What a full recomputation found of the reconciliation kept in the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Check {

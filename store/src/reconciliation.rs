@@ -2,8 +2,10 @@
 //! (documents, debtors, payments, decisions by hand, the as-of date, the matching rules), so a
 //! read with nothing new reads it back instead of matching again. One file, `reconciled.bin`,
 //! written whole and renamed into place. It starts with the key of the inputs it was worked out
-//! from and is used for exactly those inputs only; its body carries a BLAKE3 checksum, so a file
-//! torn by a crash or damaged on disk counts as absent and is worked out again.
+//! from and is used for exactly those inputs only. Then two sections, each with its length and
+//! BLAKE3 checksum: the open amounts and allocations (all ageing and receivables need), and what
+//! became of each payment. A file torn by a crash or damaged on disk counts as absent and is
+//! worked out again.
 
 use std::fs::File;
 use std::io::{Read, Write};
@@ -11,25 +13,13 @@ use std::path::PathBuf;
 
 use incasso_core::matching::Matching;
 use incasso_core::reconcile::Reconciliation;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::codec::encode;
 use crate::{payments, Store, StoreError, P_IMPORT};
 
 const FILE: &str = "reconciled.bin";
-const MAGIC: &[u8; 8] = b"INCREC01";
-
-#[derive(Serialize)]
-struct KeptRef<'a> {
-    rec: &'a Reconciliation,
-    matching: &'a Matching,
-}
-
-#[derive(Deserialize)]
-struct Kept {
-    rec: Reconciliation,
-    matching: Matching,
-}
+const MAGIC: &[u8; 8] = b"INCREC02";
 
 impl Store {
     /// A marker of everything reconciliation and matching read from the store: imports (documents,
@@ -48,11 +38,8 @@ impl Store {
         self.dir.join(FILE)
     }
 
-    /// The reconciliation kept for exactly the inputs `key` names, if there is one.
-    pub fn kept_reconciliation(
-        &self,
-        key: &str,
-    ) -> Result<Option<(Reconciliation, Matching)>, StoreError> {
+    /// Opens the kept file when it was worked out from exactly the inputs `key` names.
+    fn kept_file(&self, key: &str) -> Result<Option<File>, StoreError> {
         let path = self.kept_path();
         let mut f = match File::open(&path) {
             Ok(f) => f,
@@ -68,26 +55,53 @@ impl Store {
         if f.read_exact(&mut stored).is_err() || stored != key.as_bytes() {
             return Ok(None);
         }
+        Ok(Some(f))
+    }
+
+    /// Reads the next section (length, BLAKE3 checksum, postcard body); `None` when it is cut
+    /// short, damaged or unreadable.
+    fn section<T: for<'de> Deserialize<'de>>(&self, f: &mut File) -> Option<T> {
+        let mut len = [0u8; 8];
         let mut sum = [0u8; 32];
-        let mut body = Vec::new();
-        if f.read_exact(&mut sum).is_err() {
-            return Ok(None);
-        }
-        f.read_to_end(&mut body).map_err(|source| StoreError::Io {
-            path: path.clone(),
-            source,
-        })?;
+        f.read_exact(&mut len).ok()?;
+        f.read_exact(&mut sum).ok()?;
+        let mut body = vec![0u8; usize::try_from(u64::from_le_bytes(len)).ok()?];
+        f.read_exact(&mut body).ok()?;
         if blake3::hash(&body).as_bytes() != &sum {
-            tracing::warn!("{}: damaged, worked out again", path.display());
+            tracing::warn!("{}: damaged, worked out again", self.kept_path().display());
+            return None;
+        }
+        postcard::from_bytes(&body)
+            .map_err(|e| {
+                tracing::warn!(
+                    "{}: unreadable, worked out again: {e}",
+                    self.kept_path().display()
+                )
+            })
+            .ok()
+    }
+
+    /// The reconciliation kept for exactly the inputs `key` names, if there is one.
+    pub fn kept_reconciliation(
+        &self,
+        key: &str,
+    ) -> Result<Option<(Reconciliation, Matching)>, StoreError> {
+        let Some(mut f) = self.kept_file(key)? else {
             return Ok(None);
-        }
-        match postcard::from_bytes::<Kept>(&body) {
-            Ok(k) => Ok(Some((k.rec, k.matching))),
-            Err(e) => {
-                tracing::warn!("{}: unreadable, worked out again: {e}", path.display());
-                Ok(None)
-            }
-        }
+        };
+        let Some(rec) = self.section::<Reconciliation>(&mut f) else {
+            return Ok(None);
+        };
+        Ok(self.section::<Matching>(&mut f).map(|m| (rec, m)))
+    }
+
+    /// Only the open amounts and allocations kept for the inputs `key` names (what ageing and
+    /// receivables need), without reading what became of each payment.
+    pub fn kept_open_items(&self, key: &str) -> Result<Option<Reconciliation>, StoreError> {
+        let Some(mut f) = self.kept_file(key)? else {
+            return Ok(None);
+        };
+        Ok(self.section::<Reconciliation>(&mut f))
     }
 
     /// Keeps a reconciliation for the inputs `key` names, in place of the one kept before.
@@ -97,21 +111,25 @@ impl Store {
         rec: &Reconciliation,
         matching: &Matching,
     ) -> Result<(), StoreError> {
-        let body = encode(&KeptRef { rec, matching });
         let path = self.kept_path();
         let tmp = self.dir.join(format!("{FILE}.tmp"));
         let io = |source| StoreError::Io {
             path: tmp.clone(),
             source,
         };
-        let mut f = File::create(&tmp).map_err(io)?;
-        f.write_all(MAGIC).map_err(io)?;
         let len = u32::try_from(key.len())
             .map_err(|_| StoreError::Refused("the reconciliation key is too long".into()))?;
+        let mut f = std::io::BufWriter::new(File::create(&tmp).map_err(io)?);
+        f.write_all(MAGIC).map_err(io)?;
         f.write_all(&len.to_le_bytes()).map_err(io)?;
         f.write_all(key.as_bytes()).map_err(io)?;
-        f.write_all(blake3::hash(&body).as_bytes()).map_err(io)?;
-        f.write_all(&body).map_err(io)?;
+        for body in [encode(rec), encode(matching)] {
+            f.write_all(&(body.len() as u64).to_le_bytes())
+                .map_err(io)?;
+            f.write_all(blake3::hash(&body).as_bytes()).map_err(io)?;
+            f.write_all(&body).map_err(io)?;
+        }
+        f.flush().map_err(io)?;
         drop(f);
         std::fs::rename(&tmp, &path).map_err(|source| StoreError::Io { path, source })
     }

@@ -575,8 +575,13 @@ fn a_kept_reconciliation_reads_back_for_its_inputs_only() {
     let back = store.kept_reconciliation(&key).unwrap();
     assert_eq!(back, Some((rec.clone(), matching.clone())));
     // Exactly: a negative zero stays negative (it prints as -0.00).
-    assert_eq!(format!("{:?}", back.unwrap().0.open), format!("{:?}", rec.open));
+    assert_eq!(
+        format!("{:?}", back.unwrap().0.open),
+        format!("{:?}", rec.open)
+    );
+    assert_eq!(store.kept_open_items(&key).unwrap(), Some(rec.clone()));
     assert_eq!(store.kept_reconciliation("other inputs").unwrap(), None);
+    assert_eq!(store.kept_open_items("other inputs").unwrap(), None);
     // A file cut short is no reconciliation.
     let path = dir.path().join("reconciled.bin");
     let len = std::fs::metadata(&path).unwrap().len();

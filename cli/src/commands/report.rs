@@ -82,9 +82,11 @@ pub struct AgeingArgs {
 
 /// The ledger's documents and their reconciliation (payments included) as of a date.
 fn reconciled(ctx: &Ctx, as_of: NaiveDate) -> Result<(Vec<LedgerDocument>, Reconciliation)> {
-    let r =
-        incasso_engine::reconciled::reconciled(ctx.ws.store()?, as_of, &ctx.ws.policy()?.matching)?;
-    Ok((r.docs, r.rec))
+    incasso_engine::reconciled::reconciled_ledger(
+        ctx.ws.store()?,
+        as_of,
+        &ctx.ws.policy()?.matching,
+    )
 }
 
 /// Lists open items as a table, CSV, JSON or a workbook.

@@ -57,8 +57,11 @@ impl Candidate {
     /// The numbers of the documents it concerns, in number order (not the order the documents
     /// are stored in).
     pub fn numbers(&self, docs: &[LedgerDocument]) -> Vec<String> {
-        let mut n: Vec<&crate::ids::DocumentNumber> =
-            self.key.iter().map(|&d| &docs[d as usize].document.number).collect();
+        let mut n: Vec<&crate::ids::DocumentNumber> = self
+            .key
+            .iter()
+            .map(|&d| &docs[d as usize].document.number)
+            .collect();
         n.sort_by(|a, b| a.normalised().cmp(&b.normalised()));
         n.into_iter().map(|x| x.as_str().to_string()).collect()
     }

@@ -136,8 +136,12 @@ pub(super) fn named_in(ctx: &Context<'_, '_>, p: &Payment) -> Named {
     // In the documents' number order, not the order they happen to be stored in: the evidence
     // and notes built from these read the same whatever order the ledger was imported in.
     let number = |d: u32| ctx.docs[d as usize].document.number.normalised();
-    named.by_reference.sort_by(|a, b| number(a.0).cmp(&number(b.0)).then(a.0.cmp(&b.0)));
-    named.by_number.sort_by(|a, b| number(a.0).cmp(&number(b.0)).then(a.0.cmp(&b.0)));
+    named
+        .by_reference
+        .sort_by(|a, b| number(a.0).cmp(&number(b.0)).then(a.0.cmp(&b.0)));
+    named
+        .by_number
+        .sort_by(|a, b| number(a.0).cmp(&number(b.0)).then(a.0.cmp(&b.0)));
     named
 }
 

@@ -18,6 +18,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use rustc_hash::FxHashMap;
+
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
@@ -108,12 +110,11 @@ enum Fit {
 /// The unapplied payments, indexed by every signal.
 pub struct Gate {
     payments: Vec<Unapplied>,
-    exact: HashMap<String, Vec<u32>>,
-    lone: HashMap<String, Vec<u32>>,
-    fuzzy: HashMap<String, Vec<(u32, Fit)>>,
-    amounts: HashMap<(Currency, Decimal), Vec<u32>>,
-    accounts: HashMap<String, Vec<u32>>,
-    names: HashMap<String, Vec<u32>>,
+    exact: FxHashMap<String, Vec<u32>>,
+    lone: FxHashMap<String, Vec<u32>>,
+    amounts: FxHashMap<(Currency, Decimal), Vec<u32>>,
+    accounts: FxHashMap<String, Vec<u32>>,
+    names: FxHashMap<String, Vec<u32>>,
 }
 
 /// Digit runs of a text that stand alone (not joined to another run by `-`, `/`, `.`, `_`),
@@ -248,21 +249,15 @@ impl Gate {
         payments.sort_by(|a, b| (a.date, &a.id).cmp(&(b.date, &b.id)));
         let mut g = Gate {
             payments: Vec::new(),
-            exact: HashMap::new(),
-            lone: HashMap::new(),
-            fuzzy: HashMap::new(),
-            amounts: HashMap::new(),
-            accounts: HashMap::new(),
-            names: HashMap::new(),
+            exact: FxHashMap::default(),
+            lone: FxHashMap::default(),
+            amounts: FxHashMap::default(),
+            accounts: FxHashMap::default(),
+            names: FxHashMap::default(),
         };
         for (i, p) in payments.iter().enumerate() {
             let i = i as u32;
             for t in tokens(&p.text) {
-                if t.len() >= 4 {
-                    for (n, fit) in neighbours(&t) {
-                        g.fuzzy.entry(n).or_default().push((i, fit));
-                    }
-                }
                 g.exact.entry(t).or_default().push(i);
             }
             for t in lone_runs(&p.text) {
@@ -281,6 +276,23 @@ impl Gate {
         }
         g.payments = payments;
         g
+    }
+
+    /// The payments whose text has a number one digit off or with two digits swapped from `k`
+    /// (of four digits or more), in booking order, then by that number.
+    fn near(&self, k: &str) -> Vec<(u32, Fit)> {
+        // Texts' numbers are kept without leading zeros: none is near a key that has one.
+        if k.starts_with('0') {
+            return Vec::new();
+        }
+        let mut hits: Vec<(u32, String, Fit)> = Vec::new();
+        for (v, fit) in neighbours(k) {
+            if let Some(list) = self.exact.get(&v) {
+                hits.extend(list.iter().map(|&i| (i, v.clone(), fit)));
+            }
+        }
+        hits.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+        hits.into_iter().map(|(i, _, fit)| (i, fit)).collect()
     }
 
     /// Whether nothing could hold anything.
@@ -386,7 +398,7 @@ impl Gate {
         }
         for k in full.iter().chain(sequence(item.number.as_str()).as_ref()) {
             if k.len() >= 4 {
-                for &(i, fit) in self.fuzzy.get(k).into_iter().flatten() {
+                for (i, fit) in self.near(k) {
                     if self.eligible(i, item, true) && self.payer_or_amount_fits(i, item, debtor) {
                         let how = match fit {
                             Fit::Swapped => "two digits swapped",
