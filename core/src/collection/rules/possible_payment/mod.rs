@@ -214,25 +214,29 @@ fn keys(number: &str, reference: Option<&str>) -> Vec<String> {
     out
 }
 
-/// Every number one digit changed, or two adjacent digits swapped, from `t`.
-fn neighbours(t: &str) -> Vec<(String, Fit)> {
+/// Calls `f` with every number one digit changed, or two adjacent digits swapped, from the
+/// digits `t` (none with a leading zero), in one reused buffer.
+fn neighbours(t: &str, mut f: impl FnMut(&str, Fit)) {
     let b = t.as_bytes();
-    let mut out = Vec::with_capacity(b.len() * 10);
+    let mut v = b.to_vec();
     for i in 0..b.len() {
         for d in b'0'..=b'9' {
             if d != b[i] && !(i == 0 && d == b'0') {
-                let mut v = b.to_vec();
                 v[i] = d;
-                out.push((String::from_utf8(v).expect("digits"), Fit::Changed));
+                if let Ok(s) = std::str::from_utf8(&v) {
+                    f(s, Fit::Changed);
+                }
             }
         }
+        v[i] = b[i];
         if i + 1 < b.len() && b[i] != b[i + 1] && !(i == 0 && b[i + 1] == b'0') {
-            let mut v = b.to_vec();
             v.swap(i, i + 1);
-            out.push((String::from_utf8(v).expect("digits"), Fit::Swapped));
+            if let Ok(s) = std::str::from_utf8(&v) {
+                f(s, Fit::Swapped);
+            }
+            v.swap(i, i + 1);
         }
     }
-    out
 }
 
 fn compact_account(a: &str) -> String {
@@ -286,11 +290,11 @@ impl Gate {
             return Vec::new();
         }
         let mut hits: Vec<(u32, String, Fit)> = Vec::new();
-        for (v, fit) in neighbours(k) {
-            if let Some(list) = self.exact.get(&v) {
-                hits.extend(list.iter().map(|&i| (i, v.clone(), fit)));
+        neighbours(k, |v, fit| {
+            if let Some(list) = self.exact.get(v) {
+                hits.extend(list.iter().map(|&i| (i, v.to_string(), fit)));
             }
-        }
+        });
         hits.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
         hits.into_iter().map(|(i, _, fit)| (i, fit)).collect()
     }
