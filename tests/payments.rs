@@ -662,3 +662,64 @@ fn an_unbalanced_statement_is_refused_or_accepted_on_request() {
         "{audit}"
     );
 }
+
+/// The reconciliation kept in the store: reused while nothing changes, worked out again after an
+/// import or a decision, never trusted when damaged, and checked by `reconcile --full`.
+#[test]
+fn the_kept_reconciliation_is_reused_only_for_the_same_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, _) = bank_store(dir.path());
+    let reconcile = |extra: &[&str]| {
+        let mut args = vec!["reconcile", "--as-of", BANK_AS_OF];
+        args.extend_from_slice(extra);
+        ok(incasso(&data, &args))
+    };
+    let allocations = || {
+        ok(incasso(
+            &data,
+            &["allocations", "--as-of", BANK_AS_OF, "--format", "csv"],
+        ))
+    };
+    let ageing = || ok(incasso(&data, &["ageing", "--as-of", BANK_AS_OF]));
+    assert!(reconcile(&[]).contains("worked out and kept"));
+    let (first, aged) = (allocations(), ageing());
+    assert!(first.lines().count() > 3, "{first}");
+    let again = reconcile(&[]);
+    assert!(again.contains("reused: nothing changed"), "{again}");
+    assert_eq!(allocations(), first);
+    assert_eq!(ageing(), aged);
+    let full = reconcile(&["--full"]);
+    assert!(
+        full.contains("a full recomputation gives exactly the kept reconciliation"),
+        "{full}"
+    );
+    // Another as-of date is other inputs.
+    let other = ok(incasso(&data, &["reconcile", "--as-of", "2026-12-31"]));
+    assert!(other.contains("worked out and kept"), "{other}");
+    assert!(reconcile(&[]).contains("worked out and kept"));
+
+    // A damaged file is worked out again, and the answer is the same.
+    let kept = data.join("reconciled.bin");
+    let mut bytes = std::fs::read(&kept).unwrap();
+    let at = bytes.len() / 2;
+    bytes[at] ^= 0xFF;
+    std::fs::write(&kept, &bytes).unwrap();
+    assert_eq!(allocations(), first);
+    assert!(reconcile(&[]).contains("reused: nothing changed"));
+
+    // A decision by hand changes the inputs: the next read works it out again and shows it.
+    let line = first.lines().nth(1).unwrap().to_string();
+    let mut cells = line.split(',');
+    let (payment, document) = (cells.next().unwrap(), cells.next().unwrap());
+    ok(incasso(&data, &["unallocate", payment, document]));
+    assert!(reconcile(&[]).contains("worked out and kept"));
+    let after = allocations();
+    assert!(!after.contains(&line), "{after}");
+    // So does an import.
+    ok(incasso(
+        &data,
+        &["import", fixture("ledger/en-comma.csv").to_str().unwrap()],
+    ));
+    assert!(reconcile(&[]).contains("worked out and kept"));
+    assert!(reconcile(&["--full"]).contains("exactly the kept"));
+}

@@ -152,7 +152,8 @@ pub fn allocations(r: &Reconciled) -> Vec<Allocation> {
         .enumerate()
         .map(|(i, p)| (p.id.as_str(), i))
         .collect();
-    let mut out: Vec<Allocation> = r
+    // Sorted as small references first: the allocations themselves are large to move.
+    let mut found: Vec<(&str, &str, &incasso_core::model::Allocation, usize)> = r
         .rec
         .allocations
         .iter()
@@ -161,9 +162,16 @@ pub fn allocations(r: &Reconciled) -> Vec<Allocation> {
                 return None;
             };
             let i = *by_id.get(id.as_str())?;
+            Some((id.as_str(), a.document.number.as_str(), a, i))
+        })
+        .collect();
+    found.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    found
+        .into_iter()
+        .map(|(id, _, a, i)| {
             let (p, o) = (&r.payments[i], &r.matching.outcomes[i]);
-            Some(Allocation {
-                payment: id.clone(),
+            Allocation {
+                payment: id.to_string(),
                 document: a.document.number.clone(),
                 amount: format_cents(a.amount.amount()),
                 rule: a.rule.code(),
@@ -181,11 +189,9 @@ pub fn allocations(r: &Reconciled) -> Vec<Allocation> {
                     signals: o.evidence.clone(),
                     source: p.provenance.to_string(),
                 },
-            })
+            }
         })
-        .collect();
-    out.sort_by(|a, b| (&a.payment, &a.document).cmp(&(&b.payment, &b.document)));
-    out
+        .collect()
 }
 
 /// Evidence as JSON output shows it: `{"signal": "invoice-number", "number": ..}` rather than
