@@ -26,16 +26,7 @@ fn main() {
     let dir = tempfile::tempdir().expect("temp dir");
     let gen = dir.path().join("gen");
     let data = dir.path().join("data");
-    let (g, _) = run(&[
-        "fixtures",
-        "generate",
-        "--invoices",
-        &n.to_string(),
-        "--seed",
-        "1",
-        "--out",
-        gen.to_str().unwrap(),
-    ]);
+    let (g, _) = common::generate(n, &gen, &[]);
     let file = gen.join("ledger-nl.csv");
     let size = std::fs::metadata(&file).unwrap().len() as f64 / 1e6;
     println!("generated {n} invoices ({size:.0} MB, Dutch dialect) in {g:.2}s");

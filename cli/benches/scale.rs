@@ -94,19 +94,11 @@ fn main() {
         let gen = dir.path().join("gen");
         let data = dir.path().join("data");
         let d = data.to_str().unwrap();
-        run(&[
-            "fixtures",
-            "generate",
-            "--invoices",
-            &n.to_string(),
-            "--seed",
-            "1",
-            "--payments",
-            "--bank-lines",
-            &(n * 9 / 10).to_string(),
-            "--out",
-            gen.to_str().unwrap(),
-        ]);
+        common::generate(
+            n,
+            &gen,
+            &["--payments", "--bank-lines", &(n * 9 / 10).to_string()],
+        );
         let ledger = gen.join("ledger-nl.csv");
         let bank = gen.join("bank-rabobank.csv");
         let (l, b) = (ledger.to_str().unwrap(), bank.to_str().unwrap());

@@ -57,3 +57,13 @@ pub fn env_n(name: &str, default: u64) -> u64 {
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
 }
+
+/// Generates `n` invoices (seed 1) into `out` with `incasso fixtures generate` and any further
+/// arguments; returns (seconds, peak RSS in MB).
+pub fn generate(n: u64, out: &std::path::Path, more: &[&str]) -> (f64, f64) {
+    let n = n.to_string();
+    let mut args = vec!["fixtures", "generate", "--invoices", &n, "--seed", "1"];
+    args.extend_from_slice(more);
+    args.extend(["--out", out.to_str().expect("a UTF-8 path")]);
+    run(&args)
+}
