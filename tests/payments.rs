@@ -722,4 +722,18 @@ fn the_kept_reconciliation_is_reused_only_for_the_same_inputs() {
     ));
     assert!(reconcile(&[]).contains("worked out and kept"));
     assert!(reconcile(&["--full"]).contains("exactly the kept"));
+    // Other matching rules are other inputs.
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(&policy, "[matching]\nreview_below = 90\n").unwrap();
+    let stricter = ok(incasso(
+        &data,
+        &[
+            "--policy",
+            policy.to_str().unwrap(),
+            "reconcile",
+            "--as-of",
+            BANK_AS_OF,
+        ],
+    ));
+    assert!(stricter.contains("worked out and kept"), "{stricter}");
 }

@@ -116,11 +116,10 @@ fn key_of(store: &Store, as_of: NaiveDate, policy: &MatchPolicy) -> Result<Strin
         let size = exe.map_or(0, |m| m.len());
         format!("{}-{size}-{stamp}", env!("CARGO_PKG_VERSION"))
     });
+    // Every field of the rules, so a rule added later changes the key too.
     Ok(format!(
-        "{}|{as_of}|{}-{}|{build}",
-        store.reconciliation_inputs()?,
-        policy.review_below,
-        policy.fee_tolerance
+        "{}|{as_of}|{policy:?}|{build}",
+        store.reconciliation_inputs()?
     ))
 }
 
