@@ -52,7 +52,12 @@ pub fn reconciled_ledger(
     policy: &MatchPolicy,
 ) -> Result<(Vec<LedgerDocument>, Reconciliation)> {
     let started = std::time::Instant::now();
-    if let Some(rec) = store.kept_open_items(&key_of(store, as_of, policy)?)? {
+    let key = key_of(store, as_of, policy)?;
+    if let Some(rec) = key
+        .map(|k| store.kept_open_items(&k))
+        .transpose()?
+        .flatten()
+    {
         let docs = store.documents()?;
         tracing::info!(
             documents = docs.len(),
@@ -85,14 +90,21 @@ pub fn recompute(
     policy: &MatchPolicy,
 ) -> Result<(Reconciled, Check)> {
     let key = key_of(store, as_of, policy)?;
-    let kept = store.kept_reconciliation(&key)?;
+    let kept = key
+        .map(|k| store.kept_reconciliation(&k))
+        .transpose()?
+        .flatten();
     let fresh = load(store, as_of, policy, false)?;
+    // Compared as printed (`Debug`), not by `==`: 70.00 and 70.000 are equal numbers but print
+    // differently, and what prints is what must be the same.
+    let same =
+        |a: &dyn std::fmt::Debug, b: &dyn std::fmt::Debug| format!("{a:?}") == format!("{b:?}");
     let check = match kept {
         None => Check::NoneKept,
         Some((rec, matching))
-            if rec == fresh.rec
-                && matching.outcomes == fresh.matching.outcomes
-                && matching.review == fresh.matching.review =>
+            if same(&rec, &fresh.rec)
+                && same(&matching.outcomes, &fresh.matching.outcomes)
+                && same(&matching.review, &fresh.matching.review) =>
         {
             Check::Same
         }
@@ -102,25 +114,30 @@ pub fn recompute(
 }
 
 /// The key of the inputs a reconciliation is worked out from: the store's inputs, the date, the
-/// matching rules, and this build of incasso (another build may match differently).
-fn key_of(store: &Store, as_of: NaiveDate, policy: &MatchPolicy) -> Result<String> {
-    static BUILD: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+/// matching rules, and this build of incasso (another build may match differently), known by a
+/// hash of the running executable. `None` when the executable cannot be read: then nothing is
+/// kept or reused.
+fn key_of(store: &Store, as_of: NaiveDate, policy: &MatchPolicy) -> Result<Option<String>> {
+    static BUILD: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
     let build = BUILD.get_or_init(|| {
-        let exe = std::env::current_exe().and_then(std::fs::metadata);
-        let stamp = exe
-            .as_ref()
-            .ok()
-            .and_then(|m| m.modified().ok())
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .map_or(0, |d| d.as_nanos());
-        let size = exe.map_or(0, |m| m.len());
-        format!("{}-{size}-{stamp}", env!("CARGO_PKG_VERSION"))
+        let exe = std::env::current_exe().ok()?;
+        let mut hasher = blake3::Hasher::new();
+        hasher.update_reader(std::fs::File::open(exe).ok()?).ok()?;
+        Some(format!(
+            "{}-{}",
+            env!("CARGO_PKG_VERSION"),
+            &hasher.finalize().to_hex()[..32]
+        ))
     });
+    let Some(build) = build else {
+        tracing::warn!("this build of incasso cannot identify itself: nothing is kept or reused");
+        return Ok(None);
+    };
     // Every field of the rules, so a rule added later changes the key too.
-    Ok(format!(
+    Ok(Some(format!(
         "{}|{as_of}|{policy:?}|{build}",
         store.reconciliation_inputs()?
-    ))
+    )))
 }
 
 fn load(
@@ -131,10 +148,9 @@ fn load(
 ) -> Result<Reconciled> {
     let started = std::time::Instant::now();
     let key = key_of(store, as_of, policy)?;
-    let kept = if use_kept {
-        store.kept_reconciliation(&key)?
-    } else {
-        None
+    let kept = match (&key, use_kept) {
+        (Some(k), true) => store.kept_reconciliation(k)?,
+        _ => None,
     };
     let docs = store.documents()?;
     let debtors = store.debtors()?;
@@ -157,7 +173,8 @@ fn load(
             );
             timings.matching = started.elapsed() - loaded - timings.reconcile;
             // Keeping it is a saving, not a duty: a read-only or full disk still gets its answer.
-            if let Err(e) = store.keep_reconciliation(&key, &rec, &matching) {
+            let kept = key.map(|k| store.keep_reconciliation(&k, &rec, &matching));
+            if let Some(Err(e)) = kept {
                 tracing::warn!("the reconciliation could not be kept for the next read: {e}");
             }
             (rec, matching)

@@ -8,7 +8,7 @@
 //! worked out again.
 
 use std::fs::File;
-use std::io::{Read, Write};
+use std::io::{Read, Seek, Write};
 use std::path::PathBuf;
 
 use incasso_core::matching::Matching;
@@ -51,6 +51,10 @@ impl Store {
             return Ok(None);
         }
         let len = u32::from_le_bytes([head[8], head[9], head[10], head[11]]) as usize;
+        // A damaged length must not ask for more memory than the file could hold.
+        if len != key.len() {
+            return Ok(None);
+        }
         let mut stored = vec![0u8; len];
         if f.read_exact(&mut stored).is_err() || stored != key.as_bytes() {
             return Ok(None);
@@ -65,7 +69,17 @@ impl Store {
         let mut sum = [0u8; 32];
         f.read_exact(&mut len).ok()?;
         f.read_exact(&mut sum).ok()?;
-        let mut body = vec![0u8; usize::try_from(u64::from_le_bytes(len)).ok()?];
+        let len = u64::from_le_bytes(len);
+        // A damaged length must not ask for more memory than the file holds.
+        let left = f
+            .metadata()
+            .ok()?
+            .len()
+            .saturating_sub(f.stream_position().ok()?);
+        if len > left {
+            return None;
+        }
+        let mut body = vec![0u8; usize::try_from(len).ok()?];
         f.read_exact(&mut body).ok()?;
         if blake3::hash(&body).as_bytes() != &sum {
             tracing::warn!("{}: damaged, worked out again", self.kept_path().display());

@@ -592,4 +592,12 @@ fn a_kept_reconciliation_reads_back_for_its_inputs_only() {
         .set_len(len - 3)
         .unwrap();
     assert_eq!(store.kept_reconciliation(&key).unwrap(), None);
+    // A damaged length asks for no memory the file cannot hold: absent, not a crash.
+    store.keep_reconciliation(&key, &rec, &matching).unwrap();
+    let mut bytes = std::fs::read(&path).unwrap();
+    let at = 12 + key.len();
+    bytes[at..at + 8].copy_from_slice(&u64::MAX.to_le_bytes());
+    std::fs::write(&path, &bytes).unwrap();
+    assert_eq!(store.kept_open_items(&key).unwrap(), None);
+    assert_eq!(store.kept_reconciliation(&key).unwrap(), None);
 }

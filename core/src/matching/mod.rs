@@ -188,7 +188,8 @@ pub struct Matching {
     pub outcomes: Vec<PaymentOutcome>,
     /// Doubtful matches, in payment order.
     pub review: Vec<Proposal>,
-    /// How many runs applied the payments side by side (`partition.rs`); 1 on one core.
+    /// How many runs applied the payments (`partition.rs`): 1 on one core. It tells how the
+    /// result was worked out, not what it is; the rest is the same however many runs there were.
     pub runs: usize,
 }
 

@@ -306,7 +306,8 @@ fn conflicts(done: &[Applied], map: &PartMap, open: &[Option<Decimal>]) -> Vec<(
             .unwrap_or_default();
         let truth = open[l.doc as usize].map(|o| o - before);
         let same = match l.seen {
-            Seen::Open(seen) => seen == truth,
+            // As stored, not as numbers: 70.00 and 70.000 are equal but print differently.
+            Seen::Open(seen) => seen.map(|d| d.serialize()) == truth.map(|d| d.serialize()),
             Seen::Is(amount, is) => (truth == Some(amount)) == is,
         };
         if !same {
