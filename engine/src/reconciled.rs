@@ -67,7 +67,17 @@ pub fn reconciled_ledger(
         );
         return Ok((docs, rec));
     }
-    let Reconciled { docs, rec, .. } = reconciled(store, as_of, policy)?;
+    let Reconciled {
+        docs,
+        rec,
+        debtors,
+        payments,
+        matching,
+        ..
+    } = reconciled(store, as_of, policy)?;
+    // Hundreds of thousands of bank lines and outcomes take a while to free: not on the way to
+    // the answer (a command that exits does not wait for it).
+    std::thread::spawn(move || drop((debtors, payments, matching)));
     Ok((docs, rec))
 }
 
