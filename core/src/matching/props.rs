@@ -104,15 +104,16 @@ fn build(c: &Case) -> (Vec<LedgerDocument>, Vec<Debtor>, Vec<Payment>) {
     (docs, debtors, payments)
 }
 
-/// Every allocation of a run, as (payment, document number, amount), sorted.
-fn run(
+/// Matching as of 2026-06-30, split over the cores from `parallel_from` payments on.
+fn matched(
     docs: &[LedgerDocument],
     debtors: &[Debtor],
     payments: &[Payment],
-) -> (Vec<(String, String, Decimal)>, Reconciliation) {
+    parallel_from: usize,
+) -> (Reconciliation, Matching) {
     let as_of = date("2026-06-30");
     let mut rec = reconcile(docs, as_of);
-    match_payments(
+    let m = match_from(
         docs,
         debtors,
         payments,
@@ -120,7 +121,18 @@ fn run(
         &MatchPolicy::default(),
         as_of,
         &mut rec,
+        parallel_from,
     );
+    (rec, m)
+}
+
+/// Every allocation of a run, as (payment, document number, amount), sorted.
+fn run(
+    docs: &[LedgerDocument],
+    debtors: &[Debtor],
+    payments: &[Payment],
+) -> (Vec<(String, String, Decimal)>, Reconciliation) {
+    let (rec, _) = matched(docs, debtors, payments, partition::PARALLEL_FROM);
     let mut out: Vec<(String, String, Decimal)> = rec
         .allocations
         .iter()
@@ -141,21 +153,7 @@ fn one_and_two_cores(
     debtors: &[Debtor],
     payments: &[Payment],
 ) -> [(Reconciliation, Matching); 2] {
-    let as_of = date("2026-06-30");
-    [usize::MAX, 0].map(|from| {
-        let mut rec = reconcile(docs, as_of);
-        let m = match_from(
-            docs,
-            debtors,
-            payments,
-            &[],
-            &MatchPolicy::default(),
-            as_of,
-            &mut rec,
-            from,
-        );
-        (rec, m)
-    })
+    [usize::MAX, 0].map(|from| matched(docs, debtors, payments, from))
 }
 
 proptest! {
