@@ -27,7 +27,8 @@ pub struct Reconciled {
 /// How long loading, reconciling and matching took (benchmarks and `-v` read them).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Timings {
-    /// Reading documents, debtors, payments (and the kept reconciliation) from the store.
+    /// Reading documents, debtors and payments from the store (the kept reconciliation is read
+    /// before).
     pub load: std::time::Duration,
     /// Reconciling the documents (credit notes, source ledger).
     pub reconcile: std::time::Duration,
@@ -40,7 +41,12 @@ pub struct Timings {
 /// Loads and reconciles the ledger as of a date: the reconciliation kept in the store when it
 /// was worked out from exactly these inputs, else worked out now and kept.
 pub fn reconciled(store: &Store, as_of: NaiveDate, policy: &MatchPolicy) -> Result<Reconciled> {
-    load(store, as_of, policy, true)
+    let key = key_of(store, as_of, policy)?;
+    let kept = match &key {
+        Some(k) => store.kept_reconciliation(k)?,
+        None => None,
+    };
+    load(store, as_of, policy, key, kept)
 }
 
 /// The documents and their open amounts as of a date, for views that need nothing of the bank
@@ -54,7 +60,8 @@ pub fn reconciled_ledger(
     let started = std::time::Instant::now();
     let key = key_of(store, as_of, policy)?;
     if let Some(rec) = key
-        .map(|k| store.kept_open_items(&k))
+        .as_ref()
+        .map(|k| store.kept_open_items(k))
         .transpose()?
         .flatten()
     {
@@ -67,6 +74,7 @@ pub fn reconciled_ledger(
         );
         return Ok((docs, rec));
     }
+    // Its first section unreadable, none of it is: worked out again.
     let Reconciled {
         docs,
         rec,
@@ -74,7 +82,7 @@ pub fn reconciled_ledger(
         payments,
         matching,
         ..
-    } = reconciled(store, as_of, policy)?;
+    } = load(store, as_of, policy, key, None)?;
     // Hundreds of thousands of bank lines and outcomes take a while to free: not on the way to
     // the answer (a command that exits does not wait for it).
     std::thread::spawn(move || drop((debtors, payments, matching)));
@@ -100,11 +108,11 @@ pub fn recompute(
     policy: &MatchPolicy,
 ) -> Result<(Reconciled, Check)> {
     let key = key_of(store, as_of, policy)?;
-    let kept = key
-        .map(|k| store.kept_reconciliation(&k))
-        .transpose()?
-        .flatten();
-    let fresh = load(store, as_of, policy, false)?;
+    let kept = match &key {
+        Some(k) => store.kept_reconciliation(k)?,
+        None => None,
+    };
+    let fresh = load(store, as_of, policy, key, None)?;
     // Compared as printed (`Debug`), not by `==`: 70.00 and 70.000 are equal numbers but print
     // differently, and what prints is what must be the same.
     let same =
@@ -150,18 +158,16 @@ fn key_of(store: &Store, as_of: NaiveDate, policy: &MatchPolicy) -> Result<Optio
     )))
 }
 
+/// The ledger with `kept` as its reconciliation, or (without) reconciled and matched now and
+/// kept under `key`.
 fn load(
     store: &Store,
     as_of: NaiveDate,
     policy: &MatchPolicy,
-    use_kept: bool,
+    key: Option<String>,
+    kept: Option<(Reconciliation, Matching)>,
 ) -> Result<Reconciled> {
     let started = std::time::Instant::now();
-    let key = key_of(store, as_of, policy)?;
-    let kept = match (&key, use_kept) {
-        (Some(k), true) => store.kept_reconciliation(k)?,
-        _ => None,
-    };
     let docs = store.documents()?;
     let debtors = store.debtors()?;
     // Money out is kept in the store but never matched: leave it there.
