@@ -234,14 +234,7 @@ fn calc_costs_interest_and_claim_give_exact_amounts_with_a_trace() {
 fn claims_qualify_by_policy_and_say_why_others_do_not() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    ok(incasso(
-        &data,
-        &[
-            "import",
-            fixture("ledger/nl-semicolon.csv").to_str().unwrap(),
-            fixture("ledger/en-comma.csv").to_str().unwrap(),
-        ],
-    ));
+    import_fixtures(&data, &["ledger/nl-semicolon.csv", "ledger/en-comma.csv"]);
 
     // Past the built-in rate tables the calculation refuses, naming the table.
     let o = ok(incasso(

@@ -75,13 +75,7 @@ fn a_read_on_a_missing_store_creates_nothing() {
 fn a_letter_as_the_debtor_reads_it() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    ok(incasso(
-        &data,
-        &[
-            "import",
-            fixture("ledger/nl-semicolon.csv").to_str().unwrap(),
-        ],
-    ));
+    import_fixtures(&data, &["ledger/nl-semicolon.csv"]);
     let o = incasso(
         &data,
         &["letter", "--debtor", "D100", "--date", "2026-11-20"],

@@ -77,13 +77,7 @@ fn reimport_changes_nothing_and_a_changed_file_is_versioned_and_audited() {
         ))
     );
 
-    let changed = ok(incasso(
-        &data,
-        &[
-            "import",
-            fixture("changed/nl-semicolon.v2.csv").to_str().unwrap(),
-        ],
-    ));
+    let changed = import_fixtures(&data, &["changed/nl-semicolon.v2.csv"]);
     assert!(
         changed.contains("0 new, 1 changed, 1 unchanged"),
         "{changed}"
@@ -374,25 +368,18 @@ fn bad_ubl_is_refused_with_the_element_and_nothing_is_stored() {
 fn one_ledger_across_sources_merges_agreement_and_records_conflicts() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    ok(incasso(
+    import_fixtures(
         &data,
         &[
-            "import",
-            fixture("ubl/nl-si-ubl-2.0-minimal.xml").to_str().unwrap(),
-            fixture("ubl/nl-si-ubl-2.0-full.xml").to_str().unwrap(),
+            "ubl/nl-si-ubl-2.0-minimal.xml",
+            "ubl/nl-si-ubl-2.0-full.xml",
         ],
-    ));
+    );
     let before = ok(incasso(
         &data,
         &["receivables", "--as-of", AS_OF, "--format", "csv"],
     ));
-    let out = ok(incasso(
-        &data,
-        &[
-            "import",
-            fixture("sources/ledger-matching-ubl.csv").to_str().unwrap(),
-        ],
-    ));
+    let out = import_fixtures(&data, &["sources/ledger-matching-ubl.csv"]);
     assert!(out.contains("0 new, 0 changed, 0 unchanged"), "{out}");
     assert!(out.contains("1 documents merged, 1 in conflict"), "{out}");
     // The first-seen version stays authoritative while the conflict is open.
@@ -439,13 +426,7 @@ fn one_ledger_across_sources_merges_agreement_and_records_conflicts() {
 fn workbooks_read_like_csv_and_the_same_ledger_from_two_sources_is_one_ledger() {
     let dir = tempfile::tempdir().unwrap();
     let csv_only = dir.path().join("csv");
-    ok(incasso(
-        &csv_only,
-        &[
-            "import",
-            fixture("ledger/nl-semicolon.csv").to_str().unwrap(),
-        ],
-    ));
+    import_fixtures(&csv_only, &["ledger/nl-semicolon.csv"]);
     let want = ok(incasso(
         &csv_only,
         &["receivables", "--as-of", AS_OF, "--format", "csv"],
@@ -486,13 +467,7 @@ fn workbooks_read_like_csv_and_the_same_ledger_from_two_sources_is_one_ledger() 
     }
     // CSV and workbook of the same ledger together: merged, the receivables unchanged.
     let both = dir.path().join("both");
-    ok(incasso(
-        &both,
-        &[
-            "import",
-            fixture("ledger/nl-semicolon.csv").to_str().unwrap(),
-        ],
-    ));
+    import_fixtures(&both, &["ledger/nl-semicolon.csv"]);
     let out = ok(incasso(
         &both,
         &["import", fixture("xlsx/nl-ledger.xlsx").to_str().unwrap()],

@@ -129,14 +129,7 @@ fn dropped_files_are_imported_moved_or_quarantined_with_a_note() {
 fn the_report_is_one_offline_page_that_a_real_browser_renders() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    ok(incasso(
-        &data,
-        &[
-            "import",
-            fixture("ledger/nl-semicolon.csv").to_str().unwrap(),
-            fixture("bank").to_str().unwrap(),
-        ],
-    ));
+    import_fixtures(&data, &["ledger/nl-semicolon.csv", "bank"]);
     let page = dir.path().join("report.html");
     ok(incasso(
         &data,

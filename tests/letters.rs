@@ -10,13 +10,7 @@ const CREDITOR: &str = "[creditor]\nname = \"Bakkerij De Zon B.V.\"\niban = \"NL
 fn a_fourteen_day_letter_before_default_is_refused_everywhere() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    ok(incasso(
-        &data,
-        &[
-            "import",
-            fixture("ledger/nl-semicolon.csv").to_str().unwrap(),
-        ],
-    ));
+    import_fixtures(&data, &["ledger/nl-semicolon.csv"]);
     // F2026-004 of D300 is due 2026-09-19: a letter on or before that day counts for nothing.
     for sent in ["2026-09-10", "2026-09-19"] {
         let o = incasso(
@@ -293,13 +287,7 @@ fn belgian_letters_name_the_enterprise_and_count_working_days() {
 fn letters_have_exact_amounts_and_the_legal_pay_by_date_and_can_be_recorded() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    ok(incasso(
-        &data,
-        &[
-            "import",
-            fixture("ledger/nl-semicolon.csv").to_str().unwrap(),
-        ],
-    ));
+    import_fixtures(&data, &["ledger/nl-semicolon.csv"]);
     std::fs::write(data.join("policy.toml"), "creditor_vat_deductible = false\n[creditor]\nname = \"Acme B.V.\"\niban = \"NL91ABNA0417164300\"\n").unwrap();
     // Friday by post: received Tuesday (Sunday and Monday do not count), pay by 14 days later.
     let nl = ok(incasso(

@@ -8,14 +8,7 @@ const BANK_AS_OF: &str = "2026-11-23";
 /// A store with the Dutch ledger and the bank fixtures imported, and what the import said.
 fn bank_store(dir: &Path) -> (PathBuf, String) {
     let data = dir.join("data");
-    let out = ok(incasso(
-        &data,
-        &[
-            "import",
-            fixture("ledger/nl-semicolon.csv").to_str().unwrap(),
-            fixture("bank").to_str().unwrap(),
-        ],
-    ));
+    let out = import_fixtures(&data, &["ledger/nl-semicolon.csv", "bank"]);
     (data, out)
 }
 
@@ -293,13 +286,7 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 fn bad_statements_name_the_place_and_store_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    ok(incasso(
-        &data,
-        &[
-            "import",
-            fixture("ledger/nl-semicolon.csv").to_str().unwrap(),
-        ],
-    ));
+    import_fixtures(&data, &["ledger/nl-semicolon.csv"]);
     let camt = std::fs::read_to_string(fixture("bank/rabobank-2026-11.camt053.xml")).unwrap();
     let cut = &camt[..camt.find("<Amt Ccy=\"EUR\">302.50").unwrap() + 20];
     let rabo = std::fs::read_to_string(fixture("bank/rabobank-2026-11.csv")).unwrap();
@@ -535,13 +522,7 @@ fn generated_statement_is_matched_as_intended() {
 fn a_notification_and_the_statement_of_its_day_store_each_payment_once() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    ok(incasso(
-        &data,
-        &[
-            "import",
-            fixture("ledger/nl-semicolon.csv").to_str().unwrap(),
-        ],
-    ));
+    import_fixtures(&data, &["ledger/nl-semicolon.csv"]);
     let out = ok(incasso(
         &data,
         &[
@@ -582,13 +563,7 @@ fn a_notification_and_the_statement_of_its_day_store_each_payment_once() {
 fn asn_bank_csv_without_header_imports_and_unknown_files_say_what_was_tried() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    ok(incasso(
-        &data,
-        &[
-            "import",
-            fixture("ledger/nl-semicolon.csv").to_str().unwrap(),
-        ],
-    ));
+    import_fixtures(&data, &["ledger/nl-semicolon.csv"]);
     let out = ok(incasso(
         &data,
         &[

@@ -7,13 +7,7 @@ use super::*;
 fn nl_ledger_gives_exact_receivables_and_ageing() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let out = ok(incasso(
-        &data,
-        &[
-            "import",
-            fixture("ledger/nl-semicolon.csv").to_str().unwrap(),
-        ],
-    ));
+    let out = import_fixtures(&data, &["ledger/nl-semicolon.csv"]);
     assert!(out.contains("7 new, 0 changed, 0 unchanged"), "{out}");
     assert!(out.contains("decimal comma, dates: dd-mm-yyyy"), "{out}");
     assert!(out.contains("1 blank"), "{out}");

@@ -44,18 +44,20 @@ pub fn ok(o: Output) -> String {
     stdout(&o)
 }
 
+/// Imports fixture files (paths under `fixtures/`) into `data`; what the import said.
+pub fn import_fixtures(data: &Path, files: &[&str]) -> String {
+    let paths: Vec<PathBuf> = files.iter().map(|f| fixture(f)).collect();
+    let mut args = vec!["import"];
+    args.extend(paths.iter().map(|p| p.to_str().expect("a UTF-8 path")));
+    ok(incasso(data, &args))
+}
+
 pub const AS_OF: &str = "2026-11-23";
 
 pub fn assert_rejected(file: &str, expect: &[&str]) {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    ok(incasso(
-        &data,
-        &[
-            "import",
-            fixture("ledger/nl-semicolon.csv").to_str().unwrap(),
-        ],
-    ));
+    import_fixtures(&data, &["ledger/nl-semicolon.csv"]);
     let before = ok(incasso(
         &data,
         &["receivables", "--as-of", AS_OF, "--format", "csv"],
