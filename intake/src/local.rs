@@ -27,7 +27,7 @@ impl LocalServer {
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let cfg = ServerConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-            data_dir,
+            store: crate::server::StoreConfig::Sled(data_dir),
             tokens,
             body_limit: 16 * 1024 * 1024,
             max_concurrent: 8,

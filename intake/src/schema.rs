@@ -517,6 +517,124 @@ pub struct ClaimStatus {
     pub total: Decimal,
     /// Currency.
     pub currency: String,
+    /// The agency's record of its collection, once it has recorded any.
+    pub agency: Option<AgencyStatus>,
+}
+
+/// Where the agency's collection of a claim stands, as the agency records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AgencyState {
+    /// The agency has the claim and has not started on it.
+    Received,
+    /// The agency is collecting (letters, calls).
+    InProgress,
+    /// The debtor pays the agency in instalments.
+    PaymentPlan,
+    /// Closed: the debtor paid in full.
+    ClosedPaid,
+    /// Closed: the agency could not collect it.
+    ClosedUncollectible,
+    /// Closed: the creditor withdrew it.
+    ClosedWithdrawn,
+}
+
+impl AgencyState {
+    /// The state's wire code (`in-progress`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            AgencyState::Received => "received",
+            AgencyState::InProgress => "in-progress",
+            AgencyState::PaymentPlan => "payment-plan",
+            AgencyState::ClosedPaid => "closed-paid",
+            AgencyState::ClosedUncollectible => "closed-uncollectible",
+            AgencyState::ClosedWithdrawn => "closed-withdrawn",
+        }
+    }
+}
+
+/// An amount the agency collected from the debtor for a claim, in the claim's currency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Collected {
+    /// The agency's own id of this receipt, unique within the claim: sending it again changes
+    /// nothing, so a retried update never books an amount twice.
+    pub id: String,
+    /// The day the agency received it.
+    pub date: NaiveDate,
+    /// The amount; a negative one reverses an earlier receipt (a direct debit that bounced).
+    #[serde(deserialize_with = "money")]
+    pub amount: Decimal,
+}
+
+/// What the agency records of a claim's progress (`PATCH /v1/claims/{id}/status`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusUpdate {
+    /// The creditor whose claim it is (claim ids are the creditor's own).
+    pub creditor: String,
+    /// The state the claim is now in.
+    pub state: AgencyState,
+    /// In words, for the creditor.
+    #[serde(default)]
+    pub note: String,
+    /// Amounts collected; ones recorded before (by id) may be repeated, never changed.
+    #[serde(default)]
+    pub collected: Vec<Collected>,
+}
+
+/// The agency's record of a claim's progress, as the creditor reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgencyStatus {
+    /// The state.
+    pub state: AgencyState,
+    /// When the agency last recorded a change.
+    pub since: DateTime<Utc>,
+    /// In words.
+    pub note: String,
+    /// Every amount collected, oldest first.
+    pub collected: Vec<Collected>,
+    /// Counts the recorded changes (1 for the first).
+    pub version: u32,
+}
+
+/// One entry of the change feed: something the agency's store took, in commit order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Change {
+    /// Its place in the feed; a later commit has a higher one.
+    pub seq: u64,
+    /// The creditor.
+    pub creditor: String,
+    /// The claim.
+    pub claim_id: String,
+    /// `new`, `update`, `withdrawn` or `status`.
+    pub event: String,
+    /// The claim's revision after it.
+    pub revision: u32,
+    /// When it was stored.
+    pub at: DateTime<Utc>,
+    /// The batch that brought it (none for a status).
+    pub batch_id: Option<String>,
+    /// The claim as accepted, for `new` and `update`.
+    pub claim: Option<Claim>,
+    /// The withdrawal, for `withdrawn`.
+    pub withdrawal: Option<Withdrawal>,
+    /// The agency's record after it, for `status`.
+    pub status: Option<AgencyStatus>,
+}
+
+/// A page of the change feed (`GET /v1/changes?after=CURSOR`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePage {
+    /// The changes after the cursor, oldest first.
+    pub changes: Vec<Change>,
+    /// The cursor to ask for the next page with (the same one when the page is empty).
+    pub next: String,
+    /// Whether more changes wait past this page.
+    pub more: bool,
 }
 
 #[cfg(test)]

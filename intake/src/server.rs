@@ -12,16 +12,21 @@ use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post};
 use axum::Router;
 use chrono::{DateTime, Utc};
-use tokio::sync::{Mutex, Semaphore};
+use tokio::sync::Semaphore;
 
 use crate::auth::{verify, Tokens, SIGNATURE_WINDOW_SECS};
+use crate::received::postgres::Postgres;
 use crate::received::{
-    ClaimStore, Received, ReceivedError, StoredAnswer, StoredClaim, Withdrawn, Write,
+    ClaimStore, Decided, Event, Incoming, Processed, Received, ReceivedError, StatusRecorded,
+    StoredAnswer, StoredClaim, Withdrawn,
 };
-use crate::schema::{Batch, BatchAnswer, ClaimAnswer, ClaimKind, ErrorAnswer, Withdrawal, OPENAPI};
+use crate::schema::{
+    Batch, BatchAnswer, ChangePage, ClaimAnswer, ClaimKind, ErrorAnswer, StatusUpdate, Withdrawal,
+    OPENAPI,
+};
 use crate::validate::{batch_problems, claim_problems, withdrawal_problems};
 
 /// How the server runs.
@@ -30,7 +35,7 @@ pub struct ServerConfig {
     /// Address to listen on (port 0 picks a free one).
     pub listen: SocketAddr,
     /// Where the received claims are stored.
-    pub data_dir: PathBuf,
+    pub store: StoreConfig,
     /// Creditor credentials and the admin token.
     pub tokens: Tokens,
     /// Largest request body accepted, in bytes.
@@ -39,6 +44,20 @@ pub struct ServerConfig {
     pub max_concurrent: usize,
     /// Bounds on connections, so slow or many clients cannot starve the server.
     pub limits: ConnectionLimits,
+}
+
+/// Where the server keeps what it receives.
+#[derive(Debug, Clone)]
+pub enum StoreConfig {
+    /// sled in this data directory: the embedded default, one instance.
+    Sled(PathBuf),
+    /// PostgreSQL: any number of instances on one database.
+    Postgres {
+        /// `postgres://USER@HOST:PORT/DB`.
+        url: String,
+        /// Connections this instance keeps at most.
+        max_connections: usize,
+    },
 }
 
 /// Bounds on connections: slow clients are cut off, one address cannot take every socket, and a
@@ -76,8 +95,6 @@ struct App {
     body_limit: usize,
     /// Time a body may take to arrive.
     body_timeout: Duration,
-    /// Idempotency check and write happen under this lock, so one key is processed once.
-    writing: Mutex<()>,
     permits: Arc<Semaphore>,
 }
 
@@ -125,15 +142,11 @@ impl IntoResponse for Denied {
 /// What can be checked of the credentials before the body is read: a bearer token entirely; a
 /// signature's creditor, timestamp window and presence. A request that fails here is answered
 /// without its body being read at all.
-fn preauthenticate(app: &App, headers: &HeaderMap, now: DateTime<Utc>) -> Result<(), Denied> {
+async fn preauthenticate(app: &App, headers: &HeaderMap, now: DateTime<Utc>) -> Result<(), Denied> {
     let unauthorized = Denied::Unauthorized;
     if let Some(auth) = text(headers, header::AUTHORIZATION.as_str()) {
         let token = auth.strip_prefix("Bearer ").unwrap_or("");
-        return app
-            .tokens
-            .bearer(token)
-            .map(|_| ())
-            .ok_or_else(|| unauthorized("the bearer token is not valid"));
+        return bearer(app, token).await.map(|_| ());
     }
     if text(headers, "x-incasso-signature").is_none() {
         return Err(unauthorized(
@@ -159,8 +172,23 @@ fn preauthenticate(app: &App, headers: &HeaderMap, now: DateTime<Utc>) -> Result
     Ok(())
 }
 
+/// The creditor a bearer token belongs to: from the tokens file, else from the store's table.
+async fn bearer(app: &App, token: &str) -> Result<String, Denied> {
+    if let Some(c) = app.tokens.bearer(token) {
+        return Ok(c.to_string());
+    }
+    if token.is_empty() {
+        return Err(Denied::Unauthorized("the bearer token is not valid"));
+    }
+    match app.store.creditor_of_token(token).await {
+        Ok(Some(c)) => Ok(c),
+        Ok(None) => Err(Denied::Unauthorized("the bearer token is not valid")),
+        Err(e) => Err(Denied::Store(e)),
+    }
+}
+
 /// The creditor the request is from, or why it is refused.
-fn authenticate(
+async fn authenticate(
     app: &App,
     headers: &HeaderMap,
     body: &[u8],
@@ -169,11 +197,7 @@ fn authenticate(
     let unauthorized = Denied::Unauthorized;
     if let Some(auth) = text(headers, header::AUTHORIZATION.as_str()) {
         let token = auth.strip_prefix("Bearer ").unwrap_or("");
-        return app
-            .tokens
-            .bearer(token)
-            .map(str::to_string)
-            .ok_or_else(|| unauthorized("the bearer token is not valid"));
+        return bearer(app, token).await;
     }
     let Some(signature) = text(headers, "x-incasso-signature") else {
         return Err(unauthorized(
@@ -202,7 +226,7 @@ fn authenticate(
     if !verify(secret, ts, nonce, body, signature) {
         return Err(unauthorized("the signature does not match the body"));
     }
-    match app.store.first_use_of_signature(signature, now.timestamp()) {
+    match app.store.first_use_of_signature(signature, now.timestamp()).await {
         Ok(true) => Ok(creditor.to_string()),
         Ok(false) => Err(unauthorized("this signature was used before (a replay)")),
         Err(e) => Err(Denied::Store(e)),
@@ -227,7 +251,7 @@ async fn post_batch(
         return r;
     };
     let now = Utc::now();
-    if let Err(d) = preauthenticate(&app, &headers, now) {
+    if let Err(d) = preauthenticate(&app, &headers, now).await {
         return d.into_response();
     }
     let json = text(&headers, header::CONTENT_TYPE.as_str())
@@ -264,7 +288,7 @@ async fn post_batch(
             )
         }
     };
-    let creditor = match authenticate(&app, &headers, &body, now) {
+    let creditor = match authenticate(&app, &headers, &body, now).await {
         Ok(c) => c,
         Err(d) => return d.into_response(),
     };
@@ -278,48 +302,9 @@ async fn post_batch(
         );
     };
     let body_hash = blake3::hash(&body).to_hex().to_string();
-    let _writing = app.writing.lock().await;
-    match app.store.answer(&creditor, key) {
-        Ok(Some(a)) if a.body_hash == body_hash => {
-            let mut r = (
-                StatusCode::from_u16(a.status).unwrap_or(StatusCode::OK),
-                a.body,
-            )
-                .into_response();
-            r.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            );
-            r.headers_mut()
-                .insert("idempotency-replayed", HeaderValue::from_static("true"));
-            return r;
-        }
-        Ok(Some(_)) => {
-            return error(
-                StatusCode::CONFLICT,
-                "idempotency-key-reused",
-                format!("Idempotency-Key {key} was used before with another body"),
-            )
-        }
-        Ok(None) => {}
-        Err(e) => return internal(e),
-    }
     let batch: Batch = match serde_json::from_slice(&body) {
         Ok(b) => b,
-        Err(e) if e.classify() == serde_json::error::Category::Data => {
-            return error(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "schema",
-                format!("the batch does not follow incasso-intake/1: {e}"),
-            )
-        }
-        Err(e) => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                "bad-json",
-                format!("the body is not JSON: {e}"),
-            )
-        }
+        Err(e) => return unusable_body(e),
     };
     if batch.creditor.id != creditor {
         return error(
@@ -339,31 +324,102 @@ async fn post_batch(
             problems.join("; "),
         );
     }
-    let mut write = Write::default();
-    let mut results = Vec::with_capacity(batch.claims.len());
+    let incoming = Incoming {
+        creditor: creditor.clone(),
+        key: key.to_string(),
+        body_hash: body_hash.clone(),
+        claim_ids: batch
+            .claims
+            .iter()
+            .map(|c| c.claim_id.clone())
+            .chain(batch.withdrawals.iter().map(|w| w.claim_id.clone()))
+            .collect(),
+    };
+    let decide = Box::new(move |stored: &HashMap<String, StoredClaim>| {
+        decide_batch(stored, &creditor, batch, body_hash, now)
+    });
+    match app.store.process(incoming, decide).await {
+        Ok(Processed::Stored(a)) => {
+            ([(header::CONTENT_TYPE, "application/json")], a.body).into_response()
+        }
+        Ok(Processed::Replayed(a)) => replay(a),
+        Ok(Processed::KeyReused) => key_reused(key),
+        Err(e) => internal(e),
+    }
+}
+
+fn replay(a: StoredAnswer) -> Response {
+    let mut r = (
+        StatusCode::from_u16(a.status).unwrap_or(StatusCode::OK),
+        a.body,
+    )
+        .into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    r.headers_mut()
+        .insert("idempotency-replayed", HeaderValue::from_static("true"));
+    r
+}
+
+fn key_reused(key: &str) -> Response {
+    error(
+        StatusCode::CONFLICT,
+        "idempotency-key-reused",
+        format!("Idempotency-Key {key} was used before with another body"),
+    )
+}
+
+/// What is wrong with a body that is not a batch. (A body answered before was a batch, so the
+/// same body never lands here: nothing is looked up for its key.)
+fn unusable_body(e: serde_json::Error) -> Response {
+    if e.classify() == serde_json::error::Category::Data {
+        error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "schema",
+            format!("the batch does not follow incasso-intake/1: {e}"),
+        )
+    } else {
+        error(
+            StatusCode::BAD_REQUEST,
+            "bad-json",
+            format!("the body is not JSON: {e}"),
+        )
+    }
+}
+
+/// Judges every claim and withdrawal of a valid batch against what is stored: what to store,
+/// and the answer.
+fn decide_batch(
+    stored: &HashMap<String, StoredClaim>,
+    creditor: &str,
+    batch: Batch,
+    body_hash: String,
+    now: DateTime<Utc>,
+) -> Decided {
+    let mut accepted = Vec::new();
+    let mut results = Vec::with_capacity(batch.claims.len() + batch.withdrawals.len());
     for claim in batch.claims {
         let mut reasons = claim_problems(&claim, now.date_naive());
-        let mut store_it = None;
         if reasons.is_empty() {
-            match judge(&*app.store, &creditor, &batch.batch_id, now, claim.clone()) {
-                Ok(Ok(s)) => store_it = s,
-                Ok(Err(why)) => reasons.push(why),
-                Err(e) => return internal(e),
+            let previous = stored.get(&claim.claim_id).cloned();
+            match judge(previous, creditor, &batch.batch_id, now, claim.clone()) {
+                Ok(Some(s)) => accepted.push(s),
+                Ok(None) => {}
+                Err(why) => reasons.push(why),
             }
-        }
-        if let Some(s) = &store_it {
-            write.claim(s);
         }
         results.push(ClaimAnswer::judged(claim.claim_id, claim.revision, reasons));
     }
     for w in batch.withdrawals {
         let mut reasons = withdrawal_problems(&w);
         if reasons.is_empty() {
-            match judge_withdrawal(&*app.store, &creditor, &batch.batch_id, now, &w) {
-                Ok(Ok(Some(s))) => write.claim(&s),
-                Ok(Ok(None)) => {}
-                Ok(Err(why)) => reasons.push(why),
-                Err(e) => return internal(e),
+            let previous = stored.get(&w.claim_id).cloned();
+            match judge_withdrawal(previous, &batch.batch_id, now, &w) {
+                Ok(Some(s)) => accepted.push((s, Event::Withdrawn)),
+                Ok(None) => {}
+                Err(why) => reasons.push(why),
             }
         }
         results.push(ClaimAnswer::judged(w.claim_id, w.revision, reasons));
@@ -373,89 +429,81 @@ async fn post_batch(
         received_at: now,
         results,
     };
-    let body = serde_json::to_string(&answer).expect("answers serialise");
-    write.answer(
-        &creditor,
-        key,
-        &StoredAnswer {
+    Decided {
+        accepted,
+        answer: StoredAnswer {
             body_hash,
             status: 200,
-            body: body.clone(),
+            body: serde_json::to_string(&answer).expect("answers serialise"),
         },
-    );
-    if let Err(e) = app.store.commit(write).await {
-        return internal(e);
     }
-    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 /// Whether a valid claim is accepted: `Ok(Some)` to store, `Ok(None)` when it is stored already
 /// exactly so, `Err(reason)` when it is refused.
 fn judge(
-    store: &dyn ClaimStore,
+    previous: Option<StoredClaim>,
     creditor: &str,
     batch_id: &str,
     now: DateTime<Utc>,
     claim: crate::schema::Claim,
-) -> Result<Result<Option<StoredClaim>, String>, ReceivedError> {
-    let previous = store.claim(creditor, &claim.claim_id)?;
+) -> Result<Option<(StoredClaim, Event)>, String> {
     let stored = match previous {
-        Some(prev) if prev.claim == claim => return Ok(Ok(None)),
+        Some(prev) if prev.claim == claim => return Ok(None),
         Some(prev) if claim.revision <= prev.latest_revision() => {
-            return Ok(Err(format!(
+            return Err(format!(
                 "revision {} is not higher than the accepted revision {}; send changes as a higher revision",
                 claim.revision,
                 prev.latest_revision()
-            )))
+            ))
         }
         Some(_) if claim.kind == ClaimKind::New => {
-            return Ok(Err("the claim exists at the agency; send changes with kind \"update\"".into()))
+            return Err("the claim exists at the agency; send changes with kind \"update\"".into())
         }
         Some(prev) => {
             let mut history = prev.history;
             history.push((prev.claim.revision, prev.accepted_at, prev.batch_id));
-            StoredClaim { creditor: creditor.into(), accepted_at: now, batch_id: batch_id.into(), claim, history, withdrawals: prev.withdrawals }
+            (StoredClaim { creditor: creditor.into(), accepted_at: now, batch_id: batch_id.into(), claim, history, withdrawals: prev.withdrawals, agency: prev.agency }, Event::Update)
         }
         None if claim.kind == ClaimKind::Update => {
-            return Ok(Err(format!("there is no claim {} to update; send it with kind \"new\"", claim.claim_id)))
+            return Err(format!("there is no claim {} to update; send it with kind \"new\"", claim.claim_id))
         }
-        None => StoredClaim { creditor: creditor.into(), accepted_at: now, batch_id: batch_id.into(), claim, history: Vec::new(), withdrawals: Vec::new() },
+        None => (StoredClaim { creditor: creditor.into(), accepted_at: now, batch_id: batch_id.into(), claim, history: Vec::new(), withdrawals: Vec::new(), agency: None }, Event::New),
     };
-    Ok(Ok(Some(stored)))
+    Ok(Some(stored))
 }
 
 /// Whether a valid withdrawal is accepted: `Ok(Some)` to store, `Ok(None)` when it is stored
 /// already exactly so, `Err(reason)` when it is refused.
 fn judge_withdrawal(
-    store: &dyn ClaimStore,
-    creditor: &str,
+    previous: Option<StoredClaim>,
     batch_id: &str,
     now: DateTime<Utc>,
     w: &Withdrawal,
-) -> Result<Result<Option<StoredClaim>, String>, ReceivedError> {
-    let Some(mut prev) = store.claim(creditor, &w.claim_id)? else {
-        return Ok(Err(format!("there is no claim {} to withdraw", w.claim_id)));
+) -> Result<Option<StoredClaim>, String> {
+    let Some(mut prev) = previous else {
+        return Err(format!("there is no claim {} to withdraw", w.claim_id));
     };
     if prev
         .withdrawals
         .last()
         .is_some_and(|last| &last.withdrawal == w)
     {
-        return Ok(Ok(None));
+        return Ok(None);
     }
     if w.revision <= prev.latest_revision() {
-        return Ok(Err(format!(
+        return Err(format!(
             "revision {} is not higher than the agency's revision {}",
             w.revision,
             prev.latest_revision()
-        )));
+        ));
     }
     prev.withdrawals.push(Withdrawn {
         withdrawal: w.clone(),
         at: now,
         batch_id: batch_id.into(),
     });
-    Ok(Ok(Some(prev)))
+    Ok(Some(prev))
 }
 
 async fn get_claim(
@@ -463,11 +511,11 @@ async fn get_claim(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    let creditor = match authenticate(&app, &headers, b"", Utc::now()) {
+    let creditor = match authenticate(&app, &headers, b"", Utc::now()).await {
         Ok(c) => c,
         Err(d) => return d.into_response(),
     };
-    match app.store.claim(&creditor, &id) {
+    match app.store.claim(&creditor, &id).await {
         Ok(Some(c)) => axum::Json(c.status()).into_response(),
         Ok(None) => error(
             StatusCode::NOT_FOUND,
@@ -488,17 +536,14 @@ async fn export(
     headers: HeaderMap,
     Query(q): Query<ExportQuery>,
 ) -> Response {
-    let token = text(&headers, header::AUTHORIZATION.as_str())
-        .and_then(|a| a.strip_prefix("Bearer "))
-        .unwrap_or("");
-    if !app.tokens.admin(token) {
+    if !is_admin(&app, &headers) {
         return error(
             StatusCode::UNAUTHORIZED,
             "unauthorized",
             "the export needs the admin token",
         );
     }
-    let claims = match app.store.all() {
+    let claims = match app.store.all().await {
         Ok(c) => c,
         Err(e) => return internal(e),
     };
@@ -514,6 +559,104 @@ async fn export(
             "bad-format",
             format!("format '{other}' is not json or csv"),
         ),
+    }
+}
+
+fn is_admin(app: &App, headers: &HeaderMap) -> bool {
+    let token = text(headers, header::AUTHORIZATION.as_str())
+        .and_then(|a| a.strip_prefix("Bearer "))
+        .unwrap_or("");
+    app.tokens.admin(token)
+}
+
+#[derive(serde::Deserialize)]
+struct ChangesQuery {
+    after: Option<String>,
+    limit: Option<usize>,
+}
+
+/// Largest page of the change feed.
+pub const MAX_CHANGES_PAGE: usize = 1_000;
+
+/// `GET /v1/changes?after=CURSOR&limit=N`: the admin token pages through every creditor's
+/// changes, a creditor's credentials through its own.
+async fn changes(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Query(q): Query<ChangesQuery>,
+) -> Response {
+    let creditor = if is_admin(&app, &headers) {
+        None
+    } else {
+        match authenticate(&app, &headers, b"", Utc::now()).await {
+            Ok(c) => Some(c),
+            Err(d) => return d.into_response(),
+        }
+    };
+    let after = match q.after.as_deref().unwrap_or("0").parse::<u64>() {
+        Ok(a) => a,
+        Err(_) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "bad-cursor",
+                "after is a cursor this feed gave out (the `next` of a page), or 0",
+            )
+        }
+    };
+    let limit = q.limit.unwrap_or(MAX_CHANGES_PAGE).clamp(1, MAX_CHANGES_PAGE);
+    match app.store.changes(creditor.as_deref(), after, limit).await {
+        Ok((changes, more)) => {
+            let next = changes.last().map_or(after, |c| c.seq).to_string();
+            axum::Json(ChangePage {
+                changes,
+                next,
+                more,
+            })
+            .into_response()
+        }
+        Err(e) => internal(e),
+    }
+}
+
+/// `PATCH /v1/claims/{id}/status` (admin token): the agency records a claim's progress.
+async fn set_status(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    if !is_admin(&app, &headers) {
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "recording a claim's status needs the admin token",
+        );
+    }
+    let update: StatusUpdate = match serde_json::from_slice(&body) {
+        Ok(u) => u,
+        Err(e) => {
+            return error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "schema",
+                format!("the status update does not follow incasso-intake/1: {e}"),
+            )
+        }
+    };
+    match app.store.record_status(&id, &update, Utc::now()).await {
+        Ok(StatusRecorded::Updated(s)) => axum::Json(s).into_response(),
+        Ok(StatusRecorded::Unchanged(s)) => {
+            let mut r = axum::Json(s).into_response();
+            r.headers_mut()
+                .insert("idempotency-replayed", HeaderValue::from_static("true"));
+            r
+        }
+        Ok(StatusRecorded::NoClaim) => error(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            format!("no claim {id} of creditor {}", update.creditor),
+        ),
+        Ok(StatusRecorded::Refused(why)) => error(StatusCode::CONFLICT, "status-conflict", why),
+        Err(e) => internal(e),
     }
 }
 
@@ -612,6 +755,9 @@ fn router(app: Arc<App>, body_limit: usize) -> Router {
     Router::new()
         .route("/v1/batches", post(post_batch))
         .route("/claims/{id}", get(get_claim))
+        .route("/v1/claims/{id}", get(get_claim))
+        .route("/v1/claims/{id}/status", patch(set_status))
+        .route("/v1/changes", get(changes))
         .route("/export", get(export))
         .route(
             "/health",
@@ -632,9 +778,22 @@ pub async fn serve(
     on_listening: impl FnOnce(SocketAddr),
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), String> {
-    let store =
-        Received::open(&cfg.data_dir).map_err(|e| format!("{}: {e}", cfg.data_dir.display()))?;
-    serve_store(cfg, Box::new(store), on_listening, shutdown).await
+    let store: Box<dyn ClaimStore> = match &cfg.store {
+        StoreConfig::Sled(dir) => {
+            Box::new(Received::open(dir).map_err(|e| format!("{}: {e}", dir.display()))?)
+        }
+        StoreConfig::Postgres {
+            url,
+            max_connections,
+        } => {
+            let pg = Postgres::connect(url, *max_connections)
+                .await
+                .map_err(|e| e.to_string())?;
+            pg.migrate().await.map_err(|e| e.to_string())?;
+            Box::new(pg)
+        }
+    };
+    serve_store(cfg, store, on_listening, shutdown).await
 }
 
 /// [`serve`] over a store of the caller's choice (another backend than the embedded sled).
@@ -647,7 +806,6 @@ pub async fn serve_store(
     let app = Arc::new(App {
         store,
         tokens: cfg.tokens,
-        writing: Mutex::new(()),
         permits: Arc::new(Semaphore::new(cfg.max_concurrent.max(1))),
         body_limit: cfg.body_limit,
         body_timeout: cfg.limits.body_timeout,

@@ -1,0 +1,257 @@
+//! The store of received claims in sled (`DATA_DIR/intake.sled`), the embedded default for one
+//! server instance. Writes are serialised by one lock, so the change feed's numbers follow
+//! commit order; each write is one atomic sled batch, flushed before the answer leaves.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{
+    change_of, next_status, status_change, ClaimStore, Decide, Fut, Incoming, Processed,
+    ReceivedError, StatusRecorded, StoredAnswer, StoredClaim,
+};
+use crate::schema::{Change, StatusUpdate};
+
+const P_CLAIM: u8 = b'c';
+const P_IDEM: u8 = b'i';
+const P_SIG: u8 = b's';
+const P_CHANGE: u8 = b'h';
+/// The number of the last change written.
+const LAST_CHANGE: &[u8] = b"n";
+
+/// The store of received claims in sled, in `DATA_DIR/intake.sled`.
+pub struct Received {
+    db: sled::Db,
+    tree: sled::Tree,
+    /// Held from the idempotency check to the flush of a write, so one key is processed once
+    /// and changes are numbered in commit order.
+    writing: tokio::sync::Mutex<()>,
+}
+
+impl From<sled::Error> for ReceivedError {
+    fn from(e: sled::Error) -> Self {
+        ReceivedError::Storage(e.to_string())
+    }
+}
+
+fn key(prefix: u8, parts: &[&str]) -> Vec<u8> {
+    let mut k = vec![prefix];
+    for (i, p) in parts.iter().enumerate() {
+        if i > 0 {
+            k.push(0);
+        }
+        k.extend_from_slice(p.as_bytes());
+    }
+    k
+}
+
+fn change_key(seq: u64) -> Vec<u8> {
+    let mut k = vec![P_CHANGE];
+    k.extend_from_slice(&seq.to_be_bytes());
+    k
+}
+
+fn decode<T: for<'a> Deserialize<'a>>(v: &[u8]) -> Result<T, ReceivedError> {
+    serde_json::from_slice(v).map_err(|e| ReceivedError::Unreadable(e.to_string()))
+}
+
+fn encode<T: Serialize>(v: &T) -> Vec<u8> {
+    serde_json::to_vec(v).expect("plain records serialise")
+}
+
+impl Received {
+    /// Opens (creating) the store in a data directory.
+    pub fn open(dir: &Path) -> Result<Received, ReceivedError> {
+        std::fs::create_dir_all(dir).map_err(|e| ReceivedError::Storage(e.to_string()))?;
+        let db = sled::Config::new()
+            .path(dir.join("intake.sled"))
+            .mode(sled::Mode::HighThroughput)
+            .flush_every_ms(None)
+            .open()
+            .map_err(|e| match e {
+                // sled reports a store another process holds as a failed lock on its file.
+                sled::Error::Io(io)
+                    if io.kind() == std::io::ErrorKind::WouldBlock
+                        || io.to_string().contains("lock") =>
+                {
+                    ReceivedError::InUse(dir.to_path_buf())
+                }
+                e => e.into(),
+            })?;
+        let tree = db.open_tree("received")?;
+        Ok(Received {
+            db,
+            tree,
+            writing: tokio::sync::Mutex::new(()),
+        })
+    }
+
+    /// Opens a store that must exist already (an export never creates one).
+    pub fn open_existing(dir: &Path) -> Result<Received, ReceivedError> {
+        if !dir.join("intake.sled").is_dir() {
+            return Err(if dir.join("ledger.sled").is_dir() {
+                ReceivedError::Ledger(dir.to_path_buf())
+            } else {
+                ReceivedError::Missing(dir.to_path_buf())
+            });
+        }
+        Received::open(dir)
+    }
+
+    fn get_claim(&self, creditor: &str, claim_id: &str) -> Result<Option<StoredClaim>, ReceivedError> {
+        self.tree
+            .get(key(P_CLAIM, &[creditor, claim_id]))?
+            .map(|v| decode(&v))
+            .transpose()
+    }
+
+    fn last_change(&self) -> Result<u64, ReceivedError> {
+        Ok(self
+            .tree
+            .get(LAST_CHANGE)?
+            .and_then(|v| v.as_ref().try_into().ok())
+            .map_or(0, u64::from_be_bytes))
+    }
+
+    /// Adds changes to a write, numbered on from the last one.
+    fn number(&self, batch: &mut sled::Batch, changes: impl IntoIterator<Item = Change>) -> Result<(), ReceivedError> {
+        let mut seq = self.last_change()?;
+        for mut c in changes {
+            seq += 1;
+            c.seq = seq;
+            batch.insert(change_key(seq), encode(&c));
+        }
+        batch.insert(LAST_CHANGE, &seq.to_be_bytes()[..]);
+        Ok(())
+    }
+
+    async fn write(&self, batch: sled::Batch) -> Result<(), ReceivedError> {
+        self.tree.apply_batch(batch)?;
+        self.db.flush_async().await?;
+        Ok(())
+    }
+}
+
+impl ClaimStore for Received {
+    fn claim<'a>(&'a self, creditor: &'a str, claim_id: &'a str) -> Fut<'a, Option<StoredClaim>> {
+        Box::pin(async move { self.get_claim(creditor, claim_id) })
+    }
+
+    fn first_use_of_signature<'a>(&'a self, signature: &'a str, now: i64) -> Fut<'a, bool> {
+        Box::pin(async move {
+            let k = key(P_SIG, &[signature]);
+            let fresh = self
+                .tree
+                .compare_and_swap(&k, None::<&[u8]>, Some(&now.to_be_bytes()[..]))?
+                .is_ok();
+            if fresh && now % 64 == 0 {
+                let horizon = now - 2 * crate::auth::SIGNATURE_WINDOW_SECS;
+                for kv in self.tree.scan_prefix([P_SIG]) {
+                    let (k, v) = kv?;
+                    let at = i64::from_be_bytes(v.as_ref().try_into().unwrap_or([0; 8]));
+                    if at < horizon {
+                        self.tree.remove(k)?;
+                    }
+                }
+            }
+            Ok(fresh)
+        })
+    }
+
+    fn process(&self, b: Incoming, decide: Decide) -> Fut<'_, Processed> {
+        Box::pin(async move {
+            let _writing = self.writing.lock().await;
+            let idem = key(P_IDEM, &[&b.creditor, &b.key]);
+            if let Some(v) = self.tree.get(&idem)? {
+                let a: StoredAnswer = decode(&v)?;
+                return Ok(if a.body_hash == b.body_hash {
+                    Processed::Replayed(a)
+                } else {
+                    Processed::KeyReused
+                });
+            }
+            let mut stored = HashMap::new();
+            for id in &b.claim_ids {
+                if let Some(c) = self.get_claim(&b.creditor, id)? {
+                    stored.insert(id.clone(), c);
+                }
+            }
+            let decided = decide(&stored);
+            let mut batch = sled::Batch::default();
+            for (c, _) in &decided.accepted {
+                batch.insert(key(P_CLAIM, &[&c.creditor, &c.claim.claim_id]), encode(c));
+            }
+            self.number(
+                &mut batch,
+                decided.accepted.iter().map(|(c, e)| change_of(0, c, *e)),
+            )?;
+            batch.insert(idem, encode(&decided.answer));
+            self.write(batch).await?;
+            Ok(Processed::Stored(decided.answer))
+        })
+    }
+
+    fn record_status<'a>(
+        &'a self,
+        claim_id: &'a str,
+        update: &'a StatusUpdate,
+        now: DateTime<Utc>,
+    ) -> Fut<'a, StatusRecorded> {
+        Box::pin(async move {
+            let _writing = self.writing.lock().await;
+            let Some(mut c) = self.get_claim(&update.creditor, claim_id)? else {
+                return Ok(StatusRecorded::NoClaim);
+            };
+            let status = match next_status(c.agency.as_ref(), update, now) {
+                Err(why) => return Ok(StatusRecorded::Refused(why)),
+                Ok(None) => {
+                    return Ok(StatusRecorded::Unchanged(
+                        c.agency.expect("an unchanged status exists"),
+                    ))
+                }
+                Ok(Some(s)) => s,
+            };
+            c.agency = Some(status.clone());
+            let mut batch = sled::Batch::default();
+            batch.insert(key(P_CLAIM, &[&c.creditor, claim_id]), encode(&c));
+            self.number(&mut batch, [status_change(0, &c, &status)])?;
+            self.write(batch).await?;
+            Ok(StatusRecorded::Updated(status))
+        })
+    }
+
+    fn changes<'a>(
+        &'a self,
+        creditor: Option<&'a str>,
+        after: u64,
+        limit: usize,
+    ) -> Fut<'a, (Vec<Change>, bool)> {
+        Box::pin(async move {
+            let mut out = Vec::new();
+            let from = change_key(after.saturating_add(1));
+            for kv in self.tree.range(from..change_key(u64::MAX)) {
+                let (_, v) = kv?;
+                let c: Change = decode(&v)?;
+                if creditor.is_some_and(|who| who != c.creditor) {
+                    continue;
+                }
+                if out.len() == limit {
+                    return Ok((out, true));
+                }
+                out.push(c);
+            }
+            Ok((out, false))
+        })
+    }
+
+    fn all(&self) -> Fut<'_, Vec<StoredClaim>> {
+        Box::pin(async move {
+            self.tree
+                .scan_prefix([P_CLAIM])
+                .map(|kv| kv.map_err(ReceivedError::from).and_then(|(_, v)| decode(&v)))
+                .collect()
+        })
+    }
+}
