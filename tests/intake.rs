@@ -1,6 +1,8 @@
 //! Claims to the agency end to end: the real `incasso submit` against the real `incasso intake
 //! serve` on 127.0.0.1, with a fault-injecting proxy in between, and hostile requests.
-//! After every fault: each qualifying claim is at the agency exactly once.
+//! After every fault: each qualifying claim is at the agency exactly once. The scenarios about
+//! the agency's store run twice: on sled (the embedded default) and on PostgreSQL (`_on_postgres`,
+//! each server on a fresh database of the test cluster).
 
 use std::collections::{HashMap, VecDeque};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -18,6 +20,20 @@ const CLAIMS_AS_OF: &str = "2026-06-30";
 /// Who the claims are from: a claim for the agency names the creditor and its account.
 const CREDITOR_POLICY: &str =
     "[creditor]\nname = \"Acme Groothandel B.V.\"\niban = \"NL91ABNA0417164300\"\n";
+
+thread_local! {
+    /// Whether servers this test thread starts keep their claims in PostgreSQL.
+    static ON_POSTGRES: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs a scenario with its servers on PostgreSQL (each on a fresh database); skipped where there
+/// is no test cluster, except under CI.
+fn on_postgres(scenario: fn()) {
+    if postgres_url().is_some() {
+        ON_POSTGRES.with(|p| p.set(true));
+        scenario();
+    }
+}
 
 fn tokens_file(dir: &Path) -> PathBuf {
     let p = dir.join("tokens.toml");
@@ -42,6 +58,8 @@ struct Server {
     addr: SocketAddr,
     data: PathBuf,
     tokens: PathBuf,
+    /// The PostgreSQL database, when the store is there.
+    database: Option<String>,
 }
 
 impl Server {
@@ -50,6 +68,21 @@ impl Server {
     }
 
     fn start_with(data: &Path, tokens: &Path, port: u16, extra: &[&str]) -> Server {
+        let database = if ON_POSTGRES.with(|p| p.get()) {
+            Some(fresh_database().expect("a test cluster"))
+        } else {
+            None
+        };
+        Server::start_on(data, tokens, port, extra, database)
+    }
+
+    fn start_on(
+        data: &Path,
+        tokens: &Path,
+        port: u16,
+        extra: &[&str],
+        database: Option<String>,
+    ) -> Server {
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_incasso"))
             .arg("--data-dir")
             .arg(data)
@@ -62,6 +95,7 @@ impl Server {
             ])
             .arg(tokens)
             .args(extra)
+            .args(database.iter().flat_map(|d| ["--database", d.as_str()]))
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -81,6 +115,7 @@ impl Server {
             addr,
             data: data.to_path_buf(),
             tokens: tokens.to_path_buf(),
+            database,
         }
     }
 
@@ -92,7 +127,9 @@ impl Server {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             // The port may linger a moment after the kill.
-            let s = std::panic::catch_unwind(|| Server::start(&self.data, &self.tokens, port));
+            let s = std::panic::catch_unwind(|| {
+                Server::start_on(&self.data, &self.tokens, port, &[], self.database.clone())
+            });
             if let Ok(s) = s {
                 let old = std::mem::replace(self, s);
                 std::mem::forget(old);
@@ -390,6 +427,11 @@ fn assert_exactly_once(data: &Path, agency: SocketAddr) {
 }
 
 #[test]
+fn claims_arrive_exactly_once_through_every_fault_on_postgres() {
+    on_postgres(claims_arrive_exactly_once_through_every_fault);
+}
+
+#[test]
 fn claims_arrive_exactly_once_through_every_fault() {
     let dir = tempfile::tempdir().unwrap();
     let tokens = tokens_file(dir.path());
@@ -432,6 +474,11 @@ fn claims_arrive_exactly_once_through_every_fault() {
         );
         assert!(proxy.seen() >= faults.len(), "{name}: the faults were met");
     }
+}
+
+#[test]
+fn a_killed_client_and_a_restarted_server_lose_and_double_nothing_on_postgres() {
+    on_postgres(a_killed_client_and_a_restarted_server_lose_and_double_nothing);
 }
 
 #[test]
@@ -508,6 +555,11 @@ fn sample_batch(dir: &Path) -> serde_json::Value {
     let mut stream =
         serde_json::Deserializer::from_slice(&o.stdout).into_iter::<serde_json::Value>();
     stream.next().unwrap().unwrap()
+}
+
+#[test]
+fn hostile_requests_are_refused_with_a_clear_status_on_postgres() {
+    on_postgres(hostile_requests_are_refused_with_a_clear_status);
 }
 
 #[test]
@@ -901,6 +953,11 @@ fn agency_truth(addr: SocketAddr) -> HashMap<String, (String, u64, String)> {
 /// sends one withdrawal (paid), one update (revision 2) and one withdrawal (disputed), and the
 /// run after that sends nothing; also when the answer is lost after the agency stored it, and
 /// when the creditor is killed mid-run.
+#[test]
+fn the_agency_is_told_of_payments_credits_and_disputes_on_postgres() {
+    on_postgres(the_agency_is_told_of_payments_credits_and_disputes);
+}
+
 #[test]
 fn the_agency_is_told_of_payments_credits_and_disputes() {
     let dir = tempfile::tempdir().unwrap();
@@ -1310,6 +1367,11 @@ fn slow_and_many_connections_do_not_starve_the_server() {
 }
 
 #[test]
+fn the_intake_keeps_creditors_apart_and_refuses_what_it_cannot_keep_on_postgres() {
+    on_postgres(the_intake_keeps_creditors_apart_and_refuses_what_it_cannot_keep);
+}
+
+#[test]
 fn the_intake_keeps_creditors_apart_and_refuses_what_it_cannot_keep() {
     let dir = tempfile::tempdir().unwrap();
     let tokens = dir.path().join("tokens3.toml");
@@ -1425,6 +1487,16 @@ fn the_intake_keeps_creditors_apart_and_refuses_what_it_cannot_keep() {
         .collect();
     assert_eq!(creditors, ["acme", "gamma"].into_iter().collect());
 
+    if let Some(db) = &server.database {
+        // On PostgreSQL the case system exports while servers run.
+        let o = incasso(
+            &agency,
+            &["intake", "export", "--format", "json", "--database", db],
+        );
+        let rows: Vec<serde_json::Value> = serde_json::from_str(&ok(o)).unwrap();
+        assert_eq!(rows, both);
+        return;
+    }
     // `intake export` says why it cannot read, and creates nothing where it should not.
     let o = incasso(&agency, &["intake", "export"]);
     assert!(!o.status.success());

@@ -761,9 +761,52 @@ mod tests {
             batch_id: "b".into(),
             total: Decimal::ONE,
             currency: "EUR".into(),
+            agency: Some(AgencyStatus {
+                state: AgencyState::PaymentPlan,
+                since: chrono::Utc::now(),
+                note: "n".into(),
+                collected: vec![Collected {
+                    id: "r1".into(),
+                    date: batch.claims[0].as_of,
+                    amount: Decimal::ONE,
+                }],
+                version: 1,
+            }),
         })
         .unwrap();
         same_fields(&doc, "ClaimStatus", &status);
+        same_fields(&doc, "AgencyStatus", &status["agency"]);
+        same_fields(&doc, "Collected", &status["agency"]["collected"][0]);
+        let page = serde_json::to_value(ChangePage {
+            changes: vec![Change {
+                seq: 1,
+                creditor: "acme".into(),
+                claim_id: "CLM-2".into(),
+                event: "status".into(),
+                revision: 1,
+                at: chrono::Utc::now(),
+                batch_id: None,
+                claim: None,
+                withdrawal: None,
+                status: None,
+            }],
+            next: "1".into(),
+            more: false,
+        })
+        .unwrap();
+        same_fields(&doc, "ChangePage", &page);
+        same_fields(&doc, "Change", &page["changes"][0]);
+        // A status update's note and amounts may be left out.
+        let update: Value = serde_json::from_str(
+            r#"{"creditor": "acme", "state": "closed-paid", "note": "", "collected": []}"#,
+        )
+        .unwrap();
+        let fields: Vec<&String> = update.as_object().unwrap().keys().collect();
+        let props = doc["components"]["schemas"]["StatusUpdate"]["properties"]
+            .as_object()
+            .unwrap();
+        assert!(fields.iter().all(|f| props.contains_key(*f)) && props.len() == fields.len());
+        serde_json::from_value::<StatusUpdate>(update).unwrap();
         same_fields(&doc, "ClaimEvent", &status["history"][0]);
         same_fields(&doc, "Creditor", &v["creditor"]);
         same_fields(&doc, "Claim", c);

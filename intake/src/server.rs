@@ -27,7 +27,7 @@ use crate::schema::{
     Batch, BatchAnswer, ChangePage, ClaimAnswer, ClaimKind, ErrorAnswer, StatusUpdate, Withdrawal,
     OPENAPI,
 };
-use crate::validate::{batch_problems, claim_problems, withdrawal_problems};
+use crate::validate::{batch_problems, claim_problems, id_problem, withdrawal_problems};
 
 /// How the server runs.
 #[derive(Debug, Clone)]
@@ -226,7 +226,11 @@ async fn authenticate(
     if !verify(secret, ts, nonce, body, signature) {
         return Err(unauthorized("the signature does not match the body"));
     }
-    match app.store.first_use_of_signature(signature, now.timestamp()).await {
+    match app
+        .store
+        .first_use_of_signature(signature, now.timestamp())
+        .await
+    {
         Ok(true) => Ok(creditor.to_string()),
         Ok(false) => Err(unauthorized("this signature was used before (a replay)")),
         Err(e) => Err(Denied::Store(e)),
@@ -328,11 +332,15 @@ async fn post_batch(
         creditor: creditor.clone(),
         key: key.to_string(),
         body_hash: body_hash.clone(),
+        // Only ids that could be stored are looked up (a refused one may hold a NUL, which no
+        // database text takes).
         claim_ids: batch
             .claims
             .iter()
-            .map(|c| c.claim_id.clone())
-            .chain(batch.withdrawals.iter().map(|w| w.claim_id.clone()))
+            .map(|c| &c.claim_id)
+            .chain(batch.withdrawals.iter().map(|w| &w.claim_id))
+            .filter(|id| id_problem("claim_id", id).is_none())
+            .cloned()
             .collect(),
     };
     let decide = Box::new(move |stored: &HashMap<String, StoredClaim>| {
@@ -603,7 +611,10 @@ async fn changes(
             )
         }
     };
-    let limit = q.limit.unwrap_or(MAX_CHANGES_PAGE).clamp(1, MAX_CHANGES_PAGE);
+    let limit = q
+        .limit
+        .unwrap_or(MAX_CHANGES_PAGE)
+        .clamp(1, MAX_CHANGES_PAGE);
     match app.store.changes(creditor.as_deref(), after, limit).await {
         Ok((changes, more)) => {
             let next = changes.last().map_or(after, |c| c.seq).to_string();
@@ -655,7 +666,8 @@ async fn set_status(
             "not-found",
             format!("no claim {id} of creditor {}", update.creditor),
         ),
-        Ok(StatusRecorded::Refused(why)) => error(StatusCode::CONFLICT, "status-conflict", why),
+        Ok(StatusRecorded::Conflict(why)) => error(StatusCode::CONFLICT, "status-conflict", why),
+        Ok(StatusRecorded::Invalid(why)) => error(StatusCode::UNPROCESSABLE_ENTITY, "schema", why),
         Err(e) => internal(e),
     }
 }

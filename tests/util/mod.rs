@@ -125,3 +125,64 @@ pub fn seen(o: &Output, paths: &[(&Path, &str)]) -> String {
     }
     text
 }
+
+/// The test cluster's URL (`.ci/with-postgres` exports it), or None where there is none: then
+/// the PostgreSQL tests are skipped, except under `CI=true`, where that is a failure.
+pub fn postgres_url() -> Option<String> {
+    match std::env::var("INCASSO_TEST_DATABASE") {
+        Ok(u) if !u.is_empty() => Some(u),
+        _ => {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "INCASSO_TEST_DATABASE is not set under CI=true: run the tests through .ci/with-postgres"
+            );
+            eprintln!("no INCASSO_TEST_DATABASE: skipping a PostgreSQL test (run through .ci/with-postgres)");
+            None
+        }
+    }
+}
+
+/// Runs SQL on a database of the test cluster, returning every row's columns as text.
+pub fn sql(url: &str, query: &str) -> Vec<Vec<Option<String>>> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+            .await
+            .unwrap_or_else(|e| panic!("connecting to the test database: {e}"));
+        tokio::spawn(conn);
+        let msgs = client
+            .simple_query(query)
+            .await
+            .unwrap_or_else(|e| panic!("{query}: {e}"));
+        msgs.into_iter()
+            .filter_map(|m| match m {
+                tokio_postgres::SimpleQueryMessage::Row(r) => {
+                    Some((0..r.len()).map(|i| r.get(i).map(str::to_string)).collect())
+                }
+                _ => None,
+            })
+            .collect()
+    })
+}
+
+/// A new, empty database on the test cluster, for one test's agency; None where there is no
+/// cluster (see [`postgres_url`]).
+pub fn fresh_database() -> Option<String> {
+    let base = postgres_url()?;
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let name = format!(
+        "t{}_{}_{}",
+        std::process::id(),
+        N.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos()
+    );
+    sql(&base, &format!("CREATE DATABASE {name}"));
+    let (server, _) = base.rsplit_once('/').expect("a URL ending in /DATABASE");
+    Some(format!("{server}/{name}"))
+}

@@ -131,17 +131,25 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<ExitStatus> {
 /// Runs one database task on a runtime of its own.
 fn on_database<T>(
     url: &str,
-    task: impl for<'a> FnOnce(&'a Postgres) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, incasso_intake::received::ReceivedError>> + 'a>>,
+    task: impl for<'a> FnOnce(
+        &'a Postgres,
+    ) -> std::pin::Pin<
+        Box<
+            dyn std::future::Future<Output = Result<T, incasso_intake::received::ReceivedError>>
+                + 'a,
+        >,
+    >,
 ) -> Result<T> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("starting the database runtime")?;
-    runtime.block_on(async {
-        let pg = Postgres::connect(url, 2).await?;
-        task(&pg).await
-    })
-    .map_err(|e| anyhow::anyhow!("{e}"))
+    runtime
+        .block_on(async {
+            let pg = Postgres::connect(url, 2).await?;
+            task(&pg).await
+        })
+        .map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 /// Applies the migrations the database lacks.
@@ -173,10 +181,15 @@ fn creditors(c: CreditorsCommand) -> Result<ExitStatus> {
             let rows = on_database(&database.database, |pg| Box::pin(pg.creditors()))?;
             println!("id\tname\tcreated_at\tstate");
             for r in rows {
-                let state = r
-                    .revoked_at
-                    .map_or("active".to_string(), |t| format!("revoked {}", t.to_rfc3339()));
-                println!("{}\t{}\t{}\t{state}", r.id, r.name, r.created_at.to_rfc3339());
+                let state = r.revoked_at.map_or("active".to_string(), |t| {
+                    format!("revoked {}", t.to_rfc3339())
+                });
+                println!(
+                    "{}\t{}\t{}\t{state}",
+                    r.id,
+                    r.name,
+                    r.created_at.to_rfc3339()
+                );
             }
         }
         CreditorsCommand::Revoke { id, database } => {

@@ -230,7 +230,9 @@ pub enum StatusRecorded {
     /// The creditor has no claim under that id.
     NoClaim,
     /// It contradicts what was recorded (why).
-    Refused(String),
+    Conflict(String),
+    /// It is not a valid update (why).
+    Invalid(String),
 }
 
 /// What the intake server needs of a store of received claims. Every call is scoped by
@@ -310,26 +312,27 @@ pub fn next_status(
     prev: Option<&AgencyStatus>,
     u: &StatusUpdate,
     now: DateTime<Utc>,
-) -> Result<Option<AgencyStatus>, String> {
+) -> Result<Option<AgencyStatus>, StatusRecorded> {
+    use StatusRecorded::{Conflict, Invalid};
     let mut collected = prev.map(|p| p.collected.clone()).unwrap_or_default();
     let mut added = false;
     for (i, c) in u.collected.iter().enumerate() {
         if let Some(p) = crate::validate::id_problem("collected id", &c.id) {
-            return Err(p);
+            return Err(Invalid(p));
         }
         if c.amount.is_zero() {
-            return Err(format!("collected {} is zero", c.id));
+            return Err(Invalid(format!("collected {} is zero", c.id)));
         }
         if u.collected[..i].iter().any(|o| o.id == c.id) {
-            return Err(format!("collected id {} occurs twice", c.id));
+            return Err(Invalid(format!("collected id {} occurs twice", c.id)));
         }
         match collected.iter().find(|o| o.id == c.id) {
             Some(o) if o == c => {}
             Some(o) => {
-                return Err(format!(
+                return Err(Conflict(format!(
                     "collected {} was recorded as {} on {}; a recorded amount cannot change (record a correction under a new id)",
                     c.id, o.amount, o.date
-                ))
+                )))
             }
             None => {
                 collected.push(c.clone());
@@ -337,8 +340,17 @@ pub fn next_status(
             }
         }
     }
+    if u.note
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(Invalid("the note holds a control character".into()));
+    }
     if u.note.chars().count() > crate::validate::MAX_TEXT {
-        return Err(format!("the note is longer than {} characters", crate::validate::MAX_TEXT));
+        return Err(Invalid(format!(
+            "the note is longer than {} characters",
+            crate::validate::MAX_TEXT
+        )));
     }
     if let Some(p) = prev {
         if !added && p.state == u.state && p.note == u.note {

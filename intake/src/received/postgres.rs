@@ -22,7 +22,11 @@ use super::{
 use crate::schema::{Change, StatusUpdate};
 
 /// The migrations, in order: (version, name, SQL). A version once released never changes.
-const MIGRATIONS: &[(i32, &str, &str)] = &[(1, "intake", include_str!("../../migrations/0001_intake.sql"))];
+const MIGRATIONS: &[(i32, &str, &str)] = &[(
+    1,
+    "intake",
+    include_str!("../../migrations/0001_intake.sql"),
+)];
 
 /// Advisory lock taken while migrating, so two instances starting at once migrate once.
 const MIGRATION_LOCK: i64 = 0x696e_6361_7373_6f00;
@@ -308,9 +312,12 @@ impl ClaimStore for Postgres {
         Box::pin(async move {
             let mut client = self.client().await?;
             let tx = client.transaction().await.map_err(pg)?;
-            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&creditor_lock(&b.creditor)])
-                .await
-                .map_err(pg)?;
+            tx.execute(
+                "SELECT pg_advisory_xact_lock($1)",
+                &[&creditor_lock(&b.creditor)],
+            )
+            .await
+            .map_err(pg)?;
             if let Some(r) = tx
                 .query_opt(
                     "SELECT body_hash, status, body FROM answers WHERE creditor = $1 AND idempotency_key = $2",
@@ -349,10 +356,22 @@ impl ClaimStore for Postgres {
                     accepted.iter().map(|(c, _)| f(c)).collect()
                 };
                 let ids = col(&|c| c.claim.claim_id.clone());
-                let revision: Vec<i32> = accepted.iter().map(|(c, _)| c.claim.revision as i32).collect();
-                let latest: Vec<i32> = accepted.iter().map(|(c, _)| c.latest_revision() as i32).collect();
-                let withdrawn: Vec<bool> = accepted.iter().map(|(c, _)| c.withdrawn().is_some()).collect();
-                let state: Vec<Option<&str>> = accepted.iter().map(|(c, _)| c.agency.as_ref().map(|a| a.state.code())).collect();
+                let revision: Vec<i32> = accepted
+                    .iter()
+                    .map(|(c, _)| c.claim.revision as i32)
+                    .collect();
+                let latest: Vec<i32> = accepted
+                    .iter()
+                    .map(|(c, _)| c.latest_revision() as i32)
+                    .collect();
+                let withdrawn: Vec<bool> = accepted
+                    .iter()
+                    .map(|(c, _)| c.withdrawn().is_some())
+                    .collect();
+                let state: Vec<Option<&str>> = accepted
+                    .iter()
+                    .map(|(c, _)| c.agency.as_ref().map(|a| a.state.code()))
+                    .collect();
                 let at: Vec<DateTime<Utc>> = accepted.iter().map(|(c, _)| c.accepted_at).collect();
                 let batch = col(&|c| c.batch_id.clone());
                 let records: Vec<Json<Value>> = accepted.iter().map(|(c, _)| json(c)).collect();
@@ -367,11 +386,15 @@ impl ClaimStore for Postgres {
                 )
                 .await
                 .map_err(pg)?;
-                let changes: Vec<Change> = accepted.iter().map(|(c, e)| change_of(0, c, *e)).collect();
+                let changes: Vec<Change> =
+                    accepted.iter().map(|(c, e)| change_of(0, c, *e)).collect();
                 let events: Vec<&str> = changes.iter().map(|c| c.event.as_str()).collect();
                 let ev_rev: Vec<i32> = changes.iter().map(|c| c.revision as i32).collect();
                 let ev_at: Vec<DateTime<Utc>> = changes.iter().map(|c| c.at).collect();
-                let ev_batch: Vec<&str> = changes.iter().map(|c| c.batch_id.as_deref().unwrap_or("")).collect();
+                let ev_batch: Vec<&str> = changes
+                    .iter()
+                    .map(|c| c.batch_id.as_deref().unwrap_or(""))
+                    .collect();
                 tx.execute(
                     "INSERT INTO revisions (creditor, claim_id, revision, event, accepted_at, batch_id)
                      SELECT $1, * FROM unnest($2::text[], $3::int[], $4::text[], $5::timestamptz[], $6::text[])",
@@ -414,7 +437,7 @@ impl ClaimStore for Postgres {
             };
             let mut c = record(row.get(0))?;
             let status = match next_status(c.agency.as_ref(), update, now) {
-                Err(why) => return Ok(StatusRecorded::Refused(why)),
+                Err(refused) => return Ok(refused),
                 Ok(None) => {
                     return Ok(StatusRecorded::Unchanged(
                         c.agency.expect("an unchanged status exists"),

@@ -100,7 +100,11 @@ impl Received {
         Received::open(dir)
     }
 
-    fn get_claim(&self, creditor: &str, claim_id: &str) -> Result<Option<StoredClaim>, ReceivedError> {
+    fn get_claim(
+        &self,
+        creditor: &str,
+        claim_id: &str,
+    ) -> Result<Option<StoredClaim>, ReceivedError> {
         self.tree
             .get(key(P_CLAIM, &[creditor, claim_id]))?
             .map(|v| decode(&v))
@@ -116,7 +120,11 @@ impl Received {
     }
 
     /// Adds changes to a write, numbered on from the last one.
-    fn number(&self, batch: &mut sled::Batch, changes: impl IntoIterator<Item = Change>) -> Result<(), ReceivedError> {
+    fn number(
+        &self,
+        batch: &mut sled::Batch,
+        changes: impl IntoIterator<Item = Change>,
+    ) -> Result<(), ReceivedError> {
         let mut seq = self.last_change()?;
         for mut c in changes {
             seq += 1;
@@ -205,7 +213,7 @@ impl ClaimStore for Received {
                 return Ok(StatusRecorded::NoClaim);
             };
             let status = match next_status(c.agency.as_ref(), update, now) {
-                Err(why) => return Ok(StatusRecorded::Refused(why)),
+                Err(refused) => return Ok(refused),
                 Ok(None) => {
                     return Ok(StatusRecorded::Unchanged(
                         c.agency.expect("an unchanged status exists"),
@@ -250,7 +258,10 @@ impl ClaimStore for Received {
         Box::pin(async move {
             self.tree
                 .scan_prefix([P_CLAIM])
-                .map(|kv| kv.map_err(ReceivedError::from).and_then(|(_, v)| decode(&v)))
+                .map(|kv| {
+                    kv.map_err(ReceivedError::from)
+                        .and_then(|(_, v)| decode(&v))
+                })
                 .collect()
         })
     }
