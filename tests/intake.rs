@@ -1526,3 +1526,225 @@ fn the_intake_keeps_creditors_apart_and_refuses_what_it_cannot_keep() {
     );
     assert!(!empty.join("intake.sled").exists());
 }
+
+/// Every change of the feed, paged `limit` at a time with `auth`.
+fn feed(addr: SocketAddr, auth: &str, limit: usize) -> Vec<serde_json::Value> {
+    let mut all = Vec::new();
+    let mut after = "0".to_string();
+    loop {
+        let (s, _, b) = http(
+            addr,
+            "GET",
+            &format!("/v1/changes?after={after}&limit={limit}"),
+            &[("Authorization", format!("Bearer {auth}"))],
+            b"",
+        );
+        assert_eq!(s, 200, "{b}");
+        let page: serde_json::Value = serde_json::from_str(&b).unwrap();
+        all.extend(page["changes"].as_array().unwrap().iter().cloned());
+        after = page["next"].as_str().unwrap().to_string();
+        if !page["more"].as_bool().unwrap() {
+            return all;
+        }
+    }
+}
+
+#[test]
+fn the_agency_reports_back_and_what_it_collected_is_booked_on_postgres() {
+    on_postgres(the_agency_reports_back_and_what_it_collected_is_booked);
+}
+
+/// The agency records progress and money it collected; the creditor's refresh books that money
+/// against the claimed invoices once (however often it runs), shows the states, and its next
+/// submission tells the agency the new truth: the claim paid through the agency is withdrawn
+/// as paid, the part-paid one updated.
+#[test]
+fn the_agency_reports_back_and_what_it_collected_is_booked() {
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = tokens_file(dir.path());
+    let server = Server::start(&dir.path().join("agency"), &tokens, 0);
+    let data = dir.path().join("creditor");
+    let ledger = dir.path().join("ledger.csv");
+    std::fs::write(&ledger, TRUTH_LEDGER).unwrap();
+    ok(incasso(&data, &["import", ledger.to_str().unwrap()]));
+    std::fs::write(data.join("policy.toml"), CREDITOR_POLICY).unwrap();
+    std::fs::write(
+        data.join("agency.toml"),
+        format!("url = \"http://{}\"\ncreditor = \"acme\"\ntoken_env = \"TEST_AGENCY_TOKEN\"\nbatch_size = 10\ntimeout_seconds = 30\nmax_attempts = 3\nbase_delay_ms = 50\n", server.addr),
+    )
+    .unwrap();
+    let o = submit(&data);
+    assert!(
+        stdout(&o).contains("submitted: 3 accepted,"),
+        "{}",
+        stderr(&o)
+    );
+    let claim_of: HashMap<String, String> = export(server.addr)
+        .iter()
+        .map(|c| {
+            (
+                c["claim"]["debtor"]["id"].as_str().unwrap().to_string(),
+                c["claim"]["claim_id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let patch = |debtor: &str, token: &str, body: serde_json::Value| {
+        http(
+            server.addr,
+            "PATCH",
+            &format!("/v1/claims/{}/status", claim_of[debtor]),
+            &[
+                ("Authorization", format!("Bearer {token}")),
+                ("Content-Type", "application/json".into()),
+            ],
+            &serde_json::to_vec(&body).unwrap(),
+        )
+    };
+    let plan = serde_json::json!({"creditor": "acme", "state": "payment-plan", "note": "4 terms",
+        "collected": [{"id": "r1", "date": "2026-06-25", "amount": "250.00"}]});
+    let (s, _, b) = patch("D1", ADMIN, plan.clone());
+    assert_eq!(s, 200, "{b}");
+    // A retry changes nothing; a recorded amount cannot change; only the agency records.
+    let (s, h, _) = patch("D1", ADMIN, plan.clone());
+    assert_eq!(s, 200);
+    assert!(
+        h.to_lowercase().contains("idempotency-replayed: true"),
+        "{h}"
+    );
+    let mut changed = plan.clone();
+    changed["collected"][0]["amount"] = "300.00".into();
+    assert_eq!(patch("D1", ADMIN, changed).0, 409);
+    assert_eq!(patch("D1", ACME, plan.clone()).0, 401);
+    let mut other = plan.clone();
+    other["creditor"] = "beta".into();
+    assert_eq!(
+        patch("D1", ADMIN, other).0,
+        404,
+        "claim ids are per creditor"
+    );
+    let (s, _, b) = patch(
+        "D2",
+        ADMIN,
+        serde_json::json!({"creditor": "acme", "state": "closed-paid", "collected": [
+            {"id": "r2", "date": "2026-06-26", "amount": "800.00"},
+            {"id": "r3", "date": "2026-06-26", "amount": "95.00"}]}),
+    );
+    assert_eq!(s, 200, "{b}");
+    let (s, _, b) = patch(
+        "D3",
+        ADMIN,
+        serde_json::json!({"creditor": "acme", "state": "in-progress"}),
+    );
+    assert_eq!(s, 200, "{b}");
+
+    // The creditor reads it back and books what was collected, once.
+    let refresh = || {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_incasso"));
+        c.arg("--data-dir")
+            .arg(&data)
+            .args(["submissions", "--refresh", "--format", "json"])
+            .env("TEST_AGENCY_TOKEN", ACME);
+        c.output().unwrap()
+    };
+    let o = refresh();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("3 claim status(es) recorded, 3 amount(s)"),
+        "{}",
+        stderr(&o)
+    );
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&stdout(&o)).unwrap();
+    let state = |claim: &str| {
+        let r = rows.iter().find(|r| r["claim"] == claim).unwrap();
+        (
+            r["agency_state"].as_str().unwrap().to_string(),
+            r["collected"].as_str().unwrap().to_string(),
+        )
+    };
+    assert_eq!(
+        state(&claim_of["D1"]),
+        ("payment-plan".into(), "250.00".into())
+    );
+    assert_eq!(
+        state(&claim_of["D2"]),
+        ("closed-paid".into(), "895.00".into())
+    );
+    assert_eq!(state(&claim_of["D3"]), ("in-progress".into(), "0".into()));
+    let allocations = || {
+        let csv = ok(incasso(
+            &data,
+            &["allocations", "--as-of", CLAIMS_AS_OF, "--format", "csv"],
+        ));
+        let mut agency: Vec<String> = csv
+            .lines()
+            .filter(|l| l.starts_with("agency:"))
+            .map(str::to_string)
+            .collect();
+        agency.sort();
+        agency
+    };
+    let booked = allocations();
+    assert_eq!(booked.len(), 2, "{booked:?}");
+    assert!(
+        booked.contains(&format!(
+            "agency:{}:r1,F2026-101,250.00,manual,100",
+            claim_of["D1"]
+        )),
+        "{booked:?}"
+    );
+    assert!(
+        booked.contains(&format!(
+            "agency:{}:r2,F2026-201,800.00,manual,100",
+            claim_of["D2"]
+        )),
+        "the 95.00 above the invoice (costs) stays unapplied: {booked:?}"
+    );
+    let o = refresh();
+    assert!(stderr(&o).contains("0 change(s) read"), "{}", stderr(&o));
+    assert_eq!(
+        allocations(),
+        booked,
+        "a second refresh books nothing again"
+    );
+
+    // The next submission tells the agency: D2 was paid (through it), D1 is 750.00 now.
+    let o = submit(&data);
+    assert!(o.status.success(), "{}\n{}", stdout(&o), stderr(&o));
+    let truth = agency_truth(server.addr);
+    assert_eq!(truth["D1"].0, "open");
+    assert_eq!(truth["D1"].1, 2, "an update");
+    assert_eq!(
+        (truth["D2"].0.as_str(), truth["D2"].2.as_str()),
+        ("withdrawn", "paid")
+    );
+    assert_eq!(truth["D3"], ("open".to_string(), 1, String::new()));
+
+    // The feed: in commit order, whole however it is paged; a creditor sees its own.
+    let all = feed(server.addr, ADMIN, 2);
+    let seqs: Vec<u64> = all.iter().map(|c| c["seq"].as_u64().unwrap()).collect();
+    assert!(seqs.windows(2).all(|w| w[0] < w[1]), "{seqs:?}");
+    let events: Vec<&str> = all.iter().map(|c| c["event"].as_str().unwrap()).collect();
+    assert_eq!(
+        events,
+        [
+            "new",
+            "new",
+            "new",
+            "status",
+            "status",
+            "status",
+            "update",
+            "withdrawn"
+        ],
+        "{all:?}"
+    );
+    assert_eq!(feed(server.addr, ACME, 1000), all);
+    let (s, _, _) = http(
+        server.addr,
+        "GET",
+        "/v1/changes?after=x",
+        &[("Authorization", format!("Bearer {ADMIN}"))],
+        b"",
+    );
+    assert_eq!(s, 400);
+}

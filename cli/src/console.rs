@@ -69,6 +69,19 @@ impl incasso_engine::Reporter for Console {
     }
 }
 
+/// The engine's reporter when stdout carries data (a table or JSON): every line on stderr.
+pub struct Stderr;
+
+impl incasso_engine::Reporter for Stderr {
+    fn info(&self, line: &str) {
+        eprintln!("{line}");
+    }
+
+    fn error(&self, line: &str) {
+        eprintln!("{line}");
+    }
+}
+
 impl Drop for Bar {
     fn drop(&mut self) {
         self.bar.finish_and_clear();

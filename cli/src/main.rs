@@ -91,8 +91,8 @@ enum Command {
     Watch(watch::Args),
     /// Send qualifying claims to the agency's intake API, exactly once (see `agency.toml`).
     Submit(submit::Args),
-    /// What was sent to the agency and where each claim stands.
-    Submissions(args::FormatArg),
+    /// What was sent to the agency and where each claim stands (--refresh: ask the agency).
+    Submissions(submit::SubmissionsArgs),
     /// The agency's side: the intake server and the export of received claims.
     Intake(intake::Args),
     /// Run the flow on the bundled fixtures in a fresh data directory and show the result.
@@ -128,12 +128,12 @@ impl Command {
             | Command::Claims(_)
             | Command::Audit(_)
             | Command::Report(_)
-            | Command::Submissions(_)
             | Command::Allocations(_)
             | Command::Unmatched(_)
             | Command::Review(_)
             | Command::Reconcile(_) => true,
             Command::Conflicts(a) => a.reads_only(),
+            Command::Submissions(a) => !a.refresh,
             Command::Reminders(a) => a.reads_only(),
             Command::Plans(a) => a.reads_only(),
             Command::Letter(a) => !a.record,
@@ -160,7 +160,7 @@ impl Command {
             Command::Report(a) => report_html::run(ctx, a),
             Command::Watch(a) => watch::run(ctx, a),
             Command::Submit(a) => submit::run(ctx, a),
-            Command::Submissions(a) => submit::submissions(ctx, a.format),
+            Command::Submissions(a) => submit::submissions(ctx, a),
             Command::Intake(a) => intake::run(ctx, a),
             Command::Demo(a) => demo::run(ctx, a),
             Command::Calc(a) => calc::run(a),

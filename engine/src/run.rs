@@ -140,6 +140,8 @@ pub enum StepDetail {
         /// Distinct reasons claims wait for a rate table.
         held_for_unknown_rates: usize,
     },
+    /// What the agency reported back.
+    AgencyStatus(crate::submit::status::Refreshed),
     /// The submission.
     Submit(crate::submit::Tally),
     /// The report.
@@ -554,6 +556,15 @@ fn run_one(
                     still_being_written: p.waiting,
                 },
             ))
+        });
+    }
+    // What the agency did with earlier claims (statuses, amounts it collected) is booked before
+    // anything is worked out, so a debtor who paid the agency is not claimed or chased again.
+    if cfg.submit {
+        steps.take("agency-status", || {
+            let r = crate::submit::status::refresh(&ws, None, None, rep)?;
+            warnings.extend(r.held.iter().cloned());
+            Ok((r.held.is_empty(), StepDetail::AgencyStatus(r)))
         });
     }
     let report = cfg

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use incasso_delivery::{classify, retry_after, Class, RetryPolicy};
 
-use crate::schema::{BatchAnswer, ErrorAnswer};
+use crate::schema::{BatchAnswer, ChangePage, ErrorAnswer};
 
 /// How requests are authenticated.
 #[derive(Clone)]
@@ -104,17 +104,72 @@ impl Client {
 
     /// Sends one batch body under its Idempotency-Key until it is answered or refused.
     pub async fn send(&self, idempotency_key: &str, body: &[u8]) -> Result<Answer, GaveUp> {
-        let url = format!("{}/v1/batches", self.cfg.url.trim_end_matches('/'));
+        Ok(
+            match self
+                .exchange::<BatchAnswer>(
+                    reqwest::Method::POST,
+                    "/v1/batches",
+                    Some(idempotency_key),
+                    body,
+                )
+                .await?
+            {
+                Reply::Done(a) => Answer::Answered(a),
+                Reply::Refused {
+                    status,
+                    class,
+                    error,
+                } => Answer::Refused {
+                    status,
+                    class,
+                    error,
+                },
+            },
+        )
+    }
+
+    /// One page of this creditor's changes at the agency after `cursor` (`GET /v1/changes`):
+    /// its claims as accepted and the agency's status records. A refusal is an error here.
+    pub async fn changes(&self, cursor: &str) -> Result<ChangePage, String> {
+        let path = format!("/v1/changes?after={cursor}");
+        match self
+            .exchange::<ChangePage>(reqwest::Method::GET, &path, None, b"")
+            .await
+            .map_err(|e| e.to_string())?
+        {
+            Reply::Done(page) => Ok(page),
+            Reply::Refused { status, error, .. } => Err(format!(
+                "{}{path}: HTTP {status} {}: {}",
+                self.cfg.url.trim_end_matches('/'),
+                error.error,
+                error.message
+            )),
+        }
+    }
+
+    /// One request, authenticated, retried on what may pass, until its answer reads as a `T`
+    /// or it is refused.
+    async fn exchange<T: serde::de::DeserializeOwned>(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        idempotency_key: Option<&str>,
+        body: &[u8],
+    ) -> Result<Reply<T>, GaveUp> {
+        let url = format!("{}{path}", self.cfg.url.trim_end_matches('/'));
         let mut last = String::new();
         let mut attempts = 0;
         for attempt in 1..=self.retry.max_attempts {
             attempts = attempt;
-            let mut req = self
-                .http
-                .post(&url)
-                .header("content-type", "application/json")
-                .header("idempotency-key", idempotency_key)
-                .body(body.to_vec());
+            let mut req = self.http.request(method.clone(), &url);
+            if method == reqwest::Method::POST {
+                req = req
+                    .header("content-type", "application/json")
+                    .body(body.to_vec());
+            }
+            if let Some(key) = idempotency_key {
+                req = req.header("idempotency-key", key);
+            }
             req = match &self.cfg.auth {
                 Auth::Bearer(t) => req.bearer_auth(t),
                 Auth::Hmac(secret) => {
@@ -150,15 +205,13 @@ impl Client {
                             last = format!("the answer was cut off: {e}");
                             None
                         }
-                        (Class::Done, Ok(text)) => {
-                            match serde_json::from_str::<BatchAnswer>(&text) {
-                                Ok(a) => return Ok(Answer::Answered(a)),
-                                Err(e) => {
-                                    last = format!("an answer that is not a batch answer: {e}");
-                                    None
-                                }
+                        (Class::Done, Ok(text)) => match serde_json::from_str::<T>(&text) {
+                            Ok(a) => return Ok(Reply::Done(a)),
+                            Err(e) => {
+                                last = format!("an answer that is not what was asked for: {e}");
+                                None
                             }
-                        }
+                        },
                         (Class::Retry, Ok(_)) => {
                             last = format!("HTTP {status}");
                             told
@@ -169,7 +222,7 @@ impl Client {
                                     error: format!("http-{status}"),
                                     message: text.chars().take(500).collect(),
                                 });
-                            return Ok(Answer::Refused {
+                            return Ok(Reply::Refused {
                                 status,
                                 class,
                                 error,
@@ -190,7 +243,7 @@ impl Client {
             tracing::warn!(
                 attempt,
                 wait_ms = wait.as_millis() as u64,
-                "batch not answered: {last}; retrying"
+                "{path} not answered: {last}; retrying"
             );
             tokio::time::sleep(wait).await;
         }
@@ -200,4 +253,16 @@ impl Client {
             last,
         })
     }
+}
+
+/// What a request came to.
+enum Reply<T> {
+    /// Answered with a `T`.
+    Done(T),
+    /// Refused (see [`Answer::Refused`]).
+    Refused {
+        status: u16,
+        class: Class,
+        error: ErrorAnswer,
+    },
 }

@@ -26,7 +26,7 @@ mod segments;
 mod submissions;
 mod sync;
 
-pub use submissions::{Answered, InFlight, Submission, SubmissionState};
+pub use submissions::{AgencyRecord, Answered, InFlight, Submission, SubmissionState};
 
 pub use import::ImportTx;
 pub use sync::SyncedRecord;
@@ -110,6 +110,7 @@ const ALL_PREFIXES: &[u8] = &[
     sync::P_SYNC_CURSOR,
     sync::P_SYNC_RECORD,
     b'm', // META_SCHEMA and META_CREDITOR
+    b'G', // submissions::AGENCY_CURSOR
 ];
 
 /// What went wrong with the store.
@@ -401,7 +402,7 @@ impl Store {
     pub fn change_marker(&self) -> Result<String, StoreError> {
         let count = |p: u8| self.kv.scan_prefix(&[p]).count();
         Ok(format!(
-            "i{}-a{}-d{}-r{}-p{}-s{}-f{}",
+            "i{}-a{}-d{}-r{}-p{}-s{}-f{}-g{}",
             self.last_seq(P_IMPORT)?,
             self.last_audit_seq()?,
             self.last_seq(payments::P_MANUAL)?,
@@ -409,6 +410,7 @@ impl Store {
             count(P_PLAN),
             count(submissions::P_SUBMISSION),
             count(submissions::P_IN_FLIGHT),
+            self.agency_cursor()?.unwrap_or_default(),
         ))
     }
 

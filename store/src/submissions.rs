@@ -13,6 +13,8 @@ use crate::{json_decode, json_encode, key, Store, StoreError};
 
 pub(crate) const P_SUBMISSION: u8 = b'u';
 pub(crate) const P_IN_FLIGHT: u8 = b'g';
+/// The cursor of the agency's change feed, as far as it was read.
+const AGENCY_CURSOR: &[u8] = b"Gagency-cursor";
 
 /// Where a claim stands with the agency.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,6 +73,26 @@ pub struct Submission {
     /// For a withdrawal: its reason code and what became of the items.
     #[serde(default)]
     pub withdrawal: Option<String>,
+    /// The agency's record of its collection, as last read from its change feed.
+    #[serde(default)]
+    pub agency: Option<AgencyRecord>,
+}
+
+/// Where the agency's collection of a claim stands, as the agency reported it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgencyRecord {
+    /// The agency's state code (`in-progress`, `payment-plan`, `closed-paid`...).
+    pub state: String,
+    /// When the agency recorded it.
+    pub since: DateTime<Utc>,
+    /// The agency's note.
+    pub note: String,
+    /// Amounts the agency collected: (its receipt id, date, decimal amount).
+    pub collected: Vec<(String, chrono::NaiveDate, String)>,
+    /// The agency's version of this record.
+    pub version: u32,
+    /// The change feed entry it came from.
+    pub seq: u64,
 }
 
 /// A batch recorded before sending, kept until its answer is recorded.
@@ -131,6 +153,42 @@ impl Store {
         self.kv.apply(b)?;
         self.kv.flush()?;
         Ok(())
+    }
+
+    /// How far the agency's change feed was read (none before the first refresh).
+    pub fn agency_cursor(&self) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .kv
+            .get(AGENCY_CURSOR)?
+            .map(|v| String::from_utf8_lossy(&v).into_owned()))
+    }
+
+    /// Records the agency's status of claims and how far its feed was read, in one flushed
+    /// write (a claim the ledger never sent is skipped; its id is returned).
+    pub fn record_agency_status(
+        &self,
+        statuses: &[(String, AgencyRecord)],
+        cursor: &str,
+    ) -> Result<Vec<String>, StoreError> {
+        let mut b = Batch::default();
+        let mut unknown = Vec::new();
+        for (claim_id, record) in statuses {
+            let k = key(P_SUBMISSION, claim_id.as_bytes());
+            let Some(v) = self.kv.get(&k)? else {
+                unknown.push(claim_id.clone());
+                continue;
+            };
+            let mut s: Submission = json_decode(&k, &v)?;
+            if s.agency.as_ref().is_some_and(|a| a.seq >= record.seq) {
+                continue;
+            }
+            s.agency = Some(record.clone());
+            b.insert(k, json_encode(&s));
+        }
+        b.insert(AGENCY_CURSOR.to_vec(), cursor.as_bytes().to_vec());
+        self.kv.apply(b)?;
+        self.kv.flush()?;
+        Ok(unknown)
     }
 
     /// Records the agency's answer to a batch, durably, and forgets the batch.

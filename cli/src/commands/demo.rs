@@ -164,7 +164,14 @@ fn submit_to_local_agency(demo: &Ctx) -> Result<()> {
     super::submit::print_tally(&incasso_engine::submit::send(&options, &Console)?);
     println!("\n== the same again: every claim is at the agency already, nothing is sent");
     super::submit::print_tally(&incasso_engine::submit::send(&options, &Console)?);
-    super::submit::submissions(demo, Format::Table)?;
+    super::submit::submissions(
+        demo,
+        super::submit::SubmissionsArgs {
+            format: Format::Table,
+            refresh: false,
+            agency: None,
+        },
+    )?;
     agency.server.stop();
     Ok(())
 }

@@ -84,8 +84,42 @@ pub fn print_tally(sent: &Submitted) {
     );
 }
 
-/// Lists what was sent and where each claim stands.
-pub fn submissions(ctx: &Ctx, format: Format) -> Result<ExitStatus> {
+/// Arguments of `incasso submissions`.
+#[derive(clap::Args)]
+pub struct SubmissionsArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+    /// Read the agency's status of each claim first, and book what it collected.
+    #[arg(long)]
+    pub refresh: bool,
+    /// The agency configuration (default: DATA_DIR/agency.toml).
+    #[arg(long)]
+    pub agency: Option<PathBuf>,
+}
+
+/// Lists what was sent and where each claim stands, after asking the agency with `--refresh`.
+pub fn submissions(ctx: &Ctx, a: SubmissionsArgs) -> Result<ExitStatus> {
+    let mut status = ExitStatus::Success;
+    if a.refresh {
+        let r = incasso_engine::submit::status::refresh(
+            &ctx.ws,
+            a.agency.as_deref(),
+            None,
+            &crate::console::Stderr,
+        )?;
+        eprintln!(
+            "refreshed: {} change(s) read, {} claim status(es) recorded, {} amount(s) the agency collected booked{}",
+            r.changes,
+            r.statuses,
+            r.booked.len(),
+            if r.held.is_empty() { String::new() } else { format!(", {} held for a person", r.held.len()) }
+        );
+        if !r.held.is_empty() {
+            status = ExitStatus::from_ok(false);
+        }
+    }
+    let format = a.format;
     let store = ctx.ws.store()?;
     let mut subs = store.submissions()?;
     subs.sort_by(|a, b| a.claim_id.cmp(&b.claim_id));
@@ -100,6 +134,9 @@ pub fn submissions(ctx: &Ctx, format: Format) -> Result<ExitStatus> {
         "items",
         "updated_at",
         "reasons",
+        "agency_state",
+        "agency_since",
+        "collected",
     ];
     let rows: Vec<Vec<String>> = subs
         .iter()
@@ -115,10 +152,28 @@ pub fn submissions(ctx: &Ctx, format: Format) -> Result<ExitStatus> {
                 s.items.join(" "),
                 s.updated_at.format("%Y-%m-%d %H:%M:%S").to_string(),
                 s.reasons.join("; "),
+                s.agency
+                    .as_ref()
+                    .map(|g| g.state.clone())
+                    .unwrap_or_default(),
+                s.agency
+                    .as_ref()
+                    .map(|g| g.since.format("%Y-%m-%d %H:%M:%S").to_string())
+                    .unwrap_or_default(),
+                s.agency
+                    .as_ref()
+                    .map(|g| {
+                        g.collected
+                            .iter()
+                            .filter_map(|(_, _, a)| a.parse::<rust_decimal::Decimal>().ok())
+                            .sum::<rust_decimal::Decimal>()
+                            .to_string()
+                    })
+                    .unwrap_or_default(),
             ]
         })
         .collect();
     let mut out = render::stdout();
     render::rows(&mut out, format, header, &rows)?;
-    Ok(ExitStatus::Success)
+    Ok(status)
 }

@@ -451,6 +451,43 @@ pub fn write_from(
     })
     .collect();
     table(&mut html, &["sent to the agency", "claims"], &sent_rows);
+    // What the agency reported back (`submissions --refresh`, or the nightly run).
+    let mut at_agency: std::collections::BTreeMap<(&str, &str), (usize, Decimal)> =
+        std::collections::BTreeMap::new();
+    for s in &subs {
+        if let Some(a) = &s.agency {
+            let e = at_agency
+                .entry((a.state.as_str(), s.currency.as_str()))
+                .or_default();
+            e.0 += 1;
+            e.1 += a
+                .collected
+                .iter()
+                .filter_map(|(_, _, amount)| amount.parse::<Decimal>().ok())
+                .sum::<Decimal>();
+        }
+    }
+    if !at_agency.is_empty() {
+        let rows: Vec<Vec<String>> = at_agency
+            .iter()
+            .map(|((state, currency), (n, collected))| {
+                vec![
+                    state.to_string(),
+                    n.to_string(),
+                    format!("{currency} {}", format_cents(*collected)),
+                ]
+            })
+            .collect();
+        table(
+            &mut html,
+            &[
+                "as the agency reports it",
+                "claims",
+                "collected by the agency",
+            ],
+            &rows,
+        );
+    }
 
     html.push_str("<h2>Conflicts between sources</h2>");
     let conflict_rows: Vec<Vec<String>> = open_conflicts

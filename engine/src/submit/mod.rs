@@ -9,6 +9,7 @@
 pub mod agency;
 mod outbox;
 mod plan;
+pub mod status;
 
 use std::collections::HashMap;
 use std::path::Path;

@@ -139,6 +139,7 @@ pub(super) fn claims(
             reasons: Vec::new(),
             updated_at: Utc::now(),
             withdrawal: None,
+            agency: previous.and_then(|p| p.agency.clone()),
         };
         ready.push(Ready {
             payload: Payload::Claim(Box::new(wire)),

@@ -1,0 +1,266 @@
+//! Status back from the agency (`incasso submissions --refresh`, and a step of the nightly run):
+//! this creditor's page of the agency's change feed is read from where the last refresh
+//! stopped; each claim's status is recorded on its submission, and every amount the agency
+//! collected is booked in the ledger as a payment allocated to the claim's invoices, oldest
+//! first, so a debtor who paid the agency is not chased for it again.
+//!
+//! Booking is idempotent and survives a crash at any point: a receipt's payment id is
+//! `agency:CLAIM:RECEIPT`, the ledger keeps a payment once, an allocation is added only when
+//! missing, and the feed's cursor moves only after the page is booked.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use chrono::Utc;
+use incasso_core::ids::DocumentNumber;
+use incasso_core::matching::ManualDecision;
+use incasso_core::model::{
+    DocumentKey, DocumentKind, Location, Payment, PaymentKind, Provenance, Source, SourceKind,
+};
+use incasso_core::money::{Currency, Money};
+use incasso_intake::client::{Auth, Client, ClientConfig};
+use incasso_intake::schema::Change;
+use incasso_store::{AgencyRecord, Store, Submission};
+use rust_decimal::Decimal;
+
+use crate::{complain, say, Reporter, Workspace};
+
+/// What a refresh read and booked.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct Refreshed {
+    /// Entries of the feed read.
+    pub changes: usize,
+    /// Claims whose status changed.
+    pub statuses: usize,
+    /// Amounts booked now: (claim, receipt id, date, amount, currency).
+    pub booked: Vec<(String, String, chrono::NaiveDate, String, String)>,
+    /// What could not be booked and needs a person (a reversed receipt, an unknown claim).
+    pub held: Vec<String>,
+}
+
+/// Reads the agency's changes since the last refresh and books them (see the module).
+pub fn refresh(
+    ws: &Workspace,
+    agency_file: Option<&Path>,
+    auth: Option<Auth>,
+    rep: &dyn Reporter,
+) -> Result<Refreshed> {
+    let (agency, auth) = match auth {
+        Some(auth) => {
+            let file =
+                agency_file.map_or_else(|| ws.data_dir().join("agency.toml"), Path::to_path_buf);
+            (super::agency::agency_settings(&file)?, auth)
+        }
+        None => super::agency::agency(ws.data_dir(), agency_file)?,
+    };
+    let client = Client::new(ClientConfig {
+        url: agency.url.clone(),
+        creditor: agency.creditor.clone(),
+        auth,
+        timeout: Duration::from_secs(agency.timeout_seconds),
+        max_attempts: agency.max_attempts,
+        base_delay: Duration::from_millis(agency.base_delay_ms),
+    })
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the network runtime")?;
+    let store = ws.store()?;
+    let mut cursor = store.agency_cursor()?.unwrap_or_else(|| "0".into());
+    let mut out = Refreshed::default();
+    loop {
+        let page = runtime
+            .block_on(client.changes(&cursor))
+            .map_err(|e| anyhow::anyhow!("reading the agency's changes: {e}"))?;
+        out.changes += page.changes.len();
+        let source = Source {
+            kind: SourceKind::Api,
+            name: format!("{}/v1/changes", agency.url.trim_end_matches('/')),
+            content_hash: blake3::hash(serde_json::to_string(&page.changes)?.as_bytes())
+                .to_hex()
+                .to_string(),
+        };
+        book_page(store, &page.changes, &page.next, source, &mut out, rep)?;
+        if !page.more || page.next == cursor {
+            break;
+        }
+        cursor = page.next;
+    }
+    Ok(out)
+}
+
+/// Books one page of the feed, then records its statuses and moves the cursor past it.
+fn book_page(
+    store: &Store,
+    changes: &[Change],
+    next: &str,
+    source: Source,
+    out: &mut Refreshed,
+    rep: &dyn Reporter,
+) -> Result<()> {
+    // The latest status of each claim on the page.
+    let mut latest: BTreeMap<&str, &Change> = BTreeMap::new();
+    for c in changes.iter().filter(|c| c.status.is_some()) {
+        latest.insert(&c.claim_id, c);
+    }
+    if latest.is_empty() {
+        store.record_agency_status(&[], next)?;
+        return Ok(());
+    }
+    let known: HashMap<String, Submission> = store
+        .submissions()?
+        .into_iter()
+        .map(|s| (s.claim_id.clone(), s))
+        .collect();
+    let creditor = store.creditor()?;
+    let source = Arc::new(source);
+    let mut payments = Vec::new();
+    let mut decisions = Vec::new();
+    let mut statuses = Vec::new();
+    let booked_before = out.booked.len();
+    for (claim_id, change) in &latest {
+        let status = change.status.as_ref().expect("filtered on a status");
+        let Some(sub) = known.get(*claim_id) else {
+            let why = format!(
+                "the agency reports on claim {claim_id}, which this ledger never sent: nothing booked"
+            );
+            complain!(rep, "{why}");
+            out.held.push(why);
+            continue;
+        };
+        let before: HashSet<&str> = sub
+            .agency
+            .iter()
+            .flat_map(|a| a.collected.iter().map(|(id, _, _)| id.as_str()))
+            .collect();
+        let currency = Currency::parse(&sub.currency)
+            .map_err(|e| anyhow::anyhow!("claim {claim_id}: currency {}: {e}", sub.currency))?;
+        // Invoices in the claim's order (oldest first), each as the ledger keys it.
+        let items: Vec<DocumentKey> = sub
+            .items
+            .iter()
+            .map(|n| DocumentKey {
+                creditor: creditor.clone(),
+                kind: DocumentKind::Invoice,
+                number: DocumentNumber::new(n)
+                    .map(|d| d.normalised().into_owned())
+                    .unwrap_or_else(|_| n.clone()),
+            })
+            .collect();
+        for r in status
+            .collected
+            .iter()
+            .filter(|r| !before.contains(r.id.as_str()))
+        {
+            if r.amount <= Decimal::ZERO {
+                let why = format!(
+                    "the agency reversed {} on {} for claim {claim_id} (receipt {}): not booked; check the claim's invoices by hand",
+                    r.amount, r.date, r.id
+                );
+                complain!(rep, "{why}");
+                out.held.push(why);
+                continue;
+            }
+            let id = format!("agency:{claim_id}:{}", r.id);
+            for doc in &items {
+                decisions.push(ManualDecision::Allocate {
+                    payment: id.clone(),
+                    document: doc.clone(),
+                    amount: None,
+                });
+            }
+            payments.push(Payment {
+                id,
+                date: r.date,
+                amount: Money::new(r.amount, currency),
+                kind: PaymentKind::Incoming,
+                account: None,
+                counterparty_name: None,
+                counterparty_account: None,
+                remittance: None,
+                structured_reference: None,
+                end_to_end_id: None,
+                provenance: Provenance {
+                    source: source.clone(),
+                    location: Location::ApiRecord(format!(
+                        "change {}: claim {claim_id}, receipt {}",
+                        change.seq, r.id
+                    )),
+                },
+            });
+            out.booked.push((
+                claim_id.to_string(),
+                r.id.clone(),
+                r.date,
+                r.amount.to_string(),
+                sub.currency.clone(),
+            ));
+        }
+        statuses.push((
+            claim_id.to_string(),
+            AgencyRecord {
+                state: status.state.code().to_string(),
+                since: status.since,
+                note: status.note.clone(),
+                collected: status
+                    .collected
+                    .iter()
+                    .map(|r| (r.id.clone(), r.date, r.amount.to_string()))
+                    .collect(),
+                version: status.version,
+                seq: change.seq,
+            },
+        ));
+    }
+    // Allocations first (an allocation to a payment not yet in the ledger waits for it), then
+    // the payments, then the statuses and cursor: a crash anywhere repeats this page harmlessly.
+    if !decisions.is_empty() {
+        let had: HashSet<(String, DocumentKey)> = store
+            .decisions()?
+            .into_iter()
+            .filter_map(|d| match d {
+                ManualDecision::Allocate {
+                    payment, document, ..
+                } => Some((payment, document)),
+                ManualDecision::Unallocate { .. } => None,
+            })
+            .collect();
+        for d in decisions {
+            if let ManualDecision::Allocate {
+                payment, document, ..
+            } = &d
+            {
+                if !had.contains(&(payment.clone(), document.clone())) {
+                    store.add_decision(&d, Utc::now())?;
+                }
+            }
+        }
+    }
+    if !payments.is_empty() {
+        let mut tx = store.begin_import((*source).clone(), Utc::now())?;
+        for p in payments {
+            let fingerprint = u128::from_le_bytes(
+                blake3::hash(format!("agency-receipt\0{}", p.id).as_bytes()).as_bytes()[..16]
+                    .try_into()
+                    .expect("16 bytes"),
+            );
+            tx.add_payment(p, fingerprint)?;
+        }
+        if !tx.is_empty() {
+            tx.commit()?;
+        }
+    }
+    for (claim, receipt, date, amount, currency) in &out.booked[booked_before..] {
+        say!(
+            rep,
+            "booked {amount} {currency} the agency collected on {date} for claim {claim} (receipt {receipt})"
+        );
+    }
+    out.statuses += statuses.len();
+    store.record_agency_status(&statuses, next)?;
+    Ok(())
+}
