@@ -873,7 +873,7 @@ fn the_nightly_run_does_the_whole_flow_then_nothing_and_never_overlaps() {
         .collect();
     assert_eq!(
         names,
-        ["sync", "inbox", "unchanged"],
+        ["sync", "inbox", "agency-status", "unchanged"],
         "nothing new: no claims computed, no report rewritten"
     );
     assert_eq!(at_agency(server.addr).len() as u64, sent);

@@ -410,7 +410,7 @@ impl Store {
             count(P_PLAN),
             count(submissions::P_SUBMISSION),
             count(submissions::P_IN_FLIGHT),
-            self.agency_cursor()?.unwrap_or_default(),
+            self.agency_news()?,
         ))
     }
 

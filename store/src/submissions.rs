@@ -15,6 +15,8 @@ pub(crate) const P_SUBMISSION: u8 = b'u';
 pub(crate) const P_IN_FLIGHT: u8 = b'g';
 /// The cursor of the agency's change feed, as far as it was read.
 const AGENCY_CURSOR: &[u8] = b"Gagency-cursor";
+/// The feed entry of the latest status recorded: what changes when the agency reported news.
+const AGENCY_NEWS: &[u8] = b"Gagency-news";
 
 /// Where a claim stands with the agency.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -163,6 +165,15 @@ impl Store {
             .map(|v| String::from_utf8_lossy(&v).into_owned()))
     }
 
+    /// The feed entry of the latest agency status recorded (0 before any).
+    pub fn agency_news(&self) -> Result<u64, StoreError> {
+        Ok(self
+            .kv
+            .get(AGENCY_NEWS)?
+            .and_then(|v| <[u8; 8]>::try_from(&v[..]).ok())
+            .map_or(0, u64::from_be_bytes))
+    }
+
     /// Records the agency's status of claims and how far its feed was read, in one flushed
     /// write (a claim the ledger never sent is skipped; its id is returned).
     pub fn record_agency_status(
@@ -172,6 +183,7 @@ impl Store {
     ) -> Result<Vec<String>, StoreError> {
         let mut b = Batch::default();
         let mut unknown = Vec::new();
+        let mut news = 0;
         for (claim_id, record) in statuses {
             let k = key(P_SUBMISSION, claim_id.as_bytes());
             let Some(v) = self.kv.get(&k)? else {
@@ -184,6 +196,10 @@ impl Store {
             }
             s.agency = Some(record.clone());
             b.insert(k, json_encode(&s));
+            news = news.max(record.seq);
+        }
+        if news > self.agency_news()? {
+            b.insert(AGENCY_NEWS.to_vec(), news.to_be_bytes().to_vec());
         }
         b.insert(AGENCY_CURSOR.to_vec(), cursor.as_bytes().to_vec());
         self.kv.apply(b)?;
