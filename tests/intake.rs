@@ -13,12 +13,12 @@ use std::time::{Duration, Instant};
 
 use super::*;
 
-const ADMIN: &str = "admin-token-0123456789";
-const ACME: &str = "acme-token-0123456789";
+pub(crate) const ADMIN: &str = "admin-token-0123456789";
+pub(crate) const ACME: &str = "acme-token-0123456789";
 const BETA_SECRET: &str = "beta-hmac-secret";
-const CLAIMS_AS_OF: &str = "2026-06-30";
+pub(crate) const CLAIMS_AS_OF: &str = "2026-06-30";
 /// Who the claims are from: a claim for the agency names the creditor and its account.
-const CREDITOR_POLICY: &str =
+pub(crate) const CREDITOR_POLICY: &str =
     "[creditor]\nname = \"Acme Groothandel B.V.\"\niban = \"NL91ABNA0417164300\"\n";
 
 thread_local! {
@@ -35,7 +35,7 @@ fn on_postgres(scenario: fn()) {
     }
 }
 
-fn tokens_file(dir: &Path) -> PathBuf {
+pub(crate) fn tokens_file(dir: &Path) -> PathBuf {
     let p = dir.join("tokens.toml");
     std::fs::write(
         &p,
@@ -53,9 +53,9 @@ fn tokens_file(dir: &Path) -> PathBuf {
 }
 
 /// A running intake server process.
-struct Server {
-    child: Child,
-    addr: SocketAddr,
+pub(crate) struct Server {
+    pub(crate) child: Child,
+    pub(crate) addr: SocketAddr,
     data: PathBuf,
     tokens: PathBuf,
     /// The PostgreSQL database, when the store is there.
@@ -63,7 +63,7 @@ struct Server {
 }
 
 impl Server {
-    fn start(data: &Path, tokens: &Path, port: u16) -> Server {
+    pub(crate) fn start(data: &Path, tokens: &Path, port: u16) -> Server {
         Server::start_with(data, tokens, port, &[])
     }
 
@@ -76,7 +76,7 @@ impl Server {
         Server::start_on(data, tokens, port, extra, database)
     }
 
-    fn start_on(
+    pub(crate) fn start_on(
         data: &Path,
         tokens: &Path,
         port: u16,
@@ -149,7 +149,7 @@ impl Drop for Server {
 }
 
 /// One raw HTTP/1.1 exchange: (status, headers, body).
-fn http(
+pub(crate) fn http(
     addr: SocketAddr,
     method: &str,
     path: &str,
@@ -196,7 +196,7 @@ fn http(
 
 /// Every claim the agency holds: claim id -> (creditor, revision).
 /// The agency's export of every claim it holds, as JSON.
-fn export(addr: SocketAddr) -> Vec<serde_json::Value> {
+pub(crate) fn export(addr: SocketAddr) -> Vec<serde_json::Value> {
     let (status, _, body) = http(
         addr,
         "GET",
@@ -208,7 +208,7 @@ fn export(addr: SocketAddr) -> Vec<serde_json::Value> {
     serde_json::from_str(&body).unwrap()
 }
 
-fn at_agency(addr: SocketAddr) -> HashMap<String, (String, u64)> {
+pub(crate) fn at_agency(addr: SocketAddr) -> HashMap<String, (String, u64)> {
     let all = export(addr);
     let mut out = HashMap::new();
     for c in all {
@@ -245,7 +245,7 @@ struct Proxy {
     seen: Arc<Mutex<usize>>,
 }
 
-fn read_request(s: &mut TcpStream) -> Option<Vec<u8>> {
+pub(crate) fn read_request(s: &mut TcpStream) -> Option<Vec<u8>> {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 65536];
     loop {
@@ -341,7 +341,7 @@ impl Proxy {
 }
 
 /// A creditor store with a generated ledger, pointed at `url`.
-fn creditor(dir: &Path, url: &str, batch_size: usize, timeout_s: u64) -> PathBuf {
+pub(crate) fn creditor(dir: &Path, url: &str, batch_size: usize, timeout_s: u64) -> PathBuf {
     let gen = dir.join("gen");
     if !gen.exists() {
         ok(incasso(
@@ -385,7 +385,7 @@ fn submit(data: &Path) -> Output {
 }
 
 /// The claim ids that qualify, from the preview.
-fn qualifying(data: &Path) -> Vec<String> {
+pub(crate) fn qualifying(data: &Path) -> Vec<String> {
     let out = ok(incasso(
         data,
         &["claims", "--as-of", CLAIMS_AS_OF, "--format", "json"],
@@ -548,7 +548,7 @@ fn a_killed_client_and_a_restarted_server_lose_and_double_nothing() {
 }
 
 /// The first batch the exporter would send, as JSON.
-fn sample_batch(dir: &Path) -> serde_json::Value {
+pub(crate) fn sample_batch(dir: &Path) -> serde_json::Value {
     let data = creditor(dir, "http://127.0.0.1:9", 3, 1);
     let o = submit_cmd(&data).arg("--dry-run").output().unwrap();
     assert!(o.status.success(), "{}", stderr(&o));

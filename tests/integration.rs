@@ -12,6 +12,7 @@ use std::process::{Command, Output};
 #[allow(unused_imports)]
 use util::*;
 
+mod agency;
 mod api_server;
 mod claims;
 mod cli;

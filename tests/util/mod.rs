@@ -186,3 +186,107 @@ pub fn fresh_database() -> Option<String> {
     let (server, _) = base.rsplit_once('/').expect("a URL ending in /DATABASE");
     Some(format!("{server}/{name}"))
 }
+
+/// A PostgreSQL cluster of one test's own, for tests that stop or restart the database under
+/// load; started with the binaries `.ci/with-postgres` found (`INCASSO_TEST_PG_BIN`).
+pub struct PrivateCluster {
+    dir: tempfile::TempDir,
+    bin: PathBuf,
+    owner: Option<String>,
+    /// `postgres://incasso@127.0.0.1:PORT/postgres`.
+    pub url: String,
+    port: u16,
+}
+
+impl PrivateCluster {
+    /// Starts one; None where there is no test cluster (see [`postgres_url`]).
+    pub fn start() -> Option<PrivateCluster> {
+        postgres_url()?;
+        let bin = PathBuf::from(
+            std::env::var("INCASSO_TEST_PG_BIN")
+                .expect("INCASSO_TEST_PG_BIN from .ci/with-postgres"),
+        );
+        let owner = std::env::var("INCASSO_TEST_PG_OWNER")
+            .ok()
+            .filter(|o| !o.is_empty());
+        let dir = tempfile::tempdir().unwrap();
+        if let Some(o) = &owner {
+            ok_status(Command::new("chown").arg(o).arg(dir.path()));
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let c = PrivateCluster {
+            url: format!("postgres://incasso@127.0.0.1:{port}/postgres"),
+            dir,
+            bin,
+            owner,
+            port,
+        };
+        let data = c.dir.path().join("data");
+        ok_status(c.as_owner("initdb").arg("-D").arg(&data).args([
+            "-U",
+            "incasso",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+        ]));
+        c.pg_ctl(&["start"]);
+        Some(c)
+    }
+
+    fn as_owner(&self, tool: &str) -> Command {
+        let program = self.bin.join(tool);
+        match &self.owner {
+            Some(o) => {
+                let mut c = Command::new("runuser");
+                c.args(["-u", o, "--"]).arg(program);
+                c
+            }
+            None => Command::new(program),
+        }
+    }
+
+    fn pg_ctl(&self, what: &[&str]) {
+        let d = self.dir.path();
+        ok_status(
+            self.as_owner("pg_ctl")
+                .arg("-D")
+                .arg(d.join("data"))
+                .arg("-l")
+                .arg(d.join("server.log"))
+                .args(["-w", "-o"])
+                .arg(format!(
+                    "-p {} -k {} -c listen_addresses=127.0.0.1 -c max_connections=200",
+                    self.port,
+                    d.display()
+                ))
+                .args(what),
+        );
+    }
+
+    /// Stops the server as a crash would (no shutdown checkpoint) and starts it again.
+    pub fn crash_and_restart(&self) {
+        self.pg_ctl(&["-m", "immediate", "stop"]);
+        self.pg_ctl(&["start"]);
+    }
+}
+
+impl Drop for PrivateCluster {
+    fn drop(&mut self) {
+        let _ = self
+            .as_owner("pg_ctl")
+            .arg("-D")
+            .arg(self.dir.path().join("data"))
+            .args(["-m", "immediate", "stop"])
+            .output();
+    }
+}
+
+fn ok_status(c: &mut Command) {
+    let o = c.output().unwrap_or_else(|e| panic!("{c:?}: {e}"));
+    assert!(o.status.success(), "{c:?}: {}\n{}", stdout(&o), stderr(&o));
+}
