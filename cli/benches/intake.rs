@@ -1,9 +1,14 @@
 //! `cargo bench --bench intake`: the intake server's durable throughput (batches of 100 claims,
-//! p50/p99 latency per batch), the exporter submitting a large book of claims to it, and the
-//! nightly `incasso run` on a million invoices and a million bank lines.
+//! p50/p99 latency per batch) on sled, and on PostgreSQL with one and with two instances; the
+//! exporter submitting a large book of claims to it; and the nightly `incasso run` on a million
+//! invoices and a million bank lines.
 //!
-//! Scale with `INCASSO_BENCH_INTAKE_BATCHES` (default 300) and `INCASSO_BENCH_SUBMIT_INVOICES`
-//! (default 1,000,000 invoices over 200,000 debtors).
+//! The PostgreSQL part needs a server: run it as `.ci/with-postgres cargo bench --bench intake`
+//! (a throwaway cluster, synchronous commit on) or set `INCASSO_TEST_DATABASE`. Scale with
+//! `INCASSO_BENCH_INTAKE_BATCHES` (default 300), `INCASSO_BENCH_PG_BATCHES` (default 1,000), `INCASSO_BENCH_PG_SENDERS` (creditors sending at
+//! once, default 8)
+//! and `INCASSO_BENCH_SUBMIT_INVOICES` (default 1,000,000 invoices over 200,000 debtors);
+//! `INCASSO_BENCH_ONLY=postgres` runs that part alone.
 
 mod common;
 
@@ -20,6 +25,11 @@ use incasso_intake::schema::*;
 const TOKEN: &str = "bench-token-0123456789";
 
 fn server(dir: &Path) -> (Child, String) {
+    server_on(dir, None)
+}
+
+/// An intake server keeping its claims in `dir`, or in the PostgreSQL `database`.
+fn server_on(dir: &Path, database: Option<&str>) -> (Child, String) {
     let tokens = dir.join("tokens.toml");
     std::fs::write(
         &tokens,
@@ -38,6 +48,7 @@ fn server(dir: &Path) -> (Child, String) {
         .arg(dir.join("agency"))
         .args(["intake", "serve", "--listen", "127.0.0.1:0", "--tokens"])
         .arg(&tokens)
+        .args(database.iter().flat_map(|d| ["--database", d]))
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -142,6 +153,151 @@ fn claim(n: usize) -> Claim {
         default_basis: "art. 6:83 sub a BW: a fixed term".into(),
         attachments: vec![],
     }
+}
+
+/// Batches of 100 claims for `creditor`, numbered from `first`.
+fn bodies(creditor: &str, first: usize, batches: usize) -> Vec<(String, Vec<u8>)> {
+    (first..first + batches)
+        .map(|b| {
+            let batch = Batch {
+                schema: SCHEMA.into(),
+                batch_id: format!("bench-{creditor}-{b}"),
+                creditor: Creditor {
+                    id: creditor.into(),
+                    name: None,
+                    kvk: None,
+                    vat_number: None,
+                    iban: None,
+                },
+                claims: (0..100).map(|i| claim(b * 100 + i)).collect(),
+                withdrawals: vec![],
+            };
+            (batch.batch_id.clone(), serde_json::to_vec(&batch).unwrap())
+        })
+        .collect()
+}
+
+/// Sends every sender's batches, each sender on its own task, and returns the wall time and
+/// each batch's latency in milliseconds.
+fn send_all(
+    runtime: &tokio::runtime::Runtime,
+    senders: Vec<(Arc<Client>, Vec<(String, Vec<u8>)>)>,
+) -> (f64, Vec<f64>) {
+    let started = Instant::now();
+    let mut lat: Vec<f64> = runtime.block_on(async {
+        let tasks: Vec<_> = senders
+            .into_iter()
+            .map(|(client, bodies)| {
+                tokio::spawn(async move {
+                    let mut lat = Vec::new();
+                    for (key, body) in bodies {
+                        let t = Instant::now();
+                        match client.send(&key, &body).await {
+                            Ok(Answer::Answered(a)) => {
+                                assert!(a.results.iter().all(|r| r.outcome == Outcome::Accepted))
+                            }
+                            other => panic!("batch {key}: {other:?}"),
+                        }
+                        lat.push(t.elapsed().as_secs_f64() * 1000.0);
+                    }
+                    lat
+                })
+            })
+            .collect();
+        let mut all = Vec::new();
+        for t in tasks {
+            all.extend(t.await.unwrap());
+        }
+        all
+    });
+    let secs = started.elapsed().as_secs_f64();
+    lat.sort_by(f64::total_cmp);
+    (secs, lat)
+}
+
+fn pct(lat: &[f64], p: f64) -> f64 {
+    lat[((lat.len() as f64 * p) as usize).min(lat.len() - 1)]
+}
+
+/// PostgreSQL: creditors with tokens from the database, each sending its batches in turn on
+/// its own connection, spread over one and then two instances on one (fresh) database.
+fn postgres_throughput(dir: &Path) {
+    let Some(base) = std::env::var("INCASSO_TEST_DATABASE")
+        .ok()
+        .filter(|u| !u.is_empty())
+    else {
+        println!("intake on PostgreSQL: skipped (run through .ci/with-postgres, or set INCASSO_TEST_DATABASE)");
+        return;
+    };
+    let batches = env_n("INCASSO_BENCH_PG_BATCHES", 1_000) as usize;
+    let senders = env_n("INCASSO_BENCH_PG_SENDERS", 8) as usize;
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    for instances in [1, 2] {
+        let name = format!("bench_intake_{}_{instances}", std::process::id());
+        let admin = sql(&base, &format!("CREATE DATABASE {name}"));
+        assert!(admin, "creating the bench database");
+        let (server_url, _) = base.rsplit_once('/').unwrap();
+        let db = format!("{server_url}/{name}");
+        let creditors: Vec<(String, String)> = (0..senders)
+            .map(|i| {
+                let id = format!("bench{i}");
+                let token = output(&["intake", "creditors", "add", &id, "--database", &db]);
+                (id, token.trim().to_string())
+            })
+            .collect();
+        let servers: Vec<(Child, String)> = (0..instances)
+            .map(|i| {
+                let d = dir.join(format!("pg-{instances}-{i}"));
+                std::fs::create_dir_all(&d).unwrap();
+                server_on(&d, Some(&db))
+            })
+            .collect();
+        let per = batches / senders;
+        let work = creditors
+            .iter()
+            .enumerate()
+            .map(|(i, (id, token))| {
+                let client = Client::new(ClientConfig {
+                    url: servers[i % instances].1.clone(),
+                    creditor: id.clone(),
+                    auth: Auth::Bearer(token.clone()),
+                    timeout: Duration::from_secs(60),
+                    max_attempts: 3,
+                    base_delay: Duration::from_millis(50),
+                })
+                .unwrap();
+                (Arc::new(client), bodies(id, i * per, per))
+            })
+            .collect();
+        let (secs, lat) = send_all(&runtime, work);
+        let claims = per * senders * 100;
+        println!(
+            "intake on PostgreSQL, {instances} instance(s): {claims} claims in {} batches of 100 from {senders} creditors at once: {secs:.2}s = {:.0} claims/s, synchronous commit; batch latency p50 {:.1} ms, p99 {:.1} ms",
+            per * senders,
+            claims as f64 / secs,
+            pct(&lat, 0.50),
+            pct(&lat, 0.99)
+        );
+        for (mut child, _) in servers {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// Runs one statement on a short-lived connection; false when it fails.
+fn sql(url: &str, statement: &str) -> bool {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let Ok((client, conn)) = tokio_postgres::connect(url, tokio_postgres::NoTls).await else {
+            return false;
+        };
+        tokio::spawn(conn);
+        client.batch_execute(statement).await.is_ok()
+    })
 }
 
 fn throughput(dir: &Path) {
@@ -313,6 +469,10 @@ fn main() {
         return;
     }
     let dir = tempfile::tempdir().expect("temp dir");
+    postgres_throughput(dir.path());
+    if std::env::var("INCASSO_BENCH_ONLY").as_deref() == Ok("postgres") {
+        return;
+    }
     throughput(dir.path());
     exporter(dir.path());
     nightly(dir.path());

@@ -62,7 +62,8 @@ CREATE TABLE changes (
     creditor text NOT NULL,
     claim_id text NOT NULL,
     event text NOT NULL CHECK (event IN ('new', 'update', 'withdrawn', 'status')),
-    body jsonb NOT NULL,
+    -- json, not jsonb: the feed hands the text on as it was written, so nothing re-parses it.
+    body json NOT NULL,
     FOREIGN KEY (creditor, claim_id) REFERENCES claims
 );
 CREATE INDEX changes_by_creditor ON changes (creditor, seq);

@@ -63,8 +63,8 @@ fn pg(e: tokio_postgres::Error) -> ReceivedError {
     }
 }
 
-fn json<T: serde::Serialize>(v: &T) -> Json<Value> {
-    Json(serde_json::to_value(v).expect("plain records serialise"))
+fn json<T: serde::Serialize>(v: &T) -> Json<&T> {
+    Json(v)
 }
 
 fn record(v: Json<Value>) -> Result<StoredClaim, ReceivedError> {
@@ -248,11 +248,11 @@ impl Postgres {
         let creditors: Vec<&str> = changes.iter().map(|c| c.creditor.as_str()).collect();
         let ids: Vec<&str> = changes.iter().map(|c| c.claim_id.as_str()).collect();
         let events: Vec<&str> = changes.iter().map(|c| c.event.as_str()).collect();
-        let bodies: Vec<Json<Value>> = changes.iter().map(json).collect();
+        let bodies: Vec<Json<&Change>> = changes.iter().map(json).collect();
         tx.execute(
             "INSERT INTO changes (seq, creditor, claim_id, event, body)
              SELECT nextval('change_seq'), c, i, e, b
-             FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[]) WITH ORDINALITY AS t(c, i, e, b, n)
+             FROM unnest($1::text[], $2::text[], $3::text[], $4::json[]) WITH ORDINALITY AS t(c, i, e, b, n)
              ORDER BY n",
             &[&creditors, &ids, &events, &bodies],
         )
@@ -374,7 +374,8 @@ impl ClaimStore for Postgres {
                     .collect();
                 let at: Vec<DateTime<Utc>> = accepted.iter().map(|(c, _)| c.accepted_at).collect();
                 let batch = col(&|c| c.batch_id.clone());
-                let records: Vec<Json<Value>> = accepted.iter().map(|(c, _)| json(c)).collect();
+                let records: Vec<Json<&StoredClaim>> =
+                    accepted.iter().map(|(c, _)| json(c)).collect();
                 tx.execute(
                     "INSERT INTO claims (creditor, claim_id, revision, latest_revision, withdrawn, agency_state, accepted_at, batch_id, record)
                      SELECT $1, * FROM unnest($2::text[], $3::int[], $4::int[], $5::bool[], $6::text[], $7::timestamptz[], $8::text[], $9::jsonb[])
