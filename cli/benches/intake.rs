@@ -219,8 +219,59 @@ fn pct(lat: &[f64], p: f64) -> f64 {
     lat[((lat.len() as f64 * p) as usize).min(lat.len() - 1)]
 }
 
-/// PostgreSQL: creditors with tokens from the database, each sending its batches in turn on
-/// its own connection, spread over one and then two instances on one (fresh) database.
+/// Sends every batch at a fixed rate, whatever the answers' pace (an open load: a slow answer
+/// does not hold the next batch back), and returns the wall time and each batch's latency in
+/// milliseconds, counted from when it was due to go.
+fn send_at_rate(
+    runtime: &tokio::runtime::Runtime,
+    work: Vec<(Arc<Client>, Vec<(String, Vec<u8>)>)>,
+    batches_per_second: f64,
+) -> (f64, Vec<f64>) {
+    // Interleave the creditors' batches, keeping each creditor's own order.
+    let mut queue = Vec::new();
+    let longest = work.iter().map(|(_, b)| b.len()).max().unwrap_or(0);
+    let mut work: Vec<_> = work.into_iter().map(|(c, b)| (c, b.into_iter())).collect();
+    for _ in 0..longest {
+        for (c, b) in work.iter_mut() {
+            if let Some(x) = b.next() {
+                queue.push((c.clone(), x));
+            }
+        }
+    }
+    let started = Instant::now();
+    let mut lat: Vec<f64> = runtime.block_on(async {
+        let t0 = tokio::time::Instant::now();
+        let tasks: Vec<_> = queue
+            .into_iter()
+            .enumerate()
+            .map(|(i, (client, (key, body)))| {
+                let due = t0 + Duration::from_secs_f64(i as f64 / batches_per_second);
+                tokio::spawn(async move {
+                    tokio::time::sleep_until(due).await;
+                    match client.send(&key, &body).await {
+                        Ok(Answer::Answered(a)) => {
+                            assert!(a.results.iter().all(|r| r.outcome == Outcome::Accepted))
+                        }
+                        other => panic!("batch {key}: {other:?}"),
+                    }
+                    due.elapsed().as_secs_f64() * 1000.0
+                })
+            })
+            .collect();
+        let mut all = Vec::new();
+        for t in tasks {
+            all.push(t.await.unwrap());
+        }
+        all
+    });
+    let secs = started.elapsed().as_secs_f64();
+    lat.sort_by(f64::total_cmp);
+    (secs, lat)
+}
+
+/// PostgreSQL: creditors with tokens from the database, on one and then two instances on one
+/// (fresh) database: first as fast as the creditors can send (each sends its batches in turn),
+/// then at a fixed 5,000 claims/s (`INCASSO_BENCH_PG_RATE`), the load.
 fn postgres_throughput(dir: &Path) {
     let Some(base) = std::env::var("INCASSO_TEST_DATABASE")
         .ok()
@@ -231,56 +282,71 @@ fn postgres_throughput(dir: &Path) {
     };
     let batches = env_n("INCASSO_BENCH_PG_BATCHES", 1_000) as usize;
     let senders = env_n("INCASSO_BENCH_PG_SENDERS", 8) as usize;
+    let rate = env_n("INCASSO_BENCH_PG_RATE", 5_000) as f64;
     let runtime = tokio::runtime::Runtime::new().unwrap();
     for instances in [1, 2] {
-        let name = format!("bench_intake_{}_{instances}", std::process::id());
-        let admin = sql(&base, &format!("CREATE DATABASE {name}"));
-        assert!(admin, "creating the bench database");
-        let (server_url, _) = base.rsplit_once('/').unwrap();
-        let db = format!("{server_url}/{name}");
-        let creditors: Vec<(String, String)> = (0..senders)
-            .map(|i| {
-                let id = format!("bench{i}");
-                let token = output(&["intake", "creditors", "add", &id, "--database", &db]);
-                (id, token.trim().to_string())
-            })
-            .collect();
-        let servers: Vec<(Child, String)> = (0..instances)
-            .map(|i| {
-                let d = dir.join(format!("pg-{instances}-{i}"));
-                std::fs::create_dir_all(&d).unwrap();
-                server_on(&d, Some(&db))
-            })
-            .collect();
-        let per = batches / senders;
-        let work = creditors
-            .iter()
-            .enumerate()
-            .map(|(i, (id, token))| {
-                let client = Client::new(ClientConfig {
-                    url: servers[i % instances].1.clone(),
-                    creditor: id.clone(),
-                    auth: Auth::Bearer(token.clone()),
-                    timeout: Duration::from_secs(60),
-                    max_attempts: 3,
-                    base_delay: Duration::from_millis(50),
+        for open_load in [false, true] {
+            let name = format!(
+                "bench_intake_{}_{instances}_{}",
+                std::process::id(),
+                u8::from(open_load)
+            );
+            assert!(
+                sql(&base, &format!("CREATE DATABASE {name}")),
+                "creating the bench database"
+            );
+            let (server_url, _) = base.rsplit_once('/').unwrap();
+            let db = format!("{server_url}/{name}");
+            let creditors: Vec<(String, String)> = (0..senders)
+                .map(|i| {
+                    let id = format!("bench{i}");
+                    let token = output(&["intake", "creditors", "add", &id, "--database", &db]);
+                    (id, token.trim().to_string())
                 })
-                .unwrap();
-                (Arc::new(client), bodies(id, i * per, per))
-            })
-            .collect();
-        let (secs, lat) = send_all(&runtime, work);
-        let claims = per * senders * 100;
-        println!(
-            "intake on PostgreSQL, {instances} instance(s): {claims} claims in {} batches of 100 from {senders} creditors at once: {secs:.2}s = {:.0} claims/s, synchronous commit; batch latency p50 {:.1} ms, p99 {:.1} ms",
-            per * senders,
-            claims as f64 / secs,
-            pct(&lat, 0.50),
-            pct(&lat, 0.99)
-        );
-        for (mut child, _) in servers {
-            let _ = child.kill();
-            let _ = child.wait();
+                .collect();
+            let servers: Vec<(Child, String)> = (0..instances)
+                .map(|i| {
+                    let d = dir.join(format!("{name}-{i}"));
+                    std::fs::create_dir_all(&d).unwrap();
+                    server_on(&d, Some(&db))
+                })
+                .collect();
+            let per = batches / senders;
+            let work = creditors
+                .iter()
+                .enumerate()
+                .map(|(i, (id, token))| {
+                    let client = Client::new(ClientConfig {
+                        url: servers[i % instances].1.clone(),
+                        creditor: id.clone(),
+                        auth: Auth::Bearer(token.clone()),
+                        timeout: Duration::from_secs(60),
+                        max_attempts: 3,
+                        base_delay: Duration::from_millis(50),
+                    })
+                    .unwrap();
+                    (Arc::new(client), bodies(id, i * per, per))
+                })
+                .collect();
+            let (secs, lat) = if open_load {
+                send_at_rate(&runtime, work, rate / 100.0)
+            } else {
+                send_all(&runtime, work)
+            };
+            let claims = per * senders * 100;
+            println!(
+                "intake on PostgreSQL, {instances} instance(s), {}: {claims} claims in {} batches of 100 from {senders} creditors: {secs:.2}s = {:.0} claims/s, synchronous commit; batch latency p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+                if open_load { format!("offered {rate:.0} claims/s") } else { "as fast as answered".to_string() },
+                per * senders,
+                claims as f64 / secs,
+                pct(&lat, 0.50),
+                pct(&lat, 0.99),
+                lat[lat.len() - 1]
+            );
+            for (mut child, _) in servers {
+                let _ = child.kill();
+                let _ = child.wait();
+            }
         }
     }
 }
