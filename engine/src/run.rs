@@ -560,7 +560,8 @@ fn run_one(
     }
     // What the agency did with earlier claims (statuses, amounts it collected) is booked before
     // anything is worked out, so a debtor who paid the agency is not claimed or chased again.
-    if cfg.submit {
+    // It runs where the submission runs (the same agency, the same credentials).
+    if cfg.submit && sync_complete {
         steps.take("agency-status", || {
             let r = crate::submit::status::refresh(&ws, None, None, rep)?;
             warnings.extend(r.held.iter().cloned());
