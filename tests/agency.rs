@@ -339,3 +339,117 @@ fn postgresql_crashing_mid_run_loses_nothing_answered() {
     );
     assert_exactly_once(&db, &cs);
 }
+
+/// `intake migrate` is idempotent and refuses a newer schema; `intake creditors` issues tokens
+/// the database keeps only as hashes, and a revoked token is refused at once by a running server.
+#[test]
+fn creditors_tokens_live_in_the_database_as_hashes() {
+    let Some(db) = fresh_database() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    assert!(ok(incasso(d, &["intake", "migrate", "--database", &db]))
+        .contains("applied migration(s) 1"));
+    assert!(ok(incasso(d, &["intake", "migrate", "--database", &db])).contains("up to date"));
+    let token = ok(incasso(
+        d,
+        &[
+            "intake",
+            "creditors",
+            "add",
+            "acme",
+            "--name",
+            "Acme B.V.",
+            "--database",
+            &db,
+        ],
+    ))
+    .trim()
+    .to_string();
+    let again = incasso(
+        d,
+        &["intake", "creditors", "add", "acme", "--database", &db],
+    );
+    assert!(
+        !again.status.success() && stderr(&again).contains("has a token already"),
+        "{}",
+        stderr(&again)
+    );
+    let stored = sql(&db, "SELECT token_sha256 FROM creditors WHERE id = 'acme'");
+    assert_eq!(stored[0][0].as_deref(), Some(sha256_hex(&token).as_str()));
+    let dump = sql(&db, "SELECT string_agg(c::text, ' ') FROM creditors c");
+    assert!(
+        !dump[0][0].as_deref().unwrap().contains(&token),
+        "the token itself is not kept"
+    );
+
+    let server = Server::start_on(&d.join("a"), &admin_tokens(d), 0, &[], Some(db.clone()));
+    let changes = |t: &str| {
+        http(
+            server.addr,
+            "GET",
+            "/v1/changes",
+            &[("Authorization", format!("Bearer {t}"))],
+            b"",
+        )
+        .0
+    };
+    assert_eq!(changes(&token), 200);
+    assert_eq!(
+        changes("inc_0000000000000000000000000000000000000000000000"),
+        401
+    );
+    let list = ok(incasso(
+        d,
+        &["intake", "creditors", "list", "--database", &db],
+    ));
+    assert!(
+        list.contains("acme\tAcme B.V.") && list.contains("active"),
+        "{list}"
+    );
+    ok(incasso(
+        d,
+        &["intake", "creditors", "revoke", "acme", "--database", &db],
+    ));
+    assert_eq!(changes(&token), 401, "refused from the next request on");
+    assert!(ok(incasso(
+        d,
+        &["intake", "creditors", "list", "--database", &db]
+    ))
+    .contains("revoked"));
+    let twice = incasso(
+        d,
+        &["intake", "creditors", "revoke", "acme", "--database", &db],
+    );
+    assert!(!twice.status.success());
+
+    sql(
+        &db,
+        "INSERT INTO intake_migrations (version, name, checksum) VALUES (99, 'future', '')",
+    );
+    let o = incasso(d, &["intake", "migrate", "--database", &db]);
+    assert!(
+        stderr(&o).contains("newer than this incasso knows"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// SHA-256 of a token, hex, as the creditors table keeps it.
+fn sha256_hex(token: &str) -> String {
+    let o = std::process::Command::new("sha256sum")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin.take().unwrap().write_all(token.as_bytes())?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    String::from_utf8(o.stdout)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string()
+}

@@ -1699,6 +1699,23 @@ fn the_agency_reports_back_and_what_it_collected_is_booked() {
         )),
         "the 95.00 above the invoice (costs) stays unapplied: {booked:?}"
     );
+    let report = dir.path().join("report.html");
+    ok(incasso(
+        &data,
+        &[
+            "report",
+            "--as-of",
+            CLAIMS_AS_OF,
+            "--out",
+            report.to_str().unwrap(),
+        ],
+    ));
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert!(
+        html.contains("as the agency reports it")
+            && html.contains("<td>closed-paid</td><td class=\"n\">1</td>"),
+        "the report shows the agency's states"
+    );
     let o = refresh();
     assert!(stderr(&o).contains("0 change(s) read"), "{}", stderr(&o));
     assert_eq!(

@@ -155,6 +155,9 @@ fn claim(n: usize) -> Claim {
     }
 }
 
+/// One creditor's client and its batches (Idempotency-Key, body), to be sent in order.
+type Work = Vec<(Arc<Client>, Vec<(String, Vec<u8>)>)>;
+
 /// Batches of 100 claims for `creditor`, numbered from `first`.
 fn bodies(creditor: &str, first: usize, batches: usize) -> Vec<(String, Vec<u8>)> {
     (first..first + batches)
@@ -179,10 +182,7 @@ fn bodies(creditor: &str, first: usize, batches: usize) -> Vec<(String, Vec<u8>)
 
 /// Sends every sender's batches, each sender on its own task, and returns the wall time and
 /// each batch's latency in milliseconds.
-fn send_all(
-    runtime: &tokio::runtime::Runtime,
-    senders: Vec<(Arc<Client>, Vec<(String, Vec<u8>)>)>,
-) -> (f64, Vec<f64>) {
+fn send_all(runtime: &tokio::runtime::Runtime, senders: Work) -> (f64, Vec<f64>) {
     let started = Instant::now();
     let mut lat: Vec<f64> = runtime.block_on(async {
         let tasks: Vec<_> = senders
@@ -224,7 +224,7 @@ fn pct(lat: &[f64], p: f64) -> f64 {
 /// milliseconds, counted from when it was due to go.
 fn send_at_rate(
     runtime: &tokio::runtime::Runtime,
-    work: Vec<(Arc<Client>, Vec<(String, Vec<u8>)>)>,
+    work: Work,
     batches_per_second: f64,
 ) -> (f64, Vec<f64>) {
     // Interleave the creditors' batches, keeping each creditor's own order.

@@ -199,9 +199,9 @@ impl Store {
             news = news.max(record.seq);
         }
         if news > self.agency_news()? {
-            b.insert(AGENCY_NEWS.to_vec(), news.to_be_bytes().to_vec());
+            b.insert(AGENCY_NEWS, news.to_be_bytes().to_vec());
         }
-        b.insert(AGENCY_CURSOR.to_vec(), cursor.as_bytes().to_vec());
+        b.insert(AGENCY_CURSOR, cursor.as_bytes().to_vec());
         self.kv.apply(b)?;
         self.kv.flush()?;
         Ok(unknown)
