@@ -242,7 +242,9 @@ impl PrivateCluster {
         let program = self.bin.join(tool);
         match &self.owner {
             Some(o) => {
-                let mut c = Command::new("runuser");
+                let runuser =
+                    std::env::var("INCASSO_TEST_RUNUSER").unwrap_or_else(|_| "runuser".into());
+                let mut c = Command::new(runuser);
                 c.args(["-u", o, "--"]).arg(program);
                 c
             }
