@@ -1756,12 +1756,23 @@ fn the_agency_reports_back_and_what_it_collected_is_booked() {
         "{all:?}"
     );
     assert_eq!(feed(server.addr, ACME, 1000), all);
-    let (s, _, _) = http(
-        server.addr,
-        "GET",
-        "/v1/changes?after=x",
-        &[("Authorization", format!("Bearer {ADMIN}"))],
-        b"",
-    );
-    assert_eq!(s, 400);
+    let get = |path: &str| {
+        http(
+            server.addr,
+            "GET",
+            path,
+            &[("Authorization", format!("Bearer {ADMIN}"))],
+            b"",
+        )
+    };
+    assert_eq!(get("/v1/changes?after=x").0, 400);
+    // A cursor names its feed: one from another (a restored or moved database), or past the
+    // end, is refused rather than read as "nothing new".
+    let first: serde_json::Value = serde_json::from_str(&get("/v1/changes?limit=1").2).unwrap();
+    let next = first["next"].as_str().unwrap();
+    let (epoch, n) = next.split_once('.').unwrap();
+    assert_eq!(n, "1");
+    assert_eq!(get(&format!("/v1/changes?after={epoch}.1")).0, 200);
+    assert_eq!(get("/v1/changes?after=0123456789abcdef.1").0, 410);
+    assert_eq!(get(&format!("/v1/changes?after={epoch}.999")).0, 410);
 }

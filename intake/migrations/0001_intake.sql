@@ -67,3 +67,8 @@ CREATE TABLE changes (
     FOREIGN KEY (creditor, claim_id) REFERENCES claims
 );
 CREATE INDEX changes_by_creditor ON changes (creditor, seq);
+
+-- The feed's identity: a cursor names it, so one from another database (a restore, a move) is
+-- refused instead of silently skipping changes numbered anew.
+CREATE TABLE feed (epoch text NOT NULL);
+INSERT INTO feed (epoch) VALUES (md5(random()::text || clock_timestamp()::text));

@@ -129,15 +129,17 @@ impl Client {
     }
 
     /// One page of this creditor's changes at the agency after `cursor` (`GET /v1/changes`):
-    /// its claims as accepted and the agency's status records. A refusal is an error here.
-    pub async fn changes(&self, cursor: &str) -> Result<ChangePage, String> {
+    /// its claims as accepted and the agency's status records. Another refusal is an error.
+    pub async fn changes(&self, cursor: &str) -> Result<Feed, String> {
         let path = format!("/v1/changes?after={cursor}");
         match self
             .exchange::<ChangePage>(reqwest::Method::GET, &path, None, b"")
             .await
             .map_err(|e| e.to_string())?
         {
-            Reply::Done(page) => Ok(page),
+            Reply::Done(page) => Ok(Feed::Page(page)),
+            Reply::Refused { status: 410, .. } => Ok(Feed::Reset),
+            Reply::Refused { status: 404, .. } => Ok(Feed::NotOffered),
             Reply::Refused { status, error, .. } => Err(format!(
                 "{}{path}: HTTP {status} {}: {}",
                 self.cfg.url.trim_end_matches('/'),
@@ -253,6 +255,18 @@ impl Client {
             last,
         })
     }
+}
+
+/// What the agency's change feed gave.
+#[derive(Debug)]
+pub enum Feed {
+    /// A page.
+    Page(ChangePage),
+    /// The cursor is not from the feed as it stands (a restored or moved database): read it
+    /// again from the start.
+    Reset,
+    /// The agency's server has no change feed (404).
+    NotOffered,
 }
 
 /// What a request came to.

@@ -523,6 +523,13 @@ async fn get_claim(
         Ok(c) => c,
         Err(d) => return d.into_response(),
     };
+    if id_problem("claim id", &id).is_some() {
+        return error(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            format!("no claim {:?} of creditor {creditor}", id),
+        );
+    }
     match app.store.claim(&creditor, &id).await {
         Ok(Some(c)) => axum::Json(c.status()).into_response(),
         Ok(None) => error(
@@ -601,15 +608,28 @@ async fn changes(
             Err(d) => return d.into_response(),
         }
     };
-    let after = match q.after.as_deref().unwrap_or("0").parse::<u64>() {
-        Ok(a) => a,
-        Err(_) => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                "bad-cursor",
-                "after is a cursor this feed gave out (the `next` of a page), or 0",
-            )
-        }
+    let (epoch, last) = match app.store.feed_end().await {
+        Ok(e) => e,
+        Err(e) => return internal(e),
+    };
+    // A cursor is EPOCH.NUMBER; "0" (or none) is the start. One from another feed (a restored
+    // or moved database) or past this feed's end is refused, never read as "nothing new".
+    let after = match q.after.as_deref().unwrap_or("0") {
+        "" | "0" => 0,
+        cursor => match cursor.split_once('.') {
+            Some((e, n)) if e == epoch => match n.parse::<u64>() {
+                Ok(n) if n <= last => n,
+                _ => return feed_reset(),
+            },
+            Some(_) => return feed_reset(),
+            None => {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "bad-cursor",
+                    "after is a cursor this feed gave out (the `next` of a page), or 0",
+                )
+            }
+        },
     };
     let limit = q
         .limit
@@ -617,7 +637,7 @@ async fn changes(
         .clamp(1, MAX_CHANGES_PAGE);
     match app.store.changes(creditor.as_deref(), after, limit).await {
         Ok((changes, more)) => {
-            let next = changes.last().map_or(after, |c| c.seq).to_string();
+            let next = format!("{epoch}.{}", changes.last().map_or(after, |c| c.seq));
             axum::Json(ChangePage {
                 changes,
                 next,
@@ -627,6 +647,14 @@ async fn changes(
         }
         Err(e) => internal(e),
     }
+}
+
+fn feed_reset() -> Response {
+    error(
+        StatusCode::GONE,
+        "feed-reset",
+        "the cursor is not from this feed as it stands (the database was restored or moved): read it again from 0",
+    )
 }
 
 /// `PATCH /v1/claims/{id}/status` (admin token): the agency records a claim's progress.
@@ -653,6 +681,11 @@ async fn set_status(
             )
         }
     };
+    if let Some(p) =
+        id_problem("claim id", &id).or_else(|| id_problem("creditor", &update.creditor))
+    {
+        return error(StatusCode::UNPROCESSABLE_ENTITY, "schema", p);
+    }
     match app.store.record_status(&id, &update, Utc::now()).await {
         Ok(StatusRecorded::Updated(s)) => axum::Json(s).into_response(),
         Ok(StatusRecorded::Unchanged(s)) => {

@@ -20,6 +20,8 @@ pub const MAX_LIST: usize = 10_000;
 pub const MAX_TEXT: usize = 4_000;
 /// Characters an identifier (claim, batch, item, debtor, reference) may hold.
 pub const MAX_ID: usize = 100;
+/// Highest revision taken (what every store keeps as a signed 32-bit number).
+pub const MAX_REVISION: u32 = i32::MAX as u32;
 /// Characters a name may hold.
 pub const MAX_NAME: usize = 300;
 
@@ -127,6 +129,9 @@ pub fn withdrawal_problems(w: &Withdrawal) -> Vec<String> {
     if w.revision < 2 {
         out.push("a withdrawal follows an accepted claim: its revision is 2 or more".into());
     }
+    if w.revision > MAX_REVISION {
+        out.push(format!("revision {} is above {MAX_REVISION}", w.revision));
+    }
     if w.items.len() > MAX_ITEMS {
         out.push(format!("a withdrawal names at most {MAX_ITEMS} items"));
     }
@@ -168,6 +173,9 @@ pub fn claim_problems(c: &Claim, today: NaiveDate) -> Vec<String> {
     }
     if c.revision == 0 {
         out.push("revision starts at 1".into());
+    }
+    if c.revision > MAX_REVISION {
+        out.push(format!("revision {} is above {MAX_REVISION}", c.revision));
     }
     if !matches!(c.jurisdiction.as_str(), "nl" | "be") {
         out.push(format!("jurisdiction '{}' is not nl or be", c.jurisdiction));

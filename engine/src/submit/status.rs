@@ -21,7 +21,7 @@ use incasso_core::model::{
     DocumentKey, DocumentKind, Location, Payment, PaymentKind, Provenance, Source, SourceKind,
 };
 use incasso_core::money::{Currency, Money};
-use incasso_intake::client::{Auth, Client, ClientConfig};
+use incasso_intake::client::{Auth, Client, ClientConfig, Feed};
 use incasso_intake::schema::Change;
 use incasso_store::{AgencyRecord, Store, Submission};
 use rust_decimal::Decimal;
@@ -72,10 +72,42 @@ pub fn refresh(
     let store = ws.store()?;
     let mut cursor = store.agency_cursor()?.unwrap_or_else(|| "0".into());
     let mut out = Refreshed::default();
+    let mut reset = false;
     loop {
-        let page = runtime
+        let page = match runtime
             .block_on(client.changes(&cursor))
-            .map_err(|e| anyhow::anyhow!("reading the agency's changes: {e}"))?;
+            .map_err(|e| anyhow::anyhow!("reading the agency's changes: {e}"))?
+        {
+            Feed::Page(p) => p,
+            Feed::Reset if !reset && cursor != "0" => {
+                // Booking is idempotent: reading everything again books nothing twice.
+                complain!(
+                    rep,
+                    "the agency's change feed was reset (a restored or moved database): reading it again from the start"
+                );
+                reset = true;
+                cursor = "0".into();
+                continue;
+            }
+            Feed::Reset => anyhow::bail!("the agency's change feed refuses even its start"),
+            Feed::NotOffered => {
+                say!(
+                    rep,
+                    "the agency's intake server has no change feed (GET /v1/changes answered 404): no status read"
+                );
+                return Ok(out);
+            }
+        };
+        let theirs = page
+            .changes
+            .iter()
+            .filter(|c| c.creditor != agency.creditor)
+            .count();
+        anyhow::ensure!(
+            theirs == 0,
+            "the agency's feed gave {theirs} change(s) of another creditor than {}: nothing booked",
+            agency.creditor
+        );
         out.changes += page.changes.len();
         let source = Source {
             kind: SourceKind::Api,
@@ -240,6 +272,7 @@ fn book_page(
             }
         }
     }
+    let mut new = HashSet::new();
     if !payments.is_empty() {
         let mut tx = store.begin_import((*source).clone(), Utc::now())?;
         for p in payments {
@@ -248,10 +281,23 @@ fn book_page(
                     .try_into()
                     .expect("16 bytes"),
             );
-            tx.add_payment(p, fingerprint)?;
+            let id = p.id.clone();
+            if tx.add_payment(p, fingerprint)? {
+                new.insert(id);
+            }
         }
         if !tx.is_empty() {
             tx.commit()?;
+        }
+    }
+    // A receipt booked before a crash is in the ledger already: it is not reported again.
+    let mut i = booked_before;
+    while i < out.booked.len() {
+        let (claim, receipt, ..) = &out.booked[i];
+        if new.contains(&format!("agency:{claim}:{receipt}")) {
+            i += 1;
+        } else {
+            out.booked.remove(i);
         }
     }
     for (claim, receipt, date, amount, currency) in &out.booked[booked_before..] {

@@ -261,6 +261,8 @@ pub trait ClaimStore: Send + Sync {
         after: u64,
         limit: usize,
     ) -> Fut<'a, (Vec<Change>, bool)>;
+    /// The feed's identity (random, made with the store) and the number of its last change.
+    fn feed_end(&self) -> Fut<'_, (String, u64)>;
     /// Every stored claim, by creditor and claim id.
     fn all(&self) -> Fut<'_, Vec<StoredClaim>>;
     /// The creditor whose (unrevoked) token this is, for stores that keep tokens.

@@ -87,9 +87,21 @@ impl Postgres {
     /// Connects a pool of at most `max_connections` to `url` (`postgres://USER@HOST:PORT/DB`)
     /// and checks that the database answers.
     pub async fn connect(url: &str, max_connections: usize) -> Result<Postgres, ReceivedError> {
-        let config: tokio_postgres::Config = url
+        let mut config: tokio_postgres::Config = url
             .parse()
             .map_err(|e| db(format!("the database URL is not valid: {e}")))?;
+        // A stuck or partitioned instance must not hold a creditor's lock (or the feed's) for
+        // hours: waits for a lock, statements and idle transactions are bounded (the request
+        // then fails with a 5xx and the client retries), and dead peers are noticed.
+        let mut options = config.get_options().unwrap_or("").to_string();
+        options.push_str(
+            " -c lock_timeout=10000 -c statement_timeout=60000 -c idle_in_transaction_session_timeout=30000",
+        );
+        config
+            .options(options.trim())
+            .keepalives(true)
+            .keepalives_idle(std::time::Duration::from_secs(30))
+            .connect_timeout(std::time::Duration::from_secs(10));
         let manager = Manager::from_config(
             config,
             NoTls,
@@ -121,6 +133,11 @@ impl Postgres {
     /// Returns the versions applied now.
     pub async fn migrate(&self) -> Result<Vec<i32>, ReceivedError> {
         let mut client = self.client().await?;
+        // A database that is up to date needs no DDL right: a server may run as a role that
+        // only reads and writes rows.
+        if self.current(&client).await? {
+            return Ok(Vec::new());
+        }
         let tx = client.transaction().await.map_err(pg)?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
             .await
@@ -170,6 +187,33 @@ impl Postgres {
         }
         tx.commit().await.map_err(pg)?;
         Ok(now)
+    }
+
+    /// Whether every migration is applied, exactly as this incasso has it.
+    async fn current(&self, client: &deadpool_postgres::Object) -> Result<bool, ReceivedError> {
+        let exists: bool = client
+            .query_one("SELECT to_regclass('intake_migrations') IS NOT NULL", &[])
+            .await
+            .map_err(pg)?
+            .get(0);
+        if !exists {
+            return Ok(false);
+        }
+        let applied: Vec<(i32, String)> = client
+            .query(
+                "SELECT version, checksum FROM intake_migrations ORDER BY version",
+                &[],
+            )
+            .await
+            .map_err(pg)?
+            .into_iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
+        let ours: Vec<(i32, String)> = MIGRATIONS
+            .iter()
+            .map(|(v, _, sql)| (*v, blake3::hash(sql.as_bytes()).to_hex().to_string()))
+            .collect();
+        Ok(applied == ours)
     }
 
     /// Adds a creditor with a new random token, returned once; only its hash is kept.
@@ -350,6 +394,13 @@ impl ClaimStore for Postgres {
                 stored.insert(c.claim.claim_id.clone(), c);
             }
             let decided = decide(&stored);
+            let a = &decided.answer;
+            tx.execute(
+                "INSERT INTO answers (creditor, idempotency_key, body_hash, status, body) VALUES ($1, $2, $3, $4, $5)",
+                &[&b.creditor, &b.key, &a.body_hash, &(a.status as i16), &a.body],
+            )
+            .await
+            .map_err(pg)?;
             let accepted = &decided.accepted;
             if !accepted.is_empty() {
                 let col = |f: &dyn Fn(&StoredClaim) -> String| -> Vec<String> {
@@ -403,15 +454,9 @@ impl ClaimStore for Postgres {
                 )
                 .await
                 .map_err(pg)?;
+                // Last: the feed's lock is held from here to the commit only.
                 Self::insert_changes(&tx, &changes).await?;
             }
-            let a = &decided.answer;
-            tx.execute(
-                "INSERT INTO answers (creditor, idempotency_key, body_hash, status, body) VALUES ($1, $2, $3, $4, $5)",
-                &[&b.creditor, &b.key, &a.body_hash, &(a.status as i16), &a.body],
-            )
-            .await
-            .map_err(pg)?;
             tx.commit().await.map_err(pg)?;
             Ok(Processed::Stored(decided.answer))
         })
@@ -491,6 +536,21 @@ impl ClaimStore for Postgres {
                 })
                 .collect::<Result<Vec<_>, ReceivedError>>()?;
             Ok((changes, more))
+        })
+    }
+
+    fn feed_end(&self) -> Fut<'_, (String, u64)> {
+        Box::pin(async move {
+            let r = self
+                .client()
+                .await?
+                .query_one(
+                    "SELECT (SELECT epoch FROM feed), (SELECT coalesce(max(seq), 0) FROM changes)",
+                    &[],
+                )
+                .await
+                .map_err(pg)?;
+            Ok((r.get(0), r.get::<_, i64>(1) as u64))
         })
     }
 

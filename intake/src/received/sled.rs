@@ -20,6 +20,8 @@ const P_SIG: u8 = b's';
 const P_CHANGE: u8 = b'h';
 /// The number of the last change written.
 const LAST_CHANGE: &[u8] = b"n";
+/// The feed's identity, made when the store is.
+const EPOCH: &[u8] = b"e";
 
 /// The store of received claims in sled, in `DATA_DIR/intake.sled`.
 pub struct Received {
@@ -28,6 +30,9 @@ pub struct Received {
     /// Held from the idempotency check to the flush of a write, so one key is processed once
     /// and changes are numbered in commit order.
     writing: tokio::sync::Mutex<()>,
+    /// The last change flushed: the feed shows none past it, so no reader passes a number that
+    /// a crash before the flush would hand to another change.
+    durable: std::sync::atomic::AtomicU64,
 }
 
 impl From<sled::Error> for ReceivedError {
@@ -81,11 +86,24 @@ impl Received {
                 e => e.into(),
             })?;
         let tree = db.open_tree("received")?;
-        Ok(Received {
+        let r = Received {
             db,
             tree,
             writing: tokio::sync::Mutex::new(()),
-        })
+            durable: std::sync::atomic::AtomicU64::new(0),
+        };
+        r.durable
+            .store(r.last_change()?, std::sync::atomic::Ordering::SeqCst);
+        let made = format!(
+            "{dir:?}{:?}{}",
+            std::time::SystemTime::now(),
+            fastrand::u64(..)
+        );
+        let epoch = blake3::hash(made.as_bytes()).to_hex()[..32].to_string();
+        let _ = r
+            .tree
+            .compare_and_swap(EPOCH, None::<&[u8]>, Some(epoch.as_bytes()))?;
+        Ok(r)
     }
 
     /// Opens a store that must exist already (an export never creates one).
@@ -119,12 +137,12 @@ impl Received {
             .map_or(0, u64::from_be_bytes))
     }
 
-    /// Adds changes to a write, numbered on from the last one.
+    /// Adds changes to a write, numbered on from the last one; returns the last number.
     fn number(
         &self,
         batch: &mut sled::Batch,
         changes: impl IntoIterator<Item = Change>,
-    ) -> Result<(), ReceivedError> {
+    ) -> Result<u64, ReceivedError> {
         let mut seq = self.last_change()?;
         for mut c in changes {
             seq += 1;
@@ -132,12 +150,15 @@ impl Received {
             batch.insert(change_key(seq), encode(&c));
         }
         batch.insert(LAST_CHANGE, &seq.to_be_bytes()[..]);
-        Ok(())
+        Ok(seq)
     }
 
-    async fn write(&self, batch: sled::Batch) -> Result<(), ReceivedError> {
+    /// Applies a write and flushes it; then the feed may show its changes up to `last`.
+    async fn write(&self, batch: sled::Batch, last: u64) -> Result<(), ReceivedError> {
         self.tree.apply_batch(batch)?;
         self.db.flush_async().await?;
+        self.durable
+            .fetch_max(last, std::sync::atomic::Ordering::SeqCst);
         Ok(())
     }
 }
@@ -191,12 +212,12 @@ impl ClaimStore for Received {
             for (c, _) in &decided.accepted {
                 batch.insert(key(P_CLAIM, &[&c.creditor, &c.claim.claim_id]), encode(c));
             }
-            self.number(
+            let last = self.number(
                 &mut batch,
                 decided.accepted.iter().map(|(c, e)| change_of(0, c, *e)),
             )?;
             batch.insert(idem, encode(&decided.answer));
-            self.write(batch).await?;
+            self.write(batch, last).await?;
             Ok(Processed::Stored(decided.answer))
         })
     }
@@ -224,8 +245,8 @@ impl ClaimStore for Received {
             c.agency = Some(status.clone());
             let mut batch = sled::Batch::default();
             batch.insert(key(P_CLAIM, &[&c.creditor, claim_id]), encode(&c));
-            self.number(&mut batch, [status_change(0, &c, &status)])?;
-            self.write(batch).await?;
+            let last = self.number(&mut batch, [status_change(0, &c, &status)])?;
+            self.write(batch, last).await?;
             Ok(StatusRecorded::Updated(status))
         })
     }
@@ -239,7 +260,11 @@ impl ClaimStore for Received {
         Box::pin(async move {
             let mut out = Vec::new();
             let from = change_key(after.saturating_add(1));
-            for kv in self.tree.range(from..change_key(u64::MAX)) {
+            let durable = self.durable.load(std::sync::atomic::Ordering::SeqCst);
+            if after >= durable {
+                return Ok((out, false));
+            }
+            for kv in self.tree.range(from..change_key(durable.saturating_add(1))) {
                 let (_, v) = kv?;
                 let c: Change = decode(&v)?;
                 if creditor.is_some_and(|who| who != c.creditor) {
@@ -251,6 +276,20 @@ impl ClaimStore for Received {
                 out.push(c);
             }
             Ok((out, false))
+        })
+    }
+
+    fn feed_end(&self) -> Fut<'_, (String, u64)> {
+        Box::pin(async move {
+            let epoch = self
+                .tree
+                .get(EPOCH)?
+                .map(|v| String::from_utf8_lossy(&v).into_owned())
+                .unwrap_or_default();
+            Ok((
+                epoch,
+                self.durable.load(std::sync::atomic::Ordering::SeqCst),
+            ))
         })
     }
 
