@@ -1775,4 +1775,34 @@ fn the_agency_reports_back_and_what_it_collected_is_booked() {
     assert_eq!(get(&format!("/v1/changes?after={epoch}.1")).0, 200);
     assert_eq!(get("/v1/changes?after=0123456789abcdef.1").0, 410);
     assert_eq!(get(&format!("/v1/changes?after={epoch}.999")).0, 410);
+
+    // D1's direct debit to the agency bounced: the agency reverses r1 whole; the creditor takes
+    // the 250.00 back off F2026-101 and tells the agency (revision 3). A reversal must name a
+    // receipt and undo it whole.
+    let mut bounced = plan.clone();
+    bounced["state"] = "in-progress".into();
+    bounced["collected"] = serde_json::json!([
+        {"id": "r1", "date": "2026-06-25", "amount": "250.00"},
+        {"id": "r1-back", "date": "2026-06-27", "amount": "-250.00", "reverses": "r1"}]);
+    let mut half = bounced.clone();
+    half["collected"][1]["amount"] = "-100.00".into();
+    assert_eq!(patch("D1", ADMIN, half).0, 422);
+    let mut loose = bounced.clone();
+    loose["collected"][1]["reverses"] = serde_json::Value::Null;
+    assert_eq!(patch("D1", ADMIN, loose).0, 422);
+    let (s, _, b) = patch("D1", ADMIN, bounced);
+    assert_eq!(s, 200, "{b}");
+    let o = refresh();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        !allocations().iter().any(|a| a.contains(":r1,")),
+        "the bounced receipt pays nothing: {:?}",
+        allocations()
+    );
+    let o = submit(&data);
+    assert!(o.status.success(), "{}\n{}", stdout(&o), stderr(&o));
+    assert_eq!(
+        agency_truth(server.addr)["D1"],
+        ("open".to_string(), 3, String::new())
+    );
 }

@@ -562,9 +562,12 @@ pub struct Collected {
     pub id: String,
     /// The day the agency received it.
     pub date: NaiveDate,
-    /// The amount; a negative one reverses an earlier receipt (a direct debit that bounced).
+    /// The amount: positive, or, with `reverses`, minus the amount it undoes.
     #[serde(deserialize_with = "money")]
     pub amount: Decimal,
+    /// The id of an earlier receipt this one undoes whole (a direct debit that bounced).
+    #[serde(default)]
+    pub reverses: Option<String>,
 }
 
 /// What the agency records of a claim's progress (`PATCH /v1/claims/{id}/status`).
@@ -769,6 +772,7 @@ mod tests {
                     id: "r1".into(),
                     date: batch.claims[0].as_of,
                     amount: Decimal::ONE,
+                    reverses: None,
                 }],
                 version: 1,
             }),

@@ -188,6 +188,39 @@ fn book_page(
             .iter()
             .filter(|r| !before.contains(r.id.as_str()))
         {
+            // Each receipt carries its own marker as the payer's account, and a reversal the
+            // marker of the receipt it undoes: the ledger's reversal rule cancels exactly that
+            // pair, and the invoices it paid are open again.
+            let marker = |receipt: &str| Some(format!("AGENCY:{claim_id}:{receipt}"));
+            if let Some(undone) = r.reverses.as_deref().filter(|_| r.amount < Decimal::ZERO) {
+                payments.push(Payment {
+                    id: format!("agency:{claim_id}:{}", r.id),
+                    date: r.date,
+                    amount: Money::new(r.amount, currency),
+                    kind: PaymentKind::Reversal,
+                    account: None,
+                    counterparty_name: None,
+                    counterparty_account: marker(undone),
+                    remittance: None,
+                    structured_reference: None,
+                    end_to_end_id: None,
+                    provenance: Provenance {
+                        source: source.clone(),
+                        location: Location::ApiRecord(format!(
+                            "change {}: claim {claim_id}, receipt {} reversing {undone}",
+                            change.seq, r.id
+                        )),
+                    },
+                });
+                out.booked.push((
+                    claim_id.to_string(),
+                    r.id.clone(),
+                    r.date,
+                    r.amount.to_string(),
+                    sub.currency.clone(),
+                ));
+                continue;
+            }
             if r.amount <= Decimal::ZERO {
                 let why = format!(
                     "the agency reversed {} on {} for claim {claim_id} (receipt {}): not booked; check the claim's invoices by hand",
@@ -212,7 +245,7 @@ fn book_page(
                 kind: PaymentKind::Incoming,
                 account: None,
                 counterparty_name: None,
-                counterparty_account: None,
+                counterparty_account: marker(&r.id),
                 remittance: None,
                 structured_reference: None,
                 end_to_end_id: None,

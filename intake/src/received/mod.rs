@@ -308,8 +308,7 @@ pub fn status_change(seq: u64, c: &StoredClaim, status: &AgencyStatus) -> Change
 
 /// The agency's record after an update, `Ok(None)` when the update says nothing new, or why it
 /// is refused: an amount already recorded under an id cannot change, ids are unique, amounts
-/// are not zero (a negative one reverses an earlier receipt, such as a
-/// direct debit that bounced).
+/// are positive, and a reversal (a direct debit that bounced) undoes one earlier receipt whole.
 pub fn next_status(
     prev: Option<&AgencyStatus>,
     u: &StatusUpdate,
@@ -322,8 +321,42 @@ pub fn next_status(
         if let Some(p) = crate::validate::id_problem("collected id", &c.id) {
             return Err(Invalid(p));
         }
-        if c.amount.is_zero() {
-            return Err(Invalid(format!("collected {} is zero", c.id)));
+        match &c.reverses {
+            None if c.amount <= rust_decimal::Decimal::ZERO => {
+                return Err(Invalid(format!(
+                    "collected {} is {}: an amount is positive, and one that undoes an earlier receipt names it in `reverses`",
+                    c.id, c.amount
+                )))
+            }
+            None => {}
+            Some(r) => {
+                let undone = collected
+                    .iter()
+                    .chain(&u.collected[..i])
+                    .find(|o| &o.id == r && o.reverses.is_none());
+                match undone {
+                    Some(o) if o.amount == -c.amount => {}
+                    Some(o) => {
+                        return Err(Invalid(format!(
+                            "collected {} reverses {r} of {} with {}: a reversal undoes a receipt whole, as minus its amount",
+                            c.id, o.amount, c.amount
+                        )))
+                    }
+                    None => {
+                        return Err(Invalid(format!(
+                            "collected {} reverses {r}, which is not a receipt recorded for this claim",
+                            c.id
+                        )))
+                    }
+                }
+                if collected
+                    .iter()
+                    .chain(&u.collected[..i])
+                    .any(|o| o.id != c.id && o.reverses.as_ref() == Some(r))
+                {
+                    return Err(Invalid(format!("receipt {r} is reversed already")));
+                }
+            }
         }
         if u.collected[..i].iter().any(|o| o.id == c.id) {
             return Err(Invalid(format!("collected id {} occurs twice", c.id)));
