@@ -28,3 +28,4 @@ mod snapshots;
 mod sync;
 mod truth;
 mod views;
+mod workbench;

@@ -3,7 +3,7 @@
 //! exporter submitting a large book of claims to it; and the nightly `incasso run` on a million
 //! invoices and a million bank lines.
 //!
-//! The PostgreSQL part needs a server: run it as `.ci/with-postgres cargo bench --bench intake`
+//! The PostgreSQL part needs a server: run it as `.ci/with-services cargo bench --bench intake`
 //! (a throwaway cluster, synchronous commit on) or set `INCASSO_TEST_DATABASE`. Scale with
 //! `INCASSO_BENCH_INTAKE_BATCHES` (default 300), `INCASSO_BENCH_PG_BATCHES` (default 1,000), `INCASSO_BENCH_PG_SENDERS` (creditors sending at
 //! once, default 8)
@@ -277,7 +277,7 @@ fn postgres_throughput(dir: &Path) {
         .ok()
         .filter(|u| !u.is_empty())
     else {
-        println!("intake on PostgreSQL: skipped (run through .ci/with-postgres, or set INCASSO_TEST_DATABASE)");
+        println!("intake on PostgreSQL: skipped (run through .ci/with-services, or set INCASSO_TEST_DATABASE)");
         return;
     };
     let batches = env_n("INCASSO_BENCH_PG_BATCHES", 1_000) as usize;

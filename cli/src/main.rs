@@ -89,6 +89,8 @@ enum Command {
     Report(report_html::Args),
     /// Import what bookkeepers drop into a folder: processed/ when done, quarantine/ with a note when not.
     Watch(watch::Args),
+    /// The workbench: a local web app for the review queue, money not applied and held claims.
+    Serve(serve::Args),
     /// Send qualifying claims to the agency's intake API, exactly once (see `agency.toml`).
     Submit(submit::Args),
     /// What was sent to the agency and where each claim stands (--refresh: ask the agency).
@@ -159,6 +161,7 @@ impl Command {
             Command::Sync(a) => sync::run(ctx, a),
             Command::Report(a) => report_html::run(ctx, a),
             Command::Watch(a) => watch::run(ctx, a),
+            Command::Serve(a) => serve::run(ctx, a),
             Command::Submit(a) => submit::run(ctx, a),
             Command::Submissions(a) => submit::submissions(ctx, a),
             Command::Intake(a) => intake::run(ctx, a),

@@ -126,7 +126,7 @@ pub fn seen(o: &Output, paths: &[(&Path, &str)]) -> String {
     text
 }
 
-/// The test cluster's URL (`.ci/with-postgres` exports it), or None where there is none: then
+/// The test cluster's URL (`.ci/with-services` exports it), or None where there is none: then
 /// the PostgreSQL tests are skipped, except under `CI=true`, where that is a failure.
 pub fn postgres_url() -> Option<String> {
     match std::env::var("INCASSO_TEST_DATABASE") {
@@ -134,9 +134,9 @@ pub fn postgres_url() -> Option<String> {
         _ => {
             assert!(
                 std::env::var("CI").as_deref() != Ok("true"),
-                "INCASSO_TEST_DATABASE is not set under CI=true: run the tests through .ci/with-postgres"
+                "INCASSO_TEST_DATABASE is not set under CI=true: run the tests through .ci/with-services"
             );
-            eprintln!("no INCASSO_TEST_DATABASE: skipping a PostgreSQL test (run through .ci/with-postgres)");
+            eprintln!("no INCASSO_TEST_DATABASE: skipping a PostgreSQL test (run through .ci/with-services)");
             None
         }
     }
@@ -188,7 +188,7 @@ pub fn fresh_database() -> Option<String> {
 }
 
 /// A PostgreSQL cluster of one test's own, for tests that stop or restart the database under
-/// load; started with the binaries `.ci/with-postgres` found (`INCASSO_TEST_PG_BIN`).
+/// load; started with the binaries `.ci/with-services` found (`INCASSO_TEST_PG_BIN`).
 pub struct PrivateCluster {
     dir: tempfile::TempDir,
     bin: PathBuf,
@@ -204,7 +204,7 @@ impl PrivateCluster {
         postgres_url()?;
         let bin = PathBuf::from(
             std::env::var("INCASSO_TEST_PG_BIN")
-                .expect("INCASSO_TEST_PG_BIN from .ci/with-postgres"),
+                .expect("INCASSO_TEST_PG_BIN from .ci/with-services"),
         );
         let owner = std::env::var("INCASSO_TEST_PG_OWNER")
             .ok()

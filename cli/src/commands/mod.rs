@@ -16,6 +16,7 @@ pub mod reminders;
 pub mod report;
 pub mod report_html;
 pub mod run;
+pub mod serve;
 pub mod store;
 pub mod submit;
 pub mod sync;

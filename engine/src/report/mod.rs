@@ -27,8 +27,9 @@ const COLOURS: [&str; 6] = [
     "#4caf50", "#c0ca33", "#ffb300", "#fb8c00", "#e53935", "#8e24aa",
 ];
 
-/// A horizontal stacked bar of bucket amounts, with its legend, as inline SVG.
-fn stacked_bar(labels: &[String], amounts: &[Decimal], currency: &str) -> String {
+/// A horizontal stacked bar of bucket amounts, with its legend, as inline SVG (the report and
+/// the workbench show the same chart).
+pub fn stacked_bar(labels: &[String], amounts: &[Decimal], currency: &str) -> String {
     let total: Decimal = amounts.iter().copied().sum();
     let width = 640.0;
     let mut svg = format!(

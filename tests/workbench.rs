@@ -1,0 +1,266 @@
+//! The workbench in a real browser: headless Chromium (Debian's `chromium` and
+//! `chromium-driver`) driven through WebDriver over `incasso serve` on a ledger of the fixtures.
+//! A person opens the overview, accepts a doubtful match, assigns money not applied, looks at the
+//! claims, switches to Dutch; afterwards the store holds the same decisions the CLI would have
+//! recorded, in its audit log. `INCASSO_SCREENSHOTS=DIR` keeps a PNG of each page there.
+
+use std::io::BufRead;
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{ClientBuilder, Locator};
+
+use super::*;
+
+/// A process killed when dropped.
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// chromedriver on a free port, once it takes connections; None where it is not installed
+/// (a failure under CI=true, whose `.ci/with-services` installs it).
+fn chromedriver() -> Option<(Killed, u16)> {
+    let Ok(found) = Command::new("chromedriver").arg("--version").output() else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "chromedriver is not installed under CI=true: run the tests through .ci/with-services"
+        );
+        eprintln!("no chromedriver: skipping the browser test");
+        return None;
+    };
+    assert!(found.status.success());
+    let port = free_port();
+    let child = Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "chromedriver did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Some((Killed(child), port))
+}
+
+/// `incasso serve` on `data` with a known token; its base URL.
+fn workbench(data: &Path, dir: &Path) -> (Killed, String, String) {
+    let token = "workbench-test-token-0123456789";
+    let file = dir.join("token");
+    std::fs::write(&file, token).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_incasso"))
+        .arg("--data-dir")
+        .arg(data)
+        .args(["serve", "--listen", "127.0.0.1:0", "--token-file"])
+        .arg(&file)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line.trim().rsplit(' ').next().unwrap().to_string();
+    let base = url.split("/?").next().unwrap().to_string();
+    (Killed(child), base, url)
+}
+
+#[test]
+fn a_person_works_the_queue_in_a_browser() {
+    let Some((_driver, port)) = chromedriver() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    import_fixtures(
+        &data,
+        &[
+            "ledger/nl-semicolon.csv",
+            "ledger/en-comma.csv",
+            "bank/rabobank-2026-11.camt053.xml",
+            "bank/rabobank-2026-11.csv",
+            "bank/knab-2026-11-15.sta",
+        ],
+    );
+    let (_server, base, login) = workbench(&data, dir.path());
+    let shots = std::env::var("INCASSO_SCREENSHOTS").ok().map(PathBuf::from);
+    let profile = dir.path().join("chromium");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({"args": ["--headless=new", "--no-sandbox", "--disable-gpu",
+                "--disable-dev-shm-usage", "--window-size=1400,1000",
+                format!("--user-data-dir={}", profile.display())]}),
+        );
+        let c = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .expect("a WebDriver session in Chromium");
+        let shot = |name: &'static str| {
+            let (c, shots) = (&c, shots.clone());
+            async move {
+                if let Some(d) = shots {
+                    std::fs::create_dir_all(&d).unwrap();
+                    std::fs::write(
+                        d.join(format!("workbench-{name}.png")),
+                        c.screenshot().await.unwrap(),
+                    )
+                    .unwrap();
+                }
+            }
+        };
+
+        // Without the token nothing shows; the printed link lets the person in.
+        c.goto(&format!("{base}/review")).await.unwrap();
+        let body = c
+            .find(Locator::Css("body"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(body.contains("Open the link"), "{body}");
+        c.goto(&login).await.unwrap();
+        let attention = c
+            .find(Locator::Id("attention"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(attention.contains("1 doubtful matches"), "{attention}");
+        shot("overview").await;
+
+        // The review queue: the first candidate is right, one click.
+        c.goto(&format!("{base}/review")).await.unwrap();
+        let row = c.find(Locator::Css("tr.item")).await.unwrap();
+        let payment = row.attr("data-payment").await.unwrap().unwrap();
+        let document = row.attr("data-document").await.unwrap().unwrap();
+        shot("review").await;
+        c.find(Locator::Id("accept-0"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let msg = c.wait().for_element(Locator::Id("message")).await.unwrap();
+        assert!(msg.text().await.unwrap().contains(&payment));
+        assert!(
+            c.find(Locator::Id("empty")).await.is_ok(),
+            "the queue is empty"
+        );
+
+        // Money not applied: the tax refund goes to an invoice by hand, for part of it.
+        c.goto(&format!("{base}/unapplied")).await.unwrap();
+        shot("unapplied").await;
+        let line = c.find(Locator::Css("tr.line")).await.unwrap();
+        let refund = line.attr("data-payment").await.unwrap().unwrap();
+        let form = line.find(Locator::Css("form.assign")).await.unwrap();
+        form.find(Locator::Css("input[name=document]"))
+            .await
+            .unwrap()
+            .send_keys("F2026-003")
+            .await
+            .unwrap();
+        form.find(Locator::Css("input[name=amount]"))
+            .await
+            .unwrap()
+            .send_keys("100,00")
+            .await
+            .unwrap();
+        form.find(Locator::Css("button"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let msg = c
+            .wait()
+            .for_element(Locator::Id("message"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(msg.contains(&refund) && msg.contains("F2026-003"), "{msg}");
+
+        // Claims: held ones with their rule and reason.
+        c.goto(&format!("{base}/claims")).await.unwrap();
+        let held = c
+            .find(Locator::Id("held"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(held.contains("disputed by the debtor"), "{held}");
+        shot("claims").await;
+
+        // Nederlands.
+        c.find(Locator::Css("a.lang"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let header = c
+            .find(Locator::Css("header"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            header.contains("Overzicht") && header.contains("Te beoordelen"),
+            "{header}"
+        );
+        c.close().await.unwrap();
+
+        // What the browser did is what the CLI sees, in the audit log too.
+        let allocations = ok(incasso(&data, &["allocations", "--format", "csv"]));
+        assert!(
+            allocations.contains(&format!("{payment},{document},"))
+                && allocations.contains(&format!("{refund},F2026-003,100.00,manual")),
+            "{allocations}"
+        );
+        let audit = ok(incasso(&data, &["audit", "--format", "csv"]));
+        assert_eq!(audit.matches(",allocate,").count(), 2, "{audit}");
+    });
+
+    // A form sent from elsewhere (no CSRF token, another site's Origin) changes nothing.
+    let o = Command::new("curl")
+        .args(["-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST"])
+        .args([
+            "-H",
+            "Origin: http://evil.example",
+            "-b",
+            "incasso_workbench=workbench-test-token-0123456789",
+        ])
+        .args(["--data", "csrf=x&back=/review&payment=p&document=d"])
+        .arg(format!("{base}/allocate"))
+        .output();
+    if let Ok(o) = o {
+        assert_eq!(String::from_utf8_lossy(&o.stdout), "403");
+    }
+}

@@ -1,0 +1,116 @@
+//! Who may use the workbench: whoever holds the access token `incasso serve` printed (or read
+//! from its file). The token is exchanged once for a cookie (HttpOnly, SameSite=Strict); every
+//! form carries a CSRF token derived from it, and a POST whose Origin is another site is refused.
+
+use axum::http::{header, HeaderMap};
+
+/// The cookie that carries the access token.
+pub const COOKIE: &str = "incasso_workbench";
+
+/// The access token and what is derived from it.
+pub struct Access {
+    token: String,
+    csrf: String,
+}
+
+impl Access {
+    /// Access with `token`.
+    pub fn new(token: String) -> Access {
+        let csrf = blake3::keyed_hash(
+            blake3::hash(token.as_bytes()).as_bytes(),
+            b"incasso workbench csrf",
+        )
+        .to_hex()[..32]
+            .to_string();
+        Access { token, csrf }
+    }
+
+    /// A new random token (32 hex digits from the operating system).
+    pub fn random_token() -> std::io::Result<String> {
+        use std::io::Read;
+        let mut b = [0u8; 16];
+        std::fs::File::open("/dev/urandom")?.read_exact(&mut b)?;
+        Ok(hex::encode(b))
+    }
+
+    /// Whether `given` is the token (constant time).
+    pub fn is_token(&self, given: &str) -> bool {
+        same(given, &self.token)
+    }
+
+    /// The token's cookie header value.
+    pub fn cookie(&self) -> String {
+        format!("{COOKIE}={}; HttpOnly; SameSite=Strict; Path=/", self.token)
+    }
+
+    /// Whether the request carries the token's cookie.
+    pub fn has_cookie(&self, headers: &HeaderMap) -> bool {
+        headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|c| c.trim().split_once('='))
+            .any(|(k, v)| k == COOKIE && self.is_token(v))
+    }
+
+    /// The CSRF token every form carries.
+    pub fn csrf(&self) -> &str {
+        &self.csrf
+    }
+
+    /// Whether a POST may change anything: the cookie, the form's CSRF token, and no Origin of
+    /// another site.
+    pub fn may_post(&self, headers: &HeaderMap, csrf: &str) -> bool {
+        let same_origin = match (
+            headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()),
+            headers.get(header::HOST).and_then(|h| h.to_str().ok()),
+        ) {
+            (None, _) => true,
+            (Some(origin), Some(host)) => {
+                origin
+                    .strip_prefix("http://")
+                    .or_else(|| origin.strip_prefix("https://"))
+                    == Some(host)
+            }
+            (Some(_), None) => false,
+        };
+        same_origin && self.has_cookie(headers) && same(csrf, &self.csrf)
+    }
+}
+
+fn same(a: &str, b: &str) -> bool {
+    subtle::ConstantTimeEq::ct_eq(a.as_bytes(), b.as_bytes()).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    #[test]
+    fn a_post_needs_the_cookie_the_csrf_token_and_its_own_origin() {
+        let a = Access::new("0123456789abcdef0123456789abcdef".into());
+        let mut h = HeaderMap::new();
+        h.insert(header::HOST, HeaderValue::from_static("127.0.0.1:8765"));
+        assert!(!a.may_post(&h, a.csrf()), "no cookie");
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_str("x=1; incasso_workbench=0123456789abcdef0123456789abcdef")
+                .unwrap(),
+        );
+        assert!(a.may_post(&h, a.csrf()));
+        assert!(!a.may_post(&h, "wrong"), "no CSRF token");
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("http://evil.example"),
+        );
+        assert!(!a.may_post(&h, a.csrf()), "another site");
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("http://127.0.0.1:8765"),
+        );
+        assert!(a.may_post(&h, a.csrf()));
+        assert_ne!(a.csrf(), "0123456789abcdef0123456789abcdef");
+    }
+}

@@ -1,0 +1,124 @@
+//! The workbench's words in Dutch and English. A page asks for a word by key; the language
+//! comes from `?lang=`, then the `lang` cookie, then the browser's Accept-Language.
+
+/// The language a page is shown in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    /// Nederlands.
+    Nl,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// The language of a code (`nl`, `en`), if it is one of ours.
+    pub fn from_code(code: &str) -> Option<Lang> {
+        match code.get(..2)?.to_ascii_lowercase().as_str() {
+            "nl" => Some(Lang::Nl),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// Its code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Nl => "nl",
+            Lang::En => "en",
+        }
+    }
+
+    /// The other language (for the switch in the header).
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Nl => Lang::En,
+            Lang::En => Lang::Nl,
+        }
+    }
+
+    /// The word for `key` (the key itself when there is none, so a gap shows rather than hides).
+    pub fn t(self, key: &'static str) -> &'static str {
+        let (nl, en) = match key {
+            "title" => ("Werkbank", "Workbench"),
+            "overview" => ("Overzicht", "Overview"),
+            "review" => ("Te beoordelen", "Review"),
+            "unapplied" => ("Niet toegewezen geld", "Money not applied"),
+            "claims" => ("Vorderingen", "Claims"),
+            "as_of" => ("per", "as of"),
+            "open" => ("Openstaand", "Open"),
+            "items" => ("posten", "items"),
+            "attention" => ("Wat aandacht vraagt", "What needs attention"),
+            "review_items" => ("twijfelachtige koppelingen en tegengehouden facturen", "doubtful matches and held invoices"),
+            "unapplied_lines" => ("betalingen niet (geheel) toegewezen", "payments not (fully) applied"),
+            "held_claims" => ("facturen tegengehouden door een regel", "invoices held by a rule"),
+            "ready_claims" => ("vorderingen klaar voor het incassobureau", "claims ready for the agency"),
+            "conflicts" => ("conflicten tussen bronnen", "conflicts between sources"),
+            "ageing" => ("Ouderdom (dagen na vervaldatum)", "Ageing (days past due)"),
+            "payment" => ("Betaling", "Payment"),
+            "date" => ("Datum", "Date"),
+            "amount" => ("Bedrag", "Amount"),
+            "document" => ("Document", "Document"),
+            "proposed" => ("Voorstel", "Proposed"),
+            "rule" => ("Regel", "Rule"),
+            "confidence" => ("Zekerheid", "Confidence"),
+            "reason" => ("Waarom", "Why"),
+            "text" => ("Omschrijving", "Text"),
+            "evidence" => ("Bewijs", "Evidence"),
+            "accept" => ("Akkoord", "Accept"),
+            "not_this" => ("Niet dit document", "Not this document"),
+            "other_document" => ("Ander document", "Another document"),
+            "allocate" => ("Toewijzen", "Allocate"),
+            "nothing_to_review" => ("Niets te beoordelen.", "Nothing to review."),
+            "nothing_unapplied" => ("Al het geld is toegewezen.", "All money is applied."),
+            "search" => ("Zoeken (nummer, naam, bedrag)", "Search (number, name, amount)"),
+            "unapplied_amount" => ("Niet toegewezen", "Not applied"),
+            "status" => ("Status", "Status"),
+            "payer" => ("Betaler", "Payer"),
+            "debtor" => ("Debiteur", "Debtor"),
+            "assign" => ("Toewijzen aan", "Assign to"),
+            "optional_amount" => ("bedrag (leeg: wat openstaat)", "amount (empty: what is open)"),
+            "ready" => ("Klaar voor het incassobureau", "Ready for the agency"),
+            "held" => ("Tegengehouden", "Held"),
+            "sent" => ("Verstuurd", "Sent"),
+            "claim" => ("Vordering", "Claim"),
+            "total" => ("Totaal", "Total"),
+            "invoice" => ("Factuur", "Invoice"),
+            "release" => ("Vrijgeven: niet deze betaling", "Release: not this payment"),
+            "revision" => ("Revisie", "Revision"),
+            "agency_state" => ("Bij het bureau", "At the agency"),
+            "collected" => ("Geïnd", "Collected"),
+            "none" => ("geen", "none"),
+            "shown_of" => ("getoond van", "shown of"),
+            "busy" => (
+                "Een andere incasso-opdracht (de nachtelijke run?) werkt nu aan deze administratie. Deze pagina laadt opnieuw zodra die klaar is.",
+                "Another incasso command (the nightly run?) is working on this ledger now. This page reloads when it is done.",
+            ),
+            "login" => (
+                "Open de link die `incasso serve` bij het starten toonde.",
+                "Open the link `incasso serve` printed when it started.",
+            ),
+            _ => (key, key),
+        };
+        match self {
+            Lang::Nl => nl,
+            Lang::En => en,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_word_has_both_languages_and_codes_round_trip() {
+        for key in ["overview", "review", "accept", "busy", "release"] {
+            assert_ne!(Lang::Nl.t(key), key);
+            assert_ne!(Lang::Nl.t(key), Lang::En.t(key));
+        }
+        assert_eq!(Lang::from_code("nl-NL,nl;q=0.9"), Some(Lang::Nl));
+        assert_eq!(Lang::from_code("en-GB"), Some(Lang::En));
+        assert_eq!(Lang::from_code("de"), None);
+        assert_eq!(Lang::Nl.other().code(), "en");
+    }
+}

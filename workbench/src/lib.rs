@@ -1,0 +1,334 @@
+//! incasso-workbench: the bookkeeper's local web app over one data directory (`incasso serve`).
+//! It shows the work only a person can do (the review queue, money not applied, held claims)
+//! and records each decision through the engine's own operations, so the CLI and the workbench
+//! can never disagree.
+//!
+//! `auth.rs` is who may use it, `i18n.rs` its words in Dutch and English, `pages/` one file per
+//! page. The store is opened per request and closed after it, one request at a time: the
+//! nightly run can take the ledger between two requests, and a page asked for while it works
+//! says so and reloads.
+
+pub mod auth;
+pub mod i18n;
+mod pages;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::extract::{Form, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use incasso_engine::Workspace;
+
+use auth::Access;
+use i18n::Lang;
+
+/// How the workbench runs.
+pub struct Config {
+    /// Address to listen on (127.0.0.1 by default: it is for the person at this machine).
+    pub listen: SocketAddr,
+    /// The administration's data directory.
+    pub data_dir: PathBuf,
+    /// `--policy`, when given.
+    pub policy_file: Option<PathBuf>,
+    /// The access token.
+    pub token: String,
+}
+
+/// What every request shares.
+struct App {
+    data_dir: PathBuf,
+    policy_file: Option<PathBuf>,
+    access: Access,
+    /// One request at a time opens the store.
+    gate: tokio::sync::Mutex<()>,
+}
+
+/// What a page needs of the request: its language, its CSRF token, a message from the last
+/// action, and the date it is as of.
+pub(crate) struct Ctx {
+    pub lang: Lang,
+    pub csrf: String,
+    pub message: Option<String>,
+    pub as_of: chrono::NaiveDate,
+}
+
+/// Query parameters every page takes.
+#[derive(serde::Deserialize, Default)]
+pub(crate) struct Common {
+    token: Option<String>,
+    lang: Option<String>,
+    msg: Option<String>,
+    as_of: Option<chrono::NaiveDate>,
+    /// A page's search text.
+    pub q: Option<String>,
+}
+
+fn lang_of(headers: &HeaderMap, asked: Option<&str>) -> Lang {
+    asked
+        .and_then(Lang::from_code)
+        .or_else(|| {
+            headers
+                .get_all(header::COOKIE)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(';'))
+                .filter_map(|c| c.trim().split_once('='))
+                .find(|(k, _)| *k == "lang")
+                .and_then(|(_, v)| Lang::from_code(v))
+        })
+        .or_else(|| {
+            headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Lang::from_code)
+        })
+        .unwrap_or(Lang::En)
+}
+
+/// Checks access for a page: the cookie, or the token in the link (exchanged for the cookie by
+/// a redirect that drops it from the address bar). `Err` is the answer to give instead.
+fn admit(app: &App, headers: &HeaderMap, uri: &Uri, c: &Common) -> Result<Ctx, Box<Response>> {
+    let lang = lang_of(headers, c.lang.as_deref());
+    if let Some(t) = &c.token {
+        if app.access.is_token(t) {
+            let mut r = Redirect::to(uri.path()).into_response();
+            r.headers_mut().append(
+                header::SET_COOKIE,
+                HeaderValue::from_str(&app.access.cookie()).expect("hex cookie"),
+            );
+            return Err(Box::new(r));
+        }
+    }
+    if !app.access.has_cookie(headers) {
+        return Err(Box::new(
+            (StatusCode::UNAUTHORIZED, pages::bare(lang, lang.t("login"))).into_response(),
+        ));
+    }
+    Ok(Ctx {
+        lang,
+        csrf: app.access.csrf().to_string(),
+        message: c.msg.clone(),
+        as_of: c.as_of.unwrap_or_else(|| chrono::Utc::now().date_naive()),
+    })
+}
+
+/// Runs `f` on the administration, opened for this request only, on a blocking thread. A store
+/// another process holds gives a page that says so and reloads.
+async fn on_ledger<T: Send + 'static>(
+    app: &Arc<App>,
+    lang: Lang,
+    f: impl FnOnce(&Workspace) -> anyhow::Result<T> + Send + 'static,
+) -> Result<T, Response> {
+    let _one = app.gate.lock().await;
+    let (dir, policy) = (app.data_dir.clone(), app.policy_file.clone());
+    let done = tokio::task::spawn_blocking(move || {
+        let ws = Workspace::new(dir, policy);
+        f(&ws)
+    })
+    .await
+    .map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response())?;
+    done.map_err(|e| {
+        if e.downcast_ref::<incasso_store::StoreError>()
+            .is_some_and(|s| matches!(s, incasso_store::StoreError::InUse { .. }))
+        {
+            let mut r = (
+                StatusCode::SERVICE_UNAVAILABLE,
+                pages::bare(lang, lang.t("busy")),
+            )
+                .into_response();
+            r.headers_mut()
+                .insert("refresh", HeaderValue::from_static("5"));
+            return r;
+        }
+        tracing::error!("{e:#}");
+        (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            pages::bare(lang, &format!("{e:#}")),
+        )
+            .into_response()
+    })
+}
+
+/// Percent-encodes a message for a redirect's query.
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The answer to a form: back to `page` with what was done (or why not).
+fn done(page: &str, result: anyhow::Result<String>) -> Response {
+    let msg = match result {
+        Ok(m) => m,
+        Err(e) => format!("{e:#}"),
+    };
+    Redirect::to(&format!("{page}?msg={}", encode(&msg))).into_response()
+}
+
+/// A decision's form: which payment, which document, how much.
+#[derive(serde::Deserialize)]
+struct Decision {
+    csrf: String,
+    payment: String,
+    document: String,
+    #[serde(default)]
+    amount: String,
+    /// The page to return to.
+    back: String,
+}
+
+fn back_to(page: &str) -> &'static str {
+    match page {
+        "/unapplied" => "/unapplied",
+        "/claims" => "/claims",
+        _ => "/review",
+    }
+}
+
+/// `POST /allocate`: the payment pays the document (all that is open, or the amount).
+async fn allocate(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Form(d): Form<Decision>,
+) -> Response {
+    if !app.access.may_post(&headers, &d.csrf) {
+        return StatusCode::FORBIDDEN.into_response();
+    }
+    let lang = lang_of(&headers, None);
+    let page = back_to(&d.back);
+    let amount = match d.amount.trim() {
+        "" => None,
+        a => match a.replace(',', ".").parse::<rust_decimal::Decimal>() {
+            Ok(a) => Some(a),
+            Err(_) => {
+                return done(
+                    page,
+                    Err(anyhow::anyhow!("'{a}' is not an amount like 12.50")),
+                )
+            }
+        },
+    };
+    let (payment, document) = (d.payment.clone(), d.document.trim().to_string());
+    let r = on_ledger(&app, lang, move |ws| {
+        let n = incasso_engine::decisions::allocate(ws, &payment, &document, amount)?;
+        Ok(format!("{payment} → {n}"))
+    })
+    .await;
+    match r {
+        Ok(m) => done(page, Ok(m)),
+        Err(resp) if resp.status() == StatusCode::SERVICE_UNAVAILABLE => resp,
+        Err(_) => done(
+            page,
+            Err(anyhow::anyhow!("not recorded: see the server's log")),
+        ),
+    }
+}
+
+/// `POST /unallocate`: the payment does not pay the document.
+async fn unallocate(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Form(d): Form<Decision>,
+) -> Response {
+    if !app.access.may_post(&headers, &d.csrf) {
+        return StatusCode::FORBIDDEN.into_response();
+    }
+    let lang = lang_of(&headers, None);
+    let page = back_to(&d.back);
+    let (payment, document) = (d.payment.clone(), d.document.clone());
+    let r = on_ledger(&app, lang, move |ws| {
+        let n = incasso_engine::decisions::unallocate(ws, &payment, Some(&document))?;
+        Ok(format!("{payment} ↛ {}", n.unwrap_or_default()))
+    })
+    .await;
+    match r {
+        Ok(m) => done(page, Ok(m)),
+        Err(resp) if resp.status() == StatusCode::SERVICE_UNAVAILABLE => resp,
+        Err(_) => done(
+            page,
+            Err(anyhow::anyhow!("not recorded: see the server's log")),
+        ),
+    }
+}
+
+macro_rules! page {
+    ($name:ident, $render:path) => {
+        async fn $name(
+            State(app): State<Arc<App>>,
+            headers: HeaderMap,
+            uri: Uri,
+            Query(c): Query<Common>,
+        ) -> Response {
+            let ctx = match admit(&app, &headers, &uri, &c) {
+                Ok(ctx) => ctx,
+                Err(r) => return *r,
+            };
+            let mut r = $render(&app, ctx, c).await;
+            r.headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            r
+        }
+    };
+}
+
+page!(overview, pages::overview::render);
+page!(review, pages::review::render);
+page!(unapplied, pages::unapplied::render);
+page!(claims, pages::claims::render);
+
+/// `GET /lang/{code}`: remembers the language and goes back to the overview.
+async fn set_lang(axum::extract::Path(code): axum::extract::Path<String>) -> Response {
+    let lang = Lang::from_code(&code).unwrap_or(Lang::En);
+    let mut r = Redirect::to("/").into_response();
+    r.headers_mut().append(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&format!("lang={}; SameSite=Strict; Path=/", lang.code()))
+            .expect("plain cookie"),
+    );
+    r
+}
+
+fn router(app: Arc<App>) -> Router {
+    Router::new()
+        .route("/", get(overview))
+        .route("/review", get(review))
+        .route("/unapplied", get(unapplied))
+        .route("/claims", get(claims))
+        .route("/allocate", post(allocate))
+        .route("/unallocate", post(unallocate))
+        .route("/lang/{code}", get(set_lang))
+        .route(
+            "/app.css",
+            get(|| async { ([(header::CONTENT_TYPE, "text/css")], pages::CSS) }),
+        )
+        .with_state(app)
+}
+
+/// Serves until `shutdown` completes; `on_listening` gets the bound address.
+pub async fn serve(
+    cfg: Config,
+    on_listening: impl FnOnce(SocketAddr),
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let app = Arc::new(App {
+        data_dir: cfg.data_dir,
+        policy_file: cfg.policy_file,
+        access: Access::new(cfg.token),
+        gate: tokio::sync::Mutex::new(()),
+    });
+    let listener = tokio::net::TcpListener::bind(cfg.listen).await?;
+    on_listening(listener.local_addr()?);
+    axum::serve(listener, router(app))
+        .with_graceful_shutdown(shutdown)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,94 @@
+//! Claims: ready for the agency, held (with the rule and why; a hold for a payment that may
+//! have paid the invoice can be released by saying it did not), and sent (revision, state at
+//! the agency, what it collected).
+
+use std::sync::Arc;
+
+use axum::response::Response;
+use incasso_core::collection::rules::possible_payment;
+use incasso_core::money::format_cents;
+use maud::html;
+
+use super::{frame, hidden, more, PAGE_ROWS};
+use crate::{on_ledger, App, Common, Ctx};
+
+pub async fn render(app: &Arc<App>, ctx: Ctx, _c: Common) -> Response {
+    let as_of = ctx.as_of;
+    let got = on_ledger(app, ctx.lang, move |ws| {
+        let r = incasso_engine::reconciled::reconciled(ws.store()?, as_of, &ws.policy()?.matching)?;
+        let computed = incasso_engine::claims::preview_of(ws, &r, as_of, None, false)?;
+        let mut subs = ws.store()?.submissions()?;
+        subs.sort_by(|a, b| a.claim_id.cmp(&b.claim_id));
+        Ok((computed.preview, subs))
+    })
+    .await;
+    let (preview, subs) = match got {
+        Ok(g) => g,
+        Err(r) => return r,
+    };
+    let l = ctx.lang;
+    let body = html! {
+        h2 { (l.t("ready")) " (" (preview.claims.len()) ")" }
+        table id="ready" {
+            tr { th { (l.t("claim")) } th { (l.t("debtor")) } th { (l.t("items")) } th { (l.t("total")) } }
+            @for c in preview.claims.iter().take(PAGE_ROWS) {
+                tr {
+                    td { (c.id) } td { (c.debtor.name.as_deref().unwrap_or("")) " " small { (c.debtor.id.as_str()) } }
+                    td { (c.items.len()) }
+                    td.n { (c.currency.as_str()) " " (format_cents(c.amounts.total_outstanding)) }
+                }
+            }
+        }
+        (more(l, preview.claims.len().min(PAGE_ROWS), preview.claims.len()))
+        h2 { (l.t("held")) " (" (preview.excluded.len()) ")" }
+        table id="held" {
+            tr { th { (l.t("invoice")) } th { (l.t("debtor")) } th { (l.t("amount")) } th { (l.t("rule")) } th { (l.t("reason")) } th {} }
+            @for (i, e) in preview.excluded.iter().take(PAGE_ROWS).enumerate() {
+                tr.held data-invoice=(e.number) data-rule=(e.rule) {
+                    td { (e.number) } td { (e.debtor) }
+                    td.n { (e.currency.as_str()) " " (format_cents(e.open)) }
+                    td { (e.rule) } td { (e.reason) }
+                    td {
+                        @if let Some(payment) = possible_payment_of(e) {
+                            form.inline method="post" action="/unallocate" {
+                                (hidden(&ctx, "/claims", &payment, Some(&e.number)))
+                                button.release type="submit" id={ "release-" (i) } { (l.t("release")) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        (more(l, preview.excluded.len().min(PAGE_ROWS), preview.excluded.len()))
+        h2 { (l.t("sent")) " (" (subs.len()) ")" }
+        table id="sent" {
+            tr { th { (l.t("claim")) } th { (l.t("debtor")) } th { (l.t("revision")) } th { (l.t("status")) } th { (l.t("agency_state")) } th { (l.t("collected")) } }
+            @for s in subs.iter().take(PAGE_ROWS) {
+                tr {
+                    td { (s.claim_id) } td { (s.debtor) } td.n { (s.revision) }
+                    td { (s.state.code()) }
+                    td { (s.agency.as_ref().map(|a| a.state.as_str()).unwrap_or("")) }
+                    td.n {
+                        @if let Some(a) = &s.agency {
+                            (format_cents(a.collected.iter().filter_map(|(_, _, x)| x.parse::<rust_decimal::Decimal>().ok()).sum()))
+                        }
+                    }
+                }
+            }
+        }
+    };
+    frame(&ctx, "/claims", l.t("claims"), body)
+}
+
+/// The payment a possible-payment hold names: "not this payment" releases the invoice.
+fn possible_payment_of(e: &incasso_core::collection::claims::Excluded) -> Option<String> {
+    (e.rule == possible_payment::RULE)
+        .then(|| {
+            e.reason
+                .strip_prefix("possible payment ")?
+                .split_whitespace()
+                .next()
+                .map(str::to_string)
+        })
+        .flatten()
+}

@@ -1,0 +1,68 @@
+//! The review queue: each doubtful match with its evidence, and each invoice the claims gate
+//! holds for a payment that may have paid it. One click accepts the proposal; "not this
+//! document" keeps the payment off it; another document can be named.
+
+use std::sync::Arc;
+
+use axum::response::Response;
+use incasso_core::money::format_cents;
+use maud::html;
+
+use super::{frame, hidden, more, PAGE_ROWS};
+use crate::{on_ledger, App, Common, Ctx};
+
+pub async fn render(app: &Arc<App>, ctx: Ctx, _c: Common) -> Response {
+    let as_of = ctx.as_of;
+    let items = on_ledger(app, ctx.lang, move |ws| {
+        let r = incasso_engine::reconciled::reconciled(ws.store()?, as_of, &ws.policy()?.matching)?;
+        incasso_engine::payments::everything(ws, &r, as_of)
+    })
+    .await;
+    let items = match items {
+        Ok(i) => i,
+        Err(r) => return r,
+    };
+    let l = ctx.lang;
+    let body = html! {
+        @if items.is_empty() { p id="empty" { (l.t("nothing_to_review")) } }
+        @else {
+            table id="queue" {
+                tr {
+                    th { (l.t("payment")) } th { (l.t("date")) } th { (l.t("amount")) }
+                    th { (l.t("document")) } th { (l.t("proposed")) } th { (l.t("rule")) }
+                    th { (l.t("reason")) } th { (l.t("text")) } th {}
+                }
+                @for (i, item) in items.iter().take(PAGE_ROWS).enumerate() {
+                    tr.item data-payment=(item.payment) data-document=(item.document) {
+                        td { (item.payment) }
+                        td { (item.date.map(|d| d.to_string()).unwrap_or_default()) }
+                        td.n { (item.amount.map(format_cents).unwrap_or_default()) }
+                        td { b { (item.document) } }
+                        td.n { (format_cents(item.proposed)) }
+                        td { (item.rule) @if let Some(c) = item.confidence { " " small { (c) "%" } } }
+                        td { (item.reason) @if !item.evidence.is_empty() { br; small { (item.evidence) } } }
+                        td { small { (item.text) } }
+                        td {
+                            form.inline method="post" action="/allocate" {
+                                (hidden(&ctx, "/review", &item.payment, Some(&item.document)))
+                                button.accept type="submit" id={ "accept-" (i) } { (l.t("accept")) }
+                            }
+                            " "
+                            form.inline method="post" action="/unallocate" {
+                                (hidden(&ctx, "/review", &item.payment, Some(&item.document)))
+                                button.reject type="submit" { (l.t("not_this")) }
+                            }
+                            form method="post" action="/allocate" {
+                                (hidden(&ctx, "/review", &item.payment, None))
+                                input type="text" name="document" placeholder=(l.t("other_document")) required;
+                                button type="submit" { (l.t("allocate")) }
+                            }
+                        }
+                    }
+                }
+            }
+            (more(l, items.len().min(PAGE_ROWS), items.len()))
+        }
+    };
+    frame(&ctx, "/review", l.t("review"), body)
+}
