@@ -217,6 +217,43 @@ fn a_person_works_the_queue_in_a_browser() {
         assert!(held.contains("disputed by the debtor"), "{held}");
         shot("claims").await;
 
+        // Open items, filtered; a debtor's page from there.
+        c.goto(&format!("{base}/items?currency=USD")).await.unwrap();
+        let items = c
+            .find(Locator::Id("items"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            items.contains("USD 750.50") && !items.contains("EUR"),
+            "{items}"
+        );
+        shot("items").await;
+        c.goto(&format!("{base}/items?currency=EUR")).await.unwrap();
+        c.find(Locator::Css("#items a"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let timeline = c
+            .wait()
+            .for_element(Locator::Id("timeline"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(!timeline.is_empty(), "the debtor's timeline");
+        shot("debtor").await;
+        c.goto(&format!("{base}/conflicts")).await.unwrap();
+        assert!(
+            c.find(Locator::Id("empty")).await.is_ok(),
+            "no conflicts in these fixtures"
+        );
+
         // Nederlands.
         c.find(Locator::Css("a.lang"))
             .await
@@ -262,5 +299,21 @@ fn a_person_works_the_queue_in_a_browser() {
         .output();
     if let Ok(o) = o {
         assert_eq!(String::from_utf8_lossy(&o.stdout), "403");
+    }
+    // The filtered list as CSV, with the cookie.
+    let o = Command::new("curl")
+        .args([
+            "-s",
+            "-b",
+            "incasso_workbench=workbench-test-token-0123456789",
+        ])
+        .arg(format!("{base}/items.csv?currency=USD"))
+        .output();
+    if let Ok(o) = o {
+        let csv = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            csv.starts_with("invoice,debtor,currency,open") && csv.lines().count() == 2,
+            "{csv}"
+        );
     }
 }

@@ -65,6 +65,32 @@ pub(crate) struct Common {
     as_of: Option<chrono::NaiveDate>,
     /// A page's search text.
     pub q: Option<String>,
+    /// Open items' filters and page.
+    pub debtor: Option<String>,
+    pub bucket: Option<String>,
+    pub currency: Option<String>,
+    pub status: Option<String>,
+    pub page: Option<usize>,
+}
+
+impl Common {
+    /// The open items' filters as a query string (for the CSV link and paging).
+    pub fn filters(&self) -> String {
+        [
+            ("debtor", &self.debtor),
+            ("bucket", &self.bucket),
+            ("currency", &self.currency),
+            ("status", &self.status),
+        ]
+        .iter()
+        .filter_map(|(k, v)| {
+            v.as_deref()
+                .filter(|v| !v.is_empty())
+                .map(|v| format!("{k}={}", encode(v)))
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+    }
 }
 
 fn lang_of(headers: &HeaderMap, asked: Option<&str>) -> Lang {
@@ -284,6 +310,63 @@ page!(overview, pages::overview::render);
 page!(review, pages::review::render);
 page!(unapplied, pages::unapplied::render);
 page!(claims, pages::claims::render);
+page!(items, pages::items::render);
+page!(items_csv, pages::items::csv);
+page!(items_xlsx, pages::items::xlsx);
+page!(conflicts, pages::conflicts::render);
+
+/// `GET /debtor/{id}`.
+async fn debtor(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    uri: Uri,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    Query(c): Query<Common>,
+) -> Response {
+    let ctx = match admit(&app, &headers, &uri, &c) {
+        Ok(ctx) => ctx,
+        Err(r) => return *r,
+    };
+    pages::debtor::render(&app, ctx, id).await
+}
+
+/// A conflict's form: which one, which version wins.
+#[derive(serde::Deserialize)]
+struct Resolve {
+    csrf: String,
+    id: u64,
+    keep: String,
+}
+
+/// `POST /conflicts/resolve`: the store's own resolution (`incasso conflicts resolve`).
+async fn resolve(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Form(f): Form<Resolve>,
+) -> Response {
+    if !app.access.may_post(&headers, &f.csrf) {
+        return StatusCode::FORBIDDEN.into_response();
+    }
+    let lang = lang_of(&headers, None);
+    let incoming = f.keep == "incoming";
+    let id = f.id;
+    let r = on_ledger(&app, lang, move |ws| {
+        let c = ws
+            .store()?
+            .resolve_conflict(id, incoming, chrono::Utc::now())?;
+        Ok(format!(
+            "{} {}: {}",
+            c.document.kind.code(),
+            c.number,
+            if incoming { "incoming" } else { "stored" }
+        ))
+    })
+    .await;
+    match r {
+        Ok(m) => done("/conflicts", Ok(m)),
+        Err(resp) => resp,
+    }
+}
 
 /// `GET /lang/{code}`: remembers the language and goes back to the overview.
 async fn set_lang(axum::extract::Path(code): axum::extract::Path<String>) -> Response {
@@ -303,6 +386,12 @@ fn router(app: Arc<App>) -> Router {
         .route("/review", get(review))
         .route("/unapplied", get(unapplied))
         .route("/claims", get(claims))
+        .route("/items", get(items))
+        .route("/items.csv", get(items_csv))
+        .route("/items.xlsx", get(items_xlsx))
+        .route("/debtor/{id}", get(debtor))
+        .route("/conflicts", get(conflicts))
+        .route("/conflicts/resolve", post(resolve))
         .route("/allocate", post(allocate))
         .route("/unallocate", post(unallocate))
         .route("/lang/{code}", get(set_lang))

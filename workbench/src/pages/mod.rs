@@ -2,6 +2,9 @@
 //! hidden fields, and the style sheet (served from the binary: no CDN, it works offline).
 
 pub mod claims;
+pub mod conflicts;
+pub mod debtor;
+pub mod items;
 pub mod overview;
 pub mod review;
 pub mod unapplied;
@@ -43,9 +46,11 @@ pub fn frame(ctx: &Ctx, here: &str, title: &str, body: Markup) -> Response {
                 header {
                     strong { "incasso " (l.t("title")) }
                     (link("/", "overview"))
+                    (link("/items", "items_page"))
                     (link("/review", "review"))
                     (link("/unapplied", "unapplied"))
                     (link("/claims", "claims"))
+                    (link("/conflicts", "conflicts_page"))
                     a.lang href={ "/lang/" (l.other().code()) } { (l.other().code().to_uppercase()) }
                 }
                 main {

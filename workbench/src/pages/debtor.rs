@@ -1,0 +1,167 @@
+//! One debtor: its open items, the payments matching took for it with their evidence, the
+//! letters sent, payment plans, claims at the agency, and all of it as one timeline.
+
+use std::sync::Arc;
+
+use axum::response::Response;
+use incasso_core::ageing::open_items;
+use incasso_core::money::format_cents;
+use maud::html;
+
+use super::frame;
+use crate::{on_ledger, App, Ctx};
+
+/// What the page shows of the debtor.
+struct Debtor {
+    name: String,
+    items: Vec<(String, String, String, String)>,
+    payments: Vec<(String, String, String, String, String)>,
+    letters: Vec<(String, String, String)>,
+    plans: Vec<(String, String, String)>,
+    claims: Vec<(String, u32, String, String)>,
+    timeline: Vec<(String, String)>,
+}
+
+pub async fn render(app: &Arc<App>, ctx: Ctx, id: String) -> Response {
+    let as_of = ctx.as_of;
+    let who = id.clone();
+    let d = on_ledger(app, ctx.lang, move |ws| {
+        let store = ws.store()?;
+        let r = incasso_engine::reconciled::reconciled(store, as_of, &ws.policy()?.matching)?;
+        let name = r
+            .debtors
+            .iter()
+            .find(|d| d.id.as_str() == who)
+            .and_then(|d| d.name.clone())
+            .unwrap_or_default();
+        let mut timeline = Vec::new();
+        let items: Vec<_> = open_items(&r.docs, &r.rec, as_of)
+            .into_iter()
+            .filter(|i| i.debtor.as_str() == who)
+            .map(|i| {
+                timeline.push((
+                    i.issue_date.to_string(),
+                    format!("{} {}", i.kind.code(), i.number),
+                ));
+                (
+                    i.number.to_string(),
+                    format!("{} {}", i.currency, format_cents(i.open)),
+                    i.due_date.to_string(),
+                    i.status.code().to_string(),
+                )
+            })
+            .collect();
+        let payments: Vec<_> = r
+            .payments
+            .iter()
+            .zip(&r.matching.outcomes)
+            .filter(|(_, o)| o.debtor.as_ref().is_some_and(|d| d.as_str() == who))
+            .map(|(p, o)| {
+                timeline.push((
+                    p.date.to_string(),
+                    format!("{} {}", p.id, format_cents(p.amount.amount())),
+                ));
+                (
+                    p.id.clone(),
+                    p.date.to_string(),
+                    format!(
+                        "{} {}",
+                        p.amount.currency(),
+                        format_cents(p.amount.amount())
+                    ),
+                    o.status.code().to_string(),
+                    o.notes.join("; "),
+                )
+            })
+            .collect();
+        let letters: Vec<_> = store
+            .reminders()?
+            .into_iter()
+            .filter(|l| l.debtor.as_str() == who)
+            .map(|l| {
+                timeline.push((l.sent.to_string(), l.kind.code().to_string()));
+                (
+                    l.sent.to_string(),
+                    l.kind.code().to_string(),
+                    l.items
+                        .iter()
+                        .map(|n| n.to_string())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                )
+            })
+            .collect();
+        let plans: Vec<_> = store
+            .plans()?
+            .into_iter()
+            .filter(|p| p.debtor.as_str() == who)
+            .map(|p| {
+                timeline.push((p.agreed_on.to_string(), format!("plan {}", p.id)));
+                (
+                    p.id.clone(),
+                    p.agreed_on.to_string(),
+                    format!("{} instalments", p.instalments.len()),
+                )
+            })
+            .collect();
+        let claims: Vec<_> = store
+            .submissions()?
+            .into_iter()
+            .filter(|s| s.debtor == who)
+            .map(|s| {
+                timeline.push((
+                    s.updated_at.date_naive().to_string(),
+                    format!("{} {}", s.claim_id, s.state.code()),
+                ));
+                (
+                    s.claim_id.clone(),
+                    s.revision,
+                    s.state.code().to_string(),
+                    s.agency
+                        .as_ref()
+                        .map(|a| a.state.clone())
+                        .unwrap_or_default(),
+                )
+            })
+            .collect();
+        timeline.sort();
+        Ok(Debtor {
+            name,
+            items,
+            payments,
+            letters,
+            plans,
+            claims,
+            timeline,
+        })
+    })
+    .await;
+    let d = match d {
+        Ok(d) => d,
+        Err(r) => return r,
+    };
+    let l = ctx.lang;
+    let title = format!("{} {}", l.t("debtor"), id);
+    let body = html! {
+        p { b { (d.name) } }
+        h2 { (l.t("items_page")) }
+        table id="debtor-items" {
+            tr { th { (l.t("invoice")) } th { (l.t("amount")) } th { (l.t("due")) } th { (l.t("status")) } }
+            @for (n, a, due, s) in &d.items { tr { td { (n) } td.n { (a) } td { (due) } td { (s) } } }
+        }
+        h2 { (l.t("payments")) }
+        table id="debtor-payments" {
+            tr { th { (l.t("payment")) } th { (l.t("date")) } th { (l.t("amount")) } th { (l.t("status")) } th { (l.t("evidence")) } }
+            @for (p, date, a, s, notes) in &d.payments { tr { td { (p) } td { (date) } td.n { (a) } td { (s) } td { small { (notes) } } } }
+        }
+        h2 { (l.t("letters")) }
+        table { @for (sent, kind, items) in &d.letters { tr { td { (sent) } td { (kind) } td { (items) } } } }
+        h2 { (l.t("plans")) }
+        table { @for (plan, on, what) in &d.plans { tr { td { (plan) } td { (on) } td { (what) } } } }
+        h2 { (l.t("claims")) }
+        table { @for (c, rev, s, agency) in &d.claims { tr { td { (c) } td.n { (rev) } td { (s) } td { (agency) } } } }
+        h2 { (l.t("timeline")) }
+        ul id="timeline" { @for (date, what) in &d.timeline { li { (date) " " (what) } } }
+    };
+    frame(&ctx, "/items", &title, body)
+}
