@@ -220,36 +220,19 @@ fn back_to(page: &str) -> &'static str {
     }
 }
 
-/// `POST /allocate`: the payment pays the document (all that is open, or the amount).
-async fn allocate(
-    State(app): State<Arc<App>>,
-    headers: HeaderMap,
-    Form(d): Form<Decision>,
+/// Records a decision from a form through `f` (the engine's operation) and goes back to the
+/// page it came from with what was done.
+async fn decide(
+    app: Arc<App>,
+    headers: &HeaderMap,
+    d: &Decision,
+    f: impl FnOnce(&Workspace) -> anyhow::Result<String> + Send + 'static,
 ) -> Response {
-    if !app.access.may_post(&headers, &d.csrf) {
+    if !app.access.may_post(headers, &d.csrf) {
         return StatusCode::FORBIDDEN.into_response();
     }
-    let lang = lang_of(&headers, None);
     let page = back_to(&d.back);
-    let amount = match d.amount.trim() {
-        "" => None,
-        a => match a.replace(',', ".").parse::<rust_decimal::Decimal>() {
-            Ok(a) => Some(a),
-            Err(_) => {
-                return done(
-                    page,
-                    Err(anyhow::anyhow!("'{a}' is not an amount like 12.50")),
-                )
-            }
-        },
-    };
-    let (payment, document) = (d.payment.clone(), d.document.trim().to_string());
-    let r = on_ledger(&app, lang, move |ws| {
-        let n = incasso_engine::decisions::allocate(ws, &payment, &document, amount)?;
-        Ok(format!("{payment} → {n}"))
-    })
-    .await;
-    match r {
+    match on_ledger(&app, lang_of(headers, None), f).await {
         Ok(m) => done(page, Ok(m)),
         Err(resp) if resp.status() == StatusCode::SERVICE_UNAVAILABLE => resp,
         Err(_) => done(
@@ -259,31 +242,44 @@ async fn allocate(
     }
 }
 
+/// `POST /allocate`: the payment pays the document (all that is open, or the amount).
+async fn allocate(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Form(d): Form<Decision>,
+) -> Response {
+    let amount = match d.amount.trim() {
+        "" => None,
+        a => match a.replace(',', ".").parse::<rust_decimal::Decimal>() {
+            Ok(a) => Some(a),
+            Err(_) => {
+                return done(
+                    back_to(&d.back),
+                    Err(anyhow::anyhow!("'{a}' is not an amount like 12.50")),
+                )
+            }
+        },
+    };
+    let (payment, document) = (d.payment.clone(), d.document.trim().to_string());
+    decide(app, &headers, &d, move |ws| {
+        let n = incasso_engine::decisions::allocate(ws, &payment, &document, amount)?;
+        Ok(format!("{payment} → {n}"))
+    })
+    .await
+}
+
 /// `POST /unallocate`: the payment does not pay the document.
 async fn unallocate(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
     Form(d): Form<Decision>,
 ) -> Response {
-    if !app.access.may_post(&headers, &d.csrf) {
-        return StatusCode::FORBIDDEN.into_response();
-    }
-    let lang = lang_of(&headers, None);
-    let page = back_to(&d.back);
     let (payment, document) = (d.payment.clone(), d.document.clone());
-    let r = on_ledger(&app, lang, move |ws| {
+    decide(app, &headers, &d, move |ws| {
         let n = incasso_engine::decisions::unallocate(ws, &payment, Some(&document))?;
         Ok(format!("{payment} ↛ {}", n.unwrap_or_default()))
     })
-    .await;
-    match r {
-        Ok(m) => done(page, Ok(m)),
-        Err(resp) if resp.status() == StatusCode::SERVICE_UNAVAILABLE => resp,
-        Err(_) => done(
-            page,
-            Err(anyhow::anyhow!("not recorded: see the server's log")),
-        ),
-    }
+    .await
 }
 
 macro_rules! page {

@@ -62,6 +62,25 @@ impl Agency {
     }
 }
 
+impl Agency {
+    /// A client for the agency's intake server with these credentials.
+    pub fn client(
+        &self,
+        auth: incasso_intake::client::Auth,
+    ) -> Result<incasso_intake::client::Client> {
+        use std::time::Duration;
+        incasso_intake::client::Client::new(incasso_intake::client::ClientConfig {
+            url: self.url.clone(),
+            creditor: self.creditor.clone(),
+            auth,
+            timeout: Duration::from_secs(self.timeout_seconds),
+            max_attempts: self.max_attempts,
+            base_delay: Duration::from_millis(self.base_delay_ms),
+        })
+        .map_err(|e| anyhow::anyhow!("{e}"))
+    }
+}
+
 /// The agency configuration file's settings, without the secrets (a dry run needs none).
 pub fn agency_settings(path: &Path) -> Result<Agency> {
     let text = std::fs::read_to_string(path).with_context(|| {

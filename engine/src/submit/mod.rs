@@ -13,11 +13,9 @@ pub mod status;
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::time::Duration;
 
 use anyhow::{Context, Result};
 use chrono::{NaiveDate, Utc};
-use incasso_intake::client::{Client, ClientConfig};
 use incasso_intake::schema::{self, Batch};
 use incasso_store::{InFlight, Submission};
 
@@ -151,15 +149,7 @@ pub fn send_computed(
             }
             None => agency::agency(o.ws.data_dir(), o.agency)?,
         };
-        let client = Client::new(ClientConfig {
-            url: agency.url.clone(),
-            creditor: agency.creditor.clone(),
-            auth,
-            timeout: Duration::from_secs(agency.timeout_seconds),
-            max_attempts: agency.max_attempts,
-            base_delay: Duration::from_millis(agency.base_delay_ms),
-        })
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let client = agency.client(auth)?;
         (agency, Some(client))
     };
     let runtime = tokio::runtime::Builder::new_current_thread()

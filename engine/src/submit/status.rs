@@ -11,7 +11,6 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::{Context, Result};
 use chrono::Utc;
@@ -21,7 +20,7 @@ use incasso_core::model::{
     DocumentKey, DocumentKind, Location, Payment, PaymentKind, Provenance, Source, SourceKind,
 };
 use incasso_core::money::{Currency, Money};
-use incasso_intake::client::{Auth, Client, ClientConfig, Feed};
+use incasso_intake::client::{Auth, Feed};
 use incasso_intake::schema::Change;
 use incasso_store::{AgencyRecord, Store, Submission};
 use rust_decimal::Decimal;
@@ -56,15 +55,7 @@ pub fn refresh(
         }
         None => super::agency::agency(ws.data_dir(), agency_file)?,
     };
-    let client = Client::new(ClientConfig {
-        url: agency.url.clone(),
-        creditor: agency.creditor.clone(),
-        auth,
-        timeout: Duration::from_secs(agency.timeout_seconds),
-        max_attempts: agency.max_attempts,
-        base_delay: Duration::from_millis(agency.base_delay_ms),
-    })
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let client = agency.client(auth)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -191,37 +182,8 @@ fn book_page(
             // Each receipt carries its own marker as the payer's account, and a reversal the
             // marker of the receipt it undoes: the ledger's reversal rule cancels exactly that
             // pair, and the invoices it paid are open again.
-            let marker = |receipt: &str| Some(format!("AGENCY:{claim_id}:{receipt}"));
-            if let Some(undone) = r.reverses.as_deref().filter(|_| r.amount < Decimal::ZERO) {
-                payments.push(Payment {
-                    id: format!("agency:{claim_id}:{}", r.id),
-                    date: r.date,
-                    amount: Money::new(r.amount, currency),
-                    kind: PaymentKind::Reversal,
-                    account: None,
-                    counterparty_name: None,
-                    counterparty_account: marker(undone),
-                    remittance: None,
-                    structured_reference: None,
-                    end_to_end_id: None,
-                    provenance: Provenance {
-                        source: source.clone(),
-                        location: Location::ApiRecord(format!(
-                            "change {}: claim {claim_id}, receipt {} reversing {undone}",
-                            change.seq, r.id
-                        )),
-                    },
-                });
-                out.booked.push((
-                    claim_id.to_string(),
-                    r.id.clone(),
-                    r.date,
-                    r.amount.to_string(),
-                    sub.currency.clone(),
-                ));
-                continue;
-            }
-            if r.amount <= Decimal::ZERO {
+            let undone = r.reverses.as_deref().filter(|_| r.amount < Decimal::ZERO);
+            if undone.is_none() && r.amount <= Decimal::ZERO {
                 let why = format!(
                     "the agency reversed {} on {} for claim {claim_id} (receipt {}): not booked; check the claim's invoices by hand",
                     r.amount, r.date, r.id
@@ -231,29 +193,40 @@ fn book_page(
                 continue;
             }
             let id = format!("agency:{claim_id}:{}", r.id);
-            for doc in &items {
-                decisions.push(ManualDecision::Allocate {
-                    payment: id.clone(),
-                    document: doc.clone(),
-                    amount: None,
-                });
+            if undone.is_none() {
+                for doc in &items {
+                    decisions.push(ManualDecision::Allocate {
+                        payment: id.clone(),
+                        document: doc.clone(),
+                        amount: None,
+                    });
+                }
             }
+            let marked = undone.unwrap_or(&r.id);
             payments.push(Payment {
                 id,
                 date: r.date,
                 amount: Money::new(r.amount, currency),
-                kind: PaymentKind::Incoming,
+                kind: if undone.is_some() {
+                    PaymentKind::Reversal
+                } else {
+                    PaymentKind::Incoming
+                },
                 account: None,
                 counterparty_name: None,
-                counterparty_account: marker(&r.id),
+                counterparty_account: Some(format!("AGENCY:{claim_id}:{marked}")),
                 remittance: None,
                 structured_reference: None,
                 end_to_end_id: None,
                 provenance: Provenance {
                     source: source.clone(),
                     location: Location::ApiRecord(format!(
-                        "change {}: claim {claim_id}, receipt {}",
-                        change.seq, r.id
+                        "change {}: claim {claim_id}, receipt {}{}",
+                        change.seq,
+                        r.id,
+                        undone
+                            .map(|u| format!(" reversing {u}"))
+                            .unwrap_or_default()
                     )),
                 },
             });

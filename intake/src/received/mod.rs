@@ -306,6 +306,24 @@ pub fn status_change(seq: u64, c: &StoredClaim, status: &AgencyStatus) -> Change
     }
 }
 
+/// Applies an update to a stored claim: the new record to store, or the answer when there is
+/// nothing to store (unchanged, refused).
+pub fn take_status(
+    c: &mut StoredClaim,
+    u: &StatusUpdate,
+    now: DateTime<Utc>,
+) -> Result<AgencyStatus, StatusRecorded> {
+    match next_status(c.agency.as_ref(), u, now)? {
+        None => Err(StatusRecorded::Unchanged(
+            c.agency.clone().expect("an unchanged status exists"),
+        )),
+        Some(s) => {
+            c.agency = Some(s.clone());
+            Ok(s)
+        }
+    }
+}
+
 /// The agency's record after an update, `Ok(None)` when the update says nothing new, or why it
 /// is refused: an amount already recorded under an id cannot change, ids are unique, amounts
 /// are positive, and a reversal (a direct debit that bounced) undoes one earlier receipt whole.

@@ -16,7 +16,7 @@ use tokio_postgres::types::Json;
 use tokio_postgres::NoTls;
 
 use super::{
-    change_of, next_status, status_change, ClaimStore, Decide, Fut, Incoming, Processed,
+    change_of, status_change, take_status, ClaimStore, Decide, Fut, Incoming, Processed,
     ReceivedError, StatusRecorded, StoredAnswer, StoredClaim,
 };
 use crate::schema::{Change, StatusUpdate};
@@ -482,16 +482,10 @@ impl ClaimStore for Postgres {
                 return Ok(StatusRecorded::NoClaim);
             };
             let mut c = record(row.get(0))?;
-            let status = match next_status(c.agency.as_ref(), update, now) {
-                Err(refused) => return Ok(refused),
-                Ok(None) => {
-                    return Ok(StatusRecorded::Unchanged(
-                        c.agency.expect("an unchanged status exists"),
-                    ))
-                }
-                Ok(Some(s)) => s,
+            let status = match take_status(&mut c, update, now) {
+                Ok(s) => s,
+                Err(answer) => return Ok(answer),
             };
-            c.agency = Some(status.clone());
             tx.execute(
                 "UPDATE claims SET agency_state = $3, record = $4 WHERE creditor = $1 AND claim_id = $2",
                 &[&update.creditor, &claim_id, &status.state.code(), &json(&c)],

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    change_of, next_status, status_change, ClaimStore, Decide, Fut, Incoming, Processed,
+    change_of, status_change, take_status, ClaimStore, Decide, Fut, Incoming, Processed,
     ReceivedError, StatusRecorded, StoredAnswer, StoredClaim,
 };
 use crate::schema::{Change, StatusUpdate};
@@ -233,16 +233,10 @@ impl ClaimStore for Received {
             let Some(mut c) = self.get_claim(&update.creditor, claim_id)? else {
                 return Ok(StatusRecorded::NoClaim);
             };
-            let status = match next_status(c.agency.as_ref(), update, now) {
-                Err(refused) => return Ok(refused),
-                Ok(None) => {
-                    return Ok(StatusRecorded::Unchanged(
-                        c.agency.expect("an unchanged status exists"),
-                    ))
-                }
-                Ok(Some(s)) => s,
+            let status = match take_status(&mut c, update, now) {
+                Ok(s) => s,
+                Err(answer) => return Ok(answer),
             };
-            c.agency = Some(status.clone());
             let mut batch = sled::Batch::default();
             batch.insert(key(P_CLAIM, &[&c.creditor, claim_id]), encode(&c));
             let last = self.number(&mut batch, [status_change(0, &c, &status)])?;
