@@ -67,11 +67,18 @@ pub fn candidates(r: &Reconciled) -> Vec<ReviewItem> {
 /// The candidates, then the invoices the claims gate holds for a possible payment: the same
 /// decisions (allocate, or unallocate PAYMENT DOCUMENT for "not this payment") release both.
 pub fn everything(ws: &Workspace, r: &Reconciled, as_of: NaiveDate) -> Result<Vec<ReviewItem>> {
-    let mut items = candidates(r);
     let computed = crate::claims::preview_of(ws, r, as_of, None, false)?;
+    Ok(with_preview(r, &computed.preview))
+}
+
+/// [`everything`] with the claims preview already worked out.
+pub fn with_preview(
+    r: &Reconciled,
+    preview: &incasso_core::collection::claims::ClaimsPreview,
+) -> Vec<ReviewItem> {
+    let mut items = candidates(r);
     let by_id: HashMap<&str, &Payment> = r.payments.iter().map(|p| (p.id.as_str(), p)).collect();
-    for e in computed
-        .preview
+    for e in preview
         .excluded
         .iter()
         .filter(|e| e.rule == possible_payment::RULE)
@@ -95,7 +102,7 @@ pub fn everything(ws: &Workspace, r: &Reconciled, as_of: NaiveDate) -> Result<Ve
             evidence: String::new(),
         });
     }
-    Ok(items)
+    items
 }
 
 /// An allocation of a payment to a document, with the evidence it rests on.

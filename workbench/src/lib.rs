@@ -11,6 +11,7 @@
 pub mod auth;
 pub mod i18n;
 mod pages;
+mod snapshot;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -45,6 +46,8 @@ struct App {
     access: Access,
     /// One request at a time opens the store.
     gate: tokio::sync::Mutex<()>,
+    /// The last snapshot and its key.
+    cache: std::sync::Mutex<Option<(String, Arc<snapshot::Snapshot>)>>,
 }
 
 /// What a page needs of the request: its language, its CSRF token, a message from the last
@@ -177,6 +180,32 @@ async fn on_ledger<T: Send + 'static>(
         )
             .into_response()
     })
+}
+
+/// The snapshot of the ledger as it stands (kept, or worked out now and kept), and what `extra`
+/// reads of the store in the same request.
+async fn snapshot_with<T: Send + 'static>(
+    app: &Arc<App>,
+    lang: Lang,
+    as_of: chrono::NaiveDate,
+    extra: impl FnOnce(&Workspace) -> anyhow::Result<T> + Send + 'static,
+) -> Result<(Arc<snapshot::Snapshot>, T), Response> {
+    let a = app.clone();
+    on_ledger(app, lang, move |ws| {
+        let key = snapshot::key(ws, as_of)?;
+        let s = match snapshot::kept(&a.cache, &key) {
+            Some(s) => s,
+            None => {
+                // The old one goes first: two ledgers of a million invoices need not coexist.
+                *a.cache.lock().unwrap_or_else(|p| p.into_inner()) = None;
+                let s = Arc::new(snapshot::work_out(ws, as_of)?);
+                *a.cache.lock().unwrap_or_else(|p| p.into_inner()) = Some((key, s.clone()));
+                s
+            }
+        };
+        Ok((s, extra(ws)?))
+    })
+    .await
 }
 
 /// Percent-encodes a message for a redirect's query.
@@ -409,6 +438,7 @@ pub async fn serve(
         policy_file: cfg.policy_file,
         access: Access::new(cfg.token),
         gate: tokio::sync::Mutex::new(()),
+        cache: std::sync::Mutex::new(None),
     });
     let listener = tokio::net::TcpListener::bind(cfg.listen).await?;
     on_listening(listener.local_addr()?);

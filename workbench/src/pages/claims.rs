@@ -10,22 +10,20 @@ use incasso_core::money::format_cents;
 use maud::html;
 
 use super::{frame, hidden, more, PAGE_ROWS};
-use crate::{on_ledger, App, Common, Ctx};
+use crate::{snapshot_with, App, Common, Ctx};
 
 pub async fn render(app: &Arc<App>, ctx: Ctx, _c: Common) -> Response {
-    let as_of = ctx.as_of;
-    let got = on_ledger(app, ctx.lang, move |ws| {
-        let r = incasso_engine::reconciled::reconciled(ws.store()?, as_of, &ws.policy()?.matching)?;
-        let computed = incasso_engine::claims::preview_of(ws, &r, as_of, None, false)?;
+    let got = snapshot_with(app, ctx.lang, ctx.as_of, |ws| {
         let mut subs = ws.store()?.submissions()?;
         subs.sort_by(|a, b| a.claim_id.cmp(&b.claim_id));
-        Ok((computed.preview, subs))
+        Ok(subs)
     })
     .await;
-    let (preview, subs) = match got {
+    let (s, subs) = match got {
         Ok(g) => g,
         Err(r) => return r,
     };
+    let preview = &s.preview;
     let l = ctx.lang;
     let body = html! {
         h2 { (l.t("ready")) " (" (preview.claims.len()) ")" }

@@ -4,12 +4,11 @@
 use std::sync::Arc;
 
 use axum::response::Response;
-use incasso_core::ageing::open_items;
 use incasso_core::money::format_cents;
 use maud::html;
 
 use super::frame;
-use crate::{on_ledger, App, Ctx};
+use crate::{snapshot_with, App, Ctx};
 
 /// What the page shows of the debtor.
 struct Debtor {
@@ -25,9 +24,29 @@ struct Debtor {
 pub async fn render(app: &Arc<App>, ctx: Ctx, id: String) -> Response {
     let as_of = ctx.as_of;
     let who = id.clone();
-    let d = on_ledger(app, ctx.lang, move |ws| {
+    let extra_who = who.clone();
+    let got = snapshot_with(app, ctx.lang, as_of, move |ws| {
         let store = ws.store()?;
-        let r = incasso_engine::reconciled::reconciled(store, as_of, &ws.policy()?.matching)?;
+        let letters: Vec<_> = store
+            .reminders()?
+            .into_iter()
+            .filter(|l| l.debtor.as_str() == extra_who)
+            .collect();
+        let plans: Vec<_> = store
+            .plans()?
+            .into_iter()
+            .filter(|p| p.debtor.as_str() == extra_who)
+            .collect();
+        let subs: Vec<_> = store
+            .submissions()?
+            .into_iter()
+            .filter(|s| s.debtor == extra_who)
+            .collect();
+        Ok((letters, plans, subs))
+    })
+    .await;
+    let d = got.map(|(snap, (letters, plans, subs))| {
+        let r = &snap.ledger;
         let name = r
             .debtors
             .iter()
@@ -35,22 +54,25 @@ pub async fn render(app: &Arc<App>, ctx: Ctx, id: String) -> Response {
             .and_then(|d| d.name.clone())
             .unwrap_or_default();
         let mut timeline = Vec::new();
-        let items: Vec<_> = open_items(&r.docs, &r.rec, as_of)
-            .into_iter()
-            .filter(|i| i.debtor.as_str() == who)
+        let items: Vec<_> = snap
+            .items
+            .iter()
+            .filter(|i| i.debtor == who)
             .map(|i| {
-                timeline.push((
-                    i.issue_date.to_string(),
-                    format!("{} {}", i.kind.code(), i.number),
-                ));
                 (
-                    i.number.to_string(),
-                    format!("{} {}", i.currency, format_cents(i.open)),
-                    i.due_date.to_string(),
-                    i.status.code().to_string(),
+                    i.number.clone(),
+                    format!("{} {}", i.currency, i.open),
+                    i.due.clone(),
+                    i.status.clone(),
                 )
             })
             .collect();
+        for doc in r.docs.iter().filter(|d| d.document.debtor.as_str() == who) {
+            timeline.push((
+                doc.document.issue_date.to_string(),
+                format!("{} {}", doc.document.kind.code(), doc.document.number),
+            ));
+        }
         let payments: Vec<_> = r
             .payments
             .iter()
@@ -74,10 +96,8 @@ pub async fn render(app: &Arc<App>, ctx: Ctx, id: String) -> Response {
                 )
             })
             .collect();
-        let letters: Vec<_> = store
-            .reminders()?
+        let letters: Vec<_> = letters
             .into_iter()
-            .filter(|l| l.debtor.as_str() == who)
             .map(|l| {
                 timeline.push((l.sent.to_string(), l.kind.code().to_string()));
                 (
@@ -91,10 +111,8 @@ pub async fn render(app: &Arc<App>, ctx: Ctx, id: String) -> Response {
                 )
             })
             .collect();
-        let plans: Vec<_> = store
-            .plans()?
+        let plans: Vec<_> = plans
             .into_iter()
-            .filter(|p| p.debtor.as_str() == who)
             .map(|p| {
                 timeline.push((p.agreed_on.to_string(), format!("plan {}", p.id)));
                 (
@@ -104,10 +122,8 @@ pub async fn render(app: &Arc<App>, ctx: Ctx, id: String) -> Response {
                 )
             })
             .collect();
-        let claims: Vec<_> = store
-            .submissions()?
+        let claims: Vec<_> = subs
             .into_iter()
-            .filter(|s| s.debtor == who)
             .map(|s| {
                 timeline.push((
                     s.updated_at.date_naive().to_string(),
@@ -125,7 +141,7 @@ pub async fn render(app: &Arc<App>, ctx: Ctx, id: String) -> Response {
             })
             .collect();
         timeline.sort();
-        Ok(Debtor {
+        Debtor {
             name,
             items,
             payments,
@@ -133,9 +149,8 @@ pub async fn render(app: &Arc<App>, ctx: Ctx, id: String) -> Response {
             plans,
             claims,
             timeline,
-        })
-    })
-    .await;
+        }
+    });
     let d = match d {
         Ok(d) => d,
         Err(r) => return r,

@@ -5,72 +5,38 @@ use std::sync::Arc;
 
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use incasso_core::ageing::{open_items, Buckets};
-use incasso_core::money::format_cents;
 use maud::html;
 
 use super::{frame, PAGE_ROWS};
-use crate::{on_ledger, App, Common, Ctx};
+use crate::snapshot::{ItemRow, Snapshot};
+use crate::{on_ledger, snapshot_with, App, Common, Ctx};
 
-/// One open item as the page lists it.
-pub struct Row {
-    number: String,
-    debtor: String,
-    currency: String,
-    open: String,
-    due: String,
-    days: i64,
-    bucket: String,
-    status: String,
-}
-
-/// The items that pass the filters, and the bucket labels.
-async fn rows(app: &Arc<App>, ctx: &Ctx, c: &Common) -> Result<(Vec<Row>, Vec<String>), Response> {
-    let as_of = ctx.as_of;
+/// The items that pass the filters.
+fn filtered<'a>(s: &'a Snapshot, c: &Common) -> Vec<&'a ItemRow> {
     let (debtor, bucket, currency, status) = (
         c.debtor.clone().unwrap_or_default().to_lowercase(),
         c.bucket.clone().unwrap_or_default(),
         c.currency.clone().unwrap_or_default().to_uppercase(),
         c.status.clone().unwrap_or_default(),
     );
-    on_ledger(app, ctx.lang, move |ws| {
-        let (docs, rec) = incasso_engine::reconciled::reconciled_ledger(
-            ws.store()?,
-            as_of,
-            &ws.policy()?.matching,
-        )?;
-        let buckets = Buckets::default();
-        let labels = buckets.labels();
-        let mut out: Vec<Row> = open_items(&docs, &rec, as_of)
-            .iter()
-            .map(|i| Row {
-                number: i.number.to_string(),
-                debtor: i.debtor.as_str().to_string(),
-                currency: i.currency.to_string(),
-                open: format_cents(i.open),
-                due: i.due_date.to_string(),
-                days: i.days_overdue,
-                bucket: labels[buckets.index(i.days_overdue)].clone(),
-                status: i.status.code().to_string(),
-            })
-            .filter(|r| {
-                (debtor.is_empty() || r.debtor.to_lowercase().contains(&debtor))
-                    && (bucket.is_empty() || r.bucket == bucket)
-                    && (currency.is_empty() || r.currency == currency)
-                    && (status.is_empty() || r.status == status)
-            })
-            .collect();
-        out.sort_by(|a, b| (b.days, &a.number).cmp(&(a.days, &b.number)));
-        Ok((out, labels))
-    })
-    .await
+    s.items
+        .iter()
+        .filter(|r| {
+            (debtor.is_empty() || r.debtor.to_lowercase().contains(&debtor))
+                && (bucket.is_empty() || r.bucket == bucket)
+                && (currency.is_empty() || r.currency == currency)
+                && (status.is_empty() || r.status == status)
+        })
+        .collect()
 }
 
 pub async fn render(app: &Arc<App>, ctx: Ctx, c: Common) -> Response {
-    let (rows, labels) = match rows(app, &ctx, &c).await {
-        Ok(r) => r,
+    let s = match snapshot_with(app, ctx.lang, ctx.as_of, |_| Ok(())).await {
+        Ok((s, ())) => s,
         Err(r) => return r,
     };
+    let rows = filtered(&s, &c);
+    let labels = &s.labels;
     let l = ctx.lang;
     let page = c.page.unwrap_or(0);
     let pages = rows.len().div_ceil(PAGE_ROWS).max(1);
@@ -80,7 +46,7 @@ pub async fn render(app: &Arc<App>, ctx: Ctx, c: Common) -> Response {
             input type="text" name="debtor" value=(c.debtor.clone().unwrap_or_default()) placeholder=(l.t("debtor"));
             select name="bucket" {
                 option value="" { "—" }
-                @for b in &labels { option value=(b) selected[c.bucket.as_deref() == Some(b.as_str())] { (b) } }
+                @for b in labels { option value=(b) selected[c.bucket.as_deref() == Some(b.as_str())] { (b) } }
             }
             input type="text" name="currency" value=(c.currency.clone().unwrap_or_default()) placeholder="EUR";
             select name="status" {
@@ -110,13 +76,14 @@ pub async fn render(app: &Arc<App>, ctx: Ctx, c: Common) -> Response {
 
 /// The filtered items as CSV.
 pub async fn csv(app: &Arc<App>, ctx: Ctx, c: Common) -> Response {
-    let (rows, _) = match rows(app, &ctx, &c).await {
-        Ok(r) => r,
+    let s = match snapshot_with(app, ctx.lang, ctx.as_of, |_| Ok(())).await {
+        Ok((s, ())) => s,
         Err(r) => return r,
     };
+    let rows = filtered(&s, &c);
     let mut out =
         String::from("invoice,debtor,currency,open,due_date,days_overdue,bucket,status\n");
-    for r in &rows {
+    for r in rows {
         let cells = [
             &r.number,
             &r.debtor,

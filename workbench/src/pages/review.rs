@@ -9,19 +9,14 @@ use incasso_core::money::format_cents;
 use maud::html;
 
 use super::{frame, hidden, more, PAGE_ROWS};
-use crate::{on_ledger, App, Common, Ctx};
+use crate::{snapshot_with, App, Common, Ctx};
 
 pub async fn render(app: &Arc<App>, ctx: Ctx, _c: Common) -> Response {
-    let as_of = ctx.as_of;
-    let items = on_ledger(app, ctx.lang, move |ws| {
-        let r = incasso_engine::reconciled::reconciled(ws.store()?, as_of, &ws.policy()?.matching)?;
-        incasso_engine::payments::everything(ws, &r, as_of)
-    })
-    .await;
-    let items = match items {
-        Ok(i) => i,
+    let s = match snapshot_with(app, ctx.lang, ctx.as_of, |_| Ok(())).await {
+        Ok((s, ())) => s,
         Err(r) => return r,
     };
+    let items = &s.review;
     let l = ctx.lang;
     let body = html! {
         @if items.is_empty() { p id="empty" { (l.t("nothing_to_review")) } }

@@ -4,66 +4,28 @@
 use std::sync::Arc;
 
 use axum::response::Response;
-use incasso_core::money::format_cents;
 use maud::html;
 
 use super::{frame, hidden, more, PAGE_ROWS};
-use crate::{on_ledger, App, Common, Ctx};
-
-/// One payment with money not applied.
-struct Line {
-    id: String,
-    date: String,
-    amount: String,
-    currency: String,
-    unapplied: String,
-    status: String,
-    debtor: String,
-    payer: String,
-    text: String,
-}
+use crate::{snapshot_with, App, Common, Ctx};
 
 pub async fn render(app: &Arc<App>, ctx: Ctx, c: Common) -> Response {
-    let as_of = ctx.as_of;
     let q = c.q.clone().unwrap_or_default();
     let needle = q.trim().to_lowercase();
-    let lines = on_ledger(app, ctx.lang, move |ws| {
-        let r = incasso_engine::reconciled::reconciled(ws.store()?, as_of, &ws.policy()?.matching)?;
-        let mut out: Vec<Line> = r
-            .payments
-            .iter()
-            .zip(&r.matching.outcomes)
-            .filter(|(_, o)| o.money_not_applied())
-            .map(|(p, o)| Line {
-                id: p.id.clone(),
-                date: p.date.to_string(),
-                amount: format_cents(p.amount.amount()),
-                currency: p.amount.currency().to_string(),
-                unapplied: format_cents(o.unapplied),
-                status: o.status.code().to_string(),
-                debtor: o
-                    .debtor
-                    .as_ref()
-                    .map(|d| d.as_str().to_string())
-                    .unwrap_or_default(),
-                payer: p.counterparty_name.clone().unwrap_or_default(),
-                text: p.remittance.clone().unwrap_or_default(),
-            })
-            .filter(|l| {
-                needle.is_empty()
-                    || [&l.id, &l.amount, &l.unapplied, &l.debtor, &l.payer, &l.text]
-                        .iter()
-                        .any(|f| f.to_lowercase().contains(&needle))
-            })
-            .collect();
-        out.sort_by(|a, b| (&a.date, &a.id).cmp(&(&b.date, &b.id)));
-        Ok(out)
-    })
-    .await;
-    let lines = match lines {
-        Ok(l) => l,
+    let s = match snapshot_with(app, ctx.lang, ctx.as_of, |_| Ok(())).await {
+        Ok((s, ())) => s,
         Err(r) => return r,
     };
+    let lines: Vec<&crate::snapshot::UnappliedRow> = s
+        .unapplied
+        .iter()
+        .filter(|l| {
+            needle.is_empty()
+                || [&l.id, &l.amount, &l.unapplied, &l.debtor, &l.payer, &l.text]
+                    .iter()
+                    .any(|f| f.to_lowercase().contains(&needle))
+        })
+        .collect();
     let l = ctx.lang;
     let body = html! {
         form method="get" action="/unapplied" {
