@@ -67,6 +67,8 @@ fn workbench(data: &Path, dir: &Path) -> (Killed, String, String) {
         .arg(data)
         .args(["serve", "--listen", "127.0.0.1:0", "--token-file"])
         .arg(&file)
+        .arg("--inbox")
+        .arg(dir.join("inbox"))
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -97,6 +99,9 @@ fn a_person_works_the_queue_in_a_browser() {
             "bank/knab-2026-11-15.sta",
         ],
     );
+    std::fs::create_dir_all(dir.path().join("inbox")).unwrap();
+    let broken = dir.path().join("kapot.csv");
+    std::fs::write(&broken, "dit is geen export\n\u{1}\u{2}\n").unwrap();
     let (_server, base, login) = workbench(&data, dir.path());
     let shots = std::env::var("INCASSO_SCREENSHOTS").ok().map(PathBuf::from);
     let profile = dir.path().join("chromium");
@@ -253,6 +258,48 @@ fn a_person_works_the_queue_in_a_browser() {
             c.find(Locator::Id("empty")).await.is_ok(),
             "no conflicts in these fixtures"
         );
+
+        // The inbox: a file dropped with the browser is imported, a broken one quarantined
+        // with its note.
+        for (file, want) in [
+            (fixture("ledger/utf16le-pipe.csv"), "imported"),
+            (broken.clone(), "quarantined"),
+        ] {
+            c.goto(&format!("{base}/inbox")).await.unwrap();
+            c.find(Locator::Css("input[type=file]"))
+                .await
+                .unwrap()
+                .send_keys(file.to_str().unwrap())
+                .await
+                .unwrap();
+            c.find(Locator::Css("form[action='/inbox/upload'] button"))
+                .await
+                .unwrap()
+                .click()
+                .await
+                .unwrap();
+            let msg = c
+                .wait()
+                .for_element(Locator::Id("message"))
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            assert!(msg.contains(want), "{want}: {msg}");
+        }
+        let listed = c
+            .find(Locator::Id("inbox"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            listed.contains("utf16le-pipe.csv") && listed.contains("kapot.csv"),
+            "{listed}"
+        );
+        shot("inbox").await;
 
         // Nederlands.
         c.find(Locator::Css("a.lang"))

@@ -104,6 +104,12 @@ impl Lang {
             "letters" => ("Brieven", "Letters"),
             "plans" => ("Betalingsregelingen", "Payment plans"),
             "timeline" => ("Tijdlijn", "Timeline"),
+            "inbox" => ("Inbox", "Inbox"),
+            "no_inbox" => ("Start met `incasso serve --inbox MAP` om de inbox hier te zien.", "Start with `incasso serve --inbox DIR` to see the inbox here."),
+            "drop_file" => ("Importeren", "Import"),
+            "where" => ("Waar", "Where"),
+            "file" => ("Bestand", "File"),
+            "note" => ("Toelichting", "Note"),
             "shown_of" => ("getoond van", "shown of"),
             "busy" => (
                 "Een andere incasso-opdracht (de nachtelijke run?) werkt nu aan deze administratie. Deze pagina laadt opnieuw zodra die klaar is.",

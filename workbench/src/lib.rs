@@ -37,6 +37,8 @@ pub struct Config {
     pub policy_file: Option<PathBuf>,
     /// The access token.
     pub token: String,
+    /// The inbox folder bookkeepers drop exports into, when the workbench shows it.
+    pub inbox: Option<PathBuf>,
 }
 
 /// What every request shares.
@@ -44,6 +46,7 @@ struct App {
     data_dir: PathBuf,
     policy_file: Option<PathBuf>,
     access: Access,
+    inbox: Option<PathBuf>,
     /// One request at a time opens the store.
     gate: tokio::sync::Mutex<()>,
     /// The last snapshot and its key.
@@ -339,6 +342,7 @@ page!(items, pages::items::render);
 page!(items_csv, pages::items::csv);
 page!(items_xlsx, pages::items::xlsx);
 page!(conflicts, pages::conflicts::render);
+page!(inbox, pages::inbox::render);
 
 /// `GET /debtor/{id}`.
 async fn debtor(
@@ -417,6 +421,12 @@ fn router(app: Arc<App>) -> Router {
         .route("/debtor/{id}", get(debtor))
         .route("/conflicts", get(conflicts))
         .route("/conflicts/resolve", post(resolve))
+        .route("/inbox", get(inbox))
+        .route(
+            "/inbox/upload",
+            post(pages::inbox::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(256 * 1024 * 1024)),
+        )
         .route("/allocate", post(allocate))
         .route("/unallocate", post(unallocate))
         .route("/lang/{code}", get(set_lang))
@@ -437,6 +447,7 @@ pub async fn serve(
         data_dir: cfg.data_dir,
         policy_file: cfg.policy_file,
         access: Access::new(cfg.token),
+        inbox: cfg.inbox,
         gate: tokio::sync::Mutex::new(()),
         cache: std::sync::Mutex::new(None),
     });

@@ -18,6 +18,9 @@ pub struct Args {
     /// A file holding the access token (at least 16 characters); default: a new random one.
     #[arg(long)]
     token_file: Option<PathBuf>,
+    /// The inbox folder bookkeepers drop exports into: shown, and a file can be dropped there.
+    #[arg(long)]
+    inbox: Option<PathBuf>,
 }
 
 /// Serves until SIGINT or SIGTERM.
@@ -45,6 +48,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<ExitStatus> {
         data_dir: ctx.ws.data_dir().to_path_buf(),
         policy_file: ctx.ws.policy_file().map(PathBuf::from),
         token,
+        inbox: a.inbox.clone(),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -4,6 +4,7 @@
 pub mod claims;
 pub mod conflicts;
 pub mod debtor;
+pub mod inbox;
 pub mod items;
 pub mod overview;
 pub mod review;
@@ -51,6 +52,7 @@ pub fn frame(ctx: &Ctx, here: &str, title: &str, body: Markup) -> Response {
                     (link("/unapplied", "unapplied"))
                     (link("/claims", "claims"))
                     (link("/conflicts", "conflicts_page"))
+                    (link("/inbox", "inbox"))
                     a.lang href={ "/lang/" (l.other().code()) } { (l.other().code().to_uppercase()) }
                 }
                 main {
