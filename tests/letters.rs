@@ -365,3 +365,62 @@ fn letters_have_exact_amounts_and_the_legal_pay_by_date_and_can_be_recorded() {
         stderr(&o)
     );
 }
+
+/// A letter never demands a disputed invoice, nor one on a payment plan that is kept, and is
+/// held while the debtor has credit not yet set off (it would demand too much).
+#[test]
+fn letters_leave_out_what_may_not_be_demanded_and_hold_for_unapplied_credit() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    import_fixtures(&data, &["ledger/nl-semicolon.csv", "ledger/en-comma.csv"]);
+    std::fs::write(
+        data.join("policy.toml"),
+        "[creditor]\nname = \"Acme B.V.\"\niban = \"NL91ABNA0417164300\"\n",
+    )
+    .unwrap();
+    let letter = |debtor: &str| {
+        incasso(
+            &data,
+            &["letter", "--debtor", debtor, "--date", "2026-11-20"],
+        )
+    };
+    // D200's one invoice is disputed: there is nothing a letter may demand.
+    let o = letter("D200");
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("that a letter may demand"),
+        "{}",
+        stderr(&o)
+    );
+    // C-01 has a credit note of 99.99 not linked to an invoice: held, naming it.
+    let o = letter("C-01");
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("99.99 of credit not set off") && stderr(&o).contains("CN-1001"),
+        "{}",
+        stderr(&o)
+    );
+    // D100 on a kept plan for F2026-001: the letter names F2026-002 only.
+    ok(incasso(
+        &data,
+        &[
+            "plans",
+            "add",
+            "--id",
+            "P1",
+            "--debtor",
+            "D100",
+            "--items",
+            "F2026-001",
+            "--agreed",
+            "2026-11-01",
+            "--instalment",
+            "2026-12-31=1210.00",
+        ],
+    ));
+    let text = ok(letter("D100"));
+    assert!(
+        text.contains("F2026-002") && !text.contains("F2026-001"),
+        "{text}"
+    );
+}

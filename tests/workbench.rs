@@ -99,6 +99,11 @@ fn a_person_works_the_queue_in_a_browser() {
             "bank/knab-2026-11-15.sta",
         ],
     );
+    std::fs::write(
+        data.join("policy.toml"),
+        "[creditor]\nname = \"Acme Groothandel B.V.\"\niban = \"NL91ABNA0417164300\"\n",
+    )
+    .unwrap();
     std::fs::create_dir_all(dir.path().join("inbox")).unwrap();
     let broken = dir.path().join("kapot.csv");
     std::fs::write(&broken, "dit is geen export\n\u{1}\u{2}\n").unwrap();
@@ -253,6 +258,40 @@ fn a_person_works_the_queue_in_a_browser() {
             .unwrap();
         assert!(!timeline.is_empty(), "the debtor's timeline");
         shot("debtor").await;
+        // The 14-day letter the held consumer invoice waits for, as a printable preview.
+        c.goto(&format!(
+            "{base}/letter/C-02?kind=fourteen-day-letter&currency=USD"
+        ))
+        .await
+        .unwrap();
+        let letter = c
+            .find(Locator::Css("body"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            letter.contains("INV-1002") && letter.contains("750.50"),
+            "{letter}"
+        );
+        shot("letter").await;
+        // C-01 has a credit note not yet set off and a disputed invoice: no letter demands
+        // either; the page says why.
+        c.goto(&format!("{base}/letter/C-01?kind=fourteen-day-letter"))
+            .await
+            .unwrap();
+        let held = c
+            .find(Locator::Css("body"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            held.contains("credit not set off") && held.contains("CN-1001"),
+            "{held}"
+        );
         c.goto(&format!("{base}/conflicts")).await.unwrap();
         assert!(
             c.find(Locator::Id("empty")).await.is_ok(),

@@ -16,7 +16,7 @@ use incasso_core::collection::{
 use incasso_core::ids::DebtorId;
 use incasso_core::law::costs::{collection_costs, CostsTerms};
 use incasso_core::law::{DebtorType, Jurisdiction};
-use incasso_core::model::{Debtor, DocumentKind, LedgerDocument};
+use incasso_core::model::{Debtor, DocumentKind, DocumentStatus, LedgerDocument};
 use incasso_core::money::Currency;
 use rust_decimal::Decimal;
 
@@ -72,6 +72,32 @@ pub fn prepare(ws: &Workspace, q: &LetterRequest<'_>) -> Result<Letter> {
         "unknown debtor {debtor}: no document or debtor has that id (see `incasso receivables`)"
     );
     let all = open_items(&docs, &rec, date);
+    // A letter never demands what may not be demanded: a disputed invoice, one whose payment is
+    // underway, or one on a payment plan that is being kept (or was completed).
+    let open_of = |n: &str| -> Decimal {
+        all.iter()
+            .filter(|it| it.debtor == &debtor_id && it.number.normalised() == n)
+            .map(|it| it.open)
+            .sum()
+    };
+    let on_plan: Vec<String> = store
+        .plans()?
+        .iter()
+        .filter(|p| p.debtor == debtor_id)
+        .filter(|p| {
+            let keys: Vec<String> = p
+                .items
+                .iter()
+                .map(|n| n.normalised().into_owned())
+                .collect();
+            let open_now: Decimal = keys.iter().map(|k| open_of(k)).sum();
+            !matches!(
+                p.state(open_now, date, policy.plan_grace_days),
+                incasso_core::collection::PlanState::Broken { .. }
+            )
+        })
+        .flat_map(|p| p.items.iter().map(|n| n.normalised().into_owned()))
+        .collect();
     let mut items: Vec<&OpenItem<'_>> = all
         .iter()
         .filter(|it| {
@@ -80,12 +106,32 @@ pub fn prepare(ws: &Workspace, q: &LetterRequest<'_>) -> Result<Letter> {
                 && it.currency == currency
                 && it.due_date < date
                 && it.open > Decimal::ZERO
+                && it.status == DocumentStatus::Open
+                && !on_plan.iter().any(|n| *n == it.number.normalised())
         })
         .collect();
     anyhow::ensure!(
         !items.is_empty(),
-        "debtor {debtor} has no overdue open invoices in {currency} on {date}"
+        "debtor {debtor} has no overdue open invoices in {currency} on {date} that a letter may demand (disputed ones, ones whose payment is underway and ones on a payment plan are left out)"
     );
+    // Credit not yet set off against an invoice would make the letter demand too much: hold it
+    // until a person links the credit note (or the payment) to the invoice it settles.
+    let credit: Vec<&OpenItem<'_>> = all
+        .iter()
+        .filter(|it| it.debtor == &debtor_id && it.currency == currency && it.open < Decimal::ZERO)
+        .collect();
+    if !credit.is_empty() {
+        let total: Decimal = credit.iter().map(|it| -it.open).sum();
+        anyhow::bail!(
+            "debtor {debtor} has {currency} {} of credit not set off against an invoice ({}): link it to the invoice it settles first, so the letter does not demand too much",
+            incasso_core::money::format_cents(total),
+            credit
+                .iter()
+                .map(|it| it.number.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
     items.sort_by_key(|it| it.due_date);
     let descriptions: HashMap<&str, &str> = docs
         .iter()

@@ -105,6 +105,8 @@ impl Lang {
             "plans" => ("Betalingsregelingen", "Payment plans"),
             "timeline" => ("Tijdlijn", "Timeline"),
             "inbox" => ("Inbox", "Inbox"),
+            "preview_14" => ("14-dagenbrief (voorbeeld)", "14-day letter (preview)"),
+            "preview_pre" => ("Vooraankondiging incasso (voorbeeld)", "Pre-incasso letter (preview)"),
             "no_inbox" => ("Start met `incasso serve --inbox MAP` om de inbox hier te zien.", "Start with `incasso serve --inbox DIR` to see the inbox here."),
             "drop_file" => ("Importeren", "Import"),
             "where" => ("Waar", "Where"),

@@ -359,6 +359,33 @@ async fn debtor(
     pages::debtor::render(&app, ctx, id).await
 }
 
+/// A letter's query: which letter, in which currency.
+#[derive(serde::Deserialize)]
+struct LetterQuery {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    currency: Option<String>,
+    #[serde(flatten)]
+    common: Common,
+}
+
+/// `GET /letter/{debtor}`: a letter's printable preview.
+async fn letter(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    uri: Uri,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    Query(q): Query<LetterQuery>,
+) -> Response {
+    let ctx = match admit(&app, &headers, &uri, &q.common) {
+        Ok(ctx) => ctx,
+        Err(r) => return *r,
+    };
+    let currency = q.currency.unwrap_or_else(|| "EUR".into());
+    pages::letter::render(&app, ctx, id, q.kind, currency).await
+}
+
 /// A conflict's form: which one, which version wins.
 #[derive(serde::Deserialize)]
 struct Resolve {
@@ -419,6 +446,7 @@ fn router(app: Arc<App>) -> Router {
         .route("/items.csv", get(items_csv))
         .route("/items.xlsx", get(items_xlsx))
         .route("/debtor/{id}", get(debtor))
+        .route("/letter/{id}", get(letter))
         .route("/conflicts", get(conflicts))
         .route("/conflicts/resolve", post(resolve))
         .route("/inbox", get(inbox))

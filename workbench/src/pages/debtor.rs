@@ -170,6 +170,11 @@ pub async fn render(app: &Arc<App>, ctx: Ctx, id: String) -> Response {
             @for (p, date, a, s, notes) in &d.payments { tr { td { (p) } td { (date) } td.n { (a) } td { (s) } td { small { (notes) } } } }
         }
         h2 { (l.t("letters")) }
+        p {
+            a id="letter-14" href={ "/letter/" (id) "?kind=fourteen-day-letter" } target="_blank" { (l.t("preview_14")) }
+            " · "
+            a href={ "/letter/" (id) "?kind=pre-incasso" } target="_blank" { (l.t("preview_pre")) }
+        }
         table { @for (sent, kind, items) in &d.letters { tr { td { (sent) } td { (kind) } td { (items) } } } }
         h2 { (l.t("plans")) }
         table { @for (plan, on, what) in &d.plans { tr { td { (plan) } td { (on) } td { (what) } } } }

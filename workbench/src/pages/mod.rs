@@ -6,6 +6,7 @@ pub mod conflicts;
 pub mod debtor;
 pub mod inbox;
 pub mod items;
+pub mod letter;
 pub mod overview;
 pub mod review;
 pub mod unapplied;
