@@ -69,6 +69,7 @@ fn workbench(data: &Path, dir: &Path) -> (Killed, String, String) {
         .arg(&file)
         .arg("--inbox")
         .arg(dir.join("inbox"))
+        .args(["--user", "bookkeeper-anna"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -369,6 +370,11 @@ fn a_person_works_the_queue_in_a_browser() {
         );
         let audit = ok(incasso(&data, &["audit", "--format", "csv"]));
         assert_eq!(audit.matches(",allocate,").count(), 2, "{audit}");
+        assert_eq!(
+            audit.matches("by bookkeeper-anna (workbench)").count(),
+            2,
+            "who decided: {audit}"
+        );
     });
 
     // A form sent from elsewhere (no CSRF token, another site's Origin) changes nothing.

@@ -1,5 +1,14 @@
 //! A person's decisions about payments: "this payment pays that document" and "not this one".
-//! They win over the matching rules on every later run.
+//! They win over the matching rules on every later run, and the audit log says who made them.
+
+/// Who runs this process, for the audit log: the operating system's user name.
+pub fn os_user() -> String {
+    std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .ok()
+        .filter(|u| !u.trim().is_empty())
+        .unwrap_or_else(|| "unknown user".into())
+}
 
 use anyhow::Result;
 use incasso_core::ids::DocumentNumber;
@@ -35,13 +44,14 @@ fn known_payment(store: &Store, id: &str) -> Result<()> {
     Ok(())
 }
 
-/// Records that a payment pays a document (all of what is open, or `amount`); the document's
-/// number as the ledger writes it.
+/// Records that a payment pays a document (all of what is open, or `amount`), made by `by`
+/// (who, through what: the audit log says); the document's number as the ledger writes it.
 pub fn allocate(
     ws: &Workspace,
     payment: &str,
     document: &str,
     amount: Option<Decimal>,
+    by: &str,
 ) -> Result<String> {
     let store = ws.store()?;
     known_payment(store, payment)?;
@@ -58,13 +68,19 @@ pub fn allocate(
             amount,
         },
         chrono::Utc::now(),
+        by,
     )?;
     Ok(number)
 }
 
 /// Records that a payment must not pay a document, or any document when none is named; the
 /// document's number as the ledger writes it.
-pub fn unallocate(ws: &Workspace, payment: &str, document: Option<&str>) -> Result<Option<String>> {
+pub fn unallocate(
+    ws: &Workspace,
+    payment: &str,
+    document: Option<&str>,
+    by: &str,
+) -> Result<Option<String>> {
     let store = ws.store()?;
     known_payment(store, payment)?;
     let document = document.map(|d| document_key(store, d)).transpose()?;
@@ -75,6 +91,7 @@ pub fn unallocate(ws: &Workspace, payment: &str, document: Option<&str>) -> Resu
             document,
         },
         chrono::Utc::now(),
+        by,
     )?;
     Ok(what)
 }

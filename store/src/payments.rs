@@ -306,11 +306,13 @@ impl Store {
         Ok(out)
     }
 
-    /// Records a decision about a payment (audited); it applies on every later run.
+    /// Records a decision about a payment (audited with who made it, `by`); it applies on every
+    /// later run.
     pub fn add_decision(
         &self,
         decision: &ManualDecision,
         at: DateTime<Utc>,
+        by: &str,
     ) -> Result<(), StoreError> {
         let seq = self.last_seq(P_MANUAL)? + 1;
         let audit_seq = self.last_audit_seq()? + 1;
@@ -354,7 +356,7 @@ impl Store {
                 import_id: None,
                 action: action.into(),
                 subject,
-                detail,
+                detail: format!("{detail}; by {by}"),
             }),
         );
         self.kv.apply(batch)?;

@@ -39,6 +39,8 @@ pub struct Config {
     pub token: String,
     /// The inbox folder bookkeepers drop exports into, when the workbench shows it.
     pub inbox: Option<PathBuf>,
+    /// Who uses it, for the audit log (the workbench serves the person at this machine).
+    pub user: String,
 }
 
 /// What every request shares.
@@ -47,6 +49,8 @@ struct App {
     policy_file: Option<PathBuf>,
     access: Access,
     inbox: Option<PathBuf>,
+    /// Who decides, as the audit log names them.
+    by: String,
     /// One request at a time opens the store.
     gate: tokio::sync::Mutex<()>,
     /// The last snapshot and its key.
@@ -293,8 +297,9 @@ async fn allocate(
         },
     };
     let (payment, document) = (d.payment.clone(), d.document.trim().to_string());
+    let by = app.by.clone();
     decide(app, &headers, &d, move |ws| {
-        let n = incasso_engine::decisions::allocate(ws, &payment, &document, amount)?;
+        let n = incasso_engine::decisions::allocate(ws, &payment, &document, amount, &by)?;
         Ok(format!("{payment} → {n}"))
     })
     .await
@@ -307,8 +312,9 @@ async fn unallocate(
     Form(d): Form<Decision>,
 ) -> Response {
     let (payment, document) = (d.payment.clone(), d.document.clone());
+    let by = app.by.clone();
     decide(app, &headers, &d, move |ws| {
-        let n = incasso_engine::decisions::unallocate(ws, &payment, Some(&document))?;
+        let n = incasso_engine::decisions::unallocate(ws, &payment, Some(&document), &by)?;
         Ok(format!("{payment} ↛ {}", n.unwrap_or_default()))
     })
     .await
@@ -476,6 +482,7 @@ pub async fn serve(
         policy_file: cfg.policy_file,
         access: Access::new(cfg.token),
         inbox: cfg.inbox,
+        by: format!("{} (workbench)", cfg.user),
         gate: tokio::sync::Mutex::new(()),
         cache: std::sync::Mutex::new(None),
     });

@@ -188,7 +188,16 @@ pub fn allocate(ctx: &Ctx, a: AllocateArgs) -> Result<ExitStatus> {
                 .with_context(|| format!("amount '{x}' is not a number like 12.50"))
         })
         .transpose()?;
-    let number = incasso_engine::decisions::allocate(&ctx.ws, &a.payment, &a.document, amount)?;
+    let number = incasso_engine::decisions::allocate(
+        &ctx.ws,
+        &a.payment,
+        &a.document,
+        amount,
+        &format!(
+            "{} (incasso allocate)",
+            incasso_engine::decisions::os_user()
+        ),
+    )?;
     println!(
         "payment {} is allocated to {number}; this decision wins over the matching rules from now on",
         a.payment
@@ -199,7 +208,15 @@ pub fn allocate(ctx: &Ctx, a: AllocateArgs) -> Result<ExitStatus> {
 /// Records that a payment must not pay a document (or any document).
 pub fn unallocate(ctx: &Ctx, a: UnallocateArgs) -> Result<ExitStatus> {
     let payment = &a.payment;
-    match incasso_engine::decisions::unallocate(&ctx.ws, payment, a.document.as_deref())? {
+    match incasso_engine::decisions::unallocate(
+        &ctx.ws,
+        payment,
+        a.document.as_deref(),
+        &format!(
+            "{} (incasso unallocate)",
+            incasso_engine::decisions::os_user()
+        ),
+    )? {
         Some(n) => println!("payment {payment} will not be allocated to {n}"),
         None => println!(
             "payment {payment} will not be allocated to any document; it stays as unapplied cash"

@@ -21,6 +21,9 @@ pub struct Args {
     /// The inbox folder bookkeepers drop exports into: shown, and a file can be dropped there.
     #[arg(long)]
     inbox: Option<PathBuf>,
+    /// Who decides through the workbench, as the audit log names them (default: this user).
+    #[arg(long)]
+    user: Option<String>,
 }
 
 /// Serves until SIGINT or SIGTERM.
@@ -49,6 +52,10 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<ExitStatus> {
         policy_file: ctx.ws.policy_file().map(PathBuf::from),
         token,
         inbox: a.inbox.clone(),
+        user: a
+            .user
+            .clone()
+            .unwrap_or_else(incasso_engine::decisions::os_user),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

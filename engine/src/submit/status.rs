@@ -273,7 +273,7 @@ fn book_page(
             } = &d
             {
                 if !had.contains(&(payment.clone(), document.clone())) {
-                    store.add_decision(&d, Utc::now())?;
+                    store.add_decision(&d, Utc::now(), "the agency's status (refresh)")?;
                 }
             }
         }
