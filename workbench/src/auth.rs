@@ -45,13 +45,7 @@ impl Access {
 
     /// Whether the request carries the token's cookie.
     pub fn has_cookie(&self, headers: &HeaderMap) -> bool {
-        headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|c| c.trim().split_once('='))
-            .any(|(k, v)| k == COOKIE && self.is_token(v))
+        cookies(headers).any(|(k, v)| k == COOKIE && self.is_token(v))
     }
 
     /// The CSRF token every form carries.
@@ -77,6 +71,16 @@ impl Access {
         };
         same_origin && self.has_cookie(headers) && same(csrf, &self.csrf)
     }
+}
+
+/// The request's cookies as (name, value).
+pub fn cookies(headers: &HeaderMap) -> impl Iterator<Item = (&str, &str)> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
 }
 
 fn same(a: &str, b: &str) -> bool {

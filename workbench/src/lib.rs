@@ -107,12 +107,7 @@ fn lang_of(headers: &HeaderMap, asked: Option<&str>) -> Lang {
     asked
         .and_then(Lang::from_code)
         .or_else(|| {
-            headers
-                .get_all(header::COOKIE)
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .flat_map(|v| v.split(';'))
-                .filter_map(|c| c.trim().split_once('='))
+            auth::cookies(headers)
                 .find(|(k, _)| *k == "lang")
                 .and_then(|(_, v)| Lang::from_code(v))
         })
