@@ -105,7 +105,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<ExitStatus> {
     for rest in [
         format!("ageing --as-of {as_of} --by debtor"),
         format!("receivables --as-of {as_of} --format json"),
-        format!("letter --debtor C-01 --date {as_of}"),
+        format!("letter --debtor K1 --date {as_of}"),
         "audit".to_string(),
     ] {
         println!("  {me} --data-dir {} {rest}", data_dir.display());
