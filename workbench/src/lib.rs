@@ -52,7 +52,7 @@ struct App {
     /// Who decides, as the audit log names them.
     by: String,
     /// One request at a time opens the store.
-    gate: tokio::sync::Mutex<()>,
+    gate: Arc<tokio::sync::Mutex<()>>,
     /// The last snapshot and its key.
     cache: std::sync::Mutex<Option<(String, Arc<snapshot::Snapshot>)>>,
 }
@@ -154,18 +154,21 @@ async fn on_ledger<T: Send + 'static>(
     lang: Lang,
     f: impl FnOnce(&Workspace) -> anyhow::Result<T> + Send + 'static,
 ) -> Result<T, Response> {
-    let _one = app.gate.lock().await;
+    // The guard goes with the work: a request given up by its client does not free the store
+    // while its blocking task still holds it.
+    let one = app.gate.clone().lock_owned().await;
     let (dir, policy) = (app.data_dir.clone(), app.policy_file.clone());
     let done = tokio::task::spawn_blocking(move || {
         let ws = Workspace::new(dir, policy);
-        f(&ws)
+        let r = f(&ws);
+        drop(ws);
+        drop(one);
+        r
     })
     .await
     .map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response())?;
     done.map_err(|e| {
-        if e.downcast_ref::<incasso_store::StoreError>()
-            .is_some_and(|s| matches!(s, incasso_store::StoreError::InUse { .. }))
-        {
+        if is_busy(&e) {
             let mut r = (
                 StatusCode::SERVICE_UNAVAILABLE,
                 pages::bare(lang, lang.t("busy")),
@@ -182,6 +185,12 @@ async fn on_ledger<T: Send + 'static>(
         )
             .into_response()
     })
+}
+
+/// Whether the store is held by another process.
+fn is_busy(e: &anyhow::Error) -> bool {
+    e.downcast_ref::<incasso_store::StoreError>()
+        .is_some_and(|s| matches!(s, incasso_store::StoreError::InUse { .. }))
 }
 
 /// The snapshot of the ledger as it stands (kept, or worked out now and kept), and what `extra`
@@ -263,9 +272,21 @@ async fn decide(
         return StatusCode::FORBIDDEN.into_response();
     }
     let page = back_to(&d.back);
+    // A refusal by the engine (an unknown document, a payment used up) is the person's to read;
+    // only a busy store is told apart, so the page can say "try again".
+    let f = move |ws: &Workspace| match f(ws) {
+        Err(e) if is_busy(&e) => Err(e),
+        Err(e) => Ok(format!("not recorded: {e:#}")),
+        ok => ok,
+    };
     match on_ledger(&app, lang_of(headers, None), f).await {
         Ok(m) => done(page, Ok(m)),
-        Err(resp) if resp.status() == StatusCode::SERVICE_UNAVAILABLE => resp,
+        Err(resp) if resp.status() == StatusCode::SERVICE_UNAVAILABLE => done(
+            page,
+            Err(anyhow::anyhow!(
+                "not recorded: another incasso command (the nightly run?) holds the ledger; try again in a moment"
+            )),
+        ),
         Err(_) => done(
             page,
             Err(anyhow::anyhow!("not recorded: see the server's log")),
@@ -463,7 +484,20 @@ fn router(app: Arc<App>) -> Router {
             "/app.css",
             get(|| async { ([(header::CONTENT_TYPE, "text/css")], pages::CSS) }),
         )
+        .layer(axum::middleware::map_response(no_framing))
         .with_state(app)
+}
+
+/// No page may be framed by another (clickjacking), nor kept by a shared cache.
+async fn no_framing(mut r: Response) -> Response {
+    let h = r.headers_mut();
+    h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    h.insert(
+        "content-security-policy",
+        HeaderValue::from_static("frame-ancestors 'none'"),
+    );
+    h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
+    r
 }
 
 /// Serves until `shutdown` completes; `on_listening` gets the bound address.
@@ -478,7 +512,7 @@ pub async fn serve(
         access: Access::new(cfg.token),
         inbox: cfg.inbox,
         by: format!("{} (workbench)", cfg.user),
-        gate: tokio::sync::Mutex::new(()),
+        gate: Arc::new(tokio::sync::Mutex::new(())),
         cache: std::sync::Mutex::new(None),
     });
     let listener = tokio::net::TcpListener::bind(cfg.listen).await?;

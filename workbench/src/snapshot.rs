@@ -78,10 +78,27 @@ pub struct Snapshot {
 
 /// The key of what a snapshot was worked out from.
 pub fn key(ws: &Workspace, as_of: NaiveDate) -> anyhow::Result<String> {
+    // Rate tables edited by hand in DATA_DIR/rates change the claims too.
+    let mut rates: Vec<String> = std::fs::read_dir(ws.data_dir().join("rates"))
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok())
+        .map(|e| {
+            let m = e.metadata().ok();
+            format!(
+                "{}:{}:{:?}",
+                e.file_name().to_string_lossy(),
+                m.as_ref().map_or(0, |m| m.len()),
+                m.and_then(|m| m.modified().ok())
+            )
+        })
+        .collect();
+    rates.sort();
     Ok(format!(
-        "{}|{as_of}|{:?}",
+        "{}|{as_of}|{:?}|{}",
         ws.store()?.change_marker()?,
-        ws.policy()?
+        ws.policy()?,
+        rates.join(",")
     ))
 }
 

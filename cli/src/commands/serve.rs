@@ -35,8 +35,9 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<ExitStatus> {
                 .trim()
                 .to_string();
             anyhow::ensure!(
-                t.len() >= 16 && t.bytes().all(|b| b.is_ascii_graphic()),
-                "{}: the token must be at least 16 printable characters",
+                t.len() >= 16
+                    && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
+                "{}: the token must be at least 16 letters, digits, '-' or '_' (it travels in a cookie)",
                 f.display()
             );
             t
@@ -67,6 +68,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<ExitStatus> {
         move |addr| {
             use std::io::Write;
             println!("workbench on http://{addr}/?token={shown}");
+            eprintln!("the link holds the access token: open it in this machine's browser, share it with nobody");
             let _ = std::io::stdout().flush();
         },
         async {

@@ -171,9 +171,9 @@ pub async fn render(app: &Arc<App>, ctx: Ctx, id: String) -> Response {
         }
         h2 { (l.t("letters")) }
         p {
-            a id="letter-14" href={ "/letter/" (id) "?kind=fourteen-day-letter" } target="_blank" { (l.t("preview_14")) }
+            a id="letter-14" href={ "/letter/" (crate::encode(&id)) "?kind=fourteen-day-letter" } target="_blank" { (l.t("preview_14")) }
             " · "
-            a href={ "/letter/" (id) "?kind=pre-incasso" } target="_blank" { (l.t("preview_pre")) }
+            a href={ "/letter/" (crate::encode(&id)) "?kind=pre-incasso" } target="_blank" { (l.t("preview_pre")) }
         }
         table { @for (sent, kind, items) in &d.letters { tr { td { (sent) } td { (kind) } td { (items) } } } }
         h2 { (l.t("plans")) }

@@ -96,19 +96,25 @@ pub async fn render(app: &Arc<App>, ctx: Ctx, _c: Common) -> Response {
     frame(&ctx, "/inbox", l.t("inbox"), body)
 }
 
-/// A name safe to create in the inbox: the last path part, no leading dot, no control
-/// characters, at most 200 characters.
+/// A name safe to create in the inbox: the last path part, no leading dot, at most 200
+/// characters of letters, digits, spaces and `-_.()+,&'` (no `:`, no control characters).
 fn safe_name(given: &str) -> Option<String> {
     let base = given.rsplit(['/', '\\']).next()?.trim();
     let ok = !base.is_empty()
         && !base.starts_with('.')
         && base.chars().count() <= 200
-        && !base.chars().any(char::is_control);
+        && base
+            .chars()
+            .all(|c| c.is_alphanumeric() || " -_.()+,&'".contains(c));
     ok.then(|| base.to_string())
 }
 
-/// `POST /inbox/upload`: writes the file into the inbox whole (a hidden name, then a rename) and
-/// runs an inbox pass at once.
+/// Uploads at once; more wait (each may be up to the body limit, written to disk as it comes).
+static UPLOADS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
+/// `POST /inbox/upload`: checks who sends before reading anything, streams the file into the
+/// inbox under a fresh hidden name (never following a planted link), gives it its own name
+/// without replacing a file already there, and runs an inbox pass with the usual settle time.
 pub async fn upload(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
@@ -118,50 +124,99 @@ pub async fn upload(
     let Some(inbox) = app.inbox.clone() else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let (mut csrf, mut file) = (String::new(), None);
-    while let Ok(Some(field)) = form.next_field().await {
+    // Cookie and Origin first: nothing of a body from elsewhere is read. The form's CSRF token
+    // comes in the body and is checked before the file is given its name.
+    if !app.access.may_post(&headers, app.access.csrf()) {
+        return StatusCode::FORBIDDEN.into_response();
+    }
+    let Ok(_one) = UPLOADS.acquire().await else {
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    };
+    let mut csrf = String::new();
+    let mut received: Option<(String, PathBuf)> = None;
+    while let Ok(Some(mut field)) = form.next_field().await {
         match field.name() {
             Some("csrf") => csrf = field.text().await.unwrap_or_default(),
-            Some("file") => {
+            Some("file") if received.is_none() => {
                 let name = field.file_name().map(str::to_string).unwrap_or_default();
-                match field.bytes().await {
-                    Ok(b) => file = Some((name, b)),
+                let part = inbox.join(format!(
+                    ".upload-{}-{}.part",
+                    std::process::id(),
+                    fastrand_hex()
+                ));
+                let mut out = match std::fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .open(&part)
+                {
+                    Ok(f) => f,
                     Err(e) => {
-                        return done("/inbox", Err(anyhow::anyhow!("the upload broke off: {e}")))
+                        return done(
+                            "/inbox",
+                            Err(anyhow::anyhow!("writing into the inbox: {e}")),
+                        )
+                    }
+                };
+                loop {
+                    match field.chunk().await {
+                        Ok(Some(bytes)) => {
+                            if let Err(e) = std::io::Write::write_all(&mut out, &bytes) {
+                                let _ = std::fs::remove_file(&part);
+                                return done(
+                                    "/inbox",
+                                    Err(anyhow::anyhow!("writing into the inbox: {e}")),
+                                );
+                            }
+                        }
+                        Ok(None) => break,
+                        Err(e) => {
+                            let _ = std::fs::remove_file(&part);
+                            return done(
+                                "/inbox",
+                                Err(anyhow::anyhow!("the upload broke off: {e}")),
+                            );
+                        }
                     }
                 }
+                received = Some((name, part));
             }
             _ => {}
         }
     }
-    if !app.access.may_post(&headers, &csrf) {
-        return StatusCode::FORBIDDEN.into_response();
-    }
-    let Some((name, bytes)) = file else {
+    let Some((name, part)) = received else {
         return done("/inbox", Err(anyhow::anyhow!("no file was sent")));
     };
-    let Some(name) = safe_name(&name) else {
-        return done(
-            "/inbox",
-            Err(anyhow::anyhow!(
-                "'{name}' is not a file name the inbox takes"
-            )),
-        );
+    let refuse = |why: String| {
+        let _ = std::fs::remove_file(&part);
+        done("/inbox", Err(anyhow::anyhow!(why)))
     };
-    let r = on_ledger(&app, lang, move |ws| {
-        let part = inbox.join(format!(".{name}.upload"));
-        std::fs::write(&part, &bytes)?;
-        let mut to = inbox.join(&name);
-        let mut n = 2;
-        while to.exists() {
-            to = inbox.join(format!("{n} {name}"));
-            n += 1;
+    if !app.access.may_post(&headers, &csrf) {
+        let _ = std::fs::remove_file(&part);
+        return StatusCode::FORBIDDEN.into_response();
+    }
+    let Some(name) = safe_name(&name) else {
+        return refuse(format!("'{name}' is not a file name the inbox takes"));
+    };
+    // Its own name, never replacing another: a hard link fails when the name is taken.
+    let mut n = 1;
+    let to = loop {
+        let candidate = if n == 1 {
+            name.clone()
+        } else {
+            format!("{n} {name}")
+        };
+        match std::fs::hard_link(&part, inbox.join(&candidate)) {
+            Ok(()) => break candidate,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 1000 => n += 1,
+            Err(e) => return refuse(format!("naming the file in the inbox: {e}")),
         }
-        std::fs::rename(&part, &to)?;
+    };
+    let _ = std::fs::remove_file(&part);
+    let r = on_ledger(&app, lang, move |ws| {
         let pass = incasso_engine::inbox::pass(
             ws,
             &inbox,
-            std::time::Duration::ZERO,
+            std::time::Duration::from_secs(1),
             &incasso_engine::reporter::Collect::default(),
         )?;
         let mut said = Vec::new();
@@ -174,13 +229,39 @@ pub async fn upload(
         for (f, why) in &pass.quarantined {
             said.push(format!("quarantined {f}: {why}"));
         }
+        if !pass.waiting.is_empty() {
+            said.push(format!(
+                "still being written, left for the next pass: {}",
+                pass.waiting.join(", ")
+            ));
+        }
         Ok(said.join("; "))
     })
     .await;
     match r {
         Ok(m) => done("/inbox", Ok(m)),
-        Err(resp) => resp,
+        Err(_) => done(
+            "/inbox",
+            Ok(format!(
+                "{to} is in the inbox; the ledger is busy, so the next pass imports it"
+            )),
+        ),
     }
+}
+
+/// 16 hex digits, different for every call (for temporary names).
+fn fastrand_hex() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let h = blake3::hash(
+        format!(
+            "{:?}{}",
+            std::time::SystemTime::now(),
+            N.fetch_add(1, Ordering::Relaxed)
+        )
+        .as_bytes(),
+    );
+    h.to_hex()[..16].to_string()
 }
 
 #[cfg(test)]
@@ -196,6 +277,11 @@ mod tests {
         assert_eq!(safe_name("../../etc/passwd").as_deref(), Some("passwd"));
         assert_eq!(safe_name(".hidden"), None);
         assert_eq!(safe_name("a\u{0}b"), None);
+        assert_eq!(safe_name("a.csv:stream"), None);
+        assert_eq!(
+            safe_name("Müller export (2).csv").as_deref(),
+            Some("Müller export (2).csv")
+        );
         assert_eq!(safe_name(""), None);
     }
 }

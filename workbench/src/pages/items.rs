@@ -60,7 +60,7 @@ pub async fn render(app: &Arc<App>, ctx: Ctx, c: Common) -> Response {
             tr { th { (l.t("invoice")) } th { (l.t("debtor")) } th { (l.t("amount")) } th { (l.t("due")) } th { (l.t("days")) } th { (l.t("bucket")) } th { (l.t("status")) } }
             @for r in rows.iter().skip(page * PAGE_ROWS).take(PAGE_ROWS) {
                 tr {
-                    td { (r.number) } td { a href={ "/debtor/" (r.debtor) } { (r.debtor) } }
+                    td { (r.number) } td { a href={ "/debtor/" (crate::encode(&r.debtor)) } { (r.debtor) } }
                     td.n { (r.currency) " " (r.open) } td { (r.due) } td.n { (r.days) } td { (r.bucket) } td { (r.status) }
                 }
             }
@@ -123,12 +123,11 @@ fn csv_cell(s: &str) -> String {
 pub async fn xlsx(app: &Arc<App>, ctx: Ctx, _c: Common) -> Response {
     let as_of = ctx.as_of;
     let bytes = on_ledger(app, ctx.lang, move |ws| {
-        let dir = tempfile_dir()?;
-        let path = dir.join("open-items.xlsx");
+        // A private folder (mode 700), removed however the export ends.
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("open-items.xlsx");
         incasso_engine::report::workbook::receivables(ws, as_of, &path)?;
-        let bytes = std::fs::read(&path)?;
-        let _ = std::fs::remove_dir_all(&dir);
-        Ok(bytes)
+        Ok(std::fs::read(&path)?)
     })
     .await;
     match bytes {
@@ -148,18 +147,4 @@ pub async fn xlsx(app: &Arc<App>, ctx: Ctx, _c: Common) -> Response {
             .into_response(),
         Err(r) => r,
     }
-}
-
-/// A fresh private folder under the system's temporary one.
-fn tempfile_dir() -> std::io::Result<std::path::PathBuf> {
-    let d = std::env::temp_dir().join(format!(
-        "incasso-workbench-{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0)
-    ));
-    std::fs::create_dir(&d)?;
-    Ok(d)
 }

@@ -40,6 +40,7 @@ pub async fn render(app: &Arc<App>, ctx: Ctx, _c: Common) -> Response {
                         td {
                             form.inline method="post" action="/allocate" {
                                 (hidden(&ctx, "/review", &item.payment, Some(&item.document)))
+                                input type="hidden" name="amount" value=(item.proposed);
                                 button.accept type="submit" id={ "accept-" (i) } { (l.t("accept")) }
                             }
                             " "
