@@ -228,6 +228,22 @@ fn a_person_works_the_queue_in_a_browser() {
         assert!(held.contains("disputed by the debtor"), "{held}");
         shot("claims").await;
 
+        // A date chosen stays on: the header's links carry it.
+        c.goto(&format!("{base}/items?as_of=2026-11-20"))
+            .await
+            .unwrap();
+        let title = c
+            .find(Locator::Css("h1"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(title.contains("2026-11-20"), "{title}");
+        c.find(Locator::Css("header a[href='/review?as_of=2026-11-20']"))
+            .await
+            .unwrap();
+
         // Open items, filtered; a debtor's page from there.
         c.goto(&format!("{base}/items?currency=USD")).await.unwrap();
         let items = c

@@ -64,6 +64,8 @@ pub(crate) struct Ctx {
     pub csrf: String,
     pub message: Option<String>,
     pub as_of: chrono::NaiveDate,
+    /// `as_of=DATE` when the person chose a date (links and forms carry it on), else empty.
+    pub date_query: String,
 }
 
 /// Query parameters every page takes.
@@ -144,6 +146,7 @@ fn admit(app: &App, headers: &HeaderMap, uri: &Uri, c: &Common) -> Result<Ctx, B
         csrf: app.access.csrf().to_string(),
         message: c.msg.clone(),
         as_of: c.as_of.unwrap_or_else(|| chrono::Utc::now().date_naive()),
+        date_query: c.as_of.map(|d| format!("as_of={d}")).unwrap_or_default(),
     })
 }
 
@@ -233,11 +236,21 @@ fn encode(s: &str) -> String {
 
 /// The answer to a form: back to `page` with what was done (or why not).
 fn done(page: &str, result: anyhow::Result<String>) -> Response {
+    done_on(page, None, result)
+}
+
+/// [`done`], keeping the date the page was looked at on.
+fn done_on(
+    page: &str,
+    as_of: Option<chrono::NaiveDate>,
+    result: anyhow::Result<String>,
+) -> Response {
     let msg = match result {
         Ok(m) => m,
         Err(e) => format!("{e:#}"),
     };
-    Redirect::to(&format!("{page}?msg={}", encode(&msg))).into_response()
+    let date = as_of.map(|d| format!("&as_of={d}")).unwrap_or_default();
+    Redirect::to(&format!("{page}?msg={}{date}", encode(&msg))).into_response()
 }
 
 /// A decision's form: which payment, which document, how much.
@@ -250,6 +263,9 @@ struct Decision {
     amount: String,
     /// The page to return to.
     back: String,
+    /// The date that page was looked at on, if one was chosen.
+    #[serde(default)]
+    as_of: Option<chrono::NaiveDate>,
 }
 
 fn back_to(page: &str) -> &'static str {
@@ -280,15 +296,17 @@ async fn decide(
         ok => ok,
     };
     match on_ledger(&app, lang_of(headers, None), f).await {
-        Ok(m) => done(page, Ok(m)),
-        Err(resp) if resp.status() == StatusCode::SERVICE_UNAVAILABLE => done(
+        Ok(m) => done_on(page, d.as_of, Ok(m)),
+        Err(resp) if resp.status() == StatusCode::SERVICE_UNAVAILABLE => done_on(
             page,
+            d.as_of,
             Err(anyhow::anyhow!(
                 "not recorded: another incasso command (the nightly run?) holds the ledger; try again in a moment"
             )),
         ),
-        Err(_) => done(
+        Err(_) => done_on(
             page,
+            d.as_of,
             Err(anyhow::anyhow!("not recorded: see the server's log")),
         ),
     }
@@ -305,8 +323,9 @@ async fn allocate(
         a => match a.replace(',', ".").parse::<rust_decimal::Decimal>() {
             Ok(a) => Some(a),
             Err(_) => {
-                return done(
+                return done_on(
                     back_to(&d.back),
+                    d.as_of,
                     Err(anyhow::anyhow!("'{a}' is not an amount like 12.50")),
                 )
             }

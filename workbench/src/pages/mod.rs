@@ -34,7 +34,12 @@ td.n{text-align:right;font-variant-numeric:tabular-nums}.msg{background:#e8f5e9;
 pub fn frame(ctx: &Ctx, here: &str, title: &str, body: Markup) -> Response {
     let l = ctx.lang;
     let link = |href: &'static str, key: &'static str| {
-        html! { a href=(href) class=[(href == here).then_some("here")] { (l.t(key)) } }
+        let to = if ctx.date_query.is_empty() {
+            href.to_string()
+        } else {
+            format!("{href}?{}", ctx.date_query)
+        };
+        html! { a href=(to) class=[(href == here).then_some("here")] { (l.t(key)) } }
     };
     let page = html! {
         (DOCTYPE)
@@ -85,6 +90,7 @@ pub fn hidden(ctx: &Ctx, back: &str, payment: &str, document: Option<&str>) -> M
         input type="hidden" name="csrf" value=(ctx.csrf);
         input type="hidden" name="back" value=(back);
         input type="hidden" name="payment" value=(payment);
+        @if let Some(d) = ctx.date_query.strip_prefix("as_of=") { input type="hidden" name="as_of" value=(d); }
         @if let Some(d) = document { input type="hidden" name="document" value=(d); }
     }
 }
