@@ -974,8 +974,8 @@ pub fn serve_until_signal(
     runtime.block_on(serve(cfg, on_listening, signalled()))
 }
 
-/// Completes on SIGINT or SIGTERM.
-async fn signalled() {
+/// Completes on SIGINT or SIGTERM (every long-running command stops on these).
+pub async fn signalled() {
     let term = async {
         #[cfg(unix)]
         if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())

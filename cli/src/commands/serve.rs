@@ -71,22 +71,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<ExitStatus> {
             eprintln!("the link holds the access token: open it in this machine's browser, share it with nobody");
             let _ = std::io::stdout().flush();
         },
-        async {
-            let term = async {
-                #[cfg(unix)]
-                if let Ok(mut s) =
-                    tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-                {
-                    s.recv().await;
-                    return;
-                }
-                std::future::pending::<()>().await
-            };
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term => {}
-            }
-        },
+        incasso_intake::server::signalled(),
     ))?;
     Ok(ExitStatus::Success)
 }
