@@ -117,6 +117,8 @@ pub struct OpenItem<'a> {
     pub status: DocumentStatus,
     /// Where the document was last defined.
     pub provenance: &'a Provenance,
+    /// Its structured payment reference (betalingskenmerk), when it has one.
+    pub payment_reference: Option<&'a str>,
 }
 
 /// The open items of a reconciled ledger as of a date, in ledger order (see [`sort_items`]).
@@ -149,6 +151,7 @@ pub fn open_items<'a>(
             days_overdue: (as_of - d.due_date).num_days().max(0),
             status: d.status,
             provenance: &ld.provenance,
+            payment_reference: d.payment_reference.as_deref(),
         });
     }
     items

@@ -58,16 +58,6 @@ pub fn preview_of(
     let attachments = store.all_attachments()?;
     let items = open_items(&r.docs, &r.rec, as_of);
     let unapplied = unapplied_money(r, &store.decisions()?);
-    let references: HashMap<String, String> = r
-        .docs
-        .iter()
-        .filter_map(|d| {
-            d.document
-                .payment_reference
-                .as_ref()
-                .map(|p| (d.document.number.normalised().into_owned(), p.clone()))
-        })
-        .collect();
     let ledger = Ledger {
         creditor: &creditor,
         items: &items,
@@ -77,7 +67,6 @@ pub fn preview_of(
         attachments: &attachments,
         unallocated: &unallocated,
         unapplied: &unapplied,
-        references: &references,
     };
     let result = preview(&ledger, policy, &tables, as_of);
     tracing::info!(
@@ -107,13 +96,25 @@ fn unapplied_money(r: &Reconciled, decisions: &[ManualDecision]) -> Vec<Unapplie
         // No money waits to be applied: the gate holds nothing, and needs no number index.
         return Vec::new();
     }
-    let index = possible_payment::number_index(r.docs.iter().map(|d| {
-        (
-            d.document.number.as_str(),
-            d.document.payment_reference.as_deref(),
-            &d.document.debtor,
-        )
-    }));
+    let texts: Vec<(usize, String)> = r
+        .matching
+        .outcomes
+        .iter()
+        .zip(&r.payments)
+        .enumerate()
+        .filter(|(_, (o, _))| o.money_not_applied())
+        .map(|(k, (_, p))| (k, remittance_text(p)))
+        .collect();
+    let index = possible_payment::number_index(
+        r.docs.iter().map(|d| {
+            (
+                d.document.number.as_str(),
+                d.document.payment_reference.as_deref(),
+                &d.document.debtor,
+            )
+        }),
+        texts.iter().map(|(_, t)| t.as_str()),
+    );
     let mut never_any: HashSet<&str> = HashSet::new();
     let mut not_for: HashMap<&str, Vec<String>> = HashMap::new();
     for d in decisions {
@@ -129,36 +130,33 @@ fn unapplied_money(r: &Reconciled, decisions: &[ManualDecision]) -> Vec<Unapplie
             }
         }
     }
-    r.matching
-        .outcomes
-        .iter()
-        .zip(&r.payments)
-        .filter(|(o, p)| o.money_not_applied() && !never_any.contains(p.id.as_str()))
-        .map(|(o, p)| Unapplied {
+    texts
+        .into_iter()
+        .map(|(k, text)| (&r.matching.outcomes[k], &r.payments[k], text))
+        .filter(|(_, p, _)| !never_any.contains(p.id.as_str()))
+        .map(|(o, p, text)| Unapplied {
             id: p.id.clone(),
             date: p.date,
             amount: o.unapplied,
             currency: p.amount.currency(),
             debtor: o.debtor.clone(),
-            text: [p.remittance.as_deref(), p.structured_reference.as_deref()]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" "),
+            names_documents_of: possible_payment::debtors_named(&text, &index),
+            text,
             name: p.counterparty_name.clone(),
             account: p.counterparty_account.clone(),
             not_for: not_for.get(p.id.as_str()).cloned().unwrap_or_default(),
-            names_documents_of: possible_payment::debtors_named(
-                &[p.remittance.as_deref(), p.structured_reference.as_deref()]
-                    .into_iter()
-                    .flatten()
-                    .collect::<Vec<_>>()
-                    .join(" "),
-                &index,
-            ),
             names_missing: o.names_missing.clone(),
         })
         .collect()
+}
+
+/// A payment's remittance text and structured reference, as the gate reads them.
+fn remittance_text(p: &incasso_core::model::Payment) -> String {
+    [p.remittance.as_deref(), p.structured_reference.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// What the ledger now says of every invoice: status, open, paid and credited with their last

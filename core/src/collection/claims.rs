@@ -174,8 +174,6 @@ pub struct Ledger<'a> {
     pub unallocated: &'a HashMap<(String, Currency), Decimal>,
     /// Every payment with money not applied, for the gate that proves an item unpaid.
     pub unapplied: &'a [Unapplied],
-    /// Payment references (betalingskenmerk) of invoices, by normalised number.
-    pub references: &'a HashMap<String, String>,
 }
 
 /// A stable 64-bit FNV-1a hash, so claim ids never change with the Rust version.
@@ -297,11 +295,7 @@ pub fn preview(
             // The gate: no item goes while money received and not applied may have paid it.
             let mut cleared = Vec::with_capacity(qualifying.len());
             for it in qualifying {
-                let reference = ledger
-                    .references
-                    .get(it.number.normalised().as_ref())
-                    .map(String::as_str);
-                match gate.item(it, reference, &debtor) {
+                match gate.item(it, it.payment_reference, &debtor) {
                     Some(h) => {
                         out.excluded
                             .push(excluded(debtor_id, it, possible_payment::RULE, h.reason))

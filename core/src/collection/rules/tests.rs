@@ -65,6 +65,7 @@ fn item<'a>(
         days_overdue: (d(as_of) - due).num_days().max(0),
         status,
         provenance: &f.provenance,
+        payment_reference: None,
     }
 }
 

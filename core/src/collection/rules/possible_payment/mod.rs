@@ -66,15 +66,24 @@ pub struct Unapplied {
     pub names_missing: Option<String>,
 }
 
-/// Every document's full numbers (all digits, year and sequence, payment reference) and its
-/// debtor, to find the debtors a payment's text names ([`debtors_named`]).
+/// The debtor of every document whose full number (all digits, year and sequence, payment
+/// reference) one of `texts` names, to find the debtors a payment's text names
+/// ([`debtors_named`]). Only numbers the texts hold are kept: a million documents are checked
+/// against a few thousand payments' numbers, not indexed whole.
 pub fn number_index<'a>(
     docs: impl Iterator<Item = (&'a str, Option<&'a str>, &'a DebtorId)>,
+    texts: impl Iterator<Item = &'a str>,
 ) -> HashMap<String, DebtorId> {
+    let named: rustc_hash::FxHashSet<String> = texts.flat_map(tokens).collect();
     let mut out = HashMap::new();
+    if named.is_empty() {
+        return out;
+    }
     for (number, reference, debtor) in docs {
         for k in keys(number, reference) {
-            out.insert(k, debtor.clone());
+            if named.contains(&k) {
+                out.insert(k, debtor.clone());
+            }
         }
     }
     out
@@ -107,11 +116,37 @@ enum Fit {
     Swapped,
 }
 
+/// A number as the gate indexes it: digits without leading zeros, as an integer when there are
+/// at most 38 of them (so looking up a thousand near numbers per item hashes integers, not
+/// text), else as the digits themselves. Equal digits give equal keys, and for digits of one
+/// length the order is the text's order.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum Num {
+    Small(i128),
+    Long(String),
+}
+
+impl Num {
+    /// The key of a run of digits without leading zeros.
+    fn of(digits: &str) -> Num {
+        if digits.len() <= 38 {
+            // At most 38 digits fit in an i128 (its largest value has 39).
+            Num::Small(
+                digits
+                    .bytes()
+                    .fold(0i128, |n, b| n * 10 + i128::from(b - b'0')),
+            )
+        } else {
+            Num::Long(digits.to_string())
+        }
+    }
+}
+
 /// The unapplied payments, indexed by every signal.
 pub struct Gate {
     payments: Vec<Unapplied>,
-    exact: FxHashMap<String, Vec<u32>>,
-    lone: FxHashMap<String, Vec<u32>>,
+    exact: FxHashMap<Num, Vec<u32>>,
+    lone: FxHashMap<Num, Vec<u32>>,
     amounts: FxHashMap<(Currency, Decimal), Vec<u32>>,
     accounts: FxHashMap<String, Vec<u32>>,
     names: FxHashMap<String, Vec<u32>>,
@@ -239,6 +274,26 @@ fn neighbours(t: &str, mut f: impl FnMut(&str, Fit)) {
     }
 }
 
+/// [`neighbours`] of the digits `t` whose value is `n`, as values: the same numbers, computed
+/// without building text.
+fn neighbour_numbers(t: &str, n: i128, mut f: impl FnMut(i128, Fit)) {
+    let b = t.as_bytes();
+    let len = b.len();
+    let place = |i: usize| 10i128.pow((len - 1 - i) as u32);
+    for i in 0..len {
+        let (di, pi) = (i128::from(b[i] - b'0'), place(i));
+        for d in 0..=9i128 {
+            if d != di && !(i == 0 && d == 0) {
+                f(n + (d - di) * pi, Fit::Changed);
+            }
+        }
+        if i + 1 < len && b[i] != b[i + 1] && !(i == 0 && b[i + 1] == b'0') {
+            let dj = i128::from(b[i + 1] - b'0');
+            f(n + (dj - di) * pi + (di - dj) * place(i + 1), Fit::Swapped);
+        }
+    }
+}
+
 fn compact_account(a: &str) -> String {
     a.chars()
         .filter(|c| !c.is_whitespace())
@@ -262,10 +317,10 @@ impl Gate {
         for (i, p) in payments.iter().enumerate() {
             let i = i as u32;
             for t in tokens(&p.text) {
-                g.exact.entry(t).or_default().push(i);
+                g.exact.entry(Num::of(&t)).or_default().push(i);
             }
             for t in lone_runs(&p.text) {
-                g.lone.entry(t).or_default().push(i);
+                g.lone.entry(Num::of(&t)).or_default().push(i);
             }
             g.amounts
                 .entry((p.currency, p.amount.normalize()))
@@ -289,12 +344,16 @@ impl Gate {
         if k.starts_with('0') {
             return Vec::new();
         }
-        let mut hits: Vec<(u32, String, Fit)> = Vec::new();
-        neighbours(k, |v, fit| {
-            if let Some(list) = self.exact.get(v) {
-                hits.extend(list.iter().map(|&i| (i, v.to_string(), fit)));
+        let mut hits: Vec<(u32, Num, Fit)> = Vec::new();
+        let mut found = |v: Num, fit: Fit| {
+            if let Some(list) = self.exact.get(&v) {
+                hits.extend(list.iter().map(|&i| (i, v.clone(), fit)));
             }
-        });
+        };
+        match Num::of(k) {
+            Num::Small(n) => neighbour_numbers(k, n, |v, fit| found(Num::Small(v), fit)),
+            Num::Long(_) => neighbours(k, |v, fit| found(Num::Long(v.to_string()), fit)),
+        }
         hits.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
         hits.into_iter().map(|(i, _, fit)| (i, fit)).collect()
     }
@@ -383,7 +442,7 @@ impl Gate {
                 || p.amount == item.total
         };
         if let Some(seq) = sequence(item.number.as_str()) {
-            for &i in self.lone.get(&seq).into_iter().flatten() {
+            for &i in self.lone.get(&Num::of(&seq)).into_iter().flatten() {
                 if self.eligible(i, item, true) && named_by(i) {
                     consider(
                         i,
@@ -394,7 +453,7 @@ impl Gate {
         }
         let full = keys(item.number.as_str(), reference);
         for k in &full {
-            for &i in self.exact.get(k).into_iter().flatten() {
+            for &i in self.exact.get(&Num::of(k)).into_iter().flatten() {
                 if self.eligible(i, item, true) && named_by(i) {
                     consider(i, format!("its text names {}", item.number));
                 }

@@ -49,6 +49,7 @@ fn item<'a>(f: &'a Fixture, open: &str, issued: &str) -> OpenItem<'a> {
         days_overdue: 60,
         status: DocumentStatus::Open,
         provenance: &f.provenance,
+        payment_reference: None,
     }
 }
 
@@ -285,4 +286,28 @@ fn sums_of_a_debtors_items() {
     assert_eq!(total.debtor_sums(&refs).unwrap().0, vec![0, 1, 2]);
     let none = Gate::new(vec![pay("P1", "2026-03-01", "425.49", "")]);
     assert!(none.debtor_sums(&refs).is_none());
+}
+
+proptest::proptest! {
+    /// The near numbers worked out as integers are exactly the near numbers worked out as text,
+    /// in the same order, with the same kind of slip.
+    #[test]
+    fn near_numbers_as_integers_are_the_near_numbers_as_text(t in "[1-9][0-9]{3,37}") {
+        let mut as_text: Vec<(Num, bool)> = Vec::new();
+        neighbours(&t, |v, fit| as_text.push((Num::of(v), matches!(fit, Fit::Swapped))));
+        let mut as_numbers: Vec<(Num, bool)> = Vec::new();
+        let Num::Small(n) = Num::of(&t) else { panic!("{t} fits") };
+        neighbour_numbers(&t, n, |v, fit| as_numbers.push((Num::Small(v), matches!(fit, Fit::Swapped))));
+        proptest::prop_assert_eq!(as_text, as_numbers);
+    }
+}
+
+#[test]
+fn a_number_of_more_than_38_digits_is_kept_as_text_and_still_found_one_off() {
+    let long = "1".repeat(40);
+    assert_eq!(Num::of(&long), Num::Long(long.clone()));
+    let typo = format!("2{}", &long[1..]);
+    let gate = Gate::new(vec![pay("P", "2026-03-01", "10.00", &typo)]);
+    assert_eq!(gate.near(&long).len(), 1);
+    assert!(gate.near(&"3".repeat(40)).is_empty());
 }
