@@ -151,8 +151,9 @@ pub struct Evidence {
     pub source: String,
 }
 
-/// Every allocation of a payment, by payment and document.
-pub fn allocations(r: &Reconciled) -> Vec<Allocation> {
+/// Every allocation of a payment, by payment and document: the payment's id, the allocation,
+/// and the payment's index in the ledger.
+fn sorted(r: &Reconciled) -> Vec<(&str, &incasso_core::model::Allocation, usize)> {
     let by_id: HashMap<&str, usize> = r
         .payments
         .iter()
@@ -173,9 +174,31 @@ pub fn allocations(r: &Reconciled) -> Vec<Allocation> {
         })
         .collect();
     found.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
-    found
+    found.into_iter().map(|(id, _, a, i)| (id, a, i)).collect()
+}
+
+/// Every allocation of a payment, by payment and document, as a row of five columns (payment,
+/// document, amount, rule, confidence): the listing without the evidence, which only JSON shows.
+pub fn allocation_rows(r: &Reconciled) -> Vec<[String; 5]> {
+    sorted(r)
         .into_iter()
-        .map(|(id, _, a, i)| {
+        .map(|(id, a, _)| {
+            [
+                id.to_string(),
+                a.document.number.clone(),
+                format_cents(a.amount.amount()),
+                a.rule.code().to_string(),
+                a.confidence.to_string(),
+            ]
+        })
+        .collect()
+}
+
+/// Every allocation of a payment, by payment and document, with its evidence.
+pub fn allocations(r: &Reconciled) -> Vec<Allocation> {
+    sorted(r)
+        .into_iter()
+        .map(|(id, a, i)| {
             let (p, o) = (&r.payments[i], &r.matching.outcomes[i]);
             Allocation {
                 payment: id.to_string(),

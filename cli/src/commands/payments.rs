@@ -66,22 +66,14 @@ fn print(format: Format, head: &[&str], rows: &[Vec<String>]) -> Result<ExitStat
 /// the evidence each rests on.
 pub fn allocations(ctx: &Ctx, a: ListArgs) -> Result<ExitStatus> {
     let r = load(ctx, ctx.date(a.as_of.as_of))?;
-    let all = incasso_engine::payments::allocations(&r);
     if a.format == Format::Json {
+        let all = incasso_engine::payments::allocations(&r);
         println!("{}", serde_json::to_string_pretty(&all)?);
         return Ok(ExitStatus::Success);
     }
-    let rows: Vec<Vec<String>> = all
+    let rows: Vec<Vec<String>> = incasso_engine::payments::allocation_rows(&r)
         .into_iter()
-        .map(|x| {
-            vec![
-                x.payment,
-                x.document,
-                x.amount,
-                x.rule.to_string(),
-                x.confidence.to_string(),
-            ]
-        })
+        .map(Vec::from)
         .collect();
     print(
         a.format,

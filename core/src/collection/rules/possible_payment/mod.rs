@@ -120,7 +120,7 @@ enum Fit {
 /// at most 38 of them (so looking up a thousand near numbers per item hashes integers, not
 /// text), else as the digits themselves. Equal digits give equal keys, and for digits of one
 /// length the order is the text's order.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 enum Num {
     Small(i128),
     Long(String),
@@ -142,6 +142,16 @@ impl Num {
     }
 }
 
+impl std::hash::Hash for Num {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        match self {
+            // One word: the derived hash feeds the enum's tag and sixteen bytes one by one.
+            Num::Small(n) => state.write_u64((*n as u64) ^ ((*n >> 64) as u64).rotate_left(29)),
+            Num::Long(s) => s.hash(state),
+        }
+    }
+}
+
 /// The unapplied payments, indexed by every signal.
 pub struct Gate {
     payments: Vec<Unapplied>,
@@ -150,6 +160,39 @@ pub struct Gate {
     amounts: FxHashMap<(Currency, Decimal), Vec<u32>>,
     accounts: FxHashMap<String, Vec<u32>>,
     names: FxHashMap<String, Vec<u32>>,
+    /// Each payment's account, compact, and its payer's name key (empty when none).
+    payer_keys: Vec<(Option<String>, String)>,
+    /// One bit per [`filter_bit`] of every number in `exact`: most near numbers of a key are in
+    /// no text, and this half-megabyte says so without a look into the table.
+    filter: Vec<u64>,
+}
+
+/// Bits in [`Gate::filter`] (a power of two).
+const FILTER_BITS: usize = 1 << 22;
+
+/// The bit of [`Gate::filter`] a number sets.
+fn filter_bit(n: i128) -> usize {
+    let h = ((n as u64) ^ ((n >> 64) as u64).rotate_left(29)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (h >> (64 - 22)) as usize
+}
+
+/// The debtor as a payment's payer is compared with it: accounts compact, the name's key.
+struct PayerOf {
+    accounts: Vec<String>,
+    name: String,
+}
+
+impl PayerOf {
+    fn new(debtor: &Debtor) -> PayerOf {
+        PayerOf {
+            accounts: debtor
+                .ibans
+                .iter()
+                .map(|i| compact_account(i.as_str()))
+                .collect(),
+            name: debtor.name.as_deref().map(name_key).unwrap_or_default(),
+        }
+    }
 }
 
 /// Digit runs of a text that stand alone (not joined to another run by `-`, `/`, `.`, `_`),
@@ -313,6 +356,8 @@ impl Gate {
             amounts: FxHashMap::default(),
             accounts: FxHashMap::default(),
             names: FxHashMap::default(),
+            payer_keys: Vec::with_capacity(payments.len()),
+            filter: vec![0u64; FILTER_BITS / 64],
         };
         for (i, p) in payments.iter().enumerate() {
             let i = i as u32;
@@ -326,11 +371,20 @@ impl Gate {
                 .entry((p.currency, p.amount.normalize()))
                 .or_default()
                 .push(i);
-            if let Some(a) = &p.account {
-                g.accounts.entry(compact_account(a)).or_default().push(i);
+            let account = p.account.as_deref().map(compact_account);
+            if let Some(a) = &account {
+                g.accounts.entry(a.clone()).or_default().push(i);
             }
-            if let Some(k) = p.name.as_deref().map(name_key).filter(|k| !k.is_empty()) {
-                g.names.entry(k).or_default().push(i);
+            let name = p.name.as_deref().map(name_key).unwrap_or_default();
+            if !name.is_empty() {
+                g.names.entry(name.clone()).or_default().push(i);
+            }
+            g.payer_keys.push((account, name));
+        }
+        for k in g.exact.keys() {
+            if let Num::Small(n) = k {
+                let b = filter_bit(*n);
+                g.filter[b / 64] |= 1 << (b % 64);
             }
         }
         g.payments = payments;
@@ -351,7 +405,12 @@ impl Gate {
             }
         };
         match Num::of(k) {
-            Num::Small(n) => neighbour_numbers(k, n, |v, fit| found(Num::Small(v), fit)),
+            Num::Small(n) => neighbour_numbers(k, n, |v, fit| {
+                let b = filter_bit(v);
+                if self.filter[b / 64] & (1 << (b % 64)) != 0 {
+                    found(Num::Small(v), fit)
+                }
+            }),
             Num::Long(_) => neighbours(k, |v, fit| found(Num::Long(v.to_string()), fit)),
         }
         hits.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
@@ -391,23 +450,14 @@ impl Gate {
     }
 
     /// Whether the payer is the debtor (account or name) or the amount is the item's.
-    fn payer_or_amount_fits(&self, i: u32, item: &OpenItem<'_>, debtor: &Debtor) -> bool {
+    fn payer_or_amount_fits(&self, i: u32, item: &OpenItem<'_>, debtor: &PayerOf) -> bool {
         let p = &self.payments[i as usize];
         let amount = p.amount == item.open || p.amount == item.total;
-        let account = p.account.as_deref().is_some_and(|a| {
-            let a = compact_account(a);
-            debtor
-                .ibans
-                .iter()
-                .any(|i| compact_account(i.as_str()) == a)
-        });
-        let name = match (p.name.as_deref(), debtor.name.as_deref()) {
-            (Some(a), Some(b)) => {
-                let (a, b) = (name_key(a), name_key(b));
-                !a.is_empty() && a == b
-            }
-            _ => false,
-        };
+        let (account, name) = &self.payer_keys[i as usize];
+        let account = account
+            .as_ref()
+            .is_some_and(|a| debtor.accounts.iter().any(|d| d == a));
+        let name = !name.is_empty() && *name == debtor.name;
         let identified = p.debtor.as_ref() == Some(item.debtor);
         // A payment naming an invoice of our numbering that we do not have (a partial ledger)
         // is one digit off from many of ours: only its amount can say it meant one of them.
@@ -427,12 +477,11 @@ impl Gate {
         if self.is_empty() {
             return None;
         }
+        // The oldest payment found wins; a reason is written only for a payment older than the
+        // best so far.
         let mut best: Option<(u32, String)> = None;
-        let mut consider = |i: u32, why: String| {
-            if best.as_ref().is_none_or(|(b, _)| i < *b) {
-                best = Some((i, why));
-            }
-        };
+        let wants =
+            |best: &Option<(u32, String)>, i: u32| best.as_ref().is_none_or(|(b, _)| i < *b);
         // A payer identified as another debtor who names this item: a typo, unless the amount
         // is this item's too.
         let named_by = |i: u32| {
@@ -441,36 +490,42 @@ impl Gate {
                 || p.amount == item.open
                 || p.amount == item.total
         };
-        if let Some(seq) = sequence(item.number.as_str()) {
-            for &i in self.lone.get(&Num::of(&seq)).into_iter().flatten() {
-                if self.eligible(i, item, true) && named_by(i) {
-                    consider(
+        let seq = sequence(item.number.as_str());
+        if let Some(seq) = &seq {
+            for &i in self.lone.get(&Num::of(seq)).into_iter().flatten() {
+                if wants(&best, i) && self.eligible(i, item, true) && named_by(i) {
+                    best = Some((
                         i,
                         format!("its text names {seq}, the sequence of {}", item.number),
-                    );
+                    ));
                 }
             }
         }
         let full = keys(item.number.as_str(), reference);
         for k in &full {
             for &i in self.exact.get(&Num::of(k)).into_iter().flatten() {
-                if self.eligible(i, item, true) && named_by(i) {
-                    consider(i, format!("its text names {}", item.number));
+                if wants(&best, i) && self.eligible(i, item, true) && named_by(i) {
+                    best = Some((i, format!("its text names {}", item.number)));
                 }
             }
         }
-        for k in full.iter().chain(sequence(item.number.as_str()).as_ref()) {
+        let mut payer: Option<PayerOf> = None;
+        for k in full.iter().chain(seq.as_ref()) {
             if k.len() >= 4 {
                 for (i, fit) in self.near(k) {
-                    if self.eligible(i, item, true) && self.payer_or_amount_fits(i, item, debtor) {
+                    if !wants(&best, i) || !self.eligible(i, item, true) {
+                        continue;
+                    }
+                    let payer = payer.get_or_insert_with(|| PayerOf::new(debtor));
+                    if self.payer_or_amount_fits(i, item, payer) {
                         let how = match fit {
                             Fit::Swapped => "two digits swapped",
                             Fit::Changed => "one digit off",
                         };
-                        consider(
+                        best = Some((
                             i,
                             format!("its text names a number {how} from {}", item.number),
-                        );
+                        ));
                     }
                 }
             }
@@ -482,19 +537,13 @@ impl Gate {
                 .into_iter()
                 .flatten()
             {
-                if self.eligible(i, item, false) {
-                    consider(
-                        i,
-                        format!(
-                            "the amount is the {} of {}",
-                            if amount == item.open {
-                                "open amount"
-                            } else {
-                                "total"
-                            },
-                            item.number
-                        ),
-                    );
+                if wants(&best, i) && self.eligible(i, item, false) {
+                    let which = if amount == item.open {
+                        "open amount"
+                    } else {
+                        "total"
+                    };
+                    best = Some((i, format!("the amount is the {which} of {}", item.number)));
                 }
             }
         }
