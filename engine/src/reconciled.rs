@@ -27,8 +27,7 @@ pub struct Reconciled {
 /// How long loading, reconciling and matching took (benchmarks and `-v` read them).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Timings {
-    /// Reading documents, debtors and payments from the store (the kept reconciliation is read
-    /// before).
+    /// Reading documents, debtors, payments and the kept reconciliation from the store.
     pub load: std::time::Duration,
     /// Reconciling the documents (credit notes, source ledger).
     pub reconcile: std::time::Duration,
@@ -42,11 +41,7 @@ pub struct Timings {
 /// was worked out from exactly these inputs, else worked out now and kept.
 pub fn reconciled(store: &Store, as_of: NaiveDate, policy: &MatchPolicy) -> Result<Reconciled> {
     let key = key_of(store, as_of, policy)?;
-    let kept = match &key {
-        Some(k) => store.kept_reconciliation(k)?,
-        None => None,
-    };
-    load(store, as_of, policy, key, kept)
+    load(store, as_of, policy, key, true, None)
 }
 
 /// The documents and their open amounts as of a date, for views that need nothing of the bank
@@ -59,13 +54,23 @@ pub fn reconciled_ledger(
 ) -> Result<(Vec<LedgerDocument>, Reconciliation)> {
     let started = std::time::Instant::now();
     let key = key_of(store, as_of, policy)?;
-    if let Some(rec) = key
-        .as_ref()
-        .map(|k| store.kept_open_items(k))
-        .transpose()?
-        .flatten()
-    {
-        let docs = store.documents()?;
+    // The documents are read while the kept file is: when nothing was kept they are read again
+    // with the rest, which costs less than waiting for one before the other every time.
+    let (rec, docs) = std::thread::scope(|scope| {
+        let rec = scope.spawn(|| {
+            key.as_ref()
+                .map(|k| store.kept_open_items(k))
+                .transpose()
+                .map(Option::flatten)
+        });
+        let docs = store.documents();
+        let rec = rec.join().map_err(|_| {
+            anyhow::anyhow!("reading the kept reconciliation failed: its thread panicked")
+        })??;
+        anyhow::Ok((rec, docs))
+    })?;
+    let docs = docs?;
+    if let Some(rec) = rec {
         tracing::info!(
             documents = docs.len(),
             load_s = started.elapsed().as_secs_f64(),
@@ -82,7 +87,7 @@ pub fn reconciled_ledger(
         payments,
         matching,
         ..
-    } = load(store, as_of, policy, key, None)?;
+    } = load(store, as_of, policy, key, false, Some(docs))?;
     // Hundreds of thousands of bank lines and outcomes take a while to free: not on the way to
     // the answer (a command that exits does not wait for it).
     std::thread::spawn(move || drop((debtors, payments, matching)));
@@ -112,7 +117,7 @@ pub fn recompute(
         Some(k) => store.kept_reconciliation(k)?,
         None => None,
     };
-    let fresh = load(store, as_of, policy, key, None)?;
+    let fresh = load(store, as_of, policy, key, false, None)?;
     // Compared as printed (`Debug`), not by `==`: 70.00 and 70.000 are equal numbers but print
     // differently, and what prints is what must be the same.
     let same =
@@ -158,20 +163,35 @@ fn key_of(store: &Store, as_of: NaiveDate, policy: &MatchPolicy) -> Result<Optio
     )))
 }
 
-/// The ledger with `kept` as its reconciliation, or (without) reconciled and matched now and
-/// kept under `key`.
+/// The ledger with the reconciliation kept under `key` (when `reuse` and there is one), or
+/// reconciled and matched now and kept under `key`. Documents (unless read already: `docs`),
+/// bank lines and the kept file are read side by side, each decoded on its own thread.
 fn load(
     store: &Store,
     as_of: NaiveDate,
     policy: &MatchPolicy,
     key: Option<String>,
-    kept: Option<(Reconciliation, Matching)>,
+    reuse: bool,
+    docs: Option<Vec<LedgerDocument>>,
 ) -> Result<Reconciled> {
     let started = std::time::Instant::now();
-    let docs = store.documents()?;
+    let (docs, payments, kept) = std::thread::scope(|scope| {
+        // Money out is kept in the store but never matched: leave it there.
+        let payments =
+            scope.spawn(|| store.payments_of(&[PaymentKind::Incoming, PaymentKind::Reversal]));
+        let kept = scope.spawn(|| match (&key, reuse) {
+            (Some(k), true) => store.kept_reconciliation(k),
+            _ => Ok(None),
+        });
+        let docs = docs.map_or_else(|| store.documents(), Ok);
+        let join = |what: &str| anyhow::anyhow!("reading {what} failed: its thread panicked");
+        anyhow::Ok((
+            docs?,
+            payments.join().map_err(|_| join("bank lines"))??,
+            kept.join().map_err(|_| join("the kept reconciliation"))??,
+        ))
+    })?;
     let debtors = store.debtors()?;
-    // Money out is kept in the store but never matched: leave it there.
-    let payments = store.payments_of(&[PaymentKind::Incoming, PaymentKind::Reversal])?;
     let loaded = started.elapsed();
     let mut timings = Timings {
         load: loaded,

@@ -83,6 +83,7 @@ pub(super) fn apply_run(
                 s.docs,
                 signals::candidates(&ctx, p, named, payer),
                 s.policy.review_below,
+                p.date,
             )
         };
         out.unapplied = amount;
