@@ -140,22 +140,16 @@ pub(super) fn decide(
     review_below: u8,
     paid_on: chrono::NaiveDate,
 ) -> Option<Decision> {
-    // The latest issue date of the candidate's documents.
-    let issued = |c: &Candidate| {
+    // The latest of a date of the candidate's documents (none: last).
+    let latest = |c: &Candidate, date: fn(&crate::model::Document) -> chrono::NaiveDate| {
         c.key
             .iter()
-            .map(|&d| docs[d as usize].document.issue_date)
+            .map(|&d| date(&docs[d as usize].document))
             .max()
             .unwrap_or(chrono::NaiveDate::MAX)
     };
-    // The latest due date of the candidate's documents (none: last).
-    let due = |c: &Candidate| {
-        c.key
-            .iter()
-            .map(|&d| docs[d as usize].document.due_date)
-            .max()
-            .unwrap_or(chrono::NaiveDate::MAX)
-    };
+    let issued = |c: &Candidate| latest(c, |d| d.issue_date);
+    let due = |c: &Candidate| latest(c, |d| d.due_date);
     let numbers = |c: &Candidate| -> Vec<String> {
         let mut n: Vec<String> = c
             .key
