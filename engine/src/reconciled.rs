@@ -54,8 +54,8 @@ pub fn reconciled_ledger(
 ) -> Result<(Vec<LedgerDocument>, Reconciliation)> {
     let started = std::time::Instant::now();
     let key = key_of(store, as_of, policy)?;
-    // The documents are read while the kept file is: when nothing was kept they are read again
-    // with the rest, which costs less than waiting for one before the other every time.
+    // The documents are read while the kept file is; when nothing was kept they go on to the
+    // full load, which then reads only the rest.
     let (rec, docs) = std::thread::scope(|scope| {
         let rec = scope.spawn(|| {
             key.as_ref()
@@ -184,12 +184,12 @@ fn load(
             _ => Ok(None),
         });
         let docs = docs.map_or_else(|| store.documents(), Ok);
+        // Both joined before any error is returned: a thread left unjoined that panicked would
+        // turn the error into a panic when the scope ends.
         let join = |what: &str| anyhow::anyhow!("reading {what} failed: its thread panicked");
-        anyhow::Ok((
-            docs?,
-            payments.join().map_err(|_| join("bank lines"))??,
-            kept.join().map_err(|_| join("the kept reconciliation"))??,
-        ))
+        let payments = payments.join().map_err(|_| join("bank lines"));
+        let kept = kept.join().map_err(|_| join("the kept reconciliation"));
+        anyhow::Ok((docs?, payments??, kept??))
     })?;
     let debtors = store.debtors()?;
     let loaded = started.elapsed();

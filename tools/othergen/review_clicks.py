@@ -11,7 +11,8 @@ them; a payment's source names its file and its line or its statement entry) and
 
 - one click: the first candidate is an invoice the line pays, at the amount it pays it;
 - right invoice, other amount: the first candidate's invoice is right, the amount is not;
-- another candidate: a later candidate is right (the person chooses it: two clicks);
+- another candidate: a later row is right (the person chooses it: two clicks; a row is one
+  document of a candidate, so the second document of a two-invoice candidate counts here);
 - none: no candidate is right (the person records "not this document", or assigns by hand);
 - truth names no invoice: the line is ambiguous by design or pays none of the ledger's invoices
   (the truth's class is counted), so no candidate can be right and none is judged.
@@ -104,11 +105,14 @@ def judge(binary, set_dir, work):
         run(binary, data, "import", str(ledger))
         run(binary, data, "import", str(set_dir / "bank"))
         source = {}
-        for u in csv.DictReader(io.StringIO(run(binary, data, "unmatched", "--as-of", as_of, "--format", "csv"))):
-            path, _, place = u["source"].rpartition(", ")
-            source[u["payment"]] = (Path(path).name, place)
         done = set()
         while True:
+            # Listed again each pass: a decision can send another payment to review.
+            for u in csv.DictReader(
+                io.StringIO(run(binary, data, "unmatched", "--as-of", as_of, "--format", "csv"))
+            ):
+                path, _, place = u["source"].rpartition(", ")
+                source[u["payment"]] = (Path(path).name, place, Decimal(u["amount"]))
             review = list(
                 csv.DictReader(io.StringIO(run(binary, data, "review", "--as-of", as_of, "--format", "csv")))
             )
@@ -127,8 +131,10 @@ def judge(binary, set_dir, work):
                 candidates = {first_payment: candidates[first_payment]}
             for payment, rows in candidates.items():
                 done.add(payment)
-                line = line_of.get(source.get(payment))
-                if line is None:
+                place = source.get(payment)
+                line = line_of.get(place[:2]) if place else None
+                # Joined by place; the amounts must agree too, or the join is not trusted.
+                if line is None or abs(Decimal(line["amount"])) != place[2]:
                     unjoined += 1
                     continue
                 paid = pays(line["invoices"])

@@ -120,13 +120,20 @@ pub(super) fn apply_run(
                     }
                 }
                 out.status = PaymentStatus::Review;
-                // Who paid, when the account says so; else whom the text names. A payer known only
-                // by name stays unidentified while in review, so the gate weighs the money against
-                // every debtor's items.
+                // Who paid, when the account says so; else whom the candidates name, when they all
+                // name the same debtor. A payer known only by name, or candidates of several
+                // debtors, stay unidentified while in review, so the gate weighs the money against
+                // every debtor's items (which candidate a tie lists first must not decide whose
+                // items the money may have paid).
                 out.debtor = match (payer.one(), payer.by_name()) {
                     (Some(d), false) => Some(d.clone()),
                     (_, true) => None,
-                    _ => candidates.first().and_then(|(c, _)| c.debtor.clone()),
+                    _ => {
+                        let first = candidates.first().and_then(|(c, _)| c.debtor.clone());
+                        first.filter(|d| {
+                            candidates.iter().all(|(c, _)| c.debtor.as_ref() == Some(d))
+                        })
+                    }
                 };
                 out.evidence = candidates
                     .into_iter()
