@@ -153,3 +153,37 @@ fn claims_on_sets_nobody_here_wrote_claim_nothing_already_paid() {
         );
     }
 }
+
+/// The review queue lists each invoice the gate holds with the payment the hold names: the one a
+/// person's "not this payment" releases it with (the workbench's button posts it).
+#[test]
+fn every_hold_in_the_review_queue_names_its_payment() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let src = fixture("othergen/nl-camt");
+    ok(incasso(
+        &data,
+        &["import", src.join("ledger.csv").to_str().unwrap()],
+    ));
+    ok(incasso(
+        &data,
+        &["import", src.join("bank").to_str().unwrap()],
+    ));
+    let review = ok(incasso(
+        &data,
+        &["review", "--as-of", "2026-06-30", "--format", "csv"],
+    ));
+    let holds: Vec<&str> = review
+        .lines()
+        .filter(|l| l.contains(",possible-payment,"))
+        .collect();
+    assert!(holds.len() > 5, "{review}");
+    for l in holds {
+        let payment = l.split(',').next().unwrap();
+        assert!(payment.starts_with('R') && payment.len() > 8, "{l}");
+        assert!(
+            l.contains(&format!("possible payment {payment} of ")),
+            "{l}"
+        );
+    }
+}

@@ -83,11 +83,7 @@ pub fn with_preview(
         .iter()
         .filter(|e| e.rule == possible_payment::RULE)
     {
-        let payment = e
-            .reason
-            .strip_prefix("possible payment ")
-            .and_then(|rest| rest.split_whitespace().next())
-            .unwrap_or("");
+        let payment = e.payment.as_deref().unwrap_or("");
         let p = by_id.get(payment);
         items.push(ReviewItem {
             payment: payment.to_string(),

@@ -145,6 +145,10 @@ pub struct Excluded {
     pub rule: &'static str,
     /// Why, in plain words.
     pub reason: String,
+    /// The payment a possible-payment hold names: what a person's "not this payment" releases
+    /// it with (not in the output; the reason names it in words).
+    #[serde(skip)]
+    pub payment: Option<String>,
 }
 
 /// The outcome of a claims run.
@@ -296,21 +300,14 @@ pub fn preview(
             let mut cleared = Vec::with_capacity(qualifying.len());
             for it in qualifying {
                 match gate.item(it, it.payment_reference, &debtor) {
-                    Some(h) => {
-                        out.excluded
-                            .push(excluded(debtor_id, it, possible_payment::RULE, h.reason))
-                    }
+                    Some(h) => out.excluded.push(held(debtor_id, it, h)),
                     None => cleared.push(it),
                 }
             }
             if let Some((held, h)) = gate.debtor_sums(&cleared) {
                 for &j in &held {
-                    out.excluded.push(excluded(
-                        debtor_id,
-                        cleared[j],
-                        possible_payment::RULE,
-                        h.reason.clone(),
-                    ));
+                    out.excluded
+                        .push(self::held(debtor_id, cleared[j], h.clone()));
                 }
                 let mut j = 0;
                 cleared.retain(|_| {
@@ -320,12 +317,7 @@ pub fn preview(
             }
             let from_debtor = gate.payer(&debtor, &all_open, &cleared);
             for (j, h) in &from_debtor {
-                out.excluded.push(excluded(
-                    debtor_id,
-                    cleared[*j],
-                    possible_payment::RULE,
-                    h.reason.clone(),
-                ));
+                out.excluded.push(held(debtor_id, cleared[*j], h.clone()));
             }
             let mut j = 0;
             cleared.retain(|_| {
@@ -544,6 +536,15 @@ fn excluded(debtor: &str, it: &OpenItem<'_>, rule: &'static str, reason: String)
         days_overdue: it.days_overdue,
         rule,
         reason,
+        payment: None,
+    }
+}
+
+/// An item the gate holds for a payment that may have paid it.
+fn held(debtor: &str, it: &OpenItem<'_>, h: possible_payment::Hold) -> Excluded {
+    Excluded {
+        payment: Some(h.payment),
+        ..excluded(debtor, it, possible_payment::RULE, h.reason)
     }
 }
 

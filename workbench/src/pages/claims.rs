@@ -81,12 +81,6 @@ pub async fn render(app: &Arc<App>, ctx: Ctx, _c: Common) -> Response {
 /// The payment a possible-payment hold names: "not this payment" releases the invoice.
 fn possible_payment_of(e: &incasso_core::collection::claims::Excluded) -> Option<String> {
     (e.rule == possible_payment::RULE)
-        .then(|| {
-            e.reason
-                .strip_prefix("possible payment ")?
-                .split_whitespace()
-                .next()
-                .map(str::to_string)
-        })
+        .then(|| e.payment.clone())
         .flatten()
 }
