@@ -8,9 +8,30 @@ use std::io::BufRead;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use fantoccini::{ClientBuilder, Locator};
+use fantoccini::{Client, ClientBuilder, Locator};
 
 use super::*;
+
+/// The text of the element `at` finds.
+async fn text(c: &Client, at: Locator<'_>) -> String {
+    c.find(at).await.unwrap().text().await.unwrap()
+}
+
+/// The text of the element `at` finds, once the page has it.
+async fn text_when(c: &Client, at: Locator<'_>) -> String {
+    c.wait()
+        .for_element(at)
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+/// Clicks the element `at` finds.
+async fn click(c: &Client, at: Locator<'_>) {
+    c.find(at).await.unwrap().click().await.unwrap();
+}
 
 /// A process killed when dropped.
 struct Killed(Child);
@@ -144,22 +165,10 @@ fn a_person_works_the_queue_in_a_browser() {
 
         // Without the token nothing shows; the printed link lets the person in.
         c.goto(&format!("{base}/review")).await.unwrap();
-        let body = c
-            .find(Locator::Css("body"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let body = text(&c, Locator::Css("body")).await;
         assert!(body.contains("Open the link"), "{body}");
         c.goto(&login).await.unwrap();
-        let attention = c
-            .find(Locator::Id("attention"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let attention = text(&c, Locator::Id("attention")).await;
         assert!(attention.contains("1 doubtful matches"), "{attention}");
         shot("overview").await;
 
@@ -169,14 +178,9 @@ fn a_person_works_the_queue_in_a_browser() {
         let payment = row.attr("data-payment").await.unwrap().unwrap();
         let document = row.attr("data-document").await.unwrap().unwrap();
         shot("review").await;
-        c.find(Locator::Id("accept-0"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        let msg = c.wait().for_element(Locator::Id("message")).await.unwrap();
-        assert!(msg.text().await.unwrap().contains(&payment));
+        click(&c, Locator::Id("accept-0")).await;
+        let msg = text_when(&c, Locator::Id("message")).await;
+        assert!(msg.contains(&payment), "{msg}");
         assert!(
             c.find(Locator::Id("empty")).await.is_ok(),
             "the queue is empty"
@@ -206,25 +210,12 @@ fn a_person_works_the_queue_in_a_browser() {
             .click()
             .await
             .unwrap();
-        let msg = c
-            .wait()
-            .for_element(Locator::Id("message"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let msg = text_when(&c, Locator::Id("message")).await;
         assert!(msg.contains(&refund) && msg.contains("F2026-003"), "{msg}");
 
         // Claims: held ones with their rule and reason.
         c.goto(&format!("{base}/claims")).await.unwrap();
-        let held = c
-            .find(Locator::Id("held"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let held = text(&c, Locator::Id("held")).await;
         assert!(held.contains("disputed by the debtor"), "{held}");
         shot("claims").await;
 
@@ -232,13 +223,7 @@ fn a_person_works_the_queue_in_a_browser() {
         c.goto(&format!("{base}/items?as_of=2026-11-20"))
             .await
             .unwrap();
-        let title = c
-            .find(Locator::Css("h1"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let title = text(&c, Locator::Css("h1")).await;
         assert!(title.contains("2026-11-20"), "{title}");
         c.find(Locator::Css("header a[href='/review?as_of=2026-11-20']"))
             .await
@@ -246,33 +231,15 @@ fn a_person_works_the_queue_in_a_browser() {
 
         // Open items, filtered; a debtor's page from there.
         c.goto(&format!("{base}/items?currency=USD")).await.unwrap();
-        let items = c
-            .find(Locator::Id("items"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let items = text(&c, Locator::Id("items")).await;
         assert!(
             items.contains("USD 750.50") && !items.contains("EUR"),
             "{items}"
         );
         shot("items").await;
         c.goto(&format!("{base}/items?currency=EUR")).await.unwrap();
-        c.find(Locator::Css("#items a"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        let timeline = c
-            .wait()
-            .for_element(Locator::Id("timeline"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        click(&c, Locator::Css("#items a")).await;
+        let timeline = text_when(&c, Locator::Id("timeline")).await;
         assert!(!timeline.is_empty(), "the debtor's timeline");
         shot("debtor").await;
         // The 14-day letter the held consumer invoice waits for, as a printable preview.
@@ -281,13 +248,7 @@ fn a_person_works_the_queue_in_a_browser() {
         ))
         .await
         .unwrap();
-        let letter = c
-            .find(Locator::Css("body"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let letter = text(&c, Locator::Css("body")).await;
         assert!(
             letter.contains("INV-1002") && letter.contains("750.50"),
             "{letter}"
@@ -298,13 +259,7 @@ fn a_person_works_the_queue_in_a_browser() {
         c.goto(&format!("{base}/letter/C-01?kind=fourteen-day-letter"))
             .await
             .unwrap();
-        let held = c
-            .find(Locator::Css("body"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let held = text(&c, Locator::Css("body")).await;
         assert!(
             held.contains("credit not set off") && held.contains("CN-1001"),
             "{held}"
@@ -328,29 +283,11 @@ fn a_person_works_the_queue_in_a_browser() {
                 .send_keys(file.to_str().unwrap())
                 .await
                 .unwrap();
-            c.find(Locator::Css("form[action='/inbox/upload'] button"))
-                .await
-                .unwrap()
-                .click()
-                .await
-                .unwrap();
-            let msg = c
-                .wait()
-                .for_element(Locator::Id("message"))
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap();
+            click(&c, Locator::Css("form[action='/inbox/upload'] button")).await;
+            let msg = text_when(&c, Locator::Id("message")).await;
             assert!(msg.contains(want), "{want}: {msg}");
         }
-        let listed = c
-            .find(Locator::Id("inbox"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let listed = text(&c, Locator::Id("inbox")).await;
         assert!(
             listed.contains("utf16le-pipe.csv") && listed.contains("kapot.csv"),
             "{listed}"
@@ -358,19 +295,8 @@ fn a_person_works_the_queue_in_a_browser() {
         shot("inbox").await;
 
         // Nederlands.
-        c.find(Locator::Css("a.lang"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        let header = c
-            .find(Locator::Css("header"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        click(&c, Locator::Css("a.lang")).await;
+        let header = text(&c, Locator::Css("header")).await;
         assert!(
             header.contains("Overzicht") && header.contains("Te beoordelen"),
             "{header}"
