@@ -5,7 +5,6 @@
 use std::sync::Arc;
 
 use axum::response::Response;
-use incasso_core::collection::rules::possible_payment;
 use incasso_core::money::format_cents;
 use maud::html;
 
@@ -47,9 +46,9 @@ pub async fn render(app: &Arc<App>, ctx: Ctx, _c: Common) -> Response {
                     td.n { (e.currency.as_str()) " " (format_cents(e.open)) }
                     td { (e.rule) } td { (e.reason) }
                     td {
-                        @if let Some(payment) = possible_payment_of(e) {
+                        @if let Some(payment) = &e.payment {
                             form.inline method="post" action="/unallocate" {
-                                (hidden(&ctx, "/claims", &payment, Some(&e.number)))
+                                (hidden(&ctx, "/claims", payment, Some(&e.number)))
                                 button.release type="submit" id={ "release-" (i) } { (l.t("release")) }
                             }
                         }
@@ -76,11 +75,4 @@ pub async fn render(app: &Arc<App>, ctx: Ctx, _c: Common) -> Response {
         }
     };
     frame(&ctx, "/claims", l.t("claims"), body)
-}
-
-/// The payment a possible-payment hold names: "not this payment" releases the invoice.
-fn possible_payment_of(e: &incasso_core::collection::claims::Excluded) -> Option<String> {
-    (e.rule == possible_payment::RULE)
-        .then(|| e.payment.clone())
-        .flatten()
 }

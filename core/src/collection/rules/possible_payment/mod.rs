@@ -146,7 +146,7 @@ impl std::hash::Hash for Num {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         match self {
             // One word: the derived hash feeds the enum's tag and sixteen bytes one by one.
-            Num::Small(n) => state.write_u64((*n as u64) ^ ((*n >> 64) as u64).rotate_left(29)),
+            Num::Small(n) => state.write_u64(fold(*n)),
             Num::Long(s) => s.hash(state),
         }
     }
@@ -170,9 +170,14 @@ pub struct Gate {
 /// Bits in [`Gate::filter`] (a power of two).
 const FILTER_BITS: usize = 1 << 22;
 
+/// A number's 128 bits folded into one word.
+fn fold(n: i128) -> u64 {
+    (n as u64) ^ ((n >> 64) as u64).rotate_left(29)
+}
+
 /// The bit of [`Gate::filter`] a number sets.
 fn filter_bit(n: i128) -> usize {
-    let h = ((n as u64) ^ ((n >> 64) as u64).rotate_left(29)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let h = fold(n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     (h >> (64 - 22)) as usize
 }
 
