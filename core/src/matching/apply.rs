@@ -34,13 +34,16 @@ pub(super) struct Shared<'s, 'a> {
 #[derive(Default)]
 pub(super) struct Applied {
     pub outcomes: Vec<(usize, PaymentOutcome)>,
-    pub allocations: Vec<(u32, Allocation)>,
+    /// With the document each reduces.
+    pub allocations: Vec<(u32, u32, Allocation)>,
     pub notes: Vec<(u32, ReconcileNote)>,
     pub review: Vec<(u32, Proposal)>,
     /// What it took off documents' open amounts.
     pub written: Vec<Took>,
     /// Documents of other partitions its payments looked at.
     pub looks: Vec<Look>,
+    /// Documents whose number its payments searched the whole ledger for typos of (rank, doc).
+    pub searched: Vec<(u32, u32)>,
 }
 
 /// An amount a payment took off a document's open amount.
@@ -158,6 +161,7 @@ pub(super) fn apply_run(
                     applied += a;
                     done.allocations.push((
                         rank,
+                        d,
                         Allocation {
                             from: AllocationSource::Payment(p.id.clone()),
                             document: doc.key(),
@@ -203,7 +207,7 @@ pub(super) fn apply_run(
         done.outcomes.push((pi, out));
     }
     if let Some(t) = tracker {
-        done.looks = t.into_looks();
+        (done.looks, done.searched) = t.into_notes();
     }
     done
 }

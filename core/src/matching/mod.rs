@@ -11,6 +11,7 @@ mod candidate;
 pub mod confidence;
 pub mod evidence;
 mod index;
+mod kept;
 mod learn;
 mod manual;
 pub mod missing;
@@ -33,6 +34,7 @@ use crate::money::{Currency, Money};
 use crate::reconcile::Reconciliation;
 pub use evidence::Evidence;
 use index::Indexes;
+pub use kept::{Parts, Previous};
 use signals::{payer, Context};
 
 /// The knobs of matching, from the policy file's `[matching]` table.
@@ -191,6 +193,13 @@ pub struct Matching {
     /// How many runs applied the payments (`partition.rs`): 1 on one core. It tells how the
     /// result was worked out, not what it is; the rest is the same however many runs there were.
     pub runs: usize,
+    /// How many payments' results were taken from a previous run (`kept.rs`); like `runs`, how
+    /// the result was worked out.
+    #[serde(skip)]
+    pub replayed: usize,
+    /// What the next run needs to reuse this one's partitions (when asked to keep it).
+    #[serde(skip)]
+    pub parts: Option<Box<Parts>>,
 }
 
 impl Matching {
@@ -241,10 +250,40 @@ pub fn match_payments(
         as_of,
         rec,
         partition::PARALLEL_FROM,
+        None,
     )
 }
 
-/// [`match_payments`], splitting the payments over the cores from `parallel_from` payments on.
+/// [`match_payments`], keeping what the next run needs to apply again only the partitions
+/// whose inputs changed (`Matching::parts`), and taking the others from `previous`: a run
+/// with the same as-of date and rules over the inputs as they were. The result is exactly what
+/// [`match_payments`] gives.
+#[allow(clippy::too_many_arguments)]
+pub fn match_keeping(
+    docs: &[LedgerDocument],
+    debtors: &[Debtor],
+    payments: &[Payment],
+    manual: &[ManualDecision],
+    policy: &MatchPolicy,
+    as_of: NaiveDate,
+    rec: &mut Reconciliation,
+    previous: Option<Previous<'_>>,
+) -> Matching {
+    match_from(
+        docs,
+        debtors,
+        payments,
+        manual,
+        policy,
+        as_of,
+        rec,
+        partition::PARALLEL_FROM,
+        Some(previous),
+    )
+}
+
+/// [`match_payments`], splitting the payments over the cores from `parallel_from` payments on;
+/// with `keep`, as [`match_keeping`].
 #[allow(clippy::too_many_arguments)]
 fn match_from(
     docs: &[LedgerDocument],
@@ -255,6 +294,7 @@ fn match_from(
     as_of: NaiveDate,
     rec: &mut Reconciliation,
     parallel_from: usize,
+    keep: Option<Option<Previous<'_>>>,
 ) -> Matching {
     if payments.is_empty() {
         // Nothing to match (a ledger without bank statements): no index is worth building.
@@ -348,14 +388,33 @@ fn match_from(
     } else {
         1
     };
-    let merged = partition::apply_all(&shared, &wanted, &mut outcomes, &mut open, threads);
+    let prints = keep.map(|_| kept::prints(&shared, &wanted, &open, &outcomes));
+    let previous = keep.flatten();
+    let merged = partition::apply_all(
+        &shared,
+        &wanted,
+        &mut outcomes,
+        &mut open,
+        threads,
+        previous.as_ref().zip(prints.as_ref()),
+    );
     rec.open = open;
+    let parts = prints.map(|p| {
+        Box::new(kept::keep(
+            p,
+            &merged,
+            rec.allocations.len(),
+            rec.notes.len(),
+        ))
+    });
     rec.allocations.extend(merged.allocations);
     rec.notes.extend(merged.notes);
     Matching {
         outcomes,
         review: merged.review,
         runs: merged.runs,
+        replayed: merged.replayed,
+        parts,
     }
 }
 

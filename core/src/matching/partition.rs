@@ -12,7 +12,10 @@ use std::sync::Mutex;
 use rust_decimal::Decimal;
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use serde::{Deserialize, Serialize};
+
 use super::apply::{apply_run, Applied, Shared};
+use super::kept::{self, Previous, Prints};
 use super::numbers::KeyStrength;
 use super::{PaymentOutcome, Proposal};
 use crate::model::Allocation;
@@ -32,26 +35,38 @@ pub(super) struct Merged {
     pub review: Vec<Proposal>,
     /// How many runs applied them: 1 on one core.
     pub runs: usize,
+    /// Each allocation's payment and document, in the allocations' order.
+    pub allocation_sources: Vec<(u32, u32)>,
+    /// Each note's payment, in the notes' order.
+    pub note_sources: Vec<u32>,
+    /// The partitions as they ended: none of their payments saw another's differently.
+    pub map: PartMap,
+    /// Looks at other partitions' documents (payment, document, what it saw).
+    pub looks: Vec<(u32, u32, Seen)>,
+    /// Typo searches of the whole ledger (payment, the document whose number was written).
+    pub searched: Vec<(u32, u32)>,
+    /// How many payments' results were taken from a previous run.
+    pub replayed: usize,
 }
 
 /// Which partition each document and each payment to apply is in.
 pub(crate) struct PartMap {
-    part_of_doc: Vec<u32>,
-    part_of_payment: Vec<u32>,
+    pub(super) part_of_doc: Vec<u32>,
+    pub(super) part_of_payment: Vec<u32>,
 }
 
 /// A payment's look at the open amount of a document of another partition.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Look {
-    rank: u32,
-    part: u32,
-    doc: u32,
-    seen: Seen,
+    pub(super) rank: u32,
+    pub(super) part: u32,
+    pub(super) doc: u32,
+    pub(super) seen: Seen,
 }
 
 /// What a payment saw of a document's open amount.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Seen {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Seen {
     /// The amount (`None`: not in force).
     Open(Option<Decimal>),
     /// Whether it was exactly this amount.
@@ -62,6 +77,7 @@ pub(crate) enum Seen {
 pub(crate) struct Tracker<'m> {
     map: &'m PartMap,
     looks: Mutex<Vec<Look>>,
+    searched: Mutex<Vec<(u32, u32)>>,
 }
 
 impl<'m> Tracker<'m> {
@@ -70,6 +86,7 @@ impl<'m> Tracker<'m> {
         Tracker {
             map,
             looks: Mutex::new(Vec::new()),
+            searched: Mutex::new(Vec::new()),
         }
     }
 
@@ -93,19 +110,33 @@ impl<'m> Tracker<'m> {
         }
     }
 
-    /// What was noted.
-    pub fn into_looks(self) -> Vec<Look> {
-        self.looks.into_inner().expect("a matching worker panicked")
+    /// Notes that the payment of rank `rank` searched the whole ledger for a typo of document
+    /// `d`'s number.
+    pub fn searched_from(&self, rank: u32, d: u32) {
+        self.searched
+            .lock()
+            .expect("a matching worker panicked")
+            .push((rank, d));
+    }
+
+    /// What was noted: looks, and searches.
+    pub fn into_notes(self) -> (Vec<Look>, Vec<(u32, u32)>) {
+        (
+            self.looks.into_inner().expect("a matching worker panicked"),
+            self.searched
+                .into_inner()
+                .expect("a matching worker panicked"),
+        )
     }
 }
 
 /// The partitions: a union-find over debtors, and one node per payment linked to none.
-struct Partitions {
+pub(super) struct Partitions {
     parent: Vec<u32>,
     /// The node of each document's debtor.
-    doc_node: Vec<u32>,
+    pub(super) doc_node: Vec<u32>,
     /// The node of each payment to apply (`u32::MAX` for the others).
-    payment_node: Vec<u32>,
+    pub(super) payment_node: Vec<u32>,
 }
 
 impl Partitions {
@@ -163,7 +194,7 @@ impl Partitions {
         parts
     }
 
-    fn find(&mut self, mut x: u32) -> u32 {
+    pub(super) fn find(&mut self, mut x: u32) -> u32 {
         while self.parent[x as usize] != x {
             let up = self.parent[self.parent[x as usize] as usize];
             self.parent[x as usize] = up;
@@ -172,7 +203,7 @@ impl Partitions {
         x
     }
 
-    fn union(&mut self, a: u32, b: u32) {
+    pub(super) fn union(&mut self, a: u32, b: u32) {
         let (ra, rb) = (self.find(a), self.find(b));
         if ra != rb {
             self.parent[ra.max(rb) as usize] = ra.min(rb);
@@ -180,7 +211,7 @@ impl Partitions {
     }
 
     /// Every document's and payment's partition as the partitions now stand.
-    fn map(&mut self) -> PartMap {
+    pub(super) fn map(&mut self) -> PartMap {
         let part_of_doc = (0..self.doc_node.len())
             .map(|d| self.find(self.doc_node[d]))
             .collect();
@@ -198,41 +229,84 @@ impl Partitions {
 }
 
 /// Applies `wanted` (in date and id order) to `open` on up to `threads` cores, writing each
-/// payment's outcome into `outcomes`.
+/// payment's outcome into `outcomes`. Given a previous run (`kept.rs`), the partitions whose
+/// inputs it had exactly are taken from it and only the others are applied.
 pub(super) fn apply_all(
     s: &Shared<'_, '_>,
     wanted: &[usize],
     outcomes: &mut [PaymentOutcome],
     open: &mut [Option<Decimal>],
     threads: usize,
+    previous: Option<(&Previous<'_>, &Prints)>,
 ) -> Merged {
-    if threads >= 2 {
-        if let Some(done) = apply_split(s, wanted, outcomes, open, threads) {
-            return merge(done, outcomes, open);
+    let mut parts = Partitions::new(s, wanted);
+    let (mut done, todo) = match previous
+        .and_then(|(prev, prints)| kept::replay(prev, prints, s, wanted, &mut parts))
+    {
+        Some((replayed, dirty)) => (vec![replayed], dirty),
+        None => (Vec::new(), wanted.to_vec()),
+    };
+    let replayed = wanted.len() - todo.len();
+    let mut map = parts.map();
+    let runs: Vec<Vec<usize>> = balance(&map, &todo, threads)
+        .into_iter()
+        .filter(|r| !r.is_empty())
+        .collect();
+    done.extend(side_by_side(s, &runs, outcomes, open, &map));
+    let mut replayed = replayed;
+    if done.len() >= 2 {
+        match settle(s, wanted, outcomes, open, &mut parts, map, done) {
+            Ok((settled, applied)) => {
+                map = settled;
+                done = applied;
+            }
+            Err(unsettled) => {
+                // Every payment in one run, in order: exact whatever the partitions.
+                map = unsettled;
+                done = vec![apply_run(
+                    s,
+                    wanted,
+                    outcomes,
+                    &mut open.to_vec(),
+                    Some(&map),
+                )];
+                replayed = 0;
+            }
         }
     }
-    let done = apply_run(s, wanted, outcomes, &mut open.to_vec(), None);
-    merge(vec![done], outcomes, open)
+    // One run applies every payment in order, so it may take from another partition's
+    // document: those partitions are one for the next run that reuses them.
+    let mut crossed = false;
+    for applied in &done {
+        for t in &applied.written {
+            let (a, b) = (
+                map.part_of_payment[t.payment],
+                map.part_of_doc[t.doc as usize],
+            );
+            if a != b {
+                parts.union(a, b);
+                crossed = true;
+            }
+        }
+    }
+    if crossed {
+        map = parts.map();
+    }
+    merge(done, outcomes, open, map, s.rank, replayed)
 }
 
-/// Applies the partitions side by side; then joins the partitions whose runs did not keep apart
-/// (`conflicts`) and applies their payments again, together, until all do; `None` when that
-/// does not settle.
-fn apply_split(
+/// Applies each run on its own core, each to its own copy of the open amounts.
+fn side_by_side(
     s: &Shared<'_, '_>,
-    wanted: &[usize],
+    runs: &[Vec<usize>],
     outcomes: &[PaymentOutcome],
     open: &[Option<Decimal>],
-    threads: usize,
-) -> Option<Vec<Applied>> {
-    let mut parts = Partitions::new(s, wanted);
-    let map = parts.map();
-    let runs = balance(&map, wanted, threads);
-    if runs.iter().filter(|r| !r.is_empty()).count() < 2 {
-        return None;
+    map: &PartMap,
+) -> Vec<Applied> {
+    if let [run] = runs {
+        return vec![apply_run(s, run, outcomes, &mut open.to_vec(), Some(map))];
     }
-    let mut done: Vec<Applied> = std::thread::scope(|scope| {
-        let map = &map;
+    std::thread::scope(|scope| {
         let handles: Vec<_> = runs
             .iter()
             .map(|run| {
@@ -243,12 +317,24 @@ fn apply_split(
             .into_iter()
             .map(|h| h.join().expect("a matching worker panicked"))
             .collect()
-    });
-    let mut map = map;
+    })
+}
+
+/// Joins the partitions whose runs did not keep apart (`conflicts`) and applies their payments
+/// again, together, until all do; the partitions as they stand when that does not settle.
+fn settle(
+    s: &Shared<'_, '_>,
+    wanted: &[usize],
+    outcomes: &[PaymentOutcome],
+    open: &[Option<Decimal>],
+    parts: &mut Partitions,
+    mut map: PartMap,
+    mut done: Vec<Applied>,
+) -> Result<(PartMap, Vec<Applied>), PartMap> {
     for _ in 0..ROUNDS {
         let joins = conflicts(&done, &map, open);
         if joins.is_empty() {
-            return Some(done);
+            return Ok((map, done));
         }
         for &(a, b) in &joins {
             parts.union(a, b);
@@ -273,7 +359,7 @@ fn apply_split(
             Some(&map),
         ));
     }
-    None
+    Err(map)
 }
 
 /// The partitions to join because their runs did not keep apart: a payment took from another
@@ -343,7 +429,8 @@ fn balance(map: &PartMap, wanted: &[usize], threads: usize) -> Vec<Vec<usize>> {
 impl Applied {
     /// Drops what these payments (by index and by rank) did: they are applied again.
     fn forget(&mut self, payments: &FxHashSet<usize>, ranks: &FxHashSet<u32>) {
-        self.allocations.retain(|(r, _)| !ranks.contains(r));
+        self.allocations.retain(|(r, _, _)| !ranks.contains(r));
+        self.searched.retain(|(r, _)| !ranks.contains(r));
         self.notes.retain(|(r, _)| !ranks.contains(r));
         self.review.retain(|(r, _)| !ranks.contains(r));
         self.written.retain(|t| !ranks.contains(&t.rank));
@@ -357,11 +444,20 @@ fn merge(
     done: Vec<Applied>,
     outcomes: &mut [PaymentOutcome],
     open: &mut [Option<Decimal>],
+    map: PartMap,
+    rank: &[u32],
+    replayed: usize,
 ) -> Merged {
     let runs = done.len();
+    let mut by_rank = vec![u32::MAX; rank.len()];
+    for (pi, &r) in rank.iter().enumerate() {
+        by_rank[r as usize] = pi as u32;
+    }
     let mut allocations = Vec::new();
     let mut notes = Vec::new();
     let mut review = Vec::new();
+    let mut looks = Vec::new();
+    let mut searched = Vec::new();
     for applied in done {
         for (pi, o) in applied.outcomes {
             outcomes[pi] = o;
@@ -374,15 +470,39 @@ fn merge(
         allocations.extend(applied.allocations);
         notes.extend(applied.notes);
         review.extend(applied.review);
+        looks.extend(
+            applied
+                .looks
+                .into_iter()
+                .map(|l| (by_rank[l.rank as usize], l.doc, l.seen)),
+        );
+        searched.extend(
+            applied
+                .searched
+                .into_iter()
+                .map(|(r, d)| (by_rank[r as usize], d)),
+        );
     }
     // Stable: what one payment produced keeps its own order.
-    allocations.sort_by_key(|(rank, _)| *rank);
+    allocations.sort_by_key(|(rank, _, _)| *rank);
     notes.sort_by_key(|(rank, _)| *rank);
     review.sort_by_key(|(rank, _)| *rank);
+    looks.sort_unstable_by_key(|&(pi, d, _)| (pi, d));
+    searched.sort_unstable();
+    searched.dedup();
     Merged {
-        allocations: allocations.into_iter().map(|(_, a)| a).collect(),
+        allocation_sources: allocations
+            .iter()
+            .map(|&(r, d, _)| (by_rank[r as usize], d))
+            .collect(),
+        allocations: allocations.into_iter().map(|(_, _, a)| a).collect(),
+        note_sources: notes.iter().map(|&(r, _)| by_rank[r as usize]).collect(),
         notes: notes.into_iter().map(|(_, n)| n).collect(),
         review: review.into_iter().map(|(_, r)| r).collect(),
         runs,
+        map,
+        looks,
+        searched,
+        replayed,
     }
 }

@@ -122,8 +122,46 @@ fn matched(
         as_of,
         &mut rec,
         parallel_from,
+        None,
     );
     (rec, m)
+}
+
+/// Matching as of 2026-06-30 keeping its parts, reusing `previous`'s where they fit.
+fn matched_keeping(
+    docs: &[LedgerDocument],
+    debtors: &[Debtor],
+    payments: &[Payment],
+    parallel_from: usize,
+    previous: Option<&(Reconciliation, Matching)>,
+) -> (Reconciliation, Matching) {
+    let as_of = date("2026-06-30");
+    let mut rec = reconcile(docs, as_of);
+    let previous = previous.map(|(rec, m)| Previous {
+        rec,
+        matching: m,
+        parts: m.parts.as_deref().expect("kept"),
+    });
+    let m = match_from(
+        docs,
+        debtors,
+        payments,
+        &[],
+        &MatchPolicy::default(),
+        as_of,
+        &mut rec,
+        parallel_from,
+        Some(previous),
+    );
+    (rec, m)
+}
+
+/// A run as printed, whatever is inside: 70.00 and 70.000 must not pass for the same.
+fn printed(r: &(Reconciliation, Matching)) -> String {
+    format!(
+        "{:?}\n{:?}\n{:?}\n{:?}\n{:?}",
+        r.0.allocations, r.0.open, r.0.notes, r.1.outcomes, r.1.review
+    )
 }
 
 /// Every allocation of a run, as (payment, document number, amount), sorted.
@@ -219,6 +257,58 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Some of the documents and payments matched first and kept; then all of them, in another
+    /// order, reusing what fits of the kept run: exactly a fresh run. Then the same inputs again:
+    /// every payment is taken from the kept run, and the result is still the same.
+    #[test]
+    fn matching_again_over_a_kept_run_gives_exactly_a_fresh_run(
+        c in case(),
+        seed in any::<u64>(),
+        split in any::<bool>(),
+    ) {
+        let (docs, debtors, payments) = build(&c);
+        let mut rng = seed | 1;
+        let mut next = move || {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            rng
+        };
+        let from = if split { 0 } else { usize::MAX };
+        let docs_before: Vec<LedgerDocument> =
+            docs.iter().filter(|_| next() % 3 != 0).cloned().collect();
+        let payments_before: Vec<Payment> =
+            payments.iter().filter(|_| next() % 3 != 0).cloned().collect();
+        let before = matched_keeping(&docs_before, &debtors, &payments_before, from, None);
+        let mut docs_now = docs.clone();
+        let mut payments_now = payments.clone();
+        for v in 1..docs_now.len() {
+            let j = (next() % (v as u64 + 1)) as usize;
+            docs_now.swap(v, j);
+        }
+        for v in 1..payments_now.len() {
+            let j = (next() % (v as u64 + 1)) as usize;
+            payments_now.swap(v, j);
+        }
+        let fresh = matched(&docs_now, &debtors, &payments_now, from);
+        let again = if before.1.parts.is_some() {
+            matched_keeping(&docs_now, &debtors, &payments_now, from, Some(&before))
+        } else {
+            matched_keeping(&docs_now, &debtors, &payments_now, from, None)
+        };
+        prop_assert_eq!(printed(&again), printed(&fresh));
+        if again.1.parts.is_some() {
+            let same = matched_keeping(&docs_now, &debtors, &payments_now, from, Some(&again));
+            prop_assert_eq!(printed(&same), printed(&fresh));
+            let applied = same.1.outcomes.iter().filter(|o| o.status != PaymentStatus::Later).count();
+            prop_assert_eq!(same.1.replayed, applied, "nothing changed: every payment reused");
+        }
+    }
+}
+
 /// Debtors no payment links are applied side by side, and the result is the one-core result.
 #[test]
 fn unlinked_debtors_are_matched_side_by_side() {
@@ -281,4 +371,84 @@ fn a_look_into_another_partition_joins_it() {
     assert_eq!(rec1.open, rec2.open);
     assert_eq!(m1.outcomes, m2.outcomes);
     assert_eq!(m1.review, m2.review);
+}
+
+/// A payment writes F2026-0012 (another debtor's invoice, of another amount) for F2026-0021,
+/// which arrives only in the second run. Its partition is otherwise unchanged, but its typo
+/// search would now find the new invoice: it is applied again, and pays it, as a fresh run does.
+#[test]
+fn a_typo_search_that_could_find_a_new_invoice_is_applied_again() {
+    let invoices: Vec<(usize, i64, u32)> = (0..21)
+        .map(|i| match i {
+            11 => (0, 99_999, 5),
+            20 => (1, 12_345, 5),
+            _ => (2, 50_000 + i as i64, 5),
+        })
+        .collect();
+    let c = Case {
+        invoices,
+        payments: vec![(12_345, 1, 11, 2, 1), (0, 0, 3, 0, 1)],
+    };
+    let (docs, debtors, mut payments) = build(&c);
+    payments[0].remittance = Some("factuur F2026-0012".into());
+    let before: Vec<LedgerDocument> = docs[..20].to_vec();
+    for from in [usize::MAX, 0] {
+        let kept = matched_keeping(&before, &debtors, &payments, from, None);
+        assert!(
+            !kept
+                .0
+                .allocations
+                .iter()
+                .any(|a| a.document.number.as_str() == "F2026-0021"),
+            "not there yet"
+        );
+        let again = matched_keeping(&docs, &debtors, &payments, from, Some(&kept));
+        let fresh = matched(&docs, &debtors, &payments, from);
+        assert!(
+            fresh
+                .0
+                .allocations
+                .iter()
+                .any(|a| a.document.number.as_str() == "F2026-0021"),
+            "the typo pays the new invoice: {:?}",
+            fresh.0.allocations
+        );
+        assert_eq!(printed(&again), printed(&fresh));
+        assert_eq!(again.1.replayed, 1, "the other debtor's payment is reused");
+    }
+}
+
+/// A kept payment saw another debtor's invoice open for another amount than it paid; a new
+/// payment of that debtor, earlier, leaves exactly that amount open. The kept payment's own
+/// partition is unchanged, but what it saw is no longer so: it is applied again, with the new
+/// one, and now pays that invoice (a typo for it), as a fresh run does.
+#[test]
+fn a_kept_look_that_is_no_longer_so_is_applied_again() {
+    let invoices: Vec<(usize, i64, u32)> = (0..21)
+        .map(|i| match i {
+            11 => (0, 99_999, 5),
+            20 => (1, 20_000, 5),
+            _ => (2, 50_000 + i as i64, 5),
+        })
+        .collect();
+    let c = Case {
+        invoices,
+        payments: vec![(7_655, 1, 20, 0, 1), (12_345, 1, 11, 2, 1)],
+    };
+    let (docs, debtors, mut payments) = build(&c);
+    payments[1].remittance = Some("factuur F2026-0012".into());
+    let first: Vec<Payment> = payments[1..].to_vec();
+    for from in [usize::MAX, 0] {
+        let kept = matched_keeping(&docs, &debtors, &first, from, None);
+        let again = matched_keeping(&docs, &debtors, &payments, from, Some(&kept));
+        let fresh = matched(&docs, &debtors, &payments, from);
+        let typo = |r: &(Reconciliation, Matching)| {
+            r.0.allocations.iter().any(|a| {
+                a.document.number.as_str() == "F2026-0021"
+                    && a.from == AllocationSource::Payment("p01".into())
+            })
+        };
+        assert!(!typo(&kept) && typo(&fresh), "{:?}", fresh.0.allocations);
+        assert_eq!(printed(&again), printed(&fresh));
+    }
 }
