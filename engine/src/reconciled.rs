@@ -3,10 +3,10 @@
 
 use anyhow::Result;
 use chrono::NaiveDate;
-use incasso_core::matching::{match_payments, MatchPolicy, Matching};
+use incasso_core::matching::{match_keeping, MatchPolicy, Matching, Previous};
 use incasso_core::model::{Debtor, LedgerDocument, Payment, PaymentKind};
 use incasso_core::reconcile::{reconcile, Reconciliation};
-use incasso_store::Store;
+use incasso_store::{Kept, Store};
 
 /// A reconciled ledger.
 pub struct Reconciled {
@@ -35,6 +35,9 @@ pub struct Timings {
     pub matching: std::time::Duration,
     /// Whether the reconciliation kept in the store was used (nothing reconciled or matched).
     pub kept: bool,
+    /// How many payments' results were taken from the reconciliation kept before the inputs
+    /// changed: those whose partitions did not change (`core/src/matching/kept.rs`).
+    pub replayed: usize,
 }
 
 /// Loads and reconciles the ledger as of a date: the reconciliation kept in the store when it
@@ -59,7 +62,7 @@ pub fn reconciled_ledger(
     let (rec, docs) = std::thread::scope(|scope| {
         let rec = scope.spawn(|| {
             key.as_ref()
-                .map(|k| store.kept_open_items(k))
+                .map(|k| store.kept_open_items(&k.run, &k.inputs))
                 .transpose()
                 .map(Option::flatten)
         });
@@ -114,7 +117,10 @@ pub fn recompute(
 ) -> Result<(Reconciled, Check)> {
     let key = key_of(store, as_of, policy)?;
     let kept = match &key {
-        Some(k) => store.kept_reconciliation(k)?,
+        Some(k) => match store.kept_reconciliation(&k.run, &k.inputs)? {
+            Some(Kept::Same(rec, matching)) => Some((rec, matching)),
+            _ => None,
+        },
         None => None,
     };
     let fresh = load(store, as_of, policy, key, false, None)?;
@@ -136,11 +142,18 @@ pub fn recompute(
     Ok((fresh, check))
 }
 
-/// The key of the inputs a reconciliation is worked out from: the store's inputs, the date, the
-/// matching rules, and this build of incasso (another build may match differently), known by a
-/// hash of the running executable. `None` when the executable cannot be read: then nothing is
-/// kept or reused.
-fn key_of(store: &Store, as_of: NaiveDate, policy: &MatchPolicy) -> Result<Option<String>> {
+/// What a reconciliation is kept under.
+struct Key {
+    /// The date, the matching rules, and this build of incasso (another build may match
+    /// differently), known by a hash of the running executable.
+    run: String,
+    /// The store's inputs (`Store::reconciliation_inputs`).
+    inputs: String,
+}
+
+/// The key a reconciliation is kept under; `None` when the executable cannot be read: then
+/// nothing is kept or reused.
+fn key_of(store: &Store, as_of: NaiveDate, policy: &MatchPolicy) -> Result<Option<Key>> {
     static BUILD: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
     let build = BUILD.get_or_init(|| {
         let exe = std::env::current_exe().ok()?;
@@ -157,20 +170,22 @@ fn key_of(store: &Store, as_of: NaiveDate, policy: &MatchPolicy) -> Result<Optio
         return Ok(None);
     };
     // Every field of the rules, so a rule added later changes the key too.
-    Ok(Some(format!(
-        "{}|{as_of}|{policy:?}|{build}",
-        store.reconciliation_inputs()?
-    )))
+    Ok(Some(Key {
+        run: format!("{as_of}|{policy:?}|{build}"),
+        inputs: store.reconciliation_inputs()?,
+    }))
 }
 
-/// The ledger with the reconciliation kept under `key` (when `reuse` and there is one), or
-/// reconciled and matched now and kept under `key`. Documents (unless read already: `docs`),
-/// bank lines and the kept file are read side by side, each decoded on its own thread.
+/// The ledger with the reconciliation kept under `key` (when `reuse` and there is one for these
+/// inputs), or reconciled and matched now and kept under `key`: with `reuse`, the partitions
+/// whose inputs did not change since the kept one are taken from it. Documents (unless read
+/// already: `docs`), bank lines and the kept file are read side by side, each decoded on its
+/// own thread.
 fn load(
     store: &Store,
     as_of: NaiveDate,
     policy: &MatchPolicy,
-    key: Option<String>,
+    key: Option<Key>,
     reuse: bool,
     docs: Option<Vec<LedgerDocument>>,
 ) -> Result<Reconciled> {
@@ -180,7 +195,7 @@ fn load(
         let payments =
             scope.spawn(|| store.payments_of(&[PaymentKind::Incoming, PaymentKind::Reversal]));
         let kept = scope.spawn(|| match (&key, reuse) {
-            (Some(k), true) => store.kept_reconciliation(k),
+            (Some(k), true) => store.kept_reconciliation(&k.run, &k.inputs),
             _ => Ok(None),
         });
         let docs = docs.map_or_else(|| store.documents(), Ok);
@@ -195,21 +210,37 @@ fn load(
     let loaded = started.elapsed();
     let mut timings = Timings {
         load: loaded,
-        kept: kept.is_some(),
         ..Timings::default()
     };
     let (rec, matching) = match kept {
-        Some(kept) => kept,
-        None => {
+        Some(Kept::Same(rec, matching)) => {
+            timings.kept = true;
+            (rec, matching)
+        }
+        before => {
             let decisions = store.decisions()?;
             let mut rec = reconcile(&docs, as_of);
             timings.reconcile = started.elapsed() - loaded;
-            let matching = match_payments(
-                &docs, &debtors, &payments, &decisions, policy, as_of, &mut rec,
+            let previous = match &before {
+                Some(Kept::Before(rec, matching, parts)) => Some(Previous {
+                    rec,
+                    matching,
+                    parts,
+                }),
+                _ => None,
+            };
+            let mut matching = match_keeping(
+                &docs, &debtors, &payments, &decisions, policy, as_of, &mut rec, previous,
             );
+            // The run before is not needed any more: its memory is, for writing this one.
+            drop(before);
             timings.matching = started.elapsed() - loaded - timings.reconcile;
+            timings.replayed = matching.replayed;
+            let parts = matching.parts.take();
             // Keeping it is a saving, not a duty: a read-only or full disk still gets its answer.
-            let kept = key.map(|k| store.keep_reconciliation(&k, &rec, &matching));
+            let kept = key.map(|k| {
+                store.keep_reconciliation(&k.run, &k.inputs, &rec, &matching, parts.as_deref())
+            });
             if let Some(Err(e)) = kept {
                 tracing::warn!("the reconciliation could not be kept for the next read: {e}");
             }
@@ -222,6 +253,7 @@ fn load(
         load_s = timings.load.as_secs_f64(),
         reconcile_s = timings.reconcile.as_secs_f64(),
         kept = timings.kept,
+        replayed = timings.replayed,
         match_s = timings.matching.as_secs_f64(),
         match_runs = matching.runs,
         "ledger loaded and reconciled"
@@ -430,6 +462,46 @@ mod tests {
             .filter(|w| w[0] < w[1])
             .map(|w| format!("{header}\n{}\n", rows[w[0]..w[1]].join("\n")))
             .collect()
+    }
+
+    /// The ledger and the first half of the bank export, read; then the second half: the
+    /// partitions the second half does not touch are taken from the kept run, and the result is
+    /// exactly that of the whole files read once, as `reconcile --full` confirms.
+    #[test]
+    fn a_read_after_an_import_reuses_the_partitions_it_did_not_change() {
+        let expected = whole();
+        let dir = tempfile::tempdir().unwrap();
+        let ws = Workspace::new(dir.path().join("data"), None);
+        import(&ws, &fixtures().join("ledger.csv"));
+        let bank = std::fs::read_to_string(fixtures().join("bank/ing-2025-2026.csv")).unwrap();
+        let parts = split(&bank, 2, true);
+        for (k, part) in parts.iter().enumerate() {
+            let f = dir.path().join(format!("ing-{k}.csv"));
+            std::fs::write(&f, part).unwrap();
+            import(&ws, &f);
+            let r = read(&ws);
+            assert!(!r.timings.kept);
+            if k == 1 {
+                assert!(
+                    r.timings.replayed > 50,
+                    "{} payments reused",
+                    r.timings.replayed
+                );
+                assert!(r.timings.replayed < r.payments.len());
+                assert_eq!(differences(&decided(&r), &expected), Vec::<String>::new());
+            }
+        }
+        let (fresh, check) = recompute(
+            ws.store().unwrap(),
+            AS_OF.parse().unwrap(),
+            &MatchPolicy::default(),
+        )
+        .unwrap();
+        assert_eq!(check, Check::Same);
+        assert_eq!(
+            differences(&decided(&fresh), &expected),
+            Vec::<String>::new()
+        );
     }
 
     proptest! {

@@ -1,17 +1,19 @@
 //! The reconciliation kept in the store: what reconciling and matching made of a set of inputs
-//! (documents, debtors, payments, decisions by hand, the as-of date, the matching rules), so a
-//! read with nothing new reads it back instead of matching again. One file, `reconciled.bin`,
-//! written whole and renamed into place. It starts with the key of the inputs it was worked out
-//! from and is used for exactly those inputs only. Then two sections, each with its length and
-//! BLAKE3 checksum: the open amounts and allocations (all ageing and receivables need), and what
-//! became of each payment. A file torn by a crash or damaged on disk counts as absent and is
-//! worked out again.
+//! (documents, debtors, payments, decisions by hand) as of a date under the matching rules, so a
+//! read with nothing new reads it back instead of matching again, and a read after an import
+//! matches again only the partitions whose inputs changed. One file, `reconciled.bin`, written
+//! whole and renamed into place. It starts with the key of the date, rules and build it was
+//! worked out for, and the marker of the store's inputs it was worked out from. Then three
+//! sections, each with its length and BLAKE3 checksum: the open amounts and allocations (all
+//! ageing and receivables need), what became of each payment, and the partitions matching kept
+//! (`incasso_core::matching::Parts`). A file torn by a crash or damaged on disk counts as absent
+//! and is worked out again.
 
 use std::fs::File;
 use std::io::{Read, Seek, Write};
 use std::path::PathBuf;
 
-use incasso_core::matching::Matching;
+use incasso_core::matching::{Matching, Parts};
 use incasso_core::reconcile::Reconciliation;
 use serde::Deserialize;
 
@@ -19,7 +21,17 @@ use crate::codec::encode;
 use crate::{payments, Store, StoreError, P_IMPORT};
 
 const FILE: &str = "reconciled.bin";
-const MAGIC: &[u8; 8] = b"INCREC02";
+const MAGIC: &[u8; 8] = b"INCREC03";
+
+/// A reconciliation kept in the store for a date, rules and build.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Kept {
+    /// Worked out from exactly the store's inputs as they are.
+    Same(Reconciliation, Matching),
+    /// Worked out from the inputs as they were before (an import or a decision since), with
+    /// what matching kept to reuse its unchanged partitions.
+    Before(Reconciliation, Matching, Box<Parts>),
+}
 
 impl Store {
     /// A marker of everything reconciliation and matching read from the store: imports (documents,
@@ -38,8 +50,9 @@ impl Store {
         self.dir.join(FILE)
     }
 
-    /// Opens the kept file when it was worked out from exactly the inputs `key` names.
-    fn kept_file(&self, key: &str) -> Result<Option<File>, StoreError> {
+    /// Opens the kept file when it was worked out for `key` (date, rules, build), with the
+    /// marker of the inputs it was worked out from.
+    fn kept_file(&self, key: &str) -> Result<Option<(File, String)>, StoreError> {
         let path = self.kept_path();
         let mut f = match File::open(&path) {
             Ok(f) => f,
@@ -59,7 +72,19 @@ impl Store {
         if f.read_exact(&mut stored).is_err() || stored != key.as_bytes() {
             return Ok(None);
         }
-        Ok(Some(f))
+        let mut len = [0u8; 4];
+        if f.read_exact(&mut len).is_err() {
+            return Ok(None);
+        }
+        let len = u32::from_le_bytes(len) as usize;
+        if len > 4096 {
+            return Ok(None);
+        }
+        let mut inputs = vec![0u8; len];
+        if f.read_exact(&mut inputs).is_err() {
+            return Ok(None);
+        }
+        Ok(String::from_utf8(inputs).ok().map(|inputs| (f, inputs)))
     }
 
     /// Reads the next section (length, BLAKE3 checksum, postcard body); `None` when it is cut
@@ -95,35 +120,52 @@ impl Store {
             .ok()
     }
 
-    /// The reconciliation kept for exactly the inputs `key` names, if there is one.
-    pub fn kept_reconciliation(
-        &self,
-        key: &str,
-    ) -> Result<Option<(Reconciliation, Matching)>, StoreError> {
-        let Some(mut f) = self.kept_file(key)? else {
+    /// The reconciliation kept for `key` (date, rules, build): for exactly the inputs `inputs`
+    /// names, or for earlier ones with the partitions matching kept; `None` when there is none.
+    pub fn kept_reconciliation(&self, key: &str, inputs: &str) -> Result<Option<Kept>, StoreError> {
+        let Some((mut f, then)) = self.kept_file(key)? else {
             return Ok(None);
         };
         let Some(rec) = self.section::<Reconciliation>(&mut f) else {
             return Ok(None);
         };
-        Ok(self.section::<Matching>(&mut f).map(|m| (rec, m)))
-    }
-
-    /// Only the open amounts and allocations kept for the inputs `key` names (what ageing and
-    /// receivables need), without reading what became of each payment.
-    pub fn kept_open_items(&self, key: &str) -> Result<Option<Reconciliation>, StoreError> {
-        let Some(mut f) = self.kept_file(key)? else {
+        let Some(matching) = self.section::<Matching>(&mut f) else {
             return Ok(None);
         };
+        if then == inputs {
+            return Ok(Some(Kept::Same(rec, matching)));
+        }
+        Ok(self
+            .section::<Parts>(&mut f)
+            .map(|parts| Kept::Before(rec, matching, Box::new(parts))))
+    }
+
+    /// Only the open amounts and allocations kept for `key` and exactly the inputs `inputs`
+    /// names (what ageing and receivables need), without reading what became of each payment.
+    pub fn kept_open_items(
+        &self,
+        key: &str,
+        inputs: &str,
+    ) -> Result<Option<Reconciliation>, StoreError> {
+        let Some((mut f, then)) = self.kept_file(key)? else {
+            return Ok(None);
+        };
+        if then != inputs {
+            return Ok(None);
+        }
         Ok(self.section::<Reconciliation>(&mut f))
     }
 
-    /// Keeps a reconciliation for the inputs `key` names, in place of the one kept before.
+    /// Keeps a reconciliation worked out for `key` from the inputs `inputs` names, in place of
+    /// the one kept before; with `parts`, a later read over changed inputs reuses its unchanged
+    /// partitions.
     pub fn keep_reconciliation(
         &self,
         key: &str,
+        inputs: &str,
         rec: &Reconciliation,
         matching: &Matching,
+        parts: Option<&Parts>,
     ) -> Result<(), StoreError> {
         let path = self.kept_path();
         let tmp = self.dir.join(format!("{FILE}.tmp"));
@@ -131,13 +173,24 @@ impl Store {
             path: tmp.clone(),
             source,
         };
-        let len = u32::try_from(key.len())
-            .map_err(|_| StoreError::Refused("the reconciliation key is too long".into()))?;
+        let too_long =
+            |what: &str| StoreError::Refused(format!("the reconciliation {what} is too long"));
+        let len = u32::try_from(key.len()).map_err(|_| too_long("key"))?;
+        let inputs_len = u32::try_from(inputs.len())
+            .ok()
+            .filter(|&l| l <= 4096)
+            .ok_or_else(|| too_long("inputs marker"))?;
         let mut f = std::io::BufWriter::new(File::create(&tmp).map_err(io)?);
         f.write_all(MAGIC).map_err(io)?;
         f.write_all(&len.to_le_bytes()).map_err(io)?;
         f.write_all(key.as_bytes()).map_err(io)?;
-        for body in [encode(rec), encode(matching)] {
+        f.write_all(&inputs_len.to_le_bytes()).map_err(io)?;
+        f.write_all(inputs.as_bytes()).map_err(io)?;
+        let mut bodies = vec![encode(rec), encode(matching)];
+        if let Some(parts) = parts {
+            bodies.push(encode(parts));
+        }
+        for body in bodies {
             f.write_all(&(body.len() as u64).to_le_bytes())
                 .map_err(io)?;
             f.write_all(blake3::hash(&body).as_bytes()).map_err(io)?;

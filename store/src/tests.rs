@@ -519,7 +519,10 @@ fn an_interrupted_migration_is_refused_and_starts_over_from_its_copy() {
 /// A kept reconciliation reads back exactly, for its own key only; a damaged file is absent.
 #[test]
 fn a_kept_reconciliation_reads_back_for_its_inputs_only() {
-    use incasso_core::matching::{Evidence, Matching, PaymentOutcome, PaymentStatus, Proposal};
+    use crate::Kept;
+    use incasso_core::matching::{
+        Evidence, Matching, Parts, PaymentOutcome, PaymentStatus, Proposal,
+    };
     use incasso_core::reconcile::{ReconcileNote, Reconciliation};
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
@@ -568,21 +571,52 @@ fn a_kept_reconciliation_reads_back_for_its_inputs_only() {
             evidence,
         }],
         runs: 1,
+        ..Matching::default()
     };
-    let key = store.reconciliation_inputs().unwrap() + "|2026-06-30";
-    assert_eq!(store.kept_reconciliation(&key).unwrap(), None);
-    store.keep_reconciliation(&key, &rec, &matching).unwrap();
-    let back = store.kept_reconciliation(&key).unwrap();
-    assert_eq!(back, Some((rec.clone(), matching.clone())));
+    let parts = Parts::default();
+    let key = "2026-06-30|rules|build";
+    let inputs = store.reconciliation_inputs().unwrap();
+    assert_eq!(store.kept_reconciliation(key, &inputs).unwrap(), None);
+    store
+        .keep_reconciliation(key, &inputs, &rec, &matching, Some(&parts))
+        .unwrap();
+    let back = store.kept_reconciliation(key, &inputs).unwrap();
+    assert_eq!(back, Some(Kept::Same(rec.clone(), matching.clone())));
     // Exactly: a negative zero stays negative (it prints as -0.00).
+    let Some(Kept::Same(back, _)) = back else {
+        unreachable!()
+    };
+    assert_eq!(format!("{:?}", back.open), format!("{:?}", rec.open));
     assert_eq!(
-        format!("{:?}", back.unwrap().0.open),
-        format!("{:?}", rec.open)
+        store.kept_open_items(key, &inputs).unwrap(),
+        Some(rec.clone())
     );
-    assert_eq!(store.kept_open_items(&key).unwrap(), Some(rec.clone()));
-    assert_eq!(store.kept_reconciliation("other inputs").unwrap(), None);
-    assert_eq!(store.kept_open_items("other inputs").unwrap(), None);
-    // A file cut short is no reconciliation.
+    // Other inputs: the kept one comes with its parts, to reuse what did not change; never
+    // as the open items of these inputs.
+    assert_eq!(
+        store.kept_reconciliation(key, "other inputs").unwrap(),
+        Some(Kept::Before(
+            rec.clone(),
+            matching.clone(),
+            Box::new(parts.clone())
+        ))
+    );
+    assert_eq!(store.kept_open_items(key, "other inputs").unwrap(), None);
+    // Another date, rules or build: nothing.
+    assert_eq!(store.kept_reconciliation("other", &inputs).unwrap(), None);
+    assert_eq!(store.kept_open_items("other", &inputs).unwrap(), None);
+    // Kept without parts: nothing to reuse for other inputs.
+    store
+        .keep_reconciliation(key, &inputs, &rec, &matching, None)
+        .unwrap();
+    assert_eq!(
+        store.kept_reconciliation(key, "other inputs").unwrap(),
+        None
+    );
+    store
+        .keep_reconciliation(key, &inputs, &rec, &matching, Some(&parts))
+        .unwrap();
+    // A file cut short is no reconciliation (its last section, the parts, is cut).
     let path = dir.path().join("reconciled.bin");
     let len = std::fs::metadata(&path).unwrap().len();
     std::fs::OpenOptions::new()
@@ -591,13 +625,18 @@ fn a_kept_reconciliation_reads_back_for_its_inputs_only() {
         .unwrap()
         .set_len(len - 3)
         .unwrap();
-    assert_eq!(store.kept_reconciliation(&key).unwrap(), None);
+    assert_eq!(
+        store.kept_reconciliation(key, "other inputs").unwrap(),
+        None
+    );
     // A damaged length asks for no memory the file cannot hold: absent, not a crash.
-    store.keep_reconciliation(&key, &rec, &matching).unwrap();
+    store
+        .keep_reconciliation(key, &inputs, &rec, &matching, None)
+        .unwrap();
     let mut bytes = std::fs::read(&path).unwrap();
-    let at = 12 + key.len();
+    let at = 12 + key.len() + 4 + inputs.len();
     bytes[at..at + 8].copy_from_slice(&u64::MAX.to_le_bytes());
     std::fs::write(&path, &bytes).unwrap();
-    assert_eq!(store.kept_open_items(&key).unwrap(), None);
-    assert_eq!(store.kept_reconciliation(&key).unwrap(), None);
+    assert_eq!(store.kept_open_items(key, &inputs).unwrap(), None);
+    assert_eq!(store.kept_reconciliation(key, &inputs).unwrap(), None);
 }

@@ -68,9 +68,9 @@ pub(crate) struct Look {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Seen {
     /// The amount (`None`: not in force).
-    Open(Option<Decimal>),
+    Open(#[serde(with = "crate::decimal_serde::option")] Option<Decimal>),
     /// Whether it was exactly this amount.
-    Is(Decimal, bool),
+    Is(#[serde(with = "crate::decimal_serde::one")] Decimal, bool),
 }
 
 /// Notes one run's looks outside their partitions.
