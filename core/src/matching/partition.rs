@@ -255,7 +255,7 @@ pub(super) fn apply_all(
     done.extend(side_by_side(s, &runs, outcomes, open, &map));
     let mut replayed = replayed;
     if done.len() >= 2 {
-        match settle(s, wanted, outcomes, open, &mut parts, map, done) {
+        match settle(s, wanted, outcomes, open, &mut parts, map, done, threads) {
             Ok((settled, applied)) => {
                 map = settled;
                 done = applied;
@@ -321,7 +321,9 @@ fn side_by_side(
 }
 
 /// Joins the partitions whose runs did not keep apart (`conflicts`) and applies their payments
-/// again, together, until all do; the partitions as they stand when that does not settle.
+/// again, each joined partition whole, side by side, until all keep apart; the partitions as they
+/// stand when that does not settle.
+#[allow(clippy::too_many_arguments)]
 fn settle(
     s: &Shared<'_, '_>,
     wanted: &[usize],
@@ -330,6 +332,7 @@ fn settle(
     parts: &mut Partitions,
     mut map: PartMap,
     mut done: Vec<Applied>,
+    threads: usize,
 ) -> Result<(PartMap, Vec<Applied>), PartMap> {
     for _ in 0..ROUNDS {
         let joins = conflicts(&done, &map, open);
@@ -351,13 +354,12 @@ fn settle(
         for d in &mut done {
             d.forget(&payments, &ranks);
         }
-        done.push(apply_run(
-            s,
-            &again,
-            outcomes,
-            &mut open.to_vec(),
-            Some(&map),
-        ));
+        // The joined partitions are apart from each other: side by side again.
+        let runs: Vec<Vec<usize>> = balance(&map, &again, threads)
+            .into_iter()
+            .filter(|r| !r.is_empty())
+            .collect();
+        done.extend(side_by_side(s, &runs, outcomes, open, &map));
     }
     Err(map)
 }
