@@ -712,3 +712,62 @@ fn the_kept_reconciliation_is_reused_only_for_the_same_inputs() {
     ));
     assert!(stricter.contains("worked out and kept"), "{stricter}");
 }
+
+/// Two numbering series that overlap: an invoice and a credit note both numbered X-7. A person
+/// who names X-7 means the invoice, and is told so; the decision is recorded on the invoice,
+/// never on the credit note.
+#[test]
+fn a_number_an_invoice_and_a_credit_note_share_means_the_invoice_and_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, _) = bank_store(dir.path());
+    let ledger = dir.path().join("overlap.csv");
+    std::fs::write(
+        &ledger,
+        "Invoice No,Invoice Date,Due Date,Customer ID,Customer Name,Total,Tax,Currency,Payment Reference,Status\n\
+         X-7,2026-09-01,2026-10-01,C-77,Overlap Ltd,312.00,0.00,EUR,,Open\n\
+         X-7,2026-09-20,2026-09-20,C-77,Overlap Ltd,-12.00,0.00,EUR,,Open\n",
+    )
+    .unwrap();
+    ok(incasso(&data, &["import", ledger.to_str().unwrap()]));
+    let receivables = ok(incasso(
+        &data,
+        &["receivables", "--as-of", BANK_AS_OF, "--format", "csv"],
+    ));
+    assert_eq!(
+        receivables.lines().filter(|l| l.contains("X-7")).count(),
+        2,
+        "an invoice and a credit note: {receivables}"
+    );
+    let unmatched = ok(incasso(
+        &data,
+        &["unmatched", "--as-of", BANK_AS_OF, "--format", "csv"],
+    ));
+    let payment = unmatched
+        .lines()
+        .find(|l| l.contains(",312.00,EUR,312.00,unmatched,"))
+        .and_then(|l| l.split(',').next())
+        .unwrap_or_else(|| panic!("{unmatched}"))
+        .to_string();
+    let said = ok(incasso(&data, &["allocate", &payment, "X-7"]));
+    assert!(
+        said.contains("invoice X-7 (a credit note has the number X-7 too; the invoice is meant)"),
+        "{said}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&ok(incasso(
+        &data,
+        &["allocations", "--as-of", BANK_AS_OF, "--format", "json"],
+    )))
+    .unwrap();
+    let mine: Vec<&serde_json::Value> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["payment"] == payment.as_str())
+        .collect();
+    assert_eq!(mine.len(), 1, "{json}");
+    assert_eq!(mine[0]["document"], "X-7", "{}", mine[0]);
+    assert_eq!(mine[0]["kind"], "invoice", "{}", mine[0]);
+    assert_eq!(mine[0]["amount"], "312.00", "{}", mine[0]);
+    let said = ok(incasso(&data, &["unallocate", &payment, "X-7"]));
+    assert!(said.contains("the invoice is meant"), "{said}");
+}

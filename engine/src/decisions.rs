@@ -19,8 +19,10 @@ use rust_decimal::Decimal;
 
 use crate::Workspace;
 
-/// The document a user names: an invoice by default, a credit note when only that exists.
-fn document_key(store: &Store, number: &str) -> Result<DocumentKey> {
+/// The document a user names: the invoice of that number, else the credit note; with how to
+/// name it back, saying which was chosen when both have the number (two numbering series that
+/// overlap), so a person never decides about the other one unknowingly.
+fn document_key(store: &Store, number: &str) -> Result<(DocumentKey, String)> {
     let n = DocumentNumber::new(number)?;
     let creditor = store.creditor()?;
     let key = |kind| DocumentKey {
@@ -28,12 +30,25 @@ fn document_key(store: &Store, number: &str) -> Result<DocumentKey> {
         kind,
         number: n.normalised().into_owned(),
     };
-    for kind in [DocumentKind::Invoice, DocumentKind::CreditNote] {
-        if !store.document_history(&key(kind))?.is_empty() {
-            return Ok(key(kind));
-        }
+    let exists = |kind| -> Result<bool> { Ok(!store.document_history(&key(kind))?.is_empty()) };
+    match (
+        exists(DocumentKind::Invoice)?,
+        exists(DocumentKind::CreditNote)?,
+    ) {
+        (true, false) => Ok((key(DocumentKind::Invoice), n.normalised().into_owned())),
+        (false, true) => Ok((
+            key(DocumentKind::CreditNote),
+            format!("credit note {}", n.normalised()),
+        )),
+        (true, true) => Ok((
+            key(DocumentKind::Invoice),
+            format!(
+                "invoice {0} (a credit note has the number {0} too; the invoice is meant)",
+                n.normalised()
+            ),
+        )),
+        (false, false) => anyhow::bail!("document {number} is not in the ledger"),
     }
-    anyhow::bail!("document {number} is not in the ledger")
 }
 
 fn known_payment(store: &Store, id: &str) -> Result<()> {
@@ -45,7 +60,7 @@ fn known_payment(store: &Store, id: &str) -> Result<()> {
 }
 
 /// Records that a payment pays a document (all of what is open, or `amount`), made by `by`
-/// (who, through what: the audit log says); the document's number as the ledger writes it.
+/// (who, through what: the audit log says); the document as it was understood, for the answer.
 pub fn allocate(
     ws: &Workspace,
     payment: &str,
@@ -55,12 +70,11 @@ pub fn allocate(
 ) -> Result<String> {
     let store = ws.store()?;
     known_payment(store, payment)?;
-    let document = document_key(store, document)?;
+    let (document, number) = document_key(store, document)?;
     anyhow::ensure!(
         amount.is_none_or(|a| a > Decimal::ZERO),
         "the amount must be positive"
     );
-    let number = document.number.clone();
     store.add_decision(
         &ManualDecision::Allocate {
             payment: payment.to_string(),
@@ -74,7 +88,7 @@ pub fn allocate(
 }
 
 /// Records that a payment must not pay a document, or any document when none is named; the
-/// document's number as the ledger writes it.
+/// document as it was understood, for the answer.
 pub fn unallocate(
     ws: &Workspace,
     payment: &str,
@@ -83,8 +97,10 @@ pub fn unallocate(
 ) -> Result<Option<String>> {
     let store = ws.store()?;
     known_payment(store, payment)?;
-    let document = document.map(|d| document_key(store, d)).transpose()?;
-    let what = document.as_ref().map(|d| d.number.clone());
+    let (document, what) = match document.map(|d| document_key(store, d)).transpose()? {
+        Some((key, name)) => (Some(key), Some(name)),
+        None => (None, None),
+    };
     store.add_decision(
         &ManualDecision::Unallocate {
             payment: payment.to_string(),

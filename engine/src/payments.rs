@@ -108,6 +108,8 @@ pub struct Allocation {
     pub payment: String,
     /// The document it pays.
     pub document: String,
+    /// Whether that is an invoice or a credit note (numbering series may overlap).
+    pub kind: &'static str,
     /// How much of it.
     pub amount: String,
     /// The rule that applied it.
@@ -199,6 +201,7 @@ pub fn allocations(r: &Reconciled) -> Vec<Allocation> {
             Allocation {
                 payment: id.to_string(),
                 document: a.document.number.clone(),
+                kind: a.document.kind.code(),
                 amount: format_cents(a.amount.amount()),
                 rule: a.rule.code(),
                 confidence: a.confidence,
