@@ -420,6 +420,8 @@ fn one_ledger_across_sources_merges_agreement_and_records_conflicts() {
         audit.contains("conflict-recorded") && audit.contains("conflict-resolved"),
         "{audit}"
     );
+    // Who decided: the operating system's user, through which command.
+    assert!(audit.contains("(incasso conflicts resolve)"), "{audit}");
 }
 
 #[test]

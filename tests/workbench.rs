@@ -104,6 +104,30 @@ fn workbench(data: &Path, dir: &Path) -> (Killed, String, String) {
     (Killed(child), base, url)
 }
 
+/// A runtime for one browser session.
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// A WebDriver session in headless Chromium, with its own profile directory.
+async fn browser(port: u16, profile: &Path) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({"args": ["--headless=new", "--no-sandbox", "--disable-gpu",
+            "--disable-dev-shm-usage", "--window-size=1400,1000",
+            format!("--user-data-dir={}", profile.display())]}),
+    );
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("a WebDriver session in Chromium")
+}
+
 #[test]
 fn a_person_works_the_queue_in_a_browser() {
     let Some((_driver, port)) = chromedriver() else {
@@ -132,23 +156,8 @@ fn a_person_works_the_queue_in_a_browser() {
     let (_server, base, login) = workbench(&data, dir.path());
     let shots = std::env::var("INCASSO_SCREENSHOTS").ok().map(PathBuf::from);
     let profile = dir.path().join("chromium");
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        let mut caps = serde_json::Map::new();
-        caps.insert(
-            "goog:chromeOptions".into(),
-            serde_json::json!({"args": ["--headless=new", "--no-sandbox", "--disable-gpu",
-                "--disable-dev-shm-usage", "--window-size=1400,1000",
-                format!("--user-data-dir={}", profile.display())]}),
-        );
-        let c = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await
-            .expect("a WebDriver session in Chromium");
+    runtime().block_on(async {
+        let c = browser(port, &profile).await;
         let shot = |name: &'static str| {
             let (c, shots) = (&c, shots.clone());
             async move {
@@ -350,4 +359,68 @@ fn a_person_works_the_queue_in_a_browser() {
             "{csv}"
         );
     }
+}
+
+/// Two sources tell invoice TOSL108 differently (the UBL file 1729.00, a ledger export 1728.00):
+/// the conflict waits on its page with both values; the person takes the incoming version, and
+/// the store, the CLI and the audit log (with who decided) agree afterwards.
+#[test]
+fn a_person_resolves_a_conflict_in_a_browser() {
+    let Some((_driver, port)) = chromedriver() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    import_fixtures(
+        &data,
+        &[
+            "ubl/nl-si-ubl-2.0-minimal.xml",
+            "ubl/nl-si-ubl-2.0-full.xml",
+        ],
+    );
+    let out = import_fixtures(&data, &["sources/ledger-matching-ubl.csv"]);
+    assert!(out.contains("1 in conflict"), "{out}");
+    std::fs::create_dir_all(dir.path().join("inbox")).unwrap();
+    let (_server, base, login) = workbench(&data, dir.path());
+    runtime().block_on(async {
+        let c = browser(port, &dir.path().join("chromium")).await;
+        c.goto(&login).await.unwrap();
+        let attention = text(&c, Locator::Id("attention")).await;
+        assert!(attention.contains("conflict"), "{attention}");
+        c.goto(&format!("{base}/conflicts")).await.unwrap();
+        let page = text(&c, Locator::Css("main")).await;
+        assert!(
+            page.contains("TOSL108") && page.contains("1729.00") && page.contains("1728.00"),
+            "{page}"
+        );
+        click(
+            &c,
+            Locator::Css("form[action='/conflicts/resolve'] input[value=incoming] ~ button"),
+        )
+        .await;
+        let msg = text_when(&c, Locator::Id("message")).await;
+        assert!(msg.contains("TOSL108") && msg.contains("incoming"), "{msg}");
+        c.goto(&format!("{base}/conflicts")).await.unwrap();
+        assert!(
+            c.find(Locator::Id("empty")).await.is_ok(),
+            "no conflict left open"
+        );
+        c.close().await.unwrap();
+    });
+    assert!(ok(incasso(&data, &["conflicts"])).contains("0 conflict(s) open"));
+    let receivables = ok(incasso(
+        &data,
+        &["receivables", "--as-of", "2026-12-31", "--format", "csv"],
+    ));
+    assert!(receivables.contains(",1728.00,1728.00,"), "{receivables}");
+    let audit = ok(incasso(&data, &["audit", "--format", "csv"]));
+    let resolved: Vec<&str> = audit
+        .lines()
+        .filter(|l| l.contains("conflict-resolved"))
+        .collect();
+    assert_eq!(resolved.len(), 1, "{audit}");
+    assert!(
+        resolved[0].contains("by bookkeeper-anna (workbench)"),
+        "who decided: {audit}"
+    );
 }

@@ -41,6 +41,7 @@ impl Store {
         id: u64,
         take_incoming: bool,
         at: DateTime<Utc>,
+        by: &str,
     ) -> Result<Conflict, StoreError> {
         let ck = key(P_CONFLICT, &id.to_be_bytes());
         let mut c: Conflict = match self.kv.get(&ck)? {
@@ -116,7 +117,7 @@ impl Store {
             import_id: None,
             action: "conflict-resolved".into(),
             subject,
-            detail,
+            detail: format!("{detail}; by {by}"),
         };
         batch.insert(key(P_AUDIT, &seq.to_be_bytes()), json_encode(&e));
         self.kv.apply(batch)?;

@@ -446,11 +446,11 @@ async fn resolve(
     }
     let lang = lang_of(&headers, None);
     let incoming = f.keep == "incoming";
-    let id = f.id;
+    let (id, by) = (f.id, app.by.clone());
     let r = on_ledger(&app, lang, move |ws| {
         let c = ws
             .store()?
-            .resolve_conflict(id, incoming, chrono::Utc::now())?;
+            .resolve_conflict(id, incoming, chrono::Utc::now(), &by)?;
         Ok(format!(
             "{} {}: {}",
             c.document.kind.code(),

@@ -119,7 +119,11 @@ fn list(ctx: &Ctx, all: bool, format: Format) -> Result<ExitStatus> {
 /// Resolves one conflict.
 fn resolve(ctx: &Ctx, id: u64, take_incoming: bool) -> Result<ExitStatus> {
     let store = ctx.ws.store()?;
-    let c = store.resolve_conflict(id, take_incoming, chrono::Utc::now())?;
+    let by = format!(
+        "{} (incasso conflicts resolve)",
+        incasso_engine::decisions::os_user()
+    );
+    let c = store.resolve_conflict(id, take_incoming, chrono::Utc::now(), &by)?;
     match c.status {
         ConflictStatus::TookIncoming => println!(
             "conflict {id}: {} {} now follows {}",
