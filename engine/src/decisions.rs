@@ -53,7 +53,7 @@ fn document_key(store: &Store, number: &str) -> Result<(DocumentKey, String)> {
 
 fn known_payment(store: &Store, id: &str) -> Result<()> {
     anyhow::ensure!(
-        store.payments()?.iter().any(|p| p.id == id),
+        store.has_payment(id)?,
         "payment {id} is not in the ledger (see `incasso unmatched` or `incasso allocations`)"
     );
     Ok(())

@@ -273,6 +273,17 @@ impl Store {
         Ok(keys)
     }
 
+    /// Whether a bank line with this id is stored (a decision names one), without building
+    /// every line.
+    pub fn has_payment(&self, id: &str) -> Result<bool, StoreError> {
+        let mut found = false;
+        self.each_payment_block(&mut |_, block| {
+            found = found || block.iter().any(|p| p.id == id);
+            Ok(())
+        })?;
+        Ok(found)
+    }
+
     /// Every stored bank line with its provenance, in import and file order.
     pub fn payments(&self) -> Result<Vec<Payment>, StoreError> {
         self.payments_of(&[
