@@ -21,11 +21,10 @@ use rustc_hash::{FxHashMap, FxHasher};
 use serde::{Deserialize, Serialize};
 
 use super::apply::{Applied, Shared, Took};
-use super::index;
 use super::numbers::NumberIndex;
 use super::partition::{Look, Merged, Partitions, Seen};
 use super::signals::typo;
-use super::{Matching, PaymentOutcome, Proposal};
+use super::{on_all_cores, Matching, PaymentOutcome, Proposal};
 use crate::reconcile::Reconciliation;
 
 /// Not in a partition, or not found.
@@ -90,11 +89,9 @@ fn hash_of(v: &impl Hash) -> u64 {
     h.finish()
 }
 
-/// Adds the encoded form of `v` to `h`, through `buf`.
-fn encoded(h: &mut FxHasher, buf: &mut Vec<u8>, v: &impl Serialize) {
-    buf.clear();
-    *buf = postcard::to_extend(v, std::mem::take(buf)).expect("postcard encodes plain records");
-    h.write(buf);
+/// Adds the encoded form of `v` to `h`.
+fn encoded(h: &mut FxHasher, v: &impl Serialize) {
+    h.write(&postcard::to_stdvec(v).expect("postcard encodes plain records"));
 }
 
 /// The fingerprints of every document (as read, with its open amount before payments) and of
@@ -105,31 +102,17 @@ pub(super) fn prints(
     open: &[Option<Decimal>],
     start: &[PaymentOutcome],
 ) -> Prints {
-    let threads = index::threads();
-    let per = s.docs.len().div_ceil(threads).max(1);
-    let docs: Vec<(u64, u64)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..s.docs.len())
-            .step_by(per)
-            .map(|from| {
-                scope.spawn(move || {
-                    let mut buf = Vec::new();
-                    (from..(from + per).min(s.docs.len()))
-                        .map(|d| {
-                            let doc = &s.docs[d];
-                            let mut h = FxHasher::default();
-                            encoded(&mut h, &mut buf, doc);
-                            open[d].map(|o| o.serialize()).hash(&mut h);
-                            (hash_of(&doc.document.key()), h.finish())
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("a matching worker panicked"))
-            .collect()
-    });
+    let all: Vec<usize> = (0..s.docs.len()).collect();
+    let docs: Vec<(u64, u64)> = on_all_cores(s.docs.len(), &all, |d| {
+        let doc = &s.docs[d];
+        let mut h = FxHasher::default();
+        encoded(&mut h, doc);
+        open[d].map(|o| o.serialize()).hash(&mut h);
+        (hash_of(&doc.document.key()), h.finish())
+    })
+    .into_iter()
+    .map(|p| p.expect("every document"))
+    .collect();
     let mut excluded: FxHashMap<&str, Vec<u64>> = FxHashMap::default();
     for &(p, d) in s.excluded_pairs {
         excluded.entry(p).or_default().push(docs[d as usize].0);
@@ -137,57 +120,36 @@ pub(super) fn prints(
     for v in excluded.values_mut() {
         v.sort_unstable();
     }
-    let mut payments = vec![(0u64, 0u64); s.payments.len()];
-    let per = wanted.len().div_ceil(threads).max(1);
-    let found: Vec<Vec<(usize, u64, u64)>> = std::thread::scope(|scope| {
-        let (docs, excluded) = (&docs, &excluded);
-        let handles: Vec<_> = wanted
-            .chunks(per)
-            .map(|chunk| {
-                scope.spawn(move || {
-                    let mut buf = Vec::new();
-                    chunk
-                        .iter()
-                        .map(|&pi| {
-                            let p = &s.payments[pi];
-                            let mut h = FxHasher::default();
-                            encoded(&mut h, &mut buf, p);
-                            encoded(&mut h, &mut buf, &start[pi]);
-                            if let Some(n) = &s.named[pi] {
-                                for (d, r) in &n.by_reference {
-                                    docs[*d as usize].hash(&mut h);
-                                    r.hash(&mut h);
-                                }
-                                for (d, k) in &n.by_number {
-                                    docs[*d as usize].hash(&mut h);
-                                    (*k as u8).hash(&mut h);
-                                }
-                                n.missing.hash(&mut h);
-                                n.unknown_reference.hash(&mut h);
-                            }
-                            let mut w = Written(h);
-                            let _ = write!(w, "{:?}", s.payers[pi]);
-                            let mut h = w.0;
-                            excluded.get(p.id.as_str()).hash(&mut h);
-                            (pi, hash_of(&p.id), h.finish())
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("a matching worker panicked"))
-            .collect()
-    });
-    for (pi, id, print) in found.into_iter().flatten() {
-        payments[pi] = (id, print);
-    }
-    for (pi, p) in s.payments.iter().enumerate() {
-        if payments[pi].0 == 0 {
-            payments[pi].0 = hash_of(&p.id);
+    let found = on_all_cores(s.payments.len(), wanted, |pi| {
+        let p = &s.payments[pi];
+        let mut h = FxHasher::default();
+        encoded(&mut h, p);
+        encoded(&mut h, &start[pi]);
+        if let Some(n) = &s.named[pi] {
+            for (d, r) in &n.by_reference {
+                docs[*d as usize].hash(&mut h);
+                r.hash(&mut h);
+            }
+            for (d, k) in &n.by_number {
+                docs[*d as usize].hash(&mut h);
+                (*k as u8).hash(&mut h);
+            }
+            n.missing.hash(&mut h);
+            n.unknown_reference.hash(&mut h);
         }
-    }
+        let mut w = Written(h);
+        let _ = write!(w, "{:?}", s.payers[pi]);
+        let mut h = w.0;
+        excluded.get(p.id.as_str()).hash(&mut h);
+        h.finish()
+    });
+    // Payments no run applies have no fingerprint: only their ids are kept.
+    let payments = s
+        .payments
+        .iter()
+        .zip(found)
+        .map(|(p, print)| (hash_of(&p.id), print.unwrap_or(0)))
+        .collect();
     Prints { docs, payments }
 }
 

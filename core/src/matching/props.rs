@@ -309,6 +309,26 @@ proptest! {
     }
 }
 
+/// Twenty-one invoices: F2026-0012 debtor 0's (999.99), F2026-0021 debtor 1's (`cents`), the rest
+/// debtor 2's; the payments as `build` makes them, the one at `typo` writing "factuur F2026-0012"
+/// (F2026-0021 with two digits swapped).
+fn typo_ledger(
+    cents: i64,
+    payments: Vec<(i64, u8, usize, u8, u8)>,
+    typo: usize,
+) -> (Vec<LedgerDocument>, Vec<Debtor>, Vec<Payment>) {
+    let invoices: Vec<(usize, i64, u32)> = (0..21)
+        .map(|i| match i {
+            11 => (0, 99_999, 5),
+            20 => (1, cents, 5),
+            _ => (2, 50_000 + i as i64, 5),
+        })
+        .collect();
+    let (docs, debtors, mut payments) = build(&Case { invoices, payments });
+    payments[typo].remittance = Some("factuur F2026-0012".into());
+    (docs, debtors, payments)
+}
+
 /// Debtors no payment links are applied side by side, and the result is the one-core result.
 #[test]
 fn unlinked_debtors_are_matched_side_by_side() {
@@ -343,25 +363,17 @@ fn unlinked_debtors_are_matched_side_by_side() {
 /// partitions are joined and applied again, so the typo finds nothing open, as on one core.
 #[test]
 fn a_look_into_another_partition_joins_it() {
-    // F2026-0012 is debtor 0's (999.99), F2026-0021 debtor 1's (123.45), the rest debtor 2's.
-    let invoices: Vec<(usize, i64, u32)> = (0..21)
-        .map(|i| match i {
-            11 => (0, 99_999, 5),
-            20 => (1, 12_345, 5),
-            _ => (2, 50_000 + i as i64, 5),
-        })
-        .collect();
-    let c = Case {
-        invoices,
-        payments: vec![
+    // F2026-0021 is debtor 1's (123.45).
+    let (docs, debtors, payments) = typo_ledger(
+        12_345,
+        vec![
             // Debtor 1 pays F2026-0021 from its own account.
             (0, 0, 20, 0, 1),
             // Nobody known pays 123.45 naming F2026-0021 with its digits swapped: F2026-0012.
             (12_345, 1, 11, 2, 1),
         ],
-    };
-    let (docs, debtors, mut payments) = build(&c);
-    payments[1].remittance = Some("factuur F2026-0012".into());
+        1,
+    );
     let [(rec1, m1), (rec2, m2)] = one_and_two_cores(&docs, &debtors, &payments);
     assert_eq!(
         m2.runs, 3,
@@ -378,19 +390,8 @@ fn a_look_into_another_partition_joins_it() {
 /// search would now find the new invoice: it is applied again, and pays it, as a fresh run does.
 #[test]
 fn a_typo_search_that_could_find_a_new_invoice_is_applied_again() {
-    let invoices: Vec<(usize, i64, u32)> = (0..21)
-        .map(|i| match i {
-            11 => (0, 99_999, 5),
-            20 => (1, 12_345, 5),
-            _ => (2, 50_000 + i as i64, 5),
-        })
-        .collect();
-    let c = Case {
-        invoices,
-        payments: vec![(12_345, 1, 11, 2, 1), (0, 0, 3, 0, 1)],
-    };
-    let (docs, debtors, mut payments) = build(&c);
-    payments[0].remittance = Some("factuur F2026-0012".into());
+    let (docs, debtors, payments) =
+        typo_ledger(12_345, vec![(12_345, 1, 11, 2, 1), (0, 0, 3, 0, 1)], 0);
     let before: Vec<LedgerDocument> = docs[..20].to_vec();
     for from in [usize::MAX, 0] {
         let kept = matched_keeping(&before, &debtors, &payments, from, None);
@@ -424,19 +425,8 @@ fn a_typo_search_that_could_find_a_new_invoice_is_applied_again() {
 /// one, and now pays that invoice (a typo for it), as a fresh run does.
 #[test]
 fn a_kept_look_that_is_no_longer_so_is_applied_again() {
-    let invoices: Vec<(usize, i64, u32)> = (0..21)
-        .map(|i| match i {
-            11 => (0, 99_999, 5),
-            20 => (1, 20_000, 5),
-            _ => (2, 50_000 + i as i64, 5),
-        })
-        .collect();
-    let c = Case {
-        invoices,
-        payments: vec![(7_655, 1, 20, 0, 1), (12_345, 1, 11, 2, 1)],
-    };
-    let (docs, debtors, mut payments) = build(&c);
-    payments[1].remittance = Some("factuur F2026-0012".into());
+    let (docs, debtors, payments) =
+        typo_ledger(20_000, vec![(7_655, 1, 20, 0, 1), (12_345, 1, 11, 2, 1)], 1);
     let first: Vec<Payment> = payments[1..].to_vec();
     for from in [usize::MAX, 0] {
         let mut kept = matched_keeping(&docs, &debtors, &first, from, None);
