@@ -111,20 +111,7 @@ fn matched(
     payments: &[Payment],
     parallel_from: usize,
 ) -> (Reconciliation, Matching) {
-    let as_of = date("2026-06-30");
-    let mut rec = reconcile(docs, as_of);
-    let m = match_from(
-        docs,
-        debtors,
-        payments,
-        &[],
-        &MatchPolicy::default(),
-        as_of,
-        &mut rec,
-        parallel_from,
-        None,
-    );
-    (rec, m)
+    matched_as(docs, debtors, payments, parallel_from, None)
 }
 
 /// Matching as of 2026-06-30 keeping its parts, reusing `previous`'s where they fit.
@@ -135,13 +122,24 @@ fn matched_keeping(
     parallel_from: usize,
     previous: Option<&(Reconciliation, Matching)>,
 ) -> (Reconciliation, Matching) {
-    let as_of = date("2026-06-30");
-    let mut rec = reconcile(docs, as_of);
     let previous = previous.map(|(rec, m)| Previous {
         rec,
         matching: m,
         parts: m.parts.as_deref().expect("kept"),
     });
+    matched_as(docs, debtors, payments, parallel_from, Some(previous))
+}
+
+/// [`matched`], keeping as `match_from` does with `keep`.
+fn matched_as(
+    docs: &[LedgerDocument],
+    debtors: &[Debtor],
+    payments: &[Payment],
+    parallel_from: usize,
+    keep: Option<Option<Previous<'_>>>,
+) -> (Reconciliation, Matching) {
+    let as_of = date("2026-06-30");
+    let mut rec = reconcile(docs, as_of);
     let m = match_from(
         docs,
         debtors,
@@ -151,7 +149,7 @@ fn matched_keeping(
         as_of,
         &mut rec,
         parallel_from,
-        Some(previous),
+        keep,
     );
     (rec, m)
 }
