@@ -16,6 +16,7 @@
 use std::fmt::Write as _;
 use std::hash::{Hash, Hasher};
 
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use rustc_hash::{FxHashMap, FxHasher};
 use serde::{Deserialize, Serialize};
@@ -24,7 +25,7 @@ use super::apply::{Applied, Shared, Took};
 use super::numbers::NumberIndex;
 use super::partition::{Look, Merged, Partitions, Seen};
 use super::signals::typo;
-use super::{on_all_cores, Matching, PaymentOutcome, Proposal};
+use super::{on_all_cores, MatchPolicy, Matching, PaymentOutcome, Proposal};
 use crate::reconcile::Reconciliation;
 
 /// Not in a partition, or not found.
@@ -34,6 +35,8 @@ const NONE: u32 = u32::MAX;
 /// changed. Indexes are into the run's own documents and payments, in its input order.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Parts {
+    /// The date and the matching rules the run was for: another's partitions are not reused.
+    run: Option<(NaiveDate, String)>,
     /// Each document's key hash and fingerprint.
     docs: Vec<(u64, u64)>,
     /// Each payment's id hash and fingerprint (0 for the payments no run applied).
@@ -153,14 +156,24 @@ pub(super) fn prints(
     Prints { docs, payments }
 }
 
-/// What this run keeps for the next.
+impl Parts {
+    /// Whether these were kept by a run for this date and these rules.
+    pub(super) fn for_run(&self, as_of: NaiveDate, policy: &MatchPolicy) -> bool {
+        self.run == Some((as_of, format!("{policy:?}")))
+    }
+}
+
+/// What this run (as of `as_of`, under `policy`) keeps for the next.
 pub(super) fn keep(
     prints: Prints,
     merged: &Merged,
     allocations_from: usize,
     notes_from: usize,
+    as_of: NaiveDate,
+    policy: &MatchPolicy,
 ) -> Parts {
     Parts {
+        run: Some((as_of, format!("{policy:?}"))),
         docs: prints.docs,
         payments: prints.payments,
         part_of_doc: merged.map.part_of_doc.clone(),

@@ -255,8 +255,8 @@ pub fn match_payments(
 }
 
 /// [`match_payments`], keeping what the next run needs to apply again only the partitions
-/// whose inputs changed (`Matching::parts`), and taking the others from `previous`: a run
-/// with the same as-of date and rules over the inputs as they were. The result is exactly what
+/// whose inputs changed (`Matching::parts`), and taking the others from `previous`: a run over
+/// the inputs as they were (one for another as-of date or other rules is not used). The result is exactly what
 /// [`match_payments`] gives.
 #[allow(clippy::too_many_arguments)]
 pub fn match_keeping(
@@ -391,7 +391,7 @@ fn match_from(
         1
     };
     let prints = keep.map(|_| kept::prints(&shared, &wanted, &open, &outcomes));
-    let previous = keep.flatten();
+    let previous = keep.flatten().filter(|p| p.parts.for_run(as_of, policy));
     let merged = partition::apply_all(
         &shared,
         &wanted,
@@ -407,6 +407,8 @@ fn match_from(
             &merged,
             rec.allocations.len(),
             rec.notes.len(),
+            as_of,
+            policy,
         ))
     });
     rec.allocations.extend(merged.allocations);

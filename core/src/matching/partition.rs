@@ -254,7 +254,9 @@ pub(super) fn apply_all(
         .collect();
     done.extend(side_by_side(s, &runs, outcomes, open, &map));
     let mut replayed = replayed;
-    if done.len() >= 2 {
+    // Taken-over results are checked even when nothing else ran: what their payments saw of
+    // another partition may no longer be so (that partition lost its payments, say).
+    if done.len() >= 2 || replayed > 0 {
         match settle(s, wanted, outcomes, open, &mut parts, map, done, threads) {
             Ok((settled, applied)) => {
                 map = settled;
