@@ -18,7 +18,7 @@ use std::hash::{Hash, Hasher};
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use rustc_hash::{FxHashMap, FxHasher};
+use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
 use serde::{Deserialize, Serialize};
 
 use super::apply::{Applied, Shared, Took};
@@ -247,12 +247,36 @@ pub(super) fn replay(
         pay_now,
         pay_then,
     };
-    // The kept partitions, joined here too (joining never changes a result).
+    // The kept partitions whose items are all still here unchanged are joined here too
+    // (joining never changes a result). The others are left to this run's links, so a link that
+    // is gone (a payment reversed) does not keep two debtors together run after run.
+    let mut changed: FxHashSet<u32> = FxHashSet::default();
+    for (kd, &kp) in k.part_of_doc.iter().enumerate() {
+        let d = m.doc_now[kd];
+        if d == NONE || prints.docs[d as usize].1 != k.docs[kd].1 {
+            changed.insert(kp);
+        }
+    }
+    for (kpi, &kp) in k.part_of_payment.iter().enumerate() {
+        let pi = m.pay_now[kpi];
+        if kp != NONE
+            && (pi == NONE
+                || parts.payment_node[pi as usize] == NONE
+                || prints.payments[pi as usize].1 != k.payments[kpi].1)
+        {
+            changed.insert(kp);
+        }
+    }
     let mut first: FxHashMap<u32, u32> = FxHashMap::default();
-    let mut join = |kp: u32, node: u32, parts: &mut Partitions| match first.get(&kp) {
-        Some(&f) => parts.union(f, node),
-        None => {
-            first.insert(kp, node);
+    let mut join = |kp: u32, node: u32, parts: &mut Partitions| {
+        if changed.contains(&kp) {
+            return;
+        }
+        match first.get(&kp) {
+            Some(&f) => parts.union(f, node),
+            None => {
+                first.insert(kp, node);
+            }
         }
     };
     for (kd, &kp) in k.part_of_doc.iter().enumerate() {
