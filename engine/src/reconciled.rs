@@ -33,6 +33,8 @@ pub struct Timings {
     pub reconcile: std::time::Duration,
     /// Matching the payments.
     pub matching: std::time::Duration,
+    /// Writing the reconciliation to the store for the next read.
+    pub keep: std::time::Duration,
     /// Whether the reconciliation kept in the store was used (nothing reconciled or matched).
     pub kept: bool,
     /// How many payments' results were taken from the reconciliation kept before the inputs
@@ -237,10 +239,12 @@ fn load(
             timings.matching = started.elapsed() - loaded - timings.reconcile;
             timings.replayed = matching.replayed;
             let parts = matching.parts.take();
+            let keeping = std::time::Instant::now();
             // Keeping it is a saving, not a duty: a read-only or full disk still gets its answer.
             let kept = key.map(|k| {
                 store.keep_reconciliation(&k.run, &k.inputs, &rec, &matching, parts.as_deref())
             });
+            timings.keep = keeping.elapsed();
             if let Some(Err(e)) = kept {
                 tracing::warn!("the reconciliation could not be kept for the next read: {e}");
             }
@@ -255,6 +259,7 @@ fn load(
         kept = timings.kept,
         replayed = timings.replayed,
         match_s = timings.matching.as_secs_f64(),
+        keep_s = timings.keep.as_secs_f64(),
         match_runs = matching.runs,
         "ledger loaded and reconciled"
     );
