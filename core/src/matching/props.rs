@@ -154,6 +154,14 @@ fn matched_as(
     (rec, m)
 }
 
+/// `v` in another order, drawn from `next`.
+fn shuffle<T>(v: &mut [T], next: &mut impl FnMut() -> u64) {
+    for i in 1..v.len() {
+        let j = (next() % (i as u64 + 1)) as usize;
+        v.swap(i, j);
+    }
+}
+
 /// A run as printed, whatever is inside: 70.00 and 70.000 must not pass for the same.
 fn printed(r: &(Reconciliation, Matching)) -> String {
     format!(
@@ -230,14 +238,8 @@ proptest! {
         let mut docs2 = docs.clone();
         let mut payments2 = payments.clone();
         let mut debtors2 = debtors.clone();
-        for v in 1..docs2.len() {
-            let j = (next() % (v as u64 + 1)) as usize;
-            docs2.swap(v, j);
-        }
-        for v in 1..payments2.len() {
-            let j = (next() % (v as u64 + 1)) as usize;
-            payments2.swap(v, j);
-        }
+        shuffle(&mut docs2, &mut next);
+        shuffle(&mut payments2, &mut next);
         debtors2.reverse();
         let (second, _) = run(&docs2, &debtors2, &payments2);
         prop_assert_eq!(first, second);
@@ -287,14 +289,8 @@ proptest! {
             docs.iter().filter(|_| next() % 5 != 0).cloned().collect();
         let mut payments_now: Vec<Payment> =
             payments.iter().filter(|_| next() % 5 != 0).cloned().collect();
-        for v in 1..docs_now.len() {
-            let j = (next() % (v as u64 + 1)) as usize;
-            docs_now.swap(v, j);
-        }
-        for v in 1..payments_now.len() {
-            let j = (next() % (v as u64 + 1)) as usize;
-            payments_now.swap(v, j);
-        }
+        shuffle(&mut docs_now, &mut next);
+        shuffle(&mut payments_now, &mut next);
         let fresh = matched(&docs_now, &debtors, &payments_now, from);
         let again = if before.1.parts.is_some() {
             matched_keeping(&docs_now, &debtors, &payments_now, from, Some(&before))
