@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use super::apply::{Applied, Shared, Took};
 use super::numbers::NumberIndex;
-use super::partition::{Look, Merged, Partitions, Seen};
+use super::partition::{Look, Partitions, Seen, Trace};
 use super::signals::typo;
 use super::{on_all_cores, MatchPolicy, Matching, PaymentOutcome, Proposal};
 use crate::reconcile::Reconciliation;
@@ -166,7 +166,7 @@ impl Parts {
 /// What this run (as of `as_of`, under `policy`) keeps for the next.
 pub(super) fn keep(
     prints: Prints,
-    merged: &Merged,
+    trace: Trace,
     allocations_from: usize,
     notes_from: usize,
     as_of: NaiveDate,
@@ -176,14 +176,14 @@ pub(super) fn keep(
         run: Some((as_of, format!("{policy:?}"))),
         docs: prints.docs,
         payments: prints.payments,
-        part_of_doc: merged.map.part_of_doc.clone(),
-        part_of_payment: merged.map.part_of_payment.clone(),
+        part_of_doc: trace.map.part_of_doc,
+        part_of_payment: trace.map.part_of_payment,
         allocations_from: allocations_from as u32,
-        allocations: merged.allocation_sources.clone(),
+        allocations: trace.allocation_sources,
         notes_from: notes_from as u32,
-        notes: merged.note_sources.clone(),
-        looks: merged.looks.clone(),
-        searched: merged.searched.clone(),
+        notes: trace.note_sources,
+        looks: trace.looks,
+        searched: trace.searched,
     }
 }
 

@@ -256,8 +256,8 @@ pub fn match_payments(
 
 /// [`match_payments`], keeping what the next run needs to apply again only the partitions
 /// whose inputs changed (`Matching::parts`), and taking the others from `previous`: a run over
-/// the inputs as they were (one for another as-of date or other rules is not used). The result is exactly what
-/// [`match_payments`] gives.
+/// the inputs as they were (one for another as-of date or other rules is not used). The result
+/// is exactly what [`match_payments`] gives.
 #[allow(clippy::too_many_arguments)]
 pub fn match_keeping(
     docs: &[LedgerDocument],
@@ -404,7 +404,7 @@ fn match_from(
     let parts = prints.map(|p| {
         Box::new(kept::keep(
             p,
-            &merged,
+            merged.trace,
             rec.allocations.len(),
             rec.notes.len(),
             as_of,

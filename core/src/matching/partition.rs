@@ -35,6 +35,14 @@ pub(super) struct Merged {
     pub review: Vec<Proposal>,
     /// How many runs applied them: 1 on one core.
     pub runs: usize,
+    /// How many payments' results were taken from a previous run.
+    pub replayed: usize,
+    /// How the results came about, for a later run to reuse them (`kept.rs`).
+    pub trace: Trace,
+}
+
+/// How a run's results came about, by payment index.
+pub(super) struct Trace {
     /// Each allocation's payment and document, in the allocations' order.
     pub allocation_sources: Vec<(u32, u32)>,
     /// Each note's payment, in the notes' order.
@@ -45,8 +53,6 @@ pub(super) struct Merged {
     pub looks: Vec<(u32, u32, Seen)>,
     /// Typo searches of the whole ledger (payment, the document whose number was written).
     pub searched: Vec<(u32, u32)>,
-    /// How many payments' results were taken from a previous run.
-    pub replayed: usize,
 }
 
 /// Which partition each document and each payment to apply is in.
@@ -246,14 +252,15 @@ pub(super) fn apply_all(
         Some((replayed, dirty)) => (vec![replayed], dirty),
         None => (Vec::new(), wanted.to_vec()),
     };
-    let replayed = wanted.len() - todo.len();
+    let mut replayed = wanted.len() - todo.len();
     let mut map = parts.map();
-    let runs: Vec<Vec<usize>> = balance(&map, &todo, threads)
-        .into_iter()
-        .filter(|r| !r.is_empty())
-        .collect();
-    done.extend(side_by_side(s, &runs, outcomes, open, &map));
-    let mut replayed = replayed;
+    done.extend(side_by_side(
+        s,
+        &balance(&map, &todo, threads),
+        outcomes,
+        open,
+        &map,
+    ));
     // Taken-over results are checked even when nothing else ran: what their payments saw of
     // another partition may no longer be so (that partition lost its payments, say).
     if done.len() >= 2 || replayed > 0 {
@@ -357,11 +364,13 @@ fn settle(
             d.forget(&payments, &ranks);
         }
         // The joined partitions are apart from each other: side by side again.
-        let runs: Vec<Vec<usize>> = balance(&map, &again, threads)
-            .into_iter()
-            .filter(|r| !r.is_empty())
-            .collect();
-        done.extend(side_by_side(s, &runs, outcomes, open, &map));
+        done.extend(side_by_side(
+            s,
+            &balance(&map, &again, threads),
+            outcomes,
+            open,
+            &map,
+        ));
     }
     Err(map)
 }
@@ -408,7 +417,7 @@ fn conflicts(done: &[Applied], map: &PartMap, open: &[Option<Decimal>]) -> Vec<(
 }
 
 /// The runs: whole partitions, the largest first to the least loaded core; each run in date
-/// and id order.
+/// and id order, none empty.
 fn balance(map: &PartMap, wanted: &[usize], threads: usize) -> Vec<Vec<usize>> {
     let mut size: FxHashMap<u32, usize> = FxHashMap::default();
     for &pi in wanted {
@@ -427,6 +436,7 @@ fn balance(map: &PartMap, wanted: &[usize], threads: usize) -> Vec<Vec<usize>> {
     for &pi in wanted {
         runs[core_of[&map.part_of_payment[pi]]].push(pi);
     }
+    runs.retain(|r| !r.is_empty());
     runs
 }
 
@@ -494,19 +504,22 @@ fn merge(
     looks.sort_unstable_by_key(|&(pi, d, _)| (pi, d));
     searched.sort_unstable();
     searched.dedup();
-    Merged {
+    let trace = Trace {
         allocation_sources: allocations
             .iter()
             .map(|&(r, d, _)| (by_rank[r as usize], d))
             .collect(),
-        allocations: allocations.into_iter().map(|(_, _, a)| a).collect(),
         note_sources: notes.iter().map(|&(r, _)| by_rank[r as usize]).collect(),
-        notes: notes.into_iter().map(|(_, n)| n).collect(),
-        review: review.into_iter().map(|(_, r)| r).collect(),
-        runs,
         map,
         looks,
         searched,
+    };
+    Merged {
+        allocations: allocations.into_iter().map(|(_, _, a)| a).collect(),
+        notes: notes.into_iter().map(|(_, n)| n).collect(),
+        review: review.into_iter().map(|(_, r)| r).collect(),
+        runs,
         replayed,
+        trace,
     }
 }
