@@ -22,6 +22,8 @@ use crate::{payments, Store, StoreError, P_IMPORT};
 
 const FILE: &str = "reconciled.bin";
 const MAGIC: &[u8; 8] = b"INCREC03";
+/// The longest inputs marker written or read (a damaged length asks for no more).
+const INPUTS_MAX: usize = 4096;
 
 /// A reconciliation kept in the store for a date, rules and build.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,7 +79,7 @@ impl Store {
             return Ok(None);
         }
         let len = u32::from_le_bytes(len) as usize;
-        if len > 4096 {
+        if len > INPUTS_MAX {
             return Ok(None);
         }
         let mut inputs = vec![0u8; len];
@@ -178,7 +180,7 @@ impl Store {
         let len = u32::try_from(key.len()).map_err(|_| too_long("key"))?;
         let inputs_len = u32::try_from(inputs.len())
             .ok()
-            .filter(|&l| l <= 4096)
+            .filter(|&l| l as usize <= INPUTS_MAX)
             .ok_or_else(|| too_long("inputs marker"))?;
         let mut f = std::io::BufWriter::new(File::create(&tmp).map_err(io)?);
         f.write_all(MAGIC).map_err(io)?;
