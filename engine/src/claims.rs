@@ -14,7 +14,7 @@ use incasso_core::collection::rules::possible_payment::{self, Unapplied};
 use incasso_core::collection::withdrawal::ItemFacts;
 use incasso_core::matching::ManualDecision;
 
-use crate::reconciled::{reconciled, Reconciled};
+use crate::reconciled::{receivables, reconciled, LedgerView, Reconciled};
 use crate::Workspace;
 
 /// A claims preview with, when asked, what was received on each invoice (for the agency).
@@ -27,41 +27,63 @@ pub struct Computed {
     pub facts: HashMap<String, ItemFacts>,
 }
 
-/// Computes the preview, and with `with_received` the payments and credit notes per invoice.
+impl Computed {
+    /// A preview alone, without what was received on each invoice.
+    pub fn without_received(preview: ClaimsPreview) -> Computed {
+        Computed {
+            preview,
+            received: HashMap::new(),
+            facts: HashMap::new(),
+        }
+    }
+}
+
+/// Computes the preview, and with `with_received` the payments and credit notes per invoice
+/// (which needs every bank line; the preview alone reads only the money not applied).
 pub fn compute_full(
     ws: &Workspace,
     as_of: NaiveDate,
     rates_dir: Option<&Path>,
     with_received: bool,
 ) -> Result<Computed> {
-    let r = reconciled(ws.store()?, as_of, &ws.policy()?.matching)?;
-    preview_of(ws, &r, as_of, rates_dir, with_received)
+    let policy = &ws.policy()?.matching;
+    if !with_received {
+        let r = receivables(ws.store()?, as_of, policy)?;
+        return Ok(Computed::without_received(preview_of(
+            ws,
+            r.view(),
+            as_of,
+            rates_dir,
+        )?));
+    }
+    let r = reconciled(ws.store()?, as_of, policy)?;
+    let preview = preview_of(ws, r.view(), as_of, rates_dir)?;
+    Ok(with_received_of(&r, preview))
 }
 
 /// The preview of a ledger already loaded and reconciled (the report and the nightly run
 /// reconcile once for everything they show).
 pub fn preview_of(
     ws: &Workspace,
-    r: &Reconciled,
+    r: LedgerView<'_>,
     as_of: NaiveDate,
     rates_dir: Option<&Path>,
-    with_received: bool,
-) -> Result<Computed> {
+) -> Result<ClaimsPreview> {
     let t = std::time::Instant::now();
     let store = ws.store()?;
     let policy = ws.policy()?;
     let tables = ws.rates(rates_dir)?;
-    let unallocated = r.matching.unapplied_by_debtor(&r.payments);
+    let unallocated = r.waiting.unapplied_by_debtor();
     let reminders = store.reminders()?;
     let plans = store.plans()?;
     let creditor = store.creditor()?;
     let attachments = store.all_attachments()?;
-    let items = open_items(&r.docs, &r.rec, as_of);
+    let items = open_items(r.docs, r.rec, as_of);
     let unapplied = unapplied_money(r, &store.decisions()?);
     let ledger = Ledger {
         creditor: &creditor,
         items: &items,
-        debtors: &r.debtors,
+        debtors: r.debtors,
         reminders: &reminders,
         plans: &plans,
         attachments: &attachments,
@@ -74,37 +96,30 @@ pub fn preview_of(
         claims = result.claims.len(),
         "claims computed"
     );
-    drop(items);
-    let (received, facts) = if with_received {
-        let received = received_per_item(&r.docs, &r.payments, &r.rec);
-        let facts = item_facts(r, &received, &result);
-        (received, facts)
-    } else {
-        (HashMap::new(), HashMap::new())
-    };
-    Ok(Computed {
-        preview: result,
+    Ok(result)
+}
+
+/// A preview with the payments and credit notes received on each invoice and what the ledger
+/// says of each (for the agency).
+pub fn with_received_of(r: &Reconciled, preview: ClaimsPreview) -> Computed {
+    let received = received_per_item(&r.docs, &r.payments, &r.rec);
+    let facts = item_facts(r, &received, &preview);
+    Computed {
+        preview,
         received,
         facts,
-    })
+    }
 }
 
 /// Every payment with money received and not applied, as the claims gate sees it, with the
 /// decisions a person made ("not this payment" for a document, or for every document).
-fn unapplied_money(r: &Reconciled, decisions: &[ManualDecision]) -> Vec<Unapplied> {
-    if !r.matching.outcomes.iter().any(|o| o.money_not_applied()) {
+fn unapplied_money(r: LedgerView<'_>, decisions: &[ManualDecision]) -> Vec<Unapplied> {
+    let w = r.waiting;
+    if w.payments.is_empty() {
         // No money waits to be applied: the gate holds nothing, and needs no number index.
         return Vec::new();
     }
-    let texts: Vec<(usize, String)> = r
-        .matching
-        .outcomes
-        .iter()
-        .zip(&r.payments)
-        .enumerate()
-        .filter(|(_, (o, _))| o.money_not_applied())
-        .map(|(k, (_, p))| (k, remittance_text(p)))
-        .collect();
+    let texts: Vec<String> = w.payments.iter().map(remittance_text).collect();
     let index = possible_payment::number_index(
         r.docs.iter().map(|d| {
             (
@@ -113,7 +128,7 @@ fn unapplied_money(r: &Reconciled, decisions: &[ManualDecision]) -> Vec<Unapplie
                 &d.document.debtor,
             )
         }),
-        texts.iter().map(|(_, t)| t.as_str()),
+        texts.iter().map(String::as_str),
     );
     let mut never_any: HashSet<&str> = HashSet::new();
     let mut not_for: HashMap<&str, Vec<String>> = HashMap::new();
@@ -132,7 +147,8 @@ fn unapplied_money(r: &Reconciled, decisions: &[ManualDecision]) -> Vec<Unapplie
     }
     texts
         .into_iter()
-        .map(|(k, text)| (&r.matching.outcomes[k], &r.payments[k], text))
+        .zip(w.outcomes.iter().zip(&w.payments))
+        .map(|(text, (o, p))| (o, p, text))
         .filter(|(_, p, _)| !never_any.contains(p.id.as_str()))
         .map(|(o, p, text)| Unapplied {
             id: p.id.clone(),

@@ -67,8 +67,8 @@ pub fn candidates(r: &Reconciled) -> Vec<ReviewItem> {
 /// The candidates, then the invoices the claims gate holds for a possible payment: the same
 /// decisions (allocate, or unallocate PAYMENT DOCUMENT for "not this payment") release both.
 pub fn everything(ws: &Workspace, r: &Reconciled, as_of: NaiveDate) -> Result<Vec<ReviewItem>> {
-    let computed = crate::claims::preview_of(ws, r, as_of, None, false)?;
-    Ok(with_preview(r, &computed.preview))
+    let preview = crate::claims::preview_of(ws, r.view(), as_of, None)?;
+    Ok(with_preview(r, &preview))
 }
 
 /// [`everything`] with the claims preview already worked out.

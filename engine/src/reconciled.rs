@@ -3,7 +3,7 @@
 
 use anyhow::Result;
 use chrono::NaiveDate;
-use incasso_core::matching::{match_keeping, MatchPolicy, Matching, Previous};
+use incasso_core::matching::{match_keeping, MatchPolicy, Matching, Previous, Waiting};
 use incasso_core::model::{Debtor, LedgerDocument, Payment, PaymentKind};
 use incasso_core::reconcile::{reconcile, Reconciliation};
 use incasso_store::{Kept, Store};
@@ -20,8 +20,64 @@ pub struct Reconciled {
     pub rec: Reconciliation,
     /// What became of each payment, and the matches waiting for review.
     pub matching: Matching,
+    /// The payments with money not applied, with their outcomes (a copy out of `payments` and
+    /// `matching`, as the claims read them).
+    pub waiting: Waiting,
     /// How long each stage took.
     pub timings: Timings,
+}
+
+impl Reconciled {
+    /// What the claims read of it.
+    pub fn view(&self) -> LedgerView<'_> {
+        LedgerView {
+            docs: &self.docs,
+            debtors: &self.debtors,
+            rec: &self.rec,
+            waiting: &self.waiting,
+        }
+    }
+}
+
+/// The ledger as the claims weigh it: documents, debtors, open amounts, and the money received
+/// and not applied; of the bank lines, only those.
+pub struct Receivables {
+    /// Every document, current versions.
+    pub docs: Vec<LedgerDocument>,
+    /// Every debtor.
+    pub debtors: Vec<Debtor>,
+    /// Open amounts and allocations.
+    pub rec: Reconciliation,
+    /// The payments with money not applied, with their outcomes.
+    pub waiting: Waiting,
+    /// How long each stage took.
+    pub timings: Timings,
+}
+
+impl Receivables {
+    /// What the claims read of it.
+    pub fn view(&self) -> LedgerView<'_> {
+        LedgerView {
+            docs: &self.docs,
+            debtors: &self.debtors,
+            rec: &self.rec,
+            waiting: &self.waiting,
+        }
+    }
+}
+
+/// The parts of a reconciled ledger the claims read, borrowed from a [`Reconciled`] or a
+/// [`Receivables`].
+#[derive(Clone, Copy)]
+pub struct LedgerView<'a> {
+    /// Every document.
+    pub docs: &'a [LedgerDocument],
+    /// Every debtor.
+    pub debtors: &'a [Debtor],
+    /// Open amounts and allocations.
+    pub rec: &'a Reconciliation,
+    /// The money received and not applied.
+    pub waiting: &'a Waiting,
 }
 
 /// How long loading, reconciling and matching took (benchmarks and `-v` read them).
@@ -58,6 +114,66 @@ pub fn reconciled_ledger(
     policy: &MatchPolicy,
 ) -> Result<(Vec<LedgerDocument>, Reconciliation)> {
     ledger_timed(store, as_of, policy).map(|(docs, rec, _)| (docs, rec))
+}
+
+/// The documents, debtors, open amounts and money not applied as of a date, for the claims:
+/// with a reconciliation kept for these inputs, the other bank lines and what became of each
+/// are not read.
+pub fn receivables(store: &Store, as_of: NaiveDate, policy: &MatchPolicy) -> Result<Receivables> {
+    let started = std::time::Instant::now();
+    let key = key_of(store, as_of, policy)?;
+    let (kept, docs, debtors) = std::thread::scope(|scope| {
+        let kept = scope.spawn(|| {
+            key.as_ref()
+                .map(|k| store.kept_receivables(&k.run, &k.inputs))
+                .transpose()
+                .map(Option::flatten)
+        });
+        let docs = store.documents();
+        let debtors = store.debtors();
+        let kept = kept.join().map_err(|_| {
+            anyhow::anyhow!("reading the kept reconciliation failed: its thread panicked")
+        })??;
+        anyhow::Ok((kept, docs?, debtors?))
+    })?;
+    if let Some((rec, waiting)) = kept {
+        tracing::info!(
+            documents = docs.len(),
+            waiting = waiting.payments.len(),
+            load_s = started.elapsed().as_secs_f64(),
+            kept = true,
+            "documents loaded with the kept reconciliation and the money not applied"
+        );
+        let timings = Timings {
+            load: started.elapsed(),
+            kept: true,
+            ..Timings::default()
+        };
+        return Ok(Receivables {
+            docs,
+            debtors,
+            rec,
+            waiting,
+            timings,
+        });
+    }
+    let Reconciled {
+        docs,
+        debtors,
+        payments,
+        rec,
+        matching,
+        waiting,
+        timings,
+    } = load(store, as_of, policy, key, true, Some(docs))?;
+    std::thread::spawn(move || drop((payments, matching)));
+    Ok(Receivables {
+        docs,
+        debtors,
+        rec,
+        waiting,
+        timings,
+    })
 }
 
 /// [`reconciled_ledger`], with how it was worked out.
@@ -106,11 +222,12 @@ fn ledger_timed(
         debtors,
         payments,
         matching,
+        waiting,
         timings,
     } = load(store, as_of, policy, key, true, Some(docs))?;
     // Hundreds of thousands of bank lines and outcomes take a while to free: not on the way to
     // the answer (a command that exits does not wait for it).
-    std::thread::spawn(move || drop((debtors, payments, matching)));
+    std::thread::spawn(move || drop((debtors, payments, matching, waiting)));
     Ok((docs, rec, timings))
 }
 
@@ -229,10 +346,11 @@ fn load(
         load: loaded,
         ..Timings::default()
     };
-    let (rec, matching) = match kept {
+    let (rec, matching, waiting) = match kept {
         Some(Kept::Same(rec, matching)) => {
             timings.kept = true;
-            (rec, matching)
+            let waiting = matching.waiting(&payments);
+            (rec, matching, waiting)
         }
         before => {
             let decisions = store.decisions()?;
@@ -256,14 +374,22 @@ fn load(
             let parts = matching.parts.take();
             let keeping = std::time::Instant::now();
             // Keeping it is a saving, not a duty: a read-only or full disk still gets its answer.
+            let waiting = matching.waiting(&payments);
             let kept = key.map(|k| {
-                store.keep_reconciliation(&k.run, &k.inputs, &rec, &matching, parts.as_deref())
+                store.keep_reconciliation(
+                    &k.run,
+                    &k.inputs,
+                    &rec,
+                    &waiting,
+                    &matching,
+                    parts.as_deref(),
+                )
             });
             timings.keep = keeping.elapsed();
             if let Some(Err(e)) = kept {
                 tracing::warn!("the reconciliation could not be kept for the next read: {e}");
             }
-            (rec, matching)
+            (rec, matching, waiting)
         }
     };
     tracing::info!(
@@ -308,6 +434,7 @@ fn load(
         payments,
         rec,
         matching,
+        waiting,
         timings,
     })
 }

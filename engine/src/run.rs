@@ -602,7 +602,11 @@ fn run_one(
         let mut ledger: Option<(Reconciled, Result<Computed, String>)> = None;
         steps.take("reconcile", || {
             let r = reconciled(ws.store()?, claims_as_of, &ws.policy()?.matching)?;
-            let computed = crate::claims::preview_of(&ws, &r, claims_as_of, None, cfg.submit)
+            let computed = crate::claims::preview_of(&ws, r.view(), claims_as_of, None)
+                .map(|preview| match cfg.submit {
+                    true => crate::claims::with_received_of(&r, preview),
+                    false => crate::claims::Computed::without_received(preview),
+                })
                 .map_err(|e| format!("{e:#}"));
             // Claims that need a rate no table covers are held; the run says which and goes on.
             let mut held_for_rates = std::collections::BTreeSet::new();

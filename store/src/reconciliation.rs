@@ -3,9 +3,10 @@
 //! read with nothing new reads it back instead of matching again, and a read after an import
 //! matches again only the partitions whose inputs changed. One file, `reconciled.bin`, written
 //! whole and renamed into place. It starts with the key of the date, rules and build it was
-//! worked out for, and the marker of the store's inputs it was worked out from. Then three
+//! worked out for, and the marker of the store's inputs it was worked out from. Then four
 //! sections, each with its length and BLAKE3 checksum: the open amounts and allocations (all
-//! ageing and receivables need), what became of each payment, and the partitions matching kept
+//! ageing and receivables need), the payments with money not applied and their outcomes (what
+//! the claims need besides), what became of each payment, and the partitions matching kept
 //! (`incasso_core::matching::Parts`). A file torn by a crash or damaged on disk counts as absent
 //! and is worked out again.
 
@@ -13,7 +14,7 @@ use std::fs::File;
 use std::io::{Read, Seek, Write};
 use std::path::PathBuf;
 
-use incasso_core::matching::{Matching, Parts};
+use incasso_core::matching::{Matching, Parts, Waiting};
 use incasso_core::reconcile::Reconciliation;
 use serde::Deserialize;
 
@@ -21,7 +22,7 @@ use crate::codec::encode;
 use crate::{payments, Store, StoreError, P_IMPORT};
 
 const FILE: &str = "reconciled.bin";
-const MAGIC: &[u8; 8] = b"INCREC03";
+const MAGIC: &[u8; 8] = b"INCREC04";
 /// The longest inputs marker written or read (a damaged length asks for no more).
 const INPUTS_MAX: usize = 4096;
 
@@ -89,9 +90,9 @@ impl Store {
         Ok(String::from_utf8(inputs).ok().map(|inputs| (f, inputs)))
     }
 
-    /// Reads the next section (length, BLAKE3 checksum, postcard body); `None` when it is cut
-    /// short, damaged or unreadable.
-    fn section<T: for<'de> Deserialize<'de>>(&self, f: &mut File) -> Option<T> {
+    /// Reads the next section's length and checksum; `None` when it is cut short or its length
+    /// runs past the end of the file.
+    fn section_head(f: &mut File) -> Option<(u64, [u8; 32])> {
         let mut len = [0u8; 8];
         let mut sum = [0u8; 32];
         f.read_exact(&mut len).ok()?;
@@ -103,9 +104,21 @@ impl Store {
             .ok()?
             .len()
             .saturating_sub(f.stream_position().ok()?);
-        if len > left {
-            return None;
-        }
+        (len <= left).then_some((len, sum))
+    }
+
+    /// Steps over the next section unread; `None` when it is cut short.
+    fn skip_section(f: &mut File) -> Option<()> {
+        let (len, _) = Self::section_head(f)?;
+        f.seek(std::io::SeekFrom::Current(i64::try_from(len).ok()?))
+            .ok()
+            .map(drop)
+    }
+
+    /// Reads the next section (length, BLAKE3 checksum, postcard body); `None` when it is cut
+    /// short, damaged or unreadable.
+    fn section<T: for<'de> Deserialize<'de>>(&self, f: &mut File) -> Option<T> {
+        let (len, sum) = Self::section_head(f)?;
         let mut body = vec![0u8; usize::try_from(len).ok()?];
         f.read_exact(&mut body).ok()?;
         if blake3::hash(&body).as_bytes() != &sum {
@@ -131,6 +144,9 @@ impl Store {
         let Some(rec) = self.section::<Reconciliation>(&mut f) else {
             return Ok(None);
         };
+        if Self::skip_section(&mut f).is_none() {
+            return Ok(None);
+        }
         let Some(matching) = self.section::<Matching>(&mut f) else {
             return Ok(None);
         };
@@ -158,6 +174,26 @@ impl Store {
         Ok(self.section::<Reconciliation>(&mut f))
     }
 
+    /// The open amounts and allocations kept for `key` and exactly the inputs `inputs` names,
+    /// with the payments whose money is not applied (what the claims need), without reading
+    /// what became of every other payment.
+    pub fn kept_receivables(
+        &self,
+        key: &str,
+        inputs: &str,
+    ) -> Result<Option<(Reconciliation, Waiting)>, StoreError> {
+        let Some((mut f, then)) = self.kept_file(key)? else {
+            return Ok(None);
+        };
+        if then != inputs {
+            return Ok(None);
+        }
+        let Some(rec) = self.section::<Reconciliation>(&mut f) else {
+            return Ok(None);
+        };
+        Ok(self.section::<Waiting>(&mut f).map(|waiting| (rec, waiting)))
+    }
+
     /// Keeps a reconciliation worked out for `key` from the inputs `inputs` names, in place of
     /// the one kept before; with `parts`, a later read over changed inputs reuses its unchanged
     /// partitions.
@@ -166,6 +202,7 @@ impl Store {
         key: &str,
         inputs: &str,
         rec: &Reconciliation,
+        waiting: &Waiting,
         matching: &Matching,
         parts: Option<&Parts>,
     ) -> Result<(), StoreError> {
@@ -188,7 +225,7 @@ impl Store {
         f.write_all(key.as_bytes()).map_err(io)?;
         f.write_all(&inputs_len.to_le_bytes()).map_err(io)?;
         f.write_all(inputs.as_bytes()).map_err(io)?;
-        let mut bodies = vec![encode(rec), encode(matching)];
+        let mut bodies = vec![encode(rec), encode(waiting), encode(matching)];
         if let Some(parts) = parts {
             bodies.push(encode(parts));
         }

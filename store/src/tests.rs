@@ -574,11 +574,13 @@ fn a_kept_reconciliation_reads_back_for_its_inputs_only() {
         ..Matching::default()
     };
     let parts = Parts::default();
+    let waiting = matching.waiting(&[payment(1).0]);
+    assert_eq!(waiting.payments.len(), 1);
     let key = "2026-06-30|rules|build";
     let inputs = store.reconciliation_inputs().unwrap();
     assert_eq!(store.kept_reconciliation(key, &inputs).unwrap(), None);
     store
-        .keep_reconciliation(key, &inputs, &rec, &matching, Some(&parts))
+        .keep_reconciliation(key, &inputs, &rec, &waiting, &matching, Some(&parts))
         .unwrap();
     let back = store.kept_reconciliation(key, &inputs).unwrap();
     assert_eq!(back, Some(Kept::Same(rec.clone(), matching.clone())));
@@ -591,6 +593,10 @@ fn a_kept_reconciliation_reads_back_for_its_inputs_only() {
         store.kept_open_items(key, &inputs).unwrap(),
         Some(rec.clone())
     );
+    assert_eq!(
+        store.kept_receivables(key, &inputs).unwrap(),
+        Some((rec.clone(), waiting.clone()))
+    );
     // Other inputs: the kept one comes with its parts, to reuse what did not change; never
     // as the open items of these inputs.
     assert_eq!(
@@ -602,19 +608,21 @@ fn a_kept_reconciliation_reads_back_for_its_inputs_only() {
         ))
     );
     assert_eq!(store.kept_open_items(key, "other inputs").unwrap(), None);
+    assert_eq!(store.kept_receivables(key, "other inputs").unwrap(), None);
     // Another date, rules or build: nothing.
     assert_eq!(store.kept_reconciliation("other", &inputs).unwrap(), None);
     assert_eq!(store.kept_open_items("other", &inputs).unwrap(), None);
+    assert_eq!(store.kept_receivables("other", &inputs).unwrap(), None);
     // Kept without parts: nothing to reuse for other inputs.
     store
-        .keep_reconciliation(key, &inputs, &rec, &matching, None)
+        .keep_reconciliation(key, &inputs, &rec, &waiting, &matching, None)
         .unwrap();
     assert_eq!(
         store.kept_reconciliation(key, "other inputs").unwrap(),
         None
     );
     store
-        .keep_reconciliation(key, &inputs, &rec, &matching, Some(&parts))
+        .keep_reconciliation(key, &inputs, &rec, &waiting, &matching, Some(&parts))
         .unwrap();
     // A file cut short is no reconciliation (its last section, the parts, is cut).
     let path = dir.path().join("reconciled.bin");
@@ -631,12 +639,13 @@ fn a_kept_reconciliation_reads_back_for_its_inputs_only() {
     );
     // A damaged length asks for no memory the file cannot hold: absent, not a crash.
     store
-        .keep_reconciliation(key, &inputs, &rec, &matching, None)
+        .keep_reconciliation(key, &inputs, &rec, &waiting, &matching, None)
         .unwrap();
     let mut bytes = std::fs::read(&path).unwrap();
     let at = 12 + key.len() + 4 + inputs.len();
     bytes[at..at + 8].copy_from_slice(&u64::MAX.to_le_bytes());
     std::fs::write(&path, &bytes).unwrap();
     assert_eq!(store.kept_open_items(key, &inputs).unwrap(), None);
+    assert_eq!(store.kept_receivables(key, &inputs).unwrap(), None);
     assert_eq!(store.kept_reconciliation(key, &inputs).unwrap(), None);
 }

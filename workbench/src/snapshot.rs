@@ -106,8 +106,8 @@ pub fn key(ws: &Workspace, as_of: NaiveDate) -> anyhow::Result<String> {
 pub fn work_out(ws: &Workspace, as_of: NaiveDate) -> anyhow::Result<Snapshot> {
     let ledger =
         incasso_engine::reconciled::reconciled(ws.store()?, as_of, &ws.policy()?.matching)?;
-    let computed = incasso_engine::claims::preview_of(ws, &ledger, as_of, None, false)?;
-    let review = incasso_engine::payments::with_preview(&ledger, &computed.preview);
+    let preview = incasso_engine::claims::preview_of(ws, ledger.view(), as_of, None)?;
+    let review = incasso_engine::payments::with_preview(&ledger, &preview);
     let buckets = Buckets::default();
     let labels = buckets.labels();
     let open = open_items(&ledger.docs, &ledger.rec, as_of);
@@ -166,7 +166,7 @@ pub fn work_out(ws: &Workspace, as_of: NaiveDate) -> anyhow::Result<Snapshot> {
         charts,
         unapplied,
         ledger,
-        preview: computed.preview,
+        preview,
         review,
         items,
         labels,

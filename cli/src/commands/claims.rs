@@ -29,10 +29,12 @@ pub struct Args {
 /// Prints the preview.
 pub fn run(ctx: &Ctx, a: Args) -> Result<ExitStatus> {
     let (as_of, format) = (ctx.date(a.as_of), a.format);
-    let ledger =
-        incasso_engine::reconciled::reconciled(ctx.ws.store()?, as_of, &ctx.ws.policy()?.matching)?;
-    let p = incasso_engine::claims::preview_of(&ctx.ws, &ledger, as_of, a.rates.as_deref(), false)?
-        .preview;
+    let ledger = incasso_engine::reconciled::receivables(
+        ctx.ws.store()?,
+        as_of,
+        &ctx.ws.policy()?.matching,
+    )?;
+    let p = incasso_engine::claims::preview_of(&ctx.ws, ledger.view(), as_of, a.rates.as_deref())?;
     let creditor = &ctx.ws.policy()?.creditor;
     if creditor.name.is_none() || creditor.iban.is_none() {
         eprintln!(

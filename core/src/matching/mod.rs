@@ -209,19 +209,56 @@ impl Matching {
         &self,
         payments: &[Payment],
     ) -> HashMap<(String, Currency), Decimal> {
-        let mut out: HashMap<(String, Currency), Decimal> = HashMap::new();
-        for (o, p) in self.outcomes.iter().zip(payments) {
-            // Money that names an invoice the ledger does not have pays that invoice, not ours.
-            if o.names_missing.is_some() {
-                continue;
-            }
-            if let (Some(d), true) = (&o.debtor, o.money_not_applied()) {
-                *out.entry((d.as_str().to_string(), p.amount.currency()))
-                    .or_default() += o.unapplied;
-            }
-        }
-        out
+        unapplied_by_debtor(self.outcomes.iter().zip(payments))
     }
+
+    /// The payments with money received and not applied, with what became of each: all the
+    /// claims need of the bank lines.
+    pub fn waiting(&self, payments: &[Payment]) -> Waiting {
+        let (outcomes, payments) = self
+            .outcomes
+            .iter()
+            .zip(payments)
+            .filter(|(o, _)| o.money_not_applied())
+            .map(|(o, p)| (o.clone(), p.clone()))
+            .unzip();
+        Waiting { payments, outcomes }
+    }
+}
+
+/// Money received and not applied: the payments (a few percent of the bank lines) that the
+/// claims gate weighs against every overdue item, each with its outcome, in input order.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Waiting {
+    /// The payments.
+    pub payments: Vec<Payment>,
+    /// What became of each, one per payment.
+    pub outcomes: Vec<PaymentOutcome>,
+}
+
+impl Waiting {
+    /// [`Matching::unapplied_by_debtor`] of the same run: it counts only these payments.
+    pub fn unapplied_by_debtor(&self) -> HashMap<(String, Currency), Decimal> {
+        unapplied_by_debtor(self.outcomes.iter().zip(&self.payments))
+    }
+}
+
+/// Money not applied per identified debtor and currency, of outcomes with their payments.
+fn unapplied_by_debtor<'a>(
+    pairs: impl Iterator<Item = (&'a PaymentOutcome, &'a Payment)>,
+) -> HashMap<(String, Currency), Decimal> {
+    let mut out: HashMap<(String, Currency), Decimal> = HashMap::new();
+    for (o, p) in pairs {
+        // Money that names an invoice the ledger does not have pays that invoice, not ours.
+        if o.names_missing.is_some() {
+            continue;
+        }
+        if let (Some(d), true) = (&o.debtor, o.money_not_applied()) {
+            *out.entry((d.as_str().to_string(), p.amount.currency()))
+                .or_default() += o.unapplied;
+        }
+    }
+    out
 }
 
 /// Matches payments to the reconciliation's open documents as of a date, adding allocations to

@@ -126,7 +126,7 @@ pub fn write(
     rates_dir: Option<&Path>,
 ) -> Result<Figures> {
     let r = reconciled(ws.store()?, as_of, &ws.policy()?.matching)?;
-    let claims = crate::claims::preview_of(ws, &r, as_of, rates_dir, false).map(|c| c.preview);
+    let claims = crate::claims::preview_of(ws, r.view(), as_of, rates_dir);
     write_from(
         ws,
         as_of,
