@@ -297,9 +297,10 @@ pub fn preview(
                 }
             }
             // The gate: no item goes while money received and not applied may have paid it.
+            let payer = possible_payment::Payer::of(&debtor);
             let mut cleared = Vec::with_capacity(qualifying.len());
             for it in qualifying {
-                match gate.item(it, it.payment_reference, &debtor) {
+                match gate.item(it, it.payment_reference, &payer) {
                     Some(h) => out.excluded.push(held(debtor_id, it, h)),
                     None => cleared.push(it),
                 }
@@ -315,7 +316,7 @@ pub fn preview(
                     !held.contains(&(j - 1))
                 });
             }
-            let from_debtor = gate.payer(&debtor, &all_open, &cleared);
+            let from_debtor = gate.payer(&payer, &all_open, &cleared);
             for (j, h) in &from_debtor {
                 out.excluded.push(held(debtor_id, cleared[*j], h.clone()));
             }

@@ -16,7 +16,7 @@
 //! decision releases the hold: allocating the payment, or `incasso unallocate PAYMENT ITEM`
 //! ("not this payment"), or `incasso unallocate PAYMENT` (it pays none of our invoices).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use rustc_hash::FxHashMap;
 
@@ -67,33 +67,37 @@ pub struct Unapplied {
 }
 
 /// The debtor of every document whose full number (all digits, year and sequence, payment
-/// reference) one of `texts` names, to find the debtors a payment's text names
-/// ([`debtors_named`]). Only numbers the texts hold are kept: a million documents are checked
-/// against a few thousand payments' numbers, not indexed whole.
+/// reference) a payment's text names, to find the debtors a text names ([`debtors_named`]).
+#[derive(Debug, Default)]
+pub struct NumberIndex(FxHashMap<Num, DebtorId>);
+
+/// Builds the [`NumberIndex`] for `texts`: only numbers the texts hold are kept, so a million
+/// documents are checked against a few thousand payments' numbers, not indexed whole; each
+/// document's numbers are worked out as integers, without building text.
 pub fn number_index<'a>(
     docs: impl Iterator<Item = (&'a str, Option<&'a str>, &'a DebtorId)>,
     texts: impl Iterator<Item = &'a str>,
-) -> HashMap<String, DebtorId> {
-    let named: rustc_hash::FxHashSet<String> = texts.flat_map(tokens).collect();
-    let mut out = HashMap::new();
+) -> NumberIndex {
+    let named: rustc_hash::FxHashSet<Num> = texts.flat_map(tokens).map(|t| Num::of(&t)).collect();
+    let mut out = FxHashMap::default();
     if named.is_empty() {
-        return out;
+        return NumberIndex(out);
     }
     for (number, reference, debtor) in docs {
-        for k in keys(number, reference) {
+        for k in key_nums(number, reference) {
             if named.contains(&k) {
                 out.insert(k, debtor.clone());
             }
         }
     }
-    out
+    NumberIndex(out)
 }
 
 /// The debtors whose documents a text names by full number.
-pub fn debtors_named(text: &str, index: &HashMap<String, DebtorId>) -> Vec<DebtorId> {
+pub fn debtors_named(text: &str, index: &NumberIndex) -> Vec<DebtorId> {
     let mut out: Vec<DebtorId> = tokens(text)
         .iter()
-        .filter_map(|t| index.get(t).cloned())
+        .filter_map(|t| index.0.get(&Num::of(t)).cloned())
         .collect();
     out.sort();
     out.dedup();
@@ -181,15 +185,19 @@ fn filter_bit(n: i128) -> usize {
     (h >> (64 - 22)) as usize
 }
 
-/// The debtor as a payment's payer is compared with it: accounts compact, the name's key.
-struct PayerOf {
+/// The debtor as a payment's payer is compared with it: accounts compact, the name's key (worked
+/// out once per debtor, not per item).
+pub struct Payer<'a> {
+    debtor: &'a Debtor,
     accounts: Vec<String>,
     name: String,
 }
 
-impl PayerOf {
-    fn new(debtor: &Debtor) -> PayerOf {
-        PayerOf {
+impl<'a> Payer<'a> {
+    /// The debtor's keys.
+    pub fn of(debtor: &'a Debtor) -> Payer<'a> {
+        Payer {
+            debtor,
             accounts: debtor
                 .ibans
                 .iter()
@@ -295,6 +303,86 @@ fn keys(number: &str, reference: Option<&str>) -> Vec<String> {
     out.sort_unstable();
     out.dedup();
     out
+}
+
+/// [`keys`] as [`Num`]s, in no particular order: the same numbers, worked out digit by digit
+/// without building text (text only for a number of more than 38 digits).
+fn key_nums(number: &str, reference: Option<&str>) -> impl Iterator<Item = Num> {
+    /// Digits after the leading zeros, as a value while they fit.
+    #[derive(Clone, Copy, Default)]
+    struct Acc {
+        n: i128,
+        len: usize,
+    }
+    impl Acc {
+        fn push(&mut self, b: u8) {
+            if self.len == 0 && b == b'0' {
+                return;
+            }
+            if self.len < 38 {
+                self.n = self.n * 10 + i128::from(b - b'0');
+            }
+            self.len += 1;
+        }
+    }
+    let bytes = number.as_bytes();
+    let mut all = Acc::default();
+    let mut first = Acc::default();
+    let mut last = Acc::default();
+    let (mut groups, mut in_group) = (0usize, false);
+    for &b in bytes {
+        if b.is_ascii_digit() {
+            if !in_group {
+                groups += 1;
+                last = Acc::default();
+            }
+            in_group = true;
+            all.push(b);
+            if groups == 1 {
+                first.push(b);
+            }
+            last.push(b);
+        } else {
+            in_group = false;
+        }
+    }
+    // The year and sequence: the first group's digits, then the last's without leading zeros.
+    let year_seq = (groups >= 2).then(|| {
+        if first.len == 0 {
+            // The first group is all zeros: the number starts with the last group.
+            return last;
+        }
+        let mut ys = first;
+        for _ in 0..last.len {
+            ys.len += 1;
+            if ys.len <= 38 {
+                ys.n *= 10;
+            }
+        }
+        if ys.len <= 38 {
+            ys.n += last.n;
+        }
+        ys
+    });
+    let mut reference_digits = Acc::default();
+    for b in reference.into_iter().flat_map(str::bytes) {
+        if b.is_ascii_digit() {
+            reference_digits.push(b);
+        }
+    }
+    let wanted = [Some(all), year_seq, reference.map(|_| reference_digits)];
+    let mut out: [Option<Num>; 3] = [None, None, None];
+    if wanted.iter().flatten().any(|a| a.len > 38) {
+        // Too long for an integer: as text, like the gate's own keys (at most three).
+        for (slot, k) in out.iter_mut().zip(keys(number, reference)) {
+            *slot = Some(Num::of(&k));
+        }
+    } else {
+        for (slot, acc) in out.iter_mut().zip(wanted) {
+            *slot = acc.filter(|a| a.len >= 3).map(|a| Num::Small(a.n));
+        }
+    }
+    out.into_iter().flatten()
 }
 
 /// Calls `f` with every number one digit changed, or two adjacent digits swapped, from the
@@ -455,7 +543,7 @@ impl Gate {
     }
 
     /// Whether the payer is the debtor (account or name) or the amount is the item's.
-    fn payer_or_amount_fits(&self, i: u32, item: &OpenItem<'_>, debtor: &PayerOf) -> bool {
+    fn payer_or_amount_fits(&self, i: u32, item: &OpenItem<'_>, debtor: &Payer<'_>) -> bool {
         let p = &self.payments[i as usize];
         let amount = p.amount == item.open || p.amount == item.total;
         let (account, name) = &self.payer_keys[i as usize];
@@ -477,7 +565,7 @@ impl Gate {
         &self,
         item: &OpenItem<'_>,
         reference: Option<&str>,
-        debtor: &Debtor,
+        payer: &Payer<'_>,
     ) -> Option<Hold> {
         if self.is_empty() {
             return None;
@@ -514,14 +602,12 @@ impl Gate {
                 }
             }
         }
-        let mut payer: Option<PayerOf> = None;
         for k in full.iter().chain(seq.as_ref()) {
             if k.len() >= 4 {
                 for (i, fit) in self.near(k) {
                     if !wants(&best, i) || !self.eligible(i, item, true) {
                         continue;
                     }
-                    let payer = payer.get_or_insert_with(|| PayerOf::new(debtor));
                     if self.payer_or_amount_fits(i, item, payer) {
                         let how = match fit {
                             Fit::Swapped => "two digits swapped",
@@ -560,34 +646,25 @@ impl Gate {
     /// `open` is every open invoice of the debtor; `items` the ones that would be claimed.
     pub fn payer(
         &self,
-        debtor: &Debtor,
+        payer: &Payer<'_>,
         open: &[&OpenItem<'_>],
         items: &[&OpenItem<'_>],
     ) -> Vec<(usize, Hold)> {
         if self.is_empty() || items.is_empty() {
             return Vec::new();
         }
+        let debtor = payer.debtor;
         let mut from_debtor: Vec<(u32, String)> = Vec::new();
-        for acc in &debtor.ibans {
-            for &i in self
-                .accounts
-                .get(&compact_account(acc.as_str()))
-                .into_iter()
-                .flatten()
-            {
+        for (acc, compact) in debtor.ibans.iter().zip(&payer.accounts) {
+            for &i in self.accounts.get(compact).into_iter().flatten() {
                 from_debtor.push((
                     i,
                     format!("paid from the debtor's account {}", acc.as_str()),
                 ));
             }
         }
-        if let Some(k) = debtor
-            .name
-            .as_deref()
-            .map(name_key)
-            .filter(|k| !k.is_empty())
-        {
-            for &i in self.names.get(&k).into_iter().flatten() {
+        if !payer.name.is_empty() {
+            for &i in self.names.get(&payer.name).into_iter().flatten() {
                 from_debtor.push((i, "the payer's name is the debtor's".to_string()));
             }
         }

@@ -182,7 +182,7 @@ fn boundaries() {
         let f = fixture(number);
         let it = item(&f, open, "2025-12-01");
         let deb = debtor("Bakkerij De Zon B.V.", Some("NL91ABNA0417164300"));
-        let got = gate.item(&it, None, &deb);
+        let got = gate.item(&it, None, &Payer::of(&deb));
         assert_eq!(got.is_some(), want, "{id}: {got:?}");
     }
     // The payer: its name or account is the debtor's.
@@ -230,18 +230,20 @@ fn boundaries() {
         ),
     ] {
         assert_eq!(
-            Gate::new(vec![p]).payer(&deb, &refs, &refs).len(),
+            Gate::new(vec![p])
+                .payer(&Payer::of(&deb), &refs, &refs)
+                .len(),
             held,
             "{id}"
         );
     }
     // An amount that is one item's is held by the item itself.
     let by_amount = Gate::new(vec![pay("P", "2026-03-01", "100.00", "")]);
-    assert!(by_amount.item(&items[1], None, &deb).is_some());
-    assert!(by_amount.item(&items[0], None, &deb).is_none());
+    assert!(by_amount.item(&items[1], None, &Payer::of(&deb)).is_some());
+    assert!(by_amount.item(&items[0], None, &Payer::of(&deb)).is_none());
     // A sequence joined to another year names that year's invoice only.
     let other_year = Gate::new(vec![pay("P", "2026-03-01", "9.00", "Factuur F2026-005312")]);
-    assert!(other_year.item(&items[0], None, &deb).is_none());
+    assert!(other_year.item(&items[0], None, &Payer::of(&deb)).is_none());
 }
 
 #[test]
@@ -252,7 +254,9 @@ fn the_reason_names_the_payment_and_the_oldest_wins() {
     ]);
     let f = fixture("F2025-005312");
     let it = item(&f, "551.21", "2025-11-01");
-    let h = gate.item(&it, None, &debtor("X", None)).unwrap();
+    let h = gate
+        .item(&it, None, &Payer::of(&debtor("X", None)))
+        .unwrap();
     assert_eq!(h.payment, "R3780f8");
     assert_eq!(
         h.reason,
@@ -261,7 +265,11 @@ fn the_reason_names_the_payment_and_the_oldest_wins() {
     // The payment reference (betalingskenmerk) is a number of the item too.
     let by_ref = Gate::new(vec![pay("R9", "2025-12-03", "1.00", "5000 0000 0000 0011")]);
     assert!(by_ref
-        .item(&it, Some("5000000000000011"), &debtor("X", None))
+        .item(
+            &it,
+            Some("5000000000000011"),
+            &Payer::of(&debtor("X", None))
+        )
         .is_some());
 }
 
@@ -310,4 +318,46 @@ fn a_number_of_more_than_38_digits_is_kept_as_text_and_still_found_one_off() {
     let gate = Gate::new(vec![pay("P", "2026-03-01", "10.00", &typo)]);
     assert_eq!(gate.near(&long).len(), 1);
     assert!(gate.near(&"3".repeat(40)).is_empty());
+}
+
+proptest::proptest! {
+    /// The integer keys of the number index are exactly the gate's text keys: leading zeros,
+    /// groups of zeros, separators, letters, and numbers too long for an integer.
+    #[test]
+    fn number_keys_as_integers_are_the_text_keys(
+        number in "[0-9A-Z/ -]{0,12}|[0-9]{30,45}(-[0-9]{1,6})?",
+        reference in proptest::option::of("[0-9 +]{0,24}|[0-9]{36,42}"),
+    ) {
+        let mut ints: Vec<Num> = key_nums(&number, reference.as_deref()).collect();
+        ints.sort();
+        ints.dedup();
+        let mut text: Vec<Num> = keys(&number, reference.as_deref())
+            .iter()
+            .map(|k| Num::of(k))
+            .collect();
+        text.sort();
+        proptest::prop_assert_eq!(ints, text);
+    }
+}
+
+/// Hand-picked numbers, each with the keys it must give.
+#[test]
+fn number_keys_of_year_and_sequence_and_reference() {
+    let keys_of = |n: &str, r: Option<&str>| {
+        let mut k: Vec<Num> = key_nums(n, r).collect();
+        k.sort();
+        k.dedup();
+        k
+    };
+    let small = |v: i128| Num::Small(v);
+    assert_eq!(
+        keys_of("F2025-000232", None),
+        vec![small(2025232), small(2025000232)]
+    );
+    assert_eq!(keys_of("000-0123", None), vec![small(123)]);
+    assert_eq!(
+        keys_of("12", Some("+++090/0000/12345+++")),
+        vec![small(90000012345)]
+    );
+    assert_eq!(keys_of("A-B", None), vec![]);
 }
