@@ -115,11 +115,18 @@ pub fn with_received_of(r: &Reconciled, preview: ClaimsPreview) -> Computed {
 /// decisions a person made ("not this payment" for a document, or for every document).
 fn unapplied_money(r: LedgerView<'_>, decisions: &[ManualDecision]) -> Vec<Unapplied> {
     let w = r.waiting;
-    if w.payments.is_empty() {
+    // A payment in review whose money is all applied is no money waiting.
+    let waiting: Vec<usize> = (0..w.payments.len())
+        .filter(|&k| w.outcomes[k].money_not_applied())
+        .collect();
+    if waiting.is_empty() {
         // No money waits to be applied: the gate holds nothing, and needs no number index.
         return Vec::new();
     }
-    let texts: Vec<String> = w.payments.iter().map(remittance_text).collect();
+    let texts: Vec<String> = waiting
+        .iter()
+        .map(|&k| remittance_text(&w.payments[k]))
+        .collect();
     let index = possible_payment::number_index(
         r.docs.iter().map(|d| {
             (
@@ -147,8 +154,8 @@ fn unapplied_money(r: LedgerView<'_>, decisions: &[ManualDecision]) -> Vec<Unapp
     }
     texts
         .into_iter()
-        .zip(w.outcomes.iter().zip(&w.payments))
-        .map(|(text, (o, p))| (o, p, text))
+        .zip(waiting)
+        .map(|(text, k)| (&w.outcomes[k], &w.payments[k], text))
         .filter(|(_, p, _)| !never_any.contains(p.id.as_str()))
         .map(|(o, p, text)| Unapplied {
             id: p.id.clone(),

@@ -8,8 +8,10 @@ use std::collections::HashMap;
 use anyhow::Result;
 use chrono::NaiveDate;
 use incasso_core::collection::rules::possible_payment;
+use incasso_core::matching::Proposal;
 use incasso_core::model::{AllocationSource, Payment};
 use incasso_core::money::format_cents;
+use incasso_core::reconcile::Reconciliation;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -43,11 +45,16 @@ pub struct ReviewItem {
 
 /// The matching's doubtful candidates, in the matching's order.
 pub fn candidates(r: &Reconciled) -> Vec<ReviewItem> {
-    r.matching
-        .review
+    candidates_of(&r.matching.review, &r.payments)
+}
+
+/// The candidates of `review`, whose proposals name their payments by index in `payments`
+/// (every bank line, or only those waiting: [`incasso_core::matching::Waiting`]).
+pub fn candidates_of(review: &[Proposal], payments: &[Payment]) -> Vec<ReviewItem> {
+    review
         .iter()
         .map(|pr| {
-            let p = &r.payments[pr.payment];
+            let p = &payments[pr.payment];
             ReviewItem {
                 payment: p.id.clone(),
                 date: Some(p.date),
@@ -176,11 +183,21 @@ fn sorted(r: &Reconciled) -> Vec<(&str, &incasso_core::model::Allocation, usize)
 }
 
 /// Every allocation of a payment, by payment and document, as a row of five columns (payment,
-/// document, amount, rule, confidence): the listing without the evidence, which only JSON shows.
-pub fn allocation_rows(r: &Reconciled) -> Vec<[String; 5]> {
-    sorted(r)
+/// document, amount, rule, confidence): the listing without the evidence, which only JSON shows
+/// (so it needs the reconciliation alone, not the bank lines).
+pub fn allocation_rows(rec: &Reconciliation) -> Vec<[String; 5]> {
+    let mut found: Vec<(&str, &incasso_core::model::Allocation)> = rec
+        .allocations
+        .iter()
+        .filter_map(|a| match &a.from {
+            AllocationSource::Payment(id) => Some((id.as_str(), a)),
+            _ => None,
+        })
+        .collect();
+    found.sort_by(|a, b| (a.0, &a.1.document.number).cmp(&(b.0, &b.1.document.number)));
+    found
         .into_iter()
-        .map(|(id, a, _)| {
+        .map(|(id, a)| {
             [
                 id.to_string(),
                 a.document.number.clone(),

@@ -176,6 +176,21 @@ pub fn receivables(store: &Store, as_of: NaiveDate, policy: &MatchPolicy) -> Res
     })
 }
 
+/// The open amounts and allocations alone as of a date (`incasso allocations`): with a
+/// reconciliation kept for these inputs, nothing else is read.
+pub fn reconciliation(
+    store: &Store,
+    as_of: NaiveDate,
+    policy: &MatchPolicy,
+) -> Result<Reconciliation> {
+    if let Some(k) = key_of(store, as_of, policy)? {
+        if let Some(rec) = store.kept_open_items(&k.run, &k.inputs)? {
+            return Ok(rec);
+        }
+    }
+    reconciled_ledger(store, as_of, policy).map(|(_, rec)| rec)
+}
+
 /// [`reconciled_ledger`], with how it was worked out.
 fn ledger_timed(
     store: &Store,
@@ -252,7 +267,7 @@ pub fn recompute(
     let key = key_of(store, as_of, policy)?;
     let kept = match &key {
         Some(k) => match store.kept_reconciliation(&k.run, &k.inputs)? {
-            Some(Kept::Same(rec, matching)) => Some((rec, matching)),
+            Some(Kept::Same(rec, waiting, matching)) => Some((rec, waiting, matching)),
             _ => None,
         },
         None => None,
@@ -264,8 +279,9 @@ pub fn recompute(
         |a: &dyn std::fmt::Debug, b: &dyn std::fmt::Debug| format!("{a:?}") == format!("{b:?}");
     let check = match kept {
         None => Check::NoneKept,
-        Some((rec, matching))
+        Some((rec, waiting, matching))
             if same(&rec, &fresh.rec)
+                && same(&waiting, &fresh.waiting)
                 && same(&matching.outcomes, &fresh.matching.outcomes)
                 && same(&matching.review, &fresh.matching.review) =>
         {
@@ -347,9 +363,8 @@ fn load(
         ..Timings::default()
     };
     let (rec, matching, waiting) = match kept {
-        Some(Kept::Same(rec, matching)) => {
+        Some(Kept::Same(rec, waiting, matching)) => {
             timings.kept = true;
-            let waiting = matching.waiting(&payments);
             (rec, matching, waiting)
         }
         before => {

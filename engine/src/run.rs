@@ -660,7 +660,7 @@ fn run_one(
                     claims_as_of,
                     &report,
                     cfg.inbox.as_deref(),
-                    r,
+                    r.view(),
                     computed.as_ref().map(|c| &c.preview).map_err(|e| e.clone()),
                 )?;
                 let claims = match f.claims_ready {

@@ -30,7 +30,7 @@ const INPUTS_MAX: usize = 4096;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Kept {
     /// Worked out from exactly the store's inputs as they are.
-    Same(Reconciliation, Matching),
+    Same(Reconciliation, Waiting, Matching),
     /// Worked out from the inputs as they were before (an import or a decision since), with
     /// what matching kept to reuse its unchanged partitions.
     Before(Reconciliation, Matching, Box<Parts>),
@@ -90,9 +90,9 @@ impl Store {
         Ok(String::from_utf8(inputs).ok().map(|inputs| (f, inputs)))
     }
 
-    /// Reads the next section's length and checksum; `None` when it is cut short or its length
-    /// runs past the end of the file.
-    fn section_head(f: &mut File) -> Option<(u64, [u8; 32])> {
+    /// Reads the next section (length, BLAKE3 checksum, postcard body); `None` when it is cut
+    /// short, damaged or unreadable.
+    fn section<T: for<'de> Deserialize<'de>>(&self, f: &mut File) -> Option<T> {
         let mut len = [0u8; 8];
         let mut sum = [0u8; 32];
         f.read_exact(&mut len).ok()?;
@@ -104,21 +104,9 @@ impl Store {
             .ok()?
             .len()
             .saturating_sub(f.stream_position().ok()?);
-        (len <= left).then_some((len, sum))
-    }
-
-    /// Steps over the next section unread; `None` when it is cut short.
-    fn skip_section(f: &mut File) -> Option<()> {
-        let (len, _) = Self::section_head(f)?;
-        f.seek(std::io::SeekFrom::Current(i64::try_from(len).ok()?))
-            .ok()
-            .map(drop)
-    }
-
-    /// Reads the next section (length, BLAKE3 checksum, postcard body); `None` when it is cut
-    /// short, damaged or unreadable.
-    fn section<T: for<'de> Deserialize<'de>>(&self, f: &mut File) -> Option<T> {
-        let (len, sum) = Self::section_head(f)?;
+        if len > left {
+            return None;
+        }
         let mut body = vec![0u8; usize::try_from(len).ok()?];
         f.read_exact(&mut body).ok()?;
         if blake3::hash(&body).as_bytes() != &sum {
@@ -144,14 +132,14 @@ impl Store {
         let Some(rec) = self.section::<Reconciliation>(&mut f) else {
             return Ok(None);
         };
-        if Self::skip_section(&mut f).is_none() {
+        let Some(waiting) = self.section::<Waiting>(&mut f) else {
             return Ok(None);
-        }
+        };
         let Some(matching) = self.section::<Matching>(&mut f) else {
             return Ok(None);
         };
         if then == inputs {
-            return Ok(Some(Kept::Same(rec, matching)));
+            return Ok(Some(Kept::Same(rec, waiting, matching)));
         }
         Ok(self
             .section::<Parts>(&mut f)
@@ -191,7 +179,9 @@ impl Store {
         let Some(rec) = self.section::<Reconciliation>(&mut f) else {
             return Ok(None);
         };
-        Ok(self.section::<Waiting>(&mut f).map(|waiting| (rec, waiting)))
+        Ok(self
+            .section::<Waiting>(&mut f)
+            .map(|waiting| (rec, waiting)))
     }
 
     /// Keeps a reconciliation worked out for `key` from the inputs `inputs` names, in place of

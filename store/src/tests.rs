@@ -583,9 +583,12 @@ fn a_kept_reconciliation_reads_back_for_its_inputs_only() {
         .keep_reconciliation(key, &inputs, &rec, &waiting, &matching, Some(&parts))
         .unwrap();
     let back = store.kept_reconciliation(key, &inputs).unwrap();
-    assert_eq!(back, Some(Kept::Same(rec.clone(), matching.clone())));
+    assert_eq!(
+        back,
+        Some(Kept::Same(rec.clone(), waiting.clone(), matching.clone()))
+    );
     // Exactly: a negative zero stays negative (it prints as -0.00).
-    let Some(Kept::Same(back, _)) = back else {
+    let Some(Kept::Same(back, _, _)) = back else {
         unreachable!()
     };
     assert_eq!(format!("{:?}", back.open), format!("{:?}", rec.open));

@@ -65,13 +65,18 @@ fn print(format: Format, head: &[&str], rows: &[Vec<String>]) -> Result<ExitStat
 /// Every allocation of a payment: payment, document, amount, rule, confidence; as JSON with
 /// the evidence each rests on.
 pub fn allocations(ctx: &Ctx, a: ListArgs) -> Result<ExitStatus> {
-    let r = load(ctx, ctx.date(a.as_of.as_of))?;
+    let as_of = ctx.date(a.as_of.as_of);
     if a.format == Format::Json {
-        let all = incasso_engine::payments::allocations(&r);
+        let all = incasso_engine::payments::allocations(&load(ctx, as_of)?);
         println!("{}", serde_json::to_string_pretty(&all)?);
         return Ok(ExitStatus::Success);
     }
-    let rows: Vec<Vec<String>> = incasso_engine::payments::allocation_rows(&r)
+    let rec = incasso_engine::reconciled::reconciliation(
+        ctx.ws.store()?,
+        as_of,
+        &ctx.ws.policy()?.matching,
+    )?;
+    let rows: Vec<Vec<String>> = incasso_engine::payments::allocation_rows(&rec)
         .into_iter()
         .map(Vec::from)
         .collect();

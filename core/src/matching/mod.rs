@@ -212,28 +212,51 @@ impl Matching {
         unapplied_by_debtor(self.outcomes.iter().zip(payments))
     }
 
-    /// The payments with money received and not applied, with what became of each: all the
-    /// claims need of the bank lines.
+    /// The payments with money received and not applied or a match in review, with what
+    /// became of each and the review: all the claims and the report need of the bank lines.
     pub fn waiting(&self, payments: &[Payment]) -> Waiting {
-        let (outcomes, payments) = self
+        let mut wanted: Vec<bool> = self
             .outcomes
             .iter()
-            .zip(payments)
-            .filter(|(o, _)| o.money_not_applied())
-            .map(|(o, p)| (o.clone(), p.clone()))
-            .unzip();
-        Waiting { payments, outcomes }
+            .map(|o| o.money_not_applied())
+            .collect();
+        for pr in &self.review {
+            wanted[pr.payment] = true;
+        }
+        // Each payment's index among those kept, for the review's proposals.
+        let mut at = vec![usize::MAX; wanted.len()];
+        let mut out = Waiting::default();
+        for (i, (o, p)) in self.outcomes.iter().zip(payments).enumerate() {
+            if wanted[i] {
+                at[i] = out.payments.len();
+                out.payments.push(p.clone());
+                out.outcomes.push(o.clone());
+            }
+        }
+        out.review = self
+            .review
+            .iter()
+            .map(|pr| Proposal {
+                payment: at[pr.payment],
+                ..pr.clone()
+            })
+            .collect();
+        out
     }
 }
 
-/// Money received and not applied: the payments (a few percent of the bank lines) that the
-/// claims gate weighs against every overdue item, each with its outcome, in input order.
+/// Money received and not applied, and the matches in review: the payments (a few percent of
+/// the bank lines) that the claims gate weighs against every overdue item and a person decides
+/// on, each with its outcome, in input order.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Waiting {
     /// The payments.
     pub payments: Vec<Payment>,
     /// What became of each, one per payment.
     pub outcomes: Vec<PaymentOutcome>,
+    /// The matches in review, as in [`Matching::review`] but each naming its payment's index
+    /// in `payments`.
+    pub review: Vec<Proposal>,
 }
 
 impl Waiting {

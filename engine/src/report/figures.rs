@@ -11,7 +11,7 @@ use incasso_core::collection::claims::ClaimsPreview;
 use incasso_store::{Conflict, ConflictStatus, Submission};
 use rust_decimal::Decimal;
 
-use crate::reconciled::Reconciled;
+use crate::reconciled::LedgerView;
 
 /// The figures of a report, computed once (the nightly run reuses them for its summary).
 #[derive(Debug, Clone)]
@@ -39,7 +39,7 @@ pub struct FiguresOf<'a> {
     /// The open items as of the report's date.
     pub items: &'a [OpenItem<'a>],
     /// The reconciled ledger.
-    pub ledger: &'a Reconciled,
+    pub ledger: LedgerView<'a>,
     /// What was sent to the agency.
     pub submissions: &'a [Submission],
     /// Conflicts between sources.
@@ -58,7 +58,7 @@ pub fn figures(of: &FiguresOf<'_>) -> Figures {
         *open.entry(it.currency.to_string()).or_default() += it.open;
     }
     let mut unmatched: (usize, BTreeMap<String, Decimal>) = (0, BTreeMap::new());
-    for (p, o) in r.payments.iter().zip(&r.matching.outcomes) {
+    for (p, o) in r.waiting.payments.iter().zip(&r.waiting.outcomes) {
         if o.money_not_applied() {
             unmatched.0 += 1;
             *unmatched
@@ -85,7 +85,7 @@ pub fn figures(of: &FiguresOf<'_>) -> Figures {
         open,
         items: of.items.len(),
         unmatched,
-        review: r.matching.review.len(),
+        review: r.waiting.review.len(),
         claims_ready,
         submitted,
         conflicts: of

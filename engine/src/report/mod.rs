@@ -18,7 +18,7 @@ pub mod workbook;
 
 pub use figures::{figures, quarantined_in, Figures, FiguresOf};
 
-use crate::reconciled::{reconciled, Reconciled};
+use crate::reconciled::{receivables, LedgerView};
 use crate::Workspace;
 
 use incasso_core::html::escape as esc;
@@ -125,14 +125,14 @@ pub fn write(
     inbox: Option<&Path>,
     rates_dir: Option<&Path>,
 ) -> Result<Figures> {
-    let r = reconciled(ws.store()?, as_of, &ws.policy()?.matching)?;
+    let r = receivables(ws.store()?, as_of, &ws.policy()?.matching)?;
     let claims = crate::claims::preview_of(ws, r.view(), as_of, rates_dir);
     write_from(
         ws,
         as_of,
         out_file,
         inbox,
-        &r,
+        r.view(),
         claims.as_ref().map_err(|e| format!("{e:#}")),
     )
 }
@@ -144,7 +144,7 @@ pub fn write_from(
     as_of: NaiveDate,
     out_file: &Path,
     inbox: Option<&Path>,
-    r: &Reconciled,
+    r: LedgerView<'_>,
     claims: Result<&incasso_core::collection::claims::ClaimsPreview, String>,
 ) -> Result<Figures> {
     let (conflicts, subs, creditor) = {
@@ -158,7 +158,7 @@ pub fn write_from(
         .name
         .clone()
         .unwrap_or_else(|| creditor.as_str().to_string());
-    let items = open_items(&r.docs, &r.rec, as_of);
+    let items = open_items(r.docs, r.rec, as_of);
     let buckets = Buckets::default();
     let labels = buckets.labels();
     let rows = ageing(&items, &buckets, AgeingBasis::Due, as_of, false);
@@ -189,9 +189,10 @@ pub fn write_from(
         claims: claims.clone(),
     });
     let unmatched_rows: Vec<Vec<String>> = r
+        .waiting
         .payments
         .iter()
-        .zip(&r.matching.outcomes)
+        .zip(&r.waiting.outcomes)
         .filter(|(_, o)| o.money_not_applied())
         .take(50)
         .map(|(p, o)| {
@@ -313,29 +314,30 @@ pub fn write_from(
         ],
         &unmatched_rows,
     );
-    if !r.matching.review.is_empty() {
+    if !r.waiting.review.is_empty() {
         // Each candidate a person chooses from, with the evidence for and against it.
         const SHOWN: usize = 200;
         let _ = write!(
             html,
             "<h3>Waiting in review ({}): the candidates and their evidence</h3>",
-            r.matching.review.len()
+            r.waiting.review.len()
         );
-        let rows: Vec<Vec<String>> = crate::payments::candidates(r)
-            .into_iter()
-            .take(SHOWN)
-            .map(|i| {
-                vec![
-                    i.payment,
-                    i.date.map(|d| d.to_string()).unwrap_or_default(),
-                    i.amount.map(format_cents).unwrap_or_default(),
-                    i.document,
-                    format_cents(i.proposed),
-                    i.confidence.map(|c| c.to_string()).unwrap_or_default(),
-                    i.evidence,
-                ]
-            })
-            .collect();
+        let rows: Vec<Vec<String>> =
+            crate::payments::candidates_of(&r.waiting.review, &r.waiting.payments)
+                .into_iter()
+                .take(SHOWN)
+                .map(|i| {
+                    vec![
+                        i.payment,
+                        i.date.map(|d| d.to_string()).unwrap_or_default(),
+                        i.amount.map(format_cents).unwrap_or_default(),
+                        i.document,
+                        format_cents(i.proposed),
+                        i.confidence.map(|c| c.to_string()).unwrap_or_default(),
+                        i.evidence,
+                    ]
+                })
+                .collect();
         table(
             &mut html,
             &[
