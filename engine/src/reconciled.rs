@@ -20,8 +20,8 @@ pub struct Reconciled {
     pub rec: Reconciliation,
     /// What became of each payment, and the matches waiting for review.
     pub matching: Matching,
-    /// The payments with money not applied, with their outcomes (a copy out of `payments` and
-    /// `matching`, as the claims read them).
+    /// The payments with money not applied or a match in review, with their outcomes and the
+    /// review (a copy out of `payments` and `matching`, as the claims and the report read them).
     pub waiting: Waiting,
     /// How long each stage took.
     pub timings: Timings,
@@ -48,7 +48,7 @@ pub struct Receivables {
     pub debtors: Vec<Debtor>,
     /// Open amounts and allocations.
     pub rec: Reconciliation,
-    /// The payments with money not applied, with their outcomes.
+    /// The payments with money not applied or a match in review, their outcomes, the review.
     pub waiting: Waiting,
     /// How long each stage took.
     pub timings: Timings,
@@ -122,39 +122,24 @@ pub fn reconciled_ledger(
 pub fn receivables(store: &Store, as_of: NaiveDate, policy: &MatchPolicy) -> Result<Receivables> {
     let started = std::time::Instant::now();
     let key = key_of(store, as_of, policy)?;
-    let (kept, docs, debtors) = std::thread::scope(|scope| {
-        let kept = scope.spawn(|| {
-            key.as_ref()
-                .map(|k| store.kept_receivables(&k.run, &k.inputs))
-                .transpose()
-                .map(Option::flatten)
-        });
-        let docs = store.documents();
-        let debtors = store.debtors();
-        let kept = kept.join().map_err(|_| {
-            anyhow::anyhow!("reading the kept reconciliation failed: its thread panicked")
-        })??;
-        anyhow::Ok((kept, docs?, debtors?))
+    let (kept, docs) = kept_beside_documents(store, key.as_ref(), |k| {
+        store.kept_receivables(&k.run, &k.inputs)
     })?;
+    let debtors = store.debtors()?;
     if let Some((rec, waiting)) = kept {
         tracing::info!(
             documents = docs.len(),
             waiting = waiting.payments.len(),
             load_s = started.elapsed().as_secs_f64(),
             kept = true,
-            "documents loaded with the kept reconciliation and the money not applied"
+            "documents loaded with the kept reconciliation and the money waiting"
         );
-        let timings = Timings {
-            load: started.elapsed(),
-            kept: true,
-            ..Timings::default()
-        };
         return Ok(Receivables {
             docs,
             debtors,
             rec,
             waiting,
-            timings,
+            timings: kept_since(started),
         });
     }
     let Reconciled {
@@ -201,20 +186,9 @@ fn ledger_timed(
     let key = key_of(store, as_of, policy)?;
     // The documents are read while the kept file is; when nothing was kept they go on to the
     // full load, which then reads only the rest.
-    let (rec, docs) = std::thread::scope(|scope| {
-        let rec = scope.spawn(|| {
-            key.as_ref()
-                .map(|k| store.kept_open_items(&k.run, &k.inputs))
-                .transpose()
-                .map(Option::flatten)
-        });
-        let docs = store.documents();
-        let rec = rec.join().map_err(|_| {
-            anyhow::anyhow!("reading the kept reconciliation failed: its thread panicked")
-        })??;
-        anyhow::Ok((rec, docs))
+    let (rec, docs) = kept_beside_documents(store, key.as_ref(), |k| {
+        store.kept_open_items(&k.run, &k.inputs)
     })?;
-    let docs = docs?;
     if let Some(rec) = rec {
         tracing::info!(
             documents = docs.len(),
@@ -222,12 +196,7 @@ fn ledger_timed(
             kept = true,
             "documents loaded with the kept reconciliation"
         );
-        let timings = Timings {
-            load: started.elapsed(),
-            kept: true,
-            ..Timings::default()
-        };
-        return Ok((docs, rec, timings));
+        return Ok((docs, rec, kept_since(started)));
     }
     // None kept for these inputs (or its first section unreadable): worked out again, taking
     // over the partitions of one kept for earlier inputs that did not change.
@@ -244,6 +213,32 @@ fn ledger_timed(
     // the answer (a command that exits does not wait for it).
     std::thread::spawn(move || drop((debtors, payments, matching, waiting)));
     Ok((docs, rec, timings))
+}
+
+/// Reads the documents while `read` reads sections of the kept file for `key` on another thread
+/// (`None` from it: nothing kept for these inputs, or unreadable).
+fn kept_beside_documents<T: Send>(
+    store: &Store,
+    key: Option<&Key>,
+    read: impl FnOnce(&Key) -> Result<Option<T>, incasso_store::StoreError> + Send,
+) -> Result<(Option<T>, Vec<LedgerDocument>)> {
+    std::thread::scope(|scope| {
+        let kept = scope.spawn(|| key.map(read).transpose().map(Option::flatten));
+        let docs = store.documents();
+        let kept = kept.join().map_err(|_| {
+            anyhow::anyhow!("reading the kept reconciliation failed: its thread panicked")
+        })??;
+        Ok((kept, docs?))
+    })
+}
+
+/// The timings of a read the kept file served since `started`.
+fn kept_since(started: std::time::Instant) -> Timings {
+    Timings {
+        load: started.elapsed(),
+        kept: true,
+        ..Timings::default()
+    }
 }
 
 /// What a full recomputation found of the reconciliation kept in the store.
