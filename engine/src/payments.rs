@@ -165,27 +165,15 @@ fn sorted(r: &Reconciled) -> Vec<(&str, &incasso_core::model::Allocation, usize)
         .enumerate()
         .map(|(i, p)| (p.id.as_str(), i))
         .collect();
-    // Sorted as small references first: the allocations themselves are large to move.
-    let mut found: Vec<(&str, &str, &incasso_core::model::Allocation, usize)> = r
-        .rec
-        .allocations
-        .iter()
-        .filter_map(|a| {
-            let AllocationSource::Payment(id) = &a.from else {
-                return None;
-            };
-            let i = *by_id.get(id.as_str())?;
-            Some((id.as_str(), a.document.number.as_str(), a, i))
-        })
-        .collect();
-    found.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
-    found.into_iter().map(|(id, _, a, i)| (id, a, i)).collect()
+    by_payment(&r.rec)
+        .into_iter()
+        .filter_map(|(id, a)| Some((id, a, *by_id.get(id)?)))
+        .collect()
 }
 
-/// Every allocation of a payment, by payment and document, as a row of five columns (payment,
-/// document, amount, rule, confidence): the listing without the evidence, which only JSON shows
-/// (so it needs the reconciliation alone, not the bank lines).
-pub fn allocation_rows(rec: &Reconciliation) -> Vec<[String; 5]> {
+/// Every allocation of a payment with the payment's id, by payment and document.
+fn by_payment(rec: &Reconciliation) -> Vec<(&str, &incasso_core::model::Allocation)> {
+    // Sorted as small references: the allocations themselves are large to move.
     let mut found: Vec<(&str, &incasso_core::model::Allocation)> = rec
         .allocations
         .iter()
@@ -196,6 +184,13 @@ pub fn allocation_rows(rec: &Reconciliation) -> Vec<[String; 5]> {
         .collect();
     found.sort_by(|a, b| (a.0, &a.1.document.number).cmp(&(b.0, &b.1.document.number)));
     found
+}
+
+/// Every allocation of a payment, by payment and document, as a row of five columns (payment,
+/// document, amount, rule, confidence): the listing without the evidence, which only JSON shows
+/// (so it needs the reconciliation alone, not the bank lines).
+pub fn allocation_rows(rec: &Reconciliation) -> Vec<[String; 5]> {
+    by_payment(rec)
         .into_iter()
         .map(|(id, a)| {
             [

@@ -5,8 +5,9 @@
 //! whole and renamed into place. It starts with the key of the date, rules and build it was
 //! worked out for, and the marker of the store's inputs it was worked out from. Then four
 //! sections, each with its length and BLAKE3 checksum: the open amounts and allocations (all
-//! ageing and receivables need), the payments with money not applied and their outcomes (what
-//! the claims need besides), what became of each payment, and the partitions matching kept
+//! ageing and receivables need), the money waiting: the payments with money not applied or a
+//! match in review, their outcomes and the review (what the claims and the report need
+//! besides), what became of each payment, and the partitions matching kept
 //! (`incasso_core::matching::Parts`). A file torn by a crash or damaged on disk counts as absent
 //! and is worked out again.
 
@@ -163,7 +164,7 @@ impl Store {
     }
 
     /// The open amounts and allocations kept for `key` and exactly the inputs `inputs` names,
-    /// with the payments whose money is not applied (what the claims need), without reading
+    /// with the money waiting (what the claims and the report need), without reading
     /// what became of every other payment.
     pub fn kept_receivables(
         &self,

@@ -203,15 +203,6 @@ pub struct Matching {
 }
 
 impl Matching {
-    /// Money received and not allocated (unapplied cash, or waiting in review) per debtor and
-    /// currency, for payers that are identified.
-    pub fn unapplied_by_debtor(
-        &self,
-        payments: &[Payment],
-    ) -> HashMap<(String, Currency), Decimal> {
-        unapplied_by_debtor(self.outcomes.iter().zip(payments))
-    }
-
     /// The payments with money received and not applied or a match in review, with what
     /// became of each and the review: all the claims and the report need of the bank lines.
     pub fn waiting(&self, payments: &[Payment]) -> Waiting {
@@ -260,28 +251,22 @@ pub struct Waiting {
 }
 
 impl Waiting {
-    /// [`Matching::unapplied_by_debtor`] of the same run: it counts only these payments.
+    /// Money received and not allocated (unapplied cash, or waiting in review) per debtor and
+    /// currency, for payers that are identified.
     pub fn unapplied_by_debtor(&self) -> HashMap<(String, Currency), Decimal> {
-        unapplied_by_debtor(self.outcomes.iter().zip(&self.payments))
-    }
-}
-
-/// Money not applied per identified debtor and currency, of outcomes with their payments.
-fn unapplied_by_debtor<'a>(
-    pairs: impl Iterator<Item = (&'a PaymentOutcome, &'a Payment)>,
-) -> HashMap<(String, Currency), Decimal> {
-    let mut out: HashMap<(String, Currency), Decimal> = HashMap::new();
-    for (o, p) in pairs {
-        // Money that names an invoice the ledger does not have pays that invoice, not ours.
-        if o.names_missing.is_some() {
-            continue;
+        let mut out: HashMap<(String, Currency), Decimal> = HashMap::new();
+        for (o, p) in self.outcomes.iter().zip(&self.payments) {
+            // Money that names an invoice the ledger does not have pays that invoice, not ours.
+            if o.names_missing.is_some() {
+                continue;
+            }
+            if let (Some(d), true) = (&o.debtor, o.money_not_applied()) {
+                *out.entry((d.as_str().to_string(), p.amount.currency()))
+                    .or_default() += o.unapplied;
+            }
         }
-        if let (Some(d), true) = (&o.debtor, o.money_not_applied()) {
-            *out.entry((d.as_str().to_string(), p.amount.currency()))
-                .or_default() += o.unapplied;
-        }
+        out
     }
-    out
 }
 
 /// Matches payments to the reconciliation's open documents as of a date, adding allocations to
