@@ -366,19 +366,18 @@ fn load(
             let decisions = store.decisions()?;
             let mut rec = reconcile(&docs, as_of);
             timings.reconcile = started.elapsed() - loaded;
-            let previous = match &before {
+            // The run before moves into matching, which takes over what it can and drops it.
+            let previous = match before {
                 Some(Kept::Before(rec, matching, parts)) => Some(Previous {
                     rec,
                     matching,
-                    parts,
+                    parts: *parts,
                 }),
                 _ => None,
             };
             let mut matching = match_keeping(
                 &docs, &debtors, &payments, &decisions, policy, as_of, &mut rec, previous,
             );
-            // The run before is not needed any more: its memory is, for writing this one.
-            drop(before);
             timings.matching = started.elapsed() - loaded - timings.reconcile;
             timings.replayed = matching.replayed;
             let parts = matching.parts.take();

@@ -6,10 +6,11 @@
 //! | condition | why |
 //! |---|---|
 //! | the same documents and payments are in it, each with the same fingerprint | a payment's fingerprint covers the payment, what it starts from (reversals, decisions by hand), what its text names (with those documents' fingerprints), who paid it and the pairs kept apart by hand; a document's covers its content and open amount before payments |
+//! | or else: the same, and payments the kept run did not apply, each later (in date and id order) than all it did | the new ones are applied after the kept results, from the open amounts those left, as applying every payment in order would; a night's bank statement adds such payments to many partitions |
 //! | no typo search of its payments could find a document that is new or changed | such a search is the one look at the whole ledger while payments are applied |
 //! | what its payments saw of other partitions' documents is still so | checked like the looks of any run (`partition.rs::conflicts`), which joins and applies again what is not |
 //!
-//! Every other partition is applied again, side by side, and joined with kept ones where they
+//! Every other partition is applied again whole, side by side, and joined with kept ones where they
 //! meet, so the result is exactly that of matching everything again (property tests here and in
 //! `engine/src/reconciled.rs`; `incasso reconcile --full` checks a kept one).
 
@@ -59,15 +60,16 @@ pub struct Parts {
     searched: Vec<(u32, u32)>,
 }
 
-/// A kept run: its reconciliation and matching, and its parts.
-#[derive(Debug, Clone, Copy)]
-pub struct Previous<'k> {
+/// A kept run: its reconciliation and matching, and its parts. Owned, so that the results
+/// taken over move into this run instead of being copied.
+#[derive(Debug, Clone)]
+pub struct Previous {
     /// The kept reconciliation (open amounts, allocations, notes).
-    pub rec: &'k Reconciliation,
+    pub rec: Reconciliation,
     /// What the kept run decided of each payment.
-    pub matching: &'k Matching,
+    pub matching: Matching,
     /// What it kept to be reused.
-    pub parts: &'k Parts,
+    pub parts: Parts,
 }
 
 /// The fingerprints of this run's documents and payments.
@@ -220,17 +222,32 @@ fn mapping(then: &[(u64, u64)], now: &[(u64, u64)]) -> Option<(Vec<u32>, Vec<u32
     Some((forth, back))
 }
 
+/// What a kept run gives this one: the results taken from it, the payments left to apply, and
+/// the open amounts they start from.
+pub(super) struct Replayed {
+    /// The kept results taken over, as one run's.
+    pub applied: Applied,
+    /// The payments to apply, in order: every payment of a changed partition, and the new
+    /// payments of a partition that only gained payments later than all it had.
+    pub todo: Vec<usize>,
+    /// The open amounts before any payment, less what the kept payments of the partitions that
+    /// only gained later payments took: where those new payments start.
+    pub open: Vec<Option<Decimal>>,
+}
+
 /// Joins this run's partitions as the kept run's ended, finds the partitions whose inputs are
-/// exactly the kept run's, and gives their results (as one run's) with the payments left to
-/// apply, in order. `None` when the kept run does not fit this one's shape.
+/// exactly the kept run's, or the kept run's and payments later than all of those, and gives
+/// their kept results with the payments left to apply. `None` when the kept run does not fit
+/// this one's shape.
 pub(super) fn replay(
-    prev: &Previous<'_>,
+    prev: &mut Previous,
     prints: &Prints,
     s: &Shared<'_, '_>,
     wanted: &[usize],
+    open: &[Option<Decimal>],
     parts: &mut Partitions,
-) -> Option<(Applied, Vec<usize>)> {
-    let k = prev.parts;
+) -> Option<Replayed> {
+    let k = &prev.parts;
     let fits = k.part_of_doc.len() == k.docs.len()
         && k.part_of_payment.len() == k.payments.len()
         && prev.matching.outcomes.len() == k.payments.len()
@@ -294,52 +311,72 @@ pub(super) fn replay(
         }
     }
     let map = parts.map();
-    let clean = clean_parts(k, prints, s, wanted, &m, &map);
+    let reused = reused_parts(k, prints, s, wanted, &m, &map);
     let mut applied = Applied::default();
-    let mut dirty = Vec::new();
-    let is_clean = |pi: usize| clean.contains_key(&map.part_of_payment[pi]);
+    let mut todo = Vec::new();
+    let kept_here =
+        |pi: usize| m.pay_then[pi] != NONE && k.part_of_payment[m.pay_then[pi] as usize] != NONE;
+    let taken_over = |pi: usize| match reused.get(&map.part_of_payment[pi]) {
+        Some(&(_, later)) => !later || kept_here(pi),
+        None => false,
+    };
+    let mut kept_outcomes: Vec<Option<PaymentOutcome>> =
+        std::mem::take(&mut prev.matching.outcomes)
+            .into_iter()
+            .map(Some)
+            .collect();
     for &pi in wanted {
-        if is_clean(pi) {
+        if taken_over(pi) {
             let then = m.pay_then[pi] as usize;
-            applied
-                .outcomes
-                .push((pi, prev.matching.outcomes[then].clone()));
+            let outcome = kept_outcomes[then].take().expect("each kept payment once");
+            applied.outcomes.push((pi, outcome));
         } else {
-            dirty.push(pi);
+            todo.push(pi);
         }
     }
     let now = |kpi: u32| match m.pay_now[kpi as usize] {
         NONE => None,
-        pi if is_clean(pi as usize) => Some(pi as usize),
+        pi if taken_over(pi as usize) => Some(pi as usize),
         _ => None,
     };
-    for (j, &(kpi, kd)) in k.allocations.iter().enumerate() {
+    let mut start = open.to_vec();
+    let mut allocations = std::mem::take(&mut prev.rec.allocations)
+        .into_iter()
+        .skip(k.allocations_from as usize);
+    for &(kpi, kd) in &k.allocations {
+        let a = allocations
+            .next()
+            .expect("counted when the kept run was fitted");
         let Some(pi) = now(kpi) else { continue };
-        let a = &prev.rec.allocations[k.allocations_from as usize + j];
         let (rank, doc) = (s.rank[pi], m.doc_now[kd as usize]);
+        if reused[&map.part_of_payment[pi]].1 {
+            if let Some(o) = start[doc as usize].as_mut() {
+                *o -= a.amount.amount();
+            }
+        }
         applied.written.push(Took {
             rank,
             payment: pi,
             doc,
             amount: a.amount.amount(),
         });
-        applied.allocations.push((rank, doc, a.clone()));
+        applied.allocations.push((rank, doc, a));
     }
-    for (j, &kpi) in k.notes.iter().enumerate() {
+    let notes = std::mem::take(&mut prev.rec.notes);
+    for (&kpi, note) in k
+        .notes
+        .iter()
+        .zip(notes.into_iter().skip(k.notes_from as usize))
+    {
         if let Some(pi) = now(kpi) {
-            let note = &prev.rec.notes[k.notes_from as usize + j];
-            applied.notes.push((s.rank[pi], note.clone()));
+            applied.notes.push((s.rank[pi], note));
         }
     }
-    for r in &prev.matching.review {
+    for r in std::mem::take(&mut prev.matching.review) {
         if let Some(pi) = now(r.payment as u32) {
-            applied.review.push((
-                s.rank[pi],
-                Proposal {
-                    payment: pi,
-                    ..r.clone()
-                },
-            ));
+            applied
+                .review
+                .push((s.rank[pi], Proposal { payment: pi, ..r }));
         }
     }
     for &(kpi, kd, seen) in &k.looks {
@@ -357,35 +394,65 @@ pub(super) fn replay(
             applied.searched.push((s.rank[pi], m.doc_now[kd as usize]));
         }
     }
-    Some((applied, dirty))
+    Some(Replayed {
+        applied,
+        todo,
+        open: start,
+    })
 }
 
-/// The partitions of this run whose documents and payments are exactly those of one kept
-/// partition with the same fingerprints, whose kept looks and allocations name documents still
-/// here, and whose typo searches could find no new or changed document; each with that kept
-/// partition.
-fn clean_parts(
+/// What this run has of a kept partition, counted while its items are seen.
+#[derive(Clone, Copy)]
+struct Seeing {
+    /// The kept partition its unchanged items were in (`NONE`: none yet).
+    kept: u32,
+    /// A document or an applied payment is new or changed, or two kept partitions meet here.
+    changed: bool,
+    docs: u32,
+    /// Payments the kept run applied, unchanged.
+    payments: u32,
+    /// The latest rank of those, and the earliest of the payments it did not apply.
+    last_kept: u32,
+    first_new: u32,
+}
+
+/// Partition `c`'s count, having seen one more of its items (`kept`: the kept partition it
+/// was in unchanged).
+fn seeing(state: &mut FxHashMap<u32, Seeing>, c: u32, kept: Option<u32>) -> &mut Seeing {
+    let e = state.entry(c).or_insert(Seeing {
+        kept: NONE,
+        changed: false,
+        docs: 0,
+        payments: 0,
+        last_kept: 0,
+        first_new: u32::MAX,
+    });
+    if let Some(kp) = kept {
+        if e.kept == NONE {
+            e.kept = kp;
+        } else if e.kept != kp {
+            e.changed = true;
+        }
+    }
+    e
+}
+
+/// The partitions of this run whose results can be taken from one kept partition, each with that
+/// partition and whether it gained payments. Its documents must be exactly the kept partition's
+/// with the same fingerprints, and so must the payments the kept run applied; payments it did not
+/// apply may be added when every one of them comes after all of those in date and id order (they
+/// are applied after the kept results, as applying every payment in order would). Its kept looks
+/// and allocations must name documents still here, and its typo searches must find no new or
+/// changed document.
+fn reused_parts(
     k: &Parts,
     prints: &Prints,
     s: &Shared<'_, '_>,
     wanted: &[usize],
     m: &Mapping,
     map: &super::partition::PartMap,
-) -> FxHashMap<u32, u32> {
-    // Per partition of this run: the kept partition all its items were in (`NONE`: none, or
-    // not all the same), and how many documents and payments it has.
-    let mut state: FxHashMap<u32, (u32, u32, u32)> = FxHashMap::default();
-    let mut see = |c: u32, kp: Option<u32>, doc: bool| {
-        let e = state.entry(c).or_insert((kp.unwrap_or(NONE), 0, 0));
-        if kp != Some(e.0) {
-            e.0 = NONE;
-        }
-        if doc {
-            e.1 += 1;
-        } else {
-            e.2 += 1;
-        }
-    };
+) -> FxHashMap<u32, (u32, bool)> {
+    let mut state: FxHashMap<u32, Seeing> = FxHashMap::default();
     let mut changed = Vec::new();
     for (d, &(_, print)) in prints.docs.iter().enumerate() {
         let kd = m.doc_then[d];
@@ -393,22 +460,32 @@ fn clean_parts(
         if !same {
             changed.push(d);
         }
-        see(
+        let e = seeing(
+            &mut state,
             map.part_of_doc[d],
             same.then(|| k.part_of_doc[kd as usize]),
-            true,
         );
+        e.docs += 1;
+        e.changed |= !same;
     }
     for &pi in wanted {
         let kpi = m.pay_then[pi];
-        let same = kpi != NONE
-            && k.part_of_payment[kpi as usize] != NONE
-            && k.payments[kpi as usize].1 == prints.payments[pi].1;
-        see(
+        let applied_then = kpi != NONE && k.part_of_payment[kpi as usize] != NONE;
+        let same = applied_then && k.payments[kpi as usize].1 == prints.payments[pi].1;
+        let rank = s.rank[pi];
+        let e = seeing(
+            &mut state,
             map.part_of_payment[pi],
             same.then(|| k.part_of_payment[kpi as usize]),
-            false,
         );
+        if same {
+            e.payments += 1;
+            e.last_kept = e.last_kept.max(rank);
+        } else if applied_then {
+            e.changed = true;
+        } else {
+            e.first_new = e.first_new.min(rank);
+        }
     }
     let mut size: FxHashMap<u32, (u32, u32)> = FxHashMap::default();
     for &kp in &k.part_of_doc {
@@ -417,10 +494,15 @@ fn clean_parts(
     for &kp in k.part_of_payment.iter().filter(|&&kp| kp != NONE) {
         size.entry(kp).or_default().1 += 1;
     }
-    let mut clean: FxHashMap<u32, u32> = state
+    let mut clean: FxHashMap<u32, (u32, bool)> = state
         .into_iter()
-        .filter(|&(_, (kp, docs, pays))| kp != NONE && size.get(&kp) == Some(&(docs, pays)))
-        .map(|(c, (kp, _, _))| (c, kp))
+        .filter(|(_, e)| {
+            e.kept != NONE
+                && !e.changed
+                && size.get(&e.kept) == Some(&(e.docs, e.payments))
+                && (e.first_new == u32::MAX || e.payments == 0 || e.first_new > e.last_kept)
+        })
+        .map(|(c, e)| (c, (e.kept, e.first_new != u32::MAX)))
         .collect();
     // Kept looks and allocations must name documents still here (they always do: documents are
     // never removed; a kept file that says otherwise is not trusted for the partition).

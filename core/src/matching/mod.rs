@@ -312,7 +312,7 @@ pub fn match_keeping(
     policy: &MatchPolicy,
     as_of: NaiveDate,
     rec: &mut Reconciliation,
-    previous: Option<Previous<'_>>,
+    previous: Option<Previous>,
 ) -> Matching {
     match_from(
         docs,
@@ -339,7 +339,7 @@ fn match_from(
     as_of: NaiveDate,
     rec: &mut Reconciliation,
     parallel_from: usize,
-    keep: Option<Option<Previous<'_>>>,
+    keep: Option<Option<Previous>>,
 ) -> Matching {
     if payments.is_empty() {
         // Nothing to match (a ledger without bank statements): no index is worth building.
@@ -435,16 +435,19 @@ fn match_from(
     } else {
         1
     };
-    let prints = keep.map(|_| kept::prints(&shared, &wanted, &open, &outcomes));
-    let previous = keep.flatten().filter(|p| p.parts.for_run(as_of, policy));
+    let prints = keep
+        .is_some()
+        .then(|| kept::prints(&shared, &wanted, &open, &outcomes));
+    let mut previous = keep.flatten().filter(|p| p.parts.for_run(as_of, policy));
     let merged = partition::apply_all(
         &shared,
         &wanted,
         &mut outcomes,
         &mut open,
         threads,
-        previous.as_ref().zip(prints.as_ref()),
+        previous.as_mut().zip(prints.as_ref()),
     );
+    drop(previous);
     rec.open = open;
     let parts = prints.map(|p| {
         Box::new(kept::keep(

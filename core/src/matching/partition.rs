@@ -243,24 +243,25 @@ pub(super) fn apply_all(
     outcomes: &mut [PaymentOutcome],
     open: &mut [Option<Decimal>],
     threads: usize,
-    previous: Option<(&Previous<'_>, &Prints)>,
+    previous: Option<(&mut Previous, &Prints)>,
 ) -> Merged {
     let mut parts = Partitions::new(s, wanted);
-    let (mut done, todo) = match previous
-        .and_then(|(prev, prints)| kept::replay(prev, prints, s, wanted, &mut parts))
+    let (mut done, todo, start) = match previous
+        .and_then(|(prev, prints)| kept::replay(prev, prints, s, wanted, open, &mut parts))
     {
-        Some((replayed, dirty)) => (vec![replayed], dirty),
-        None => (Vec::new(), wanted.to_vec()),
+        Some(r) => (vec![r.applied], r.todo, Some(r.open)),
+        None => (Vec::new(), wanted.to_vec(), None),
     };
-    let mut replayed = wanted.len() - todo.len();
+    let mut replayed = done.first().map_or(0, |d| d.outcomes.len());
     let mut map = parts.map();
     done.extend(side_by_side(
         s,
         &balance(&map, &todo, threads),
         outcomes,
-        open,
+        start.as_deref().unwrap_or(open),
         &map,
     ));
+    drop(start);
     // Taken-over results are checked even when nothing else ran: what their payments saw of
     // another partition may no longer be so (that partition lost its payments, say).
     if done.len() >= 2 || replayed > 0 {

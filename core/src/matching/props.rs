@@ -122,12 +122,17 @@ fn matched_keeping(
     parallel_from: usize,
     previous: Option<&(Reconciliation, Matching)>,
 ) -> (Reconciliation, Matching) {
-    let previous = previous.map(|(rec, m)| Previous {
-        rec,
-        matching: m,
-        parts: m.parts.as_deref().expect("kept"),
-    });
+    let previous = previous.map(kept_run);
     matched_as(docs, debtors, payments, parallel_from, Some(previous))
+}
+
+/// A run as the store gives it back to be reused.
+fn kept_run((rec, m): &(Reconciliation, Matching)) -> Previous {
+    Previous {
+        rec: rec.clone(),
+        matching: m.clone(),
+        parts: m.parts.as_deref().cloned().expect("kept"),
+    }
 }
 
 /// [`matched`], keeping as `match_from` does with `keep`.
@@ -136,7 +141,7 @@ fn matched_as(
     debtors: &[Debtor],
     payments: &[Payment],
     parallel_from: usize,
-    keep: Option<Option<Previous<'_>>>,
+    keep: Option<Option<Previous>>,
 ) -> (Reconciliation, Matching) {
     let as_of = date("2026-06-30");
     let mut rec = reconcile(docs, as_of);
@@ -304,6 +309,64 @@ proptest! {
             let applied = same.1.outcomes.iter().filter(|o| o.status != PaymentStatus::Later).count();
             prop_assert_eq!(same.1.replayed, applied, "nothing changed: every payment reused");
         }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// The nightly shape: a kept run over the payments up to some day, then those and the later
+    /// ones (with, sometimes, a document more). Partitions that only gained later payments take
+    /// their kept results and apply the new payments after them: exactly a fresh run.
+    #[test]
+    fn later_payments_over_a_kept_run_give_exactly_a_fresh_run(
+        c in case(),
+        cut in 0usize..12,
+        new_doc in any::<bool>(),
+        split in any::<bool>(),
+    ) {
+        let (docs, debtors, payments) = build(&c);
+        let from = if split { 0 } else { usize::MAX };
+        let cut = cut.min(payments.len());
+        let docs_before = if new_doc && docs.len() > 1 { &docs[1..] } else { &docs[..] };
+        let before = matched_keeping(docs_before, &debtors, &payments[..cut], from, None);
+        let fresh = matched(&docs, &debtors, &payments, from);
+        let kept = before.1.parts.is_some().then_some(&before);
+        let again = matched_keeping(&docs, &debtors, &payments, from, kept);
+        prop_assert_eq!(printed(&again), printed(&fresh));
+    }
+}
+
+/// Debtor 0's first payments are kept; two more arrive later, from its own account, each naming
+/// an invoice. Nothing the kept payments read changed, so all their results are taken over and
+/// only the two new ones are applied, after them: exactly what a fresh run gives.
+#[test]
+fn payments_later_than_all_kept_ones_are_applied_after_the_kept_results() {
+    let c = Case {
+        invoices: vec![
+            (0, 10_000, 5),
+            (0, 20_000, 6),
+            (0, 30_000, 7),
+            (0, 40_000, 8),
+            (1, 50_000, 9),
+        ],
+        // Exactly each invoice's total, naming it, from the debtor's own account.
+        payments: vec![
+            (0, 0, 0, 0, 1),
+            (0, 0, 4, 0, 1),
+            (0, 0, 1, 0, 1),
+            (0, 0, 2, 0, 1),
+            (0, 0, 3, 0, 1),
+        ],
+    };
+    let (docs, debtors, payments) = build(&c);
+    for from in [usize::MAX, 0] {
+        let kept = matched_keeping(&docs, &debtors, &payments[..3], from, None);
+        let again = matched_keeping(&docs, &debtors, &payments, from, Some(&kept));
+        let fresh = matched(&docs, &debtors, &payments, from);
+        assert_eq!(printed(&again), printed(&fresh));
+        assert_eq!(fresh.0.allocations.len(), 5, "{:?}", fresh.0.allocations);
+        assert_eq!(again.1.replayed, 3, "every kept payment is taken over");
     }
 }
 
@@ -477,11 +540,6 @@ fn partitions_kept_for_another_date_or_rules_are_not_reused() {
     let (docs, debtors, payments) =
         typo_ledger(12_345, vec![(0, 0, 20, 0, 1), (12_345, 1, 11, 2, 1)], 1);
     let kept = matched_keeping(&docs, &debtors, &payments, usize::MAX, None);
-    let previous = Previous {
-        rec: &kept.0,
-        matching: &kept.1,
-        parts: kept.1.parts.as_deref().unwrap(),
-    };
     let stricter = MatchPolicy {
         review_below: 80,
         ..MatchPolicy::default()
@@ -501,7 +559,7 @@ fn partitions_kept_for_another_date_or_rules_are_not_reused() {
             &policy,
             as_of,
             &mut rec,
-            Some(previous),
+            Some(kept_run(&kept)),
         );
         assert_eq!(m.replayed, taken, "{as_of} {policy:?}");
     }
