@@ -18,6 +18,12 @@ use commands::*;
 use exit::ExitStatus;
 use incasso_engine::Workspace;
 
+/// mimalloc keeps memory it freed for the next allocation instead of handing large blocks back to
+/// the system and faulting fresh pages in again: matching a million invoices allocates and frees
+/// much (measured in the README's performance section).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Unpaid invoices from your books to a collection agency, correctly and without losing anything.
 #[derive(Parser)]
 #[command(name = "incasso", version, propagate_version = true)]

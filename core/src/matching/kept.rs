@@ -94,9 +94,39 @@ fn hash_of(v: &impl Hash) -> u64 {
     h.finish()
 }
 
+/// Postcard's output into a buffer that is used again, so a million fingerprints do not
+/// allocate a million buffers.
+struct Reused<'b>(&'b mut Vec<u8>);
+
+impl postcard::ser_flavors::Flavor for Reused<'_> {
+    type Output = ();
+
+    fn try_extend(&mut self, data: &[u8]) -> postcard::Result<()> {
+        self.0.extend_from_slice(data);
+        Ok(())
+    }
+
+    fn try_push(&mut self, data: u8) -> postcard::Result<()> {
+        self.0.push(data);
+        Ok(())
+    }
+
+    fn finalize(self) -> postcard::Result<()> {
+        Ok(())
+    }
+}
+
+thread_local! {
+    static ENCODED: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// Adds the encoded form of `v` to `h`.
 fn encoded(h: &mut FxHasher, v: &impl Serialize) {
-    h.write(&postcard::to_stdvec(v).expect("postcard encodes plain records"));
+    ENCODED.with_borrow_mut(|buf| {
+        buf.clear();
+        postcard::serialize_with_flavor(v, Reused(buf)).expect("postcard encodes plain records");
+        h.write(buf);
+    });
 }
 
 /// The fingerprints of every document (as read, with its open amount before payments) and of
@@ -230,8 +260,11 @@ pub(super) struct Replayed {
     /// The payments to apply, in order: every payment of a changed partition, and the new
     /// payments of a partition that only gained payments later than all it had.
     pub todo: Vec<usize>,
-    /// The open amounts before any payment, less what the kept payments of the partitions that
-    /// only gained later payments took: where those new payments start.
+    /// The open amounts before any payment, less what the payments taken over took: where the
+    /// new payments of a partition that only gained later ones start. A payment applied again
+    /// reads only its own partition's documents from it (untouched) or looks at another's,
+    /// which is checked against applying every payment in order (`partition.rs::conflicts`);
+    /// a late payment's look then sees what that would show.
     pub open: Vec<Option<Decimal>>,
 }
 
@@ -349,10 +382,8 @@ pub(super) fn replay(
             .expect("counted when the kept run was fitted");
         let Some(pi) = now(kpi) else { continue };
         let (rank, doc) = (s.rank[pi], m.doc_now[kd as usize]);
-        if reused[&map.part_of_payment[pi]].1 {
-            if let Some(o) = start[doc as usize].as_mut() {
-                *o -= a.amount.amount();
-            }
+        if let Some(o) = start[doc as usize].as_mut() {
+            *o -= a.amount.amount();
         }
         applied.written.push(Took {
             rank,
