@@ -603,12 +603,13 @@ fn run_one(
         steps.take("reconcile", || {
             let r = reconciled(ws.store()?, claims_as_of, &ws.policy()?.matching)?;
             let computed = crate::claims::preview_of(&ws, r.view(), claims_as_of, None)
-                .map(|preview| {
-                    if cfg.submit {
-                        crate::claims::with_received_of(&r, preview)
+                .and_then(|preview| {
+                    Ok(if cfg.submit {
+                        let sent = ws.store()?.submissions()?;
+                        crate::claims::with_received_of(&r, preview, &sent)
                     } else {
                         crate::claims::Computed::without_received(preview)
-                    }
+                    })
                 })
                 .map_err(|e| format!("{e:#}"));
             // Claims that need a rate no table covers are held; the run says which and goes on.

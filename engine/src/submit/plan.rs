@@ -6,14 +6,14 @@ use std::path::Path;
 
 use chrono::{NaiveDate, Utc};
 use incasso_core::collection::withdrawal::{self, ItemFate};
-use incasso_core::ids::DocumentNumber;
+
 use incasso_intake::outgoing::{basis, claim as wire_claim};
 use incasso_intake::schema::{self, ClaimKind};
 use incasso_intake::validate::claim_problems;
 use incasso_store::{Submission, SubmissionState};
 
 use super::{Payload, Ready, Tally};
-use crate::claims::Computed;
+use crate::claims::{normalised, Computed};
 use crate::{say, Reporter};
 
 /// The claims that go this run, each as new or as the next revision of the claim the agency
@@ -174,20 +174,12 @@ pub(super) fn withdrawals(
         let fates: Vec<ItemFate> = s
             .items
             .iter()
-            .map(|n| {
-                let key = DocumentNumber::new(n)
-                    .map(|d| d.normalised().into_owned())
-                    .unwrap_or_else(|_| n.clone());
-                withdrawal::fate(n, computed.facts.get(&key))
-            })
+            .map(|n| withdrawal::fate(n, computed.facts.get(&normalised(n))))
             .collect();
         let undecided = s.items.iter().any(|n| {
-            let key = DocumentNumber::new(n)
-                .map(|d| d.normalised().into_owned())
-                .unwrap_or_else(|_| n.clone());
             computed
                 .facts
-                .get(&key)
+                .get(&normalised(n))
                 .and_then(|f| f.excluded.as_ref())
                 .is_some_and(|(rule, _)| matches!(rule.as_str(), "rate-unknown" | "calculation"))
         });
