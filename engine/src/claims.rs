@@ -27,9 +27,10 @@ use crate::Workspace;
 pub struct Computed {
     /// The claims and the reasons others stay home.
     pub preview: ClaimsPreview,
-    /// Payments and credit notes applied to invoices, by invoice number as written.
+    /// Payments and credit notes applied to the claims' invoices, by invoice number as written.
     pub received: HashMap<String, Vec<ReceivedOnItem>>,
-    /// What the ledger says of each invoice, by normalised number (for withdrawals).
+    /// What the ledger says of each invoice of a claim at the agency, by normalised number (for
+    /// withdrawals).
     pub facts: HashMap<String, ItemFacts>,
 }
 

@@ -350,7 +350,7 @@ pub(super) fn replay(
     let kept_here =
         |pi: usize| m.pay_then[pi] != NONE && k.part_of_payment[m.pay_then[pi] as usize] != NONE;
     let taken_over = |pi: usize| match reused.get(&map.part_of_payment[pi]) {
-        Some(&(_, later)) => !later || kept_here(pi),
+        Some(&later) => !later || kept_here(pi),
         None => false,
     };
     let mut kept_outcomes: Vec<Option<PaymentOutcome>> =
@@ -468,8 +468,8 @@ fn seeing(state: &mut FxHashMap<u32, Seeing>, c: u32, kept: Option<u32>) -> &mut
     e
 }
 
-/// The partitions of this run whose results can be taken from one kept partition, each with that
-/// partition and whether it gained payments. Its documents must be exactly the kept partition's
+/// The partitions of this run whose results can be taken from one kept partition, each with
+/// whether it gained payments. Its documents must be exactly the kept partition's
 /// with the same fingerprints, and so must the payments the kept run applied; payments it did not
 /// apply may be added when every one of them comes after all of those in date and id order (they
 /// are applied after the kept results, as applying every payment in order would). Its kept looks
@@ -482,7 +482,7 @@ fn reused_parts(
     wanted: &[usize],
     m: &Mapping,
     map: &super::partition::PartMap,
-) -> FxHashMap<u32, (u32, bool)> {
+) -> FxHashMap<u32, bool> {
     let mut state: FxHashMap<u32, Seeing> = FxHashMap::default();
     let mut changed = Vec::new();
     for (d, &(_, print)) in prints.docs.iter().enumerate() {
@@ -525,7 +525,7 @@ fn reused_parts(
     for &kp in k.part_of_payment.iter().filter(|&&kp| kp != NONE) {
         size.entry(kp).or_default().1 += 1;
     }
-    let mut clean: FxHashMap<u32, (u32, bool)> = state
+    let mut reusable: FxHashMap<u32, bool> = state
         .into_iter()
         .filter(|(_, e)| {
             e.kept != NONE
@@ -533,7 +533,7 @@ fn reused_parts(
                 && size.get(&e.kept) == Some(&(e.docs, e.payments))
                 && (e.first_new == u32::MAX || e.payments == 0 || e.first_new > e.last_kept)
         })
-        .map(|(c, e)| (c, (e.kept, e.first_new != u32::MAX)))
+        .map(|(c, e)| (c, e.first_new != u32::MAX))
         .collect();
     // Kept looks and allocations must name documents still here (they always do: documents are
     // never removed; a kept file that says otherwise is not trusted for the partition).
@@ -560,7 +560,7 @@ fn reused_parts(
         let index = [index];
         for &(kpi, kd) in &k.searched {
             let Some(c) = part_now(kpi) else { continue };
-            if !clean.contains_key(&c) {
+            if !reusable.contains_key(&c) {
                 continue;
             }
             let d = m.doc_now[kd as usize];
@@ -572,7 +572,7 @@ fn reused_parts(
         }
     }
     for c in unsure {
-        clean.remove(&c);
+        reusable.remove(&c);
     }
-    clean
+    reusable
 }
