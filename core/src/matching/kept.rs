@@ -347,12 +347,10 @@ pub(super) fn replay(
     let reused = reused_parts(k, prints, s, wanted, &m, &map);
     let mut applied = Applied::default();
     let mut todo = Vec::new();
-    let kept_here =
-        |pi: usize| m.pay_then[pi] != NONE && k.part_of_payment[m.pay_then[pi] as usize] != NONE;
-    let taken_over = |pi: usize| match reused.get(&map.part_of_payment[pi]) {
-        Some(&later) => !later || kept_here(pi),
-        None => false,
-    };
+    // In a partition that can be reused, the payments the kept run applied are unchanged; the
+    // others are the later ones, applied after them.
+    let taken_over =
+        |pi: usize| reused.contains(&map.part_of_payment[pi]) && applied_then(k, m.pay_then[pi]);
     let mut kept_outcomes: Vec<Option<PaymentOutcome>> =
         std::mem::take(&mut prev.matching.outcomes)
             .into_iter()
@@ -468,8 +466,12 @@ fn seeing(state: &mut FxHashMap<u32, Seeing>, c: u32, kept: Option<u32>) -> &mut
     e
 }
 
-/// The partitions of this run whose results can be taken from one kept partition, each with
-/// whether it gained payments. Its documents must be exactly the kept partition's
+/// Whether the kept run applied its payment `kpi` (`NONE`: a payment it did not have).
+fn applied_then(k: &Parts, kpi: u32) -> bool {
+    kpi != NONE && k.part_of_payment[kpi as usize] != NONE
+}
+
+/// The partitions of this run whose results can be taken from one kept partition. Its documents must be exactly the kept partition's
 /// with the same fingerprints, and so must the payments the kept run applied; payments it did not
 /// apply may be added when every one of them comes after all of those in date and id order (they
 /// are applied after the kept results, as applying every payment in order would). Its kept looks
@@ -482,7 +484,7 @@ fn reused_parts(
     wanted: &[usize],
     m: &Mapping,
     map: &super::partition::PartMap,
-) -> FxHashMap<u32, bool> {
+) -> FxHashSet<u32> {
     let mut state: FxHashMap<u32, Seeing> = FxHashMap::default();
     let mut changed = Vec::new();
     for (d, &(_, print)) in prints.docs.iter().enumerate() {
@@ -501,8 +503,8 @@ fn reused_parts(
     }
     for &pi in wanted {
         let kpi = m.pay_then[pi];
-        let applied_then = kpi != NONE && k.part_of_payment[kpi as usize] != NONE;
-        let same = applied_then && k.payments[kpi as usize].1 == prints.payments[pi].1;
+        let was_applied = applied_then(k, kpi);
+        let same = was_applied && k.payments[kpi as usize].1 == prints.payments[pi].1;
         let rank = s.rank[pi];
         let e = seeing(
             &mut state,
@@ -512,7 +514,7 @@ fn reused_parts(
         if same {
             e.payments += 1;
             e.last_kept = e.last_kept.max(rank);
-        } else if applied_then {
+        } else if was_applied {
             e.changed = true;
         } else {
             e.first_new = e.first_new.min(rank);
@@ -525,7 +527,7 @@ fn reused_parts(
     for &kp in k.part_of_payment.iter().filter(|&&kp| kp != NONE) {
         size.entry(kp).or_default().1 += 1;
     }
-    let mut reusable: FxHashMap<u32, bool> = state
+    let mut reusable: FxHashSet<u32> = state
         .into_iter()
         .filter(|(_, e)| {
             e.kept != NONE
@@ -533,7 +535,7 @@ fn reused_parts(
                 && size.get(&e.kept) == Some(&(e.docs, e.payments))
                 && (e.first_new == u32::MAX || e.payments == 0 || e.first_new > e.last_kept)
         })
-        .map(|(c, e)| (c, e.first_new != u32::MAX))
+        .map(|(c, _)| c)
         .collect();
     // Kept looks and allocations must name documents still here (they always do: documents are
     // never removed; a kept file that says otherwise is not trusted for the partition).
@@ -560,7 +562,7 @@ fn reused_parts(
         let index = [index];
         for &(kpi, kd) in &k.searched {
             let Some(c) = part_now(kpi) else { continue };
-            if !reusable.contains_key(&c) {
+            if !reusable.contains(&c) {
                 continue;
             }
             let d = m.doc_now[kd as usize];

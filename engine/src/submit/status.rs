@@ -14,7 +14,6 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use chrono::Utc;
-use incasso_core::ids::DocumentNumber;
 use incasso_core::matching::ManualDecision;
 use incasso_core::model::{
     DocumentKey, DocumentKind, Location, Payment, PaymentKind, Provenance, Source, SourceKind,
@@ -169,9 +168,7 @@ fn book_page(
             .map(|n| DocumentKey {
                 creditor: creditor.clone(),
                 kind: DocumentKind::Invoice,
-                number: DocumentNumber::new(n)
-                    .map(|d| d.normalised().into_owned())
-                    .unwrap_or_else(|_| n.clone()),
+                number: crate::claims::normalised(n),
             })
             .collect();
         for r in status
