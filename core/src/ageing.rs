@@ -9,7 +9,6 @@ use rust_decimal::Decimal;
 use crate::ids::{DebtorId, DocumentNumber};
 use crate::model::{DocumentKind, DocumentStatus, LedgerDocument, Provenance};
 use crate::money::Currency;
-use crate::reconcile::Reconciliation;
 
 /// Bucket boundaries in days, e.g. `[30, 60, 90]` for current, 1-30, 31-60, 61-90, 90+.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,14 +120,15 @@ pub struct OpenItem<'a> {
     pub payment_reference: Option<&'a str>,
 }
 
-/// The open items of a reconciled ledger as of a date, in ledger order (see [`sort_items`]).
+/// The open items of a reconciled ledger (its open amount per document) as of a date, in ledger
+/// order (see [`sort_items`]).
 pub fn open_items<'a>(
     docs: &'a [LedgerDocument],
-    rec: &Reconciliation,
+    open: &[Option<Decimal>],
     as_of: NaiveDate,
 ) -> Vec<OpenItem<'a>> {
     let mut items = Vec::with_capacity(docs.len());
-    for (ld, open) in docs.iter().zip(&rec.open) {
+    for (ld, open) in docs.iter().zip(open) {
         let Some(open) = *open else { continue };
         if open.is_zero() {
             continue;
@@ -332,7 +332,7 @@ mod props {
             let docs = ledger(&rows);
             let as_of = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap() + chrono::Days::new(as_of_day as u64);
             let rec = reconcile(&docs, as_of);
-            let items = open_items(&docs, &rec, as_of);
+            let items = open_items(&docs, &rec.open, as_of);
             let buckets = Buckets::new(bounds.into_iter().collect()).unwrap();
             let basis = if issue_basis { AgeingBasis::Issue } else { AgeingBasis::Due };
             let rows_out = ageing(&items, &buckets, basis, as_of, by_debtor);

@@ -38,6 +38,46 @@ pub struct Reconciliation {
     pub notes: Vec<ReconcileNote>,
 }
 
+/// A reconciliation without its allocations: the open amounts and notes, all that ageing, the
+/// receivables, the claims and the report read of it. The allocations are most of a kept
+/// reconciliation's size, so reads that do not list them do not load them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenAmounts {
+    /// As [`Reconciliation::open`].
+    #[serde(with = "crate::decimal_serde::list_of_options")]
+    pub open: Vec<Option<Decimal>>,
+    /// As [`Reconciliation::notes`].
+    pub notes: Vec<ReconcileNote>,
+}
+
+impl Reconciliation {
+    /// Its open amounts and notes, copied (to keep them apart from the allocations).
+    pub fn open_amounts(&self) -> OpenAmounts {
+        OpenAmounts {
+            open: self.open.clone(),
+            notes: self.notes.clone(),
+        }
+    }
+
+    /// Its allocations, and its open amounts and notes.
+    pub fn split(self) -> (Vec<Allocation>, OpenAmounts) {
+        let amounts = OpenAmounts {
+            open: self.open,
+            notes: self.notes,
+        };
+        (self.allocations, amounts)
+    }
+
+    /// A reconciliation from its allocations and its open amounts and notes.
+    pub fn from_parts(allocations: Vec<Allocation>, amounts: OpenAmounts) -> Reconciliation {
+        Reconciliation {
+            allocations,
+            open: amounts.open,
+            notes: amounts.notes,
+        }
+    }
+}
+
 /// Reconciles documents as of a date: documents issued later do not exist yet.
 ///
 /// Pure and deterministic: the same documents in the same order give the same result.

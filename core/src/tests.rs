@@ -151,7 +151,7 @@ fn documents_after_the_as_of_date_do_not_exist_yet() {
     ];
     let rec = reconcile(&docs, date("2026-03-01"));
     assert_eq!(rec.open, vec![Some(dec("100.00")), None]);
-    let mut items = open_items(&docs, &rec, date("2026-03-01"));
+    let mut items = open_items(&docs, &rec.open, date("2026-03-01"));
     crate::ageing::sort_items(&mut items);
     assert_eq!(items.len(), 1);
     assert_eq!(items[0].days_overdue, 29);
@@ -235,7 +235,7 @@ fn ageing_keeps_currencies_apart_and_buckets_by_due_or_issue_date() {
     ];
     let as_of = date("2026-03-01");
     let rec = reconcile(&docs, as_of);
-    let items = open_items(&docs, &rec, as_of);
+    let items = open_items(&docs, &rec.open, as_of);
     let rows = ageing(&items, &Buckets::default(), AgeingBasis::Due, as_of, false);
     assert_eq!(rows.len(), 2);
     assert_eq!(rows[0].currency.as_str(), "EUR");

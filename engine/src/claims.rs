@@ -85,7 +85,7 @@ pub fn preview_of(
     let plans = store.plans()?;
     let creditor = store.creditor()?;
     let attachments = store.all_attachments()?;
-    let items = open_items(r.docs, r.rec, as_of);
+    let items = open_items(r.docs, r.open, as_of);
     let unapplied = unapplied_money(r, &store.decisions()?);
     let ledger = Ledger {
         creditor: &creditor,

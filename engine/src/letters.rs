@@ -71,7 +71,7 @@ pub fn prepare(ws: &Workspace, q: &LetterRequest<'_>) -> Result<Letter> {
             || store.debtors()?.iter().any(|d| d.id == debtor_id),
         "unknown debtor {debtor}: no document or debtor has that id (see `incasso receivables`)"
     );
-    let all = open_items(&docs, &rec, date);
+    let all = open_items(&docs, &rec.open, date);
     // A letter never demands what may not be demanded: a disputed invoice, one whose payment is
     // underway, or one on a payment plan that is being kept (or was completed).
     let open_of = |n: &str| -> Decimal {

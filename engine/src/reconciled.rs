@@ -5,8 +5,9 @@ use anyhow::Result;
 use chrono::NaiveDate;
 use incasso_core::matching::{match_keeping, MatchPolicy, Matching, Previous, Waiting};
 use incasso_core::model::{Debtor, LedgerDocument, Payment, PaymentKind};
-use incasso_core::reconcile::{reconcile, Reconciliation};
+use incasso_core::reconcile::{reconcile, OpenAmounts, ReconcileNote, Reconciliation};
 use incasso_store::{Kept, Store};
+use rust_decimal::Decimal;
 
 /// A reconciled ledger.
 pub struct Reconciled {
@@ -33,7 +34,8 @@ impl Reconciled {
         LedgerView {
             docs: &self.docs,
             debtors: &self.debtors,
-            rec: &self.rec,
+            open: &self.rec.open,
+            notes: &self.rec.notes,
             waiting: &self.waiting,
         }
     }
@@ -46,8 +48,8 @@ pub struct Receivables {
     pub docs: Vec<LedgerDocument>,
     /// Every debtor.
     pub debtors: Vec<Debtor>,
-    /// Open amounts and allocations.
-    pub rec: Reconciliation,
+    /// Open amounts and notes (not the allocations).
+    pub amounts: OpenAmounts,
     /// The payments with money not applied or a match in review, their outcomes, the review.
     pub waiting: Waiting,
     /// How long each stage took.
@@ -60,7 +62,8 @@ impl Receivables {
         LedgerView {
             docs: &self.docs,
             debtors: &self.debtors,
-            rec: &self.rec,
+            open: &self.amounts.open,
+            notes: &self.amounts.notes,
             waiting: &self.waiting,
         }
     }
@@ -74,8 +77,10 @@ pub struct LedgerView<'a> {
     pub docs: &'a [LedgerDocument],
     /// Every debtor.
     pub debtors: &'a [Debtor],
-    /// Open amounts and allocations.
-    pub rec: &'a Reconciliation,
+    /// Open amount per document (as [`Reconciliation::open`]).
+    pub open: &'a [Option<Decimal>],
+    /// What reconciliation could not do.
+    pub notes: &'a [ReconcileNote],
     /// The money received and not applied.
     pub waiting: &'a Waiting,
 }
@@ -112,7 +117,7 @@ pub fn reconciled_ledger(
     store: &Store,
     as_of: NaiveDate,
     policy: &MatchPolicy,
-) -> Result<(Vec<LedgerDocument>, Reconciliation)> {
+) -> Result<(Vec<LedgerDocument>, OpenAmounts)> {
     ledger_timed(store, as_of, policy).map(|(docs, rec, _)| (docs, rec))
 }
 
@@ -126,7 +131,7 @@ pub fn receivables(store: &Store, as_of: NaiveDate, policy: &MatchPolicy) -> Res
         store.kept_receivables(&k.run, &k.inputs)
     })?;
     let debtors = store.debtors()?;
-    if let Some((rec, waiting)) = kept {
+    if let Some((amounts, waiting)) = kept {
         tracing::info!(
             documents = docs.len(),
             waiting = waiting.payments.len(),
@@ -137,7 +142,7 @@ pub fn receivables(store: &Store, as_of: NaiveDate, policy: &MatchPolicy) -> Res
         return Ok(Receivables {
             docs,
             debtors,
-            rec,
+            amounts,
             waiting,
             timings: kept_since(started),
         });
@@ -151,11 +156,12 @@ pub fn receivables(store: &Store, as_of: NaiveDate, policy: &MatchPolicy) -> Res
         waiting,
         timings,
     } = load(store, as_of, policy, key, true, Some(docs))?;
-    std::thread::spawn(move || drop((payments, matching)));
+    let (allocations, amounts) = rec.split();
+    std::thread::spawn(move || drop((payments, matching, allocations)));
     Ok(Receivables {
         docs,
         debtors,
-        rec,
+        amounts,
         waiting,
         timings,
     })
@@ -168,12 +174,23 @@ pub fn reconciliation(
     as_of: NaiveDate,
     policy: &MatchPolicy,
 ) -> Result<Reconciliation> {
-    if let Some(k) = key_of(store, as_of, policy)? {
-        if let Some(rec) = store.kept_open_items(&k.run, &k.inputs)? {
+    let key = key_of(store, as_of, policy)?;
+    if let Some(k) = &key {
+        if let Some(rec) = store.kept_allocations(&k.run, &k.inputs)? {
             return Ok(rec);
         }
     }
-    reconciled_ledger(store, as_of, policy).map(|(_, rec)| rec)
+    let Reconciled {
+        docs,
+        debtors,
+        payments,
+        rec,
+        matching,
+        waiting,
+        ..
+    } = load(store, as_of, policy, key, true, None)?;
+    std::thread::spawn(move || drop((docs, debtors, payments, matching, waiting)));
+    Ok(rec)
 }
 
 /// [`reconciled_ledger`], with how it was worked out.
@@ -181,22 +198,22 @@ fn ledger_timed(
     store: &Store,
     as_of: NaiveDate,
     policy: &MatchPolicy,
-) -> Result<(Vec<LedgerDocument>, Reconciliation, Timings)> {
+) -> Result<(Vec<LedgerDocument>, OpenAmounts, Timings)> {
     let started = std::time::Instant::now();
     let key = key_of(store, as_of, policy)?;
     // The documents are read while the kept file is; when nothing was kept they go on to the
     // full load, which then reads only the rest.
-    let (rec, docs) = kept_beside_documents(store, key.as_ref(), |k| {
+    let (amounts, docs) = kept_beside_documents(store, key.as_ref(), |k| {
         store.kept_open_items(&k.run, &k.inputs)
     })?;
-    if let Some(rec) = rec {
+    if let Some(amounts) = amounts {
         tracing::info!(
             documents = docs.len(),
             load_s = started.elapsed().as_secs_f64(),
             kept = true,
             "documents loaded with the kept reconciliation"
         );
-        return Ok((docs, rec, kept_since(started)));
+        return Ok((docs, amounts, kept_since(started)));
     }
     // None kept for these inputs (or its first section unreadable): worked out again, taking
     // over the partitions of one kept for earlier inputs that did not change.
@@ -209,10 +226,11 @@ fn ledger_timed(
         waiting,
         timings,
     } = load(store, as_of, policy, key, true, Some(docs))?;
+    let (allocations, amounts) = rec.split();
     // Hundreds of thousands of bank lines and outcomes take a while to free: not on the way to
     // the answer (a command that exits does not wait for it).
-    std::thread::spawn(move || drop((debtors, payments, matching, waiting)));
-    Ok((docs, rec, timings))
+    std::thread::spawn(move || drop((debtors, payments, matching, waiting, allocations)));
+    Ok((docs, amounts, timings))
 }
 
 /// Reads the documents while `read` reads sections of the kept file for `key` on another thread

@@ -3,9 +3,10 @@
 //! read with nothing new reads it back instead of matching again, and a read after an import
 //! matches again only the partitions whose inputs changed. One file, `reconciled.bin`, written
 //! whole and renamed into place. It starts with the key of the date, rules and build it was
-//! worked out for, and the marker of the store's inputs it was worked out from. Then four
-//! sections, each with its length and BLAKE3 checksum: the open amounts and allocations (all
-//! ageing and receivables need), the money waiting: the payments with money not applied or a
+//! worked out for, and the marker of the store's inputs it was worked out from. Then five
+//! sections, each with its length and BLAKE3 checksum: the open amounts and notes (all ageing
+//! and receivables need), the allocations (which `incasso allocations` lists; the claims and
+//! the report skip them unread), the money waiting: the payments with money not applied or a
 //! match in review, their outcomes and the review (what the claims and the report need
 //! besides), what became of each payment, and the partitions matching kept
 //! (`incasso_core::matching::Parts`). A file torn by a crash or damaged on disk counts as absent
@@ -16,14 +17,15 @@ use std::io::{Read, Seek, Write};
 use std::path::PathBuf;
 
 use incasso_core::matching::{Matching, Parts, Waiting};
-use incasso_core::reconcile::Reconciliation;
+use incasso_core::model::Allocation;
+use incasso_core::reconcile::{OpenAmounts, Reconciliation};
 use serde::Deserialize;
 
 use crate::codec::encode;
 use crate::{payments, Store, StoreError, P_IMPORT};
 
 const FILE: &str = "reconciled.bin";
-const MAGIC: &[u8; 8] = b"INCREC04";
+const MAGIC: &[u8; 8] = b"INCREC05";
 /// The longest inputs marker written or read (a damaged length asks for no more).
 const INPUTS_MAX: usize = 4096;
 
@@ -91,6 +93,18 @@ impl Store {
         Ok(String::from_utf8(inputs).ok().map(|inputs| (f, inputs)))
     }
 
+    /// Passes over the next section unread; `None` when it is cut short.
+    fn skip_section(&self, f: &mut File) -> Option<()> {
+        let mut head = [0u8; 8 + 32];
+        f.read_exact(&mut head).ok()?;
+        let len = u64::from_le_bytes(head[..8].try_into().ok()?);
+        let at = f.stream_position().ok()?;
+        let end = at.checked_add(len)?;
+        (end <= f.metadata().ok()?.len()).then_some(())?;
+        f.seek(std::io::SeekFrom::Start(end)).ok()?;
+        Some(())
+    }
+
     /// Reads the next section (length, BLAKE3 checksum, postcard body); `None` when it is cut
     /// short, damaged or unreadable.
     fn section<T: for<'de> Deserialize<'de>>(&self, f: &mut File) -> Option<T> {
@@ -130,7 +144,7 @@ impl Store {
         let Some((mut f, then)) = self.kept_file(key)? else {
             return Ok(None);
         };
-        let Some(rec) = self.section::<Reconciliation>(&mut f) else {
+        let Some(rec) = self.both_sections(&mut f) else {
             return Ok(None);
         };
         let Some(waiting) = self.section::<Waiting>(&mut f) else {
@@ -147,42 +161,67 @@ impl Store {
             .map(|parts| Kept::Before(rec, matching, Box::new(parts))))
     }
 
-    /// Only the open amounts and allocations kept for `key` and exactly the inputs `inputs`
-    /// names (what ageing and receivables need), without reading what became of each payment.
+    /// The reconciliation from its first two sections: open amounts and notes, allocations.
+    fn both_sections(&self, f: &mut File) -> Option<Reconciliation> {
+        let amounts = self.section::<OpenAmounts>(f)?;
+        let allocations = self.section::<Vec<Allocation>>(f)?;
+        Some(Reconciliation::from_parts(allocations, amounts))
+    }
+
+    /// The kept file for `key`, when it was worked out from exactly the inputs `inputs` names.
+    fn kept_for(&self, key: &str, inputs: &str) -> Result<Option<File>, StoreError> {
+        Ok(self
+            .kept_file(key)?
+            .and_then(|(f, then)| (then == inputs).then_some(f)))
+    }
+
+    /// Only the open amounts and notes kept for `key` and exactly the inputs `inputs` names
+    /// (what ageing and receivables need), without reading the allocations or what became of
+    /// each payment.
     pub fn kept_open_items(
         &self,
         key: &str,
         inputs: &str,
-    ) -> Result<Option<Reconciliation>, StoreError> {
-        let Some((mut f, then)) = self.kept_file(key)? else {
+    ) -> Result<Option<OpenAmounts>, StoreError> {
+        let Some(mut f) = self.kept_for(key, inputs)? else {
             return Ok(None);
         };
-        if then != inputs {
-            return Ok(None);
-        }
-        Ok(self.section::<Reconciliation>(&mut f))
+        Ok(self.section::<OpenAmounts>(&mut f))
     }
 
-    /// The open amounts and allocations kept for `key` and exactly the inputs `inputs` names,
-    /// with the money waiting (what the claims and the report need), without reading
-    /// what became of every other payment.
+    /// The open amounts and allocations kept for `key` and exactly the inputs `inputs` names
+    /// (what `incasso allocations` lists), without reading what became of each payment.
+    pub fn kept_allocations(
+        &self,
+        key: &str,
+        inputs: &str,
+    ) -> Result<Option<Reconciliation>, StoreError> {
+        let Some(mut f) = self.kept_for(key, inputs)? else {
+            return Ok(None);
+        };
+        Ok(self.both_sections(&mut f))
+    }
+
+    /// The open amounts and notes kept for `key` and exactly the inputs `inputs` names, with
+    /// the money waiting (what the claims and the report need), without reading the
+    /// allocations or what became of every other payment.
     pub fn kept_receivables(
         &self,
         key: &str,
         inputs: &str,
-    ) -> Result<Option<(Reconciliation, Waiting)>, StoreError> {
-        let Some((mut f, then)) = self.kept_file(key)? else {
+    ) -> Result<Option<(OpenAmounts, Waiting)>, StoreError> {
+        let Some(mut f) = self.kept_for(key, inputs)? else {
             return Ok(None);
         };
-        if then != inputs {
+        let Some(amounts) = self.section::<OpenAmounts>(&mut f) else {
+            return Ok(None);
+        };
+        if self.skip_section(&mut f).is_none() {
             return Ok(None);
         }
-        let Some(rec) = self.section::<Reconciliation>(&mut f) else {
-            return Ok(None);
-        };
         Ok(self
             .section::<Waiting>(&mut f)
-            .map(|waiting| (rec, waiting)))
+            .map(|waiting| (amounts, waiting)))
     }
 
     /// Keeps a reconciliation worked out for `key` from the inputs `inputs` names, in place of
@@ -216,7 +255,12 @@ impl Store {
         f.write_all(key.as_bytes()).map_err(io)?;
         f.write_all(&inputs_len.to_le_bytes()).map_err(io)?;
         f.write_all(inputs.as_bytes()).map_err(io)?;
-        let mut bodies = vec![encode(rec), encode(waiting), encode(matching)];
+        let mut bodies = vec![
+            encode(&rec.open_amounts()),
+            encode(&rec.allocations),
+            encode(waiting),
+            encode(matching),
+        ];
         if let Some(parts) = parts {
             bodies.push(encode(parts));
         }

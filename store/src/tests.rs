@@ -594,11 +594,16 @@ fn a_kept_reconciliation_reads_back_for_its_inputs_only() {
     assert_eq!(format!("{:?}", back.open), format!("{:?}", rec.open));
     assert_eq!(
         store.kept_open_items(key, &inputs).unwrap(),
-        Some(rec.clone())
+        Some(rec.open_amounts())
     );
     assert_eq!(
+        store.kept_allocations(key, &inputs).unwrap(),
+        Some(rec.clone())
+    );
+    // The claims' read passes over the allocations to the money waiting.
+    assert_eq!(
         store.kept_receivables(key, &inputs).unwrap(),
-        Some((rec.clone(), waiting.clone()))
+        Some((rec.open_amounts(), waiting.clone()))
     );
     // Other inputs: the kept one comes with its parts, to reuse what did not change; never
     // as the open items of these inputs.
@@ -612,6 +617,7 @@ fn a_kept_reconciliation_reads_back_for_its_inputs_only() {
     );
     assert_eq!(store.kept_open_items(key, "other inputs").unwrap(), None);
     assert_eq!(store.kept_receivables(key, "other inputs").unwrap(), None);
+    assert_eq!(store.kept_allocations(key, "other inputs").unwrap(), None);
     // Another date, rules or build: nothing.
     assert_eq!(store.kept_reconciliation("other", &inputs).unwrap(), None);
     assert_eq!(store.kept_open_items("other", &inputs).unwrap(), None);

@@ -110,7 +110,7 @@ pub fn work_out(ws: &Workspace, as_of: NaiveDate) -> anyhow::Result<Snapshot> {
     let review = incasso_engine::payments::with_preview(&ledger, &preview);
     let buckets = Buckets::default();
     let labels = buckets.labels();
-    let open = open_items(&ledger.docs, &ledger.rec, as_of);
+    let open = open_items(&ledger.docs, &ledger.rec.open, as_of);
     let mut totals: std::collections::BTreeMap<String, (rust_decimal::Decimal, usize)> =
         std::collections::BTreeMap::new();
     for i in &open {

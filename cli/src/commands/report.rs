@@ -9,7 +9,7 @@ use incasso_core::ageing::{ageing as age, open_items, sort_items, AgeingBasis, B
 use incasso_core::cells::neutralise_formula;
 use incasso_core::model::LedgerDocument;
 use incasso_core::money::format_cents;
-use incasso_core::reconcile::Reconciliation;
+use incasso_core::reconcile::OpenAmounts;
 use incasso_engine::report::plural;
 use serde_json::json;
 
@@ -80,8 +80,8 @@ pub struct AgeingArgs {
     pub format: Format,
 }
 
-/// The ledger's documents and their reconciliation (payments included) as of a date.
-fn reconciled(ctx: &Ctx, as_of: NaiveDate) -> Result<(Vec<LedgerDocument>, Reconciliation)> {
+/// The ledger's documents and their open amounts (payments applied) as of a date.
+fn reconciled(ctx: &Ctx, as_of: NaiveDate) -> Result<(Vec<LedgerDocument>, OpenAmounts)> {
     incasso_engine::reconciled::reconciled_ledger(
         ctx.ws.store()?,
         as_of,
@@ -111,7 +111,7 @@ pub fn receivables(ctx: &Ctx, a: ReceivablesArgs) -> Result<ExitStatus> {
 /// Lists open items; the CSV columns are fixed: invoice,debtor,currency,total,open,due_date,days_overdue,bucket.
 fn receivables_listed(ctx: &Ctx, as_of: NaiveDate, format: Format) -> Result<ExitStatus> {
     let (docs, rec) = reconciled(ctx, as_of)?;
-    let mut items = open_items(&docs, &rec, as_of);
+    let mut items = open_items(&docs, &rec.open, as_of);
     sort_items(&mut items);
     let buckets = Buckets::default();
     let labels = buckets.labels();
@@ -190,7 +190,7 @@ pub fn ageing(ctx: &Ctx, a: AgeingArgs) -> Result<ExitStatus> {
         Basis::Issue => AgeingBasis::Issue,
     };
     let (docs, rec) = reconciled(ctx, as_of)?;
-    let items = open_items(&docs, &rec, as_of);
+    let items = open_items(&docs, &rec.open, as_of);
     let rows = age(&items, &buckets, basis, as_of, by_debtor);
     let labels = buckets.labels();
     let mut header: Vec<String> = Vec::new();

@@ -158,7 +158,7 @@ pub fn write_from(
         .name
         .clone()
         .unwrap_or_else(|| creditor.as_str().to_string());
-    let items = open_items(r.docs, r.rec, as_of);
+    let items = open_items(r.docs, r.open, as_of);
     let buckets = Buckets::default();
     let labels = buckets.labels();
     let rows = ageing(&items, &buckets, AgeingBasis::Due, as_of, false);
@@ -353,13 +353,12 @@ pub fn write_from(
         );
     }
 
-    if !r.rec.notes.is_empty() {
+    if !r.notes.is_empty() {
         // What reconciliation noticed (shortfalls such as bank fees, credit notes it could not
         // link): for a person to look at, not for the log of every command.
         const NOTES: usize = 200;
-        let _ = write!(html, "<h2>Notes ({})</h2>", r.rec.notes.len());
+        let _ = write!(html, "<h2>Notes ({})</h2>", r.notes.len());
         let rows: Vec<Vec<String>> = r
-            .rec
             .notes
             .iter()
             .take(NOTES)
@@ -372,11 +371,11 @@ pub fn write_from(
             })
             .collect();
         table(&mut html, &["kind", "document", "note"], &rows);
-        if r.rec.notes.len() > NOTES {
+        if r.notes.len() > NOTES {
             let _ = write!(
                 html,
                 "<p>and {} more (run a command with -vv to see all).</p>",
-                r.rec.notes.len() - NOTES
+                r.notes.len() - NOTES
             );
         }
     }

@@ -167,12 +167,15 @@ pub struct Gate {
     /// Each payment's account, compact, and its payer's name key (empty when none).
     payer_keys: Vec<(Option<String>, String)>,
     /// One bit per [`filter_bit`] of every number in `exact`: most near numbers of a key are in
-    /// no text, and this half-megabyte says so without a look into the table.
+    /// no text, and this bitmap (half a megabyte or more) says so without a look into the table.
     filter: Vec<u64>,
+    /// Bits in `filter`, as a power of two: at least 64 per number, so the share of near
+    /// numbers that pass it wrongly stays the same however many payments wait.
+    filter_log2: u32,
 }
 
-/// Bits in [`Gate::filter`] (a power of two).
-const FILTER_BITS: usize = 1 << 22;
+/// Fewest bits in [`Gate::filter`], as a power of two.
+const FILTER_MIN_LOG2: u32 = 22;
 
 /// A number's 128 bits folded into one word.
 fn fold(n: i128) -> u64 {
@@ -180,9 +183,9 @@ fn fold(n: i128) -> u64 {
 }
 
 /// The bit of [`Gate::filter`] a number sets.
-fn filter_bit(n: i128) -> usize {
+fn filter_bit(n: i128, log2: u32) -> usize {
     let h = fold(n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    (h >> (64 - 22)) as usize
+    (h >> (64 - log2)) as usize
 }
 
 /// The debtor as a payment's payer is compared with it: accounts compact, the name's key (worked
@@ -450,7 +453,8 @@ impl Gate {
             accounts: FxHashMap::default(),
             names: FxHashMap::default(),
             payer_keys: Vec::with_capacity(payments.len()),
-            filter: vec![0u64; FILTER_BITS / 64],
+            filter: Vec::new(),
+            filter_log2: FILTER_MIN_LOG2,
         };
         for (i, p) in payments.iter().enumerate() {
             let i = i as u32;
@@ -474,9 +478,14 @@ impl Gate {
             }
             g.payer_keys.push((account, name));
         }
+        g.filter_log2 = (g.exact.len() * 64)
+            .next_power_of_two()
+            .trailing_zeros()
+            .max(FILTER_MIN_LOG2);
+        g.filter = vec![0u64; (1usize << g.filter_log2) / 64];
         for k in g.exact.keys() {
             if let Num::Small(n) = k {
-                let b = filter_bit(*n);
+                let b = filter_bit(*n, g.filter_log2);
                 g.filter[b / 64] |= 1 << (b % 64);
             }
         }
@@ -499,7 +508,7 @@ impl Gate {
         };
         match Num::of(k) {
             Num::Small(n) => neighbour_numbers(k, n, |v, fit| {
-                let b = filter_bit(v);
+                let b = filter_bit(v, self.filter_log2);
                 if self.filter[b / 64] & (1 << (b % 64)) != 0 {
                     found(Num::Small(v), fit)
                 }
@@ -654,18 +663,36 @@ impl Gate {
             return Vec::new();
         }
         let debtor = payer.debtor;
-        let mut from_debtor: Vec<(u32, String)> = Vec::new();
-        for (acc, compact) in debtor.ibans.iter().zip(&payer.accounts) {
-            for &i in self.accounts.get(compact).into_iter().flatten() {
-                from_debtor.push((
-                    i,
-                    format!("paid from the debtor's account {}", acc.as_str()),
-                ));
+        // A payment matching identified as another debtor's is not this one's, however alike
+        // the names: many debtors share a name ("Eva Jansen"), so those are left out first.
+        let ours = |i: &&u32| {
+            self.payments[**i as usize]
+                .debtor
+                .as_ref()
+                .is_none_or(|d| d == &debtor.id)
+        };
+        // Why each payment is the debtor's: the account it came from (its index), or the name.
+        let mut from_debtor: Vec<(u32, Option<usize>)> = Vec::new();
+        for (a, compact) in payer.accounts.iter().enumerate() {
+            for &i in self
+                .accounts
+                .get(compact)
+                .into_iter()
+                .flatten()
+                .filter(&ours)
+            {
+                from_debtor.push((i, Some(a)));
             }
         }
         if !payer.name.is_empty() {
-            for &i in self.names.get(&payer.name).into_iter().flatten() {
-                from_debtor.push((i, "the payer's name is the debtor's".to_string()));
+            for &i in self
+                .names
+                .get(&payer.name)
+                .into_iter()
+                .flatten()
+                .filter(&ours)
+            {
+                from_debtor.push((i, None));
             }
         }
         from_debtor.sort_by_key(|(i, _)| *i);
@@ -673,25 +700,34 @@ impl Gate {
         if from_debtor.is_empty() {
             return Vec::new();
         }
-        let sums: HashSet<Decimal> = subset_sums(open)
-            .into_iter()
-            .map(|(_, s)| s.normalize())
-            .collect();
+        // Worked out only when a payment is not explained more cheaply (up to 1,024 sums).
+        let mut sums: Option<HashSet<Decimal>> = None;
         let mut out: Vec<(usize, Hold)> = Vec::new();
-        for (i, why) in from_debtor {
+        for (i, account) in from_debtor {
             let p = &self.payments[i as usize];
-            if p.debtor.as_ref().is_some_and(|d| d != &debtor.id) {
-                continue;
-            }
             let explained = open
                 .iter()
                 .any(|it| p.amount == it.open || p.amount == it.total)
-                || sums.contains(&p.amount.normalize())
                 || p.names_documents_of.contains(&debtor.id)
-                || p.names_missing.is_some();
+                || p.names_missing.is_some()
+                || sums
+                    .get_or_insert_with(|| {
+                        subset_sums(open)
+                            .into_iter()
+                            .map(|(_, s)| s.normalize())
+                            .collect()
+                    })
+                    .contains(&p.amount.normalize());
             if explained {
                 continue;
             }
+            let why = match account {
+                Some(a) => format!(
+                    "paid from the debtor's account {}",
+                    debtor.ibans[a].as_str()
+                ),
+                None => "the payer's name is the debtor's".to_string(),
+            };
             for (j, it) in items.iter().enumerate() {
                 if out.iter().any(|(k, _)| *k == j) || !self.eligible(i, it, false) {
                     continue;

@@ -361,3 +361,43 @@ fn number_keys_of_year_and_sequence_and_reference() {
     );
     assert_eq!(keys_of("A-B", None), vec![]);
 }
+
+proptest::proptest! {
+    /// The filter only saves looks: the payments near a key are exactly those whose number is
+    /// one digit off or two swapped, found by trying every near number.
+    #[test]
+    fn the_filter_never_hides_a_near_number(
+        numbers in proptest::collection::vec("[1-9][0-9]{3,7}", 1..40),
+        key in "[1-9][0-9]{3,7}",
+        typo in 0usize..40,
+    ) {
+        // Some payments name a slip of the key, most something else.
+        let mut texts = numbers.clone();
+        let mut slips = Vec::new();
+        neighbours(&key, |v, _| slips.push(v.to_string()));
+        texts.push(slips[typo % slips.len()].clone());
+        let payments: Vec<Unapplied> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| pay(&format!("P{i:03}"), "2026-03-01", "10.00", &format!("ref {t}")))
+            .collect();
+        let gate = Gate::new(payments);
+        let mut expected: Vec<(u32, bool)> = Vec::new();
+        neighbours(&key, |v, fit| {
+            for (i, t) in texts.iter().enumerate() {
+                if t == v {
+                    expected.push((i as u32, matches!(fit, Fit::Swapped)));
+                }
+            }
+        });
+        expected.sort();
+        let mut found: Vec<(u32, bool)> = gate
+            .near(&key)
+            .into_iter()
+            .map(|(i, fit)| (i, matches!(fit, Fit::Swapped)))
+            .collect();
+        found.sort();
+        proptest::prop_assert!(!found.is_empty());
+        proptest::prop_assert_eq!(found, expected);
+    }
+}
