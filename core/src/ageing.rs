@@ -1,10 +1,10 @@
 //! Open receivables and ageing buckets, computed as of an explicit date.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
 
 use crate::ids::{DebtorId, DocumentNumber};
 use crate::model::{DocumentKind, DocumentStatus, LedgerDocument, Provenance};
@@ -192,7 +192,9 @@ pub fn ageing(
 ) -> Vec<AgeingRow> {
     let n = buckets.labels().len();
     type Totals = (Vec<Decimal>, Vec<u64>);
-    let mut rows: BTreeMap<(Option<&DebtorId>, Currency), Totals> = BTreeMap::new();
+    // Summed in a hash map (one look-up per item), sorted once at the end: a tree keyed by
+    // debtor ids compared text by text cost a tenth of the report at a million items.
+    let mut rows: FxHashMap<(Option<&DebtorId>, Currency), Totals> = FxHashMap::default();
     for it in items.iter() {
         let from = match basis {
             AgeingBasis::Due => it.due_date,
@@ -206,6 +208,8 @@ pub fn ageing(
         row.0[b] += it.open;
         row.1[b] += 1;
     }
+    let mut rows: Vec<_> = rows.into_iter().collect();
+    rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     rows.into_iter()
         .map(|((debtor, currency), (amounts, counts))| AgeingRow {
             debtor: debtor.cloned(),
