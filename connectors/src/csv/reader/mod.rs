@@ -1,7 +1,6 @@
 //! The streaming row loop: one CSV row in, one document (and debtor details) out.
 
 use std::collections::hash_map::Entry;
-use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::io::{BufReader, Read};
 
@@ -10,6 +9,7 @@ use incasso_core::ids::{CreditorId, DebtorId, DocumentNumber, Iban};
 use incasso_core::model::{Debtor, DebtorKind, Document, DocumentKind, DocumentStatus, Location};
 use incasso_core::money::Currency;
 use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
 
 use super::detect::{detect, Detection};
 use super::headers::Field;
@@ -158,12 +158,13 @@ where
         (size / (sample.len() as u64 / sample_rows).max(16)).min(50_000_000) as usize;
     // Per document: its line, its content fingerprint, and its debtor's hash (to link a credit
     // note to an invoice its description names).
-    let mut seen: HashMap<(DocumentKind, String), (u64, u64, u64)> =
-        HashMap::with_capacity(expected_rows + 16);
+    // Keyed by our own numbers, not an attacker's: a fast hash, not a collision-resistant one.
+    let mut seen: FxHashMap<(DocumentKind, String), (u64, u64, u64)> =
+        FxHashMap::with_capacity_and_hasher(expected_rows + 16, Default::default());
     // Credit notes that name no invoice in a column but have a description: linked at the end,
     // when every invoice of the file is known.
     let mut unlinked: Vec<(Document, u64)> = Vec::new();
-    let mut debtors: HashMap<String, Debtor> = HashMap::new();
+    let mut debtors: FxHashMap<String, Debtor> = FxHashMap::default();
     let mut report = CsvReport {
         detection: detection.clone(),
         documents: 0,
@@ -318,7 +319,7 @@ fn debtor_hash(d: &incasso_core::ids::DebtorId) -> u64 {
 /// exactly one is named (`Creditering factuur F2026-004`, `credit for INV-0042`).
 fn named_invoice(
     cn: &Document,
-    seen: &HashMap<(DocumentKind, String), (u64, u64, u64)>,
+    seen: &FxHashMap<(DocumentKind, String), (u64, u64, u64)>,
 ) -> Option<incasso_core::ids::DocumentNumber> {
     let text = cn.description.as_deref()?;
     let debtor = debtor_hash(&cn.debtor);

@@ -1,6 +1,8 @@
 //! One data row of a ledger export: its cells read by the column map into a document (amounts,
 //! dates, kind, status), every refusal naming the row and the column.
 
+use std::collections::HashMap;
+
 #[allow(unused_imports)]
 use super::*;
 
