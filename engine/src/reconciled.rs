@@ -29,6 +29,31 @@ pub struct Reconciled {
 }
 
 impl Reconciled {
+    /// Its documents, debtors, open amounts and money waiting. Its bank lines, what became of
+    /// each and its allocations are freed on another thread: hundreds of thousands of them take
+    /// a while to free, which is not on the way to the answer (a command that exits does not
+    /// wait for it).
+    fn into_receivables(self) -> Receivables {
+        let Reconciled {
+            docs,
+            debtors,
+            payments,
+            rec,
+            matching,
+            waiting,
+            timings,
+        } = self;
+        let (allocations, amounts) = rec.split();
+        std::thread::spawn(move || drop((payments, matching, allocations)));
+        Receivables {
+            docs,
+            debtors,
+            amounts,
+            waiting,
+            timings,
+        }
+    }
+
     /// What the claims read of it.
     pub fn view(&self) -> LedgerView<'_> {
         LedgerView {
@@ -147,24 +172,7 @@ pub fn receivables(store: &Store, as_of: NaiveDate, policy: &MatchPolicy) -> Res
             timings: kept_since(started),
         });
     }
-    let Reconciled {
-        docs,
-        debtors,
-        payments,
-        rec,
-        matching,
-        waiting,
-        timings,
-    } = load(store, as_of, policy, key, true, Some(docs))?;
-    let (allocations, amounts) = rec.split();
-    std::thread::spawn(move || drop((payments, matching, allocations)));
-    Ok(Receivables {
-        docs,
-        debtors,
-        amounts,
-        waiting,
-        timings,
-    })
+    Ok(load(store, as_of, policy, key, true, Some(docs))?.into_receivables())
 }
 
 /// The open amounts and allocations alone as of a date (`incasso allocations`): with a
@@ -180,16 +188,9 @@ pub fn reconciliation(
             return Ok(rec);
         }
     }
-    let Reconciled {
-        docs,
-        debtors,
-        payments,
-        rec,
-        matching,
-        waiting,
-        ..
-    } = load(store, as_of, policy, key, true, None)?;
-    std::thread::spawn(move || drop((docs, debtors, payments, matching, waiting)));
+    let mut r = load(store, as_of, policy, key, true, None)?;
+    let rec = std::mem::take(&mut r.rec);
+    std::thread::spawn(move || drop(r));
     Ok(rec)
 }
 
@@ -217,20 +218,8 @@ fn ledger_timed(
     }
     // None kept for these inputs (or its first section unreadable): worked out again, taking
     // over the partitions of one kept for earlier inputs that did not change.
-    let Reconciled {
-        docs,
-        rec,
-        debtors,
-        payments,
-        matching,
-        waiting,
-        timings,
-    } = load(store, as_of, policy, key, true, Some(docs))?;
-    let (allocations, amounts) = rec.split();
-    // Hundreds of thousands of bank lines and outcomes take a while to free: not on the way to
-    // the answer (a command that exits does not wait for it).
-    std::thread::spawn(move || drop((debtors, payments, matching, waiting, allocations)));
-    Ok((docs, amounts, timings))
+    let r = load(store, as_of, policy, key, true, Some(docs))?.into_receivables();
+    Ok((r.docs, r.amounts, r.timings))
 }
 
 /// Reads the documents while `read` reads sections of the kept file for `key` on another thread
