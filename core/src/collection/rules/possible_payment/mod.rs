@@ -166,26 +166,34 @@ pub struct Gate {
     names: FxHashMap<String, Vec<u32>>,
     /// Each payment's account, compact, and its payer's name key (empty when none).
     payer_keys: Vec<(Option<String>, String)>,
-    /// One bit per [`filter_bit`] of every number in `exact`: most near numbers of a key are in
-    /// no text, and this bitmap (half a megabyte or more) says so without a look into the table.
+    /// Two bits in one word per [`filter_bits`] of every number in `exact`: most near numbers
+    /// of a key are in no text, and this bitmap says so without a look into the table, from
+    /// one word (one cache line) per number.
     filter: Vec<u64>,
-    /// Bits in `filter`, as a power of two: at least 64 per number, so the share of near
-    /// numbers that pass it wrongly stays the same however many payments wait.
+    /// Words in `filter`, as a power of two: a quarter word per number (at least 16,384 words,
+    /// 128 KB), so about 1.4% of near numbers pass it wrongly however many payments wait.
     filter_log2: u32,
 }
 
-/// Fewest bits in [`Gate::filter`], as a power of two.
-const FILTER_MIN_LOG2: u32 = 22;
+/// Fewest words in [`Gate::filter`], as a power of two.
+const FILTER_MIN_LOG2: u32 = 14;
 
 /// A number's 128 bits folded into one word.
 fn fold(n: i128) -> u64 {
     (n as u64) ^ ((n >> 64) as u64).rotate_left(29)
 }
 
-/// The bit of [`Gate::filter`] a number sets.
-fn filter_bit(n: i128, log2: u32) -> usize {
+/// The word of [`Gate::filter`] a number sets bits in (`log2`: the filter's words, a power of
+/// two), and those two bits.
+fn filter_bits(n: i128, log2: u32) -> (usize, u64) {
     let h = fold(n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    (h >> (64 - log2)) as usize
+    let word = (h >> (64 - log2)) as usize;
+    // The bits from the middle of the hash: its low bits only mix the number's low bits, and
+    // its top bits choose the word.
+    (
+        word,
+        (1u64 << ((h >> 20) & 63)) | (1u64 << ((h >> 26) & 63)),
+    )
 }
 
 /// The debtor as a payment's payer is compared with it: accounts compact, the name's key (worked
@@ -478,15 +486,15 @@ impl Gate {
             }
             g.payer_keys.push((account, name));
         }
-        g.filter_log2 = (g.exact.len() * 64)
+        g.filter_log2 = (g.exact.len() / 4)
             .next_power_of_two()
             .trailing_zeros()
             .max(FILTER_MIN_LOG2);
-        g.filter = vec![0u64; (1usize << g.filter_log2) / 64];
+        g.filter = vec![0u64; 1usize << g.filter_log2];
         for k in g.exact.keys() {
             if let Num::Small(n) = k {
-                let b = filter_bit(*n, g.filter_log2);
-                g.filter[b / 64] |= 1 << (b % 64);
+                let (w, bits) = filter_bits(*n, g.filter_log2);
+                g.filter[w] |= bits;
             }
         }
         g.payments = payments;
@@ -508,8 +516,8 @@ impl Gate {
         };
         match Num::of(k) {
             Num::Small(n) => neighbour_numbers(k, n, |v, fit| {
-                let b = filter_bit(v, self.filter_log2);
-                if self.filter[b / 64] & (1 << (b % 64)) != 0 {
+                let (w, bits) = filter_bits(v, self.filter_log2);
+                if self.filter[w] & bits == bits {
                     found(Num::Small(v), fit)
                 }
             }),
