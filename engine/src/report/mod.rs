@@ -8,7 +8,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use chrono::{NaiveDate, Utc};
-use incasso_core::ageing::{ageing, open_items, AgeingBasis, Buckets};
+use incasso_core::ageing::{ageing, open_items, AgeingBasis, AgeingRow, Buckets};
 use incasso_core::money::format_cents;
 use incasso_store::{ConflictStatus, SubmissionState};
 use rust_decimal::Decimal;
@@ -269,11 +269,13 @@ pub fn write_from(
 
     html.push_str("<h2>Top debtors</h2>");
     let per_debtor = ageing(&items, &buckets, AgeingBasis::Due, as_of, true);
-    let mut top: Vec<_> = per_debtor
+    // Each row's total summed once, not at every comparison of a sort over every debtor.
+    let mut top: Vec<(Decimal, &AgeingRow)> = per_debtor
         .iter()
-        .filter(|r| r.total() > Decimal::ZERO)
+        .map(|r| (r.total(), r))
+        .filter(|(t, _)| *t > Decimal::ZERO)
         .collect();
-    top.sort_by(|a, b| b.total().cmp(&a.total()).then(a.debtor.cmp(&b.debtor)));
+    top.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.debtor.cmp(&b.1.debtor)));
     let names: BTreeMap<&str, &str> = r
         .debtors
         .iter()
@@ -282,14 +284,14 @@ pub fn write_from(
     let top_rows: Vec<Vec<String>> = top
         .iter()
         .take(10)
-        .map(|r| {
+        .map(|&(total, r)| {
             let id = r.debtor.as_ref().map(|d| d.as_str()).unwrap_or("");
             let overdue: Decimal = r.amounts.iter().skip(1).copied().sum();
             vec![
                 id.to_string(),
                 names.get(id).copied().unwrap_or("").to_string(),
                 r.currency.to_string(),
-                format_cents(r.total()),
+                format_cents(total),
                 format_cents(overdue),
             ]
         })
