@@ -65,13 +65,13 @@ pub fn prepare(ws: &Workspace, q: &LetterRequest<'_>) -> Result<Letter> {
     );
     let store = ws.store()?;
     let debtor_id = DebtorId::new(debtor)?;
-    let (docs, rec) = reconciled_ledger(store, date, &policy.matching)?;
+    let (docs, amounts) = reconciled_ledger(store, date, &policy.matching)?;
     anyhow::ensure!(
         docs.iter().any(|d| d.document.debtor == debtor_id)
             || store.debtors()?.iter().any(|d| d.id == debtor_id),
         "unknown debtor {debtor}: no document or debtor has that id (see `incasso receivables`)"
     );
-    let all = open_items(&docs, &rec.open, date);
+    let all = open_items(&docs, &amounts.open, date);
     // A letter never demands what may not be demanded: a disputed invoice, one whose payment is
     // underway, or one on a payment plan that is being kept (or was completed).
     let open_of = |n: &str| -> Decimal {

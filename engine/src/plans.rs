@@ -47,8 +47,8 @@ pub fn add(ws: &Workspace, p: NewPlan<'_>) -> Result<(PaymentPlan, bool)> {
     );
     let debtor = DebtorId::new(debtor)?;
     let store = ws.store()?;
-    let (docs, rec) = reconciled_ledger(store, agreed, &ws.policy()?.matching)?;
-    let open = open_items(&docs, &rec.open, agreed);
+    let (docs, amounts) = reconciled_ledger(store, agreed, &ws.policy()?.matching)?;
+    let open = open_items(&docs, &amounts.open, agreed);
     let mut open_at_agreement = Decimal::ZERO;
     for n in &items {
         let it = open
@@ -103,8 +103,8 @@ pub fn add(ws: &Workspace, p: NewPlan<'_>) -> Result<(PaymentPlan, bool)> {
 pub fn kept(ws: &Workspace, as_of: NaiveDate) -> Result<Vec<(PaymentPlan, Decimal, PlanState)>> {
     let store = ws.store()?;
     let policy = ws.policy()?;
-    let (docs, rec) = reconciled_ledger(store, as_of, &policy.matching)?;
-    let open = open_items(&docs, &rec.open, as_of);
+    let (docs, amounts) = reconciled_ledger(store, as_of, &policy.matching)?;
+    let open = open_items(&docs, &amounts.open, as_of);
     Ok(store
         .plans()?
         .into_iter()

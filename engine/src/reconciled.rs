@@ -143,7 +143,7 @@ pub fn reconciled_ledger(
     as_of: NaiveDate,
     policy: &MatchPolicy,
 ) -> Result<(Vec<LedgerDocument>, OpenAmounts)> {
-    ledger_timed(store, as_of, policy).map(|(docs, rec, _)| (docs, rec))
+    ledger_timed(store, as_of, policy).map(|(docs, amounts, _)| (docs, amounts))
 }
 
 /// The documents, debtors, open amounts and money not applied as of a date, for the claims:

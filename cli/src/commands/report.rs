@@ -110,8 +110,8 @@ pub fn receivables(ctx: &Ctx, a: ReceivablesArgs) -> Result<ExitStatus> {
 
 /// Lists open items; the CSV columns are fixed: invoice,debtor,currency,total,open,due_date,days_overdue,bucket.
 fn receivables_listed(ctx: &Ctx, as_of: NaiveDate, format: Format) -> Result<ExitStatus> {
-    let (docs, rec) = reconciled(ctx, as_of)?;
-    let mut items = open_items(&docs, &rec.open, as_of);
+    let (docs, amounts) = reconciled(ctx, as_of)?;
+    let mut items = open_items(&docs, &amounts.open, as_of);
     sort_items(&mut items);
     let buckets = Buckets::default();
     let labels = buckets.labels();
@@ -189,8 +189,8 @@ pub fn ageing(ctx: &Ctx, a: AgeingArgs) -> Result<ExitStatus> {
         Basis::Due => AgeingBasis::Due,
         Basis::Issue => AgeingBasis::Issue,
     };
-    let (docs, rec) = reconciled(ctx, as_of)?;
-    let items = open_items(&docs, &rec.open, as_of);
+    let (docs, amounts) = reconciled(ctx, as_of)?;
+    let items = open_items(&docs, &amounts.open, as_of);
     let rows = age(&items, &buckets, basis, as_of, by_debtor);
     let labels = buckets.labels();
     let mut header: Vec<String> = Vec::new();

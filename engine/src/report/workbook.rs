@@ -16,8 +16,8 @@ use crate::Workspace;
 pub fn receivables(ws: &Workspace, as_of: NaiveDate, out: &Path) -> Result<usize> {
     use chrono::Datelike;
     use rust_xlsxwriter::{ExcelDateTime, Format as Cell, Workbook};
-    let (docs, rec) = reconciled_ledger(ws.store()?, as_of, &ws.policy()?.matching)?;
-    let mut items = open_items(&docs, &rec.open, as_of);
+    let (docs, amounts) = reconciled_ledger(ws.store()?, as_of, &ws.policy()?.matching)?;
+    let mut items = open_items(&docs, &amounts.open, as_of);
     sort_items(&mut items);
     let buckets = Buckets::default();
     let labels = buckets.labels();
