@@ -33,6 +33,19 @@ async fn click(c: &Client, at: Locator<'_>) {
     c.find(at).await.unwrap().click().await.unwrap();
 }
 
+/// Goes to `url` until its page no longer says decisions made here are being worked in.
+async fn settled(c: &Client, url: &str) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        c.goto(url).await.unwrap();
+        if c.find(Locator::Id("working")).await.is_err() {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{url} stayed 'being worked in'");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// A process killed when dropped.
 struct Killed(Child);
 
@@ -190,6 +203,18 @@ fn a_person_works_the_queue_in_a_browser() {
         click(&c, Locator::Id("accept-0")).await;
         let msg = text_when(&c, Locator::Id("message")).await;
         assert!(msg.contains(&payment), "{msg}");
+        // At once: the row says what was decided, with no button left to decide it again, or
+        // (worked in already) it is gone.
+        if c.find(Locator::Id("working")).await.is_ok() {
+            let row = text(
+                &c,
+                Locator::Css(&format!("tr.item[data-payment='{payment}']")),
+            )
+            .await;
+            assert!(row.contains("Decided, being worked in"), "{row}");
+            assert!(c.find(Locator::Id("accept-0")).await.is_err());
+        }
+        settled(&c, &format!("{base}/review")).await;
         assert!(
             c.find(Locator::Id("empty")).await.is_ok(),
             "the queue is empty"
@@ -422,5 +447,109 @@ fn a_person_resolves_a_conflict_in_a_browser() {
     assert!(
         resolved[0].contains("by bookkeeper-anna (workbench)"),
         "who decided: {audit}"
+    );
+}
+
+/// The value of the first `name="VALUE"` attribute after `from` in `html`.
+fn attr<'h>(html: &'h str, from: &str, name: &str) -> &'h str {
+    let at = html
+        .find(from)
+        .unwrap_or_else(|| panic!("{from} in {html}"));
+    let rest = &html[at..];
+    let start = rest.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+    let end = start + rest[start..].find('"').unwrap();
+    &rest[start..end]
+}
+
+/// A decision made in the workbench answers at once: the next page shows the row decided,
+/// with no button to decide it again, while the ledger is worked out again behind it (or is
+/// worked out already); then the queue is empty and the store holds the decision. Over plain
+/// HTTP, so it runs where no browser is installed too.
+#[test]
+fn a_decision_shows_at_once_and_is_worked_in_behind_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    import_fixtures(
+        &data,
+        &[
+            "ledger/nl-semicolon.csv",
+            "ledger/en-comma.csv",
+            "bank/rabobank-2026-11.camt053.xml",
+            "bank/rabobank-2026-11.csv",
+            "bank/knab-2026-11-15.sta",
+        ],
+    );
+    std::fs::create_dir_all(dir.path().join("inbox")).unwrap();
+    let (_server, base, _) = workbench(&data, dir.path());
+    let (payment, document) = runtime().block_on(async {
+        let web = reqwest::Client::new();
+        let get = |path: String| {
+            let web = web.clone();
+            async move {
+                let r = web
+                    .get(path)
+                    .header(
+                        "cookie",
+                        "incasso_workbench=workbench-test-token-0123456789",
+                    )
+                    .send()
+                    .await
+                    .unwrap();
+                assert!(r.status().is_success(), "{}", r.status());
+                r.text().await.unwrap()
+            }
+        };
+        let queue = get(format!("{base}/review")).await;
+        let payment = attr(&queue, "<tr class=\"item\"", "data-payment").to_string();
+        let document = attr(&queue, "<tr class=\"item\"", "data-document").to_string();
+        let csrf = attr(&queue, "name=\"csrf\"", "value").to_string();
+        let page = web
+            .post(format!("{base}/allocate"))
+            .header(
+                "cookie",
+                "incasso_workbench=workbench-test-token-0123456789",
+            )
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("back", "/review"),
+                ("payment", &payment),
+                ("document", &document),
+            ])
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("id=\"message\""), "{page}");
+        if page.contains("id=\"working\"") {
+            let row = &page[page.find(&format!("data-payment=\"{payment}\"")).unwrap()..];
+            let row = &row[..row.find("</tr>").unwrap()];
+            assert!(row.contains("Decided, being worked in"), "{row}");
+            assert!(
+                !row.contains("<form"),
+                "no button to decide it again: {row}"
+            );
+        } else {
+            assert!(page.contains("id=\"empty\""), "{page}");
+        }
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let settled = loop {
+            let p = get(format!("{base}/review")).await;
+            if !p.contains("id=\"working\"") {
+                break p;
+            }
+            assert!(Instant::now() < deadline, "still being worked in: {p}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        assert!(settled.contains("id=\"empty\""), "{settled}");
+        let overview = get(format!("{base}/")).await;
+        assert!(overview.contains("<b>0</b> doubtful matches"), "{overview}");
+        (payment, document)
+    });
+    let allocations = ok(incasso(&data, &["allocations", "--format", "csv"]));
+    assert!(
+        allocations.contains(&format!("{payment},{document},")),
+        "{allocations}"
     );
 }

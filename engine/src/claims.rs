@@ -76,34 +76,71 @@ pub fn preview_of(
     as_of: NaiveDate,
     rates_dir: Option<&Path>,
 ) -> Result<ClaimsPreview> {
-    let t = std::time::Instant::now();
-    let store = ws.store()?;
-    let policy = ws.policy()?;
-    let tables = ws.rates(rates_dir)?;
-    let unallocated = r.waiting.unapplied_by_debtor();
-    let reminders = store.reminders()?;
-    let plans = store.plans()?;
-    let creditor = store.creditor()?;
-    let attachments = store.all_attachments()?;
-    let items = open_items(r.docs, r.open, as_of);
-    let unapplied = unapplied_money(r, &store.decisions()?);
-    let ledger = Ledger {
-        creditor: &creditor,
-        items: &items,
-        debtors: r.debtors,
-        reminders: &reminders,
-        plans: &plans,
-        attachments: &attachments,
-        unallocated: &unallocated,
-        unapplied: &unapplied,
-    };
-    let result = preview(&ledger, policy, &tables, as_of);
-    tracing::info!(
-        preview_s = t.elapsed().as_secs_f64(),
-        claims = result.claims.len(),
-        "claims computed"
-    );
-    Ok(result)
+    ClaimsInputs::read(ws, rates_dir)?.preview(r, as_of)
+}
+
+/// What the claims read of the store and the policy besides the reconciled ledger, read in one
+/// go: the preview is then worked out with the store closed (the workbench does so while the
+/// store serves decisions).
+pub struct ClaimsInputs {
+    policy: incasso_core::collection::policy::Policy,
+    tables: incasso_core::law::rates::RateTables,
+    reminders: Vec<incasso_core::collection::Reminder>,
+    plans: Vec<incasso_core::collection::PaymentPlan>,
+    creditor: incasso_core::ids::CreditorId,
+    attachments: HashMap<DocumentKey, Vec<incasso_core::model::AttachmentRef>>,
+    decisions: Vec<ManualDecision>,
+}
+
+impl ClaimsInputs {
+    /// Reads them (`rates_dir`: `--rates`, else the data directory's own).
+    pub fn read(ws: &Workspace, rates_dir: Option<&Path>) -> Result<ClaimsInputs> {
+        let store = ws.store()?;
+        Ok(ClaimsInputs {
+            policy: ws.policy()?.clone(),
+            tables: ws.rates(rates_dir)?,
+            reminders: store.reminders()?,
+            plans: store.plans()?,
+            creditor: store.creditor()?,
+            attachments: store.all_attachments()?,
+            decisions: store.decisions()?,
+        })
+    }
+
+    /// Every letter sent and every payment plan, as read.
+    pub fn into_letters_and_plans(
+        self,
+    ) -> (
+        Vec<incasso_core::collection::Reminder>,
+        Vec<incasso_core::collection::PaymentPlan>,
+    ) {
+        (self.reminders, self.plans)
+    }
+
+    /// The claims of a reconciled ledger as of a date, and why the other overdue items stay.
+    pub fn preview(&self, r: LedgerView<'_>, as_of: NaiveDate) -> Result<ClaimsPreview> {
+        let t = std::time::Instant::now();
+        let unallocated = r.waiting.unapplied_by_debtor();
+        let items = open_items(r.docs, r.open, as_of);
+        let unapplied = unapplied_money(r, &self.decisions);
+        let ledger = Ledger {
+            creditor: &self.creditor,
+            items: &items,
+            debtors: r.debtors,
+            reminders: &self.reminders,
+            plans: &self.plans,
+            attachments: &self.attachments,
+            unallocated: &unallocated,
+            unapplied: &unapplied,
+        };
+        let result = preview(&ledger, &self.policy, &self.tables, as_of);
+        tracing::info!(
+            preview_s = t.elapsed().as_secs_f64(),
+            claims = result.claims.len(),
+            "claims computed"
+        );
+        Ok(result)
+    }
 }
 
 /// A preview with the payments and credit notes received on each invoice of its claims, and

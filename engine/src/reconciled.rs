@@ -3,7 +3,9 @@
 
 use anyhow::Result;
 use chrono::NaiveDate;
-use incasso_core::matching::{match_keeping, MatchPolicy, Matching, Previous, Waiting};
+use incasso_core::matching::{
+    match_keeping, ManualDecision, MatchPolicy, Matching, Parts, Previous, Waiting,
+};
 use incasso_core::model::{Debtor, LedgerDocument, Payment, PaymentKind};
 use incasso_core::reconcile::{reconcile, OpenAmounts, ReconcileNote, Reconciliation};
 use incasso_store::{Kept, Store};
@@ -330,9 +332,7 @@ fn key_of(store: &Store, as_of: NaiveDate, policy: &MatchPolicy) -> Result<Optio
 
 /// The ledger with the reconciliation kept under `key` (when `reuse` and there is one for these
 /// inputs), or reconciled and matched now and kept under `key`: with `reuse`, the partitions
-/// whose inputs did not change since the kept one are taken from it. Documents (unless read
-/// already: `docs`), bank lines and the kept file are read side by side, each decoded on its
-/// own thread.
+/// whose inputs did not change since the kept one are taken from it.
 fn load(
     store: &Store,
     as_of: NaiveDate,
@@ -341,6 +341,50 @@ fn load(
     reuse: bool,
     docs: Option<Vec<LedgerDocument>>,
 ) -> Result<Reconciled> {
+    let mut worked = read(store, as_of, policy, key, reuse, docs)?.work();
+    worked.keep(store);
+    Ok(worked.into_reconciled())
+}
+
+/// What working a reconciliation out reads of the store, read in one go, so that the work itself
+/// needs no store: the workbench works it out while the store takes the person's decisions.
+pub struct Inputs {
+    key: Option<Key>,
+    as_of: NaiveDate,
+    policy: MatchPolicy,
+    docs: Vec<LedgerDocument>,
+    debtors: Vec<Debtor>,
+    payments: Vec<Payment>,
+    kept: Option<Kept>,
+    /// Decisions by hand (not read when the kept reconciliation is for these inputs).
+    decisions: Vec<ManualDecision>,
+    started: std::time::Instant,
+    timings: Timings,
+}
+
+/// A reconciliation worked out from [`Inputs`], and what keeping it for the next read needs.
+pub struct Worked {
+    reconciled: Reconciled,
+    keep: Option<(Key, Option<Box<Parts>>)>,
+}
+
+/// Reads what [`reconciled`] works out from, for [`Inputs::work`] (with the store closed) and
+/// [`Worked::keep`] (with it open again).
+pub fn inputs(store: &Store, as_of: NaiveDate, policy: &MatchPolicy) -> Result<Inputs> {
+    let key = key_of(store, as_of, policy)?;
+    read(store, as_of, policy, key, true, None)
+}
+
+/// Documents (unless read already: `docs`), bank lines and the kept file (with `reuse`) read
+/// side by side, each decoded on its own thread.
+fn read(
+    store: &Store,
+    as_of: NaiveDate,
+    policy: &MatchPolicy,
+    key: Option<Key>,
+    reuse: bool,
+    docs: Option<Vec<LedgerDocument>>,
+) -> Result<Inputs> {
     let started = std::time::Instant::now();
     let (docs, payments, kept) = std::thread::scope(|scope| {
         // Money out is kept in the store but never matched: leave it there.
@@ -359,65 +403,133 @@ fn load(
         anyhow::Ok((docs?, payments??, kept??))
     })?;
     let debtors = store.debtors()?;
-    let loaded = started.elapsed();
-    let mut timings = Timings {
-        load: loaded,
-        ..Timings::default()
+    let decisions = match kept {
+        Some(Kept::Same(..)) => Vec::new(),
+        _ => store.decisions()?,
     };
-    let (rec, matching, waiting) = match kept {
-        Some(Kept::Same(rec, waiting, matching)) => {
-            timings.kept = true;
-            (rec, matching, waiting)
+    Ok(Inputs {
+        key,
+        as_of,
+        policy: policy.clone(),
+        docs,
+        debtors,
+        payments,
+        kept,
+        decisions,
+        started,
+        timings: Timings {
+            load: started.elapsed(),
+            ..Timings::default()
+        },
+    })
+}
+
+impl Inputs {
+    /// The kept reconciliation when it is for these inputs, else reconciled and matched now,
+    /// taking over the unchanged partitions of one kept for earlier inputs.
+    pub fn work(self) -> Worked {
+        let Inputs {
+            key,
+            as_of,
+            policy,
+            docs,
+            debtors,
+            payments,
+            kept,
+            decisions,
+            started,
+            mut timings,
+        } = self;
+        let loaded = timings.load;
+        let (rec, matching, waiting, keep) = match kept {
+            Some(Kept::Same(rec, waiting, matching)) => {
+                timings.kept = true;
+                (rec, matching, waiting, None)
+            }
+            before => {
+                let mut rec = reconcile(&docs, as_of);
+                timings.reconcile = started.elapsed() - loaded;
+                // The run before moves into matching, which takes over what it can and drops it.
+                let previous = match before {
+                    Some(Kept::Before(rec, matching, parts)) => Some(Previous {
+                        rec,
+                        matching,
+                        parts: *parts,
+                    }),
+                    _ => None,
+                };
+                let mut matching = match_keeping(
+                    &docs, &debtors, &payments, &decisions, &policy, as_of, &mut rec, previous,
+                );
+                timings.matching = started.elapsed() - loaded - timings.reconcile;
+                timings.replayed = matching.replayed;
+                let parts = matching.parts.take();
+                let waiting = matching.waiting(&payments);
+                (rec, matching, waiting, key.map(|k| (k, parts)))
+            }
+        };
+        Worked {
+            reconciled: Reconciled {
+                docs,
+                debtors,
+                payments,
+                rec,
+                matching,
+                waiting,
+                timings,
+            },
+            keep,
         }
-        before => {
-            let decisions = store.decisions()?;
-            let mut rec = reconcile(&docs, as_of);
-            timings.reconcile = started.elapsed() - loaded;
-            // The run before moves into matching, which takes over what it can and drops it.
-            let previous = match before {
-                Some(Kept::Before(rec, matching, parts)) => Some(Previous {
-                    rec,
-                    matching,
-                    parts: *parts,
-                }),
-                _ => None,
-            };
-            let mut matching = match_keeping(
-                &docs, &debtors, &payments, &decisions, policy, as_of, &mut rec, previous,
-            );
-            timings.matching = started.elapsed() - loaded - timings.reconcile;
-            timings.replayed = matching.replayed;
-            let parts = matching.parts.take();
+    }
+}
+
+impl Worked {
+    /// The reconciled ledger.
+    pub fn reconciled(&self) -> &Reconciled {
+        &self.reconciled
+    }
+
+    /// Keeps it in the store for the next read, when it was worked out now (once). Keeping is
+    /// a saving, not a duty: a read-only or full disk still gets its answer.
+    pub fn keep(&mut self, store: &Store) {
+        let r = &mut self.reconciled;
+        if let Some((k, parts)) = self.keep.take() {
             let keeping = std::time::Instant::now();
-            // Keeping it is a saving, not a duty: a read-only or full disk still gets its answer.
-            let waiting = matching.waiting(&payments);
-            let kept = key.map(|k| {
-                store.keep_reconciliation(
-                    &k.run,
-                    &k.inputs,
-                    &rec,
-                    &waiting,
-                    &matching,
-                    parts.as_deref(),
-                )
-            });
-            timings.keep = keeping.elapsed();
-            if let Some(Err(e)) = kept {
+            let kept = store.keep_reconciliation(
+                &k.run,
+                &k.inputs,
+                &r.rec,
+                &r.waiting,
+                &r.matching,
+                parts.as_deref(),
+            );
+            r.timings.keep = keeping.elapsed();
+            if let Err(e) = kept {
                 tracing::warn!("the reconciliation could not be kept for the next read: {e}");
             }
-            (rec, matching, waiting)
         }
-    };
+        log_loaded(r);
+    }
+
+    /// The reconciled ledger, kept or not.
+    pub fn into_reconciled(self) -> Reconciled {
+        self.reconciled
+    }
+}
+
+/// Logs how a reconciliation was worked out and the first of its notes.
+fn log_loaded(r: &Reconciled) {
+    let (timings, rec) = (&r.timings, &r.rec);
     tracing::info!(
-        documents = docs.len(),
-        payments = payments.len(),
+        documents = r.docs.len(),
+        payments = r.payments.len(),
         load_s = timings.load.as_secs_f64(),
         reconcile_s = timings.reconcile.as_secs_f64(),
         kept = timings.kept,
         replayed = timings.replayed,
         match_s = timings.matching.as_secs_f64(),
         keep_s = timings.keep.as_secs_f64(),
-        match_runs = matching.runs,
+        match_runs = r.matching.runs,
         "ledger loaded and reconciled"
     );
     // Notes about the ledger (shortfalls, unlinked credit notes) belong to the output (the
@@ -444,15 +556,6 @@ fn load(
             );
         }
     }
-    Ok(Reconciled {
-        docs,
-        debtors,
-        payments,
-        rec,
-        matching,
-        waiting,
-        timings,
-    })
 }
 
 #[cfg(test)]

@@ -40,6 +40,11 @@ impl Lang {
     pub fn t(self, key: &'static str) -> &'static str {
         let (nl, en) = match key {
             "title" => ("Werkbank", "Workbench"),
+            "working_in" => (
+                "Uw laatste beslissingen worden verwerkt; de bedragen en lijsten hier zijn van daarvoor. Wat u besliste staat bij de regel. Laad de pagina over enkele seconden opnieuw",
+                "Your last decisions are being worked in; the figures and lists here are from before them. What you decided is shown on its row. Reload in a few seconds",
+            ),
+            "decided" => ("Beslist, wordt verwerkt", "Decided, being worked in"),
             "overview" => ("Overzicht", "Overview"),
             "review" => ("Te beoordelen", "Review"),
             "unapplied" => ("Niet toegewezen geld", "Money not applied"),

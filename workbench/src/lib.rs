@@ -9,6 +9,7 @@
 //! says so and reloads.
 
 pub mod auth;
+mod current;
 pub mod i18n;
 mod pages;
 mod snapshot;
@@ -53,8 +54,8 @@ struct App {
     by: String,
     /// One request at a time opens the store.
     gate: Arc<tokio::sync::Mutex<()>>,
-    /// The last snapshot and its key.
-    cache: std::sync::Mutex<Option<(String, Arc<snapshot::Snapshot>)>>,
+    /// The last snapshot, and the decisions made here since.
+    cache: std::sync::Mutex<current::Cache>,
 }
 
 /// What a page needs of the request: its language, its CSRF token, a message from the last
@@ -66,6 +67,8 @@ pub(crate) struct Ctx {
     pub as_of: chrono::NaiveDate,
     /// `as_of=DATE` when the person chose a date (links and forms carry it on), else empty.
     pub date_query: String,
+    /// How many decisions made here the page's figures do not show yet (being worked in).
+    pub pending: usize,
 }
 
 /// Query parameters every page takes.
@@ -145,8 +148,9 @@ fn admit(app: &App, headers: &HeaderMap, uri: &Uri, c: &Common) -> Result<Ctx, B
         lang,
         csrf: app.access.csrf().to_string(),
         message: c.msg.clone(),
-        as_of: c.as_of.unwrap_or_else(|| chrono::Utc::now().date_naive()),
+        as_of: c.as_of.unwrap_or_else(today),
         date_query: c.as_of.map(|d| format!("as_of={d}")).unwrap_or_default(),
+        pending: 0,
     })
 }
 
@@ -196,30 +200,121 @@ fn is_busy(e: &anyhow::Error) -> bool {
         .is_some_and(|s| matches!(s, incasso_store::StoreError::InUse { .. }))
 }
 
-/// The snapshot of the ledger as it stands (kept, or worked out now and kept), and what `extra`
-/// reads of the store in the same request.
-async fn snapshot_with<T: Send + 'static>(
+impl App {
+    /// The cache, whatever a panicking request left in it.
+    fn cache(&self) -> std::sync::MutexGuard<'_, current::Cache> {
+        self.cache.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// The snapshot of the ledger as it stands (kept, or worked out now and kept); while one is
+/// worked out in the background after decisions made here, the last one with those decisions
+/// (`current.rs`).
+async fn snapshot_of(
     app: &Arc<App>,
     lang: Lang,
     as_of: chrono::NaiveDate,
-    extra: impl FnOnce(&Workspace) -> anyhow::Result<T> + Send + 'static,
-) -> Result<(Arc<snapshot::Snapshot>, T), Response> {
+) -> Result<current::View, Response> {
+    loop {
+        {
+            let c = app.cache();
+            if let Some(v) = c.while_working(as_of) {
+                return Ok(v);
+            }
+            if !c.working() {
+                break;
+            }
+        }
+        // Being worked out after a change the last snapshot can't show (or for another date):
+        // what the background run keeps is what this page needs.
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     let a = app.clone();
     on_ledger(app, lang, move |ws| {
         let key = snapshot::key(ws, as_of)?;
-        let s = match snapshot::kept(&a.cache, &key) {
-            Some(s) => s,
-            None => {
-                // The old one goes first: two ledgers of a million invoices need not coexist.
-                *a.cache.lock().unwrap_or_else(|p| p.into_inner()) = None;
-                let s = Arc::new(snapshot::work_out(ws, as_of)?);
-                *a.cache.lock().unwrap_or_else(|p| p.into_inner()) = Some((key, s.clone()));
-                s
+        {
+            let c = a.cache();
+            if let Some(v) = c.current(&key).or_else(|| c.while_working(as_of)) {
+                return Ok(v);
             }
-        };
-        Ok((s, extra(ws)?))
+        }
+        a.cache().make_room();
+        let (key, s) = snapshot::work_out(ws, as_of)?;
+        Ok(a.cache().keep_current(key, s))
     })
     .await
+}
+
+/// The snapshot with every decision made here worked in: waits for a background run to end.
+async fn settled_snapshot(
+    app: &Arc<App>,
+    lang: Lang,
+    as_of: chrono::NaiveDate,
+) -> Result<current::View, Response> {
+    while app.cache().working() {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    snapshot_of(app, lang, as_of).await
+}
+
+/// Works the snapshot out again in the background after decisions made here, the store open
+/// only to read it and to keep the reconciliation, and runs again while decisions keep coming.
+fn work_in_background(app: Arc<App>, as_of: chrono::NaiveDate) {
+    tokio::spawn(async move {
+        loop {
+            match work_once(&app, as_of).await {
+                Ok(current::Next::Again) => continue,
+                Ok(current::Next::Stop) => break,
+                Err(e) => {
+                    tracing::warn!("working the pages out again after a decision: {e:#}");
+                    app.cache().failed();
+                    break;
+                }
+            }
+        }
+    });
+}
+
+/// One background run: read with the store open, work out with it closed, keep with it open.
+async fn work_once(app: &Arc<App>, as_of: chrono::NaiveDate) -> anyhow::Result<current::Next> {
+    let with_store = |app: &Arc<App>| {
+        let (dir, policy) = (app.data_dir.clone(), app.policy_file.clone());
+        move || Workspace::new(dir, policy)
+    };
+    let t = std::time::Instant::now();
+    let one = app.gate.clone().lock_owned().await;
+    let (a, open) = (app.clone(), with_store(app));
+    let (read, started) = tokio::task::spawn_blocking(move || {
+        let ws = open();
+        let read = snapshot::read(&ws, as_of);
+        let started = a.cache().started();
+        drop(ws);
+        drop(one);
+        read.map(|r| (r, started))
+    })
+    .await??;
+    let read_s = t.elapsed().as_secs_f64();
+    let working = tokio::task::spawn_blocking(move || read.work()).await??;
+    let work_s = t.elapsed().as_secs_f64() - read_s;
+    let one = app.gate.clone().lock_owned().await;
+    let (a, open) = (app.clone(), with_store(app));
+    tokio::task::spawn_blocking(move || {
+        let ws = open();
+        let kept = working.finish(&ws);
+        let now = kept.as_ref().ok().map(|_| snapshot::key(&ws, as_of));
+        drop(ws);
+        drop(one);
+        let (key, s) = kept?;
+        let now = now.expect("read when kept")?;
+        tracing::info!(
+            read_s,
+            work_s,
+            keep_s = t.elapsed().as_secs_f64() - read_s - work_s,
+            "the pages were worked out again after decisions made here"
+        );
+        Ok(a.cache().worked_out(started, key, s, &now))
+    })
+    .await?
 }
 
 /// Percent-encodes a message for a redirect's query.
@@ -277,7 +372,8 @@ fn back_to(page: &str) -> &'static str {
 }
 
 /// Records a decision from a form through `f` (the engine's operation) and goes back to the
-/// page it came from with what was done.
+/// page it came from with what was done; the pages are then worked out again in the background
+/// (`current.rs`).
 async fn decide(
     app: Arc<App>,
     headers: &HeaderMap,
@@ -288,15 +384,34 @@ async fn decide(
         return StatusCode::FORBIDDEN.into_response();
     }
     let page = back_to(&d.back);
+    let (a, payment, document) = (
+        app.clone(),
+        d.payment.clone(),
+        d.document.trim().to_string(),
+    );
     // A refusal by the engine (an unknown document, a payment used up) is the person's to read;
     // only a busy store is told apart, so the page can say "try again".
-    let f = move |ws: &Workspace| match f(ws) {
-        Err(e) if is_busy(&e) => Err(e),
-        Err(e) => Ok(format!("not recorded: {e:#}")),
-        ok => ok,
+    let f = move |ws: &Workspace| {
+        let before = ws.store()?.change_marker()?;
+        match f(ws) {
+            Err(e) if is_busy(&e) => Err(e),
+            Err(e) => Ok((format!("not recorded: {e:#}"), false)),
+            Ok(what) => {
+                let after = ws.store()?.change_marker()?;
+                let start = a
+                    .cache()
+                    .decided(&before, &after, &payment, &document, &what);
+                Ok((what, start))
+            }
+        }
     };
     match on_ledger(&app, lang_of(headers, None), f).await {
-        Ok(m) => done_on(page, d.as_of, Ok(m)),
+        Ok((m, start)) => {
+            if start {
+                work_in_background(app.clone(), d.as_of.unwrap_or_else(today));
+            }
+            done_on(page, d.as_of, Ok(m))
+        }
         Err(resp) if resp.status() == StatusCode::SERVICE_UNAVAILABLE => done_on(
             page,
             d.as_of,
@@ -310,6 +425,11 @@ async fn decide(
             Err(anyhow::anyhow!("not recorded: see the server's log")),
         ),
     }
+}
+
+/// The date the pages are as of when the person chose none.
+fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
 }
 
 /// `POST /allocate`: the payment pays the document (all that is open, or the amount).
@@ -447,10 +567,12 @@ async fn resolve(
     let lang = lang_of(&headers, None);
     let incoming = f.keep == "incoming";
     let (id, by) = (f.id, app.by.clone());
+    let a = app.clone();
     let r = on_ledger(&app, lang, move |ws| {
         let c = ws
             .store()?
             .resolve_conflict(id, incoming, chrono::Utc::now(), &by)?;
+        a.cache().changed_elsewhere();
         Ok(format!(
             "{} {}: {}",
             c.document.kind.code(),
@@ -532,7 +654,7 @@ pub async fn serve(
         inbox: cfg.inbox,
         by: format!("{} (workbench)", cfg.user),
         gate: Arc::new(tokio::sync::Mutex::new(())),
-        cache: std::sync::Mutex::new(None),
+        cache: std::sync::Mutex::new(current::Cache::default()),
     });
     let listener = tokio::net::TcpListener::bind(cfg.listen).await?;
     on_listening(listener.local_addr()?);

@@ -1,18 +1,26 @@
 //! What the pages show, worked out once per state of the ledger and kept in memory between
-//! requests: the reconciled ledger, the claims preview, the review queue and the open items in
-//! the order the list shows them. It is keyed by the store's change marker (every import,
-//! decision, letter, plan and submission moves it), the date and the policy, so a decision made
-//! here or on the command line, or a nightly import, is seen by the next request.
-
-use std::sync::Arc;
+//! requests: the reconciled ledger, the claims preview, the review queue, the open items in the
+//! order the list shows them, and the store's records the pages list beside them (letters,
+//! plans, submissions, open conflicts). It is keyed by the store's change marker (every import,
+//! decision, letter, plan, submission and resolved conflict moves it), the date and the policy,
+//! so a decision made here or on the command line, or a nightly import, is seen by the next
+//! request.
+//!
+//! It is worked out in three steps: [`read`] with the store open, [`Read::work`] with it closed
+//! (the long one: matching and the claims), [`Working::finish`] with it open again to keep the
+//! reconciliation. So the workbench can work one out in the background while the store takes
+//! the person's next decisions (`lib.rs`).
 
 use chrono::NaiveDate;
 use incasso_core::ageing::{ageing, open_items, AgeingBasis, Buckets};
 use incasso_core::collection::claims::ClaimsPreview;
+use incasso_core::collection::{PaymentPlan, Reminder};
 use incasso_core::money::format_cents;
+use incasso_engine::claims::ClaimsInputs;
 use incasso_engine::payments::ReviewItem;
-use incasso_engine::reconciled::Reconciled;
+use incasso_engine::reconciled::{Inputs, Reconciled, Worked};
 use incasso_engine::Workspace;
+use incasso_store::Submission;
 
 /// One open item as the lists show it.
 pub struct ItemRow {
@@ -74,10 +82,29 @@ pub struct Snapshot {
     pub items: Vec<ItemRow>,
     /// The ageing buckets' labels.
     pub labels: Vec<String>,
+    /// Every letter sent.
+    pub reminders: Vec<Reminder>,
+    /// Every payment plan.
+    pub plans: Vec<PaymentPlan>,
+    /// Every claim sent to the agency, by claim id.
+    pub submissions: Vec<Submission>,
+    /// How many conflicts between sources wait for a person.
+    pub conflicts_open: usize,
 }
 
 /// The key of what a snapshot was worked out from.
-pub fn key(ws: &Workspace, as_of: NaiveDate) -> anyhow::Result<String> {
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Key {
+    /// The store's change marker.
+    pub marker: String,
+    /// The date it is as of.
+    pub as_of: NaiveDate,
+    /// The policy and the rate tables.
+    pub rules: String,
+}
+
+/// The key of the ledger as it stands, as of a date.
+pub fn key(ws: &Workspace, as_of: NaiveDate) -> anyhow::Result<Key> {
     // Rate tables edited by hand in DATA_DIR/rates change the claims too.
     let mut rates: Vec<String> = std::fs::read_dir(ws.data_dir().join("rates"))
         .into_iter()
@@ -94,20 +121,162 @@ pub fn key(ws: &Workspace, as_of: NaiveDate) -> anyhow::Result<String> {
         })
         .collect();
     rates.sort();
-    Ok(format!(
-        "{}|{as_of}|{:?}|{}",
-        ws.store()?.change_marker()?,
-        ws.policy()?,
-        rates.join(",")
-    ))
+    Ok(Key {
+        marker: ws.store()?.change_marker()?,
+        as_of,
+        rules: format!("{:?}|{}", ws.policy()?, rates.join(",")),
+    })
 }
 
-/// Works a snapshot out.
-pub fn work_out(ws: &Workspace, as_of: NaiveDate) -> anyhow::Result<Snapshot> {
-    let ledger =
-        incasso_engine::reconciled::reconciled(ws.store()?, as_of, &ws.policy()?.matching)?;
-    let preview = incasso_engine::claims::preview_of(ws, ledger.view(), as_of, None)?;
-    let review = incasso_engine::payments::with_preview(&ledger, &preview);
+/// What a snapshot is worked out from, read with the store open.
+pub struct Read {
+    key: Key,
+    ledger: Inputs,
+    claims: ClaimsInputs,
+    submissions: Vec<Submission>,
+    conflicts_open: usize,
+}
+
+/// Reads what the snapshot of the ledger as it stands, as of a date, is worked out from.
+pub fn read(ws: &Workspace, as_of: NaiveDate) -> anyhow::Result<Read> {
+    let key = key(ws, as_of)?;
+    let store = ws.store()?;
+    let ledger = incasso_engine::reconciled::inputs(store, as_of, &ws.policy()?.matching)?;
+    let claims = ClaimsInputs::read(ws, None)?;
+    let mut submissions = store.submissions()?;
+    submissions.sort_by(|a, b| a.claim_id.cmp(&b.claim_id));
+    let conflicts_open = store
+        .conflicts()?
+        .iter()
+        .filter(|c| c.status == incasso_store::ConflictStatus::Open)
+        .count();
+    Ok(Read {
+        key,
+        ledger,
+        claims,
+        submissions,
+        conflicts_open,
+    })
+}
+
+/// A snapshot worked out, its reconciliation not yet kept in the store.
+pub struct Working {
+    key: Key,
+    worked: Worked,
+    lists: Lists,
+}
+
+/// A snapshot but its ledger.
+struct Lists {
+    totals: std::collections::BTreeMap<String, (rust_decimal::Decimal, usize)>,
+    charts: Vec<String>,
+    unapplied: Vec<UnappliedRow>,
+    preview: ClaimsPreview,
+    review: Vec<ReviewItem>,
+    items: Vec<ItemRow>,
+    labels: Vec<String>,
+    reminders: Vec<Reminder>,
+    plans: Vec<PaymentPlan>,
+    submissions: Vec<Submission>,
+    conflicts_open: usize,
+}
+
+impl Read {
+    /// Works the snapshot out; needs no store.
+    pub fn work(self) -> anyhow::Result<Working> {
+        let Read {
+            key,
+            ledger,
+            claims,
+            submissions,
+            conflicts_open,
+        } = self;
+        let as_of = key.as_of;
+        let worked = ledger.work();
+        let r = worked.reconciled();
+        let preview = claims.preview(r.view(), as_of)?;
+        let review = incasso_engine::payments::with_preview(r, &preview);
+        let (reminders, plans) = claims.into_letters_and_plans();
+        let lists = lists(
+            r,
+            as_of,
+            preview,
+            review,
+            reminders,
+            plans,
+            submissions,
+            conflicts_open,
+        );
+        Ok(Working { key, worked, lists })
+    }
+}
+
+impl Working {
+    /// Keeps the reconciliation in the store for the next read, and gives the snapshot with
+    /// the key it was worked out for.
+    pub fn finish(mut self, ws: &Workspace) -> anyhow::Result<(Key, Snapshot)> {
+        self.worked.keep(ws.store()?);
+        Ok(self.done())
+    }
+
+    /// The snapshot, its reconciliation not kept (the store was not to be had).
+    pub fn done(self) -> (Key, Snapshot) {
+        let Working { key, worked, lists } = self;
+        let snapshot = lists.with_ledger(worked.into_reconciled());
+        (key, snapshot)
+    }
+}
+
+impl Lists {
+    /// The snapshot of these lists and their ledger.
+    fn with_ledger(self, ledger: Reconciled) -> Snapshot {
+        let Lists {
+            totals,
+            charts,
+            unapplied,
+            preview,
+            review,
+            items,
+            labels,
+            reminders,
+            plans,
+            submissions,
+            conflicts_open,
+        } = self;
+        Snapshot {
+            totals,
+            charts,
+            unapplied,
+            ledger,
+            preview,
+            review,
+            items,
+            labels,
+            reminders,
+            plans,
+            submissions,
+            conflicts_open,
+        }
+    }
+}
+
+/// Works a snapshot out with the store open throughout.
+pub fn work_out(ws: &Workspace, as_of: NaiveDate) -> anyhow::Result<(Key, Snapshot)> {
+    read(ws, as_of)?.work()?.finish(ws)
+}
+
+/// The lists the pages show, of a reconciled ledger.
+#[allow(clippy::too_many_arguments)]
+fn lists(
+    ledger: &Reconciled,
+    as_of: NaiveDate,
+    preview: ClaimsPreview,
+    review: Vec<ReviewItem>,
+    reminders: Vec<Reminder>,
+    plans: Vec<PaymentPlan>,
+    submissions: Vec<Submission>,
+    conflicts_open: usize,
+) -> Lists {
     let buckets = Buckets::default();
     let labels = buckets.labels();
     let open = open_items(&ledger.docs, &ledger.rec.open, as_of);
@@ -161,27 +330,48 @@ pub fn work_out(ws: &Workspace, as_of: NaiveDate) -> anyhow::Result<Snapshot> {
         .collect();
     items.sort_by(|a, b| (b.days, &a.number).cmp(&(a.days, &b.number)));
     drop(open);
-    Ok(Snapshot {
+    Lists {
         totals,
         charts,
         unapplied,
-        ledger,
         preview,
         review,
         items,
         labels,
-    })
+        reminders,
+        plans,
+        submissions,
+        conflicts_open,
+    }
 }
 
-/// The kept snapshot when its key is `key`.
-pub fn kept(
-    cache: &std::sync::Mutex<Option<(String, Arc<Snapshot>)>>,
-    key: &str,
-) -> Option<Arc<Snapshot>> {
-    cache
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .as_ref()
-        .filter(|(k, _)| k == key)
-        .map(|(_, s)| s.clone())
+#[cfg(test)]
+impl Snapshot {
+    /// A snapshot of an empty ledger, for the cache's tests.
+    pub fn empty() -> Snapshot {
+        lists(
+            &empty_ledger(),
+            NaiveDate::from_ymd_opt(2026, 6, 30).expect("a date"),
+            ClaimsPreview::default(),
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+            0,
+        )
+        .with_ledger(empty_ledger())
+    }
+}
+
+#[cfg(test)]
+fn empty_ledger() -> Reconciled {
+    Reconciled {
+        docs: Vec::new(),
+        debtors: Vec::new(),
+        payments: Vec::new(),
+        rec: Default::default(),
+        matching: Default::default(),
+        waiting: Default::default(),
+        timings: Default::default(),
+    }
 }

@@ -9,20 +9,15 @@ use incasso_core::money::format_cents;
 use maud::html;
 
 use super::{frame, hidden, more, PAGE_ROWS};
-use crate::{snapshot_with, App, Common, Ctx};
+use crate::{snapshot_of, App, Common, Ctx};
 
-pub async fn render(app: &Arc<App>, ctx: Ctx, _c: Common) -> Response {
-    let got = snapshot_with(app, ctx.lang, ctx.as_of, |ws| {
-        let mut subs = ws.store()?.submissions()?;
-        subs.sort_by(|a, b| a.claim_id.cmp(&b.claim_id));
-        Ok(subs)
-    })
-    .await;
-    let (s, subs) = match got {
-        Ok(g) => g,
+pub async fn render(app: &Arc<App>, mut ctx: Ctx, _c: Common) -> Response {
+    let v = match snapshot_of(app, ctx.lang, ctx.as_of).await {
+        Ok(v) => v,
         Err(r) => return r,
     };
-    let preview = &s.preview;
+    ctx.pending = v.pending.len();
+    let (preview, subs) = (&v.snapshot.preview, &v.snapshot.submissions);
     let l = ctx.lang;
     let body = html! {
         h2 { (l.t("ready")) " (" (preview.claims.len()) ")" }
@@ -46,7 +41,9 @@ pub async fn render(app: &Arc<App>, ctx: Ctx, _c: Common) -> Response {
                     td.n { (e.currency.as_str()) " " (format_cents(e.open)) }
                     td { (e.rule) } td { (e.reason) }
                     td {
-                        @if let Some(payment) = &e.payment {
+                        @if let Some(p) = e.payment.as_deref().and_then(|p| v.pending_on(p)).filter(|p| p.document == e.number.as_str()) {
+                            span.pending { (l.t("decided")) ": " (p.what) }
+                        } @else if let Some(payment) = &e.payment {
                             form.inline method="post" action="/unallocate" {
                                 (hidden(&ctx, "/claims", payment, Some(&e.number)))
                                 button.release type="submit" id={ "release-" (i) } { (l.t("release")) }

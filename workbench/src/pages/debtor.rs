@@ -8,7 +8,7 @@ use incasso_core::money::format_cents;
 use maud::html;
 
 use super::frame;
-use crate::{snapshot_with, App, Ctx};
+use crate::{snapshot_of, App, Ctx};
 
 /// What the page shows of the debtor.
 struct Debtor {
@@ -21,31 +21,18 @@ struct Debtor {
     timeline: Vec<(String, String)>,
 }
 
-pub async fn render(app: &Arc<App>, ctx: Ctx, id: String) -> Response {
+pub async fn render(app: &Arc<App>, mut ctx: Ctx, id: String) -> Response {
     let as_of = ctx.as_of;
     let who = id.clone();
-    let extra_who = who.clone();
-    let got = snapshot_with(app, ctx.lang, as_of, move |ws| {
-        let store = ws.store()?;
-        let letters: Vec<_> = store
-            .reminders()?
-            .into_iter()
-            .filter(|l| l.debtor.as_str() == extra_who)
-            .collect();
-        let plans: Vec<_> = store
-            .plans()?
-            .into_iter()
-            .filter(|p| p.debtor.as_str() == extra_who)
-            .collect();
-        let subs: Vec<_> = store
-            .submissions()?
-            .into_iter()
-            .filter(|s| s.debtor == extra_who)
-            .collect();
-        Ok((letters, plans, subs))
-    })
-    .await;
-    let d = got.map(|(snap, (letters, plans, subs))| {
+    let got = snapshot_of(app, ctx.lang, as_of).await;
+    if let Ok(v) = &got {
+        ctx.pending = v.pending.len();
+    }
+    let d = got.map(|v| {
+        let snap = &v.snapshot;
+        let letters = snap.reminders.iter().filter(|l| l.debtor.as_str() == who);
+        let plans = snap.plans.iter().filter(|p| p.debtor.as_str() == who);
+        let subs = snap.submissions.iter().filter(|s| s.debtor == who);
         let r = &snap.ledger;
         let name = r
             .debtors
@@ -97,7 +84,6 @@ pub async fn render(app: &Arc<App>, ctx: Ctx, id: String) -> Response {
             })
             .collect();
         let letters: Vec<_> = letters
-            .into_iter()
             .map(|l| {
                 timeline.push((l.sent.to_string(), l.kind.code().to_string()));
                 (
@@ -112,7 +98,6 @@ pub async fn render(app: &Arc<App>, ctx: Ctx, id: String) -> Response {
             })
             .collect();
         let plans: Vec<_> = plans
-            .into_iter()
             .map(|p| {
                 timeline.push((p.agreed_on.to_string(), format!("plan {}", p.id)));
                 (
@@ -123,7 +108,6 @@ pub async fn render(app: &Arc<App>, ctx: Ctx, id: String) -> Response {
             })
             .collect();
         let claims: Vec<_> = subs
-            .into_iter()
             .map(|s| {
                 timeline.push((
                     s.updated_at.date_naive().to_string(),

@@ -212,7 +212,9 @@ pub async fn upload(
         }
     };
     let _ = std::fs::remove_file(&part);
+    let a = app.clone();
     let r = on_ledger(&app, lang, move |ws| {
+        a.cache().changed_elsewhere();
         let pass = incasso_engine::inbox::pass(
             ws,
             &inbox,

@@ -9,7 +9,7 @@ use maud::html;
 
 use super::{frame, PAGE_ROWS};
 use crate::snapshot::{ItemRow, Snapshot};
-use crate::{on_ledger, snapshot_with, App, Common, Ctx};
+use crate::{on_ledger, settled_snapshot, snapshot_of, App, Common, Ctx};
 
 /// The items that pass the filters.
 fn filtered<'a>(s: &'a Snapshot, c: &Common) -> Vec<&'a ItemRow> {
@@ -30,12 +30,14 @@ fn filtered<'a>(s: &'a Snapshot, c: &Common) -> Vec<&'a ItemRow> {
         .collect()
 }
 
-pub async fn render(app: &Arc<App>, ctx: Ctx, c: Common) -> Response {
-    let s = match snapshot_with(app, ctx.lang, ctx.as_of, |_| Ok(())).await {
-        Ok((s, ())) => s,
+pub async fn render(app: &Arc<App>, mut ctx: Ctx, c: Common) -> Response {
+    let v = match snapshot_of(app, ctx.lang, ctx.as_of).await {
+        Ok(v) => v,
         Err(r) => return r,
     };
-    let rows = filtered(&s, &c);
+    ctx.pending = v.pending.len();
+    let s = &v.snapshot;
+    let rows = filtered(s, &c);
     let labels = &s.labels;
     let l = ctx.lang;
     let page = c.page.unwrap_or(0);
@@ -76,8 +78,9 @@ pub async fn render(app: &Arc<App>, ctx: Ctx, c: Common) -> Response {
 
 /// The filtered items as CSV.
 pub async fn csv(app: &Arc<App>, ctx: Ctx, c: Common) -> Response {
-    let s = match snapshot_with(app, ctx.lang, ctx.as_of, |_| Ok(())).await {
-        Ok((s, ())) => s,
+    // A file carries no banner: it waits for the decisions made here to be worked in.
+    let s = match settled_snapshot(app, ctx.lang, ctx.as_of).await {
+        Ok(v) => v.snapshot,
         Err(r) => return r,
     };
     let rows = filtered(&s, &c);

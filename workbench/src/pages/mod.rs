@@ -28,7 +28,8 @@ header .lang{margin-left:auto}main{padding:1em 1.5em}h1{font-size:1.35em}\
 table{border-collapse:collapse;margin:.5em 0}td,th{padding:.3em .6em;border-bottom:1px solid #eee;text-align:left;vertical-align:top}\
 td.n{text-align:right;font-variant-numeric:tabular-nums}.msg{background:#e8f5e9;border:1px solid #a5d6a7;padding:.5em 1em}\
 .cards{display:flex;gap:1em;flex-wrap:wrap}.card{border:1px solid #ddd;border-radius:6px;padding:.7em 1em;min-width:12em}\
-.card b{display:block;font-size:1.4em}form.inline{display:inline}small{color:#666}input[type=text]{width:9em}";
+.card b{display:block;font-size:1.4em}.working{background:#fff8e1;border:1px solid #ffe082;padding:.5em 1em}\
+.pending{color:#8a6d00}form.inline{display:inline}small{color:#666}input[type=text]{width:9em}";
 
 /// A page in the frame: navigation, the last action's message, the body.
 pub fn frame(ctx: &Ctx, here: &str, title: &str, body: Markup) -> Response {
@@ -64,6 +65,9 @@ pub fn frame(ctx: &Ctx, here: &str, title: &str, body: Markup) -> Response {
                 main {
                     h1 { (title) " " small { (l.t("as_of")) " " (ctx.as_of) } }
                     @if let Some(m) = &ctx.message { p.msg id="message" { (m) } }
+                    @if ctx.pending > 0 {
+                        p.working id="working" { (l.t("working_in")) " (" (ctx.pending) ")" }
+                    }
                     (body)
                 }
             }

@@ -7,22 +7,16 @@ use incasso_core::money::format_cents;
 use maud::html;
 
 use super::{frame, svg};
-use crate::{snapshot_with, App, Common, Ctx};
+use crate::{snapshot_of, App, Common, Ctx};
 
-pub async fn render(app: &Arc<App>, ctx: Ctx, _c: Common) -> Response {
-    let got = snapshot_with(app, ctx.lang, ctx.as_of, |ws| {
-        Ok(ws
-            .store()?
-            .conflicts()?
-            .iter()
-            .filter(|c| c.status == incasso_store::ConflictStatus::Open)
-            .count())
-    })
-    .await;
-    let (s, conflicts) = match got {
-        Ok(g) => g,
+pub async fn render(app: &Arc<App>, mut ctx: Ctx, _c: Common) -> Response {
+    let v = match snapshot_of(app, ctx.lang, ctx.as_of).await {
+        Ok(v) => v,
         Err(r) => return r,
     };
+    ctx.pending = v.pending.len();
+    let s = &v.snapshot;
+    let conflicts = s.conflicts_open;
     let l = ctx.lang;
     let attention = [
         ("/review", s.review.len(), "review_items"),

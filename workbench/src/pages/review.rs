@@ -9,14 +9,15 @@ use incasso_core::money::format_cents;
 use maud::html;
 
 use super::{frame, hidden, more, PAGE_ROWS};
-use crate::{snapshot_with, App, Common, Ctx};
+use crate::{snapshot_of, App, Common, Ctx};
 
-pub async fn render(app: &Arc<App>, ctx: Ctx, _c: Common) -> Response {
-    let s = match snapshot_with(app, ctx.lang, ctx.as_of, |_| Ok(())).await {
-        Ok((s, ())) => s,
+pub async fn render(app: &Arc<App>, mut ctx: Ctx, _c: Common) -> Response {
+    let v = match snapshot_of(app, ctx.lang, ctx.as_of).await {
+        Ok(v) => v,
         Err(r) => return r,
     };
-    let items = &s.review;
+    ctx.pending = v.pending.len();
+    let items = &v.snapshot.review;
     let l = ctx.lang;
     let body = html! {
         @if items.is_empty() { p id="empty" { (l.t("nothing_to_review")) } }
@@ -37,6 +38,9 @@ pub async fn render(app: &Arc<App>, ctx: Ctx, _c: Common) -> Response {
                         td { (item.rule) @if let Some(c) = item.confidence { " " small { (c) "%" } } }
                         td { (item.reason) @if !item.evidence.is_empty() { br; small { (item.evidence) } } }
                         td { small { (item.text) } }
+                        @if let Some(p) = v.pending_on(&item.payment) {
+                            td.pending { (l.t("decided")) ": " (p.what) }
+                        } @else {
                         td {
                             form.inline method="post" action="/allocate" {
                                 (hidden(&ctx, "/review", &item.payment, Some(&item.document)))
@@ -53,6 +57,7 @@ pub async fn render(app: &Arc<App>, ctx: Ctx, _c: Common) -> Response {
                                 input type="text" name="document" placeholder=(l.t("other_document")) required;
                                 button type="submit" { (l.t("allocate")) }
                             }
+                        }
                         }
                     }
                 }

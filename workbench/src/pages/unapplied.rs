@@ -7,16 +7,18 @@ use axum::response::Response;
 use maud::html;
 
 use super::{frame, hidden, more, PAGE_ROWS};
-use crate::{snapshot_with, App, Common, Ctx};
+use crate::{snapshot_of, App, Common, Ctx};
 
-pub async fn render(app: &Arc<App>, ctx: Ctx, c: Common) -> Response {
+pub async fn render(app: &Arc<App>, mut ctx: Ctx, c: Common) -> Response {
     let q = c.q.clone().unwrap_or_default();
     let needle = q.trim().to_lowercase();
-    let s = match snapshot_with(app, ctx.lang, ctx.as_of, |_| Ok(())).await {
-        Ok((s, ())) => s,
+    let v = match snapshot_of(app, ctx.lang, ctx.as_of).await {
+        Ok(v) => v,
         Err(r) => return r,
     };
-    let lines: Vec<&crate::snapshot::UnappliedRow> = s
+    ctx.pending = v.pending.len();
+    let lines: Vec<&crate::snapshot::UnappliedRow> = v
+        .snapshot
         .unapplied
         .iter()
         .filter(|l| {
@@ -45,6 +47,9 @@ pub async fn render(app: &Arc<App>, ctx: Ctx, c: Common) -> Response {
                         td.n { (line.currency) " " (line.amount) } td.n { (line.unapplied) }
                         td { (line.status) } td { (line.debtor) } td { (line.payer) }
                         td { small { (line.text) } }
+                        @if let Some(p) = v.pending_on(&line.id) {
+                            td.pending { (l.t("decided")) ": " (p.what) }
+                        } @else {
                         td {
                             form.assign method="post" action="/allocate" {
                                 (hidden(&ctx, "/unapplied", &line.id, None))
@@ -52,6 +57,7 @@ pub async fn render(app: &Arc<App>, ctx: Ctx, c: Common) -> Response {
                                 input type="text" name="amount" placeholder=(l.t("optional_amount"));
                                 button type="submit" { (l.t("allocate")) }
                             }
+                        }
                         }
                     }
                 }
