@@ -8,7 +8,7 @@ use incasso_core::matching::{
 };
 use incasso_core::model::{Debtor, LedgerDocument, Payment, PaymentKind};
 use incasso_core::reconcile::{reconcile, OpenAmounts, ReconcileNote, Reconciliation};
-use incasso_store::{Kept, Store};
+use incasso_store::{Kept, KeptFile, Store};
 use rust_decimal::Decimal;
 
 /// A reconciled ledger.
@@ -375,6 +375,66 @@ pub fn inputs(store: &Store, as_of: NaiveDate, policy: &MatchPolicy) -> Result<I
     read(store, as_of, policy, key, true, None)
 }
 
+/// What [`inputs`] reads of the store but the documents, debtors and bank lines, for when those
+/// are at hand already: the workbench has them from its last snapshot when only its own
+/// decisions changed the store since. Read in a moment; the kept file is opened, and read later
+/// with the store closed ([`Beside::with`]).
+pub struct Beside {
+    key: Option<Key>,
+    as_of: NaiveDate,
+    policy: MatchPolicy,
+    kept: Option<KeptFile>,
+    decisions: Vec<ManualDecision>,
+}
+
+/// Reads what [`Beside`] holds.
+pub fn beside(store: &Store, as_of: NaiveDate, policy: &MatchPolicy) -> Result<Beside> {
+    let key = key_of(store, as_of, policy)?;
+    let kept = match &key {
+        Some(k) => store.open_kept(&k.run)?,
+        None => None,
+    };
+    Ok(Beside {
+        key,
+        as_of,
+        policy: policy.clone(),
+        kept,
+        decisions: store.decisions()?,
+    })
+}
+
+impl Beside {
+    /// The inputs, with these documents, debtors and bank lines (the store's as they stand),
+    /// the kept file read now.
+    pub fn with(
+        self,
+        docs: Vec<LedgerDocument>,
+        debtors: Vec<Debtor>,
+        payments: Vec<Payment>,
+    ) -> Inputs {
+        let started = std::time::Instant::now();
+        let kept = match (&self.key, self.kept) {
+            (Some(k), Some(f)) => f.read(&k.inputs),
+            _ => None,
+        };
+        Inputs {
+            key: self.key,
+            as_of: self.as_of,
+            policy: self.policy,
+            docs,
+            debtors,
+            payments,
+            kept,
+            decisions: self.decisions,
+            started,
+            timings: Timings {
+                load: started.elapsed(),
+                ..Timings::default()
+            },
+        }
+    }
+}
+
 /// Documents (unless read already: `docs`), bank lines and the kept file (with `reuse`) read
 /// side by side, each decoded on its own thread.
 fn read(
@@ -728,6 +788,46 @@ mod tests {
             .filter(|w| w[0] < w[1])
             .map(|w| format!("{header}\n{}\n", rows[w[0]..w[1]].join("\n")))
             .collect()
+    }
+
+    /// After a decision, the inputs read beside the documents, debtors and bank lines of the
+    /// read before it (as the workbench does) give exactly what reading everything again gives,
+    /// taking over the partitions the decision did not touch.
+    #[test]
+    fn inputs_beside_the_ledger_at_hand_give_a_full_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = Workspace::new(dir.path().join("data"), None);
+        import(&ws, &fixtures().join("ledger.csv"));
+        import(&ws, &fixtures().join("bank/ing-2025-2026.csv"));
+        let before = read(&ws);
+        let paid = before
+            .rec
+            .allocations
+            .iter()
+            .find_map(|a| match &a.from {
+                incasso_core::model::AllocationSource::Payment(p) => {
+                    Some((p.clone(), a.document.number.to_string()))
+                }
+                _ => None,
+            })
+            .unwrap();
+        crate::decisions::unallocate(&ws, &paid.0, Some(&paid.1), "test").unwrap();
+        let (as_of, policy) = (AS_OF.parse().unwrap(), MatchPolicy::default());
+        let store = ws.store().unwrap();
+        let at_hand = beside(store, as_of, &policy)
+            .unwrap()
+            .with(before.docs, before.debtors, before.payments)
+            .work()
+            .into_reconciled();
+        assert!(at_hand.timings.replayed > 0, "partitions taken over");
+        assert!(!at_hand.rec.allocations.iter().any(|a| a.from
+            == incasso_core::model::AllocationSource::Payment(paid.0.clone())
+            && a.document.number.to_string() == paid.1));
+        let (fresh, _) = recompute(store, as_of, &policy).unwrap();
+        assert_eq!(
+            differences(&decided(&at_hand), &decided(&fresh)),
+            Vec::<String>::new()
+        );
     }
 
     /// The ledger and the first half of the bank export, read; then the second half: the

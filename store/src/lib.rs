@@ -29,7 +29,7 @@ mod sync;
 pub use submissions::{AgencyRecord, Answered, InFlight, Submission, SubmissionState};
 
 pub use import::ImportTx;
-pub use reconciliation::Kept;
+pub use reconciliation::{Kept, KeptFile};
 pub use sync::SyncedRecord;
 
 use std::collections::HashMap;

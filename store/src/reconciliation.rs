@@ -14,7 +14,7 @@
 
 use std::fs::File;
 use std::io::{Read, Seek, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use incasso_core::matching::{Matching, Parts, Waiting};
 use incasso_core::model::Allocation;
@@ -37,6 +37,58 @@ pub enum Kept {
     /// Worked out from the inputs as they were before (an import or a decision since), with
     /// what matching kept to reuse its unchanged partitions.
     Before(Reconciliation, Matching, Box<Parts>),
+}
+
+/// A kept file opened for a date, rules and build, to be read later without the store: what is
+/// read is the file as it was opened, even when another is written in its place meanwhile.
+pub struct KeptFile {
+    file: File,
+    inputs: String,
+    path: PathBuf,
+}
+
+impl KeptFile {
+    /// The reconciliation in it, as [`Store::kept_reconciliation`] gives it for `inputs`.
+    pub fn read(mut self, inputs: &str) -> Option<Kept> {
+        let (p, f) = (&self.path, &mut self.file);
+        let amounts = section::<OpenAmounts>(p, f)?;
+        let allocations = section::<Vec<Allocation>>(p, f)?;
+        let rec = Reconciliation::from_parts(allocations, amounts);
+        let waiting = section::<Waiting>(p, f)?;
+        let matching = section::<Matching>(p, f)?;
+        if self.inputs == inputs {
+            return Some(Kept::Same(rec, waiting, matching));
+        }
+        section::<Parts>(p, f).map(|parts| Kept::Before(rec, matching, Box::new(parts)))
+    }
+}
+
+/// Reads the next section of the kept file at `path` (length, BLAKE3 checksum, postcard body);
+/// `None` when it is cut short, damaged or unreadable.
+fn section<T: for<'de> Deserialize<'de>>(path: &Path, f: &mut File) -> Option<T> {
+    let mut len = [0u8; 8];
+    let mut sum = [0u8; 32];
+    f.read_exact(&mut len).ok()?;
+    f.read_exact(&mut sum).ok()?;
+    let len = u64::from_le_bytes(len);
+    // A damaged length must not ask for more memory than the file holds.
+    let left = f
+        .metadata()
+        .ok()?
+        .len()
+        .saturating_sub(f.stream_position().ok()?);
+    if len > left {
+        return None;
+    }
+    let mut body = vec![0u8; usize::try_from(len).ok()?];
+    f.read_exact(&mut body).ok()?;
+    if blake3::hash(&body).as_bytes() != &sum {
+        tracing::warn!("{}: damaged, worked out again", path.display());
+        return None;
+    }
+    postcard::from_bytes(&body)
+        .map_err(|e| tracing::warn!("{}: unreadable, worked out again: {e}", path.display()))
+        .ok()
 }
 
 impl Store {
@@ -105,60 +157,24 @@ impl Store {
         Some(())
     }
 
-    /// Reads the next section (length, BLAKE3 checksum, postcard body); `None` when it is cut
-    /// short, damaged or unreadable.
+    /// Reads the next section of the kept file.
     fn section<T: for<'de> Deserialize<'de>>(&self, f: &mut File) -> Option<T> {
-        let mut len = [0u8; 8];
-        let mut sum = [0u8; 32];
-        f.read_exact(&mut len).ok()?;
-        f.read_exact(&mut sum).ok()?;
-        let len = u64::from_le_bytes(len);
-        // A damaged length must not ask for more memory than the file holds.
-        let left = f
-            .metadata()
-            .ok()?
-            .len()
-            .saturating_sub(f.stream_position().ok()?);
-        if len > left {
-            return None;
-        }
-        let mut body = vec![0u8; usize::try_from(len).ok()?];
-        f.read_exact(&mut body).ok()?;
-        if blake3::hash(&body).as_bytes() != &sum {
-            tracing::warn!("{}: damaged, worked out again", self.kept_path().display());
-            return None;
-        }
-        postcard::from_bytes(&body)
-            .map_err(|e| {
-                tracing::warn!(
-                    "{}: unreadable, worked out again: {e}",
-                    self.kept_path().display()
-                )
-            })
-            .ok()
+        section(&self.kept_path(), f)
+    }
+
+    /// The kept file for `key` (date, rules, build), opened to be read later without the store.
+    pub fn open_kept(&self, key: &str) -> Result<Option<KeptFile>, StoreError> {
+        Ok(self.kept_file(key)?.map(|(file, inputs)| KeptFile {
+            file,
+            inputs,
+            path: self.kept_path(),
+        }))
     }
 
     /// The reconciliation kept for `key` (date, rules, build): for exactly the inputs `inputs`
     /// names, or for earlier ones with the partitions matching kept; `None` when there is none.
     pub fn kept_reconciliation(&self, key: &str, inputs: &str) -> Result<Option<Kept>, StoreError> {
-        let Some((mut f, then)) = self.kept_file(key)? else {
-            return Ok(None);
-        };
-        let Some(rec) = self.both_sections(&mut f) else {
-            return Ok(None);
-        };
-        let Some(waiting) = self.section::<Waiting>(&mut f) else {
-            return Ok(None);
-        };
-        let Some(matching) = self.section::<Matching>(&mut f) else {
-            return Ok(None);
-        };
-        if then == inputs {
-            return Ok(Some(Kept::Same(rec, waiting, matching)));
-        }
-        Ok(self
-            .section::<Parts>(&mut f)
-            .map(|parts| Kept::Before(rec, matching, Box::new(parts))))
+        Ok(self.open_kept(key)?.and_then(|k| k.read(inputs)))
     }
 
     /// The reconciliation from its first two sections: open amounts and notes, allocations.

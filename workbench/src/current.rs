@@ -169,6 +169,15 @@ impl Cache {
         self.pending.clear();
     }
 
+    /// The last snapshot, when the store stands at `marker` and changed since it only by
+    /// decisions made here: its documents, debtors and bank lines are the store's.
+    pub fn only_decided_since(&self, marker: &str) -> Option<Arc<Snapshot>> {
+        if self.known.as_deref() != Some(marker) {
+            return None;
+        }
+        self.kept.as_ref().map(|(_, s)| s.clone())
+    }
+
     /// A background run has read the store.
     pub fn started(&self) -> Started {
         Started {

@@ -286,7 +286,14 @@ async fn work_once(app: &Arc<App>, as_of: chrono::NaiveDate) -> anyhow::Result<c
     let (a, open) = (app.clone(), with_store(app));
     let (read, started) = tokio::task::spawn_blocking(move || {
         let ws = open();
-        let read = snapshot::read(&ws, as_of);
+        let read = snapshot::key(&ws, as_of).and_then(|key| {
+            let last = a.cache().only_decided_since(&key.marker);
+            if last.is_none() {
+                // Changed by more than decisions made here: the pages wait for this one.
+                a.cache().changed_elsewhere();
+            }
+            snapshot::read(&ws, key, last)
+        });
         let started = a.cache().started();
         drop(ws);
         drop(one);

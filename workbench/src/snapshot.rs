@@ -11,6 +11,8 @@
 //! reconciliation. So the workbench can work one out in the background while the store takes
 //! the person's next decisions (`lib.rs`).
 
+use std::sync::Arc;
+
 use chrono::NaiveDate;
 use incasso_core::ageing::{ageing, open_items, AgeingBasis, Buckets};
 use incasso_core::collection::claims::ClaimsPreview;
@@ -18,7 +20,7 @@ use incasso_core::collection::{PaymentPlan, Reminder};
 use incasso_core::money::format_cents;
 use incasso_engine::claims::ClaimsInputs;
 use incasso_engine::payments::ReviewItem;
-use incasso_engine::reconciled::{Inputs, Reconciled, Worked};
+use incasso_engine::reconciled::{Beside, Inputs, Reconciled, Worked};
 use incasso_engine::Workspace;
 use incasso_store::Submission;
 
@@ -131,17 +133,35 @@ pub fn key(ws: &Workspace, as_of: NaiveDate) -> anyhow::Result<Key> {
 /// What a snapshot is worked out from, read with the store open.
 pub struct Read {
     key: Key,
-    ledger: Inputs,
+    ledger: Ledger,
     claims: ClaimsInputs,
     submissions: Vec<Submission>,
     conflicts_open: usize,
 }
 
-/// Reads what the snapshot of the ledger as it stands, as of a date, is worked out from.
-pub fn read(ws: &Workspace, as_of: NaiveDate) -> anyhow::Result<Read> {
-    let key = key(ws, as_of)?;
+/// Where the ledger's inputs come from.
+enum Ledger {
+    /// All read from the store.
+    Read(Box<Inputs>),
+    /// The documents, debtors and bank lines of the last snapshot, the rest read.
+    Beside(Beside, Arc<Snapshot>),
+}
+
+/// Reads what the snapshot of the ledger as it stands (at `key`) is worked out from. `last`:
+/// the last snapshot, when only decisions made here changed the store since it; its documents,
+/// debtors and bank lines are the store's, and are taken from it later instead of read now.
+pub fn read(ws: &Workspace, key: Key, last: Option<Arc<Snapshot>>) -> anyhow::Result<Read> {
     let store = ws.store()?;
-    let ledger = incasso_engine::reconciled::inputs(store, as_of, &ws.policy()?.matching)?;
+    let policy = &ws.policy()?.matching;
+    let ledger = match last {
+        Some(last) => Ledger::Beside(
+            incasso_engine::reconciled::beside(store, key.as_of, policy)?,
+            last,
+        ),
+        None => Ledger::Read(Box::new(incasso_engine::reconciled::inputs(
+            store, key.as_of, policy,
+        )?)),
+    };
     let claims = ClaimsInputs::read(ws, None)?;
     let mut submissions = store.submissions()?;
     submissions.sort_by(|a, b| a.claim_id.cmp(&b.claim_id));
@@ -192,6 +212,13 @@ impl Read {
             conflicts_open,
         } = self;
         let as_of = key.as_of;
+        let ledger = match ledger {
+            Ledger::Read(inputs) => *inputs,
+            Ledger::Beside(beside, last) => {
+                let r = &last.ledger;
+                beside.with(r.docs.clone(), r.debtors.clone(), r.payments.clone())
+            }
+        };
         let worked = ledger.work();
         let r = worked.reconciled();
         let preview = claims.preview(r.view(), as_of)?;
@@ -262,7 +289,7 @@ impl Lists {
 
 /// Works a snapshot out with the store open throughout.
 pub fn work_out(ws: &Workspace, as_of: NaiveDate) -> anyhow::Result<(Key, Snapshot)> {
-    read(ws, as_of)?.work()?.finish(ws)
+    read(ws, key(ws, as_of)?, None)?.work()?.finish(ws)
 }
 
 /// The lists the pages show, of a reconciled ledger.
