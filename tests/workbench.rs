@@ -450,6 +450,85 @@ fn a_person_resolves_a_conflict_in_a_browser() {
     );
 }
 
+/// A claim held because a payment may have paid it: the person says the payment did not pay
+/// it ("release"), the page shows that at once, and once worked in the invoice is no longer held
+/// for that payment; the store's review list and audit log agree.
+#[test]
+fn a_person_releases_a_held_claim_in_a_browser() {
+    let Some((_driver, port)) = chromedriver() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let src = fixture("othergen/nl-camt");
+    for f in [src.join("ledger.csv"), src.join("bank")] {
+        ok(incasso(&data, &["import", f.to_str().unwrap()]));
+    }
+    std::fs::create_dir_all(dir.path().join("inbox")).unwrap();
+    let (_server, base, login) = workbench(&data, dir.path());
+    let claims = format!("{base}/claims?as_of=2026-06-30");
+    let (payment, invoice) = runtime().block_on(async {
+        let c = browser(port, &dir.path().join("chromium")).await;
+        c.goto(&login).await.unwrap();
+        c.goto(&claims).await.unwrap();
+        let row = c
+            .find(Locator::Css("tr.held:has(button.release)"))
+            .await
+            .unwrap();
+        let invoice = row.attr("data-invoice").await.unwrap().unwrap();
+        let payment = row
+            .find(Locator::Css("input[name=payment]"))
+            .await
+            .unwrap()
+            .attr("value")
+            .await
+            .unwrap()
+            .unwrap();
+        row.find(Locator::Css("button.release"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let msg = text_when(&c, Locator::Id("message")).await;
+        assert!(msg.contains(&payment) && msg.contains('↛'), "{msg}");
+        settled(&c, &claims).await;
+        for row in c
+            .find_all(Locator::Css(&format!("tr.held[data-invoice='{invoice}']")))
+            .await
+            .unwrap()
+        {
+            let text = row.text().await.unwrap();
+            assert!(
+                !text.contains(&format!("possible payment {payment} ")),
+                "{invoice} is still held for {payment}: {text}"
+            );
+        }
+        c.close().await.unwrap();
+        (payment, invoice)
+    });
+    let review = ok(incasso(
+        &data,
+        &["review", "--as-of", "2026-06-30", "--format", "csv"],
+    ));
+    assert!(
+        !review
+            .lines()
+            .any(|l| l.starts_with(&format!("{payment},")) && l.contains(&invoice)),
+        "{review}"
+    );
+    let audit = ok(incasso(&data, &["audit", "--format", "csv"]));
+    let released: Vec<&str> = audit
+        .lines()
+        .filter(|l| l.contains(",unallocate,"))
+        .collect();
+    assert_eq!(released.len(), 1, "{audit}");
+    assert!(
+        released[0].contains(&payment) && released[0].contains("by bookkeeper-anna (workbench)"),
+        "{audit}"
+    );
+}
+
 /// The value of the first `name="VALUE"` attribute after `from` in `html`.
 fn attr<'h>(html: &'h str, from: &str, name: &str) -> &'h str {
     let at = html
