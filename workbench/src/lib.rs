@@ -4,7 +4,8 @@
 //! can never disagree.
 //!
 //! `auth.rs` is who may use it, `i18n.rs` its words in Dutch and English, `pages/` one file per
-//! page. The store is opened per request and closed after it, one request at a time: the
+//! page, `snapshot.rs` what the pages read and `current.rs` how that is kept current after a
+//! decision. The store is opened per request and closed after it, one request at a time: the
 //! nightly run can take the ledger between two requests, and a page asked for while it works
 //! says so and reloads.
 
