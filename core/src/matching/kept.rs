@@ -347,10 +347,14 @@ pub(super) fn replay(
     let reused = reused_parts(k, prints, s, wanted, &m, &map);
     let mut applied = Applied::default();
     let mut todo = Vec::new();
-    // In a partition that can be reused, the payments the kept run applied are unchanged; the
-    // others are the later ones, applied after them.
-    let taken_over =
-        |pi: usize| reused.contains(&map.part_of_payment[pi]) && applied_then(k, m.pay_then[pi]);
+    // In a partition that can be reused, the payments the kept run applied before its cut are
+    // unchanged and saw nothing that changed; the others are applied after them.
+    let taken_over = |pi: usize| {
+        reused
+            .get(&map.part_of_payment[pi])
+            .is_some_and(|&cut| s.rank[pi] < cut)
+            && applied_then(k, m.pay_then[pi])
+    };
     let mut kept_outcomes: Vec<Option<PaymentOutcome>> =
         std::mem::take(&mut prev.matching.outcomes)
             .into_iter()
@@ -435,14 +439,17 @@ pub(super) fn replay(
 struct Seeing {
     /// The kept partition its unchanged items were in (`NONE`: none yet).
     kept: u32,
-    /// A document or an applied payment is new or changed, or two kept partitions meet here.
+    /// A document is changed, or two kept partitions meet here.
     changed: bool,
+    /// Documents of the kept run, unchanged.
     docs: u32,
-    /// Payments the kept run applied, unchanged.
+    /// Payments the kept run applied, changed or not.
     payments: u32,
-    /// The latest rank of those, and the earliest of the payments it did not apply.
-    last_kept: u32,
-    first_new: u32,
+    /// The earliest issue date of its new documents.
+    first_issued: Option<NaiveDate>,
+    /// The rank from which its payments are applied again: the earliest of a payment the kept
+    /// run did not apply, a changed one, and one that can see a new document.
+    cut: u32,
 }
 
 /// Partition `c`'s count, having seen one more of its items (`kept`: the kept partition it
@@ -453,8 +460,8 @@ fn seeing(state: &mut FxHashMap<u32, Seeing>, c: u32, kept: Option<u32>) -> &mut
         changed: false,
         docs: 0,
         payments: 0,
-        last_kept: 0,
-        first_new: u32::MAX,
+        first_issued: None,
+        cut: u32::MAX,
     });
     if let Some(kp) = kept {
         if e.kept == NONE {
@@ -471,10 +478,16 @@ fn applied_then(k: &Parts, kpi: u32) -> bool {
     kpi != NONE && k.part_of_payment[kpi as usize] != NONE
 }
 
-/// The partitions of this run whose results can be taken from one kept partition. Its documents must be exactly the kept partition's
-/// with the same fingerprints, and so must the payments the kept run applied; payments it did not
-/// apply may be added when every one of them comes after all of those in date and id order (they
-/// are applied after the kept results, as applying every payment in order would). Its kept looks
+/// The partitions of this run whose results can be taken from one kept partition, each with
+/// the rank from which its payments are applied again (the kept results of the payments before
+/// it are taken over; the payments from it on, kept or new, are applied after them, from the
+/// open amounts those left, as applying every payment in order would).
+///
+/// Its documents must be the kept partition's with the same fingerprints, or new; and its
+/// payments the ones the kept run applied, or new. Payments are applied again from the first
+/// that the kept run did not apply, that changed, or that can see a new document (booked on or
+/// after its issue date: no signal proposes a document to a payment booked before it was
+/// invoiced, but by the number the payment names, which its fingerprint covers). Its kept looks
 /// and allocations must name documents still here, and its typo searches must find no new or
 /// changed document.
 fn reused_parts(
@@ -484,7 +497,7 @@ fn reused_parts(
     wanted: &[usize],
     m: &Mapping,
     map: &super::partition::PartMap,
-) -> FxHashSet<u32> {
+) -> FxHashMap<u32, u32> {
     let mut state: FxHashMap<u32, Seeing> = FxHashMap::default();
     let mut changed = Vec::new();
     for (d, &(_, print)) in prints.docs.iter().enumerate() {
@@ -498,8 +511,14 @@ fn reused_parts(
             map.part_of_doc[d],
             same.then(|| k.part_of_doc[kd as usize]),
         );
-        e.docs += 1;
-        e.changed |= !same;
+        if same {
+            e.docs += 1;
+        } else if kd == NONE {
+            let issued = s.docs[d].document.issue_date;
+            e.first_issued = Some(e.first_issued.map_or(issued, |f| f.min(issued)));
+        } else {
+            e.changed = true;
+        }
     }
     for &pi in wanted {
         let kpi = m.pay_then[pi];
@@ -511,13 +530,12 @@ fn reused_parts(
             map.part_of_payment[pi],
             same.then(|| k.part_of_payment[kpi as usize]),
         );
-        if same {
+        if was_applied {
             e.payments += 1;
-            e.last_kept = e.last_kept.max(rank);
-        } else if was_applied {
-            e.changed = true;
-        } else {
-            e.first_new = e.first_new.min(rank);
+        }
+        let sees_new = e.first_issued.is_some_and(|f| s.payments[pi].date >= f);
+        if !same || sees_new {
+            e.cut = e.cut.min(rank);
         }
     }
     let mut size: FxHashMap<u32, (u32, u32)> = FxHashMap::default();
@@ -527,15 +545,12 @@ fn reused_parts(
     for &kp in k.part_of_payment.iter().filter(|&&kp| kp != NONE) {
         size.entry(kp).or_default().1 += 1;
     }
-    let mut reusable: FxHashSet<u32> = state
+    let mut reusable: FxHashMap<u32, u32> = state
         .into_iter()
         .filter(|(_, e)| {
-            e.kept != NONE
-                && !e.changed
-                && size.get(&e.kept) == Some(&(e.docs, e.payments))
-                && (e.first_new == u32::MAX || e.payments == 0 || e.first_new > e.last_kept)
+            e.kept != NONE && !e.changed && size.get(&e.kept) == Some(&(e.docs, e.payments))
         })
-        .map(|(c, _)| c)
+        .map(|(c, e)| (c, e.cut))
         .collect();
     // Kept looks and allocations must name documents still here (they always do: documents are
     // never removed; a kept file that says otherwise is not trusted for the partition).
@@ -562,7 +577,7 @@ fn reused_parts(
         let index = [index];
         for &(kpi, kd) in &k.searched {
             let Some(c) = part_now(kpi) else { continue };
-            if !reusable.contains(&c) {
+            if !reusable.contains_key(&c) {
                 continue;
             }
             let d = m.doc_now[kd as usize];

@@ -25,14 +25,22 @@ const NAMES: [&str; 3] = ["Bakkerij De Zon B.V.", "J. Jansen", "Verf & Co V.O.F.
 struct Case {
     invoices: Vec<(usize, i64, u32)>,
     payments: Vec<(i64, u8, usize, u8, u8)>,
+    /// Each invoice's issue date, days after 2026-02-20 (the payments are booked from
+    /// 2026-03-01 on, a day apart); 2026-01-01 for the invoices past its end.
+    issued: Vec<u8>,
 }
 
 fn case() -> impl Strategy<Value = Case> {
     (
         prop::collection::vec((0usize..3, 100i64..200_000, 0u32..60), 1..14),
         prop::collection::vec((1i64..300_000, 0u8..6, 0usize..20, 0u8..4, 0u8..3), 0..12),
+        prop::collection::vec(0u8..24, 0..14),
     )
-        .prop_map(|(invoices, payments)| Case { invoices, payments })
+        .prop_map(|(invoices, payments, issued)| Case {
+            invoices,
+            payments,
+            issued,
+        })
 }
 
 fn build(c: &Case) -> (Vec<LedgerDocument>, Vec<Debtor>, Vec<Payment>) {
@@ -42,13 +50,16 @@ fn build(c: &Case) -> (Vec<LedgerDocument>, Vec<Debtor>, Vec<Payment>) {
         .enumerate()
         .map(|(i, (d, cents, due))| {
             let total = Decimal::new(*cents, 2).to_string();
-            let due = date("2026-01-01") + chrono::Days::new(u64::from(*due));
+            let issued = c.issued.get(i).map_or(date("2026-01-01"), |&o| {
+                date("2026-02-20") + chrono::Days::new(u64::from(o))
+            });
+            let due = (date("2026-01-01") + chrono::Days::new(u64::from(*due))).max(issued);
             doc(
                 DocumentKind::Invoice,
                 &format!("F2026-{:04}", i + 1),
                 &format!("D{d}"),
                 &total,
-                "2026-01-01",
+                &issued.to_string(),
                 &due.to_string(),
             )
         })
@@ -358,6 +369,7 @@ fn payments_later_than_all_kept_ones_are_applied_after_the_kept_results() {
             (0, 0, 2, 0, 1),
             (0, 0, 3, 0, 1),
         ],
+        issued: vec![],
     };
     let (docs, debtors, payments) = build(&c);
     for from in [usize::MAX, 0] {
@@ -367,6 +379,55 @@ fn payments_later_than_all_kept_ones_are_applied_after_the_kept_results() {
         assert_eq!(printed(&again), printed(&fresh));
         assert_eq!(fresh.0.allocations.len(), 5, "{:?}", fresh.0.allocations);
         assert_eq!(again.1.replayed, 3, "every kept payment is taken over");
+    }
+}
+
+/// A new invoice of debtor 0, issued after its first three payments were booked: those three
+/// keep their kept results (no signal proposes an invoice to a payment booked before it was
+/// invoiced), the two booked after it are applied again, and the result is exactly a fresh run.
+#[test]
+fn a_new_invoice_applies_again_only_the_payments_booked_after_it_was_issued() {
+    let c = Case {
+        invoices: vec![
+            (0, 10_000, 5),
+            (0, 20_000, 6),
+            (0, 30_000, 7),
+            (0, 40_000, 8),
+            (1, 50_000, 9),
+            (0, 77_700, 60),
+        ],
+        // Each invoice's total from the debtor's own account, with its sequence number: the
+        // fourth pays the new invoice.
+        payments: vec![
+            (0, 3, 0, 0, 1),
+            (0, 3, 1, 0, 1),
+            (0, 3, 2, 0, 1),
+            (0, 3, 5, 0, 1),
+            (0, 3, 3, 0, 1),
+        ],
+        // The first five invoices issued on 2026-02-20, the new one on 2026-03-03, after the
+        // payments of 2026-03-01 to 03-03.
+        issued: vec![0, 0, 0, 0, 0, 11],
+    };
+    let (docs, debtors, payments) = build(&c);
+    for from in [usize::MAX, 0] {
+        let kept = matched_keeping(&docs[..5], &debtors, &payments, from, None);
+        let again = matched_keeping(&docs, &debtors, &payments, from, Some(&kept));
+        let fresh = matched(&docs, &debtors, &payments, from);
+        assert_eq!(printed(&again), printed(&fresh));
+        assert!(
+            fresh
+                .0
+                .allocations
+                .iter()
+                .any(|a| a.document.number == "F2026-0006"),
+            "the new invoice is paid: {:?}",
+            fresh.0.allocations
+        );
+        assert_eq!(
+            again.1.replayed, 2,
+            "the payments booked before it was issued"
+        );
     }
 }
 
@@ -385,7 +446,11 @@ fn typo_ledger(
             _ => (2, 50_000 + i as i64, 5),
         })
         .collect();
-    let (docs, debtors, mut payments) = build(&Case { invoices, payments });
+    let (docs, debtors, mut payments) = build(&Case {
+        invoices,
+        payments,
+        issued: vec![],
+    });
     payments[typo].remittance = Some("factuur F2026-0012".into());
     (docs, debtors, payments)
 }
@@ -406,6 +471,7 @@ fn unlinked_debtors_are_matched_side_by_side() {
             (0, 0, 2, 0, 1),
             (0, 0, 3, 0, 1),
         ],
+        issued: vec![],
     };
     let (docs, debtors, payments) = build(&c);
     let [(rec1, m1), (rec2, m2)] = one_and_two_cores(&docs, &debtors, &payments);
