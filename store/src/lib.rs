@@ -403,7 +403,7 @@ impl Store {
     pub fn change_marker(&self) -> Result<String, StoreError> {
         let count = |p: u8| self.kv.scan_prefix(&[p]).count();
         Ok(format!(
-            "i{}-a{}-d{}-r{}-p{}-s{}-f{}-g{}",
+            "i{}-a{}-d{}-r{}-p{}-s{}-f{}-g{}-w{}",
             self.last_seq(P_IMPORT)?,
             self.last_audit_seq()?,
             self.last_seq(payments::P_MANUAL)?,
@@ -412,6 +412,7 @@ impl Store {
             count(submissions::P_SUBMISSION),
             count(submissions::P_IN_FLIGHT),
             self.agency_news()?,
+            self.submission_writes()?,
         ))
     }
 

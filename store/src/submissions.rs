@@ -17,6 +17,9 @@ pub(crate) const P_IN_FLIGHT: u8 = b'g';
 const AGENCY_CURSOR: &[u8] = b"Gagency-cursor";
 /// The feed entry of the latest status recorded: what changes when the agency reported news.
 const AGENCY_NEWS: &[u8] = b"Gagency-news";
+/// How many times submissions were written (sent, answered): a claim sent again and answered
+/// changes no count, but changes what the pages show of it.
+const SUBMISSION_WRITES: &[u8] = b"Gsubmission-writes";
 
 /// Where a claim stands with the agency.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -152,6 +155,7 @@ impl Store {
         for s in claims {
             b.insert(key(P_SUBMISSION, s.claim_id.as_bytes()), json_encode(s));
         }
+        self.count_write(&mut b)?;
         self.kv.apply(b)?;
         self.kv.flush()?;
         Ok(())
@@ -163,6 +167,22 @@ impl Store {
             .kv
             .get(AGENCY_CURSOR)?
             .map(|v| String::from_utf8_lossy(&v).into_owned()))
+    }
+
+    /// How many times submissions were written (0 before any).
+    pub(crate) fn submission_writes(&self) -> Result<u64, StoreError> {
+        Ok(self
+            .kv
+            .get(SUBMISSION_WRITES)?
+            .and_then(|v| <[u8; 8]>::try_from(&v[..]).ok())
+            .map_or(0, u64::from_be_bytes))
+    }
+
+    /// Counts one more write of submissions in `b`.
+    fn count_write(&self, b: &mut Batch) -> Result<(), StoreError> {
+        let n = self.submission_writes()? + 1;
+        b.insert(SUBMISSION_WRITES, n.to_be_bytes().to_vec());
+        Ok(())
     }
 
     /// The feed entry of the latest agency status recorded (0 before any).
@@ -239,6 +259,7 @@ impl Store {
             b.insert(k, json_encode(&s));
         }
         b.remove(key(P_IN_FLIGHT, batch_key.as_bytes()));
+        self.count_write(&mut b)?;
         self.kv.apply(b)?;
         self.kv.flush()?;
         Ok(())
