@@ -40,9 +40,20 @@ pub struct View {
 }
 
 impl View {
-    /// The decision made on this payment that the snapshot does not show yet.
-    pub fn pending_on(&self, payment: &str) -> Option<&Pending> {
-        self.pending.iter().rev().find(|p| p.payment == payment)
+    /// A decision the snapshot does not show yet on this payment, or on this document (a
+    /// decision on a document changes what every row of it shows).
+    pub fn pending_on(&self, payment: Option<&str>, document: Option<&str>) -> Option<&Pending> {
+        // As the ledger knows numbers: a number typed in another form names the same document.
+        let norm = |x: &str| {
+            incasso_core::ids::DocumentNumber::new(x)
+                .map(|n| n.normalised().into_owned())
+                .unwrap_or_else(|_| x.trim().to_uppercase())
+        };
+        let same = |a: &str, b: &str| norm(a) == norm(b);
+        self.pending.iter().rev().find(|p| {
+            payment.is_some_and(|x| p.payment == x)
+                || document.is_some_and(|d| !p.document.is_empty() && same(&p.document, d))
+        })
     }
 }
 
@@ -178,6 +189,12 @@ impl Cache {
         self.kept.as_ref().map(|(_, s)| s.clone())
     }
 
+    /// Whether the store standing at `marker` changed since the snapshot only by decisions
+    /// made here.
+    pub fn still_known(&self, marker: &str) -> bool {
+        self.known.as_deref() == Some(marker)
+    }
+
     /// A background run has read the store.
     pub fn started(&self) -> Started {
         Started {
@@ -189,18 +206,25 @@ impl Cache {
     /// A background run worked out `s` from the store as it stood at `started`; the store's key
     /// is `now`. Keeps it when no other was kept since, and says whether to run again.
     pub fn worked_out(&mut self, started: Started, key: Key, s: Snapshot, now: &Key) -> Next {
-        if self.generation == started.generation {
+        let kept = self.generation == started.generation;
+        if kept {
             self.kept = Some((key.clone(), Arc::new(s)));
             self.generation += 1;
             self.pending.retain(|p| p.seq > started.decided);
         }
-        if self.known.is_some() && !self.pending.is_empty() && *now != key {
+        if *now == key {
+            // Everything recorded is in it: the next decision may be worked in behind the pages.
+            if kept {
+                self.known = Some(key.marker);
+            }
+            self.working = false;
+            return Next::Stop;
+        }
+        if self.known.is_some() && !self.pending.is_empty() {
             return Next::Again;
         }
         self.working = false;
-        if *now != key {
-            self.changed_elsewhere();
-        }
+        self.changed_elsewhere();
         Next::Stop
     }
 
@@ -237,10 +261,12 @@ mod tests {
             .while_working(key("m1").as_of)
             .expect("served while working");
         assert_eq!(
-            v.pending_on("P1").map(|p| p.what.as_str()),
+            v.pending_on(Some("P1"), None).map(|p| p.what.as_str()),
             Some("P1 → F-1")
         );
-        assert!(v.pending_on("P2").is_none());
+        assert!(v.pending_on(Some("P2"), None).is_none());
+        // Another payment's row for the same document is marked too.
+        assert!(v.pending_on(Some("P9"), Some("f-1")).is_some());
         // Another date is not served from this snapshot.
         assert!(c
             .while_working(NaiveDate::from_ymd_opt(2026, 7, 1).unwrap())
@@ -256,7 +282,7 @@ mod tests {
         );
         let v = c.while_working(key("m1").as_of).unwrap();
         assert_eq!(v.pending.len(), 1);
-        assert!(v.pending_on("P2").is_some());
+        assert!(v.pending_on(Some("P2"), None).is_some());
         let started = c.started();
         assert_eq!(
             c.worked_out(started, key("m3"), snapshot(), &key("m3")),
@@ -284,6 +310,23 @@ mod tests {
             Next::Stop
         );
         assert!(c.current(&key("m8")).is_none());
+    }
+
+    #[test]
+    fn after_a_run_that_read_everything_again_the_next_decision_is_worked_in_behind_the_pages() {
+        let mut c = Cache::default();
+        c.keep_current(key("m1"), snapshot());
+        assert!(c.decided("m1", "m2", "P1", "F-1", "x"));
+        // An import by another process before the run read the store (m2 → m3).
+        c.changed_elsewhere();
+        let started = c.started();
+        assert_eq!(
+            c.worked_out(started, key("m3"), snapshot(), &key("m3")),
+            Next::Stop
+        );
+        assert!(c.current(&key("m3")).is_some());
+        assert!(c.decided("m3", "m4", "P2", "F-2", "y"));
+        assert!(c.while_working(key("m1").as_of).is_some());
     }
 
     #[test]

@@ -177,14 +177,7 @@ async fn on_ledger<T: Send + 'static>(
     .map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response())?;
     done.map_err(|e| {
         if is_busy(&e) {
-            let mut r = (
-                StatusCode::SERVICE_UNAVAILABLE,
-                pages::bare(lang, lang.t("busy")),
-            )
-                .into_response();
-            r.headers_mut()
-                .insert("refresh", HeaderValue::from_static("5"));
-            return r;
+            return busy(lang);
         }
         tracing::error!("{e:#}");
         (
@@ -208,6 +201,9 @@ impl App {
     }
 }
 
+/// How long a page waits for a background run before it says so and reloads.
+const WAIT_AT_MOST: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// The snapshot of the ledger as it stands (kept, or worked out now and kept); while one is
 /// worked out in the background after decisions made here, the last one with those decisions
 /// (`current.rs`).
@@ -216,18 +212,19 @@ async fn snapshot_of(
     lang: Lang,
     as_of: chrono::NaiveDate,
 ) -> Result<current::View, Response> {
+    let waited = std::time::Instant::now();
     loop {
-        {
-            let c = app.cache();
-            if let Some(v) = c.while_working(as_of) {
-                return Ok(v);
-            }
-            if !c.working() {
-                break;
-            }
+        if let Some(v) = while_working(app, lang, as_of).await? {
+            return Ok(v);
+        }
+        if !app.cache().working() {
+            break;
         }
         // Being worked out after a change the last snapshot can't show (or for another date):
         // what the background run keeps is what this page needs.
+        if waited.elapsed() > WAIT_AT_MOST {
+            return Err(still_working(lang));
+        }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     let a = app.clone();
@@ -246,16 +243,89 @@ async fn snapshot_of(
     .await
 }
 
-/// The snapshot with every decision made here worked in: waits for a background run to end.
+/// While a background run works decisions made here in: the last snapshot with them, when
+/// nothing else changed the store. Another process can change it only while no request of this
+/// one holds it open: then the store's change marker is read (a moment) and compared with the
+/// one after the last decision made here.
+async fn while_working(
+    app: &Arc<App>,
+    lang: Lang,
+    as_of: chrono::NaiveDate,
+) -> Result<Option<current::View>, Response> {
+    let Some(v) = app.cache().while_working(as_of) else {
+        return Ok(None);
+    };
+    let Ok(one) = app.gate.clone().try_lock_owned() else {
+        // A request of this process holds the store: no other process can change it meanwhile.
+        return Ok(Some(v));
+    };
+    let (a, dir, policy) = (app.clone(), app.data_dir.clone(), app.policy_file.clone());
+    let marker = tokio::task::spawn_blocking(move || {
+        let ws = Workspace::new(dir, policy);
+        let m = ws.store().and_then(|s| Ok(s.change_marker()?));
+        drop(ws);
+        drop(one);
+        m
+    })
+    .await
+    .map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response())?;
+    match marker {
+        Ok(m) if a.cache().still_known(&m) => Ok(Some(v)),
+        Ok(_) => {
+            a.cache().changed_elsewhere();
+            Ok(None)
+        }
+        Err(e) if is_busy(&e) => Err(busy(lang)),
+        Err(e) => Err((
+            StatusCode::INTERNAL_SERVER_ERROR,
+            pages::bare(lang, &format!("{e:#}")),
+        )
+            .into_response()),
+    }
+}
+
+/// The page that says the ledger is held by another process, and reloads.
+fn busy(lang: Lang) -> Response {
+    reloading(lang, "busy")
+}
+
+/// The page that says the ledger is still being worked out, and reloads.
+fn still_working(lang: Lang) -> Response {
+    reloading(lang, "working_in")
+}
+
+/// A page that says `word` and reloads after five seconds.
+fn reloading(lang: Lang, word: &'static str) -> Response {
+    let mut r = (
+        StatusCode::SERVICE_UNAVAILABLE,
+        pages::bare(lang, lang.t(word)),
+    )
+        .into_response();
+    r.headers_mut()
+        .insert("refresh", HeaderValue::from_static("5"));
+    r
+}
+
+/// The snapshot with every decision made here worked in (a file carries no banner): waits for
+/// background runs to end.
 async fn settled_snapshot(
     app: &Arc<App>,
     lang: Lang,
     as_of: chrono::NaiveDate,
 ) -> Result<current::View, Response> {
-    while app.cache().working() {
+    let waited = std::time::Instant::now();
+    loop {
+        if !app.cache().working() {
+            let v = snapshot_of(app, lang, as_of).await?;
+            if v.pending.is_empty() {
+                return Ok(v);
+            }
+        }
+        if waited.elapsed() > WAIT_AT_MOST {
+            return Err(still_working(lang));
+        }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    snapshot_of(app, lang, as_of).await
 }
 
 /// Works the snapshot out again in the background after decisions made here, the store open
@@ -311,7 +381,6 @@ async fn work_once(app: &Arc<App>, as_of: chrono::NaiveDate) -> anyhow::Result<c
         let kept = working.finish(&ws);
         let now = kept.as_ref().ok().map(|_| snapshot::key(&ws, as_of));
         drop(ws);
-        drop(one);
         let (key, s) = kept?;
         let now = now.expect("read when kept")?;
         tracing::info!(
@@ -320,7 +389,11 @@ async fn work_once(app: &Arc<App>, as_of: chrono::NaiveDate) -> anyhow::Result<c
             keep_s = t.elapsed().as_secs_f64() - read_s - work_s,
             "the pages were worked out again after decisions made here"
         );
-        Ok(a.cache().worked_out(started, key, s, &now))
+        // Still holding the gate: a decision recorded after `now` was read would otherwise find
+        // this run still working and start none.
+        let next = a.cache().worked_out(started, key, s, &now);
+        drop(one);
+        Ok(next)
     })
     .await?
 }
@@ -397,29 +470,38 @@ async fn decide(
         d.payment.clone(),
         d.document.trim().to_string(),
     );
+    let (runtime, as_of) = (
+        tokio::runtime::Handle::current(),
+        d.as_of.unwrap_or_else(today),
+    );
     // A refusal by the engine (an unknown document, a payment used up) is the person's to read;
     // only a busy store is told apart, so the page can say "try again".
     let f = move |ws: &Workspace| {
         let before = ws.store()?.change_marker()?;
         match f(ws) {
             Err(e) if is_busy(&e) => Err(e),
-            Err(e) => Ok((format!("not recorded: {e:#}"), false)),
+            Err(e) => Ok(format!("not recorded: {e:#}")),
             Ok(what) => {
-                let after = ws.store()?.change_marker()?;
-                let start = a
-                    .cache()
-                    .decided(&before, &after, &payment, &document, &what);
-                Ok((what, start))
+                // Recorded: the answer says so whatever follows. The background run starts
+                // here, not after the answer: a person who clicks away drops the request.
+                match ws.store().and_then(|s| Ok(s.change_marker()?)) {
+                    Ok(after) => {
+                        let start = a
+                            .cache()
+                            .decided(&before, &after, &payment, &document, &what);
+                        if start {
+                            let _entered = runtime.enter();
+                            work_in_background(a.clone(), as_of);
+                        }
+                    }
+                    Err(_) => a.cache().changed_elsewhere(),
+                }
+                Ok(what)
             }
         }
     };
     match on_ledger(&app, lang_of(headers, None), f).await {
-        Ok((m, start)) => {
-            if start {
-                work_in_background(app.clone(), d.as_of.unwrap_or_else(today));
-            }
-            done_on(page, d.as_of, Ok(m))
-        }
+        Ok(m) => done_on(page, d.as_of, Ok(m)),
         Err(resp) if resp.status() == StatusCode::SERVICE_UNAVAILABLE => done_on(
             page,
             d.as_of,

@@ -25,7 +25,13 @@ pub async fn render(app: &Arc<App>, mut ctx: Ctx, _c: Common) -> Response {
             tr { th { (l.t("claim")) } th { (l.t("debtor")) } th { (l.t("items")) } th { (l.t("total")) } }
             @for c in preview.claims.iter().take(PAGE_ROWS) {
                 tr {
-                    td { (c.id) } td { (c.debtor.name.as_deref().unwrap_or("")) " " small { (c.debtor.id.as_str()) } }
+                    td {
+                        (c.id)
+                        @if let Some(p) = c.items.iter().find_map(|i| v.pending_on(None, Some(&i.number))) {
+                            br; small.pending { (l.t("decided")) ": " (p.what) }
+                        }
+                    }
+                    td { (c.debtor.name.as_deref().unwrap_or("")) " " small { (c.debtor.id.as_str()) } }
                     td { (c.items.len()) }
                     td.n { (c.currency.as_str()) " " (format_cents(c.amounts.total_outstanding)) }
                 }
@@ -41,7 +47,7 @@ pub async fn render(app: &Arc<App>, mut ctx: Ctx, _c: Common) -> Response {
                     td.n { (e.currency.as_str()) " " (format_cents(e.open)) }
                     td { (e.rule) } td { (e.reason) }
                     td {
-                        @if let Some(p) = e.payment.as_deref().and_then(|p| v.pending_on(p)).filter(|p| p.document == e.number.as_str()) {
+                        @if let Some(p) = v.pending_on(None, Some(&e.number)) {
                             span.pending { (l.t("decided")) ": " (p.what) }
                         } @else if let Some(payment) = &e.payment {
                             form.inline method="post" action="/unallocate" {
