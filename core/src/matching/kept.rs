@@ -6,7 +6,7 @@
 //! | condition | why |
 //! |---|---|
 //! | the same documents and payments are in it, each with the same fingerprint | a payment's fingerprint covers the payment, what it starts from (reversals, decisions by hand), what its text names (with those documents' fingerprints), who paid it and the pairs kept apart by hand; a document's covers its content and open amount before payments |
-//! | or else: the same, and payments the kept run did not apply, each later (in date and id order) than all it did | the new ones are applied after the kept results, from the open amounts those left, as applying every payment in order would; a night's bank statement adds such payments to many partitions |
+//! | or else: the same, and new documents, payments the kept run did not apply or payments changed since: the kept results of the payments before the first that is new, changed or booked on or after a new document's issue date are taken over, and the payments from there on are applied again after them | payments are applied in date and id order, from the open amounts the earlier ones left; no signal proposes a document to a payment booked before it was invoiced, but by the number the payment names, which its fingerprint covers. A night's bank statement adds later payments to many partitions; a night's invoices are issued after most payments |
 //! | no typo search of its payments could find a document that is new or changed | such a search is the one look at the whole ledger while payments are applied |
 //! | what its payments saw of other partitions' documents is still so | checked like the looks of any run (`partition.rs::conflicts`), which joins and applies again what is not |
 //!
