@@ -624,6 +624,33 @@ fn a_decision_shows_at_once_and_is_worked_in_behind_it() {
         assert!(settled.contains("id=\"empty\""), "{settled}");
         let overview = get(format!("{base}/")).await;
         assert!(overview.contains("<b>0</b> doubtful matches"), "{overview}");
+        // An import by another process: the next page shows the ledger as it was, without a
+        // button, until the new one is worked out; then the buttons are back.
+        ok(incasso(
+            &data,
+            &[
+                "import",
+                fixture("ledger/utf16le-pipe.csv").to_str().unwrap(),
+            ],
+        ));
+        let page = get(format!("{base}/unapplied")).await;
+        if page.contains("id=\"working\"") {
+            assert!(page.contains("The ledger changed"), "{page}");
+            assert!(
+                !page.contains("action=\"/allocate\""),
+                "no decision on it: {page}"
+            );
+        }
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let p = get(format!("{base}/unapplied")).await;
+            if !p.contains("id=\"working\"") {
+                assert!(p.contains("action=\"/allocate\""), "{p}");
+                break;
+            }
+            assert!(Instant::now() < deadline, "still being worked out: {p}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
         (payment, document)
     });
     let allocations = ok(incasso(&data, &["allocations", "--format", "csv"]));

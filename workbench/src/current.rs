@@ -10,7 +10,8 @@
 //! |---|---|
 //! | nothing | the snapshot |
 //! | only decisions made here | the snapshot, the decisions marked, the new one worked out in the background |
-//! | anything else (an import, a command, a resolved conflict, another date) | waits for a new one, as before |
+//! | anything else (an import, a command, a resolved conflict) | the snapshot without buttons, a new one worked out in the background |
+//! | another date | waits for a new one |
 
 use std::sync::Arc;
 
@@ -37,6 +38,9 @@ pub struct View {
     pub snapshot: Arc<Snapshot>,
     /// Being worked in (empty when the snapshot is current).
     pub pending: Vec<Pending>,
+    /// The store changed by more than decisions made here since the snapshot, and a new one is
+    /// being worked out: shown without buttons until it is ready.
+    pub read_only: bool,
 }
 
 impl View {
@@ -96,14 +100,32 @@ impl Cache {
     /// While a snapshot is worked out in the background after decisions made here: the last
     /// one, with those decisions, when it is for `as_of`.
     pub fn while_working(&self, as_of: NaiveDate) -> Option<View> {
-        if !self.working || self.known.is_none() {
+        if !self.working {
             return None;
         }
         let (key, s) = self.kept.as_ref()?;
+        let read_only = self.known.is_none();
         (key.as_of == as_of).then(|| View {
             snapshot: s.clone(),
-            pending: self.pending.clone(),
+            pending: if read_only {
+                Vec::new()
+            } else {
+                self.pending.clone()
+            },
+            read_only,
         })
+    }
+
+    /// The store changed by more than decisions made here since the snapshot for `as_of`: true
+    /// when a background run is to be started, the pages showing the snapshot without buttons
+    /// meanwhile.
+    pub fn start_after_change(&mut self, as_of: NaiveDate) -> bool {
+        if self.working || self.kept.as_ref().is_none_or(|(k, _)| k.as_of != as_of) {
+            return false;
+        }
+        self.changed_elsewhere();
+        self.working = true;
+        true
     }
 
     /// Whether a snapshot is being worked out in the background.
@@ -117,6 +139,7 @@ impl Cache {
         (k == key).then(|| View {
             snapshot: s.clone(),
             pending: Vec::new(),
+            read_only: false,
         })
     }
 
@@ -142,6 +165,7 @@ impl Cache {
         View {
             snapshot: s,
             pending: Vec::new(),
+            read_only: false,
         }
     }
 
@@ -293,7 +317,7 @@ mod tests {
     }
 
     #[test]
-    fn a_change_made_elsewhere_makes_the_pages_wait_for_a_new_snapshot() {
+    fn a_change_made_elsewhere_shows_no_decision_on_the_old_snapshot() {
         let mut c = Cache::default();
         c.keep_current(key("m1"), snapshot());
         // A command changed the store (m1 → m5) before this decision: not shown on the old one.
@@ -304,7 +328,10 @@ mod tests {
         assert!(c.decided("m6", "m7", "P1", "F-1", "P1 → F-1"));
         let started = c.started();
         c.changed_elsewhere();
-        assert!(c.while_working(key("m1").as_of).is_none());
+        let v = c
+            .while_working(key("m1").as_of)
+            .expect("shown without buttons");
+        assert!(v.read_only && v.pending.is_empty());
         assert_eq!(
             c.worked_out(started, key("m7"), snapshot(), &key("m8")),
             Next::Stop
@@ -327,6 +354,27 @@ mod tests {
         assert!(c.current(&key("m3")).is_some());
         assert!(c.decided("m3", "m4", "P2", "F-2", "y"));
         assert!(c.while_working(key("m1").as_of).is_some());
+    }
+
+    #[test]
+    fn an_import_shows_the_last_snapshot_without_buttons_until_the_new_one_is_kept() {
+        let mut c = Cache::default();
+        let as_of = key("m1").as_of;
+        assert!(!c.start_after_change(as_of), "no snapshot to show");
+        c.keep_current(key("m1"), snapshot());
+        assert!(!c.start_after_change(NaiveDate::from_ymd_opt(2026, 7, 1).unwrap()));
+        assert!(c.start_after_change(as_of));
+        assert!(!c.start_after_change(as_of), "one run at a time");
+        assert!(c.while_working(as_of).unwrap().read_only);
+        // A decision made meanwhile (on a page opened before) is recorded, not shown.
+        assert!(!c.decided("m2", "m3", "P1", "F-1", "x"));
+        let started = c.started();
+        assert_eq!(
+            c.worked_out(started, key("m3"), snapshot(), &key("m3")),
+            Next::Stop
+        );
+        assert!(c.current(&key("m3")).is_some());
+        assert!(c.while_working(as_of).is_none());
     }
 
     #[test]

@@ -70,6 +70,9 @@ pub(crate) struct Ctx {
     pub date_query: String,
     /// How many decisions made here the page's figures do not show yet (being worked in).
     pub pending: usize,
+    /// The page shows the ledger as it was before a change made elsewhere, without buttons,
+    /// while the new one is worked out.
+    pub read_only: bool,
 }
 
 /// Query parameters every page takes.
@@ -152,6 +155,7 @@ fn admit(app: &App, headers: &HeaderMap, uri: &Uri, c: &Common) -> Result<Ctx, B
         as_of: c.as_of.unwrap_or_else(today),
         date_query: c.as_of.map(|d| format!("as_of={d}")).unwrap_or_default(),
         pending: 0,
+        read_only: false,
     })
 }
 
@@ -227,13 +231,20 @@ async fn snapshot_of(
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    let a = app.clone();
+    let (a, runtime) = (app.clone(), tokio::runtime::Handle::current());
     on_ledger(app, lang, move |ws| {
         let key = snapshot::key(ws, as_of)?;
         {
-            let c = a.cache();
+            let mut c = a.cache();
             if let Some(v) = c.current(&key).or_else(|| c.while_working(as_of)) {
                 return Ok(v);
+            }
+            // Changed since the snapshot for this date (an import, a command): shown without
+            // buttons while the new one is worked out behind it.
+            if c.start_after_change(as_of) {
+                let _entered = runtime.enter();
+                work_in_background(a.clone(), as_of);
+                return Ok(c.while_working(as_of).expect("started for this date"));
             }
         }
         a.cache().make_room();
@@ -255,6 +266,9 @@ async fn while_working(
     let Some(v) = app.cache().while_working(as_of) else {
         return Ok(None);
     };
+    if v.read_only {
+        return Ok(Some(v));
+    }
     let Ok(one) = app.gate.clone().try_lock_owned() else {
         // A request of this process holds the store: no other process can change it meanwhile.
         return Ok(Some(v));
@@ -317,7 +331,7 @@ async fn settled_snapshot(
     loop {
         if !app.cache().working() {
             let v = snapshot_of(app, lang, as_of).await?;
-            if v.pending.is_empty() {
+            if v.pending.is_empty() && !v.read_only {
                 return Ok(v);
             }
         }
@@ -748,6 +762,14 @@ pub async fn serve(
     });
     let listener = tokio::net::TcpListener::bind(cfg.listen).await?;
     on_listening(listener.local_addr()?);
+    // The person needs a moment to open the link: the ledger is worked out meanwhile, so the
+    // first page does not wait for all of it.
+    let warm = app.clone();
+    tokio::spawn(async move {
+        if let Err(r) = snapshot_of(&warm, Lang::En, today()).await {
+            tracing::warn!("working the ledger out at start: {}", r.status());
+        }
+    });
     axum::serve(listener, router(app))
         .with_graceful_shutdown(shutdown)
         .await?;

@@ -17,6 +17,7 @@ pub async fn render(app: &Arc<App>, mut ctx: Ctx, _c: Common) -> Response {
         Err(r) => return r,
     };
     ctx.pending = v.pending.len();
+    ctx.read_only = v.read_only;
     let (preview, subs) = (&v.snapshot.preview, &v.snapshot.submissions);
     let l = ctx.lang;
     let body = html! {
@@ -47,7 +48,8 @@ pub async fn render(app: &Arc<App>, mut ctx: Ctx, _c: Common) -> Response {
                     td.n { (e.currency.as_str()) " " (format_cents(e.open)) }
                     td { (e.rule) } td { (e.reason) }
                     td {
-                        @if let Some(p) = v.pending_on(None, Some(&e.number)) {
+                        @if v.read_only {
+                        } @else if let Some(p) = v.pending_on(None, Some(&e.number)) {
                             span.pending { (l.t("decided")) ": " (p.what) }
                         } @else if let Some(payment) = &e.payment {
                             form.inline method="post" action="/unallocate" {

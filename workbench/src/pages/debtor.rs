@@ -27,6 +27,7 @@ pub async fn render(app: &Arc<App>, mut ctx: Ctx, id: String) -> Response {
     let got = snapshot_of(app, ctx.lang, as_of).await;
     if let Ok(v) = &got {
         ctx.pending = v.pending.len();
+        ctx.read_only = v.read_only;
     }
     let d = got.map(|v| {
         let snap = &v.snapshot;

@@ -36,6 +36,7 @@ pub async fn render(app: &Arc<App>, mut ctx: Ctx, c: Common) -> Response {
         Err(r) => return r,
     };
     ctx.pending = v.pending.len();
+    ctx.read_only = v.read_only;
     let s = &v.snapshot;
     let rows = filtered(s, &c);
     let labels = &s.labels;

@@ -15,6 +15,7 @@ pub async fn render(app: &Arc<App>, mut ctx: Ctx, _c: Common) -> Response {
         Err(r) => return r,
     };
     ctx.pending = v.pending.len();
+    ctx.read_only = v.read_only;
     let s = &v.snapshot;
     let conflicts = s.conflicts_open;
     let l = ctx.lang;

@@ -17,6 +17,7 @@ pub async fn render(app: &Arc<App>, mut ctx: Ctx, _c: Common) -> Response {
         Err(r) => return r,
     };
     ctx.pending = v.pending.len();
+    ctx.read_only = v.read_only;
     let items = &v.snapshot.review;
     let l = ctx.lang;
     let body = html! {
@@ -38,7 +39,9 @@ pub async fn render(app: &Arc<App>, mut ctx: Ctx, _c: Common) -> Response {
                         td { (item.rule) @if let Some(c) = item.confidence { " " small { (c) "%" } } }
                         td { (item.reason) @if !item.evidence.is_empty() { br; small { (item.evidence) } } }
                         td { small { (item.text) } }
-                        @if let Some(p) = v.pending_on(Some(&item.payment), Some(&item.document)) {
+                        @if v.read_only {
+                            td {}
+                        } @else if let Some(p) = v.pending_on(Some(&item.payment), Some(&item.document)) {
                             td.pending { (l.t("decided")) ": " (p.what) }
                         } @else {
                         td {

@@ -17,6 +17,7 @@ pub async fn render(app: &Arc<App>, mut ctx: Ctx, c: Common) -> Response {
         Err(r) => return r,
     };
     ctx.pending = v.pending.len();
+    ctx.read_only = v.read_only;
     let lines: Vec<&crate::snapshot::UnappliedRow> = v
         .snapshot
         .unapplied
@@ -47,7 +48,9 @@ pub async fn render(app: &Arc<App>, mut ctx: Ctx, c: Common) -> Response {
                         td.n { (line.currency) " " (line.amount) } td.n { (line.unapplied) }
                         td { (line.status) } td { (line.debtor) } td { (line.payer) }
                         td { small { (line.text) } }
-                        @if let Some(p) = v.pending_on(Some(&line.id), None) {
+                        @if v.read_only {
+                            td {}
+                        } @else if let Some(p) = v.pending_on(Some(&line.id), None) {
                             td.pending { (l.t("decided")) ": " (p.what) }
                         } @else {
                         td {
