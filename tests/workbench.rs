@@ -321,9 +321,28 @@ fn a_person_works_the_queue_in_a_browser() {
             let msg = text_when(&c, Locator::Id("message")).await;
             assert!(msg.contains(want), "{want}: {msg}");
         }
+        // And a file dropped on the drop zone (the page's one script puts it in the form): a
+        // drop as the browser delivers it, made in the page.
+        c.goto(&format!("{base}/inbox")).await.unwrap();
+        c.execute(
+            "const dt = new DataTransfer();\
+             dt.items.add(new File(['geen export\\n\\u0001'], 'gesleept.csv', {type: 'text/csv'}));\
+             document.querySelector('.dropzone').dispatchEvent(\
+               new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true}));",
+            vec![],
+        )
+        .await
+        .unwrap();
+        let msg = text_when(&c, Locator::Id("message")).await;
+        assert!(
+            msg.contains("quarantined") && msg.contains("gesleept.csv"),
+            "{msg}"
+        );
         let listed = text(&c, Locator::Id("inbox")).await;
         assert!(
-            listed.contains("utf16le-pipe.csv") && listed.contains("kapot.csv"),
+            listed.contains("utf16le-pipe.csv")
+                && listed.contains("kapot.csv")
+                && listed.contains("gesleept.csv"),
             "{listed}"
         );
         shot("inbox").await;

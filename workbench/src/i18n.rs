@@ -45,6 +45,7 @@ impl Lang {
                 "Your last decisions are being worked in; the figures and lists here are from before them. What you decided is shown on its row. Reload in a few seconds",
             ),
             "decided" => ("Beslist, wordt verwerkt", "Decided, being worked in"),
+            "drop_here" => ("Sleep een bestand hierheen, of kies er een:", "Drop a file here, or choose one:"),
             "changed_elsewhere" => (
                 "De administratie is gewijzigd (een import of een opdracht); wat u hier ziet is van daarvoor en wordt opnieuw berekend. Beslissen kan zodra dat klaar is: laad de pagina over enkele seconden opnieuw",
                 "The ledger changed (an import or a command); what you see here is from before that and is being worked out again. Decisions can be made once it is: reload in a few seconds",

@@ -729,17 +729,22 @@ fn router(app: Arc<App>) -> Router {
             "/app.css",
             get(|| async { ([(header::CONTENT_TYPE, "text/css")], pages::CSS) }),
         )
+        .route(
+            "/app.js",
+            get(|| async { ([(header::CONTENT_TYPE, "text/javascript")], pages::JS) }),
+        )
         .layer(axum::middleware::map_response(no_framing))
         .with_state(app)
 }
 
-/// No page may be framed by another (clickjacking), nor kept by a shared cache.
+/// No page may be framed by another (clickjacking), nor kept by a shared cache; no script runs
+/// but the workbench's own file.
 async fn no_framing(mut r: Response) -> Response {
     let h = r.headers_mut();
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
     h.insert(
         "content-security-policy",
-        HeaderValue::from_static("frame-ancestors 'none'"),
+        HeaderValue::from_static("frame-ancestors 'none'; script-src 'self'"),
     );
     h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
     r

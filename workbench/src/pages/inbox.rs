@@ -81,11 +81,13 @@ pub async fn render(app: &Arc<App>, ctx: Ctx, _c: Common) -> Response {
         .await
         .unwrap_or_default();
     let body = html! {
-        form method="post" action="/inbox/upload" enctype="multipart/form-data" {
+        form.drop method="post" action="/inbox/upload" enctype="multipart/form-data" {
             input type="hidden" name="csrf" value=(ctx.csrf);
+            div.dropzone { (l.t("drop_here")) }
             input type="file" name="file" required;
             button type="submit" { (l.t("drop_file")) }
         }
+        script src="/app.js" defer {}
         table id="inbox" {
             tr { th { (l.t("where")) } th { (l.t("file")) } th { (l.t("note")) } }
             @for (at, name, note) in listed.iter().take(PAGE_ROWS) {

@@ -29,7 +29,24 @@ table{border-collapse:collapse;margin:.5em 0}td,th{padding:.3em .6em;border-bott
 td.n{text-align:right;font-variant-numeric:tabular-nums}.msg{background:#e8f5e9;border:1px solid #a5d6a7;padding:.5em 1em}\
 .cards{display:flex;gap:1em;flex-wrap:wrap}.card{border:1px solid #ddd;border-radius:6px;padding:.7em 1em;min-width:12em}\
 .card b{display:block;font-size:1.4em}.working{background:#fff8e1;border:1px solid #ffe082;padding:.5em 1em}\
-.pending{color:#8a6d00}form.inline{display:inline}small{color:#666}input[type=text]{width:9em}";
+.pending{color:#8a6d00}\
+.dropzone{border:2px dashed #90a4ae;border-radius:6px;padding:1.2em;margin:.5em 0;color:#546e7a}.dropzone.over{background:#e3f2fd}form.inline{display:inline}small{color:#666}input[type=text]{width:9em}";
+
+/// The one script, served from the binary: a file dropped on the inbox's drop zone goes into its
+/// form, which is sent. Everything else works without it.
+pub const JS: &str = r#"document.querySelectorAll("form.drop").forEach(function (form) {
+  var zone = form.querySelector(".dropzone"), input = form.querySelector("input[type=file]");
+  zone.addEventListener("dragover", function (e) { e.preventDefault(); zone.classList.add("over"); });
+  zone.addEventListener("dragleave", function () { zone.classList.remove("over"); });
+  zone.addEventListener("drop", function (e) {
+    e.preventDefault();
+    zone.classList.remove("over");
+    if (!e.dataTransfer || e.dataTransfer.files.length !== 1) { return; }
+    input.files = e.dataTransfer.files;
+    form.requestSubmit();
+  });
+});
+"#;
 
 /// A page in the frame: navigation, the last action's message, the body.
 pub fn frame(ctx: &Ctx, here: &str, title: &str, body: Markup) -> Response {
