@@ -3,7 +3,7 @@
 //! again: seconds at a million invoices. So after a decision made here the snapshot is worked out
 //! in the background, with the store closed while it matches, and until it is ready the pages are
 //! served from the last one, each with a banner that says so and with the decisions made since
-//! marked on their rows instead of buttons (no row can be decided twice). The store stays free
+//! marked on their rows (by payment and by document) instead of buttons. The store stays free
 //! for the next decision meanwhile: a person clears a queue at the pace they click.
 //!
 //! | what changed since the snapshot | the next page |
@@ -44,6 +44,15 @@ pub struct View {
 }
 
 impl View {
+    /// The same, without buttons: the store may have changed elsewhere and nobody looked yet.
+    /// The decisions made here are still marked on their rows.
+    pub fn without_buttons(self) -> View {
+        View {
+            read_only: true,
+            ..self
+        }
+    }
+
     /// A decision the snapshot does not show yet on this payment, or on this document (a
     /// decision on a document changes what every row of it shows).
     pub fn pending_on(&self, payment: Option<&str>, document: Option<&str>) -> Option<&Pending> {
@@ -62,7 +71,6 @@ impl View {
 }
 
 /// The last snapshot, and what happened since.
-#[derive(Default)]
 pub struct Cache {
     /// The last snapshot and its key.
     kept: Option<(Key, Arc<Snapshot>)>,
@@ -78,6 +86,23 @@ pub struct Cache {
     generation: u64,
     /// Whether one is being worked out in the background.
     working: bool,
+    /// Whether the request holding the store has compared its change marker with `known`
+    /// (another process may have changed the store before that request opened it).
+    gate_checked: bool,
+}
+
+impl Default for Cache {
+    fn default() -> Self {
+        Cache {
+            kept: None,
+            known: None,
+            pending: Vec::new(),
+            decided: 0,
+            generation: 0,
+            working: false,
+            gate_checked: true,
+        }
+    }
 }
 
 /// Where a background run stands when it has read the store.
@@ -217,6 +242,31 @@ impl Cache {
     /// made here.
     pub fn still_known(&self, marker: &str) -> bool {
         self.known.as_deref() == Some(marker)
+    }
+
+    /// A request took the store: until it has compared the store's marker ([`Cache::check`]),
+    /// the pages show no buttons while a run works.
+    pub fn took_store(&mut self) {
+        self.gate_checked = false;
+    }
+
+    /// The request holding the store found it at `marker`: anything but the marker after the
+    /// last decision made here was changed elsewhere.
+    pub fn check(&mut self, marker: &str) {
+        if self.known.is_some() && !self.still_known(marker) {
+            self.changed_elsewhere();
+        }
+        self.gate_checked = true;
+    }
+
+    /// The request holding the store needs no look (no run works).
+    pub fn looked(&mut self) {
+        self.gate_checked = true;
+    }
+
+    /// Whether the request holding the store has checked its marker.
+    pub fn store_checked(&self) -> bool {
+        self.gate_checked
     }
 
     /// A background run has read the store.
@@ -375,6 +425,21 @@ mod tests {
         );
         assert!(c.current(&key("m3")).is_some());
         assert!(c.while_working(as_of).is_none());
+    }
+
+    #[test]
+    fn a_change_elsewhere_found_by_the_request_holding_the_store_drops_the_buttons() {
+        let mut c = Cache::default();
+        c.keep_current(key("m1"), snapshot());
+        assert!(c.decided("m1", "m2", "P1", "F-1", "x"));
+        c.took_store();
+        assert!(!c.store_checked());
+        c.check("m2");
+        assert!(c.store_checked());
+        assert!(!c.while_working(key("m1").as_of).unwrap().read_only);
+        c.took_store();
+        c.check("m3");
+        assert!(c.while_working(key("m1").as_of).unwrap().read_only);
     }
 
     #[test]

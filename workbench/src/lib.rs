@@ -168,10 +168,11 @@ async fn on_ledger<T: Send + 'static>(
 ) -> Result<T, Response> {
     // The guard goes with the work: a request given up by its client does not free the store
     // while its blocking task still holds it.
-    let one = app.gate.clone().lock_owned().await;
-    let (dir, policy) = (app.data_dir.clone(), app.policy_file.clone());
+    let one = hold_store(app).await;
+    let (a, dir, policy) = (app.clone(), app.data_dir.clone(), app.policy_file.clone());
     let done = tokio::task::spawn_blocking(move || {
         let ws = Workspace::new(dir, policy);
+        check_store(&a, &ws);
         let r = f(&ws);
         drop(ws);
         drop(one);
@@ -190,6 +191,28 @@ async fn on_ledger<T: Send + 'static>(
         )
             .into_response()
     })
+}
+
+/// Takes the gate to the store (one request of this process at a time opens it).
+async fn hold_store(app: &Arc<App>) -> tokio::sync::OwnedMutexGuard<()> {
+    let one = app.gate.clone().lock_owned().await;
+    app.cache().took_store();
+    one
+}
+
+/// Compares the store's change marker with the one after the last decision made here, while a
+/// background run works: another process may have changed the store while this one had it
+/// closed (`current.rs`).
+fn check_store(app: &App, ws: &Workspace) {
+    if !app.cache().working() {
+        // Nothing is shown from a snapshot meanwhile: each page compares keys itself.
+        app.cache().looked();
+        return;
+    }
+    // A store that does not open (busy) is left unchecked: until someone looks, no buttons.
+    if let Ok(m) = ws.store().and_then(|s| Ok(s.change_marker()?)) {
+        app.cache().check(&m);
+    }
 }
 
 /// Whether the store is held by another process.
@@ -254,10 +277,12 @@ async fn snapshot_of(
     .await
 }
 
-/// While a background run works decisions made here in: the last snapshot with them, when
-/// nothing else changed the store. Another process can change it only while no request of this
-/// one holds it open: then the store's change marker is read (a moment) and compared with the
-/// one after the last decision made here.
+/// While a background run works: the last snapshot, with the decisions made here marked when
+/// nothing else changed the store, else without buttons. Another process can change the store
+/// only while this one has it closed, so each request that opens it compares its change marker
+/// with the one after the last decision made here (`check_store`); with the store free, this
+/// page does so itself (a moment); while a request holds it, this page trusts that request's
+/// look, or shows no buttons when it has not looked yet.
 async fn while_working(
     app: &Arc<App>,
     lang: Lang,
@@ -269,10 +294,23 @@ async fn while_working(
     if v.read_only {
         return Ok(Some(v));
     }
-    let Ok(one) = app.gate.clone().try_lock_owned() else {
-        // A request of this process holds the store: no other process can change it meanwhile.
-        return Ok(Some(v));
+    // A request of this process holding the store means no other process can change it now; a
+    // change made before that request opened it is known once the request has looked, which it
+    // does first thing: wait a moment for that (or for the store to be free).
+    let looked_for = std::time::Instant::now();
+    let one = loop {
+        if let Ok(one) = app.gate.clone().try_lock_owned() {
+            break one;
+        }
+        if app.cache().store_checked() {
+            return Ok(app.cache().while_working(as_of));
+        }
+        if looked_for.elapsed() > std::time::Duration::from_millis(150) {
+            return Ok(Some(v.without_buttons()));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     };
+    app.cache().took_store();
     let (a, dir, policy) = (app.clone(), app.data_dir.clone(), app.policy_file.clone());
     let marker = tokio::task::spawn_blocking(move || {
         let ws = Workspace::new(dir, policy);
@@ -284,10 +322,11 @@ async fn while_working(
     .await
     .map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response())?;
     match marker {
-        Ok(m) if a.cache().still_known(&m) => Ok(Some(v)),
-        Ok(_) => {
-            a.cache().changed_elsewhere();
-            Ok(None)
+        Ok(m) => {
+            // Built again after the look: a decision recorded meanwhile is marked.
+            let mut c = a.cache();
+            c.check(&m);
+            Ok(c.while_working(as_of))
         }
         Err(e) if is_busy(&e) => Err(busy(lang)),
         Err(e) => Err((
@@ -367,11 +406,12 @@ async fn work_once(app: &Arc<App>, as_of: chrono::NaiveDate) -> anyhow::Result<c
         move || Workspace::new(dir, policy)
     };
     let t = std::time::Instant::now();
-    let one = app.gate.clone().lock_owned().await;
+    let one = hold_store(app).await;
     let (a, open) = (app.clone(), with_store(app));
     let (read, started) = tokio::task::spawn_blocking(move || {
         let ws = open();
         let read = snapshot::key(&ws, as_of).and_then(|key| {
+            a.cache().check(&key.marker);
             let last = a.cache().only_decided_since(&key.marker);
             if last.is_none() {
                 // Changed by more than decisions made here: the pages wait for this one.
@@ -388,10 +428,11 @@ async fn work_once(app: &Arc<App>, as_of: chrono::NaiveDate) -> anyhow::Result<c
     let read_s = t.elapsed().as_secs_f64();
     let working = tokio::task::spawn_blocking(move || read.work()).await??;
     let work_s = t.elapsed().as_secs_f64() - read_s;
-    let one = app.gate.clone().lock_owned().await;
+    let one = hold_store(app).await;
     let (a, open) = (app.clone(), with_store(app));
     tokio::task::spawn_blocking(move || {
         let ws = open();
+        check_store(&a, &ws);
         let kept = working.finish(&ws);
         let now = kept.as_ref().ok().map(|_| snapshot::key(&ws, as_of));
         drop(ws);

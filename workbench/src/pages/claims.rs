@@ -48,9 +48,9 @@ pub async fn render(app: &Arc<App>, mut ctx: Ctx, _c: Common) -> Response {
                     td.n { (e.currency.as_str()) " " (format_cents(e.open)) }
                     td { (e.rule) } td { (e.reason) }
                     td {
-                        @if v.read_only {
-                        } @else if let Some(p) = v.pending_on(None, Some(&e.number)) {
+                        @if let Some(p) = v.pending_on(None, Some(&e.number)) {
                             span.pending { (l.t("decided")) ": " (p.what) }
+                        } @else if v.read_only {
                         } @else if let Some(payment) = &e.payment {
                             form.inline method="post" action="/unallocate" {
                                 (hidden(&ctx, "/claims", payment, Some(&e.number)))

@@ -82,10 +82,10 @@ pub fn frame(ctx: &Ctx, here: &str, title: &str, body: Markup) -> Response {
                 main {
                     h1 { (title) " " small { (l.t("as_of")) " " (ctx.as_of) } }
                     @if let Some(m) = &ctx.message { p.msg id="message" { (m) } }
-                    @if ctx.read_only {
-                        p.working id="working" { (l.t("changed_elsewhere")) }
-                    } @else if ctx.pending > 0 {
+                    @if ctx.pending > 0 {
                         p.working id="working" { (l.t("working_in")) " (" (ctx.pending) ")" }
+                    } @else if ctx.read_only {
+                        p.working id="working" { (l.t("changed_elsewhere")) }
                     }
                     (body)
                 }

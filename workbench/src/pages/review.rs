@@ -39,10 +39,10 @@ pub async fn render(app: &Arc<App>, mut ctx: Ctx, _c: Common) -> Response {
                         td { (item.rule) @if let Some(c) = item.confidence { " " small { (c) "%" } } }
                         td { (item.reason) @if !item.evidence.is_empty() { br; small { (item.evidence) } } }
                         td { small { (item.text) } }
-                        @if v.read_only {
-                            td {}
-                        } @else if let Some(p) = v.pending_on(Some(&item.payment), Some(&item.document)) {
+                        @if let Some(p) = v.pending_on(Some(&item.payment), Some(&item.document)) {
                             td.pending { (l.t("decided")) ": " (p.what) }
+                        } @else if v.read_only {
+                            td {}
                         } @else {
                         td {
                             form.inline method="post" action="/allocate" {

@@ -48,10 +48,10 @@ pub async fn render(app: &Arc<App>, mut ctx: Ctx, c: Common) -> Response {
                         td.n { (line.currency) " " (line.amount) } td.n { (line.unapplied) }
                         td { (line.status) } td { (line.debtor) } td { (line.payer) }
                         td { small { (line.text) } }
-                        @if v.read_only {
-                            td {}
-                        } @else if let Some(p) = v.pending_on(Some(&line.id), None) {
+                        @if let Some(p) = v.pending_on(Some(&line.id), None) {
                             td.pending { (l.t("decided")) ": " (p.what) }
+                        } @else if v.read_only {
+                            td {}
                         } @else {
                         td {
                             form.assign method="post" action="/allocate" {
