@@ -46,6 +46,15 @@ async fn settled(c: &Client, url: &str) {
     }
 }
 
+/// The fixtures whose ledger has a doubtful match, money not applied and held claims.
+const QUEUE: [&str; 5] = [
+    "ledger/nl-semicolon.csv",
+    "ledger/en-comma.csv",
+    "bank/rabobank-2026-11.camt053.xml",
+    "bank/rabobank-2026-11.csv",
+    "bank/knab-2026-11-15.sta",
+];
+
 /// A process killed when dropped.
 struct Killed(Child);
 
@@ -148,16 +157,7 @@ fn a_person_works_the_queue_in_a_browser() {
     };
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    import_fixtures(
-        &data,
-        &[
-            "ledger/nl-semicolon.csv",
-            "ledger/en-comma.csv",
-            "bank/rabobank-2026-11.camt053.xml",
-            "bank/rabobank-2026-11.csv",
-            "bank/knab-2026-11-15.sta",
-        ],
-    );
+    import_fixtures(&data, &QUEUE);
     std::fs::write(
         data.join("policy.toml"),
         "[creditor]\nname = \"Acme Groothandel B.V.\"\niban = \"NL91ABNA0417164300\"\n",
@@ -567,16 +567,7 @@ fn attr<'h>(html: &'h str, from: &str, name: &str) -> &'h str {
 fn a_decision_shows_at_once_and_is_worked_in_behind_it() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    import_fixtures(
-        &data,
-        &[
-            "ledger/nl-semicolon.csv",
-            "ledger/en-comma.csv",
-            "bank/rabobank-2026-11.camt053.xml",
-            "bank/rabobank-2026-11.csv",
-            "bank/knab-2026-11-15.sta",
-        ],
-    );
+    import_fixtures(&data, &QUEUE);
     std::fs::create_dir_all(dir.path().join("inbox")).unwrap();
     let (_server, base, _) = workbench(&data, dir.path());
     let (payment, document) = runtime().block_on(async {

@@ -94,19 +94,7 @@ fn main() {
         let gen = dir.path().join("gen");
         let data = dir.path().join("data");
         let d = data.to_str().unwrap();
-        // One debtor per 20 invoices at every scale (the generator's default stops at 50,000
-        // debtors, which would make the 5M ledger five times as dense per debtor, not larger).
-        common::generate(
-            n,
-            &gen,
-            &[
-                "--payments",
-                "--bank-lines",
-                &(n * 9 / 10).to_string(),
-                "--debtors",
-                &(n / 20).max(5).to_string(),
-            ],
-        );
+        common::generate_with_bank(n, &gen);
         let ledger = gen.join("ledger-nl.csv");
         let bank = gen.join("bank-rabobank.csv");
         let (l, b) = (ledger.to_str().unwrap(), bank.to_str().unwrap());

@@ -13,7 +13,7 @@ use std::io::BufRead;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{env_n, generate, run};
+use common::{env_n, generate_with_bank, run};
 
 const TOKEN: &str = "bench-workbench-token-0123456789";
 const ROUNDS: usize = 3;
@@ -82,17 +82,7 @@ fn main() {
         .unwrap_or_else(|_| temp.path().to_path_buf());
     let (gen, data) = (dir.join("gen"), dir.join("data"));
     if !data.join("ledger.sled").exists() {
-        generate(
-            n,
-            &gen,
-            &[
-                "--payments",
-                "--bank-lines",
-                &(n * 9 / 10).to_string(),
-                "--debtors",
-                &(n / 20).max(5).to_string(),
-            ],
-        );
+        generate_with_bank(n, &gen);
         let d = data.to_str().expect("UTF-8");
         for f in ["ledger-nl.csv", "bank-rabobank.csv"] {
             run(&[
@@ -173,7 +163,10 @@ async fn measure(n: u64, web: &Web) {
         }
         let slowest = times.iter().copied().fold(0.0, f64::max);
         let first = if k == 0 {
-            format!("{:.2} s (waits for the ledger worked out at start)", first / 1000.0)
+            format!(
+                "{:.2} s (waits for the ledger worked out at start)",
+                first / 1000.0
+            )
         } else {
             String::new()
         };

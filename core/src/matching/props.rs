@@ -382,9 +382,10 @@ fn payments_later_than_all_kept_ones_are_applied_after_the_kept_results() {
     }
 }
 
-/// A new invoice of debtor 0, issued after its first three payments were booked: those three
-/// keep their kept results (no signal proposes an invoice to a payment booked before it was
-/// invoiced), the two booked after it are applied again, and the result is exactly a fresh run.
+/// A new invoice of debtor 0, issued after its first two payments were booked: those two keep
+/// their kept results (no signal proposes an invoice to a payment booked before it was
+/// invoiced), the three booked on or after that day are applied again, and the result is
+/// exactly a fresh run.
 #[test]
 fn a_new_invoice_applies_again_only_the_payments_booked_after_it_was_issued() {
     let c = Case {
@@ -406,7 +407,7 @@ fn a_new_invoice_applies_again_only_the_payments_booked_after_it_was_issued() {
             (0, 3, 3, 0, 1),
         ],
         // The first five invoices issued on 2026-02-20, the new one on 2026-03-03, after the
-        // payments of 2026-03-01 to 03-03.
+        // payments of 2026-03-01 and 03-02.
         issued: vec![0, 0, 0, 0, 0, 11],
     };
     let (docs, debtors, payments) = build(&c);
