@@ -14,7 +14,6 @@
 //! meet, so the result is exactly that of matching everything again (property tests here and in
 //! `engine/src/reconciled.rs`; `incasso reconcile --full` checks a kept one).
 
-use std::fmt::Write as _;
 use std::hash::{Hash, Hasher};
 
 use chrono::NaiveDate;
@@ -76,16 +75,6 @@ pub struct Previous {
 pub(super) struct Prints {
     docs: Vec<(u64, u64)>,
     payments: Vec<(u64, u64)>,
-}
-
-/// A hasher that takes text written into it.
-struct Written(FxHasher);
-
-impl std::fmt::Write for Written {
-    fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        self.0.write(s.as_bytes());
-        Ok(())
-    }
 }
 
 fn hash_of(v: &impl Hash) -> u64 {
@@ -172,9 +161,8 @@ pub(super) fn prints(
             n.missing.hash(&mut h);
             n.unknown_reference.hash(&mut h);
         }
-        let mut w = Written(h);
-        let _ = write!(w, "{:?}", s.payers[pi]);
-        let mut h = w.0;
+        let payer = s.payers[pi].as_ref().map(|p| (&p.debtors, &p.evidence));
+        encoded(&mut h, &payer);
         excluded.get(p.id.as_str()).hash(&mut h);
         h.finish()
     });
