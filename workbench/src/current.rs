@@ -38,8 +38,8 @@ pub struct View {
     pub snapshot: Arc<Snapshot>,
     /// Being worked in (empty when the snapshot is current).
     pub pending: Vec<Pending>,
-    /// The store changed by more than decisions made here since the snapshot, and a new one is
-    /// being worked out: shown without buttons until it is ready.
+    /// Shown without buttons while a new one is worked out: the store changed by more than
+    /// decisions made here since the snapshot, or nobody has looked yet whether it did.
     pub read_only: bool,
 }
 
