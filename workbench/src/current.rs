@@ -122,8 +122,8 @@ pub enum Next {
 }
 
 impl Cache {
-    /// While a snapshot is worked out in the background after decisions made here: the last
-    /// one, with those decisions, when it is for `as_of`.
+    /// While a snapshot is worked out in the background: the last one, when it is for `as_of`,
+    /// with the decisions made here since (or without buttons after a change made elsewhere).
     pub fn while_working(&self, as_of: NaiveDate) -> Option<View> {
         if !self.working {
             return None;
@@ -205,7 +205,7 @@ impl Cache {
         what: &str,
     ) -> bool {
         self.decided += 1;
-        let follows = self.kept.is_some() && self.known.as_deref() == Some(before);
+        let follows = self.kept.is_some() && self.still_known(before);
         if !follows {
             self.changed_elsewhere();
             return false;
@@ -232,7 +232,7 @@ impl Cache {
     /// The last snapshot, when the store stands at `marker` and changed since it only by
     /// decisions made here: its documents, debtors and bank lines are the store's.
     pub fn only_decided_since(&self, marker: &str) -> Option<Arc<Snapshot>> {
-        if self.known.as_deref() != Some(marker) {
+        if !self.still_known(marker) {
             return None;
         }
         self.kept.as_ref().map(|(_, s)| s.clone())
@@ -240,7 +240,7 @@ impl Cache {
 
     /// Whether the store standing at `marker` changed since the snapshot only by decisions
     /// made here.
-    pub fn still_known(&self, marker: &str) -> bool {
+    fn still_known(&self, marker: &str) -> bool {
         self.known.as_deref() == Some(marker)
     }
 

@@ -166,9 +166,19 @@ async fn on_ledger<T: Send + 'static>(
     lang: Lang,
     f: impl FnOnce(&Workspace) -> anyhow::Result<T> + Send + 'static,
 ) -> Result<T, Response> {
+    let one = hold_store(app).await;
+    with_store_held(app, one, lang, f).await
+}
+
+/// [`on_ledger`] with the gate to the store already held by `one`.
+async fn with_store_held<T: Send + 'static>(
+    app: &Arc<App>,
+    one: tokio::sync::OwnedMutexGuard<()>,
+    lang: Lang,
+    f: impl FnOnce(&Workspace) -> anyhow::Result<T> + Send + 'static,
+) -> Result<T, Response> {
     // The guard goes with the work: a request given up by its client does not free the store
     // while its blocking task still holds it.
-    let one = hold_store(app).await;
     let (a, dir, policy) = (app.clone(), app.data_dir.clone(), app.policy_file.clone());
     let done = tokio::task::spawn_blocking(move || {
         let ws = Workspace::new(dir, policy);
@@ -311,30 +321,10 @@ async fn while_working(
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     };
     app.cache().took_store();
-    let (a, dir, policy) = (app.clone(), app.data_dir.clone(), app.policy_file.clone());
-    let marker = tokio::task::spawn_blocking(move || {
-        let ws = Workspace::new(dir, policy);
-        let m = ws.store().and_then(|s| Ok(s.change_marker()?));
-        drop(ws);
-        drop(one);
-        m
-    })
-    .await
-    .map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response())?;
-    match marker {
-        Ok(m) => {
-            // Built again after the look: a decision recorded meanwhile is marked.
-            let mut c = a.cache();
-            c.check(&m);
-            Ok(c.while_working(as_of))
-        }
-        Err(e) if is_busy(&e) => Err(busy(lang)),
-        Err(e) => Err((
-            StatusCode::INTERNAL_SERVER_ERROR,
-            pages::bare(lang, &format!("{e:#}")),
-        )
-            .into_response()),
-    }
+    // The look is the store's own check on opening (`check_store`); a busy store says so.
+    with_store_held(app, one, lang, |ws| ws.store().map(|_| ())).await?;
+    // Built again after the look: a decision recorded meanwhile is marked.
+    Ok(app.cache().while_working(as_of))
 }
 
 /// The page that says the ledger is held by another process, and reloads.
@@ -411,12 +401,9 @@ async fn work_once(app: &Arc<App>, as_of: chrono::NaiveDate) -> anyhow::Result<c
     let (read, started) = tokio::task::spawn_blocking(move || {
         let ws = open();
         let read = snapshot::key(&ws, as_of).and_then(|key| {
+            // A change made elsewhere drops the pages' buttons and makes this run read it all.
             a.cache().check(&key.marker);
             let last = a.cache().only_decided_since(&key.marker);
-            if last.is_none() {
-                // Changed by more than decisions made here: the pages wait for this one.
-                a.cache().changed_elsewhere();
-            }
             snapshot::read(&ws, key, last)
         });
         let started = a.cache().started();

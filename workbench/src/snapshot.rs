@@ -246,8 +246,8 @@ impl Working {
         Ok(self.done())
     }
 
-    /// The snapshot, its reconciliation not kept (the store was not to be had).
-    pub fn done(self) -> (Key, Snapshot) {
+    /// The snapshot with the key it was worked out for.
+    fn done(self) -> (Key, Snapshot) {
         let Working { key, worked, lists } = self;
         let snapshot = lists.with_ledger(worked.into_reconciled());
         (key, snapshot)
