@@ -407,16 +407,29 @@ impl Beside {
     /// The inputs, with these documents, debtors and bank lines (the store's as they stand),
     /// the kept file read now.
     pub fn with(
-        self,
+        mut self,
         docs: Vec<LedgerDocument>,
         debtors: Vec<Debtor>,
         payments: Vec<Payment>,
     ) -> Inputs {
         let started = std::time::Instant::now();
-        let kept = match (&self.key, self.kept) {
+        let kept = match (&self.key, self.kept.take()) {
             (Some(k), Some(f)) => f.read(&k.inputs),
             _ => None,
         };
+        self.into_inputs(docs, debtors, payments, kept, started)
+    }
+
+    /// The inputs, with these documents, debtors, bank lines and kept reconciliation, read since
+    /// `started`.
+    fn into_inputs(
+        self,
+        docs: Vec<LedgerDocument>,
+        debtors: Vec<Debtor>,
+        payments: Vec<Payment>,
+        kept: Option<Kept>,
+        started: std::time::Instant,
+    ) -> Inputs {
         Inputs {
             key: self.key,
             as_of: self.as_of,
@@ -467,21 +480,14 @@ fn read(
         Some(Kept::Same(..)) => Vec::new(),
         _ => store.decisions()?,
     };
-    Ok(Inputs {
+    let beside = Beside {
         key,
         as_of,
         policy: policy.clone(),
-        docs,
-        debtors,
-        payments,
-        kept,
+        kept: None,
         decisions,
-        started,
-        timings: Timings {
-            load: started.elapsed(),
-            ..Timings::default()
-        },
-    })
+    };
+    Ok(beside.into_inputs(docs, debtors, payments, kept, started))
 }
 
 impl Inputs {
