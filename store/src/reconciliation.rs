@@ -51,9 +51,7 @@ impl KeptFile {
     /// The reconciliation in it, as [`Store::kept_reconciliation`] gives it for `inputs`.
     pub fn read(mut self, inputs: &str) -> Option<Kept> {
         let (p, f) = (&self.path, &mut self.file);
-        let amounts = section::<OpenAmounts>(p, f)?;
-        let allocations = section::<Vec<Allocation>>(p, f)?;
-        let rec = Reconciliation::from_parts(allocations, amounts);
+        let rec = both_sections(p, f)?;
         let waiting = section::<Waiting>(p, f)?;
         let matching = section::<Matching>(p, f)?;
         if self.inputs == inputs {
@@ -61,6 +59,14 @@ impl KeptFile {
         }
         section::<Parts>(p, f).map(|parts| Kept::Before(rec, matching, Box::new(parts)))
     }
+}
+
+/// The reconciliation from the kept file's first two sections: open amounts and notes,
+/// allocations.
+fn both_sections(path: &Path, f: &mut File) -> Option<Reconciliation> {
+    let amounts = section::<OpenAmounts>(path, f)?;
+    let allocations = section::<Vec<Allocation>>(path, f)?;
+    Some(Reconciliation::from_parts(allocations, amounts))
 }
 
 /// Reads the next section of the kept file at `path` (length, BLAKE3 checksum, postcard body);
@@ -177,13 +183,6 @@ impl Store {
         Ok(self.open_kept(key)?.and_then(|k| k.read(inputs)))
     }
 
-    /// The reconciliation from its first two sections: open amounts and notes, allocations.
-    fn both_sections(&self, f: &mut File) -> Option<Reconciliation> {
-        let amounts = self.section::<OpenAmounts>(f)?;
-        let allocations = self.section::<Vec<Allocation>>(f)?;
-        Some(Reconciliation::from_parts(allocations, amounts))
-    }
-
     /// The kept file for `key`, when it was worked out from exactly the inputs `inputs` names.
     fn kept_for(&self, key: &str, inputs: &str) -> Result<Option<File>, StoreError> {
         Ok(self
@@ -215,7 +214,7 @@ impl Store {
         let Some(mut f) = self.kept_for(key, inputs)? else {
             return Ok(None);
         };
-        Ok(self.both_sections(&mut f))
+        Ok(both_sections(&self.kept_path(), &mut f))
     }
 
     /// The open amounts and notes kept for `key` and exactly the inputs `inputs` names, with
