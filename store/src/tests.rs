@@ -262,6 +262,18 @@ fn many_documents_span_blocks_and_a_later_change_marks_the_old_slot_dead() {
         docs.len(),
         "the old version is not listed next to the new one"
     );
+    // In import order, then source order, whichever core decoded which block (the blocks of
+    // each core are closed up in place behind the previous core's).
+    let expected: Vec<String> = (0..docs.len())
+        .filter(|&i| i != 4100)
+        .map(|i| format!("F{i}"))
+        .chain(["F4100".to_string()])
+        .collect();
+    let numbers: Vec<String> = all
+        .iter()
+        .map(|d| d.document.number.as_str().to_string())
+        .collect();
+    assert_eq!(numbers, expected);
     let changed: Vec<_> = all
         .iter()
         .filter(|d| d.document.number.as_str() == "F4100")
