@@ -156,6 +156,14 @@ fn main() {
             let mut a = vec!["--data-dir", d];
             a.extend(args.iter().copied());
             a.extend(["--as-of", AS_OF]);
+            if name.starts_with("`claims") || name.starts_with("`report") {
+                // The first read works the claims out and keeps them; the next ones read them.
+                let _ = std::fs::remove_file(data.join("claims.bin"));
+                row(
+                    &format!("read, nothing new: {name}, first (works the claims out)"),
+                    run(&a),
+                );
+            }
             let m = median((0..runs).map(|_| run(&a)).collect());
             row(&format!("read, nothing new: {name}"), m);
             if name == "`ageing`" {

@@ -10,6 +10,7 @@ pub mod decisions;
 pub mod demo;
 pub mod import;
 pub mod inbox;
+pub mod kept_claims;
 pub mod letters;
 pub mod payments;
 pub mod plans;

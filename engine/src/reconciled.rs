@@ -305,9 +305,10 @@ struct Key {
     inputs: String,
 }
 
-/// The key a reconciliation is kept under; `None` when the executable cannot be read: then
-/// nothing is kept or reused.
-fn key_of(store: &Store, as_of: NaiveDate, policy: &MatchPolicy) -> Result<Option<Key>> {
+/// This build of incasso, known by a hash of the running executable (another build may work
+/// things out differently, so nothing kept by one is read by another); `None`, with a warning,
+/// when the executable cannot be read.
+pub(crate) fn build() -> Option<&'static str> {
     static BUILD: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
     let build = BUILD.get_or_init(|| {
         let exe = std::env::current_exe().ok()?;
@@ -319,8 +320,16 @@ fn key_of(store: &Store, as_of: NaiveDate, policy: &MatchPolicy) -> Result<Optio
             &hasher.finalize().to_hex()[..32]
         ))
     });
-    let Some(build) = build else {
+    if build.is_none() {
         tracing::warn!("this build of incasso cannot identify itself: nothing is kept or reused");
+    }
+    build.as_deref()
+}
+
+/// The key a reconciliation is kept under; `None` when the executable cannot be read: then
+/// nothing is kept or reused.
+fn key_of(store: &Store, as_of: NaiveDate, policy: &MatchPolicy) -> Result<Option<Key>> {
+    let Some(build) = build() else {
         return Ok(None);
     };
     // Every field of the rules, so a rule added later changes the key too.

@@ -602,7 +602,13 @@ fn run_one(
         let mut ledger: Option<(Reconciled, Result<Computed, String>)> = None;
         steps.take("reconcile", || {
             let r = reconciled(ws.store()?, claims_as_of, &ws.policy()?.matching)?;
-            let computed = crate::claims::preview_of(&ws, r.view(), claims_as_of, None)
+            let computed = crate::kept_claims::kept(&ws, claims_as_of, None)
+                .and_then(|kept| match kept {
+                    Some(p) => Ok(p),
+                    None => {
+                        crate::kept_claims::work_out_and_keep(&ws, r.view(), claims_as_of, None)
+                    }
+                })
                 .and_then(|preview| {
                     Ok(if cfg.submit {
                         let sent = ws.store()?.submissions()?;

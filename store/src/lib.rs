@@ -17,6 +17,7 @@ mod codec;
 mod conflicts;
 mod documents;
 mod import;
+mod kept_claims;
 pub mod kv;
 pub mod migrate;
 mod payments;

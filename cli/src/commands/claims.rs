@@ -29,12 +29,20 @@ pub struct Args {
 /// Prints the preview.
 pub fn run(ctx: &Ctx, a: Args) -> Result<ExitStatus> {
     let (as_of, format) = (ctx.date(a.as_of), a.format);
-    let ledger = incasso_engine::reconciled::receivables(
-        ctx.ws.store()?,
-        as_of,
-        &ctx.ws.policy()?.matching,
-    )?;
-    let p = incasso_engine::claims::preview_of(&ctx.ws, ledger.view(), as_of, a.rates.as_deref())?;
+    let rates = a.rates.as_deref();
+    // The preview kept for the store as it is, else the ledger's, worked out now and kept.
+    let mut ledger = None;
+    let p = match incasso_engine::kept_claims::kept(&ctx.ws, as_of, rates)? {
+        Some(p) => p,
+        None => {
+            let l = ledger.insert(incasso_engine::reconciled::receivables(
+                ctx.ws.store()?,
+                as_of,
+                &ctx.ws.policy()?.matching,
+            )?);
+            incasso_engine::kept_claims::work_out_and_keep(&ctx.ws, l.view(), as_of, rates)?
+        }
+    };
     let creditor = &ctx.ws.policy()?.creditor;
     if creditor.name.is_none() || creditor.iban.is_none() {
         eprintln!(

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::policy::{CreditorDetails, Policy};
 use super::rules::possible_payment::{self, Gate, Unapplied};
@@ -31,7 +31,7 @@ const BESLUIT_IN_FORCE: NaiveDate = match NaiveDate::from_ymd_opt(2012, 7, 1) {
 };
 
 /// One invoice in a claim.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClaimItem {
     /// Invoice number as the creditor wrote it.
     pub number: String,
@@ -40,13 +40,13 @@ pub struct ClaimItem {
     /// Due date.
     pub due_date: NaiveDate,
     /// Invoice total.
-    #[serde(serialize_with = "crate::law::ser_cents")]
+    #[serde(with = "crate::law::cents")]
     pub original: Decimal,
     /// Open before unapplied credit.
-    #[serde(serialize_with = "crate::law::ser_cents")]
+    #[serde(with = "crate::law::cents")]
     pub open: Decimal,
     /// Open after the debtor's unapplied credit, oldest first: the principal claimed.
-    #[serde(serialize_with = "crate::law::ser_cents")]
+    #[serde(with = "crate::law::cents")]
     pub claimed: Decimal,
     /// Days past due.
     pub days_overdue: i64,
@@ -63,7 +63,7 @@ pub struct ClaimItem {
 }
 
 /// The creditor as a claim names it: the administration's id and the details of `[creditor]`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClaimCreditor {
     /// The administration's id in the store.
     pub id: String,
@@ -73,7 +73,7 @@ pub struct ClaimCreditor {
 }
 
 /// A 14-day letter on file with the term it gave, as the claim's costs count it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LetterOnFile {
     /// The letter as recorded.
     #[serde(flatten)]
@@ -83,7 +83,7 @@ pub struct LetterOnFile {
 }
 
 /// The law each part of a claim rests on (cost lines carry theirs in `amounts.costs_trace`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClaimBasis {
     /// Why the items' default dates are what they are.
     pub default_date: Basis,
@@ -94,7 +94,7 @@ pub struct ClaimBasis {
 }
 
 /// A claim on one debtor in one currency, ready to preview or send.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Claim {
     /// Deterministic id: the same creditor, debtor, currency and invoices give the same id.
     pub id: String,
@@ -113,7 +113,7 @@ pub struct Claim {
     /// Qualifying invoices, oldest due first.
     pub items: Vec<ClaimItem>,
     /// Unapplied credit of the debtor set off against the items.
-    #[serde(serialize_with = "crate::law::ser_cents")]
+    #[serde(with = "crate::law::cents")]
     pub credit_applied: Decimal,
     /// Principal, costs, interest and totals, with traces.
     pub amounts: ClaimResult,
@@ -126,7 +126,7 @@ pub struct Claim {
 }
 
 /// An overdue item that does not go, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Excluded {
     /// The debtor.
     pub debtor: String,
@@ -135,14 +135,15 @@ pub struct Excluded {
     /// Currency.
     pub currency: Currency,
     /// Open amount.
-    #[serde(serialize_with = "crate::law::ser_cents")]
+    #[serde(with = "crate::law::cents")]
     pub open: Decimal,
     /// Due date.
     pub due_date: NaiveDate,
     /// Days past due.
     pub days_overdue: i64,
     /// Id of the rule that stopped it.
-    pub rule: &'static str,
+    #[serde(deserialize_with = "known_rule")]
+    pub rule: RuleId,
     /// Why, in plain words.
     pub reason: String,
     /// The payment a possible-payment hold names: what a person's "not this payment" releases
@@ -152,7 +153,7 @@ pub struct Excluded {
 }
 
 /// The outcome of a claims run.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClaimsPreview {
     /// Claims that qualify.
     pub claims: Vec<Claim>,
@@ -445,7 +446,7 @@ pub fn preview(
                 Err(e) => {
                     let (rule, why) = match &e {
                         LawError::NoRate { table, date, known_until, .. } => (
-                            "rate-unknown",
+                            RATE_UNKNOWN,
                             format!(
                                 "held: no {} rate is known for {date} (the table is known until {known_until}); add the published rate with `incasso rates add --table {} --from {} --pct RATE --source TEXT`",
                                 table,
@@ -457,7 +458,7 @@ pub fn preview(
                                 known_until.succ_opt().unwrap_or(*known_until)
                             ),
                         ),
-                        _ => ("calculation", e.to_string()),
+                        _ => (CALCULATION, e.to_string()),
                     };
                     out.excluded.extend(
                         qualifying
@@ -525,6 +526,27 @@ pub fn preview(
         out.excluded.extend(part.excluded);
     }
     out
+}
+
+/// A rule's id: text fixed in the code, so a rule id read back (`known_rule`) is looked up among
+/// the rules, not borrowed from what was read (the alias keeps serde from borrowing it).
+pub type RuleId = &'static str;
+
+/// The rule that holds an item whose amounts need a statutory rate no table covers.
+pub const RATE_UNKNOWN: &str = "rate-unknown";
+/// The rule that holds an item whose amounts could not be calculated otherwise.
+pub const CALCULATION: &str = "calculation";
+
+/// A rule id read back (the claims kept in the store): one of the rules', never a new one.
+fn known_rule<'de, D: serde::Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
+    let id = String::deserialize(d)?;
+    item_rules()
+        .iter()
+        .map(|r| r.id())
+        .chain(debtor_rules().iter().map(|r| r.id()))
+        .chain([possible_payment::RULE, RATE_UNKNOWN, CALCULATION])
+        .find(|known| *known == id)
+        .ok_or_else(|| serde::de::Error::custom(format!("unknown rule: {id}")))
 }
 
 fn excluded(debtor: &str, it: &OpenItem<'_>, rule: &'static str, reason: String) -> Excluded {

@@ -75,7 +75,7 @@ pub fn presumed_receipt(sent: NaiveDate, channel: Channel) -> NaiveDate {
 
 /// The term a 14-day letter (NL) or free first reminder (BE) gives the debtor, with every date
 /// the law counts, so letters, rules and claims state the same days.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LetterTerm {
     /// Date sent.
     pub sent: NaiveDate,
@@ -95,7 +95,28 @@ pub struct LetterTerm {
     /// First day costs (and, for Belgian consumers, interest) may be charged.
     pub costs_from: NaiveDate,
     /// The rules the dates follow.
-    pub basis: &'static str,
+    #[serde(deserialize_with = "known_term_basis")]
+    pub basis: TermBasis,
+}
+
+/// The rules a letter's term follows: text fixed in the code, so one read back
+/// (`known_term_basis`) is looked up, not borrowed from what was read (the alias keeps serde
+/// from borrowing it).
+pub type TermBasis = &'static str;
+
+/// The rules of a Dutch letter's term.
+const NL_TERM: TermBasis =
+    "art. 6:96 lid 6 BW (HR 25-11-2016, ECLI:NL:HR:2016:2704); art. 1 Algemene termijnenwet";
+/// The rules of a Belgian reminder's term.
+const BE_TERM: TermBasis = "art. XIX.2 WER; art. 1.7 BW";
+
+/// A term's rules read back: one of the two above, never a new text.
+fn known_term_basis<'de, D: serde::Deserializer<'de>>(d: D) -> Result<TermBasis, D::Error> {
+    let text = String::deserialize(d)?;
+    [NL_TERM, BE_TERM]
+        .into_iter()
+        .find(|known| *known == text)
+        .ok_or_else(|| serde::de::Error::custom(format!("unknown rules of a term: {text}")))
 }
 
 /// `n` days after `d`, or the calendar's last day (never a panic on hostile dates).
@@ -131,7 +152,7 @@ pub fn letter_term(
                 nominal_last_day,
                 last_day,
                 costs_from: days_after(last_day, 1),
-                basis: "art. 6:96 lid 6 BW (HR 25-11-2016, ECLI:NL:HR:2016:2704); art. 1 Algemene termijnenwet",
+                basis: NL_TERM,
             }
         }
         Jurisdiction::Be => {
@@ -158,7 +179,7 @@ pub fn letter_term(
                 nominal_last_day,
                 last_day,
                 costs_from: days_after(last_day, 1),
-                basis: "art. XIX.2 WER; art. 1.7 BW",
+                basis: BE_TERM,
             }
         }
     }

@@ -4,7 +4,7 @@
 //! One table of citations; the calculators attach them to their trace lines, the claims carry
 //! them to the agency, and the letters name the same rules in words.
 
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize};
 
 use super::{DebtorType, Jurisdiction};
 
@@ -16,6 +16,45 @@ pub struct Basis {
     /// The judgment that decides how they apply, when one does.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ruling: Option<&'static str>,
+}
+
+/// Every citation this table holds: a basis read back (the claims kept in the store) is one of
+/// them, never a new one.
+const ALL: &[Basis] = &[
+    NL_WIK_STAFFEL,
+    NL_WIK_MINIMUM,
+    NL_WIK_MAXIMUM,
+    NL_B2B_PER_INVOICE,
+    NL_B2B_AGREED,
+    NL_COSTS_VAT,
+    NL_FOURTEEN_DAY_LETTER,
+    NL_BEFORE_BESLUIT,
+    NL_INTEREST,
+    NL_COMMERCIAL_INTEREST,
+    NL_DEFAULT,
+    BE_B2B_COMPENSATION,
+    BE_B2B_INTEREST,
+    BE_CONSUMER_DAMAGES,
+    BE_CONSUMER_NO_CLAUSE,
+    BE_CONSUMER_INTEREST_CLAUSE,
+    BE_CONSUMER_INTEREST_LEGAL,
+    BE_FIRST_REMINDER,
+];
+
+impl<'de> Deserialize<'de> for Basis {
+    /// The citation of the table with this article and ruling; an unknown one is an error.
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Basis, D::Error> {
+        #[derive(Deserialize)]
+        struct Written {
+            article: String,
+            ruling: Option<String>,
+        }
+        let w = Written::deserialize(d)?;
+        ALL.iter()
+            .find(|b| b.article == w.article && b.ruling == w.ruling.as_deref())
+            .copied()
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown legal basis: {}", w.article)))
+    }
 }
 
 impl Basis {

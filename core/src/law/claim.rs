@@ -171,7 +171,7 @@ impl ClaimInput {
 }
 
 /// One sub-period of interest, or a capitalisation, in the trace.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum InterestSegment {
     /// Interest over a period at one base and rate.
@@ -185,15 +185,15 @@ pub enum InterestSegment {
         /// Number of days.
         days: i64,
         /// Amount interest runs on.
-        #[serde(serialize_with = "super::ser_cents")]
+        #[serde(with = "super::cents")]
         base: Decimal,
         /// Percent per year.
-        #[serde(serialize_with = "super::ser_cents")]
+        #[serde(with = "super::cents")]
         rate_pct: Decimal,
         /// Days in the year used.
         day_basis: u32,
         /// Interest, rounded half-up.
-        #[serde(serialize_with = "super::ser_cents")]
+        #[serde(with = "super::cents")]
         interest: Decimal,
     },
     /// Unpaid interest added to the base on an anniversary.
@@ -203,43 +203,43 @@ pub enum InterestSegment {
         /// The anniversary.
         capitalised_on: NaiveDate,
         /// The base from that day.
-        #[serde(serialize_with = "super::ser_cents")]
+        #[serde(with = "super::cents")]
         new_base: Decimal,
     },
 }
 
 /// An amount for one invoice.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InvoiceAmount {
     /// The invoice.
     pub invoice: Arc<str>,
     /// The amount.
-    #[serde(serialize_with = "super::ser_cents")]
+    #[serde(with = "super::cents")]
     pub amount: Decimal,
 }
 
 /// Where one payment went.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaymentAllocation {
     /// Payment date.
     pub date: NaiveDate,
     /// Payment amount.
-    #[serde(serialize_with = "super::ser_cents")]
+    #[serde(with = "super::cents")]
     pub amount: Decimal,
     /// Part that paid collection costs.
-    #[serde(serialize_with = "super::ser_cents")]
+    #[serde(with = "super::cents")]
     pub to_costs: Decimal,
     /// Parts that paid interest.
     pub to_interest: Vec<InvoiceAmount>,
     /// Parts that paid principal.
     pub to_principal: Vec<InvoiceAmount>,
     /// Left over (an overpayment).
-    #[serde(serialize_with = "super::ser_cents")]
+    #[serde(with = "super::cents")]
     pub unallocated: Decimal,
 }
 
 /// The result per invoice.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InvoiceResult {
     /// The invoice.
     pub invoice: Arc<str>,
@@ -248,42 +248,42 @@ pub struct InvoiceResult {
     /// Days interest ran.
     pub interest_days: i64,
     /// Principal still open.
-    #[serde(serialize_with = "super::ser_cents")]
+    #[serde(with = "super::cents")]
     pub principal_outstanding: Decimal,
     /// All interest accrued, paid or not.
-    #[serde(serialize_with = "super::ser_cents")]
+    #[serde(with = "super::cents")]
     pub interest_accrued_total: Decimal,
     /// Interest still open (capitalised or not).
-    #[serde(serialize_with = "super::ser_cents")]
+    #[serde(with = "super::cents")]
     pub interest_outstanding: Decimal,
 }
 
 /// Output of `incasso calc claim`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClaimResult {
     /// Sum of the invoices.
-    #[serde(serialize_with = "super::ser_cents")]
+    #[serde(with = "super::cents")]
     pub principal_original: Decimal,
     /// Principal still open.
-    #[serde(serialize_with = "super::ser_cents")]
+    #[serde(with = "super::cents")]
     pub principal_outstanding: Decimal,
     /// What the costs were computed over.
-    #[serde(serialize_with = "super::ser_cents")]
+    #[serde(with = "super::cents")]
     pub collection_costs_base: Decimal,
     /// Costs excluding VAT.
-    #[serde(serialize_with = "super::ser_cents")]
+    #[serde(with = "super::cents")]
     pub collection_costs_excl_vat: Decimal,
     /// VAT on the costs.
-    #[serde(serialize_with = "super::ser_cents")]
+    #[serde(with = "super::cents")]
     pub collection_costs_vat: Decimal,
     /// Costs including VAT.
-    #[serde(serialize_with = "super::ser_cents")]
+    #[serde(with = "super::cents")]
     pub collection_costs_incl_vat: Decimal,
     /// Costs paid.
-    #[serde(serialize_with = "super::ser_cents")]
+    #[serde(with = "super::cents")]
     pub collection_costs_paid: Decimal,
     /// Costs still open.
-    #[serde(serialize_with = "super::ser_cents")]
+    #[serde(with = "super::cents")]
     pub collection_costs_outstanding: Decimal,
     /// The first day costs were due, when they are.
     pub costs_due_date: Option<NaiveDate>,
@@ -292,13 +292,13 @@ pub struct ClaimResult {
     /// How the costs were computed.
     pub costs_trace: Vec<TraceLine>,
     /// All interest accrued.
-    #[serde(serialize_with = "super::ser_cents")]
+    #[serde(with = "super::cents")]
     pub interest_accrued_total: Decimal,
     /// Interest still open.
-    #[serde(serialize_with = "super::ser_cents")]
+    #[serde(with = "super::cents")]
     pub interest_outstanding: Decimal,
     /// Principal + interest + costs still open.
-    #[serde(serialize_with = "super::ser_cents")]
+    #[serde(with = "super::cents")]
     pub total_outstanding: Decimal,
     /// The statutory rate table used.
     pub interest_table: String,

@@ -122,7 +122,7 @@ pub enum LawError {
 }
 
 /// A line of a calculation's trace: what was computed from what.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TraceLine {
     /// What this step is (a bracket, a rule, a rounding).
     pub step: String,
@@ -140,17 +140,62 @@ pub struct TraceLine {
 }
 
 /// An amount with the steps that produced it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Traced {
     /// The result, rounded to cents.
-    #[serde(serialize_with = "crate::law::ser_cents")]
+    #[serde(with = "crate::law::cents")]
     pub amount: Decimal,
     /// How it was computed.
     pub trace: Vec<TraceLine>,
 }
 
-pub(crate) fn ser_cents<S: serde::Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&crate::money::format_cents(*d))
+/// Amounts of a claim: in cents as text for people (the JSON the agency and `--format json`
+/// read), exact otherwise (the claims kept in the store read back exactly what was worked out).
+pub(crate) mod cents {
+    use rust_decimal::Decimal;
+    use serde::{Deserializer, Serializer};
+
+    /// Writes the amount in cents for people, exactly otherwise.
+    pub fn serialize<S: Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+        if s.is_human_readable() {
+            s.serialize_str(&crate::money::format_cents(*d))
+        } else {
+            crate::decimal_serde::one::serialize(d, s)
+        }
+    }
+
+    /// Reads what [`serialize`] wrote, either form: inside an untagged enum serde forgets which
+    /// kind of format it reads, so the data says.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+        d.deserialize_any(Cents)
+    }
+
+    struct Cents;
+
+    impl<'de> serde::de::Visitor<'de> for Cents {
+        type Value = Decimal;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an amount in cents as text, or a decimal's 16 bytes")
+        }
+
+        fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Decimal, E> {
+            text.parse().map_err(E::custom)
+        }
+
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Decimal, A::Error> {
+            let mut bytes = [0u8; 16];
+            for (i, b) in bytes.iter_mut().enumerate() {
+                *b = seq
+                    .next_element()?
+                    .ok_or_else(|| serde::de::Error::invalid_length(i, &self))?;
+            }
+            if seq.next_element::<u8>()?.is_some() {
+                return Err(serde::de::Error::invalid_length(17, &self));
+            }
+            crate::decimal_serde::from_parts(bytes)
+        }
+    }
 }
 
 pub(crate) fn positive(what: &str, amount: Decimal) -> Result<(), LawError> {

@@ -126,7 +126,11 @@ pub fn write(
     rates_dir: Option<&Path>,
 ) -> Result<Figures> {
     let r = receivables(ws.store()?, as_of, &ws.policy()?.matching)?;
-    let claims = crate::claims::preview_of(ws, r.view(), as_of, rates_dir);
+    let claims = match crate::kept_claims::kept(ws, as_of, rates_dir) {
+        Ok(Some(p)) => Ok(p),
+        Ok(None) => crate::kept_claims::work_out_and_keep(ws, r.view(), as_of, rates_dir),
+        Err(e) => Err(e),
+    };
     write_from(
         ws,
         as_of,
