@@ -125,20 +125,31 @@ pub fn write(
     inbox: Option<&Path>,
     rates_dir: Option<&Path>,
 ) -> Result<Figures> {
-    let r = receivables(ws.store()?, as_of, &ws.policy()?.matching)?;
-    let claims = match crate::kept_claims::kept(ws, as_of, rates_dir) {
+    let (store, policy) = (ws.store()?, &ws.policy()?.matching);
+    // The claims kept are read beside the ledger, on another core.
+    let (r, kept) = std::thread::scope(|scope| {
+        let kept = scope.spawn(|| crate::kept_claims::kept(ws, as_of, rates_dir));
+        let r = receivables(store, as_of, policy);
+        (r, kept.join().expect("reading the kept claims panicked"))
+    });
+    let r = r?;
+    let claims = match kept {
         Ok(Some(p)) => Ok(p),
         Ok(None) => crate::kept_claims::work_out_and_keep(ws, r.view(), as_of, rates_dir),
         Err(e) => Err(e),
     };
-    write_from(
+    let figures = write_from(
         ws,
         as_of,
         out_file,
         inbox,
         r.view(),
         claims.as_ref().map_err(|e| format!("{e:#}")),
-    )
+    );
+    // A million documents and their claims take a while to free, which is not on the way to
+    // the answer (a command that exits does not wait for it).
+    std::thread::spawn(move || drop((r, claims)));
+    figures
 }
 
 /// Writes the report of a ledger already reconciled, with its claims preview (or why there is
