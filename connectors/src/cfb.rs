@@ -92,6 +92,15 @@ pub fn check(bytes: &[u8]) -> Result<(), String> {
             file.sectors
         ));
     }
+    // calamine reserves room for the directory from its stated sector count (0 in version 3
+    // files, where the field is unused).
+    let dir_sectors = u32_at(bytes, 40);
+    if dir_sectors > file.sectors {
+        return Err(format!(
+            "states {dir_sectors} directory sectors in a file of {} sectors",
+            file.sectors
+        ));
+    }
 
     // The DIFAT: 109 entries in the header, then a chain of DIFAT sectors.
     let mut difat: Vec<u32> = (0..109).map(|i| u32_at(bytes, 76 + 4 * i)).collect();
@@ -204,5 +213,12 @@ mod tests {
         assert!(check(&circle).unwrap_err().contains("circle"));
         // A truncated file.
         assert!(check(&good[..300]).is_err());
+        // A directory sector count of 3.5 billion (found by the workbook fuzz target): calamine
+        // would reserve 1.8 TB for the directory and abort the process.
+        let mut huge = good.clone();
+        huge[40..44].copy_from_slice(&3_523_215_360u32.to_le_bytes());
+        assert!(check(&huge)
+            .unwrap_err()
+            .contains("directory sectors in a file of"));
     }
 }

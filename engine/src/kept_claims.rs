@@ -102,13 +102,14 @@ pub fn work_out_and_keep(
     let key = key(ws, as_of, rates_dir)?;
     let preview = ClaimsInputs::read(ws, rates_dir)?.preview(ledger, as_of)?;
     if let Some(key) = key {
+        let t = std::time::Instant::now();
         let payments = preview
             .excluded
             .iter()
             .enumerate()
             .filter_map(|(at, e)| Some((at as u32, e.payment.as_deref()?)))
             .collect();
-        let body = rmp_serde::to_vec_named(&Writing {
+        let body = rmp_serde::to_vec(&Writing {
             preview: &preview,
             payments,
         })?;
@@ -116,6 +117,11 @@ pub fn work_out_and_keep(
         if let Err(e) = ws.store()?.keep_claims(&key, &body) {
             tracing::warn!("the claims could not be kept for the next read: {e}");
         }
+        tracing::info!(
+            keep_s = t.elapsed().as_secs_f64(),
+            bytes = body.len(),
+            "claims kept for the next read"
+        );
     }
     Ok(preview)
 }

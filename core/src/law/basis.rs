@@ -4,18 +4,35 @@
 //! One table of citations; the calculators attach them to their trace lines, the claims carry
 //! them to the agency, and the letters name the same rules in words.
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::{DebtorType, Jurisdiction};
 
 /// An article (or several) and the ruling that reads it, if one applies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Basis {
     /// The provisions, as a lawyer cites them.
     pub article: &'static str,
     /// The judgment that decides how they apply, when one does.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub ruling: Option<&'static str>,
+}
+
+impl Serialize for Basis {
+    /// For people (JSON) without a ruling when none applies; in binary forms both fields, since
+    /// those read fields by position.
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let all = !s.is_human_readable();
+        let ruling = all || self.ruling.is_some();
+        let mut st = s.serialize_struct("Basis", 1 + usize::from(ruling))?;
+        st.serialize_field("article", self.article)?;
+        if ruling {
+            st.serialize_field("ruling", &self.ruling)?;
+        } else {
+            st.skip_field("ruling")?;
+        }
+        st.end()
+    }
 }
 
 /// Every citation this table holds: a basis read back (the claims kept in the store) is one of

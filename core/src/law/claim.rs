@@ -171,8 +171,7 @@ impl ClaimInput {
 }
 
 /// One sub-period of interest, or a capitalisation, in the trace.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub enum InterestSegment {
     /// Interest over a period at one base and rate.
     Period {
@@ -206,6 +205,68 @@ pub enum InterestSegment {
         #[serde(with = "super::cents")]
         new_base: Decimal,
     },
+}
+
+impl Serialize for InterestSegment {
+    /// For people (the claims' JSON) a segment's fields alone, as the agency reads them; in
+    /// binary forms tagged by variant, since those cannot tell the variants apart by their
+    /// fields (read back by the derived `Deserialize`).
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeStruct, SerializeStructVariant};
+
+        /// An amount as the claims write amounts.
+        struct Cents<'a>(&'a Decimal);
+        impl Serialize for Cents<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                super::cents::serialize(self.0, s)
+            }
+        }
+        /// The fields, into a struct for people or a struct variant otherwise.
+        macro_rules! segment {
+            ($index:literal, $variant:literal, $($name:literal: $value:expr),+) => {{
+                let n = [$($name),+].len();
+                if s.is_human_readable() {
+                    let mut st = s.serialize_struct($variant, n)?;
+                    $(st.serialize_field($name, $value)?;)+
+                    st.end()
+                } else {
+                    let mut st = s.serialize_struct_variant("InterestSegment", $index, $variant, n)?;
+                    $(st.serialize_field($name, $value)?;)+
+                    st.end()
+                }
+            }};
+        }
+        match self {
+            InterestSegment::Period {
+                invoice,
+                from,
+                to_incl,
+                days,
+                base,
+                rate_pct,
+                day_basis,
+                interest,
+            } => segment!(0, "Period",
+                "invoice": invoice,
+                "from": from,
+                "to_incl": to_incl,
+                "days": days,
+                "base": &Cents(base),
+                "rate_pct": &Cents(rate_pct),
+                "day_basis": day_basis,
+                "interest": &Cents(interest)
+            ),
+            InterestSegment::Capitalisation {
+                invoice,
+                capitalised_on,
+                new_base,
+            } => segment!(1, "Capitalisation",
+                "invoice": invoice,
+                "capitalised_on": capitalised_on,
+                "new_base": &Cents(new_base)
+            ),
+        }
+    }
 }
 
 /// An amount for one invoice.

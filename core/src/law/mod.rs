@@ -122,21 +122,50 @@ pub enum LawError {
 }
 
 /// A line of a calculation's trace: what was computed from what.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct TraceLine {
     /// What this step is (a bracket, a rule, a rounding).
     pub step: String,
     /// The amount the step applies to, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub base: Option<String>,
     /// The rate or rule applied, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub rate: Option<String>,
     /// The result.
     pub amount: String,
     /// The article (and ruling) the step applies.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub basis: Option<String>,
+}
+
+impl Serialize for TraceLine {
+    /// For people (JSON) without the parts a step does not have; in binary forms every field in
+    /// its place, since those read fields by position.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let all = !s.is_human_readable();
+        let optional = [
+            ("base", &self.base),
+            ("rate", &self.rate),
+            ("basis", &self.basis),
+        ];
+        let present = optional.iter().filter(|(_, v)| all || v.is_some()).count();
+        let mut st = s.serialize_struct("TraceLine", 2 + present)?;
+        st.serialize_field("step", &self.step)?;
+        for (name, value) in &optional[..2] {
+            if all || value.is_some() {
+                st.serialize_field(name, value)?;
+            } else {
+                st.skip_field(name)?;
+            }
+        }
+        st.serialize_field("amount", &self.amount)?;
+        let (name, value) = optional[2];
+        if all || value.is_some() {
+            st.serialize_field(name, value)?;
+        } else {
+            st.skip_field(name)?;
+        }
+        st.end()
+    }
 }
 
 /// An amount with the steps that produced it.
