@@ -107,6 +107,16 @@ impl ClaimsInputs {
         })
     }
 
+    /// The policy read.
+    pub(crate) fn policy(&self) -> &incasso_core::collection::policy::Policy {
+        &self.policy
+    }
+
+    /// The rate tables read.
+    pub(crate) fn tables(&self) -> &incasso_core::law::rates::RateTables {
+        &self.tables
+    }
+
     /// Every letter sent and every payment plan, as read.
     pub fn into_letters_and_plans(
         self,

@@ -10,7 +10,8 @@ use std::path::Path;
 use anyhow::Result;
 use chrono::NaiveDate;
 use incasso_core::collection::claims::ClaimsPreview;
-use incasso_core::law::rates::RateKind;
+use incasso_core::collection::policy::Policy;
+use incasso_core::law::rates::{RateKind, RateTables};
 use serde::{Deserialize, Serialize};
 
 use crate::claims::ClaimsInputs;
@@ -32,16 +33,20 @@ struct Reading {
     payments: Vec<(u32, String)>,
 }
 
-/// The key a preview as of `as_of` with the rates of `rates_dir` is kept under now; `None`
-/// when this build cannot identify itself (nothing is kept then).
-fn key(ws: &Workspace, as_of: NaiveDate, rates_dir: Option<&Path>) -> Result<Option<String>> {
+/// The key a preview as of `as_of` under `policy` and `tables` is kept under now; `None` when
+/// this build cannot identify itself (nothing is kept then).
+fn key(
+    ws: &Workspace,
+    as_of: NaiveDate,
+    policy: &Policy,
+    tables: &RateTables,
+) -> Result<Option<String>> {
     let Some(build) = crate::reconciled::build() else {
         return Ok(None);
     };
-    let tables = ws.rates(rates_dir)?;
     let mut rules = blake3::Hasher::new();
     // Every field of the policy and every rate, so a setting added later changes the key too.
-    rules.update(format!("{:?}", ws.policy()?).as_bytes());
+    rules.update(format!("{policy:?}").as_bytes());
     for kind in RateKind::ALL {
         rules.update(format!("{:?}", tables.get(kind)).as_bytes());
     }
@@ -53,18 +58,25 @@ fn key(ws: &Workspace, as_of: NaiveDate, rates_dir: Option<&Path>) -> Result<Opt
 }
 
 /// The preview kept for the store as it is now, as of `as_of` with the rates of `rates_dir`,
-/// under this policy and build; `None` when there is none (or it cannot be read).
+/// under this policy and build; `None` when there is none, or it cannot be read (then it is
+/// worked out again, never taken for an answer).
 pub fn kept(
     ws: &Workspace,
     as_of: NaiveDate,
     rates_dir: Option<&Path>,
 ) -> Result<Option<ClaimsPreview>> {
-    let Some(key) = key(ws, as_of, rates_dir)? else {
+    let tables = ws.rates(rates_dir)?;
+    let Some(key) = key(ws, as_of, ws.policy()?, &tables)? else {
         return Ok(None);
     };
     let t = std::time::Instant::now();
-    let Some(body) = ws.store()?.kept_claims(&key)? else {
-        return Ok(None);
+    let body = match ws.store()?.kept_claims(&key) {
+        Ok(Some(body)) => body,
+        Ok(None) => return Ok(None),
+        Err(e) => {
+            tracing::warn!("the kept claims cannot be read, worked out again: {e}");
+            return Ok(None);
+        }
     };
     match rmp_serde::from_slice::<Reading>(&body) {
         Ok(Reading {
@@ -92,38 +104,47 @@ pub fn kept(
 }
 
 /// The preview of `ledger`, which the caller loaded from the store just now and holds it
-/// open: kept for the next read under the store's inputs as they are.
+/// open: kept for the next read under the store's inputs, the policy and the rate tables it was
+/// worked out with.
 pub fn work_out_and_keep(
     ws: &Workspace,
     ledger: LedgerView<'_>,
     as_of: NaiveDate,
     rates_dir: Option<&Path>,
 ) -> Result<ClaimsPreview> {
-    let key = key(ws, as_of, rates_dir)?;
-    let preview = ClaimsInputs::read(ws, rates_dir)?.preview(ledger, as_of)?;
+    let inputs = ClaimsInputs::read(ws, rates_dir)?;
+    let key = key(ws, as_of, inputs.policy(), inputs.tables())?;
+    let preview = inputs.preview(ledger, as_of)?;
     if let Some(key) = key {
-        let t = std::time::Instant::now();
-        let payments = preview
-            .excluded
-            .iter()
-            .enumerate()
-            .filter_map(|(at, e)| Some((at as u32, e.payment.as_deref()?)))
-            .collect();
-        let body = rmp_serde::to_vec(&Writing {
-            preview: &preview,
-            payments,
-        })?;
-        // A preview that cannot be kept is still the answer: the next read works it out again.
-        if let Err(e) = ws.store()?.keep_claims(&key, &body) {
-            tracing::warn!("the claims could not be kept for the next read: {e}");
-        }
-        tracing::info!(
-            keep_s = t.elapsed().as_secs_f64(),
-            bytes = body.len(),
-            "claims kept for the next read"
-        );
+        keep(ws, &key, &preview);
     }
     Ok(preview)
+}
+
+/// Keeps `preview` under `key`. A preview that cannot be kept is still the answer: the next
+/// read works it out again.
+fn keep(ws: &Workspace, key: &str, preview: &ClaimsPreview) {
+    let t = std::time::Instant::now();
+    let payments = preview
+        .excluded
+        .iter()
+        .enumerate()
+        .filter_map(|(at, e)| Some((at as u32, e.payment.as_deref()?)))
+        .collect();
+    let kept = rmp_serde::to_vec(&Writing { preview, payments })
+        .map_err(anyhow::Error::from)
+        .and_then(|body| {
+            ws.store()?.keep_claims(key, &body)?;
+            Ok(body.len())
+        });
+    match kept {
+        Ok(bytes) => tracing::info!(
+            keep_s = t.elapsed().as_secs_f64(),
+            bytes,
+            "claims kept for the next read"
+        ),
+        Err(e) => tracing::warn!("the claims could not be kept for the next read: {e:#}"),
+    }
 }
 
 #[cfg(test)]
@@ -215,6 +236,15 @@ mod tests {
         let r = receivables(ws.store().unwrap(), as_of, &policy).unwrap();
         let with_letter = work_out_and_keep(&ws, r.view(), as_of, None).unwrap();
         assert!(kept(&ws, as_of, None).unwrap().as_ref() == Some(&with_letter));
+        // An event in the audit log (the nightly run records itself) changes no input.
+        ws.store()
+            .unwrap()
+            .record_event("run", "ok", "test", chrono::Utc::now())
+            .unwrap();
+        assert!(
+            kept(&ws, as_of, None).unwrap().as_ref() == Some(&with_letter),
+            "still kept after an event"
+        );
 
         // Another rate table: the amounts may differ, so the kept preview is not this one.
         let rates = dir.path().join("rates");

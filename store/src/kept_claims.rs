@@ -20,14 +20,15 @@ const KEY_MAX: usize = 64 * 1024;
 
 impl Store {
     /// A marker of everything a claims preview reads from the store: the reconciliation's
-    /// inputs (documents, debtors, payments, attachments, audited changes, decisions by hand),
+    /// inputs (documents, debtors, payments, attachments, conflicts resolved, decisions by hand),
     /// letters and payment plans. Equal markers mean the same inputs.
     pub fn claims_inputs(&self) -> Result<String, StoreError> {
         Ok(format!(
-            "{}-r{}-p{}",
+            "{}-r{}-p{}-{}",
             self.reconciliation_inputs()?,
             self.last_seq(P_REMINDER)?,
             self.kv.scan_prefix(&[P_PLAN]).count(),
+            self.records_digest(&[P_REMINDER], &[P_PLAN])?,
         ))
     }
 

@@ -22,7 +22,7 @@ use incasso_core::reconcile::{OpenAmounts, Reconciliation};
 use serde::Deserialize;
 
 use crate::codec::encode;
-use crate::{payments, Store, StoreError, P_IMPORT};
+use crate::{payments, Store, StoreError, P_CONFLICT, P_IMPORT};
 
 const FILE: &str = "reconciled.bin";
 const MAGIC: &[u8; 8] = b"INCREC05";
@@ -99,15 +99,44 @@ fn section<T: for<'de> Deserialize<'de>>(path: &Path, f: &mut File) -> Option<T>
 
 impl Store {
     /// A marker of everything reconciliation and matching read from the store: imports (documents,
-    /// debtors, payments), audited changes (a conflict resolved), decisions by hand. Equal
-    /// markers mean the same inputs.
+    /// debtors, payments), conflicts resolved, decisions by hand. Equal markers mean the same
+    /// inputs. Events recorded in the audit log (a nightly run, a sync's summary) change none of
+    /// them, so they leave what was kept for these inputs in force.
     pub fn reconciliation_inputs(&self) -> Result<String, StoreError> {
         Ok(format!(
-            "i{}-a{}-d{}",
+            "i{}-d{}-{}",
             self.last_seq(P_IMPORT)?,
-            self.last_audit_seq()?,
             self.last_seq(payments::P_MANUAL)?,
+            self.records_digest(&[P_IMPORT, payments::P_MANUAL], &[P_CONFLICT])?,
         ))
+    }
+
+    /// A digest of the last record under each prefix of `last_of` and of every record under each
+    /// of `whole` (conflicts, whose status a resolution changes in place; plans): with the counts
+    /// beside it, a store put back from a backup and written to again differently does not come
+    /// back to a marker it had before.
+    pub(crate) fn records_digest(
+        &self,
+        last_of: &[u8],
+        whole: &[u8],
+    ) -> Result<String, StoreError> {
+        let mut h = blake3::Hasher::new();
+        for &p in last_of {
+            if let Some((k, v)) = self.kv.last(&[p])? {
+                h.update(&k);
+                h.update(&v);
+            }
+            h.update(&[0xff]);
+        }
+        for &p in whole {
+            for kv in self.kv.scan_prefix(&[p]) {
+                let (k, v) = kv?;
+                h.update(&k);
+                h.update(&v);
+            }
+            h.update(&[0xff]);
+        }
+        Ok(h.finalize().to_hex()[..16].to_string())
     }
 
     fn kept_path(&self) -> PathBuf {
