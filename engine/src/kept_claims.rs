@@ -152,20 +152,8 @@ mod tests {
     use std::path::Path;
 
     use super::*;
-    use crate::import::{import_paths, ImportOptions};
     use crate::reconciled::receivables;
-    use crate::reporter::Collect;
-
-    fn import(ws: &Workspace, file: &Path) {
-        let t = import_paths(
-            ws,
-            &[file.to_path_buf()],
-            &ImportOptions::default(),
-            &Collect::default(),
-        )
-        .unwrap();
-        assert_eq!(t.failed, 0, "{}", file.display());
-    }
+    use crate::testing::import;
 
     /// A preview kept and read back is exactly the one worked out: every amount to its last
     /// digit, every trace, letter and citation, and the payment each possible-payment hold names.

@@ -24,5 +24,8 @@ pub mod sync;
 pub mod views;
 pub mod workspace;
 
+#[cfg(test)]
+mod testing;
+
 pub use reporter::Reporter;
 pub use workspace::Workspace;

@@ -644,8 +644,7 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::import::{import_paths, ImportOptions};
-    use crate::reporter::Collect;
+    use crate::testing::import;
     use crate::Workspace;
 
     const AS_OF: &str = "2026-12-31";
@@ -755,17 +754,6 @@ mod tests {
     fn read(ws: &Workspace) -> Reconciled {
         let as_of = AS_OF.parse().unwrap();
         reconciled(ws.store().unwrap(), as_of, &MatchPolicy::default()).unwrap()
-    }
-
-    fn import(ws: &Workspace, file: &Path) {
-        let t = import_paths(
-            ws,
-            &[file.to_path_buf()],
-            &ImportOptions::default(),
-            &Collect::default(),
-        )
-        .unwrap();
-        assert_eq!(t.failed, 0, "{}", file.display());
     }
 
     /// The ledger and the bank export whole, imported into a fresh store and read once.

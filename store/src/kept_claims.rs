@@ -11,6 +11,7 @@
 use std::fs::File;
 use std::io::{Read, Write};
 
+use crate::reconciliation::open_keyed;
 use crate::{Store, StoreError, P_PLAN, P_REMINDER};
 
 const FILE: &str = "claims.bin";
@@ -60,10 +61,8 @@ impl Store {
     /// The bytes kept under exactly `key`; `None` when there are none, or they are damaged.
     pub fn kept_claims(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
         let path = self.dir.join(FILE);
-        let mut f = match File::open(&path) {
-            Ok(f) => f,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(source) => return Err(StoreError::Io { path, source }),
+        let Some(mut f) = open_keyed(&path, MAGIC, key)? else {
+            return Ok(None);
         };
         let size = f
             .metadata()
@@ -72,18 +71,6 @@ impl Store {
                 source,
             })?
             .len();
-        let mut head = [0u8; 12];
-        if f.read_exact(&mut head).is_err() || &head[..8] != MAGIC {
-            return Ok(None);
-        }
-        let len = u32::from_le_bytes([head[8], head[9], head[10], head[11]]) as usize;
-        if len != key.len() {
-            return Ok(None);
-        }
-        let mut stored = vec![0u8; len];
-        if f.read_exact(&mut stored).is_err() || stored != key.as_bytes() {
-            return Ok(None);
-        }
         let mut len = [0u8; 8];
         let mut sum = [0u8; 32];
         if f.read_exact(&mut len).is_err() || f.read_exact(&mut sum).is_err() {

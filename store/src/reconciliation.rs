@@ -97,6 +97,40 @@ fn section<T: for<'de> Deserialize<'de>>(path: &Path, f: &mut File) -> Option<T>
         .ok()
 }
 
+/// A file kept in the data directory, opened past its head when that head is `magic` and
+/// exactly `key` (its length, then its bytes); `None` when it is absent, torn or kept under
+/// another key.
+pub(crate) fn open_keyed(
+    path: &Path,
+    magic: &[u8; 8],
+    key: &str,
+) -> Result<Option<File>, StoreError> {
+    let mut f = match File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => {
+            return Err(StoreError::Io {
+                path: path.to_path_buf(),
+                source,
+            })
+        }
+    };
+    let mut head = [0u8; 12];
+    if f.read_exact(&mut head).is_err() || &head[..8] != magic {
+        return Ok(None);
+    }
+    let len = u32::from_le_bytes([head[8], head[9], head[10], head[11]]) as usize;
+    // A damaged length must not ask for more memory than the file could hold.
+    if len != key.len() {
+        return Ok(None);
+    }
+    let mut stored = vec![0u8; len];
+    if f.read_exact(&mut stored).is_err() || stored != key.as_bytes() {
+        return Ok(None);
+    }
+    Ok(Some(f))
+}
+
 impl Store {
     /// A marker of everything reconciliation and matching read from the store: imports (documents,
     /// debtors, payments), conflicts resolved, decisions by hand. Equal markers mean the same
@@ -146,25 +180,9 @@ impl Store {
     /// Opens the kept file when it was worked out for `key` (date, rules, build), with the
     /// marker of the inputs it was worked out from.
     fn kept_file(&self, key: &str) -> Result<Option<(File, String)>, StoreError> {
-        let path = self.kept_path();
-        let mut f = match File::open(&path) {
-            Ok(f) => f,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(source) => return Err(StoreError::Io { path, source }),
+        let Some(mut f) = open_keyed(&self.kept_path(), MAGIC, key)? else {
+            return Ok(None);
         };
-        let mut head = [0u8; 12];
-        if f.read_exact(&mut head).is_err() || &head[..8] != MAGIC {
-            return Ok(None);
-        }
-        let len = u32::from_le_bytes([head[8], head[9], head[10], head[11]]) as usize;
-        // A damaged length must not ask for more memory than the file could hold.
-        if len != key.len() {
-            return Ok(None);
-        }
-        let mut stored = vec![0u8; len];
-        if f.read_exact(&mut stored).is_err() || stored != key.as_bytes() {
-            return Ok(None);
-        }
         let mut len = [0u8; 4];
         if f.read_exact(&mut len).is_err() {
             return Ok(None);
