@@ -234,6 +234,17 @@ mod tests {
             "still kept after an event"
         );
 
+        // A full recomputation distrusts everything kept: the claims are worked out again.
+        crate::reconciled::recompute(ws.store().unwrap(), as_of, &policy).unwrap();
+        assert_eq!(
+            kept(&ws, as_of, None).unwrap(),
+            None,
+            "after reconcile --full"
+        );
+        let r = receivables(ws.store().unwrap(), as_of, &policy).unwrap();
+        let fresh = work_out_and_keep(&ws, r.view(), as_of, None).unwrap();
+        assert!(fresh == with_letter, "the same claims, worked out again");
+
         // Another rate table: the amounts may differ, so the kept preview is not this one.
         let rates = dir.path().join("rates");
         std::fs::create_dir_all(&rates).unwrap();

@@ -262,12 +262,14 @@ pub enum Check {
 }
 
 /// Works the reconciliation out again from scratch, compares it with the one kept for the same
-/// inputs, and keeps the fresh one (`incasso reconcile --full`).
+/// inputs, and keeps the fresh one (`incasso reconcile --full`). The claims kept are forgotten:
+/// they were worked out from the kept reconciliation this check distrusts.
 pub fn recompute(
     store: &Store,
     as_of: NaiveDate,
     policy: &MatchPolicy,
 ) -> Result<(Reconciled, Check)> {
+    store.forget_claims()?;
     let key = key_of(store, as_of, policy)?;
     let kept = match &key {
         Some(k) => match store.kept_reconciliation(&k.run, &k.inputs)? {

@@ -58,6 +58,16 @@ impl Store {
         std::fs::rename(&tmp, &path).map_err(|source| StoreError::Io { path, source })
     }
 
+    /// Forgets the kept claims (the next claims read works them out again).
+    pub fn forget_claims(&self) -> Result<(), StoreError> {
+        let path = self.dir.join(FILE);
+        match std::fs::remove_file(&path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(source) => Err(StoreError::Io { path, source }),
+        }
+    }
+
     /// The bytes kept under exactly `key`; `None` when there are none, or they are damaged.
     pub fn kept_claims(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
         let path = self.dir.join(FILE);
