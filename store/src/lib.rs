@@ -18,6 +18,7 @@ mod conflicts;
 mod documents;
 mod import;
 mod kept_claims;
+mod kept_file;
 pub mod kv;
 pub mod migrate;
 mod payments;

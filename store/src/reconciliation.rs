@@ -13,7 +13,7 @@
 //! and is worked out again.
 
 use std::fs::File;
-use std::io::{Read, Seek, Write};
+use std::io::{Read, Seek};
 use std::path::{Path, PathBuf};
 
 use incasso_core::matching::{Matching, Parts, Waiting};
@@ -22,6 +22,7 @@ use incasso_core::reconcile::{OpenAmounts, Reconciliation};
 use serde::Deserialize;
 
 use crate::codec::encode;
+use crate::kept_file::{forget, open_keyed, section_bytes, write_keyed};
 use crate::{payments, Store, StoreError, P_CONFLICT, P_IMPORT};
 
 const FILE: &str = "reconciled.bin";
@@ -72,63 +73,10 @@ fn both_sections(path: &Path, f: &mut File) -> Option<Reconciliation> {
 /// Reads the next section of the kept file at `path` (length, BLAKE3 checksum, postcard body);
 /// `None` when it is cut short, damaged or unreadable.
 fn section<T: for<'de> Deserialize<'de>>(path: &Path, f: &mut File) -> Option<T> {
-    let mut len = [0u8; 8];
-    let mut sum = [0u8; 32];
-    f.read_exact(&mut len).ok()?;
-    f.read_exact(&mut sum).ok()?;
-    let len = u64::from_le_bytes(len);
-    // A damaged length must not ask for more memory than the file holds.
-    let left = f
-        .metadata()
-        .ok()?
-        .len()
-        .saturating_sub(f.stream_position().ok()?);
-    if len > left {
-        return None;
-    }
-    let mut body = vec![0u8; usize::try_from(len).ok()?];
-    f.read_exact(&mut body).ok()?;
-    if blake3::hash(&body).as_bytes() != &sum {
-        tracing::warn!("{}: damaged, worked out again", path.display());
-        return None;
-    }
+    let body = section_bytes(path, f)?;
     postcard::from_bytes(&body)
         .map_err(|e| tracing::warn!("{}: unreadable, worked out again: {e}", path.display()))
         .ok()
-}
-
-/// A file kept in the data directory, opened past its head when that head is `magic` and
-/// exactly `key` (its length, then its bytes); `None` when it is absent, torn or kept under
-/// another key.
-pub(crate) fn open_keyed(
-    path: &Path,
-    magic: &[u8; 8],
-    key: &str,
-) -> Result<Option<File>, StoreError> {
-    let mut f = match File::open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(source) => {
-            return Err(StoreError::Io {
-                path: path.to_path_buf(),
-                source,
-            })
-        }
-    };
-    let mut head = [0u8; 12];
-    if f.read_exact(&mut head).is_err() || &head[..8] != magic {
-        return Ok(None);
-    }
-    let len = u32::from_le_bytes([head[8], head[9], head[10], head[11]]) as usize;
-    // A damaged length must not ask for more memory than the file could hold.
-    if len != key.len() {
-        return Ok(None);
-    }
-    let mut stored = vec![0u8; len];
-    if f.read_exact(&mut stored).is_err() || stored != key.as_bytes() {
-        return Ok(None);
-    }
-    Ok(Some(f))
 }
 
 impl Store {
@@ -298,25 +246,12 @@ impl Store {
         matching: &Matching,
         parts: Option<&Parts>,
     ) -> Result<(), StoreError> {
-        let path = self.kept_path();
-        let tmp = self.dir.join(format!("{FILE}.tmp"));
-        let io = |source| StoreError::Io {
-            path: tmp.clone(),
-            source,
-        };
-        let too_long =
-            |what: &str| StoreError::Refused(format!("the reconciliation {what} is too long"));
-        let len = u32::try_from(key.len()).map_err(|_| too_long("key"))?;
         let inputs_len = u32::try_from(inputs.len())
             .ok()
             .filter(|&l| l as usize <= INPUTS_MAX)
-            .ok_or_else(|| too_long("inputs marker"))?;
-        let mut f = std::io::BufWriter::new(File::create(&tmp).map_err(io)?);
-        f.write_all(MAGIC).map_err(io)?;
-        f.write_all(&len.to_le_bytes()).map_err(io)?;
-        f.write_all(key.as_bytes()).map_err(io)?;
-        f.write_all(&inputs_len.to_le_bytes()).map_err(io)?;
-        f.write_all(inputs.as_bytes()).map_err(io)?;
+            .ok_or_else(|| {
+                StoreError::Refused("the reconciliation inputs marker is too long".into())
+            })?;
         let mut bodies = vec![
             encode(&rec.open_amounts()),
             encode(&rec.allocations),
@@ -326,24 +261,18 @@ impl Store {
         if let Some(parts) = parts {
             bodies.push(encode(parts));
         }
-        for body in bodies {
-            f.write_all(&(body.len() as u64).to_le_bytes())
-                .map_err(io)?;
-            f.write_all(blake3::hash(&body).as_bytes()).map_err(io)?;
-            f.write_all(&body).map_err(io)?;
-        }
-        f.flush().map_err(io)?;
-        drop(f);
-        std::fs::rename(&tmp, &path).map_err(|source| StoreError::Io { path, source })
+        let sections: Vec<&[u8]> = bodies.iter().map(Vec::as_slice).collect();
+        write_keyed(
+            &self.kept_path(),
+            MAGIC,
+            key,
+            &[&inputs_len.to_le_bytes(), inputs.as_bytes()],
+            &sections,
+        )
     }
 
     /// Forgets the kept reconciliation (the next read works it out again).
     pub fn forget_reconciliation(&self) -> Result<(), StoreError> {
-        let path = self.kept_path();
-        match std::fs::remove_file(&path) {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-            Err(source) => Err(StoreError::Io { path, source }),
-        }
+        forget(self.kept_path())
     }
 }
