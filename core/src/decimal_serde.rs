@@ -13,7 +13,7 @@ fn parts(d: &Decimal) -> Bytes {
     d.serialize()
 }
 
-pub(crate) fn from_parts<E: Error>(b: Bytes) -> Result<Decimal, E> {
+fn from_parts<E: Error>(b: Bytes) -> Result<Decimal, E> {
     // The flags' unused bits must be clear and the scale at most 28, as `serialize` writes them.
     let flags = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
     if flags & 0x7F00_FFFF != 0 || (flags >> 16) & 0xFF > 28 {

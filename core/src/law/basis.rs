@@ -26,11 +26,7 @@ impl Serialize for Basis {
         let ruling = all || self.ruling.is_some();
         let mut st = s.serialize_struct("Basis", 1 + usize::from(ruling))?;
         st.serialize_field("article", self.article)?;
-        if ruling {
-            st.serialize_field("ruling", &self.ruling)?;
-        } else {
-            st.skip_field("ruling")?;
-        }
+        super::optional_field(&mut st, all, "ruling", &self.ruling)?;
         st.end()
     }
 }

@@ -142,29 +142,33 @@ impl Serialize for TraceLine {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
         let all = !s.is_human_readable();
-        let optional = [
-            ("base", &self.base),
-            ("rate", &self.rate),
-            ("basis", &self.basis),
-        ];
-        let present = optional.iter().filter(|(_, v)| all || v.is_some()).count();
+        let present = [&self.base, &self.rate, &self.basis]
+            .iter()
+            .filter(|v| all || v.is_some())
+            .count();
         let mut st = s.serialize_struct("TraceLine", 2 + present)?;
         st.serialize_field("step", &self.step)?;
-        for (name, value) in &optional[..2] {
-            if all || value.is_some() {
-                st.serialize_field(name, value)?;
-            } else {
-                st.skip_field(name)?;
-            }
-        }
+        optional_field(&mut st, all, "base", &self.base)?;
+        optional_field(&mut st, all, "rate", &self.rate)?;
         st.serialize_field("amount", &self.amount)?;
-        let (name, value) = optional[2];
-        if all || value.is_some() {
-            st.serialize_field(name, value)?;
-        } else {
-            st.skip_field(name)?;
-        }
+        optional_field(&mut st, all, "basis", &self.basis)?;
         st.end()
+    }
+}
+
+/// Writes an optional field of a struct the law's types serialize by hand: skipped when absent
+/// in a form for people (JSON omits it), always written otherwise (binary forms read fields by
+/// position).
+pub(crate) fn optional_field<S: serde::ser::SerializeStruct, T: Serialize>(
+    st: &mut S,
+    all: bool,
+    name: &'static str,
+    value: &Option<T>,
+) -> Result<(), S::Error> {
+    if all || value.is_some() {
+        st.serialize_field(name, value)
+    } else {
+        st.skip_field(name)
     }
 }
 
@@ -182,7 +186,7 @@ pub struct Traced {
 /// read), exact otherwise (the claims kept in the store read back exactly what was worked out).
 pub(crate) mod cents {
     use rust_decimal::Decimal;
-    use serde::{Deserializer, Serializer};
+    use serde::{Deserialize, Deserializer, Serializer};
 
     /// Writes the amount in cents for people, exactly otherwise.
     pub fn serialize<S: Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
@@ -193,36 +197,13 @@ pub(crate) mod cents {
         }
     }
 
-    /// Reads what [`serialize`] wrote, either form: inside an untagged enum serde forgets which
-    /// kind of format it reads, so the data says.
+    /// Reads what [`serialize`] wrote.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
-        d.deserialize_any(Cents)
-    }
-
-    struct Cents;
-
-    impl<'de> serde::de::Visitor<'de> for Cents {
-        type Value = Decimal;
-
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("an amount in cents as text, or a decimal's 16 bytes")
-        }
-
-        fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Decimal, E> {
-            text.parse().map_err(E::custom)
-        }
-
-        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Decimal, A::Error> {
-            let mut bytes = [0u8; 16];
-            for (i, b) in bytes.iter_mut().enumerate() {
-                *b = seq
-                    .next_element()?
-                    .ok_or_else(|| serde::de::Error::invalid_length(i, &self))?;
-            }
-            if seq.next_element::<u8>()?.is_some() {
-                return Err(serde::de::Error::invalid_length(17, &self));
-            }
-            crate::decimal_serde::from_parts(bytes)
+        if d.is_human_readable() {
+            let text = String::deserialize(d)?;
+            text.parse().map_err(serde::de::Error::custom)
+        } else {
+            crate::decimal_serde::one::deserialize(d)
         }
     }
 }
