@@ -243,6 +243,8 @@ struct Proxy {
     addr: SocketAddr,
     faults: Arc<Mutex<VecDeque<Fault>>>,
     seen: Arc<Mutex<usize>>,
+    /// Requests being handled now, and the most ever at once.
+    busy: Arc<Mutex<(usize, usize)>>,
 }
 
 pub(crate) fn read_request(s: &mut TcpStream) -> Option<Vec<u8>> {
@@ -279,16 +281,18 @@ impl Proxy {
         let addr = listener.local_addr().unwrap();
         let faults: Arc<Mutex<VecDeque<Fault>>> = Arc::default();
         let seen: Arc<Mutex<usize>> = Arc::default();
-        let (f, n) = (faults.clone(), seen.clone());
+        let busy: Arc<Mutex<(usize, usize)>> = Arc::default();
+        let (f, n, b) = (faults.clone(), seen.clone(), busy.clone());
         std::thread::spawn(move || {
             for conn in listener.incoming() {
                 let Ok(mut client) = conn else { continue };
-                let (f, n, target) = (f.clone(), n.clone(), target.clone());
+                let (f, n, b, target) = (f.clone(), n.clone(), b.clone(), target.clone());
                 std::thread::spawn(move || {
                     let Some(req) = read_request(&mut client) else {
                         return;
                     };
                     *n.lock().unwrap() += 1;
+                    let _busy = Busy::enter(&b);
                     let fault = f.lock().unwrap().pop_front();
                     match fault {
                         Some(Fault::Error500) => {
@@ -328,7 +332,12 @@ impl Proxy {
                 });
             }
         });
-        Proxy { addr, faults, seen }
+        Proxy {
+            addr,
+            faults,
+            seen,
+            busy,
+        }
     }
 
     fn queue(&self, faults: &[Fault]) {
@@ -337,6 +346,29 @@ impl Proxy {
 
     fn seen(&self) -> usize {
         *self.seen.lock().unwrap()
+    }
+
+    /// The most requests the proxy handled at once.
+    fn most_at_once(&self) -> usize {
+        self.busy.lock().unwrap().1
+    }
+}
+
+/// One request counted as being handled, until dropped.
+struct Busy<'a>(&'a Mutex<(usize, usize)>);
+
+impl<'a> Busy<'a> {
+    fn enter(b: &'a Mutex<(usize, usize)>) -> Busy<'a> {
+        let mut g = b.lock().unwrap();
+        g.0 += 1;
+        g.1 = g.1.max(g.0);
+        Busy(b)
+    }
+}
+
+impl Drop for Busy<'_> {
+    fn drop(&mut self) {
+        self.0.lock().unwrap().0 -= 1;
     }
 }
 
@@ -544,6 +576,84 @@ fn a_killed_client_and_a_restarted_server_lose_and_double_nothing() {
     server.restart();
     let o = child.wait_with_output().unwrap();
     assert!(o.status.success(), "{}\n{}", stdout(&o), stderr(&o));
+    assert_exactly_once(&data, server.addr);
+}
+
+/// Sets `key = value` in a creditor's agency.toml (replacing the line that sets it).
+fn agency_setting(data: &Path, key: &str, value: &str) {
+    let file = data.join("agency.toml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let mut lines: Vec<String> = text
+        .lines()
+        .filter(|l| !l.starts_with(&format!("{key} =")))
+        .map(str::to_string)
+        .collect();
+    lines.push(format!("{key} = {value}"));
+    std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+}
+
+#[test]
+fn batches_go_several_at_once_and_still_arrive_exactly_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = tokens_file(dir.path());
+    for in_flight in [1, 4] {
+        let case = dir.path().join(format!("in-flight-{in_flight}"));
+        std::fs::create_dir_all(&case).unwrap();
+        let server = Server::start(&case.join("agency"), &tokens, 0);
+        let proxy = Proxy::start(Arc::new(Mutex::new(server.addr)));
+        // Every request waits a moment at the proxy, so batches sent at once meet there.
+        proxy.queue(&[Fault::Delay(Duration::from_millis(150)); 40]);
+        let data = creditor(&case, &format!("http://{}", proxy.addr), 5, 10);
+        agency_setting(&data, "in_flight", &in_flight.to_string());
+        let o = submit(&data);
+        assert!(o.status.success(), "{}\n{}", stdout(&o), stderr(&o));
+        assert_exactly_once(&data, server.addr);
+        let most = proxy.most_at_once();
+        if in_flight == 1 {
+            assert_eq!(most, 1, "one batch at a time");
+        } else {
+            assert!(
+                (2..=in_flight).contains(&most),
+                "several batches at once, never more than {in_flight}: {most}"
+            );
+        }
+    }
+}
+
+#[test]
+fn an_unreachable_agency_stops_the_run_and_the_next_one_sends_the_rest_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = tokens_file(dir.path());
+    let server = Server::start(&dir.path().join("agency"), &tokens, 0);
+    // Nothing listens at the proxy's target until the agency is back.
+    let nowhere = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let target = Arc::new(Mutex::new(nowhere));
+    let proxy = Proxy::start(target.clone());
+    let data = creditor(dir.path(), &format!("http://{}", proxy.addr), 5, 2);
+    agency_setting(&data, "max_attempts", "2");
+    agency_setting(&data, "in_flight", "3");
+    let o = submit(&data);
+    assert!(!o.status.success(), "{}\n{}", stdout(&o), stderr(&o));
+    assert!(
+        stderr(&o).contains("stays recorded as sent"),
+        "{}",
+        stderr(&o)
+    );
+    let subs = ok(incasso(&data, &["submissions", "--format", "csv"]));
+    let sent = subs.lines().filter(|l| l.contains(",sent,")).count();
+    assert!(
+        (5..=15).contains(&sent),
+        "one to three batches of five recorded as sent, nothing more: {subs}"
+    );
+    assert!(at_agency(server.addr).is_empty());
+
+    *target.lock().unwrap() = server.addr;
+    let o = submit(&data);
+    assert!(o.status.success(), "{}\n{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("resuming batch"), "{}", stdout(&o));
     assert_exactly_once(&data, server.addr);
 }
 

@@ -30,6 +30,10 @@ pub struct Agency {
     /// First retry delay in milliseconds (doubling, with jitter).
     #[serde(default = "default_delay")]
     pub base_delay_ms: u64,
+    /// Batches on their way at once (each recorded as sent before it goes): hides the round
+    /// trips to an agency far away; 1 sends one at a time.
+    #[serde(default = "default_in_flight")]
+    pub in_flight: usize,
 }
 
 fn default_batch_size() -> usize {
@@ -44,6 +48,12 @@ fn default_attempts() -> u32 {
 fn default_delay() -> u64 {
     200
 }
+fn default_in_flight() -> usize {
+    4
+}
+
+/// The most batches on their way at once that `in_flight` may ask for.
+const MAX_IN_FLIGHT: usize = 16;
 
 /// The agency configuration, with its secret read from the environment.
 impl Agency {
@@ -58,6 +68,7 @@ impl Agency {
             timeout_seconds: default_timeout(),
             max_attempts: default_attempts(),
             base_delay_ms: default_delay(),
+            in_flight: default_in_flight(),
         }
     }
 }
@@ -96,6 +107,11 @@ pub fn agency_settings(path: &Path) -> Result<Agency> {
         "{}: batch_size must be 1 to {} (what an intake server takes at once)",
         path.display(),
         incasso_intake::validate::MAX_BATCH_ENTRIES
+    );
+    anyhow::ensure!(
+        (1..=MAX_IN_FLIGHT).contains(&a.in_flight),
+        "{}: in_flight must be 1 to {MAX_IN_FLIGHT} (batches on their way at once)",
+        path.display()
     );
     Ok(a)
 }

@@ -14,7 +14,7 @@ pub mod status;
 use std::collections::HashMap;
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use chrono::{NaiveDate, Utc};
 use incasso_intake::schema::{self, Batch};
 use incasso_store::{InFlight, Submission};
@@ -152,20 +152,18 @@ pub fn send_computed(
         let client = agency.client(auth)?;
         (agency, Some(client))
     };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("starting the network runtime")?;
     let mut tally = Tally::default();
-    // Sends one recorded batch; false when the run must stop (the batch stays in flight).
-    let send = |batch: &InFlight, tally: &mut Tally| -> Result<bool> {
-        let client = client.as_ref().expect("sending needs the agency");
-        outbox::deliver(&runtime, client, o.ws.store()?, batch, tally, rep)
+    let store = o.ws.store()?;
+    let mut outbox = match client {
+        Some(client) => Some(outbox::Outbox::new(client, store, agency.in_flight)?),
+        None => None,
     };
 
-    if !o.dry_run {
-        let store = o.ws.store()?;
+    if let Some(outbox) = outbox.as_mut() {
         for batch in store.in_flight()? {
+            if !outbox.room(&mut tally, rep)? {
+                break;
+            }
             say!(
                 rep,
                 "resuming batch {} sent at {} (its answer was never recorded)",
@@ -173,9 +171,11 @@ pub fn send_computed(
                 batch.sent_at
             );
             tally.resumed += 1;
-            if !send(&batch, &mut tally)? {
-                return Ok(Submitted::stopped(tally));
-            }
+            outbox.send(batch);
+        }
+        // The batches left over are answered before anything new is worked out or recorded.
+        if !outbox.drain(&mut tally, rep)? {
+            return Ok(Submitted::stopped(tally));
         }
     }
 
@@ -187,7 +187,6 @@ pub fn send_computed(
             &owned
         }
     };
-    let store = o.ws.store()?;
     let known: HashMap<String, Submission> = store
         .submissions()?
         .into_iter()
@@ -258,8 +257,15 @@ pub fn send_computed(
             body,
             sent_at: Utc::now(),
         };
+        let outbox = outbox.as_mut().expect("sending needs the agency");
+        if !outbox.room(&mut tally, rep)? {
+            return Ok(Submitted::stopped(tally));
+        }
         store.record_sent(&in_flight, &records)?;
-        if !send(&in_flight, &mut tally)? {
+        outbox.send(in_flight);
+    }
+    if let Some(outbox) = outbox.as_mut() {
+        if !outbox.drain(&mut tally, rep)? {
             return Ok(Submitted::stopped(tally));
         }
     }

@@ -1,26 +1,132 @@
-//! The outbox: batches recorded durably before they are sent, sent, and their answers recorded.
+//! The outbox: batches recorded durably before they are sent, sent several at once, and their
+//! answers recorded in the order the batches went out.
+//!
+//! Like a sink with acknowledgements: up to `in_flight` batches are on their way at once (each
+//! already recorded as sent, so a crash leaves it for the next run to send again under the same
+//! Idempotency-Key); their answers are taken in sending order, so the messages and the counts read
+//! the same however the network interleaves them. A batch that cannot be delivered stops the run:
+//! no new batch is recorded, and the ones already on their way are still answered and recorded.
 
-use anyhow::Result;
+use std::collections::{HashSet, VecDeque};
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
 use chrono::Utc;
 use incasso_delivery::Class;
-use incasso_intake::client::{Answer, Client};
-use incasso_intake::schema::{Batch, Outcome};
+use incasso_intake::client::{Answer, Client, GaveUp};
+use incasso_intake::schema::Outcome;
 use incasso_store::{Answered, InFlight, Store};
+use tokio::task::JoinHandle;
 
 use super::Tally;
 use crate::{complain, say, Reporter};
 
-/// Sends one recorded batch and records the answer; false when the agency could not be reached
-/// (the batch stays in flight for the next run).
-pub(super) fn deliver(
-    runtime: &tokio::runtime::Runtime,
-    client: &Client,
+/// Batches on their way to the agency, oldest first.
+pub(super) struct Outbox<'a> {
+    runtime: tokio::runtime::Runtime,
+    client: Arc<Client>,
+    store: &'a Store,
+    in_flight: usize,
+    sending: VecDeque<(Arc<InFlight>, JoinHandle<Result<Answer, GaveUp>>)>,
+    stopped: bool,
+}
+
+impl<'a> Outbox<'a> {
+    /// An outbox sending through `client`, at most `in_flight` batches at once (at least one).
+    pub fn new(client: Client, store: &'a Store, in_flight: usize) -> Result<Outbox<'a>> {
+        // One worker carries the requests while this thread records and prepares batches.
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .context("starting the network runtime")?;
+        Ok(Outbox {
+            runtime,
+            client: Arc::new(client),
+            store,
+            in_flight: in_flight.max(1),
+            sending: VecDeque::new(),
+            stopped: false,
+        })
+    }
+
+    /// Waits until another batch may go; false when the run must stop (a batch could not be
+    /// delivered): the caller then records nothing more.
+    pub fn room(&mut self, tally: &mut Tally, rep: &dyn Reporter) -> Result<bool> {
+        while !self.stopped && self.sending.len() >= self.in_flight {
+            self.settle_oldest(tally, rep)?;
+        }
+        Ok(!self.stopped)
+    }
+
+    /// Sends a batch already recorded as sent, without waiting for its answer.
+    pub fn send(&mut self, batch: InFlight) {
+        let batch = Arc::new(batch);
+        let (client, going) = (self.client.clone(), batch.clone());
+        let handle = self
+            .runtime
+            .spawn(async move { client.send(&going.key, going.body.as_bytes()).await });
+        self.sending.push_back((batch, handle));
+    }
+
+    /// Waits for every batch on its way and records its answer; false when the run must stop.
+    pub fn drain(&mut self, tally: &mut Tally, rep: &dyn Reporter) -> Result<bool> {
+        while !self.sending.is_empty() {
+            self.settle_oldest(tally, rep)?;
+        }
+        Ok(!self.stopped)
+    }
+
+    /// Waits for the oldest batch's answer and records it.
+    fn settle_oldest(&mut self, tally: &mut Tally, rep: &dyn Reporter) -> Result<()> {
+        let Some((batch, handle)) = self.sending.pop_front() else {
+            return Ok(());
+        };
+        let answer = self
+            .runtime
+            .block_on(handle)
+            .context("a batch's sending task failed")?;
+        if !record(self.store, &batch, answer, tally, rep)? {
+            self.stopped = true;
+        }
+        Ok(())
+    }
+}
+
+/// The claim ids of a batch body, read without its claims' contents (the batch is ours, from
+/// the store; only which ids it carries matters here).
+#[derive(serde::Deserialize)]
+struct Ids {
+    #[serde(default)]
+    claims: Vec<Id>,
+    #[serde(default)]
+    withdrawals: Vec<Id>,
+}
+
+/// One claim or withdrawal, by its id alone.
+#[derive(serde::Deserialize)]
+struct Id {
+    claim_id: String,
+}
+
+/// The ids of a batch body, or none when it cannot be read.
+fn ids(body: &str) -> Ids {
+    serde_json::from_str(body).unwrap_or(Ids {
+        claims: Vec::new(),
+        withdrawals: Vec::new(),
+    })
+}
+
+/// Records the answer to one batch; false when the agency could not be reached or did not
+/// judge it (the batch stays in flight for the next run).
+fn record(
     store: &Store,
     batch: &InFlight,
+    answer: Result<Answer, GaveUp>,
     tally: &mut Tally,
     rep: &dyn Reporter,
 ) -> Result<bool> {
-    match runtime.block_on(client.send(&batch.key, batch.body.as_bytes())) {
+    match answer {
         Ok(Answer::Answered(a)) => {
             let answers: Vec<Answered> = a
                 .results
@@ -32,10 +138,11 @@ pub(super) fn deliver(
                 })
                 .collect();
             store.record_answer(&batch.key, &answers, Utc::now())?;
-            let withdrawing: std::collections::HashSet<String> =
-                serde_json::from_str::<Batch>(&batch.body)
-                    .map(|b| b.withdrawals.into_iter().map(|w| w.claim_id).collect())
-                    .unwrap_or_default();
+            let withdrawing: HashSet<String> = ids(&batch.body)
+                .withdrawals
+                .into_iter()
+                .map(|w| w.claim_id)
+                .collect();
             for r in &a.results {
                 match r.outcome {
                     Outcome::Accepted if withdrawing.contains(&r.claim_id) => tally.withdrawn += 1,
@@ -74,15 +181,15 @@ pub(super) fn deliver(
             Ok(false)
         }
         Ok(Answer::Refused { status, error, .. }) => {
-            let ids: Vec<String> = serde_json::from_str::<Batch>(&batch.body)
-                .map(|b| {
-                    b.claims
-                        .into_iter()
-                        .map(|c| c.claim_id)
-                        .chain(b.withdrawals.into_iter().map(|w| w.claim_id))
-                        .collect()
-                })
-                .unwrap_or_default();
+            let Ids {
+                claims,
+                withdrawals,
+            } = ids(&batch.body);
+            let ids: Vec<String> = claims
+                .into_iter()
+                .chain(withdrawals)
+                .map(|c| c.claim_id)
+                .collect();
             let reason = format!(
                 "the agency refused the batch (HTTP {status}, {}): {}",
                 error.error, error.message
