@@ -21,13 +21,16 @@ use tokio::task::JoinHandle;
 use super::Tally;
 use crate::{complain, say, Reporter};
 
+/// A batch on its way, and the task that brings its answer.
+type Sending = (Arc<InFlight>, JoinHandle<Result<Answer, GaveUp>>);
+
 /// Batches on their way to the agency, oldest first.
 pub(super) struct Outbox<'a> {
     runtime: tokio::runtime::Runtime,
     client: Arc<Client>,
     store: &'a Store,
     in_flight: usize,
-    sending: VecDeque<(Arc<InFlight>, JoinHandle<Result<Answer, GaveUp>>)>,
+    sending: VecDeque<Sending>,
     stopped: bool,
 }
 
