@@ -4,8 +4,9 @@
 //!
 //! A signal may still look at a document of another partition (a typo can point at anyone's
 //! invoice). Every run notes such looks; the partitions concerned are joined and their payments
-//! applied again, together, until no payment looked outside its partition. So the result is
-//! always exactly that of applying every payment in date order, one after another.
+//! applied again, together, from the first payment that saw something another run changed, until
+//! no payment saw anything so. So the result is always exactly that of applying every payment in
+//! date order, one after another.
 
 use std::sync::Mutex;
 
@@ -349,27 +350,53 @@ fn settle(
         if joins.is_empty() {
             return Ok((map, done));
         }
-        for &(a, b) in &joins {
+        for &(a, b, _) in &joins {
             parts.union(a, b);
         }
         map = parts.map();
-        let joined: FxHashSet<u32> = joins.iter().map(|&(a, _)| parts.find(a)).collect();
+        // Each joined partition is applied again from its first payment that took or saw
+        // something another run changed: what its payments did before that is so in the
+        // joined partition too (nothing they saw elsewhere differed, and no other run writes
+        // its documents).
+        let mut cut: FxHashMap<u32, u32> = FxHashMap::default();
+        for &(a, _, rank) in &joins {
+            let c = cut.entry(parts.find(a)).or_insert(rank);
+            *c = (*c).min(rank);
+        }
         let again: Vec<usize> = wanted
             .iter()
             .copied()
-            .filter(|&pi| joined.contains(&map.part_of_payment[pi]))
+            .filter(|&pi| {
+                cut.get(&map.part_of_payment[pi])
+                    .is_some_and(|&c| s.rank[pi] >= c)
+            })
             .collect();
         let payments: FxHashSet<usize> = again.iter().copied().collect();
         let ranks: FxHashSet<u32> = again.iter().map(|&pi| s.rank[pi]).collect();
+        // The open amounts at the cuts: what the joined partitions' payments before their cut took.
+        let mut start = open.to_vec();
         for d in &mut done {
             d.forget(&payments, &ranks);
+            for t in &d.written {
+                if cut.contains_key(&map.part_of_payment[t.payment]) {
+                    if let Some(o) = start[t.doc as usize].as_mut() {
+                        *o -= t.amount;
+                    }
+                }
+            }
+            // Looks kept from before a cut now name the joined partition; those inside it are
+            // no looks outside any more.
+            d.looks.retain_mut(|l| {
+                l.part = parts.find(l.part);
+                map.part_of_doc[l.doc as usize] != l.part
+            });
         }
         // The joined partitions are apart from each other: side by side again.
         done.extend(side_by_side(
             s,
             &balance(&map, &again, threads),
             outcomes,
-            open,
+            &start,
             &map,
         ));
     }
@@ -378,8 +405,9 @@ fn settle(
 
 /// The partitions to join because their runs did not keep apart: a payment took from another
 /// partition's document (that partition's run did not see it), or saw another open amount on
-/// another partition's document than applying every payment in order would have shown it.
-fn conflicts(done: &[Applied], map: &PartMap, open: &[Option<Decimal>]) -> Vec<(u32, u32)> {
+/// another partition's document than applying every payment in order would have shown it; each
+/// with the rank of the payment that did.
+fn conflicts(done: &[Applied], map: &PartMap, open: &[Option<Decimal>]) -> Vec<(u32, u32, u32)> {
     let mut joins = Vec::new();
     let looked: FxHashSet<u32> = done
         .iter()
@@ -392,7 +420,7 @@ fn conflicts(done: &[Applied], map: &PartMap, open: &[Option<Decimal>]) -> Vec<(
             let part = map.part_of_payment[t.payment];
             let of_doc = map.part_of_doc[t.doc as usize];
             if part != of_doc {
-                joins.push((part, of_doc));
+                joins.push((part, of_doc, t.rank));
             }
             if looked.contains(&t.doc) {
                 takes.entry(t.doc).or_default().push((t.rank, t.amount));
@@ -411,7 +439,7 @@ fn conflicts(done: &[Applied], map: &PartMap, open: &[Option<Decimal>]) -> Vec<(
             Seen::Is(amount, is) => (truth == Some(amount)) == is,
         };
         if !same {
-            joins.push((l.part, map.part_of_doc[l.doc as usize]));
+            joins.push((l.part, map.part_of_doc[l.doc as usize], l.rank));
         }
     }
     joins
