@@ -15,8 +15,8 @@ use rustc_hash::{FxHashMap, FxHasher};
 
 /// The indexes matching looks documents up in.
 pub(super) struct Indexes<'a> {
-    /// Invoice numbers, indexed in parts (over disjoint documents) on all cores.
-    pub numbers: Vec<NumberIndex>,
+    /// Invoice numbers (indexed on all cores).
+    pub numbers: NumberIndex,
     /// Invoices by the hash of their canonical payment reference (checked on every hit).
     pub references: FxHashMap<u64, u32>,
     /// References documents print that are not in force or not invoices (a voided invoice, a
@@ -57,35 +57,25 @@ impl<'a> Indexes<'a> {
     ) -> Self {
         let in_force =
             |i: usize| docs[i].document.kind == DocumentKind::Invoice && open[i].is_some();
-        // The main thread indexes references and items meanwhile: one core fewer for numbers.
-        let per = docs
-            .len()
-            .div_ceil(threads().saturating_sub(1).max(1))
-            .max(1);
+        // The main thread indexes references and items meanwhile.
         let (
             numbers,
             (references, references_more, items, shapes),
             (other_references, credit_notes),
         ) = std::thread::scope(|scope| {
-            let parts: Vec<_> = (0..docs.len())
-                .step_by(per)
-                .map(|start| {
-                    scope.spawn(move || {
-                        let end = (start + per).min(docs.len());
-                        let mut index = NumberIndex::with_capacity(end - start);
-                        let mut shapes = missing::Shapes::default();
-                        for (i, d) in docs.iter().enumerate().take(end).skip(start) {
-                            if d.document.kind == DocumentKind::Invoice {
-                                shapes.add(d.document.number.as_str());
-                            }
-                            if in_force(i) {
-                                index.add(d.document.number.as_str(), i as u32);
-                            }
-                        }
-                        (index, shapes)
-                    })
-                })
-                .collect();
+            let numbers = scope.spawn(move || {
+                let mut shapes = missing::Shapes::default();
+                let mut numbered: Vec<(&str, u32)> = Vec::with_capacity(docs.len());
+                for (i, d) in docs.iter().enumerate() {
+                    if d.document.kind == DocumentKind::Invoice {
+                        shapes.add(d.document.number.as_str());
+                    }
+                    if in_force(i) {
+                        numbered.push((d.document.number.as_str(), i as u32));
+                    }
+                }
+                (NumberIndex::build(&numbered, threads()), shapes)
+            });
             let mut references: FxHashMap<u64, u32> = FxHashMap::default();
             references.reserve(docs.len());
             let mut references_more: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
@@ -128,15 +118,7 @@ impl<'a> Indexes<'a> {
                     (d.due_date, d.number.normalised())
                 });
             }
-            let mut shapes = missing::Shapes::default();
-            let numbers: Vec<NumberIndex> = parts
-                .into_iter()
-                .map(|h| {
-                    let (index, s) = h.join().expect("an index worker panicked");
-                    shapes.merge(s);
-                    index
-                })
-                .collect();
+            let (numbers, shapes) = numbers.join().expect("an index worker panicked");
             (
                 numbers,
                 (references, references_more, items, shapes),

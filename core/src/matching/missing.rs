@@ -85,14 +85,6 @@ impl Shapes {
         }
     }
 
-    /// Merges counts made on another core.
-    pub fn merge(&mut self, other: Shapes) {
-        self.total += other.total;
-        for (s, n) in other.counts {
-            *self.counts.entry(s).or_default() += n;
-        }
-    }
-
     /// Whether numbers of this shape are the ledger's own: at least three invoices and one in a
     /// hundred have it.
     fn usual(&self, s: u64) -> bool {

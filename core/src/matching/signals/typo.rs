@@ -114,7 +114,7 @@ fn digit_changes(number: &str) -> impl Iterator<Item = String> + '_ {
 /// Whether a typo search from a document numbered `number` could find one of the documents in
 /// `index` (a search finds what its variants name): what `kept.rs` asks of the documents that are
 /// new or changed since a kept run, for the payments whose search it would reuse.
-pub(crate) fn could_find(index: &[numbers::NumberIndex], number: &str) -> bool {
+pub(crate) fn could_find(index: &numbers::NumberIndex, number: &str) -> bool {
     swaps(number)
         .chain(digit_changes(number))
         .any(|v| !numbers::find_in(index, &v).is_empty())
