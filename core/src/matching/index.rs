@@ -76,42 +76,17 @@ impl<'a> Indexes<'a> {
                 }
                 (NumberIndex::build(&numbered, threads()), shapes)
             });
-            let mut references: FxHashMap<u64, u32> = FxHashMap::default();
-            references.reserve(docs.len());
-            let mut references_more: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
-            let mut items: FxHashMap<(&DebtorId, Currency), Vec<u32>> = FxHashMap::default();
-            let mut other_references: HashSet<u64> = HashSet::new();
-            let mut credit_notes: HashSet<String> = HashSet::new();
-            for (i, doc) in docs.iter().enumerate() {
-                let d = &doc.document;
-                if d.kind == DocumentKind::CreditNote {
-                    credit_notes.insert(d.number.as_str().to_uppercase());
-                }
-                let key = d
-                    .payment_reference
-                    .as_deref()
-                    .and_then(|r| references::with_canonical(r, reference_key));
-                if !in_force(i) {
-                    other_references.extend(key);
-                    continue;
-                }
-                if let Some(key) = key {
-                    match references.entry(key) {
-                        std::collections::hash_map::Entry::Vacant(v) => {
-                            v.insert(i as u32);
-                        }
-                        std::collections::hash_map::Entry::Occupied(o) => {
-                            references_more.entry(*o.get()).or_default().push(i as u32)
-                        }
-                    }
-                }
-                if open[i].is_some_and(|o| o > Decimal::ZERO) {
-                    items
-                        .entry((&d.debtor, d.currency))
-                        .or_default()
-                        .push(i as u32);
-                }
-            }
+            // Two stretches of the documents side by side, joined in document order.
+            let half = docs.len() / 2;
+            let later = scope.spawn(move || Stretch::of(docs, open, half..docs.len()));
+            let Stretch {
+                references,
+                references_more,
+                mut items,
+                other_references,
+                credit_notes,
+            } = Stretch::of(docs, open, 0..half)
+                .then(later.join().expect("an index worker panicked"));
             for list in items.values_mut() {
                 list.sort_by_cached_key(|&x| {
                     let d = &docs[x as usize].document;
@@ -174,10 +149,162 @@ impl<'a> Indexes<'a> {
     }
 }
 
+/// What the documents of one stretch give the indexes besides their numbers: payment
+/// references, open items, and what is known but not in force.
+#[derive(Default)]
+struct Stretch<'a> {
+    references: FxHashMap<u64, u32>,
+    references_more: FxHashMap<u32, Vec<u32>>,
+    items: FxHashMap<(&'a DebtorId, Currency), Vec<u32>>,
+    other_references: HashSet<u64>,
+    credit_notes: HashSet<String>,
+}
+
+impl<'a> Stretch<'a> {
+    /// The stretch `range` of the documents, each by its index in `docs`.
+    fn of(
+        docs: &'a [LedgerDocument],
+        open: &[Option<Decimal>],
+        range: std::ops::Range<usize>,
+    ) -> Stretch<'a> {
+        let mut out = Stretch::default();
+        out.references.reserve(range.len());
+        for i in range {
+            let d = &docs[i].document;
+            if d.kind == DocumentKind::CreditNote {
+                out.credit_notes.insert(d.number.as_str().to_uppercase());
+            }
+            let key = d
+                .payment_reference
+                .as_deref()
+                .and_then(|r| references::with_canonical(r, reference_key));
+            if d.kind != DocumentKind::Invoice || open[i].is_none() {
+                out.other_references.extend(key);
+                continue;
+            }
+            if let Some(key) = key {
+                match out.references.entry(key) {
+                    std::collections::hash_map::Entry::Vacant(v) => {
+                        v.insert(i as u32);
+                    }
+                    std::collections::hash_map::Entry::Occupied(o) => out
+                        .references_more
+                        .entry(*o.get())
+                        .or_default()
+                        .push(i as u32),
+                }
+            }
+            if open[i].is_some_and(|o| o > Decimal::ZERO) {
+                out.items
+                    .entry((&d.debtor, d.currency))
+                    .or_default()
+                    .push(i as u32);
+            }
+        }
+        out
+    }
+
+    /// This stretch followed by the `later` one: every list stays in document order, and a
+    /// reference both print belongs to this stretch's first document.
+    fn then(mut self, later: Stretch<'a>) -> Stretch<'a> {
+        let mut later_more = later.references_more;
+        for (key, first) in later.references {
+            let more = later_more.remove(&first).unwrap_or_default();
+            match self.references.entry(key) {
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(first);
+                    if !more.is_empty() {
+                        self.references_more.insert(first, more);
+                    }
+                }
+                std::collections::hash_map::Entry::Occupied(o) => {
+                    let list = self.references_more.entry(*o.get()).or_default();
+                    list.push(first);
+                    list.extend(more);
+                }
+            }
+        }
+        for (k, list) in later.items {
+            self.items.entry(k).or_default().extend(list);
+        }
+        self.other_references.extend(later.other_references);
+        self.credit_notes.extend(later.credit_notes);
+        self
+    }
+}
+
 /// The index key of a canonical payment reference.
 pub(super) fn reference_key(canonical: &str) -> u64 {
     use std::hash::Hasher;
     let mut h = FxHasher::default();
     h.write(canonical.as_bytes());
     h.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tests::doc;
+
+    /// Sorted copies of a stretch's tables, to compare two stretches.
+    type Tables = (
+        Vec<(u64, u32)>,
+        Vec<(u32, Vec<u32>)>,
+        Vec<((String, Currency), Vec<u32>)>,
+        Vec<u64>,
+        Vec<String>,
+    );
+
+    fn tables(s: Stretch<'_>) -> Tables {
+        let mut references: Vec<_> = s.references.into_iter().collect();
+        references.sort_unstable();
+        let mut more: Vec<_> = s.references_more.into_iter().collect();
+        more.sort_unstable();
+        let mut items: Vec<_> = s
+            .items
+            .into_iter()
+            .map(|((d, c), l)| ((d.as_str().to_string(), c), l))
+            .collect();
+        items.sort_unstable_by(|a, b| a.0 .0.cmp(&b.0 .0));
+        let mut other: Vec<_> = s.other_references.into_iter().collect();
+        other.sort_unstable();
+        let mut credit: Vec<_> = s.credit_notes.into_iter().collect();
+        credit.sort_unstable();
+        (references, more, items, other, credit)
+    }
+
+    #[test]
+    fn stretches_joined_in_order_index_what_one_pass_does() {
+        // References printed by one to three invoices each, some across the two stretches;
+        // credit notes and a voided invoice among them.
+        let docs: Vec<LedgerDocument> = (0..40)
+            .map(|i| {
+                let kind = if i % 9 == 4 {
+                    DocumentKind::CreditNote
+                } else {
+                    DocumentKind::Invoice
+                };
+                let mut d = doc(
+                    kind,
+                    &format!("F2026-{i:04}"),
+                    &format!("D{}", i % 5),
+                    "100.00",
+                    "2026-01-01",
+                    "2026-02-01",
+                );
+                d.document.payment_reference = Some(format!("RF18 0000 {:04}", (i * 7) % 13));
+                d
+            })
+            .collect();
+        let open: Vec<Option<Decimal>> = (0..docs.len())
+            .map(|i| (i % 11 != 3).then(|| Decimal::new(10_000 - (i as i64 % 4) * 10_000, 2)))
+            .collect();
+        let whole = tables(Stretch::of(&docs, &open, 0..docs.len()));
+        assert!(!whole.1.is_empty(), "some references printed twice");
+        for cut in [0, 1, 17, 20, 39, 40] {
+            let joined =
+                Stretch::of(&docs, &open, 0..cut).then(Stretch::of(&docs, &open, cut..docs.len()));
+            assert_eq!(tables(joined), whole, "cut at {cut}");
+        }
+    }
 }
