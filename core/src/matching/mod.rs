@@ -364,10 +364,13 @@ fn match_from(
             evidence: Vec::new(),
         })
         .collect();
+    // By date, then by id within each day: the order of sorting by both at once (both sorts are
+    // stable), with ids compared only within a day.
     let mut order: Vec<usize> = (0..payments.len()).collect();
-    order.sort_by(|&a, &b| {
-        (payments[a].date, &payments[a].id).cmp(&(payments[b].date, &payments[b].id))
-    });
+    order.sort_by_key(|&p| payments[p].date);
+    for day in order.chunk_by_mut(|&a, &b| payments[a].date == payments[b].date) {
+        day.sort_by(|&a, &b| payments[a].id.cmp(&payments[b].id));
+    }
     reversals::cancel_reversals(payments, &order, as_of, &mut outcomes);
 
     let mut excluded_pairs: HashSet<(&str, u32)> = HashSet::new();
