@@ -54,12 +54,16 @@ impl<'a> Outbox<'a> {
     }
 
     /// Waits until another batch may go; false when the run must stop (a batch could not be
-    /// delivered): the caller then records nothing more.
+    /// delivered): the batches on their way are then answered and recorded first, and the
+    /// caller records nothing more.
     pub fn room(&mut self, tally: &mut Tally, rep: &dyn Reporter) -> Result<bool> {
         while !self.stopped && self.sending.len() >= self.in_flight {
             self.settle_oldest(tally, rep)?;
         }
-        Ok(!self.stopped)
+        if self.stopped {
+            return self.drain(tally, rep);
+        }
+        Ok(true)
     }
 
     /// Sends a batch already recorded as sent, without waiting for its answer.
