@@ -55,14 +55,8 @@ impl<'a> Indexes<'a> {
         debtors: &'a [Debtor],
         open: &[Option<Decimal>],
     ) -> Self {
-        let in_force =
-            |i: usize| docs[i].document.kind == DocumentKind::Invoice && open[i].is_some();
         // The main thread indexes references and items meanwhile.
-        let (
-            numbers,
-            (references, references_more, items, shapes),
-            (other_references, credit_notes),
-        ) = std::thread::scope(|scope| {
+        let (numbers, shapes, stretch) = std::thread::scope(|scope| {
             let numbers = scope.spawn(move || {
                 let mut shapes = missing::Shapes::default();
                 let mut numbered: Vec<(&str, u32)> = Vec::with_capacity(docs.len());
@@ -70,7 +64,7 @@ impl<'a> Indexes<'a> {
                     if d.document.kind == DocumentKind::Invoice {
                         shapes.add(d.document.number.as_str());
                     }
-                    if in_force(i) {
+                    if in_force(d, open[i]) {
                         numbered.push((d.document.number.as_str(), i as u32));
                     }
                 }
@@ -79,26 +73,16 @@ impl<'a> Indexes<'a> {
             // Two stretches of the documents side by side, joined in document order.
             let half = docs.len() / 2;
             let later = scope.spawn(move || Stretch::of(docs, open, half..docs.len()));
-            let Stretch {
-                references,
-                references_more,
-                mut items,
-                other_references,
-                credit_notes,
-            } = Stretch::of(docs, open, 0..half)
+            let mut stretch = Stretch::of(docs, open, 0..half)
                 .then(later.join().expect("an index worker panicked"));
-            for list in items.values_mut() {
+            for list in stretch.items.values_mut() {
                 list.sort_by_cached_key(|&x| {
                     let d = &docs[x as usize].document;
                     (d.due_date, d.number.normalised())
                 });
             }
             let (numbers, shapes) = numbers.join().expect("an index worker panicked");
-            (
-                numbers,
-                (references, references_more, items, shapes),
-                (other_references, credit_notes),
-            )
+            (numbers, shapes, stretch)
         });
         let mut accounts: FxHashMap<String, Vec<&DebtorId>> = FxHashMap::default();
         for d in debtors {
@@ -135,18 +119,24 @@ impl<'a> Indexes<'a> {
         }
         Indexes {
             numbers,
-            references,
-            references_more,
-            other_references,
+            references: stretch.references,
+            references_more: stretch.references_more,
+            other_references: stretch.other_references,
             accounts,
-            items,
+            items: stretch.items,
             shapes,
             names: by_name,
             name_words,
-            credit_notes,
+            credit_notes: stretch.credit_notes,
             initialled,
         }
     }
+}
+
+/// Whether a document is an invoice in force (its open amount is known: not voided): what the
+/// number, reference and item indexes hold.
+fn in_force(doc: &LedgerDocument, open: Option<Decimal>) -> bool {
+    doc.document.kind == DocumentKind::Invoice && open.is_some()
 }
 
 /// What the documents of one stretch give the indexes besides their numbers: payment
@@ -178,7 +168,7 @@ impl<'a> Stretch<'a> {
                 .payment_reference
                 .as_deref()
                 .and_then(|r| references::with_canonical(r, reference_key));
-            if d.kind != DocumentKind::Invoice || open[i].is_none() {
+            if !in_force(&docs[i], open[i]) {
                 out.other_references.extend(key);
                 continue;
             }

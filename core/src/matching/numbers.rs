@@ -176,6 +176,7 @@ const END: u32 = u32::MAX;
 /// so an index of a million numbers is built one bucket at a time, in cache and on all cores,
 /// instead of by seven million scattered inserts into one table.
 const BUCKET_BITS: u32 = 8;
+const BUCKETS: usize = 1 << BUCKET_BITS;
 
 fn bucket_of(key: u64) -> usize {
     (key >> (64 - BUCKET_BITS)) as usize
@@ -223,7 +224,6 @@ impl NumberIndex {
     /// a share of the numbers into buckets, then builds whole buckets. The same index as adding
     /// them one by one, in this order.
     pub fn build(numbers: &[(&str, u32)], threads: usize) -> NumberIndex {
-        let buckets = 1usize << BUCKET_BITS;
         let threads = threads.max(1);
         let per = numbers.len().div_ceil(threads).max(1);
         let keyed: Vec<Vec<Vec<Keyed>>> = std::thread::scope(|scope| {
@@ -232,9 +232,9 @@ impl NumberIndex {
                 .map(|chunk| {
                     scope.spawn(move || {
                         // About seven keys a number, spread evenly.
-                        let room = chunk.len() * 8 / buckets + 16;
+                        let room = chunk.len() * 8 / BUCKETS + 16;
                         let mut out: Vec<Vec<Keyed>> =
-                            (0..buckets).map(|_| Vec::with_capacity(room)).collect();
+                            (0..BUCKETS).map(|_| Vec::with_capacity(room)).collect();
                         for &(number, doc) in chunk {
                             for (k, s) in document_keys(number) {
                                 out[bucket_of(k)].push((k, doc, s));
@@ -254,7 +254,7 @@ impl NumberIndex {
             let handles: Vec<_> = (0..threads)
                 .map(|t| {
                     scope.spawn(move || {
-                        (t..buckets)
+                        (t..BUCKETS)
                             .step_by(threads)
                             .map(|b| {
                                 let n = keyed.iter().map(|k| k[b].len()).sum();
@@ -284,9 +284,7 @@ impl NumberIndex {
     /// Adds a document (by its index in the caller's slice) under every key of its number.
     pub fn add(&mut self, number: &str, doc: u32) {
         if self.buckets.is_empty() {
-            self.buckets = (0..1usize << BUCKET_BITS)
-                .map(|_| Bucket::default())
-                .collect();
+            self.buckets = (0..BUCKETS).map(|_| Bucket::default()).collect();
         }
         for (k, strength) in document_keys(number) {
             self.buckets[bucket_of(k)].add(k, doc, strength);
@@ -312,7 +310,69 @@ impl NumberIndex {
     /// Documents named in a free text, with the strength of the best key that found each, in
     /// the order they were added. Longer windows of runs win over the shorter ones inside them.
     pub fn find(&self, text: &str) -> Vec<(u32, KeyStrength)> {
-        find_in(self, text)
+        let mut r = Vec::with_capacity(16);
+        runs(text, &mut r);
+        let mut out: Vec<(u32, KeyStrength)> = Vec::new();
+        let mut hits: Vec<(u32, KeyStrength)> = Vec::new();
+        // Runs a weaker reading covered: a window starting inside them must be a full number or
+        // reach past them, so "tranche 1 2025/0094" finds 2025/0094 after reading "1 2025" as
+        // sequence and year.
+        let mut covered = 0;
+        // Documents only the last weaker reading found.
+        let mut weak: Vec<u32> = Vec::new();
+        let mut i = 0;
+        while i < r.len() {
+            let mut advance = 1;
+            for len in (1..=4.min(r.len() - i)).rev() {
+                // A lone word never names an invoice; a lone number may.
+                if len == 1 && !r[i].digits {
+                    continue;
+                }
+                let key = KeyHash::of(&r[i..i + len]);
+                // A short lone number ("1", "12", "van 2") is too common to name a document alone.
+                let cap = if len == 1 && r[i].text.len() < 4 {
+                    KeyStrength::Sequence
+                } else {
+                    KeyStrength::Full
+                };
+                hits.clear();
+                hits.extend(self.under(key).map(|p| (p.doc, p.strength.min(cap))));
+                if hits.is_empty() {
+                    continue;
+                }
+                let full = hits.iter().any(|(_, s)| *s == KeyStrength::Full);
+                if i < covered && !full && i + len <= covered {
+                    continue;
+                }
+                // Two weaker readings share a run ("afbetaling 2 2025.0522": "2 2025" as sequence
+                // and year, "2025 0522" as year and sequence): the later, in the usual order, wins;
+                // a run never counts in both.
+                if i < covered {
+                    out.retain(|(d, _)| !weak.contains(d));
+                }
+                weak.clear();
+                for &(d, s) in &hits {
+                    match out.iter_mut().find(|(e, _)| *e == d) {
+                        Some(e) => e.1 = e.1.max(s),
+                        None => {
+                            out.push((d, s));
+                            if !full {
+                                weak.push(d);
+                            }
+                        }
+                    }
+                }
+                if full {
+                    advance = len;
+                } else {
+                    covered = covered.max(i + len);
+                }
+                break;
+            }
+            i += advance;
+        }
+        out.sort_by_key(|(d, _)| *d);
+        out
     }
 }
 
@@ -332,73 +392,6 @@ pub fn digit_runs(text: &str) -> Vec<(usize, usize)> {
             i += 1;
         }
     }
-    out
-}
-
-/// [`NumberIndex::find`].
-pub fn find_in(index: &NumberIndex, text: &str) -> Vec<(u32, KeyStrength)> {
-    let mut r = Vec::with_capacity(16);
-    runs(text, &mut r);
-    let mut out: Vec<(u32, KeyStrength)> = Vec::new();
-    let mut hits: Vec<(u32, KeyStrength)> = Vec::new();
-    // Runs a weaker reading covered: a window starting inside them must be a full number or
-    // reach past them, so "tranche 1 2025/0094" finds 2025/0094 after reading "1 2025" as
-    // sequence and year.
-    let mut covered = 0;
-    // Documents only the last weaker reading found.
-    let mut weak: Vec<u32> = Vec::new();
-    let mut i = 0;
-    while i < r.len() {
-        let mut advance = 1;
-        for len in (1..=4.min(r.len() - i)).rev() {
-            // A lone word never names an invoice; a lone number may.
-            if len == 1 && !r[i].digits {
-                continue;
-            }
-            let key = KeyHash::of(&r[i..i + len]);
-            // A short lone number ("1", "12", "van 2") is too common to name a document alone.
-            let cap = if len == 1 && r[i].text.len() < 4 {
-                KeyStrength::Sequence
-            } else {
-                KeyStrength::Full
-            };
-            hits.clear();
-            hits.extend(index.under(key).map(|p| (p.doc, p.strength.min(cap))));
-            if hits.is_empty() {
-                continue;
-            }
-            let full = hits.iter().any(|(_, s)| *s == KeyStrength::Full);
-            if i < covered && !full && i + len <= covered {
-                continue;
-            }
-            // Two weaker readings share a run ("afbetaling 2 2025.0522": "2 2025" as sequence
-            // and year, "2025 0522" as year and sequence): the later, in the usual order, wins;
-            // a run never counts in both.
-            if i < covered {
-                out.retain(|(d, _)| !weak.contains(d));
-            }
-            weak.clear();
-            for &(d, s) in &hits {
-                match out.iter_mut().find(|(e, _)| *e == d) {
-                    Some(e) => e.1 = e.1.max(s),
-                    None => {
-                        out.push((d, s));
-                        if !full {
-                            weak.push(d);
-                        }
-                    }
-                }
-            }
-            if full {
-                advance = len;
-            } else {
-                covered = covered.max(i + len);
-            }
-            break;
-        }
-        i += advance;
-    }
-    out.sort_by_key(|(d, _)| *d);
     out
 }
 

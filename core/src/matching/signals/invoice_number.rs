@@ -22,7 +22,7 @@ use super::{designated_candidate, Context};
 use crate::ids::DebtorId;
 use crate::matching::candidate::Candidate;
 use crate::matching::evidence::Evidence;
-use crate::matching::numbers::{self, KeyStrength};
+use crate::matching::numbers::KeyStrength;
 use crate::model::{AllocationRule, Payment};
 
 /// The documents whose number the payment's texts have.
@@ -39,7 +39,7 @@ pub(crate) fn named(ctx: &Context<'_, '_>, p: &Payment) -> Vec<(u32, KeyStrength
         // number: its digits are the credit note's, not an invoice's without its letters.
         let credit = matches!(ours, Cow::Borrowed(_)) && says_credit_note(&text);
         let text = ours;
-        for (d, s) in numbers::find_in(&ctx.idx.numbers, &text) {
+        for (d, s) in ctx.idx.numbers.find(&text) {
             if credit && s < KeyStrength::Full {
                 continue;
             }

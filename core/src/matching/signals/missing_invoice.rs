@@ -14,7 +14,7 @@ use super::Context;
 use crate::ids::DebtorId;
 use crate::matching::candidate::Candidate;
 use crate::matching::evidence::Evidence;
-use crate::matching::numbers::{self, KeyStrength};
+use crate::matching::numbers::KeyStrength;
 use crate::model::{AllocationRule, Payment};
 
 /// The first number of the ledger's numbering in the text that no invoice has.
@@ -26,7 +26,10 @@ pub(crate) fn named(ctx: &Context<'_, '_>, p: &Payment) -> Option<String> {
         .into_iter()
         .find(|t| {
             !ctx.idx.credit_notes.contains(&t.to_uppercase())
-                && !numbers::find_in(&ctx.idx.numbers, t)
+                && !ctx
+                    .idx
+                    .numbers
+                    .find(t)
                     .iter()
                     .any(|(_, s)| *s == KeyStrength::Full)
         })

@@ -117,13 +117,15 @@ fn digit_changes(number: &str) -> impl Iterator<Item = String> + '_ {
 pub(crate) fn could_find(index: &numbers::NumberIndex, number: &str) -> bool {
     swaps(number)
         .chain(digit_changes(number))
-        .any(|v| !numbers::find_in(index, &v).is_empty())
+        .any(|v| !index.find(&v).is_empty())
 }
 
 /// The invoices other than `named` whose full number is `variant`, open for exactly the amount
 /// paid.
 fn open_for_exactly(ctx: &Context<'_, '_>, p: &Payment, variant: &str, named: u32) -> Vec<u32> {
-    numbers::find_in(&ctx.idx.numbers, variant)
+    ctx.idx
+        .numbers
+        .find(variant)
         .into_iter()
         .filter(|&(d, s)| {
             s == KeyStrength::Full
