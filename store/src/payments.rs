@@ -296,12 +296,15 @@ impl Store {
     /// The stored bank lines of some kinds (matching needs money in and reversals, not the
     /// supplier payments a business account is full of), in import and file order.
     pub fn payments_of(&self, kinds: &[PaymentKind]) -> Result<Vec<Payment>, StoreError> {
-        let sources: BTreeMap<u64, Arc<Source>> = self
-            .imports()?
+        let imports = self.imports()?;
+        // Room for every line stored, of any kind, at once: growing the list step by step
+        // writes each line again into fresh memory, and room never written costs none.
+        let stored: u64 = imports.iter().map(|r| r.payments_new).sum();
+        let mut out = Vec::with_capacity(usize::try_from(stored).unwrap_or(0));
+        let sources: BTreeMap<u64, Arc<Source>> = imports
             .into_iter()
             .map(|r| (r.id, Arc::new(r.source)))
             .collect();
-        let mut out = Vec::new();
         self.each_payment_block(&mut |owner, block| {
             let k = payments_path(&self.segments, owner);
             let k = k.to_string_lossy();

@@ -63,7 +63,14 @@ pub(super) fn apply_run(
     open: &mut [Option<Decimal>],
     parts: Option<&PartMap>,
 ) -> Applied {
-    let mut done = Applied::default();
+    // Most payments take one document: room for that at once, as growing these lists step by
+    // step writes them again into fresh memory.
+    let mut done = Applied {
+        outcomes: Vec::with_capacity(run.len()),
+        allocations: Vec::with_capacity(run.len()),
+        written: Vec::with_capacity(run.len()),
+        ..Applied::default()
+    };
     let tracker = parts.map(Tracker::new);
     for &pi in run {
         let p = &s.payments[pi];

@@ -16,7 +16,7 @@
 
 use std::hash::{Hash, Hasher};
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use rustc_hash::{FxHashMap, FxHashSet, FxHasher};
 use serde::{Deserialize, Serialize};
@@ -26,6 +26,7 @@ use super::numbers::NumberIndex;
 use super::partition::{Look, Partitions, Seen, Trace};
 use super::signals::typo;
 use super::{on_all_cores, MatchPolicy, Matching, PaymentOutcome, Proposal};
+use crate::model::{Document, LedgerDocument, Payment, Provenance};
 use crate::reconcile::Reconciliation;
 
 /// Not in a partition, or not found.
@@ -118,6 +119,92 @@ fn encoded(h: &mut FxHasher, v: &impl Serialize) {
     });
 }
 
+/// The hash of a document's key, as `hash_of(&doc.key())` gives it, without building the key.
+fn key_hash(doc: &Document) -> u64 {
+    let mut h = FxHasher::default();
+    doc.creditor.hash(&mut h);
+    doc.kind.hash(&mut h);
+    doc.number.normalised().hash(&mut h);
+    h.finish()
+}
+
+/// Adds every field of a document as read to `h`: amounts exactly as written (70.00 is not
+/// 70.000), dates as day numbers. Destructured whole, so a field added to the model must be
+/// added here before this compiles.
+fn document_print(h: &mut FxHasher, doc: &LedgerDocument) {
+    let LedgerDocument {
+        document:
+            Document {
+                creditor,
+                kind,
+                number,
+                debtor,
+                issue_date,
+                due_date,
+                currency,
+                net,
+                vat,
+                total,
+                source_open,
+                status,
+                credited_invoice,
+                payment_reference,
+                description,
+            },
+        provenance: Provenance { source, location },
+        version,
+    } = doc;
+    let amount = |a: &Option<Decimal>| a.map(|a| a.serialize());
+    creditor.hash(h);
+    kind.hash(h);
+    number.hash(h);
+    debtor.hash(h);
+    issue_date.num_days_from_ce().hash(h);
+    due_date.num_days_from_ce().hash(h);
+    currency.hash(h);
+    amount(net).hash(h);
+    amount(vat).hash(h);
+    total.serialize().hash(h);
+    amount(source_open).hash(h);
+    status.hash(h);
+    credited_invoice.hash(h);
+    payment_reference.hash(h);
+    description.hash(h);
+    source.hash(h);
+    location.hash(h);
+    version.hash(h);
+}
+
+/// Adds every field of a bank line as read to `h`, as [`document_print`] does a document's.
+fn payment_print(h: &mut FxHasher, p: &Payment) {
+    let Payment {
+        id,
+        date,
+        amount,
+        kind,
+        account,
+        counterparty_name,
+        counterparty_account,
+        remittance,
+        structured_reference,
+        end_to_end_id,
+        provenance: Provenance { source, location },
+    } = p;
+    id.hash(h);
+    date.num_days_from_ce().hash(h);
+    amount.amount().serialize().hash(h);
+    amount.currency().hash(h);
+    kind.hash(h);
+    account.hash(h);
+    counterparty_name.hash(h);
+    counterparty_account.hash(h);
+    remittance.hash(h);
+    structured_reference.hash(h);
+    end_to_end_id.hash(h);
+    source.hash(h);
+    location.hash(h);
+}
+
 /// The fingerprints of every document (as read, with its open amount before payments) and of
 /// every payment to apply (with what it starts from, names and who paid it), on all cores.
 pub(super) fn prints(
@@ -128,11 +215,10 @@ pub(super) fn prints(
 ) -> Prints {
     let all: Vec<usize> = (0..s.docs.len()).collect();
     let docs: Vec<(u64, u64)> = on_all_cores(s.docs.len(), &all, |d| {
-        let doc = &s.docs[d];
         let mut h = FxHasher::default();
-        encoded(&mut h, doc);
+        document_print(&mut h, &s.docs[d]);
         open[d].map(|o| o.serialize()).hash(&mut h);
-        (hash_of(&doc.document.key()), h.finish())
+        (key_hash(&s.docs[d].document), h.finish())
     })
     .into_iter()
     .map(|p| p.expect("every document"))
@@ -147,7 +233,7 @@ pub(super) fn prints(
     let found = on_all_cores(s.payments.len(), wanted, |pi| {
         let p = &s.payments[pi];
         let mut h = FxHasher::default();
-        encoded(&mut h, p);
+        payment_print(&mut h, p);
         encoded(&mut h, &start[pi]);
         if let Some(n) = &s.named[pi] {
             for (d, r) in &n.by_reference {
@@ -579,4 +665,113 @@ fn reused_parts(
         reusable.remove(&c);
     }
     reusable
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::{DebtorId, DocumentNumber};
+    use crate::model::{DocumentKind, DocumentStatus, Location, PaymentKind};
+    use crate::money::{Currency, Money};
+    use crate::tests::{date, dec, doc, provenance};
+
+    /// A field changed, by name.
+    type Change<T> = (&'static str, fn(&mut T));
+
+    fn print_of<T>(v: &T, print: fn(&mut FxHasher, &T)) -> u64 {
+        let mut h = FxHasher::default();
+        print(&mut h, v);
+        h.finish()
+    }
+
+    #[test]
+    fn a_print_changes_with_every_field_and_with_an_amount_written_otherwise() {
+        let base = doc(
+            DocumentKind::Invoice,
+            "F-1",
+            "D1",
+            "70.00",
+            "2026-01-01",
+            "2026-02-01",
+        );
+        let changes: Vec<Change<LedgerDocument>> = vec![
+            ("kind", |d| d.document.kind = DocumentKind::CreditNote),
+            ("number", |d| {
+                d.document.number = DocumentNumber::new("F-2").unwrap()
+            }),
+            ("debtor", |d| {
+                d.document.debtor = DebtorId::new("D2").unwrap()
+            }),
+            ("issue date", |d| d.document.issue_date = date("2026-01-02")),
+            ("due date", |d| d.document.due_date = date("2026-02-02")),
+            ("currency", |d| {
+                d.document.currency = Currency::parse("USD").unwrap()
+            }),
+            ("net", |d| d.document.net = Some(dec("57.85"))),
+            ("vat", |d| d.document.vat = Some(dec("12.15"))),
+            ("total written otherwise", |d| {
+                d.document.total = dec("70.000")
+            }),
+            ("source open", |d| {
+                d.document.source_open = Some(dec("70.00"))
+            }),
+            ("status", |d| d.document.status = DocumentStatus::Disputed),
+            ("credited invoice", |d| {
+                d.document.credited_invoice = Some(DocumentNumber::new("F-0").unwrap())
+            }),
+            ("reference", |d| {
+                d.document.payment_reference = Some("RF18".into())
+            }),
+            ("description", |d| d.document.description = Some("x".into())),
+            ("location", |d| d.provenance.location = Location::Line(2)),
+            ("version", |d| d.version = 2),
+        ];
+        assert_eq!(key_hash(&base.document), hash_of(&base.document.key()));
+        let before = print_of(&base, document_print);
+        assert_eq!(before, print_of(&base.clone(), document_print));
+        for (what, change) in changes {
+            let mut d = base.clone();
+            change(&mut d);
+            assert_ne!(print_of(&d, document_print), before, "{what}");
+        }
+
+        let pay = Payment {
+            id: "P1".into(),
+            date: date("2026-03-01"),
+            amount: Money::new(dec("70.00"), Currency::EUR),
+            kind: PaymentKind::Incoming,
+            account: None,
+            counterparty_name: None,
+            counterparty_account: None,
+            remittance: Some("F-1".into()),
+            structured_reference: None,
+            end_to_end_id: None,
+            provenance: provenance(),
+        };
+        let changes: Vec<Change<Payment>> = vec![
+            ("id", |p| p.id = "P2".into()),
+            ("date", |p| p.date = date("2026-03-02")),
+            ("amount written otherwise", |p| {
+                p.amount = Money::new(dec("70.0"), Currency::EUR)
+            }),
+            ("kind", |p| p.kind = PaymentKind::Reversal),
+            ("account", |p| p.account = Some("NL91ABNA0417164300".into())),
+            ("name", |p| p.counterparty_name = Some("A".into())),
+            ("payer's account", |p| {
+                p.counterparty_account = Some("B".into())
+            }),
+            ("text", |p| p.remittance = Some("F-2".into())),
+            ("structured reference", |p| {
+                p.structured_reference = Some("RF18".into())
+            }),
+            ("end-to-end id", |p| p.end_to_end_id = Some("E".into())),
+            ("location", |p| p.provenance.location = Location::Line(2)),
+        ];
+        let before = print_of(&pay, payment_print);
+        for (what, change) in changes {
+            let mut p = pay.clone();
+            change(&mut p);
+            assert_ne!(print_of(&p, payment_print), before, "{what}");
+        }
+    }
 }
