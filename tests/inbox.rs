@@ -126,6 +126,88 @@ fn dropped_files_are_imported_moved_or_quarantined_with_a_note() {
 }
 
 #[test]
+fn a_valid_export_still_being_written_while_it_is_read_is_not_stored_until_it_is_whole() {
+    // The pass reads a file at once and lets it in only if it is unchanged `settle` after it
+    // was first seen: every part written so far is a valid ledger, so only that check keeps a
+    // half-written export out of the store.
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let inbox = dir.path().join("inbox");
+    std::fs::create_dir_all(&inbox).unwrap();
+    let head = "Factuurnummer;Factuurdatum;Vervaldatum;Debiteurnummer;Naam;Type debiteur;Bedrag excl. BTW;BTW;Bedrag incl. BTW;Valuta;Betalingskenmerk;Gecrediteerde factuur;Status\n";
+    let row = |n: usize| {
+        format!("F2026-{n:04};05-01-2026;19-01-2026;D{n};Klant {n};Zakelijk;100,00;21,00;121,00;EUR;;;Openstaand\n")
+    };
+    let export = inbox.join("export.csv");
+    std::fs::write(&export, format!("{head}{}", row(1))).unwrap();
+    let rows = 80;
+    let writer = {
+        let export = export.clone();
+        std::thread::spawn(move || {
+            for n in 2..=rows {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+                let mut f = std::fs::OpenOptions::new()
+                    .append(true)
+                    .open(&export)
+                    .unwrap();
+                std::io::Write::write_all(&mut f, row(n).as_bytes()).unwrap();
+            }
+        })
+    };
+    let watch = |settle: &str| {
+        incasso(
+            &data,
+            &[
+                "watch",
+                inbox.to_str().unwrap(),
+                "--once",
+                "--settle-ms",
+                settle,
+            ],
+        )
+    };
+    let o = watch("500");
+    let still_writing = !writer.is_finished();
+    writer.join().unwrap();
+    assert!(
+        still_writing,
+        "the export was still being written during the pass"
+    );
+    let out = stdout(&o);
+    assert!(
+        out.contains("inbox: 0 imported, 0 seen before, 0 quarantined, 1 still being written"),
+        "{out}"
+    );
+    assert!(
+        export.exists() && !inbox.join("quarantine").exists(),
+        "{out}"
+    );
+    let rec = ok(incasso(
+        &data,
+        &["receivables", "--as-of", "2026-11-23", "--format", "csv"],
+    ));
+    assert!(
+        !rec.contains("F2026-"),
+        "nothing of the half-written export: {rec}"
+    );
+
+    // Whole now: imported, every row once.
+    let o = watch("100");
+    assert!(stdout(&o).contains("inbox: 1 imported"), "{}", stdout(&o));
+    let rec = ok(incasso(
+        &data,
+        &["receivables", "--as-of", "2026-11-23", "--format", "csv"],
+    ));
+    for n in 1..=rows {
+        assert_eq!(
+            rec.matches(&format!("F2026-{n:04},")).count(),
+            1,
+            "F2026-{n:04}: {rec}"
+        );
+    }
+}
+
+#[test]
 fn the_report_is_one_offline_page_that_a_real_browser_renders() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");

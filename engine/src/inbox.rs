@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use anyhow::{Context, Result};
@@ -85,7 +86,11 @@ fn error_note(name: &str, what: &str) -> String {
     )
 }
 
-/// One pass: waits `settle` to see which files are still being written, imports the others.
+/// One pass: imports the files that are completely written, those unchanged `settle` after the
+/// pass first saw them. Each is read at once; what it holds is stored, moved aside or
+/// quarantined only once that moment has passed and it is still as it was (size and time
+/// written), so a file still being written is left for the next pass as if it had been waited
+/// for first, and the wait overlaps the reading.
 pub fn pass(ws: &Workspace, inbox: &Path, settle: Duration, rep: &dyn Reporter) -> Result<Pass> {
     let inbox_real = inbox
         .canonicalize()
@@ -102,8 +107,8 @@ pub fn pass(ws: &Workspace, inbox: &Path, settle: Duration, rep: &dyn Reporter) 
     if names.is_empty() {
         return Ok(out);
     }
+    let seen = std::time::Instant::now();
     let before: Vec<_> = names.iter().map(|n| stamp(&inbox.join(n))).collect();
-    std::thread::sleep(settle);
     let store = ws.store()?;
     let today = Utc::now().date_naive().format("%Y-%m-%d").to_string();
     let processed = inbox.join("processed").join(&today);
@@ -125,11 +130,35 @@ pub fn pass(ws: &Workspace, inbox: &Path, settle: Duration, rep: &dyn Reporter) 
                 continue;
             }
         }
-        if was.is_none() || stamp(&file) != was {
+        let Some(was) = was else {
             out.waiting.push(name);
             continue;
-        }
-        match crate::import::import_file(store, &file, rep) {
+        };
+        let settled = Settled {
+            file: file.clone(),
+            was,
+            at: seen + settle,
+        };
+        let changed = Arc::new(AtomicBool::new(false));
+        let imported = {
+            let (settled, changed) = (settled.clone(), changed.clone());
+            let _gate = store.gate_imports(Box::new(move || {
+                if settled.check() {
+                    Ok(())
+                } else {
+                    changed.store(true, Ordering::Relaxed);
+                    Err("the file changed while it was read".into())
+                }
+            }));
+            crate::import::import_file(store, &file, rep)
+        };
+        // Asked again whatever came of it: a file that was imported before, or is wrong, may be
+        // only half written; an importer that stored nothing asked no gate; and a file rewritten
+        // since it was stored is left for the next pass to read anew.
+        let still = settled.check();
+        match imported {
+            Ok(_) | Err(ImportError::File(_)) if !still => out.waiting.push(name),
+            Err(ImportError::Store(_)) if changed.load(Ordering::Relaxed) => out.waiting.push(name),
             Ok(true) => {
                 move_into(&file, &processed, &name)?;
                 out.imported.push(name);
@@ -155,6 +184,21 @@ pub fn pass(ws: &Workspace, inbox: &Path, settle: Duration, rep: &dyn Reporter) 
         }
     }
     Ok(out)
+}
+
+/// Whether a file is completely written: unchanged at `at` (waited for) since it was first seen.
+#[derive(Clone)]
+struct Settled {
+    file: PathBuf,
+    was: (u64, SystemTime),
+    at: std::time::Instant,
+}
+
+impl Settled {
+    fn check(&self) -> bool {
+        std::thread::sleep(self.at.saturating_duration_since(std::time::Instant::now()));
+        stamp(&self.file) == Some(self.was)
+    }
 }
 
 fn quarantine_file(file: &Path, quarantine: &Path, name: &str, why: &str) -> Result<()> {

@@ -624,6 +624,15 @@ impl ImportTx<'_> {
                 r.id.to_be_bytes(),
             );
         }
+        if let Some(gate) = self
+            .store
+            .import_gate
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+        {
+            gate().map_err(StoreError::SourceChanged)?;
+        }
         let prepared = started.elapsed();
         self.store.kv.apply(std::mem::take(&mut self.batch))?;
         let applied = started.elapsed();

@@ -170,6 +170,10 @@ pub enum StoreError {
     /// What was given cannot be stored as it is (the input's fault, not the store's).
     #[error("{0}")]
     Refused(String),
+    /// The source of an import changed while it was read: it is not made visible (see
+    /// [`Store::gate_imports`]).
+    #[error("{0}")]
+    SourceChanged(String),
     /// A file operation on the data directory failed.
     #[error("{path}: {source}")]
     Io {
@@ -340,10 +344,33 @@ pub struct Store {
     /// Ids and fingerprints of the stored bank lines, loaded on first need.
     payment_keys: std::sync::Mutex<Option<std::collections::HashSet<u128>>>,
     kv: Box<dyn Kv>,
+    /// Asked before an import becomes visible, while one is set ([`Store::gate_imports`]).
+    import_gate: std::sync::Mutex<Option<ImportGate>>,
     _lock: File,
 }
 
+/// A check an import must pass before it becomes visible: `Err` says why it must not.
+pub type ImportGate = Box<dyn Fn() -> Result<(), String> + Send>;
+
+/// Keeps an import gate set; dropping it clears the gate.
+pub struct GateSet<'s>(&'s Store);
+
+impl Drop for GateSet<'_> {
+    fn drop(&mut self) {
+        *self.0.import_gate.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+}
+
 impl Store {
+    /// Every import committed while the returned guard lives asks `gate` first, and fails with
+    /// [`StoreError::SourceChanged`] (storing nothing) when it refuses: the inbox reads a
+    /// dropped file at once and lets it in only when it is still as it was a moment after it
+    /// was first seen, instead of waiting that moment before reading it.
+    pub fn gate_imports(&self, gate: ImportGate) -> GateSet<'_> {
+        *self.import_gate.lock().unwrap_or_else(|p| p.into_inner()) = Some(gate);
+        GateSet(self)
+    }
+
     /// Whether a data directory holds a store (for commands that only read: they must not
     /// make an empty store where a typo pointed them).
     pub fn exists(dir: &Path) -> bool {
@@ -371,6 +398,7 @@ impl Store {
             kinds: std::sync::Mutex::new(None),
             payment_keys: std::sync::Mutex::new(None),
             kv: Box::new(kv),
+            import_gate: std::sync::Mutex::new(None),
             _lock: lock,
         };
         store.check_schema()?;
