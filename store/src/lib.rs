@@ -342,7 +342,7 @@ pub struct Store {
     /// Source kind per import, loaded once: every import consults it.
     kinds: std::sync::Mutex<Option<HashMap<u64, SourceKind>>>,
     /// Ids and fingerprints of the stored bank lines, loaded on first need.
-    payment_keys: std::sync::Mutex<Option<std::collections::HashSet<u128>>>,
+    payment_keys: std::sync::Mutex<Option<payments::LineKeys>>,
     kv: Box<dyn Kv>,
     /// Asked before an import becomes visible, while one is set ([`Store::gate_imports`]).
     import_gate: std::sync::Mutex<Option<ImportGate>>,

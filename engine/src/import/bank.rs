@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::Result;
 use incasso_connectors::bank::{self, BankError, BankLine, Identify};
-use incasso_connectors::source::{decode_all, Inspection};
+use incasso_connectors::source::{decode_owned, Inspection};
 use incasso_core::model::SourceKind;
 use incasso_store::Store;
 
@@ -64,8 +64,7 @@ pub fn import(
                     &mut bytes,
                 )
                 .map_err(|e| BankError::new(&name, "file", e.to_string()))?;
-                let text = decode_all(&bytes, inspection.encoding);
-                drop(bytes);
+                let text = decode_owned(bytes, inspection.encoding);
                 if kind == Statement::Mt940 && accept_unbalanced {
                     bank::mt940::read_accepting_unbalanced(&name, &text, emit)
                 } else if kind == Statement::Mt940 {

@@ -19,7 +19,7 @@ pub(super) fn import_debtors(
     let mut bytes = Vec::with_capacity(inspection.size as usize);
     std::io::Read::read_to_end(&mut inspection.open()?, &mut bytes)
         .with_context(|| format!("reading {}", file.display()))?;
-    let text = incasso_connectors::source::decode_all(&bytes, inspection.encoding);
+    let text = incasso_connectors::source::decode_owned(bytes, inspection.encoding);
     let name = file.display().to_string();
     let list = incasso_connectors::csv::debtors::read(&name, &text)?;
     let mut tx = store.begin_import(inspection.source(SourceKind::CsvFile), chrono::Utc::now())?;
