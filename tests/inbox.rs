@@ -127,9 +127,10 @@ fn dropped_files_are_imported_moved_or_quarantined_with_a_note() {
 
 #[test]
 fn a_valid_export_still_being_written_while_it_is_read_is_not_stored_until_it_is_whole() {
-    // The pass reads a file at once and lets it in only if it is unchanged `settle` after it
-    // was first seen: every part written so far is a valid ledger, so only that check keeps a
-    // half-written export out of the store.
+    // A file whose time written lies a minute back is read at once; what it holds is stored
+    // only if it is unchanged `settle` after the pass first saw it. Here a writer whose clock
+    // lags (a share's) keeps appending rows while the pass reads: every part written so far is
+    // a valid ledger, so only that check keeps a half-written export out of the store.
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let inbox = dir.path().join("inbox");
@@ -139,19 +140,28 @@ fn a_valid_export_still_being_written_while_it_is_read_is_not_stored_until_it_is
         format!("F2026-{n:04};05-01-2026;19-01-2026;D{n};Klant {n};Zakelijk;100,00;21,00;121,00;EUR;;;Openstaand\n")
     };
     let export = inbox.join("export.csv");
-    std::fs::write(&export, format!("{head}{}", row(1))).unwrap();
-    let rows = 80;
+    let back = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+    let append = move |path: &std::path::Path, text: &str| {
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(path)
+            .unwrap();
+        std::io::Write::write_all(&mut f, text.as_bytes()).unwrap();
+        f.set_modified(back).unwrap();
+    };
+    append(&export, &format!("{head}{}", row(1)));
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let writer = {
-        let export = export.clone();
+        let (export, stop) = (export.clone(), stop.clone());
         std::thread::spawn(move || {
-            for n in 2..=rows {
+            let mut rows = 1;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
                 std::thread::sleep(std::time::Duration::from_millis(50));
-                let mut f = std::fs::OpenOptions::new()
-                    .append(true)
-                    .open(&export)
-                    .unwrap();
-                std::io::Write::write_all(&mut f, row(n).as_bytes()).unwrap();
+                rows += 1;
+                append(&export, &row(rows));
             }
+            rows
         })
     };
     let watch = |settle: &str| {
@@ -166,13 +176,9 @@ fn a_valid_export_still_being_written_while_it_is_read_is_not_stored_until_it_is
             ],
         )
     };
-    let o = watch("500");
-    let still_writing = !writer.is_finished();
-    writer.join().unwrap();
-    assert!(
-        still_writing,
-        "the export was still being written during the pass"
-    );
+    let o = watch("1500");
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let rows = writer.join().unwrap();
     let out = stdout(&o);
     assert!(
         out.contains("inbox: 0 imported, 0 seen before, 0 quarantined, 1 still being written"),
@@ -198,6 +204,7 @@ fn a_valid_export_still_being_written_while_it_is_read_is_not_stored_until_it_is
         &data,
         &["receivables", "--as-of", "2026-11-23", "--format", "csv"],
     ));
+    assert!(rows > 10, "{rows} rows written");
     for n in 1..=rows {
         assert_eq!(
             rec.matches(&format!("F2026-{n:04},")).count(),

@@ -86,11 +86,14 @@ fn error_note(name: &str, what: &str) -> String {
     )
 }
 
-/// One pass: imports the files that are completely written, those unchanged `settle` after the
-/// pass first saw them. Each is read at once; what it holds is stored, moved aside or
-/// quarantined only once that moment has passed and it is still as it was (size and time
-/// written), so a file still being written is left for the next pass as if it had been waited
-/// for first, and the wait overlaps the reading.
+/// One pass: imports the files that are completely written, those unchanged (size and time
+/// written) `settle` after the pass first saw them. When every file was last written longer ago
+/// than that by this machine's clock, they are read at once, and what one holds is stored only if
+/// it is still as it was once that moment has passed (the store asks just before the import
+/// becomes visible), so the wait overlaps the reading. Otherwise the pass waits first, as a file
+/// is likely still being written: it is then neither read nor the store held meanwhile. Either
+/// way a file that changed is left for the next pass; a clock that disagrees with the share's
+/// changes only which way is taken.
 pub fn pass(ws: &Workspace, inbox: &Path, settle: Duration, rep: &dyn Reporter) -> Result<Pass> {
     let inbox_real = inbox
         .canonicalize()
@@ -109,6 +112,16 @@ pub fn pass(ws: &Workspace, inbox: &Path, settle: Duration, rep: &dyn Reporter) 
     }
     let seen = std::time::Instant::now();
     let before: Vec<_> = names.iter().map(|n| stamp(&inbox.join(n))).collect();
+    let now = SystemTime::now();
+    let fresh = before.iter().any(|was| match was {
+        Some((_, written)) => now
+            .duration_since(*written)
+            .map_or(true, |ago| ago < settle),
+        None => true,
+    });
+    if fresh {
+        std::thread::sleep(settle);
+    }
     let store = ws.store()?;
     let today = Utc::now().date_naive().format("%Y-%m-%d").to_string();
     let processed = inbox.join("processed").join(&today);
@@ -142,7 +155,7 @@ pub fn pass(ws: &Workspace, inbox: &Path, settle: Duration, rep: &dyn Reporter) 
         let changed = Arc::new(AtomicBool::new(false));
         let imported = {
             let (settled, changed) = (settled.clone(), changed.clone());
-            let _gate = store.gate_imports(Box::new(move || {
+            let _gate = store.gate_imports(Arc::new(move || {
                 if settled.check() {
                     Ok(())
                 } else {
@@ -152,17 +165,15 @@ pub fn pass(ws: &Workspace, inbox: &Path, settle: Duration, rep: &dyn Reporter) 
             }));
             crate::import::import_file(store, &file, rep)
         };
-        // Asked again whatever came of it: a file that was imported before, or is wrong, may be
-        // only half written; an importer that stored nothing asked no gate; and a file rewritten
-        // since it was stored is left for the next pass to read anew.
-        let still = settled.check();
         match imported {
-            Ok(_) | Err(ImportError::File(_)) if !still => out.waiting.push(name),
-            Err(ImportError::Store(_)) if changed.load(Ordering::Relaxed) => out.waiting.push(name),
+            // Stored: the gate found it as it was first seen, once `settle` had passed.
             Ok(true) => {
                 move_into(&file, &processed, &name)?;
                 out.imported.push(name);
             }
+            // Nothing stored: one seen before, or wrong, may be only half written.
+            Ok(false) | Err(ImportError::File(_)) if !settled.check() => out.waiting.push(name),
+            Err(ImportError::Store(_)) if changed.load(Ordering::Relaxed) => out.waiting.push(name),
             Ok(false) => {
                 move_into(&file, &processed, &name)?;
                 out.repeated.push(name);

@@ -624,13 +624,7 @@ impl ImportTx<'_> {
                 r.id.to_be_bytes(),
             );
         }
-        if let Some(gate) = self
-            .store
-            .import_gate
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .as_ref()
-        {
+        for gate in self.store.import_gates() {
             gate().map_err(StoreError::SourceChanged)?;
         }
         let prepared = started.elapsed();

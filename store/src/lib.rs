@@ -344,20 +344,29 @@ pub struct Store {
     /// Ids and fingerprints of the stored bank lines, loaded on first need.
     payment_keys: std::sync::Mutex<Option<payments::LineKeys>>,
     kv: Box<dyn Kv>,
-    /// Asked before an import becomes visible, while one is set ([`Store::gate_imports`]).
-    import_gate: std::sync::Mutex<Option<ImportGate>>,
+    /// Asked before an import becomes visible, each while its guard lives
+    /// ([`Store::gate_imports`]).
+    import_gates: std::sync::Mutex<Vec<(u64, ImportGate)>>,
     _lock: File,
 }
 
 /// A check an import must pass before it becomes visible: `Err` says why it must not.
-pub type ImportGate = Box<dyn Fn() -> Result<(), String> + Send>;
+pub type ImportGate = std::sync::Arc<dyn Fn() -> Result<(), String> + Send + Sync>;
 
-/// Keeps an import gate set; dropping it clears the gate.
-pub struct GateSet<'s>(&'s Store);
+/// Keeps an import gate set; dropping it takes that gate away.
+#[must_use = "the gate is taken away when this is dropped"]
+pub struct GateSet<'s> {
+    store: &'s Store,
+    id: u64,
+}
 
 impl Drop for GateSet<'_> {
     fn drop(&mut self) {
-        *self.0.import_gate.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        self.store
+            .import_gates
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|(id, _)| *id != self.id);
     }
 }
 
@@ -367,8 +376,23 @@ impl Store {
     /// dropped file at once and lets it in only when it is still as it was a moment after it
     /// was first seen, instead of waiting that moment before reading it.
     pub fn gate_imports(&self, gate: ImportGate) -> GateSet<'_> {
-        *self.import_gate.lock().unwrap_or_else(|p| p.into_inner()) = Some(gate);
-        GateSet(self)
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let id = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.import_gates
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push((id, gate));
+        GateSet { store: self, id }
+    }
+
+    /// The import gates set now, to be asked without holding their list.
+    pub(crate) fn import_gates(&self) -> Vec<ImportGate> {
+        self.import_gates
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .map(|(_, g)| g.clone())
+            .collect()
     }
 
     /// Whether a data directory holds a store (for commands that only read: they must not
@@ -398,7 +422,7 @@ impl Store {
             kinds: std::sync::Mutex::new(None),
             payment_keys: std::sync::Mutex::new(None),
             kv: Box::new(kv),
-            import_gate: std::sync::Mutex::new(None),
+            import_gates: std::sync::Mutex::new(Vec::new()),
             _lock: lock,
         };
         store.check_schema()?;
