@@ -303,8 +303,12 @@ impl Store {
         let imports = self.imports()?;
         // Room for every line stored, of any kind, at once: growing the list step by step
         // writes each line again into fresh memory, and room never written costs none.
-        let stored: u64 = imports.iter().map(|r| r.payments_new).sum();
-        let mut out = Vec::with_capacity(usize::try_from(stored).unwrap_or(0));
+        // A damaged count only costs the room: none is taken when it cannot be had.
+        let stored = imports
+            .iter()
+            .fold(0u64, |n, r| n.saturating_add(r.payments_new));
+        let mut out = Vec::new();
+        let _ = out.try_reserve(usize::try_from(stored).unwrap_or(0));
         let sources: BTreeMap<u64, Arc<Source>> = imports
             .into_iter()
             .map(|r| (r.id, Arc::new(r.source)))
