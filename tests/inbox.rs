@@ -3,12 +3,36 @@
 
 use super::*;
 
-#[test]
-fn dropped_files_are_imported_moved_or_quarantined_with_a_note() {
+/// A temporary directory with a data directory and an empty inbox in it.
+fn data_and_inbox() -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let inbox = dir.path().join("inbox");
     std::fs::create_dir_all(&inbox).unwrap();
+    (dir, data, inbox)
+}
+
+/// One pass over the inbox (`incasso watch --once`) with this settle time.
+fn watch_once(
+    data: &std::path::Path,
+    inbox: &std::path::Path,
+    settle_ms: &str,
+) -> std::process::Output {
+    incasso(
+        data,
+        &[
+            "watch",
+            inbox.to_str().unwrap(),
+            "--once",
+            "--settle-ms",
+            settle_ms,
+        ],
+    )
+}
+
+#[test]
+fn dropped_files_are_imported_moved_or_quarantined_with_a_note() {
+    let (_dir, data, inbox) = data_and_inbox();
     let ledger = "Débiteuren export 2026 (kopie).csv";
     std::fs::copy(fixture("ledger/nl-semicolon.csv"), inbox.join(ledger)).unwrap();
     std::fs::copy(
@@ -38,16 +62,7 @@ fn dropped_files_are_imported_moved_or_quarantined_with_a_note() {
             }
         })
     };
-    let o = incasso(
-        &data,
-        &[
-            "watch",
-            inbox.to_str().unwrap(),
-            "--once",
-            "--settle-ms",
-            "400",
-        ],
-    );
+    let o = watch_once(&data, &inbox, "400");
     writer.join().unwrap();
     assert_eq!(
         o.status.code(),
@@ -104,16 +119,7 @@ fn dropped_files_are_imported_moved_or_quarantined_with_a_note() {
     // The same ledger dropped again: recognised, moved aside, not imported twice.
     std::fs::remove_file(&growing).unwrap();
     std::fs::copy(fixture("ledger/nl-semicolon.csv"), inbox.join(ledger)).unwrap();
-    let o = incasso(
-        &data,
-        &[
-            "watch",
-            inbox.to_str().unwrap(),
-            "--once",
-            "--settle-ms",
-            "100",
-        ],
-    );
+    let o = watch_once(&data, &inbox, "100");
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
     assert!(
         stdout(&o).contains("0 imported, 1 seen before"),
@@ -131,10 +137,7 @@ fn a_valid_export_still_being_written_while_it_is_read_is_not_stored_until_it_is
     // only if it is unchanged `settle` after the pass first saw it. Here a writer whose clock
     // lags (a share's) keeps appending rows while the pass reads: every part written so far is
     // a valid ledger, so only that check keeps a half-written export out of the store.
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let inbox = dir.path().join("inbox");
-    std::fs::create_dir_all(&inbox).unwrap();
+    let (_dir, data, inbox) = data_and_inbox();
     let head = "Factuurnummer;Factuurdatum;Vervaldatum;Debiteurnummer;Naam;Type debiteur;Bedrag excl. BTW;BTW;Bedrag incl. BTW;Valuta;Betalingskenmerk;Gecrediteerde factuur;Status\n";
     let row = |n: usize| {
         format!("F2026-{n:04};05-01-2026;19-01-2026;D{n};Klant {n};Zakelijk;100,00;21,00;121,00;EUR;;;Openstaand\n")
@@ -164,19 +167,7 @@ fn a_valid_export_still_being_written_while_it_is_read_is_not_stored_until_it_is
             rows
         })
     };
-    let watch = |settle: &str| {
-        incasso(
-            &data,
-            &[
-                "watch",
-                inbox.to_str().unwrap(),
-                "--once",
-                "--settle-ms",
-                settle,
-            ],
-        )
-    };
-    let o = watch("1500");
+    let o = watch_once(&data, &inbox, "1500");
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     let rows = writer.join().unwrap();
     let out = stdout(&o);
@@ -188,6 +179,11 @@ fn a_valid_export_still_being_written_while_it_is_read_is_not_stored_until_it_is
         export.exists() && !inbox.join("quarantine").exists(),
         "{out}"
     );
+    assert!(
+        !stderr(&o).contains("error"),
+        "a file still being written is no error: {}",
+        stderr(&o)
+    );
     let rec = ok(incasso(
         &data,
         &["receivables", "--as-of", "2026-11-23", "--format", "csv"],
@@ -198,7 +194,7 @@ fn a_valid_export_still_being_written_while_it_is_read_is_not_stored_until_it_is
     );
 
     // Whole now: imported, every row once.
-    let o = watch("100");
+    let o = watch_once(&data, &inbox, "100");
     assert!(stdout(&o).contains("inbox: 1 imported"), "{}", stdout(&o));
     let rec = ok(incasso(
         &data,
@@ -262,10 +258,7 @@ fn the_report_is_one_offline_page_that_a_real_browser_renders() {
 
 #[test]
 fn watching_picks_up_a_dropped_file_on_notification_without_waiting_for_the_poll() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let inbox = dir.path().join("inbox");
-    std::fs::create_dir_all(&inbox).unwrap();
+    let (dir, data, inbox) = data_and_inbox();
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_incasso"))
         .arg("--data-dir")
         .arg(&data)

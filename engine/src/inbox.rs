@@ -152,14 +152,12 @@ pub fn pass(ws: &Workspace, inbox: &Path, settle: Duration, rep: &dyn Reporter) 
             was,
             at: seen + settle,
         };
-        let changed = Arc::new(AtomicBool::new(false));
         let imported = {
-            let (settled, changed) = (settled.clone(), changed.clone());
+            let settled = settled.clone();
             let _gate = store.gate_imports(Arc::new(move || {
                 if settled.check() {
                     Ok(())
                 } else {
-                    changed.store(true, Ordering::Relaxed);
                     Err("the file changed while it was read".into())
                 }
             }));
@@ -173,7 +171,7 @@ pub fn pass(ws: &Workspace, inbox: &Path, settle: Duration, rep: &dyn Reporter) 
             }
             // Nothing stored: one seen before, or wrong, may be only half written.
             Ok(false) | Err(ImportError::File(_)) if !settled.check() => out.waiting.push(name),
-            Err(ImportError::Store(_)) if changed.load(Ordering::Relaxed) => out.waiting.push(name),
+            Err(ImportError::Store(e)) if changed_while_read(&e) => out.waiting.push(name),
             Ok(false) => {
                 move_into(&file, &processed, &name)?;
                 out.repeated.push(name);
@@ -195,6 +193,17 @@ pub fn pass(ws: &Workspace, inbox: &Path, settle: Duration, rep: &dyn Reporter) 
         }
     }
     Ok(out)
+}
+
+/// Whether the store refused an import because its file changed while it was read (the gate
+/// the pass sets).
+fn changed_while_read(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        matches!(
+            c.downcast_ref::<incasso_store::StoreError>(),
+            Some(incasso_store::StoreError::SourceChanged(_))
+        )
+    })
 }
 
 /// Whether a file is completely written: unchanged at `at` (waited for) since it was first seen.

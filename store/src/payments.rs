@@ -29,11 +29,11 @@ pub(crate) const P_MANUAL: u8 = b'd';
 /// Lines per block: big enough for few sled writes, small enough to stream.
 const BLOCK_LINES: usize = 65_536;
 
-/// A 128-bit key of an id or fingerprint, for the repeat check.
 /// Ids and fingerprints of bank lines: BLAKE3 digests, uniform already, so the quickest hash
 /// does.
 pub(crate) type LineKeys = rustc_hash::FxHashSet<u128>;
 
+/// A 128-bit key of an id or fingerprint, for the repeat check.
 pub(crate) fn line_key(text: &str) -> u128 {
     u128::from_le_bytes(
         blake3::hash(text.as_bytes()).as_bytes()[..16]
