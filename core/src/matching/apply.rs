@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 
 use super::candidate::{decide, Decision};
 use super::index::Indexes;
-use super::partition::{Look, PartMap, Tracker};
+use super::partition::{Look, Tracker};
 use super::signals::{self, payer::Payer, Context, Named};
 use super::{Evidence, MatchPolicy, PaymentOutcome, PaymentStatus, Proposal};
 use crate::model::{Allocation, AllocationSource, LedgerDocument, Payment};
@@ -55,13 +55,13 @@ pub(super) struct Took {
 }
 
 /// Applies `run` (payment indexes in date and id order) to `open`, starting each payment from
-/// `start`'s outcome; given the partitions, notes the documents of other partitions looked at.
+/// `start`'s outcome; given a tracker, notes the documents of other partitions looked at.
 pub(super) fn apply_run(
     s: &Shared<'_, '_>,
     run: &[usize],
     start: &[PaymentOutcome],
     open: &mut [Option<Decimal>],
-    parts: Option<&PartMap>,
+    tracker: Option<Tracker<'_>>,
 ) -> Applied {
     // Most payments take one document: room for that at once, as growing these lists step by
     // step writes them again into fresh memory.
@@ -71,7 +71,6 @@ pub(super) fn apply_run(
         written: Vec::with_capacity(run.len()),
         ..Applied::default()
     };
-    let tracker = parts.map(Tracker::new);
     for &pi in run {
         let p = &s.payments[pi];
         let rank = s.rank[pi];

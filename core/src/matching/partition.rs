@@ -3,10 +3,13 @@
 //! date order to its own copy of the open amounts; the results are merged in payment order.
 //!
 //! A signal may still look at a document of another partition (a typo can point at anyone's
-//! invoice). Every run notes such looks; the partitions concerned are joined and their payments
-//! applied again, together, from the first payment that saw something another run changed, until
-//! no payment saw anything so. So the result is always exactly that of applying every payment in
-//! date order, one after another.
+//! invoice). Every run notes such looks. A partition whose payment saw something another run
+//! changed is applied again from that payment on, now seeing what the other runs took before it
+//! (`History`); one whose payment took from another partition's document is joined with that
+//! partition. That repeats until no payment saw anything otherwise than applying every payment in
+//! date order shows it, so the result is always exactly that. Looks do not join partitions: at
+//! five million invoices, typos a digit away reach so many other debtors' invoices that joining
+//! made a few partitions hold most payments, applied again and again.
 
 use std::sync::Mutex;
 
@@ -83,15 +86,18 @@ pub enum Seen {
 /// Notes one run's looks outside their partitions.
 pub(crate) struct Tracker<'m> {
     map: &'m PartMap,
+    /// For a run that applies payments again: what the other runs took, by rank.
+    history: Option<&'m History<'m>>,
     looks: Mutex<Vec<Look>>,
     searched: Mutex<Vec<(u32, u32)>>,
 }
 
 impl<'m> Tracker<'m> {
-    /// A tracker for one run.
-    pub fn new(map: &'m PartMap) -> Self {
+    /// A tracker for one run; `history` when it applies payments again.
+    pub fn new(map: &'m PartMap, history: Option<&'m History<'m>>) -> Self {
         Tracker {
             map,
+            history,
             looks: Mutex::new(Vec::new()),
             searched: Mutex::new(Vec::new()),
         }
@@ -100,6 +106,16 @@ impl<'m> Tracker<'m> {
     /// The partition a payment is applied in.
     pub fn part_of_payment(&self, pi: usize) -> u32 {
         self.map.part_of_payment[pi]
+    }
+
+    /// What the payment of rank `rank` in partition `part` sees open on document `d`, whose
+    /// amount in the run's own copy is `own`: that, unless the document is another partition's
+    /// and the run applies payments again; then what the other runs' payments before it left.
+    pub fn open_at(&self, part: u32, rank: u32, d: u32, own: Option<Decimal>) -> Option<Decimal> {
+        match self.history {
+            Some(h) if self.map.part_of_doc[d as usize] != part => h.open_before(d, rank),
+            _ => own,
+        }
     }
 
     /// Notes that the payment of rank `rank` in partition `part` saw `seen` open on document `d`.
@@ -134,6 +150,50 @@ impl<'m> Tracker<'m> {
                 .into_inner()
                 .expect("a matching worker panicked"),
         )
+    }
+}
+
+/// What every run took off each document, by rank: the open amount a payment of any rank saw
+/// there, had every payment been applied in order (given what the runs did). It checks what
+/// payments saw of other partitions, and shows a payment applied again what they left.
+pub(crate) struct History<'h> {
+    /// The open amounts before any payment.
+    open: &'h [Option<Decimal>],
+    /// Where each document's takes start in `takes` (one more entry than documents).
+    at: Vec<u32>,
+    /// (rank, amount) taken, grouped by document.
+    takes: Vec<(u32, Decimal)>,
+}
+
+impl<'h> History<'h> {
+    /// The history of what the runs in `done` took off `open`.
+    fn new(open: &'h [Option<Decimal>], done: &[Applied]) -> History<'h> {
+        let mut at = vec![0u32; open.len() + 1];
+        for t in done.iter().flat_map(|a| &a.written) {
+            at[t.doc as usize + 1] += 1;
+        }
+        for i in 1..at.len() {
+            at[i] += at[i - 1];
+        }
+        let mut next = at.clone();
+        let mut takes = vec![(0, Decimal::ZERO); at[open.len()] as usize];
+        for t in done.iter().flat_map(|a| &a.written) {
+            let slot = &mut next[t.doc as usize];
+            takes[*slot as usize] = (t.rank, t.amount);
+            *slot += 1;
+        }
+        History { open, at, takes }
+    }
+
+    /// What document `d` had open when the payment of rank `rank` came to it.
+    fn open_before(&self, d: u32, rank: u32) -> Option<Decimal> {
+        let d = d as usize;
+        let before: Decimal = self.takes[self.at[d] as usize..self.at[d + 1] as usize]
+            .iter()
+            .filter(|(r, _)| *r < rank)
+            .map(|(_, a)| *a)
+            .sum();
+        self.open[d].map(|o| o - before)
     }
 }
 
@@ -261,6 +321,7 @@ pub(super) fn apply_all(
         outcomes,
         start.as_deref().unwrap_or(open),
         &map,
+        None,
     ));
     drop(start);
     // Taken-over results are checked even when nothing else ran: what their payments saw of
@@ -279,7 +340,7 @@ pub(super) fn apply_all(
                     wanted,
                     outcomes,
                     &mut open.to_vec(),
-                    Some(&map),
+                    Some(Tracker::new(&map, None)),
                 )];
                 replayed = 0;
             }
@@ -306,23 +367,28 @@ pub(super) fn apply_all(
     merge(done, outcomes, open, map, s.rank, replayed)
 }
 
-/// Applies each run on its own core, each to its own copy of the open amounts.
+/// Applies each run on its own core, each to its own copy of the open amounts; with the
+/// history of the runs before, when these apply payments again.
 fn side_by_side(
     s: &Shared<'_, '_>,
     runs: &[Vec<usize>],
     outcomes: &[PaymentOutcome],
     open: &[Option<Decimal>],
     map: &PartMap,
+    history: Option<&History<'_>>,
 ) -> Vec<Applied> {
+    let apply = |run: &[usize]| {
+        let tracker = Tracker::new(map, history);
+        apply_run(s, run, outcomes, &mut open.to_vec(), Some(tracker))
+    };
     if let [run] = runs {
-        return vec![apply_run(s, run, outcomes, &mut open.to_vec(), Some(map))];
+        return vec![apply(run)];
     }
+    let apply = &apply;
     std::thread::scope(|scope| {
         let handles: Vec<_> = runs
             .iter()
-            .map(|run| {
-                scope.spawn(move || apply_run(s, run, outcomes, &mut open.to_vec(), Some(map)))
-            })
+            .map(|run| scope.spawn(move || apply(run)))
             .collect();
         handles
             .into_iter()
@@ -331,9 +397,12 @@ fn side_by_side(
     })
 }
 
-/// Joins the partitions whose runs did not keep apart (`conflicts`) and applies their payments
-/// again, each joined partition whole, side by side, until all keep apart; the partitions as they
-/// stand when that does not settle.
+/// Applies payments again until every run agrees with every other (`conflicts`): a partition
+/// whose payment took from another's document is joined with it; one whose payment saw another
+/// partition's document otherwise than applying every payment in order shows it is applied again
+/// from that payment on, seeing what the other runs took (`History`), without joining, so one
+/// look does not make partitions grow into one. The partitions as they stand when that does not
+/// settle.
 #[allow(clippy::too_many_arguments)]
 fn settle(
     s: &Shared<'_, '_>,
@@ -346,20 +415,25 @@ fn settle(
     threads: usize,
 ) -> Result<(PartMap, Vec<Applied>), PartMap> {
     for _ in 0..ROUNDS {
-        let joins = conflicts(&done, &map, open);
-        if joins.is_empty() {
+        let Conflicts { joins, again_from } = conflicts(&done, &map, open);
+        if joins.is_empty() && again_from.is_empty() {
             return Ok((map, done));
         }
-        for &(a, b, _) in &joins {
-            parts.union(a, b);
+        if !joins.is_empty() {
+            for &(a, b, _) in &joins {
+                parts.union(a, b);
+            }
+            map = parts.map();
         }
-        map = parts.map();
-        // Each joined partition is applied again from its first payment that took or saw
-        // something another run changed: what its payments did before that is so in the
-        // joined partition too (nothing they saw elsewhere differed, and no other run writes
-        // its documents).
+        // Each partition is applied again from its first payment that took or saw something
+        // another run changed: what its payments did before that is so in any order of the runs
+        // (nothing they saw elsewhere differed, and no other run writes its documents).
         let mut cut: FxHashMap<u32, u32> = FxHashMap::default();
-        for &(a, _, rank) in &joins {
+        let cuts = joins
+            .iter()
+            .map(|&(a, _, rank)| (a, rank))
+            .chain(again_from);
+        for (a, rank) in cuts {
             let c = cut.entry(parts.find(a)).or_insert(rank);
             *c = (*c).min(rank);
         }
@@ -373,7 +447,7 @@ fn settle(
             .collect();
         let payments: FxHashSet<usize> = again.iter().copied().collect();
         let ranks: FxHashSet<u32> = again.iter().map(|&pi| s.rank[pi]).collect();
-        // The open amounts at the cuts: what the joined partitions' payments before their cut took.
+        // The open amounts at the cuts: what those partitions' payments before their cut took.
         let mut start = open.to_vec();
         for d in &mut done {
             d.forget(&payments, &ranks);
@@ -391,58 +465,54 @@ fn settle(
                 map.part_of_doc[l.doc as usize] != l.part
             });
         }
-        // The joined partitions are apart from each other: side by side again.
+        let history = History::new(open, &done);
+        // The partitions applied again are apart from each other: side by side again.
         done.extend(side_by_side(
             s,
             &balance(&map, &again, threads),
             outcomes,
             &start,
             &map,
+            Some(&history),
         ));
     }
     Err(map)
 }
 
-/// The partitions to join because their runs did not keep apart: a payment took from another
-/// partition's document (that partition's run did not see it), or saw another open amount on
-/// another partition's document than applying every payment in order would have shown it; each
-/// with the rank of the payment that did.
-fn conflicts(done: &[Applied], map: &PartMap, open: &[Option<Decimal>]) -> Vec<(u32, u32, u32)> {
+/// Where the runs did not keep apart.
+struct Conflicts {
+    /// Partitions to join, as (partition, the other, rank): a payment took from the other's
+    /// document, which that partition's run did not see.
+    joins: Vec<(u32, u32, u32)>,
+    /// Partitions to apply again from a rank: its payment saw another open amount on another
+    /// partition's document than applying every payment in order would have shown it.
+    again_from: Vec<(u32, u32)>,
+}
+
+/// Where the runs in `done` did not keep apart (see [`Conflicts`]).
+fn conflicts(done: &[Applied], map: &PartMap, open: &[Option<Decimal>]) -> Conflicts {
     let mut joins = Vec::new();
-    let looked: FxHashSet<u32> = done
-        .iter()
-        .flat_map(|a| a.looks.iter().map(|l| l.doc))
-        .collect();
-    // What every run took from each looked-at document, by rank.
-    let mut takes: FxHashMap<u32, Vec<(u32, Decimal)>> = FxHashMap::default();
-    for applied in done {
-        for t in &applied.written {
-            let part = map.part_of_payment[t.payment];
-            let of_doc = map.part_of_doc[t.doc as usize];
-            if part != of_doc {
-                joins.push((part, of_doc, t.rank));
-            }
-            if looked.contains(&t.doc) {
-                takes.entry(t.doc).or_default().push((t.rank, t.amount));
-            }
+    for t in done.iter().flat_map(|a| &a.written) {
+        let part = map.part_of_payment[t.payment];
+        let of_doc = map.part_of_doc[t.doc as usize];
+        if part != of_doc {
+            joins.push((part, of_doc, t.rank));
         }
     }
+    let history = History::new(open, done);
+    let mut again_from = Vec::new();
     for l in done.iter().flat_map(|a| &a.looks) {
-        let before: Decimal = takes
-            .get(&l.doc)
-            .map(|t| t.iter().filter(|(r, _)| *r < l.rank).map(|(_, a)| *a).sum())
-            .unwrap_or_default();
-        let truth = open[l.doc as usize].map(|o| o - before);
+        let truth = history.open_before(l.doc, l.rank);
         let same = match l.seen {
             // As stored, not as numbers: 70.00 and 70.000 are equal but print differently.
             Seen::Open(seen) => seen.map(|d| d.serialize()) == truth.map(|d| d.serialize()),
             Seen::Is(amount, is) => (truth == Some(amount)) == is,
         };
         if !same {
-            joins.push((l.part, map.part_of_doc[l.doc as usize], l.rank));
+            again_from.push((l.part, l.rank));
         }
     }
-    joins
+    Conflicts { joins, again_from }
 }
 
 /// The runs: whole partitions, the largest first to the least loaded core; each run in date

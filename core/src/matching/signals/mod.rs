@@ -82,16 +82,26 @@ impl<'c, 'a> Context<'c, 'a> {
 
     /// What a document has open, never below zero.
     pub fn open_of(&self, d: u32) -> Decimal {
-        let open = self.open[d as usize];
+        let open = self.open_now(d);
         self.note(d, Seen::Open(open));
         open.unwrap_or_default().max(Decimal::ZERO)
     }
 
     /// Whether a document has exactly `amount` open.
     pub fn open_is(&self, d: u32, amount: Decimal) -> bool {
-        let is = self.open[d as usize] == Some(amount);
+        let is = self.open_now(d) == Some(amount);
         self.note(d, Seen::Is(amount, is));
         is
+    }
+
+    /// A document's open amount as this payment sees it: the run's own, or for a payment applied
+    /// again, another partition's document as the other runs left it by this payment's turn.
+    fn open_now(&self, d: u32) -> Option<Decimal> {
+        let own = self.open[d as usize];
+        match self.reads {
+            Some((tracker, part, rank)) => tracker.open_at(part, rank, d, own),
+            None => own,
+        }
     }
 
     /// Tells the tracker, when there is one, what was seen of a document's open amount.
