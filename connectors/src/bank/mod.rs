@@ -112,7 +112,9 @@ pub fn clean_text(raw: &str) -> Option<String> {
 /// statement or export format.
 #[derive(Debug, Default)]
 pub struct Identify {
-    occurrences: std::collections::HashMap<u128, u32>,
+    /// How often each line's base fingerprint occurred so far; the keys are BLAKE3 digests, so
+    /// they are hashed for what they are (as the store's line keys are), not with SipHash.
+    occurrences: rustc_hash::FxHashMap<u128, u32>,
     text: String,
 }
 
