@@ -8,7 +8,7 @@
 //! | the same documents and payments are in it, each with the same fingerprint | a payment's fingerprint covers the payment, what it starts from (reversals, decisions by hand), what its text names (with those documents' fingerprints), who paid it and the pairs kept apart by hand; a document's covers its content and open amount before payments |
 //! | or else: the same, and new documents, payments the kept run did not apply or payments changed since: the kept results of the payments before the first that is new, changed or booked on or after a new document's issue date are taken over, and the payments from there on are applied again after them | payments are applied in date and id order, from the open amounts the earlier ones left; no signal proposes a document to a payment booked before it was invoiced, but by the number the payment names, which its fingerprint covers. A night's bank statement adds later payments to many partitions; a night's invoices are issued after most payments |
 //! | no typo search of its payments could find a document that is new or changed | such a search is the one look at the whole ledger while payments are applied |
-//! | what its payments saw of other partitions' documents is still so | checked like the looks of any run (`partition.rs::conflicts`), which joins and applies again what is not |
+//! | what its payments saw of other partitions' documents is still so | checked like the looks of any run (`partition.rs::conflicts`); what is not is applied again |
 //!
 //! Every other partition is applied again whole, side by side, and joined with kept ones where they
 //! meet, so the result is exactly that of matching everything again (property tests here and in
@@ -619,10 +619,30 @@ fn reused_parts(
     for &kp in k.part_of_payment.iter().filter(|&&kp| kp != NONE) {
         size.entry(kp).or_default().1 += 1;
     }
+    // Each partition's payments that its kept partition applied, changed or not: all of those
+    // must still be here. Counting every payment the kept run applied is not enough: one that
+    // moved in from another kept partition (its print changed) can stand in for one that is gone
+    // (reversed, or decided by hand), whose takings the kept results after it rest on.
+    let mut kept_here: FxHashMap<u32, u32> = FxHashMap::default();
+    for &pi in wanted {
+        let kpi = m.pay_then[pi];
+        if applied_then(k, kpi) {
+            let c = map.part_of_payment[pi];
+            if state
+                .get(&c)
+                .is_some_and(|e| e.kept == k.part_of_payment[kpi as usize])
+            {
+                *kept_here.entry(c).or_default() += 1;
+            }
+        }
+    }
     let mut reusable: FxHashMap<u32, u32> = state
         .into_iter()
-        .filter(|(_, e)| {
-            e.kept != NONE && !e.changed && size.get(&e.kept) == Some(&(e.docs, e.payments))
+        .filter(|(c, e)| {
+            e.kept != NONE
+                && !e.changed
+                && size.get(&e.kept) == Some(&(e.docs, e.payments))
+                && kept_here.get(c).copied().unwrap_or(0) == e.payments
         })
         .map(|(c, e)| (c, e.cut))
         .collect();

@@ -7,9 +7,10 @@
 //! changed is applied again from that payment on, now seeing what the other runs took before it
 //! (`History`); one whose payment took from another partition's document is joined with that
 //! partition. That repeats until no payment saw anything otherwise than applying every payment in
-//! date order shows it, so the result is always exactly that. Looks do not join partitions: at
-//! five million invoices, typos a digit away reach so many other debtors' invoices that joining
-//! made a few partitions hold most payments, applied again and again.
+//! date order shows it, so the result is always exactly that. Looks join partitions only when
+//! runs still disagree after a few rounds: at five million invoices, typos a digit away reach so
+//! many other debtors' invoices that joining at once made a few partitions hold most payments,
+//! applied again and again.
 
 use std::sync::Mutex;
 
@@ -28,9 +29,14 @@ use crate::reconcile::ReconcileNote;
 /// Below this many payments one core applies them all: splitting costs more than it saves.
 pub(super) const PARALLEL_FROM: usize = 20_000;
 
-/// Joining partitions and applying their payments again stops after this many rounds; then
+/// Applying payments again where runs did not keep apart stops after this many rounds; then
 /// every payment is applied in one run.
 const ROUNDS: usize = 8;
+
+/// From this round on, a look that differs joins the two partitions as a take does. Partitions
+/// whose payments keep seeing each other's changes (a typo for the other's invoice, answered by a
+/// typo back) would otherwise settle one payment a round.
+const JOIN_LOOKS_FROM: usize = 3;
 
 /// What applying every payment produced, in payment order.
 pub(super) struct Merged {
@@ -188,12 +194,18 @@ impl<'h> History<'h> {
     /// What document `d` had open when the payment of rank `rank` came to it.
     fn open_before(&self, d: u32, rank: u32) -> Option<Decimal> {
         let d = d as usize;
-        let before: Decimal = self.takes[self.at[d] as usize..self.at[d + 1] as usize]
-            .iter()
-            .filter(|(r, _)| *r < rank)
-            .map(|(_, a)| *a)
-            .sum();
-        self.open[d].map(|o| o - before)
+        let mut taken: Option<Decimal> = None;
+        for &(r, a) in &self.takes[self.at[d] as usize..self.at[d + 1] as usize] {
+            if r < rank {
+                taken = Some(taken.map_or(a, |t| t + a));
+            }
+        }
+        // Nothing taken: the amount as it is. Taking Decimal's zero off a settled 0.00 gives 0,
+        // and what a payment saw is compared as written.
+        match taken {
+            None => self.open[d],
+            Some(t) => self.open[d].map(|o| o - t),
+        }
     }
 }
 
@@ -401,8 +413,8 @@ fn side_by_side(
 /// whose payment took from another's document is joined with it; one whose payment saw another
 /// partition's document otherwise than applying every payment in order shows it is applied again
 /// from that payment on, seeing what the other runs took (`History`), without joining, so one
-/// look does not make partitions grow into one. The partitions as they stand when that does not
-/// settle.
+/// look does not make partitions grow into one (from round `JOIN_LOOKS_FROM` on, it joins too).
+/// The partitions as they stand when that does not settle.
 #[allow(clippy::too_many_arguments)]
 fn settle(
     s: &Shared<'_, '_>,
@@ -414,15 +426,25 @@ fn settle(
     mut done: Vec<Applied>,
     threads: usize,
 ) -> Result<(PartMap, Vec<Applied>), PartMap> {
-    for _ in 0..ROUNDS {
+    for round in 0..=ROUNDS {
         let Conflicts { joins, again_from } = conflicts(&done, &map, open);
         if joins.is_empty() && again_from.is_empty() {
             return Ok((map, done));
         }
-        if !joins.is_empty() {
-            for &(a, b, _) in &joins {
-                parts.union(a, b);
-            }
+        if round == ROUNDS {
+            break;
+        }
+        let joined = joins.iter().map(|&(a, b, _)| (a, b));
+        let looked = again_from
+            .iter()
+            .filter(|_| round >= JOIN_LOOKS_FROM)
+            .map(|&(a, b, _)| (a, b));
+        let mut any = false;
+        for (a, b) in joined.chain(looked) {
+            parts.union(a, b);
+            any = true;
+        }
+        if any {
             map = parts.map();
         }
         // Each partition is applied again from its first payment that took or saw something
@@ -431,8 +453,8 @@ fn settle(
         let mut cut: FxHashMap<u32, u32> = FxHashMap::default();
         let cuts = joins
             .iter()
-            .map(|&(a, _, rank)| (a, rank))
-            .chain(again_from);
+            .chain(&again_from)
+            .map(|&(a, _, rank)| (a, rank));
         for (a, rank) in cuts {
             let c = cut.entry(parts.find(a)).or_insert(rank);
             *c = (*c).min(rank);
@@ -484,9 +506,10 @@ struct Conflicts {
     /// Partitions to join, as (partition, the other, rank): a payment took from the other's
     /// document, which that partition's run did not see.
     joins: Vec<(u32, u32, u32)>,
-    /// Partitions to apply again from a rank: its payment saw another open amount on another
-    /// partition's document than applying every payment in order would have shown it.
-    again_from: Vec<(u32, u32)>,
+    /// Partitions to apply again from a rank, as (partition, the other, rank): its payment saw
+    /// another open amount on the other's document than applying every payment in order would
+    /// have shown it.
+    again_from: Vec<(u32, u32, u32)>,
 }
 
 /// Where the runs in `done` did not keep apart (see [`Conflicts`]).
@@ -509,7 +532,7 @@ fn conflicts(done: &[Applied], map: &PartMap, open: &[Option<Decimal>]) -> Confl
             Seen::Is(amount, is) => (truth == Some(amount)) == is,
         };
         if !same {
-            again_from.push((l.part, l.rank));
+            again_from.push((l.part, map.part_of_doc[l.doc as usize], l.rank));
         }
     }
     Conflicts { joins, again_from }
@@ -620,5 +643,51 @@ fn merge(
         runs,
         replayed,
         trace,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::apply::Took;
+    use super::*;
+
+    fn took(rank: u32, doc: u32, cents: i64) -> Took {
+        Took {
+            rank,
+            payment: rank as usize,
+            doc,
+            amount: Decimal::new(cents, 2),
+        }
+    }
+
+    #[test]
+    fn the_history_shows_what_was_taken_before_a_payment_and_a_settled_amount_as_written() {
+        let open = vec![
+            Some(Decimal::new(0, 2)),
+            Some(Decimal::new(10_000, 2)),
+            None,
+        ];
+        let runs = [
+            Applied {
+                written: vec![took(9, 1, 7_500)],
+                ..Applied::default()
+            },
+            Applied {
+                written: vec![took(5, 1, 2_500)],
+                ..Applied::default()
+            },
+        ];
+        let h = History::new(&open, &runs);
+        let shown = |d, rank| h.open_before(d, rank).map(|a| a.to_string());
+        // Settled, nothing taken: 0.00 as a run's own copy shows it, not 0.
+        assert_eq!(shown(0, 3).as_deref(), Some("0.00"));
+        assert_eq!(
+            shown(1, 5).as_deref(),
+            Some("100.00"),
+            "its own taking is not before it"
+        );
+        assert_eq!(shown(1, 6).as_deref(), Some("75.00"));
+        assert_eq!(shown(1, 10).as_deref(), Some("0.00"));
+        assert_eq!(shown(2, 1), None, "not in force");
     }
 }

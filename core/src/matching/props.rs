@@ -668,3 +668,62 @@ fn partitions_kept_for_another_date_or_rules_are_not_reused() {
         assert_eq!(m.replayed, taken, "{as_of} {policy:?}");
     }
 }
+
+/// A case the kept-run property test found (session 19). The kept run had D1's payment p02
+/// paying F2026-0002 (a typo for F2026-0001, which was not in the ledger yet); p03 then found
+/// F2026-0002 settled. Now p02 is gone and p05, which named nothing then, names the new
+/// F2026-0001 and so moved into D1's partition: the partition counted as many payments the kept
+/// run applied as before, and p03's kept result ("already settled") was taken over. It must not
+/// be: without p02, p03 pays F2026-0002, as a fresh run does.
+#[test]
+fn a_payment_gone_from_a_kept_partition_is_not_stood_in_for_by_one_that_moved_in() {
+    let c = Case {
+        invoices: vec![(1, 100, 0), (1, 100, 0), (0, 100, 0)],
+        payments: vec![
+            (1, 2, 0, 1, 1),
+            (1, 0, 0, 0, 0),
+            (1, 0, 3, 0, 0),
+            (1, 0, 16, 0, 0),
+            (1, 0, 0, 2, 0),
+            (1, 0, 0, 2, 1),
+            (1, 0, 5, 0, 0),
+            (1, 0, 0, 2, 0),
+        ],
+        issued: vec![13],
+    };
+    let (docs, debtors, payments) = build(&c);
+    let ids = |list: &[&str]| -> Vec<Payment> {
+        payments
+            .iter()
+            .filter(|p| list.contains(&p.id.as_str()))
+            .cloned()
+            .collect()
+    };
+    let docs_before: Vec<LedgerDocument> = docs[1..2].to_vec();
+    let before = matched_keeping(
+        &docs_before,
+        &debtors,
+        &ids(&["p02", "p03", "p04", "p05", "p06", "p07"]),
+        usize::MAX,
+        None,
+    );
+    let docs_now: Vec<LedgerDocument> = docs[..2].to_vec();
+    let payments_now = ids(&["p00", "p03", "p04", "p05", "p07"]);
+    let fresh = matched(&docs_now, &debtors, &payments_now, usize::MAX);
+    let again = matched_keeping(
+        &docs_now,
+        &debtors,
+        &payments_now,
+        usize::MAX,
+        Some(&before),
+    );
+    assert!(
+        fresh.0.allocations.iter().any(|a| {
+            a.from == AllocationSource::Payment("p03".into())
+                && a.document.number.as_str() == "F2026-0002"
+        }),
+        "{:?}",
+        fresh.0.allocations
+    );
+    assert_eq!(printed(&again), printed(&fresh));
+}
