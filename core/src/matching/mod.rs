@@ -327,8 +327,9 @@ pub fn match_keeping(
     )
 }
 
-/// [`match_payments`], splitting the payments over the cores from `parallel_from` payments on;
-/// with `keep`, as [`match_keeping`].
+/// [`match_payments`], splitting the payments over the cores from `parallel_from` payments on
+/// (0, as the tests ask: over at least two runs, even on one core, so that what the runs must
+/// settle between them is tested on any machine); with `keep`, as [`match_keeping`].
 #[allow(clippy::too_many_arguments)]
 fn match_from(
     docs: &[LedgerDocument],
@@ -433,10 +434,10 @@ fn match_from(
         excluded_pairs: &excluded_pairs,
         rank: &rank,
     };
-    let threads = if wanted.len() >= parallel_from {
-        index::threads()
-    } else {
-        1
+    let threads = match parallel_from {
+        0 => index::threads().max(2),
+        n if wanted.len() >= n => index::threads(),
+        _ => 1,
     };
     let prints = keep
         .is_some()
