@@ -619,10 +619,11 @@ fn reused_parts(
     for &kp in k.part_of_payment.iter().filter(|&&kp| kp != NONE) {
         size.entry(kp).or_default().1 += 1;
     }
-    // Each partition's payments that its kept partition applied, changed or not: all of those
-    // must still be here. Counting every payment the kept run applied is not enough: one that
-    // moved in from another kept partition (its print changed) can stand in for one that is gone
-    // (reversed, or decided by hand), whose takings the kept results after it rest on.
+    // Each partition's payments that its kept partition applied, changed or not. With the sizes
+    // compared below, the partition holds every payment its kept partition applied and none that
+    // another kept partition applied. Counting every payment the kept run applied is not enough:
+    // one that moved in from another kept partition (its print changed) could stand in for one
+    // that is gone (reversed, or decided by hand), whose takings the kept results after it rest on.
     let mut kept_here: FxHashMap<u32, u32> = FxHashMap::default();
     for &pi in wanted {
         let kpi = m.pay_then[pi];
