@@ -53,34 +53,172 @@ pub(crate) fn write_keyed(
     head: &[&[u8]],
     sections: &[&[u8]],
 ) -> Result<(), StoreError> {
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".tmp");
-    let tmp = PathBuf::from(tmp);
-    let io = |source| StoreError::Io {
-        path: tmp.clone(),
-        source,
-    };
-    let len = u32::try_from(key.len())
-        .map_err(|_| StoreError::Refused(format!("the key of {} is too long", path.display())))?;
-    let mut f = std::io::BufWriter::new(File::create(&tmp).map_err(io)?);
-    f.write_all(magic).map_err(io)?;
-    f.write_all(&len.to_le_bytes()).map_err(io)?;
-    f.write_all(key.as_bytes()).map_err(io)?;
-    for part in head {
-        f.write_all(part).map_err(io)?;
-    }
+    let mut w = KeptWriter::create(path, magic, key, head)?;
     for body in sections {
-        f.write_all(&(body.len() as u64).to_le_bytes())
-            .map_err(io)?;
-        f.write_all(blake3::hash(body).as_bytes()).map_err(io)?;
-        f.write_all(body).map_err(io)?;
+        w.section(|out| out.write_all(body))?;
     }
-    f.flush().map_err(io)?;
-    drop(f);
-    std::fs::rename(&tmp, path).map_err(|source| StoreError::Io {
-        path: path.to_path_buf(),
-        source,
-    })
+    w.finish()
+}
+
+/// A kept file being written in [`write_keyed`]'s layout, each section encoded straight into
+/// the file: a reconciliation of a million invoices is some 200 MB encoded, which need not be
+/// held in memory beside the reconciliation itself. Under a temporary name until
+/// [`KeptWriter::finish`] renames it into place; dropped unfinished, it is removed.
+pub(crate) struct KeptWriter {
+    path: PathBuf,
+    tmp: PathBuf,
+    file: File,
+    finished: bool,
+}
+
+/// Bytes written into a section, hashed and counted as they pass, in chunks of a megabyte.
+pub(crate) struct Section<'a> {
+    file: &'a mut File,
+    hasher: blake3::Hasher,
+    len: u64,
+    chunk: Vec<u8>,
+}
+
+const CHUNK: usize = 1 << 20;
+
+impl Section<'_> {
+    fn flush_chunk(&mut self) -> std::io::Result<()> {
+        self.hasher.update(&self.chunk);
+        self.len += self.chunk.len() as u64;
+        self.file.write_all(&self.chunk)?;
+        self.chunk.clear();
+        Ok(())
+    }
+}
+
+impl Write for Section<'_> {
+    #[inline]
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.chunk.extend_from_slice(buf);
+        if self.chunk.len() >= CHUNK {
+            self.flush_chunk()?;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A section as postcard's output (which extends, byte by byte, far faster than it writes),
+/// holding the first write that failed.
+struct Extending<'s, 'f> {
+    out: &'s mut Section<'f>,
+    failed: Option<std::io::Error>,
+}
+
+impl Extend<u8> for Extending<'_, '_> {
+    #[inline]
+    fn extend<I: IntoIterator<Item = u8>>(&mut self, bytes: I) {
+        self.out.chunk.extend(bytes);
+        if self.out.chunk.len() >= CHUNK && self.failed.is_none() {
+            self.failed = self.out.flush_chunk().err();
+        }
+    }
+}
+
+impl KeptWriter {
+    /// Starts the file: `magic`, `key` (its length, then its bytes) and the bytes of `head`.
+    pub(crate) fn create(
+        path: &Path,
+        magic: &[u8; 8],
+        key: &str,
+        head: &[&[u8]],
+    ) -> Result<KeptWriter, StoreError> {
+        let len = u32::try_from(key.len()).map_err(|_| {
+            StoreError::Refused(format!("the key of {} is too long", path.display()))
+        })?;
+        let mut tmp = path.as_os_str().to_owned();
+        tmp.push(".tmp");
+        let tmp = PathBuf::from(tmp);
+        let file = File::create(&tmp).map_err(|source| StoreError::Io {
+            path: tmp.clone(),
+            source,
+        })?;
+        let mut w = KeptWriter {
+            path: path.to_path_buf(),
+            tmp,
+            file,
+            finished: false,
+        };
+        let mut start = Vec::with_capacity(12 + key.len());
+        start.extend_from_slice(magic);
+        start.extend_from_slice(&len.to_le_bytes());
+        start.extend_from_slice(key.as_bytes());
+        for part in head {
+            start.extend_from_slice(part);
+        }
+        w.file.write_all(&start).map_err(|e| w.io(e))?;
+        Ok(w)
+    }
+
+    fn io(&self, source: std::io::Error) -> StoreError {
+        StoreError::Io {
+            path: self.tmp.clone(),
+            source,
+        }
+    }
+
+    /// Adds a section whose body `body` writes: room for its length and checksum first, filled
+    /// in once the body is written.
+    pub(crate) fn section(
+        &mut self,
+        body: impl FnOnce(&mut Section<'_>) -> std::io::Result<()>,
+    ) -> Result<(), StoreError> {
+        let written = (|| {
+            let at = self.file.stream_position()?;
+            self.file.write_all(&[0u8; 40])?;
+            let mut s = Section {
+                file: &mut self.file,
+                hasher: blake3::Hasher::new(),
+                len: 0,
+                chunk: Vec::with_capacity(CHUNK + 64 * 1024),
+            };
+            body(&mut s)?;
+            s.flush_chunk()?;
+            let (len, sum) = (s.len, s.hasher.finalize());
+            let end = self.file.stream_position()?;
+            self.file.seek(std::io::SeekFrom::Start(at))?;
+            self.file.write_all(&len.to_le_bytes())?;
+            self.file.write_all(sum.as_bytes())?;
+            self.file.seek(std::io::SeekFrom::Start(end))?;
+            Ok(())
+        })();
+        written.map_err(|e| self.io(e))
+    }
+
+    /// Adds a section holding `value` encoded as postcard.
+    pub(crate) fn encoded<T: serde::Serialize>(&mut self, value: &T) -> Result<(), StoreError> {
+        self.section(|out| {
+            let out = postcard::to_extend(value, Extending { out, failed: None })
+                .map_err(std::io::Error::other)?;
+            out.failed.map_or(Ok(()), Err)
+        })
+    }
+
+    /// Renames the whole file into place.
+    pub(crate) fn finish(mut self) -> Result<(), StoreError> {
+        std::fs::rename(&self.tmp, &self.path).map_err(|source| StoreError::Io {
+            path: self.path.clone(),
+            source,
+        })?;
+        self.finished = true;
+        Ok(())
+    }
+}
+
+impl Drop for KeptWriter {
+    fn drop(&mut self) {
+        if !self.finished {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
 }
 
 /// The bytes of the next section of a kept file at `path` (length, BLAKE3 checksum, body);
@@ -115,5 +253,49 @@ pub(crate) fn forget(path: PathBuf) -> Result<(), StoreError> {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
         Err(source) => Err(StoreError::Io { path, source }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MAGIC: &[u8; 8] = b"INCTST01";
+
+    #[test]
+    fn sections_longer_than_a_chunk_read_back_and_an_unfinished_file_leaves_the_kept_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kept.bin");
+        // Three chunks and a bit, encoded straight into the file, between two small sections.
+        let long: Vec<u64> = (0..(CHUNK as u64 / 3 + 17)).map(|i| u64::MAX - i).collect();
+        let mut w = KeptWriter::create(&path, MAGIC, "key", &[b"head"]).unwrap();
+        w.section(|out| out.write_all(b"first")).unwrap();
+        w.encoded(&long).unwrap();
+        w.encoded(&"last").unwrap();
+        w.finish().unwrap();
+
+        let mut f = open_keyed(&path, MAGIC, "key").unwrap().expect("kept");
+        let mut head = [0u8; 4];
+        f.read_exact(&mut head).unwrap();
+        assert_eq!(&head, b"head");
+        assert_eq!(section_bytes(&path, &mut f).unwrap(), b"first");
+        let bytes = section_bytes(&path, &mut f).unwrap();
+        assert!(bytes.len() > 3 * CHUNK);
+        assert_eq!(postcard::from_bytes::<Vec<u64>>(&bytes).unwrap(), long);
+        let last = section_bytes(&path, &mut f).unwrap();
+        assert_eq!(postcard::from_bytes::<&str>(&last).unwrap(), "last");
+        assert!(open_keyed(&path, MAGIC, "other key").unwrap().is_none());
+
+        // A file given up half-way (an error, a panic) is removed; the kept one stays.
+        let before = std::fs::read(&path).unwrap();
+        let mut w = KeptWriter::create(&path, MAGIC, "new key", &[]).unwrap();
+        w.encoded(&long).unwrap();
+        drop(w);
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["kept.bin"]);
     }
 }

@@ -21,8 +21,7 @@ use incasso_core::model::Allocation;
 use incasso_core::reconcile::{OpenAmounts, Reconciliation};
 use serde::Deserialize;
 
-use crate::codec::encode;
-use crate::kept_file::{forget, open_keyed, section_bytes, write_keyed};
+use crate::kept_file::{forget, open_keyed, section_bytes, KeptWriter};
 use crate::{payments, Store, StoreError, P_CONFLICT, P_IMPORT};
 
 const FILE: &str = "reconciled.bin";
@@ -252,23 +251,20 @@ impl Store {
             .ok_or_else(|| {
                 StoreError::Refused("the reconciliation inputs marker is too long".into())
             })?;
-        let mut bodies = vec![
-            encode(&rec.open_amounts()),
-            encode(&rec.allocations),
-            encode(waiting),
-            encode(matching),
-        ];
-        if let Some(parts) = parts {
-            bodies.push(encode(parts));
-        }
-        let sections: Vec<&[u8]> = bodies.iter().map(Vec::as_slice).collect();
-        write_keyed(
+        let mut w = KeptWriter::create(
             &self.kept_path(),
             MAGIC,
             key,
             &[&inputs_len.to_le_bytes(), inputs.as_bytes()],
-            &sections,
-        )
+        )?;
+        w.encoded(&rec.open_amounts())?;
+        w.encoded(&rec.allocations)?;
+        w.encoded(waiting)?;
+        w.encoded(matching)?;
+        if let Some(parts) = parts {
+            w.encoded(parts)?;
+        }
+        w.finish()
     }
 
     /// Forgets the kept reconciliation (the next read works it out again).
