@@ -140,6 +140,28 @@ impl Inspection {
         }
     }
 
+    /// The file from its start past a UTF-8 byte-order mark, buffered: what a reader streams
+    /// when the text is UTF-8 (text in another encoding is decoded whole, see [`decode_all`]).
+    pub fn open_past_bom(&self) -> std::io::Result<BufReader<File>> {
+        let mut f = BufReader::with_capacity(1 << 20, self.open()?);
+        if self.head.starts_with(&UTF8_BOM) {
+            f.read_exact(&mut [0u8; 3])?;
+        }
+        Ok(f)
+    }
+
+    /// The head's whole lines as UTF-8 text, byte-order mark removed: all of it when the head is
+    /// the whole file, else up to its last line end.
+    pub fn head_lines(&self) -> String {
+        let head = strip_bom(&self.head);
+        let whole = self.head.len() as u64 >= self.size;
+        let cut = match head.iter().rposition(|&b| b == b'\n') {
+            Some(p) if !whole => p + 1,
+            _ => head.len(),
+        };
+        String::from_utf8_lossy(&head[..cut]).into_owned()
+    }
+
     /// The text encoding, or why the file is not text.
     pub fn text_encoding(&self) -> Result<TextEncoding, SourceError> {
         match &self.not_text {

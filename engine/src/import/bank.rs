@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::Result;
 use incasso_connectors::bank::{self, BankError, BankLine, Identify};
-use incasso_connectors::source::{decode_owned, Inspection};
+use incasso_connectors::source::{decode_owned, Inspection, TextEncoding};
 use incasso_core::model::SourceKind;
 use incasso_store::Store;
 
@@ -54,6 +54,18 @@ pub fn import(
                     .open()
                     .map_err(|e| BankError::new(&name, "file", e.to_string()))?;
                 bank::camt::read(&name, std::io::BufReader::with_capacity(1 << 20, f), emit)
+            }
+            Statement::Csv
+                if matches!(
+                    inspection.encoding,
+                    TextEncoding::Utf8 | TextEncoding::Utf8Bom
+                ) =>
+            {
+                let open = &mut || {
+                    let f = inspection.open_past_bom()?;
+                    Ok(Box::new(f) as Box<dyn std::io::Read>)
+                };
+                bank::csv::read_from(&name, &inspection.head_lines(), open, emit)
             }
             Statement::Mt940 | Statement::Csv => {
                 let mut bytes = Vec::with_capacity(inspection.size as usize);

@@ -36,14 +36,30 @@ pub fn detect(text: &str) -> Option<&'static str> {
     }
 }
 
-/// Reads a bank CSV export, handing each transaction line to `emit`.
+/// Reads a bank CSV export held as text, handing each transaction line to `emit`.
 pub fn read(
     file: &str,
     text: &str,
     emit: &mut dyn FnMut(BankLine),
 ) -> Result<StatementSummary, BankError> {
     let text = strip_bom(text);
-    match recognise(text) {
+    read_from(file, text, &mut || Ok(Box::new(text.as_bytes())), emit)
+}
+
+/// Opens the UTF-8 text of a bank CSV export from its start (BOM removed), once more for each
+/// pass over it.
+pub type Open<'a> = dyn FnMut() -> std::io::Result<Box<dyn std::io::Read + 'a>> + 'a;
+
+/// Reads a bank CSV export streamed from `open` (one pass, or two when the bank writes amounts
+/// in the user's locale), recognised by `head`: its first lines, as text. A file of a million
+/// lines is never held whole.
+pub fn read_from(
+    file: &str,
+    head: &str,
+    open: &mut Open<'_>,
+    emit: &mut dyn FnMut(BankLine),
+) -> Result<StatementSummary, BankError> {
+    match recognise(strip_bom(head)) {
         None => Err(BankError::new(
             file,
             "line 1",
@@ -56,7 +72,7 @@ pub fn read(
             profile,
             delimiter,
             header_line,
-        }) => read_profile(file, text, profile, delimiter, header_line, emit),
+        }) => read_profile(file, open, profile, delimiter, header_line, emit),
     }
 }
 
@@ -158,7 +174,7 @@ fn resolve(profile: &Profile, names: Vec<String>) -> Result<Columns, Vec<&'stati
 
 fn read_profile(
     file: &str,
-    text: &str,
+    open: &mut Open<'_>,
     profile: &Profile,
     delimiter: u8,
     header_line: Option<u64>,
@@ -171,7 +187,7 @@ fn read_profile(
             let mut vote = MarkVote::default();
             each_row(
                 file,
-                text,
+                open,
                 profile,
                 delimiter,
                 header_line,
@@ -189,7 +205,7 @@ fn read_profile(
     let mut lines = 0;
     each_row(
         file,
-        text,
+        open,
         profile,
         delimiter,
         header_line,
@@ -215,7 +231,7 @@ fn read_profile(
 /// with their physical line numbers.
 fn each_row(
     file: &str,
-    text: &str,
+    open: &mut Open<'_>,
     profile: &Profile,
     delimiter: u8,
     header_line: Option<u64>,
@@ -227,16 +243,21 @@ fn each_row(
             quoting, comments, ..
         } => (quoting, comments),
     };
+    let io = |e: std::io::Error| BankError::new(file, "file", e.to_string());
+    let seen = std::rc::Rc::new(std::cell::RefCell::new(Seen::default()));
     let mut rdr = ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
         .quoting(quoting)
         .comment(comments.then_some(b'#'))
-        .from_reader(text.as_bytes());
-
+        .buffer_capacity(1 << 16)
+        .from_reader(Tap {
+            inner: std::io::BufReader::with_capacity(1 << 20, open().map_err(io)?),
+            seen: seen.clone(),
+        });
     let mut counter = LineCounter {
-        text: text.as_bytes(),
+        seen,
         pos: 0,
         line: 1,
         comments,

@@ -107,37 +107,74 @@ pub(super) fn physical_lines(text: &str) -> impl Iterator<Item = (&str, u64)> {
     })
 }
 
+/// The bytes the csv reader has read and the [`LineCounter`] not yet passed: enough to number
+/// the lines between two records without holding the file.
+#[derive(Default)]
+pub(super) struct Seen {
+    bytes: Vec<u8>,
+    /// The file offset of `bytes[0]`.
+    base: usize,
+}
+
+/// A reader that keeps what passes through it in [`Seen`].
+pub(super) struct Tap<R> {
+    pub(super) inner: R,
+    pub(super) seen: std::rc::Rc<std::cell::RefCell<Seen>>,
+}
+
+impl<R: std::io::Read> std::io::Read for Tap<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.seen.borrow_mut().bytes.extend_from_slice(&buf[..n]);
+        Ok(n)
+    }
+}
+
 /// Physical line numbers of records, from the byte offsets the csv reader reports (its own line
 /// count goes wrong after skipped blank or comment lines and `\r\n`).
-pub(super) struct LineCounter<'t> {
-    pub(super) text: &'t [u8],
+pub(super) struct LineCounter {
+    pub(super) seen: std::rc::Rc<std::cell::RefCell<Seen>>,
     pub(super) pos: usize,
     pub(super) line: u64,
     pub(super) comments: bool,
 }
 
-impl LineCounter<'_> {
+/// Bytes passed before the counter lets go of them (so it moves what is left seldom).
+const PASSED: usize = 1 << 16;
+
+impl LineCounter {
+    /// The line of the record the csv reader found at file offset `byte`: its first byte that
+    /// is no line end and starts no comment line.
     pub(super) fn line_at(&mut self, byte: usize) -> u64 {
-        let t = self.text;
-        let mut start = byte.clamp(self.pos, t.len());
+        let mut seen = self.seen.borrow_mut();
+        let base = seen.base;
+        let t = &seen.bytes;
+        let end = base + t.len();
+        let at = |i: usize| t.get(i - base).copied();
+        let mut start = byte.clamp(self.pos, end);
         loop {
-            match t.get(start) {
+            match at(start) {
                 Some(b'\r' | b'\n') => start += 1,
                 Some(b'#') if self.comments => {
-                    start += t[start..]
+                    start += t[start - base..]
                         .iter()
                         .position(|&b| b == b'\r' || b == b'\n')
-                        .unwrap_or(t.len() - start);
+                        .unwrap_or(end - start);
                 }
                 _ => break,
             }
         }
         for i in self.pos..start {
-            if t[i] == b'\n' || (t[i] == b'\r' && t.get(i + 1) != Some(&b'\n')) {
+            let b = t[i - base];
+            if b == b'\n' || (b == b'\r' && at(i + 1) != Some(b'\n')) {
                 self.line += 1;
             }
         }
         self.pos = start;
+        if start - base >= PASSED {
+            seen.bytes.drain(..start - base);
+            seen.base = start;
+        }
         self.line
     }
 }

@@ -457,3 +457,75 @@ fn ledger_csv_is_not_a_bank_export() {
     assert_eq!(detect(""), None);
     assert!(read_all("a,b\n1,2\n").is_err());
 }
+
+/// A reader that hands out its text a few bytes at a time, as a slow disk or pipe may.
+struct Dribble<'a>(&'a [u8], usize);
+
+impl std::io::Read for Dribble<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.1.min(buf.len()).min(self.0.len());
+        buf[..n].copy_from_slice(&self.0[..n]);
+        self.0 = &self.0[n..];
+        Ok(n)
+    }
+}
+
+#[test]
+fn a_streamed_export_reads_as_the_whole_text_does_in_two_passes_and_every_line_end() {
+    // bunq learns its decimal mark in a first pass. Line ends of three kinds, blank lines and a
+    // quoted description over two lines, repeated past the size the line counter lets go at.
+    let header = "\"Date\";\"Interest Date\";\"Amount\";\"Account\";\"Counterparty\";\"Name\";\"Description\"";
+    let mut text = format!("{header}\r\n");
+    for i in 0..3000 {
+        let end = ["\n", "\r\n", "\r", "\r\n\r\n", "\n\n"][i % 5];
+        text.push_str(&format!(
+            "\"2024-02-{:02}\";\"\";\"{},{:02}\";\"NL01BUNQ2000000001\";\"NL44RABO0444444444\";\"Klant {i}\";\"Factuur {i}{}\"{end}",
+            1 + i % 28,
+            100 + i,
+            i % 100,
+            if i % 7 == 0 { "\nregel twee" } else { "" },
+        ));
+    }
+    let (summary, whole) = read_all(&text).unwrap();
+    assert_eq!(whole.len(), 3000);
+    assert_eq!(whole[2999].amount, dec("3099.99"));
+    assert!(text.len() > 4 * 65536);
+    // Lines as an editor numbers them: each blank line and the quoted line break count.
+    let mut line = 2;
+    for (i, l) in whole.iter().enumerate() {
+        assert_eq!(l.location, Location::Line(line), "record {i}");
+        line += 1 + u64::from(i % 7 == 0) + u64::from(i % 5 >= 3);
+    }
+    // Streamed in odd pieces with only the first lines as the head: the same lines, places and
+    // summary; the file is opened once per pass.
+    for piece in [1, 7, 4096] {
+        let mut opened = 0;
+        let mut streamed = Vec::new();
+        let got = read_from(
+            "test.csv",
+            &text[..text.find("\"Klant 3\"").unwrap()],
+            &mut || {
+                opened += 1;
+                Ok(Box::new(Dribble(text.as_bytes(), piece)))
+            },
+            &mut |l| streamed.push(l),
+        )
+        .unwrap();
+        assert_eq!(got, summary);
+        assert_eq!(streamed, whole, "pieces of {piece}");
+        assert_eq!(opened, 2, "the mark is learned in a pass of its own");
+    }
+    // An error names the line in a streamed file too.
+    let bad = text.replacen("\"2024-02-11\"", "\"2024-02-31\"", 1);
+    let at = |e: BankError| e.place;
+    let whole_err = at(read_all(&bad).unwrap_err());
+    let streamed_err = at(read_from(
+        "test.csv",
+        header,
+        &mut || Ok(Box::new(Dribble(bad.as_bytes(), 5))),
+        &mut |_| {},
+    )
+    .unwrap_err());
+    assert_eq!(streamed_err, whole_err);
+    assert!(whole_err.starts_with("line 18,"), "{whole_err}");
+}

@@ -2,7 +2,7 @@
 
 use std::collections::hash_map::Entry;
 use std::hash::{Hash, Hasher};
-use std::io::{BufReader, Read};
+use std::io::Read;
 
 use chrono::{Days, NaiveDate};
 use incasso_core::ids::{CreditorId, DebtorId, DocumentNumber, Iban};
@@ -54,27 +54,8 @@ where
     // Stream UTF-8 straight from disk; other encodings are decoded whole (such files are small).
     let (reader, sample): (Box<dyn Read>, String) = match encoding {
         TextEncoding::Utf8 | TextEncoding::Utf8Bom => {
-            let mut f = BufReader::with_capacity(1 << 20, file.open().map_err(io)?);
-            if file.head.starts_with(&[0xEF, 0xBB, 0xBF]) {
-                let mut bom = [0u8; 3];
-                f.read_exact(&mut bom).map_err(io)?;
-            }
-            let head = file
-                .head
-                .strip_prefix(&[0xEF, 0xBB, 0xBF][..])
-                .unwrap_or(&file.head);
-            let cut = if (head.len() as u64) < file.size.saturating_sub(3) {
-                head.iter()
-                    .rposition(|&b| b == b'\n')
-                    .map(|p| p + 1)
-                    .unwrap_or(head.len())
-            } else {
-                head.len()
-            };
-            (
-                Box::new(f),
-                String::from_utf8_lossy(&head[..cut]).into_owned(),
-            )
+            let f = file.open_past_bom().map_err(io)?;
+            (Box::new(f), file.head_lines())
         }
         other => {
             let mut bytes = Vec::with_capacity(file.size as usize);
