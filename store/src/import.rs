@@ -1,8 +1,8 @@
 //! Imports: one source's records checked against the index as they stream in, written to
 //! segment blocks, and made visible in one atomic sled batch on commit.
 
+use rustc_hash::FxHashMap as HashMap;
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use incasso_core::ids::CreditorId;
@@ -55,19 +55,19 @@ impl Store {
             audit_seq: self.last_audit_seq()?,
             pending_audit: Vec::new(),
             payments_before: (0, 0),
-            earlier: HashMap::new(),
+            earlier: HashMap::default(),
             store: self,
             source,
             imported_at,
             batch: Batch::default(),
-            shards: HashMap::new(),
-            dead: HashMap::new(),
+            shards: HashMap::default(),
+            dead: HashMap::default(),
             block: Vec::with_capacity(BLOCK_DOCS),
             block_creditor: None,
             segment: SegmentWriter::new(path),
             payments: PaymentWriter::new(&self.segments, import_id),
             block_cache: None,
-            debtors: HashMap::new(),
+            debtors: HashMap::default(),
             attachments: Vec::new(),
             also_from: Vec::new(),
             conflicts: Vec::new(),

@@ -1,7 +1,7 @@
 //! One data row of a ledger export: its cells read by the column map into a document (amounts,
 //! dates, kind, status), every refusal naming the row and the column.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 #[allow(unused_imports)]
 use super::*;
@@ -88,8 +88,8 @@ impl<'a> RowReader<'a> {
             ),
             sign: options.profile.sign,
             debtor_kind: options.profile.debtor_kind,
-            status_words: HashMap::new(),
-            kind_words: HashMap::new(),
+            status_words: HashMap::default(),
+            kind_words: HashMap::default(),
             unit: options.row_word.unwrap_or("line"),
         }
     }
