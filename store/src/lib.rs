@@ -108,6 +108,8 @@ const ALL_PREFIXES: &[u8] = &[
     payments::P_PAYMENT_BLOCKS,
     payments::P_PAYMENT_INLINE,
     payments::P_MANUAL,
+    payments::P_PAYMENT_KEYS,
+    payments::P_PAYMENT_KEYS_INLINE,
     submissions::P_SUBMISSION,
     submissions::P_IN_FLIGHT,
     sync::P_SYNC_CURSOR,

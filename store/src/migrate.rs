@@ -19,7 +19,10 @@ use incasso_core::model::{Document, Location};
 
 use crate::codec::{corrupt, encode, Block, StoredDoc};
 use crate::kv::{Batch, Kv, SledKv};
-use crate::payments::{payments_path, StoredPayment, P_PAYMENT_BLOCKS, P_PAYMENT_INLINE};
+use crate::payments::{
+    payments_path, StoredPayment, P_PAYMENT_BLOCKS, P_PAYMENT_INLINE, P_PAYMENT_KEYS,
+    P_PAYMENT_KEYS_INLINE,
+};
 use crate::segments::{
     inline_key, read_block, segment_path, verify, BlockMeta, DeadSlots, IndexEntry, SegmentWriter,
     SlotRef, P_BLOCKS, P_DEAD, P_INDEX,
@@ -320,6 +323,10 @@ fn payments<F: Codec, T: Codec>(
         let new_file = file.with_extension("pay.v2");
         let mut writer = SegmentWriter::new(new_file.clone());
         let ik = crate::key(P_PAYMENT_INLINE, &import.to_be_bytes());
+        // The file is written anew without the block of line keys: the repeat check decodes
+        // this import's lines instead.
+        batch.remove(crate::key(P_PAYMENT_KEYS, &import.to_be_bytes()));
+        batch.remove(crate::key(P_PAYMENT_KEYS_INLINE, &import.to_be_bytes()));
         let mut new_metas = Vec::with_capacity(metas.len());
         for meta in &metas {
             let bytes = block_bytes(kv, &ik, &file, meta)?;

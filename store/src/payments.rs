@@ -26,6 +26,12 @@ use crate::{
 pub(crate) const P_PAYMENT_BLOCKS: u8 = b'y';
 pub(crate) const P_PAYMENT_INLINE: u8 = b'Y';
 pub(crate) const P_MANUAL: u8 = b'd';
+/// Where an import's line keys are (a block of its `.pay` file, or inline): the id key and the
+/// fingerprint of each line it stored, 16 bytes each, so the repeat check loads 32 bytes a line
+/// instead of decoding every stored line. Imports written before have none; their lines are
+/// decoded.
+pub(crate) const P_PAYMENT_KEYS: u8 = b'z';
+pub(crate) const P_PAYMENT_KEYS_INLINE: u8 = b'Z';
 /// Lines per block: big enough for few sled writes, small enough to stream.
 const BLOCK_LINES: usize = 65_536;
 
@@ -68,6 +74,11 @@ pub(crate) struct StoredPayment {
 }
 
 impl StoredPayment {
+    /// Its id key and fingerprint: what the repeat check knows it by.
+    pub(crate) fn keys(&self) -> [u128; 2] {
+        [line_key(&self.id), self.fingerprint]
+    }
+
     fn into_payment(self, k: &[u8], source: Arc<Source>) -> Result<Payment, StoreError> {
         let currency = Currency::parse(std::str::from_utf8(&self.currency).unwrap_or(""))
             .map_err(|e| corrupt(k, &e.to_string()))?;
@@ -97,6 +108,8 @@ pub(crate) struct PaymentWriter {
     block: Vec<StoredPayment>,
     /// Keys of the lines added in this transaction (the stored ones are the store's).
     pub known: LineKeys,
+    /// The same keys in the order the lines were stored, as [`P_PAYMENT_KEYS`] keeps them.
+    keys: Vec<u8>,
     pub new: u64,
     pub repeated: u64,
 }
@@ -120,6 +133,7 @@ impl PaymentWriter {
             file: SegmentWriter::new(payments_path(dir, import)),
             block: Vec::new(),
             known: LineKeys::default(),
+            keys: Vec::new(),
             new: 0,
             repeated: 0,
         }
@@ -147,6 +161,8 @@ impl PaymentWriter {
         }
         self.known.insert(id_key);
         self.known.insert(fingerprint);
+        self.keys.extend_from_slice(&id_key.to_le_bytes());
+        self.keys.extend_from_slice(&fingerprint.to_le_bytes());
         self.new += 1;
         self.block.push(StoredPayment {
             fingerprint,
@@ -194,6 +210,32 @@ impl PaymentWriter {
             });
         }
         self.write_block()?;
+        let keys = std::mem::take(&mut self.keys);
+        // Past u32 bytes (134 million lines in one import) a block cannot say its length: the
+        // lines are then decoded instead, as for imports written before keys were kept.
+        if let Ok(len) = u32::try_from(keys.len()) {
+            if len > 0 && !self.file.blocks.is_empty() {
+                let meta = if self.file.blocks.iter().all(|b| b.inline) {
+                    batch.insert(
+                        key(P_PAYMENT_KEYS_INLINE, &owner.to_be_bytes()),
+                        keys.as_slice(),
+                    );
+                    BlockMeta {
+                        offset: 0,
+                        len,
+                        checksum: checksum(&keys),
+                        inline: true,
+                    }
+                } else {
+                    self.file.append(&keys).map_err(|source| StoreError::Io {
+                        path: self.file.path().to_path_buf(),
+                        source,
+                    })?;
+                    self.file.blocks.pop().expect("just appended")
+                };
+                batch.insert(key(P_PAYMENT_KEYS, &owner.to_be_bytes()), encode(&meta));
+            }
+        }
         self.file.finish().map_err(|source| StoreError::Io {
             path: self.file.path().to_path_buf(),
             source,
@@ -214,35 +256,66 @@ struct StoredDecision {
 
 impl Store {
     /// Every stored block of bank lines, decoded one at a time, in import order.
-    fn each_payment_block(
+    pub(crate) fn each_payment_block(
         &self,
         f: &mut dyn FnMut(u64, Vec<StoredPayment>) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
-        for kv in self.kv.scan_prefix(&[P_PAYMENT_BLOCKS]) {
+        for owner in self.payment_owners()? {
+            let (owner, metas) = owner?;
+            self.blocks_of(owner, &metas, f)?;
+        }
+        Ok(())
+    }
+
+    /// Each import that stored lines, with the table of its blocks.
+    fn payment_owners(
+        &self,
+    ) -> Result<impl Iterator<Item = Result<(u64, Vec<BlockMeta>), StoreError>> + '_, StoreError>
+    {
+        Ok(self.kv.scan_prefix(&[P_PAYMENT_BLOCKS]).map(|kv| {
             let (k, v) = kv?;
             let owner = u64::from_be_bytes(
                 k[1..]
                     .try_into()
                     .map_err(|_| corrupt(&k, "key is not 8 bytes"))?,
             );
-            let metas: Vec<BlockMeta> = decode(&k, &v)?;
-            let path = payments_path(&self.segments, owner);
-            for meta in &metas {
-                let bytes = if meta.inline {
-                    let ik = inline_key(owner);
-                    let v = self
-                        .kv
-                        .get(&ik)?
-                        .ok_or_else(|| corrupt(&ik, "inline block is missing"))?;
-                    verify(&v, meta).map_err(|e| corrupt(&ik, &e))?;
-                    v.to_vec()
-                } else {
-                    read_block(&path, meta).map_err(|e| segment_corrupt(&path, &e))?
-                };
-                f(owner, decode(path.to_string_lossy().as_bytes(), &bytes)?)?;
-            }
+            Ok((owner, decode(&k, &v)?))
+        }))
+    }
+
+    /// One import's blocks of lines, decoded one at a time.
+    fn blocks_of(
+        &self,
+        owner: u64,
+        metas: &[BlockMeta],
+        f: &mut dyn FnMut(u64, Vec<StoredPayment>) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let path = payments_path(&self.segments, owner);
+        for meta in metas {
+            let bytes = self.payment_block(owner, meta, inline_key(owner))?;
+            f(owner, decode(path.to_string_lossy().as_bytes(), &bytes)?)?;
         }
         Ok(())
+    }
+
+    /// The bytes of one block of an import's `.pay` file, or kept inline under `inline`.
+    fn payment_block(
+        &self,
+        owner: u64,
+        meta: &BlockMeta,
+        inline: Vec<u8>,
+    ) -> Result<Vec<u8>, StoreError> {
+        if meta.inline {
+            let v = self
+                .kv
+                .get(&inline)?
+                .ok_or_else(|| corrupt(&inline, "inline block is missing"))?;
+            verify(&v, meta).map_err(|e| corrupt(&inline, &e))?;
+            Ok(v.to_vec())
+        } else {
+            let path = payments_path(&self.segments, owner);
+            read_block(&path, meta).map_err(|e| segment_corrupt(&path, &e))
+        }
     }
 
     /// Whether any of these ids or fingerprints is stored; the keys are loaded once per open
@@ -265,15 +338,29 @@ impl Store {
     }
 
     /// The ids and fingerprints of every stored line, for the repeat check.
-    fn payment_keys(&self) -> Result<LineKeys, StoreError> {
+    pub(crate) fn payment_keys(&self) -> Result<LineKeys, StoreError> {
         let mut keys = LineKeys::default();
-        self.each_payment_block(&mut |_, block| {
-            for p in block {
-                keys.insert(line_key(&p.id));
-                keys.insert(p.fingerprint);
+        for owner in self.payment_owners()? {
+            let (owner, metas) = owner?;
+            let at = key(P_PAYMENT_KEYS, &owner.to_be_bytes());
+            match self.kv.get(&at)? {
+                Some(meta) => {
+                    let meta: BlockMeta = decode(&at, &meta)?;
+                    let inline = key(P_PAYMENT_KEYS_INLINE, &owner.to_be_bytes());
+                    let bytes = self.payment_block(owner, &meta, inline)?;
+                    keys.reserve(bytes.len() / 16);
+                    keys.extend(
+                        bytes
+                            .chunks_exact(16)
+                            .map(|k| u128::from_le_bytes(k.try_into().expect("16 bytes"))),
+                    );
+                }
+                None => self.blocks_of(owner, &metas, &mut |_, block| {
+                    keys.extend(block.iter().flat_map(StoredPayment::keys));
+                    Ok(())
+                })?,
             }
-            Ok(())
-        })?;
+        }
         Ok(keys)
     }
 

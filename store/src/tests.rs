@@ -670,3 +670,54 @@ fn a_kept_reconciliation_reads_back_for_its_inputs_only() {
     assert_eq!(store.kept_receivables(key, &inputs).unwrap(), None);
     assert_eq!(store.kept_reconciliation(key, &inputs).unwrap(), None);
 }
+
+#[test]
+fn line_keys_kept_per_import_are_the_keys_of_its_stored_lines_and_catch_repeats() {
+    let dir = tempfile::tempdir().unwrap();
+    let import = |store: &Store, name: &str, lines: std::ops::Range<usize>| {
+        let mut tx = store
+            .begin_import(
+                Source {
+                    kind: SourceKind::BankStatementFile,
+                    name: name.into(),
+                    content_hash: name.into(),
+                },
+                Utc.with_ymd_and_hms(2026, 11, 24, 9, 0, 0).unwrap(),
+            )
+            .unwrap();
+        let mut new = 0;
+        for i in lines {
+            let (p, f) = payment(i);
+            new += usize::from(tx.add_payment(p, f).unwrap());
+        }
+        tx.commit().unwrap();
+        new
+    };
+    {
+        let store = Store::open(dir.path()).unwrap();
+        // A small statement (its lines and keys inline in sled), then a large one in a `.pay`
+        // file, with the small one's lines among its own.
+        assert_eq!(import(&store, "a.xml", 0..50), 50);
+        assert_eq!(import(&store, "b.xml", 40..70_000), 69_950);
+    }
+    let store = Store::open(dir.path()).unwrap();
+    let kept = store.payment_keys().unwrap();
+    let mut decoded = payments::LineKeys::default();
+    store
+        .each_payment_block(&mut |_, block| {
+            decoded.extend(block.iter().flat_map(payments::StoredPayment::keys));
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(kept.len(), 2 * 70_000);
+    assert_eq!(kept, decoded);
+    for owner in [1u64, 2] {
+        assert!(store
+            .kv
+            .get(&key(payments::P_PAYMENT_KEYS, &owner.to_be_bytes()))
+            .unwrap()
+            .is_some());
+    }
+    // On a store opened afresh, repeats are caught by the kept keys.
+    assert_eq!(import(&store, "c.xml", 69_990..70_010), 10);
+}
