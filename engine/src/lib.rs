@@ -12,6 +12,7 @@ pub mod import;
 pub mod inbox;
 pub mod kept_claims;
 pub mod letters;
+pub mod memory;
 pub mod payments;
 pub mod plans;
 pub mod rates;

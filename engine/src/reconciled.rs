@@ -524,6 +524,7 @@ impl Inputs {
                 (rec, matching, waiting, None)
             }
             before => {
+                crate::memory::bulk_work();
                 let mut rec = reconcile(&docs, as_of);
                 timings.reconcile = started.elapsed() - loaded;
                 // The run before moves into matching, which takes over what it can and drops it.

@@ -53,6 +53,7 @@ pub fn import_paths(
     o: &ImportOptions,
     rep: &dyn Reporter,
 ) -> Result<ImportTally> {
+    crate::memory::bulk_work();
     let profile = match &o.profile {
         Some(p) => Profile::load(p)?,
         None => Profile::default(),
@@ -264,6 +265,7 @@ impl From<anyhow::Error> for ImportError {
 /// Imports one file into an open store, detected by content, as the inbox does: `Ok(true)`
 /// imported, `Ok(false)` when its exact bytes were imported before. Made durable before returning.
 pub fn import_file(store: &Store, file: &Path, rep: &dyn Reporter) -> Result<bool, ImportError> {
+    crate::memory::bulk_work();
     let run = || -> Result<bool> {
         let options = CsvOptions {
             profile: Profile::default(),
