@@ -4,9 +4,8 @@
 //! when none is free, compacts memory for) 2 MiB at a time on first touch. For a read that
 //! takes a kept reconciliation that pays: fewer faults over a few hundred megabytes. For bulk
 //! work, which allocates and drops gigabytes of short-lived records, it does not: at 1M invoices
-//! the kernel's share of a cold `ageing` was 4.3-5.2 s with huge pages and 1.9-3.4 s without,
-//! the nightly `ageing` and import both took about 0.6 s less, with less memory and far less
-//! variation from run to run (README, performance, session 20).
+//! the kernel's share of a cold `ageing` was 3.4-5.1 s with huge pages and 0.9-1.1 s without,
+//! and the cold and nightly `ageing` took 0.7-2 s less (README, performance, session 20).
 
 /// From here on this process gets ordinary 4 KiB pages: called where an import or a matching
 /// run starts. Memory already touched keeps its pages; elsewhere than Linux it does nothing.
