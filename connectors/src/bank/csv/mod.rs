@@ -47,7 +47,7 @@ pub fn read(
 }
 
 /// Opens the UTF-8 text of a bank CSV export from its start (BOM removed), once more for each
-/// pass over it.
+/// pass over it; a file is best opened buffered (the reader asks for 64 KiB at a time).
 pub type Open<'a> = dyn FnMut() -> std::io::Result<Box<dyn std::io::Read + 'a>> + 'a;
 
 /// Reads a bank CSV export streamed from `open` (one pass, or two when the bank writes amounts
@@ -253,7 +253,7 @@ fn each_row(
         .comment(comments.then_some(b'#'))
         .buffer_capacity(1 << 16)
         .from_reader(Tap {
-            inner: std::io::BufReader::with_capacity(1 << 20, open().map_err(io)?),
+            inner: open().map_err(io)?,
             seen: seen.clone(),
         });
     let mut counter = LineCounter {
