@@ -31,6 +31,7 @@ pub(crate) const P_MANUAL: u8 = b'd';
 /// instead of decoding every stored line. Imports written before have none; their lines are
 /// decoded.
 pub(crate) const P_PAYMENT_KEYS: u8 = b'z';
+/// A small import's line keys, kept in sled itself.
 pub(crate) const P_PAYMENT_KEYS_INLINE: u8 = b'Z';
 /// Lines per block: big enough for few sled writes, small enough to stream.
 const BLOCK_LINES: usize = 65_536;
@@ -260,7 +261,7 @@ impl Store {
         &self,
         f: &mut dyn FnMut(u64, Vec<StoredPayment>) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
-        for owner in self.payment_owners()? {
+        for owner in self.payment_owners() {
             let (owner, metas) = owner?;
             self.blocks_of(owner, &metas, f)?;
         }
@@ -270,9 +271,8 @@ impl Store {
     /// Each import that stored lines, with the table of its blocks.
     fn payment_owners(
         &self,
-    ) -> Result<impl Iterator<Item = Result<(u64, Vec<BlockMeta>), StoreError>> + '_, StoreError>
-    {
-        Ok(self.kv.scan_prefix(&[P_PAYMENT_BLOCKS]).map(|kv| {
+    ) -> impl Iterator<Item = Result<(u64, Vec<BlockMeta>), StoreError>> + '_ {
+        self.kv.scan_prefix(&[P_PAYMENT_BLOCKS]).map(|kv| {
             let (k, v) = kv?;
             let owner = u64::from_be_bytes(
                 k[1..]
@@ -280,7 +280,7 @@ impl Store {
                     .map_err(|_| corrupt(&k, "key is not 8 bytes"))?,
             );
             Ok((owner, decode(&k, &v)?))
-        }))
+        })
     }
 
     /// One import's blocks of lines, decoded one at a time.
@@ -340,7 +340,7 @@ impl Store {
     /// The ids and fingerprints of every stored line, for the repeat check.
     pub(crate) fn payment_keys(&self) -> Result<LineKeys, StoreError> {
         let mut keys = LineKeys::default();
-        for owner in self.payment_owners()? {
+        for owner in self.payment_owners() {
             let (owner, metas) = owner?;
             let at = key(P_PAYMENT_KEYS, &owner.to_be_bytes());
             match self.kv.get(&at)? {
