@@ -202,6 +202,64 @@ impl KeptWriter {
         })
     }
 
+    /// Adds the sections `here` writes, then those `beside` writes, then those `after` writes:
+    /// `beside` is encoded on another thread meanwhile, into a temporary file of its own, and so
+    /// is `after` on this thread once `here` is done; both are appended to this file when all
+    /// are done. The bytes are those of writing all three here in turn; a large reconciliation
+    /// is encoded in about half the time on two cores.
+    pub(crate) fn side_by_side(
+        &mut self,
+        here: impl FnOnce(&mut KeptWriter) -> Result<(), StoreError>,
+        beside: impl FnOnce(&mut KeptWriter) -> Result<(), StoreError> + Send,
+        after: impl FnOnce(&mut KeptWriter) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let mut beside_file = self.part("beside")?;
+        let mut after_file = self.part("after")?;
+        let (mine, theirs) = std::thread::scope(|scope| {
+            let other = &mut beside_file;
+            let theirs = scope.spawn(move || beside(other));
+            let mine = here(self).and_then(|()| after(&mut after_file));
+            (mine, theirs.join())
+        });
+        mine?;
+        theirs.map_err(|_| {
+            StoreError::Refused("writing a kept file: its thread panicked".into())
+        })??;
+        for part in [&mut beside_file, &mut after_file] {
+            let copied = (|| {
+                part.file.rewind()?;
+                std::io::copy(&mut part.file, &mut self.file)
+            })();
+            copied.map_err(|e| self.io(e))?;
+        }
+        Ok(())
+    }
+
+    /// A temporary file beside this one's, for sections appended to it later: never renamed
+    /// into place, so removed when dropped.
+    fn part(&self, name: &str) -> Result<KeptWriter, StoreError> {
+        let mut tmp = self.tmp.as_os_str().to_owned();
+        tmp.push(".");
+        tmp.push(name);
+        let tmp = PathBuf::from(tmp);
+        let file = File::options()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&tmp)
+            .map_err(|source| StoreError::Io {
+                path: tmp.clone(),
+                source,
+            })?;
+        Ok(KeptWriter {
+            path: tmp.clone(),
+            tmp,
+            file,
+            finished: false,
+        })
+    }
+
     /// Renames the whole file into place.
     pub(crate) fn finish(mut self) -> Result<(), StoreError> {
         std::fs::rename(&self.tmp, &self.path).map_err(|source| StoreError::Io {
@@ -286,10 +344,42 @@ mod tests {
         assert_eq!(postcard::from_bytes::<&str>(&last).unwrap(), "last");
         assert!(open_keyed(&path, MAGIC, "other key").unwrap().is_none());
 
+        // The same sections, the long one and the last encoded beside the first: the same bytes.
+        let side = dir.path().join("side.bin");
+        let mut w = KeptWriter::create(&side, MAGIC, "key", &[b"head"]).unwrap();
+        w.side_by_side(
+            |w| w.section(|out| out.write_all(b"first")),
+            |w| w.encoded(&long),
+            |w| w.encoded(&"last"),
+        )
+        .unwrap();
+        w.finish().unwrap();
+        assert_eq!(std::fs::read(&side).unwrap(), std::fs::read(&path).unwrap());
+        std::fs::remove_file(&side).unwrap();
+
         // A file given up half-way (an error, a panic) is removed; the kept one stays.
         let before = std::fs::read(&path).unwrap();
         let mut w = KeptWriter::create(&path, MAGIC, "new key", &[]).unwrap();
         w.encoded(&long).unwrap();
+        drop(w);
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["kept.bin"]);
+
+        // A section beside that fails leaves neither temporary file.
+        let mut w = KeptWriter::create(&path, MAGIC, "new key", &[]).unwrap();
+        let failed = w.side_by_side(
+            |w| w.encoded(&long),
+            |w| {
+                w.encoded(&long)?;
+                Err(StoreError::Refused("no room".into()))
+            },
+            |w| w.encoded(&long),
+        );
+        assert!(failed.is_err());
         drop(w);
         assert_eq!(std::fs::read(&path).unwrap(), before);
         let names: Vec<_> = std::fs::read_dir(dir.path())

@@ -257,13 +257,20 @@ impl Store {
             key,
             &[&inputs_len.to_le_bytes(), inputs.as_bytes()],
         )?;
-        w.encoded(&rec.open_amounts())?;
-        w.encoded(&rec.allocations)?;
-        w.encoded(waiting)?;
-        w.encoded(matching)?;
-        if let Some(parts) = parts {
-            w.encoded(parts)?;
-        }
+        // The matching's outcomes on one core, the rest on the other: at a million invoices
+        // each side takes about as long.
+        w.side_by_side(
+            |w| {
+                w.encoded(&rec.open_amounts())?;
+                w.encoded(&rec.allocations)?;
+                w.encoded(waiting)
+            },
+            |w| w.encoded(matching),
+            |w| match parts {
+                Some(parts) => w.encoded(parts),
+                None => Ok(()),
+            },
+        )?;
         w.finish()
     }
 
