@@ -154,6 +154,9 @@ pub fn reconciled_ledger(
 pub fn receivables(store: &Store, as_of: NaiveDate, policy: &MatchPolicy) -> Result<Receivables> {
     let started = std::time::Instant::now();
     let key = key_of(store, as_of, policy)?;
+    if !kept_for_these(store, key.as_ref())? {
+        return Ok(load(store, as_of, policy, key, true, None)?.into_receivables());
+    }
     let (kept, docs) = kept_beside_documents(store, key.as_ref(), |k| {
         store.kept_receivables(&k.run, &k.inputs)
     })?;
@@ -204,8 +207,12 @@ fn ledger_timed(
 ) -> Result<(Vec<LedgerDocument>, OpenAmounts, Timings)> {
     let started = std::time::Instant::now();
     let key = key_of(store, as_of, policy)?;
-    // The documents are read while the kept file is; when nothing was kept they go on to the
-    // full load, which then reads only the rest.
+    if !kept_for_these(store, key.as_ref())? {
+        let r = load(store, as_of, policy, key, true, None)?.into_receivables();
+        return Ok((r.docs, r.amounts, r.timings));
+    }
+    // The documents are read while the kept file is; when its section cannot be read they go
+    // on to the full load, which then reads only the rest.
     let (amounts, docs) = kept_beside_documents(store, key.as_ref(), |k| {
         store.kept_open_items(&k.run, &k.inputs)
     })?;
@@ -222,6 +229,16 @@ fn ledger_timed(
     // over the partitions of one kept for earlier inputs that did not change.
     let r = load(store, as_of, policy, key, true, Some(docs))?.into_receivables();
     Ok((r.docs, r.amounts, r.timings))
+}
+
+/// Whether a reconciliation is kept for exactly these inputs. When not, a read works it out
+/// again and reads the documents, the bank lines and the kept file (for the partitions it can
+/// take over) side by side from the start, instead of the documents first.
+fn kept_for_these(store: &Store, key: Option<&Key>) -> Result<bool> {
+    Ok(match key {
+        Some(k) => store.kept_is_for(&k.run, &k.inputs)?,
+        None => false,
+    })
 }
 
 /// Reads the documents while `read` reads sections of the kept file for `key` on another thread
