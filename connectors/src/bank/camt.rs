@@ -190,13 +190,13 @@ pub fn read<R: BufRead>(
                 }
             }
             Event::Text(t) => {
-                text.push_str(&String::from_utf8_lossy(&t.into_inner()));
+                push_text(&mut text, &t.into_inner());
                 if let Some(why) = crate::values::field_too_long(&text) {
                     return Err(BankError::new(file, path.clone(), why));
                 }
             }
             Event::CData(t) => {
-                text.push_str(&String::from_utf8_lossy(&t.into_inner()));
+                push_text(&mut text, &t.into_inner());
                 if let Some(why) = crate::values::field_too_long(&text) {
                     return Err(BankError::new(file, path.clone(), why));
                 }
@@ -262,6 +262,15 @@ pub fn read<R: BufRead>(
         buf.clear();
     }
     Ok(summary)
+}
+
+/// Adds an element's text, invalid UTF-8 replaced (checked the fast way first: it almost never
+/// is).
+fn push_text(text: &mut String, raw: &[u8]) {
+    match std::str::from_utf8(raw) {
+        Ok(s) => text.push_str(s),
+        Err(_) => text.push_str(&String::from_utf8_lossy(raw)),
+    }
 }
 
 /// "Stmt[1]/Ntry[3]: Document/.../Amt", the place a person looks for.
@@ -509,13 +518,50 @@ fn non_empty(text: &str) -> Option<String> {
 
 /// The calendar date of an ISO date or date-time, as the bank wrote it (its local day).
 fn date_of(text: &str) -> Option<NaiveDate> {
-    let t = text.trim();
-    NaiveDate::parse_from_str(t.get(..10)?, "%Y-%m-%d").ok()
+    let head = text.trim().get(..10)?;
+    // Banks write four, two and two digits: read so without a format string, as a statement
+    // holds two dates a line; anything else as chrono reads `%Y-%m-%d`.
+    if let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = *head.as_bytes() {
+        let digits = [y0, y1, y2, y3, m0, m1, d0, d1];
+        if digits.iter().all(u8::is_ascii_digit) {
+            let n = |ds: &[u8]| ds.iter().fold(0u32, |n, d| n * 10 + u32::from(d - b'0'));
+            return NaiveDate::from_ymd_opt(
+                n(&digits[..4]) as i32,
+                n(&digits[4..6]),
+                n(&digits[6..]),
+            );
+        }
+    }
+    NaiveDate::parse_from_str(head, "%Y-%m-%d").ok()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_read_as_chrono_reads_them() {
+        for t in [
+            "2026-02-28",
+            " 2026-12-31T23:59:59+01:00 ",
+            "2024-02-29",
+            "2026-02-29",
+            "2026-13-01",
+            "2026-00-10",
+            "0000-01-01",
+            "2026-1-01x",
+            "+2026-01-01",
+            "26-01-2026",
+            "2026-01-0",
+            "",
+        ] {
+            let chrono = t
+                .trim()
+                .get(..10)
+                .and_then(|h| NaiveDate::parse_from_str(h, "%Y-%m-%d").ok());
+            assert_eq!(date_of(t), chrono, "{t:?}");
+        }
+    }
 
     fn read_str(xml: &str) -> Result<Vec<BankLine>, BankError> {
         let mut lines = Vec::new();
