@@ -359,15 +359,18 @@ mod tests {
 
         // A file given up half-way (an error, a panic) is removed; the kept one stays.
         let before = std::fs::read(&path).unwrap();
+        let kept_alone = || {
+            assert_eq!(std::fs::read(&path).unwrap(), before);
+            let names: Vec<_> = std::fs::read_dir(dir.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name())
+                .collect();
+            assert_eq!(names, ["kept.bin"]);
+        };
         let mut w = KeptWriter::create(&path, MAGIC, "new key", &[]).unwrap();
         w.encoded(&long).unwrap();
         drop(w);
-        assert_eq!(std::fs::read(&path).unwrap(), before);
-        let names: Vec<_> = std::fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
-        assert_eq!(names, ["kept.bin"]);
+        kept_alone();
 
         // A section beside that fails leaves neither temporary file.
         let mut w = KeptWriter::create(&path, MAGIC, "new key", &[]).unwrap();
@@ -381,11 +384,6 @@ mod tests {
         );
         assert!(failed.is_err());
         drop(w);
-        assert_eq!(std::fs::read(&path).unwrap(), before);
-        let names: Vec<_> = std::fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
-        assert_eq!(names, ["kept.bin"]);
+        kept_alone();
     }
 }
