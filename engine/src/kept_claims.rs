@@ -131,12 +131,13 @@ fn keep(ws: &Workspace, key: &str, preview: &ClaimsPreview) {
         .enumerate()
         .filter_map(|(at, e)| Some((at as u32, e.payment.as_deref()?)))
         .collect();
-    let kept = rmp_serde::to_vec(&Writing { preview, payments })
-        .map_err(anyhow::Error::from)
-        .and_then(|body| {
-            ws.store()?.keep_claims(key, &body)?;
-            Ok(body.len())
-        });
+    let writing = Writing { preview, payments };
+    let kept = ws.store().and_then(|store| {
+        let written = store.keep_claims(key, |out| {
+            rmp_serde::encode::write(out, &writing).map_err(std::io::Error::other)
+        })?;
+        Ok(written)
+    });
     match kept {
         Ok(bytes) => tracing::info!(
             keep_s = t.elapsed().as_secs_f64(),

@@ -8,7 +8,7 @@
 //!
 //! [`claims_inputs`]: Store::claims_inputs
 
-use crate::kept_file::{forget, open_keyed, section_bytes, write_keyed};
+use crate::kept_file::{forget, open_keyed, section_bytes, KeptWriter};
 use crate::{Store, StoreError, P_PLAN, P_REMINDER};
 
 const FILE: &str = "claims.bin";
@@ -30,12 +30,21 @@ impl Store {
         ))
     }
 
-    /// Keeps a claims preview's bytes under `key`, in place of the one kept before.
-    pub fn keep_claims(&self, key: &str, body: &[u8]) -> Result<(), StoreError> {
+    /// Keeps a claims preview under `key`, in place of the one kept before: `write` writes its
+    /// bytes straight into the file (at a million invoices some 100 MB, not held in memory
+    /// first). Gives how many bytes it wrote.
+    pub fn keep_claims(
+        &self,
+        key: &str,
+        write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> Result<u64, StoreError> {
         if key.len() > KEY_MAX {
             return Err(StoreError::Refused("the claims key is too long".into()));
         }
-        write_keyed(&self.dir.join(FILE), MAGIC, key, &[], &[body])
+        let mut w = KeptWriter::create(&self.dir.join(FILE), MAGIC, key, &[])?;
+        let len = w.section(|out| write(out))?;
+        w.finish()?;
+        Ok(len)
     }
 
     /// Forgets the kept claims (the next claims read works them out again).

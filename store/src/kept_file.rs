@@ -43,26 +43,11 @@ pub(crate) fn open_keyed(
     Ok(Some(f))
 }
 
-/// Writes a kept file whole under a temporary name and renames it into `path`: `magic`, `key`
-/// (its length, then its bytes), the bytes of `head`, then each of `sections` with its length
-/// and BLAKE3 checksum (what [`open_keyed`] and [`section_bytes`] read back).
-pub(crate) fn write_keyed(
-    path: &Path,
-    magic: &[u8; 8],
-    key: &str,
-    head: &[&[u8]],
-    sections: &[&[u8]],
-) -> Result<(), StoreError> {
-    let mut w = KeptWriter::create(path, magic, key, head)?;
-    for body in sections {
-        w.section(|out| out.write_all(body))?;
-    }
-    w.finish()
-}
-
-/// A kept file being written in [`write_keyed`]'s layout, each section encoded straight into
-/// the file: a reconciliation of a million invoices is some 200 MB encoded, which need not be
-/// held in memory beside the reconciliation itself. Under a temporary name until
+/// A kept file being written: `magic`, the key (its length, then its bytes), the bytes of a
+/// head, then sections, each with its length and BLAKE3 checksum (what [`open_keyed`] and
+/// [`section_bytes`] read back). Each section is encoded straight into the file: a
+/// reconciliation of a million invoices is some 200 MB encoded, which need not be held in
+/// memory beside the reconciliation itself. Under a temporary name until
 /// [`KeptWriter::finish`] renames it into place; dropped unfinished, it is removed.
 pub(crate) struct KeptWriter {
     path: PathBuf,
@@ -166,11 +151,11 @@ impl KeptWriter {
     }
 
     /// Adds a section whose body `body` writes: room for its length and checksum first, filled
-    /// in once the body is written.
+    /// in once the body is written. Gives the body's length.
     pub(crate) fn section(
         &mut self,
         body: impl FnOnce(&mut Section<'_>) -> std::io::Result<()>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<u64, StoreError> {
         let written = (|| {
             let at = self.file.stream_position()?;
             self.file.write_all(&[0u8; 40])?;
@@ -188,7 +173,7 @@ impl KeptWriter {
             self.file.write_all(&len.to_le_bytes())?;
             self.file.write_all(sum.as_bytes())?;
             self.file.seek(std::io::SeekFrom::Start(end))?;
-            Ok(())
+            Ok(len)
         })();
         written.map_err(|e| self.io(e))
     }
@@ -200,6 +185,7 @@ impl KeptWriter {
                 .map_err(std::io::Error::other)?;
             out.failed.map_or(Ok(()), Err)
         })
+        .map(|_| ())
     }
 
     /// Adds the sections `here` writes, then those `beside` writes, then those `after` writes:
@@ -348,7 +334,7 @@ mod tests {
         let side = dir.path().join("side.bin");
         let mut w = KeptWriter::create(&side, MAGIC, "key", &[b"head"]).unwrap();
         w.side_by_side(
-            |w| w.section(|out| out.write_all(b"first")),
+            |w| w.section(|out| out.write_all(b"first")).map(|_| ()),
             |w| w.encoded(&long),
             |w| w.encoded(&"last"),
         )
