@@ -70,14 +70,19 @@ impl KeptFile {
                 decoded::<Vec<Allocation>>(p, &allocations)?,
                 decoded::<OpenAmounts>(p, &amounts)?,
             );
+            // Decoded before the outcomes are joined, so that this thread is not idle meanwhile.
+            enum Rest {
+                Waiting(Waiting),
+                Parts(Box<Parts>),
+            }
             let rest = match &parts {
-                None => Ok(decoded::<Waiting>(p, &waiting)?),
-                Some(parts) => Err(Box::new(decoded::<Parts>(p, parts)?)),
+                None => Rest::Waiting(decoded(p, &waiting)?),
+                Some(parts) => Rest::Parts(Box::new(decoded(p, parts)?)),
             };
             let matching = matching.join().ok()??;
             Some(match rest {
-                Ok(waiting) => Kept::Same(rec, waiting, matching),
-                Err(parts) => Kept::Before(rec, matching, parts),
+                Rest::Waiting(waiting) => Kept::Same(rec, waiting, matching),
+                Rest::Parts(parts) => Kept::Before(rec, matching, parts),
             })
         })
     }
