@@ -119,19 +119,7 @@ impl KeptWriter {
         let len = u32::try_from(key.len()).map_err(|_| {
             StoreError::Refused(format!("the key of {} is too long", path.display()))
         })?;
-        let mut tmp = path.as_os_str().to_owned();
-        tmp.push(".tmp");
-        let tmp = PathBuf::from(tmp);
-        let file = File::create(&tmp).map_err(|source| StoreError::Io {
-            path: tmp.clone(),
-            source,
-        })?;
-        let mut w = KeptWriter {
-            path: path.to_path_buf(),
-            tmp,
-            file,
-            finished: false,
-        };
+        let mut w = KeptWriter::temporary(path.to_path_buf(), ".tmp")?;
         let mut start = Vec::with_capacity(12 + key.len());
         start.extend_from_slice(magic);
         start.extend_from_slice(&len.to_le_bytes());
@@ -224,9 +212,14 @@ impl KeptWriter {
     /// A temporary file beside this one's, for sections appended to it later: never renamed
     /// into place, so removed when dropped.
     fn part(&self, name: &str) -> Result<KeptWriter, StoreError> {
-        let mut tmp = self.tmp.as_os_str().to_owned();
-        tmp.push(".");
-        tmp.push(name);
+        KeptWriter::temporary(self.tmp.clone(), &format!(".{name}"))
+    }
+
+    /// A writer of `path` under the temporary name `path` + `suffix`, created empty (readable
+    /// too, so that a part can be copied back out).
+    fn temporary(path: PathBuf, suffix: &str) -> Result<KeptWriter, StoreError> {
+        let mut tmp = path.as_os_str().to_owned();
+        tmp.push(suffix);
         let tmp = PathBuf::from(tmp);
         let file = File::options()
             .read(true)
@@ -239,7 +232,7 @@ impl KeptWriter {
                 source,
             })?;
         Ok(KeptWriter {
-            path: tmp.clone(),
+            path,
             tmp,
             file,
             finished: false,
