@@ -7,6 +7,9 @@ use rust_decimal::Decimal;
 
 use crate::schema::{Batch, Claim, DebtorKind, Withdrawal, SCHEMA};
 
+mod texts;
+use texts::texts;
+
 /// The earliest date a document of a live claim can carry.
 const EARLIEST: (i32, u32, u32) = (1990, 1, 1);
 
@@ -35,52 +38,6 @@ pub fn id_problem(what: &str, id: &str) -> Option<String> {
     } else {
         None
     }
-}
-
-/// Every string of a claim or withdrawal, checked for length and control characters by its JSON
-/// path: one generic walk, so a field added later is limited too.
-fn text_problems(value: &serde_json::Value, path: &mut String, out: &mut Vec<String>) {
-    match value {
-        serde_json::Value::String(s) => {
-            let n = s.chars().count();
-            let is_name = path.ends_with(".name");
-            if is_name && n > MAX_NAME {
-                out.push(format!("{path} is longer than {MAX_NAME} characters ({n})"));
-            } else if n > MAX_TEXT {
-                out.push(format!("{path} is longer than {MAX_TEXT} characters ({n})"));
-            }
-            if s.chars()
-                .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-            {
-                out.push(format!("{path} holds a control character"));
-            }
-        }
-        serde_json::Value::Array(items) => {
-            for (i, v) in items.iter().enumerate() {
-                let len = path.len();
-                path.push_str(&format!("[{i}]"));
-                text_problems(v, path, out);
-                path.truncate(len);
-            }
-        }
-        serde_json::Value::Object(map) => {
-            for (k, v) in map {
-                let len = path.len();
-                if !path.is_empty() {
-                    path.push('.');
-                }
-                path.push_str(k);
-                text_problems(v, path, out);
-                path.truncate(len);
-            }
-        }
-        _ => {}
-    }
-}
-
-fn texts<T: serde::Serialize>(v: &T, out: &mut Vec<String>) {
-    let value = serde_json::to_value(v).expect("schema types serialise");
-    text_problems(&value, &mut String::new(), out);
 }
 
 /// Why a batch as a whole is unusable (wrong schema, no claims, duplicate ids), if it is.
