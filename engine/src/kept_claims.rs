@@ -112,13 +112,37 @@ pub fn work_out_and_keep(
     as_of: NaiveDate,
     rates_dir: Option<&Path>,
 ) -> Result<ClaimsPreview> {
+    let (preview, to_keep) = work_out(ws, ledger, as_of, rates_dir)?;
+    if let Some(k) = to_keep {
+        k.keep(ws, &preview);
+    }
+    Ok(preview)
+}
+
+/// [`work_out_and_keep`] with the keeping left to the caller, who may do it while it goes on
+/// with the preview (the nightly run keeps it while it sends the claims); `None` when this
+/// build cannot identify itself (nothing is kept then).
+pub fn work_out(
+    ws: &Workspace,
+    ledger: LedgerView<'_>,
+    as_of: NaiveDate,
+    rates_dir: Option<&Path>,
+) -> Result<(ClaimsPreview, Option<ToKeep>)> {
     let inputs = ClaimsInputs::read(ws, rates_dir)?;
     let key = key(ws, as_of, inputs.policy(), inputs.tables())?;
     let preview = inputs.preview(ledger, as_of)?;
-    if let Some(key) = key {
-        keep(ws, &key, &preview);
+    Ok((preview, key.map(ToKeep)))
+}
+
+/// The key a preview just worked out is to be kept under: that of the store as it was when it
+/// was worked out, so a preview kept after the store changed is never taken for the new state.
+pub struct ToKeep(String);
+
+impl ToKeep {
+    /// Keeps `preview`, the one worked out with this key.
+    pub fn keep(&self, ws: &Workspace, preview: &ClaimsPreview) {
+        keep(ws, &self.0, preview);
     }
-    Ok(preview)
 }
 
 /// Keeps `preview` under `key`. A preview that cannot be kept is still the answer: the next

@@ -600,13 +600,17 @@ fn run_one(
     } else {
         // One reconciliation serves the submission and the report.
         let mut ledger: Option<(Reconciled, Result<Computed, String>)> = None;
+        let mut to_keep = None;
         steps.take("reconcile", || {
             let r = reconciled(ws.store()?, claims_as_of, &ws.policy()?.matching)?;
             let computed = crate::kept_claims::kept(&ws, claims_as_of, None)
                 .and_then(|kept| match kept {
                     Some(p) => Ok(p),
                     None => {
-                        crate::kept_claims::work_out_and_keep(&ws, r.view(), claims_as_of, None)
+                        let (p, k) =
+                            crate::kept_claims::work_out(&ws, r.view(), claims_as_of, None)?;
+                        to_keep = k;
+                        Ok(p)
                     }
                 })
                 .and_then(|preview| {
@@ -644,61 +648,74 @@ fn run_one(
             Ok((held_for_rates.is_empty(), detail))
         });
         if let Some((r, computed)) = &ledger {
-            if cfg.submit && sync_complete {
-                steps.take("submit", || {
-                    let computed = computed
-                        .as_ref()
-                        .map_err(|e| anyhow::anyhow!("claims could not be computed: {e}"))?;
-                    let sent = crate::submit::send_computed(
-                        &crate::submit::Options {
-                            ws: &ws,
-                            as_of: claims_as_of,
-                            dry_run: false,
-                            agency: None,
-                            rates: None,
-                            auth: None,
-                        },
-                        Some(computed),
-                        rep,
+            // The claims are kept for the next read on another thread while they are sent and
+            // reported: sending waits on the agency most of the time (README, performance,
+            // session 22). The run ends when they are kept.
+            std::thread::scope(|scope| {
+                if let (Some(k), Ok(c)) = (&to_keep, computed) {
+                    let ws = &ws;
+                    std::thread::Builder::new()
+                        .name("keep-claims".into())
+                        .spawn_scoped(scope, move || k.keep(ws, &c.preview))
+                        .expect("a thread can be started");
+                }
+                if cfg.submit && sync_complete {
+                    steps.take("submit", || {
+                        let computed = computed
+                            .as_ref()
+                            .map_err(|e| anyhow::anyhow!("claims could not be computed: {e}"))?;
+                        let sent = crate::submit::send_computed(
+                            &crate::submit::Options {
+                                ws: &ws,
+                                as_of: claims_as_of,
+                                dry_run: false,
+                                agency: None,
+                                rates: None,
+                                auth: None,
+                            },
+                            Some(computed),
+                            rep,
+                        )?;
+                        Ok((sent.clean(), StepDetail::Submit(sent.tally)))
+                    });
+                }
+                steps.take("report", || {
+                    let f = crate::report::write_from(
+                        &ws,
+                        claims_as_of,
+                        &report,
+                        cfg.inbox.as_deref(),
+                        r.view(),
+                        computed.as_ref().map(|c| &c.preview).map_err(|e| e.clone()),
                     )?;
-                    Ok((sent.clean(), StepDetail::Submit(sent.tally)))
+                    let claims = match f.claims_ready {
+                        Ok((qualifying, totals)) => ReportClaims::Ready { qualifying, totals },
+                        Err(error) => {
+                            warnings.push(
+                                "claims could not be computed for the report (see its detail)"
+                                    .into(),
+                            );
+                            ReportClaims::Failed { error }
+                        }
+                    };
+                    Ok((
+                        true,
+                        StepDetail::Report(Box::new(ReportStep {
+                            file: report.display().to_string(),
+                            open: f.open,
+                            open_items: f.items,
+                            money_not_applied: NotApplied {
+                                lines: f.unmatched.0,
+                                amounts: f.unmatched.1,
+                            },
+                            in_review: f.review,
+                            claims,
+                            submitted: f.submitted,
+                            conflicts: f.conflicts,
+                            quarantined: f.quarantined,
+                        })),
+                    ))
                 });
-            }
-            steps.take("report", || {
-                let f = crate::report::write_from(
-                    &ws,
-                    claims_as_of,
-                    &report,
-                    cfg.inbox.as_deref(),
-                    r.view(),
-                    computed.as_ref().map(|c| &c.preview).map_err(|e| e.clone()),
-                )?;
-                let claims = match f.claims_ready {
-                    Ok((qualifying, totals)) => ReportClaims::Ready { qualifying, totals },
-                    Err(error) => {
-                        warnings.push(
-                            "claims could not be computed for the report (see its detail)".into(),
-                        );
-                        ReportClaims::Failed { error }
-                    }
-                };
-                Ok((
-                    true,
-                    StepDetail::Report(Box::new(ReportStep {
-                        file: report.display().to_string(),
-                        open: f.open,
-                        open_items: f.items,
-                        money_not_applied: NotApplied {
-                            lines: f.unmatched.0,
-                            amounts: f.unmatched.1,
-                        },
-                        in_review: f.review,
-                        claims,
-                        submitted: f.submitted,
-                        conflicts: f.conflicts,
-                        quarantined: f.quarantined,
-                    })),
-                ))
             });
         }
     }
