@@ -1865,6 +1865,27 @@ fn the_agency_reports_back_and_what_it_collected_is_booked() {
         ],
         "{all:?}"
     );
+    // Each change that brought a revision carries that revision's claim, also once a later one
+    // replaced it (the sled store keeps a body once: in the claim while it is the latest).
+    for c in &all {
+        match c["event"].as_str().unwrap() {
+            "new" | "update" => {
+                assert_eq!(c["claim"]["claim_id"], c["claim_id"], "{c}");
+                assert_eq!(c["claim"]["revision"], c["revision"], "{c}");
+            }
+            _ => assert!(c["claim"].is_null(), "{c}"),
+        }
+    }
+    let brought = |event: &str| {
+        all.iter()
+            .find(|c| c["event"] == event && c["claim_id"] == claim_of["D1"].as_str())
+            .unwrap_or_else(|| panic!("D1's {event} is in the feed: {all:?}"))
+    };
+    assert_ne!(
+        brought("new")["claim"]["total"],
+        brought("update")["claim"]["total"],
+        "revision 1 as it was sent, not the latest"
+    );
     assert_eq!(feed(server.addr, ACME, 1000), all);
     let get = |path: &str| {
         http(
