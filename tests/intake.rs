@@ -1639,13 +1639,18 @@ fn the_intake_keeps_creditors_apart_and_refuses_what_it_cannot_keep() {
 
 /// Every change of the feed, paged `limit` at a time with `auth`.
 fn feed(addr: SocketAddr, auth: &str, limit: usize) -> Vec<serde_json::Value> {
+    feed_asking(addr, auth, limit, "")
+}
+
+/// [`feed`], with `asking` added to each page's query.
+fn feed_asking(addr: SocketAddr, auth: &str, limit: usize, asking: &str) -> Vec<serde_json::Value> {
     let mut all = Vec::new();
     let mut after = "0".to_string();
     loop {
         let (s, _, b) = http(
             addr,
             "GET",
-            &format!("/v1/changes?after={after}&limit={limit}"),
+            &format!("/v1/changes?after={after}&limit={limit}{asking}"),
             &[("Authorization", format!("Bearer {auth}"))],
             b"",
         );
@@ -1887,6 +1892,28 @@ fn the_agency_reports_back_and_what_it_collected_is_booked() {
         "revision 1 as it was sent, not the latest"
     );
     assert_eq!(feed(server.addr, ACME, 1000), all);
+    // Without the claims (what a creditor's refresh asks): the same changes, no claim in any.
+    let without: Vec<serde_json::Value> = all
+        .iter()
+        .cloned()
+        .map(|mut c| {
+            c["claim"] = serde_json::Value::Null;
+            c
+        })
+        .collect();
+    let asked = feed_asking(server.addr, ACME, 3, "&claims=false");
+    assert_eq!(
+        asked
+            .iter()
+            .map(|c| {
+                let mut c = c.clone();
+                c["claim"] = serde_json::Value::Null;
+                c
+            })
+            .collect::<Vec<_>>(),
+        without
+    );
+    assert!(asked.iter().all(|c| c["claim"].is_null()), "{asked:?}");
     let get = |path: &str| {
         http(
             server.addr,

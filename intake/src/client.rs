@@ -129,9 +129,10 @@ impl Client {
     }
 
     /// One page of this creditor's changes at the agency after `cursor` (`GET /v1/changes`):
-    /// its claims as accepted and the agency's status records. Another refusal is an error.
+    /// which claims were accepted, withdrawn, and the agency's status records, without the
+    /// claims themselves (this creditor sent them). Another refusal is an error.
     pub async fn changes(&self, cursor: &str) -> Result<Feed, String> {
-        let path = format!("/v1/changes?after={cursor}");
+        let path = format!("/v1/changes?after={cursor}&claims=false");
         match self
             .exchange::<ChangePage>(reqwest::Method::GET, &path, None, b"")
             .await

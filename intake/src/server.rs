@@ -588,13 +588,16 @@ fn is_admin(app: &App, headers: &HeaderMap) -> bool {
 struct ChangesQuery {
     after: Option<String>,
     limit: Option<usize>,
+    /// `false`: the changes without the claims they brought (a creditor reading statuses).
+    claims: Option<bool>,
 }
 
 /// Largest page of the change feed.
 pub const MAX_CHANGES_PAGE: usize = 1_000;
 
-/// `GET /v1/changes?after=CURSOR&limit=N`: the admin token pages through every creditor's
-/// changes, a creditor's credentials through its own.
+/// `GET /v1/changes?after=CURSOR&limit=N[&claims=false]`: the admin token pages through every
+/// creditor's changes, a creditor's credentials through its own; `claims=false` leaves out the
+/// claim each new claim or update brought (the creditor sent them; it reads the statuses).
 async fn changes(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
@@ -635,7 +638,12 @@ async fn changes(
         .limit
         .unwrap_or(MAX_CHANGES_PAGE)
         .clamp(1, MAX_CHANGES_PAGE);
-    match app.store.changes(creditor.as_deref(), after, limit).await {
+    let claims = q.claims.unwrap_or(true);
+    match app
+        .store
+        .changes(creditor.as_deref(), after, limit, claims)
+        .await
+    {
         Ok((changes, more)) => {
             let next = format!("{epoch}.{}", changes.last().map_or(after, |c| c.seq));
             axum::Json(ChangePage {

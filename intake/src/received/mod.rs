@@ -254,12 +254,13 @@ pub trait ClaimStore: Send + Sync {
         now: DateTime<Utc>,
     ) -> Fut<'a, StatusRecorded>;
     /// Changes after `after` in commit order, at most `limit`, only `creditor`'s when given;
-    /// and whether more follow.
+    /// and whether more follow. Without `claims`, no change carries the claim it brought.
     fn changes<'a>(
         &'a self,
         creditor: Option<&'a str>,
         after: u64,
         limit: usize,
+        claims: bool,
     ) -> Fut<'a, (Vec<Change>, bool)>;
     /// The feed's identity (random, made with the store) and the number of its last change.
     fn feed_end(&self) -> Fut<'_, (String, u64)>;

@@ -503,6 +503,7 @@ impl ClaimStore for Postgres {
         creditor: Option<&'a str>,
         after: u64,
         limit: usize,
+        claims: bool,
     ) -> Fut<'a, (Vec<Change>, bool)> {
         Box::pin(async move {
             let after = i64::try_from(after).unwrap_or(i64::MAX);
@@ -526,6 +527,9 @@ impl ClaimStore for Postgres {
                     let mut c: Change = serde_json::from_value(body.0)
                         .map_err(|e| ReceivedError::Unreadable(e.to_string()))?;
                     c.seq = r.get::<_, i64>(0) as u64;
+                    if !claims {
+                        c.claim = None;
+                    }
                     Ok(c)
                 })
                 .collect::<Result<Vec<_>, ReceivedError>>()?;

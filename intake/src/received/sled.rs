@@ -321,6 +321,7 @@ impl ClaimStore for Received {
         creditor: Option<&'a str>,
         after: u64,
         limit: usize,
+        claims: bool,
     ) -> Fut<'a, (Vec<Change>, bool)> {
         Box::pin(async move {
             let mut out = Vec::new();
@@ -331,7 +332,7 @@ impl ClaimStore for Received {
             }
             for kv in self.tree.range(from..change_key(durable.saturating_add(1))) {
                 let (_, v) = kv?;
-                let c: Change = decode(&v)?;
+                let mut c: Change = decode(&v)?;
                 if creditor.is_some_and(|who| who != c.creditor) {
                     continue;
                 }
@@ -340,7 +341,10 @@ impl ClaimStore for Received {
                 }
                 let brought_a_revision =
                     c.event == Event::New.code() || c.event == Event::Update.code();
-                out.push(if c.claim.is_none() && brought_a_revision {
+                if !claims {
+                    c.claim = None;
+                }
+                out.push(if claims && c.claim.is_none() && brought_a_revision {
                     self.with_body(c).await?
                 } else {
                     c
