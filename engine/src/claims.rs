@@ -46,7 +46,9 @@ impl Computed {
 }
 
 /// Computes the preview, and with `with_received` the payments and credit notes per invoice
-/// (which needs every bank line; the preview alone reads only the money not applied).
+/// (which needs every bank line; the preview alone reads only the money not applied). The
+/// preview kept for the store as it is (by the nightly run, a claims read, a report) is taken
+/// instead of judging every overdue item again; one worked out here is kept.
 pub fn compute_full(
     ws: &Workspace,
     as_of: NaiveDate,
@@ -54,17 +56,16 @@ pub fn compute_full(
     with_received: bool,
 ) -> Result<Computed> {
     let policy = &ws.policy()?.matching;
+    let preview = |view| match crate::kept_claims::kept(ws, as_of, rates_dir)? {
+        Some(p) => Ok(p),
+        None => crate::kept_claims::work_out_and_keep(ws, view, as_of, rates_dir),
+    };
     if !with_received {
         let r = receivables(ws.store()?, as_of, policy)?;
-        return Ok(Computed::without_received(preview_of(
-            ws,
-            r.view(),
-            as_of,
-            rates_dir,
-        )?));
+        return Ok(Computed::without_received(preview(r.view())?));
     }
     let r = reconciled(ws.store()?, as_of, policy)?;
-    let preview = preview_of(ws, r.view(), as_of, rates_dir)?;
+    let preview = preview(r.view())?;
     Ok(with_received_of(&r, preview, &ws.store()?.submissions()?))
 }
 
