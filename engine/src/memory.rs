@@ -12,7 +12,7 @@
 //! 2.0-3.6 s.
 
 /// From here on this process gets ordinary 4 KiB pages: called where an import, a matching
-/// run or the intake server starts. Memory already touched keeps its pages; elsewhere than Linux it does nothing.
+/// run, a submission or the intake server starts. Memory already touched keeps its pages; elsewhere than Linux it does nothing.
 pub fn bulk_work() {
     #[cfg(target_os = "linux")]
     {
