@@ -184,13 +184,52 @@ pub fn send_computed(
     }
 
     let owned;
+    let mut to_keep = None;
     let computed = match computed {
         Some(c) => c,
         None => {
-            owned = crate::claims::compute_full(o.ws, o.as_of, o.rates, true)?;
+            let (c, k) = crate::claims::compute_full(o.ws, o.as_of, o.rates, true)?;
+            to_keep = k;
+            owned = c;
             &owned
         }
     };
+    // Claims worked out here are kept for the next read on another thread while they are
+    // planned and sent: sending waits on the agency most of the time.
+    std::thread::scope(|scope| {
+        if let Some(k) = &to_keep {
+            let (ws, preview) = (o.ws, &computed.preview);
+            std::thread::Builder::new()
+                .name("keep-claims".into())
+                .spawn_scoped(scope, move || k.keep(ws, preview))
+                .expect("a thread can be started");
+        }
+        plan_and_send(
+            o,
+            policy,
+            &agency,
+            store,
+            outbox.as_mut(),
+            computed,
+            tally,
+            rep,
+        )
+    })
+}
+
+/// Compares the claims with what the agency has, and sends what is new or changed in batches,
+/// each recorded before it goes.
+#[allow(clippy::too_many_arguments)]
+fn plan_and_send(
+    o: &Options<'_>,
+    policy: &incasso_core::collection::policy::Policy,
+    agency: &Agency,
+    store: &incasso_store::Store,
+    mut outbox: Option<&mut outbox::Outbox<'_>>,
+    computed: &Computed,
+    mut tally: Tally,
+    rep: &dyn Reporter,
+) -> Result<Submitted> {
     let known: HashMap<String, Submission> = store
         .submissions()?
         .into_iter()
