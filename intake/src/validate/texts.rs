@@ -245,54 +245,33 @@ impl<'a> ser::Serializer for &'a mut Walk {
     }
 }
 
-impl ser::SerializeSeq for &mut Walk {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), Error> {
-        self.next.pop();
-        Ok(())
-    }
+/// The sequence-like parts of the walk: each element one position further; a variant's
+/// elements were under its name, left at the end.
+macro_rules! positions {
+    ($($part:ident :: $each:ident, leaving $leave:literal);*) => {$(
+        impl ser::$part for &mut Walk {
+            type Ok = ();
+            type Error = Error;
+            fn $each<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+                self.element(value)
+            }
+            fn end(self) -> Result<(), Error> {
+                self.next.pop();
+                if $leave {
+                    self.leave();
+                }
+                Ok(())
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for &mut Walk {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), Error> {
-        self.next.pop();
-        Ok(())
-    }
-}
-
-impl ser::SerializeTupleStruct for &mut Walk {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), Error> {
-        self.next.pop();
-        Ok(())
-    }
-}
-
-impl ser::SerializeTupleVariant for &mut Walk {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), Error> {
-        self.next.pop();
-        self.leave();
-        Ok(())
-    }
-}
+positions!(
+    SerializeSeq::serialize_element, leaving false;
+    SerializeTuple::serialize_element, leaving false;
+    SerializeTupleStruct::serialize_field, leaving false;
+    SerializeTupleVariant::serialize_field, leaving true
+);
 
 impl ser::SerializeMap for &mut Walk {
     type Ok = ();
@@ -316,36 +295,31 @@ impl ser::SerializeMap for &mut Walk {
     }
 }
 
-impl ser::SerializeStruct for &mut Walk {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), Error> {
-        self.field(key, value)
-    }
-    fn end(self) -> Result<(), Error> {
-        Ok(())
-    }
+/// The struct-like parts of the walk: each field by its name; a variant's fields were under
+/// its name, left at the end.
+macro_rules! fields {
+    ($($part:ident, leaving $leave:literal);*) => {$(
+        impl ser::$part for &mut Walk {
+            type Ok = ();
+            type Error = Error;
+            fn serialize_field<T: Serialize + ?Sized>(
+                &mut self,
+                key: &'static str,
+                value: &T,
+            ) -> Result<(), Error> {
+                self.field(key, value)
+            }
+            fn end(self) -> Result<(), Error> {
+                if $leave {
+                    self.leave();
+                }
+                Ok(())
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeStructVariant for &mut Walk {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), Error> {
-        self.field(key, value)
-    }
-    fn end(self) -> Result<(), Error> {
-        self.leave();
-        Ok(())
-    }
-}
+fields!(SerializeStruct, leaving false; SerializeStructVariant, leaving true);
 
 #[cfg(test)]
 mod tests {
