@@ -20,7 +20,7 @@ use incasso_core::model::{
 use incasso_core::reconcile::Reconciliation;
 use incasso_store::Submission;
 
-use crate::reconciled::{receivables, reconciled, LedgerView, Reconciled};
+use crate::reconciled::{reconciled, LedgerView, Reconciled};
 use crate::Workspace;
 
 /// A claims preview with, when asked, what was received on each invoice (for the agency).
@@ -45,29 +45,17 @@ impl Computed {
     }
 }
 
-/// Computes the preview, and with `with_received` the payments and credit notes per invoice
-/// (which needs every bank line; the preview alone reads only the money not applied). The
-/// preview kept for the store as it is (by the nightly run, a claims read, a report) is taken
-/// instead of judging every overdue item again; one worked out here comes with what keeps it
-/// for the next read, for the caller to keep while it goes on.
+/// Computes the preview with the payments and credit notes per invoice (which needs every bank
+/// line). The preview kept for the store as it is (by the nightly run, a claims read, a report)
+/// is taken instead of judging every overdue item again; one worked out here comes with what
+/// keeps it for the next read, for the caller to keep while it goes on.
 pub fn compute_full(
     ws: &Workspace,
     as_of: NaiveDate,
     rates_dir: Option<&Path>,
-    with_received: bool,
 ) -> Result<(Computed, Option<crate::kept_claims::ToKeep>)> {
-    let policy = &ws.policy()?.matching;
-    let preview = |view| match crate::kept_claims::kept(ws, as_of, rates_dir)? {
-        Some(p) => Ok((p, None)),
-        None => crate::kept_claims::work_out(ws, view, as_of, rates_dir),
-    };
-    if !with_received {
-        let r = receivables(ws.store()?, as_of, policy)?;
-        let (preview, to_keep) = preview(r.view())?;
-        return Ok((Computed::without_received(preview), to_keep));
-    }
-    let r = reconciled(ws.store()?, as_of, policy)?;
-    let (preview, to_keep) = preview(r.view())?;
+    let r = reconciled(ws.store()?, as_of, &ws.policy()?.matching)?;
+    let (preview, to_keep) = crate::kept_claims::kept_or_work_out(ws, r.view(), as_of, rates_dir)?;
     let computed = with_received_of(&r, preview, &ws.store()?.submissions()?);
     Ok((computed, to_keep))
 }

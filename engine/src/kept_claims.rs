@@ -119,6 +119,20 @@ pub fn work_out_and_keep(
     Ok(preview)
 }
 
+/// The preview kept for the store as it is ([`kept`]), else the one of `ledger` worked out
+/// ([`work_out`]) with what keeps it for the next read.
+pub fn kept_or_work_out(
+    ws: &Workspace,
+    ledger: LedgerView<'_>,
+    as_of: NaiveDate,
+    rates_dir: Option<&Path>,
+) -> Result<(ClaimsPreview, Option<ToKeep>)> {
+    match kept(ws, as_of, rates_dir)? {
+        Some(p) => Ok((p, None)),
+        None => work_out(ws, ledger, as_of, rates_dir),
+    }
+}
+
 /// [`work_out_and_keep`] with the keeping left to the caller, who may do it while it goes on
 /// with the preview (the nightly run keeps it while it sends the claims); `None` when this
 /// build cannot identify itself (nothing is kept then).
@@ -142,6 +156,20 @@ impl ToKeep {
     /// Keeps `preview`, the one worked out with this key.
     pub fn keep(&self, ws: &Workspace, preview: &ClaimsPreview) {
         keep(ws, &self.0, preview);
+    }
+
+    /// Keeps `preview` on a thread of `scope`'s while the caller goes on with it (sending the
+    /// claims mostly waits on the agency); the scope ends when they are kept.
+    pub fn keep_beside<'scope, 'env>(
+        &'env self,
+        scope: &'scope std::thread::Scope<'scope, 'env>,
+        ws: &'env Workspace,
+        preview: &'env ClaimsPreview,
+    ) {
+        std::thread::Builder::new()
+            .name("keep-claims".into())
+            .spawn_scoped(scope, move || self.keep(ws, preview))
+            .expect("a thread can be started");
     }
 }
 

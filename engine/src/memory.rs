@@ -8,11 +8,12 @@
 //! the kernel's share of a cold `ageing` was 3.4-5.1 s with huge pages and 0.9-1.1 s without,
 //! and the cold and nightly `ageing` took 0.7-2 s less (README, performance, session 20). The
 //! intake server flushes every batch it stores, and sled allocates a fresh IO buffer after each
-//! flush: with huge pages its kernel time while taking 22,149 claims was 3.0-4.7 s, without them
-//! 2.0-3.6 s.
+//! flush: with huge pages its kernel time while taking 22,149 claims was 2.2-2.6 s, without them
+//! 0.65-1.6 s (session 22).
 
 /// From here on this process gets ordinary 4 KiB pages: called where an import, a matching
-/// run, a submission or the intake server starts. Memory already touched keeps its pages; elsewhere than Linux it does nothing.
+/// run, a submission or the intake server starts. Memory already touched keeps its pages;
+/// elsewhere than Linux it does nothing.
 pub fn bulk_work() {
     #[cfg(target_os = "linux")]
     {

@@ -603,15 +603,10 @@ fn run_one(
         let mut to_keep = None;
         steps.take("reconcile", || {
             let r = reconciled(ws.store()?, claims_as_of, &ws.policy()?.matching)?;
-            let computed = crate::kept_claims::kept(&ws, claims_as_of, None)
-                .and_then(|kept| match kept {
-                    Some(p) => Ok(p),
-                    None => {
-                        let (p, k) =
-                            crate::kept_claims::work_out(&ws, r.view(), claims_as_of, None)?;
-                        to_keep = k;
-                        Ok(p)
-                    }
+            let computed = crate::kept_claims::kept_or_work_out(&ws, r.view(), claims_as_of, None)
+                .map(|(p, k)| {
+                    to_keep = k;
+                    p
                 })
                 .and_then(|preview| {
                     Ok(if cfg.submit {
@@ -653,11 +648,7 @@ fn run_one(
             // session 22). The run ends when they are kept.
             std::thread::scope(|scope| {
                 if let (Some(k), Ok(c)) = (&to_keep, computed) {
-                    let ws = &ws;
-                    std::thread::Builder::new()
-                        .name("keep-claims".into())
-                        .spawn_scoped(scope, move || k.keep(ws, &c.preview))
-                        .expect("a thread can be started");
+                    k.keep_beside(scope, &ws, &c.preview);
                 }
                 if cfg.submit && sync_complete {
                     steps.take("submit", || {

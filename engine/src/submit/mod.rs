@@ -188,7 +188,7 @@ pub fn send_computed(
     let computed = match computed {
         Some(c) => c,
         None => {
-            let (c, k) = crate::claims::compute_full(o.ws, o.as_of, o.rates, true)?;
+            let (c, k) = crate::claims::compute_full(o.ws, o.as_of, o.rates)?;
             to_keep = k;
             owned = c;
             &owned
@@ -198,11 +198,7 @@ pub fn send_computed(
     // planned and sent: sending waits on the agency most of the time.
     std::thread::scope(|scope| {
         if let Some(k) = &to_keep {
-            let (ws, preview) = (o.ws, &computed.preview);
-            std::thread::Builder::new()
-                .name("keep-claims".into())
-                .spawn_scoped(scope, move || k.keep(ws, preview))
-                .expect("a thread can be started");
+            k.keep_beside(scope, o.ws, &computed.preview);
         }
         plan_and_send(
             o,

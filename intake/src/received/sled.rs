@@ -145,20 +145,22 @@ impl Received {
             .map_or(0, u64::from_be_bytes))
     }
 
-    /// Adds changes to a write, numbered on from the last one; returns the last number.
+    /// Adds changes to a write, numbered from `first` (one past the last change stored) on;
+    /// returns the last number.
     fn number(
         &self,
         batch: &mut sled::Batch,
+        first: u64,
         changes: impl IntoIterator<Item = Change>,
-    ) -> Result<u64, ReceivedError> {
-        let mut seq = self.last_change()?;
+    ) -> u64 {
+        let mut seq = first - 1;
         for mut c in changes {
             seq += 1;
             c.seq = seq;
             batch.insert(change_key(seq), encode(&c));
         }
         batch.insert(LAST_CHANGE, &seq.to_be_bytes()[..]);
-        Ok(seq)
+        seq
     }
 
     /// The change whose body `claim`'s record holds, if the store says (none for a claim stored
@@ -286,7 +288,7 @@ impl ClaimStore for Received {
                 }
                 changes.push(change);
             }
-            let last = self.number(&mut batch, changes)?;
+            let last = self.number(&mut batch, first, changes);
             batch.insert(idem, encode(&decided.answer));
             self.write(batch, last).await?;
             Ok(Processed::Stored(decided.answer))
@@ -310,7 +312,11 @@ impl ClaimStore for Received {
             };
             let mut batch = sled::Batch::default();
             batch.insert(key(P_CLAIM, &[&c.creditor, claim_id]), encode(&c));
-            let last = self.number(&mut batch, [status_change(0, &c, &status)])?;
+            let last = self.number(
+                &mut batch,
+                self.last_change()? + 1,
+                [status_change(0, &c, &status)],
+            );
             self.write(batch, last).await?;
             Ok(StatusRecorded::Updated(status))
         })
