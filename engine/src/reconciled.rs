@@ -487,6 +487,12 @@ fn read(
     docs: Option<Vec<LedgerDocument>>,
 ) -> Result<Inputs> {
     let started = std::time::Instant::now();
+    // A read that will match loads a gigabyte at 1M before matching starts: on ordinary pages
+    // from the first document (README, performance, session 23). One the kept file serves keeps
+    // huge pages.
+    if !reuse || !kept_for_these(store, key.as_ref())? {
+        crate::memory::bulk_work();
+    }
     let (docs, payments, kept) = std::thread::scope(|scope| {
         // Money out is kept in the store but never matched: leave it there.
         let payments =
