@@ -210,10 +210,24 @@ pub(super) fn apply_run(
                 out.evidence = c.evidence;
             }
         }
+        out.evidence = fitted(out.evidence);
+        out.notes = fitted(out.notes);
         done.outcomes.push((pi, out));
     }
     if let Some(t) = tracker {
         (done.looks, done.searched) = t.into_notes();
     }
     done
+}
+
+/// `v` in an allocation of its own length. A list grown by pushes has room for four: an
+/// outcome's two pieces of evidence kept 320 bytes, and every outcome is kept until the
+/// reconciliation is written.
+fn fitted<T>(v: Vec<T>) -> Vec<T> {
+    if v.capacity() == v.len() {
+        return v;
+    }
+    let mut fitted = Vec::with_capacity(v.len());
+    fitted.extend(v);
+    fitted
 }
