@@ -9,10 +9,13 @@
 //! and the cold and nightly `ageing` took 0.7-2 s less (README, performance, session 20). The
 //! intake server flushes every batch it stores, and sled allocates a fresh IO buffer after each
 //! flush: with huge pages its kernel time while taking 22,149 claims was 2.2-2.6 s, without them
-//! 0.65-1.6 s (session 22).
+//! 0.65-1.6 s (session 22). A read that will match loads the ledger (800 MB at 1M) before
+//! matching starts, so it asks for ordinary pages before it loads: the kernel's share of a cold
+//! `ageing` went from 4.6-5.8 s to 1.6 s (session 23; touching 1 GiB took 4.1-8.5 s in huge
+//! pages on this machine and 0.4-0.6 s in ordinary ones).
 
-/// From here on this process gets ordinary 4 KiB pages: called where an import, a matching
-/// run, a submission or the intake server starts. Memory already touched keeps its pages;
+/// From here on this process gets ordinary 4 KiB pages: called where an import, a read that
+/// will match, a submission or the intake server starts. Memory already touched keeps its pages;
 /// elsewhere than Linux it does nothing.
 pub fn bulk_work() {
     #[cfg(target_os = "linux")]
