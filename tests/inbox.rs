@@ -315,3 +315,57 @@ fn watching_picks_up_a_dropped_file_on_notification_without_waiting_for_the_poll
         "imported on the change notification, long before the 600 s poll: {err}"
     );
 }
+
+/// A pass imports a bank statement beside a file of documents, two imports at once: what the
+/// store then holds is what importing the same files one after the other gives, every open
+/// amount, allocation and unmatched bank line alike.
+#[test]
+fn a_statement_imported_beside_a_ledger_stores_what_one_after_the_other_stores() {
+    let files = [
+        ("ledger/nl-semicolon.csv", "a-grootboek.csv"),
+        ("bank/rabobank-2026-11.camt053.xml", "b-afschrift.xml"),
+        ("ledger/en-comma.csv", "c-ledger.csv"),
+        ("bank/knab-2026-11-15.sta", "d-knab.sta"),
+        ("bank/rabobank-2026-11.csv", "e-rabo.csv"),
+    ];
+    let (dir, data, inbox) = data_and_inbox();
+    let one_by_one = dir.path().join("one-by-one");
+    let copies = dir.path().join("copies");
+    std::fs::create_dir_all(&copies).unwrap();
+    for (from, name) in files {
+        std::fs::copy(fixture(from), inbox.join(name)).unwrap();
+        std::fs::copy(fixture(from), copies.join(name)).unwrap();
+        ok(incasso(
+            &one_by_one,
+            &["import", copies.join(name).to_str().unwrap()],
+        ));
+    }
+    let said = ok(watch_once(&data, &inbox, "0"));
+    assert_eq!(
+        said.matches(": imported as import #").count(),
+        5,
+        "every file imported: {said}"
+    );
+    let processed = std::fs::read_dir(inbox.join("processed"))
+        .unwrap()
+        .flatten()
+        .flat_map(|day| std::fs::read_dir(day.path()).unwrap().flatten())
+        .count();
+    assert_eq!(processed, 5);
+    // Where each file was read from is the only difference between the two stores.
+    let views: [&[&str]; 4] = [
+        &["receivables", "--as-of", AS_OF, "--format", "csv"],
+        &["ageing", "--as-of", AS_OF, "--format", "csv"],
+        &["allocations", "--as-of", AS_OF, "--format", "csv"],
+        &["unmatched", "--as-of", AS_OF, "--format", "csv"],
+    ];
+    for args in views {
+        let at_once = ok(incasso(&data, args)).replace(inbox.to_str().unwrap(), "<dir>");
+        let in_turn = ok(incasso(&one_by_one, args)).replace(copies.to_str().unwrap(), "<dir>");
+        assert!(
+            at_once.lines().count() > 1,
+            "{args:?} shows something: {at_once}"
+        );
+        assert_eq!(at_once, in_turn, "{args:?}");
+    }
+}

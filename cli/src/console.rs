@@ -6,7 +6,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use incasso_connectors::progress::Progress;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// Every bar on the terminal: the inbox imports two files at once, and their bars and lines
+/// must not draw over each other.
+fn bars() -> &'static MultiProgress {
+    static BARS: std::sync::OnceLock<MultiProgress> = std::sync::OnceLock::new();
+    BARS.get_or_init(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr()))
+}
 
 /// A byte-based progress bar that stays hidden for imports shorter than a second.
 pub struct Bar {
@@ -46,7 +53,7 @@ impl Progress for Bar {
             && self.started.elapsed() > Duration::from_secs(1)
         {
             self.shown.store(true, Ordering::Relaxed);
-            self.bar.set_draw_target(ProgressDrawTarget::stderr());
+            bars().add(self.bar.clone());
         }
         self.bar.set_position(bytes);
     }
@@ -57,11 +64,11 @@ pub struct Console;
 
 impl incasso_engine::Reporter for Console {
     fn info(&self, line: &str) {
-        println!("{line}");
+        bars().suspend(|| println!("{line}"));
     }
 
     fn error(&self, line: &str) {
-        eprintln!("{line}");
+        bars().suspend(|| eprintln!("{line}"));
     }
 
     fn progress(&self, label: &str) -> Box<dyn Progress + '_> {
@@ -74,11 +81,11 @@ pub struct Stderr;
 
 impl incasso_engine::Reporter for Stderr {
     fn info(&self, line: &str) {
-        eprintln!("{line}");
+        bars().suspend(|| eprintln!("{line}"));
     }
 
     fn error(&self, line: &str) {
-        eprintln!("{line}");
+        bars().suspend(|| eprintln!("{line}"));
     }
 }
 

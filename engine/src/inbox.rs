@@ -124,8 +124,11 @@ pub fn pass(ws: &Workspace, inbox: &Path, settle: Duration, rep: &dyn Reporter) 
     }
     let store = ws.store()?;
     let today = Utc::now().date_naive().format("%Y-%m-%d").to_string();
-    let processed = inbox.join("processed").join(&today);
-    let quarantine = inbox.join("quarantine");
+    let dirs = Dirs {
+        processed: inbox.join("processed").join(&today),
+        quarantine: inbox.join("quarantine"),
+    };
+    let mut ready: Vec<Ready> = Vec::new();
     for (name, was) in names.into_iter().zip(before) {
         let file = inbox.join(&name);
         let link = std::fs::symlink_metadata(&file)
@@ -138,7 +141,7 @@ pub fn pass(ws: &Workspace, inbox: &Path, settle: Duration, rep: &dyn Reporter) 
                     "{name} is a link to {}, outside the inbox; links out of the inbox are refused, copy the file in instead",
                     target.map_or("a file that does not exist".into(), |t| t.display().to_string())
                 );
-                quarantine_file(&file, &quarantine, &name, &why)?;
+                quarantine_file(&file, &dirs.quarantine, &name, &why)?;
                 out.quarantined.push((name, why));
                 continue;
             }
@@ -147,52 +150,124 @@ pub fn pass(ws: &Workspace, inbox: &Path, settle: Duration, rep: &dyn Reporter) 
             out.waiting.push(name);
             continue;
         };
-        let settled = Settled {
-            file: file.clone(),
-            was,
-            at: seen + settle,
-        };
-        let imported = {
-            let settled = settled.clone();
-            let _gate = store.gate_imports(Arc::new(move || {
-                if settled.check() {
-                    Ok(())
-                } else {
-                    Err("the file changed while it was read".into())
-                }
-            }));
-            crate::import::import_file(store, &file, rep)
-        };
-        match imported {
-            // Stored: the gate found it as it was first seen, once `settle` had passed.
-            Ok(true) => {
-                move_into(&file, &processed, &name)?;
-                out.imported.push(name);
+        ready.push(Ready {
+            statement: crate::import::is_statement(&file),
+            settled: Settled {
+                file,
+                was,
+                at: seen + settle,
+            },
+            name,
+        });
+    }
+    // A bank statement is imported beside a file of documents (a ledger export, e-invoices):
+    // they write different records, each on its own two threads, and the store lets two
+    // imports of one kind take turns (`incasso_store::Writes`). Outcomes are told in name order.
+    let mut taken = vec![false; ready.len()];
+    for i in 0..ready.len() {
+        if taken[i] {
+            continue;
+        }
+        taken[i] = true;
+        let beside =
+            (i + 1..ready.len()).find(|&j| !taken[j] && ready[j].statement != ready[i].statement);
+        match beside {
+            None => {
+                let imported = import_ready(store, &ready[i], rep);
+                tell(&ready[i], imported, &dirs, &mut out, rep)?;
             }
-            // Nothing stored: one seen before, or wrong, may be only half written.
-            Ok(false) | Err(ImportError::File(_)) if !settled.check() => out.waiting.push(name),
-            Err(ImportError::Store(e)) if changed_while_read(&e) => out.waiting.push(name),
-            Ok(false) => {
-                move_into(&file, &processed, &name)?;
-                out.repeated.push(name);
-            }
-            Err(ImportError::Store(e)) => {
-                // The store, not the file, is the problem: leave the file for the next pass.
-                complain!(
-                    rep,
-                    "error: {e:#}; {name} stays in the inbox for the next pass"
-                );
-                out.waiting.push(name);
-            }
-            Err(ImportError::File(e)) => {
-                let why = format!("{e:#}");
-                complain!(rep, "error: {why}");
-                quarantine_file(&file, &quarantine, &name, &why)?;
-                out.quarantined.push((name, why));
+            Some(j) => {
+                taken[j] = true;
+                let (first, second) = std::thread::scope(|scope| {
+                    let second = std::thread::Builder::new()
+                        .name("inbox-beside".into())
+                        .spawn_scoped(scope, || import_ready(store, &ready[j], rep))
+                        .expect("a thread can be started");
+                    let first = import_ready(store, &ready[i], rep);
+                    let second = second
+                        .join()
+                        .unwrap_or_else(|p| std::panic::resume_unwind(p));
+                    (first, second)
+                });
+                tell(&ready[i], first, &dirs, &mut out, rep)?;
+                tell(&ready[j], second, &dirs, &mut out, rep)?;
             }
         }
     }
     Ok(out)
+}
+
+/// Where a pass moves the files it is done with.
+struct Dirs {
+    processed: PathBuf,
+    quarantine: PathBuf,
+}
+
+/// A file of a pass that is ready to import.
+struct Ready {
+    name: String,
+    settled: Settled,
+    /// A bank statement (bank lines), not documents: imported beside a file of documents.
+    statement: bool,
+}
+
+/// Imports a file of a pass, stored only if it is still as first seen once `settle` has passed.
+/// With two imports at once, each is asked about both files: one that changed while read
+/// leaves both for the next pass.
+fn import_ready(
+    store: &incasso_store::Store,
+    r: &Ready,
+    rep: &dyn Reporter,
+) -> Result<bool, ImportError> {
+    let settled = r.settled.clone();
+    let _gate = store.gate_imports(Arc::new(move || {
+        if settled.check() {
+            Ok(())
+        } else {
+            Err("the file changed while it was read".into())
+        }
+    }));
+    crate::import::import_file(store, &r.settled.file, rep)
+}
+
+/// Moves a file the pass is done with and says what became of it.
+fn tell(
+    r: &Ready,
+    imported: Result<bool, ImportError>,
+    dirs: &Dirs,
+    out: &mut Pass,
+    rep: &dyn Reporter,
+) -> Result<()> {
+    let (name, file) = (r.name.clone(), &r.settled.file);
+    match imported {
+        // Stored: the gate found it as it was first seen, once `settle` had passed.
+        Ok(true) => {
+            move_into(file, &dirs.processed, &name)?;
+            out.imported.push(name);
+        }
+        // Nothing stored: one seen before, or wrong, may be only half written.
+        Ok(false) | Err(ImportError::File(_)) if !r.settled.check() => out.waiting.push(name),
+        Err(ImportError::Store(e)) if changed_while_read(&e) => out.waiting.push(name),
+        Ok(false) => {
+            move_into(file, &dirs.processed, &name)?;
+            out.repeated.push(name);
+        }
+        Err(ImportError::Store(e)) => {
+            // The store, not the file, is the problem: leave the file for the next pass.
+            complain!(
+                rep,
+                "error: {e:#}; {name} stays in the inbox for the next pass"
+            );
+            out.waiting.push(name);
+        }
+        Err(ImportError::File(e)) => {
+            let why = format!("{e:#}");
+            complain!(rep, "error: {why}");
+            quarantine_file(file, &dirs.quarantine, &name, &why)?;
+            out.quarantined.push((name, why));
+        }
+    }
+    Ok(())
 }
 
 /// Whether the store refused an import because its file changed while it was read (the gate

@@ -110,7 +110,7 @@ impl Store {
             );
         }
         batch.insert(ck, json_encode(&c));
-        let seq = self.last_audit_seq()? + 1;
+        let seq = self.audit_seqs(1)?;
         let e = AuditEntry {
             seq,
             at,

@@ -19,8 +19,8 @@ use crate::segments::{
 };
 use crate::{
     doc_key, history_key, json_decode, json_encode, key, segment_corrupt, AuditEntry, Conflict,
-    ConflictStatus, Earlier, ImportRecord, ImportSummary, Store, StoreError, P_ALSO, P_ATTACH,
-    P_AUDIT, P_CONFLICT, P_DEBTOR, P_HASH, P_IMPORT,
+    ConflictStatus, Earlier, ImportRecord, ImportSummary, Store, StoreError, Writes, P_ALSO,
+    P_ATTACH, P_AUDIT, P_CONFLICT, P_DEBTOR, P_HASH, P_IMPORT,
 };
 
 /// Audit entries per stored value: sled keeps a costly node entry per key, so an import that
@@ -38,7 +38,7 @@ impl Store {
         source: Source,
         imported_at: DateTime<Utc>,
     ) -> Result<ImportTx<'_>, StoreError> {
-        let import_id = self.last_seq(P_IMPORT)? + 1;
+        let import_id = self.next_import_id()?;
         let path = segment_path(&self.segments, import_id);
         for stale in [path.clone(), payments_path(&self.segments, import_id)] {
             if stale.exists() {
@@ -52,7 +52,6 @@ impl Store {
             import_id,
             block_owner: import_id,
             finished: Vec::new(),
-            audit_seq: self.last_audit_seq()?,
             pending_audit: Vec::new(),
             payments_before: (0, 0),
             earlier: HashMap::default(),
@@ -78,6 +77,7 @@ impl Store {
             conflicted: 0,
             changes: Vec::new(),
             committed: false,
+            holds: [false; 2],
         })
     }
 }
@@ -95,7 +95,6 @@ pub struct ImportTx<'a> {
     block_owner: u64,
     /// Records of earlier sources in this transaction (see [`ImportTx::next_source`]).
     finished: Vec<ImportRecord>,
-    audit_seq: u64,
     /// Audit entries not yet in the batch: written in chunks, one sled value per chunk.
     pending_audit: Vec<AuditEntry>,
     /// The transaction's payment counts when the current source began (each record counts its own).
@@ -121,6 +120,8 @@ pub struct ImportTx<'a> {
     conflicted: u64,
     changes: Vec<String>,
     committed: bool,
+    /// The kinds of records this import writes, taken from the store on first need.
+    holds: [bool; 2],
 }
 
 /// One index shard during an import: the stored entries (sorted) and the new ones.
@@ -131,10 +132,19 @@ struct Shard {
 }
 
 impl ImportTx<'_> {
-    fn audit(&mut self, action: &str, subject: String, detail: String) {
-        self.audit_seq += 1;
+    /// Takes the store's turn to write records of kind `w`, once (see [`Store::take_writer`]).
+    fn writes(&mut self, w: Writes) -> Result<(), StoreError> {
+        if !self.holds[w as usize] {
+            self.store.take_writer(w, self.holds[w.other() as usize])?;
+            self.holds[w as usize] = true;
+        }
+        Ok(())
+    }
+
+    fn audit(&mut self, action: &str, subject: String, detail: String) -> Result<(), StoreError> {
         let e = AuditEntry {
-            seq: self.audit_seq,
+            // Numbered when they go into the batch.
+            seq: 0,
             at: self.imported_at,
             import_id: Some(self.import_id),
             action: action.to_string(),
@@ -143,15 +153,21 @@ impl ImportTx<'_> {
         };
         self.pending_audit.push(e);
         if self.pending_audit.len() == AUDIT_CHUNK {
-            self.flush_audit();
+            self.flush_audit()?;
         }
+        Ok(())
     }
 
-    /// Moves the pending audit entries into the batch as one value keyed by the first seq.
-    fn flush_audit(&mut self) {
-        let Some(first) = self.pending_audit.first().map(|e| e.seq) else {
-            return;
-        };
+    /// Numbers the pending audit entries and moves them into the batch as one value keyed by
+    /// the first seq.
+    fn flush_audit(&mut self) -> Result<(), StoreError> {
+        if self.pending_audit.is_empty() {
+            return Ok(());
+        }
+        let first = self.store.audit_seqs(self.pending_audit.len() as u64)?;
+        for (seq, e) in (first..).zip(&mut self.pending_audit) {
+            e.seq = seq;
+        }
         let value = if self.pending_audit.len() == 1 {
             json_encode(&self.pending_audit[0])
         } else {
@@ -159,6 +175,7 @@ impl ImportTx<'_> {
         };
         self.batch.insert(key(P_AUDIT, &first.to_be_bytes()), value);
         self.pending_audit.clear();
+        Ok(())
     }
 
     fn place(&mut self, sd: StoredDoc, creditor: &CreditorId) -> Result<SlotRef, StoreError> {
@@ -222,12 +239,14 @@ impl ImportTx<'_> {
     /// Adds a bank line unless the store has it already (by the bank's reference or by its
     /// fingerprint); true when it is new.
     pub fn add_payment(&mut self, p: Payment, fingerprint: u128) -> Result<bool, StoreError> {
+        self.writes(Writes::Payments)?;
         self.payments
             .add(self.store, self.import_id, p, fingerprint)
     }
 
     /// Adds a document: new, unchanged, or a new version of a known one.
     pub fn add_document(&mut self, doc: &Document, location: Location) -> Result<(), StoreError> {
+        self.writes(Writes::Documents)?;
         let dk = doc_key(&doc.key());
         let fingerprint = StoredDoc::fingerprint(doc);
         let shard_no = shard_of(&dk);
@@ -296,7 +315,7 @@ impl ImportTx<'_> {
                     .collect::<Vec<_>>()
                     .join("; ");
                 self.changes.push(format!("{subject}: conflict: {detail}"));
-                self.audit("conflict-recorded", subject, detail);
+                self.audit("conflict-recorded", subject, detail)?;
                 self.conflicts.push(Conflict {
                     id: 0,
                     document: doc.key(),
@@ -331,7 +350,7 @@ impl ImportTx<'_> {
         let detail = describe_change(&old_doc, doc);
         let subject = format!("{} {}", doc.kind.code(), doc.number);
         self.changes.push(format!("{subject}: {detail}"));
-        self.audit("document-changed", subject, detail);
+        self.audit("document-changed", subject, detail)?;
         self.earlier.entry(shard_no).or_default().push(Earlier {
             key: dk.clone(),
             version: old.version,
@@ -374,6 +393,7 @@ impl ImportTx<'_> {
 
     /// The current stored version of a document (as of before this import), if any.
     pub fn current(&mut self, key: &DocumentKey) -> Result<Option<Document>, StoreError> {
+        self.writes(Writes::Documents)?;
         let dk = doc_key(key);
         let shard = self.shard(shard_of(&dk))?;
         let Ok(pos) = shard
@@ -453,6 +473,10 @@ impl ImportTx<'_> {
     }
 
     fn commit_with(mut self, flush: bool) -> Result<ImportSummary, StoreError> {
+        // Debtors and attachments are merged into what is stored only now.
+        if !self.debtors.is_empty() || !self.attachments.is_empty() {
+            self.writes(Writes::Documents)?;
+        }
         let started = std::time::Instant::now();
         if self.segment.blocks.is_empty() && !self.block.is_empty() {
             // A small import: its only block goes into the sled batch, no segment file at all.
@@ -553,7 +577,7 @@ impl ImportTx<'_> {
                                 "debtor-updated",
                                 format!("debtor {}", d.id),
                                 format!("{}: {}", self.source.name, changes.join("; ")),
-                            );
+                            )?;
                         }
                     }
                     Ok(pos) => {
@@ -567,7 +591,7 @@ impl ImportTx<'_> {
                                     "source disagrees on {}; stored values kept",
                                     differs.join(", ")
                                 ),
-                            );
+                            )?;
                         }
                         if stored[pos] != before {
                             debtors_updated += 1;
@@ -614,7 +638,7 @@ impl ImportTx<'_> {
             self.batch
                 .insert(history_key(shard_no, self.import_id), encode(&list));
         }
-        self.flush_audit();
+        self.flush_audit()?;
         let record = self.current_record();
         for r in self.finished.iter().chain(std::iter::once(&record)) {
             self.batch
@@ -684,7 +708,7 @@ impl ImportTx<'_> {
         let done = self.current_record();
         self.finished.push(done.clone());
         self.payments_before = (self.payments.new, self.payments.repeated);
-        self.import_id += 1;
+        self.import_id = self.store.next_import_id()?;
         self.source = source;
         (
             self.new,
@@ -708,6 +732,11 @@ impl ImportTx<'_> {
 
 impl Drop for ImportTx<'_> {
     fn drop(&mut self) {
+        for w in [Writes::Documents, Writes::Payments] {
+            if self.holds[w as usize] {
+                self.store.release_writer(w);
+            }
+        }
         if !self.committed {
             // Best effort: the next open or import removes the orphan in any case.
             let _ = std::fs::remove_file(self.segment.path());

@@ -349,7 +349,45 @@ pub struct Store {
     /// Asked before an import becomes visible, each while its guard lives
     /// ([`Store::gate_imports`]).
     import_gates: std::sync::Mutex<Vec<(u64, ImportGate)>>,
+    /// The last import id handed out by this process: a transaction begun while another is open
+    /// gets the next one, not the one that has no record yet.
+    import_ids: std::sync::Mutex<u64>,
+    /// The last audit sequence number handed out (read from the log on first need): an import
+    /// open beside another writer of the log numbers its entries from here, not from its start.
+    audit_seq: std::sync::Mutex<Option<u64>>,
+    /// Which kinds of records an open import writes ([`Writes`]), and the signal that one ended.
+    writers: std::sync::Mutex<[bool; 2]>,
+    writer_done: std::sync::Condvar,
     _lock: File,
+}
+
+/// The kinds of records an import writes. Imports of different kinds run side by side (the
+/// inbox imports a bank statement beside a ledger); two of one kind take turns, since each
+/// checks what it adds against what is stored (documents against the index and debtors, bank
+/// lines against the lines already stored).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Writes {
+    /// Documents, debtors, attachments.
+    Documents = 0,
+    /// Bank lines.
+    Payments = 1,
+}
+
+impl Writes {
+    fn what(self) -> &'static str {
+        match self {
+            Writes::Documents => "documents",
+            Writes::Payments => "bank lines",
+        }
+    }
+
+    /// The other kind.
+    pub(crate) fn other(self) -> Writes {
+        match self {
+            Writes::Documents => Writes::Payments,
+            Writes::Payments => Writes::Documents,
+        }
+    }
 }
 
 /// A check an import must pass before it becomes visible: `Err` says why it must not.
@@ -425,6 +463,10 @@ impl Store {
             payment_keys: std::sync::Mutex::new(None),
             kv: Box::new(kv),
             import_gates: std::sync::Mutex::new(Vec::new()),
+            import_ids: std::sync::Mutex::new(0),
+            audit_seq: std::sync::Mutex::new(None),
+            writers: std::sync::Mutex::new([false; 2]),
+            writer_done: std::sync::Condvar::new(),
             _lock: lock,
         };
         store.check_schema()?;
@@ -489,7 +531,7 @@ impl Store {
         detail: &str,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let seq = self.last_audit_seq()? + 1;
+        let seq = self.audit_seqs(1)?;
         let e = AuditEntry {
             seq,
             at,
@@ -563,7 +605,19 @@ impl Store {
         Ok(out)
     }
 
-    /// The sequence number of the last audit entry (0 when there is none).
+    /// The first of `n` audit sequence numbers nobody else has: every writer of the audit log
+    /// takes its numbers here, so an import open beside another writer never reuses one.
+    pub(crate) fn audit_seqs(&self, n: u64) -> Result<u64, StoreError> {
+        let mut last = self.audit_seq.lock().unwrap_or_else(|p| p.into_inner());
+        let from = match *last {
+            Some(l) => l,
+            None => self.last_audit_seq()?,
+        };
+        *last = Some(from + n);
+        Ok(from + 1)
+    }
+
+    /// The sequence number of the last audit entry stored (0 when there is none).
     fn last_audit_seq(&self) -> Result<u64, StoreError> {
         let Some((k, v)) = self.kv.last(&[P_AUDIT])? else {
             return Ok(0);
@@ -628,6 +682,41 @@ impl Store {
             tx.add_debtor(d);
         }
         Ok(ImportOutcome::Applied(tx.commit()?))
+    }
+
+    /// Lets an import write records of kind `w` once no other does: it waits for the other to
+    /// end when it holds nothing yet, and is refused when it already writes the other kind (so
+    /// two imports never wait for each other).
+    pub(crate) fn take_writer(&self, w: Writes, holds_other: bool) -> Result<(), StoreError> {
+        let mut held = self.writers.lock().unwrap_or_else(|p| p.into_inner());
+        while held[w as usize] {
+            if holds_other {
+                return Err(StoreError::Conflict(format!(
+                    "another import writes {} at the same time; import one after the other",
+                    w.what()
+                )));
+            }
+            held = self
+                .writer_done
+                .wait(held)
+                .unwrap_or_else(|p| p.into_inner());
+        }
+        held[w as usize] = true;
+        Ok(())
+    }
+
+    /// Ends an import's writing of records of kind `w`.
+    pub(crate) fn release_writer(&self, w: Writes) {
+        self.writers.lock().unwrap_or_else(|p| p.into_inner())[w as usize] = false;
+        self.writer_done.notify_all();
+    }
+
+    /// An import id no record and no open transaction has. Ids a transaction dropped without
+    /// committing are not used again by this process; the next process may.
+    fn next_import_id(&self) -> Result<u64, StoreError> {
+        let mut last = self.import_ids.lock().unwrap_or_else(|p| p.into_inner());
+        *last = self.last_seq(P_IMPORT)?.max(*last) + 1;
+        Ok(*last)
     }
 
     fn last_seq(&self, prefix: u8) -> Result<u64, StoreError> {

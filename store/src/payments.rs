@@ -424,7 +424,7 @@ impl Store {
         by: &str,
     ) -> Result<(), StoreError> {
         let seq = self.last_seq(P_MANUAL)? + 1;
-        let audit_seq = self.last_audit_seq()? + 1;
+        let audit_seq = self.audit_seqs(1)?;
         let (action, subject, detail) = match decision {
             ManualDecision::Allocate {
                 payment,

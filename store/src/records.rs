@@ -26,15 +26,21 @@ impl Store {
     ) -> Result<u64, StoreError> {
         let known = self.reminders()?;
         let mut seq = self.last_seq(P_REMINDER)?;
-        let mut audit_seq = self.last_audit_seq()?;
         let mut batch = Batch::default();
         let mut added = 0;
         let mut seen: Vec<&Reminder> = known.iter().collect();
-        for r in reminders {
-            if seen.contains(&r) {
-                continue;
-            }
-            seen.push(r);
+        let new: Vec<&Reminder> = reminders
+            .iter()
+            .filter(|r| {
+                let first = !seen.contains(r);
+                if first {
+                    seen.push(r);
+                }
+                first
+            })
+            .collect();
+        let mut audit_seq = self.audit_seqs(new.len() as u64)? - 1;
+        for r in new {
             seq += 1;
             added += 1;
             batch.insert(key(P_REMINDER, &seq.to_be_bytes()), json_encode(r));
@@ -74,7 +80,7 @@ impl Store {
         }
         let mut batch = Batch::default();
         batch.insert(k, json_encode(plan));
-        let seq = self.last_audit_seq()? + 1;
+        let seq = self.audit_seqs(1)?;
         let detail = match plan.settle_for {
             Some(s) => format!(
                 "compromise: settles {} open for {s}; {} written off",

@@ -721,3 +721,139 @@ fn line_keys_kept_per_import_are_the_keys_of_its_stored_lines_and_catch_repeats(
     // On a store opened afresh, repeats are caught by the kept keys.
     assert_eq!(import(&store, "c.xml", 69_990..70_010), 10);
 }
+
+/// The inbox imports a ledger and a bank statement at once: both transactions are open together,
+/// the later one commits first, and another writer of the audit log writes in between. Each gets
+/// its own import id, every audit entry keeps its own sequence number, and both are visible.
+#[test]
+fn a_document_import_and_a_bank_import_open_at_once_each_keep_their_ids_and_audit() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    applied(
+        store
+            .import(batch("h1", &[invoice("F1", "100.00")]))
+            .unwrap(),
+    );
+    let source = |hash: &str, kind| Source {
+        kind,
+        name: format!("{hash}.file"),
+        content_hash: hash.into(),
+    };
+    let at = Utc.with_ymd_and_hms(2026, 11, 24, 6, 0, 0).unwrap();
+    let mut ledger = store
+        .begin_import(source("h2", SourceKind::CsvFile), at)
+        .unwrap();
+    let mut bank = store
+        .begin_import(source("h3", SourceKind::BankStatementFile), at)
+        .unwrap();
+    // A changed invoice is audited inside the open ledger import.
+    ledger
+        .add_document(&invoice("F1", "120.00"), Location::Line(2))
+        .unwrap();
+    ledger
+        .add_document(&invoice("F2", "30.00"), Location::Line(3))
+        .unwrap();
+    for i in 0..3 {
+        let (p, f) = payment(i);
+        assert!(bank.add_payment(p, f).unwrap());
+    }
+    store
+        .record_event("nightly-run", "run", "written while both are open", at)
+        .unwrap();
+    let bank = bank.commit().unwrap().record;
+    let ledger = ledger.commit().unwrap().record;
+    assert_eq!((ledger.id, bank.id), (2, 3), "ids in the order begun");
+    assert_eq!((ledger.new, ledger.changed), (1, 1));
+    assert_eq!(bank.payments_new, 3);
+    let ids: Vec<u64> = store.imports().unwrap().iter().map(|r| r.id).collect();
+    assert_eq!(ids, vec![1, 2, 3]);
+    let docs = store.documents().unwrap();
+    assert_eq!(docs.len(), 2);
+    assert_eq!(store.payments().unwrap().len(), 3);
+    let log = store.audit_log().unwrap();
+    let seqs: Vec<u64> = log.iter().map(|e| e.seq).collect();
+    let mut unique = seqs.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(
+        unique.len(),
+        seqs.len(),
+        "no sequence number twice: {seqs:?}"
+    );
+    for action in ["nightly-run", "document-changed"] {
+        assert!(
+            log.iter().any(|e| e.action == action),
+            "{action} is in the log: {log:#?}"
+        );
+    }
+    // The next import, after both, takes the next id.
+    let next = applied(
+        store
+            .import(batch("h4", &[invoice("F3", "10.00")]))
+            .unwrap(),
+    );
+    assert_eq!(next.record.id, 4);
+}
+
+/// Two imports of documents never run at once: the second waits at its first document until
+/// the first has committed, and then checks against what that one stored. One that already
+/// writes bank lines is refused documents while another writes them, instead of waiting.
+#[test]
+fn a_second_document_import_waits_for_the_first_and_never_both_wait() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let source = |hash: &str, kind| Source {
+        kind,
+        name: format!("{hash}.file"),
+        content_hash: hash.into(),
+    };
+    let at = Utc.with_ymd_and_hms(2026, 11, 24, 6, 0, 0).unwrap();
+    let mut first = store
+        .begin_import(source("a", SourceKind::CsvFile), at)
+        .unwrap();
+    first
+        .add_document(&invoice("F1", "100.00"), Location::Line(2))
+        .unwrap();
+    let (second, refused) = std::thread::scope(|scope| {
+        let waiting = scope.spawn(|| {
+            let mut second = store
+                .begin_import(source("b", SourceKind::CsvFile), at)
+                .unwrap();
+            second
+                .add_document(&invoice("F1", "150.00"), Location::Line(2))
+                .unwrap();
+            second.commit().unwrap().record
+        });
+        // A bank import that would also write documents is refused, not left waiting.
+        let mut mixed = store
+            .begin_import(source("c", SourceKind::Api), at)
+            .unwrap();
+        let (p, f) = payment(1);
+        mixed.add_payment(p, f).unwrap();
+        let refused = mixed
+            .add_document(&invoice("F9", "1.00"), Location::Line(1))
+            .unwrap_err();
+        drop(mixed);
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        assert!(
+            !waiting.is_finished(),
+            "the second waits while the first is open"
+        );
+        first.commit().unwrap();
+        (waiting.join().unwrap(), refused)
+    });
+    assert_eq!(
+        (second.new, second.changed),
+        (0, 1),
+        "it saw the first's F1"
+    );
+    assert!(
+        refused
+            .to_string()
+            .contains("another import writes documents"),
+        "{refused}"
+    );
+    let docs = store.documents().unwrap();
+    assert_eq!(docs.len(), 1);
+    assert_eq!(docs[0].document.total.to_string(), "150.00");
+}

@@ -200,6 +200,28 @@ pub(crate) fn sniff(file: &Path) -> Result<(Format, u64)> {
     Ok((detect(file, &head), size))
 }
 
+/// Whether a file looks like a bank statement (camt.053 or .054, MT940, a bank's CSV export),
+/// by its first bytes: the inbox imports one beside a file of documents. A wrong guess costs
+/// only time; the store never lets two imports of one kind run at once.
+pub(crate) fn is_statement(file: &Path) -> bool {
+    let Ok((format, _)) = sniff(file) else {
+        return false;
+    };
+    match format {
+        Format::Camt(v) => v.starts_with("camt.053") || v.starts_with("camt.054"),
+        Format::Mt940 => true,
+        Format::Csv => {
+            use std::io::Read;
+            let mut head = Vec::with_capacity(64 * 1024);
+            let read =
+                std::fs::File::open(file).and_then(|f| f.take(64 * 1024).read_to_end(&mut head));
+            read.is_ok()
+                && incasso_connectors::bank::csv::detect(&String::from_utf8_lossy(&head)).is_some()
+        }
+        _ => false,
+    }
+}
+
 /// Refuses a UBL file or workbook over its size limit, before it is read (and hashed) whole.
 pub(crate) fn refuse_oversized(file: &Path, format: &Format, size: u64) -> Result<()> {
     let limit = match format {
