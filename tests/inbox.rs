@@ -352,6 +352,18 @@ fn a_statement_imported_beside_a_ledger_stores_what_one_after_the_other_stores()
         .flat_map(|day| std::fs::read_dir(day.path()).unwrap().flatten())
         .count();
     assert_eq!(processed, 5);
+    // What each import says comes together, not interleaved with the other's lines.
+    let lines: Vec<&str> = said.lines().collect();
+    for statement in ["b-afschrift.xml", "d-knab.sta", "e-rabo.csv"] {
+        let at = lines
+            .iter()
+            .position(|l| l.contains(statement) && l.contains(": imported as import #"))
+            .unwrap_or_else(|| panic!("{statement} imported: {said}"));
+        assert!(
+            lines[at + 1].contains("statement(s)"),
+            "{statement}'s own summary follows it: {said}"
+        );
+    }
     // Where each file was read from is the only difference between the two stores.
     let views: [&[&str]; 4] = [
         &["receivables", "--as-of", AS_OF, "--format", "csv"],

@@ -178,23 +178,76 @@ pub fn pass(ws: &Workspace, inbox: &Path, settle: Duration, rep: &dyn Reporter) 
             }
             Some(j) => {
                 taken[j] = true;
+                // What each says is held and told after both, one file after the other.
+                let (said_i, said_j) = (Held::new(rep), Held::new(rep));
                 let (first, second) = std::thread::scope(|scope| {
                     let second = std::thread::Builder::new()
                         .name("inbox-beside".into())
-                        .spawn_scoped(scope, || import_ready(store, &ready[j], rep))
+                        .spawn_scoped(scope, || import_ready(store, &ready[j], &said_j))
                         .expect("a thread can be started");
-                    let first = import_ready(store, &ready[i], rep);
+                    let first = import_ready(store, &ready[i], &said_i);
                     let second = second
                         .join()
                         .unwrap_or_else(|p| std::panic::resume_unwind(p));
                     (first, second)
                 });
+                said_i.tell();
                 tell(&ready[i], first, &dirs, &mut out, rep)?;
+                said_j.tell();
                 tell(&ready[j], second, &dirs, &mut out, rep)?;
             }
         }
     }
     Ok(out)
+}
+
+/// A reporter for one of two imports at once: its lines are held and told together once both
+/// are done, so the two files' lines do not interleave; its progress is shown as it goes.
+struct Held<'r> {
+    rep: &'r dyn Reporter,
+    lines: std::sync::Mutex<Vec<(bool, String)>>,
+}
+
+impl<'r> Held<'r> {
+    fn new(rep: &'r dyn Reporter) -> Held<'r> {
+        Held {
+            rep,
+            lines: std::sync::Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Tells the lines held, in the order they were said.
+    fn tell(self) {
+        let lines = self.lines.into_inner().unwrap_or_else(|p| p.into_inner());
+        for (error, line) in lines {
+            if error {
+                self.rep.error(&line);
+            } else {
+                self.rep.info(&line);
+            }
+        }
+    }
+
+    fn hold(&self, error: bool, line: &str) {
+        self.lines
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push((error, line.to_string()));
+    }
+}
+
+impl Reporter for Held<'_> {
+    fn info(&self, line: &str) {
+        self.hold(false, line);
+    }
+
+    fn error(&self, line: &str) {
+        self.hold(true, line);
+    }
+
+    fn progress(&self, label: &str) -> Box<dyn incasso_connectors::progress::Progress + '_> {
+        self.rep.progress(label)
+    }
 }
 
 /// Where a pass moves the files it is done with.
