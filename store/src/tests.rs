@@ -722,6 +722,17 @@ fn line_keys_kept_per_import_are_the_keys_of_its_stored_lines_and_catch_repeats(
     assert_eq!(import(&store, "c.xml", 69_990..70_010), 10);
 }
 
+/// An import of a source of this kind, begun and left open.
+fn begin<'s>(store: &'s Store, hash: &str, kind: SourceKind) -> ImportTx<'s> {
+    let source = Source {
+        kind,
+        name: format!("{hash}.file"),
+        content_hash: hash.into(),
+    };
+    let at = Utc.with_ymd_and_hms(2026, 11, 24, 6, 0, 0).unwrap();
+    store.begin_import(source, at).unwrap()
+}
+
 /// The inbox imports a ledger and a bank statement at once: both transactions are open together,
 /// the later one commits first, and another writer of the audit log writes in between. Each gets
 /// its own import id, every audit entry keeps its own sequence number, and both are visible.
@@ -734,18 +745,8 @@ fn a_document_import_and_a_bank_import_open_at_once_each_keep_their_ids_and_audi
             .import(batch("h1", &[invoice("F1", "100.00")]))
             .unwrap(),
     );
-    let source = |hash: &str, kind| Source {
-        kind,
-        name: format!("{hash}.file"),
-        content_hash: hash.into(),
-    };
-    let at = Utc.with_ymd_and_hms(2026, 11, 24, 6, 0, 0).unwrap();
-    let mut ledger = store
-        .begin_import(source("h2", SourceKind::CsvFile), at)
-        .unwrap();
-    let mut bank = store
-        .begin_import(source("h3", SourceKind::BankStatementFile), at)
-        .unwrap();
+    let mut ledger = begin(&store, "h2", SourceKind::CsvFile);
+    let mut bank = begin(&store, "h3", SourceKind::BankStatementFile);
     // A changed invoice is audited inside the open ledger import.
     ledger
         .add_document(&invoice("F1", "120.00"), Location::Line(2))
@@ -757,6 +758,7 @@ fn a_document_import_and_a_bank_import_open_at_once_each_keep_their_ids_and_audi
         let (p, f) = payment(i);
         assert!(bank.add_payment(p, f).unwrap());
     }
+    let at = Utc.with_ymd_and_hms(2026, 11, 24, 6, 0, 0).unwrap();
     store
         .record_event("nightly-run", "run", "written while both are open", at)
         .unwrap();
@@ -802,32 +804,20 @@ fn a_document_import_and_a_bank_import_open_at_once_each_keep_their_ids_and_audi
 fn a_second_document_import_waits_for_the_first_and_never_both_wait() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
-    let source = |hash: &str, kind| Source {
-        kind,
-        name: format!("{hash}.file"),
-        content_hash: hash.into(),
-    };
-    let at = Utc.with_ymd_and_hms(2026, 11, 24, 6, 0, 0).unwrap();
-    let mut first = store
-        .begin_import(source("a", SourceKind::CsvFile), at)
-        .unwrap();
+    let mut first = begin(&store, "a", SourceKind::CsvFile);
     first
         .add_document(&invoice("F1", "100.00"), Location::Line(2))
         .unwrap();
     let (second, refused) = std::thread::scope(|scope| {
         let waiting = scope.spawn(|| {
-            let mut second = store
-                .begin_import(source("b", SourceKind::CsvFile), at)
-                .unwrap();
+            let mut second = begin(&store, "b", SourceKind::CsvFile);
             second
                 .add_document(&invoice("F1", "150.00"), Location::Line(2))
                 .unwrap();
             second.commit().unwrap().record
         });
         // A bank import that would also write documents is refused, not left waiting.
-        let mut mixed = store
-            .begin_import(source("c", SourceKind::Api), at)
-            .unwrap();
+        let mut mixed = begin(&store, "c", SourceKind::Api);
         let (p, f) = payment(1);
         mixed.add_payment(p, f).unwrap();
         let refused = mixed
