@@ -1912,6 +1912,21 @@ fn the_agency_reports_back_and_what_it_collected_is_booked() {
         )
     };
     assert_eq!(get("/v1/changes?after=x").0, 400);
+    // A query that does not parse gets the API's JSON error, as every other refusal does.
+    for bad in ["/v1/changes?claims=maybe", "/v1/changes?limit=ten"] {
+        let (status, _, body) = get(bad);
+        assert_eq!(status, 400, "{bad}: {body}");
+        let answer: serde_json::Value =
+            serde_json::from_str(&body).unwrap_or_else(|e| panic!("{bad}: not JSON ({e}): {body}"));
+        assert_eq!(answer["error"], "bad-query", "{bad}: {body}");
+        assert!(
+            answer["message"]
+                .as_str()
+                .unwrap()
+                .contains("claims=true|false"),
+            "{bad}: {body}"
+        );
+    }
     // A cursor names its feed: one from another (a restored or moved database), or past the
     // end, is refused rather than read as "nothing new".
     let first: serde_json::Value = serde_json::from_str(&get("/v1/changes?limit=1").2).unwrap();

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -549,7 +550,7 @@ struct ExportQuery {
 async fn export(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
-    Query(q): Query<ExportQuery>,
+    q: Result<Query<ExportQuery>, QueryRejection>,
 ) -> Response {
     if !is_admin(&app, &headers) {
         return error(
@@ -558,6 +559,10 @@ async fn export(
             "the export needs the admin token",
         );
     }
+    let q = match q {
+        Ok(Query(q)) => q,
+        Err(r) => return bad_query(r, "format=json|csv"),
+    };
     let claims = match app.store.all().await {
         Ok(c) => c,
         Err(e) => return internal(e),
@@ -601,7 +606,7 @@ pub const MAX_CHANGES_PAGE: usize = 1_000;
 async fn changes(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
-    Query(q): Query<ChangesQuery>,
+    q: Result<Query<ChangesQuery>, QueryRejection>,
 ) -> Response {
     let creditor = if is_admin(&app, &headers) {
         None
@@ -610,6 +615,10 @@ async fn changes(
             Ok(c) => Some(c),
             Err(d) => return d.into_response(),
         }
+    };
+    let q = match q {
+        Ok(Query(q)) => q,
+        Err(r) => return bad_query(r, "after=CURSOR&limit=N&claims=true|false"),
     };
     let (epoch, last) = match app.store.feed_end().await {
         Ok(e) => e,
@@ -655,6 +664,16 @@ async fn changes(
         }
         Err(e) => internal(e),
     }
+}
+
+/// A query string that does not parse (`limit=ten`, `claims=maybe`): the API's own JSON error,
+/// naming what it takes, instead of the framework's plain text.
+fn bad_query(r: QueryRejection, takes: &str) -> Response {
+    error(
+        StatusCode::BAD_REQUEST,
+        "bad-query",
+        format!("{}; this takes {takes}", r.body_text()),
+    )
 }
 
 fn feed_reset() -> Response {
