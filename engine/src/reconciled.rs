@@ -487,7 +487,7 @@ fn read(
     docs: Option<Vec<LedgerDocument>>,
 ) -> Result<Inputs> {
     let started = std::time::Instant::now();
-    // A read that will match loads a gigabyte at 1M before matching starts: on ordinary pages
+    // A read that will match loads about 800 MB at 1M before matching starts: on ordinary pages
     // from the first document (README, performance, session 23). One the kept file serves keeps
     // huge pages.
     if !reuse || !kept_for_these(store, key.as_ref())? {
