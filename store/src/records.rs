@@ -28,17 +28,12 @@ impl Store {
         let mut seq = self.last_seq(P_REMINDER)?;
         let mut batch = Batch::default();
         let mut added = 0;
-        let mut seen: Vec<&Reminder> = known.iter().collect();
-        let new: Vec<&Reminder> = reminders
-            .iter()
-            .filter(|r| {
-                let first = !seen.contains(r);
-                if first {
-                    seen.push(r);
-                }
-                first
-            })
-            .collect();
+        let mut new: Vec<&Reminder> = Vec::new();
+        for r in reminders {
+            if !known.contains(r) && !new.contains(&r) {
+                new.push(r);
+            }
+        }
         let mut audit_seq = self.audit_seqs(new.len() as u64)? - 1;
         for r in new {
             seq += 1;

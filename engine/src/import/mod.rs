@@ -200,26 +200,39 @@ pub(crate) fn sniff(file: &Path) -> Result<(Format, u64)> {
     Ok((detect(file, &head), size))
 }
 
-/// Whether a file looks like a bank statement (camt.053 or .054, MT940, a bank's CSV export),
-/// by its first bytes: the inbox imports one beside a file of documents. A wrong guess costs
-/// only time; the store never lets two imports of one kind run at once.
+/// The statement reader a file of this format needs (a CSV file's by its decoded head), or
+/// `None` when it is not a bank statement.
+fn statement_of(format: &Format, csv_head: Option<&str>) -> Option<Statement> {
+    match format {
+        Format::Camt(v) if v.starts_with("camt.053") || v.starts_with("camt.054") => {
+            Some(Statement::Camt)
+        }
+        Format::Mt940 => Some(Statement::Mt940),
+        Format::Csv => csv_head
+            .filter(|h| incasso_connectors::bank::csv::detect(h).is_some())
+            .map(|_| Statement::Csv),
+        _ => None,
+    }
+}
+
+/// Whether a file looks like a bank statement, by its first bytes read as UTF-8 ([`import_one`]
+/// decides by the file's own encoding): the inbox imports one beside a file of
+/// documents. A wrong guess costs only time; the store never lets two imports of one kind run
+/// at once.
 pub(crate) fn is_statement(file: &Path) -> bool {
     let Ok((format, _)) = sniff(file) else {
         return false;
     };
-    match format {
-        Format::Camt(v) => v.starts_with("camt.053") || v.starts_with("camt.054"),
-        Format::Mt940 => true,
-        Format::Csv => {
-            use std::io::Read;
-            let mut head = Vec::with_capacity(64 * 1024);
-            let read =
-                std::fs::File::open(file).and_then(|f| f.take(64 * 1024).read_to_end(&mut head));
-            read.is_ok()
-                && incasso_connectors::bank::csv::detect(&String::from_utf8_lossy(&head)).is_some()
-        }
-        _ => false,
-    }
+    let head = (format == Format::Csv).then(|| {
+        use std::io::Read;
+        let mut head = Vec::with_capacity(64 * 1024);
+        let read = std::fs::File::open(file).and_then(|f| f.take(64 * 1024).read_to_end(&mut head));
+        read.map_or_else(
+            |_| String::new(),
+            |_| String::from_utf8_lossy(&head).into_owned(),
+        )
+    });
+    statement_of(&format, head.as_deref()).is_some()
 }
 
 /// Refuses a UBL file or workbook over its size limit, before it is read (and hashed) whole.
@@ -332,30 +345,18 @@ fn import_one(
         );
         return Ok(false);
     }
+    let head = (format == Format::Csv)
+        .then(|| incasso_connectors::source::decode_all(&inspection.head, inspection.encoding));
+    if let Some(kind) = statement_of(&format, head.as_deref()) {
+        let accept_unbalanced = kind == Statement::Mt940 && options.accept_unbalanced;
+        return bank::import(store, file, &inspection, kind, accept_unbalanced, rep);
+    }
     let (sheet_text, kind) = match format {
         Format::Csv => {
-            let head =
-                incasso_connectors::source::decode_all(&inspection.head, inspection.encoding);
-            if incasso_connectors::bank::csv::detect(&head).is_some() {
-                return bank::import(store, file, &inspection, Statement::Csv, false, rep);
-            }
-            if incasso_connectors::csv::debtors::looks_like(&head) {
+            if incasso_connectors::csv::debtors::looks_like(head.as_deref().unwrap_or_default()) {
                 return debtors::import_debtors(store, file, &inspection, rep);
             }
             (None, SourceKind::CsvFile)
-        }
-        Format::Camt(v) if v.starts_with("camt.053") || v.starts_with("camt.054") => {
-            return bank::import(store, file, &inspection, Statement::Camt, false, rep)
-        }
-        Format::Mt940 => {
-            return bank::import(
-                store,
-                file,
-                &inspection,
-                Statement::Mt940,
-                options.accept_unbalanced,
-                rep,
-            )
         }
         Format::Ubl => return ubl::import_ubl(store, &inspection, options, rep),
         Format::SpreadsheetZip | Format::Xls => {
