@@ -665,10 +665,11 @@ fn reused_parts(
     // A typo search finds what its variants name: one that would now find a new or changed
     // document would not do what it did.
     if !changed.is_empty() && !k.searched.is_empty() {
-        let mut index = NumberIndex::default();
-        for &d in &changed {
-            index.add(s.docs[d].document.number.as_str(), d as u32);
-        }
+        let numbers: Vec<(&str, u32)> = changed
+            .iter()
+            .map(|&d| (s.docs[d].document.number.as_str(), d as u32))
+            .collect();
+        let index = NumberIndex::build(&numbers, 1);
         for &(kpi, kd) in &k.searched {
             let Some(c) = part_now(kpi) else { continue };
             if !reusable.contains_key(&c) {

@@ -5,8 +5,6 @@
 //! those runs. A payment's text is split the same way and every short window of runs is looked up.
 //! Keys are 64-bit FNV-1a hashes of the runs, so a million documents index without a string each.
 
-use rustc_hash::FxHashMap;
-
 /// How strongly a key identifies a document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum KeyStrength {
@@ -162,67 +160,80 @@ fn document_keys(number: &str) -> Vec<(u64, KeyStrength)> {
     keys
 }
 
-/// One document under one key; `next` chains the documents that share the key.
+/// One document under one key.
 #[derive(Debug, Clone, Copy)]
 struct Posting {
     doc: u32,
     strength: KeyStrength,
-    next: u32,
 }
 
-const END: u32 = u32::MAX;
+/// A posting packed in 32 bits: the document's index and, in the top two bits, the strength.
+/// Ledgers of a billion documents are far beyond what one store holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Packed(u32);
 
-/// Keys are spread over `1 << BUCKET_BITS` buckets by their top bits, each a table of its own,
-/// so an index of a million numbers is built one bucket at a time, in cache and on all cores,
-/// instead of by seven million scattered inserts into one table.
-const BUCKET_BITS: u32 = 8;
-const BUCKETS: usize = 1 << BUCKET_BITS;
+const DOC_BITS: u32 = 30;
 
-fn bucket_of(key: u64) -> usize {
-    (key >> (64 - BUCKET_BITS)) as usize
-}
+impl Packed {
+    fn new(doc: u32, strength: KeyStrength) -> Packed {
+        assert!(doc < 1 << DOC_BITS, "document index {doc} out of range");
+        let s = match strength {
+            KeyStrength::Sequence => 0,
+            KeyStrength::Digits => 1,
+            KeyStrength::Full => 2,
+        };
+        Packed(doc | s << DOC_BITS)
+    }
 
-/// The documents under the keys of one bucket: each key's chain of postings, latest first.
-#[derive(Debug, Default)]
-struct Bucket {
-    heads: FxHashMap<u64, u32>,
-    postings: Vec<Posting>,
-}
-
-impl Bucket {
-    fn with_capacity(n: usize) -> Bucket {
-        Bucket {
-            heads: FxHashMap::with_capacity_and_hasher(n, Default::default()),
-            postings: Vec::with_capacity(n),
+    fn posting(self) -> Posting {
+        let strength = match self.0 >> DOC_BITS {
+            0 => KeyStrength::Sequence,
+            1 => KeyStrength::Digits,
+            _ => KeyStrength::Full,
+        };
+        Posting {
+            doc: self.0 & ((1 << DOC_BITS) - 1),
+            strength,
         }
     }
-
-    fn add(&mut self, key: u64, doc: u32, strength: KeyStrength) {
-        let at = self.postings.len() as u32;
-        let head = self.heads.entry(key).or_insert(END);
-        self.postings.push(Posting {
-            doc,
-            strength,
-            next: *head,
-        });
-        *head = at;
-    }
 }
 
-/// One key of a document, on its way into its bucket.
-type Keyed = (u64, u32, KeyStrength);
+/// While building, keys are first spread over `1 << SPREAD_BITS` parts by their top bits, so
+/// each part is sorted on its own, in cache and on all cores.
+const SPREAD_BITS: u32 = 8;
+const SPREAD: usize = 1 << SPREAD_BITS;
 
-/// Documents by key, built once per reconciliation.
+fn part_of(key: u64) -> usize {
+    (key >> (64 - SPREAD_BITS)) as usize
+}
+
+/// One key of a document, on its way into its part.
+type Keyed = (u64, Packed);
+
+/// A part's number and its stretch of the index's keys and postings, for one core to fill.
+type Stretch<'a> = (usize, &'a mut [u64], &'a mut [Packed]);
+
+/// Documents by key, built once per reconciliation: every key of every number in one sorted
+/// list, with where each value of the keys' top bits starts in it. A lookup is one step into
+/// that table and a short binary search; the postings under a key lie side by side, in the order
+/// they were added. About 12 bytes a key, where a hash table per part took about 40 and grew by
+/// powers of two (1.1 GB of tables at five million invoices).
 #[derive(Debug, Default)]
 pub struct NumberIndex {
-    /// Empty, or one per bucket.
-    buckets: Vec<Bucket>,
+    /// Every key, sorted; a key under which several documents are indexed comes once for each.
+    keys: Vec<u64>,
+    /// The posting of each key in `keys`.
+    postings: Vec<Packed>,
+    /// Where the keys whose top `bits` bits are `t` start in `keys`: `starts[t]..starts[t + 1]`.
+    /// Empty when nothing is indexed.
+    starts: Vec<u32>,
+    bits: u32,
 }
 
 impl NumberIndex {
     /// Indexes each document under every key of its number, on `threads` cores: each core keys
-    /// a share of the numbers into buckets, then builds whole buckets. The same index as adding
-    /// them one by one, in this order.
+    /// a share of the numbers into parts, then sorts whole parts. The same index as adding them
+    /// one by one, in this order.
     pub fn build(numbers: &[(&str, u32)], threads: usize) -> NumberIndex {
         let threads = threads.max(1);
         let per = numbers.len().div_ceil(threads).max(1);
@@ -232,12 +243,12 @@ impl NumberIndex {
                 .map(|chunk| {
                     scope.spawn(move || {
                         // About seven keys a number, spread evenly.
-                        let room = chunk.len() * 8 / BUCKETS + 16;
+                        let room = chunk.len() * 8 / SPREAD + 16;
                         let mut out: Vec<Vec<Keyed>> =
-                            (0..BUCKETS).map(|_| Vec::with_capacity(room)).collect();
+                            (0..SPREAD).map(|_| Vec::with_capacity(room)).collect();
                         for &(number, doc) in chunk {
                             for (k, s) in document_keys(number) {
-                                out[bucket_of(k)].push((k, doc, s));
+                                out[part_of(k)].push((k, Packed::new(doc, s)));
                             }
                         }
                         out
@@ -249,62 +260,92 @@ impl NumberIndex {
                 .map(|h| h.join().expect("an index worker panicked"))
                 .collect()
         });
-        let keyed = &keyed;
-        let mut built: Vec<(usize, Bucket)> = std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..threads)
-                .map(|t| {
-                    scope.spawn(move || {
-                        (t..BUCKETS)
-                            .step_by(threads)
-                            .map(|b| {
-                                let n = keyed.iter().map(|k| k[b].len()).sum();
-                                let mut bucket = Bucket::with_capacity(n);
-                                for part in keyed {
-                                    for &(k, doc, s) in &part[b] {
-                                        bucket.add(k, doc, s);
-                                    }
-                                }
-                                (b, bucket)
-                            })
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().expect("an index worker panicked"))
-                .collect()
-        });
-        built.sort_unstable_by_key(|(b, _)| *b);
-        NumberIndex {
-            buckets: built.into_iter().map(|(_, b)| b).collect(),
+        let sizes: Vec<usize> = (0..SPREAD)
+            .map(|b| keyed.iter().map(|k| k[b].len()).sum())
+            .collect();
+        let total: usize = sizes.iter().sum();
+        let mut keys = vec![0u64; total];
+        let mut postings = vec![Packed(0); total];
+        // Each part's stretch of the lists, handed to the cores in turn.
+        let mut stretches: Vec<Vec<Stretch<'_>>> = (0..threads).map(|_| Vec::new()).collect();
+        let (mut k_rest, mut p_rest) = (keys.as_mut_slice(), postings.as_mut_slice());
+        for (b, &n) in sizes.iter().enumerate() {
+            let (k, kr) = std::mem::take(&mut k_rest).split_at_mut(n);
+            let (p, pr) = std::mem::take(&mut p_rest).split_at_mut(n);
+            (k_rest, p_rest) = (kr, pr);
+            stretches[b % threads].push((b, k, p));
         }
+        let keyed = &keyed;
+        std::thread::scope(|scope| {
+            for mine in stretches {
+                scope.spawn(move || {
+                    let mut part: Vec<Keyed> = Vec::new();
+                    for (b, k, p) in mine {
+                        part.clear();
+                        for chunk in keyed {
+                            part.extend_from_slice(&chunk[b]);
+                        }
+                        // Stable: the postings under a key stay in the order they were added.
+                        part.sort_by_key(|&(key, _)| key);
+                        for (i, &(key, posting)) in part.iter().enumerate() {
+                            k[i] = key;
+                            p[i] = posting;
+                        }
+                    }
+                });
+            }
+        });
+        let mut index = NumberIndex {
+            keys,
+            postings,
+            starts: Vec::new(),
+            bits: 0,
+        };
+        index.mark_starts();
+        index
+    }
+
+    /// Works out `starts` for the keys as they are: about four keys to a value of the top bits.
+    fn mark_starts(&mut self) {
+        let n = self.keys.len();
+        self.bits = (usize::BITS - (n / 4).leading_zeros()).clamp(1, 28);
+        let shift = 64 - self.bits;
+        let mut starts = vec![0u32; (1usize << self.bits) + 1];
+        for &k in &self.keys {
+            starts[(k >> shift) as usize + 1] += 1;
+        }
+        for t in 1..starts.len() {
+            starts[t] += starts[t - 1];
+        }
+        self.starts = starts;
     }
 
     /// Adds a document (by its index in the caller's slice) under every key of its number.
+    /// Each key is put after those equal to it, so it costs a shift of the lists: for small
+    /// indexes and tests; [`NumberIndex::build`] indexes a ledger.
     pub fn add(&mut self, number: &str, doc: u32) {
-        if self.buckets.is_empty() {
-            self.buckets = (0..BUCKETS).map(|_| Bucket::default()).collect();
-        }
         for (k, strength) in document_keys(number) {
-            self.buckets[bucket_of(k)].add(k, doc, strength);
+            let at = self.keys.partition_point(|&e| e <= k);
+            self.keys.insert(at, k);
+            self.postings.insert(at, Packed::new(doc, strength));
         }
+        self.mark_starts();
     }
 
     /// The postings under a key, latest first.
     fn under(&self, key: u64) -> impl Iterator<Item = Posting> + '_ {
-        let bucket = self.buckets.get(bucket_of(key));
-        let mut at = bucket
-            .and_then(|b| b.heads.get(&key).copied())
-            .unwrap_or(END);
-        std::iter::from_fn(move || {
-            let b = bucket?;
-            (at != END).then(|| {
-                let p = b.postings[at as usize];
-                at = p.next;
-                p
-            })
-        })
+        let (from, to) = match self.starts.is_empty() {
+            true => (0, 0),
+            false => {
+                let t = (key >> (64 - self.bits)) as usize;
+                let (lo, hi) = (self.starts[t] as usize, self.starts[t + 1] as usize);
+                let keys = &self.keys[lo..hi];
+                let first = keys.partition_point(|&e| e < key);
+                let run = keys[first..].iter().take_while(|&&e| e == key).count();
+                (lo + first, lo + first + run)
+            }
+        };
+        self.postings[from..to].iter().rev().map(|p| p.posting())
     }
 
     /// Documents named in a free text, with the strength of the best key that found each, in
@@ -445,6 +486,16 @@ mod tests {
             [(1, KeyStrength::Digits)]
         );
         assert_eq!(i.find("termijn 1 F2026-0000013"), [(1, KeyStrength::Full)]);
+    }
+
+    #[test]
+    fn a_packed_posting_keeps_its_document_and_strength() {
+        for doc in [0, 1, 12_345, (1 << DOC_BITS) - 1] {
+            for strength in [KeyStrength::Sequence, KeyStrength::Digits, KeyStrength::Full] {
+                let p = Packed::new(doc, strength).posting();
+                assert_eq!((p.doc, p.strength), (doc, strength));
+            }
+        }
     }
 
     #[test]
