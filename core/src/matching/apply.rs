@@ -12,7 +12,7 @@ use super::index::Indexes;
 use super::partition::{Look, Tracker};
 use super::signals::{self, payer::Payer, Context, Named};
 use super::{Evidence, MatchPolicy, PaymentOutcome, PaymentStatus, Proposal};
-use crate::model::{Allocation, AllocationSource, LedgerDocument, Payment};
+use crate::model::{Allocation, AllocationRule, AllocationSource, LedgerDocument, Payment};
 use crate::money::Money;
 use crate::reconcile::ReconcileNote;
 
@@ -34,11 +34,11 @@ pub(super) struct Shared<'s, 'a> {
 #[derive(Default)]
 pub(super) struct Applied {
     pub outcomes: Vec<(usize, PaymentOutcome)>,
-    /// With the document each reduces.
-    pub allocations: Vec<(u32, u32, Allocation)>,
     pub notes: Vec<(u32, ReconcileNote)>,
     pub review: Vec<(u32, Proposal)>,
-    /// What it took off documents' open amounts.
+    /// What it took off documents' open amounts: its allocations, in the order made. They
+    /// become [`Allocation`]s only once merged, so that a million of them are not held twice,
+    /// with three strings each, while the runs settle.
     pub written: Vec<Took>,
     /// Documents of other partitions its payments looked at.
     pub looks: Vec<Look>,
@@ -46,12 +46,29 @@ pub(super) struct Applied {
     pub searched: Vec<(u32, u32)>,
 }
 
-/// An amount a payment took off a document's open amount.
+/// An amount a payment took off a document's open amount, by which rule and how surely.
+#[derive(Debug, Clone, Copy)]
 pub(super) struct Took {
     pub rank: u32,
-    pub payment: usize,
+    pub payment: u32,
     pub doc: u32,
     pub amount: Decimal,
+    pub rule: AllocationRule,
+    pub confidence: u8,
+}
+
+impl Took {
+    /// The allocation it stands for.
+    pub fn allocation(&self, docs: &[LedgerDocument], payments: &[Payment]) -> Allocation {
+        let doc = &docs[self.doc as usize].document;
+        Allocation {
+            from: AllocationSource::Payment(payments[self.payment as usize].id.clone()),
+            document: doc.key(),
+            amount: Money::new(self.amount, doc.currency),
+            rule: self.rule,
+            confidence: self.confidence,
+        }
+    }
 }
 
 /// Applies `run` (payment indexes in date and id order) to `open`, starting each payment from
@@ -67,7 +84,6 @@ pub(super) fn apply_run(
     // step writes them again into fresh memory.
     let mut done = Applied {
         outcomes: Vec::with_capacity(run.len()),
-        allocations: Vec::with_capacity(run.len()),
         written: Vec::with_capacity(run.len()),
         ..Applied::default()
     };
@@ -160,22 +176,13 @@ pub(super) fn apply_run(
                     }
                     done.written.push(Took {
                         rank,
-                        payment: pi,
+                        payment: pi as u32,
                         doc: d,
                         amount: a,
+                        rule: c.rule,
+                        confidence: score,
                     });
                     applied += a;
-                    done.allocations.push((
-                        rank,
-                        d,
-                        Allocation {
-                            from: AllocationSource::Payment(p.id.clone()),
-                            document: doc.key(),
-                            amount: Money::new(a, doc.currency),
-                            rule: c.rule,
-                            confidence: score,
-                        },
-                    ));
                     let left = open[d as usize].unwrap_or_default();
                     if left > Decimal::ZERO && left <= s.policy.fee_tolerance {
                         done.notes.push((

@@ -461,13 +461,18 @@ pub(super) fn replay(
         if let Some(o) = start[doc as usize].as_mut() {
             *o -= a.amount.amount();
         }
-        applied.written.push(Took {
+        let took = Took {
             rank,
-            payment: pi,
+            payment: pi as u32,
             doc,
             amount: a.amount.amount(),
-        });
-        applied.allocations.push((rank, doc, a));
+            rule: a.rule,
+            confidence: a.confidence,
+        };
+        // The payment and document are the kept ones (mapped by id and key), so the allocation
+        // merged from it is the one kept.
+        debug_assert_eq!(took.allocation(s.docs, s.payments), a);
+        applied.written.push(took);
     }
     let notes = std::mem::take(&mut prev.rec.notes);
     for (&kpi, note) in k

@@ -491,7 +491,11 @@ mod tests {
     #[test]
     fn a_packed_posting_keeps_its_document_and_strength() {
         for doc in [0, 1, 12_345, (1 << DOC_BITS) - 1] {
-            for strength in [KeyStrength::Sequence, KeyStrength::Digits, KeyStrength::Full] {
+            for strength in [
+                KeyStrength::Sequence,
+                KeyStrength::Digits,
+                KeyStrength::Full,
+            ] {
                 let p = Packed::new(doc, strength).posting();
                 assert_eq!((p.doc, p.strength), (doc, strength));
             }

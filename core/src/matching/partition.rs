@@ -364,7 +364,7 @@ pub(super) fn apply_all(
     for applied in &done {
         for t in &applied.written {
             let (a, b) = (
-                map.part_of_payment[t.payment],
+                map.part_of_payment[t.payment as usize],
                 map.part_of_doc[t.doc as usize],
             );
             if a != b {
@@ -376,7 +376,7 @@ pub(super) fn apply_all(
     if crossed {
         map = parts.map();
     }
-    merge(done, outcomes, open, map, s.rank, replayed)
+    merge(s, done, outcomes, open, map, replayed)
 }
 
 /// Applies each run on its own core, each to its own copy of the open amounts; with the
@@ -474,7 +474,7 @@ fn settle(
         for d in &mut done {
             d.forget(&payments, &ranks);
             for t in &d.written {
-                if cut.contains_key(&map.part_of_payment[t.payment]) {
+                if cut.contains_key(&map.part_of_payment[t.payment as usize]) {
                     if let Some(o) = start[t.doc as usize].as_mut() {
                         *o -= t.amount;
                     }
@@ -516,7 +516,7 @@ struct Conflicts {
 fn conflicts(done: &[Applied], map: &PartMap, open: &[Option<Decimal>]) -> Conflicts {
     let mut joins = Vec::new();
     for t in done.iter().flat_map(|a| &a.written) {
-        let part = map.part_of_payment[t.payment];
+        let part = map.part_of_payment[t.payment as usize];
         let of_doc = map.part_of_doc[t.doc as usize];
         if part != of_doc {
             joins.push((part, of_doc, t.rank));
@@ -565,7 +565,6 @@ fn balance(map: &PartMap, wanted: &[usize], threads: usize) -> Vec<Vec<usize>> {
 impl Applied {
     /// Drops what these payments (by index and by rank) did: they are applied again.
     fn forget(&mut self, payments: &FxHashSet<usize>, ranks: &FxHashSet<u32>) {
-        self.allocations.retain(|(r, _, _)| !ranks.contains(r));
         self.searched.retain(|(r, _)| !ranks.contains(r));
         self.notes.retain(|(r, _)| !ranks.contains(r));
         self.review.retain(|(r, _)| !ranks.contains(r));
@@ -577,13 +576,14 @@ impl Applied {
 
 /// Joins the runs' results in payment order, and takes what they applied off `open`.
 fn merge(
+    s: &Shared<'_, '_>,
     done: Vec<Applied>,
     outcomes: &mut [PaymentOutcome],
     open: &mut [Option<Decimal>],
     map: PartMap,
-    rank: &[u32],
     replayed: usize,
 ) -> Merged {
+    let rank = s.rank;
     let runs = done.len();
     let mut by_rank = vec![u32::MAX; rank.len()];
     for (pi, &r) in rank.iter().enumerate() {
@@ -592,7 +592,7 @@ fn merge(
     // Each list reserved whole: grown step by step, the largest (about 100 MB at 1M payments)
     // would be copied into fresh memory twice its size at the peak of matching.
     let total = |n: fn(&Applied) -> usize| done.iter().map(n).sum::<usize>();
-    let mut allocations = Vec::with_capacity(total(|a| a.allocations.len()));
+    let mut took = Vec::with_capacity(total(|a| a.written.len()));
     let mut notes = Vec::with_capacity(total(|a| a.notes.len()));
     let mut review = Vec::with_capacity(total(|a| a.review.len()));
     let mut looks = Vec::with_capacity(total(|a| a.looks.len()));
@@ -601,12 +601,12 @@ fn merge(
         for (pi, o) in applied.outcomes {
             outcomes[pi] = o;
         }
-        for t in applied.written {
+        for t in &applied.written {
             if let Some(o) = open[t.doc as usize].as_mut() {
                 *o -= t.amount;
             }
         }
-        allocations.extend(applied.allocations);
+        took.extend(applied.written);
         notes.extend(applied.notes);
         review.extend(applied.review);
         looks.extend(
@@ -623,24 +623,24 @@ fn merge(
         );
     }
     // Stable: what one payment produced keeps its own order.
-    allocations.sort_by_key(|(rank, _, _)| *rank);
+    took.sort_by_key(|t| t.rank);
     notes.sort_by_key(|(rank, _)| *rank);
     review.sort_by_key(|(rank, _)| *rank);
     looks.sort_unstable_by_key(|&(pi, d, _)| (pi, d));
     searched.sort_unstable();
     searched.dedup();
     let trace = Trace {
-        allocation_sources: allocations
-            .iter()
-            .map(|&(r, d, _)| (by_rank[r as usize], d))
-            .collect(),
+        allocation_sources: took.iter().map(|t| (t.payment, t.doc)).collect(),
         note_sources: notes.iter().map(|&(r, _)| by_rank[r as usize]).collect(),
         map,
         looks,
         searched,
     };
     Merged {
-        allocations: allocations.into_iter().map(|(_, _, a)| a).collect(),
+        allocations: took
+            .iter()
+            .map(|t| t.allocation(s.docs, s.payments))
+            .collect(),
         notes: notes.into_iter().map(|(_, n)| n).collect(),
         review: review.into_iter().map(|(_, r)| r).collect(),
         runs,
@@ -657,9 +657,11 @@ mod tests {
     fn took(rank: u32, doc: u32, cents: i64) -> Took {
         Took {
             rank,
-            payment: rank as usize,
+            payment: rank,
             doc,
             amount: Decimal::new(cents, 2),
+            rule: crate::model::AllocationRule::InvoiceNumber,
+            confidence: 90,
         }
     }
 
