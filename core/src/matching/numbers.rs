@@ -488,6 +488,63 @@ mod tests {
         assert_eq!(i.find("termijn 1 F2026-0000013"), [(1, KeyStrength::Full)]);
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 200, failure_persistence: None, ..Default::default()
+        })]
+
+        /// Numbers of a few shapes, often sharing their keys (the same sequence in two years, the
+        /// same number twice): on any number of cores, and added one by one, every key holds
+        /// exactly the documents a plain map of each key's documents holds, latest first, and
+        /// keys no number has hold none.
+        #[test]
+        fn every_key_holds_the_documents_indexed_under_it_latest_first(
+            numbers in proptest::collection::vec((0u8..4, 2024u32..2027, 0u32..40), 0..300),
+            threads in 1usize..5,
+            strays in proptest::collection::vec(proptest::prelude::any::<u64>(), 0..20),
+        ) {
+            let numbers: Vec<String> = numbers
+                .iter()
+                .map(|&(shape, year, seq)| match shape {
+                    0 => format!("F{year}-{seq:05}"),
+                    1 => format!("{year}/{seq}"),
+                    2 => format!("INV-{seq:04}"),
+                    _ => format!("{seq}"),
+                })
+                .collect();
+            let pairs: Vec<(&str, u32)> = numbers
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (n.as_str(), i as u32 * 2 + 1))
+                .collect();
+            let mut plain: std::collections::HashMap<u64, Vec<(u32, KeyStrength)>> =
+                std::collections::HashMap::new();
+            for &(n, d) in &pairs {
+                for (k, s) in document_keys(n) {
+                    plain.entry(k).or_default().push((d, s));
+                }
+            }
+            let built = NumberIndex::build(&pairs, threads);
+            let mut by_hand = NumberIndex::default();
+            for &(n, d) in &pairs {
+                by_hand.add(n, d);
+            }
+            for index in [&built, &by_hand] {
+                for (&k, docs) in &plain {
+                    let under: Vec<(u32, KeyStrength)> =
+                        index.under(k).map(|p| (p.doc, p.strength)).collect();
+                    let latest_first: Vec<(u32, KeyStrength)> = docs.iter().rev().copied().collect();
+                    proptest::prop_assert_eq!(under, latest_first);
+                }
+                for k in &strays {
+                    if !plain.contains_key(k) {
+                        proptest::prop_assert_eq!(index.under(*k).count(), 0);
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn a_packed_posting_keeps_its_document_and_strength() {
         for doc in [0, 1, 12_345, (1 << DOC_BITS) - 1] {
