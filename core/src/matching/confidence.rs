@@ -83,7 +83,7 @@ pub fn effect(e: &Evidence) -> Effect {
         Evidence::AnotherFitsExactly { .. } => Less(8),
         Evidence::TextNamesOther { .. } | Evidence::PayerHasItemOfThisAmount { .. } => Cap(60),
         Evidence::DifferentDebtors | Evidence::AmountFar { .. } => Cap(50),
-        Evidence::PayerIsAnother { .. } => Cap(40),
+        Evidence::PayerIsAnother(_) => Cap(40),
         Evidence::PayerAccount { .. }
         | Evidence::LearnedAccount { .. }
         | Evidence::Overpays { .. }

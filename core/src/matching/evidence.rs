@@ -104,17 +104,9 @@ pub enum Evidence {
     PayerUnknown,
     /// The documents named belong to different debtors.
     DifferentDebtors,
-    /// The documents named are another debtor's than the payer's.
-    PayerIsAnother {
-        /// The (first) document named.
-        number: String,
-        /// Its debtor.
-        debtor: String,
-        /// The debtors the payer's account or name belongs to.
-        payers: Vec<String>,
-        /// Whether only the payer's name says so.
-        by_name: bool,
-    },
+    /// The documents named are another debtor's than the payer's. Boxed: the largest piece of
+    /// evidence (80 bytes inline would make every piece 80) and a rare one.
+    PayerIsAnother(Box<OtherDebtor>),
     /// The amount paid is more than twice what the documents have open.
     AmountFar {
         /// Paid.
@@ -201,6 +193,20 @@ impl From<KeyStrength> for Written {
     }
 }
 
+/// Whose documents a payment names when they are another debtor's than the payer's
+/// ([`Evidence::PayerIsAnother`]); serialized as the variant's fields were.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OtherDebtor {
+    /// The (first) document named.
+    pub number: String,
+    /// Its debtor.
+    pub debtor: String,
+    /// The debtors the payer's account or name belongs to.
+    pub payers: Vec<String>,
+    /// Whether only the payer's name says so.
+    pub by_name: bool,
+}
+
 impl Evidence {
     /// The fact in plain words, for notes, the review queue and the report.
     pub fn describe(&self) -> String {
@@ -256,15 +262,16 @@ impl Evidence {
             ),
             Evidence::PayerUnknown => "the payer is not known by account or name".into(),
             Evidence::DifferentDebtors => "the documents named belong to different debtors".into(),
-            Evidence::PayerIsAnother {
-                number,
-                debtor,
-                payers,
-                by_name,
-            } => format!(
-                "names {number} of debtor {debtor}, but the payer's {} {}",
-                if *by_name { "name is that of" } else { "account belongs to" },
-                payers.join(", ")
+            Evidence::PayerIsAnother(other) => format!(
+                "names {} of debtor {}, but the payer's {} {}",
+                other.number,
+                other.debtor,
+                if other.by_name {
+                    "name is that of"
+                } else {
+                    "account belongs to"
+                },
+                other.payers.join(", ")
             ),
             Evidence::AmountFar { paid, open } => {
                 format!("pays {paid} against {open} open: far from it")
@@ -313,5 +320,30 @@ impl Evidence {
                 | Evidence::PayerAccount { .. }
                 | Evidence::MentionedSequence { .. }
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn another_debtors_documents_serialize_as_the_variants_fields_did() {
+        let e = Evidence::PayerIsAnother(Box::new(OtherDebtor {
+            number: "F2026-0001".into(),
+            debtor: "D1".into(),
+            payers: vec!["D2".into(), "D3".into()],
+            by_name: true,
+        }));
+        let json = serde_json::to_string(&e).unwrap();
+        assert_eq!(
+            json,
+            r#"{"payer-is-another":{"number":"F2026-0001","debtor":"D1","payers":["D2","D3"],"by_name":true}}"#
+        );
+        assert_eq!(serde_json::from_str::<Evidence>(&json).unwrap(), e);
+        assert!(
+            std::mem::size_of::<Evidence>() <= 56,
+            "no piece of evidence is held inline at 80 bytes"
+        );
     }
 }

@@ -23,7 +23,7 @@ use std::collections::HashSet;
 use rust_decimal::Decimal;
 
 use super::candidate::{self, Candidate};
-use super::evidence::{self, Evidence};
+use super::evidence::{self, Evidence, OtherDebtor};
 use super::index::Indexes;
 use super::numbers::{self, KeyStrength};
 use super::partition::{Seen, Tracker};
@@ -126,30 +126,31 @@ impl<'c, 'a> Context<'c, 'a> {
 }
 
 /// What a payment's reference and texts name. Depends only on the payment and the ledger, so it
-/// is worked out for all payments at once, on all cores.
+/// is worked out for all payments at once, on all cores, and held for all of them while they are
+/// applied: lists of their own length, 64 bytes inline.
 #[derive(Debug, Default)]
 pub(super) struct Named {
     /// Documents whose payment reference the payment carries, with that reference.
-    pub by_reference: Vec<(u32, String)>,
+    pub by_reference: Box<[(u32, String)]>,
     /// Documents whose number the text has, and how much of it.
-    pub by_number: Vec<(u32, KeyStrength)>,
+    pub by_number: Box<[(u32, KeyStrength)]>,
     /// A number of the ledger's own numbering that no invoice has.
-    pub missing: Option<String>,
+    pub missing: Option<Box<str>>,
     /// A structured reference that passes its check but no document prints.
-    pub unknown_reference: Option<String>,
+    pub unknown_reference: Option<Box<str>>,
 }
 
 /// What a payment names (see [`Named`]).
 pub(super) fn named_in(ctx: &Context<'_, '_>, p: &Payment) -> Named {
     let (by_reference, unknown_reference) = structured_reference::named(ctx, p);
     let mut named = Named {
-        by_reference,
+        by_reference: by_reference.into_boxed_slice(),
         ..Named::default()
     };
     if named.by_reference.is_empty() {
-        named.by_number = invoice_number::named(ctx, p);
-        named.missing = missing_invoice::named(ctx, p);
-        named.unknown_reference = unknown_reference;
+        named.by_number = invoice_number::named(ctx, p).into_boxed_slice();
+        named.missing = missing_invoice::named(ctx, p).map(String::into_boxed_str);
+        named.unknown_reference = unknown_reference.map(String::into_boxed_str);
     }
     // In the documents' number order, not the order they happen to be stored in: the evidence
     // and notes built from these read the same whatever order the ledger was imported in.
@@ -241,9 +242,9 @@ pub(super) fn candidates(
             list.push(missing_invoice::candidate(
                 ctx, debtor, m, reference, &exact,
             ));
-            designated.push(m.clone());
+            designated.push(m.to_string());
             if !reference {
-                written.push(m.clone());
+                written.push(m.to_string());
             }
         }
     }
@@ -328,7 +329,7 @@ fn fits(c: &Candidate) -> bool {
         matches!(
             e,
             Evidence::DifferentDebtors
-                | Evidence::PayerIsAnother { .. }
+                | Evidence::PayerIsAnother(_)
                 | Evidence::AmountFar { .. }
                 | Evidence::PaysPart { .. }
                 | Evidence::PaysLittle { .. }
@@ -366,7 +367,7 @@ pub(super) fn designated_candidate(
         evidence.push(Evidence::DifferentDebtors);
     }
     if payer.strong() && !payer.debtors.contains(&first) {
-        evidence.push(Evidence::PayerIsAnother {
+        evidence.push(Evidence::PayerIsAnother(Box::new(OtherDebtor {
             number: ctx.number(items[0]).to_string(),
             debtor: first.as_str().to_string(),
             payers: payer
@@ -375,7 +376,7 @@ pub(super) fn designated_candidate(
                 .map(|d| d.as_str().to_string())
                 .collect(),
             by_name: payer.by_name(),
-        });
+        })));
     } else if let (true, Some(e)) = (payer.debtors.contains(&first), &payer.evidence) {
         evidence.push(e.clone());
     }
