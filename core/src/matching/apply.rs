@@ -37,8 +37,8 @@ pub(super) struct Applied {
     pub notes: Vec<(u32, ReconcileNote)>,
     pub review: Vec<(u32, Proposal)>,
     /// What it took off documents' open amounts: its allocations, in the order made. They
-    /// become [`Allocation`]s only once merged, so that a million of them are not held twice,
-    /// with three strings each, while the runs settle.
+    /// become [`Allocation`]s, with their payment id and document number as strings, only once
+    /// merged: a million of them are not held twice while the runs settle.
     pub written: Vec<Took>,
     /// Documents of other partitions its payments looked at.
     pub looks: Vec<Look>,

@@ -589,8 +589,8 @@ fn merge(
     for (pi, &r) in rank.iter().enumerate() {
         by_rank[r as usize] = pi as u32;
     }
-    // Each list reserved whole: grown step by step, the largest (about 100 MB at 1M payments)
-    // would be copied into fresh memory twice its size at the peak of matching.
+    // Each list reserved whole: grown step by step, a list would be copied into fresh memory
+    // twice its size at the peak of matching.
     let total = |n: fn(&Applied) -> usize| done.iter().map(n).sum::<usize>();
     let mut took = Vec::with_capacity(total(|a| a.written.len()));
     let mut notes = Vec::with_capacity(total(|a| a.notes.len()));
