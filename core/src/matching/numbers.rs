@@ -210,8 +210,8 @@ fn part_of(key: u64) -> usize {
 /// One key of a document, on its way into its part.
 type Keyed = (u64, Packed);
 
-/// A part's number and its stretch of the index's keys and postings, for one core to fill.
-type Stretch<'a> = (usize, &'a mut [u64], &'a mut [Packed]);
+/// A part's number and its slots in the index's keys and postings, for one core to fill.
+type Slots<'a> = (usize, &'a mut [u64], &'a mut [Packed]);
 
 /// Documents by key, built once per reconciliation: every key of every number in one sorted
 /// list, with where each value of the keys' top bits starts in it. A lookup is one step into
@@ -266,18 +266,18 @@ impl NumberIndex {
         let total: usize = sizes.iter().sum();
         let mut keys = vec![0u64; total];
         let mut postings = vec![Packed(0); total];
-        // Each part's stretch of the lists, handed to the cores in turn.
-        let mut stretches: Vec<Vec<Stretch<'_>>> = (0..threads).map(|_| Vec::new()).collect();
+        // Each part's slots in the lists, handed to the cores in turn.
+        let mut slots: Vec<Vec<Slots<'_>>> = (0..threads).map(|_| Vec::new()).collect();
         let (mut k_rest, mut p_rest) = (keys.as_mut_slice(), postings.as_mut_slice());
         for (b, &n) in sizes.iter().enumerate() {
             let (k, kr) = std::mem::take(&mut k_rest).split_at_mut(n);
             let (p, pr) = std::mem::take(&mut p_rest).split_at_mut(n);
             (k_rest, p_rest) = (kr, pr);
-            stretches[b % threads].push((b, k, p));
+            slots[b % threads].push((b, k, p));
         }
         let keyed = &keyed;
         std::thread::scope(|scope| {
-            for mine in stretches {
+            for mine in slots {
                 scope.spawn(move || {
                     let mut part: Vec<Keyed> = Vec::new();
                     for (b, k, p) in mine {
@@ -321,8 +321,9 @@ impl NumberIndex {
     }
 
     /// Adds a document (by its index in the caller's slice) under every key of its number.
-    /// Each key is put after those equal to it, so it costs a shift of the lists: for small
-    /// indexes and tests; [`NumberIndex::build`] indexes a ledger.
+    /// Each key is put after those equal to it, at the cost of a shift of the lists: the tests'
+    /// second way to an index, against which [`NumberIndex::build`] is held.
+    #[cfg(test)]
     pub fn add(&mut self, number: &str, doc: u32) {
         for (k, strength) in document_keys(number) {
             let at = self.keys.partition_point(|&e| e <= k);
@@ -334,16 +335,15 @@ impl NumberIndex {
 
     /// The postings under a key, latest first.
     fn under(&self, key: u64) -> impl Iterator<Item = Posting> + '_ {
-        let (from, to) = match self.starts.is_empty() {
-            true => (0, 0),
-            false => {
-                let t = (key >> (64 - self.bits)) as usize;
-                let (lo, hi) = (self.starts[t] as usize, self.starts[t + 1] as usize);
-                let keys = &self.keys[lo..hi];
-                let first = keys.partition_point(|&e| e < key);
-                let run = keys[first..].iter().take_while(|&&e| e == key).count();
-                (lo + first, lo + first + run)
-            }
+        let (from, to) = if self.starts.is_empty() {
+            (0, 0)
+        } else {
+            let t = (key >> (64 - self.bits)) as usize;
+            let (lo, hi) = (self.starts[t] as usize, self.starts[t + 1] as usize);
+            let keys = &self.keys[lo..hi];
+            let first = keys.partition_point(|&e| e < key);
+            let run = keys[first..].iter().take_while(|&&e| e == key).count();
+            (lo + first, lo + first + run)
         };
         self.postings[from..to].iter().rev().map(|p| p.posting())
     }
