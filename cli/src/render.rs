@@ -65,11 +65,19 @@ pub fn table(out: &mut impl Write, header: &[&str], rows: &[Vec<String>]) -> Res
 }
 
 /// Writes rows as CSV with a header; cells a spreadsheet would take for a formula are neutralised.
-pub fn csv(out: impl Write, header: &[&str], rows: &[Vec<String>]) -> Result<()> {
+/// The rows may come one at a time: a listing of a million rows need not be held whole.
+pub fn csv<R: AsRef<[S]>, S: AsRef<str>>(
+    out: impl Write,
+    header: &[&str],
+    rows: impl IntoIterator<Item = R>,
+) -> Result<()> {
     let mut w = csv::Writer::from_writer(out);
     w.write_record(header)?;
     for r in rows {
-        w.write_record(r.iter().map(|c| neutralise_formula(c).into_owned()))?;
+        for c in r.as_ref() {
+            w.write_field(neutralise_formula(c.as_ref()).as_bytes())?;
+        }
+        w.write_record(None::<&[u8]>)?;
     }
     w.flush()?;
     Ok(())

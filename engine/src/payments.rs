@@ -188,20 +188,19 @@ fn by_payment(rec: &Reconciliation) -> Vec<(&str, &incasso_core::model::Allocati
 
 /// Every allocation of a payment, by payment and document, as a row of five columns (payment,
 /// document, amount, rule, confidence): the listing without the evidence, which only JSON shows
-/// (so it needs the reconciliation alone, not the bank lines).
-pub fn allocation_rows(rec: &Reconciliation) -> Vec<[String; 5]> {
-    by_payment(rec)
-        .into_iter()
-        .map(|(id, a)| {
-            [
-                id.to_string(),
-                a.document.number.clone(),
-                format_cents(a.amount.amount()),
-                a.rule.code().to_string(),
-                a.confidence.to_string(),
-            ]
-        })
-        .collect()
+/// (so it needs the reconciliation alone, not the bank lines). Made one at a time as they are
+/// written: at a million invoices the rows as strings would take more memory than the
+/// reconciliation itself.
+pub fn allocation_rows(rec: &Reconciliation) -> impl Iterator<Item = [String; 5]> + '_ {
+    by_payment(rec).into_iter().map(|(id, a)| {
+        [
+            id.to_string(),
+            a.document.number.clone(),
+            format_cents(a.amount.amount()),
+            a.rule.code().to_string(),
+            a.confidence.to_string(),
+        ]
+    })
 }
 
 /// Every allocation of a payment, by payment and document, with its evidence.

@@ -2,6 +2,7 @@
 //! lines paid, what they did not, and the decisions a person makes about them.
 
 use crate::exit::ExitStatus;
+use std::io::Write;
 use std::str::FromStr;
 
 use anyhow::{Context, Result};
@@ -76,15 +77,16 @@ pub fn allocations(ctx: &Ctx, a: ListArgs) -> Result<ExitStatus> {
         as_of,
         &ctx.ws.policy()?.matching,
     )?;
-    let rows: Vec<Vec<String>> = incasso_engine::payments::allocation_rows(&rec)
-        .into_iter()
-        .map(Vec::from)
-        .collect();
-    print(
-        a.format,
-        &["payment", "document", "amount", "rule", "confidence"],
-        &rows,
-    )
+    let head = ["payment", "document", "amount", "rule", "confidence"];
+    let rows = incasso_engine::payments::allocation_rows(&rec);
+    if a.format == Format::Csv {
+        let mut out = render::stdout();
+        render::csv(&mut out, &head, rows)?;
+        out.flush()?;
+        render::exit_without_freeing(rec);
+        return Ok(ExitStatus::Success);
+    }
+    print(a.format, &head, &rows.map(Vec::from).collect::<Vec<_>>())
 }
 
 /// Payments received but not (fully) applied: unidentified money and unapplied cash.
