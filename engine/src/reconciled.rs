@@ -8,7 +8,7 @@ use incasso_core::matching::{
 };
 use incasso_core::model::{Debtor, LedgerDocument, Payment, PaymentKind};
 use incasso_core::reconcile::{reconcile, OpenAmounts, ReconcileNote, Reconciliation};
-use incasso_store::{Kept, KeptFile, Store};
+use incasso_store::{Kept, KeptFile, OpenDocuments, Store, ToKeep};
 use rust_decimal::Decimal;
 
 /// A reconciled ledger.
@@ -71,7 +71,7 @@ impl Reconciled {
 /// The ledger as the claims weigh it: documents, debtors, open amounts, and the money received
 /// and not applied; of the bank lines, only those.
 pub struct Receivables {
-    /// Every document, current versions.
+    /// Every document, current versions (from [`open_receivables`]: only those left open).
     pub docs: Vec<LedgerDocument>,
     /// Every debtor.
     pub debtors: Vec<Debtor>,
@@ -100,7 +100,7 @@ impl Receivables {
 /// [`Receivables`].
 #[derive(Clone, Copy)]
 pub struct LedgerView<'a> {
-    /// Every document.
+    /// Every document (in the report's view with claims kept: only those left open).
     pub docs: &'a [LedgerDocument],
     /// Every debtor.
     pub debtors: &'a [Debtor],
@@ -146,6 +146,72 @@ pub fn reconciled_ledger(
     policy: &MatchPolicy,
 ) -> Result<(Vec<LedgerDocument>, OpenAmounts)> {
     ledger_timed(store, as_of, policy).map(|(docs, amounts, _)| (docs, amounts))
+}
+
+/// The documents left open as of a date, with their open amounts, for listings of open items
+/// (ageing, receivables): with a reconciliation kept for these inputs, only those documents are
+/// read, a third of a ledger; else the ledger is reconciled (and kept) and the documents that
+/// are not open are left out.
+pub fn open_ledger(store: &Store, as_of: NaiveDate, policy: &MatchPolicy) -> Result<OpenDocuments> {
+    let started = std::time::Instant::now();
+    let key = key_of(store, as_of, policy)?;
+    if let Some(k) = &key {
+        if let Some(open) = store.kept_open_documents(&k.run, &k.inputs)? {
+            tracing::info!(
+                documents = open.docs.len(),
+                load_s = started.elapsed().as_secs_f64(),
+                kept = true,
+                "open documents loaded with the kept reconciliation"
+            );
+            return Ok(open);
+        }
+    }
+    let (docs, amounts) = reconciled_ledger(store, as_of, policy)?;
+    Ok(only_open(docs, amounts.open))
+}
+
+/// The receivables as the report reads them when its claims are kept: the debtors, the notes,
+/// the money waiting, and only the documents left open (`None` when no reconciliation is kept
+/// for these inputs). Not for working claims out, which weigh every document.
+pub fn open_receivables(
+    store: &Store,
+    as_of: NaiveDate,
+    policy: &MatchPolicy,
+) -> Result<Option<Receivables>> {
+    let started = std::time::Instant::now();
+    let Some(k) = key_of(store, as_of, policy)? else {
+        return Ok(None);
+    };
+    let Some((notes, waiting, open)) = store.kept_open_receivables(&k.run, &k.inputs)? else {
+        return Ok(None);
+    };
+    let debtors = store.debtors()?;
+    tracing::info!(
+        documents = open.docs.len(),
+        load_s = started.elapsed().as_secs_f64(),
+        kept = true,
+        "open documents loaded with the kept reconciliation and the money waiting"
+    );
+    Ok(Some(Receivables {
+        docs: open.docs,
+        debtors,
+        amounts: OpenAmounts {
+            open: open.open,
+            notes: notes.notes,
+        },
+        waiting,
+        timings: kept_since(started),
+    }))
+}
+
+/// The documents of a ledger whose open amount (one per document) is not zero, with it.
+fn only_open(docs: Vec<LedgerDocument>, open: Vec<Option<Decimal>>) -> OpenDocuments {
+    let (docs, open) = docs
+        .into_iter()
+        .zip(open)
+        .filter(|(_, o)| o.is_some_and(|o| !o.is_zero()))
+        .unzip();
+    OpenDocuments { docs, open }
 }
 
 /// The documents, debtors, open amounts and money not applied as of a date, for the claims:
@@ -599,10 +665,13 @@ impl Worked {
             let kept = store.keep_reconciliation(
                 &k.run,
                 &k.inputs,
-                &r.rec,
-                &r.waiting,
-                &r.matching,
-                parts.as_deref(),
+                ToKeep {
+                    docs: &r.docs,
+                    rec: &r.rec,
+                    waiting: &r.waiting,
+                    matching: &r.matching,
+                    parts: parts.as_deref(),
+                },
             );
             r.timings.keep = keeping.elapsed();
             if let Err(e) = kept {
@@ -897,6 +966,44 @@ mod tests {
             differences(&decided(&fresh), &expected),
             Vec::<String>::new()
         );
+    }
+
+    /// The listings of open items read the documents left open alone once a reconciliation is
+    /// kept; they get exactly the open part of the whole ledger, worked out or kept, and after
+    /// an import they work it out again.
+    #[test]
+    fn the_open_documents_kept_are_the_open_part_of_the_ledger() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = Workspace::new(dir.path().join("data"), None);
+        import(&ws, &fixtures().join("ledger.csv"));
+        let bank = std::fs::read_to_string(fixtures().join("bank/ing-2025-2026.csv")).unwrap();
+        let (as_of, policy) = (AS_OF.parse().unwrap(), MatchPolicy::default());
+        let printed = |o: &OpenDocuments| format!("{:?} {:?}", o.docs, o.open);
+        for (k, part) in split(&bank, 2, true).iter().enumerate() {
+            let f = dir.path().join(format!("ing-{k}.csv"));
+            std::fs::write(&f, part).unwrap();
+            import(&ws, &f);
+            let store = ws.store().unwrap();
+            let worked = open_ledger(store, as_of, &policy).unwrap();
+            let kept = store
+                .kept_open_documents(
+                    &key_of(store, as_of, &policy).unwrap().unwrap().run,
+                    &store.reconciliation_inputs().unwrap(),
+                )
+                .unwrap()
+                .expect("kept by the read before");
+            let r = read(&ws);
+            assert!(r.timings.kept);
+            let whole = only_open(r.docs, r.rec.open);
+            assert!(whole.docs.len() > 20, "{} open", whole.docs.len());
+            assert!(whole.open.iter().all(|o| o.is_some_and(|o| !o.is_zero())));
+            assert_eq!(printed(&worked), printed(&whole));
+            assert_eq!(printed(&kept), printed(&whole));
+            assert_eq!(
+                printed(&open_ledger(store, as_of, &policy).unwrap()),
+                printed(&whole)
+            );
+        }
     }
 
     /// Ageing, receivables, letters and plans, which read only the open amounts, take over the

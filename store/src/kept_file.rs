@@ -284,6 +284,18 @@ pub(crate) fn section_bytes(path: &Path, f: &mut File) -> Option<Vec<u8>> {
     Some(body)
 }
 
+/// Passes over the next section of a kept file unread; `None` when it is cut short.
+pub(crate) fn skip_section(f: &mut File) -> Option<()> {
+    let mut head = [0u8; 8 + 32];
+    f.read_exact(&mut head).ok()?;
+    let len = u64::from_le_bytes(head[..8].try_into().ok()?);
+    let at = f.stream_position().ok()?;
+    let end = at.checked_add(len)?;
+    (end <= f.metadata().ok()?.len()).then_some(())?;
+    f.seek(std::io::SeekFrom::Start(end)).ok()?;
+    Some(())
+}
+
 /// Removes a kept file; one already gone is fine.
 pub(crate) fn forget(path: PathBuf) -> Result<(), StoreError> {
     match std::fs::remove_file(&path) {

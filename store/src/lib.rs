@@ -21,6 +21,7 @@ mod kept_claims;
 mod kept_file;
 pub mod kv;
 pub mod migrate;
+mod open_documents;
 mod payments;
 mod reconciliation;
 mod records;
@@ -31,7 +32,8 @@ mod sync;
 pub use submissions::{AgencyRecord, Answered, InFlight, Submission, SubmissionState};
 
 pub use import::ImportTx;
-pub use reconciliation::{Kept, KeptFile};
+pub use open_documents::OpenDocuments;
+pub use reconciliation::{Kept, KeptFile, ToKeep};
 pub use sync::SyncedRecord;
 
 use std::collections::HashMap;

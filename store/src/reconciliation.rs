@@ -3,29 +3,31 @@
 //! read with nothing new reads it back instead of matching again, and a read after an import
 //! matches again only the partitions whose inputs changed. One file, `reconciled.bin`, written
 //! whole and renamed into place. It starts with the key of the date, rules and build it was
-//! worked out for, and the marker of the store's inputs it was worked out from. Then five
-//! sections, each with its length and BLAKE3 checksum: the open amounts and notes (all ageing
-//! and receivables need), the allocations (which `incasso allocations` lists; the claims and
-//! the report skip them unread), the money waiting: the payments with money not applied or a
-//! match in review, their outcomes and the review (what the claims and the report need
-//! besides), what became of each payment, and the partitions matching kept
-//! (`incasso_core::matching::Parts`). A file torn by a crash or damaged on disk counts as absent
-//! and is worked out again.
+//! worked out for, and the marker of the store's inputs it was worked out from. Then six
+//! sections, each with its length and BLAKE3 checksum: the open amounts and notes of every
+//! document (what the claims weigh with the ledger), the allocations (which `incasso
+//! allocations` lists; the claims and the report skip them unread), the money waiting: the
+//! payments with money not applied or a match in review, their outcomes and the review (what
+//! the claims and the report need besides), what became of each payment, the documents left
+//! open with their open amounts (all ageing and the open items list read,
+//! `open_documents.rs`), and the partitions matching kept (`incasso_core::matching::Parts`). A
+//! file torn by a crash or damaged on disk counts as absent and is worked out again.
 
 use std::fs::File;
-use std::io::{Read, Seek};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use incasso_core::matching::{Matching, Parts, Waiting};
-use incasso_core::model::Allocation;
+use incasso_core::model::{Allocation, LedgerDocument};
 use incasso_core::reconcile::{OpenAmounts, Reconciliation};
 use serde::Deserialize;
 
-use crate::kept_file::{forget, open_keyed, section_bytes, KeptWriter};
+use crate::kept_file::{forget, open_keyed, section_bytes, skip_section, KeptWriter};
+use crate::open_documents::{self, OpenDocuments};
 use crate::{payments, Store, StoreError, P_CONFLICT, P_IMPORT};
 
 const FILE: &str = "reconciled.bin";
-const MAGIC: &[u8; 8] = b"INCREC05";
+const MAGIC: &[u8; 8] = b"INCREC06";
 /// The longest inputs marker written or read (a damaged length asks for no more).
 const INPUTS_MAX: usize = 4096;
 
@@ -37,6 +39,22 @@ pub enum Kept {
     /// Worked out from the inputs as they were before (an import or a decision since), with
     /// what matching kept to reuse its unchanged partitions.
     Before(Reconciliation, Matching, Box<Parts>),
+}
+
+/// What [`Store::keep_reconciliation`] keeps: a reconciliation and the ledger it was worked out
+/// from.
+#[derive(Clone, Copy)]
+pub struct ToKeep<'a> {
+    /// The documents, in the order the open amounts follow.
+    pub docs: &'a [LedgerDocument],
+    /// Open amounts, notes and allocations.
+    pub rec: &'a Reconciliation,
+    /// The money received and not applied, with the review.
+    pub waiting: &'a Waiting,
+    /// What became of each payment.
+    pub matching: &'a Matching,
+    /// The partitions matching kept, for a later read over changed inputs to reuse.
+    pub parts: Option<&'a Parts>,
 }
 
 /// A kept file opened for a date, rules and build, to be read later without the store: what is
@@ -62,6 +80,7 @@ impl KeptFile {
         let parts = if same {
             None
         } else {
+            skip_section(f)?;
             Some(section_bytes(p, f)?)
         };
         std::thread::scope(|scope| {
@@ -176,18 +195,6 @@ impl Store {
         Ok(String::from_utf8(inputs).ok().map(|inputs| (f, inputs)))
     }
 
-    /// Passes over the next section unread; `None` when it is cut short.
-    fn skip_section(&self, f: &mut File) -> Option<()> {
-        let mut head = [0u8; 8 + 32];
-        f.read_exact(&mut head).ok()?;
-        let len = u64::from_le_bytes(head[..8].try_into().ok()?);
-        let at = f.stream_position().ok()?;
-        let end = at.checked_add(len)?;
-        (end <= f.metadata().ok()?.len()).then_some(())?;
-        f.seek(std::io::SeekFrom::Start(end)).ok()?;
-        Some(())
-    }
-
     /// Reads the next section of the kept file.
     fn section<T: for<'de> Deserialize<'de>>(&self, f: &mut File) -> Option<T> {
         section(&self.kept_path(), f)
@@ -262,7 +269,7 @@ impl Store {
         let Some(amounts) = self.section::<OpenAmounts>(&mut f) else {
             return Ok(None);
         };
-        if self.skip_section(&mut f).is_none() {
+        if skip_section(&mut f).is_none() {
             return Ok(None);
         }
         Ok(self
@@ -270,18 +277,78 @@ impl Store {
             .map(|waiting| (amounts, waiting)))
     }
 
+    /// The documents left open, with their open amounts, kept for `key` and exactly the inputs
+    /// `inputs` names (all a listing of open items needs), without reading anything else.
+    pub fn kept_open_documents(
+        &self,
+        key: &str,
+        inputs: &str,
+    ) -> Result<Option<OpenDocuments>, StoreError> {
+        let Some(mut f) = self.kept_for(key, inputs)? else {
+            return Ok(None);
+        };
+        for _ in 0..4 {
+            if skip_section(&mut f).is_none() {
+                return Ok(None);
+            }
+        }
+        Ok(self.open_documents(&mut f))
+    }
+
+    /// The notes, the money waiting and the documents left open kept for `key` and exactly the
+    /// inputs `inputs` names (what the report needs when its claims are kept), without reading
+    /// the allocations, what became of every payment or the documents settled.
+    pub fn kept_open_receivables(
+        &self,
+        key: &str,
+        inputs: &str,
+    ) -> Result<Option<(OpenAmounts, Waiting, OpenDocuments)>, StoreError> {
+        let Some(mut f) = self.kept_for(key, inputs)? else {
+            return Ok(None);
+        };
+        let Some(amounts) = self.section::<OpenAmounts>(&mut f) else {
+            return Ok(None);
+        };
+        if skip_section(&mut f).is_none() {
+            return Ok(None);
+        }
+        let Some(waiting) = self.section::<Waiting>(&mut f) else {
+            return Ok(None);
+        };
+        if skip_section(&mut f).is_none() {
+            return Ok(None);
+        }
+        Ok(self
+            .open_documents(&mut f)
+            .map(|open| (amounts, waiting, open)))
+    }
+
+    /// Reads the section of the documents left open; `None`, with a warning, when it is
+    /// damaged or unreadable.
+    fn open_documents(&self, f: &mut File) -> Option<OpenDocuments> {
+        let path = self.kept_path();
+        let body = section_bytes(&path, f)?;
+        open_documents::decode(path.to_string_lossy().as_bytes(), &body)
+            .map_err(|e| tracing::warn!("{}: unreadable, worked out again: {e}", path.display()))
+            .ok()
+    }
+
     /// Keeps a reconciliation worked out for `key` from the inputs `inputs` names, in place of
-    /// the one kept before; with `parts`, a later read over changed inputs reuses its unchanged
-    /// partitions.
+    /// the one kept before; with its parts, a later read over changed inputs reuses its
+    /// unchanged partitions.
     pub fn keep_reconciliation(
         &self,
         key: &str,
         inputs: &str,
-        rec: &Reconciliation,
-        waiting: &Waiting,
-        matching: &Matching,
-        parts: Option<&Parts>,
+        kept: ToKeep<'_>,
     ) -> Result<(), StoreError> {
+        let ToKeep {
+            docs,
+            rec,
+            waiting,
+            matching,
+            parts,
+        } = kept;
         let inputs_len = u32::try_from(inputs.len())
             .ok()
             .filter(|&l| l as usize <= INPUTS_MAX)
@@ -303,9 +370,12 @@ impl Store {
                 w.encoded(waiting)
             },
             |w| w.encoded(matching),
-            |w| match parts {
-                Some(parts) => w.encoded(parts),
-                None => Ok(()),
+            |w| {
+                w.encoded(&open_documents::Writing::new(docs, &rec.open))?;
+                match parts {
+                    Some(parts) => w.encoded(parts),
+                    None => Ok(()),
+                }
             },
         )?;
         w.finish()

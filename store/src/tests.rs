@@ -539,6 +539,30 @@ fn a_kept_reconciliation_reads_back_for_its_inputs_only() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
     let doc = invoice("F-1", "100.00");
+    // Four documents: one open, one not in force, one settled to a negative zero, and a credit
+    // note of another creditor from another file with credit left.
+    let ledger_doc = |document: Document, file: &str, line: u64| LedgerDocument {
+        document,
+        provenance: Provenance {
+            source: std::sync::Arc::new(Source {
+                kind: SourceKind::CsvFile,
+                name: file.into(),
+                content_hash: file.into(),
+            }),
+            location: Location::Line(line),
+        },
+        version: 1,
+    };
+    let mut credit = invoice("C-9", "12.50");
+    credit.kind = DocumentKind::CreditNote;
+    credit.creditor = CreditorId::new("other").unwrap();
+    credit.description = Some("returned goods".into());
+    let docs = vec![
+        ledger_doc(doc.clone(), "a.csv", 2),
+        ledger_doc(invoice("F-2", "10.00"), "a.csv", 3),
+        ledger_doc(invoice("F-3", "20.00"), "a.csv", 4),
+        ledger_doc(credit, "b.csv", 2),
+    ];
     let rec = Reconciliation {
         allocations: vec![Allocation {
             from: AllocationSource::Payment("p1".into()),
@@ -551,6 +575,7 @@ fn a_kept_reconciliation_reads_back_for_its_inputs_only() {
             Some(Decimal::from_str("40.00").unwrap()),
             None,
             Some(Decimal::from_str("-0.00").unwrap()),
+            Some(Decimal::from_str("-12.50").unwrap()),
         ],
         notes: vec![ReconcileNote {
             document: doc.key(),
@@ -590,9 +615,16 @@ fn a_kept_reconciliation_reads_back_for_its_inputs_only() {
     assert_eq!(waiting.payments.len(), 1);
     let key = "2026-06-30|rules|build";
     let inputs = store.reconciliation_inputs().unwrap();
+    let kept = |parts| crate::ToKeep {
+        docs: &docs,
+        rec: &rec,
+        waiting: &waiting,
+        matching: &matching,
+        parts,
+    };
     assert_eq!(store.kept_reconciliation(key, &inputs).unwrap(), None);
     store
-        .keep_reconciliation(key, &inputs, &rec, &waiting, &matching, Some(&parts))
+        .keep_reconciliation(key, &inputs, kept(Some(&parts)))
         .unwrap();
     let back = store.kept_reconciliation(key, &inputs).unwrap();
     assert_eq!(
@@ -612,6 +644,21 @@ fn a_kept_reconciliation_reads_back_for_its_inputs_only() {
         store.kept_allocations(key, &inputs).unwrap(),
         Some(rec.clone())
     );
+    // The listings of open items read the documents left open alone, exactly as they were.
+    let open = store
+        .kept_open_documents(key, &inputs)
+        .unwrap()
+        .expect("kept");
+    assert_eq!(open.docs, [docs[0].clone(), docs[3].clone()]);
+    assert_eq!(format!("{:?}", open.open), "[Some(40.00), Some(-12.50)]");
+    // The report's read: the notes, the money waiting and the documents left open.
+    let (notes, back_waiting, open) = store
+        .kept_open_receivables(key, &inputs)
+        .unwrap()
+        .expect("kept");
+    assert_eq!(notes, rec.open_amounts());
+    assert_eq!(back_waiting, waiting);
+    assert_eq!(open.docs, [docs[0].clone(), docs[3].clone()]);
     // The claims' read passes over the allocations to the money waiting.
     assert_eq!(
         store.kept_receivables(key, &inputs).unwrap(),
@@ -630,20 +677,30 @@ fn a_kept_reconciliation_reads_back_for_its_inputs_only() {
     assert_eq!(store.kept_open_items(key, "other inputs").unwrap(), None);
     assert_eq!(store.kept_receivables(key, "other inputs").unwrap(), None);
     assert_eq!(store.kept_allocations(key, "other inputs").unwrap(), None);
+    assert!(store
+        .kept_open_documents(key, "other inputs")
+        .unwrap()
+        .is_none());
+    assert!(store
+        .kept_open_receivables(key, "other inputs")
+        .unwrap()
+        .is_none());
     // Another date, rules or build: nothing.
     assert_eq!(store.kept_reconciliation("other", &inputs).unwrap(), None);
     assert_eq!(store.kept_open_items("other", &inputs).unwrap(), None);
     assert_eq!(store.kept_receivables("other", &inputs).unwrap(), None);
+    assert!(store
+        .kept_open_documents("other", &inputs)
+        .unwrap()
+        .is_none());
     // Kept without parts: nothing to reuse for other inputs.
-    store
-        .keep_reconciliation(key, &inputs, &rec, &waiting, &matching, None)
-        .unwrap();
+    store.keep_reconciliation(key, &inputs, kept(None)).unwrap();
     assert_eq!(
         store.kept_reconciliation(key, "other inputs").unwrap(),
         None
     );
     store
-        .keep_reconciliation(key, &inputs, &rec, &waiting, &matching, Some(&parts))
+        .keep_reconciliation(key, &inputs, kept(Some(&parts)))
         .unwrap();
     // A file cut short is no reconciliation (its last section, the parts, is cut).
     let path = dir.path().join("reconciled.bin");
@@ -659,9 +716,7 @@ fn a_kept_reconciliation_reads_back_for_its_inputs_only() {
         None
     );
     // A damaged length asks for no memory the file cannot hold: absent, not a crash.
-    store
-        .keep_reconciliation(key, &inputs, &rec, &waiting, &matching, None)
-        .unwrap();
+    store.keep_reconciliation(key, &inputs, kept(None)).unwrap();
     let mut bytes = std::fs::read(&path).unwrap();
     let at = 12 + key.len() + 4 + inputs.len();
     bytes[at..at + 8].copy_from_slice(&u64::MAX.to_le_bytes());
@@ -669,6 +724,15 @@ fn a_kept_reconciliation_reads_back_for_its_inputs_only() {
     assert_eq!(store.kept_open_items(key, &inputs).unwrap(), None);
     assert_eq!(store.kept_receivables(key, &inputs).unwrap(), None);
     assert_eq!(store.kept_reconciliation(key, &inputs).unwrap(), None);
+    assert!(store.kept_open_documents(key, &inputs).unwrap().is_none());
+    // A damaged section of the open documents reads as absent, not as fewer documents.
+    store.keep_reconciliation(key, &inputs, kept(None)).unwrap();
+    let mut bytes = std::fs::read(&path).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    std::fs::write(&path, &bytes).unwrap();
+    assert!(store.kept_open_documents(key, &inputs).unwrap().is_none());
+    assert!(store.kept_open_receivables(key, &inputs).unwrap().is_none());
 }
 
 #[test]

@@ -7,10 +7,9 @@ use anyhow::Result;
 use chrono::NaiveDate;
 use incasso_core::ageing::{ageing as age, open_items, sort_items, AgeingBasis, Buckets, OpenItem};
 use incasso_core::cells::neutralise_formula;
-use incasso_core::model::LedgerDocument;
 use incasso_core::money::format_cents;
-use incasso_core::reconcile::OpenAmounts;
 use incasso_engine::report::plural;
+use incasso_store::OpenDocuments;
 use serde_json::json;
 
 use crate::args::{parse_buckets, parse_date, Format};
@@ -80,13 +79,9 @@ pub struct AgeingArgs {
     pub format: Format,
 }
 
-/// The ledger's documents and their open amounts (payments applied) as of a date.
-fn reconciled(ctx: &Ctx, as_of: NaiveDate) -> Result<(Vec<LedgerDocument>, OpenAmounts)> {
-    incasso_engine::reconciled::reconciled_ledger(
-        ctx.ws.store()?,
-        as_of,
-        &ctx.ws.policy()?.matching,
-    )
+/// The ledger's open documents and their open amounts (payments applied) as of a date.
+fn open_ledger(ctx: &Ctx, as_of: NaiveDate) -> Result<OpenDocuments> {
+    incasso_engine::reconciled::open_ledger(ctx.ws.store()?, as_of, &ctx.ws.policy()?.matching)
 }
 
 /// Lists open items as a table, CSV, JSON or a workbook.
@@ -110,8 +105,8 @@ pub fn receivables(ctx: &Ctx, a: ReceivablesArgs) -> Result<ExitStatus> {
 
 /// Lists open items; the CSV columns are fixed: invoice,debtor,currency,total,open,due_date,days_overdue,bucket.
 fn receivables_listed(ctx: &Ctx, as_of: NaiveDate, format: Format) -> Result<ExitStatus> {
-    let (docs, amounts) = reconciled(ctx, as_of)?;
-    let mut items = open_items(&docs, &amounts.open, as_of);
+    let open = open_ledger(ctx, as_of)?;
+    let mut items = open_items(&open.docs, &open.open, as_of);
     sort_items(&mut items);
     let buckets = Buckets::default();
     let labels = buckets.labels();
@@ -177,7 +172,7 @@ fn receivables_listed(ctx: &Ctx, as_of: NaiveDate, format: Format) -> Result<Exi
     }
     out.flush()?;
     drop(items);
-    render::exit_without_freeing(docs);
+    render::exit_without_freeing(open);
     Ok(ExitStatus::Success)
 }
 
@@ -189,8 +184,8 @@ pub fn ageing(ctx: &Ctx, a: AgeingArgs) -> Result<ExitStatus> {
         Basis::Due => AgeingBasis::Due,
         Basis::Issue => AgeingBasis::Issue,
     };
-    let (docs, amounts) = reconciled(ctx, as_of)?;
-    let items = open_items(&docs, &amounts.open, as_of);
+    let open = open_ledger(ctx, as_of)?;
+    let items = open_items(&open.docs, &open.open, as_of);
     let rows = age(&items, &buckets, basis, as_of, by_debtor);
     let labels = buckets.labels();
     let mut header: Vec<String> = Vec::new();
@@ -235,7 +230,7 @@ pub fn ageing(ctx: &Ctx, a: AgeingArgs) -> Result<ExitStatus> {
     out.flush()?;
     drop(rows);
     drop(items);
-    render::exit_without_freeing(docs);
+    render::exit_without_freeing(open);
     Ok(ExitStatus::Success)
 }
 

@@ -18,7 +18,7 @@ pub mod workbook;
 
 pub use figures::{figures, quarantined_in, Figures, FiguresOf};
 
-use crate::reconciled::{receivables, LedgerView};
+use crate::reconciled::{open_receivables, receivables, LedgerView};
 use crate::Workspace;
 
 use incasso_core::html::escape as esc;
@@ -126,13 +126,17 @@ pub fn write(
     rates_dir: Option<&Path>,
 ) -> Result<Figures> {
     let (store, policy) = (ws.store()?, &ws.policy()?.matching);
-    // The claims kept are read beside the ledger, on another core.
-    let (r, kept) = std::thread::scope(|scope| {
+    // The claims kept are read beside the ledger, on another core. With claims kept, the report
+    // needs of the documents only those left open; the claims worked out now weigh every one.
+    let (open, kept) = std::thread::scope(|scope| {
         let kept = scope.spawn(|| crate::kept_claims::kept(ws, as_of, rates_dir));
-        let r = receivables(store, as_of, policy);
-        (r, kept.join().expect("reading the kept claims panicked"))
+        let open = open_receivables(store, as_of, policy);
+        (open, kept.join().expect("reading the kept claims panicked"))
     });
-    let r = r?;
+    let r = match (open?, &kept) {
+        (Some(open), Ok(Some(_)) | Err(_)) => open,
+        _ => receivables(store, as_of, policy)?,
+    };
     let claims = match kept {
         Ok(Some(p)) => Ok(p),
         Ok(None) => crate::kept_claims::work_out_and_keep(ws, r.view(), as_of, rates_dir),

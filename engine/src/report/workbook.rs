@@ -9,15 +9,15 @@ use incasso_core::ageing::{open_items, sort_items, Buckets};
 use incasso_core::cells::neutralise_formula;
 use incasso_core::money::format_cents;
 
-use crate::reconciled::reconciled_ledger;
+use crate::reconciled::open_ledger;
 use crate::Workspace;
 
 /// Writes the open items as a workbook: real date cells and number cells, one row per item.
 pub fn receivables(ws: &Workspace, as_of: NaiveDate, out: &Path) -> Result<usize> {
     use chrono::Datelike;
     use rust_xlsxwriter::{ExcelDateTime, Format as Cell, Workbook};
-    let (docs, amounts) = reconciled_ledger(ws.store()?, as_of, &ws.policy()?.matching)?;
-    let mut items = open_items(&docs, &amounts.open, as_of);
+    let open = open_ledger(ws.store()?, as_of, &ws.policy()?.matching)?;
+    let mut items = open_items(&open.docs, &open.open, as_of);
     sort_items(&mut items);
     let buckets = Buckets::default();
     let labels = buckets.labels();
