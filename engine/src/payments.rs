@@ -9,9 +9,8 @@ use anyhow::Result;
 use chrono::NaiveDate;
 use incasso_core::collection::rules::possible_payment;
 use incasso_core::matching::Proposal;
-use incasso_core::model::{AllocationSource, Payment};
+use incasso_core::model::{self, AllocationSource, Payment};
 use incasso_core::money::format_cents;
-use incasso_core::reconcile::Reconciliation;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -158,24 +157,23 @@ pub struct Evidence {
 
 /// Every allocation of a payment, by payment and document: the payment's id, the allocation,
 /// and the payment's index in the ledger.
-fn sorted(r: &Reconciled) -> Vec<(&str, &incasso_core::model::Allocation, usize)> {
+fn sorted(r: &Reconciled) -> Vec<(&str, &model::Allocation, usize)> {
     let by_id: HashMap<&str, usize> = r
         .payments
         .iter()
         .enumerate()
         .map(|(i, p)| (p.id.as_str(), i))
         .collect();
-    by_payment(&r.rec)
+    by_payment(&r.rec.allocations)
         .into_iter()
         .filter_map(|(id, a)| Some((id, a, *by_id.get(id)?)))
         .collect()
 }
 
 /// Every allocation of a payment with the payment's id, by payment and document.
-fn by_payment(rec: &Reconciliation) -> Vec<(&str, &incasso_core::model::Allocation)> {
+fn by_payment(allocations: &[model::Allocation]) -> Vec<(&str, &model::Allocation)> {
     // Sorted as small references: the allocations themselves are large to move.
-    let mut found: Vec<(&str, &incasso_core::model::Allocation)> = rec
-        .allocations
+    let mut found: Vec<(&str, &model::Allocation)> = allocations
         .iter()
         .filter_map(|a| match &a.from {
             AllocationSource::Payment(id) => Some((id.as_str(), a)),
@@ -191,8 +189,10 @@ fn by_payment(rec: &Reconciliation) -> Vec<(&str, &incasso_core::model::Allocati
 /// (so it needs the reconciliation alone, not the bank lines). Made one at a time as they are
 /// written: at a million invoices the rows as strings would take more memory than the
 /// reconciliation itself.
-pub fn allocation_rows(rec: &Reconciliation) -> impl Iterator<Item = [String; 5]> + '_ {
-    by_payment(rec).into_iter().map(|(id, a)| {
+pub fn allocation_rows(
+    allocations: &[model::Allocation],
+) -> impl Iterator<Item = [String; 5]> + '_ {
+    by_payment(allocations).into_iter().map(|(id, a)| {
         [
             id.to_string(),
             a.document.number.clone(),

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use incasso_core::matching::{
     match_keeping, ManualDecision, MatchPolicy, Matching, Parts, Previous, Waiting,
 };
-use incasso_core::model::{Debtor, LedgerDocument, Payment, PaymentKind};
+use incasso_core::model::{Allocation, Debtor, LedgerDocument, Payment, PaymentKind};
 use incasso_core::reconcile::{reconcile, OpenAmounts, ReconcileNote, Reconciliation};
 use incasso_store::{Kept, KeptFile, OpenDocuments, Store, ToKeep};
 use rust_decimal::Decimal;
@@ -246,23 +246,23 @@ pub fn receivables(store: &Store, as_of: NaiveDate, policy: &MatchPolicy) -> Res
     Ok(load(store, as_of, policy, key, true, Some(docs))?.into_receivables())
 }
 
-/// The open amounts and allocations alone as of a date (`incasso allocations`): with a
-/// reconciliation kept for these inputs, nothing else is read.
-pub fn reconciliation(
+/// The allocations alone as of a date (`incasso allocations`): with a reconciliation kept for
+/// these inputs, nothing else is read.
+pub fn allocations(
     store: &Store,
     as_of: NaiveDate,
     policy: &MatchPolicy,
-) -> Result<Reconciliation> {
+) -> Result<Vec<Allocation>> {
     let key = key_of(store, as_of, policy)?;
     if let Some(k) = &key {
-        if let Some(rec) = store.kept_allocations(&k.run, &k.inputs)? {
-            return Ok(rec);
+        if let Some(allocations) = store.kept_allocations(&k.run, &k.inputs)? {
+            return Ok(allocations);
         }
     }
     let mut r = load(store, as_of, policy, key, true, None)?;
-    let rec = std::mem::take(&mut r.rec);
+    let allocations = std::mem::take(&mut r.rec.allocations);
     std::thread::spawn(move || drop(r));
-    Ok(rec)
+    Ok(allocations)
 }
 
 /// [`reconciled_ledger`], with how it was worked out.

@@ -107,14 +107,6 @@ impl KeptFile {
     }
 }
 
-/// The reconciliation from the kept file's first two sections: open amounts and notes,
-/// allocations.
-fn both_sections(path: &Path, f: &mut File) -> Option<Reconciliation> {
-    let amounts = section::<OpenAmounts>(path, f)?;
-    let allocations = section::<Vec<Allocation>>(path, f)?;
-    Some(Reconciliation::from_parts(allocations, amounts))
-}
-
 /// Reads the next section of the kept file at `path` (length, BLAKE3 checksum, postcard body);
 /// `None` when it is cut short, damaged or unreadable.
 fn section<T: for<'de> Deserialize<'de>>(path: &Path, f: &mut File) -> Option<T> {
@@ -242,17 +234,20 @@ impl Store {
         Ok(self.section::<OpenAmounts>(&mut f))
     }
 
-    /// The open amounts and allocations kept for `key` and exactly the inputs `inputs` names
-    /// (what `incasso allocations` lists), without reading what became of each payment.
+    /// The allocations kept for `key` and exactly the inputs `inputs` names (what `incasso
+    /// allocations` lists), without reading anything else.
     pub fn kept_allocations(
         &self,
         key: &str,
         inputs: &str,
-    ) -> Result<Option<Reconciliation>, StoreError> {
+    ) -> Result<Option<Vec<Allocation>>, StoreError> {
         let Some(mut f) = self.kept_for(key, inputs)? else {
             return Ok(None);
         };
-        Ok(both_sections(&self.kept_path(), &mut f))
+        if skip_section(&mut f).is_none() {
+            return Ok(None);
+        }
+        Ok(self.section(&mut f))
     }
 
     /// The open amounts and notes kept for `key` and exactly the inputs `inputs` names, with

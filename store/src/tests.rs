@@ -229,7 +229,8 @@ fn a_damaged_segment_is_reported_not_misread() {
         applied(store.import(batch("h1", &docs)).unwrap());
     }
     let seg = dir.path().join("segments").join(format!("{:020}.seg", 1));
-    let mut bytes = std::fs::read(&seg).unwrap();
+    let whole = std::fs::read(&seg).unwrap();
+    let mut bytes = whole.clone();
     let last = bytes.len() - 3;
     bytes[last] ^= 0xff;
     std::fs::write(&seg, bytes).unwrap();
@@ -239,6 +240,15 @@ fn a_damaged_segment_is_reported_not_misread() {
         err.contains("checksum") && err.contains("00000000000000000001.seg"),
         "{err}"
     );
+    // Cut short: the block that no longer fits is named, not read as fewer documents.
+    std::fs::write(&seg, &whole[..whole.len() - 10]).unwrap();
+    let err = store.documents().unwrap_err().to_string();
+    assert!(
+        err.contains("beyond the end") && err.contains("00000000000000000001.seg"),
+        "{err}"
+    );
+    std::fs::write(&seg, &whole).unwrap();
+    assert_eq!(store.documents().unwrap().len(), BLOCK_DOCS + 5);
 }
 
 #[test]
@@ -642,7 +652,7 @@ fn a_kept_reconciliation_reads_back_for_its_inputs_only() {
     );
     assert_eq!(
         store.kept_allocations(key, &inputs).unwrap(),
-        Some(rec.clone())
+        Some(rec.allocations.clone())
     );
     // The listings of open items read the documents left open alone, exactly as they were.
     let open = store

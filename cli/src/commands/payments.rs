@@ -72,18 +72,18 @@ pub fn allocations(ctx: &Ctx, a: ListArgs) -> Result<ExitStatus> {
         println!("{}", serde_json::to_string_pretty(&all)?);
         return Ok(ExitStatus::Success);
     }
-    let rec = incasso_engine::reconciled::reconciliation(
+    let allocations = incasso_engine::reconciled::allocations(
         ctx.ws.store()?,
         as_of,
         &ctx.ws.policy()?.matching,
     )?;
     let head = ["payment", "document", "amount", "rule", "confidence"];
-    let rows = incasso_engine::payments::allocation_rows(&rec);
+    let rows = incasso_engine::payments::allocation_rows(&allocations);
     if a.format == Format::Csv {
         let mut out = render::stdout();
         render::csv(&mut out, &head, rows)?;
         out.flush()?;
-        render::exit_without_freeing(rec);
+        render::exit_without_freeing(allocations);
         return Ok(ExitStatus::Success);
     }
     print(a.format, &head, &rows.map(Vec::from).collect::<Vec<_>>())
