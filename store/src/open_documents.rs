@@ -48,7 +48,7 @@ struct Open<'a> {
     docs: &'a [LedgerDocument],
     open: &'a [Option<Decimal>],
     count: usize,
-    sources: HashMap<*const Source, u32>,
+    sources: HashMap<&'a Source, u32>,
     creditors: HashMap<&'a str, u32>,
 }
 
@@ -69,8 +69,9 @@ impl<'a> Writing<'a> {
                 continue;
             }
             count += 1;
+            // Sources equal in kind, name and content hash are one and the same provenance.
             let source = &*d.provenance.source;
-            source_at.entry(source as *const Source).or_insert_with(|| {
+            source_at.entry(source).or_insert_with(|| {
                 sources.push(source);
                 sources.len() as u32 - 1
             });
@@ -102,7 +103,7 @@ impl Serialize for Open<'_> {
                 continue;
             };
             seq.serialize_element(&OpenDoc {
-                source: self.sources[&Arc::as_ptr(&d.provenance.source)],
+                source: self.sources[&*d.provenance.source],
                 creditor: self.creditors[d.document.creditor.as_str()],
                 doc: StoredDoc::from_document(
                     &d.document,
