@@ -987,6 +987,9 @@ fn the_nightly_run_does_the_whole_flow_then_nothing_and_never_overlaps() {
         "nothing new: no claims computed, no report rewritten"
     );
     assert_eq!(at_agency(server.addr).len() as u64, sent);
+    // The first run kept its reconciliation while the claims went out: a read reuses it.
+    let read = ok(incasso(&data, &["reconcile", "--as-of", CLAIMS_AS_OF]));
+    assert!(read.contains("reused: nothing changed"), "{read}");
     // Something new (a ledger with one more qualifying debtor) makes the next run do the work
     // again: the new claim goes, nothing is sent twice.
     std::fs::copy(fixture("ledger/nl-semicolon.csv"), inbox.join("extra.csv")).unwrap();

@@ -459,7 +459,40 @@ pub struct Inputs {
 /// A reconciliation worked out from [`Inputs`], and what keeping it for the next read needs.
 pub struct Worked {
     reconciled: Reconciled,
-    keep: Option<(Key, Option<Box<Parts>>)>,
+    keep: Option<Keeping>,
+}
+
+/// What keeping a reconciliation worked out now needs besides the reconciliation itself: the
+/// key it is kept under and the partitions matching kept. Apart from it, it can be kept on
+/// another thread while the reconciled ledger is used (the nightly run keeps it while it sends
+/// the claims).
+pub struct Keeping {
+    key: Key,
+    parts: Option<Box<Parts>>,
+}
+
+impl Keeping {
+    /// Keeps `r`, the reconciliation this came with, in the store for the next read; gives how
+    /// long that took. Keeping is a saving, not a duty: a read-only or full disk still gets its
+    /// answer, with a warning.
+    pub fn keep(&self, r: &Reconciled, store: &Store) -> std::time::Duration {
+        let keeping = std::time::Instant::now();
+        let kept = store.keep_reconciliation(
+            &self.key.run,
+            &self.key.inputs,
+            ToKeep {
+                docs: &r.docs,
+                rec: &r.rec,
+                waiting: &r.waiting,
+                matching: &r.matching,
+                parts: self.parts.as_deref(),
+            },
+        );
+        if let Err(e) = kept {
+            tracing::warn!("the reconciliation could not be kept for the next read: {e}");
+        }
+        keeping.elapsed()
+    }
 }
 
 /// Reads what [`reconciled`] works out from, for [`Inputs::work`] (with the store closed) and
@@ -632,7 +665,12 @@ impl Inputs {
                 timings.replayed = matching.replayed;
                 let parts = matching.parts.take();
                 let waiting = matching.waiting(&payments);
-                (rec, matching, waiting, key.map(|k| (k, parts)))
+                (
+                    rec,
+                    matching,
+                    waiting,
+                    key.map(|key| Keeping { key, parts }),
+                )
             }
         };
         Worked {
@@ -656,29 +694,19 @@ impl Worked {
         &self.reconciled
     }
 
-    /// Keeps it in the store for the next read, when it was worked out now (once). Keeping is
-    /// a saving, not a duty: a read-only or full disk still gets its answer.
+    /// Keeps it in the store for the next read, when it was worked out now (once).
     pub fn keep(&mut self, store: &Store) {
-        let r = &mut self.reconciled;
-        if let Some((k, parts)) = self.keep.take() {
-            let keeping = std::time::Instant::now();
-            let kept = store.keep_reconciliation(
-                &k.run,
-                &k.inputs,
-                ToKeep {
-                    docs: &r.docs,
-                    rec: &r.rec,
-                    waiting: &r.waiting,
-                    matching: &r.matching,
-                    parts: parts.as_deref(),
-                },
-            );
-            r.timings.keep = keeping.elapsed();
-            if let Err(e) = kept {
-                tracing::warn!("the reconciliation could not be kept for the next read: {e}");
-            }
+        if let Some(k) = self.keep.take() {
+            self.reconciled.timings.keep = k.keep(&self.reconciled, store);
         }
-        log_loaded(r);
+        log_loaded(&self.reconciled);
+    }
+
+    /// The reconciled ledger and, when it was worked out now, what keeping it needs, for a
+    /// caller that keeps it while it goes on.
+    pub fn keep_later(self) -> (Reconciled, Option<Keeping>) {
+        log_loaded(&self.reconciled);
+        (self.reconciled, self.keep)
     }
 
     /// The reconciled ledger, kept or not.

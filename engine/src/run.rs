@@ -12,7 +12,7 @@ use fs2::FileExt;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::reconciled::{reconciled, Reconciled};
+use crate::reconciled::Reconciled;
 use crate::sync::SourceSummary;
 use crate::{claims::Computed, complain, Reporter, Workspace};
 
@@ -600,9 +600,13 @@ fn run_one(
     } else {
         // One reconciliation serves the submission and the report.
         let mut ledger: Option<(Reconciled, Result<Computed, String>)> = None;
-        let mut to_keep = None;
+        let (mut to_keep, mut keeping) = (None, None);
         steps.take("reconcile", || {
-            let r = reconciled(ws.store()?, claims_as_of, &ws.policy()?.matching)?;
+            let (r, k) =
+                crate::reconciled::inputs(ws.store()?, claims_as_of, &ws.policy()?.matching)?
+                    .work()
+                    .keep_later();
+            keeping = k;
             let computed = crate::kept_claims::kept_or_work_out(&ws, r.view(), claims_as_of, None)
                 .map(|(p, k)| {
                     to_keep = k;
@@ -643,10 +647,13 @@ fn run_one(
             Ok((held_for_rates.is_empty(), detail))
         });
         if let Some((r, computed)) = &ledger {
-            // The claims are kept for the next read on another thread while they are sent and
-            // reported: sending waits on the agency most of the time (README, performance,
-            // session 22). The run ends when they are kept.
+            // The reconciliation and the claims are kept for the next read on other threads
+            // while the claims are sent and reported: sending waits on the agency most of the
+            // time (README, performance, session 22). The run ends when they are kept.
             std::thread::scope(|scope| {
+                if let (Some(k), Ok(store)) = (&keeping, ws.store()) {
+                    scope.spawn(move || k.keep(r, store));
+                }
                 if let (Some(k), Ok(c)) = (&to_keep, computed) {
                     k.keep_beside(scope, &ws, &c.preview);
                 }

@@ -261,15 +261,15 @@ impl Store {
         let Some(mut f) = self.kept_for(key, inputs)? else {
             return Ok(None);
         };
-        let Some(amounts) = self.section::<OpenAmounts>(&mut f) else {
-            return Ok(None);
-        };
-        if skip_section(&mut f).is_none() {
-            return Ok(None);
-        }
-        Ok(self
-            .section::<Waiting>(&mut f)
-            .map(|waiting| (amounts, waiting)))
+        Ok(self.amounts_and_waiting(&mut f))
+    }
+
+    /// The first section (open amounts and notes) and, past the allocations, the third (the
+    /// money waiting); `None` when either cannot be read.
+    fn amounts_and_waiting(&self, f: &mut File) -> Option<(OpenAmounts, Waiting)> {
+        let amounts = self.section::<OpenAmounts>(f)?;
+        skip_section(f)?;
+        Some((amounts, self.section::<Waiting>(f)?))
     }
 
     /// The documents left open, with their open amounts, kept for `key` and exactly the inputs
@@ -301,13 +301,7 @@ impl Store {
         let Some(mut f) = self.kept_for(key, inputs)? else {
             return Ok(None);
         };
-        let Some(amounts) = self.section::<OpenAmounts>(&mut f) else {
-            return Ok(None);
-        };
-        if skip_section(&mut f).is_none() {
-            return Ok(None);
-        }
-        let Some(waiting) = self.section::<Waiting>(&mut f) else {
+        let Some((amounts, waiting)) = self.amounts_and_waiting(&mut f) else {
             return Ok(None);
         };
         if skip_section(&mut f).is_none() {
