@@ -77,6 +77,7 @@ pub fn csv<R: AsRef<[S]>, S: AsRef<str>>(
         for c in r.as_ref() {
             w.write_field(neutralise_formula(c.as_ref()).as_bytes())?;
         }
+        // No more fields: ends the record the fields above began.
         w.write_record(None::<&[u8]>)?;
     }
     w.flush()?;

@@ -167,7 +167,7 @@ pub fn open_ledger(store: &Store, as_of: NaiveDate, policy: &MatchPolicy) -> Res
         }
     }
     let (docs, amounts) = reconciled_ledger(store, as_of, policy)?;
-    Ok(only_open(docs, amounts.open))
+    Ok(OpenDocuments::of(docs, amounts.open))
 }
 
 /// The receivables as the report reads them when its claims are kept: the debtors, the notes,
@@ -202,16 +202,6 @@ pub fn open_receivables(
         waiting,
         timings: kept_since(started),
     }))
-}
-
-/// The documents of a ledger whose open amount (one per document) is not zero, with it.
-fn only_open(docs: Vec<LedgerDocument>, open: Vec<Option<Decimal>>) -> OpenDocuments {
-    let (docs, open) = docs
-        .into_iter()
-        .zip(open)
-        .filter(|(_, o)| o.is_some_and(|o| !o.is_zero()))
-        .unzip();
-    OpenDocuments { docs, open }
 }
 
 /// The documents, debtors, open amounts and money not applied as of a date, for the claims:
@@ -1022,7 +1012,7 @@ mod tests {
                 .expect("kept by the read before");
             let r = read(&ws);
             assert!(r.timings.kept);
-            let whole = only_open(r.docs, r.rec.open);
+            let whole = OpenDocuments::of(r.docs, r.rec.open);
             assert!(whole.docs.len() > 20, "{} open", whole.docs.len());
             assert!(whole.open.iter().all(|o| o.is_some_and(|o| !o.is_zero())));
             assert_eq!(printed(&worked), printed(&whole));

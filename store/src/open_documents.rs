@@ -52,9 +52,22 @@ struct Open<'a> {
     creditors: HashMap<&'a str, u32>,
 }
 
-/// Whether an open amount makes its document an open item.
-fn is_open(open: &Option<Decimal>) -> bool {
-    open.is_some_and(|o| !o.is_zero())
+/// The open amount that makes a document an open item: one that is there and not zero.
+fn open_item(open: &Option<Decimal>) -> Option<Decimal> {
+    open.filter(|o| !o.is_zero())
+}
+
+impl OpenDocuments {
+    /// The documents of a ledger whose open amount (one per document) makes them open items,
+    /// with it: what the kept section holds, for when none is kept.
+    pub fn of(docs: Vec<LedgerDocument>, open: Vec<Option<Decimal>>) -> OpenDocuments {
+        let (docs, open) = docs
+            .into_iter()
+            .zip(open)
+            .filter_map(|(d, o)| open_item(&o).map(|o| (d, Some(o))))
+            .unzip();
+        OpenDocuments { docs, open }
+    }
 }
 
 impl<'a> Writing<'a> {
@@ -65,7 +78,7 @@ impl<'a> Writing<'a> {
         let mut creditor_at = HashMap::new();
         let mut count = 0;
         for (d, o) in docs.iter().zip(open) {
-            if !is_open(o) {
+            if open_item(o).is_none() {
                 continue;
             }
             count += 1;
@@ -99,7 +112,7 @@ impl Serialize for Open<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut seq = s.serialize_seq(Some(self.count))?;
         for (d, o) in self.docs.iter().zip(self.open) {
-            let Some(open) = o.filter(|o| !o.is_zero()) else {
+            let Some(open) = open_item(o) else {
                 continue;
             };
             seq.serialize_element(&OpenDoc {
@@ -122,14 +135,19 @@ impl Serialize for Open<'_> {
 /// ledger document as it is read, so the section is never held twice.
 pub(crate) fn decode(key: &[u8], body: &[u8]) -> Result<OpenDocuments, StoreError> {
     let mut de = postcard::Deserializer::from_bytes(body);
-    Section { key }
-        .deserialize(&mut de)
-        .map_err(|e| corrupt(key, &format!("open documents: {e}")))
+    Section {
+        key,
+        len: body.len(),
+    }
+    .deserialize(&mut de)
+    .map_err(|e| corrupt(key, &format!("open documents: {e}")))
 }
 
-/// Reads the section: its lists of sources and creditors, then the documents naming them.
+/// Reads the section (`len` bytes): its lists of sources and creditors, then the documents
+/// naming them.
 struct Section<'k> {
     key: &'k [u8],
+    len: usize,
 }
 
 impl<'de> DeserializeSeed<'de> for Section<'_> {
@@ -153,6 +171,7 @@ impl<'de> Visitor<'de> for Section<'_> {
         let creditors: Vec<String> = seq.next_element()?.ok_or_else(missing)?;
         let docs = Docs {
             key: self.key,
+            len: self.len,
             sources: sources.into_iter().map(Arc::new).collect(),
             creditors: creditors
                 .iter()
@@ -166,6 +185,7 @@ impl<'de> Visitor<'de> for Section<'_> {
 /// Reads the documents, each made a ledger document of its source and creditor as it comes.
 struct Docs<'k> {
     key: &'k [u8],
+    len: usize,
     sources: Vec<Arc<Source>>,
     creditors: Vec<CreditorId>,
 }
@@ -186,8 +206,9 @@ impl<'de> Visitor<'de> for Docs<'_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<OpenDocuments, A::Error> {
-        // A damaged length must not ask for more room than the section could hold.
-        let room = seq.size_hint().unwrap_or(0).min(1 << 20);
+        // Room asked for no more documents than the section's bytes could hold (each takes
+        // more than 24), whatever its count says.
+        let room = seq.size_hint().unwrap_or(0).min(self.len / 24);
         let mut out = OpenDocuments {
             docs: Vec::with_capacity(room),
             open: Vec::with_capacity(room),

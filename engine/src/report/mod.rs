@@ -127,7 +127,8 @@ pub fn write(
 ) -> Result<Figures> {
     let (store, policy) = (ws.store()?, &ws.policy()?.matching);
     // The claims kept are read beside the ledger, on another core. With claims kept, the report
-    // needs of the documents only those left open; the claims worked out now weigh every one.
+    // needs of the documents only those left open; claims worked out now weigh every one, so
+    // then every document is read after all.
     let (open, kept) = std::thread::scope(|scope| {
         let kept = scope.spawn(|| crate::kept_claims::kept(ws, as_of, rates_dir));
         let open = open_receivables(store, as_of, policy);
