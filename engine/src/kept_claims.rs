@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::claims::ClaimsInputs;
 use crate::reconciled::LedgerView;
+use crate::report::ClaimsShown;
 use crate::Workspace;
 
 /// A preview as kept: the payment a possible-payment hold names is not part of the preview's
@@ -103,6 +104,30 @@ pub fn kept(
     }
 }
 
+/// What a report shows of the preview kept for the store as it is now ([`kept`]), read without
+/// the preview itself; `None` when there is none, or it cannot be read.
+pub fn kept_shown(
+    ws: &Workspace,
+    as_of: NaiveDate,
+    rates_dir: Option<&Path>,
+) -> Result<Option<ClaimsShown>> {
+    let tables = ws.rates(rates_dir)?;
+    let Some(key) = key(ws, as_of, ws.policy()?, &tables)? else {
+        return Ok(None);
+    };
+    let body = match ws.store()?.kept_claims_shown(&key) {
+        Ok(Some(body)) => body,
+        Ok(None) => return Ok(None),
+        Err(e) => {
+            tracing::warn!("the kept claims cannot be read, worked out again: {e}");
+            return Ok(None);
+        }
+    };
+    Ok(rmp_serde::from_slice(&body)
+        .map_err(|e| tracing::warn!("the kept claims are unreadable, worked out again: {e}"))
+        .ok())
+}
+
 /// The preview of `ledger`, which the caller loaded from the store just now and holds it
 /// open: kept for the next read under the store's inputs, the policy and the rate tables it was
 /// worked out with.
@@ -184,10 +209,13 @@ fn keep(ws: &Workspace, key: &str, preview: &ClaimsPreview) {
         .filter_map(|(at, e)| Some((at as u32, e.payment.as_deref()?)))
         .collect();
     let writing = Writing { preview, payments };
+    let shown = ClaimsShown::of(preview);
     let kept = ws.store().and_then(|store| {
-        let written = store.keep_claims(key, |out| {
-            rmp_serde::encode::write(out, &writing).map_err(std::io::Error::other)
-        })?;
+        let written = store.keep_claims(
+            key,
+            |out| rmp_serde::encode::write(out, &writing).map_err(std::io::Error::other),
+            |out| rmp_serde::encode::write(out, &shown).map_err(std::io::Error::other),
+        )?;
         Ok(written)
     });
     match kept {
@@ -244,15 +272,26 @@ mod tests {
             kept(&ws, as_of, None).unwrap().as_ref() == Some(&worked),
             "read back exactly"
         );
+        // What the report shows of it is kept beside it, and read without it.
+        let shown = kept_shown(&ws, as_of, None).unwrap().expect("kept");
+        assert_eq!(shown, ClaimsShown::of(&worked));
+        assert_eq!(shown.qualifying, worked.claims.len());
+        assert!(shown.held >= held.len() && shown.first_held.len() == shown.held.min(500));
         // Another date is another preview.
         let later: NaiveDate = "2026-06-29".parse().unwrap();
         assert_eq!(kept(&ws, later, None).unwrap(), None);
+        assert_eq!(kept_shown(&ws, later, None).unwrap(), None);
 
         // A person decides a held invoice was not paid by that payment: the store changed.
         let e = held[0];
         crate::decisions::unallocate(&ws, e.payment.as_deref().unwrap(), Some(&e.number), "test")
             .unwrap();
         assert_eq!(kept(&ws, as_of, None).unwrap(), None, "after a decision");
+        assert_eq!(
+            kept_shown(&ws, as_of, None).unwrap(),
+            None,
+            "after a decision"
+        );
         let r = receivables(ws.store().unwrap(), as_of, &policy).unwrap();
         let again = work_out_and_keep(&ws, r.view(), as_of, None).unwrap();
         assert_ne!(again, worked, "the decision released that invoice");
@@ -310,12 +349,18 @@ mod tests {
         assert_eq!(kept(&ws, as_of, Some(&rates)).unwrap(), None, "other rates");
         assert!(kept(&ws, as_of, None).unwrap().is_some(), "the same rates");
 
-        // A damaged file is absent, not misread.
+        // A damaged file is absent, not misread: the part the report reads, then the preview.
         let file = dir.path().join("data").join("claims.bin");
-        let mut bytes = std::fs::read(&file).unwrap();
+        let whole = std::fs::read(&file).unwrap();
+        let mut bytes = whole.clone();
         let last = bytes.len() - 10;
         bytes[last] ^= 0x55;
-        std::fs::write(&file, bytes).unwrap();
+        std::fs::write(&file, &bytes).unwrap();
+        assert_eq!(kept_shown(&ws, as_of, None).unwrap(), None, "damaged");
+        let mut bytes = whole;
+        let middle = bytes.len() / 2;
+        bytes[middle] ^= 0x55;
+        std::fs::write(&file, &bytes).unwrap();
         assert_eq!(kept(&ws, as_of, None).unwrap(), None, "damaged");
     }
 }

@@ -678,13 +678,17 @@ fn run_one(
                     });
                 }
                 steps.take("report", || {
+                    let shown = computed
+                        .as_ref()
+                        .map(|c| crate::report::ClaimsShown::of(&c.preview))
+                        .map_err(|e| e.clone());
                     let f = crate::report::write_from(
                         &ws,
                         claims_as_of,
                         &report,
                         cfg.inbox.as_deref(),
                         r.view(),
-                        computed.as_ref().map(|c| &c.preview).map_err(|e| e.clone()),
+                        shown.as_ref().map_err(|e| e.clone()),
                     )?;
                     let claims = match f.claims_ready {
                         Ok((qualifying, totals)) => ReportClaims::Ready { qualifying, totals },

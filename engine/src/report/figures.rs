@@ -8,8 +8,10 @@ use std::path::Path;
 
 use incasso_core::ageing::OpenItem;
 use incasso_core::collection::claims::ClaimsPreview;
+use incasso_core::money::format_cents;
 use incasso_store::{Conflict, ConflictStatus, Submission};
 use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
 
 use crate::reconciled::LedgerView;
 
@@ -34,6 +36,55 @@ pub struct Figures {
     pub quarantined: Vec<String>,
 }
 
+/// What the report shows of a claims preview: how many claims qualify and their totals per
+/// currency, and the first of the items held back for a person. Kept beside the preview, so that
+/// a report with nothing new reads this instead of every claim and held item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimsShown {
+    /// Claims that qualify.
+    pub qualifying: usize,
+    /// Their total outstanding (principal, costs, interest) per currency.
+    pub totals: BTreeMap<String, Decimal>,
+    /// Items held because money received may have paid them, or a rate is unknown.
+    pub held: usize,
+    /// The first [`ClaimsShown::HELD_SHOWN`] of them: debtor, invoice, currency, open, why.
+    pub first_held: Vec<[String; 5]>,
+}
+
+impl ClaimsShown {
+    /// How many held items the report lists (the rest are in `incasso claims`).
+    pub const HELD_SHOWN: usize = 500;
+
+    /// What the report shows of `p`.
+    pub fn of(p: &ClaimsPreview) -> ClaimsShown {
+        let mut totals: BTreeMap<String, Decimal> = BTreeMap::new();
+        for c in &p.claims {
+            *totals.entry(c.currency.to_string()).or_default() += c.amounts.total_outstanding;
+        }
+        let held = p
+            .excluded
+            .iter()
+            .filter(|e| matches!(e.rule, "possible-payment" | "rate-unknown"));
+        ClaimsShown {
+            qualifying: p.claims.len(),
+            totals,
+            held: held.clone().count(),
+            first_held: held
+                .take(Self::HELD_SHOWN)
+                .map(|e| {
+                    [
+                        e.debtor.clone(),
+                        e.number.clone(),
+                        e.currency.to_string(),
+                        format_cents(e.open),
+                        e.reason.clone(),
+                    ]
+                })
+                .collect(),
+        }
+    }
+}
+
 /// What the figures are computed from.
 pub struct FiguresOf<'a> {
     /// The open items as of the report's date.
@@ -46,8 +97,8 @@ pub struct FiguresOf<'a> {
     pub conflicts: &'a [Conflict],
     /// Files in the inbox's quarantine.
     pub quarantined: Vec<String>,
-    /// The claims preview, or why there is none.
-    pub claims: Result<&'a ClaimsPreview, String>,
+    /// What the report shows of the claims preview, or why there is none.
+    pub claims: Result<&'a ClaimsShown, String>,
 }
 
 /// The figures, from the ledger and records given.
@@ -72,13 +123,7 @@ pub fn figures(of: &FiguresOf<'_>) -> Figures {
         *submitted.entry(s.state.code()).or_default() += 1;
     }
     let claims_ready = match &of.claims {
-        Ok(p) => {
-            let mut t: BTreeMap<String, Decimal> = BTreeMap::new();
-            for c in &p.claims {
-                *t.entry(c.currency.to_string()).or_default() += c.amounts.total_outstanding;
-            }
-            Ok((p.claims.len(), t))
-        }
+        Ok(c) => Ok((c.qualifying, c.totals.clone())),
         Err(e) => Err(e.clone()),
     };
     Figures {

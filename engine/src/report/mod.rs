@@ -16,7 +16,7 @@ use rust_decimal::Decimal;
 mod figures;
 pub mod workbook;
 
-pub use figures::{figures, quarantined_in, Figures, FiguresOf};
+pub use figures::{figures, quarantined_in, ClaimsShown, Figures, FiguresOf};
 
 use crate::reconciled::{open_receivables, receivables, LedgerView};
 use crate::Workspace;
@@ -130,7 +130,7 @@ pub fn write(
     // needs of the documents only those left open; claims worked out now weigh every one, so
     // then every document is read after all.
     let (open, kept) = std::thread::scope(|scope| {
-        let kept = scope.spawn(|| crate::kept_claims::kept(ws, as_of, rates_dir));
+        let kept = scope.spawn(|| crate::kept_claims::kept_shown(ws, as_of, rates_dir));
         let open = open_receivables(store, as_of, policy);
         (open, kept.join().expect("reading the kept claims panicked"))
     });
@@ -139,8 +139,9 @@ pub fn write(
         _ => receivables(store, as_of, policy)?,
     };
     let claims = match kept {
-        Ok(Some(p)) => Ok(p),
-        Ok(None) => crate::kept_claims::work_out_and_keep(ws, r.view(), as_of, rates_dir),
+        Ok(Some(shown)) => Ok(shown),
+        Ok(None) => crate::kept_claims::work_out_and_keep(ws, r.view(), as_of, rates_dir)
+            .map(|p| ClaimsShown::of(&p)),
         Err(e) => Err(e),
     };
     let figures = write_from(
@@ -165,7 +166,7 @@ pub fn write_from(
     out_file: &Path,
     inbox: Option<&Path>,
     r: LedgerView<'_>,
-    claims: Result<&incasso_core::collection::claims::ClaimsPreview, String>,
+    claims: Result<&ClaimsShown, String>,
 ) -> Result<Figures> {
     let (conflicts, subs, creditor) = {
         let store = ws.store()?;
@@ -419,44 +420,26 @@ pub fn write_from(
             let _ = write!(html, "<p>Claims could not be computed: {}</p>", esc(e));
         }
     }
-    if let Ok(p) = &claims {
+    if let Ok(c) = &claims {
         // Items held because money received may have paid them, or a rate is unknown: a
         // person decides (`incasso review`, `incasso allocate`, `incasso rates add`).
-        const SHOWN: usize = 500;
-        let held: Vec<&incasso_core::collection::claims::Excluded> = p
-            .excluded
-            .iter()
-            .filter(|e| matches!(e.rule, "possible-payment" | "rate-unknown"))
-            .collect();
-        if !held.is_empty() {
+        if c.held > 0 {
             let _ = write!(
                 html,
                 "<h3>Held back ({}): money received may have paid these, or a rate is missing</h3>",
-                held.len()
+                c.held
             );
-            let rows: Vec<Vec<String>> = held
-                .iter()
-                .take(SHOWN)
-                .map(|e| {
-                    vec![
-                        e.debtor.clone(),
-                        e.number.clone(),
-                        e.currency.to_string(),
-                        format_cents(e.open),
-                        e.reason.clone(),
-                    ]
-                })
-                .collect();
+            let rows: Vec<Vec<String>> = c.first_held.iter().map(|r| r.to_vec()).collect();
             table(
                 &mut html,
                 &["debtor", "invoice", "currency", "open", "why"],
                 &rows,
             );
-            if held.len() > SHOWN {
+            if c.held > c.first_held.len() {
                 let _ = write!(
                     html,
                     "<p>and {} more: see <code>incasso claims --format csv</code>.</p>",
-                    held.len() - SHOWN
+                    c.held - c.first_held.len()
                 );
             }
         }
