@@ -58,6 +58,28 @@ fn key(
     )))
 }
 
+/// The bytes `read` reads of the claims kept for the store as it is now, as of `as_of` with the
+/// rates of `rates_dir`, under this policy and build; `None` when there are none, or they cannot
+/// be read.
+fn kept_bytes(
+    ws: &Workspace,
+    as_of: NaiveDate,
+    rates_dir: Option<&Path>,
+    read: impl FnOnce(&incasso_store::Store, &str) -> Result<Option<Vec<u8>>, incasso_store::StoreError>,
+) -> Result<Option<Vec<u8>>> {
+    let tables = ws.rates(rates_dir)?;
+    let Some(key) = key(ws, as_of, ws.policy()?, &tables)? else {
+        return Ok(None);
+    };
+    match read(ws.store()?, &key) {
+        Ok(body) => Ok(body),
+        Err(e) => {
+            tracing::warn!("the kept claims cannot be read, worked out again: {e}");
+            Ok(None)
+        }
+    }
+}
+
 /// The preview kept for the store as it is now, as of `as_of` with the rates of `rates_dir`,
 /// under this policy and build; `None` when there is none, or it cannot be read (then it is
 /// worked out again, never taken for an answer).
@@ -66,18 +88,9 @@ pub fn kept(
     as_of: NaiveDate,
     rates_dir: Option<&Path>,
 ) -> Result<Option<ClaimsPreview>> {
-    let tables = ws.rates(rates_dir)?;
-    let Some(key) = key(ws, as_of, ws.policy()?, &tables)? else {
-        return Ok(None);
-    };
     let t = std::time::Instant::now();
-    let body = match ws.store()?.kept_claims(&key) {
-        Ok(Some(body)) => body,
-        Ok(None) => return Ok(None),
-        Err(e) => {
-            tracing::warn!("the kept claims cannot be read, worked out again: {e}");
-            return Ok(None);
-        }
+    let Some(body) = kept_bytes(ws, as_of, rates_dir, |store, key| store.kept_claims(key))? else {
+        return Ok(None);
     };
     match rmp_serde::from_slice::<Reading>(&body) {
         Ok(Reading {
@@ -111,17 +124,11 @@ pub fn kept_shown(
     as_of: NaiveDate,
     rates_dir: Option<&Path>,
 ) -> Result<Option<ClaimsShown>> {
-    let tables = ws.rates(rates_dir)?;
-    let Some(key) = key(ws, as_of, ws.policy()?, &tables)? else {
+    let Some(body) = kept_bytes(ws, as_of, rates_dir, |store, key| {
+        store.kept_claims_shown(key)
+    })?
+    else {
         return Ok(None);
-    };
-    let body = match ws.store()?.kept_claims_shown(&key) {
-        Ok(Some(body)) => body,
-        Ok(None) => return Ok(None),
-        Err(e) => {
-            tracing::warn!("the kept claims cannot be read, worked out again: {e}");
-            return Ok(None);
-        }
     };
     Ok(rmp_serde::from_slice(&body)
         .map_err(|e| tracing::warn!("the kept claims are unreadable, worked out again: {e}"))
