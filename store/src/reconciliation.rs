@@ -28,6 +28,9 @@ use crate::{payments, Store, StoreError, P_CONFLICT, P_IMPORT};
 
 const FILE: &str = "reconciled.bin";
 const MAGIC: &[u8; 8] = b"INCREC06";
+/// The sections before the documents left open: open amounts and notes, allocations, the money
+/// waiting, what became of each payment.
+const BEFORE_OPEN_DOCUMENTS: usize = 4;
 /// The longest inputs marker written or read (a damaged length asks for no more).
 const INPUTS_MAX: usize = 4096;
 
@@ -282,7 +285,7 @@ impl Store {
         let Some(mut f) = self.kept_for(key, inputs)? else {
             return Ok(None);
         };
-        for _ in 0..4 {
+        for _ in 0..BEFORE_OPEN_DOCUMENTS {
             if skip_section(&mut f).is_none() {
                 return Ok(None);
             }
