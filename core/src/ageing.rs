@@ -120,6 +120,12 @@ pub struct OpenItem<'a> {
     pub payment_reference: Option<&'a str>,
 }
 
+/// The open amount that makes a document an open item: one in force as of the date and not
+/// zero (the kept reconciliation's section of open documents holds exactly these).
+pub fn open_amount(open: Option<Decimal>) -> Option<Decimal> {
+    open.filter(|o| !o.is_zero())
+}
+
 /// The open items of a reconciled ledger (its open amount per document) as of a date, in ledger
 /// order (see [`sort_items`]).
 pub fn open_items<'a>(
@@ -129,10 +135,9 @@ pub fn open_items<'a>(
 ) -> Vec<OpenItem<'a>> {
     let mut items = Vec::with_capacity(docs.len());
     for (ld, open) in docs.iter().zip(open) {
-        let Some(open) = *open else { continue };
-        if open.is_zero() {
+        let Some(open) = open_amount(*open) else {
             continue;
-        }
+        };
         let d = &ld.document;
         let sign = if d.kind == DocumentKind::CreditNote {
             -Decimal::ONE

@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use incasso_core::ageing::open_amount;
 use incasso_core::ids::CreditorId;
 use incasso_core::model::{LedgerDocument, Source};
 use rust_decimal::Decimal;
@@ -52,11 +53,6 @@ struct Open<'a> {
     creditors: HashMap<&'a str, u32>,
 }
 
-/// The open amount that makes a document an open item: one that is there and not zero.
-fn open_item(open: &Option<Decimal>) -> Option<Decimal> {
-    open.filter(|o| !o.is_zero())
-}
-
 impl OpenDocuments {
     /// The documents of a ledger whose open amount (one per document) makes them open items,
     /// with it: what the kept section holds, for when none is kept.
@@ -64,7 +60,7 @@ impl OpenDocuments {
         let (docs, open) = docs
             .into_iter()
             .zip(open)
-            .filter_map(|(d, o)| open_item(&o).map(|o| (d, Some(o))))
+            .filter_map(|(d, o)| open_amount(o).map(|o| (d, Some(o))))
             .unzip();
         OpenDocuments { docs, open }
     }
@@ -78,7 +74,7 @@ impl<'a> Writing<'a> {
         let mut creditor_at = HashMap::new();
         let mut count = 0;
         for (d, o) in docs.iter().zip(open) {
-            if open_item(o).is_none() {
+            if open_amount(*o).is_none() {
                 continue;
             }
             count += 1;
@@ -112,7 +108,7 @@ impl Serialize for Open<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut seq = s.serialize_seq(Some(self.count))?;
         for (d, o) in self.docs.iter().zip(self.open) {
-            let Some(open) = open_item(o) else {
+            let Some(open) = open_amount(*o) else {
                 continue;
             };
             seq.serialize_element(&OpenDoc {

@@ -223,18 +223,27 @@ impl Store {
             .and_then(|(f, then)| (then == inputs).then_some(f)))
     }
 
+    /// What `read` reads of the kept file for `key`, when it was worked out from exactly the
+    /// inputs `inputs` names; `None` when there is none, or `read` finds a section cut short or
+    /// damaged (each reader below takes the sections it needs and passes over the others).
+    fn read_kept<T>(
+        &self,
+        key: &str,
+        inputs: &str,
+        read: impl FnOnce(&mut File) -> Option<T>,
+    ) -> Result<Option<T>, StoreError> {
+        Ok(self.kept_for(key, inputs)?.and_then(|mut f| read(&mut f)))
+    }
+
     /// Only the open amounts and notes kept for `key` and exactly the inputs `inputs` names
-    /// (what ageing and receivables need), without reading the allocations or what became of
-    /// each payment.
+    /// (what letters and plans need beside the documents), without reading the allocations or
+    /// what became of each payment.
     pub fn kept_open_items(
         &self,
         key: &str,
         inputs: &str,
     ) -> Result<Option<OpenAmounts>, StoreError> {
-        let Some(mut f) = self.kept_for(key, inputs)? else {
-            return Ok(None);
-        };
-        Ok(self.section::<OpenAmounts>(&mut f))
+        self.read_kept(key, inputs, |f| self.section(f))
     }
 
     /// The allocations kept for `key` and exactly the inputs `inputs` names (what `incasso
@@ -244,13 +253,10 @@ impl Store {
         key: &str,
         inputs: &str,
     ) -> Result<Option<Vec<Allocation>>, StoreError> {
-        let Some(mut f) = self.kept_for(key, inputs)? else {
-            return Ok(None);
-        };
-        if skip_section(&mut f).is_none() {
-            return Ok(None);
-        }
-        Ok(self.section(&mut f))
+        self.read_kept(key, inputs, |f| {
+            skip_section(f)?;
+            self.section(f)
+        })
     }
 
     /// The open amounts and notes kept for `key` and exactly the inputs `inputs` names, with
@@ -261,10 +267,7 @@ impl Store {
         key: &str,
         inputs: &str,
     ) -> Result<Option<(OpenAmounts, Waiting)>, StoreError> {
-        let Some(mut f) = self.kept_for(key, inputs)? else {
-            return Ok(None);
-        };
-        Ok(self.amounts_and_waiting(&mut f))
+        self.read_kept(key, inputs, |f| self.amounts_and_waiting(f))
     }
 
     /// The first section (open amounts and notes) and, past the allocations, the third (the
@@ -282,15 +285,12 @@ impl Store {
         key: &str,
         inputs: &str,
     ) -> Result<Option<OpenDocuments>, StoreError> {
-        let Some(mut f) = self.kept_for(key, inputs)? else {
-            return Ok(None);
-        };
-        for _ in 0..BEFORE_OPEN_DOCUMENTS {
-            if skip_section(&mut f).is_none() {
-                return Ok(None);
+        self.read_kept(key, inputs, |f| {
+            for _ in 0..BEFORE_OPEN_DOCUMENTS {
+                skip_section(f)?;
             }
-        }
-        Ok(self.open_documents(&mut f))
+            self.open_documents(f)
+        })
     }
 
     /// The notes, the money waiting and the documents left open kept for `key` and exactly the
@@ -301,18 +301,11 @@ impl Store {
         key: &str,
         inputs: &str,
     ) -> Result<Option<(OpenAmounts, Waiting, OpenDocuments)>, StoreError> {
-        let Some(mut f) = self.kept_for(key, inputs)? else {
-            return Ok(None);
-        };
-        let Some((amounts, waiting)) = self.amounts_and_waiting(&mut f) else {
-            return Ok(None);
-        };
-        if skip_section(&mut f).is_none() {
-            return Ok(None);
-        }
-        Ok(self
-            .open_documents(&mut f)
-            .map(|open| (amounts, waiting, open)))
+        self.read_kept(key, inputs, |f| {
+            let (amounts, waiting) = self.amounts_and_waiting(f)?;
+            skip_section(f)?;
+            Some((amounts, waiting, self.open_documents(f)?))
+        })
     }
 
     /// Reads the section of the documents left open; `None`, with a warning, when it is
