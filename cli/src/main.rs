@@ -20,7 +20,7 @@ use incasso_engine::Workspace;
 
 /// mimalloc keeps memory it freed for the next allocation instead of handing large blocks back to
 /// the system and faulting fresh pages in again: matching a million invoices allocates and frees
-/// much (measured in the README's performance section).
+/// much (measured in docs/performance-history.md, session 13).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -577,7 +577,7 @@ fn read(
 ) -> Result<Inputs> {
     let started = std::time::Instant::now();
     // A read that will match loads about 800 MB at 1M before matching starts: on ordinary pages
-    // from the first document (README, performance, session 23). One the kept file serves keeps
+    // from the first document (docs/performance-history.md, session 23). One the kept file serves keeps
     // huge pages.
     if !reuse || !kept_for_these(store, key.as_ref())? {
         crate::memory::bulk_work();

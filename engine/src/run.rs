@@ -649,7 +649,7 @@ fn run_one(
         if let Some((r, computed)) = &ledger {
             // The reconciliation and the claims are kept for the next read on other threads
             // while the claims are sent and reported: sending waits on the agency most of the
-            // time (README, performance, session 22). The run ends when they are kept.
+            // time (docs/performance-history.md, session 22). The run ends when they are kept.
             std::thread::scope(|scope| {
                 if let (Some(k), Ok(store)) = (&keeping, ws.store()) {
                     scope.spawn(move || k.keep(r, store));

@@ -120,7 +120,7 @@ pub fn send_computed(
 ) -> Result<Submitted> {
     // Loading the reconciliation with every bank line, and the claims' wire forms, is bulk
     // work: on huge pages a submission right after an import spent 9 s in the kernel zeroing
-    // them (README, performance, session 22).
+    // them (docs/performance-history.md, session 22).
     crate::memory::bulk_work();
     let policy = o.ws.policy()?;
     let c = &policy.creditor;
