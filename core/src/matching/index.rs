@@ -55,8 +55,9 @@ impl<'a> Indexes<'a> {
         debtors: &'a [Debtor],
         open: &[Option<Decimal>],
     ) -> Self {
-        // The main thread indexes references and items meanwhile.
-        let (numbers, shapes, stretch) = std::thread::scope(|scope| {
+        // Numbers, the debtors and the later half of the documents on threads of their own;
+        // the main thread indexes the first half meanwhile.
+        let (numbers, shapes, stretch, payers) = std::thread::scope(|scope| {
             let numbers = scope.spawn(move || {
                 let mut shapes = missing::Shapes::default();
                 let mut numbered: Vec<(&str, u32)> = Vec::with_capacity(docs.len());
@@ -70,20 +71,43 @@ impl<'a> Indexes<'a> {
                 }
                 (NumberIndex::build(&numbered, threads()), shapes)
             });
-            // Two stretches of the documents side by side, joined in document order.
+            let payers = scope.spawn(move || Payers::of(debtors));
             let half = docs.len() / 2;
-            let later = scope.spawn(move || Stretch::of(docs, open, half..docs.len()));
-            let mut stretch = Stretch::of(docs, open, 0..half)
-                .then(later.join().expect("an index worker panicked"));
-            for list in stretch.items.values_mut() {
-                list.sort_by_cached_key(|&x| {
-                    let d = &docs[x as usize].document;
-                    (d.due_date, d.number.normalised())
-                });
-            }
+            let later = scope.spawn(move || Stretch::of(docs, open, half..docs.len(), 0));
+            let first = Stretch::of(docs, open, 0..half, docs.len() - half);
+            let later = later.join().expect("an index worker panicked");
+            let mut stretch = first.then(later);
+            sort_items(&mut stretch.items, &stretch.due, docs);
             let (numbers, shapes) = numbers.join().expect("an index worker panicked");
-            (numbers, shapes, stretch)
+            let payers = payers.join().expect("an index worker panicked");
+            (numbers, shapes, stretch, payers)
         });
+        Indexes {
+            numbers,
+            references: stretch.references,
+            references_more: stretch.references_more,
+            other_references: stretch.other_references,
+            accounts: payers.accounts,
+            items: stretch.items,
+            shapes,
+            names: payers.names,
+            name_words: payers.name_words,
+            credit_notes: stretch.credit_notes,
+            initialled: payers.initialled,
+        }
+    }
+}
+
+/// The debtors by what a payer gives of them: accounts and names.
+struct Payers<'a> {
+    accounts: FxHashMap<String, Vec<&'a DebtorId>>,
+    names: FxHashMap<String, Vec<&'a DebtorId>>,
+    name_words: FxHashMap<String, Vec<(&'a DebtorId, &'a str)>>,
+    initialled: FxHashMap<String, Vec<(&'a DebtorId, &'a str)>>,
+}
+
+impl<'a> Payers<'a> {
+    fn of(debtors: &'a [Debtor]) -> Payers<'a> {
         let mut accounts: FxHashMap<String, Vec<&DebtorId>> = FxHashMap::default();
         for d in debtors {
             for iban in &d.ibans {
@@ -117,17 +141,10 @@ impl<'a> Indexes<'a> {
                 }
             }
         }
-        Indexes {
-            numbers,
-            references: stretch.references,
-            references_more: stretch.references_more,
-            other_references: stretch.other_references,
+        Payers {
             accounts,
-            items: stretch.items,
-            shapes,
             names: by_name,
             name_words,
-            credit_notes: stretch.credit_notes,
             initialled,
         }
     }
@@ -146,21 +163,29 @@ struct Stretch<'a> {
     references: FxHashMap<u64, u32>,
     references_more: FxHashMap<u32, Vec<u32>>,
     items: FxHashMap<(&'a DebtorId, Currency), Vec<u32>>,
+    /// The due date of each document of the stretch as a day number, in order (joined from the
+    /// first document on, indexed as the documents are): sorting the items reads this list,
+    /// not the documents.
+    due: Vec<i32>,
     other_references: HashSet<u64>,
     credit_notes: HashSet<String>,
 }
 
 impl<'a> Stretch<'a> {
-    /// The stretch `range` of the documents, each by its index in `docs`.
+    /// The stretch `range` of the documents, each by its index in `docs`; with room for the
+    /// references of `more` documents joined to it later.
     fn of(
         docs: &'a [LedgerDocument],
         open: &[Option<Decimal>],
         range: std::ops::Range<usize>,
+        more: usize,
     ) -> Stretch<'a> {
         let mut out = Stretch::default();
-        out.references.reserve(range.len());
+        out.references.reserve(range.len() + more);
+        out.due.reserve(range.len() + more);
         for i in range {
             let d = &docs[i].document;
+            out.due.push(d.due_date.to_epoch_days());
             if d.kind == DocumentKind::CreditNote {
                 out.credit_notes.insert(d.number.as_str().to_uppercase());
             }
@@ -217,10 +242,40 @@ impl<'a> Stretch<'a> {
         for (k, list) in later.items {
             self.items.entry(k).or_default().extend(list);
         }
+        self.due.extend(later.due);
         self.other_references.extend(later.other_references);
         self.credit_notes.extend(later.credit_notes);
         self
     }
+}
+
+/// Sorts each debtor's open items oldest due first, then by number, the debtors split over
+/// the cores.
+fn sort_items(
+    items: &mut FxHashMap<(&DebtorId, Currency), Vec<u32>>,
+    due: &[i32],
+    docs: &[LedgerDocument],
+) {
+    let mut lists: Vec<&mut Vec<u32>> = items.values_mut().collect();
+    let per = lists.len().div_ceil(threads()).max(1);
+    std::thread::scope(|scope| {
+        for part in lists.chunks_mut(per) {
+            scope.spawn(move || {
+                for list in part {
+                    list.sort_by(|&a, &b| {
+                        due[a as usize]
+                            .cmp(&due[b as usize])
+                            .then_with(|| number(docs, a).cmp(&number(docs, b)))
+                    });
+                }
+            });
+        }
+    });
+}
+
+/// A document's number, normalised: the order of a debtor's items due on one day.
+fn number(docs: &[LedgerDocument], x: u32) -> std::borrow::Cow<'_, str> {
+    docs[x as usize].document.number.normalised()
 }
 
 /// The index key of a canonical payment reference.
@@ -266,7 +321,8 @@ mod tests {
     #[test]
     fn stretches_joined_in_order_index_what_one_pass_does() {
         // References printed by one to three invoices each, some across the two stretches;
-        // credit notes and a voided invoice among them.
+        // credit notes and a voided invoice among them. Numbers and due dates are out of
+        // document order, and many items of a debtor fall due on one day.
         let docs: Vec<LedgerDocument> = (0..40)
             .map(|i| {
                 let kind = if i % 9 == 4 {
@@ -276,11 +332,11 @@ mod tests {
                 };
                 let mut d = doc(
                     kind,
-                    &format!("F2026-{i:04}"),
+                    &format!("F2026-{:04}", (i * 13) % 40),
                     &format!("D{}", i % 5),
                     "100.00",
                     "2026-01-01",
-                    "2026-02-01",
+                    &format!("2026-02-{:02}", 1 + (i * 7) % 3),
                 );
                 d.document.payment_reference = Some(format!("RF18 0000 {:04}", (i * 7) % 13));
                 d
@@ -289,11 +345,33 @@ mod tests {
         let open: Vec<Option<Decimal>> = (0..docs.len())
             .map(|i| (i % 11 != 3).then(|| Decimal::new(10_000 - (i as i64 % 4) * 10_000, 2)))
             .collect();
-        let whole = tables(Stretch::of(&docs, &open, 0..docs.len()));
+        let mut whole = Stretch::of(&docs, &open, 0..docs.len(), 0);
+        sort_items(&mut whole.items, &whole.due, &docs);
+        let whole = tables(whole);
         assert!(!whole.1.is_empty(), "some references printed twice");
+        for (_, list) in &whole.2 {
+            let keys: Vec<(String, String)> = list
+                .iter()
+                .map(|&x| {
+                    let d = &docs[x as usize].document;
+                    (d.due_date.to_string(), d.number.as_str().to_string())
+                })
+                .collect();
+            let mut sorted = keys.clone();
+            sorted.sort();
+            assert_eq!(
+                keys, sorted,
+                "a debtor's items, oldest due first, then by number"
+            );
+        }
         for cut in [0, 1, 17, 20, 39, 40] {
-            let joined =
-                Stretch::of(&docs, &open, 0..cut).then(Stretch::of(&docs, &open, cut..docs.len()));
+            let mut joined = Stretch::of(&docs, &open, 0..cut, docs.len() - cut).then(Stretch::of(
+                &docs,
+                &open,
+                cut..docs.len(),
+                0,
+            ));
+            sort_items(&mut joined.items, &joined.due, &docs);
             assert_eq!(tables(joined), whole, "cut at {cut}");
         }
     }
