@@ -1,6 +1,5 @@
 //! `incasso reconcile`: works out what the payments paid and keeps it in the store, so later
-//! reads with nothing new reuse it, and reads after an import match again only the partitions
-//! it changed; `--full` works it out from scratch and checks the kept one.
+//! reads with nothing new reuse it; `--full` works it out from scratch and checks the kept one.
 
 use anyhow::Result;
 use incasso_engine::reconciled::{recompute, reconciled, Check, Reconciled};
@@ -29,11 +28,6 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<ExitStatus> {
         let r = reconciled(store, as_of, policy)?;
         let how = if r.timings.kept {
             "reused: nothing changed since it was worked out".to_string()
-        } else if r.timings.replayed > 0 {
-            format!(
-                "worked out and kept; {} payments' results taken from the one kept before, their partitions unchanged",
-                r.timings.replayed
-            )
         } else {
             "worked out and kept".to_string()
         };

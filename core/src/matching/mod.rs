@@ -302,7 +302,8 @@ pub fn match_payments(
 /// [`match_payments`], keeping what the next run needs to apply again only the partitions
 /// whose inputs changed (`Matching::parts`), and taking the others from `previous`: a run over
 /// the inputs as they were (one for another as-of date or other rules is not used). The result
-/// is exactly what [`match_payments`] gives.
+/// is exactly what [`match_payments`] gives. Not used by the engine: slower than matching again
+/// at scale (`kept.rs`).
 #[allow(clippy::too_many_arguments)]
 pub fn match_keeping(
     docs: &[LedgerDocument],
