@@ -276,15 +276,14 @@ fn ledger_timed(
         );
         return Ok((docs, amounts, kept_since(started)));
     }
-    // None kept for these inputs (or its first section unreadable): worked out again, taking
-    // over the partitions of one kept for earlier inputs that did not change.
+    // None kept for these inputs (or its first section unreadable): worked out again.
     let r = load(store, as_of, policy, key, true, Some(docs))?.into_receivables();
     Ok((r.docs, r.amounts, r.timings))
 }
 
 /// Whether a reconciliation is kept for exactly these inputs. When not, a read works it out
-/// again and reads the documents, the bank lines and the kept file (for the partitions it can
-/// take over) side by side from the start, instead of the documents first.
+/// again and reads the documents and the bank lines side by side from the start, instead of
+/// the documents first.
 fn kept_for_these(store: &Store, key: Option<&Key>) -> Result<bool> {
     Ok(match key {
         Some(k) => store.kept_is_for(&k.run, &k.inputs)?,
@@ -340,10 +339,9 @@ pub fn recompute(
     store.forget_claims()?;
     let key = key_of(store, as_of, policy)?;
     let kept = match &key {
-        Some(k) => match store.kept_reconciliation(&k.run, &k.inputs)? {
-            Some(Kept::Same(rec, waiting, matching)) => Some((rec, waiting, matching)),
-            _ => None,
-        },
+        Some(k) => store
+            .kept_reconciliation(&k.run, &k.inputs)?
+            .map(|k| (k.rec, k.waiting, k.matching)),
         None => None,
     };
     let fresh = load(store, as_of, policy, key, false, None)?;
@@ -410,8 +408,7 @@ fn key_of(store: &Store, as_of: NaiveDate, policy: &MatchPolicy) -> Result<Optio
 }
 
 /// The ledger with the reconciliation kept under `key` (when `reuse` and there is one for these
-/// inputs), or reconciled and matched now and kept under `key`: with `reuse`, the partitions
-/// whose inputs did not change since the kept one are taken from it.
+/// inputs), or reconciled and matched now and kept under `key`.
 fn load(
     store: &Store,
     as_of: NaiveDate,
@@ -469,7 +466,6 @@ impl Keeping {
                 rec: &r.rec,
                 waiting: &r.waiting,
                 matching: &r.matching,
-                parts: None,
             },
         );
         if let Err(e) = kept {
@@ -583,8 +579,8 @@ fn read(
             scope.spawn(|| store.payments_of(&[PaymentKind::Incoming, PaymentKind::Reversal]));
         // Only a reconciliation kept for these very inputs is read. One kept for earlier
         // inputs is not taken over in part: at a million invoices, loading it and taking over
-        // its unchanged partitions cost more than matching every payment again (8.2-9.2 s
-        // against 5.7-6.0 s after a night's import, docs/performance-history.md, session 26).
+        // its unchanged partitions cost more than matching every payment again (README,
+        // performance, session 26).
         let kept = scope.spawn(|| match (&key, same) {
             (Some(k), true) => store.kept_reconciliation(&k.run, &k.inputs),
             _ => Ok(None),
@@ -599,8 +595,8 @@ fn read(
     })?;
     let debtors = store.debtors()?;
     let decisions = match kept {
-        Some(Kept::Same(..)) => Vec::new(),
-        _ => store.decisions()?,
+        Some(_) => Vec::new(),
+        None => store.decisions()?,
     };
     let beside = Beside {
         key,
@@ -613,8 +609,7 @@ fn read(
 }
 
 impl Inputs {
-    /// The kept reconciliation when it is for these inputs, else reconciled and matched now,
-    /// taking over the unchanged partitions of one kept for earlier inputs.
+    /// The kept reconciliation when it is for these inputs, else reconciled and matched now.
     pub fn work(self) -> Worked {
         let Inputs {
             key,
@@ -630,11 +625,15 @@ impl Inputs {
         } = self;
         let loaded = timings.load;
         let (rec, matching, waiting, keep) = match kept {
-            Some(Kept::Same(rec, waiting, matching)) => {
+            Some(Kept {
+                rec,
+                waiting,
+                matching,
+            }) => {
                 timings.kept = true;
                 (rec, matching, waiting, None)
             }
-            _ => {
+            None => {
                 crate::memory::bulk_work();
                 let mut rec = reconcile(&docs, as_of);
                 timings.reconcile = started.elapsed() - loaded;

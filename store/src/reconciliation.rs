@@ -1,23 +1,23 @@
 //! The reconciliation kept in the store: what reconciling and matching made of a set of inputs
 //! (documents, debtors, payments, decisions by hand) as of a date under the matching rules, so a
-//! read with nothing new reads it back instead of matching again, and a read after an import
-//! matches again only the partitions whose inputs changed. One file, `reconciled.bin`, written
+//! read with nothing new reads it back instead of matching again; a read after an import or a
+//! decision matches again and keeps the new one in its place. One file, `reconciled.bin`, written
 //! whole and renamed into place. It starts with the key of the date, rules and build it was
-//! worked out for, and the marker of the store's inputs it was worked out from. Then six
+//! worked out for, and the marker of the store's inputs it was worked out from. Then five
 //! sections, each with its length and BLAKE3 checksum: the open amounts and notes of every
 //! document (what the claims weigh with the ledger), the allocations (which `incasso
 //! allocations` lists; the claims and the report skip them unread), the money waiting: the
 //! payments with money not applied or a match in review, their outcomes and the review (what
 //! the claims and the report need besides), what became of each payment, the documents left
 //! open with their open amounts (all ageing and the open items list read,
-//! `open_documents.rs`), and the partitions matching kept (`incasso_core::matching::Parts`). A
+//! `open_documents.rs`). A file kept by an earlier build may have a sixth, read by none. A
 //! file torn by a crash or damaged on disk counts as absent and is worked out again.
 
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use incasso_core::matching::{Matching, Parts, Waiting};
+use incasso_core::matching::{Matching, Waiting};
 use incasso_core::model::{Allocation, LedgerDocument};
 use incasso_core::reconcile::{OpenAmounts, Reconciliation};
 use serde::Deserialize;
@@ -34,14 +34,16 @@ const BEFORE_OPEN_DOCUMENTS: usize = 4;
 /// The longest inputs marker written or read (a damaged length asks for no more).
 const INPUTS_MAX: usize = 4096;
 
-/// A reconciliation kept in the store for a date, rules and build.
+/// A reconciliation kept in the store for a date, rules and build, worked out from exactly the
+/// store's inputs as they are.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Kept {
-    /// Worked out from exactly the store's inputs as they are.
-    Same(Reconciliation, Waiting, Matching),
-    /// Worked out from the inputs as they were before (an import or a decision since), with
-    /// what matching kept to reuse its unchanged partitions.
-    Before(Reconciliation, Matching, Box<Parts>),
+pub struct Kept {
+    /// Open amounts, notes and allocations.
+    pub rec: Reconciliation,
+    /// The money received and not applied, with the review.
+    pub waiting: Waiting,
+    /// What became of each payment.
+    pub matching: Matching,
 }
 
 /// What [`Store::keep_reconciliation`] keeps: a reconciliation and the ledger it was worked out
@@ -56,8 +58,6 @@ pub struct ToKeep<'a> {
     pub waiting: &'a Waiting,
     /// What became of each payment.
     pub matching: &'a Matching,
-    /// The partitions matching kept, for a later read over changed inputs to reuse.
-    pub parts: Option<&'a Parts>,
 }
 
 /// A kept file opened for a date, rules and build, to be read later without the store: what is
@@ -69,23 +69,19 @@ pub struct KeptFile {
 }
 
 impl KeptFile {
-    /// The reconciliation in it, as [`Store::kept_reconciliation`] gives it for `inputs`. What
-    /// became of each payment is decoded on another thread meanwhile: at a million invoices
-    /// each half takes most of a second. Kept for other inputs, the money waiting is not
-    /// decoded (the next run works it out again).
+    /// The reconciliation in it, as [`Store::kept_reconciliation`] gives it for `inputs`
+    /// (`None` when it was worked out from other inputs). What became of each payment is
+    /// decoded on another thread meanwhile: at a million invoices each half takes most of a
+    /// second.
     pub fn read(mut self, inputs: &str) -> Option<Kept> {
-        let same = self.inputs == inputs;
+        if self.inputs != inputs {
+            return None;
+        }
         let (p, f) = (&self.path, &mut self.file);
         let amounts = section_bytes(p, f)?;
         let allocations = section_bytes(p, f)?;
         let waiting = section_bytes(p, f)?;
         let matching = section_bytes(p, f)?;
-        let parts = if same {
-            None
-        } else {
-            skip_section(f)?;
-            Some(section_bytes(p, f)?)
-        };
         std::thread::scope(|scope| {
             let matching = scope.spawn(|| decoded::<Matching>(p, &matching));
             let rec = Reconciliation::from_parts(
@@ -93,18 +89,12 @@ impl KeptFile {
                 decoded::<OpenAmounts>(p, &amounts)?,
             );
             // Decoded before the outcomes are joined, so that this thread is not idle meanwhile.
-            enum Rest {
-                Waiting(Waiting),
-                Parts(Box<Parts>),
-            }
-            let rest = match &parts {
-                None => Rest::Waiting(decoded(p, &waiting)?),
-                Some(parts) => Rest::Parts(Box::new(decoded(p, parts)?)),
-            };
+            let waiting = decoded(p, &waiting)?;
             let matching = matching.join().ok()??;
-            Some(match rest {
-                Rest::Waiting(waiting) => Kept::Same(rec, waiting, matching),
-                Rest::Parts(parts) => Kept::Before(rec, matching, parts),
+            Some(Kept {
+                rec,
+                waiting,
+                matching,
             })
         })
     }
@@ -204,8 +194,8 @@ impl Store {
         }))
     }
 
-    /// The reconciliation kept for `key` (date, rules, build): for exactly the inputs `inputs`
-    /// names, or for earlier ones with the partitions matching kept; `None` when there is none.
+    /// The reconciliation kept for `key` (date, rules, build) for exactly the inputs `inputs`
+    /// names; `None` when there is none.
     pub fn kept_reconciliation(&self, key: &str, inputs: &str) -> Result<Option<Kept>, StoreError> {
         Ok(self.open_kept(key)?.and_then(|k| k.read(inputs)))
     }
@@ -319,8 +309,7 @@ impl Store {
     }
 
     /// Keeps a reconciliation worked out for `key` from the inputs `inputs` names, in place of
-    /// the one kept before; with its parts, a later read over changed inputs reuses its
-    /// unchanged partitions.
+    /// the one kept before.
     pub fn keep_reconciliation(
         &self,
         key: &str,
@@ -332,7 +321,6 @@ impl Store {
             rec,
             waiting,
             matching,
-            parts,
         } = kept;
         let inputs_len = u32::try_from(inputs.len())
             .ok()
@@ -355,13 +343,7 @@ impl Store {
                 w.encoded(waiting)
             },
             |w| w.encoded(matching),
-            |w| {
-                w.encoded(&open_documents::Writing::new(docs, &rec.open))?;
-                match parts {
-                    Some(parts) => w.encoded(parts),
-                    None => Ok(()),
-                }
-            },
+            |w| w.encoded(&open_documents::Writing::new(docs, &rec.open)),
         )?;
         w.finish()
     }

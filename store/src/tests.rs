@@ -542,9 +542,7 @@ fn an_interrupted_migration_is_refused_and_starts_over_from_its_copy() {
 #[test]
 fn a_kept_reconciliation_reads_back_for_its_inputs_only() {
     use crate::Kept;
-    use incasso_core::matching::{
-        Evidence, Matching, Parts, PaymentOutcome, PaymentStatus, Proposal,
-    };
+    use incasso_core::matching::{Evidence, Matching, PaymentOutcome, PaymentStatus, Proposal};
     use incasso_core::reconcile::{ReconcileNote, Reconciliation};
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
@@ -618,31 +616,30 @@ fn a_kept_reconciliation_reads_back_for_its_inputs_only() {
             evidence,
         }],
         runs: 1,
-        ..Matching::default()
     };
-    let parts = Parts::default();
     let waiting = matching.waiting(&[payment(1).0]);
     assert_eq!(waiting.payments.len(), 1);
     let key = "2026-06-30|rules|build";
     let inputs = store.reconciliation_inputs().unwrap();
-    let kept = |parts| crate::ToKeep {
+    let kept = || crate::ToKeep {
         docs: &docs,
         rec: &rec,
         waiting: &waiting,
         matching: &matching,
-        parts,
     };
     assert_eq!(store.kept_reconciliation(key, &inputs).unwrap(), None);
-    store
-        .keep_reconciliation(key, &inputs, kept(Some(&parts)))
-        .unwrap();
+    store.keep_reconciliation(key, &inputs, kept()).unwrap();
     let back = store.kept_reconciliation(key, &inputs).unwrap();
     assert_eq!(
         back,
-        Some(Kept::Same(rec.clone(), waiting.clone(), matching.clone()))
+        Some(Kept {
+            rec: rec.clone(),
+            waiting: waiting.clone(),
+            matching: matching.clone()
+        })
     );
     // Exactly: a negative zero stays negative (it prints as -0.00).
-    let Some(Kept::Same(back, _, _)) = back else {
+    let Some(Kept { rec: back, .. }) = back else {
         unreachable!()
     };
     assert_eq!(format!("{:?}", back.open), format!("{:?}", rec.open));
@@ -674,15 +671,10 @@ fn a_kept_reconciliation_reads_back_for_its_inputs_only() {
         store.kept_receivables(key, &inputs).unwrap(),
         Some((rec.open_amounts(), waiting.clone()))
     );
-    // Other inputs: the kept one comes with its parts, to reuse what did not change; never
-    // as the open items of these inputs.
+    // Other inputs: nothing of it is read.
     assert_eq!(
         store.kept_reconciliation(key, "other inputs").unwrap(),
-        Some(Kept::Before(
-            rec.clone(),
-            matching.clone(),
-            Box::new(parts.clone())
-        ))
+        None
     );
     assert_eq!(store.kept_open_items(key, "other inputs").unwrap(), None);
     assert_eq!(store.kept_receivables(key, "other inputs").unwrap(), None);
@@ -703,16 +695,8 @@ fn a_kept_reconciliation_reads_back_for_its_inputs_only() {
         .kept_open_documents("other", &inputs)
         .unwrap()
         .is_none());
-    // Kept without parts: nothing to reuse for other inputs.
-    store.keep_reconciliation(key, &inputs, kept(None)).unwrap();
-    assert_eq!(
-        store.kept_reconciliation(key, "other inputs").unwrap(),
-        None
-    );
-    store
-        .keep_reconciliation(key, &inputs, kept(Some(&parts)))
-        .unwrap();
-    // A file cut short is no reconciliation (its last section, the parts, is cut).
+    // A file cut short has no documents left open (its last section is cut); the sections
+    // before it read whole.
     let path = dir.path().join("reconciled.bin");
     let len = std::fs::metadata(&path).unwrap().len();
     std::fs::OpenOptions::new()
@@ -721,12 +705,10 @@ fn a_kept_reconciliation_reads_back_for_its_inputs_only() {
         .unwrap()
         .set_len(len - 3)
         .unwrap();
-    assert_eq!(
-        store.kept_reconciliation(key, "other inputs").unwrap(),
-        None
-    );
+    assert!(store.kept_open_documents(key, &inputs).unwrap().is_none());
+    assert!(store.kept_reconciliation(key, &inputs).unwrap().is_some());
     // A damaged length asks for no memory the file cannot hold: absent, not a crash.
-    store.keep_reconciliation(key, &inputs, kept(None)).unwrap();
+    store.keep_reconciliation(key, &inputs, kept()).unwrap();
     let mut bytes = std::fs::read(&path).unwrap();
     let at = 12 + key.len() + 4 + inputs.len();
     bytes[at..at + 8].copy_from_slice(&u64::MAX.to_le_bytes());
@@ -736,7 +718,7 @@ fn a_kept_reconciliation_reads_back_for_its_inputs_only() {
     assert_eq!(store.kept_reconciliation(key, &inputs).unwrap(), None);
     assert!(store.kept_open_documents(key, &inputs).unwrap().is_none());
     // A damaged section of the open documents reads as absent, not as fewer documents.
-    store.keep_reconciliation(key, &inputs, kept(None)).unwrap();
+    store.keep_reconciliation(key, &inputs, kept()).unwrap();
     let mut bytes = std::fs::read(&path).unwrap();
     let last = bytes.len() - 1;
     bytes[last] ^= 1;

@@ -42,8 +42,6 @@ pub(super) struct Applied {
     pub written: Vec<Took>,
     /// Documents of other partitions its payments looked at.
     pub looks: Vec<Look>,
-    /// Documents whose number its payments searched the whole ledger for typos of (rank, doc).
-    pub searched: Vec<(u32, u32)>,
 }
 
 /// An amount a payment took off a document's open amount, by which rule and how surely.
@@ -222,7 +220,7 @@ pub(super) fn apply_run(
         done.outcomes.push((pi, out));
     }
     if let Some(t) = tracker {
-        (done.looks, done.searched) = t.into_notes();
+        done.looks = t.into_looks();
     }
     done
 }

@@ -11,7 +11,6 @@ mod candidate;
 pub mod confidence;
 pub mod evidence;
 mod index;
-mod kept;
 mod learn;
 mod manual;
 pub mod missing;
@@ -34,7 +33,6 @@ use crate::money::{Currency, Money};
 use crate::reconcile::Reconciliation;
 pub use evidence::Evidence;
 use index::Indexes;
-pub use kept::{Parts, Previous};
 use signals::{payer, Context};
 
 /// The knobs of matching, from the policy file's `[matching]` table.
@@ -193,13 +191,6 @@ pub struct Matching {
     /// How many runs applied the payments (`partition.rs`): 1 on one core. It tells how the
     /// result was worked out, not what it is; the rest is the same however many runs there were.
     pub runs: usize,
-    /// How many payments' results were taken from a previous run (`kept.rs`); like `runs`, how
-    /// the result was worked out.
-    #[serde(skip)]
-    pub replayed: usize,
-    /// What the next run needs to reuse this one's partitions (when asked to keep it).
-    #[serde(skip)]
-    pub parts: Option<Box<Parts>>,
 }
 
 impl Matching {
@@ -295,42 +286,12 @@ pub fn match_payments(
         as_of,
         rec,
         partition::PARALLEL_FROM,
-        None,
-    )
-}
-
-/// [`match_payments`], keeping what the next run needs to apply again only the partitions
-/// whose inputs changed (`Matching::parts`), and taking the others from `previous`: a run over
-/// the inputs as they were (one for another as-of date or other rules is not used). The result
-/// is exactly what [`match_payments`] gives. Not used by the engine: slower than matching again
-/// at scale (`kept.rs`).
-#[allow(clippy::too_many_arguments)]
-pub fn match_keeping(
-    docs: &[LedgerDocument],
-    debtors: &[Debtor],
-    payments: &[Payment],
-    manual: &[ManualDecision],
-    policy: &MatchPolicy,
-    as_of: NaiveDate,
-    rec: &mut Reconciliation,
-    previous: Option<Previous>,
-) -> Matching {
-    match_from(
-        docs,
-        debtors,
-        payments,
-        manual,
-        policy,
-        as_of,
-        rec,
-        partition::PARALLEL_FROM,
-        Some(previous),
     )
 }
 
 /// [`match_payments`], splitting the payments over the cores from `parallel_from` payments on
 /// (0, as the tests ask: over at least two runs, even on one core, so that what the runs must
-/// settle between them is tested on any machine); with `keep`, as [`match_keeping`].
+/// settle between them is tested on any machine).
 #[allow(clippy::too_many_arguments)]
 fn match_from(
     docs: &[LedgerDocument],
@@ -341,7 +302,6 @@ fn match_from(
     as_of: NaiveDate,
     rec: &mut Reconciliation,
     parallel_from: usize,
-    keep: Option<Option<Previous>>,
 ) -> Matching {
     if payments.is_empty() {
         // Nothing to match (a ledger without bank statements): no index is worth building.
@@ -440,38 +400,14 @@ fn match_from(
         n if wanted.len() >= n => index::threads(),
         _ => 1,
     };
-    let prints = keep
-        .is_some()
-        .then(|| kept::prints(&shared, &wanted, &open, &outcomes));
-    let mut previous = keep.flatten().filter(|p| p.parts.for_run(as_of, policy));
-    let merged = partition::apply_all(
-        &shared,
-        &wanted,
-        &mut outcomes,
-        &mut open,
-        threads,
-        previous.as_mut().zip(prints.as_ref()),
-    );
-    drop(previous);
+    let merged = partition::apply_all(&shared, &wanted, &mut outcomes, &mut open, threads);
     rec.open = open;
-    let parts = prints.map(|p| {
-        Box::new(kept::keep(
-            p,
-            merged.trace,
-            rec.allocations.len(),
-            rec.notes.len(),
-            as_of,
-            policy,
-        ))
-    });
     rec.allocations.extend(merged.allocations);
     rec.notes.extend(merged.notes);
     Matching {
         outcomes,
         review: merged.review,
         runs: merged.runs,
-        replayed: merged.replayed,
-        parts,
     }
 }
 

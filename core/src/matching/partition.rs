@@ -20,7 +20,6 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 
 use super::apply::{apply_run, Applied, Shared};
-use super::kept::{self, Previous, Prints};
 use super::numbers::KeyStrength;
 use super::{PaymentOutcome, Proposal};
 use crate::model::Allocation;
@@ -45,24 +44,6 @@ pub(super) struct Merged {
     pub review: Vec<Proposal>,
     /// How many runs applied them: 1 on one core.
     pub runs: usize,
-    /// How many payments' results were taken from a previous run.
-    pub replayed: usize,
-    /// How the results came about, for a later run to reuse them (`kept.rs`).
-    pub trace: Trace,
-}
-
-/// How a run's results came about, by payment index.
-pub(super) struct Trace {
-    /// Each allocation's payment and document, in the allocations' order.
-    pub allocation_sources: Vec<(u32, u32)>,
-    /// Each note's payment, in the notes' order.
-    pub note_sources: Vec<u32>,
-    /// The partitions as they ended: none of their payments saw another's differently.
-    pub map: PartMap,
-    /// Looks at other partitions' documents (payment, document, what it saw).
-    pub looks: Vec<(u32, u32, Seen)>,
-    /// Typo searches of the whole ledger (payment, the document whose number was written).
-    pub searched: Vec<(u32, u32)>,
 }
 
 /// Which partition each document and each payment to apply is in.
@@ -95,7 +76,6 @@ pub(crate) struct Tracker<'m> {
     /// For a run that applies payments again: what the other runs took, by rank.
     history: Option<&'m History<'m>>,
     looks: Mutex<Vec<Look>>,
-    searched: Mutex<Vec<(u32, u32)>>,
 }
 
 impl<'m> Tracker<'m> {
@@ -105,7 +85,6 @@ impl<'m> Tracker<'m> {
             map,
             history,
             looks: Mutex::new(Vec::new()),
-            searched: Mutex::new(Vec::new()),
         }
     }
 
@@ -139,23 +118,9 @@ impl<'m> Tracker<'m> {
         }
     }
 
-    /// Notes that the payment of rank `rank` searched the whole ledger for a typo of document
-    /// `d`'s number.
-    pub fn searched_from(&self, rank: u32, d: u32) {
-        self.searched
-            .lock()
-            .expect("a matching worker panicked")
-            .push((rank, d));
-    }
-
-    /// What was noted: looks, and searches.
-    pub fn into_notes(self) -> (Vec<Look>, Vec<(u32, u32)>) {
-        (
-            self.looks.into_inner().expect("a matching worker panicked"),
-            self.searched
-                .into_inner()
-                .expect("a matching worker panicked"),
-        )
+    /// What was noted: the looks.
+    pub fn into_looks(self) -> Vec<Look> {
+        self.looks.into_inner().expect("a matching worker panicked")
     }
 }
 
@@ -308,75 +273,38 @@ impl Partitions {
 }
 
 /// Applies `wanted` (in date and id order) to `open` on up to `threads` cores, writing each
-/// payment's outcome into `outcomes`. Given a previous run (`kept.rs`), the partitions whose
-/// inputs it had exactly are taken from it and only the others are applied.
+/// payment's outcome into `outcomes`.
 pub(super) fn apply_all(
     s: &Shared<'_, '_>,
     wanted: &[usize],
     outcomes: &mut [PaymentOutcome],
     open: &mut [Option<Decimal>],
     threads: usize,
-    previous: Option<(&mut Previous, &Prints)>,
 ) -> Merged {
     let mut parts = Partitions::new(s, wanted);
-    let (mut done, todo, start) = match previous
-        .and_then(|(prev, prints)| kept::replay(prev, prints, s, wanted, open, &mut parts))
-    {
-        Some(r) => (vec![r.applied], r.todo, Some(r.open)),
-        None => (Vec::new(), wanted.to_vec(), None),
-    };
-    let mut replayed = done.first().map_or(0, |d| d.outcomes.len());
-    let mut map = parts.map();
-    done.extend(side_by_side(
+    let map = parts.map();
+    let mut done = side_by_side(
         s,
-        &balance(&map, &todo, threads),
+        &balance(&map, wanted, threads),
         outcomes,
-        start.as_deref().unwrap_or(open),
+        open,
         &map,
         None,
-    ));
-    drop(start);
-    // Taken-over results are checked even when nothing else ran: what their payments saw of
-    // another partition may no longer be so (that partition lost its payments, say).
-    if done.len() >= 2 || replayed > 0 {
-        match settle(s, wanted, outcomes, open, &mut parts, map, done, threads) {
-            Ok((settled, applied)) => {
-                map = settled;
-                done = applied;
-            }
-            Err(unsettled) => {
-                // Every payment in one run, in order: exact whatever the partitions.
-                map = unsettled;
-                done = vec![apply_run(
-                    s,
-                    wanted,
-                    outcomes,
-                    &mut open.to_vec(),
-                    Some(Tracker::new(&map, None)),
-                )];
-                replayed = 0;
-            }
-        }
+    );
+    if done.len() >= 2 {
+        done = match settle(s, wanted, outcomes, open, &mut parts, map, done, threads) {
+            Ok(settled) => settled,
+            // Every payment in one run, in order: exact whatever the partitions.
+            Err(unsettled) => vec![apply_run(
+                s,
+                wanted,
+                outcomes,
+                &mut open.to_vec(),
+                Some(Tracker::new(&unsettled, None)),
+            )],
+        };
     }
-    // One run applies every payment in order, so it may take from another partition's
-    // document: those partitions are one for the next run that reuses them.
-    let mut crossed = false;
-    for applied in &done {
-        for t in &applied.written {
-            let (a, b) = (
-                map.part_of_payment[t.payment as usize],
-                map.part_of_doc[t.doc as usize],
-            );
-            if a != b {
-                parts.union(a, b);
-                crossed = true;
-            }
-        }
-    }
-    if crossed {
-        map = parts.map();
-    }
-    merge(s, done, outcomes, open, map, replayed)
+    merge(s, done, outcomes, open)
 }
 
 /// Applies each run on its own core, each to its own copy of the open amounts; with the
@@ -425,11 +353,11 @@ fn settle(
     mut map: PartMap,
     mut done: Vec<Applied>,
     threads: usize,
-) -> Result<(PartMap, Vec<Applied>), PartMap> {
+) -> Result<Vec<Applied>, PartMap> {
     for round in 0..=ROUNDS {
         let Conflicts { joins, again_from } = conflicts(&done, &map, open);
         if joins.is_empty() && again_from.is_empty() {
-            return Ok((map, done));
+            return Ok(done);
         }
         if round == ROUNDS {
             break;
@@ -565,7 +493,6 @@ fn balance(map: &PartMap, wanted: &[usize], threads: usize) -> Vec<Vec<usize>> {
 impl Applied {
     /// Drops what these payments (by index and by rank) did: they are applied again.
     fn forget(&mut self, payments: &FxHashSet<usize>, ranks: &FxHashSet<u32>) {
-        self.searched.retain(|(r, _)| !ranks.contains(r));
         self.notes.retain(|(r, _)| !ranks.contains(r));
         self.review.retain(|(r, _)| !ranks.contains(r));
         self.written.retain(|t| !ranks.contains(&t.rank));
@@ -580,23 +507,14 @@ fn merge(
     done: Vec<Applied>,
     outcomes: &mut [PaymentOutcome],
     open: &mut [Option<Decimal>],
-    map: PartMap,
-    replayed: usize,
 ) -> Merged {
-    let rank = s.rank;
     let runs = done.len();
-    let mut by_rank = vec![u32::MAX; rank.len()];
-    for (pi, &r) in rank.iter().enumerate() {
-        by_rank[r as usize] = pi as u32;
-    }
     // Each list reserved whole: grown step by step, a list would be copied into fresh memory
     // twice its size at the peak of matching.
     let total = |n: fn(&Applied) -> usize| done.iter().map(n).sum::<usize>();
     let mut took = Vec::with_capacity(total(|a| a.written.len()));
     let mut notes = Vec::with_capacity(total(|a| a.notes.len()));
     let mut review = Vec::with_capacity(total(|a| a.review.len()));
-    let mut looks = Vec::with_capacity(total(|a| a.looks.len()));
-    let mut searched = Vec::with_capacity(total(|a| a.searched.len()));
     for applied in done {
         for (pi, o) in applied.outcomes {
             outcomes[pi] = o;
@@ -609,33 +527,11 @@ fn merge(
         took.extend(applied.written);
         notes.extend(applied.notes);
         review.extend(applied.review);
-        looks.extend(
-            applied
-                .looks
-                .into_iter()
-                .map(|l| (by_rank[l.rank as usize], l.doc, l.seen)),
-        );
-        searched.extend(
-            applied
-                .searched
-                .into_iter()
-                .map(|(r, d)| (by_rank[r as usize], d)),
-        );
     }
     // Stable: what one payment produced keeps its own order.
     took.sort_by_key(|t| t.rank);
     notes.sort_by_key(|(rank, _)| *rank);
     review.sort_by_key(|(rank, _)| *rank);
-    looks.sort_unstable_by_key(|&(pi, d, _)| (pi, d));
-    searched.sort_unstable();
-    searched.dedup();
-    let trace = Trace {
-        allocation_sources: took.iter().map(|t| (t.payment, t.doc)).collect(),
-        note_sources: notes.iter().map(|&(r, _)| by_rank[r as usize]).collect(),
-        map,
-        looks,
-        searched,
-    };
     Merged {
         allocations: took
             .iter()
@@ -644,8 +540,6 @@ fn merge(
         notes: notes.into_iter().map(|(_, n)| n).collect(),
         review: review.into_iter().map(|(_, r)| r).collect(),
         runs,
-        replayed,
-        trace,
     }
 }
 

@@ -111,14 +111,6 @@ impl<'c, 'a> Context<'c, 'a> {
         }
     }
 
-    /// Tells the tracker, when there is one, that the whole ledger is searched for numbers a
-    /// typo away from document `d`'s.
-    pub fn searched_from(&self, d: u32) {
-        if let Some((tracker, _, rank)) = self.reads {
-            tracker.searched_from(rank, d);
-        }
-    }
-
     /// A document's number as printed.
     pub fn number(&self, d: u32) -> &'a str {
         self.docs[d as usize].document.number.as_str()
@@ -206,9 +198,6 @@ pub(super) fn candidates(
                     && c.debtor
                         .as_ref()
                         .is_some_and(|o| payer.debtors.contains(&o));
-                if !own || !payer.strong() {
-                    ctx.searched_from(d);
-                }
                 if !own {
                     list.extend(typo::swapped(ctx, p, payer, d));
                 }

@@ -16,7 +16,7 @@ use super::{designated_candidate, Context};
 use crate::matching::candidate::Candidate;
 use crate::matching::evidence::Evidence;
 use crate::matching::missing::one_edit_apart;
-use crate::matching::numbers::{self, KeyStrength};
+use crate::matching::numbers::KeyStrength;
 use crate::model::{AllocationRule, Payment};
 
 /// The invoice whose number is the named one's with two neighbouring digits swapped back, open
@@ -109,15 +109,6 @@ fn digit_changes(number: &str) -> impl Iterator<Item = String> + '_ {
                 String::from_utf8_lossy(&v).into_owned()
             })
         })
-}
-
-/// Whether a typo search from a document numbered `number` could find one of the documents in
-/// `index` (a search finds what its variants name): what `kept.rs` asks of the documents that are
-/// new or changed since a kept run, for the payments whose search it would reuse.
-pub(crate) fn could_find(index: &numbers::NumberIndex, number: &str) -> bool {
-    swaps(number)
-        .chain(digit_changes(number))
-        .any(|v| !index.find(&v).is_empty())
 }
 
 /// The invoices other than `named` whose full number is `variant`, open for exactly the amount
