@@ -70,26 +70,3 @@ pub mod list_of_options {
         }
     }
 }
-
-/// An optional decimal.
-pub mod option {
-    use super::*;
-
-    /// Writes a string for people, the 16 bytes otherwise.
-    pub fn serialize<S: Serializer>(v: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
-        if s.is_human_readable() {
-            v.serialize(s)
-        } else {
-            v.as_ref().map(parts).serialize(s)
-        }
-    }
-
-    /// Reads what [`serialize`] wrote.
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
-        if d.is_human_readable() {
-            Option::<Decimal>::deserialize(d)
-        } else {
-            Option::<Bytes>::deserialize(d)?.map(from_parts).transpose()
-        }
-    }
-}

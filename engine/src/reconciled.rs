@@ -339,9 +339,7 @@ pub fn recompute(
     store.forget_claims()?;
     let key = key_of(store, as_of, policy)?;
     let kept = match &key {
-        Some(k) => store
-            .kept_reconciliation(&k.run, &k.inputs)?
-            .map(|k| (k.rec, k.waiting, k.matching)),
+        Some(k) => store.kept_reconciliation(&k.run, &k.inputs)?,
         None => None,
     };
     let fresh = load(store, as_of, policy, key, false, None)?;
@@ -351,11 +349,14 @@ pub fn recompute(
         |a: &dyn std::fmt::Debug, b: &dyn std::fmt::Debug| format!("{a:?}") == format!("{b:?}");
     let check = match kept {
         None => Check::NoneKept,
-        Some((rec, waiting, matching))
-            if same(&rec, &fresh.rec)
-                && same(&waiting, &fresh.waiting)
-                && same(&matching.outcomes, &fresh.matching.outcomes)
-                && same(&matching.review, &fresh.matching.review) =>
+        Some(Kept {
+            rec,
+            waiting,
+            matching,
+        }) if same(&rec, &fresh.rec)
+            && same(&waiting, &fresh.waiting)
+            && same(&matching.outcomes, &fresh.matching.outcomes)
+            && same(&matching.review, &fresh.matching.review) =>
         {
             Check::Same
         }
@@ -445,9 +446,8 @@ pub struct Worked {
 }
 
 /// What keeping a reconciliation worked out now needs besides the reconciliation itself: the
-/// key it is kept under. Apart from it, it can be kept on
-/// another thread while the reconciled ledger is used (the nightly run keeps it while it sends
-/// the claims).
+/// key it is kept under. Apart from it, it can be kept on another thread while the reconciled
+/// ledger is used (the nightly run keeps it while it sends the claims).
 pub struct Keeping {
     key: Key,
 }
@@ -579,8 +579,8 @@ fn read(
             scope.spawn(|| store.payments_of(&[PaymentKind::Incoming, PaymentKind::Reversal]));
         // Only a reconciliation kept for these very inputs is read. One kept for earlier
         // inputs is not taken over in part: at a million invoices, loading it and taking over
-        // its unchanged partitions cost more than matching every payment again (README,
-        // performance, session 26).
+        // its unchanged partitions cost more than matching every payment again
+        // (docs/performance-history.md, session 26).
         let kept = scope.spawn(|| match (&key, same) {
             (Some(k), true) => store.kept_reconciliation(&k.run, &k.inputs),
             _ => Ok(None),

@@ -10,8 +10,9 @@
 //! payments with money not applied or a match in review, their outcomes and the review (what
 //! the claims and the report need besides), what became of each payment, the documents left
 //! open with their open amounts (all ageing and the open items list read,
-//! `open_documents.rs`). A file kept by an earlier build may have a sixth, read by none. A
-//! file torn by a crash or damaged on disk counts as absent and is worked out again.
+//! `open_documents.rs`). Each read takes only the sections it needs, in order: one of those cut
+//! short by a crash or damaged on disk counts as absent for that read, which works out again
+//! what it needed (a listing of open items then reads every document until the inputs change).
 
 use std::fs::File;
 use std::io::Read;
@@ -27,7 +28,7 @@ use crate::open_documents::{self, OpenDocuments};
 use crate::{payments, Store, StoreError, P_CONFLICT, P_IMPORT};
 
 const FILE: &str = "reconciled.bin";
-const MAGIC: &[u8; 8] = b"INCREC06";
+const MAGIC: &[u8; 8] = b"INCREC07";
 /// The sections before the documents left open: open amounts and notes, allocations, the money
 /// waiting, what became of each payment.
 const BEFORE_OPEN_DOCUMENTS: usize = 4;

@@ -538,7 +538,8 @@ fn an_interrupted_migration_is_refused_and_starts_over_from_its_copy() {
     assert_eq!(contents(&store), before);
 }
 
-/// A kept reconciliation reads back exactly, for its own key only; a damaged file is absent.
+/// A kept reconciliation reads back exactly, for its own key only; a damaged section is absent
+/// for the reads that need it.
 #[test]
 fn a_kept_reconciliation_reads_back_for_its_inputs_only() {
     use crate::Kept;

@@ -372,14 +372,12 @@ fn match_from(
     let mut open = std::mem::take(&mut rec.open);
     let (named, learned) = {
         let ctx = Context::new(docs, &idx, &open, policy, &excluded_pairs);
-        let named = on_all_cores(payments.len(), &wanted, |pi| {
-            signals::named_in(&ctx, &payments[pi])
-        });
+        let named = on_all_cores(payments, &wanted, |p| signals::named_in(&ctx, p));
         let learned = learn::learn(&ctx, payments, &order, &named);
         (named, learned)
     };
-    let payers = on_all_cores(payments.len(), &wanted, |pi| {
-        payer::identify(&payments[pi], &idx, &learned, payments)
+    let payers = on_all_cores(payments, &wanted, |p| {
+        payer::identify(p, &idx, &learned, payments)
     });
     let mut rank = vec![0u32; payments.len()];
     for (k, &pi) in order.iter().enumerate() {
@@ -411,21 +409,25 @@ fn match_from(
     }
 }
 
-/// `f` of every index in `wanted` (of payments, or documents), on all cores; `None` for the
-/// other indexes below `n`.
+/// `f` of every payment in `wanted`, on all cores; `None` for the other payments.
 fn on_all_cores<T: Send>(
-    n: usize,
+    payments: &[Payment],
     wanted: &[usize],
-    f: impl Fn(usize) -> T + Sync,
+    f: impl Fn(&Payment) -> T + Sync,
 ) -> Vec<Option<T>> {
-    let mut all: Vec<Option<T>> = (0..n).map(|_| None).collect();
+    let mut all: Vec<Option<T>> = payments.iter().map(|_| None).collect();
     let per = wanted.len().div_ceil(index::threads()).max(1);
     let f = &f;
     let found: Vec<Vec<(usize, T)>> = std::thread::scope(|scope| {
         let handles: Vec<_> = wanted
             .chunks(per)
             .map(|chunk| {
-                scope.spawn(move || chunk.iter().map(|&pi| (pi, f(pi))).collect::<Vec<_>>())
+                scope.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|&pi| (pi, f(&payments[pi])))
+                        .collect::<Vec<_>>()
+                })
             })
             .collect();
         handles

@@ -17,8 +17,6 @@ use std::sync::Mutex;
 use rust_decimal::Decimal;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use serde::{Deserialize, Serialize};
-
 use super::apply::{apply_run, Applied, Shared};
 use super::numbers::KeyStrength;
 use super::{PaymentOutcome, Proposal};
@@ -48,26 +46,26 @@ pub(super) struct Merged {
 
 /// Which partition each document and each payment to apply is in.
 pub(crate) struct PartMap {
-    pub(super) part_of_doc: Vec<u32>,
-    pub(super) part_of_payment: Vec<u32>,
+    part_of_doc: Vec<u32>,
+    part_of_payment: Vec<u32>,
 }
 
 /// A payment's look at the open amount of a document of another partition.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Look {
-    pub(super) rank: u32,
-    pub(super) part: u32,
-    pub(super) doc: u32,
-    pub(super) seen: Seen,
+    rank: u32,
+    part: u32,
+    doc: u32,
+    seen: Seen,
 }
 
 /// What a payment saw of a document's open amount.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Seen {
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Seen {
     /// The amount (`None`: not in force).
-    Open(#[serde(with = "crate::decimal_serde::option")] Option<Decimal>),
+    Open(Option<Decimal>),
     /// Whether it was exactly this amount.
-    Is(#[serde(with = "crate::decimal_serde::one")] Decimal, bool),
+    Is(Decimal, bool),
 }
 
 /// Notes one run's looks outside their partitions.
@@ -175,12 +173,12 @@ impl<'h> History<'h> {
 }
 
 /// The partitions: a union-find over debtors, and one node per payment linked to none.
-pub(super) struct Partitions {
+struct Partitions {
     parent: Vec<u32>,
     /// The node of each document's debtor.
-    pub(super) doc_node: Vec<u32>,
+    doc_node: Vec<u32>,
     /// The node of each payment to apply (`u32::MAX` for the others).
-    pub(super) payment_node: Vec<u32>,
+    payment_node: Vec<u32>,
 }
 
 impl Partitions {
@@ -238,7 +236,7 @@ impl Partitions {
         parts
     }
 
-    pub(super) fn find(&mut self, mut x: u32) -> u32 {
+    fn find(&mut self, mut x: u32) -> u32 {
         while self.parent[x as usize] != x {
             let up = self.parent[self.parent[x as usize] as usize];
             self.parent[x as usize] = up;
@@ -247,7 +245,7 @@ impl Partitions {
         x
     }
 
-    pub(super) fn union(&mut self, a: u32, b: u32) {
+    fn union(&mut self, a: u32, b: u32) {
         let (ra, rb) = (self.find(a), self.find(b));
         if ra != rb {
             self.parent[ra.max(rb) as usize] = ra.min(rb);
@@ -255,7 +253,7 @@ impl Partitions {
     }
 
     /// Every document's and payment's partition as the partitions now stand.
-    pub(super) fn map(&mut self) -> PartMap {
+    fn map(&mut self) -> PartMap {
         let part_of_doc = (0..self.doc_node.len())
             .map(|d| self.find(self.doc_node[d]))
             .collect();
@@ -281,29 +279,24 @@ pub(super) fn apply_all(
     open: &mut [Option<Decimal>],
     threads: usize,
 ) -> Merged {
-    let mut parts = Partitions::new(s, wanted);
-    let map = parts.map();
-    let mut done = side_by_side(
-        s,
-        &balance(&map, wanted, threads),
-        outcomes,
-        open,
-        &map,
-        None,
-    );
-    if done.len() >= 2 {
-        done = match settle(s, wanted, outcomes, open, &mut parts, map, done, threads) {
-            Ok(settled) => settled,
-            // Every payment in one run, in order: exact whatever the partitions.
-            Err(unsettled) => vec![apply_run(
-                s,
-                wanted,
-                outcomes,
-                &mut open.to_vec(),
-                Some(Tracker::new(&unsettled, None)),
-            )],
-        };
-    }
+    // Every payment in one run, in order: exact whatever the partitions.
+    let one_run = |outcomes: &[PaymentOutcome]| {
+        vec![apply_run(s, wanted, outcomes, &mut open.to_vec(), None)]
+    };
+    let done = if threads < 2 {
+        one_run(outcomes)
+    } else {
+        let mut parts = Partitions::new(s, wanted);
+        let map = parts.map();
+        let runs = balance(&map, wanted, threads);
+        if runs.len() < 2 {
+            one_run(outcomes)
+        } else {
+            let done = side_by_side(s, &runs, outcomes, open, &map, None);
+            settle(s, wanted, outcomes, open, &mut parts, map, done, threads)
+                .unwrap_or_else(|| one_run(outcomes))
+        }
+    };
     merge(s, done, outcomes, open)
 }
 
@@ -342,7 +335,7 @@ fn side_by_side(
 /// partition's document otherwise than applying every payment in order shows it is applied again
 /// from that payment on, seeing what the other runs took (`History`), without joining, so one
 /// look does not make partitions grow into one (from round `JOIN_LOOKS_FROM` on, it joins too).
-/// The partitions as they stand when that does not settle.
+/// `None` when that does not settle.
 #[allow(clippy::too_many_arguments)]
 fn settle(
     s: &Shared<'_, '_>,
@@ -353,11 +346,11 @@ fn settle(
     mut map: PartMap,
     mut done: Vec<Applied>,
     threads: usize,
-) -> Result<Vec<Applied>, PartMap> {
+) -> Option<Vec<Applied>> {
     for round in 0..=ROUNDS {
         let Conflicts { joins, again_from } = conflicts(&done, &map, open);
         if joins.is_empty() && again_from.is_empty() {
-            return Ok(done);
+            return Some(done);
         }
         if round == ROUNDS {
             break;
@@ -426,7 +419,7 @@ fn settle(
             Some(&history),
         ));
     }
-    Err(map)
+    None
 }
 
 /// Where the runs did not keep apart.

@@ -28,8 +28,15 @@ pub(crate) fn swapped(
     named: u32,
 ) -> Option<Candidate> {
     let number = ctx.docs[named as usize].document.number.normalised();
+    let b = number.as_bytes();
     let mut found = None;
-    for twin in swaps(&number) {
+    for i in 0..b.len().saturating_sub(1) {
+        if b[i] == b[i + 1] || !b[i].is_ascii_digit() || !b[i + 1].is_ascii_digit() {
+            continue;
+        }
+        let mut v = b.to_vec();
+        v.swap(i, i + 1);
+        let twin = String::from_utf8(v).unwrap_or_default();
         for d in open_for_exactly(ctx, p, &twin, named) {
             if found.is_some_and(|f| f != d) {
                 return None;
@@ -63,12 +70,25 @@ pub(crate) fn changed_digit(
 ) -> Vec<Candidate> {
     let number = ctx.docs[named as usize].document.number.normalised();
     let mut found: Vec<u32> = Vec::new();
-    for variant in digit_changes(&number) {
-        for d in open_for_exactly(ctx, p, &variant, named) {
-            if ctx.docs[d as usize].document.issue_date <= p.date && !found.contains(&d) {
-                found.push(d);
+    let mut v = number.as_bytes().to_vec();
+    for i in 0..v.len() {
+        let was = v[i];
+        if !was.is_ascii_digit() {
+            continue;
+        }
+        for digit in b'0'..=b'9' {
+            if digit == was {
+                continue;
+            }
+            v[i] = digit;
+            let variant = String::from_utf8_lossy(&v);
+            for d in open_for_exactly(ctx, p, &variant, named) {
+                if ctx.docs[d as usize].document.issue_date <= p.date && !found.contains(&d) {
+                    found.push(d);
+                }
             }
         }
+        v[i] = was;
     }
     found
         .into_iter()
@@ -83,32 +103,6 @@ pub(crate) fn changed_digit(
             designated_candidate(ctx, p, payer, &[d], AllocationRule::InvoiceNumber, evidence)
         })
         .collect()
-}
-
-/// The numbers two neighbouring (different) digits of `number` swapped make, left to right.
-fn swaps(number: &str) -> impl Iterator<Item = String> + '_ {
-    let b = number.as_bytes();
-    (0..b.len().saturating_sub(1))
-        .filter(move |&i| b[i] != b[i + 1] && b[i].is_ascii_digit() && b[i + 1].is_ascii_digit())
-        .map(move |i| {
-            let mut v = b.to_vec();
-            v.swap(i, i + 1);
-            String::from_utf8(v).unwrap_or_default()
-        })
-}
-
-/// The numbers one digit of `number` changed makes, left to right, 0 to 9.
-fn digit_changes(number: &str) -> impl Iterator<Item = String> + '_ {
-    let b = number.as_bytes();
-    (0..b.len())
-        .filter(move |&i| b[i].is_ascii_digit())
-        .flat_map(move |i| {
-            (b'0'..=b'9').filter(move |&d| d != b[i]).map(move |d| {
-                let mut v = b.to_vec();
-                v[i] = d;
-                String::from_utf8_lossy(&v).into_owned()
-            })
-        })
 }
 
 /// The invoices other than `named` whose full number is `variant`, open for exactly the amount
