@@ -122,6 +122,12 @@ fn single_sep_evidence(
 /// thousands separators in groups of three, and a currency sign or code around the number.
 pub fn parse_amount(raw: &str, mark: Option<DecimalMark>) -> Result<Decimal, AmountError> {
     let mut s = raw.trim();
+    // Most amounts are bare numbers: begun and ended by a digit, they carry no currency, sign
+    // or brackets to take off.
+    let b = s.as_bytes();
+    if b.first().is_some_and(u8::is_ascii_digit) && b.last().is_some_and(u8::is_ascii_digit) {
+        return number(s, mark, false);
+    }
     for sym in ["EUR", "€", "USD", "$", "GBP", "£"] {
         s = s.strip_prefix(sym).unwrap_or(s).trim_start();
         s = s.strip_suffix(sym).unwrap_or(s).trim_end();
@@ -143,6 +149,11 @@ pub fn parse_amount(raw: &str, mark: Option<DecimalMark>) -> Result<Decimal, Amo
     if s.is_empty() {
         return Err(AmountError::Malformed);
     }
+    number(s, mark, negative)
+}
+
+/// The amount a number without currency, sign or brackets gives, under `mark` when known.
+fn number(s: &str, mark: Option<DecimalMark>, negative: bool) -> Result<Decimal, AmountError> {
     let mark = match mark {
         Some(m) => {
             if let MarkEvidence::Only(other) = mark_evidence(s) {
@@ -648,6 +659,16 @@ mod props {
             if let Ok(d) = parse_amount(&text, None) {
                 prop_assert_eq!(d, Decimal::new(cents, 2), "{}", text);
             }
+        }
+
+        #[test]
+        fn a_bare_number_reads_as_it_does_with_a_currency_around_it(
+            text in "[0-9][0-9.,' ]{0,14}[0-9]|[0-9]",
+            mark in prop_oneof![Just(None), Just(Some(DecimalMark::Comma)), Just(Some(DecimalMark::Point))],
+        ) {
+            // The bare number takes the short way; with "EUR " before it, the long one.
+            let long = parse_amount(&format!("EUR {text}"), mark);
+            prop_assert_eq!(parse_amount(&text, mark), long, "{}", text);
         }
     }
 }

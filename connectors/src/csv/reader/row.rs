@@ -6,17 +6,28 @@ use rustc_hash::FxHashMap as HashMap;
 #[allow(unused_imports)]
 use super::*;
 
+/// One record's cells. A field that is not valid UTF-8 reads as empty.
 pub(super) struct Fields<'a> {
-    pub(super) rec: &'a csv::ByteRecord,
+    rec: &'a csv::ByteRecord,
+    /// The whole record as text when it is valid UTF-8: checked once, not once per field read.
+    text: Option<&'a str>,
 }
 
-impl Fields<'_> {
+impl<'a> Fields<'a> {
+    pub(super) fn new(rec: &'a csv::ByteRecord) -> Self {
+        Fields {
+            rec,
+            text: std::str::from_utf8(rec.as_slice()).ok(),
+        }
+    }
+
     pub(super) fn get(&self, i: usize) -> &str {
-        self.rec
-            .get(i)
-            .and_then(|b| std::str::from_utf8(b).ok())
-            .unwrap_or("")
-            .trim()
+        let field = match self.text {
+            // A field cut inside a character (its neighbour's bytes complete it) is not text.
+            Some(text) => self.rec.range(i).and_then(|r| text.get(r)),
+            None => self.rec.get(i).and_then(|b| std::str::from_utf8(b).ok()),
+        };
+        field.unwrap_or("").trim()
     }
 
     pub(super) fn is_blank(&self) -> bool {
@@ -520,5 +531,31 @@ pub(super) fn status_from(s: &str) -> DocumentStatus {
         DocumentStatus::Paid
     } else {
         DocumentStatus::Open
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Fields;
+
+    #[test]
+    fn a_field_reads_as_text_only_when_it_is_text_on_its_own() {
+        let mut rec = csv::ByteRecord::new();
+        // "é" is C3 A9: cut between two fields, the record's bytes are valid UTF-8 but neither
+        // field is.
+        for f in [&b" F-1 "[..], b"caf\xc3", b"\xa9", b"\xe2\x82\xac 5"] {
+            rec.push_field(f);
+        }
+        let fields = Fields::new(&rec);
+        assert!(fields.text.is_some());
+        let read: Vec<&str> = (0..5).map(|i| fields.get(i)).collect();
+        assert_eq!(read, ["F-1", "", "", "€ 5", ""]);
+        // A record with bytes that are no text anywhere reads its other fields all the same.
+        rec.push_field(b"\xff");
+        let fields = Fields::new(&rec);
+        assert!(fields.text.is_none());
+        assert_eq!(fields.get(0), "F-1");
+        assert_eq!(fields.get(3), "€ 5");
+        assert_eq!(fields.get(4), "");
     }
 }
