@@ -664,7 +664,11 @@ mod props {
         #[test]
         fn a_bare_number_reads_as_it_does_with_a_currency_around_it(
             text in "[0-9][0-9.,' ]{0,14}[0-9]|[0-9]",
-            mark in prop_oneof![Just(None), Just(Some(DecimalMark::Comma)), Just(Some(DecimalMark::Point))],
+            mark in prop_oneof![
+                Just(None),
+                Just(Some(DecimalMark::Comma)),
+                Just(Some(DecimalMark::Point)),
+            ],
         ) {
             // The bare number takes the short way; with "EUR " before it, the long one.
             let long = parse_amount(&format!("EUR {text}"), mark);

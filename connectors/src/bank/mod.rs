@@ -231,16 +231,19 @@ impl Identify {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use incasso_core::model::{Source, SourceKind};
+    use std::sync::Arc;
+
     #[test]
     fn a_short_id_is_the_first_15_hex_digits_of_its_key() {
         let key = 0x0123_4567_89ab_cdef_fedc_ba98_7654_3210_u128;
-        assert_eq!(super::short_id('F', key), "F0123456789abcde");
-        assert_eq!(super::short_id('R', 1), "R000000000000000");
+        assert_eq!(short_id('F', key), "F0123456789abcde");
+        assert_eq!(short_id('R', 1), "R000000000000000");
     }
 
     #[test]
     fn an_account_is_cleaned_alike_in_ascii_and_beyond() {
-        use super::clean_account;
         // Vertical tab and the no-break space are whitespace to `char`, not to every byte test.
         assert_eq!(
             clean_account(" nl91 abna\u{b}0417 164300\t").as_deref(),
@@ -252,10 +255,6 @@ mod tests {
         );
         assert_eq!(clean_account(" \u{b} "), None);
     }
-
-    use super::*;
-    use incasso_core::model::{Source, SourceKind};
-    use std::sync::Arc;
 
     fn line(cp: Option<&str>, text: &str, bank_ref: Option<&str>) -> BankLine {
         BankLine {
