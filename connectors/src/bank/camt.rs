@@ -7,12 +7,13 @@
 //! pays several invoices), else one line with the entry's amount and everything its details say.
 //! Elements are matched by local name, so any namespace prefix works; only booked entries count.
 
-use std::io::BufRead;
+use std::io::Read;
 use std::str::FromStr;
 
 use chrono::NaiveDate;
 use incasso_core::model::Location;
 use incasso_core::money::Currency;
+use quick_xml::errors::{IllFormedError, SyntaxError};
 use quick_xml::events::Event;
 use quick_xml::Reader;
 use rust_decimal::Decimal;
@@ -71,205 +72,409 @@ fn is_entry(path: &str) -> bool {
     path.ends_with("/Stmt/Ntry") || path.ends_with("/Ntfctn/Ntry")
 }
 
+/// How much of the file is parsed at once: the reader works on a slice of the file in memory
+/// (quick-xml's fastest way, without copying each event out), refilled as it is used up.
+const WINDOW: usize = 1 << 20;
+
+/// The part of the file in memory, and where it lies in the file.
+struct Window<R> {
+    input: R,
+    buf: Vec<u8>,
+    /// Bytes of `buf` already parsed.
+    used: usize,
+    /// Where `buf` starts in the file.
+    base: u64,
+    /// The whole rest of the file is in `buf`.
+    eof: bool,
+    /// How much a refill reads at least.
+    size: usize,
+}
+
+impl<R: Read> Window<R> {
+    fn new(input: R, size: usize) -> Window<R> {
+        Window {
+            input,
+            buf: Vec::with_capacity(size),
+            used: 0,
+            base: 0,
+            eof: false,
+            size: size.max(1),
+        }
+    }
+
+    /// What is not parsed yet.
+    fn rest(&self) -> &[u8] {
+        &self.buf[self.used..]
+    }
+
+    /// Where `rest` starts in the file.
+    fn offset(&self) -> u64 {
+        self.base + self.used as u64
+    }
+
+    /// Drops what was parsed and reads on: a window's worth, or twice what is left when one
+    /// event is longer than that (so every refill makes progress).
+    fn refill(&mut self) -> std::io::Result<()> {
+        self.buf.drain(..self.used);
+        self.base += self.used as u64;
+        self.used = 0;
+        let want = self.size.max(self.buf.len() * 2) - self.buf.len();
+        let got = (&mut self.input)
+            .take(want as u64)
+            .read_to_end(&mut self.buf)?;
+        self.eof = got < want;
+        Ok(())
+    }
+}
+
+/// Whether a parse error is only the window ending inside an event, `left` bytes after the
+/// event's start: the rest of the file may complete it.
+fn cut_by_window(e: &quick_xml::Error, left: usize) -> bool {
+    match e {
+        // `<!` at the very end: which markup it opens is in the next bytes.
+        quick_xml::Error::Syntax(SyntaxError::InvalidBangMarkup) => left <= "<![CDATA[".len(),
+        quick_xml::Error::Syntax(_) => true,
+        quick_xml::Error::IllFormed(IllFormedError::UnclosedReference) => true,
+        _ => false,
+    }
+}
+
+/// The error of a file that is not well-formed, at byte `at`.
+fn not_well_formed(file: &str, at: u64, e: impl std::fmt::Display) -> BankError {
+    BankError::new(
+        file,
+        format!("byte {at}"),
+        format!("not well-formed XML: {e}"),
+    )
+}
+
+/// A qualified name as quick-xml tells it in its errors.
+fn name_text(name: &[u8]) -> String {
+    std::str::from_utf8(name).unwrap_or_default().to_string()
+}
+
 /// Reads a camt.053 (or camt.054) message from `input`, handing each booked line to `emit`.
-pub fn read<R: BufRead>(
+pub fn read<R: Read>(
     file: &str,
     input: R,
     emit: &mut dyn FnMut(BankLine),
 ) -> Result<StatementSummary, BankError> {
-    let mut reader = Reader::from_reader(input);
-    reader.config_mut().expand_empty_elements = true;
-    let mut buf = Vec::with_capacity(4096);
-    // Local names from the root, joined by '/', and the lengths to cut back to on each end tag.
-    let mut path = String::with_capacity(256);
-    let mut marks: Vec<usize> = Vec::with_capacity(32);
-    let mut text = String::new();
-    let mut attr_ccy: Option<String> = None;
-    let mut summary = StatementSummary {
-        format: "camt.053".into(),
-        ..Default::default()
-    };
-    let mut stmt = Statement::default();
-    let mut entry: Option<Entry> = None;
-    let mut entries = 0usize;
-    let mut root_checked = false;
-    // Where the path of a field inside the current statement or entry starts.
-    let (mut stmt_base, mut entry_base) = (0usize, 0usize);
-    // Statements that give no date of their own (seen in .08) are dated by their message.
-    let mut message_date: Option<NaiveDate> = None;
+    read_in_windows(file, input, WINDOW, emit)
+}
 
+/// [`read`], parsing `window` bytes at a time (the tests take small windows, so that events,
+/// characters and references are cut at every place a window can end).
+fn read_in_windows<R: Read>(
+    file: &str,
+    input: R,
+    window: usize,
+    emit: &mut dyn FnMut(BankLine),
+) -> Result<StatementSummary, BankError> {
+    let io_error =
+        |at: u64, e: std::io::Error| not_well_formed(file, at, quick_xml::Error::from(e));
+    let mut window = Window::new(input, window);
+    window.refill().map_err(|e| io_error(0, e))?;
+    let mut reading = Reading::new(file);
     loop {
-        let event = reader.read_event_into(&mut buf).map_err(|e| {
-            BankError::new(
-                file,
-                format!("byte {}", reader.buffer_position()),
-                format!("not well-formed XML: {e}"),
-            )
-        })?;
+        let (rest, eof) = (window.rest(), window.eof);
+        // A reader skips a byte order mark it starts at without counting it; where the file
+        // goes on, and the places in messages, count it. (Past the file's start no window
+        // starts at one: see below.)
+        let bom = if rest.starts_with(UTF8_BOM) {
+            UTF8_BOM.len()
+        } else {
+            0
+        };
+        let offset = window.offset() + bom as u64;
+        let left = rest.len() - bom;
+        let mut reader = Reader::from_reader(rest);
+        let config = reader.config_mut();
+        config.expand_empty_elements = true;
+        // A reader starts afresh on each window, knowing nothing of what is open: `Reading`
+        // checks the end tags.
+        config.check_end_names = false;
+        config.allow_unmatched_ends = true;
+        // Where in the window to go on from, when it ends inside an event.
+        let parsed = loop {
+            let at = reader.buffer_position() as usize;
+            let event = reader.read_event();
+            let after = reader.buffer_position();
+            match event {
+                Ok(Event::Eof) if eof => return reading.finish(),
+                Ok(Event::Eof) => break at,
+                // A text may go on past the window (and a character be cut in two).
+                Ok(Event::Text(_)) if !eof && after as usize == left => break at,
+                Ok(event) => reading.event(event, offset + after, emit)?,
+                Err(e) if !eof && cut_by_window(&e, left - at) => break at,
+                Err(e) => return Err(not_well_formed(file, offset + after, e)),
+            }
+        };
+        window.used += bom + parsed;
+        window.refill().map_err(|e| io_error(window.offset(), e))?;
+        // A fresh reader would drop a byte order mark it starts at; inside the file it is text.
+        while window.offset() > 0 && window.rest().starts_with(UTF8_BOM) {
+            reading.add_text("\u{feff}")?;
+            window.used += UTF8_BOM.len();
+            if window.rest().len() < UTF8_BOM.len() && !window.eof {
+                window.refill().map_err(|e| io_error(window.offset(), e))?;
+            }
+        }
+    }
+}
+
+/// What the reader knows as it goes through the file's events.
+struct Reading<'f> {
+    file: &'f str,
+    /// Local names from the root, joined by '/', and the lengths to cut back to on each end tag.
+    path: String,
+    marks: Vec<usize>,
+    /// The open elements' qualified names, and where each starts, to check the end tags.
+    names: Vec<u8>,
+    name_marks: Vec<usize>,
+    /// The text of the element being read.
+    text: String,
+    attr_ccy: Option<String>,
+    summary: StatementSummary,
+    stmt: Statement,
+    entry: Option<Entry>,
+    entries: usize,
+    root_checked: bool,
+    /// Where the path of a field inside the current statement or entry starts.
+    stmt_base: usize,
+    entry_base: usize,
+    /// Statements that give no date of their own (seen in .08) are dated by their message.
+    message_date: Option<NaiveDate>,
+}
+
+impl<'f> Reading<'f> {
+    fn new(file: &'f str) -> Reading<'f> {
+        Reading {
+            file,
+            path: String::with_capacity(256),
+            marks: Vec::with_capacity(32),
+            names: Vec::with_capacity(512),
+            name_marks: Vec::with_capacity(32),
+            text: String::new(),
+            attr_ccy: None,
+            summary: StatementSummary {
+                format: "camt.053".into(),
+                ..Default::default()
+            },
+            stmt: Statement::default(),
+            entry: None,
+            entries: 0,
+            root_checked: false,
+            stmt_base: 0,
+            entry_base: 0,
+            message_date: None,
+        }
+    }
+
+    /// Takes one event; the file stands at byte `at` after it.
+    fn event(
+        &mut self,
+        event: Event<'_>,
+        at: u64,
+        emit: &mut dyn FnMut(BankLine),
+    ) -> Result<(), BankError> {
+        let file = self.file;
         match event {
-            Event::DocType(_) => {
-                return Err(BankError::new(
-                    file,
-                    "DOCTYPE",
-                    "bank statements never use a DOCTYPE; entity declarations are refused",
-                ))
-            }
-            Event::Start(e) => {
-                let name = e.local_name();
-                let local = std::str::from_utf8(name.as_ref()).unwrap_or("?");
-                marks.push(path.len());
-                if !path.is_empty() {
-                    path.push('/');
-                }
-                path.push_str(local);
-                if path.len() > MAX_PATH {
-                    return Err(BankError::new(
-                        file,
-                        crate::values::excerpt(&path).into_owned(),
-                        "elements nest deeper than any camt message does; the file is refused",
-                    ));
-                }
-                text.clear();
-                attr_ccy = None;
-                if !root_checked {
-                    root_checked = true;
-                    let ns = e
-                        .attributes()
-                        .flatten()
-                        .filter(|a| a.key.as_ref().starts_with(b"xmlns"))
-                        .map(|a| String::from_utf8_lossy(&a.value).into_owned())
-                        .find(|v| v.contains(":xsd:camt."))
-                        .unwrap_or_default();
-                    if local != "Document" || !(ns.contains("camt.053") || ns.contains("camt.054"))
-                    {
-                        return Err(BankError::new(
-                            file,
-                            format!("root element {local}"),
-                            format!("not a camt.053 statement nor a camt.054 notification (namespace '{ns}')"),
-                        ));
-                    }
-                    if let Some(v) = ns.rsplit(':').next() {
-                        summary.format = v.to_string();
-                    }
-                }
-                match local {
-                    "Stmt" | "Ntfctn"
-                        if path.ends_with("/BkToCstmrStmt/Stmt")
-                            || path.ends_with("/BkToCstmrDbtCdtNtfctn/Ntfctn") =>
-                    {
-                        stmt_base = path.len() + 1;
-                        summary.statements += 1;
-                        stmt = Statement {
-                            tag: if local == "Stmt" { "Stmt" } else { "Ntfctn" },
-                            number: summary.statements,
-                            date: message_date,
-                            ..Default::default()
-                        };
-                    }
-                    "Ntry" if is_entry(&path) => {
-                        entry_base = path.len() + 1;
-                        entries += 1;
-                        entry = Some(Entry {
-                            number: entries,
-                            ..Default::default()
-                        });
-                    }
-                    "TxDtls" => {
-                        if let Some(en) = entry.as_mut() {
-                            en.txs.push(Tx::default());
-                        }
-                    }
-                    "Amt" => {
-                        attr_ccy = e
-                            .attributes()
-                            .flatten()
-                            .find(|a| a.key.as_ref() == b"Ccy")
-                            .map(|a| String::from_utf8_lossy(&a.value).into_owned());
-                    }
-                    _ => {}
-                }
-            }
-            Event::Text(t) => {
-                push_text(&mut text, &t.into_inner());
-                if let Some(why) = crate::values::field_too_long(&text) {
-                    return Err(BankError::new(file, path.clone(), why));
-                }
-            }
-            Event::CData(t) => {
-                push_text(&mut text, &t.into_inner());
-                if let Some(why) = crate::values::field_too_long(&text) {
-                    return Err(BankError::new(file, path.clone(), why));
-                }
-            }
+            Event::DocType(_) => Err(BankError::new(
+                file,
+                "DOCTYPE",
+                "bank statements never use a DOCTYPE; entity declarations are refused",
+            )),
+            Event::Start(e) => self.start(&e),
+            Event::Text(t) => push_text(&mut self.text, &t.into_inner(), file, &self.path),
+            Event::CData(t) => push_text(&mut self.text, &t.into_inner(), file, &self.path),
             Event::GeneralRef(r) => {
                 let name = r.into_inner();
                 match crate::xml::entity(&name) {
-                    Some(c) => text.push(c),
-                    None => {
-                        return Err(BankError::new(
-                            file,
-                            path.clone(),
-                            format!(
-                                "uses the undeclared entity &{};",
-                                String::from_utf8_lossy(&name)
-                            ),
-                        ))
+                    Some(c) => {
+                        self.text.push(c);
+                        Ok(())
                     }
+                    None => Err(BankError::new(
+                        file,
+                        self.path.clone(),
+                        format!(
+                            "uses the undeclared entity &{};",
+                            String::from_utf8_lossy(&name)
+                        ),
+                    )),
                 }
             }
-            Event::End(_) => {
-                if is_entry(&path) {
-                    if let Some(en) = entry.take() {
-                        summary.lines += finish_entry(file, en, &stmt, emit)?;
-                    }
-                } else if let Some(en) = entry.as_mut() {
-                    let rel = path.get(entry_base..).unwrap_or("");
-                    let number = en.number;
-                    let place =
-                        || format!("statement {}, entry {number} (element {path})", stmt.number);
-                    read_entry_field(file, en, rel, &text, attr_ccy.take(), &place)?;
-                } else if stmt_base > 0 && path.len() > stmt_base {
-                    read_statement_field(&mut stmt, &path[stmt_base..], &text);
-                } else if path.ends_with("/GrpHdr/CreDtTm") {
-                    message_date = date_of(&text);
-                }
-                text.clear();
-                path.truncate(marks.pop().unwrap_or(0));
+            Event::End(e) => self.end(e.name().as_ref(), at, emit),
+            _ => Ok(()),
+        }
+    }
+
+    /// Adds text to the element being read.
+    fn add_text(&mut self, s: &str) -> Result<(), BankError> {
+        push_text(&mut self.text, s.as_bytes(), self.file, &self.path)
+    }
+
+    fn start(&mut self, e: &quick_xml::events::BytesStart<'_>) -> Result<(), BankError> {
+        let file = self.file;
+        self.name_marks.push(self.names.len());
+        self.names.extend_from_slice(e.name().as_ref());
+        let name = e.local_name();
+        let local = std::str::from_utf8(name.as_ref()).unwrap_or("?");
+        let path = &mut self.path;
+        self.marks.push(path.len());
+        if !path.is_empty() {
+            path.push('/');
+        }
+        path.push_str(local);
+        if path.len() > MAX_PATH {
+            return Err(BankError::new(
+                file,
+                crate::values::excerpt(path).into_owned(),
+                "elements nest deeper than any camt message does; the file is refused",
+            ));
+        }
+        self.text.clear();
+        self.attr_ccy = None;
+        if !self.root_checked {
+            self.root_checked = true;
+            let ns = e
+                .attributes()
+                .flatten()
+                .filter(|a| a.key.as_ref().starts_with(b"xmlns"))
+                .map(|a| String::from_utf8_lossy(&a.value).into_owned())
+                .find(|v| v.contains(":xsd:camt."))
+                .unwrap_or_default();
+            if local != "Document" || !(ns.contains("camt.053") || ns.contains("camt.054")) {
+                return Err(BankError::new(
+                    file,
+                    format!("root element {local}"),
+                    format!(
+                        "not a camt.053 statement nor a camt.054 notification (namespace '{ns}')"
+                    ),
+                ));
             }
-            Event::Eof => {
-                if !path.is_empty() {
-                    return Err(BankError::new(
-                        file,
-                        element_place(&stmt, entry.as_ref(), &path),
-                        "the file ends inside this element: it is cut off; ask the bank for the \
-                         complete statement",
-                    ));
+            if let Some(v) = ns.rsplit(':').next() {
+                self.summary.format = v.to_string();
+            }
+        }
+        match local {
+            "Stmt" | "Ntfctn"
+                if path.ends_with("/BkToCstmrStmt/Stmt")
+                    || path.ends_with("/BkToCstmrDbtCdtNtfctn/Ntfctn") =>
+            {
+                self.stmt_base = path.len() + 1;
+                self.summary.statements += 1;
+                self.stmt = Statement {
+                    tag: if local == "Stmt" { "Stmt" } else { "Ntfctn" },
+                    number: self.summary.statements,
+                    date: self.message_date,
+                    ..Default::default()
+                };
+            }
+            "Ntry" if is_entry(path) => {
+                self.entry_base = path.len() + 1;
+                self.entries += 1;
+                self.entry = Some(Entry {
+                    number: self.entries,
+                    ..Default::default()
+                });
+            }
+            "TxDtls" => {
+                if let Some(en) = self.entry.as_mut() {
+                    en.txs.push(Tx::default());
                 }
-                if !root_checked {
-                    return Err(BankError::new(file, "file", "no XML content"));
-                }
-                if summary.statements == 0 {
-                    return Err(BankError::new(
-                        file,
-                        "BkToCstmrStmt",
-                        "a camt.053 message without any Stmt (or camt.054 without any Ntfctn): there is no statement in it",
-                    ));
-                }
-                break;
+            }
+            "Amt" => {
+                self.attr_ccy = e
+                    .attributes()
+                    .flatten()
+                    .find(|a| a.key.as_ref() == b"Ccy")
+                    .map(|a| String::from_utf8_lossy(&a.value).into_owned());
             }
             _ => {}
         }
-        buf.clear();
+        Ok(())
     }
-    Ok(summary)
+
+    /// An end tag named `end`; told as quick-xml tells a mismatch when it is not the open
+    /// element's.
+    fn end(
+        &mut self,
+        end: &[u8],
+        at: u64,
+        emit: &mut dyn FnMut(BankLine),
+    ) -> Result<(), BankError> {
+        let file = self.file;
+        let ill_formed = |e| not_well_formed(file, at, quick_xml::Error::IllFormed(e));
+        let Some(mark) = self.name_marks.pop() else {
+            return Err(ill_formed(IllFormedError::UnmatchedEndTag(name_text(end))));
+        };
+        if self.names[mark..] != *end {
+            return Err(ill_formed(IllFormedError::MismatchedEndTag {
+                expected: name_text(&self.names[mark..]),
+                found: name_text(end),
+            }));
+        }
+        self.names.truncate(mark);
+        let (path, stmt) = (&self.path, &mut self.stmt);
+        if is_entry(path) {
+            if let Some(en) = self.entry.take() {
+                self.summary.lines += finish_entry(file, en, stmt, emit)?;
+            }
+        } else if let Some(en) = self.entry.as_mut() {
+            let rel = path.get(self.entry_base..).unwrap_or("");
+            let number = en.number;
+            let place = || format!("statement {}, entry {number} (element {path})", stmt.number);
+            read_entry_field(file, en, rel, &self.text, self.attr_ccy.take(), &place)?;
+        } else if self.stmt_base > 0 && path.len() > self.stmt_base {
+            read_statement_field(stmt, &path[self.stmt_base..], &self.text);
+        } else if path.ends_with("/GrpHdr/CreDtTm") {
+            self.message_date = date_of(&self.text);
+        }
+        self.text.clear();
+        self.path.truncate(self.marks.pop().unwrap_or(0));
+        Ok(())
+    }
+
+    /// The end of the file: what was read, unless the file was cut off or held no statement.
+    fn finish(self) -> Result<StatementSummary, BankError> {
+        let file = self.file;
+        if !self.path.is_empty() {
+            return Err(BankError::new(
+                file,
+                element_place(&self.stmt, self.entry.as_ref(), &self.path),
+                "the file ends inside this element: it is cut off; ask the bank for the complete \
+                 statement",
+            ));
+        }
+        if !self.root_checked {
+            return Err(BankError::new(file, "file", "no XML content"));
+        }
+        if self.summary.statements == 0 {
+            return Err(BankError::new(
+                file,
+                "BkToCstmrStmt",
+                "a camt.053 message without any Stmt (or camt.054 without any Ntfctn): there is no \
+                 statement in it",
+            ));
+        }
+        Ok(self.summary)
+    }
 }
 
-/// Adds an element's text, invalid UTF-8 replaced (checked the fast way first: it almost never
-/// is).
-fn push_text(text: &mut String, raw: &[u8]) {
+/// The UTF-8 byte order mark.
+const UTF8_BOM: &[u8] = b"\xef\xbb\xbf";
+
+/// Adds to an element's text, invalid UTF-8 replaced (checked the fast way first: it almost
+/// never is); refused when the text grows longer than a field may be.
+fn push_text(text: &mut String, raw: &[u8], file: &str, path: &str) -> Result<(), BankError> {
     match std::str::from_utf8(raw) {
         Ok(s) => text.push_str(s),
         Err(_) => text.push_str(&String::from_utf8_lossy(raw)),
+    }
+    match crate::values::field_too_long(text) {
+        Some(why) => Err(BankError::new(file, path.to_string(), why)),
+        None => Ok(()),
     }
 }
 
@@ -644,6 +849,104 @@ mod tests {
         let e = read_str("<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.054.001.02\"/>")
             .unwrap_err();
         assert!(e.message.contains("without any Ntfctn"), "{e}");
+    }
+
+    /// Lines and the summary as one comparable text, or the error.
+    fn windowed(bytes: &[u8], window: usize) -> String {
+        let mut lines = Vec::new();
+        let r = read_in_windows("t.xml", bytes, window, &mut |l| lines.push(l));
+        format!("{r:?} {lines:?}")
+    }
+
+    /// Everything a window can end inside: tags, texts with characters of several bytes,
+    /// references, CDATA, comments, processing instructions, and byte order marks inside texts.
+    fn awkward() -> String {
+        format!(
+            "\u{feff}{HEAD}<!-- a comment --><?pi some data?><Ntry><Amt Ccy=\"EUR\">150.00</Amt>\
+             <CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2026-03-02</Dt></BookgDt>\
+             <AcctSvcrRef>B1</AcctSvcrRef><NtryDtls><TxDtls><RltdPties><Dbtr><Nm>Café \u{feff}Noël &amp; Zoë</Nm>\
+             </Dbtr></RltdPties><RmtInf><Ustrd>\u{feff}factuur <![CDATA[2026-0012 <&>]]> &#x41;&#66; €</Ustrd>\
+             </RmtInf></TxDtls></NtryDtls></Ntry >{TAIL}"
+        )
+    }
+
+    #[test]
+    fn every_window_reads_what_the_whole_file_reads() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures");
+        let mut files = vec![awkward().into_bytes()];
+        for f in [
+            "bank/rabobank-2026-11.camt053.xml",
+            "bank-notification/rabobank-2026-11-02.camt054.xml",
+        ] {
+            files.push(std::fs::read(root.join(f)).unwrap());
+        }
+        for bytes in &files {
+            let whole = windowed(bytes, bytes.len() + 1);
+            assert!(whole.starts_with("Ok("), "{whole}");
+            for window in (1..=40).chain([64, 100, 333, 4096]) {
+                assert_eq!(windowed(bytes, window), whole, "window {window}");
+            }
+        }
+        let lines = read_str(&awkward()).unwrap();
+        assert_eq!(
+            lines[0].counterparty_name.as_deref(),
+            Some("Café \u{feff}Noël & Zoë")
+        );
+        assert_eq!(
+            lines[0].remittance.as_deref(),
+            Some("\u{feff}factuur 2026-0012 <&> AB €")
+        );
+    }
+
+    #[test]
+    fn end_tags_are_checked_across_windows() {
+        for (xml, said) in [
+            (
+                format!("{HEAD}<Ntry><Amt>1.00</Amt></Stmt>{TAIL}"),
+                "expected `</Ntry>`, but `</Stmt>` was found",
+            ),
+            (
+                format!("{HEAD}<Ntry><a:Amt>1.00</b:Amt></Ntry>{TAIL}"),
+                "expected `</a:Amt>`, but `</b:Amt>` was found",
+            ),
+            (format!("{HEAD}{TAIL}</Document>"), "`</Document>`"),
+        ] {
+            let whole = windowed(xml.as_bytes(), xml.len() + 1);
+            assert!(whole.contains("not well-formed XML"), "{whole}");
+            assert!(whole.contains(said), "{whole}");
+            for window in [1, 2, 5, 17, 64] {
+                assert_eq!(windowed(xml.as_bytes(), window), whole, "window {window}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config {
+            cases: 300,
+            failure_persistence: None,
+            ..Default::default()
+        })]
+        /// A damaged file reads the same (the same lines, or the same error at the same byte)
+        /// whatever the window.
+        #[test]
+        fn damaged_files_read_alike_in_any_window(
+            edits in proptest::collection::vec(
+                (0usize..10_000, proptest::sample::select(b"<>/&;! =\"'?-[]\xc3\xef\xbb\xbfa".to_vec()), 0u8..6),
+                1..4,
+            ),
+            window in 1usize..300,
+        ) {
+            let mut bytes = awkward().into_bytes();
+            for (at, b, how) in edits {
+                let at = at % (bytes.len() + 1);
+                match how {
+                    0..=2 => bytes.insert(at, b),
+                    3 | 4 if at < bytes.len() => bytes[at] = b,
+                    _ => bytes.truncate(at),
+                }
+            }
+            proptest::prop_assert_eq!(windowed(&bytes, window), windowed(&bytes, bytes.len() + 1));
+        }
     }
 
     /// Every camt.053 in the corpus reads; the others are refused with what they are.

@@ -53,7 +53,7 @@ pub fn import(
                 let f = inspection
                     .open()
                     .map_err(|e| BankError::new(&name, "file", e.to_string()))?;
-                bank::camt::read(&name, std::io::BufReader::with_capacity(1 << 20, f), emit)
+                bank::camt::read(&name, f, emit)
             }
             Statement::Csv
                 if matches!(
