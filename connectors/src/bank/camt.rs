@@ -270,7 +270,9 @@ impl<'f> Reading<'f> {
         }
     }
 
-    /// Takes one event; the file stands at byte `at` after it.
+    /// Takes one event; the file stands at byte `at` after it. (Inlined, with `start`, into the
+    /// window's loop: a call per event cost 4% of the reader's instructions.)
+    #[inline(always)]
     fn event(
         &mut self,
         event: Event<'_>,
@@ -314,6 +316,7 @@ impl<'f> Reading<'f> {
         push_text(&mut self.text, s.as_bytes(), self.file, &self.path)
     }
 
+    #[inline(always)]
     fn start(&mut self, e: &quick_xml::events::BytesStart<'_>) -> Result<(), BankError> {
         let file = self.file;
         self.name_marks.push(self.names.len());
