@@ -63,7 +63,7 @@ pub fn detect(path: &Path, head: &[u8]) -> Format {
     if head.starts_with(b"%PDF") {
         return Format::Pdf;
     }
-    let body = head.strip_prefix(&[0xEF, 0xBB, 0xBF][..]).unwrap_or(head);
+    let body = crate::source::strip_bom(head);
     let text = String::from_utf8_lossy(&body[..body.len().min(8192)]);
     let trimmed = text.trim_start();
     if trimmed.starts_with('<') {

@@ -257,7 +257,7 @@ pub fn inspect(path: &Path) -> Result<Inspection, SourceError> {
 }
 
 /// The UTF-8 byte-order mark.
-const UTF8_BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
+pub(crate) const UTF8_BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
 
 /// The bytes without a UTF-8 byte-order mark (Excel's CSV, Exact's answers start with one).
 pub fn strip_bom(bytes: &[u8]) -> &[u8] {

@@ -19,6 +19,7 @@ use quick_xml::Reader;
 use rust_decimal::Decimal;
 
 use super::{clean_account, clean_text, BankError, BankLine, StatementSummary};
+use crate::source::UTF8_BOM;
 
 /// Longest element path read; camt nests about a dozen levels, so this refuses only hostile files
 /// (and keeps quick-xml's depth counter far from wrapping).
@@ -180,7 +181,7 @@ fn read_in_windows<R: Read>(
         // A reader skips a byte order mark it starts at without counting it; where the file
         // goes on, and the places in messages, count it. (Past the file's start no window
         // starts at one: see below.)
-        let bom = if rest.starts_with(UTF8_BOM) {
+        let bom = if rest.starts_with(&UTF8_BOM) {
             UTF8_BOM.len()
         } else {
             0
@@ -212,7 +213,7 @@ fn read_in_windows<R: Read>(
         window.used += bom + parsed;
         window.refill().map_err(|e| io_error(window.offset(), e))?;
         // A fresh reader would drop a byte order mark it starts at; inside the file it is text.
-        while window.offset() > 0 && window.rest().starts_with(UTF8_BOM) {
+        while window.offset() > 0 && window.rest().starts_with(&UTF8_BOM) {
             reading.add_text("\u{feff}")?;
             window.used += UTF8_BOM.len();
             if window.rest().len() < UTF8_BOM.len() && !window.eof {
@@ -225,12 +226,13 @@ fn read_in_windows<R: Read>(
 /// What the reader knows as it goes through the file's events.
 struct Reading<'f> {
     file: &'f str,
-    /// Local names from the root, joined by '/', and the lengths to cut back to on each end tag.
+    /// Local names from the root, joined by '/'.
     path: String,
-    marks: Vec<usize>,
-    /// The open elements' qualified names, and where each starts, to check the end tags.
+    /// The open elements' qualified names, one after the other, to check the end tags against.
     names: Vec<u8>,
-    name_marks: Vec<usize>,
+    /// For each open element, where it starts in `path` and in `names`: what its end tag cuts
+    /// them back to.
+    marks: Vec<(usize, usize)>,
     /// The text of the element being read.
     text: String,
     attr_ccy: Option<String>,
@@ -251,9 +253,8 @@ impl<'f> Reading<'f> {
         Reading {
             file,
             path: String::with_capacity(256),
-            marks: Vec::with_capacity(32),
             names: Vec::with_capacity(512),
-            name_marks: Vec::with_capacity(32),
+            marks: Vec::with_capacity(32),
             text: String::new(),
             attr_ccy: None,
             summary: StatementSummary {
@@ -319,12 +320,11 @@ impl<'f> Reading<'f> {
     #[inline(always)]
     fn start(&mut self, e: &quick_xml::events::BytesStart<'_>) -> Result<(), BankError> {
         let file = self.file;
-        self.name_marks.push(self.names.len());
+        let path = &mut self.path;
+        self.marks.push((path.len(), self.names.len()));
         self.names.extend_from_slice(e.name().as_ref());
         let name = e.local_name();
         let local = std::str::from_utf8(name.as_ref()).unwrap_or("?");
-        let path = &mut self.path;
-        self.marks.push(path.len());
         if !path.is_empty() {
             path.push('/');
         }
@@ -409,7 +409,7 @@ impl<'f> Reading<'f> {
     ) -> Result<(), BankError> {
         let file = self.file;
         let ill_formed = |e| not_well_formed(file, at, quick_xml::Error::IllFormed(e));
-        let Some(mark) = self.name_marks.pop() else {
+        let Some((path_mark, mark)) = self.marks.pop() else {
             return Err(ill_formed(IllFormedError::UnmatchedEndTag(name_text(end))));
         };
         if self.names[mark..] != *end {
@@ -435,7 +435,7 @@ impl<'f> Reading<'f> {
             self.message_date = date_of(&self.text);
         }
         self.text.clear();
-        self.path.truncate(self.marks.pop().unwrap_or(0));
+        self.path.truncate(path_mark);
         Ok(())
     }
 
@@ -464,9 +464,6 @@ impl<'f> Reading<'f> {
         Ok(self.summary)
     }
 }
-
-/// The UTF-8 byte order mark.
-const UTF8_BOM: &[u8] = b"\xef\xbb\xbf";
 
 /// Adds to an element's text, invalid UTF-8 replaced (checked the fast way first: it almost
 /// never is); refused when the text grows longer than a field may be.
