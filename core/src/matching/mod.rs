@@ -326,13 +326,7 @@ fn match_from(
             evidence: Vec::new(),
         })
         .collect();
-    // By date, then by id within each day: the order of sorting by both at once (both sorts are
-    // stable), with ids compared only within a day.
-    let mut order: Vec<usize> = (0..payments.len()).collect();
-    order.sort_by_key(|&p| payments[p].date);
-    for day in order.chunk_by_mut(|&a, &b| payments[a].date == payments[b].date) {
-        day.sort_by(|&a, &b| payments[a].id.cmp(&payments[b].id));
-    }
+    let order = date_and_id_order(payments);
     reversals::cancel_reversals(payments, &order, as_of, &mut outcomes);
 
     let mut excluded_pairs: HashSet<(&str, u32)> = HashSet::new();
@@ -409,6 +403,32 @@ fn match_from(
     }
 }
 
+/// The payments' indexes by date, then id, then place in the input (what sorting stably by date
+/// and then, within each day, by id gives). Each is sorted by a key of its date and its id's
+/// first eight bytes, so that most comparisons read neither the payments nor their ids.
+fn date_and_id_order(payments: &[Payment]) -> Vec<usize> {
+    let mut keyed: Vec<(NaiveDate, u64, u32)> = payments
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            // Bytes past the end read as zero: a shorter id sorts before a longer one it begins,
+            // and ids alike in their first eight bytes (or with zero bytes) are compared whole.
+            let mut head = [0u8; 8];
+            let id = p.id.as_bytes();
+            let n = id.len().min(8);
+            head[..n].copy_from_slice(&id[..n]);
+            (p.date, u64::from_be_bytes(head), i as u32)
+        })
+        .collect();
+    keyed.sort_unstable_by(|a, b| {
+        (a.0, a.1)
+            .cmp(&(b.0, b.1))
+            .then_with(|| payments[a.2 as usize].id.cmp(&payments[b.2 as usize].id))
+            .then(a.2.cmp(&b.2))
+    });
+    keyed.into_iter().map(|(_, _, i)| i as usize).collect()
+}
+
 /// `f` of every payment in `wanted`, on all cores; `None` for the other payments.
 fn on_all_cores<T: Send>(
     payments: &[Payment],
@@ -416,24 +436,11 @@ fn on_all_cores<T: Send>(
     f: impl Fn(&Payment) -> T + Sync,
 ) -> Vec<Option<T>> {
     let mut all: Vec<Option<T>> = payments.iter().map(|_| None).collect();
-    let per = wanted.len().div_ceil(index::threads()).max(1);
-    let f = &f;
-    let found: Vec<Vec<(usize, T)>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = wanted
-            .chunks(per)
-            .map(|chunk| {
-                scope.spawn(move || {
-                    chunk
-                        .iter()
-                        .map(|&pi| (pi, f(&payments[pi])))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("a matching worker panicked"))
-            .collect()
+    let found = index::by_chunks(wanted, 1, |_, chunk| {
+        chunk
+            .iter()
+            .map(|&pi| (pi, f(&payments[pi])))
+            .collect::<Vec<_>>()
     });
     for (pi, t) in found.into_iter().flatten() {
         all[pi] = Some(t);

@@ -15,9 +15,10 @@
 use std::sync::Mutex;
 
 use rust_decimal::Decimal;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
-use super::apply::{apply_run, Applied, Shared};
+use super::apply::{apply_run, Applied, Shared, Took};
+use super::index::by_chunks;
 use super::numbers::KeyStrength;
 use super::{PaymentOutcome, Proposal};
 use crate::model::Allocation;
@@ -25,6 +26,10 @@ use crate::reconcile::ReconcileNote;
 
 /// Below this many payments one core applies them all: splitting costs more than it saves.
 pub(super) const PARALLEL_FROM: usize = 20_000;
+
+/// The fewest items a core is given when lists are split over the cores outside the runs
+/// (`by_chunks`); in tests one, so that even a small case is split and joined again.
+const CHUNK_FROM: usize = if cfg!(test) { 1 } else { PARALLEL_FROM };
 
 /// Applying payments again where runs did not keep apart stops after this many rounds; then
 /// every payment is applied in one run.
@@ -137,8 +142,23 @@ pub(crate) struct History<'h> {
 impl<'h> History<'h> {
     /// The history of what the runs in `done` took off `open`.
     fn new(open: &'h [Option<Decimal>], done: &[Applied]) -> History<'h> {
+        History::of(open, done, |_| true)
+    }
+
+    /// The history of what the runs in `done` took off `open`, for the documents `wanted` keeps
+    /// (of the others it tells nothing taken).
+    fn of(
+        open: &'h [Option<Decimal>],
+        done: &[Applied],
+        wanted: impl Fn(u32) -> bool,
+    ) -> History<'h> {
+        let written = || {
+            done.iter()
+                .flat_map(|a| &a.written)
+                .filter(|t| wanted(t.doc))
+        };
         let mut at = vec![0u32; open.len() + 1];
-        for t in done.iter().flat_map(|a| &a.written) {
+        for t in written() {
             at[t.doc as usize + 1] += 1;
         }
         for i in 1..at.len() {
@@ -146,7 +166,7 @@ impl<'h> History<'h> {
         }
         let mut next = at.clone();
         let mut takes = vec![(0, Decimal::ZERO); at[open.len()] as usize];
-        for t in done.iter().flat_map(|a| &a.written) {
+        for t in written() {
             let slot = &mut next[t.doc as usize];
             takes[*slot as usize] = (t.rank, t.amount);
             *slot += 1;
@@ -181,6 +201,70 @@ struct Partitions {
     payment_node: Vec<u32>,
 }
 
+/// The debtors' nodes each payment to apply links, in `wanted`'s order: its payer's, and those
+/// of the documents it names by reference or by more than a sequence number. Looked up on all
+/// cores (a few cache misses a payment); only joining them is done in order.
+struct Linked {
+    /// The nodes, payment after payment.
+    nodes: Vec<u32>,
+    /// Where each payment's nodes end in `nodes`.
+    ends: Vec<u32>,
+}
+
+impl Linked {
+    fn of(
+        s: &Shared<'_, '_>,
+        wanted: &[usize],
+        ids: &FxHashMap<&str, u32>,
+        doc_node: &[u32],
+    ) -> Linked {
+        let one = |chunk: &[usize]| {
+            let mut out = Linked {
+                nodes: Vec::with_capacity(chunk.len() * 2),
+                ends: Vec::with_capacity(chunk.len()),
+            };
+            for &pi in chunk {
+                let payer = s.payers[pi]
+                    .as_ref()
+                    .map(|p| p.debtors.as_slice())
+                    .unwrap_or(&[]);
+                out.nodes
+                    .extend(payer.iter().filter_map(|d| ids.get(d.as_str()).copied()));
+                // A bare sequence number (`1234`) may be anyone's: it links nothing, and a look
+                // at such a document is checked like any other.
+                if let Some(n) = s.named[pi].as_ref() {
+                    let named = n.by_reference.iter().map(|(d, _)| *d);
+                    let numbers = n
+                        .by_number
+                        .iter()
+                        .filter(|(_, k)| *k > KeyStrength::Sequence)
+                        .map(|(d, _)| *d);
+                    out.nodes
+                        .extend(named.chain(numbers).map(|d| doc_node[d as usize]));
+                }
+                out.ends.push(out.nodes.len() as u32);
+            }
+            out
+        };
+        let mut parts = by_chunks(wanted, CHUNK_FROM, |_, chunk| one(chunk)).into_iter();
+        let mut all = parts.next().expect("one chunk at least");
+        for part in parts {
+            let base = all.nodes.len() as u32;
+            all.nodes.extend(part.nodes);
+            all.ends.extend(part.ends.iter().map(|e| e + base));
+        }
+        all
+    }
+
+    /// Each payment's nodes, in `wanted`'s order.
+    fn iter(&self) -> impl Iterator<Item = &[u32]> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts
+            .zip(&self.ends)
+            .map(|(a, &b)| &self.nodes[a as usize..b as usize])
+    }
+}
+
 impl Partitions {
     /// Links every payment's debtors: its payer's, and those of the documents it names by
     /// reference or by more than a sequence number.
@@ -201,34 +285,16 @@ impl Partitions {
             doc_node,
             payment_node: vec![u32::MAX; s.payments.len()],
         };
-        for &pi in wanted {
-            let payer = s.payers[pi]
-                .as_ref()
-                .map(|p| p.debtors.as_slice())
-                .unwrap_or(&[]);
-            let mut linked: Vec<u32> = payer
-                .iter()
-                .filter_map(|d| ids.get(d.as_str()).copied())
-                .collect();
-            // A bare sequence number (`1234`) may be anyone's: it links nothing, and a look at
-            // such a document is checked like any other.
-            if let Some(n) = s.named[pi].as_ref() {
-                let named = n.by_reference.iter().map(|(d, _)| *d);
-                let numbers = n
-                    .by_number
-                    .iter()
-                    .filter(|(_, k)| *k > KeyStrength::Sequence)
-                    .map(|(d, _)| *d);
-                linked.extend(named.chain(numbers).map(|d| parts.doc_node[d as usize]));
-            }
-            let first = match linked.first() {
+        let linked = Linked::of(s, wanted, &ids, &parts.doc_node);
+        for (&pi, nodes) in wanted.iter().zip(linked.iter()) {
+            let first = match nodes.first() {
                 Some(&f) => f,
                 None => {
                     parts.parent.push(parts.parent.len() as u32);
                     parts.parent.len() as u32 - 1
                 }
             };
-            for &other in linked.iter().skip(1) {
+            for &other in nodes.iter().skip(1) {
                 parts.union(first, other);
             }
             parts.payment_node[pi] = first;
@@ -371,31 +437,35 @@ fn settle(
         // Each partition is applied again from its first payment that took or saw something
         // another run changed: what its payments did before that is so in any order of the runs
         // (nothing they saw elsewhere differed, and no other run writes its documents).
-        let mut cut: FxHashMap<u32, u32> = FxHashMap::default();
+        // By partition: the rank it is applied again from (`u32::MAX`: not applied again).
+        let mut cut = vec![u32::MAX; parts.parent.len()];
         let cuts = joins
             .iter()
             .chain(&again_from)
             .map(|&(a, _, rank)| (a, rank));
         for (a, rank) in cuts {
-            let c = cut.entry(parts.find(a)).or_insert(rank);
+            let c = &mut cut[parts.find(a) as usize];
             *c = (*c).min(rank);
         }
+        let is_cut = |part: u32| cut[part as usize] != u32::MAX;
         let again: Vec<usize> = wanted
             .iter()
             .copied()
-            .filter(|&pi| {
-                cut.get(&map.part_of_payment[pi])
-                    .is_some_and(|&c| s.rank[pi] >= c)
-            })
+            .filter(|&pi| s.rank[pi] >= cut[map.part_of_payment[pi] as usize])
             .collect();
-        let payments: FxHashSet<usize> = again.iter().copied().collect();
-        let ranks: FxHashSet<u32> = again.iter().map(|&pi| s.rank[pi]).collect();
+        // The payments applied again, by index and by rank.
+        let mut by_index = vec![false; s.payments.len()];
+        let mut by_rank = vec![false; s.payments.len()];
+        for &pi in &again {
+            by_index[pi] = true;
+            by_rank[s.rank[pi] as usize] = true;
+        }
         // The open amounts at the cuts: what those partitions' payments before their cut took.
         let mut start = open.to_vec();
         for d in &mut done {
-            d.forget(&payments, &ranks);
+            d.forget(&by_index, &by_rank);
             for t in &d.written {
-                if cut.contains_key(&map.part_of_payment[t.payment as usize]) {
+                if is_cut(map.part_of_payment[t.payment as usize]) {
                     if let Some(o) = start[t.doc as usize].as_mut() {
                         *o -= t.amount;
                     }
@@ -443,7 +513,12 @@ fn conflicts(done: &[Applied], map: &PartMap, open: &[Option<Decimal>]) -> Confl
             joins.push((part, of_doc, t.rank));
         }
     }
-    let history = History::new(open, done);
+    // Only the documents looked at are checked: a history of those alone.
+    let mut looked = vec![false; open.len()];
+    for l in done.iter().flat_map(|a| &a.looks) {
+        looked[l.doc as usize] = true;
+    }
+    let history = History::of(open, done, |d| looked[d as usize]);
     let mut again_from = Vec::new();
     for l in done.iter().flat_map(|a| &a.looks) {
         let truth = history.open_before(l.doc, l.rank);
@@ -485,13 +560,31 @@ fn balance(map: &PartMap, wanted: &[usize], threads: usize) -> Vec<Vec<usize>> {
 
 impl Applied {
     /// Drops what these payments (by index and by rank) did: they are applied again.
-    fn forget(&mut self, payments: &FxHashSet<usize>, ranks: &FxHashSet<u32>) {
-        self.notes.retain(|(r, _)| !ranks.contains(r));
-        self.review.retain(|(r, _)| !ranks.contains(r));
-        self.written.retain(|t| !ranks.contains(&t.rank));
-        self.looks.retain(|l| !ranks.contains(&l.rank));
-        self.outcomes.retain(|(pi, _)| !payments.contains(pi));
+    fn forget(&mut self, by_index: &[bool], by_rank: &[bool]) {
+        let again = |rank: u32| by_rank[rank as usize];
+        self.notes.retain(|(r, _)| !again(*r));
+        self.review.retain(|(r, _)| !again(*r));
+        self.written.retain(|t| !again(t.rank));
+        self.looks.retain(|l| !again(l.rank));
+        self.outcomes.retain(|(pi, _)| !by_index[*pi]);
     }
+}
+
+/// The allocations `took` stands for, in its order, made on all cores: each copies its
+/// payment's id and its document's key, hundreds of thousands of strings.
+fn allocations(s: &Shared<'_, '_>, took: &[Took]) -> Vec<Allocation> {
+    let made = by_chunks(took, CHUNK_FROM, |k, chunk| {
+        // The first chunk's list has room for all: the others are appended to it, not copied.
+        let mut list = Vec::with_capacity(if k == 0 { took.len() } else { chunk.len() });
+        list.extend(chunk.iter().map(|t| t.allocation(s.docs, s.payments)));
+        list
+    });
+    let mut made = made.into_iter();
+    let mut all = made.next().expect("one chunk at least");
+    for more in made {
+        all.extend(more);
+    }
+    all
 }
 
 /// Joins the runs' results in payment order, and takes what they applied off `open`.
@@ -526,10 +619,7 @@ fn merge(
     notes.sort_by_key(|(rank, _)| *rank);
     review.sort_by_key(|(rank, _)| *rank);
     Merged {
-        allocations: took
-            .iter()
-            .map(|t| t.allocation(s.docs, s.payments))
-            .collect(),
+        allocations: allocations(s, &took),
         notes: notes.into_iter().map(|(_, n)| n).collect(),
         review: review.into_iter().map(|(_, r)| r).collect(),
         runs,

@@ -372,3 +372,35 @@ fn same_input_same_result_whatever_the_order() {
     };
     assert_eq!(key(&ra), key(&rb));
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 300, failure_persistence: None, ..Default::default() })]
+
+    /// The keyed order is the order of sorting stably by date, then each day by id: ids that
+    /// share their first eight bytes, end inside them, repeat, or hold zero bytes included.
+    #[test]
+    fn payments_are_ordered_by_date_then_id_then_input_place(
+        lines in proptest::collection::vec(
+            (0u8..4, proptest::sample::select(vec![
+                "", "a", "a\0", "a\0\0", "ab", "abcdefgh", "abcdefgh0", "abcdefgh1", "abcdefgi",
+                "abcdefg", "R1b0917405d90261", "R1b0917405d90262", "Ré", "R\u{ff}", "b",
+            ])),
+            0..40,
+        )
+    ) {
+        let payments: Vec<Payment> = lines
+            .iter()
+            .map(|(day, id)| {
+                let mut p = pay(id, "1.00", None, "");
+                p.date = date("2026-03-01") + chrono::Days::new(u64::from(*day));
+                p
+            })
+            .collect();
+        let mut expected: Vec<usize> = (0..payments.len()).collect();
+        expected.sort_by_key(|&p| payments[p].date);
+        expected.sort_by(|&a, &b| {
+            (payments[a].date, &payments[a].id).cmp(&(payments[b].date, &payments[b].id))
+        });
+        proptest::prop_assert_eq!(date_and_id_order(&payments), expected);
+    }
+}

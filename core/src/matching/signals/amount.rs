@@ -38,11 +38,7 @@ pub(crate) fn open_items(
     let mut items: Vec<(u32, bool)> = list
         .iter()
         .copied()
-        .filter(|&d| {
-            ctx.usable(p, d)
-                && ctx.open_of(d) > Decimal::ZERO
-                && ctx.docs[d as usize].document.issue_date <= p.date
-        })
+        .filter(|&d| ctx.usable(p, d) && ctx.open_of(d) > Decimal::ZERO && ctx.issued(d) <= p.date)
         .map(|d| {
             let m = !mentioned.is_empty()
                 && sequence_of(ctx.number(d)).is_some_and(|s| mentioned.contains(&s));

@@ -20,6 +20,7 @@ pub(super) mod typo;
 
 use std::collections::HashSet;
 
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::candidate::{self, Candidate};
@@ -74,7 +75,7 @@ impl<'c, 'a> Context<'c, 'a> {
     /// apart by hand. (Whether a document is in force never changes while payments are applied:
     /// no look at its open amount.)
     pub fn usable(&self, p: &Payment, d: u32) -> bool {
-        self.docs[d as usize].document.currency == p.amount.currency()
+        self.idx.facts[d as usize].currency == p.amount.currency()
             && self.open[d as usize].is_some()
             && (self.excluded_pairs.is_empty()
                 || !self.excluded_pairs.contains(&(p.id.as_str(), d)))
@@ -109,6 +110,11 @@ impl<'c, 'a> Context<'c, 'a> {
         if let Some((tracker, part, rank)) = self.reads {
             tracker.looked_at(part, rank, d, seen);
         }
+    }
+
+    /// The day a document was issued.
+    pub fn issued(&self, d: u32) -> NaiveDate {
+        self.idx.facts[d as usize].issued
     }
 
     /// A document's number as printed.

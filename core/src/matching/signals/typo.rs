@@ -83,7 +83,7 @@ pub(crate) fn changed_digit(
             v[i] = digit;
             let variant = String::from_utf8_lossy(&v);
             for d in open_for_exactly(ctx, p, &variant, named) {
-                if ctx.docs[d as usize].document.issue_date <= p.date && !found.contains(&d) {
+                if ctx.issued(d) <= p.date && !found.contains(&d) {
                     found.push(d);
                 }
             }
