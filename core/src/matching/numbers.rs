@@ -524,6 +524,21 @@ mod tests {
         assert_eq!(i.find("termijn 1 F2026-0000013"), [(1, KeyStrength::Full)]);
     }
 
+    /// Numbers of five shapes from (shape, year, sequence): `F2026-00012`, `2026/12`, `INV-0012`,
+    /// `12` and `Straße12`.
+    fn shaped(numbers: &[(u8, u32, u32)]) -> Vec<String> {
+        numbers
+            .iter()
+            .map(|&(shape, year, seq)| match shape {
+                0 => format!("F{year}-{seq:05}"),
+                1 => format!("{year}/{seq}"),
+                2 => format!("INV-{seq:04}"),
+                3 => format!("{seq}"),
+                _ => format!("Straße{seq}"),
+            })
+            .collect()
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig {
             cases: 200, failure_persistence: None, ..Default::default()
@@ -539,15 +554,7 @@ mod tests {
             threads in 1usize..5,
             strays in proptest::collection::vec(proptest::prelude::any::<u64>(), 0..20),
         ) {
-            let numbers: Vec<String> = numbers
-                .iter()
-                .map(|&(shape, year, seq)| match shape {
-                    0 => format!("F{year}-{seq:05}"),
-                    1 => format!("{year}/{seq}"),
-                    2 => format!("INV-{seq:04}"),
-                    _ => format!("{seq}"),
-                })
-                .collect();
+            let numbers = shaped(&numbers);
             let pairs: Vec<(&str, u32)> = numbers
                 .iter()
                 .enumerate()
@@ -579,12 +586,6 @@ mod tests {
                 }
             }
         }
-    }
-
-    proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig {
-            cases: 300, failure_persistence: None, ..Default::default()
-        })]
 
         /// Texts of words, numbers and separators, some words those of the numbers in any case
         /// (and one the numbers share only upper-cased): skipping the windows with a word no
@@ -597,16 +598,7 @@ mod tests {
                 "2026", "2025", "26", "12", "0012", "7", "3", "-", "/", " ", ".", "é", "RF",
             ]), 0..14),
         ) {
-            let numbers: Vec<String> = numbers
-                .iter()
-                .map(|&(shape, year, seq)| match shape {
-                    0 => format!("F{year}-{seq:05}"),
-                    1 => format!("{year}/{seq}"),
-                    2 => format!("INV-{seq:04}"),
-                    3 => format!("Straße{seq}"),
-                    _ => format!("{seq}"),
-                })
-                .collect();
+            let numbers = shaped(&numbers);
             let pairs: Vec<(&str, u32)> =
                 numbers.iter().enumerate().map(|(i, n)| (n.as_str(), i as u32)).collect();
             let index = NumberIndex::build(&pairs, 2);
