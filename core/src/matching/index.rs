@@ -48,8 +48,11 @@ pub(super) struct Indexes<'a> {
 /// What the signals ask of a document besides its open amount, held apart from it.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Facts {
+    /// No payment before this day pays it.
     pub issued: NaiveDate,
+    /// A debtor's open items are weighed oldest due first.
     pub due: NaiveDate,
+    /// Only a payment in its currency pays it.
     pub currency: Currency,
 }
 
