@@ -109,10 +109,13 @@ fn word_key(r: Run<'_>) -> u64 {
     KeyHash::of(&[r])
 }
 
-/// The lookup keys of a document number, strongest first.
-fn document_keys(number: &str) -> Vec<(u64, KeyStrength)> {
-    let mut r = Vec::with_capacity(4);
-    runs(number, &mut r);
+/// The keys of the words among a number's runs.
+fn words_of<'r>(r: &'r [Run<'_>]) -> impl Iterator<Item = u64> + 'r {
+    r.iter().filter(|x| !x.digits).map(|x| word_key(*x))
+}
+
+/// The lookup keys of a document number split into its runs `r`, strongest first.
+fn keys_of(number: &str, r: &[Run<'_>]) -> Vec<(u64, KeyStrength)> {
     let mut keys: Vec<(u64, KeyStrength)> = Vec::with_capacity(8);
     if r.is_empty() {
         return keys;
@@ -122,7 +125,7 @@ fn document_keys(number: &str) -> Vec<(u64, KeyStrength)> {
             keys.push((k, s));
         }
     };
-    add(KeyHash::of(&r), KeyStrength::Full);
+    add(KeyHash::of(r), KeyStrength::Full);
     let digits: Vec<Run<'_>> = r.iter().copied().filter(|x| x.digits).collect();
     if digits.len() > 1 {
         add(KeyHash::of(&digits), KeyStrength::Digits);
@@ -261,11 +264,11 @@ impl NumberIndex {
                             let mut words = FxHashSet::default();
                             let mut r = Vec::with_capacity(4);
                             for &(number, doc) in chunk {
-                                for (k, s) in document_keys(number) {
+                                runs(number, &mut r);
+                                for (k, s) in keys_of(number, &r) {
                                     out[part_of(k)].push((k, Packed::new(doc, s)));
                                 }
-                                runs(number, &mut r);
-                                words.extend(r.iter().filter(|x| !x.digits).map(|x| word_key(*x)));
+                                words.extend(words_of(&r));
                             }
                             (out, words)
                         })
@@ -345,9 +348,8 @@ impl NumberIndex {
     pub fn add(&mut self, number: &str, doc: u32) {
         let mut r = Vec::new();
         runs(number, &mut r);
-        self.words
-            .extend(r.iter().filter(|x| !x.digits).map(|x| word_key(*x)));
-        for (k, strength) in document_keys(number) {
+        self.words.extend(words_of(&r));
+        for (k, strength) in keys_of(number, &r) {
             let at = self.keys.partition_point(|&e| e <= k);
             self.keys.insert(at, k);
             self.postings.insert(at, Packed::new(doc, strength));
@@ -522,6 +524,13 @@ mod tests {
             [(1, KeyStrength::Digits)]
         );
         assert_eq!(i.find("termijn 1 F2026-0000013"), [(1, KeyStrength::Full)]);
+    }
+
+    /// The lookup keys of a document number, strongest first.
+    fn document_keys(number: &str) -> Vec<(u64, KeyStrength)> {
+        let mut r = Vec::new();
+        runs(number, &mut r);
+        keys_of(number, &r)
     }
 
     /// Numbers of five shapes from (shape, year, sequence): `F2026-00012`, `2026/12`, `INV-0012`,
