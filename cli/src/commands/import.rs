@@ -24,8 +24,8 @@ pub struct Args {
     /// For workbooks: the sheet to read (default: the first with a ledger header).
     #[arg(long)]
     pub sheet: Option<String>,
-    /// MT940: import a statement whose lines do not add up to its closing balance (when
-    /// the bank has no better file); the mismatch is shown and kept in the audit log.
+    /// MT940 and camt.053: import a statement whose lines do not add up to its closing balance
+    /// (when the bank has no better file); the mismatch is shown and kept in the audit log.
     #[arg(long)]
     pub accept_unbalanced: bool,
 }

@@ -6,6 +6,8 @@
 //! One `Ntry` becomes one [`BankLine`] per `TxDtls` that carries its own amount (a batch booking
 //! pays several invoices), else one line with the entry's amount and everything its details say.
 //! Elements are matched by local name, so any namespace prefix works; only booked entries count.
+//! A statement that gives its booked opening (`OPBD`, else `PRCD`) and closing (`CLBD`) balance
+//! must add up: opening plus its booked entries is its closing balance, as for MT940.
 
 use std::io::Read;
 use std::str::FromStr;
@@ -18,7 +20,7 @@ use quick_xml::events::Event;
 use quick_xml::Reader;
 use rust_decimal::Decimal;
 
-use super::{clean_account, clean_text, BankError, BankLine, StatementSummary};
+use super::{clean_account, clean_text, Balances, BankError, BankLine, StatementSummary};
 use crate::source::UTF8_BOM;
 
 /// Longest element path read; camt nests about a dozen levels, so this refuses only hostile files
@@ -63,9 +65,43 @@ struct Statement {
     /// `Stmt` (camt.053) or `Ntfctn` (camt.054), for the places messages name.
     tag: &'static str,
     number: usize,
+    id: Option<String>,
     account: Option<String>,
     currency: Option<String>,
     date: Option<NaiveDate>,
+    /// The balances read, and the one being read.
+    balances: Vec<Balance>,
+    balance: Option<Balance>,
+    /// What the booked entries add up to (credits less debits), and what was counted.
+    booked: Decimal,
+    credits: usize,
+    debits: usize,
+    reversals: usize,
+    /// Pending or informational entries: not money yet, not in the balances.
+    not_booked: usize,
+    /// The currencies of the booked entries' amounts, as written.
+    entry_currencies: Vec<String>,
+}
+
+/// A `Bal` of a statement.
+#[derive(Default)]
+struct Balance {
+    /// `OPBD`, `PRCD`, `CLBD`, ... (`Tp/CdOrPrtry`).
+    code: String,
+    amount: Option<(Decimal, Option<String>)>,
+    credit: Option<bool>,
+}
+
+impl Balance {
+    /// The amount with its sign (a debit balance is below zero).
+    fn signed(&self) -> Option<Decimal> {
+        let (amount, _) = self.amount.as_ref()?;
+        Some(if self.credit == Some(false) {
+            -*amount
+        } else {
+            *amount
+        })
+    }
 }
 
 /// Whether a path ends at an entry of a statement or a notification.
@@ -160,7 +196,17 @@ pub fn read<R: Read>(
     input: R,
     emit: &mut dyn FnMut(BankLine),
 ) -> Result<StatementSummary, BankError> {
-    read_in_windows(file, input, WINDOW, emit)
+    read_in_windows(file, input, WINDOW, Balances::Refuse, emit)
+}
+
+/// [`read`], reading statements whose balances do not add up too, each mismatch named in the
+/// summary's `unbalanced` (for a user who has no better file than this one).
+pub fn read_accepting_unbalanced<R: Read>(
+    file: &str,
+    input: R,
+    emit: &mut dyn FnMut(BankLine),
+) -> Result<StatementSummary, BankError> {
+    read_in_windows(file, input, WINDOW, Balances::Record, emit)
 }
 
 /// [`read`], parsing `window` bytes at a time (the tests take small windows, so that events,
@@ -169,13 +215,14 @@ fn read_in_windows<R: Read>(
     file: &str,
     input: R,
     window: usize,
+    balances: Balances,
     emit: &mut dyn FnMut(BankLine),
 ) -> Result<StatementSummary, BankError> {
     let io_error =
         |at: u64, e: std::io::Error| not_well_formed(file, at, quick_xml::Error::from(e));
     let mut window = Window::new(input, window);
     window.refill().map_err(|e| io_error(0, e))?;
-    let mut reading = Reading::new(file);
+    let mut reading = Reading::new(file, balances);
     loop {
         let (rest, eof) = (window.rest(), window.eof);
         // A reader skips a byte order mark it starts at without counting it; where the file
@@ -226,6 +273,8 @@ fn read_in_windows<R: Read>(
 /// What the reader knows as it goes through the file's events.
 struct Reading<'f> {
     file: &'f str,
+    /// What a statement that does not add up does.
+    balances: Balances,
     /// Local names from the root, joined by '/'.
     path: String,
     /// The open elements' qualified names, one after the other, to check the end tags against.
@@ -249,9 +298,10 @@ struct Reading<'f> {
 }
 
 impl<'f> Reading<'f> {
-    fn new(file: &'f str) -> Reading<'f> {
+    fn new(file: &'f str, balances: Balances) -> Reading<'f> {
         Reading {
             file,
+            balances,
             path: String::with_capacity(256),
             names: Vec::with_capacity(512),
             marks: Vec::with_capacity(32),
@@ -387,6 +437,9 @@ impl<'f> Reading<'f> {
                     en.txs.push(Tx::default());
                 }
             }
+            "Bal" if path.ends_with("/Stmt/Bal") => {
+                self.stmt.balance = Some(Balance::default());
+            }
             "Amt" => {
                 self.attr_ccy = e
                     .attributes()
@@ -430,7 +483,32 @@ impl<'f> Reading<'f> {
             let place = || format!("statement {}, entry {number} (element {path})", stmt.number);
             read_entry_field(file, en, rel, &self.text, self.attr_ccy.take(), &place)?;
         } else if self.stmt_base > 0 && path.len() > self.stmt_base {
-            read_statement_field(stmt, &path[self.stmt_base..], &self.text);
+            let number = stmt.number;
+            let place = || format!("statement {number} (element {path})");
+            let rel = &path[self.stmt_base..];
+            read_statement_field(file, stmt, rel, &self.text, self.attr_ccy.take(), &place)?;
+        } else if path.ends_with("/BkToCstmrStmt/Stmt") {
+            if let Some(mismatch) = check_balances(file, stmt)? {
+                let place = stmt_place(stmt);
+                match self.balances {
+                    Balances::Refuse => {
+                        return Err(BankError::new(
+                            file,
+                            place,
+                            format!(
+                                "{mismatch}; the file is incomplete or damaged: download it \
+                                 from the bank again, or import it anyway with \
+                                 --accept-unbalanced (the mismatch is recorded in the audit log)"
+                            ),
+                        ))
+                    }
+                    Balances::Record => {
+                        self.summary.unbalanced.push(format!("{place}: {mismatch}"))
+                    }
+                    #[cfg(test)]
+                    Balances::Ignore => {}
+                }
+            }
         } else if path.ends_with("/GrpHdr/CreDtTm") {
             self.message_date = date_of(&self.text);
         }
@@ -489,8 +567,34 @@ fn element_place(stmt: &Statement, entry: Option<&Entry>, path: &str) -> String 
     }
 }
 
-fn read_statement_field(stmt: &mut Statement, rel: &str, text: &str) {
+fn read_statement_field(
+    file: &str,
+    stmt: &mut Statement,
+    rel: &str,
+    text: &str,
+    ccy: Option<String>,
+    place: &dyn Fn() -> String,
+) -> Result<(), BankError> {
+    let bad = |what: &str| BankError::new(file, place(), format!("{what} '{}'", text.trim()));
+    if let Some(bal) = stmt.balance.as_mut() {
+        match rel {
+            "Bal/Tp/CdOrPrtry/Cd" | "Bal/Tp/CdOrPrtry/Prtry" => {
+                bal.code = text.trim().to_ascii_uppercase()
+            }
+            "Bal/Amt" => bal.amount = Some(amount_of(text, ccy, &bad)?),
+            "Bal/CdtDbtInd" => bal.credit = Some(credit_of(text, &bad)?),
+            "Bal" => {
+                if bal.amount.is_none() {
+                    return Err(BankError::new(file, place(), "a balance without Amt"));
+                }
+                let done = stmt.balance.take().expect("a balance is being read");
+                stmt.balances.push(done);
+            }
+            _ => {}
+        }
+    }
     match rel {
+        "Id" => stmt.id = non_empty(text),
         "Acct/Id/IBAN" | "Acct/Id/Othr/Id" => stmt.account = clean_account(text),
         "Acct/Ccy" => stmt.currency = Some(text.trim().to_string()),
         "CreDtTm" | "FrToDt/ToDtTm" | "Bal/Dt/Dt" | "Bal/Dt/DtTm" => {
@@ -499,6 +603,127 @@ fn read_statement_field(stmt: &mut Statement, rel: &str, text: &str) {
             }
         }
         _ => {}
+    }
+    Ok(())
+}
+
+/// "statement 2 (Id 2026-11-02)", the place a person finds a statement by.
+fn stmt_place(stmt: &Statement) -> String {
+    match &stmt.id {
+        Some(id) => format!("statement {} (Id {id})", stmt.number),
+        None => format!("statement {}", stmt.number),
+    }
+}
+
+/// Whether a statement adds up: its booked opening balance (`OPBD`, else the previous closing
+/// `PRCD`) plus its booked entries is its closing balance (`CLBD`); the mismatch in words when
+/// it does not. A statement without both balances is not checked.
+fn check_balances(file: &str, stmt: &Statement) -> Result<Option<String>, BankError> {
+    let find = |code: &str| stmt.balances.iter().find(|b| b.code == code);
+    let (Some(opening), Some(closing)) = (find("OPBD").or_else(|| find("PRCD")), find("CLBD"))
+    else {
+        return Ok(None);
+    };
+    let currency = |b: &Balance| {
+        b.amount
+            .as_ref()
+            .and_then(|(_, c)| c.clone())
+            .or_else(|| stmt.currency.clone())
+            .unwrap_or_default()
+    };
+    let (open_ccy, close_ccy) = (currency(opening), currency(closing));
+    if open_ccy != close_ccy {
+        return Ok(Some(format!(
+            "the closing balance (CLBD) is in {close_ccy} but the opening balance ({}) in \
+             {open_ccy}",
+            opening.code
+        )));
+    }
+    let (open, close) = (
+        opening.signed().unwrap_or_default(),
+        closing.signed().unwrap_or_default(),
+    );
+    let sum = open.checked_add(stmt.booked).ok_or_else(|| {
+        BankError::new(
+            file,
+            stmt_place(stmt),
+            "the amounts are too large to add up",
+        )
+    })?;
+    if sum == close {
+        return Ok(None);
+    }
+    let others: Vec<&str> = stmt
+        .entry_currencies
+        .iter()
+        .map(String::as_str)
+        .filter(|c| *c != close_ccy)
+        .collect();
+    let others = if others.is_empty() {
+        String::new()
+    } else {
+        format!(", amounts in {} besides {close_ccy}", others.join(", "))
+    };
+    Ok(Some(format!(
+        "the entries do not add up: opening balance {} {} + booked entries {} = {} but the \
+         closing balance CLBD says {}; every entry was read: {} booked ({} credits, {} debits, \
+         {} reversals){others}, {} pending or informational not counted",
+        opening.code,
+        cents(open),
+        cents(stmt.booked),
+        cents(sum),
+        cents(close),
+        stmt.credits + stmt.debits,
+        stmt.credits,
+        stmt.debits,
+        stmt.reversals,
+        stmt.not_booked,
+    )))
+}
+
+/// An amount as camt writes it, with at least two decimals: 12.50, -3.00.
+fn cents(amount: Decimal) -> String {
+    let mut a = amount;
+    if a.scale() < 2 {
+        a.rescale(2);
+    }
+    a.to_string()
+}
+
+/// An `Amt`: a positive number with no more decimals than its currency has (more would be
+/// rounded into phantom cents), below the largest amount incasso accepts.
+fn amount_of(
+    text: &str,
+    ccy: Option<String>,
+    bad: &dyn Fn(&str) -> BankError,
+) -> Result<(Decimal, Option<String>), BankError> {
+    let v = Decimal::from_str(text.trim()).map_err(|_| bad("not an amount:"))?;
+    if !incasso_core::money::within_limit(v) {
+        return Err(bad(
+            "beyond the largest amount incasso accepts (10000000000000):",
+        ));
+    }
+    let minor = ccy
+        .as_deref()
+        .and_then(|c| incasso_core::money::Currency::parse(c).ok())
+        .map_or(2, |c| c.minor_units());
+    if v.normalize().scale() > minor {
+        return Err(bad(&format!(
+            "more decimals than the currency has ({minor}):"
+        )));
+    }
+    if v.is_sign_negative() {
+        return Err(bad("a negative amount (the sign belongs in CdtDbtInd):"));
+    }
+    Ok((v, ccy))
+}
+
+/// A `CdtDbtInd`: true for a credit.
+fn credit_of(text: &str, bad: &dyn Fn(&str) -> BankError) -> Result<bool, BankError> {
+    match text.trim() {
+        "CRDT" => Ok(true),
+        "DBIT" => Ok(false),
+        _ => Err(bad("CdtDbtInd must be CRDT or DBIT, not")),
     }
 }
 
@@ -511,33 +736,8 @@ fn read_entry_field(
     place: &dyn Fn() -> String,
 ) -> Result<(), BankError> {
     let bad = |what: &str| BankError::new(file, place(), format!("{what} '{}'", text.trim()));
-    let amount = || -> Result<(Decimal, Option<String>), BankError> {
-        let v = Decimal::from_str(text.trim()).map_err(|_| bad("not an amount:"))?;
-        if !incasso_core::money::within_limit(v) {
-            return Err(bad(
-                "beyond the largest amount incasso accepts (10000000000000):",
-            ));
-        }
-        // More decimals than the currency has would be rounded into phantom cents: refused.
-        let minor = ccy
-            .as_deref()
-            .and_then(|c| incasso_core::money::Currency::parse(c).ok())
-            .map_or(2, |c| c.minor_units());
-        if v.normalize().scale() > minor {
-            return Err(bad(&format!(
-                "more decimals than the currency has ({minor}):"
-            )));
-        }
-        if v.is_sign_negative() {
-            return Err(bad("a negative amount (the sign belongs in CdtDbtInd):"));
-        }
-        Ok((v, ccy.clone()))
-    };
-    let credit = || match text.trim() {
-        "CRDT" => Ok(true),
-        "DBIT" => Ok(false),
-        _ => Err(bad("CdtDbtInd must be CRDT or DBIT, not")),
-    };
+    let amount = || amount_of(text, ccy.clone(), &bad);
+    let credit = || credit_of(text, &bad);
     if let Some(tx_rel) = rel.strip_prefix("NtryDtls/TxDtls/") {
         // A damaged file can close a detail field whose TxDtls never opened inside this entry.
         let Some(tx) = en.txs.last_mut() else {
@@ -599,15 +799,17 @@ fn read_tx_field(
 fn finish_entry(
     file: &str,
     mut en: Entry,
-    stmt: &Statement,
+    stmt: &mut Statement,
     emit: &mut dyn FnMut(BankLine),
 ) -> Result<usize, BankError> {
-    let place = || format!("statement {}, entry {}", stmt.number, en.number);
+    let (number, entry_number) = (stmt.number, en.number);
+    let place = || format!("statement {number}, entry {entry_number}");
     if en
         .status
         .as_deref()
         .is_some_and(|s| !s.eq_ignore_ascii_case("BOOK"))
     {
+        stmt.not_booked += 1;
         return Ok(0); // pending or informational: not money yet
     }
     let (entry_amount, entry_ccy) = en
@@ -617,6 +819,28 @@ fn finish_entry(
     let entry_credit = en
         .credit
         .ok_or_else(|| BankError::new(file, place(), "entry without CdtDbtInd"))?;
+    // What the balances are checked against: the entry's own amount, however it is detailed.
+    let moved = if entry_credit {
+        entry_amount
+    } else {
+        -entry_amount
+    };
+    stmt.booked = stmt
+        .booked
+        .checked_add(moved)
+        .ok_or_else(|| BankError::new(file, place(), "the amounts are too large to add up"))?;
+    if entry_credit {
+        stmt.credits += 1;
+    } else {
+        stmt.debits += 1;
+    }
+    stmt.reversals += usize::from(en.reversal);
+    if let Some(c) = &entry_ccy {
+        if !stmt.entry_currencies.contains(c) {
+            stmt.entry_currencies.push(c.clone());
+        }
+    }
+    let stmt = &*stmt;
     let booking_date = en
         .booking_date
         .or(en.value_date)
@@ -777,6 +1001,140 @@ mod tests {
     const HEAD: &str = r#"<?xml version="1.0"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt><Stmt><Id>S1</Id><Acct><Id><IBAN>NL91 ABNA 0417 1643 00</IBAN></Id><Ccy>EUR</Ccy></Acct>"#;
     const TAIL: &str = "</Stmt></BkToCstmrStmt></Document>";
 
+    /// A balance of a statement, as banks write it.
+    fn bal(code: &str, amount: &str, side: &str) -> String {
+        format!(
+            "<Bal><Tp><CdOrPrtry><Cd>{code}</Cd></CdOrPrtry></Tp><Amt Ccy=\"EUR\">{amount}</Amt>\
+             <CdtDbtInd>{side}</CdtDbtInd><Dt><Dt>2026-03-02</Dt></Dt></Bal>"
+        )
+    }
+
+    /// One entry of a statement.
+    fn entry(amount: &str, side: &str, status: &str, reversal: bool) -> String {
+        let rvsl = if reversal {
+            "<RvslInd>true</RvslInd>"
+        } else {
+            ""
+        };
+        format!(
+            "<Ntry><Amt Ccy=\"EUR\">{amount}</Amt><CdtDbtInd>{side}</CdtDbtInd>{rvsl}\
+             <Sts>{status}</Sts><BookgDt><Dt>2026-03-02</Dt></BookgDt></Ntry>"
+        )
+    }
+
+    /// Reads a statement with the balances checked (`Refuse`) or recorded (`Record`).
+    fn read_balanced(xml: &str, mode: Balances) -> (Result<StatementSummary, BankError>, usize) {
+        let mut n = 0;
+        let r = read_in_windows("t.xml", xml.as_bytes(), WINDOW, mode, &mut |_| n += 1);
+        (r, n)
+    }
+
+    #[test]
+    fn balances_that_add_up_are_read() {
+        // Opening debit -10.00, +120.50 in, -30.00 out, a returned debit (+5.25 back in), a
+        // pending credit that is not money yet: closing 85.75.
+        let entries = [
+            entry("120.50", "CRDT", "BOOK", false),
+            entry("30.00", "DBIT", "BOOK", false),
+            entry("5.25", "CRDT", "BOOK", true),
+            entry("99.00", "CRDT", "PDNG", false),
+        ]
+        .concat();
+        for opening in ["OPBD", "PRCD"] {
+            let xml = format!(
+                "{HEAD}{}{}{entries}{TAIL}",
+                bal(opening, "10.00", "DBIT"),
+                bal("CLBD", "85.75", "CRDT")
+            );
+            let (r, n) = read_balanced(&xml, Balances::Refuse);
+            let s = r.unwrap_or_else(|e| panic!("{opening}: {e}"));
+            assert_eq!((s.lines, n), (3, 3), "{opening}");
+            assert!(s.unbalanced.is_empty());
+        }
+        // Without a booked opening or closing balance there is nothing to check against.
+        for balances in [
+            bal("CLBD", "1.00", "CRDT"),
+            bal("OPBD", "1.00", "CRDT"),
+            bal("OPAV", "1.00", "CRDT") + &bal("CLAV", "2.00", "CRDT"),
+        ] {
+            let xml = format!("{HEAD}{balances}{entries}{TAIL}");
+            let (r, n) = read_balanced(&xml, Balances::Refuse);
+            assert_eq!(r.unwrap().lines, 3, "{balances}");
+            assert_eq!(n, 3);
+        }
+    }
+
+    #[test]
+    fn balances_that_do_not_add_up_are_refused_or_recorded() {
+        // An entry missing from the statement: 100.00 + 20.00 is not the 150.00 it closes on.
+        let xml = format!(
+            "{HEAD}{}{}{}{}{TAIL}",
+            bal("OPBD", "100.00", "CRDT"),
+            entry("20.00", "CRDT", "BOOK", false),
+            entry("7.00", "CRDT", "INFO", false),
+            bal("CLBD", "150", "CRDT"),
+        );
+        let (r, _) = read_balanced(&xml, Balances::Refuse);
+        let e = r.unwrap_err();
+        assert_eq!(e.file, "t.xml");
+        assert_eq!(e.place, "statement 1 (Id S1)");
+        assert!(
+            e.message.contains(
+                "opening balance OPBD 100.00 + booked entries 20.00 = 120.00 but the closing \
+                 balance CLBD says 150.00; every entry was read: 1 booked (1 credits, 0 debits, \
+                 0 reversals), 1 pending or informational not counted"
+            ) && e.message.contains("--accept-unbalanced"),
+            "{e}"
+        );
+        let (r, n) = read_balanced(&xml, Balances::Record);
+        let s = r.unwrap();
+        assert_eq!((s.lines, n), (1, 1));
+        assert_eq!(s.unbalanced.len(), 1);
+        assert!(
+            s.unbalanced[0].starts_with("statement 1 (Id S1): the entries do not add up"),
+            "{:?}",
+            s.unbalanced
+        );
+        // `read` checks them.
+        assert!(read_str(&xml).is_err());
+    }
+
+    #[test]
+    fn bad_balances_name_the_element() {
+        let cases = [
+            (bal("OPBD", "1.000,00", "CRDT"), "not an amount: '1.000,00'"),
+            (bal("OPBD", "-5.00", "CRDT"), "a negative amount"),
+            (bal("OPBD", "5.001", "CRDT"), "more decimals than the currency has"),
+            (bal("OPBD", "5.00", "CR"), "CdtDbtInd must be CRDT or DBIT, not 'CR'"),
+            (
+                "<Bal><Tp><CdOrPrtry><Cd>OPBD</Cd></CdOrPrtry></Tp><CdtDbtInd>CRDT</CdtDbtInd></Bal>"
+                    .to_string(),
+                "a balance without Amt",
+            ),
+        ];
+        for (balance, why) in cases {
+            let xml = format!("{HEAD}{balance}{TAIL}");
+            let e = read_str(&xml).unwrap_err();
+            assert!(e.message.contains(why), "{balance}: {e}");
+            assert!(
+                e.place
+                    .starts_with("statement 1 (element Document/BkToCstmrStmt/Stmt/Bal"),
+                "{e}"
+            );
+        }
+        let xml = format!(
+            "{HEAD}{}{}{TAIL}",
+            bal("OPBD", "5.00", "CRDT"),
+            bal("CLBD", "5.00", "CRDT").replace("EUR", "USD")
+        );
+        let e = read_str(&xml).unwrap_err();
+        assert!(
+            e.message
+                .contains("closing balance (CLBD) is in USD but the opening balance (OPBD) in EUR"),
+            "{e}"
+        );
+    }
+
     #[test]
     fn batch_entry_gives_one_line_per_transaction() {
         let xml = format!(
@@ -854,7 +1212,9 @@ mod tests {
     /// Lines and the summary as one comparable text, or the error.
     fn windowed(bytes: &[u8], window: usize) -> String {
         let mut lines = Vec::new();
-        let r = read_in_windows("t.xml", bytes, window, &mut |l| lines.push(l));
+        let r = read_in_windows("t.xml", bytes, window, Balances::Refuse, &mut |l| {
+            lines.push(l)
+        });
         format!("{r:?} {lines:?}")
     }
 
@@ -862,11 +1222,13 @@ mod tests {
     /// references, CDATA, comments, processing instructions, and byte order marks inside texts.
     fn awkward() -> String {
         format!(
-            "\u{feff}{HEAD}<!-- a comment --><?pi some data?><Ntry><Amt Ccy=\"EUR\">150.00</Amt>\
+            "\u{feff}{HEAD}<!-- a comment --><?pi some data?>{}{}<Ntry><Amt Ccy=\"EUR\">150.00</Amt>\
              <CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2026-03-02</Dt></BookgDt>\
              <AcctSvcrRef>B1</AcctSvcrRef><NtryDtls><TxDtls><RltdPties><Dbtr><Nm>Café \u{feff}Noël &amp; Zoë</Nm>\
              </Dbtr></RltdPties><RmtInf><Ustrd>\u{feff}factuur <![CDATA[2026-0012 <&>]]> &#x41;&#66; €</Ustrd>\
-             </RmtInf></TxDtls></NtryDtls></Ntry >{TAIL}"
+             </RmtInf></TxDtls></NtryDtls></Ntry >{TAIL}",
+            bal("OPBD", "10.00", "CRDT"),
+            bal("CLBD", "160.00", "CRDT"),
         )
     }
 
@@ -965,7 +1327,27 @@ mod tests {
             seen += 1;
             let bytes = std::fs::read(&path).unwrap();
             let mut lines = Vec::new();
-            let r = read(&name, &bytes[..], &mut |l| lines.push(l));
+            let r = read_accepting_unbalanced(&name, &bytes[..], &mut |l| lines.push(l));
+            // Hand-edited parser test files whose balances do not add up; the real banks' add up.
+            let unbalanced = matches!(
+                name.as_str(),
+                "genkgo-camt053-v2-all-balance-types.xml"
+                    | "genkgo-camt053-v2-party-ids.xml"
+                    | "genkgo-camt053-v2-ultimate-parties.xml"
+                    | "genkgo-camt053-v4.xml"
+                    | "oca-camt053-abnamro-nl.xml"
+                    | "oca-camt053-bookgdt-dttm.xml"
+            );
+            if let Ok(s) = &r {
+                assert_eq!(s.unbalanced.len(), usize::from(unbalanced), "{name}: {s:?}");
+                if unbalanced {
+                    let refused = read(&name, &bytes[..], &mut |_| {}).unwrap_err();
+                    assert!(
+                        refused.message.contains("--accept-unbalanced"),
+                        "{name}: {refused}"
+                    );
+                }
+            }
             match name.as_str() {
                 "genkgo-camt052-v2.xml" => {
                     assert!(r.unwrap_err().message.contains("not a camt.053"), "{name}")

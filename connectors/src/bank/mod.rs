@@ -45,6 +45,18 @@ pub struct BankLine {
     pub location: Location,
 }
 
+/// What a statement whose entries do not add up to its closing balance does.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Balances {
+    /// Refused: the file is incomplete or damaged.
+    Refuse,
+    /// Read, and the mismatch recorded in [`StatementSummary::unbalanced`].
+    Record,
+    /// Not checked (tests on samples whose balances were edited by hand).
+    #[cfg(test)]
+    Ignore,
+}
+
 /// What a reader found besides the lines.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct StatementSummary {

@@ -53,7 +53,11 @@ pub fn import(
                 let f = inspection
                     .open()
                     .map_err(|e| BankError::new(&name, "file", e.to_string()))?;
-                bank::camt::read(&name, f, emit)
+                if accept_unbalanced {
+                    bank::camt::read_accepting_unbalanced(&name, f, emit)
+                } else {
+                    bank::camt::read(&name, f, emit)
+                }
             }
             Statement::Csv
                 if matches!(

@@ -29,7 +29,7 @@ pub struct ImportOptions {
     pub skip_bad_rows: bool,
     /// For workbooks: the sheet to read.
     pub sheet: Option<String>,
-    /// MT940: import a statement whose lines do not add up to its closing balance.
+    /// MT940 and camt.053: import a statement whose lines do not add up to its closing balance.
     pub accept_unbalanced: bool,
 }
 
@@ -348,7 +348,8 @@ fn import_one(
     let head = (format == Format::Csv)
         .then(|| incasso_connectors::source::decode_all(&inspection.head, inspection.encoding));
     if let Some(kind) = statement_of(&format, head.as_deref()) {
-        let accept_unbalanced = kind == Statement::Mt940 && options.accept_unbalanced;
+        let accept_unbalanced =
+            matches!(kind, Statement::Mt940 | Statement::Camt) && options.accept_unbalanced;
         return bank::import(store, file, &inspection, kind, accept_unbalanced, rep);
     }
     let (sheet_text, kind) = match format {

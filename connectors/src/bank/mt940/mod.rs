@@ -12,7 +12,7 @@ use incasso_core::model::Location;
 use incasso_core::money::Currency;
 use rust_decimal::Decimal;
 
-use super::{clean_account, clean_text, BankError, BankLine, StatementSummary};
+use super::{clean_account, clean_text, Balances, BankError, BankLine, StatementSummary};
 
 mod fields;
 mod info;
@@ -38,18 +38,6 @@ pub fn read_accepting_unbalanced(
     emit: &mut dyn FnMut(BankLine),
 ) -> Result<StatementSummary, BankError> {
     read_statements(file, text, Balances::Record, emit)
-}
-
-/// What a statement whose lines do not add up to its closing balance does.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Balances {
-    /// Refused: the file is incomplete or damaged.
-    Refuse,
-    /// Read, and the mismatch recorded.
-    Record,
-    /// Not checked (tests on samples whose balances were edited by hand).
-    #[cfg(test)]
-    Ignore,
 }
 
 /// [`read`] with a choice of what balances that do not add up do.
