@@ -703,6 +703,54 @@ fn a_camt_statement_missing_an_entry_is_refused() {
     );
 }
 
+/// camt.053 statements written by a helper from the ISO 20022 rules alone, without seeing the
+/// reader (`fixtures/othergen4/`): those that add up are read with every booked line, those that
+/// do not are refused naming the statement and the three figures, and read on request.
+#[test]
+fn camt_balances_from_other_hands() {
+    let dir = tempfile::tempdir().unwrap();
+    let set = fixture("othergen4/camt-balances");
+    let manifest = std::fs::read_to_string(set.join("MANIFEST.csv")).unwrap();
+    let mut checked = 0;
+    for row in manifest.lines().skip(1).filter(|l| !l.trim().is_empty()) {
+        let f: Vec<&str> = row.split(',').collect();
+        let (file, lines, adds_up, off_by) = (f[0], f[2], f[3], f[4]);
+        let (code, opening, booked, closing) = (f[5], f[6], f[7], f[8]);
+        let path = set.join(file);
+        let data = dir.path().join(file);
+        let read = format!("{lines} line(s); {lines} new");
+        let o = incasso(&data, &["import", path.to_str().unwrap()]);
+        if adds_up == "no" {
+            assert_eq!(o.status.code(), Some(1), "{file}");
+            let err = stderr(&o);
+            let sum: rust_decimal::Decimal = opening.parse::<rust_decimal::Decimal>().unwrap()
+                + booked.parse::<rust_decimal::Decimal>().unwrap();
+            for expect in [
+                format!("statement {off_by} "),
+                format!("opening balance {code} {opening} + booked entries {booked} = {sum}"),
+                format!("closing balance CLBD says {closing}"),
+                "nothing from this file was stored".to_string(),
+            ] {
+                assert!(err.contains(&expect), "{file}: {expect:?} in {err}");
+            }
+            let o = incasso(
+                &data,
+                &["import", "--accept-unbalanced", path.to_str().unwrap()],
+            );
+            let out = ok(o);
+            assert!(
+                out.contains(&read) && out.contains("accepted although"),
+                "{file}: {out}"
+            );
+        } else {
+            let out = ok(o);
+            assert!(out.contains(&read), "{file} ({adds_up}): {read:?} in {out}");
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, 7);
+}
+
 /// The reconciliation kept in the store: reused while nothing changes, worked out again after an
 /// import or a decision, never trusted when damaged, and checked by `reconcile --full`.
 #[test]

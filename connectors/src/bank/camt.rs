@@ -749,6 +749,9 @@ fn read_entry_field(
         "Amt" => en.amount = Some(amount()?),
         "CdtDbtInd" => en.credit = Some(credit()?),
         "RvslInd" => en.reversal = matches!(text.trim(), "true" | "1"),
+        // `<Sts>BOOK</Sts>` up to .001.07, `<Sts><Cd>BOOK</Cd></Sts>` from .001.08 on: there the
+        // end of `Sts` comes after its code's, with no text of its own.
+        "Sts" if text.trim().is_empty() => {}
         "Sts" | "Sts/Cd" | "Sts/Prtry" => en.status = Some(text.trim().to_string()),
         "BookgDt/Dt" | "BookgDt/DtTm" | "BookgDt/Dt/DtTm" => {
             en.booking_date = Some(date_of(text).ok_or_else(|| bad("not a date:"))?)
@@ -1165,6 +1168,32 @@ mod tests {
             lines[1].location,
             Location::Element("Stmt[1]/Ntry[1]/NtryDtls/TxDtls[2]".into())
         );
+    }
+
+    /// camt.053.001.08 writes an entry's status as a code inside `Sts`: booked entries are read,
+    /// pending ones are not, in any layout of white space.
+    #[test]
+    fn status_codes_of_later_versions() {
+        for (booked, pending) in [
+            ("<Sts><Cd>BOOK</Cd></Sts>", "<Sts><Cd>PDNG</Cd></Sts>"),
+            (
+                "<Sts>\n  <Cd>BOOK</Cd>\n</Sts>",
+                "<Sts>\n  <Cd>INFO</Cd>\n</Sts>",
+            ),
+            (
+                "<Sts><Prtry>BOOK</Prtry></Sts>",
+                "<Sts><Prtry>PDNG</Prtry></Sts>",
+            ),
+        ] {
+            let xml = format!(
+                "{HEAD}<Ntry><Amt Ccy=\"EUR\">20.00</Amt><CdtDbtInd>CRDT</CdtDbtInd>{booked}\
+                 <BookgDt><Dt>2026-03-02</Dt></BookgDt></Ntry><Ntry><Amt Ccy=\"EUR\">5.00</Amt>\
+                 <CdtDbtInd>CRDT</CdtDbtInd>{pending}<BookgDt><Dt>2026-03-02</Dt></BookgDt></Ntry>{TAIL}"
+            );
+            let lines = read_str(&xml).unwrap();
+            assert_eq!(lines.len(), 1, "{booked}");
+            assert_eq!(lines[0].amount, Decimal::new(2000, 2));
+        }
     }
 
     #[test]
