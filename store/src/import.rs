@@ -58,6 +58,7 @@ impl Store {
             store: self,
             source,
             imported_at,
+            reader: 0,
             batch: Batch::default(),
             shards: HashMap::default(),
             dead: HashMap::default(),
@@ -89,6 +90,8 @@ pub struct ImportTx<'a> {
     store: &'a Store,
     source: Source,
     imported_at: DateTime<Utc>,
+    /// See [`ImportRecord::reader`].
+    reader: u32,
     /// The import (source) documents are being added for now.
     import_id: u64,
     /// The import whose segment (or inline key) holds this transaction's blocks.
@@ -681,7 +684,14 @@ impl ImportTx<'_> {
             conflicts: self.conflicted,
             payments_new: self.payments.new - self.payments_before.0,
             payments_repeated: self.payments.repeated - self.payments_before.1,
+            reader: self.reader,
         }
+    }
+
+    /// Records which revision of its reader read this import's file (see
+    /// [`ImportRecord::reader`]).
+    pub fn read_by(&mut self, revision: u32) {
+        self.reader = revision;
     }
 
     /// Closes the current source and continues the same transaction with another source of the

@@ -223,6 +223,11 @@ pub struct ImportRecord {
     /// Bank lines already stored from another statement (overlap, or camt and CSV of one day).
     #[serde(default)]
     pub payments_repeated: u64,
+    /// The revision of the reader that read the file, for readers that keep one (0: none kept,
+    /// or read before revisions were kept). A file an older revision of a mended reader read is
+    /// read again when it comes back (see `incasso_connectors::bank::camt::READER_REVISION`).
+    #[serde(default)]
+    pub reader: u32,
 }
 
 /// Two sources disagree about a document; the stored version stays until a person chooses.

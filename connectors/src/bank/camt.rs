@@ -23,6 +23,12 @@ use rust_decimal::Decimal;
 use super::{clean_account, clean_text, Balances, BankError, BankLine, StatementSummary};
 use crate::source::UTF8_BOM;
 
+/// The revision of this reader, kept with each import it reads (`ImportRecord::reader`): a camt
+/// file an earlier revision read is read again when it comes back, its lines stored then not
+/// stored twice. 1: statements of .001.08 on (`<Sts><Cd>BOOK</Cd></Sts>`) had every entry
+/// dropped as not booked.
+pub const READER_REVISION: u32 = 1;
+
 /// Longest element path read; camt nests about a dozen levels, so this refuses only hostile files
 /// (and keeps quick-xml's depth counter far from wrapping).
 const MAX_PATH: usize = 2_048;

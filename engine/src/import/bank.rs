@@ -36,7 +36,10 @@ pub fn import(
     let started = std::time::Instant::now();
     let name = file.display().to_string();
     let source = inspection.source(SourceKind::BankStatementFile);
-    let tx = store.begin_import(source.clone(), chrono::Utc::now())?;
+    let mut tx = store.begin_import(source.clone(), chrono::Utc::now())?;
+    if kind == Statement::Camt {
+        tx.read_by(bank::camt::READER_REVISION);
+    }
     let source = Arc::new(source);
     let mut identify = Identify::default();
     let write = |tx: &mut incasso_store::ImportTx<'_>, line: BankLine| {

@@ -202,6 +202,20 @@ pub(crate) fn sniff(file: &Path) -> Result<(Format, u64)> {
 
 /// The statement reader a file of this format needs (a CSV file's by its decoded head), or
 /// `None` when it is not a bank statement.
+/// Whether an earlier import of a camt file was read by a revision of the camt reader that has
+/// been mended since for its version ([`incasso_connectors::bank::camt::READER_REVISION`]): its
+/// file is read again. Revision 1 mended versions .001.08 on.
+fn read_by_older_camt_reader(prev: &incasso_store::ImportRecord, format: &Format) -> bool {
+    let Format::Camt(version) = format else {
+        return false;
+    };
+    let minor = version
+        .rsplit('.')
+        .next()
+        .and_then(|v| v.parse::<u32>().ok());
+    prev.reader < incasso_connectors::bank::camt::READER_REVISION && minor.is_some_and(|v| v >= 8)
+}
+
 fn statement_of(format: &Format, csv_head: Option<&str>) -> Option<Statement> {
     match format {
         Format::Camt(v) if v.starts_with("camt.053") || v.starts_with("camt.054") => {
@@ -329,7 +343,19 @@ fn import_one(
 ) -> Result<bool> {
     refuse_oversized(file, &format, size)?;
     let inspection = inspect(file)?;
-    if let Some(prev) = store.import_by_hash(&inspection.content_hash)? {
+    let earlier = store.import_by_hash(&inspection.content_hash)?;
+    if let Some(prev) = earlier
+        .as_ref()
+        .filter(|prev| read_by_older_camt_reader(prev, &format))
+    {
+        say!(
+            rep,
+            "{}: import #{} read it with an earlier camt reader that could miss entries; reading \
+             it again (lines stored then are not stored twice)",
+            file.display(),
+            prev.id
+        );
+    } else if let Some(prev) = earlier {
         let same_name = prev.source.name == file.display().to_string();
         say!(
             rep,
@@ -378,6 +404,42 @@ fn import_one(
 mod tests {
     use super::*;
     use crate::reporter::Collect;
+
+    /// A camt.053.001.08 statement imported before the reader read its status codes (every entry
+    /// dropped, as that reader did) is read again when it comes back, once; a .001.02 one is not.
+    #[test]
+    fn a_camt_file_an_older_reader_missed_entries_of_is_read_again() {
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures");
+        let v08 = fixtures.join("othergen4/camt-balances/balanced-v08-prcd.xml");
+        let v02 = fixtures.join("othergen4/camt-balances/balanced-v02.xml");
+        let dir = tempfile::tempdir().unwrap();
+        let ws = Workspace::new(dir.path().join("data"), None);
+        let store = ws.store().unwrap();
+        for file in [&v08, &v02] {
+            let source = inspect(file).unwrap().source(SourceKind::BankStatementFile);
+            let record = store
+                .begin_import(source, chrono::Utc::now())
+                .unwrap()
+                .commit()
+                .unwrap()
+                .record;
+            assert_eq!((record.reader, record.payments_new), (0, 0));
+        }
+        let said = Collect::default();
+        assert!(import_file(store, &v08, &said).unwrap());
+        assert_eq!(store.payments().unwrap().len(), 5);
+        let info = said.info.lock().unwrap().join("\n");
+        assert!(
+            info.contains("read it with an earlier camt reader that could miss entries"),
+            "{info}"
+        );
+        assert!(
+            !import_file(store, &v08, &said).unwrap(),
+            "read again only once"
+        );
+        assert!(!import_file(store, &v02, &said).unwrap());
+        assert_eq!(store.payments().unwrap().len(), 5);
+    }
 
     /// The engine as a library: the fixtures' ledger folder imported, then again, with what it
     /// says collected instead of printed.
