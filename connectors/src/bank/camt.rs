@@ -487,12 +487,20 @@ impl<'f> Reading<'f> {
             let rel = path.get(self.entry_base..).unwrap_or("");
             let number = en.number;
             let place = || format!("statement {}, entry {number} (element {path})", stmt.number);
-            read_entry_field(file, en, rel, &self.text, self.attr_ccy.take(), &place)?;
+            read_entry_field(
+                en,
+                rel,
+                &field(file, &self.text, &mut self.attr_ccy, &place),
+            )?;
         } else if self.stmt_base > 0 && path.len() > self.stmt_base {
             let number = stmt.number;
             let place = || format!("statement {number} (element {path})");
             let rel = &path[self.stmt_base..];
-            read_statement_field(file, stmt, rel, &self.text, self.attr_ccy.take(), &place)?;
+            read_statement_field(
+                stmt,
+                rel,
+                &field(file, &self.text, &mut self.attr_ccy, &place),
+            )?;
         } else if path.ends_with("/BkToCstmrStmt/Stmt") {
             if let Some(mismatch) = check_balances(file, stmt)? {
                 let place = stmt_place(stmt);
@@ -573,25 +581,89 @@ fn element_place(stmt: &Statement, entry: Option<&Entry>, path: &str) -> String 
     }
 }
 
-fn read_statement_field(
-    file: &str,
-    stmt: &mut Statement,
-    rel: &str,
-    text: &str,
+/// The element that just ended, as its reader needs it (the currency of an `Amt` taken).
+fn field<'a>(
+    file: &'a str,
+    text: &'a str,
+    ccy: &mut Option<String>,
+    place: &'a dyn Fn() -> String,
+) -> Field<'a> {
+    Field {
+        file,
+        text,
+        ccy: ccy.take(),
+        place,
+    }
+}
+
+/// One element's text as it ends, with what reading it needs: the file, where the element is,
+/// and the currency an `Amt` gives.
+struct Field<'a> {
+    file: &'a str,
+    text: &'a str,
     ccy: Option<String>,
-    place: &dyn Fn() -> String,
-) -> Result<(), BankError> {
-    let bad = |what: &str| BankError::new(file, place(), format!("{what} '{}'", text.trim()));
+    place: &'a dyn Fn() -> String,
+}
+
+impl Field<'_> {
+    /// What is wrong with this element, at its place.
+    fn error(&self, message: &str) -> BankError {
+        BankError::new(self.file, (self.place)(), message)
+    }
+
+    /// What is wrong with this element's text, quoting it.
+    fn bad(&self, what: &str) -> BankError {
+        self.error(&format!("{what} '{}'", self.text.trim()))
+    }
+
+    /// An `Amt`: a positive number with no more decimals than its currency has (more would be
+    /// rounded into phantom cents), below the largest amount incasso accepts.
+    fn amount(&self) -> Result<(Decimal, Option<String>), BankError> {
+        let v = Decimal::from_str(self.text.trim()).map_err(|_| self.bad("not an amount:"))?;
+        if !incasso_core::money::within_limit(v) {
+            return Err(self.bad("beyond the largest amount incasso accepts (10000000000000):"));
+        }
+        let minor = self
+            .ccy
+            .as_deref()
+            .and_then(|c| incasso_core::money::Currency::parse(c).ok())
+            .map_or(2, |c| c.minor_units());
+        if v.normalize().scale() > minor {
+            return Err(self.bad(&format!("more decimals than the currency has ({minor}):")));
+        }
+        if v.is_sign_negative() {
+            return Err(self.bad("a negative amount (the sign belongs in CdtDbtInd):"));
+        }
+        Ok((v, self.ccy.clone()))
+    }
+
+    /// A `CdtDbtInd`: true for a credit.
+    fn credit(&self) -> Result<bool, BankError> {
+        match self.text.trim() {
+            "CRDT" => Ok(true),
+            "DBIT" => Ok(false),
+            _ => Err(self.bad("CdtDbtInd must be CRDT or DBIT, not")),
+        }
+    }
+
+    /// A date or date-time.
+    fn date(&self) -> Result<NaiveDate, BankError> {
+        date_of(self.text).ok_or_else(|| self.bad("not a date:"))
+    }
+}
+
+fn read_statement_field(stmt: &mut Statement, rel: &str, f: &Field<'_>) -> Result<(), BankError> {
+    let text = f.text;
     if let Some(bal) = stmt.balance.as_mut() {
         match rel {
             "Bal/Tp/CdOrPrtry/Cd" | "Bal/Tp/CdOrPrtry/Prtry" => {
                 bal.code = text.trim().to_ascii_uppercase()
             }
-            "Bal/Amt" => bal.amount = Some(amount_of(text, ccy, &bad)?),
-            "Bal/CdtDbtInd" => bal.credit = Some(credit_of(text, &bad)?),
+            "Bal/Amt" => bal.amount = Some(f.amount()?),
+            "Bal/CdtDbtInd" => bal.credit = Some(f.credit()?),
             "Bal" => {
                 if bal.amount.is_none() {
-                    return Err(BankError::new(file, place(), "a balance without Amt"));
+                    return Err(f.error("a balance without Amt"));
                 }
                 let done = stmt.balance.take().expect("a balance is being read");
                 stmt.balances.push(done);
@@ -696,75 +768,25 @@ fn cents(amount: Decimal) -> String {
     a.to_string()
 }
 
-/// An `Amt`: a positive number with no more decimals than its currency has (more would be
-/// rounded into phantom cents), below the largest amount incasso accepts.
-fn amount_of(
-    text: &str,
-    ccy: Option<String>,
-    bad: &dyn Fn(&str) -> BankError,
-) -> Result<(Decimal, Option<String>), BankError> {
-    let v = Decimal::from_str(text.trim()).map_err(|_| bad("not an amount:"))?;
-    if !incasso_core::money::within_limit(v) {
-        return Err(bad(
-            "beyond the largest amount incasso accepts (10000000000000):",
-        ));
-    }
-    let minor = ccy
-        .as_deref()
-        .and_then(|c| incasso_core::money::Currency::parse(c).ok())
-        .map_or(2, |c| c.minor_units());
-    if v.normalize().scale() > minor {
-        return Err(bad(&format!(
-            "more decimals than the currency has ({minor}):"
-        )));
-    }
-    if v.is_sign_negative() {
-        return Err(bad("a negative amount (the sign belongs in CdtDbtInd):"));
-    }
-    Ok((v, ccy))
-}
-
-/// A `CdtDbtInd`: true for a credit.
-fn credit_of(text: &str, bad: &dyn Fn(&str) -> BankError) -> Result<bool, BankError> {
-    match text.trim() {
-        "CRDT" => Ok(true),
-        "DBIT" => Ok(false),
-        _ => Err(bad("CdtDbtInd must be CRDT or DBIT, not")),
-    }
-}
-
-fn read_entry_field(
-    file: &str,
-    en: &mut Entry,
-    rel: &str,
-    text: &str,
-    ccy: Option<String>,
-    place: &dyn Fn() -> String,
-) -> Result<(), BankError> {
-    let bad = |what: &str| BankError::new(file, place(), format!("{what} '{}'", text.trim()));
-    let amount = || amount_of(text, ccy.clone(), &bad);
-    let credit = || credit_of(text, &bad);
+fn read_entry_field(en: &mut Entry, rel: &str, f: &Field<'_>) -> Result<(), BankError> {
+    let text = f.text;
     if let Some(tx_rel) = rel.strip_prefix("NtryDtls/TxDtls/") {
         // A damaged file can close a detail field whose TxDtls never opened inside this entry.
         let Some(tx) = en.txs.last_mut() else {
-            return Err(bad("a transaction detail outside any TxDtls of its entry:"));
+            return Err(f.bad("a transaction detail outside any TxDtls of its entry:"));
         };
-        return read_tx_field(tx, tx_rel, text, amount, credit);
+        return read_tx_field(tx, tx_rel, f);
     }
     match rel {
-        "Amt" => en.amount = Some(amount()?),
-        "CdtDbtInd" => en.credit = Some(credit()?),
+        "Amt" => en.amount = Some(f.amount()?),
+        "CdtDbtInd" => en.credit = Some(f.credit()?),
         "RvslInd" => en.reversal = matches!(text.trim(), "true" | "1"),
         // `<Sts>BOOK</Sts>` up to .001.07, `<Sts><Cd>BOOK</Cd></Sts>` from .001.08 on: there the
         // end of `Sts` comes after its code's, with no text of its own.
         "Sts" if text.trim().is_empty() => {}
         "Sts" | "Sts/Cd" | "Sts/Prtry" => en.status = Some(text.trim().to_string()),
-        "BookgDt/Dt" | "BookgDt/DtTm" | "BookgDt/Dt/DtTm" => {
-            en.booking_date = Some(date_of(text).ok_or_else(|| bad("not a date:"))?)
-        }
-        "ValDt/Dt" | "ValDt/DtTm" | "ValDt/Dt/DtTm" => {
-            en.value_date = Some(date_of(text).ok_or_else(|| bad("not a date:"))?)
-        }
+        "BookgDt/Dt" | "BookgDt/DtTm" | "BookgDt/Dt/DtTm" => en.booking_date = Some(f.date()?),
+        "ValDt/Dt" | "ValDt/DtTm" | "ValDt/Dt/DtTm" => en.value_date = Some(f.date()?),
         "AcctSvcrRef" => en.bank_reference = non_empty(text),
         "NtryRef" => en.entry_reference = non_empty(text),
         "AddtlNtryInf" => en.info.extend(clean_text(text)),
@@ -773,17 +795,12 @@ fn read_entry_field(
     Ok(())
 }
 
-fn read_tx_field(
-    tx: &mut Tx,
-    rel: &str,
-    text: &str,
-    amount: impl Fn() -> Result<(Decimal, Option<String>), BankError>,
-    credit: impl Fn() -> Result<bool, BankError>,
-) -> Result<(), BankError> {
+fn read_tx_field(tx: &mut Tx, rel: &str, f: &Field<'_>) -> Result<(), BankError> {
+    let text = f.text;
     let party = rel.strip_prefix("RltdPties/").unwrap_or("");
     match rel {
-        "Amt" | "AmtDtls/TxAmt/Amt" => tx.amount = Some(amount()?),
-        "CdtDbtInd" => tx.credit = Some(credit()?),
+        "Amt" | "AmtDtls/TxAmt/Amt" => tx.amount = Some(f.amount()?),
+        "CdtDbtInd" => tx.credit = Some(f.credit()?),
         "Refs/AcctSvcrRef" => tx.bank_reference = non_empty(text),
         "Refs/EndToEndId" => {
             tx.end_to_end_id = non_empty(text).filter(|s| !s.eq_ignore_ascii_case("NOTPROVIDED"))
