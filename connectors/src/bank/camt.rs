@@ -1243,25 +1243,8 @@ mod tests {
             assert_eq!(lines.len(), rows.len(), "{file}: {lines:#?}");
             for (line, row) in lines.iter().zip(rows) {
                 let at = format!("{file} line {}", &row[2]);
-                let mut differs = |what: &str, got: String, want: String| {
-                    if got != want {
-                        wrong.push(format!("{at} {what}: read {got:?}, expected {want:?}"));
-                    }
-                };
-                differs("date", line.booking_date.to_string(), row[3].to_string());
-                differs("amount", line.amount.to_string(), row[4].to_string());
-                differs(
-                    "name",
-                    format!("{:?}", line.counterparty_name),
-                    format!("{:?}", cell(&row[5])),
-                );
-                differs(
-                    "account",
-                    format!("{:?}", line.counterparty_account),
-                    format!("{:?}", cell(&row[6])),
-                );
-                // Where a transaction has no Ustrd, the entry's AddtlNtryInf is its text (the manifest's
-                // rules did not say so; the helper named these two lines).
+                // Where a transaction has no Ustrd, the entry's AddtlNtryInf is its text (the
+                // manifest's rules did not say so; the helper named these two lines).
                 let text = match (file.as_str(), &row[2]) {
                     ("v08-ing-style.xml", "2") => Some("SEPA Overboeking".to_string()),
                     ("v08-ing-style.xml", "4") => {
@@ -1269,21 +1252,22 @@ mod tests {
                     }
                     _ => cell(&row[7]),
                 };
-                differs(
-                    "remittance",
-                    format!("{:?}", line.remittance),
-                    format!("{text:?}"),
-                );
-                differs(
-                    "reference",
-                    format!("{:?}", line.structured_reference),
-                    format!("{:?}", cell(&row[8])),
-                );
-                differs(
-                    "end-to-end",
-                    format!("{:?}", line.end_to_end_id),
-                    format!("{:?}", cell(&row[9])),
-                );
+                let want = |i: usize| format!("{:?}", cell(&row[i]));
+                let got = |o: &Option<String>| format!("{o:?}");
+                let checks = [
+                    ("date", line.booking_date.to_string(), row[3].to_string()),
+                    ("amount", line.amount.to_string(), row[4].to_string()),
+                    ("name", got(&line.counterparty_name), want(5)),
+                    ("account", got(&line.counterparty_account), want(6)),
+                    ("remittance", got(&line.remittance), got(&text)),
+                    ("reference", got(&line.structured_reference), want(8)),
+                    ("end-to-end", got(&line.end_to_end_id), want(9)),
+                ];
+                for (what, got, want) in checks {
+                    if got != want {
+                        wrong.push(format!("{at} {what}: read {got}, expected {want}"));
+                    }
+                }
             }
         }
         assert!(wrong.is_empty(), "{wrong:#?}");
