@@ -20,7 +20,9 @@ use quick_xml::events::Event;
 use quick_xml::Reader;
 use rust_decimal::Decimal;
 
-use super::{clean_account, clean_text, Balances, BankError, BankLine, StatementSummary};
+use super::{
+    clean_account, clean_text, two_decimals, Balances, BankError, BankLine, StatementSummary,
+};
 use crate::source::UTF8_BOM;
 
 /// The revision of this reader, kept with each import it reads (`ImportRecord::reader`): a camt
@@ -28,6 +30,16 @@ use crate::source::UTF8_BOM;
 /// stored twice. 1: statements of .001.08 on (`<Sts><Cd>BOOK</Cd></Sts>`) had every entry
 /// dropped as not booked.
 pub const READER_REVISION: u32 = 1;
+
+/// Whether this reader reads a file of `version` (`camt.053.001.08`) otherwise than its revision
+/// `earlier` did, so that a file that revision read is read again. Revision 1 mended .001.08 on.
+pub fn reads_otherwise_than(earlier: u32, version: &str) -> bool {
+    let minor = version
+        .rsplit('.')
+        .next()
+        .and_then(|v| v.parse::<u32>().ok());
+    earlier < READER_REVISION && minor.is_some_and(|v| v >= 8)
+}
 
 /// Longest element path read; camt nests about a dozen levels, so this refuses only hostile files
 /// (and keeps quick-xml's depth counter far from wrapping).
@@ -76,7 +88,7 @@ struct Statement {
     currency: Option<String>,
     date: Option<NaiveDate>,
     /// The balances read, and the one being read.
-    balances: Vec<Balance>,
+    balances: Vec<Stated>,
     balance: Option<Balance>,
     /// What the booked entries add up to (credits less debits), and what was counted.
     booked: Decimal,
@@ -89,7 +101,7 @@ struct Statement {
     entry_currencies: Vec<String>,
 }
 
-/// A `Bal` of a statement.
+/// A `Bal` of a statement being read.
 #[derive(Default)]
 struct Balance {
     /// `OPBD`, `PRCD`, `CLBD`, ... (`Tp/CdOrPrtry`).
@@ -98,16 +110,12 @@ struct Balance {
     credit: Option<bool>,
 }
 
-impl Balance {
-    /// The amount with its sign (a debit balance is below zero).
-    fn signed(&self) -> Option<Decimal> {
-        let (amount, _) = self.amount.as_ref()?;
-        Some(if self.credit == Some(false) {
-            -*amount
-        } else {
-            *amount
-        })
-    }
+/// A balance read whole: its code, its amount with its sign (a debit balance is below zero) and
+/// the currency its `Amt` names.
+struct Stated {
+    code: String,
+    amount: Decimal,
+    currency: Option<String>,
 }
 
 /// Whether a path ends at an entry of a statement or a notification.
@@ -503,25 +511,8 @@ impl<'f> Reading<'f> {
             )?;
         } else if path.ends_with("/BkToCstmrStmt/Stmt") {
             if let Some(mismatch) = check_balances(file, stmt)? {
-                let place = stmt_place(stmt);
-                match self.balances {
-                    Balances::Refuse => {
-                        return Err(BankError::new(
-                            file,
-                            place,
-                            format!(
-                                "{mismatch}; the file is incomplete or damaged: download it \
-                                 from the bank again, or import it anyway with \
-                                 --accept-unbalanced (the mismatch is recorded in the audit log)"
-                            ),
-                        ))
-                    }
-                    Balances::Record => {
-                        self.summary.unbalanced.push(format!("{place}: {mismatch}"))
-                    }
-                    #[cfg(test)]
-                    Balances::Ignore => {}
-                }
+                self.balances
+                    .settle(file, stmt_place(stmt), mismatch, &mut self.summary)?;
             }
         } else if path.ends_with("/GrpHdr/CreDtTm") {
             self.message_date = date_of(&self.text);
@@ -662,11 +653,21 @@ fn read_statement_field(stmt: &mut Statement, rel: &str, f: &Field<'_>) -> Resul
             "Bal/Amt" => bal.amount = Some(f.amount()?),
             "Bal/CdtDbtInd" => bal.credit = Some(f.credit()?),
             "Bal" => {
-                if bal.amount.is_none() {
+                let Some((amount, currency)) = bal.amount.take() else {
                     return Err(f.error("a balance without Amt"));
-                }
-                let done = stmt.balance.take().expect("a balance is being read");
-                stmt.balances.push(done);
+                };
+                let amount = if bal.credit == Some(false) {
+                    -amount
+                } else {
+                    amount
+                };
+                let code = std::mem::take(&mut bal.code);
+                stmt.balances.push(Stated {
+                    code,
+                    amount,
+                    currency,
+                });
+                stmt.balance = None;
             }
             _ => {}
         }
@@ -702,10 +703,9 @@ fn check_balances(file: &str, stmt: &Statement) -> Result<Option<String>, BankEr
     else {
         return Ok(None);
     };
-    let currency = |b: &Balance| {
-        b.amount
-            .as_ref()
-            .and_then(|(_, c)| c.clone())
+    let currency = |b: &Stated| {
+        b.currency
+            .clone()
             .or_else(|| stmt.currency.clone())
             .unwrap_or_default()
     };
@@ -717,10 +717,7 @@ fn check_balances(file: &str, stmt: &Statement) -> Result<Option<String>, BankEr
             opening.code
         )));
     }
-    let (open, close) = (
-        opening.signed().unwrap_or_default(),
-        closing.signed().unwrap_or_default(),
-    );
+    let (open, close) = (opening.amount, closing.amount);
     let sum = open.checked_add(stmt.booked).ok_or_else(|| {
         BankError::new(
             file,
@@ -747,25 +744,16 @@ fn check_balances(file: &str, stmt: &Statement) -> Result<Option<String>, BankEr
          closing balance CLBD says {}; every entry was read: {} booked ({} credits, {} debits, \
          {} reversals){others}, {} pending or informational not counted",
         opening.code,
-        cents(open),
-        cents(stmt.booked),
-        cents(sum),
-        cents(close),
+        two_decimals(open),
+        two_decimals(stmt.booked),
+        two_decimals(sum),
+        two_decimals(close),
         stmt.credits + stmt.debits,
         stmt.credits,
         stmt.debits,
         stmt.reversals,
         stmt.not_booked,
     )))
-}
-
-/// An amount as camt writes it, with at least two decimals: 12.50, -3.00.
-fn cents(amount: Decimal) -> String {
-    let mut a = amount;
-    if a.scale() < 2 {
-        a.rescale(2);
-    }
-    a.to_string()
 }
 
 fn read_entry_field(en: &mut Entry, rel: &str, f: &Field<'_>) -> Result<(), BankError> {

@@ -57,6 +57,45 @@ pub(crate) enum Balances {
     Ignore,
 }
 
+impl Balances {
+    /// What becomes of a statement at `place` that does not add up (`mismatch` says how):
+    /// refused as incomplete or damaged, or read with the mismatch kept in `summary`.
+    pub(crate) fn settle(
+        self,
+        file: &str,
+        place: String,
+        mismatch: String,
+        summary: &mut StatementSummary,
+    ) -> Result<(), BankError> {
+        match self {
+            Balances::Refuse => Err(BankError::new(
+                file,
+                place,
+                format!(
+                    "{mismatch}; the file is incomplete or damaged: download it from the bank \
+                     again, or import it anyway with --accept-unbalanced (the mismatch is \
+                     recorded in the audit log)"
+                ),
+            )),
+            Balances::Record => {
+                summary.unbalanced.push(format!("{place}: {mismatch}"));
+                Ok(())
+            }
+            #[cfg(test)]
+            Balances::Ignore => Ok(()),
+        }
+    }
+}
+
+/// An amount with at least two decimals, as statements write balances: 12.50, -3.00.
+pub(crate) fn two_decimals(amount: Decimal) -> String {
+    let mut a = amount;
+    if a.scale() < 2 {
+        a.rescale(2);
+    }
+    a.to_string()
+}
+
 /// What a reader found besides the lines.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct StatementSummary {

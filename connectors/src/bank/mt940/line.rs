@@ -6,11 +6,7 @@ use super::*;
 
 /// An amount as a Dutch bookkeeper writes it in a message: `-75,50`.
 pub(super) fn dutch(amount: Decimal) -> String {
-    let mut a = amount;
-    if a.scale() < 2 {
-        a.rescale(2);
-    }
-    a.to_string().replace('.', ",")
+    crate::bank::two_decimals(amount).replace('.', ",")
 }
 
 /// An opening or closing balance.

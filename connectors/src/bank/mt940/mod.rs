@@ -171,21 +171,8 @@ impl Output<'_, '_> {
                 st.lines.len(),
                 st.lines.len() - credits,
             );
-            match self.check_balances {
-                Balances::Refuse => {
-                    return Err(self.error(
-                        here,
-                        format!(
-                            "{mismatch}; the file is incomplete or damaged: download it from the \
-                             bank again, or import it anyway with --accept-unbalanced (the \
-                             mismatch is recorded in the audit log)"
-                        ),
-                    ))
-                }
-                Balances::Record => self.summary.unbalanced.push(format!("{here}: {mismatch}")),
-                #[cfg(test)]
-                Balances::Ignore => {}
-            }
+            self.check_balances
+                .settle(self.file, here, mismatch, &mut self.summary)?;
         }
         self.summary.statements += 1;
         self.summary.lines += st.lines.len();
