@@ -200,22 +200,15 @@ pub(crate) fn sniff(file: &Path) -> Result<(Format, u64)> {
     Ok((detect(file, &head), size))
 }
 
-/// The statement reader a file of this format needs (a CSV file's by its decoded head), or
-/// `None` when it is not a bank statement.
-/// Whether an earlier import of a camt file was read by a revision of the camt reader that has
-/// been mended since for its version ([`incasso_connectors::bank::camt::READER_REVISION`]): its
-/// file is read again. Revision 1 mended versions .001.08 on.
+/// Whether an earlier import of a camt file was read by a revision of the camt reader that reads
+/// it otherwise now: its file is read again.
 fn read_by_older_camt_reader(prev: &incasso_store::ImportRecord, format: &Format) -> bool {
-    let Format::Camt(version) = format else {
-        return false;
-    };
-    let minor = version
-        .rsplit('.')
-        .next()
-        .and_then(|v| v.parse::<u32>().ok());
-    prev.reader < incasso_connectors::bank::camt::READER_REVISION && minor.is_some_and(|v| v >= 8)
+    matches!(format, Format::Camt(version)
+        if incasso_connectors::bank::camt::reads_otherwise_than(prev.reader, version))
 }
 
+/// The statement reader a file of this format needs (a CSV file's by its decoded head), or
+/// `None` when it is not a bank statement.
 fn statement_of(format: &Format, csv_head: Option<&str>) -> Option<Statement> {
     match format {
         Format::Camt(v) if v.starts_with("camt.053") || v.starts_with("camt.054") => {
@@ -374,9 +367,14 @@ fn import_one(
     let head = (format == Format::Csv)
         .then(|| incasso_connectors::source::decode_all(&inspection.head, inspection.encoding));
     if let Some(kind) = statement_of(&format, head.as_deref()) {
-        let accept_unbalanced =
-            matches!(kind, Statement::Mt940 | Statement::Camt) && options.accept_unbalanced;
-        return bank::import(store, file, &inspection, kind, accept_unbalanced, rep);
+        return bank::import(
+            store,
+            file,
+            &inspection,
+            kind,
+            options.accept_unbalanced,
+            rep,
+        );
     }
     let (sheet_text, kind) = match format {
         Format::Csv => {
