@@ -28,7 +28,7 @@ pub(super) struct Indexes<'a> {
     /// Debtors by the accounts the ledger gives them.
     pub accounts: FxHashMap<String, Vec<&'a DebtorId>>,
     /// Open invoices per debtor and currency, oldest due first.
-    pub items: FxHashMap<(&'a DebtorId, Currency), Vec<u32>>,
+    pub items: FxHashMap<(&'a DebtorId, Currency), Vec<Item>>,
     /// What the signals ask of every document, by its index, in a dense list: read for each
     /// item weighed, it spares a cache miss on the document itself.
     pub facts: Vec<Facts>,
@@ -54,6 +54,16 @@ pub(super) struct Facts {
     pub due: NaiveDate,
     /// Only a payment in its currency pays it.
     pub currency: Currency,
+}
+
+/// A debtor's open invoice, with the day it was issued: a payment weighs only items issued by
+/// its own day, and reading that here spares a look at the open amounts of the others.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Item {
+    /// The document's index.
+    pub doc: u32,
+    /// Its issue date (as in [`Facts::issued`]).
+    pub issued: NaiveDate,
 }
 
 /// Cores to use, at most eight.
@@ -204,7 +214,7 @@ fn in_force(doc: &LedgerDocument, open: Option<Decimal>) -> bool {
 struct Stretch<'a> {
     references: FxHashMap<u64, u32>,
     references_more: FxHashMap<u32, Vec<u32>>,
-    items: FxHashMap<(&'a DebtorId, Currency), Vec<u32>>,
+    items: FxHashMap<(&'a DebtorId, Currency), Vec<Item>>,
     /// The facts of each document of the stretch, in order (joined from the first document on,
     /// indexed as the documents are): sorting the items reads this list, not the documents.
     facts: Vec<Facts>,
@@ -258,7 +268,10 @@ impl<'a> Stretch<'a> {
                 out.items
                     .entry((&d.debtor, d.currency))
                     .or_default()
-                    .push(i as u32);
+                    .push(Item {
+                        doc: i as u32,
+                        issued: d.issue_date,
+                    });
             }
         }
         out
@@ -297,21 +310,21 @@ impl<'a> Stretch<'a> {
 /// Sorts each debtor's open items oldest due first, then by number, the debtors split over
 /// the cores.
 fn sort_items(
-    items: &mut FxHashMap<(&DebtorId, Currency), Vec<u32>>,
+    items: &mut FxHashMap<(&DebtorId, Currency), Vec<Item>>,
     facts: &[Facts],
     docs: &[LedgerDocument],
 ) {
-    let mut lists: Vec<&mut Vec<u32>> = items.values_mut().collect();
+    let mut lists: Vec<&mut Vec<Item>> = items.values_mut().collect();
     let per = lists.len().div_ceil(threads()).max(1);
     std::thread::scope(|scope| {
         for part in lists.chunks_mut(per) {
             scope.spawn(move || {
                 for list in part {
-                    list.sort_by(|&a, &b| {
-                        facts[a as usize]
+                    list.sort_by(|a, b| {
+                        facts[a.doc as usize]
                             .due
-                            .cmp(&facts[b as usize].due)
-                            .then_with(|| number(docs, a).cmp(&number(docs, b)))
+                            .cmp(&facts[b.doc as usize].due)
+                            .then_with(|| number(docs, a.doc).cmp(&number(docs, b.doc)))
                     });
                 }
             });
@@ -355,7 +368,7 @@ mod tests {
     type Tables = (
         Vec<(u64, u32)>,
         Vec<(u32, Vec<u32>)>,
-        Vec<((String, Currency), Vec<u32>)>,
+        Vec<((String, Currency), Vec<Item>)>,
         Vec<u64>,
         Vec<String>,
     );
@@ -412,8 +425,9 @@ mod tests {
         for (_, list) in &whole.2 {
             let keys: Vec<(String, String)> = list
                 .iter()
-                .map(|&x| {
-                    let d = &docs[x as usize].document;
+                .map(|x| {
+                    let d = &docs[x.doc as usize].document;
+                    assert_eq!(x.issued, d.issue_date, "an item carries its issue date");
                     (d.due_date.to_string(), d.number.as_str().to_string())
                 })
                 .collect();

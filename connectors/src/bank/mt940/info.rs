@@ -211,7 +211,23 @@ pub(super) fn read_remi(value: &str) -> (Option<String>, Option<String>) {
     if is_kenmerk(&compact) || rf_valid(&compact) {
         return (None, Some(compact.to_ascii_uppercase()));
     }
+    if is_ogm(&compact) {
+        return (None, Some(compact));
+    }
     (clean_text(text), None)
+}
+
+/// A Belgian structured communication on its own, as printed: `+++123/4567/89002+++` (or
+/// between `***`), its check digits right.
+fn is_ogm(s: &str) -> bool {
+    let inner = s
+        .strip_prefix("+++")
+        .and_then(|r| r.strip_suffix("+++"))
+        .or_else(|| s.strip_prefix("***").and_then(|r| r.strip_suffix("***")));
+    inner.is_some_and(|i| {
+        let digits: String = i.chars().filter(|&c| c != '/').collect();
+        incasso_core::matching::references::ogm_valid(&digits)
+    })
 }
 
 /// A 16-digit betalingskenmerk.
@@ -262,6 +278,8 @@ pub(super) fn parse_subfields(s: &str, sep: char) -> Info {
         }
     }
     let mut purpose = String::new();
+    // The purpose subfields as the bank cut them, joined again without anything between.
+    let mut purpose_whole = String::new();
     let mut name = String::new();
     let mut account = None;
     let mut iban_in_purpose = None;
@@ -276,6 +294,7 @@ pub(super) fn parse_subfields(s: &str, sep: char) -> Info {
                     iban_in_purpose = clean_account(value).filter(|v| looks_like_iban(v));
                 }
                 push_subfield(&mut purpose, value, last_purpose_len);
+                purpose_whole.push_str(value);
                 last_purpose_len = value.chars().count();
             }
             31 => account = clean_account(value),
@@ -286,12 +305,49 @@ pub(super) fn parse_subfields(s: &str, sep: char) -> Info {
             _ => {}
         }
     }
+    let sepa = sepa_keywords(&purpose_whole);
+    let keyword = |key: &str| {
+        sepa.iter()
+            .find(|(k, _)| *k == key)
+            .and_then(|(_, v)| clean_text(v))
+    };
     Info {
         account: iban_in_purpose.or(account),
         name: clean_text(&name),
-        remittance: clean_text(&purpose),
+        // The remittance text after `SVWZ+`; without one, the whole purpose, keywords and all.
+        remittance: keyword("SVWZ+").or_else(|| clean_text(&purpose)),
+        end_to_end: keyword("EREF+").filter(|e| !e.eq_ignore_ascii_case("NOTPROVIDED")),
         ..Info::default()
     }
+}
+
+/// The keywords of a SEPA purpose in German subfields (the DFÜ agreement's `EREF+` end-to-end
+/// id, `MREF+` mandate, `CRED+` creditor id, `SVWZ+` remittance text, ...).
+const SEPA_KEYWORDS: [&str; 13] = [
+    "EREF+", "KREF+", "MREF+", "CRED+", "DEBT+", "SVWZ+", "ABWA+", "ABWE+", "IBAN+", "BIC+",
+    "COAM+", "OAMT+", "SQTP+",
+];
+
+/// A SEPA purpose split at its keywords, each with its text (the subfields joined as the bank
+/// cut them, mid-word at 27 characters or wherever); none when it does not start with one.
+fn sepa_keywords(purpose: &str) -> Vec<(&'static str, &str)> {
+    let purpose = purpose.trim_start();
+    if !SEPA_KEYWORDS.iter().any(|k| purpose.starts_with(k)) {
+        return Vec::new();
+    }
+    let mut starts: Vec<(usize, &'static str)> = SEPA_KEYWORDS
+        .iter()
+        .flat_map(|k| purpose.match_indices(k).map(move |(i, _)| (i, *k)))
+        .collect();
+    starts.sort_unstable();
+    starts
+        .iter()
+        .enumerate()
+        .map(|(n, &(i, k))| {
+            let end = starts.get(n + 1).map_or(purpose.len(), |s| s.0);
+            (k, &purpose[i + k.len()..end])
+        })
+        .collect()
 }
 
 pub(super) fn push_subfield(to: &mut String, value: &str, previous_len: usize) {

@@ -68,7 +68,7 @@ pub(super) struct RowReader<'a> {
     pub(super) sign: SignConvention,
     pub(super) debtor_kind: Option<DebtorKind>,
     pub(super) status_words: HashMap<String, DocumentStatus>,
-    pub(super) kind_words: HashMap<String, bool>,
+    pub(super) kind_words: HashMap<String, KindWord>,
     pub(super) unit: &'static str,
 }
 
@@ -297,13 +297,16 @@ impl<'a> RowReader<'a> {
                 .map_err(|e| self.error(line, Field::Currency, fields, e.to_string()))?,
             None => self.currency,
         };
-        let says_credit = match self.text(fields, Field::Kind) {
+        let says = match self.text(fields, Field::Kind) {
             Some(k) => Some(match self.kind_words.get(k) {
-                Some(c) => *c,
-                None => *self
-                    .kind_words
-                    .entry(k.to_string())
-                    .or_insert_with(|| is_credit_word(&k.to_lowercase())),
+                Some(c) => (k, *c),
+                None => (
+                    k,
+                    *self
+                        .kind_words
+                        .entry(k.to_string())
+                        .or_insert_with(|| kind_word(k)),
+                ),
             }),
             None => None,
         };
@@ -314,10 +317,21 @@ impl<'a> RowReader<'a> {
             ),
             None => None,
         };
-        let kind = match says_credit {
-            Some(true) => DocumentKind::CreditNote,
-            Some(false) if total < Decimal::ZERO => DocumentKind::CreditNote,
-            Some(false) => DocumentKind::Invoice,
+        let kind = match says {
+            Some((_, KindWord::CreditNote)) => DocumentKind::CreditNote,
+            Some(_) if total < Decimal::ZERO => DocumentKind::CreditNote,
+            Some((_, KindWord::Invoice)) => DocumentKind::Invoice,
+            // Read as an invoice, a credit note the package names otherwise would be claimed.
+            Some((k, KindWord::Unknown)) => {
+                return Err(self.error(
+                    line,
+                    Field::Kind,
+                    fields,
+                    format!(
+                        "'{k}' is not a word incasso knows for an invoice or a credit note, so it cannot tell whether this amount is owed by the debtor or to them; name the kind in the file as 'factuur' or 'creditnota' (or 'invoice' / 'credit note')"
+                    ),
+                ))
+            }
             None if total < Decimal::ZERO || credited_invoice.is_some() => DocumentKind::CreditNote,
             None => DocumentKind::Invoice,
         };
@@ -490,12 +504,47 @@ pub(super) fn strip_float_suffix(s: &str) -> &str {
     }
 }
 
-pub(super) fn is_credit_word(k: &str) -> bool {
-    let k: String = k.chars().filter(|c| c.is_alphanumeric()).collect();
-    matches!(
-        k.as_str(),
-        "creditnota" | "creditfactuur" | "credit" | "creditnote" | "cn" | "creditering" | "381"
-    )
+/// What a kind column's word says a row is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum KindWord {
+    Invoice,
+    CreditNote,
+    /// Neither: a positive amount under it may be owed by the debtor or to them.
+    Unknown,
+}
+
+/// Reads a kind column's word, in Dutch, English, French or German, as an accounting package
+/// writes it (`Klant creditfactuur`, `Note de crédit`, `ACCRECCREDIT`, `out_refund`,
+/// `Verkoopfactuur`, `Sales invoice`) or as a UNCL1001 document code (EN 16931's BT-3: 380 an
+/// invoice, 381 a credit note).
+pub(super) fn kind_word(k: &str) -> KindWord {
+    const CREDIT: [&str; 6] = [
+        "credit",
+        "krediet",
+        "kredit",
+        "gutschrift",
+        "avoir",
+        "refund",
+    ];
+    const CREDIT_CODES: [&str; 14] = [
+        "cn", "nc", "cr", "kn", "81", "83", "261", "262", "296", "308", "381", "396", "420", "532",
+    ];
+    const INVOICE: [&str; 11] = [
+        "factuur", "invoice", "facture", "rechnung", "faktura", "debet", "debit", "nota",
+        "verkoop", "sales", "accrec",
+    ];
+    const INVOICE_CODES: [&str; 15] = [
+        "f", "i", "inv", "fa", "fac", "fact", "vf", "vk", "380", "383", "384", "386", "389", "751",
+        "875",
+    ];
+    let k = crate::csv::headers::normalise_header(k);
+    if CREDIT.iter().any(|w| k.contains(w)) || CREDIT_CODES.contains(&k.as_str()) {
+        KindWord::CreditNote
+    } else if INVOICE.iter().any(|w| k.contains(w)) || INVOICE_CODES.contains(&k.as_str()) {
+        KindWord::Invoice
+    } else {
+        KindWord::Unknown
+    }
 }
 
 pub(super) fn status_from(s: &str) -> DocumentStatus {
@@ -536,7 +585,44 @@ pub(super) fn status_from(s: &str) -> DocumentStatus {
 
 #[cfg(test)]
 mod tests {
-    use super::Fields;
+    use super::{kind_word, Fields, KindWord};
+
+    /// Kind words as packages write them (Odoo's Dutch and technical names, Xero's types, the
+    /// French and Flemish words, document codes); a word that is neither is not guessed.
+    #[test]
+    fn kind_words_of_many_packages() {
+        for w in [
+            "Klant creditfactuur",
+            "Note de crédit",
+            "Kredietnota",
+            "ACCRECCREDIT",
+            "out_refund",
+            "Gutschrift",
+            "Creditnota",
+            "credit note",
+            "CN",
+            "381",
+        ] {
+            assert_eq!(kind_word(w), KindWord::CreditNote, "{w}");
+        }
+        for w in [
+            "Verkoopfactuur",
+            "Factuur",
+            "Sales invoice",
+            "out_invoice",
+            "ACCREC",
+            "Facture",
+            "Rechnung",
+            "Debetnota",
+            "380",
+            "F",
+        ] {
+            assert_eq!(kind_word(w), KindWord::Invoice, "{w}");
+        }
+        for w in ["Betaling", "Memoriaal", "X", "Herinnering"] {
+            assert_eq!(kind_word(w), KindWord::Unknown, "{w}");
+        }
+    }
 
     #[test]
     fn a_field_reads_as_text_only_when_it_is_text_on_its_own() {
