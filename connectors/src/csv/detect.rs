@@ -14,7 +14,14 @@ use crate::values::{
 };
 
 /// Fields holding amounts.
-pub(crate) const AMOUNT_FIELDS: [Field; 4] = [Field::Total, Field::Net, Field::Vat, Field::Open];
+pub(crate) const AMOUNT_FIELDS: [Field; 6] = [
+    Field::Total,
+    Field::Net,
+    Field::Vat,
+    Field::Open,
+    Field::Debit,
+    Field::Credit,
+];
 /// Fields holding dates.
 pub(crate) const DATE_FIELDS: [Field; 2] = [Field::IssueDate, Field::DueDate];
 
@@ -351,8 +358,10 @@ pub(crate) fn detect(
         }
     }
     columns.sort();
+    let has = |f: Field| columns.iter().any(|(g, _)| *g == f);
+    let debit_credit = has(Field::Debit) && has(Field::Credit);
     for f in Field::REQUIRED {
-        if !columns.iter().any(|(g, _)| *g == f) {
+        if !has(f) && !(f == Field::Total && debit_credit) {
             return Err(CsvError::MissingColumn {
                 file: file.into(),
                 field: f.name(),

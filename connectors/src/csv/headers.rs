@@ -58,6 +58,11 @@ pub enum Field {
     City,
     /// Country code.
     Country,
+    /// Debit amount, in exports that give debit and credit in two columns (Belgian packages):
+    /// an invoice's total.
+    Debit,
+    /// Credit amount beside a debit column: a credit note's total.
+    Credit,
 }
 
 impl Field {
@@ -70,7 +75,7 @@ impl Field {
             .unwrap_or("?")
     }
 
-    /// Fields a ledger file cannot do without.
+    /// Fields a ledger file cannot do without (the total, or debit and credit columns).
     pub const REQUIRED: [Field; 3] = [Field::Number, Field::IssueDate, Field::Total];
 }
 
@@ -455,6 +460,20 @@ const SYNONYMS: &[(Field, &[&str])] = &[
         Field::Country,
         &["country", "land", "countrycode", "landcode"],
     ),
+    (
+        Field::Debit,
+        &[
+            "debit",
+            "debet",
+            "debetbedrag",
+            "debitamount",
+            "bedragdebet",
+        ],
+    ),
+    (
+        Field::Credit,
+        &["credit", "creditbedrag", "creditamount", "bedragcredit"],
+    ),
 ];
 
 /// Lower case, accents folded, only letters and digits kept: `Bedrag incl. BTW` → `bedraginclbtw`.
@@ -621,6 +640,15 @@ mod tests {
             ("H19", "Deb.nr.", Some(Field::DebtorId)),
             ("H20", "Something else", None),
             ("H21", "", None),
+            // Headers of exports written by other hands (`fixtures/othergen7/`).
+            ("H22", "Documentdatum", Some(Field::IssueDate)),
+            ("H23", "Relatie", Some(Field::DebtorId)),
+            ("H24", "Bedrijf", Some(Field::DebtorName)),
+            ("H25", "Contact", Some(Field::DebtorName)),
+            ("H26", "Verschuldigd bedrag", Some(Field::Open)),
+            ("H27", "Betalingsreferentie", Some(Field::PaymentReference)),
+            ("H28", "Debet", Some(Field::Debit)),
+            ("H29", "Credit", Some(Field::Credit)),
         ];
         for (id, h, want) in table {
             assert_eq!(field_for_header(h), want, "{id}: {h}");

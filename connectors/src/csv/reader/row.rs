@@ -57,7 +57,7 @@ pub(super) enum Parsed {
 pub(super) struct RowReader<'a> {
     pub(super) file: &'a str,
     pub(super) det: &'a Detection,
-    pub(super) cols: [Option<usize>; 26],
+    pub(super) cols: [Option<usize>; 28],
     pub(super) mark: Option<DecimalMark>,
     pub(super) date: Option<DateFormat>,
     pub(super) late_mark: Option<DecimalMark>,
@@ -74,7 +74,7 @@ pub(super) struct RowReader<'a> {
 
 impl<'a> RowReader<'a> {
     pub(super) fn new(file: &'a str, det: &'a Detection, options: &CsvOptions) -> RowReader<'a> {
-        let mut cols = [None; 26];
+        let mut cols = [None; 28];
         for (f, i) in &det.columns {
             cols[*f as usize] = Some(*i);
         }
@@ -278,8 +278,18 @@ impl<'a> RowReader<'a> {
                 format!("due date is before the issue date {issue_date}"),
             ));
         }
-        let mut total = self
-            .amount(fields, Field::Total, line)?
+        let total = match self.cols[Field::Total as usize] {
+            Some(_) => self.amount(fields, Field::Total, line)?,
+            // Debit and credit columns: the debit less the credit, negative for a credit note.
+            None => match (
+                self.amount(fields, Field::Debit, line)?,
+                self.amount(fields, Field::Credit, line)?,
+            ) {
+                (None, None) => None,
+                (debit, credit) => Some(debit.unwrap_or_default() - credit.unwrap_or_default()),
+            },
+        };
+        let mut total = total
             .ok_or_else(|| self.error(line, Field::Total, fields, "the total is empty".into()))?;
         let mut net = self.amount(fields, Field::Net, line)?;
         let mut vat = self.amount(fields, Field::Vat, line)?;
