@@ -287,6 +287,9 @@ impl<'f> Statement<'f> {
         };
         let info = parse_86(&p.info, abn);
         let (hint_account, hint_name) = hints_61(&p.entry);
+        let remittance = info
+            .remittance
+            .and_then(|r| without_party(r, hint_account.as_deref(), hint_name.as_deref()));
         let e = p.entry;
         self.total += e.amount;
         self.lines.push(BankLine {
@@ -297,7 +300,7 @@ impl<'f> Statement<'f> {
             currency: p.currency,
             counterparty_name: info.name.or(hint_name),
             counterparty_account: info.account.or(hint_account),
-            remittance: info.remittance,
+            remittance,
             structured_reference: info.reference,
             end_to_end_id: info.end_to_end,
             bank_reference: Some(e.bank_ref.trim())
@@ -306,6 +309,29 @@ impl<'f> Statement<'f> {
             reversal: e.reversal,
             location: Location::Line(p.line),
         });
+    }
+}
+
+/// A `:86:` text without the account and name the `:61:` line gave, when it starts with them
+/// (ASN, SNS and RegioBank repeat them as the text's first line): they are the counterparty,
+/// not what the payer wrote. `None` when nothing else is left.
+fn without_party(text: String, account: Option<&str>, name: Option<&str>) -> Option<String> {
+    let (Some(account), Some(name)) = (account, name) else {
+        return Some(text);
+    };
+    let rest = text
+        .get(..account.len())
+        .filter(|a| a.eq_ignore_ascii_case(account))
+        .map(|_| text[account.len()..].trim_start())
+        .and_then(|r| {
+            r.get(..name.len())
+                .filter(|n| n.eq_ignore_ascii_case(name))
+                .map(|_| &r[name.len()..])
+        })
+        .filter(|r| r.is_empty() || r.starts_with(' '));
+    match rest {
+        Some(r) => Some(r.trim_start().to_string()).filter(|r| !r.is_empty()),
+        None => Some(text),
     }
 }
 
