@@ -75,6 +75,9 @@ impl Field {
             .unwrap_or("?")
     }
 
+    /// How many fields there are (the last one's place plus one).
+    pub const COUNT: usize = Field::Credit as usize + 1;
+
     /// Fields a ledger file cannot do without (the total, or debit and credit columns).
     pub const REQUIRED: [Field; 3] = [Field::Number, Field::IssueDate, Field::Total];
 }

@@ -57,7 +57,7 @@ pub(super) enum Parsed {
 pub(super) struct RowReader<'a> {
     pub(super) file: &'a str,
     pub(super) det: &'a Detection,
-    pub(super) cols: [Option<usize>; 28],
+    pub(super) cols: [Option<usize>; Field::COUNT],
     pub(super) mark: Option<DecimalMark>,
     pub(super) date: Option<DateFormat>,
     pub(super) late_mark: Option<DecimalMark>,
@@ -74,7 +74,7 @@ pub(super) struct RowReader<'a> {
 
 impl<'a> RowReader<'a> {
     pub(super) fn new(file: &'a str, det: &'a Detection, options: &CsvOptions) -> RowReader<'a> {
-        let mut cols = [None; 28];
+        let mut cols = [None; Field::COUNT];
         for (f, i) in &det.columns {
             cols[*f as usize] = Some(*i);
         }
