@@ -820,16 +820,14 @@ fn ledger_exports_from_other_hands() {
                 }
                 Some(c) => {
                     // Its credit note, open in the export, names it: the two are set off.
-                    let open = match (file.as_str(), &number[..]) {
+                    let open = match (file.as_str(), number) {
                         ("exact_online_openstaande_posten_debiteuren.csv", "26700318") => "2352.50",
                         _ => open,
                     };
                     let same = |a: &str, b: &str| {
                         a.parse::<rust_decimal::Decimal>().ok() == b.parse().ok()
                     };
-                    if !same(&c[3], total)
-                        || !same(&c[4], open)
-                        || (!due.is_empty() && &c[5] != due)
+                    if !same(&c[3], total) || !same(&c[4], open) || (!due.is_empty() && c[5] != due)
                     {
                         wrong.push(format!(
                             "{file}: {number} read total {} open {} due {}, manifest {total} {open} {due}",

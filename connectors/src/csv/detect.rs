@@ -361,7 +361,7 @@ pub(crate) fn detect(
     let has = |f: Field| columns.iter().any(|(g, _)| *g == f);
     let debit_credit = has(Field::Debit) && has(Field::Credit);
     for f in Field::REQUIRED {
-        if !has(f) && !(f == Field::Total && debit_credit) {
+        if !has(f) && (f != Field::Total || !debit_credit) {
             return Err(CsvError::MissingColumn {
                 file: file.into(),
                 field: f.name(),
