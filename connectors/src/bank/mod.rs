@@ -133,6 +133,33 @@ impl BankError {
     }
 }
 
+/// A text that is nothing but a structured payment reference, as the reference: a Dutch
+/// 16-digit betalingskenmerk, an RF creditor reference or a Belgian OGM (`+++123/4567/89002+++`,
+/// or between `***`), each with its check digits right. Banks put one alone where a payer's text
+/// would go.
+pub(crate) fn standalone_reference(text: &str) -> Option<String> {
+    use incasso_core::matching::references::{ogm_valid, rf_valid};
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let ogm = compact
+        .strip_prefix("+++")
+        .and_then(|r| r.strip_suffix("+++"))
+        .or_else(|| {
+            compact
+                .strip_prefix("***")
+                .and_then(|r| r.strip_suffix("***"))
+        })
+        .is_some_and(|i| ogm_valid(&i.replace('/', "")));
+    let kenmerk = compact.len() == 16 && compact.bytes().all(|b| b.is_ascii_digit());
+    let rf = rf_valid(&compact.to_ascii_uppercase());
+    if ogm {
+        Some(compact)
+    } else if kenmerk || rf {
+        Some(compact.to_ascii_uppercase())
+    } else {
+        None
+    }
+}
+
 /// Removes spaces from an account number and upper-cases it; `None` for blank.
 pub fn clean_account(raw: &str) -> Option<String> {
     let s: String = if raw.is_ascii() {

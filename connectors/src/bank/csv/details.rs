@@ -51,6 +51,8 @@ pub(super) const LABELS: &[&str] = &[
     "BIC",
     "Voor",
     "Term",
+    // Why a direct debit came back (`Reden: MD06`): not part of the name before it.
+    "Reden",
 ];
 
 /// A text split at its `Label:` markers.
@@ -167,6 +169,7 @@ pub(super) fn unquote(text: &str) -> &str {
         .unwrap_or(t)
 }
 
+/// A text as written, and the structured reference its `Betalingskenm.:` label names.
 pub(super) fn plain_details(text: &str) -> Details {
     Details {
         remittance: clean_text(text),

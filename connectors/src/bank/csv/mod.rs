@@ -63,7 +63,7 @@ pub fn read_from(
         None => Err(BankError::new(
             file,
             "line 1",
-            "not a known bank CSV export (ING, Rabobank, ABN AMRO .TAB, bunq, Knab, Triodos, GLS)",
+            "not a known bank CSV export (ING, Rabobank, ABN AMRO .TAB, bunq, Knab, Triodos, ASN, GLS, KBC, BNP Paribas Fortis, Belfius)",
         )),
         Some(Found::Refuse { line, message, .. }) => {
             Err(BankError::new(file, format!("line {line}"), message))
@@ -477,6 +477,16 @@ fn read_row(
         Text::AbnDescription => abn_details(&free_text),
     };
 
+    // A reference in its own column (ASN quotes it), one the text labels, or a text that is
+    // nothing but one (`Omschrijving: RF44…`, `/REMI/9550…`).
+    let structured_reference = kenmerk(unquote(cell(cols.structured_reference)))
+        .or(details.structured)
+        .or_else(|| {
+            details
+                .remittance
+                .as_deref()
+                .and_then(crate::bank::standalone_reference)
+        });
     let end_to_end_id = clean_text(cell(cols.end_to_end_id))
         .or(details.end_to_end)
         .filter(|e| !e.eq_ignore_ascii_case("NOTPROVIDED"));
@@ -489,7 +499,7 @@ fn read_row(
         counterparty_name: clean_text(cell(cols.counterparty_name)).or(details.name),
         counterparty_account: clean_account(cell(cols.counterparty_account)).or(details.account),
         remittance: details.remittance,
-        structured_reference: kenmerk(cell(cols.structured_reference)).or(details.structured),
+        structured_reference,
         end_to_end_id,
         bank_reference: clean_text(cell(cols.bank_reference)),
         reversal: !cell(cols.reversal_reason).trim().is_empty() || details.reversal,

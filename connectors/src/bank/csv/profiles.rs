@@ -337,8 +337,93 @@ pub(super) const ASN: Profile = Profile {
     ..BASE
 };
 
-pub(super) const PROFILES: [&Profile; 8] = [
-    &ING, &RABOBANK, &BUNQ, &KNAB, &GLS, &ABN_TAB, &TRIODOS, &ASN,
+/// KBC (Belgium): signed amounts with a decimal comma (and credit and debet columns beside
+/// them), the OGM in its own column, empty fields written as runs of spaces.
+pub(super) const KBC: Profile = Profile {
+    name: "KBC CSV",
+    layout: Layout::Header {
+        signature: &[
+            "Rekeningnummer",
+            "Rubrieknaam",
+            "Afschriftnummer",
+            "Vrije mededeling",
+        ],
+    },
+    date_format: DateFormat::DmySlash,
+    booking_date: "Datum",
+    value_date: Some("Valuta"),
+    amount: "Bedrag",
+    account: Some("Rekeningnummer"),
+    currency: Some("Munt"),
+    counterparty_name: Some("Naam tegenpartij"),
+    counterparty_account: Some("rekeningnummer tegenpartij"),
+    remittance: &["Vrije mededeling"],
+    structured_reference: Some("gestructureerde mededeling"),
+    ..BASE
+};
+
+/// BNP Paribas Fortis (Belgium): execution and value dates, signed amounts, the payer's text in
+/// `Mededeling` (an OGM alone there is the structured reference), a sequence number per line.
+pub(super) const BNP_PARIBAS_FORTIS: Profile = Profile {
+    name: "BNP Paribas Fortis CSV",
+    layout: Layout::Header {
+        signature: &[
+            "Volgnummer",
+            "Uitvoeringsdatum",
+            "Valutadatum",
+            "Naam van de tegenpartij",
+        ],
+    },
+    date_format: DateFormat::DmySlash,
+    booking_date: "Uitvoeringsdatum",
+    value_date: Some("Valutadatum"),
+    amount: "Bedrag",
+    account: Some("Rekeningnummer"),
+    currency: Some("Valuta rekening"),
+    counterparty_name: Some("Naam van de tegenpartij"),
+    counterparty_account: Some("Tegenpartij"),
+    remittance: &["Mededeling"],
+    bank_reference: Some("Volgnummer"),
+    optional: &["Details", "Status", "Reden van weigering"],
+    ..BASE
+};
+
+/// Belfius (Belgium): the search's parameters above the header, signed amounts, the payer's
+/// text in `Mededelingen`.
+pub(super) const BELFIUS: Profile = Profile {
+    name: "Belfius CSV",
+    layout: Layout::Header {
+        signature: &[
+            "Rekening",
+            "Boekingsdatum",
+            "Rekeninguittrekselnummer",
+            "Transactienummer",
+        ],
+    },
+    date_format: DateFormat::DmySlash,
+    booking_date: "Boekingsdatum",
+    value_date: Some("Valutadatum"),
+    amount: "Bedrag",
+    account: Some("Rekening"),
+    currency: Some("Devies"),
+    counterparty_name: Some("Naam tegenpartij bevat"),
+    counterparty_account: Some("Rekening tegenpartij"),
+    remittance: &["Mededelingen"],
+    ..BASE
+};
+
+pub(super) const PROFILES: [&Profile; 11] = [
+    &ING,
+    &RABOBANK,
+    &BUNQ,
+    &KNAB,
+    &GLS,
+    &ABN_TAB,
+    &TRIODOS,
+    &ASN,
+    &KBC,
+    &BNP_PARIBAS_FORTIS,
+    &BELFIUS,
 ];
 
 /// A bank-like export that holds no transactions, recognised by its header to be refused.

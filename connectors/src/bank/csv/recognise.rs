@@ -36,7 +36,12 @@ pub(super) fn recognise(text: &str) -> Option<Found> {
             None => return Some(knab_refusal(first_no)),
         }
     } else {
-        (first, first_no)
+        // Belfius writes the search's parameters above its header: a header below such lines
+        // names every column of a profile's signature.
+        lines
+            .take(PREAMBLE_LINES)
+            .find(|(l, _)| header_of_profile(l))
+            .unwrap_or((first, first_no))
     };
 
     let delimiter = sniff(header);
@@ -84,6 +89,21 @@ pub(super) fn recognise(text: &str) -> Option<Found> {
             }),
             _ => None,
         })
+}
+
+/// How many lines a bank writes above its header at most (Belfius: the search's parameters).
+const PREAMBLE_LINES: usize = 20;
+
+/// Whether a line is the header of a profile that has one.
+fn header_of_profile(line: &str) -> bool {
+    let names: Vec<String> = split_line(line, sniff(line), true)
+        .iter()
+        .map(normalise)
+        .collect();
+    PROFILES.iter().any(|p| match p.layout {
+        Layout::Header { signature } => signature.iter().all(|s| names.contains(&normalise(s))),
+        Layout::Headerless { .. } => false,
+    })
 }
 
 /// The lines as the csv reader counts them (`\n`, `\r\n` or a lone `\r` ends one), numbered from 1.

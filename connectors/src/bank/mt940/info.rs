@@ -207,27 +207,10 @@ pub(super) fn read_remi(value: &str) -> (Option<String>, Option<String>) {
         }
     }
     let text = v.trim_end_matches('/');
-    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    if is_kenmerk(&compact) || rf_valid(&compact) {
-        return (None, Some(compact.to_ascii_uppercase()));
+    match standalone_reference(text) {
+        Some(reference) => (None, Some(reference)),
+        None => (clean_text(text), None),
     }
-    if is_ogm(&compact) {
-        return (None, Some(compact));
-    }
-    (clean_text(text), None)
-}
-
-/// A Belgian structured communication on its own, as printed: `+++123/4567/89002+++` (or
-/// between `***`), its check digits right.
-fn is_ogm(s: &str) -> bool {
-    let inner = s
-        .strip_prefix("+++")
-        .and_then(|r| r.strip_suffix("+++"))
-        .or_else(|| s.strip_prefix("***").and_then(|r| r.strip_suffix("***")));
-    inner.is_some_and(|i| {
-        let digits: String = i.chars().filter(|&c| c != '/').collect();
-        incasso_core::matching::references::ogm_valid(&digits)
-    })
 }
 
 /// A 16-digit betalingskenmerk.

@@ -7,12 +7,14 @@
 
 use chrono::{Datelike, NaiveDate};
 use incasso_core::ids::Iban;
-use incasso_core::matching::references::rf_valid;
 use incasso_core::model::Location;
 use incasso_core::money::Currency;
 use rust_decimal::Decimal;
 
-use super::{clean_account, clean_text, Balances, BankError, BankLine, StatementSummary};
+use super::{
+    clean_account, clean_text, standalone_reference, Balances, BankError, BankLine,
+    StatementSummary,
+};
 
 mod fields;
 mod info;

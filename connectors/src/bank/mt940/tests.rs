@@ -611,7 +611,9 @@ fn amounts_accounts_and_references() {
     }
     assert_eq!(currency_suffix("NL91ABNA0417164300"), None);
     assert_eq!(currency_suffix("0417164300EUR"), Some(10));
-    assert!(rf_valid("RF18539007547034"));
+    assert!(incasso_core::matching::references::rf_valid(
+        "RF18539007547034"
+    ));
     assert_eq!(
         read_remi("STRD/CUR/1234567890123456/"),
         (None, Some("1234567890123456".into()))
