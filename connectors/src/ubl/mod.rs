@@ -198,7 +198,9 @@ fn read_from<R: std::io::BufRead>(
         source,
     };
     let mut reader = NsReader::from_reader(source);
-    reader.config_mut().trim_text(true);
+    // Text is trimmed when its element ends, not per piece: `Pérez &amp; De Vries` comes as
+    // three pieces, and trimming each would lose the spaces around the `&`.
+    reader.config_mut().trim_text(false);
     reader.config_mut().expand_empty_elements = true;
 
     let mut buf = Vec::new();
@@ -339,7 +341,7 @@ fn read_from<R: std::io::BufRead>(
                             filename,
                             temp_path,
                         });
-                    } else if !text.is_empty() || attr.is_some() {
+                    } else if !text.trim().is_empty() || attr.is_some() {
                         fields
                             .texts
                             .push((path.clone(), text.trim().to_string(), attr.take()));
