@@ -14,6 +14,33 @@ use crate::values::{
 };
 
 /// Fields holding amounts.
+/// Whether a header is a bank's transaction export's: three or more of the words banks head
+/// their columns with (counter account, value date, balance, communication, debit/credit).
+fn looks_like_bank(header: &[String]) -> bool {
+    const BANK_WORDS: [&str; 14] = [
+        "tegenrekening",
+        "tegenpartij",
+        "valutadatum",
+        "rentedatum",
+        "saldo",
+        "mededeling",
+        "mededelingen",
+        "afbij",
+        "creditdebet",
+        "boekingsdatum",
+        "uittreksel",
+        "rekeningnummer",
+        "bic",
+        "counterparty",
+    ];
+    header
+        .iter()
+        .map(|h| normalise_header(h))
+        .filter(|h| BANK_WORDS.iter().any(|w| h.contains(w)))
+        .count()
+        >= 3
+}
+
 pub(crate) const AMOUNT_FIELDS: [Field; 6] = [
     Field::Total,
     Field::Net,
@@ -362,6 +389,12 @@ pub(crate) fn detect(
     let debit_credit = has(Field::Debit) && has(Field::Credit);
     for f in Field::REQUIRED {
         if !has(f) && (f != Field::Total || !debit_credit) {
+            if !has(Field::Number) && looks_like_bank(&header) {
+                return Err(CsvError::UnknownBank {
+                    file: file.into(),
+                    header: header.join(", "),
+                });
+            }
             return Err(CsvError::MissingColumn {
                 file: file.into(),
                 field: f.name(),
@@ -517,4 +550,35 @@ fn detect_dates(
         return Err(CsvError::AmbiguousDates { file: file.into() });
     }
     Ok(alive.first().copied())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A bank export incasso has no profile for (Argenta's, as its importers describe it) is
+    /// told as one, with the advice to download camt.053 or MT940; a ledger lacking its number
+    /// column is still told that.
+    #[test]
+    fn an_unknown_banks_export_is_named_as_one() {
+        let read = |text: &str| {
+            crate::csv::read_ledger_text(
+                "export.csv",
+                text.to_string(),
+                &crate::csv::CsvOptions::default(),
+                &crate::progress::NoProgress,
+                |_, _| Ok(()),
+            )
+            .unwrap_err()
+            .to_string()
+        };
+        let argenta = "Rekening;Boekdatum;Valutadatum;Referentie;Beschrijving;Bedrag;Munt;Verrichtingsdatum;Rekening tegenpartij;Naam tegenpartij;Mededeling\n\
+            BE12 9730 1234 5678;03-02-2026;03-02-2026;B6B03ABC;Overschrijving;544,50;EUR;03-02-2026;BE53 7341 1223 3453;Dubois;+++440/1260/31768+++\n";
+        let e = read(argenta);
+        assert!(e.contains("looks like a bank's transaction export"), "{e}");
+        assert!(e.contains("camt.053 or MT940"), "{e}");
+        let ledger = "Klant;Factuurdatum;Bedrag\nD1;01-02-2026;100,00\n";
+        let e = read(ledger);
+        assert!(e.contains("missing required column for number"), "{e}");
+    }
 }

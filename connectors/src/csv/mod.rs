@@ -67,7 +67,7 @@ pub enum CsvError {
     #[error(transparent)]
     Source(#[from] SourceError),
     /// No row looks like a header of a ledger export.
-    #[error("{file}: not a format incasso reads: it looks like {looks_like}; tried a ledger export (no header row recognised: expected columns like Factuurnummer, Factuurdatum, Bedrag incl. BTW / Invoice No, Invoice Date, Total) and the bank exports (ING, Rabobank, bunq, Knab, GLS Bank by their header; ABN AMRO TAB, Triodos, ASN Bank by their layout); first row: {seen}; if it is a ledger, name its columns with --profile")]
+    #[error("{file}: not a format incasso reads: it looks like {looks_like}; tried a ledger export (no header row recognised: expected columns like Factuurnummer, Factuurdatum, Bedrag incl. BTW / Invoice No, Invoice Date, Total) and the bank exports (ING, Rabobank, bunq, Knab, GLS Bank, KBC, BNP Paribas Fortis, Belfius by their header; ABN AMRO TAB, Triodos, ASN Bank by their layout); first row: {seen}; if it is a ledger, name its columns with --profile")]
     NoHeader {
         /// The file.
         file: String,
@@ -83,6 +83,15 @@ pub enum CsvError {
         file: String,
         /// The field.
         field: &'static str,
+        /// The header as written.
+        header: String,
+    },
+    /// A bank's transaction export incasso has no profile for, taken for a ledger and lacking
+    /// its columns: said so, instead of naming a ledger column it could never have.
+    #[error("{file}: this looks like a bank's transaction export (header: {header}), but not one incasso knows (ING, Rabobank, ABN AMRO, bunq, Knab, Triodos, ASN, GLS, KBC, BNP Paribas Fortis, Belfius); download the statement as camt.053 or MT940 instead, which every Dutch and Belgian bank offers")]
+    UnknownBank {
+        /// The file.
+        file: String,
         /// The header as written.
         header: String,
     },
