@@ -554,8 +554,6 @@ fn detect_dates(
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     /// A bank export incasso has no profile for (Argenta's, as its importers describe it) is
     /// told as one, with the advice to download camt.053 or MT940; a ledger lacking its number
     /// column is still told that.
