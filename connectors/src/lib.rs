@@ -24,6 +24,21 @@ pub mod write;
 pub mod xlsx;
 mod xml;
 
+/// The rows of a manifest a helper session wrote beside its files (`fixtures/othergen*/`),
+/// grouped by the file each names in its first column, in file-name order.
+#[cfg(test)]
+pub(crate) fn manifest_by_file(
+    path: &std::path::Path,
+) -> std::collections::BTreeMap<String, Vec<::csv::StringRecord>> {
+    let mut by_file: std::collections::BTreeMap<String, Vec<::csv::StringRecord>> =
+        Default::default();
+    for row in ::csv::Reader::from_path(path).unwrap().records() {
+        let row = row.unwrap();
+        by_file.entry(row[0].to_string()).or_default().push(row);
+    }
+    by_file
+}
+
 /// The shared corpus folder `sub` named by `INCASSO_CORPUS` (relative to the workspace root when
 /// relative), or `None` when it is unset locally; under `CI=true` an unset corpus is a failure.
 #[cfg(test)]

@@ -1215,13 +1215,7 @@ mod tests {
     fn later_versions_from_other_hands() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../fixtures/othergen5/camt-later-versions");
-        let mut expected: std::collections::BTreeMap<String, Vec<csv::StringRecord>> =
-            Default::default();
-        let mut manifest = csv::Reader::from_path(dir.join("MANIFEST.csv")).unwrap();
-        for row in manifest.records() {
-            let row = row.unwrap();
-            expected.entry(row[0].to_string()).or_default().push(row);
-        }
+        let expected = crate::manifest_by_file(&dir.join("MANIFEST.csv"));
         let cell = |s: &str| (!s.is_empty()).then(|| s.to_string());
         let mut wrong: Vec<String> = Vec::new();
         for (file, rows) in &expected {

@@ -537,15 +537,7 @@ fn a_streamed_export_reads_as_the_whole_text_does_in_two_passes_and_every_line_e
 #[test]
 fn bank_exports_from_other_hands() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures/othergen10/bank-csv");
-    let mut expected: std::collections::BTreeMap<String, Vec<csv::StringRecord>> =
-        Default::default();
-    for row in csv::Reader::from_path(dir.join("MANIFEST.csv"))
-        .unwrap()
-        .records()
-    {
-        let row = row.unwrap();
-        expected.entry(row[0].to_string()).or_default().push(row);
-    }
+    let expected = crate::manifest_by_file(&dir.join("MANIFEST.csv"));
     let cell = |s: &str| (!s.is_empty()).then(|| s.to_string());
     let mut wrong: Vec<String> = Vec::new();
     for (file, rows) in &expected {

@@ -638,15 +638,7 @@ fn amounts_accounts_and_references() {
 #[test]
 fn banks_dialects_from_other_hands() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures/othergen6/mt940-banks");
-    let mut expected: std::collections::BTreeMap<String, Vec<csv::StringRecord>> =
-        Default::default();
-    for row in csv::Reader::from_path(dir.join("MANIFEST.csv"))
-        .unwrap()
-        .records()
-    {
-        let row = row.unwrap();
-        expected.entry(row[0].to_string()).or_default().push(row);
-    }
+    let expected = crate::manifest_by_file(&dir.join("MANIFEST.csv"));
     let unbalanced: BTreeSet<String> = csv::Reader::from_path(dir.join("MANIFEST-statements.csv"))
         .unwrap()
         .records()
