@@ -183,6 +183,39 @@ pub(crate) fn looks_like_name(v: &str) -> bool {
     !v.is_empty() && (v.contains(' ') || lower >= 2) && !v.chars().all(|c| c.is_ascii_digit())
 }
 
+/// A bare `Factuur` column is an invoice's amount in some exports (`Factuurnr.` beside it) and
+/// its number in others (`Factuur` beside `Bedrag`): with no number column and another column
+/// for the amount, it is the number. Returns a note for the import summary when it decided; a
+/// profile's own choice is never overridden.
+fn factuur_as_number(
+    header: &[String],
+    from_profile: &std::collections::BTreeMap<Field, String>,
+    columns: &mut Vec<(Field, usize)>,
+    ignored: &mut Vec<String>,
+) -> Option<String> {
+    if from_profile.contains_key(&Field::Number) || from_profile.contains_key(&Field::Total) {
+        return None;
+    }
+    let mapped = |f: Field| columns.iter().find(|(g, _)| *g == f).map(|(_, i)| *i);
+    if mapped(Field::Number).is_some() {
+        return None;
+    }
+    let factuur = mapped(Field::Total).filter(|&i| normalise_header(&header[i]) == "factuur")?;
+    let amount = header
+        .iter()
+        .enumerate()
+        .find(|&(i, h)| i != factuur && field_for_header(h) == Some(Field::Total))
+        .map(|(i, _)| i)?;
+    columns.retain(|(f, _)| *f != Field::Total);
+    columns.push((Field::Number, factuur));
+    columns.push((Field::Total, amount));
+    ignored.retain(|h| *h != header[amount]);
+    Some(format!(
+        "'{}' holds the invoice numbers, '{}' the amounts",
+        header[factuur], header[amount]
+    ))
+}
+
 /// When two or more columns' headers name the debtor (`Debiteur` beside `Debiteurnummer`,
 /// `Customer` beside `Customer ID`), the column whose values read as names is the debtor's name
 /// and the one whose values read as codes its id, whatever the headers say. Returns a note for
@@ -384,6 +417,10 @@ pub(crate) fn detect(
             _ => ignored.push(h.clone()),
         }
     }
+    let mut notes = Vec::new();
+    if let Some(note) = factuur_as_number(&header, &profile.columns, &mut columns, &mut ignored) {
+        notes.push(note);
+    }
     columns.sort();
     let has = |f: Field| columns.iter().any(|(g, _)| *g == f);
     let debit_credit = has(Field::Debit) && has(Field::Credit);
@@ -402,7 +439,6 @@ pub(crate) fn detect(
             });
         }
     }
-    let mut notes = Vec::new();
     if !columns
         .iter()
         .any(|(g, _)| *g == Field::DebtorId || *g == Field::DebtorName)

@@ -212,6 +212,9 @@ const SYNONYMS: &[(Field, &[&str])] = &[
             "bedragincl",
             "totaalinclbtw",
             "totaalbedrag",
+            "totaalbedraginclbtw",
+            "bedraginclusiefbtw",
+            "totaalinclusiefbtw",
             "totaal",
             "totalamount",
             "totalinclvat",
@@ -652,6 +655,7 @@ mod tests {
             ("H27", "Betalingsreferentie", Some(Field::PaymentReference)),
             ("H28", "Debet", Some(Field::Debit)),
             ("H29", "Credit", Some(Field::Credit)),
+            ("H30", "Totaalbedrag incl. btw", Some(Field::Total)),
         ];
         for (id, h, want) in table {
             assert_eq!(field_for_header(h), want, "{id}: {h}");
