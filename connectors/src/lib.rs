@@ -39,6 +39,15 @@ pub(crate) fn manifest_by_file(
     by_file
 }
 
+/// Whether a file gave as many lines as its manifest lists; when not, says so in `wrong`.
+#[cfg(test)]
+pub(crate) fn same_count(file: &str, read: usize, listed: usize, wrong: &mut Vec<String>) -> bool {
+    if read != listed {
+        wrong.push(format!("{file}: {read} lines, manifest {listed}"));
+    }
+    read == listed
+}
+
 /// The shared corpus folder `sub` named by `INCASSO_CORPUS` (relative to the workspace root when
 /// relative), or `None` when it is unset locally; under `CI=true` an unset corpus is a failure.
 #[cfg(test)]

@@ -543,12 +543,7 @@ fn bank_exports_from_other_hands() {
     for (file, rows) in &expected {
         let text = decode(&std::fs::read(dir.join(file)).unwrap());
         let (_, lines) = read_all(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
-        if lines.len() != rows.len() {
-            wrong.push(format!(
-                "{file}: {} lines, manifest {}",
-                lines.len(),
-                rows.len()
-            ));
+        if !crate::same_count(file, lines.len(), rows.len(), &mut wrong) {
             continue;
         }
         // The manifest lists the lines in file order, as they are read.

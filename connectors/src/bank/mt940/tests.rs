@@ -662,12 +662,7 @@ fn banks_dialects_from_other_hands() {
         } else {
             read(file, &text, &mut |l| lines.push(l)).unwrap_or_else(|e| panic!("{e}"));
         }
-        if lines.len() != rows.len() {
-            wrong.push(format!(
-                "{file}: {} lines, manifest {}",
-                lines.len(),
-                rows.len()
-            ));
+        if !crate::same_count(file, lines.len(), rows.len(), &mut wrong) {
             continue;
         }
         for (line, row) in lines.iter().zip(rows) {
