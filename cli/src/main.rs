@@ -65,7 +65,7 @@ impl Ctx {
 #[derive(Subcommand)]
 enum Command {
     /// Import ledger exports (CSV, xlsx/xls/ods, UBL e-invoices), bank statements (camt.053,
-    /// MT940, Dutch banks' CSV exports) into the store; each file atomically, a
+    /// MT940, Dutch and Belgian banks' CSV exports) into the store; each file atomically, a
     /// re-import changes nothing. The format is detected from the content.
     Import(import::Args),
     /// List open items as of a date.
