@@ -133,6 +133,11 @@ impl BankError {
     }
 }
 
+/// A 16-digit betalingskenmerk.
+pub(crate) fn is_kenmerk(s: &str) -> bool {
+    s.len() == 16 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// A text that is nothing but a structured payment reference, as the reference: a Dutch
 /// 16-digit betalingskenmerk, an RF creditor reference or a Belgian OGM (`+++123/4567/89002+++`,
 /// or between `***`), each with its check digits right. Banks put one alone where a payer's text
@@ -149,11 +154,10 @@ pub(crate) fn standalone_reference(text: &str) -> Option<String> {
                 .and_then(|r| r.strip_suffix("***"))
         })
         .is_some_and(|i| ogm_valid(&i.replace('/', "")));
-    let kenmerk = compact.len() == 16 && compact.bytes().all(|b| b.is_ascii_digit());
     let rf = rf_valid(&compact.to_ascii_uppercase());
     if ogm {
         Some(compact)
-    } else if kenmerk || rf {
+    } else if is_kenmerk(&compact) || rf {
         Some(compact.to_ascii_uppercase())
     } else {
         None

@@ -40,33 +40,25 @@ pub(super) fn recognise(text: &str) -> Option<Found> {
         // names every column of a profile's signature.
         lines
             .take(PREAMBLE_LINES)
-            .find(|(l, _)| header_of_profile(l))
+            .find(|(l, _)| profile_of_header(&header_names(l)).is_some())
             .unwrap_or((first, first_no))
     };
 
     let delimiter = sniff(header);
-    let names: Vec<String> = split_line(header, delimiter, true)
-        .iter()
-        .map(normalise)
-        .collect();
-    let has_all = |signature: &[&str]| signature.iter().all(|s| names.contains(&normalise(s)));
-    if let Some(r) = REFUSALS.iter().find(|r| has_all(r.signature)) {
+    let names = header_names(header);
+    if let Some(r) = REFUSALS.iter().find(|r| names_all(&names, r.signature)) {
         return Some(Found::Refuse {
             name: r.name,
             line: header_no,
             message: r.message,
         });
     }
-    for profile in PROFILES {
-        if let Layout::Header { signature } = profile.layout {
-            if has_all(signature) {
-                return Some(Found::Read {
-                    profile,
-                    delimiter,
-                    header_line: Some(header_no),
-                });
-            }
-        }
+    if let Some(profile) = profile_of_header(&names) {
+        return Some(Found::Read {
+            profile,
+            delimiter,
+            header_line: Some(header_no),
+        });
     }
     if knab_preamble {
         return Some(knab_refusal(first_no));
@@ -94,14 +86,23 @@ pub(super) fn recognise(text: &str) -> Option<Found> {
 /// How many lines a bank writes above its header at most (Belfius: the search's parameters).
 const PREAMBLE_LINES: usize = 20;
 
-/// Whether a line is the header of a profile that has one.
-fn header_of_profile(line: &str) -> bool {
-    let names: Vec<String> = split_line(line, sniff(line), true)
+/// A line's cells as header names, normalised.
+fn header_names(line: &str) -> Vec<String> {
+    split_line(line, sniff(line), true)
         .iter()
         .map(normalise)
-        .collect();
-    PROFILES.iter().any(|p| match p.layout {
-        Layout::Header { signature } => signature.iter().all(|s| names.contains(&normalise(s))),
+        .collect()
+}
+
+/// Whether header `names` hold every name of a `signature`.
+fn names_all(names: &[String], signature: &[&str]) -> bool {
+    signature.iter().all(|s| names.contains(&normalise(s)))
+}
+
+/// The profile whose header signature `names` hold in full.
+fn profile_of_header(names: &[String]) -> Option<&'static Profile> {
+    PROFILES.into_iter().find(|p| match p.layout {
+        Layout::Header { signature } => names_all(names, signature),
         Layout::Headerless { .. } => false,
     })
 }

@@ -213,11 +213,6 @@ pub(super) fn read_remi(value: &str) -> (Option<String>, Option<String>) {
     }
 }
 
-/// A 16-digit betalingskenmerk.
-pub(super) fn is_kenmerk(s: &str) -> bool {
-    s.len() == 16 && s.bytes().all(|b| b.is_ascii_digit())
-}
-
 /// A betalingskenmerk the text names as such (`BETALINGSKENM.: 1234…`, `SCOR/CUR/1234…`,
 /// `kenmerk 1234…`); after a bare "kenmerk" only a full 16 digits count.
 pub(super) fn labelled_kenmerk(text: &str) -> Option<String> {

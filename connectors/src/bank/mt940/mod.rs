@@ -12,7 +12,7 @@ use incasso_core::money::Currency;
 use rust_decimal::Decimal;
 
 use super::{
-    clean_account, clean_text, standalone_reference, Balances, BankError, BankLine,
+    clean_account, clean_text, is_kenmerk, standalone_reference, Balances, BankError, BankLine,
     StatementSummary,
 };
 
