@@ -777,14 +777,14 @@ fn ledger_exports_from_other_hands() {
 /// system with a totals row, Moneybird with text dates and a hidden column, King as a legacy
 /// `.xls`), written by a helper session without seeing the reader (`fixtures/othergen11/`):
 /// each open invoice as its manifest lists it. A formula saved without its value is refused
-/// naming the cell's row and column, not read as nothing open.
+/// naming its cell and formula, not read as nothing open.
 #[test]
 fn ledger_workbooks_from_other_hands() {
     let read = judge_ledger_set(
         "othergen11/ledger-workbooks",
         &[(
             "afas_profit_openstaande_posten_zonder_cache.xlsx",
-            "row 2, column 'Saldo'",
+            "row 2, column 'Saldo': cell I2 holds the formula =G2-H2 but no value",
         )],
         // Exact's credit note 26790012, open in the sheet, names it: the two are set off.
         &[("26700318", "1537.55")],

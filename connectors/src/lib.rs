@@ -39,6 +39,18 @@ pub(crate) fn manifest_by_file(
     by_file
 }
 
+/// A test file's text as an import reads it: its encoding detected, decoded, without a BOM
+/// (an empty file, which an import refuses before reading, as no text).
+#[cfg(test)]
+pub(crate) fn text_of(path: &std::path::Path) -> String {
+    let found = match source::inspect(path) {
+        Err(source::SourceError::Empty(_)) => return String::new(),
+        found => found.unwrap(),
+    };
+    let encoding = found.text_encoding().unwrap();
+    source::decode_all(&std::fs::read(path).unwrap(), encoding)
+}
+
 /// Whether a file gave as many lines as its manifest lists; when not, says so in `wrong`.
 #[cfg(test)]
 pub(crate) fn same_count(file: &str, read: usize, listed: usize, wrong: &mut Vec<String>) -> bool {

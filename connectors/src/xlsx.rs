@@ -39,6 +39,28 @@ pub struct SheetText {
     pub text: String,
     /// Every sheet in the workbook, for messages.
     pub sheets: Vec<String>,
+    /// The cells that hold a formula but no value, in sheet order: the ledger reader refuses a
+    /// row that would read one, as its empty text is no value the formula computed.
+    pub without_value: Vec<FormulaCell>,
+}
+
+/// A cell holding a formula whose value the workbook does not give (written by a program that
+/// does not compute formulas; or one computing empty text, which cannot be told apart).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct FormulaCell {
+    /// The sheet's row, from 1 (the line of [`SheetText::text`]).
+    pub row: u64,
+    /// The column, from 0 (the field of the line).
+    pub column: usize,
+    /// The formula, without its `=`.
+    pub formula: String,
+}
+
+impl FormulaCell {
+    /// The cell's name as a spreadsheet writes it (`I2`).
+    pub fn name(&self) -> String {
+        format!("{}{}", column_letters(self.column as u32), self.row)
+    }
 }
 
 /// Reads the named sheet, or the first with a recognisable ledger header.
@@ -91,13 +113,13 @@ pub fn read_sheet_from(
                     .into(),
             )),
         };
-    let names: Vec<String> = ranges.iter().map(|(n, _)| n.clone()).collect();
+    let names: Vec<String> = ranges.iter().map(|(n, ..)| n.clone()).collect();
     let chosen = match wanted {
         Some(w) => ranges
             .into_iter()
-            .find(|(n, _)| n == w)
+            .find(|(n, ..)| n == w)
             .ok_or_else(|| err(format!("has no sheet '{w}'; its sheets are: {}", names.join(", "))))?,
-        None => ranges.into_iter().find(|(_, r)| has_header(r)).ok_or_else(|| {
+        None => ranges.into_iter().find(|(_, r, _)| has_header(r)).ok_or_else(|| {
             err(format!(
                 "no sheet has a recognisable ledger header (Factuurnummer, Factuurdatum, Bedrag / Invoice No, Invoice Date, Total); sheets: {}; name one with --sheet or use --profile",
                 names.join(", ")
@@ -106,17 +128,27 @@ pub fn read_sheet_from(
     };
     Ok(SheetText {
         text: to_text(&chosen.1),
+        without_value: chosen
+            .2
+            .as_ref()
+            .map(|f| without_value(&chosen.1, f))
+            .unwrap_or_default(),
         sheet: chosen.0,
         sheets: names,
     })
 }
 
-type Sheets = Vec<(String, calamine::Range<Data>)>;
+/// Each sheet's name, its values and, where the container keeps them, its formulas.
+type Sheets = Vec<(
+    String,
+    calamine::Range<Data>,
+    Option<calamine::Range<String>>,
+)>;
 
 /// Every sheet of a workbook's bytes, by its container (zip: xlsx or ods; compound file: xls).
 fn read_ranges(bytes: Vec<u8>) -> Result<Sheets, String> {
     if bytes.starts_with(b"PK\x03\x04") {
-        check_zip(&bytes, MAX_INFLATED_BYTES)?;
+        let formulas = check_zip(&bytes, MAX_INFLATED_BYTES)?;
         let is_ods = bytes
             .windows(46)
             .take(200)
@@ -124,12 +156,12 @@ fn read_ranges(bytes: Vec<u8>) -> Result<Sheets, String> {
         if is_ods {
             let mut wb: Ods<_> = open_workbook_from_rs(Cursor::new(bytes))
                 .map_err(|e| format!("not a readable OpenDocument spreadsheet: {e}"))?;
-            all_sheets(&mut wb)
+            all_sheets(&mut wb, formulas)
         } else {
             let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| {
                 format!("is a zip archive but not a readable Excel workbook ({e}); was it renamed?")
             })?;
-            all_sheets(&mut wb)
+            all_sheets(&mut wb, formulas)
         }
     } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
         if contains_utf16(&bytes, "EncryptedPackage") {
@@ -139,15 +171,15 @@ fn read_ranges(bytes: Vec<u8>) -> Result<Sheets, String> {
             .map_err(|m| format!("is a damaged Excel 97-2003 workbook: it {m}"))?;
         let mut wb: Xls<_> = open_workbook_from_rs(Cursor::new(bytes))
             .map_err(|e| format!("not a readable Excel 97-2003 workbook: {e}"))?;
-        all_sheets(&mut wb)
+        all_sheets(&mut wb, true)
     } else {
         Err("is not a workbook (no xlsx, xls or ods signature)".into())
     }
 }
 
-fn all_sheets<R: Reader<Cursor<Vec<u8>>>>(
-    wb: &mut R,
-) -> Result<Vec<(String, calamine::Range<Data>)>, String>
+/// Every sheet's values, and its formulas when the workbook may have any (`formulas`): reading
+/// them parses a sheet a second time.
+fn all_sheets<R: Reader<Cursor<Vec<u8>>>>(wb: &mut R, formulas: bool) -> Result<Sheets, String>
 where
     R::Error: std::fmt::Display,
 {
@@ -156,19 +188,24 @@ where
         let range = wb
             .worksheet_range(&name)
             .map_err(|e| format!("sheet '{name}': {e}"))?;
-        out.push((name, range));
+        // Formulas only to find cells saved without their value; a reader that cannot give
+        // them (some legacy files) leaves the values as they are.
+        let formulas = formulas.then(|| wb.worksheet_formula(&name).ok()).flatten();
+        out.push((name, range, formulas));
     }
     Ok(out)
 }
 
 /// Refuses zips whose entries inflate past `limit` or compress suspiciously well: first by the
 /// central directory, then by inflating every entry into nothing while counting the bytes that
-/// really come out, stopping at the limit (a directory can lie about the sizes).
-fn check_zip(bytes: &[u8], limit: u64) -> Result<(), String> {
+/// really come out, stopping at the limit (a directory can lie about the sizes). Says whether
+/// any entry may hold a formula, which is looked for in the same pass.
+fn check_zip(bytes: &[u8], limit: u64) -> Result<bool, String> {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|e| format!("is a damaged zip archive: {e}"))?;
     declared_sizes(&mut archive, limit)?;
     let mut total = 0u64;
+    let mut scan = FormulaScan::default();
     for i in 0..archive.len() {
         let mut entry = archive
             .by_index(i)
@@ -176,7 +213,8 @@ fn check_zip(bytes: &[u8], limit: u64) -> Result<(), String> {
         let declared = entry.size();
         let name = entry.name().to_string();
         let budget = limit.saturating_sub(total);
-        let n = std::io::copy(&mut (&mut entry).take(budget + 1), &mut std::io::sink())
+        scan.tail.clear();
+        let n = std::io::copy(&mut (&mut entry).take(budget + 1), &mut scan)
             .map_err(|e| format!("is a damaged zip archive (entry {name}): {e}"))?;
         total = total.saturating_add(n);
         if n > budget {
@@ -186,7 +224,44 @@ fn check_zip(bytes: &[u8], limit: u64) -> Result<(), String> {
             ));
         }
     }
-    Ok(())
+    Ok(scan.found)
+}
+
+/// Looks through inflated bytes for the start of a formula: an xlsx cell's `<f>` (or `<f ` with
+/// attributes, as shared formulas are written) or an OpenDocument `table:formula` attribute.
+#[derive(Default)]
+struct FormulaScan {
+    found: bool,
+    /// The last bytes of the previous piece, for a mark cut between two.
+    tail: Vec<u8>,
+}
+
+impl FormulaScan {
+    const MARKS: [&'static [u8]; 3] = [b"<f>", b"<f ", b"table:formula"];
+
+    fn has_mark(bytes: &[u8]) -> bool {
+        Self::MARKS
+            .iter()
+            .any(|m| memchr::memmem::find(bytes, m).is_some())
+    }
+}
+
+impl std::io::Write for FormulaScan {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if !self.found {
+            let keep = b"table:formula".len() - 1;
+            self.tail.extend_from_slice(&buf[..buf.len().min(keep)]);
+            self.found = Self::has_mark(&self.tail) || Self::has_mark(buf);
+            self.tail.clear();
+            self.tail
+                .extend_from_slice(&buf[buf.len().saturating_sub(keep)..]);
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// The directory's check: what the entries say they inflate to.
@@ -241,6 +316,45 @@ fn cell_text(c: &Data) -> String {
     }
 }
 
+/// The cells that hold a formula and nothing (or empty text) as its value, in sheet order.
+fn without_value(
+    values: &calamine::Range<Data>,
+    formulas: &calamine::Range<String>,
+) -> Vec<FormulaCell> {
+    let Some((r0, c0)) = formulas.start() else {
+        return Vec::new();
+    };
+    let empty = |v: Option<&Data>| match v {
+        None | Some(Data::Empty) => true,
+        Some(Data::String(s)) => s.is_empty(),
+        Some(_) => false,
+    };
+    formulas
+        .used_cells()
+        .map(|(r, c, f)| (r0 + r as u32, c0 + c as u32, f))
+        .filter(|&(r, c, _)| empty(values.get_value((r, c))))
+        .map(|(r, c, f)| FormulaCell {
+            row: u64::from(r) + 1,
+            column: c as usize,
+            formula: f.clone(),
+        })
+        .collect()
+}
+
+/// A column's letters as a spreadsheet names it (0 is `A`, 26 is `AA`).
+fn column_letters(mut col: u32) -> String {
+    let mut out = Vec::new();
+    loop {
+        out.push(b'A' + (col % 26) as u8);
+        if col < 26 {
+            break;
+        }
+        col = col / 26 - 1;
+    }
+    out.reverse();
+    String::from_utf8(out).expect("ASCII letters")
+}
+
 fn has_header(r: &calamine::Range<Data>) -> bool {
     r.rows().take(HEADER_SEARCH_ROWS).any(|row| {
         let mut fields: Vec<_> = row
@@ -284,7 +398,35 @@ fn to_text(r: &calamine::Range<Data>) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::check_zip;
+    use super::{check_zip, column_letters, FormulaScan};
+
+    /// A formula's mark is found wherever the inflated pieces cut it; plain cells have none.
+    #[test]
+    fn a_formula_is_found_across_pieces() {
+        use std::io::Write;
+        let sheet = br#"<c r="A1"><v>1</v></c><c r="I2" s="5"><f>G2-H2</f><v /></c>"#;
+        for cut in 0..sheet.len() {
+            let mut scan = FormulaScan::default();
+            scan.write_all(&sheet[..cut]).unwrap();
+            scan.write_all(&sheet[cut..]).unwrap();
+            assert!(scan.found, "cut at {cut}");
+        }
+        let mut plain = FormulaScan::default();
+        plain
+            .write_all(br#"<c r="A1" t="s"><v>0</v></c><c r="B1"><v>12.5</v></c>"#)
+            .unwrap();
+        assert!(!plain.found);
+    }
+
+    /// Cells are named as a spreadsheet names them, past `Z` too.
+    #[test]
+    fn column_letters_as_spreadsheets_write_them() {
+        let named: Vec<String> = [0, 5, 25, 26, 27, 51, 52, 701, 702]
+            .into_iter()
+            .map(column_letters)
+            .collect();
+        assert_eq!(named, ["A", "F", "Z", "AA", "AB", "AZ", "BA", "ZZ", "AAA"]);
+    }
 
     /// A zip whose directory says its entry is small while it inflates far past the limit is
     /// refused by the bytes that really come out, not by what the directory claims.

@@ -111,6 +111,19 @@ pub fn reconcile(docs: &[LedgerDocument], as_of: NaiveDate) -> Reconciliation {
             (_, Some(o)) if o < d.total && o >= Decimal::ZERO => {
                 Some((d.total - o, AllocationRule::SourceReportedOpen))
             }
+            (_, Some(o)) if o < Decimal::ZERO && d.kind == DocumentKind::Invoice => {
+                // An invoice more than paid (or credited) at the source: nothing is owed; the
+                // credit balance is the source's to refund, never a debt. (A credit note keeps
+                // its whole amount to set off, the side that never claims too much.)
+                notes.push(ReconcileNote {
+                    document: d.key(),
+                    message: format!(
+                        "source reports {o} open of a total of {}: more than paid, nothing is owed",
+                        d.total
+                    ),
+                });
+                Some((d.total, AllocationRule::SourceReportedOpen))
+            }
             (_, Some(o)) if o != d.total => {
                 notes.push(ReconcileNote {
                     document: d.key(),

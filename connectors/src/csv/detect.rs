@@ -41,13 +41,14 @@ fn looks_like_bank(header: &[String]) -> bool {
         >= 3
 }
 
-pub(crate) const AMOUNT_FIELDS: [Field; 6] = [
+pub(crate) const AMOUNT_FIELDS: [Field; 7] = [
     Field::Total,
     Field::Net,
     Field::Vat,
     Field::Open,
     Field::Debit,
     Field::Credit,
+    Field::Paid,
 ];
 /// Fields holding dates.
 pub(crate) const DATE_FIELDS: [Field; 2] = [Field::IssueDate, Field::DueDate];

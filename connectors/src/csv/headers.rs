@@ -63,6 +63,9 @@ pub enum Field {
     Debit,
     /// Credit amount beside a debit column: a credit note's total.
     Credit,
+    /// Amount paid so far, in exports that give it instead of the open amount: the total less
+    /// it is open.
+    Paid,
 }
 
 impl Field {
@@ -76,7 +79,7 @@ impl Field {
     }
 
     /// How many fields there are (the last one's place plus one).
-    pub const COUNT: usize = Field::Credit as usize + 1;
+    pub const COUNT: usize = Field::Paid as usize + 1;
 
     /// Fields a ledger file cannot do without (the total, or debit and credit columns).
     pub const REQUIRED: [Field; 3] = [Field::Number, Field::IssueDate, Field::Total];
@@ -371,6 +374,22 @@ const SYNONYMS: &[(Field, &[&str])] = &[
             "openbedrag",
             "nogtebetalen",
             "amountresidual",
+            "openstaandsaldo",
+            "opensaldo",
+            "saldoopenstaand",
+            "restant",
+            "restantbedrag",
+            "restantsaldo",
+            "openstaandbedrageur",
+            "openstaandbedraginclbtw",
+            "openstaandinclbtw",
+            "nogteontvangen",
+            "teontvangen",
+            "balancedue",
+            "outstandingamount",
+            "amountoutstanding",
+            "openbalance",
+            "amountremaining",
         ],
     ),
     (
@@ -479,6 +498,21 @@ const SYNONYMS: &[(Field, &[&str])] = &[
     (
         Field::Credit,
         &["credit", "creditbedrag", "creditamount", "bedragcredit"],
+    ),
+    (
+        // Not a bare `Betaald`, which packages also write as a yes/no column.
+        Field::Paid,
+        &[
+            "paid_amount",
+            "betaaldbedrag",
+            "bedragbetaald",
+            "reedsbetaald",
+            "totaalbetaald",
+            "ontvangenbedrag",
+            "amountpaid",
+            "paidtodate",
+            "totalpaid",
+        ],
     ),
 ];
 

@@ -37,6 +37,9 @@ pub struct CsvOptions {
     pub creditor: Option<incasso_core::ids::CreditorId>,
     /// What errors call a record's number: `line` (default) or `row` for worksheets.
     pub row_word: Option<&'static str>,
+    /// A worksheet's cells holding a formula without a value, in sheet order (line = row,
+    /// field = column): a row that would read one is refused.
+    pub formulas_without_value: Vec<crate::xlsx::FormulaCell>,
     /// Bank statements: read one whose balances do not add up, recording the mismatch
     /// (`incasso import --accept-unbalanced`).
     pub accept_unbalanced: bool,
@@ -67,7 +70,7 @@ pub enum CsvError {
     #[error(transparent)]
     Source(#[from] SourceError),
     /// No row looks like a header of a ledger export.
-    #[error("{file}: not a format incasso reads: it looks like {looks_like}; tried a ledger export (no header row recognised: expected columns like Factuurnummer, Factuurdatum, Bedrag incl. BTW / Invoice No, Invoice Date, Total) and the bank exports (ING, Rabobank, bunq, Knab, GLS Bank, KBC, BNP Paribas Fortis, Belfius by their header; ABN AMRO TAB, Triodos, ASN Bank by their layout); first row: {seen}; if it is a ledger, name its columns with --profile")]
+    #[error("{file}: not a format incasso reads: it looks like {looks_like}; tried a ledger export (no header row recognised: expected columns like Factuurnummer, Factuurdatum, Bedrag incl. BTW / Invoice No, Invoice Date, Total) and the bank exports ({banks}); first row: {seen}; if it is a ledger, name its columns with --profile", banks = crate::bank::csv::known_exports())]
     NoHeader {
         /// The file.
         file: String,
@@ -88,7 +91,7 @@ pub enum CsvError {
     },
     /// A bank's transaction export incasso has no profile for, taken for a ledger and lacking
     /// its columns: said so, instead of naming a ledger column it could never have.
-    #[error("{file}: this looks like a bank's transaction export (header: {header}), but not one incasso knows (ING, Rabobank, ABN AMRO, bunq, Knab, Triodos, ASN, GLS, KBC, BNP Paribas Fortis, Belfius); download the statement as camt.053 or MT940 instead, which every Dutch and Belgian bank offers")]
+    #[error("{file}: this looks like a bank's transaction export (header: {header}), but not one incasso knows ({banks}); download the statement as camt.053 or MT940 instead, which every Dutch and Belgian bank offers", banks = crate::bank::csv::known_exports())]
     UnknownBank {
         /// The file.
         file: String,

@@ -16,13 +16,16 @@
 //! issue_date = "Boekstuk"
 //! total = "Factuur"
 //! open = "Saldo"
+//!
+//! [status]                  # status words the reader does not know, as the file writes them
+//! "Wacht op klant" = "open" # or paid, disputed, void, payment-pending
 //! ```
 //! Unknown keys are errors, so a typo never silently does nothing.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use incasso_core::model::DebtorKind;
+use incasso_core::model::{DebtorKind, DocumentStatus};
 use serde::Deserialize;
 
 use crate::csv::headers::{field_by_name, field_names, Field};
@@ -54,6 +57,8 @@ struct RawProfile {
     header_row: Option<u64>,
     #[serde(default)]
     columns: BTreeMap<String, String>,
+    #[serde(default)]
+    status: BTreeMap<String, String>,
 }
 
 /// A validated mapping profile.
@@ -79,6 +84,8 @@ pub struct Profile {
     pub header_row: Option<u64>,
     /// Field → column header as written in the file.
     pub columns: BTreeMap<Field, String>,
+    /// Status words (lower case) → what they mean, for words the reader does not know.
+    pub status: BTreeMap<String, DocumentStatus>,
 }
 
 /// Why a profile was refused.
@@ -145,6 +152,23 @@ impl Profile {
             })?;
             columns.insert(f, v);
         }
+        let mut status = BTreeMap::new();
+        for (word, meaning) in raw.status {
+            let st = match meaning.as_str() {
+                "open" => DocumentStatus::Open,
+                "paid" => DocumentStatus::Paid,
+                "disputed" => DocumentStatus::Disputed,
+                "void" => DocumentStatus::Void,
+                "payment-pending" => DocumentStatus::PaymentPending,
+                other => {
+                    return Err(format!(
+                        "key 'status.{word}': '{other}' is not one of open, paid, disputed, void, \
+                         payment-pending"
+                    ))
+                }
+            };
+            status.insert(word.trim().to_lowercase(), st);
+        }
         Ok(Profile {
             delimiter,
             decimal_mark: raw.decimal_mark,
@@ -156,6 +180,7 @@ impl Profile {
             debtor_kind: raw.debtor_kind,
             header_row: raw.header_row,
             columns,
+            status,
         })
     }
 }
@@ -168,7 +193,8 @@ mod tests {
     fn parses_a_full_profile() {
         let p = Profile::parse(
             "delimiter = \";\"\ndecimal_mark = \",\"\ndate_format = \"dd-mm-yyyy\"\nencoding = \"windows-1252\"\n\
-             sign = \"inverted\"\npayment_term_days = 14\ndebtor_kind = \"consumer\"\n[columns]\nnumber = \"Nr\"\n",
+             sign = \"inverted\"\npayment_term_days = 14\ndebtor_kind = \"consumer\"\n[columns]\nnumber = \"Nr\"\n\
+             [status]\n\"Wacht op Klant \" = \"payment-pending\"\n",
         )
         .unwrap();
         assert_eq!(p.delimiter, Some(b';'));
@@ -181,6 +207,10 @@ mod tests {
             p.columns.get(&Field::Number).map(String::as_str),
             Some("Nr")
         );
+        assert_eq!(
+            p.status.get("wacht op klant"),
+            Some(&DocumentStatus::PaymentPending)
+        );
     }
 
     #[test]
@@ -191,5 +221,7 @@ mod tests {
         assert!(e.contains("columns.numbr"), "{e}");
         let e = Profile::parse("date_format = \"dd-mm-yy\"").unwrap_err();
         assert!(e.contains("date_format"), "{e}");
+        let e = Profile::parse("[status]\n\"Wacht\" = \"betaald\"").unwrap_err();
+        assert!(e.contains("status.Wacht"), "{e}");
     }
 }

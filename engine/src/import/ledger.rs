@@ -49,6 +49,7 @@ pub(super) fn import_ledger(
             let sheet_name = sheet.sheet.clone();
             let sheet_options = CsvOptions {
                 row_word: Some("row"),
+                formulas_without_value: sheet.without_value.clone(),
                 ..options.clone()
             };
             read_into(tx, add, |h| {

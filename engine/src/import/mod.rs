@@ -63,8 +63,8 @@ pub fn import_paths(
         profile,
         skip_bad_rows: o.skip_bad_rows,
         creditor: Some(store.creditor()?),
-        row_word: None,
         accept_unbalanced: o.accept_unbalanced,
+        ..CsvOptions::default()
     };
     let sheet = o.sheet.as_deref();
     let files = expand(paths)?;
@@ -313,8 +313,7 @@ pub fn import_file(store: &Store, file: &Path, rep: &dyn Reporter) -> Result<boo
             profile: Profile::default(),
             skip_bad_rows: false,
             creditor: Some(store.creditor()?),
-            row_word: None,
-            accept_unbalanced: false,
+            ..CsvOptions::default()
         };
         let (format, size) = sniff(file)?;
         let imported = import_one(store, file, format, size, &options, None, rep)?;

@@ -36,6 +36,24 @@ pub fn detect(text: &str) -> Option<&'static str> {
     }
 }
 
+/// The bank exports incasso reads, for messages that list them: the banks recognised by their
+/// header, then those recognised by their layout, as the built-in profiles give them.
+pub fn known_exports() -> String {
+    let names = |header: bool| {
+        PROFILES
+            .iter()
+            .filter(|p| matches!(p.layout, Layout::Header { .. }) == header)
+            .map(|p| p.name.strip_suffix(" CSV").unwrap_or(p.name))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    format!(
+        "{} by their header; {} by their layout",
+        names(true),
+        names(false)
+    )
+}
+
 /// Reads a bank CSV export held as text, handing each transaction line to `emit`.
 pub fn read(
     file: &str,
@@ -63,7 +81,7 @@ pub fn read_from(
         None => Err(BankError::new(
             file,
             "line 1",
-            "not a known bank CSV export (ING, Rabobank, ABN AMRO .TAB, bunq, Knab, Triodos, ASN, GLS, KBC, BNP Paribas Fortis, Belfius)",
+            format!("not a known bank CSV export ({})", known_exports()),
         )),
         Some(Found::Refuse { line, message, .. }) => {
             Err(BankError::new(file, format!("line {line}"), message))

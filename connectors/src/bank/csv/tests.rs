@@ -24,13 +24,6 @@ fn corpus_dir() -> Option<PathBuf> {
     crate::corpus_dir("csv/bank")
 }
 
-fn decode(bytes: &[u8]) -> String {
-    match std::str::from_utf8(bytes) {
-        Ok(t) => t.to_string(),
-        Err(_) => encoding_rs::WINDOWS_1252.decode(bytes).0.into_owned(),
-    }
-}
-
 fn check_corpus_file(name: &str, text: &str) {
     let outcome = read_all(text);
     let refused = |phrase: &str| {
@@ -204,7 +197,7 @@ fn corpus_bank_csv_files() {
     );
     for path in names {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        let text = decode(&std::fs::read(&path).unwrap());
+        let text = crate::text_of(&path);
         check_corpus_file(&name, &text);
     }
 }
@@ -541,7 +534,7 @@ fn bank_exports_from_other_hands() {
     let cell = |s: &str| (!s.is_empty()).then(|| s.to_string());
     let mut wrong: Vec<String> = Vec::new();
     for (file, rows) in &expected {
-        let text = decode(&std::fs::read(dir.join(file)).unwrap());
+        let text = crate::text_of(&dir.join(file));
         let (_, lines) = read_all(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
         if !crate::same_count(file, lines.len(), rows.len(), &mut wrong) {
             continue;

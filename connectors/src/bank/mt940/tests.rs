@@ -649,11 +649,7 @@ fn banks_dialects_from_other_hands() {
     let cell = |s: &str| (!s.is_empty()).then(|| s.to_string());
     let mut wrong: Vec<String> = Vec::new();
     for (file, rows) in &expected {
-        let bytes = std::fs::read(dir.join(file)).unwrap();
-        let text = match std::str::from_utf8(&bytes) {
-            Ok(t) => t.to_string(),
-            Err(_) => encoding_rs::WINDOWS_1252.decode(&bytes).0.into_owned(),
-        };
+        let text = crate::text_of(&dir.join(file));
         let mut lines = Vec::new();
         if unbalanced.contains(file) {
             let e = read(file, &text, &mut |_| {}).unwrap_err();

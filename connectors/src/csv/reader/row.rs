@@ -67,13 +67,16 @@ pub(super) struct RowReader<'a> {
     pub(super) term: u64,
     pub(super) sign: SignConvention,
     pub(super) debtor_kind: Option<DebtorKind>,
-    pub(super) status_words: HashMap<String, DocumentStatus>,
+    pub(super) status_words: HashMap<String, StatusWord>,
     pub(super) kind_words: HashMap<String, KindWord>,
     pub(super) unit: &'static str,
+    pub(super) without_value: &'a [crate::xlsx::FormulaCell],
+    /// The profile's own status words, lower case.
+    pub(super) profile_status: &'a std::collections::BTreeMap<String, DocumentStatus>,
 }
 
 impl<'a> RowReader<'a> {
-    pub(super) fn new(file: &'a str, det: &'a Detection, options: &CsvOptions) -> RowReader<'a> {
+    pub(super) fn new(file: &'a str, det: &'a Detection, options: &'a CsvOptions) -> RowReader<'a> {
         let mut cols = [None; Field::COUNT];
         for (f, i) in &det.columns {
             cols[*f as usize] = Some(*i);
@@ -102,6 +105,8 @@ impl<'a> RowReader<'a> {
             status_words: HashMap::default(),
             kind_words: HashMap::default(),
             unit: options.row_word.unwrap_or("line"),
+            without_value: &options.formulas_without_value,
+            profile_status: &options.profile.status,
         }
     }
 
@@ -121,6 +126,31 @@ impl<'a> RowReader<'a> {
             value,
             message,
         }
+    }
+
+    /// The refusal of a worksheet row one of whose read cells holds a formula without a value:
+    /// read as empty, a formula for the open amount would make a paid invoice look open.
+    fn formula_without_value(&self, line: u64) -> Option<RowError> {
+        let at = self.without_value.partition_point(|c| c.row < line);
+        let cell = self.without_value[at..]
+            .iter()
+            .take_while(|c| c.row == line)
+            .find(|c| self.det.columns.iter().any(|&(_, i)| i == c.column))?;
+        Some(RowError {
+            file: self.file.to_string(),
+            unit: self.unit,
+            line,
+            column: self.det.header[cell.column].clone(),
+            value: String::new(),
+            message: format!(
+                "cell {} holds the formula ={} but no value: the workbook was saved by a program \
+                 that does not compute formulas, and an empty value could make a paid invoice \
+                 look open; open it in Excel or LibreOffice and save it again, or export the \
+                 ledger as CSV",
+                cell.name(),
+                cell.formula
+            ),
+        })
     }
 
     pub(super) fn text<'r>(&self, fields: &'r Fields, f: Field) -> Option<&'r str> {
@@ -231,6 +261,9 @@ impl<'a> RowReader<'a> {
         if self.text(fields, Field::IssueDate).is_none() && says_total() {
             return Ok(Parsed::Totals);
         }
+        if let Some(e) = self.formula_without_value(line) {
+            return Err(e);
+        }
         if let Some(&(f, i)) = self.det.columns.iter().find(|(_, i)| *i >= fields.len()) {
             return Err(RowError {
                 file: self.file.to_string(),
@@ -293,7 +326,12 @@ impl<'a> RowReader<'a> {
             .ok_or_else(|| self.error(line, Field::Total, fields, "the total is empty".into()))?;
         let mut net = self.amount(fields, Field::Net, line)?;
         let mut vat = self.amount(fields, Field::Vat, line)?;
-        let mut open = self.amount(fields, Field::Open, line)?;
+        let mut open = match self.amount(fields, Field::Open, line)? {
+            None => self
+                .amount(fields, Field::Paid, line)?
+                .map(|paid| total - paid),
+            open => open,
+        };
         if self.sign == SignConvention::Inverted {
             for v in [Some(&mut total), net.as_mut(), vat.as_mut(), open.as_mut()]
                 .into_iter()
@@ -373,15 +411,55 @@ impl<'a> RowReader<'a> {
                 ));
             }
         }
-        let status = match self.text(fields, Field::Status) {
+        let said = match self.text(fields, Field::Status) {
             Some(s) => match self.status_words.get(s) {
-                Some(st) => *st,
-                None => *self
-                    .status_words
-                    .entry(s.to_string())
-                    .or_insert_with(|| status_from(s)),
+                Some(st) => Some((s, *st)),
+                None => {
+                    let word = match self.profile_status.get(&s.to_lowercase()) {
+                        Some(st) => StatusWord::Is(*st),
+                        None => status_word(s),
+                    };
+                    self.status_words.insert(s.to_string(), word);
+                    Some((s, word))
+                }
             },
+            None => None,
+        };
+        let status = match said {
             None => DocumentStatus::Open,
+            Some((_, StatusWord::Is(st))) => st,
+            Some((_, StatusWord::Credited)) if kind == DocumentKind::CreditNote => {
+                DocumentStatus::Open
+            }
+            Some((_, StatusWord::Credited)) => DocumentStatus::Void,
+            Some((_, StatusWord::PartlyPaid)) if open.is_some() => DocumentStatus::Open,
+            Some((s, StatusWord::PartlyPaid)) => {
+                return Err(self.error(
+                    line,
+                    Field::Status,
+                    fields,
+                    format!(
+                        "'{s}' says the document is partly paid, but the file gives no open \
+                         amount, so incasso cannot tell what is still owed; export the open \
+                         amount (Openstaand) too"
+                    ),
+                ))
+            }
+            Some((s, StatusWord::Unknown)) => {
+                return Err(self.error(
+                    line,
+                    Field::Status,
+                    fields,
+                    format!(
+                        "'{s}' is not a status incasso knows (or one it cannot decide on, such \
+                         as handed over for collection already), and reading it as open could \
+                         claim a paid, credited or planned debt; use words such as 'openstaand', \
+                         'betaald', 'betwist', 'regeling' or 'geannuleerd', say what it means in \
+                         a profile's [status] table (\"{s}\" = \"open\", paid, disputed, void or \
+                         payment-pending), or set the row aside with --skip-bad-rows"
+                    ),
+                ))
+            }
         };
         let debtor_id_text = self
             .text(fields, Field::DebtorId)
@@ -528,14 +606,20 @@ pub(super) enum KindWord {
 /// `Verkoopfactuur`, `Sales invoice`) or as a UNCL1001 document code (EN 16931's BT-3: 380 an
 /// invoice, 381 a credit note).
 pub(super) fn kind_word(k: &str) -> KindWord {
-    const CREDIT: [&str; 6] = [
+    const CREDIT: [&str; 9] = [
         "credit",
         "krediet",
         "kredit",
         "gutschrift",
         "avoir",
         "refund",
+        "minfactuur",
+        "retour",
+        "negatie",
     ];
+    // Words that can name either kind: a correction may add or take off, a debtor booking may be
+    // anything. Not guessed.
+    const EITHER: [&str; 4] = ["correctie", "correction", "debiteurenboeking", "herziening"];
     const CREDIT_CODES: [&str; 14] = [
         "cn", "nc", "cr", "kn", "81", "83", "261", "262", "296", "308", "381", "396", "420", "532",
     ];
@@ -550,6 +634,8 @@ pub(super) fn kind_word(k: &str) -> KindWord {
     let k = crate::csv::headers::normalise_header(k);
     if CREDIT.iter().any(|w| k.contains(w)) || CREDIT_CODES.contains(&k.as_str()) {
         KindWord::CreditNote
+    } else if EITHER.iter().any(|w| k.contains(w)) {
+        KindWord::Unknown
     } else if INVOICE.iter().any(|w| k.contains(w)) || INVOICE_CODES.contains(&k.as_str()) {
         KindWord::Invoice
     } else {
@@ -557,45 +643,310 @@ pub(super) fn kind_word(k: &str) -> KindWord {
     }
 }
 
-pub(super) fn status_from(s: &str) -> DocumentStatus {
-    let l = s.to_lowercase();
-    if [
+/// What a ledger's status column says of a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum StatusWord {
+    /// A status incasso keeps as such.
+    Is(DocumentStatus),
+    /// Credited (`gecrediteerd`): an invoice is then void; a credit note stays in force.
+    Credited,
+    /// Partly paid: open for what the open-amount column says; a row without one is refused.
+    PartlyPaid,
+    /// No word incasso knows (or one it cannot decide on, such as "in incasso"): the row is
+    /// refused, as reading it as open could claim a paid, credited or planned debt.
+    Unknown,
+}
+
+/// Reads a status word as accounting packages write them, in Dutch, English, French and German.
+/// Words are looked for in this order, so that a longer phrase wins over a word inside it
+/// (`gedeeltelijk betaald` over `betaald`, `onbetaald` over `betaald`, `vervallen verklaard`
+/// over `vervallen`).
+pub(super) fn status_word(s: &str) -> StatusWord {
+    let folded: String = s
+        .chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'à' | 'á' | 'â' | 'ä' => 'a',
+            'è' | 'é' | 'ê' | 'ë' => 'e',
+            'ì' | 'í' | 'î' | 'ï' => 'i',
+            'ò' | 'ó' | 'ô' | 'ö' => 'o',
+            'ù' | 'ú' | 'û' | 'ü' => 'u',
+            c if c.is_alphanumeric() => c,
+            _ => ' ',
+        })
+        .collect();
+    let w = folded.split_whitespace().collect::<Vec<_>>().join(" ");
+    let has = |words: &[&str]| words.iter().any(|x| w.contains(x));
+    use DocumentStatus as S;
+    if has(&[
         "betwist",
-        "disputed",
+        "dispute",
         "dispuut",
-        "in dispute",
         "geschil",
         "bezwaar",
-    ]
-    .iter()
-    .any(|w| l.contains(w))
-    {
-        DocumentStatus::Disputed
-    } else if [
+        "contested",
+        "reclamatie",
+        "litige",
+        "conteste",
+        "bestritten",
+    ]) {
+        StatusWord::Is(S::Disputed)
+    } else if has(&[
+        "gedeeltelijk",
+        "deels",
+        "deelbetaling",
+        "partial",
+        "partly",
+        "part paid",
+        "teilweise",
+        "teilbezahlt",
+    ]) {
+        StatusWord::PartlyPaid
+    } else if has(&[
+        "onbetaald",
+        "niet betaald",
+        "unpaid",
+        "not paid",
+        "impaye",
+        "non paye",
+        "unbezahlt",
+        "nicht bezahlt",
+    ]) {
+        StatusWord::Is(S::Open)
+    } else if has(&[
+        "automatische incasso",
+        "doorlopende machtiging",
+        "direct debit",
+        "sepa incasso",
+        "incasso verzonden",
+        "domiciliering",
+        "domiciliation",
+        "lastschrift",
+        "payment pending",
+        "regeling",
+        "payment plan",
+        "payment arrangement",
+        "afbetaling",
+        "termijnbetaling",
+        "plan de paiement",
+        "ratenzahlung",
+    ]) {
+        // A payment underway upstream, or a plan agreed there: never claimed while so.
+        StatusWord::Is(S::PaymentPending)
+    } else if has(&[
+        "incasso",
+        "uit handen",
+        "deurwaarder",
+        "collection",
+        "inkasso",
+    ]) {
+        // Already handed over for collection, perhaps to another agency: a person decides.
+        StatusWord::Unknown
+    } else if has(&[
+        "gecrediteerd",
+        "credited",
+        "credit",
+        "crediteerd",
+        "gutgeschrieben",
+    ]) {
+        StatusWord::Credited
+    } else if has(&[
         "geannuleerd",
         "cancelled",
         "canceled",
         "void",
         "vervallen verklaard",
         "ingetrokken",
-    ]
-    .iter()
-    .any(|w| l.contains(w))
-    {
-        DocumentStatus::Void
-    } else if matches!(
-        l.trim(),
-        "betaald" | "paid" | "voldaan" | "settled" | "closed" | "gesloten"
-    ) {
-        DocumentStatus::Paid
+        "afgeboekt",
+        "afgeschreven",
+        "written off",
+        "write off",
+        "oninbaar",
+        "uncollectible",
+        "bad debt",
+        "verwijderd",
+        "deleted",
+        "concept",
+        "draft",
+        "annule",
+        "storniert",
+        "abgeschrieben",
+    ]) {
+        StatusWord::Is(S::Void)
+    } else if has(&[
+        "betaald",
+        "paid",
+        "voldaan",
+        "settled",
+        "vereffend",
+        "verrekend",
+        "afgeletterd",
+        "gesloten",
+        "closed",
+        "paye",
+        "acquitte",
+        "bezahlt",
+        "beglichen",
+        "ausgeglichen",
+    ]) {
+        StatusWord::Is(S::Paid)
+    } else if has(&[
+        "open",
+        "ouvert",
+        "offen",
+        "outstanding",
+        "vervallen",
+        "verlopen",
+        "te laat",
+        "achterstallig",
+        "overdue",
+        "due",
+        "echu",
+        "fallig",
+        "herinner",
+        "aanmaning",
+        "wacht op betaling",
+        "wachten op betaling",
+        "awaiting",
+        "te betalen",
+        "te ontvangen",
+        "uitstaand",
+        "gefactureerd",
+        "invoiced",
+        "billed",
+        "sommatie",
+        "reminder",
+        "rappel",
+        "mahnung",
+        "reminded",
+        "late",
+        "verzonden",
+        "verstuurd",
+        "sent",
+        "envoye",
+        "versendet",
+        "awaiting payment",
+        "authorised",
+        "authorized",
+        "approved",
+        "goedgekeurd",
+        "geboekt",
+        "posted",
+        "definitief",
+        "final",
+        "nieuw",
+        "new",
+        "pending payment",
+        "pending_payment",
+    ]) {
+        StatusWord::Is(S::Open)
     } else {
-        DocumentStatus::Open
+        StatusWord::Unknown
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{kind_word, Fields, KindWord};
+    use super::{kind_word, status_word, Fields, KindWord, StatusWord};
+    use incasso_core::model::DocumentStatus as S;
+
+    /// Status words as packages and bookkeepers write them: a paid, credited, written-off or
+    /// planned debt is never read as open; a word that is neither known nor decidable (handed
+    /// over for collection already) is not guessed.
+    #[test]
+    fn status_words_of_many_packages() {
+        let cases: [(&[&str], StatusWord); 8] = [
+            (
+                &["Betwist", "In dispute", "Bezwaar gemaakt", "Litige"],
+                StatusWord::Is(S::Disputed),
+            ),
+            (
+                &["Gedeeltelijk betaald", "Deels voldaan", "Partially paid"],
+                StatusWord::PartlyPaid,
+            ),
+            (
+                &[
+                    "Regeling",
+                    "Betalingsregeling",
+                    "In regeling",
+                    "Payment plan",
+                    "Automatische incasso",
+                    "Payment pending",
+                ],
+                StatusWord::Is(S::PaymentPending),
+            ),
+            (
+                &["In incasso", "Uit handen gegeven", "Deurwaarder"],
+                StatusWord::Unknown,
+            ),
+            (
+                &[
+                    "Gecrediteerd",
+                    "Credited",
+                    "Creditnota",
+                    "Gecrediteerd / vervallen",
+                ],
+                StatusWord::Credited,
+            ),
+            (
+                &[
+                    "Geannuleerd",
+                    "VOIDED",
+                    "Vervallen verklaard",
+                    "Afgeboekt",
+                    "Afgeschreven",
+                    "Written off",
+                    "Oninbaar",
+                    "Concept",
+                ],
+                StatusWord::Is(S::Void),
+            ),
+            (
+                &[
+                    "Betaald",
+                    "BETAALD ",
+                    "Volledig betaald",
+                    "Betaald per bank",
+                    "Betaald (bank)",
+                    "Paid in full",
+                    "Fully paid",
+                    "Voldaan",
+                    "Vereffend",
+                    "Verrekend",
+                    "Afgeletterd",
+                    "Afgesloten",
+                    "Payé",
+                ],
+                StatusWord::Is(S::Paid),
+            ),
+            (
+                &[
+                    "Openstaand",
+                    "Onbetaald",
+                    "Niet betaald",
+                    "Unpaid",
+                    "Vervallen",
+                    "Overdue",
+                    "2e herinnering",
+                    "Aanmaning verstuurd",
+                    "AUTHORISED",
+                    "Herinnerd",
+                    "Wacht op betaling debiteur",
+                    "late",
+                    "pending_payment",
+                ],
+                StatusWord::Is(S::Open),
+            ),
+        ];
+        for (words, want) in cases {
+            for w in words {
+                assert_eq!(status_word(w), want, "{w}");
+            }
+        }
+        for w in ["Xyz", "In behandeling", "Gearchiveerd"] {
+            assert_eq!(status_word(w), StatusWord::Unknown, "{w}");
+        }
+    }
 
     /// Kind words as packages write them (Odoo's Dutch and technical names, Xero's types, the
     /// French and Flemish words, document codes); a word that is neither is not guessed.
@@ -612,6 +963,10 @@ mod tests {
             "credit note",
             "CN",
             "381",
+            "Minfactuur",
+            "Retournota",
+            "Retourfactuur",
+            "Negatieve factuur",
         ] {
             assert_eq!(kind_word(w), KindWord::CreditNote, "{w}");
         }
@@ -629,9 +984,64 @@ mod tests {
         ] {
             assert_eq!(kind_word(w), KindWord::Invoice, "{w}");
         }
-        for w in ["Betaling", "Memoriaal", "X", "Herinnering"] {
+        for w in [
+            "Betaling",
+            "Memoriaal",
+            "X",
+            "Herinnering",
+            "Correctiefactuur",
+            "Debiteurenboeking",
+        ] {
             assert_eq!(kind_word(w), KindWord::Unknown, "{w}");
         }
+    }
+
+    /// A worksheet row one of whose read cells holds a formula without a value is refused naming
+    /// the cell, wherever the column stands (a middle column is not short, it reads as empty,
+    /// which would leave the invoice open); a formula in a column incasso does not read is no
+    /// reason to refuse.
+    #[test]
+    fn a_formula_without_value_is_refused_where_it_is_read() {
+        use crate::xlsx::FormulaCell;
+        let text = "Factuurnummer;Openstaand;Factuurdatum;Debiteurnummer;Bedrag;Kleur\n\
+                    F1;;01-02-2026;D1;100,00;\n\
+                    F2;0,00;01-02-2026;D1;50,00;\n";
+        let read = |cell: FormulaCell| {
+            let options = crate::csv::CsvOptions {
+                row_word: Some("row"),
+                formulas_without_value: vec![cell],
+                ..Default::default()
+            };
+            let mut numbers = Vec::new();
+            crate::csv::read_ledger_text(
+                "book.xlsx",
+                text.to_string(),
+                &options,
+                &crate::progress::NoProgress,
+                |d, _| {
+                    numbers.push(d.number.as_str().to_string());
+                    Ok(())
+                },
+            )
+            .map(|_| numbers)
+            .map_err(|e| e.to_string())
+        };
+        let open = FormulaCell {
+            row: 2,
+            column: 1,
+            formula: "E2-F2".into(),
+        };
+        let e = read(open).unwrap_err();
+        assert!(
+            e.contains("row 2, column 'Openstaand': cell B2 holds the formula =E2-F2 but no value"),
+            "{e}"
+        );
+        let memo = FormulaCell {
+            row: 2,
+            column: 5,
+            formula: "IF(B2=0,\"betaald\",\"\")".into(),
+        };
+        assert_eq!(read(memo).unwrap(), ["F1", "F2"]);
     }
 
     #[test]
