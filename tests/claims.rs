@@ -428,3 +428,113 @@ fn claims_qualify_by_policy_and_say_why_others_do_not() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("min_days_overdu"), "{}", stderr(&o));
 }
+
+/// What an independent review of the claims found claimed that must not be: a plan, a payment
+/// or a write-off in the package's own words, an invoice more than paid, a credit note called
+/// `Minfactuur`, a credit note addressed to the debtor written otherwise (`d106` for `D106`), an
+/// open amount under `Openstaand saldo`. None is claimed; the last is held naming the credit
+/// note. A status word incasso does not know refuses the file, naming it, until a profile says
+/// what it means.
+#[test]
+fn what_an_independent_review_found_is_never_claimed() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let head = "Factuurnummer;Factuurdatum;Vervaldatum;Debiteurnummer;Naam;Type debiteur;\
+                Bedrag incl. BTW;Openstaand saldo;Status;Soort;Gecrediteerde factuur\n";
+    let rows = "F2026-101;01-03-2026;31-03-2026;D101;Alfa BV;Zakelijk;1.210,00;1.210,00;Betalingsregeling;Factuur;\n\
+                F2026-102;01-03-2026;31-03-2026;D102;Beta BV;Zakelijk;1.210,00;1.210,00;Volledig betaald;Factuur;\n\
+                F2026-103;01-03-2026;31-03-2026;D103;Gamma BV;Zakelijk;1.210,00;-10,00;Openstaand;Factuur;\n\
+                F2026-104;01-03-2026;31-03-2026;D104;Delta BV;Zakelijk;1.000,00;1.000,00;Openstaand;Factuur;\n\
+                F2026-105;05-03-2026;04-04-2026;D104;Delta BV;Zakelijk;1.000,00;1.000,00;Openstaand;Minfactuur;F2026-104\n\
+                F2026-106;01-03-2026;31-03-2026;D106;Epsilon BV;Zakelijk;1.210,00;1.210,00;Openstaand;Factuur;\n\
+                C2026-001;05-03-2026;04-04-2026;d106;Epsilon BV;Zakelijk;1.210,00;1.210,00;Openstaand;Creditnota;F2026-106\n\
+                F2026-107;01-03-2026;31-03-2026;D107;Zeta BV;Zakelijk;1.210,00;0,00;Openstaand;Factuur;\n\
+                F2026-109;01-03-2026;31-03-2026;D109;Theta BV;Zakelijk;1.210,00;1.210,00;Afgeboekt;Factuur;\n\
+                F2026-108;01-03-2026;31-03-2026;D108;Eta BV;Zakelijk;1.210,00;1.210,00;Openstaand;Factuur;\n";
+    let ledger = dir.path().join("openstaande-posten.csv");
+    std::fs::write(&ledger, format!("{head}{rows}")).unwrap();
+    ok(incasso(&data, &["import", ledger.to_str().unwrap()]));
+    let rates = extended_rates(dir.path());
+    let v: serde_json::Value = serde_json::from_str(&ok(incasso(
+        &data,
+        &[
+            "claims",
+            "--as-of",
+            AS_OF,
+            "--rates",
+            rates.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    )))
+    .unwrap();
+    let claimed: Vec<&str> = v["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["debtor"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(claimed, ["D108"], "{v}");
+    let held = |number: &str| {
+        v["excluded"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["number"] == number)
+            .map(|e| (e["rule"].to_string(), e["reason"].to_string()))
+    };
+    let (rule, reason) = held("F2026-106").expect("the invoice the credit note names is held");
+    assert_eq!(rule, "\"credit-note-names-it\"");
+    assert!(
+        reason.contains("credit note C2026-001 names this invoice")
+            && reason.contains("addressed to debtor d106"),
+        "{reason}"
+    );
+    assert_eq!(held("F2026-101").unwrap().0, "\"payment-pending\"");
+
+    // A word of the package's own: refused naming it, nothing stored; a profile says it.
+    let own = dir.path().join("eigen-woorden.csv");
+    std::fs::write(
+        &own,
+        format!("{head}F2026-201;01-03-2026;31-03-2026;D201;Iota BV;Zakelijk;1.210,00;1.210,00;Wacht op klant;Factuur;\n"),
+    )
+    .unwrap();
+    let o = incasso(&data, &["import", own.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(
+        e.contains("line 2, column 'Status': 'Wacht op klant' is not a status incasso knows"),
+        "{e}"
+    );
+    let profile = dir.path().join("eigen.toml");
+    std::fs::write(&profile, "[status]\n\"Wacht op klant\" = \"disputed\"\n").unwrap();
+    ok(incasso(
+        &data,
+        &[
+            "import",
+            own.to_str().unwrap(),
+            "--profile",
+            profile.to_str().unwrap(),
+        ],
+    ));
+    let v: serde_json::Value = serde_json::from_str(&ok(incasso(
+        &data,
+        &[
+            "claims",
+            "--as-of",
+            AS_OF,
+            "--rates",
+            rates.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    )))
+    .unwrap();
+    let rule = v["excluded"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["number"] == "F2026-201")
+        .map(|e| e["rule"].clone());
+    assert_eq!(rule, Some(serde_json::json!("disputed")), "{v}");
+}

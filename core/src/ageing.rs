@@ -118,6 +118,8 @@ pub struct OpenItem<'a> {
     pub provenance: &'a Provenance,
     /// Its structured payment reference (betalingskenmerk), when it has one.
     pub payment_reference: Option<&'a str>,
+    /// For a credit note, the invoice it says it corrects.
+    pub credits: Option<&'a DocumentNumber>,
 }
 
 /// The open amount that makes a document an open item: one in force as of the date and not
@@ -157,6 +159,7 @@ pub fn open_items<'a>(
             status: d.status,
             provenance: &ld.provenance,
             payment_reference: d.payment_reference.as_deref(),
+            credits: d.credited_invoice.as_ref(),
         });
     }
     items

@@ -1,6 +1,7 @@
 //! Claims: one per debtor and currency, holding every qualifying item, with the law's amounts;
 //! and, for every overdue item that does not qualify, the reason why.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
@@ -21,7 +22,7 @@ use crate::law::rates::{RateKind, RateTables};
 use crate::law::LawError;
 use crate::law::{DebtorType, Jurisdiction};
 use crate::model::{AttachmentRef, Debtor, DocumentKey, DocumentKind};
-use crate::money::Currency;
+use crate::money::{format_cents, Currency};
 
 /// The day the Besluit vergoeding voor buitengerechtelijke incassokosten took effect (art. 3:
 /// it does not apply to a default that began before).
@@ -221,10 +222,17 @@ pub fn preview(
     let mut by_debtor: HashMap<(&str, Currency), Vec<&OpenItem<'_>>> = HashMap::new();
     let mut credit: HashMap<(&str, Currency), Decimal> = HashMap::new();
     let mut open_by_number: HashMap<String, Decimal> = HashMap::new();
+    // Credit notes with credit left that name an invoice, by its number: the credit could not be
+    // set off against it (addressed to another debtor, in another currency), so the invoice
+    // waits for a person rather than going out whole.
+    let mut credited: HashMap<Cow<'_, str>, Vec<&OpenItem<'_>>> = HashMap::new();
     for it in ledger.items {
         match it.kind {
             DocumentKind::CreditNote => {
-                *credit.entry((it.debtor.as_str(), it.currency)).or_default() -= it.open
+                *credit.entry((it.debtor.as_str(), it.currency)).or_default() -= it.open;
+                if let (Some(n), true) = (it.credits, it.open < Decimal::ZERO) {
+                    credited.entry(n.normalised()).or_default().push(it);
+                }
             }
             DocumentKind::Invoice => {
                 if !ledger.plans.is_empty() {
@@ -290,7 +298,10 @@ pub fn preview(
                 match item_rules()
                     .iter()
                     .find_map(|r| r.check(&cx).map(|why| (r.id(), why)))
-                {
+                    .or_else(|| {
+                        let notes = credited.get(&it.number.normalised())?;
+                        Some((CREDIT_NOTE, credit_not_set_off(it, notes)))
+                    }) {
                     Some((rule, reason)) => {
                         out.excluded.push(excluded(debtor_id, it, rule, reason))
                     }
@@ -536,6 +547,8 @@ pub type RuleId = &'static str;
 pub const RATE_UNKNOWN: &str = "rate-unknown";
 /// The rule that holds an item whose amounts could not be calculated otherwise.
 pub const CALCULATION: &str = "calculation";
+/// Rule id of an invoice a credit note names whose credit was not set off against it.
+pub const CREDIT_NOTE: &str = "credit-note-names-it";
 
 /// A rule id read back (the claims kept in the store): one of the rules', never a new one.
 fn known_rule<'de, D: serde::Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
@@ -544,9 +557,40 @@ fn known_rule<'de, D: serde::Deserializer<'de>>(d: D) -> Result<&'static str, D:
         .iter()
         .map(|r| r.id())
         .chain(debtor_rules().iter().map(|r| r.id()))
-        .chain([possible_payment::RULE, RATE_UNKNOWN, CALCULATION])
+        .chain([
+            possible_payment::RULE,
+            RATE_UNKNOWN,
+            CALCULATION,
+            CREDIT_NOTE,
+        ])
         .find(|known| *known == id)
         .ok_or_else(|| serde::de::Error::custom(format!("unknown rule: {id}")))
+}
+
+/// Why an invoice named by credit notes whose credit was not set off against it is held.
+fn credit_not_set_off(invoice: &OpenItem<'_>, notes: &[&OpenItem<'_>]) -> String {
+    let each: Vec<String> = notes
+        .iter()
+        .map(|cn| {
+            let why = if cn.debtor != invoice.debtor {
+                format!("is addressed to debtor {}", cn.debtor)
+            } else if cn.currency != invoice.currency {
+                format!("is in {}", cn.currency)
+            } else {
+                "was not set off".to_string()
+            };
+            format!(
+                "credit note {} names this invoice, but {} {} of it {why}",
+                cn.number,
+                cn.currency,
+                format_cents(-cn.open)
+            )
+        })
+        .collect();
+    format!(
+        "{}; a person decides (correct the credit note or the invoice)",
+        each.join("; ")
+    )
 }
 
 fn excluded(debtor: &str, it: &OpenItem<'_>, rule: &'static str, reason: String) -> Excluded {

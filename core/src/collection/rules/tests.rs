@@ -66,6 +66,7 @@ fn item<'a>(
         status,
         provenance: &f.provenance,
         payment_reference: None,
+        credits: None,
     }
 }
 

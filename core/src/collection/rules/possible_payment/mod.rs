@@ -12,7 +12,9 @@
 //! | sum | it equals the debtor's open total, or a sum of two or more of its open items | as above; every subset up to 10 items, else sums oldest first |
 //! | payer | the payer's account is one the debtor paid from, or its name is the debtor's (case, punctuation, legal forms, word order ignored), and the amount is none of the debtor's items nor a sum of them | holds every item issued before the payment: it may be a part payment of any; not when its text names an invoice of the ledger's numbering that the ledger does not have (it designates that one) |
 //!
-//! and it was booked on or after the item's issue date, in the item's currency. A person's
+//! and it was booked at most 30 days before the item's issue date (paid ahead), in the item's
+//! currency; a payment whose text names the item (its number or sequence) holds it whatever its
+//! currency. A person's
 //! decision releases the hold: allocating the payment, or `incasso unallocate PAYMENT ITEM`
 //! ("not this payment"), or `incasso unallocate PAYMENT` (it pays none of our invoices).
 
@@ -31,6 +33,10 @@ use crate::money::{format_cents, Currency};
 
 /// Rule id in the excluded list.
 pub const RULE: &str = "possible-payment";
+
+/// How many days before an item's issue date a payment may still be its payment (paid ahead,
+/// on a quotation or a pro forma).
+const PREPAID_DAYS: u64 = 30;
 
 /// Most items whose every subset sum is compared with the payments.
 const SUBSET_LIMIT: usize = 10;
@@ -535,8 +541,21 @@ impl Gate {
     fn eligible(&self, i: u32, item: &OpenItem<'_>, other_debtor_ok: bool) -> bool {
         let p = &self.payments[i as usize];
         p.currency == item.currency
-            && p.date >= item.issue_date
-            && (other_debtor_ok || p.debtor.as_ref().is_none_or(|d| d == item.debtor))
+            && p.date + chrono::Days::new(PREPAID_DAYS) >= item.issue_date
+            && self.not_excluded(i, item, other_debtor_ok)
+    }
+
+    /// [`Gate::eligible`] for a payment whose text names the item: whatever its currency (a
+    /// debtor paying in their own).
+    fn eligible_named(&self, i: u32, item: &OpenItem<'_>) -> bool {
+        let p = &self.payments[i as usize];
+        p.date + chrono::Days::new(PREPAID_DAYS) >= item.issue_date
+            && self.not_excluded(i, item, true)
+    }
+
+    fn not_excluded(&self, i: u32, item: &OpenItem<'_>, other_debtor_ok: bool) -> bool {
+        let p = &self.payments[i as usize];
+        (other_debtor_ok || p.debtor.as_ref().is_none_or(|d| d == item.debtor))
             && !p
                 .not_for
                 .iter()
@@ -603,7 +622,7 @@ impl Gate {
         let seq = sequence(item.number.as_str());
         if let Some(seq) = &seq {
             for &i in self.lone.get(&Num::of(seq)).into_iter().flatten() {
-                if wants(&best, i) && self.eligible(i, item, true) && named_by(i) {
+                if wants(&best, i) && self.eligible_named(i, item) && named_by(i) {
                     best = Some((
                         i,
                         format!("its text names {seq}, the sequence of {}", item.number),
@@ -614,7 +633,7 @@ impl Gate {
         let full = keys(item.number.as_str(), reference);
         for k in &full {
             for &i in self.exact.get(&Num::of(k)).into_iter().flatten() {
-                if wants(&best, i) && self.eligible(i, item, true) && named_by(i) {
+                if wants(&best, i) && self.eligible_named(i, item) && named_by(i) {
                     best = Some((i, format!("its text names {}", item.number)));
                 }
             }

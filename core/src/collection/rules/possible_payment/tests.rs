@@ -50,6 +50,7 @@ fn item<'a>(f: &'a Fixture, open: &str, issued: &str) -> OpenItem<'a> {
         status: DocumentStatus::Open,
         provenance: &f.provenance,
         payment_reference: None,
+        credits: None,
     }
 }
 
@@ -150,6 +151,40 @@ fn boundaries() {
         (
             "before the invoice",
             pay("P", "2025-01-01", "551.21", "F2025-005312"),
+            "F2025-005312",
+            "551.21",
+            false,
+        ),
+        (
+            "paid ahead, ten days before the invoice, its amount",
+            pay("P", "2025-11-21", "551.21", "aanbetaling opdracht"),
+            "F2025-005312",
+            "551.21",
+            true,
+        ),
+        (
+            "paid ahead, forty days before the invoice, its amount",
+            pay("P", "2025-10-22", "551.21", "aanbetaling opdracht"),
+            "F2025-005312",
+            "551.21",
+            false,
+        ),
+        (
+            "names it, in another currency",
+            Unapplied {
+                currency: Currency::parse("USD").unwrap(),
+                ..pay("P", "2025-12-05", "600.00", "Invoice F2025-005312")
+            },
+            "F2025-005312",
+            "551.21",
+            true,
+        ),
+        (
+            "another currency, its amount, not named",
+            Unapplied {
+                currency: Currency::parse("USD").unwrap(),
+                ..pay("P", "2025-12-05", "551.21", "betaling")
+            },
             "F2025-005312",
             "551.21",
             false,
