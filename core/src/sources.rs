@@ -95,12 +95,17 @@ pub fn disagreements(stored: &Document, incoming: &Document) -> Vec<FieldDiff> {
         .collect()
 }
 
-/// The stored description with the gaps filled from a matching one.
+/// The stored description with the gaps filled from a matching one. When both give an open
+/// amount, the lower stands: a later snapshot of the books shows payments an earlier one did
+/// not, and of two figures the lower never claims too much.
 pub fn merge(stored: &Document, incoming: &Document) -> Document {
     let mut m = stored.clone();
     m.net = m.net.or(incoming.net);
     m.vat = m.vat.or(incoming.vat);
-    m.source_open = m.source_open.or(incoming.source_open);
+    m.source_open = match (m.source_open, incoming.source_open) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
     m.credited_invoice = m
         .credited_invoice
         .clone()

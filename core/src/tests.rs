@@ -203,6 +203,59 @@ fn source_reported_open_and_paid_become_allocations() {
     );
 }
 
+/// An invoice the source reports as more than paid (a negative open amount) owes nothing, with
+/// a note; a credit note reported so keeps its whole credit to set off (the side that never
+/// claims too much).
+#[test]
+fn an_invoice_more_than_paid_owes_nothing() {
+    let mut over = doc(
+        DocumentKind::Invoice,
+        "F1",
+        "D1",
+        "1210.00",
+        "2026-01-01",
+        "2026-01-31",
+    );
+    over.document.source_open = Some(dec("-10.00"));
+    let mut cn = credit("C1", "D2", "100.00", "F9", "2026-01-05");
+    cn.document.source_open = Some(dec("-20.00"));
+    let rec = reconcile(&[over, cn], date("2026-03-01"));
+    assert_eq!(rec.open, vec![Some(dec("0.00")), Some(dec("-100.00"))]);
+    assert!(
+        rec.notes[0]
+            .message
+            .contains("more than paid, nothing is owed"),
+        "{:?}",
+        rec.notes
+    );
+}
+
+/// Two sources of one document that both give an open amount: the lower stands, whichever came
+/// first (a later snapshot shows payments an earlier one did not).
+#[test]
+fn of_two_sources_open_amounts_the_lower_stands() {
+    let mut csv = doc(
+        DocumentKind::Invoice,
+        "F1",
+        "D1",
+        "1210.00",
+        "2026-01-01",
+        "2026-01-31",
+    )
+    .document;
+    let mut workbook = csv.clone();
+    csv.source_open = Some(dec("1210.00"));
+    workbook.source_open = Some(dec("0.00"));
+    let lower = Some(dec("0.00"));
+    assert_eq!(crate::sources::merge(&csv, &workbook).source_open, lower);
+    assert_eq!(crate::sources::merge(&workbook, &csv).source_open, lower);
+    workbook.source_open = None;
+    assert_eq!(
+        crate::sources::merge(&workbook, &csv).source_open,
+        Some(dec("1210.00"))
+    );
+}
+
 #[test]
 fn ageing_keeps_currencies_apart_and_buckets_by_due_or_issue_date() {
     let mut usd = doc(

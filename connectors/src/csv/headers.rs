@@ -354,6 +354,9 @@ const SYNONYMS: &[(Field, &[&str])] = &[
             "documenttype",
             "doctype",
             "invoicetype",
+            "dc",
+            "debetcredit",
+            "debitcredit",
         ],
     ),
     (

@@ -620,16 +620,17 @@ pub(super) fn kind_word(k: &str) -> KindWord {
     // Words that can name either kind: a correction may add or take off, a debtor booking may be
     // anything. Not guessed.
     const EITHER: [&str; 4] = ["correctie", "correction", "debiteurenboeking", "herziening"];
-    const CREDIT_CODES: [&str; 14] = [
-        "cn", "nc", "cr", "kn", "81", "83", "261", "262", "296", "308", "381", "396", "420", "532",
+    const CREDIT_CODES: [&str; 15] = [
+        "c", "cn", "nc", "cr", "kn", "81", "83", "261", "262", "296", "308", "381", "396", "420",
+        "532",
     ];
     const INVOICE: [&str; 11] = [
         "factuur", "invoice", "facture", "rechnung", "faktura", "debet", "debit", "nota",
         "verkoop", "sales", "accrec",
     ];
-    const INVOICE_CODES: [&str; 15] = [
-        "f", "i", "inv", "fa", "fac", "fact", "vf", "vk", "380", "383", "384", "386", "389", "751",
-        "875",
+    const INVOICE_CODES: [&str; 16] = [
+        "d", "f", "i", "inv", "fa", "fac", "fact", "vf", "vk", "380", "383", "384", "386", "389",
+        "751", "875",
     ];
     let k = crate::csv::headers::normalise_header(k);
     if CREDIT.iter().any(|w| k.contains(w)) || CREDIT_CODES.contains(&k.as_str()) {
@@ -967,6 +968,7 @@ mod tests {
             "Retournota",
             "Retourfactuur",
             "Negatieve factuur",
+            "C",
         ] {
             assert_eq!(kind_word(w), KindWord::CreditNote, "{w}");
         }
@@ -981,6 +983,7 @@ mod tests {
             "Debetnota",
             "380",
             "F",
+            "D",
         ] {
             assert_eq!(kind_word(w), KindWord::Invoice, "{w}");
         }
