@@ -538,3 +538,78 @@ fn what_an_independent_review_found_is_never_claimed() {
         .map(|e| e["rule"].clone());
     assert_eq!(rule, Some(serde_json::json!("disputed")), "{v}");
 }
+
+/// A later export of the same package without a status or open-amount column says nothing about
+/// them: a disputed invoice stays disputed, a paid one paid, an open amount stands. A later
+/// export that gives the status again does end the dispute.
+#[test]
+fn a_missing_column_is_no_statement() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let rates = extended_rates(dir.path());
+    let write = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    };
+    let full = write(
+        "a-full.csv",
+        "Factuurnummer;Factuurdatum;Vervaldatum;Debiteurnummer;Naam;Type debiteur;Bedrag incl. BTW;Openstaand;Status\n\
+         F2026-001;01-03-2026;31-03-2026;D001;Alfa BV;Zakelijk;1.210,00;1.210,00;Betwist\n\
+         F2026-002;01-03-2026;31-03-2026;D002;Beta BV;Zakelijk;1.210,00;0,00;Openstaand\n\
+         F2026-003;01-03-2026;31-03-2026;D003;Gamma BV;Zakelijk;1.210,00;1.210,00;Betaald\n",
+    );
+    let plain = write(
+        "b-plain.csv",
+        "Factuurnummer;Factuurdatum;Vervaldatum;Debiteurnummer;Naam;Type debiteur;Bedrag incl. BTW;Omschrijving\n\
+         F2026-001;01-03-2026;31-03-2026;D001;Alfa BV;Zakelijk;1.210,00;Onderhoud\n\
+         F2026-002;01-03-2026;31-03-2026;D002;Beta BV;Zakelijk;1.210,00;Onderhoud\n\
+         F2026-003;01-03-2026;31-03-2026;D003;Gamma BV;Zakelijk;1.210,00;Onderhoud\n",
+    );
+    let settled = write(
+        "c-status.csv",
+        "Factuurnummer;Factuurdatum;Vervaldatum;Debiteurnummer;Naam;Type debiteur;Bedrag incl. BTW;Status\n\
+         F2026-001;01-03-2026;31-03-2026;D001;Alfa BV;Zakelijk;1.210,00;Openstaand\n",
+    );
+    let claims = || -> serde_json::Value {
+        serde_json::from_str(&ok(incasso(
+            &data,
+            &[
+                "claims",
+                "--as-of",
+                AS_OF,
+                "--rates",
+                rates.to_str().unwrap(),
+                "--format",
+                "json",
+            ],
+        )))
+        .unwrap()
+    };
+    let claimed = |v: &serde_json::Value| -> Vec<String> {
+        v["claims"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["debtor"]["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    ok(incasso(&data, &["import", full.to_str().unwrap()]));
+    assert!(claimed(&claims()).is_empty());
+    let o = ok(incasso(&data, &["import", plain.to_str().unwrap()]));
+    assert!(o.contains("3 changed"), "the descriptions are new: {o}");
+    let v = claims();
+    assert!(claimed(&v).is_empty(), "{v}");
+    let disputed = v["excluded"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["number"] == "F2026-001" && e["rule"] == "disputed");
+    assert!(disputed, "{v}");
+    ok(incasso(&data, &["import", settled.to_str().unwrap()]));
+    assert_eq!(
+        claimed(&claims()),
+        ["D001"],
+        "the status column says open again"
+    );
+}

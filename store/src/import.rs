@@ -79,6 +79,7 @@ impl Store {
             changes: Vec::new(),
             committed: false,
             holds: [false; 2],
+            omits: Omits::default(),
         })
     }
 }
@@ -125,6 +126,17 @@ pub struct ImportTx<'a> {
     committed: bool,
     /// The kinds of records this import writes, taken from the store on first need.
     holds: [bool; 2],
+    /// What the current source's documents do not say (see [`ImportTx::omits`]).
+    omits: Omits,
+}
+
+/// What a source's documents do not say: a file without a status column or an open amount.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Omits {
+    /// No status: a new version keeps the stored one (a dispute, a plan, paid).
+    pub status: bool,
+    /// No open amount: a new version keeps the stored one.
+    pub open: bool,
 }
 
 /// One index shard during an import: the stored entries (sorted) and the new ones.
@@ -247,6 +259,13 @@ impl ImportTx<'_> {
             .add(self.store, self.import_id, p, fingerprint)
     }
 
+    /// Says what the current source's documents do not say. A new version from the same kind of
+    /// source then keeps the stored status and open amount where the source gives none: a
+    /// missing column is no statement that a disputed, planned or paid invoice is open.
+    pub fn omits(&mut self, omits: Omits) {
+        self.omits = omits;
+    }
+
     /// Adds a document: new, unchanged, or a new version of a known one.
     pub fn add_document(&mut self, doc: &Document, location: Location) -> Result<(), StoreError> {
         self.writes(Writes::Documents)?;
@@ -282,11 +301,21 @@ impl ImportTx<'_> {
             return Ok(());
         }
         let old_doc = self.old_version(old.at)?;
-        if &old_doc == doc {
+        let mut doc = Cow::Borrowed(doc);
+        if !other_kind && (self.omits.status || self.omits.open) {
+            let mut kept = doc.into_owned();
+            if self.omits.status {
+                kept.status = old_doc.status;
+            }
+            if self.omits.open {
+                kept.source_open = old_doc.source_open;
+            }
+            doc = Cow::Owned(kept);
+        }
+        if old_doc == *doc {
             self.same_content(dk, location, other_kind);
             return Ok(());
         }
-        let mut doc = Cow::Borrowed(doc);
         if other_kind {
             // Another kind of source: merge when it agrees, record a conflict when it does not.
             let diffs = incasso_core::sources::disagreements(&old_doc, &doc);

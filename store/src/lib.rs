@@ -31,7 +31,7 @@ mod sync;
 
 pub use submissions::{AgencyRecord, Answered, InFlight, Submission, SubmissionState};
 
-pub use import::ImportTx;
+pub use import::{ImportTx, Omits};
 pub use open_documents::OpenDocuments;
 pub use reconciliation::{Kept, KeptFile, ToKeep};
 pub use sync::SyncedRecord;

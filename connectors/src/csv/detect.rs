@@ -88,6 +88,16 @@ impl Detection {
     pub fn column(&self, f: Field) -> Option<usize> {
         self.columns.iter().find(|(g, _)| *g == f).map(|(_, i)| *i)
     }
+
+    /// Whether the file says each document's status (a status column).
+    pub fn gives_status(&self) -> bool {
+        self.column(Field::Status).is_some()
+    }
+
+    /// Whether the file says each document's open amount (an open or a paid-so-far column).
+    pub fn gives_open(&self) -> bool {
+        self.column(Field::Open).is_some() || self.column(Field::Paid).is_some()
+    }
 }
 
 impl fmt::Display for Detection {

@@ -18,7 +18,7 @@ use incasso_core::model::Debtor;
 
 pub use detect::Detection;
 pub use profile::Profile;
-pub use reader::{read_ledger, read_ledger_text};
+pub use reader::{read_ledger, read_ledger_seeing, read_ledger_text, read_ledger_text_seeing};
 
 use crate::source::SourceError;
 

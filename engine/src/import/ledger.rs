@@ -3,12 +3,13 @@
 use std::path::Path;
 
 use anyhow::{Context, Result};
+use incasso_connectors::csv::detect::Detection;
 use incasso_connectors::csv::{
-    read_ledger, read_ledger_text, rejected_path, write_rejected, CsvOptions,
+    read_ledger_seeing, read_ledger_text_seeing, rejected_path, write_rejected, CsvOptions,
 };
 use incasso_connectors::source::Inspection;
 use incasso_core::model::{Document, Location, SourceKind};
-use incasso_store::{ImportTx, Store};
+use incasso_store::{ImportTx, Omits, Store};
 
 use super::debtors::debtor_fields;
 use super::pipeline::{read_into, Handoff};
@@ -37,12 +38,25 @@ pub(super) fn import_ledger(
     let tx = store.begin_import(inspection.source(kind), chrono::Utc::now())?;
     let bar = rep.progress(&file.display().to_string());
     let name = file.display().to_string();
+    // What the file's columns do not say, set by the reader before its first document.
+    let omits = std::sync::OnceLock::new();
+    let seen = &mut |d: &Detection| {
+        let _ = omits.set(Omits {
+            status: !d.gives_status(),
+            open: !d.gives_open(),
+        });
+    };
     let add = |tx: &mut ImportTx<'_>, (doc, at): (Document, Location)| -> Result<()> {
+        if let Some(o) = omits.get() {
+            tx.omits(*o);
+        }
         Ok(tx.add_document(&doc, at)?)
     };
     let (report, tx) = match &sheet_text {
         None => read_into(tx, add, |h| {
-            read_ledger(inspection, options, &*bar, &mut |doc, at| push(h, doc, at))
+            read_ledger_seeing(inspection, options, &*bar, seen, &mut |doc, at| {
+                push(h, doc, at)
+            })
         }),
         Some(sheet) => {
             let label = format!("{name}, sheet '{}'", sheet.sheet);
@@ -53,11 +67,12 @@ pub(super) fn import_ledger(
                 ..options.clone()
             };
             read_into(tx, add, |h| {
-                read_ledger_text(
+                read_ledger_text_seeing(
                     &label,
                     sheet.text.clone(),
                     &sheet_options,
                     &*bar,
+                    seen,
                     |doc, at| {
                         let at = match at {
                             Location::Line(row) => Location::SheetRow {

@@ -39,6 +39,21 @@ pub fn read_ledger<F>(
 where
     F: FnMut(Document, Location) -> Result<(), String>,
 {
+    read_ledger_seeing(file, options, progress, &mut |_| {}, sink)
+}
+
+/// [`read_ledger`], telling `seen` what detection decided before the first document is handed
+/// on (an import keeps what a file's columns do not say: `Detection::gives`).
+pub fn read_ledger_seeing<F>(
+    file: &Inspection,
+    options: &CsvOptions,
+    progress: &dyn Progress,
+    seen: &mut dyn FnMut(&Detection),
+    sink: F,
+) -> Result<CsvReport, CsvError>
+where
+    F: FnMut(Document, Location) -> Result<(), String>,
+{
     let name = file.path.display().to_string();
     let encoding = match options.profile.encoding {
         Some(e) => e,
@@ -74,7 +89,7 @@ where
         }
     };
     read_records(
-        &name, reader, &sample, encoding, file.size, options, progress, sink,
+        &name, reader, &sample, encoding, file.size, options, progress, seen, sink,
     )
 }
 
@@ -84,6 +99,21 @@ pub fn read_ledger_text<F>(
     text: String,
     options: &CsvOptions,
     progress: &dyn Progress,
+    sink: F,
+) -> Result<CsvReport, CsvError>
+where
+    F: FnMut(Document, Location) -> Result<(), String>,
+{
+    read_ledger_text_seeing(name, text, options, progress, &mut |_| {}, sink)
+}
+
+/// [`read_ledger_text`], telling `seen` what detection decided (see [`read_ledger_seeing`]).
+pub fn read_ledger_text_seeing<F>(
+    name: &str,
+    text: String,
+    options: &CsvOptions,
+    progress: &dyn Progress,
+    seen: &mut dyn FnMut(&Detection),
     sink: F,
 ) -> Result<CsvReport, CsvError>
 where
@@ -102,6 +132,7 @@ where
         size,
         options,
         progress,
+        seen,
         sink,
     )
 }
@@ -115,6 +146,7 @@ fn read_records<F>(
     size: u64,
     options: &CsvOptions,
     progress: &dyn Progress,
+    seen: &mut dyn FnMut(&Detection),
     mut sink: F,
 ) -> Result<CsvReport, CsvError>
 where
@@ -122,6 +154,7 @@ where
 {
     let name = name.to_string();
     let detection = detect(&name, sample, encoding, &options.profile)?;
+    seen(&detection);
     progress.set_total(size);
 
     let mut rows = RowReader::new(&name, &detection, options);
