@@ -883,3 +883,55 @@ fn judge_ledger_set(set: &str, refused: &[(&str, &str)], set_off: &[(&str, &str)
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     read
 }
+
+/// An older export imported after a newer one (re-saved, so its bytes are new) would make a paid
+/// invoice and a part-paid one owed again: each is a conflict, the stored version stands and
+/// nothing is claimed on the stale file's word, until a person makes the incoming one current
+/// (a payment reversed upstream looks the same).
+#[test]
+fn an_older_export_does_not_reopen_what_a_newer_one_settled() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let head = "Factuurnummer;Factuurdatum;Vervaldatum;Debiteurnummer;Naam;Type debiteur;Bedrag incl. BTW;Openstaand;Status\n";
+    let old = format!(
+        "{head}F2026-001;01-03-2026;31-03-2026;D001;Alfa BV;Zakelijk;1.210,00;1.210,00;Openstaand\n\
+         F2026-002;01-03-2026;31-03-2026;D002;Beta BV;Zakelijk;1.210,00;1.210,00;Openstaand\n"
+    );
+    let new = format!(
+        "{head}F2026-001;01-03-2026;31-03-2026;D001;Alfa BV;Zakelijk;1.210,00;0,00;Betaald\n\
+         F2026-002;01-03-2026;31-03-2026;D002;Beta BV;Zakelijk;1.210,00;210,00;Openstaand\n"
+    );
+    let write = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    let (old_csv, new_csv) = (write("old.csv", &old), write("new.csv", &new));
+    let resaved = write("old-resaved.csv", &old.replace('\n', "\r\n"));
+    ok(incasso(&data, &["import", &old_csv]));
+    ok(incasso(&data, &["import", &new_csv]));
+    let open = || {
+        ok(incasso(
+            &data,
+            &["receivables", "--as-of", AS_OF, "--format", "csv"],
+        ))
+    };
+    let before = open();
+    let o = ok(incasso(&data, &["import", &resaved]));
+    assert!(
+        o.contains("invoice F2026-001: conflict: open 0.00 (stored) vs 1210.00")
+            && o.contains("status paid (stored) vs open")
+            && o.contains("invoice F2026-002: conflict: open 210.00 (stored) vs 1210.00"),
+        "{o}"
+    );
+    assert_eq!(open(), before, "the stored versions stand");
+    let list = ok(incasso(&data, &["conflicts"]));
+    assert!(list.contains("2 conflict(s) open"), "{list}");
+    ok(incasso(
+        &data,
+        &["conflicts", "resolve", "--keep", "incoming", "1"],
+    ));
+    let after = open();
+    let f1 = after.lines().find(|l| l.starts_with("F2026-001")).unwrap();
+    assert!(f1.contains("1210.00,1210.00"), "reopened by a person: {f1}");
+}

@@ -117,7 +117,7 @@ enum Command {
     Rates(rates::Args),
     /// Write the 14-day letter or pre-incasso letter for a debtor.
     Letter(letter::Args),
-    /// Documents two kinds of source describe differently; `resolve` chooses a version.
+    /// Documents two kinds of source describe differently, or a later file would make a settled one owed again; `resolve` chooses a version.
     Conflicts(conflicts::Args),
     /// The audit log: imports and every change to a stored record.
     Audit(args::FormatArg),

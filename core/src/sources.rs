@@ -95,6 +95,28 @@ pub fn disagreements(stored: &Document, incoming: &Document) -> Vec<FieldDiff> {
         .collect()
 }
 
+/// Where a new version from the same kind of source would make a settled document owed again:
+/// paid or void becoming anything else, or the open amount rising. Empty when it does not. An
+/// older export imported after a newer one looks exactly so; so does a payment reversed upstream.
+/// Which it is a person decides, and until then the stored version stands (never chase a paid
+/// debt on the word of a stale file).
+pub fn reopens(stored: &Document, incoming: &Document) -> Vec<FieldDiff> {
+    let closed = |s: DocumentStatus| matches!(s, DocumentStatus::Paid | DocumentStatus::Void);
+    let rises = match (stored.source_open, incoming.source_open) {
+        (Some(a), Some(b)) => b > a,
+        (Some(a), None) => incoming.total > a,
+        _ => false,
+    };
+    differences(stored, incoming)
+        .into_iter()
+        .filter(|d| match d.field.as_str() {
+            "status" => closed(stored.status) && !closed(incoming.status),
+            "open" => rises,
+            _ => false,
+        })
+        .collect()
+}
+
 /// The stored description with the gaps filled from a matching one. When both give an open
 /// amount, the lower stands: a later snapshot of the books shows payments an earlier one did
 /// not, and of two figures the lower never claims too much.

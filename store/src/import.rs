@@ -316,51 +316,51 @@ impl ImportTx<'_> {
             self.same_content(dk, location, other_kind);
             return Ok(());
         }
+        // Another kind of source: merge when it agrees, record a conflict when it does not. The
+        // same kind: a new version, unless it would make a settled document owed again.
+        let diffs = if other_kind {
+            incasso_core::sources::disagreements(&old_doc, &doc)
+        } else {
+            incasso_core::sources::reopens(&old_doc, &doc)
+        };
+        if !diffs.is_empty() {
+            let at = self.place(
+                StoredDoc::from_document(&doc, old.version + 1, self.import_id, location.clone()),
+                &doc.creditor,
+            )?;
+            // Not current until a person chooses it.
+            self.dead
+                .entry((at.import, at.block))
+                .or_default()
+                .set(at.slot);
+            self.conflicted += 1;
+            let subject = format!("{} {}", doc.kind.code(), doc.number);
+            let detail = diffs
+                .iter()
+                .map(|d| {
+                    format!(
+                        "{} {} (stored) vs {} ({})",
+                        d.field, d.stored, d.incoming, self.source.name
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            self.changes.push(format!("{subject}: conflict: {detail}"));
+            self.audit("conflict-recorded", subject, detail)?;
+            self.conflicts.push(Conflict {
+                id: 0,
+                document: doc.key(),
+                number: doc.number.to_string(),
+                diffs,
+                stored_import: old.at.import,
+                incoming_import: self.import_id,
+                incoming_source: format!("{}, {}", self.source.name, location),
+                incoming_at: at,
+                status: ConflictStatus::Open,
+            });
+            return Ok(());
+        }
         if other_kind {
-            // Another kind of source: merge when it agrees, record a conflict when it does not.
-            let diffs = incasso_core::sources::disagreements(&old_doc, &doc);
-            if !diffs.is_empty() {
-                let at = self.place(
-                    StoredDoc::from_document(
-                        &doc,
-                        old.version + 1,
-                        self.import_id,
-                        location.clone(),
-                    ),
-                    &doc.creditor,
-                )?;
-                // Not current until a person chooses it.
-                self.dead
-                    .entry((at.import, at.block))
-                    .or_default()
-                    .set(at.slot);
-                self.conflicted += 1;
-                let subject = format!("{} {}", doc.kind.code(), doc.number);
-                let detail = diffs
-                    .iter()
-                    .map(|d| {
-                        format!(
-                            "{} {} (stored) vs {} ({})",
-                            d.field, d.stored, d.incoming, self.source.name
-                        )
-                    })
-                    .collect::<Vec<_>>()
-                    .join("; ");
-                self.changes.push(format!("{subject}: conflict: {detail}"));
-                self.audit("conflict-recorded", subject, detail)?;
-                self.conflicts.push(Conflict {
-                    id: 0,
-                    document: doc.key(),
-                    number: doc.number.to_string(),
-                    diffs,
-                    stored_import: old.at.import,
-                    incoming_import: self.import_id,
-                    incoming_source: format!("{}, {}", self.source.name, location),
-                    incoming_at: at,
-                    status: ConflictStatus::Open,
-                });
-                return Ok(());
-            }
             self.also_from
                 .push((dk.clone(), self.import_id, location.clone()));
             let merged = if self.source.kind == SourceKind::Api {
