@@ -613,3 +613,66 @@ fn a_missing_column_is_no_statement() {
         "the status column says open again"
     );
 }
+
+/// A later export that calls a business debtor a consumer is followed (the stricter regime: a
+/// 14-day letter before any claim), and the import says so; the other way round the stored kind
+/// is kept, and said too.
+#[test]
+fn a_debtor_a_later_file_calls_a_consumer_is_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let rates = extended_rates(dir.path());
+    let file = |name: &str, kind: &str, number: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(
+            &p,
+            format!(
+                "Factuurnummer;Factuurdatum;Vervaldatum;Debiteurnummer;Naam;Type debiteur;Bedrag incl. BTW\n\
+                 {number};01-03-2026;31-03-2026;D011;Kilo;{kind};300,00\n"
+            ),
+        )
+        .unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    ok(incasso(
+        &data,
+        &["import", &file("a.csv", "Zakelijk", "F2026-011")],
+    ));
+    let o = ok(incasso(
+        &data,
+        &["import", &file("b.csv", "Particulier", "F2026-012")],
+    ));
+    assert!(
+        o.contains("debtor D011: source disagrees on kind (taken: consumer"),
+        "{o}"
+    );
+    let v: serde_json::Value = serde_json::from_str(&ok(incasso(
+        &data,
+        &[
+            "claims",
+            "--as-of",
+            AS_OF,
+            "--rates",
+            rates.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    )))
+    .unwrap();
+    assert!(v["claims"].as_array().unwrap().is_empty(), "{v}");
+    let rules: Vec<&str> = v["excluded"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["fourteen-day-letter", "fourteen-day-letter"], "{v}");
+    let o = ok(incasso(
+        &data,
+        &["import", &file("c.csv", "Zakelijk", "F2026-013")],
+    ));
+    assert!(
+        o.contains("debtor D011: source disagrees on kind; stored values kept"),
+        "{o}"
+    );
+}

@@ -312,6 +312,12 @@ impl Debtor {
         );
         match (self.kind, other.kind) {
             (DebtorKind::Unknown, k) => self.kind = k,
+            // A consumer under the later source: the stricter regime (a 14-day letter, lower
+            // costs) is taken, never the other way on a file's word.
+            (DebtorKind::Business, DebtorKind::Consumer) => {
+                self.kind = DebtorKind::Consumer;
+                differs.push("kind (taken: consumer, the stricter regime)");
+            }
             (a, b) if b != DebtorKind::Unknown && a != b => differs.push("kind"),
             _ => {}
         }

@@ -605,14 +605,12 @@ impl ImportTx<'_> {
                         let before = stored[pos].clone();
                         let differs = stored[pos].fill_from(&d);
                         if !differs.is_empty() {
-                            self.audit(
-                                "debtor-differs",
-                                format!("debtor {}", d.id),
-                                format!(
-                                    "source disagrees on {}; stored values kept",
-                                    differs.join(", ")
-                                ),
-                            )?;
+                            let detail = format!(
+                                "source disagrees on {}; stored values kept",
+                                differs.join(", ")
+                            );
+                            self.changes.push(format!("debtor {}: {detail}", d.id));
+                            self.audit("debtor-differs", format!("debtor {}", d.id), detail)?;
                         }
                         if stored[pos] != before {
                             debtors_updated += 1;
