@@ -896,6 +896,73 @@ fn a_payment_on_a_submitted_claim_goes_as_an_update_not_a_new_claim() {
     assert_eq!(stored["history"].as_array().unwrap().len(), 1);
 }
 
+/// A part payment on a submitted claim while its amounts cannot be computed (the as-of date past
+/// the rate tables): the claim is not left at the agency at its old principal, it is withdrawn
+/// saying so; the claims nothing changed for stay as they are.
+#[test]
+fn a_part_payment_while_no_rate_is_known_is_not_left_at_the_agency() {
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = tokens_file(dir.path());
+    let server = Server::start(&dir.path().join("agency"), &tokens, 0);
+    let data = creditor(dir.path(), &format!("http://{}", server.addr), 50, 5);
+    let o = submit(&data);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&ok(incasso(
+        &data,
+        &["claims", "--as-of", CLAIMS_AS_OF, "--format", "json"],
+    )))
+    .unwrap();
+    let claim = &v["claims"][0];
+    let (id, item) = (claim["id"].as_str().unwrap(), &claim["items"][0]);
+    let open: f64 = item["open"].as_str().unwrap().parse().unwrap();
+    let half = format!("{:.2}", (open / 2.0 * 100.0).round() / 100.0).replace('.', ",");
+    let statement = dir.path().join("bank.csv");
+    std::fs::write(
+        &statement,
+        format!(
+            "\"IBAN/BBAN\",\"Munt\",\"BIC\",\"Volgnr\",\"Datum\",\"Rentedatum\",\"Bedrag\",\"Saldo na trn\",\"Tegenrekening IBAN/BBAN\",\"Naam tegenpartij\",\"Naam uiteindelijke partij\",\"Naam initiërende partij\",\"BIC tegenpartij\",\"Code\",\"Batch ID\",\"Transactiereferentie\",\"Machtigingskenmerk\",\"Incassant ID\",\"Betalingskenmerk\",\"Omschrijving-1\",\"Omschrijving-2\",\"Omschrijving-3\",\"Reden retour\",\"Oorspr bedrag\",\"Oorspr munt\",\"Koers\"\n\
+             \"NL93RABO0123456780\",\"EUR\",\"RABONL2U\",\"000000000000000001\",\"2026-07-05\",\"2026-07-05\",\"+{half}\",\"+{half}\",\"\",\"Debiteur\",\"\",\"\",\"\",\"cb\",\"\",\"\",\"\",\"\",\"\",\"Factuur {}\",\"\",\"\",\"\",\"\",\"\",\"\"\n",
+            item["number"].as_str().unwrap()
+        ),
+    )
+    .unwrap();
+    ok(incasso(&data, &["import", statement.to_str().unwrap()]));
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_incasso"))
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["submit", "--as-of", "2026-07-15"])
+        .env("TEST_AGENCY_TOKEN", ACME)
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap();
+    let out = stdout(&o);
+    assert!(
+        out.contains(&format!("withdrawing claim {id}"))
+            && out.contains("paid or credited in part since it was sent"),
+        "{out}\n{}",
+        stderr(&o)
+    );
+    assert!(out.contains("stays at the agency as it is"), "{out}");
+    let (_, _, body) = http(
+        server.addr,
+        "GET",
+        "/export?format=json",
+        &[("Authorization", format!("Bearer {ADMIN}"))],
+        b"",
+    );
+    let all: Vec<serde_json::Value> = serde_json::from_str(&body).unwrap();
+    let stored = all.iter().find(|c| c["claim"]["claim_id"] == id).unwrap();
+    let withdrawals = stored["withdrawals"].as_array().unwrap();
+    assert_eq!(withdrawals.len(), 1, "{stored}");
+    assert!(
+        withdrawals[0]["withdrawal"]["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("paid or credited in part since it was sent"),
+        "{stored}"
+    );
+}
+
 #[test]
 fn the_nightly_run_does_the_whole_flow_then_nothing_and_never_overlaps() {
     let dir = tempfile::tempdir().unwrap();

@@ -81,6 +81,10 @@ pub struct Submission {
     /// The agency's record of its collection, as last read from its change feed.
     #[serde(default)]
     pub agency: Option<AgencyRecord>,
+    /// The principal (its invoices' open amounts) of the claim last sent (decimal string): a
+    /// part payment since is known even while the amounts cannot be computed.
+    #[serde(default)]
+    pub principal: Option<String>,
 }
 
 /// Where the agency's collection of a claim stands, as the agency reported it.

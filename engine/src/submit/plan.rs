@@ -140,6 +140,13 @@ pub(super) fn claims(
             updated_at: Utc::now(),
             withdrawal: None,
             agency: previous.and_then(|p| p.agency.clone()),
+            principal: Some(
+                wire.items
+                    .iter()
+                    .map(|i| i.open)
+                    .sum::<rust_decimal::Decimal>()
+                    .to_string(),
+            ),
         };
         ready.push(Ready {
             payload: Payload::Claim(Box::new(wire)),
@@ -152,7 +159,8 @@ pub(super) fn claims(
 /// Withdrawals for every claim the agency holds that no current claim stands for any more: what
 /// became of each invoice (paid on DATE, credited, disputed, on a plan, written off, or a
 /// person's decision), as the claim's next revision. A claim held only because a rate is
-/// unknown or its amounts could not be computed is left as it is.
+/// unknown or its amounts could not be computed is left as it is, unless its principal fell
+/// since it was sent (a part payment): the agency must not chase what the creditor has.
 pub(super) fn withdrawals(
     computed: &Computed,
     known: &HashMap<String, Submission>,
@@ -183,7 +191,16 @@ pub(super) fn withdrawals(
                 .and_then(|f| f.excluded.as_ref())
                 .is_some_and(|(rule, _)| matches!(rule.as_str(), "rate-unknown" | "calculation"))
         });
-        if undecided {
+        // Open now of what was sent: lower means paid or credited in part since.
+        let open_now: rust_decimal::Decimal = s
+            .items
+            .iter()
+            .filter_map(|n| computed.facts.get(&normalised(n)))
+            .map(|f| f.open.max(rust_decimal::Decimal::ZERO))
+            .sum();
+        let sent = s.principal.as_deref().and_then(|p| p.parse().ok());
+        let lowered = sent.filter(|was: &rust_decimal::Decimal| open_now < *was);
+        if undecided && lowered.is_none() {
             say!(rep,
                 "claim {} stays at the agency as it is: its amounts cannot be computed now (see `incasso claims`)",
                 s.claim_id
@@ -191,7 +208,18 @@ pub(super) fn withdrawals(
             tally.held += 1;
             continue;
         }
-        let (reason, date, detail) = withdrawal::overall(&fates);
+        let (reason, date, mut detail) = withdrawal::overall(&fates);
+        if let (true, Some(was)) = (undecided, lowered) {
+            // The agency would chase money the creditor has: withdrawn until the amounts can be
+            // computed again, when the claim is reopened at what is still owed.
+            detail = format!(
+                "paid or credited in part since it was sent (principal {} {} now {}), and its \
+                 amounts cannot be computed now; {detail}",
+                s.currency,
+                incasso_core::money::format_cents(was),
+                incasso_core::money::format_cents(open_now)
+            );
+        }
         let fingerprint = format!(
             "withdraw:{}:{}",
             reason.code(),
