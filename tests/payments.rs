@@ -878,3 +878,56 @@ fn a_number_an_invoice_and_a_credit_note_share_means_the_invoice_and_says_so() {
     let said = ok(incasso(&data, &["unallocate", &payment, "X-7"]));
     assert!(said.contains("the invoice is meant"), "{said}");
 }
+
+/// A direct debit returned (MD06), as other hands wrote it in camt.053, ING MT940, ING CSV and
+/// Rabobank CSV (`fixtures/othergen12/bank-reversals/`): the return undoes the payment, so the
+/// invoice is open for its whole amount again, however the bank marks it (a reversal indicator
+/// with either party, return information or a return's transaction code, `/RTRN/`, `RC`,
+/// `Storno`, `Reden retour`).
+#[test]
+fn returned_direct_debits_from_other_hands() {
+    let set = fixture("othergen12/bank-reversals");
+    let cases: [&[&str]; 8] = [
+        &[
+            "camt-20260312-payment.xml",
+            "R2a-camt-20260316-rvsl-original-parties.xml",
+        ],
+        &[
+            "camt-20260312-payment.xml",
+            "R2b-camt-20260316-rvsl-dbtr-only.xml",
+        ],
+        &[
+            "camt-20260312-payment.xml",
+            "R2c-camt-20260316-rvsl-swapped.xml",
+        ],
+        &[
+            "camt-20260312-payment.xml",
+            "R3-camt-20260316-return-no-rvslind.xml",
+        ],
+        &["R4-ing-mt940-return-D-RTRN.940"],
+        &["R5-ing-mt940-return-RC.940"],
+        &["R7-ing-csv-storno.csv"],
+        &["R1-rabo-same-file.csv"],
+    ];
+    let mut wrong = Vec::new();
+    for files in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        ok(incasso(
+            &data,
+            &["import", set.join("ledger.csv").to_str().unwrap()],
+        ));
+        for f in files {
+            ok(incasso(&data, &["import", set.join(f).to_str().unwrap()]));
+        }
+        let open = ok(incasso(
+            &data,
+            &["receivables", "--as-of", "2026-04-30", "--format", "csv"],
+        ));
+        let line = open.lines().find(|l| l.starts_with("F2026-401,"));
+        if !line.is_some_and(|l| l.contains(",1000.00,1000.00,")) {
+            wrong.push(format!("{files:?}: {line:?}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

@@ -59,6 +59,8 @@ struct Tx {
     ultimate_debtor: Option<String>,
     remittance: Vec<String>,
     structured_reference: Option<String>,
+    /// Return information, or a bank transaction code of a return: money given back.
+    returned: bool,
 }
 
 /// An entry being read.
@@ -68,6 +70,8 @@ struct Entry {
     amount: Option<(Decimal, Option<String>)>,
     credit: Option<bool>,
     reversal: bool,
+    /// A bank transaction code of a return (an unpaid direct debit, a payment returned).
+    returned: bool,
     status: Option<String>,
     booking_date: Option<NaiveDate>,
     value_date: Option<NaiveDate>,
@@ -769,6 +773,7 @@ fn read_entry_field(en: &mut Entry, rel: &str, f: &Field<'_>) -> Result<(), Bank
         "Amt" => en.amount = Some(f.amount()?),
         "CdtDbtInd" => en.credit = Some(f.credit()?),
         "RvslInd" => en.reversal = matches!(text.trim(), "true" | "1"),
+        "BkTxCd/Domn/Fmly/SubFmlyCd" => en.returned |= is_return_code(text),
         // `<Sts>BOOK</Sts>` up to .001.07, `<Sts><Cd>BOOK</Cd></Sts>` from .001.08 on: there the
         // end of `Sts` comes after its code's, with no text of its own.
         "Sts" if text.trim().is_empty() => {}
@@ -781,6 +786,13 @@ fn read_entry_field(en: &mut Entry, rel: &str, f: &Field<'_>) -> Result<(), Bank
         _ => {}
     }
     Ok(())
+}
+
+/// Whether an ISO 20022 bank transaction sub-family code names money given back: an unpaid
+/// direct debit (`UPDD`), a reversal due to a return (`RRTN`) or to a cancellation request
+/// (`RPCR`).
+fn is_return_code(code: &str) -> bool {
+    matches!(code.trim(), "UPDD" | "RRTN" | "RPCR")
 }
 
 fn read_tx_field(tx: &mut Tx, rel: &str, f: &Field<'_>) -> Result<(), BankError> {
@@ -797,6 +809,8 @@ fn read_tx_field(tx: &mut Tx, rel: &str, f: &Field<'_>) -> Result<(), BankError>
             tx.remittance.extend(clean_text(text))
         }
         "RmtInf/Strd/CdtrRefInf/Ref" => tx.structured_reference = non_empty(text),
+        "BkTxCd/Domn/Fmly/SubFmlyCd" => tx.returned |= is_return_code(text),
+        _ if rel.starts_with("RtrInf/") => tx.returned = true,
         _ => match party {
             "Dbtr/Nm" | "Dbtr/Pty/Nm" => tx.debtor_name = clean_text(text),
             "DbtrAcct/Id/IBAN" | "DbtrAcct/Id/Othr/Id" => tx.debtor_account = clean_account(text),
@@ -848,7 +862,7 @@ fn finish_entry(
     } else {
         stmt.debits += 1;
     }
-    stmt.reversals += usize::from(en.reversal);
+    stmt.reversals += usize::from(en.reversal || en.returned || en.txs.iter().any(|t| t.returned));
     if let Some(c) = &entry_ccy {
         if !stmt.entry_currencies.contains(c) {
             stmt.entry_currencies.push(c.clone());
@@ -889,12 +903,23 @@ fn finish_entry(
             .clone()
             .unwrap_or((entry_amount, entry_ccy.clone()));
         let credit = tx.credit.unwrap_or(entry_credit);
-        // A reversal of a debit brings money back in; the indicator names the original side.
+        // A reversal of a debit brings money back in; the indicator names the original side. A
+        // return without the indicator (an unpaid direct debit, a payment given back) is one too.
         let signed = if credit { amount } else { -amount };
-        let (name, account) = if credit {
-            (tx.debtor_name.or(tx.ultimate_debtor), tx.debtor_account)
-        } else {
-            (tx.creditor_name, tx.creditor_account)
+        let reversal = en.reversal || en.returned || tx.returned;
+        let own = stmt.account.as_deref();
+        let payer = (tx.debtor_name.or(tx.ultimate_debtor), tx.debtor_account);
+        let payee = (tx.creditor_name, tx.creditor_account);
+        // Of a reversal, the party that matters is the one of the original line (the payer of
+        // a direct debit given back), which banks write as either side: the one that is not us.
+        let usable = |p: &(Option<String>, Option<String>)| {
+            (p.0.is_some() || p.1.is_some()) && (p.1.is_none() || p.1.as_deref() != own)
+        };
+        let (name, account) = match (credit, reversal) {
+            (false, true) if usable(&payer) => payer,
+            (true, true) if usable(&payee) => payee,
+            (true, _) => payer,
+            (false, _) => payee,
         };
         let mut texts = tx.remittance;
         if texts.is_empty() {
@@ -928,7 +953,7 @@ fn finish_entry(
             structured_reference: tx.structured_reference,
             end_to_end_id: tx.end_to_end_id,
             bank_reference,
-            reversal: en.reversal,
+            reversal,
             location,
         });
         n += 1;
@@ -1234,7 +1259,15 @@ mod tests {
                     }
                     _ => cell(&row[7]),
                 };
-                let want = |i: usize| format!("{:?}", cell(&row[i]));
+                // A reversal's counterparty is the party that is not the account holder (Eneco,
+                // whose direct debit was reversed); the manifest names the holder itself, the
+                // debtor side of a credit.
+                let reversed_party = (file.as_str(), &row[2]) == ("v10-reversal.xml", "2");
+                let want = |i: usize| match i {
+                    5 if reversed_party => format!("{:?}", Some("Eneco Services B.V.")),
+                    6 if reversed_party => format!("{:?}", Some("NL96RABO0300474839")),
+                    _ => format!("{:?}", cell(&row[i])),
+                };
                 let got = |o: &Option<String>| format!("{o:?}");
                 let checks = [
                     ("date", line.booking_date.to_string(), row[3].to_string()),

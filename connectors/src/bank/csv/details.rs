@@ -197,7 +197,8 @@ pub(super) fn ing_details(text: &str) -> Details {
         structured: l.structured(),
         end_to_end: l.value(KENMERK),
         value_date,
-        reversal: false,
+        // A direct debit given back: `Storno incasso … Reden: MD06`.
+        reversal: contains_ci(text, "STORNO") || contains_ci(text, "TERUGBOEKING"),
     }
 }
 

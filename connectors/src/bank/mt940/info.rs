@@ -42,6 +42,8 @@ pub(super) struct Info {
     pub(super) remittance: Option<String>,
     pub(super) reference: Option<String>,
     pub(super) end_to_end: Option<String>,
+    /// Money given back: a `/RTRN/` reason, or a transaction type of a return (storno).
+    pub(super) returned: bool,
 }
 
 pub(super) fn parse_86(fields: &[&Field<'_>], abn: bool) -> Info {
@@ -66,6 +68,9 @@ pub(super) fn parse_86(fields: &[&Field<'_>], abn: bool) -> Info {
     if info.reference.is_none() {
         info.reference = info.remittance.as_deref().and_then(labelled_kenmerk);
     }
+    // A return reason before the lead code (`/RTRN/MD06//EREF/…`, as ING writes a returned
+    // direct debit) is not among what `parse_structured` read.
+    info.returned |= direct.contains("/RTRN/");
     info
 }
 
@@ -163,9 +168,14 @@ pub(super) fn parse_structured(s: &str) -> Info {
                     clean_text(plain).filter(|e| !e.eq_ignore_ascii_case("NOTPROVIDED"));
             }
             "TRTP" => kind = plain,
+            "RTRN" if !plain.is_empty() => info.returned = true,
             _ => {}
         }
     }
+    let kind_lower = kind.to_lowercase();
+    info.returned |= ["storno", "terugboeking", "return"]
+        .iter()
+        .any(|w| kind_lower.contains(w));
     info.name = info.name.or(ultimate_name);
     if let Some(remi) = remi {
         (info.remittance, info.reference) = read_remi(remi);

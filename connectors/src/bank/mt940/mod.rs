@@ -288,6 +288,8 @@ impl<'f> Statement<'f> {
             return;
         };
         let info = parse_86(&p.info, abn);
+        // A debit giving back money that came in (a direct debit returned) undoes that line.
+        let returned = info.returned && p.entry.amount < Decimal::ZERO;
         let (hint_account, hint_name) = hints_61(&p.entry);
         let remittance = info
             .remittance
@@ -308,7 +310,7 @@ impl<'f> Statement<'f> {
             bank_reference: Some(e.bank_ref.trim())
                 .filter(|r| !r.is_empty() && !r.eq_ignore_ascii_case("NONREF"))
                 .map(str::to_string),
-            reversal: e.reversal,
+            reversal: e.reversal || returned,
             location: Location::Line(p.line),
         });
     }
