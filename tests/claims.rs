@@ -455,19 +455,7 @@ fn what_an_independent_review_found_is_never_claimed() {
     std::fs::write(&ledger, format!("{head}{rows}")).unwrap();
     ok(incasso(&data, &["import", ledger.to_str().unwrap()]));
     let rates = extended_rates(dir.path());
-    let v: serde_json::Value = serde_json::from_str(&ok(incasso(
-        &data,
-        &[
-            "claims",
-            "--as-of",
-            AS_OF,
-            "--rates",
-            rates.to_str().unwrap(),
-            "--format",
-            "json",
-        ],
-    )))
-    .unwrap();
+    let v = claims_json(&data, &rates);
     let claimed: Vec<&str> = v["claims"]
         .as_array()
         .unwrap()
@@ -517,19 +505,7 @@ fn what_an_independent_review_found_is_never_claimed() {
             profile.to_str().unwrap(),
         ],
     ));
-    let v: serde_json::Value = serde_json::from_str(&ok(incasso(
-        &data,
-        &[
-            "claims",
-            "--as-of",
-            AS_OF,
-            "--rates",
-            rates.to_str().unwrap(),
-            "--format",
-            "json",
-        ],
-    )))
-    .unwrap();
+    let v = claims_json(&data, &rates);
     let rule = v["excluded"]
         .as_array()
         .unwrap()
@@ -571,21 +547,7 @@ fn a_missing_column_is_no_statement() {
         "Factuurnummer;Factuurdatum;Vervaldatum;Debiteurnummer;Naam;Type debiteur;Bedrag incl. BTW;Status\n\
          F2026-001;01-03-2026;31-03-2026;D001;Alfa BV;Zakelijk;1.210,00;Openstaand\n",
     );
-    let claims = || -> serde_json::Value {
-        serde_json::from_str(&ok(incasso(
-            &data,
-            &[
-                "claims",
-                "--as-of",
-                AS_OF,
-                "--rates",
-                rates.to_str().unwrap(),
-                "--format",
-                "json",
-            ],
-        )))
-        .unwrap()
-    };
+    let claims = || claims_json(&data, &rates);
     let claimed = |v: &serde_json::Value| -> Vec<String> {
         v["claims"]
             .as_array()
@@ -646,19 +608,7 @@ fn a_debtor_a_later_file_calls_a_consumer_is_one() {
         o.contains("debtor D011: source disagrees on kind (taken: consumer"),
         "{o}"
     );
-    let v: serde_json::Value = serde_json::from_str(&ok(incasso(
-        &data,
-        &[
-            "claims",
-            "--as-of",
-            AS_OF,
-            "--rates",
-            rates.to_str().unwrap(),
-            "--format",
-            "json",
-        ],
-    )))
-    .unwrap();
+    let v = claims_json(&data, &rates);
     assert!(v["claims"].as_array().unwrap().is_empty(), "{v}");
     let rules: Vec<&str> = v["excluded"]
         .as_array()

@@ -833,6 +833,23 @@ fn hostile_requests_are_refused_with_a_clear_status() {
     );
 }
 
+/// Imports a Rabobank CSV in which the debtor pays half of a claimed item on `date`, naming it.
+fn pay_half(dir: &Path, data: &Path, item: &serde_json::Value, date: &str) {
+    let open: f64 = item["open"].as_str().unwrap().parse().unwrap();
+    let half = format!("{:.2}", (open / 2.0 * 100.0).round() / 100.0).replace('.', ",");
+    let statement = dir.join(format!("bank-{date}.csv"));
+    std::fs::write(
+        &statement,
+        format!(
+            "\"IBAN/BBAN\",\"Munt\",\"BIC\",\"Volgnr\",\"Datum\",\"Rentedatum\",\"Bedrag\",\"Saldo na trn\",\"Tegenrekening IBAN/BBAN\",\"Naam tegenpartij\",\"Naam uiteindelijke partij\",\"Naam initiërende partij\",\"BIC tegenpartij\",\"Code\",\"Batch ID\",\"Transactiereferentie\",\"Machtigingskenmerk\",\"Incassant ID\",\"Betalingskenmerk\",\"Omschrijving-1\",\"Omschrijving-2\",\"Omschrijving-3\",\"Reden retour\",\"Oorspr bedrag\",\"Oorspr munt\",\"Koers\"\n\
+             \"NL93RABO0123456780\",\"EUR\",\"RABONL2U\",\"000000000000000001\",\"{date}\",\"{date}\",\"+{half}\",\"+{half}\",\"\",\"Debiteur\",\"\",\"\",\"\",\"cb\",\"\",\"\",\"\",\"\",\"\",\"Factuur {}\",\"\",\"\",\"\",\"\",\"\",\"\"\n",
+            item["number"].as_str().unwrap()
+        ),
+    )
+    .unwrap();
+    ok(incasso(data, &["import", statement.to_str().unwrap()]));
+}
+
 #[test]
 fn a_payment_on_a_submitted_claim_goes_as_an_update_not_a_new_claim() {
     let dir = tempfile::tempdir().unwrap();
@@ -851,19 +868,7 @@ fn a_payment_on_a_submitted_claim_goes_as_an_update_not_a_new_claim() {
     let v: serde_json::Value = serde_json::from_str(&preview).unwrap();
     let claim = &v["claims"][0];
     let (id, item) = (claim["id"].as_str().unwrap(), &claim["items"][0]);
-    let open: f64 = item["open"].as_str().unwrap().parse().unwrap();
-    let half = format!("{:.2}", (open / 2.0 * 100.0).round() / 100.0).replace('.', ",");
-    let statement = dir.path().join("bank.csv");
-    std::fs::write(
-        &statement,
-        format!(
-            "\"IBAN/BBAN\",\"Munt\",\"BIC\",\"Volgnr\",\"Datum\",\"Rentedatum\",\"Bedrag\",\"Saldo na trn\",\"Tegenrekening IBAN/BBAN\",\"Naam tegenpartij\",\"Naam uiteindelijke partij\",\"Naam initiërende partij\",\"BIC tegenpartij\",\"Code\",\"Batch ID\",\"Transactiereferentie\",\"Machtigingskenmerk\",\"Incassant ID\",\"Betalingskenmerk\",\"Omschrijving-1\",\"Omschrijving-2\",\"Omschrijving-3\",\"Reden retour\",\"Oorspr bedrag\",\"Oorspr munt\",\"Koers\"\n\
-             \"NL93RABO0123456780\",\"EUR\",\"RABONL2U\",\"000000000000000001\",\"2026-06-15\",\"2026-06-15\",\"+{half}\",\"+{half}\",\"\",\"Debiteur\",\"\",\"\",\"\",\"cb\",\"\",\"\",\"\",\"\",\"\",\"Factuur {}\",\"\",\"\",\"\",\"\",\"\",\"\"\n",
-            item["number"].as_str().unwrap()
-        ),
-    )
-    .unwrap();
-    ok(incasso(&data, &["import", statement.to_str().unwrap()]));
+    pay_half(dir.path(), &data, item, "2026-06-15");
     let o = submit(&data);
     assert!(o.status.success(), "{}\n{}", stdout(&o), stderr(&o));
     assert!(
@@ -914,19 +919,7 @@ fn a_part_payment_while_no_rate_is_known_is_not_left_at_the_agency() {
     .unwrap();
     let claim = &v["claims"][0];
     let (id, item) = (claim["id"].as_str().unwrap(), &claim["items"][0]);
-    let open: f64 = item["open"].as_str().unwrap().parse().unwrap();
-    let half = format!("{:.2}", (open / 2.0 * 100.0).round() / 100.0).replace('.', ",");
-    let statement = dir.path().join("bank.csv");
-    std::fs::write(
-        &statement,
-        format!(
-            "\"IBAN/BBAN\",\"Munt\",\"BIC\",\"Volgnr\",\"Datum\",\"Rentedatum\",\"Bedrag\",\"Saldo na trn\",\"Tegenrekening IBAN/BBAN\",\"Naam tegenpartij\",\"Naam uiteindelijke partij\",\"Naam initiërende partij\",\"BIC tegenpartij\",\"Code\",\"Batch ID\",\"Transactiereferentie\",\"Machtigingskenmerk\",\"Incassant ID\",\"Betalingskenmerk\",\"Omschrijving-1\",\"Omschrijving-2\",\"Omschrijving-3\",\"Reden retour\",\"Oorspr bedrag\",\"Oorspr munt\",\"Koers\"\n\
-             \"NL93RABO0123456780\",\"EUR\",\"RABONL2U\",\"000000000000000001\",\"2026-07-05\",\"2026-07-05\",\"+{half}\",\"+{half}\",\"\",\"Debiteur\",\"\",\"\",\"\",\"cb\",\"\",\"\",\"\",\"\",\"\",\"Factuur {}\",\"\",\"\",\"\",\"\",\"\",\"\"\n",
-            item["number"].as_str().unwrap()
-        ),
-    )
-    .unwrap();
-    ok(incasso(&data, &["import", statement.to_str().unwrap()]));
+    pay_half(dir.path(), &data, item, "2026-07-05");
     let o = std::process::Command::new(env!("CARGO_BIN_EXE_incasso"))
         .arg("--data-dir")
         .arg(&data)

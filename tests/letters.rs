@@ -95,19 +95,7 @@ fn claims_name_creditor_default_dates_letter_term_and_legal_basis() {
         ],
     ));
     let rates = super::extended_rates(dir.path());
-    let v: serde_json::Value = serde_json::from_str(&ok(incasso(
-        &data,
-        &[
-            "claims",
-            "--as-of",
-            AS_OF,
-            "--rates",
-            rates.to_str().unwrap(),
-            "--format",
-            "json",
-        ],
-    )))
-    .unwrap();
+    let v = claims_json(&data, &rates);
     let c = &v["claims"][0];
     assert_eq!(c["debtor"]["id"], "C-01");
     assert_eq!(c["creditor"]["id"], "default");

@@ -93,6 +93,23 @@ pub fn assert_rejected(file: &str, expect: &[&str]) {
 
 /// Rate tables that reach past the built-in ones, for tests dated after them. The rates are the
 /// built-in tables' last rates carried forward: test data, not a statement of the law.
+/// `incasso claims --format json` as of [`AS_OF`] under the given rate tables.
+pub fn claims_json(data: &Path, rates: &Path) -> serde_json::Value {
+    let out = ok(incasso(
+        data,
+        &[
+            "claims",
+            "--as-of",
+            AS_OF,
+            "--rates",
+            rates.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    ));
+    serde_json::from_str(&out).unwrap()
+}
+
 pub fn extended_rates(dir: &Path) -> PathBuf {
     let rates = dir.join("rates");
     std::fs::create_dir_all(&rates).unwrap();

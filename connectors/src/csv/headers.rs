@@ -519,18 +519,23 @@ const SYNONYMS: &[(Field, &[&str])] = &[
     ),
 ];
 
+/// A lower-case letter without its accent (`é` → `e`); any other character as it is.
+pub(crate) fn fold_accent(c: char) -> char {
+    match c {
+        'à' | 'á' | 'â' | 'ä' => 'a',
+        'è' | 'é' | 'ê' | 'ë' => 'e',
+        'ì' | 'í' | 'î' | 'ï' => 'i',
+        'ò' | 'ó' | 'ô' | 'ö' => 'o',
+        'ù' | 'ú' | 'û' | 'ü' => 'u',
+        other => other,
+    }
+}
+
 /// Lower case, accents folded, only letters and digits kept: `Bedrag incl. BTW` → `bedraginclbtw`.
 pub fn normalise_header(h: &str) -> String {
     h.chars()
         .flat_map(char::to_lowercase)
-        .map(|c| match c {
-            'à' | 'á' | 'â' | 'ä' => 'a',
-            'è' | 'é' | 'ê' | 'ë' => 'e',
-            'ì' | 'í' | 'î' | 'ï' => 'i',
-            'ò' | 'ó' | 'ô' | 'ö' => 'o',
-            'ù' | 'ú' | 'û' | 'ü' => 'u',
-            other => other,
-        })
+        .map(fold_accent)
         .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
         .filter(|c| *c != '_')
         .collect()

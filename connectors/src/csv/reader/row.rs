@@ -666,15 +666,8 @@ pub(super) fn status_word(s: &str) -> StatusWord {
     let folded: String = s
         .chars()
         .flat_map(char::to_lowercase)
-        .map(|c| match c {
-            'à' | 'á' | 'â' | 'ä' => 'a',
-            'è' | 'é' | 'ê' | 'ë' => 'e',
-            'ì' | 'í' | 'î' | 'ï' => 'i',
-            'ò' | 'ó' | 'ô' | 'ö' => 'o',
-            'ù' | 'ú' | 'û' | 'ü' => 'u',
-            c if c.is_alphanumeric() => c,
-            _ => ' ',
-        })
+        .map(crate::csv::headers::fold_accent)
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
         .collect();
     let w = folded.split_whitespace().collect::<Vec<_>>().join(" ");
     let has = |words: &[&str]| words.iter().any(|x| w.contains(x));
