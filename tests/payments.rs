@@ -931,3 +931,45 @@ fn returned_direct_debits_from_other_hands() {
     }
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+/// One ABN AMRO day as camt.053 (the account as an IBAN) and as MT940 and TAB (the account
+/// number alone), as other hands wrote them (`fixtures/othergen12/abn-formats/`): three lines
+/// stored whatever the order, so no copy settles an invoice nobody paid.
+#[test]
+fn one_abn_amro_day_in_three_formats_counts_once() {
+    let set = fixture("othergen12/abn-formats");
+    let files = [
+        "abn-camt053-20260310.xml",
+        "abn-20260310.STA",
+        "TXT260311101512.TAB",
+    ];
+    for order in [[0, 1, 2], [1, 2, 0], [2, 0, 1]] {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        ok(incasso(
+            &data,
+            &["import", set.join("ledger.csv").to_str().unwrap()],
+        ));
+        let mut said = Vec::new();
+        for i in order {
+            said.push(ok(incasso(
+                &data,
+                &["import", set.join(files[i]).to_str().unwrap()],
+            )));
+        }
+        assert!(said[0].contains("3 new"), "{order:?}: {}", said[0]);
+        for s in &said[1..] {
+            assert!(s.contains("0 new, 3 already stored"), "{order:?}: {s}");
+        }
+        let open = ok(incasso(
+            &data,
+            &["receivables", "--as-of", "2026-04-30", "--format", "csv"],
+        ));
+        for unpaid in ["F2026-102,", "F2026-202,"] {
+            assert!(
+                open.lines().any(|l| l.starts_with(unpaid)),
+                "{order:?}: {unpaid} is still owed: {open}"
+            );
+        }
+    }
+}

@@ -254,9 +254,20 @@ impl ImportTx<'_> {
     /// Adds a bank line unless the store has it already (by the bank's reference or by its
     /// fingerprint); true when it is new.
     pub fn add_payment(&mut self, p: Payment, fingerprint: u128) -> Result<bool, StoreError> {
+        self.add_bank_line(p, fingerprint, None)
+    }
+
+    /// [`ImportTx::add_payment`], also taking the line as stored when an earlier fingerprint of
+    /// it (`earlier`, from an older reading of its account) is.
+    pub fn add_bank_line(
+        &mut self,
+        p: Payment,
+        fingerprint: u128,
+        earlier: Option<u128>,
+    ) -> Result<bool, StoreError> {
         self.writes(Writes::Payments)?;
         self.payments
-            .add(self.store, self.import_id, p, fingerprint)
+            .add(self.store, self.import_id, p, fingerprint, earlier)
     }
 
     /// Says what the current source's documents do not say. A new version from the same kind of

@@ -151,11 +151,13 @@ impl PaymentWriter {
         import_id: u64,
         p: Payment,
         fingerprint: u128,
+        earlier: Option<u128>,
     ) -> Result<bool, StoreError> {
         let id_key = line_key(&p.id);
         if self.known.contains(&id_key)
             || self.known.contains(&fingerprint)
             || store.payment_known(&[id_key, fingerprint])?
+            || earlier.map_or(Ok(false), |e| store.payment_known(&[e]))?
         {
             self.repeated += 1;
             return Ok(false);

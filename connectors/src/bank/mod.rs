@@ -197,6 +197,33 @@ pub fn clean_text(raw: &str) -> Option<String> {
     (!out.is_empty()).then_some(out)
 }
 
+/// An ABN AMRO account number as its MT940 and TAB exports write it (`417164300`) as the IBAN its
+/// camt.053 writes (`NL91ABNA0417164300`), so one line in either format is recognised as one.
+pub fn abn_iban(account: &str) -> Option<String> {
+    if account.is_empty() || account.len() > 10 || !account.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let bban = format!("ABNA{account:0>10}");
+    // ISO 13616 check digits: the BBAN, then NL00, letters as numbers (A = 10), mod 97.
+    let rem = format!("{bban}NL00").chars().fold(0u32, |r, c| {
+        let v = c.to_digit(36).expect("letters and digits");
+        if v >= 10 {
+            (r * 100 + v) % 97
+        } else {
+            (r * 10 + v) % 97
+        }
+    });
+    Some(format!("NL{:02}{bban}", 98 - rem))
+}
+
+/// The account number ABN AMRO's MT940 and TAB exports wrote before incasso read them as IBANs
+/// (`417164300` for `NL91ABNA0417164300`): lines stored so are recognised still.
+fn abn_number(iban: &str) -> Option<&str> {
+    let digits = iban.strip_prefix("NL")?.get(2..)?.strip_prefix("ABNA")?;
+    (digits.len() == 10 && digits.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| digits.trim_start_matches('0'))
+}
+
 /// Gives a file's bank lines their ledger identity, in file order: the id (from the bank's own
 /// reference where it has one) and the fingerprint that recognises the same line in another
 /// statement or export format.
@@ -224,20 +251,10 @@ fn short_id(prefix: char, key: u128) -> String {
 }
 
 impl Identify {
-    /// The payment a line records and its fingerprint (a 128-bit key).
-    ///
-    /// The fingerprint is account, booking date, amount, currency and counterparty account, plus
-    /// the text only when there is no counterparty account (banks word the same line differently
-    /// in camt and CSV), plus how many times that combination occurred before in this file, so
-    /// two genuinely identical transfers on one day both count.
-    pub fn payment(
-        &mut self,
-        line: BankLine,
-        source: &std::sync::Arc<incasso_core::model::Source>,
-    ) -> (incasso_core::model::Payment, u128) {
-        use incasso_core::model::{Payment, PaymentKind, Provenance};
+    /// The line's fingerprint with `account` as the statement's account (see [`Identify::payment`]);
+    /// counts the occurrence.
+    fn fingerprint(&mut self, line: &BankLine, account: &str) -> u128 {
         use std::fmt::Write;
-        let account = line.account.as_deref().unwrap_or("");
         let text = &mut self.text;
         text.clear();
         let _ = write!(
@@ -273,7 +290,26 @@ impl Identify {
         let mut h = blake3::Hasher::new();
         h.update(&base.to_le_bytes());
         h.update(&n.to_le_bytes());
-        let fingerprint = key128(h.finalize());
+        key128(h.finalize())
+    }
+
+    /// The payment a line records and its fingerprint (a 128-bit key).
+    ///
+    /// The fingerprint is account, booking date, amount, currency and counterparty account, plus
+    /// the text only when there is no counterparty account (banks word the same line differently
+    /// in camt and CSV), plus how many times that combination occurred before in this file, so
+    /// two genuinely identical transfers on one day both count. The third value is the
+    /// fingerprint the line had when stored under an older account form (an ABN AMRO number
+    /// where it now reads the IBAN), to be recognised as stored too.
+    pub fn payment(
+        &mut self,
+        line: BankLine,
+        source: &std::sync::Arc<incasso_core::model::Source>,
+    ) -> (incasso_core::model::Payment, u128, Option<u128>) {
+        use incasso_core::model::{Payment, PaymentKind, Provenance};
+        let account = line.account.as_deref().unwrap_or("");
+        let fingerprint = self.fingerprint(&line, account);
+        let earlier = abn_number(account).map(|number| self.fingerprint(&line, number));
         let id = match &line.bank_reference {
             Some(r) => {
                 let mut h = blake3::Hasher::new();
@@ -307,7 +343,7 @@ impl Identify {
                 location: line.location,
             },
         };
-        (payment, fingerprint)
+        (payment, fingerprint, earlier)
     }
 }
 
@@ -316,6 +352,20 @@ mod tests {
     use super::*;
     use incasso_core::model::{Source, SourceKind};
     use std::sync::Arc;
+
+    /// ABN AMRO's account numbers as the IBANs its camt.053 writes, and back.
+    #[test]
+    fn abn_account_numbers_and_their_ibans() {
+        assert_eq!(abn_iban("417164300").as_deref(), Some("NL91ABNA0417164300"));
+        assert_eq!(
+            abn_iban("0417164300").as_deref(),
+            Some("NL91ABNA0417164300")
+        );
+        assert_eq!(abn_iban("NL91ABNA0417164300"), None);
+        assert_eq!(abn_iban("12345678901"), None);
+        assert_eq!(abn_number("NL91ABNA0417164300"), Some("417164300"));
+        assert_eq!(abn_number("NL69INGB0123456789"), None);
+    }
 
     #[test]
     fn a_short_id_is_the_first_15_hex_digits_of_its_key() {
@@ -356,6 +406,30 @@ mod tests {
         }
     }
 
+    /// A line of an ABN AMRO account also carries the fingerprint it had when its MT940 or TAB
+    /// was read with the account number alone, occurrence for occurrence, so a store written so
+    /// still recognises it.
+    #[test]
+    fn an_abn_line_is_recognised_as_stored_under_its_account_number() {
+        let src = Arc::new(Source {
+            kind: SourceKind::BankStatementFile,
+            name: "t".into(),
+            content_hash: String::new(),
+        });
+        let cp = Some("NL44RABO0123456789");
+        let (mut now, mut then) = (Identify::default(), Identify::default());
+        for _ in 0..2 {
+            let (_, _, earlier) = now.payment(line(cp, "F1", None), &src);
+            let old = BankLine {
+                account: Some("417164300".into()),
+                ..line(cp, "F1", None)
+            };
+            let (_, stored, none) = then.payment(old, &src);
+            assert_eq!(earlier, Some(stored));
+            assert_eq!(none, None, "an account number has no earlier form");
+        }
+    }
+
     #[test]
     fn identical_transfers_both_count_and_a_line_is_the_same_in_every_format() {
         let src = Arc::new(Source {
@@ -366,22 +440,22 @@ mod tests {
         let cp = Some("NL44RABO0123456789");
         // One file with two identical transfers: two fingerprints.
         let mut a = Identify::default();
-        let (p1, f1) = a.payment(line(cp, "F1", None), &src);
-        let (p2, f2) = a.payment(line(cp, "F1", None), &src);
+        let (p1, f1, _) = a.payment(line(cp, "F1", None), &src);
+        let (p2, f2, _) = a.payment(line(cp, "F1", None), &src);
         assert_ne!(f1, f2);
         assert_ne!(p1.id, p2.id);
         // The same day as camt (bank references, other wording) gives the same fingerprints.
         let mut b = Identify::default();
-        let (q1, g1) = b.payment(line(cp, "Factuur F1", Some("REF-1")), &src);
-        let (_, g2) = b.payment(line(cp, "factuur F1 ", Some("REF-2")), &src);
+        let (q1, g1, _) = b.payment(line(cp, "Factuur F1", Some("REF-1")), &src);
+        let (_, g2, _) = b.payment(line(cp, "factuur F1 ", Some("REF-2")), &src);
         assert_eq!((g1, g2), (f1, f2));
         assert!(q1.id.starts_with('R') && p1.id.starts_with('F'));
         // Without a counterparty account the text tells lines apart.
         let mut c = Identify::default();
-        let (_, h1) = c.payment(line(None, "rente", None), &src);
-        let (_, h2) = c.payment(line(None, "gift", None), &src);
+        let (_, h1, _) = c.payment(line(None, "rente", None), &src);
+        let (_, h2, _) = c.payment(line(None, "gift", None), &src);
         let mut d = Identify::default();
-        let (_, k2) = d.payment(line(None, "gift", None), &src);
+        let (_, k2, _) = d.payment(line(None, "gift", None), &src);
         assert_ne!(h1, h2);
         assert_eq!(h2, k2, "first occurrence of its own text in both files");
     }

@@ -43,8 +43,8 @@ pub fn import(
     let source = Arc::new(source);
     let mut identify = Identify::default();
     let write = |tx: &mut incasso_store::ImportTx<'_>, line: BankLine| {
-        let (payment, fingerprint) = identify.payment(line, &source);
-        tx.add_payment(payment, fingerprint)?;
+        let (payment, fingerprint, earlier) = identify.payment(line, &source);
+        tx.add_bank_line(payment, fingerprint, earlier)?;
         Ok(())
     };
     let (summary, tx) = read_into(tx, write, |handoff| {

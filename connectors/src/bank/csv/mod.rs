@@ -508,8 +508,15 @@ fn read_row(
     let end_to_end_id = clean_text(cell(cols.end_to_end_id))
         .or(details.end_to_end)
         .filter(|e| !e.eq_ignore_ascii_case("NOTPROVIDED"));
+    let account = clean_account(cell(cols.account)).map(|a| {
+        // ABN AMRO writes its account number; its camt.053 the IBAN: one line is one.
+        match profile.name == ABN_TAB.name {
+            true => crate::bank::abn_iban(&a).unwrap_or(a),
+            false => a,
+        }
+    });
     Ok(BankLine {
-        account: clean_account(cell(cols.account)),
+        account,
         booking_date,
         value_date: value_date.or(details.value_date),
         amount,

@@ -136,7 +136,11 @@ fn check_abn((summary, lines): (StatementSummary, Vec<BankLine>)) {
     assert_eq!(first.location, Location::Line(14));
     assert_eq!(first.amount, dec("-25.00"));
     assert_eq!(first.booking_date, day(2021, 12, 30));
-    assert_eq!(first.account, s("123456789"));
+    assert_eq!(
+        first.account,
+        s("NL02ABNA0123456789"),
+        "the account number as its IBAN"
+    );
     assert_eq!(first.counterparty_name, s("Hema EV123"));
     assert!(!first.reversal);
     assert!(lines[1].reversal, "TERUGBOEKING-BEA-TRANSACTIE");
@@ -174,7 +178,7 @@ fn check_abn((summary, lines): (StatementSummary, Vec<BankLine>)) {
     assert_eq!(incasso.end_to_end_id, s("AB0123456789"));
 
     let last = &lines[25];
-    assert_eq!(last.account, s("112233445"));
+    assert_eq!(last.account, s("NL59ABNA0112233445"));
     assert_eq!(last.amount, dec("123.01"));
     assert_eq!(last.booking_date, day(2023, 12, 30));
     assert_eq!(last.value_date, Some(day(2023, 12, 31)));
@@ -550,7 +554,16 @@ fn bank_exports_from_other_hands() {
                     Some(dec(&row[3]).normalize().to_string()),
                 ),
                 ("currency", Some(line.currency.to_string()), cell(&row[4])),
-                ("account", line.account.clone(), cell(&row[5])),
+                // ABN AMRO's account number is read as the IBAN its camt.053 writes.
+                (
+                    "account",
+                    line.account.clone(),
+                    cell(&row[5]).map(|a| {
+                        crate::bank::abn_iban(&a)
+                            .filter(|_| file.starts_with("abnamro"))
+                            .unwrap_or(a)
+                    }),
+                ),
                 ("name", line.counterparty_name.clone(), cell(&row[6])),
                 (
                     "counterparty",

@@ -229,7 +229,16 @@ impl<'f> Statement<'f> {
 
     fn take(&mut self, field: &'f Field<'f>, out: &Output<'_, '_>) -> Result<(), BankError> {
         match field.tag {
-            "25" => self.account = statement_account(field.value.text),
+            // ABN AMRO writes its account number; its camt.053 the IBAN: one line is one.
+            "25" => {
+                self.account = statement_account(field.value.text).map(|a| {
+                    if out.abn {
+                        super::abn_iban(&a).unwrap_or(a)
+                    } else {
+                        a
+                    }
+                })
+            }
             "60F" | "60M" if self.opening.is_none() => {
                 self.opening =
                     Some(parse_balance(field.value.text).map_err(|m| out.error(place(field), m))?);

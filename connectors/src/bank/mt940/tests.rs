@@ -218,7 +218,11 @@ fn abn_amro_acceptgiro_has_the_betalingskenmerk() {
     let l = &lines[0];
     assert_eq!(l.amount, eur(1050));
     assert_eq!(l.currency, Currency::EUR);
-    assert_eq!(l.account.as_deref(), Some("555555555"));
+    assert_eq!(
+        l.account.as_deref(),
+        Some("NL75ABNA0555555555"),
+        "the account number as its IBAN"
+    );
     assert_eq!(l.booking_date, d(2015, 1, 20));
     assert_eq!(l.structured_reference.as_deref(), Some("4420043232693268"));
     assert_eq!(
