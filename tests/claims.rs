@@ -247,19 +247,7 @@ fn claims_qualify_by_policy_and_say_why_others_do_not() {
     );
 
     let rates = extended_rates(dir.path());
-    let claims = |extra: &[&str]| -> serde_json::Value {
-        let mut args = vec![
-            "claims",
-            "--as-of",
-            AS_OF,
-            "--rates",
-            rates.to_str().unwrap(),
-            "--format",
-            "json",
-        ];
-        args.extend_from_slice(extra);
-        serde_json::from_str(&ok(incasso(&data, &args))).unwrap()
-    };
+    let claims = |extra: &[&str]| claims_json_with(&data, &rates, extra);
     let v = claims(&[]);
     let ids: Vec<&str> = v["claims"]
         .as_array()

@@ -194,7 +194,6 @@ pub(crate) fn http(
     (status, head.to_lowercase(), body.to_string())
 }
 
-/// Every claim the agency holds: claim id -> (creditor, revision).
 /// The agency's export of every claim it holds, as JSON.
 pub(crate) fn export(addr: SocketAddr) -> Vec<serde_json::Value> {
     let (status, _, body) = http(
@@ -208,6 +207,7 @@ pub(crate) fn export(addr: SocketAddr) -> Vec<serde_json::Value> {
     serde_json::from_str(&body).unwrap()
 }
 
+/// Every claim the agency holds: claim id -> (creditor, revision).
 pub(crate) fn at_agency(addr: SocketAddr) -> HashMap<String, (String, u64)> {
     let all = export(addr);
     let mut out = HashMap::new();
@@ -883,14 +883,7 @@ fn a_payment_on_a_submitted_claim_goes_as_an_update_not_a_new_claim() {
         Some(&("acme".to_string(), 2)),
         "revision 2 of {id}"
     );
-    let (_, _, body) = http(
-        server.addr,
-        "GET",
-        "/export?format=json",
-        &[("Authorization", format!("Bearer {ADMIN}"))],
-        b"",
-    );
-    let all: Vec<serde_json::Value> = serde_json::from_str(&body).unwrap();
+    let all = export(server.addr);
     let stored = all.iter().find(|c| c["claim"]["claim_id"] == id).unwrap();
     assert_eq!(stored["claim"]["kind"], "update");
     assert_eq!(
@@ -936,14 +929,7 @@ fn a_part_payment_while_no_rate_is_known_is_not_left_at_the_agency() {
         stderr(&o)
     );
     assert!(out.contains("stays at the agency as it is"), "{out}");
-    let (_, _, body) = http(
-        server.addr,
-        "GET",
-        "/export?format=json",
-        &[("Authorization", format!("Bearer {ADMIN}"))],
-        b"",
-    );
-    let all: Vec<serde_json::Value> = serde_json::from_str(&body).unwrap();
+    let all = export(server.addr);
     let stored = all.iter().find(|c| c["claim"]["claim_id"] == id).unwrap();
     let withdrawals = stored["withdrawals"].as_array().unwrap();
     assert_eq!(withdrawals.len(), 1, "{stored}");

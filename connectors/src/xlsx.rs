@@ -103,8 +103,9 @@ pub fn read_sheet_from(
 
     // calamine panics on some damaged workbooks (index and arithmetic errors the fuzz targets
     // found); such a file is refused like any other unreadable one instead of ending the process.
-    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_ranges(bytes)));
-    let ranges =
+    let read =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_chosen(bytes, wanted)));
+    let chosen =
         match read {
             Ok(r) => r.map_err(err)?,
             Err(_) => return Err(err(
@@ -113,40 +114,30 @@ pub fn read_sheet_from(
                     .into(),
             )),
         };
-    let names: Vec<String> = ranges.iter().map(|(n, ..)| n.clone()).collect();
-    let chosen = match wanted {
-        Some(w) => ranges
-            .into_iter()
-            .find(|(n, ..)| n == w)
-            .ok_or_else(|| err(format!("has no sheet '{w}'; its sheets are: {}", names.join(", "))))?,
-        None => ranges.into_iter().find(|(_, r, _)| has_header(r)).ok_or_else(|| {
-            err(format!(
-                "no sheet has a recognisable ledger header (Factuurnummer, Factuurdatum, Bedrag / Invoice No, Invoice Date, Total); sheets: {}; name one with --sheet or use --profile",
-                names.join(", ")
-            ))
-        })?,
-    };
     Ok(SheetText {
-        text: to_text(&chosen.1),
+        text: to_text(&chosen.values),
         without_value: chosen
-            .2
+            .formulas
             .as_ref()
-            .map(|f| without_value(&chosen.1, f))
+            .map(|f| without_value(&chosen.values, f))
             .unwrap_or_default(),
-        sheet: chosen.0,
-        sheets: names,
+        sheet: chosen.name,
+        sheets: chosen.names,
     })
 }
 
-/// Each sheet's name, its values and, where the container keeps them, its formulas.
-type Sheets = Vec<(
-    String,
-    calamine::Range<Data>,
-    Option<calamine::Range<String>>,
-)>;
+/// The sheet a ledger is read from: its name, values and, where the container keeps them and
+/// the workbook has any, its formulas; and every sheet's name, for messages.
+struct Chosen {
+    name: String,
+    values: calamine::Range<Data>,
+    formulas: Option<calamine::Range<String>>,
+    names: Vec<String>,
+}
 
-/// Every sheet of a workbook's bytes, by its container (zip: xlsx or ods; compound file: xls).
-fn read_ranges(bytes: Vec<u8>) -> Result<Sheets, String> {
+/// The named sheet of a workbook's bytes, or the first with a ledger header, by its container
+/// (zip: xlsx or ods; compound file: xls).
+fn read_chosen(bytes: Vec<u8>, wanted: Option<&str>) -> Result<Chosen, String> {
     if bytes.starts_with(b"PK\x03\x04") {
         let formulas = check_zip(&bytes, MAX_INFLATED_BYTES)?;
         let is_ods = bytes
@@ -156,12 +147,12 @@ fn read_ranges(bytes: Vec<u8>) -> Result<Sheets, String> {
         if is_ods {
             let mut wb: Ods<_> = open_workbook_from_rs(Cursor::new(bytes))
                 .map_err(|e| format!("not a readable OpenDocument spreadsheet: {e}"))?;
-            all_sheets(&mut wb, formulas)
+            choose_sheet(&mut wb, wanted, formulas)
         } else {
             let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| {
                 format!("is a zip archive but not a readable Excel workbook ({e}); was it renamed?")
             })?;
-            all_sheets(&mut wb, formulas)
+            choose_sheet(&mut wb, wanted, formulas)
         }
     } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
         if contains_utf16(&bytes, "EncryptedPackage") {
@@ -171,29 +162,52 @@ fn read_ranges(bytes: Vec<u8>) -> Result<Sheets, String> {
             .map_err(|m| format!("is a damaged Excel 97-2003 workbook: it {m}"))?;
         let mut wb: Xls<_> = open_workbook_from_rs(Cursor::new(bytes))
             .map_err(|e| format!("not a readable Excel 97-2003 workbook: {e}"))?;
-        all_sheets(&mut wb, true)
+        choose_sheet(&mut wb, wanted, true)
     } else {
         Err("is not a workbook (no xlsx, xls or ods signature)".into())
     }
 }
 
-/// Every sheet's values, and its formulas when the workbook may have any (`formulas`): reading
-/// them parses a sheet a second time.
-fn all_sheets<R: Reader<Cursor<Vec<u8>>>>(wb: &mut R, formulas: bool) -> Result<Sheets, String>
+/// Every sheet's values, the sheet chosen (`wanted`, or the first with a ledger header), and its
+/// formulas when the workbook may have any (`formulas`): reading them parses the sheet a
+/// second time, so only the chosen one's are read.
+fn choose_sheet<R: Reader<Cursor<Vec<u8>>>>(
+    wb: &mut R,
+    wanted: Option<&str>,
+    formulas: bool,
+) -> Result<Chosen, String>
 where
     R::Error: std::fmt::Display,
 {
-    let mut out = Vec::new();
-    for name in wb.sheet_names() {
+    let names = wb.sheet_names();
+    let mut ranges = Vec::with_capacity(names.len());
+    for name in &names {
         let range = wb
-            .worksheet_range(&name)
+            .worksheet_range(name)
             .map_err(|e| format!("sheet '{name}': {e}"))?;
-        // Formulas only to find cells saved without their value; a reader that cannot give
-        // them (some legacy files) leaves the values as they are.
-        let formulas = formulas.then(|| wb.worksheet_formula(&name).ok()).flatten();
-        out.push((name, range, formulas));
+        ranges.push(range);
     }
-    Ok(out)
+    let at = match wanted {
+        Some(w) => names.iter().position(|n| n == w).ok_or_else(|| {
+            format!("has no sheet '{w}'; its sheets are: {}", names.join(", "))
+        })?,
+        None => ranges.iter().position(has_header).ok_or_else(|| {
+            format!(
+                "no sheet has a recognisable ledger header (Factuurnummer, Factuurdatum, Bedrag / Invoice No, Invoice Date, Total); sheets: {}; name one with --sheet or use --profile",
+                names.join(", ")
+            )
+        })?,
+    };
+    let name = names[at].clone();
+    // Formulas only to find cells saved without their value; a reader that cannot give them
+    // (some legacy files) leaves the values as they are.
+    let formulas = formulas.then(|| wb.worksheet_formula(&name).ok()).flatten();
+    Ok(Chosen {
+        values: ranges.swap_remove(at),
+        name,
+        formulas,
+        names,
+    })
 }
 
 /// Refuses zips whose entries inflate past `limit` or compress suspiciously well: first by the

@@ -102,15 +102,20 @@ pub fn disagreements(stored: &Document, incoming: &Document) -> Vec<FieldDiff> {
 /// debt on the word of a stale file).
 pub fn reopens(stored: &Document, incoming: &Document) -> Vec<FieldDiff> {
     let closed = |s: DocumentStatus| matches!(s, DocumentStatus::Paid | DocumentStatus::Void);
+    let reopened = closed(stored.status) && !closed(incoming.status);
     let rises = match (stored.source_open, incoming.source_open) {
         (Some(a), Some(b)) => b > a,
         (Some(a), None) => incoming.total > a,
         _ => false,
     };
+    if !reopened && !rises {
+        // Most new versions: no need to describe every field.
+        return Vec::new();
+    }
     differences(stored, incoming)
         .into_iter()
         .filter(|d| match d.field.as_str() {
-            "status" => closed(stored.status) && !closed(incoming.status),
+            "status" => reopened,
             "open" => rises,
             _ => false,
         })

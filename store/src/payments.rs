@@ -154,11 +154,11 @@ impl PaymentWriter {
         earlier: Option<u128>,
     ) -> Result<bool, StoreError> {
         let id_key = line_key(&p.id);
-        if self.known.contains(&id_key)
-            || self.known.contains(&fingerprint)
-            || store.payment_known(&[id_key, fingerprint])?
-            || earlier.map_or(Ok(false), |e| store.payment_known(&[e]))?
-        {
+        let stored = match earlier {
+            Some(e) => store.payment_known(&[id_key, fingerprint, e])?,
+            None => store.payment_known(&[id_key, fingerprint])?,
+        };
+        if self.known.contains(&id_key) || self.known.contains(&fingerprint) || stored {
             self.repeated += 1;
             return Ok(false);
         }

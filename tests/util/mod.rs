@@ -95,19 +95,22 @@ pub fn assert_rejected(file: &str, expect: &[&str]) {
 /// built-in tables' last rates carried forward: test data, not a statement of the law.
 /// `incasso claims --format json` as of [`AS_OF`] under the given rate tables.
 pub fn claims_json(data: &Path, rates: &Path) -> serde_json::Value {
-    let out = ok(incasso(
-        data,
-        &[
-            "claims",
-            "--as-of",
-            AS_OF,
-            "--rates",
-            rates.to_str().unwrap(),
-            "--format",
-            "json",
-        ],
-    ));
-    serde_json::from_str(&out).unwrap()
+    claims_json_with(data, rates, &[])
+}
+
+/// [`claims_json`] with more arguments (`--policy FILE`, ...).
+pub fn claims_json_with(data: &Path, rates: &Path, extra: &[&str]) -> serde_json::Value {
+    let mut args = vec![
+        "claims",
+        "--as-of",
+        AS_OF,
+        "--rates",
+        rates.to_str().unwrap(),
+        "--format",
+        "json",
+    ];
+    args.extend_from_slice(extra);
+    serde_json::from_str(&ok(incasso(data, &args))).unwrap()
 }
 
 pub fn extended_rates(dir: &Path) -> PathBuf {

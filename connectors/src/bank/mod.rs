@@ -216,6 +216,12 @@ pub fn abn_iban(account: &str) -> Option<String> {
     Some(format!("NL{:02}{bban}", 98 - rem))
 }
 
+/// A statement account as ABN AMRO's MT940 or TAB export gives it, as its camt.053 writes it (the
+/// IBAN), so one line in any of the three is recognised as one.
+pub(crate) fn abn_account(account: String) -> String {
+    abn_iban(&account).unwrap_or(account)
+}
+
 /// The account number ABN AMRO's MT940 and TAB exports wrote before incasso read them as IBANs
 /// (`417164300` for `NL91ABNA0417164300`): lines stored so are recognised still.
 fn abn_number(iban: &str) -> Option<&str> {

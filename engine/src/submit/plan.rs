@@ -191,15 +191,21 @@ pub(super) fn withdrawals(
                 .and_then(|f| f.excluded.as_ref())
                 .is_some_and(|(rule, _)| matches!(rule.as_str(), "rate-unknown" | "calculation"))
         });
-        // Open now of what was sent: lower means paid or credited in part since.
-        let open_now: rust_decimal::Decimal = s
-            .items
-            .iter()
-            .filter_map(|n| computed.facts.get(&normalised(n)))
-            .map(|f| f.open.max(rust_decimal::Decimal::ZERO))
-            .sum();
-        let sent = s.principal.as_deref().and_then(|p| p.parse().ok());
-        let lowered = sent.filter(|was: &rust_decimal::Decimal| open_now < *was);
+        // Of a claim whose amounts cannot be computed: the principal sent and what is open of it
+        // now, when that is lower (paid or credited in part since).
+        let lowered = if undecided {
+            let open_now: rust_decimal::Decimal = s
+                .items
+                .iter()
+                .filter_map(|n| computed.facts.get(&normalised(n)))
+                .map(|f| f.open.max(rust_decimal::Decimal::ZERO))
+                .sum();
+            let sent = s.principal.as_deref().and_then(|p| p.parse().ok());
+            sent.filter(|was: &rust_decimal::Decimal| open_now < *was)
+                .map(|was| (was, open_now))
+        } else {
+            None
+        };
         if undecided && lowered.is_none() {
             say!(rep,
                 "claim {} stays at the agency as it is: its amounts cannot be computed now (see `incasso claims`)",
@@ -209,7 +215,7 @@ pub(super) fn withdrawals(
             continue;
         }
         let (reason, date, mut detail) = withdrawal::overall(&fates);
-        if let (true, Some(was)) = (undecided, lowered) {
+        if let Some((was, open_now)) = lowered {
             // The agency would chase money the creditor has: withdrawn until the amounts can be
             // computed again, when the claim is reopened at what is still owed.
             detail = format!(

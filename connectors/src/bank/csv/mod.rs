@@ -509,10 +509,10 @@ fn read_row(
         .or(details.end_to_end)
         .filter(|e| !e.eq_ignore_ascii_case("NOTPROVIDED"));
     let account = clean_account(cell(cols.account)).map(|a| {
-        // ABN AMRO writes its account number; its camt.053 the IBAN: one line is one.
-        match profile.name == ABN_TAB.name {
-            true => crate::bank::abn_iban(&a).unwrap_or(a),
-            false => a,
+        if profile.name == ABN_TAB.name {
+            crate::bank::abn_account(a)
+        } else {
+            a
         }
     });
     Ok(BankLine {

@@ -6,7 +6,7 @@ use super::*;
 
 /// `:86:` subfield codes that mark text as structured (`/TRTP/.../NAME/...`).
 pub(super) const LEAD_CODES: &[&str] = &[
-    "TRTP", "IBAN", "NAME", "REMI", "EREF", "CNTP", "MARF", "CSID", "BENM", "ORDP",
+    "TRTP", "IBAN", "NAME", "REMI", "EREF", "CNTP", "MARF", "CSID", "BENM", "ORDP", "RTRN",
 ];
 
 /// All `:86:` subfield codes a structured text is split on.
@@ -68,9 +68,6 @@ pub(super) fn parse_86(fields: &[&Field<'_>], abn: bool) -> Info {
     if info.reference.is_none() {
         info.reference = info.remittance.as_deref().and_then(labelled_kenmerk);
     }
-    // A return reason before the lead code (`/RTRN/MD06//EREF/…`, as ING writes a returned
-    // direct debit) is not among what `parse_structured` read.
-    info.returned |= direct.contains("/RTRN/");
     info
 }
 

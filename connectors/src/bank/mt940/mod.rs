@@ -229,11 +229,10 @@ impl<'f> Statement<'f> {
 
     fn take(&mut self, field: &'f Field<'f>, out: &Output<'_, '_>) -> Result<(), BankError> {
         match field.tag {
-            // ABN AMRO writes its account number; its camt.053 the IBAN: one line is one.
             "25" => {
                 self.account = statement_account(field.value.text).map(|a| {
                     if out.abn {
-                        super::abn_iban(&a).unwrap_or(a)
+                        super::abn_account(a)
                     } else {
                         a
                     }

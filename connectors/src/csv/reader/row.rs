@@ -831,7 +831,6 @@ pub(super) fn status_word(s: &str) -> StatusWord {
         "nieuw",
         "new",
         "pending payment",
-        "pending_payment",
     ]) {
         StatusWord::Is(S::Open)
     } else {

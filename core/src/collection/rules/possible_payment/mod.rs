@@ -540,22 +540,22 @@ impl Gate {
 
     fn eligible(&self, i: u32, item: &OpenItem<'_>, other_debtor_ok: bool) -> bool {
         let p = &self.payments[i as usize];
-        p.currency == item.currency
-            && p.date + chrono::Days::new(PREPAID_DAYS) >= item.issue_date
-            && self.not_excluded(i, item, other_debtor_ok)
+        p.currency == item.currency && self.may_pay(i, item, other_debtor_ok)
     }
 
     /// [`Gate::eligible`] for a payment whose text names the item: whatever its currency (a
     /// debtor paying in their own).
     fn eligible_named(&self, i: u32, item: &OpenItem<'_>) -> bool {
-        let p = &self.payments[i as usize];
-        p.date + chrono::Days::new(PREPAID_DAYS) >= item.issue_date
-            && self.not_excluded(i, item, true)
+        self.may_pay(i, item, true)
     }
 
-    fn not_excluded(&self, i: u32, item: &OpenItem<'_>, other_debtor_ok: bool) -> bool {
+    /// Whether a payment, currency aside, may be the item's: booked no more than
+    /// [`PREPAID_DAYS`] before its issue, from its debtor (or anyone when `other_debtor_ok`),
+    /// and not kept from it by a person.
+    fn may_pay(&self, i: u32, item: &OpenItem<'_>, other_debtor_ok: bool) -> bool {
         let p = &self.payments[i as usize];
-        (other_debtor_ok || p.debtor.as_ref().is_none_or(|d| d == item.debtor))
+        p.date + chrono::Days::new(PREPAID_DAYS) >= item.issue_date
+            && (other_debtor_ok || p.debtor.as_ref().is_none_or(|d| d == item.debtor))
             && !p
                 .not_for
                 .iter()
