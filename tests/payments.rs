@@ -973,3 +973,64 @@ fn one_abn_amro_day_in_three_formats_counts_once() {
         }
     }
 }
+
+/// A day downloaded twice in one format (two camt.054 notifications; an ING CSV export at midday
+/// and again later) stores each transfer once, whatever the order, also when two transfers are
+/// alike in account, date, amount and payer: a line its own format words otherwise is another
+/// transfer, while the day's camt.053 only repeats the notifications.
+#[test]
+fn a_later_download_of_a_day_adds_what_the_first_did_not_have() {
+    let set = fixture("othergen12/partial-downloads");
+    let camt = [
+        "rabo-20260310-0914.camt054.xml",
+        "rabo-20260310-1530.camt054.xml",
+        "rabo-camt053-20260310.xml",
+    ];
+    let ing = [
+        "NL69INGB0123456789_01-03-2026_10-03-2026.csv",
+        "NL69INGB0123456789_01-03-2026_31-03-2026.csv",
+    ];
+    let orders: [&[&str]; 4] = [&camt, &[camt[2], camt[1], camt[0]], &ing, &[ing[1], ing[0]]];
+    for files in orders {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        ok(incasso(
+            &data,
+            &["import", set.join("ledger.csv").to_str().unwrap()],
+        ));
+        let said: Vec<String> = files
+            .iter()
+            .map(|f| ok(incasso(&data, &["import", set.join(f).to_str().unwrap()])))
+            .collect();
+        let new: usize = said
+            .iter()
+            .map(|s| {
+                let at = s.find(" new,").expect("a bank import says what is new");
+                let digits = s[..at].rsplit(' ').next().unwrap();
+                digits.parse::<usize>().unwrap()
+            })
+            .sum();
+        let transfers = if files.len() == 3 { 2 } else { 3 };
+        assert_eq!(new, transfers, "{files:?}: {said:?}");
+        let allocations = ok(incasso(
+            &data,
+            &["allocations", "--as-of", "2026-04-30", "--format", "csv"],
+        ));
+        for paid in ["F2026-201", "F2026-202"] {
+            assert!(
+                allocations
+                    .lines()
+                    .any(|l| l.contains(&format!(",{paid},121.00,invoice-number,"))),
+                "{files:?}: {paid} is paid by the transfer naming it: {allocations}"
+            );
+        }
+        let open = ok(incasso(
+            &data,
+            &["receivables", "--as-of", "2026-04-30", "--format", "csv"],
+        ));
+        assert!(
+            !open.contains("F2026-201,") && !open.contains("F2026-202,"),
+            "{files:?}: {open}"
+        );
+    }
+}

@@ -510,6 +510,31 @@ pub struct Payment {
     pub provenance: Provenance,
 }
 
+/// How a bank line is recognised when it is read again: in a later download of the same format
+/// (a midday export, then the whole day's), or in another format of the same account (camt.053
+/// and a CSV export). Its id names it within one format; these keys say what else it may be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineKeys {
+    /// The lines alike in account, booking date, amount, currency and counterparty, and the same
+    /// within its format: another format's copies of a line are counted against the group, while
+    /// a line its own format words otherwise is another line. `None` for lines only their id
+    /// recognises (an accounting API's payments).
+    pub group: Option<LineGroup>,
+    /// The fingerprints stores written before this scheme kept (the group and the line's
+    /// occurrence in its file; a second one under an older form of its account): lines stored
+    /// then are recognised by them as before.
+    pub legacy: [Option<u128>; 2],
+}
+
+/// The group of lines alike (see [`LineKeys::group`]), and that group within one format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineGroup {
+    /// Account, booking date, amount, currency and counterparty.
+    pub alike: u128,
+    /// The same, within the line's format.
+    pub in_format: u128,
+}
+
 /// What reduces a document's open amount.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use chrono::{DateTime, Utc};
 use incasso_core::ids::CreditorId;
 use incasso_core::model::{
-    AttachmentRef, Debtor, Document, DocumentKey, Location, Payment, Source, SourceKind,
+    AttachmentRef, Debtor, Document, DocumentKey, LineKeys, Location, Payment, Source, SourceKind,
 };
 
 use crate::codec::{decode, encode, Block, StoredDoc};
@@ -251,23 +251,23 @@ impl ImportTx<'_> {
             .to_document(k.as_bytes(), &creditor)
     }
 
-    /// Adds a bank line unless the store has it already (by the bank's reference or by its
-    /// fingerprint); true when it is new.
+    /// Adds a payment that its id alone recognises (an accounting API's, an agency's receipt)
+    /// unless the store has it already, by its id or by `fingerprint`, the key stores written
+    /// before kept of it; true when it is new.
     pub fn add_payment(&mut self, p: Payment, fingerprint: u128) -> Result<bool, StoreError> {
-        self.add_bank_line(p, fingerprint, None)
+        let keys = LineKeys {
+            group: None,
+            legacy: [Some(fingerprint), None],
+        };
+        self.add_bank_line(p, keys)
     }
 
-    /// [`ImportTx::add_payment`], also taking the line as stored when an earlier fingerprint of
-    /// it (`earlier`, from an older reading of its account) is.
-    pub fn add_bank_line(
-        &mut self,
-        p: Payment,
-        fingerprint: u128,
-        earlier: Option<u128>,
-    ) -> Result<bool, StoreError> {
+    /// Adds a bank line unless the store has it already: by its id, by a fingerprint stores
+    /// written before kept, or as another format's copy of a stored line ([`LineKeys`]); true
+    /// when it is new.
+    pub fn add_bank_line(&mut self, p: Payment, keys: LineKeys) -> Result<bool, StoreError> {
         self.writes(Writes::Payments)?;
-        self.payments
-            .add(self.store, self.import_id, p, fingerprint, earlier)
+        self.payments.add(self.store, self.import_id, p, keys)
     }
 
     /// Says what the current source's documents do not say. A new version from the same kind of
@@ -467,7 +467,7 @@ impl ImportTx<'_> {
                 .iter()
                 .all(|r| r.new + r.changed + r.merged + r.conflicts + r.payments_new == 0)
             && self.debtors.is_empty()
-            && self.payments.new == 0
+            && self.payments.is_empty()
             && self.attachments.is_empty()
     }
 
@@ -690,7 +690,7 @@ impl ImportTx<'_> {
         for r in self.finished.iter().chain(std::iter::once(&record)) {
             self.store.remember_kind(r.id, r.source.kind);
         }
-        self.store.remember_payment_keys(&self.payments.known);
+        self.store.remember_lines(&self.payments.known);
         tracing::info!(
             import = self.import_id,
             prepare_s = prepared.as_secs_f64(),

@@ -112,6 +112,8 @@ const ALL_PREFIXES: &[u8] = &[
     payments::P_MANUAL,
     payments::P_PAYMENT_KEYS,
     payments::P_PAYMENT_KEYS_INLINE,
+    payments::P_LINE_RECORDS,
+    payments::P_LINE_RECORDS_INLINE,
     submissions::P_SUBMISSION,
     submissions::P_IN_FLIGHT,
     sync::P_SYNC_CURSOR,
@@ -351,7 +353,7 @@ pub struct Store {
     /// Source kind per import, loaded once: every import consults it.
     kinds: std::sync::Mutex<Option<HashMap<u64, SourceKind>>>,
     /// Ids and fingerprints of the stored bank lines, loaded on first need.
-    payment_keys: std::sync::Mutex<Option<payments::LineKeys>>,
+    known_lines: std::sync::Mutex<Option<payments::KnownLines>>,
     kv: Box<dyn Kv>,
     /// Asked before an import becomes visible, each while its guard lives
     /// ([`Store::gate_imports`]).
@@ -467,7 +469,7 @@ impl Store {
             dir: dir.to_path_buf(),
             segments,
             kinds: std::sync::Mutex::new(None),
-            payment_keys: std::sync::Mutex::new(None),
+            known_lines: std::sync::Mutex::new(None),
             kv: Box::new(kv),
             import_gates: std::sync::Mutex::new(Vec::new()),
             import_ids: std::sync::Mutex::new(0),

@@ -20,8 +20,8 @@ use incasso_core::model::{Document, Location};
 use crate::codec::{corrupt, encode, Block, StoredDoc};
 use crate::kv::{Batch, Kv, SledKv};
 use crate::payments::{
-    payments_path, StoredPayment, P_PAYMENT_BLOCKS, P_PAYMENT_INLINE, P_PAYMENT_KEYS,
-    P_PAYMENT_KEYS_INLINE,
+    payments_path, StoredPayment, P_LINE_RECORDS, P_LINE_RECORDS_INLINE, P_PAYMENT_BLOCKS,
+    P_PAYMENT_INLINE, P_PAYMENT_KEYS, P_PAYMENT_KEYS_INLINE,
 };
 use crate::segments::{
     inline_key, read_block, segment_path, verify, BlockMeta, DeadSlots, IndexEntry, SegmentWriter,
@@ -323,10 +323,12 @@ fn payments<F: Codec, T: Codec>(
         let new_file = file.with_extension("pay.v2");
         let mut writer = SegmentWriter::new(new_file.clone());
         let ik = crate::key(P_PAYMENT_INLINE, &import.to_be_bytes());
-        // The file is written anew without the block of line keys: the repeat check decodes
-        // this import's lines instead.
+        // The file is written anew without its block of line keys or records: the repeat check
+        // decodes this import's lines instead, as those of a store written before keys were kept.
         batch.remove(crate::key(P_PAYMENT_KEYS, &import.to_be_bytes()));
         batch.remove(crate::key(P_PAYMENT_KEYS_INLINE, &import.to_be_bytes()));
+        batch.remove(crate::key(P_LINE_RECORDS, &import.to_be_bytes()));
+        batch.remove(crate::key(P_LINE_RECORDS_INLINE, &import.to_be_bytes()));
         let mut new_metas = Vec::with_capacity(metas.len());
         for meta in &metas {
             let bytes = block_bytes(kv, &ik, &file, meta)?;

@@ -12,7 +12,9 @@ use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use incasso_core::matching::ManualDecision;
-use incasso_core::model::{Location, Payment, PaymentKind, Provenance, Source};
+use incasso_core::model::{
+    LineGroup, LineKeys, Location, Payment, PaymentKind, Provenance, Source,
+};
 use incasso_core::money::{Currency, Money};
 use serde::{Deserialize, Serialize};
 
@@ -26,19 +28,101 @@ use crate::{
 pub(crate) const P_PAYMENT_BLOCKS: u8 = b'y';
 pub(crate) const P_PAYMENT_INLINE: u8 = b'Y';
 pub(crate) const P_MANUAL: u8 = b'd';
-/// Where an import's line keys are (a block of its `.pay` file, or inline): the id key and the
-/// fingerprint of each line it stored, 16 bytes each, so the repeat check loads 32 bytes a line
-/// instead of decoding every stored line. Imports written before have none; their lines are
-/// decoded.
+/// Where an import's line keys were kept before lines were grouped (a block of its `.pay` file,
+/// or inline): the id key and the per-file fingerprint of each line it stored, 16 bytes each.
+/// Imports written before that have none; their lines are decoded.
 pub(crate) const P_PAYMENT_KEYS: u8 = b'z';
-/// A small import's line keys, kept in sled itself.
+/// A small import's line keys of that kind, kept in sled itself.
 pub(crate) const P_PAYMENT_KEYS_INLINE: u8 = b'Z';
+/// Where an import's line records are ([`KnownLines`]): a block of its `.pay` file, or inline.
+/// Every import of bank lines has them, also one that stored no line but recognised another
+/// format's copies (whose `.pay` file then holds the records alone).
+pub(crate) const P_LINE_RECORDS: u8 = b'l';
+/// A small import's line records, kept in sled itself.
+pub(crate) const P_LINE_RECORDS_INLINE: u8 = b'L';
 /// Lines per block: big enough for few sled writes, small enough to stream.
 const BLOCK_LINES: usize = 65_536;
+/// Line records up to this many bytes stay in sled beside a small import's lines.
+const INLINE_RECORDS: usize = 4 << 20;
+/// The bytes of one line record: its id key, its group of lines alike, and that group in its
+/// format (zero where the line has none).
+const RECORD: usize = 48;
 
-/// Ids and fingerprints of bank lines: BLAKE3 digests, uniform already, so the quickest hash
-/// does.
-pub(crate) type LineKeys = rustc_hash::FxHashSet<u128>;
+/// What the repeat check knows of the stored lines.
+///
+/// A line is a repeat when its id key is known (the bank's reference, or its wording in its
+/// format and occurrence), or a fingerprint of a line stored before groups were kept. Otherwise
+/// it is another format's copy of a stored line when its group of lines alike holds more lines
+/// than its own format has seen in that group (stored, or recognised as such a copy): a camt.053
+/// day read again as a CSV export counts once, while a second camt.054 notification of a
+/// transfer alike, or the afternoon's line of a day whose midday export is stored, is new.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct KnownLines {
+    /// Id keys, and the fingerprints of lines stored before groups were kept: BLAKE3 digests,
+    /// uniform already, so the quickest hash does.
+    keys: rustc_hash::FxHashSet<u128>,
+    /// Lines stored per group of lines alike.
+    alike: rustc_hash::FxHashMap<u128, u32>,
+    /// Lines each format has seen per group.
+    in_format: rustc_hash::FxHashMap<u128, u32>,
+}
+
+impl KnownLines {
+    /// Takes one record: a line stored, or another format's copy recognised (no `alike`).
+    fn add(&mut self, id: u128, alike: u128, in_format: u128) {
+        self.keys.insert(id);
+        if alike != 0 {
+            *self.alike.entry(alike).or_insert(0) += 1;
+        }
+        if in_format != 0 {
+            *self.in_format.entry(in_format).or_insert(0) += 1;
+        }
+    }
+
+    /// Takes the records of one import's block.
+    fn add_records(&mut self, bytes: &[u8]) {
+        self.keys.reserve(bytes.len() / RECORD);
+        for r in bytes.chunks_exact(RECORD) {
+            let part = |i: usize| {
+                u128::from_le_bytes(r[i * 16..(i + 1) * 16].try_into().expect("16 bytes"))
+            };
+            self.add(part(0), part(1), part(2));
+        }
+    }
+
+    /// Takes the keys of lines stored before groups were kept.
+    fn add_legacy(&mut self, keys: impl IntoIterator<Item = u128>) {
+        self.keys.extend(keys);
+    }
+
+    /// Takes everything `other` knows.
+    fn extend(&mut self, other: &KnownLines) {
+        self.keys.extend(other.keys.iter().copied());
+        for (k, n) in &other.alike {
+            *self.alike.entry(*k).or_insert(0) += n;
+        }
+        for (k, n) in &other.in_format {
+            *self.in_format.entry(*k).or_insert(0) += n;
+        }
+    }
+
+    fn knows(&self, key: u128) -> bool {
+        self.keys.contains(&key)
+    }
+
+    fn lines_alike(&self, group: &LineGroup) -> (u32, u32) {
+        (
+            self.alike.get(&group.alike).copied().unwrap_or(0),
+            self.in_format.get(&group.in_format).copied().unwrap_or(0),
+        )
+    }
+
+    /// The id keys (and fingerprints of lines stored before groups were kept) it holds.
+    #[cfg(test)]
+    pub fn ids(&self) -> &rustc_hash::FxHashSet<u128> {
+        &self.keys
+    }
+}
 
 /// A 128-bit key of an id or fingerprint, for the repeat check.
 pub(crate) fn line_key(text: &str) -> u128 {
@@ -107,10 +191,10 @@ impl StoredPayment {
 pub(crate) struct PaymentWriter {
     file: SegmentWriter,
     block: Vec<StoredPayment>,
-    /// Keys of the lines added in this transaction (the stored ones are the store's).
-    pub known: LineKeys,
-    /// The same keys in the order the lines were stored, as [`P_PAYMENT_KEYS`] keeps them.
-    keys: Vec<u8>,
+    /// What this transaction added to what the store knows of its lines.
+    pub known: KnownLines,
+    /// The same as records, in order, as [`P_LINE_RECORDS`] keeps them.
+    records: Vec<u8>,
     pub new: u64,
     pub repeated: u64,
 }
@@ -133,8 +217,8 @@ impl PaymentWriter {
         PaymentWriter {
             file: SegmentWriter::new(payments_path(dir, import)),
             block: Vec::new(),
-            known: LineKeys::default(),
-            keys: Vec::new(),
+            known: KnownLines::default(),
+            records: Vec::new(),
             new: 0,
             repeated: 0,
         }
@@ -144,31 +228,42 @@ impl PaymentWriter {
         self.file.path()
     }
 
-    /// Adds a line unless it is stored already (or earlier in this transaction); true when new.
+    /// Adds a line unless it is stored already, earlier in this transaction, or another format's
+    /// copy of a stored line ([`KnownLines`]); true when new.
     pub fn add(
         &mut self,
         store: &Store,
         import_id: u64,
         p: Payment,
-        fingerprint: u128,
-        earlier: Option<u128>,
+        keys: LineKeys,
     ) -> Result<bool, StoreError> {
         let id_key = line_key(&p.id);
-        let stored = match earlier {
-            Some(e) => store.payment_known(&[id_key, fingerprint, e])?,
-            None => store.payment_known(&[id_key, fingerprint])?,
-        };
-        if self.known.contains(&id_key) || self.known.contains(&fingerprint) || stored {
+        let legacy = keys.legacy.iter().flatten().copied();
+        let ours = &self.known;
+        let (repeat, copy) = store.known_lines(|stored| {
+            let repeat = ours.knows(id_key)
+                || stored.knows(id_key)
+                || legacy.clone().any(|k| stored.knows(k));
+            let copy = !repeat
+                && keys.group.is_some_and(|g| {
+                    let (a, b) = (stored.lines_alike(&g), ours.lines_alike(&g));
+                    a.0 + b.0 > a.1 + b.1
+                });
+            (repeat, copy)
+        })?;
+        if repeat || copy {
             self.repeated += 1;
+            if copy {
+                let g = keys.group.expect("a copy has a group");
+                self.record(id_key, 0, g.in_format);
+            }
             return Ok(false);
         }
-        self.known.insert(id_key);
-        self.known.insert(fingerprint);
-        self.keys.extend_from_slice(&id_key.to_le_bytes());
-        self.keys.extend_from_slice(&fingerprint.to_le_bytes());
+        let (alike, in_format) = keys.group.map_or((0, 0), |g| (g.alike, g.in_format));
+        self.record(id_key, alike, in_format);
         self.new += 1;
         self.block.push(StoredPayment {
-            fingerprint,
+            fingerprint: keys.legacy[0].unwrap_or(0),
             import_id,
             date: p.date.to_epoch_days(),
             amount: p.amount.amount().into(),
@@ -187,6 +282,18 @@ impl PaymentWriter {
             self.write_block()?;
         }
         Ok(true)
+    }
+
+    fn record(&mut self, id: u128, alike: u128, in_format: u128) {
+        self.known.add(id, alike, in_format);
+        for k in [id, alike, in_format] {
+            self.records.extend_from_slice(&k.to_le_bytes());
+        }
+    }
+
+    /// Whether it recorded anything: a line, or another format's copy of one.
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty() && self.new == 0
     }
 
     fn write_block(&mut self) -> Result<(), StoreError> {
@@ -213,30 +320,32 @@ impl PaymentWriter {
             });
         }
         self.write_block()?;
-        let keys = std::mem::take(&mut self.keys);
-        // Past u32 bytes (134 million lines in one import) a block cannot say its length: the
-        // lines are then decoded instead, as for imports written before keys were kept.
-        if let Ok(len) = u32::try_from(keys.len()) {
-            if len > 0 && !self.file.blocks.is_empty() {
-                let meta = if self.file.blocks.iter().all(|b| b.inline) {
-                    batch.insert(
-                        key(P_PAYMENT_KEYS_INLINE, &owner.to_be_bytes()),
-                        keys.as_slice(),
-                    );
-                    BlockMeta {
-                        offset: 0,
-                        len,
-                        checksum: checksum(&keys),
-                        inline: true,
-                    }
-                } else {
-                    self.file.append(&keys).map_err(|source| StoreError::Io {
+        let records = std::mem::take(&mut self.records);
+        // Past u32 bytes (89 million lines in one import) a block cannot say its length: the
+        // lines are then decoded instead, as for imports written before records were kept.
+        if let Ok(len) = u32::try_from(records.len()) {
+            let small = self.file.blocks.iter().all(|b| b.inline);
+            if len > 0 && small && records.len() <= INLINE_RECORDS {
+                batch.insert(
+                    key(P_LINE_RECORDS_INLINE, &owner.to_be_bytes()),
+                    records.as_slice(),
+                );
+                let meta = BlockMeta {
+                    offset: 0,
+                    len,
+                    checksum: checksum(&records),
+                    inline: true,
+                };
+                batch.insert(key(P_LINE_RECORDS, &owner.to_be_bytes()), encode(&meta));
+            } else if len > 0 {
+                self.file
+                    .append(&records)
+                    .map_err(|source| StoreError::Io {
                         path: self.file.path().to_path_buf(),
                         source,
                     })?;
-                    self.file.blocks.pop().expect("just appended")
-                };
-                batch.insert(key(P_PAYMENT_KEYS, &owner.to_be_bytes()), encode(&meta));
+                let meta = self.file.blocks.pop().expect("just appended");
+                batch.insert(key(P_LINE_RECORDS, &owner.to_be_bytes()), encode(&meta));
             }
         }
         self.file.finish().map_err(|source| StoreError::Io {
@@ -320,50 +429,66 @@ impl Store {
         }
     }
 
-    /// Whether any of these ids or fingerprints is stored; the keys are loaded once per open
-    /// store and kept up to date by every commit, so many small imports stay cheap.
-    pub(crate) fn payment_known(&self, keys: &[u128]) -> Result<bool, StoreError> {
-        let mut guard = self.payment_keys.lock().unwrap_or_else(|p| p.into_inner());
+    /// `f` of what the store knows of its lines; that is loaded once per open store and kept up
+    /// to date by every commit, so many small imports stay cheap.
+    pub(crate) fn known_lines<T>(&self, f: impl FnOnce(&KnownLines) -> T) -> Result<T, StoreError> {
+        let mut guard = self.known_lines.lock().unwrap_or_else(|p| p.into_inner());
         if guard.is_none() {
-            *guard = Some(self.payment_keys()?);
+            *guard = Some(self.load_known_lines()?);
         }
-        let known = guard.as_ref().expect("loaded");
-        Ok(keys.iter().any(|k| known.contains(k)))
+        Ok(f(guard.as_ref().expect("loaded")))
     }
 
-    /// Adds the keys of committed lines to the loaded set.
-    pub(crate) fn remember_payment_keys(&self, keys: &LineKeys) {
-        let mut guard = self.payment_keys.lock().unwrap_or_else(|p| p.into_inner());
+    /// Adds what a commit recorded to what the store knows, when that is loaded.
+    pub(crate) fn remember_lines(&self, lines: &KnownLines) {
+        let mut guard = self.known_lines.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(known) = guard.as_mut() {
-            known.extend(keys.iter().copied());
+            known.extend(lines);
         }
     }
 
-    /// The ids and fingerprints of every stored line, for the repeat check.
-    pub(crate) fn payment_keys(&self) -> Result<LineKeys, StoreError> {
-        let mut keys = LineKeys::default();
+    /// What the repeat check knows of every stored line: each import's records; the keys of an
+    /// import written before records were kept; the lines themselves, decoded, of one written
+    /// before keys were kept.
+    pub(crate) fn load_known_lines(&self) -> Result<KnownLines, StoreError> {
+        let mut known = KnownLines::default();
+        let mut recorded = std::collections::HashSet::new();
+        for kv in self.kv.scan_prefix(&[P_LINE_RECORDS]) {
+            let (k, v) = kv?;
+            let owner = u64::from_be_bytes(
+                k[1..]
+                    .try_into()
+                    .map_err(|_| corrupt(&k, "key is not 8 bytes"))?,
+            );
+            let meta: BlockMeta = decode(&k, &v)?;
+            let inline = key(P_LINE_RECORDS_INLINE, &owner.to_be_bytes());
+            known.add_records(&self.payment_block(owner, &meta, inline)?);
+            recorded.insert(owner);
+        }
         for owner in self.payment_owners() {
             let (owner, metas) = owner?;
+            if recorded.contains(&owner) {
+                continue;
+            }
             let at = key(P_PAYMENT_KEYS, &owner.to_be_bytes());
             match self.kv.get(&at)? {
                 Some(meta) => {
                     let meta: BlockMeta = decode(&at, &meta)?;
                     let inline = key(P_PAYMENT_KEYS_INLINE, &owner.to_be_bytes());
                     let bytes = self.payment_block(owner, &meta, inline)?;
-                    keys.reserve(bytes.len() / 16);
-                    keys.extend(
+                    known.add_legacy(
                         bytes
                             .chunks_exact(16)
                             .map(|k| u128::from_le_bytes(k.try_into().expect("16 bytes"))),
                     );
                 }
                 None => self.blocks_of(owner, &metas, &mut |_, block| {
-                    keys.extend(block.iter().flat_map(StoredPayment::keys));
+                    known.add_legacy(block.iter().flat_map(StoredPayment::keys));
                     Ok(())
                 })?,
             }
         }
-        Ok(keys)
+        Ok(known)
     }
 
     /// Whether a bank line with this id is stored (a decision names one), without building

@@ -955,6 +955,11 @@ fn finish_entry(
             bank_reference,
             reversal,
             location,
+            format: if stmt.tag == "Stmt" {
+                "camt.053"
+            } else {
+                "camt.054"
+            },
         });
         n += 1;
     }

@@ -10,7 +10,7 @@ pub mod csv;
 pub mod mt940;
 
 use chrono::NaiveDate;
-use incasso_core::model::Location;
+use incasso_core::model::{LineGroup, LineKeys, Location};
 use incasso_core::money::Currency;
 use rust_decimal::Decimal;
 
@@ -43,6 +43,9 @@ pub struct BankLine {
     pub reversal: bool,
     /// Where in the file it was read.
     pub location: Location,
+    /// The format it was read from (`camt.053`, `camt.054`, `MT940`, a bank CSV export's name):
+    /// one format words a line alike in every download, which tells its lines apart.
+    pub format: &'static str,
 }
 
 /// What a statement whose entries do not add up to its closing balance does.
@@ -231,13 +234,15 @@ fn abn_number(iban: &str) -> Option<&str> {
 }
 
 /// Gives a file's bank lines their ledger identity, in file order: the id (from the bank's own
-/// reference where it has one) and the fingerprint that recognises the same line in another
-/// statement or export format.
+/// reference where it has one, else from the line's wording in its format) and the keys that
+/// recognise the same line in a later download or another format ([`LineKeys`]).
 #[derive(Debug, Default)]
 pub struct Identify {
-    /// How often each line's base fingerprint occurred so far; the keys are BLAKE3 digests, so
-    /// they are hashed for what they are (as the store's line keys are), not with SipHash.
+    /// How often each group of lines alike occurred so far (the keys are BLAKE3 digests, so they
+    /// are hashed for what they are, as the store's line keys are, not with SipHash).
     occurrences: rustc_hash::FxHashMap<u128, u32>,
+    /// How often each wording occurred so far within its group and format.
+    wordings: rustc_hash::FxHashMap<u128, u32>,
     text: String,
 }
 
@@ -256,10 +261,40 @@ fn short_id(prefix: char, key: u128) -> String {
     id
 }
 
+/// Appends the letters and digits of `text`, lower case, to `out`: the wording of a field with
+/// its spacing and punctuation left out.
+fn push_folded(out: &mut String, text: &str) {
+    if text.is_ascii() {
+        out.extend(
+            text.bytes()
+                .filter(u8::is_ascii_alphanumeric)
+                .map(|b| char::from(b.to_ascii_lowercase())),
+        );
+    } else {
+        out.extend(
+            text.chars()
+                .filter(|c| c.is_alphanumeric())
+                .flat_map(char::to_lowercase),
+        );
+    }
+}
+
+/// `key` with the count of its occurrences so far in `seen` (this one included): the n-th of
+/// several lines alike in one file.
+fn nth(seen: &mut rustc_hash::FxHashMap<u128, u32>, key: u128) -> u128 {
+    let n = seen.entry(key).or_insert(0);
+    *n += 1;
+    let mut h = blake3::Hasher::new();
+    h.update(&key.to_le_bytes());
+    h.update(&n.to_le_bytes());
+    key128(h.finalize())
+}
+
 impl Identify {
-    /// The line's fingerprint with `account` as the statement's account (see [`Identify::payment`]);
-    /// counts the occurrence.
-    fn fingerprint(&mut self, line: &BankLine, account: &str) -> u128 {
+    /// The key of the lines alike: `account` as the statement's account, booking date, amount,
+    /// currency and counterparty account, plus the text only when there is no counterparty
+    /// account (banks word the same line differently in camt and CSV).
+    fn alike(&mut self, line: &BankLine, account: &str) -> u128 {
         use std::fmt::Write;
         let text = &mut self.text;
         text.clear();
@@ -273,49 +308,58 @@ impl Identify {
         );
         if line.counterparty_account.is_none() {
             text.push('|');
-            let remittance = line.remittance.as_deref().unwrap_or("");
-            if remittance.is_ascii() {
-                text.extend(
-                    remittance
-                        .bytes()
-                        .filter(u8::is_ascii_alphanumeric)
-                        .map(|b| char::from(b.to_ascii_lowercase())),
-                );
-            } else {
-                text.extend(
-                    remittance
-                        .chars()
-                        .filter(|c| c.is_alphanumeric())
-                        .flat_map(char::to_lowercase),
-                );
-            }
+            push_folded(text, line.remittance.as_deref().unwrap_or(""));
         }
-        let base = key128(blake3::hash(text.as_bytes()));
-        let n = self.occurrences.entry(base).or_insert(0);
-        *n += 1;
+        key128(blake3::hash(text.as_bytes()))
+    }
+
+    /// The key of a line's wording in its format, within its group.
+    fn wording(&mut self, line: &BankLine, in_format: u128) -> u128 {
+        let text = &mut self.text;
+        text.clear();
+        for field in [
+            &line.remittance,
+            &line.structured_reference,
+            &line.end_to_end_id,
+            &line.counterparty_name,
+        ] {
+            push_folded(text, field.as_deref().unwrap_or(""));
+            text.push('|');
+        }
         let mut h = blake3::Hasher::new();
-        h.update(&base.to_le_bytes());
-        h.update(&n.to_le_bytes());
+        h.update(&in_format.to_le_bytes());
+        h.update(text.as_bytes());
         key128(h.finalize())
     }
 
-    /// The payment a line records and its fingerprint (a 128-bit key).
+    /// The payment a line records and the keys that recognise it again.
     ///
-    /// The fingerprint is account, booking date, amount, currency and counterparty account, plus
-    /// the text only when there is no counterparty account (banks word the same line differently
-    /// in camt and CSV), plus how many times that combination occurred before in this file, so
-    /// two genuinely identical transfers on one day both count. The third value is the
-    /// fingerprint the line had when stored under an older account form (an ABN AMRO number
-    /// where it now reads the IBAN), to be recognised as stored too.
+    /// Its id is the bank's reference (with the account) where the line has one, else its
+    /// wording in its format and how many lines alike and worded alike came before it in this
+    /// file, so two genuinely identical transfers on one day both count, and a later download of
+    /// the same format gives the same line the same id whatever its order. The group
+    /// ([`LineKeys::group`]) counts another format's copies; the legacy keys are the fingerprints
+    /// stores written before kept (the group and its occurrence in the file, and the same under
+    /// an ABN AMRO account number where the line now reads the IBAN).
     pub fn payment(
         &mut self,
         line: BankLine,
         source: &std::sync::Arc<incasso_core::model::Source>,
-    ) -> (incasso_core::model::Payment, u128, Option<u128>) {
+    ) -> (incasso_core::model::Payment, LineKeys) {
         use incasso_core::model::{Payment, PaymentKind, Provenance};
         let account = line.account.as_deref().unwrap_or("");
-        let fingerprint = self.fingerprint(&line, account);
-        let earlier = abn_number(account).map(|number| self.fingerprint(&line, number));
+        let alike = self.alike(&line, account);
+        let legacy = nth(&mut self.occurrences, alike);
+        let older = abn_number(account).map(|number| {
+            let alike = self.alike(&line, number);
+            nth(&mut self.occurrences, alike)
+        });
+        let in_format = {
+            let mut h = blake3::Hasher::new();
+            h.update(&alike.to_le_bytes());
+            h.update(line.format.as_bytes());
+            key128(h.finalize())
+        };
         let id = match &line.bank_reference {
             Some(r) => {
                 let mut h = blake3::Hasher::new();
@@ -324,7 +368,14 @@ impl Identify {
                 h.update(r.as_bytes());
                 short_id('R', key128(h.finalize()))
             }
-            None => short_id('F', fingerprint),
+            None => {
+                let wording = self.wording(&line, in_format);
+                short_id('F', nth(&mut self.wordings, wording))
+            }
+        };
+        let keys = LineKeys {
+            group: Some(LineGroup { alike, in_format }),
+            legacy: [Some(legacy), older],
         };
         let kind = if line.reversal {
             PaymentKind::Reversal
@@ -349,7 +400,7 @@ impl Identify {
                 location: line.location,
             },
         };
-        (payment, fingerprint, earlier)
+        (payment, keys)
     }
 }
 
@@ -409,6 +460,7 @@ mod tests {
             bank_reference: bank_ref.map(str::to_string),
             reversal: false,
             location: Location::Line(1),
+            format: "test CSV",
         }
     }
 
@@ -425,44 +477,81 @@ mod tests {
         let cp = Some("NL44RABO0123456789");
         let (mut now, mut then) = (Identify::default(), Identify::default());
         for _ in 0..2 {
-            let (_, _, earlier) = now.payment(line(cp, "F1", None), &src);
+            let (_, keys) = now.payment(line(cp, "F1", None), &src);
             let old = BankLine {
                 account: Some("417164300".into()),
                 ..line(cp, "F1", None)
             };
-            let (_, stored, none) = then.payment(old, &src);
-            assert_eq!(earlier, Some(stored));
-            assert_eq!(none, None, "an account number has no earlier form");
+            let (_, stored) = then.payment(old, &src);
+            assert_eq!(keys.legacy[1], stored.legacy[0]);
+            assert_eq!(
+                stored.legacy[1], None,
+                "an account number has no earlier form"
+            );
         }
     }
 
     #[test]
-    fn identical_transfers_both_count_and_a_line_is_the_same_in_every_format() {
+    fn identical_transfers_both_count_and_a_line_is_alike_in_every_format() {
         let src = Arc::new(Source {
             kind: SourceKind::BankStatementFile,
             name: "t".into(),
             content_hash: String::new(),
         });
         let cp = Some("NL44RABO0123456789");
-        // One file with two identical transfers: two fingerprints.
+        // One file with two identical transfers: two ids, one group.
         let mut a = Identify::default();
-        let (p1, f1, _) = a.payment(line(cp, "F1", None), &src);
-        let (p2, f2, _) = a.payment(line(cp, "F1", None), &src);
-        assert_ne!(f1, f2);
+        let (p1, k1) = a.payment(line(cp, "F1", None), &src);
+        let (p2, k2) = a.payment(line(cp, "F1", None), &src);
         assert_ne!(p1.id, p2.id);
-        // The same day as camt (bank references, other wording) gives the same fingerprints.
+        assert_eq!(k1.group, k2.group);
+        assert_ne!(k1.legacy, k2.legacy);
+        // The same day as camt (bank references, other wording): the same group of lines alike,
+        // in another format.
         let mut b = Identify::default();
-        let (q1, g1, _) = b.payment(line(cp, "Factuur F1", Some("REF-1")), &src);
-        let (_, g2, _) = b.payment(line(cp, "factuur F1 ", Some("REF-2")), &src);
-        assert_eq!((g1, g2), (f1, f2));
+        let camt = |text: &str, r: &str| BankLine {
+            format: "camt.053",
+            ..line(cp, text, Some(r))
+        };
+        let (q1, g1) = b.payment(camt("Factuur F1", "REF-1"), &src);
+        let (_, g2) = b.payment(camt("factuur F1 ", "REF-2"), &src);
+        let (g1, k1g) = (g1.group.unwrap(), k1.group.unwrap());
+        assert_eq!(g1.alike, k1g.alike);
+        assert_ne!(g1.in_format, k1g.in_format);
+        assert_eq!(
+            g2.legacy[0], k2.legacy[0],
+            "the fingerprint stores kept before"
+        );
         assert!(q1.id.starts_with('R') && p1.id.starts_with('F'));
         // Without a counterparty account the text tells lines apart.
         let mut c = Identify::default();
-        let (_, h1, _) = c.payment(line(None, "rente", None), &src);
-        let (_, h2, _) = c.payment(line(None, "gift", None), &src);
-        let mut d = Identify::default();
-        let (_, k2, _) = d.payment(line(None, "gift", None), &src);
-        assert_ne!(h1, h2);
-        assert_eq!(h2, k2, "first occurrence of its own text in both files");
+        let (_, h1) = c.payment(line(None, "rente", None), &src);
+        let (_, h2) = c.payment(line(None, "gift", None), &src);
+        assert_ne!(h1.group, h2.group);
+    }
+
+    /// A later download of the same format gives a line the id it had, whatever came before it:
+    /// the midday export's line keeps its id in the whole day's export, which lists a line
+    /// alike (same payer, same amount, other invoice) before it.
+    #[test]
+    fn a_line_keeps_its_id_in_a_later_download_of_its_format() {
+        let src = Arc::new(Source {
+            kind: SourceKind::BankStatementFile,
+            name: "t".into(),
+            content_hash: String::new(),
+        });
+        let cp = Some("NL20INGB0001234567");
+        let mut midday = Identify::default();
+        let (morning, _) = midday.payment(line(cp, "Factuur F2026-201", None), &src);
+        let mut day = Identify::default();
+        let (afternoon, _) = day.payment(line(cp, "Factuur F2026-202", None), &src);
+        let (again, _) = day.payment(line(cp, "Factuur F2026-201", None), &src);
+        let (twice, _) = day.payment(line(cp, "Factuur F2026-201", None), &src);
+        assert_eq!(again.id, morning.id);
+        assert_ne!(afternoon.id, morning.id);
+        assert_ne!(
+            twice.id, again.id,
+            "a second identical transfer is another line"
+        );
     }
 }

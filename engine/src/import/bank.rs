@@ -43,8 +43,8 @@ pub fn import(
     let source = Arc::new(source);
     let mut identify = Identify::default();
     let write = |tx: &mut incasso_store::ImportTx<'_>, line: BankLine| {
-        let (payment, fingerprint, earlier) = identify.payment(line, &source);
-        tx.add_bank_line(payment, fingerprint, earlier)?;
+        let (payment, keys) = identify.payment(line, &source);
+        tx.add_bank_line(payment, keys)?;
         Ok(())
     };
     let (summary, tx) = read_into(tx, write, |handoff| {

@@ -529,6 +529,7 @@ fn read_row(
         bank_reference: clean_text(cell(cols.bank_reference)),
         reversal: !cell(cols.reversal_reason).trim().is_empty() || details.reversal,
         location: Location::Line(line),
+        format: profile.name,
     })
 }
 

@@ -320,6 +320,7 @@ impl<'f> Statement<'f> {
                 .map(str::to_string),
             reversal: e.reversal || returned,
             location: Location::Line(p.line),
+            format: "MT940",
         });
     }
 }
