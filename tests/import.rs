@@ -935,3 +935,97 @@ fn an_older_export_does_not_reopen_what_a_newer_one_settled() {
     let f1 = after.lines().find(|l| l.starts_with("F2026-001")).unwrap();
     assert!(f1.contains("1210.00,1210.00"), "reopened by a person: {f1}");
 }
+
+/// A ledger export that lists every open item (`--complete`): what an earlier ledger file brought
+/// and it leaves out is settled in the books, closed with its place saying so and never claimed;
+/// an invoice an e-invoice or another import keeps open elsewhere is not touched. A list that
+/// would settle most of the open items at once, or whose rows were not all read, settles nothing.
+#[test]
+fn a_list_of_every_open_item_settles_what_it_leaves_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let head = "Factuurnummer;Factuurdatum;Vervaldatum;Debiteurnummer;Naam;Type debiteur;Bedrag incl. BTW;Status\n";
+    let row = |i: usize| {
+        format!("F2026-{i:03};01-03-2026;31-03-2026;D{i:03};Debiteur {i} BV;Zakelijk;1.210,00;Openstaand\n")
+    };
+    let file = |name: &str, rows: &[usize], extra: &str| {
+        let mut text = head.to_string();
+        for &i in rows {
+            text.push_str(&row(i));
+        }
+        text.push_str(extra);
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    let all: Vec<usize> = (1..=30).collect();
+    ok(incasso(&data, &["import", &file("all.csv", &all, "")]));
+    let open = || {
+        ok(incasso(
+            &data,
+            &["receivables", "--as-of", AS_OF, "--format", "csv"],
+        ))
+    };
+    let count = |text: &str| text.lines().filter(|l| l.starts_with("F2026-")).count();
+    assert_eq!(count(&open()), 30);
+
+    // Leaving out 20 of the 30 looks like a wrong file: refused, nothing stored.
+    let ten = file("ten.csv", &all[..10], "");
+    let o = incasso(&data, &["import", "--complete", &ten]);
+    assert!(!o.status.success());
+    let err = stderr(&o);
+    assert!(
+        err.contains("leaves out 20 of the 30 still open from ledger files")
+            && err.contains("--complete --settle-most"),
+        "{err}"
+    );
+    assert_eq!(count(&open()), 30);
+
+    // A row that cannot be read may be any invoice: nothing is settled.
+    let bad = file(
+        "bad.csv",
+        &all[..29],
+        "F2026-030;01-03-2026;31-03-2026;D030;Debiteur 30 BV;Zakelijk;twaalf;Openstaand\n",
+    );
+    let o = ok(incasso(
+        &data,
+        &["import", "--complete", "--skip-bad-rows", &bad],
+    ));
+    assert!(
+        o.contains("not settling what it leaves out: 1 row(s) were rejected"),
+        "{o}"
+    );
+    assert_eq!(count(&open()), 30);
+
+    // Without F2026-005 and F2026-006: those two are settled, the rest stays.
+    let mut listed = all.clone();
+    listed.retain(|&i| i != 5 && i != 6);
+    let o = ok(incasso(
+        &data,
+        &["import", "--complete", &file("report.csv", &listed, "")],
+    ));
+    assert!(
+        o.contains("settled in the books (open here, not in this list of every open item): 2: F2026-005, F2026-006"),
+        "{o}"
+    );
+    let now = open();
+    assert_eq!(count(&now), 28);
+    assert!(
+        !now.contains("F2026-005,") && !now.contains("F2026-006,"),
+        "{now}"
+    );
+    assert!(
+        o.contains("changed invoice F2026-005: ")
+            && o.contains("status open -> paid (not listed, in a file that lists every open item)"),
+        "the change says why: {o}"
+    );
+    // Without --complete a file that lists fewer documents settles nothing.
+    ok(incasso(&data, &["import", &file("new.csv", &[31], "")]));
+    assert_eq!(count(&open()), 29);
+    // Listed again as open (a payment reversed in the books): held as a conflict for a person.
+    let o = ok(incasso(&data, &["import", &file("again.csv", &[5], "")]));
+    assert!(
+        o.contains("invoice F2026-005: conflict: status paid (stored) vs open"),
+        "{o}"
+    );
+}

@@ -1071,6 +1071,57 @@ F2026-101;01-01-2026;31-01-2026;D1;Alfa B.V.;Zakelijk;1000,00;0,00;1000,00;EUR;;
 F2026-201;15-01-2026;14-02-2026;D2;Beta B.V.;Zakelijk;800,00;0,00;800,00;EUR;;;Openstaand\n\
 F2026-301;01-02-2026;03-03-2026;D3;Gamma B.V.;Zakelijk;600,00;0,00;600,00;EUR;;;Openstaand\n";
 
+/// An open-items report of the books (`import --complete`) that no longer lists an invoice
+/// already at the agency: the books settled it, so the next submission withdraws the claim as
+/// paid, and the claims the report still lists stay as they are.
+#[test]
+fn an_invoice_the_open_items_report_no_longer_lists_is_withdrawn_from_the_agency() {
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = tokens_file(dir.path());
+    let server = Server::start(&dir.path().join("agency"), &tokens, 0);
+    let data = dir.path().join("creditor");
+    let ledger = dir.path().join("ledger.csv");
+    std::fs::write(&ledger, TRUTH_LEDGER).unwrap();
+    ok(incasso(&data, &["import", ledger.to_str().unwrap()]));
+    std::fs::write(data.join("policy.toml"), CREDITOR_POLICY).unwrap();
+    std::fs::write(
+        data.join("agency.toml"),
+        format!("url = \"http://{}\"\ncreditor = \"acme\"\ntoken_env = \"TEST_AGENCY_TOKEN\"\nbatch_size = 10\ntimeout_seconds = 30\nmax_attempts = 3\nbase_delay_ms = 50\n", server.addr),
+    )
+    .unwrap();
+    let o = submit(&data);
+    assert!(
+        stdout(&o).contains("submitted: 3 accepted,"),
+        "{}",
+        stdout(&o)
+    );
+    let report = dir.path().join("openstaande-posten.csv");
+    let without_f101: String = TRUTH_LEDGER
+        .lines()
+        .filter(|l| !l.starts_with("F2026-101"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&report, without_f101).unwrap();
+    let said = ok(incasso(
+        &data,
+        &["import", "--complete", report.to_str().unwrap()],
+    ));
+    assert!(
+        said.contains(
+            "settled in the books (open here, not in this list of every open item): 1: F2026-101"
+        ),
+        "{said}"
+    );
+    let o = submit(&data);
+    let out = stdout(&o);
+    assert!(o.status.success(), "{out}\n{}", stderr(&o));
+    assert!(out.contains(", 1 withdrawn"), "{out}");
+    let truth = agency_truth(server.addr);
+    assert_eq!(truth["D1"], ("withdrawn".into(), 1, "paid".into()));
+    assert_eq!(truth["D2"], ("open".into(), 1, String::new()));
+    assert_eq!(truth["D3"], ("open".into(), 1, String::new()));
+}
+
 /// A Rabobank CSV of one incoming payment.
 fn rabo_payment(date: &str, amount: &str, name: &str, text: &str) -> String {
     format!(

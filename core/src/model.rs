@@ -69,6 +69,9 @@ pub enum Location {
     Element(String),
     /// A record of an API response, by its upstream id.
     ApiRecord(String),
+    /// Nowhere in a file that lists every open item (`incasso import --complete`): the document
+    /// was left out, so the books no longer have it open.
+    NotListed,
 }
 
 impl fmt::Display for Location {
@@ -78,6 +81,7 @@ impl fmt::Display for Location {
             Location::SheetRow { sheet, row } => write!(f, "sheet '{sheet}' row {row}"),
             Location::Element(p) => write!(f, "element {p}"),
             Location::ApiRecord(id) => write!(f, "record {id}"),
+            Location::NotListed => f.write_str("not listed, in a file that lists every open item"),
         }
     }
 }
@@ -531,7 +535,8 @@ pub struct LineKeys {
 pub struct LineGroup {
     /// Account, booking date, amount, currency and counterparty.
     pub alike: u128,
-    /// The same, within the line's format.
+    /// The same, within the line's format: `alike` XOR a key of the format, so that the format
+    /// is `alike ^ in_format`.
     pub in_format: u128,
 }
 

@@ -390,7 +390,10 @@ impl ImportTx<'_> {
         }
         let doc: &Document = &doc;
         let fingerprint = StoredDoc::fingerprint(doc);
-        let detail = describe_change(&old_doc, doc);
+        let mut detail = describe_change(&old_doc, doc);
+        if location == Location::NotListed {
+            detail.push_str(&format!(" ({location})"));
+        }
         let subject = format!("{} {}", doc.kind.code(), doc.number);
         self.changes.push(format!("{subject}: {detail}"));
         self.audit("document-changed", subject, detail)?;
@@ -690,7 +693,7 @@ impl ImportTx<'_> {
         for r in self.finished.iter().chain(std::iter::once(&record)) {
             self.store.remember_kind(r.id, r.source.kind);
         }
-        self.store.remember_lines(&self.payments.known);
+        self.store.remember_lines(&self.payments.records);
         tracing::info!(
             import = self.import_id,
             prepare_s = prepared.as_secs_f64(),

@@ -34,7 +34,7 @@ pub(crate) const P_MANUAL: u8 = b'd';
 pub(crate) const P_PAYMENT_KEYS: u8 = b'z';
 /// A small import's line keys of that kind, kept in sled itself.
 pub(crate) const P_PAYMENT_KEYS_INLINE: u8 = b'Z';
-/// Where an import's line records are ([`KnownLines`]): a block of its `.pay` file, or inline.
+/// Where an import's line records are ([`KnownLines`]): blocks of its `.pay` file, or one inline.
 /// Every import of bank lines has them, also one that stored no line but recognised another
 /// format's copies (whose `.pay` file then holds the records alone).
 pub(crate) const P_LINE_RECORDS: u8 = b'l';
@@ -42,8 +42,12 @@ pub(crate) const P_LINE_RECORDS: u8 = b'l';
 pub(crate) const P_LINE_RECORDS_INLINE: u8 = b'L';
 /// Lines per block: big enough for few sled writes, small enough to stream.
 const BLOCK_LINES: usize = 65_536;
-/// Line records up to this many bytes stay in sled beside a small import's lines.
-const INLINE_RECORDS: usize = 4 << 20;
+/// Line records per block (3 MB): an import of fewer lines keeps its one block in sled beside
+/// its lines when they are there too.
+const RECORD_BLOCK: usize = 65_536;
+/// A commit's records up to this many bytes are added to what the store knows of its lines;
+/// past it, that is loaded again when next asked.
+const REMEMBER_RECORDS: usize = 1 << 20;
 /// The bytes of one line record: its id key, its group of lines alike, and that group in its
 /// format (zero where the line has none).
 const RECORD: usize = 48;
@@ -71,12 +75,7 @@ impl KnownLines {
     /// Takes one record: a line stored, or another format's copy recognised (no `alike`).
     fn add(&mut self, id: u128, alike: u128, in_format: u128) {
         self.keys.insert(id);
-        if alike != 0 {
-            *self.alike.entry(alike).or_insert(0) += 1;
-        }
-        if in_format != 0 {
-            *self.in_format.entry(in_format).or_insert(0) += 1;
-        }
+        self.count(alike, in_format);
     }
 
     /// Takes the records of one import's block.
@@ -90,20 +89,28 @@ impl KnownLines {
         }
     }
 
+    /// Counts the groups of records whose ids it holds already.
+    fn count_records(&mut self, bytes: &[u8]) {
+        for r in bytes.chunks_exact(RECORD) {
+            let part = |i: usize| {
+                u128::from_le_bytes(r[i * 16..(i + 1) * 16].try_into().expect("16 bytes"))
+            };
+            self.count(part(1), part(2));
+        }
+    }
+
+    fn count(&mut self, alike: u128, in_format: u128) {
+        if alike != 0 {
+            *self.alike.entry(alike).or_insert(0) += 1;
+        }
+        if in_format != 0 {
+            *self.in_format.entry(in_format).or_insert(0) += 1;
+        }
+    }
+
     /// Takes the keys of lines stored before groups were kept.
     fn add_legacy(&mut self, keys: impl IntoIterator<Item = u128>) {
         self.keys.extend(keys);
-    }
-
-    /// Takes everything `other` knows.
-    fn extend(&mut self, other: &KnownLines) {
-        self.keys.extend(other.keys.iter().copied());
-        for (k, n) in &other.alike {
-            *self.alike.entry(*k).or_insert(0) += n;
-        }
-        for (k, n) in &other.in_format {
-            *self.in_format.entry(*k).or_insert(0) += n;
-        }
     }
 
     fn knows(&self, key: u128) -> bool {
@@ -191,10 +198,16 @@ impl StoredPayment {
 pub(crate) struct PaymentWriter {
     file: SegmentWriter,
     block: Vec<StoredPayment>,
-    /// What this transaction added to what the store knows of its lines.
-    pub known: KnownLines,
-    /// The same as records, in order, as [`P_LINE_RECORDS`] keeps them.
-    records: Vec<u8>,
+    /// The ids of the lines this transaction recorded, and their groups counted: while its lines
+    /// are of one format only the copies it recognised (a new line of its own format adds to its
+    /// group and to its format's share of it alike, which changes no answer).
+    known: KnownLines,
+    /// The format of its lines (`alike ^ in_format`), and whether another one came too.
+    format: Option<u128>,
+    mixed: bool,
+    /// What it recorded, in order, as [`P_LINE_RECORDS`] keeps them, in blocks of
+    /// [`RECORD_BLOCK`] records (one growing list would hold its old and new room at once).
+    pub records: Vec<Vec<u8>>,
     pub new: u64,
     pub repeated: u64,
 }
@@ -218,6 +231,8 @@ impl PaymentWriter {
             file: SegmentWriter::new(payments_path(dir, import)),
             block: Vec::new(),
             known: KnownLines::default(),
+            format: None,
+            mixed: false,
             records: Vec::new(),
             new: 0,
             repeated: 0,
@@ -238,6 +253,21 @@ impl PaymentWriter {
         keys: LineKeys,
     ) -> Result<bool, StoreError> {
         let id_key = line_key(&p.id);
+        if let Some(g) = keys.group {
+            let format = g.alike ^ g.in_format;
+            match self.format {
+                None => self.format = Some(format),
+                Some(f) if f != format && !self.mixed => {
+                    self.mixed = true;
+                    self.known.alike.clear();
+                    self.known.in_format.clear();
+                    for block in &self.records {
+                        self.known.count_records(block);
+                    }
+                }
+                Some(_) => {}
+            }
+        }
         let legacy = keys.legacy.iter().flatten().copied();
         let ours = &self.known;
         let (repeat, copy) = store.known_lines(|stored| {
@@ -285,9 +315,26 @@ impl PaymentWriter {
     }
 
     fn record(&mut self, id: u128, alike: u128, in_format: u128) {
-        self.known.add(id, alike, in_format);
+        if self.mixed {
+            self.known.add(id, alike, in_format);
+        } else {
+            // One format: its new lines add to a group's lines and to its format's alike, which
+            // cancel; what it took for copies adds to its format's only.
+            self.known.keys.insert(id);
+            if alike == 0 {
+                self.known.count(0, in_format);
+            }
+        }
+        if self
+            .records
+            .last()
+            .is_none_or(|b| b.len() == RECORD_BLOCK * RECORD)
+        {
+            self.records.push(Vec::with_capacity(RECORD_BLOCK * RECORD));
+        }
+        let block = self.records.last_mut().expect("just made");
         for k in [id, alike, in_format] {
-            self.records.extend_from_slice(&k.to_le_bytes());
+            block.extend_from_slice(&k.to_le_bytes());
         }
     }
 
@@ -320,33 +367,35 @@ impl PaymentWriter {
             });
         }
         self.write_block()?;
-        let records = std::mem::take(&mut self.records);
-        // Past u32 bytes (89 million lines in one import) a block cannot say its length: the
-        // lines are then decoded instead, as for imports written before records were kept.
-        if let Ok(len) = u32::try_from(records.len()) {
-            let small = self.file.blocks.iter().all(|b| b.inline);
-            if len > 0 && small && records.len() <= INLINE_RECORDS {
+        let small = self.file.blocks.iter().all(|b| b.inline);
+        let metas = match self.records.as_slice() {
+            [] => Vec::new(),
+            [only] if small => {
                 batch.insert(
                     key(P_LINE_RECORDS_INLINE, &owner.to_be_bytes()),
-                    records.as_slice(),
+                    only.as_slice(),
                 );
-                let meta = BlockMeta {
+                vec![BlockMeta {
                     offset: 0,
-                    len,
-                    checksum: checksum(&records),
+                    len: only.len() as u32,
+                    checksum: checksum(only),
                     inline: true,
-                };
-                batch.insert(key(P_LINE_RECORDS, &owner.to_be_bytes()), encode(&meta));
-            } else if len > 0 {
-                self.file
-                    .append(&records)
-                    .map_err(|source| StoreError::Io {
+                }]
+            }
+            blocks => {
+                let mut metas = Vec::with_capacity(blocks.len());
+                for block in blocks {
+                    self.file.append(block).map_err(|source| StoreError::Io {
                         path: self.file.path().to_path_buf(),
                         source,
                     })?;
-                let meta = self.file.blocks.pop().expect("just appended");
-                batch.insert(key(P_LINE_RECORDS, &owner.to_be_bytes()), encode(&meta));
+                    metas.push(self.file.blocks.pop().expect("just appended"));
+                }
+                metas
             }
+        };
+        if !metas.is_empty() {
+            batch.insert(key(P_LINE_RECORDS, &owner.to_be_bytes()), encode(&metas));
         }
         self.file.finish().map_err(|source| StoreError::Io {
             path: self.file.path().to_path_buf(),
@@ -439,11 +488,17 @@ impl Store {
         Ok(f(guard.as_ref().expect("loaded")))
     }
 
-    /// Adds what a commit recorded to what the store knows, when that is loaded.
-    pub(crate) fn remember_lines(&self, lines: &KnownLines) {
+    /// Adds what a commit recorded to what the store knows, when that is loaded: a few lines
+    /// are added, many make it be loaded again when next asked (as cheap as adding them, and a
+    /// command that imports one large file then asks nothing more).
+    pub(crate) fn remember_lines(&self, records: &[Vec<u8>]) {
         let mut guard = self.known_lines.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(known) = guard.as_mut() {
-            known.extend(lines);
+        if records.iter().map(Vec::len).sum::<usize>() > REMEMBER_RECORDS {
+            *guard = None;
+        } else if let Some(known) = guard.as_mut() {
+            for block in records {
+                known.add_records(block);
+            }
         }
     }
 
@@ -460,9 +515,11 @@ impl Store {
                     .try_into()
                     .map_err(|_| corrupt(&k, "key is not 8 bytes"))?,
             );
-            let meta: BlockMeta = decode(&k, &v)?;
-            let inline = key(P_LINE_RECORDS_INLINE, &owner.to_be_bytes());
-            known.add_records(&self.payment_block(owner, &meta, inline)?);
+            let metas: Vec<BlockMeta> = decode(&k, &v)?;
+            for meta in &metas {
+                let inline = key(P_LINE_RECORDS_INLINE, &owner.to_be_bytes());
+                known.add_records(&self.payment_block(owner, meta, inline)?);
+            }
             recorded.insert(owner);
         }
         for owner in self.payment_owners() {

@@ -847,6 +847,82 @@ fn a_line_alike_is_a_copy_only_from_another_format() {
     assert_eq!(import_lines(&store, "n3", &[("camt.054", G, "R3")]), 0);
     // A fourth: new.
     assert_eq!(import_lines(&store, "n4", &[("camt.054", G, "R4")]), 1);
+    // One import of lines of two formats (the inbox's folder, a test): the same counts.
+    const H: u128 = 0x52;
+    assert_eq!(
+        import_lines(
+            &store,
+            "two formats",
+            &[
+                ("camt.053", H, "S1"),
+                ("ING CSV", H, "Fone"),
+                ("camt.053", H, "S2"),
+                ("ING CSV", H, "Ftwo"),
+                ("ING CSV", H, "Fthree"),
+            ]
+        ),
+        3
+    );
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+    /// Any imports of lines of a few formats and groups, with the store opened afresh between
+    /// some of them, store exactly what counting every line shows: a line is new unless its id is
+    /// known or its group holds more lines than its format has seen there.
+    #[test]
+    fn lines_alike_are_counted_as_the_plain_rule_says(
+        imports in proptest::collection::vec(
+            (
+                proptest::collection::vec((0usize..2, 0u128..2, 0usize..5), 1..9),
+                proptest::bool::ANY,
+            ),
+            1..7,
+        )
+    ) {
+        const FORMATS: [&str; 2] = ["camt.053", "ING CSV"];
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path()).unwrap();
+        let mut keys = std::collections::HashSet::new();
+        let mut lines: HashMap<u128, u32> = HashMap::new();
+        let mut seen: HashMap<(u128, usize), u32> = HashMap::new();
+        for (n, (file, reopen)) in imports.iter().enumerate() {
+            if *reopen {
+                drop(store);
+                store = Store::open(dir.path()).unwrap();
+            }
+            let mut expected = 0;
+            let named: Vec<(&str, u128, String)> = file
+                .iter()
+                .map(|&(f, g, id)| (FORMATS[f], 0x100 + g, format!("L{f}-{g}-{id}")))
+                .collect();
+            for (f, g, id) in &named {
+                let f = FORMATS.iter().position(|x| x == f).unwrap();
+                if !keys.insert(id.clone()) {
+                    continue;
+                }
+                let s = lines.entry(*g).or_insert(0);
+                let mine = seen.entry((*g, f)).or_insert(0);
+                if *s <= *mine {
+                    *s += 1;
+                    expected += 1;
+                }
+                *mine += 1;
+            }
+            let refs: Vec<(&str, u128, &str)> =
+                named.iter().map(|(f, g, id)| (*f, *g, id.as_str())).collect();
+            proptest::prop_assert_eq!(
+                import_lines(&store, &format!("file {n}"), &refs),
+                expected,
+                "import {}", n
+            );
+        }
+        proptest::prop_assert_eq!(
+            store.payments().unwrap().len() as u32,
+            lines.values().sum::<u32>()
+        );
+    }
 }
 
 /// A store written before lines were grouped kept no records: its lines are recognised by the

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::Result;
-use incasso_engine::import::{import_paths, ImportOptions};
+use incasso_engine::import::{import_paths, ImportOptions, Listing};
 
 use crate::console::Console;
 use crate::exit::ExitStatus;
@@ -28,6 +28,15 @@ pub struct Args {
     /// (when the bank has no better file); the mismatch is shown and kept in the audit log.
     #[arg(long)]
     pub accept_unbalanced: bool,
+    /// Ledger exports: the file lists every open item of the books (an open-items report), so a
+    /// document an earlier ledger file brought that is still open here and not in it was settled
+    /// in the books: it is closed (status paid, its place "not listed") and never claimed.
+    #[arg(long)]
+    pub complete: bool,
+    /// With --complete: settle also when that closes more than half of the open items (refused
+    /// otherwise, as the sign of a wrong file).
+    #[arg(long, requires = "complete")]
+    pub settle_most: bool,
 }
 
 /// Imports every path; a failing file is reported and the others still run (exit 1 at the end).
@@ -37,6 +46,13 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<ExitStatus> {
         skip_bad_rows: a.skip_bad_rows,
         sheet: a.sheet,
         accept_unbalanced: a.accept_unbalanced,
+        listing: if a.complete {
+            Listing::EveryOpenItem {
+                settle_most: a.settle_most,
+            }
+        } else {
+            Listing::Some
+        },
     };
     let t = import_paths(&ctx.ws, &a.paths, &options, &Console)?;
     println!(

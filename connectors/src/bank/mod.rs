@@ -243,6 +243,8 @@ pub struct Identify {
     occurrences: rustc_hash::FxHashMap<u128, u32>,
     /// How often each wording occurred so far within its group and format.
     wordings: rustc_hash::FxHashMap<u128, u32>,
+    /// The last format seen and its key: a file has one.
+    format: Option<(&'static str, u128)>,
     text: String,
 }
 
@@ -291,6 +293,19 @@ fn nth(seen: &mut rustc_hash::FxHashMap<u128, u32>, key: u128) -> u128 {
 }
 
 impl Identify {
+    /// The key of a format: a group's key within the format is the group's key and this, XORed
+    /// (both are uniform already), so the store can tell the format from the two.
+    fn format_key(&mut self, format: &'static str) -> u128 {
+        match self.format {
+            Some((f, key)) if f == format => key,
+            _ => {
+                let key = key128(blake3::hash(format.as_bytes()));
+                self.format = Some((format, key));
+                key
+            }
+        }
+    }
+
     /// The key of the lines alike: `account` as the statement's account, booking date, amount,
     /// currency and counterparty account, plus the text only when there is no counterparty
     /// account (banks word the same line differently in camt and CSV).
@@ -354,12 +369,7 @@ impl Identify {
             let alike = self.alike(&line, number);
             nth(&mut self.occurrences, alike)
         });
-        let in_format = {
-            let mut h = blake3::Hasher::new();
-            h.update(&alike.to_le_bytes());
-            h.update(line.format.as_bytes());
-            key128(h.finalize())
-        };
+        let in_format = alike ^ self.format_key(line.format);
         let id = match &line.bank_reference {
             Some(r) => {
                 let mut h = blake3::Hasher::new();

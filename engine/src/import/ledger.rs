@@ -8,11 +8,13 @@ use incasso_connectors::csv::{
     read_ledger_seeing, read_ledger_text_seeing, rejected_path, write_rejected, CsvOptions,
 };
 use incasso_connectors::source::Inspection;
-use incasso_core::model::{Document, Location, SourceKind};
+use incasso_core::model::{Document, DocumentKey, DocumentStatus, Location, SourceKind};
 use incasso_store::{ImportTx, Omits, Store};
+use std::collections::HashSet;
 
 use super::debtors::debtor_fields;
 use super::pipeline::{read_into, Handoff};
+use super::Listing;
 use crate::{say, Reporter};
 
 /// Hands one document over; an error once the store writer has stopped.
@@ -25,6 +27,7 @@ fn push(h: &mut Handoff<(Document, Location)>, doc: Document, at: Location) -> R
 }
 
 /// Reads a ledger export (CSV, or a workbook's sheet as text) into the store.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn import_ledger(
     store: &Store,
     file: &Path,
@@ -32,6 +35,7 @@ pub(super) fn import_ledger(
     kind: SourceKind,
     sheet_text: Option<incasso_connectors::xlsx::SheetText>,
     options: &CsvOptions,
+    listing: Listing,
     rep: &dyn Reporter,
 ) -> Result<bool> {
     let started = std::time::Instant::now();
@@ -46,9 +50,15 @@ pub(super) fn import_ledger(
             open: !d.gives_open(),
         });
     };
+    // The documents a file listing every open item names, to tell what it leaves out.
+    let mut listed: HashSet<DocumentKey> = HashSet::new();
+    let every = listing != Listing::Some;
     let add = |tx: &mut ImportTx<'_>, (doc, at): (Document, Location)| -> Result<()> {
         if let Some(o) = omits.get() {
             tx.omits(*o);
+        }
+        if every {
+            listed.insert(doc.key());
         }
         Ok(tx.add_document(&doc, at)?)
     };
@@ -101,6 +111,21 @@ pub(super) fn import_ledger(
     for d in &report.debtors {
         tx.add_debtor(d);
     }
+    let settled = match listing {
+        Listing::Some => Vec::new(),
+        Listing::EveryOpenItem { .. } if !report.rejected.is_empty() => {
+            say!(
+                rep,
+                "  not settling what it leaves out: {} row(s) were rejected, so the list as read \
+                 is not every open item",
+                report.rejected.len()
+            );
+            Vec::new()
+        }
+        Listing::EveryOpenItem { settle_most } => {
+            settle_unlisted(store, &mut tx, file, &listed, settle_most)?
+        }
+    };
     let rejected_file = if report.rejected.is_empty() {
         None
     } else {
@@ -151,6 +176,18 @@ pub(super) fn import_ledger(
             summary.changes.len() - 20
         );
     }
+    if !settled.is_empty() {
+        let mut named: Vec<&str> = settled.iter().take(20).map(|k| k.number.as_str()).collect();
+        if settled.len() > 20 {
+            named.push("...");
+        }
+        say!(
+            rep,
+            "  settled in the books (open here, not in this list of every open item): {}: {}",
+            settled.len(),
+            named.join(", ")
+        );
+    }
     for w in &report.warnings {
         say!(rep, "  warning: {w}");
     }
@@ -158,4 +195,66 @@ pub(super) fn import_ledger(
         say!(rep, "  rejected rows written to {}", p.display());
     }
     Ok(true)
+}
+
+/// Refused without `settle_most` when a list of every open item would settle more than half of
+/// the open items and more than this many: a wrong file (another administration, a filtered
+/// export) is likelier than books that settled them all at once.
+const SETTLE_MOST_FROM: usize = 10;
+
+/// Closes, in `tx`, the documents still open in incasso that an earlier ledger file brought and
+/// this list of every open item leaves out: a new version, status paid, whose place says it was
+/// not listed. Documents an API or an e-invoice defines are left to those sources. Returns their
+/// keys.
+fn settle_unlisted(
+    store: &Store,
+    tx: &mut ImportTx<'_>,
+    file: &Path,
+    listed: &HashSet<DocumentKey>,
+    settle_most: bool,
+) -> Result<Vec<DocumentKey>> {
+    let creditor = store.creditor()?;
+    let mut open = 0usize;
+    let mut left_out = Vec::new();
+    for d in store.documents()? {
+        let doc = d.document;
+        let from_ledger_file = matches!(
+            d.provenance.source.kind,
+            SourceKind::CsvFile | SourceKind::SpreadsheetFile
+        );
+        let still_open = matches!(
+            doc.status,
+            DocumentStatus::Open | DocumentStatus::Disputed | DocumentStatus::PaymentPending
+        );
+        if doc.creditor != creditor || !from_ledger_file || !still_open {
+            continue;
+        }
+        open += 1;
+        if !listed.contains(&doc.key()) {
+            left_out.push(doc);
+        }
+    }
+    if !settle_most && left_out.len() > SETTLE_MOST_FROM && left_out.len() * 2 > open {
+        anyhow::bail!(
+            "{}: it lists {} document(s) and leaves out {} of the {} still open from ledger \
+             files; settling that many at once looks like the wrong file (another \
+             administration, a filtered export), so nothing of it was stored. If the books \
+             really settled them, import it with --complete --settle-most",
+            file.display(),
+            listed.len(),
+            left_out.len(),
+            open
+        );
+    }
+    // What the file's columns did not say is no part of this: the status is what it states.
+    tx.omits(Omits::default());
+    let mut keys = Vec::with_capacity(left_out.len());
+    for mut doc in left_out {
+        doc.status = DocumentStatus::Paid;
+        doc.source_open = Some(rust_decimal::Decimal::ZERO);
+        tx.add_document(&doc, Location::NotListed)?;
+        keys.push(doc.key());
+    }
+    keys.sort();
+    Ok(keys)
 }

@@ -31,6 +31,24 @@ pub struct ImportOptions {
     pub sheet: Option<String>,
     /// MT940 and camt.053: import a statement whose lines do not add up to its closing balance.
     pub accept_unbalanced: bool,
+    /// What a ledger export lists: some documents, or every open item of the books.
+    pub listing: Listing,
+}
+
+/// What a ledger export lists, which says what the documents it leaves out are.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Listing {
+    /// Some documents (new invoices, a period): what it leaves out stays as it is.
+    #[default]
+    Some,
+    /// Every open item of the books (`incasso import --complete`): a document of an earlier
+    /// ledger file that is still open in incasso and not listed was settled in the books (paid,
+    /// credited or written off) and is closed, never claimed. Settling more than half of the
+    /// open items at once is refused as a likely wrong file unless `settle_most`.
+    EveryOpenItem {
+        /// Also when that settles more than half of the open items.
+        settle_most: bool,
+    },
 }
 
 /// What an import of several files did.
@@ -116,7 +134,7 @@ pub fn import_paths(
                 }
                 Ok(ubl::Prepared::Other(format, size)) => {
                     ubl::finish_group(store, &mut group, &mut tally, rep);
-                    import_one(store, file, format, size, &options, sheet, rep)
+                    import_one(store, file, format, size, &options, sheet, o.listing, rep)
                 }
                 Err(e) => Err(e),
             };
@@ -316,7 +334,16 @@ pub fn import_file(store: &Store, file: &Path, rep: &dyn Reporter) -> Result<boo
             ..CsvOptions::default()
         };
         let (format, size) = sniff(file)?;
-        let imported = import_one(store, file, format, size, &options, None, rep)?;
+        let imported = import_one(
+            store,
+            file,
+            format,
+            size,
+            &options,
+            None,
+            Listing::Some,
+            rep,
+        )?;
         store.flush()?;
         Ok(imported)
     };
@@ -324,6 +351,7 @@ pub fn import_file(store: &Store, file: &Path, rep: &dyn Reporter) -> Result<boo
 }
 
 /// Imports one file; `Ok(false)` when its exact bytes were imported before.
+#[allow(clippy::too_many_arguments)]
 fn import_one(
     store: &Store,
     file: &Path,
@@ -331,6 +359,7 @@ fn import_one(
     size: u64,
     options: &CsvOptions,
     sheet: Option<&str>,
+    listing: Listing,
     rep: &dyn Reporter,
 ) -> Result<bool> {
     refuse_oversized(file, &format, size)?;
@@ -351,7 +380,7 @@ fn import_one(
         let same_name = prev.source.name == file.display().to_string();
         say!(
             rep,
-            "{}: already imported as import #{} on {}{}; nothing changed",
+            "{}: already imported as import #{} on {}{}; nothing changed{}",
             file.display(),
             prev.id,
             prev.imported_at.format("%Y-%m-%d %H:%M UTC"),
@@ -359,12 +388,27 @@ fn import_one(
                 String::new()
             } else {
                 format!(" (as {})", prev.source.name)
+            },
+            if listing == Listing::Some {
+                ""
+            } else {
+                " (--complete settles nothing for a file imported before)"
             }
         );
         return Ok(false);
     }
     let head = (format == Format::Csv)
         .then(|| incasso_connectors::source::decode_all(&inspection.head, inspection.encoding));
+    let ledger_export = matches!(format, Format::Csv | Format::SpreadsheetZip | Format::Xls)
+        && statement_of(&format, head.as_deref()).is_none()
+        && !incasso_connectors::csv::debtors::looks_like(head.as_deref().unwrap_or_default());
+    if listing != Listing::Some && !ledger_export {
+        anyhow::bail!(
+            "{}: --complete says a ledger export (CSV or workbook) lists every open item; this \
+             is not one",
+            file.display()
+        );
+    }
     if let Some(kind) = statement_of(&format, head.as_deref()) {
         return bank::import(
             store,
@@ -394,7 +438,16 @@ fn import_one(
         }
         other => anyhow::bail!("{}: {}", file.display(), unsupported(&other)),
     };
-    ledger::import_ledger(store, file, &inspection, kind, sheet_text, options, rep)
+    ledger::import_ledger(
+        store,
+        file,
+        &inspection,
+        kind,
+        sheet_text,
+        options,
+        listing,
+        rep,
+    )
 }
 
 #[cfg(test)]
