@@ -381,3 +381,75 @@ fn a_statement_imported_beside_a_ledger_stores_what_one_after_the_other_stores()
         assert_eq!(at_once, in_turn, "{args:?}");
     }
 }
+
+/// The policy's `[import] complete` names the open-items reports the bookkeeper drops: one of
+/// them settles what an earlier ledger file brought and it leaves out; another file of invoices
+/// settles nothing; a report that would settle most open items is quarantined with the reason.
+#[test]
+fn an_open_items_report_dropped_into_the_inbox_settles_what_it_leaves_out() {
+    let (dir, data, inbox) = data_and_inbox();
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::write(
+        data.join("policy.toml"),
+        "[import]\ncomplete = [\"Openstaande posten*.csv\"]\n",
+    )
+    .unwrap();
+    let head =
+        "Factuurnummer;Factuurdatum;Vervaldatum;Debiteurnummer;Naam;Bedrag incl. BTW;Status\n";
+    let rows = |numbers: &[u32]| -> String {
+        let mut text = head.to_string();
+        for n in numbers {
+            text.push_str(&format!(
+                "F2026-{n:03};01-03-2026;31-03-2026;D{n:03};Debiteur {n} BV;121,00;Openstaand\n"
+            ));
+        }
+        text
+    };
+    let open = || {
+        ok(incasso(
+            &data,
+            &["receivables", "--as-of", "2026-06-30", "--format", "csv"],
+        ))
+    };
+    let count = |text: &str| text.lines().filter(|l| l.starts_with("F2026-")).count();
+    let all: Vec<u32> = (1..=12).collect();
+    std::fs::write(inbox.join("facturen.csv"), rows(&all)).unwrap();
+    ok(watch_once(&data, &inbox, "50"));
+    assert_eq!(count(&open()), 12);
+    // New invoices only: nothing settled.
+    std::fs::write(inbox.join("nieuwe facturen.csv"), rows(&[13])).unwrap();
+    ok(watch_once(&data, &inbox, "50"));
+    assert_eq!(count(&open()), 13);
+    // The report without F2026-002: settled.
+    let mut listed: Vec<u32> = (1..=13).collect();
+    listed.retain(|&n| n != 2);
+    std::fs::write(
+        inbox.join("Openstaande posten 2026-06-01.csv"),
+        rows(&listed),
+    )
+    .unwrap();
+    let o = ok(watch_once(&data, &inbox, "50"));
+    assert!(
+        o.contains(
+            "settled in the books (open here, not in this list of every open item): 1: F2026-002"
+        ),
+        "{o}"
+    );
+    let now = open();
+    assert_eq!(count(&now), 12);
+    assert!(!now.contains("F2026-002,"), "{now}");
+    // A report of one invoice would settle eleven of twelve: quarantined, nothing settled.
+    std::fs::write(inbox.join("openstaande posten 2026-06-02.csv"), rows(&[1])).unwrap();
+    let o = watch_once(&data, &inbox, "50");
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let note = std::fs::read_to_string(
+        inbox.join("quarantine/openstaande posten 2026-06-02.csv.error.txt"),
+    )
+    .unwrap();
+    assert!(
+        note.contains("leaves out 11 of the 12 still open"),
+        "{note}"
+    );
+    assert_eq!(count(&open()), 12);
+    drop(dir);
+}

@@ -123,6 +123,7 @@ pub fn pass(ws: &Workspace, inbox: &Path, settle: Duration, rep: &dyn Reporter) 
         std::thread::sleep(settle);
     }
     let store = ws.store()?;
+    let import = &ws.policy()?.import;
     let today = Utc::now().date_naive().format("%Y-%m-%d").to_string();
     let dirs = Dirs {
         processed: inbox.join("processed").join(&today),
@@ -151,6 +152,11 @@ pub fn pass(ws: &Workspace, inbox: &Path, settle: Duration, rep: &dyn Reporter) 
             continue;
         };
         ready.push(Ready {
+            listing: if import.lists_every_open_item(&name) {
+                crate::import::Listing::EveryOpenItem { settle_most: false }
+            } else {
+                crate::import::Listing::Some
+            },
             statement: crate::import::is_statement(&file),
             settled: Settled {
                 file,
@@ -262,6 +268,8 @@ struct Ready {
     settled: Settled,
     /// A bank statement (bank lines), not documents: imported beside a file of documents.
     statement: bool,
+    /// What it lists: every open item when the policy's `[import] complete` names it.
+    listing: crate::import::Listing,
 }
 
 /// Imports a file of a pass, stored only if it is still as first seen once `settle` has passed.
@@ -280,7 +288,7 @@ fn import_ready(
             Err("the file changed while it was read".into())
         }
     }));
-    crate::import::import_file(store, &r.settled.file, rep)
+    crate::import::import_file(store, &r.settled.file, r.listing, rep)
 }
 
 /// Moves a file the pass is done with and says what became of it.

@@ -132,6 +132,57 @@ pub struct Policy {
     /// How bank payments are matched to documents (`[matching]`).
     #[serde(default)]
     pub matching: crate::matching::MatchPolicy,
+    /// How the files dropped into the inbox are read (`[import]`).
+    #[serde(default)]
+    pub import: ImportPolicy,
+}
+
+/// How the files dropped into the inbox are read, from the policy file's `[import]` table.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ImportPolicy {
+    /// Names of ledger exports that list every open item of the books (patterns: `*` any
+    /// characters, `?` one, any case), read as `incasso import --complete` reads them: what an
+    /// earlier ledger file brought and they leave out was settled in the books.
+    pub complete: Vec<String>,
+}
+
+impl ImportPolicy {
+    /// Whether a file of this name lists every open item.
+    pub fn lists_every_open_item(&self, file_name: &str) -> bool {
+        let name: Vec<char> = file_name.to_lowercase().chars().collect();
+        self.complete.iter().any(|p| {
+            let pattern: Vec<char> = p.to_lowercase().chars().collect();
+            wildcard(&pattern, &name)
+        })
+    }
+}
+
+/// Whether `name` fits `pattern` (`*` any run of characters, `?` one).
+fn wildcard(pattern: &[char], name: &[char]) -> bool {
+    // Where the last `*` was, and the name's place it now covers up to.
+    let (mut p, mut n, mut star) = (0, 0, None);
+    while n < name.len() {
+        match pattern.get(p) {
+            Some('*') => {
+                star = Some((p, n));
+                p += 1;
+            }
+            Some(&c) if c == '?' || c == name[n] => {
+                p += 1;
+                n += 1;
+            }
+            _ => match star {
+                Some((sp, sn)) => {
+                    p = sp + 1;
+                    n = sn + 1;
+                    star = Some((sp, sn + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    pattern[p..].iter().all(|&c| c == '*')
 }
 
 impl Default for Policy {
@@ -152,6 +203,7 @@ impl Default for Policy {
             creditor: CreditorDetails::default(),
             debtors: BTreeMap::new(),
             matching: crate::matching::MatchPolicy::default(),
+            import: ImportPolicy::default(),
         }
     }
 }
@@ -234,6 +286,37 @@ impl Effective<'_> {
 mod tests {
     use super::*;
     use chrono::NaiveDate;
+
+    /// The names of lists of every open item: `*` and `?`, any case, the whole name.
+    #[test]
+    fn file_names_that_list_every_open_item() {
+        let import = ImportPolicy {
+            complete: vec![
+                "Openstaande posten*.csv".into(),
+                "open-items-????.xlsx".into(),
+            ],
+        };
+        for yes in [
+            "openstaande posten.csv",
+            "Openstaande Posten 2026-12-05.CSV",
+            "open-items-1205.xlsx",
+        ] {
+            assert!(import.lists_every_open_item(yes), "{yes}");
+        }
+        for no in [
+            "openstaande posten.csv.bak",
+            "nieuwe facturen.csv",
+            "open-items-12.xlsx",
+            "x-openstaande posten.csv",
+        ] {
+            assert!(!import.lists_every_open_item(no), "{no}");
+        }
+        assert!(!ImportPolicy::default().lists_every_open_item("anything.csv"));
+        let all = ImportPolicy {
+            complete: vec!["*a*b*".into()],
+        };
+        assert!(all.lists_every_open_item("xxaxxbxx") && !all.lists_every_open_item("xxbxxaxx"));
+    }
 
     /// A Belgian consumer clause may agree less than the statutory maximum, never more.
     #[test]

@@ -322,9 +322,15 @@ impl From<anyhow::Error> for ImportError {
     }
 }
 
-/// Imports one file into an open store, detected by content, as the inbox does: `Ok(true)`
-/// imported, `Ok(false)` when its exact bytes were imported before. Made durable before returning.
-pub fn import_file(store: &Store, file: &Path, rep: &dyn Reporter) -> Result<bool, ImportError> {
+/// Imports one file into an open store, detected by content, as the inbox does (`listing`: what
+/// a ledger export lists): `Ok(true)` imported, `Ok(false)` when its exact bytes were imported
+/// before. Made durable before returning.
+pub fn import_file(
+    store: &Store,
+    file: &Path,
+    listing: Listing,
+    rep: &dyn Reporter,
+) -> Result<bool, ImportError> {
     crate::memory::bulk_work();
     let run = || -> Result<bool> {
         let options = CsvOptions {
@@ -334,16 +340,7 @@ pub fn import_file(store: &Store, file: &Path, rep: &dyn Reporter) -> Result<boo
             ..CsvOptions::default()
         };
         let (format, size) = sniff(file)?;
-        let imported = import_one(
-            store,
-            file,
-            format,
-            size,
-            &options,
-            None,
-            Listing::Some,
-            rep,
-        )?;
+        let imported = import_one(store, file, format, size, &options, None, listing, rep)?;
         store.flush()?;
         Ok(imported)
     };
@@ -476,7 +473,7 @@ mod tests {
             assert_eq!((record.reader, record.payments_new), (0, 0));
         }
         let said = Collect::default();
-        assert!(import_file(store, &v08, &said).unwrap());
+        assert!(import_file(store, &v08, Listing::Some, &said).unwrap());
         assert_eq!(store.payments().unwrap().len(), 5);
         let info = said.info.lock().unwrap().join("\n");
         assert!(
@@ -484,10 +481,10 @@ mod tests {
             "{info}"
         );
         assert!(
-            !import_file(store, &v08, &said).unwrap(),
+            !import_file(store, &v08, Listing::Some, &said).unwrap(),
             "read again only once"
         );
-        assert!(!import_file(store, &v02, &said).unwrap());
+        assert!(!import_file(store, &v02, Listing::Some, &said).unwrap());
         assert_eq!(store.payments().unwrap().len(), 5);
     }
 
