@@ -1029,3 +1029,89 @@ fn a_list_of_every_open_item_settles_what_it_leaves_out() {
         "{o}"
     );
 }
+
+/// Lists of every open item as other hands wrote them: the same list read again in other bytes
+/// after newer invoices settles nothing new; a list naming the books' invoices in other spellings
+/// is refused whole; an invoice of the books an e-invoice also described is settled.
+#[test]
+fn lists_of_every_open_item_from_other_hands() {
+    let set = fixture("othergen13/open-items");
+    let path = |f: &str| set.join(f).to_str().unwrap().to_string();
+    let open = |data: &std::path::Path| {
+        let csv = ok(incasso(
+            data,
+            &["receivables", "--as-of", "2026-04-30", "--format", "csv"],
+        ));
+        let mut numbers: Vec<String> = csv
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').next().unwrap().to_string())
+            .collect();
+        numbers.sort();
+        numbers
+    };
+    let dir = tempfile::tempdir().unwrap();
+
+    let data = dir.path().join("again");
+    ok(incasso(&data, &["import", &path("ledger.csv")]));
+    let o = ok(incasso(
+        &data,
+        &["import", "--complete", &path("list-2026-02-28.csv")],
+    ));
+    assert!(o.contains(": 1: F2026-106"), "{o}");
+    ok(incasso(&data, &["import", &path("new-invoices-march.csv")]));
+    let o = ok(incasso(
+        &data,
+        &["import", "--complete", &path("list-2026-02-28-copy.csv")],
+    ));
+    assert!(
+        o.contains("the same list as import #2 read: nothing settled again"),
+        "{o}"
+    );
+    assert_eq!(
+        open(&data),
+        [
+            "F2026-101",
+            "F2026-102",
+            "F2026-103",
+            "F2026-104",
+            "F2026-105",
+            "F2026-107",
+            "F2026-108"
+        ]
+    );
+
+    let data = dir.path().join("spelled");
+    ok(incasso(&data, &["import", &path("ledger-spelled.csv")]));
+    let before = open(&data);
+    let o = incasso(
+        &data,
+        &["import", "--complete", &path("list-respelled.csv")],
+    );
+    assert!(!o.status.success());
+    let err = stderr(&o);
+    assert!(
+        err.contains("00401 as '401'") && err.contains("in another spelling than the books'"),
+        "{err}"
+    );
+    assert_eq!(open(&data), before, "nothing of it stored");
+
+    for (i, order) in [
+        ["ledger-with-501.csv", "ubl-F2026-501.xml"],
+        ["ubl-F2026-501.xml", "ledger-with-501.csv"],
+    ]
+    .iter()
+    .enumerate()
+    {
+        let data = dir.path().join(format!("ubl{i}"));
+        for f in order {
+            ok(incasso(&data, &["import", &path(f)]));
+        }
+        let o = ok(incasso(
+            &data,
+            &["import", "--complete", &path("list-without-501.csv")],
+        ));
+        assert!(o.contains(": 1: F2026-501"), "{order:?}: {o}");
+        assert_eq!(open(&data), ["F2026-101"], "{order:?}");
+    }
+}

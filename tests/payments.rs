@@ -1034,3 +1034,78 @@ fn a_later_download_of_a_day_adds_what_the_first_did_not_have() {
         );
     }
 }
+
+/// A midday CSV export, then the day's camt.053 listing the afternoon's transfer (alike in payer,
+/// amount and day) first, in either order: each transfer is stored once and pays the invoice its
+/// text names; the copy is the line whose text the stored one shares.
+#[test]
+fn the_copy_a_later_download_repeats_is_the_line_its_text_names() {
+    let set = fixture("othergen13/which-copy");
+    let files = [
+        "NL69INGB0123456789_01-03-2026_10-03-2026.csv",
+        "ing-camt053-20260310.xml",
+    ];
+    for order in [[0, 1], [1, 0]] {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        ok(incasso(
+            &data,
+            &["import", set.join("ledger.csv").to_str().unwrap()],
+        ));
+        for i in order {
+            ok(incasso(
+                &data,
+                &["import", set.join(files[i]).to_str().unwrap()],
+            ));
+        }
+        let allocations = ok(incasso(
+            &data,
+            &["allocations", "--as-of", "2026-04-30", "--format", "csv"],
+        ));
+        for paid in ["F2026-201", "F2026-299"] {
+            assert!(
+                allocations
+                    .lines()
+                    .any(|l| l.contains(&format!(",{paid},121.00,invoice-number,"))),
+                "{order:?}: {allocations}"
+            );
+        }
+        assert_eq!(allocations.lines().count(), 3, "{order:?}: {allocations}");
+        let open = ok(incasso(
+            &data,
+            &["receivables", "--as-of", "2026-04-30", "--format", "csv"],
+        ));
+        let owed: Vec<&str> = open.lines().skip(1).map(|l| &l[..9]).collect();
+        assert_eq!(owed, ["F2026-202"], "{order:?}: {open}");
+    }
+}
+
+/// Two camt.054 notifications without bank references, each of a 121.00 transfer naming the
+/// same 242.00 invoice: two transfers, the invoice paid; one downloaded again adds nothing.
+#[test]
+fn a_second_notification_of_a_transfer_alike_is_another_transfer() {
+    let set = fixture("othergen13/two-notifications");
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    ok(incasso(
+        &data,
+        &["import", set.join("ledger.csv").to_str().unwrap()],
+    ));
+    for f in [
+        "rabo-20260310-0914.camt054.xml",
+        "rabo-20260310-1530.camt054.xml",
+    ] {
+        let o = ok(incasso(&data, &["import", set.join(f).to_str().unwrap()]));
+        assert!(o.contains("1 new, 0 already stored"), "{o}");
+    }
+    let again = dir.path().join("again.xml");
+    let text = std::fs::read_to_string(set.join("rabo-20260310-0914.camt054.xml")).unwrap();
+    std::fs::write(&again, text.replace('\n', "\r\n")).unwrap();
+    let o = ok(incasso(&data, &["import", again.to_str().unwrap()]));
+    assert!(o.contains("0 new, 1 already stored"), "{o}");
+    let open = ok(incasso(
+        &data,
+        &["receivables", "--as-of", "2026-04-30", "--format", "csv"],
+    ));
+    assert!(!open.contains("F2026-501"), "{open}");
+}

@@ -10,7 +10,7 @@ use incasso_core::model::{
     AttachmentRef, Debtor, Document, DocumentKey, LineKeys, Location, Payment, Source, SourceKind,
 };
 
-use crate::codec::{decode, encode, Block, StoredDoc};
+use crate::codec::{corrupt, decode, encode, Block, StoredDoc};
 use crate::kv::Batch;
 use crate::payments::{payments_path, PaymentWriter};
 use crate::segments::{
@@ -457,6 +457,15 @@ impl ImportTx<'_> {
         self.batch.insert(k, v);
     }
 
+    /// Records that this import read a list of every open item naming what `digest` digests, so
+    /// the same list read again in other bytes is known ([`Store::listing_read`]).
+    pub fn remember_listing(&mut self, digest: &[u8; 32]) {
+        self.put(
+            key(P_LISTING, digest),
+            self.import_id.to_be_bytes().to_vec(),
+        );
+    }
+
     /// Removes a record of another kind (sync state) in this import's batch.
     pub(crate) fn remove(&mut self, k: Vec<u8>) {
         self.batch.remove(k);
@@ -666,6 +675,7 @@ impl ImportTx<'_> {
                 json_encode(&c),
             );
         }
+        self.payments.settle(self.store, self.import_id)?;
         self.payments.finish(self.block_owner, &mut self.batch)?;
         for (shard_no, list) in std::mem::take(&mut self.earlier) {
             self.batch
@@ -745,6 +755,7 @@ impl ImportTx<'_> {
                 source.name, source.kind, self.source.kind
             )));
         }
+        self.payments.settle(self.store, self.import_id)?;
         let done = self.current_record();
         self.finished.push(done.clone());
         self.payments_before = (self.payments.new, self.payments.repeated);
@@ -860,6 +871,25 @@ fn merged(shard: Shard) -> Result<Vec<IndexEntry>, StoreError> {
         )));
     }
     Ok(entries)
+}
+
+/// Lists of every open item read (`incasso import --complete`), by the digest of what they name:
+/// the import that read each.
+pub(crate) const P_LISTING: u8 = b'w';
+
+impl Store {
+    /// The import that read a list of every open item naming what `digest` digests, if any.
+    pub fn listing_read(&self, digest: &[u8; 32]) -> Result<Option<u64>, StoreError> {
+        let k = key(P_LISTING, digest);
+        Ok(match self.kv.get(&k)? {
+            Some(v) => Some(u64::from_be_bytes(
+                v.as_ref()
+                    .try_into()
+                    .map_err(|_| corrupt(&k, "import id is not 8 bytes"))?,
+            )),
+            None => None,
+        })
+    }
 }
 
 #[cfg(test)]

@@ -131,6 +131,45 @@ impl KnownLines {
     }
 }
 
+/// How many of a group's stored lines its format has not seen yet, counting what this
+/// transaction recorded (`ours`): the most of its lines that can be copies of them.
+fn copies_left(stored: &KnownLines, ours: &KnownLines, g: &LineGroup) -> u32 {
+    let (a, b) = (stored.lines_alike(g), ours.lines_alike(g));
+    (a.0 + b.0).saturating_sub(a.1 + b.1)
+}
+
+/// A line that may be another format's copy of a stored one, until its file is read whole.
+struct Waiting {
+    payment: Payment,
+    id: u128,
+    group: LineGroup,
+}
+
+/// The words with a digit (invoice numbers, references, end-to-end ids) two lines' texts share:
+/// formats word one line differently around the same numbers.
+fn shared_words(line: &Payment, stored: &StoredPayment) -> usize {
+    fn words(texts: [&Option<String>; 3]) -> rustc_hash::FxHashSet<String> {
+        texts
+            .into_iter()
+            .flatten()
+            .flat_map(|t| t.split(|c: char| !c.is_alphanumeric()))
+            .filter(|w| w.len() >= 3 && w.bytes().any(|b| b.is_ascii_digit()))
+            .map(str::to_lowercase)
+            .collect()
+    }
+    let a = words([
+        &line.remittance,
+        &line.structured_reference,
+        &line.end_to_end_id,
+    ]);
+    let b = words([
+        &stored.remittance,
+        &stored.structured_reference,
+        &stored.end_to_end_id,
+    ]);
+    a.intersection(&b).count()
+}
+
 /// A 128-bit key of an id or fingerprint, for the repeat check.
 pub(crate) fn line_key(text: &str) -> u128 {
     u128::from_le_bytes(
@@ -205,6 +244,10 @@ pub(crate) struct PaymentWriter {
     /// The format of its lines (`alike ^ in_format`), and whether another one came too.
     format: Option<u128>,
     mixed: bool,
+    /// Lines that may be another format's copies of stored lines, until the file is read whole,
+    /// and their groups.
+    waiting: Vec<Waiting>,
+    waiting_groups: rustc_hash::FxHashSet<u128>,
     /// What it recorded, in order, as [`P_LINE_RECORDS`] keeps them, in blocks of
     /// [`RECORD_BLOCK`] records (one growing list would hold its old and new room at once).
     pub records: Vec<Vec<u8>>,
@@ -233,6 +276,8 @@ impl PaymentWriter {
             known: KnownLines::default(),
             format: None,
             mixed: false,
+            waiting: Vec::new(),
+            waiting_groups: Default::default(),
             records: Vec::new(),
             new: 0,
             repeated: 0,
@@ -244,7 +289,10 @@ impl PaymentWriter {
     }
 
     /// Adds a line unless it is stored already, earlier in this transaction, or another format's
-    /// copy of a stored line ([`KnownLines`]); true when new.
+    /// copy of a stored line ([`KnownLines`]); true when it is stored now. A line that may be a
+    /// copy waits until [`PaymentWriter::settle`]: which lines of a group are the copies is told
+    /// by their texts once the file is read whole (a later download lists the afternoon's line
+    /// first as readily as the morning's).
     pub fn add(
         &mut self,
         store: &Store,
@@ -258,6 +306,9 @@ impl PaymentWriter {
             match self.format {
                 None => self.format = Some(format),
                 Some(f) if f != format && !self.mixed => {
+                    // Lines of several formats (never one file's): each is decided as it comes,
+                    // by the counts alone.
+                    self.settle(store, import_id)?;
                     self.mixed = true;
                     self.known.alike.clear();
                     self.known.in_format.clear();
@@ -270,30 +321,57 @@ impl PaymentWriter {
         }
         let legacy = keys.legacy.iter().flatten().copied();
         let ours = &self.known;
-        let (repeat, copy) = store.known_lines(|stored| {
+        let waiting = &self.waiting_groups;
+        let (repeat, may_be_copy) = store.known_lines(|stored| {
             let repeat = ours.knows(id_key)
                 || stored.knows(id_key)
                 || legacy.clone().any(|k| stored.knows(k));
-            let copy = !repeat
+            let may_be_copy = !repeat
                 && keys.group.is_some_and(|g| {
-                    let (a, b) = (stored.lines_alike(&g), ours.lines_alike(&g));
-                    a.0 + b.0 > a.1 + b.1
+                    waiting.contains(&g.alike) || copies_left(stored, ours, &g) > 0
                 });
-            (repeat, copy)
+            (repeat, may_be_copy)
         })?;
-        if repeat || copy {
+        if repeat {
             self.repeated += 1;
-            if copy {
-                let g = keys.group.expect("a copy has a group");
-                self.record(id_key, 0, g.in_format);
-            }
+            return Ok(false);
+        }
+        if may_be_copy && self.mixed {
+            let group = keys.group.expect("a copy has a group");
+            self.record(id_key, 0, group.in_format);
+            self.repeated += 1;
+            return Ok(false);
+        }
+        if may_be_copy {
+            let group = keys.group.expect("a copy has a group");
+            // A later line with this id in this transaction is a repeat of this one.
+            self.known.keys.insert(id_key);
+            self.waiting_groups.insert(group.alike);
+            self.waiting.push(Waiting {
+                payment: p,
+                id: id_key,
+                group,
+            });
             return Ok(false);
         }
         let (alike, in_format) = keys.group.map_or((0, 0), |g| (g.alike, g.in_format));
+        self.store_line(p, id_key, alike, in_format, keys.legacy[0], import_id)?;
+        Ok(true)
+    }
+
+    fn store_line(
+        &mut self,
+        p: Payment,
+        id_key: u128,
+        alike: u128,
+        in_format: u128,
+        fingerprint: Option<u128>,
+        import_id: u64,
+    ) -> Result<(), StoreError> {
         self.record(id_key, alike, in_format);
         self.new += 1;
         self.block.push(StoredPayment {
-            fingerprint: keys.legacy[0].unwrap_or(0),
+            fingerprint: fingerprint.unwrap_or(0),
             import_id,
             date: p.date.to_epoch_days(),
             amount: p.amount.amount().into(),
@@ -311,7 +389,96 @@ impl PaymentWriter {
         if self.block.len() == BLOCK_LINES {
             self.write_block()?;
         }
-        Ok(true)
+        Ok(())
+    }
+
+    /// Decides the lines that waited, group by group: as many as the group's stored lines of
+    /// other formats leave unmatched are copies, those whose texts share the most with a stored
+    /// line of another format first (then in file order); the rest are new, stored after the
+    /// lines decided at once.
+    pub fn settle(&mut self, store: &Store, import_id: u64) -> Result<(), StoreError> {
+        if self.waiting.is_empty() {
+            return Ok(());
+        }
+        let waiting = std::mem::take(&mut self.waiting);
+        self.waiting_groups.clear();
+        let mut order: Vec<u128> = Vec::new();
+        let mut members: rustc_hash::FxHashMap<u128, Vec<usize>> = Default::default();
+        for (i, w) in waiting.iter().enumerate() {
+            members
+                .entry(w.group.alike)
+                .or_insert_with(|| {
+                    order.push(w.group.alike);
+                    Vec::new()
+                })
+                .push(i);
+        }
+        let ours = &self.known;
+        let left: rustc_hash::FxHashMap<u128, u32> = store.known_lines(|stored| {
+            order
+                .iter()
+                .map(|g| (*g, copies_left(stored, ours, &waiting[members[g][0]].group)))
+                .collect()
+        })?;
+        let crowded: rustc_hash::FxHashSet<u128> = order
+            .iter()
+            .filter(|g| members[*g].len() > left[*g] as usize)
+            .copied()
+            .collect();
+        let stored = if crowded.is_empty() {
+            Default::default()
+        } else {
+            store.stored_lines_of(&crowded)?
+        };
+        let mut copy = vec![false; waiting.len()];
+        for g in &order {
+            let list = &members[g];
+            let k = left[g] as usize;
+            if list.len() <= k {
+                list.iter().for_each(|&i| copy[i] = true);
+                continue;
+            }
+            let none = Vec::new();
+            let others: Vec<&StoredPayment> = stored
+                .get(g)
+                .unwrap_or(&none)
+                .iter()
+                .filter(|(format, _)| {
+                    *format != waiting[list[0]].group.alike ^ waiting[list[0]].group.in_format
+                })
+                .map(|(_, p)| p)
+                .collect();
+            let mut ranked: Vec<(usize, usize)> = list
+                .iter()
+                .map(|&i| {
+                    let best = others
+                        .iter()
+                        .map(|o| shared_words(&waiting[i].payment, o))
+                        .max()
+                        .unwrap_or(0);
+                    (best, i)
+                })
+                .collect();
+            // Most shared first; in file order among equals.
+            ranked.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            ranked.iter().take(k).for_each(|&(_, i)| copy[i] = true);
+        }
+        for (w, is_copy) in waiting.into_iter().zip(copy) {
+            if is_copy {
+                self.record(w.id, 0, w.group.in_format);
+                self.repeated += 1;
+            } else {
+                self.store_line(
+                    w.payment,
+                    w.id,
+                    w.group.alike,
+                    w.group.in_format,
+                    None,
+                    import_id,
+                )?;
+            }
+        }
+        Ok(())
     }
 
     fn record(&mut self, id: u128, alike: u128, in_format: u128) {
@@ -340,7 +507,7 @@ impl PaymentWriter {
 
     /// Whether it recorded anything: a line, or another format's copy of one.
     pub fn is_empty(&self) -> bool {
-        self.records.is_empty() && self.new == 0
+        self.records.is_empty() && self.new == 0 && self.waiting.is_empty()
     }
 
     fn write_block(&mut self) -> Result<(), StoreError> {
@@ -500,6 +667,68 @@ impl Store {
                 known.add_records(block);
             }
         }
+    }
+
+    /// The stored lines of some groups of lines alike, each with its format (`alike ^
+    /// in_format`), found through the imports' records: what the lines that waited are compared
+    /// with. Imports written before records were kept have none.
+    pub(crate) fn stored_lines_of(
+        &self,
+        groups: &rustc_hash::FxHashSet<u128>,
+    ) -> Result<rustc_hash::FxHashMap<u128, Vec<(u128, StoredPayment)>>, StoreError> {
+        let mut out: rustc_hash::FxHashMap<u128, Vec<(u128, StoredPayment)>> = Default::default();
+        for kv in self.kv.scan_prefix(&[P_LINE_RECORDS]) {
+            let (k, v) = kv?;
+            let owner = u64::from_be_bytes(
+                k[1..]
+                    .try_into()
+                    .map_err(|_| corrupt(&k, "key is not 8 bytes"))?,
+            );
+            let metas: Vec<BlockMeta> = decode(&k, &v)?;
+            // (place among the import's stored lines, group, format)
+            let mut hits: Vec<(usize, u128, u128)> = Vec::new();
+            let mut place = 0usize;
+            for meta in &metas {
+                let inline = key(P_LINE_RECORDS_INLINE, &owner.to_be_bytes());
+                let bytes = self.payment_block(owner, meta, inline)?;
+                for r in bytes.chunks_exact(RECORD) {
+                    let part = |i: usize| {
+                        u128::from_le_bytes(r[i * 16..(i + 1) * 16].try_into().expect("16 bytes"))
+                    };
+                    let alike = part(1);
+                    if alike == 0 {
+                        continue;
+                    }
+                    if groups.contains(&alike) {
+                        hits.push((place, alike, alike ^ part(2)));
+                    }
+                    place += 1;
+                }
+            }
+            if hits.is_empty() {
+                continue;
+            }
+            let bk = blocks_key(owner);
+            let Some(v) = self.kv.get(&bk)? else {
+                continue;
+            };
+            let blocks: Vec<BlockMeta> = decode(&bk, &v)?;
+            let path = payments_path(&self.segments, owner);
+            let mut at = 0usize;
+            for meta in &blocks {
+                let bytes = self.payment_block(owner, meta, inline_key(owner))?;
+                let block: Vec<StoredPayment> = decode(path.to_string_lossy().as_bytes(), &bytes)?;
+                let end = at + block.len();
+                let mut lines: Vec<Option<StoredPayment>> = block.into_iter().map(Some).collect();
+                for &(place, alike, format) in hits.iter().filter(|h| h.0 >= at && h.0 < end) {
+                    if let Some(line) = lines[place - at].take() {
+                        out.entry(alike).or_default().push((format, line));
+                    }
+                }
+                at = end;
+            }
+        }
+        Ok(out)
     }
 
     /// What the repeat check knows of every stored line: each import's records; the keys of an

@@ -797,13 +797,11 @@ fn line_of(format: &str, group: u128, id: &str) -> (Payment, LineKeys) {
 /// The lines of one file, imported; how many were new.
 fn import_lines(store: &Store, name: &str, lines: &[(&str, u128, &str)]) -> usize {
     let mut tx = begin(store, name, SourceKind::BankStatementFile);
-    let mut new = 0;
     for (format, group, id) in lines {
         let (p, keys) = line_of(format, *group, id);
-        new += usize::from(tx.add_bank_line(p, keys).unwrap());
+        tx.add_bank_line(p, keys).unwrap();
     }
-    tx.commit().unwrap();
-    new
+    tx.commit().unwrap().record.payments_new as usize
 }
 
 /// The same real transfer read again, in the same format or another, counts once; a line its
@@ -923,6 +921,49 @@ proptest::proptest! {
             lines.values().sum::<u32>()
         );
     }
+}
+
+/// Which lines of a later download in another format are the copies is told by their texts, not
+/// their order: the afternoon's transfer listed first is new, the morning's listed second is the
+/// copy of the line the midday export stored.
+#[test]
+fn the_copy_of_a_stored_line_is_the_one_its_text_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let line = |format: &str, id: &str, text: &str| {
+        let (mut p, keys) = line_of(format, 0x61, id);
+        p.remittance = Some(text.into());
+        (p, keys)
+    };
+    let mut midday = begin(&store, "midday", SourceKind::BankStatementFile);
+    let (p, k) = line(
+        "ING CSV",
+        "Fmorning",
+        "Naam: J. Jansen Omschrijving: Factuur F2026-201",
+    );
+    midday.add_bank_line(p, k).unwrap();
+    assert_eq!(midday.commit().unwrap().record.payments_new, 1);
+    let mut day = begin(&store, "day", SourceKind::BankStatementFile);
+    for (id, text) in [("R2", "Factuur F2026-299"), ("R1", "Factuur F2026-201")] {
+        let (p, k) = line("camt.053", id, text);
+        day.add_bank_line(p, k).unwrap();
+    }
+    let record = day.commit().unwrap().record;
+    assert_eq!((record.payments_new, record.payments_repeated), (1, 1));
+    let mut texts: Vec<String> = store
+        .payments()
+        .unwrap()
+        .into_iter()
+        .filter_map(|p| p.remittance)
+        .collect();
+    texts.sort();
+    assert_eq!(
+        texts,
+        [
+            "Factuur F2026-299",
+            "Naam: J. Jansen Omschrijving: Factuur F2026-201"
+        ]
+    );
 }
 
 /// A store written before lines were grouped kept no records: its lines are recognised by the

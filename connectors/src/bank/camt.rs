@@ -88,6 +88,9 @@ struct Statement {
     tag: &'static str,
     number: usize,
     id: Option<String>,
+    /// A copy or duplicate of a message sent before (`CpyDplctInd`): its Id is its own, its
+    /// entries are not.
+    copy: bool,
     account: Option<String>,
     currency: Option<String>,
     date: Option<NaiveDate>,
@@ -678,6 +681,7 @@ fn read_statement_field(stmt: &mut Statement, rel: &str, f: &Field<'_>) -> Resul
     }
     match rel {
         "Id" => stmt.id = non_empty(text),
+        "CpyDplctInd" => stmt.copy = true,
         "Acct/Id/IBAN" | "Acct/Id/Othr/Id" => stmt.account = clean_account(text),
         "Acct/Ccy" => stmt.currency = Some(text.trim().to_string()),
         "CreDtTm" | "FrToDt/ToDtTm" | "Bal/Dt/Dt" | "Bal/Dt/DtTm" => {
@@ -929,7 +933,18 @@ fn finish_entry(
             (Some(r), _) => Some(r),
             (None, Some(r)) if several => Some(format!("{r}/{}", i + 1)),
             (None, r) => r.clone().or_else(|| en.entry_reference.clone()),
-        };
+        }
+        .or_else(|| {
+            // A notification names one event: its Id (unique per message) and the entry's place
+            // tell a second notification of a transfer alike from the same one downloaded again.
+            match (&stmt.id, stmt.tag, stmt.copy) {
+                (Some(id), "Ntfctn", false) if several => {
+                    Some(format!("{id}/{}/{}", en.number, i + 1))
+                }
+                (Some(id), "Ntfctn", false) => Some(format!("{id}/{}", en.number)),
+                _ => None,
+            }
+        });
         let location = if several {
             Location::Element(format!(
                 "{}[{}]/Ntry[{}]/NtryDtls/TxDtls[{}]",

@@ -8,9 +8,11 @@ use incasso_connectors::csv::{
     read_ledger_seeing, read_ledger_text_seeing, rejected_path, write_rejected, CsvOptions,
 };
 use incasso_connectors::source::Inspection;
-use incasso_core::model::{Document, DocumentKey, DocumentStatus, Location, SourceKind};
+use incasso_core::model::{
+    Document, DocumentKey, DocumentKind, DocumentStatus, LedgerDocument, Location, SourceKind,
+};
 use incasso_store::{ImportTx, Omits, Store};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::debtors::debtor_fields;
 use super::pipeline::{read_into, Handoff};
@@ -51,14 +53,14 @@ pub(super) fn import_ledger(
         });
     };
     // The documents a file listing every open item names, to tell what it leaves out.
-    let mut listed: HashSet<DocumentKey> = HashSet::new();
+    let mut listed = Listed::default();
     let every = listing != Listing::Some;
     let add = |tx: &mut ImportTx<'_>, (doc, at): (Document, Location)| -> Result<()> {
         if let Some(o) = omits.get() {
             tx.omits(*o);
         }
         if every {
-            listed.insert(doc.key());
+            listed.add(&doc);
         }
         Ok(tx.add_document(&doc, at)?)
     };
@@ -123,7 +125,7 @@ pub(super) fn import_ledger(
             Vec::new()
         }
         Listing::EveryOpenItem { settle_most } => {
-            settle_unlisted(store, &mut tx, file, &listed, settle_most)?
+            settle_unlisted(store, &mut tx, file, &listed, settle_most, rep)?
         }
     };
     let rejected_file = if report.rejected.is_empty() {
@@ -202,37 +204,150 @@ pub(super) fn import_ledger(
 /// export) is likelier than books that settled them all at once.
 const SETTLE_MOST_FROM: usize = 10;
 
-/// Closes, in `tx`, the documents still open in incasso that an earlier ledger file brought and
-/// this list of every open item leaves out: a new version, status paid, whose place says it was
-/// not listed. Documents an API or an e-invoice defines are left to those sources. Returns their
-/// keys.
+/// What a list of every open item names.
+#[derive(Default)]
+struct Listed {
+    keys: HashSet<DocumentKey>,
+    /// Each number by [`loose`], as the list spells it.
+    loose: HashMap<(DocumentKind, String), String>,
+    /// Each document as the list gives it, to know the same list read again.
+    rows: Vec<String>,
+}
+
+impl Listed {
+    fn add(&mut self, doc: &Document) {
+        self.keys.insert(doc.key());
+        self.loose
+            .entry((doc.kind, loose(doc.number.as_str())))
+            .or_insert_with(|| doc.number.as_str().to_string());
+        self.rows.push(format!(
+            "{}|{}|{}|{}|{}|{:?}|{}|{}",
+            doc.kind.code(),
+            doc.number.as_str(),
+            doc.debtor,
+            doc.issue_date,
+            doc.total,
+            doc.source_open,
+            doc.status.code(),
+            doc.currency
+        ));
+    }
+
+    /// A digest of what it names, whatever the order or the file's bytes.
+    fn digest(&self) -> [u8; 32] {
+        let mut rows: Vec<&String> = self.rows.iter().collect();
+        rows.sort();
+        let mut h = blake3::Hasher::new();
+        for r in rows {
+            h.update(r.as_bytes());
+            h.update(b"\n");
+        }
+        *h.finalize().as_bytes()
+    }
+}
+
+/// A number as spellings of it compare: letters and digits only, in lower case, each run of
+/// digits without its leading zeros (`F2026-0101`, `f2026 101` and `F2026/101` alike; a
+/// workbook's number cell drops the zeros of `00401`).
+fn loose(number: &str) -> String {
+    let mut out = String::with_capacity(number.len());
+    let mut in_digits = false;
+    for c in number.chars().filter(|c| c.is_alphanumeric()) {
+        if c.is_ascii_digit() {
+            if c == '0' && !in_digits {
+                continue;
+            }
+            in_digits = true;
+        } else {
+            in_digits = false;
+        }
+        out.extend(c.to_lowercase());
+    }
+    out
+}
+
+/// Whether a ledger file (CSV or workbook) ever described the document: the books have it.
+fn from_the_books(store: &Store, d: &LedgerDocument) -> Result<bool> {
+    let ledger_file =
+        |kind: SourceKind| matches!(kind, SourceKind::CsvFile | SourceKind::SpreadsheetFile);
+    if ledger_file(d.provenance.source.kind) {
+        return Ok(true);
+    }
+    if d.provenance.source.kind != SourceKind::UblFile {
+        // An accounting API is the live source of what it defines.
+        return Ok(false);
+    }
+    let key = d.document.key();
+    Ok(store
+        .other_sources_of(&key)?
+        .iter()
+        .chain(store.document_history(&key)?.iter().map(|v| &v.provenance))
+        .any(|p| ledger_file(p.source.kind)))
+}
+
+/// Closes, in `tx`, the documents still open in incasso that the books had (a ledger file
+/// described them) and this list of every open item leaves out: a new version, status paid,
+/// whose place says it was not listed. Documents only an e-invoice or an API brought are left to
+/// those sources. A list that names one of them in another spelling is refused whole: its
+/// numbers do not line up with the books'. The same list read again (other bytes, the same
+/// documents) settles nothing: what was imported since it was first read is no part of it.
+/// Returns the keys settled.
 fn settle_unlisted(
     store: &Store,
     tx: &mut ImportTx<'_>,
     file: &Path,
-    listed: &HashSet<DocumentKey>,
+    listed: &Listed,
     settle_most: bool,
+    rep: &dyn Reporter,
 ) -> Result<Vec<DocumentKey>> {
+    let digest = listed.digest();
+    if let Some(import) = store.listing_read(&digest)? {
+        say!(
+            rep,
+            "  the same list as import #{import} read: nothing settled again (what was imported \
+             since is no part of it)"
+        );
+        return Ok(Vec::new());
+    }
+    tx.remember_listing(&digest);
     let creditor = store.creditor()?;
     let mut open = 0usize;
     let mut left_out = Vec::new();
+    let mut respelled = Vec::new();
     for d in store.documents()? {
-        let doc = d.document;
-        let from_ledger_file = matches!(
-            d.provenance.source.kind,
-            SourceKind::CsvFile | SourceKind::SpreadsheetFile
-        );
         let still_open = matches!(
-            doc.status,
+            d.document.status,
             DocumentStatus::Open | DocumentStatus::Disputed | DocumentStatus::PaymentPending
         );
-        if doc.creditor != creditor || !from_ledger_file || !still_open {
+        if d.document.creditor != creditor || !still_open || !from_the_books(store, &d)? {
             continue;
         }
+        let doc = d.document;
         open += 1;
-        if !listed.contains(&doc.key()) {
-            left_out.push(doc);
+        if listed.keys.contains(&doc.key()) {
+            continue;
         }
+        match listed.loose.get(&(doc.kind, loose(doc.number.as_str()))) {
+            Some(spelled) => respelled.push(format!("{} as '{spelled}'", doc.number)),
+            None => left_out.push(doc),
+        }
+    }
+    if !respelled.is_empty() {
+        respelled.sort();
+        let more = respelled.len().saturating_sub(5);
+        respelled.truncate(5);
+        anyhow::bail!(
+            "{}: it names {}{} in another spelling than the books' earlier files, so what it \
+             leaves out cannot be told; nothing of it was stored. Export the numbers as the books \
+             write them (a workbook's number column drops leading zeros: format it as text)",
+            file.display(),
+            respelled.join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
+        );
     }
     if !settle_most && left_out.len() > SETTLE_MOST_FROM && left_out.len() * 2 > open {
         anyhow::bail!(
@@ -241,7 +356,7 @@ fn settle_unlisted(
              administration, a filtered export), so nothing of it was stored. If the books \
              really settled them, import it with --complete --settle-most",
             file.display(),
-            listed.len(),
+            listed.keys.len(),
             left_out.len(),
             open
         );
@@ -257,4 +372,26 @@ fn settle_unlisted(
     }
     keys.sort();
     Ok(keys)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loose;
+
+    /// Spellings of one number compare alike; other numbers do not.
+    #[test]
+    fn spellings_of_a_number() {
+        for (a, b) in [
+            ("F2026-0101", "F2026-101"),
+            ("F2026 201", "f2026-201"),
+            ("2026/202", "2026-202"),
+            ("00401", "401"),
+            ("INV-007", "inv7"),
+        ] {
+            assert_eq!(loose(a), loose(b), "{a} {b}");
+        }
+        for (a, b) in [("F2026-101", "F2026-110"), ("401", "4010"), ("A1", "B1")] {
+            assert_ne!(loose(a), loose(b), "{a} {b}");
+        }
+    }
 }
