@@ -1115,3 +1115,63 @@ fn lists_of_every_open_item_from_other_hands() {
         assert_eq!(open(&data), ["F2026-101"], "{order:?}");
     }
 }
+
+/// A later export of the same package without the payment-reference, credited-invoice and
+/// description columns is no statement that those are gone: the stored ones stay (a credit
+/// note's link to its invoice, the betalingskenmerk payments quote).
+#[test]
+fn a_later_file_without_reference_and_credit_columns_keeps_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let write = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    let full = write(
+        "full.csv",
+        "Factuurnummer;Factuurdatum;Vervaldatum;Debiteurnummer;Naam;Bedrag incl. BTW;Betalingskenmerk;Gecrediteerde factuur;Omschrijving;Status\n\
+         F2026-001;05-01-2026;19-01-2026;D100;Alfa BV;1.210,00;5000000000000011;;Onderhoud;Openstaand\n\
+         C2026-001;10-01-2026;10-01-2026;D100;Alfa BV;-210,00;;F2026-001;Korting;Openstaand\n",
+    );
+    let plain = write(
+        "plain.csv",
+        "Factuurnummer;Factuurdatum;Vervaldatum;Debiteurnummer;Naam;Bedrag incl. BTW;Status\n\
+         F2026-001;05-01-2026;19-01-2026;D100;Alfa BV;1.210,00;Openstaand\n\
+         C2026-001;10-01-2026;10-01-2026;D100;Alfa BV;-210,00;Openstaand\n",
+    );
+    ok(incasso(&data, &["import", &full]));
+    let o = ok(incasso(&data, &["import", &plain]));
+    assert!(o.contains("0 new, 0 changed, 2 unchanged"), "{o}");
+    let open = ok(incasso(
+        &data,
+        &["receivables", "--as-of", AS_OF, "--format", "csv"],
+    ));
+    assert!(
+        open.contains("F2026-001,D100,EUR,1210.00,1000.00"),
+        "the credit still set off: {open}"
+    );
+}
+
+/// A per-debtor subtotal dated like an invoice (`Totaal D400` in the number column) is refused
+/// naming its row: taken for an invoice it would be claimed.
+#[test]
+fn a_subtotal_in_the_number_column_is_no_invoice() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let file = dir.path().join("list.csv");
+    std::fs::write(
+        &file,
+        "Factuurnummer;Factuurdatum;Vervaldatum;Debiteurnummer;Naam;Bedrag incl. BTW\n\
+         F2026-401;02-01-2026;01-02-2026;D400;Cafe Noel;1000,00\n\
+         Totaal D400;02-01-2026;01-02-2026;D400;Cafe Noel;1000,00\n",
+    )
+    .unwrap();
+    let o = incasso(&data, &["import", file.to_str().unwrap()]);
+    assert!(!o.status.success());
+    let err = stderr(&o);
+    assert!(
+        err.contains("line 3") && err.contains("reads as a totals line, not a document number"),
+        "{err}"
+    );
+}

@@ -1078,6 +1078,23 @@ fn the_copy_a_later_download_repeats_is_the_line_its_text_names() {
         let owed: Vec<&str> = open.lines().skip(1).map(|l| &l[..9]).collect();
         assert_eq!(owed, ["F2026-202"], "{order:?}: {open}");
     }
+    // Four transfers alike, two of them in the midday export: the day's camt.053 adds the two
+    // others, whatever its wording, and only the unpaid F2026-205 (and another debtor's
+    // F2026-101) stays open.
+    let set = fixture("othergen13/four-alike");
+    for day in ["v2.camt053.xml", "v3.camt053.xml"] {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        for f in ["ledger.csv", "mid.csv", day] {
+            ok(incasso(&data, &["import", set.join(f).to_str().unwrap()]));
+        }
+        let open = ok(incasso(
+            &data,
+            &["receivables", "--as-of", "2026-04-30", "--format", "csv"],
+        ));
+        let owed: Vec<&str> = open.lines().skip(1).map(|l| &l[..9]).collect();
+        assert_eq!(owed, ["F2026-101", "F2026-205"], "{day}: {open}");
+    }
 }
 
 /// Two camt.054 notifications without bank references, each of a 121.00 transfer naming the

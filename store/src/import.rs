@@ -137,6 +137,18 @@ pub struct Omits {
     pub status: bool,
     /// No open amount: a new version keeps the stored one.
     pub open: bool,
+    /// No credited invoice: a new version keeps the stored link of a credit note.
+    pub credited: bool,
+    /// No payment reference: a new version keeps the stored one, which payments quote.
+    pub reference: bool,
+    /// No description: a new version keeps the stored one.
+    pub description: bool,
+}
+
+impl Omits {
+    fn any(&self) -> bool {
+        self.status || self.open || self.credited || self.reference || self.description
+    }
 }
 
 /// One index shard during an import: the stored entries (sorted) and the new ones.
@@ -313,13 +325,24 @@ impl ImportTx<'_> {
         }
         let old_doc = self.old_version(old.at)?;
         let mut doc = Cow::Borrowed(doc);
-        if !other_kind && (self.omits.status || self.omits.open) {
+        if !other_kind && self.omits.any() {
             let mut kept = doc.into_owned();
-            if self.omits.status {
+            let o = self.omits;
+            if o.status {
                 kept.status = old_doc.status;
             }
-            if self.omits.open {
+            if o.open {
                 kept.source_open = old_doc.source_open;
+            }
+            if o.credited {
+                kept.credited_invoice.clone_from(&old_doc.credited_invoice);
+            }
+            if o.reference {
+                kept.payment_reference
+                    .clone_from(&old_doc.payment_reference);
+            }
+            if o.description {
+                kept.description.clone_from(&old_doc.description);
             }
             doc = Cow::Owned(kept);
         }
@@ -675,7 +698,7 @@ impl ImportTx<'_> {
                 json_encode(&c),
             );
         }
-        self.payments.settle(self.store, self.import_id)?;
+        self.payments.settle(self.store)?;
         self.payments.finish(self.block_owner, &mut self.batch)?;
         for (shard_no, list) in std::mem::take(&mut self.earlier) {
             self.batch
@@ -755,7 +778,7 @@ impl ImportTx<'_> {
                 source.name, source.kind, self.source.kind
             )));
         }
-        self.payments.settle(self.store, self.import_id)?;
+        self.payments.settle(self.store)?;
         let done = self.current_record();
         self.finished.push(done.clone());
         self.payments_before = (self.payments.new, self.payments.repeated);

@@ -140,34 +140,45 @@ fn copies_left(stored: &KnownLines, ours: &KnownLines, g: &LineGroup) -> u32 {
 
 /// A line that may be another format's copy of a stored one, until its file is read whole.
 struct Waiting {
-    payment: Payment,
+    /// The line as it would be stored, encoded.
+    line: Box<[u8]>,
     id: u128,
     group: LineGroup,
 }
 
-/// The words with a digit (invoice numbers, references, end-to-end ids) two lines' texts share:
-/// formats word one line differently around the same numbers.
-fn shared_words(line: &Payment, stored: &StoredPayment) -> usize {
-    fn words(texts: [&Option<String>; 3]) -> rustc_hash::FxHashSet<String> {
-        texts
-            .into_iter()
-            .flatten()
-            .flat_map(|t| t.split(|c: char| !c.is_alphanumeric()))
-            .filter(|w| w.len() >= 3 && w.bytes().any(|b| b.is_ascii_digit()))
-            .map(str::to_lowercase)
-            .collect()
-    }
-    let a = words([
+/// The runs of three or more digits in a line's texts (invoice numbers, references, end-to-end
+/// ids): formats word one line differently around the same numbers.
+fn numbers_of(line: &StoredPayment) -> Vec<String> {
+    let mut out: Vec<String> = [
         &line.remittance,
         &line.structured_reference,
         &line.end_to_end_id,
-    ]);
-    let b = words([
-        &stored.remittance,
-        &stored.structured_reference,
-        &stored.end_to_end_id,
-    ]);
-    a.intersection(&b).count()
+    ]
+    .into_iter()
+    .flatten()
+    .flat_map(|t| t.split(|c: char| !c.is_ascii_digit()))
+    .filter(|run| run.len() >= 3)
+    .map(str::to_string)
+    .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// How alike a waiting line's numbers are to a stored line's: the digits they share, less those
+/// of the waiting line's own numbers the stored line lacks (another format wraps a line in more
+/// numbers of its own, an account and a date, alike for every line of a group).
+fn likeness(ours: &[String], stored: &[String]) -> i64 {
+    ours.iter()
+        .map(|n| {
+            let len = n.len() as i64;
+            if stored.binary_search(n).is_ok() {
+                len
+            } else {
+                -len
+            }
+        })
+        .sum()
 }
 
 /// A 128-bit key of an id or fingerprint, for the repeat check.
@@ -205,6 +216,26 @@ pub(crate) struct StoredPayment {
 }
 
 impl StoredPayment {
+    /// A bank line of an import, as stored; `fingerprint` as stores written before kept it.
+    fn of(p: Payment, fingerprint: Option<u128>, import_id: u64) -> StoredPayment {
+        StoredPayment {
+            fingerprint: fingerprint.unwrap_or(0),
+            import_id,
+            date: p.date.to_epoch_days(),
+            amount: p.amount.amount().into(),
+            currency: currency_code(p.amount.currency()),
+            kind: p.kind,
+            id: p.id,
+            location: p.provenance.location,
+            account: p.account,
+            counterparty_name: p.counterparty_name,
+            counterparty_account: p.counterparty_account,
+            remittance: p.remittance,
+            structured_reference: p.structured_reference,
+            end_to_end_id: p.end_to_end_id,
+        }
+    }
+
     /// Its id key and fingerprint: what the repeat check knows it by.
     pub(crate) fn keys(&self) -> [u128; 2] {
         [line_key(&self.id), self.fingerprint]
@@ -308,7 +339,7 @@ impl PaymentWriter {
                 Some(f) if f != format && !self.mixed => {
                     // Lines of several formats (never one file's): each is decided as it comes,
                     // by the counts alone.
-                    self.settle(store, import_id)?;
+                    self.settle(store)?;
                     self.mixed = true;
                     self.known.alike.clear();
                     self.known.in_format.clear();
@@ -342,50 +373,35 @@ impl PaymentWriter {
             self.repeated += 1;
             return Ok(false);
         }
+        let line = StoredPayment::of(p, keys.legacy[0], import_id);
         if may_be_copy {
             let group = keys.group.expect("a copy has a group");
             // A later line with this id in this transaction is a repeat of this one.
             self.known.keys.insert(id_key);
             self.waiting_groups.insert(group.alike);
+            // Encoded: a whole statement read again in another format waits entire.
             self.waiting.push(Waiting {
-                payment: p,
+                line: encode(&line).into_boxed_slice(),
                 id: id_key,
                 group,
             });
             return Ok(false);
         }
         let (alike, in_format) = keys.group.map_or((0, 0), |g| (g.alike, g.in_format));
-        self.store_line(p, id_key, alike, in_format, keys.legacy[0], import_id)?;
+        self.store_line(line, id_key, alike, in_format)?;
         Ok(true)
     }
 
     fn store_line(
         &mut self,
-        p: Payment,
+        line: StoredPayment,
         id_key: u128,
         alike: u128,
         in_format: u128,
-        fingerprint: Option<u128>,
-        import_id: u64,
     ) -> Result<(), StoreError> {
         self.record(id_key, alike, in_format);
         self.new += 1;
-        self.block.push(StoredPayment {
-            fingerprint: fingerprint.unwrap_or(0),
-            import_id,
-            date: p.date.to_epoch_days(),
-            amount: p.amount.amount().into(),
-            currency: currency_code(p.amount.currency()),
-            kind: p.kind,
-            id: p.id,
-            location: p.provenance.location,
-            account: p.account,
-            counterparty_name: p.counterparty_name,
-            counterparty_account: p.counterparty_account,
-            remittance: p.remittance,
-            structured_reference: p.structured_reference,
-            end_to_end_id: p.end_to_end_id,
-        });
+        self.block.push(line);
         if self.block.len() == BLOCK_LINES {
             self.write_block()?;
         }
@@ -396,7 +412,7 @@ impl PaymentWriter {
     /// other formats leave unmatched are copies, those whose texts share the most with a stored
     /// line of another format first (then in file order); the rest are new, stored after the
     /// lines decided at once.
-    pub fn settle(&mut self, store: &Store, import_id: u64) -> Result<(), StoreError> {
+    pub fn settle(&mut self, store: &Store) -> Result<(), StoreError> {
         if self.waiting.is_empty() {
             return Ok(());
         }
@@ -448,34 +464,52 @@ impl PaymentWriter {
                 })
                 .map(|(_, p)| p)
                 .collect();
-            let mut ranked: Vec<(usize, usize)> = list
+            let numbers: Vec<Vec<String>> = list
                 .iter()
                 .map(|&i| {
-                    let best = others
-                        .iter()
-                        .map(|o| shared_words(&waiting[i].payment, o))
-                        .max()
-                        .unwrap_or(0);
-                    (best, i)
+                    decode::<StoredPayment>(b"waiting line", &waiting[i].line)
+                        .map(|l| numbers_of(&l))
                 })
-                .collect();
-            // Most shared first; in file order among equals.
-            ranked.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-            ranked.iter().take(k).for_each(|&(_, i)| copy[i] = true);
+                .collect::<Result<_, _>>()?;
+            let theirs: Vec<Vec<String>> = others.iter().map(|o| numbers_of(o)).collect();
+            // Each stored line is the copy of one line at most: the pairs that share the most
+            // first, then in file order.
+            let mut pairs: Vec<(i64, usize, usize)> = Vec::new();
+            for (c, ours) in numbers.iter().enumerate() {
+                for (o, stored) in theirs.iter().enumerate() {
+                    let score = likeness(ours, stored);
+                    if score > 0 {
+                        pairs.push((score, c, o));
+                    }
+                }
+            }
+            pairs.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+            let (mut taken, mut used) = (vec![false; list.len()], vec![false; theirs.len()]);
+            let mut copies = 0;
+            for (_, c, o) in pairs {
+                if copies < k && !taken[c] && !used[o] {
+                    (taken[c], used[o]) = (true, true);
+                    copies += 1;
+                }
+            }
+            // The count says more are copies than their texts tell: the first in file order.
+            for t in taken.iter_mut() {
+                if copies < k && !*t {
+                    *t = true;
+                    copies += 1;
+                }
+            }
+            for (c, &i) in list.iter().enumerate() {
+                copy[i] = taken[c];
+            }
         }
         for (w, is_copy) in waiting.into_iter().zip(copy) {
             if is_copy {
                 self.record(w.id, 0, w.group.in_format);
                 self.repeated += 1;
             } else {
-                self.store_line(
-                    w.payment,
-                    w.id,
-                    w.group.alike,
-                    w.group.in_format,
-                    None,
-                    import_id,
-                )?;
+                let line: StoredPayment = decode(b"waiting line", &w.line)?;
+                self.store_line(line, w.id, w.group.alike, w.group.in_format)?;
             }
         }
         Ok(())

@@ -88,9 +88,6 @@ struct Statement {
     tag: &'static str,
     number: usize,
     id: Option<String>,
-    /// A copy or duplicate of a message sent before (`CpyDplctInd`): its Id is its own, its
-    /// entries are not.
-    copy: bool,
     account: Option<String>,
     currency: Option<String>,
     date: Option<NaiveDate>,
@@ -681,7 +678,6 @@ fn read_statement_field(stmt: &mut Statement, rel: &str, f: &Field<'_>) -> Resul
     }
     match rel {
         "Id" => stmt.id = non_empty(text),
-        "CpyDplctInd" => stmt.copy = true,
         "Acct/Id/IBAN" | "Acct/Id/Othr/Id" => stmt.account = clean_account(text),
         "Acct/Ccy" => stmt.currency = Some(text.trim().to_string()),
         "CreDtTm" | "FrToDt/ToDtTm" | "Bal/Dt/Dt" | "Bal/Dt/DtTm" => {
@@ -935,13 +931,12 @@ fn finish_entry(
             (None, r) => r.clone().or_else(|| en.entry_reference.clone()),
         }
         .or_else(|| {
-            // A notification names one event: its Id (unique per message) and the entry's place
-            // tell a second notification of a transfer alike from the same one downloaded again.
-            match (&stmt.id, stmt.tag, stmt.copy) {
-                (Some(id), "Ntfctn", false) if several => {
-                    Some(format!("{id}/{}/{}", en.number, i + 1))
-                }
-                (Some(id), "Ntfctn", false) => Some(format!("{id}/{}", en.number)),
+            // A notification names one event: its Id (unique per message, and kept by a copy or
+            // duplicate of it) and the entry's place tell a second notification of a transfer
+            // alike from the same one downloaded or sent again.
+            match (&stmt.id, stmt.tag) {
+                (Some(id), "Ntfctn") if several => Some(format!("{id}/{}/{}", en.number, i + 1)),
+                (Some(id), "Ntfctn") => Some(format!("{id}/{}", en.number)),
                 _ => None,
             }
         });

@@ -98,6 +98,21 @@ impl Detection {
     pub fn gives_open(&self) -> bool {
         self.column(Field::Open).is_some() || self.column(Field::Paid).is_some()
     }
+
+    /// Whether the file says which invoice a credit note credits.
+    pub fn gives_credited(&self) -> bool {
+        self.column(Field::CreditedInvoice).is_some()
+    }
+
+    /// Whether the file says each document's payment reference (betalingskenmerk).
+    pub fn gives_reference(&self) -> bool {
+        self.column(Field::PaymentReference).is_some()
+    }
+
+    /// Whether the file says each document's description.
+    pub fn gives_description(&self) -> bool {
+        self.column(Field::Description).is_some()
+    }
 }
 
 impl fmt::Display for Detection {

@@ -50,6 +50,9 @@ pub(super) fn import_ledger(
         let _ = omits.set(Omits {
             status: !d.gives_status(),
             open: !d.gives_open(),
+            credited: !d.gives_credited(),
+            reference: !d.gives_reference(),
+            description: !d.gives_description(),
         });
     };
     // The documents a file listing every open item names, to tell what it leaves out.
@@ -247,21 +250,24 @@ impl Listed {
 }
 
 /// A number as spellings of it compare: letters and digits only, in lower case, each run of
-/// digits without its leading zeros (`F2026-0101`, `f2026 101` and `F2026/101` alike; a
-/// workbook's number cell drops the zeros of `00401`).
+/// digits (runs end at any other character) without its leading zeros (`F2026-0101`,
+/// `f2026 101` and `F2026/101` alike; a workbook's number cell drops the zeros of `00401`).
 fn loose(number: &str) -> String {
     let mut out = String::with_capacity(number.len());
     let mut in_digits = false;
-    for c in number.chars().filter(|c| c.is_alphanumeric()) {
+    for c in number.chars() {
         if c.is_ascii_digit() {
             if c == '0' && !in_digits {
                 continue;
             }
             in_digits = true;
+            out.push(c);
         } else {
             in_digits = false;
+            if c.is_alphanumeric() {
+                out.extend(c.to_lowercase());
+            }
         }
-        out.extend(c.to_lowercase());
     }
     out
 }
@@ -387,6 +393,7 @@ mod tests {
             ("2026/202", "2026-202"),
             ("00401", "401"),
             ("INV-007", "inv7"),
+            ("F2026-0301", "F2026-301"),
         ] {
             assert_eq!(loose(a), loose(b), "{a} {b}");
         }

@@ -287,6 +287,20 @@ impl<'a> RowReader<'a> {
                 "the document number is empty".into(),
             ));
         };
+        let first_word = raw_number.trim_start().to_lowercase();
+        if ["totaal", "total", "subtotaal", "subtotal"]
+            .iter()
+            .any(|w| first_word.starts_with(w))
+        {
+            // A subtotal a package prints per debtor, dated like its invoices: taken as an
+            // invoice it would be claimed, and in a list of every open item stand for one.
+            return Err(self.error(
+                line,
+                Field::Number,
+                fields,
+                "reads as a totals line, not a document number".into(),
+            ));
+        }
         let number = DocumentNumber::new(strip_float_suffix(raw_number))
             .map_err(|e| self.error(line, Field::Number, fields, e.to_string()))?;
         let issue_date = self.date(fields, Field::IssueDate, line)?.ok_or_else(|| {
