@@ -1071,16 +1071,13 @@ F2026-101;01-01-2026;31-01-2026;D1;Alfa B.V.;Zakelijk;1000,00;0,00;1000,00;EUR;;
 F2026-201;15-01-2026;14-02-2026;D2;Beta B.V.;Zakelijk;800,00;0,00;800,00;EUR;;;Openstaand\n\
 F2026-301;01-02-2026;03-03-2026;D3;Gamma B.V.;Zakelijk;600,00;0,00;600,00;EUR;;;Openstaand\n";
 
-/// An open-items report of the books (`import --complete`) that no longer lists an invoice
-/// already at the agency: the books settled it, so the next submission withdraws the claim as
-/// paid, and the claims the report still lists stay as they are.
-#[test]
-fn an_invoice_the_open_items_report_no_longer_lists_is_withdrawn_from_the_agency() {
-    let dir = tempfile::tempdir().unwrap();
-    let tokens = tokens_file(dir.path());
-    let server = Server::start(&dir.path().join("agency"), &tokens, 0);
-    let data = dir.path().join("creditor");
-    let ledger = dir.path().join("ledger.csv");
+/// An agency on 127.0.0.1 holding the three claims of [`TRUTH_LEDGER`], submitted by a creditor
+/// whose data directory is returned with the server.
+fn truth_ledger_at_the_agency(dir: &Path) -> (Server, std::path::PathBuf) {
+    let tokens = tokens_file(dir);
+    let server = Server::start(&dir.join("agency"), &tokens, 0);
+    let data = dir.join("creditor");
+    let ledger = dir.join("ledger.csv");
     std::fs::write(&ledger, TRUTH_LEDGER).unwrap();
     ok(incasso(&data, &["import", ledger.to_str().unwrap()]));
     std::fs::write(data.join("policy.toml"), CREDITOR_POLICY).unwrap();
@@ -1092,9 +1089,20 @@ fn an_invoice_the_open_items_report_no_longer_lists_is_withdrawn_from_the_agency
     let o = submit(&data);
     assert!(
         stdout(&o).contains("submitted: 3 accepted,"),
-        "{}",
-        stdout(&o)
+        "{}\n{}",
+        stdout(&o),
+        stderr(&o)
     );
+    (server, data)
+}
+
+/// An open-items report of the books (`import --complete`) that no longer lists an invoice
+/// already at the agency: the books settled it, so the next submission withdraws the claim as
+/// paid, and the claims the report still lists stay as they are.
+#[test]
+fn an_invoice_the_open_items_report_no_longer_lists_is_withdrawn_from_the_agency() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, data) = truth_ledger_at_the_agency(dir.path());
     let report = dir.path().join("openstaande-posten.csv");
     let without_f101: String = TRUTH_LEDGER
         .lines()
@@ -1776,24 +1784,7 @@ fn the_agency_reports_back_and_what_it_collected_is_booked_on_postgres() {
 #[test]
 fn the_agency_reports_back_and_what_it_collected_is_booked() {
     let dir = tempfile::tempdir().unwrap();
-    let tokens = tokens_file(dir.path());
-    let server = Server::start(&dir.path().join("agency"), &tokens, 0);
-    let data = dir.path().join("creditor");
-    let ledger = dir.path().join("ledger.csv");
-    std::fs::write(&ledger, TRUTH_LEDGER).unwrap();
-    ok(incasso(&data, &["import", ledger.to_str().unwrap()]));
-    std::fs::write(data.join("policy.toml"), CREDITOR_POLICY).unwrap();
-    std::fs::write(
-        data.join("agency.toml"),
-        format!("url = \"http://{}\"\ncreditor = \"acme\"\ntoken_env = \"TEST_AGENCY_TOKEN\"\nbatch_size = 10\ntimeout_seconds = 30\nmax_attempts = 3\nbase_delay_ms = 50\n", server.addr),
-    )
-    .unwrap();
-    let o = submit(&data);
-    assert!(
-        stdout(&o).contains("submitted: 3 accepted,"),
-        "{}",
-        stderr(&o)
-    );
+    let (server, data) = truth_ledger_at_the_agency(dir.path());
     let claim_of: HashMap<String, String> = export(server.addr)
         .iter()
         .map(|c| {

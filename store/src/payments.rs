@@ -81,21 +81,15 @@ impl KnownLines {
     /// Takes the records of one import's block.
     fn add_records(&mut self, bytes: &[u8]) {
         self.keys.reserve(bytes.len() / RECORD);
-        for r in bytes.chunks_exact(RECORD) {
-            let part = |i: usize| {
-                u128::from_le_bytes(r[i * 16..(i + 1) * 16].try_into().expect("16 bytes"))
-            };
-            self.add(part(0), part(1), part(2));
+        for (id, alike, in_format) in records(bytes) {
+            self.add(id, alike, in_format);
         }
     }
 
     /// Counts the groups of records whose ids it holds already.
     fn count_records(&mut self, bytes: &[u8]) {
-        for r in bytes.chunks_exact(RECORD) {
-            let part = |i: usize| {
-                u128::from_le_bytes(r[i * 16..(i + 1) * 16].try_into().expect("16 bytes"))
-            };
-            self.count(part(1), part(2));
+        for (_, alike, in_format) in records(bytes) {
+            self.count(alike, in_format);
         }
     }
 
@@ -129,6 +123,22 @@ impl KnownLines {
     pub fn ids(&self) -> &rustc_hash::FxHashSet<u128> {
         &self.keys
     }
+}
+
+/// What is done with an import's block of line records.
+type RecordBlockFn<'f> = dyn FnMut(u64, &[u8]) -> Result<(), StoreError> + 'f;
+
+/// A stored line of a group asked for: its place among its import's stored lines, its group and
+/// its format.
+type Hit = (usize, u128, u128);
+
+/// The records of a block: id key, group of lines alike, that group in its format.
+fn records(bytes: &[u8]) -> impl Iterator<Item = (u128, u128, u128)> + '_ {
+    bytes.chunks_exact(RECORD).map(|r| {
+        let part =
+            |i: usize| u128::from_le_bytes(r[i * 16..(i + 1) * 16].try_into().expect("16 bytes"));
+        (part(0), part(1), part(2))
+    })
 }
 
 /// How many of a group's stored lines its format has not seen yet, counting what this
@@ -703,14 +713,8 @@ impl Store {
         }
     }
 
-    /// The stored lines of some groups of lines alike, each with its format (`alike ^
-    /// in_format`), found through the imports' records: what the lines that waited are compared
-    /// with. Imports written before records were kept have none.
-    pub(crate) fn stored_lines_of(
-        &self,
-        groups: &rustc_hash::FxHashSet<u128>,
-    ) -> Result<rustc_hash::FxHashMap<u128, Vec<(u128, StoredPayment)>>, StoreError> {
-        let mut out: rustc_hash::FxHashMap<u128, Vec<(u128, StoredPayment)>> = Default::default();
+    /// Every import's blocks of line records, in import order.
+    fn each_record_block(&self, f: &mut RecordBlockFn<'_>) -> Result<(), StoreError> {
         for kv in self.kv.scan_prefix(&[P_LINE_RECORDS]) {
             let (k, v) = kv?;
             let owner = u64::from_be_bytes(
@@ -719,26 +723,36 @@ impl Store {
                     .map_err(|_| corrupt(&k, "key is not 8 bytes"))?,
             );
             let metas: Vec<BlockMeta> = decode(&k, &v)?;
-            // (place among the import's stored lines, group, format)
-            let mut hits: Vec<(usize, u128, u128)> = Vec::new();
-            let mut place = 0usize;
             for meta in &metas {
                 let inline = key(P_LINE_RECORDS_INLINE, &owner.to_be_bytes());
-                let bytes = self.payment_block(owner, meta, inline)?;
-                for r in bytes.chunks_exact(RECORD) {
-                    let part = |i: usize| {
-                        u128::from_le_bytes(r[i * 16..(i + 1) * 16].try_into().expect("16 bytes"))
-                    };
-                    let alike = part(1);
-                    if alike == 0 {
-                        continue;
-                    }
-                    if groups.contains(&alike) {
-                        hits.push((place, alike, alike ^ part(2)));
-                    }
-                    place += 1;
-                }
+                f(owner, &self.payment_block(owner, meta, inline)?)?;
             }
+        }
+        Ok(())
+    }
+
+    /// The stored lines of some groups of lines alike, each with its format (`alike ^
+    /// in_format`), found through the imports' records: what the lines that waited are compared
+    /// with. Imports written before records were kept have none.
+    pub(crate) fn stored_lines_of(
+        &self,
+        groups: &rustc_hash::FxHashSet<u128>,
+    ) -> Result<rustc_hash::FxHashMap<u128, Vec<(u128, StoredPayment)>>, StoreError> {
+        let mut out: rustc_hash::FxHashMap<u128, Vec<(u128, StoredPayment)>> = Default::default();
+        // Per import: how many of its stored lines were read, and (place among them, group,
+        // format) of each in the groups.
+        let mut found: BTreeMap<u64, (usize, Vec<Hit>)> = BTreeMap::new();
+        self.each_record_block(&mut |owner, bytes| {
+            let (place, hits) = found.entry(owner).or_default();
+            for (_, alike, in_format) in records(bytes).filter(|r| r.1 != 0) {
+                if groups.contains(&alike) {
+                    hits.push((*place, alike, alike ^ in_format));
+                }
+                *place += 1;
+            }
+            Ok(())
+        })?;
+        for (owner, (_, hits)) in found {
             if hits.is_empty() {
                 continue;
             }
@@ -747,11 +761,8 @@ impl Store {
                 continue;
             };
             let blocks: Vec<BlockMeta> = decode(&bk, &v)?;
-            let path = payments_path(&self.segments, owner);
             let mut at = 0usize;
-            for meta in &blocks {
-                let bytes = self.payment_block(owner, meta, inline_key(owner))?;
-                let block: Vec<StoredPayment> = decode(path.to_string_lossy().as_bytes(), &bytes)?;
+            self.blocks_of(owner, &blocks, &mut |_, block| {
                 let end = at + block.len();
                 let mut lines: Vec<Option<StoredPayment>> = block.into_iter().map(Some).collect();
                 for &(place, alike, format) in hits.iter().filter(|h| h.0 >= at && h.0 < end) {
@@ -760,7 +771,8 @@ impl Store {
                     }
                 }
                 at = end;
-            }
+                Ok(())
+            })?;
         }
         Ok(out)
     }
@@ -771,20 +783,11 @@ impl Store {
     pub(crate) fn load_known_lines(&self) -> Result<KnownLines, StoreError> {
         let mut known = KnownLines::default();
         let mut recorded = std::collections::HashSet::new();
-        for kv in self.kv.scan_prefix(&[P_LINE_RECORDS]) {
-            let (k, v) = kv?;
-            let owner = u64::from_be_bytes(
-                k[1..]
-                    .try_into()
-                    .map_err(|_| corrupt(&k, "key is not 8 bytes"))?,
-            );
-            let metas: Vec<BlockMeta> = decode(&k, &v)?;
-            for meta in &metas {
-                let inline = key(P_LINE_RECORDS_INLINE, &owner.to_be_bytes());
-                known.add_records(&self.payment_block(owner, meta, inline)?);
-            }
+        self.each_record_block(&mut |owner, bytes| {
+            known.add_records(bytes);
             recorded.insert(owner);
-        }
+            Ok(())
+        })?;
         for owner in self.payment_owners() {
             let (owner, metas) = owner?;
             if recorded.contains(&owner) {

@@ -117,19 +117,10 @@ pub(super) fn import_ledger(
         tx.add_debtor(d);
     }
     let settled = match listing {
-        Listing::Some => Vec::new(),
-        Listing::EveryOpenItem { .. } if !report.rejected.is_empty() => {
-            say!(
-                rep,
-                "  not settling what it leaves out: {} row(s) were rejected, so the list as read \
-                 is not every open item",
-                report.rejected.len()
-            );
-            Vec::new()
+        Listing::EveryOpenItem { settle_most } if report.rejected.is_empty() => {
+            Some(settle_unlisted(store, &mut tx, file, &listed, settle_most)?)
         }
-        Listing::EveryOpenItem { settle_most } => {
-            settle_unlisted(store, &mut tx, file, &listed, settle_most, rep)?
-        }
+        _ => None,
     };
     let rejected_file = if report.rejected.is_empty() {
         None
@@ -181,17 +172,32 @@ pub(super) fn import_ledger(
             summary.changes.len() - 20
         );
     }
-    if !settled.is_empty() {
-        let mut named: Vec<&str> = settled.iter().take(20).map(|k| k.number.as_str()).collect();
-        if settled.len() > 20 {
-            named.push("...");
-        }
-        say!(
+    match settled {
+        _ if listing == Listing::Some => {}
+        None => say!(
             rep,
-            "  settled in the books (open here, not in this list of every open item): {}: {}",
-            settled.len(),
-            named.join(", ")
-        );
+            "  not settling what it leaves out: {} row(s) were rejected, so the list as read is \
+             not every open item",
+            report.rejected.len()
+        ),
+        Some(Settled::Before(import)) => say!(
+            rep,
+            "  the same list as import #{import} read: nothing settled again (what was imported \
+             since is no part of it)"
+        ),
+        Some(Settled::Now(keys)) if !keys.is_empty() => {
+            let mut named: Vec<&str> = keys.iter().take(20).map(|k| k.number.as_str()).collect();
+            if keys.len() > 20 {
+                named.push("...");
+            }
+            say!(
+                rep,
+                "  settled in the books (open here, not in this list of every open item): {}: {}",
+                keys.len(),
+                named.join(", ")
+            );
+        }
+        Some(Settled::Now(_)) => {}
     }
     for w in &report.warnings {
         say!(rep, "  warning: {w}");
@@ -297,23 +303,16 @@ fn from_the_books(store: &Store, d: &LedgerDocument) -> Result<bool> {
 /// those sources. A list that names one of them in another spelling is refused whole: its
 /// numbers do not line up with the books'. The same list read again (other bytes, the same
 /// documents) settles nothing: what was imported since it was first read is no part of it.
-/// Returns the keys settled.
 fn settle_unlisted(
     store: &Store,
     tx: &mut ImportTx<'_>,
     file: &Path,
     listed: &Listed,
     settle_most: bool,
-    rep: &dyn Reporter,
-) -> Result<Vec<DocumentKey>> {
+) -> Result<Settled> {
     let digest = listed.digest();
     if let Some(import) = store.listing_read(&digest)? {
-        say!(
-            rep,
-            "  the same list as import #{import} read: nothing settled again (what was imported \
-             since is no part of it)"
-        );
-        return Ok(Vec::new());
+        return Ok(Settled::Before(import));
     }
     tx.remember_listing(&digest);
     let creditor = store.creditor()?;
@@ -377,7 +376,15 @@ fn settle_unlisted(
         keys.push(doc.key());
     }
     keys.sort();
-    Ok(keys)
+    Ok(Settled::Now(keys))
+}
+
+/// What a list of every open item settled.
+enum Settled {
+    /// These documents, now.
+    Now(Vec<DocumentKey>),
+    /// Nothing: the same list was read by this import before.
+    Before(u64),
 }
 
 #[cfg(test)]
