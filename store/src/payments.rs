@@ -428,28 +428,26 @@ impl PaymentWriter {
         }
         let waiting = std::mem::take(&mut self.waiting);
         self.waiting_groups.clear();
-        let mut order: Vec<u128> = Vec::new();
-        let mut members: rustc_hash::FxHashMap<u128, Vec<usize>> = Default::default();
-        for (i, w) in waiting.iter().enumerate() {
-            members
-                .entry(w.group.alike)
-                .or_insert_with(|| {
-                    order.push(w.group.alike);
-                    Vec::new()
-                })
-                .push(i);
-        }
+        // The waiting lines by group, each group a run (a whole statement read again in another
+        // format waits entire: a sorted list, not a map of lists).
+        let mut by_group: Vec<(u128, u32)> = waiting
+            .iter()
+            .enumerate()
+            .map(|(i, w)| (w.group.alike, i as u32))
+            .collect();
+        by_group.sort_unstable();
+        let runs: Vec<&[(u128, u32)]> = by_group.chunk_by(|a, b| a.0 == b.0).collect();
         let ours = &self.known;
-        let left: rustc_hash::FxHashMap<u128, u32> = store.known_lines(|stored| {
-            order
-                .iter()
-                .map(|g| (*g, copies_left(stored, ours, &waiting[members[g][0]].group)))
+        let left: Vec<usize> = store.known_lines(|stored| {
+            runs.iter()
+                .map(|run| copies_left(stored, ours, &waiting[run[0].1 as usize].group) as usize)
                 .collect()
         })?;
-        let crowded: rustc_hash::FxHashSet<u128> = order
+        let crowded: rustc_hash::FxHashSet<u128> = runs
             .iter()
-            .filter(|g| members[*g].len() > left[*g] as usize)
-            .copied()
+            .zip(&left)
+            .filter(|(run, &k)| run.len() > k)
+            .map(|(run, _)| run[0].0)
             .collect();
         let stored = if crowded.is_empty() {
             Default::default()
@@ -457,21 +455,19 @@ impl PaymentWriter {
             store.stored_lines_of(&crowded)?
         };
         let mut copy = vec![false; waiting.len()];
-        for g in &order {
-            let list = &members[g];
-            let k = left[g] as usize;
+        for (run, &k) in runs.iter().zip(&left) {
+            let list: Vec<usize> = run.iter().map(|&(_, i)| i as usize).collect();
             if list.len() <= k {
                 list.iter().for_each(|&i| copy[i] = true);
                 continue;
             }
+            let format = waiting[list[0]].group.alike ^ waiting[list[0]].group.in_format;
             let none = Vec::new();
             let others: Vec<&StoredPayment> = stored
-                .get(g)
+                .get(&run[0].0)
                 .unwrap_or(&none)
                 .iter()
-                .filter(|(format, _)| {
-                    *format != waiting[list[0]].group.alike ^ waiting[list[0]].group.in_format
-                })
+                .filter(|(f, _)| *f != format)
                 .map(|(_, p)| p)
                 .collect();
             let numbers: Vec<Vec<String>> = list
