@@ -740,8 +740,10 @@ impl Store {
         let mut found: BTreeMap<u64, (usize, Vec<Hit>)> = BTreeMap::new();
         self.each_record_block(&mut |owner, bytes| {
             let (place, hits) = found.entry(owner).or_default();
-            for (_, alike, in_format) in records(bytes).filter(|r| r.1 != 0) {
-                if groups.contains(&alike) {
+            // A copy's record (no group, a format) stands for no stored line; every other
+            // record does, also one of a line no group holds (an accounting API's payment).
+            for (_, alike, in_format) in records(bytes).filter(|r| r.1 != 0 || r.2 == 0) {
+                if alike != 0 && groups.contains(&alike) {
                     hits.push((*place, alike, alike ^ in_format));
                 }
                 *place += 1;
