@@ -936,13 +936,17 @@ fn the_copy_of_a_stored_line_is_the_one_its_text_names() {
         (p, keys)
     };
     let mut midday = begin(&store, "midday", SourceKind::BankStatementFile);
+    // A line no group holds first (as an accounting API's payment is): the stored line of the
+    // group is found at its own place all the same.
+    let (api, fingerprint) = payment(7);
+    midday.add_payment(api, fingerprint).unwrap();
     let (p, k) = line(
         "ING CSV",
         "Fmorning",
         "Naam: J. Jansen Omschrijving: Factuur F2026-201",
     );
     midday.add_bank_line(p, k).unwrap();
-    assert_eq!(midday.commit().unwrap().record.payments_new, 1);
+    assert_eq!(midday.commit().unwrap().record.payments_new, 2);
     let mut day = begin(&store, "day", SourceKind::BankStatementFile);
     for (id, text) in [("R2", "Factuur F2026-299"), ("R1", "Factuur F2026-201")] {
         let (p, k) = line("camt.053", id, text);
@@ -960,6 +964,7 @@ fn the_copy_of_a_stored_line_is_the_one_its_text_names() {
     assert_eq!(
         texts,
         [
+            "F7",
             "Factuur F2026-299",
             "Naam: J. Jansen Omschrijving: Factuur F2026-201"
         ]
