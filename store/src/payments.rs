@@ -2,9 +2,11 @@
 //! the import's segment, or inline in sled when small), each stored once however many
 //! statements repeat it, and the decisions people make about them.
 //!
-//! A line is a repeat when its id (the bank's own reference) or its fingerprint (account, date,
-//! amount, counterparty and occurrence) is already stored: the first catches the same statement
-//! read twice, the second the same line in a camt and in a CSV export.
+//! A line is a repeat when its id (the bank's own reference, or its wording in its format) is
+//! already stored: the same statement read twice, a later download of the same format. It is
+//! another format's copy (the same day in a camt and in a CSV export) when its group of lines
+//! alike holds more lines than its format has seen there ([`KnownLines`]); which lines of a group
+//! those are is told by their texts once the file is read whole ([`PaymentWriter::settle`]).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -60,7 +62,7 @@ const RECORD: usize = 48;
 /// than its own format has seen in that group (stored, or recognised as such a copy): a camt.053
 /// day read again as a CSV export counts once, while a second camt.054 notification of a
 /// transfer alike, or the afternoon's line of a day whose midday export is stored, is new.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default)]
 pub(crate) struct KnownLines {
     /// Id keys, and the fingerprints of lines stored before groups were kept: BLAKE3 digests,
     /// uniform already, so the quickest hash does.
@@ -419,9 +421,10 @@ impl PaymentWriter {
     }
 
     /// Decides the lines that waited, group by group: as many as the group's stored lines of
-    /// other formats leave unmatched are copies, those whose texts share the most with a stored
-    /// line of another format first (then in file order); the rest are new, stored after the
-    /// lines decided at once.
+    /// other formats leave unmatched are copies. Where fewer are, each stored line of another
+    /// format is paired with at most one waiting line, the one whose numbers it shares most
+    /// ([`likeness`]), and the count is made up in file order. The rest are new, stored after
+    /// the lines decided at once.
     pub fn settle(&mut self, store: &Store) -> Result<(), StoreError> {
         if self.waiting.is_empty() {
             return Ok(());
@@ -547,7 +550,8 @@ impl PaymentWriter {
 
     /// Whether it recorded anything: a line, or another format's copy of one.
     pub fn is_empty(&self) -> bool {
-        self.records.is_empty() && self.new == 0 && self.waiting.is_empty()
+        // Every line stored has its record.
+        self.records.is_empty() && self.waiting.is_empty()
     }
 
     fn write_block(&mut self) -> Result<(), StoreError> {

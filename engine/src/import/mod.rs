@@ -396,17 +396,19 @@ fn import_one(
     }
     let head = (format == Format::Csv)
         .then(|| incasso_connectors::source::decode_all(&inspection.head, inspection.encoding));
-    let ledger_export = matches!(format, Format::Csv | Format::SpreadsheetZip | Format::Xls)
-        && statement_of(&format, head.as_deref()).is_none()
-        && !incasso_connectors::csv::debtors::looks_like(head.as_deref().unwrap_or_default());
-    if listing != Listing::Some && !ledger_export {
-        anyhow::bail!(
-            "{}: --complete says a ledger export (CSV or workbook) lists every open item; this \
-             is not one",
-            file.display()
-        );
-    }
+    // Only a ledger export (CSV or workbook) can list every open item.
+    let not_a_list = || -> Result<()> {
+        if listing != Listing::Some {
+            anyhow::bail!(
+                "{}: --complete says a ledger export (CSV or workbook) lists every open item; \
+                 this is not one",
+                file.display()
+            );
+        }
+        Ok(())
+    };
     if let Some(kind) = statement_of(&format, head.as_deref()) {
+        not_a_list()?;
         return bank::import(
             store,
             file,
@@ -419,11 +421,15 @@ fn import_one(
     let (sheet_text, kind) = match format {
         Format::Csv => {
             if incasso_connectors::csv::debtors::looks_like(head.as_deref().unwrap_or_default()) {
+                not_a_list()?;
                 return debtors::import_debtors(store, file, &inspection, rep);
             }
             (None, SourceKind::CsvFile)
         }
-        Format::Ubl => return ubl::import_ubl(store, &inspection, options, rep),
+        Format::Ubl => {
+            not_a_list()?;
+            return ubl::import_ubl(store, &inspection, options, rep);
+        }
         Format::SpreadsheetZip | Format::Xls => {
             let sheet = incasso_connectors::xlsx::read_sheet_from(
                 file,
@@ -433,7 +439,10 @@ fn import_one(
             )?;
             (Some(sheet), SourceKind::SpreadsheetFile)
         }
-        other => anyhow::bail!("{}: {}", file.display(), unsupported(&other)),
+        other => {
+            not_a_list()?;
+            anyhow::bail!("{}: {}", file.display(), unsupported(&other))
+        }
     };
     ledger::import_ledger(
         store,

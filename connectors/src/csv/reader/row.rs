@@ -235,12 +235,7 @@ impl<'a> RowReader<'a> {
     }
 
     pub(super) fn parse(&mut self, fields: &Fields, line: u64) -> Result<Parsed, RowError> {
-        let says_total = || {
-            (0..fields.len()).any(|i| {
-                let v = fields.get(i).to_lowercase();
-                v.starts_with("totaal") || v.starts_with("total")
-            })
-        };
+        let says_total = || (0..fields.len()).any(|i| totals_word(&fields.get(i).to_lowercase()));
         if let Some((i, why)) = (0..fields.len())
             .find_map(|i| crate::values::field_too_long(fields.get(i)).map(|w| (i, w)))
         {
@@ -287,11 +282,8 @@ impl<'a> RowReader<'a> {
                 "the document number is empty".into(),
             ));
         };
-        let first_word = raw_number.trim_start().to_lowercase();
-        if ["totaal", "total", "subtotaal", "subtotal"]
-            .iter()
-            .any(|w| first_word.starts_with(w))
-        {
+        let number_lower = raw_number.trim_start().to_lowercase();
+        if totals_word(number_lower.strip_prefix("sub").unwrap_or(&number_lower)) {
             // A subtotal a package prints per debtor, dated like its invoices: taken as an
             // invoice it would be claimed, and in a list of every open item stand for one.
             return Err(self.error(
@@ -850,6 +842,11 @@ pub(super) fn status_word(s: &str) -> StatusWord {
     } else {
         StatusWord::Unknown
     }
+}
+
+/// Whether a cell (in lower case) begins with the word of a totals line.
+fn totals_word(lower: &str) -> bool {
+    lower.starts_with("totaal") || lower.starts_with("total")
 }
 
 #[cfg(test)]
