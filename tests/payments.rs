@@ -932,6 +932,43 @@ fn returned_direct_debits_from_other_hands() {
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
 
+/// Two collections alike from one payer and the return of one, in camt.053 and in Rabobank's
+/// MT940 that dates it by its value date, as other hands wrote them (`S7-…` in
+/// `fixtures/othergen12/bank-reversals/`): in any order, the returned invoice is open again
+/// and the other stays paid.
+#[test]
+fn a_return_in_two_formats_undoes_one_collection() {
+    let set = fixture("othergen12/bank-reversals");
+    let files = [
+        "S7-camt-20260212-collection-201.xml",
+        "S7-camt-20260312-collection-202.xml",
+        "S7-camt-20260316-return-202.xml",
+        "S7-rabo-mt940-20260316-return-202.swi",
+    ];
+    let orders: [[usize; 4]; 3] = [[0, 1, 2, 3], [3, 0, 1, 2], [2, 0, 3, 1]];
+    for order in orders {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        ok(incasso(
+            &data,
+            &["import", set.join("ledger.csv").to_str().unwrap()],
+        ));
+        for i in order {
+            ok(incasso(
+                &data,
+                &["import", set.join(files[i]).to_str().unwrap()],
+            ));
+        }
+        let open = ok(incasso(
+            &data,
+            &["receivables", "--as-of", "2026-04-30", "--format", "csv"],
+        ));
+        let d200: Vec<&str> = open.lines().filter(|l| l.contains(",D200,")).collect();
+        assert_eq!(d200.len(), 1, "{order:?}: {d200:?}");
+        assert!(d200[0].starts_with("F2026-202,"), "{order:?}: {d200:?}");
+    }
+}
+
 /// One ABN AMRO day as camt.053 (the account as an IBAN) and as MT940 and TAB (the account
 /// number alone), as other hands wrote them (`fixtures/othergen12/abn-formats/`): three lines
 /// stored whatever the order, so no copy settles an invoice nobody paid.

@@ -9,9 +9,14 @@ use rust_decimal::Decimal;
 use super::{PaymentOutcome, PaymentStatus};
 use crate::model::{Payment, PaymentKind};
 
-/// Cancels each reversal (booked by the as-of date) against the latest incoming line it undoes
-/// (same account, amount and counterparty) booked on or before it. Lines on one day sort by
-/// id, so a reversal may come before its line in `order`: every incoming line is known first.
+/// Cancels each reversal (booked by the as-of date) against the incoming line it undoes (same
+/// account, amount and counterparty, booked on or before it): of those, the one whose texts
+/// share the most digits with the reversal's (the invoice number, the end-to-end id a return
+/// repeats), then the latest. A reversal whose numbers are those of a line another reversal
+/// already cancelled, more than of any line left, is that return read a second time (the same
+/// statement in two formats, dated apart): it cancels nothing, so a genuine payment alike is
+/// not undone by it. Lines on one day sort by id, so a reversal may come before its line in
+/// `order`: every incoming line is known first.
 pub(super) fn cancel_reversals(
     payments: &[Payment],
     order: &[usize],
@@ -29,12 +34,17 @@ pub(super) fn cancel_reversals(
             p.counterparty_account.as_deref(),
         )
     }
-    let mut incoming: HashMap<Key<'_>, Vec<usize>> = HashMap::new();
+    /// The incoming lines alike: each with the reversal that cancelled it, once one did.
+    type Alike = Vec<(usize, Option<usize>)>;
+    let mut incoming: HashMap<Key<'_>, Alike> = HashMap::new();
     for &i in order {
         if payments[i].kind == PaymentKind::Incoming
             && outcomes[i].status == PaymentStatus::Unmatched
         {
-            incoming.entry(key(&payments[i])).or_default().push(i);
+            incoming
+                .entry(key(&payments[i]))
+                .or_default()
+                .push((i, None));
         }
     }
     for &i in order {
@@ -42,10 +52,40 @@ pub(super) fn cancel_reversals(
         if p.kind != PaymentKind::Reversal || p.amount.amount() >= Decimal::ZERO || p.date > as_of {
             continue;
         }
-        let candidates = incoming.entry(key(p)).or_default();
-        match candidates.iter().rposition(|&j| payments[j].date <= p.date) {
-            Some(at) => {
-                let j = candidates.remove(at);
+        let ours = numbers(p);
+        let alike = incoming.entry(key(p)).or_default();
+        // (digits shared, place) of the best line left and of the best line already cancelled.
+        let mut left: Option<(usize, usize)> = None;
+        let mut taken: Option<(usize, usize)> = None;
+        for (at, &(j, by)) in alike.iter().enumerate() {
+            if payments[j].date > p.date {
+                continue;
+            }
+            let score = likeness(p, &ours, &payments[j]);
+            let best = if by.is_none() { &mut left } else { &mut taken };
+            if best.is_none_or(|(s, _)| score >= s) {
+                *best = Some((score, at));
+            }
+        }
+        let repeats = match (taken, left) {
+            (Some((t, at)), Some((l, _))) if t > l => Some(at),
+            (Some((t, at)), None) if t > 0 => Some(at),
+            _ => None,
+        };
+        if let Some(at) = repeats {
+            let (j, by) = alike[at];
+            let by = by.expect("a cancelled line");
+            outcomes[i].notes.push(format!(
+                "reverses nothing: it names what {} reverses already ({}), the same return \
+                 read twice?",
+                payments[by].id, payments[j].id
+            ));
+            continue;
+        }
+        match left {
+            Some((_, at)) => {
+                let j = alike[at].0;
+                alike[at].1 = Some(i);
                 outcomes[j].status = PaymentStatus::Reversed;
                 outcomes[j].notes.push(format!("reversed by {}", p.id));
                 outcomes[i]
@@ -57,4 +97,34 @@ pub(super) fn cancel_reversals(
                 .push("reverses a line not in the ledger".into()),
         }
     }
+}
+
+/// The runs of three or more digits in a line's texts, sorted, each once.
+fn numbers(p: &Payment) -> Vec<&str> {
+    let mut out: Vec<&str> = [
+        p.remittance.as_deref(),
+        p.structured_reference.as_deref(),
+        p.end_to_end_id.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .flat_map(|t| t.split(|c: char| !c.is_ascii_digit()))
+    .filter(|run| run.len() >= 3)
+    .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// How alike a reversal (with its `numbers`) and an incoming line are: the digits their texts
+/// share, and above any count of them the same end-to-end id, which a return repeats.
+fn likeness(reversal: &Payment, numbers_of_reversal: &[&str], line: &Payment) -> usize {
+    let theirs = numbers(line);
+    let digits: usize = numbers_of_reversal
+        .iter()
+        .filter(|n| theirs.binary_search(n).is_ok())
+        .map(|n| n.len())
+        .sum();
+    let same_id = reversal.end_to_end_id.is_some() && reversal.end_to_end_id == line.end_to_end_id;
+    digits + if same_id { 1 << 20 } else { 0 }
 }

@@ -307,6 +307,78 @@ fn duplicates_shortfalls_reversals_and_outgoing() {
     assert_eq!(open(&r, 0), dec("100.00"));
 }
 
+/// Two direct debits alike from one payer, one of them returned: the return undoes the
+/// collection its text names, and the same return read again (from a second statement format,
+/// dated by its value date) undoes nothing more, whichever of the two is read first.
+#[test]
+fn a_return_undoes_the_collection_it_names_and_its_copy_undoes_no_other() {
+    let docs = vec![
+        inv("F2026-201", "D2", "121.00", "2026-03-04"),
+        inv("F2026-202", "D2", "121.00", "2026-03-04"),
+    ];
+    let debtors = [debtor("D2", IBAN_D2)];
+    let mut first = pay("dd1", "121.00", Some(IBAN_D2), "Incasso factuur F2026-202");
+    first.date = date("2026-02-12");
+    let mut second = pay("dd2", "121.00", Some(IBAN_D2), "Incasso factuur F2026-201");
+    second.date = date("2026-03-12");
+    let ret = |id: &str, day: &str| {
+        let mut r = pay(
+            id,
+            "-121.00",
+            Some(IBAN_D2),
+            "Storno incasso factuur F2026-202",
+        );
+        r.kind = PaymentKind::Reversal;
+        r.date = date(day);
+        r
+    };
+    // The latest collection alike is dd2; the return's text names dd1's invoice.
+    let r = run(
+        &docs,
+        &debtors,
+        &[first.clone(), second.clone(), ret("camt", "2026-03-16")],
+        &[],
+    );
+    assert_eq!(r.m.outcomes[0].status, PaymentStatus::Reversed);
+    assert_eq!(open(&r, 0), Decimal::ZERO, "F2026-201 stays paid");
+    assert_eq!(open(&r, 1), dec("121.00"), "F2026-202 is open again");
+    for copy_day in ["2026-03-12", "2026-03-20"] {
+        let r = run(
+            &docs,
+            &debtors,
+            &[
+                first.clone(),
+                second.clone(),
+                ret("camt", "2026-03-16"),
+                ret("mt940", copy_day),
+            ],
+            &[],
+        );
+        assert_eq!(
+            open(&r, 0),
+            Decimal::ZERO,
+            "F2026-201 stays paid ({copy_day})"
+        );
+        assert_eq!(open(&r, 1), dec("121.00"));
+        assert_eq!(r.m.outcomes[1].status, PaymentStatus::Allocated);
+        let copy = if copy_day < "2026-03-16" { 2 } else { 3 };
+        let copy = &r.m.outcomes[copy].notes;
+        assert!(
+            copy.iter()
+                .any(|n| n.contains("the same return read twice")),
+            "{copy:?}"
+        );
+    }
+    // Two returns of the two collections, their texts naming nothing apart: both are undone.
+    let mut plain = ret("r1", "2026-03-16");
+    plain.remittance = Some("Storno MD06".into());
+    let mut plain2 = plain.clone();
+    plain2.id = "r2".into();
+    let r = run(&docs, &debtors, &[first, second, plain, plain2], &[]);
+    assert_eq!(open(&r, 0), dec("121.00"));
+    assert_eq!(open(&r, 1), dec("121.00"));
+}
+
 #[test]
 fn manual_decisions_win() {
     let docs = vec![

@@ -12,6 +12,8 @@ pub(super) fn dutch(amount: Decimal) -> String {
 /// An opening or closing balance.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Balance {
+    /// The day the balance is for.
+    pub(super) date: NaiveDate,
     pub(super) amount: Decimal,
     pub(super) currency: Currency,
 }
@@ -61,7 +63,7 @@ pub(super) fn parse_balance(value: &str) -> Result<Balance, String> {
         _ => return Err(bad("no credit/debit mark (C or D)")),
     };
     let date = s.get(1..7).ok_or_else(|| bad("no date"))?;
-    yymmdd(date).ok_or_else(|| bad(&format!("'{date}' is not a date (YYMMDD)")))?;
+    let date = yymmdd(date).ok_or_else(|| bad(&format!("'{date}' is not a date (YYMMDD)")))?;
     let code = s.get(7..10).ok_or_else(|| bad("no currency"))?;
     let currency =
         Currency::parse(code).map_err(|_| bad(&format!("'{code}' is not a currency code")))?;
@@ -76,6 +78,7 @@ pub(super) fn parse_balance(value: &str) -> Result<Balance, String> {
         })
         .ok_or_else(|| bad(&format!("'{amount}' is not an amount with a decimal comma")))?;
     Ok(Balance {
+        date,
         amount: sign * amount,
         currency,
     })

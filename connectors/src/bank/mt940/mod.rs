@@ -176,6 +176,15 @@ impl Output<'_, '_> {
             self.check_balances
                 .settle(self.file, here, mismatch, &mut self.summary)?;
         }
+        // A line without an entry date whose value date is before the opening balance's day
+        // was booked in this statement all the same (a returned direct debit keeps the value
+        // date of its collection): it is dated by the statement's closing balance, the day
+        // camt.053 and the CSV exports book it, so a copy read from those is known as one.
+        for &i in &st.by_value_date {
+            if st.lines[i].booking_date < opening.date {
+                st.lines[i].booking_date = closing.date;
+            }
+        }
         self.summary.statements += 1;
         self.summary.lines += st.lines.len();
         for line in st.lines {
@@ -194,6 +203,9 @@ struct Statement<'f> {
     closing: Option<(Balance, &'f Field<'f>)>,
     pending: Option<Pending<'f>>,
     lines: Vec<BankLine>,
+    /// The lines whose `:61:` gave no entry date, dated by their value date until the
+    /// statement's balances tell whether it can be their booking date.
+    by_value_date: Vec<usize>,
     total: Decimal,
 }
 
@@ -215,6 +227,7 @@ impl<'f> Statement<'f> {
             closing: None,
             pending: None,
             lines: Vec::new(),
+            by_value_date: Vec::new(),
             total: Decimal::ZERO,
         }
     }
@@ -304,6 +317,9 @@ impl<'f> Statement<'f> {
             .and_then(|r| without_party(r, hint_account.as_deref(), hint_name.as_deref()));
         let e = p.entry;
         self.total += e.amount;
+        if e.entry_date.is_none() {
+            self.by_value_date.push(self.lines.len());
+        }
         self.lines.push(BankLine {
             account: self.account.clone(),
             booking_date: e.entry_date.unwrap_or(e.value_date),

@@ -694,6 +694,10 @@ fn banks_dialects_from_other_hands() {
                 let known = match (&file[..2], what) {
                     // ASN's name as its `:86:` writes it, in capitals.
                     ("07", "name") => got.as_deref().map(str::to_lowercase) == want,
+                    // The fee value-dated 1 March in the statement that opens on 2 March: the
+                    // helper took its value date for its booking date, but it was booked in
+                    // that statement, on the day of its closing balance (3 March).
+                    ("02", "date") if &row[2] == "24" => got.as_deref() == Some("2026-03-03"),
                     // The Belgian file's `:86:` layout is the helper's own (it found no
                     // bank's description): the whole text is the remittance, and the OGM, the
                     // name and the account stay in it for the matcher to find.
@@ -712,4 +716,36 @@ fn banks_dialects_from_other_hands() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     assert_eq!(expected.len(), 9, "the nine files");
+}
+
+/// A returned direct debit keeps its collection's value date, before the statement opens; with
+/// no entry date in its `:61:` it is booked on the statement's day, as camt.053 books it.
+#[test]
+fn a_line_value_dated_before_its_statement_is_booked_on_the_statement_day() {
+    let (result, lines) = inline(
+        ":940:\n:20:940S260316\n:25:NL93RABO0123456780 EUR\n:28C:0\n\
+         :60F:C260313EUR000000001242,00\n\
+         :61:260312RC000000000121,00N541EREF\nNL20INGB0001234567\n\
+         :86:/EREF/NOTPROVIDED/ORDP//NAME/J. Jansen/REMI/Storno incasso F2026-202/RTRN/MD06\n\
+         :61:260316C000000000050,00N541NONREF\nNL20INGB0001234567\n\
+         :86:/REMI/F2026-203\n\
+         :61:2603120313C000000000010,00N541NONREF\nNL20INGB0001234567\n\
+         :86:/REMI/F2026-204\n\
+         :62F:C260316EUR000000001181,00\n",
+    );
+    result.unwrap();
+    let dates: Vec<_> = lines
+        .iter()
+        .map(|l| (l.booking_date, l.value_date))
+        .collect();
+    assert_eq!(
+        dates,
+        [
+            (d(2026, 3, 16), Some(d(2026, 3, 12))),
+            (d(2026, 3, 16), Some(d(2026, 3, 16))),
+            // An entry date given is the booking date, whatever the statement's days.
+            (d(2026, 3, 13), Some(d(2026, 3, 12))),
+        ]
+    );
+    assert!(lines[0].reversal);
 }
