@@ -614,3 +614,57 @@ fn a_debtor_a_later_file_calls_a_consumer_is_one() {
         "{o}"
     );
 }
+
+/// One transfer paying invoices of three debtors, naming each whole (a collective payment by an
+/// administration office): matching leaves it for a person, and every debtor whose invoice it
+/// names is held, also the ones its payer was not taken for (before session 34 only the first
+/// debtor named was held, and the third debtor's named invoice was claimed). The ledger is
+/// other hands' (`fixtures/othergen12/bank-reversals/ledger.csv`).
+#[test]
+fn one_transfer_for_invoices_of_several_debtors_holds_each_it_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let ledger = fixture("othergen12/bank-reversals/ledger.csv");
+    ok(incasso(&data, &["import", ledger.to_str().unwrap()]));
+    let bank = dir.path().join("rabobank.csv");
+    std::fs::write(
+        &bank,
+        "\"IBAN/BBAN\",\"Munt\",\"BIC\",\"Volgnr\",\"Datum\",\"Rentedatum\",\"Bedrag\",\
+         \"Saldo na trn\",\"Tegenrekening IBAN/BBAN\",\"Naam tegenpartij\",\
+         \"Naam uiteindelijke partij\",\"Naam initiërende partij\",\"BIC tegenpartij\",\"Code\",\
+         \"Batch ID\",\"Transactiereferentie\",\"Machtigingskenmerk\",\"Incassant ID\",\
+         \"Betalingskenmerk\",\"Omschrijving-1\",\"Omschrijving-2\",\"Omschrijving-3\",\
+         \"Reden retour\",\"Oorspr bedrag\",\"Oorspr munt\",\"Koers\"\n\
+         \"NL93RABO0123456780\",\"EUR\",\"RABONL2U\",\"000000000000010001\",\"2026-03-20\",\
+         \"2026-03-20\",\"+1421,00\",\"+0,00\",\"NL11INGB0009999999\",\"Administratiekantoor West\",\
+         \"\",\"\",\"\",\"cb\",\"\",\"\",\"\",\"\",\"\",\
+         \"Betaling facturen F2026-101 F2026-201 F2026-301\",\"\",\"\",\"\",\"\",\"\",\"\"\n",
+    )
+    .unwrap();
+    ok(incasso(&data, &["import", bank.to_str().unwrap()]));
+    let rates = extended_rates(dir.path());
+    let v = claims_json(&data, &rates);
+    let claimed: Vec<&str> = v["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["debtor"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(claimed, ["D400"], "{v}");
+    for number in ["F2026-101", "F2026-301"] {
+        let held = v["excluded"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["number"] == number)
+            .unwrap_or_else(|| panic!("{number} is held: {v}"));
+        assert_eq!(held["rule"], "possible-payment", "{held}");
+        assert!(
+            held["reason"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("its text names {number}")),
+            "{held}"
+        );
+    }
+}

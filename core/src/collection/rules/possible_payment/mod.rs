@@ -612,12 +612,15 @@ impl Gate {
         let wants =
             |best: &Option<(u32, String)>, i: u32| best.as_ref().is_none_or(|(b, _)| i < *b);
         // A payer identified as another debtor who names this item: a typo, unless the amount
-        // is this item's too.
+        // is this item's too, or the text names invoices of several debtors by their whole
+        // numbers, this one's among them (one transfer paying for several: a collective or
+        // batch payment, whose payer matching took for the first debtor named).
         let named_by = |i: u32| {
             let p = &self.payments[i as usize];
             p.debtor.as_ref().is_none_or(|d| d == item.debtor)
                 || p.amount == item.open
                 || p.amount == item.total
+                || (p.names_documents_of.len() > 1 && p.names_documents_of.contains(item.debtor))
         };
         let seq = sequence(item.number.as_str());
         if let Some(seq) = &seq {

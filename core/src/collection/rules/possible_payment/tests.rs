@@ -69,6 +69,10 @@ fn boundaries() {
     elsewhere.debtor = Some(other.clone());
     let mut typo_elsewhere = pay("P", "2026-03-01", "999.99", "F2025-005312");
     typo_elsewhere.debtor = Some(other.clone());
+    // One transfer for invoices of two debtors, its payer taken for the other one (D9).
+    let mut batch = pay("P", "2026-03-01", "1351.21", "F2025-005312 F2025-007001");
+    batch.debtor = Some(other.clone());
+    batch.names_documents_of = vec![DebtorId::new("D1").unwrap(), other.clone()];
     let mut other_by_amount = pay("P", "2026-03-01", "551.21", "");
     other_by_amount.debtor = Some(other);
     let mut named = pay("P", "2026-03-01", "1.00", "");
@@ -202,6 +206,13 @@ fn boundaries() {
             "F2025-005312",
             "551.21",
             false,
+        ),
+        (
+            "other debtor names it among several debtors' invoices",
+            batch,
+            "F2025-005312",
+            "551.21",
+            true,
         ),
         (
             "other debtor, same amount",
