@@ -23,6 +23,7 @@
 //! | pays part of what is open | less 10 | an instalment, or the wrong document |
 //! | pays under a twentieth of what is open | less 20 | a test transfer or first instalment; a reference still applies (78), a bare number's digits just (70) |
 //! | the number written, while an invoice a typo away fits exactly | less 8 | with an unknown payer the two wait for a person |
+//! | a typo reading, while the number written is an invoice open for more | less 10 | a part payment of it is as likely: the two wait for a person |
 //! | named documents settled already | less 10 | a duplicate, or a typo for another |
 //! | pays more than is open (not far) | none; the rest is unapplied cash | |
 //! | text names other documents (amount-based ground) | at most 60 | the payer designated those |
@@ -81,6 +82,7 @@ pub fn effect(e: &Evidence) -> Effect {
         Evidence::PayerUnknown => Less(10),
         Evidence::PayerNamePart { .. } => Less(15),
         Evidence::AnotherFitsExactly { .. } => Less(8),
+        Evidence::WrittenIsOpen { .. } => Less(10),
         Evidence::TextNamesOther { .. } | Evidence::PayerHasItemOfThisAmount { .. } => Cap(60),
         Evidence::DifferentDebtors | Evidence::AmountFar { .. } => Cap(50),
         Evidence::PayerIsAnother(_) => Cap(40),
@@ -177,7 +179,8 @@ mod tests {
             reference: "x".into(),
         };
         assert_eq!(score(&[reference, number("F1", Written::Full)]), 98);
-        // A part payment of the number named loses to a typo for the payer's exact item.
+        // A part payment of the number named and a typo for the payer's exact item: neither
+        // leads, so both wait for a person.
         let part = Evidence::PaysPart {
             paid: 1.into(),
             open: 2.into(),
@@ -187,7 +190,14 @@ mod tests {
             written: "F1".into(),
             number: "F7".into(),
         };
-        assert!(score(&[typo]) >= 85 + MARGIN);
+        let exact_f7 = Evidence::ExactAmount {
+            number: "F7".into(),
+        };
+        let written_open = Evidence::WrittenIsOpen {
+            number: "F1".into(),
+        };
+        assert!(score(&[typo.clone(), exact_f7.clone()]) >= 85 + MARGIN);
+        assert!(score(&[typo, exact_f7, written_open]).abs_diff(85) < MARGIN);
         // A name instead of an account: an exact amount stays above review, oldest first not.
         let name = Evidence::PayerName {
             name: "x".into(),

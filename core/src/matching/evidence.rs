@@ -169,6 +169,12 @@ pub enum Evidence {
         /// The item's number.
         number: String,
     },
+    /// The number a typo reading corrects is an invoice open for more than was paid: the payment
+    /// may be a part payment of it (an instalment), as the text says, rather than a typo.
+    WrittenIsOpen {
+        /// The number as written: an invoice open for more.
+        number: String,
+    },
 }
 
 /// How much of a document's number a payment's text has.
@@ -301,6 +307,9 @@ impl Evidence {
             }
             Evidence::PayerHasItemOfThisAmount { number } => {
                 format!("the payer's {number} is open for exactly this amount")
+            }
+            Evidence::WrittenIsOpen { number } => {
+                format!("{number}, as written, is open for more: a part payment of it?")
             }
         }
     }

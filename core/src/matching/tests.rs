@@ -307,6 +307,57 @@ fn duplicates_shortfalls_reversals_and_outgoing() {
     assert_eq!(open(&r, 0), dec("100.00"));
 }
 
+/// A part payment naming an open invoice, of exactly the amount of the payer's next invoice,
+/// one digit away: a part payment of the one named is as likely as a typo for the other
+/// (consecutive numbers are one edit apart), so both wait for a person, and neither invoice is
+/// paid by a guess. Named in full without the other fitting, the part payment is applied.
+#[test]
+fn a_part_payment_of_the_invoice_named_is_no_typo_for_the_next() {
+    let docs = vec![
+        inv("F2026-001", "D1", "1210.00", "2026-02-14"),
+        inv("F2026-002", "D1", "605.00", "2026-03-03"),
+    ];
+    let debtors = [debtor("D1", IBAN_D1)];
+    let part = pay(
+        "p1",
+        "605.00",
+        Some(IBAN_D1),
+        "deelbetaling factuur F2026-001, rest volgt",
+    );
+    let r = run(&docs, &debtors, std::slice::from_ref(&part), &[]);
+    assert_eq!(r.m.outcomes[0].status, PaymentStatus::Review, "{:?}", r.m);
+    assert_eq!(open(&r, 0), dec("1210.00"));
+    assert_eq!(open(&r, 1), dec("605.00"));
+    let proposed: Vec<&str> =
+        r.m.review
+            .iter()
+            .map(|p| p.document.number.as_str())
+            .collect();
+    assert!(
+        proposed.contains(&"F2026-001") && proposed.contains(&"F2026-002"),
+        "{proposed:?}"
+    );
+    // Another amount: nothing fits a typo, and the part payment is applied to what it names.
+    let r = run(
+        &docs,
+        &debtors,
+        &[pay(
+            "p1",
+            "500.00",
+            Some(IBAN_D1),
+            "deelbetaling factuur F2026-001",
+        )],
+        &[],
+    );
+    assert_eq!(r.m.outcomes[0].status, PaymentStatus::Allocated);
+    assert_eq!(open(&r, 0), dec("710.00"));
+    // The number named is paid already: then it is the typo it looks like.
+    let mut paid = docs.clone();
+    paid[0].document.status = DocumentStatus::Paid;
+    let r = run(&paid, &debtors, &[part], &[]);
+    assert_eq!(open(&r, 1), Decimal::ZERO, "{:?}", r.m);
+}
+
 /// Two direct debits alike from one payer, one of them returned: the return undoes the
 /// collection its text names, and the same return read again (from a second statement format,
 /// dated by its value date) undoes nothing more, whichever of the two is read first.

@@ -264,6 +264,17 @@ pub(super) fn candidates(
             designated.is_empty(),
         ));
     }
+    // The number written is an invoice open for more than was paid: a part payment of it is as
+    // likely as a typo for another invoice of exactly the amount (consecutive numbers are one
+    // edit apart), so a typo reading does not win alone.
+    let part_of: Vec<String> = designating_part(&list, ctx);
+    if !part_of.is_empty() {
+        for c in list.iter_mut().filter(|c| c.evidence.iter().any(is_typo)) {
+            c.evidence.push(Evidence::WrittenIsOpen {
+                number: part_of.join(", "),
+            });
+        }
+    }
     let mut list = candidate::merge(list);
     if !designated.is_empty() {
         for c in list.iter_mut().filter(|c| !c.designated()) {
@@ -273,6 +284,28 @@ pub(super) fn candidates(
         }
     }
     list
+}
+
+/// Whether a piece of evidence reads a number as a typo for another.
+fn is_typo(e: &Evidence) -> bool {
+    matches!(e, Evidence::SwappedDigits { .. } | Evidence::OneEdit { .. })
+}
+
+/// The numbers of the documents the text names by number that are open for more than was paid
+/// (their candidates say `PaysPart`).
+fn designating_part(list: &[Candidate], ctx: &Context<'_, '_>) -> Vec<String> {
+    list.iter()
+        .filter(|c| {
+            !c.evidence.iter().any(is_typo)
+                && c.evidence
+                    .iter()
+                    .any(|e| matches!(e, Evidence::InvoiceNumber { .. }))
+                && c.evidence
+                    .iter()
+                    .any(|e| matches!(e, Evidence::PaysPart { .. }))
+        })
+        .flat_map(|c| c.numbers(ctx.docs))
+        .collect()
 }
 
 /// What the text designates fits, so an allocation by amount to anything else is capped below
