@@ -505,7 +505,8 @@ fn what_an_independent_review_found_is_never_claimed() {
 
 /// A later export of the same package without a status or open-amount column says nothing about
 /// them: a disputed invoice stays disputed, a paid one paid, an open amount stands. A later
-/// export that gives the status again does end the dispute.
+/// export that gives the status as open again is a conflict for a person (an older export read
+/// after a newer one looks the same), and keeping it ends the dispute.
 #[test]
 fn a_missing_column_is_no_statement() {
     let dir = tempfile::tempdir().unwrap();
@@ -556,11 +557,20 @@ fn a_missing_column_is_no_statement() {
         .iter()
         .any(|e| e["number"] == "F2026-001" && e["rule"] == "disputed");
     assert!(disputed, "{v}");
-    ok(incasso(&data, &["import", settled.to_str().unwrap()]));
+    let o = ok(incasso(&data, &["import", settled.to_str().unwrap()]));
+    assert!(o.contains("1 in conflict"), "{o}");
+    assert!(
+        claimed(&claims()).is_empty(),
+        "still disputed until a person says"
+    );
+    ok(incasso(
+        &data,
+        &["conflicts", "resolve", "1", "--keep", "incoming"],
+    ));
     assert_eq!(
         claimed(&claims()),
         ["D001"],
-        "the status column says open again"
+        "the status column says open again, and a person agreed"
     );
 }
 
@@ -667,4 +677,124 @@ fn one_transfer_for_invoices_of_several_debtors_holds_each_it_names() {
             "{held}"
         );
     }
+}
+
+/// Claims as JSON as of `as_of` on the built-in rate tables.
+fn claims_on(data: &Path, as_of: &str) -> serde_json::Value {
+    serde_json::from_str(&ok(incasso(
+        data,
+        &["claims", "--as-of", as_of, "--format", "json"],
+    )))
+    .unwrap()
+}
+
+/// The rule and reason that keep `number` from a claim, if any.
+fn kept_home(v: &serde_json::Value, number: &str) -> Option<(String, String)> {
+    v["excluded"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["number"] == number)
+        .map(|e| {
+            (
+                e["rule"].as_str().unwrap().to_string(),
+                e["reason"].as_str().unwrap().to_string(),
+            )
+        })
+}
+
+/// Other hands' cases of session 34 (`fixtures/othergen14/`, README there), each something
+/// that went to the agency though it must not: a part payment naming an open invoice taken as a
+/// typo for the next one, a payment the day after the claims' date, a dollar invoice paid in
+/// euros, and an older export read again lifting a dispute and an arrangement.
+#[test]
+fn what_a_review_of_session_34_found_is_never_claimed() {
+    let set = fixture("othergen14");
+    let fresh_with = |policy: &str, files: &[&str]| {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        std::fs::create_dir_all(&data).unwrap();
+        std::fs::write(data.join("policy.toml"), policy).unwrap();
+        for f in files {
+            ok(incasso(&data, &["import", set.join(f).to_str().unwrap()]));
+        }
+        (dir, data)
+    };
+    let fresh = |files: &[&str]| fresh_with("", files);
+
+    // A part payment of F2026-001, of exactly disputed F2026-002's amount: neither is paid by a
+    // guess; the payment waits for a person and holds F2026-001.
+    let (_d, data) = fresh(&[
+        "part-payment-named/ledger.csv",
+        "part-payment-named/bank-2026-05-12.csv",
+    ]);
+    let v = claims_on(&data, "2026-05-13");
+    assert!(v["claims"].as_array().unwrap().is_empty(), "{v}");
+    let (rule, why) = kept_home(&v, "F2026-001").expect("F2026-001 held");
+    assert_eq!(rule, "possible-payment");
+    assert!(why.contains("its text names F2026-001"), "{why}");
+    assert_eq!(kept_home(&v, "F2026-002").unwrap().0, "disputed");
+    let review = ok(incasso(
+        &data,
+        &["review", "--as-of", "2026-05-13", "--format", "csv"],
+    ));
+    assert!(
+        review.contains(",F2026-001,") && review.contains(",F2026-002,"),
+        "both readings wait for a person: {review}"
+    );
+
+    // Paid on 1 June, claims as of 31 May: the store knows, so F2026-301 stays home.
+    let (_d, data) = fresh(&[
+        "paid-after-as-of/ledger.csv",
+        "paid-after-as-of/bank-2026-06-01.csv",
+    ]);
+    let v = claims_on(&data, "2026-05-31");
+    let (rule, why) = kept_home(&v, "F2026-301").expect("F2026-301 held");
+    assert_eq!(rule, "possible-payment");
+    assert!(
+        why.contains("on 2026-06-01") && why.contains("its text names F2026-301"),
+        "{why}"
+    );
+
+    // A dollar invoice paid in euros under the debtor's name, naming nothing.
+    let (_d, data) = fresh_with(
+        "currencies = [\"EUR\", \"USD\"]\n",
+        &[
+            "second-currency/ledger.csv",
+            "second-currency/bank-2026-05.csv",
+        ],
+    );
+    let v = claims_on(&data, "2026-05-09");
+    let (rule, why) = kept_home(&v, "F2026-621").expect("F2026-621 held");
+    assert_eq!(rule, "possible-payment");
+    assert!(
+        why.contains("it is in EUR: it may be the payment of F2026-621, converted"),
+        "{why}"
+    );
+
+    // The newer export's dispute and arrangement stand when an older one is read again.
+    let (_d, data) = fresh(&[
+        "older-export/export-2026-04-30.csv",
+        "older-export/export-2026-05-04.csv",
+    ]);
+    let o = ok(incasso(
+        &data,
+        &[
+            "import",
+            set.join("older-export/export-2026-04-30-kopie.csv")
+                .to_str()
+                .unwrap(),
+        ],
+    ));
+    assert!(o.contains("3 in conflict"), "{o}");
+    let v = claims_on(&data, "2026-05-31");
+    let claimed: Vec<&str> = v["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["debtor"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(claimed, ["D954"], "{v}");
+    assert_eq!(kept_home(&v, "F2026-951").unwrap().0, "disputed");
+    assert_eq!(kept_home(&v, "F2026-952").unwrap().0, "payment-pending");
 }

@@ -131,6 +131,13 @@ fn demo_runs_the_flow_on_the_fixtures_and_can_run_again() {
         out.contains("submitted: 0 accepted, 0 rejected, 1 unchanged since accepted"),
         "{out}"
     );
+    // The bank statements hold November payments of what was claimed as of 30 June: the claim
+    // is withdrawn, naming them.
+    assert!(
+        out.contains("0 not sent, 1 withdrawn")
+            && out.contains("possible payment Rec1c4201b52adac of EUR 1210.00 on 2026-11-02"),
+        "{out}"
+    );
     assert!(store.join("report.html").exists(), "{out}");
     assert!(
         out.contains("EUR          0.00  0.00  1112.49  -99.99  1329.75  2342.25"),

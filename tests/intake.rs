@@ -1038,7 +1038,13 @@ fn the_nightly_run_does_the_whole_flow_then_nothing_and_never_overlaps() {
     assert!(read.contains("reused: nothing changed"), "{read}");
     // Something new (a ledger with one more qualifying debtor) makes the next run do the work
     // again: the new claim goes, nothing is sent twice.
-    std::fs::copy(fixture("ledger/nl-semicolon.csv"), inbox.join("extra.csv")).unwrap();
+    std::fs::write(
+        inbox.join("extra.csv"),
+        "Factuurnummer;Factuurdatum;Vervaldatum;Debiteurnummer;Naam;Type debiteur;\
+         Bedrag incl. BTW;Valuta;Status\n\
+         X2026-001;05-01-2026;04-02-2026;DX1;Extra Bouw B.V.;Zakelijk;2420,00;EUR;Openstaand\n",
+    )
+    .unwrap();
     run();
     let s: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();

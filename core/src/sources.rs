@@ -95,14 +95,18 @@ pub fn disagreements(stored: &Document, incoming: &Document) -> Vec<FieldDiff> {
         .collect()
 }
 
-/// Where a new version from the same kind of source would make a settled document owed again:
-/// paid or void becoming anything else, or the open amount rising. Empty when it does not. An
-/// older export imported after a newer one looks exactly so; so does a payment reversed upstream.
-/// Which it is a person decides, and until then the stored version stands (never chase a paid
-/// debt on the word of a stale file).
+/// Where a new version from the same kind of source would make a settled document owed again,
+/// or a held one claimable: paid or void becoming anything else, disputed or a payment underway
+/// (a plan) becoming plainly open, or the open amount rising. Empty when it does not. An older
+/// export imported after a newer one looks exactly so; so does a payment reversed upstream or a
+/// dispute settled. Which it is a person decides, and until then the stored version stands
+/// (never chase a paid or disputed debt on the word of a stale file).
 pub fn reopens(stored: &Document, incoming: &Document) -> Vec<FieldDiff> {
     let closed = |s: DocumentStatus| matches!(s, DocumentStatus::Paid | DocumentStatus::Void);
-    let reopened = closed(stored.status) && !closed(incoming.status);
+    let held =
+        |s: DocumentStatus| matches!(s, DocumentStatus::Disputed | DocumentStatus::PaymentPending);
+    let reopened = closed(stored.status) && !closed(incoming.status)
+        || held(stored.status) && incoming.status == DocumentStatus::Open;
     let rises = match (stored.source_open, incoming.source_open) {
         (Some(a), Some(b)) => b > a,
         (Some(a), None) => incoming.total > a,

@@ -181,13 +181,16 @@ pub(crate) fn normalised(n: &str) -> String {
         .unwrap_or_else(|_| n.to_string())
 }
 
-/// Every payment with money received and not applied, as the claims gate sees it, with the
-/// decisions a person made ("not this payment" for a document, or for every document).
+/// Every payment with money received and not applied, or received after the as-of date (whole:
+/// nothing was matched to it), as the claims gate sees it, with the decisions a person made
+/// ("not this payment" for a document, or for every document).
 fn unapplied_money(r: LedgerView<'_>, decisions: &[ManualDecision]) -> Vec<Unapplied> {
     let w = r.waiting;
     // A payment in review whose money is all applied is no money waiting.
     let waiting: Vec<usize> = (0..w.payments.len())
-        .filter(|&k| w.outcomes[k].money_not_applied())
+        .filter(|&k| {
+            w.outcomes[k].money_not_applied() || w.outcomes[k].received_later(&w.payments[k])
+        })
         .collect();
     if waiting.is_empty() {
         // No money waits to be applied: the gate holds nothing, and needs no number index.
@@ -230,7 +233,11 @@ fn unapplied_money(r: LedgerView<'_>, decisions: &[ManualDecision]) -> Vec<Unapp
         .map(|(o, p, text)| Unapplied {
             id: p.id.clone(),
             date: p.date,
-            amount: o.unapplied,
+            amount: if o.received_later(p) {
+                p.amount.amount()
+            } else {
+                o.unapplied
+            },
             currency: p.amount.currency(),
             debtor: o.debtor.clone(),
             names_documents_of: possible_payment::debtors_named(&text, &index),

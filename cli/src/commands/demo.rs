@@ -57,6 +57,13 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<ExitStatus> {
     import(std::slice::from_ref(&ledger))?;
     println!("\n== the same files again: recognised, nothing changes");
     import(&[ledger])?;
+    let agency = LocalAgency::start(&demo)?;
+    agency.submit(&format!(
+        "claims as of {} (the last day the built-in interest tables cover), sent to an intake \
+         server on http://{}",
+        agency.as_of, agency.addr
+    ))?;
+    agency.submit("the same again: every claim is at the agency already, nothing is sent")?;
     let bank = fixtures.join("bank");
     println!(
         "\n== bank statements {}: camt.053, MT940 and a CSV export overlapping the camt",
@@ -93,7 +100,20 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<ExitStatus> {
             out: None,
         },
     )?;
-    submit_to_local_agency(&demo)?;
+    agency.submit(&format!(
+        "claims as of {} again, now that the bank statements are in: a claim they may have \
+         paid is withdrawn from the agency",
+        agency.as_of
+    ))?;
+    super::submit::submissions(
+        &demo,
+        super::submit::SubmissionsArgs {
+            format: Format::Table,
+            refresh: false,
+            agency: None,
+        },
+    )?;
+    agency.stop();
     let report = data_dir.join("report.html");
     incasso_engine::report::write(&demo.ws, as_of, &report, None, None)?;
     println!("\n== report written to {}", report.display());
@@ -139,39 +159,46 @@ fn invocation() -> String {
         .unwrap_or_else(|| me.display().to_string())
 }
 
-/// The claims as of the last day the built-in interest tables cover, submitted to an intake
-/// server started here on 127.0.0.1 (an agency of the demo's own, in its store folder).
-fn submit_to_local_agency(demo: &Ctx) -> Result<()> {
-    let data_dir = demo.ws.data_dir();
-    const CLAIMS_AS_OF: (i32, u32, u32) = (2026, 6, 30);
-    let claims_as_of =
-        NaiveDate::from_ymd_opt(CLAIMS_AS_OF.0, CLAIMS_AS_OF.1, CLAIMS_AS_OF.2).expect("valid");
-    let agency = incasso_engine::demo::Agency::start(data_dir)?;
-    let addr = agency.server.addr;
-    println!(
-        "\n== claims as of {claims_as_of} (the last day the built-in interest tables cover), sent to an intake server on http://{addr}"
-    );
-    // The token goes to the submission directly: the agency file names the variable for
-    // anyone who submits by hand later.
-    let options = incasso_engine::submit::Options {
-        ws: &demo.ws,
-        as_of: claims_as_of,
-        dry_run: false,
-        agency: None,
-        rates: None,
-        auth: Some(incasso_intake::client::Auth::Bearer(agency.token.clone())),
-    };
-    super::submit::print_tally(&incasso_engine::submit::send(&options, &Console)?);
-    println!("\n== the same again: every claim is at the agency already, nothing is sent");
-    super::submit::print_tally(&incasso_engine::submit::send(&options, &Console)?);
-    super::submit::submissions(
-        demo,
-        super::submit::SubmissionsArgs {
-            format: Format::Table,
-            refresh: false,
+/// An intake server started here on 127.0.0.1 (an agency of the demo's own, in its store
+/// folder), and the claims as of the last day the built-in interest tables cover.
+struct LocalAgency<'d> {
+    demo: &'d Ctx,
+    agency: incasso_engine::demo::Agency,
+    addr: std::net::SocketAddr,
+    as_of: NaiveDate,
+}
+
+impl<'d> LocalAgency<'d> {
+    fn start(demo: &'d Ctx) -> Result<Self> {
+        let agency = incasso_engine::demo::Agency::start(demo.ws.data_dir())?;
+        Ok(LocalAgency {
+            demo,
+            addr: agency.server.addr,
+            agency,
+            as_of: NaiveDate::from_ymd_opt(2026, 6, 30).expect("valid"),
+        })
+    }
+
+    /// Submits the claims as they stand now, under `title`.
+    fn submit(&self, title: &str) -> Result<()> {
+        println!("\n== {title}");
+        // The token goes to the submission directly: the agency file names the variable for
+        // anyone who submits by hand later.
+        let options = incasso_engine::submit::Options {
+            ws: &self.demo.ws,
+            as_of: self.as_of,
+            dry_run: false,
             agency: None,
-        },
-    )?;
-    agency.server.stop();
-    Ok(())
+            rates: None,
+            auth: Some(incasso_intake::client::Auth::Bearer(
+                self.agency.token.clone(),
+            )),
+        };
+        super::submit::print_tally(&incasso_engine::submit::send(&options, &Console)?);
+        Ok(())
+    }
+
+    fn stop(self) {
+        self.agency.server.stop();
+    }
 }

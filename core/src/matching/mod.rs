@@ -140,6 +140,15 @@ pub struct PaymentOutcome {
 }
 
 impl PaymentOutcome {
+    /// Money received after the as-of date (`p` is its payment): not matched as of then, yet
+    /// known, so the claims gate weighs it as it weighs money not applied (a claim as of the end
+    /// of May is not sent for an invoice the store knows was paid on 1 June).
+    pub fn received_later(&self, p: &Payment) -> bool {
+        self.status == PaymentStatus::Later
+            && p.kind == PaymentKind::Incoming
+            && p.amount.amount() > Decimal::ZERO
+    }
+
     /// Money received that no document took (unidentified, unapplied cash, or in review): what
     /// `incasso unmatched` lists and what holds a debtor's claim back.
     pub fn money_not_applied(&self) -> bool {
@@ -194,13 +203,15 @@ pub struct Matching {
 }
 
 impl Matching {
-    /// The payments with money received and not applied or a match in review, with what
-    /// became of each and the review: all the claims and the report need of the bank lines.
+    /// The payments with money received and not applied, received after the as-of date, or a
+    /// match in review, with what became of each and the review: all the claims and the report
+    /// need of the bank lines.
     pub fn waiting(&self, payments: &[Payment]) -> Waiting {
         let mut wanted: Vec<bool> = self
             .outcomes
             .iter()
-            .map(|o| o.money_not_applied())
+            .zip(payments)
+            .map(|(o, p)| o.money_not_applied() || o.received_later(p))
             .collect();
         for pr in &self.review {
             wanted[pr.payment] = true;
@@ -227,9 +238,9 @@ impl Matching {
     }
 }
 
-/// Money received and not applied, and the matches in review: the payments (a few percent of
-/// the bank lines) that the claims gate weighs against every overdue item and a person decides
-/// on, each with its outcome, in input order.
+/// Money received and not applied (or after the as-of date), and the matches in review: the
+/// payments (a few percent of the bank lines) that the claims gate weighs against every overdue
+/// item and a person decides on, each with its outcome, in input order.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Waiting {
     /// The payments.
@@ -373,6 +384,16 @@ fn match_from(
     let payers = on_all_cores(payments, &wanted, |p| {
         payer::identify(p, &idx, &learned, payments)
     });
+    // Money received after the as-of date is not applied, but the claims gate weighs it: who
+    // paid it, where an account says so, keeps it from holding another debtor's items.
+    for (pi, p) in payments.iter().enumerate() {
+        if outcomes[pi].received_later(p) {
+            let payer = payer::identify(p, &idx, &learned, payments);
+            if let (Some(d), false) = (payer.one(), payer.by_name()) {
+                outcomes[pi].debtor = Some(d.clone());
+            }
+        }
+    }
     let mut rank = vec![0u32; payments.len()];
     for (k, &pi) in order.iter().enumerate() {
         rank[pi] = k as u32;

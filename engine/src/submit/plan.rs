@@ -246,9 +246,15 @@ pub(super) fn withdrawals(
             continue;
         }
         let revision = s.revision.max(s.accepted_revision) + 1;
+        // Several invoices: each on a line of its own, as a person reads them.
+        let shown = if lowered.is_none() && fates.len() > 1 {
+            fates.iter().map(|f| format!("\n  {}", f.detail)).collect()
+        } else {
+            format!(" {detail}")
+        };
         say!(
             rep,
-            "withdrawing claim {} of debtor {} (revision {revision}): {}: {detail}",
+            "withdrawing claim {} of debtor {} (revision {revision}): {}:{shown}",
             s.claim_id,
             s.debtor,
             reason.code()

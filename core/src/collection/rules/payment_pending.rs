@@ -1,5 +1,6 @@
-//! An item whose payment is underway in the books (a direct debit not yet collected) is owed but
-//! never claimed: the money may still arrive, and if the debit fails the books reopen the item.
+//! An item whose payment is underway or agreed in the books (a direct debit not yet collected, a
+//! payment arrangement the package records as the item's status) is owed but never claimed: the
+//! money may still arrive, and if it does not the books reopen the item.
 
 use super::{ItemContext, ItemRule};
 use crate::model::DocumentStatus;
@@ -14,8 +15,8 @@ impl ItemRule for PaymentPending {
 
     fn check(&self, cx: &ItemContext<'_>) -> Option<String> {
         (cx.item.status == DocumentStatus::PaymentPending).then(|| {
-            "a payment is underway in the books (a direct debit not yet collected); it may still \
-             arrive"
+            "a payment is underway or agreed in the books (a direct debit not yet collected, a \
+             payment arrangement); it may still arrive"
                 .to_string()
         })
     }

@@ -10,7 +10,7 @@
 //! | number, one off | a number in the text is one digit changed or two adjacent digits swapped from one of those, and the payer or the amount fits too | only numbers of 4 digits or more; in a dense numbering every number is one off from dozens of others, so the typo alone proves nothing; when the number is of our numbering but no invoice has it (a partial ledger), only the amount counts |
 //! | amount | it equals the item's open amount or total | the payer is not identified as another debtor |
 //! | sum | it equals the debtor's open total, or a sum of two or more of its open items | as above; every subset up to 10 items, else sums oldest first |
-//! | payer | the payer's account is one the debtor paid from, or its name is the debtor's (case, punctuation, legal forms, word order ignored), and the amount is none of the debtor's items nor a sum of them | holds every item issued before the payment: it may be a part payment of any; not when its text names an invoice of the ledger's numbering that the ledger does not have (it designates that one) |
+//! | payer | the payer's account is one the debtor paid from, or its name is the debtor's (case, punctuation, legal forms, word order ignored), and the amount is none of the debtor's items nor a sum of them | holds every item issued before the payment: it may be a part payment of any, or, in another currency, any paid converted; not when its text names an invoice of the ledger's numbering that the ledger does not have (it designates that one) |
 //!
 //! and it was booked at most 30 days before the item's issue date (paid ahead), in the item's
 //! currency; a payment whose text names the item (its number or sequence) holds it whatever its
@@ -735,10 +735,9 @@ impl Gate {
         let mut out: Vec<(usize, Hold)> = Vec::new();
         for (i, account) in from_debtor {
             let p = &self.payments[i as usize];
-            let explained = open
-                .iter()
-                .any(|it| p.amount == it.open || p.amount == it.total)
-                || p.names_documents_of.contains(&debtor.id)
+            let explained = open.iter().any(|it| {
+                it.currency == p.currency && (p.amount == it.open || p.amount == it.total)
+            }) || p.names_documents_of.contains(&debtor.id)
                 || p.names_missing.is_some()
                 || sums
                     .get_or_insert_with(|| {
@@ -759,16 +758,26 @@ impl Gate {
                 None => "the payer's name is the debtor's".to_string(),
             };
             for (j, it) in items.iter().enumerate() {
-                if out.iter().any(|(k, _)| *k == j) || !self.eligible(i, it, false) {
+                // Money from the debtor in another currency than the item's may be its payment,
+                // converted by a bank (a USD invoice paid in euros): its amount says nothing.
+                let converted = it.currency != p.currency;
+                if out.iter().any(|(k, _)| *k == j)
+                    || !(self.eligible(i, it, false) || converted && self.may_pay(i, it, false))
+                {
                     continue;
                 }
-                out.push((
-                    j,
-                    self.hold(
-                        i,
-                        format!("{why}, and its amount fits no single item: it may be a part payment of {}", it.number),
-                    ),
-                ));
+                let how = if converted {
+                    format!(
+                        "and it is in {}: it may be the payment of {}, converted",
+                        p.currency, it.number
+                    )
+                } else {
+                    format!(
+                        "and its amount fits no single item: it may be a part payment of {}",
+                        it.number
+                    )
+                };
+                out.push((j, self.hold(i, format!("{why}, {how}"))));
             }
         }
         out

@@ -447,3 +447,43 @@ proptest::proptest! {
         proptest::prop_assert_eq!(found, expected);
     }
 }
+
+/// Money from the debtor (its name) in another currency than its item, of an amount that is
+/// none of its items (a USD invoice paid in euros, converted by the bank): it may be the item's
+/// payment, so the item is held, saying so; the same money in the item's currency and of its
+/// exact amount is the item's own hold, not the payer's.
+#[test]
+fn money_from_the_debtor_in_another_currency_holds_its_items() {
+    let deb = debtor("Globex Corp.", None);
+    let f = fixture("F2026-621");
+    let mut usd = item(&f, "500.00", "2026-02-02");
+    usd.currency = Currency::parse("USD").unwrap();
+    let items = [usd];
+    let refs: Vec<&OpenItem<'_>> = items.iter().collect();
+    let mut euros = pay("P", "2026-05-07", "460.00", "payment");
+    euros.name = Some("Globex Corp.".into());
+    let held = Gate::new(vec![euros.clone()]).payer(&Payer::of(&deb), &refs, &refs);
+    assert_eq!(held.len(), 1);
+    assert!(
+        held[0]
+            .1
+            .reason
+            .contains("it is in EUR: it may be the payment of F2026-621, converted"),
+        "{}",
+        held[0].1.reason
+    );
+    // In dollars, of exactly the item's amount: explained by the item, not held as a part.
+    let dollars = Unapplied {
+        currency: Currency::parse("USD").unwrap(),
+        amount: Decimal::from(500),
+        ..euros.clone()
+    };
+    assert!(Gate::new(vec![dollars])
+        .payer(&Payer::of(&deb), &refs, &refs)
+        .is_empty());
+    // From someone else's name: nothing says it is the debtor's.
+    euros.name = Some("Initech Ltd".into());
+    assert!(Gate::new(vec![euros])
+        .payer(&Payer::of(&deb), &refs, &refs)
+        .is_empty());
+}
