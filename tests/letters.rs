@@ -53,6 +53,26 @@ fn a_fourteen_day_letter_before_default_is_refused_everywhere() {
     );
     let listed = ok(incasso(&data, &["reminders", "list", "--format", "csv"]));
     assert_eq!(listed.lines().count(), 1, "nothing recorded: {listed}");
+    // Naming no invoice, it counts for those in default when sent: D300 has none then.
+    let o = incasso(
+        &data,
+        &[
+            "reminders",
+            "add",
+            "--debtor",
+            "D300",
+            "--kind",
+            "fourteen-day-letter",
+            "--sent",
+            "2026-09-19",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("in default only from 2026-09-20"),
+        "{}",
+        stderr(&o)
+    );
     // After default the same letter is recorded, an ordinary reminder before it too.
     ok(incasso(
         &data,

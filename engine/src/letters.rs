@@ -13,7 +13,7 @@ use incasso_core::collection::letter::{self, LetterInput, LetterItem};
 use incasso_core::collection::{
     letter_before_default, letter_term, Channel, LetterTerm, Reminder, ReminderKind,
 };
-use incasso_core::ids::DebtorId;
+use incasso_core::ids::{DebtorId, DocumentNumber};
 use incasso_core::law::costs::{collection_costs, CostsTerms};
 use incasso_core::law::{DebtorType, Jurisdiction};
 use incasso_core::model::{Debtor, DocumentKind, DocumentStatus, LedgerDocument};
@@ -232,6 +232,28 @@ pub fn record(ws: &Workspace, letter: &Letter, by: &str) -> Result<()> {
 pub fn check_after_default(docs: &[LedgerDocument], letters: &[Reminder]) -> Result<()> {
     let mut problems = Vec::new();
     for r in letters {
+        // A letter naming no invoice counts for each of the debtor's invoices in default when it
+        // was sent: refused when that is none of them.
+        if r.items.is_empty() && r.kind == ReminderKind::FourteenDayLetter {
+            let dues: Vec<(&DocumentNumber, NaiveDate)> = docs
+                .iter()
+                .filter(|d| {
+                    d.document.kind == DocumentKind::Invoice
+                        && d.document.debtor == r.debtor
+                        && !matches!(
+                            d.document.status,
+                            DocumentStatus::Paid | DocumentStatus::Void
+                        )
+                })
+                .map(|d| (&d.document.number, d.document.due_date))
+                .collect();
+            if !dues.is_empty() && dues.iter().all(|(_, due)| r.sent <= *due) {
+                problems.extend(
+                    dues.iter()
+                        .filter_map(|(n, due)| letter_before_default(r.kind, r.sent, n, *due)),
+                );
+            }
+        }
         for number in &r.items {
             let due = docs
                 .iter()

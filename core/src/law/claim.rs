@@ -743,11 +743,45 @@ fn fix_costs(
     input: &ClaimInput,
     invs: &[Inv],
 ) -> Result<(Decimal, Decimal, Decimal, Vec<TraceLine>), LawError> {
-    let base: Decimal = invs.iter().map(|i| i.principal).sum();
+    // A consumer's letter counts only for the invoices in default when it was sent (art. 6:96
+    // lid 6 BW, art. XIX.2 WER), as `letter_before_default` says for the claims: an invoice due
+    // on or after the day it was sent carries no costs.
+    let before_default = |i: &Inv| {
+        input.debtor_type == DebtorType::Consumer
+            && input
+                .reminder
+                .as_ref()
+                .is_some_and(|r| r.sent_date <= i.due)
+    };
+    let counted: Vec<&Inv> = invs.iter().filter(|i| !before_default(i)).collect();
+    let left_out: Vec<TraceLine> = invs
+        .iter()
+        .filter(|i| before_default(i) && i.principal > Decimal::ZERO)
+        .map(|i| TraceLine {
+            step: format!(
+                "invoice {} left out: due {}, the letter came before its default",
+                i.id, i.due
+            ),
+            base: Some(format_cents(i.principal)),
+            rate: None,
+            amount: format_cents(Decimal::ZERO),
+            basis: Some(
+                match input.jurisdiction {
+                    Jurisdiction::Nl => basis::NL_FOURTEEN_DAY_LETTER,
+                    Jurisdiction::Be => basis::BE_FIRST_REMINDER,
+                }
+                .cite(),
+            ),
+        })
+        .collect();
+    let base: Decimal = counted.iter().map(|i| i.principal).sum();
     if base <= Decimal::ZERO {
-        return Ok((Decimal::ZERO, Decimal::ZERO, Decimal::ZERO, vec![]));
+        return Ok((Decimal::ZERO, Decimal::ZERO, Decimal::ZERO, left_out));
     }
-    let late = invs.iter().filter(|i| i.principal > Decimal::ZERO).count() as u32;
+    let late = counted
+        .iter()
+        .filter(|i| i.principal > Decimal::ZERO)
+        .count() as u32;
     let terms = CostsTerms {
         jurisdiction: input.jurisdiction,
         debtor_type: input.debtor_type,
@@ -760,7 +794,8 @@ fn fix_costs(
             .unwrap_or(false),
     };
     let Costs { costs, vat } = collection_costs(base, &terms)?;
-    let (excl, mut trace) = (costs.amount, costs.trace);
+    let (excl, mut trace) = (costs.amount, left_out);
+    trace.extend(costs.trace);
     if !vat.is_zero() {
         trace.push(TraceLine {
             step: "VAT, creditor cannot deduct it".into(),

@@ -186,3 +186,42 @@ mod properties {
         }
     }
 }
+
+/// A consumer's 14-day letter counts only for the invoices in default when it was sent: one
+/// falling due after the letter carries no costs (art. 6:96 lid 6 BW), in `calc claim` as in the
+/// claims (a helper's case of session 34: costs 442.04 over 3,170.35 instead of 400.00 over
+/// 2,750.00).
+#[test]
+fn a_letter_before_an_invoice_is_due_gives_it_no_costs() {
+    let input: ClaimInput = serde_json::from_value(serde_json::json!({
+        "jurisdiction": "nl",
+        "debtor_type": "consumer",
+        "creditor_vat_deductible": true,
+        "calculation_date": "2025-05-31",
+        "invoices": [
+            {"id": "F1", "amount": "800.00", "invoice_date": "2025-01-27", "due_date": "2025-02-10"},
+            {"id": "F2", "amount": "1950.00", "invoice_date": "2025-02-19", "due_date": "2025-03-05"},
+            {"id": "F3", "amount": "420.35", "invoice_date": "2025-03-06", "due_date": "2025-03-20"}
+        ],
+        "payments": [],
+        "reminder": {"sent_date": "2025-03-12", "received_date": "2025-03-14", "deadline": "2025-03-28"}
+    }))
+    .unwrap();
+    let r = calculate(&input).unwrap();
+    assert_eq!(r.collection_costs_base.to_string(), "2750.00");
+    assert_eq!(r.collection_costs_excl_vat.to_string(), "400.00");
+    assert!(
+        r.costs_trace
+            .iter()
+            .any(|t| t.step.contains("invoice F3 left out")),
+        "{:?}",
+        r.costs_trace
+    );
+    // Sent after every due date: all three count.
+    let mut later = input;
+    later.reminder.as_mut().unwrap().sent_date = "2025-03-21".parse().unwrap();
+    later.reminder.as_mut().unwrap().received_date = "2025-03-24".parse().unwrap();
+    later.reminder.as_mut().unwrap().deadline = None;
+    let r = calculate(&later).unwrap();
+    assert_eq!(r.collection_costs_base.to_string(), "3170.35");
+}

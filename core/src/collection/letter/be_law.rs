@@ -64,9 +64,14 @@ fn moved_end(l: &LetterInput) -> String {
     }
 }
 
-/// The contractual interest: the rate the clause agrees, or the statutory maximum it refers to.
+/// The contractual interest: the rate the clause agrees, or the statutory maximum it refers to,
+/// which is also what a clause agreeing more comes to (art. XIX.4 WER: a consumer owes at most
+/// the rate of the Act of 2 August 2002; the letter must not announce more).
 fn clause_interest(l: &LetterInput) -> String {
-    match (l.agreed_interest_pct, l.lang) {
+    let agreed = l
+        .agreed_interest_pct
+        .filter(|a| l.interest_rate.is_none_or(|cap| *a <= cap));
+    match (agreed, l.lang) {
         (Some(r), Lang::Nl) => format!("verwijlinteresten tegen de in uw overeenkomst bepaalde rentevoet van {} per jaar", l.pct(r)),
         (Some(r), Lang::En) => format!("late-payment interest at the rate your contract agrees, {} a year", l.pct(r)),
         (None, Lang::Nl) => format!(

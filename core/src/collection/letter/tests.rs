@@ -302,6 +302,16 @@ fn be_consumer_letter_counts_from_the_third_working_day() {
     let mut agreed = l.clone();
     agreed.agreed_interest_pct = Some(Decimal::from(8));
     assert!(text(&agreed).contains("de in uw overeenkomst bepaalde rentevoet van 8% per jaar"));
+    // A clause agreeing more than the Act of 2 August 2002 allows comes to that Act's rate: the
+    // letter announces no more (found by a review in session 34: "rentevoet van 12%").
+    agreed.agreed_interest_pct = Some(Decimal::from(12));
+    let capped = text(&agreed);
+    assert!(
+        capped.contains("van de wet van 2 augustus 2002")
+            && capped.contains("op dit moment 10,5% per jaar")
+            && !capped.contains("12%"),
+        "{capped}"
+    );
     insta::assert_snapshot!("be_consumer_clause_nl", t);
     let en = letter(
         Jurisdiction::Be,
