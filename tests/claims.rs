@@ -366,7 +366,7 @@ fn claims_qualify_by_policy_and_say_why_others_do_not() {
     );
     assert_eq!(
         why("F2026-001").as_deref(),
-        Some("on payment plan P1 (kept; next instalment 2026-12-01)")
+        Some("on payment plan P1 (kept, next instalment 2026-12-01)")
     );
     // After a missed instalment and the grace period, the plan is broken and the items qualify.
     let v: serde_json::Value = serde_json::from_str(&ok(incasso(

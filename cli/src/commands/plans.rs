@@ -4,7 +4,6 @@ use std::io::Write;
 
 use anyhow::Result;
 use chrono::NaiveDate;
-use incasso_core::collection::PlanState;
 use incasso_core::money::format_cents;
 use rust_decimal::Decimal;
 
@@ -140,15 +139,7 @@ fn list(ctx: &Ctx, as_of: NaiveDate, format: Format) -> Result<ExitStatus> {
     let rows: Vec<Vec<String>> = plans
         .iter()
         .map(|(p, open_now, state)| {
-            let state = match state {
-                PlanState::Kept { next: Some(d) } => format!("kept, next instalment {d}"),
-                PlanState::Kept { next: None } => "kept".into(),
-                PlanState::Broken { missed, short } => format!(
-                    "broken: instalment of {missed} short by {}",
-                    format_cents(*short)
-                ),
-                PlanState::Completed => "completed".into(),
-            };
+            let state = state.describe(as_of);
             vec![
                 p.id.clone(),
                 p.debtor.to_string(),

@@ -278,7 +278,8 @@ pub struct PaymentPlan {
 pub enum PlanState {
     /// Every instalment due (past the grace period) is paid.
     Kept {
-        /// The next instalment, if any is left.
+        /// The first instalment not paid yet, if any is left: its day may have passed, within
+        /// the grace period.
         next: Option<NaiveDate>,
     },
     /// An instalment is more than the grace period late.
@@ -325,8 +326,35 @@ impl PaymentPlan {
                 };
             }
         }
+        let mut agreed = Decimal::ZERO;
         PlanState::Kept {
-            next: self.instalments.iter().map(|i| i.due).find(|d| *d >= as_of),
+            next: self
+                .instalments
+                .iter()
+                .find(|i| {
+                    agreed += i.amount;
+                    agreed > paid
+                })
+                .map(|i| i.due),
+        }
+    }
+}
+
+impl PlanState {
+    /// The state in words as of a date: "kept, next instalment 2026-06-15", or "kept, instalment
+    /// of 2026-06-01 unpaid, within the grace period", "broken: …", "completed".
+    pub fn describe(&self, as_of: NaiveDate) -> String {
+        match self {
+            PlanState::Kept { next: Some(d) } if *d < as_of => {
+                format!("kept, instalment of {d} unpaid, within the grace period")
+            }
+            PlanState::Kept { next: Some(d) } => format!("kept, next instalment {d}"),
+            PlanState::Kept { next: None } => "kept".into(),
+            PlanState::Broken { missed, short } => format!(
+                "broken: instalment of {missed} short by {}",
+                crate::money::format_cents(*short)
+            ),
+            PlanState::Completed => "completed".into(),
         }
     }
 }
@@ -536,13 +564,14 @@ mod tests {
             settle_for: None,
         };
         let table = [
+            // The first instalment is unpaid, within the grace period: it is the next.
             (
                 "P1",
                 Decimal::from(300),
                 "2026-02-10",
                 14,
                 PlanState::Kept {
-                    next: Some(d("2026-03-01")),
+                    next: Some(d("2026-02-01")),
                 },
             ),
             (
@@ -561,7 +590,7 @@ mod tests {
                 "2026-03-10",
                 14,
                 PlanState::Kept {
-                    next: Some(d("2026-04-01")),
+                    next: Some(d("2026-03-01")),
                 },
             ),
             (
@@ -579,6 +608,16 @@ mod tests {
         for (id, open, as_of, grace, want) in table {
             assert_eq!(plan.state(open, d(as_of), grace), want, "{id}");
         }
+        assert_eq!(
+            plan.state(Decimal::from(300), d("2026-02-10"), 14)
+                .describe(d("2026-02-10")),
+            "kept, instalment of 2026-02-01 unpaid, within the grace period"
+        );
+        assert_eq!(
+            plan.state(Decimal::from(200), d("2026-02-10"), 14)
+                .describe(d("2026-02-10")),
+            "kept, next instalment 2026-03-01"
+        );
         let compromise = PaymentPlan {
             settle_for: Some(Decimal::from(250)),
             ..plan

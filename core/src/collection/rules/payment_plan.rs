@@ -22,13 +22,11 @@ impl ItemRule for OnPaymentPlan {
                 return None;
             }
             match state {
-                PlanState::Kept { next: Some(next) } => Some(format!(
-                    "on payment plan {} (kept; next instalment {next})",
-                    plan.id
+                PlanState::Kept { .. } => Some(format!(
+                    "on payment plan {} ({})",
+                    plan.id,
+                    state.describe(cx.as_of)
                 )),
-                PlanState::Kept { next: None } => {
-                    Some(format!("on payment plan {} (kept)", plan.id))
-                }
                 PlanState::Completed => Some(format!("settled by payment plan {}", plan.id)),
                 PlanState::Broken { .. } => None,
             }
