@@ -23,7 +23,7 @@
 //! | pays part of what is open | less 10 | an instalment, or the wrong document |
 //! | pays under a twentieth of what is open | less 20 | a test transfer or first instalment; a reference still applies (78), a bare number's digits just (70) |
 //! | the number written, while an invoice a typo away fits exactly | less 8 | with an unknown payer the two wait for a person |
-//! | a typo reading, while the number written is an invoice open for more | less 10 | a part payment of it is as likely: the two wait for a person |
+//! | a typo reading, while the number written is the payer's invoice open for more, and that part payment while the typo fits exactly | at most 60, both | either is as likely as the other, however the number was written: the two wait for a person |
 //! | named documents settled already | less 10 | a duplicate, or a typo for another |
 //! | pays more than is open (not far) | none; the rest is unapplied cash | |
 //! | text names other documents (amount-based ground) | at most 60 | the payer designated those |
@@ -82,7 +82,7 @@ pub fn effect(e: &Evidence) -> Effect {
         Evidence::PayerUnknown => Less(10),
         Evidence::PayerNamePart { .. } => Less(15),
         Evidence::AnotherFitsExactly { .. } => Less(8),
-        Evidence::WrittenIsOpen { .. } => Less(10),
+        Evidence::WrittenIsOpen { .. } | Evidence::TypoFitsExactly { .. } => Cap(60),
         Evidence::TextNamesOther { .. } | Evidence::PayerHasItemOfThisAmount { .. } => Cap(60),
         Evidence::DifferentDebtors | Evidence::AmountFar { .. } => Cap(50),
         Evidence::PayerIsAnother(_) => Cap(40),
@@ -196,8 +196,12 @@ mod tests {
         let written_open = Evidence::WrittenIsOpen {
             number: "F1".into(),
         };
+        let typo_fits = Evidence::TypoFitsExactly {
+            number: "F7".into(),
+        };
         assert!(score(&[typo.clone(), exact_f7.clone()]) >= 85 + MARGIN);
-        assert!(score(&[typo, exact_f7, written_open]).abs_diff(85) < MARGIN);
+        assert_eq!(score(&[typo, exact_f7, written_open]), 60);
+        assert_eq!(score(&[number("F1", Written::Digits), typo_fits]), 60);
         // A name instead of an account: an exact amount stays above review, oldest first not.
         let name = Evidence::PayerName {
             name: "x".into(),

@@ -175,6 +175,12 @@ pub enum Evidence {
         /// The number as written: an invoice open for more.
         number: String,
     },
+    /// A part payment of the number named, while the payer's invoice one edit from it is open
+    /// for exactly the amount: it may be a typo for that one.
+    TypoFitsExactly {
+        /// That invoice's number.
+        number: String,
+    },
 }
 
 /// How much of a document's number a payment's text has.
@@ -310,6 +316,9 @@ impl Evidence {
             }
             Evidence::WrittenIsOpen { number } => {
                 format!("{number}, as written, is open for more: a part payment of it?")
+            }
+            Evidence::TypoFitsExactly { number } => {
+                format!("{number}, one edit away, is open for exactly this amount: a typo for it?")
             }
         }
     }

@@ -44,6 +44,9 @@ const LEGAL_FORMS: &[&str] = &[
     "gmbh",
     "plc",
     "inc",
+    "incorporated",
+    "corp",
+    "corporation",
     "llc",
     "vzw",
     "ivzw",
@@ -254,6 +257,7 @@ mod tests {
             ),
             ("Café Noël V.O.F.", "cafe noel vof"),
             ("Smith & Sons Ltd", "SMITH SONS LIMITED"),
+            ("Globex Corp.", "GLOBEX CORPORATION"),
         ];
         for (a, b) in same {
             assert_eq!(name_key(a), name_key(b), "{a} / {b}");

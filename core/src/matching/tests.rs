@@ -337,6 +337,25 @@ fn a_part_payment_of_the_invoice_named_is_no_typo_for_the_next() {
         proposed.contains(&"F2026-001") && proposed.contains(&"F2026-002"),
         "{proposed:?}"
     );
+    // However the number is written (digits only, year and sequence), the same.
+    for text in [
+        "deelbet. fact 2026001",
+        "fact 2026001",
+        "2026-001",
+        "F2026001",
+    ] {
+        let mut p = part.clone();
+        p.remittance = Some(text.into());
+        let r = run(&docs, &debtors, &[p], &[]);
+        assert_eq!(
+            r.m.outcomes[0].status,
+            PaymentStatus::Review,
+            "{text}: {:?}",
+            r.m
+        );
+        assert_eq!(open(&r, 0), dec("1210.00"), "{text}");
+        assert_eq!(open(&r, 1), dec("605.00"), "{text}");
+    }
     // Another amount: nothing fits a typo, and the part payment is applied to what it names.
     let r = run(
         &docs,

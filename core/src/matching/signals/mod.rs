@@ -268,11 +268,23 @@ pub(super) fn candidates(
     // likely as a typo for another invoice of exactly the amount (consecutive numbers are one
     // edit apart), so a typo reading does not win alone.
     let part_of: Vec<String> = designating_part(&list, ctx);
-    if !part_of.is_empty() {
-        for c in list.iter_mut().filter(|c| c.evidence.iter().any(is_typo)) {
-            c.evidence.push(Evidence::WrittenIsOpen {
-                number: part_of.join(", "),
-            });
+    let typos: Vec<String> = list
+        .iter()
+        .filter(|c| c.evidence.iter().any(is_typo))
+        .flat_map(|c| c.numbers(ctx.docs))
+        .collect();
+    if !part_of.is_empty() && !typos.is_empty() {
+        // Neither reading may win alone: both wait for a person.
+        for c in list.iter_mut() {
+            if c.evidence.iter().any(is_typo) {
+                c.evidence.push(Evidence::WrittenIsOpen {
+                    number: part_of.join(", "),
+                });
+            } else if c.numbers(ctx.docs).iter().any(|n| part_of.contains(n)) {
+                c.evidence.push(Evidence::TypoFitsExactly {
+                    number: typos.join(", "),
+                });
+            }
         }
     }
     let mut list = candidate::merge(list);
@@ -292,17 +304,16 @@ fn is_typo(e: &Evidence) -> bool {
 }
 
 /// The numbers of the documents the text names by number that are open for more than was paid
-/// (their candidates say `PaysPart`).
+/// (their candidates say `PaysPart`), where the payer may be their debtor: another debtor's
+/// invoice, or several debtors', is no part payment the payer is likely to make.
 fn designating_part(list: &[Candidate], ctx: &Context<'_, '_>) -> Vec<String> {
     list.iter()
         .filter(|c| {
-            !c.evidence.iter().any(is_typo)
-                && c.evidence
-                    .iter()
-                    .any(|e| matches!(e, Evidence::InvoiceNumber { .. }))
-                && c.evidence
-                    .iter()
-                    .any(|e| matches!(e, Evidence::PaysPart { .. }))
+            let has = |f: fn(&Evidence) -> bool| c.evidence.iter().any(f);
+            !has(is_typo)
+                && has(|e| matches!(e, Evidence::InvoiceNumber { .. }))
+                && has(|e| matches!(e, Evidence::PaysPart { .. }))
+                && !has(|e| matches!(e, Evidence::PayerIsAnother(_) | Evidence::DifferentDebtors))
         })
         .flat_map(|c| c.numbers(ctx.docs))
         .collect()

@@ -641,10 +641,19 @@ impl Gate {
                 }
             }
         }
+        // A payer identified as another debtor whose text names that debtor's own invoice in
+        // full means that one (money after the as-of date is not matched, so the gate sees it
+        // whole): a number of it one digit off from this item is no typo for this item.
+        let names_its_own = |i: u32| {
+            let p = &self.payments[i as usize];
+            p.debtor
+                .as_ref()
+                .is_some_and(|d| d != item.debtor && p.names_documents_of.contains(d))
+        };
         for k in full.iter().chain(seq.as_ref()) {
             if k.len() >= 4 {
                 for (i, fit) in self.near(k) {
-                    if !wants(&best, i) || !self.eligible(i, item, true) {
+                    if !wants(&best, i) || !self.eligible(i, item, true) || names_its_own(i) {
                         continue;
                     }
                     if self.payer_or_amount_fits(i, item, payer) {

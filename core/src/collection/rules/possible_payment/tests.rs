@@ -73,6 +73,11 @@ fn boundaries() {
     let mut batch = pay("P", "2026-03-01", "1351.21", "F2025-005312 F2025-007001");
     batch.debtor = Some(other.clone());
     batch.names_documents_of = vec![DebtorId::new("D1").unwrap(), other.clone()];
+    // A payer known as D9 naming D9's own invoice in full, one digit off from the item, of
+    // the item's amount (money after the as-of date, seen whole by the gate).
+    let mut own_elsewhere = pay("P", "2026-03-01", "551.21", "F2025-005313");
+    own_elsewhere.debtor = Some(other.clone());
+    own_elsewhere.names_documents_of = vec![other.clone()];
     let mut other_by_amount = pay("P", "2026-03-01", "551.21", "");
     other_by_amount.debtor = Some(other);
     let mut named = pay("P", "2026-03-01", "1.00", "");
@@ -213,6 +218,13 @@ fn boundaries() {
             "F2025-005312",
             "551.21",
             true,
+        ),
+        (
+            "other debtor names its own invoice, one digit off",
+            own_elsewhere,
+            "F2025-005312",
+            "551.21",
+            false,
         ),
         (
             "other debtor, same amount",
