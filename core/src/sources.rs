@@ -59,8 +59,8 @@ pub fn differences(old: &Document, new: &Document) -> Vec<FieldDiff> {
     diff("open", amount(old.source_open), amount(new.source_open));
     diff(
         "status",
-        format!("{:?}", old.status).to_lowercase(),
-        format!("{:?}", new.status).to_lowercase(),
+        old.status.code().to_string(),
+        new.status.code().to_string(),
     );
     diff(
         "credited_invoice",

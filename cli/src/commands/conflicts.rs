@@ -110,6 +110,18 @@ fn list(ctx: &Ctx, all: bool, format: Format) -> Result<ExitStatus> {
                 if all { "" } else { " open" }
             )?;
             render::table(&mut out, header, &rows)?;
+            let open = conflicts
+                .iter()
+                .any(|c| matches!(c.status, ConflictStatus::Open));
+            if open {
+                writeln!(
+                    out,
+                    "\nThe stored version stands until a person decides: `incasso conflicts \
+                     resolve ID --keep incoming` takes the incoming one (a dispute or \
+                     arrangement ended, a payment reversed), `--keep stored` keeps it (an \
+                     older file read again)."
+                )?;
+            }
         }
     }
     out.flush()?;
