@@ -444,12 +444,7 @@ fn what_an_independent_review_found_is_never_claimed() {
     ok(incasso(&data, &["import", ledger.to_str().unwrap()]));
     let rates = extended_rates(dir.path());
     let v = claims_json(&data, &rates);
-    let claimed: Vec<&str> = v["claims"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["debtor"]["id"].as_str().unwrap())
-        .collect();
+    let claimed = claimed_debtors(&v);
     assert_eq!(claimed, ["D108"], "{v}");
     let held = |number: &str| {
         v["excluded"]
@@ -654,12 +649,7 @@ fn one_transfer_for_invoices_of_several_debtors_holds_each_it_names() {
     ok(incasso(&data, &["import", bank.to_str().unwrap()]));
     let rates = extended_rates(dir.path());
     let v = claims_json(&data, &rates);
-    let claimed: Vec<&str> = v["claims"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["debtor"]["id"].as_str().unwrap())
-        .collect();
+    let claimed = claimed_debtors(&v);
     assert_eq!(claimed, ["D400"], "{v}");
     for number in ["F2026-101", "F2026-301"] {
         let held = v["excluded"]
@@ -686,21 +676,6 @@ fn claims_on(data: &Path, as_of: &str) -> serde_json::Value {
         &["claims", "--as-of", as_of, "--format", "json"],
     )))
     .unwrap()
-}
-
-/// The rule and reason that keep `number` from a claim, if any.
-fn kept_home(v: &serde_json::Value, number: &str) -> Option<(String, String)> {
-    v["excluded"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["number"] == number)
-        .map(|e| {
-            (
-                e["rule"].as_str().unwrap().to_string(),
-                e["reason"].as_str().unwrap().to_string(),
-            )
-        })
 }
 
 /// Other hands' cases of session 34 (`fixtures/othergen14/`, README there), each something
@@ -730,10 +705,10 @@ fn what_a_review_of_session_34_found_is_never_claimed() {
     ]);
     let v = claims_on(&data, "2026-05-13");
     assert!(v["claims"].as_array().unwrap().is_empty(), "{v}");
-    let (rule, why) = kept_home(&v, "F2026-001").expect("F2026-001 held");
+    let (rule, why) = excluded_rule(&v, "F2026-001").expect("F2026-001 held");
     assert_eq!(rule, "possible-payment");
     assert!(why.contains("its text names F2026-001"), "{why}");
-    assert_eq!(kept_home(&v, "F2026-002").unwrap().0, "disputed");
+    assert_eq!(excluded_rule(&v, "F2026-002").unwrap().0, "disputed");
     let review = ok(incasso(
         &data,
         &["review", "--as-of", "2026-05-13", "--format", "csv"],
@@ -749,7 +724,7 @@ fn what_a_review_of_session_34_found_is_never_claimed() {
         "paid-after-as-of/bank-2026-06-01.csv",
     ]);
     let v = claims_on(&data, "2026-05-31");
-    let (rule, why) = kept_home(&v, "F2026-301").expect("F2026-301 held");
+    let (rule, why) = excluded_rule(&v, "F2026-301").expect("F2026-301 held");
     assert_eq!(rule, "possible-payment");
     assert!(
         why.contains("on 2026-06-01") && why.contains("its text names F2026-301"),
@@ -765,7 +740,7 @@ fn what_a_review_of_session_34_found_is_never_claimed() {
         ],
     );
     let v = claims_on(&data, "2026-05-09");
-    let (rule, why) = kept_home(&v, "F2026-621").expect("F2026-621 held");
+    let (rule, why) = excluded_rule(&v, "F2026-621").expect("F2026-621 held");
     assert_eq!(rule, "possible-payment");
     assert!(
         why.contains("it is in EUR: it may be the payment of F2026-621, converted"),
@@ -788,13 +763,8 @@ fn what_a_review_of_session_34_found_is_never_claimed() {
     ));
     assert!(o.contains("3 in conflict"), "{o}");
     let v = claims_on(&data, "2026-05-31");
-    let claimed: Vec<&str> = v["claims"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["debtor"]["id"].as_str().unwrap())
-        .collect();
+    let claimed = claimed_debtors(&v);
     assert_eq!(claimed, ["D954"], "{v}");
-    assert_eq!(kept_home(&v, "F2026-951").unwrap().0, "disputed");
-    assert_eq!(kept_home(&v, "F2026-952").unwrap().0, "payment-pending");
+    assert_eq!(excluded_rule(&v, "F2026-951").unwrap().0, "disputed");
+    assert_eq!(excluded_rule(&v, "F2026-952").unwrap().0, "payment-pending");
 }

@@ -26,6 +26,31 @@ fn csv_rows(text: &str, skip_first: bool) -> Vec<String> {
         .collect()
 }
 
+/// A fresh store holding `set`'s `ledger.csv`, then `files` of the set in the order `order`
+/// gives: what each import printed, and the store (its folder lives as long as the first).
+fn imported_in_order(
+    set: &Path,
+    files: &[&str],
+    order: &[usize],
+) -> (tempfile::TempDir, PathBuf, Vec<String>) {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    ok(incasso(
+        &data,
+        &["import", set.join("ledger.csv").to_str().unwrap()],
+    ));
+    let said = order
+        .iter()
+        .map(|&i| {
+            ok(incasso(
+                &data,
+                &["import", set.join(files[i]).to_str().unwrap()],
+            ))
+        })
+        .collect();
+    (dir, data, said)
+}
+
 #[test]
 fn statements_pay_the_ledger_and_a_line_in_two_formats_counts_once() {
     let dir = tempfile::tempdir().unwrap();
@@ -947,18 +972,7 @@ fn a_return_in_two_formats_undoes_one_collection() {
     ];
     let orders: [[usize; 4]; 3] = [[0, 1, 2, 3], [3, 0, 1, 2], [2, 0, 3, 1]];
     for order in orders {
-        let dir = tempfile::tempdir().unwrap();
-        let data = dir.path().join("data");
-        ok(incasso(
-            &data,
-            &["import", set.join("ledger.csv").to_str().unwrap()],
-        ));
-        for i in order {
-            ok(incasso(
-                &data,
-                &["import", set.join(files[i]).to_str().unwrap()],
-            ));
-        }
+        let (_dir, data, _) = imported_in_order(&set, &files, &order);
         let open = ok(incasso(
             &data,
             &["receivables", "--as-of", "2026-04-30", "--format", "csv"],
@@ -981,19 +995,7 @@ fn one_abn_amro_day_in_three_formats_counts_once() {
         "TXT260311101512.TAB",
     ];
     for order in [[0, 1, 2], [1, 2, 0], [2, 0, 1]] {
-        let dir = tempfile::tempdir().unwrap();
-        let data = dir.path().join("data");
-        ok(incasso(
-            &data,
-            &["import", set.join("ledger.csv").to_str().unwrap()],
-        ));
-        let mut said = Vec::new();
-        for i in order {
-            said.push(ok(incasso(
-                &data,
-                &["import", set.join(files[i]).to_str().unwrap()],
-            )));
-        }
+        let (_dir, data, said) = imported_in_order(&set, &files, &order);
         assert!(said[0].contains("3 new"), "{order:?}: {}", said[0]);
         for s in &said[1..] {
             assert!(s.contains("0 new, 3 already stored"), "{order:?}: {s}");
@@ -1083,18 +1085,7 @@ fn the_copy_a_later_download_repeats_is_the_line_its_text_names() {
         "ing-camt053-20260310.xml",
     ];
     for order in [[0, 1], [1, 0]] {
-        let dir = tempfile::tempdir().unwrap();
-        let data = dir.path().join("data");
-        ok(incasso(
-            &data,
-            &["import", set.join("ledger.csv").to_str().unwrap()],
-        ));
-        for i in order {
-            ok(incasso(
-                &data,
-                &["import", set.join(files[i]).to_str().unwrap()],
-            ));
-        }
+        let (_dir, data, _) = imported_in_order(&set, &files, &order);
         let allocations = ok(incasso(
             &data,
             &["allocations", "--as-of", "2026-04-30", "--format", "csv"],

@@ -19,20 +19,6 @@ fn claims_json(data: &Path, args: &[&str]) -> serde_json::Value {
     serde_json::from_str(&ok(incasso(data, &all))).unwrap()
 }
 
-fn excluded_rule(v: &serde_json::Value, number: &str) -> Option<(String, String)> {
-    v["excluded"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["number"] == number)
-        .map(|e| {
-            (
-                e["rule"].as_str().unwrap().to_string(),
-                e["reason"].as_str().unwrap().to_string(),
-            )
-        })
-}
-
 #[test]
 fn nothing_to_collect_old_defaults_and_unknown_rates() {
     let dir = tempfile::tempdir().unwrap();

@@ -312,3 +312,28 @@ fn ok_status(c: &mut Command) {
     let o = c.output().unwrap_or_else(|e| panic!("{c:?}: {e}"));
     assert!(o.status.success(), "{c:?}: {}\n{}", stdout(&o), stderr(&o));
 }
+
+/// The rule and reason that keep invoice `number` from a claim in claims JSON, if any.
+pub fn excluded_rule(v: &serde_json::Value, number: &str) -> Option<(String, String)> {
+    v["excluded"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["number"] == number)
+        .map(|e| {
+            (
+                e["rule"].as_str().unwrap().to_string(),
+                e["reason"].as_str().unwrap().to_string(),
+            )
+        })
+}
+
+/// The debtors claims JSON claims, in its order.
+pub fn claimed_debtors(v: &serde_json::Value) -> Vec<&str> {
+    v["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["debtor"]["id"].as_str().unwrap())
+        .collect()
+}
