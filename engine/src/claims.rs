@@ -246,6 +246,7 @@ fn unapplied_money(r: LedgerView<'_>, decisions: &[ManualDecision]) -> Vec<Unapp
             account: p.counterparty_account.clone(),
             not_for: not_for.get(p.id.as_str()).cloned().unwrap_or_default(),
             names_missing: o.names_missing.clone(),
+            later: o.received_later(p),
         })
         .collect()
 }

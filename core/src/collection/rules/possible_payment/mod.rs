@@ -70,6 +70,11 @@ pub struct Unapplied {
     /// designates that invoice, so it is no part payment of the debtor's others (a number one
     /// edit from an item, or an exact amount, still holds that item).
     pub names_missing: Option<String>,
+    /// Booked after the as-of date, so nothing was matched to it: it holds the items its text
+    /// names (a number, or one a digit off), and by its amount only an item of the debtor its
+    /// account says paid it, since by amount or payer alone it is as likely the payment of an
+    /// invoice issued since as of one open then.
+    pub later: bool,
 }
 
 /// The debtor of every document whose full number (all digits, year and sequence, payment
@@ -676,7 +681,11 @@ impl Gate {
                 .into_iter()
                 .flatten()
             {
-                if wants(&best, i) && self.eligible(i, item, false) {
+                // Money after the as-of date holds by its amount only when its account says it
+                // is this debtor's.
+                let p = &self.payments[i as usize];
+                let later_ok = !p.later || p.debtor.as_ref() == Some(item.debtor);
+                if wants(&best, i) && self.eligible(i, item, false) && later_ok {
                     let which = if amount == item.open {
                         "open amount"
                     } else {
@@ -771,6 +780,7 @@ impl Gate {
                 // converted by a bank (a USD invoice paid in euros): its amount says nothing.
                 let converted = it.currency != p.currency;
                 if out.iter().any(|(k, _)| *k == j)
+                    || p.later
                     || !(self.eligible(i, it, false) || converted && self.may_pay(i, it, false))
                 {
                     continue;
@@ -809,7 +819,8 @@ impl Gate {
             {
                 let all_eligible = (0..items.len())
                     .filter(|j| mask & (1 << j) != 0)
-                    .all(|j| self.eligible(i, items[j], false));
+                    .all(|j| self.eligible(i, items[j], false))
+                    && !self.payments[i as usize].later;
                 if all_eligible && best.is_none_or(|(b, _)| i < b) {
                     best = Some((i, mask));
                 }

@@ -19,6 +19,7 @@ fn pay(id: &str, date: &str, amount: &str, text: &str) -> Unapplied {
         not_for: vec![],
         names_documents_of: vec![],
         names_missing: None,
+        later: false,
     }
 }
 
@@ -498,4 +499,35 @@ fn money_from_the_debtor_in_another_currency_holds_its_items() {
     assert!(Gate::new(vec![euros])
         .payer(&Payer::of(&deb), &refs, &refs)
         .is_empty());
+}
+
+/// Money booked after the as-of date was matched to nothing, so its amount or payer alone says
+/// as much of an invoice issued since as of one open then: only what its text names is held.
+#[test]
+fn money_after_the_as_of_date_holds_only_what_its_text_names() {
+    let deb = debtor("Bakkerij De Zon B.V.", Some("NL91ABNA0417164300"));
+    let f = fixture("F2025-005312");
+    let it = item(&f, "551.21", "2025-12-01");
+    let later = |amount: &str, text: &str| {
+        let mut p = pay("P", "2026-03-01", amount, text);
+        p.account = Some("NL91 ABNA 0417 1643 00".into());
+        p.later = true;
+        p
+    };
+    let payer = Payer::of(&deb);
+    // By its amount, or as a part payment from the debtor's account: not held.
+    assert!(Gate::new(vec![later("551.21", "")])
+        .item(&it, None, &payer)
+        .is_none());
+    assert!(Gate::new(vec![later("100.00", "")])
+        .payer(&payer, &[&it], &[&it])
+        .is_empty());
+    // Of its amount, from the account matching took for the debtor's: held.
+    let mut known = later("551.21", "");
+    known.debtor = Some(DebtorId::new("D1").unwrap());
+    assert!(Gate::new(vec![known]).item(&it, None, &payer).is_some());
+    // Naming it: held, as money not applied is.
+    assert!(Gate::new(vec![later("551.21", "F2025-005312")])
+        .item(&it, None, &payer)
+        .is_some());
 }
