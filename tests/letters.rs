@@ -11,13 +11,8 @@ fn a_fourteen_day_letter_before_default_is_refused_everywhere() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     import_fixtures(&data, &["ledger/nl-semicolon.csv"]);
-    // F2026-004 of D300 is due 2026-09-19: a letter on or before that day counts for nothing;
-    // naming no invoice, it counts for those in default when sent, and D300 has none then.
-    for (sent, items) in [
-        ("2026-09-10", Some("F2026-004")),
-        ("2026-09-19", Some("F2026-004")),
-        ("2026-09-19", None),
-    ] {
+    // `reminders add` of a 14-day letter to D300, sent on `sent`, naming `items` if any.
+    let letter = |sent: &'static str, items: Option<&'static str>| {
         let mut args = vec![
             "reminders",
             "add",
@@ -29,7 +24,16 @@ fn a_fourteen_day_letter_before_default_is_refused_everywhere() {
             sent,
         ];
         args.extend(items.iter().flat_map(|i| ["--items", *i]));
-        let o = incasso(&data, &args);
+        args
+    };
+    // F2026-004 of D300 is due 2026-09-19: a letter on or before that day counts for nothing;
+    // naming no invoice, it counts for those in default when sent, and D300 has none then.
+    for (sent, items) in [
+        ("2026-09-10", Some("F2026-004")),
+        ("2026-09-19", Some("F2026-004")),
+        ("2026-09-19", None),
+    ] {
+        let o = incasso(&data, &letter(sent, items));
         assert_eq!(o.status.code(), Some(1), "{sent}: {}", stdout(&o));
         let err = stderr(&o);
         assert!(
@@ -56,21 +60,7 @@ fn a_fourteen_day_letter_before_default_is_refused_everywhere() {
     let listed = ok(incasso(&data, &["reminders", "list", "--format", "csv"]));
     assert_eq!(listed.lines().count(), 1, "nothing recorded: {listed}");
     // After default the same letter is recorded, an ordinary reminder before it too.
-    ok(incasso(
-        &data,
-        &[
-            "reminders",
-            "add",
-            "--debtor",
-            "D300",
-            "--kind",
-            "fourteen-day-letter",
-            "--sent",
-            "2026-09-20",
-            "--items",
-            "F2026-004",
-        ],
-    ));
+    ok(incasso(&data, &letter("2026-09-20", Some("F2026-004"))));
 }
 
 #[test]

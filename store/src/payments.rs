@@ -161,20 +161,19 @@ struct Waiting {
 /// The runs of three or more digits in a line's texts (invoice numbers, references, end-to-end
 /// ids): formats word one line differently around the same numbers.
 fn numbers_of(line: &StoredPayment) -> Vec<String> {
-    let mut out: Vec<String> = [
-        &line.remittance,
-        &line.structured_reference,
-        &line.end_to_end_id,
-    ]
+    incasso_core::matching::numbers::numbers_in(
+        [
+            &line.remittance,
+            &line.structured_reference,
+            &line.end_to_end_id,
+        ]
+        .into_iter()
+        .flatten()
+        .map(String::as_str),
+    )
     .into_iter()
-    .flatten()
-    .flat_map(|t| t.split(|c: char| !c.is_ascii_digit()))
-    .filter(|run| run.len() >= 3)
     .map(str::to_string)
-    .collect();
-    out.sort();
-    out.dedup();
-    out
+    .collect()
 }
 
 /// How alike a waiting line's numbers are to a stored line's: the digits they share, less those

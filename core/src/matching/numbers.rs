@@ -455,6 +455,20 @@ impl NumberIndex {
     }
 }
 
+/// The runs of three or more ASCII digits in some texts (invoice numbers, references, end-to-end
+/// ids), sorted, each once: what two wordings of one bank line, or a return and the collection
+/// it undoes, are compared by.
+pub fn numbers_in<'t>(texts: impl IntoIterator<Item = &'t str>) -> Vec<&'t str> {
+    let mut out: Vec<&str> = texts
+        .into_iter()
+        .flat_map(|t| t.split(|c: char| !c.is_ascii_digit()))
+        .filter(|run| run.len() >= 3)
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
 /// Where the runs of ASCII digits in a text start and end (byte offsets).
 pub fn digit_runs(text: &str) -> Vec<(usize, usize)> {
     let b = text.as_bytes();

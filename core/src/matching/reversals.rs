@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use super::numbers::numbers_in;
 use super::{PaymentOutcome, PaymentStatus};
 use crate::model::{Payment, PaymentKind};
 
@@ -99,21 +100,17 @@ pub(super) fn cancel_reversals(
     }
 }
 
-/// The runs of three or more digits in a line's texts, sorted, each once.
+/// The numbers in a line's texts ([`numbers_in`]).
 fn numbers(p: &Payment) -> Vec<&str> {
-    let mut out: Vec<&str> = [
-        p.remittance.as_deref(),
-        p.structured_reference.as_deref(),
-        p.end_to_end_id.as_deref(),
-    ]
-    .into_iter()
-    .flatten()
-    .flat_map(|t| t.split(|c: char| !c.is_ascii_digit()))
-    .filter(|run| run.len() >= 3)
-    .collect();
-    out.sort_unstable();
-    out.dedup();
-    out
+    numbers_in(
+        [
+            p.remittance.as_deref(),
+            p.structured_reference.as_deref(),
+            p.end_to_end_id.as_deref(),
+        ]
+        .into_iter()
+        .flatten(),
+    )
 }
 
 /// How alike a reversal (with its `numbers`) and an incoming line are: the digits their texts
