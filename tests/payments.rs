@@ -1154,3 +1154,135 @@ fn a_second_notification_of_a_transfer_alike_is_another_transfer() {
     ));
     assert!(!open.contains("F2026-501"), "{open}");
 }
+
+/// A camt.054 notification without the bank's reference, sent again under a new message Id:
+/// the payer's end-to-end id, day and amount name the transfer, so it is stored once; another
+/// transfer alike with its own end-to-end id is another payment.
+#[test]
+fn a_notification_sent_again_under_a_new_id_adds_nothing() {
+    let set = fixture("othergen12/partial-downloads");
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    ok(incasso(
+        &data,
+        &["import", set.join("ledger.csv").to_str().unwrap()],
+    ));
+    let first = std::fs::read_to_string(set.join("rabo-20260310-0914.camt054.xml")).unwrap();
+    let first = first.replace("<AcctSvcrRef>RABO-20260310-0001</AcctSvcrRef>", "");
+    let sent = |name: &str, text: String| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        ok(incasso(&data, &["import", path.to_str().unwrap()]))
+    };
+    let o = sent("n1.xml", first.clone());
+    assert!(o.contains("1 new, 0 already stored"), "{o}");
+    let again = first
+        .replace("RABO-20260310-NTFCTN-1", "RABO-20260310-NTFCTN-7")
+        .replace("09:14:00Z", "11:02:00Z");
+    let o = sent("n1-resent.xml", again.clone());
+    assert!(o.contains("0 new, 1 already stored"), "{o}");
+    // The same payer paying F2026-202 alike, with its own end-to-end id: another transfer.
+    let other = again
+        .replace("RABO-20260310-NTFCTN-7", "RABO-20260310-NTFCTN-8")
+        .replace("JJ-201", "JJ-202")
+        .replace("Factuur F2026-201", "Factuur F2026-202");
+    let o = sent("n2.xml", other);
+    assert!(o.contains("1 new, 0 already stored"), "{o}");
+    let open = ok(incasso(
+        &data,
+        &["receivables", "--as-of", "2026-04-30", "--format", "csv"],
+    ));
+    assert!(
+        !open.contains("F2026-201,") && !open.contains("F2026-202,"),
+        "{open}"
+    );
+    let unmatched = ok(incasso(&data, &["unmatched", "--as-of", "2026-04-30"]));
+    assert!(
+        !unmatched.contains("121.00"),
+        "nothing paid twice: {unmatched}"
+    );
+}
+
+/// What a bank import says is new, summed over imports.
+fn new_lines(said: &[String]) -> usize {
+    said.iter()
+        .flat_map(|s| s.lines())
+        .filter_map(|l| {
+            let at = l.find(" new,")?;
+            l[..at].rsplit(' ').next()?.parse::<usize>().ok()
+        })
+        .sum()
+}
+
+/// A set of bank files, the orders to import them in, the lines they hold and the one invoice
+/// left unpaid.
+type Orders<'a> = (&'a str, &'a [&'a str], &'a [&'a [usize]], usize, &'a str);
+
+/// Review 35 (other hands, `fixtures/othergen15/`): a bank reference shared by a day's
+/// notifications and its statement, or by a midday CSV export, the camt.053 and the MT940, names
+/// one line in each; the afternoon's transfer alike is another payment, never the copy the
+/// statement owes, so the invoice it pays is not claimed. A notification the bank marks as a
+/// duplicate adds nothing. Every order of the files gives the same lines.
+#[test]
+fn a_reference_shared_across_formats_or_a_duplicate_notification_counts_each_transfer_once() {
+    let cases: [Orders; 3] = [
+        (
+            "othergen15/shared-reference-notifications",
+            &[
+                "A-rabo-20260519-0912.camt054.xml",
+                "A-rabo-20260519-1440.camt054.xml",
+                "rabo-camt053-20260519.xml",
+                "B-rabo-20260519-0912.camt054.xml",
+                "B-rabo-20260519-1440.camt054.xml",
+            ],
+            &[
+                &[0, 1, 2],
+                &[0, 2],
+                &[2, 0, 1],
+                &[1, 2, 0],
+                &[3, 4, 2],
+                &[3, 2, 4],
+            ],
+            4,
+            "F2026-0305",
+        ),
+        (
+            "othergen15/resent-notification",
+            &[
+                "rabo-20260521-1003.camt054.xml",
+                "a-resent-same-ntfctn-id.camt054.xml",
+                "b-resent-dupl-new-id.camt054.xml",
+                "c-rabo-20260521-1003.camt054.xml",
+                "c-resent-new-ids-same-ref.camt054.xml",
+                "rabo-camt053-20260521.xml",
+            ],
+            &[&[0, 1, 5], &[0, 2, 5], &[0, 2], &[3, 4, 5], &[5, 3, 4]],
+            1,
+            "F2026-0402",
+        ),
+        (
+            "othergen15/shared-reference-formats",
+            &[
+                "CSV_A_NL30RABO0301234567_EUR_20260602_20260602_1204.csv",
+                "rabo-camt053-20260602.xml",
+                "rabo-mt940-20260602.swi",
+            ],
+            &[&[0, 1], &[0, 2], &[1, 0], &[2, 1], &[0, 1, 2]],
+            3,
+            "F2026-1655",
+        ),
+    ];
+    for (set, files, orders, lines, unpaid) in cases {
+        let set = fixture(set);
+        for &order in orders {
+            let (_dir, data, said) = imported_in_order(&set, files, order);
+            assert_eq!(new_lines(&said), lines, "{set:?} {order:?}: {said:?}");
+            let open = ok(incasso(
+                &data,
+                &["receivables", "--as-of", "2026-06-30", "--format", "csv"],
+            ));
+            let owed: Vec<&str> = open.lines().skip(1).map(|l| &l[..10]).collect();
+            assert_eq!(owed, [unpaid], "{set:?} {order:?}: {open}");
+        }
+    }
+}

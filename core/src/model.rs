@@ -525,9 +525,26 @@ pub struct LineKeys {
     /// recognises (an accounting API's payments).
     pub group: Option<LineGroup>,
     /// The fingerprints stores written before this scheme kept (the group and the line's
-    /// occurrence in its file; a second one under an older form of its account): lines stored
-    /// then are recognised by them as before.
-    pub legacy: [Option<u128>; 2],
+    /// occurrence in its file; a second one under an older form of its account), and the key of
+    /// the id an older incasso gave the line where it now gets another: lines stored then are
+    /// recognised by them as before.
+    pub legacy: [Option<u128>; 3],
+    /// The line is read from a statement the bank marks as a duplicate or copy of one sent
+    /// before: where its format has a line of its group, it is that line.
+    pub resent: bool,
+}
+
+impl LineKeys {
+    /// The 128-bit key a line's id is known by in the store's repeat check (the first bits of
+    /// its BLAKE3 hash): one definition for the store and for a connector that names a line's
+    /// earlier id.
+    pub fn id_key(id: &str) -> u128 {
+        u128::from_le_bytes(
+            blake3::hash(id.as_bytes()).as_bytes()[..16]
+                .try_into()
+                .expect("16 bytes"),
+        )
+    }
 }
 
 /// The group of lines alike (see [`LineKeys::group`]), and that group within one format.

@@ -269,7 +269,8 @@ impl ImportTx<'_> {
     pub fn add_payment(&mut self, p: Payment, fingerprint: u128) -> Result<bool, StoreError> {
         let keys = LineKeys {
             group: None,
-            legacy: [Some(fingerprint), None],
+            legacy: [Some(fingerprint), None, None],
+            resent: false,
         };
         self.add_bank_line(p, keys)
     }

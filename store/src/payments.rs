@@ -76,8 +76,17 @@ pub(crate) struct KnownLines {
 impl KnownLines {
     /// Takes one record: a line stored, or another format's copy recognised (no `alike`).
     fn add(&mut self, id: u128, alike: u128, in_format: u128) {
-        self.keys.insert(id);
+        self.insert(id, in_format);
         self.count(alike, in_format);
+    }
+
+    /// Knows the id, and that the format of the group `in_format` has seen it
+    /// ([`seen_key`]).
+    fn insert(&mut self, id: u128, in_format: u128) {
+        self.keys.insert(id);
+        if in_format != 0 {
+            self.keys.insert(seen_key(id, in_format));
+        }
     }
 
     /// Takes the records of one import's block.
@@ -125,6 +134,14 @@ impl KnownLines {
     pub fn ids(&self) -> &rustc_hash::FxHashSet<u128> {
         &self.keys
     }
+}
+
+/// The key that says a format has seen a line of its group with this id: a bank reference is
+/// one id in every format (a camt.054 notification and the day's camt.053, a Rabobank CSV's
+/// transaction number), so a line another format stored is a repeat by its id yet still one of
+/// the group's lines this format has now seen.
+fn seen_key(id: u128, in_format: u128) -> u128 {
+    id ^ in_format.rotate_left(64)
 }
 
 /// What is done with an import's block of line records.
@@ -192,15 +209,6 @@ fn likeness(ours: &[String], stored: &[String]) -> i64 {
         .sum()
 }
 
-/// A 128-bit key of an id or fingerprint, for the repeat check.
-pub(crate) fn line_key(text: &str) -> u128 {
-    u128::from_le_bytes(
-        blake3::hash(text.as_bytes()).as_bytes()[..16]
-            .try_into()
-            .expect("16 bytes"),
-    )
-}
-
 fn currency_code(c: Currency) -> [u8; 3] {
     let mut out = *b"EUR";
     out.copy_from_slice(&c.as_str().as_bytes()[..3]);
@@ -249,7 +257,7 @@ impl StoredPayment {
 
     /// Its id key and fingerprint: what the repeat check knows it by.
     pub(crate) fn keys(&self) -> [u128; 2] {
-        [line_key(&self.id), self.fingerprint]
+        [LineKeys::id_key(&self.id), self.fingerprint]
     }
 
     fn into_payment(self, k: &[u8], source: Arc<Source>) -> Result<Payment, StoreError> {
@@ -342,7 +350,7 @@ impl PaymentWriter {
         p: Payment,
         keys: LineKeys,
     ) -> Result<bool, StoreError> {
-        let id_key = line_key(&p.id);
+        let id_key = LineKeys::id_key(&p.id);
         if let Some(g) = keys.group {
             let format = g.alike ^ g.in_format;
             match self.format {
@@ -365,7 +373,13 @@ impl PaymentWriter {
         let ours = &self.known;
         let waiting = &self.waiting_groups;
         let (repeat, may_be_copy) = store.known_lines(|stored| {
-            let repeat = ours.knows(id_key)
+            // A duplicate statement's line is the original's where its format has one alike.
+            let resent = keys.resent
+                && keys
+                    .group
+                    .is_some_and(|g| stored.lines_alike(&g).1 + ours.lines_alike(&g).1 > 0);
+            let repeat = resent
+                || ours.knows(id_key)
                 || stored.knows(id_key)
                 || legacy.clone().any(|k| stored.knows(k));
             let may_be_copy = !repeat
@@ -375,6 +389,18 @@ impl PaymentWriter {
             (repeat, may_be_copy)
         })?;
         if repeat {
+            // Another format's line with this id: one of its group's lines this format has not
+            // seen, counted as its copy so that it is not taken for another line of the group.
+            if let Some(g) = keys.group {
+                let seen = seen_key(id_key, g.in_format);
+                let ours = &self.known;
+                let unseen = store.known_lines(|stored| {
+                    !ours.knows(seen) && !stored.knows(seen) && copies_left(stored, ours, &g) > 0
+                })?;
+                if unseen {
+                    self.record(seen, 0, g.in_format);
+                }
+            }
             self.repeated += 1;
             return Ok(false);
         }
@@ -388,7 +414,7 @@ impl PaymentWriter {
         if may_be_copy {
             let group = keys.group.expect("a copy has a group");
             // A later line with this id in this transaction is a repeat of this one.
-            self.known.keys.insert(id_key);
+            self.known.insert(id_key, group.in_format);
             self.waiting_groups.insert(group.alike);
             // Encoded: a whole statement read again in another format waits entire.
             self.waiting.push(Waiting {
@@ -529,7 +555,7 @@ impl PaymentWriter {
         } else {
             // One format: its new lines add to a group's lines and to its format's alike, which
             // cancel; what it took for copies adds to its format's only.
-            self.known.keys.insert(id);
+            self.known.insert(id, in_format);
             if alike == 0 {
                 self.known.count(0, in_format);
             }

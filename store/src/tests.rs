@@ -789,7 +789,8 @@ fn line_of(format: &str, group: u128, id: &str) -> (Payment, LineKeys) {
             alike: group,
             in_format,
         }),
-        legacy: [Some(group + u128::from(id.len() as u32)), None],
+        legacy: [Some(group + u128::from(id.len() as u32)), None, None],
+        resent: false,
     };
     (p, keys)
 }
@@ -861,6 +862,38 @@ fn a_line_alike_is_a_copy_only_from_another_format() {
         ),
         3
     );
+}
+
+/// A bank reference is one id in every format: the day's camt.053 repeating a notification's
+/// line by its reference has seen that line of the group, so the afternoon's transfer alike is
+/// new, not taken for the copy the statement owes; reading the statement again changes nothing.
+#[test]
+fn a_line_repeated_by_its_reference_in_another_format_is_the_one_it_has_seen() {
+    let dir = tempfile::tempdir().unwrap();
+    const G: u128 = 0x71;
+    {
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(import_lines(&store, "n1", &[("camt.054", G, "R1")]), 1);
+        let day = [("camt.053", G, "R1"), ("camt.053", G, "R2")];
+        assert_eq!(import_lines(&store, "s", &day), 1);
+        assert_eq!(import_lines(&store, "s again", &day), 0);
+    }
+    let store = Store::open(dir.path()).unwrap();
+    let day = [("camt.053", G, "R2"), ("camt.053", G, "R1")];
+    assert_eq!(import_lines(&store, "s reordered", &day), 0);
+    // A midday CSV export with the morning's line under its own id: a copy.
+    assert_eq!(import_lines(&store, "m", &[("ING CSV", G, "Fmorning")]), 0);
+    // Both notifications first, then a statement with a third transfer alike.
+    const H: u128 = 0x72;
+    assert_eq!(import_lines(&store, "n1", &[("camt.054", H, "Q1")]), 1);
+    assert_eq!(import_lines(&store, "n2", &[("camt.054", H, "Q2")]), 1);
+    let day = [
+        ("camt.053", H, "Q1"),
+        ("camt.053", H, "Q3"),
+        ("camt.053", H, "Q2"),
+    ];
+    assert_eq!(import_lines(&store, "s", &day), 1);
+    assert_eq!(store.payments().unwrap().len(), 5);
 }
 
 proptest::proptest! {

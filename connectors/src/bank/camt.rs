@@ -88,6 +88,8 @@ struct Statement {
     tag: &'static str,
     number: usize,
     id: Option<String>,
+    /// Marked by the bank as a duplicate or copy of one sent before (`CpyDplctInd`).
+    resent: bool,
     account: Option<String>,
     currency: Option<String>,
     date: Option<NaiveDate>,
@@ -678,6 +680,12 @@ fn read_statement_field(stmt: &mut Statement, rel: &str, f: &Field<'_>) -> Resul
     }
     match rel {
         "Id" => stmt.id = non_empty(text),
+        "CpyDplctInd" => {
+            stmt.resent = matches!(
+                text.trim().to_ascii_uppercase().as_str(),
+                "DUPL" | "CODU" | "COPY"
+            )
+        }
         "Acct/Id/IBAN" | "Acct/Id/Othr/Id" => stmt.account = clean_account(text),
         "Acct/Ccy" => stmt.currency = Some(text.trim().to_string()),
         "CreDtTm" | "FrToDt/ToDtTm" | "Bal/Dt/Dt" | "Bal/Dt/DtTm" => {
@@ -925,21 +933,34 @@ fn finish_entry(
         if texts.is_empty() {
             texts.extend(en.info.iter().cloned());
         }
-        let bank_reference = match (tx.bank_reference, &en.bank_reference) {
+        let given = match (tx.bank_reference, &en.bank_reference) {
             (Some(r), _) => Some(r),
             (None, Some(r)) if several => Some(format!("{r}/{}", i + 1)),
             (None, r) => r.clone().or_else(|| en.entry_reference.clone()),
-        }
-        .or_else(|| {
-            // A notification names one event: its Id (unique per message, and kept by a copy or
-            // duplicate of it) and the entry's place tell a second notification of a transfer
-            // alike from the same one downloaded or sent again.
-            match (&stmt.id, stmt.tag) {
-                (Some(id), "Ntfctn") if several => Some(format!("{id}/{}/{}", en.number, i + 1)),
-                (Some(id), "Ntfctn") => Some(format!("{id}/{}", en.number)),
-                _ => None,
-            }
-        });
+        };
+        // A notification without the bank's reference names one event by its Id (unique per
+        // message, and kept by a copy of it) and the entry's place. A notification sent again
+        // under a new Id has another, so where the payer's end-to-end id is given it names the
+        // transfer with its day, amount and direction: two transfers alike in all of those are
+        // one. Stores written before knew it by the message's Id.
+        let by_message = match (&stmt.id, stmt.tag) {
+            (Some(id), "Ntfctn") if several => Some(format!("{id}/{}/{}", en.number, i + 1)),
+            (Some(id), "Ntfctn") => Some(format!("{id}/{}", en.number)),
+            _ => None,
+        };
+        let by_transfer = match (&given, &by_message, &tx.end_to_end_id) {
+            (None, Some(_), Some(e2e)) => Some(format!(
+                "E2E/{e2e}/{booking_date}/{}/{}/{}",
+                signed.normalize(),
+                ccy.as_deref().unwrap_or(""),
+                if reversal { "R" } else { "" }
+            )),
+            _ => None,
+        };
+        let (bank_reference, earlier_reference) = match by_transfer {
+            Some(r) => (Some(r), by_message),
+            None => (given.or(by_message), None),
+        };
         let location = if several {
             Location::Element(format!(
                 "{}[{}]/Ntry[{}]/NtryDtls/TxDtls[{}]",
@@ -963,6 +984,8 @@ fn finish_entry(
             structured_reference: tx.structured_reference,
             end_to_end_id: tx.end_to_end_id,
             bank_reference,
+            earlier_reference,
+            resent: stmt.resent,
             reversal,
             location,
             format: if stmt.tag == "Stmt" {

@@ -39,6 +39,13 @@ pub struct BankLine {
     pub end_to_end_id: Option<String>,
     /// The bank's own unique reference for the line (AcctSvcrRef, MT940 bank reference).
     pub bank_reference: Option<String>,
+    /// The reference an older incasso gave this line where this one gives another (a camt.054
+    /// transfer with an end-to-end id was known by its message's Id): a store written then still
+    /// recognises the line read again.
+    pub earlier_reference: Option<String>,
+    /// The statement is marked as a duplicate or copy of one sent before: its lines are those
+    /// of the original.
+    pub resent: bool,
     /// The bank marks this line as the reversal of an earlier one.
     pub reversal: bool,
     /// Where in the file it was read.
@@ -263,6 +270,15 @@ fn short_id(prefix: char, key: u128) -> String {
     id
 }
 
+/// The id of a line the bank gave a reference: account and reference, hashed.
+fn reference_id(account: &str, reference: &str) -> String {
+    let mut h = blake3::Hasher::new();
+    h.update(account.as_bytes());
+    h.update(b"|");
+    h.update(reference.as_bytes());
+    short_id('R', key128(h.finalize()))
+}
+
 /// Appends the letters and digits of `text`, lower case, to `out`: the wording of a field with
 /// its spacing and punctuation left out.
 fn push_folded(out: &mut String, text: &str) {
@@ -370,14 +386,12 @@ impl Identify {
             nth(&mut self.occurrences, alike)
         });
         let in_format = alike ^ self.format_key(line.format);
+        let earlier = line
+            .earlier_reference
+            .as_deref()
+            .map(|r| LineKeys::id_key(&reference_id(account, r)));
         let id = match &line.bank_reference {
-            Some(r) => {
-                let mut h = blake3::Hasher::new();
-                h.update(account.as_bytes());
-                h.update(b"|");
-                h.update(r.as_bytes());
-                short_id('R', key128(h.finalize()))
-            }
+            Some(r) => reference_id(account, r),
             None => {
                 let wording = self.wording(&line, in_format);
                 short_id('F', nth(&mut self.wordings, wording))
@@ -385,7 +399,8 @@ impl Identify {
         };
         let keys = LineKeys {
             group: Some(LineGroup { alike, in_format }),
-            legacy: [Some(legacy), older],
+            legacy: [Some(legacy), older, earlier],
+            resent: line.resent,
         };
         let kind = if line.reversal {
             PaymentKind::Reversal
@@ -468,6 +483,8 @@ mod tests {
             structured_reference: None,
             end_to_end_id: None,
             bank_reference: bank_ref.map(str::to_string),
+            earlier_reference: None,
+            resent: false,
             reversal: false,
             location: Location::Line(1),
             format: "test CSV",
@@ -499,6 +516,28 @@ mod tests {
                 "an account number has no earlier form"
             );
         }
+    }
+
+    /// A line named by another reference than an older incasso gave it carries the key of its
+    /// earlier id, so a store written then recognises it read again.
+    #[test]
+    fn a_line_carries_the_key_of_the_id_it_had_before() {
+        let src = Arc::new(Source {
+            kind: SourceKind::BankStatementFile,
+            name: "t".into(),
+            content_hash: String::new(),
+        });
+        let cp = Some("NL44RABO0123456789");
+        let (earlier, _) = Identify::default().payment(line(cp, "F1", Some("N1/1")), &src);
+        let now = BankLine {
+            earlier_reference: Some("N1/1".into()),
+            ..line(cp, "F1", Some("E2E/JJ-1/2026-11-02/121/EUR/"))
+        };
+        let (p, keys) = Identify::default().payment(now, &src);
+        assert_ne!(p.id, earlier.id);
+        assert_eq!(keys.legacy[2], Some(LineKeys::id_key(&earlier.id)));
+        let (_, plain) = Identify::default().payment(line(cp, "F1", Some("N1/1")), &src);
+        assert_eq!(plain.legacy[2], None);
     }
 
     #[test]
