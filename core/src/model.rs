@@ -555,6 +555,28 @@ pub struct LineGroup {
     /// The same, within the line's format: `alike` XOR a key of the format, so that the format
     /// is `alike ^ in_format`.
     pub in_format: u128,
+    /// The lines alike in account, booking date, amount and currency alone
+    /// ([`LineGroup::loose_key`]; 0 for none): a format that leaves out the payer's account, or
+    /// words a line without one otherwise, puts its copy of a line in another group, but in
+    /// the same loose one.
+    pub loose: u128,
+}
+
+impl LineGroup {
+    /// The key of the lines alike in account, booking date, amount and currency, its lowest bit
+    /// set when the line gives no counterparty account: only where one of two lines lacks it can
+    /// they be one transfer in two groups.
+    pub fn loose_key(
+        account: &str,
+        date: NaiveDate,
+        amount: Decimal,
+        currency: &str,
+        no_counterparty: bool,
+    ) -> u128 {
+        let text = format!("{account}|{date}|{}|{currency}", amount.normalize());
+        let key = LineKeys::id_key(&text);
+        (key & !1) | u128::from(no_counterparty)
+    }
 }
 
 /// What reduces a document's open amount.

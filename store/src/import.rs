@@ -727,7 +727,8 @@ impl ImportTx<'_> {
         for r in self.finished.iter().chain(std::iter::once(&record)) {
             self.store.remember_kind(r.id, r.source.kind);
         }
-        self.store.remember_lines(&self.payments.records);
+        self.store
+            .remember_lines(&self.payments.records, &self.payments.loose);
         tracing::info!(
             import = self.import_id,
             prepare_s = prepared.as_secs_f64(),

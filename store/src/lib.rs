@@ -114,6 +114,8 @@ const ALL_PREFIXES: &[u8] = &[
     payments::P_PAYMENT_KEYS_INLINE,
     payments::P_LINE_RECORDS,
     payments::P_LINE_RECORDS_INLINE,
+    payments::P_LINE_LOOSE,
+    payments::P_LINE_LOOSE_INLINE,
     import::P_LISTING,
     submissions::P_SUBMISSION,
     submissions::P_IN_FLIGHT,

@@ -42,6 +42,13 @@ pub(crate) const P_PAYMENT_KEYS_INLINE: u8 = b'Z';
 pub(crate) const P_LINE_RECORDS: u8 = b'l';
 /// A small import's line records, kept in sled itself.
 pub(crate) const P_LINE_RECORDS_INLINE: u8 = b'L';
+/// Where an import's loose keys are ([`LineGroup::loose`]): one per line it stored, in the order
+/// of its records, 16 bytes each (0 for a line no group holds), in blocks of its `.pay` file or
+/// inline. An import written before they were kept has its lines decoded once and the keys
+/// added inline.
+pub(crate) const P_LINE_LOOSE: u8 = b'j';
+/// A block of loose keys kept in sled itself, by import and the block's place.
+pub(crate) const P_LINE_LOOSE_INLINE: u8 = b'J';
 /// Lines per block: big enough for few sled writes, small enough to stream.
 const BLOCK_LINES: usize = 65_536;
 /// Line records per block (3 MB): an import of fewer lines keeps its one block in sled beside
@@ -71,6 +78,10 @@ pub(crate) struct KnownLines {
     alike: rustc_hash::FxHashMap<u128, u32>,
     /// Lines each format has seen per group.
     in_format: rustc_hash::FxHashMap<u128, u32>,
+    /// The groups with stored lines per loose group ([`LineGroup::loose`]): the first, and any
+    /// more.
+    loose: rustc_hash::FxHashMap<u128, u128>,
+    loose_more: rustc_hash::FxHashMap<u128, Vec<u128>>,
 }
 
 impl KnownLines {
@@ -111,6 +122,54 @@ impl KnownLines {
         if in_format != 0 {
             *self.in_format.entry(in_format).or_insert(0) += 1;
         }
+    }
+
+    /// Takes the records of an import's stored lines with their loose keys, block by block:
+    /// the loose groups of the groups they are in.
+    fn add_loose_of(&mut self, records: &[impl AsRef<[u8]>], loose: &[impl AsRef<[u8]>]) {
+        let alikes = records
+            .iter()
+            .flat_map(|b| self::records(b.as_ref()))
+            .filter(stands_for_a_line)
+            .map(|r| r.1);
+        let keys = loose
+            .iter()
+            .flat_map(|b| b.as_ref().chunks_exact(16))
+            .map(|k| u128::from_le_bytes(k.try_into().expect("16 bytes")));
+        for (alike, loose) in alikes.zip(keys) {
+            self.add_loose(loose, alike);
+        }
+    }
+
+    /// Takes a stored line's loose group.
+    fn add_loose(&mut self, loose: u128, alike: u128) {
+        if loose == 0 || alike == 0 {
+            return;
+        }
+        match self.loose.entry(loose) {
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(alike);
+            }
+            std::collections::hash_map::Entry::Occupied(o) if *o.get() == alike => {}
+            std::collections::hash_map::Entry::Occupied(_) => {
+                let more = self.loose_more.entry(loose).or_default();
+                if !more.contains(&alike) {
+                    more.push(alike);
+                }
+            }
+        }
+    }
+
+    /// The groups with stored lines in a loose group, each with whether its lines lack a
+    /// counterparty account.
+    fn groups_in(&self, loose: u128) -> impl Iterator<Item = (u128, bool)> + '_ {
+        [loose & !1, loose | 1].into_iter().flat_map(move |k| {
+            self.loose
+                .get(&k)
+                .into_iter()
+                .chain(self.loose_more.get(&k).into_iter().flatten())
+                .map(move |&a| (a, k & 1 == 1))
+        })
     }
 
     /// Takes the keys of lines stored before groups were kept.
@@ -167,12 +226,47 @@ fn copies_left(stored: &KnownLines, ours: &KnownLines, g: &LineGroup) -> u32 {
     (a.0 + b.0).saturating_sub(a.1 + b.1)
 }
 
+/// Whether a record stands for a stored line: every record but a copy's (no group, a format),
+/// also one of a line no group holds (an accounting API's payment).
+fn stands_for_a_line(r: &(u128, u128, u128)) -> bool {
+    r.1 != 0 || r.2 == 0
+}
+
+/// The groups of a line's loose group whose stored lines it may be another format's copy of:
+/// other than its own, where it or they give no counterparty account, each with how many of
+/// their lines its format has not seen.
+fn loose_candidates(stored: &KnownLines, ours: &KnownLines, g: &LineGroup) -> Vec<(u128, u32)> {
+    let mut out: Vec<(u128, u32)> = Vec::new();
+    if g.loose == 0 {
+        return out;
+    }
+    let format = g.alike ^ g.in_format;
+    let none = g.loose & 1 == 1;
+    for (alike, theirs_none) in stored.groups_in(g.loose).chain(ours.groups_in(g.loose)) {
+        if alike == g.alike || !(none || theirs_none) || out.iter().any(|o| o.0 == alike) {
+            continue;
+        }
+        let group = LineGroup {
+            alike,
+            in_format: alike ^ format,
+            loose: g.loose,
+        };
+        let left = copies_left(stored, ours, &group);
+        if left > 0 {
+            out.push((alike, left));
+        }
+    }
+    out
+}
+
 /// A line that may be another format's copy of a stored one, until its file is read whole.
 struct Waiting {
     /// The line as it would be stored, encoded.
     line: Box<[u8]>,
     id: u128,
     group: LineGroup,
+    /// It waits on its loose group, its own holding no line of another format's it could be.
+    loose: bool,
 }
 
 /// The runs of three or more digits in a line's texts (invoice numbers, references, end-to-end
@@ -207,6 +301,24 @@ fn likeness(ours: &[String], stored: &[String]) -> i64 {
             }
         })
         .sum()
+}
+
+/// Whether two lines' numbers name different things: each has one the other lacks, of the same
+/// length (F2026-101 against F2026-102; a format's own reference of another length is no sign).
+fn conflicts(ours: &[String], theirs: &[String]) -> bool {
+    let lacks = |list: &[String], n: &String| list.binary_search(n).is_err();
+    ours.iter()
+        .filter(|n| lacks(theirs, n))
+        .any(|n| theirs.iter().any(|m| m.len() == n.len() && lacks(ours, m)))
+}
+
+/// Whether a line may be another's copy by their numbers: none name different things, and
+/// they share one where both have any.
+fn agrees(ours: &[String], theirs: &[String]) -> bool {
+    !conflicts(ours, theirs)
+        && (ours.is_empty()
+            || theirs.is_empty()
+            || ours.iter().any(|n| theirs.binary_search(n).is_ok()))
 }
 
 fn currency_code(c: Currency) -> [u8; 3] {
@@ -255,6 +367,24 @@ impl StoredPayment {
         }
     }
 
+    /// Its loose key ([`LineGroup::loose_key`]), as its connector gave it.
+    fn loose_key(&self) -> u128 {
+        let currency = std::str::from_utf8(&self.currency).unwrap_or("");
+        match (
+            NaiveDate::from_epoch_days(self.date),
+            self.amount.to_decimal(b"stored line"),
+        ) {
+            (Some(date), Ok(amount)) => LineGroup::loose_key(
+                self.account.as_deref().unwrap_or(""),
+                date,
+                amount,
+                currency,
+                self.counterparty_account.is_none(),
+            ),
+            _ => 0,
+        }
+    }
+
     /// Its id key and fingerprint: what the repeat check knows it by.
     pub(crate) fn keys(&self) -> [u128; 2] {
         [LineKeys::id_key(&self.id), self.fingerprint]
@@ -298,9 +428,13 @@ pub(crate) struct PaymentWriter {
     /// and their groups.
     waiting: Vec<Waiting>,
     waiting_groups: rustc_hash::FxHashSet<u128>,
+    /// The loose groups of the lines waiting on theirs (lowest bit cleared).
+    waiting_loose: rustc_hash::FxHashSet<u128>,
     /// What it recorded, in order, as [`P_LINE_RECORDS`] keeps them, in blocks of
     /// [`RECORD_BLOCK`] records (one growing list would hold its old and new room at once).
     pub records: Vec<Vec<u8>>,
+    /// The loose key of each line it stored, as [`P_LINE_LOOSE`] keeps them, in blocks alike.
+    pub loose: Vec<Vec<u8>>,
     pub new: u64,
     pub repeated: u64,
 }
@@ -328,7 +462,9 @@ impl PaymentWriter {
             mixed: false,
             waiting: Vec::new(),
             waiting_groups: Default::default(),
+            waiting_loose: Default::default(),
             records: Vec::new(),
+            loose: Vec::new(),
             new: 0,
             repeated: 0,
         }
@@ -365,6 +501,7 @@ impl PaymentWriter {
                     for block in &self.records {
                         self.known.count_records(block);
                     }
+                    self.known.add_loose_of(&self.records, &self.loose);
                 }
                 Some(_) => {}
             }
@@ -372,7 +509,8 @@ impl PaymentWriter {
         let legacy = keys.legacy.iter().flatten().copied();
         let ours = &self.known;
         let waiting = &self.waiting_groups;
-        let (repeat, may_be_copy) = store.known_lines(|stored| {
+        let waiting_loose = &self.waiting_loose;
+        let (repeat, may_be_copy, loose) = store.known_lines(|stored| {
             // A duplicate statement's line is the original's where its format has one alike.
             let resent = keys.resent
                 && keys
@@ -386,7 +524,17 @@ impl PaymentWriter {
                 && keys.group.is_some_and(|g| {
                     waiting.contains(&g.alike) || copies_left(stored, ours, &g) > 0
                 });
-            (repeat, may_be_copy)
+            // Else it may be the copy of a line its format words without the payer's account,
+            // or which it gives without one (in another group, the same loose one).
+            let loose = match keys.group {
+                Some(g) if !repeat && !may_be_copy && g.loose != 0 => {
+                    let candidates = loose_candidates(stored, ours, &g);
+                    (waiting_loose.contains(&(g.loose & !1)) || !candidates.is_empty())
+                        .then(|| candidates.first().map(|c| c.0))
+                }
+                _ => None,
+            };
+            (repeat, may_be_copy, loose)
         })?;
         if repeat {
             // Another format's line with this id: one of its group's lines this format has not
@@ -410,22 +558,37 @@ impl PaymentWriter {
             self.repeated += 1;
             return Ok(false);
         }
+        if let (Some(Some(alike)), true) = (loose, self.mixed) {
+            let group = keys.group.expect("a copy has a group");
+            self.record(id_key, 0, alike ^ group.alike ^ group.in_format);
+            self.repeated += 1;
+            return Ok(false);
+        }
         let line = StoredPayment::of(p, keys.legacy[0], import_id);
-        if may_be_copy {
+        if may_be_copy || (loose.is_some() && !self.mixed) {
             let group = keys.group.expect("a copy has a group");
             // A later line with this id in this transaction is a repeat of this one.
             self.known.insert(id_key, group.in_format);
-            self.waiting_groups.insert(group.alike);
+            if may_be_copy {
+                self.waiting_groups.insert(group.alike);
+            } else {
+                self.waiting_loose.insert(group.loose & !1);
+            }
             // Encoded: a whole statement read again in another format waits entire.
             self.waiting.push(Waiting {
                 line: encode(&line).into_boxed_slice(),
                 id: id_key,
                 group,
+                loose: !may_be_copy,
             });
             return Ok(false);
         }
-        let (alike, in_format) = keys.group.map_or((0, 0), |g| (g.alike, g.in_format));
-        self.store_line(line, id_key, alike, in_format)?;
+        let group = keys.group.unwrap_or(LineGroup {
+            alike: 0,
+            in_format: 0,
+            loose: 0,
+        });
+        self.store_line(line, id_key, group)?;
         Ok(true)
     }
 
@@ -433,10 +596,21 @@ impl PaymentWriter {
         &mut self,
         line: StoredPayment,
         id_key: u128,
-        alike: u128,
-        in_format: u128,
+        group: LineGroup,
     ) -> Result<(), StoreError> {
-        self.record(id_key, alike, in_format);
+        self.record(id_key, group.alike, group.in_format);
+        if self.mixed {
+            self.known.add_loose(group.loose, group.alike);
+        }
+        if self
+            .loose
+            .last()
+            .is_none_or(|b| b.len() == RECORD_BLOCK * 16)
+        {
+            self.loose.push(Vec::with_capacity(RECORD_BLOCK * 16));
+        }
+        let block = self.loose.last_mut().expect("just made");
+        block.extend_from_slice(&group.loose.to_le_bytes());
         self.new += 1;
         self.block.push(line);
         if self.block.len() == BLOCK_LINES {
@@ -445,17 +619,31 @@ impl PaymentWriter {
         Ok(())
     }
 
-    /// Decides the lines that waited, group by group: as many as the group's stored lines of
-    /// other formats leave unmatched are copies. Where fewer are, each stored line of another
-    /// format is paired with at most one waiting line, the one whose numbers it shares most
-    /// ([`likeness`]), and the count is made up in file order. The rest are new, stored after
-    /// the lines decided at once.
+    /// Decides the lines that waited: those that waited on their group first
+    /// ([`PaymentWriter::settle_alike`]), then those on their loose group
+    /// ([`PaymentWriter::settle_loose`]). The new ones are stored after the lines decided at
+    /// once.
     pub fn settle(&mut self, store: &Store) -> Result<(), StoreError> {
         if self.waiting.is_empty() {
             return Ok(());
         }
-        let waiting = std::mem::take(&mut self.waiting);
+        let (loose, alike): (Vec<Waiting>, Vec<Waiting>) = std::mem::take(&mut self.waiting)
+            .into_iter()
+            .partition(|w| w.loose);
         self.waiting_groups.clear();
+        self.waiting_loose.clear();
+        self.settle_alike(store, alike)?;
+        self.settle_loose(store, loose)
+    }
+
+    /// Decides lines that waited on their group: as many as the group's stored lines of other
+    /// formats leave unmatched are copies. Where fewer are, each stored line of another format
+    /// is paired with at most one waiting line, the one whose numbers it shares most
+    /// ([`likeness`]), and the count is made up in file order. The rest are new.
+    fn settle_alike(&mut self, store: &Store, waiting: Vec<Waiting>) -> Result<(), StoreError> {
+        if waiting.is_empty() {
+            return Ok(());
+        }
         // The waiting lines by group, each group a run (a whole statement read again in another
         // format waits entire: a sorted list, not a map of lists).
         let mut by_group: Vec<(u128, u32)> = waiting
@@ -543,7 +731,125 @@ impl PaymentWriter {
                 self.repeated += 1;
             } else {
                 let line: StoredPayment = decode(b"waiting line", &w.line)?;
-                self.store_line(line, w.id, w.group.alike, w.group.in_format)?;
+                self.store_line(line, w.id, w.group)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Decides lines that waited on their loose group: each is the copy of a stored line of
+    /// another format in a group it may stand in ([`loose_candidates`]) whose numbers it shares
+    /// ([`likeness`]) and none of which name another thing ([`conflicts`]), pairs that share
+    /// most first, as many per group as its format has not seen. Where the waiting lines are no
+    /// more than the lines they may be, the count is made up in file order with lines whose
+    /// numbers agree ([`agrees`]); where they are more, the texts alone decide (a payer's account
+    /// left out is no reason to take one transfer for another). The rest are new.
+    fn settle_loose(&mut self, store: &Store, waiting: Vec<Waiting>) -> Result<(), StoreError> {
+        if waiting.is_empty() {
+            return Ok(());
+        }
+        let mut by_group: Vec<(u128, u32)> = waiting
+            .iter()
+            .enumerate()
+            .map(|(i, w)| (w.group.loose & !1, i as u32))
+            .collect();
+        by_group.sort_unstable();
+        let runs: Vec<Vec<usize>> = by_group
+            .chunk_by(|a, b| a.0 == b.0)
+            .map(|run| run.iter().map(|&(_, i)| i as usize).collect())
+            .collect();
+        // Per waiting line, the groups it may stand in and how many of their lines are left.
+        let ours = &self.known;
+        let candidates: Vec<Vec<(u128, u32)>> = store.known_lines(|stored| {
+            waiting
+                .iter()
+                .map(|w| loose_candidates(stored, ours, &w.group))
+                .collect()
+        })?;
+        let wanted: rustc_hash::FxHashSet<u128> =
+            candidates.iter().flatten().map(|c| c.0).collect();
+        let stored = if wanted.is_empty() {
+            Default::default()
+        } else {
+            store.stored_lines_of(&wanted)?
+        };
+        let mut copy_of: Vec<Option<u128>> = vec![None; waiting.len()];
+        for run in &runs {
+            let format = waiting[run[0]].group.alike ^ waiting[run[0]].group.in_format;
+            let mut left: rustc_hash::FxHashMap<u128, u32> = run
+                .iter()
+                .flat_map(|&i| candidates[i].iter().copied())
+                .collect();
+            let total: u32 = left.values().sum();
+            // The stored lines of other formats in those groups, with their numbers.
+            let none = Vec::new();
+            let others: Vec<(u128, Vec<String>)> = left
+                .keys()
+                .flat_map(|g| {
+                    stored
+                        .get(g)
+                        .unwrap_or(&none)
+                        .iter()
+                        .filter(|(f, _)| *f != format)
+                        .map(move |(_, p)| (*g, numbers_of(p)))
+                })
+                .collect();
+            let numbers: Vec<Vec<String>> = run
+                .iter()
+                .map(|&i| {
+                    decode::<StoredPayment>(b"waiting line", &waiting[i].line)
+                        .map(|l| numbers_of(&l))
+                })
+                .collect::<Result<_, _>>()?;
+            let mut pairs: Vec<(i64, usize, usize)> = Vec::new();
+            for (c, ours) in numbers.iter().enumerate() {
+                let may = &candidates[run[c]];
+                for (o, (g, theirs)) in others.iter().enumerate() {
+                    let score = likeness(ours, theirs);
+                    if score > 0 && !conflicts(ours, theirs) && may.iter().any(|m| m.0 == *g) {
+                        pairs.push((score, c, o));
+                    }
+                }
+            }
+            pairs.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+            let mut used = vec![false; others.len()];
+            for (_, c, o) in pairs {
+                let g = others[o].0;
+                let i = run[c];
+                if copy_of[i].is_none() && !used[o] && left[&g] > 0 {
+                    used[o] = true;
+                    *left.get_mut(&g).expect("a candidate") -= 1;
+                    copy_of[i] = Some(g);
+                }
+            }
+            if run.len() as u32 <= total {
+                for (c, &i) in run.iter().enumerate() {
+                    if copy_of[i].is_some() {
+                        continue;
+                    }
+                    let g = candidates[i].iter().map(|c| c.0).find(|g| {
+                        left[g] > 0
+                            && others
+                                .iter()
+                                .any(|(h, theirs)| h == g && agrees(&numbers[c], theirs))
+                    });
+                    if let Some(g) = g {
+                        *left.get_mut(&g).expect("a candidate") -= 1;
+                        copy_of[i] = Some(g);
+                    }
+                }
+            }
+        }
+        for (w, of) in waiting.into_iter().zip(copy_of) {
+            match of {
+                Some(alike) => {
+                    self.record(w.id, 0, alike ^ w.group.alike ^ w.group.in_format);
+                    self.repeated += 1;
+                }
+                None => {
+                    let line: StoredPayment = decode(b"waiting line", &w.line)?;
+                    self.store_line(line, w.id, w.group)?;
+                }
             }
         }
         Ok(())
@@ -604,34 +910,21 @@ impl PaymentWriter {
         }
         self.write_block()?;
         let small = self.file.blocks.iter().all(|b| b.inline);
-        let metas = match self.records.as_slice() {
-            [] => Vec::new(),
-            [only] if small => {
-                batch.insert(
-                    key(P_LINE_RECORDS_INLINE, &owner.to_be_bytes()),
-                    only.as_slice(),
-                );
-                vec![BlockMeta {
-                    offset: 0,
-                    len: only.len() as u32,
-                    checksum: checksum(only),
-                    inline: true,
-                }]
-            }
-            blocks => {
-                let mut metas = Vec::with_capacity(blocks.len());
-                for block in blocks {
-                    self.file.append(block).map_err(|source| StoreError::Io {
-                        path: self.file.path().to_path_buf(),
-                        source,
-                    })?;
-                    metas.push(self.file.blocks.pop().expect("just appended"));
-                }
-                metas
-            }
-        };
-        if !metas.is_empty() {
-            batch.insert(key(P_LINE_RECORDS, &owner.to_be_bytes()), encode(&metas));
+        let o = owner.to_be_bytes();
+        let streams = [
+            (
+                &self.records,
+                key(P_LINE_RECORDS, &o),
+                key(P_LINE_RECORDS_INLINE, &o),
+            ),
+            (
+                &self.loose,
+                key(P_LINE_LOOSE, &o),
+                loose_inline_key(owner, 0),
+            ),
+        ];
+        for (blocks, table, inline) in streams {
+            write_stream(&mut self.file, blocks, small, table, inline, batch)?;
         }
         self.file.finish().map_err(|source| StoreError::Io {
             path: self.file.path().to_path_buf(),
@@ -642,6 +935,51 @@ impl PaymentWriter {
         }
         Ok(())
     }
+}
+
+/// Writes a stream of blocks kept beside an import's lines (their records, their loose keys):
+/// a small import's one block inline in sled under `inline`, else appended to its `.pay` file;
+/// the table of its blocks under `table`.
+fn write_stream(
+    file: &mut SegmentWriter,
+    blocks: &[Vec<u8>],
+    small: bool,
+    table: Vec<u8>,
+    inline: Vec<u8>,
+    batch: &mut Batch,
+) -> Result<(), StoreError> {
+    let metas = match blocks {
+        [] => return Ok(()),
+        [only] if small => {
+            batch.insert(inline, only.as_slice());
+            vec![BlockMeta {
+                offset: 0,
+                len: only.len() as u32,
+                checksum: checksum(only),
+                inline: true,
+            }]
+        }
+        blocks => {
+            let mut metas = Vec::with_capacity(blocks.len());
+            for block in blocks {
+                file.append(block).map_err(|source| StoreError::Io {
+                    path: file.path().to_path_buf(),
+                    source,
+                })?;
+                metas.push(file.blocks.pop().expect("just appended"));
+            }
+            metas
+        }
+    };
+    batch.insert(table, encode(&metas));
+    Ok(())
+}
+
+/// Where block `n` of an import's loose keys is kept inline.
+fn loose_inline_key(import: u64, n: u32) -> Vec<u8> {
+    let mut k = key(P_LINE_LOOSE_INLINE, &import.to_be_bytes());
+    k.extend_from_slice(&n.to_be_bytes());
+    k
 }
 
 /// A manual decision as stored, with when it was made.
@@ -727,7 +1065,7 @@ impl Store {
     /// Adds what a commit recorded to what the store knows, when that is loaded: a few lines
     /// are added, many make it be loaded again when next asked (as cheap as adding them, and a
     /// command that imports one large file then asks nothing more).
-    pub(crate) fn remember_lines(&self, records: &[Vec<u8>]) {
+    pub(crate) fn remember_lines(&self, records: &[Vec<u8>], loose: &[Vec<u8>]) {
         let mut guard = self.known_lines.lock().unwrap_or_else(|p| p.into_inner());
         if records.iter().map(Vec::len).sum::<usize>() > REMEMBER_RECORDS {
             *guard = None;
@@ -735,6 +1073,7 @@ impl Store {
             for block in records {
                 known.add_records(block);
             }
+            known.add_loose_of(records, loose);
         }
     }
 
@@ -769,9 +1108,7 @@ impl Store {
         let mut found: BTreeMap<u64, (usize, Vec<Hit>)> = BTreeMap::new();
         self.each_record_block(&mut |owner, bytes| {
             let (place, hits) = found.entry(owner).or_default();
-            // A copy's record (no group, a format) stands for no stored line; every other
-            // record does, also one of a line no group holds (an accounting API's payment).
-            for (_, alike, in_format) in records(bytes).filter(|r| r.1 != 0 || r.2 == 0) {
+            for (_, alike, in_format) in records(bytes).filter(stands_for_a_line) {
                 if alike != 0 && groups.contains(&alike) {
                     hits.push((*place, alike, alike ^ in_format));
                 }
@@ -810,11 +1147,23 @@ impl Store {
     pub(crate) fn load_known_lines(&self) -> Result<KnownLines, StoreError> {
         let mut known = KnownLines::default();
         let mut recorded = std::collections::HashSet::new();
+        // Per import, the group of each line it stored, for its loose keys.
+        let mut alikes: BTreeMap<u64, Vec<u128>> = BTreeMap::new();
         self.each_record_block(&mut |owner, bytes| {
             known.add_records(bytes);
             recorded.insert(owner);
+            alikes
+                .entry(owner)
+                .or_default()
+                .extend(records(bytes).filter(stands_for_a_line).map(|r| r.1));
             Ok(())
         })?;
+        for (owner, alikes) in alikes {
+            let loose = self.loose_keys(owner)?;
+            for (alike, loose) in alikes.into_iter().zip(loose) {
+                known.add_loose(loose, alike);
+            }
+        }
         for owner in self.payment_owners() {
             let (owner, metas) = owner?;
             if recorded.contains(&owner) {
@@ -839,6 +1188,51 @@ impl Store {
             }
         }
         Ok(known)
+    }
+
+    /// The loose key of each line an import stored, in order: as kept, or worked out from the
+    /// lines of an import written before they were kept, and kept from then on.
+    fn loose_keys(&self, owner: u64) -> Result<Vec<u128>, StoreError> {
+        let table = key(P_LINE_LOOSE, &owner.to_be_bytes());
+        let as_keys = |bytes: &[u8]| -> Vec<u128> {
+            bytes
+                .chunks_exact(16)
+                .map(|k| u128::from_le_bytes(k.try_into().expect("16 bytes")))
+                .collect()
+        };
+        if let Some(v) = self.kv.get(&table)? {
+            let metas: Vec<BlockMeta> = decode(&table, &v)?;
+            let mut out = Vec::new();
+            for (n, meta) in metas.iter().enumerate() {
+                let bytes = self.payment_block(owner, meta, loose_inline_key(owner, n as u32))?;
+                out.extend(as_keys(&bytes));
+            }
+            return Ok(out);
+        }
+        let Some(v) = self.kv.get(&blocks_key(owner))? else {
+            return Ok(Vec::new());
+        };
+        let metas: Vec<BlockMeta> = decode(&blocks_key(owner), &v)?;
+        let mut out = Vec::new();
+        self.blocks_of(owner, &metas, &mut |_, block| {
+            out.extend(block.iter().map(StoredPayment::loose_key));
+            Ok(())
+        })?;
+        let mut batch = Batch::default();
+        let mut metas = Vec::new();
+        for (n, chunk) in out.chunks(RECORD_BLOCK).enumerate() {
+            let bytes: Vec<u8> = chunk.iter().flat_map(|k| k.to_le_bytes()).collect();
+            metas.push(BlockMeta {
+                offset: 0,
+                len: bytes.len() as u32,
+                checksum: checksum(&bytes),
+                inline: true,
+            });
+            batch.insert(loose_inline_key(owner, n as u32), bytes);
+        }
+        batch.insert(table, encode(&metas));
+        self.kv.apply(batch)?;
+        Ok(out)
     }
 
     /// Whether a bank line with this id is stored (a decision names one), without building

@@ -788,6 +788,7 @@ fn line_of(format: &str, group: u128, id: &str) -> (Payment, LineKeys) {
         group: Some(LineGroup {
             alike: group,
             in_format,
+            loose: 0,
         }),
         legacy: [Some(group + u128::from(id.len() as u32)), None, None],
         resent: false,
@@ -1025,6 +1026,82 @@ fn a_line_stored_before_groups_were_kept_is_recognised_by_its_fingerprint() {
         import_lines(&store, "other", &[("MT940", 0x77, "Fother1")]),
         1
     );
+}
+
+/// A line of `format` in group `alike`, with or without the payer's account, and the loose
+/// group its fields give.
+fn loose_line(format: &str, alike: u128, id: &str, cp: Option<&str>) -> (Payment, LineKeys) {
+    let (mut p, mut keys) = line_of(format, alike, id);
+    p.counterparty_account = cp.map(str::to_string);
+    // The invoice the id names, in the text.
+    p.remittance = Some(format!("Factuur F2026-{}", &id[id.len() - 3..]));
+    let g = keys.group.as_mut().expect("a group");
+    g.loose = LineGroup::loose_key(
+        p.account.as_deref().unwrap_or(""),
+        p.date,
+        p.amount.amount(),
+        p.amount.currency().as_str(),
+        cp.is_none(),
+    );
+    (p, keys)
+}
+
+/// The lines of one file with their loose groups, imported; how many were new.
+fn import_loose(store: &Store, name: &str, lines: &[(&str, u128, &str, Option<&str>)]) -> usize {
+    let mut tx = begin(store, name, SourceKind::BankStatementFile);
+    for &(format, alike, id, cp) in lines {
+        let (p, keys) = loose_line(format, alike, id, cp);
+        tx.add_bank_line(p, keys).unwrap();
+    }
+    tx.commit().unwrap().record.payments_new as usize
+}
+
+/// A format that leaves out the payer's account puts its copy of a line in another group, in
+/// the same loose one: it is a copy, as often as the other format's lines there go unseen, and
+/// never of a line whose payer's account differs from its own. A store written before loose
+/// groups were kept has them worked out from its lines once, and kept.
+#[test]
+fn a_copy_without_the_payers_account_is_found_in_its_loose_group() {
+    let dir = tempfile::tempdir().unwrap();
+    let iban = Some("NL44RABO0123456789");
+    {
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(
+            import_loose(&store, "camt", &[("camt.053", 0x81, "R101", iban)]),
+            1
+        );
+        // As a store written then: no loose keys.
+        let mut batch = crate::kv::Batch::default();
+        batch.remove(key(payments::P_LINE_LOOSE, &1u64.to_be_bytes()));
+        let mut inline = key(payments::P_LINE_LOOSE_INLINE, &1u64.to_be_bytes());
+        inline.extend_from_slice(&0u32.to_be_bytes());
+        batch.remove(inline);
+        store.kv.apply(batch).unwrap();
+    }
+    let store = Store::open(dir.path()).unwrap();
+    // The CSV export without the payer's account: a copy; its second transfer alike, naming
+    // another invoice, is new.
+    let csv = [
+        ("ING CSV", 0x83, "F102", None),
+        ("ING CSV", 0x82, "F101", None),
+    ];
+    assert_eq!(import_loose(&store, "csv", &csv), 1);
+    assert!(store
+        .kv
+        .get(&key(payments::P_LINE_LOOSE, &1u64.to_be_bytes()))
+        .unwrap()
+        .is_some());
+    // The MT940 gives another payer's account for a line alike: another transfer.
+    let other = Some("NL20INGB0001234567");
+    assert_eq!(
+        import_loose(&store, "mt940", &[("MT940", 0x84, "M103", other)]),
+        1
+    );
+    // Read afresh, the same files add nothing.
+    drop(store);
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(import_loose(&store, "csv again", &csv), 0);
+    assert_eq!(store.payments().unwrap().len(), 3);
 }
 
 /// An import of a source of this kind, begun and left open.

@@ -386,6 +386,13 @@ impl Identify {
             nth(&mut self.occurrences, alike)
         });
         let in_format = alike ^ self.format_key(line.format);
+        let loose = LineGroup::loose_key(
+            account,
+            line.booking_date,
+            line.amount,
+            line.currency.as_str(),
+            line.counterparty_account.is_none(),
+        );
         let earlier = line
             .earlier_reference
             .as_deref()
@@ -398,7 +405,11 @@ impl Identify {
             }
         };
         let keys = LineKeys {
-            group: Some(LineGroup { alike, in_format }),
+            group: Some(LineGroup {
+                alike,
+                in_format,
+                loose,
+            }),
             legacy: [Some(legacy), older, earlier],
             resent: line.resent,
         };
