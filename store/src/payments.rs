@@ -102,13 +102,15 @@ impl KnownLines {
 
     /// Takes the records of one import's block.
     fn add_records(&mut self, bytes: &[u8]) {
-        self.keys.reserve(bytes.len() / RECORD);
+        // Its id and the key that its format has seen it (`seen_key`).
+        self.keys.reserve(bytes.len() / RECORD * 2);
         for (id, alike, in_format) in records(bytes) {
             self.add(id, alike, in_format);
         }
     }
 
-    /// Counts the groups of records whose ids it holds already.
+    /// Counts the groups of records whose ids it holds already (not the keys that their
+    /// formats have seen them).
     fn count_records(&mut self, bytes: &[u8]) {
         for (_, alike, in_format) in records(bytes) {
             self.count(alike, in_format);
@@ -500,6 +502,9 @@ impl PaymentWriter {
                     self.known.in_format.clear();
                     for block in &self.records {
                         self.known.count_records(block);
+                        for (id, _, in_format) in records(block) {
+                            self.known.insert(id, in_format);
+                        }
                     }
                     self.known.add_loose_of(&self.records, &self.loose);
                 }
@@ -539,12 +544,18 @@ impl PaymentWriter {
         if repeat {
             // Another format's line with this id: one of its group's lines this format has not
             // seen, counted as its copy so that it is not taken for another line of the group.
+            // (An id this transaction has seen is of its own format, unless lines of several
+            // formats came, whose ids are kept with the key that says so.)
             if let Some(g) = keys.group {
                 let seen = seen_key(id_key, g.in_format);
                 let ours = &self.known;
-                let unseen = store.known_lines(|stored| {
-                    !ours.knows(seen) && !stored.knows(seen) && copies_left(stored, ours, &g) > 0
-                })?;
+                let own = !self.mixed && ours.knows(id_key);
+                let unseen = !own
+                    && store.known_lines(|stored| {
+                        !ours.knows(seen)
+                            && !stored.knows(seen)
+                            && copies_left(stored, ours, &g) > 0
+                    })?;
                 if unseen {
                     self.record(seen, 0, g.in_format);
                 }
@@ -568,7 +579,7 @@ impl PaymentWriter {
         if may_be_copy || (loose.is_some() && !self.mixed) {
             let group = keys.group.expect("a copy has a group");
             // A later line with this id in this transaction is a repeat of this one.
-            self.known.insert(id_key, group.in_format);
+            self.known.keys.insert(id_key);
             if may_be_copy {
                 self.waiting_groups.insert(group.alike);
             } else {
@@ -860,8 +871,9 @@ impl PaymentWriter {
             self.known.add(id, alike, in_format);
         } else {
             // One format: its new lines add to a group's lines and to its format's alike, which
-            // cancel; what it took for copies adds to its format's only.
-            self.known.insert(id, in_format);
+            // cancel; what it took for copies adds to its format's only. Its ids are its format's
+            // (the key that says so is added when they are loaded again).
+            self.known.keys.insert(id);
             if alike == 0 {
                 self.known.count(0, in_format);
             }
@@ -1158,6 +1170,9 @@ impl Store {
                 .extend(records(bytes).filter(stands_for_a_line).map(|r| r.1));
             Ok(())
         })?;
+        known
+            .loose
+            .reserve(alikes.values().map(Vec::len).sum::<usize>());
         for (owner, alikes) in alikes {
             let loose = self.loose_keys(owner)?;
             for (alike, loose) in alikes.into_iter().zip(loose) {
