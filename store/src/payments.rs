@@ -314,13 +314,57 @@ fn conflicts(ours: &[String], theirs: &[String]) -> bool {
         .any(|n| theirs.iter().any(|m| m.len() == n.len() && lacks(ours, m)))
 }
 
-/// Whether a line may be another's copy by their numbers: none name different things, and
-/// they share one where both have any.
-fn agrees(ours: &[String], theirs: &[String]) -> bool {
-    !conflicts(ours, theirs)
-        && (ours.is_empty()
-            || theirs.is_empty()
-            || ours.iter().any(|n| theirs.binary_search(n).is_ok()))
+/// What tells a line from another of its loose group: the numbers in its texts, the words of
+/// its payer's name, and the words of its name and texts together (a free-text MT940 `:86:`
+/// writes the name in the text).
+struct Texts {
+    numbers: Vec<String>,
+    names: Vec<String>,
+    words: Vec<String>,
+}
+
+/// The words of four letters or more in a text, lower case, sorted.
+fn words_of<'t>(texts: impl IntoIterator<Item = &'t str>) -> Vec<String> {
+    let mut out: Vec<String> = texts
+        .into_iter()
+        .flat_map(|t| t.split(|c: char| !c.is_alphanumeric()))
+        .filter(|w| w.chars().count() >= 4 && !w.chars().all(|c| c.is_ascii_digit()))
+        .map(str::to_lowercase)
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+impl Texts {
+    fn of(line: &StoredPayment) -> Texts {
+        let name = line.counterparty_name.as_deref();
+        Texts {
+            numbers: numbers_of(line),
+            names: words_of(name),
+            words: words_of(name.into_iter().chain(line.remittance.as_deref())),
+        }
+    }
+
+    /// Whether two lines of a loose group are one transfer by their texts: `Some` of how sure
+    /// (the numbers they share, [`likeness`]; 1 where a payer's name is in the other's name or
+    /// text; 0 where nothing tells), `None` where they are not (numbers naming different
+    /// things, [`conflicts`], or none shared; two names without a word in common).
+    fn likeness(&self, theirs: &Texts) -> Option<i64> {
+        if conflicts(&self.numbers, &theirs.numbers) {
+            return None;
+        }
+        if !self.numbers.is_empty() && !theirs.numbers.is_empty() {
+            return Some(likeness(&self.numbers, &theirs.numbers)).filter(|&s| s > 0);
+        }
+        let shares = |a: &[String], b: &[String]| a.iter().any(|w| b.binary_search(w).is_ok());
+        match (self.names.is_empty(), theirs.names.is_empty()) {
+            (false, false) => shares(&self.names, &theirs.names).then_some(1),
+            (false, true) => Some(i64::from(shares(&self.names, &theirs.words))),
+            (true, false) => Some(i64::from(shares(&theirs.names, &self.words))),
+            (true, true) => Some(0),
+        }
+    }
 }
 
 fn currency_code(c: Currency) -> [u8; 3] {
@@ -511,16 +555,20 @@ impl PaymentWriter {
                 Some(_) => {}
             }
         }
+        // A duplicate statement's line is the original's where its format stored one alike and
+        // worded alike (the original of a duplicate may never have come).
+        let resent = match keys.group {
+            Some(g) if keys.resent => {
+                store.known_lines(|stored| stored.lines_alike(&g).1 > 0)?
+                    && store.worded_as_stored(&p, &g)?
+            }
+            _ => false,
+        };
         let legacy = keys.legacy.iter().flatten().copied();
         let ours = &self.known;
         let waiting = &self.waiting_groups;
         let waiting_loose = &self.waiting_loose;
         let (repeat, may_be_copy, loose) = store.known_lines(|stored| {
-            // A duplicate statement's line is the original's where its format has one alike.
-            let resent = keys.resent
-                && keys
-                    .group
-                    .is_some_and(|g| stored.lines_alike(&g).1 + ours.lines_alike(&g).1 > 0);
             let repeat = resent
                 || ours.knows(id_key)
                 || stored.knows(id_key)
@@ -546,7 +594,7 @@ impl PaymentWriter {
             // seen, counted as its copy so that it is not taken for another line of the group.
             // (An id this transaction has seen is of its own format, unless lines of several
             // formats came, whose ids are kept with the key that says so.)
-            if let Some(g) = keys.group {
+            if let (Some(g), false) = (keys.group, resent) {
                 let seen = seen_key(id_key, g.in_format);
                 let ours = &self.known;
                 let own = !self.mixed && ours.knows(id_key);
@@ -749,12 +797,12 @@ impl PaymentWriter {
     }
 
     /// Decides lines that waited on their loose group: each is the copy of a stored line of
-    /// another format in a group it may stand in ([`loose_candidates`]) whose numbers it shares
-    /// ([`likeness`]) and none of which name another thing ([`conflicts`]), pairs that share
-    /// most first, as many per group as its format has not seen. Where the waiting lines are no
-    /// more than the lines they may be, the count is made up in file order with lines whose
-    /// numbers agree ([`agrees`]); where they are more, the texts alone decide (a payer's account
-    /// left out is no reason to take one transfer for another). The rest are new.
+    /// another format in a group it may stand in ([`loose_candidates`]) that its texts say is
+    /// the same transfer ([`Texts::likeness`]), pairs most alike first, as many per group as
+    /// its format has not seen. Where the waiting lines are no more than the lines they may be,
+    /// lines nothing tells apart are paired too, never lines whose numbers or payers' names
+    /// differ (a notification holds one transfer, a midday export the morning's: one amount on
+    /// one day is no reason to take one for the other). The rest are new.
     fn settle_loose(&mut self, store: &Store, waiting: Vec<Waiting>) -> Result<(), StoreError> {
         if waiting.is_empty() {
             return Ok(());
@@ -791,10 +839,9 @@ impl PaymentWriter {
                 .iter()
                 .flat_map(|&i| candidates[i].iter().copied())
                 .collect();
-            let total: u32 = left.values().sum();
-            // The stored lines of other formats in those groups, with their numbers.
+            // The stored lines of other formats in those groups, with their numbers and names.
             let none = Vec::new();
-            let others: Vec<(u128, Vec<String>)> = left
+            let others: Vec<(u128, Texts)> = left
                 .keys()
                 .flat_map(|g| {
                     stored
@@ -802,23 +849,29 @@ impl PaymentWriter {
                         .unwrap_or(&none)
                         .iter()
                         .filter(|(f, _)| *f != format)
-                        .map(move |(_, p)| (*g, numbers_of(p)))
+                        .map(move |(_, p)| (*g, Texts::of(p)))
                 })
                 .collect();
-            let numbers: Vec<Vec<String>> = run
+            let texts: Vec<Texts> = run
                 .iter()
                 .map(|&i| {
                     decode::<StoredPayment>(b"waiting line", &waiting[i].line)
-                        .map(|l| numbers_of(&l))
+                        .map(|l| Texts::of(&l))
                 })
                 .collect::<Result<_, _>>()?;
+            // Pairs their texts say are one transfer, most alike first; where the waiting lines
+            // are no more than the lines they may be, also those nothing tells apart.
+            let total: u32 = left.values().sum();
+            let least = if run.len() as u32 <= total { 0 } else { 1 };
             let mut pairs: Vec<(i64, usize, usize)> = Vec::new();
-            for (c, ours) in numbers.iter().enumerate() {
+            for (c, ours) in texts.iter().enumerate() {
                 let may = &candidates[run[c]];
                 for (o, (g, theirs)) in others.iter().enumerate() {
-                    let score = likeness(ours, theirs);
-                    if score > 0 && !conflicts(ours, theirs) && may.iter().any(|m| m.0 == *g) {
-                        pairs.push((score, c, o));
+                    match ours.likeness(theirs) {
+                        Some(score) if score >= least && may.iter().any(|m| m.0 == *g) => {
+                            pairs.push((score, c, o))
+                        }
+                        _ => {}
                     }
                 }
             }
@@ -831,23 +884,6 @@ impl PaymentWriter {
                     used[o] = true;
                     *left.get_mut(&g).expect("a candidate") -= 1;
                     copy_of[i] = Some(g);
-                }
-            }
-            if run.len() as u32 <= total {
-                for (c, &i) in run.iter().enumerate() {
-                    if copy_of[i].is_some() {
-                        continue;
-                    }
-                    let g = candidates[i].iter().map(|c| c.0).find(|g| {
-                        left[g] > 0
-                            && others
-                                .iter()
-                                .any(|(h, theirs)| h == g && agrees(&numbers[c], theirs))
-                    });
-                    if let Some(g) = g {
-                        *left.get_mut(&g).expect("a candidate") -= 1;
-                        copy_of[i] = Some(g);
-                    }
                 }
             }
         }
@@ -1087,6 +1123,23 @@ impl Store {
             }
             known.add_loose_of(records, loose);
         }
+    }
+
+    /// Whether a line of a group's format is stored worded as `p` is: its text, reference,
+    /// end-to-end id and payer.
+    fn worded_as_stored(&self, p: &Payment, g: &LineGroup) -> Result<bool, StoreError> {
+        let lines = self.stored_lines_of(&std::iter::once(g.alike).collect())?;
+        let format = g.alike ^ g.in_format;
+        Ok(lines.get(&g.alike).is_some_and(|l| {
+            l.iter().any(|(f, s)| {
+                *f == format
+                    && s.remittance == p.remittance
+                    && s.structured_reference == p.structured_reference
+                    && s.end_to_end_id == p.end_to_end_id
+                    && s.counterparty_name == p.counterparty_name
+                    && s.counterparty_account == p.counterparty_account
+            })
+        }))
     }
 
     /// Every import's blocks of line records, in import order.
