@@ -1156,17 +1156,12 @@ fn a_second_notification_of_a_transfer_alike_is_another_transfer() {
 }
 
 /// A camt.054 notification without the bank's reference, sent again under a new message Id:
-/// the payer's end-to-end id, day and amount name the transfer, so it is stored once; another
-/// transfer alike with its own end-to-end id is another payment.
+/// the payer's end-to-end id, day, amount and text name the transfer, so it is stored once;
+/// another transfer alike with its own end-to-end id is another payment.
 #[test]
 fn a_notification_sent_again_under_a_new_id_adds_nothing() {
     let set = fixture("othergen12/partial-downloads");
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    ok(incasso(
-        &data,
-        &["import", set.join("ledger.csv").to_str().unwrap()],
-    ));
+    let (dir, data, _) = imported_in_order(&set, &[], &[]);
     let first = std::fs::read_to_string(set.join("rabo-20260310-0914.camt054.xml")).unwrap();
     let first = first.replace("<AcctSvcrRef>RABO-20260310-0001</AcctSvcrRef>", "");
     let sent = |name: &str, text: String| {

@@ -271,6 +271,22 @@ struct Waiting {
     loose: bool,
 }
 
+/// The waiting lines by a key of their group, each group a run of their places in file order (a
+/// whole statement read again in another format waits entire: a sorted list, not a map of
+/// lists).
+fn runs_by(waiting: &[Waiting], key: impl Fn(&Waiting) -> u128) -> Vec<(u128, Vec<usize>)> {
+    let mut keyed: Vec<(u128, u32)> = waiting
+        .iter()
+        .enumerate()
+        .map(|(i, w)| (key(w), i as u32))
+        .collect();
+    keyed.sort_unstable();
+    keyed
+        .chunk_by(|a, b| a.0 == b.0)
+        .map(|run| (run[0].0, run.iter().map(|&(_, i)| i as usize).collect()))
+        .collect()
+}
+
 /// The runs of three or more digits in a line's texts (invoice numbers, references, end-to-end
 /// ids): formats word one line differently around the same numbers.
 fn numbers_of(line: &StoredPayment) -> Vec<String> {
@@ -703,26 +719,18 @@ impl PaymentWriter {
         if waiting.is_empty() {
             return Ok(());
         }
-        // The waiting lines by group, each group a run (a whole statement read again in another
-        // format waits entire: a sorted list, not a map of lists).
-        let mut by_group: Vec<(u128, u32)> = waiting
-            .iter()
-            .enumerate()
-            .map(|(i, w)| (w.group.alike, i as u32))
-            .collect();
-        by_group.sort_unstable();
-        let runs: Vec<&[(u128, u32)]> = by_group.chunk_by(|a, b| a.0 == b.0).collect();
+        let runs = runs_by(&waiting, |w| w.group.alike);
         let ours = &self.known;
         let left: Vec<usize> = store.known_lines(|stored| {
             runs.iter()
-                .map(|run| copies_left(stored, ours, &waiting[run[0].1 as usize].group) as usize)
+                .map(|(_, run)| copies_left(stored, ours, &waiting[run[0]].group) as usize)
                 .collect()
         })?;
         let crowded: rustc_hash::FxHashSet<u128> = runs
             .iter()
             .zip(&left)
-            .filter(|(run, &k)| run.len() > k)
-            .map(|(run, _)| run[0].0)
+            .filter(|((_, run), &k)| run.len() > k)
+            .map(|((group, _), _)| *group)
             .collect();
         let stored = if crowded.is_empty() {
             Default::default()
@@ -730,8 +738,7 @@ impl PaymentWriter {
             store.stored_lines_of(&crowded)?
         };
         let mut copy = vec![false; waiting.len()];
-        for (run, &k) in runs.iter().zip(&left) {
-            let list: Vec<usize> = run.iter().map(|&(_, i)| i as usize).collect();
+        for ((group, list), &k) in runs.iter().zip(&left) {
             if list.len() <= k {
                 list.iter().for_each(|&i| copy[i] = true);
                 continue;
@@ -739,7 +746,7 @@ impl PaymentWriter {
             let format = waiting[list[0]].group.alike ^ waiting[list[0]].group.in_format;
             let none = Vec::new();
             let others: Vec<&StoredPayment> = stored
-                .get(&run[0].0)
+                .get(group)
                 .unwrap_or(&none)
                 .iter()
                 .filter(|(f, _)| *f != format)
@@ -807,16 +814,7 @@ impl PaymentWriter {
         if waiting.is_empty() {
             return Ok(());
         }
-        let mut by_group: Vec<(u128, u32)> = waiting
-            .iter()
-            .enumerate()
-            .map(|(i, w)| (w.group.loose & !1, i as u32))
-            .collect();
-        by_group.sort_unstable();
-        let runs: Vec<Vec<usize>> = by_group
-            .chunk_by(|a, b| a.0 == b.0)
-            .map(|run| run.iter().map(|&(_, i)| i as usize).collect())
-            .collect();
+        let runs = runs_by(&waiting, |w| w.group.loose & !1);
         // Per waiting line, the groups it may stand in and how many of their lines are left.
         let ours = &self.known;
         let candidates: Vec<Vec<(u128, u32)>> = store.known_lines(|stored| {
@@ -833,7 +831,7 @@ impl PaymentWriter {
             store.stored_lines_of(&wanted)?
         };
         let mut copy_of: Vec<Option<u128>> = vec![None; waiting.len()];
-        for run in &runs {
+        for (_, run) in &runs {
             let format = waiting[run[0]].group.alike ^ waiting[run[0]].group.in_format;
             let mut left: rustc_hash::FxHashMap<u128, u32> = run
                 .iter()
