@@ -525,13 +525,9 @@ pub struct LineKeys {
     /// recognises (an accounting API's payments).
     pub group: Option<LineGroup>,
     /// The fingerprints stores written before this scheme kept (the group and the line's
-    /// occurrence in its file; a second one under an older form of its account), and the key of
-    /// the id an older incasso gave the line where it now gets another: lines stored then are
-    /// recognised by them as before.
-    pub legacy: [Option<u128>; 3],
-    /// The line is read from a statement the bank marks as a duplicate or copy of one sent
-    /// before: where its format has a line of its group, it is that line.
-    pub resent: bool,
+    /// occurrence in its file; a second one under an older form of its account): lines stored
+    /// then are recognised by them as before.
+    pub legacy: [Option<u128>; 2],
 }
 
 impl LineKeys {

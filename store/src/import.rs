@@ -269,8 +269,7 @@ impl ImportTx<'_> {
     pub fn add_payment(&mut self, p: Payment, fingerprint: u128) -> Result<bool, StoreError> {
         let keys = LineKeys {
             group: None,
-            legacy: [Some(fingerprint), None, None],
-            resent: false,
+            legacy: [Some(fingerprint), None],
         };
         self.add_bank_line(p, keys)
     }

@@ -337,15 +337,24 @@ struct Texts {
     numbers: Vec<String>,
     names: Vec<String>,
     words: Vec<String>,
+    /// Every run of letters or digits in its name and text, lower case, sorted: what tells
+    /// "termijn 1" from "termijn 2" where the rest is alike.
+    tokens: Vec<String>,
 }
 
-/// The words of four letters or more in a text, lower case, sorted.
+/// Words too common in names to tell payers apart (particles, legal forms).
+const COMMON_WORDS: [&str; 12] = [
+    "van", "der", "den", "het", "ter", "ten", "vof", "the", "and", "und", "des", "les",
+];
+
+/// The words of three letters or more in a text, lower case, sorted, without the common ones.
 fn words_of<'t>(texts: impl IntoIterator<Item = &'t str>) -> Vec<String> {
     let mut out: Vec<String> = texts
         .into_iter()
         .flat_map(|t| t.split(|c: char| !c.is_alphanumeric()))
-        .filter(|w| w.chars().count() >= 4 && !w.chars().all(|c| c.is_ascii_digit()))
+        .filter(|w| w.chars().count() >= 3 && !w.chars().all(|c| c.is_ascii_digit()))
         .map(str::to_lowercase)
+        .filter(|w| !COMMON_WORDS.contains(&w.as_str()))
         .collect();
     out.sort_unstable();
     out.dedup();
@@ -355,17 +364,36 @@ fn words_of<'t>(texts: impl IntoIterator<Item = &'t str>) -> Vec<String> {
 impl Texts {
     fn of(line: &StoredPayment) -> Texts {
         let name = line.counterparty_name.as_deref();
+        let mut tokens: Vec<String> = name
+            .into_iter()
+            .chain(line.remittance.as_deref())
+            .flat_map(|t| t.split(|c: char| !c.is_alphanumeric()))
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect();
+        tokens.sort_unstable();
+        tokens.dedup();
         Texts {
             numbers: numbers_of(line),
             names: words_of(name),
             words: words_of(name.into_iter().chain(line.remittance.as_deref())),
+            tokens,
         }
     }
 
+    /// How many runs of letters or digits two lines' names and texts share.
+    fn shared_tokens(&self, theirs: &Texts) -> i64 {
+        self.tokens
+            .iter()
+            .filter(|t| theirs.tokens.binary_search(t).is_ok())
+            .count() as i64
+    }
+
     /// Whether two lines of a loose group are one transfer by their texts: `Some` of how sure
-    /// (the numbers they share, [`likeness`]; 1 where a payer's name is in the other's name or
-    /// text; 0 where nothing tells), `None` where they are not (numbers naming different
-    /// things, [`conflicts`], or none shared; two names without a word in common).
+    /// (the numbers they share, [`likeness`]; where one has none, the words of a payer's name
+    /// found in the other's name or text, less those not found; 0 where nothing tells), `None`
+    /// where they are not (numbers naming different things, [`conflicts`], or none shared; two
+    /// names without a word in common).
     fn likeness(&self, theirs: &Texts) -> Option<i64> {
         if conflicts(&self.numbers, &theirs.numbers) {
             return None;
@@ -373,11 +401,23 @@ impl Texts {
         if !self.numbers.is_empty() && !theirs.numbers.is_empty() {
             return Some(likeness(&self.numbers, &theirs.numbers)).filter(|&s| s > 0);
         }
-        let shares = |a: &[String], b: &[String]| a.iter().any(|w| b.binary_search(w).is_ok());
+        // 2 for each word of `name` in `other`, less 1 for each not: "P. Jansen" is nearer
+        // "J. JANSEN" than "Jansen Bouw B.V." is.
+        let found = |name: &[String], other: &[String]| {
+            let shared = name
+                .iter()
+                .filter(|w| other.binary_search(w).is_ok())
+                .count() as i64;
+            (shared, 2 * shared - (name.len() as i64 - shared))
+        };
         match (self.names.is_empty(), theirs.names.is_empty()) {
-            (false, false) => shares(&self.names, &theirs.names).then_some(1),
-            (false, true) => Some(i64::from(shares(&self.names, &theirs.words))),
-            (true, false) => Some(i64::from(shares(&theirs.names, &self.words))),
+            (false, false) => {
+                let (shared, ours) = found(&self.names, &theirs.names);
+                let (_, mine) = found(&theirs.names, &self.names);
+                (shared > 0).then_some(ours.min(mine).max(0))
+            }
+            (false, true) => Some(found(&self.names, &theirs.words).1.max(0)),
+            (true, false) => Some(found(&theirs.names, &self.words).1.max(0)),
             (true, true) => Some(0),
         }
     }
@@ -571,22 +611,12 @@ impl PaymentWriter {
                 Some(_) => {}
             }
         }
-        // A duplicate statement's line is the original's where its format stored one alike and
-        // worded alike (the original of a duplicate may never have come).
-        let resent = match keys.group {
-            Some(g) if keys.resent => {
-                store.known_lines(|stored| stored.lines_alike(&g).1 > 0)?
-                    && store.worded_as_stored(&p, &g)?
-            }
-            _ => false,
-        };
         let legacy = keys.legacy.iter().flatten().copied();
         let ours = &self.known;
         let waiting = &self.waiting_groups;
         let waiting_loose = &self.waiting_loose;
         let (repeat, may_be_copy, loose) = store.known_lines(|stored| {
-            let repeat = resent
-                || ours.knows(id_key)
+            let repeat = ours.knows(id_key)
                 || stored.knows(id_key)
                 || legacy.clone().any(|k| stored.knows(k));
             let may_be_copy = !repeat
@@ -610,7 +640,7 @@ impl PaymentWriter {
             // seen, counted as its copy so that it is not taken for another line of the group.
             // (An id this transaction has seen is of its own format, unless lines of several
             // formats came, whose ids are kept with the key that says so.)
-            if let (Some(g), false) = (keys.group, resent) {
+            if let Some(g) = keys.group {
                 let seen = seen_key(id_key, g.in_format);
                 let ours = &self.known;
                 let own = !self.mixed && ours.knows(id_key);
@@ -861,13 +891,14 @@ impl PaymentWriter {
             // are no more than the lines they may be, also those nothing tells apart.
             let total: u32 = left.values().sum();
             let least = if run.len() as u32 <= total { 0 } else { 1 };
-            let mut pairs: Vec<(i64, usize, usize)> = Vec::new();
+            // Each pair scored by its likeness, then by the words and digits the lines share.
+            let mut pairs: Vec<((i64, i64), usize, usize)> = Vec::new();
             for (c, ours) in texts.iter().enumerate() {
                 let may = &candidates[run[c]];
                 for (o, (g, theirs)) in others.iter().enumerate() {
                     match ours.likeness(theirs) {
                         Some(score) if score >= least && may.iter().any(|m| m.0 == *g) => {
-                            pairs.push((score, c, o))
+                            pairs.push(((score, ours.shared_tokens(theirs)), c, o))
                         }
                         _ => {}
                     }
@@ -875,11 +906,29 @@ impl PaymentWriter {
             }
             pairs.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
             let mut used = vec![false; others.len()];
-            for (_, c, o) in pairs {
+            for &(score, c, o) in &pairs {
                 let g = others[o].0;
                 let i = run[c];
-                if copy_of[i].is_none() && !used[o] && left[&g] > 0 {
-                    used[o] = true;
+                if copy_of[i].is_some() || used[o] || left[&g] == 0 {
+                    continue;
+                }
+                // More lines alike to the group's lines than it has left, of more than one group
+                // of their own (two payers): none is taken for a copy (one transfer counted twice
+                // costs less than a payment lost).
+                let mut rivals: Vec<usize> = pairs
+                    .iter()
+                    .filter(|&&(s, d, p)| {
+                        s == score && others[p].0 == g && copy_of[run[d]].is_none()
+                    })
+                    .map(|&(_, d, _)| d)
+                    .collect();
+                rivals.sort_unstable();
+                rivals.dedup();
+                let one_payer = rivals
+                    .iter()
+                    .all(|&d| waiting[run[d]].group.alike == waiting[i].group.alike);
+                used[o] = true;
+                if rivals.len() as u32 <= left[&g] || one_payer {
                     *left.get_mut(&g).expect("a candidate") -= 1;
                     copy_of[i] = Some(g);
                 }
@@ -1121,23 +1170,6 @@ impl Store {
             }
             known.add_loose_of(records, loose);
         }
-    }
-
-    /// Whether a line of a group's format is stored worded as `p` is: its text, reference,
-    /// end-to-end id and payer.
-    fn worded_as_stored(&self, p: &Payment, g: &LineGroup) -> Result<bool, StoreError> {
-        let lines = self.stored_lines_of(&std::iter::once(g.alike).collect())?;
-        let format = g.alike ^ g.in_format;
-        Ok(lines.get(&g.alike).is_some_and(|l| {
-            l.iter().any(|(f, s)| {
-                *f == format
-                    && s.remittance == p.remittance
-                    && s.structured_reference == p.structured_reference
-                    && s.end_to_end_id == p.end_to_end_id
-                    && s.counterparty_name == p.counterparty_name
-                    && s.counterparty_account == p.counterparty_account
-            })
-        }))
     }
 
     /// Every import's blocks of line records, in import order.

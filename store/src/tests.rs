@@ -790,8 +790,7 @@ fn line_of(format: &str, group: u128, id: &str) -> (Payment, LineKeys) {
             in_format,
             loose: 0,
         }),
-        legacy: [Some(group + u128::from(id.len() as u32)), None, None],
-        resent: false,
+        legacy: [Some(group + u128::from(id.len() as u32)), None],
     };
     (p, keys)
 }

@@ -88,10 +88,6 @@ struct Statement {
     tag: &'static str,
     number: usize,
     id: Option<String>,
-    /// Marked by the bank as a duplicate or copy of one sent before (`CpyDplctInd`).
-    resent: bool,
-    /// How many lines of each transfer named by its end-to-end id came so far.
-    transfers: std::cell::RefCell<std::collections::HashMap<String, u32>>,
     account: Option<String>,
     currency: Option<String>,
     date: Option<NaiveDate>,
@@ -682,12 +678,6 @@ fn read_statement_field(stmt: &mut Statement, rel: &str, f: &Field<'_>) -> Resul
     }
     match rel {
         "Id" => stmt.id = non_empty(text),
-        "CpyDplctInd" => {
-            stmt.resent = matches!(
-                text.trim().to_ascii_uppercase().as_str(),
-                "DUPL" | "CODU" | "COPY"
-            )
-        }
         "Acct/Id/IBAN" | "Acct/Id/Othr/Id" => stmt.account = clean_account(text),
         "Acct/Ccy" => stmt.currency = Some(text.trim().to_string()),
         "CreDtTm" | "FrToDt/ToDtTm" | "Bal/Dt/Dt" | "Bal/Dt/DtTm" => {
@@ -935,42 +925,21 @@ fn finish_entry(
         if texts.is_empty() {
             texts.extend(en.info.iter().cloned());
         }
-        let given = match (tx.bank_reference, &en.bank_reference) {
+        let bank_reference = match (tx.bank_reference, &en.bank_reference) {
             (Some(r), _) => Some(r),
             (None, Some(r)) if several => Some(format!("{r}/{}", i + 1)),
             (None, r) => r.clone().or_else(|| en.entry_reference.clone()),
-        };
-        // A notification without the bank's reference names one event by its Id (unique per
-        // message, and kept by a copy of it) and the entry's place. A notification sent again
-        // under a new Id has another, so where the payer's end-to-end id is given it names the
-        // transfer with its day, amount, direction and text, and how many such came before it
-        // in the notification (a payer's software may give every transfer of a customer one
-        // end-to-end id). Stores written before knew it by the message's Id.
-        let by_message = match (&stmt.id, stmt.tag) {
-            (Some(id), "Ntfctn") if several => Some(format!("{id}/{}/{}", en.number, i + 1)),
-            (Some(id), "Ntfctn") => Some(format!("{id}/{}", en.number)),
-            _ => None,
-        };
-        let by_transfer = match (&given, &by_message, &tx.end_to_end_id) {
-            (None, Some(_), Some(e2e)) => {
-                let transfer = format!(
-                    "E2E/{e2e}/{booking_date}/{}/{}/{}/{}",
-                    signed.normalize(),
-                    ccy.as_deref().unwrap_or(""),
-                    if reversal { "R" } else { "" },
-                    texts.join(" ")
-                );
-                let mut seen = stmt.transfers.borrow_mut();
-                let n = seen.entry(transfer.clone()).or_insert(0);
-                *n += 1;
-                Some(format!("{transfer}#{n}"))
+        }
+        .or_else(|| {
+            // A notification names one event: its Id (unique per message, and kept by a copy or
+            // duplicate of it) and the entry's place tell a second notification of a transfer
+            // alike from the same one downloaded or sent again.
+            match (&stmt.id, stmt.tag) {
+                (Some(id), "Ntfctn") if several => Some(format!("{id}/{}/{}", en.number, i + 1)),
+                (Some(id), "Ntfctn") => Some(format!("{id}/{}", en.number)),
+                _ => None,
             }
-            _ => None,
-        };
-        let (bank_reference, earlier_reference) = match by_transfer {
-            Some(r) => (Some(r), by_message),
-            None => (given.or(by_message), None),
-        };
+        });
         let location = if several {
             Location::Element(format!(
                 "{}[{}]/Ntry[{}]/NtryDtls/TxDtls[{}]",
@@ -994,8 +963,6 @@ fn finish_entry(
             structured_reference: tx.structured_reference,
             end_to_end_id: tx.end_to_end_id,
             bank_reference,
-            earlier_reference,
-            resent: stmt.resent,
             reversal,
             location,
             format: if stmt.tag == "Stmt" {
@@ -1083,57 +1050,6 @@ mod tests {
         let mut lines = Vec::new();
         read("t.xml", xml.as_bytes(), &mut |l| lines.push(l))?;
         Ok(lines)
-    }
-
-    /// A notification without bank references names a transfer by its end-to-end id, day,
-    /// amount and text (the same under a new Id, another with another text, the second of two
-    /// alike in one message another too), keeps the id it had before, and says whether the bank
-    /// marks it as a duplicate.
-    #[test]
-    fn a_notification_names_its_transfers_by_end_to_end_id_and_text() {
-        let notification = |id: &str, dupl: &str, texts: &[&str]| {
-            let entries: String = texts
-                .iter()
-                .map(|t| {
-                    format!(
-                        "<Ntry><Amt Ccy=\"EUR\">250.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts>\
-                         <BookgDt><Dt>2026-06-05</Dt></BookgDt><NtryDtls><TxDtls><Refs>\
-                         <EndToEndId>KLANT-4711</EndToEndId></Refs><RmtInf><Ustrd>{t}</Ustrd>\
-                         </RmtInf></TxDtls></NtryDtls></Ntry>"
-                    )
-                })
-                .collect();
-            format!(
-                "<?xml version=\"1.0\"?><Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.054.001.04\">\
-                 <BkToCstmrDbtCdtNtfctn><Ntfctn><Id>{id}</Id>{dupl}<Acct><Id><IBAN>NL30RABO0301234567</IBAN>\
-                 </Id></Acct>{entries}</Ntfctn></BkToCstmrDbtCdtNtfctn></Document>"
-            )
-        };
-        let refs = |xml: String| -> Vec<(Option<String>, Option<String>, bool)> {
-            read_str(&xml)
-                .unwrap()
-                .into_iter()
-                .map(|l| (l.bank_reference, l.earlier_reference, l.resent))
-                .collect()
-        };
-        let first = refs(notification("N1", "", &["Factuur F2026-0301"]));
-        let again = refs(notification(
-            "N7",
-            "<CpyDplctInd>DUPL</CpyDplctInd>",
-            &["Factuur F2026-0301"],
-        ));
-        assert_eq!(first[0].0, again[0].0);
-        assert_eq!(first[0].1.as_deref(), Some("N1/1"));
-        assert!(!first[0].2 && again[0].2);
-        let other = refs(notification("N2", "", &["Factuur F2026-0302"]));
-        assert_ne!(first[0].0, other[0].0);
-        let both = refs(notification(
-            "N3",
-            "",
-            &["Factuur F2026-0301", "Factuur F2026-0301"],
-        ));
-        assert_eq!(both[0].0, first[0].0);
-        assert_ne!(both[0].0, both[1].0);
     }
 
     const HEAD: &str = r#"<?xml version="1.0"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt><Stmt><Id>S1</Id><Acct><Id><IBAN>NL91 ABNA 0417 1643 00</IBAN></Id><Ccy>EUR</Ccy></Acct>"#;

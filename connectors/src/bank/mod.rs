@@ -39,13 +39,6 @@ pub struct BankLine {
     pub end_to_end_id: Option<String>,
     /// The bank's own unique reference for the line (AcctSvcrRef, MT940 bank reference).
     pub bank_reference: Option<String>,
-    /// The reference an older incasso gave this line where this one gives another (a camt.054
-    /// transfer with an end-to-end id was known by its message's Id): a store written then still
-    /// recognises the line read again.
-    pub earlier_reference: Option<String>,
-    /// The statement is marked as a duplicate or copy of one sent before: its lines are those
-    /// of the original.
-    pub resent: bool,
     /// The bank marks this line as the reversal of an earlier one.
     pub reversal: bool,
     /// Where in the file it was read.
@@ -393,10 +386,6 @@ impl Identify {
             line.currency.as_str(),
             line.counterparty_account.is_none(),
         );
-        let earlier = line
-            .earlier_reference
-            .as_deref()
-            .map(|r| LineKeys::id_key(&reference_id(account, r)));
         let id = match &line.bank_reference {
             Some(r) => reference_id(account, r),
             None => {
@@ -410,8 +399,7 @@ impl Identify {
                 in_format,
                 loose,
             }),
-            legacy: [Some(legacy), older, earlier],
-            resent: line.resent,
+            legacy: [Some(legacy), older],
         };
         let kind = if line.reversal {
             PaymentKind::Reversal
@@ -494,8 +482,6 @@ mod tests {
             structured_reference: None,
             end_to_end_id: None,
             bank_reference: bank_ref.map(str::to_string),
-            earlier_reference: None,
-            resent: false,
             reversal: false,
             location: Location::Line(1),
             format: "test CSV",
@@ -527,28 +513,6 @@ mod tests {
                 "an account number has no earlier form"
             );
         }
-    }
-
-    /// A line named by another reference than an older incasso gave it carries the key of its
-    /// earlier id, so a store written then recognises it read again.
-    #[test]
-    fn a_line_carries_the_key_of_the_id_it_had_before() {
-        let src = Arc::new(Source {
-            kind: SourceKind::BankStatementFile,
-            name: "t".into(),
-            content_hash: String::new(),
-        });
-        let cp = Some("NL44RABO0123456789");
-        let (earlier, _) = Identify::default().payment(line(cp, "F1", Some("N1/1")), &src);
-        let now = BankLine {
-            earlier_reference: Some("N1/1".into()),
-            ..line(cp, "F1", Some("E2E/JJ-1/2026-11-02/121/EUR/"))
-        };
-        let (p, keys) = Identify::default().payment(now, &src);
-        assert_ne!(p.id, earlier.id);
-        assert_eq!(keys.legacy[2], Some(LineKeys::id_key(&earlier.id)));
-        let (_, plain) = Identify::default().payment(line(cp, "F1", Some("N1/1")), &src);
-        assert_eq!(plain.legacy[2], None);
     }
 
     #[test]

@@ -527,8 +527,6 @@ fn read_row(
         structured_reference,
         end_to_end_id,
         bank_reference: clean_text(cell(cols.bank_reference)),
-        earlier_reference: None,
-        resent: false,
         reversal: !cell(cols.reversal_reason).trim().is_empty() || details.reversal,
         location: Location::Line(line),
         format: profile.name,

@@ -334,8 +334,6 @@ impl<'f> Statement<'f> {
             bank_reference: Some(e.bank_ref.trim())
                 .filter(|r| !r.is_empty() && !r.eq_ignore_ascii_case("NONREF"))
                 .map(str::to_string),
-            earlier_reference: None,
-            resent: false,
             reversal: e.reversal || returned,
             location: Location::Line(p.line),
             format: "MT940",
