@@ -844,7 +844,9 @@ impl PaymentWriter {
         if waiting.is_empty() {
             return Ok(());
         }
-        let runs = runs_by(&waiting, |w| w.group.loose & !1);
+        // In file order, so that a batch of runs finds its stored lines in a few blocks.
+        let mut runs = runs_by(&waiting, |w| w.group.loose & !1);
+        runs.sort_unstable_by_key(|(_, run)| run[0]);
         // Per waiting line, the groups it may stand in and how many of their lines are left.
         let ours = &self.known;
         let candidates: Vec<Vec<(u128, u32)>> = store.known_lines(|stored| {
@@ -853,84 +855,116 @@ impl PaymentWriter {
                 .map(|w| loose_candidates(stored, ours, &w.group))
                 .collect()
         })?;
-        let wanted: rustc_hash::FxHashSet<u128> =
-            candidates.iter().flatten().map(|c| c.0).collect();
-        let stored = if wanted.is_empty() {
-            Default::default()
-        } else {
-            store.stored_lines_of(&wanted)?
-        };
         let mut copy_of: Vec<Option<u128>> = vec![None; waiting.len()];
-        for (_, run) in &runs {
-            let format = waiting[run[0]].group.alike ^ waiting[run[0]].group.in_format;
-            let mut left: rustc_hash::FxHashMap<u128, u32> = run
+        // Batches of runs of about a block's lines each: the stored lines they may be are read
+        // batch by batch, not all at once (a year's CSV export read again as camt.053 waits
+        // entire).
+        let mut batches: Vec<&[(u128, Vec<usize>)]> = Vec::new();
+        let mut rest = runs.as_slice();
+        while !rest.is_empty() {
+            let mut lines = 0;
+            let n = rest
                 .iter()
-                .flat_map(|&i| candidates[i].iter().copied())
-                .collect();
-            // The stored lines of other formats in those groups, with their numbers and names.
-            let none = Vec::new();
-            let others: Vec<(u128, Texts)> = left
-                .keys()
-                .flat_map(|g| {
-                    stored
-                        .get(g)
-                        .unwrap_or(&none)
-                        .iter()
-                        .filter(|(f, _)| *f != format)
-                        .map(move |(_, p)| (*g, Texts::of(p)))
+                .take_while(|(_, run)| {
+                    lines += run.len();
+                    lines <= BLOCK_LINES
                 })
-                .collect();
-            let texts: Vec<Texts> = run
+                .count()
+                .max(1);
+            let (batch, tail) = rest.split_at(n);
+            batches.push(batch);
+            rest = tail;
+        }
+        for batch in batches {
+            let wanted: rustc_hash::FxHashSet<u128> = batch
                 .iter()
-                .map(|&i| {
-                    decode::<StoredPayment>(b"waiting line", &waiting[i].line)
-                        .map(|l| Texts::of(&l))
-                })
-                .collect::<Result<_, _>>()?;
-            // Pairs their texts say are one transfer, most alike first; where the waiting lines
-            // are no more than the lines they may be, also those nothing tells apart.
-            let total: u32 = left.values().sum();
-            let least = if run.len() as u32 <= total { 0 } else { 1 };
-            // Each pair scored by its likeness, then by the words and digits the lines share.
-            let mut pairs: Vec<((i64, i64), usize, usize)> = Vec::new();
-            for (c, ours) in texts.iter().enumerate() {
-                let may = &candidates[run[c]];
-                for (o, (g, theirs)) in others.iter().enumerate() {
-                    match ours.likeness(theirs) {
-                        Some(score) if score >= least && may.iter().any(|m| m.0 == *g) => {
-                            pairs.push(((score, ours.shared_tokens(theirs)), c, o))
+                .flat_map(|(_, run)| run.iter().flat_map(|&i| candidates[i].iter().map(|c| c.0)))
+                .collect();
+            let stored = if wanted.is_empty() {
+                Default::default()
+            } else {
+                store.stored_lines_of(&wanted)?
+            };
+            for (_, run) in batch {
+                let format = waiting[run[0]].group.alike ^ waiting[run[0]].group.in_format;
+                let mut left: rustc_hash::FxHashMap<u128, u32> = run
+                    .iter()
+                    .flat_map(|&i| candidates[i].iter().copied())
+                    .collect();
+                // The stored lines of other formats in those groups, with their numbers and names.
+                let none = Vec::new();
+                let others: Vec<(u128, Texts)> = left
+                    .keys()
+                    .flat_map(|g| {
+                        stored
+                            .get(g)
+                            .unwrap_or(&none)
+                            .iter()
+                            .filter(|(f, _)| *f != format)
+                            .map(move |(_, p)| (*g, Texts::of(p)))
+                    })
+                    .collect();
+                let texts: Vec<Texts> = run
+                    .iter()
+                    .map(|&i| {
+                        decode::<StoredPayment>(b"waiting line", &waiting[i].line)
+                            .map(|l| Texts::of(&l))
+                    })
+                    .collect::<Result<_, _>>()?;
+                // Pairs their texts say are one transfer, most alike first; where the waiting lines
+                // are no more than the lines they may be, also those nothing tells apart.
+                let total: u32 = left.values().sum();
+                let least = if run.len() as u32 <= total { 0 } else { 1 };
+                // Each pair scored by its likeness, then by the words and digits the lines share.
+                let mut pairs: Vec<((i64, i64), usize, usize)> = Vec::new();
+                for (c, ours) in texts.iter().enumerate() {
+                    let may = &candidates[run[c]];
+                    for (o, (g, theirs)) in others.iter().enumerate() {
+                        match ours.likeness(theirs) {
+                            Some(score) if score >= least && may.iter().any(|m| m.0 == *g) => {
+                                pairs.push(((score, ours.shared_tokens(theirs)), c, o))
+                            }
+                            _ => {}
                         }
-                        _ => {}
                     }
                 }
-            }
-            pairs.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
-            let mut used = vec![false; others.len()];
-            for &(score, c, o) in &pairs {
-                let g = others[o].0;
-                let i = run[c];
-                if copy_of[i].is_some() || used[o] || left[&g] == 0 {
-                    continue;
+                pairs.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+                // The waiting lines alike to a group's lines at each score.
+                let mut rivals: rustc_hash::FxHashMap<((i64, i64), u128), Vec<usize>> =
+                    Default::default();
+                for &(score, d, o) in &pairs {
+                    rivals.entry((score, others[o].0)).or_default().push(d);
                 }
-                // More lines alike to the group's lines than it has left, of more than one group
-                // of their own (two payers): none is taken for a copy (one transfer counted twice
-                // costs less than a payment lost).
-                let mut rivals: Vec<usize> = pairs
-                    .iter()
-                    .filter(|&&(s, d, p)| {
-                        s == score && others[p].0 == g && copy_of[run[d]].is_none()
-                    })
-                    .map(|&(_, d, _)| d)
-                    .collect();
-                rivals.sort_unstable();
-                rivals.dedup();
-                let one_payer = rivals
-                    .iter()
-                    .all(|&d| waiting[run[d]].group.alike == waiting[i].group.alike);
-                used[o] = true;
-                if rivals.len() as u32 <= left[&g] || one_payer {
-                    *left.get_mut(&g).expect("a candidate") -= 1;
-                    copy_of[i] = Some(g);
+                // Whether a score's lines may be taken for a group's copies: no more of them are
+                // waiting than the group has left, or they are one payer's (one group of their
+                // own). Else none is (one transfer counted twice costs less than a payment lost).
+                let mut allowed: rustc_hash::FxHashMap<((i64, i64), u128), bool> =
+                    Default::default();
+                let mut used = vec![false; others.len()];
+                for &(score, c, o) in &pairs {
+                    let g = others[o].0;
+                    let i = run[c];
+                    if copy_of[i].is_some() || used[o] || left[&g] == 0 {
+                        continue;
+                    }
+                    let ok = *allowed.entry((score, g)).or_insert_with(|| {
+                        let mut lines: Vec<usize> = rivals[&(score, g)]
+                            .iter()
+                            .copied()
+                            .filter(|&d| copy_of[run[d]].is_none())
+                            .collect();
+                        lines.sort_unstable();
+                        lines.dedup();
+                        lines.len() as u32 <= left[&g]
+                            || lines
+                                .iter()
+                                .all(|&d| waiting[run[d]].group.alike == waiting[i].group.alike)
+                    });
+                    used[o] = true;
+                    if ok {
+                        *left.get_mut(&g).expect("a candidate") -= 1;
+                        copy_of[i] = Some(g);
+                    }
                 }
             }
         }
