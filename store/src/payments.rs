@@ -129,15 +129,8 @@ impl KnownLines {
     /// Takes the records of an import's stored lines with their loose keys, block by block:
     /// the loose groups of the groups they are in.
     fn add_loose_of(&mut self, records: &[impl AsRef<[u8]>], loose: &[impl AsRef<[u8]>]) {
-        let alikes = records
-            .iter()
-            .flat_map(|b| self::records(b.as_ref()))
-            .filter(stands_for_a_line)
-            .map(|r| r.1);
-        let keys = loose
-            .iter()
-            .flat_map(|b| b.as_ref().chunks_exact(16))
-            .map(|k| u128::from_le_bytes(k.try_into().expect("16 bytes")));
+        let alikes = records.iter().flat_map(|b| stored_alikes(b.as_ref()));
+        let keys = loose.iter().flat_map(|b| keys16(b.as_ref()));
         for (alike, loose) in alikes.zip(keys) {
             self.add_loose(loose, alike);
         }
@@ -215,10 +208,35 @@ type Hit = (usize, u128, u128);
 /// The records of a block: id key, group of lines alike, that group in its format.
 fn records(bytes: &[u8]) -> impl Iterator<Item = (u128, u128, u128)> + '_ {
     bytes.chunks_exact(RECORD).map(|r| {
-        let part =
-            |i: usize| u128::from_le_bytes(r[i * 16..(i + 1) * 16].try_into().expect("16 bytes"));
-        (part(0), part(1), part(2))
+        let mut parts = keys16(r);
+        let mut part = || parts.next().expect("three parts");
+        (part(), part(), part())
     })
+}
+
+/// The 16-byte keys a block holds one after another (ids, fingerprints, loose keys).
+fn keys16(bytes: &[u8]) -> impl Iterator<Item = u128> + '_ {
+    bytes
+        .chunks_exact(16)
+        .map(|k| u128::from_le_bytes(k.try_into().expect("16 bytes")))
+}
+
+/// The group of each line a block of records stands for ([`stands_for_a_line`]), in order: what
+/// an import's loose keys, one per stored line, go with.
+fn stored_alikes(bytes: &[u8]) -> impl Iterator<Item = u128> + '_ {
+    records(bytes).filter(stands_for_a_line).map(|r| r.1)
+}
+
+/// Appends `bytes` to the last of a list of blocks of `block_len` bytes, starting another when
+/// it is full (one growing list would hold its old and new room at once).
+fn push_in_blocks(blocks: &mut Vec<Vec<u8>>, block_len: usize, bytes: &[u8]) {
+    if blocks.last().is_none_or(|b| b.len() == block_len) {
+        blocks.push(Vec::with_capacity(block_len));
+    }
+    blocks
+        .last_mut()
+        .expect("just made")
+        .extend_from_slice(bytes);
 }
 
 /// How many of a group's stored lines its format has not seen yet, counting what this
@@ -347,37 +365,41 @@ const COMMON_WORDS: [&str; 12] = [
     "van", "der", "den", "het", "ter", "ten", "vof", "the", "and", "und", "des", "les",
 ];
 
-/// The words of three letters or more in a text, lower case, sorted, without the common ones.
-fn words_of<'t>(texts: impl IntoIterator<Item = &'t str>) -> Vec<String> {
+/// The runs of letters or digits in texts that `keep` takes, lower case, sorted, each once.
+fn runs_in<'t>(
+    texts: impl IntoIterator<Item = &'t str>,
+    keep: impl Fn(&str) -> bool,
+) -> Vec<String> {
     let mut out: Vec<String> = texts
         .into_iter()
         .flat_map(|t| t.split(|c: char| !c.is_alphanumeric()))
-        .filter(|w| w.chars().count() >= 3 && !w.chars().all(|c| c.is_ascii_digit()))
+        .filter(|w| !w.is_empty())
         .map(str::to_lowercase)
-        .filter(|w| !COMMON_WORDS.contains(&w.as_str()))
+        .filter(|w| keep(w))
         .collect();
     out.sort_unstable();
     out.dedup();
     out
 }
 
+/// The words of three letters or more in a text, lower case, sorted, without the common ones.
+fn words_of<'t>(texts: impl IntoIterator<Item = &'t str>) -> Vec<String> {
+    runs_in(texts, |w| {
+        w.chars().count() >= 3
+            && !w.chars().all(|c| c.is_ascii_digit())
+            && !COMMON_WORDS.contains(&w)
+    })
+}
+
 impl Texts {
     fn of(line: &StoredPayment) -> Texts {
         let name = line.counterparty_name.as_deref();
-        let mut tokens: Vec<String> = name
-            .into_iter()
-            .chain(line.remittance.as_deref())
-            .flat_map(|t| t.split(|c: char| !c.is_alphanumeric()))
-            .filter(|w| !w.is_empty())
-            .map(str::to_lowercase)
-            .collect();
-        tokens.sort_unstable();
-        tokens.dedup();
+        let all = || name.into_iter().chain(line.remittance.as_deref());
         Texts {
             numbers: numbers_of(line),
             names: words_of(name),
-            words: words_of(name.into_iter().chain(line.remittance.as_deref())),
-            tokens,
+            words: words_of(all()),
+            tokens: runs_in(all(), |_| true),
         }
     }
 
@@ -615,10 +637,23 @@ impl PaymentWriter {
         let ours = &self.known;
         let waiting = &self.waiting_groups;
         let waiting_loose = &self.waiting_loose;
-        let (repeat, may_be_copy, loose) = store.known_lines(|stored| {
+        let mixed = self.mixed;
+        let (repeat, unseen, may_be_copy, loose) = store.known_lines(|stored| {
             let repeat = ours.knows(id_key)
                 || stored.knows(id_key)
                 || legacy.clone().any(|k| stored.knows(k));
+            // Another format's line with this id: one of its group's lines this format has not
+            // seen, to be counted as its copy so that it is not taken for another line of the
+            // group. (An id this transaction has seen is of its own format, unless lines of
+            // several formats came, whose ids are kept with the key that says so.)
+            let unseen = keys.group.filter(|g| {
+                let seen = seen_key(id_key, g.in_format);
+                repeat
+                    && (mixed || !ours.knows(id_key))
+                    && !ours.knows(seen)
+                    && !stored.knows(seen)
+                    && copies_left(stored, ours, g) > 0
+            });
             let may_be_copy = !repeat
                 && keys.group.is_some_and(|g| {
                     waiting.contains(&g.alike) || copies_left(stored, ours, &g) > 0
@@ -633,26 +668,11 @@ impl PaymentWriter {
                 }
                 _ => None,
             };
-            (repeat, may_be_copy, loose)
+            (repeat, unseen, may_be_copy, loose)
         })?;
         if repeat {
-            // Another format's line with this id: one of its group's lines this format has not
-            // seen, counted as its copy so that it is not taken for another line of the group.
-            // (An id this transaction has seen is of its own format, unless lines of several
-            // formats came, whose ids are kept with the key that says so.)
-            if let Some(g) = keys.group {
-                let seen = seen_key(id_key, g.in_format);
-                let ours = &self.known;
-                let own = !self.mixed && ours.knows(id_key);
-                let unseen = !own
-                    && store.known_lines(|stored| {
-                        !ours.knows(seen)
-                            && !stored.knows(seen)
-                            && copies_left(stored, ours, &g) > 0
-                    })?;
-                if unseen {
-                    self.record(seen, 0, g.in_format);
-                }
+            if let Some(g) = unseen {
+                self.record(seen_key(id_key, g.in_format), 0, g.in_format);
             }
             self.repeated += 1;
             return Ok(false);
@@ -707,15 +727,11 @@ impl PaymentWriter {
         if self.mixed {
             self.known.add_loose(group.loose, group.alike);
         }
-        if self
-            .loose
-            .last()
-            .is_none_or(|b| b.len() == RECORD_BLOCK * 16)
-        {
-            self.loose.push(Vec::with_capacity(RECORD_BLOCK * 16));
-        }
-        let block = self.loose.last_mut().expect("just made");
-        block.extend_from_slice(&group.loose.to_le_bytes());
+        push_in_blocks(
+            &mut self.loose,
+            RECORD_BLOCK * 16,
+            &group.loose.to_le_bytes(),
+        );
         self.new += 1;
         self.block.push(line);
         if self.block.len() == BLOCK_LINES {
@@ -995,17 +1011,11 @@ impl PaymentWriter {
                 self.known.count(0, in_format);
             }
         }
-        if self
-            .records
-            .last()
-            .is_none_or(|b| b.len() == RECORD_BLOCK * RECORD)
-        {
-            self.records.push(Vec::with_capacity(RECORD_BLOCK * RECORD));
+        let mut record = [0u8; RECORD];
+        for (part, k) in record.chunks_exact_mut(16).zip([id, alike, in_format]) {
+            part.copy_from_slice(&k.to_le_bytes());
         }
-        let block = self.records.last_mut().expect("just made");
-        for k in [id, alike, in_format] {
-            block.extend_from_slice(&k.to_le_bytes());
-        }
+        push_in_blocks(&mut self.records, RECORD_BLOCK * RECORD, &record);
     }
 
     /// Whether it recorded anything: a line, or another format's copy of one.
@@ -1284,7 +1294,7 @@ impl Store {
             alikes
                 .entry(owner)
                 .or_default()
-                .extend(records(bytes).filter(stands_for_a_line).map(|r| r.1));
+                .extend(stored_alikes(bytes));
             Ok(())
         })?;
         known
@@ -1307,11 +1317,7 @@ impl Store {
                     let meta: BlockMeta = decode(&at, &meta)?;
                     let inline = key(P_PAYMENT_KEYS_INLINE, &owner.to_be_bytes());
                     let bytes = self.payment_block(owner, &meta, inline)?;
-                    known.add_legacy(
-                        bytes
-                            .chunks_exact(16)
-                            .map(|k| u128::from_le_bytes(k.try_into().expect("16 bytes"))),
-                    );
+                    known.add_legacy(keys16(&bytes));
                 }
                 None => self.blocks_of(owner, &metas, &mut |_, block| {
                     known.add_legacy(block.iter().flat_map(StoredPayment::keys));
@@ -1326,18 +1332,12 @@ impl Store {
     /// lines of an import written before they were kept, and kept from then on.
     fn loose_keys(&self, owner: u64) -> Result<Vec<u128>, StoreError> {
         let table = key(P_LINE_LOOSE, &owner.to_be_bytes());
-        let as_keys = |bytes: &[u8]| -> Vec<u128> {
-            bytes
-                .chunks_exact(16)
-                .map(|k| u128::from_le_bytes(k.try_into().expect("16 bytes")))
-                .collect()
-        };
         if let Some(v) = self.kv.get(&table)? {
             let metas: Vec<BlockMeta> = decode(&table, &v)?;
             let mut out = Vec::new();
             for (n, meta) in metas.iter().enumerate() {
                 let bytes = self.payment_block(owner, meta, loose_inline_key(owner, n as u32))?;
-                out.extend(as_keys(&bytes));
+                out.extend(keys16(&bytes));
             }
             return Ok(out);
         }

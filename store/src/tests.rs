@@ -797,9 +797,23 @@ fn line_of(format: &str, group: u128, id: &str) -> (Payment, LineKeys) {
 
 /// The lines of one file, imported; how many were new.
 fn import_lines(store: &Store, name: &str, lines: &[(&str, u128, &str)]) -> usize {
+    import_keyed(
+        store,
+        name,
+        lines
+            .iter()
+            .map(|(format, group, id)| line_of(format, *group, id)),
+    )
+}
+
+/// Bank lines with their keys, imported as one file; how many were new.
+fn import_keyed(
+    store: &Store,
+    name: &str,
+    lines: impl IntoIterator<Item = (Payment, LineKeys)>,
+) -> usize {
     let mut tx = begin(store, name, SourceKind::BankStatementFile);
-    for (format, group, id) in lines {
-        let (p, keys) = line_of(format, *group, id);
+    for (p, keys) in lines {
         tx.add_bank_line(p, keys).unwrap();
     }
     tx.commit().unwrap().record.payments_new as usize
@@ -1047,12 +1061,13 @@ fn loose_line(format: &str, alike: u128, id: &str, cp: Option<&str>) -> (Payment
 
 /// The lines of one file with their loose groups, imported; how many were new.
 fn import_loose(store: &Store, name: &str, lines: &[(&str, u128, &str, Option<&str>)]) -> usize {
-    let mut tx = begin(store, name, SourceKind::BankStatementFile);
-    for &(format, alike, id, cp) in lines {
-        let (p, keys) = loose_line(format, alike, id, cp);
-        tx.add_bank_line(p, keys).unwrap();
-    }
-    tx.commit().unwrap().record.payments_new as usize
+    import_keyed(
+        store,
+        name,
+        lines
+            .iter()
+            .map(|&(format, alike, id, cp)| loose_line(format, alike, id, cp)),
+    )
 }
 
 /// A format that leaves out the payer's account puts its copy of a line in another group, in
