@@ -768,3 +768,76 @@ fn what_a_review_of_session_34_found_is_never_claimed() {
     assert_eq!(excluded_rule(&v, "F2026-951").unwrap().0, "disputed");
     assert_eq!(excluded_rule(&v, "F2026-952").unwrap().0, "payment-pending");
 }
+
+/// A direct-debit collection that Rabobank's CSV books as one total without a payer (other
+/// hands' files, `fixtures/othergen15/direct-debit-batch/`): with the CSV alone every invoice
+/// that is part of a sum of the total is held naming it, until a person says it pays none of
+/// ours; with the statement's transactions too, the three are paid and the uncollected one goes.
+#[test]
+fn a_collection_total_without_a_payer_holds_what_it_may_have_paid() {
+    let set = fixture("othergen15/direct-debit-batch");
+    let fresh = |files: &[&str]| {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        for f in files {
+            ok(incasso(&data, &["import", set.join(f).to_str().unwrap()]));
+        }
+        (dir, data)
+    };
+    let (_d, data) = fresh(&["ledger.csv", "rabobank-20260605.csv"]);
+    let v = claims_on(&data, "2026-06-30");
+    assert!(v["claims"].as_array().unwrap().is_empty(), "{v}");
+    for number in ["F2026-1501", "F2026-1502"] {
+        let (rule, why) = excluded_rule(&v, number).expect("held");
+        assert_eq!(rule, "possible-payment");
+        assert!(
+            why.contains("of EUR 242.00 on 2026-06-05")
+                && why.contains("it has no payer")
+                && why.contains(&format!("{number} (60.50) among them")),
+            "{why}"
+        );
+    }
+    assert!(excluded_rule(&v, "F2026-1503").is_some_and(|(r, _)| r == "possible-payment"));
+    // The same imports again change nothing.
+    ok(incasso(
+        &data,
+        &[
+            "import",
+            set.join("rabobank-20260605.csv").to_str().unwrap(),
+        ],
+    ));
+    assert_eq!(claims_on(&data, "2026-06-30"), v);
+    // "It pays none of our invoices": every hold it made goes.
+    let why = excluded_rule(&v, "F2026-1501").unwrap().1;
+    let payment = why
+        .strip_prefix("possible payment ")
+        .and_then(|r| r.split(' ').next())
+        .unwrap();
+    ok(incasso(&data, &["unallocate", payment]));
+    let v = claims_on(&data, "2026-06-30");
+    assert_eq!(claimed_debtors(&v), ["D40", "D50", "D60"], "{v}");
+
+    for files in [
+        [
+            "ledger.csv",
+            "rabobank-20260605.csv",
+            "camt053-20260605.xml",
+        ],
+        [
+            "ledger.csv",
+            "camt053-20260605.xml",
+            "rabobank-20260605.csv",
+        ],
+    ] {
+        let (_d, data) = fresh(&files);
+        let v = claims_on(&data, "2026-06-30");
+        assert_eq!(claimed_debtors(&v), ["D60"], "{files:?}: {v}");
+        let items: Vec<&str> = v["claims"][0]["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["number"].as_str().unwrap())
+            .collect();
+        assert_eq!(items, ["F2026-1504"], "{files:?}");
+    }
+}

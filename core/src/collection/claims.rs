@@ -262,6 +262,19 @@ pub fn preview(
     }
 
     let gate = Gate::new(ledger.unapplied.to_vec());
+    // Money with no payer at all may have paid items of several debtors together: those items,
+    // by debtor and number, with the payment.
+    let mut in_totals: HashMap<(&str, &str), possible_payment::Hold> = HashMap::new();
+    if gate.has_totals() {
+        let open: Vec<&OpenItem<'_>> = ledger
+            .items
+            .iter()
+            .filter(|it| it.kind == DocumentKind::Invoice && it.open > Decimal::ZERO)
+            .collect();
+        for (j, h) in gate.totals(&open) {
+            in_totals.insert((open[j].debtor.as_str(), open[j].number.as_str()), h);
+        }
+    }
     let mut groups: Vec<((&str, Currency), Vec<&OpenItem<'_>>)> = by_debtor.into_iter().collect();
     groups.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     // Debtors are independent: judge them on every core, then join the parts in debtor order.
@@ -336,6 +349,13 @@ pub fn preview(
             cleared.retain(|_| {
                 j += 1;
                 !from_debtor.iter().any(|(k, _)| *k == j - 1)
+            });
+            cleared.retain(|it| {
+                let Some(h) = in_totals.get(&(debtor_id, it.number.as_str())) else {
+                    return true;
+                };
+                out.excluded.push(held(debtor_id, it, h.clone()));
+                false
             });
             let qualifying = cleared;
             if qualifying.is_empty() {

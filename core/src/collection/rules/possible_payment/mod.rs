@@ -873,5 +873,7 @@ fn subset_sums(items: &[&OpenItem<'_>]) -> Vec<(u64, Decimal)> {
     }
 }
 
+mod batch;
+
 #[cfg(test)]
 mod tests;

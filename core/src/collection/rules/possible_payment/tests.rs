@@ -531,3 +531,63 @@ fn money_after_the_as_of_date_holds_only_what_its_text_names() {
         .item(&it, None, &payer)
         .is_some());
 }
+
+/// A direct-debit batch booked as one total, with no payer: the items of every debtor in a sum
+/// of it are held, the others go, and a payer or a named invoice keeps a payment out of it.
+#[test]
+fn a_total_without_a_payer_holds_the_items_of_its_sums_across_debtors() {
+    let f = |number: &str, debtor: &str| Fixture {
+        number: DocumentNumber::new(number).unwrap(),
+        debtor: DebtorId::new(debtor).unwrap(),
+        provenance: super::super::tests::provenance(),
+    };
+    let fs = [
+        f("F2026-1501", "D40"),
+        f("F2026-1502", "D50"),
+        f("F2026-1503", "D60"),
+        f("F2026-1505", "D70"),
+        f("F2026-1506", "D80"),
+        f("F2026-1507", "D90"),
+    ];
+    let open = [
+        item(&fs[0], "60.50", "2026-05-02"),
+        item(&fs[1], "60.50", "2026-05-02"),
+        item(&fs[2], "121.00", "2026-05-02"),
+        item(&fs[3], "99.95", "2026-05-02"),
+        // Issued more than 30 days after the collection: not in it.
+        item(&fs[4], "121.00", "2026-07-20"),
+        // The rest of a part-paid invoice: a collection takes whole invoices.
+        OpenItem {
+            total: Decimal::from_str_exact("121.00").unwrap(),
+            ..item(&fs[5], "60.50", "2026-05-02")
+        },
+    ];
+    let refs: Vec<&OpenItem<'_>> = open.iter().collect();
+    let batch = pay("B", "2026-06-05", "242.00", "SEPA Incasso batch 3 posten");
+    let gate = Gate::new(vec![batch.clone()]);
+    assert!(gate.has_totals());
+    let held = gate.totals(&refs);
+    assert_eq!(
+        held.iter().map(|(j, _)| *j).collect::<Vec<_>>(),
+        vec![0, 1, 2]
+    );
+    assert!(
+        held[0].1.reason.contains("no payer") && held[0].1.reason.contains("F2026-1501"),
+        "{}",
+        held[0].1.reason
+    );
+    // A payer's name, account or identity, or a text naming a document, is no payerless total.
+    let mut named = batch.clone();
+    named.name = Some("Bakker Catering".into());
+    let mut from = batch.clone();
+    from.account = Some("NL44ASNB0708123456".into());
+    let mut known = batch.clone();
+    known.debtor = Some(DebtorId::new("D60").unwrap());
+    let mut later = batch;
+    later.later = true;
+    for p in [named, from, known, later] {
+        let gate = Gate::new(vec![p]);
+        assert!(!gate.has_totals());
+        assert!(gate.totals(&refs).is_empty());
+    }
+}

@@ -1,0 +1,322 @@
+//! Money with no payer at all (no account, no name): a direct-debit collection booked as one
+//! total, a cash deposit, a bank's collective credit. It names nobody, so no debtor's rule sees
+//! it, yet it may have paid invoices of several debtors at once. Every item that is part of a
+//! sum of unpaid invoices equal to it is held: which items a total covers is found exactly
+//! (bitset subset sums), or, where that would take more than [`MAX_BITS`] bits, every item it
+//! could cover is held. Only invoices still open in full count: a collection takes whole
+//! invoices, and the small rests of part-paid ones sum to almost anything (a quarter's interest
+//! of 37.58 was "paid" by five rests of a few euros on ledgers written by others).
+
+use rust_decimal::Decimal;
+
+use super::{Gate, Hold};
+use crate::ageing::OpenItem;
+use crate::money::format_cents;
+
+/// Most bits the subset sums of one payment may keep (16 MB): items times the amount in the
+/// items' common unit.
+const MAX_BITS: u64 = 1 << 27;
+
+impl Gate {
+    /// Whether a payment may be a total without a payer (see the module).
+    fn is_payerless(&self, i: usize) -> bool {
+        let p = &self.payments[i];
+        let (account, name) = &self.payer_keys[i];
+        p.debtor.is_none()
+            && account.is_none()
+            && name.is_empty()
+            && !p.later
+            && p.names_documents_of.is_empty()
+            && p.names_missing.is_none()
+    }
+
+    /// Whether any payment is a total without a payer, so [`Gate::totals`] has work.
+    pub fn has_totals(&self) -> bool {
+        (0..self.payments.len()).any(|i| self.is_payerless(i))
+    }
+
+    /// The items (indices into `open`, every open invoice of every debtor) that a payment
+    /// without a payer may have paid with others, each with the oldest such payment.
+    pub fn totals(&self, open: &[&OpenItem<'_>]) -> Vec<(usize, Hold)> {
+        let mut held: Vec<Option<Hold>> = vec![None; open.len()];
+        for i in (0..self.payments.len()).filter(|&i| self.is_payerless(i)) {
+            let p = &self.payments[i];
+            let candidates: Vec<usize> = (0..open.len())
+                .filter(|&j| {
+                    let it = open[j];
+                    it.open > Decimal::ZERO
+                        && it.open == it.total
+                        && it.open <= p.amount
+                        && self.eligible(i as u32, it, false)
+                })
+                .collect();
+            let amounts: Vec<Decimal> = candidates.iter().map(|&j| open[j].open).collect();
+            let Some((covered, exact)) = covered(p.amount, &amounts) else {
+                continue;
+            };
+            let how = if exact {
+                "it has no payer (a collection batch, a deposit) and its amount is a sum of \
+                 open items"
+            } else {
+                "it has no payer (a collection batch, a deposit) and it is more than the open \
+                 items it could cover can be told apart by their sums"
+            };
+            for k in covered {
+                let j = candidates[k];
+                if held[j].is_some() {
+                    continue;
+                }
+                let why = format!(
+                    "{how}, {} ({}) among them",
+                    open[j].number,
+                    format_cents(open[j].open)
+                );
+                held[j] = Some(self.hold(i as u32, why));
+            }
+        }
+        held.into_iter()
+            .enumerate()
+            .filter_map(|(j, h)| Some((j, h?)))
+            .collect()
+    }
+}
+
+/// Which of `amounts` (each positive, at most `total`) are in some subset summing to `total`,
+/// and whether that was worked out exactly: `None` when none is. Over [`MAX_BITS`] every amount
+/// counts, unless together they fall short of the total.
+fn covered(total: Decimal, amounts: &[Decimal]) -> Option<(Vec<usize>, bool)> {
+    if amounts.is_empty() || amounts.iter().sum::<Decimal>() < total {
+        return None;
+    }
+    let all = || Some(((0..amounts.len()).collect(), false));
+    // The amounts as whole numbers of their common unit: cents, or the unit of the finest.
+    let scale = amounts
+        .iter()
+        .chain([&total])
+        .map(|a| a.normalize().scale())
+        .max()
+        .unwrap_or(0);
+    let units = |a: &Decimal| -> Option<u64> {
+        let mut a = a.normalize();
+        a.rescale(scale);
+        u64::try_from(a.mantissa()).ok()
+    };
+    let (Some(total_units), Some(parts)) = (
+        units(&total),
+        amounts.iter().map(units).collect::<Option<Vec<u64>>>(),
+    ) else {
+        return all();
+    };
+    let g = parts.iter().fold(total_units, |g, &a| gcd(g, a));
+    if total_units % g != 0 {
+        return None;
+    }
+    let target = total_units / g;
+    let parts: Vec<u64> = parts.iter().map(|a| a / g).collect();
+    if (parts.len() as u64).saturating_mul(target + 1) > MAX_BITS {
+        return all();
+    }
+    let width = target as usize + 1;
+    // after[j]: the sums of parts j.. read from the target down (bit t set when target - t is
+    // such a sum), so "part j completes a sum of those before it" is one shifted AND.
+    let mut after = vec![Bits::new(width); parts.len() + 1];
+    after[parts.len()].set(target as usize);
+    for j in (0..parts.len()).rev() {
+        let next = after[j + 1].clone();
+        after[j] = next.clone();
+        after[j].or_shifted_down(&next, parts[j] as usize);
+    }
+    let mut before = Bits::new(width);
+    before.set(0);
+    let mut out = Vec::new();
+    for (j, &a) in parts.iter().enumerate() {
+        if before.meets_shifted_up(&after[j + 1], a as usize) {
+            out.push(j);
+        }
+        let prev = before.clone();
+        before.or_shifted_up(&prev, a as usize);
+    }
+    (!out.is_empty()).then_some((out, true))
+}
+
+fn gcd(a: u64, b: u64) -> u64 {
+    if b == 0 {
+        a
+    } else {
+        gcd(b, a % b)
+    }
+}
+
+/// A fixed-width set of small numbers, one bit each.
+#[derive(Clone)]
+struct Bits {
+    words: Vec<u64>,
+    width: usize,
+}
+
+impl Bits {
+    fn new(width: usize) -> Bits {
+        Bits {
+            words: vec![0; width.div_ceil(64)],
+            width,
+        }
+    }
+
+    fn set(&mut self, n: usize) {
+        self.words[n / 64] |= 1 << (n % 64);
+    }
+
+    /// Word `w` of `src` with every bit moved up by `k` (bits from below zero are zero).
+    fn word_up(src: &[u64], w: usize, k: usize) -> u64 {
+        let (q, r) = (k / 64, k % 64);
+        if w < q {
+            return 0;
+        }
+        let hi = src[w - q] << r;
+        let lo = if r > 0 && w > q {
+            src[w - q - 1] >> (64 - r)
+        } else {
+            0
+        };
+        hi | lo
+    }
+
+    /// Word `w` of `src` with every bit moved down by `k`.
+    fn word_down(src: &[u64], w: usize, k: usize) -> u64 {
+        let (q, r) = (k / 64, k % 64);
+        let get = |i: usize| src.get(i).copied().unwrap_or(0);
+        let lo = get(w + q) >> r;
+        let hi = if r > 0 { get(w + q + 1) << (64 - r) } else { 0 };
+        lo | hi
+    }
+
+    /// Clears the bits at and above the width.
+    fn trim(&mut self) {
+        let extra = self.words.len() * 64 - self.width;
+        if extra > 0 {
+            if let Some(last) = self.words.last_mut() {
+                *last &= u64::MAX >> extra;
+            }
+        }
+    }
+
+    /// Adds `src`'s numbers plus `k` (those within the width).
+    fn or_shifted_up(&mut self, src: &Bits, k: usize) {
+        for w in 0..self.words.len() {
+            self.words[w] |= Bits::word_up(&src.words, w, k);
+        }
+        self.trim();
+    }
+
+    /// Adds `src`'s numbers less `k` (those not below zero).
+    fn or_shifted_down(&mut self, src: &Bits, k: usize) {
+        for w in 0..self.words.len() {
+            self.words[w] |= Bits::word_down(&src.words, w, k);
+        }
+    }
+
+    /// Whether some number of this set plus `k` is in `other`.
+    fn meets_shifted_up(&self, other: &Bits, k: usize) -> bool {
+        (0..other.words.len()).any(|w| Bits::word_up(&self.words, w, k) & other.words[w] != 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn amounts(list: &[&str]) -> Vec<Decimal> {
+        list.iter()
+            .map(|a| Decimal::from_str_exact(a).unwrap())
+            .collect()
+    }
+
+    fn total(a: &str) -> Decimal {
+        Decimal::from_str_exact(a).unwrap()
+    }
+
+    /// Every subset, by brute force: the items in some subset summing to the total.
+    fn brute(total: Decimal, amounts: &[Decimal]) -> Vec<usize> {
+        let n = amounts.len();
+        let mut out = vec![false; n];
+        for mask in 1u32..(1 << n) {
+            let sum: Decimal = (0..n)
+                .filter(|j| mask & (1 << j) != 0)
+                .map(|j| amounts[j])
+                .sum();
+            if sum == total {
+                (0..n)
+                    .filter(|j| mask & (1 << j) != 0)
+                    .for_each(|j| out[j] = true);
+            }
+        }
+        (0..n).filter(|&j| out[j]).collect()
+    }
+
+    #[test]
+    fn the_items_of_a_collection_total_are_the_ones_in_a_sum_of_it() {
+        // 60.50 + 60.50 + 121.00 = 242.00; 99.95 is in no sum of 242.00.
+        let a = amounts(&["60.50", "99.95", "60.50", "121.00"]);
+        assert_eq!(covered(total("242.00"), &a), Some((vec![0, 2, 3], true)));
+        assert_eq!(covered(total("242.01"), &a), None);
+        assert_eq!(covered(total("500.00"), &a), None, "more than all of them");
+        assert_eq!(covered(total("60.5"), &a), Some((vec![0, 2], true)));
+    }
+
+    #[test]
+    fn subset_sums_agree_with_brute_force() {
+        // A fixed pseudo-random walk over amounts of a few cents to a few hundred euros.
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = |m: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % m
+        };
+        for _ in 0..300 {
+            let n = 1 + next(11) as usize;
+            let coarse = next(2) == 0;
+            let a: Vec<Decimal> = (0..n)
+                .map(|_| {
+                    let cents = if coarse {
+                        50 * (1 + next(40))
+                    } else {
+                        1 + next(90_000)
+                    };
+                    Decimal::new(cents as i64, 2)
+                })
+                .collect();
+            // A total that is a sum of some of them half the time.
+            let t = if next(2) == 0 {
+                (0..n)
+                    .filter(|_| next(2) == 0)
+                    .map(|j| a[j])
+                    .sum::<Decimal>()
+            } else {
+                Decimal::new(1 + next(200_000) as i64, 2)
+            };
+            if t <= Decimal::ZERO {
+                continue;
+            }
+            let within: Vec<Decimal> = a.iter().copied().filter(|&v| v <= t).collect();
+            let want = brute(t, &within);
+            let got = covered(t, &within);
+            match got {
+                Some((got, exact)) => {
+                    assert!(exact, "small cases are worked out exactly");
+                    assert_eq!(got, want, "total {t}, amounts {within:?}");
+                }
+                None => assert!(want.is_empty(), "total {t}, amounts {within:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_total_too_large_to_work_out_covers_every_item_it_could() {
+        // 2,000 items of odd cents under a 9,999.99 total: 2e9 bits, over the limit.
+        let a: Vec<Decimal> = (0..2_000).map(|j| Decimal::new(101 + 2 * j, 2)).collect();
+        let (items, exact) = covered(total("9999.99"), &a).unwrap();
+        assert!(!exact);
+        assert_eq!(items.len(), 2_000);
+    }
+}
