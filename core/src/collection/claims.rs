@@ -271,7 +271,13 @@ pub fn preview(
             .iter()
             .filter(|it| it.kind == DocumentKind::Invoice && it.open > Decimal::ZERO)
             .collect();
-        for (j, h) in gate.totals(&open) {
+        let names: rustc_hash::FxHashSet<String> = ledger
+            .debtors
+            .iter()
+            .filter_map(|d| d.name.as_deref().map(crate::matching::names::name_key))
+            .filter(|k| !k.is_empty())
+            .collect();
+        for (j, h) in gate.totals(&open, &names) {
             in_totals.insert((open[j].debtor.as_str(), open[j].number.as_str()), h);
         }
     }

@@ -1,13 +1,17 @@
-//! Money with no payer at all (no account, no name): a direct-debit collection booked as one
-//! total, a cash deposit, a bank's collective credit. It names nobody, so no debtor's rule sees
-//! it, yet it may have paid invoices of several debtors at once. Every item that is part of a
+//! Money with no payer: nobody identified, from no account or the one it was booked to, under
+//! no name or one that is no debtor's ("SEPA Incasso batch", "Storting", the creditor's): a
+//! direct-debit collection booked as one total, a cash deposit, a bank's collective credit. It
+//! names nobody, so no debtor's rule sees it, yet it may have paid invoices of several debtors at once. Every item that is part of a
 //! sum of unpaid invoices equal to it is held: which items a total covers is found exactly
 //! (bitset subset sums), or, where that would take more than [`MAX_BITS`] bits, every item it
-//! could cover is held. Only invoices still open in full count: a collection takes whole
-//! invoices, and the small rests of part-paid ones sum to almost anything (a quarter's interest
-//! of 37.58 was "paid" by five rests of a few euros on ledgers written by others).
+//! could cover is held. Only invoices still open in full and issued within
+//! [`COLLECTED_WITHIN_DAYS`] before it count: a collection takes whole, recent invoices, and the
+//! small rests of part-paid ones, or a year's invoices, sum to almost anything (on ledgers
+//! written by others a quarter's interest of 37.58 "paid" five rests of a few euros, and the
+//! owner's cash deposits of 1,050.00 held 15 invoices of the year before).
 
 use rust_decimal::Decimal;
+use rustc_hash::FxHashSet;
 
 use super::{Gate, Hold};
 use crate::ageing::OpenItem;
@@ -17,29 +21,32 @@ use crate::money::format_cents;
 /// items' common unit.
 const MAX_BITS: u64 = 1 << 27;
 
+/// Most days from an invoice's issue to a total without a payer that may include it.
+const COLLECTED_WITHIN_DAYS: u64 = 92;
+
 impl Gate {
-    /// Whether a payment may be a total without a payer (see the module).
-    fn is_payerless(&self, i: usize) -> bool {
+    /// Whether a payment may be a total without a payer (see the module): nobody identified,
+    /// from no account or from the creditor's own, and under no name or one that is no debtor's
+    /// (`names`: the debtors' name keys; `None` to ask whether any payment might be one).
+    fn is_payerless(&self, i: usize, names: Option<&FxHashSet<String>>) -> bool {
         let p = &self.payments[i];
         let (account, name) = &self.payer_keys[i];
-        p.debtor.is_none()
-            && account.is_none()
-            && name.is_empty()
-            && !p.later
-            && p.names_documents_of.is_empty()
-            && p.names_missing.is_none()
+        (p.debtor.is_none() || p.names_documents_of.len() > 1)
+            && (account.is_none() || p.from_own_account)
+            && (name.is_empty() || names.is_none_or(|n| !n.contains(name)))
     }
 
-    /// Whether any payment is a total without a payer, so [`Gate::totals`] has work.
+    /// Whether any payment may be a total without a payer, so [`Gate::totals`] has work.
     pub fn has_totals(&self) -> bool {
-        (0..self.payments.len()).any(|i| self.is_payerless(i))
+        (0..self.payments.len()).any(|i| self.is_payerless(i, None))
     }
 
     /// The items (indices into `open`, every open invoice of every debtor) that a payment
-    /// without a payer may have paid with others, each with the oldest such payment.
-    pub fn totals(&self, open: &[&OpenItem<'_>]) -> Vec<(usize, Hold)> {
+    /// without a payer may have paid with others, each with the oldest such payment. `names`
+    /// are the name keys of every debtor ([`crate::matching::names::name_key`]).
+    pub fn totals(&self, open: &[&OpenItem<'_>], names: &FxHashSet<String>) -> Vec<(usize, Hold)> {
         let mut held: Vec<Option<Hold>> = vec![None; open.len()];
-        for i in (0..self.payments.len()).filter(|&i| self.is_payerless(i)) {
+        for i in (0..self.payments.len()).filter(|&i| self.is_payerless(i, Some(names))) {
             let p = &self.payments[i];
             let candidates: Vec<usize> = (0..open.len())
                 .filter(|&j| {
@@ -47,7 +54,8 @@ impl Gate {
                     it.open > Decimal::ZERO
                         && it.open == it.total
                         && it.open <= p.amount
-                        && self.eligible(i as u32, it, false)
+                        && it.issue_date + chrono::Days::new(COLLECTED_WITHIN_DAYS) >= p.date
+                        && self.eligible(i as u32, it, true)
                 })
                 .collect();
             let amounts: Vec<Decimal> = candidates.iter().map(|&j| open[j].open).collect();

@@ -20,6 +20,7 @@ fn pay(id: &str, date: &str, amount: &str, text: &str) -> Unapplied {
         names_documents_of: vec![],
         names_missing: None,
         later: false,
+        from_own_account: false,
     }
 }
 
@@ -563,10 +564,14 @@ fn a_total_without_a_payer_holds_the_items_of_its_sums_across_debtors() {
         },
     ];
     let refs: Vec<&OpenItem<'_>> = open.iter().collect();
+    let names: rustc_hash::FxHashSet<String> = ["Bakker Catering V.O.F.", "Meijer Hoveniers"]
+        .iter()
+        .map(|n| name_key(n))
+        .collect();
     let batch = pay("B", "2026-06-05", "242.00", "SEPA Incasso batch 3 posten");
     let gate = Gate::new(vec![batch.clone()]);
     assert!(gate.has_totals());
-    let held = gate.totals(&refs);
+    let held = gate.totals(&refs, &names);
     assert_eq!(
         held.iter().map(|(j, _)| *j).collect::<Vec<_>>(),
         vec![0, 1, 2]
@@ -576,18 +581,35 @@ fn a_total_without_a_payer_holds_the_items_of_its_sums_across_debtors() {
         "{}",
         held[0].1.reason
     );
-    // A payer's name, account or identity, or a text naming a document, is no payerless total.
+    // Named as no debtor is ("SEPA INCASSO", the creditor itself), booked with the creditor's
+    // own account as counterparty, or after the as-of date: still no payer.
+    let mut sepa = batch.clone();
+    sepa.name = Some("SEPA INCASSO".into());
+    let mut own = batch.clone();
+    own.account = Some("NL30RABO0301234567".into());
+    own.name = Some("Abonnementen B.V.".into());
+    own.from_own_account = true;
+    let mut later = batch.clone();
+    later.later = true;
+    for p in [sepa, own, later] {
+        let held = Gate::new(vec![p.clone()]).totals(&refs, &names);
+        assert_eq!(held.len(), 3, "{p:?}");
+    }
+    // A debtor's name, a payer's account, or a payer matching identified: a payer.
     let mut named = batch.clone();
-    named.name = Some("Bakker Catering".into());
+    named.name = Some("Bakker Catering VOF".into());
     let mut from = batch.clone();
     from.account = Some("NL44ASNB0708123456".into());
     let mut known = batch.clone();
     known.debtor = Some(DebtorId::new("D60").unwrap());
-    let mut later = batch;
-    later.later = true;
-    for p in [named, from, known, later] {
-        let gate = Gate::new(vec![p]);
-        assert!(!gate.has_totals());
-        assert!(gate.totals(&refs).is_empty());
+    for p in [named, from, known] {
+        assert!(
+            Gate::new(vec![p.clone()]).totals(&refs, &names).is_empty(),
+            "{p:?}"
+        );
     }
+    // A collection takes invoices issued within a quarter of it.
+    let mut late = pay("B", "2026-09-05", "242.00", "SEPA Incasso batch 3 posten");
+    late.later = false;
+    assert!(Gate::new(vec![late]).totals(&refs, &names).is_empty());
 }
