@@ -13,7 +13,7 @@
 use rust_decimal::Decimal;
 use rustc_hash::FxHashSet;
 
-use super::{Gate, Hold};
+use super::{Gate, Hold, PREPAID_DAYS};
 use crate::ageing::OpenItem;
 use crate::money::format_cents;
 
@@ -46,17 +46,29 @@ impl Gate {
     /// are the name keys of every debtor ([`crate::matching::names::name_key`]).
     pub fn totals(&self, open: &[&OpenItem<'_>], names: &FxHashSet<String>) -> Vec<(usize, Hold)> {
         let mut held: Vec<Option<Hold>> = vec![None; open.len()];
-        for i in (0..self.payments.len()).filter(|&i| self.is_payerless(i, Some(names))) {
+        let payerless: Vec<usize> = (0..self.payments.len())
+            .filter(|&i| self.is_payerless(i, Some(names)))
+            .collect();
+        if payerless.is_empty() {
+            return Vec::new();
+        }
+        // The invoices open in full by issue date, so each payment reads only its window.
+        let mut by_issue: Vec<usize> = (0..open.len())
+            .filter(|&j| open[j].open > Decimal::ZERO && open[j].open == open[j].total)
+            .collect();
+        by_issue.sort_by_key(|&j| open[j].issue_date);
+        for i in payerless {
             let p = &self.payments[i];
-            let candidates: Vec<usize> = (0..open.len())
-                .filter(|&j| {
-                    let it = open[j];
-                    it.open > Decimal::ZERO
-                        && it.open == it.total
-                        && it.open <= p.amount
-                        && it.issue_date + chrono::Days::new(COLLECTED_WITHIN_DAYS) >= p.date
-                        && self.eligible(i as u32, it, true)
-                })
+            let from = by_issue.partition_point(|&j| {
+                open[j].issue_date + chrono::Days::new(COLLECTED_WITHIN_DAYS) < p.date
+            });
+            let to = by_issue.partition_point(|&j| {
+                open[j].issue_date <= p.date + chrono::Days::new(PREPAID_DAYS)
+            });
+            let candidates: Vec<usize> = by_issue[from..to.max(from)]
+                .iter()
+                .copied()
+                .filter(|&j| open[j].open <= p.amount && self.eligible(i as u32, open[j], true))
                 .collect();
             let amounts: Vec<Decimal> = candidates.iter().map(|&j| open[j].open).collect();
             let Some((covered, exact)) = covered(p.amount, &amounts) else {
