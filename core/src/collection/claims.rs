@@ -269,7 +269,7 @@ pub fn preview(
         let open: Vec<&OpenItem<'_>> = ledger
             .items
             .iter()
-            .filter(|it| it.kind == DocumentKind::Invoice && it.open > Decimal::ZERO)
+            .filter(|it| it.open != Decimal::ZERO)
             .collect();
         let names: rustc_hash::FxHashSet<String> = ledger
             .debtors

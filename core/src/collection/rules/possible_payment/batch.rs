@@ -4,18 +4,21 @@
 //! names nobody, so no debtor's rule sees it, yet it may have paid invoices of several debtors at once. Every item that is part of a
 //! sum of unpaid invoices equal to it is held: which items a total covers is found exactly
 //! (bitset subset sums), or, where that would take more than [`MAX_BITS`] bits, every item it
-//! could cover is held. Only invoices still open in full and issued within
-//! [`COLLECTED_WITHIN_DAYS`] before it count: a collection takes whole, recent invoices, and the
-//! small rests of part-paid ones, or a year's invoices, sum to almost anything (on ledgers
-//! written by others a quarter's interest of 37.58 "paid" five rests of a few euros, and the
-//! owner's cash deposits of 1,050.00 held 15 invoices of the year before).
+//! could cover is held. Only invoices issued within [`COLLECTED_WITHIN_DAYS`] before it count,
+//! and, unless its text says it is a collection, only invoices open in full: the small rests of
+//! part-paid invoices, or a year's invoices, sum to almost anything (on ledgers written by
+//! others a quarter's interest of 37.58 "paid" five rests of a few euros, and the owner's cash
+//! deposits of 1,050.00 held 15 invoices of the year before). A collection may have taken a
+//! rest, or an invoice less its debtor's credit note.
 
 use rust_decimal::Decimal;
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::{Gate, Hold, PREPAID_DAYS};
 use crate::ageing::OpenItem;
-use crate::money::format_cents;
+use crate::ids::DebtorId;
+use crate::model::DocumentKind;
+use crate::money::{format_cents, Currency};
 
 /// Most bits the subset sums of one payment may keep (16 MB): items times the amount in the
 /// items' common unit.
@@ -23,6 +26,34 @@ const MAX_BITS: u64 = 1 << 27;
 
 /// Most days from an invoice's issue to a total without a payer that may include it.
 const COLLECTED_WITHIN_DAYS: u64 = 92;
+
+/// Most credit notes of a debtor netted from each of its invoices in a collection.
+const MAX_CREDIT_NOTES: usize = 4;
+
+/// Word beginnings by which a bank or the creditor's software says a total is a collection of
+/// direct debits (Dutch, English, French, German), and whole words of the banks' codes.
+const COLLECTION_STEMS: &[&str] = &[
+    "incasso",
+    "collect",
+    "domicili",
+    "prelevement",
+    "prélèvement",
+    "lastschrift",
+    "verzamel",
+    "batch",
+];
+const COLLECTION_CODES: &[&str] = &["sdd", "nrtx", "esdd", "bbdd", "iddt"];
+
+/// Whether a text says it is a collection of direct debits.
+fn says_collection(text: &str) -> bool {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .any(|w| {
+            COLLECTION_STEMS.iter().any(|s| w.starts_with(s))
+                || COLLECTION_CODES.contains(&w.as_str())
+        })
+}
 
 impl Gate {
     /// Whether a payment may be a total without a payer (see the module): nobody identified,
@@ -41,7 +72,7 @@ impl Gate {
         (0..self.payments.len()).any(|i| self.is_payerless(i, None))
     }
 
-    /// The items (indices into `open`, every open invoice of every debtor) that a payment
+    /// The items (indices into `open`, every open invoice and credit note of every debtor) that a payment
     /// without a payer may have paid with others, each with the oldest such payment. `names`
     /// are the name keys of every debtor ([`crate::matching::names::name_key`]).
     pub fn totals(&self, open: &[&OpenItem<'_>], names: &FxHashSet<String>) -> Vec<(usize, Hold)> {
@@ -52,25 +83,56 @@ impl Gate {
         if payerless.is_empty() {
             return Vec::new();
         }
-        // The invoices open in full by issue date, so each payment reads only its window.
+        // The open invoices by issue date, so each payment reads only its window; the debtors'
+        // credit notes with credit left, which a collection may have netted.
         let mut by_issue: Vec<usize> = (0..open.len())
-            .filter(|&j| open[j].open > Decimal::ZERO && open[j].open == open[j].total)
+            .filter(|&j| open[j].kind == DocumentKind::Invoice && open[j].open > Decimal::ZERO)
             .collect();
         by_issue.sort_by_key(|&j| open[j].issue_date);
+        let mut credits: FxHashMap<(&DebtorId, Currency), Vec<usize>> = FxHashMap::default();
+        for (j, it) in open.iter().enumerate() {
+            if it.kind == DocumentKind::CreditNote && it.open < Decimal::ZERO {
+                credits.entry((it.debtor, it.currency)).or_default().push(j);
+            }
+        }
         for i in payerless {
             let p = &self.payments[i];
+            // A text that says it is a collection: it may have taken the rest of a part-paid
+            // invoice, or an invoice less a credit note. Otherwise (a deposit) only invoices
+            // open in full count: rests sum to almost anything.
+            let collection = says_collection(&p.text);
             let from = by_issue.partition_point(|&j| {
                 open[j].issue_date + chrono::Days::new(COLLECTED_WITHIN_DAYS) < p.date
             });
             let to = by_issue.partition_point(|&j| {
                 open[j].issue_date <= p.date + chrono::Days::new(PREPAID_DAYS)
             });
-            let candidates: Vec<usize> = by_issue[from..to.max(from)]
-                .iter()
-                .copied()
-                .filter(|&j| open[j].open <= p.amount && self.eligible(i as u32, open[j], true))
-                .collect();
-            let amounts: Vec<Decimal> = candidates.iter().map(|&j| open[j].open).collect();
+            // Each part: the item it is of, the amount, and the credit note netted from it.
+            let mut parts: Vec<(usize, Decimal, Option<usize>)> = Vec::new();
+            for &j in &by_issue[from..to.max(from)] {
+                let it = open[j];
+                if (it.open != it.total && !collection) || !self.eligible(i as u32, it, true) {
+                    continue;
+                }
+                if it.open <= p.amount {
+                    parts.push((j, it.open, None));
+                }
+                if !collection {
+                    continue;
+                }
+                for &c in credits
+                    .get(&(it.debtor, it.currency))
+                    .into_iter()
+                    .flatten()
+                    .take(MAX_CREDIT_NOTES)
+                {
+                    let net = it.open + open[c].open;
+                    if net > Decimal::ZERO && net <= p.amount {
+                        parts.push((j, net, Some(c)));
+                    }
+                }
+            }
+            let amounts: Vec<Decimal> = parts.iter().map(|&(_, a, _)| a).collect();
             let Some((covered, exact)) = covered(p.amount, &amounts) else {
                 continue;
             };
@@ -82,14 +144,17 @@ impl Gate {
                  items it could cover can be told apart by their sums"
             };
             for k in covered {
-                let j = candidates[k];
+                let (j, amount, credit) = parts[k];
                 if held[j].is_some() {
                     continue;
                 }
+                let less = credit
+                    .map(|c| format!(" less credit note {}", open[c].number))
+                    .unwrap_or_default();
                 let why = format!(
-                    "{how}, {} ({}) among them",
+                    "{how}, {} ({}{less}) among them",
                     open[j].number,
-                    format_cents(open[j].open)
+                    format_cents(amount)
                 );
                 held[j] = Some(self.hold(i as u32, why));
             }
@@ -328,6 +393,30 @@ mod tests {
                 }
                 None => assert!(want.is_empty(), "total {t}, amounts {within:?}"),
             }
+        }
+    }
+
+    #[test]
+    fn a_collection_says_so_in_any_of_the_banks_words() {
+        for t in [
+            "SEPA Incasso batch 3 posten",
+            "/PREF/SEPA-2026/NRTX/3/",
+            "Domiciliëring abonnementen",
+            "Prélèvement SEPA lot 12",
+            "SEPA-Lastschrift Sammler",
+            "BACS collection 0605",
+            "Verzamelbetaling",
+            "SDD 20260605",
+        ] {
+            assert!(says_collection(t), "{t}");
+        }
+        for t in [
+            "Storting contant geld",
+            "Rente 1e kwartaal",
+            "Versement espèces",
+            "",
+        ] {
+            assert!(!says_collection(t), "{t}");
         }
     }
 

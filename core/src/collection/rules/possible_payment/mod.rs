@@ -11,7 +11,7 @@
 //! | amount | it equals the item's open amount or total | the payer is not identified as another debtor |
 //! | sum | it equals the debtor's open total, or a sum of two or more of its open items | as above; every subset up to 10 items, else sums oldest first |
 //! | payer | the payer's account is one the debtor paid from, or its name is the debtor's (case, punctuation, legal forms, word order ignored), and the amount is none of the debtor's items nor a sum of them | holds every item issued before the payment: it may be a part payment of any, or, in another currency, any paid converted; not when its text names an invoice of the ledger's numbering that the ledger does not have (it designates that one) |
-//! | no payer | nobody identified, from no account or the one it was booked to, no debtor's name, and it equals a sum of invoices open in full of any debtors | invoices issued from 92 days before it to 30 days after; subset sums exact up to 2^27 bits, else every invoice it could cover (`batch.rs`) |
+//! | no payer | nobody identified, from no account or the one it was booked to, no debtor's name, and it equals a sum of invoices open in full of any debtors | invoices issued from 92 days before it to 30 days after; rests, and invoices less a credit note, only when its text says it is a collection; subset sums exact up to 2^27 bits, else every invoice it could cover (`batch.rs`) |
 //! | booked after the as-of date | nothing was matched to it, so it is weighed whole | only the number signals, and the amount for the debtor its account names: by amount or payer alone it is as likely the payment of an invoice issued since |
 //!
 //! and it was booked at most 30 days before the item's issue date (paid ahead), in the item's

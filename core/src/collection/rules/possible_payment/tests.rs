@@ -572,8 +572,19 @@ fn a_total_without_a_payer_holds_the_items_of_its_sums_across_debtors() {
     let gate = Gate::new(vec![batch.clone()]);
     assert!(gate.has_totals());
     let held = gate.totals(&refs, &names);
+    // A collection may have taken the rest of a part-paid invoice; a deposit is weighed against
+    // invoices open in full only.
     assert_eq!(
         held.iter().map(|(j, _)| *j).collect::<Vec<_>>(),
+        vec![0, 1, 2, 5]
+    );
+    let deposit = pay("S", "2026-06-05", "242.00", "Storting");
+    assert_eq!(
+        Gate::new(vec![deposit])
+            .totals(&refs, &names)
+            .iter()
+            .map(|(j, _)| *j)
+            .collect::<Vec<_>>(),
         vec![0, 1, 2]
     );
     assert!(
@@ -593,7 +604,7 @@ fn a_total_without_a_payer_holds_the_items_of_its_sums_across_debtors() {
     later.later = true;
     for p in [sepa, own, later] {
         let held = Gate::new(vec![p.clone()]).totals(&refs, &names);
-        assert_eq!(held.len(), 3, "{p:?}");
+        assert_eq!(held.len(), 4, "{p:?}");
     }
     // A debtor's name, a payer's account, or a payer matching identified: a payer.
     let mut named = batch.clone();
@@ -612,4 +623,47 @@ fn a_total_without_a_payer_holds_the_items_of_its_sums_across_debtors() {
     let mut late = pay("B", "2026-09-05", "242.00", "SEPA Incasso batch 3 posten");
     late.later = false;
     assert!(Gate::new(vec![late]).totals(&refs, &names).is_empty());
+}
+
+/// A collection of an invoice less its debtor's credit note: the invoice is held, named with the
+/// credit note; a deposit of that amount is weighed against whole invoices only.
+#[test]
+fn a_collection_may_net_a_credit_note() {
+    let f = |number: &str, debtor: &str| Fixture {
+        number: DocumentNumber::new(number).unwrap(),
+        debtor: DebtorId::new(debtor).unwrap(),
+        provenance: super::super::tests::provenance(),
+    };
+    let fs = [
+        f("F2026-2001", "D01"),
+        f("F2026-2003", "D03"),
+        f("C2026-0011", "D03"),
+        f("F2026-2004", "D04"),
+    ];
+    let open = [
+        item(&fs[0], "60.50", "2026-05-02"),
+        item(&fs[1], "242.00", "2026-05-02"),
+        OpenItem {
+            kind: DocumentKind::CreditNote,
+            total: Decimal::from_str_exact("-42.00").unwrap(),
+            open: Decimal::from_str_exact("-42.00").unwrap(),
+            ..item(&fs[2], "0", "2026-05-10")
+        },
+        item(&fs[3], "95.20", "2026-05-02"),
+    ];
+    let refs: Vec<&OpenItem<'_>> = open.iter().collect();
+    let names = rustc_hash::FxHashSet::default();
+    let collection = pay("B", "2026-06-05", "260.50", "SEPA Incasso batch 2 posten");
+    let held = Gate::new(vec![collection]).totals(&refs, &names);
+    assert_eq!(held.iter().map(|(j, _)| *j).collect::<Vec<_>>(), vec![0, 1]);
+    assert!(
+        held[1]
+            .1
+            .reason
+            .contains("F2026-2003 (200.00 less credit note C2026-0011)"),
+        "{}",
+        held[1].1.reason
+    );
+    let deposit = pay("S", "2026-06-05", "260.50", "Storting");
+    assert!(Gate::new(vec![deposit]).totals(&refs, &names).is_empty());
 }
