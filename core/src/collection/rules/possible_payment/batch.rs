@@ -4,8 +4,9 @@
 //! names nobody, so no debtor's rule sees it, yet it may have paid invoices of several debtors at once. Every item that is part of a
 //! sum of unpaid invoices equal to it is held: which items a total covers is found exactly
 //! (bitset subset sums), or, where that would take more than [`MAX_BITS`] bits, every item it
-//! could cover is held. Only invoices issued within [`COLLECTED_WITHIN_DAYS`] before it count,
-//! and, unless its text says it is a collection, only invoices open in full: the small rests of
+//! could cover is held. Only invoices issued within [`COLLECTED_WITHIN_DAYS`] before it count
+//! ([`COLLECTION_WITHIN_DAYS`] when its text says it is a collection), and, unless its text says
+//! so, only invoices open in full: the small rests of
 //! part-paid invoices, or a year's invoices, sum to almost anything (on ledgers written by
 //! others a quarter's interest of 37.58 "paid" five rests of a few euros, and the owner's cash
 //! deposits of 1,050.00 held 15 invoices of the year before). A collection may have taken a
@@ -20,12 +21,19 @@ use crate::ids::DebtorId;
 use crate::model::DocumentKind;
 use crate::money::{format_cents, Currency};
 
-/// Most bits the subset sums of one payment may keep (16 MB): items times the amount in the
-/// items' common unit.
+/// Most bits each of the two tables of subset sums of one payment may keep (16 MB): items times
+/// the amount in the items' common unit.
 const MAX_BITS: u64 = 1 << 27;
 
 /// Most days from an invoice's issue to a total without a payer that may include it.
 const COLLECTED_WITHIN_DAYS: u64 = 92;
+
+/// The same for a total whose text says it is a collection: a re-collection after a failed
+/// direct debit, or a quarter's invoices collected late, is older than a quarter.
+const COLLECTION_WITHIN_DAYS: u64 = 366;
+
+/// Most items of a sum a hold's reason lists.
+const SHOWN_TERMS: usize = 8;
 
 /// Most credit notes of a debtor netted from each of its invoices in a collection.
 const MAX_CREDIT_NOTES: usize = 4;
@@ -34,15 +42,21 @@ const MAX_CREDIT_NOTES: usize = 4;
 /// direct debits (Dutch, English, French, German), and whole words of the banks' codes.
 const COLLECTION_STEMS: &[&str] = &[
     "incasso",
+    "invorder",
+    "inning",
     "collect",
     "domicili",
+    "encaiss",
     "prelevement",
     "prélèvement",
     "lastschrift",
+    "einzug",
+    "sammel",
     "verzamel",
     "batch",
+    "posten",
 ];
-const COLLECTION_CODES: &[&str] = &["sdd", "nrtx", "esdd", "bbdd", "iddt"];
+const COLLECTION_CODES: &[&str] = &["sdd", "nrtx", "esdd", "bbdd", "iddt", "debit"];
 
 /// Whether a text says it is a collection of direct debits.
 fn says_collection(text: &str) -> bool {
@@ -101,9 +115,13 @@ impl Gate {
             // invoice, or an invoice less a credit note. Otherwise (a deposit) only invoices
             // open in full count: rests sum to almost anything.
             let collection = says_collection(&p.text);
-            let from = by_issue.partition_point(|&j| {
-                open[j].issue_date + chrono::Days::new(COLLECTED_WITHIN_DAYS) < p.date
-            });
+            let within = if collection {
+                COLLECTION_WITHIN_DAYS
+            } else {
+                COLLECTED_WITHIN_DAYS
+            };
+            let from = by_issue
+                .partition_point(|&j| open[j].issue_date + chrono::Days::new(within) < p.date);
             let to = by_issue.partition_point(|&j| {
                 open[j].issue_date <= p.date + chrono::Days::new(PREPAID_DAYS)
             });
@@ -136,26 +154,39 @@ impl Gate {
             let Some((covered, exact)) = covered(p.amount, &amounts) else {
                 continue;
             };
-            let how = if exact {
-                "it has no payer (a collection batch, a deposit) and its amount is a sum of \
-                 open items"
-            } else {
-                "it has no payer (a collection batch, a deposit) and it is more than the open \
-                 items it could cover can be told apart by their sums"
-            };
-            for k in covered {
+            let part = |k: usize| {
                 let (j, amount, credit) = parts[k];
-                if held[j].is_some() {
-                    continue;
-                }
                 let less = credit
                     .map(|c| format!(" less credit note {}", open[c].number))
                     .unwrap_or_default();
-                let why = format!(
-                    "{how}, {} ({}{less}) among them",
-                    open[j].number,
-                    format_cents(amount)
-                );
+                format!("{} ({}{less})", open[j].number, format_cents(amount))
+            };
+            for (k, subset) in covered {
+                let j = parts[k].0;
+                if held[j].is_some() {
+                    continue;
+                }
+                let why = if exact {
+                    let mut terms: Vec<String> =
+                        subset.iter().take(SHOWN_TERMS).map(|&m| part(m)).collect();
+                    if subset.len() > SHOWN_TERMS {
+                        terms.push(format!("{} more", subset.len() - SHOWN_TERMS));
+                    }
+                    if !subset.iter().take(SHOWN_TERMS).any(|&m| m == k) {
+                        terms.push(format!("among them {}", part(k)));
+                    }
+                    format!(
+                        "it has no payer (a collection batch, a deposit) and its amount is a sum \
+                         of open items: {}",
+                        terms.join(" + ")
+                    )
+                } else {
+                    format!(
+                        "it has no payer (a collection batch, a deposit) and it is more than the \
+                         open items it could cover can be told apart by their sums, {} among them",
+                        part(k)
+                    )
+                };
                 held[j] = Some(self.hold(i as u32, why));
             }
         }
@@ -166,14 +197,15 @@ impl Gate {
     }
 }
 
-/// Which of `amounts` (each positive, at most `total`) are in some subset summing to `total`,
-/// and whether that was worked out exactly: `None` when none is. Over [`MAX_BITS`] every amount
-/// counts, unless together they fall short of the total.
-fn covered(total: Decimal, amounts: &[Decimal]) -> Option<(Vec<usize>, bool)> {
+/// Which of `amounts` (each positive) are in some subset summing to `total`, each with one such
+/// subset (indices, ascending), and whether that was worked out exactly: `None` when none is.
+/// Over [`MAX_BITS`] every amount counts, with no subset shown, unless together they fall short
+/// of the total.
+fn covered(total: Decimal, amounts: &[Decimal]) -> Option<(Vec<(usize, Vec<usize>)>, bool)> {
     if amounts.is_empty() || amounts.iter().sum::<Decimal>() < total {
         return None;
     }
-    let all = || Some(((0..amounts.len()).collect(), false));
+    let all = || Some(((0..amounts.len()).map(|j| (j, Vec::new())).collect(), false));
     // The amounts as whole numbers of their common unit: cents, or the unit of the finest.
     let scale = amounts
         .iter()
@@ -197,29 +229,52 @@ fn covered(total: Decimal, amounts: &[Decimal]) -> Option<(Vec<usize>, bool)> {
         return None;
     }
     let target = total_units / g;
-    let parts: Vec<u64> = parts.iter().map(|a| a / g).collect();
+    let parts: Vec<usize> = parts.iter().map(|a| (a / g) as usize).collect();
     if (parts.len() as u64).saturating_mul(target + 1) > MAX_BITS {
         return all();
     }
-    let width = target as usize + 1;
+    let (n, target) = (parts.len(), target as usize);
+    let width = target + 1;
     // after[j]: the sums of parts j.. read from the target down (bit t set when target - t is
-    // such a sum), so "part j completes a sum of those before it" is one shifted AND.
-    let mut after = vec![Bits::new(width); parts.len() + 1];
-    after[parts.len()].set(target as usize);
-    for j in (0..parts.len()).rev() {
+    // such a sum), so "part j completes a sum of those before it" is one shifted AND;
+    // before[j]: the sums of the parts before j.
+    let mut after = vec![Bits::new(width); n + 1];
+    after[n].set(target);
+    for j in (0..n).rev() {
         let next = after[j + 1].clone();
         after[j] = next.clone();
-        after[j].or_shifted_down(&next, parts[j] as usize);
+        after[j].or_shifted_down(&next, parts[j]);
     }
-    let mut before = Bits::new(width);
-    before.set(0);
+    let mut before = vec![Bits::new(width); n + 1];
+    before[0].set(0);
+    for j in 0..n {
+        let prev = before[j].clone();
+        before[j + 1] = prev.clone();
+        before[j + 1].or_shifted_up(&prev, parts[j]);
+    }
     let mut out = Vec::new();
     for (j, &a) in parts.iter().enumerate() {
-        if before.meets_shifted_up(&after[j + 1], a as usize) {
-            out.push(j);
+        let Some(t) = before[j].first_meeting_shifted_up(&after[j + 1], a) else {
+            continue;
+        };
+        // A sum of the parts before j of t - a, and of those after it of the rest.
+        let mut subset = vec![j];
+        let mut s = t - a;
+        for k in (0..j).rev() {
+            if s > 0 && !before[k].get(s) {
+                subset.push(k);
+                s -= parts[k];
+            }
         }
-        let prev = before.clone();
-        before.or_shifted_up(&prev, a as usize);
+        let mut rest = target - t;
+        for k in j + 1..n {
+            if rest > 0 && !after[k + 1].get(target - rest) {
+                subset.push(k);
+                rest -= parts[k];
+            }
+        }
+        subset.sort_unstable();
+        out.push((j, subset));
     }
     (!out.is_empty()).then_some((out, true))
 }
@@ -249,6 +304,10 @@ impl Bits {
 
     fn set(&mut self, n: usize) {
         self.words[n / 64] |= 1 << (n % 64);
+    }
+
+    fn get(&self, n: usize) -> bool {
+        self.words[n / 64] & (1 << (n % 64)) != 0
     }
 
     /// Word `w` of `src` with every bit moved up by `k` (bits from below zero are zero).
@@ -300,9 +359,12 @@ impl Bits {
         }
     }
 
-    /// Whether some number of this set plus `k` is in `other`.
-    fn meets_shifted_up(&self, other: &Bits, k: usize) -> bool {
-        (0..other.words.len()).any(|w| Bits::word_up(&self.words, w, k) & other.words[w] != 0)
+    /// The smallest number of `other` that is a number of this set plus `k`.
+    fn first_meeting_shifted_up(&self, other: &Bits, k: usize) -> Option<usize> {
+        (0..other.words.len()).find_map(|w| {
+            let both = Bits::word_up(&self.words, w, k) & other.words[w];
+            (both != 0).then(|| w * 64 + both.trailing_zeros() as usize)
+        })
     }
 }
 
@@ -342,10 +404,17 @@ mod tests {
     fn the_items_of_a_collection_total_are_the_ones_in_a_sum_of_it() {
         // 60.50 + 60.50 + 121.00 = 242.00; 99.95 is in no sum of 242.00.
         let a = amounts(&["60.50", "99.95", "60.50", "121.00"]);
-        assert_eq!(covered(total("242.00"), &a), Some((vec![0, 2, 3], true)));
+        let sum = vec![0, 2, 3];
+        assert_eq!(
+            covered(total("242.00"), &a),
+            Some((vec![(0, sum.clone()), (2, sum.clone()), (3, sum)], true))
+        );
         assert_eq!(covered(total("242.01"), &a), None);
         assert_eq!(covered(total("500.00"), &a), None, "more than all of them");
-        assert_eq!(covered(total("60.5"), &a), Some((vec![0, 2], true)));
+        assert_eq!(
+            covered(total("60.5"), &a),
+            Some((vec![(0, vec![0]), (2, vec![2])], true))
+        );
     }
 
     #[test]
@@ -389,7 +458,14 @@ mod tests {
             match got {
                 Some((got, exact)) => {
                     assert!(exact, "small cases are worked out exactly");
-                    assert_eq!(got, want, "total {t}, amounts {within:?}");
+                    let items: Vec<usize> = got.iter().map(|(j, _)| *j).collect();
+                    assert_eq!(items, want, "total {t}, amounts {within:?}");
+                    // Each item's sum holds it and adds up to the total.
+                    for (j, subset) in &got {
+                        assert!(subset.contains(j));
+                        let sum: Decimal = subset.iter().map(|&k| within[k]).sum();
+                        assert_eq!(sum, t, "{j}: {subset:?}");
+                    }
                 }
                 None => assert!(want.is_empty(), "total {t}, amounts {within:?}"),
             }
@@ -407,6 +483,12 @@ mod tests {
             "BACS collection 0605",
             "Verzamelbetaling",
             "SDD 20260605",
+            "Collectieve invordering",
+            "Encaissement SEPA",
+            "SEPA DIRECT DEBIT 3 TRX",
+            "SEPA-Einzug Sammler",
+            "Inning Europese domiciliëring",
+            "Aantal posten: 3 Valutadatum: 05-06-2026",
         ] {
             assert!(says_collection(t), "{t}");
         }

@@ -619,10 +619,12 @@ fn a_total_without_a_payer_holds_the_items_of_its_sums_across_debtors() {
             "{p:?}"
         );
     }
-    // A collection takes invoices issued within a quarter of it.
-    let mut late = pay("B", "2026-09-05", "242.00", "SEPA Incasso batch 3 posten");
-    late.later = false;
+    // A deposit is weighed against invoices issued within a quarter before it; a collection,
+    // against a year's (a re-collection after a failed direct debit).
+    let late = pay("S", "2026-09-05", "242.00", "Storting");
     assert!(Gate::new(vec![late]).totals(&refs, &names).is_empty());
+    let late = pay("B", "2026-09-05", "242.00", "SEPA Incasso batch 3 posten");
+    assert_eq!(Gate::new(vec![late]).totals(&refs, &names).len(), 5);
 }
 
 /// A collection of an invoice less its debtor's credit note: the invoice is held, named with the
