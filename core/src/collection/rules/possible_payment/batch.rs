@@ -197,11 +197,14 @@ impl Gate {
     }
 }
 
+/// Each amount in a sum of the total (its index), with one such sum (indices, ascending).
+type InSums = Vec<(usize, Vec<usize>)>;
+
 /// Which of `amounts` (each positive) are in some subset summing to `total`, each with one such
 /// subset (indices, ascending), and whether that was worked out exactly: `None` when none is.
 /// Over [`MAX_BITS`] every amount counts, with no subset shown, unless together they fall short
 /// of the total.
-fn covered(total: Decimal, amounts: &[Decimal]) -> Option<(Vec<(usize, Vec<usize>)>, bool)> {
+fn covered(total: Decimal, amounts: &[Decimal]) -> Option<(InSums, bool)> {
     if amounts.is_empty() || amounts.iter().sum::<Decimal>() < total {
         return None;
     }
