@@ -953,3 +953,59 @@ fn a_collection_total_without_a_payer_holds_what_it_may_have_paid() {
         }
     }
 }
+
+/// A consumer living in Belgium, in the books of a creditor whose policy says Dutch law, is
+/// claimed under Belgian law (Boek XIX WER: no damages without a contract clause), whatever the
+/// country is called in the `Land` column; a Dutch consumer and a Belgian business stay under
+/// the policy's Dutch law (before session 36 all three were Dutch, the Belgian consumer charged
+/// the WIK's 75.00).
+#[test]
+fn a_consumer_living_in_belgium_is_claimed_under_belgian_law() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let ledger = dir.path().join("ledger.csv");
+    std::fs::write(
+        &ledger,
+        "Factuurnummer;Factuurdatum;Vervaldatum;Debiteurnummer;Naam;Type debiteur;Land;\
+         Bedrag incl. BTW;Valuta;Status\n\
+         F2026-0001;02-03-2026;16-03-2026;D01;Jan Peeters;Particulier;België;500,00;EUR;Openstaand\n\
+         F2026-0002;02-03-2026;16-03-2026;D02;Piet de Vries;Particulier;NL;500,00;EUR;Openstaand\n\
+         F2026-0003;02-03-2026;16-03-2026;D03;Peeters BV;Zakelijk;BE;500,00;EUR;Openstaand\n",
+    )
+    .unwrap();
+    ok(incasso(&data, &["import", ledger.to_str().unwrap()]));
+    let letters = dir.path().join("letters.csv");
+    std::fs::write(
+        &letters,
+        "debtor,kind,sent,received,channel,items,states_costs\n\
+         D01,14-dagenbrief,2026-04-01,,post,F2026-0001,true\n\
+         D02,14-dagenbrief,2026-04-01,,post,F2026-0002,true\n",
+    )
+    .unwrap();
+    ok(incasso(
+        &data,
+        &["reminders", "import", letters.to_str().unwrap()],
+    ));
+    let v = claims_on(&data, "2026-06-30");
+    let claim = |id: &str| {
+        v["claims"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["debtor"]["id"] == id)
+            .unwrap_or_else(|| panic!("{id} claimed: {v}"))
+            .clone()
+    };
+    let be = claim("D01");
+    assert_eq!(be["jurisdiction"], "be", "{be}");
+    assert_eq!(be["amounts"]["collection_costs_incl_vat"], "0.00", "{be}");
+    assert!(be["legal_basis"]["interest"]["article"]
+        .as_str()
+        .unwrap()
+        .contains("WER"));
+    for id in ["D02", "D03"] {
+        let c = claim(id);
+        assert_eq!(c["jurisdiction"], "nl", "{c}");
+        assert_eq!(c["amounts"]["collection_costs_incl_vat"], "75.00", "{c}");
+    }
+}

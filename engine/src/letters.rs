@@ -144,7 +144,11 @@ pub fn prepare(ws: &Workspace, q: &LetterRequest<'_>) -> Result<Letter> {
         })
         .collect();
     let d = store.debtors()?.into_iter().find(|d| d.id == debtor_id);
-    let eff = policy.for_debtor(debtor, d.as_ref().map(|d| d.kind).unwrap_or_default());
+    let eff = policy.for_debtor(
+        debtor,
+        d.as_ref().map(|d| d.kind).unwrap_or_default(),
+        d.as_ref().and_then(|d| d.address.country.as_deref()),
+    );
     let total: Decimal = items.iter().map(|it| it.open).sum();
     // The same costs the claim will carry, under the same terms; unclassified debtors as consumers.
     let debtor_type = eff.debtor_type.unwrap_or(DebtorType::Consumer);

@@ -299,7 +299,7 @@ pub fn preview(
                 .copied()
                 .cloned()
                 .unwrap_or_else(|| Debtor::new(items[0].debtor.clone()));
-            let eff = policy.for_debtor(debtor_id, debtor.kind);
+            let eff = policy.for_debtor(debtor_id, debtor.kind, debtor.address.country.as_deref());
             let no_reminders = Vec::new();
             let debtor_reminders = reminders.get(debtor_id).unwrap_or(&no_reminders);
             let no_plans = Vec::new();

@@ -3,7 +3,8 @@
 //! The CLI reads it from TOML; unknown keys are errors, so a typo never silently does nothing.
 //!
 //! ```toml
-//! jurisdiction = "nl"                 # or "be"; per debtor below
+//! jurisdiction = "nl"                 # or "be"; consumers living in NL or BE get their
+//!                                     # country's law; per debtor below
 //! min_days_overdue = 30
 //! min_open_per_debtor = "50.00"       # below this a debtor's claim is not worth sending
 //! currencies = ["EUR"]
@@ -224,8 +225,13 @@ pub struct Effective<'a> {
 }
 
 impl Policy {
-    /// The policy for a debtor of a kind the books record.
-    pub fn for_debtor(&self, id: &str, kind: DebtorKind) -> Effective<'_> {
+    /// The policy for a debtor of a kind the books record, living in `country` (as the books
+    /// write it, when they give an address). A consumer living in the Netherlands or Belgium is
+    /// judged by that country's law, which protects them whatever the contract chose (art. 6
+    /// Rome I: a Belgian consumer's free first reminder and capped damages, a Dutch consumer's
+    /// 14-day letter); a business, or a consumer elsewhere, by the policy's jurisdiction; a
+    /// debtor's own `jurisdiction` in the policy overrides both.
+    pub fn for_debtor(&self, id: &str, kind: DebtorKind, country: Option<&str>) -> Effective<'_> {
         let over = self.debtors.get(id);
         let from_books = match kind {
             DebtorKind::Consumer => Some(DebtorType::Consumer),
@@ -236,13 +242,18 @@ impl Policy {
                 UnknownDebtorType::Block => None,
             },
         };
+        let debtor_type = over.and_then(|o| o.debtor_type).or(from_books);
+        let residence = country
+            .and_then(Jurisdiction::of_country)
+            .filter(|_| debtor_type == Some(DebtorType::Consumer));
         Effective {
             policy: self,
             over,
             jurisdiction: over
                 .and_then(|o| o.jurisdiction)
+                .or(residence)
                 .unwrap_or(self.jurisdiction),
-            debtor_type: over.and_then(|o| o.debtor_type).or(from_books),
+            debtor_type,
             min_days_overdue: over
                 .and_then(|o| o.min_days_overdue)
                 .unwrap_or(self.min_days_overdue),
@@ -322,12 +333,12 @@ mod tests {
     #[test]
     fn an_agreed_belgian_rate_caps_the_table() {
         let policy: Policy = toml_like(Jurisdiction::Be, true, Some("8"));
-        let eff = policy.for_debtor("D1", DebtorKind::Consumer);
+        let eff = policy.for_debtor("D1", DebtorKind::Consumer, None);
         let table = eff.rate_table(&RateTables::default(), DebtorType::Consumer);
         let june = NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
         assert_eq!(table.known_rate_on(june), Some(Decimal::from(8)));
         let above = toml_like(Jurisdiction::Be, true, Some("25"));
-        let eff = above.for_debtor("D1", DebtorKind::Consumer);
+        let eff = above.for_debtor("D1", DebtorKind::Consumer, None);
         let capped = eff.rate_table(&RateTables::default(), DebtorType::Consumer);
         assert_eq!(
             capped.known_rate_on(june),
@@ -336,15 +347,66 @@ mod tests {
         );
         // Without a clause the legal rate applies and the agreed rate is ignored.
         let no_clause = toml_like(Jurisdiction::Be, false, Some("8"));
-        let eff = no_clause.for_debtor("D1", DebtorKind::Consumer);
+        let eff = no_clause.for_debtor("D1", DebtorKind::Consumer, None);
         let legal = eff.rate_table(&RateTables::default(), DebtorType::Consumer);
         assert_eq!(legal.known_rate_on(june), Some(Decimal::new(45, 1)));
         // Dutch debtors never.
         let nl = toml_like(Jurisdiction::Nl, true, Some("1"));
         assert_eq!(
-            nl.for_debtor("D1", DebtorKind::Consumer)
+            nl.for_debtor("D1", DebtorKind::Consumer, None)
                 .agreed_interest_pct(),
             None
+        );
+    }
+
+    /// A consumer is judged by the law of the country they live in, when incasso knows it; a
+    /// business by the policy's; the debtor's own override wins.
+    #[test]
+    fn a_consumer_living_in_belgium_is_judged_by_belgian_law() {
+        let nl = toml_like(Jurisdiction::Nl, false, None);
+        for country in ["BE", "be", "België", "Belgium", "Belgique"] {
+            assert_eq!(
+                nl.for_debtor("D1", DebtorKind::Consumer, Some(country))
+                    .jurisdiction,
+                Jurisdiction::Be,
+                "{country}"
+            );
+        }
+        assert_eq!(
+            nl.for_debtor("D1", DebtorKind::Business, Some("BE"))
+                .jurisdiction,
+            Jurisdiction::Nl
+        );
+        assert_eq!(
+            nl.for_debtor("D1", DebtorKind::Consumer, Some("DE"))
+                .jurisdiction,
+            Jurisdiction::Nl
+        );
+        let be = toml_like(Jurisdiction::Be, false, None);
+        assert_eq!(
+            be.for_debtor("D1", DebtorKind::Consumer, Some("Nederland"))
+                .jurisdiction,
+            Jurisdiction::Nl
+        );
+        // Unclassified debtors taken as consumers by the policy are consumers here too.
+        assert_eq!(
+            nl.for_debtor("D1", DebtorKind::Unknown, Some("BE"))
+                .jurisdiction,
+            Jurisdiction::Be
+        );
+        let mut overridden = toml_like(Jurisdiction::Nl, false, None);
+        overridden.debtors.insert(
+            "D1".into(),
+            DebtorOverride {
+                jurisdiction: Some(Jurisdiction::Nl),
+                ..DebtorOverride::default()
+            },
+        );
+        assert_eq!(
+            overridden
+                .for_debtor("D1", DebtorKind::Consumer, Some("BE"))
+                .jurisdiction,
+            Jurisdiction::Nl
         );
     }
 

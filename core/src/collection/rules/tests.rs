@@ -91,7 +91,7 @@ fn first_objection(
     reminders: &[Reminder],
     plans: &[(PaymentPlan, PlanState)],
 ) -> Option<&'static str> {
-    let eff = policy.for_debtor("D1", kind);
+    let eff = policy.for_debtor("D1", kind, None);
     let cx = ItemContext {
         as_of: d(as_of),
         item: it,
@@ -365,7 +365,7 @@ fn debtor_rules_boundaries() {
         min_open_per_debtor: Decimal::from(50),
         ..Policy::default()
     };
-    let eff = policy.for_debtor("D1", DebtorKind::Business);
+    let eff = policy.for_debtor("D1", DebtorKind::Business, None);
     let table = [
         ("D1", "100", "0", "0", None),
         ("D2", "100", "100", "0", Some("credit-balance")),
@@ -377,7 +377,7 @@ fn debtor_rules_boundaries() {
     ];
     // With no minimum, credit equal to the debt still leaves nothing to collect.
     let no_minimum = Policy::default();
-    let eff0 = no_minimum.for_debtor("D1", DebtorKind::Business);
+    let eff0 = no_minimum.for_debtor("D1", DebtorKind::Business, None);
     let cx = DebtorContext {
         policy: &eff0,
         qualifying_total: "100".parse().unwrap(),
