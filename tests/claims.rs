@@ -1008,4 +1008,22 @@ fn a_consumer_living_in_belgium_is_claimed_under_belgian_law() {
         assert_eq!(c["jurisdiction"], "nl", "{c}");
         assert_eq!(c["amounts"]["collection_costs_incl_vat"], "75.00", "{c}");
     }
+    // The Belgian consumer's reminder is Belgian too; a Dutch creditor states its KvK number,
+    // the register it is in.
+    std::fs::write(
+        data.join("policy.toml"),
+        "[creditor]\nname = \"Webwinkel De Zon B.V.\"\niban = \"NL91ABNA0417164300\"\n\
+         address = \"Dorpsstraat 1, 1234 AB Zon\"\nkvk = \"12345678\"\n",
+    )
+    .unwrap();
+    let letter = ok(incasso(
+        &data,
+        &["letter", "--debtor", "D01", "--date", "2026-06-30"],
+    ));
+    assert!(
+        letter.contains("KvK 12345678")
+            && letter.contains("kosteloos")
+            && letter.contains("artikel XIX.2 van het Wetboek van economisch recht"),
+        "{letter}"
+    );
 }

@@ -162,9 +162,10 @@ pub fn prepare(ws: &Workspace, q: &LetterRequest<'_>) -> Result<Letter> {
         damages_clause: eff.damages_clause(),
     };
     if eff.jurisdiction == Jurisdiction::Be {
+        // A creditor registered outside Belgium states the number of its own register.
         anyhow::ensure!(
-            c.enterprise_number.is_some(),
-            "a Belgian reminder must state the creditor's enterprise number (art. XIX.2 WER): set enterprise_number under [creditor] in the policy"
+            c.enterprise_number.is_some() || c.kvk.is_some(),
+            "a Belgian reminder must state the creditor's enterprise number (art. XIX.2 WER): set enterprise_number under [creditor] in the policy (or kvk, for a creditor registered in the Netherlands)"
         );
     }
     let term = letter_term(eff.jurisdiction, date, channel, None);

@@ -69,7 +69,8 @@ pub struct CreditorDetails {
     pub address: Option<String>,
     /// Dutch Chamber of Commerce (KvK) number.
     pub kvk: Option<String>,
-    /// Belgian enterprise number (KBO/BCE, `0123.456.789`), which Belgian letters must state.
+    /// Belgian enterprise number (KBO/BCE, `0123.456.789`), which Belgian letters must state
+    /// (a creditor registered only in the Netherlands states its KvK number instead).
     pub enterprise_number: Option<String>,
     /// VAT identification number.
     pub vat_number: Option<String>,

@@ -8,22 +8,29 @@ use crate::law::Jurisdiction;
 fn creditor_lines(l: &LetterInput) -> Vec<String> {
     let c = &l.creditor;
     let nl = l.lang == Lang::Nl;
-    let registration = match l.jurisdiction {
-        Jurisdiction::Nl => c.kvk.as_ref().map(|k| {
-            if nl {
-                format!("KvK {k}")
-            } else {
-                format!("Chamber of Commerce (KvK) no. {k}")
-            }
-        }),
-        Jurisdiction::Be => c.enterprise_number.as_ref().map(|k| {
-            if nl {
-                format!("Ondernemingsnummer {k}")
-            } else {
-                format!("Enterprise number {k}")
-            }
-        }),
-    };
+    // Every register the creditor is in: a Dutch creditor writing to a Belgian consumer states
+    // its KvK number, a Belgian one its enterprise number, one in both registers both.
+    let kvk = c.kvk.as_ref().map(|k| {
+        if nl {
+            format!("KvK {k}")
+        } else {
+            format!("Chamber of Commerce (KvK) no. {k}")
+        }
+    });
+    let enterprise = c.enterprise_number.as_ref().map(|k| {
+        if nl {
+            format!("Ondernemingsnummer {k}")
+        } else {
+            format!("Enterprise number {k}")
+        }
+    });
+    let registration: Vec<String> = match l.jurisdiction {
+        Jurisdiction::Nl => [kvk, enterprise],
+        Jurisdiction::Be => [enterprise, kvk],
+    }
+    .into_iter()
+    .flatten()
+    .collect();
     let vat = c.vat_number.as_ref().map(|v| {
         if nl {
             format!("Btw-nummer {v}")
@@ -31,9 +38,12 @@ fn creditor_lines(l: &LetterInput) -> Vec<String> {
             format!("VAT number {v}")
         }
     });
-    [c.address.clone(), registration, vat, c.email.clone()]
-        .into_iter()
-        .flatten()
+    c.address
+        .iter()
+        .cloned()
+        .chain(registration)
+        .chain(vat)
+        .chain(c.email.clone())
         .collect()
 }
 
