@@ -970,7 +970,8 @@ fn a_consumer_living_in_belgium_is_claimed_under_belgian_law() {
          Bedrag incl. BTW;Valuta;Status\n\
          F2026-0001;02-03-2026;16-03-2026;D01;Jan Peeters;Particulier;België;500,00;EUR;Openstaand\n\
          F2026-0002;02-03-2026;16-03-2026;D02;Piet de Vries;Particulier;NL;500,00;EUR;Openstaand\n\
-         F2026-0003;02-03-2026;16-03-2026;D03;Peeters BV;Zakelijk;BE;500,00;EUR;Openstaand\n",
+         F2026-0003;02-03-2026;16-03-2026;D03;Peeters BV;Zakelijk;BE;500,00;EUR;Openstaand\n\
+         F2026-0004;02-03-2026;16-03-2026;D04;Jonas Weber;Particulier;DE;500,00;EUR;Openstaand\n",
     )
     .unwrap();
     ok(incasso(&data, &["import", ledger.to_str().unwrap()]));
@@ -979,7 +980,8 @@ fn a_consumer_living_in_belgium_is_claimed_under_belgian_law() {
         &letters,
         "debtor,kind,sent,received,channel,items,states_costs\n\
          D01,14-dagenbrief,2026-04-01,,post,F2026-0001,true\n\
-         D02,14-dagenbrief,2026-04-01,,post,F2026-0002,true\n",
+         D02,14-dagenbrief,2026-04-01,,post,F2026-0002,true\n\
+         D04,14-dagenbrief,2026-04-01,,post,F2026-0004,true\n",
     )
     .unwrap();
     ok(incasso(
@@ -1008,6 +1010,13 @@ fn a_consumer_living_in_belgium_is_claimed_under_belgian_law() {
         assert_eq!(c["jurisdiction"], "nl", "{c}");
         assert_eq!(c["amounts"]["collection_costs_incl_vat"], "75.00", "{c}");
     }
+    // A consumer in Germany: incasso knows no German law, so the item waits for a person.
+    let (rule, why) = excluded_rule(&v, "F2026-0004").expect("D04 held");
+    assert_eq!(rule, "consumer-abroad");
+    assert!(
+        why.contains("'DE'") && why.contains("[debtors.D04]"),
+        "{why}"
+    );
     // The Belgian consumer's reminder is Belgian too; a Dutch creditor states its KvK number,
     // the register it is in.
     std::fs::write(
@@ -1018,7 +1027,14 @@ fn a_consumer_living_in_belgium_is_claimed_under_belgian_law() {
     .unwrap();
     let letter = ok(incasso(
         &data,
-        &["letter", "--debtor", "D01", "--date", "2026-06-30"],
+        &[
+            "letter",
+            "--debtor",
+            "D01",
+            "--date",
+            "2026-06-30",
+            "--record",
+        ],
     ));
     assert!(
         letter.contains("KvK 12345678")
@@ -1026,4 +1042,16 @@ fn a_consumer_living_in_belgium_is_claimed_under_belgian_law() {
             && letter.contains("artikel XIX.2 van het Wetboek van economisch recht"),
         "{letter}"
     );
+    // That free reminder stated no costs: should a person put D01 under Dutch law, it is no
+    // 14-day letter that allows the WIK's.
+    let policy = std::fs::read_to_string(data.join("policy.toml")).unwrap();
+    std::fs::write(
+        data.join("policy.toml"),
+        format!("{policy}[debtors.D01]\njurisdiction = \"nl\"\n"),
+    )
+    .unwrap();
+    let v = claims_on(&data, "2026-09-30");
+    let (rule, why) = excluded_rule(&v, "F2026-0001").expect("D01 held");
+    assert_eq!(rule, "fourteen-day-letter");
+    assert!(why.contains("did not state the costs"), "{why}");
 }

@@ -161,6 +161,11 @@ pub fn prepare(ws: &Workspace, q: &LetterRequest<'_>) -> Result<Letter> {
         agreed_costs_pct: policy.b2b_agreed_costs_pct,
         damages_clause: eff.damages_clause(),
     };
+    if let Some(country) = &eff.abroad {
+        anyhow::bail!(
+            "{debtor} is a consumer living in '{country}', where incasso knows no law: their own country's consumer law may apply (art. 6 Rome I); set jurisdiction under [debtors.{debtor}] in the policy to write under Dutch or Belgian law"
+        );
+    }
     if eff.jurisdiction == Jurisdiction::Be {
         // A creditor registered outside Belgium states the number of its own register.
         anyhow::ensure!(
@@ -209,7 +214,9 @@ pub fn prepare(ws: &Workspace, q: &LetterRequest<'_>) -> Result<Letter> {
         received: None,
         channel,
         items: items.iter().map(|it| it.number.clone()).collect(),
-        states_costs: true,
+        // A Dutch letter states the WIK's costs; a Belgian free reminder states damages only
+        // under a contract clause, so it counts as no Dutch letter if the law changes.
+        states_costs: eff.jurisdiction == Jurisdiction::Nl || eff.damages_clause(),
     };
     // Checked against the ledger loaded here, so recording it needs no second read.
     check_after_default(&docs, std::slice::from_ref(&reminder))?;

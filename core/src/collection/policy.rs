@@ -223,6 +223,9 @@ pub struct Effective<'a> {
     pub debtor_type: Option<DebtorType>,
     /// Days overdue needed.
     pub min_days_overdue: u32,
+    /// The country a consumer lives in whose law incasso does not know, when no override says
+    /// which law to claim under (art. 6 Rome I may give them their own).
+    pub abroad: Option<String>,
 }
 
 impl Policy {
@@ -230,8 +233,9 @@ impl Policy {
     /// write it, when they give an address). A consumer living in the Netherlands or Belgium is
     /// judged by that country's law, which protects them whatever the contract chose (art. 6
     /// Rome I: a Belgian consumer's free first reminder and capped damages, a Dutch consumer's
-    /// 14-day letter); a business, or a consumer elsewhere, by the policy's jurisdiction; a
-    /// debtor's own `jurisdiction` in the policy overrides both.
+    /// 14-day letter); a business by the policy's jurisdiction; a consumer elsewhere (or in a
+    /// country not recognised) is marked [`Effective::abroad`], to be held; a debtor's own
+    /// `jurisdiction` in the policy overrides all.
     pub fn for_debtor(&self, id: &str, kind: DebtorKind, country: Option<&str>) -> Effective<'_> {
         let over = self.debtors.get(id);
         let from_books = match kind {
@@ -244,17 +248,26 @@ impl Policy {
             },
         };
         let debtor_type = over.and_then(|o| o.debtor_type).or(from_books);
+        let consumer = debtor_type == Some(DebtorType::Consumer);
         let residence = country
             .and_then(Jurisdiction::of_country)
-            .filter(|_| debtor_type == Some(DebtorType::Consumer));
+            .filter(|_| consumer);
+        let chosen = over.and_then(|o| o.jurisdiction);
+        let abroad = country
+            .map(str::trim)
+            .filter(|c| {
+                consumer
+                    && chosen.is_none()
+                    && !c.is_empty()
+                    && Jurisdiction::of_country(c).is_none()
+            })
+            .map(str::to_string);
         Effective {
             policy: self,
             over,
-            jurisdiction: over
-                .and_then(|o| o.jurisdiction)
-                .or(residence)
-                .unwrap_or(self.jurisdiction),
+            jurisdiction: chosen.or(residence).unwrap_or(self.jurisdiction),
             debtor_type,
+            abroad,
             min_days_overdue: over
                 .and_then(|o| o.min_days_overdue)
                 .unwrap_or(self.min_days_overdue),
@@ -378,10 +391,19 @@ mod tests {
                 .jurisdiction,
             Jurisdiction::Nl
         );
+        let de = nl.for_debtor("D1", DebtorKind::Consumer, Some("DE"));
+        assert_eq!(de.abroad.as_deref(), Some("DE"));
         assert_eq!(
-            nl.for_debtor("D1", DebtorKind::Consumer, Some("DE"))
-                .jurisdiction,
-            Jurisdiction::Nl
+            nl.for_debtor("D1", DebtorKind::Business, Some("DE")).abroad,
+            None
+        );
+        assert_eq!(
+            nl.for_debtor("D1", DebtorKind::Consumer, Some("BE")).abroad,
+            None
+        );
+        assert_eq!(
+            nl.for_debtor("D1", DebtorKind::Consumer, Some(" ")).abroad,
+            None
         );
         let be = toml_like(Jurisdiction::Be, false, None);
         assert_eq!(
@@ -408,6 +430,12 @@ mod tests {
                 .for_debtor("D1", DebtorKind::Consumer, Some("BE"))
                 .jurisdiction,
             Jurisdiction::Nl
+        );
+        assert_eq!(
+            overridden
+                .for_debtor("D1", DebtorKind::Consumer, Some("DE"))
+                .abroad,
+            None
         );
     }
 

@@ -4,6 +4,7 @@
 //! run first; then the gate (`possible_payment.rs`) holds items that money received and not
 //! applied may have paid; debtor rules then judge what is left for the debtor as a whole.
 
+mod consumer_abroad;
 mod credit_balance;
 mod currency;
 mod debtor_type;
@@ -75,6 +76,7 @@ pub fn item_rules() -> &'static [&'static dyn ItemRule] {
         &payment_plan::OnPaymentPlan,
         &currency::CurrencyAccepted,
         &debtor_type::DebtorTypeAccepted,
+        &consumer_abroad::ConsumerAbroad,
         &min_days_overdue::MinDaysOverdue,
         &fourteen_day_letter::FourteenDayLetter,
     ]
