@@ -31,9 +31,13 @@ struct Fixture {
 }
 
 fn fixture(number: &str) -> Fixture {
+    fixture_of(number, "D1")
+}
+
+fn fixture_of(number: &str, debtor: &str) -> Fixture {
     Fixture {
         number: DocumentNumber::new(number).unwrap(),
-        debtor: DebtorId::new("D1").unwrap(),
+        debtor: DebtorId::new(debtor).unwrap(),
         provenance: super::super::tests::provenance(),
     }
 }
@@ -537,11 +541,7 @@ fn money_after_the_as_of_date_holds_only_what_its_text_names() {
 /// of it are held, the others go, and a payer or a named invoice keeps a payment out of it.
 #[test]
 fn a_total_without_a_payer_holds_the_items_of_its_sums_across_debtors() {
-    let f = |number: &str, debtor: &str| Fixture {
-        number: DocumentNumber::new(number).unwrap(),
-        debtor: DebtorId::new(debtor).unwrap(),
-        provenance: super::super::tests::provenance(),
-    };
+    let f = fixture_of;
     let fs = [
         f("F2026-1501", "D40"),
         f("F2026-1502", "D50"),
@@ -557,7 +557,7 @@ fn a_total_without_a_payer_holds_the_items_of_its_sums_across_debtors() {
         item(&fs[3], "99.95", "2026-05-02"),
         // Issued more than 30 days after the collection: not in it.
         item(&fs[4], "121.00", "2026-07-20"),
-        // The rest of a part-paid invoice: a collection takes whole invoices.
+        // The rest of a part-paid invoice: only a collection may have taken it.
         OpenItem {
             total: Decimal::from_str_exact("121.00").unwrap(),
             ..item(&fs[5], "60.50", "2026-05-02")
@@ -631,11 +631,7 @@ fn a_total_without_a_payer_holds_the_items_of_its_sums_across_debtors() {
 /// credit note; a deposit of that amount is weighed against whole invoices only.
 #[test]
 fn a_collection_may_net_a_credit_note() {
-    let f = |number: &str, debtor: &str| Fixture {
-        number: DocumentNumber::new(number).unwrap(),
-        debtor: DebtorId::new(debtor).unwrap(),
-        provenance: super::super::tests::provenance(),
-    };
+    let f = fixture_of;
     let fs = [
         f("F2026-2001", "D01"),
         f("F2026-2003", "D03"),
