@@ -1,13 +1,15 @@
 //! Money with no payer: nobody identified, from no account or the one it was booked to, under
 //! no name or one that is no debtor's ("SEPA Incasso batch", "Storting", the creditor's): a
 //! direct-debit collection booked as one total, a cash deposit, a bank's collective credit. It
-//! names nobody, so no debtor's rule sees it, yet it may have paid invoices of several debtors at once. Every item that is part of a
-//! sum of unpaid invoices equal to it is held: which items a total covers is found exactly
-//! (bitset subset sums), or, where that would take more than [`MAX_BITS`] bits, every item it
-//! could cover is held. Only invoices issued within [`COLLECTED_WITHIN_DAYS`] before it count
-//! ([`COLLECTION_WITHIN_DAYS`] when its text says it is a collection), and, unless its text says
-//! so, only invoices open in full: the small rests of
-//! part-paid invoices, or a year's invoices, sum to almost anything (on ledgers written by
+//! names nobody, so no debtor's rule sees it, yet it may have paid invoices of several debtors
+//! at once.
+//!
+//! Every item that is part of a sum of unpaid invoices equal to it is held: which items a total
+//! covers is found exactly (bitset subset sums), or, where that would take more than
+//! [`MAX_BITS`] bits, every item it could cover is held. Only invoices issued within
+//! [`COLLECTED_WITHIN_DAYS`] before it count ([`COLLECTION_WITHIN_DAYS`] when its text says it
+//! is a collection), and, unless its text says so, only invoices open in full: the small rests
+//! of part-paid invoices, or a year's invoices, sum to almost anything (on ledgers written by
 //! others a quarter's interest of 37.58 "paid" five rests of a few euros, and the owner's cash
 //! deposits of 1,050.00 held 15 invoices of the year before). A collection may have taken a
 //! rest, or an invoice less its debtor's credit note.
@@ -39,7 +41,7 @@ const SHOWN_TERMS: usize = 8;
 const MAX_CREDIT_NOTES: usize = 4;
 
 /// Word beginnings by which a bank or the creditor's software says a total is a collection of
-/// direct debits (Dutch, English, French, German), and whole words of the banks' codes.
+/// direct debits (Dutch, English, French, German).
 const COLLECTION_STEMS: &[&str] = &[
     "incasso",
     "invorder",
@@ -56,6 +58,8 @@ const COLLECTION_STEMS: &[&str] = &[
     "batch",
     "posten",
 ];
+/// Whole words of the banks' codes and wordings for a collection (`SDD`, MT940's `/NRTX/`,
+/// camt.053's `ESDD`, `BBDD`, `IDDT`, "direct debit").
 const COLLECTION_CODES: &[&str] = &["sdd", "nrtx", "esdd", "bbdd", "iddt", "debit"];
 
 /// Whether a text says it is a collection of direct debits.
