@@ -230,12 +230,12 @@ pub struct Effective<'a> {
 
 impl Policy {
     /// The policy for a debtor of a kind the books record, living in `country` (as the books
-    /// write it, when they give an address). A consumer living in the Netherlands or Belgium is
-    /// judged by that country's law, which protects them whatever the contract chose (art. 6
-    /// Rome I: a Belgian consumer's free first reminder and capped damages, a Dutch consumer's
-    /// 14-day letter); a business by the policy's jurisdiction; a consumer elsewhere (or in a
-    /// country not recognised) is marked [`Effective::abroad`], to be held; a debtor's own
-    /// `jurisdiction` in the policy overrides all.
+    /// write it, when they give an address). A consumer (or an unclassified debtor) living in
+    /// the Netherlands or Belgium is judged by that country's law, which protects them whatever
+    /// the contract chose (art. 6 Rome I: a Belgian consumer's free first reminder and capped
+    /// damages, a Dutch consumer's 14-day letter); a business by the policy's jurisdiction; a
+    /// consumer elsewhere (or in a country not recognised) is marked [`Effective::abroad`], to
+    /// be held; a debtor's own `jurisdiction` in the policy overrides all.
     pub fn for_debtor(&self, id: &str, kind: DebtorKind, country: Option<&str>) -> Effective<'_> {
         let over = self.debtors.get(id);
         let from_books = match kind {
@@ -248,7 +248,8 @@ impl Policy {
             },
         };
         let debtor_type = over.and_then(|o| o.debtor_type).or(from_books);
-        let consumer = debtor_type == Some(DebtorType::Consumer);
+        // Unclassified debtors are protected as consumers are (letters write to them as such).
+        let consumer = debtor_type != Some(DebtorType::Business);
         let residence = country
             .and_then(Jurisdiction::of_country)
             .filter(|_| consumer);
@@ -417,6 +418,15 @@ mod tests {
                 .jurisdiction,
             Jurisdiction::Be
         );
+        // Unclassified and blocked by the policy: no claim, but a letter protects them as a
+        // consumer, under their country's law.
+        let block = Policy {
+            unknown_debtor_type: UnknownDebtorType::Block,
+            ..toml_like(Jurisdiction::Nl, false, None)
+        };
+        let unclassified = block.for_debtor("D1", DebtorKind::Unknown, Some("BE"));
+        assert_eq!(unclassified.debtor_type, None);
+        assert_eq!(unclassified.jurisdiction, Jurisdiction::Be);
         let mut overridden = toml_like(Jurisdiction::Nl, false, None);
         overridden.debtors.insert(
             "D1".into(),
