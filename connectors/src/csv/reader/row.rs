@@ -530,42 +530,20 @@ impl<'a> RowReader<'a> {
         let name = t(Field::DebtorName).filter(|n| !n.eq_ignore_ascii_case(id.as_str()));
         let mut d = Debtor::new(id);
         d.name = name;
-        d.kind = match self.text(fields, Field::DebtorKind).map(str::to_lowercase) {
-            Some(k)
-                if [
-                    "particulier",
-                    "consument",
-                    "consumer",
-                    "private",
-                    "b2c",
-                    "prive",
-                    "privé",
-                ]
-                .contains(&k.as_str()) =>
-            {
-                DebtorKind::Consumer
-            }
-            Some(k)
-                if [
-                    "zakelijk",
-                    "bedrijf",
-                    "business",
-                    "company",
-                    "b2b",
-                    "onderneming",
-                ]
-                .contains(&k.as_str()) =>
-            {
-                DebtorKind::Business
-            }
-            Some(_) => {
-                return Err(self.error(
-                    line,
-                    Field::DebtorKind,
-                    fields,
-                    "not a debtor kind (particulier/consumer or zakelijk/business)".into(),
-                ))
-            }
+        d.kind = match self.text(fields, Field::DebtorKind) {
+            Some(k) => match debtor_kind_word(k) {
+                Some(kind) => kind,
+                None => {
+                    return Err(self.error(
+                        line,
+                        Field::DebtorKind,
+                        fields,
+                        "not a debtor kind (particulier/consumer, zakelijk/business or \
+                         onbekend/unknown)"
+                            .into(),
+                    ))
+                }
+            },
             None => self.debtor_kind.unwrap_or_default(),
         };
         d.kvk = t(Field::Kvk);
@@ -849,9 +827,67 @@ fn totals_word(lower: &str) -> bool {
     lower.starts_with("totaal") || lower.starts_with("total")
 }
 
+/// A debtor kind as the books write it; an explicit "unknown" leaves the choice to the policy's
+/// `unknown_debtor_type`, as an empty cell does. `None` for a word that is none of these.
+fn debtor_kind_word(word: &str) -> Option<DebtorKind> {
+    let w = word.trim().to_lowercase();
+    const CONSUMER: &[&str] = &[
+        "particulier",
+        "consument",
+        "consumer",
+        "private",
+        "b2c",
+        "prive",
+        "privé",
+    ];
+    const BUSINESS: &[&str] = &[
+        "zakelijk",
+        "bedrijf",
+        "business",
+        "company",
+        "b2b",
+        "onderneming",
+    ];
+    const UNKNOWN: &[&str] = &[
+        "onbekend",
+        "unknown",
+        "inconnu",
+        "unbekannt",
+        "n/a",
+        "-",
+        "?",
+    ];
+    if CONSUMER.contains(&w.as_str()) {
+        Some(DebtorKind::Consumer)
+    } else if BUSINESS.contains(&w.as_str()) {
+        Some(DebtorKind::Business)
+    } else if UNKNOWN.contains(&w.as_str()) {
+        Some(DebtorKind::Unknown)
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{kind_word, status_word, Fields, KindWord, StatusWord};
+    use super::{debtor_kind_word, kind_word, status_word, Fields, KindWord, StatusWord};
+    use incasso_core::model::DebtorKind;
+
+    /// Consumer, business, and an explicit "unknown" (the policy decides); anything else is
+    /// refused with the row and field.
+    #[test]
+    fn debtor_kind_words() {
+        for (word, kind) in [
+            ("Particulier", Some(DebtorKind::Consumer)),
+            (" B2C ", Some(DebtorKind::Consumer)),
+            ("Zakelijk", Some(DebtorKind::Business)),
+            ("Onbekend", Some(DebtorKind::Unknown)),
+            ("unknown", Some(DebtorKind::Unknown)),
+            ("Groothandel", None),
+        ] {
+            assert_eq!(debtor_kind_word(word), kind, "{word}");
+        }
+    }
     use incasso_core::model::DocumentStatus as S;
 
     /// Status words as packages and bookkeepers write them: a paid, credited, written-off or
