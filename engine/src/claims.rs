@@ -247,24 +247,9 @@ fn unapplied_money(r: LedgerView<'_>, decisions: &[ManualDecision]) -> Vec<Unapp
             not_for: not_for.get(p.id.as_str()).cloned().unwrap_or_default(),
             names_missing: o.names_missing.clone(),
             later: o.received_later(p),
-            from_own_account: p
-                .account
-                .as_deref()
-                .zip(p.counterparty_account.as_deref())
-                .is_some_and(|(own, from)| same_account(own, from)),
+            booked_to: p.account.clone(),
         })
         .collect()
-}
-
-/// Whether two account numbers are one, spaces and case aside.
-fn same_account(a: &str, b: &str) -> bool {
-    let compact = |s: &str| -> String {
-        s.chars()
-            .filter(|c| !c.is_whitespace())
-            .map(|c| c.to_ascii_uppercase())
-            .collect()
-    };
-    compact(a) == compact(b)
 }
 
 /// A payment's remittance text and structured reference, as the gate reads them.

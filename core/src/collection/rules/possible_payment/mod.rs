@@ -77,9 +77,9 @@ pub struct Unapplied {
     /// account says paid it, since by amount or payer alone it is as likely the payment of an
     /// invoice issued since as of one open then.
     pub later: bool,
-    /// The payer's account is the one the money was booked to (a bank's own collective entry:
-    /// a collection batch booked with the creditor's account as counterparty).
-    pub from_own_account: bool,
+    /// The creditor's own account the money was booked to: a payer's account equal to it is the
+    /// bank's own collective entry (a collection batch booked with it as counterparty).
+    pub booked_to: Option<String>,
 }
 
 /// The debtor of every document whose full number (all digits, year and sequence, payment
@@ -182,6 +182,8 @@ pub struct Gate {
     names: FxHashMap<String, Vec<u32>>,
     /// Each payment's account, compact, and its payer's name key (empty when none).
     payer_keys: Vec<(Option<String>, String)>,
+    /// Whether each payment's account is the one it was booked to.
+    from_own: Vec<bool>,
     /// Two bits in one word per [`filter_bits`] of every number in `exact`: most near numbers
     /// of a key are in no text, and this bitmap says so without a look into the table, from
     /// one word (one cache line) per number.
@@ -477,6 +479,7 @@ impl Gate {
             accounts: FxHashMap::default(),
             names: FxHashMap::default(),
             payer_keys: Vec::with_capacity(payments.len()),
+            from_own: Vec::with_capacity(payments.len()),
             filter: Vec::new(),
             filter_log2: FILTER_MIN_LOG2,
         };
@@ -500,6 +503,8 @@ impl Gate {
             if !name.is_empty() {
                 g.names.entry(name.clone()).or_default().push(i);
             }
+            g.from_own
+                .push(account.is_some() && account == p.booked_to.as_deref().map(compact_account));
             g.payer_keys.push((account, name));
         }
         g.filter_log2 = (g.exact.len() / 4)

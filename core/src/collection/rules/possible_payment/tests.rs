@@ -20,7 +20,7 @@ fn pay(id: &str, date: &str, amount: &str, text: &str) -> Unapplied {
         names_documents_of: vec![],
         names_missing: None,
         later: false,
-        from_own_account: false,
+        booked_to: None,
     }
 }
 
@@ -599,7 +599,7 @@ fn a_total_without_a_payer_holds_the_items_of_its_sums_across_debtors() {
     let mut own = batch.clone();
     own.account = Some("NL30RABO0301234567".into());
     own.name = Some("Abonnementen B.V.".into());
-    own.from_own_account = true;
+    own.booked_to = Some("NL30 RABO 0301 2345 67".into());
     let mut later = batch.clone();
     later.later = true;
     for p in [sepa, own, later] {
