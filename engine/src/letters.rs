@@ -161,10 +161,8 @@ pub fn prepare(ws: &Workspace, q: &LetterRequest<'_>) -> Result<Letter> {
         agreed_costs_pct: policy.b2b_agreed_costs_pct,
         damages_clause: eff.damages_clause(),
     };
-    if let Some(country) = &eff.abroad {
-        anyhow::bail!(
-            "{debtor} is a consumer living in '{country}', where incasso knows no law: their own country's consumer law may apply (art. 6 Rome I); set jurisdiction under [debtors.{debtor}] in the policy to write under Dutch or Belgian law"
-        );
+    if let Some(why) = eff.abroad_reason(debtor) {
+        anyhow::bail!("no letter to {debtor}: {why}");
     }
     if eff.jurisdiction == Jurisdiction::Be {
         // A creditor registered outside Belgium states the number of its own register.
@@ -214,9 +212,9 @@ pub fn prepare(ws: &Workspace, q: &LetterRequest<'_>) -> Result<Letter> {
         received: None,
         channel,
         items: items.iter().map(|it| it.number.clone()).collect(),
-        // A Dutch letter states the WIK's costs; a Belgian free reminder states damages only
-        // under a contract clause, so it counts as no Dutch letter if the law changes.
-        states_costs: eff.jurisdiction == Jurisdiction::Nl || eff.damages_clause(),
+        // A Belgian free reminder without a clause states none, so it counts as no Dutch
+        // letter should the debtor's law change.
+        states_costs: eff.letter_states_costs(),
     };
     // Checked against the ledger loaded here, so recording it needs no second read.
     check_after_default(&docs, std::slice::from_ref(&reminder))?;

@@ -250,18 +250,12 @@ impl Policy {
         let debtor_type = over.and_then(|o| o.debtor_type).or(from_books);
         // Unclassified debtors are protected as consumers are (letters write to them as such).
         let consumer = debtor_type != Some(DebtorType::Business);
-        let residence = country
-            .and_then(Jurisdiction::of_country)
-            .filter(|_| consumer);
         let chosen = over.and_then(|o| o.jurisdiction);
+        let country = country.map(str::trim).filter(|c| !c.is_empty());
+        let known = country.and_then(Jurisdiction::of_country);
+        let residence = known.filter(|_| consumer);
         let abroad = country
-            .map(str::trim)
-            .filter(|c| {
-                consumer
-                    && chosen.is_none()
-                    && !c.is_empty()
-                    && Jurisdiction::of_country(c).is_none()
-            })
+            .filter(|_| consumer && chosen.is_none() && known.is_none())
             .map(str::to_string);
         Effective {
             policy: self,
@@ -282,6 +276,24 @@ impl Effective<'_> {
         self.over
             .and_then(|o| o.contract_has_damages_and_interest_clause)
             .unwrap_or(self.policy.contract_has_damages_and_interest_clause)
+    }
+
+    /// Why nothing may go to a consumer living where incasso knows no law ([`Effective::abroad`]),
+    /// for claims and letters alike.
+    pub fn abroad_reason(&self, debtor: &str) -> Option<String> {
+        let country = self.abroad.as_deref()?;
+        Some(format!(
+            "the consumer lives in '{country}', where incasso knows no law: their own country's \
+             consumer law may apply (art. 6 Rome I); set jurisdiction under [debtors.{debtor}] in \
+             the policy to choose Dutch or Belgian law"
+        ))
+    }
+
+    /// Whether the last letter before a claim states costs under this law: the Dutch 14-day
+    /// letter the WIK's costs (art. 6:96 lid 6 BW), a Belgian free first reminder damages only
+    /// under a contract clause. A letter that must and did not allows no claim.
+    pub fn letter_states_costs(&self) -> bool {
+        self.jurisdiction == Jurisdiction::Nl || self.damages_clause()
     }
 
     /// The rate a Belgian consumer's clause agrees, when the debtor has a clause and it names one.

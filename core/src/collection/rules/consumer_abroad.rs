@@ -14,12 +14,6 @@ impl ItemRule for ConsumerAbroad {
     }
 
     fn check(&self, cx: &ItemContext<'_>) -> Option<String> {
-        let country = cx.policy.abroad.as_deref()?;
-        Some(format!(
-            "the consumer lives in '{country}', where incasso knows no law: their own country's \
-             consumer law may apply (art. 6 Rome I); set jurisdiction under [debtors.{}] in the \
-             policy to claim under Dutch or Belgian law",
-            cx.item.debtor
-        ))
+        cx.policy.abroad_reason(cx.item.debtor.as_str())
     }
 }

@@ -4,7 +4,7 @@
 
 use super::{ItemContext, ItemRule};
 use crate::collection::ReminderKind;
-use crate::law::{DebtorType, Jurisdiction};
+use crate::law::DebtorType;
 
 /// Blocks consumer items without an expired 14-day letter.
 pub struct FourteenDayLetter;
@@ -28,18 +28,10 @@ impl ItemRule for FourteenDayLetter {
             .max_by_key(|r| r.sent);
         match letter {
             None => Some("consumer without a 14-day letter for this invoice".to_string()),
-            // The Dutch letter must state the costs claimed (art. 6:96 lid 6 BW); a Belgian
-            // free first reminder states damages only where a contract clause allows them.
-            Some(r)
-                if !r.states_costs
-                    && (cx.policy.jurisdiction == Jurisdiction::Nl
-                        || cx.policy.damages_clause()) =>
-            {
-                Some(format!(
-                    "the 14-day letter of {} did not state the costs",
-                    r.sent
-                ))
-            }
+            Some(r) if !r.states_costs && cx.policy.letter_states_costs() => Some(format!(
+                "the 14-day letter of {} did not state the costs",
+                r.sent
+            )),
             Some(r) => {
                 let pay_by = r.term(cx.policy.jurisdiction).last_day;
                 (cx.as_of <= pay_by)
