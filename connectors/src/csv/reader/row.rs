@@ -871,7 +871,7 @@ fn debtor_kind_word(word: &str) -> Option<DebtorKind> {
 #[cfg(test)]
 mod tests {
     use super::{debtor_kind_word, kind_word, status_word, Fields, KindWord, StatusWord};
-    use incasso_core::model::DebtorKind;
+    use incasso_core::model::{DebtorKind, DocumentStatus as S};
 
     /// Consumer, business, and an explicit "unknown" (the policy decides); anything else is
     /// refused with the row and field.
@@ -888,7 +888,6 @@ mod tests {
             assert_eq!(debtor_kind_word(word), kind, "{word}");
         }
     }
-    use incasso_core::model::DocumentStatus as S;
 
     /// Status words as packages and bookkeepers write them: a paid, credited, written-off or
     /// planned debt is never read as open; a word that is neither known nor decidable (handed

@@ -81,7 +81,7 @@ impl Gate {
         let p = &self.payments[i];
         let (account, name) = &self.payer_keys[i];
         (p.debtor.is_none() || p.names_documents_of.len() > 1)
-            && (account.is_none() || p.from_own_account)
+            && (account.is_none() || self.from_own[i])
             && (name.is_empty() || names.is_none_or(|n| !n.contains(name)))
     }
 
@@ -90,9 +90,9 @@ impl Gate {
         (0..self.payments.len()).any(|i| self.is_payerless(i, None))
     }
 
-    /// The items (indices into `open`, every open invoice and credit note of every debtor) that a payment
-    /// without a payer may have paid with others, each with the oldest such payment. `names`
-    /// are the name keys of every debtor ([`crate::matching::names::name_key`]).
+    /// The items (indices into `open`, every open invoice and credit note of every debtor) that
+    /// a payment without a payer may have paid with others, each with the oldest such payment.
+    /// `names` are the name keys of every debtor ([`crate::matching::names::name_key`]).
     pub fn totals(&self, open: &[&OpenItem<'_>], names: &FxHashSet<String>) -> Vec<(usize, Hold)> {
         let mut held: Vec<Option<Hold>> = vec![None; open.len()];
         let payerless: Vec<usize> = (0..self.payments.len())
@@ -245,19 +245,26 @@ fn covered(total: Decimal, amounts: &[Decimal]) -> Option<(InSums, bool)> {
     // after[j]: the sums of parts j.. read from the target down (bit t set when target - t is
     // such a sum), so "part j completes a sum of those before it" is one shifted AND;
     // before[j]: the sums of the parts before j.
-    let mut after = vec![Bits::new(width); n + 1];
-    after[n].set(target);
-    for j in (0..n).rev() {
-        let next = after[j + 1].clone();
-        after[j] = next.clone();
-        after[j].or_shifted_down(&next, parts[j]);
+    let mut after = Vec::with_capacity(n + 1);
+    let mut last = Bits::new(width);
+    last.set(target);
+    after.push(last);
+    for &a in parts.iter().rev() {
+        let next = after.last().expect("the empty sum's set is pushed first");
+        let mut sums = next.clone();
+        sums.or_shifted_down(next, a);
+        after.push(sums);
     }
-    let mut before = vec![Bits::new(width); n + 1];
-    before[0].set(0);
-    for j in 0..n {
-        let prev = before[j].clone();
-        before[j + 1] = prev.clone();
-        before[j + 1].or_shifted_up(&prev, parts[j]);
+    after.reverse();
+    let mut before = Vec::with_capacity(n + 1);
+    let mut first = Bits::new(width);
+    first.set(0);
+    before.push(first);
+    for &a in &parts {
+        let prev = before.last().expect("the empty sum's set is pushed first");
+        let mut sums = prev.clone();
+        sums.or_shifted_up(prev, a);
+        before.push(sums);
     }
     let mut out = Vec::new();
     for (j, &a) in parts.iter().enumerate() {
