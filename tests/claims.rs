@@ -776,7 +776,8 @@ fn what_a_review_of_session_34_found_is_never_claimed() {
 /// The same collection in banks' wordings, two reviews by other hands (`fixtures/othergen16/`):
 /// named "Storting", "SEPA INCASSO", "DIVERSE DEBITEUREN" or as the creditor, naming the
 /// invoices it collected, taking a rest or netting a credit note, in English and German, with
-/// an invoice older than a quarter, or a quarter's invoices collected late.
+/// an invoice older than a quarter, or a quarter's invoices collected late; and collections no
+/// sum of open items makes (one also took an invoice paid by transfer, one came net of costs).
 #[test]
 fn a_collection_total_without_a_payer_holds_what_it_may_have_paid() {
     let set = fixture("othergen15/direct-debit-batch");
@@ -822,6 +823,9 @@ fn a_collection_total_without_a_payer_holds_what_it_may_have_paid() {
     let v = claims_on(&data, "2026-06-30");
     assert_eq!(claimed_debtors(&v), ["D40", "D50", "D60"], "{v}");
 
+    // Both exports: the camt.053's transactions pay the three invoices, and the CSV's total is
+    // the same money booked in detail there, so it holds nothing (before session 37's mark, a
+    // collection no sum of open items makes would have held F2026-1504).
     for files in [
         [
             "ledger.csv",
@@ -844,6 +848,16 @@ fn a_collection_total_without_a_payer_holds_what_it_may_have_paid() {
             .map(|i| i["number"].as_str().unwrap())
             .collect();
         assert_eq!(items, ["F2026-1504"], "{files:?}");
+        // The CSV's total stays as money nobody paid, marked as the camt.053's transactions.
+        let unmatched = ok(incasso(
+            &data,
+            &["unmatched", "--as-of", "2026-06-30", "--format", "csv"],
+        ));
+        assert!(
+            unmatched.contains("booked in detail in another file")
+                && unmatched.contains("camt053-20260605.xml"),
+            "{files:?}: {unmatched}"
+        );
     }
     // (folder, held as possibly paid by the total, claimed); in the others F2026-2001 to
     // F2026-2003 are held and F2026-2004, F2026-2006, F2026-2007 claimed.
@@ -851,7 +865,7 @@ fn a_collection_total_without_a_payer_holds_what_it_may_have_paid() {
         &["F2026-2001", "F2026-2002", "F2026-2005"],
         &["F2026-2003", "F2026-2004", "F2026-2006", "F2026-2007"],
     );
-    let special: [(&str, &[&str], &[&str]); 7] = [
+    let special: [(&str, &[&str], &[&str]); 9] = [
         (
             "collection-with-an-old-invoice",
             &["F2026-0150", "F2026-2001", "F2026-2002"],
@@ -892,6 +906,31 @@ fn a_collection_total_without_a_payer_holds_what_it_may_have_paid() {
             &["F2026-2001", "F2026-2002", "F2026-2005"],
             &["F2026-2003", "F2026-2004", "F2026-2006", "F2026-2007"],
         ),
+        // A third review: no sum of open items makes the collection, so every open item it
+        // could have taken is held.
+        (
+            "collection-with-an-invoice-paid-by-transfer",
+            &[
+                "F2026-2001",
+                "F2026-2002",
+                "F2026-2004",
+                "F2026-2005",
+                "F2026-2006",
+            ],
+            &["F2026-2007"],
+        ),
+        (
+            "collection-net-of-costs",
+            &[
+                "F2026-2001",
+                "F2026-2002",
+                "F2026-2003",
+                "F2026-2004",
+                "F2026-2005",
+                "F2026-2006",
+            ],
+            &["F2026-2007"],
+        ),
         (
             "collection-net-of-credit-note",
             &["F2026-2001", "F2026-2003"],
@@ -911,7 +950,7 @@ fn a_collection_total_without_a_payer_holds_what_it_may_have_paid() {
         .filter(|p| p.is_dir())
         .collect();
     folders.sort();
-    assert_eq!(folders.len(), 15);
+    assert_eq!(folders.len(), 17);
     for folder in folders {
         let name = folder.file_name().unwrap().to_str().unwrap();
         let (held, claimed): (&[&str], &[&str]) =

@@ -24,6 +24,7 @@ pub mod model;
 pub mod money;
 pub mod reconcile;
 pub mod sources;
+mod subset_sums;
 
 #[cfg(test)]
 mod tests;

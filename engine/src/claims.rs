@@ -228,9 +228,9 @@ fn unapplied_money(r: LedgerView<'_>, decisions: &[ManualDecision]) -> Vec<Unapp
     texts
         .into_iter()
         .zip(waiting)
-        .map(|(text, k)| (&w.outcomes[k], &w.payments[k], text))
-        .filter(|(_, p, _)| !never_any.contains(p.id.as_str()))
-        .map(|(o, p, text)| Unapplied {
+        .map(|(text, k)| (k, &w.outcomes[k], &w.payments[k], text))
+        .filter(|(_, _, p, _)| !never_any.contains(p.id.as_str()))
+        .map(|(k, o, p, text)| Unapplied {
             id: p.id.clone(),
             date: p.date,
             amount: if o.received_later(p) {
@@ -248,6 +248,7 @@ fn unapplied_money(r: LedgerView<'_>, decisions: &[ManualDecision]) -> Vec<Unapp
             names_missing: o.names_missing.clone(),
             later: o.received_later(p),
             booked_to: p.account.clone(),
+            in_detail: w.in_detail.get(k).copied().unwrap_or(false),
         })
         .collect()
 }

@@ -617,6 +617,7 @@ fn a_kept_reconciliation_reads_back_for_its_inputs_only() {
             evidence,
         }],
         runs: 1,
+        in_detail: vec![],
     };
     let waiting = matching.waiting(&[payment(1).0]);
     assert_eq!(waiting.payments.len(), 1);

@@ -10,6 +10,7 @@ mod apply;
 mod candidate;
 pub mod confidence;
 pub mod evidence;
+mod in_detail;
 mod index;
 mod learn;
 mod manual;
@@ -200,6 +201,8 @@ pub struct Matching {
     /// How many runs applied the payments (`partition.rs`): 1 on one core. It tells how the
     /// result was worked out, not what it is; the rest is the same however many runs there were.
     pub runs: usize,
+    /// The payments (indices) that are totals booked in detail in another file (`in_detail.rs`).
+    pub in_detail: Vec<usize>,
 }
 
 impl Matching {
@@ -226,6 +229,12 @@ impl Matching {
                 out.outcomes.push(o.clone());
             }
         }
+        out.in_detail = vec![false; out.payments.len()];
+        for &i in &self.in_detail {
+            if wanted[i] {
+                out.in_detail[at[i]] = true;
+            }
+        }
         out.review = self
             .review
             .iter()
@@ -250,6 +259,10 @@ pub struct Waiting {
     /// The matches in review, as in [`Matching::review`] but each naming its payment's index
     /// in `payments`.
     pub review: Vec<Proposal>,
+    /// For each payment, whether it is a total booked in detail in another file (a CSV's
+    /// collection total whose debits a camt.053 lists): the same money as lines that paid their
+    /// invoices, so no collection the claims gate weighs.
+    pub in_detail: Vec<bool>,
 }
 
 impl Waiting {
@@ -417,10 +430,12 @@ fn match_from(
     rec.open = open;
     rec.allocations.extend(merged.allocations);
     rec.notes.extend(merged.notes);
+    let in_detail = in_detail::mark(payments, &mut outcomes);
     Matching {
         outcomes,
         review: merged.review,
         runs: merged.runs,
+        in_detail,
     }
 }
 

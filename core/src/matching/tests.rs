@@ -546,3 +546,73 @@ proptest::proptest! {
         proptest::prop_assert_eq!(date_and_id_order(&payments), expected);
     }
 }
+
+/// A collection booked as one total in a CSV and debit by debit in the camt.053 of the same day:
+/// the debits pay their invoices, and the total is marked as the same money (so the claims gate
+/// weighs no collection of it), with a note naming the lines. Lines of its own file, or lines
+/// that make no sum of it, do not mark it.
+#[test]
+fn a_total_booked_in_detail_in_another_file_is_marked_as_the_same_money() {
+    use std::sync::Arc;
+    let from = |name: &str, line: u64| Provenance {
+        source: Arc::new(Source {
+            kind: SourceKind::BankStatementFile,
+            name: name.into(),
+            content_hash: name.into(),
+        }),
+        location: Location::Line(line),
+    };
+    let docs = vec![
+        inv("F-1", "D1", "60.50", "2026-02-01"),
+        inv("F-2", "D2", "121.00", "2026-02-01"),
+    ];
+    let debtors = vec![debtor("D1", IBAN_D1), debtor("D2", IBAN_D2)];
+    let total = Payment {
+        provenance: from("rabo.csv", 2),
+        ..pay("T", "181.50", None, "SEPA Incasso batch 2 posten")
+    };
+    let detail = [
+        Payment {
+            provenance: from("camt.xml", 40),
+            ..pay("C1", "60.50", Some(IBAN_D1), "F-1")
+        },
+        Payment {
+            provenance: from("camt.xml", 60),
+            ..pay("C2", "121.00", Some(IBAN_D2), "F-2")
+        },
+    ];
+    let payments = vec![total.clone(), detail[0].clone(), detail[1].clone()];
+    let r = run(&docs, &debtors, &payments, &[]);
+    assert_eq!(r.m.outcomes[0].status, PaymentStatus::Unmatched);
+    assert_eq!(r.m.in_detail, vec![0]);
+    assert!(
+        r.m.outcomes[0]
+            .notes
+            .iter()
+            .any(|n| n.contains("booked in detail") && n.contains("camt.xml, line 40")),
+        "{:?}",
+        r.m.outcomes[0].notes
+    );
+    let waiting = r.m.waiting(&payments);
+    assert_eq!(waiting.in_detail, vec![true]);
+
+    // The same lines in the total's own file: a bank books a total or its parts, not both.
+    let own: Vec<Payment> = payments
+        .iter()
+        .map(|p| Payment {
+            provenance: from("rabo.csv", 2),
+            ..p.clone()
+        })
+        .collect();
+    assert!(run(&docs, &debtors, &own, &[]).m.in_detail.is_empty());
+    // A total no sum of the other file's lines makes.
+    let other = vec![
+        Payment {
+            amount: Money::new(dec("181.51"), Currency::EUR),
+            ..total
+        },
+        detail[0].clone(),
+        detail[1].clone(),
+    ];
+    assert!(run(&docs, &debtors, &other, &[]).m.in_detail.is_empty());
+}

@@ -21,6 +21,7 @@ fn pay(id: &str, date: &str, amount: &str, text: &str) -> Unapplied {
         names_missing: None,
         later: false,
         booked_to: None,
+        in_detail: false,
     }
 }
 
@@ -663,5 +664,46 @@ fn a_collection_may_net_a_credit_note() {
         held[1].1.reason
     );
     let deposit = pay("S", "2026-06-05", "260.50", "Storting");
+    assert!(Gate::new(vec![deposit]).totals(&refs, &names).is_empty());
+}
+
+/// A collection that no sum of open items makes (it also took an invoice paid by transfer, or
+/// came net of the bank's costs) holds every open item it could have taken; a deposit of that
+/// amount holds nothing.
+#[test]
+fn a_collection_no_sum_makes_holds_every_item_it_could_have_taken() {
+    let f = fixture_of;
+    let fs = [
+        f("F2026-2001", "D01"),
+        f("F2026-2002", "D02"),
+        f("F2026-2004", "D04"),
+        f("F2026-2007", "D07"),
+    ];
+    let open = [
+        item(&fs[0], "60.50", "2026-05-02"),
+        item(&fs[1], "121.00", "2026-05-02"),
+        item(&fs[2], "95.20", "2026-05-02"),
+        // More than the whole collection: not in it.
+        item(&fs[3], "847.00", "2026-04-04"),
+    ];
+    let refs: Vec<&OpenItem<'_>> = open.iter().collect();
+    let names = rustc_hash::FxHashSet::default();
+    // 60.50 + 121.00 + 242.00 of an invoice paid by transfer before.
+    let collection = pay("B", "2026-06-05", "423.50", "SEPA Incasso batch 3 posten");
+    let held = Gate::new(vec![collection]).totals(&refs, &names);
+    assert_eq!(
+        held.iter().map(|(j, _)| *j).collect::<Vec<_>>(),
+        vec![0, 1, 2]
+    );
+    assert!(
+        held[1]
+            .1
+            .reason
+            .contains("no sum of open items makes its amount")
+            && held[1].1.reason.contains("F2026-2002 (121.00)"),
+        "{}",
+        held[1].1.reason
+    );
+    let deposit = pay("S", "2026-06-05", "423.50", "Storting");
     assert!(Gate::new(vec![deposit]).totals(&refs, &names).is_empty());
 }
