@@ -1402,3 +1402,51 @@ fn each_transfer_counts_once_however_its_formats_word_it() {
         }
     }
 }
+
+/// A bank reference another line of another day already has (a Rabobank `Volgnr` seen again, an
+/// MT940 bank numbering its lines per statement) is no repeat: both lines are stored, each pays
+/// its invoice, and importing every file again adds nothing (before session 37 the second line
+/// was dropped and the invoice it paid was claimed).
+#[test]
+fn a_bank_reference_another_line_has_is_no_repeat() {
+    let set = fixture("bank-reused-reference");
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let files = [
+        "ledger.csv",
+        "rabobank-20260601.csv",
+        "rabobank-20260603.csv",
+        "ing-20260608-09.940",
+    ];
+    let import = |f: &str| ok(incasso(&data, &["import", set.join(f).to_str().unwrap()]));
+    import(files[0]);
+    let said: Vec<String> = files[1..].iter().map(|f| import(f)).collect();
+    assert_eq!(new_lines(&said), 4, "{said:?}");
+    let claims = || -> serde_json::Value {
+        serde_json::from_str(&ok(incasso(
+            &data,
+            &["claims", "--as-of", "2026-06-30", "--format", "json"],
+        )))
+        .unwrap()
+    };
+    let v = claims();
+    let claimed: Vec<&str> = v["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["items"].as_array().unwrap())
+        .map(|i| i["number"].as_str().unwrap())
+        .collect();
+    assert_eq!(claimed, ["F2026-2005", "F2026-2006", "F2026-2007"], "{v}");
+    // The same files again, in another order: nothing new, nothing changed.
+    let again: Vec<String> = files[1..].iter().rev().map(|f| import(f)).collect();
+    assert_eq!(new_lines(&again), 0, "{again:?}");
+    assert_eq!(claims(), v);
+    // The second line of each reference has an id of its own, with its day and amount.
+    let lines = ok(incasso(
+        &data,
+        &["allocations", "--as-of", "2026-06-30", "--format", "csv"],
+    ));
+    assert!(lines.contains("@2026-06-03/121"), "{lines}");
+    assert!(lines.contains("@2026-06-09/95.2"), "{lines}");
+}

@@ -82,6 +82,8 @@ pub(crate) struct KnownLines {
     /// more.
     loose: rustc_hash::FxHashMap<u128, u128>,
     loose_more: rustc_hash::FxHashMap<u128, Vec<u128>>,
+    /// Whether it holds lines stored before groups were kept, whose days it does not know.
+    legacy: bool,
 }
 
 impl KnownLines {
@@ -169,6 +171,7 @@ impl KnownLines {
 
     /// Takes the keys of lines stored before groups were kept.
     fn add_legacy(&mut self, keys: impl IntoIterator<Item = u128>) {
+        self.legacy = true;
         self.keys.extend(keys);
     }
 
@@ -561,6 +564,21 @@ pub(crate) struct PaymentWriter {
     pub loose: Vec<Vec<u8>>,
     pub new: u64,
     pub repeated: u64,
+    /// The days of the lines it read ([`LineGroup::loose`], lowest bit cleared, first 64 bits):
+    /// a line whose id it has seen is a repeat only when a line of its day was read.
+    days: rustc_hash::FxHashSet<u64>,
+}
+
+/// The day of a line as [`PaymentWriter::days`] keeps it.
+fn day_of(g: &LineGroup) -> u64 {
+    (g.loose & !1) as u64
+}
+
+/// The id of a line whose bank reference an earlier line of another day or amount has (a bank
+/// that numbers lines per statement or per day, a reference it used again): the reference with
+/// the day and amount, so that a later download of the same line gets the same id.
+fn reused_id(p: &Payment) -> String {
+    format!("{}@{}/{}", p.id, p.date, p.amount.amount().normalize())
 }
 
 /// The `.pay` file of an import.
@@ -591,6 +609,7 @@ impl PaymentWriter {
             loose: Vec::new(),
             new: 0,
             repeated: 0,
+            days: Default::default(),
         }
     }
 
@@ -638,10 +657,24 @@ impl PaymentWriter {
         let waiting = &self.waiting_groups;
         let waiting_loose = &self.waiting_loose;
         let mixed = self.mixed;
-        let (repeat, unseen, may_be_copy, loose) = store.known_lines(|stored| {
-            let repeat = ours.knows(id_key)
-                || stored.knows(id_key)
-                || legacy.clone().any(|k| stored.knows(k));
+        let days = &self.days;
+        let (repeat, reused, unseen, may_be_copy, loose) = store.known_lines(|stored| {
+            let by_id = ours.knows(id_key) || stored.knows(id_key);
+            let by_legacy = legacy.clone().any(|k| stored.knows(k));
+            // An id known, yet no line of this account, day, amount and currency stored or read:
+            // a reference the bank gave another line too, not this line again (a repeat always
+            // finds its first reading there). Stores with lines from before their days were kept
+            // cannot tell.
+            let reused = by_id
+                && !by_legacy
+                && !stored.legacy
+                && keys.group.is_some_and(|g| {
+                    g.loose != 0
+                        && !days.contains(&day_of(&g))
+                        && stored.groups_in(g.loose).next().is_none()
+                        && ours.groups_in(g.loose).next().is_none()
+                });
+            let repeat = (by_id || by_legacy) && !reused;
             // Another format's line with this id: one of its group's lines this format has not
             // seen, to be counted as its copy so that it is not taken for another line of the
             // group. (An id this transaction has seen is of its own format, unless lines of
@@ -668,8 +701,16 @@ impl PaymentWriter {
                 }
                 _ => None,
             };
-            (repeat, unseen, may_be_copy, loose)
+            (repeat, reused, unseen, may_be_copy, loose)
         })?;
+        if reused {
+            let mut p = p;
+            p.id = reused_id(&p);
+            return self.add(store, import_id, p, keys);
+        }
+        if let Some(g) = &keys.group {
+            self.days.insert(day_of(g));
+        }
         if repeat {
             if let Some(g) = unseen {
                 self.record(seen_key(id_key, g.in_format), 0, g.in_format);
