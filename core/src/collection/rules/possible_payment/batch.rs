@@ -118,7 +118,9 @@ impl Gate {
             // A text that says it is a collection: it may have taken the rest of a part-paid
             // invoice, or an invoice less a credit note. Otherwise (a deposit) only invoices
             // open in full count: rests sum to almost anything.
-            let collection = says_collection(&p.text);
+            // The text, or the name a bank writes for the line ("SEPA INCASSO").
+            let collection =
+                says_collection(&p.text) || p.name.as_deref().is_some_and(says_collection);
             let within = if collection {
                 COLLECTION_WITHIN_DAYS
             } else {

@@ -603,10 +603,18 @@ fn a_total_without_a_payer_holds_the_items_of_its_sums_across_debtors() {
     own.booked_to = Some("NL30 RABO 0301 2345 67".into());
     let mut later = batch.clone();
     later.later = true;
-    for p in [sepa, own, later] {
+    for p in [sepa.clone(), own, later] {
         let held = Gate::new(vec![p.clone()]).totals(&refs, &names);
         assert_eq!(held.len(), 4, "{p:?}");
     }
+    // A name that says collection lets rests count, as the text does.
+    let mut named_so = sepa;
+    named_so.text = "abonnement mei".into();
+    assert_eq!(
+        Gate::new(vec![named_so]).totals(&refs, &names).len(),
+        4,
+        "the rest of F2026-1507 as well"
+    );
     // A debtor's name, a payer's account, or a payer matching identified: a payer.
     let mut named = batch.clone();
     named.name = Some("Bakker Catering VOF".into());
