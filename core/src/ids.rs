@@ -262,3 +262,12 @@ mod tests {
         assert!(DocumentNumber::new("  ").is_err());
     }
 }
+
+/// An account as bank lines of different formats compare it: no spaces, upper case (a CSV
+/// writes `NL30 RABO 0301 2345 67` where camt.053 writes `NL30RABO0301234567`).
+pub fn compact_account(a: &str) -> String {
+    a.chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_uppercase()
+}

@@ -11,17 +11,10 @@ use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 
 use super::{PaymentOutcome, PaymentStatus};
+use crate::ids::compact_account as compact;
 use crate::model::{Payment, PaymentKind};
 use crate::money::Currency;
 use crate::subset_sums::covered;
-
-/// An account as the lines of different formats compare: no spaces, upper case.
-fn compact(a: &str) -> String {
-    a.chars()
-        .filter(|c| !c.is_whitespace())
-        .flat_map(char::to_uppercase)
-        .collect()
-}
 
 /// Whether a line may be a total with no payer: money in, nobody identified, nothing applied
 /// (or booked after the as-of date), from no account or from the one it was booked to.

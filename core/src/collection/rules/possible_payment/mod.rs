@@ -28,7 +28,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::ageing::OpenItem;
-use crate::ids::DebtorId;
+use crate::ids::{compact_account, DebtorId};
 use crate::matching::names::name_key;
 use crate::model::Debtor;
 use crate::money::{format_cents, Currency};
@@ -460,13 +460,6 @@ fn neighbour_numbers(t: &str, n: i128, mut f: impl FnMut(i128, Fit)) {
             f(n + (dj - di) * pi + (di - dj) * place(i + 1), Fit::Swapped);
         }
     }
-}
-
-fn compact_account(a: &str) -> String {
-    a.chars()
-        .filter(|c| !c.is_whitespace())
-        .collect::<String>()
-        .to_ascii_uppercase()
 }
 
 impl Gate {
