@@ -1094,3 +1094,71 @@ fn a_consumer_living_in_belgium_is_claimed_under_belgian_law() {
     assert_eq!(rule, "fourteen-day-letter");
     assert!(why.contains("did not state the costs"), "{why}");
 }
+
+/// Reviews of session 37 (`fixtures/othergen17/`, README there): collections that say so only in
+/// the bank's own columns (BNP Paribas Fortis's `Type verrichting`, KBC's `Omschrijving`, a
+/// camt.053 batch and its transaction code, Rabobank's `Batch ID`, an ABN AMRO TAB text), a
+/// camt.053 entry whose details leave a debit out, two notified transfers that merely add up to a
+/// collection total, and one MT940 reference on two lines of a day. Each folder's `expected.txt`
+/// lists the invoices claimed and those held as possibly paid; no paid invoice is claimed.
+#[test]
+fn collections_in_the_banks_own_columns_are_held() {
+    let sets = fixture("othergen17");
+    let mut folders: Vec<PathBuf> = std::fs::read_dir(&sets)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    folders.sort();
+    assert_eq!(folders.len(), 9);
+    for folder in folders {
+        let name = folder.file_name().unwrap().to_str().unwrap().to_string();
+        let expected = std::fs::read_to_string(folder.join("expected.txt")).unwrap();
+        let list = |what: &str| -> Vec<String> {
+            expected
+                .lines()
+                .find_map(|l| l.strip_prefix(what))
+                .unwrap_or_default()
+                .split_whitespace()
+                .map(str::to_string)
+                .collect()
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&folder)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| {
+                p.file_name()
+                    .is_some_and(|n| n != "README.md" && n != "expected.txt")
+            })
+            .collect();
+        // The ledger first, then the bank files in name order.
+        files.sort_by_key(|p| {
+            (
+                p.file_name().is_none_or(|n| n != "ledger.csv"),
+                p.file_name().map(|n| n.to_os_string()),
+            )
+        });
+        for f in &files {
+            ok(incasso(&data, &["import", f.to_str().unwrap()]));
+        }
+        let v = claims_on(&data, "2026-06-30");
+        let mut claimed: Vec<String> = v["claims"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|c| c["items"].as_array().unwrap())
+            .map(|i| i["number"].as_str().unwrap().to_string())
+            .collect();
+        claimed.sort_unstable();
+        assert_eq!(claimed, list("claimed"), "{name}: {v}");
+        for number in list("held") {
+            assert_eq!(
+                excluded_rule(&v, &number).map(|(r, _)| r).as_deref(),
+                Some("possible-payment"),
+                "{name}: {number}"
+            );
+        }
+    }
+}

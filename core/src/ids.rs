@@ -231,6 +231,15 @@ impl From<Iban> for String {
     }
 }
 
+/// An account as bank lines of different formats compare it: no spaces, upper case (a CSV
+/// writes `NL30 RABO 0301 2345 67` where camt.053 writes `NL30RABO0301234567`).
+pub fn compact_account(a: &str) -> String {
+    a.chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_uppercase()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -261,13 +270,4 @@ mod tests {
         assert_ne!(DocumentNumber::new("F-1").unwrap().normalised(), "F1");
         assert!(DocumentNumber::new("  ").is_err());
     }
-}
-
-/// An account as bank lines of different formats compare it: no spaces, upper case (a CSV
-/// writes `NL30 RABO 0301 2345 67` where camt.053 writes `NL30RABO0301234567`).
-pub fn compact_account(a: &str) -> String {
-    a.chars()
-        .filter(|c| !c.is_whitespace())
-        .collect::<String>()
-        .to_ascii_uppercase()
 }

@@ -1,7 +1,7 @@
 //! Subset sums: which of some amounts are in a sum equal to a total, worked out exactly with
 //! two bitset tables (the sums of the amounts before each, and of those after it), and one such
-//! sum for each to show. The claims gate weighs a total without a payer with it, matching a
-//! total booked in detail in another export.
+//! sum for each to show. The claims gate weighs a total without a payer with it
+//! (`collection/rules/possible_payment/batch.rs`).
 
 use rust_decimal::Decimal;
 

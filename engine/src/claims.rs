@@ -186,10 +186,12 @@ pub(crate) fn normalised(n: &str) -> String {
 /// ("not this payment" for a document, or for every document).
 fn unapplied_money(r: LedgerView<'_>, decisions: &[ManualDecision]) -> Vec<Unapplied> {
     let w = r.waiting;
-    // A payment in review whose money is all applied is no money waiting.
+    // A payment in review whose money is all applied is no money waiting; nor is a total whose
+    // transactions another file lists, and which paid their invoices there.
     let waiting: Vec<usize> = (0..w.payments.len())
         .filter(|&k| {
-            w.outcomes[k].money_not_applied() || w.outcomes[k].received_later(&w.payments[k])
+            (w.outcomes[k].money_not_applied() || w.outcomes[k].received_later(&w.payments[k]))
+                && !w.in_detail.get(k).copied().unwrap_or(false)
         })
         .collect();
     if waiting.is_empty() {
@@ -228,9 +230,9 @@ fn unapplied_money(r: LedgerView<'_>, decisions: &[ManualDecision]) -> Vec<Unapp
     texts
         .into_iter()
         .zip(waiting)
-        .map(|(text, k)| (k, &w.outcomes[k], &w.payments[k], text))
-        .filter(|(_, _, p, _)| !never_any.contains(p.id.as_str()))
-        .map(|(k, o, p, text)| Unapplied {
+        .map(|(text, k)| (&w.outcomes[k], &w.payments[k], text))
+        .filter(|(_, p, _)| !never_any.contains(p.id.as_str()))
+        .map(|(o, p, text)| Unapplied {
             id: p.id.clone(),
             date: p.date,
             amount: if o.received_later(p) {
@@ -248,7 +250,6 @@ fn unapplied_money(r: LedgerView<'_>, decisions: &[ManualDecision]) -> Vec<Unapp
             names_missing: o.names_missing.clone(),
             later: o.received_later(p),
             booked_to: p.account.clone(),
-            in_detail: w.in_detail.get(k).copied().unwrap_or(false),
         })
         .collect()
 }

@@ -564,14 +564,32 @@ pub(crate) struct PaymentWriter {
     pub loose: Vec<Vec<u8>>,
     pub new: u64,
     pub repeated: u64,
-    /// The days of the lines it read ([`LineGroup::loose`], lowest bit cleared, first 64 bits):
-    /// a line whose id it has seen is a repeat only when a line of its day was read.
-    days: rustc_hash::FxHashSet<u64>,
+    /// The days of the lines it read ([`LineGroup::loose`], lowest bit cleared, first 64 bits),
+    /// each with the line's group as [`packed`] gives it ([`SEVERAL`] for more than one): a line
+    /// whose id it has seen is a repeat only when a line of its day may be the same line.
+    days: rustc_hash::FxHashMap<u64, u64>,
 }
 
 /// The day of a line as [`PaymentWriter::days`] keeps it.
 fn day_of(g: &LineGroup) -> u64 {
     (g.loose & !1) as u64
+}
+
+/// A line's group of lines alike (first 64 bits) with, as its lowest bit, whether it lacks the
+/// payer's account.
+fn packed(alike: u128, no_account: bool) -> u64 {
+    (alike as u64 & !1) | u64::from(no_account)
+}
+
+/// Lines of more than one group read on a day.
+const SEVERAL: u64 = u64::MAX;
+
+/// Whether a line read before (`seen`, as [`packed`] gives it) may be the line `line` is again:
+/// the same group of lines alike, or one of them without the payer's account (a format that
+/// leaves it out). Two lines with the payers' accounts, or both without and worded otherwise,
+/// are two lines.
+fn may_be_same(seen: u64, line: u64) -> bool {
+    seen == SEVERAL || seen == line || (seen & 1) != (line & 1)
 }
 
 /// The id of a line whose bank reference an earlier line of another day or amount has (a bank
@@ -661,18 +679,22 @@ impl PaymentWriter {
         let (repeat, reused, unseen, may_be_copy, loose) = store.known_lines(|stored| {
             let by_id = ours.knows(id_key) || stored.knows(id_key);
             let by_legacy = legacy.clone().any(|k| stored.knows(k));
-            // An id known, yet no line of this account, day, amount and currency stored or read:
-            // a reference the bank gave another line too, not this line again (a repeat always
-            // finds its first reading there). Stores with lines from before their days were kept
-            // cannot tell.
+            // An id known, yet no line of this account, day, amount and currency stored or read
+            // that may be this one: a reference the bank gave another line too, not this line
+            // again (a repeat always finds its first reading there). Stores with lines from
+            // before their days were kept cannot tell.
             let reused = by_id
                 && !by_legacy
                 && !stored.legacy
                 && keys.group.is_some_and(|g| {
+                    let line = packed(g.alike, g.loose & 1 == 1);
+                    let same = |(alike, no_account): (u128, bool)| {
+                        may_be_same(packed(alike, no_account), line)
+                    };
                     g.loose != 0
-                        && !days.contains(&day_of(&g))
-                        && stored.groups_in(g.loose).next().is_none()
-                        && ours.groups_in(g.loose).next().is_none()
+                        && !days.get(&day_of(&g)).is_some_and(|&s| may_be_same(s, line))
+                        && !stored.groups_in(g.loose).any(same)
+                        && !ours.groups_in(g.loose).any(same)
                 });
             let repeat = (by_id || by_legacy) && !reused;
             // Another format's line with this id: one of its group's lines this format has not
@@ -709,7 +731,15 @@ impl PaymentWriter {
             return self.add(store, import_id, p, keys);
         }
         if let Some(g) = &keys.group {
-            self.days.insert(day_of(g));
+            let line = packed(g.alike, g.loose & 1 == 1);
+            self.days
+                .entry(day_of(g))
+                .and_modify(|s| {
+                    if *s != line {
+                        *s = SEVERAL;
+                    }
+                })
+                .or_insert(line);
         }
         if repeat {
             if let Some(g) = unseen {

@@ -61,6 +61,9 @@ struct Tx {
     structured_reference: Option<String>,
     /// Return information, or a bank transaction code of a return: money given back.
     returned: bool,
+    /// The part of an entry's amount its transaction details leave out (a batch listing two
+    /// of its three debits), made a line of its own so that no money is lost.
+    rest: bool,
 }
 
 /// An entry being read.
@@ -79,6 +82,10 @@ struct Entry {
     entry_reference: Option<String>,
     info: Vec<String>,
     txs: Vec<Tx>,
+    /// Its bank transaction code (domain, family, sub-family: `PMNT/IDDT/ESDD`).
+    codes: Vec<String>,
+    /// The number of transactions of a batch (`Btch/NbOfTxs`).
+    batch_of: Option<String>,
 }
 
 /// The statement being read.
@@ -773,7 +780,12 @@ fn read_entry_field(en: &mut Entry, rel: &str, f: &Field<'_>) -> Result<(), Bank
         "Amt" => en.amount = Some(f.amount()?),
         "CdtDbtInd" => en.credit = Some(f.credit()?),
         "RvslInd" => en.reversal = matches!(text.trim(), "true" | "1"),
-        "BkTxCd/Domn/Fmly/SubFmlyCd" => en.returned |= is_return_code(text),
+        "BkTxCd/Domn/Fmly/SubFmlyCd" => {
+            en.returned |= is_return_code(text);
+            en.codes.extend(clean_text(text));
+        }
+        "BkTxCd/Domn/Cd" | "BkTxCd/Domn/Fmly/Cd" => en.codes.extend(clean_text(text)),
+        "NtryDtls/Btch/NbOfTxs" => en.batch_of = non_empty(text),
         // `<Sts>BOOK</Sts>` up to .001.07, `<Sts><Cd>BOOK</Cd></Sts>` from .001.08 on: there the
         // end of `Sts` comes after its code's, with no text of its own.
         "Sts" if text.trim().is_empty() => {}
@@ -886,7 +898,35 @@ fn finish_entry(
     };
     let all_have_amounts = !en.txs.is_empty() && en.txs.iter().all(|t| t.amount.is_some());
     let txs: Vec<Tx> = if all_have_amounts {
-        std::mem::take(&mut en.txs)
+        let mut txs = std::mem::take(&mut en.txs);
+        // Details that do not add up to the entry (a batch of three listing two): the rest is
+        // money too, of nobody the file names.
+        let one_currency = txs.iter().all(|t| {
+            t.amount.as_ref().is_some_and(|(_, c)| {
+                c.is_none() || entry_ccy.is_none() || c.as_deref() == entry_ccy.as_deref()
+            })
+        });
+        let listed: Decimal = txs
+            .iter()
+            .filter_map(|t| {
+                let (a, _) = t.amount.as_ref()?;
+                Some(if t.credit.unwrap_or(entry_credit) {
+                    *a
+                } else {
+                    -*a
+                })
+            })
+            .sum();
+        let rest = moved - listed;
+        if one_currency && !rest.is_zero() {
+            txs.push(Tx {
+                amount: Some((rest.abs(), entry_ccy.clone())),
+                credit: Some(rest > Decimal::ZERO),
+                rest: true,
+                ..Tx::default()
+            });
+        }
+        txs
     } else {
         // Details without their own amounts describe the entry as a whole: fold them into one.
         let mut one = Tx::default();
@@ -896,6 +936,17 @@ fn finish_entry(
         vec![one]
     };
     let several = txs.len() > 1;
+    // What kind of entry it is, in the bank's words: a batch, and its transaction code.
+    let kind = {
+        let mut words = Vec::new();
+        if let Some(n) = &en.batch_of {
+            words.push(format!("batch of {n}"));
+        }
+        if !en.codes.is_empty() {
+            words.push(en.codes.join("/"));
+        }
+        (!words.is_empty()).then(|| words.join(" "))
+    };
     let mut n = 0;
     for (i, tx) in txs.into_iter().enumerate() {
         let (amount, ccy) = tx
@@ -925,8 +976,15 @@ fn finish_entry(
         if texts.is_empty() {
             texts.extend(en.info.iter().cloned());
         }
+        if tx.rest {
+            texts.push(format!(
+                "rest of the entry, {} of its transactions listed",
+                i
+            ));
+        }
         let bank_reference = match (tx.bank_reference, &en.bank_reference) {
             (Some(r), _) => Some(r),
+            (None, Some(r)) if tx.rest => Some(format!("{r}/rest")),
             (None, Some(r)) if several => Some(format!("{r}/{}", i + 1)),
             (None, r) => r.clone().or_else(|| en.entry_reference.clone()),
         }
@@ -940,7 +998,12 @@ fn finish_entry(
                 _ => None,
             }
         });
-        let location = if several {
+        let location = if tx.rest {
+            Location::Element(format!(
+                "{}[{}]/Ntry[{}]/NtryDtls",
+                stmt.tag, stmt.number, en.number
+            ))
+        } else if several {
             Location::Element(format!(
                 "{}[{}]/Ntry[{}]/NtryDtls/TxDtls[{}]",
                 stmt.tag,
@@ -964,6 +1027,7 @@ fn finish_entry(
             end_to_end_id: tx.end_to_end_id,
             bank_reference,
             reversal,
+            kind: kind.clone(),
             location,
             format: if stmt.tag == "Stmt" {
                 "camt.053"
@@ -1218,6 +1282,36 @@ mod tests {
         assert_eq!(
             lines[1].location,
             Location::Element("Stmt[1]/Ntry[1]/NtryDtls/TxDtls[2]".into())
+        );
+    }
+
+    /// A batch whose details list two of its three debits: the rest is a line of its own, of
+    /// nobody, at the entry's `NtryDtls`, so no money is lost.
+    #[test]
+    fn the_rest_of_an_entry_its_details_leave_out_is_a_line() {
+        let xml = format!(
+            "{HEAD}<Ntry><Amt Ccy=\"EUR\">302.50</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts>\
+             <BookgDt><Dt>2026-06-05</Dt></BookgDt><AcctSvcrRef>B7</AcctSvcrRef><NtryDtls>\
+             <Btch><NbOfTxs>3</NbOfTxs></Btch>\
+             <TxDtls><AmtDtls><TxAmt><Amt Ccy=\"EUR\">60.50</Amt></TxAmt></AmtDtls>\
+             <RltdPties><Dbtr><Nm>Bakker</Nm></Dbtr></RltdPties></TxDtls>\
+             <TxDtls><AmtDtls><TxAmt><Amt Ccy=\"EUR\">181.50</Amt></TxAmt></AmtDtls>\
+             <RltdPties><Dbtr><Nm>De Jong</Nm></Dbtr></RltdPties></TxDtls>\
+             </NtryDtls><AddtlNtryInf>SEPA Incasso batch</AddtlNtryInf></Ntry>{TAIL}"
+        );
+        let lines = read_str(&xml).unwrap();
+        assert_eq!(lines.len(), 3);
+        let rest = &lines[2];
+        assert_eq!(rest.amount, Decimal::new(6050, 2));
+        assert_eq!(rest.counterparty_name, None);
+        assert_eq!(rest.bank_reference.as_deref(), Some("B7/rest"));
+        assert_eq!(
+            rest.remittance.as_deref(),
+            Some("SEPA Incasso batch rest of the entry, 2 of its transactions listed")
+        );
+        assert_eq!(
+            rest.location,
+            Location::Element("Stmt[1]/Ntry[1]/NtryDtls".into())
         );
     }
 

@@ -41,6 +41,11 @@ pub struct BankLine {
     pub bank_reference: Option<String>,
     /// The bank marks this line as the reversal of an earlier one.
     pub reversal: bool,
+    /// The bank's own words for what kind of line it is (`Inning Europese domiciliëring`, a
+    /// camt.053 batch of three and its transaction code, a Rabobank `Batch ID`): added to the
+    /// text of a line no payer's account names (a collection booked as one total), never to
+    /// what recognises the line, so lines stored before read the same.
+    pub kind: Option<String>,
     /// Where in the file it was read.
     pub location: Location,
     /// The format it was read from (`camt.053`, `camt.054`, `MT940`, a bank CSV export's name):
@@ -248,6 +253,16 @@ pub struct Identify {
     text: String,
 }
 
+/// A line's text with the bank's words for its kind after it, when `add` (see
+/// [`BankLine::kind`]).
+fn with_kind(text: Option<String>, kind: Option<String>, add: bool) -> Option<String> {
+    match (text, kind) {
+        (Some(t), Some(k)) if add && !t.contains(k.as_str()) => Some(format!("{t} ({k})")),
+        (None, Some(k)) if add => Some(k),
+        (t, _) => t,
+    }
+}
+
 /// The first 128 bits of a BLAKE3 hash, as a key.
 pub(crate) fn key128(h: blake3::Hash) -> u128 {
     u128::from_le_bytes(h.as_bytes()[..16].try_into().expect("16 bytes"))
@@ -401,6 +416,15 @@ impl Identify {
             }),
             legacy: [Some(legacy), older],
         };
+        // A line no payer's account names (none, or the statement's own: a bank's collective
+        // entry) reads the bank's words for its kind as text too.
+        let payerless = match (&line.counterparty_account, &line.account) {
+            (None, _) => true,
+            (Some(from), Some(own)) => {
+                incasso_core::ids::compact_account(from) == incasso_core::ids::compact_account(own)
+            }
+            (Some(_), None) => false,
+        };
         let kind = if line.reversal {
             PaymentKind::Reversal
         } else if line.amount > Decimal::ZERO {
@@ -416,7 +440,7 @@ impl Identify {
             account: line.account,
             counterparty_name: line.counterparty_name,
             counterparty_account: line.counterparty_account,
-            remittance: line.remittance,
+            remittance: with_kind(line.remittance, line.kind, payerless),
             structured_reference: line.structured_reference,
             end_to_end_id: line.end_to_end_id,
             provenance: Provenance {
@@ -483,6 +507,7 @@ mod tests {
             end_to_end_id: None,
             bank_reference: bank_ref.map(str::to_string),
             reversal: false,
+            kind: None,
             location: Location::Line(1),
             format: "test CSV",
         }

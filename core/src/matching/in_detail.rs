@@ -1,20 +1,21 @@
 //! A total booked in detail in another export: a bank's CSV books a direct-debit collection as
-//! one line with no payer, where its camt.053 of the same day lists each debit with its payer.
-//! With both imported, the transactions pay the invoices and the total is left as money nobody
-//! paid; it is the same money, so it must not hold anything as a collection would.
+//! one line with no payer, where its camt.053 of the same day lists the debits of one entry with
+//! their payers. With both imported, the transactions pay the invoices and the total is left as
+//! money nobody paid; it is the same money, so it must hold nothing, as a collection would.
 //!
 //! | the line | booked in detail when | boundary |
 //! |---|---|---|
-//! | money in, nobody identified, nothing applied, from no account or the one it was booked to | some of the lines of another file, same day, same account and currency, sum exactly to it | lines of the same file never count (a bank books a total or its parts, not both); too many lines to work the sums out: not in detail |
+//! | money in, nobody identified, nothing applied, from no account or the one it was booked to | one entry of another file, same day, account and currency, lists two or more transactions that together make it | transfers that merely add up to it (two camt.054 notifications of that day) are no detail; an entry details one total only; detail booked on other days is not seen |
+
+use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
-use rustc_hash::FxHashMap;
+use rustc_hash::FxHashSet;
 
 use super::{PaymentOutcome, PaymentStatus};
 use crate::ids::compact_account as compact;
-use crate::model::{Payment, PaymentKind};
+use crate::model::{Location, Payment, PaymentKind};
 use crate::money::Currency;
-use crate::subset_sums::covered;
 
 /// Whether a line may be a total with no payer: money in, nobody identified, nothing applied
 /// (or booked after the as-of date), from no account or from the one it was booked to.
@@ -34,8 +35,19 @@ fn may_be_total(p: &Payment, o: &PaymentOutcome) -> bool {
         }
 }
 
+/// The camt.053 entry a line is one transaction of, when its entry lists several (or the rest
+/// its details leave out, placed at its `NtryDtls`): the file and the entry's place
+/// (`Stmt[1]/Ntry[4]`).
+fn entry_of(p: &Payment) -> Option<(&str, &str)> {
+    let Location::Element(path) = &p.provenance.location else {
+        return None;
+    };
+    let at = path.find("/NtryDtls")?;
+    Some((p.provenance.source.content_hash.as_str(), &path[..at]))
+}
+
 /// The payments that are totals booked in detail in another file (see the module), each with
-/// a note saying which lines make it.
+/// a note naming the entry that lists it.
 pub(super) fn mark(payments: &[Payment], outcomes: &mut [PaymentOutcome]) -> Vec<usize> {
     type Day = (chrono::NaiveDate, Option<String>, Currency);
     let day = |p: &Payment| -> Day {
@@ -51,54 +63,46 @@ pub(super) fn mark(payments: &[Payment], outcomes: &mut [PaymentOutcome]) -> Vec
     if totals.is_empty() {
         return Vec::new();
     }
-    let mut days: FxHashMap<Day, Vec<usize>> = FxHashMap::default();
-    for &i in &totals {
-        days.entry(day(&payments[i])).or_default();
-    }
+    let wanted: FxHashSet<Day> = totals.iter().map(|&i| day(&payments[i])).collect();
+    // The entries of those days that list several transactions: their sums and lines.
+    let mut entries: BTreeMap<(&str, &str), (Day, Decimal, Vec<usize>)> = BTreeMap::new();
     for (i, p) in payments.iter().enumerate() {
-        if p.kind != PaymentKind::Incoming || p.amount.amount() <= Decimal::ZERO {
+        let Some(entry) = entry_of(p) else {
+            continue;
+        };
+        let d = day(p);
+        if !wanted.contains(&d) {
             continue;
         }
-        if let Some(list) = days.get_mut(&day(p)) {
-            list.push(i);
-        }
+        let e = entries
+            .entry(entry)
+            .or_insert_with(|| (d, Decimal::ZERO, Vec::new()));
+        e.1 += p.amount.amount();
+        e.2.push(i);
     }
     let mut marked = Vec::new();
     for &i in &totals {
         let p = &payments[i];
-        let others: Vec<usize> = days[&day(p)]
-            .iter()
-            .copied()
-            .filter(|&k| {
-                k != i
-                    && payments[k].provenance.source.content_hash
-                        != p.provenance.source.content_hash
-                    && payments[k].amount.amount() <= p.amount.amount()
-            })
-            .collect();
-        let amounts: Vec<Decimal> = others
-            .iter()
-            .map(|&k| payments[k].amount.amount())
-            .collect();
-        let Some((sums, true)) = covered(p.amount.amount(), &amounts) else {
+        let d = day(p);
+        let found = entries.iter().find(|((file, _), (at, sum, lines))| {
+            *file != p.provenance.source.content_hash
+                && *at == d
+                && *sum == p.amount.amount()
+                && lines.len() > 1
+        });
+        let Some((&key, (_, _, lines))) = found else {
             continue;
         };
-        let Some((_, one)) = sums.first() else {
-            continue;
-        };
-        let mut places: Vec<String> = one
-            .iter()
-            .take(3)
-            .map(|&m| payments[others[m]].provenance.to_string())
-            .collect();
-        if one.len() > 3 {
-            places.push(format!("{} more", one.len() - 3));
-        }
+        let first = &payments[lines[0]];
         outcomes[i].notes.push(format!(
-            "booked in detail in another file: its lines of that day {} make this amount, so it \
-             is the same money",
-            places.join("; ")
+            "booked in detail in another file: {} lists its {} transactions in entry {} \
+             (the first at {}), so it is the same money",
+            first.provenance.source.name,
+            lines.len(),
+            key.1,
+            first.provenance.location,
         ));
+        entries.remove(&key);
         marked.push(i);
     }
     marked

@@ -547,20 +547,21 @@ proptest::proptest! {
     }
 }
 
-/// A collection booked as one total in a CSV and debit by debit in the camt.053 of the same day:
-/// the debits pay their invoices, and the total is marked as the same money (so the claims gate
-/// weighs no collection of it), with a note naming the lines. Lines of its own file, or lines
-/// that make no sum of it, do not mark it.
+/// A collection booked as one total in a CSV and debit by debit in one entry of the camt.053 of
+/// the same day: the debits pay their invoices, and the total is marked as the same money (so
+/// the claims gate weighs no collection of it), with a note naming the entry. Transfers of other
+/// notifications that merely add up to it, the entry in the total's own file, an entry that
+/// makes another amount, or a second total of the same amount, are not marked.
 #[test]
 fn a_total_booked_in_detail_in_another_file_is_marked_as_the_same_money() {
     use std::sync::Arc;
-    let from = |name: &str, line: u64| Provenance {
+    let from = |name: &str, place: &str| Provenance {
         source: Arc::new(Source {
             kind: SourceKind::BankStatementFile,
             name: name.into(),
             content_hash: name.into(),
         }),
-        location: Location::Line(line),
+        location: Location::Element(place.into()),
     };
     let docs = vec![
         inv("F-1", "D1", "60.50", "2026-02-01"),
@@ -568,20 +569,27 @@ fn a_total_booked_in_detail_in_another_file_is_marked_as_the_same_money() {
     ];
     let debtors = vec![debtor("D1", IBAN_D1), debtor("D2", IBAN_D2)];
     let total = Payment {
-        provenance: from("rabo.csv", 2),
+        provenance: from("rabo.csv", "row 2"),
         ..pay("T", "181.50", None, "SEPA Incasso batch 2 posten")
     };
-    let detail = [
-        Payment {
-            provenance: from("camt.xml", 40),
-            ..pay("C1", "60.50", Some(IBAN_D1), "F-1")
-        },
-        Payment {
-            provenance: from("camt.xml", 60),
-            ..pay("C2", "121.00", Some(IBAN_D2), "F-2")
-        },
+    let detail = |file: &str, entry: [&str; 2]| {
+        vec![
+            Payment {
+                provenance: from(file, entry[0]),
+                ..pay("C1", "60.50", Some(IBAN_D1), "F-1")
+            },
+            Payment {
+                provenance: from(file, entry[1]),
+                ..pay("C2", "121.00", Some(IBAN_D2), "F-2")
+            },
+        ]
+    };
+    let one_entry = [
+        "Stmt[1]/Ntry[3]/NtryDtls/TxDtls[1]",
+        "Stmt[1]/Ntry[3]/NtryDtls/TxDtls[2]",
     ];
-    let payments = vec![total.clone(), detail[0].clone(), detail[1].clone()];
+    let with = |lines: Vec<Payment>| [vec![total.clone()], lines].concat();
+    let payments = with(detail("camt.xml", one_entry));
     let r = run(&docs, &debtors, &payments, &[]);
     assert_eq!(r.m.outcomes[0].status, PaymentStatus::Unmatched);
     assert_eq!(r.m.in_detail, vec![0]);
@@ -589,30 +597,48 @@ fn a_total_booked_in_detail_in_another_file_is_marked_as_the_same_money() {
         r.m.outcomes[0]
             .notes
             .iter()
-            .any(|n| n.contains("booked in detail") && n.contains("camt.xml, line 40")),
+            .any(|n| n.contains("booked in detail")
+                && n.contains("camt.xml lists its 2 transactions in entry Stmt[1]/Ntry[3]")),
         "{:?}",
         r.m.outcomes[0].notes
     );
-    let waiting = r.m.waiting(&payments);
-    assert_eq!(waiting.in_detail, vec![true]);
+    assert_eq!(r.m.waiting(&payments).in_detail, vec![true]);
 
-    // The same lines in the total's own file: a bank books a total or its parts, not both.
-    let own: Vec<Payment> = payments
-        .iter()
-        .map(|p| Payment {
-            provenance: from("rabo.csv", 2),
-            ..p.clone()
-        })
-        .collect();
-    assert!(run(&docs, &debtors, &own, &[]).m.in_detail.is_empty());
-    // A total no sum of the other file's lines makes.
-    let other = vec![
+    // Two notifications' transfers that add up to it: no entry lists them together.
+    let notified = vec![
         Payment {
-            amount: Money::new(dec("181.51"), Currency::EUR),
-            ..total
+            provenance: from("n1.xml", "Ntfctn[1]/Ntry[1]"),
+            ..detail("x", one_entry)[0].clone()
         },
-        detail[0].clone(),
-        detail[1].clone(),
+        Payment {
+            provenance: from("n2.xml", "Ntfctn[1]/Ntry[1]"),
+            ..detail("x", one_entry)[1].clone()
+        },
     ];
+    assert!(run(&docs, &debtors, &with(notified), &[])
+        .m
+        .in_detail
+        .is_empty());
+    // The entry in the total's own file: a bank books a total or its parts, not both.
+    assert!(
+        run(&docs, &debtors, &with(detail("rabo.csv", one_entry)), &[])
+            .m
+            .in_detail
+            .is_empty()
+    );
+    // An entry that makes another amount.
+    let short = Payment {
+        amount: Money::new(dec("181.51"), Currency::EUR),
+        ..total.clone()
+    };
+    let other = [vec![short], detail("camt.xml", one_entry)].concat();
     assert!(run(&docs, &debtors, &other, &[]).m.in_detail.is_empty());
+    // Two totals of that amount: the entry details one of them.
+    let second = Payment {
+        id: "T2".into(),
+        provenance: from("rabo.csv", "row 3"),
+        ..total.clone()
+    };
+    let twice = [vec![total.clone(), second], detail("camt.xml", one_entry)].concat();
+    assert_eq!(run(&docs, &debtors, &twice, &[]).m.in_detail, vec![0]);
 }

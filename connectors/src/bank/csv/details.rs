@@ -14,6 +14,9 @@ pub(super) struct Details {
     pub(super) end_to_end: Option<String>,
     pub(super) value_date: Option<NaiveDate>,
     pub(super) reversal: bool,
+    /// What kind of line the text says it is, where it says nothing else (ABN AMRO's `SEPA
+    /// Incasso batch … Aantal posten: 3`).
+    pub(super) kind: Option<String>,
 }
 
 pub(super) const NAAM: &str = "Naam";
@@ -199,6 +202,7 @@ pub(super) fn ing_details(text: &str) -> Details {
         value_date,
         // A direct debit given back: `Storno incasso … Reden: MD06`.
         reversal: contains_ci(text, "STORNO") || contains_ci(text, "TERUGBOEKING"),
+        kind: None,
     }
 }
 
@@ -254,6 +258,9 @@ pub(super) fn abn_details(text: &str) -> Details {
         };
         if d.structured.is_none() && contains_ci(l.prefix, "ACCEPTGIRO") {
             d.structured = sixteen_digits(t);
+        }
+        if d.remittance.is_none() && d.name.is_none() && d.account.is_none() {
+            d.kind = clean_text(t);
         }
         d
     } else {

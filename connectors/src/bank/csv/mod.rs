@@ -111,6 +111,8 @@ struct Columns {
     end_to_end_id: Option<usize>,
     bank_reference: Option<usize>,
     reversal_reason: Option<usize>,
+    /// The columns that say what kind of line it is, each with its word.
+    kind: Vec<(usize, &'static str)>,
     /// Fields a line needs at least (one past the last required column).
     width: usize,
 }
@@ -168,6 +170,15 @@ fn resolve(profile: &Profile, names: Vec<String>) -> Result<Columns, Vec<&'stati
     let end_to_end_id = lk.find(profile.end_to_end_id);
     let bank_reference = lk.find(profile.bank_reference);
     let reversal_reason = lk.find(profile.reversal_reason);
+    let kind = profile
+        .kind
+        .iter()
+        .filter_map(|&(name, word)| {
+            let wanted = normalise(name);
+            let at = lk.normalised.iter().position(|n| *n == wanted)?;
+            Some((at, word))
+        })
+        .collect();
     if !lk.missing.is_empty() {
         return Err(lk.missing);
     }
@@ -186,6 +197,7 @@ fn resolve(profile: &Profile, names: Vec<String>) -> Result<Columns, Vec<&'stati
         end_to_end_id,
         bank_reference,
         reversal_reason,
+        kind,
         width: lk.width,
     })
 }
@@ -528,9 +540,26 @@ fn read_row(
         end_to_end_id,
         bank_reference: clean_text(cell(cols.bank_reference)),
         reversal: !cell(cols.reversal_reason).trim().is_empty() || details.reversal,
+        kind: kind_of(&cols.kind, |i| cell(Some(i))).or(details.kind),
         location: Location::Line(line),
         format: profile.name,
     })
+}
+
+/// What the kind columns say (`batch INC-20260605-01`), when any says something.
+fn kind_of<'c>(columns: &[(usize, &str)], cell: impl Fn(usize) -> &'c str) -> Option<String> {
+    let words: Vec<String> = columns
+        .iter()
+        .filter_map(|&(i, word)| {
+            let value = clean_text(cell(i))?;
+            Some(if word.is_empty() {
+                value
+            } else {
+                format!("{word} {value}")
+            })
+        })
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
 }
 
 /// An amount under the profile's mark; `1.000` is refused, as no bank export writes it.

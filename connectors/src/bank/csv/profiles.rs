@@ -75,6 +75,9 @@ pub(super) struct Profile {
     pub(super) bank_reference: Option<&'static str>,
     /// Non-empty means the line returns an earlier one.
     pub(super) reversal_reason: Option<&'static str>,
+    /// Columns (each optional) that say what kind of line it is, each with the word put before
+    /// its value (`batch` before a Rabobank `Batch ID`): see [`crate::bank::BankLine::kind`].
+    pub(super) kind: &'static [(&'static str, &'static str)],
     /// Named columns a header may lack.
     pub(super) optional: &'static [&'static str],
     pub(super) text: Text,
@@ -100,6 +103,7 @@ pub(super) const BASE: Profile = Profile {
     end_to_end_id: None,
     bank_reference: None,
     reversal_reason: None,
+    kind: &[],
     optional: &[],
     text: Text::Plain,
     name_delimiter: false,
@@ -122,6 +126,7 @@ pub(super) const ING: Profile = Profile {
     counterparty_name: Some("Naam / Omschrijving"),
     counterparty_account: Some("Tegenrekening"),
     remittance: &["Mededelingen"],
+    kind: &[("Mutatiesoort", "")],
     text: Text::IngNotes,
     name_delimiter: true,
     ..BASE
@@ -144,6 +149,7 @@ pub(super) const RABOBANK: Profile = Profile {
     end_to_end_id: Some("Transactiereferentie"),
     bank_reference: Some("Volgnr"),
     reversal_reason: Some("Reden retour"),
+    kind: &[("Batch ID", "batch")],
     optional: &["Reden retour", "Omschrijving-2", "Omschrijving-3"],
     ..BASE
 };
@@ -359,6 +365,7 @@ pub(super) const KBC: Profile = Profile {
     counterparty_account: Some("rekeningnummer tegenpartij"),
     remittance: &["Vrije mededeling"],
     structured_reference: Some("gestructureerde mededeling"),
+    kind: &[("Omschrijving", "")],
     ..BASE
 };
 
@@ -384,6 +391,7 @@ pub(super) const BNP_PARIBAS_FORTIS: Profile = Profile {
     counterparty_account: Some("Tegenpartij"),
     remittance: &["Mededeling"],
     bank_reference: Some("Volgnummer"),
+    kind: &[("Type verrichting", "")],
     optional: &["Details", "Status", "Reden van weigering"],
     ..BASE
 };

@@ -335,6 +335,7 @@ impl<'f> Statement<'f> {
                 .filter(|r| !r.is_empty() && !r.eq_ignore_ascii_case("NONREF"))
                 .map(str::to_string),
             reversal: e.reversal || returned,
+            kind: None,
             location: Location::Line(p.line),
             format: "MT940",
         });

@@ -14,7 +14,8 @@
 //! deposits of 1,050.00 held 15 invoices of the year before). A collection may have taken a
 //! rest, or an invoice less its debtor's credit note; one that no sum of open items makes (it
 //! also took an invoice paid by transfer, a plan's instalment, or came net of the bank's costs)
-//! holds every item it could have taken, since which it paid cannot be told.
+//! holds every item it could have taken (up to 1 %, at least 1.00, above it: the costs), since
+//! which it paid cannot be told.
 
 use rust_decimal::Decimal;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -79,8 +80,7 @@ impl Gate {
     fn is_payerless(&self, i: usize, names: Option<&FxHashSet<String>>) -> bool {
         let p = &self.payments[i];
         let (account, name) = &self.payer_keys[i];
-        !p.in_detail
-            && (p.debtor.is_none() || p.names_documents_of.len() > 1)
+        (p.debtor.is_none() || p.names_documents_of.len() > 1)
             && (account.is_none() || self.from_own[i])
             && (name.is_empty() || names.is_none_or(|n| !n.contains(name)))
     }
@@ -121,6 +121,13 @@ impl Gate {
             // The text, or the name a bank writes for the line ("SEPA INCASSO").
             let collection =
                 says_collection(&p.text) || p.name.as_deref().is_some_and(says_collection);
+            // A collection may come net of the bank's costs per debit: an item up to that much
+            // above it may be in it (it is held only when no sum of open items makes it).
+            let limit = if collection {
+                p.amount + (p.amount / Decimal::ONE_HUNDRED).max(Decimal::ONE)
+            } else {
+                p.amount
+            };
             let within = if collection {
                 COLLECTION_WITHIN_DAYS
             } else {
@@ -138,7 +145,7 @@ impl Gate {
                 if (it.open != it.total && !collection) || !self.eligible(i as u32, it, true) {
                     continue;
                 }
-                if it.open <= p.amount {
+                if it.open <= limit {
                     parts.push((j, it.open, None));
                 }
                 if !collection {
@@ -151,7 +158,7 @@ impl Gate {
                     .take(MAX_CREDIT_NOTES)
                 {
                     let net = it.open + open[c].open;
-                    if net > Decimal::ZERO && net <= p.amount {
+                    if net > Decimal::ZERO && net <= limit {
                         parts.push((j, net, Some(c)));
                     }
                 }

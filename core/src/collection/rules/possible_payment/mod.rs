@@ -80,9 +80,6 @@ pub struct Unapplied {
     /// The creditor's own account the money was booked to: a payer's account equal to it is the
     /// bank's own collective entry (a collection batch booked with it as counterparty).
     pub booked_to: Option<String>,
-    /// A total booked in detail in another file, whose lines paid their invoices (see
-    /// [`crate::matching::Waiting::in_detail`]): the same money, so no collection to weigh.
-    pub in_detail: bool,
 }
 
 /// The debtor of every document whose full number (all digits, year and sequence, payment

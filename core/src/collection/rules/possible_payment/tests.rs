@@ -21,7 +21,6 @@ fn pay(id: &str, date: &str, amount: &str, text: &str) -> Unapplied {
         names_missing: None,
         later: false,
         booked_to: None,
-        in_detail: false,
     }
 }
 
@@ -714,4 +713,11 @@ fn a_collection_no_sum_makes_holds_every_item_it_could_have_taken() {
     );
     let deposit = pay("S", "2026-06-05", "423.50", "Storting");
     assert!(Gate::new(vec![deposit]).totals(&refs, &names).is_empty());
+    // One debit net of 0.35 of the bank's costs: the invoice above it may be the one taken.
+    let net = pay("B", "2026-06-05", "120.65", "SEPA Incasso batch 1 post");
+    let held = Gate::new(vec![net]).totals(&refs, &names);
+    assert_eq!(
+        held.iter().map(|(j, _)| *j).collect::<Vec<_>>(),
+        vec![0, 1, 2]
+    );
 }
