@@ -118,9 +118,11 @@ impl Gate {
             // A text that says it is a collection: it may have taken the rest of a part-paid
             // invoice, or an invoice less a credit note. Otherwise (a deposit) only invoices
             // open in full count: rests sum to almost anything.
-            // The text, or the name a bank writes for the line ("SEPA INCASSO").
-            let collection =
-                says_collection(&p.text) || p.name.as_deref().is_some_and(says_collection);
+            // The text, or the name a bank writes for a line from no account ("SEPA INCASSO"; a
+            // line from the creditor's own account bears the creditor's name, which may say
+            // anything: "Incasso Demo B.V.").
+            let collection = says_collection(&p.text)
+                || (p.account.is_none() && p.name.as_deref().is_some_and(says_collection));
             // A collection may come net of the bank's costs per debit: an item up to that much
             // above it may be in it (it is held only when no sum of open items makes it).
             let limit = if collection {

@@ -610,10 +610,18 @@ fn a_total_without_a_payer_holds_the_items_of_its_sums_across_debtors() {
     let mut named_so = sepa;
     named_so.text = "abonnement mei".into();
     assert_eq!(
-        Gate::new(vec![named_so]).totals(&refs, &names).len(),
+        Gate::new(vec![named_so.clone()])
+            .totals(&refs, &names)
+            .len(),
         4,
         "the rest of F2026-1507 as well"
     );
+    // The creditor's own name on a line from its own account says nothing of the line.
+    let mut own_named = named_so;
+    own_named.name = Some("Incasso Demo B.V.".into());
+    own_named.account = Some("NL30RABO0301234567".into());
+    own_named.booked_to = Some("NL30RABO0301234567".into());
+    assert_eq!(Gate::new(vec![own_named]).totals(&refs, &names).len(), 3);
     // A debtor's name, a payer's account, or a payer matching identified: a payer.
     let mut named = batch.clone();
     named.name = Some("Bakker Catering VOF".into());
