@@ -943,13 +943,7 @@ fn a_collection_total_without_a_payer_holds_what_it_may_have_paid() {
             ],
         ),
     ];
-    let wordings = fixture("othergen16");
-    let mut folders: Vec<PathBuf> = std::fs::read_dir(&wordings)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
-        .collect();
-    folders.sort();
+    let folders = folders_of("othergen16");
     assert_eq!(folders.len(), 17);
     for folder in folders {
         let name = folder.file_name().unwrap().to_str().unwrap();
@@ -961,27 +955,9 @@ fn a_collection_total_without_a_payer_holds_what_it_may_have_paid() {
                 ),
                 |&(_, h, c)| (h, c),
             );
-        let dir = tempfile::tempdir().unwrap();
-        let data = dir.path().join("data");
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&folder)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.file_name().is_some_and(|n| n != "README.md"))
-            .collect();
-        // The ledger first.
-        files.sort_by_key(|p| p.file_name().is_none_or(|n| n != "ledger.csv"));
-        for f in &files {
-            ok(incasso(&data, &["import", f.to_str().unwrap()]));
-        }
+        let (_dir, data) = store_of_folder(&folder);
         let v = claims_on(&data, "2026-06-30");
-        let mut got: Vec<&str> = v["claims"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .flat_map(|c| c["items"].as_array().unwrap())
-            .map(|i| i["number"].as_str().unwrap())
-            .collect();
-        got.sort_unstable();
+        let got = claimed_numbers(&v);
         assert_eq!(got, claimed, "{name}");
         for number in held {
             assert_eq!(
@@ -1103,13 +1079,7 @@ fn a_consumer_living_in_belgium_is_claimed_under_belgian_law() {
 /// lists the invoices claimed and those held as possibly paid; no paid invoice is claimed.
 #[test]
 fn collections_in_the_banks_own_columns_are_held() {
-    let sets = fixture("othergen17");
-    let mut folders: Vec<PathBuf> = std::fs::read_dir(&sets)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
-        .collect();
-    folders.sort();
+    let folders = folders_of("othergen17");
     assert_eq!(folders.len(), 9);
     for folder in folders {
         let name = folder.file_name().unwrap().to_str().unwrap().to_string();
@@ -1123,35 +1093,9 @@ fn collections_in_the_banks_own_columns_are_held() {
                 .map(str::to_string)
                 .collect()
         };
-        let dir = tempfile::tempdir().unwrap();
-        let data = dir.path().join("data");
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&folder)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| {
-                p.file_name()
-                    .is_some_and(|n| n != "README.md" && n != "expected.txt")
-            })
-            .collect();
-        // The ledger first, then the bank files in name order.
-        files.sort_by_key(|p| {
-            (
-                p.file_name().is_none_or(|n| n != "ledger.csv"),
-                p.file_name().map(|n| n.to_os_string()),
-            )
-        });
-        for f in &files {
-            ok(incasso(&data, &["import", f.to_str().unwrap()]));
-        }
+        let (_dir, data) = store_of_folder(&folder);
         let v = claims_on(&data, "2026-06-30");
-        let mut claimed: Vec<String> = v["claims"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .flat_map(|c| c["items"].as_array().unwrap())
-            .map(|i| i["number"].as_str().unwrap().to_string())
-            .collect();
-        claimed.sort_unstable();
+        let claimed = claimed_numbers(&v);
         assert_eq!(claimed, list("claimed"), "{name}: {v}");
         for number in list("held") {
             assert_eq!(

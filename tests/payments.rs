@@ -1430,14 +1430,11 @@ fn a_bank_reference_another_line_has_is_no_repeat() {
         .unwrap()
     };
     let v = claims();
-    let claimed: Vec<&str> = v["claims"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|c| c["items"].as_array().unwrap())
-        .map(|i| i["number"].as_str().unwrap())
-        .collect();
-    assert_eq!(claimed, ["F2026-2005", "F2026-2006", "F2026-2007"], "{v}");
+    assert_eq!(
+        claimed_numbers(&v),
+        ["F2026-2005", "F2026-2006", "F2026-2007"],
+        "{v}"
+    );
     // The same files again, in another order: nothing new, nothing changed.
     let again: Vec<String> = files[1..].iter().rev().map(|f| import(f)).collect();
     assert_eq!(new_lines(&again), 0, "{again:?}");

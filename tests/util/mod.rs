@@ -337,3 +337,52 @@ pub fn claimed_debtors(v: &serde_json::Value) -> Vec<&str> {
         .map(|c| c["debtor"]["id"].as_str().unwrap())
         .collect()
 }
+
+/// The invoice numbers claims JSON claims, sorted.
+pub fn claimed_numbers(v: &serde_json::Value) -> Vec<String> {
+    let mut out: Vec<String> = v["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["items"].as_array().unwrap())
+        .map(|i| i["number"].as_str().unwrap().to_string())
+        .collect();
+    out.sort_unstable();
+    out
+}
+
+/// The folders of a fixture set, in name order.
+pub fn folders_of(set: &str) -> Vec<PathBuf> {
+    let mut folders: Vec<PathBuf> = std::fs::read_dir(fixture(set))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    folders.sort();
+    folders
+}
+
+/// A fresh store with a fixture folder's files imported: `ledger.csv` first, then the others in
+/// name order (not its `README.md` or `expected.txt`).
+pub fn store_of_folder(folder: &Path) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(folder)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n != "README.md" && n != "expected.txt")
+        })
+        .collect();
+    files.sort_by_key(|p| {
+        (
+            p.file_name().is_none_or(|n| n != "ledger.csv"),
+            p.file_name().map(|n| n.to_os_string()),
+        )
+    });
+    for f in &files {
+        ok(incasso(&data, &["import", f.to_str().unwrap()]));
+    }
+    (dir, data)
+}
