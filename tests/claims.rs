@@ -1080,7 +1080,7 @@ fn a_consumer_living_in_belgium_is_claimed_under_belgian_law() {
 #[test]
 fn collections_in_the_banks_own_columns_are_held() {
     let folders = folders_of("othergen17");
-    assert_eq!(folders.len(), 9);
+    assert_eq!(folders.len(), 15);
     for folder in folders {
         let name = folder.file_name().unwrap().to_str().unwrap().to_string();
         let expected = std::fs::read_to_string(folder.join("expected.txt")).unwrap();

@@ -82,7 +82,8 @@ struct Entry {
     entry_reference: Option<String>,
     info: Vec<String>,
     txs: Vec<Tx>,
-    /// Its bank transaction code (domain, family, sub-family: `PMNT/IDDT/ESDD`).
+    /// Its bank transaction code (domain, family, sub-family: `PMNT/IDDT/ESDD`; or the bank's
+    /// own, `Prtry`).
     codes: Vec<String>,
     /// The number of transactions of a batch (`Btch/NbOfTxs`).
     batch_of: Option<String>,
@@ -784,7 +785,9 @@ fn read_entry_field(en: &mut Entry, rel: &str, f: &Field<'_>) -> Result<(), Bank
             en.returned |= is_return_code(text);
             en.codes.extend(clean_text(text));
         }
-        "BkTxCd/Domn/Cd" | "BkTxCd/Domn/Fmly/Cd" => en.codes.extend(clean_text(text)),
+        "BkTxCd/Domn/Cd" | "BkTxCd/Domn/Fmly/Cd" | "BkTxCd/Prtry/Cd" => {
+            en.codes.extend(clean_text(text))
+        }
         "NtryDtls/Btch/NbOfTxs" => en.batch_of = non_empty(text),
         // `<Sts>BOOK</Sts>` up to .001.07, `<Sts><Cd>BOOK</Cd></Sts>` from .001.08 on: there the
         // end of `Sts` comes after its code's, with no text of its own.
@@ -936,16 +939,13 @@ fn finish_entry(
         vec![one]
     };
     let several = txs.len() > 1;
-    // What kind of entry it is, in the bank's words: a batch, and its transaction code.
-    let kind = {
-        let mut words = Vec::new();
-        if let Some(n) = &en.batch_of {
-            words.push(format!("batch of {n}"));
-        }
-        if !en.codes.is_empty() {
-            words.push(en.codes.join("/"));
-        }
-        (!words.is_empty()).then(|| words.join(" "))
+    // What kind of entry it is, in the bank's words: its transaction code, or where it has
+    // none, that it is a batch (one with a code says what batch: card payments, PMNT/CCRD/POSC,
+    // are no collection).
+    let kind = match (&en.batch_of, en.codes.is_empty()) {
+        (_, false) => Some(en.codes.join("/")),
+        (Some(n), true) => Some(format!("batch of {n}")),
+        (None, true) => None,
     };
     let mut n = 0;
     for (i, tx) in txs.into_iter().enumerate() {

@@ -111,8 +111,8 @@ struct Columns {
     end_to_end_id: Option<usize>,
     bank_reference: Option<usize>,
     reversal_reason: Option<usize>,
-    /// The columns that say what kind of line it is, each with its word.
-    kind: Vec<(usize, &'static str)>,
+    /// The columns that say what kind of line it is.
+    kind: Vec<(usize, &'static KindColumn)>,
     /// Fields a line needs at least (one past the last required column).
     width: usize,
 }
@@ -173,10 +173,10 @@ fn resolve(profile: &Profile, names: Vec<String>) -> Result<Columns, Vec<&'stati
     let kind = profile
         .kind
         .iter()
-        .filter_map(|&(name, word)| {
-            let wanted = normalise(name);
+        .filter_map(|k| {
+            let wanted = normalise(k.column);
             let at = lk.normalised.iter().position(|n| *n == wanted)?;
-            Some((at, word))
+            Some((at, k))
         })
         .collect();
     if !lk.missing.is_empty() {
@@ -546,17 +546,23 @@ fn read_row(
     })
 }
 
-/// What the kind columns say (`batch INC-20260605-01`), when any says something.
-fn kind_of<'c>(columns: &[(usize, &str)], cell: impl Fn(usize) -> &'c str) -> Option<String> {
+/// What the kind columns say (`Inning Europese domiciliëring`, Rabobank's `ei` as
+/// `euro-incasso`), when any says something.
+fn kind_of<'c>(
+    columns: &[(usize, &KindColumn)],
+    cell: impl Fn(usize) -> &'c str,
+) -> Option<String> {
     let words: Vec<String> = columns
         .iter()
-        .filter_map(|&(i, word)| {
+        .filter_map(|&(i, k)| {
             let value = clean_text(cell(i))?;
-            Some(if word.is_empty() {
-                value
-            } else {
-                format!("{word} {value}")
-            })
+            if k.codes.is_empty() {
+                return Some(value);
+            }
+            k.codes
+                .iter()
+                .find(|(code, _)| code.eq_ignore_ascii_case(&value))
+                .map(|(_, words)| words.to_string())
         })
         .collect();
     (!words.is_empty()).then(|| words.join(" "))

@@ -75,14 +75,28 @@ pub(super) struct Profile {
     pub(super) bank_reference: Option<&'static str>,
     /// Non-empty means the line returns an earlier one.
     pub(super) reversal_reason: Option<&'static str>,
-    /// Columns (each optional) that say what kind of line it is, each with the word put before
-    /// its value (`batch` before a Rabobank `Batch ID`): see [`crate::bank::BankLine::kind`].
-    pub(super) kind: &'static [(&'static str, &'static str)],
+    /// Columns (each optional) that say what kind of line it is: see
+    /// [`crate::bank::BankLine::kind`].
+    pub(super) kind: &'static [KindColumn],
     /// Named columns a header may lack.
     pub(super) optional: &'static [&'static str],
     pub(super) text: Text,
     /// The format names the delimiter, telling apart dialects of one bank (ING old and new).
     pub(super) name_delimiter: bool,
+}
+
+/// A column that says what kind of line it is.
+pub(super) struct KindColumn {
+    /// Its name.
+    pub(super) column: &'static str,
+    /// The codes it is read for, each with the words it stands for (Rabobank's `ei`,
+    /// euro-incasso); empty: its words as written.
+    pub(super) codes: &'static [(&'static str, &'static str)],
+}
+
+/// A column whose words say what kind of line it is, as written.
+const fn kind_words(column: &'static str) -> KindColumn {
+    KindColumn { column, codes: &[] }
 }
 
 pub(super) const BASE: Profile = Profile {
@@ -126,7 +140,7 @@ pub(super) const ING: Profile = Profile {
     counterparty_name: Some("Naam / Omschrijving"),
     counterparty_account: Some("Tegenrekening"),
     remittance: &["Mededelingen"],
-    kind: &[("Mutatiesoort", "")],
+    kind: &[kind_words("Mutatiesoort")],
     text: Text::IngNotes,
     name_delimiter: true,
     ..BASE
@@ -149,7 +163,10 @@ pub(super) const RABOBANK: Profile = Profile {
     end_to_end_id: Some("Transactiereferentie"),
     bank_reference: Some("Volgnr"),
     reversal_reason: Some("Reden retour"),
-    kind: &[("Batch ID", "batch")],
+    kind: &[KindColumn {
+        column: "Code",
+        codes: &[("ei", "euro-incasso"), ("eb", "euro-incasso")],
+    }],
     optional: &["Reden retour", "Omschrijving-2", "Omschrijving-3"],
     ..BASE
 };
@@ -365,7 +382,7 @@ pub(super) const KBC: Profile = Profile {
     counterparty_account: Some("rekeningnummer tegenpartij"),
     remittance: &["Vrije mededeling"],
     structured_reference: Some("gestructureerde mededeling"),
-    kind: &[("Omschrijving", "")],
+    kind: &[kind_words("Omschrijving")],
     ..BASE
 };
 
@@ -391,7 +408,7 @@ pub(super) const BNP_PARIBAS_FORTIS: Profile = Profile {
     counterparty_account: Some("Tegenpartij"),
     remittance: &["Mededeling"],
     bank_reference: Some("Volgnummer"),
-    kind: &[("Type verrichting", "")],
+    kind: &[kind_words("Type verrichting")],
     optional: &["Details", "Status", "Reden van weigering"],
     ..BASE
 };
@@ -417,6 +434,7 @@ pub(super) const BELFIUS: Profile = Profile {
     counterparty_name: Some("Naam tegenpartij bevat"),
     counterparty_account: Some("Rekening tegenpartij"),
     remittance: &["Mededelingen"],
+    kind: &[kind_words("Transactie")],
     ..BASE
 };
 

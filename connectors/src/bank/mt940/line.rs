@@ -149,6 +149,8 @@ pub(super) struct Entry<'a> {
     pub(super) customer_ref: &'a str,
     pub(super) bank_ref: &'a str,
     pub(super) details: Option<&'a str>,
+    /// The transaction type after the amount (`NTRF`, `NDDT`, Rabobank's `N010`).
+    pub(super) type_code: &'a str,
 }
 
 pub(super) fn parse_61<'a>(field: &Field<'a>) -> Result<Entry<'a>, String> {
@@ -204,6 +206,7 @@ pub(super) fn parse_61<'a>(field: &Field<'a>) -> Result<Entry<'a>, String> {
         reversal,
         customer_ref: customer_ref.trim(),
         bank_ref,
+        type_code: s.get(end..end + 4).unwrap_or(""),
         details: field
             .more
             .first()

@@ -335,7 +335,8 @@ impl<'f> Statement<'f> {
                 .filter(|r| !r.is_empty() && !r.eq_ignore_ascii_case("NONREF"))
                 .map(str::to_string),
             reversal: e.reversal || returned,
-            kind: None,
+            // SWIFT's type for a direct debit: money in under it is a collection.
+            kind: (e.type_code == "NDDT").then(|| "direct debit (NDDT)".to_string()),
             location: Location::Line(p.line),
             format: "MT940",
         });

@@ -62,15 +62,33 @@ const COLLECTION_STEMS: &[&str] = &[
 /// camt.053's `ESDD`, `BBDD`, `IDDT`, "direct debit").
 const COLLECTION_CODES: &[&str] = &["sdd", "nrtx", "esdd", "bbdd", "iddt", "debit"];
 
-/// Whether a text says it is a collection of direct debits.
+/// Word beginnings by which a text says money came back (a refund of a direct debit, a
+/// return): no collection, whatever else it says ("Terugbetaling domiciliëring").
+const REFUND_STEMS: &[&str] = &[
+    "terugbetal",
+    "terugboek",
+    "terugstort",
+    "storno",
+    "retour",
+    "refund",
+    "rembours",
+    "ruckbuch",
+    "rückbuch",
+    "rucklast",
+    "rücklast",
+    "erstatt",
+];
+
+/// Whether a text says it is a collection of direct debits (and not money given back).
 fn says_collection(text: &str) -> bool {
-    text.split(|c: char| !c.is_alphanumeric())
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(str::to_lowercase)
-        .any(|w| {
-            COLLECTION_STEMS.iter().any(|s| w.starts_with(s))
-                || COLLECTION_CODES.contains(&w.as_str())
-        })
+        .collect();
+    let any = |stems: &[&str]| words.iter().any(|w| stems.iter().any(|s| w.starts_with(s)));
+    !any(REFUND_STEMS)
+        && (any(COLLECTION_STEMS) || words.iter().any(|w| COLLECTION_CODES.contains(&w.as_str())))
 }
 
 impl Gate {
@@ -267,6 +285,10 @@ mod tests {
         for t in [
             "Storting contant geld",
             "Rente 1e kwartaal",
+            "Terugbetaling domiciliëring",
+            "TERUGBETALING EUROPESE DOMICILIERING",
+            "Remboursement domiciliation",
+            "SEPA-Rücklastschrift",
             "Versement espèces",
             "",
         ] {
