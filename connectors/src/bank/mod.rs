@@ -42,9 +42,9 @@ pub struct BankLine {
     /// The bank marks this line as the reversal of an earlier one.
     pub reversal: bool,
     /// The bank's own words for what kind of line it is (`Inning Europese domiciliëring`, a
-    /// camt.053 batch of three and its transaction code, a Rabobank `Batch ID`): added to the
-    /// text of a line no payer's account names (a collection booked as one total), never to
-    /// what recognises the line, so lines stored before read the same.
+    /// camt.053 transaction code, Rabobank's `ei` as `euro-incasso`): added to the text of a
+    /// line no payer's account names (a collection booked as one total), never to what
+    /// recognises the line, so a line is known again whichever build stored it.
     pub kind: Option<String>,
     /// Where in the file it was read.
     pub location: Location,
