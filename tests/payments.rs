@@ -1446,4 +1446,23 @@ fn a_bank_reference_another_line_has_is_no_repeat() {
     ));
     assert!(lines.contains("@2026-06-03/121"), "{lines}");
     assert!(lines.contains("@2026-06-09/95.2"), "{lines}");
+
+    // A statement, then two overlapping CSV downloads: the second CSV's lines without a payer's
+    // account are the MT940's, worded otherwise, and are not stored again.
+    let set = set.join("statement-then-two-csv-downloads");
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let said: Vec<String> = ["ledger.csv", "ing.940", "ing-a.csv", "ing-b.csv"]
+        .iter()
+        .map(|f| ok(incasso(&data, &["import", set.join(f).to_str().unwrap()])))
+        .collect();
+    assert!(said[3].contains("1 new, 2 already stored"), "{said:?}");
+    let unmatched = ok(incasso(
+        &data,
+        &["unmatched", "--as-of", "2026-06-30", "--format", "csv"],
+    ));
+    for amount in [",1270.50,", ",4.03,"] {
+        let rows = unmatched.lines().filter(|l| l.contains(amount)).count();
+        assert_eq!(rows, 1, "{amount}: {unmatched}");
+    }
 }

@@ -584,11 +584,18 @@ fn packed(alike: u128, no_account: bool) -> u64 {
 /// Lines of more than one group read on a day.
 const SEVERAL: u64 = u64::MAX;
 
-/// Whether a line read before (`seen`, as [`packed`] gives it) may be the line `line` is again:
-/// the same group of lines alike, or one of them without the payer's account (a format that
-/// leaves it out). Two lines with the payers' accounts, or both without and worded otherwise,
-/// are two lines.
+/// Whether a line stored before (`seen`, as [`packed`] gives it) may be the line `line` is
+/// again: the same group of lines alike, or either without the payer's account (a format that
+/// leaves it out, or words such a line otherwise: an MT940's interest against the CSV's). Two
+/// lines with other payers' accounts are two lines.
 fn may_be_same(seen: u64, line: u64) -> bool {
+    seen == SEVERAL || seen == line || (seen & 1) == 1 || (line & 1) == 1
+}
+
+/// The same for a line read before in this file, of its format: both without the payer's
+/// account and worded otherwise, they are two lines too (two statements of a day, each numbering
+/// its lines from `//00001`).
+fn may_be_same_in_file(seen: u64, line: u64) -> bool {
     seen == SEVERAL || seen == line || (seen & 1) != (line & 1)
 }
 
@@ -691,8 +698,13 @@ impl PaymentWriter {
                     let same = |(alike, no_account): (u128, bool)| {
                         may_be_same(packed(alike, no_account), line)
                     };
+                    let in_file = if mixed {
+                        may_be_same
+                    } else {
+                        may_be_same_in_file
+                    };
                     g.loose != 0
-                        && !days.get(&day_of(&g)).is_some_and(|&s| may_be_same(s, line))
+                        && !days.get(&day_of(&g)).is_some_and(|&s| in_file(s, line))
                         && !stored.groups_in(g.loose).any(same)
                         && !ours.groups_in(g.loose).any(same)
                 });
