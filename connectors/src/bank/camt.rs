@@ -938,7 +938,9 @@ fn finish_entry(
         }
         vec![one]
     };
-    let several = txs.len() > 1;
+    // Whether the entry lists several transactions (the rest of one it lists is not one of
+    // them: its single line keeps the place and reference it always had).
+    let several = txs.iter().filter(|t| !t.rest).count() > 1;
     // What kind of entry it is, in the bank's words: its transaction code, or where it has
     // none, that it is a batch (one with a code says what batch: card payments, PMNT/CCRD/POSC,
     // are no collection).
@@ -1313,6 +1315,30 @@ mod tests {
             rest.location,
             Location::Element("Stmt[1]/Ntry[1]/NtryDtls".into())
         );
+    }
+
+    /// One transfer whose detail is gross of the bank's charges: its line keeps the place and
+    /// reference it had before rests were read (so a store that has it knows it again), and the
+    /// charge is a line of money out.
+    #[test]
+    fn one_detail_gross_of_charges_keeps_its_place_and_reference() {
+        let xml = format!(
+            "{HEAD}<Ntry><Amt Ccy=\"EUR\">99.50</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts>\
+             <BookgDt><Dt>2026-06-05</Dt></BookgDt><AcctSvcrRef>B8</AcctSvcrRef><NtryDtls>\
+             <TxDtls><AmtDtls><TxAmt><Amt Ccy=\"EUR\">100.00</Amt></TxAmt></AmtDtls>\
+             <RltdPties><Dbtr><Nm>Bakker</Nm></Dbtr></RltdPties></TxDtls>\
+             </NtryDtls></Ntry>{TAIL}"
+        );
+        let lines = read_str(&xml).unwrap();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0].amount, Decimal::new(10000, 2));
+        assert_eq!(lines[0].bank_reference.as_deref(), Some("B8"));
+        assert_eq!(
+            lines[0].location,
+            Location::Element("Stmt[1]/Ntry[1]".into())
+        );
+        assert_eq!(lines[1].amount, Decimal::new(-50, 2));
+        assert_eq!(lines[1].bank_reference.as_deref(), Some("B8/rest"));
     }
 
     /// camt.053.001.08 writes an entry's status as a code inside `Sts`: booked entries are read,
