@@ -1,7 +1,7 @@
 //! A total booked in detail in another export: a bank's CSV books a direct-debit collection as
 //! one line with no payer, where its camt.053 of the same day lists the debits of one entry with
 //! their payers. With both imported, the transactions pay the invoices and the total is left as
-//! money nobody paid; it is the same money, so it must hold nothing, as a collection would.
+//! money nobody paid. It is the same money: it must not hold items as a collection does.
 //!
 //! | the line | booked in detail when | boundary |
 //! |---|---|---|
