@@ -240,6 +240,16 @@ pub fn compact_account(a: &str) -> String {
         .to_ascii_uppercase()
 }
 
+/// Whether a bank line names no payer by account: it gives none, or the account it was booked
+/// to (a bank's collective entry, a collection total booked with the creditor as counterparty).
+pub fn no_payer_account(payer: Option<&str>, booked_to: Option<&str>) -> bool {
+    match (payer, booked_to) {
+        (None, _) => true,
+        (Some(from), Some(own)) => compact_account(from) == compact_account(own),
+        (Some(_), None) => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -683,6 +683,10 @@ impl PaymentWriter {
         let waiting_loose = &self.waiting_loose;
         let mixed = self.mixed;
         let days = &self.days;
+        // This line's day and group, as `days` keeps them.
+        let day = keys
+            .group
+            .map(|g| (day_of(&g), packed(g.alike, g.loose & 1 == 1)));
         let (repeat, reused, unseen, may_be_copy, loose) = store.known_lines(|stored| {
             let by_id = ours.knows(id_key) || stored.knows(id_key);
             let by_legacy = legacy.clone().any(|k| stored.knows(k));
@@ -693,8 +697,7 @@ impl PaymentWriter {
             let reused = by_id
                 && !by_legacy
                 && !stored.legacy
-                && keys.group.is_some_and(|g| {
-                    let line = packed(g.alike, g.loose & 1 == 1);
+                && keys.group.zip(day).is_some_and(|(g, (day, line))| {
                     let same = |(alike, no_account): (u128, bool)| {
                         may_be_same(packed(alike, no_account), line)
                     };
@@ -704,7 +707,7 @@ impl PaymentWriter {
                         may_be_same_in_file
                     };
                     g.loose != 0
-                        && !days.get(&day_of(&g)).is_some_and(|&s| in_file(s, line))
+                        && !days.get(&day).is_some_and(|&s| in_file(s, line))
                         && !stored.groups_in(g.loose).any(same)
                         && !ours.groups_in(g.loose).any(same)
                 });
@@ -742,10 +745,9 @@ impl PaymentWriter {
             p.id = reused_id(&p);
             return self.add(store, import_id, p, keys);
         }
-        if let Some(g) = &keys.group {
-            let line = packed(g.alike, g.loose & 1 == 1);
+        if let Some((day, line)) = day {
             self.days
-                .entry(day_of(g))
+                .entry(day)
                 .and_modify(|s| {
                     if *s != line {
                         *s = SEVERAL;

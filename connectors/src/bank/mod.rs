@@ -418,13 +418,10 @@ impl Identify {
         };
         // A line no payer's account names (none, or the statement's own: a bank's collective
         // entry) reads the bank's words for its kind as text too.
-        let payerless = match (&line.counterparty_account, &line.account) {
-            (None, _) => true,
-            (Some(from), Some(own)) => {
-                incasso_core::ids::compact_account(from) == incasso_core::ids::compact_account(own)
-            }
-            (Some(_), None) => false,
-        };
+        let payerless = incasso_core::ids::no_payer_account(
+            line.counterparty_account.as_deref(),
+            line.account.as_deref(),
+        );
         let kind = if line.reversal {
             PaymentKind::Reversal
         } else if line.amount > Decimal::ZERO {

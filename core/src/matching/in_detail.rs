@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 use rustc_hash::FxHashSet;
 
 use super::{PaymentOutcome, PaymentStatus};
-use crate::ids::compact_account as compact;
+use crate::ids::{compact_account as compact, no_payer_account};
 use crate::model::{Location, Payment, PaymentKind};
 use crate::money::Currency;
 
@@ -28,11 +28,7 @@ fn may_be_total(p: &Payment, o: &PaymentOutcome) -> bool {
             PaymentStatus::Later => true,
             _ => false,
         }
-        && match (&p.counterparty_account, &p.account) {
-            (None, _) => true,
-            (Some(from), Some(to)) => compact(from) == compact(to),
-            (Some(_), None) => false,
-        }
+        && no_payer_account(p.counterparty_account.as_deref(), p.account.as_deref())
 }
 
 /// The camt.053 entry a line is one transaction of, when its entry lists several (or the rest

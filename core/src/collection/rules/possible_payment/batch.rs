@@ -97,9 +97,9 @@ impl Gate {
     /// (`names`: the debtors' name keys; `None` to ask whether any payment might be one).
     fn is_payerless(&self, i: usize, names: Option<&FxHashSet<String>>) -> bool {
         let p = &self.payments[i];
-        let (account, name) = &self.payer_keys[i];
+        let (_, name) = &self.payer_keys[i];
         (p.debtor.is_none() || p.names_documents_of.len() > 1)
-            && (account.is_none() || self.from_own[i])
+            && self.no_payer_account[i]
             && (name.is_empty() || names.is_none_or(|n| !n.contains(name)))
     }
 

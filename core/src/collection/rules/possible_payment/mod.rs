@@ -28,7 +28,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::ageing::OpenItem;
-use crate::ids::{compact_account, DebtorId};
+use crate::ids::{compact_account, no_payer_account, DebtorId};
 use crate::matching::names::name_key;
 use crate::model::Debtor;
 use crate::money::{format_cents, Currency};
@@ -182,8 +182,8 @@ pub struct Gate {
     names: FxHashMap<String, Vec<u32>>,
     /// Each payment's account, compact, and its payer's name key (empty when none).
     payer_keys: Vec<(Option<String>, String)>,
-    /// Whether each payment's account is the one it was booked to.
-    from_own: Vec<bool>,
+    /// Whether each payment names no payer by account ([`no_payer_account`]).
+    no_payer_account: Vec<bool>,
     /// Two bits in one word per [`filter_bits`] of every number in `exact`: most near numbers
     /// of a key are in no text, and this bitmap says so without a look into the table, from
     /// one word (one cache line) per number.
@@ -472,7 +472,7 @@ impl Gate {
             accounts: FxHashMap::default(),
             names: FxHashMap::default(),
             payer_keys: Vec::with_capacity(payments.len()),
-            from_own: Vec::with_capacity(payments.len()),
+            no_payer_account: Vec::with_capacity(payments.len()),
             filter: Vec::new(),
             filter_log2: FILTER_MIN_LOG2,
         };
@@ -496,8 +496,10 @@ impl Gate {
             if !name.is_empty() {
                 g.names.entry(name.clone()).or_default().push(i);
             }
-            g.from_own
-                .push(account.is_some() && account == p.booked_to.as_deref().map(compact_account));
+            g.no_payer_account.push(no_payer_account(
+                p.account.as_deref(),
+                p.booked_to.as_deref(),
+            ));
             g.payer_keys.push((account, name));
         }
         g.filter_log2 = (g.exact.len() / 4)
