@@ -220,7 +220,8 @@ fn moneybird_5xx_and_429_are_retried_and_bad_answers_stop_with_their_place() {
         started.elapsed() >= Duration::from_millis(900),
         "Retry-After was honoured"
     );
-    assert_eq!(server.up().count("GET mb/contacts"), 2);
+    // The second pass after the first finds nothing changed.
+    assert_eq!(server.up().count("GET mb/contacts"), 3);
     assert_eq!(
         server.up().count("POST mb/sales_invoices"),
         4,
@@ -338,8 +339,8 @@ fn exact_pages_by_timestamp_refreshes_tokens_and_applies_deletions() {
     assert_no_secret(&out);
     assert_eq!(
         server.up().count("GET exact/SalesInvoice/SalesInvoices"),
-        4,
-        "3 pages, one retried after the refresh"
+        5,
+        "3 pages, one retried after the refresh, and a pass that finds nothing changed"
     );
     assert_eq!(server.up().refreshes, 2, "first token, then after the 401");
     let token_file = dir.path().join("data/tokens/ex.json");
@@ -630,8 +631,8 @@ fn xero_pages_since_the_cursor_and_never_uses_another_tenant() {
     assert_no_secret(&out);
     assert_eq!(
         server.up().count("GET xero/Invoices"),
-        5,
-        "3 pages and 2 retries"
+        6,
+        "3 pages and 2 retries, and a pass that finds nothing changed"
     );
     let docs = documents(dir.path());
     assert_eq!(docs.len(), 229, "the draft is not a receivable");
@@ -1237,8 +1238,8 @@ fn twinfield_syncs_customers_and_open_items_with_pages_a_deletion_and_an_expired
     );
     assert_eq!(
         server.up().count("twinfield/finder"),
-        2,
-        "150 customers in Finder pages of 100"
+        3,
+        "150 customers in Finder pages of 100, then a pass that finds nothing changed"
     );
     let docs = documents(dir.path());
     let number = |i: usize| server.up().invoices[i].number.clone();
@@ -1305,4 +1306,157 @@ fn twinfield_syncs_customers_and_open_items_with_pages_a_deletion_and_an_expired
         (Some(0), Some(0)),
         "{summary}"
     );
+}
+
+#[test]
+fn exact_a_collection_underway_is_held_and_a_last_term_deleted_leaves_nothing_open() {
+    let mut up = Upstream::with(1, 4);
+    up.invoices[0].term_status = 30; // selected for a direct debit
+    up.invoices[1].term_status = 40; // collected, not yet matched
+    up.invoices[2].instalments = vec![up.invoices[2].open.clone()];
+    let numbers: Vec<String> = up
+        .invoices
+        .iter()
+        .map(|i| i.number.replace('-', ""))
+        .collect();
+    let server = api_server::start(up);
+    let dir = tempfile::tempdir().unwrap();
+    configure(dir.path(), &server, "exact", "");
+    let o = sync(dir.path(), &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let docs = documents(dir.path());
+    for n in &numbers[..2] {
+        assert_eq!(
+            doc(&docs, n).document.status,
+            DocumentStatus::PaymentPending,
+            "{n}: its collection is underway"
+        );
+    }
+    assert_eq!(
+        doc(&docs, &numbers[3]).document.status,
+        DocumentStatus::Open
+    );
+    let o = incasso(
+        dir.path(),
+        &["claims", "--as-of", "2026-06-30", "--format", "json"],
+    )
+    .output()
+    .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let claimed = v["claims"].to_string();
+    for n in &numbers[..2] {
+        assert!(
+            !claimed.contains(&format!("\"{n}\"")),
+            "{n} claimed: {claimed}"
+        );
+    }
+
+    {
+        // The direct debit failed: the term is open again. The single term of the third is
+        // deleted upstream and nothing replaces it.
+        let mut up = server.up();
+        up.invoices[0].term_status = 20;
+        up.touch(0);
+        up.delete_last_term(2);
+    }
+    let o = sync(dir.path(), &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let docs = documents(dir.path());
+    // A payment underway becoming plainly open is for a person to confirm, as any held
+    // document the books make claimable again: until then it stays held.
+    assert_eq!(
+        doc(&docs, &numbers[0]).document.status,
+        DocumentStatus::PaymentPending
+    );
+    let c = incasso(dir.path(), &["conflicts"]).output().unwrap();
+    assert!(
+        text(&c).contains(&numbers[0]) && text(&c).contains("payment-pending"),
+        "{}",
+        text(&c)
+    );
+    let third = &doc(&docs, &numbers[2]).document;
+    assert_eq!(
+        third.source_open,
+        Some(rust_decimal::Decimal::ZERO),
+        "no term left is nothing receivable, not the whole total"
+    );
+    assert!(!open_amounts(dir.path()).contains_key(&numbers[2]));
+}
+
+#[test]
+fn a_credit_allocated_while_a_sync_reads_is_read_again_before_anything_is_claimed() {
+    let mut up = Upstream::with(1, 2);
+    up.invoices[0].total = "1000.00".into();
+    up.invoices[0].open = "1000.00".into();
+    up.invoices[1].credit = true;
+    up.invoices[1].number = "CN-0001".into();
+    up.invoices[1].total = "1000.00".into();
+    up.invoices[1].open = "1000.00".into();
+    // After the invoices were read and before the credit notes are: the credit note is
+    // allocated to the invoice, which Xero then shows paid.
+    up.fault(
+        "GET xero/CreditNotes",
+        Fault::Change(|up| {
+            up.invoices[0].open = "0.00".into();
+            up.invoices[0].status = "paid";
+            up.touch(0);
+            up.invoices[1].open = "0.00".into();
+            up.touch(1);
+        }),
+    );
+    let number = up.invoices[0].number.clone();
+    let server = api_server::start(up);
+    let dir = tempfile::tempdir().unwrap();
+    configure(dir.path(), &server, "xero", "");
+    let o = sync(dir.path(), &["--json"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(
+        server.up().count("GET xero/Invoices"),
+        3,
+        "the invoices are read again after the change, then once more to see nothing changed"
+    );
+    let docs = documents(dir.path());
+    assert_eq!(doc(&docs, &number).document.status, DocumentStatus::Paid);
+    assert!(open_amounts(dir.path()).is_empty(), "nothing is owed");
+}
+
+#[test]
+fn a_contact_with_a_vat_number_is_a_business_and_an_owed_invoice_without_its_unpaid_is_refused() {
+    let mut up = Upstream::with(2, 2);
+    up.contacts[0].tax_number = "NL001234567B01".into();
+    let server = api_server::start(up);
+    let dir = tempfile::tempdir().unwrap();
+    configure(dir.path(), &server, "xero", "");
+    let o = sync(dir.path(), &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let store = incasso_store::Store::open(&dir.path().join("data")).unwrap();
+    let kinds: Vec<_> = store
+        .debtors()
+        .unwrap()
+        .into_iter()
+        .map(|d| (d.vat_number.clone(), d.kind))
+        .collect();
+    drop(store);
+    assert!(
+        kinds.contains(&(
+            Some("NL001234567B01".into()),
+            incasso_core::model::DebtorKind::Business
+        )),
+        "{kinds:?}"
+    );
+
+    // Moneybird's own figure of what is still owed is missing: refused, never taken as the
+    // whole total.
+    let server = api_server::start(Upstream::with(1, 2));
+    server.up().fault(
+        "POST mb/sales_invoices",
+        Fault::MissingField("total_unpaid"),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    configure(dir.path(), &server, "moneybird", "");
+    let o = sync(dir.path(), &[]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("total_unpaid"), "{out}");
+    assert!(documents(dir.path()).is_empty());
 }

@@ -700,8 +700,19 @@ fn run_one(
                             ReportClaims::Failed { error }
                         }
                     };
+                    // Until a person chooses, a conflict's stored version stands: a debt the
+                    // books show owed again (a payment removed upstream) is neither open nor
+                    // claimed. The run says so rather than succeed quietly.
+                    if f.conflicts > 0 {
+                        warnings.push(format!(
+                            "{} conflict(s) wait for a person (`incasso conflicts`): until \
+                             resolved the stored version stands, so a debt the books show owed \
+                             again is neither open nor claimed",
+                            f.conflicts
+                        ));
+                    }
                     Ok((
-                        true,
+                        f.conflicts == 0,
                         StepDetail::Report(Box::new(ReportStep {
                             file: report.display().to_string(),
                             open: f.open,

@@ -15,7 +15,7 @@ pub(crate) const P_SYNC_CURSOR: u8 = b'S';
 pub(crate) const P_SYNC_RECORD: u8 = b'U';
 
 /// What the ledger holds for one upstream record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncedRecord {
     /// The upstream version (Moneybird `version`, Exact `Timestamp`, Xero `UpdatedDateUTC`).
     pub version: Option<String>,
@@ -33,6 +33,9 @@ pub struct SyncedRecord {
     /// (a debtor keeps the id it was first given; a number set or changed later is an alias).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
+    /// For a document's open items: the items whose payment the package has underway.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pending: Vec<String>,
 }
 
 fn cursor_key(source: &str, endpoint: &str) -> Vec<u8> {

@@ -54,6 +54,9 @@ pub struct Inv {
     /// Moneybird: the credit invoice whose linking registered the paid part of this invoice (the
     /// payment's `credit_invoice_id`), as Moneybird books a credit against its original.
     pub credited_by: Option<String>,
+    /// Exact: the payment terms' `Status` (20 open, 30 selected for collection, 40 processed,
+    /// 50 matched).
+    pub term_status: u8,
 }
 
 /// One contact upstream.
@@ -63,6 +66,8 @@ pub struct Contact {
     pub code: String,
     pub name: String,
     pub version: u64,
+    /// Xero: the contact's `TaxNumber` (VAT number); empty: none.
+    pub tax_number: String,
 }
 
 /// Something to go wrong with the next request whose path contains `path`.
@@ -81,6 +86,9 @@ pub enum Fault {
     EchoSecrets,
     /// A 429 with `Retry-After` of this many seconds and Xero's `X-MinLimit-Remaining: 0`.
     RateLimitedMinute(u64),
+    /// A change made upstream just before this request is answered (while a sync reads the
+    /// endpoints one after another).
+    Change(fn(&mut Upstream)),
 }
 
 /// The upstream administration and the request log.
@@ -133,6 +141,7 @@ impl Upstream {
                 code: format!("D{c:05}"),
                 name: format!("Debiteur {c} B.V."),
                 version: u.clock,
+                tax_number: String::new(),
             });
         }
         for i in 0..invoices {
@@ -153,6 +162,7 @@ impl Upstream {
                 instalments: Vec::new(),
                 original: None,
                 credited_by: None,
+                term_status: 20,
             });
         }
         u.index = u
@@ -393,6 +403,10 @@ pub(crate) async fn faulted(state: &Shared, path: &str) -> Result<Option<Fault>,
         }
         Some(Fault::ExpireToken) => {
             state.lock().unwrap().access.clear();
+            Ok(None)
+        }
+        Some(Fault::Change(change)) => {
+            change(&mut state.lock().unwrap());
             Ok(None)
         }
         other => Ok(other),
@@ -765,11 +779,12 @@ async fn exact_sync(
                     (
                         i.version,
                         format!(
-                            r#"{{"ID":"{}","InvoiceNumber":{},"EntryNumber":{},"LineType":20,"AmountFC":{open},"AmountDC":{open},"Currency":"EUR","IsFullyPaid":{},"Status":20,"Timestamp":{}}}"#,
+                            r#"{{"ID":"{}","InvoiceNumber":{},"EntryNumber":{},"LineType":20,"AmountFC":{open},"AmountDC":{open},"Currency":"EUR","IsFullyPaid":{},"Status":{},"Timestamp":{}}}"#,
                             term_id(i, n),
                             i.number.replace('-', ""),
                             i.number.replace('-', ""),
                             open == "0.00",
+                            i.term_status,
                             i.version
                         ),
                     )
@@ -913,11 +928,12 @@ async fn xero_list(
                 (
                     c.version,
                     format!(
-                        "<Contact><ContactID>{}</ContactID>{}<Name>{}</Name><EmailAddress>ap@example.com</EmailAddress><UpdatedDateUTC>{}</UpdatedDateUTC><IsCustomer>true</IsCustomer></Contact>",
+                        "<Contact><ContactID>{}</ContactID>{}<Name>{}</Name><EmailAddress>ap@example.com</EmailAddress>{}<UpdatedDateUTC>{}</UpdatedDateUTC><IsCustomer>true</IsCustomer></Contact>",
                         c.id,
                         // Xero leaves ContactNumber out until one is set.
                         if c.code.is_empty() { String::new() } else { format!("<ContactNumber>{}</ContactNumber>", c.code) },
                         c.name.replace('&', "&amp;"),
+                        if c.tax_number.is_empty() { String::new() } else { format!("<TaxNumber>{}</TaxNumber>", c.tax_number) },
                         xero_ts(c.version)
                     ),
                 )

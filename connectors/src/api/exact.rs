@@ -8,7 +8,8 @@
 //! 10 is a draft, 20 entered, 50 processed (only then booked, so only then a receivable); `Type` 8021 and 8024 are credit notes; an account's
 //! `Code` is the customer number, right-aligned in spaces; `sync/Deleted` names entity type 2
 //! (accounts), 10 (payment terms) and 13 (sales invoices). Open amounts come from
-//! `sync/Cashflow/PaymentTerms` (line type 20 is a receivable).
+//! `sync/Cashflow/PaymentTerms` (line type 20 is a receivable; status 20 open, 30 selected for
+//! payment or collection, 40 processed, 50 matched: 30 and 40 are a payment underway).
 
 use incasso_core::ids::{CreditorId, DebtorId, DocumentNumber};
 use incasso_core::model::{
@@ -156,7 +157,7 @@ pub fn parse_accounts(url: &str, raws: &[Box<RawValue>]) -> Result<Vec<Record>, 
             d.phone = filled(&a.phone);
             d.vat_number = filled(&a.vat_number);
             d.kvk = filled(&a.chamber_of_commerce);
-            if d.kvk.is_some() {
+            if d.kvk.is_some() || d.vat_number.is_some() {
                 d.kind = DebtorKind::Business;
             }
             d.address = Address {
@@ -348,7 +349,10 @@ pub fn parse_payment_terms(url: &str, raws: &[Box<RawValue>]) -> Result<Vec<Reco
                 .amount_fc
                 .ok_or_else(|| json::missing(url, &t.id, "AmountFC"))?
                 .0;
+            // Status 20 open, 30 selected for payment or collection, 40 processed (collected,
+            // not yet matched), 50 matched.
             let paid = t.is_fully_paid == Some(true) || t.status == Some(50);
+            let pending = !paid && matches!(t.status, Some(30) | Some(40));
             Ok(Record::OpenAmount {
                 id: t.id,
                 version,
@@ -359,6 +363,7 @@ pub fn parse_payment_terms(url: &str, raws: &[Box<RawValue>]) -> Result<Vec<Reco
                     DocumentKind::Invoice
                 },
                 open: if paid { Decimal::ZERO } else { amount.abs() },
+                pending,
             })
         })
         .collect()

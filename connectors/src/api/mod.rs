@@ -79,6 +79,9 @@ pub enum Record {
         kind: incasso_core::model::DocumentKind,
         /// The amount still open, a magnitude.
         open: rust_decimal::Decimal,
+        /// The package has its payment underway (Exact: selected for a direct debit, or
+        /// collected and not yet matched): still owed, never claimed meanwhile.
+        pending: bool,
     },
     /// The record was deleted upstream.
     Deleted {

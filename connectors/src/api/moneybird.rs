@@ -233,11 +233,11 @@ impl Contact {
             .collect::<Vec<_>>()
             .join(" ");
         d.name = filled(&self.company_name).or((!person.is_empty()).then_some(person));
-        if filled(&self.company_name).is_some() {
-            d.kind = DebtorKind::Business;
-        }
         d.kvk = filled(&self.chamber_of_commerce);
         d.vat_number = filled(&self.tax_number);
+        if filled(&self.company_name).is_some() || d.kvk.is_some() || d.vat_number.is_some() {
+            d.kind = DebtorKind::Business;
+        }
         d.email = filled(&self.email);
         d.phone = filled(&self.phone);
         d.address = Address {
@@ -411,6 +411,15 @@ pub fn parse_sales_invoices(
                 .unwrap_or_else(|| cid.0.clone()),
             (None, None) => return Err(json::missing(url, &id, "contact_id")),
         };
+        // What is still owed is Moneybird's own figure; an owed invoice without it is refused,
+        // never taken as owed in full (a part paid or credited would be claimed whole).
+        let owed = matches!(
+            status,
+            DocumentStatus::Open | DocumentStatus::PaymentPending
+        );
+        if owed && inv.total_unpaid.is_none() {
+            return Err(json::missing(url, &id, "total_unpaid"));
+        }
         let net = inv.total_price_excl_tax.map(|a| a.0.abs());
         let document = Document {
             creditor: creditor.clone(),

@@ -13,8 +13,8 @@ use std::sync::Arc;
 
 use incasso_core::ids::{CreditorId, DebtorId, DocumentNumber};
 use incasso_core::model::{
-    Address, Debtor, Document, DocumentKind, DocumentStatus, Location, Payment, PaymentKind,
-    Provenance, Source,
+    Address, Debtor, DebtorKind, Document, DocumentKind, DocumentStatus, Location, Payment,
+    PaymentKind, Provenance, Source,
 };
 use incasso_core::money::{Currency, Money};
 use rust_decimal::Decimal;
@@ -184,6 +184,12 @@ pub(crate) fn parse_contacts(
             d.name = c.text_of("Name").map(str::to_string);
             d.email = c.text_of("EmailAddress").map(str::to_string);
             d.vat_number = c.text_of("TaxNumber").map(str::to_string);
+            d.kvk = c.text_of("CompanyNumber").map(str::to_string);
+            // A VAT or company registration number is a business's: the consumer rules (the
+            // 14-day letter) are not for it.
+            if d.vat_number.is_some() || d.kvk.is_some() {
+                d.kind = DebtorKind::Business;
+            }
             if let Some(a) = c.child("Addresses").and_then(|a| {
                 a.all("Address")
                     .find(|a| a.text_of("AddressLine1").is_some() || a.text_of("City").is_some())

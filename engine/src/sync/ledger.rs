@@ -149,7 +149,10 @@ impl<'a> StoreLedger<'a> {
 
     /// Records one open item's amount (`None`: the item is gone) and sets the open amount of
     /// the document with that number (invoice or credit note: numbers are unique across both)
-    /// to the sum of its items: paid when that is zero, unknown when no item is left. The
+    /// to the sum of its items: paid when that is zero; nothing open when its last item is gone
+    /// (the package has nothing receivable left of it; the whole total would be a debt it does
+    /// not show); unknown when it never had one. An item whose payment the package has
+    /// underway (`pending`) makes the document a payment pending, never claimed meanwhile. The
     /// document is written in the same transaction as the item's state, or neither is.
     #[allow(clippy::too_many_arguments)]
     fn apply_term(
@@ -158,7 +161,7 @@ impl<'a> StoreLedger<'a> {
         kind: incasso_core::model::DocumentKind,
         number: &str,
         term_id: &str,
-        open: Option<rust_decimal::Decimal>,
+        open: Option<(rust_decimal::Decimal, bool)>,
         location: Location,
         source: &Source,
     ) -> Result<ImportTx<'a>, ApiError> {
@@ -168,13 +171,17 @@ impl<'a> StoreLedger<'a> {
             tx = self.fresh(tx, k, source)?;
         }
         let slot = keys[0].number.clone();
-        let mut terms = self
-            .synced(OPEN_BY_NUMBER, &slot)?
-            .map(|r| r.terms)
-            .unwrap_or_default();
+        let before = self.synced(OPEN_BY_NUMBER, &slot)?.unwrap_or_default();
+        let had_terms = !before.terms.is_empty();
+        let was_pending = !before.pending.is_empty();
+        let (mut terms, mut pending) = (before.terms, before.pending);
         terms.retain(|(id, _)| id != term_id);
-        if let Some(o) = open {
+        pending.retain(|id| id != term_id);
+        if let Some((o, underway)) = open {
             terms.push((term_id.to_string(), o));
+            if underway && !o.is_zero() {
+                pending.push(term_id.to_string());
+            }
         }
         let mut total = rust_decimal::Decimal::ZERO;
         for (id, o) in &terms {
@@ -182,7 +189,12 @@ impl<'a> StoreLedger<'a> {
                 ApiError::Ledger(format!("open items of {number} overflow at item {id}"))
             })?;
         }
-        let open_now = (!terms.is_empty()).then_some(total);
+        let terms_left = !terms.is_empty();
+        let open_now = if !terms_left {
+            had_terms.then_some(rust_decimal::Decimal::ZERO)
+        } else {
+            Some(total)
+        };
         self.remember(
             &mut tx,
             OPEN_BY_NUMBER,
@@ -194,6 +206,7 @@ impl<'a> StoreLedger<'a> {
                 open: open_now,
                 terms,
                 alias: None,
+                pending: pending.clone(),
             },
         );
         for key in keys {
@@ -202,18 +215,13 @@ impl<'a> StoreLedger<'a> {
             };
             let before = (doc.source_open, doc.status);
             doc.source_open = open_now;
-            match (open_now, doc.status) {
-                (
-                    Some(t),
-                    DocumentStatus::Open
-                    | DocumentStatus::Disputed
-                    | DocumentStatus::PaymentPending,
-                ) if t.is_zero() => doc.status = DocumentStatus::Paid,
-                (Some(t), DocumentStatus::Paid) if !t.is_zero() => {
-                    doc.status = DocumentStatus::Open
-                }
-                _ => {}
-            }
+            doc.status = if terms_left {
+                status_of_items(doc.status, open_now, !pending.is_empty(), was_pending)
+            } else {
+                // No item left is no payment: the status stays as it was (what the package
+                // says of the document itself), only nothing is open.
+                status_of_items(doc.status, None, false, was_pending)
+            };
             if (doc.source_open, doc.status) != before {
                 tx.add_document(&doc, location.clone())
                     .map_err(ledger_err)?;
@@ -255,11 +263,15 @@ impl<'a> StoreLedger<'a> {
                     }
                     if document.source_open.is_none() {
                         let slot = document.key().number;
-                        if let Some(open) = self.synced(OPEN_BY_NUMBER, &slot)?.and_then(|r| r.open)
-                        {
-                            document.source_open = Some(open);
-                            if open.is_zero() && document.status == DocumentStatus::Open {
-                                document.status = DocumentStatus::Paid;
+                        if let Some(items) = self.synced(OPEN_BY_NUMBER, &slot)? {
+                            if items.open.is_some() {
+                                document.source_open = items.open;
+                                document.status = status_of_items(
+                                    document.status,
+                                    items.open,
+                                    !items.pending.is_empty(),
+                                    false,
+                                );
                             }
                         }
                     }
@@ -293,6 +305,7 @@ impl<'a> StoreLedger<'a> {
                         open: None,
                         terms: Vec::new(),
                         alias: None,
+                        pending: Vec::new(),
                     };
                     if known.as_ref() != Some(&record) {
                         self.remember(&mut tx, endpoint, &id, record);
@@ -323,6 +336,7 @@ impl<'a> StoreLedger<'a> {
                         open: None,
                         terms: Vec::new(),
                         alias,
+                        pending: Vec::new(),
                     };
                     self.remember(&mut tx, endpoint, &id, record);
                 }
@@ -353,6 +367,7 @@ impl<'a> StoreLedger<'a> {
                         open: None,
                         terms: Vec::new(),
                         alias: None,
+                        pending: Vec::new(),
                     };
                     self.remember(&mut tx, endpoint, &id, record);
                 }
@@ -362,6 +377,7 @@ impl<'a> StoreLedger<'a> {
                     number,
                     kind,
                     open,
+                    pending,
                 } => {
                     let known = self.synced(endpoint, &id)?;
                     if same_version(&known, &version) {
@@ -386,7 +402,8 @@ impl<'a> StoreLedger<'a> {
                             )?;
                         }
                     }
-                    tx = self.apply_term(tx, kind, &number, &id, Some(open), at, source)?;
+                    tx =
+                        self.apply_term(tx, kind, &number, &id, Some((open, pending)), at, source)?;
                     let record = SyncedRecord {
                         version,
                         document: Some((kind, number.clone())),
@@ -394,6 +411,7 @@ impl<'a> StoreLedger<'a> {
                         open: Some(open),
                         terms: Vec::new(),
                         alias: None,
+                        pending: Vec::new(),
                     };
                     self.remember(&mut tx, endpoint, &id, record);
                 }
@@ -448,6 +466,28 @@ impl<'a> StoreLedger<'a> {
             Some(tx) => self.commit(tx),
             None => Ok(()),
         }
+    }
+}
+
+/// A document's status once its open items are known: paid when they leave nothing open, a
+/// payment pending while one of them has its payment underway, open again when that ends
+/// (`was_pending`) or the package reopens a paid one.
+fn status_of_items(
+    status: DocumentStatus,
+    open: Option<rust_decimal::Decimal>,
+    underway: bool,
+    was_pending: bool,
+) -> DocumentStatus {
+    use DocumentStatus::{Disputed, Open, Paid, PaymentPending};
+    let Some(open) = open else {
+        return status;
+    };
+    match status {
+        Open | Disputed | PaymentPending if open.is_zero() => Paid,
+        Paid | Open if underway => PaymentPending,
+        Paid => Open,
+        PaymentPending if !underway && was_pending => Open,
+        _ => status,
     }
 }
 

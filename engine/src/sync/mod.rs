@@ -59,7 +59,16 @@ pub struct SourceSummary {
     pub error: Option<String>,
 }
 
+/// Passes over what changed while a sync read the books, after its first, before it gives up
+/// with a warning (see `sync_one`).
+const SETTLE_PASSES: usize = 3;
+
 impl SourceSummary {
+    /// How many records this sync has stored so far (new, changed, voided, debtors, payments).
+    fn changes(&self) -> u64 {
+        self.documents_new + self.documents_changed + self.voided + self.debtors + self.payments
+    }
+
     /// The summary for a person: one line with the counts, then each warning and the error.
     pub fn lines(&self) -> Vec<String> {
         let s = self;
@@ -228,6 +237,31 @@ fn options(cfg: &SourceConfig, default_per_minute: u32) -> Options {
     }
 }
 
+/// One configured source's connector.
+enum Connector {
+    Moneybird(moneybird::Moneybird),
+    Exact(exact::Exact),
+    Xero(xero::Xero),
+    Twinfield(twinfield_sync::Twinfield),
+}
+
+impl Connector {
+    /// One pass over the source's endpoints into `ledger` (from the start with `full`).
+    async fn walk(
+        &self,
+        client: &mut Client,
+        ledger: &mut StoreLedger<'_>,
+        full: bool,
+    ) -> Result<(), ApiError> {
+        match self {
+            Connector::Moneybird(c) => c.sync(client, ledger, full).await,
+            Connector::Exact(c) => c.sync(client, ledger, full).await,
+            Connector::Xero(c) => c.sync(client, ledger, full).await,
+            Connector::Twinfield(c) => c.sync(client, ledger, full, Utc::now().naive_utc()).await,
+        }
+    }
+}
+
 async fn sync_one(
     store: &Store,
     data_dir: &Path,
@@ -244,13 +278,7 @@ async fn sync_one(
             cfg.name, cfg.kind
         ))
     };
-    /// The source's connector, ready to walk its endpoints.
-    enum Connector {
-        Moneybird(moneybird::Moneybird),
-        Exact(exact::Exact),
-        Xero(xero::Xero),
-        Twinfield(twinfield_sync::Twinfield),
-    }
+    // The source's connector, ready to walk its endpoints.
     let (connector, mut client, namespace) = match cfg.kind {
         Package::Moneybird => {
             let administration = cfg
@@ -362,18 +390,44 @@ async fn sync_one(
         cfg.records_per_commit,
         summary,
     );
-    let walked = match &connector {
-        Connector::Moneybird(c) => c.sync(&mut client, &mut ledger, full).await,
-        Connector::Exact(c) => c.sync(&mut client, &mut ledger, full).await,
-        Connector::Xero(c) => c.sync(&mut client, &mut ledger, full).await,
-        Connector::Twinfield(c) => {
-            c.sync(&mut client, &mut ledger, full, Utc::now().naive_utc())
-                .await
-        }
-    };
     // What was accepted before an error is whole pages: it is kept.
-    let result = walked.and(ledger.finish());
+    let mut result = connector
+        .walk(&mut client, &mut ledger, full)
+        .await
+        .and(ledger.finish());
     drop(ledger);
+    // The endpoints are read one after another, so a change made upstream meanwhile (a credit
+    // note allocated after its invoice was read) can leave the ledger in a state the books were
+    // never in: the invoice still owed in full, the credit used up. Reading again from the
+    // cursors until a pass finds nothing changed leaves it as the books stood at one moment.
+    let mut passes = 1;
+    while result.is_ok() && summary.changes() > 0 {
+        if passes > SETTLE_PASSES {
+            summary.warnings.push(format!(
+                "the books kept changing while they were read ({passes} passes); the next sync \
+                 reads what changed since"
+            ));
+            break;
+        }
+        let before = summary.changes();
+        let mut ledger = StoreLedger::new(
+            store,
+            &namespace,
+            &creditor,
+            cfg.records_per_commit,
+            summary,
+        );
+        result = connector
+            .walk(&mut client, &mut ledger, false)
+            .await
+            .and(ledger.finish());
+        drop(ledger);
+        passes += 1;
+        if summary.changes() == before {
+            break;
+        }
+    }
+    let result = result;
     let calls = client.calls;
     tracing::info!(source = %cfg.name, %namespace, requests = calls, "sync finished");
     summary.requests = calls;
