@@ -1002,6 +1002,34 @@ fn the_nightly_run_does_the_whole_flow_then_nothing_and_never_overlaps() {
         step("inbox")["detail"]["quarantined"][0]["file"],
         "kapot.csv"
     );
+    // What the quarantined file says (a payment, a credit note) is not in the ledger: nothing
+    // is submitted, and the run says why.
+    assert!(
+        s["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|x| x["name"] != "submit" && x["name"] != "agency-status"),
+        "{s}"
+    );
+    assert!(s.to_string().contains("claims are not submitted"), "{s}");
+    assert!(at_agency(server.addr).is_empty());
+
+    // The file is out of the inbox (in quarantine/, for a person): the next run submits,
+    // though nothing in the store changed.
+    let o = run();
+    assert_eq!(o.status.code(), Some(0), "{}\n{}", stdout(&o), stderr(&o));
+    let s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();
+    let step = |name: &str| {
+        s["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["name"] == name)
+            .unwrap_or_else(|| panic!("no step {name}: {s}"))
+            .clone()
+    };
     let sent = step("submit")["detail"]["accepted"].as_u64().unwrap();
     assert!(sent > 20, "{s}");
     assert_eq!(at_agency(server.addr).len() as u64, sent);
@@ -1015,7 +1043,10 @@ fn the_nightly_run_does_the_whole_flow_then_nothing_and_never_overlaps() {
         "no external assets"
     );
     let audit = ok(incasso(&data, &["audit", "--format", "csv"]));
-    assert!(audit.contains(",run,partial,"), "{audit}");
+    assert!(
+        audit.contains(",run,partial,") && audit.contains(",run,success,"),
+        "{audit}"
+    );
 
     // Nothing new: success, and nothing is sent again.
     let o = run();
@@ -1069,6 +1100,66 @@ fn the_nightly_run_does_the_whole_flow_then_nothing_and_never_overlaps() {
     let o = run();
     assert_eq!(o.status.code(), Some(3));
     assert!(stderr(&o).contains("another incasso run"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_nightly_run_that_cannot_read_the_agencys_statuses_submits_nothing() {
+    // An agency whose every answer is a server error: its change feed cannot be read.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            use std::io::{Read, Write};
+            let mut buf = [0u8; 8192];
+            let _ = stream.read(&mut buf);
+            let _ = stream.write_all(
+                b"HTTP/1.1 500 Internal Server Error\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}",
+            );
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let data = creditor(dir.path(), &format!("http://{addr}"), 50, 5);
+    let summary = dir.path().join("summary.json");
+    let config = dir.path().join("incasso.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "data_dir = {:?}\nsummary = {:?}\nsubmit = true\nclaims_as_of = \"{CLAIMS_AS_OF}\"\n",
+            data.to_str().unwrap(),
+            summary.to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_incasso"))
+        .args(["run", "--config", config.to_str().unwrap()])
+        .env("TEST_AGENCY_TOKEN", ACME)
+        .output()
+        .unwrap();
+    assert_ne!(o.status.code(), Some(0), "{}", stderr(&o));
+    let s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();
+    let names: Vec<&str> = s["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"agency-status"), "{s}");
+    assert!(
+        !names.contains(&"submit"),
+        "an update could add items to a claim the agency closed as paid: {s}"
+    );
+    assert!(
+        s.to_string().contains(
+            "claims are not submitted: what the agency did with earlier claims could not be read"
+        ),
+        "{s}"
+    );
+    assert!(
+        !data.join("run-state.json").exists(),
+        "the next run does the work again"
+    );
 }
 
 /// Three debtors, one invoice each, all business (no letter needed), due early 2026.

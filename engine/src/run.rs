@@ -540,9 +540,19 @@ fn run_one(
         }
         Ok((sync_complete, StepDetail::Sync(summaries)))
     });
+    // A file of the inbox that could not be read may be the statement that shows an invoice
+    // paid, or the credit note that cancels it: as with a failed sync, nothing is submitted.
+    let mut inbox_read = true;
     if let Some(inbox) = &cfg.inbox {
         steps.take("inbox", || {
+            inbox_read = false;
             let p = crate::inbox::pass(&ws, inbox, Duration::from_millis(cfg.settle_ms), rep)?;
+            inbox_read = p.quarantined.is_empty();
+            if !inbox_read && cfg.submit {
+                warnings.push(
+                    "claims are not submitted: a file of the inbox was quarantined, and what it says (a payment, a credit note) is not in the ledger".into(),
+                );
+            }
             Ok((
                 p.quarantined.is_empty(),
                 StepDetail::Inbox {
@@ -561,13 +571,24 @@ fn run_one(
     // What the agency did with earlier claims (statuses, amounts it collected) is booked before
     // anything is worked out, so a debtor who paid the agency is not claimed or chased again.
     // It runs where the submission runs (the same agency, the same credentials).
-    if cfg.submit && sync_complete {
+    // Without it, an update could add items to a claim the agency closed as paid, or leave out
+    // what the agency collected: nothing is submitted when it could not be read.
+    let mut status_read = true;
+    if cfg.submit && sync_complete && inbox_read {
+        status_read = false;
         steps.take("agency-status", || {
             let r = crate::submit::status::refresh(&ws, None, None, rep)?;
+            status_read = true;
             warnings.extend(r.held.iter().cloned());
             Ok((r.held.is_empty(), StepDetail::AgencyStatus(r)))
         });
+        if !status_read {
+            warnings.push(
+                "claims are not submitted: what the agency did with earlier claims could not be read".into(),
+            );
+        }
     }
+    let submit_now = cfg.submit && sync_complete && inbox_read && status_read;
     let report = cfg
         .report
         .clone()
@@ -657,7 +678,7 @@ fn run_one(
                 if let (Some(k), Ok(c)) = (&to_keep, computed) {
                     k.keep_beside(scope, &ws, &c.preview);
                 }
-                if cfg.submit && sync_complete {
+                if submit_now {
                     steps.take("submit", || {
                         let computed = computed
                             .as_ref()
@@ -763,9 +784,14 @@ fn run_one(
                 report: report.clone(),
             };
             ws.close();
-            if status != RunStatus::Failure {
+            // A run that held its submission back (a sync, an inbox file or the agency's
+            // statuses not read) leaves no mark: the next one does the work and submits, even
+            // when nothing in the store changed meanwhile.
+            if status != RunStatus::Failure && submit_now == cfg.submit {
                 std::fs::write(&state_file, serde_json::to_vec(&state)?)
                     .with_context(|| format!("writing {}", state_file.display()))?;
+            } else if submit_now != cfg.submit {
+                let _ = std::fs::remove_file(&state_file);
             }
         }
         Err(e) => complain!(rep, "error: recording the run in the audit log: {e:#}"),
