@@ -1106,3 +1106,54 @@ fn collections_in_the_banks_own_columns_are_held() {
         }
     }
 }
+
+/// A credit note the books issued after the claims' date (a review of session 38): the invoice
+/// it names is held, and a credit that names no invoice is set off, not claimed as they stood
+/// on that date.
+#[test]
+fn an_invoice_credited_after_the_claims_date_is_held() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let ledger = dir.path().join("ledger.csv");
+    std::fs::write(
+        &ledger,
+        "Factuurnummer;Factuurdatum;Vervaldatum;Debiteurnummer;Naam;Type debiteur;\
+         Bedrag incl. BTW;Valuta;Gecrediteerde factuur;Status\n\
+         F2026-101;01-01-2026;31-01-2026;D1;Alfa B.V.;Zakelijk;1000,00;EUR;;Openstaand\n\
+         F2026-201;15-01-2026;14-02-2026;D2;Beta B.V.;Zakelijk;800,00;EUR;;Openstaand\n\
+         F2026-301;20-01-2026;19-02-2026;D3;Gamma B.V.;Zakelijk;600,00;EUR;;Openstaand\n\
+         C2026-001;10-04-2026;10-04-2026;D1;Alfa B.V.;Zakelijk;-1000,00;EUR;F2026-101;Openstaand\n\
+         C2026-002;12-04-2026;12-04-2026;D2;Beta B.V.;Zakelijk;-200,00;EUR;;Openstaand\n",
+    )
+    .unwrap();
+    ok(incasso(&data, &["import", ledger.to_str().unwrap()]));
+    let credit_of = |v: &serde_json::Value, debtor: &str| {
+        v["claims"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["debtor"]["id"] == debtor)
+            .map(|c| c["credit_applied"].as_str().unwrap().to_string())
+    };
+    let v = claims_on(&data, "2026-03-31");
+    assert_eq!(claimed_debtors(&v), ["D2", "D3"], "{v}");
+    let held = v["excluded"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["number"] == "F2026-101")
+        .unwrap_or_else(|| panic!("F2026-101 is held: {v}"));
+    assert_eq!(held["rule"], "credited-later", "{held}");
+    assert!(
+        held["reason"]
+            .as_str()
+            .unwrap()
+            .contains("credit note C2026-001 of 2026-04-10 (EUR 1000.00) credits it"),
+        "{held}"
+    );
+    // The credit of April that names no invoice is set off: the agency is told what is owed.
+    assert_eq!(credit_of(&v, "D2").as_deref(), Some("200.00"), "{v}");
+    let v = claims_on(&data, "2026-04-30");
+    assert_eq!(claimed_debtors(&v), ["D2", "D3"], "{v}");
+    assert_eq!(credit_of(&v, "D2").as_deref(), Some("200.00"), "{v}");
+}

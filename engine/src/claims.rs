@@ -5,9 +5,10 @@ use std::path::Path;
 
 use anyhow::Result;
 use chrono::NaiveDate;
-use incasso_core::ageing::open_items;
+use incasso_core::ageing::{open_items, OpenItem};
 use incasso_core::collection::claims::{preview, ClaimsPreview, Ledger};
 use incasso_intake::outgoing::ReceivedOnItem;
+use rust_decimal::Decimal;
 use std::collections::{HashMap, HashSet};
 
 use incasso_core::collection::rules::possible_payment::{self, Unapplied};
@@ -15,7 +16,8 @@ use incasso_core::collection::withdrawal::ItemFacts;
 use incasso_core::ids::DocumentNumber;
 use incasso_core::matching::ManualDecision;
 use incasso_core::model::{
-    Allocation, AllocationSource, Document, DocumentKey, DocumentKind, LedgerDocument, Payment,
+    Allocation, AllocationSource, Document, DocumentKey, DocumentKind, DocumentStatus,
+    LedgerDocument, Payment,
 };
 use incasso_core::reconcile::Reconciliation;
 use incasso_store::Submission;
@@ -125,6 +127,7 @@ impl ClaimsInputs {
         let unallocated = r.waiting.unapplied_by_debtor();
         let items = open_items(r.docs, r.open, as_of);
         let unapplied = unapplied_money(r, &self.decisions);
+        let later = issued_after(r.docs, as_of);
         let ledger = Ledger {
             creditor: &self.creditor,
             items: &items,
@@ -134,6 +137,7 @@ impl ClaimsInputs {
             attachments: &self.attachments,
             unallocated: &unallocated,
             unapplied: &unapplied,
+            later: &later,
         };
         let result = preview(&ledger, &self.policy, &self.tables, as_of);
         tracing::info!(
@@ -143,6 +147,38 @@ impl ClaimsInputs {
         );
         Ok(result)
     }
+}
+
+/// The documents issued after `as_of` (not void), each as an item with its whole amount open.
+fn issued_after(docs: &[LedgerDocument], as_of: NaiveDate) -> Vec<OpenItem<'_>> {
+    let mut out = Vec::new();
+    for ld in docs {
+        let d = &ld.document;
+        if d.issue_date <= as_of || d.status == DocumentStatus::Void || d.total.is_zero() {
+            continue;
+        }
+        let sign = if d.kind == DocumentKind::CreditNote {
+            -Decimal::ONE
+        } else {
+            Decimal::ONE
+        };
+        out.push(OpenItem {
+            kind: d.kind,
+            number: &d.number,
+            debtor: &d.debtor,
+            currency: d.currency,
+            total: d.total * sign,
+            open: d.total.abs() * sign,
+            issue_date: d.issue_date,
+            due_date: d.due_date,
+            days_overdue: 0,
+            status: d.status,
+            provenance: &ld.provenance,
+            payment_reference: d.payment_reference.as_deref(),
+            credits: d.credited_invoice.as_ref(),
+        });
+    }
+    out
 }
 
 /// A preview with the payments and credit notes received on each invoice of its claims, and

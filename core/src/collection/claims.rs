@@ -180,6 +180,10 @@ pub struct Ledger<'a> {
     pub unallocated: &'a HashMap<(String, Currency), Decimal>,
     /// Every payment with money not applied, for the gate that proves an item unpaid.
     pub unapplied: &'a [Unapplied],
+    /// The documents issued after the as-of date (not void): a claim as of the end of March is
+    /// not sent for an invoice the books credited in April, and a debtor's credit of April
+    /// (beyond what it was invoiced since) is set off against it.
+    pub later: &'a [OpenItem<'a>],
 }
 
 /// A stable 64-bit FNV-1a hash, so claim ids never change with the Rust version.
@@ -245,6 +249,29 @@ pub fn preview(
                         .push(it);
                 }
             }
+        }
+    }
+    // Documents of after the as-of date. A credit note that names an invoice holds it. Credit
+    // that names none, less what the debtor was invoiced after the date (it may be for those),
+    // is the debtor's credit, set off against the claim as any such credit note is: the agency
+    // is told what is owed now.
+    let mut credited_later: HashMap<Cow<'_, str>, Vec<&OpenItem<'_>>> = HashMap::new();
+    let mut later_net: HashMap<(&str, Currency), Decimal> = HashMap::new();
+    for d in ledger.later {
+        let net = later_net
+            .entry((d.debtor.as_str(), d.currency))
+            .or_default();
+        match (d.kind, d.credits) {
+            (DocumentKind::CreditNote, Some(n)) => {
+                credited_later.entry(n.normalised()).or_default().push(d)
+            }
+            (DocumentKind::CreditNote, None) => *net += d.total.abs(),
+            (DocumentKind::Invoice, _) => *net -= d.total.abs(),
+        }
+    }
+    for (key, net) in later_net {
+        if net > Decimal::ZERO {
+            *credit.entry(key).or_default() += net;
         }
     }
     let mut plans: HashMap<&str, Vec<(PaymentPlan, PlanState)>> = HashMap::new();
@@ -320,6 +347,10 @@ pub fn preview(
                     .or_else(|| {
                         let notes = credited.get(&it.number.normalised())?;
                         Some((CREDIT_NOTE, credit_not_set_off(it, notes)))
+                    })
+                    .or_else(|| {
+                        let notes = credited_later.get(&it.number.normalised())?;
+                        Some((CREDITED_LATER, credited_after(as_of, notes)))
                     }) {
                     Some((rule, reason)) => {
                         out.excluded.push(excluded(debtor_id, it, rule, reason))
@@ -575,6 +606,8 @@ pub const RATE_UNKNOWN: &str = "rate-unknown";
 pub const CALCULATION: &str = "calculation";
 /// Rule id of an invoice a credit note names whose credit was not set off against it.
 pub const CREDIT_NOTE: &str = "credit-note-names-it";
+/// Rule id of an invoice a credit note issued after the as-of date names.
+pub const CREDITED_LATER: &str = "credited-later";
 
 /// A rule id read back (the claims kept in the store): one of the rules', never a new one.
 fn known_rule<'de, D: serde::Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
@@ -588,6 +621,7 @@ fn known_rule<'de, D: serde::Deserializer<'de>>(d: D) -> Result<&'static str, D:
             RATE_UNKNOWN,
             CALCULATION,
             CREDIT_NOTE,
+            CREDITED_LATER,
         ])
         .find(|known| *known == id)
         .ok_or_else(|| serde::de::Error::custom(format!("unknown rule: {id}")))
@@ -616,6 +650,27 @@ fn credit_not_set_off(invoice: &OpenItem<'_>, notes: &[&OpenItem<'_>]) -> String
     format!(
         "{}; a person decides (correct the credit note or the invoice)",
         each.join("; ")
+    )
+}
+
+/// Why an invoice is held that credit notes issued after the as-of date name.
+fn credited_after(as_of: NaiveDate, notes: &[&OpenItem<'_>]) -> String {
+    let each: Vec<String> = notes
+        .iter()
+        .map(|cn| {
+            format!(
+                "credit note {} of {} ({} {})",
+                cn.number,
+                cn.issue_date,
+                cn.currency,
+                format_cents(cn.open.abs())
+            )
+        })
+        .collect();
+    format!(
+        "{} credits it, issued after the as-of date {as_of}: the books no longer claim it as it \
+         stood then",
+        each.join(", ")
     )
 }
 
