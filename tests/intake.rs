@@ -1227,6 +1227,70 @@ fn an_invoice_the_open_items_report_no_longer_lists_is_withdrawn_from_the_agency
     assert_eq!(truth["D3"], ("open".into(), 1, String::new()));
 }
 
+/// What the agency acts on besides the invoices changes (a review of session 38): the creditor
+/// can no longer deduct VAT on the costs, a later ledger gives a debtor's address, the creditor
+/// has a new account. Each goes as an update; a run with nothing new sends nothing.
+#[test]
+fn costs_a_debtors_address_and_the_creditors_account_reach_the_agency() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, data) = truth_ledger_at_the_agency(dir.path());
+    let costs_of = |debtor: &str| {
+        export(server.addr)
+            .into_iter()
+            .find(|c| c["claim"]["debtor"]["id"] == debtor)
+            .map(|c| c["claim"]["costs"]["total"].to_string())
+            .unwrap()
+    };
+    let before = costs_of("D1");
+    std::fs::write(
+        data.join("policy.toml"),
+        format!("creditor_vat_deductible = false\n{CREDITOR_POLICY}"),
+    )
+    .unwrap();
+    let out = stdout(&submit(&data));
+    assert!(out.contains("3 accepted"), "{out}");
+    assert_ne!(
+        costs_of("D1"),
+        before,
+        "the costs with VAT reached the agency"
+    );
+    assert_eq!(agency_truth(server.addr)["D1"].1, 2);
+
+    let ledger = dir.path().join("adres.csv");
+    std::fs::write(
+        &ledger,
+        "Debiteurnummer;Naam;Adres;Postcode;Plaats\nD2;Beta B.V.;Kerkstraat 1;1234 AB;Utrecht\n",
+    )
+    .unwrap();
+    ok(incasso(&data, &["import", ledger.to_str().unwrap()]));
+    std::fs::write(
+        data.join("policy.toml"),
+        format!(
+            "creditor_vat_deductible = false\n{}",
+            CREDITOR_POLICY.replace("NL91ABNA0417164300", "NL20INGB0001234567")
+        ),
+    )
+    .unwrap();
+    let out = stdout(&submit(&data));
+    assert!(out.contains("3 accepted"), "{out}");
+    let truth = agency_truth(server.addr);
+    assert_eq!((truth["D1"].1, truth["D2"].1, truth["D3"].1), (3, 3, 3));
+    let d2 = export(server.addr)
+        .into_iter()
+        .find(|c| c["claim"]["debtor"]["id"] == "D2")
+        .unwrap();
+    assert_eq!(
+        d2["claim"]["creditor"]["iban"], "NL20INGB0001234567",
+        "{d2}"
+    );
+    assert!(
+        d2["claim"]["debtor"].to_string().contains("Kerkstraat"),
+        "{d2}"
+    );
+    let out = stdout(&submit(&data));
+    assert!(out.contains("3 unchanged"), "{out}");
+}
+
 /// A Rabobank CSV of one incoming payment.
 fn rabo_payment(date: &str, amount: &str, name: &str, text: &str) -> String {
     format!(

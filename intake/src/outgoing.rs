@@ -243,8 +243,9 @@ pub fn claim(
     }
 }
 
-/// What a claim rests on: debtor, currency, items with their amounts, payments and credit notes.
-/// Interest and costs running on with time are left out, so waiting a day makes no update.
+/// What a claim rests on: debtor, currency, items with their amounts, payments and credit notes;
+/// then the law, the costs, the debtor's and the creditor's details. Interest running on with
+/// time is left out, so waiting a day makes no update.
 pub fn basis(c: &Claim) -> String {
     let mut h = blake3::Hasher::new();
     let mut put = |s: &str| {
@@ -264,5 +265,25 @@ pub fn basis(c: &Claim) -> String {
         put(&r.reference);
         put(&r.amount.to_string());
     }
-    h.finalize().to_hex()[..32].to_string()
+    let items = h.finalize().to_hex()[..32].to_string();
+    // What the agency acts on besides the items: the law and the costs it follows, who owes
+    // and who is paid. A policy made VAT not deductible, a debtor's address filled in, a new
+    // account of the creditor: each is an update. Interest is not (it runs on every day).
+    let mut h = blake3::Hasher::new();
+    for part in [
+        serde_json::to_vec(&c.jurisdiction),
+        serde_json::to_vec(&c.creditor),
+        serde_json::to_vec(&c.debtor),
+        serde_json::to_vec(&(c.costs.amount_excl_vat, c.costs.vat, c.costs.total)),
+    ] {
+        h.update(&part.unwrap_or_default());
+        h.update(&[0]);
+    }
+    format!("{items}:{}", &h.finalize().to_hex()[..16])
+}
+
+/// Whether a stored basis is the same as `now`'s ([`basis`]). One stored by a build before
+/// the second part is compared on its items, the part it has.
+pub fn same_basis(stored: &str, now: &str) -> bool {
+    stored == now || (!stored.contains(':') && now.split(':').next() == Some(stored))
 }

@@ -7,7 +7,7 @@ use std::path::Path;
 use chrono::{NaiveDate, Utc};
 use incasso_core::collection::withdrawal::{self, ItemFate};
 
-use incasso_intake::outgoing::{basis, claim as wire_claim};
+use incasso_intake::outgoing::{basis, claim as wire_claim, same_basis};
 use incasso_intake::schema::{self, ClaimKind};
 use incasso_intake::validate::claim_problems;
 use incasso_store::{Submission, SubmissionState};
@@ -93,7 +93,7 @@ pub(super) fn claims(
         let wire = wire_claim(c, id, kind, revision, &received, Some(attachments));
         let fingerprint = basis(&wire);
         if let Some(p) = previous {
-            let same = p.basis == fingerprint;
+            let same = same_basis(&p.basis, &fingerprint);
             match p.state {
                 SubmissionState::Accepted if same => {
                     tally.unchanged += 1;
