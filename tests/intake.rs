@@ -1291,6 +1291,48 @@ fn costs_a_debtors_address_and_the_creditors_account_reach_the_agency() {
     assert!(out.contains("3 unchanged"), "{out}");
 }
 
+/// A batch the agency did not take (HTTP 401, a wrong token) is dropped, not sent as it was on
+/// the next run: an invoice paid meanwhile never reaches the agency (a review of session 38).
+#[test]
+fn a_batch_the_agency_did_not_take_is_worked_out_again_from_the_books() {
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = tokens_file(dir.path());
+    let server = Server::start(&dir.path().join("agency"), &tokens, 0);
+    let data = dir.path().join("creditor");
+    let ledger = dir.path().join("ledger.csv");
+    std::fs::write(&ledger, TRUTH_LEDGER).unwrap();
+    ok(incasso(&data, &["import", ledger.to_str().unwrap()]));
+    std::fs::write(data.join("policy.toml"), CREDITOR_POLICY).unwrap();
+    std::fs::write(
+        data.join("agency.toml"),
+        format!("url = \"http://{}\"\ncreditor = \"acme\"\ntoken_env = \"TEST_AGENCY_TOKEN\"\nbatch_size = 10\ntimeout_seconds = 30\nmax_attempts = 3\nbase_delay_ms = 50\n", server.addr),
+    )
+    .unwrap();
+    let o = submit_cmd(&data)
+        .env("TEST_AGENCY_TOKEN", "not-the-token-0123456789")
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("did not take batch"), "{}", stderr(&o));
+    assert!(export(server.addr).is_empty());
+    let bank = dir.path().join("betaling.csv");
+    std::fs::write(
+        &bank,
+        rabo_payment("2026-04-10", "1000,00", "Alfa B.V.", "Factuur F2026-101"),
+    )
+    .unwrap();
+    ok(incasso(&data, &["import", bank.to_str().unwrap()]));
+    let o = submit(&data);
+    assert!(o.status.success(), "{}\n{}", stdout(&o), stderr(&o));
+    let truth = agency_truth(server.addr);
+    assert!(
+        !truth.contains_key("D1"),
+        "the paid invoice never reached the agency: {truth:?}"
+    );
+    assert_eq!(truth["D2"], ("open".into(), 1, String::new()));
+    assert_eq!(truth["D3"], ("open".into(), 1, String::new()));
+}
+
 /// A Rabobank CSV of one incoming payment.
 fn rabo_payment(date: &str, amount: &str, name: &str, text: &str) -> String {
     format!(

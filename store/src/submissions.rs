@@ -269,6 +269,45 @@ impl Store {
         Ok(())
     }
 
+    /// Forgets a batch the agency did not judge (credentials, permissions): it never took its
+    /// claims, so each stands as it stood before the batch, with no basis, and the next run
+    /// works it out again from the books instead of sending this batch as it was (an invoice
+    /// paid meanwhile must not reach the agency first and be withdrawn after).
+    pub fn record_not_taken(
+        &self,
+        batch_key: &str,
+        claims: &[String],
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut b = Batch::default();
+        for id in claims {
+            let k = key(P_SUBMISSION, id.as_bytes());
+            let Some(v) = self.kv.get(&k)? else {
+                continue;
+            };
+            let mut s: Submission = json_decode(&k, &v)?;
+            if s.batch_key != batch_key || s.state != SubmissionState::Sent {
+                continue;
+            }
+            if s.accepted_revision == 0 {
+                b.remove(k);
+                continue;
+            }
+            s.revision = s.accepted_revision;
+            s.state = SubmissionState::Accepted;
+            s.basis = String::new();
+            s.withdrawal = None;
+            s.reasons = vec!["a batch the agency did not take; worked out again".into()];
+            s.updated_at = at;
+            b.insert(k, json_encode(&s));
+        }
+        b.remove(key(P_IN_FLIGHT, batch_key.as_bytes()));
+        self.count_write(&mut b)?;
+        self.kv.apply(b)?;
+        self.kv.flush()?;
+        Ok(())
+    }
+
     /// Forgets a batch the agency refused as a whole (its claims are marked rejected).
     pub fn record_refusal(
         &self,

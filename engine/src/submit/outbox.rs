@@ -172,7 +172,9 @@ fn record(
             class: Class::NotJudged,
             error,
         }) => {
-            // Credentials, permissions or a proxy in the way: the claims were not judged.
+            // Credentials, permissions or a proxy in the way: the claims were not judged. The
+            // batch is dropped, not kept to be sent as it was: the next run works its claims
+            // out again from the books as they are then.
             complain!(
                 rep,
                 "error: the agency did not take batch {} (HTTP {status}, {}): {}",
@@ -182,8 +184,18 @@ fn record(
             );
             complain!(
                 rep,
-                "  the batch stays recorded as sent; fix the cause and run again"
+                "  its claims are worked out again from the books on the next run; fix the cause and run again"
             );
+            let Ids {
+                claims,
+                withdrawals,
+            } = ids(&batch.body);
+            let ids: Vec<String> = claims
+                .into_iter()
+                .chain(withdrawals)
+                .map(|c| c.claim_id)
+                .collect();
+            store.record_not_taken(&batch.key, &ids, Utc::now())?;
             tally.unsent += 1;
             Ok(false)
         }
