@@ -1157,3 +1157,57 @@ fn an_invoice_credited_after_the_claims_date_is_held() {
     assert_eq!(claimed_debtors(&v), ["D2", "D3"], "{v}");
     assert_eq!(credit_of(&v, "D2").as_deref(), Some("200.00"), "{v}");
 }
+
+/// The law sets the statutory costs in euros (a review of session 38): a claim in dollars
+/// carries none, and says why, and no letter states them in dollars.
+#[test]
+fn a_claim_in_another_currency_carries_no_statutory_costs() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let ledger = dir.path().join("ledger.csv");
+    std::fs::write(
+        &ledger,
+        "Factuurnummer;Factuurdatum;Vervaldatum;Debiteurnummer;Naam;Type debiteur;\
+         Bedrag incl. BTW;Valuta;Status\n\
+         F2026-501;05-01-2026;04-02-2026;D5;Delta Ltd;Zakelijk;3000,00;USD;Openstaand\n\
+         F2026-502;05-01-2026;04-02-2026;D6;Echo B.V.;Zakelijk;3000,00;EUR;Openstaand\n",
+    )
+    .unwrap();
+    ok(incasso(&data, &["import", ledger.to_str().unwrap()]));
+    std::fs::write(
+        data.join("policy.toml"),
+        "currencies = [\"EUR\", \"USD\"]\n[creditor]\nname = \"Acme B.V.\"\niban = \"NL91ABNA0417164300\"\n",
+    )
+    .unwrap();
+    let v = claims_on(&data, "2026-03-31");
+    let amounts = |debtor: &str| {
+        v["claims"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["debtor"]["id"] == debtor)
+            .unwrap_or_else(|| panic!("{debtor} claimed: {v}"))["amounts"]
+            .clone()
+    };
+    let usd = amounts("D5");
+    assert_eq!(usd["collection_costs_incl_vat"], "0.00", "{usd}");
+    assert!(
+        usd["costs_note"].as_str().unwrap().contains("in euros"),
+        "{usd}"
+    );
+    assert_eq!(amounts("D6")["collection_costs_incl_vat"], "425.00");
+    let o = incasso(
+        &data,
+        &[
+            "letter",
+            "--debtor",
+            "D5",
+            "--date",
+            "2026-03-01",
+            "--currency",
+            "USD",
+        ],
+    );
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("set in euros by law"), "{}", stderr(&o));
+}

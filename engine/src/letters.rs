@@ -164,6 +164,12 @@ pub fn prepare(ws: &Workspace, q: &LetterRequest<'_>) -> Result<Letter> {
     if let Some(why) = eff.abroad_reason(debtor) {
         anyhow::bail!("no letter to {debtor}: {why}");
     }
+    // The costs a letter must state are set in euros by law; in another currency they would be
+    // wrong either way (no exchange rate is kept), and the claim carries none.
+    anyhow::ensure!(
+        currency == incasso_core::money::Currency::EUR,
+        "no letter to {debtor} for its items in {currency}: the collection costs a letter must state are set in euros by law, and no exchange rate from {currency} is kept"
+    );
     if eff.jurisdiction == Jurisdiction::Be {
         // A creditor registered outside Belgium states the number of its own register.
         anyhow::ensure!(

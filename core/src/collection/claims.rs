@@ -500,8 +500,18 @@ pub fn preview(
                     .invoices
                     .iter()
                     .any(|i| i.due_date < BESLUIT_IN_FORCE.pred_opt().unwrap_or(BESLUIT_IN_FORCE));
-            let amounts = match calculate_with(&input, &eff.rate_table(tables, debtor_type), !before_besluit)
+            // The statutory costs' bands, minimum and maximum are amounts in euros (the Besluit,
+            // art. XIX.2 WER): applied to pounds or forints they would charge a consumer more
+            // than the law allows, or a business far less. No exchange rate is kept, so a claim
+            // in another currency carries no statutory costs, and says why.
+            let foreign = currency != Currency::EUR;
+            let amounts = match calculate_with(&input, &eff.rate_table(tables, debtor_type), !before_besluit && !foreign)
                 .map(|mut a| {
+                    if foreign && !before_besluit {
+                        a.costs_note = Some(format!(
+                            "no statutory collection costs: the law sets them in euros, and no exchange rate from {currency} is kept"
+                        ));
+                    }
                     if before_besluit {
                         a.costs_note = Some(format!(
                             "no statutory collection costs: the debtor was in default before the Besluit vergoeding voor buitengerechtelijke incassokosten took effect on {BESLUIT_IN_FORCE} ({})",
