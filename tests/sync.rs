@@ -1460,3 +1460,29 @@ fn a_contact_with_a_vat_number_is_a_business_and_an_owed_invoice_without_its_unp
     assert!(out.contains("total_unpaid"), "{out}");
     assert!(documents(dir.path()).is_empty());
 }
+
+#[test]
+fn an_invoice_synced_before_its_customer_is_the_customers_once_it_arrives() {
+    let mut up = Upstream::with(1, 1);
+    // A customer and its invoice made upstream after the accounts were read and before the
+    // invoices are: the invoice names an account incasso does not know yet.
+    up.fault(
+        "GET exact/SalesInvoice",
+        Fault::Change(|up| {
+            let c = up.add_contact("0f3c2a9e-5b7d-4c1e-9a2b-3c4d5e6f7a8b", "999", "Nieuw B.V.");
+            up.add_invoice(c, "2026-000777", "321.00");
+        }),
+    );
+    let server = api_server::start(up);
+    let dir = tempfile::tempdir().unwrap();
+    configure(dir.path(), &server, "exact", "");
+    let o = sync(dir.path(), &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let docs = documents(dir.path());
+    let d = &doc(&docs, "2026000777").document;
+    assert_eq!(
+        d.debtor.as_str(),
+        "999",
+        "the customer number, once the customer is synced, not its account id"
+    );
+}

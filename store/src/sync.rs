@@ -36,6 +36,10 @@ pub struct SyncedRecord {
     /// For a document's open items: the items whose payment the package has underway.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pending: Vec<String>,
+    /// For a contact not synced yet: the documents stored under its upstream id, to be given
+    /// its debtor id when it arrives.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub documents: Vec<(DocumentKind, String)>,
 }
 
 fn cursor_key(source: &str, endpoint: &str) -> Vec<u8> {

@@ -232,6 +232,40 @@ impl Upstream {
         )
     }
 
+    /// Adds a contact (a new version); its position.
+    pub fn add_contact(&mut self, id: &str, code: &str, name: &str) -> usize {
+        self.clock += 1;
+        self.contacts.push(Contact {
+            id: id.into(),
+            code: code.into(),
+            name: name.into(),
+            version: self.clock,
+            tax_number: String::new(),
+        });
+        let at = self.contacts.len() - 1;
+        self.index.insert(id.into(), at);
+        at
+    }
+
+    /// Adds an open invoice of contact `contact` (a copy of the first, renumbered); its position.
+    pub fn add_invoice(&mut self, contact: usize, number: &str, total: &str) -> usize {
+        self.clock += 1;
+        let mut i = self.invoices[0].clone();
+        i.id = format!(
+            "{:018}",
+            500_000_000_000_000_000u64 + self.invoices.len() as u64
+        );
+        i.number = number.into();
+        i.contact = contact;
+        i.total = total.into();
+        i.open = total.into();
+        i.version = self.clock;
+        self.invoices.push(i);
+        let at = self.invoices.len() - 1;
+        self.index.insert(self.invoices[at].id.clone(), at);
+        at
+    }
+
     /// Changes invoices `all` in one bulk action: one new version (the same second) for all.
     pub fn touch_together(&mut self, all: &[usize]) {
         self.clock += 1;

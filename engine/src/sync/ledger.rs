@@ -37,6 +37,22 @@ pub(super) struct StoreLedger<'a> {
 /// document that arrives after its open items still gets its open amount.
 const OPEN_BY_NUMBER: &str = "open-by-number";
 
+/// Where documents wait for a contact not synced yet (key: the contact's upstream id, which
+/// stands in for the debtor): one created upstream between the contacts' request and the
+/// invoices' gets its debtor id when it arrives, so its invoices and credit notes are one
+/// debtor's.
+const AWAITING_CONTACT: &str = "awaiting-contact";
+
+/// Whether a debtor id is an upstream contact's GUID (Exact's account ID, Xero's ContactID):
+/// what a connector puts in a document's debtor when the contact is not synced yet.
+fn is_guid(s: &str) -> bool {
+    s.len() == 36
+        && s.char_indices().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => c == '-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
+
 fn ledger_err(e: impl std::fmt::Display) -> ApiError {
     ApiError::Ledger(format!("storing failed: {e}"))
 }
@@ -89,6 +105,47 @@ impl<'a> StoreLedger<'a> {
         tx.forget(self.namespace, endpoint, id);
         self.pending
             .insert((endpoint.to_string(), id.to_string()), None);
+    }
+
+    /// Whether a contact of this source with upstream id `id` is synced (under the contacts
+    /// endpoint of whichever package this source is).
+    fn contact_known(&self, id: &str) -> Result<bool, ApiError> {
+        use incasso_connectors::api::{exact, moneybird, xero};
+        for endpoint in [exact::ACCOUNTS, xero::CONTACTS, moneybird::CONTACTS] {
+            if self.synced(endpoint, id)?.is_some() {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Gives the documents waiting for contact `id` (see [`AWAITING_CONTACT`]) its debtor id.
+    fn contact_arrived(
+        &mut self,
+        mut tx: ImportTx<'a>,
+        id: &str,
+        debtor: &incasso_core::ids::DebtorId,
+        source: &Source,
+    ) -> Result<ImportTx<'a>, ApiError> {
+        let Some(waiting) = self.synced(AWAITING_CONTACT, id)? else {
+            return Ok(tx);
+        };
+        for (kind, number) in &waiting.documents {
+            let key = self.key(*kind, number);
+            tx = self.fresh(tx, &key, source)?;
+            let Some(mut doc) = tx.current(&key).map_err(ledger_err)? else {
+                continue;
+            };
+            if doc.debtor.as_str() != id || &doc.debtor == debtor {
+                continue;
+            }
+            doc.debtor = debtor.clone();
+            let at = Location::ApiRecord(format!("contact {id} synced as debtor {debtor}"));
+            tx.add_document(&doc, at).map_err(ledger_err)?;
+            self.tx_docs.insert(key);
+        }
+        self.forget(&mut tx, AWAITING_CONTACT, id);
+        Ok(tx)
     }
 
     fn key(&self, kind: incasso_core::model::DocumentKind, number: &str) -> DocumentKey {
@@ -207,6 +264,7 @@ impl<'a> StoreLedger<'a> {
                 terms,
                 alias: None,
                 pending: pending.clone(),
+                documents: Vec::new(),
             },
         );
         for key in keys {
@@ -298,6 +356,15 @@ impl<'a> StoreLedger<'a> {
                     }
                     tx.add_document(&document, location).map_err(ledger_err)?;
                     self.tx_docs.insert(key);
+                    let guid = document.debtor.as_str();
+                    if is_guid(guid) && !self.contact_known(guid)? {
+                        let mut waiting = self.synced(AWAITING_CONTACT, guid)?.unwrap_or_default();
+                        let doc = (document.kind, document.number.to_string());
+                        if !waiting.documents.contains(&doc) {
+                            waiting.documents.push(doc);
+                            self.remember(&mut tx, AWAITING_CONTACT, guid, waiting);
+                        }
+                    }
                     let record = SyncedRecord {
                         version,
                         document: Some((document.kind, document.number.to_string())),
@@ -306,6 +373,7 @@ impl<'a> StoreLedger<'a> {
                         terms: Vec::new(),
                         alias: None,
                         pending: Vec::new(),
+                        documents: Vec::new(),
                     };
                     if known.as_ref() != Some(&record) {
                         self.remember(&mut tx, endpoint, &id, record);
@@ -329,6 +397,7 @@ impl<'a> StoreLedger<'a> {
                         tracing::info!(contact = %id, debtor = %debtor.id, number = %a, "the contact has a new number; the debtor keeps its id and the number is its alias");
                     }
                     tx.add_debtor(&debtor);
+                    tx = self.contact_arrived(tx, &id, &debtor.id, source)?;
                     let record = SyncedRecord {
                         version,
                         document: None,
@@ -337,6 +406,7 @@ impl<'a> StoreLedger<'a> {
                         terms: Vec::new(),
                         alias,
                         pending: Vec::new(),
+                        documents: Vec::new(),
                     };
                     self.remember(&mut tx, endpoint, &id, record);
                 }
@@ -368,6 +438,7 @@ impl<'a> StoreLedger<'a> {
                         terms: Vec::new(),
                         alias: None,
                         pending: Vec::new(),
+                        documents: Vec::new(),
                     };
                     self.remember(&mut tx, endpoint, &id, record);
                 }
@@ -412,6 +483,7 @@ impl<'a> StoreLedger<'a> {
                         terms: Vec::new(),
                         alias: None,
                         pending: Vec::new(),
+                        documents: Vec::new(),
                     };
                     self.remember(&mut tx, endpoint, &id, record);
                 }
