@@ -1486,3 +1486,33 @@ fn an_invoice_synced_before_its_customer_is_the_customers_once_it_arrives() {
         "the customer number, once the customer is synced, not its account id"
     );
 }
+
+#[test]
+fn two_upstream_invoices_with_one_number_are_a_conflict_not_one_replacing_the_other() {
+    let mut up = Upstream::with(2, 2);
+    // Xero allows two invoices one number; here of two customers and amounts.
+    up.invoices[1].number = up.invoices[0].number.clone();
+    let number = up.invoices[0].number.clone();
+    let server = api_server::start(up);
+    let dir = tempfile::tempdir().unwrap();
+    configure(dir.path(), &server, "xero", "");
+    let o = sync(dir.path(), &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let docs = documents(dir.path());
+    assert_eq!(
+        doc(&docs, &number).document.debtor.as_str(),
+        "D00000",
+        "the first stays as it was"
+    );
+    let c = incasso(dir.path(), &["conflicts"]).output().unwrap();
+    let listed = text(&c);
+    assert!(
+        listed.contains(&number) && listed.contains("upstream record with this number"),
+        "{listed}"
+    );
+    // A second sync with nothing new adds no conflict.
+    let o = sync(dir.path(), &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let again = text(&incasso(dir.path(), &["conflicts"]).output().unwrap());
+    assert_eq!(listed, again);
+}

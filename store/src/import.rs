@@ -289,6 +289,78 @@ impl ImportTx<'_> {
         self.omits = omits;
     }
 
+    /// Records `doc` as a conflict with the stored version `old` in `diffs`: not current until a
+    /// person chooses it.
+    fn conflict(
+        &mut self,
+        doc: &Document,
+        old: &IndexEntry,
+        location: Location,
+        diffs: Vec<incasso_core::sources::FieldDiff>,
+    ) -> Result<(), StoreError> {
+        let at = self.place(
+            StoredDoc::from_document(doc, old.version + 1, self.import_id, location.clone()),
+            &doc.creditor,
+        )?;
+        // Not current until a person chooses it.
+        self.dead
+            .entry((at.import, at.block))
+            .or_default()
+            .set(at.slot);
+        self.conflicted += 1;
+        let subject = format!("{} {}", doc.kind.code(), doc.number);
+        let detail = diffs
+            .iter()
+            .map(|d| {
+                format!(
+                    "{} {} (stored) vs {} ({})",
+                    d.field, d.stored, d.incoming, self.source.name
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        self.changes.push(format!("{subject}: conflict: {detail}"));
+        self.audit("conflict-recorded", subject, detail)?;
+        self.conflicts.push(Conflict {
+            id: 0,
+            document: doc.key(),
+            number: doc.number.to_string(),
+            diffs,
+            stored_import: old.at.import,
+            incoming_import: self.import_id,
+            incoming_source: format!("{}, {}", self.source.name, location),
+            incoming_at: at,
+            status: ConflictStatus::Open,
+        });
+        Ok(())
+    }
+
+    /// Adds a document that another record of the same source also calls by its number (two
+    /// upstream invoices numbered alike): never a new version of the stored one, which the
+    /// other record describes, but a conflict naming `why`, for a person to settle.
+    pub fn add_rival(
+        &mut self,
+        doc: &Document,
+        location: Location,
+        why: incasso_core::sources::FieldDiff,
+    ) -> Result<(), StoreError> {
+        let Some(old_doc) = self.current(&doc.key())? else {
+            return self.add_document(doc, location);
+        };
+        let dk = doc_key(&doc.key());
+        let shard = self.shard(shard_of(&dk))?;
+        let Ok(pos) = shard
+            .existing
+            .binary_search_by(|e| e.key.as_slice().cmp(&dk))
+        else {
+            return self.add_document(doc, location);
+        };
+        let old = shard.existing[pos].clone();
+        let mut diffs = vec![why];
+        diffs.extend(incasso_core::sources::differences(&old_doc, doc));
+        self.conflict(doc, &old, location, diffs)
+    }
+
     /// Adds a document: new, unchanged, or a new version of a known one.
     pub fn add_document(&mut self, doc: &Document, location: Location) -> Result<(), StoreError> {
         self.writes(Writes::Documents)?;
@@ -358,41 +430,7 @@ impl ImportTx<'_> {
             incasso_core::sources::reopens(&old_doc, &doc)
         };
         if !diffs.is_empty() {
-            let at = self.place(
-                StoredDoc::from_document(&doc, old.version + 1, self.import_id, location.clone()),
-                &doc.creditor,
-            )?;
-            // Not current until a person chooses it.
-            self.dead
-                .entry((at.import, at.block))
-                .or_default()
-                .set(at.slot);
-            self.conflicted += 1;
-            let subject = format!("{} {}", doc.kind.code(), doc.number);
-            let detail = diffs
-                .iter()
-                .map(|d| {
-                    format!(
-                        "{} {} (stored) vs {} ({})",
-                        d.field, d.stored, d.incoming, self.source.name
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("; ");
-            self.changes.push(format!("{subject}: conflict: {detail}"));
-            self.audit("conflict-recorded", subject, detail)?;
-            self.conflicts.push(Conflict {
-                id: 0,
-                document: doc.key(),
-                number: doc.number.to_string(),
-                diffs,
-                stored_import: old.at.import,
-                incoming_import: self.import_id,
-                incoming_source: format!("{}, {}", self.source.name, location),
-                incoming_at: at,
-                status: ConflictStatus::Open,
-            });
-            return Ok(());
+            return self.conflict(&doc, &old, location, diffs);
         }
         if other_kind {
             self.also_from

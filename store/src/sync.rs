@@ -40,6 +40,9 @@ pub struct SyncedRecord {
     /// its debtor id when it arrives.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub documents: Vec<(DocumentKind, String)>,
+    /// For a document number: the upstream record whose document it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
 }
 
 fn cursor_key(source: &str, endpoint: &str) -> Vec<u8> {

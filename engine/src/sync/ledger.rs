@@ -43,6 +43,11 @@ const OPEN_BY_NUMBER: &str = "open-by-number";
 /// debtor's.
 const AWAITING_CONTACT: &str = "awaiting-contact";
 
+/// Which upstream record each document number belongs to (key: kind and normalised number): a
+/// second record with the same number (Exact's sales journals, Xero's duplicate numbers) is
+/// another invoice, never a new version of the first.
+const NUMBER_OWNER: &str = "number-owner";
+
 /// Whether a debtor id is an upstream contact's GUID (Exact's account ID, Xero's ContactID):
 /// what a connector puts in a document's debtor when the contact is not synced yet.
 fn is_guid(s: &str) -> bool {
@@ -117,6 +122,28 @@ impl<'a> StoreLedger<'a> {
             }
         }
         Ok(false)
+    }
+
+    /// The other upstream record of `endpoint` whose document has `key`'s number, when there is
+    /// one and it still has it (not deleted, not renumbered since).
+    fn rival_of(
+        &self,
+        endpoint: &str,
+        id: &str,
+        key: &DocumentKey,
+    ) -> Result<Option<String>, ApiError> {
+        let slot = format!("{}:{}", key.kind.code(), key.number);
+        let Some(owner) = self.synced(NUMBER_OWNER, &slot)?.and_then(|r| r.owner) else {
+            return Ok(None);
+        };
+        if owner == id {
+            return Ok(None);
+        }
+        let still = self
+            .synced(endpoint, &owner)?
+            .and_then(|r| r.document)
+            .is_some_and(|(kind, n)| &self.key(kind, &n) == key);
+        Ok(still.then_some(owner))
     }
 
     /// Gives the documents waiting for contact `id` (see [`AWAITING_CONTACT`]) its debtor id.
@@ -265,6 +292,7 @@ impl<'a> StoreLedger<'a> {
                 alias: None,
                 pending: pending.clone(),
                 documents: Vec::new(),
+                owner: None,
             },
         );
         for key in keys {
@@ -348,6 +376,36 @@ impl<'a> StoreLedger<'a> {
                         tx = self.void(tx, &old, &id, at, source)?;
                     }
                     tx = self.fresh(tx, &key, source)?;
+                    if let Some(owner) = self.rival_of(endpoint, &id, &key)? {
+                        // Two upstream records, one number: which debt is which a person
+                        // settles; the stored one stands, the other is a conflict naming both.
+                        let why = incasso_core::sources::FieldDiff {
+                            field: "upstream record with this number".into(),
+                            stored: format!("{endpoint}/{owner}"),
+                            incoming: format!("{endpoint}/{id}"),
+                        };
+                        tx.add_rival(&document, location, why).map_err(ledger_err)?;
+                        self.tx_docs.insert(key);
+                        let record = SyncedRecord {
+                            version,
+                            ..SyncedRecord::default()
+                        };
+                        self.remember(&mut tx, endpoint, &id, record);
+                        continue;
+                    }
+                    let slot = format!("{}:{}", document.kind.code(), key.number);
+                    let owner = self.synced(NUMBER_OWNER, &slot)?.and_then(|r| r.owner);
+                    if owner.as_deref() != Some(id.as_str()) {
+                        self.remember(
+                            &mut tx,
+                            NUMBER_OWNER,
+                            &slot,
+                            SyncedRecord {
+                                owner: Some(id.clone()),
+                                ..SyncedRecord::default()
+                            },
+                        );
+                    }
                     // The same rule as a merge with a file's version: a dispute recorded
                     // there stays until the API says paid or void.
                     if let Some(stored) = tx.current(&key).map_err(ledger_err)? {
@@ -374,6 +432,7 @@ impl<'a> StoreLedger<'a> {
                         alias: None,
                         pending: Vec::new(),
                         documents: Vec::new(),
+                        owner: None,
                     };
                     if known.as_ref() != Some(&record) {
                         self.remember(&mut tx, endpoint, &id, record);
@@ -407,6 +466,7 @@ impl<'a> StoreLedger<'a> {
                         alias,
                         pending: Vec::new(),
                         documents: Vec::new(),
+                        owner: None,
                     };
                     self.remember(&mut tx, endpoint, &id, record);
                 }
@@ -439,6 +499,7 @@ impl<'a> StoreLedger<'a> {
                         alias: None,
                         pending: Vec::new(),
                         documents: Vec::new(),
+                        owner: None,
                     };
                     self.remember(&mut tx, endpoint, &id, record);
                 }
@@ -484,6 +545,7 @@ impl<'a> StoreLedger<'a> {
                         alias: None,
                         pending: Vec::new(),
                         documents: Vec::new(),
+                        owner: None,
                     };
                     self.remember(&mut tx, endpoint, &id, record);
                 }
