@@ -16,7 +16,19 @@ pub(crate) type InSums = Vec<(usize, Vec<usize>)>;
 /// subset (indices, ascending), and whether that was worked out exactly: `None` when none is.
 /// Over [`MAX_BITS`] every amount counts, with no subset shown, unless together they fall short
 /// of the total.
+#[cfg(test)]
 pub(crate) fn covered(total: Decimal, amounts: &[Decimal]) -> Option<(InSums, bool)> {
+    covered_within(total, amounts, MAX_BITS)
+}
+
+/// [`covered`], keeping at most `max_bits` per table (at most [`MAX_BITS`]): over that, every
+/// amount counts. Time and memory go with the bits: a caller with many totals shares a budget.
+pub(crate) fn covered_within(
+    total: Decimal,
+    amounts: &[Decimal],
+    max_bits: u64,
+) -> Option<(InSums, bool)> {
+    let max_bits = max_bits.min(MAX_BITS);
     if amounts.is_empty() || amounts.iter().sum::<Decimal>() < total {
         return None;
     }
@@ -45,7 +57,7 @@ pub(crate) fn covered(total: Decimal, amounts: &[Decimal]) -> Option<(InSums, bo
     }
     let target = total_units / g;
     let parts: Vec<usize> = parts.iter().map(|a| (a / g) as usize).collect();
-    if (parts.len() as u64).saturating_mul(target + 1) > MAX_BITS {
+    if (parts.len() as u64).saturating_mul(target + 1) > max_bits {
         return all();
     }
     let (n, target) = (parts.len(), target as usize);

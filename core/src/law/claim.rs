@@ -709,11 +709,25 @@ fn validate(input: &ClaimInput) -> Result<(), LawError> {
     Ok(())
 }
 
-/// When costs become due, or why none are due.
+/// When costs become due, or why none are due. A date given in the input stands for a business;
+/// for a consumer it cannot make them due before the law does (after the 14-day letter's term,
+/// art. 6:96 lid 6 BW; the free reminder's, art. XIX.2 WER), nor at all without that letter.
 fn costs_due_date(input: &ClaimInput) -> (Option<NaiveDate>, Option<String>) {
-    if let Some(d) = input.costs_due_date {
-        return (Some(d), None);
+    match (input.costs_due_date, input.debtor_type) {
+        (None, _) => lawful_costs_due_date(input),
+        (Some(d), DebtorType::Business) => (Some(d), None),
+        (Some(d), DebtorType::Consumer) => match lawful_costs_due_date(input) {
+            (Some(lawful), note) => (Some(d.max(lawful)), note),
+            (None, note) => (
+                None,
+                note.map(|n| format!("{n}; the costs due date given ({d}) is not taken")),
+            ),
+        },
     }
+}
+
+/// When the law makes costs due, from the letter and the invoices.
+fn lawful_costs_due_date(input: &ClaimInput) -> (Option<NaiveDate>, Option<String>) {
     let earliest_due = input.invoices.iter().map(|i| i.due_date).min();
     match (input.jurisdiction, input.debtor_type) {
         (_, DebtorType::Consumer) => match &input.reminder {

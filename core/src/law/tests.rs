@@ -225,3 +225,42 @@ fn a_letter_before_an_invoice_is_due_gives_it_no_costs() {
     let r = calculate(&later).unwrap();
     assert_eq!(r.collection_costs_base.to_string(), "3170.35");
 }
+
+/// A costs due date given for a consumer cannot charge costs the law does not allow (a review of
+/// session 38): none without a 14-day letter, none before its term ends.
+#[test]
+fn a_costs_due_date_given_for_a_consumer_does_not_come_before_the_law() {
+    let mut input: ClaimInput = serde_json::from_value(serde_json::json!({
+        "jurisdiction": "nl",
+        "debtor_type": "consumer",
+        "creditor_vat_deductible": true,
+        "calculation_date": "2025-03-31",
+        "invoices": [
+            {"id": "F1", "amount": "1000.00", "invoice_date": "2025-01-01", "due_date": "2025-01-15"}
+        ],
+        "payments": [{"date": "2025-02-20", "amount": "500.00"}],
+        "costs_due_date": "2025-02-01"
+    }))
+    .unwrap();
+    let r = calculate(&input).unwrap();
+    assert!(r.collection_costs_excl_vat.is_zero());
+    assert!(
+        r.costs_note.as_deref().unwrap_or("").contains("not taken"),
+        "{:?}",
+        r.costs_note
+    );
+    // With a letter received on 12 February, the costs are due from 27 February: the payment of
+    // the 20th comes within the term and lowers them (it pays the interest first, art. 6:44 BW).
+    input.reminder = Some(
+        serde_json::from_value(serde_json::json!({
+            "sent_date": "2025-02-10", "received_date": "2025-02-12"
+        }))
+        .unwrap(),
+    );
+    let r = calculate(&input).unwrap();
+    assert_eq!(
+        r.costs_due_date.map(|d| d.to_string()).as_deref(),
+        Some("2025-02-27")
+    );
+    assert_eq!(r.collection_costs_base.to_string(), "505.75");
+}

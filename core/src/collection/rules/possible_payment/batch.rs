@@ -25,7 +25,7 @@ use crate::ageing::OpenItem;
 use crate::ids::DebtorId;
 use crate::model::DocumentKind;
 use crate::money::{format_cents, Currency};
-use crate::subset_sums::covered;
+use crate::subset_sums::{covered_within, MAX_BITS};
 
 /// Most days from an invoice's issue to a total without a payer that may include it.
 const COLLECTED_WITHIN_DAYS: u64 = 92;
@@ -36,6 +36,14 @@ const COLLECTION_WITHIN_DAYS: u64 = 366;
 
 /// Most items of a sum a hold's reason lists.
 const SHOWN_TERMS: usize = 8;
+
+/// The bits of subset sums all totals without a payer of one read share (about a second of
+/// work); each gets at least [`MIN_BITS`] and at most [`MAX_BITS`].
+const TOTALS_BITS: u64 = 1 << 33;
+
+/// The fewest bits of subset sums a total without a payer gets (a total of a few thousand euros
+/// over a few dozen items).
+const MIN_BITS: u64 = 1 << 21;
 
 /// Most credit notes of a debtor netted from each of its invoices in a collection.
 const MAX_CREDIT_NOTES: usize = 4;
@@ -151,6 +159,10 @@ impl Gate {
                 credits.entry((it.debtor, it.currency)).or_default().push(j);
             }
         }
+        // The subset sums' work goes with their bits: a few totals get the most each, thousands
+        // (a bank file that gives no payer's account) share a budget, so one read stays within
+        // seconds; over its share a total holds every item it could cover.
+        let max_bits = (TOTALS_BITS / payerless.len() as u64).clamp(MIN_BITS, MAX_BITS);
         for i in payerless {
             let p = &self.payments[i];
             // A text that says it is a collection: it may have taken the rest of a part-paid
@@ -210,7 +222,7 @@ impl Gate {
             // A collection that no sum of open items makes took something the ledger shows
             // otherwise: an invoice also paid by transfer, a plan's instalment, the bank's
             // costs. It still paid some of these items, which ones cannot be told.
-            let (covered, how) = match covered(p.amount, &amounts) {
+            let (covered, how) = match covered_within(p.amount, &amounts, max_bits) {
                 Some((c, true)) => (c, Cover::Exact),
                 Some((c, false)) => (c, Cover::TooMany),
                 None if collection && !parts.is_empty() => (
