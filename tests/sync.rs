@@ -654,7 +654,7 @@ fn xero_pages_since_the_cursor_and_never_uses_another_tenant() {
         .filter(|l| !l.contains("token"))
         .cloned()
         .collect();
-    assert_eq!(log.len(), 3, "one request per endpoint: {log:?}");
+    assert_eq!(log.len(), 5, "one request per endpoint: {log:?}");
 
     server.up().delete(4);
     assert!(sync(dir.path(), &[]).status.success());
@@ -1515,4 +1515,60 @@ fn two_upstream_invoices_with_one_number_are_a_conflict_not_one_replacing_the_ot
     assert!(o.status.success(), "{}", text(&o));
     let again = text(&incasso(dir.path(), &["conflicts"]).output().unwrap());
     assert_eq!(listed, again);
+}
+
+#[test]
+fn xero_prepayments_and_overpayments_are_the_customers_credit() {
+    let mut up = Upstream::with(2, 4);
+    up.invoices[0].total = "1210.00".into();
+    up.invoices[0].open = "1210.00".into();
+    // The first customer paid ahead (a prepayment not yet allocated); the second paid another
+    // invoice twice (an overpayment), its credit left on its account.
+    up.invoices[2].money = "Prepayment";
+    up.invoices[2].contact = 0;
+    up.invoices[2].total = "1210.00".into();
+    up.invoices[2].open = "1210.00".into();
+    up.invoices[3].money = "Overpayment";
+    up.invoices[3].total = "250.00".into();
+    up.invoices[3].open = "250.00".into();
+    let server = api_server::start(up);
+    let dir = tempfile::tempdir().unwrap();
+    configure(dir.path(), &server, "xero", "");
+    let o = sync(dir.path(), &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let docs = documents(dir.path());
+    let credits: Vec<(String, String, Option<String>)> = docs
+        .iter()
+        .filter(|d| d.document.kind == incasso_core::model::DocumentKind::CreditNote)
+        .map(|d| {
+            (
+                d.document.number.to_string(),
+                d.document.debtor.to_string(),
+                d.document.source_open.map(|o| o.to_string()),
+            )
+        })
+        .collect();
+    assert_eq!(credits.len(), 2, "{credits:?}");
+    assert!(
+        credits.iter().any(|(n, d, o)| n.starts_with("PREPAYMENT-")
+            && d == "D00000"
+            && o.as_deref() == Some("1210.00")),
+        "{credits:?}"
+    );
+    assert!(
+        credits.iter().any(|(n, d, o)| n.starts_with("OVERPAYMENT-")
+            && d == "D00001"
+            && o.as_deref() == Some("250.00")),
+        "{credits:?}"
+    );
+    // The prepaid invoice is not claimed: the credit covers it.
+    let o = incasso(
+        dir.path(),
+        &["claims", "--as-of", "2026-06-30", "--format", "json"],
+    )
+    .output()
+    .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let claimed = v["claims"].to_string();
+    assert!(!claimed.contains("\"D00000\""), "{claimed}");
 }

@@ -57,6 +57,9 @@ pub struct Inv {
     /// Exact: the payment terms' `Status` (20 open, 30 selected for collection, 40 processed,
     /// 50 matched).
     pub term_status: u8,
+    /// Xero: a customer's money instead of a document: "Prepayment" or "Overpayment" (its
+    /// `open` is the credit remaining); empty for an invoice or credit note.
+    pub money: &'static str,
 }
 
 /// One contact upstream.
@@ -163,6 +166,7 @@ impl Upstream {
                 original: None,
                 credited_by: None,
                 term_status: 20,
+                money: "",
             });
         }
         u.index = u
@@ -973,9 +977,29 @@ async fn xero_list(
                 )
             })
             .collect(),
+        "Prepayments" | "Overpayments" => {
+            let money = endpoint.trim_end_matches('s');
+            up.changed_after(false, |k| up.invoices[k].money == money && newer(up.invoices[k].version), 0, 100, (page - 1) * 100)
+                .0
+                .into_iter()
+                .map(|k| &up.invoices[k])
+                .map(|i| {
+                    let c = &up.contacts[i.contact];
+                    let status = if i.open == "0.00" { "PAID" } else { "AUTHORISED" };
+                    let ty = format!("RECEIVE-{}", money.to_uppercase());
+                    (
+                        i.version,
+                        format!(
+                            "<{money}><Contact><ContactID>{}</ContactID><Name>{}</Name></Contact><Date>{}T00:00:00</Date><Status>{status}</Status><SubTotal>{}</SubTotal><TotalTax>0.00</TotalTax><Total>{}</Total><UpdatedDateUTC>{}</UpdatedDateUTC><CurrencyCode>EUR</CurrencyCode><Type>{ty}</Type><{money}ID>{}</{money}ID><RemainingCredit>{}</RemainingCredit></{money}>",
+                            c.id, c.name, i.date, i.total, i.total, xero_ts(i.version), i.id, i.open
+                        ),
+                    )
+                })
+                .collect()
+        }
         "Invoices" | "CreditNotes" => {
             let credit = endpoint == "CreditNotes";
-            up.changed_after(false, |k| up.invoices[k].credit == credit && newer(up.invoices[k].version), 0, 100, (page - 1) * 100)
+            up.changed_after(false, |k| up.invoices[k].money.is_empty() && up.invoices[k].credit == credit && newer(up.invoices[k].version), 0, 100, (page - 1) * 100)
                 .0
                 .into_iter()
                 .map(|k| &up.invoices[k])

@@ -29,6 +29,10 @@ pub const CONTACTS: &str = "Contacts";
 pub const INVOICES: &str = "Invoices";
 /// Sales credit notes.
 pub const CREDIT_NOTES: &str = "CreditNotes";
+/// Customers' prepayments: money received before an invoice, credit on the contact.
+pub const PREPAYMENTS: &str = "Prepayments";
+/// Customers' overpayments: money received beyond an invoice, credit on the contact.
+pub const OVERPAYMENTS: &str = "Overpayments";
 /// Records per page.
 pub const PAGE_SIZE: usize = 100;
 
@@ -230,11 +234,17 @@ pub(crate) fn parse_documents(
     source: &Arc<Source>,
     debtor_of: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Vec<Record>, ApiError> {
-    let credit = list == CREDIT_NOTES;
-    let (id_field, number_field, wanted_type) = if credit {
-        ("CreditNoteID", "CreditNoteNumber", "ACCRECCREDIT")
-    } else {
-        ("InvoiceID", "InvoiceNumber", "ACCREC")
+    // A customer's prepayment or overpayment is money Xero holds as credit on the contact
+    // (`RemainingCredit`): a credit note that names no invoice, set off against the debtor's
+    // claim, so an invoice prepaid or overpaid is not claimed whole. It has no number: its kind
+    // and id stand in.
+    let money = list == PREPAYMENTS || list == OVERPAYMENTS;
+    let credit = list == CREDIT_NOTES || money;
+    let (id_field, number_field, wanted_type) = match list {
+        CREDIT_NOTES => ("CreditNoteID", "CreditNoteNumber", "ACCRECCREDIT"),
+        PREPAYMENTS => ("PrepaymentID", "", "RECEIVE-PREPAYMENT"),
+        OVERPAYMENTS => ("OverpaymentID", "", "RECEIVE-OVERPAYMENT"),
+        _ => ("InvoiceID", "InvoiceNumber", "ACCREC"),
     };
     let mut out = Vec::new();
     for (i, n) in parse_response(url, root, list)?.into_iter().enumerate() {
@@ -276,7 +286,11 @@ pub(crate) fn parse_documents(
                 ))
             }
         };
-        let number = f.req(number_field)?.to_string();
+        let number = if money {
+            format!("{}-{id}", list.trim_end_matches('s').to_uppercase())
+        } else {
+            f.req(number_field)?.to_string()
+        };
         let contact = n
             .child("Contact")
             .ok_or_else(|| err(url, f.place.clone(), "field Contact is missing".into()))?;
@@ -420,6 +434,8 @@ impl Xero {
             (CONTACTS, ""),
             (INVOICES, "&where=Type%3D%3D%22ACCREC%22"),
             (CREDIT_NOTES, "&where=Type%3D%3D%22ACCRECCREDIT%22"),
+            (PREPAYMENTS, "&where=Type%3D%3D%22RECEIVE-PREPAYMENT%22"),
+            (OVERPAYMENTS, "&where=Type%3D%3D%22RECEIVE-OVERPAYMENT%22"),
         ] {
             // Keyset paging: each request asks for what changed since the latest record seen
             // (less a second, as the header has whole seconds), so a record changed during the
