@@ -1014,9 +1014,18 @@ fn the_nightly_run_does_the_whole_flow_then_nothing_and_never_overlaps() {
     );
     assert!(s.to_string().contains("claims are not submitted"), "{s}");
     assert!(at_agency(server.addr).is_empty());
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert!(
+        html.contains("<svg") && html.contains("Top debtors") && html.contains("kapot.csv"),
+        "report lists everything"
+    );
 
-    // The file is out of the inbox (in quarantine/, for a person): the next run submits,
-    // though nothing in the store changed.
+    // While the file waits in quarantine/ for a person, the next night submits nothing either.
+    let o = run();
+    assert_eq!(o.status.code(), Some(1), "{}\n{}", stdout(&o), stderr(&o));
+    assert!(at_agency(server.addr).is_empty());
+    // A person took it out: the next run submits, though nothing in the store changed.
+    std::fs::remove_file(inbox.join("quarantine/kapot.csv")).unwrap();
     let o = run();
     assert_eq!(o.status.code(), Some(0), "{}\n{}", stdout(&o), stderr(&o));
     let s: serde_json::Value =
@@ -1033,11 +1042,6 @@ fn the_nightly_run_does_the_whole_flow_then_nothing_and_never_overlaps() {
     let sent = step("submit")["detail"]["accepted"].as_u64().unwrap();
     assert!(sent > 20, "{s}");
     assert_eq!(at_agency(server.addr).len() as u64, sent);
-    let html = std::fs::read_to_string(&report).unwrap();
-    assert!(
-        html.contains("<svg") && html.contains("Top debtors") && html.contains("kapot.csv"),
-        "report lists everything"
-    );
     assert!(
         !html.contains("http://") || !html.contains("<script src"),
         "no external assets"

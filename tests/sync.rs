@@ -1572,3 +1572,47 @@ fn xero_prepayments_and_overpayments_are_the_customers_credit() {
     let claimed = v["claims"].to_string();
     assert!(!claimed.contains("\"D00000\""), "{claimed}");
 }
+
+#[test]
+fn exact_a_receipt_not_matched_to_an_invoice_is_the_customers_credit() {
+    let mut up = Upstream::with(2, 3);
+    up.invoices[0].total = "500.00".into();
+    up.invoices[0].open = "500.00".into();
+    // The first customer paid 500.00, booked in Exact on the account but not matched yet.
+    up.invoices[2].money = "Receipt";
+    up.invoices[2].contact = 0;
+    up.invoices[2].number = "2026-900001".into();
+    up.invoices[2].open = "500.00".into();
+    let server = api_server::start(up);
+    let dir = tempfile::tempdir().unwrap();
+    configure(dir.path(), &server, "exact", "");
+    let o = sync(dir.path(), &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let docs = documents(dir.path());
+    let receipt = &doc(&docs, "RECEIPT-2026900001").document;
+    assert_eq!(receipt.kind, incasso_core::model::DocumentKind::CreditNote);
+    assert_eq!(receipt.debtor.as_str(), "D00000");
+    assert_eq!(receipt.source_open, Some("500.00".parse().unwrap()));
+    let o = incasso(
+        dir.path(),
+        &["claims", "--as-of", "2026-06-30", "--format", "json"],
+    )
+    .output()
+    .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(!v["claims"].to_string().contains("\"D00000\""), "{v}");
+
+    // Matched in Exact: the credit is gone, and the receipt holds nothing.
+    {
+        let mut up = server.up();
+        up.invoices[2].term_status = 50;
+        up.touch(2);
+    }
+    let o = sync(dir.path(), &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let docs = documents(dir.path());
+    assert_eq!(
+        doc(&docs, "RECEIPT-2026900001").document.source_open,
+        Some(rust_decimal::Decimal::ZERO)
+    );
+}

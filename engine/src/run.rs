@@ -84,6 +84,18 @@ struct LastRun {
     report: PathBuf,
 }
 
+/// How many files wait in the inbox's `quarantine/` for a person (their notes not counted).
+fn quarantined_files(inbox: &Path) -> usize {
+    std::fs::read_dir(inbox.join("quarantine"))
+        .map(|dir| {
+            dir.filter_map(Result::ok)
+                .filter(|e| e.path().is_file())
+                .filter(|e| !e.file_name().to_string_lossy().ends_with(".error.txt"))
+                .count()
+        })
+        .unwrap_or(0)
+}
+
 fn marker(ws: &Workspace) -> Result<(String, bool)> {
     let store = ws.store()?;
     Ok((store.change_marker()?, store.has_in_flight()?))
@@ -547,14 +559,20 @@ fn run_one(
         steps.take("inbox", || {
             inbox_read = false;
             let p = crate::inbox::pass(&ws, inbox, Duration::from_millis(cfg.settle_ms), rep)?;
-            inbox_read = p.quarantined.is_empty();
+            // Also a file quarantined on an earlier night that nobody has handled yet, and one
+            // still being written: what they say is not in the ledger either.
+            let waiting_in_quarantine = quarantined_files(inbox);
+            inbox_read =
+                p.quarantined.is_empty() && p.waiting.is_empty() && waiting_in_quarantine == 0;
             if !inbox_read && cfg.submit {
-                warnings.push(
-                    "claims are not submitted: a file of the inbox was quarantined, and what it says (a payment, a credit note) is not in the ledger".into(),
-                );
+                warnings.push(format!(
+                    "claims are not submitted: {} file(s) of the inbox are quarantined and {} still being written; what they say (a payment, a credit note) is not in the ledger",
+                    waiting_in_quarantine.max(p.quarantined.len()),
+                    p.waiting.len()
+                ));
             }
             Ok((
-                p.quarantined.is_empty(),
+                inbox_read,
                 StepDetail::Inbox {
                     imported: p.imported,
                     seen_before: p.repeated,

@@ -63,6 +63,9 @@ pub enum Answer {
         class: Class,
         /// The server's explanation.
         error: ErrorAnswer,
+        /// Whether the refusal answered the first attempt: no earlier one of this exchange
+        /// (timed out, cut off) may have reached the server.
+        first_attempt: bool,
     },
 }
 
@@ -119,10 +122,12 @@ impl Client {
                     status,
                     class,
                     error,
+                    first_attempt,
                 } => Answer::Refused {
                     status,
                     class,
                     error,
+                    first_attempt,
                 },
             },
         )
@@ -229,6 +234,7 @@ impl Client {
                                 status,
                                 class,
                                 error,
+                                first_attempt: attempt == 1,
                             });
                         }
                     }
@@ -279,5 +285,6 @@ enum Reply<T> {
         status: u16,
         class: Class,
         error: ErrorAnswer,
+        first_attempt: bool,
     },
 }

@@ -784,7 +784,7 @@ async fn exact_sync(
             all.truncate(up.exact_page);
             all
         }
-        ("SalesInvoice", "SalesInvoices") => page_of(&up, false, |k| !up.invoices[k].deleted, cursor, &mut more)
+        ("SalesInvoice", "SalesInvoices") => page_of(&up, false, |k| !up.invoices[k].deleted && up.invoices[k].money.is_empty(), cursor, &mut more)
             .into_iter()
             .map(|k| &up.invoices[k])
             .map(|i| {
@@ -813,13 +813,27 @@ async fn exact_sync(
             .map(|k| &up.invoices[k])
             .flat_map(|i| {
                 let amounts = if i.instalments.is_empty() { vec![i.open.clone()] } else { i.instalments.clone() };
+                // A customer's receipt not matched to an invoice: a receivable item of no
+                // invoice, negative, on the account.
+                let receipt = (i.money == "Receipt").then(|| {
+                    let c = &up.contacts[i.contact];
+                    format!(
+                        r#""InvoiceNumber":null,"Account":"{}","AccountCode":"{:>18}","EntryDate":"{}","Description":"Ontvangst","#,
+                        c.id,
+                        c.code,
+                        exact_date(&i.date)
+                    )
+                });
                 amounts.into_iter().enumerate().map(move |(n, open)| {
+                    let (head, sign) = match &receipt {
+                        Some(r) => (r.clone(), "-"),
+                        None => (format!(r#""InvoiceNumber":{},"#, i.number.replace('-', "")), ""),
+                    };
                     (
                         i.version,
                         format!(
-                            r#"{{"ID":"{}","InvoiceNumber":{},"EntryNumber":{},"LineType":20,"AmountFC":{open},"AmountDC":{open},"Currency":"EUR","IsFullyPaid":{},"Status":{},"Timestamp":{}}}"#,
+                            r#"{{"ID":"{}",{head}"EntryNumber":{},"LineType":20,"AmountFC":{sign}{open},"AmountDC":{sign}{open},"Currency":"EUR","IsFullyPaid":{},"Status":{},"Timestamp":{}}}"#,
                             term_id(i, n),
-                            i.number.replace('-', ""),
                             i.number.replace('-', ""),
                             open == "0.00",
                             i.term_status,

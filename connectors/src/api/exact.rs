@@ -47,7 +47,7 @@ pub struct Exact {
 const SELECT: &[(&str, &str)] = &[
     (ACCOUNTS, "ID,Code,Name,Email,Phone,VATNumber,ChamberOfCommerce,AddressLine1,Postcode,City,Country,Timestamp"),
     (SALES_INVOICES, "InvoiceID,LineNumber,InvoiceNumber,InvoiceDate,DueDate,InvoiceTo,OrderedBy,Currency,AmountFC,VATAmountFC,Status,Type,PaymentReference,Description,Timestamp"),
-    (PAYMENT_TERMS, "ID,InvoiceNumber,EntryNumber,LineType,AmountFC,AmountDC,Currency,IsFullyPaid,Status,Timestamp"),
+    (PAYMENT_TERMS, "ID,Account,AccountCode,InvoiceNumber,EntryNumber,EntryDate,LineType,AmountFC,AmountDC,Currency,IsFullyPaid,Status,Description,Timestamp"),
     (DELETED, "ID,EntityKey,EntityType,DeletedDate,Timestamp"),
 ];
 
@@ -317,6 +317,12 @@ pub fn parse_sales_invoices(
 struct PaymentTerm {
     #[serde(rename = "ID")]
     id: String,
+    account: Option<String>,
+    account_code: Option<String>,
+    entry_number: Option<Text>,
+    entry_date: Option<String>,
+    currency: Option<String>,
+    description: Option<String>,
     invoice_number: Option<Text>,
     line_type: Option<i64>,
     #[serde(rename = "AmountFC")]
@@ -326,18 +332,31 @@ struct PaymentTerm {
     timestamp: Option<Text>,
 }
 
-/// Open items of receivables (line type 20) as the open amount of their invoice; payables and
-/// terms without an invoice number are skipped.
-pub fn parse_payment_terms(url: &str, raws: &[Box<RawValue>]) -> Result<Vec<Record>, ApiError> {
+/// Open items of receivables (line type 20) as the open amount of their invoice. A receivable
+/// item of no invoice with a negative amount is money the customer paid that Exact has not
+/// matched yet: credit on the account (`receipt_on`), a credit note naming no invoice, set off
+/// against the debtor's claim. Payables and other terms without an invoice number are skipped.
+pub fn parse_payment_terms(
+    url: &str,
+    raws: &[Box<RawValue>],
+    creditor: &CreditorId,
+    debtor_of: &dyn Fn(&str) -> Option<String>,
+) -> Result<Vec<Record>, ApiError> {
     json::records::<PaymentTerm>(url, raws, "ID")?
         .into_iter()
-        .map(|t| {
+        .enumerate()
+        .map(|(i, t)| {
             let version = t.timestamp.as_ref().map(|v| v.0.clone());
             let number = t
                 .invoice_number
                 .as_ref()
                 .map(|n| n.0.trim().to_string())
                 .filter(|s| !s.is_empty() && s != "null");
+            if t.line_type == Some(20) && number.is_none() {
+                if let Some(r) = receipt_on(url, i, &t, creditor, debtor_of)? {
+                    return Ok(r);
+                }
+            }
             let (Some(20), Some(number)) = (t.line_type, number) else {
                 return Ok(Record::Skipped {
                     id: t.id,
@@ -367,6 +386,81 @@ pub fn parse_payment_terms(url: &str, raws: &[Box<RawValue>]) -> Result<Vec<Reco
             })
         })
         .collect()
+}
+
+/// A customer's receipt Exact has not matched to an invoice (a receivable item of no invoice,
+/// negative) as a credit note of its account's debtor, open while the item is (`None` for any
+/// other item). Matched or fully paid, it is settled, and its credit gone.
+fn receipt_on(
+    url: &str,
+    i: usize,
+    t: &PaymentTerm,
+    creditor: &CreditorId,
+    debtor_of: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<Record>, ApiError> {
+    let Some(amount) = t.amount_fc.as_ref().map(|a| a.0) else {
+        return Ok(None);
+    };
+    if amount >= Decimal::ZERO {
+        return Ok(None);
+    }
+    let id = &t.id;
+    // The account's debtor as its invoices have it; else its code; else its id, which the
+    // account gives its debtor id when it is synced.
+    let account = filled(&t.account);
+    let debtor = account
+        .as_deref()
+        .and_then(debtor_of)
+        .or_else(|| {
+            filled(&t.account_code)
+                .map(|c| c.trim().to_string())
+                .filter(|c| !c.is_empty())
+        })
+        .or(account)
+        .ok_or_else(|| json::missing(url, id, "Account"))?;
+    let currency_text = filled(&t.currency).ok_or_else(|| json::missing(url, id, "Currency"))?;
+    let currency = Currency::parse(&currency_text)
+        .map_err(|e| json::invalid(url, id, "Currency", &currency_text, &e.to_string()))?;
+    let date = date(url, id, "EntryDate", &t.entry_date)?
+        .ok_or_else(|| json::missing(url, id, "EntryDate"))?;
+    let entry = t
+        .entry_number
+        .as_ref()
+        .map(|e| e.0.trim().to_string())
+        .filter(|e| !e.is_empty() && e != "null")
+        .unwrap_or_else(|| id.clone());
+    let number = format!("RECEIPT-{entry}");
+    let settled = t.is_fully_paid == Some(true) || t.status == Some(50);
+    let document = Document {
+        creditor: creditor.clone(),
+        kind: DocumentKind::CreditNote,
+        number: DocumentNumber::new(&number)
+            .map_err(|e| json::invalid(url, id, "EntryNumber", &number, &e.to_string()))?,
+        debtor: DebtorId::new(&debtor)
+            .map_err(|e| json::invalid(url, id, "AccountCode", &debtor, &e.to_string()))?,
+        issue_date: date,
+        due_date: date,
+        currency,
+        net: None,
+        vat: None,
+        total: amount.abs(),
+        source_open: Some(if settled { Decimal::ZERO } else { amount.abs() }),
+        status: if settled {
+            DocumentStatus::Paid
+        } else {
+            DocumentStatus::Open
+        },
+        credited_invoice: None,
+        payment_reference: None,
+        description: filled(&t.description)
+            .or_else(|| Some("received, not matched to an invoice in Exact".into())),
+    };
+    Ok(Some(Record::Document {
+        id: id.clone(),
+        version: t.timestamp.as_ref().map(|v| v.0.clone()),
+        document,
+        location: Location::ApiRecord(format!("{PAYMENT_TERMS}/{id} record {}", i + 1)),
+    }))
 }
 
 #[derive(Deserialize)]
@@ -486,7 +580,16 @@ impl Exact {
                         };
                         parse_sales_invoices(&url, &page.results, &self.creditor, &debtor_of)?
                     }
-                    PAYMENT_TERMS => parse_payment_terms(&url, &page.results)?,
+                    PAYMENT_TERMS => {
+                        let debtor_of = |acct: &str| {
+                            ledger
+                                .known(ACCOUNTS, acct)
+                                .ok()
+                                .flatten()
+                                .and_then(|k| k.debtor)
+                        };
+                        parse_payment_terms(&url, &page.results, &self.creditor, &debtor_of)?
+                    }
                     _ => parse_deleted(&url, &page.results)?,
                 };
                 // Every record's Timestamp moves the cursor, also of records that make no

@@ -175,7 +175,7 @@ pub fn send_computed(
                 batch.sent_at
             );
             tally.resumed += 1;
-            outbox.send(batch);
+            outbox.send(batch, false);
         }
         // The batches left over are answered before anything new is worked out or recorded.
         if !outbox.drain(&mut tally, rep)? {
@@ -301,7 +301,7 @@ fn plan_and_send(
             return Ok(Submitted::stopped(tally));
         }
         store.record_sent(&in_flight, &records)?;
-        outbox.send(in_flight);
+        outbox.send(in_flight, true);
     }
     if let Some(outbox) = outbox.as_mut() {
         if !outbox.drain(&mut tally, rep)? {

@@ -21,8 +21,9 @@ use tokio::task::JoinHandle;
 use super::Tally;
 use crate::{complain, say, Reporter};
 
-/// A batch on its way, and the task that brings its answer.
-type Sending = (Arc<InFlight>, JoinHandle<Result<Answer, GaveUp>>);
+/// A batch on its way, whether it goes for the first time (not resumed from an earlier run),
+/// and the task that brings its answer.
+type Sending = (Arc<InFlight>, bool, JoinHandle<Result<Answer, GaveUp>>);
 
 /// Batches on their way to the agency, oldest first.
 pub(super) struct Outbox<'a> {
@@ -66,14 +67,15 @@ impl<'a> Outbox<'a> {
         Ok(true)
     }
 
-    /// Sends a batch already recorded as sent, without waiting for its answer.
-    pub fn send(&mut self, batch: InFlight) {
+    /// Sends a batch already recorded as sent, without waiting for its answer; `first` when it
+    /// goes for the first time (a batch resumed from an earlier run may be at the agency).
+    pub fn send(&mut self, batch: InFlight, first: bool) {
         let batch = Arc::new(batch);
         let (client, going) = (self.client.clone(), batch.clone());
         let handle = self
             .runtime
             .spawn(async move { client.send(&going.key, going.body.as_bytes()).await });
-        self.sending.push_back((batch, handle));
+        self.sending.push_back((batch, first, handle));
     }
 
     /// Waits for every batch on its way and records its answer; false when the run must stop.
@@ -86,14 +88,14 @@ impl<'a> Outbox<'a> {
 
     /// Waits for the oldest batch's answer and records it.
     fn settle_oldest(&mut self, tally: &mut Tally, rep: &dyn Reporter) -> Result<()> {
-        let Some((batch, handle)) = self.sending.pop_front() else {
+        let Some((batch, first, handle)) = self.sending.pop_front() else {
             return Ok(());
         };
         let answer = self
             .runtime
             .block_on(handle)
             .context("a batch's sending task failed")?;
-        if !record(self.store, &batch, answer, tally, rep)? {
+        if !record(self.store, &batch, first, answer, tally, rep)? {
             self.stopped = true;
         }
         Ok(())
@@ -129,6 +131,7 @@ fn ids(body: &str) -> Ids {
 fn record(
     store: &Store,
     batch: &InFlight,
+    first: bool,
     answer: Result<Answer, GaveUp>,
     tally: &mut Tally,
     rep: &dyn Reporter,
@@ -171,10 +174,9 @@ fn record(
             status,
             class: Class::NotJudged,
             error,
+            first_attempt,
         }) => {
-            // Credentials, permissions or a proxy in the way: the claims were not judged. The
-            // batch is dropped, not kept to be sent as it was: the next run works its claims
-            // out again from the books as they are then.
+            // Credentials, permissions or a proxy in the way: the claims were not judged.
             complain!(
                 rep,
                 "error: the agency did not take batch {} (HTTP {status}, {}): {}",
@@ -182,6 +184,18 @@ fn record(
                 error.error,
                 error.message
             );
+            tally.unsent += 1;
+            if !(first && first_attempt) {
+                // An earlier attempt (this run's, or a run's before) may have reached the
+                // agency: the batch stays as sent, to go again under its key.
+                complain!(
+                    rep,
+                    "  the batch stays recorded as sent (an earlier attempt may have reached the agency); fix the cause and run again"
+                );
+                return Ok(false);
+            }
+            // It never reached the agency: dropped, not kept to be sent as it was; the next
+            // run works its claims out again from the books as they are then.
             complain!(
                 rep,
                 "  its claims are worked out again from the books on the next run; fix the cause and run again"
@@ -196,7 +210,6 @@ fn record(
                 .map(|c| c.claim_id)
                 .collect();
             store.record_not_taken(&batch.key, &ids, Utc::now())?;
-            tally.unsent += 1;
             Ok(false)
         }
         Ok(Answer::Refused { status, error, .. }) => {
