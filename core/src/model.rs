@@ -208,8 +208,30 @@ impl Debtor {
 
     /// Takes every field `other` fills (a live source's current master data: a renamed or moved
     /// debtor), keeping what `other` leaves empty; returns each change as `field 'old' -> 'new'`.
+    /// A KvK or VAT number the live source no longer gives is gone (every accounting API gives
+    /// both), and a business it no longer shows as one (no number, no company) is of unknown
+    /// kind again, for the policy to decide: a contact corrected to a private person is not
+    /// claimed as a business.
     pub fn update_from(&mut self, other: &Debtor) -> Vec<String> {
         let mut changes = Vec::new();
+        for (mine, theirs, name) in [
+            (&mut self.kvk, &other.kvk, "kvk"),
+            (&mut self.vat_number, &other.vat_number, "vat_number"),
+        ] {
+            if theirs.as_ref().is_none_or(|t| t.trim().is_empty()) {
+                if let Some(old) = mine.take() {
+                    changes.push(format!("{name} '{old}' -> ''"));
+                }
+            }
+        }
+        if self.kind == DebtorKind::Business
+            && other.kind == DebtorKind::Unknown
+            && other.kvk.is_none()
+            && other.vat_number.is_none()
+        {
+            changes.push("kind Business -> Unknown".to_string());
+            self.kind = DebtorKind::Unknown;
+        }
         fn take(
             mine: &mut Option<String>,
             theirs: &Option<String>,

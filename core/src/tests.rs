@@ -303,3 +303,32 @@ fn ageing_keeps_currencies_apart_and_buckets_by_due_or_issue_date() {
     assert_eq!(by_issue[0].debtor.as_ref().unwrap().as_str(), "D1");
     assert_eq!(by_issue[0].amounts[2], dec("100.00"), "59 days since issue");
 }
+
+/// A contact corrected upstream to a private person (company name, KvK and VAT removed; a review
+/// of session 38): its numbers are gone and it is no longer a business.
+#[test]
+fn a_live_source_that_no_longer_shows_a_business_makes_it_unknown() {
+    let mut stored = Debtor::new(DebtorId::new("D1").unwrap());
+    stored.name = Some("Smit Bouw B.V.".into());
+    stored.kind = DebtorKind::Business;
+    stored.kvk = Some("12345678".into());
+    stored.vat_number = Some("NL001234567B01".into());
+    let mut now = Debtor::new(DebtorId::new("D1").unwrap());
+    now.name = Some("Piet Smit".into());
+    let changes = stored.update_from(&now);
+    assert_eq!(stored.kind, DebtorKind::Unknown, "{changes:?}");
+    assert_eq!(
+        (stored.kvk.as_deref(), stored.vat_number.as_deref()),
+        (None, None)
+    );
+    assert_eq!(stored.name.as_deref(), Some("Piet Smit"));
+    // Still a business in the source: nothing changes but what it gives.
+    let mut again = Debtor::new(DebtorId::new("D2").unwrap());
+    again.kind = DebtorKind::Business;
+    again.kvk = Some("87654321".into());
+    let mut same = again.clone();
+    same.name = Some("Jansen B.V.".into());
+    again.update_from(&same);
+    assert_eq!(again.kind, DebtorKind::Business);
+    assert_eq!(again.kvk.as_deref(), Some("87654321"));
+}
