@@ -1488,33 +1488,41 @@ fn an_invoice_synced_before_its_customer_is_the_customers_once_it_arrives() {
 }
 
 #[test]
-fn two_upstream_invoices_with_one_number_are_a_conflict_not_one_replacing_the_other() {
+fn two_upstream_invoices_with_one_number_are_two_documents_not_one_replacing_the_other() {
     let mut up = Upstream::with(2, 2);
     // Xero allows two invoices one number; here of two customers and amounts.
     up.invoices[1].number = up.invoices[0].number.clone();
+    up.invoices[1].total = "2500.00".into();
+    up.invoices[1].open = "2500.00".into();
     let number = up.invoices[0].number.clone();
+    let second = up.invoices[1].id.clone();
     let server = api_server::start(up);
     let dir = tempfile::tempdir().unwrap();
     configure(dir.path(), &server, "xero", "");
     let o = sync(dir.path(), &[]);
     assert!(o.status.success(), "{}", text(&o));
+    let marked = format!("{number}/{}", &second[second.len() - 8..]);
     let docs = documents(dir.path());
-    assert_eq!(
-        doc(&docs, &number).document.debtor.as_str(),
-        "D00000",
-        "the first stays as it was"
-    );
-    let c = incasso(dir.path(), &["conflicts"]).output().unwrap();
-    let listed = text(&c);
-    assert!(
-        listed.contains(&number) && listed.contains("upstream record with this number"),
-        "{listed}"
-    );
-    // A second sync with nothing new adds no conflict.
+    assert_eq!(doc(&docs, &number).document.debtor.as_str(), "D00000");
+    let other = &doc(&docs, &marked).document;
+    assert_eq!(other.debtor.as_str(), "D00001");
+    assert_eq!(other.source_open, Some("2500.00".parse().unwrap()));
+    // Each follows its own record: the second part paid, the first voided upstream.
+    {
+        let mut up = server.up();
+        up.invoices[1].open = "2000.00".into();
+        up.touch(1);
+        up.delete(0);
+    }
     let o = sync(dir.path(), &[]);
     assert!(o.status.success(), "{}", text(&o));
-    let again = text(&incasso(dir.path(), &["conflicts"]).output().unwrap());
-    assert_eq!(listed, again);
+    let docs = documents(dir.path());
+    assert_eq!(doc(&docs, &number).document.status, DocumentStatus::Void);
+    let other = &doc(&docs, &marked).document;
+    assert_eq!(other.status, DocumentStatus::Open);
+    assert_eq!(other.source_open, Some("2000.00".parse().unwrap()));
+    let c = text(&incasso(dir.path(), &["conflicts"]).output().unwrap());
+    assert!(!c.contains(&number), "no conflict: {c}");
 }
 
 #[test]

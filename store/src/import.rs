@@ -335,32 +335,6 @@ impl ImportTx<'_> {
         Ok(())
     }
 
-    /// Adds a document that another record of the same source also calls by its number (two
-    /// upstream invoices numbered alike): never a new version of the stored one, which the
-    /// other record describes, but a conflict naming `why`, for a person to settle.
-    pub fn add_rival(
-        &mut self,
-        doc: &Document,
-        location: Location,
-        why: incasso_core::sources::FieldDiff,
-    ) -> Result<(), StoreError> {
-        let Some(old_doc) = self.current(&doc.key())? else {
-            return self.add_document(doc, location);
-        };
-        let dk = doc_key(&doc.key());
-        let shard = self.shard(shard_of(&dk))?;
-        let Ok(pos) = shard
-            .existing
-            .binary_search_by(|e| e.key.as_slice().cmp(&dk))
-        else {
-            return self.add_document(doc, location);
-        };
-        let old = shard.existing[pos].clone();
-        let mut diffs = vec![why];
-        diffs.extend(incasso_core::sources::differences(&old_doc, doc));
-        self.conflict(doc, &old, location, diffs)
-    }
-
     /// Adds a document: new, unchanged, or a new version of a known one.
     pub fn add_document(&mut self, doc: &Document, location: Location) -> Result<(), StoreError> {
         self.writes(Writes::Documents)?;

@@ -45,8 +45,15 @@ const AWAITING_CONTACT: &str = "awaiting-contact";
 
 /// Which upstream record each document number belongs to (key: kind and normalised number): a
 /// second record with the same number (Exact's sales journals, Xero's duplicate numbers) is
-/// another invoice, never a new version of the first.
+/// another document (its number marked), never a new version of the first.
 const NUMBER_OWNER: &str = "number-owner";
+
+/// The last eight letters and digits of an upstream id: what marks the number of a second
+/// record with the same number (Moneybird's ids differ at their end, GUIDs anywhere).
+fn id_tail(id: &str) -> String {
+    let chars: Vec<char> = id.chars().filter(char::is_ascii_alphanumeric).collect();
+    chars[chars.len().saturating_sub(8)..].iter().collect()
+}
 
 /// Whether a debtor id is an upstream contact's GUID (Exact's account ID, Xero's ContactID):
 /// what a connector puts in a document's debtor when the contact is not synced yet.
@@ -361,6 +368,20 @@ impl<'a> StoreLedger<'a> {
                             }
                         }
                     }
+                    // Two upstream records, one number (two Exact sales journals, Xero's duplicate
+                    // numbers): the second is another debt, a document of its own whose number is
+                    // marked with the end of its upstream id; once so, it stays so.
+                    let marked = format!("{}/{}", document.number, id_tail(&id));
+                    let was_marked = known
+                        .as_ref()
+                        .and_then(|k| k.document.as_ref())
+                        .is_some_and(|(kind, n)| {
+                            self.key(*kind, n) == self.key(document.kind, &marked)
+                        });
+                    if was_marked || self.rival_of(endpoint, &id, &document.key())?.is_some() {
+                        document.number = incasso_core::ids::DocumentNumber::new(&marked)
+                            .map_err(|e| ledger_err(format!("{endpoint}/{id}: {e}")))?;
+                    }
                     let key = document.key();
                     if let Some(old) = known.as_ref().filter(|k| {
                         k.document
@@ -376,23 +397,6 @@ impl<'a> StoreLedger<'a> {
                         tx = self.void(tx, &old, &id, at, source)?;
                     }
                     tx = self.fresh(tx, &key, source)?;
-                    if let Some(owner) = self.rival_of(endpoint, &id, &key)? {
-                        // Two upstream records, one number: which debt is which a person
-                        // settles; the stored one stands, the other is a conflict naming both.
-                        let why = incasso_core::sources::FieldDiff {
-                            field: "upstream record with this number".into(),
-                            stored: format!("{endpoint}/{owner}"),
-                            incoming: format!("{endpoint}/{id}"),
-                        };
-                        tx.add_rival(&document, location, why).map_err(ledger_err)?;
-                        self.tx_docs.insert(key);
-                        let record = SyncedRecord {
-                            version,
-                            ..SyncedRecord::default()
-                        };
-                        self.remember(&mut tx, endpoint, &id, record);
-                        continue;
-                    }
                     let slot = format!("{}:{}", document.kind.code(), key.number);
                     let owner = self.synced(NUMBER_OWNER, &slot)?.and_then(|r| r.owner);
                     if owner.as_deref() != Some(id.as_str()) {
