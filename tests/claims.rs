@@ -1123,7 +1123,8 @@ fn an_invoice_credited_after_the_claims_date_is_held() {
          F2026-201;15-01-2026;14-02-2026;D2;Beta B.V.;Zakelijk;800,00;EUR;;Openstaand\n\
          F2026-301;20-01-2026;19-02-2026;D3;Gamma B.V.;Zakelijk;600,00;EUR;;Openstaand\n\
          C2026-001;10-04-2026;10-04-2026;D1;Alfa B.V.;Zakelijk;-1000,00;EUR;F2026-101;Openstaand\n\
-         C2026-002;12-04-2026;12-04-2026;D2;Beta B.V.;Zakelijk;-200,00;EUR;;Openstaand\n",
+         C2026-002;12-04-2026;12-04-2026;D2;Beta B.V.;Zakelijk;-200,00;EUR;;Openstaand\n\
+         C2026-003;14-04-2026;14-04-2026;D3;Gamma B.V.;Zakelijk;-100,00;EUR;F2026-301;Openstaand\n",
     )
     .unwrap();
     ok(incasso(&data, &["import", ledger.to_str().unwrap()]));
@@ -1151,8 +1152,10 @@ fn an_invoice_credited_after_the_claims_date_is_held() {
             .contains("credit note C2026-001 of 2026-04-10 (EUR 1000.00) credits it"),
         "{held}"
     );
-    // The credit of April that names no invoice is set off: the agency is told what is owed.
+    // The credit of April that names no invoice is set off, and so is one that credits part of
+    // the invoice it names: the agency is told what is owed.
     assert_eq!(credit_of(&v, "D2").as_deref(), Some("200.00"), "{v}");
+    assert_eq!(credit_of(&v, "D3").as_deref(), Some("100.00"), "{v}");
     let v = claims_on(&data, "2026-04-30");
     assert_eq!(claimed_debtors(&v), ["D2", "D3"], "{v}");
     assert_eq!(credit_of(&v, "D2").as_deref(), Some("200.00"), "{v}");

@@ -626,9 +626,24 @@ fn run_one(
             l.marker == now_marker && l.claims_as_of == claims_as_of && l.report == report
         });
     if unchanged {
+        // Nothing changed, but a conflict still waits for a person: the run says so every night.
+        let open_conflicts = ws
+            .store()
+            .and_then(|st| Ok(st.conflicts()?))
+            .map(|c| {
+                c.iter()
+                    .filter(|c| c.status == incasso_store::ConflictStatus::Open)
+                    .count()
+            })
+            .unwrap_or(0);
+        if open_conflicts > 0 {
+            warnings.push(format!(
+                "{open_conflicts} conflict(s) wait for a person (`incasso conflicts`): until resolved the stored version stands, so a debt the books show owed again is neither open nor claimed"
+            ));
+        }
         steps.take("unchanged", || {
             Ok((
-                true,
+                open_conflicts == 0,
                 StepDetail::Note {
                     note:
                         "nothing changed since the last run: no claims to send, the report stands"

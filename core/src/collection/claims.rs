@@ -274,6 +274,29 @@ pub fn preview(
             *credit.entry(key).or_default() += net;
         }
     }
+    // One that credits part of the invoice it names is set off against the debtor's claim like
+    // credit that names none: the rest is still owed. Only one that credits all of it (or more)
+    // holds the invoice.
+    if !credited_later.is_empty() {
+        for it in ledger
+            .items
+            .iter()
+            .filter(|it| it.kind == DocumentKind::Invoice)
+        {
+            let Some(notes) = credited_later.get(&it.number.normalised()) else {
+                continue;
+            };
+            // Another debtor's or currency's credit note naming it is for a person: held.
+            let own = notes
+                .iter()
+                .all(|cn| cn.debtor == it.debtor && cn.currency == it.currency);
+            let sum: Decimal = notes.iter().map(|cn| cn.open.abs()).sum();
+            if own && sum < it.open {
+                *credit.entry((it.debtor.as_str(), it.currency)).or_default() += sum;
+                credited_later.remove(&it.number.normalised());
+            }
+        }
+    }
     let mut plans: HashMap<&str, Vec<(PaymentPlan, PlanState)>> = HashMap::new();
     for p in ledger.plans {
         let open_now: Decimal = p
