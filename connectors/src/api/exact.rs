@@ -568,26 +568,19 @@ impl Exact {
                     .await?;
                 let page = parse_odata(&url, &resp.body)?;
                 let source = response_source(&url, &resp.body);
+                let debtor_of = |acct: &str| {
+                    ledger
+                        .known(ACCOUNTS, acct)
+                        .ok()
+                        .flatten()
+                        .and_then(|k| k.debtor)
+                };
                 let records = match endpoint {
                     ACCOUNTS => parse_accounts(&url, &page.results)?,
                     SALES_INVOICES => {
-                        let debtor_of = |acct: &str| {
-                            ledger
-                                .known(ACCOUNTS, acct)
-                                .ok()
-                                .flatten()
-                                .and_then(|k| k.debtor)
-                        };
                         parse_sales_invoices(&url, &page.results, &self.creditor, &debtor_of)?
                     }
                     PAYMENT_TERMS => {
-                        let debtor_of = |acct: &str| {
-                            ledger
-                                .known(ACCOUNTS, acct)
-                                .ok()
-                                .flatten()
-                                .and_then(|k| k.debtor)
-                        };
                         parse_payment_terms(&url, &page.results, &self.creditor, &debtor_of)?
                     }
                     _ => parse_deleted(&url, &page.results)?,

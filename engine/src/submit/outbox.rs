@@ -126,6 +126,19 @@ fn ids(body: &str) -> Ids {
     })
 }
 
+/// Every claim id of a batch body, its claims' and its withdrawals'.
+fn claim_ids(body: &str) -> Vec<String> {
+    let Ids {
+        claims,
+        withdrawals,
+    } = ids(body);
+    claims
+        .into_iter()
+        .chain(withdrawals)
+        .map(|c| c.claim_id)
+        .collect()
+}
+
 /// Records the answer to one batch; false when the agency could not be reached or did not
 /// judge it (the batch stays in flight for the next run).
 fn record(
@@ -200,28 +213,11 @@ fn record(
                 rep,
                 "  its claims are worked out again from the books on the next run; fix the cause and run again"
             );
-            let Ids {
-                claims,
-                withdrawals,
-            } = ids(&batch.body);
-            let ids: Vec<String> = claims
-                .into_iter()
-                .chain(withdrawals)
-                .map(|c| c.claim_id)
-                .collect();
-            store.record_not_taken(&batch.key, &ids, Utc::now())?;
+            store.record_not_taken(&batch.key, &claim_ids(&batch.body), Utc::now())?;
             Ok(false)
         }
         Ok(Answer::Refused { status, error, .. }) => {
-            let Ids {
-                claims,
-                withdrawals,
-            } = ids(&batch.body);
-            let ids: Vec<String> = claims
-                .into_iter()
-                .chain(withdrawals)
-                .map(|c| c.claim_id)
-                .collect();
+            let ids = claim_ids(&batch.body);
             let reason = format!(
                 "the agency refused the batch (HTTP {status}, {}): {}",
                 error.error, error.message

@@ -246,6 +246,25 @@ enum Connector {
 }
 
 impl Connector {
+    /// One pass into a ledger of its own over the source's namespace (`walk`); what was
+    /// accepted before an error is whole pages, and kept.
+    #[allow(clippy::too_many_arguments)]
+    async fn pass(
+        &self,
+        client: &mut Client,
+        store: &Store,
+        namespace: &str,
+        creditor: &incasso_core::ids::CreditorId,
+        per_commit: usize,
+        summary: &mut SourceSummary,
+        full: bool,
+    ) -> Result<(), ApiError> {
+        let mut ledger = StoreLedger::new(store, namespace, creditor, per_commit, summary);
+        self.walk(client, &mut ledger, full)
+            .await
+            .and(ledger.finish())
+    }
+
     /// One pass over the source's endpoints into `ledger` (from the start with `full`).
     async fn walk(
         &self,
@@ -383,19 +402,18 @@ async fn sync_one(
             (Connector::Twinfield(tw), client, namespace)
         }
     };
-    let mut ledger = StoreLedger::new(
-        store,
-        &namespace,
-        &creditor,
-        cfg.records_per_commit,
-        summary,
-    );
-    // What was accepted before an error is whole pages: it is kept.
+    let per_commit = cfg.records_per_commit;
     let mut result = connector
-        .walk(&mut client, &mut ledger, full)
-        .await
-        .and(ledger.finish());
-    drop(ledger);
+        .pass(
+            &mut client,
+            store,
+            &namespace,
+            &creditor,
+            per_commit,
+            summary,
+            full,
+        )
+        .await;
     // The endpoints are read one after another, so a change made upstream meanwhile (a credit
     // note allocated after its invoice was read) can leave the ledger in a state the books were
     // never in: the invoice still owed in full, the credit used up. Reading again from the
@@ -410,18 +428,17 @@ async fn sync_one(
             break;
         }
         let before = summary.changes();
-        let mut ledger = StoreLedger::new(
-            store,
-            &namespace,
-            &creditor,
-            cfg.records_per_commit,
-            summary,
-        );
         result = connector
-            .walk(&mut client, &mut ledger, false)
-            .await
-            .and(ledger.finish());
-        drop(ledger);
+            .pass(
+                &mut client,
+                store,
+                &namespace,
+                &creditor,
+                per_commit,
+                summary,
+                false,
+            )
+            .await;
         passes += 1;
         if summary.changes() == before {
             break;
