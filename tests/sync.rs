@@ -29,6 +29,18 @@ fn sync(dir: &Path, extra: &[&str]) -> Output {
     incasso(dir, &args).output().unwrap()
 }
 
+/// The claims as of 2026-06-30, as JSON.
+fn claims_json(dir: &Path) -> serde_json::Value {
+    let o = incasso(
+        dir,
+        &["claims", "--as-of", "2026-06-30", "--format", "json"],
+    )
+    .output()
+    .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
 fn text(o: &Output) -> String {
     format!(
         "{}{}",
@@ -879,14 +891,7 @@ fn moneybird_pending_payment_is_owed_but_held_from_claims() {
     let d = doc(&documents(dir.path()), &number).clone();
     assert_eq!(d.document.status, DocumentStatus::PaymentPending);
     assert!(open_amounts(dir.path()).contains_key(&number), "still owed");
-    let o = incasso(
-        dir.path(),
-        &["claims", "--as-of", "2026-06-30", "--format", "json"],
-    )
-    .output()
-    .unwrap();
-    assert!(o.status.success(), "{}", text(&o));
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let v = claims_json(dir.path());
     let held = v["excluded"]
         .as_array()
         .unwrap()
@@ -1336,13 +1341,7 @@ fn exact_a_collection_underway_is_held_and_a_last_term_deleted_leaves_nothing_op
         doc(&docs, &numbers[3]).document.status,
         DocumentStatus::Open
     );
-    let o = incasso(
-        dir.path(),
-        &["claims", "--as-of", "2026-06-30", "--format", "json"],
-    )
-    .output()
-    .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let v = claims_json(dir.path());
     let claimed = v["claims"].to_string();
     for n in &numbers[..2] {
         assert!(
@@ -1386,12 +1385,10 @@ fn exact_a_collection_underway_is_held_and_a_last_term_deleted_leaves_nothing_op
 #[test]
 fn a_credit_allocated_while_a_sync_reads_is_read_again_before_anything_is_claimed() {
     let mut up = Upstream::with(1, 2);
-    up.invoices[0].total = "1000.00".into();
-    up.invoices[0].open = "1000.00".into();
+    up.invoices[0].amount("1000.00");
     up.invoices[1].credit = true;
     up.invoices[1].number = "CN-0001".into();
-    up.invoices[1].total = "1000.00".into();
-    up.invoices[1].open = "1000.00".into();
+    up.invoices[1].amount("1000.00");
     // After the invoices were read and before the credit notes are: the credit note is
     // allocated to the invoice, which Xero then shows paid.
     up.fault(
@@ -1492,8 +1489,7 @@ fn two_upstream_invoices_with_one_number_are_two_documents_not_one_replacing_the
     let mut up = Upstream::with(2, 2);
     // Xero allows two invoices one number; here of two customers and amounts.
     up.invoices[1].number = up.invoices[0].number.clone();
-    up.invoices[1].total = "2500.00".into();
-    up.invoices[1].open = "2500.00".into();
+    up.invoices[1].amount("2500.00");
     let number = up.invoices[0].number.clone();
     let second = up.invoices[1].id.clone();
     let server = api_server::start(up);
@@ -1528,17 +1524,14 @@ fn two_upstream_invoices_with_one_number_are_two_documents_not_one_replacing_the
 #[test]
 fn xero_prepayments_and_overpayments_are_the_customers_credit() {
     let mut up = Upstream::with(2, 4);
-    up.invoices[0].total = "1210.00".into();
-    up.invoices[0].open = "1210.00".into();
+    up.invoices[0].amount("1210.00");
     // The first customer paid ahead (a prepayment not yet allocated); the second paid another
     // invoice twice (an overpayment), its credit left on its account.
     up.invoices[2].money = "Prepayment";
     up.invoices[2].contact = 0;
-    up.invoices[2].total = "1210.00".into();
-    up.invoices[2].open = "1210.00".into();
+    up.invoices[2].amount("1210.00");
     up.invoices[3].money = "Overpayment";
-    up.invoices[3].total = "250.00".into();
-    up.invoices[3].open = "250.00".into();
+    up.invoices[3].amount("250.00");
     let server = api_server::start(up);
     let dir = tempfile::tempdir().unwrap();
     configure(dir.path(), &server, "xero", "");
@@ -1570,13 +1563,7 @@ fn xero_prepayments_and_overpayments_are_the_customers_credit() {
         "{credits:?}"
     );
     // The prepaid invoice is not claimed: the credit covers it.
-    let o = incasso(
-        dir.path(),
-        &["claims", "--as-of", "2026-06-30", "--format", "json"],
-    )
-    .output()
-    .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let v = claims_json(dir.path());
     let claimed = v["claims"].to_string();
     assert!(!claimed.contains("\"D00000\""), "{claimed}");
 }
@@ -1584,8 +1571,7 @@ fn xero_prepayments_and_overpayments_are_the_customers_credit() {
 #[test]
 fn exact_a_receipt_not_matched_to_an_invoice_is_the_customers_credit() {
     let mut up = Upstream::with(2, 3);
-    up.invoices[0].total = "500.00".into();
-    up.invoices[0].open = "500.00".into();
+    up.invoices[0].amount("500.00");
     // The first customer paid 500.00, booked in Exact on the account but not matched yet.
     up.invoices[2].money = "Receipt";
     up.invoices[2].contact = 0;
@@ -1601,13 +1587,7 @@ fn exact_a_receipt_not_matched_to_an_invoice_is_the_customers_credit() {
     assert_eq!(receipt.kind, incasso_core::model::DocumentKind::CreditNote);
     assert_eq!(receipt.debtor.as_str(), "D00000");
     assert_eq!(receipt.source_open, Some("500.00".parse().unwrap()));
-    let o = incasso(
-        dir.path(),
-        &["claims", "--as-of", "2026-06-30", "--format", "json"],
-    )
-    .output()
-    .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let v = claims_json(dir.path());
     assert!(!v["claims"].to_string().contains("\"D00000\""), "{v}");
 
     // Matched in Exact: the credit is gone, and the receipt holds nothing.

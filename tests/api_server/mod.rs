@@ -62,6 +62,14 @@ pub struct Inv {
     pub money: &'static str,
 }
 
+impl Inv {
+    /// Sets its total, and its open amount to the same.
+    pub fn amount(&mut self, total: &str) {
+        self.total = total.into();
+        self.open = total.into();
+    }
+}
+
 /// One contact upstream.
 #[derive(Debug, Clone)]
 pub struct Contact {
