@@ -134,6 +134,9 @@ pub fn fate(number: &str, facts: Option<&ItemFacts>) -> ItemFate {
             None,
             format!("{number}: {why}"),
         ),
+        Some((rule, why)) if rule == crate::collection::claims::CREDITED_LATER => {
+            make(WithdrawalReason::Credited, None, format!("{number}: {why}"))
+        }
         Some((_, why)) => make(WithdrawalReason::Manual, None, format!("{number}: {why}")),
         None => make(
             WithdrawalReason::Manual,
@@ -208,6 +211,14 @@ mod tests {
             status: DocumentStatus::Void,
             ..ItemFacts::default()
         };
+        let credited_later = ItemFacts {
+            open: Decimal::from(10),
+            excluded: Some((
+                crate::collection::claims::CREDITED_LATER.into(),
+                "credit note C1 of 2026-07-10 (EUR 10.00) credits it".into(),
+            )),
+            ..ItemFacts::default()
+        };
         let table = [
             (
                 "F1",
@@ -225,6 +236,12 @@ mod tests {
             ("F4", Some(&plan), WithdrawalReason::PaymentPlan, None),
             ("F5", Some(&void), WithdrawalReason::WrittenOff, None),
             ("F6", None, WithdrawalReason::Manual, None),
+            (
+                "F7",
+                Some(&credited_later),
+                WithdrawalReason::Credited,
+                None,
+            ),
         ];
         for (n, f, want, date) in table {
             let got = fate(n, f);
