@@ -1337,6 +1337,34 @@ fn a_batch_the_agency_did_not_take_is_worked_out_again_from_the_books() {
     assert_eq!(truth["D3"], ("open".into(), 1, String::new()));
 }
 
+/// A date before the latest submitted is refused (a review of session 38): the agency would be
+/// told to withdraw invoices not yet issued or due then, as having nothing open.
+#[test]
+fn a_submission_as_of_an_earlier_date_than_the_last_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, data) = truth_ledger_at_the_agency(dir.path());
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_incasso"))
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["submit", "--as-of", "2026-03-15"])
+        .env("TEST_AGENCY_TOKEN", ACME)
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains(&format!("claims were submitted as of {CLAIMS_AS_OF}")),
+        "{}",
+        stderr(&o)
+    );
+    let truth = agency_truth(server.addr);
+    assert_eq!(
+        truth["D1"],
+        ("open".into(), 1, String::new()),
+        "nothing taken back"
+    );
+}
+
 /// A Rabobank CSV of one incoming payment.
 fn rabo_payment(date: &str, amount: &str, name: &str, text: &str) -> String {
     format!(

@@ -17,6 +17,8 @@ pub(crate) const P_IN_FLIGHT: u8 = b'g';
 const AGENCY_CURSOR: &[u8] = b"Gagency-cursor";
 /// The feed entry of the latest status recorded: what changes when the agency reported news.
 const AGENCY_NEWS: &[u8] = b"Gagency-news";
+/// The latest date claims were submitted as of.
+const SUBMITTED_AS_OF: &[u8] = b"Gsubmitted-as-of";
 /// How many times submissions were written (sent, answered): a claim sent again and answered
 /// changes no count, but changes what the pages show of it.
 const SUBMISSION_WRITES: &[u8] = b"Gsubmission-writes";
@@ -186,6 +188,27 @@ impl Store {
     fn count_write(&self, b: &mut Batch) -> Result<(), StoreError> {
         let n = self.submission_writes()? + 1;
         b.insert(SUBMISSION_WRITES, n.to_be_bytes().to_vec());
+        Ok(())
+    }
+
+    /// The latest date claims were submitted as of, if any.
+    pub fn submitted_as_of(&self) -> Result<Option<chrono::NaiveDate>, StoreError> {
+        Ok(self
+            .kv
+            .get(SUBMITTED_AS_OF)?
+            .and_then(|v| String::from_utf8(v.to_vec()).ok())
+            .and_then(|t| t.parse().ok()))
+    }
+
+    /// Records that claims are submitted as of `date`, when it is later than the latest so far.
+    pub fn record_submitted_as_of(&self, date: chrono::NaiveDate) -> Result<(), StoreError> {
+        if self.submitted_as_of()?.is_some_and(|d| d >= date) {
+            return Ok(());
+        }
+        let mut b = Batch::default();
+        b.insert(SUBMITTED_AS_OF, date.to_string().into_bytes());
+        self.kv.apply(b)?;
+        self.kv.flush()?;
         Ok(())
     }
 

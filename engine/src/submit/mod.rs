@@ -158,6 +158,18 @@ pub fn send_computed(
     };
     let mut tally = Tally::default();
     let store = o.ws.store()?;
+    // A date before the latest submitted would tell the agency to take back what it holds for
+    // the days between (invoices not yet issued then, not yet due): an invoice still owed would
+    // be withdrawn as having nothing open. A clock set back, or a mistyped date.
+    if !o.dry_run {
+        if let Some(last) = store.submitted_as_of()?.filter(|&l| o.as_of < l) {
+            anyhow::bail!(
+                "claims were submitted as of {last}; as of {}, an earlier date, the agency would be told to take back what it holds for the days between: submit as of {last} or later",
+                o.as_of
+            );
+        }
+        store.record_submitted_as_of(o.as_of)?;
+    }
     let mut outbox = match client {
         Some(client) => Some(outbox::Outbox::new(client, store, agency.in_flight)?),
         None => None,
