@@ -554,6 +554,44 @@ fn a_nightly_run_whose_sync_fails_submits_nothing() {
 }
 
 #[test]
+fn a_submission_by_hand_after_a_sync_that_did_not_complete_is_refused() {
+    let server = api_server::start(Upstream::with(1, 3));
+    server
+        .up()
+        .fault("POST mb/sales_invoices", Fault::Malformed);
+    let dir = tempfile::tempdir().unwrap();
+    configure(dir.path(), &server, "moneybird", "");
+    assert_eq!(sync(dir.path(), &[]).status.code(), Some(1));
+    let data = dir.path().join("data");
+    std::fs::write(
+        data.join("policy.toml"),
+        "[creditor]\nname = \"Acme B.V.\"\niban = \"NL91ABNA0417164300\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        data.join("agency.toml"),
+        "url = \"http://127.0.0.1:9\"\ncreditor = \"acme\"\ntoken_env = \"MB_TOKEN\"\nmax_attempts = 1\n",
+    )
+    .unwrap();
+    let submit = || {
+        incasso(dir.path(), &["submit", "--as-of", "2026-06-30"])
+            .output()
+            .unwrap()
+    };
+    let o = submit();
+    assert!(!o.status.success());
+    assert!(
+        text(&o).contains("the last sync of mb did not complete"),
+        "{}",
+        text(&o)
+    );
+    // The next sync completes: the submission goes on (here to an agency that is not there).
+    assert!(sync(dir.path(), &[]).status.success());
+    let o = submit();
+    assert!(!text(&o).contains("did not complete"), "{}", text(&o));
+}
+
+#[test]
 fn full_reconciles_deletions_the_log_no_longer_has_and_a_second_full_writes_nothing() {
     let server = api_server::start(Upstream::with(2, 40));
     let dir = tempfile::tempdir().unwrap();

@@ -70,7 +70,37 @@ fn record_key(source: &str, endpoint: &str, id: &str) -> Vec<u8> {
     k
 }
 
+/// Sources whose last sync did not complete: `Gsync-behind` 0 source name.
+const SYNC_BEHIND: &[u8] = b"Gsync-behind\0";
+
 impl Store {
+    /// Records whether the last sync of `source` completed; one that did not leaves the ledger
+    /// behind the books until one does.
+    pub fn record_sync_outcome(&self, source: &str, complete: bool) -> Result<(), StoreError> {
+        let mut k = SYNC_BEHIND.to_vec();
+        k.extend_from_slice(source.as_bytes());
+        let mut b = crate::kv::Batch::default();
+        if complete {
+            b.remove(k);
+        } else {
+            b.insert(k, Vec::new());
+        }
+        self.kv.apply(b)?;
+        self.kv.flush()?;
+        Ok(())
+    }
+
+    /// The sources whose last sync did not complete.
+    pub fn syncs_behind(&self) -> Result<Vec<String>, StoreError> {
+        self.kv
+            .scan_prefix(SYNC_BEHIND)
+            .map(|kv| {
+                let (k, _) = kv?;
+                Ok(String::from_utf8_lossy(&k[SYNC_BEHIND.len()..]).into_owned())
+            })
+            .collect()
+    }
+
     /// The cursor stored for a source's endpoint, if any.
     pub fn sync_cursor(&self, source: &str, endpoint: &str) -> Result<Option<String>, StoreError> {
         let k = cursor_key(source, endpoint);

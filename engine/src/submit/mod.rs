@@ -162,6 +162,15 @@ pub fn send_computed(
     // the days between (invoices not yet issued then, not yet due): an invoice still owed would
     // be withdrawn as having nothing open. A clock set back, or a mistyped date.
     if !o.dry_run {
+        // A sync that did not complete leaves the ledger behind the books: an invoice paid or
+        // credited there may look open here. The nightly run submits nothing then; neither
+        // does a submission by hand.
+        let behind = store.syncs_behind()?;
+        anyhow::ensure!(
+            behind.is_empty(),
+            "the last sync of {} did not complete: the ledger may be behind the books (an invoice paid or credited there may look open here); run `incasso sync` again, then submit",
+            behind.join(", ")
+        );
         if let Some(last) = store.submitted_as_of()?.filter(|&l| o.as_of < l) {
             anyhow::bail!(
                 "claims were submitted as of {last}; as of {}, an earlier date, the agency would be told to take back what it holds for the days between: submit as of {last} or later",

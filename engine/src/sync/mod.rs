@@ -116,6 +116,14 @@ pub fn sync(
         .enable_all()
         .build()
         .context("starting the HTTP runtime")?;
+    // A source no longer configured can never sync again: it no longer keeps submissions back.
+    if only.is_none() {
+        for name in store.syncs_behind()? {
+            if !sources.iter().any(|s| s.name == name) {
+                store.record_sync_outcome(&name, true)?;
+            }
+        }
+    }
     let mut out = Vec::new();
     for cfg in chosen {
         let mut summary = SourceSummary {
@@ -136,6 +144,7 @@ pub fn sync(
         for w in &mut summary.warnings {
             *w = redact(w).into_owned();
         }
+        store.record_sync_outcome(&cfg.name, summary.ok && summary.error.is_none())?;
         store.record_event(
             "sync",
             &cfg.name,
