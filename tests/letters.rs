@@ -404,3 +404,53 @@ fn letters_leave_out_what_may_not_be_demanded_and_hold_for_unapplied_credit() {
         "{text}"
     );
 }
+
+/// A claim charges a consumer no more costs than the 14-day letter stated (a review of session
+/// 38): the letter said EUR 425.00, then the policy made VAT on the costs not deductible.
+#[test]
+fn a_claim_charges_no_more_costs_than_the_letter_stated() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let ledger = dir.path().join("ledger.csv");
+    std::fs::write(
+        &ledger,
+        "Factuurnummer;Factuurdatum;Vervaldatum;Debiteurnummer;Naam;Type debiteur;Land;\
+         Bedrag incl. BTW;BTW;Valuta;Status\n\
+         F100;01-12-2025;15-12-2025;C1;Piet Klant;Particulier;NL;1.000,00;173,55;EUR;Openstaand\n\
+         F101;01-01-2026;15-01-2026;C1;Piet Klant;Particulier;NL;2.000,00;347,11;EUR;Openstaand\n",
+    )
+    .unwrap();
+    ok(incasso(&data, &["import", ledger.to_str().unwrap()]));
+    let creditor = "[creditor]\nname = \"Acme B.V.\"\niban = \"NL91ABNA0417164300\"\n";
+    std::fs::write(data.join("policy.toml"), creditor).unwrap();
+    let t = ok(incasso(
+        &data,
+        &[
+            "letter",
+            "--debtor",
+            "C1",
+            "--date",
+            "2026-02-05",
+            "--record",
+        ],
+    ));
+    assert!(t.contains("425,00"), "{t}");
+    std::fs::write(
+        data.join("policy.toml"),
+        format!("creditor_vat_deductible = false\n{creditor}"),
+    )
+    .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&ok(incasso(
+        &data,
+        &["claims", "--as-of", "2026-03-31", "--format", "json"],
+    )))
+    .unwrap();
+    let amounts = &v["claims"][0]["amounts"];
+    assert_eq!(amounts["collection_costs_incl_vat"], "425.00", "{amounts}");
+    assert!(
+        amounts["costs_trace"]
+            .to_string()
+            .contains("no more than the 14-day letter stated"),
+        "{amounts}"
+    );
+}

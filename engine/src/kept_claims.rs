@@ -314,6 +314,7 @@ mod tests {
             channel: Default::default(),
             items: Vec::new(),
             states_costs: true,
+            stated_costs: None,
         };
         ws.store()
             .unwrap()

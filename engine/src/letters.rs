@@ -221,6 +221,8 @@ pub fn prepare(ws: &Workspace, q: &LetterRequest<'_>) -> Result<Letter> {
         // A Belgian free reminder without a clause states none, so it counts as no Dutch
         // letter should the debtor's law change.
         states_costs: eff.letter_states_costs(),
+        // What it states is what the claim may charge at most.
+        stated_costs: eff.letter_states_costs().then(|| input.costs_incl()),
     };
     // Checked against the ledger loaded here, so recording it needs no second read.
     check_after_default(&docs, std::slice::from_ref(&reminder))?;

@@ -97,6 +97,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<ExitStatus> {
                     .transpose()?
                     .unwrap_or_default(),
                 states_costs: !costs_not_stated,
+                stated_costs: None,
             };
             add(ctx, letter)
         }

@@ -105,6 +105,7 @@ pub fn read(file: &Path) -> Result<Vec<(Reminder, u64)>, LettersError> {
                 .collect::<Result<_, _>>()
                 .map_err(|e| err(format!("{}: {e}", place("items"))))?,
             states_costs,
+            stated_costs: None,
         };
         letters.push((letter, line));
     }

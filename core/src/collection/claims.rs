@@ -511,6 +511,7 @@ pub fn preview(
                     states_cost_amount: r.states_costs,
                     kind: None,
                     deadline: Some(t.last_day),
+                    stated_costs: r.stated_costs,
                 }),
                 costs_due_date: None,
                 contract_has_damages_and_interest_clause: Some(eff.damages_clause()),

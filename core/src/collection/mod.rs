@@ -219,6 +219,10 @@ pub struct Reminder {
     pub items: Vec<DocumentNumber>,
     /// Whether it stated the costs that would be charged (the 14-day letter must).
     pub states_costs: bool,
+    /// The collection costs it stated, VAT included, when recorded with it: a claim on it
+    /// charges no more (art. 6:96 lid 6 BW: the letter states what will be charged).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stated_costs: Option<rust_decimal::Decimal>,
 }
 
 impl Reminder {
@@ -531,6 +535,7 @@ mod tests {
             channel: Channel::Post,
             items: vec![f.clone()],
             states_costs: true,
+            stated_costs: None,
         };
         assert!(
             !r.covers(&f, d("2026-05-01")),

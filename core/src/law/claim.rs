@@ -84,6 +84,9 @@ pub struct ReminderInput {
     /// the day costs and Belgian consumer interest start.
     #[serde(default)]
     pub deadline: Option<NaiveDate>,
+    /// The costs the letter stated, VAT included, when known: a consumer is charged no more.
+    #[serde(default)]
+    pub stated_costs: Option<Decimal>,
 }
 
 impl ReminderInput {
@@ -807,8 +810,8 @@ fn fix_costs(
             .contract_has_damages_and_interest_clause
             .unwrap_or(false),
     };
-    let Costs { costs, vat } = collection_costs(base, &terms)?;
-    let (excl, mut trace) = (costs.amount, left_out);
+    let Costs { costs, mut vat } = collection_costs(base, &terms)?;
+    let (mut excl, mut trace) = (costs.amount, left_out);
     trace.extend(costs.trace);
     if !vat.is_zero() {
         trace.push(TraceLine {
@@ -817,6 +820,25 @@ fn fix_costs(
             rate: Some("21%".into()),
             amount: format_cents(vat),
             basis: Some(basis::NL_COSTS_VAT.cite()),
+        });
+    }
+    // A consumer owes no more than the letter stated (the policy's VAT changed since, or the
+    // debt grew): the costs first, then the VAT, up to that amount.
+    let stated = input
+        .reminder
+        .as_ref()
+        .and_then(|r| r.stated_costs)
+        .filter(|_| input.debtor_type == DebtorType::Consumer);
+    if let Some(stated) = stated.filter(|&s| excl + vat > s) {
+        let before = excl + vat;
+        excl = excl.min(stated);
+        vat = vat.min(stated - excl);
+        trace.push(TraceLine {
+            step: "no more than the 14-day letter stated".into(),
+            base: Some(format_cents(before)),
+            rate: None,
+            amount: format_cents(excl + vat),
+            basis: Some(basis::NL_FOURTEEN_DAY_LETTER.cite()),
         });
     }
     Ok((base, excl, vat, trace))

@@ -79,6 +79,7 @@ fn letter(sent: &str, states_costs: bool) -> Reminder {
         channel: Channel::Email,
         items: vec![],
         states_costs,
+        stated_costs: None,
     }
 }
 
