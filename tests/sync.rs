@@ -1398,6 +1398,11 @@ fn exact_a_collection_underway_is_held_and_a_last_term_deleted_leaves_nothing_op
     }
     let o = sync(dir.path(), &[]);
     assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("conflict(s) recorded"),
+        "the sync says so: {}",
+        text(&o)
+    );
     let docs = documents(dir.path());
     // A payment underway becoming plainly open is for a person to confirm, as any held
     // document the books make claimable again: until then it stays held.

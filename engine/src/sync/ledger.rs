@@ -592,6 +592,7 @@ impl<'a> StoreLedger<'a> {
             self.summary.documents_new += r.new;
             self.summary.documents_changed += r.changed + r.merged;
             self.summary.payments += r.payments_new;
+            self.summary.conflicts += r.conflicts;
             self.summary.pages += 1;
         }
         self.summary.debtors += s.debtors_new + s.debtors_updated;

@@ -53,6 +53,9 @@ pub struct SourceSummary {
     pub voided: u64,
     /// Records not taken (drafts, purchase invoices).
     pub skipped: u64,
+    /// Documents the books now describe otherwise than a settled or held stored version (a
+    /// payment removed upstream): conflicts recorded for a person (`incasso conflicts`).
+    pub conflicts: u64,
     /// Things a person should look at (suspicious empty listings).
     pub warnings: Vec<String>,
     /// The error that stopped it, if any.
@@ -90,6 +93,12 @@ impl SourceSummary {
             s.voided,
             s.skipped
         )];
+        if s.conflicts > 0 {
+            out.push(format!(
+                "  {} conflict(s) recorded: the stored version stands until a person chooses (`incasso conflicts`)",
+                s.conflicts
+            ));
+        }
         out.extend(s.warnings.iter().map(|w| format!("  warning: {w}")));
         out.extend(s.error.iter().map(|e| format!("  error: {e}")));
         out
