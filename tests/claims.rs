@@ -976,20 +976,14 @@ fn a_collection_total_without_a_payer_holds_what_it_may_have_paid() {
 /// the WIK's 75.00).
 #[test]
 fn a_consumer_living_in_belgium_is_claimed_under_belgian_law() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let ledger = dir.path().join("ledger.csv");
-    std::fs::write(
-        &ledger,
+    let (dir, data) = store_with_ledger(
         "Factuurnummer;Factuurdatum;Vervaldatum;Debiteurnummer;Naam;Type debiteur;Land;\
          Bedrag incl. BTW;Valuta;Status\n\
          F2026-0001;02-03-2026;16-03-2026;D01;Jan Peeters;Particulier;België;500,00;EUR;Openstaand\n\
          F2026-0002;02-03-2026;16-03-2026;D02;Piet de Vries;Particulier;NL;500,00;EUR;Openstaand\n\
          F2026-0003;02-03-2026;16-03-2026;D03;Peeters BV;Zakelijk;BE;500,00;EUR;Openstaand\n\
          F2026-0004;02-03-2026;16-03-2026;D04;Jonas Weber;Particulier;DE;500,00;EUR;Openstaand\n",
-    )
-    .unwrap();
-    ok(incasso(&data, &["import", ledger.to_str().unwrap()]));
+    );
     let letters = dir.path().join("letters.csv");
     std::fs::write(
         &letters,
@@ -1112,11 +1106,7 @@ fn collections_in_the_banks_own_columns_are_held() {
 /// on that date.
 #[test]
 fn an_invoice_credited_after_the_claims_date_is_held() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let ledger = dir.path().join("ledger.csv");
-    std::fs::write(
-        &ledger,
+    let (_dir, data) = store_with_ledger(
         "Factuurnummer;Factuurdatum;Vervaldatum;Debiteurnummer;Naam;Type debiteur;\
          Bedrag incl. BTW;Valuta;Gecrediteerde factuur;Status\n\
          F2026-101;01-01-2026;31-01-2026;D1;Alfa B.V.;Zakelijk;1000,00;EUR;;Openstaand\n\
@@ -1125,9 +1115,7 @@ fn an_invoice_credited_after_the_claims_date_is_held() {
          C2026-001;10-04-2026;10-04-2026;D1;Alfa B.V.;Zakelijk;-1000,00;EUR;F2026-101;Openstaand\n\
          C2026-002;12-04-2026;12-04-2026;D2;Beta B.V.;Zakelijk;-200,00;EUR;;Openstaand\n\
          C2026-003;14-04-2026;14-04-2026;D3;Gamma B.V.;Zakelijk;-100,00;EUR;F2026-301;Openstaand\n",
-    )
-    .unwrap();
-    ok(incasso(&data, &["import", ledger.to_str().unwrap()]));
+    );
     let credit_of = |v: &serde_json::Value, debtor: &str| {
         v["claims"]
             .as_array()
@@ -1165,18 +1153,12 @@ fn an_invoice_credited_after_the_claims_date_is_held() {
 /// carries none, and says why, and no letter states them in dollars.
 #[test]
 fn a_claim_in_another_currency_carries_no_statutory_costs() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let ledger = dir.path().join("ledger.csv");
-    std::fs::write(
-        &ledger,
+    let (_dir, data) = store_with_ledger(
         "Factuurnummer;Factuurdatum;Vervaldatum;Debiteurnummer;Naam;Type debiteur;\
          Bedrag incl. BTW;Valuta;Status\n\
          F2026-501;05-01-2026;04-02-2026;D5;Delta Ltd;Zakelijk;3000,00;USD;Openstaand\n\
          F2026-502;05-01-2026;04-02-2026;D6;Echo B.V.;Zakelijk;3000,00;EUR;Openstaand\n",
-    )
-    .unwrap();
-    ok(incasso(&data, &["import", ledger.to_str().unwrap()]));
+    );
     std::fs::write(
         data.join("policy.toml"),
         "currencies = [\"EUR\", \"USD\"]\n[creditor]\nname = \"Acme B.V.\"\niban = \"NL91ABNA0417164300\"\n",

@@ -403,10 +403,15 @@ pub(crate) fn creditor(dir: &Path, url: &str, batch_size: usize, timeout_s: u64)
 }
 
 fn submit_cmd(data: &Path) -> std::process::Command {
+    submit_as_of(data, CLAIMS_AS_OF)
+}
+
+/// `incasso submit` as of `as_of`, with the agency's token.
+fn submit_as_of(data: &Path, as_of: &str) -> std::process::Command {
     let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_incasso"));
     c.arg("--data-dir")
         .arg(data)
-        .args(["submit", "--as-of", CLAIMS_AS_OF])
+        .args(["submit", "--as-of", as_of])
         .env("TEST_AGENCY_TOKEN", ACME)
         .env_remove("RUST_LOG");
     c
@@ -1175,6 +1180,19 @@ F2026-301;01-02-2026;03-03-2026;D3;Gamma B.V.;Zakelijk;600,00;0,00;600,00;EUR;;;
 /// An agency on 127.0.0.1 holding the three claims of [`TRUTH_LEDGER`], submitted by a creditor
 /// whose data directory is returned with the server.
 fn truth_ledger_at_the_agency(dir: &Path) -> (Server, std::path::PathBuf) {
+    let (server, data) = truth_ledger_creditor(dir);
+    let o = submit(&data);
+    assert!(
+        stdout(&o).contains("submitted: 3 accepted,"),
+        "{}\n{}",
+        stdout(&o),
+        stderr(&o)
+    );
+    (server, data)
+}
+
+/// An agency on 127.0.0.1 and a creditor of [`TRUTH_LEDGER`] who has submitted nothing yet.
+fn truth_ledger_creditor(dir: &Path) -> (Server, std::path::PathBuf) {
     let tokens = tokens_file(dir);
     let server = Server::start(&dir.join("agency"), &tokens, 0);
     let data = dir.join("creditor");
@@ -1187,13 +1205,6 @@ fn truth_ledger_at_the_agency(dir: &Path) -> (Server, std::path::PathBuf) {
         format!("url = \"http://{}\"\ncreditor = \"acme\"\ntoken_env = \"TEST_AGENCY_TOKEN\"\nbatch_size = 10\ntimeout_seconds = 30\nmax_attempts = 3\nbase_delay_ms = 50\n", server.addr),
     )
     .unwrap();
-    let o = submit(&data);
-    assert!(
-        stdout(&o).contains("submitted: 3 accepted,"),
-        "{}\n{}",
-        stdout(&o),
-        stderr(&o)
-    );
     (server, data)
 }
 
@@ -1300,18 +1311,7 @@ fn costs_a_debtors_address_and_the_creditors_account_reach_the_agency() {
 #[test]
 fn a_batch_the_agency_did_not_take_is_worked_out_again_from_the_books() {
     let dir = tempfile::tempdir().unwrap();
-    let tokens = tokens_file(dir.path());
-    let server = Server::start(&dir.path().join("agency"), &tokens, 0);
-    let data = dir.path().join("creditor");
-    let ledger = dir.path().join("ledger.csv");
-    std::fs::write(&ledger, TRUTH_LEDGER).unwrap();
-    ok(incasso(&data, &["import", ledger.to_str().unwrap()]));
-    std::fs::write(data.join("policy.toml"), CREDITOR_POLICY).unwrap();
-    std::fs::write(
-        data.join("agency.toml"),
-        format!("url = \"http://{}\"\ncreditor = \"acme\"\ntoken_env = \"TEST_AGENCY_TOKEN\"\nbatch_size = 10\ntimeout_seconds = 30\nmax_attempts = 3\nbase_delay_ms = 50\n", server.addr),
-    )
-    .unwrap();
+    let (server, data) = truth_ledger_creditor(dir.path());
     let o = submit_cmd(&data)
         .env("TEST_AGENCY_TOKEN", "not-the-token-0123456789")
         .output()
@@ -1343,14 +1343,7 @@ fn a_batch_the_agency_did_not_take_is_worked_out_again_from_the_books() {
 fn a_submission_as_of_an_earlier_date_than_the_last_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let (server, data) = truth_ledger_at_the_agency(dir.path());
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_incasso"))
-        .arg("--data-dir")
-        .arg(&data)
-        .args(["submit", "--as-of", "2026-03-15"])
-        .env("TEST_AGENCY_TOKEN", ACME)
-        .env_remove("RUST_LOG")
-        .output()
-        .unwrap();
+    let o = submit_as_of(&data, "2026-03-15").output().unwrap();
     assert!(!o.status.success());
     assert!(
         stderr(&o).contains(&format!("claims were submitted as of {CLAIMS_AS_OF}")),

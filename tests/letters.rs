@@ -409,18 +409,12 @@ fn letters_leave_out_what_may_not_be_demanded_and_hold_for_unapplied_credit() {
 /// 38): the letter said EUR 425.00, then the policy made VAT on the costs not deductible.
 #[test]
 fn a_claim_charges_no_more_costs_than_the_letter_stated() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let ledger = dir.path().join("ledger.csv");
-    std::fs::write(
-        &ledger,
+    let (_dir, data) = store_with_ledger(
         "Factuurnummer;Factuurdatum;Vervaldatum;Debiteurnummer;Naam;Type debiteur;Land;\
          Bedrag incl. BTW;BTW;Valuta;Status\n\
          F100;01-12-2025;15-12-2025;C1;Piet Klant;Particulier;NL;1.000,00;173,55;EUR;Openstaand\n\
          F101;01-01-2026;15-01-2026;C1;Piet Klant;Particulier;NL;2.000,00;347,11;EUR;Openstaand\n",
-    )
-    .unwrap();
-    ok(incasso(&data, &["import", ledger.to_str().unwrap()]));
+    );
     let creditor = "[creditor]\nname = \"Acme B.V.\"\niban = \"NL91ABNA0417164300\"\n";
     std::fs::write(data.join("policy.toml"), creditor).unwrap();
     let t = ok(incasso(

@@ -29,6 +29,21 @@ fn sync(dir: &Path, extra: &[&str]) -> Output {
     incasso(dir, &args).output().unwrap()
 }
 
+/// A Moneybird sync whose sales invoices lack `field`: it fails (exit 1); its directory and
+/// output.
+fn moneybird_without(field: &'static str) -> (tempfile::TempDir, String) {
+    let server = api_server::start(Upstream::with(1, 3));
+    server
+        .up()
+        .fault("POST mb/sales_invoices", Fault::MissingField(field));
+    let dir = tempfile::tempdir().unwrap();
+    configure(dir.path(), &server, "moneybird", "");
+    let o = sync(dir.path(), &[]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    (dir, out)
+}
+
 /// The claims as of 2026-06-30, as JSON.
 fn claims_json(dir: &Path) -> serde_json::Value {
     let o = incasso(
@@ -266,16 +281,7 @@ fn moneybird_5xx_and_429_are_retried_and_bad_answers_stop_with_their_place() {
     assert_eq!(documents(dir.path()).len(), 150, "the next run completes");
 
     // A missing field names the record and the field.
-    let server = api_server::start(Upstream::with(1, 3));
-    server.up().fault(
-        "POST mb/sales_invoices",
-        Fault::MissingField("total_price_incl_tax"),
-    );
-    let dir = tempfile::tempdir().unwrap();
-    configure(dir.path(), &server, "moneybird", "");
-    let o = sync(dir.path(), &[]);
-    let out = text(&o);
-    assert_eq!(o.status.code(), Some(1), "{out}");
+    let (dir, out) = moneybird_without("total_price_incl_tax");
     assert!(
         out.contains("total_price_incl_tax") && out.contains("400000000000000000"),
         "{out}"
@@ -1487,16 +1493,7 @@ fn a_contact_with_a_vat_number_is_a_business_and_an_owed_invoice_without_its_unp
 
     // Moneybird's own figure of what is still owed is missing: refused, never taken as the
     // whole total.
-    let server = api_server::start(Upstream::with(1, 2));
-    server.up().fault(
-        "POST mb/sales_invoices",
-        Fault::MissingField("total_unpaid"),
-    );
-    let dir = tempfile::tempdir().unwrap();
-    configure(dir.path(), &server, "moneybird", "");
-    let o = sync(dir.path(), &[]);
-    let out = text(&o);
-    assert_eq!(o.status.code(), Some(1), "{out}");
+    let (dir, out) = moneybird_without("total_unpaid");
     assert!(out.contains("total_unpaid"), "{out}");
     assert!(documents(dir.path()).is_empty());
 }

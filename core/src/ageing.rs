@@ -137,32 +137,37 @@ pub fn open_items<'a>(
 ) -> Vec<OpenItem<'a>> {
     let mut items = Vec::with_capacity(docs.len());
     for (ld, open) in docs.iter().zip(open) {
-        let Some(open) = open_amount(*open) else {
-            continue;
-        };
-        let d = &ld.document;
-        let sign = if d.kind == DocumentKind::CreditNote {
-            -Decimal::ONE
-        } else {
-            Decimal::ONE
-        };
-        items.push(OpenItem {
-            kind: d.kind,
-            number: &d.number,
-            debtor: &d.debtor,
-            currency: d.currency,
-            total: d.total * sign,
-            open,
-            issue_date: d.issue_date,
-            due_date: d.due_date,
-            days_overdue: (as_of - d.due_date).num_days().max(0),
-            status: d.status,
-            provenance: &ld.provenance,
-            payment_reference: d.payment_reference.as_deref(),
-            credits: d.credited_invoice.as_ref(),
-        });
+        if let Some(open) = open_amount(*open) {
+            items.push(open_item(ld, open, as_of));
+        }
     }
     items
+}
+
+/// One document as an item with `open` open as of a date (its total signed as its open amount
+/// is: negative for a credit note).
+pub fn open_item(ld: &LedgerDocument, open: Decimal, as_of: NaiveDate) -> OpenItem<'_> {
+    let d = &ld.document;
+    let sign = if d.kind == DocumentKind::CreditNote {
+        -Decimal::ONE
+    } else {
+        Decimal::ONE
+    };
+    OpenItem {
+        kind: d.kind,
+        number: &d.number,
+        debtor: &d.debtor,
+        currency: d.currency,
+        total: d.total * sign,
+        open,
+        issue_date: d.issue_date,
+        due_date: d.due_date,
+        days_overdue: (as_of - d.due_date).num_days().max(0),
+        status: d.status,
+        provenance: &ld.provenance,
+        payment_reference: d.payment_reference.as_deref(),
+        credits: d.credited_invoice.as_ref(),
+    }
 }
 
 /// Sorts items by number then kind, so listings never depend on the order of imports.

@@ -5,10 +5,9 @@ use std::path::Path;
 
 use anyhow::Result;
 use chrono::NaiveDate;
-use incasso_core::ageing::{open_items, OpenItem};
+use incasso_core::ageing::{open_item, open_items, OpenItem};
 use incasso_core::collection::claims::{preview, ClaimsPreview, Ledger};
 use incasso_intake::outgoing::ReceivedOnItem;
-use rust_decimal::Decimal;
 use std::collections::{HashMap, HashSet};
 
 use incasso_core::collection::rules::possible_payment::{self, Unapplied};
@@ -151,34 +150,21 @@ impl ClaimsInputs {
 
 /// The documents issued after `as_of` (not void), each as an item with its whole amount open.
 fn issued_after(docs: &[LedgerDocument], as_of: NaiveDate) -> Vec<OpenItem<'_>> {
-    let mut out = Vec::new();
-    for ld in docs {
-        let d = &ld.document;
-        if d.issue_date <= as_of || d.status == DocumentStatus::Void || d.total.is_zero() {
-            continue;
-        }
-        let sign = if d.kind == DocumentKind::CreditNote {
-            -Decimal::ONE
-        } else {
-            Decimal::ONE
-        };
-        out.push(OpenItem {
-            kind: d.kind,
-            number: &d.number,
-            debtor: &d.debtor,
-            currency: d.currency,
-            total: d.total * sign,
-            open: d.total.abs() * sign,
-            issue_date: d.issue_date,
-            due_date: d.due_date,
-            days_overdue: 0,
-            status: d.status,
-            provenance: &ld.provenance,
-            payment_reference: d.payment_reference.as_deref(),
-            credits: d.credited_invoice.as_ref(),
-        });
-    }
-    out
+    docs.iter()
+        .filter(|ld| {
+            let d = &ld.document;
+            d.issue_date > as_of && d.status != DocumentStatus::Void && !d.total.is_zero()
+        })
+        .map(|ld| {
+            let d = &ld.document;
+            let open = if d.kind == DocumentKind::CreditNote {
+                -d.total.abs()
+            } else {
+                d.total.abs()
+            };
+            open_item(ld, open, as_of)
+        })
+        .collect()
 }
 
 /// A preview with the payments and credit notes received on each invoice of its claims, and

@@ -84,6 +84,14 @@ struct LastRun {
     report: PathBuf,
 }
 
+/// The run's warning of `n` open conflicts.
+fn conflicts_wait(n: usize) -> String {
+    format!(
+        "{n} conflict(s) wait for a person (`incasso conflicts`): until resolved the stored \
+         version stands, so a debt the books show owed again is neither open nor claimed"
+    )
+}
+
 /// How many files wait in the inbox's `quarantine/` for a person (their notes not counted).
 fn quarantined_files(inbox: &Path) -> usize {
     std::fs::read_dir(inbox.join("quarantine"))
@@ -637,9 +645,7 @@ fn run_one(
             })
             .unwrap_or(0);
         if open_conflicts > 0 {
-            warnings.push(format!(
-                "{open_conflicts} conflict(s) wait for a person (`incasso conflicts`): until resolved the stored version stands, so a debt the books show owed again is neither open nor claimed"
-            ));
+            warnings.push(conflicts_wait(open_conflicts));
         }
         steps.take("unchanged", || {
             Ok((
@@ -758,12 +764,7 @@ fn run_one(
                     // books show owed again (a payment removed upstream) is neither open nor
                     // claimed. The run says so rather than succeed quietly.
                     if f.conflicts > 0 {
-                        warnings.push(format!(
-                            "{} conflict(s) wait for a person (`incasso conflicts`): until \
-                             resolved the stored version stands, so a debt the books show owed \
-                             again is neither open nor claimed",
-                            f.conflicts
-                        ));
+                        warnings.push(conflicts_wait(f.conflicts));
                     }
                     Ok((
                         f.conflicts == 0,

@@ -128,6 +128,16 @@ pub struct Answered {
     pub reasons: Vec<String>,
 }
 
+/// What becomes of a claim when its batch ends (`Store::settle_batch`).
+enum Settled {
+    /// It stays as stored.
+    Keep,
+    /// It is written so.
+    Write(Box<Submission>),
+    /// It is forgotten (it never reached the agency).
+    Forget,
+}
+
 impl Store {
     /// Every claim's submission record, by claim id.
     pub fn submissions(&self) -> Result<Vec<Submission>, StoreError> {
@@ -261,16 +271,8 @@ impl Store {
         answers: &[Answered],
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut b = Batch::default();
-        for a in answers {
-            let k = key(P_SUBMISSION, a.claim_id.as_bytes());
-            let Some(v) = self.kv.get(&k)? else {
-                continue;
-            };
-            let mut s: Submission = json_decode(&k, &v)?;
-            if s.batch_key != batch_key {
-                continue; // a later batch took this claim over
-            }
+        let answers = answers.iter().map(|a| (a.claim_id.as_str(), a));
+        self.settle_batch(batch_key, answers, |a, mut s| {
             s.state = if a.accepted {
                 s.accepted_revision = s.revision;
                 if s.withdrawal.is_some() {
@@ -283,13 +285,8 @@ impl Store {
             };
             s.reasons = a.reasons.clone();
             s.updated_at = at;
-            b.insert(k, json_encode(&s));
-        }
-        b.remove(key(P_IN_FLIGHT, batch_key.as_bytes()));
-        self.count_write(&mut b)?;
-        self.kv.apply(b)?;
-        self.kv.flush()?;
-        Ok(())
+            Settled::Write(Box::new(s))
+        })
     }
 
     /// Forgets a batch the agency did not judge (credentials, permissions): it never took its
@@ -302,19 +299,13 @@ impl Store {
         claims: &[String],
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut b = Batch::default();
-        for id in claims {
-            let k = key(P_SUBMISSION, id.as_bytes());
-            let Some(v) = self.kv.get(&k)? else {
-                continue;
-            };
-            let mut s: Submission = json_decode(&k, &v)?;
-            if s.batch_key != batch_key || s.state != SubmissionState::Sent {
-                continue;
+        let claims = claims.iter().map(|c| (c.as_str(), ()));
+        self.settle_batch(batch_key, claims, |(), mut s| {
+            if s.state != SubmissionState::Sent {
+                return Settled::Keep;
             }
             if s.accepted_revision == 0 {
-                b.remove(k);
-                continue;
+                return Settled::Forget;
             }
             s.revision = s.accepted_revision;
             s.state = SubmissionState::Accepted;
@@ -322,7 +313,34 @@ impl Store {
             s.withdrawal = None;
             s.reasons = vec!["a batch the agency did not take; worked out again".into()];
             s.updated_at = at;
-            b.insert(k, json_encode(&s));
+            Settled::Write(Box::new(s))
+        })
+    }
+
+    /// Ends a batch in one flushed write: each claim of `claims` (with what `settle` is told
+    /// of it) still on this batch (a later batch may have taken one over) is settled, and the
+    /// batch leaves the outbox.
+    fn settle_batch<'c, T>(
+        &self,
+        batch_key: &str,
+        claims: impl Iterator<Item = (&'c str, T)>,
+        mut settle: impl FnMut(T, Submission) -> Settled,
+    ) -> Result<(), StoreError> {
+        let mut b = Batch::default();
+        for (id, told) in claims {
+            let k = key(P_SUBMISSION, id.as_bytes());
+            let Some(v) = self.kv.get(&k)? else {
+                continue;
+            };
+            let s: Submission = json_decode(&k, &v)?;
+            if s.batch_key != batch_key {
+                continue;
+            }
+            match settle(told, s) {
+                Settled::Keep => {}
+                Settled::Write(s) => b.insert(k, json_encode(&*s)),
+                Settled::Forget => b.remove(k),
+            }
         }
         b.remove(key(P_IN_FLIGHT, batch_key.as_bytes()));
         self.count_write(&mut b)?;

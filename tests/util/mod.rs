@@ -386,3 +386,14 @@ pub fn store_of_folder(folder: &Path) -> (tempfile::TempDir, PathBuf) {
     }
     (dir, data)
 }
+
+/// A store in a temporary directory (returned, to keep it) with `csv` imported as its ledger;
+/// the data directory.
+pub fn store_with_ledger(csv: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let ledger = dir.path().join("ledger.csv");
+    std::fs::write(&ledger, csv).unwrap();
+    ok(incasso(&data, &["import", ledger.to_str().unwrap()]));
+    (dir, data)
+}

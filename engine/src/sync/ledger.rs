@@ -291,15 +291,11 @@ impl<'a> StoreLedger<'a> {
             OPEN_BY_NUMBER,
             &slot,
             SyncedRecord {
-                version: None,
                 document: Some((kind, number.to_string())),
-                debtor: None,
                 open: open_now,
                 terms,
-                alias: None,
                 pending: pending.clone(),
-                documents: Vec::new(),
-                owner: None,
+                ..SyncedRecord::default()
             },
         );
         for key in keys {
@@ -308,13 +304,11 @@ impl<'a> StoreLedger<'a> {
             };
             let before = (doc.source_open, doc.status);
             doc.source_open = open_now;
-            doc.status = if terms_left {
-                status_of_items(doc.status, open_now, !pending.is_empty(), was_pending)
-            } else {
-                // No item left is no payment: the status stays as it was (what the package
-                // says of the document itself), only nothing is open.
-                status_of_items(doc.status, None, false, was_pending)
-            };
+            // No item left is no payment: the status stays as it was (what the package says of
+            // the document itself), only nothing is open.
+            if terms_left {
+                doc.status = status_of_items(doc.status, total, !pending.is_empty(), was_pending);
+            }
             if (doc.source_open, doc.status) != before {
                 tx.add_document(&doc, location.clone())
                     .map_err(ledger_err)?;
@@ -357,11 +351,11 @@ impl<'a> StoreLedger<'a> {
                     if document.source_open.is_none() {
                         let slot = document.key().number;
                         if let Some(items) = self.synced(OPEN_BY_NUMBER, &slot)? {
-                            if items.open.is_some() {
-                                document.source_open = items.open;
+                            if let Some(open) = items.open {
+                                document.source_open = Some(open);
                                 document.status = status_of_items(
                                     document.status,
-                                    items.open,
+                                    open,
                                     !items.pending.is_empty(),
                                     false,
                                 );
@@ -431,12 +425,7 @@ impl<'a> StoreLedger<'a> {
                         version,
                         document: Some((document.kind, document.number.to_string())),
                         debtor: Some(document.debtor.to_string()),
-                        open: None,
-                        terms: Vec::new(),
-                        alias: None,
-                        pending: Vec::new(),
-                        documents: Vec::new(),
-                        owner: None,
+                        ..SyncedRecord::default()
                     };
                     if known.as_ref() != Some(&record) {
                         self.remember(&mut tx, endpoint, &id, record);
@@ -463,14 +452,9 @@ impl<'a> StoreLedger<'a> {
                     tx = self.contact_arrived(tx, &id, &debtor.id, source)?;
                     let record = SyncedRecord {
                         version,
-                        document: None,
                         debtor: Some(debtor.id.to_string()),
-                        open: None,
-                        terms: Vec::new(),
                         alias,
-                        pending: Vec::new(),
-                        documents: Vec::new(),
-                        owner: None,
+                        ..SyncedRecord::default()
                     };
                     self.remember(&mut tx, endpoint, &id, record);
                 }
@@ -496,14 +480,7 @@ impl<'a> StoreLedger<'a> {
                     }
                     let record = SyncedRecord {
                         version,
-                        document: None,
-                        debtor: None,
-                        open: None,
-                        terms: Vec::new(),
-                        alias: None,
-                        pending: Vec::new(),
-                        documents: Vec::new(),
-                        owner: None,
+                        ..SyncedRecord::default()
                     };
                     self.remember(&mut tx, endpoint, &id, record);
                 }
@@ -543,13 +520,8 @@ impl<'a> StoreLedger<'a> {
                     let record = SyncedRecord {
                         version,
                         document: Some((kind, number.clone())),
-                        debtor: None,
                         open: Some(open),
-                        terms: Vec::new(),
-                        alias: None,
-                        pending: Vec::new(),
-                        documents: Vec::new(),
-                        owner: None,
+                        ..SyncedRecord::default()
                     };
                     self.remember(&mut tx, endpoint, &id, record);
                 }
@@ -613,14 +585,11 @@ impl<'a> StoreLedger<'a> {
 /// (`was_pending`) or the package reopens a paid one.
 fn status_of_items(
     status: DocumentStatus,
-    open: Option<rust_decimal::Decimal>,
+    open: rust_decimal::Decimal,
     underway: bool,
     was_pending: bool,
 ) -> DocumentStatus {
     use DocumentStatus::{Disputed, Open, Paid, PaymentPending};
-    let Some(open) = open else {
-        return status;
-    };
     match status {
         Open | Disputed | PaymentPending if open.is_zero() => Paid,
         Paid | Open if underway => PaymentPending,

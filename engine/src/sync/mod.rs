@@ -420,49 +420,36 @@ async fn sync_one(
             (Connector::Twinfield(tw), client, namespace)
         }
     };
-    let per_commit = cfg.records_per_commit;
-    let mut result = connector
-        .pass(
-            &mut client,
-            store,
-            &namespace,
-            &creditor,
-            per_commit,
-            summary,
-            full,
-        )
-        .await;
     // The endpoints are read one after another, so a change made upstream meanwhile (a credit
     // note allocated after its invoice was read) can leave the ledger in a state the books were
     // never in: the invoice still owed in full, the credit used up. Reading again from the
     // cursors until a pass finds nothing changed leaves it as the books stood at one moment.
-    let mut passes = 1;
-    while result.is_ok() && summary.changes() > 0 {
-        if passes > SETTLE_PASSES {
-            summary.warnings.push(format!(
-                "the books kept changing while they were read ({passes} passes); the next sync \
-                 reads what changed since"
-            ));
-            break;
-        }
+    let mut passes = 0;
+    let result = loop {
         let before = summary.changes();
-        result = connector
+        let result = connector
             .pass(
                 &mut client,
                 store,
                 &namespace,
                 &creditor,
-                per_commit,
+                cfg.records_per_commit,
                 summary,
-                false,
+                full && passes == 0,
             )
             .await;
         passes += 1;
-        if summary.changes() == before {
-            break;
+        if result.is_err() || summary.changes() == before {
+            break result;
         }
-    }
-    let result = result;
+        if passes > SETTLE_PASSES {
+            summary.warnings.push(format!(
+                "the books kept changing while they were read ({passes} passes); the next sync \
+                 reads what changed since"
+            ));
+            break result;
+        }
+    };
     let calls = client.calls;
     tracing::info!(source = %cfg.name, %namespace, requests = calls, "sync finished");
     summary.requests = calls;
