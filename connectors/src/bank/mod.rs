@@ -243,14 +243,23 @@ fn abn_number(iban: &str) -> Option<&str> {
 /// recognise the same line in a later download or another format ([`LineKeys`]).
 #[derive(Debug, Default)]
 pub struct Identify {
-    /// How often each group of lines alike occurred so far (the keys are BLAKE3 digests, so they
-    /// are hashed for what they are, as the store's line keys are, not with SipHash).
-    occurrences: rustc_hash::FxHashMap<u128, u32>,
-    /// How often each wording occurred so far within its group and format.
-    wordings: rustc_hash::FxHashMap<u128, u32>,
+    /// The counts so far per booking date: every key counted holds its line's date, and a
+    /// statement lists its lines by date, so the counts probed are of one day and stay in the
+    /// cache (one map of the whole file missed it on every line at a million lines).
+    days: rustc_hash::FxHashMap<chrono::NaiveDate, DayCounts>,
     /// The last format seen and its key: a file has one.
     format: Option<(&'static str, u128)>,
     text: String,
+}
+
+/// How often lines of one booking date occurred so far in a file.
+#[derive(Debug, Default)]
+struct DayCounts {
+    /// Per group of lines alike (the keys are BLAKE3 digests, so they are hashed for what they
+    /// are, as the store's line keys are, not with SipHash).
+    occurrences: rustc_hash::FxHashMap<u128, u32>,
+    /// Per wording within its group and format.
+    wordings: rustc_hash::FxHashMap<u128, u32>,
 }
 
 /// A line's text with the bank's words for its kind after it, when `add` (see
@@ -310,10 +319,10 @@ fn push_folded(out: &mut String, text: &str) {
 fn nth(seen: &mut rustc_hash::FxHashMap<u128, u32>, key: u128) -> u128 {
     let n = seen.entry(key).or_insert(0);
     *n += 1;
-    let mut h = blake3::Hasher::new();
-    h.update(&key.to_le_bytes());
-    h.update(&n.to_le_bytes());
-    key128(h.finalize())
+    let mut bytes = [0u8; 20];
+    bytes[..16].copy_from_slice(&key.to_le_bytes());
+    bytes[16..].copy_from_slice(&n.to_le_bytes());
+    key128(blake3::hash(&bytes))
 }
 
 impl Identify {
@@ -388,11 +397,10 @@ impl Identify {
         use incasso_core::model::{Payment, PaymentKind, Provenance};
         let account = line.account.as_deref().unwrap_or("");
         let alike = self.alike(&line, account);
-        let legacy = nth(&mut self.occurrences, alike);
-        let older = abn_number(account).map(|number| {
-            let alike = self.alike(&line, number);
-            nth(&mut self.occurrences, alike)
-        });
+        let older = abn_number(account).map(|number| self.alike(&line, number));
+        let day = self.days.entry(line.booking_date).or_default();
+        let legacy = nth(&mut day.occurrences, alike);
+        let older = older.map(|alike| nth(&mut day.occurrences, alike));
         let in_format = alike ^ self.format_key(line.format);
         let loose = LineGroup::loose_key(
             account,
@@ -405,7 +413,8 @@ impl Identify {
             Some(r) => reference_id(account, r),
             None => {
                 let wording = self.wording(&line, in_format);
-                short_id('F', nth(&mut self.wordings, wording))
+                let day = self.days.entry(line.booking_date).or_default();
+                short_id('F', nth(&mut day.wordings, wording))
             }
         };
         let keys = LineKeys {
