@@ -42,15 +42,14 @@ pub fn import(
     }
     let source = Arc::new(source);
     let mut identify = Identify::default();
-    let write = |tx: &mut incasso_store::ImportTx<'_>, (payment, keys)| {
+    let write = |tx: &mut incasso_store::ImportTx<'_>, line: BankLine| {
+        let (payment, keys) = identify.payment(line, &source);
         tx.add_bank_line(payment, keys)?;
         Ok(())
     };
-    // A line's keys are worked out on the reader's side: the writer's checks against the store
-    // are the longer stage.
     let (summary, tx) = read_into(tx, write, |handoff| {
         let emit = &mut |line: BankLine| {
-            handoff.push(identify.payment(line, &source));
+            handoff.push(line);
         };
         match kind {
             Statement::Camt => {
