@@ -172,8 +172,9 @@ where
         (size / (sample.len() as u64 / sample_rows).max(16)).min(50_000_000) as usize;
     // Per document: its line, its content fingerprint, and its debtor's hash (to link a credit
     // note to an invoice its description names).
-    // Keyed by our own numbers, not an attacker's: a fast hash, not a collision-resistant one.
-    let mut seen: FxHashMap<(DocumentKind, String), (u64, u64, u64)> =
+    // Keyed by the BLAKE3 digest of kind and number (`number_key`): no string per row to
+    // allocate, and one probe where a string key also read the string.
+    let mut seen: FxHashMap<u128, (u64, u64, u64)> =
         FxHashMap::with_capacity_and_hasher(expected_rows + 16, Default::default());
     // Credit notes that name no invoice in a column but have a description: linked at the end,
     // when every invoice of the file is known.
@@ -223,7 +224,7 @@ where
             }
             Ok(Parsed::Doc(doc)) => {
                 let fp = fingerprint(&doc);
-                match seen.entry((doc.kind, doc.number.normalised().into_owned())) {
+                match seen.entry(number_key(doc.kind, &doc.number)) {
                     Entry::Occupied(e) if e.get().1 == fp => {
                         let first = e.get().0;
                         report.repeated_rows += 1;
@@ -333,7 +334,7 @@ fn debtor_hash(d: &incasso_core::ids::DebtorId) -> u64 {
 /// exactly one is named (`Creditering factuur F2026-004`, `credit for INV-0042`).
 fn named_invoice(
     cn: &Document,
-    seen: &FxHashMap<(DocumentKind, String), (u64, u64, u64)>,
+    seen: &FxHashMap<u128, (u64, u64, u64)>,
 ) -> Option<incasso_core::ids::DocumentNumber> {
     let text = cn.description.as_deref()?;
     let debtor = debtor_hash(&cn.debtor);
@@ -349,13 +350,23 @@ fn named_invoice(
             continue;
         };
         let hit = seen
-            .get(&(DocumentKind::Invoice, number.normalised().into_owned()))
+            .get(&number_key(DocumentKind::Invoice, &number))
             .is_some_and(|(_, _, d)| *d == debtor);
         if hit && !found.iter().any(|f| f.normalised() == number.normalised()) {
             found.push(number);
         }
     }
     (found.len() == 1).then(|| found.remove(0))
+}
+
+/// The key of a document's kind and number among a file's rows: the first 128 bits of their
+/// BLAKE3 digest, so two numbers never share one.
+fn number_key(kind: DocumentKind, number: &DocumentNumber) -> u128 {
+    let mut h = blake3::Hasher::new();
+    h.update(kind.code().as_bytes());
+    h.update(b"|");
+    h.update(number.normalised().as_bytes());
+    u128::from_le_bytes(h.finalize().as_bytes()[..16].try_into().expect("16 bytes"))
 }
 
 /// What tells a row from another with the same number: two rows of one document are one row
