@@ -585,6 +585,43 @@ mod tests {
         assert_ne!(h1.group, h2.group);
     }
 
+    /// Stores hold the ids and fingerprints lines were given: how they are counted may change,
+    /// what they come to may not. Lines of another day in between count apart.
+    #[test]
+    fn a_line_without_a_bank_reference_keeps_the_id_stores_hold() {
+        let src = Arc::new(Source {
+            kind: SourceKind::BankStatementFile,
+            name: "t".into(),
+            content_hash: String::new(),
+        });
+        let cp = Some("NL44RABO0123456789");
+        let next_day = || BankLine {
+            booking_date: NaiveDate::from_ymd_opt(2026, 11, 3).unwrap(),
+            ..line(cp, "F1", None)
+        };
+        let mut ids = Identify::default();
+        let (first, k1) = ids.payment(line(cp, "F1", None), &src);
+        let (other, _) = ids.payment(next_day(), &src);
+        let (second, k2) = ids.payment(line(cp, "F1", None), &src);
+        let (other2, _) = ids.payment(next_day(), &src);
+        assert_eq!(
+            [&first.id, &second.id, &other.id, &other2.id],
+            [
+                "F7538c1d315c58c7",
+                "Fa02935573028ff0",
+                "F7d4e189ad327f50",
+                "F843d87708ba46a1"
+            ]
+        );
+        assert_eq!(
+            [k1.legacy[0], k2.legacy[0]],
+            [
+                Some(303674888935684917610155955920426958369),
+                Some(100906990083471442345543520171667300854)
+            ]
+        );
+    }
+
     /// A later download of the same format gives a line the id it had, whatever came before it:
     /// the midday export's line keeps its id in the whole day's export, which lists a line
     /// alike (same payer, same amount, other invoice) before it.
