@@ -1447,6 +1447,37 @@ fn a_bank_reference_another_line_has_is_no_repeat() {
     assert!(lines.contains("@2026-06-03/121"), "{lines}");
     assert!(lines.contains("@2026-06-09/95.2"), "{lines}");
 
+    // Two statements of one day, one file each, both numbering their line `//00001`, the same
+    // amount and no payer's account: the format words the one line alike each time, so lines
+    // worded otherwise are two payments (before session 39 the second was taken for the first,
+    // and the invoice it paid was claimed).
+    {
+        let set = set.join("two-statements-one-day");
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let import = |f: &str| ok(incasso(&data, &["import", set.join(f).to_str().unwrap()]));
+        import("ledger.csv");
+        let statements = ["ing-20260610-1.940", "ing-20260610-2.940"];
+        let said: Vec<String> = statements.iter().map(|f| import(f)).collect();
+        assert_eq!(new_lines(&said), 2, "{said:?}");
+        let claims = || -> serde_json::Value {
+            serde_json::from_str(&ok(incasso(
+                &data,
+                &["claims", "--as-of", "2026-06-30", "--format", "json"],
+            )))
+            .unwrap()
+        };
+        let v = claims();
+        assert_eq!(claimed_numbers(&v), ["F2026-3003"], "{v}");
+        // Both in the other order, and the day downloaded again as one file of both
+        // statements: nothing new, nothing changed.
+        let again: Vec<String> = statements.iter().rev().map(|f| import(f)).collect();
+        assert_eq!(new_lines(&again), 0, "{again:?}");
+        let day = import("ing-20260610-day.940");
+        assert!(day.contains("0 new, 2 already stored"), "{day}");
+        assert_eq!(claims(), v);
+    }
+
     // A statement, then two overlapping CSV downloads: the second CSV's lines without a payer's
     // account are the MT940's, worded otherwise, and are not stored again.
     let set = set.join("statement-then-two-csv-downloads");

@@ -76,7 +76,8 @@ pub(crate) struct KnownLines {
     keys: rustc_hash::FxHashSet<u128>,
     /// Lines stored per group of lines alike.
     alike: rustc_hash::FxHashMap<u128, u32>,
-    /// Lines each format has seen per group.
+    /// Lines each format has seen per group, with [`STORED_HERE`] set once the format stored
+    /// one of them as its own (not only recognised another format's).
     in_format: rustc_hash::FxHashMap<u128, u32>,
     /// The groups with stored lines per loose group ([`LineGroup::loose`]): the first, and any
     /// more.
@@ -124,7 +125,11 @@ impl KnownLines {
             *self.alike.entry(alike).or_insert(0) += 1;
         }
         if in_format != 0 {
-            *self.in_format.entry(in_format).or_insert(0) += 1;
+            let n = self.in_format.entry(in_format).or_insert(0);
+            *n += 1;
+            if alike != 0 {
+                *n |= STORED_HERE;
+            }
         }
     }
 
@@ -179,10 +184,20 @@ impl KnownLines {
         self.keys.contains(&key)
     }
 
+    /// Whether a format stored a line of a group as its own (`in_format`, as
+    /// [`LineGroup::in_format`]).
+    fn format_stored(&self, in_format: u128) -> bool {
+        self.in_format
+            .get(&in_format)
+            .is_some_and(|&n| n & STORED_HERE != 0)
+    }
+
     fn lines_alike(&self, group: &LineGroup) -> (u32, u32) {
         (
             self.alike.get(&group.alike).copied().unwrap_or(0),
-            self.in_format.get(&group.in_format).copied().unwrap_or(0),
+            self.in_format
+                .get(&group.in_format)
+                .map_or(0, |&n| n & !STORED_HERE),
         )
     }
 
@@ -192,6 +207,10 @@ impl KnownLines {
         &self.keys
     }
 }
+
+/// The bit of a format's count in a group ([`KnownLines::in_format`]) that says it stored one of
+/// the group's lines as its own; the count is below it.
+const STORED_HERE: u32 = 1 << 31;
 
 /// The key that says a format has seen a line of its group with this id: a bank reference is
 /// one id in every format (a camt.054 notification and the day's camt.053, a Rabobank CSV's
@@ -701,6 +720,18 @@ impl PaymentWriter {
                     let same = |(alike, no_account): (u128, bool)| {
                         may_be_same(packed(alike, no_account), line)
                     };
+                    // A stored group of this line's format is to it as a line read before in its
+                    // file: a format words one line alike each time (two statements of a day, a
+                    // file each, both numbering their lines from `//00001`).
+                    let format = g.alike ^ g.in_format;
+                    let same_stored = |(alike, no_account): (u128, bool)| {
+                        let seen = packed(alike, no_account);
+                        if stored.format_stored(alike ^ format) {
+                            may_be_same_in_file(seen, line)
+                        } else {
+                            may_be_same(seen, line)
+                        }
+                    };
                     let in_file = if mixed {
                         may_be_same
                     } else {
@@ -708,7 +739,7 @@ impl PaymentWriter {
                     };
                     g.loose != 0
                         && !days.get(&day).is_some_and(|&s| in_file(s, line))
-                        && !stored.groups_in(g.loose).any(same)
+                        && !stored.groups_in(g.loose).any(same_stored)
                         && !ours.groups_in(g.loose).any(same)
                 });
             let repeat = (by_id || by_legacy) && !reused;
