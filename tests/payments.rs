@@ -1497,3 +1497,36 @@ fn a_bank_reference_another_line_has_is_no_repeat() {
         assert_eq!(rows, 1, "{amount}: {unmatched}");
     }
 }
+
+/// A camt.054 notification of the afternoon's transfer and a midday export with the morning's,
+/// one payer, one amount, one day, texts naming different invoices: two payments in either
+/// order, at ING and at Rabobank, and the day's camt.053 after them adds nothing (before session
+/// 39 the second file's line was taken for the first's copy, and the invoice it paid claimed).
+#[test]
+fn a_notification_and_a_midday_export_of_two_transfers_alike_are_two() {
+    let set = fixture("bank-notification-and-midday");
+    let pairs = [
+        ["n-1440-F0702.camt054.xml", "midday-F0701.csv"],
+        ["midday-F0701.csv", "n-1440-F0702.camt054.xml"],
+        ["rabo-n-1440-F0702.camt054.xml", "rabo-midday-F0701.csv"],
+        ["rabo-midday-F0701.csv", "rabo-n-1440-F0702.camt054.xml"],
+    ];
+    for (n, pair) in pairs.iter().enumerate() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let import = |f: &str| ok(incasso(&data, &["import", set.join(f).to_str().unwrap()]));
+        import("ledger.csv");
+        let said: Vec<String> = pair.iter().map(|f| import(f)).collect();
+        assert_eq!(new_lines(&said), 2, "{pair:?}: {said:?}");
+        if n < 2 {
+            let day = import("day-camt053.xml");
+            assert!(day.contains("0 new, 2 already stored"), "{pair:?}: {day}");
+        }
+        let v: serde_json::Value = serde_json::from_str(&ok(incasso(
+            &data,
+            &["claims", "--as-of", "2026-06-30", "--format", "json"],
+        )))
+        .unwrap();
+        assert_eq!(claimed_numbers(&v), ["F2026-0703"], "{pair:?}: {v}");
+    }
+}

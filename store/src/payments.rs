@@ -223,9 +223,88 @@ fn seen_key(id: u128, in_format: u128) -> u128 {
 /// What is done with an import's block of line records.
 type RecordBlockFn<'f> = dyn FnMut(u64, &[u8]) -> Result<(), StoreError> + 'f;
 
-/// A stored line of a group asked for: its place among its import's stored lines, its group and
-/// its format.
-type Hit = (usize, u128, u128);
+/// A stored line of a group a batch asks for: its place among its import's stored lines, its
+/// group, its format, and the batch.
+#[derive(Clone, Copy)]
+struct Hit {
+    place: usize,
+    alike: u128,
+    format: u128,
+    batch: u32,
+}
+
+/// One import's stored lines that batches of waiting lines ask for.
+struct HitsIn {
+    owner: u64,
+    blocks: Vec<BlockMeta>,
+    /// The lines each block holds, once read.
+    lines: Vec<Option<usize>>,
+    hits: Vec<Hit>,
+}
+
+/// Where the stored lines batches of waiting lines are compared with are
+/// ([`Store::stored_lines`]).
+pub(crate) struct StoredLines {
+    imports: Vec<HitsIn>,
+}
+
+impl StoredLines {
+    /// The stored lines batch `b` asks for, by group, each with its format: only the blocks that
+    /// hold them are decoded (a block's count of lines is read from its first bytes).
+    fn batch(
+        &mut self,
+        store: &Store,
+        b: usize,
+    ) -> Result<rustc_hash::FxHashMap<u128, Vec<(u128, StoredPayment)>>, StoreError> {
+        let mut out: rustc_hash::FxHashMap<u128, Vec<(u128, StoredPayment)>> = Default::default();
+        for import in &mut self.imports {
+            // The hits are in batch order, then in place order (`Store::stored_lines`).
+            let from = import.hits.partition_point(|h| (h.batch as usize) < b);
+            let to = import.hits.partition_point(|h| (h.batch as usize) <= b);
+            let wanted = &import.hits[from..to];
+            let Some(last) = wanted.last().map(|h| h.place) else {
+                continue;
+            };
+            let path = payments_path(&store.segments, import.owner);
+            let (mut at, mut next) = (0usize, 0usize);
+            for (i, meta) in import.blocks.iter().enumerate() {
+                if at > last {
+                    break;
+                }
+                let bytes = match import.lines[i] {
+                    Some(n) if wanted[next].place >= at + n => {
+                        at += n;
+                        continue;
+                    }
+                    _ => store.payment_block(import.owner, meta, inline_key(import.owner))?,
+                };
+                let n = postcard::take_from_bytes::<usize>(&bytes)
+                    .map_err(|e| corrupt(path.to_string_lossy().as_bytes(), &e.to_string()))?
+                    .0;
+                import.lines[i] = Some(n);
+                let end = at + n;
+                if wanted[next].place < end {
+                    let block: Vec<StoredPayment> =
+                        decode(path.to_string_lossy().as_bytes(), &bytes)?;
+                    let mut lines: Vec<Option<StoredPayment>> =
+                        block.into_iter().map(Some).collect();
+                    while next < wanted.len() && wanted[next].place < end {
+                        let h = wanted[next];
+                        if let Some(line) = lines.get_mut(h.place - at).and_then(Option::take) {
+                            out.entry(h.alike).or_default().push((h.format, line));
+                        }
+                        next += 1;
+                    }
+                    if next == wanted.len() {
+                        break;
+                    }
+                }
+                at = end;
+            }
+        }
+        Ok(out)
+    }
+}
 
 /// The records of a block: id key, group of lines alike, that group in its format.
 fn records(bytes: &[u8]) -> impl Iterator<Item = (u128, u128, u128)> + '_ {
@@ -299,6 +378,29 @@ fn loose_candidates(stored: &KnownLines, ours: &KnownLines, g: &LineGroup) -> Ve
         }
     }
     out
+}
+
+/// Runs of waiting lines in batches of about a block's lines each: the stored lines they may be
+/// are read batch by batch, not all at once (a year's CSV export read again as camt.053 waits
+/// entire).
+fn batches_of(runs: &[(u128, Vec<usize>)]) -> Vec<&[(u128, Vec<usize>)]> {
+    let mut batches = Vec::new();
+    let mut rest = runs;
+    while !rest.is_empty() {
+        let mut lines = 0;
+        let n = rest
+            .iter()
+            .take_while(|(_, run)| {
+                lines += run.len();
+                lines <= BLOCK_LINES
+            })
+            .count()
+            .max(1);
+        let (batch, tail) = rest.split_at(n);
+        batches.push(batch);
+        rest = tail;
+    }
+    batches
 }
 
 /// A line that may be another format's copy of a stored one, until its file is read whole.
@@ -873,84 +975,109 @@ impl PaymentWriter {
         self.settle_loose(store, loose)
     }
 
-    /// Decides lines that waited on their group: as many as the group's stored lines of other
-    /// formats leave unmatched are copies. Where fewer are, each stored line of another format
-    /// is paired with at most one waiting line, the one whose numbers it shares most
-    /// ([`likeness`]), and the count is made up in file order. The rest are new.
+    /// Decides lines that waited on their group: at most as many as the group's stored lines of
+    /// other formats leave unmatched are copies, each paired with one of those stored lines:
+    /// the pairs whose numbers share most first ([`likeness`]), then in file order with a
+    /// stored line left whose numbers name nothing else ([`conflicts`]). A line whose numbers
+    /// name something else than every stored line left is new, as are the rest.
     fn settle_alike(&mut self, store: &Store, waiting: Vec<Waiting>) -> Result<(), StoreError> {
         if waiting.is_empty() {
             return Ok(());
         }
-        let runs = runs_by(&waiting, |w| w.group.alike);
+        // In file order, so that a batch of runs finds its stored lines in a few blocks.
+        let mut runs = runs_by(&waiting, |w| w.group.alike);
+        runs.sort_unstable_by_key(|(_, run)| run[0]);
         let ours = &self.known;
         let left: Vec<usize> = store.known_lines(|stored| {
             runs.iter()
                 .map(|(_, run)| copies_left(stored, ours, &waiting[run[0]].group) as usize)
                 .collect()
         })?;
-        let crowded: rustc_hash::FxHashSet<u128> = runs
-            .iter()
-            .zip(&left)
-            .filter(|((_, run), &k)| run.len() > k)
-            .map(|((group, _), _)| *group)
-            .collect();
-        let stored = if crowded.is_empty() {
-            Default::default()
-        } else {
-            store.stored_lines_of(&crowded)?
-        };
         let mut copy = vec![false; waiting.len()];
-        for ((group, list), &k) in runs.iter().zip(&left) {
-            if list.len() <= k {
-                list.iter().for_each(|&i| copy[i] = true);
-                continue;
-            }
-            let format = waiting[list[0]].group.alike ^ waiting[list[0]].group.in_format;
-            let none = Vec::new();
-            let others: Vec<&StoredPayment> = stored
-                .get(group)
-                .unwrap_or(&none)
-                .iter()
-                .filter(|(f, _)| *f != format)
-                .map(|(_, p)| p)
-                .collect();
-            let numbers: Vec<Vec<String>> = list
-                .iter()
-                .map(|&i| {
-                    decode::<StoredPayment>(b"waiting line", &waiting[i].line)
-                        .map(|l| numbers_of(&l))
-                })
-                .collect::<Result<_, _>>()?;
-            let theirs: Vec<Vec<String>> = others.iter().map(|o| numbers_of(o)).collect();
-            // Each stored line is the copy of one line at most: the pairs that share the most
-            // first, then in file order.
-            let mut pairs: Vec<(i64, usize, usize)> = Vec::new();
-            for (c, ours) in numbers.iter().enumerate() {
-                for (o, stored) in theirs.iter().enumerate() {
-                    let score = likeness(ours, stored);
-                    if score > 0 {
-                        pairs.push((score, c, o));
+        let batches = batches_of(&runs);
+        let mut at = 0;
+        let wanted: Vec<rustc_hash::FxHashSet<u128>> = batches
+            .iter()
+            .map(|batch| {
+                let lefts = &left[at..at + batch.len()];
+                at += batch.len();
+                batch
+                    .iter()
+                    .zip(lefts)
+                    .filter(|(_, &k)| k > 0)
+                    .map(|((group, _), _)| *group)
+                    .collect()
+            })
+            .collect();
+        let mut lines = store.stored_lines(&wanted)?;
+        let mut at = 0;
+        for (b, batch) in batches.iter().enumerate() {
+            let lefts = &left[at..at + batch.len()];
+            at += batch.len();
+            let stored = lines.batch(store, b)?;
+            for ((group, list), &k) in batch.iter().zip(lefts) {
+                if k == 0 {
+                    continue;
+                }
+                let format = waiting[list[0]].group.alike ^ waiting[list[0]].group.in_format;
+                let none = Vec::new();
+                let others: Vec<&StoredPayment> = stored
+                    .get(group)
+                    .unwrap_or(&none)
+                    .iter()
+                    .filter(|(f, _)| *f != format)
+                    .map(|(_, p)| p)
+                    .collect();
+                let numbers: Vec<Vec<String>> = list
+                    .iter()
+                    .map(|&i| {
+                        decode::<StoredPayment>(b"waiting line", &waiting[i].line)
+                            .map(|l| numbers_of(&l))
+                    })
+                    .collect::<Result<_, _>>()?;
+                let theirs: Vec<Vec<String>> = others.iter().map(|o| numbers_of(o)).collect();
+                // Each stored line is the copy of one line at most: the pairs that share the
+                // most first, then in file order.
+                let mut pairs: Vec<(i64, usize, usize)> = Vec::new();
+                for (c, ours) in numbers.iter().enumerate() {
+                    for (o, stored) in theirs.iter().enumerate() {
+                        let score = likeness(ours, stored);
+                        if score > 0 {
+                            pairs.push((score, c, o));
+                        }
                     }
                 }
-            }
-            pairs.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
-            let (mut taken, mut used) = (vec![false; list.len()], vec![false; theirs.len()]);
-            let mut copies = 0;
-            for (_, c, o) in pairs {
-                if copies < k && !taken[c] && !used[o] {
-                    (taken[c], used[o]) = (true, true);
-                    copies += 1;
+                pairs.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+                let (mut taken, mut used) = (vec![false; list.len()], vec![false; theirs.len()]);
+                let mut copies = 0;
+                for (_, c, o) in pairs {
+                    if copies < k && !taken[c] && !used[o] {
+                        (taken[c], used[o]) = (true, true);
+                        copies += 1;
+                    }
                 }
-            }
-            // The count says more are copies than their texts tell: the first in file order.
-            for t in taken.iter_mut() {
-                if copies < k && !*t {
+                // The count says more are copies than their texts tell: the first in file
+                // order, each with a stored line left whose numbers do not name something else
+                // (a camt.054 notification of the afternoon's transfer and a midday export of
+                // the morning's, one payer and amount: two transfers). A line with no stored
+                // line left to weigh it against is taken by the count.
+                for (c, t) in taken.iter_mut().enumerate() {
+                    if copies >= k || *t {
+                        continue;
+                    }
+                    let partner = (0..theirs.len())
+                        .find(|&o| !used[o] && !conflicts(&numbers[c], &theirs[o]));
+                    match partner {
+                        Some(o) => used[o] = true,
+                        None if used.iter().any(|u| !u) => continue,
+                        None => {}
+                    }
                     *t = true;
                     copies += 1;
                 }
-            }
-            for (c, &i) in list.iter().enumerate() {
-                copy[i] = taken[c];
+                for (c, &i) in list.iter().enumerate() {
+                    copy[i] = taken[c];
+                }
             }
         }
         for (w, is_copy) in waiting.into_iter().zip(copy) {
@@ -988,36 +1115,22 @@ impl PaymentWriter {
                 .collect()
         })?;
         let mut copy_of: Vec<Option<u128>> = vec![None; waiting.len()];
-        // Batches of runs of about a block's lines each: the stored lines they may be are read
-        // batch by batch, not all at once (a year's CSV export read again as camt.053 waits
-        // entire).
-        let mut batches: Vec<&[(u128, Vec<usize>)]> = Vec::new();
-        let mut rest = runs.as_slice();
-        while !rest.is_empty() {
-            let mut lines = 0;
-            let n = rest
-                .iter()
-                .take_while(|(_, run)| {
-                    lines += run.len();
-                    lines <= BLOCK_LINES
-                })
-                .count()
-                .max(1);
-            let (batch, tail) = rest.split_at(n);
-            batches.push(batch);
-            rest = tail;
-        }
-        for batch in batches {
-            let wanted: rustc_hash::FxHashSet<u128> = batch
-                .iter()
-                .flat_map(|(_, run)| run.iter().flat_map(|&i| candidates[i].iter().map(|c| c.0)))
-                .collect();
-            let stored = if wanted.is_empty() {
-                Default::default()
-            } else {
-                store.stored_lines_of(&wanted)?
-            };
-            for (_, run) in batch {
+        let batches = batches_of(&runs);
+        let wanted: Vec<rustc_hash::FxHashSet<u128>> = batches
+            .iter()
+            .map(|batch| {
+                batch
+                    .iter()
+                    .flat_map(|(_, run)| {
+                        run.iter().flat_map(|&i| candidates[i].iter().map(|c| c.0))
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut lines = store.stored_lines(&wanted)?;
+        for (b, batch) in batches.iter().enumerate() {
+            let stored = lines.batch(store, b)?;
+            for (_, run) in batch.iter() {
                 let format = waiting[run[0]].group.alike ^ waiting[run[0]].group.in_format;
                 let mut left: rustc_hash::FxHashMap<u128, u32> = run
                     .iter()
@@ -1350,50 +1463,64 @@ impl Store {
         Ok(())
     }
 
-    /// The stored lines of some groups of lines alike, each with its format (`alike ^
-    /// in_format`), found through the imports' records: what the lines that waited are compared
-    /// with. Imports written before records were kept have none.
-    pub(crate) fn stored_lines_of(
+    /// Where the stored lines of the groups of several batches of waiting lines are, found
+    /// through the imports' records in one pass; [`StoredLines::batch`] then reads one batch's
+    /// lines. Imports written before records were kept have none.
+    pub(crate) fn stored_lines(
         &self,
-        groups: &rustc_hash::FxHashSet<u128>,
-    ) -> Result<rustc_hash::FxHashMap<u128, Vec<(u128, StoredPayment)>>, StoreError> {
-        let mut out: rustc_hash::FxHashMap<u128, Vec<(u128, StoredPayment)>> = Default::default();
-        // Per import: how many of its stored lines were read, and (place among them, group,
-        // format) of each in the groups.
-        let mut found: BTreeMap<u64, (usize, Vec<Hit>)> = BTreeMap::new();
-        self.each_record_block(&mut |owner, bytes| {
-            let (place, hits) = found.entry(owner).or_default();
-            for (_, alike, in_format) in records(bytes).filter(stands_for_a_line) {
-                if alike != 0 && groups.contains(&alike) {
-                    hits.push((*place, alike, alike ^ in_format));
-                }
-                *place += 1;
+        batches: &[rustc_hash::FxHashSet<u128>],
+    ) -> Result<StoredLines, StoreError> {
+        // Each group with the batches that ask for it (nearly always one).
+        let mut batch_of: rustc_hash::FxHashMap<u128, (u32, Vec<u32>)> = Default::default();
+        for (b, groups) in batches.iter().enumerate() {
+            for &g in groups {
+                batch_of
+                    .entry(g)
+                    .and_modify(|(_, more)| more.push(b as u32))
+                    .or_insert((b as u32, Vec::new()));
             }
-            Ok(())
-        })?;
-        for (owner, (_, hits)) in found {
+        }
+        // Per import: how many of its stored lines were read, and the hits among them.
+        let mut found: BTreeMap<u64, (usize, Vec<Hit>)> = BTreeMap::new();
+        if !batch_of.is_empty() {
+            self.each_record_block(&mut |owner, bytes| {
+                let (place, hits) = found.entry(owner).or_default();
+                for (_, alike, in_format) in records(bytes).filter(stands_for_a_line) {
+                    if let Some((first, more)) = batch_of.get(&alike).filter(|_| alike != 0) {
+                        for &b in std::iter::once(first).chain(more) {
+                            hits.push(Hit {
+                                place: *place,
+                                alike,
+                                format: alike ^ in_format,
+                                batch: b,
+                            });
+                        }
+                    }
+                    *place += 1;
+                }
+                Ok(())
+            })?;
+        }
+        let mut imports = Vec::new();
+        for (owner, (_, mut hits)) in found {
             if hits.is_empty() {
                 continue;
             }
+            hits.sort_unstable_by_key(|h| (h.batch, h.place));
             let bk = blocks_key(owner);
             let Some(v) = self.kv.get(&bk)? else {
                 continue;
             };
             let blocks: Vec<BlockMeta> = decode(&bk, &v)?;
-            let mut at = 0usize;
-            self.blocks_of(owner, &blocks, &mut |_, block| {
-                let end = at + block.len();
-                let mut lines: Vec<Option<StoredPayment>> = block.into_iter().map(Some).collect();
-                for &(place, alike, format) in hits.iter().filter(|h| h.0 >= at && h.0 < end) {
-                    if let Some(line) = lines[place - at].take() {
-                        out.entry(alike).or_default().push((format, line));
-                    }
-                }
-                at = end;
-                Ok(())
-            })?;
+            let lines = vec![None; blocks.len()];
+            imports.push(HitsIn {
+                owner,
+                blocks,
+                lines,
+                hits,
+            });
         }
-        Ok(out)
+        Ok(StoredLines { imports })
     }
 
     /// What the repeat check knows of every stored line: each import's records; the keys of an
