@@ -1460,6 +1460,11 @@ fn a_bank_reference_another_line_has_is_no_repeat() {
         let statements = ["ing-20260610-1.940", "ing-20260610-2.940"];
         let said: Vec<String> = statements.iter().map(|f| import(f)).collect();
         assert_eq!(new_lines(&said), 2, "{said:?}");
+        // One file of two statements of a day, both lines from one payer's account, the same
+        // amount, both `//00001`: two payments (before session 39 the second was taken for
+        // the first, in one file too).
+        let both = import("ing-20260611-day.940");
+        assert!(both.contains("2 new, 0 already stored"), "{both}");
         let claims = || -> serde_json::Value {
             serde_json::from_str(&ok(incasso(
                 &data,

@@ -548,11 +548,21 @@ pub struct LineKeys {
     pub group: Option<LineGroup>,
     /// The fingerprints stores written before this scheme kept (the group and the line's
     /// occurrence in its file; a second one under an older form of its account): lines stored
-    /// then are recognised by them as before.
+    /// then are recognised by them as before. Where the second holds no such form, it may hold
+    /// the key of the id the store gave the line when its statement was read alone (a line a
+    /// file lists under another statement than the first line with its bank reference).
     pub legacy: [Option<u128>; 2],
 }
 
 impl LineKeys {
+    /// The id the store gives a line whose bank reference a stored line of another day, amount
+    /// or wording has (a bank that numbers lines per statement or per day, a reference it used
+    /// again): the reference's id with the day and amount, so that a later download of the same
+    /// line gets the same id.
+    pub fn reused_id(id: &str, date: NaiveDate, amount: Decimal) -> String {
+        format!("{id}@{date}/{}", amount.normalize())
+    }
+
     /// The 128-bit key a line's id is known by in the store's repeat check (the first bits of
     /// its BLAKE3 hash): one definition for the store and for a connector that names a line's
     /// earlier id.

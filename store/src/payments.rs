@@ -720,13 +720,6 @@ fn may_be_same_in_file(seen: u64, line: u64) -> bool {
     seen == SEVERAL || seen == line || (seen & 1) != (line & 1)
 }
 
-/// The id of a line whose bank reference an earlier line of another day or amount has (a bank
-/// that numbers lines per statement or per day, a reference it used again): the reference with
-/// the day and amount, so that a later download of the same line gets the same id.
-fn reused_id(p: &Payment) -> String {
-    format!("{}@{}/{}", p.id, p.date, p.amount.amount().normalize())
-}
-
 /// The `.pay` file of an import.
 pub(crate) fn payments_path(dir: &Path, import: u64) -> PathBuf {
     dir.join(format!("{import:020}.pay"))
@@ -875,7 +868,7 @@ impl PaymentWriter {
         })?;
         if reused {
             let mut p = p;
-            p.id = reused_id(&p);
+            p.id = LineKeys::reused_id(&p.id, p.date, p.amount.amount());
             return self.add(store, import_id, p, keys);
         }
         if let Some((day, line)) = day {

@@ -1031,6 +1031,7 @@ fn finish_entry(
             reversal,
             kind: kind.clone(),
             location,
+            statement: stmt.id.clone().filter(|_| stmt.tag == "Stmt"),
             format: if stmt.tag == "Stmt" {
                 "camt.053"
             } else {

@@ -48,6 +48,11 @@ pub struct BankLine {
     pub kind: Option<String>,
     /// Where in the file it was read.
     pub location: Location,
+    /// The statement that lists it, where a format names its statements (MT940's `:28C:`
+    /// statement number, else its `:20:`; camt.053's `Stmt/Id`): within one file, a bank
+    /// reference seen again under another statement is another line (two statements of a day,
+    /// each numbering its lines from `//00001`).
+    pub statement: Option<String>,
     /// The format it was read from (`camt.053`, `camt.054`, `MT940`, a bank CSV export's name):
     /// one format words a line alike in every download, which tells its lines apart.
     pub format: &'static str,
@@ -260,6 +265,8 @@ struct DayCounts {
     occurrences: rustc_hash::FxHashMap<u128, u32>,
     /// Per wording within its group and format.
     wordings: rustc_hash::FxHashMap<u128, u32>,
+    /// Per bank reference (with its account), the statement that first listed it in the file.
+    references: rustc_hash::FxHashMap<u128, u128>,
 }
 
 /// A line's text with the bank's words for its kind after it, when `add` (see
@@ -339,6 +346,25 @@ impl Identify {
         }
     }
 
+    /// Whether this file listed the line's bank reference (on its account and day) under
+    /// another statement before: the first statement to list a reference keeps its plain id.
+    fn another_statement(&mut self, line: &BankLine, account: &str, reference: &str) -> bool {
+        let Some(statement) = line.statement.as_deref() else {
+            return false;
+        };
+        let key = |parts: &[&str]| {
+            let mut h = blake3::Hasher::new();
+            for p in parts {
+                h.update(p.as_bytes());
+                h.update(b"|");
+            }
+            key128(h.finalize())
+        };
+        let (reference, statement) = (key(&[account, reference]), key(&[statement]));
+        let day = self.days.entry(line.booking_date).or_default();
+        *day.references.entry(reference).or_insert(statement) != statement
+    }
+
     /// The key of the lines alike: `account` as the statement's account, booking date, amount,
     /// currency and counterparty account, plus the text only when there is no counterparty
     /// account (banks word the same line differently in camt and CSV).
@@ -409,7 +435,23 @@ impl Identify {
             line.currency.as_str(),
             line.counterparty_account.is_none(),
         );
+        // Listed under another statement of the same day in this file: another line the bank
+        // numbered alike, named with its statement, and known also by the id the store gave it
+        // if its statement was read alone before ([`LineKeys::reused_id`]).
+        let mut stored_alone = None;
         let id = match &line.bank_reference {
+            Some(r) if self.another_statement(&line, account, r) => {
+                let alone = incasso_core::model::LineKeys::reused_id(
+                    &reference_id(account, r),
+                    line.booking_date,
+                    line.amount,
+                );
+                stored_alone = Some(incasso_core::model::LineKeys::id_key(&alone));
+                reference_id(
+                    account,
+                    &format!("{r}#{}", line.statement.as_deref().unwrap_or("")),
+                )
+            }
             Some(r) => reference_id(account, r),
             None => {
                 let wording = self.wording(&line, in_format);
@@ -423,7 +465,7 @@ impl Identify {
                 in_format,
                 loose,
             }),
-            legacy: [Some(legacy), older],
+            legacy: [Some(legacy), older.or(stored_alone)],
         };
         // A line no payer's account names (none, or the statement's own: a bank's collective
         // entry) reads the bank's words for its kind as text too.
@@ -515,6 +557,7 @@ mod tests {
             reversal: false,
             kind: None,
             location: Location::Line(1),
+            statement: None,
             format: "test CSV",
         }
     }

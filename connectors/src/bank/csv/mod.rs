@@ -542,6 +542,7 @@ fn read_row(
         reversal: !cell(cols.reversal_reason).trim().is_empty() || details.reversal,
         kind: kind_of(&cols.kind, |i| cell(Some(i))).or(details.kind),
         location: Location::Line(line),
+        statement: None,
         format: profile.name,
     })
 }

@@ -197,6 +197,8 @@ impl Output<'_, '_> {
 /// A statement being read: from its `:20:` up to the next one.
 struct Statement<'f> {
     reference: &'f str,
+    /// Its `:28C:` statement number (without a page number), where it gives one (not `0`).
+    number: Option<&'f str>,
     line: u64,
     account: Option<String>,
     opening: Option<Balance>,
@@ -221,6 +223,7 @@ impl<'f> Statement<'f> {
     fn start(field: &'f Field<'f>) -> Self {
         Statement {
             reference: field.value.text.trim(),
+            number: None,
             line: field.line,
             account: None,
             opening: None,
@@ -250,6 +253,16 @@ impl<'f> Statement<'f> {
                         a
                     }
                 })
+            }
+            // The statement number, without the page of a statement split over messages.
+            "28C" => {
+                self.number = field
+                    .value
+                    .text
+                    .split('/')
+                    .next()
+                    .map(str::trim)
+                    .filter(|n| !n.trim_start_matches('0').is_empty());
             }
             "60F" | "60M" if self.opening.is_none() => {
                 self.opening =
@@ -338,6 +351,8 @@ impl<'f> Statement<'f> {
             // SWIFT's type for a direct debit: money in under it is a collection.
             kind: (e.type_code == "NDDT").then(|| "direct debit (NDDT)".to_string()),
             location: Location::Line(p.line),
+            statement: Some(self.number.unwrap_or(self.reference).to_string())
+                .filter(|s| !s.is_empty()),
             format: "MT940",
         });
     }
