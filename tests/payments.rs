@@ -1155,6 +1155,15 @@ fn a_second_notification_of_a_transfer_alike_is_another_transfer() {
     assert!(!open.contains("F2026-501"), "{open}");
 }
 
+/// The claims as of 30 June 2026, as JSON.
+fn claims_end_of_june(data: &std::path::Path) -> serde_json::Value {
+    serde_json::from_str(&ok(incasso(
+        data,
+        &["claims", "--as-of", "2026-06-30", "--format", "json"],
+    )))
+    .unwrap()
+}
+
 /// What a bank import says is new, summed over imports.
 fn new_lines(said: &[String]) -> usize {
     said.iter()
@@ -1422,13 +1431,7 @@ fn a_bank_reference_another_line_has_is_no_repeat() {
     import(files[0]);
     let said: Vec<String> = files[1..].iter().map(|f| import(f)).collect();
     assert_eq!(new_lines(&said), 4, "{said:?}");
-    let claims = || -> serde_json::Value {
-        serde_json::from_str(&ok(incasso(
-            &data,
-            &["claims", "--as-of", "2026-06-30", "--format", "json"],
-        )))
-        .unwrap()
-    };
+    let claims = || claims_end_of_june(&data);
     let v = claims();
     assert_eq!(
         claimed_numbers(&v),
@@ -1465,13 +1468,7 @@ fn a_bank_reference_another_line_has_is_no_repeat() {
         // the first, in one file too).
         let both = import("ing-20260611-day.940");
         assert!(both.contains("2 new, 0 already stored"), "{both}");
-        let claims = || -> serde_json::Value {
-            serde_json::from_str(&ok(incasso(
-                &data,
-                &["claims", "--as-of", "2026-06-30", "--format", "json"],
-            )))
-            .unwrap()
-        };
+        let claims = || claims_end_of_june(&data);
         let v = claims();
         assert_eq!(claimed_numbers(&v), ["F2026-3003"], "{v}");
         // Both in the other order, and the day downloaded again as one file of both
@@ -1527,11 +1524,7 @@ fn a_notification_and_a_midday_export_of_two_transfers_alike_are_two() {
             let day = import("day-camt053.xml");
             assert!(day.contains("0 new, 2 already stored"), "{pair:?}: {day}");
         }
-        let v: serde_json::Value = serde_json::from_str(&ok(incasso(
-            &data,
-            &["claims", "--as-of", "2026-06-30", "--format", "json"],
-        )))
-        .unwrap();
+        let v = claims_end_of_june(&data);
         assert_eq!(claimed_numbers(&v), ["F2026-0703"], "{pair:?}: {v}");
     }
 }

@@ -541,6 +541,14 @@ mod tests {
         assert_eq!(clean_account(" \u{b} "), None);
     }
 
+    fn source() -> Arc<Source> {
+        Arc::new(Source {
+            kind: SourceKind::BankStatementFile,
+            name: "t".into(),
+            content_hash: String::new(),
+        })
+    }
+
     fn line(cp: Option<&str>, text: &str, bank_ref: Option<&str>) -> BankLine {
         BankLine {
             account: Some("NL91ABNA0417164300".into()),
@@ -567,11 +575,7 @@ mod tests {
     /// still recognises it.
     #[test]
     fn an_abn_line_is_recognised_as_stored_under_its_account_number() {
-        let src = Arc::new(Source {
-            kind: SourceKind::BankStatementFile,
-            name: "t".into(),
-            content_hash: String::new(),
-        });
+        let src = source();
         let cp = Some("NL44RABO0123456789");
         let (mut now, mut then) = (Identify::default(), Identify::default());
         for _ in 0..2 {
@@ -591,11 +595,7 @@ mod tests {
 
     #[test]
     fn identical_transfers_both_count_and_a_line_is_alike_in_every_format() {
-        let src = Arc::new(Source {
-            kind: SourceKind::BankStatementFile,
-            name: "t".into(),
-            content_hash: String::new(),
-        });
+        let src = source();
         let cp = Some("NL44RABO0123456789");
         // One file with two identical transfers: two ids, one group.
         let mut a = Identify::default();
@@ -632,11 +632,7 @@ mod tests {
     /// what they come to may not. Lines of another day in between count apart.
     #[test]
     fn a_line_without_a_bank_reference_keeps_the_id_stores_hold() {
-        let src = Arc::new(Source {
-            kind: SourceKind::BankStatementFile,
-            name: "t".into(),
-            content_hash: String::new(),
-        });
+        let src = source();
         let cp = Some("NL44RABO0123456789");
         let next_day = || BankLine {
             booking_date: NaiveDate::from_ymd_opt(2026, 11, 3).unwrap(),
@@ -670,11 +666,7 @@ mod tests {
     /// alike (same payer, same amount, other invoice) before it.
     #[test]
     fn a_line_keeps_its_id_in_a_later_download_of_its_format() {
-        let src = Arc::new(Source {
-            kind: SourceKind::BankStatementFile,
-            name: "t".into(),
-            content_hash: String::new(),
-        });
+        let src = source();
         let cp = Some("NL20INGB0001234567");
         let mut midday = Identify::default();
         let (morning, _) = midday.payment(line(cp, "Factuur F2026-201", None), &src);
