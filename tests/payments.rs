@@ -1527,4 +1527,27 @@ fn a_notification_and_a_midday_export_of_two_transfers_alike_are_two() {
         let v = claims_end_of_june(&data);
         assert_eq!(claimed_numbers(&v), ["F2026-0703"], "{pair:?}: {v}");
     }
+    // Texts that also share a number no invoice has (a customer number, end-to-end ids of one
+    // day, the payer's IBAN and the date): still two, since their invoice numbers differ.
+    let set = set.join("shared-numbers");
+    for v in ["a", "b"] {
+        let files = [
+            format!("{v}-n-F0702.camt054.xml"),
+            format!("{v}-midday-F0701.csv"),
+        ];
+        for order in [[0, 1], [1, 0]] {
+            let dir = tempfile::tempdir().unwrap();
+            let data = dir.path().join("data");
+            let import = |f: &str| ok(incasso(&data, &["import", set.join(f).to_str().unwrap()]));
+            import("ledger.csv");
+            let said: Vec<String> = order.iter().map(|&i| import(&files[i])).collect();
+            assert_eq!(new_lines(&said), 2, "{v} {order:?}: {said:?}");
+            let claims = claims_end_of_june(&data);
+            assert_eq!(
+                claimed_numbers(&claims),
+                ["F2026-0703", "F2026-0704", "F2026-0709"],
+                "{v} {order:?}: {claims}"
+            );
+        }
+    }
 }

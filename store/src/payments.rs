@@ -1031,11 +1031,13 @@ impl PaymentWriter {
                 let theirs: Vec<Vec<String>> = others.iter().map(|o| numbers_of(o)).collect();
                 // Each stored line is the copy of one line at most: the pairs that share the
                 // most first, then in file order.
+                // Never a pair whose numbers name different things, whatever else they share (a
+                // customer number, end-to-end ids of one day).
                 let mut pairs: Vec<(i64, usize, usize)> = Vec::new();
                 for (c, ours) in numbers.iter().enumerate() {
                     for (o, stored) in theirs.iter().enumerate() {
                         let score = likeness(ours, stored);
-                        if score > 0 {
+                        if score > 0 && !conflicts(ours, stored) {
                             pairs.push((score, c, o));
                         }
                     }
