@@ -266,6 +266,7 @@ impl StoredLines {
                 continue;
             };
             let path = payments_path(&store.segments, import.owner);
+            let name = path.to_string_lossy();
             let (mut at, mut next) = (0usize, 0usize);
             for (i, meta) in import.blocks.iter().enumerate() {
                 if at > last {
@@ -279,13 +280,12 @@ impl StoredLines {
                     _ => store.payment_block(import.owner, meta, inline_key(import.owner))?,
                 };
                 let n = postcard::take_from_bytes::<usize>(&bytes)
-                    .map_err(|e| corrupt(path.to_string_lossy().as_bytes(), &e.to_string()))?
+                    .map_err(|e| corrupt(name.as_bytes(), &e.to_string()))?
                     .0;
                 import.lines[i] = Some(n);
                 let end = at + n;
                 if wanted[next].place < end {
-                    let block: Vec<StoredPayment> =
-                        decode(path.to_string_lossy().as_bytes(), &bytes)?;
+                    let block: Vec<StoredPayment> = decode(name.as_bytes(), &bytes)?;
                     let mut lines: Vec<Option<StoredPayment>> =
                         block.into_iter().map(Some).collect();
                     while next < wanted.len() && wanted[next].place < end {
@@ -380,15 +380,15 @@ fn loose_candidates(stored: &KnownLines, ours: &KnownLines, g: &LineGroup) -> Ve
     out
 }
 
-/// Runs of waiting lines in batches of about a block's lines each: the stored lines they may be
-/// are read batch by batch, not all at once (a year's CSV export read again as camt.053 waits
-/// entire).
-fn batches_of(runs: &[(u128, Vec<usize>)]) -> Vec<&[(u128, Vec<usize>)]> {
+/// Runs of waiting lines in batches of about a block's lines each, as ranges of `runs`: the
+/// stored lines they may be are read batch by batch, not all at once (a year's CSV export read
+/// again as camt.053 waits entire).
+fn batches_of(runs: &[(u128, Vec<usize>)]) -> Vec<std::ops::Range<usize>> {
     let mut batches = Vec::new();
-    let mut rest = runs;
-    while !rest.is_empty() {
+    let mut start = 0;
+    while start < runs.len() {
         let mut lines = 0;
-        let n = rest
+        let n = runs[start..]
             .iter()
             .take_while(|(_, run)| {
                 lines += run.len();
@@ -396,9 +396,8 @@ fn batches_of(runs: &[(u128, Vec<usize>)]) -> Vec<&[(u128, Vec<usize>)]> {
             })
             .count()
             .max(1);
-        let (batch, tail) = rest.split_at(n);
-        batches.push(batch);
-        rest = tail;
+        batches.push(start..start + n);
+        start += n;
     }
     batches
 }
@@ -987,28 +986,11 @@ impl PaymentWriter {
                 .collect()
         })?;
         let mut copy = vec![false; waiting.len()];
-        let batches = batches_of(&runs);
-        let mut at = 0;
-        let wanted: Vec<rustc_hash::FxHashSet<u128>> = batches
-            .iter()
-            .map(|batch| {
-                let lefts = &left[at..at + batch.len()];
-                at += batch.len();
-                batch
-                    .iter()
-                    .zip(lefts)
-                    .filter(|(_, &k)| k > 0)
-                    .map(|((group, _), _)| *group)
-                    .collect()
-            })
-            .collect();
-        let mut lines = store.stored_lines(&wanted)?;
-        let mut at = 0;
-        for (b, batch) in batches.iter().enumerate() {
-            let lefts = &left[at..at + batch.len()];
-            at += batch.len();
+        let (batches, mut lines) =
+            store.stored_lines_in_batches(&runs, |i| (left[i] > 0).then_some(runs[i].0))?;
+        for (b, r) in batches.into_iter().enumerate() {
             let stored = lines.batch(store, b)?;
-            for ((group, list), &k) in batch.iter().zip(lefts) {
+            for ((group, list), &k) in runs[r.clone()].iter().zip(&left[r]) {
                 if k == 0 {
                     continue;
                 }
@@ -1030,9 +1012,8 @@ impl PaymentWriter {
                     .collect::<Result<_, _>>()?;
                 let theirs: Vec<Vec<String>> = others.iter().map(|o| numbers_of(o)).collect();
                 // Each stored line is the copy of one line at most: the pairs that share the
-                // most first, then in file order.
-                // Never a pair whose numbers name different things, whatever else they share (a
-                // customer number, end-to-end ids of one day).
+                // most first, then in file order; never a pair whose numbers name different
+                // things, whatever else they share (a customer number, end-to-end ids of a day).
                 let mut pairs: Vec<(i64, usize, usize)> = Vec::new();
                 for (c, ours) in numbers.iter().enumerate() {
                     for (o, stored) in theirs.iter().enumerate() {
@@ -1110,22 +1091,16 @@ impl PaymentWriter {
                 .collect()
         })?;
         let mut copy_of: Vec<Option<u128>> = vec![None; waiting.len()];
-        let batches = batches_of(&runs);
-        let wanted: Vec<rustc_hash::FxHashSet<u128>> = batches
-            .iter()
-            .map(|batch| {
-                batch
-                    .iter()
-                    .flat_map(|(_, run)| {
-                        run.iter().flat_map(|&i| candidates[i].iter().map(|c| c.0))
-                    })
-                    .collect()
-            })
-            .collect();
-        let mut lines = store.stored_lines(&wanted)?;
-        for (b, batch) in batches.iter().enumerate() {
+        let (runs_ref, candidates_ref) = (&runs, &candidates);
+        let (batches, mut lines) = store.stored_lines_in_batches(&runs, move |r| {
+            runs_ref[r]
+                .1
+                .iter()
+                .flat_map(move |&i| candidates_ref[i].iter().map(|c| c.0))
+        })?;
+        for (b, r) in batches.into_iter().enumerate() {
             let stored = lines.batch(store, b)?;
-            for (_, run) in batch.iter() {
+            for (_, run) in &runs[r] {
                 let format = waiting[run[0]].group.alike ^ waiting[run[0]].group.in_format;
                 let mut left: rustc_hash::FxHashMap<u128, u32> = run
                     .iter()
@@ -1456,6 +1431,22 @@ impl Store {
             }
         }
         Ok(())
+    }
+
+    /// `runs` of waiting lines in batches ([`batches_of`]), and where the stored lines of the
+    /// groups each run asks for (`groups(i)` for run `i`) are, each batch's read with
+    /// [`StoredLines::batch`].
+    fn stored_lines_in_batches<I: IntoIterator<Item = u128>>(
+        &self,
+        runs: &[(u128, Vec<usize>)],
+        groups: impl Fn(usize) -> I,
+    ) -> Result<(Vec<std::ops::Range<usize>>, StoredLines), StoreError> {
+        let batches = batches_of(runs);
+        let wanted: Vec<rustc_hash::FxHashSet<u128>> = batches
+            .iter()
+            .map(|r| r.clone().flat_map(&groups).collect())
+            .collect();
+        Ok((batches, self.stored_lines(&wanted)?))
     }
 
     /// Where the stored lines of the groups of several batches of waiting lines are, found

@@ -294,13 +294,18 @@ fn short_id(prefix: char, key: u128) -> String {
     id
 }
 
-/// The id of a line the bank gave a reference: account and reference, hashed.
-fn reference_id(account: &str, reference: &str) -> String {
+/// The key of a bank reference on its account: account and reference, hashed.
+fn reference_key(account: &str, reference: &str) -> u128 {
     let mut h = blake3::Hasher::new();
     h.update(account.as_bytes());
     h.update(b"|");
     h.update(reference.as_bytes());
-    short_id('R', key128(h.finalize()))
+    key128(h.finalize())
+}
+
+/// The id of a line the bank gave a reference ([`reference_key`]).
+fn reference_id(account: &str, reference: &str) -> String {
+    short_id('R', reference_key(account, reference))
 }
 
 /// Appends the letters and digits of `text`, lower case, to `out`: the wording of a field with
@@ -344,25 +349,6 @@ impl Identify {
                 key
             }
         }
-    }
-
-    /// Whether this file listed the line's bank reference (on its account and day) under
-    /// another statement before: the first statement to list a reference keeps its plain id.
-    fn another_statement(&mut self, line: &BankLine, account: &str, reference: &str) -> bool {
-        let Some(statement) = line.statement.as_deref() else {
-            return false;
-        };
-        let key = |parts: &[&str]| {
-            let mut h = blake3::Hasher::new();
-            for p in parts {
-                h.update(p.as_bytes());
-                h.update(b"|");
-            }
-            key128(h.finalize())
-        };
-        let (reference, statement) = (key(&[account, reference]), key(&[statement]));
-        let day = self.days.entry(line.booking_date).or_default();
-        *day.references.entry(reference).or_insert(statement) != statement
     }
 
     /// The key of the lines alike: `account` as the statement's account, booking date, amount,
@@ -424,9 +410,6 @@ impl Identify {
         let account = line.account.as_deref().unwrap_or("");
         let alike = self.alike(&line, account);
         let older = abn_number(account).map(|number| self.alike(&line, number));
-        let day = self.days.entry(line.booking_date).or_default();
-        let legacy = nth(&mut day.occurrences, alike);
-        let older = older.map(|alike| nth(&mut day.occurrences, alike));
         let in_format = alike ^ self.format_key(line.format);
         let loose = LineGroup::loose_key(
             account,
@@ -435,29 +418,38 @@ impl Identify {
             line.currency.as_str(),
             line.counterparty_account.is_none(),
         );
-        // Listed under another statement of the same day in this file: another line the bank
-        // numbered alike, named with its statement, and known also by the id the store gave it
-        // if its statement was read alone before ([`LineKeys::reused_id`]).
+        let wording = line
+            .bank_reference
+            .is_none()
+            .then(|| self.wording(&line, in_format));
+        let day = self.days.entry(line.booking_date).or_default();
+        let legacy = nth(&mut day.occurrences, alike);
+        let older = older.map(|alike| nth(&mut day.occurrences, alike));
         let mut stored_alone = None;
-        let id = match &line.bank_reference {
-            Some(r) if self.another_statement(&line, account, r) => {
-                let alone = incasso_core::model::LineKeys::reused_id(
-                    &reference_id(account, r),
-                    line.booking_date,
-                    line.amount,
-                );
-                stored_alone = Some(incasso_core::model::LineKeys::id_key(&alone));
-                reference_id(
-                    account,
-                    &format!("{r}#{}", line.statement.as_deref().unwrap_or("")),
-                )
+        let id = match (&line.bank_reference, wording) {
+            (Some(r), _) => {
+                let reference = reference_key(account, r);
+                let plain = short_id('R', reference);
+                // Listed under another statement of the same day in this file before: another
+                // line the bank numbered alike, named with its statement, and known also by the
+                // id the store gave it if its statement was read alone ([`LineKeys::reused_id`]);
+                // the first statement to list a reference keeps its plain id.
+                match line.statement.as_deref() {
+                    Some(statement) => {
+                        let listed = key128(blake3::hash(statement.as_bytes()));
+                        if *day.references.entry(reference).or_insert(listed) == listed {
+                            plain
+                        } else {
+                            let alone = LineKeys::reused_id(&plain, line.booking_date, line.amount);
+                            stored_alone = Some(LineKeys::id_key(&alone));
+                            reference_id(account, &format!("{r}#{statement}"))
+                        }
+                    }
+                    None => plain,
+                }
             }
-            Some(r) => reference_id(account, r),
-            None => {
-                let wording = self.wording(&line, in_format);
-                let day = self.days.entry(line.booking_date).or_default();
-                short_id('F', nth(&mut day.wordings, wording))
-            }
+            (None, Some(wording)) => short_id('F', nth(&mut day.wordings, wording)),
+            (None, None) => unreachable!("a line without a bank reference is worded above"),
         };
         let keys = LineKeys {
             group: Some(LineGroup {

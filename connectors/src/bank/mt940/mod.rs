@@ -351,8 +351,9 @@ impl<'f> Statement<'f> {
             // SWIFT's type for a direct debit: money in under it is a collection.
             kind: (e.type_code == "NDDT").then(|| "direct debit (NDDT)".to_string()),
             location: Location::Line(p.line),
-            statement: Some(self.number.unwrap_or(self.reference).to_string())
-                .filter(|s| !s.is_empty()),
+            statement: Some(self.number.unwrap_or(self.reference))
+                .filter(|s| !s.is_empty())
+                .map(str::to_string),
             format: "MT940",
         });
     }

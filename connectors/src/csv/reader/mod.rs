@@ -366,7 +366,7 @@ fn number_key(kind: DocumentKind, number: &DocumentNumber) -> u128 {
     h.update(kind.code().as_bytes());
     h.update(b"|");
     h.update(number.normalised().as_bytes());
-    u128::from_le_bytes(h.finalize().as_bytes()[..16].try_into().expect("16 bytes"))
+    crate::bank::key128(h.finalize())
 }
 
 /// What tells a row from another with the same number: two rows of one document are one row
