@@ -44,15 +44,30 @@ fn moneybird_without(field: &'static str) -> (tempfile::TempDir, String) {
     (dir, out)
 }
 
+/// A stand-in of `kind` serving `up`, and a data directory configured for it and synced once
+/// (asserted to succeed), with what the sync said.
+fn synced(up: Upstream, kind: &str) -> (Server, tempfile::TempDir, Output) {
+    let server = api_server::start(up);
+    let dir = tempfile::tempdir().unwrap();
+    configure(dir.path(), &server, kind, "");
+    let o = sync(dir.path(), &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    (server, dir, o)
+}
+
+/// Runs incasso in `dir` and asserts that it succeeded (its output in the message if not).
+fn run_ok(dir: &Path, args: &[&str]) -> Output {
+    let o = incasso(dir, args).output().unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    o
+}
+
 /// The claims as of 2026-06-30, as JSON.
 fn claims_json(dir: &Path) -> serde_json::Value {
-    let o = incasso(
+    let o = run_ok(
         dir,
         &["claims", "--as-of", "2026-06-30", "--format", "json"],
-    )
-    .output()
-    .unwrap();
-    assert!(o.status.success(), "{}", text(&o));
+    );
     serde_json::from_slice(&o.stdout).unwrap()
 }
 
@@ -422,11 +437,7 @@ fn exact_pages_by_timestamp_refreshes_tokens_and_applies_deletions() {
 fn exact_instalments_add_up_and_a_deleted_term_does_not_void_its_invoice() {
     let mut up = Upstream::with(2, 10);
     up.invoices[0].instalments = vec!["0.00".into(), "60.00".into(), "40.00".into()];
-    let server = api_server::start(up);
-    let dir = tempfile::tempdir().unwrap();
-    configure(dir.path(), &server, "exact", "");
-    let o = sync(dir.path(), &[]);
-    assert!(o.status.success(), "{}", text(&o));
+    let (server, dir, _) = synced(up, "exact");
     let d = doc(&documents(dir.path()), "2026000001").document.clone();
     assert_eq!(
         d.source_open,
@@ -471,10 +482,7 @@ fn an_invoice_in_a_ubl_file_and_in_moneybird_is_one_document() {
     let dir = tempfile::tempdir().unwrap();
     let ubl =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/ubl/nl-si-ubl-2.0-minimal.xml");
-    let o = incasso(dir.path(), &["import", ubl.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", text(&o));
+    run_ok(dir.path(), &["import", ubl.to_str().unwrap()]);
     configure(dir.path(), &server, "moneybird", "");
     let o = sync(dir.path(), &[]);
     assert!(o.status.success(), "{}", text(&o));
@@ -505,10 +513,7 @@ fn a_dispute_recorded_from_a_file_survives_the_apis_open() {
         "Factuurnummer;Debiteurnummer;Factuurdatum;Vervaldatum;Bedrag incl. BTW;Status\n2026-000001;D00000;01-03-2026;30-04-2026;100,00;Betwist\n",
     )
     .unwrap();
-    let o = incasso(dir.path(), &["import", csv.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", text(&o));
+    run_ok(dir.path(), &["import", csv.to_str().unwrap()]);
     configure(dir.path(), &server, "moneybird", "");
     assert!(sync(dir.path(), &[]).status.success());
     let d = doc(&documents(dir.path()), "2026-000001").document.clone();
@@ -835,13 +840,10 @@ fn a_secret_an_api_echoes_back_reaches_no_output_summary_or_audit_log() {
 
 /// `receivables` as CSV: invoice number -> open amount.
 fn open_amounts(dir: &Path) -> std::collections::BTreeMap<String, String> {
-    let o = incasso(
+    let o = run_ok(
         dir,
         &["receivables", "--as-of", "2026-06-30", "--format", "csv"],
-    )
-    .output()
-    .unwrap();
-    assert!(o.status.success(), "{}", text(&o));
+    );
     String::from_utf8_lossy(&o.stdout)
         .lines()
         .skip(1)
@@ -878,11 +880,7 @@ fn moneybird_credit_invoices_count_once_whatever_the_order_they_arrive_in() {
     up.invoices[cb].contact = up.invoices[b].contact;
     up.invoices[cb].original = Some(up.invoices[b].id.clone());
     let numbers = [a, ca, b, cb].map(|i| up.invoices[i].number.clone());
-    let server = api_server::start(up);
-    let dir = tempfile::tempdir().unwrap();
-    configure(dir.path(), &server, "moneybird", "");
-    let o = sync(dir.path(), &[]);
-    assert!(o.status.success(), "{}", text(&o));
+    let (server, dir, o) = synced(up, "moneybird");
     assert!(!text(&o).contains("not synced"), "{}", text(&o));
     let open = open_amounts(dir.path());
     assert_eq!(
@@ -1082,13 +1080,10 @@ fn xero_a_quiet_sync_after_a_bulk_change_reads_only_that_second_again() {
 
 /// Receivables of an Exact stand-in after a sync: number -> (total, open).
 fn totals(dir: &Path) -> std::collections::BTreeMap<String, (String, String)> {
-    let o = incasso(
+    let o = run_ok(
         dir,
         &["receivables", "--as-of", "2026-06-30", "--format", "csv"],
-    )
-    .output()
-    .unwrap();
-    assert!(o.status.success(), "{}", text(&o));
+    );
     String::from_utf8_lossy(&o.stdout)
         .lines()
         .skip(1)
@@ -1368,11 +1363,7 @@ fn exact_a_collection_underway_is_held_and_a_last_term_deleted_leaves_nothing_op
         .iter()
         .map(|i| i.number.replace('-', ""))
         .collect();
-    let server = api_server::start(up);
-    let dir = tempfile::tempdir().unwrap();
-    configure(dir.path(), &server, "exact", "");
-    let o = sync(dir.path(), &[]);
-    assert!(o.status.success(), "{}", text(&o));
+    let (server, dir, _) = synced(up, "exact");
     let docs = documents(dir.path());
     for n in &numbers[..2] {
         assert_eq!(
@@ -1470,11 +1461,7 @@ fn a_credit_allocated_while_a_sync_reads_is_read_again_before_anything_is_claime
 fn a_contact_with_a_vat_number_is_a_business_and_an_owed_invoice_without_its_unpaid_is_refused() {
     let mut up = Upstream::with(2, 2);
     up.contacts[0].tax_number = "NL001234567B01".into();
-    let server = api_server::start(up);
-    let dir = tempfile::tempdir().unwrap();
-    configure(dir.path(), &server, "xero", "");
-    let o = sync(dir.path(), &[]);
-    assert!(o.status.success(), "{}", text(&o));
+    let (_server, dir, _) = synced(up, "xero");
     let store = incasso_store::Store::open(&dir.path().join("data")).unwrap();
     let kinds: Vec<_> = store
         .debtors()
@@ -1510,11 +1497,7 @@ fn an_invoice_synced_before_its_customer_is_the_customers_once_it_arrives() {
             up.add_invoice(c, "2026-000777", "321.00");
         }),
     );
-    let server = api_server::start(up);
-    let dir = tempfile::tempdir().unwrap();
-    configure(dir.path(), &server, "exact", "");
-    let o = sync(dir.path(), &[]);
-    assert!(o.status.success(), "{}", text(&o));
+    let (_server, dir, _) = synced(up, "exact");
     let docs = documents(dir.path());
     let d = &doc(&docs, "2026000777").document;
     assert_eq!(
@@ -1532,11 +1515,7 @@ fn two_upstream_invoices_with_one_number_are_two_documents_not_one_replacing_the
     up.invoices[1].amount("2500.00");
     let number = up.invoices[0].number.clone();
     let second = up.invoices[1].id.clone();
-    let server = api_server::start(up);
-    let dir = tempfile::tempdir().unwrap();
-    configure(dir.path(), &server, "xero", "");
-    let o = sync(dir.path(), &[]);
-    assert!(o.status.success(), "{}", text(&o));
+    let (server, dir, _) = synced(up, "xero");
     let marked = format!("{number}/{}", &second[second.len() - 8..]);
     let docs = documents(dir.path());
     assert_eq!(doc(&docs, &number).document.debtor.as_str(), "D00000");
@@ -1572,11 +1551,7 @@ fn xero_prepayments_and_overpayments_are_the_customers_credit() {
     up.invoices[2].amount("1210.00");
     up.invoices[3].money = "Overpayment";
     up.invoices[3].amount("250.00");
-    let server = api_server::start(up);
-    let dir = tempfile::tempdir().unwrap();
-    configure(dir.path(), &server, "xero", "");
-    let o = sync(dir.path(), &[]);
-    assert!(o.status.success(), "{}", text(&o));
+    let (_server, dir, _) = synced(up, "xero");
     let docs = documents(dir.path());
     let credits: Vec<(String, String, Option<String>)> = docs
         .iter()
@@ -1617,11 +1592,7 @@ fn exact_a_receipt_not_matched_to_an_invoice_is_the_customers_credit() {
     up.invoices[2].contact = 0;
     up.invoices[2].number = "2026-900001".into();
     up.invoices[2].open = "500.00".into();
-    let server = api_server::start(up);
-    let dir = tempfile::tempdir().unwrap();
-    configure(dir.path(), &server, "exact", "");
-    let o = sync(dir.path(), &[]);
-    assert!(o.status.success(), "{}", text(&o));
+    let (server, dir, _) = synced(up, "exact");
     let docs = documents(dir.path());
     let receipt = &doc(&docs, "RECEIPT-2026900001").document;
     assert_eq!(receipt.kind, incasso_core::model::DocumentKind::CreditNote);
