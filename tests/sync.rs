@@ -171,7 +171,7 @@ fn moneybird_batches_of_100_and_a_second_sync_is_one_request_per_endpoint() {
     let log = server.up().log[before..].to_vec();
     assert_eq!(
         log.len(),
-        2,
+        3,
         "one listing per endpoint, nothing fetched: {log:?}"
     );
     let store = incasso_store::Store::open(&dir.path().join("data")).unwrap();
@@ -1613,5 +1613,98 @@ fn exact_a_receipt_not_matched_to_an_invoice_is_the_customers_credit() {
     assert_eq!(
         doc(&docs, "RECEIPT-2026900001").document.source_open,
         Some(rust_decimal::Decimal::ZERO)
+    );
+}
+
+#[test]
+fn moneybird_external_sales_invoices_are_receivables_with_their_own_numbers() {
+    let mut up = Upstream::with(2, 5);
+    // A webshop's invoice, part paid, without a due date.
+    let web = {
+        let i = &mut up.invoices[2];
+        i.external = true;
+        i.number = "WEB-10023".into();
+        i.date = "2026-03-02".into();
+        i.due = String::new();
+        i.total = "121.00".into();
+        i.open = "21.00".into();
+        i.id.clone()
+    };
+    // Another shop's invoice numbered like a Moneybird sales invoice: a second debt.
+    up.invoices[3].external = true;
+    up.invoices[3].number = up.invoices[0].number.clone();
+    let twin = up.invoices[3].id.clone();
+    // Registered upstream and not booked yet.
+    up.invoices[4].external = true;
+    up.invoices[4].status = "new";
+    let unbooked = up.invoices[4].number.clone();
+    let (server, dir, _) = synced(up, "moneybird");
+    assert_eq!(server.up().count("POST mb/external_sales_invoices"), 1);
+    let docs = documents(dir.path());
+    let d = doc(&docs, "WEB-10023");
+    assert_eq!(d.document.debtor.as_str(), "D00000");
+    assert_eq!(d.document.source_open, Some("21.00".parse().unwrap()));
+    assert_eq!(
+        d.document.due_date.to_string(),
+        "2026-04-01",
+        "no due date: the statutory 30 days"
+    );
+    assert!(
+        matches!(&d.provenance.location, Location::ApiRecord(r)
+            if r.contains(&format!("external_sales_invoices/{web}")) && r.contains("no due date")),
+        "{:?}",
+        d.provenance
+    );
+    let first = doc(&docs, "2026-000001");
+    assert!(
+        matches!(&first.provenance.location, Location::ApiRecord(r) if r.starts_with("sales_invoices/")),
+        "the sales invoice keeps its number: {:?}",
+        first.provenance
+    );
+    let marked = format!("2026-000001/{}", &twin[twin.len() - 8..]);
+    assert_eq!(doc(&docs, &marked).document.status, DocumentStatus::Open);
+    assert!(
+        docs.iter().all(|d| d.document.number.as_str() != unbooked),
+        "a `new` external invoice is not a receivable yet"
+    );
+    assert_eq!(docs.len(), 4, "two sales invoices and two external ones");
+    let store = incasso_store::Store::open(&dir.path().join("data")).unwrap();
+    let booked = store
+        .payments_of(&[incasso_core::model::PaymentKind::AppliedUpstream])
+        .unwrap();
+    assert!(
+        booked
+            .iter()
+            .any(|p| p.amount.amount() == "100.00".parse().unwrap()),
+        "the payment booked on the webshop's invoice: {booked:?}"
+    );
+    drop(store);
+
+    // Nothing new: nothing fetched, nothing changed.
+    let before = documents(dir.path());
+    assert!(sync(dir.path(), &[]).status.success());
+    assert_eq!(server.up().count("POST mb/external_sales_invoices"), 1);
+    assert_eq!(documents(dir.path()), before);
+
+    // Paid, then deleted upstream: the ledger follows.
+    {
+        let mut up = server.up();
+        up.invoices[2].status = "paid";
+        up.invoices[2].open = "0.00".into();
+        up.touch(2);
+        up.delete(3);
+    }
+    let o = sync(dir.path(), &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let docs = documents(dir.path());
+    assert_eq!(
+        doc(&docs, "WEB-10023").document.status,
+        DocumentStatus::Paid
+    );
+    assert_eq!(doc(&docs, &marked).document.status, DocumentStatus::Void);
+    assert_eq!(
+        doc(&docs, "2026-000001").document.status,
+        DocumentStatus::Open,
+        "deleting the external twin leaves the sales invoice"
     );
 }

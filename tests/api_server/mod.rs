@@ -60,6 +60,9 @@ pub struct Inv {
     /// Xero: a customer's money instead of a document: "Prepayment" or "Overpayment" (its
     /// `open` is the credit remaining); empty for an invoice or credit note.
     pub money: &'static str,
+    /// Moneybird: an external sales invoice (served by `external_sales_invoices`, its number as
+    /// `reference`, its issue date as `date`, an empty `due` as null).
+    pub external: bool,
 }
 
 impl Inv {
@@ -175,6 +178,7 @@ impl Upstream {
                 credited_by: None,
                 term_status: 20,
                 money: "",
+                external: false,
             });
         }
         u.index = u
@@ -559,7 +563,7 @@ async fn mb_list(
         _ => up
             .invoices
             .iter()
-            .filter(|i| !i.deleted)
+            .filter(|i| !i.deleted && i.external == (endpoint == "external_sales_invoices"))
             .map(|i| format!(r#"{{"id":"{}","version":{}}}"#, i.id, i.version))
             .collect(),
     };
@@ -603,7 +607,10 @@ async fn mb_fetch(
             if let Some(c) = up.contact(id) {
                 parts.push(mb_contact(c));
             }
-        } else if let Some(i) = up.invoice(id).filter(|i| !i.deleted) {
+        } else if let Some(i) = up
+            .invoice(id)
+            .filter(|i| !i.deleted && i.external == (endpoint == "external_sales_invoices"))
+        {
             let c = &up.contacts[i.contact];
             let mut s = mb_invoice(i, c);
             if let Some(Fault::MissingField(f)) = &fault {
@@ -630,8 +637,13 @@ fn mb_invoice(i: &Inv, c: &Contact) -> String {
     };
     let payments = if i.open != i.total {
         format!(
-            r#"[{{"id":"9{}","invoice_type":"SalesInvoice","invoice_id":"{}","price":"{}","payment_date":"2026-04-01","credit_invoice_id":{}}}]"#,
+            r#"[{{"id":"9{}","invoice_type":"{}","invoice_id":"{}","price":"{}","payment_date":"2026-04-01","credit_invoice_id":{}}}]"#,
             &i.id[1..],
+            if i.external {
+                "ExternalSalesInvoice"
+            } else {
+                "SalesInvoice"
+            },
             i.id,
             sub(&i.total, &i.open),
             quoted(&i.credited_by)
@@ -639,6 +651,27 @@ fn mb_invoice(i: &Inv, c: &Contact) -> String {
     } else {
         "[]".into()
     };
+    if i.external {
+        let due = if i.due.is_empty() {
+            "null".to_string()
+        } else {
+            format!("\"{}\"", i.due)
+        };
+        return format!(
+            r#"{{"id":"{}","administration_id":"123","contact_id":"{}","contact":{},"date":"{}","state":"{}","due_date":{due},"reference":"{}","entry_number":7,"origin":null,"source":"Webwinkel","source_url":null,"currency":"EUR","paid_at":null,"version":{},"payments":{payments},"total_paid":"{}","total_unpaid":"{sign}{}","total_price_excl_tax":"{sign}{}","total_price_incl_tax":"{sign}{}","prices_are_incl_tax":true,"details":[],"notes":[],"attachments":[],"events":[]}}"#,
+            i.id,
+            c.id,
+            mb_contact(c),
+            i.date,
+            i.status,
+            i.number,
+            i.version,
+            sub(&i.total, &i.open),
+            i.open,
+            if i.net.is_empty() { &i.total } else { &i.net },
+            i.total
+        );
+    }
     format!(
         r#"{{"id":"{}","administration_id":"123","contact_id":"{}","contact":{},"invoice_id":"{}","state":"{}","invoice_date":"{}","due_date":"{}","payment_reference":"RF18{}","reference":"Project","currency":"EUR","original_sales_invoice_id":{},"version":{},"payments":{payments},"total_paid":"{}","total_unpaid":"{sign}{}","total_price_excl_tax":"{sign}{}","total_price_incl_tax":"{sign}{}"}}"#,
         i.id,

@@ -1,13 +1,19 @@
-//! Moneybird (REST API v2, bearer token): contacts and sales invoices with the payments booked
-//! on them, through the synchronization endpoints. `GET …/synchronization.json` lists every id
+//! Moneybird (REST API v2, bearer token): contacts, sales invoices and external sales invoices
+//! (invoices made elsewhere, a webshop's, booked in Moneybird) with the payments booked on them,
+//! through the synchronization endpoints. `GET …/synchronization.json` lists every id
 //! with its version; only ids whose version the ledger does not have are fetched, 100 at a time,
 //! with `POST …/synchronization.json {"ids": [...]}`. The list is complete, so an id the ledger
 //! knows and the list lacks was deleted upstream.
 //!
 //! States: `open`, `late`, `reminded` are open; `pending_payment` (a direct debit or payment
 //! provider underway) is still owed but never claimed; `paid` is paid; `uncollectible` (written
-//! off) is void; `draft` and `scheduled` are not receivables yet. The payments on an invoice are
-//! kept as payments applied upstream, for the trace.
+//! off) is void; `draft` and `scheduled`, and an external invoice's `new` (registered, not booked
+//! yet), are not receivables yet. The payments on an invoice are kept as payments applied
+//! upstream, for the trace.
+//!
+//! An external sales invoice's number is its `reference` (the other system's invoice number) and
+//! its issue date its `date`; one without a due date is due the statutory 30 days after it
+//! (art. 6:119a lid 2 BW), which its provenance says.
 //!
 //! Credit invoices (negative total, or `original_sales_invoice_id`) are credit notes, and every
 //! document's open amount is Moneybird's own `total_unpaid`. Moneybird books a credit invoice
@@ -42,6 +48,8 @@ pub const BATCH: usize = 100;
 pub const CONTACTS: &str = "contacts";
 /// The sales invoices endpoint.
 pub const SALES_INVOICES: &str = "sales_invoices";
+/// The external sales invoices endpoint (invoices made in another system, booked in Moneybird).
+pub const EXTERNAL_SALES_INVOICES: &str = "external_sales_invoices";
 
 /// One Moneybird administration.
 #[derive(Debug, Clone)]
@@ -63,18 +71,19 @@ impl Moneybird {
         )
     }
 
-    /// Syncs contacts, then sales invoices; `full` fetches every id whatever its version.
+    /// Syncs contacts, then sales invoices, then external sales invoices; `full` fetches every id
+    /// whatever its version.
     pub async fn sync(
         &self,
         client: &mut Client,
         ledger: &mut dyn SyncLedger,
         full: bool,
     ) -> Result<(), ApiError> {
-        for endpoint in [CONTACTS, SALES_INVOICES] {
-            let query = if endpoint == SALES_INVOICES {
-                "?filter=state%3Aall"
-            } else {
+        for endpoint in [CONTACTS, SALES_INVOICES, EXTERNAL_SALES_INVOICES] {
+            let query = if endpoint == CONTACTS {
                 ""
+            } else {
+                "?filter=state%3Aall"
             };
             ledger.listing_begins(endpoint);
             let list_url = self.url(endpoint, query);
@@ -103,21 +112,23 @@ impl Moneybird {
                     serde_json::to_vec(&serde_json::json!({ "ids": ids })).expect("plain JSON");
                 let resp = client.post_json(&fetch_url, body).await?;
                 let source = response_source(&fetch_url, &resp.body);
+                let lookup = |e: &str, id: &str| ledger.known(e, id).ok().flatten();
                 let records = match endpoint {
-                    CONTACTS => {
-                        let lookup = |e: &str, id: &str| ledger.known(e, id).ok().flatten();
-                        parse_contacts(&fetch_url, &resp.body, &lookup)?
-                    }
-                    _ => {
-                        let lookup = |e: &str, id: &str| ledger.known(e, id).ok().flatten();
-                        parse_sales_invoices(
-                            &fetch_url,
-                            &resp.body,
-                            &self.creditor,
-                            &source,
-                            &lookup,
-                        )?
-                    }
+                    CONTACTS => parse_contacts(&fetch_url, &resp.body, &lookup)?,
+                    SALES_INVOICES => parse_sales_invoices(
+                        &fetch_url,
+                        &resp.body,
+                        &self.creditor,
+                        &source,
+                        &lookup,
+                    )?,
+                    _ => parse_external_sales_invoices(
+                        &fetch_url,
+                        &resp.body,
+                        &self.creditor,
+                        &source,
+                        &lookup,
+                    )?,
                 };
                 // Every record of these endpoints is the fetched contact or invoice itself (or a
                 // payment on one, named by its own id).
@@ -291,6 +302,8 @@ pub fn parse_contacts(
         .collect()
 }
 
+/// A sales invoice or an external sales invoice: the two share their fields but for the number
+/// and the issue date.
 #[derive(Deserialize)]
 struct SalesInvoice {
     id: Text,
@@ -300,6 +313,9 @@ struct SalesInvoice {
     invoice_id: Option<Text>,
     state: String,
     invoice_date: Option<String>,
+    /// An external invoice's issue date.
+    #[serde(default)]
+    date: Option<String>,
     due_date: Option<String>,
     currency: Option<String>,
     total_price_incl_tax: Option<Amount>,
@@ -336,17 +352,49 @@ pub fn parse_sales_invoices(
     source: &Arc<Source>,
     lookup: &Lookup<'_>,
 ) -> Result<Vec<Record>, ApiError> {
+    parse_invoices(url, body, creditor, source, lookup, SALES_INVOICES)
+}
+
+/// External sales invoices as documents, with their payments: numbered by their `reference`,
+/// issued on their `date`, due 30 days later when they have no due date.
+pub fn parse_external_sales_invoices(
+    url: &str,
+    body: &[u8],
+    creditor: &CreditorId,
+    source: &Arc<Source>,
+    lookup: &Lookup<'_>,
+) -> Result<Vec<Record>, ApiError> {
+    parse_invoices(url, body, creditor, source, lookup, EXTERNAL_SALES_INVOICES)
+}
+
+/// The invoices of `endpoint` ([`SALES_INVOICES`] or [`EXTERNAL_SALES_INVOICES`]).
+fn parse_invoices(
+    url: &str,
+    body: &[u8],
+    creditor: &CreditorId,
+    source: &Arc<Source>,
+    lookup: &Lookup<'_>,
+    endpoint: &str,
+) -> Result<Vec<Record>, ApiError> {
+    let external = endpoint == EXTERNAL_SALES_INVOICES;
+    let (number_field, issue_field) = if external {
+        ("reference", "date")
+    } else {
+        ("invoice_id", "invoice_date")
+    };
     let raws = array(url, body)?;
     let invoices = json::records::<SalesInvoice>(url, &raws, "id")?;
     let mut out = Vec::new();
     for (i, inv) in invoices.iter().enumerate() {
         let id = inv.id.0.clone();
         let version = inv.version.as_ref().map(|v| v.0.clone());
-        let number = inv
-            .invoice_id
-            .as_ref()
-            .map(|t| t.0.trim().to_string())
-            .filter(|s| !s.is_empty());
+        let number = if external {
+            inv.reference.clone()
+        } else {
+            inv.invoice_id.as_ref().map(|t| t.0.clone())
+        }
+        .map(|t| t.trim().to_string())
+        .filter(|s| !s.is_empty());
         let status = match inv.state.as_str() {
             "open" | "late" | "reminded" => DocumentStatus::Open,
             // A payment is underway (a direct debit sent to the bank, a payment provider): still
@@ -354,7 +402,8 @@ pub fn parse_sales_invoices(
             "pending_payment" => DocumentStatus::PaymentPending,
             "paid" => DocumentStatus::Paid,
             "uncollectible" => DocumentStatus::Void,
-            "draft" | "scheduled" => {
+            // An external invoice is `new` until it is booked.
+            "draft" | "scheduled" | "new" => {
                 out.push(Record::Skipped {
                     id,
                     version,
@@ -373,7 +422,7 @@ pub fn parse_sales_invoices(
             }
         };
         let Some(number) = number else {
-            return Err(json::missing(url, &id, "invoice_id"));
+            return Err(json::missing(url, &id, number_field));
         };
         let date = |field: &str, v: &Option<String>| -> Result<Option<NaiveDate>, ApiError> {
             match v.as_deref() {
@@ -383,9 +432,26 @@ pub fn parse_sales_invoices(
                     .ok_or_else(|| json::invalid(url, &id, field, t, "not a date (YYYY-MM-DD)")),
             }
         };
-        let issue = date("invoice_date", &inv.invoice_date)?
-            .ok_or_else(|| json::missing(url, &id, "invoice_date"))?;
-        let due = date("due_date", &inv.due_date)?.unwrap_or(issue);
+        let issue = date(
+            issue_field,
+            if external {
+                &inv.date
+            } else {
+                &inv.invoice_date
+            },
+        )?
+        .ok_or_else(|| json::missing(url, &id, issue_field))?;
+        let mut assumed_due = None;
+        let due = match date("due_date", &inv.due_date)? {
+            Some(d) => d,
+            None if external => {
+                let days = crate::csv::DEFAULT_TERM_DAYS;
+                assumed_due = Some(days);
+                issue + chrono::Days::new(u64::from(days))
+            }
+            None => issue,
+        };
+
         let currency_text = inv
             .currency
             .clone()
@@ -425,7 +491,7 @@ pub fn parse_sales_invoices(
             creditor: creditor.clone(),
             kind,
             number: DocumentNumber::new(&number)
-                .map_err(|e| json::invalid(url, &id, "invoice_id", &number, &e.to_string()))?,
+                .map_err(|e| json::invalid(url, &id, number_field, &number, &e.to_string()))?,
             debtor: DebtorId::new(&debtor_id)
                 .map_err(|e| json::invalid(url, &id, "contact", &debtor_id, &e.to_string()))?,
             issue_date: issue,
@@ -439,15 +505,22 @@ pub fn parse_sales_invoices(
             // Moneybird applies the credit itself (see the module documentation).
             credited_invoice: None,
             payment_reference: filled(&inv.payment_reference),
-            description: filled(&inv.reference),
+            description: if external {
+                None
+            } else {
+                filled(&inv.reference)
+            },
         };
-        let location = Location::ApiRecord(match &credited {
-            Some(orig) => format!(
-                "{SALES_INVOICES}/{id} record {}, credits {SALES_INVOICES}/{orig}",
-                i + 1
-            ),
-            None => format!("{SALES_INVOICES}/{id} record {}", i + 1),
-        });
+        let mut place = format!("{endpoint}/{id} record {}", i + 1);
+        if let Some(orig) = &credited {
+            place.push_str(&format!(", credits {SALES_INVOICES}/{orig}"));
+        }
+        if let Some(days) = assumed_due {
+            place.push_str(&format!(
+                ", no due date: issue date + {days} days (art. 6:119a BW)"
+            ));
+        }
+        let location = Location::ApiRecord(place);
         for p in inv
             .payments
             .iter()
@@ -478,7 +551,7 @@ pub fn parse_sales_invoices(
                     provenance: Provenance {
                         source: source.clone(),
                         location: Location::ApiRecord(format!(
-                            "{SALES_INVOICES}/{id} payment {}",
+                            "{endpoint}/{id} payment {}",
                             p.id.0
                         )),
                     },

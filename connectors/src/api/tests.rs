@@ -93,6 +93,46 @@ fn moneybird_sales_invoice_with_18_digit_ids_and_string_amounts() {
 }
 
 #[test]
+fn moneybird_external_sales_invoices_numbered_by_their_reference() {
+    let url = "https://moneybird.test/external_sales_invoices";
+    let body = std::fs::read(fixtures("moneybird/external_sales_invoices-list.json")).unwrap();
+    let source = response_source(url, &body);
+    let recs =
+        moneybird::parse_external_sales_invoices(url, &body, &creditor(), &source, &|_, _| None)
+            .unwrap();
+    assert!(
+        matches!(&recs[0], Record::Skipped { id, reason, .. } if id == "369764543587419678" && reason == "state new"),
+        "registered, not booked: {:?}",
+        recs[0].id()
+    );
+    let docs = documents(&recs);
+    assert_eq!(docs.len(), 2);
+    let d = docs[0];
+    assert_eq!(
+        d.number.as_str(),
+        "Invoice 3",
+        "the reference is the number"
+    );
+    assert_eq!(d.issue_date.to_string(), "2022-10-27");
+    assert_eq!(
+        d.due_date.to_string(),
+        "2022-11-26",
+        "no due date: the statutory 30 days"
+    );
+    assert_eq!(d.source_open, Some(dec("0.0")));
+    assert_eq!(d.description, None);
+    assert!(
+        matches!(&recs[1], Record::Document { location: incasso_core::model::Location::ApiRecord(r), .. }
+        if r == "external_sales_invoices/369764543577982492 record 2, no due date: issue date + 30 days (art. 6:119a BW)")
+    );
+    // The same answer read as sales invoices lacks their number field.
+    let err = moneybird::parse_sales_invoices(url, &body, &creditor(), &source, &|_, _| None)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("invoice_id"), "{err}");
+}
+
+#[test]
 fn exact_shapes_bom_and_unprocessed_invoices() {
     let url = "https://exact.test/api/v1/1/salesinvoice/SalesInvoices";
     let body = std::fs::read(fixtures("exact/salesinvoices-list-with-lines.json")).unwrap();
@@ -199,6 +239,11 @@ fn corpus_api_answers() {
         let result = if name.starts_with("sales_invoice") {
             moneybird::parse_sales_invoices(&url, &body, &creditor(), &source, &|_, _| None)
                 .map(|r| r.len())
+        } else if name.starts_with("external_sales_invoice") {
+            moneybird::parse_external_sales_invoices(&url, &body, &creditor(), &source, &|_, _| {
+                None
+            })
+            .map(|r| r.len())
         } else if name.starts_with("contact") {
             moneybird::parse_contacts(&url, &body, &|_, _| None).map(|r| r.len())
         } else {

@@ -131,14 +131,18 @@ impl<'a> StoreLedger<'a> {
         Ok(false)
     }
 
-    /// The other upstream record of `endpoint` whose document has `key`'s number, when there is
-    /// one and it still has it (not deleted, not renumbered since).
+    /// The other upstream record whose document has `key`'s number, when there is one and it
+    /// still has it (not deleted, not renumbered since): of `endpoint`, or of another endpoint
+    /// of the same package that makes documents (a Moneybird sales invoice and an external one
+    /// with the same number are two debts). Upstream ids are unique across a package's
+    /// endpoints.
     fn rival_of(
         &self,
         endpoint: &str,
         id: &str,
         key: &DocumentKey,
     ) -> Result<Option<String>, ApiError> {
+        use incasso_connectors::api::moneybird;
         let slot = format!("{}:{}", key.kind.code(), key.number);
         let Some(owner) = self.synced(NUMBER_OWNER, &slot)?.and_then(|r| r.owner) else {
             return Ok(None);
@@ -146,11 +150,25 @@ impl<'a> StoreLedger<'a> {
         if owner == id {
             return Ok(None);
         }
-        let still = self
-            .synced(endpoint, &owner)?
-            .and_then(|r| r.document)
-            .is_some_and(|(kind, n)| &self.key(kind, &n) == key);
-        Ok(still.then_some(owner))
+        let siblings = [
+            moneybird::SALES_INVOICES,
+            moneybird::EXTERNAL_SALES_INVOICES,
+        ];
+        let endpoints = std::iter::once(endpoint).chain(
+            siblings
+                .into_iter()
+                .filter(|e| siblings.contains(&endpoint) && *e != endpoint),
+        );
+        for e in endpoints {
+            let still = self
+                .synced(e, &owner)?
+                .and_then(|r| r.document)
+                .is_some_and(|(kind, n)| &self.key(kind, &n) == key);
+            if still {
+                return Ok(Some(owner));
+            }
+        }
+        Ok(None)
     }
 
     /// Gives the documents waiting for contact `id` (see [`AWAITING_CONTACT`]) its debtor id.
