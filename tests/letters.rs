@@ -448,3 +448,126 @@ fn a_claim_charges_no_more_costs_than_the_letter_stated() {
         "{amounts}"
     );
 }
+
+#[test]
+fn without_an_agreed_term_a_consumer_is_in_default_after_the_letter_and_a_business_after_30_days() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    // No due-date column and no profile: the due date is the statutory 30 days, assumed.
+    let csv = dir.path().join("zonder-vervaldatum.csv");
+    std::fs::write(
+        &csv,
+        "Factuurnummer;Factuurdatum;Debiteurnummer;Naam;Type debiteur;Bedrag incl. BTW\nF2026-101;15-01-2026;D100;Bakkerij De Zon B.V.;Zakelijk;1.210,00\nF2026-102;15-01-2026;D200;Jan Jansen;Particulier;605,00\n",
+    )
+    .unwrap();
+    ok(incasso(&data, &["import", csv.to_str().unwrap()]));
+    std::fs::write(data.join("policy.toml"), CREDITOR).unwrap();
+    // Mon 2 November 2026 by post: presumed received Wed 4 November, pay by Wed 18 November.
+    ok(incasso(
+        &data,
+        &[
+            "reminders",
+            "add",
+            "--debtor",
+            "D200",
+            "--kind",
+            "fourteen-day-letter",
+            "--sent",
+            "2026-11-02",
+        ],
+    ));
+    let rates = super::extended_rates(dir.path());
+    let v = claims_json(&data, &rates);
+    let claim = |debtor: &str| {
+        v["claims"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["debtor"]["id"] == debtor)
+            .unwrap_or_else(|| panic!("no claim on {debtor}: {v}"))
+            .clone()
+    };
+    let business = claim("D100");
+    let item = &business["items"][0];
+    assert_eq!(item["due_date"], "2026-02-14");
+    assert_eq!(item["due_assumed"], true);
+    assert_eq!(item["default_date"], "2026-02-15");
+    assert_eq!(item["interest_from"], "2026-02-15");
+    let basis = business["legal_basis"]["default_date"]["article"]
+        .as_str()
+        .unwrap();
+    assert!(basis.contains("6:119a lid 2"), "{basis}");
+
+    let consumer = claim("D200");
+    let item = &consumer["items"][0];
+    assert_eq!(item["due_date"], "2026-02-14");
+    assert_eq!(item["due_assumed"], true);
+    assert_eq!(
+        item["default_date"], "2026-11-19",
+        "no fatal term: in default once the letter's term has passed"
+    );
+    assert_eq!(item["interest_from"], "2026-11-19");
+    let basis = consumer["legal_basis"]["default_date"]["article"]
+        .as_str()
+        .unwrap();
+    assert!(
+        basis.contains("6:82") && basis.contains("14-day letter"),
+        "{basis}"
+    );
+    let interest = |c: &serde_json::Value| -> rust_decimal::Decimal {
+        c["amounts"]["interest_accrued_total"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+
+    // The creditor's own payment term in a profile is agreed: a fatal term, default the day
+    // after, interest from then.
+    let profile = dir.path().join("termijn.toml");
+    std::fs::write(&profile, "payment_term_days = 30\n").unwrap();
+    let agreed = dir.path().join("agreed");
+    ok(incasso(
+        &agreed,
+        &[
+            "import",
+            csv.to_str().unwrap(),
+            "--profile",
+            profile.to_str().unwrap(),
+        ],
+    ));
+    std::fs::write(agreed.join("policy.toml"), CREDITOR).unwrap();
+    ok(incasso(
+        &agreed,
+        &[
+            "reminders",
+            "add",
+            "--debtor",
+            "D200",
+            "--kind",
+            "fourteen-day-letter",
+            "--sent",
+            "2026-11-02",
+        ],
+    ));
+    let w = claims_json(&agreed, &rates);
+    let c = w["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["debtor"]["id"] == "D200")
+        .unwrap()
+        .clone();
+    assert_eq!(c["items"][0]["due_assumed"], false);
+    assert_eq!(c["items"][0]["default_date"], "2026-02-15");
+    assert!(c["legal_basis"]["default_date"]["article"]
+        .as_str()
+        .unwrap()
+        .starts_with("art. 6:83 sub a BW (verzuim"));
+    assert!(
+        interest(&c) > interest(&consumer),
+        "interest over nine months more: {} against {}",
+        interest(&c),
+        interest(&consumer)
+    );
+}

@@ -110,6 +110,9 @@ pub struct OpenItem<'a> {
     pub issue_date: NaiveDate,
     /// Due date.
     pub due_date: NaiveDate,
+    /// Whether the due date is the statutory term, assumed for want of one agreed
+    /// ([`crate::model::Document::due_assumed`]).
+    pub due_assumed: bool,
     /// Days past due as of the date (0 when not yet due).
     pub days_overdue: i64,
     /// Source status (disputed items stay visible here; policy excludes them from claims).
@@ -162,6 +165,7 @@ pub fn open_item(ld: &LedgerDocument, open: Decimal, as_of: NaiveDate) -> OpenIt
         open,
         issue_date: d.issue_date,
         due_date: d.due_date,
+        due_assumed: d.due_assumed,
         days_overdue: (as_of - d.due_date).num_days().max(0),
         status: d.status,
         provenance: &ld.provenance,
@@ -310,6 +314,7 @@ mod props {
                         debtor: DebtorId::new(&format!("D{debtor}")).unwrap(),
                         issue_date,
                         due_date: issue_date + chrono::Days::new(term as u64),
+                        due_assumed: false,
                         currency: [Currency::EUR, Currency::parse("USD").unwrap()][cur],
                         net: None,
                         vat: None,

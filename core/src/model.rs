@@ -433,6 +433,11 @@ pub struct Document {
     pub issue_date: NaiveDate,
     /// Date payment is due.
     pub due_date: NaiveDate,
+    /// Whether the source gave no due date nor payment term and `due_date` is the statutory 30
+    /// days after the issue date (art. 6:119a lid 2 BW): no term was agreed, so no fatal term
+    /// puts the debtor in default (a consumer is, only after the 14-day letter's term).
+    #[serde(default)]
+    pub due_assumed: bool,
     /// Currency of every amount on the document.
     pub currency: Currency,
     /// Amount excluding VAT, when the source gives it.

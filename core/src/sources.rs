@@ -2,8 +2,9 @@
 //! same document, matching descriptions are merged and disagreeing ones become a conflict.
 //!
 //! A document's identity is creditor + kind + normalised number. Two descriptions disagree when
-//! their total, currency, issue date or due date differ (or net or VAT, when both give them);
-//! everything else one source lacks is filled from the other.
+//! their total, currency, issue date or due date differ (or net or VAT, when both give them; the
+//! due date when neither source assumed it for want of one); everything else one source lacks is
+//! filled from the other, a due date given from the source that gives it.
 
 use serde::{Deserialize, Serialize};
 
@@ -48,6 +49,12 @@ pub fn differences(old: &Document, new: &Document) -> Vec<FieldDiff> {
         old.due_date.to_string(),
         new.due_date.to_string(),
     );
+    let assumed = |d: &Document| if d.due_assumed { "assumed" } else { "given" };
+    diff(
+        "due_date_source",
+        assumed(old).to_string(),
+        assumed(new).to_string(),
+    );
     diff(
         "currency",
         old.currency.to_string(),
@@ -85,10 +92,13 @@ pub fn differences(old: &Document, new: &Document) -> Vec<FieldDiff> {
 /// currency, dates and debtor count, and net and VAT when both sources give them: the rest one
 /// source may simply lack.
 pub fn disagreements(stored: &Document, incoming: &Document) -> Vec<FieldDiff> {
+    // A due date one source assumed (it gave none) is no claim about the due date.
+    let both_give_due = !stored.due_assumed && !incoming.due_assumed;
     differences(stored, incoming)
         .into_iter()
         .filter(|d| match d.field.as_str() {
-            "total" | "currency" | "issue_date" | "due_date" | "debtor" => true,
+            "due_date" => both_give_due,
+            "total" | "currency" | "issue_date" | "debtor" => true,
             "net" | "vat" => d.stored != "-" && d.incoming != "-",
             _ => false,
         })
@@ -131,6 +141,10 @@ pub fn reopens(stored: &Document, incoming: &Document) -> Vec<FieldDiff> {
 /// not, and of two figures the lower never claims too much.
 pub fn merge(stored: &Document, incoming: &Document) -> Document {
     let mut m = stored.clone();
+    if m.due_assumed && !incoming.due_assumed {
+        m.due_date = incoming.due_date;
+        m.due_assumed = false;
+    }
     m.net = m.net.or(incoming.net);
     m.vat = m.vat.or(incoming.vat);
     m.source_open = match (m.source_open, incoming.source_open) {

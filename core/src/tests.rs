@@ -51,6 +51,7 @@ pub(crate) fn doc(
             debtor: DebtorId::new(debtor).unwrap(),
             issue_date: date(issue),
             due_date: date(due),
+            due_assumed: false,
             currency: Currency::EUR,
             net: None,
             vat: None,

@@ -198,6 +198,7 @@ pub fn prepare(ws: &Workspace, q: &LetterRequest<'_>) -> Result<Letter> {
                 number: it.number.to_string(),
                 issue_date: it.issue_date,
                 due_date: it.due_date,
+                due_assumed: it.due_assumed,
                 description: descriptions.get(it.number.as_str()).map(|s| s.to_string()),
                 open: it.open,
             })

@@ -48,6 +48,7 @@ impl Block {
 /// A document as stored (its creditor is the block's): dates as day numbers, amounts as mantissa and scale.
 #[derive(Clone, Serialize, Deserialize)]
 pub(crate) struct StoredDoc {
+    /// The version, with [`DUE_ASSUMED`] set when the due date was assumed.
     pub version: u32,
     pub import_id: u64,
     pub location: Location,
@@ -66,6 +67,11 @@ pub(crate) struct StoredDoc {
     pub payment_reference: Option<String>,
     pub description: Option<String>,
 }
+
+/// The bit of [`StoredDoc::version`] that says the document's due date was assumed
+/// ([`Document::due_assumed`]): kept there, where no version reaches, so that documents stored
+/// before it was kept read as they were, with nothing to migrate.
+const DUE_ASSUMED: u32 = 1 << 31;
 
 fn day(d: NaiveDate) -> i32 {
     d.to_epoch_days()
@@ -90,7 +96,7 @@ impl StoredDoc {
         location: Location,
     ) -> StoredDoc {
         StoredDoc {
-            version,
+            version: version | if d.due_assumed { DUE_ASSUMED } else { 0 },
             import_id,
             location,
             kind: d.kind,
@@ -126,7 +132,7 @@ impl StoredDoc {
         source: Arc<Source>,
         creditor: &CreditorId,
     ) -> Result<LedgerDocument, StoreError> {
-        let (version, location) = (self.version, self.location.clone());
+        let (version, location) = (self.version & !DUE_ASSUMED, self.location.clone());
         let document = self.into_document(key, creditor)?;
         Ok(LedgerDocument {
             document,
@@ -144,6 +150,7 @@ impl StoredDoc {
             debtor: DebtorId::from_string(self.debtor).map_err(id_err)?,
             issue_date: from_day(self.issue_date, key)?,
             due_date: from_day(self.due_date, key)?,
+            due_assumed: self.version & DUE_ASSUMED != 0,
             currency: Currency::parse(std::str::from_utf8(&self.currency).unwrap_or(""))
                 .map_err(|e| corrupt(key, &e.to_string()))?,
             net: self.net.map(|a| a.to_decimal(key)).transpose()?,
@@ -209,6 +216,10 @@ impl StoredDoc {
             );
             field(13, d.payment_reference.as_deref().map(str::as_bytes));
             field(14, d.description.as_deref().map(str::as_bytes));
+            // Only when set, so that every other document keeps the fingerprint it had.
+            if d.due_assumed {
+                field(15, Some(b"due date assumed"));
+            }
             let hash = blake3::hash(buf);
             u64::from_le_bytes(hash.as_bytes()[..8].try_into().expect("32-byte hash"))
         })

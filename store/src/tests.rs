@@ -19,6 +19,7 @@ fn invoice(number: &str, total: &str) -> Document {
         debtor: DebtorId::new("D1").unwrap(),
         issue_date: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
         due_date: NaiveDate::from_ymd_opt(2026, 1, 31).unwrap(),
+        due_assumed: false,
         currency: Currency::EUR,
         net: None,
         vat: None,
@@ -121,6 +122,55 @@ fn import_is_idempotent_and_versions_changes_with_audit() {
     assert_eq!(audit.len(), 1);
     assert_eq!(audit[0].action, "document-changed");
     assert_eq!(audit[0].import_id, Some(2));
+}
+
+/// A due date assumed for want of one (a UBL invoice without `DueDate`) reads back as assumed,
+/// with its version as it was; another kind of source that gives the due date is no conflict
+/// over it: its date stands and is no longer assumed.
+#[test]
+fn an_assumed_due_date_is_kept_and_yields_to_one_a_source_gives() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let mut assumed = invoice("F1", "100.00");
+    assumed.due_date = NaiveDate::from_ymd_opt(2026, 1, 31).unwrap();
+    assumed.due_assumed = true;
+    let mut ubl = batch("u1", &[assumed.clone(), invoice("F2", "50.00")]);
+    ubl.source.kind = SourceKind::UblFile;
+    applied(store.import(ubl.clone()).unwrap());
+    let docs = store.documents().unwrap();
+    let f1 = docs
+        .iter()
+        .find(|d| d.document.number.as_str() == "F1")
+        .unwrap();
+    assert!(f1.document.due_assumed);
+    assert_eq!(f1.version, 1, "the flag is no part of the version");
+    assert_eq!(f1.document, assumed);
+    let f2 = docs
+        .iter()
+        .find(|d| d.document.number.as_str() == "F2")
+        .unwrap();
+    assert!(!f2.document.due_assumed);
+    // The same file again changes nothing.
+    assert!(matches!(
+        store.import(ubl).unwrap(),
+        ImportOutcome::AlreadyImported { .. }
+    ));
+
+    // A CSV export that gives F1 due on 14 February: merged, not a conflict.
+    let mut given = invoice("F1", "100.00");
+    given.due_date = NaiveDate::from_ymd_opt(2026, 2, 14).unwrap();
+    let s = applied(store.import(batch("c1", &[given])).unwrap());
+    assert_eq!((s.record.merged, s.record.conflicts), (1, 0));
+    assert!(store.conflicts().unwrap().is_empty());
+    let f1 = store
+        .documents()
+        .unwrap()
+        .into_iter()
+        .find(|d| d.document.number.as_str() == "F1")
+        .unwrap();
+    assert_eq!(f1.document.due_date.to_string(), "2026-02-14");
+    assert!(!f1.document.due_assumed);
+    assert_eq!(f1.version, 2);
 }
 
 #[test]

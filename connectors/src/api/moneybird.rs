@@ -496,6 +496,7 @@ fn parse_invoices(
                 .map_err(|e| json::invalid(url, &id, "contact", &debtor_id, &e.to_string()))?,
             issue_date: issue,
             due_date: due,
+            due_assumed: assumed_due.is_some(),
             currency,
             net,
             vat: net.map(|n| total.abs() - n),

@@ -119,6 +119,7 @@ fn moneybird_external_sales_invoices_numbered_by_their_reference() {
         "2022-11-26",
         "no due date: the statutory 30 days"
     );
+    assert!(d.due_assumed);
     assert_eq!(d.source_open, Some(dec("0.0")));
     assert_eq!(d.description, None);
     assert!(
@@ -478,6 +479,12 @@ fn from_other_hands(set: &str, files: &[&str]) {
             };
             // A credit note without a due date (Xero's) is due when issued; a Moneybird external
             // invoice without one the statutory 30 days later.
+            if d.due_assumed != (external && row[6].is_empty()) {
+                wrong.push(format!(
+                    "{file} {number}: due date assumed {}, written '{}'",
+                    d.due_assumed, &row[6]
+                ));
+            }
             let due = match (&row[6], external) {
                 ("", true) => (row[5].parse::<chrono::NaiveDate>().unwrap()
                     + chrono::Days::new(30))

@@ -161,6 +161,7 @@ pub fn parse_sales_invoice(
                 .map_err(|e| err(url, place.clone(), format!("field customer: {e}")))?,
             issue_date: issue,
             due_date: due,
+            due_assumed: false,
             currency,
             net: net.map(|n| n.abs()),
             vat: net.map(|n| total.abs() - n.abs()),

@@ -482,6 +482,7 @@ impl Twinfield {
                 })?,
                 issue_date: issue,
                 due_date: due,
+                due_assumed: false,
                 currency,
                 net: None,
                 vat: None,

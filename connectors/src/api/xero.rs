@@ -350,6 +350,7 @@ pub(crate) fn parse_documents(
                     .map_err(|e| err(url, f.place.clone(), format!("field Contact: {e}")))?,
                 issue_date: issue,
                 due_date: due,
+                due_assumed: false,
                 currency,
                 net: f.amount("SubTotal")?,
                 vat,

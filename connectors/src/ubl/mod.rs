@@ -557,9 +557,11 @@ fn build(
         );
     }
     let term_days = f.first(&p("PaymentTerms/Note")).and_then(term_from_note);
+    let mut due_assumed = false;
     let due_date = match (date("DueDate")?, date("PaymentMeans/PaymentDueDate")?) {
         (Some(d), _) | (None, Some(d)) => d,
         (None, None) => {
+            due_assumed = term_days.is_none();
             let days = term_days.unwrap_or(DEFAULT_TERM_DAYS);
             notes.push(format!(
                 "no due date: issue date + {days} days{}",
@@ -637,6 +639,7 @@ fn build(
         debtor: debtor.id.clone(),
         issue_date,
         due_date,
+        due_assumed,
         currency,
         net,
         vat,

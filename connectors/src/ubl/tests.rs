@@ -120,3 +120,27 @@ fn e_invoices_from_other_hands() {
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     assert_eq!(n, 12, "the twelve files");
 }
+
+/// A due date the invoice gives, or a term its payment terms state, is agreed; without either
+/// the statutory 30 days are assumed, and the document says so.
+#[test]
+fn a_due_date_is_assumed_only_without_a_date_or_a_term() {
+    let given = read_text(&minimal()).unwrap().document;
+    assert!(!given.due_assumed);
+    let without = minimal()
+        .lines()
+        .filter(|l| !l.contains("DueDate>"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let d = read_text(&without).unwrap().document;
+    assert!(d.due_assumed);
+    assert_eq!(d.due_date, d.issue_date + chrono::Days::new(30));
+    let with_term = without.replacen(
+        "<cac:AccountingSupplierParty>",
+        "<cac:PaymentTerms><cbc:Note>Betaling binnen 14 dagen na factuurdatum</cbc:Note></cac:PaymentTerms><cac:AccountingSupplierParty>",
+        1,
+    );
+    let d = read_text(&with_term).unwrap().document;
+    assert!(!d.due_assumed, "a term stated is agreed");
+    assert_eq!(d.due_date, d.issue_date + chrono::Days::new(14));
+}

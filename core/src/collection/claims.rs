@@ -51,8 +51,13 @@ pub struct ClaimItem {
     pub claimed: Decimal,
     /// Days past due.
     pub days_overdue: i64,
+    /// Whether the source gave no due date nor term, and the due date is the statutory 30 days
+    /// after the invoice (see [`crate::model::Document::due_assumed`]).
+    #[serde(default)]
+    pub due_assumed: bool,
     /// First day of default: the day after the due date (a fatal term, art. 6:83 sub a BW;
-    /// art. 4 Wet 2 augustus 2002).
+    /// art. 4 Wet 2 augustus 2002); for a Dutch consumer without an agreed term, the day after
+    /// the 14-day letter's term (art. 6:82 BW).
     pub default_date: NaiveDate,
     /// First day interest runs, when it runs by the claim's date (a Belgian consumer's only
     /// after the reminder's term).
@@ -449,6 +454,27 @@ pub fn preview(
                 continue;
             }
             let debtor_type = eff.debtor_type.expect("the debtor-type rule passed");
+            let letter = debtor_reminders
+                .iter()
+                .filter(|r| {
+                    r.kind == ReminderKind::FourteenDayLetter
+                        && qualifying.iter().any(|it| r.covers(it.number, it.due_date))
+                })
+                .max_by_key(|r| r.sent)
+                .cloned();
+            let term = letter.as_ref().map(|r| r.term(eff.jurisdiction));
+            // Without an agreed payment term there is no fatal term: a Dutch consumer is in
+            // default only once the 14-day letter's term has passed (art. 6:82 BW), and interest
+            // runs from then; a business owes it after the statutory 30 days (art. 6:119a lid 2).
+            let no_term_default = |due: NaiveDate| {
+                let after_due = due.succ_opt().unwrap_or(due);
+                match (eff.jurisdiction, debtor_type, &term) {
+                    (Jurisdiction::Nl, DebtorType::Consumer, Some(t)) => {
+                        Some(t.last_day.succ_opt().unwrap_or(t.last_day).max(after_due))
+                    }
+                    _ => None,
+                }
+            };
             let mut left = debtor_credit;
             let claim_items: Vec<ClaimItem> = qualifying
                 .iter()
@@ -463,7 +489,12 @@ pub fn preview(
                         open: it.open,
                         claimed: it.open - set_off,
                         days_overdue: it.days_overdue,
-                        default_date: it.due_date.succ_opt().unwrap_or(it.due_date),
+                        due_assumed: it.due_assumed,
+                        default_date: it
+                            .due_assumed
+                            .then(|| no_term_default(it.due_date))
+                            .flatten()
+                            .unwrap_or_else(|| it.due_date.succ_opt().unwrap_or(it.due_date)),
                         interest_from: None,
                         source: it.provenance.to_string(),
                         attachments: ledger
@@ -478,15 +509,6 @@ pub fn preview(
                     }
                 })
                 .collect();
-            let letter = debtor_reminders
-                .iter()
-                .filter(|r| {
-                    r.kind == ReminderKind::FourteenDayLetter
-                        && qualifying.iter().any(|it| r.covers(it.number, it.due_date))
-                })
-                .max_by_key(|r| r.sent)
-                .cloned();
-            let term = letter.as_ref().map(|r| r.term(eff.jurisdiction));
             let input = ClaimInput {
                 jurisdiction: eff.jurisdiction,
                 debtor_type,
@@ -500,7 +522,10 @@ pub fn preview(
                         amount: i.claimed,
                         invoice_date: i.issue_date,
                         due_date: i.due_date,
-                        interest_start_date: None,
+                        interest_start_date: i
+                            .due_assumed
+                            .then(|| no_term_default(i.due_date))
+                            .flatten(),
                     })
                     .collect(),
                 payments: Vec::new(),
@@ -581,6 +606,7 @@ pub fn preview(
                 });
             }
             let numbers: Vec<String> = claim_items.iter().map(|i| i.number.clone()).collect();
+            let no_term = claim_items.iter().any(|i| i.due_assumed);
             out.claims.push(Claim {
                 id: claim_id(ledger.creditor.as_str(), debtor_id, currency, &numbers),
                 creditor: ClaimCreditor {
@@ -596,7 +622,7 @@ pub fn preview(
                 credit_applied: debtor_credit,
                 amounts,
                 legal_basis: ClaimBasis {
-                    default_date: basis::default(eff.jurisdiction, debtor_type),
+                    default_date: basis::default(eff.jurisdiction, debtor_type, no_term),
                     fourteen_day_letter: term.map(|_| basis::letter(eff.jurisdiction)),
                     interest: interest_basis,
                 },

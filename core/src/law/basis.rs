@@ -45,6 +45,8 @@ const ALL: &[Basis] = &[
     NL_INTEREST,
     NL_COMMERCIAL_INTEREST,
     NL_DEFAULT,
+    NL_DEFAULT_NO_TERM_CONSUMER,
+    NL_DEFAULT_NO_TERM_BUSINESS,
     BE_B2B_COMPENSATION,
     BE_B2B_INTEREST,
     BE_CONSUMER_DAMAGES,
@@ -137,6 +139,18 @@ pub const NL_DEFAULT: Basis = Basis {
     article: "art. 6:83 sub a BW (verzuim zonder ingebrekestelling na een fatale termijn)",
     ruling: None,
 };
+/// NL consumers, an invoice without an agreed payment term among the claim's: no fatal term, so
+/// default only after the 14-day letter's term, which is the notice of default.
+pub const NL_DEFAULT_NO_TERM_CONSUMER: Basis = Basis {
+    article: "art. 6:83 sub a BW where a payment term was agreed; where none was, art. 6:82 BW: in default after the term the 14-day letter gave (art. 6:96 lid 6 BW)",
+    ruling: None,
+};
+/// NL businesses, an invoice without an agreed payment term among the claim's: the statutory
+/// term of 30 days, after which interest runs without notice.
+pub const NL_DEFAULT_NO_TERM_BUSINESS: Basis = Basis {
+    article: "art. 6:83 sub a BW where a payment term was agreed; where none was, art. 6:119a lid 2 BW: 30 days after the invoice date",
+    ruling: None,
+};
 /// BE B2B: the fixed EUR 40 per late invoice.
 pub const BE_B2B_COMPENSATION: Basis = Basis {
     article: "art. 6 Wet 2 augustus 2002 betreffende de bestrijding van de betalingsachterstand bij handelstransacties",
@@ -184,9 +198,12 @@ pub fn interest(jurisdiction: Jurisdiction, debtor: DebtorType, damages_clause: 
     }
 }
 
-/// The basis of the day a debtor is in default and interest may start.
-pub fn default(jurisdiction: Jurisdiction, debtor: DebtorType) -> Basis {
+/// The basis of the day a debtor is in default and interest may start; `no_term`: an invoice of
+/// the claim has no agreed payment term (its due date was assumed).
+pub fn default(jurisdiction: Jurisdiction, debtor: DebtorType, no_term: bool) -> Basis {
     match (jurisdiction, debtor) {
+        (Jurisdiction::Nl, DebtorType::Consumer) if no_term => NL_DEFAULT_NO_TERM_CONSUMER,
+        (Jurisdiction::Nl, DebtorType::Business) if no_term => NL_DEFAULT_NO_TERM_BUSINESS,
         (Jurisdiction::Nl, _) => NL_DEFAULT,
         (Jurisdiction::Be, DebtorType::Business) => BE_B2B_INTEREST,
         (Jurisdiction::Be, DebtorType::Consumer) => BE_FIRST_REMINDER,

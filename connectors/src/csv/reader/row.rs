@@ -65,6 +65,8 @@ pub(super) struct RowReader<'a> {
     pub(super) creditor: CreditorId,
     pub(super) currency: Currency,
     pub(super) term: u64,
+    /// Whether `term` is the statutory default (no profile gave the creditor's own).
+    pub(super) term_assumed: bool,
     pub(super) sign: SignConvention,
     pub(super) debtor_kind: Option<DebtorKind>,
     pub(super) status_words: HashMap<String, StatusWord>,
@@ -100,6 +102,7 @@ impl<'a> RowReader<'a> {
                     .payment_term_days
                     .unwrap_or(DEFAULT_TERM_DAYS),
             ),
+            term_assumed: options.profile.payment_term_days.is_none(),
             sign: options.profile.sign,
             debtor_kind: options.profile.debtor_kind,
             status_words: HashMap::default(),
@@ -303,7 +306,8 @@ impl<'a> RowReader<'a> {
                 "the issue date is empty".into(),
             )
         })?;
-        let due_date = match self.date(fields, Field::DueDate, line)? {
+        let given = self.date(fields, Field::DueDate, line)?;
+        let due_date = match given {
             Some(d) => d,
             None => issue_date
                 .checked_add_days(Days::new(self.term))
@@ -489,6 +493,8 @@ impl<'a> RowReader<'a> {
             debtor: debtor_id.clone(),
             issue_date,
             due_date,
+            // The profile's payment term is the creditor's agreed one; the default is the law's.
+            due_assumed: given.is_none() && self.term_assumed,
             currency,
             net,
             vat,

@@ -50,6 +50,8 @@ pub struct LetterItem {
     pub issue_date: NaiveDate,
     /// Due date.
     pub due_date: NaiveDate,
+    /// Whether no payment term was agreed and the due date is the statutory 30 days.
+    pub due_assumed: bool,
     /// What was bought, when the books say (Belgian letters must describe the obligation).
     pub description: Option<String>,
     /// Still open.

@@ -95,18 +95,36 @@ fn rate_now(l: &LetterInput) -> String {
     }
 }
 
-/// Consumers: the WIK costs after the term, and statutory interest (art. 6:119 BW).
+/// Consumers: the WIK costs after the term, and statutory interest (art. 6:119 BW): from the day
+/// after the due date where a payment term was agreed, else from the day after this letter's
+/// term, which is the notice that puts the debtor in default (art. 6:82 BW).
 fn consumer(l: &LetterInput) -> Vec<String> {
     let costs = l.money(l.costs_incl());
     let total = l.money(l.total);
     let (vat, rate) = (vat(l), rate_now(l));
+    let after_term = l.day(l.term.last_day.succ_opt().unwrap_or(l.term.last_day));
+    let assumed = l.items.iter().filter(|i| i.due_assumed).count();
+    let (nl_from, en_from) = match assumed {
+        0 => (
+            "vanaf de dag na de vervaldatum".to_string(),
+            "from the day after its due date".to_string(),
+        ),
+        n if n == l.items.len() => (
+            format!("vanaf {after_term}, de dag na het einde van deze termijn (er is geen betalingstermijn afgesproken; deze brief stelt u in gebreke, artikel 6:82 van het Burgerlijk Wetboek)"),
+            format!("from {after_term}, the day after this term ends (no payment term was agreed; this letter puts you in default, article 6:82 of the Dutch Civil Code)"),
+        ),
+        _ => (
+            format!("vanaf de dag na de vervaldatum, en voor een factuur zonder afgesproken betalingstermijn vanaf {after_term}, de dag na het einde van deze termijn (deze brief stelt u in gebreke, artikel 6:82 van het Burgerlijk Wetboek)"),
+            format!("from the day after its due date, and for an invoice without an agreed payment term from {after_term}, the day after this term ends (this letter puts you in default, article 6:82 of the Dutch Civil Code)"),
+        ),
+    };
     match l.lang {
         Lang::Nl => vec![
             format!(
                 "Betaalt u niet binnen deze termijn, dan bent u buitengerechtelijke incassokosten verschuldigd van {costs}{vat}. Dat bedrag volgt uit het Besluit vergoeding voor buitengerechtelijke incassokosten (artikel 6:96 van het Burgerlijk Wetboek), berekend over het openstaande bedrag van {total}; betaalt u binnen de termijn een deel, dan berekenen wij de incassokosten alleen over wat dan nog openstaat. Wij kunnen de vordering dan uit handen geven aan een incassobureau."
             ),
             format!(
-                "Over het openstaande bedrag van elke factuur bent u vanaf de dag na de vervaldatum de wettelijke rente verschuldigd (artikel 6:119 van het Burgerlijk Wetboek{rate})."
+                "Over het openstaande bedrag van elke factuur bent u {nl_from} de wettelijke rente verschuldigd (artikel 6:119 van het Burgerlijk Wetboek{rate})."
             ),
         ],
         Lang::En => vec![
@@ -114,7 +132,7 @@ fn consumer(l: &LetterInput) -> Vec<String> {
                 "If you do not pay within this term, you will owe extrajudicial collection costs of {costs}{vat}. This amount follows from the Dutch Decree on compensation for extrajudicial collection costs (article 6:96 of the Dutch Civil Code), computed over the outstanding amount of {total}; if you pay part of it within the term, we compute the costs only over what is then still open. We may then hand the claim to a collection agency."
             ),
             format!(
-                "On the amount still open of each invoice you owe statutory interest from the day after its due date (article 6:119 of the Dutch Civil Code{rate})."
+                "On the amount still open of each invoice you owe statutory interest {en_from} (article 6:119 of the Dutch Civil Code{rate})."
             ),
         ],
     }

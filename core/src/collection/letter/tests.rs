@@ -59,6 +59,7 @@ fn letter(
             number: n.to_string(),
             issue_date: d(issue),
             due_date: d(due),
+            due_assumed: false,
             description: what.map(str::to_string),
             open: dec(open),
         })
@@ -416,4 +417,31 @@ fn html_is_one_escaped_page() {
     );
     assert!(!h.contains("<script>") && !h.contains("http"), "{h}");
     assert!(h.contains("<th>Description</th>"), "{h}");
+}
+
+#[test]
+fn nl_consumer_letter_without_an_agreed_term_is_the_notice_of_default() {
+    // Tue 12 May 2026: received Fri 15 May, pay by Fri 29 May; interest from Sat 30 May.
+    let mut l = letter(
+        Jurisdiction::Nl,
+        DebtorType::Consumer,
+        Lang::Nl,
+        "2026-05-12",
+        Channel::Post,
+        false,
+        ONE,
+    );
+    l.items[0].due_assumed = true;
+    let t = text(&l);
+    assert!(
+        t.contains("vanaf 30 mei 2026, de dag na het einde van deze termijn (er is geen betalingstermijn afgesproken; deze brief stelt u in gebreke, artikel 6:82"),
+        "{t}"
+    );
+    assert!(!t.contains("vanaf de dag na de vervaldatum"), "{t}");
+    l.lang = Lang::En;
+    let t = text(&l);
+    assert!(
+        t.contains("from 30 May 2026, the day after this term ends (no payment term was agreed"),
+        "{t}"
+    );
 }

@@ -62,6 +62,7 @@ fn item<'a>(
         open: Decimal::from(100),
         issue_date: due - Days::new(14),
         due_date: due,
+        due_assumed: false,
         days_overdue: (d(as_of) - due).num_days().max(0),
         status,
         provenance: &f.provenance,

@@ -52,6 +52,7 @@ fn item<'a>(f: &'a Fixture, open: &str, issued: &str) -> OpenItem<'a> {
         open: Decimal::from_str_exact(open).unwrap(),
         issue_date: d(issued),
         due_date: d(issued) + chrono::Days::new(30),
+        due_assumed: false,
         days_overdue: 60,
         status: DocumentStatus::Open,
         provenance: &f.provenance,
