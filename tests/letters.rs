@@ -450,7 +450,8 @@ fn a_claim_charges_no_more_costs_than_the_letter_stated() {
 }
 
 #[test]
-fn without_an_agreed_term_a_consumer_is_in_default_after_the_letter_and_a_business_after_30_days() {
+fn without_an_agreed_term_a_consumer_is_in_default_after_a_first_letter_and_a_business_after_30_days(
+) {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     // No due-date column and no profile: the due date is the statutory 30 days, assumed.
@@ -462,23 +463,22 @@ fn without_an_agreed_term_a_consumer_is_in_default_after_the_letter_and_a_busine
     .unwrap();
     ok(incasso(&data, &["import", csv.to_str().unwrap()]));
     std::fs::write(data.join("policy.toml"), CREDITOR).unwrap();
-    // Mon 2 November 2026 by post: presumed received Wed 4 November, pay by Wed 18 November.
-    ok(incasso(
-        &data,
-        &[
-            "reminders",
-            "add",
-            "--debtor",
-            "D200",
-            "--kind",
-            "fourteen-day-letter",
-            "--sent",
-            "2026-11-02",
-        ],
-    ));
-    let rates = super::extended_rates(dir.path());
-    let v = claims_json(&data, &rates);
-    let claim = |debtor: &str| {
+    let letter = |data: &Path, sent: &str| {
+        ok(incasso(
+            data,
+            &[
+                "reminders",
+                "add",
+                "--debtor",
+                "D200",
+                "--kind",
+                "fourteen-day-letter",
+                "--sent",
+                sent,
+            ],
+        ))
+    };
+    let claim = |v: &serde_json::Value, debtor: &str| {
         v["claims"]
             .as_array()
             .unwrap()
@@ -487,33 +487,6 @@ fn without_an_agreed_term_a_consumer_is_in_default_after_the_letter_and_a_busine
             .unwrap_or_else(|| panic!("no claim on {debtor}: {v}"))
             .clone()
     };
-    let business = claim("D100");
-    let item = &business["items"][0];
-    assert_eq!(item["due_date"], "2026-02-14");
-    assert_eq!(item["due_assumed"], true);
-    assert_eq!(item["default_date"], "2026-02-15");
-    assert_eq!(item["interest_from"], "2026-02-15");
-    let basis = business["legal_basis"]["default_date"]["article"]
-        .as_str()
-        .unwrap();
-    assert!(basis.contains("6:119a lid 2"), "{basis}");
-
-    let consumer = claim("D200");
-    let item = &consumer["items"][0];
-    assert_eq!(item["due_date"], "2026-02-14");
-    assert_eq!(item["due_assumed"], true);
-    assert_eq!(
-        item["default_date"], "2026-11-19",
-        "no fatal term: in default once the letter's term has passed"
-    );
-    assert_eq!(item["interest_from"], "2026-11-19");
-    let basis = consumer["legal_basis"]["default_date"]["article"]
-        .as_str()
-        .unwrap();
-    assert!(
-        basis.contains("6:82") && basis.contains("14-day letter"),
-        "{basis}"
-    );
     let interest = |c: &serde_json::Value| -> rust_decimal::Decimal {
         c["amounts"]["interest_accrued_total"]
             .as_str()
@@ -521,9 +494,66 @@ fn without_an_agreed_term_a_consumer_is_in_default_after_the_letter_and_a_busine
             .parse()
             .unwrap()
     };
+    // Mon 1 June 2026 by post: presumed received Wed 3 June, pay by Wed 17 June. Without an
+    // agreed term this letter is the notice of default, and no letter for the costs.
+    letter(&data, "2026-06-01");
+    let rates = super::extended_rates(dir.path());
+    let v = claims_json(&data, &rates);
+    let held = v["excluded"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["number"] == "F2026-102")
+        .unwrap_or_else(|| panic!("F2026-102 is not held: {v}"));
+    assert_eq!(held["rule"], "fourteen-day-letter", "{held}");
+    assert!(
+        held["reason"]
+            .as_str()
+            .unwrap()
+            .contains("in default from 2026-06-18"),
+        "{held}"
+    );
+
+    // The business: the statutory 30 days end on Saturday 14 February, so on Monday 16
+    // February (art. 1 Algemene termijnenwet); interest from the 17th.
+    let business = claim(&v, "D100");
+    let item = &business["items"][0];
+    assert_eq!(item["due_date"], "2026-02-14");
+    assert_eq!(item["due_assumed"], true);
+    assert_eq!(item["default_date"], "2026-02-17");
+    assert_eq!(item["interest_from"], "2026-02-17");
+    let basis = business["legal_basis"]["default_date"]["article"]
+        .as_str()
+        .unwrap();
+    assert!(
+        basis.contains("6:119a lid 2") && basis.contains("Algemene termijnenwet"),
+        "{basis}"
+    );
+
+    // Mon 5 October 2026: received Wed 7 October, pay by Wed 21 October; costs from the 22nd.
+    letter(&data, "2026-10-05");
+    let v = claims_json(&data, &rates);
+    let consumer = claim(&v, "D200");
+    let item = &consumer["items"][0];
+    assert_eq!(item["due_date"], "2026-02-14");
+    assert_eq!(item["due_assumed"], true);
+    assert_eq!(
+        item["default_date"], "2026-06-18",
+        "no fatal term: in default once the first letter's term has passed"
+    );
+    assert_eq!(item["interest_from"], "2026-06-18");
+    assert_eq!(consumer["amounts"]["costs_due_date"], "2026-10-22");
+    assert_eq!(consumer["fourteen_day_letter"]["sent"], "2026-10-05");
+    let basis = consumer["legal_basis"]["default_date"]["article"]
+        .as_str()
+        .unwrap();
+    assert!(
+        basis.contains("6:82") && basis.contains("after a 14-day letter sent after that"),
+        "{basis}"
+    );
 
     // The creditor's own payment term in a profile is agreed: a fatal term, default the day
-    // after, interest from then.
+    // after, interest from then, and the one letter counts for the costs.
     let profile = dir.path().join("termijn.toml");
     std::fs::write(&profile, "payment_term_days = 30\n").unwrap();
     let agreed = dir.path().join("agreed");
@@ -537,37 +567,71 @@ fn without_an_agreed_term_a_consumer_is_in_default_after_the_letter_and_a_busine
         ],
     ));
     std::fs::write(agreed.join("policy.toml"), CREDITOR).unwrap();
-    ok(incasso(
-        &agreed,
-        &[
-            "reminders",
-            "add",
-            "--debtor",
-            "D200",
-            "--kind",
-            "fourteen-day-letter",
-            "--sent",
-            "2026-11-02",
-        ],
-    ));
-    let w = claims_json(&agreed, &rates);
-    let c = w["claims"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["debtor"]["id"] == "D200")
-        .unwrap()
-        .clone();
+    letter(&agreed, "2026-10-05");
+    let c = claim(&claims_json(&agreed, &rates), "D200");
     assert_eq!(c["items"][0]["due_assumed"], false);
     assert_eq!(c["items"][0]["default_date"], "2026-02-15");
+    assert_eq!(c["amounts"]["costs_due_date"], "2026-10-22");
     assert!(c["legal_basis"]["default_date"]["article"]
         .as_str()
         .unwrap()
         .starts_with("art. 6:83 sub a BW (verzuim"));
     assert!(
         interest(&c) > interest(&consumer),
-        "interest over nine months more: {} against {}",
+        "interest over four months more: {} against {}",
         interest(&c),
         interest(&consumer)
     );
+}
+
+#[test]
+fn a_consumer_without_an_agreed_term_gets_a_notice_of_default_then_the_14_day_letter() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let csv = dir.path().join("zonder-vervaldatum.csv");
+    std::fs::write(
+        &csv,
+        "Factuurnummer;Factuurdatum;Debiteurnummer;Naam;Type debiteur;Bedrag incl. BTW\nF2026-102;15-01-2026;D200;Jan Jansen;Particulier;605,00\n",
+    )
+    .unwrap();
+    ok(incasso(&data, &["import", csv.to_str().unwrap()]));
+    std::fs::write(data.join("policy.toml"), CREDITOR).unwrap();
+    let letter = |date: &str| {
+        incasso(
+            &data,
+            &["letter", "--debtor", "D200", "--date", date, "--record"],
+        )
+    };
+    let first = letter("2026-06-01");
+    let text = ok(first.clone());
+    assert!(text.contains("Ingebrekestelling"), "{text}");
+    assert!(
+        text.contains("met deze brief stellen wij u daarvoor in gebreke (artikel 6:82"),
+        "{text}"
+    );
+    assert!(!text.contains("incassokosten verschuldigd van"), "{text}");
+    assert!(
+        text.contains("F2026-102        15-01-2026 -   "),
+        "no agreed due date shown: {text}"
+    );
+    assert!(
+        stderr(&first).contains("it states no costs"),
+        "{}",
+        stderr(&first)
+    );
+    let second = ok(letter("2026-10-05"));
+    assert!(
+        second.contains("Laatste herinnering (veertiendagenbrief)"),
+        "{second}"
+    );
+    assert!(
+        second.contains("incassokosten verschuldigd van € 90,75"),
+        "{second}"
+    );
+    assert!(
+        second.contains("vanaf de dag dat u in verzuim kwam (F2026-102 18 juni 2026)"),
+        "{second}"
+    );
+    let listed = ok(incasso(&data, &["reminders", "list", "--format", "csv"]));
+    assert_eq!(listed.lines().count(), 3, "both recorded: {listed}");
 }

@@ -152,6 +152,44 @@ pub fn prepare(ws: &Workspace, q: &LetterRequest<'_>) -> Result<Letter> {
     let total: Decimal = items.iter().map(|it| it.open).sum();
     // The same costs the claim will carry, under the same terms; unclassified debtors as consumers.
     let debtor_type = eff.debtor_type.unwrap_or(DebtorType::Consumer);
+    // Without an agreed payment term a Dutch consumer is in default only after a 14-day letter's
+    // term: an earlier letter's, or this one's, which then states no costs for that invoice.
+    let earlier: Vec<Reminder> = store
+        .reminders()?
+        .into_iter()
+        .filter(|r| r.debtor == debtor_id && r.sent < date)
+        .collect();
+    let in_default_from: Vec<Option<NaiveDate>> = items
+        .iter()
+        .map(|it| {
+            let no_term = it.due_assumed
+                && eff.jurisdiction == Jurisdiction::Nl
+                && debtor_type == DebtorType::Consumer;
+            no_term
+                .then(|| {
+                    incasso_core::collection::last_day_before_default(
+                        it.number,
+                        it.due_date,
+                        true,
+                        &earlier,
+                        eff.jurisdiction,
+                        Some(debtor_type),
+                    )
+                })
+                .flatten()
+                .map(|last| last.succ_opt().unwrap_or(last))
+        })
+        .collect();
+    let notice = |k: usize| {
+        items[k].due_assumed
+            && in_default_from[k].is_none()
+            && eff.jurisdiction == Jurisdiction::Nl
+            && debtor_type == DebtorType::Consumer
+    };
+    let costs_base: Decimal = (0..items.len())
+        .filter(|&k| !notice(k))
+        .map(|k| items[k].open)
+        .sum();
     let terms = CostsTerms {
         jurisdiction: eff.jurisdiction,
         debtor_type,
@@ -194,17 +232,31 @@ pub fn prepare(ws: &Workspace, q: &LetterRequest<'_>) -> Result<Letter> {
         currency,
         items: items
             .iter()
-            .map(|it| LetterItem {
+            .zip(&in_default_from)
+            .map(|(it, &in_default_from)| LetterItem {
                 number: it.number.to_string(),
                 issue_date: it.issue_date,
                 due_date: it.due_date,
                 due_assumed: it.due_assumed,
+                in_default_from,
                 description: descriptions.get(it.number.as_str()).map(|s| s.to_string()),
                 open: it.open,
             })
             .collect(),
         total,
-        costs: collection_costs(total, &terms)?,
+        costs_base,
+        // A letter that only gives notice of default states no costs, and has none.
+        costs: if costs_base > Decimal::ZERO {
+            collection_costs(costs_base, &terms)?
+        } else {
+            incasso_core::law::costs::Costs {
+                costs: incasso_core::law::Traced {
+                    amount: Decimal::ZERO,
+                    trace: Vec::new(),
+                },
+                vat: Decimal::ZERO,
+            }
+        },
         interest_rate: eff.rate_table(&tables, debtor_type).known_rate_on(date),
         damages_clause: eff.damages_clause(),
         agreed_interest_pct: eff.agreed_interest_pct(),
@@ -221,9 +273,11 @@ pub fn prepare(ws: &Workspace, q: &LetterRequest<'_>) -> Result<Letter> {
         items: items.iter().map(|it| it.number.clone()).collect(),
         // A Belgian free reminder without a clause states none, so it counts as no Dutch
         // letter should the debtor's law change.
-        states_costs: eff.letter_states_costs(),
+        // A letter that only gives notice of default states no costs.
+        states_costs: eff.letter_states_costs() && costs_base > Decimal::ZERO,
         // What it states is what the claim may charge at most.
-        stated_costs: eff.letter_states_costs().then(|| input.costs_incl()),
+        stated_costs: (eff.letter_states_costs() && costs_base > Decimal::ZERO)
+            .then(|| input.costs_incl()),
     };
     // Checked against the ledger loaded here, so recording it needs no second read.
     check_after_default(&docs, std::slice::from_ref(&reminder))?;

@@ -392,6 +392,13 @@ impl ImportTx<'_> {
             }
             doc = Cow::Owned(kept);
         }
+        // A file that gives no due date says nothing of it: one given or agreed before stands.
+        if !other_kind && doc.due_assumed && !old_doc.due_assumed {
+            let mut kept = doc.into_owned();
+            kept.due_date = old_doc.due_date;
+            kept.due_assumed = false;
+            doc = Cow::Owned(kept);
+        }
         if old_doc == *doc {
             self.same_content(dk, location, other_kind);
             return Ok(());

@@ -171,6 +171,23 @@ fn an_assumed_due_date_is_kept_and_yields_to_one_a_source_gives() {
     assert_eq!(f1.document.due_date.to_string(), "2026-02-14");
     assert!(!f1.document.due_assumed);
     assert_eq!(f1.version, 2);
+
+    // A later export of the same kind without a due date says nothing of it: the date stands.
+    let mut later = assumed.clone();
+    later.source_open = Some(Decimal::from_str("40.00").unwrap());
+    applied(store.import(batch("c2", &[later])).unwrap());
+    let f1 = store
+        .documents()
+        .unwrap()
+        .into_iter()
+        .find(|d| d.document.number.as_str() == "F1")
+        .unwrap();
+    assert_eq!(f1.document.due_date.to_string(), "2026-02-14");
+    assert!(!f1.document.due_assumed);
+    assert_eq!(
+        f1.document.source_open,
+        Some(Decimal::from_str("40.00").unwrap())
+    );
 }
 
 #[test]

@@ -106,10 +106,17 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<ExitStatus> {
     if a.record {
         record(&ctx.ws, &prepared, "incasso letter --record")?;
         let term = &prepared.term;
-        eprintln!(
-            "recorded as sent on {date}; term from {} through {}, costs from {}",
-            term.starts, term.last_day, term.costs_from
-        );
+        if prepared.reminder.states_costs {
+            eprintln!(
+                "recorded as sent on {date}; term from {} through {}, costs from {}",
+                term.starts, term.last_day, term.costs_from
+            );
+        } else {
+            eprintln!(
+                "recorded as sent on {date}; term from {} through {}; it states no costs (a notice of default, or a reminder without them)",
+                term.starts, term.last_day
+            );
+        }
     }
     Ok(ExitStatus::Success)
 }

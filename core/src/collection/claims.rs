@@ -454,31 +454,40 @@ pub fn preview(
                 continue;
             }
             let debtor_type = eff.debtor_type.expect("the debtor-type rule passed");
+            // The last day before each item's default: its due date, unless no payment term was
+            // agreed (see `last_day_before_default`; the item rules held a consumer's item before
+            // a first 14-day letter made it due).
+            let before: Vec<NaiveDate> = qualifying
+                .iter()
+                .map(|it| {
+                    super::last_day_before_default(
+                        it.number,
+                        it.due_date,
+                        it.due_assumed,
+                        debtor_reminders,
+                        eff.jurisdiction,
+                        Some(debtor_type),
+                    )
+                    .unwrap_or(it.due_date)
+                })
+                .collect();
             let letter = debtor_reminders
                 .iter()
                 .filter(|r| {
                     r.kind == ReminderKind::FourteenDayLetter
-                        && qualifying.iter().any(|it| r.covers(it.number, it.due_date))
+                        && qualifying
+                            .iter()
+                            .zip(&before)
+                            .any(|(it, &b)| r.covers(it.number, b))
                 })
                 .max_by_key(|r| r.sent)
                 .cloned();
             let term = letter.as_ref().map(|r| r.term(eff.jurisdiction));
-            // Without an agreed payment term there is no fatal term: a Dutch consumer is in
-            // default only once the 14-day letter's term has passed (art. 6:82 BW), and interest
-            // runs from then; a business owes it after the statutory 30 days (art. 6:119a lid 2).
-            let no_term_default = |due: NaiveDate| {
-                let after_due = due.succ_opt().unwrap_or(due);
-                match (eff.jurisdiction, debtor_type, &term) {
-                    (Jurisdiction::Nl, DebtorType::Consumer, Some(t)) => {
-                        Some(t.last_day.succ_opt().unwrap_or(t.last_day).max(after_due))
-                    }
-                    _ => None,
-                }
-            };
             let mut left = debtor_credit;
             let claim_items: Vec<ClaimItem> = qualifying
                 .iter()
-                .map(|it| {
+                .zip(&before)
+                .map(|(it, &before)| {
                     let set_off = left.min(it.open);
                     left -= set_off;
                     ClaimItem {
@@ -490,11 +499,7 @@ pub fn preview(
                         claimed: it.open - set_off,
                         days_overdue: it.days_overdue,
                         due_assumed: it.due_assumed,
-                        default_date: it
-                            .due_assumed
-                            .then(|| no_term_default(it.due_date))
-                            .flatten()
-                            .unwrap_or_else(|| it.due_date.succ_opt().unwrap_or(it.due_date)),
+                        default_date: before.succ_opt().unwrap_or(before),
                         interest_from: None,
                         source: it.provenance.to_string(),
                         attachments: ledger
@@ -522,10 +527,11 @@ pub fn preview(
                         amount: i.claimed,
                         invoice_date: i.issue_date,
                         due_date: i.due_date,
-                        interest_start_date: i
-                            .due_assumed
-                            .then(|| no_term_default(i.due_date))
-                            .flatten(),
+                        // Only where the default moved for want of an agreed term; otherwise
+                        // the law's calculation counts it (a Belgian consumer's after the
+                        // reminder's term).
+                        interest_start_date: (Some(i.default_date) != i.due_date.succ_opt())
+                            .then_some(i.default_date),
                     })
                     .collect(),
                 payments: Vec::new(),

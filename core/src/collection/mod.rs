@@ -202,6 +202,34 @@ pub fn letter_before_default(
     })
 }
 
+/// The last day before an invoice's default, for a debtor of `debtor` type under `jurisdiction`.
+///
+/// Where a payment term was agreed, its due date: a fatal term (art. 6:83 sub a BW). Without one
+/// (the due date assumed, `due_assumed`), for a Dutch consumer the last day of the term of the
+/// first 14-day letter that covers it, which is the notice of default (art. 6:82 BW), and `None`
+/// before any; for a Dutch business the statutory 30 days, a last day on a weekend or holiday
+/// moved on (art. 6:119a lid 2 BW, art. 1 Algemene termijnenwet). Belgian law counts the same
+/// 30 days for businesses, and a consumer's interest waits for the reminder's term anyway.
+pub fn last_day_before_default(
+    number: &DocumentNumber,
+    due: NaiveDate,
+    due_assumed: bool,
+    reminders: &[Reminder],
+    jurisdiction: Jurisdiction,
+    debtor: Option<crate::law::DebtorType>,
+) -> Option<NaiveDate> {
+    use crate::law::DebtorType;
+    match (due_assumed, jurisdiction, debtor) {
+        (true, Jurisdiction::Nl, Some(DebtorType::Consumer)) => reminders
+            .iter()
+            .filter(|r| r.kind == ReminderKind::FourteenDayLetter && r.covers(number, due))
+            .min_by_key(|r| r.sent)
+            .map(|r| r.term(jurisdiction).last_day),
+        (true, Jurisdiction::Nl, Some(DebtorType::Business)) => Some(calendar::nl_term_end(due)),
+        _ => Some(due),
+    }
+}
+
 /// A reminder or letter sent to a debtor.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reminder {

@@ -142,13 +142,13 @@ pub const NL_DEFAULT: Basis = Basis {
 /// NL consumers, an invoice without an agreed payment term among the claim's: no fatal term, so
 /// default only after the 14-day letter's term, which is the notice of default.
 pub const NL_DEFAULT_NO_TERM_CONSUMER: Basis = Basis {
-    article: "art. 6:83 sub a BW where a payment term was agreed; where none was, art. 6:82 BW: in default after the term the 14-day letter gave (art. 6:96 lid 6 BW)",
+    article: "art. 6:83 sub a BW where a payment term was agreed; where none was, art. 6:82 BW: in default after the term of a first 14-day letter, the costs due only after a 14-day letter sent after that (art. 6:96 lid 6 BW)",
     ruling: None,
 };
 /// NL businesses, an invoice without an agreed payment term among the claim's: the statutory
 /// term of 30 days, after which interest runs without notice.
 pub const NL_DEFAULT_NO_TERM_BUSINESS: Basis = Basis {
-    article: "art. 6:83 sub a BW where a payment term was agreed; where none was, art. 6:119a lid 2 BW: 30 days after the invoice date",
+    article: "art. 6:83 sub a BW where a payment term was agreed; where none was, art. 6:119a lid 2 BW: 30 days after receipt of the invoice, counted from its date, a last day on a weekend or holiday moved on (art. 1 Algemene termijnenwet)",
     ruling: None,
 };
 /// BE B2B: the fixed EUR 40 per late invoice.

@@ -52,6 +52,9 @@ pub struct LetterItem {
     pub due_date: NaiveDate,
     /// Whether no payment term was agreed and the due date is the statutory 30 days.
     pub due_assumed: bool,
+    /// Without an agreed term, the day a Dutch consumer is in default by an earlier 14-day
+    /// letter; `None` there means this letter is the notice of default (art. 6:82 BW).
+    pub in_default_from: Option<NaiveDate>,
     /// What was bought, when the books say (Belgian letters must describe the obligation).
     pub description: Option<String>,
     /// Still open.
@@ -85,6 +88,9 @@ pub struct LetterInput {
     pub items: Vec<LetterItem>,
     /// Sum of the items' open amounts.
     pub total: Decimal,
+    /// The part of `total` the costs are over: without the invoices this letter puts in
+    /// default, for which costs need a later letter (art. 6:96 lid 6 BW).
+    pub costs_base: Decimal,
     /// The costs the claim will carry (excl. VAT, with their trace) and the VAT on them.
     pub costs: Costs,
     /// The statutory interest rate in force on the letter's date, when the tables know it.
@@ -156,6 +162,28 @@ impl LetterInput {
             }
         }
         .into()
+    }
+
+    /// The invoices this letter puts in default (a Dutch consumer's without an agreed payment
+    /// term and without an earlier 14-day letter).
+    pub fn notices(&self) -> Vec<&LetterItem> {
+        self.items
+            .iter()
+            .filter(|i| i.due_assumed && i.in_default_from.is_none())
+            .collect()
+    }
+
+    /// An item's due date as the table shows it: none where no payment term was agreed and a
+    /// Dutch consumer is the reader, for whom the statutory 30 days are no due date.
+    pub fn due_shown(&self, i: &LetterItem) -> String {
+        if i.due_assumed
+            && self.jurisdiction == Jurisdiction::Nl
+            && self.debtor_type == DebtorType::Consumer
+        {
+            "-".into()
+        } else {
+            i.due_date.format("%d-%m-%Y").to_string()
+        }
     }
 
     /// Costs including VAT.

@@ -13,7 +13,11 @@ use crate::law::DebtorType;
 /// The words of a letter under Dutch law.
 pub fn wording(l: &LetterInput) -> Wording {
     let nl = l.lang == Lang::Nl;
+    // A letter to a consumer that only gives notice of default (no term agreed, no letter yet).
+    let notice_only = l.debtor_type == DebtorType::Consumer && l.notices().len() == l.items.len();
     let title = match (l.kind, l.debtor_type, nl) {
+        _ if notice_only && nl => "Ingebrekestelling",
+        _ if notice_only => "Notice of default",
         (LetterKind::PreIncasso, _, true) => "Laatste waarschuwing voor uit handen geven",
         (LetterKind::PreIncasso, _, false) => "Final notice before collection",
         (_, DebtorType::Consumer, true) => "Laatste herinnering (veertiendagenbrief)",
@@ -95,47 +99,92 @@ fn rate_now(l: &LetterInput) -> String {
     }
 }
 
-/// Consumers: the WIK costs after the term, and statutory interest (art. 6:119 BW): from the day
-/// after the due date where a payment term was agreed, else from the day after this letter's
-/// term, which is the notice that puts the debtor in default (art. 6:82 BW).
+/// Consumers: the WIK costs after the term, and statutory interest (art. 6:119 BW) from the day
+/// after the due date where a payment term was agreed. An invoice without one puts the debtor in
+/// default only once a 14-day letter's term has passed (art. 6:82 BW): this letter, when no
+/// earlier one did, and then its costs wait for a later letter (art. 6:96 lid 6 BW).
 fn consumer(l: &LetterInput) -> Vec<String> {
-    let costs = l.money(l.costs_incl());
-    let total = l.money(l.total);
     let (vat, rate) = (vat(l), rate_now(l));
-    let after_term = l.day(l.term.last_day.succ_opt().unwrap_or(l.term.last_day));
-    let assumed = l.items.iter().filter(|i| i.due_assumed).count();
-    let (nl_from, en_from) = match assumed {
-        0 => (
-            "vanaf de dag na de vervaldatum".to_string(),
-            "from the day after its due date".to_string(),
-        ),
-        n if n == l.items.len() => (
-            format!("vanaf {after_term}, de dag na het einde van deze termijn (er is geen betalingstermijn afgesproken; deze brief stelt u in gebreke, artikel 6:82 van het Burgerlijk Wetboek)"),
-            format!("from {after_term}, the day after this term ends (no payment term was agreed; this letter puts you in default, article 6:82 of the Dutch Civil Code)"),
-        ),
-        _ => (
-            format!("vanaf de dag na de vervaldatum, en voor een factuur zonder afgesproken betalingstermijn vanaf {after_term}, de dag na het einde van deze termijn (deze brief stelt u in gebreke, artikel 6:82 van het Burgerlijk Wetboek)"),
-            format!("from the day after its due date, and for an invoice without an agreed payment term from {after_term}, the day after this term ends (this letter puts you in default, article 6:82 of the Dutch Civil Code)"),
-        ),
-    };
-    match l.lang {
-        Lang::Nl => vec![
-            format!(
-                "Betaalt u niet binnen deze termijn, dan bent u buitengerechtelijke incassokosten verschuldigd van {costs}{vat}. Dat bedrag volgt uit het Besluit vergoeding voor buitengerechtelijke incassokosten (artikel 6:96 van het Burgerlijk Wetboek), berekend over het openstaande bedrag van {total}; betaalt u binnen de termijn een deel, dan berekenen wij de incassokosten alleen over wat dan nog openstaat. Wij kunnen de vordering dan uit handen geven aan een incassobureau."
-            ),
-            format!(
-                "Over het openstaande bedrag van elke factuur bent u {nl_from} de wettelijke rente verschuldigd (artikel 6:119 van het Burgerlijk Wetboek{rate})."
-            ),
-        ],
-        Lang::En => vec![
-            format!(
-                "If you do not pay within this term, you will owe extrajudicial collection costs of {costs}{vat}. This amount follows from the Dutch Decree on compensation for extrajudicial collection costs (article 6:96 of the Dutch Civil Code), computed over the outstanding amount of {total}; if you pay part of it within the term, we compute the costs only over what is then still open. We may then hand the claim to a collection agency."
-            ),
-            format!(
-                "On the amount still open of each invoice you owe statutory interest {en_from} (article 6:119 of the Dutch Civil Code{rate})."
-            ),
-        ],
+    let notices = l.notices();
+    let numbers = notices
+        .iter()
+        .map(|i| i.number.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let nl = l.lang == Lang::Nl;
+    let mut out = Vec::new();
+    if l.costs_base > rust_decimal::Decimal::ZERO {
+        let costs = l.money(l.costs_incl());
+        let base = l.money(l.costs_base);
+        out.push(if nl {
+            format!("Betaalt u niet binnen deze termijn, dan bent u buitengerechtelijke incassokosten verschuldigd van {costs}{vat}. Dat bedrag volgt uit het Besluit vergoeding voor buitengerechtelijke incassokosten (artikel 6:96 van het Burgerlijk Wetboek), berekend over het openstaande bedrag van {base}; betaalt u binnen de termijn een deel, dan berekenen wij de incassokosten alleen over wat dan nog openstaat. Wij kunnen de vordering dan uit handen geven aan een incassobureau.")
+        } else {
+            format!("If you do not pay within this term, you will owe extrajudicial collection costs of {costs}{vat}. This amount follows from the Dutch Decree on compensation for extrajudicial collection costs (article 6:96 of the Dutch Civil Code), computed over the outstanding amount of {base}; if you pay part of it within the term, we compute the costs only over what is then still open. We may then hand the claim to a collection agency.")
+        });
     }
+    if !notices.is_empty() {
+        let one = notices.len() == 1;
+        out.push(if nl {
+            format!(
+                "Voor {} {numbers} is geen betalingstermijn afgesproken: met deze brief stellen wij u daarvoor in gebreke (artikel 6:82 van het Burgerlijk Wetboek). Betaalt u die niet binnen deze termijn, dan bent u vanaf de dag daarna in verzuim. Incassokosten daarover kunnen pas verschuldigd worden na een volgende brief die u opnieuw 14 dagen geeft.",
+                if one { "factuur" } else { "de facturen" },
+            )
+        } else {
+            format!(
+                "No payment term was agreed for {} {numbers}: with this letter we give you notice of default for {} (article 6:82 of the Dutch Civil Code). If you do not pay {} within this term, you are in default from the day after it. Collection costs on {} can only become due after a further letter that again gives you 14 days.",
+                if one { "invoice" } else { "invoices" },
+                if one { "it" } else { "them" },
+                if one { "it" } else { "them" },
+                if one { "it" } else { "them" },
+            )
+        });
+    }
+    // From when interest runs: the day after the due date (agreed), the day an earlier letter's
+    // term ended (no term), or the day after this letter's term (no term, no earlier letter).
+    let agreed = l.items.iter().any(|i| !i.due_assumed);
+    let earlier: Vec<String> = l
+        .items
+        .iter()
+        .filter_map(|i| {
+            i.in_default_from
+                .map(|d| format!("{} {}", i.number, l.day(d)))
+        })
+        .collect();
+    let mut parts: Vec<String> = Vec::new();
+    if agreed {
+        parts.push(if nl {
+            "vanaf de dag na de vervaldatum".into()
+        } else {
+            "from the day after its due date".into()
+        });
+    }
+    if !earlier.is_empty() {
+        parts.push(if nl {
+            format!(
+                "zonder afgesproken betalingstermijn vanaf de dag dat u in verzuim kwam ({})",
+                earlier.join(", ")
+            )
+        } else {
+            format!(
+                "without an agreed payment term from the day you were in default ({})",
+                earlier.join(", ")
+            )
+        });
+    }
+    if !notices.is_empty() {
+        parts.push(if nl {
+            format!("voor {numbers} vanaf de dag na het einde van deze termijn")
+        } else {
+            format!("for {numbers} from the day after this term ends")
+        });
+    }
+    let from = parts.join("; ");
+    out.push(if nl {
+        format!("Over het openstaande bedrag van elke factuur bent u {from} de wettelijke rente verschuldigd (artikel 6:119 van het Burgerlijk Wetboek{rate}).")
+    } else {
+        format!("On the amount still open of each invoice you owe statutory interest {from} (article 6:119 of the Dutch Civil Code{rate}).")
+    });
+    out
 }
 
 /// Businesses: compensation owed since default (art. 6:96 lid 4 BW), commercial interest.

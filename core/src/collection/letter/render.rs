@@ -111,7 +111,7 @@ pub fn text(l: &LetterInput) -> String {
         s.push_str(&row(
             &i.number,
             &i.issue_date.format("%d-%m-%Y").to_string(),
-            &i.due_date.format("%d-%m-%Y").to_string(),
+            &l.due_shown(i),
             &what,
             &l.money(i.open),
         ));
@@ -144,7 +144,7 @@ pub fn html(l: &LetterInput) -> String {
                 "<tr>{}{}{}{}<td class=\"n\">{}</td></tr>",
                 cell(&i.number),
                 cell(&i.issue_date.format("%d-%m-%Y").to_string()),
-                cell(&i.due_date.format("%d-%m-%Y").to_string()),
+                cell(&l.due_shown(i)),
                 if described {
                     cell(i.description.as_deref().unwrap_or(""))
                 } else {

@@ -60,6 +60,7 @@ fn letter(
             issue_date: d(issue),
             due_date: d(due),
             due_assumed: false,
+            in_default_from: None,
             description: what.map(str::to_string),
             open: dec(open),
         })
@@ -94,6 +95,7 @@ fn letter(
         currency: Currency::EUR,
         items,
         total,
+        costs_base: total,
         costs: collection_costs(total, &terms).unwrap(),
         interest_rate: rate_kind(j, debtor, clause).table().known_rate_on(d(date)),
         damages_clause: clause,
@@ -421,7 +423,7 @@ fn html_is_one_escaped_page() {
 
 #[test]
 fn nl_consumer_letter_without_an_agreed_term_is_the_notice_of_default() {
-    // Tue 12 May 2026: received Fri 15 May, pay by Fri 29 May; interest from Sat 30 May.
+    // Tue 12 May 2026: received Fri 15 May, pay by Fri 29 May.
     let mut l = letter(
         Jurisdiction::Nl,
         DebtorType::Consumer,
@@ -431,17 +433,39 @@ fn nl_consumer_letter_without_an_agreed_term_is_the_notice_of_default() {
         false,
         ONE,
     );
+    let number = l.items[0].number.clone();
     l.items[0].due_assumed = true;
+    l.costs_base = Decimal::ZERO;
     let t = text(&l);
     assert!(
-        t.contains("vanaf 30 mei 2026, de dag na het einde van deze termijn (er is geen betalingstermijn afgesproken; deze brief stelt u in gebreke, artikel 6:82"),
+        t.contains(&format!("Voor factuur {number} is geen betalingstermijn afgesproken: met deze brief stellen wij u daarvoor in gebreke (artikel 6:82")),
         "{t}"
     );
-    assert!(!t.contains("vanaf de dag na de vervaldatum"), "{t}");
+    assert!(
+        !t.contains("incassokosten verschuldigd van"),
+        "no costs on a notice: {t}"
+    );
+    assert!(
+        t.contains(&format!("bent u voor {number} vanaf de dag na het einde van deze termijn de wettelijke rente verschuldigd")),
+        "{t}"
+    );
     l.lang = Lang::En;
     let t = text(&l);
     assert!(
-        t.contains("from 30 May 2026, the day after this term ends (no payment term was agreed"),
+        t.contains(&format!("No payment term was agreed for invoice {number}: with this letter we give you notice of default")),
+        "{t}"
+    );
+
+    // A later letter, the debtor in default since an earlier one's term: the costs, and interest
+    // from that day.
+    l.lang = Lang::Nl;
+    l.items[0].in_default_from = Some(d("2026-04-18"));
+    l.costs_base = l.total;
+    let t = text(&l);
+    assert!(t.contains("incassokosten verschuldigd van"), "{t}");
+    assert!(!t.contains("in gebreke"), "{t}");
+    assert!(
+        t.contains(&format!("zonder afgesproken betalingstermijn vanaf de dag dat u in verzuim kwam ({number} 18 april 2026)")),
         "{t}"
     );
 }
