@@ -1708,3 +1708,25 @@ fn moneybird_external_sales_invoices_are_receivables_with_their_own_numbers() {
         "deleting the external twin leaves the sales invoice"
     );
 }
+
+#[test]
+fn an_empty_listing_where_only_unbooked_records_were_is_no_alarm() {
+    let mut up = Upstream::with(1, 2);
+    up.invoices[1].external = true;
+    up.invoices[1].status = "new";
+    let (server, dir, _) = synced(up, "moneybird");
+    server.up().delete(1);
+    let o = sync(dir.path(), &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(!text(&o).contains("suspicious"), "{}", text(&o));
+    // One that was a document is another matter.
+    let (server, dir, _) = {
+        let mut up = Upstream::with(1, 2);
+        up.invoices[1].external = true;
+        synced(up, "moneybird")
+    };
+    server.up().delete(1);
+    let o = sync(dir.path(), &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("suspicious"), "{}", text(&o));
+}

@@ -694,7 +694,12 @@ impl SyncLedger for StoreLedger<'_> {
             .store
             .synced_all(self.namespace, endpoint)
             .map_err(ledger_err)?;
-        if seen.is_empty() && !known.is_empty() {
+        // Records remembered only so they are not fetched again (a draft, a Moneybird external
+        // invoice not booked yet) hold nothing of the ledger: their going is no alarm.
+        let held = known
+            .iter()
+            .any(|(_, r)| r.document.is_some() || r.debtor.is_some());
+        if seen.is_empty() && held {
             let w = format!(
                 "{endpoint}: the API listed no records, but {} were synced before; suspicious (a wrong administration, or an empty answer by mistake), so nothing was deleted",
                 known.len()
