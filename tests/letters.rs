@@ -619,6 +619,14 @@ fn a_consumer_without_an_agreed_term_gets_a_notice_of_default_then_the_14_day_le
         "{}",
         stderr(&first)
     );
+    // While the notice runs (its term ends on 17 June) no letter may state costs for it.
+    let early = letter("2026-06-17");
+    assert_eq!(early.status.code(), Some(1), "{}", stdout(&early));
+    assert!(
+        stderr(&early).contains("notice of default was given for F2026-102"),
+        "{}",
+        stderr(&early)
+    );
     let second = ok(letter("2026-10-05"));
     assert!(
         second.contains("Laatste herinnering (veertiendagenbrief)"),
@@ -629,7 +637,7 @@ fn a_consumer_without_an_agreed_term_gets_a_notice_of_default_then_the_14_day_le
         "{second}"
     );
     assert!(
-        second.contains("vanaf de dag dat u in verzuim kwam (F2026-102 18 juni 2026)"),
+        second.contains("voor F2026-102 vanaf 18 juni 2026, de dag dat u in verzuim kwam."),
         "{second}"
     );
     let listed = ok(incasso(&data, &["reminders", "list", "--format", "csv"]));

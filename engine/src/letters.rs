@@ -149,43 +149,61 @@ pub fn prepare(ws: &Workspace, q: &LetterRequest<'_>) -> Result<Letter> {
         d.as_ref().map(|d| d.kind).unwrap_or_default(),
         d.as_ref().and_then(|d| d.address.country.as_deref()),
     );
-    let total: Decimal = items.iter().map(|it| it.open).sum();
     // The same costs the claim will carry, under the same terms; unclassified debtors as consumers.
     let debtor_type = eff.debtor_type.unwrap_or(DebtorType::Consumer);
     // Without an agreed payment term a Dutch consumer is in default only after a 14-day letter's
-    // term: an earlier letter's, or this one's, which then states no costs for that invoice.
+    // term (`last_day_before_default`): an earlier letter's, or this one's, which then gives
+    // notice of default and states no costs for that invoice. An invoice whose earlier notice
+    // still runs is left out: no letter may yet state costs for it, and notice was given.
+    let no_term = |it: &OpenItem<'_>| {
+        it.due_assumed
+            && eff.jurisdiction == Jurisdiction::Nl
+            && debtor_type == DebtorType::Consumer
+    };
     let earlier: Vec<Reminder> = store
         .reminders()?
         .into_iter()
         .filter(|r| r.debtor == debtor_id && r.sent < date)
         .collect();
+    let before_default = |it: &OpenItem<'_>| {
+        incasso_core::collection::last_day_before_default(
+            it.number,
+            it.due_date,
+            true,
+            &earlier,
+            eff.jurisdiction,
+            Some(debtor_type),
+        )
+    };
+    let waiting: Vec<String> = items
+        .iter()
+        .filter(|it| no_term(it) && before_default(it).is_some_and(|last| date <= last))
+        .map(|it| it.number.to_string())
+        .collect();
+    items.retain(|it| !waiting.contains(&it.number.to_string()));
+    anyhow::ensure!(
+        !items.is_empty(),
+        "debtor {debtor}: no letter on {date}: notice of default was given for {} by an earlier letter whose term has not ended; a 14-day letter with the costs can follow once it has",
+        waiting.join(", ")
+    );
+    if !waiting.is_empty() {
+        tracing::warn!(
+            "left out of the letter: {} (an earlier notice of default still runs)",
+            waiting.join(", ")
+        );
+    }
+    let total: Decimal = items.iter().map(|it| it.open).sum();
+    // The day each invoice without a term has been in default since an earlier letter's term.
     let in_default_from: Vec<Option<NaiveDate>> = items
         .iter()
         .map(|it| {
-            let no_term = it.due_assumed
-                && eff.jurisdiction == Jurisdiction::Nl
-                && debtor_type == DebtorType::Consumer;
-            no_term
-                .then(|| {
-                    incasso_core::collection::last_day_before_default(
-                        it.number,
-                        it.due_date,
-                        true,
-                        &earlier,
-                        eff.jurisdiction,
-                        Some(debtor_type),
-                    )
-                })
+            no_term(it)
+                .then(|| before_default(it))
                 .flatten()
                 .map(|last| last.succ_opt().unwrap_or(last))
         })
         .collect();
-    let notice = |k: usize| {
-        items[k].due_assumed
-            && in_default_from[k].is_none()
-            && eff.jurisdiction == Jurisdiction::Nl
-            && debtor_type == DebtorType::Consumer
-    };
+    let notice = |k: usize| no_term(items[k]) && in_default_from[k].is_none();
     let costs_base: Decimal = (0..items.len())
         .filter(|&k| !notice(k))
         .map(|k| items[k].open)

@@ -137,11 +137,16 @@ fn an_assumed_due_date_is_kept_and_yields_to_one_a_source_gives() {
     let mut ubl = batch("u1", &[assumed.clone(), invoice("F2", "50.00")]);
     ubl.source.kind = SourceKind::UblFile;
     applied(store.import(ubl.clone()).unwrap());
+    let f1_of = |store: &Store| {
+        store
+            .documents()
+            .unwrap()
+            .into_iter()
+            .find(|d| d.document.number.as_str() == "F1")
+            .unwrap()
+    };
     let docs = store.documents().unwrap();
-    let f1 = docs
-        .iter()
-        .find(|d| d.document.number.as_str() == "F1")
-        .unwrap();
+    let f1 = f1_of(&store);
     assert!(f1.document.due_assumed);
     assert_eq!(f1.version, 1, "the flag is no part of the version");
     assert_eq!(f1.document, assumed);
@@ -162,12 +167,7 @@ fn an_assumed_due_date_is_kept_and_yields_to_one_a_source_gives() {
     let s = applied(store.import(batch("c1", &[given])).unwrap());
     assert_eq!((s.record.merged, s.record.conflicts), (1, 0));
     assert!(store.conflicts().unwrap().is_empty());
-    let f1 = store
-        .documents()
-        .unwrap()
-        .into_iter()
-        .find(|d| d.document.number.as_str() == "F1")
-        .unwrap();
+    let f1 = f1_of(&store);
     assert_eq!(f1.document.due_date.to_string(), "2026-02-14");
     assert!(!f1.document.due_assumed);
     assert_eq!(f1.version, 2);
@@ -176,12 +176,7 @@ fn an_assumed_due_date_is_kept_and_yields_to_one_a_source_gives() {
     let mut later = assumed.clone();
     later.source_open = Some(Decimal::from_str("40.00").unwrap());
     applied(store.import(batch("c2", &[later])).unwrap());
-    let f1 = store
-        .documents()
-        .unwrap()
-        .into_iter()
-        .find(|d| d.document.number.as_str() == "F1")
-        .unwrap();
+    let f1 = f1_of(&store);
     assert_eq!(f1.document.due_date.to_string(), "2026-02-14");
     assert!(!f1.document.due_assumed);
     assert_eq!(

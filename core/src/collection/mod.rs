@@ -207,9 +207,9 @@ pub fn letter_before_default(
 /// Where a payment term was agreed, its due date: a fatal term (art. 6:83 sub a BW). Without one
 /// (the due date assumed, `due_assumed`), for a Dutch consumer the last day of the term of the
 /// first 14-day letter that covers it, which is the notice of default (art. 6:82 BW), and `None`
-/// before any; for a Dutch business the statutory 30 days, a last day on a weekend or holiday
-/// moved on (art. 6:119a lid 2 BW, art. 1 Algemene termijnenwet). Belgian law counts the same
-/// 30 days for businesses, and a consumer's interest waits for the reminder's term anyway.
+/// before any; for a business the statutory 30 days, a last day on a weekend or holiday moved on
+/// (art. 6:119a lid 2 BW with art. 1 Algemene termijnenwet; art. 4 Wet 2 augustus 2002 with
+/// art. 1.7 BW). A Belgian consumer's interest waits for the reminder's term anyway.
 pub fn last_day_before_default(
     number: &DocumentNumber,
     due: NaiveDate,
@@ -225,8 +225,20 @@ pub fn last_day_before_default(
             .filter(|r| r.kind == ReminderKind::FourteenDayLetter && r.covers(number, due))
             .min_by_key(|r| r.sent)
             .map(|r| r.term(jurisdiction).last_day),
-        (true, Jurisdiction::Nl, Some(DebtorType::Business)) => Some(calendar::nl_term_end(due)),
+        (true, _, Some(DebtorType::Business)) => Some(statutory_term_end(due, jurisdiction)),
         _ => Some(due),
+    }
+}
+
+/// The last day of a statutory term that would end on `last`, moved past a weekend or holiday:
+/// art. 1 Algemene termijnenwet (NL), art. 1.7 BW (BE).
+pub fn statutory_term_end(last: NaiveDate, jurisdiction: Jurisdiction) -> NaiveDate {
+    match jurisdiction {
+        Jurisdiction::Nl => calendar::nl_term_end(last),
+        Jurisdiction::Be if !calendar::be_working_day(last) => {
+            calendar::be_working_days_after(last, 1)
+        }
+        Jurisdiction::Be => last,
     }
 }
 

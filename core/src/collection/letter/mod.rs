@@ -173,17 +173,23 @@ impl LetterInput {
             .collect()
     }
 
-    /// An item's due date as the table shows it: none where no payment term was agreed and a
-    /// Dutch consumer is the reader, for whom the statutory 30 days are no due date.
+    /// An item's due date as the table shows it. Where no payment term was agreed: none for a
+    /// Dutch consumer, for whom the statutory 30 days are no due date; for a business the last
+    /// day of those 30 days, moved past a weekend or holiday as the law's terms are.
     pub fn due_shown(&self, i: &LetterItem) -> String {
         if i.due_assumed
             && self.jurisdiction == Jurisdiction::Nl
             && self.debtor_type == DebtorType::Consumer
         {
-            "-".into()
-        } else {
-            i.due_date.format("%d-%m-%Y").to_string()
+            return "-".into();
         }
+        let due = match (i.due_assumed, self.debtor_type) {
+            (true, DebtorType::Business) => {
+                super::statutory_term_end(i.due_date, self.jurisdiction)
+            }
+            _ => i.due_date,
+        };
+        due.format("%d-%m-%Y").to_string()
     }
 
     /// Costs including VAT.

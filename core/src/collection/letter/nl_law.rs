@@ -141,35 +141,38 @@ fn consumer(l: &LetterInput) -> Vec<String> {
     }
     // From when interest runs: the day after the due date (agreed), the day an earlier letter's
     // term ended (no term), or the day after this letter's term (no term, no earlier letter).
-    let agreed = l.items.iter().any(|i| !i.due_assumed);
-    let earlier: Vec<String> = l
-        .items
-        .iter()
-        .filter_map(|i| {
-            i.in_default_from
-                .map(|d| format!("{} {}", i.number, l.day(d)))
-        })
-        .collect();
-    let mut parts: Vec<String> = Vec::new();
-    if agreed {
-        parts.push(if nl {
-            "vanaf de dag na de vervaldatum".into()
+    if l.items.iter().all(|i| !i.due_assumed) {
+        out.push(if nl {
+            format!("Over het openstaande bedrag van elke factuur bent u vanaf de dag na de vervaldatum de wettelijke rente verschuldigd (artikel 6:119 van het Burgerlijk Wetboek{rate}).")
         } else {
-            "from the day after its due date".into()
+            format!("On the amount still open of each invoice you owe statutory interest from the day after its due date (article 6:119 of the Dutch Civil Code{rate}).")
+        });
+        return out;
+    }
+    let mut parts: Vec<String> = Vec::new();
+    if l.items.iter().any(|i| !i.due_assumed) {
+        parts.push(if nl {
+            "voor een factuur met een betalingstermijn vanaf de dag na de vervaldatum".into()
+        } else {
+            "for an invoice with a payment term from the day after its due date".into()
         });
     }
-    if !earlier.is_empty() {
-        parts.push(if nl {
-            format!(
-                "zonder afgesproken betalingstermijn vanaf de dag dat u in verzuim kwam ({})",
-                earlier.join(", ")
-            )
-        } else {
-            format!(
-                "without an agreed payment term from the day you were in default ({})",
-                earlier.join(", ")
-            )
-        });
+    for i in &l.items {
+        if let Some(d) = i.in_default_from {
+            parts.push(if nl {
+                format!(
+                    "voor {} vanaf {}, de dag dat u in verzuim kwam",
+                    i.number,
+                    l.day(d)
+                )
+            } else {
+                format!(
+                    "for {} from {}, the day you were in default",
+                    i.number,
+                    l.day(d)
+                )
+            });
+        }
     }
     if !notices.is_empty() {
         parts.push(if nl {
@@ -180,9 +183,9 @@ fn consumer(l: &LetterInput) -> Vec<String> {
     }
     let from = parts.join("; ");
     out.push(if nl {
-        format!("Over het openstaande bedrag van elke factuur bent u {from} de wettelijke rente verschuldigd (artikel 6:119 van het Burgerlijk Wetboek{rate}).")
+        format!("Over het openstaande bedrag bent u de wettelijke rente verschuldigd (artikel 6:119 van het Burgerlijk Wetboek{rate}): {from}.")
     } else {
-        format!("On the amount still open of each invoice you owe statutory interest {from} (article 6:119 of the Dutch Civil Code{rate}).")
+        format!("On the amount still open you owe statutory interest (article 6:119 of the Dutch Civil Code{rate}): {from}.")
     });
     out
 }

@@ -446,7 +446,9 @@ fn nl_consumer_letter_without_an_agreed_term_is_the_notice_of_default() {
         "no costs on a notice: {t}"
     );
     assert!(
-        t.contains(&format!("bent u voor {number} vanaf de dag na het einde van deze termijn de wettelijke rente verschuldigd")),
+        t.contains(&format!(
+            "per jaar): voor {number} vanaf de dag na het einde van deze termijn."
+        )),
         "{t}"
     );
     l.lang = Lang::En;
@@ -465,7 +467,40 @@ fn nl_consumer_letter_without_an_agreed_term_is_the_notice_of_default() {
     assert!(t.contains("incassokosten verschuldigd van"), "{t}");
     assert!(!t.contains("in gebreke"), "{t}");
     assert!(
-        t.contains(&format!("zonder afgesproken betalingstermijn vanaf de dag dat u in verzuim kwam ({number} 18 april 2026)")),
+        t.contains(&format!(
+            "voor {number} vanaf 18 april 2026, de dag dat u in verzuim kwam."
+        )),
         "{t}"
+    );
+}
+
+/// A business's statutory 30 days end on a working day: the letter shows that day, as the
+/// claim counts from it (art. 6:119a lid 2 BW with the Algemene termijnenwet; art. 4 Wet 2
+/// augustus 2002 with art. 1.7 BW).
+#[test]
+fn a_business_without_an_agreed_term_is_shown_the_statutory_term_moved_past_the_weekend() {
+    let mut l = letter(
+        Jurisdiction::Nl,
+        DebtorType::Business,
+        Lang::Nl,
+        "2026-06-03",
+        Channel::Post,
+        false,
+        &[("F2026-030", "2026-01-15", "2026-02-14", "605.00", None)],
+    );
+    l.items[0].due_assumed = true;
+    assert!(
+        text(&l).contains("F2026-030        15-01-2026 16-02-2026"),
+        "{}",
+        text(&l)
+    );
+    // Sunday 21 June 2026 in Belgium: Monday 22 June.
+    assert_eq!(
+        crate::collection::statutory_term_end(d("2026-06-21"), Jurisdiction::Be),
+        d("2026-06-22")
+    );
+    assert_eq!(
+        crate::collection::statutory_term_end(d("2026-06-19"), Jurisdiction::Be),
+        d("2026-06-19")
     );
 }
