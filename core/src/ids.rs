@@ -77,6 +77,27 @@ impl DocumentNumber {
         trimmed(value, "document number").map(DocumentNumber)
     }
 
+    /// The number an accounting API's second record with the number `number` is given, so that
+    /// it is a document of its own (two Exact sales journals, Xero's duplicate numbers, a
+    /// Moneybird external invoice numbered like a sales invoice): `number/` and the last eight
+    /// letters and digits of its upstream id.
+    pub fn marked(number: &str, upstream_id: &str) -> String {
+        let chars: Vec<char> = upstream_id
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect();
+        let tail: String = chars[chars.len().saturating_sub(8)..].iter().collect();
+        format!("{number}/{tail}")
+    }
+
+    /// For a number [`DocumentNumber::marked`] made, the number its source wrote, which a debtor
+    /// quotes; `None` for a number not of that shape. Only an API's documents are so marked.
+    pub fn unmarked(number: &str) -> Option<&str> {
+        let (base, tail) = number.rsplit_once('/')?;
+        (!base.is_empty() && tail.len() == 8 && tail.bytes().all(|b| b.is_ascii_alphanumeric()))
+            .then_some(base)
+    }
+
     /// Like [`DocumentNumber::new`], reusing the string's allocation when it needs no trimming.
     pub fn from_string(value: String) -> Result<DocumentNumber, InvalidId> {
         trimmed_owned(value, "document number").map(DocumentNumber)
@@ -253,6 +274,19 @@ pub fn no_payer_account(payer: Option<&str>, booked_to: Option<&str>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_marked_number_gives_back_the_number_its_source_wrote() {
+        let m = DocumentNumber::marked("2026-0412", "488363409641252251");
+        assert_eq!(m, "2026-0412/41252251");
+        assert_eq!(DocumentNumber::unmarked(&m), Some("2026-0412"));
+        let guid = DocumentNumber::marked("INV-7", "3e5a6b1c-0d2f-4c4e-9f1a-1b2c3d4e5f60");
+        assert_eq!(guid, "INV-7/3d4e5f60");
+        assert_eq!(DocumentNumber::unmarked(&guid), Some("INV-7"));
+        for plain in ["2026/0412", "F/2026", "/12345678", "INV-0001", "A/1234567"] {
+            assert_eq!(DocumentNumber::unmarked(plain), None, "{plain}");
+        }
+    }
 
     #[test]
     fn iban_checks_mod97_and_country_length() {

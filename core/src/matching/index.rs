@@ -117,7 +117,16 @@ impl<'a> Indexes<'a> {
                         shapes.add(d.document.number.as_str());
                     }
                     if in_force(d, open[i]) {
-                        numbered.push((d.document.number.as_str(), i as u32));
+                        let number = d.document.number.as_str();
+                        numbered.push((number, i as u32));
+                        // A second record with one number is a debt of its own, yet a payment
+                        // names it as its source wrote it: it stands under that number too, so
+                        // such a payment sees both debts.
+                        if d.provenance.source.kind == crate::model::SourceKind::Api {
+                            if let Some(base) = crate::ids::DocumentNumber::unmarked(number) {
+                                numbered.push((base, i as u32));
+                            }
+                        }
                     }
                 }
                 (NumberIndex::build(&numbered, threads()), shapes)

@@ -48,13 +48,6 @@ const AWAITING_CONTACT: &str = "awaiting-contact";
 /// another document (its number marked), never a new version of the first.
 const NUMBER_OWNER: &str = "number-owner";
 
-/// The last eight letters and digits of an upstream id: what marks the number of a second
-/// record with the same number (Moneybird's ids differ at their end, GUIDs anywhere).
-fn id_tail(id: &str) -> String {
-    let chars: Vec<char> = id.chars().filter(char::is_ascii_alphanumeric).collect();
-    chars[chars.len().saturating_sub(8)..].iter().collect()
-}
-
 /// Whether a debtor id is an upstream contact's GUID (Exact's account ID, Xero's ContactID):
 /// what a connector puts in a document's debtor when the contact is not synced yet.
 fn is_guid(s: &str) -> bool {
@@ -383,7 +376,8 @@ impl<'a> StoreLedger<'a> {
                     // Two upstream records, one number (two Exact sales journals, Xero's duplicate
                     // numbers): the second is another debt, a document of its own whose number is
                     // marked with the end of its upstream id; once so, it stays so.
-                    let marked = format!("{}/{}", document.number, id_tail(&id));
+                    let marked =
+                        incasso_core::ids::DocumentNumber::marked(document.number.as_str(), &id);
                     let was_marked = known
                         .as_ref()
                         .and_then(|k| k.document.as_ref())
