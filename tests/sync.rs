@@ -1733,38 +1733,43 @@ fn an_empty_listing_where_only_unbooked_records_were_is_no_alarm() {
 
 #[test]
 fn a_payment_naming_a_number_two_debts_share_pays_neither_by_itself() {
-    // A Moneybird sales invoice and an external invoice of another debtor with one number.
-    let mut up = Upstream::with(2, 2);
-    up.invoices[1].external = true;
-    up.invoices[1].number = up.invoices[0].number.clone();
-    let twin = up.invoices[1].id.clone();
-    let (_server, dir, _) = synced(up, "moneybird");
-    let marked = format!("2026-000001/{}", &twin[twin.len() - 8..]);
-    // Part of one of them, from an account the ledger does not know, naming the number.
-    let bank = dir.path().join("bank.csv");
-    std::fs::write(
-        &bank,
-        "\"IBAN/BBAN\",\"Munt\",\"BIC\",\"Volgnr\",\"Datum\",\"Rentedatum\",\"Bedrag\",\"Saldo na trn\",\"Tegenrekening IBAN/BBAN\",\"Naam tegenpartij\",\"Naam uiteindelijke partij\",\"Naam initiërende partij\",\"BIC tegenpartij\",\"Code\",\"Batch ID\",\"Transactiereferentie\",\"Machtigingskenmerk\",\"Incassant ID\",\"Betalingskenmerk\",\"Omschrijving-1\",\"Omschrijving-2\",\"Omschrijving-3\",\"Reden retour\",\"Oorspr bedrag\",\"Oorspr munt\",\"Koers\"\n\"NL93RABO0123456780\",\"EUR\",\"RABONL2U\",\"000000000000007001\",\"2026-05-15\",\"2026-05-15\",\"+50,00\",\"+5050,00\",\"NL20INGB0001234567\",\"J. de Vries\",\"\",\"\",\"INGBNL2A\",\"cb\",\"\",\"\",\"\",\"\",\"\",\"Betaling factuur 2026-000001\",\"\",\"\",\"\",\"\",\"\",\"\"\n",
-    )
-    .unwrap();
-    run_ok(dir.path(), &["import", bank.to_str().unwrap()]);
-    let v = claims_json(dir.path());
-    let claimed = v["claims"].to_string();
-    for number in ["2026-000001", marked.as_str()] {
+    // Part of one of them, from an account the ledger does not know, naming the number: before
+    // the claims' date (matched: review), and after it (weighed by the claims gate alone).
+    for date in ["2026-05-15", "2026-07-05"] {
+        // A Moneybird sales invoice and an external invoice of another debtor with one number.
+        let mut up = Upstream::with(2, 1);
+        // (Upstream ids end in their place; the twin's must not end in the number's digits.)
+        up.add_invoice(0, "2026-000077", "10.00");
+        let k = up.add_invoice(1, "2026-000001", "101.01");
+        up.invoices[k].external = true;
+        let twin = up.invoices[k].id.clone();
+        let (_server, dir, _) = synced(up, "moneybird");
+        let marked = format!("2026-000001/{}", &twin[twin.len() - 8..]);
+        let bank = dir.path().join("bank.csv");
+        std::fs::write(
+            &bank,
+            format!("\"IBAN/BBAN\",\"Munt\",\"BIC\",\"Volgnr\",\"Datum\",\"Rentedatum\",\"Bedrag\",\"Saldo na trn\",\"Tegenrekening IBAN/BBAN\",\"Naam tegenpartij\",\"Naam uiteindelijke partij\",\"Naam initiërende partij\",\"BIC tegenpartij\",\"Code\",\"Batch ID\",\"Transactiereferentie\",\"Machtigingskenmerk\",\"Incassant ID\",\"Betalingskenmerk\",\"Omschrijving-1\",\"Omschrijving-2\",\"Omschrijving-3\",\"Reden retour\",\"Oorspr bedrag\",\"Oorspr munt\",\"Koers\"\n\"NL93RABO0123456780\",\"EUR\",\"RABONL2U\",\"000000000000007001\",\"{date}\",\"{date}\",\"+50,00\",\"+5050,00\",\"NL20INGB0001234567\",\"J. de Vries\",\"\",\"\",\"INGBNL2A\",\"cb\",\"\",\"\",\"\",\"\",\"\",\"Betaling factuur 2026-000001\",\"\",\"\",\"\",\"\",\"\",\"\"\n"),
+        )
+        .unwrap();
+        run_ok(dir.path(), &["import", bank.to_str().unwrap()]);
+        let v = claims_json(dir.path());
+        let claimed = v["claims"].to_string();
+        for number in ["2026-000001", marked.as_str()] {
+            assert!(
+                !claimed.contains(&format!("\"{number}\"")),
+                "{date}: {number} is claimed although the payment may be its: {v}"
+            );
+        }
+        let held: Vec<&str> = v["excluded"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["rule"] == "possible-payment")
+            .filter_map(|e| e["number"].as_str())
+            .collect();
         assert!(
-            !claimed.contains(&format!("\"{number}\"")),
-            "{number} is claimed although the payment may be its: {v}"
+            held.contains(&"2026-000001") && held.contains(&marked.as_str()),
+            "{date}: both held for the payment: {held:?} in {v}"
         );
     }
-    let held: Vec<&str> = v["excluded"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["rule"] == "possible-payment")
-        .filter_map(|e| e["number"].as_str())
-        .collect();
-    assert!(
-        held.contains(&"2026-000001") && held.contains(&marked.as_str()),
-        "both held for the payment: {held:?} in {v}"
-    );
 }

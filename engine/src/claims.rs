@@ -224,6 +224,7 @@ fn unapplied_money(r: LedgerView<'_>, decisions: &[ManualDecision]) -> Vec<Unapp
         .iter()
         .map(|&k| remittance_text(&w.payments[k]))
         .collect();
+    // An API's second record with one number is named as its source wrote it, too.
     let index = possible_payment::number_index(
         r.docs.iter().map(|d| {
             (
@@ -232,6 +233,13 @@ fn unapplied_money(r: LedgerView<'_>, decisions: &[ManualDecision]) -> Vec<Unapp
                 &d.document.debtor,
             )
         }),
+        r.docs
+            .iter()
+            .filter(|d| d.provenance.source.kind == incasso_core::model::SourceKind::Api)
+            .filter_map(|d| {
+                incasso_core::ids::DocumentNumber::unmarked(d.document.number.as_str())
+                    .map(|w| (w, &d.document.debtor))
+            }),
         texts.iter().map(String::as_str),
     );
     let mut never_any: HashSet<&str> = HashSet::new();

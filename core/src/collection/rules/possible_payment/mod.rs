@@ -83,26 +83,39 @@ pub struct Unapplied {
 }
 
 /// The debtor of every document whose full number (all digits, year and sequence, payment
-/// reference) a payment's text names, to find the debtors a text names ([`debtors_named`]).
+/// reference) a payment's text names, to find the debtors a text names ([`debtors_named`]); and
+/// where an API's second record with one number has it as its source wrote it, that debtor too.
 #[derive(Debug, Default)]
-pub struct NumberIndex(FxHashMap<Num, DebtorId>);
+pub struct NumberIndex(FxHashMap<Num, Vec<DebtorId>>);
 
 /// Builds the [`NumberIndex`] for `texts`: only numbers the texts hold are kept, so a million
 /// documents are checked against a few thousand payments' numbers, not indexed whole; each
-/// document's numbers are worked out as integers, without building text.
+/// number's debtor is the last document's with it. `also`: numbers as an API's source wrote
+/// those it marked ([`crate::ids::DocumentNumber::unmarked`]), whose debtors are added to those.
 pub fn number_index<'a>(
     docs: impl Iterator<Item = (&'a str, Option<&'a str>, &'a DebtorId)>,
+    also: impl Iterator<Item = (&'a str, &'a DebtorId)>,
     texts: impl Iterator<Item = &'a str>,
 ) -> NumberIndex {
     let named: rustc_hash::FxHashSet<Num> = texts.flat_map(tokens).map(|t| Num::of(&t)).collect();
-    let mut out = FxHashMap::default();
+    let mut out: FxHashMap<Num, Vec<DebtorId>> = FxHashMap::default();
     if named.is_empty() {
         return NumberIndex(out);
     }
     for (number, reference, debtor) in docs {
         for k in key_nums(number, reference) {
             if named.contains(&k) {
-                out.insert(k, debtor.clone());
+                out.insert(k, vec![debtor.clone()]);
+            }
+        }
+    }
+    for (number, debtor) in also {
+        for k in key_nums(number, None) {
+            if named.contains(&k) {
+                let debtors = out.entry(k).or_default();
+                if !debtors.contains(debtor) {
+                    debtors.push(debtor.clone());
+                }
             }
         }
     }
@@ -113,7 +126,9 @@ pub fn number_index<'a>(
 pub fn debtors_named(text: &str, index: &NumberIndex) -> Vec<DebtorId> {
     let mut out: Vec<DebtorId> = tokens(text)
         .iter()
-        .filter_map(|t| index.0.get(&Num::of(t)).cloned())
+        .filter_map(|t| index.0.get(&Num::of(t)))
+        .flatten()
+        .cloned()
         .collect();
     out.sort();
     out.dedup();
@@ -632,7 +647,14 @@ impl Gate {
                 || p.amount == item.total
                 || (p.names_documents_of.len() > 1 && p.names_documents_of.contains(item.debtor))
         };
-        let seq = sequence(item.number.as_str());
+        // An API's second record with one number is named by payers as its source wrote it.
+        let written = match item.provenance.source.kind {
+            crate::model::SourceKind::Api => {
+                crate::ids::DocumentNumber::unmarked(item.number.as_str())
+            }
+            _ => None,
+        };
+        let seq = sequence(written.unwrap_or(item.number.as_str()));
         if let Some(seq) = &seq {
             for &i in self.lone.get(&Num::of(seq)).into_iter().flatten() {
                 if wants(&best, i) && self.eligible_named(i, item) && named_by(i) {
@@ -643,7 +665,12 @@ impl Gate {
                 }
             }
         }
-        let full = keys(item.number.as_str(), reference);
+        let mut full = keys(item.number.as_str(), reference);
+        if let Some(written) = written {
+            full.extend(keys(written, None));
+            full.sort_unstable();
+            full.dedup();
+        }
         for k in &full {
             for &i in self.exact.get(&Num::of(k)).into_iter().flatten() {
                 if wants(&best, i) && self.eligible_named(i, item) && named_by(i) {
