@@ -1773,3 +1773,41 @@ fn a_payment_naming_a_number_two_debts_share_pays_neither_by_itself() {
         );
     }
 }
+
+#[test]
+fn a_moneybird_invoice_whose_contact_comes_later_gets_its_debtor_when_it_does() {
+    let up = Upstream::with(2, 2);
+    let contact = up.contacts[1].id.clone();
+    let server = api_server::start(up);
+    let dir = tempfile::tempdir().unwrap();
+    configure(dir.path(), &server, "moneybird", "");
+    {
+        // The contact fetch leaves contact 1 out (also in the sync's second pass over the
+        // contacts its documents wait for), and its invoice comes without it embedded.
+        let mut up = server.up();
+        up.fault("POST mb/contacts", Fault::Omit(contact.clone()));
+        up.fault("POST mb/contacts", Fault::Omit(contact.clone()));
+        up.fault("POST mb/sales_invoices", Fault::MissingField("contact"));
+    }
+    let o = sync(dir.path(), &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let d = doc(&documents(dir.path()), "2026-000002").document.clone();
+    assert_eq!(
+        d.debtor.as_str(),
+        contact,
+        "the contact's id stands in for now"
+    );
+    // The contact arrives: its invoice is its debtor's, one debtor with its name.
+    let o = sync(dir.path(), &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let d = doc(&documents(dir.path()), "2026-000002").document.clone();
+    assert_eq!(d.debtor.as_str(), "D00001");
+    let store = incasso_store::Store::open(&dir.path().join("data")).unwrap();
+    let debtor = store
+        .debtors()
+        .unwrap()
+        .into_iter()
+        .find(|x| x.id.as_str() == "D00001")
+        .unwrap();
+    assert_eq!(debtor.name.as_deref(), Some("Debiteur 1 B.V."));
+}

@@ -48,14 +48,16 @@ const AWAITING_CONTACT: &str = "awaiting-contact";
 /// another document (its number marked), never a new version of the first.
 const NUMBER_OWNER: &str = "number-owner";
 
-/// Whether a debtor id is an upstream contact's GUID (Exact's account ID, Xero's ContactID):
-/// what a connector puts in a document's debtor when the contact is not synced yet.
-fn is_guid(s: &str) -> bool {
-    s.len() == 36
+/// Whether a debtor id is an upstream contact's id (Exact's account ID and Xero's ContactID,
+/// GUIDs; Moneybird's contact id, 18 digits): what a connector puts in a document's debtor when
+/// the contact is not synced yet.
+fn is_contact_id(s: &str) -> bool {
+    let guid = s.len() == 36
         && s.char_indices().all(|(i, c)| match i {
             8 | 13 | 18 | 23 => c == '-',
             _ => c.is_ascii_hexdigit(),
-        })
+        });
+    guid || (s.len() == 18 && s.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn ledger_err(e: impl std::fmt::Display) -> ApiError {
@@ -425,7 +427,7 @@ impl<'a> StoreLedger<'a> {
                     tx.add_document(&document, location).map_err(ledger_err)?;
                     self.tx_docs.insert(key);
                     let guid = document.debtor.as_str();
-                    if is_guid(guid) && !self.contact_known(guid)? {
+                    if is_contact_id(guid) && !self.contact_known(guid)? {
                         let mut waiting = self.synced(AWAITING_CONTACT, guid)?.unwrap_or_default();
                         let doc = (document.kind, document.number.to_string());
                         if !waiting.documents.contains(&doc) {
