@@ -1811,3 +1811,62 @@ fn a_moneybird_invoice_whose_contact_comes_later_gets_its_debtor_when_it_does() 
         .unwrap();
     assert_eq!(debtor.name.as_deref(), Some("Debiteur 1 B.V."));
 }
+
+#[test]
+fn a_payer_known_as_one_of_two_debtors_sharing_a_number_pays_their_own() {
+    let mut up = Upstream::with(2, 1);
+    up.add_invoice(0, "2026-000077", "10.00");
+    let k = up.add_invoice(1, "2026-000001", "101.01");
+    up.invoices[k].external = true;
+    let twin = up.invoices[k].id.clone();
+    let (_server, dir, _) = synced(up, "moneybird");
+    let marked = format!("2026-000001/{}", &twin[twin.len() - 8..]);
+    // Debtor 1 by its whole name, part of its external invoice, naming the number both share.
+    let bank = dir.path().join("bank.csv");
+    std::fs::write(
+        &bank,
+        "\"IBAN/BBAN\",\"Munt\",\"BIC\",\"Volgnr\",\"Datum\",\"Rentedatum\",\"Bedrag\",\"Saldo na trn\",\"Tegenrekening IBAN/BBAN\",\"Naam tegenpartij\",\"Naam uiteindelijke partij\",\"Naam initiërende partij\",\"BIC tegenpartij\",\"Code\",\"Batch ID\",\"Transactiereferentie\",\"Machtigingskenmerk\",\"Incassant ID\",\"Betalingskenmerk\",\"Omschrijving-1\",\"Omschrijving-2\",\"Omschrijving-3\",\"Reden retour\",\"Oorspr bedrag\",\"Oorspr munt\",\"Koers\"\n\"NL93RABO0123456780\",\"EUR\",\"RABONL2U\",\"000000000000007001\",\"2026-05-15\",\"2026-05-15\",\"+50,00\",\"+5050,00\",\"NL20INGB0001234567\",\"Debiteur 1 B.V.\",\"\",\"\",\"INGBNL2A\",\"cb\",\"\",\"\",\"\",\"\",\"\",\"Betaling factuur 2026-000001\",\"\",\"\",\"\",\"\",\"\",\"\"\n",
+    )
+    .unwrap();
+    run_ok(dir.path(), &["import", bank.to_str().unwrap()]);
+    let o = run_ok(
+        dir.path(),
+        &["allocations", "--as-of", "2026-06-30", "--format", "csv"],
+    );
+    let allocations = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(
+        allocations.contains(&marked) && !allocations.contains("2026-000001,"),
+        "the payer's own debt, not the other's: {allocations}"
+    );
+    let v = claims_json(dir.path());
+    assert!(
+        v["claims"].to_string().contains("\"2026-000001\""),
+        "the other debtor's invoice is claimed: {v}"
+    );
+}
+
+#[test]
+fn numbers_shaped_like_a_mark_are_no_twins_without_a_document_of_their_first_part() {
+    // A source's own numbering with a slash and eight digits, two debtors, no invoice "2026".
+    let mut up = Upstream::with(2, 2);
+    up.invoices[0].number = "2026/12345678".into();
+    up.invoices[1].number = "2026/87654321".into();
+    let (_server, dir, _) = synced(up, "moneybird");
+    let bank = dir.path().join("bank.csv");
+    std::fs::write(
+        &bank,
+        "\"IBAN/BBAN\",\"Munt\",\"BIC\",\"Volgnr\",\"Datum\",\"Rentedatum\",\"Bedrag\",\"Saldo na trn\",\"Tegenrekening IBAN/BBAN\",\"Naam tegenpartij\",\"Naam uiteindelijke partij\",\"Naam initiërende partij\",\"BIC tegenpartij\",\"Code\",\"Batch ID\",\"Transactiereferentie\",\"Machtigingskenmerk\",\"Incassant ID\",\"Betalingskenmerk\",\"Omschrijving-1\",\"Omschrijving-2\",\"Omschrijving-3\",\"Reden retour\",\"Oorspr bedrag\",\"Oorspr munt\",\"Koers\"\n\"NL93RABO0123456780\",\"EUR\",\"RABONL2U\",\"000000000000007001\",\"2026-07-05\",\"2026-07-05\",\"+50,00\",\"+5050,00\",\"NL20INGB0001234567\",\"J. de Vries\",\"\",\"\",\"INGBNL2A\",\"cb\",\"\",\"\",\"\",\"\",\"\",\"Factuur 2026/12345678\",\"\",\"\",\"\",\"\",\"\",\"\"\n",
+    )
+    .unwrap();
+    run_ok(dir.path(), &["import", bank.to_str().unwrap()]);
+    let v = claims_json(dir.path());
+    let held: Vec<&str> = v["excluded"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["rule"] == "possible-payment")
+        .filter_map(|e| e["number"].as_str())
+        .collect();
+    assert_eq!(held, ["2026/12345678"], "{v}");
+    assert!(v["claims"].to_string().contains("\"2026/87654321\""), "{v}");
+}

@@ -485,6 +485,37 @@ pub struct LedgerDocument {
     pub version: u32,
 }
 
+/// An API's marked documents (a second record with one number, see
+/// [`crate::ids::DocumentNumber::marked`]) by their place in `docs`, with the number their source
+/// wrote, where another document of `docs` has that number: a payment naming it may be either's.
+/// The mark's shape alone is not enough (`2026/12345678` may be a source's own numbering).
+pub fn marked_twins(docs: &[LedgerDocument]) -> std::collections::HashMap<usize, &str> {
+    let marked: Vec<(usize, &str)> = docs
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.provenance.source.kind == SourceKind::Api)
+        .filter_map(|(i, d)| DocumentNumber::unmarked(d.document.number.as_str()).map(|b| (i, b)))
+        .collect();
+    if marked.is_empty() {
+        return Default::default();
+    }
+    let normal = |b: &str| {
+        DocumentNumber::new(b)
+            .map(|n| n.normalised().into_owned())
+            .unwrap_or_default()
+    };
+    let wanted: std::collections::HashSet<String> = marked.iter().map(|(_, b)| normal(b)).collect();
+    let present: std::collections::HashSet<String> = docs
+        .iter()
+        .map(|d| d.document.number.normalised().into_owned())
+        .filter(|n| wanted.contains(n))
+        .collect();
+    marked
+        .into_iter()
+        .filter(|(_, b)| present.contains(&normal(b)))
+        .collect()
+}
+
 /// A file that came with a document (usually the invoice PDF inside a UBL file), stored once by
 /// its content hash.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]

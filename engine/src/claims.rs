@@ -125,7 +125,12 @@ impl ClaimsInputs {
         let t = std::time::Instant::now();
         let unallocated = r.waiting.unapplied_by_debtor();
         let items = open_items(r.docs, r.open, as_of);
-        let unapplied = unapplied_money(r, &self.decisions);
+        let twins = incasso_core::model::marked_twins(r.docs);
+        let unapplied = unapplied_money(r, &self.decisions, &twins);
+        let twins: HashSet<String> = twins
+            .keys()
+            .map(|&i| r.docs[i].document.number.normalised().into_owned())
+            .collect();
         let later = issued_after(r.docs, as_of);
         let ledger = Ledger {
             creditor: &self.creditor,
@@ -137,6 +142,7 @@ impl ClaimsInputs {
             unallocated: &unallocated,
             unapplied: &unapplied,
             later: &later,
+            twins: &twins,
         };
         let result = preview(&ledger, &self.policy, &self.tables, as_of);
         tracing::info!(
@@ -206,7 +212,13 @@ pub(crate) fn normalised(n: &str) -> String {
 /// Every payment with money received and not applied, or received after the as-of date (whole:
 /// nothing was matched to it), as the claims gate sees it, with the decisions a person made
 /// ("not this payment" for a document, or for every document).
-fn unapplied_money(r: LedgerView<'_>, decisions: &[ManualDecision]) -> Vec<Unapplied> {
+/// `twins`: an API's marked documents with the number their source wrote, where another
+/// document has it ([`incasso_core::model::marked_twins`]).
+fn unapplied_money(
+    r: LedgerView<'_>,
+    decisions: &[ManualDecision],
+    twins: &HashMap<usize, &str>,
+) -> Vec<Unapplied> {
     let w = r.waiting;
     // A payment in review whose money is all applied is no money waiting; nor is a total whose
     // transactions another file lists, and which paid their invoices there.
@@ -224,7 +236,8 @@ fn unapplied_money(r: LedgerView<'_>, decisions: &[ManualDecision]) -> Vec<Unapp
         .iter()
         .map(|&k| remittance_text(&w.payments[k]))
         .collect();
-    // An API's second record with one number is named as its source wrote it, too.
+    // An API's second record with one number is named as its source wrote it, too, where
+    // another document has that number.
     let index = possible_payment::number_index(
         r.docs.iter().map(|d| {
             (
@@ -233,13 +246,7 @@ fn unapplied_money(r: LedgerView<'_>, decisions: &[ManualDecision]) -> Vec<Unapp
                 &d.document.debtor,
             )
         }),
-        r.docs
-            .iter()
-            .filter(|d| d.provenance.source.kind == incasso_core::model::SourceKind::Api)
-            .filter_map(|d| {
-                incasso_core::ids::DocumentNumber::unmarked(d.document.number.as_str())
-                    .map(|w| (w, &d.document.debtor))
-            }),
+        twins.iter().map(|(&i, &w)| (w, &r.docs[i].document.debtor)),
         texts.iter().map(String::as_str),
     );
     let mut never_any: HashSet<&str> = HashSet::new();

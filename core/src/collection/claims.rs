@@ -2,7 +2,7 @@
 //! and, for every overdue item that does not qualify, the reason why.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -189,6 +189,9 @@ pub struct Ledger<'a> {
     /// not sent for an invoice the books credited in April, and a debtor's credit of April
     /// (beyond what it was invoiced since) is set off against it.
     pub later: &'a [OpenItem<'a>],
+    /// Numbers (normalised) of an API's marked documents whose number as their source wrote it
+    /// another document has (see [`crate::ids::DocumentNumber::unmarked`]).
+    pub twins: &'a HashSet<String>,
 }
 
 /// A stable 64-bit FNV-1a hash, so claim ids never change with the Rust version.
@@ -316,7 +319,7 @@ pub fn preview(
             .push((p.clone(), state));
     }
 
-    let gate = Gate::new(ledger.unapplied.to_vec());
+    let gate = Gate::new(ledger.unapplied.to_vec()).with_twins(ledger.twins.clone());
     // Money with no payer at all may have paid items of several debtors together: those items,
     // by debtor and number, with the payment.
     let mut in_totals: HashMap<(&str, &str), possible_payment::Hold> = HashMap::new();

@@ -112,6 +112,10 @@ impl<'a> Indexes<'a> {
             let numbers = scope.spawn(move || {
                 let mut shapes = missing::Shapes::default();
                 let mut numbered: Vec<(&str, u32)> = Vec::with_capacity(docs.len());
+                // The numbers an API's marked documents were written with, where another
+                // document has that number: the mark's shape alone (`2026/12345678`) may be
+                // the source's own numbering.
+                let twins = crate::model::marked_twins(docs);
                 for (i, d) in docs.iter().enumerate() {
                     if d.document.kind == DocumentKind::Invoice {
                         shapes.add(d.document.number.as_str());
@@ -122,10 +126,8 @@ impl<'a> Indexes<'a> {
                         // A second record with one number is a debt of its own, yet a payment
                         // names it as its source wrote it: it stands under that number too, so
                         // such a payment sees both debts.
-                        if d.provenance.source.kind == crate::model::SourceKind::Api {
-                            if let Some(base) = crate::ids::DocumentNumber::unmarked(number) {
-                                numbered.push((base, i as u32));
-                            }
+                        if let Some(&base) = twins.get(&i) {
+                            numbered.push((base, i as u32));
                         }
                     }
                 }

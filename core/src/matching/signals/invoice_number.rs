@@ -64,6 +64,20 @@ pub(crate) fn candidates(
         number: ctx.number(d).to_string(),
         written: s.into(),
     };
+    // A number two debtors' debts share (an API's second record with it, its number marked):
+    // a payer known as one of them means theirs, not the other's.
+    let shared_with_own = shared_numbers_of_others(ctx, payer, named);
+    let kept: Vec<(u32, KeyStrength)>;
+    let named = if shared_with_own.is_empty() {
+        named
+    } else {
+        kept = named
+            .iter()
+            .copied()
+            .filter(|(d, _)| !shared_with_own.contains(d))
+            .collect();
+        &kept[..]
+    };
     if named.iter().any(|(_, s)| *s > KeyStrength::Sequence) {
         // The full numbers say whose invoices these are: a number found by its digits alone
         // (`2025-04` in `PAIEMENT 2025-04`) of another debtor is noise.
@@ -129,6 +143,48 @@ pub(crate) fn candidates(
             }
             designated_candidate(ctx, p, payer, &[d], AllocationRule::InvoiceNumber, evidence)
         })
+        .collect()
+}
+
+/// Of the documents named, those of other debtors than a strongly identified payer's whose
+/// number as their source wrote it is one of the payer's named documents' (see
+/// [`crate::ids::DocumentNumber::unmarked`]).
+fn shared_numbers_of_others(
+    ctx: &Context<'_, '_>,
+    payer: &Payer<'_>,
+    named: &[(u32, KeyStrength)],
+) -> Vec<u32> {
+    if !payer.strong() || named.len() < 2 {
+        return Vec::new();
+    }
+    let written = |d: u32| {
+        let ld = &ctx.docs[d as usize];
+        let number = ld.document.number.as_str();
+        let w = match ld.provenance.source.kind {
+            crate::model::SourceKind::Api => {
+                crate::ids::DocumentNumber::unmarked(number).unwrap_or(number)
+            }
+            _ => number,
+        };
+        w.to_ascii_uppercase()
+    };
+    let own = |d: u32| {
+        payer
+            .debtors
+            .contains(&&ctx.docs[d as usize].document.debtor)
+    };
+    let own_written: Vec<String> = named
+        .iter()
+        .filter(|&&(d, _)| own(d))
+        .map(|&(d, _)| written(d))
+        .collect();
+    if own_written.is_empty() {
+        return Vec::new();
+    }
+    named
+        .iter()
+        .map(|&(d, _)| d)
+        .filter(|&d| !own(d) && own_written.contains(&written(d)))
         .collect()
 }
 

@@ -206,6 +206,9 @@ pub struct Gate {
     /// Words in `filter`, as a power of two: a quarter word per number (at least 16,384 words,
     /// 128 KB), so about 1.4% of near numbers pass it wrongly however many payments wait.
     filter_log2: u32,
+    /// Numbers (normalised) of an API's marked documents whose number as their source wrote it
+    /// another document has: a payment naming that number may be theirs too.
+    twins: HashSet<String>,
 }
 
 /// Fewest words in [`Gate::filter`], as a power of two.
@@ -490,6 +493,7 @@ impl Gate {
             no_payer_account: Vec::with_capacity(payments.len()),
             filter: Vec::new(),
             filter_log2: FILTER_MIN_LOG2,
+            twins: HashSet::new(),
         };
         for (i, p) in payments.iter().enumerate() {
             let i = i as u32;
@@ -556,6 +560,13 @@ impl Gate {
         }
         hits.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
         hits.into_iter().map(|(i, _, fit)| (i, fit)).collect()
+    }
+
+    /// The gate, weighing the documents numbered `twins` (normalised: an API's marked documents
+    /// whose number as their source wrote it another document has) under that number too.
+    pub fn with_twins(mut self, twins: HashSet<String>) -> Gate {
+        self.twins = twins;
+        self
     }
 
     /// Whether nothing could hold anything.
@@ -648,12 +659,12 @@ impl Gate {
                 || (p.names_documents_of.len() > 1 && p.names_documents_of.contains(item.debtor))
         };
         // An API's second record with one number is named by payers as its source wrote it.
-        let written = match item.provenance.source.kind {
-            crate::model::SourceKind::Api => {
+        let written =
+            if self.twins.is_empty() || !self.twins.contains(item.number.normalised().as_ref()) {
+                None
+            } else {
                 crate::ids::DocumentNumber::unmarked(item.number.as_str())
-            }
-            _ => None,
-        };
+            };
         let seq = sequence(written.unwrap_or(item.number.as_str()));
         if let Some(seq) = &seq {
             for &i in self.lone.get(&Num::of(seq)).into_iter().flatten() {
