@@ -1731,27 +1731,60 @@ fn an_empty_listing_where_only_unbooked_records_were_is_no_alarm() {
     assert!(text(&o).contains("suspicious"), "{}", text(&o));
 }
 
+/// Imports into `dir` a Rabobank CSV of one line: EUR 50.00 on `date` from an account the ledger
+/// does not know, in the name `name`, with the text `text`.
+fn import_fifty(dir: &Path, date: &str, name: &str, text: &str) {
+    let bank = dir.join("bank.csv");
+    std::fs::write(
+        &bank,
+        format!(
+            "\"IBAN/BBAN\",\"Munt\",\"BIC\",\"Volgnr\",\"Datum\",\"Rentedatum\",\"Bedrag\",\"Saldo na trn\",\"Tegenrekening IBAN/BBAN\",\"Naam tegenpartij\",\"Naam uiteindelijke partij\",\"Naam initiërende partij\",\"BIC tegenpartij\",\"Code\",\"Batch ID\",\"Transactiereferentie\",\"Machtigingskenmerk\",\"Incassant ID\",\"Betalingskenmerk\",\"Omschrijving-1\",\"Omschrijving-2\",\"Omschrijving-3\",\"Reden retour\",\"Oorspr bedrag\",\"Oorspr munt\",\"Koers\"\n\"NL93RABO0123456780\",\"EUR\",\"RABONL2U\",\"000000000000007001\",\"{date}\",\"{date}\",\"+50,00\",\"+5050,00\",\"NL20INGB0001234567\",\"{name}\",\"\",\"\",\"INGBNL2A\",\"cb\",\"\",\"\",\"\",\"\",\"\",\"{text}\",\"\",\"\",\"\",\"\",\"\",\"\"\n"
+        ),
+    )
+    .unwrap();
+    run_ok(dir, &["import", bank.to_str().unwrap()]);
+}
+
+/// A Moneybird ledger synced once: invoice 2026-000001 of D00000 and an external invoice of
+/// D00001 with the same number; the data directory and the external's marked number. (Upstream
+/// ids end in their place: the twin's must not end in the number's own digits.)
+fn twins_synced() -> (Server, tempfile::TempDir, String) {
+    let mut up = Upstream::with(2, 1);
+    up.add_invoice(0, "2026-000077", "10.00");
+    let k = up.add_invoice(1, "2026-000001", "101.01");
+    up.invoices[k].external = true;
+    let twin = up.invoices[k].id.clone();
+    let (server, dir, _) = synced(up, "moneybird");
+    (
+        server,
+        dir,
+        format!("2026-000001/{}", &twin[twin.len() - 8..]),
+    )
+}
+
+/// The numbers of the items the claims gate holds for a possible payment.
+fn held_for_payment(v: &serde_json::Value) -> Vec<String> {
+    v["excluded"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["rule"] == "possible-payment")
+        .filter_map(|e| e["number"].as_str().map(str::to_string))
+        .collect()
+}
+
 #[test]
 fn a_payment_naming_a_number_two_debts_share_pays_neither_by_itself() {
     // Part of one of them, from an account the ledger does not know, naming the number: before
     // the claims' date (matched: review), and after it (weighed by the claims gate alone).
     for date in ["2026-05-15", "2026-07-05"] {
-        // A Moneybird sales invoice and an external invoice of another debtor with one number.
-        let mut up = Upstream::with(2, 1);
-        // (Upstream ids end in their place; the twin's must not end in the number's digits.)
-        up.add_invoice(0, "2026-000077", "10.00");
-        let k = up.add_invoice(1, "2026-000001", "101.01");
-        up.invoices[k].external = true;
-        let twin = up.invoices[k].id.clone();
-        let (_server, dir, _) = synced(up, "moneybird");
-        let marked = format!("2026-000001/{}", &twin[twin.len() - 8..]);
-        let bank = dir.path().join("bank.csv");
-        std::fs::write(
-            &bank,
-            format!("\"IBAN/BBAN\",\"Munt\",\"BIC\",\"Volgnr\",\"Datum\",\"Rentedatum\",\"Bedrag\",\"Saldo na trn\",\"Tegenrekening IBAN/BBAN\",\"Naam tegenpartij\",\"Naam uiteindelijke partij\",\"Naam initiërende partij\",\"BIC tegenpartij\",\"Code\",\"Batch ID\",\"Transactiereferentie\",\"Machtigingskenmerk\",\"Incassant ID\",\"Betalingskenmerk\",\"Omschrijving-1\",\"Omschrijving-2\",\"Omschrijving-3\",\"Reden retour\",\"Oorspr bedrag\",\"Oorspr munt\",\"Koers\"\n\"NL93RABO0123456780\",\"EUR\",\"RABONL2U\",\"000000000000007001\",\"{date}\",\"{date}\",\"+50,00\",\"+5050,00\",\"NL20INGB0001234567\",\"J. de Vries\",\"\",\"\",\"INGBNL2A\",\"cb\",\"\",\"\",\"\",\"\",\"\",\"Betaling factuur 2026-000001\",\"\",\"\",\"\",\"\",\"\",\"\"\n"),
-        )
-        .unwrap();
-        run_ok(dir.path(), &["import", bank.to_str().unwrap()]);
+        let (_server, dir, marked) = twins_synced();
+        import_fifty(
+            dir.path(),
+            date,
+            "J. de Vries",
+            "Betaling factuur 2026-000001",
+        );
         let v = claims_json(dir.path());
         let claimed = v["claims"].to_string();
         for number in ["2026-000001", marked.as_str()] {
@@ -1760,18 +1793,56 @@ fn a_payment_naming_a_number_two_debts_share_pays_neither_by_itself() {
                 "{date}: {number} is claimed although the payment may be its: {v}"
             );
         }
-        let held: Vec<&str> = v["excluded"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|e| e["rule"] == "possible-payment")
-            .filter_map(|e| e["number"].as_str())
-            .collect();
+        let held = held_for_payment(&v);
         assert!(
-            held.contains(&"2026-000001") && held.contains(&marked.as_str()),
+            held.contains(&"2026-000001".to_string()) && held.contains(&marked),
             "{date}: both held for the payment: {held:?} in {v}"
         );
     }
+}
+
+#[test]
+fn a_payer_known_as_one_of_two_debtors_sharing_a_number_pays_their_own() {
+    let (_server, dir, marked) = twins_synced();
+    // Debtor 1 by its whole name, part of its external invoice, naming the number both share.
+    import_fifty(
+        dir.path(),
+        "2026-05-15",
+        "Debiteur 1 B.V.",
+        "Betaling factuur 2026-000001",
+    );
+    let o = run_ok(
+        dir.path(),
+        &["allocations", "--as-of", "2026-06-30", "--format", "csv"],
+    );
+    let allocations = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(
+        allocations.contains(&marked) && !allocations.contains("2026-000001,"),
+        "the payer's own debt, not the other's: {allocations}"
+    );
+    let v = claims_json(dir.path());
+    assert!(
+        v["claims"].to_string().contains("\"2026-000001\""),
+        "the other debtor's invoice is claimed: {v}"
+    );
+}
+
+#[test]
+fn numbers_shaped_like_a_mark_are_no_twins_without_a_document_of_their_first_part() {
+    // A source's own numbering with a slash and eight digits, two debtors, no invoice "2026".
+    let mut up = Upstream::with(2, 2);
+    up.invoices[0].number = "2026/12345678".into();
+    up.invoices[1].number = "2026/87654321".into();
+    let (_server, dir, _) = synced(up, "moneybird");
+    import_fifty(
+        dir.path(),
+        "2026-07-05",
+        "J. de Vries",
+        "Factuur 2026/12345678",
+    );
+    let v = claims_json(dir.path());
+    assert_eq!(held_for_payment(&v), ["2026/12345678"], "{v}");
+    assert!(v["claims"].to_string().contains("\"2026/87654321\""), "{v}");
 }
 
 #[test]
@@ -1810,63 +1881,4 @@ fn a_moneybird_invoice_whose_contact_comes_later_gets_its_debtor_when_it_does() 
         .find(|x| x.id.as_str() == "D00001")
         .unwrap();
     assert_eq!(debtor.name.as_deref(), Some("Debiteur 1 B.V."));
-}
-
-#[test]
-fn a_payer_known_as_one_of_two_debtors_sharing_a_number_pays_their_own() {
-    let mut up = Upstream::with(2, 1);
-    up.add_invoice(0, "2026-000077", "10.00");
-    let k = up.add_invoice(1, "2026-000001", "101.01");
-    up.invoices[k].external = true;
-    let twin = up.invoices[k].id.clone();
-    let (_server, dir, _) = synced(up, "moneybird");
-    let marked = format!("2026-000001/{}", &twin[twin.len() - 8..]);
-    // Debtor 1 by its whole name, part of its external invoice, naming the number both share.
-    let bank = dir.path().join("bank.csv");
-    std::fs::write(
-        &bank,
-        "\"IBAN/BBAN\",\"Munt\",\"BIC\",\"Volgnr\",\"Datum\",\"Rentedatum\",\"Bedrag\",\"Saldo na trn\",\"Tegenrekening IBAN/BBAN\",\"Naam tegenpartij\",\"Naam uiteindelijke partij\",\"Naam initiërende partij\",\"BIC tegenpartij\",\"Code\",\"Batch ID\",\"Transactiereferentie\",\"Machtigingskenmerk\",\"Incassant ID\",\"Betalingskenmerk\",\"Omschrijving-1\",\"Omschrijving-2\",\"Omschrijving-3\",\"Reden retour\",\"Oorspr bedrag\",\"Oorspr munt\",\"Koers\"\n\"NL93RABO0123456780\",\"EUR\",\"RABONL2U\",\"000000000000007001\",\"2026-05-15\",\"2026-05-15\",\"+50,00\",\"+5050,00\",\"NL20INGB0001234567\",\"Debiteur 1 B.V.\",\"\",\"\",\"INGBNL2A\",\"cb\",\"\",\"\",\"\",\"\",\"\",\"Betaling factuur 2026-000001\",\"\",\"\",\"\",\"\",\"\",\"\"\n",
-    )
-    .unwrap();
-    run_ok(dir.path(), &["import", bank.to_str().unwrap()]);
-    let o = run_ok(
-        dir.path(),
-        &["allocations", "--as-of", "2026-06-30", "--format", "csv"],
-    );
-    let allocations = String::from_utf8_lossy(&o.stdout).to_string();
-    assert!(
-        allocations.contains(&marked) && !allocations.contains("2026-000001,"),
-        "the payer's own debt, not the other's: {allocations}"
-    );
-    let v = claims_json(dir.path());
-    assert!(
-        v["claims"].to_string().contains("\"2026-000001\""),
-        "the other debtor's invoice is claimed: {v}"
-    );
-}
-
-#[test]
-fn numbers_shaped_like_a_mark_are_no_twins_without_a_document_of_their_first_part() {
-    // A source's own numbering with a slash and eight digits, two debtors, no invoice "2026".
-    let mut up = Upstream::with(2, 2);
-    up.invoices[0].number = "2026/12345678".into();
-    up.invoices[1].number = "2026/87654321".into();
-    let (_server, dir, _) = synced(up, "moneybird");
-    let bank = dir.path().join("bank.csv");
-    std::fs::write(
-        &bank,
-        "\"IBAN/BBAN\",\"Munt\",\"BIC\",\"Volgnr\",\"Datum\",\"Rentedatum\",\"Bedrag\",\"Saldo na trn\",\"Tegenrekening IBAN/BBAN\",\"Naam tegenpartij\",\"Naam uiteindelijke partij\",\"Naam initiërende partij\",\"BIC tegenpartij\",\"Code\",\"Batch ID\",\"Transactiereferentie\",\"Machtigingskenmerk\",\"Incassant ID\",\"Betalingskenmerk\",\"Omschrijving-1\",\"Omschrijving-2\",\"Omschrijving-3\",\"Reden retour\",\"Oorspr bedrag\",\"Oorspr munt\",\"Koers\"\n\"NL93RABO0123456780\",\"EUR\",\"RABONL2U\",\"000000000000007001\",\"2026-07-05\",\"2026-07-05\",\"+50,00\",\"+5050,00\",\"NL20INGB0001234567\",\"J. de Vries\",\"\",\"\",\"INGBNL2A\",\"cb\",\"\",\"\",\"\",\"\",\"\",\"Factuur 2026/12345678\",\"\",\"\",\"\",\"\",\"\",\"\"\n",
-    )
-    .unwrap();
-    run_ok(dir.path(), &["import", bank.to_str().unwrap()]);
-    let v = claims_json(dir.path());
-    let held: Vec<&str> = v["excluded"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["rule"] == "possible-payment")
-        .filter_map(|e| e["number"].as_str())
-        .collect();
-    assert_eq!(held, ["2026/12345678"], "{v}");
-    assert!(v["claims"].to_string().contains("\"2026/87654321\""), "{v}");
 }
