@@ -1728,7 +1728,26 @@ fn an_empty_listing_where_only_unbooked_records_were_is_no_alarm() {
     server.up().delete(1);
     let o = sync(dir.path(), &[]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
-    assert!(text(&o).contains("suspicious"), "{}", text(&o));
+    assert!(
+        text(&o).contains("suspicious")
+            && text(&o).contains("incasso sync --accept-empty external_sales_invoices"),
+        "{}",
+        text(&o)
+    );
+    let number = server.up().invoices[1].number.clone();
+    assert_eq!(
+        doc(&documents(dir.path()), &number).document.status,
+        DocumentStatus::Open
+    );
+    // A person says it is gone indeed: voided, and the next sync is quiet again.
+    let o = sync(dir.path(), &["--accept-empty", "external_sales_invoices"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(
+        doc(&documents(dir.path()), &number).document.status,
+        DocumentStatus::Void
+    );
+    let o = sync(dir.path(), &[]);
+    assert!(o.status.success(), "{}", text(&o));
 }
 
 /// Imports into `dir` a Rabobank CSV of one line: EUR 50.00 on `date` from an account the ledger

@@ -545,7 +545,7 @@ fn run_one(
             ));
         }
         sync_complete = false;
-        let summaries = crate::sync::sync(&ws, &cfg.source, None, false)?;
+        let summaries = crate::sync::sync(&ws, &cfg.source, None, &Default::default())?;
         for s in &summaries {
             warnings.extend(s.warnings.iter().map(|w| format!("{}: {w}", s.source)));
             if let Some(e) = &s.error {

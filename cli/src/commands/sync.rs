@@ -22,6 +22,10 @@ pub struct Args {
     /// Re-read everything and void what the API no longer has.
     #[arg(long)]
     pub full: bool,
+    /// Take an empty listing of this endpoint (e.g. `external_sales_invoices`) as every record
+    /// of it gone upstream, where it would be refused as suspicious; repeatable.
+    #[arg(long, value_name = "ENDPOINT")]
+    pub accept_empty: Vec<String>,
     /// Print the summary as JSON.
     #[arg(long)]
     pub json: bool,
@@ -32,7 +36,11 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<ExitStatus> {
     let sources = load_sources(&a.config)?;
     let data_dir = job_data_dir(&a.config, ctx.ws.data_dir())?;
     let ws = Workspace::new(data_dir, None);
-    let summaries = sync(&ws, &sources, a.source.as_deref(), a.full)?;
+    let options = incasso_engine::sync::SyncOptions {
+        full: a.full,
+        accept_empty: a.accept_empty,
+    };
+    let summaries = sync(&ws, &sources, a.source.as_deref(), &options)?;
     print(&summaries, a.json)?;
     Ok(ExitStatus::from_ok(summaries.iter().all(|s| s.ok)))
 }

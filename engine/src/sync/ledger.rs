@@ -30,6 +30,8 @@ pub(super) struct StoreLedger<'a> {
     pending: HashMap<(String, String), Option<SyncedRecord>>,
     /// Cursors set in the open transaction.
     pending_cursors: HashMap<&'static str, String>,
+    /// Endpoints whose empty listing a person accepted ([`super::SyncOptions::accept_empty`]).
+    accept_empty: HashSet<String>,
     summary: &'a mut SourceSummary,
 }
 
@@ -89,8 +91,14 @@ impl<'a> StoreLedger<'a> {
             tx_records: 0,
             pending: HashMap::new(),
             pending_cursors: HashMap::new(),
+            accept_empty: HashSet::new(),
             summary,
         }
+    }
+
+    /// Takes empty listings of `endpoints` as every record of them gone upstream.
+    pub(super) fn accept_empty(&mut self, endpoints: &[String]) {
+        self.accept_empty = endpoints.iter().cloned().collect();
     }
 
     fn synced(&self, endpoint: &str, id: &str) -> Result<Option<SyncedRecord>, ApiError> {
@@ -695,9 +703,9 @@ impl SyncLedger for StoreLedger<'_> {
         let held = known
             .iter()
             .any(|(_, r)| r.document.is_some() || r.debtor.is_some());
-        if seen.is_empty() && held {
+        if seen.is_empty() && held && !self.accept_empty.contains(endpoint) {
             let w = format!(
-                "{endpoint}: the API listed no records, but {} were synced before; suspicious (a wrong administration, or an empty answer by mistake), so nothing was deleted",
+                "{endpoint}: the API listed no records, but {} were synced before; suspicious (a wrong administration, or an empty answer by mistake), so nothing was deleted (when every one of them is indeed gone upstream: `incasso sync --accept-empty {endpoint}`)",
                 known.len()
             );
             self.warn(w);

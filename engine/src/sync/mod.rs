@@ -105,12 +105,23 @@ impl SourceSummary {
     }
 }
 
+/// How a sync reads its sources.
+#[derive(Debug, Clone, Default)]
+pub struct SyncOptions {
+    /// Re-read everything, whatever the versions and cursors say.
+    pub full: bool,
+    /// Endpoints whose listing may come back empty where records were synced before: a person
+    /// says every record of them is gone upstream (the last external invoice deleted), so
+    /// they are voided instead of the listing being taken for a mistake.
+    pub accept_empty: Vec<String>,
+}
+
 /// Syncs every configured source (or the one named) into the store in `data_dir`.
 pub fn sync(
     ws: &Workspace,
     sources: &[SourceConfig],
     only: Option<&str>,
-    full: bool,
+    options: &SyncOptions,
 ) -> Result<Vec<SourceSummary>> {
     let data_dir = ws.data_dir();
     let chosen: Vec<&SourceConfig> = sources
@@ -139,7 +150,7 @@ pub fn sync(
             source: cfg.name.clone(),
             ..Default::default()
         };
-        let result = runtime.block_on(sync_one(store, data_dir, cfg, full, &mut summary));
+        let result = runtime.block_on(sync_one(store, data_dir, cfg, options, &mut summary));
         store.flush()?;
         match result {
             Ok(()) => summary.ok = summary.warnings.is_empty(),
@@ -276,8 +287,10 @@ impl Connector {
         per_commit: usize,
         summary: &mut SourceSummary,
         full: bool,
+        accept_empty: &[String],
     ) -> Result<(), ApiError> {
         let mut ledger = StoreLedger::new(store, namespace, creditor, per_commit, summary);
+        ledger.accept_empty(accept_empty);
         self.walk(client, &mut ledger, full)
             .await
             .and(ledger.finish())
@@ -303,9 +316,10 @@ async fn sync_one(
     store: &Store,
     data_dir: &Path,
     cfg: &SourceConfig,
-    full: bool,
+    how: &SyncOptions,
     summary: &mut SourceSummary,
 ) -> Result<(), ApiError> {
+    let full = how.full;
     let creditor = store
         .creditor()
         .map_err(|e| ApiError::Ledger(e.to_string()))?;
@@ -436,6 +450,7 @@ async fn sync_one(
                 cfg.records_per_commit,
                 summary,
                 full && passes == 0,
+                &how.accept_empty,
             )
             .await;
         passes += 1;
