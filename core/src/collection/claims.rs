@@ -56,8 +56,9 @@ pub struct ClaimItem {
     #[serde(default)]
     pub due_assumed: bool,
     /// First day of default: the day after the due date (a fatal term, art. 6:83 sub a BW;
-    /// art. 4 Wet 2 augustus 2002); for a Dutch consumer without an agreed term, the day after
-    /// the 14-day letter's term (art. 6:82 BW).
+    /// art. 4 Wet 2 augustus 2002). Without an agreed term: for a Dutch consumer the day after
+    /// the first 14-day letter's term (art. 6:82 BW), for a business the day after the statutory
+    /// 30 days moved past a weekend or holiday (`collection::last_day_before_default`).
     pub default_date: NaiveDate,
     /// First day interest runs, when it runs by the claim's date (a Belgian consumer's only
     /// after the reminder's term).
