@@ -153,34 +153,39 @@ pub fn prepare(ws: &Workspace, q: &LetterRequest<'_>) -> Result<Letter> {
     let debtor_type = eff.debtor_type.unwrap_or(DebtorType::Consumer);
     // Without an agreed payment term a Dutch consumer is in default only after a 14-day letter's
     // term (`last_day_before_default`): an earlier letter's, or this one's, which then gives
-    // notice of default and states no costs for that invoice. An invoice whose earlier notice
-    // still runs is left out: no letter may yet state costs for it, and notice was given.
-    let no_term = |it: &OpenItem<'_>| {
-        it.due_assumed
-            && eff.jurisdiction == Jurisdiction::Nl
-            && debtor_type == DebtorType::Consumer
-    };
+    // notice of default and states no costs for that invoice. Per invoice: `None` with an agreed
+    // term; `Some(None)` when this letter gives the notice; `Some(Some(last))` the last day
+    // before default an earlier letter set.
     let earlier: Vec<Reminder> = store
         .reminders()?
         .into_iter()
         .filter(|r| r.debtor == debtor_id && r.sent < date)
         .collect();
-    let before_default = |it: &OpenItem<'_>| {
-        incasso_core::collection::last_day_before_default(
-            it.number,
-            it.due_date,
-            true,
-            &earlier,
-            eff.jurisdiction,
-            Some(debtor_type),
-        )
+    let standing = |it: &OpenItem<'_>| {
+        (it.due_assumed
+            && eff.jurisdiction == Jurisdiction::Nl
+            && debtor_type == DebtorType::Consumer)
+            .then(|| {
+                incasso_core::collection::last_day_before_default(
+                    it.number,
+                    it.due_date,
+                    true,
+                    &earlier,
+                    eff.jurisdiction,
+                    Some(debtor_type),
+                )
+            })
     };
-    let waiting: Vec<String> = items
+    // An invoice whose earlier notice still runs is left out: notice was given, and no letter
+    // may state costs for it yet.
+    let (waiting, items): (Vec<_>, Vec<_>) = items
+        .into_iter()
+        .map(|it| (it, standing(it)))
+        .partition(|(_, s)| matches!(s, Some(Some(last)) if date <= *last));
+    let waiting: Vec<String> = waiting
         .iter()
-        .filter(|it| no_term(it) && before_default(it).is_some_and(|last| date <= last))
-        .map(|it| it.number.to_string())
+        .map(|(it, _)| it.number.to_string())
         .collect();
-    items.retain(|it| !waiting.contains(&it.number.to_string()));
     anyhow::ensure!(
         !items.is_empty(),
         "debtor {debtor}: no letter on {date}: notice of default was given for {} by an earlier letter whose term has not ended; a 14-day letter with the costs can follow once it has",
@@ -192,22 +197,14 @@ pub fn prepare(ws: &Workspace, q: &LetterRequest<'_>) -> Result<Letter> {
             waiting.join(", ")
         );
     }
-    let total: Decimal = items.iter().map(|it| it.open).sum();
-    // The day each invoice without a term has been in default since an earlier letter's term.
-    let in_default_from: Vec<Option<NaiveDate>> = items
+    let total: Decimal = items.iter().map(|(it, _)| it.open).sum();
+    let costs_base: Decimal = items
         .iter()
-        .map(|it| {
-            no_term(it)
-                .then(|| before_default(it))
-                .flatten()
-                .map(|last| last.succ_opt().unwrap_or(last))
-        })
-        .collect();
-    let notice = |k: usize| no_term(items[k]) && in_default_from[k].is_none();
-    let costs_base: Decimal = (0..items.len())
-        .filter(|&k| !notice(k))
-        .map(|k| items[k].open)
+        .filter(|(_, s)| !matches!(s, Some(None)))
+        .map(|(it, _)| it.open)
         .sum();
+    // A letter that only gives notice of default states no costs.
+    let states_costs = eff.letter_states_costs() && costs_base > Decimal::ZERO;
     let terms = CostsTerms {
         jurisdiction: eff.jurisdiction,
         debtor_type,
@@ -250,13 +247,13 @@ pub fn prepare(ws: &Workspace, q: &LetterRequest<'_>) -> Result<Letter> {
         currency,
         items: items
             .iter()
-            .zip(&in_default_from)
-            .map(|(it, &in_default_from)| LetterItem {
+            .map(|&(it, s)| LetterItem {
                 number: it.number.to_string(),
                 issue_date: it.issue_date,
                 due_date: it.due_date,
                 due_assumed: it.due_assumed,
-                in_default_from,
+                // The day after an earlier letter's term.
+                in_default_from: s.flatten().map(|last| last.succ_opt().unwrap_or(last)),
                 description: descriptions.get(it.number.as_str()).map(|s| s.to_string()),
                 open: it.open,
             })
@@ -288,14 +285,12 @@ pub fn prepare(ws: &Workspace, q: &LetterRequest<'_>) -> Result<Letter> {
         sent: date,
         received: None,
         channel,
-        items: items.iter().map(|it| it.number.clone()).collect(),
+        items: items.iter().map(|(it, _)| it.number.clone()).collect(),
         // A Belgian free reminder without a clause states none, so it counts as no Dutch
         // letter should the debtor's law change.
-        // A letter that only gives notice of default states no costs.
-        states_costs: eff.letter_states_costs() && costs_base > Decimal::ZERO,
+        states_costs,
         // What it states is what the claim may charge at most.
-        stated_costs: (eff.letter_states_costs() && costs_base > Decimal::ZERO)
-            .then(|| input.costs_incl()),
+        stated_costs: states_costs.then(|| input.costs_incl()),
     };
     // Checked against the ledger loaded here, so recording it needs no second read.
     check_after_default(&docs, std::slice::from_ref(&reminder))?;

@@ -43,6 +43,9 @@ pub(super) struct Indexes<'a> {
     pub credit_notes: HashSet<String>,
     /// Debtors whose name has initials, by each full word of it.
     pub initialled: FxHashMap<String, Vec<(&'a DebtorId, &'a str)>>,
+    /// An API's marked documents with the number their source wrote, where another document
+    /// has it ([`crate::model::marked_twins`]): they stand under that number too.
+    pub twins: std::collections::HashMap<usize, &'a str>,
 }
 
 /// What the signals ask of a document besides its open amount, held apart from it.
@@ -108,7 +111,7 @@ impl<'a> Indexes<'a> {
     ) -> Self {
         // Numbers, the debtors and the later half of the documents on threads of their own;
         // the main thread indexes the first half meanwhile.
-        let (numbers, shapes, stretch, payers) = std::thread::scope(|scope| {
+        let (numbers, shapes, twins, stretch, payers) = std::thread::scope(|scope| {
             let numbers = scope.spawn(move || {
                 let mut shapes = missing::Shapes::default();
                 let mut numbered: Vec<(&str, u32)> = Vec::with_capacity(docs.len());
@@ -131,7 +134,7 @@ impl<'a> Indexes<'a> {
                         }
                     }
                 }
-                (NumberIndex::build(&numbered, threads()), shapes)
+                (NumberIndex::build(&numbered, threads()), shapes, twins)
             });
             let payers = scope.spawn(move || Payers::of(debtors));
             let half = docs.len() / 2;
@@ -140,9 +143,9 @@ impl<'a> Indexes<'a> {
             let later = later.join().expect("an index worker panicked");
             let mut stretch = first.then(later);
             sort_items(&mut stretch.items, &stretch.facts, docs);
-            let (numbers, shapes) = numbers.join().expect("an index worker panicked");
+            let (numbers, shapes, twins) = numbers.join().expect("an index worker panicked");
             let payers = payers.join().expect("an index worker panicked");
-            (numbers, shapes, stretch, payers)
+            (numbers, shapes, twins, stretch, payers)
         });
         Indexes {
             numbers,
@@ -157,6 +160,7 @@ impl<'a> Indexes<'a> {
             name_words: payers.name_words,
             credit_notes: stretch.credit_notes,
             initialled: payers.initialled,
+            twins,
         }
     }
 }

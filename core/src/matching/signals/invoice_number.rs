@@ -147,8 +147,8 @@ pub(crate) fn candidates(
 }
 
 /// Of the documents named, those of other debtors than a strongly identified payer's whose
-/// number as their source wrote it is one of the payer's named documents' (see
-/// [`crate::ids::DocumentNumber::unmarked`]).
+/// number as their source wrote it is one of the payer's named documents' (an API's marked twin,
+/// `Indexes::twins`).
 fn shared_numbers_of_others(
     ctx: &Context<'_, '_>,
     payer: &Payer<'_>,
@@ -158,15 +158,11 @@ fn shared_numbers_of_others(
         return Vec::new();
     }
     let written = |d: u32| {
-        let ld = &ctx.docs[d as usize];
-        let number = ld.document.number.as_str();
-        let w = match ld.provenance.source.kind {
-            crate::model::SourceKind::Api => {
-                crate::ids::DocumentNumber::unmarked(number).unwrap_or(number)
-            }
-            _ => number,
-        };
-        w.to_ascii_uppercase()
+        let number = ctx.docs[d as usize].document.number.as_str();
+        let w = ctx.idx.twins.get(&(d as usize)).copied().unwrap_or(number);
+        crate::ids::DocumentNumber::new(w)
+            .map(|n| n.normalised().into_owned())
+            .unwrap_or_default()
     };
     let own = |d: u32| {
         payer
