@@ -449,20 +449,32 @@ fn a_claim_charges_no_more_costs_than_the_letter_stated() {
     );
 }
 
-#[test]
-fn without_an_agreed_term_a_consumer_is_in_default_after_a_first_letter_and_a_business_after_30_days(
-) {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    // No due-date column and no profile: the due date is the statutory 30 days, assumed.
-    let csv = dir.path().join("zonder-vervaldatum.csv");
+/// A data directory in `dir` with `rows` of a CSV ledger without a due-date column imported (no
+/// profile: the due dates are the statutory 30 days, assumed) and the creditor's policy; with
+/// the CSV's path.
+fn without_due_dates(dir: &Path, rows: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+    let data = dir.join("data");
+    let csv = dir.join("zonder-vervaldatum.csv");
     std::fs::write(
         &csv,
-        "Factuurnummer;Factuurdatum;Debiteurnummer;Naam;Type debiteur;Bedrag incl. BTW\nF2026-101;15-01-2026;D100;Bakkerij De Zon B.V.;Zakelijk;1.210,00\nF2026-102;15-01-2026;D200;Jan Jansen;Particulier;605,00\n",
+        format!(
+            "Factuurnummer;Factuurdatum;Debiteurnummer;Naam;Type debiteur;Bedrag incl. BTW\n{rows}"
+        ),
     )
     .unwrap();
     ok(incasso(&data, &["import", csv.to_str().unwrap()]));
     std::fs::write(data.join("policy.toml"), CREDITOR).unwrap();
+    (data, csv)
+}
+
+#[test]
+fn without_an_agreed_term_a_consumer_is_in_default_after_a_first_letter_and_a_business_after_30_days(
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, csv) = without_due_dates(
+        dir.path(),
+        "F2026-101;15-01-2026;D100;Bakkerij De Zon B.V.;Zakelijk;1.210,00\nF2026-102;15-01-2026;D200;Jan Jansen;Particulier;605,00\n",
+    );
     let letter = |data: &Path, sent: &str| {
         ok(incasso(
             data,
@@ -587,15 +599,10 @@ fn without_an_agreed_term_a_consumer_is_in_default_after_a_first_letter_and_a_bu
 #[test]
 fn a_consumer_without_an_agreed_term_gets_a_notice_of_default_then_the_14_day_letter() {
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let csv = dir.path().join("zonder-vervaldatum.csv");
-    std::fs::write(
-        &csv,
-        "Factuurnummer;Factuurdatum;Debiteurnummer;Naam;Type debiteur;Bedrag incl. BTW\nF2026-102;15-01-2026;D200;Jan Jansen;Particulier;605,00\n",
-    )
-    .unwrap();
-    ok(incasso(&data, &["import", csv.to_str().unwrap()]));
-    std::fs::write(data.join("policy.toml"), CREDITOR).unwrap();
+    let (data, _) = without_due_dates(
+        dir.path(),
+        "F2026-102;15-01-2026;D200;Jan Jansen;Particulier;605,00\n",
+    );
     let letter = |date: &str| {
         incasso(
             &data,
