@@ -1242,6 +1242,106 @@ fn an_invoice_the_open_items_report_no_longer_lists_is_withdrawn_from_the_agency
     assert_eq!(truth["D3"], ("open".into(), 1, String::new()));
 }
 
+/// A copy of a directory tree (a backup of a data directory while no command runs).
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_tree(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
+}
+
+/// A creditor's data directory restored from a backup older than its last submissions (a lost
+/// disk): the agency holds claims and revisions the store no longer knows. Reading the agency's
+/// change feed (`submissions --refresh`, and every nightly run) takes them over, so the next
+/// submission withdraws the claim paid since, sends the claim whose books differ from the
+/// agency's revision as a higher one, and leaves the unchanged one. Before, the paid claim
+/// stayed open at the agency (the store did not know it was there) and the other was refused
+/// for good (the agency has it already).
+#[test]
+fn a_store_restored_from_a_backup_learns_what_the_agency_holds_on_postgres() {
+    on_postgres(a_store_restored_from_a_backup_learns_what_the_agency_holds);
+}
+
+#[test]
+fn a_store_restored_from_a_backup_learns_what_the_agency_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, data) = truth_ledger_creditor(dir.path());
+    let backup = dir.path().join("backup");
+    copy_tree(&data, &backup);
+    let credit_d2 = "C2026-201;20-06-2026;20-06-2026;D2;Beta B.V.;Zakelijk;-400,00;0,00;-400,00;EUR;;F2026-201;Openstaand\n";
+    let credit_d3 = "C2026-301;22-06-2026;22-06-2026;D3;Gamma B.V.;Zakelijk;-100,00;0,00;-100,00;EUR;;F2026-301;Openstaand\n";
+    let ledger = dir.path().join("ledger.csv");
+
+    // After the backup the three claims go, then D2's credit note goes as revision 2.
+    let o = submit(&data);
+    assert!(
+        stdout(&o).contains("submitted: 3 accepted,"),
+        "{}",
+        stdout(&o)
+    );
+    std::fs::write(&ledger, format!("{TRUTH_LEDGER}{credit_d2}")).unwrap();
+    ok(incasso(&data, &["import", ledger.to_str().unwrap()]));
+    let o = submit(&data);
+    assert!(
+        stdout(&o).contains("submitted: 1 accepted,"),
+        "{}",
+        stdout(&o)
+    );
+
+    // The disk is lost and the backup comes back. The bookkeeper imports the books as they are
+    // now (D3 got a credit note too), and D1 has paid.
+    std::fs::remove_dir_all(&data).unwrap();
+    copy_tree(&backup, &data);
+    std::fs::write(&ledger, format!("{TRUTH_LEDGER}{credit_d2}{credit_d3}")).unwrap();
+    ok(incasso(&data, &["import", ledger.to_str().unwrap()]));
+    let bank = dir.path().join("bank.csv");
+    std::fs::write(
+        &bank,
+        rabo_payment("2026-06-20", "1000,00", "Alfa B.V.", "Factuur F2026-101"),
+    )
+    .unwrap();
+    ok(incasso(&data, &["import", bank.to_str().unwrap()]));
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_incasso"))
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["submissions", "--refresh", "--format", "csv"])
+        .env("TEST_AGENCY_TOKEN", ACME)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("3 claim(s) the agency holds taken over from its change feed"),
+        "{}",
+        stderr(&o)
+    );
+    let o = submit(&data);
+    let out = stdout(&o);
+    assert!(o.status.success(), "{out}\n{}", stderr(&o));
+    assert!(
+        out.contains("submitted: 1 accepted, 0 rejected, 1 unchanged since accepted")
+            && out.contains(", 1 withdrawn"),
+        "D3 as revision 2, D2 as the agency has it, D1 withdrawn: {out}"
+    );
+    let truth = agency_truth(server.addr);
+    assert_eq!(truth["D1"], ("withdrawn".into(), 1, "paid".into()));
+    assert_eq!(truth["D2"], ("open".into(), 2, String::new()));
+    assert_eq!(truth["D3"], ("open".into(), 2, String::new()));
+
+    // Nothing changed since: nothing is sent.
+    let o = submit(&data);
+    assert!(
+        stdout(&o).contains("submitted: 0 accepted, 0 rejected, 2 unchanged since accepted"),
+        "{}",
+        stdout(&o)
+    );
+}
+
 /// What the agency acts on besides the invoices changes (a review of session 38): the creditor
 /// can no longer deduct VAT on the costs, a later ledger gives a debtor's address, the creditor
 /// has a new account. Each goes as an update; a run with nothing new sends nothing.

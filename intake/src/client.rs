@@ -134,10 +134,11 @@ impl Client {
     }
 
     /// One page of this creditor's changes at the agency after `cursor` (`GET /v1/changes`):
-    /// which claims were accepted, withdrawn, and the agency's status records, without the
-    /// claims themselves (this creditor sent them). Another refusal is an error.
-    pub async fn changes(&self, cursor: &str) -> Result<Feed, String> {
-        let path = format!("/v1/changes?after={cursor}&claims=false");
+    /// which claims were accepted, withdrawn, and the agency's status records; the claims
+    /// themselves only with `claims` (this creditor sent them, unless its store was restored
+    /// from a backup since). Another refusal is an error.
+    pub async fn changes(&self, cursor: &str, claims: bool) -> Result<Feed, String> {
+        let path = format!("/v1/changes?after={cursor}&claims={claims}");
         match self
             .exchange::<ChangePage>(reqwest::Method::GET, &path, None, b"")
             .await

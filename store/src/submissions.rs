@@ -264,6 +264,22 @@ impl Store {
         Ok(unknown)
     }
 
+    /// Records claims as the agency holds them, read from its change feed, in one flushed write:
+    /// a store restored from a backup learns the claims and revisions it sent after the backup.
+    pub fn take_over_submissions(&self, claims: &[Submission]) -> Result<(), StoreError> {
+        if claims.is_empty() {
+            return Ok(());
+        }
+        let mut b = Batch::default();
+        for s in claims {
+            b.insert(key(P_SUBMISSION, s.claim_id.as_bytes()), json_encode(s));
+        }
+        self.count_write(&mut b)?;
+        self.kv.apply(b)?;
+        self.kv.flush()?;
+        Ok(())
+    }
+
     /// Records the agency's answer to a batch, durably, and forgets the batch.
     pub fn record_answer(
         &self,

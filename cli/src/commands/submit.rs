@@ -109,8 +109,9 @@ pub fn submissions(ctx: &Ctx, a: SubmissionsArgs) -> Result<ExitStatus> {
             &crate::console::Stderr,
         )?;
         eprintln!(
-            "refreshed: {} change(s) read, {} claim status(es) recorded, {} amount(s) the agency collected booked{}",
+            "refreshed: {} change(s) read, {}{} claim status(es) recorded, {} amount(s) the agency collected booked{}",
             r.changes,
+            if r.taken_over == 0 { String::new() } else { format!("{} claim(s) the agency holds taken over from its change feed, ", r.taken_over) },
             r.statuses,
             r.booked.len(),
             if r.held.is_empty() { String::new() } else { format!(", {} held for a person", r.held.len()) }

@@ -156,6 +156,20 @@ pub(super) fn claims(
     (ready, referenced)
 }
 
+/// What a withdrawal rests on: its reason and each invoice's (a withdrawal refused before is
+/// not sent again unchanged).
+pub(super) fn withdrawal_basis(w: &schema::Withdrawal) -> String {
+    format!(
+        "withdraw:{}:{}",
+        w.reason.code(),
+        w.items
+            .iter()
+            .map(|i| format!("{}={}", i.number, i.reason.code()))
+            .collect::<Vec<_>>()
+            .join(",")
+    )
+}
+
 /// Withdrawals for every claim the agency holds that no current claim stands for any more: what
 /// became of each invoice (paid on DATE, credited, disputed, on a plan, written off, or a
 /// person's decision), as the claim's next revision. A claim held only because a rate is
@@ -226,25 +240,6 @@ pub(super) fn withdrawals(
                 incasso_core::money::format_cents(open_now)
             );
         }
-        let fingerprint = format!(
-            "withdraw:{}:{}",
-            reason.code(),
-            fates
-                .iter()
-                .map(|f| format!("{}={}", f.number, f.reason.code()))
-                .collect::<Vec<_>>()
-                .join(",")
-        );
-        if s.state == SubmissionState::Rejected && s.basis == fingerprint {
-            say!(
-                rep,
-                "withdrawal of claim {} was rejected before and has not changed: {}",
-                s.claim_id,
-                s.reasons.join("; ")
-            );
-            tally.rejected += 1;
-            continue;
-        }
         let revision = s.revision.max(s.accepted_revision) + 1;
         // Several invoices: each on a line of its own, as a person reads them.
         let shown = if lowered.is_none() && fates.len() > 1 {
@@ -252,13 +247,6 @@ pub(super) fn withdrawals(
         } else {
             format!(" {detail}")
         };
-        say!(
-            rep,
-            "withdrawing claim {} of debtor {} (revision {revision}): {}:{shown}",
-            s.claim_id,
-            s.debtor,
-            reason.code()
-        );
         let w = schema::Withdrawal {
             claim_id: s.claim_id.clone(),
             revision,
@@ -275,6 +263,24 @@ pub(super) fn withdrawals(
                 })
                 .collect(),
         };
+        let fingerprint = withdrawal_basis(&w);
+        if s.state == SubmissionState::Rejected && s.basis == fingerprint {
+            say!(
+                rep,
+                "withdrawal of claim {} was rejected before and has not changed: {}",
+                s.claim_id,
+                s.reasons.join("; ")
+            );
+            tally.rejected += 1;
+            continue;
+        }
+        say!(
+            rep,
+            "withdrawing claim {} of debtor {} (revision {revision}): {}:{shown}",
+            s.claim_id,
+            s.debtor,
+            reason.code()
+        );
         ready.push(Ready {
             payload: Payload::Withdrawal(w),
             record: Submission {

@@ -21,7 +21,7 @@ use incasso_core::model::{
 use incasso_core::money::{Currency, Money};
 use incasso_intake::client::{Auth, Feed};
 use incasso_intake::schema::Change;
-use incasso_store::{AgencyRecord, Store, Submission};
+use incasso_store::{AgencyRecord, Store, Submission, SubmissionState};
 use rust_decimal::Decimal;
 
 use crate::{complain, say, Reporter, Workspace};
@@ -37,6 +37,9 @@ pub struct Refreshed {
     pub booked: Vec<(String, String, chrono::NaiveDate, String, String)>,
     /// What could not be booked and needs a person (a reversed receipt, an unknown claim).
     pub held: Vec<String>,
+    /// Claims the agency holds at a revision this store did not know (a store restored from a
+    /// backup), taken over from the feed.
+    pub taken_over: usize,
 }
 
 /// Reads the agency's changes since the last refresh and books them (see the module).
@@ -64,10 +67,17 @@ pub fn refresh(
     let mut out = Refreshed::default();
     let mut reset = false;
     loop {
-        let page = match runtime
-            .block_on(client.changes(&cursor))
-            .map_err(|e| anyhow::anyhow!("reading the agency's changes: {e}"))?
-        {
+        let read = |claims: bool| {
+            runtime
+                .block_on(client.changes(&cursor, claims))
+                .map_err(|e| anyhow::anyhow!("reading the agency's changes: {e}"))
+        };
+        let page = match read(false)? {
+            // Revisions this store did not send are read again with the claims, to take over.
+            Feed::Page(p) if sent_elsewhere(store, &p.changes)? => match read(true)? {
+                Feed::Page(with_claims) => with_claims,
+                _ => p,
+            },
             Feed::Page(p) => p,
             Feed::Reset if !reset && cursor != "0" => {
                 // Booking is idempotent: reading everything again books nothing twice.
@@ -106,13 +116,110 @@ pub fn refresh(
                 .to_hex()
                 .to_string(),
         };
+        let before = out.taken_over;
         book_page(store, &page.changes, &page.next, source, &mut out, rep)?;
+        if out.taken_over > before {
+            complain!(
+                rep,
+                "{} claim(s) the agency holds at a revision this store did not send (a store restored from a backup?) taken over from its change feed: the next submission compares the books with what the agency holds",
+                out.taken_over - before
+            );
+        }
         if !page.more || page.next == cursor {
             break;
         }
         cursor = page.next;
     }
     Ok(out)
+}
+
+/// Whether the agency accepted a claim's revision above any this store sent ([`take_over`]).
+fn sent_elsewhere(store: &Store, changes: &[Change]) -> Result<bool> {
+    let revisions = |c: &Change| c.event == "new" || c.event == "update";
+    if !changes.iter().any(revisions) {
+        return Ok(false);
+    }
+    let known: HashMap<String, u32> = store
+        .submissions()?
+        .into_iter()
+        .map(|s| (s.claim_id, s.revision.max(s.accepted_revision)))
+        .collect();
+    Ok(changes
+        .iter()
+        .filter(|c| revisions(c))
+        .any(|c| known.get(&c.claim_id).is_none_or(|&r| c.revision > r)))
+}
+
+/// Takes over what the agency accepted at a revision above any this store sent: a store restored
+/// from a backup (or rebuilt from the books) does not know the claims and revisions it sent since,
+/// so it would never withdraw a claim paid since, and every update or new claim would be refused
+/// for a revision the agency has. Each is recorded as the agency holds it (its items and basis),
+/// so the next submission compares the books with that and sends the next revision. How many.
+fn take_over(store: &Store, changes: &[Change]) -> Result<usize> {
+    if changes
+        .iter()
+        .all(|c| c.claim.is_none() && c.withdrawal.is_none())
+    {
+        return Ok(0);
+    }
+    let known: HashMap<String, Submission> = store
+        .submissions()?
+        .into_iter()
+        .map(|s| (s.claim_id.clone(), s))
+        .collect();
+    let mut learned: BTreeMap<&str, Submission> = BTreeMap::new();
+    for c in changes {
+        let current = learned
+            .get(c.claim_id.as_str())
+            .or_else(|| known.get(&c.claim_id));
+        if c.revision <= current.map_or(0, |s| s.revision.max(s.accepted_revision)) {
+            continue;
+        }
+        let record = match (&c.claim, &c.withdrawal, current) {
+            (Some(claim), _, _) => Submission {
+                claim_id: claim.claim_id.clone(),
+                debtor: claim.debtor.id.clone(),
+                currency: claim.currency.clone(),
+                revision: c.revision,
+                state: SubmissionState::Accepted,
+                accepted_revision: c.revision,
+                basis: incasso_intake::outgoing::basis(claim),
+                items: claim.items.iter().map(|i| i.number.clone()).collect(),
+                total: claim.total.to_string(),
+                batch_key: c.batch_id.clone().unwrap_or_default(),
+                reasons: Vec::new(),
+                updated_at: c.at,
+                withdrawal: None,
+                agency: current.and_then(|s| s.agency.clone()),
+                principal: Some(
+                    claim
+                        .items
+                        .iter()
+                        .map(|i| i.open)
+                        .sum::<Decimal>()
+                        .to_string(),
+                ),
+            },
+            (None, Some(w), Some(s)) => Submission {
+                revision: c.revision,
+                state: SubmissionState::Withdrawn,
+                accepted_revision: c.revision,
+                basis: super::plan::withdrawal_basis(w),
+                total: "0.00".into(),
+                batch_key: c.batch_id.clone().unwrap_or_default(),
+                reasons: Vec::new(),
+                updated_at: c.at,
+                withdrawal: Some(w.reason.code().to_string()),
+                ..s.clone()
+            },
+            // A status, or the withdrawal of a claim never heard of: the agency collects nothing.
+            _ => continue,
+        };
+        learned.insert(&c.claim_id, record);
+    }
+    let learned: Vec<Submission> = learned.into_values().collect();
+    store.take_over_submissions(&learned)?;
+    Ok(learned.len())
 }
 
 /// Books one page of the feed, then records its statuses and moves the cursor past it.
@@ -124,6 +231,7 @@ fn book_page(
     out: &mut Refreshed,
     rep: &dyn Reporter,
 ) -> Result<()> {
+    out.taken_over += take_over(store, changes)?;
     // The latest status of each claim on the page.
     let mut latest: BTreeMap<&str, &Change> = BTreeMap::new();
     for c in changes.iter().filter(|c| c.status.is_some()) {
