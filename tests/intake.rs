@@ -1307,6 +1307,13 @@ fn a_store_restored_from_a_backup_learns_what_the_agency_holds() {
     )
     .unwrap();
     ok(incasso(&data, &["import", bank.to_str().unwrap()]));
+    // Submitted before the agency's feed is read: the agency refuses what it has already.
+    let o = submit(&data);
+    assert!(
+        stdout(&o).contains("submitted: 0 accepted, 2 rejected"),
+        "{}",
+        stdout(&o)
+    );
     let o = std::process::Command::new(env!("CARGO_BIN_EXE_incasso"))
         .arg("--data-dir")
         .arg(&data)

@@ -133,6 +133,17 @@ pub fn refresh(
     Ok(out)
 }
 
+/// The highest revision of a claim this store knows the agency has, or may have: the one it
+/// accepted, or one on its way (its answer not yet recorded). A revision the agency refused is
+/// not the agency's: one it holds under that number came from elsewhere.
+fn sent_revision(s: &Submission) -> u32 {
+    if s.state == SubmissionState::Sent {
+        s.revision.max(s.accepted_revision)
+    } else {
+        s.accepted_revision
+    }
+}
+
 /// Whether the agency accepted a claim's revision above any this store sent ([`take_over`]).
 fn sent_elsewhere(store: &Store, changes: &[Change]) -> Result<bool> {
     let revisions = |c: &Change| c.event == "new" || c.event == "update";
@@ -142,7 +153,7 @@ fn sent_elsewhere(store: &Store, changes: &[Change]) -> Result<bool> {
     let known: HashMap<String, u32> = store
         .submissions()?
         .into_iter()
-        .map(|s| (s.claim_id, s.revision.max(s.accepted_revision)))
+        .map(|s| (s.claim_id.clone(), sent_revision(&s)))
         .collect();
     Ok(changes
         .iter()
@@ -172,7 +183,7 @@ fn take_over(store: &Store, changes: &[Change]) -> Result<usize> {
         let current = learned
             .get(c.claim_id.as_str())
             .or_else(|| known.get(&c.claim_id));
-        if c.revision <= current.map_or(0, |s| s.revision.max(s.accepted_revision)) {
+        if c.revision <= current.map_or(0, sent_revision) {
             continue;
         }
         let record = match (&c.claim, &c.withdrawal, current) {
