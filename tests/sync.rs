@@ -1583,6 +1583,41 @@ fn xero_prepayments_and_overpayments_are_the_customers_credit() {
     assert!(!claimed.contains("\"D00000\""), "{claimed}");
 }
 
+/// A receipt Exact keeps as a negative open item on the invoice's own number (review 41b) lowers
+/// what is open of that invoice; before, the items were added as magnitudes and a part payment
+/// of 200.00 raised the invoice's open amount by 200.00.
+#[test]
+fn exact_a_receipt_on_an_invoices_number_lowers_what_is_open() {
+    let mut up = Upstream::with(2, 3);
+    up.invoices[0].amount("500.00");
+    up.invoices[0].instalments = vec!["500.00".into(), "-200.00".into()];
+    let (server, dir, _) = synced(up, "exact");
+    let d = doc(&documents(dir.path()), "2026000001").document.clone();
+    assert_eq!(d.source_open, Some("300.00".parse().unwrap()));
+    assert_eq!(d.status, DocumentStatus::Open);
+
+    // A second part payment on a later sync, then one paying more than is left.
+    {
+        let mut up = server.up();
+        up.invoices[0].instalments.push("-100.00".into());
+        up.touch(0);
+    }
+    let o = sync(dir.path(), &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let d = doc(&documents(dir.path()), "2026000001").document.clone();
+    assert_eq!(d.source_open, Some("200.00".parse().unwrap()));
+    {
+        let mut up = server.up();
+        up.invoices[0].instalments.push("-250.00".into());
+        up.touch(0);
+    }
+    let o = sync(dir.path(), &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    let d = doc(&documents(dir.path()), "2026000001").document.clone();
+    assert_eq!(d.source_open, Some(rust_decimal::Decimal::ZERO));
+    assert_eq!(d.status, DocumentStatus::Paid);
+}
+
 #[test]
 fn exact_a_receipt_not_matched_to_an_invoice_is_the_customers_credit() {
     let mut up = Upstream::with(2, 3);

@@ -43,6 +43,34 @@ pub struct SyncedRecord {
     /// For a document number: the upstream record whose document it is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
+    /// For a document's open items: the items that run the credit way (a credit note's, or a
+    /// receipt on an invoice), whose amounts count against the others.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub credits: Vec<String>,
+    /// For a document's open items: `open` is signed (owed positive, credit negative) and
+    /// `credits` lists the credit items. Kept before session 41: every item ran the way of the
+    /// kind in `document`, and `open` was a magnitude.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub signed: bool,
+}
+
+impl SyncedRecord {
+    /// What a document of `kind` has open by these open items (none when no item was seen):
+    /// an invoice what they leave owed, a credit note the credit they leave, never below zero.
+    pub fn open_of(&self, kind: DocumentKind) -> Option<rust_decimal::Decimal> {
+        let total = self.open?;
+        let credit_way = |k: &(DocumentKind, String)| k.0 == DocumentKind::CreditNote;
+        let signed = if self.signed || !self.document.as_ref().is_some_and(credit_way) {
+            total
+        } else {
+            -total
+        };
+        let owed = match kind {
+            DocumentKind::Invoice => signed,
+            DocumentKind::CreditNote => -signed,
+        };
+        Some(owed.max(rust_decimal::Decimal::ZERO))
+    }
 }
 
 fn cursor_key(source: &str, endpoint: &str) -> Vec<u8> {

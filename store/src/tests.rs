@@ -1306,3 +1306,49 @@ fn a_second_document_import_waits_for_the_first_and_never_both_wait() {
     assert_eq!(docs.len(), 1);
     assert_eq!(docs[0].document.total.to_string(), "150.00");
 }
+
+/// A document's open amount from its open items: signed items as kept since session 41, and
+/// items kept before as magnitudes running the way of the kind kept with them (a store synced by
+/// an earlier build reads as it did).
+#[test]
+fn open_items_give_each_kind_its_open_amount_in_both_forms() {
+    let d = |s: &str| Decimal::from_str(s).unwrap();
+    let signed = crate::SyncedRecord {
+        document: Some((DocumentKind::CreditNote, "2026001".into())),
+        open: Some(d("300.00")),
+        signed: true,
+        ..Default::default()
+    };
+    assert_eq!(signed.open_of(DocumentKind::Invoice), Some(d("300.00")));
+    assert_eq!(
+        signed.open_of(DocumentKind::CreditNote),
+        Some(Decimal::ZERO)
+    );
+    let credit = crate::SyncedRecord {
+        open: Some(d("-80.00")),
+        ..signed.clone()
+    };
+    assert_eq!(credit.open_of(DocumentKind::CreditNote), Some(d("80.00")));
+    assert_eq!(credit.open_of(DocumentKind::Invoice), Some(Decimal::ZERO));
+    let earlier_credit = crate::SyncedRecord {
+        open: Some(d("80.00")),
+        signed: false,
+        ..signed.clone()
+    };
+    assert_eq!(
+        earlier_credit.open_of(DocumentKind::CreditNote),
+        Some(d("80.00"))
+    );
+    let earlier_invoice = crate::SyncedRecord {
+        document: Some((DocumentKind::Invoice, "2026001".into())),
+        ..earlier_credit
+    };
+    assert_eq!(
+        earlier_invoice.open_of(DocumentKind::Invoice),
+        Some(d("80.00"))
+    );
+    assert_eq!(
+        crate::SyncedRecord::default().open_of(DocumentKind::Invoice),
+        None
+    );
+}

@@ -286,49 +286,65 @@ impl<'a> StoreLedger<'a> {
         let before = self.synced(OPEN_BY_NUMBER, &slot)?.unwrap_or_default();
         let had_terms = !before.terms.is_empty();
         let was_pending = !before.pending.is_empty();
+        // Items kept before they were signed all ran the way of the kind kept with them.
+        let mut credits = if before.signed {
+            before.credits
+        } else if before
+            .document
+            .as_ref()
+            .is_some_and(|(k, _)| *k == CreditNote)
+        {
+            before.terms.iter().map(|(id, _)| id.clone()).collect()
+        } else {
+            Vec::new()
+        };
         let (mut terms, mut pending) = (before.terms, before.pending);
         terms.retain(|(id, _)| id != term_id);
         pending.retain(|id| id != term_id);
+        credits.retain(|id| id != term_id);
         if let Some((o, underway)) = open {
             terms.push((term_id.to_string(), o));
             if underway && !o.is_zero() {
                 pending.push(term_id.to_string());
             }
+            if kind == CreditNote {
+                credits.push(term_id.to_string());
+            }
         }
+        // A receipt Exact keeps on an invoice's number (a negative item) lowers what is open of
+        // it: the items are added with their signs, never as magnitudes (review 41b: a part
+        // payment raised the claim by its amount).
         let mut total = rust_decimal::Decimal::ZERO;
         for (id, o) in &terms {
-            total = total.checked_add(*o).ok_or_else(|| {
+            let signed = if credits.contains(id) { -*o } else { *o };
+            total = total.checked_add(signed).ok_or_else(|| {
                 ApiError::Ledger(format!("open items of {number} overflow at item {id}"))
             })?;
         }
         let terms_left = !terms.is_empty();
-        let open_now = if !terms_left {
-            had_terms.then_some(rust_decimal::Decimal::ZERO)
-        } else {
-            Some(total)
-        };
-        self.remember(
-            &mut tx,
-            OPEN_BY_NUMBER,
-            &slot,
-            SyncedRecord {
-                document: Some((kind, number.to_string())),
-                open: open_now,
-                terms,
-                pending: pending.clone(),
-                ..SyncedRecord::default()
+        let items = SyncedRecord {
+            document: Some((kind, number.to_string())),
+            open: if !terms_left {
+                had_terms.then_some(rust_decimal::Decimal::ZERO)
+            } else {
+                Some(total)
             },
-        );
+            terms,
+            pending: pending.clone(),
+            credits,
+            signed: true,
+            ..SyncedRecord::default()
+        };
         for key in keys {
             let Some(mut doc) = tx.current(&key).map_err(ledger_err)? else {
                 continue;
             };
             let before = (doc.source_open, doc.status);
-            doc.source_open = open_now;
+            doc.source_open = items.open_of(key.kind);
             // No item left is no payment: the status stays as it was (what the package says of
             // the document itself), only nothing is open.
-            if terms_left {
-                doc.status = status_of_items(doc.status, total, !pending.is_empty(), was_pending);
+            if let (true, Some(open)) = (terms_left, doc.source_open) {
+                doc.status = status_of_items(doc.status, open, !pending.is_empty(), was_pending);
             }
             if (doc.source_open, doc.status) != before {
                 tx.add_document(&doc, location.clone())
@@ -336,6 +352,7 @@ impl<'a> StoreLedger<'a> {
                 self.tx_docs.insert(key);
             }
         }
+        self.remember(&mut tx, OPEN_BY_NUMBER, &slot, items);
         Ok(tx)
     }
 
@@ -372,7 +389,7 @@ impl<'a> StoreLedger<'a> {
                     if document.source_open.is_none() {
                         let slot = document.key().number;
                         if let Some(items) = self.synced(OPEN_BY_NUMBER, &slot)? {
-                            if let Some(open) = items.open {
+                            if let Some(open) = items.open_of(document.kind) {
                                 document.source_open = Some(open);
                                 document.status = status_of_items(
                                     document.status,
