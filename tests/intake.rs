@@ -1349,6 +1349,99 @@ fn a_store_restored_from_a_backup_learns_what_the_agency_holds() {
     );
 }
 
+/// A debtor's claim at the agency grows past the 1,000 items a claim may hold, so its update
+/// cannot be sent (review 41a). While the books still claim each invoice the agency holds, the
+/// claim stays there as it is; once one of them is paid, the agency must not chase it: the
+/// claim is withdrawn, naming the paid invoice and the invoices still owed, for a person to
+/// settle. Before, the paid invoice stayed claimed for good. A withdrawal of 999 invoices paid
+/// goes too (its detail was refused as too long).
+#[test]
+fn a_claim_whose_update_cannot_be_sent_is_withdrawn_once_an_invoice_of_it_is_paid() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, data) = truth_ledger_creditor(dir.path());
+    // D9 with 999 invoices, and D8 with 999 more.
+    let rows = |n: usize, d8: &str| -> String {
+        let mut out = String::from(TRUTH_LEDGER.lines().next().unwrap());
+        out.push('\n');
+        for i in 1..=n {
+            out.push_str(&format!(
+                "M{i:04};01-01-2026;31-01-2026;D9;Many B.V.;Zakelijk;10,00;0,00;10,00;EUR;;;Openstaand\n"
+            ));
+        }
+        for i in 1..=999 {
+            out.push_str(&format!(
+                "N{i:04};01-01-2026;31-01-2026;D8;More B.V.;Zakelijk;10,00;0,00;10,00;EUR;;;{d8}\n"
+            ));
+        }
+        out
+    };
+    let ledger = dir.path().join("many.csv");
+    std::fs::write(&ledger, rows(999, "Openstaand")).unwrap();
+    ok(incasso(&data, &["import", ledger.to_str().unwrap()]));
+    let o = submit(&data);
+    assert!(
+        stdout(&o).contains("submitted: 5 accepted,"),
+        "{}",
+        stdout(&o)
+    );
+
+    // Three more invoices: the update would hold 1,002 items. Nothing the agency holds changed.
+    std::fs::write(&ledger, rows(1002, "Openstaand")).unwrap();
+    ok(incasso(&data, &["import", ledger.to_str().unwrap()]));
+    let o = submit(&data);
+    let out = stdout(&o);
+    assert!(out.contains("1 not sent"), "{out}");
+    assert!(
+        out.contains("stays at the agency as it is: its update cannot be sent"),
+        "{out}"
+    );
+    assert_eq!(
+        agency_truth(server.addr)["D9"],
+        ("open".into(), 1, String::new())
+    );
+
+    // The debtor pays one invoice the agency holds.
+    let bank = dir.path().join("bank.csv");
+    std::fs::write(
+        &bank,
+        rabo_payment("2026-06-20", "10,00", "Many B.V.", "Factuur M0001"),
+    )
+    .unwrap();
+    ok(incasso(&data, &["import", bank.to_str().unwrap()]));
+    let o = submit(&data);
+    let out = stdout(&o);
+    assert!(out.contains(", 1 withdrawn"), "{out}");
+    assert!(
+        out.contains("M0001 was paid to the creditor on 2026-06-20")
+            && out.contains("998 other invoice(s) still owed: its update cannot be sent"),
+        "{out}"
+    );
+    assert_eq!(
+        agency_truth(server.addr)["D9"],
+        ("withdrawn".into(), 1, "manual".into())
+    );
+    // It stays withdrawn: nothing more goes until a person settles it.
+    let o = submit(&data);
+    let out = stdout(&o);
+    assert!(out.contains(", 0 withdrawn"), "{out}");
+    assert!(!out.contains("withdrawing"), "{out}");
+
+    // D8 pays all 999: the withdrawal names each invoice, and says what they come to in a line
+    // the schema takes (the list of them was refused as longer than 4,000 characters).
+    std::fs::write(&ledger, rows(1002, "Betaald")).unwrap();
+    ok(incasso(&data, &["import", ledger.to_str().unwrap()]));
+    let o = submit(&data);
+    let out = stdout(&o);
+    assert!(
+        out.contains("0 rejected") && out.contains(", 1 withdrawn"),
+        "{out}"
+    );
+    assert_eq!(
+        agency_truth(server.addr)["D8"],
+        ("withdrawn".into(), 1, "paid".into())
+    );
+}
+
 /// What the agency acts on besides the invoices changes (a review of session 38): the creditor
 /// can no longer deduct VAT on the costs, a later ledger gives a debtor's address, the creditor
 /// has a new account. Each goes as an update; a run with nothing new sends nothing.

@@ -253,7 +253,7 @@ fn plan_and_send(
         .map(|s| (s.claim_id.clone(), s))
         .collect();
     let today = Utc::now().date_naive();
-    let (mut ready, referenced) = plan::claims(
+    let (mut ready, referenced, stuck) = plan::claims(
         computed,
         &known,
         &store.attachments_dir(),
@@ -261,7 +261,15 @@ fn plan_and_send(
         &mut tally,
         rep,
     );
-    plan::withdrawals(computed, &known, &referenced, &mut ready, &mut tally, rep);
+    plan::withdrawals(
+        computed,
+        &known,
+        &referenced,
+        &stuck,
+        &mut ready,
+        &mut tally,
+        rep,
+    );
 
     let creditor = schema::Creditor {
         id: agency.creditor.clone(),

@@ -25,7 +25,7 @@ pub(super) fn claims(
     today: NaiveDate,
     tally: &mut Tally,
     rep: &dyn Reporter,
-) -> (Vec<Ready>, HashSet<String>) {
+) -> (Vec<Ready>, HashSet<String>, HashMap<String, Stuck>) {
     let owner_of: HashMap<&str, &str> = known
         .values()
         .filter(|s| s.accepted_revision > 0 || s.state == SubmissionState::Sent)
@@ -39,6 +39,7 @@ pub(super) fn claims(
     let mut targets: HashSet<String> = HashSet::new();
     // Agency claims a current claim still stands for (even one held back this run).
     let mut referenced: HashSet<String> = HashSet::new();
+    let mut stuck: HashMap<String, Stuck> = HashMap::new();
     for c in &computed.preview.claims {
         let received: Vec<_> = c
             .items
@@ -123,6 +124,17 @@ pub(super) fn claims(
                 problems.join("; ")
             );
             tally.unsent += 1;
+            if let Some(p) = previous
+                .filter(|p| p.accepted_revision > 0 && p.state != SubmissionState::Withdrawn)
+            {
+                stuck.insert(
+                    p.claim_id.clone(),
+                    Stuck {
+                        problems: problems.join("; "),
+                        claimed: c.items.iter().map(|i| normalised(&i.number)).collect(),
+                    },
+                );
+            }
             continue;
         }
         let record = Submission {
@@ -153,7 +165,38 @@ pub(super) fn claims(
             record,
         });
     }
-    (ready, referenced)
+    (ready, referenced, stuck)
+}
+
+/// What a withdrawal's invoices come to, in a line: how many for each reason, and why the rest
+/// stays owed (`stuck`) when its update cannot be sent.
+fn summary(fates: &[ItemFate], stuck: Option<&str>) -> String {
+    let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
+    for f in fates {
+        *counts.entry(f.reason.code()).or_default() += 1;
+    }
+    let counted: Vec<String> = counts.iter().map(|(r, n)| format!("{n} {r}")).collect();
+    let mut out = format!(
+        "{} invoices, each with its reason: {}",
+        fates.len(),
+        counted.join(", ")
+    );
+    if let Some(why) = stuck {
+        out.push_str(&format!(
+            "; those still owed are withdrawn because {why}: settle them with the agency by hand"
+        ));
+    }
+    out.chars()
+        .take(incasso_intake::validate::MAX_TEXT)
+        .collect()
+}
+
+/// A claim the agency holds whose update cannot be sent (it would break the schema's rules,
+/// such as more than 1,000 items): what stops it, and the invoices (normalised) the books would
+/// still claim of it.
+pub(super) struct Stuck {
+    problems: String,
+    claimed: HashSet<String>,
 }
 
 /// What a withdrawal rests on: its reason and each invoice's (a withdrawal refused before is
@@ -179,6 +222,7 @@ pub(super) fn withdrawals(
     computed: &Computed,
     known: &HashMap<String, Submission>,
     referenced: &HashSet<String>,
+    stuck: &HashMap<String, Stuck>,
     ready: &mut Vec<Ready>,
     tally: &mut Tally,
     rep: &dyn Reporter,
@@ -188,25 +232,47 @@ pub(super) fn withdrawals(
         .filter(|s| {
             s.accepted_revision > 0
                 && !matches!(s.state, SubmissionState::Sent | SubmissionState::Withdrawn)
-                && !referenced.contains(&s.claim_id)
+                && (!referenced.contains(&s.claim_id) || stuck.contains_key(&s.claim_id))
         })
         .collect();
     candidates.sort_by(|a, b| a.claim_id.cmp(&b.claim_id));
     for s in candidates {
+        let stuck = stuck.get(&s.claim_id);
+        // Of a claim whose update cannot be sent, the invoices the books still claim stay owed;
+        // the others are what became of them.
         let fates: Vec<ItemFate> = s
             .items
             .iter()
-            .map(|n| withdrawal::fate(n, computed.facts.get(&normalised(n))))
+            .map(|n| match stuck {
+                Some(st) if st.claimed.contains(&normalised(n)) => ItemFate {
+                    number: n.clone(),
+                    reason: withdrawal::WithdrawalReason::Manual,
+                    date: None,
+                    detail: format!(
+                        "{n} is still owed, but the claim's update cannot be sent ({})",
+                        st.problems
+                    ),
+                },
+                _ => withdrawal::fate(n, computed.facts.get(&normalised(n))),
+            })
             .collect();
-        let undecided = s.items.iter().any(|n| {
-            computed
-                .facts
-                .get(&normalised(n))
-                .and_then(|f| f.excluded.as_ref())
-                .is_some_and(|(rule, _)| matches!(rule.as_str(), "rate-unknown" | "calculation"))
-        });
-        // Of a claim whose amounts cannot be computed: the principal sent and what is open of it
-        // now, when that is lower (paid or credited in part since).
+        let undecided = stuck.is_some()
+            || s.items.iter().any(|n| {
+                computed
+                    .facts
+                    .get(&normalised(n))
+                    .and_then(|f| f.excluded.as_ref())
+                    .is_some_and(|(rule, _)| {
+                        matches!(rule.as_str(), "rate-unknown" | "calculation")
+                    })
+            });
+        // A claim whose update cannot be sent stays at the agency as it is while the books still
+        // claim each of its invoices in full; one no longer claimed (paid, credited, disputed,
+        // on a plan) the agency must not chase: then it is withdrawn (review 41a).
+        let dropped =
+            stuck.is_some_and(|st| s.items.iter().any(|n| !st.claimed.contains(&normalised(n))));
+        // Of a claim whose amounts cannot be computed or sent: the principal sent and what is
+        // open of it now, when that is lower (paid or credited in part since).
         let lowered = if undecided {
             let open_now: rust_decimal::Decimal = s
                 .items
@@ -220,32 +286,61 @@ pub(super) fn withdrawals(
         } else {
             None
         };
-        if undecided && lowered.is_none() {
-            say!(rep,
-                "claim {} stays at the agency as it is: its amounts cannot be computed now (see `incasso claims`)",
+        let why_stuck = match stuck {
+            Some(st) => format!("its update cannot be sent ({})", st.problems),
+            None => "its amounts cannot be computed now".to_string(),
+        };
+        if undecided && lowered.is_none() && !dropped {
+            say!(
+                rep,
+                "claim {} stays at the agency as it is: {why_stuck} (see `incasso claims`)",
                 s.claim_id
             );
             tally.held += 1;
             continue;
         }
         let (reason, date, mut detail) = withdrawal::overall(&fates);
+        if stuck.is_some() || detail.chars().count() > incasso_intake::validate::MAX_TEXT {
+            // Each invoice carries its own detail; the claim's says what they come to, where
+            // the list of them is too long for the schema (a withdrawal with it was refused).
+            detail = summary(&fates, stuck.map(|_| why_stuck.as_str()));
+        }
         if let Some((was, open_now)) = lowered {
             // The agency would chase money the creditor has: withdrawn until the amounts can be
-            // computed again, when the claim is reopened at what is still owed.
-            detail = format!(
-                "paid or credited in part since it was sent (principal {} {} now {}), and its \
-                 amounts cannot be computed now; {detail}",
+            // computed (or sent) again, when the claim is reopened at what is still owed.
+            let said = format!(
+                "paid or credited in part since it was sent (principal {} {} now {}), and \
+                 {why_stuck}; {detail}",
                 s.currency,
                 incasso_core::money::format_cents(was),
                 incasso_core::money::format_cents(open_now)
             );
+            detail = said
+                .chars()
+                .take(incasso_intake::validate::MAX_TEXT)
+                .collect();
         }
         let revision = s.revision.max(s.accepted_revision) + 1;
-        // Several invoices: each on a line of its own, as a person reads them.
-        let shown = if lowered.is_none() && fates.len() > 1 {
-            fates.iter().map(|f| format!("\n  {}", f.detail)).collect()
-        } else {
-            format!(" {detail}")
+        // Several invoices: each on a line of its own, as a person reads them; of a claim whose
+        // update cannot be sent, those it no longer claims, and how many are still owed.
+        let shown = match stuck {
+            Some(st) => {
+                let owed = s
+                    .items
+                    .iter()
+                    .filter(|n| st.claimed.contains(&normalised(n)))
+                    .count();
+                let gone: String = fates
+                    .iter()
+                    .filter(|f| !st.claimed.contains(&normalised(&f.number)))
+                    .map(|f| format!("\n  {}", f.detail))
+                    .collect();
+                format!("{gone}\n  {owed} other invoice(s) still owed: {why_stuck}; settle them with the agency by hand")
+            }
+            None if lowered.is_none() && fates.len() > 1 => {
+                fates.iter().map(|f| format!("\n  {}", f.detail)).collect()
+            }
+            None => format!(" {detail}"),
         };
         let w = schema::Withdrawal {
             claim_id: s.claim_id.clone(),
