@@ -1442,6 +1442,44 @@ fn a_claim_whose_update_cannot_be_sent_is_withdrawn_once_an_invoice_of_it_is_pai
     );
 }
 
+/// A country the books write out (Xero keeps it as free text, a ledger export as the country's
+/// name) reaches the agency as its ISO 3166 code, which the schema takes; before, every claim of
+/// such a debtor was refused by the schema's rules and never sent (review 41b).
+#[test]
+fn a_country_the_books_write_out_reaches_the_agency_as_its_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, data) = truth_ledger_creditor(dir.path());
+    let ledger = dir.path().join("with-countries.csv");
+    std::fs::write(
+        &ledger,
+        "Factuurnummer;Factuurdatum;Vervaldatum;Debiteurnummer;Naam;Type debiteur;Bedrag incl. BTW;Valuta;Status;Land\n\
+         F2026-701;01-01-2026;31-01-2026;D7;Delta B.V.;Zakelijk;700,00;EUR;Openstaand;Netherlands\n\
+         F2026-801;01-01-2026;31-01-2026;D8;Epsilon GmbH;Zakelijk;800,00;EUR;Openstaand;Duitsland\n",
+    )
+    .unwrap();
+    ok(incasso(&data, &["import", ledger.to_str().unwrap()]));
+    let o = submit(&data);
+    assert!(
+        stdout(&o).contains("submitted: 5 accepted,"),
+        "{}",
+        stdout(&o)
+    );
+    let country: HashMap<String, String> = export(server.addr)
+        .iter()
+        .map(|c| {
+            (
+                c["claim"]["debtor"]["id"].as_str().unwrap().to_string(),
+                c["claim"]["debtor"]["address"]["country"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(country["D7"], "NL");
+    assert_eq!(country["D8"], "DE");
+}
+
 /// What the agency acts on besides the invoices changes (a review of session 38): the creditor
 /// can no longer deduct VAT on the costs, a later ledger gives a debtor's address, the creditor
 /// has a new account. Each goes as an update; a run with nothing new sends nothing.

@@ -15,6 +15,7 @@
 pub mod ageing;
 pub mod cells;
 pub mod collection;
+pub mod countries;
 pub mod decimal_serde;
 pub mod html;
 pub mod ids;

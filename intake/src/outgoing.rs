@@ -189,7 +189,13 @@ pub fn claim(
                 house_number: d.address.house_number.clone(),
                 postcode: d.address.postcode.clone(),
                 city: d.address.city.clone(),
-                country: d.address.country.clone(),
+                // A country the books write out ("Netherlands") goes as its code, which the
+                // schema takes; one no code is known for goes as written (and is refused).
+                country: d
+                    .address
+                    .country
+                    .as_deref()
+                    .map(|c| incasso_core::countries::iso_code(c).unwrap_or_else(|| c.to_string())),
             },
             email: d.email.clone(),
             phone: d.phone.clone(),

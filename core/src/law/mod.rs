@@ -35,17 +35,9 @@ impl Jurisdiction {
     /// The country of an address as the books write it (ISO code, or its name in Dutch,
     /// English, French or German), when it is the Netherlands or Belgium.
     pub fn of_country(country: &str) -> Option<Jurisdiction> {
-        let key: String = country
-            .trim()
-            .to_lowercase()
-            .replace('ë', "e")
-            .chars()
-            .filter(|c| c.is_alphanumeric())
-            .collect();
-        match key.as_str() {
-            "nl" | "nld" | "nederland" | "netherlands" | "thenetherlands" | "holland"
-            | "paysbas" | "niederlande" => Some(Jurisdiction::Nl),
-            "be" | "bel" | "belgie" | "belgium" | "belgique" | "belgien" => Some(Jurisdiction::Be),
+        match crate::countries::iso_code(country)?.as_str() {
+            "NL" => Some(Jurisdiction::Nl),
+            "BE" => Some(Jurisdiction::Be),
             _ => None,
         }
     }
