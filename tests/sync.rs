@@ -596,10 +596,24 @@ fn a_submission_by_hand_after_a_sync_that_did_not_complete_is_refused() {
         "{}",
         text(&o)
     );
+    // The preview says so too (review 41b): what it shows may be paid in the books.
+    let claims = || {
+        incasso(dir.path(), &["claims", "--as-of", "2026-06-30"])
+            .output()
+            .unwrap()
+    };
+    let o = claims();
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("note: the last sync of mb did not complete"),
+        "{}",
+        text(&o)
+    );
     // The next sync completes: the submission goes on (here to an agency that is not there).
     assert!(sync(dir.path(), &[]).status.success());
     let o = submit();
     assert!(!text(&o).contains("did not complete"), "{}", text(&o));
+    assert!(!text(&claims()).contains("did not complete"));
 }
 
 #[test]

@@ -43,6 +43,15 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<ExitStatus> {
             incasso_engine::kept_claims::work_out_and_keep(&ctx.ws, l.view(), as_of, rates)?
         }
     };
+    // A sync that stopped half-way leaves the ledger behind the books: `submit` refuses, and the
+    // preview says why it may show debts already paid there.
+    let behind = ctx.ws.store()?.syncs_behind()?;
+    if !behind.is_empty() {
+        eprintln!(
+            "note: the last sync of {} did not complete: the ledger may be behind the books (an invoice paid or credited there may look open here), and `incasso submit` refuses until `incasso sync` completes",
+            behind.join(", ")
+        );
+    }
     let creditor = &ctx.ws.policy()?.creditor;
     if creditor.name.is_none() || creditor.iban.is_none() {
         eprintln!(
