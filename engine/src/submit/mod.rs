@@ -11,13 +11,13 @@ mod outbox;
 mod plan;
 pub mod status;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use anyhow::Result;
 use chrono::{NaiveDate, Utc};
 use incasso_intake::schema::{self, Batch};
-use incasso_store::{InFlight, Submission};
+use incasso_store::{InFlight, Submission, SubmissionState};
 
 use crate::claims::Computed;
 use crate::{say, Reporter, Workspace};
@@ -184,8 +184,20 @@ pub fn send_computed(
         None => None,
     };
 
+    // The claims of batches resumed now are counted by their answers, not again by the plan.
+    let mut resumed: HashSet<String> = HashSet::new();
     if let Some(outbox) = outbox.as_mut() {
-        for batch in store.in_flight()? {
+        let in_flight = store.in_flight()?;
+        if !in_flight.is_empty() {
+            let keys: HashSet<&str> = in_flight.iter().map(|b| b.key.as_str()).collect();
+            resumed = store
+                .submissions()?
+                .into_iter()
+                .filter(|s| s.state == SubmissionState::Sent && keys.contains(s.batch_key.as_str()))
+                .map(|s| s.claim_id)
+                .collect();
+        }
+        for batch in in_flight {
             if !outbox.room(&mut tally, rep)? {
                 break;
             }
@@ -229,6 +241,7 @@ pub fn send_computed(
             outbox.as_mut(),
             computed,
             tally,
+            &resumed,
             rep,
         )
     })
@@ -245,6 +258,7 @@ fn plan_and_send(
     mut outbox: Option<&mut outbox::Outbox<'_>>,
     computed: &Computed,
     mut tally: Tally,
+    resumed: &HashSet<String>,
     rep: &dyn Reporter,
 ) -> Result<Submitted> {
     let known: HashMap<String, Submission> = store
@@ -256,6 +270,7 @@ fn plan_and_send(
     let (mut ready, referenced, stuck) = plan::claims(
         computed,
         &known,
+        resumed,
         &store.attachments_dir(),
         today,
         &mut tally,

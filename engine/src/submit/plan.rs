@@ -21,6 +21,7 @@ use crate::{say, Reporter};
 pub(super) fn claims(
     computed: &Computed,
     known: &HashMap<String, Submission>,
+    resumed: &HashSet<String>,
     attachments: &Path,
     today: NaiveDate,
     tally: &mut Tally,
@@ -96,6 +97,12 @@ pub(super) fn claims(
         if let Some(p) = previous {
             let same = same_basis(&p.basis, &fingerprint);
             match p.state {
+                // Answered in this run, as a batch resumed: counted by its answer already.
+                SubmissionState::Accepted | SubmissionState::Rejected
+                    if same && resumed.contains(id) =>
+                {
+                    continue;
+                }
                 SubmissionState::Accepted if same => {
                     tally.unchanged += 1;
                     continue;
