@@ -1196,3 +1196,44 @@ fn a_claim_in_another_currency_carries_no_statutory_costs() {
     assert!(!o.status.success());
     assert!(stderr(&o).contains("set in euros by law"), "{}", stderr(&o));
 }
+
+/// A part payment after the debtor fell in default (review 41a): interest runs on the whole
+/// invoice until the day it was paid and on the rest after, and the costs stay as they were
+/// fixed when they fell due (the statutory 15% of 2,000.00), where before the claim charged
+/// interest on the rest from the first day and the costs over the rest (225.00). The payment
+/// pays principal, as the books applied it.
+#[test]
+fn a_part_payment_after_default_leaves_the_costs_and_the_interest_until_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let ledger = dir.path().join("ledger.csv");
+    std::fs::write(
+        &ledger,
+        "Factuurnummer;Factuurdatum;Vervaldatum;Debiteurnummer;Naam;Type debiteur;Bedrag incl. BTW;Valuta;Status\n\
+         F2026-200;05-01-2026;04-02-2026;D2;Beta B.V.;Zakelijk;2000,00;EUR;Openstaand\n",
+    )
+    .unwrap();
+    ok(incasso(&data, &["import", ledger.to_str().unwrap()]));
+    let bank = dir.path().join("bank.csv");
+    std::fs::write(
+        &bank,
+        super::intake::rabo_payment("2026-06-05", "500,00", "Beta B.V.", "Factuur F2026-200"),
+    )
+    .unwrap();
+    ok(incasso(&data, &["import", bank.to_str().unwrap()]));
+    let v: serde_json::Value = serde_json::from_str(&ok(incasso(
+        &data,
+        &["claims", "--as-of", "2026-06-10", "--format", "json"],
+    )))
+    .unwrap();
+    let c = &v["claims"][0];
+    assert_eq!(c["debtor"]["id"], "D2", "{v}");
+    let a = &c["amounts"];
+    assert_eq!(a["principal_outstanding"], "1500.00", "{a}");
+    assert_eq!(a["collection_costs_base"], "2000.00", "{a}");
+    assert_eq!(a["collection_costs_excl_vat"], "300.00", "{a}");
+    // 2,000.00 at 10.15% from 5 February to 4 June (120 days): 66.74; 1,500.00 from 5 to 10
+    // June (6 days): 2.50.
+    assert_eq!(a["interest_outstanding"], "69.24", "{a}");
+    assert_eq!(c["items"][0]["claimed"], "1500.00", "{c}");
+}

@@ -1618,7 +1618,7 @@ fn a_submission_as_of_an_earlier_date_than_the_last_is_refused() {
 }
 
 /// A Rabobank CSV of one incoming payment.
-fn rabo_payment(date: &str, amount: &str, name: &str, text: &str) -> String {
+pub(crate) fn rabo_payment(date: &str, amount: &str, name: &str, text: &str) -> String {
     format!(
         "\"IBAN/BBAN\",\"Munt\",\"BIC\",\"Volgnr\",\"Datum\",\"Rentedatum\",\"Bedrag\",\"Saldo na trn\",\"Tegenrekening IBAN/BBAN\",\"Naam tegenpartij\",\"Naam uiteindelijke partij\",\"Naam initiërende partij\",\"BIC tegenpartij\",\"Code\",\"Batch ID\",\"Transactiereferentie\",\"Machtigingskenmerk\",\"Incassant ID\",\"Betalingskenmerk\",\"Omschrijving-1\",\"Omschrijving-2\",\"Omschrijving-3\",\"Reden retour\",\"Oorspr bedrag\",\"Oorspr munt\",\"Koers\"\n\
          \"NL93RABO0123456780\",\"EUR\",\"RABONL2U\",\"000000000000000001\",\"{date}\",\"{date}\",\"+{amount}\",\"+{amount}\",\"NL02ABNA0123456789\",\"{name}\",\"\",\"\",\"\",\"cb\",\"\",\"\",\"\",\"\",\"\",\"{text}\",\"\",\"\",\"\",\"\",\"\",\"\"\n"

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{
     Allocation, AllocationRule, AllocationSource, DocumentKey, DocumentKind, DocumentStatus,
-    LedgerDocument,
+    LedgerDocument, Payment,
 };
 use crate::money::Money;
 
@@ -36,6 +36,86 @@ pub struct Reconciliation {
     pub open: Vec<Option<Decimal>>,
     /// Things left undone, with reasons.
     pub notes: Vec<ReconcileNote>,
+    /// The payments applied to each invoice left open, with their dates ([`PaidOn::of`]).
+    #[serde(default)]
+    pub paid: PaidOn,
+}
+
+/// The payments the matching applied to each invoice left open (open above zero), by its number
+/// as written, with their dates and amounts, in number and date order: a claim's interest runs
+/// on each until it was paid, and one made after the costs fell due leaves them as they were.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaidOn(pub Vec<Paid>);
+
+/// One payment applied to an invoice left open ([`PaidOn`]).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Paid {
+    /// The invoice's number as written.
+    pub number: String,
+    /// The payment's date.
+    pub date: NaiveDate,
+    /// What was applied to the invoice.
+    #[serde(with = "crate::decimal_serde::one")]
+    pub amount: Decimal,
+}
+
+impl PaidOn {
+    /// Of a reconciled ledger (`rec` with the payments' allocations) and its payments.
+    pub fn of(docs: &[LedgerDocument], rec: &Reconciliation, payments: &[Payment]) -> PaidOn {
+        let open: HashMap<Cow<'_, str>, &str> = docs
+            .iter()
+            .zip(&rec.open)
+            .filter(|(d, o)| {
+                d.document.kind == DocumentKind::Invoice && o.is_some_and(|o| o > Decimal::ZERO)
+            })
+            .map(|(d, _)| (d.document.number.normalised(), d.document.number.as_str()))
+            .collect();
+        let applied: Vec<(&str, &str, Decimal)> = rec
+            .allocations
+            .iter()
+            .filter(|a| {
+                a.document.kind == DocumentKind::Invoice && a.amount.amount() > Decimal::ZERO
+            })
+            .filter_map(|a| match &a.from {
+                AllocationSource::Payment(id) => open
+                    .get(a.document.number.as_str())
+                    .map(|n| (*n, id.as_str(), a.amount.amount())),
+                _ => None,
+            })
+            .collect();
+        if applied.is_empty() {
+            return PaidOn::default();
+        }
+        let ids: HashSet<&str> = applied.iter().map(|a| a.1).collect();
+        let dates: HashMap<&str, NaiveDate> = payments
+            .iter()
+            .filter(|p| ids.contains(p.id.as_str()))
+            .map(|p| (p.id.as_str(), p.date))
+            .collect();
+        let mut out: Vec<Paid> = applied
+            .into_iter()
+            .filter_map(|(n, id, amount)| {
+                dates.get(id).map(|&date| Paid {
+                    number: n.to_string(),
+                    date,
+                    amount,
+                })
+            })
+            .collect();
+        out.sort();
+        PaidOn(out)
+    }
+
+    /// Each invoice's payments, by its number as written.
+    pub fn by_number(&self) -> HashMap<&str, Vec<(NaiveDate, Decimal)>> {
+        let mut out: HashMap<&str, Vec<(NaiveDate, Decimal)>> = HashMap::new();
+        for p in &self.0 {
+            out.entry(p.number.as_str())
+                .or_default()
+                .push((p.date, p.amount));
+        }
+        out
+    }
 }
 
 /// A reconciliation without its allocations: the open amounts and notes, all that ageing, the
@@ -48,6 +128,9 @@ pub struct OpenAmounts {
     pub open: Vec<Option<Decimal>>,
     /// As [`Reconciliation::notes`].
     pub notes: Vec<ReconcileNote>,
+    /// As [`Reconciliation::paid`].
+    #[serde(default)]
+    pub paid: PaidOn,
 }
 
 impl Reconciliation {
@@ -56,6 +139,7 @@ impl Reconciliation {
         OpenAmounts {
             open: self.open.clone(),
             notes: self.notes.clone(),
+            paid: self.paid.clone(),
         }
     }
 
@@ -64,6 +148,7 @@ impl Reconciliation {
         let amounts = OpenAmounts {
             open: self.open,
             notes: self.notes,
+            paid: self.paid,
         };
         (self.allocations, amounts)
     }
@@ -74,6 +159,7 @@ impl Reconciliation {
             allocations,
             open: amounts.open,
             notes: amounts.notes,
+            paid: amounts.paid,
         }
     }
 }
@@ -221,5 +307,6 @@ pub fn reconcile(docs: &[LedgerDocument], as_of: NaiveDate) -> Reconciliation {
         allocations,
         open,
         notes,
+        paid: PaidOn::default(),
     }
 }

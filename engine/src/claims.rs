@@ -132,6 +132,7 @@ impl ClaimsInputs {
             .map(|&i| r.docs[i].document.number.normalised().into_owned())
             .collect();
         let later = issued_after(r.docs, as_of);
+        let paid = r.paid.by_number();
         let ledger = Ledger {
             creditor: &self.creditor,
             items: &items,
@@ -143,6 +144,7 @@ impl ClaimsInputs {
             unapplied: &unapplied,
             later: &later,
             twins: &twins,
+            paid: &paid,
         };
         let result = preview(&ledger, &self.policy, &self.tables, as_of);
         tracing::info!(

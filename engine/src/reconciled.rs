@@ -5,7 +5,7 @@ use anyhow::Result;
 use chrono::NaiveDate;
 use incasso_core::matching::{match_payments, ManualDecision, MatchPolicy, Matching, Waiting};
 use incasso_core::model::{Allocation, Debtor, LedgerDocument, Payment, PaymentKind};
-use incasso_core::reconcile::{reconcile, OpenAmounts, ReconcileNote, Reconciliation};
+use incasso_core::reconcile::{reconcile, OpenAmounts, PaidOn, ReconcileNote, Reconciliation};
 use incasso_store::{Kept, KeptFile, OpenDocuments, Store, ToKeep};
 use rust_decimal::Decimal;
 
@@ -62,6 +62,7 @@ impl Reconciled {
             open: &self.rec.open,
             notes: &self.rec.notes,
             waiting: &self.waiting,
+            paid: &self.rec.paid,
         }
     }
 }
@@ -90,6 +91,7 @@ impl Receivables {
             open: &self.amounts.open,
             notes: &self.amounts.notes,
             waiting: &self.waiting,
+            paid: &self.amounts.paid,
         }
     }
 }
@@ -108,6 +110,8 @@ pub struct LedgerView<'a> {
     pub notes: &'a [ReconcileNote],
     /// The money received and not applied.
     pub waiting: &'a Waiting,
+    /// The payments applied to each invoice left open, with their dates.
+    pub paid: &'a PaidOn,
 }
 
 /// How long loading, reconciling and matching took (benchmarks and `-v` read them).
@@ -193,6 +197,7 @@ pub fn open_receivables(
         amounts: OpenAmounts {
             open: open.open,
             notes: notes.notes,
+            paid: notes.paid,
         },
         waiting,
         timings: kept_since(started),
@@ -640,6 +645,7 @@ impl Inputs {
                 let matching = match_payments(
                     &docs, &debtors, &payments, &decisions, &policy, as_of, &mut rec,
                 );
+                rec.paid = PaidOn::of(&docs, &rec, &payments);
                 timings.matching = started.elapsed() - loaded - timings.reconcile;
                 let waiting = matching.waiting(&payments);
                 (rec, matching, waiting, key.map(|key| Keeping { key }))

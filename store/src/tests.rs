@@ -652,6 +652,11 @@ fn a_kept_reconciliation_reads_back_for_its_inputs_only() {
             document: doc.key(),
             message: "a note".into(),
         }],
+        paid: incasso_core::reconcile::PaidOn(vec![incasso_core::reconcile::Paid {
+            number: "F-1".into(),
+            date: NaiveDate::from_ymd_opt(2026, 6, 5).unwrap(),
+            amount: Decimal::from_str("60.000").unwrap(),
+        }]),
     };
     let evidence = vec![
         Evidence::ExactAmount {

@@ -16,7 +16,8 @@ use crate::ageing::OpenItem;
 use crate::ids::{CreditorId, DebtorId};
 use crate::law::basis::{self, Basis};
 use crate::law::claim::{
-    calculate_with, ClaimInput, ClaimResult, InterestSegment, InvoiceInput, ReminderInput,
+    calculate_with, ClaimInput, ClaimResult, InterestSegment, InvoiceInput, PaymentInput,
+    ReminderInput,
 };
 use crate::law::rates::{RateKind, RateTables};
 use crate::law::LawError;
@@ -193,6 +194,10 @@ pub struct Ledger<'a> {
     /// Numbers (normalised) of an API's marked documents whose number as their source wrote it
     /// another document has (see [`crate::ids::DocumentNumber::unmarked`]).
     pub twins: &'a HashSet<String>,
+    /// The payments applied to each open invoice, by its number as written, with their dates
+    /// ([`crate::reconcile::PaidOn`]): interest runs on each until then, and one made after the
+    /// costs fell due leaves them.
+    pub paid: &'a HashMap<&'a str, Vec<(NaiveDate, Decimal)>>,
 }
 
 /// A stable 64-bit FNV-1a hash, so claim ids never change with the Rust version.
@@ -529,6 +534,13 @@ pub fn preview(
                     .map(|i| InvoiceInput {
                         id: i.number.clone(),
                         amount: i.claimed,
+                        paid: ledger
+                            .paid
+                            .get(i.number.as_str())
+                            .into_iter()
+                            .flatten()
+                            .map(|&(date, amount)| PaymentInput { date, amount })
+                            .collect(),
                         invoice_date: i.issue_date,
                         due_date: i.due_date,
                         // Only where the default moved for want of an agreed term; otherwise

@@ -53,6 +53,12 @@ pub struct InvoiceInput {
     /// First day of interest, when not the day after the due date.
     #[serde(default)]
     pub interest_start_date: Option<NaiveDate>,
+    /// Payments the books applied to this invoice, already taken off `amount`: interest runs on
+    /// each until its date, and one dated on or after the day the costs fell due leaves the
+    /// costs as they were fixed. They pay principal, as the books applied them (not costs and
+    /// interest first, which art. 6:44 BW would allow: the claim asks less).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub paid: Vec<PaymentInput>,
 }
 
 /// A payment received on the claim.
@@ -159,6 +165,7 @@ impl ClaimInput {
                 invoice_date: due,
                 due_date: due,
                 interest_start_date: Some(from),
+                paid: Vec::new(),
             }],
             payments: payments
                 .iter()
@@ -483,7 +490,8 @@ pub fn calculate_with(
                 id: Arc::from(i.id.as_str()),
                 due: i.due_date,
                 start,
-                principal: i.amount,
+                // The principal before the payments the books applied; each comes off at its date.
+                principal: i.amount + i.paid.iter().map(|p| p.amount).sum::<Decimal>(),
                 capitalised: Decimal::ZERO,
                 running: Decimal::ZERO,
                 accrued: Decimal::ZERO,
@@ -511,11 +519,26 @@ pub fn calculate_with(
 
     let mut payments = input.payments.clone();
     payments.sort_by_key(|p| p.date);
+    // The books' payments on each invoice, by date: (date, invoice id, amount).
+    let mut applied: Vec<(NaiveDate, Arc<str>, Decimal)> = input
+        .invoices
+        .iter()
+        .flat_map(|i| {
+            let id = invs
+                .iter()
+                .find(|s| *s.id == *i.id)
+                .map(|s| s.id.clone())
+                .unwrap_or_else(|| Arc::from(i.id.as_str()));
+            i.paid.iter().map(move |p| (p.date, id.clone(), p.amount))
+        })
+        .collect();
+    applied.sort_by_key(|a| a.0);
     let end = calc + Days::new(1);
     let mut boundaries: BTreeSet<NaiveDate> = BTreeSet::new();
     let first_start = invs.iter().map(|i| i.start).min().unwrap_or(end);
     boundaries.extend(table.starts_between(first_start, calc));
     boundaries.extend(payments.iter().map(|p| p.date).filter(|d| *d <= calc));
+    boundaries.extend(applied.iter().map(|p| p.0).filter(|d| *d <= calc));
     if compounding {
         for inv in &invs {
             let mut n = 1;
@@ -534,6 +557,7 @@ pub fn calculate_with(
     let mut segments = Vec::new();
     let mut allocations = Vec::new();
     let mut pay_iter = payments.iter().peekable();
+    let mut applied_iter = applied.into_iter().peekable();
     for &d in &boundaries {
         // Close every running period at the day before `d`.
         for inv in invs.iter_mut() {
@@ -576,6 +600,35 @@ pub fn calculate_with(
                     });
                 }
             }
+        }
+        // The books' payments of the day: the costs are fixed first when they fell due by then
+        // (the base is what was open before that day's payments), then each comes off its
+        // invoice's principal.
+        if applied_iter.peek().is_some_and(|p| p.0 == d) {
+            if costs.is_none() && costs_due.is_some_and(|cd| cd <= d) {
+                costs = Some(fix_costs(input, &invs)?);
+            }
+            let mut alloc = PaymentAllocation {
+                date: d,
+                amount: Decimal::ZERO,
+                to_costs: Decimal::ZERO,
+                to_interest: Vec::new(),
+                to_principal: Vec::new(),
+                unallocated: Decimal::ZERO,
+            };
+            while let Some((_, id, amount)) = applied_iter.next_if(|p| p.0 == d) {
+                if let Some(inv) = invs.iter_mut().find(|i| i.id == id) {
+                    let off = inv.principal.min(amount);
+                    inv.principal -= off;
+                    alloc.amount += amount;
+                    alloc.unallocated += amount - off;
+                    alloc.to_principal.push(InvoiceAmount {
+                        invoice: id,
+                        amount: off,
+                    });
+                }
+            }
+            allocations.push(alloc);
         }
         while let Some(p) = pay_iter.next_if(|p| p.date == d) {
             if costs.is_none() && costs_due.is_some_and(|cd| cd <= p.date) {
@@ -630,6 +683,12 @@ pub fn calculate_with(
     if costs.is_none() && costs_due.is_some_and(|cd| cd <= calc) {
         costs = Some(fix_costs(input, &invs)?);
     }
+    // Payments the books applied after the calculation date are off the principal too.
+    for (_, id, amount) in applied_iter {
+        if let Some(inv) = invs.iter_mut().find(|i| i.id == id) {
+            inv.principal -= inv.principal.min(amount);
+        }
+    }
 
     let (costs_base, excl, vat, costs_trace) =
         costs.unwrap_or((Decimal::ZERO, Decimal::ZERO, Decimal::ZERO, Vec::new()));
@@ -658,7 +717,11 @@ pub fn calculate_with(
         .collect();
     per_invoice.dedup_by(|a, b| a.invoice == b.invoice);
     Ok(ClaimResult {
-        principal_original: input.invoices.iter().map(|i| i.amount).sum(),
+        principal_original: input
+            .invoices
+            .iter()
+            .map(|i| i.amount + i.paid.iter().map(|p| p.amount).sum::<Decimal>())
+            .sum(),
         principal_outstanding,
         collection_costs_base: costs_base,
         collection_costs_excl_vat: excl,
@@ -697,7 +760,11 @@ fn validate(input: &ClaimInput) -> Result<(), LawError> {
             });
         }
     }
-    for p in &input.payments {
+    for p in input
+        .payments
+        .iter()
+        .chain(input.invoices.iter().flat_map(|i| &i.paid))
+    {
         positive(&format!("payment of {}", p.date), p.amount)?;
     }
     if let Some(r) = &input.reminder {

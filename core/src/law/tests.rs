@@ -107,6 +107,7 @@ mod properties {
                 invoice_date: due - Days::new(14),
                 due_date: due,
                 interest_start_date: None,
+                paid: Vec::new(),
             }],
             payments: vec![],
             reminder: None,
@@ -121,7 +122,56 @@ mod properties {
         NaiveDate::from_ymd_opt(2003, 1, 1).unwrap() + Days::new(offset)
     }
 
+    /// The books' payment on an invoice after default: interest on the whole until its day,
+    /// costs over the principal when they fell due, the rest as principal.
+    #[test]
+    fn a_payment_the_books_applied_after_default() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let mut input = claim(
+            Jurisdiction::Nl,
+            DebtorType::Business,
+            Decimal::new(150_000, 2),
+            d("2026-02-04"),
+            d("2026-06-10"),
+        );
+        input.invoices[0].paid = vec![crate::law::claim::PaymentInput {
+            date: d("2026-06-05"),
+            amount: Decimal::new(50_000, 2),
+        }];
+        let r = calculate(&input).unwrap();
+        assert_eq!(r.principal_outstanding, Decimal::new(150_000, 2));
+        assert_eq!(r.principal_original, Decimal::new(200_000, 2));
+        assert_eq!(r.collection_costs_base, Decimal::new(200_000, 2));
+        assert_eq!(r.collection_costs_excl_vat, Decimal::new(30_000, 2));
+        assert_eq!(r.interest_outstanding, Decimal::new(6_924, 2));
+        // Paid before the costs fell due, it lowers their base.
+        input.invoices[0].paid[0].date = d("2026-02-01");
+        let r = calculate(&input).unwrap();
+        assert_eq!(r.collection_costs_base, Decimal::new(150_000, 2));
+        assert_eq!(r.principal_outstanding, Decimal::new(150_000, 2));
+    }
+
     proptest! {
+        /// Payments the books applied leave the principal claimed as it is, and never lower the
+        /// interest or the costs below those of the same claim without them.
+        #[test]
+        fn payments_the_books_applied_only_add_interest_and_keep_costs(
+            amount in cents(), paid in cents(), due in 0u64..3000, after in 0u64..900, to in 0u64..900
+        ) {
+            let due_date = date(due);
+            let calc = due_date + Days::new(to);
+            let plain = claim(Jurisdiction::Nl, DebtorType::Business, amount, due_date, calc);
+            let mut with = plain.clone();
+            with.invoices[0].paid = vec![crate::law::claim::PaymentInput {
+                date: due_date + Days::new(after),
+                amount: paid,
+            }];
+            let (a, b) = (calculate(&plain).unwrap(), calculate(&with).unwrap());
+            prop_assert_eq!(b.principal_outstanding, amount);
+            prop_assert!(b.interest_outstanding >= a.interest_outstanding);
+            prop_assert!(b.collection_costs_excl_vat >= a.collection_costs_excl_vat);
+        }
+
         #[test]
         fn wik_costs_stay_between_minimum_and_cap_and_grow_with_principal(a in cents(), b in cents()) {
             let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
