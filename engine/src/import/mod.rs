@@ -389,7 +389,8 @@ fn import_one(
             if listing == Listing::Some {
                 ""
             } else {
-                " (--complete settles nothing for a file imported before)"
+                " (--complete settles nothing for a file whose exact bytes were imported before: \
+                 export the list of open items again and import that with --complete)"
             }
         );
         return Ok(false);
