@@ -1263,6 +1263,51 @@ fn an_invoice_the_open_items_report_no_longer_lists_is_withdrawn_from_the_agency
     assert_eq!(truth["D3"], ("open".into(), 1, String::new()));
 }
 
+/// An invoice leaves a claim of several (disputed, then paid): the update names it among its
+/// withdrawn items with what became of it, so the agency stops chasing it knowing why; before,
+/// it simply was not in the update any more (review 41a, B5).
+#[test]
+fn an_invoice_that_leaves_a_claim_is_named_with_its_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, data) = truth_ledger_creditor(dir.path());
+    let header = TRUTH_LEDGER.lines().next().unwrap();
+    let ledger = dir.path().join("two.csv");
+    let two = |status: &str| {
+        format!(
+            "{header}\nF2026-501;01-01-2026;31-01-2026;D5;Epsilon B.V.;Zakelijk;500,00;0,00;500,00;EUR;;;Openstaand\n\
+             F2026-502;02-01-2026;01-02-2026;D5;Epsilon B.V.;Zakelijk;400,00;0,00;400,00;EUR;;;{status}\n"
+        )
+    };
+    std::fs::write(&ledger, two("Openstaand")).unwrap();
+    ok(incasso(&data, &["import", ledger.to_str().unwrap()]));
+    let o = submit(&data);
+    assert!(
+        stdout(&o).contains("submitted: 4 accepted,"),
+        "{}",
+        stdout(&o)
+    );
+    std::fs::write(&ledger, two("Betwist")).unwrap();
+    ok(incasso(&data, &["import", ledger.to_str().unwrap()]));
+    let o = submit(&data);
+    assert!(
+        stdout(&o).contains("submitted: 1 accepted,"),
+        "{}",
+        stdout(&o)
+    );
+    let d5 = export(server.addr)
+        .into_iter()
+        .find(|c| c["claim"]["debtor"]["id"] == "D5")
+        .unwrap();
+    let claim = &d5["claim"];
+    assert_eq!(claim["revision"], 2, "{claim}");
+    assert_eq!(claim["items"].as_array().unwrap().len(), 1, "{claim}");
+    let gone = &claim["withdrawn_items"];
+    assert_eq!(gone.as_array().unwrap().len(), 1, "{claim}");
+    assert_eq!(gone[0]["number"], "F2026-502");
+    assert_eq!(gone[0]["reason"], "disputed");
+    assert_eq!(gone[0]["detail"], "the debtor disputes F2026-502");
+}
+
 /// A copy of a directory tree (a backup of a data directory while no command runs).
 fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();

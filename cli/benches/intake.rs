@@ -151,6 +151,7 @@ fn claim(n: usize) -> Claim {
         reminders: vec![],
         fourteen_day_letter: None,
         default_basis: "art. 6:83 sub a BW: a fixed term".into(),
+        withdrawn_items: Vec::new(),
         attachments: vec![],
     }
 }

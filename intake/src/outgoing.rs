@@ -245,6 +245,7 @@ pub fn claim(
             .as_ref()
             .map(|l| fourteen_day_letter(l, letter_basis.as_deref())),
         default_basis: c.legal_basis.default_date.cite(),
+        withdrawn_items: Vec::new(),
         attachments,
     }
 }

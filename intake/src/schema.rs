@@ -192,6 +192,11 @@ pub struct Claim {
     pub default_basis: String,
     /// Documents for the case file (the invoice PDFs), by content hash.
     pub attachments: Vec<Attachment>,
+    /// Of an update: the invoices an earlier revision held that this one no longer claims, with
+    /// what became of each (paid, credited, disputed...), so the agency stops chasing them
+    /// knowing why. A client that predates it sends none.
+    #[serde(default)]
+    pub withdrawn_items: Vec<WithdrawnItem>,
 }
 
 /// Person or company.

@@ -203,6 +203,18 @@ pub fn claim_problems(c: &Claim, today: NaiveDate) -> Vec<String> {
             None => out.push(format!("{name}: the amounts are too large to add up")),
         }
     }
+    if c.withdrawn_items.len() > MAX_ITEMS {
+        out.push(format!("a claim names at most {MAX_ITEMS} withdrawn items"));
+    }
+    for w in &c.withdrawn_items {
+        out.extend(id_problem("withdrawn_items[].number", &w.number));
+        if c.items.iter().any(|i| i.number == w.number) {
+            out.push(format!(
+                "withdrawn item {} is also among the claim's items",
+                w.number
+            ));
+        }
+    }
     for r in c.payments.iter().chain(&c.credit_notes) {
         cents(&format!("received {}", r.reference), r.amount, &mut out);
         if !c.items.iter().any(|i| i.number == r.item) {
@@ -367,6 +379,7 @@ pub(crate) mod tests {
             reminders: vec![],
             fourteen_day_letter: None,
             default_basis: "art. 6:83 sub a BW".into(),
+            withdrawn_items: Vec::new(),
             attachments: vec![],
         }
     }

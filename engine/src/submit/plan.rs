@@ -92,7 +92,27 @@ pub(super) fn claims(
             }
             _ => (ClaimKind::New, 1),
         };
-        let wire = wire_claim(c, id, kind, revision, &received, Some(attachments));
+        let mut wire = wire_claim(c, id, kind, revision, &received, Some(attachments));
+        // The invoices the agency holds that this revision no longer claims, and why.
+        if let Some(p) =
+            previous.filter(|p| p.accepted_revision > 0 && p.state != SubmissionState::Withdrawn)
+        {
+            let now: HashSet<String> = c.items.iter().map(|i| normalised(&i.number)).collect();
+            wire.withdrawn_items = p
+                .items
+                .iter()
+                .filter(|n| !now.contains(&normalised(n)))
+                .map(|n| {
+                    let f = withdrawal::fate(n, computed.facts.get(&normalised(n)));
+                    schema::WithdrawnItem {
+                        number: f.number,
+                        reason: f.reason,
+                        date: f.date,
+                        detail: f.detail,
+                    }
+                })
+                .collect();
+        }
         let fingerprint = basis(&wire);
         if let Some(p) = previous {
             let same = same_basis(&p.basis, &fingerprint);
