@@ -1298,6 +1298,8 @@ fn an_invoice_that_leaves_a_claim_is_named_with_its_reason() {
         .into_iter()
         .find(|c| c["claim"]["debtor"]["id"] == "D5")
         .unwrap();
+    // The JSON export says where each claim stands, as the CSV export does.
+    assert_eq!(d5["status"], "open", "{d5}");
     let claim = &d5["claim"];
     assert_eq!(claim["revision"], 2, "{claim}");
     assert_eq!(claim["items"].as_array().unwrap().len(), 1, "{claim}");
@@ -1506,6 +1508,11 @@ fn a_claim_whose_update_cannot_be_sent_is_withdrawn_once_an_invoice_of_it_is_pai
         agency_truth(server.addr)["D8"],
         ("withdrawn".into(), 1, "paid".into())
     );
+    let d8 = export(server.addr)
+        .into_iter()
+        .find(|c| c["claim"]["debtor"]["id"] == "D8")
+        .unwrap();
+    assert_eq!(d8["status"], "withdrawn");
 }
 
 /// A country the books write out (Xero keeps it as free text, a ledger export as the country's

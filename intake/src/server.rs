@@ -573,7 +573,7 @@ async fn export(
             export_csv(&claims),
         )
             .into_response(),
-        "json" => axum::Json(claims).into_response(),
+        "json" => axum::Json(export_json(&claims)).into_response(),
         other => error(
             StatusCode::BAD_REQUEST,
             "bad-format",
@@ -730,6 +730,28 @@ async fn set_status(
         Ok(StatusRecorded::Invalid(why)) => error(StatusCode::UNPROCESSABLE_ENTITY, "schema", why),
         Err(e) => internal(e),
     }
+}
+
+/// A received claim as the JSON export shows it: as stored, with its status (open or
+/// withdrawn), as the CSV export and `GET /claims/{id}` give it.
+#[derive(serde::Serialize)]
+pub struct Exported<'a> {
+    /// Open or withdrawn.
+    pub status: crate::schema::ClaimState,
+    /// The claim as stored, its revisions and withdrawals.
+    #[serde(flatten)]
+    pub stored: &'a StoredClaim,
+}
+
+/// The JSON export: each claim as stored, with its status.
+pub fn export_json(claims: &[StoredClaim]) -> Vec<Exported<'_>> {
+    claims
+        .iter()
+        .map(|c| Exported {
+            status: c.status().status,
+            stored: c,
+        })
+        .collect()
 }
 
 /// The export's CSV: one line per claim (its latest revision).

@@ -262,7 +262,10 @@ fn export(data_dir: &Path, database: Option<String>, format: Format) -> Result<E
         }
     };
     match format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&claims)?),
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&incasso_intake::server::export_json(&claims))?
+        ),
         _ => print!("{}", export_csv(&claims)),
     }
     Ok(ExitStatus::Success)
