@@ -1553,6 +1553,115 @@ fn a_country_the_books_write_out_reaches_the_agency_as_its_code() {
     assert_eq!(country["D8"], "DE");
 }
 
+/// A store restored from a backup that lost the statements since (the nightly run moved them out
+/// of its inbox): the agency holds D1's claim withdrawn as paid and D3's at its part payment. The
+/// books here claim both in full again, so both are held for a person instead of reopened and
+/// raised (review 41c: the restored store reopened the paid claim). Importing the statements
+/// again settles it; a person who knows the books are right releases a claim.
+#[test]
+fn a_restored_store_missing_payments_holds_what_the_agency_settled() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, data) = truth_ledger_creditor(dir.path());
+    let backup = dir.path().join("backup");
+    copy_tree(&data, &backup);
+    let o = submit(&data);
+    assert!(
+        stdout(&o).contains("submitted: 3 accepted,"),
+        "{}",
+        stdout(&o)
+    );
+    let bank = dir.path().join("bank.csv");
+    let second = rabo_payment("2026-06-21", "500,00", "Gamma B.V.", "Factuur F2026-301")
+        .lines()
+        .nth(1)
+        .unwrap()
+        .replace("000000000000000001", "000000000000000002")
+        .replace("NL02ABNA0123456789", "NL20INGB0001234567");
+    std::fs::write(
+        &bank,
+        format!(
+            "{}{second}\n",
+            rabo_payment("2026-06-20", "1000,00", "Alfa B.V.", "Factuur F2026-101")
+        ),
+    )
+    .unwrap();
+    ok(incasso(&data, &["import", bank.to_str().unwrap()]));
+    let o = submit(&data);
+    assert!(
+        stdout(&o).contains("submitted: 1 accepted,") && stdout(&o).contains(", 1 withdrawn"),
+        "{}",
+        stdout(&o)
+    );
+    let settled = agency_truth(server.addr);
+    assert_eq!(settled["D1"], ("withdrawn".into(), 1, "paid".into()));
+    assert_eq!(settled["D3"], ("open".into(), 2, String::new()));
+
+    // The backup comes back without the statement.
+    std::fs::remove_dir_all(&data).unwrap();
+    copy_tree(&backup, &data);
+    let refresh = |extra: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_incasso"))
+            .arg("--data-dir")
+            .arg(&data)
+            .args(["submissions", "--format", "csv"])
+            .args(extra)
+            .env("TEST_AGENCY_TOKEN", ACME)
+            .output()
+            .unwrap()
+    };
+    let o = refresh(&["--refresh"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = submit(&data);
+    let out = stdout(&o);
+    assert!(!o.status.success(), "a person is needed: {out}");
+    assert!(
+        out.contains("submitted: 0 accepted, 0 rejected, 1 unchanged since accepted, 2 held back"),
+        "{out}"
+    );
+    assert!(
+        out.contains("the agency holds it withdrawn (paid) and the books here claim it again"),
+        "{out}"
+    );
+    assert!(
+        out.contains("the books here claim principal EUR 600.00 where the agency holds 100.00"),
+        "{out}"
+    );
+    assert_eq!(
+        agency_truth(server.addr),
+        settled,
+        "nothing reopened or raised"
+    );
+
+    // The statement imported again: the books agree with the agency, nothing goes.
+    ok(incasso(&data, &["import", bank.to_str().unwrap()]));
+    let o = submit(&data);
+    assert!(o.status.success(), "{}", stdout(&o));
+    assert!(
+        stdout(&o)
+            .contains("submitted: 0 accepted, 0 rejected, 2 unchanged since accepted, 0 held back"),
+        "{}",
+        stdout(&o)
+    );
+    assert_eq!(agency_truth(server.addr), settled);
+
+    // Had the payment been reversed, a person releases the claim and the books' truth goes.
+    let claim_of_d1 = export(server.addr)
+        .into_iter()
+        .find(|c| c["claim"]["debtor"]["id"] == "D1")
+        .unwrap()["claim"]["claim_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let o = refresh(&["--release", &claim_of_d1]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!("released claim {claim_of_d1}")),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!refresh(&["--release", "CLM-nothing"]).status.success());
+}
+
 /// What the agency acts on besides the invoices changes (a review of session 38): the creditor
 /// can no longer deduct VAT on the costs, a later ledger gives a debtor's address, the creditor
 /// has a new account. Each goes as an update; a run with nothing new sends nothing.

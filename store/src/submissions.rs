@@ -87,6 +87,12 @@ pub struct Submission {
     /// part payment since is known even while the amounts cannot be computed.
     #[serde(default)]
     pub principal: Option<String>,
+    /// Recorded from the agency's change feed, not sent by this store (a store restored from a
+    /// backup, or another copy of it): until a person releases it or this store withdraws it,
+    /// nothing goes that claims more than the agency holds, since the books that led the
+    /// agency there (a payment, a withdrawal) may be missing here.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub taken_over: bool,
 }
 
 /// Where the agency's collection of a claim stands, as the agency reported it.
@@ -278,6 +284,32 @@ impl Store {
         self.kv.apply(b)?;
         self.kv.flush()?;
         Ok(())
+    }
+
+    /// Releases claims taken over from the agency's feed ([`Submission::taken_over`]): a person
+    /// says the books are right, so the next submission sends what they claim. The claims not
+    /// taken over, or not known, are returned.
+    pub fn release_taken_over(&self, claims: &[String]) -> Result<Vec<String>, StoreError> {
+        let mut b = Batch::default();
+        let mut not = Vec::new();
+        for id in claims {
+            let k = key(P_SUBMISSION, id.as_bytes());
+            let Some(v) = self.kv.get(&k)? else {
+                not.push(id.clone());
+                continue;
+            };
+            let mut s: Submission = json_decode(&k, &v)?;
+            if !s.taken_over {
+                not.push(id.clone());
+                continue;
+            }
+            s.taken_over = false;
+            b.insert(k, json_encode(&s));
+        }
+        self.count_write(&mut b)?;
+        self.kv.apply(b)?;
+        self.kv.flush()?;
+        Ok(not)
     }
 
     /// Records the agency's answer to a batch, durably, and forgets the batch.

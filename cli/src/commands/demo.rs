@@ -111,6 +111,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<ExitStatus> {
             format: Format::Table,
             refresh: false,
             agency: None,
+            release: Vec::new(),
         },
     )?;
     agency.stop();

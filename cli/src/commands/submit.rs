@@ -96,11 +96,26 @@ pub struct SubmissionsArgs {
     /// The agency configuration (default: DATA_DIR/agency.toml).
     #[arg(long)]
     pub agency: Option<PathBuf>,
+    /// A claim taken over from the agency's change feed whose books claim more than the agency
+    /// holds: the books are right, send what they claim (repeatable).
+    #[arg(long, value_name = "CLAIM")]
+    pub release: Vec<String>,
 }
 
 /// Lists what was sent and where each claim stands, after asking the agency with `--refresh`.
 pub fn submissions(ctx: &Ctx, a: SubmissionsArgs) -> Result<ExitStatus> {
     let mut status = ExitStatus::Success;
+    if !a.release.is_empty() {
+        let not = ctx.ws.store()?.release_taken_over(&a.release)?;
+        for id in &a.release {
+            if not.contains(id) {
+                eprintln!("error: claim {id} is no claim taken over from the agency's change feed: nothing released");
+                status = ExitStatus::from_ok(false);
+            } else {
+                eprintln!("released claim {id}: the next submission sends what the books claim");
+            }
+        }
+    }
     if a.refresh {
         let r = incasso_engine::submit::status::refresh(
             &ctx.ws,

@@ -40,12 +40,15 @@ pub struct Tally {
     pub unsent: usize,
     /// Withdrawals the agency accepted.
     pub withdrawn: usize,
+    /// Of those held back, the claims that wait for a person (taken over from the agency's feed
+    /// while the books claim more).
+    pub for_a_person: usize,
 }
 
 impl Tally {
-    /// Everything sent was accepted.
+    /// Everything sent was accepted, and nothing waits for a person.
     pub fn clean(&self) -> bool {
-        self.rejected == 0 && self.unsent == 0
+        self.rejected == 0 && self.unsent == 0 && self.for_a_person == 0
     }
 }
 

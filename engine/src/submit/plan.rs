@@ -143,6 +143,48 @@ pub(super) fn claims(
                 _ => {}
             }
         }
+        let principal: rust_decimal::Decimal = wire.items.iter().map(|i| i.open).sum();
+        // A claim taken over from the agency's feed: the books here may lack what led the agency
+        // there (a payment, a withdrawal). What claims no more than the agency holds goes; what
+        // claims more waits for a person (review 41c: a restored store reopened a claim the
+        // agency held as paid, and two copies of a store reopened and withdrew it in turn).
+        if let Some(p) = previous.filter(|p| p.taken_over) {
+            let held: HashSet<String> = p.items.iter().map(|n| normalised(n)).collect();
+            let was = p.principal.as_deref().and_then(|v| v.parse().ok());
+            let more = if p.state == SubmissionState::Withdrawn {
+                Some(format!(
+                    "the agency holds it withdrawn ({}) and the books here claim it again",
+                    p.withdrawal.as_deref().unwrap_or("withdrawn")
+                ))
+            } else if let Some(n) = wire
+                .items
+                .iter()
+                .find(|i| !held.contains(&normalised(&i.number)))
+            {
+                Some(format!("the books here add {} to it", n.number))
+            } else {
+                was.filter(|w: &rust_decimal::Decimal| principal > *w)
+                    .map(|w| {
+                        format!(
+                            "the books here claim principal {} {} where the agency holds {}",
+                            wire.currency,
+                            incasso_core::money::format_cents(principal),
+                            incasso_core::money::format_cents(w)
+                        )
+                    })
+            };
+            if let Some(more) = more {
+                say!(
+                    rep,
+                    "claim {id} of debtor {} held for a person: it was taken over from the agency's change feed at revision {} (a store restored from a backup, or another copy of it?), and {more}: import what the books are missing (the statements since the backup), or if the books are right, `incasso submissions --release {id}`",
+                    c.debtor.id,
+                    p.accepted_revision
+                );
+                tally.held += 1;
+                tally.for_a_person += 1;
+                continue;
+            }
+        }
         let problems = claim_problems(&wire, today);
         if !problems.is_empty() {
             say!(
@@ -179,13 +221,8 @@ pub(super) fn claims(
             updated_at: Utc::now(),
             withdrawal: None,
             agency: previous.and_then(|p| p.agency.clone()),
-            principal: Some(
-                wire.items
-                    .iter()
-                    .map(|i| i.open)
-                    .sum::<rust_decimal::Decimal>()
-                    .to_string(),
-            ),
+            principal: Some(principal.to_string()),
+            taken_over: false,
         };
         ready.push(Ready {
             payload: Payload::Claim(Box::new(wire)),
@@ -414,6 +451,7 @@ pub(super) fn withdrawals(
                 reasons: Vec::new(),
                 updated_at: Utc::now(),
                 withdrawal: Some(reason.code().to_string()),
+                taken_over: false,
                 ..s.clone()
             },
         });

@@ -210,6 +210,7 @@ fn take_over(store: &Store, changes: &[Change]) -> Result<usize> {
                         .sum::<Decimal>()
                         .to_string(),
                 ),
+                taken_over: true,
             },
             (None, Some(w), Some(s)) => Submission {
                 revision: c.revision,
@@ -221,6 +222,7 @@ fn take_over(store: &Store, changes: &[Change]) -> Result<usize> {
                 reasons: Vec::new(),
                 updated_at: c.at,
                 withdrawal: Some(w.reason.code().to_string()),
+                taken_over: true,
                 ..s.clone()
             },
             // A status, or the withdrawal of a claim never heard of: the agency collects nothing.
