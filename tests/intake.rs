@@ -121,8 +121,15 @@ impl Server {
 
     /// Kills the process abruptly and starts it again on the same port and store.
     fn restart(&mut self) {
+        self.restart_after(|| {});
+    }
+
+    /// Kills the process abruptly, does `between` (a restore of its store), and starts it again
+    /// on the same port and store.
+    fn restart_after(&mut self, between: impl FnOnce()) {
         self.child.kill().unwrap();
         self.child.wait().unwrap();
+        between();
         let port = self.addr.port();
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
@@ -1662,6 +1669,85 @@ fn a_restored_store_missing_payments_holds_what_the_agency_settled() {
     assert!(!refresh(&["--release", "CLM-nothing"]).status.success());
 }
 
+/// The agency's store is put back from a backup: its change feed numbers its changes again from
+/// there, under the same identity. A creditor's cursor names the change it was given after, so
+/// the feed tells it the cursor is from another history (410) and the creditor reads it again
+/// from the start; before, the cursor skipped the changes under reused numbers, and what the
+/// agency collected since was never booked (review 41c, N3).
+#[test]
+fn a_creditor_reads_again_what_an_agency_restored_from_a_backup_numbers_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut server, data) = truth_ledger_at_the_agency(dir.path());
+    let claim_of: HashMap<String, String> = export(server.addr)
+        .iter()
+        .map(|c| {
+            (
+                c["claim"]["debtor"]["id"].as_str().unwrap().to_string(),
+                c["claim"]["claim_id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let refresh = || {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_incasso"))
+            .arg("--data-dir")
+            .arg(&data)
+            .args(["submissions", "--refresh", "--format", "csv"])
+            .env("TEST_AGENCY_TOKEN", ACME)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        stderr(&o)
+    };
+    let collected = |addr: SocketAddr, debtor: &str, receipt: &str, amount: &str| {
+        let (s, _, b) = http(
+            addr,
+            "PATCH",
+            &format!("/v1/claims/{}/status", claim_of[debtor]),
+            &[
+                ("Authorization", format!("Bearer {ADMIN}")),
+                ("Content-Type", "application/json".into()),
+            ],
+            &serde_json::to_vec(
+                &serde_json::json!({"creditor": "acme", "state": "in-progress",
+                "collected": [{"id": receipt, "date": "2026-06-25", "amount": amount}]}),
+            )
+            .unwrap(),
+        );
+        assert_eq!(s, 200, "{b}");
+    };
+    refresh();
+    let agency = dir.path().join("agency");
+    let backup = dir.path().join("agency-backup");
+    server.restart_after(|| copy_tree(&agency, &backup));
+    collected(server.addr, "D1", "r1", "250.00");
+    assert!(refresh().contains("1 amount(s) the agency collected booked"));
+
+    // The agency's store comes back from the backup, and the agency records other receipts
+    // under the change numbers the lost ones had.
+    server.restart_after(|| {
+        std::fs::remove_dir_all(&agency).unwrap();
+        copy_tree(&backup, &agency);
+    });
+    collected(server.addr, "D2", "r2", "800.00");
+    let said = refresh();
+    assert!(
+        said.contains("the agency's change feed was reset"),
+        "{said}"
+    );
+    assert!(
+        said.contains("1 amount(s) the agency collected booked"),
+        "{said}"
+    );
+    let csv = ok(incasso(
+        &data,
+        &["allocations", "--as-of", CLAIMS_AS_OF, "--format", "csv"],
+    ));
+    assert!(
+        csv.contains(&format!("agency:{}:r2,F2026-201,800.00", claim_of["D2"])),
+        "{csv}"
+    );
+}
+
 /// What the agency acts on besides the invoices changes (a review of session 38): the creditor
 /// can no longer deduct VAT on the costs, a later ledger gives a debtor's address, the creditor
 /// has a new account. Each goes as an update; a run with nothing new sends nothing.
@@ -2668,11 +2754,24 @@ fn the_agency_reports_back_and_what_it_collected_is_booked() {
     }
     // A cursor names its feed: one from another (a restored or moved database), or past the
     // end, is refused rather than read as "nothing new".
+    // It also names the change it was given after: another change under that number (a
+    // database restored from a backup numbers its changes again) is refused too.
     let first: serde_json::Value = serde_json::from_str(&get("/v1/changes?limit=1").2).unwrap();
     let next = first["next"].as_str().unwrap();
-    let (epoch, n) = next.split_once('.').unwrap();
+    let parts: Vec<&str> = next.split('.').collect();
+    let (epoch, n, tag) = (parts[0], parts[1], parts[2]);
     assert_eq!(n, "1");
-    assert_eq!(get(&format!("/v1/changes?after={epoch}.1")).0, 200);
+    assert_eq!(tag.len(), 12, "{next}");
+    assert_eq!(get(&format!("/v1/changes?after={next}")).0, 200);
+    assert_eq!(
+        get(&format!("/v1/changes?after={epoch}.1")).0,
+        200,
+        "a cursor given out before the tag"
+    );
+    assert_eq!(
+        get(&format!("/v1/changes?after={epoch}.1.000000000000")).0,
+        410
+    );
     assert_eq!(get("/v1/changes?after=0123456789abcdef.1").0, 410);
     assert_eq!(get(&format!("/v1/changes?after={epoch}.999")).0, 410);
 

@@ -597,6 +597,29 @@ struct ChangesQuery {
     claims: Option<bool>,
 }
 
+/// What a cursor says of the change it was given after: a digest of its number, claim, event and
+/// time, so that another change under that number (a database restored from a backup) tells.
+fn tag_of(c: &crate::schema::Change) -> String {
+    let text = format!(
+        "{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
+        c.seq,
+        c.creditor,
+        c.claim_id,
+        c.event,
+        c.at.to_rfc3339()
+    );
+    blake3::hash(text.as_bytes()).to_hex()[..12].to_string()
+}
+
+/// The tag of change `seq` ([`tag_of`]), when the feed has it.
+async fn change_tag(app: &App, seq: u64) -> Result<Option<String>, crate::received::ReceivedError> {
+    if seq == 0 {
+        return Ok(None);
+    }
+    let (found, _) = app.store.changes(None, seq - 1, 1, false).await?;
+    Ok(found.first().filter(|c| c.seq == seq).map(tag_of))
+}
+
 /// Largest page of the change feed.
 pub const MAX_CHANGES_PAGE: usize = 1_000;
 
@@ -624,24 +647,36 @@ async fn changes(
         Ok(e) => e,
         Err(e) => return internal(e),
     };
-    // A cursor is EPOCH.NUMBER; "0" (or none) is the start. One from another feed (a restored
-    // or moved database) or past this feed's end is refused, never read as "nothing new".
+    // A cursor is EPOCH.NUMBER.TAG; "0" (or none) is the start. One from another feed (a moved
+    // database), past this feed's end, or whose change is not the one it was given after (a
+    // database restored from a backup numbers its changes again from there) is refused, never
+    // read as "nothing new". EPOCH.NUMBER, as given before the tag, is taken as it is.
     let after = match q.after.as_deref().unwrap_or("0") {
         "" | "0" => 0,
-        cursor => match cursor.split_once('.') {
-            Some((e, n)) if e == epoch => match n.parse::<u64>() {
-                Ok(n) if n <= last => n,
-                _ => return feed_reset(),
-            },
-            Some(_) => return feed_reset(),
-            None => {
-                return error(
-                    StatusCode::BAD_REQUEST,
-                    "bad-cursor",
-                    "after is a cursor this feed gave out (the `next` of a page), or 0",
-                )
+        cursor => {
+            let mut parts = cursor.splitn(3, '.');
+            let (e, n, tag) = (parts.next(), parts.next(), parts.next());
+            match (e, n.map(str::parse::<u64>)) {
+                (Some(e), Some(Ok(n))) if e == epoch && n <= last => {
+                    if let Some(tag) = tag {
+                        match change_tag(&app, n).await {
+                            Ok(Some(t)) if t == tag => {}
+                            Ok(_) => return feed_reset(),
+                            Err(e) => return internal(e),
+                        }
+                    }
+                    n
+                }
+                (Some(_), Some(_)) => return feed_reset(),
+                _ => {
+                    return error(
+                        StatusCode::BAD_REQUEST,
+                        "bad-cursor",
+                        "after is a cursor this feed gave out (the `next` of a page), or 0",
+                    )
+                }
             }
-        },
+        }
     };
     let limit = q
         .limit
@@ -654,7 +689,16 @@ async fn changes(
         .await
     {
         Ok((changes, more)) => {
-            let next = format!("{epoch}.{}", changes.last().map_or(after, |c| c.seq));
+            let at = changes.last().map_or(after, |c| c.seq);
+            let next = match changes.last() {
+                Some(c) => format!("{epoch}.{at}.{}", tag_of(c)),
+                None if at == 0 => format!("{epoch}.0"),
+                None => match change_tag(&app, at).await {
+                    Ok(Some(t)) => format!("{epoch}.{at}.{t}"),
+                    Ok(None) => format!("{epoch}.{at}"),
+                    Err(e) => return internal(e),
+                },
+            };
             axum::Json(ChangePage {
                 changes,
                 next,
