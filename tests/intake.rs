@@ -1382,10 +1382,16 @@ fn a_store_restored_from_a_backup_learns_what_the_agency_holds() {
     )
     .unwrap();
     ok(incasso(&data, &["import", bank.to_str().unwrap()]));
-    // Submitted before the agency's feed is read: the agency refuses what it has already.
+    // Submitted before the agency's feed is read: the agency refuses what it has already, and
+    // the refusal says how to learn it.
     let o = submit(&data);
     assert!(
         stdout(&o).contains("submitted: 0 accepted, 2 rejected"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(
+        stdout(&o).contains("`incasso submissions --refresh` takes it over"),
         "{}",
         stdout(&o)
     );

@@ -29,7 +29,6 @@ const NAMES: &[(&str, &[&str])] = &[
         "GB",
         &[
             "gbr",
-            "uk",
             "unitedkingdom",
             "greatbritain",
             "verenigdkoninkrijk",
@@ -116,6 +115,13 @@ fn fold(s: &str) -> String {
 /// name or alpha-3 code this module knows; `None` for anything else.
 pub fn iso_code(country: &str) -> Option<String> {
     let key = fold(country);
+    // Two letters are a code as they are, but for the two the EU writes its own way: the United
+    // Kingdom's `UK` (ISO: GB) and Greece's `EL` (ISO: GR).
+    match key.as_str() {
+        "uk" => return Some("GB".into()),
+        "el" => return Some("GR".into()),
+        _ => {}
+    }
     if key.len() == 2 && key.chars().all(|c| c.is_ascii_alphabetic()) {
         return Some(key.to_ascii_uppercase());
     }
@@ -140,6 +146,8 @@ mod tests {
             ("Belgique", Some("BE")),
             ("Deutschland", Some("DE")),
             ("United Kingdom", Some("GB")),
+            ("UK", Some("GB")),
+            ("EL", Some("GR")),
             ("Österreich", Some("AT")),
             ("Curaçao", Some("CW")),
             ("NLD", Some("NL")),

@@ -172,11 +172,22 @@ fn record(
                     Outcome::Accepted => tally.accepted += 1,
                     Outcome::Rejected => {
                         tally.rejected += 1;
+                        // The agency has revisions this store did not send (a store restored
+                        // from a backup, another copy of it): its change feed tells them.
+                        let elsewhere = r.reasons.iter().any(|why| {
+                            why.contains("is not higher than the")
+                                || why.contains("the claim exists at the agency")
+                        });
                         say!(
                             rep,
-                            "claim {} rejected: {}",
+                            "claim {} rejected: {}{}",
                             r.claim_id,
-                            r.reasons.join("; ")
+                            r.reasons.join("; "),
+                            if elsewhere {
+                                " (the agency holds a revision this store did not send: a store restored from a backup? `incasso submissions --refresh` takes it over from the agency's change feed, as every nightly run does)"
+                            } else {
+                                ""
+                            }
                         );
                     }
                 }
