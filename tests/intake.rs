@@ -214,6 +214,40 @@ pub(crate) fn export(addr: SocketAddr) -> Vec<serde_json::Value> {
     serde_json::from_str(&body).unwrap()
 }
 
+/// The claim the agency holds for a debtor, as its JSON export gives it.
+fn exported_for(addr: SocketAddr, debtor: &str) -> serde_json::Value {
+    export(addr)
+        .into_iter()
+        .find(|c| c["claim"]["debtor"]["id"] == debtor)
+        .unwrap_or_else(|| panic!("no claim of {debtor} at the agency"))
+}
+
+/// Each debtor's claim id at the agency.
+fn claim_ids(addr: SocketAddr) -> HashMap<String, String> {
+    export(addr)
+        .iter()
+        .map(|c| {
+            (
+                c["claim"]["debtor"]["id"].as_str().unwrap().to_string(),
+                c["claim"]["claim_id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// `incasso submissions` with the agency's token (`--refresh`, `--release CLAIM`, a format).
+fn submissions_cmd(data: &Path, args: &[&str]) -> Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_incasso"))
+        .arg("--data-dir")
+        .arg(data)
+        .arg("submissions")
+        .args(args)
+        .env("TEST_AGENCY_TOKEN", ACME)
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap()
+}
+
 /// Every claim the agency holds: claim id -> (creditor, revision).
 pub(crate) fn at_agency(addr: SocketAddr) -> HashMap<String, (String, u64)> {
     let all = export(addr);
@@ -426,6 +460,14 @@ fn submit_as_of(data: &Path, as_of: &str) -> std::process::Command {
 
 fn submit(data: &Path) -> Output {
     submit_cmd(data).output().unwrap()
+}
+
+/// `incasso submit`, whose output must say `what`; the output.
+fn submit_saying(data: &Path, what: &str) -> String {
+    let o = submit(data);
+    let out = stdout(&o);
+    assert!(out.contains(what), "{out}\n{}", stderr(&o));
+    out
 }
 
 /// The claim ids that qualify, from the preview.
@@ -1287,24 +1329,11 @@ fn an_invoice_that_leaves_a_claim_is_named_with_its_reason() {
     };
     std::fs::write(&ledger, two("Openstaand")).unwrap();
     ok(incasso(&data, &["import", ledger.to_str().unwrap()]));
-    let o = submit(&data);
-    assert!(
-        stdout(&o).contains("submitted: 4 accepted,"),
-        "{}",
-        stdout(&o)
-    );
+    submit_saying(&data, "submitted: 4 accepted,");
     std::fs::write(&ledger, two("Betwist")).unwrap();
     ok(incasso(&data, &["import", ledger.to_str().unwrap()]));
-    let o = submit(&data);
-    assert!(
-        stdout(&o).contains("submitted: 1 accepted,"),
-        "{}",
-        stdout(&o)
-    );
-    let d5 = export(server.addr)
-        .into_iter()
-        .find(|c| c["claim"]["debtor"]["id"] == "D5")
-        .unwrap();
+    submit_saying(&data, "submitted: 1 accepted,");
+    let d5 = exported_for(server.addr, "D5");
     // The JSON export says where each claim stands, as the CSV export does.
     assert_eq!(d5["status"], "open", "{d5}");
     let claim = &d5["claim"];
@@ -1354,20 +1383,10 @@ fn a_store_restored_from_a_backup_learns_what_the_agency_holds() {
     let ledger = dir.path().join("ledger.csv");
 
     // After the backup the three claims go, then D2's credit note goes as revision 2.
-    let o = submit(&data);
-    assert!(
-        stdout(&o).contains("submitted: 3 accepted,"),
-        "{}",
-        stdout(&o)
-    );
+    submit_saying(&data, "submitted: 3 accepted,");
     std::fs::write(&ledger, format!("{TRUTH_LEDGER}{credit_d2}")).unwrap();
     ok(incasso(&data, &["import", ledger.to_str().unwrap()]));
-    let o = submit(&data);
-    assert!(
-        stdout(&o).contains("submitted: 1 accepted,"),
-        "{}",
-        stdout(&o)
-    );
+    submit_saying(&data, "submitted: 1 accepted,");
 
     // The disk is lost and the backup comes back. The bookkeeper imports the books as they are
     // now (D3 got a credit note too), and D1 has paid.
@@ -1384,24 +1403,12 @@ fn a_store_restored_from_a_backup_learns_what_the_agency_holds() {
     ok(incasso(&data, &["import", bank.to_str().unwrap()]));
     // Submitted before the agency's feed is read: the agency refuses what it has already, and
     // the refusal says how to learn it.
-    let o = submit(&data);
+    let out = submit_saying(&data, "submitted: 0 accepted, 2 rejected");
     assert!(
-        stdout(&o).contains("submitted: 0 accepted, 2 rejected"),
-        "{}",
-        stdout(&o)
+        out.contains("`incasso submissions --refresh` takes it over"),
+        "{out}"
     );
-    assert!(
-        stdout(&o).contains("`incasso submissions --refresh` takes it over"),
-        "{}",
-        stdout(&o)
-    );
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_incasso"))
-        .arg("--data-dir")
-        .arg(&data)
-        .args(["submissions", "--refresh", "--format", "csv"])
-        .env("TEST_AGENCY_TOKEN", ACME)
-        .output()
-        .unwrap();
+    let o = submissions_cmd(&data, &["--refresh", "--format", "csv"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(
         stderr(&o).contains("3 claim(s) the agency holds taken over from its change feed"),
@@ -1422,11 +1429,9 @@ fn a_store_restored_from_a_backup_learns_what_the_agency_holds() {
     assert_eq!(truth["D3"], ("open".into(), 2, String::new()));
 
     // Nothing changed since: nothing is sent.
-    let o = submit(&data);
-    assert!(
-        stdout(&o).contains("submitted: 0 accepted, 0 rejected, 2 unchanged since accepted"),
-        "{}",
-        stdout(&o)
+    submit_saying(
+        &data,
+        "submitted: 0 accepted, 0 rejected, 2 unchanged since accepted",
     );
 }
 
@@ -1459,12 +1464,7 @@ fn a_claim_whose_update_cannot_be_sent_is_withdrawn_once_an_invoice_of_it_is_pai
     let ledger = dir.path().join("many.csv");
     std::fs::write(&ledger, rows(999, "Openstaand")).unwrap();
     ok(incasso(&data, &["import", ledger.to_str().unwrap()]));
-    let o = submit(&data);
-    assert!(
-        stdout(&o).contains("submitted: 5 accepted,"),
-        "{}",
-        stdout(&o)
-    );
+    submit_saying(&data, "submitted: 5 accepted,");
 
     // Three more invoices: the update would hold 1,002 items. Nothing the agency holds changed.
     std::fs::write(&ledger, rows(1002, "Openstaand")).unwrap();
@@ -1521,10 +1521,7 @@ fn a_claim_whose_update_cannot_be_sent_is_withdrawn_once_an_invoice_of_it_is_pai
         agency_truth(server.addr)["D8"],
         ("withdrawn".into(), 1, "paid".into())
     );
-    let d8 = export(server.addr)
-        .into_iter()
-        .find(|c| c["claim"]["debtor"]["id"] == "D8")
-        .unwrap();
+    let d8 = exported_for(server.addr, "D8");
     assert_eq!(d8["status"], "withdrawn");
 }
 
@@ -1544,26 +1541,12 @@ fn a_country_the_books_write_out_reaches_the_agency_as_its_code() {
     )
     .unwrap();
     ok(incasso(&data, &["import", ledger.to_str().unwrap()]));
-    let o = submit(&data);
-    assert!(
-        stdout(&o).contains("submitted: 5 accepted,"),
-        "{}",
-        stdout(&o)
-    );
-    let country: HashMap<String, String> = export(server.addr)
-        .iter()
-        .map(|c| {
-            (
-                c["claim"]["debtor"]["id"].as_str().unwrap().to_string(),
-                c["claim"]["debtor"]["address"]["country"]
-                    .as_str()
-                    .unwrap_or("")
-                    .to_string(),
-            )
-        })
-        .collect();
-    assert_eq!(country["D7"], "NL");
-    assert_eq!(country["D8"], "DE");
+    submit_saying(&data, "submitted: 5 accepted,");
+    let country = |debtor: &str| {
+        exported_for(server.addr, debtor)["claim"]["debtor"]["address"]["country"].clone()
+    };
+    assert_eq!(country("D7"), "NL");
+    assert_eq!(country("D8"), "DE");
 }
 
 /// A store restored from a backup that lost the statements since (the nightly run moved them out
@@ -1577,12 +1560,7 @@ fn a_restored_store_missing_payments_holds_what_the_agency_settled() {
     let (server, data) = truth_ledger_creditor(dir.path());
     let backup = dir.path().join("backup");
     copy_tree(&data, &backup);
-    let o = submit(&data);
-    assert!(
-        stdout(&o).contains("submitted: 3 accepted,"),
-        "{}",
-        stdout(&o)
-    );
+    submit_saying(&data, "submitted: 3 accepted,");
     let bank = dir.path().join("bank.csv");
     let second = rabo_payment("2026-06-21", "500,00", "Gamma B.V.", "Factuur F2026-301")
         .lines()
@@ -1612,16 +1590,7 @@ fn a_restored_store_missing_payments_holds_what_the_agency_settled() {
     // The backup comes back without the statement.
     std::fs::remove_dir_all(&data).unwrap();
     copy_tree(&backup, &data);
-    let refresh = |extra: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_incasso"))
-            .arg("--data-dir")
-            .arg(&data)
-            .args(["submissions", "--format", "csv"])
-            .args(extra)
-            .env("TEST_AGENCY_TOKEN", ACME)
-            .output()
-            .unwrap()
-    };
+    let refresh = |extra: &[&str]| submissions_cmd(&data, extra);
     let o = refresh(&["--refresh"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let o = submit(&data);
@@ -1658,13 +1627,7 @@ fn a_restored_store_missing_payments_holds_what_the_agency_settled() {
     assert_eq!(agency_truth(server.addr), settled);
 
     // Had the payment been reversed, a person releases the claim and the books' truth goes.
-    let claim_of_d1 = export(server.addr)
-        .into_iter()
-        .find(|c| c["claim"]["debtor"]["id"] == "D1")
-        .unwrap()["claim"]["claim_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let claim_of_d1 = claim_ids(server.addr)["D1"].clone();
     let o = refresh(&["--release", &claim_of_d1]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(
@@ -1684,23 +1647,9 @@ fn a_restored_store_missing_payments_holds_what_the_agency_settled() {
 fn a_creditor_reads_again_what_an_agency_restored_from_a_backup_numbers_again() {
     let dir = tempfile::tempdir().unwrap();
     let (mut server, data) = truth_ledger_at_the_agency(dir.path());
-    let claim_of: HashMap<String, String> = export(server.addr)
-        .iter()
-        .map(|c| {
-            (
-                c["claim"]["debtor"]["id"].as_str().unwrap().to_string(),
-                c["claim"]["claim_id"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let claim_of = claim_ids(server.addr);
     let refresh = || {
-        let o = std::process::Command::new(env!("CARGO_BIN_EXE_incasso"))
-            .arg("--data-dir")
-            .arg(&data)
-            .args(["submissions", "--refresh", "--format", "csv"])
-            .env("TEST_AGENCY_TOKEN", ACME)
-            .output()
-            .unwrap();
+        let o = submissions_cmd(&data, &["--refresh", "--format", "csv"]);
         assert!(o.status.success(), "{}", stderr(&o));
         stderr(&o)
     };
@@ -1802,10 +1751,7 @@ fn costs_a_debtors_address_and_the_creditors_account_reach_the_agency() {
     assert!(out.contains("3 accepted"), "{out}");
     let truth = agency_truth(server.addr);
     assert_eq!((truth["D1"].1, truth["D2"].1, truth["D3"].1), (3, 3, 3));
-    let d2 = export(server.addr)
-        .into_iter()
-        .find(|c| c["claim"]["debtor"]["id"] == "D2")
-        .unwrap();
+    let d2 = exported_for(server.addr, "D2");
     assert_eq!(
         d2["claim"]["creditor"]["iban"], "NL20INGB0001234567",
         "{d2}"
@@ -2525,15 +2471,7 @@ fn the_agency_reports_back_and_what_it_collected_is_booked_on_postgres() {
 fn the_agency_reports_back_and_what_it_collected_is_booked() {
     let dir = tempfile::tempdir().unwrap();
     let (server, data) = truth_ledger_at_the_agency(dir.path());
-    let claim_of: HashMap<String, String> = export(server.addr)
-        .iter()
-        .map(|c| {
-            (
-                c["claim"]["debtor"]["id"].as_str().unwrap().to_string(),
-                c["claim"]["claim_id"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let claim_of = claim_ids(server.addr);
     let patch = |debtor: &str, token: &str, body: serde_json::Value| {
         http(
             server.addr,
@@ -2584,14 +2522,7 @@ fn the_agency_reports_back_and_what_it_collected_is_booked() {
     assert_eq!(s, 200, "{b}");
 
     // The creditor reads it back and books what was collected, once.
-    let refresh = || {
-        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_incasso"));
-        c.arg("--data-dir")
-            .arg(&data)
-            .args(["submissions", "--refresh", "--format", "json"])
-            .env("TEST_AGENCY_TOKEN", ACME);
-        c.output().unwrap()
-    };
+    let refresh = || submissions_cmd(&data, &["--refresh", "--format", "json"]);
     let o = refresh();
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(

@@ -174,6 +174,11 @@ impl Store {
     pub fn record_sent(&self, batch: &InFlight, claims: &[Submission]) -> Result<(), StoreError> {
         let mut b = Batch::default();
         b.insert(key(P_IN_FLIGHT, batch.key.as_bytes()), json_encode(batch));
+        self.write_submissions(b, claims)
+    }
+
+    /// Writes `claims` with what `b` holds, counted, in one flushed write.
+    fn write_submissions(&self, mut b: Batch, claims: &[Submission]) -> Result<(), StoreError> {
         for s in claims {
             b.insert(key(P_SUBMISSION, s.claim_id.as_bytes()), json_encode(s));
         }
@@ -276,14 +281,7 @@ impl Store {
         if claims.is_empty() {
             return Ok(());
         }
-        let mut b = Batch::default();
-        for s in claims {
-            b.insert(key(P_SUBMISSION, s.claim_id.as_bytes()), json_encode(s));
-        }
-        self.count_write(&mut b)?;
-        self.kv.apply(b)?;
-        self.kv.flush()?;
-        Ok(())
+        self.write_submissions(Batch::default(), claims)
     }
 
     /// Releases claims taken over from the agency's feed ([`Submission::taken_over`]): a person
