@@ -1605,7 +1605,7 @@ fn a_restored_store_missing_payments_holds_what_the_agency_settled() {
         "{out}"
     );
     assert!(
-        out.contains("the books here claim principal EUR 600.00 where the agency holds 100.00"),
+        out.contains("the books here claim F2026-301 at EUR 600.00 where the agency holds 100.00"),
         "{out}"
     );
     assert_eq!(
@@ -1636,6 +1636,96 @@ fn a_restored_store_missing_payments_holds_what_the_agency_settled() {
         stderr(&o)
     );
     assert!(!refresh(&["--release", "CLM-nothing"]).status.success());
+}
+
+/// A claim taken over from the agency's feed is compared with the books invoice by invoice
+/// (review 41d). The agency holds D5's F501 part paid, F502, and F503 that the restored books
+/// lack: the books claim F501 in full again and do not know F503, so the claim is held for a
+/// person as it is. Then F502 is paid: the agency must not chase it, so the claim is withdrawn,
+/// F502 as paid and the others as held for a person, and it is not reopened on the next run.
+/// Before, the claim went as the books had it: F501 raised back to its whole amount (the agency's
+/// record of the payment dropped) and F503 withdrawn as "no longer in the ledger".
+#[test]
+fn a_taken_over_claim_is_weighed_invoice_by_invoice() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, data) = truth_ledger_creditor(dir.path());
+    let header = TRUTH_LEDGER.lines().next().unwrap();
+    let d5 = |n: &str, amount: &str| {
+        format!("{n};02-01-2026;01-02-2026;D5;Epsilon B.V.;Zakelijk;{amount};0,00;{amount};EUR;;;Openstaand\n")
+    };
+    let ledger = dir.path().join("d5.csv");
+    std::fs::write(
+        &ledger,
+        format!(
+            "{header}\n{}{}",
+            d5("F2026-501", "500,00"),
+            d5("F2026-502", "400,00")
+        ),
+    )
+    .unwrap();
+    ok(incasso(&data, &["import", ledger.to_str().unwrap()]));
+    let backup = dir.path().join("backup");
+    copy_tree(&data, &backup);
+    submit_saying(&data, "submitted: 4 accepted,");
+    std::fs::write(
+        &ledger,
+        format!(
+            "{header}\n{}{}{}",
+            d5("F2026-501", "500,00"),
+            d5("F2026-502", "400,00"),
+            d5("F2026-503", "300,00")
+        ),
+    )
+    .unwrap();
+    ok(incasso(&data, &["import", ledger.to_str().unwrap()]));
+    submit_saying(&data, "submitted: 1 accepted,");
+    let bank = |name: &str, date: &str, amount: &str, text: &str| {
+        let f = dir.path().join(name);
+        let line = rabo_payment(date, amount, "Epsilon B.V.", text)
+            .replace("NL02ABNA0123456789", "NL20INGB0001234567");
+        std::fs::write(&f, line).unwrap();
+        ok(incasso(&data, &["import", f.to_str().unwrap()]));
+    };
+    bank("part.csv", "2026-06-20", "200,00", "Factuur F2026-501");
+    submit_saying(&data, "submitted: 1 accepted,");
+    assert_eq!(
+        agency_truth(server.addr)["D5"],
+        ("open".into(), 3, String::new())
+    );
+
+    // The backup comes back: no F503, no payment on F501.
+    std::fs::remove_dir_all(&data).unwrap();
+    copy_tree(&backup, &data);
+    let o = submissions_cmd(&data, &["--refresh"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = submit(&data);
+    let out = stdout(&o);
+    assert!(!o.status.success(), "{out}");
+    assert!(
+        out.contains("the books here claim F2026-501 at EUR 500.00 where the agency holds 300.00")
+            && out.contains("the agency holds F2026-503, which the books here do not have"),
+        "{out}"
+    );
+    assert_eq!(
+        agency_truth(server.addr)["D5"],
+        ("open".into(), 3, String::new())
+    );
+
+    // F502 is paid: the claim is withdrawn, and not reopened afterwards.
+    bank("paid.csv", "2026-06-22", "400,00", "Factuur F2026-502");
+    let out = submit_saying(&data, ", 1 withdrawn");
+    assert!(
+        out.contains("F2026-502 was paid to the creditor on 2026-06-22"),
+        "{out}"
+    );
+    let truth = agency_truth(server.addr);
+    assert_eq!(truth["D5"], ("withdrawn".into(), 3, "manual".into()));
+    let out = submit_saying(&data, ", 0 withdrawn");
+    assert!(
+        out.contains("the agency holds it withdrawn (manual) and the books here claim it again"),
+        "{out}"
+    );
+    assert_eq!(agency_truth(server.addr), truth);
 }
 
 /// The agency's store is put back from a backup: its change feed numbers its changes again from

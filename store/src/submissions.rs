@@ -93,6 +93,10 @@ pub struct Submission {
     /// agency there (a payment, a withdrawal) may be missing here.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub taken_over: bool,
+    /// Of a claim taken over from the agency's feed: each invoice as the agency holds it, with
+    /// its open amount (decimal string), to compare the books with invoice by invoice.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub held: Vec<(String, String)>,
 }
 
 /// Where the agency's collection of a claim stands, as the agency reported it.
@@ -302,6 +306,7 @@ impl Store {
                 continue;
             }
             s.taken_over = false;
+            s.held.clear();
             b.insert(k, json_encode(&s));
         }
         self.count_write(&mut b)?;

@@ -145,43 +145,33 @@ pub(super) fn claims(
         }
         let principal: rust_decimal::Decimal = wire.items.iter().map(|i| i.open).sum();
         // A claim taken over from the agency's feed: the books here may lack what led the agency
-        // there (a payment, a withdrawal). What claims no more than the agency holds goes; what
-        // claims more waits for a person (review 41c: a restored store reopened a claim the
-        // agency held as paid, and two copies of a store reopened and withdrew it in turn).
+        // there (a payment, a withdrawal, an invoice). What claims no more than the agency holds,
+        // invoice by invoice, goes; what claims more waits for a person, and when the books also
+        // claim less of an invoice the agency holds (paid since), the claim is withdrawn (review
+        // 41c: a restored store reopened a claim the agency held as paid; review 41d: an invoice
+        // the agency knew part paid went back up, and a paid one stayed claimed while held).
         if let Some(p) = previous.filter(|p| p.taken_over) {
-            let held: HashSet<String> = p.items.iter().map(|n| normalised(n)).collect();
-            let was = p.principal.as_deref().and_then(|v| v.parse().ok());
-            let more = if p.state == SubmissionState::Withdrawn {
-                Some(format!(
-                    "the agency holds it withdrawn ({}) and the books here claim it again",
-                    p.withdrawal.as_deref().unwrap_or("withdrawn")
-                ))
-            } else if let Some(n) = wire
-                .items
-                .iter()
-                .find(|i| !held.contains(&normalised(&i.number)))
-            {
-                Some(format!("the books here add {} to it", n.number))
-            } else {
-                was.filter(|w: &rust_decimal::Decimal| principal > *w)
-                    .map(|w| {
-                        format!(
-                            "the books here claim principal {} {} where the agency holds {}",
-                            wire.currency,
-                            incasso_core::money::format_cents(principal),
-                            incasso_core::money::format_cents(w)
-                        )
-                    })
-            };
-            if let Some(more) = more {
+            if let Some(review) = taken_over_review(p, &wire, computed) {
                 say!(
                     rep,
-                    "claim {id} of debtor {} held for a person: it was taken over from the agency's change feed at revision {} (a store restored from a backup, or another copy of it?), and {more}: import what the books are missing (the statements since the backup), or if the books are right, `incasso submissions --release {id}`",
+                    "claim {id} of debtor {} held for a person: it was taken over from the agency's change feed at revision {} (a store restored from a backup, or another copy of it?), and {}: import what the books are missing (the statements since the backup), or if the books are right, `incasso submissions --release {id}`",
                     c.debtor.id,
-                    p.accepted_revision
+                    p.accepted_revision,
+                    review.reasons.join("; ")
                 );
                 tally.held += 1;
                 tally.for_a_person += 1;
+                if review.goes_down && p.state != SubmissionState::Withdrawn {
+                    stuck.insert(
+                        p.claim_id.clone(),
+                        Stuck {
+                            why: format!("it is held for a person ({})", review.reasons.join("; ")),
+                            claimed: review.owed,
+                            part: review.part,
+                            per_item: true,
+                        },
+                    );
+                }
                 continue;
             }
         }
@@ -199,8 +189,10 @@ pub(super) fn claims(
                 stuck.insert(
                     p.claim_id.clone(),
                     Stuck {
-                        problems: problems.join("; "),
+                        why: format!("its update cannot be sent ({})", problems.join("; ")),
                         claimed: c.items.iter().map(|i| normalised(&i.number)).collect(),
+                        part: HashMap::new(),
+                        per_item: false,
                     },
                 );
             }
@@ -223,6 +215,7 @@ pub(super) fn claims(
             agency: previous.and_then(|p| p.agency.clone()),
             principal: Some(principal.to_string()),
             taken_over: false,
+            held: Vec::new(),
         };
         ready.push(Ready {
             payload: Payload::Claim(Box::new(wire)),
@@ -255,12 +248,147 @@ fn summary(fates: &[ItemFate], stuck: Option<&str>) -> String {
         .collect()
 }
 
-/// A claim the agency holds whose update cannot be sent (it would break the schema's rules,
-/// such as more than 1,000 items): what stops it, and the invoices (normalised) the books would
-/// still claim of it.
+/// A claim the agency holds whose update cannot be sent (it would break the schema's rules, such
+/// as more than 1,000 items, or it was taken over from the agency's feed and the books claim
+/// more): why, and the invoices (normalised) the books still claim of it in full; it stays at
+/// the agency as it is unless an invoice of it is claimed less (then it is withdrawn).
 pub(super) struct Stuck {
-    problems: String,
+    /// Why no update goes, as a clause ("its update cannot be sent (...)").
+    why: String,
+    /// The invoices the books still claim in full (or the agency holds and the books lack).
     claimed: HashSet<String>,
+    /// The invoices the books claim less of than the agency holds, with what they say.
+    part: HashMap<String, String>,
+    /// Compared invoice by invoice (a claim taken over): the principal as a whole says nothing.
+    per_item: bool,
+}
+
+/// Why a claim taken over from the agency's feed cannot go as the books have it, when it cannot.
+struct TakenOverReview {
+    /// What the books claim more of than the agency holds, or lack.
+    reasons: Vec<String>,
+    /// The invoices (normalised) the books still claim at least as the agency holds them, or lack.
+    owed: HashSet<String>,
+    /// The invoices the books claim less of, with what they say.
+    part: HashMap<String, String>,
+    /// Whether an invoice the agency holds is claimed less now, or no more (paid, credited...).
+    goes_down: bool,
+}
+
+/// Compares the books' claim with a claim taken over from the agency's feed, invoice by invoice
+/// (`None`: it claims no more than the agency holds, so it may go).
+fn taken_over_review(
+    p: &Submission,
+    wire: &schema::Claim,
+    computed: &Computed,
+) -> Option<TakenOverReview> {
+    use rust_decimal::Decimal;
+    let mut reasons = Vec::new();
+    if p.state == SubmissionState::Withdrawn {
+        reasons.push(format!(
+            "the agency holds it withdrawn ({}) and the books here claim it again",
+            p.withdrawal.as_deref().unwrap_or("withdrawn")
+        ));
+        return Some(TakenOverReview {
+            reasons,
+            owed: HashSet::new(),
+            part: HashMap::new(),
+            goes_down: false,
+        });
+    }
+    // As the agency holds it; a record taken over before the invoices were kept compares on
+    // its invoices' numbers and its principal.
+    let agency: HashMap<String, (&str, Option<Decimal>)> = if p.held.is_empty() {
+        p.items
+            .iter()
+            .map(|n| (normalised(n), (n.as_str(), None)))
+            .collect()
+    } else {
+        p.held
+            .iter()
+            .map(|(n, a)| (normalised(n), (n.as_str(), a.parse().ok())))
+            .collect()
+    };
+    let books: HashMap<String, &schema::Item> = wire
+        .items
+        .iter()
+        .map(|i| (normalised(&i.number), i))
+        .collect();
+    let mut owed = HashSet::new();
+    let mut part = HashMap::new();
+    let mut goes_down = false;
+    let money = |d: Decimal| incasso_core::money::format_cents(d);
+    for (key, i) in &books {
+        match agency.get(key) {
+            None => reasons.push(format!("the books here add {}", i.number)),
+            Some((_, Some(held))) if i.open > *held => {
+                owed.insert(key.clone());
+                reasons.push(format!(
+                    "the books here claim {} at {} {} where the agency holds {}",
+                    i.number,
+                    wire.currency,
+                    money(i.open),
+                    money(*held)
+                ));
+            }
+            Some((_, Some(held))) if i.open < *held => {
+                goes_down = true;
+                part.insert(
+                    key.clone(),
+                    format!(
+                        "{} is paid or credited in part: {} {} open where the agency holds {}",
+                        i.number,
+                        wire.currency,
+                        money(i.open),
+                        money(*held)
+                    ),
+                );
+            }
+            Some(_) => {
+                owed.insert(key.clone());
+            }
+        }
+    }
+    for (key, (number, _)) in &agency {
+        if books.contains_key(key) {
+            continue;
+        }
+        if computed.facts.contains_key(key) {
+            goes_down = true;
+        } else {
+            owed.insert(key.clone());
+            reasons.push(format!(
+                "the agency holds {number}, which the books here do not have"
+            ));
+        }
+    }
+    if p.held.is_empty() {
+        let principal: Decimal = wire.items.iter().map(|i| i.open).sum();
+        if let Some(was) = p
+            .principal
+            .as_deref()
+            .and_then(|v| v.parse::<Decimal>().ok())
+        {
+            if principal > was {
+                reasons.push(format!(
+                    "the books here claim principal {} {} where the agency holds {}",
+                    wire.currency,
+                    money(principal),
+                    money(was)
+                ));
+            }
+        }
+    }
+    if reasons.is_empty() {
+        return None;
+    }
+    reasons.sort();
+    Some(TakenOverReview {
+        reasons,
+        owed,
+        part,
+        goes_down,
+    })
 }
 
 /// What a withdrawal rests on: its reason and each invoice's (a withdrawal refused before is
@@ -302,6 +430,7 @@ pub(super) fn withdrawals(
     candidates.sort_by(|a, b| a.claim_id.cmp(&b.claim_id));
     for s in candidates {
         let stuck = stuck.get(&s.claim_id);
+        let per_item = stuck.is_some_and(|st| st.per_item);
         // Of a claim whose update cannot be sent, the invoices the books still claim stay owed;
         // the others are what became of them.
         let fates: Vec<ItemFate> = s
@@ -312,10 +441,13 @@ pub(super) fn withdrawals(
                     number: n.clone(),
                     reason: withdrawal::WithdrawalReason::Manual,
                     date: None,
-                    detail: format!(
-                        "{n} is still owed, but the claim's update cannot be sent ({})",
-                        st.problems
-                    ),
+                    detail: format!("{n} is still owed, but {}", st.why),
+                },
+                Some(st) if st.part.contains_key(&normalised(n)) => ItemFate {
+                    number: n.clone(),
+                    reason: withdrawal::WithdrawalReason::Manual,
+                    date: None,
+                    detail: st.part[&normalised(n)].clone(),
                 },
                 _ => withdrawal::fate(n, computed.facts.get(&normalised(n))),
             })
@@ -337,7 +469,7 @@ pub(super) fn withdrawals(
             stuck.is_some_and(|st| s.items.iter().any(|n| !st.claimed.contains(&normalised(n))));
         // Of a claim whose amounts cannot be computed or sent: the principal sent and what is
         // open of it now, when that is lower (paid or credited in part since).
-        let lowered = if undecided {
+        let lowered = if undecided && !per_item {
             let open_now: rust_decimal::Decimal = s
                 .items
                 .iter()
@@ -351,7 +483,7 @@ pub(super) fn withdrawals(
             None
         };
         let why_stuck = match stuck {
-            Some(st) => format!("its update cannot be sent ({})", st.problems),
+            Some(st) => st.why.clone(),
             None => "its amounts cannot be computed now".to_string(),
         };
         if undecided && lowered.is_none() && !dropped {
@@ -451,7 +583,14 @@ pub(super) fn withdrawals(
                 reasons: Vec::new(),
                 updated_at: Utc::now(),
                 withdrawal: Some(reason.code().to_string()),
-                taken_over: false,
+                // Withdrawn while held for a person, it stays so: the books that would reopen it
+                // may still lack what the agency knew.
+                taken_over: s.taken_over && per_item,
+                held: if s.taken_over && per_item {
+                    s.held.clone()
+                } else {
+                    Vec::new()
+                },
                 ..s.clone()
             },
         });

@@ -211,6 +211,11 @@ fn take_over(store: &Store, changes: &[Change]) -> Result<usize> {
                         .to_string(),
                 ),
                 taken_over: true,
+                held: claim
+                    .items
+                    .iter()
+                    .map(|i| (i.number.clone(), i.open.to_string()))
+                    .collect(),
             },
             (None, Some(w), Some(s)) => Submission {
                 revision: c.revision,
@@ -223,6 +228,7 @@ fn take_over(store: &Store, changes: &[Change]) -> Result<usize> {
                 updated_at: c.at,
                 withdrawal: Some(w.reason.code().to_string()),
                 taken_over: true,
+                held: Vec::new(),
                 ..s.clone()
             },
             // A status, or the withdrawal of a claim never heard of: the agency collects nothing.
