@@ -1613,6 +1613,32 @@ fn a_restored_store_missing_payments_holds_what_the_agency_settled() {
         settled,
         "nothing reopened or raised"
     );
+    // The nightly run warns of it every night, not only the first (review 41d).
+    let config = dir.path().join("incasso.toml");
+    let summary = dir.path().join("summary.json");
+    std::fs::write(
+        &config,
+        format!(
+            "data_dir = {:?}\nsummary = {:?}\nsubmit = true\nclaims_as_of = \"{CLAIMS_AS_OF}\"\n",
+            data.to_str().unwrap(),
+            summary.to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    for night in 1..=2 {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_incasso"))
+            .args(["run", "--config", config.to_str().unwrap()])
+            .env("TEST_AGENCY_TOKEN", ACME)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(1), "night {night}: {}", stderr(&o));
+        let s = std::fs::read_to_string(&summary).unwrap();
+        assert!(
+            s.contains("2 claim(s) held for a person"),
+            "night {night}: {s}"
+        );
+    }
+    assert_eq!(agency_truth(server.addr), settled);
 
     // The statement imported again: the books agree with the agency, nothing goes.
     ok(incasso(&data, &["import", bank.to_str().unwrap()]));
@@ -1766,6 +1792,16 @@ fn a_creditor_reads_again_what_an_agency_restored_from_a_backup_numbers_again() 
     server.restart_after(|| copy_tree(&agency, &backup));
     collected(server.addr, "D1", "r1", "250.00");
     assert!(refresh().contains("1 amount(s) the agency collected booked"));
+    // Then D3 pays the creditor: its claim is withdrawn (revision 2), D1's lowered (revision 2).
+    let bank = dir.path().join("bank.csv");
+    std::fs::write(
+        &bank,
+        rabo_payment("2026-06-20", "600,00", "Gamma B.V.", "Factuur F2026-301")
+            .replace("NL02ABNA0123456789", "NL20INGB0001234567"),
+    )
+    .unwrap();
+    ok(incasso(&data, &["import", bank.to_str().unwrap()]));
+    submit_saying(&data, "submitted: 1 accepted, 0 rejected, 1 unchanged since accepted, 0 held back, 0 not sent, 1 withdrawn");
 
     // The agency's store comes back from the backup, and the agency records other receipts
     // under the change numbers the lost ones had.
@@ -1790,6 +1826,24 @@ fn a_creditor_reads_again_what_an_agency_restored_from_a_backup_numbers_again() 
     assert!(
         csv.contains(&format!("agency:{}:r2,F2026-201,800.00", claim_of["D2"])),
         "{csv}"
+    );
+    // The agency lost D3's withdrawal and D1's update: they go again (review 41d); before, the
+    // creditor's records said the agency had them, and D3 stayed open there, paid.
+    assert!(
+        said.contains("the agency no longer holds revision 2 of claim"),
+        "{said}"
+    );
+    let lost = agency_truth(server.addr);
+    assert_eq!(lost["D3"], ("open".into(), 1, String::new()));
+    // D2, which the agency collected in full since, is withdrawn too.
+    submit_saying(&data, "submitted: 1 accepted, 0 rejected, 0 unchanged since accepted, 0 held back, 0 not sent, 2 withdrawn");
+    let truth = agency_truth(server.addr);
+    assert_eq!(truth["D3"], ("withdrawn".into(), 1, "paid".into()));
+    assert_eq!(truth["D1"].0, "open");
+    assert_eq!(truth["D1"].1, 2, "D1's lowered claim again: {truth:?}");
+    submit_saying(
+        &data,
+        "submitted: 0 accepted, 0 rejected, 1 unchanged since accepted",
     );
 }
 

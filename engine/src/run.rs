@@ -535,6 +535,8 @@ fn run_one(
     // A sync that failed or stopped half-way leaves the ledger behind the books: an invoice paid
     // or voided there would look open here, so nothing goes to the agency in this run.
     let mut sync_complete = true;
+    // Claims held for a person: the run warns, and the next does the work again to say so.
+    let mut for_a_person = 0;
     steps.take("sync", || {
         if cfg.source.is_empty() {
             return Ok((
@@ -734,6 +736,13 @@ fn run_one(
                             Some(computed),
                             rep,
                         )?;
+                        if sent.tally.for_a_person > 0 {
+                            for_a_person = sent.tally.for_a_person;
+                            warnings.push(format!(
+                                "{} claim(s) held for a person: taken over from the agency's change feed, the books claim more than the agency holds (see the submit step; `incasso submissions --release CLAIM` once the books are right)",
+                                sent.tally.for_a_person
+                            ));
+                        }
                         Ok((sent.clean(), StepDetail::Submit(sent.tally)))
                     });
                 }
@@ -821,10 +830,10 @@ fn run_one(
             // A run that held its submission back (a sync, an inbox file or the agency's
             // statuses not read) leaves no mark: the next one does the work and submits, even
             // when nothing in the store changed meanwhile.
-            if status != RunStatus::Failure && submit_now == cfg.submit {
+            if status != RunStatus::Failure && submit_now == cfg.submit && for_a_person == 0 {
                 std::fs::write(&state_file, serde_json::to_vec(&state)?)
                     .with_context(|| format!("writing {}", state_file.display()))?;
-            } else if submit_now != cfg.submit {
+            } else if submit_now != cfg.submit || for_a_person > 0 {
                 let _ = std::fs::remove_file(&state_file);
             }
         }

@@ -288,6 +288,17 @@ impl Store {
         self.write_submissions(Batch::default(), claims)
     }
 
+    /// Records what an agency restored from a backup still holds of claims it had accepted at
+    /// a later revision (`rewrite`), and forgets those it holds none of (`forget`), in one
+    /// flushed write: the next submission sends the books' truth again.
+    pub fn agency_lost(&self, rewrite: &[Submission], forget: &[String]) -> Result<(), StoreError> {
+        let mut b = Batch::default();
+        for id in forget {
+            b.remove(key(P_SUBMISSION, id.as_bytes()));
+        }
+        self.write_submissions(b, rewrite)
+    }
+
     /// Releases claims taken over from the agency's feed ([`Submission::taken_over`]): a person
     /// says the books are right, so the next submission sends what they claim. The claims not
     /// taken over, or not known, are returned.

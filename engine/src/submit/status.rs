@@ -40,6 +40,9 @@ pub struct Refreshed {
     /// Claims the agency holds at a revision this store did not know (a store restored from a
     /// backup), taken over from the feed.
     pub taken_over: usize,
+    /// Claims whose revision the agency no longer holds (its store restored from a backup),
+    /// to be sent again.
+    pub lost_at_agency: usize,
 }
 
 /// Reads the agency's changes since the last refresh and books them (see the module).
@@ -66,6 +69,9 @@ pub fn refresh(
     let mut cursor = store.agency_cursor()?.unwrap_or_else(|| "0".into());
     let mut out = Refreshed::default();
     let mut reset = false;
+    // Read again from the start after a reset: each claim's latest revision at the agency, and
+    // whether it is withdrawn there.
+    let mut at_agency: HashMap<String, (u32, bool)> = HashMap::new();
     loop {
         let read = |claims: bool| {
             runtime
@@ -116,6 +122,14 @@ pub fn refresh(
                 .to_hex()
                 .to_string(),
         };
+        if reset {
+            for c in &page.changes {
+                let e = at_agency.entry(c.claim_id.clone()).or_insert((0, false));
+                if c.event != "status" && c.revision >= e.0 {
+                    *e = (c.revision, c.event == "withdrawn");
+                }
+            }
+        }
         let before = out.taken_over;
         book_page(store, &page.changes, &page.next, source, &mut out, rep)?;
         if out.taken_over > before {
@@ -130,7 +144,70 @@ pub fn refresh(
         }
         cursor = page.next;
     }
+    if reset {
+        out.lost_at_agency = lost_at_agency(store, &at_agency, rep)?;
+    }
     Ok(out)
+}
+
+/// After the agency's feed was reset and read again from the start: the claims whose revision
+/// the agency accepted and no longer holds (its store put back from a backup) are recorded at
+/// the revision it holds, with nothing known of what they rest on, or forgotten when it holds
+/// none of them, so the next submission sends the books' truth again (review 41d: a claim
+/// withdrawn as paid stayed open at the agency, and a part payment was claimed again). How
+/// many.
+fn lost_at_agency(
+    store: &Store,
+    at_agency: &HashMap<String, (u32, bool)>,
+    rep: &dyn Reporter,
+) -> Result<usize> {
+    let mut rewrite = Vec::new();
+    let mut forget = Vec::new();
+    for s in store.submissions()? {
+        // A batch on its way is settled by sending it again under its key.
+        if s.state == SubmissionState::Sent || s.accepted_revision == 0 {
+            continue;
+        }
+        let holds = at_agency.get(&s.claim_id).copied();
+        if holds.is_some_and(|(revision, _)| revision >= s.accepted_revision) {
+            continue;
+        }
+        complain!(
+            rep,
+            "the agency no longer holds revision {} of claim {} ({}; its store put back from a backup?): the next submission sends what the books say again",
+            s.accepted_revision,
+            s.claim_id,
+            holds.map_or("it holds no revision of it".to_string(), |(r, w)| format!(
+                "it holds revision {r}{}",
+                if w { ", withdrawn" } else { "" }
+            ))
+        );
+        match holds {
+            Some((revision, withdrawn)) => rewrite.push(Submission {
+                revision,
+                accepted_revision: revision,
+                state: if withdrawn {
+                    SubmissionState::Withdrawn
+                } else {
+                    SubmissionState::Accepted
+                },
+                basis: String::new(),
+                withdrawal: if withdrawn {
+                    s.withdrawal.clone()
+                } else {
+                    None
+                },
+                reasons: vec![format!(
+                    "the agency lost revision {} (its store put back from a backup?)",
+                    s.accepted_revision
+                )],
+                ..s
+            }),
+            None => forget.push(s.claim_id),
+        }
+    }
+    store.agency_lost(&rewrite, &forget)?;
+    Ok(rewrite.len() + forget.len())
 }
 
 /// The highest revision of a claim this store knows the agency has, or may have: the one it
