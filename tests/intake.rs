@@ -1847,6 +1847,150 @@ fn a_creditor_reads_again_what_an_agency_restored_from_a_backup_numbers_again() 
     );
 }
 
+/// The agency's store is put back exactly to where the creditor last read its feed: the cursor
+/// is still good, yet the claim the creditor withdrew since is gone. The feed must show what the
+/// agency accepted since it was last read; it does not, so the creditor reads it again from the
+/// start and sends the withdrawal again (review 41e: a nightly backup of the agency, taken between
+/// two runs, ends exactly there, and the paid claim stayed open with no warning).
+#[test]
+fn an_agency_put_back_to_the_creditors_cursor_gets_what_it_lost_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut server, data) = truth_ledger_at_the_agency(dir.path());
+    let o = submissions_cmd(&data, &["--refresh"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let agency = dir.path().join("agency");
+    let backup = dir.path().join("agency-backup");
+    server.restart_after(|| copy_tree(&agency, &backup));
+    let bank = dir.path().join("bank.csv");
+    std::fs::write(
+        &bank,
+        rabo_payment("2026-06-20", "600,00", "Gamma B.V.", "Factuur F2026-301")
+            .replace("NL02ABNA0123456789", "NL20INGB0001234567"),
+    )
+    .unwrap();
+    ok(incasso(&data, &["import", bank.to_str().unwrap()]));
+    submit_saying(&data, ", 1 withdrawn");
+    server.restart_after(|| {
+        std::fs::remove_dir_all(&agency).unwrap();
+        copy_tree(&backup, &agency);
+    });
+    assert_eq!(
+        agency_truth(server.addr)["D3"],
+        ("open".into(), 1, String::new())
+    );
+    let o = submissions_cmd(&data, &["--refresh"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let said = stderr(&o);
+    assert!(
+        said.contains("the agency's change feed does not show revision 2 of claim"),
+        "{said}"
+    );
+    assert!(
+        said.contains("the agency no longer holds revision 2 of claim"),
+        "{said}"
+    );
+    submit_saying(&data, ", 1 withdrawn");
+    assert_eq!(
+        agency_truth(server.addr)["D3"],
+        ("withdrawn".into(), 1, "paid".into())
+    );
+    // Read through once more: nothing is missing, nothing is read again.
+    let o = submissions_cmd(&data, &["--refresh"]);
+    assert!(!stderr(&o).contains("does not show"), "{}", stderr(&o));
+    submit_saying(
+        &data,
+        "submitted: 0 accepted, 0 rejected, 2 unchanged since accepted",
+    );
+}
+
+/// A restored store lacks a payment the agency's revision lists: what the books claim less of an
+/// invoice may still be more than is owed, so the claim is not sent as a lower update but held,
+/// and withdrawn once the books claim less (review 41e: an invoice paid in full was sent at the
+/// part the agency had not yet seen paid).
+#[test]
+fn a_taken_over_claim_listing_a_payment_the_books_lack_is_not_lowered_from_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, data) = truth_ledger_creditor(dir.path());
+    let backup = dir.path().join("backup");
+    copy_tree(&data, &backup);
+    submit_saying(&data, "submitted: 3 accepted,");
+    let pay = |name: &str, date: &str, amount: &str, volgnr: &str| {
+        let f = dir.path().join(name);
+        std::fs::write(
+            &f,
+            rabo_payment(date, amount, "Alfa B.V.", "Factuur F2026-101")
+                .replace("000000000000000001", volgnr),
+        )
+        .unwrap();
+        ok(incasso(&data, &["import", f.to_str().unwrap()]));
+    };
+    pay("first.csv", "2026-06-10", "200,00", "000000000000000011");
+    submit_saying(&data, "submitted: 1 accepted,");
+    std::fs::remove_dir_all(&data).unwrap();
+    copy_tree(&backup, &data);
+    let o = submissions_cmd(&data, &["--refresh"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // The debtor pays the 800.00 the agency still claims: nothing is owed any more.
+    pay("rest.csv", "2026-06-20", "800,00", "000000000000000012");
+    let out = submit_saying(&data, ", 1 withdrawn");
+    assert!(out.contains("which the books here do not have"), "{out}");
+    assert_eq!(agency_truth(server.addr)["D1"].0, "withdrawn", "{out}");
+}
+
+/// A claim taken over and held for a person (the books add an invoice) is collected by the agency
+/// meanwhile: its own receipt lowers the invoice in the books, which says nothing of the books
+/// being behind, so the claim stays held, not withdrawn (review 41e: the agency's collection on
+/// the rest was stopped).
+#[test]
+fn the_agencys_own_collection_does_not_withdraw_a_held_claim() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, data) = truth_ledger_creditor(dir.path());
+    let backup = dir.path().join("backup");
+    copy_tree(&data, &backup);
+    submit_saying(&data, "submitted: 3 accepted,");
+    std::fs::remove_dir_all(&data).unwrap();
+    copy_tree(&backup, &data);
+    let o = submissions_cmd(&data, &["--refresh"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let ledger = dir.path().join("more.csv");
+    std::fs::write(
+        &ledger,
+        format!(
+            "{TRUTH_LEDGER}F2026-102;01-02-2026;03-03-2026;D1;Alfa B.V.;Zakelijk;300,00;0,00;300,00;EUR;;;Openstaand\n"
+        ),
+    )
+    .unwrap();
+    ok(incasso(&data, &["import", ledger.to_str().unwrap()]));
+    submit_saying(&data, "the books here add F2026-102");
+    let (s, _, b) = http(
+        server.addr,
+        "PATCH",
+        &format!("/v1/claims/{}/status", claim_ids(server.addr)["D1"]),
+        &[
+            ("Authorization", format!("Bearer {ADMIN}")),
+            ("Content-Type", "application/json".into()),
+        ],
+        &serde_json::to_vec(
+            &serde_json::json!({"creditor": "acme", "state": "in-progress",
+            "collected": [{"id": "r1", "date": "2026-06-25", "amount": "100.00"}]}),
+        )
+        .unwrap(),
+    );
+    assert_eq!(s, 200, "{b}");
+    let o = submissions_cmd(&data, &["--refresh"]);
+    assert!(
+        stderr(&o).contains("1 amount(s) the agency collected booked"),
+        "{}",
+        stderr(&o)
+    );
+    let out = submit_saying(&data, ", 0 withdrawn");
+    assert!(out.contains("the books here add F2026-102"), "{out}");
+    assert_eq!(
+        agency_truth(server.addr)["D1"],
+        ("open".into(), 1, String::new())
+    );
+}
+
 /// What the agency acts on besides the invoices changes (a review of session 38): the creditor
 /// can no longer deduct VAT on the costs, a later ledger gives a debtor's address, the creditor
 /// has a new account. Each goes as an update; a run with nothing new sends nothing.

@@ -15,6 +15,8 @@ pub(crate) const P_SUBMISSION: u8 = b'u';
 pub(crate) const P_IN_FLIGHT: u8 = b'g';
 /// The cursor of the agency's change feed, as far as it was read.
 const AGENCY_CURSOR: &[u8] = b"Gagency-cursor";
+/// When the agency's change feed was last read through (RFC 3339).
+const AGENCY_READ_AT: &[u8] = b"Gagency-read-at";
 /// The feed entry of the latest status recorded: what changes when the agency reported news.
 const AGENCY_NEWS: &[u8] = b"Gagency-news";
 /// The latest date claims were submitted as of.
@@ -97,6 +99,10 @@ pub struct Submission {
     /// its open amount (decimal string), to compare the books with invoice by invoice.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub held: Vec<(String, String)>,
+    /// Of a claim taken over from the agency's feed: the payments and credit notes its revision
+    /// lists (their references), which the books must have too before they claim less.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub held_received: Vec<String>,
 }
 
 /// Where the agency's collection of a claim stands, as the agency reported it.
@@ -198,6 +204,25 @@ impl Store {
             .kv
             .get(AGENCY_CURSOR)?
             .map(|v| String::from_utf8_lossy(&v).into_owned()))
+    }
+
+    /// When the agency's change feed was last read through, if ever.
+    pub fn agency_read_at(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        Ok(self
+            .kv
+            .get(AGENCY_READ_AT)?
+            .and_then(|v| String::from_utf8(v.to_vec()).ok())
+            .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
+            .map(|t| t.with_timezone(&Utc)))
+    }
+
+    /// Records that the agency's change feed was read through, as of `at`.
+    pub fn record_agency_read_at(&self, at: DateTime<Utc>) -> Result<(), StoreError> {
+        let mut b = Batch::default();
+        b.insert(AGENCY_READ_AT, at.to_rfc3339().into_bytes());
+        self.kv.apply(b)?;
+        self.kv.flush()?;
+        Ok(())
     }
 
     /// How many times submissions were written (0 before any).
@@ -318,6 +343,7 @@ impl Store {
             }
             s.taken_over = false;
             s.held.clear();
+            s.held_received.clear();
             b.insert(k, json_encode(&s));
         }
         self.count_write(&mut b)?;

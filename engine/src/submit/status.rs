@@ -69,6 +69,24 @@ pub fn refresh(
     let mut cursor = store.agency_cursor()?.unwrap_or_else(|| "0".into());
     let mut out = Refreshed::default();
     let mut reset = false;
+    let started = Utc::now();
+    // The revisions the agency accepted since the feed was last read through: the feed must
+    // show them. When it does not, the agency's store was put back to a point at or before the
+    // cursor (no 410 tells it then), and the feed is read again from the start (review 41e).
+    let mut expected: HashMap<String, u32> = match store.agency_read_at()? {
+        Some(read_at) => store
+            .submissions()?
+            .into_iter()
+            .filter(|s| {
+                s.accepted_revision > 0
+                    && s.state != SubmissionState::Sent
+                    && !s.taken_over
+                    && s.updated_at > read_at
+            })
+            .map(|s| (s.claim_id, s.accepted_revision))
+            .collect(),
+        None => HashMap::new(),
+    };
     // Read again from the start after a reset: each claim's latest revision at the agency, and
     // whether it is withdrawn there.
     let mut at_agency: HashMap<String, (u32, bool)> = HashMap::new();
@@ -122,10 +140,13 @@ pub fn refresh(
                 .to_hex()
                 .to_string(),
         };
-        if reset {
-            for c in &page.changes {
+        for c in page.changes.iter().filter(|c| c.event != "status") {
+            if expected.get(&c.claim_id).is_some_and(|&r| c.revision >= r) {
+                expected.remove(&c.claim_id);
+            }
+            if reset {
                 let e = at_agency.entry(c.claim_id.clone()).or_insert((0, false));
-                if c.event != "status" && c.revision >= e.0 {
+                if c.revision >= e.0 {
                     *e = (c.revision, c.event == "withdrawn");
                 }
             }
@@ -140,6 +161,17 @@ pub fn refresh(
             );
         }
         if !page.more || page.next == cursor {
+            if !reset && !expected.is_empty() {
+                let (claim, revision) = expected.iter().next().expect("one");
+                complain!(
+                    rep,
+                    "the agency's change feed does not show revision {revision} of claim {claim} (and {} more) that it accepted since the feed was last read (its store put back from a backup?): reading it again from the start",
+                    expected.len() - 1
+                );
+                reset = true;
+                cursor = "0".into();
+                continue;
+            }
             break;
         }
         cursor = page.next;
@@ -147,6 +179,7 @@ pub fn refresh(
     if reset {
         out.lost_at_agency = lost_at_agency(store, &at_agency, rep)?;
     }
+    store.record_agency_read_at(started)?;
     Ok(out)
 }
 
@@ -293,6 +326,12 @@ fn take_over(store: &Store, changes: &[Change]) -> Result<usize> {
                     .iter()
                     .map(|i| (i.number.clone(), i.open.to_string()))
                     .collect(),
+                held_received: claim
+                    .payments
+                    .iter()
+                    .chain(&claim.credit_notes)
+                    .map(|r| r.reference.clone())
+                    .collect(),
             },
             (None, Some(w), Some(s)) => Submission {
                 revision: c.revision,
@@ -306,6 +345,7 @@ fn take_over(store: &Store, changes: &[Change]) -> Result<usize> {
                 withdrawal: Some(w.reason.code().to_string()),
                 taken_over: true,
                 held: Vec::new(),
+                held_received: Vec::new(),
                 ..s.clone()
             },
             // A status, or the withdrawal of a claim never heard of: the agency collects nothing.
