@@ -524,7 +524,12 @@ pub(super) fn withdrawals(
             tally.held += 1;
             continue;
         }
-        let (reason, date, mut detail) = withdrawal::overall(&fates);
+        let (mut reason, date, mut detail) = withdrawal::overall(&fates);
+        // Withdrawn with invoices still owed (held, or its update cannot be sent): the claim's
+        // reason is a person's, not that of one invoice (a dispute of one is no dispute of all).
+        if stuck.is_some() && fates.iter().any(|f| f.reason != reason) {
+            reason = withdrawal::WithdrawalReason::Manual;
+        }
         if stuck.is_some() || detail.chars().count() > incasso_intake::validate::MAX_TEXT {
             // Each invoice carries its own detail; the claim's says what they come to, where
             // the list of them is too long for the schema (a withdrawal with it was refused).
