@@ -1945,6 +1945,16 @@ fn a_taken_over_claim_listing_a_payment_the_books_lack_is_not_lowered_from_them(
 fn the_agencys_own_collection_does_not_withdraw_a_held_claim() {
     let dir = tempfile::tempdir().unwrap();
     let (server, data) = truth_ledger_creditor(dir.path());
+    // D1 owes two invoices, both at the agency in one claim.
+    let two = dir.path().join("two.csv");
+    std::fs::write(
+        &two,
+        format!(
+            "{TRUTH_LEDGER}F2026-103;05-01-2026;04-02-2026;D1;Alfa B.V.;Zakelijk;500,00;0,00;500,00;EUR;;;Openstaand\n"
+        ),
+    )
+    .unwrap();
+    ok(incasso(&data, &["import", two.to_str().unwrap()]));
     let backup = dir.path().join("backup");
     copy_tree(&data, &backup);
     submit_saying(&data, "submitted: 3 accepted,");
@@ -1956,38 +1966,48 @@ fn the_agencys_own_collection_does_not_withdraw_a_held_claim() {
     std::fs::write(
         &ledger,
         format!(
-            "{TRUTH_LEDGER}F2026-102;01-02-2026;03-03-2026;D1;Alfa B.V.;Zakelijk;300,00;0,00;300,00;EUR;;;Openstaand\n"
+            "{TRUTH_LEDGER}F2026-102;01-02-2026;03-03-2026;D1;Alfa B.V.;Zakelijk;300,00;0,00;300,00;EUR;;;Openstaand\nF2026-103;05-01-2026;04-02-2026;D1;Alfa B.V.;Zakelijk;500,00;0,00;500,00;EUR;;;Openstaand\n"
         ),
     )
     .unwrap();
     ok(incasso(&data, &["import", ledger.to_str().unwrap()]));
     submit_saying(&data, "the books here add F2026-102");
-    let (s, _, b) = http(
-        server.addr,
-        "PATCH",
-        &format!("/v1/claims/{}/status", claim_ids(server.addr)["D1"]),
-        &[
-            ("Authorization", format!("Bearer {ADMIN}")),
-            ("Content-Type", "application/json".into()),
-        ],
-        &serde_json::to_vec(
-            &serde_json::json!({"creditor": "acme", "state": "in-progress",
-            "collected": [{"id": "r1", "date": "2026-06-25", "amount": "100.00"}]}),
-        )
-        .unwrap(),
-    );
-    assert_eq!(s, 200, "{b}");
-    let o = submissions_cmd(&data, &["--refresh"]);
-    assert!(
-        stderr(&o).contains("1 amount(s) the agency collected booked"),
-        "{}",
-        stderr(&o)
-    );
-    let out = submit_saying(&data, ", 0 withdrawn");
-    assert!(out.contains("the books here add F2026-102"), "{out}");
-    assert_eq!(
-        agency_truth(server.addr)["D1"],
-        ("open".into(), 1, String::new())
+    let claim = claim_ids(server.addr)["D1"].clone();
+    let collect = |collected: serde_json::Value| {
+        let (s, _, b) = http(
+            server.addr,
+            "PATCH",
+            &format!("/v1/claims/{claim}/status"),
+            &[
+                ("Authorization", format!("Bearer {ADMIN}")),
+                ("Content-Type", "application/json".into()),
+            ],
+            &serde_json::to_vec(
+                &serde_json::json!({"creditor": "acme", "state": "in-progress",
+                "collected": collected}),
+            )
+            .unwrap(),
+        );
+        assert_eq!(s, 200, "{b}");
+        let o = submissions_cmd(&data, &["--refresh"]);
+        assert!(
+            stderr(&o).contains("1 amount(s) the agency collected booked"),
+            "{}",
+            stderr(&o)
+        );
+        let out = submit_saying(&data, ", 0 withdrawn");
+        assert!(out.contains("the books here add F2026-102"), "{out}");
+        assert_eq!(
+            agency_truth(server.addr)["D1"],
+            ("open".into(), 1, String::new())
+        );
+    };
+    collect(serde_json::json!([{"id": "r1", "date": "2026-06-25", "amount": "100.00"}]));
+    // The rest of F2026-101 too: F2026-103 is still owed, so the claim stays (review 41f: it
+    // was withdrawn, and the agency told the creditor had been paid).
+    collect(
+        serde_json::json!([{"id": "r1", "date": "2026-06-25", "amount": "100.00"},
+        {"id": "r2", "date": "2026-06-26", "amount": "900.00"}]),
     );
 }
 
@@ -2889,9 +2909,18 @@ fn the_agency_reports_back_and_what_it_collected_is_booked() {
         "a second refresh books nothing again"
     );
 
-    // The next submission tells the agency: D2 was paid (through it), D1 is 750.00 now.
+    // The next submission tells the agency: D2 was paid (through it), D1 is 750.00 now. D2's
+    // withdrawal says the agency collected it, not that the creditor was paid (review 41f).
     let o = submit(&data);
     assert!(o.status.success(), "{}\n{}", stdout(&o), stderr(&o));
+    assert!(
+        stdout(&o).contains(&format!(
+            "F2026-201 was collected by the agency (agency:{}:r2)",
+            claim_of["D2"]
+        )),
+        "{}",
+        stdout(&o)
+    );
     let truth = agency_truth(server.addr);
     assert_eq!(truth["D1"].0, "open");
     assert_eq!(truth["D1"].1, 2, "an update");

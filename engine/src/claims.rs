@@ -343,6 +343,10 @@ fn item_facts(
             } else {
                 f.paid += got.amount;
                 f.paid_on = f.paid_on.max(got.date);
+                if got.reference.starts_with("agency:") {
+                    f.by_agency += got.amount;
+                    f.agency_receipts.push(got.reference.clone());
+                }
             }
         }
         out.insert(number.into_owned(), f);

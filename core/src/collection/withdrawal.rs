@@ -57,6 +57,11 @@ pub struct ItemFacts {
     pub credited_on: Option<NaiveDate>,
     /// The rule that keeps it from a claim now, and why, when one does.
     pub excluded: Option<(String, String)>,
+    /// Of `paid`, what the agency collected itself (its receipts booked back), and the
+    /// receipts' references.
+    pub by_agency: Decimal,
+    /// The references of the agency's own receipts on it (`agency:CLAIM:RECEIPT`).
+    pub agency_receipts: Vec<String>,
 }
 
 /// What became of one invoice.
@@ -105,7 +110,17 @@ pub fn fate(number: &str, facts: Option<&ItemFacts>) -> ItemFate {
         _ => {}
     }
     if f.open <= Decimal::ZERO {
-        return if f.paid > Decimal::ZERO || f.status == DocumentStatus::Paid {
+        return if f.paid > Decimal::ZERO && f.by_agency >= f.paid {
+            // The agency's own collection: it is told so, not that the creditor was paid.
+            make(
+                WithdrawalReason::Paid,
+                f.paid_on,
+                format!(
+                    "{number} was collected by the agency ({})",
+                    f.agency_receipts.join(", ")
+                ),
+            )
+        } else if f.paid > Decimal::ZERO || f.status == DocumentStatus::Paid {
             make(
                 WithdrawalReason::Paid,
                 f.paid_on,
