@@ -1346,6 +1346,12 @@ fn an_invoice_that_leaves_a_claim_is_named_with_its_reason() {
     assert_eq!(gone[0]["detail"], "the debtor disputes F2026-502");
 }
 
+/// A data directory put back from its backup: what it holds now is gone.
+fn put_back(backup: &Path, data: &Path) {
+    std::fs::remove_dir_all(data).unwrap();
+    copy_tree(backup, data);
+}
+
 /// A copy of a directory tree (a backup of a data directory while no command runs).
 fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
@@ -1390,8 +1396,7 @@ fn a_store_restored_from_a_backup_learns_what_the_agency_holds() {
 
     // The disk is lost and the backup comes back. The bookkeeper imports the books as they are
     // now (D3 got a credit note too), and D1 has paid.
-    std::fs::remove_dir_all(&data).unwrap();
-    copy_tree(&backup, &data);
+    put_back(&backup, &data);
     std::fs::write(&ledger, format!("{TRUTH_LEDGER}{credit_d2}{credit_d3}")).unwrap();
     ok(incasso(&data, &["import", ledger.to_str().unwrap()]));
     let bank = dir.path().join("bank.csv");
@@ -1588,8 +1593,7 @@ fn a_restored_store_missing_payments_holds_what_the_agency_settled() {
     assert_eq!(settled["D3"], ("open".into(), 2, String::new()));
 
     // The backup comes back without the statement.
-    std::fs::remove_dir_all(&data).unwrap();
-    copy_tree(&backup, &data);
+    put_back(&backup, &data);
     let refresh = |extra: &[&str]| submissions_cmd(&data, extra);
     let o = refresh(&["--refresh"]);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -1720,8 +1724,7 @@ fn a_taken_over_claim_is_weighed_invoice_by_invoice() {
     );
 
     // The backup comes back: no F503, no payment on F501.
-    std::fs::remove_dir_all(&data).unwrap();
-    copy_tree(&backup, &data);
+    put_back(&backup, &data);
     let o = submissions_cmd(&data, &["--refresh"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let o = submit(&data);
@@ -1805,10 +1808,7 @@ fn a_creditor_reads_again_what_an_agency_restored_from_a_backup_numbers_again() 
 
     // The agency's store comes back from the backup, and the agency records other receipts
     // under the change numbers the lost ones had.
-    server.restart_after(|| {
-        std::fs::remove_dir_all(&agency).unwrap();
-        copy_tree(&backup, &agency);
-    });
+    server.restart_after(|| put_back(&backup, &agency));
     collected(server.addr, "D2", "r2", "800.00");
     let said = refresh();
     assert!(
@@ -1870,10 +1870,7 @@ fn an_agency_put_back_to_the_creditors_cursor_gets_what_it_lost_again() {
     .unwrap();
     ok(incasso(&data, &["import", bank.to_str().unwrap()]));
     submit_saying(&data, ", 1 withdrawn");
-    server.restart_after(|| {
-        std::fs::remove_dir_all(&agency).unwrap();
-        copy_tree(&backup, &agency);
-    });
+    server.restart_after(|| put_back(&backup, &agency));
     assert_eq!(
         agency_truth(server.addr)["D3"],
         ("open".into(), 1, String::new())
@@ -1926,8 +1923,7 @@ fn a_taken_over_claim_listing_a_payment_the_books_lack_is_not_lowered_from_them(
     };
     pay("first.csv", "2026-06-10", "200,00", "000000000000000011");
     submit_saying(&data, "submitted: 1 accepted,");
-    std::fs::remove_dir_all(&data).unwrap();
-    copy_tree(&backup, &data);
+    put_back(&backup, &data);
     let o = submissions_cmd(&data, &["--refresh"]);
     assert!(o.status.success(), "{}", stderr(&o));
     // The debtor pays the 800.00 the agency still claims: nothing is owed any more.
@@ -1958,8 +1954,7 @@ fn the_agencys_own_collection_does_not_withdraw_a_held_claim() {
     let backup = dir.path().join("backup");
     copy_tree(&data, &backup);
     submit_saying(&data, "submitted: 3 accepted,");
-    std::fs::remove_dir_all(&data).unwrap();
-    copy_tree(&backup, &data);
+    put_back(&backup, &data);
     let o = submissions_cmd(&data, &["--refresh"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let ledger = dir.path().join("more.csv");

@@ -102,6 +102,18 @@ pub struct WithdrawnItem {
     pub detail: String,
 }
 
+impl From<incasso_core::collection::withdrawal::ItemFate> for WithdrawnItem {
+    /// An invoice's fate as the books tell it, as the agency is told it.
+    fn from(f: incasso_core::collection::withdrawal::ItemFate) -> WithdrawnItem {
+        WithdrawnItem {
+            number: f.number,
+            reason: f.reason,
+            date: f.date,
+            detail: f.detail,
+        }
+    }
+}
+
 /// The creditor (the agency's client).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

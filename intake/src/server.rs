@@ -651,6 +651,8 @@ async fn changes(
     // database), past this feed's end, or whose change is not the one it was given after (a
     // database restored from a backup numbers its changes again from there) is refused, never
     // read as "nothing new". EPOCH.NUMBER, as given before the tag, is taken as it is.
+    // The tag of the cursor's change, once checked: an empty page gives the same cursor back.
+    let mut checked_tag: Option<String> = None;
     let after = match q.after.as_deref().unwrap_or("0") {
         "" | "0" => 0,
         cursor => {
@@ -660,7 +662,7 @@ async fn changes(
                 (Some(e), Some(Ok(n))) if e == epoch && n <= last => {
                     if let Some(tag) = tag {
                         match change_tag(&app, n).await {
-                            Ok(Some(t)) if t == tag => {}
+                            Ok(Some(t)) if t == tag => checked_tag = Some(t),
                             Ok(_) => return feed_reset(),
                             Err(e) => return internal(e),
                         }
@@ -690,10 +692,11 @@ async fn changes(
     {
         Ok((changes, more)) => {
             let at = changes.last().map_or(after, |c| c.seq);
-            let next = match changes.last() {
-                Some(c) => format!("{epoch}.{at}.{}", tag_of(c)),
-                None if at == 0 => format!("{epoch}.0"),
-                None => match change_tag(&app, at).await {
+            let next = match (changes.last(), checked_tag) {
+                (Some(c), _) => format!("{epoch}.{at}.{}", tag_of(c)),
+                (None, _) if at == 0 => format!("{epoch}.0"),
+                (None, Some(t)) => format!("{epoch}.{at}.{t}"),
+                (None, None) => match change_tag(&app, at).await {
                     Ok(Some(t)) => format!("{epoch}.{at}.{t}"),
                     Ok(None) => format!("{epoch}.{at}"),
                     Err(e) => return internal(e),
@@ -792,7 +795,7 @@ pub fn export_json(claims: &[StoredClaim]) -> Vec<Exported<'_>> {
     claims
         .iter()
         .map(|c| Exported {
-            status: c.status().status,
+            status: c.state(),
             stored: c,
         })
         .collect()

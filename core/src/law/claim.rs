@@ -61,6 +61,13 @@ pub struct InvoiceInput {
     pub paid: Vec<PaymentInput>,
 }
 
+impl InvoiceInput {
+    /// The principal before the payments the books applied to it ([`InvoiceInput::paid`]).
+    fn before_paid(&self) -> Decimal {
+        self.amount + self.paid.iter().map(|p| p.amount).sum::<Decimal>()
+    }
+}
+
 /// A payment received on the claim.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -491,7 +498,7 @@ pub fn calculate_with(
                 due: i.due_date,
                 start,
                 // The principal before the payments the books applied; each comes off at its date.
-                principal: i.amount + i.paid.iter().map(|p| p.amount).sum::<Decimal>(),
+                principal: i.before_paid(),
                 capitalised: Decimal::ZERO,
                 running: Decimal::ZERO,
                 accrued: Decimal::ZERO,
@@ -524,11 +531,7 @@ pub fn calculate_with(
         .invoices
         .iter()
         .flat_map(|i| {
-            let id = invs
-                .iter()
-                .find(|s| *s.id == *i.id)
-                .map(|s| s.id.clone())
-                .unwrap_or_else(|| Arc::from(i.id.as_str()));
+            let id: Arc<str> = Arc::from(i.id.as_str());
             i.paid.iter().map(move |p| (p.date, id.clone(), p.amount))
         })
         .collect();
@@ -717,11 +720,7 @@ pub fn calculate_with(
         .collect();
     per_invoice.dedup_by(|a, b| a.invoice == b.invoice);
     Ok(ClaimResult {
-        principal_original: input
-            .invoices
-            .iter()
-            .map(|i| i.amount + i.paid.iter().map(|p| p.amount).sum::<Decimal>())
-            .sum(),
+        principal_original: input.invoices.iter().map(InvoiceInput::before_paid).sum(),
         principal_outstanding,
         collection_costs_base: costs_base,
         collection_costs_excl_vat: excl,

@@ -102,15 +102,7 @@ pub(super) fn claims(
                 .items
                 .iter()
                 .filter(|n| !now.contains(&normalised(n)))
-                .map(|n| {
-                    let f = withdrawal::fate(n, computed.facts.get(&normalised(n)));
-                    schema::WithdrawnItem {
-                        number: f.number,
-                        reason: f.reason,
-                        date: f.date,
-                        detail: f.detail,
-                    }
-                })
+                .map(|n| withdrawal::fate(n, computed.facts.get(&normalised(n))).into())
                 .collect();
         }
         let fingerprint = basis(&wire);
@@ -297,19 +289,13 @@ fn taken_over_review(
             goes_down: false,
         });
     }
-    // As the agency holds it; a record taken over before the invoices were kept compares on
-    // its invoices' numbers and its principal.
-    let agency: HashMap<String, (&str, Option<Decimal>)> = if p.held.is_empty() {
-        p.items
-            .iter()
-            .map(|n| (normalised(n), (n.as_str(), None)))
-            .collect()
-    } else {
-        p.held
-            .iter()
-            .map(|(n, a)| (normalised(n), (n.as_str(), a.parse().ok())))
-            .collect()
-    };
+    // Each invoice as the agency holds it (an amount that does not read leaves the invoice out,
+    // and the books then add it: held).
+    let agency: HashMap<String, (&str, Decimal)> = p
+        .held
+        .iter()
+        .filter_map(|(n, a)| Some((normalised(n), (n.as_str(), a.parse().ok()?))))
+        .collect();
     let books: HashMap<String, &schema::Item> = wire
         .items
         .iter()
@@ -350,7 +336,7 @@ fn taken_over_review(
         let open = i.open + collected.get(key).copied().unwrap_or_default();
         match agency.get(key) {
             None => reasons.push(format!("the books here add {}", i.number)),
-            Some((_, Some(held))) if open > *held => {
+            Some((_, held)) if open > *held => {
                 owed.insert(key.clone());
                 reasons.push(format!(
                     "the books here claim {} at {} {} where the agency holds {}",
@@ -360,7 +346,7 @@ fn taken_over_review(
                     money(*held)
                 ));
             }
-            Some((_, Some(held))) if open < *held => {
+            Some((_, held)) if open < *held => {
                 goes_down = true;
                 part.insert(
                     key.clone(),
@@ -394,23 +380,6 @@ fn taken_over_review(
             reasons.push(format!(
                 "the agency holds {number}, which the books here do not have"
             ));
-        }
-    }
-    if p.held.is_empty() {
-        let principal: Decimal = wire.items.iter().map(|i| i.open).sum();
-        if let Some(was) = p
-            .principal
-            .as_deref()
-            .and_then(|v| v.parse::<Decimal>().ok())
-        {
-            if principal > was {
-                reasons.push(format!(
-                    "the books here claim principal {} {} where the agency holds {}",
-                    wire.currency,
-                    money(principal),
-                    money(was)
-                ));
-            }
         }
     }
     if reasons.is_empty() {
@@ -583,15 +552,7 @@ pub(super) fn withdrawals(
             reason,
             date,
             detail,
-            items: fates
-                .into_iter()
-                .map(|f| schema::WithdrawnItem {
-                    number: f.number,
-                    reason: f.reason,
-                    date: f.date,
-                    detail: f.detail,
-                })
-                .collect(),
+            items: fates.into_iter().map(schema::WithdrawnItem::from).collect(),
         };
         let fingerprint = withdrawal_basis(&w);
         if s.state == SubmissionState::Rejected && s.basis == fingerprint {

@@ -96,13 +96,24 @@ pub fn refresh(
                 .block_on(client.changes(&cursor, claims))
                 .map_err(|e| anyhow::anyhow!("reading the agency's changes: {e}"))
         };
+        // The store's records, read once for each page that has changes.
+        let mut known = HashMap::new();
         let page = match read(false)? {
-            // Revisions this store did not send are read again with the claims, to take over.
-            Feed::Page(p) if sent_elsewhere(store, &p.changes)? => match read(true)? {
-                Feed::Page(with_claims) => with_claims,
-                _ => p,
-            },
-            Feed::Page(p) => p,
+            Feed::Page(p) => {
+                if !p.changes.is_empty() {
+                    known = submissions_by_id(store)?;
+                }
+                // Revisions this store did not send are read again with the claims, to take
+                // them over.
+                if sent_elsewhere(&known, &p.changes) {
+                    match read(true)? {
+                        Feed::Page(with_claims) => with_claims,
+                        _ => p,
+                    }
+                } else {
+                    p
+                }
+            }
             Feed::Reset if !reset && cursor != "0" => {
                 // Booking is idempotent: reading everything again books nothing twice.
                 complain!(
@@ -152,7 +163,15 @@ pub fn refresh(
             }
         }
         let before = out.taken_over;
-        book_page(store, &page.changes, &page.next, source, &mut out, rep)?;
+        book_page(
+            store,
+            &mut known,
+            &page.changes,
+            &page.next,
+            source,
+            &mut out,
+            rep,
+        )?;
         if out.taken_over > before {
             complain!(
                 rep,
@@ -255,39 +274,37 @@ fn sent_revision(s: &Submission) -> u32 {
 }
 
 /// Whether the agency accepted a claim's revision above any this store sent ([`take_over`]).
-fn sent_elsewhere(store: &Store, changes: &[Change]) -> Result<bool> {
-    let revisions = |c: &Change| c.event == "new" || c.event == "update";
-    if !changes.iter().any(revisions) {
-        return Ok(false);
-    }
-    let known: HashMap<String, u32> = store
+fn sent_elsewhere(known: &HashMap<String, Submission>, changes: &[Change]) -> bool {
+    changes
+        .iter()
+        .filter(|c| c.event == "new" || c.event == "update")
+        .any(|c| {
+            known
+                .get(&c.claim_id)
+                .is_none_or(|s| c.revision > sent_revision(s))
+        })
+}
+
+/// Every claim's submission record, by claim id.
+fn submissions_by_id(store: &Store) -> Result<HashMap<String, Submission>> {
+    Ok(store
         .submissions()?
         .into_iter()
-        .map(|s| (s.claim_id.clone(), sent_revision(&s)))
-        .collect();
-    Ok(changes
-        .iter()
-        .filter(|c| revisions(c))
-        .any(|c| known.get(&c.claim_id).is_none_or(|&r| c.revision > r)))
+        .map(|s| (s.claim_id.clone(), s))
+        .collect())
 }
 
 /// Takes over what the agency accepted at a revision above any this store sent: a store restored
 /// from a backup (or rebuilt from the books) does not know the claims and revisions it sent since,
 /// so it would never withdraw a claim paid since, and every update or new claim would be refused
 /// for a revision the agency has. Each is recorded as the agency holds it (its items and basis),
-/// so the next submission compares the books with that and sends the next revision. How many.
-fn take_over(store: &Store, changes: &[Change]) -> Result<usize> {
-    if changes
-        .iter()
-        .all(|c| c.claim.is_none() && c.withdrawal.is_none())
-    {
-        return Ok(0);
-    }
-    let known: HashMap<String, Submission> = store
-        .submissions()?
-        .into_iter()
-        .map(|s| (s.claim_id.clone(), s))
-        .collect();
+/// so the next submission compares the books with that and sends the next revision. `known`
+/// (the store's records) learns them too. How many.
+fn take_over(
+    store: &Store,
+    known: &mut HashMap<String, Submission>,
+    changes: &[Change],
+) -> Result<usize> {
     let mut learned: BTreeMap<&str, Submission> = BTreeMap::new();
     for c in changes {
         let current = learned
@@ -355,19 +372,22 @@ fn take_over(store: &Store, changes: &[Change]) -> Result<usize> {
     }
     let learned: Vec<Submission> = learned.into_values().collect();
     store.take_over_submissions(&learned)?;
-    Ok(learned.len())
+    let n = learned.len();
+    known.extend(learned.into_iter().map(|s| (s.claim_id.clone(), s)));
+    Ok(n)
 }
 
 /// Books one page of the feed, then records its statuses and moves the cursor past it.
 fn book_page(
     store: &Store,
+    known: &mut HashMap<String, Submission>,
     changes: &[Change],
     next: &str,
     source: Source,
     out: &mut Refreshed,
     rep: &dyn Reporter,
 ) -> Result<()> {
-    out.taken_over += take_over(store, changes)?;
+    out.taken_over += take_over(store, known, changes)?;
     // The latest status of each claim on the page.
     let mut latest: BTreeMap<&str, &Change> = BTreeMap::new();
     for c in changes.iter().filter(|c| c.status.is_some()) {
@@ -377,11 +397,6 @@ fn book_page(
         store.record_agency_status(&[], next)?;
         return Ok(());
     }
-    let known: HashMap<String, Submission> = store
-        .submissions()?
-        .into_iter()
-        .map(|s| (s.claim_id.clone(), s))
-        .collect();
     let creditor = store.creditor()?;
     let source = Arc::new(source);
     let mut payments = Vec::new();

@@ -103,15 +103,20 @@ impl StoredClaim {
         out
     }
 
+    /// Open, or withdrawn by its latest revision.
+    pub fn state(&self) -> ClaimState {
+        if self.withdrawn().is_some() {
+            ClaimState::Withdrawn
+        } else {
+            ClaimState::Open
+        }
+    }
+
     /// The status answer for `GET /claims/{id}`.
     pub fn status(&self) -> ClaimStatus {
         ClaimStatus {
             claim_id: self.claim.claim_id.clone(),
-            status: if self.withdrawn().is_some() {
-                ClaimState::Withdrawn
-            } else {
-                ClaimState::Open
-            },
+            status: self.state(),
             withdrawal: self.withdrawn().map(|w| w.withdrawal.clone()),
             history: self.events(),
             revision: self.claim.revision,
