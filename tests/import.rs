@@ -1175,3 +1175,147 @@ fn a_subtotal_in_the_number_column_is_no_invoice() {
         "{err}"
     );
 }
+
+/// Review 42a's exports: a column that may say a debt is not owed is never left out. Headers
+/// the reader did not know (`Betaalstatus`, `Type factuur`, `Openstaand (EUR)`, `Klantcode`,
+/// Exact's `Code`) are read as what they are; a column it still cannot place, whose values or
+/// header speak of a status, a credit note, an open or paid amount, another total, a foreign
+/// currency or a payment term, refuses the file naming it and the profile line that maps it,
+/// until a profile maps it or lists it under `ignore`. Rows whose fields cannot be told to their
+/// columns, a blank open amount and an amount written in another currency than the row's are
+/// refused naming line and column.
+#[test]
+fn a_column_that_may_say_a_debt_is_not_owed_is_never_left_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let import = |name: &str, text: &str, extra: &[&str]| {
+        let data = dir.path().join(format!("data-{name}"));
+        let file = dir.path().join(name);
+        std::fs::write(&file, text).unwrap();
+        let mut args = vec!["import"];
+        args.extend_from_slice(extra);
+        args.push(file.to_str().unwrap());
+        (incasso(&data, &args), data)
+    };
+    let open = |data: &Path| {
+        ok(incasso(
+            data,
+            &["receivables", "--as-of", "2026-05-01", "--format", "csv"],
+        ))
+    };
+    let head = "Factuurnummer;Debiteur;Naam;Factuurdatum;Vervaldatum;Bedrag";
+
+    // Known now: paid and written off are not open, a credit note is one, two customers of
+    // one name stay two.
+    let (o, data) = import(
+        "status.csv",
+        &format!(
+            "{head};Betaalstatus\nF1;D1;Een;05-01-2026;04-02-2026;100,00;Openstaand\n\
+             F2;D2;Twee;05-01-2026;04-02-2026;200,00;Betaald\n\
+             F3;D3;Drie;05-01-2026;04-02-2026;300,00;Oninbaar\n"
+        ),
+        &[],
+    );
+    ok(o);
+    let listed = open(&data);
+    assert!(listed.contains("\nF1,D1,"), "{listed}");
+    assert!(
+        !listed.contains("F2,") && !listed.contains("F3,"),
+        "{listed}"
+    );
+    let (o, data) = import(
+        "kind.csv",
+        &format!(
+            "{head};Type factuur\nF1;D1;Een;05-01-2026;04-02-2026;100,00;Factuur\n\
+             C1;D1;Een;06-01-2026;05-02-2026;100,00;Creditnota\n"
+        ),
+        &[],
+    );
+    ok(o);
+    assert!(open(&data).contains("C1,D1,EUR,-100.00"), "{}", open(&data));
+    let (o, data) = import(
+        "exact.csv",
+        "Code;Naam;Factuurnummer;Factuurdatum;Vervaldatum;Bedrag;Openstaand (EUR)\n\
+         1001;Jansen BV;F1;05-01-2026;04-02-2026;100,00;0,00\n\
+         1002;Jansen BV;F2;05-01-2026;04-02-2026;200,00;150,00\n",
+        &[],
+    );
+    let said = ok(o);
+    assert!(said.contains("'Code' holds the debtors' codes"), "{said}");
+    let listed = open(&data);
+    assert!(listed.contains("F2,1002,EUR,200.00,150.00"), "{listed}");
+    assert!(!listed.contains("F1,"), "paid in full: {listed}");
+
+    // Still unknown: refused, naming the column and how to map it; nothing stored.
+    let refused = |name: &str, text: &str, words: &[&str]| {
+        let (o, data) = import(name, text, &[]);
+        assert!(!o.status.success(), "{name}: {}", stdout(&o));
+        let e = stderr(&o);
+        for w in words {
+            assert!(e.contains(w), "{name}: {w} not in {e}");
+        }
+        assert!(!open(&data).contains("F1"), "{name}: nothing stored");
+    };
+    refused(
+        "stadium.csv",
+        &format!("{head};Stadium\nF1;D1;Een;05-01-2026;04-02-2026;100,00;Betwist\n"),
+        &[
+            "column 'Stadium' is not one incasso reads",
+            "status words ('Betwist')",
+            "[columns] status = \"Stadium\"",
+            "ignore = [\"Stadium\"]",
+        ],
+    );
+    refused(
+        "vv.csv",
+        "Factuurnummer;Debiteur;Factuurdatum;Valuta;Bedrag VV;Bedrag\n\
+         F1;D1;05-01-2026;GBP;500,00;585,00\n",
+        &["column 'Bedrag VV'", "[columns] total = \"Bedrag VV\""],
+    );
+    refused(
+        "net.csv",
+        "Factuurnummer;Debiteur;Factuurdatum;Bedrag;BTW;Totaal\n\
+         F1;D1;05-01-2026;1.000,00;210,00;1.210,00\n",
+        &["column 'Totaal'", "differ from those of 'Bedrag'"],
+    );
+    refused(
+        "flag.csv",
+        &format!("{head};Betaald\nF1;D1;Een;05-01-2026;04-02-2026;100,00;Ja\n"),
+        &["[status] \"Ja\" = \"paid\""],
+    );
+    refused(
+        "term.csv",
+        "Factuurnummer;Debiteur;Factuurdatum;Bedrag;Betalingstermijn\n\
+         F1;D1;05-01-2026;100,00;90 dagen\n",
+        &["column 'Betalingstermijn'", "payment_term_days"],
+    );
+    refused(
+        "split.csv",
+        "Factuurnummer,Debiteur,Factuurdatum,Bedrag,Openstaand\n\
+         F1,D1,05-01-2026,250,00,250,00\n",
+        &["line 2", "the row has 7 fields but the header has 5"],
+    );
+    refused(
+        "blank.csv",
+        &format!("{head};Openstaand\nF1;D1;Een;05-01-2026;04-02-2026;100,00;\n"),
+        &["line 2, column 'Openstaand': the open amount is empty"],
+    );
+    refused(
+        "usd.csv",
+        &format!("{head}\nF1;D1;Een;05-01-2026;04-02-2026;USD 1.500,00\n"),
+        &[
+            "line 2, column 'Bedrag': the amount is written in USD",
+            "its currency is EUR",
+        ],
+    );
+
+    // A profile that says the column says nothing of it lets the file through.
+    let profile = dir.path().join("profile.toml");
+    std::fs::write(&profile, "ignore = [\"Stadium\"]\n").unwrap();
+    let (o, data) = import(
+        "stadium.csv",
+        &format!("{head};Stadium\nF1;D1;Een;05-01-2026;04-02-2026;100,00;Betwist\n"),
+        &["--profile", profile.to_str().unwrap()],
+    );
+    ok(o);
+    assert!(open(&data).contains("\nF1,D1,"));
+}

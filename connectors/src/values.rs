@@ -152,6 +152,41 @@ pub fn parse_amount(raw: &str, mark: Option<DecimalMark>) -> Result<Decimal, Amo
     number(s, mark, negative)
 }
 
+/// The currency an amount's cell writes beside its number (`€ 12,50`, `USD 1.500,00`,
+/// `£ 100`), as [`parse_amount`] takes it off: `"$"` for a dollar sign, which several
+/// currencies write.
+pub fn currency_written(raw: &str) -> Option<&'static str> {
+    let s = raw.trim();
+    let b = s.as_bytes();
+    if b.first().is_some_and(u8::is_ascii_digit) && b.last().is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
+    let s = s
+        .trim_start_matches(['(', '-', '+', ' '])
+        .trim_end_matches([')', '-', ' ']);
+    [
+        ("EUR", "EUR"),
+        ("€", "EUR"),
+        ("USD", "USD"),
+        ("$", "$"),
+        ("GBP", "GBP"),
+        ("£", "GBP"),
+    ]
+    .into_iter()
+    .find(|(sym, _)| s.starts_with(sym) || s.ends_with(sym))
+    .map(|(_, code)| code)
+}
+
+/// Whether a currency an amount's cell writes ([`currency_written`]) is `currency`.
+pub fn written_currency_is(written: &str, currency: incasso_core::money::Currency) -> bool {
+    let code = currency.to_string();
+    match written {
+        // The dollars: US, Canadian, Australian, New Zealand, Hong Kong, Singapore.
+        "$" => matches!(code.as_str(), "USD" | "CAD" | "AUD" | "NZD" | "HKD" | "SGD"),
+        w => w == code,
+    }
+}
+
 /// The amount a number without currency, sign or brackets gives, under `mark` when known.
 fn number(s: &str, mark: Option<DecimalMark>, negative: bool) -> Result<Decimal, AmountError> {
     let mark = match mark {

@@ -13,7 +13,6 @@ use crate::values::{
     mark_evidence, parse_amount, parse_date, DateError, DateFormat, DecimalMark, MarkEvidence,
 };
 
-/// Fields holding amounts.
 /// Whether a header is a bank's transaction export's: three or more of the words banks head
 /// their columns with (counter account, value date, balance, communication, debit/credit).
 fn looks_like_bank(header: &[String]) -> bool {
@@ -41,6 +40,7 @@ fn looks_like_bank(header: &[String]) -> bool {
         >= 3
 }
 
+/// Fields holding amounts.
 pub(crate) const AMOUNT_FIELDS: [Field; 7] = [
     Field::Total,
     Field::Net,
@@ -311,6 +311,43 @@ fn debtor_columns_by_content(
     ))
 }
 
+/// With no column named as the debtor's id, a column headed `Code`, `Klant` or `Client` whose
+/// values read as codes (`1001`, `K100`) is it (Exact Online heads its debtor code `Code`):
+/// without it, debtors would be told apart by name alone, and two customers of one name become
+/// one. Returns a note for the import summary when it decided; a profile's choice stands.
+fn debtor_code_column(
+    header: &[String],
+    data: &[SampleRecord],
+    from_profile: &std::collections::BTreeMap<Field, String>,
+    columns: &mut Vec<(Field, usize)>,
+    ignored: &mut Vec<String>,
+) -> Option<String> {
+    if from_profile.contains_key(&Field::DebtorId)
+        || columns.iter().any(|(f, _)| *f == Field::DebtorId)
+    {
+        return None;
+    }
+    let i = header.iter().enumerate().position(|(i, h)| {
+        matches!(
+            normalise_header(h).as_str(),
+            "code" | "klant" | "client" | "klantid"
+        ) && !columns.iter().any(|(_, j)| *j == i)
+            && {
+                let values: Vec<&str> = data
+                    .iter()
+                    .take(500)
+                    .filter_map(|r| r.fields.get(i).map(|v| v.trim()))
+                    .filter(|v| !v.is_empty())
+                    .collect();
+                !values.is_empty() && !values.iter().any(|v| looks_like_name(v))
+            }
+    })?;
+    columns.push((Field::DebtorId, i));
+    columns.sort();
+    ignored.retain(|h| *h != header[i]);
+    Some(format!("'{}' holds the debtors' codes", header[i]))
+}
+
 fn recognised(fields: &[String]) -> usize {
     let mut seen: Vec<Field> = fields.iter().filter_map(|h| field_for_header(h)).collect();
     seen.sort();
@@ -494,6 +531,11 @@ pub(crate) fn detect(
         ignored.retain(|h| !note.contains(&format!("'{h}'")));
         notes.push(note);
     }
+    if let Some(note) =
+        debtor_code_column(&header, data, &profile.columns, &mut columns, &mut ignored)
+    {
+        notes.push(note);
+    }
     let col = |f: Field| columns.iter().find(|(g, _)| *g == f).map(|(_, i)| *i);
     let decimal_mark = match profile.decimal_mark {
         Some(m) => Some(m),
@@ -503,6 +545,16 @@ pub(crate) fn detect(
         Some(d) => Some(d),
         None => detect_dates(file, data, &DATE_FIELDS.map(|f| (f, col(f))), &header)?,
     };
+    if let Some(s) =
+        super::unmapped::suspect(&header, data, &columns, &profile.ignore, decimal_mark)
+    {
+        return Err(CsvError::UnmappedColumn {
+            file: file.into(),
+            column: s.column,
+            why: s.why,
+            hint: s.hint,
+        });
+    }
     Ok(Detection {
         encoding,
         delimiter,

@@ -161,6 +161,11 @@ const SYNONYMS: &[(Field, &[&str])] = &[
             "debiteurnr",
             "debnr",
             "klantnummer",
+            "klantcode",
+            "debiteurcode",
+            "klantid",
+            "clientcode",
+            "codeklant",
             "klantnr",
             "relatienummer",
             "relatienr",
@@ -315,6 +320,11 @@ const SYNONYMS: &[(Field, &[&str])] = &[
             "invoicestatus",
             "state",
             "statut",
+            "betaalstatus",
+            "betalingsstatus",
+            "statusfactuur",
+            "paymentstatus",
+            "documentstatus",
         ],
     ),
     (
@@ -354,6 +364,13 @@ const SYNONYMS: &[(Field, &[&str])] = &[
             "documenttype",
             "doctype",
             "invoicetype",
+            "typefactuur",
+            "factuurtype",
+            "soortdocument",
+            "typedocument",
+            "soortfactuur",
+            "boekstuksoort",
+            "fc",
             "dc",
             "debetcredit",
             "debitcredit",
@@ -393,6 +410,13 @@ const SYNONYMS: &[(Field, &[&str])] = &[
             "amountoutstanding",
             "openbalance",
             "amountremaining",
+            "bedragopen",
+            "nogopen",
+            "resterend",
+            "resterendbedrag",
+            "openst",
+            "solde",
+            "montantdu",
         ],
     ),
     (
@@ -515,6 +539,9 @@ const SYNONYMS: &[(Field, &[&str])] = &[
             "amountpaid",
             "paidtodate",
             "totalpaid",
+            "voldaanbedrag",
+            "betalingen",
+            "ontvangen",
         ],
     ),
 ];
@@ -544,14 +571,29 @@ pub fn normalise_header(h: &str) -> String {
 /// The field a header names, if any: a known name, else (for the invoice a credit note corrects)
 /// the header's words.
 pub fn field_for_header(h: &str) -> Option<Field> {
+    let known = |n: &str| {
+        SYNONYMS
+            .iter()
+            .find(|(_, names)| names.iter().any(|s| s.replace('_', "") == n))
+            .map(|(f, _)| *f)
+    };
     let n = normalise_header(h);
     if n.is_empty() {
         return None;
     }
-    SYNONYMS
-        .iter()
-        .find(|(_, names)| names.iter().any(|s| s.replace('_', "") == n))
-        .map(|(f, _)| *f)
+    known(&n)
+        .or_else(|| {
+            // The currency a header names beside the field (`Openstaand (EUR)`, `Bedrag EUR`,
+            // `Saldo in €`): the field's own name once it is taken off.
+            let bare: Vec<String> = words(h)
+                .into_iter()
+                .filter(|w| !matches!(w.as_str(), "eur" | "euro" | "euros" | "in"))
+                .collect();
+            let bare = bare.concat();
+            (bare != n && !bare.is_empty())
+                .then(|| known(&bare))
+                .flatten()
+        })
         .or_else(|| names_credited_invoice(h).then_some(Field::CreditedInvoice))
 }
 
@@ -698,6 +740,15 @@ mod tests {
             ("H28", "Debet", Some(Field::Debit)),
             ("H29", "Credit", Some(Field::Credit)),
             ("H30", "Totaalbedrag incl. btw", Some(Field::Total)),
+            // Headers of review 42a's exports.
+            ("H31", "Openstaand (EUR)", Some(Field::Open)),
+            ("H32", "Bedrag (EUR)", Some(Field::Total)),
+            ("H33", "Saldo in €", Some(Field::Open)),
+            ("H34", "Betaalstatus", Some(Field::Status)),
+            ("H35", "Type factuur", Some(Field::Kind)),
+            ("H36", "Klantcode", Some(Field::DebtorId)),
+            ("H37", "Bedrag open", Some(Field::Open)),
+            ("H38", "Bedrag VV", None),
         ];
         for (id, h, want) in table {
             assert_eq!(field_for_header(h), want, "{id}: {h}");

@@ -11,6 +11,7 @@ pub mod headers;
 pub mod letters;
 pub mod profile;
 mod reader;
+mod unmapped;
 
 use std::path::{Path, PathBuf};
 
@@ -111,6 +112,19 @@ pub enum CsvError {
         column: String,
         /// The header as written.
         header: String,
+    },
+    /// A column mapped to no field that may say whether a debt is owed (a status, a credit
+    /// note's kind, an open or paid amount, the debtor's code, a payment term).
+    #[error("{file}: column '{column}' is not one incasso reads, but {why}; left out, a debt the file says is not owed (or not yet due) could be claimed. Map it in a profile ({hint}), or list it under ignore = [\"{column}\"] if it says nothing of that, and import with --profile")]
+    UnmappedColumn {
+        /// The file.
+        file: String,
+        /// The header as written.
+        column: String,
+        /// What its header or values suggest.
+        why: String,
+        /// The profile line that maps it.
+        hint: String,
     },
     /// The header is there but no data rows follow.
     #[error("{file}: has a header but no data rows")]

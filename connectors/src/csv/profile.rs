@@ -20,6 +20,9 @@
 //! [status]                  # status words the reader does not know, as the file writes them
 //! "Wacht op klant" = "open" # or paid, disputed, void, payment-pending
 //! ```
+//!
+//! A top-level `ignore = ["Opmerking"]` (before any table) names columns that say nothing of
+//! whether a debt is owed although their header or values suggest it.
 //! Unknown keys are errors, so a typo never silently does nothing.
 
 use std::collections::BTreeMap;
@@ -59,6 +62,8 @@ struct RawProfile {
     columns: BTreeMap<String, String>,
     #[serde(default)]
     status: BTreeMap<String, String>,
+    #[serde(default)]
+    ignore: Vec<String>,
 }
 
 /// A validated mapping profile.
@@ -86,6 +91,9 @@ pub struct Profile {
     pub columns: BTreeMap<Field, String>,
     /// Status words (lower case) → what they mean, for words the reader does not know.
     pub status: BTreeMap<String, DocumentStatus>,
+    /// Columns that say nothing of whether a debt is owed, though their header or values
+    /// suggest it (a free-text note, a discount): read past without a refusal.
+    pub ignore: Vec<String>,
 }
 
 /// Why a profile was refused.
@@ -181,6 +189,7 @@ impl Profile {
             header_row: raw.header_row,
             columns,
             status,
+            ignore: raw.ignore,
         })
     }
 }

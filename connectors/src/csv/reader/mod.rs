@@ -23,6 +23,7 @@ use crate::values::{
 
 mod row;
 use row::*;
+pub(crate) use row::{kind_word, status_word, KindWord, StatusWord};
 
 const MAX_WARNINGS: usize = 50;
 

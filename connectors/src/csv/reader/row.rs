@@ -277,6 +277,28 @@ impl<'a> RowReader<'a> {
                 ),
             });
         }
+        if let Some(i) =
+            (self.det.header.len()..fields.len()).find(|&i| !fields.get(i).trim().is_empty())
+        {
+            // A comma-separated file whose amounts have a decimal comma and no quotes splits
+            // each amount in two: read by the header's columns, `250,00` would be 250 and the
+            // next column "00".
+            return Err(RowError {
+                file: self.file.to_string(),
+                unit: self.unit,
+                line,
+                column: format!("field {}", i + 1),
+                value: crate::values::excerpt(fields.get(i)).into_owned(),
+                message: format!(
+                    "the row has {} fields but the header has {}, so its values cannot be told \
+                     to their columns (an amount written with a decimal comma in a \
+                     comma-separated file splits in two); quote such amounts, or export with ';' \
+                     as the delimiter",
+                    fields.len(),
+                    self.det.header.len()
+                ),
+            });
+        }
         let Some(raw_number) = self.text(fields, Field::Number) else {
             return Err(self.error(
                 line,
@@ -321,6 +343,34 @@ impl<'a> RowReader<'a> {
                 format!("due date is before the issue date {issue_date}"),
             ));
         }
+        let currency = match self.text(fields, Field::Currency) {
+            Some(c) => Currency::parse(c)
+                .map_err(|e| self.error(line, Field::Currency, fields, e.to_string()))?,
+            None => self.currency,
+        };
+        for f in crate::csv::detect::AMOUNT_FIELDS {
+            let Some(raw) = self.text(fields, f) else {
+                continue;
+            };
+            if let Some(w) = crate::values::currency_written(raw) {
+                if !crate::values::written_currency_is(w, currency) {
+                    let whence = if self.text(fields, Field::Currency).is_some() {
+                        "the row's currency column says"
+                    } else {
+                        "the file has no currency column, so its currency is"
+                    };
+                    return Err(self.error(
+                        line,
+                        f,
+                        fields,
+                        format!(
+                            "the amount is written in {w}, but {whence} {currency}; name the \
+                             currency in a currency column (or a profile's currency)"
+                        ),
+                    ));
+                }
+            }
+        }
         let total = match self.cols[Field::Total as usize] {
             Some(_) => self.amount(fields, Field::Total, line)?,
             // Debit and credit columns: the debit less the credit, negative for a credit note.
@@ -336,6 +386,18 @@ impl<'a> RowReader<'a> {
             .ok_or_else(|| self.error(line, Field::Total, fields, "the total is empty".into()))?;
         let mut net = self.amount(fields, Field::Net, line)?;
         let mut vat = self.amount(fields, Field::Vat, line)?;
+        if self.cols[Field::Open as usize].is_some() && self.text(fields, Field::Open).is_none() {
+            // Nothing open, or all of it? Exports write either as a blank; read as the whole
+            // total open, a paid invoice would be claimed.
+            return Err(self.error(
+                line,
+                Field::Open,
+                fields,
+                "the open amount is empty, which may mean nothing is open or all of it; \
+                 write 0,00 when nothing is open and the amount when all of it is"
+                    .into(),
+            ));
+        }
         let mut open = match self.amount(fields, Field::Open, line)? {
             None => self
                 .amount(fields, Field::Paid, line)?
@@ -350,11 +412,6 @@ impl<'a> RowReader<'a> {
                 *v = -*v;
             }
         }
-        let currency = match self.text(fields, Field::Currency) {
-            Some(c) => Currency::parse(c)
-                .map_err(|e| self.error(line, Field::Currency, fields, e.to_string()))?,
-            None => self.currency,
-        };
         let says = match self.text(fields, Field::Kind) {
             Some(k) => Some(match self.kind_words.get(k) {
                 Some(c) => (k, *c),
@@ -584,7 +641,7 @@ pub(super) fn strip_float_suffix(s: &str) -> &str {
 
 /// What a kind column's word says a row is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum KindWord {
+pub(crate) enum KindWord {
     Invoice,
     CreditNote,
     /// Neither: a positive amount under it may be owed by the debtor or to them.
@@ -595,7 +652,7 @@ pub(super) enum KindWord {
 /// writes it (`Klant creditfactuur`, `Note de crédit`, `ACCRECCREDIT`, `out_refund`,
 /// `Verkoopfactuur`, `Sales invoice`) or as a UNCL1001 document code (EN 16931's BT-3: 380 an
 /// invoice, 381 a credit note).
-pub(super) fn kind_word(k: &str) -> KindWord {
+pub(crate) fn kind_word(k: &str) -> KindWord {
     const CREDIT: [&str; 9] = [
         "credit",
         "krediet",
@@ -636,7 +693,7 @@ pub(super) fn kind_word(k: &str) -> KindWord {
 
 /// What a ledger's status column says of a document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum StatusWord {
+pub(crate) enum StatusWord {
     /// A status incasso keeps as such.
     Is(DocumentStatus),
     /// Credited (`gecrediteerd`): an invoice is then void; a credit note stays in force.
@@ -652,7 +709,7 @@ pub(super) enum StatusWord {
 /// Words are looked for in this order, so that a longer phrase wins over a word inside it
 /// (`gedeeltelijk betaald` over `betaald`, `onbetaald` over `betaald`, `vervallen verklaard`
 /// over `vervallen`).
-pub(super) fn status_word(s: &str) -> StatusWord {
+pub(crate) fn status_word(s: &str) -> StatusWord {
     let folded: String = s
         .chars()
         .flat_map(char::to_lowercase)
@@ -1053,7 +1110,7 @@ mod tests {
         let text = "Factuurnummer;Openstaand;Factuurdatum;Debiteurnummer;Bedrag;Kleur\n\
                     F1;;01-02-2026;D1;100,00;\n\
                     F2;0,00;01-02-2026;D1;50,00;\n";
-        let read = |cell: FormulaCell| {
+        let read = |cell: FormulaCell, text: &str| {
             let options = crate::csv::CsvOptions {
                 row_word: Some("row"),
                 formulas_without_value: vec![cell],
@@ -1078,7 +1135,7 @@ mod tests {
             column: 1,
             formula: "E2-F2".into(),
         };
-        let e = read(open).unwrap_err();
+        let e = read(open, text).unwrap_err();
         assert!(
             e.contains("row 2, column 'Openstaand': cell B2 holds the formula =E2-F2 but no value"),
             "{e}"
@@ -1088,7 +1145,8 @@ mod tests {
             column: 5,
             formula: "IF(B2=0,\"betaald\",\"\")".into(),
         };
-        assert_eq!(read(memo).unwrap(), ["F1", "F2"]);
+        let filled = text.replace("F1;;", "F1;100,00;");
+        assert_eq!(read(memo, &filled).unwrap(), ["F1", "F2"]);
     }
 
     #[test]

@@ -1,0 +1,449 @@
+//! Columns the reader maps to no field but that may say whether a debt is owed: a status or
+//! document kind under a header it does not know, an open or paid amount, a second total, the
+//! debtor's code, an agreed payment term. Ignored, such a column could have a paid, credited,
+//! disputed or not yet due invoice claimed, so a file with one is refused until a profile maps
+//! it or says to ignore it.
+
+use crate::csv::detect::SampleRecord;
+use crate::csv::headers::{field_for_header, normalise_header, Field};
+use crate::csv::reader::{kind_word, status_word, KindWord, StatusWord};
+use crate::values::{parse_amount, DecimalMark};
+
+/// An unmapped column that may decide whether a debt is owed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Suspect {
+    /// The header as written.
+    pub column: String,
+    /// What its header or values suggest, in words.
+    pub why: String,
+    /// The profile line that maps it, as the user would write it.
+    pub hint: String,
+}
+
+/// Most sample values of a column looked at.
+const SAMPLE: usize = 500;
+
+/// The first unmapped column (not in `columns`, not in the profile's `ignore`) that may decide
+/// whether a debt is owed, judged by its header's words and the sample's values.
+pub(crate) fn suspect(
+    header: &[String],
+    data: &[SampleRecord],
+    columns: &[(Field, usize)],
+    ignore: &[String],
+    mark: Option<DecimalMark>,
+) -> Option<Suspect> {
+    let mapped = |f: Field| columns.iter().find(|(g, _)| *g == f).map(|(_, i)| *i);
+    let ignored = |h: &str| {
+        ignore
+            .iter()
+            .any(|x| x.trim() == h.trim() || normalise_header(x) == normalise_header(h))
+    };
+    for (i, h) in header.iter().enumerate() {
+        if h.trim().is_empty() || columns.iter().any(|(_, j)| *j == i) || ignored(h) {
+            continue;
+        }
+        let values: Vec<&str> = data
+            .iter()
+            .take(SAMPLE)
+            .filter_map(|r| r.fields.get(i).map(|v| v.trim()))
+            .filter(|v| !v.is_empty())
+            .collect();
+        let words = header_words(h);
+        // Dutch writes compounds as one word (`Betaalstatus`, `Betalingstermijn`): a part
+        // anywhere in a word counts.
+        let has = |parts: &[&str]| words.iter().any(|w| parts.iter().any(|p| w.contains(p)));
+        let is = |whole: &[&str]| words.iter().any(|w| whole.contains(&w.as_str()));
+        let make = |why: String, field: &str| Suspect {
+            column: h.clone(),
+            why,
+            hint: format!("[columns] {field} = \"{h}\""),
+        };
+        if mapped(Field::Kind).is_none() {
+            if let Some(word) = credit_words(&values) {
+                return Some(make(
+                    format!("it holds words for a credit note ('{word}'): read as invoices, credit notes would be claimed"),
+                    "kind",
+                ));
+            }
+        }
+        if let Some(word) = status_words(&values) {
+            return Some(make(
+                format!("it holds status words ('{word}') that say a document is not simply open"),
+                "status",
+            ));
+        }
+        if has(&[
+            "betaald",
+            "paid",
+            "voldaan",
+            "settled",
+            "gesloten",
+            "closed",
+            "ontvangen",
+        ]) && !values.is_empty()
+            && values.iter().all(|v| yes_or_no(v))
+        {
+            let (yes, no) = (
+                values.iter().find(|v| is_yes(v)),
+                values.iter().find(|v| !is_yes(v)),
+            );
+            return Some(Suspect {
+                column: h.clone(),
+                why: "it reads as a flag of whether the document is paid".into(),
+                hint: format!(
+                    "[columns] status = \"{h}\" with [status] \"{}\" = \"paid\" and \"{}\" = \"open\"",
+                    yes.unwrap_or(&"Ja"),
+                    no.unwrap_or(&"Nee")
+                ),
+            });
+        }
+        if has(&[
+            "status",
+            "stadium",
+            "toestand",
+            "afgehandeld",
+            "afgeletterd",
+        ]) && !values.is_empty()
+        {
+            return Some(make("its header speaks of a status".into(), "status"));
+        }
+        if mapped(Field::DueDate).is_none()
+            && (has(&[
+                "termijn",
+                "betalingsvoorwaard",
+                "betaalvoorwaard",
+                "conditie",
+                "condition",
+                "delai",
+                "zahlungsziel",
+                "paymentterm",
+            ]) || is(&["term", "terms"]))
+            && !values.is_empty()
+        {
+            return Some(Suspect {
+                column: h.clone(),
+                why: "it may hold the agreed payment term, and the file has no due date: the due date would be taken as the issue date plus the default term".into(),
+                hint: "payment_term_days = N, or export the due date".into(),
+            });
+        }
+        let amounts = !values.is_empty()
+            && values
+                .iter()
+                .filter(|v| parse_amount(v, mark).is_ok())
+                .count()
+                * 5
+                >= values.len() * 4;
+        if amounts {
+            if let Some(f) = field_for_header(h).filter(|f| mapped(*f).is_some()) {
+                let other = mapped(f).expect("mapped");
+                if differs(data, i, other, mark) {
+                    return Some(make(
+                        format!(
+                            "its header also names the {} and its amounts differ from those of '{}', which is read as it",
+                            f.name(),
+                            header[other]
+                        ),
+                        f.name(),
+                    ));
+                }
+                continue;
+            }
+            if is(&["vv"]) || has(&["valuta", "foreign", "currency", "devise"]) {
+                return Some(make(
+                    "its header says it holds amounts in the invoice's own currency".into(),
+                    "total",
+                ));
+            }
+            // Beside an open amount, what was paid says nothing more; another open amount that
+            // differs from it is a doubt.
+            let open = mapped(Field::Open);
+            let told_open = open.is_some() || mapped(Field::Paid).is_some();
+            let open_words = has(&[
+                "open",
+                "saldo",
+                "restant",
+                "resterend",
+                "restbedrag",
+                "solde",
+                "outstand",
+                "remain",
+                "balanc",
+            ]) || is(&["due"]);
+            if open_words
+                && open.is_none_or(|o| differs(data, i, o, mark))
+                && (open.is_some() || !told_open)
+            {
+                return Some(make(
+                    "its header speaks of what is still open".into(),
+                    "open",
+                ));
+            }
+            if !told_open
+                && has(&[
+                    "betaal", "betaling", "ontvang", "voldaan", "paid", "payment", "receiv",
+                ])
+            {
+                return Some(make(
+                    "its header speaks of what was paid".into(),
+                    "paid_amount",
+                ));
+            }
+            if has(&["totaal", "total", "incl", "tebetalen"]) {
+                return Some(make("its header speaks of a total".into(), "total"));
+            }
+        }
+        if mapped(Field::DebtorId).is_none()
+            && (has(&[
+                "klant", "client", "debiteur", "debtor", "customer", "relatie",
+            ]) || normalise_header(h) == "code")
+            && !values.is_empty()
+            && values
+                .iter()
+                .filter(|v| crate::csv::detect::looks_like_name(v))
+                .count()
+                * 5
+                <= values.len()
+        {
+            return Some(make(
+                "it may hold the debtors' codes: without them debtors are told apart by name alone, and two customers of one name become one".into(),
+                "debtor_id",
+            ));
+        }
+    }
+    None
+}
+
+/// Whether a value is a yes or a no (`Ja`, `Nee`, `Y`, `N`, `X`, `1`, `0`, `true`, ...).
+fn yes_or_no(v: &str) -> bool {
+    is_yes(v)
+        || matches!(
+            v.to_lowercase().as_str(),
+            "nee" | "no" | "n" | "0" | "false" | "onwaar" | "non" | "nein"
+        )
+}
+
+/// Whether a value is a yes.
+fn is_yes(v: &str) -> bool {
+    matches!(
+        v.to_lowercase().as_str(),
+        "ja" | "yes" | "j" | "y" | "x" | "1" | "true" | "waar" | "oui" | "o"
+    )
+}
+
+/// A header's words, lower case, accents folded, also split where lower case turns upper.
+fn header_words(h: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut word = String::new();
+    let mut prev_lower = false;
+    for c in h.chars() {
+        if (!c.is_alphanumeric() || (c.is_uppercase() && prev_lower)) && !word.is_empty() {
+            out.push(normalise_header(&word));
+            word.clear();
+        }
+        if c.is_alphanumeric() {
+            word.push(c);
+        }
+        prev_lower = c.is_lowercase();
+    }
+    if !word.is_empty() {
+        out.push(normalise_header(&word));
+    }
+    // The header whole, too: `Betaalstatus` is one word.
+    let whole = normalise_header(h);
+    if out.len() > 1 && !whole.is_empty() {
+        out.push(whole);
+    }
+    out
+}
+
+/// A status word other than open, when at least half the values are short status phrases.
+fn status_words<'a>(values: &[&'a str]) -> Option<&'a str> {
+    let short = |v: &str| v.split_whitespace().count() <= 4;
+    let read: Vec<(&str, StatusWord)> = values
+        .iter()
+        .filter(|v| short(v) && !v.chars().any(|c| c.is_ascii_digit()))
+        .map(|v| (*v, status_word(v)))
+        .filter(|(_, w)| *w != StatusWord::Unknown)
+        .collect();
+    if read.is_empty() || read.len() * 2 < values.len() {
+        return None;
+    }
+    read.iter()
+        .find(|(_, w)| *w != StatusWord::Is(incasso_core::model::DocumentStatus::Open))
+        .map(|(v, _)| *v)
+}
+
+/// A word for a credit note, when at least half the values are words for a document's kind.
+fn credit_words<'a>(values: &[&'a str]) -> Option<&'a str> {
+    let read: Vec<(&str, KindWord)> = values
+        .iter()
+        .filter(|v| v.split_whitespace().count() <= 4)
+        .map(|v| (*v, kind_word(v)))
+        .filter(|(_, k)| *k != KindWord::Unknown)
+        .collect();
+    if read.is_empty() || read.len() * 2 < values.len() {
+        return None;
+    }
+    read.iter()
+        .find(|(_, k)| *k == KindWord::CreditNote)
+        .map(|(v, _)| *v)
+}
+
+/// Whether two amount columns differ in a row of the sample where both are amounts.
+fn differs(data: &[SampleRecord], a: usize, b: usize, mark: Option<DecimalMark>) -> bool {
+    data.iter().take(SAMPLE).any(|r| {
+        let amount = |i: usize| {
+            r.fields
+                .get(i)
+                .map(|v| v.trim())
+                .filter(|v| !v.is_empty())
+                .and_then(|v| parse_amount(v, mark).ok())
+        };
+        matches!((amount(a), amount(b)), (Some(x), Some(y)) if x != y)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(rows: &[&[&str]]) -> Vec<SampleRecord> {
+        rows.iter()
+            .enumerate()
+            .map(|(i, r)| SampleRecord {
+                line: i as u64 + 2,
+                fields: r.iter().map(|s| s.to_string()).collect(),
+            })
+            .collect()
+    }
+
+    fn judge(header: &[&str], columns: &[(Field, usize)], rows: &[&[&str]]) -> Option<String> {
+        let header: Vec<String> = header.iter().map(|s| s.to_string()).collect();
+        suspect(
+            &header,
+            &sample(rows),
+            columns,
+            &[],
+            Some(DecimalMark::Comma),
+        )
+        .map(|s| format!("{} -> {}", s.column, s.hint))
+    }
+
+    const BASE: [(Field, usize); 4] = [
+        (Field::Number, 0),
+        (Field::IssueDate, 1),
+        (Field::Total, 2),
+        (Field::DebtorName, 3),
+    ];
+
+    #[test]
+    fn a_status_column_under_a_header_the_reader_does_not_know_is_a_suspect() {
+        let rows: &[&[&str]] = &[
+            &["F1", "01-01-2026", "100,00", "Jansen", "Betaald"],
+            &["F2", "01-01-2026", "200,00", "Jansen", "Openstaand"],
+        ];
+        assert_eq!(
+            judge(
+                &["Nr", "Datum", "Bedrag", "Naam", "Betaalstatus"],
+                &BASE,
+                rows
+            )
+            .as_deref(),
+            Some("Betaalstatus -> [columns] status = \"Betaalstatus\"")
+        );
+        // Free text that only now and then holds a status word is no status column.
+        let rows: &[&[&str]] = &[
+            &["F1", "01-01-2026", "100,00", "Jansen", "Levering week 3"],
+            &["F2", "01-01-2026", "200,00", "Jansen", "Project Noord"],
+            &["F3", "01-01-2026", "200,00", "Jansen", "Betaald"],
+        ];
+        assert_eq!(
+            judge(&["Nr", "Datum", "Bedrag", "Naam", "Project"], &BASE, rows),
+            None
+        );
+    }
+
+    #[test]
+    fn credit_note_words_amounts_codes_and_terms_are_suspects() {
+        let kind: &[&[&str]] = &[
+            &["F1", "01-01-2026", "100,00", "Jansen", "Factuur"],
+            &["C1", "01-01-2026", "100,00", "Jansen", "Creditnota"],
+        ];
+        assert!(judge(
+            &["Nr", "Datum", "Bedrag", "Naam", "Type factuur"],
+            &BASE,
+            kind
+        )
+        .unwrap()
+        .ends_with("kind = \"Type factuur\""));
+        let open: &[&[&str]] = &[&["F1", "01-01-2026", "100,00", "Jansen", "0,00"]];
+        assert!(judge(
+            &["Nr", "Datum", "Bedrag", "Naam", "Bedrag open"],
+            &BASE,
+            open
+        )
+        .unwrap()
+        .ends_with("open = \"Bedrag open\""));
+        assert!(
+            judge(&["Nr", "Datum", "Bedrag", "Naam", "Ontvangen"], &BASE, open)
+                .unwrap()
+                .ends_with("paid_amount = \"Ontvangen\"")
+        );
+        assert!(
+            judge(&["Nr", "Datum", "Bedrag", "Naam", "Bedrag VV"], &BASE, open)
+                .unwrap()
+                .ends_with("total = \"Bedrag VV\"")
+        );
+        // A second total that says the same is no doubt; one that differs is.
+        let same: &[&[&str]] = &[&["F1", "01-01-2026", "100,00", "Jansen", "100,00"]];
+        assert_eq!(
+            judge(&["Nr", "Datum", "Bedrag", "Naam", "Totaal"], &BASE, same),
+            None
+        );
+        let other: &[&[&str]] = &[&["F1", "01-01-2026", "100,00", "Jansen", "121,00"]];
+        assert!(
+            judge(&["Nr", "Datum", "Bedrag", "Naam", "Totaal"], &BASE, other)
+                .unwrap()
+                .ends_with("total = \"Totaal\"")
+        );
+        let code: &[&[&str]] = &[&["F1", "01-01-2026", "100,00", "Jansen", "K100"]];
+        assert!(
+            judge(&["Nr", "Datum", "Bedrag", "Naam", "Klantcode"], &BASE, code)
+                .unwrap()
+                .ends_with("debtor_id = \"Klantcode\"")
+        );
+        let term: &[&[&str]] = &[&["F1", "01-01-2026", "100,00", "Jansen", "90 dagen"]];
+        assert!(judge(
+            &["Nr", "Datum", "Bedrag", "Naam", "Betalingstermijn"],
+            &BASE,
+            term
+        )
+        .unwrap()
+        .contains("payment_term_days"));
+        let flag: &[&[&str]] = &[
+            &["F1", "01-01-2026", "100,00", "Jansen", "Ja"],
+            &["F2", "01-01-2026", "100,00", "Jansen", "Nee"],
+        ];
+        assert!(
+            judge(&["Nr", "Datum", "Bedrag", "Naam", "Betaald"], &BASE, flag)
+                .unwrap()
+                .contains("[status] \"Ja\" = \"paid\" and \"Nee\" = \"open\"")
+        );
+        // A column of other amounts (a discount) or of notes says nothing of what is owed.
+        assert_eq!(
+            judge(&["Nr", "Datum", "Bedrag", "Naam", "Korting"], &BASE, open),
+            None
+        );
+    }
+
+    #[test]
+    fn a_column_the_profile_says_to_ignore_is_no_suspect() {
+        let header: Vec<String> = ["Nr", "Datum", "Bedrag", "Naam", "Betaalstatus"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let rows = sample(&[&["F1", "01-01-2026", "100,00", "Jansen", "Betaald"]]);
+        let ignore = vec!["Betaalstatus".to_string()];
+        assert_eq!(suspect(&header, &rows, &BASE, &ignore, None), None);
+    }
+}
