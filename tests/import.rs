@@ -398,6 +398,18 @@ fn one_ledger_across_sources_merges_agreement_and_records_conflicts() {
     let json: serde_json::Value =
         serde_json::from_str(&ok(incasso(&data, &["conflicts", "--format", "json"]))).unwrap();
     assert_eq!(json[0]["status"], "open");
+    // Until a person chooses, the stored version may be the wrong one: it is not claimed
+    // (review 42a, B1), and says why.
+    let rates = extended_rates(dir.path());
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(&policy, "unknown_debtor_type = \"business\"\n").unwrap();
+    let held = claims_json_with(&data, &rates, &["--policy", policy.to_str().unwrap()]);
+    let (rule, why) = excluded_rule(&held, "TOSL108").expect("TOSL108 held");
+    assert_eq!(rule, "source-conflict");
+    assert!(
+        why.contains("total 1729.00 stored, 1728.00 in") && why.contains("incasso conflicts"),
+        "{why}"
+    );
 
     ok(incasso(
         &data,
@@ -1318,4 +1330,36 @@ fn a_column_that_may_say_a_debt_is_not_owed_is_never_left_out() {
     );
     ok(o);
     assert!(open(&data).contains("\nF1,D1,"));
+}
+
+/// Review 42a, A10: the books exported as CSV give `00401` open; the same books as a workbook,
+/// whose number cell dropped the zeros, give `401` paid. They are two documents to the store, so
+/// the open one is held from claims, naming the other spelling, until the books say it in one.
+#[test]
+fn one_number_spelled_two_ways_is_held_not_claimed() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let head = "Factuurnummer;Debiteur;Naam;Factuurdatum;Vervaldatum;Bedrag;Status\n";
+    let day1 = dir.path().join("day1.csv");
+    std::fs::write(
+        &day1,
+        format!("{head}00401;D1;Een BV;05-01-2026;04-02-2026;400,00;Openstaand\nF9;D1;Een BV;05-01-2026;04-02-2026;90,00;Openstaand\n"),
+    )
+    .unwrap();
+    let day2 = dir.path().join("day2.csv");
+    std::fs::write(
+        &day2,
+        format!("{head}401;D1;Een BV;05-01-2026;04-02-2026;400,00;Betaald\nF9;D1;Een BV;05-01-2026;04-02-2026;90,00;Openstaand\n"),
+    )
+    .unwrap();
+    ok(incasso(&data, &["import", day1.to_str().unwrap()]));
+    ok(incasso(&data, &["import", day2.to_str().unwrap()]));
+    let rates = extended_rates(dir.path());
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(&policy, "unknown_debtor_type = \"business\"\n").unwrap();
+    let v = claims_json_with(&data, &rates, &["--policy", policy.to_str().unwrap()]);
+    let (rule, why) = excluded_rule(&v, "00401").expect("00401 held");
+    assert_eq!(rule, "source-conflict");
+    assert!(why.contains("also written 401 from"), "{why}");
+    assert_eq!(claimed_numbers(&v), ["F9"], "the other invoice still goes");
 }

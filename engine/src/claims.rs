@@ -83,6 +83,7 @@ pub struct ClaimsInputs {
     creditor: incasso_core::ids::CreditorId,
     attachments: HashMap<DocumentKey, Vec<incasso_core::model::AttachmentRef>>,
     decisions: Vec<ManualDecision>,
+    conflicts: HashMap<(incasso_core::model::DocumentKind, String), String>,
 }
 
 impl ClaimsInputs {
@@ -97,6 +98,7 @@ impl ClaimsInputs {
             creditor: store.creditor()?,
             attachments: store.all_attachments()?,
             decisions: store.decisions()?,
+            conflicts: open_conflicts(&store.conflicts()?),
         })
     }
 
@@ -133,6 +135,14 @@ impl ClaimsInputs {
             .collect();
         let later = issued_after(r.docs, as_of);
         let paid = r.paid.by_number();
+        let mut conflicts = self.conflicts.clone();
+        for (key, why) in respelled(r.docs) {
+            let held = conflicts.entry(key).or_default();
+            if !held.is_empty() {
+                held.push_str("; ");
+            }
+            held.push_str(&why);
+        }
         let ledger = Ledger {
             creditor: &self.creditor,
             items: &items,
@@ -145,6 +155,7 @@ impl ClaimsInputs {
             later: &later,
             twins: &twins,
             paid: &paid,
+            conflicts: &conflicts,
         };
         let result = preview(&ledger, &self.policy, &self.tables, as_of);
         tracing::info!(
@@ -154,6 +165,99 @@ impl ClaimsInputs {
         );
         Ok(result)
     }
+}
+
+/// The documents with a conflict waiting for a person, each with what differs (`total 1000.00
+/// stored, 900.00 in ledger.xlsx`).
+fn open_conflicts(
+    all: &[incasso_store::Conflict],
+) -> HashMap<(incasso_core::model::DocumentKind, String), String> {
+    let mut out: HashMap<(incasso_core::model::DocumentKind, String), String> = HashMap::new();
+    for c in all
+        .iter()
+        .filter(|c| c.status == incasso_store::ConflictStatus::Open)
+    {
+        let diffs: Vec<String> = c
+            .diffs
+            .iter()
+            .map(|d| {
+                format!(
+                    "{} {} stored, {} in {}",
+                    d.field, d.stored, d.incoming, c.incoming_source
+                )
+            })
+            .collect();
+        let why = out
+            .entry((c.document.kind, c.document.number.clone()))
+            .or_default();
+        if !why.is_empty() {
+            why.push_str("; ");
+        }
+        why.push_str(&format!(
+            "two sources describe it differently ({}): `incasso conflicts` lets a person \
+             choose which stands",
+            diffs.join(", ")
+        ));
+    }
+    out
+}
+
+/// Documents of one kind whose numbers are one number spelled two ways (`00401` and `401`,
+/// `2026/0402` and `2026/402`: a workbook's number cell drops leading zeros), each with the
+/// other spellings: the books may hold one invoice twice, one version paid and the other still
+/// open in the store, so each is held until the books say it in one spelling.
+fn respelled(docs: &[LedgerDocument]) -> Vec<((DocumentKind, String), String)> {
+    let zero_led = |n: &str| {
+        let b = n.as_bytes();
+        (0..b.len()).any(|i| b[i] == b'0' && (i == 0 || !b[i - 1].is_ascii_digit()))
+    };
+    let mut groups: HashMap<(DocumentKind, String), Vec<usize>> = HashMap::new();
+    for (i, d) in docs.iter().enumerate() {
+        let n = d.document.number.as_str();
+        if zero_led(n) {
+            groups
+                .entry((d.document.kind, crate::import::ledger::loose(n)))
+                .or_default()
+                .push(i);
+        }
+    }
+    if groups.is_empty() {
+        return Vec::new();
+    }
+    for (i, d) in docs.iter().enumerate() {
+        let n = d.document.number.as_str();
+        if !zero_led(n) {
+            if let Some(g) = groups.get_mut(&(d.document.kind, crate::import::ledger::loose(n))) {
+                g.push(i);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for members in groups.values().filter(|g| g.len() > 1) {
+        for &i in members {
+            let others: Vec<String> = members
+                .iter()
+                .filter(|&&j| j != i)
+                .map(|&j| {
+                    format!(
+                        "{} from {}",
+                        docs[j].document.number.as_str(),
+                        docs[j].provenance.source.name
+                    )
+                })
+                .collect();
+            let d = &docs[i].document;
+            out.push((
+                (d.kind, d.number.normalised().into_owned()),
+                format!(
+                    "its number is also written {}: one invoice may be in the store twice, as a \
+                     workbook's number cell drops leading zeros; import the books in one spelling",
+                    others.join(", ")
+                ),
+            ));
+        }
+    }
+    out
 }
 
 /// The documents issued after `as_of` (not void), each as an item with its whole amount open.

@@ -88,7 +88,7 @@ struct LastRun {
 fn conflicts_wait(n: usize) -> String {
     format!(
         "{n} conflict(s) wait for a person (`incasso conflicts`): until resolved the stored \
-         version stands, so a debt the books show owed again is neither open nor claimed"
+         version stands in every listing, and no document of theirs is claimed"
     )
 }
 

@@ -27,7 +27,7 @@ impl Store {
             self.reconciliation_inputs()?,
             self.last_seq(P_REMINDER)?,
             self.kv.scan_prefix(&[P_PLAN]).count(),
-            self.records_digest(&[P_REMINDER], &[P_PLAN])?,
+            self.records_digest(&[P_REMINDER], &[P_PLAN, crate::P_CONFLICT])?,
         ))
     }
 

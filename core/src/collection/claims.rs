@@ -198,6 +198,10 @@ pub struct Ledger<'a> {
     /// ([`crate::reconcile::PaidOn`]): interest runs on each until then, and one made after the
     /// costs fell due leaves them.
     pub paid: &'a HashMap<&'a str, Vec<(NaiveDate, Decimal)>>,
+    /// Documents two sources describe differently, waiting for a person to choose (by kind and
+    /// normalised number, with why in words): the stored version may be the wrong one, so they
+    /// are held.
+    pub conflicts: &'a HashMap<(DocumentKind, String), String>,
 }
 
 /// A stable 64-bit FNV-1a hash, so claim ids never change with the Rust version.
@@ -388,6 +392,12 @@ pub fn preview(
                     .or_else(|| {
                         let notes = credited_later.get(&it.number.normalised())?;
                         Some((CREDITED_LATER, credited_after(as_of, notes)))
+                    })
+                    .or_else(|| {
+                        let why = ledger
+                            .conflicts
+                            .get(&(it.kind, it.number.normalised().into_owned()))?;
+                        Some((CONFLICT, why.clone()))
                     }) {
                     Some((rule, reason)) => {
                         out.excluded.push(excluded(debtor_id, it, rule, reason))
@@ -690,6 +700,8 @@ pub const CALCULATION: &str = "calculation";
 pub const CREDIT_NOTE: &str = "credit-note-names-it";
 /// Rule id of an invoice a credit note issued after the as-of date names.
 pub const CREDITED_LATER: &str = "credited-later";
+/// Rule id of a document two sources describe differently, until a person chooses.
+pub const CONFLICT: &str = "source-conflict";
 
 /// A rule id read back (the claims kept in the store): one of the rules', never a new one.
 fn known_rule<'de, D: serde::Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
@@ -704,6 +716,7 @@ fn known_rule<'de, D: serde::Deserializer<'de>>(d: D) -> Result<&'static str, D:
             CALCULATION,
             CREDIT_NOTE,
             CREDITED_LATER,
+            CONFLICT,
         ])
         .find(|known| *known == id)
         .ok_or_else(|| serde::de::Error::custom(format!("unknown rule: {id}")))

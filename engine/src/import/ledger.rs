@@ -258,7 +258,7 @@ impl Listed {
 /// A number as spellings of it compare: letters and digits only, in lower case, each run of
 /// digits (runs end at any other character) without its leading zeros (`F2026-0101`,
 /// `f2026 101` and `F2026/101` alike; a workbook's number cell drops the zeros of `00401`).
-fn loose(number: &str) -> String {
+pub(crate) fn loose(number: &str) -> String {
     let mut out = String::with_capacity(number.len());
     let mut in_digits = false;
     for c in number.chars() {

@@ -4,7 +4,7 @@
 
 mod bank;
 mod debtors;
-mod ledger;
+pub(crate) mod ledger;
 pub mod pipeline;
 mod ubl;
 
