@@ -22,7 +22,7 @@ pub enum DecimalMark {
 }
 
 impl DecimalMark {
-    fn chars(self) -> (u8, u8) {
+    pub(crate) fn chars(self) -> (u8, u8) {
         match self {
             DecimalMark::Comma => (b',', b'.'),
             DecimalMark::Point => (b'.', b','),

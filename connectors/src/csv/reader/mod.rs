@@ -21,6 +21,7 @@ use crate::values::{
     mark_evidence, parse_amount, parse_date, DateFormat, DecimalMark, MarkEvidence,
 };
 
+mod ending;
 mod row;
 use row::*;
 pub(crate) use row::{kind_word, status_word, KindWord, StatusWord};
@@ -159,6 +160,8 @@ where
     progress.set_total(size);
 
     let mut rows = RowReader::new(&name, &detection, options);
+    let (reader, last_byte) = ending::Tail::new(reader);
+    let mut ending = ending::Ending::default();
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -224,6 +227,7 @@ where
                 continue;
             }
             Ok(Parsed::Doc(doc)) => {
+                ending.row(&rows, &fields, line);
                 let fp = fingerprint(&doc);
                 match seen.entry(number_key(doc.kind, &doc.number)) {
                     Entry::Occupied(e) if e.get().1 == fp => {
@@ -292,6 +296,23 @@ where
                 });
             }
             Err(e) => return Err(CsvError::Row(e)),
+        }
+    }
+    // A worksheet's rows are never cut: its text is written whole by the workbook reader.
+    if options.row_word.is_none() {
+        if let Some((line, f, value, why)) = ending.cut(last_byte.get(), detection.line_end) {
+            return Err(CsvError::Row(RowError {
+                file: name.clone(),
+                unit: rows.unit,
+                line: *line,
+                column: rows.column_name(*f),
+                value: value.clone(),
+                message: format!(
+                    "the file ends inside this row, without a line end, and its value {why}: the \
+                     download may have been cut short; download the export again (a file that \
+                     ends so on purpose: add a line end)"
+                ),
+            }));
         }
     }
     for (mut doc, line) in unlinked {

@@ -113,6 +113,14 @@ impl<'a> RowReader<'a> {
         }
     }
 
+    /// The header of the column a field is read from (the field's name when none).
+    pub(super) fn column_name(&self, f: Field) -> String {
+        match self.cols[f as usize] {
+            Some(i) => self.det.header[i].clone(),
+            None => f.name().to_string(),
+        }
+    }
+
     pub(super) fn error(&self, line: u64, f: Field, fields: &Fields, message: String) -> RowError {
         let (column, value) = match self.cols[f as usize] {
             Some(i) => (

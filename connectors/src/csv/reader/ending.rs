@@ -1,0 +1,174 @@
+//! Telling a download cut short: a file that stops without a line end, inside its last row,
+//! gives that row's last field cut (`1.000,00` read as `1`, `Openstaand` as `Opensta`), which
+//! still parses. Such a row is refused when its amounts have fewer decimals than every amount
+//! above them in their column, or its status is the beginning of a status above it.
+
+use std::cell::Cell;
+use std::io::Read;
+use std::rc::Rc;
+
+use super::row::{Fields, RowReader};
+use crate::csv::detect::AMOUNT_FIELDS;
+use crate::csv::headers::Field;
+
+/// Most distinct status texts remembered.
+const STATUSES: usize = 64;
+
+/// A reader that remembers the last byte it gave.
+pub(super) struct Tail<R> {
+    inner: R,
+    last: Rc<Cell<Option<u8>>>,
+}
+
+impl<R: Read> Tail<R> {
+    /// The reader, and where its last byte will be.
+    pub(super) fn new(inner: R) -> (Tail<R>, Rc<Cell<Option<u8>>>) {
+        let last = Rc::new(Cell::new(None));
+        (
+            Tail {
+                inner,
+                last: last.clone(),
+            },
+            last,
+        )
+    }
+}
+
+impl<R: Read> Read for Tail<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n > 0 {
+            self.last.set(Some(buf[n - 1]));
+        }
+        Ok(n)
+    }
+}
+
+/// What the rows read so far looked like, and what was odd about the latest one.
+#[derive(Default)]
+pub(super) struct Ending {
+    /// Per amount column (as in [`AMOUNT_FIELDS`]): the decimals every value had (`None` once
+    /// they differ), and how many values.
+    decimals: [(Option<usize>, u32); AMOUNT_FIELDS.len()],
+    statuses: Vec<String>,
+    /// What is odd about the latest row read, and its line.
+    odd: Option<(u64, Field, String, String)>,
+}
+
+impl Ending {
+    /// Weighs a row read into a document against the rows above it, then counts it in.
+    pub(super) fn row(&mut self, rows: &RowReader<'_>, fields: &Fields, line: u64) {
+        self.odd = None;
+        if let Some(mark) = rows.mark {
+            let (dec, _) = mark.chars();
+            for (k, f) in AMOUNT_FIELDS.iter().enumerate() {
+                let Some(raw) = rows.text(fields, *f) else {
+                    continue;
+                };
+                let raw = raw.trim();
+                if !raw.bytes().any(|b| b.is_ascii_digit()) {
+                    continue;
+                }
+                let d = raw.bytes().rposition(|b| b == dec).map_or(0, |p| {
+                    raw[p + 1..].bytes().filter(u8::is_ascii_digit).count()
+                });
+                let (seen, n) = &mut self.decimals[k];
+                match (*n, *seen) {
+                    (0, _) => *seen = Some(d),
+                    (_, Some(e)) if e != d => {
+                        if d < e && *n >= 2 && self.odd.is_none() {
+                            self.odd = Some((
+                                line,
+                                *f,
+                                raw.to_string(),
+                                format!("has {d} decimals where every amount above it has {e}"),
+                            ));
+                        }
+                        *seen = None;
+                    }
+                    _ => {}
+                }
+                *n += 1;
+            }
+        }
+        if let Some(s) = rows.text(fields, Field::Status) {
+            let lower = s.trim().to_lowercase();
+            if self.odd.is_none() {
+                if let Some(longer) = self
+                    .statuses
+                    .iter()
+                    .find(|t| t.len() > lower.len() && t.starts_with(&lower))
+                {
+                    self.odd = Some((
+                        line,
+                        Field::Status,
+                        s.to_string(),
+                        format!("is the beginning of '{longer}', a status above it"),
+                    ));
+                }
+            }
+            if self.statuses.len() < STATUSES && !self.statuses.contains(&lower) {
+                self.statuses.push(lower);
+            }
+        }
+    }
+
+    /// The latest row's oddity, when the file ended without a line end (`last`: its last
+    /// byte, `line_end`: the byte that ends its lines): its line, field, value and why.
+    pub(super) fn cut(
+        &self,
+        last: Option<u8>,
+        line_end: u8,
+    ) -> Option<&(u64, Field, String, String)> {
+        let ended = matches!(last, Some(b) if b == line_end || b == b'\n' || b == b'\r');
+        if ended {
+            return None;
+        }
+        self.odd.as_ref()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    fn read(text: &str) -> Result<Vec<String>, String> {
+        let mut numbers = Vec::new();
+        crate::csv::read_ledger_text(
+            "export.csv",
+            text.to_string(),
+            &crate::csv::CsvOptions::default(),
+            &crate::progress::NoProgress,
+            |d, _| {
+                numbers.push(d.number.as_str().to_string());
+                Ok(())
+            },
+        )
+        .map(|_| numbers)
+        .map_err(|e| e.to_string())
+    }
+
+    /// A download cut inside its last row is refused, naming the row and the cut value; the same
+    /// rows ending in a line end, or a last row whose values look like those above it, are read.
+    #[test]
+    fn a_file_cut_inside_its_last_row_is_refused() {
+        let head = "Factuurnummer;Debiteur;Factuurdatum;Bedrag;Status;Betaald bedrag\r\n\
+                    F1;D1;05-01-2026;1.000,00;Openstaand;0,00\r\n\
+                    F2;D1;05-01-2026;2.000,00;Openstaand;0,00\r\n";
+        let cut = format!("{head}F3;D1;05-01-2026;1.000,00;Openstaand;1");
+        let e = read(&cut).unwrap_err();
+        assert!(
+            e.contains("line 4, column 'Betaald bedrag'")
+                && e.contains("the file ends inside this row")
+                && e.contains("has 0 decimals where every amount above it has 2"),
+            "{e}"
+        );
+        let by_status = "Factuurnummer;Debiteur;Factuurdatum;Bedrag;Status\n\
+                         F1;D1;05-01-2026;1.000,00;Openstaand\n\
+                         F2;D1;05-01-2026;1.000,00;Betaald\n\
+                         F3;D1;05-01-2026;1.000,00;Opensta";
+        let e = read(by_status).unwrap_err();
+        assert!(e.contains("is the beginning of 'openstaand'"), "{e}");
+        assert_eq!(read(&format!("{cut}\r\n")).unwrap(), ["F1", "F2", "F3"]);
+        let whole = format!("{head}F3;D1;05-01-2026;1.000,00;Openstaand;0,00");
+        assert_eq!(read(&whole).unwrap(), ["F1", "F2", "F3"]);
+    }
+}
