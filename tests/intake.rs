@@ -1095,12 +1095,25 @@ fn the_nightly_run_does_the_whole_flow_then_nothing_and_never_overlaps() {
         "report lists everything"
     );
 
-    // While the file waits in quarantine/ for a person, the next night submits nothing either.
+    // While the file waits in quarantine/ for a person, the next night submits nothing either,
+    // and says which file holds it back (review 42a, B3).
     let o = run();
     assert_eq!(o.status.code(), Some(1), "{}\n{}", stdout(&o), stderr(&o));
     assert!(at_agency(server.addr).is_empty());
-    // A person took it out: the next run submits, though nothing in the store changed.
-    std::fs::remove_file(inbox.join("quarantine/kapot.csv")).unwrap();
+    let s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();
+    assert!(
+        s["warnings"].to_string().contains("1 file(s) wait in")
+            && s["warnings"].to_string().contains("(kapot.csv)"),
+        "{s}"
+    );
+    // A person corrected it and dropped it again: imported, the quarantined one moves out with
+    // its note, and the next run submits.
+    std::fs::write(
+        inbox.join("kapot.csv"),
+        "Factuurnummer;Factuurdatum;Debiteur;Bedrag\nF1;28-02-2026;D1;10,50\nF2;01-03-2026;D1;12,34\n",
+    )
+    .unwrap();
     let o = run();
     assert_eq!(o.status.code(), Some(0), "{}\n{}", stdout(&o), stderr(&o));
     let s: serde_json::Value =
@@ -1116,6 +1129,19 @@ fn the_nightly_run_does_the_whole_flow_then_nothing_and_never_overlaps() {
     };
     let sent = step("submit")["detail"]["accepted"].as_u64().unwrap();
     assert!(sent > 20, "{s}");
+    assert!(
+        !inbox.join("quarantine/kapot.csv").exists()
+            && !inbox.join("quarantine/kapot.csv.error.txt").exists()
+    );
+    let today = chrono::Utc::now()
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string();
+    assert!(inbox
+        .join("processed")
+        .join(&today)
+        .join("kapot (2).csv.error.txt")
+        .exists());
     assert_eq!(at_agency(server.addr).len() as u64, sent);
     assert!(
         !html.contains("http://") || !html.contains("<script src"),

@@ -92,16 +92,20 @@ fn conflicts_wait(n: usize) -> String {
     )
 }
 
-/// How many files wait in the inbox's `quarantine/` for a person (their notes not counted).
-fn quarantined_files(inbox: &Path) -> usize {
-    std::fs::read_dir(inbox.join("quarantine"))
+/// The files that wait in the inbox's `quarantine/` for a person (their notes not counted), by
+/// name.
+fn quarantined_files(inbox: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(inbox.join("quarantine"))
         .map(|dir| {
             dir.filter_map(Result::ok)
                 .filter(|e| e.path().is_file())
-                .filter(|e| !e.file_name().to_string_lossy().ends_with(".error.txt"))
-                .count()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| !n.ends_with(".error.txt"))
+                .collect()
         })
-        .unwrap_or(0)
+        .unwrap_or_default();
+    names.sort();
+    names
 }
 
 fn marker(ws: &Workspace) -> Result<(String, bool)> {
@@ -571,13 +575,26 @@ fn run_one(
             let p = crate::inbox::pass(&ws, inbox, Duration::from_millis(cfg.settle_ms), rep)?;
             // Also a file quarantined on an earlier night that nobody has handled yet, and one
             // still being written: what they say is not in the ledger either.
-            let waiting_in_quarantine = quarantined_files(inbox);
+            let in_quarantine = quarantined_files(inbox);
             inbox_read =
-                p.quarantined.is_empty() && p.waiting.is_empty() && waiting_in_quarantine == 0;
+                p.quarantined.is_empty() && p.waiting.is_empty() && in_quarantine.is_empty();
+            if !in_quarantine.is_empty() {
+                // Said every night, so a cron job's reader learns why the run is partial.
+                let shown: Vec<&str> = in_quarantine.iter().take(5).map(String::as_str).collect();
+                warnings.push(format!(
+                    "{} file(s) wait in {} ({}{}): what they say is not in the ledger; correct \
+                     each as its .error.txt says and drop it in the inbox again (a file imported \
+                     under its name takes it out of quarantine), or move it out once handled",
+                    in_quarantine.len(),
+                    inbox.join("quarantine").display(),
+                    shown.join(", "),
+                    if in_quarantine.len() > shown.len() { ", ..." } else { "" }
+                ));
+            }
             if !inbox_read && cfg.submit {
                 warnings.push(format!(
                     "claims are not submitted: {} file(s) of the inbox are quarantined and {} still being written; what they say (a payment, a credit note) is not in the ledger",
-                    waiting_in_quarantine.max(p.quarantined.len()),
+                    in_quarantine.len().max(p.quarantined.len()),
                     p.waiting.len()
                 ));
             }
