@@ -411,6 +411,16 @@ fn one_ledger_across_sources_merges_agreement_and_records_conflicts() {
         "{why}"
     );
 
+    // The next day's export says the same again: still one conflict waits (review 42a, B4).
+    let again = dir.path().join("ledger-again.csv");
+    let mut bytes = std::fs::read(fixture("sources/ledger-matching-ubl.csv")).unwrap();
+    bytes.extend_from_slice(b"\n");
+    std::fs::write(&again, bytes).unwrap();
+    let out = ok(incasso(&data, &["import", again.to_str().unwrap()]));
+    assert!(out.contains("1 in conflict"), "{out}");
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(incasso(&data, &["conflicts", "--format", "json"]))).unwrap();
+    assert_eq!(json.as_array().unwrap().len(), 1, "{json}");
     ok(incasso(
         &data,
         &["conflicts", "resolve", "1", "--keep", "incoming"],

@@ -71,6 +71,7 @@ impl Store {
             attachments: Vec::new(),
             also_from: Vec::new(),
             conflicts: Vec::new(),
+            open_conflicts: None,
             new: 0,
             changed: 0,
             unchanged: 0,
@@ -117,6 +118,8 @@ pub struct ImportTx<'a> {
     attachments: Vec<(DocumentKey, AttachmentRef)>,
     also_from: Vec<(Vec<u8>, u64, Location)>,
     conflicts: Vec<Conflict>,
+    /// The conflicts waiting for a person before this import, read at its first conflict.
+    open_conflicts: Option<Vec<Conflict>>,
     new: u64,
     changed: u64,
     unchanged: u64,
@@ -298,6 +301,33 @@ impl ImportTx<'_> {
         location: Location,
         diffs: Vec<incasso_core::sources::FieldDiff>,
     ) -> Result<(), StoreError> {
+        if self.open_conflicts.is_none() {
+            let open = self
+                .store
+                .conflicts()?
+                .into_iter()
+                .filter(|c| c.status == ConflictStatus::Open)
+                .collect();
+            self.open_conflicts = Some(open);
+        }
+        let key = doc.key();
+        if self
+            .open_conflicts
+            .iter()
+            .flatten()
+            .chain(&self.conflicts)
+            .any(|c| c.document == key && c.diffs == diffs)
+        {
+            // The next day's export says it again: one conflict waits for a person, not one
+            // per export (review 42a, B4).
+            self.conflicted += 1;
+            self.changes.push(format!(
+                "{} {}: conflict already waiting for a person",
+                doc.kind.code(),
+                doc.number
+            ));
+            return Ok(());
+        }
         let at = self.place(
             StoredDoc::from_document(doc, old.version + 1, self.import_id, location.clone()),
             &doc.creditor,
