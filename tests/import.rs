@@ -1306,9 +1306,26 @@ fn a_column_that_may_say_a_debt_is_not_owed_is_never_left_out() {
     );
     refused(
         "term.csv",
-        "Factuurnummer;Debiteur;Factuurdatum;Bedrag;Betalingstermijn\n\
+        "Factuurnummer;Debiteur;Factuurdatum;Bedrag;Afspraak termijn\n\
          F1;D1;05-01-2026;100,00;90 dagen\n",
-        &["column 'Betalingstermijn'", "payment_term_days"],
+        &["column 'Afspraak termijn'", "payment_term_days"],
+    );
+    // An agreed term in days is read: the due date is the issue date plus it.
+    let (o, data) = import(
+        "agreed.csv",
+        "Factuurnummer;Debiteur;Factuurdatum;Bedrag;Betalingstermijn\n\
+         F1;D1;05-01-2026;100,00;90 dagen\nF2;D1;05-01-2026;100,00;Netto 14\n",
+        &[],
+    );
+    ok(o);
+    let listed = open(&data);
+    assert!(
+        listed.contains("F1,D1,EUR,100.00,100.00,2026-04-05"),
+        "{listed}"
+    );
+    assert!(
+        listed.contains("F2,D1,EUR,100.00,100.00,2026-01-19"),
+        "{listed}"
     );
     refused(
         "split.csv",

@@ -66,6 +66,9 @@ pub enum Field {
     /// Amount paid so far, in exports that give it instead of the open amount: the total less
     /// it is open.
     Paid,
+    /// The agreed payment term in days (`30 dagen`, `Netto 14`): the due date, where the file
+    /// gives none, is the issue date plus it.
+    PaymentTerm,
 }
 
 impl Field {
@@ -79,7 +82,7 @@ impl Field {
     }
 
     /// How many fields there are (the last one's place plus one).
-    pub const COUNT: usize = Field::Paid as usize + 1;
+    pub const COUNT: usize = Field::PaymentTerm as usize + 1;
 
     /// Fields a ledger file cannot do without (the total, or debit and credit columns).
     pub const REQUIRED: [Field; 3] = [Field::Number, Field::IssueDate, Field::Total];
@@ -544,6 +547,25 @@ const SYNONYMS: &[(Field, &[&str])] = &[
             "ontvangen",
         ],
     ),
+    (
+        Field::PaymentTerm,
+        &[
+            "payment_term",
+            "betalingstermijn",
+            "betaaltermijn",
+            "termijn",
+            "paymentterm",
+            "paymentterms",
+            "terms",
+            "betalingsconditie",
+            "betaalconditie",
+            "betalingsvoorwaarde",
+            "betalingsvoorwaarden",
+            "conditionsdepaiement",
+            "delaidepaiement",
+            "zahlungsziel",
+        ],
+    ),
 ];
 
 /// A lower-case letter without its accent (`é` → `e`); any other character as it is.
@@ -587,7 +609,12 @@ pub fn field_for_header(h: &str) -> Option<Field> {
             // `Saldo in €`): the field's own name once it is taken off.
             let bare: Vec<String> = words(h)
                 .into_iter()
-                .filter(|w| !matches!(w.as_str(), "eur" | "euro" | "euros" | "in"))
+                .filter(|w| {
+                    !matches!(
+                        w.as_str(),
+                        "eur" | "euro" | "euros" | "in" | "dagen" | "days"
+                    )
+                })
                 .collect();
             let bare = bare.concat();
             (bare != n && !bare.is_empty())
@@ -749,6 +776,8 @@ mod tests {
             ("H36", "Klantcode", Some(Field::DebtorId)),
             ("H37", "Bedrag open", Some(Field::Open)),
             ("H38", "Bedrag VV", None),
+            ("H39", "Betalingstermijn", Some(Field::PaymentTerm)),
+            ("H40", "Termijn (dagen)", Some(Field::PaymentTerm)),
         ];
         for (id, h, want) in table {
             assert_eq!(field_for_header(h), want, "{id}: {h}");

@@ -337,10 +337,24 @@ impl<'a> RowReader<'a> {
             )
         })?;
         let given = self.date(fields, Field::DueDate, line)?;
+        let agreed = match self.text(fields, Field::PaymentTerm) {
+            Some(t) => Some(payment_term_days(t).ok_or_else(|| {
+                self.error(
+                    line,
+                    Field::PaymentTerm,
+                    fields,
+                    "not a payment term incasso reads: a number of days (`30`, `30 dagen`, \
+                     `netto 14`, `Net 30`) or `contant`; a term such as end of month needs the \
+                     due date exported"
+                        .into(),
+                )
+            })?),
+            None => None,
+        };
         let due_date = match given {
             Some(d) => d,
             None => issue_date
-                .checked_add_days(Days::new(self.term))
+                .checked_add_days(Days::new(agreed.unwrap_or(self.term)))
                 .unwrap_or(issue_date),
         };
         if due_date < issue_date {
@@ -559,7 +573,7 @@ impl<'a> RowReader<'a> {
             issue_date,
             due_date,
             // The profile's payment term is the creditor's agreed one; the default is the law's.
-            due_assumed: given.is_none() && self.term_assumed,
+            due_assumed: given.is_none() && agreed.is_none() && self.term_assumed,
             currency,
             net,
             vat,
@@ -893,6 +907,59 @@ pub(crate) fn status_word(s: &str) -> StatusWord {
     }
 }
 
+/// The days of a payment term as exports write it (`30`, `30 dagen`, `netto 14`, `Net 30`,
+/// `30 jours`, `14 Tage`, `30 dagen na factuurdatum`; `contant`, `direct` for none); `None`
+/// for anything else (`30 dagen einde maand` is another rule).
+pub(super) fn payment_term_days(raw: &str) -> Option<u64> {
+    const WORDS: [&str; 17] = [
+        "dagen",
+        "dag",
+        "days",
+        "day",
+        "d",
+        "netto",
+        "net",
+        "jours",
+        "jour",
+        "j",
+        "tage",
+        "tag",
+        "binnen",
+        "within",
+        "na",
+        "factuurdatum",
+        "invoice",
+    ];
+    const NOW: [&str; 6] = [
+        "contant",
+        "direct",
+        "immediate",
+        "onmiddellijk",
+        "comptant",
+        "sofort",
+    ];
+    let lower = raw.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let numbers: Vec<&str> = words
+        .iter()
+        .copied()
+        .filter(|w| w.bytes().all(|b| b.is_ascii_digit()))
+        .collect();
+    let rest_known = |allowed: &[&str]| {
+        words
+            .iter()
+            .all(|w| w.bytes().all(|b| b.is_ascii_digit()) || allowed.contains(w))
+    };
+    match numbers.as_slice() {
+        [] if !words.is_empty() && words.iter().all(|w| NOW.contains(w)) => Some(0),
+        [n] if rest_known(&WORDS) => n.parse::<u64>().ok().filter(|&d| d <= 3650),
+        _ => None,
+    }
+}
+
 /// Whether a cell (in lower case) begins with the word of a totals line.
 fn totals_word(lower: &str) -> bool {
     lower.starts_with("totaal") || lower.starts_with("total")
@@ -946,6 +1013,27 @@ mod tests {
 
     /// Consumer, business, and an explicit "unknown" (the policy decides); anything else is
     /// refused with the row and field.
+    #[test]
+    fn payment_terms_as_exports_write_them() {
+        use super::payment_term_days;
+        for (raw, days) in [
+            ("30", Some(30)),
+            ("90 dagen", Some(90)),
+            ("Netto 14", Some(14)),
+            ("Net 30", Some(30)),
+            ("30 jours", Some(30)),
+            ("14 Tage", Some(14)),
+            ("30 dagen na factuurdatum", Some(30)),
+            ("Contant", Some(0)),
+            ("30 dagen einde maand", None),
+            ("2/10 net 30", None),
+            ("", None),
+            ("99999", None),
+        ] {
+            assert_eq!(payment_term_days(raw), days, "{raw}");
+        }
+    }
+
     #[test]
     fn debtor_kind_words() {
         for (word, kind) in [
