@@ -121,35 +121,102 @@ fn single_sep_evidence(
 /// Accepts a leading or trailing minus (`-12,50`, `12,50-`), parentheses for negatives, a plus,
 /// thousands separators in groups of three, and a currency sign or code around the number.
 pub fn parse_amount(raw: &str, mark: Option<DecimalMark>) -> Result<Decimal, AmountError> {
-    let mut s = raw.trim();
+    let s = raw.trim();
     // Most amounts are bare numbers: begun and ended by a digit, they carry no currency, sign
     // or brackets to take off.
     let b = s.as_bytes();
-    if b.first().is_some_and(u8::is_ascii_digit) && b.last().is_some_and(u8::is_ascii_digit) {
+    if b.first().is_some_and(u8::is_ascii_digit)
+        && b.last().is_some_and(u8::is_ascii_digit)
+        && !b.contains(&b' ')
+        && s.is_ascii()
+    {
         return number(s, mark, false);
     }
-    for sym in ["EUR", "€", "USD", "$", "GBP", "£"] {
-        s = s.strip_prefix(sym).unwrap_or(s).trim_start();
-        s = s.strip_suffix(sym).unwrap_or(s).trim_end();
-    }
+    let spelled = respell(s);
+    let mut s = spelled.as_str();
     let mut negative = false;
-    if let Some(inner) = s.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
-        negative = true;
-        s = inner.trim();
+    // A bookkeeper's credit mark: `96,00 CR` is owed to the debtor, `96,00 DR` by them.
+    let upper_tail = s
+        .get(s.len().saturating_sub(2)..)
+        .map(str::to_ascii_uppercase);
+    if let Some(t) = upper_tail.filter(|t| t == "CR" || t == "DR") {
+        let head = s[..s.len() - 2].trim_end();
+        if head
+            .bytes()
+            .last()
+            .is_some_and(|b| b.is_ascii_digit() || b == b')')
+        {
+            negative = t == "CR";
+            s = head;
+        }
     }
-    if let Some(r) = s.strip_prefix('-') {
-        negative = !negative;
-        s = r.trim_start();
-    } else if let Some(r) = s.strip_suffix('-') {
-        negative = !negative;
-        s = r.trim_end();
-    } else if let Some(r) = s.strip_prefix('+') {
-        s = r.trim_start();
+    // A sign, brackets and a currency, in any order around the number: each at most once.
+    let (mut signed, mut bracketed) = (false, false);
+    for _ in 0..3 {
+        for sym in ["EUR", "€", "USD", "$", "GBP", "£"] {
+            s = s.strip_prefix(sym).unwrap_or(s).trim_start();
+            s = s.strip_suffix(sym).unwrap_or(s).trim_end();
+        }
+        if !bracketed {
+            if let Some(inner) = s.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
+                bracketed = true;
+                negative = !negative;
+                s = inner.trim();
+                continue;
+            }
+        }
+        if !signed {
+            if let Some(r) = s.strip_prefix('-') {
+                signed = true;
+                negative = !negative;
+                s = r.trim_start();
+                continue;
+            } else if let Some(r) = s.strip_suffix('-') {
+                signed = true;
+                negative = !negative;
+                s = r.trim_end();
+                continue;
+            } else if let Some(r) = s.strip_prefix('+') {
+                signed = true;
+                s = r.trim_start();
+                continue;
+            }
+        }
     }
     if s.is_empty() {
         return Err(AmountError::Malformed);
     }
     number(s, mark, negative)
+}
+
+/// An amount's text as [`parse_amount`] reads it: the minus sign U+2212 as `-`, spaces (also
+/// no-break ones) between digit groups of three taken out (`1 500,00`), and a whole amount's
+/// `,-` or `.-` (`25,-`) taken off.
+fn respell(s: &str) -> String {
+    let s = s.replace('\u{2212}', "-");
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let space = matches!(c, ' ' | '\u{a0}' | '\u{202f}');
+        let grouped = space
+            && i > 0
+            && chars[i - 1].is_ascii_digit()
+            && chars.len() >= i + 4
+            && chars[i + 1..i + 4].iter().all(char::is_ascii_digit)
+            && chars.get(i + 4).is_none_or(|n| !n.is_ascii_digit());
+        if grouped {
+            continue;
+        }
+        out.push(if space { ' ' } else { c });
+    }
+    let whole = out
+        .strip_suffix(",-")
+        .or_else(|| out.strip_suffix(".-"))
+        .filter(|h| h.bytes().last().is_some_and(|b| b.is_ascii_digit()));
+    match whole {
+        Some(h) => h.to_string(),
+        None => out,
+    }
 }
 
 /// The currency an amount's cell writes beside its number (`€ 12,50`, `USD 1.500,00`,
@@ -568,6 +635,18 @@ mod tests {
             ("A16", "1.000", Some(Point), Ok("1.000")),
             ("A17", "9.961,4715", Some(Comma), Ok("9961.4715")),
             ("A18", "12.34.56", Some(Comma), Err(AmountError::Malformed)),
+            // Review 42a's spellings.
+            ("A19", "1 500,00", Some(Comma), Ok("1500.00")),
+            ("A20", "1\u{a0}500,00", Some(Comma), Ok("1500.00")),
+            ("A21", "-€ 99,00", Some(Comma), Ok("-99.00")),
+            ("A22", "(€ 1.500,00)", Some(Comma), Ok("-1500.00")),
+            ("A23", "96,00 CR", Some(Comma), Ok("-96.00")),
+            ("A24", "96,00 DR", Some(Comma), Ok("96.00")),
+            ("A25", "\u{2212}12,50", Some(Comma), Ok("-12.50")),
+            ("A26", "25,-", Some(Comma), Ok("25")),
+            ("A27", "1 50,00", Some(Comma), Err(AmountError::Malformed)),
+            ("A28", "--12,50", Some(Comma), Err(AmountError::Malformed)),
+            ("A29", "12,50-", None, Ok("-12.50")),
         ];
         for (id, input, mark, want) in table {
             assert_eq!(amt(input, mark), want.map(String::from), "{id}: {input}");

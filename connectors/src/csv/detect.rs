@@ -526,7 +526,23 @@ pub(crate) fn detect(
         notes.push(format!("no currency column: every amount is {c}"));
     }
 
-    let data = &records[header_idx + 1..];
+    // A report printed in pages repeats its header: those rows are no data.
+    let header_again = |r: &SampleRecord| {
+        r.fields.len() >= header.len()
+            && header
+                .iter()
+                .enumerate()
+                .all(|(i, h)| r.fields[i].trim() == h.trim())
+    };
+    let data: Vec<SampleRecord> = records[header_idx + 1..]
+        .iter()
+        .filter(|r| !header_again(r))
+        .map(|r| SampleRecord {
+            line: r.line,
+            fields: r.fields.clone(),
+        })
+        .collect();
+    let data = &data[..];
     if let Some(note) = debtor_columns_by_content(&header, data, &profile.columns, &mut columns) {
         ignored.retain(|h| !note.contains(&format!("'{h}'")));
         notes.push(note);

@@ -220,6 +220,21 @@ where
             report.blank_rows += 1;
             continue;
         }
+        // The header again, where a report printed in pages repeats it.
+        if fields.len() >= detection.header.len()
+            && detection
+                .header
+                .iter()
+                .enumerate()
+                .all(|(i, h)| fields.get(i).trim() == h.trim())
+        {
+            if report.warnings.len() < MAX_WARNINGS {
+                report.warnings.push(format!(
+                    "line {line} repeats the header (a page break); skipped"
+                ));
+            }
+            continue;
+        }
         data_rows += 1;
         let parsed = match rows.parse(&fields, line) {
             Ok(Parsed::Totals) => {

@@ -267,6 +267,22 @@ impl<'a> RowReader<'a> {
         if self.text(fields, Field::IssueDate).is_none() && says_total() {
             return Ok(Parsed::Totals);
         }
+        // A sum a spreadsheet puts under the amounts without a word: no number, date or debtor,
+        // so no document.
+        if [
+            Field::Number,
+            Field::IssueDate,
+            Field::DebtorId,
+            Field::DebtorName,
+        ]
+        .into_iter()
+        .all(|f| self.text(fields, f).is_none())
+            && [Field::Total, Field::Debit, Field::Credit, Field::Open]
+                .into_iter()
+                .any(|f| self.text(fields, f).is_some())
+        {
+            return Ok(Parsed::Totals);
+        }
         if let Some(e) = self.formula_without_value(line) {
             return Err(e);
         }
@@ -366,8 +382,19 @@ impl<'a> RowReader<'a> {
             ));
         }
         let currency = match self.text(fields, Field::Currency) {
-            Some(c) => Currency::parse(c)
-                .map_err(|e| self.error(line, Field::Currency, fields, e.to_string()))?,
+            Some(c) => {
+                let cur = Currency::parse(c)
+                    .map_err(|e| self.error(line, Field::Currency, fields, e.to_string()))?;
+                if !cur.is_iso4217() {
+                    return Err(self.error(
+                        line,
+                        Field::Currency,
+                        fields,
+                        format!("{cur} is not an ISO 4217 currency (EUR, USD, GBP, ...)"),
+                    ));
+                }
+                cur
+            }
             None => self.currency,
         };
         for f in crate::csv::detect::AMOUNT_FIELDS {
@@ -426,6 +453,39 @@ impl<'a> RowReader<'a> {
                 .map(|paid| total - paid),
             open => open,
         };
+        // An amount with more decimals than its currency has is not rounded in silence: which
+        // way the books round is theirs to say (`12,505` is 12.50 or 12.51).
+        let minor = currency.minor_units();
+        let paid_or_open = if self.cols[Field::Open as usize].is_some() {
+            Field::Open
+        } else {
+            Field::Paid
+        };
+        let total_from = if self.cols[Field::Total as usize].is_some() {
+            Field::Total
+        } else {
+            Field::Debit
+        };
+        for (f, v) in [
+            (total_from, Some(total)),
+            (Field::Net, net),
+            (Field::Vat, vat),
+            (paid_or_open, open),
+        ] {
+            if let Some(v) = v {
+                if v.round_dp(minor) != v {
+                    return Err(self.error(
+                        line,
+                        f,
+                        fields,
+                        format!(
+                            "the amount has more decimals than {currency} has ({minor}); export \
+                             the amounts as the books round them"
+                        ),
+                    ));
+                }
+            }
+        }
         if self.sign == SignConvention::Inverted {
             for v in [Some(&mut total), net.as_mut(), vat.as_mut(), open.as_mut()]
                 .into_iter()
@@ -962,7 +1022,9 @@ pub(super) fn payment_term_days(raw: &str) -> Option<u64> {
 
 /// Whether a cell (in lower case) begins with the word of a totals line.
 fn totals_word(lower: &str) -> bool {
-    lower.starts_with("totaal") || lower.starts_with("total")
+    ["totaal", "total", "eindtotaal", "grand total"]
+        .iter()
+        .any(|w| lower.starts_with(w))
 }
 
 /// A debtor kind as the books write it; an explicit "unknown" leaves the choice to the policy's
