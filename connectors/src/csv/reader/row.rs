@@ -473,7 +473,7 @@ impl<'a> RowReader<'a> {
             (paid_or_open, open),
         ] {
             if let Some(v) = v {
-                if v.round_dp(minor) != v {
+                if v.normalize().scale() > minor {
                     return Err(self.error(
                         line,
                         f,
