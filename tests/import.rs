@@ -1003,11 +1003,25 @@ fn a_list_of_every_open_item_settles_what_it_leaves_out() {
     );
     assert_eq!(count(&open()), 30);
 
+    // A bad row of an invoice the store holds is not set aside: it may say it is paid (review
+    // 42a, B5).
+    let known = file(
+        "known.csv",
+        &all[..29],
+        "F2026-030;01-03-2026;31-03-2026;D030;Debiteur 30 BV;Zakelijk;twaalf;Betaald\n",
+    );
+    let o = incasso(&data, &["import", "--skip-bad-rows", &known]);
+    assert!(
+        !o.status.success() && stderr(&o).contains("line 31: invoice F2026-030 is in the store"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(count(&open()), 30);
     // A row that cannot be read may be any invoice: nothing is settled.
     let bad = file(
         "bad.csv",
         &all[..29],
-        "F2026-030;01-03-2026;31-03-2026;D030;Debiteur 30 BV;Zakelijk;twaalf;Openstaand\n",
+        "F2026-099;01-03-2026;31-03-2026;D030;Debiteur 30 BV;Zakelijk;twaalf;Openstaand\n",
     );
     let o = ok(incasso(
         &data,
@@ -1389,4 +1403,59 @@ fn one_number_spelled_two_ways_is_held_not_claimed() {
     assert_eq!(rule, "source-conflict");
     assert!(why.contains("also written 401 from"), "{why}");
     assert_eq!(claimed_numbers(&v), ["F9"], "the other invoice still goes");
+}
+
+/// Review 42a, B6: a workbook with a ledger on two sheets (an invoice moved to a sheet of paid
+/// ones) is not read from the first alone: it is refused, naming both, until `--sheet` names
+/// the one to read; the summary names the sheet read and the others.
+#[test]
+fn a_workbook_with_a_ledger_on_two_sheets_names_them_and_reads_the_one_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let book = dir.path().join("ledger.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    for (sheet, rows) in [
+        ("Openstaand", [("Y1", "Openstaand")]),
+        ("Betaald", [("Y2", "Betaald")]),
+    ] {
+        let ws = wb.add_worksheet();
+        ws.set_name(sheet).unwrap();
+        for (c, h) in [
+            "Factuurnummer",
+            "Debiteur",
+            "Factuurdatum",
+            "Bedrag",
+            "Status",
+        ]
+        .iter()
+        .enumerate()
+        {
+            ws.write_string(0, c as u16, *h).unwrap();
+        }
+        for (r, (number, status)) in rows.iter().enumerate() {
+            let r = r as u32 + 1;
+            ws.write_string(r, 0, *number).unwrap();
+            ws.write_string(r, 1, "D1").unwrap();
+            ws.write_string(r, 2, "05-01-2026").unwrap();
+            ws.write_number(r, 3, 100.0).unwrap();
+            ws.write_string(r, 4, *status).unwrap();
+        }
+    }
+    wb.save(&book).unwrap();
+    let o = incasso(&data, &["import", book.to_str().unwrap()]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("sheets 'Openstaand', 'Betaald' each have a ledger header"),
+        "{}",
+        stderr(&o)
+    );
+    let said = ok(incasso(
+        &data,
+        &["import", "--sheet", "Betaald", book.to_str().unwrap()],
+    ));
+    assert!(
+        said.contains("sheet 'Betaald', header on row 1 (other sheets, not read: Openstaand)")
+            && !said.contains("encoding"),
+        "{said}"
+    );
 }

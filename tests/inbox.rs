@@ -350,6 +350,7 @@ fn a_statement_imported_beside_a_ledger_stores_what_one_after_the_other_stores()
         .unwrap()
         .flatten()
         .flat_map(|day| std::fs::read_dir(day.path()).unwrap().flatten())
+        .filter(|f| !f.file_name().to_string_lossy().starts_with('.'))
         .count();
     assert_eq!(processed, 5);
     // What each import says comes together, not interleaved with the other's lines.
@@ -452,4 +453,47 @@ fn an_open_items_report_dropped_into_the_inbox_settles_what_it_leaves_out() {
     );
     assert_eq!(count(&open()), 12);
     drop(dir);
+}
+
+/// Review 42a, B2: a writer that stalls past the settle time has half its file imported and
+/// moved to processed/, then writes the rest there. The next pass finds the file changed since
+/// it was imported, puts it back in the inbox and reads it whole: the rest is not lost.
+#[test]
+fn a_file_written_to_after_it_was_moved_comes_back_and_is_read_whole() {
+    let (_dir, data, inbox) = data_and_inbox();
+    let head = "Factuurnummer;Debiteur;Factuurdatum;Bedrag\n";
+    let file = inbox.join("export.csv");
+    std::fs::write(&file, format!("{head}F1;D1;05-01-2026;100,00\n")).unwrap();
+    let o = watch_once(&data, &inbox, "50");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let today = chrono::Utc::now()
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string();
+    let moved = inbox.join("processed").join(&today).join("export.csv");
+    // The writer still had it open: the rest lands in processed/.
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&moved)
+        .unwrap();
+    std::io::Write::write_all(&mut f, b"F2;D1;06-01-2026;200,00\n").unwrap();
+    drop(f);
+    let o = watch_once(&data, &inbox, "50");
+    let out = stdout(&o);
+    assert!(
+        out.contains("was written to after it was imported and moved"),
+        "{out}\n{}",
+        stderr(&o)
+    );
+    let listed = ok(incasso(
+        &data,
+        &["receivables", "--as-of", "2026-05-01", "--format", "csv"],
+    ));
+    assert!(
+        listed.contains("F1,D1,") && listed.contains("F2,D1,"),
+        "{listed}"
+    );
+    // Read whole once, it stays where it is.
+    let o = watch_once(&data, &inbox, "50");
+    assert!(!stdout(&o).contains("written to after"), "{}", stdout(&o));
 }

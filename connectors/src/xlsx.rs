@@ -188,15 +188,33 @@ where
         ranges.push(range);
     }
     let at = match wanted {
-        Some(w) => names.iter().position(|n| n == w).ok_or_else(|| {
-            format!("has no sheet '{w}'; its sheets are: {}", names.join(", "))
-        })?,
-        None => ranges.iter().position(has_header).ok_or_else(|| {
-            format!(
-                "no sheet has a recognisable ledger header (Factuurnummer, Factuurdatum, Bedrag / Invoice No, Invoice Date, Total); sheets: {}; name one with --sheet or use --profile",
-                names.join(", ")
-            )
-        })?,
+        Some(w) => names
+            .iter()
+            .position(|n| n == w)
+            .ok_or_else(|| format!("has no sheet '{w}'; its sheets are: {}", names.join(", ")))?,
+        None => {
+            let ledgers: Vec<usize> = (0..ranges.len())
+                .filter(|&i| has_header(&ranges[i]))
+                .collect();
+            match ledgers.as_slice() {
+                [] => {
+                    return Err(format!(
+                        "no sheet has a recognisable ledger header (Factuurnummer, Factuurdatum, Bedrag / Invoice No, Invoice Date, Total); sheets: {}; name one with --sheet or use --profile",
+                        names.join(", ")
+                    ))
+                }
+                [one] => *one,
+                // What one sheet says (an invoice moved to a sheet of paid ones) the other does
+                // not: reading the first alone could claim what the second shows paid.
+                more => {
+                    let named: Vec<String> = more.iter().map(|&i| format!("'{}'", names[i])).collect();
+                    return Err(format!(
+                        "sheets {} each have a ledger header, and one alone may not say all (a paid invoice moved to a sheet of its own); import each with --sheet NAME, or keep the ledger on one sheet",
+                        named.join(", ")
+                    ));
+                }
+            }
+        }
     };
     let name = names[at].clone();
     // Formulas only to find cells saved without their value; a reader that cannot give them

@@ -98,6 +98,10 @@ pub fn pass(ws: &Workspace, inbox: &Path, settle: Duration, rep: &dyn Reporter) 
     let inbox_real = inbox
         .canonicalize()
         .with_context(|| format!("inbox {}", inbox.display()))?;
+    let today = Utc::now().date_naive();
+    for back in written_after_moved(inbox, today)? {
+        rep.info(&back);
+    }
     let mut names: Vec<String> = std::fs::read_dir(inbox)
         .with_context(|| format!("reading inbox {}", inbox.display()))?
         .filter_map(|e| e.ok())
@@ -303,7 +307,8 @@ fn tell(
     match imported {
         // Stored: the gate found it as it was first seen, once `settle` had passed.
         Ok(true) => {
-            move_into(file, &dirs.processed, &name)?;
+            let to = move_into(file, &dirs.processed, &name)?;
+            remember_moved(&dirs.processed, &to, r.settled.was)?;
             supersede(&name, dirs, rep)?;
             out.imported.push(name);
         }
@@ -330,6 +335,88 @@ fn tell(
         }
     }
     Ok(())
+}
+
+/// The list, in a day's `processed/` folder, of the files moved there with their size and time
+/// as imported: one written to after it was moved (a writer that stalled past the settle time
+/// and kept its handle) is found changed by a later pass.
+const MOVED: &str = ".incasso-moved";
+
+/// Notes a file moved into `processed` with its size and time as imported.
+fn remember_moved(processed: &Path, to: &Path, was: (u64, SystemTime)) -> Result<()> {
+    let nanos = was
+        .1
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let name = to
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let list = processed.join(MOVED);
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&list)
+        .with_context(|| format!("writing {}", list.display()))?;
+    std::io::Write::write_all(&mut f, format!("{}\t{nanos}\t{name}\n", was.0).as_bytes())
+        .with_context(|| format!("writing {}", list.display()))
+}
+
+/// Files of today's and yesterday's `processed/` that were written to after they were imported
+/// and moved: each goes back into the inbox to be read whole (its first part is in the store;
+/// what it adds is read then), and is named in what it returns.
+fn written_after_moved(inbox: &Path, today: chrono::NaiveDate) -> Result<Vec<String>> {
+    let mut said = Vec::new();
+    for day in [today.pred_opt().unwrap_or(today), today] {
+        let dir = inbox
+            .join("processed")
+            .join(day.format("%Y-%m-%d").to_string());
+        let list = dir.join(MOVED);
+        let Ok(text) = std::fs::read_to_string(&list) else {
+            continue;
+        };
+        let mut kept = String::new();
+        let mut changed = false;
+        for line in text.lines() {
+            let mut parts = line.splitn(3, '\t');
+            let (Some(len), Some(nanos), Some(name)) = (parts.next(), parts.next(), parts.next())
+            else {
+                continue;
+            };
+            let file = dir.join(name);
+            let now = stamp(&file).map(|(l, t)| {
+                (
+                    l,
+                    t.duration_since(SystemTime::UNIX_EPOCH)
+                        .map_or(0, |d| d.as_nanos()),
+                )
+            });
+            match now {
+                // Gone (moved by a person) or as imported: nothing to do.
+                None => {
+                    changed = true;
+                }
+                Some((l, t)) if l.to_string() == len && t.to_string() == nanos => {
+                    kept.push_str(line);
+                    kept.push('\n');
+                }
+                Some(_) => {
+                    changed = true;
+                    let to = move_into(&file, inbox, name)?;
+                    said.push(format!(
+                        "{} was written to after it was imported and moved (a writer that still \
+                         had it open): back in the inbox as {}, to be read whole",
+                        file.display(),
+                        to.display()
+                    ));
+                }
+            }
+        }
+        if changed {
+            std::fs::write(&list, kept).with_context(|| format!("writing {}", list.display()))?;
+        }
+    }
+    Ok(said)
 }
 
 /// A file quarantined under the name of one just imported was corrected and dropped again: it

@@ -113,6 +113,7 @@ pub(super) fn import_ledger(
         (Err(e), Ok(_)) => return Err(e.into()),
         (Ok(r), Ok(t)) => (r, t),
     };
+    refuse_setting_aside_a_known_document(store, file, &report)?;
     for d in &report.debtors {
         tx.add_debtor(d);
     }
@@ -133,7 +134,33 @@ pub(super) fn import_ledger(
     let summary = tx.commit_unflushed()?;
     let r = &summary.record;
     rep.info(&super::imported(file, r.id, started));
-    say!(rep, "{}", report.detection);
+    match &sheet_text {
+        // A worksheet has no encoding or delimiter of its own: which sheet was read is the news.
+        Some(sheet) => {
+            let shown = report.detection.to_string();
+            let others: Vec<&str> = sheet
+                .sheets
+                .iter()
+                .map(String::as_str)
+                .filter(|n| *n != sheet.sheet)
+                .collect();
+            say!(
+                rep,
+                "  sheet '{}', header on row {}{}",
+                sheet.sheet,
+                report.detection.header_line,
+                if others.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (other sheets, not read: {})", others.join(", "))
+                }
+            );
+            for line in shown.lines().skip(1) {
+                say!(rep, "{line}");
+            }
+        }
+        None => say!(rep, "{}", report.detection),
+    }
     say!(
         rep,
         "  documents: {} new, {} changed, {} unchanged; debtors: {} new, {} updated",
@@ -253,6 +280,56 @@ impl Listed {
         }
         *h.finalize().as_bytes()
     }
+}
+
+/// A row `--skip-bad-rows` set aside that names a document the store holds would leave what an
+/// earlier import said of it standing (open, where this row may say paid): the file is refused
+/// instead, naming the row (review 42a, B5). Set aside are only rows of documents the store has
+/// never seen.
+fn refuse_setting_aside_a_known_document(
+    store: &Store,
+    file: &Path,
+    report: &incasso_connectors::csv::CsvReport,
+) -> Result<()> {
+    let Some(col) = report
+        .detection
+        .column(incasso_connectors::csv::headers::Field::Number)
+    else {
+        return Ok(());
+    };
+    if report.rejected.is_empty() {
+        return Ok(());
+    }
+    let creditor = store.creditor()?;
+    for r in &report.rejected {
+        let Some(number) = r
+            .fields
+            .get(col)
+            .and_then(|n| incasso_core::ids::DocumentNumber::new(n.trim()).ok())
+        else {
+            continue;
+        };
+        for kind in [DocumentKind::Invoice, DocumentKind::CreditNote] {
+            let key = DocumentKey {
+                creditor: creditor.clone(),
+                kind,
+                number: number.normalised().into_owned(),
+            };
+            if !store.document_history(&key)?.is_empty() {
+                anyhow::bail!(
+                    "{}: line {}: {} {} is in the store, and this row, set aside with \
+                     --skip-bad-rows ({}), may change it (paid, credited, disputed): correct \
+                     the row and import the file again",
+                    file.display(),
+                    r.line,
+                    kind.code(),
+                    number,
+                    r.reason
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A number as spellings of it compare: letters and digits only, in lower case, each run of
