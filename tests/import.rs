@@ -1361,6 +1361,64 @@ fn a_column_that_may_say_a_debt_is_not_owed_is_never_left_out() {
         ],
     );
 
+    // Review 42b: past the sample, without a header, in the description, as a flag or a date.
+    let mut late = format!("{head};Opmerking\n");
+    for i in 1..=600 {
+        let note = if i == 600 {
+            "Betaald"
+        } else {
+            "levering week 3"
+        };
+        late.push_str(&format!(
+            "F{i};D1;Een;05-01-2026;04-02-2026;100,00;{note}\n"
+        ));
+    }
+    refused(
+        "late.csv",
+        &late,
+        &[
+            "line 601, column 'Opmerking'",
+            "the cell says a status other than open",
+        ],
+    );
+    refused(
+        "unnamed.csv",
+        &format!("{head};\nF1;D1;Een;05-01-2026;04-02-2026;100,00;Betwist!\n"),
+        &["column 7 (no header)"],
+    );
+    refused(
+        "described.csv",
+        "Factuurnummer;Debiteur;Factuurdatum;Bedrag;Omschrijving\n\
+         F1;D1;05-01-2026;100,00;Levering\nC1;D1;06-01-2026;100,00;Creditnota bij F1\n",
+        &[
+            "line 3, column 'Omschrijving'",
+            "calls the document a credit note",
+        ],
+    );
+    refused(
+        "disputed-flag.csv",
+        &format!("{head};Betwist\nF1;D1;Een;05-01-2026;04-02-2026;100,00;Ja\nF2;D1;Een;05-01-2026;04-02-2026;100,00;Nee\n"),
+        &["column 'Betwist'", "yes/no flag"],
+    );
+    refused(
+        "paid-on.csv",
+        &format!("{head};Betaald op\nF1;D1;Een;05-01-2026;04-02-2026;100,00;12-02-2026\n"),
+        &["column 'Betaald op'", "when the document was paid"],
+    );
+    refused(
+        "euro-header.csv",
+        "Factuurnummer;Debiteur;Factuurdatum;Valuta;Bedrag (EUR)\nF1;D1;05-01-2026;GBP;585,00\n",
+        &[
+            "line 2, column 'Bedrag (EUR)'",
+            "its amounts are in EUR, but the row's currency is GBP",
+        ],
+    );
+    refused(
+        "open-and-paid.csv",
+        &format!("{head};Openstaand;Betaald bedrag\nF1;D1;Een;05-01-2026;04-02-2026;1.000,00;1.000,00;1.000,00\n"),
+        &["line 2, column 'Openstaand'", "is not the total 1000.00 less the 1000.00 paid"],
+    );
+
     // A profile that says the column says nothing of it lets the file through.
     let profile = dir.path().join("profile.toml");
     std::fs::write(&profile, "ignore = [\"Stadium\"]\n").unwrap();
@@ -1384,13 +1442,13 @@ fn one_number_spelled_two_ways_is_held_not_claimed() {
     let day1 = dir.path().join("day1.csv");
     std::fs::write(
         &day1,
-        format!("{head}00401;D1;Een BV;05-01-2026;04-02-2026;400,00;Openstaand\nF9;D1;Een BV;05-01-2026;04-02-2026;90,00;Openstaand\n"),
+        format!("{head}00401;D1;Een BV;05-01-2026;04-02-2026;400,00;Openstaand\nF-501;D1;Een BV;05-01-2026;04-02-2026;500,00;Openstaand\nF9;D1;Een BV;05-01-2026;04-02-2026;90,00;Openstaand\n"),
     )
     .unwrap();
     let day2 = dir.path().join("day2.csv");
     std::fs::write(
         &day2,
-        format!("{head}401;D1;Een BV;05-01-2026;04-02-2026;400,00;Betaald\nF9;D1;Een BV;05-01-2026;04-02-2026;90,00;Openstaand\n"),
+        format!("{head}401;D1;Een BV;05-01-2026;04-02-2026;400,00;Betaald\nF501;D1;Een BV;05-01-2026;04-02-2026;500,00;Betaald\nF9;D1;Een BV;05-01-2026;04-02-2026;90,00;Openstaand\n"),
     )
     .unwrap();
     ok(incasso(&data, &["import", day1.to_str().unwrap()]));
@@ -1402,6 +1460,9 @@ fn one_number_spelled_two_ways_is_held_not_claimed() {
     let (rule, why) = excluded_rule(&v, "00401").expect("00401 held");
     assert_eq!(rule, "source-conflict");
     assert!(why.contains("also written 401 from"), "{why}");
+    let (rule, why) = excluded_rule(&v, "F-501").expect("F-501 held");
+    assert_eq!(rule, "source-conflict");
+    assert!(why.contains("also written F501 from"), "{why}");
     assert_eq!(claimed_numbers(&v), ["F9"], "the other invoice still goes");
 }
 

@@ -203,60 +203,103 @@ fn open_conflicts(
 }
 
 /// Documents of one kind whose numbers are one number spelled two ways (`00401` and `401`,
-/// `2026/0402` and `2026/402`: a workbook's number cell drops leading zeros), each with the
-/// other spellings: the books may hold one invoice twice, one version paid and the other still
-/// open in the store, so each is held until the books say it in one spelling.
+/// `2026/0402` and `2026/402`: a workbook's number cell drops leading zeros; `F-401` and `F401`,
+/// `26.000.012` and `26000012`, `'401` and `401`), each with the other spellings: the books may
+/// hold one invoice twice, one version paid and the other still open in the store, so each is
+/// held until the books say it in one spelling.
 fn respelled(docs: &[LedgerDocument]) -> Vec<((DocumentKind, String), String)> {
-    let zero_led = |n: &str| {
-        let b = n.as_bytes();
-        (0..b.len()).any(|i| b[i] == b'0' && (i == 0 || !b[i - 1].is_ascii_digit()))
+    // Letters and digits only, in lower case: `F-401` and `F401`, `26.000.012` and `26000012`.
+    let compact = |n: &str| -> String {
+        n.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect()
     };
-    let mut groups: HashMap<(DocumentKind, String), Vec<usize>> = HashMap::new();
+    // Both spellings' keys hashed, sorted, and only runs of equal hashes looked at as text: a
+    // million numbers are not each kept as two strings.
+    let hash = |kind: DocumentKind, key: &str| {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (kind == DocumentKind::Invoice).hash(&mut h);
+        key.hash(&mut h);
+        h.finish()
+    };
+    let mut hashed: Vec<(u64, u32)> = Vec::with_capacity(docs.len() * 2);
+    let mut buf = String::new();
     for (i, d) in docs.iter().enumerate() {
         let n = d.document.number.as_str();
-        if zero_led(n) {
-            groups
-                .entry((d.document.kind, crate::import::ledger::loose(n)))
-                .or_default()
-                .push(i);
+        buf.clear();
+        buf.extend(
+            n.chars()
+                .filter(|c| c.is_alphanumeric())
+                .flat_map(char::to_lowercase),
+        );
+        let c = hash(d.document.kind, &buf);
+        hashed.push((c, i as u32));
+        if n.bytes().any(|b| b == b'0') {
+            let l = hash(d.document.kind, &crate::import::ledger::loose(n));
+            if l != c {
+                hashed.push((l, i as u32));
+            }
         }
     }
-    if groups.is_empty() {
-        return Vec::new();
+    hashed.sort_unstable();
+    let mut by_key: HashMap<(DocumentKind, String), Vec<usize>> = HashMap::new();
+    for run in hashed.chunk_by(|a, b| a.0 == b.0).filter(|r| r.len() > 1) {
+        for &(_, i) in run {
+            let d = &docs[i as usize].document;
+            let n = d.number.as_str();
+            let (loose, compact) = (crate::import::ledger::loose(n), compact(n));
+            if loose != compact {
+                by_key.entry((d.kind, loose)).or_default().push(i as usize);
+            }
+            by_key
+                .entry((d.kind, compact))
+                .or_default()
+                .push(i as usize);
+        }
     }
-    for (i, d) in docs.iter().enumerate() {
-        let n = d.document.number.as_str();
-        if !zero_led(n) {
-            if let Some(g) = groups.get_mut(&(d.document.kind, crate::import::ledger::loose(n))) {
-                g.push(i);
+    for v in by_key.values_mut() {
+        v.sort_unstable();
+        v.dedup();
+    }
+    let mut others: HashMap<usize, Vec<usize>> = HashMap::new();
+    for members in by_key.values().filter(|g| g.len() > 1) {
+        for &i in members {
+            for &j in members {
+                let (a, b) = (&docs[i].document.number, &docs[j].document.number);
+                if i != j && a.normalised() != b.normalised() {
+                    others.entry(i).or_default().push(j);
+                }
             }
         }
     }
     let mut out = Vec::new();
-    for members in groups.values().filter(|g| g.len() > 1) {
-        for &i in members {
-            let others: Vec<String> = members
-                .iter()
-                .filter(|&&j| j != i)
-                .map(|&j| {
-                    format!(
-                        "{} from {}",
-                        docs[j].document.number.as_str(),
-                        docs[j].provenance.source.name
-                    )
-                })
-                .collect();
-            let d = &docs[i].document;
-            out.push((
-                (d.kind, d.number.normalised().into_owned()),
+    for (i, mut js) in others {
+        js.sort_unstable();
+        js.dedup();
+        let named: Vec<String> = js
+            .iter()
+            .map(|&j| {
                 format!(
-                    "its number is also written {}: one invoice may be in the store twice, as a \
-                     workbook's number cell drops leading zeros; import the books in one spelling",
-                    others.join(", ")
-                ),
-            ));
-        }
+                    "{} from {}",
+                    docs[j].document.number.as_str(),
+                    docs[j].provenance.source.name
+                )
+            })
+            .collect();
+        let d = &docs[i].document;
+        out.push((
+            (d.kind, d.number.normalised().into_owned()),
+            format!(
+                "its number is also written {}: one invoice may be in the store twice, as a \
+                 workbook's number cell drops leading zeros and exports write separators their \
+                 own way; import the books in one spelling",
+                named.join(", ")
+            ),
+        ));
     }
+    out.sort();
     out
 }
 

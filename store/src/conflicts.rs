@@ -110,6 +110,28 @@ impl Store {
             );
         }
         batch.insert(ck, json_encode(&c));
+        // The same conflict recorded again by later exports (before they were told apart) is
+        // decided with it: left open, it would hold the document for good.
+        let mut twins = Vec::new();
+        for mut t in self.conflicts()? {
+            if t.id != c.id
+                && t.status == ConflictStatus::Open
+                && t.document == c.document
+                && t.diffs == c.diffs
+            {
+                t.status = c.status.clone();
+                twins.push(t.id.to_string());
+                batch.insert(key(P_CONFLICT, &t.id.to_be_bytes()), json_encode(&t));
+            }
+        }
+        let detail = if twins.is_empty() {
+            detail
+        } else {
+            format!(
+                "{detail} (and conflict(s) {}, which said the same)",
+                twins.join(", ")
+            )
+        };
         let seq = self.audit_seqs(1)?;
         let e = AuditEntry {
             seq,

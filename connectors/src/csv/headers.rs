@@ -169,6 +169,11 @@ const SYNONYMS: &[(Field, &[&str])] = &[
             "klantid",
             "clientcode",
             "codeklant",
+            "kundennummer",
+            "kundennr",
+            "debitor",
+            "debitorennummer",
+            "debitorennr",
             "klantnr",
             "relatienummer",
             "relatienr",
@@ -213,6 +218,8 @@ const SYNONYMS: &[(Field, &[&str])] = &[
             "raisonsociale",
             "selltocustomername",
             "billtocustomername",
+            "kundenname",
+            "nom",
         ],
     ),
     (
@@ -247,6 +254,11 @@ const SYNONYMS: &[(Field, &[&str])] = &[
             "totalttc",
             "montant",
             "amountincludingvat",
+            "bedragfactuur",
+            "gesamtbetrag",
+            "rechnungsbetrag",
+            "bruttobetrag",
+            "montanttotal",
         ],
     ),
     (
@@ -267,6 +279,7 @@ const SYNONYMS: &[(Field, &[&str])] = &[
             "montanthtva",
             "montantht",
             "montanthorstva",
+            "nettobetrag",
         ],
     ),
     (
@@ -281,6 +294,9 @@ const SYNONYMS: &[(Field, &[&str])] = &[
             "totaltax",
             "tva",
             "montanttva",
+            "ust",
+            "mwst",
+            "umsatzsteuer",
         ],
     ),
     (
@@ -420,6 +436,10 @@ const SYNONYMS: &[(Field, &[&str])] = &[
             "openst",
             "solde",
             "montantdu",
+            "offenerbetrag",
+            "restbetrag",
+            "resteapayer",
+            "montantrestant",
         ],
     ),
     (
@@ -545,6 +565,9 @@ const SYNONYMS: &[(Field, &[&str])] = &[
             "voldaanbedrag",
             "betalingen",
             "ontvangen",
+            "montantpaye",
+            "bezahlterbetrag",
+            "betragbezahlt",
         ],
     ),
     (
@@ -564,6 +587,10 @@ const SYNONYMS: &[(Field, &[&str])] = &[
             "conditionsdepaiement",
             "delaidepaiement",
             "zahlungsziel",
+            "zahlungsbedingung",
+            "zahlungsbedingungen",
+            "creditdays",
+            "creditterms",
         ],
     ),
 ];
@@ -669,6 +696,27 @@ fn names_credited_invoice(h: &str) -> bool {
     let is = |word: &str, stems: &[&str]| stems.iter().any(|s| word.starts_with(s));
     w.iter().any(|x| is(x, &INVOICE) && !is(x, &LINK))
         && w.iter().any(|x| is(x, &LINK) && !is(x, &INVOICE))
+}
+
+/// The currency a header names beside its field (`Openstaand (EUR)`, `Bedrag €`, `Amount USD`),
+/// as [`crate::values::currency_written`] names one: its amounts are in it, whatever a row's
+/// currency column says.
+pub fn currency_named(h: &str) -> Option<&'static str> {
+    if h.contains('€') {
+        return Some("EUR");
+    }
+    if h.contains('£') {
+        return Some("GBP");
+    }
+    if h.contains('$') {
+        return Some("$");
+    }
+    words(h).iter().find_map(|w| match w.as_str() {
+        "eur" | "euro" | "euros" => Some("EUR"),
+        "usd" => Some("USD"),
+        "gbp" => Some("GBP"),
+        _ => None,
+    })
 }
 
 /// The field a profile names by its own name (`issue_date`, `debtor_id`, ...).

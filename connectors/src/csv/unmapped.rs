@@ -23,6 +23,71 @@ pub(crate) struct Suspect {
 /// Most sample values of a column looked at.
 const SAMPLE: usize = 500;
 
+/// The name a column goes by in messages: its header, or its place when it has none.
+pub(crate) fn column_label(header: &[String], i: usize) -> String {
+    match header.get(i).map(|h| h.trim()) {
+        Some(h) if !h.is_empty() => h.to_string(),
+        _ => format!("column {} (no header)", i + 1),
+    }
+}
+
+/// Whether the profile's `ignore` names a header.
+pub(crate) fn ignored_by(ignore: &[String], h: &str) -> bool {
+    !h.trim().is_empty()
+        && ignore
+            .iter()
+            .any(|x| x.trim() == h.trim() || normalise_header(x) == normalise_header(h))
+}
+
+/// Header words of a flag or status that says a document is not simply owed: paid, disputed,
+/// on a plan, blocked, written off, credited, handed over.
+const NOT_OWED_WORDS: [&str; 30] = [
+    "betaald",
+    "paid",
+    "paye",
+    "bezahlt",
+    "voldaan",
+    "settled",
+    "vereffend",
+    "cleared",
+    "gesloten",
+    "closed",
+    "ontvangen",
+    "betwist",
+    "dispute",
+    "litige",
+    "bestritten",
+    "regeling",
+    "plan",
+    "hold",
+    "blok",
+    "block",
+    "afgeboekt",
+    "afgeschreven",
+    "writtenoff",
+    "oninbaar",
+    "gecrediteerd",
+    "credited",
+    "incasso",
+    "collection",
+    "inkasso",
+    "geschil",
+];
+
+/// Header words of a way of paying or of a workflow, whose values may read as status words
+/// (`Direct debit`, `Verzonden`) without saying whether a debt is owed.
+const NOT_STATUS_WORDS: [&str; 9] = [
+    "wijze",
+    "method",
+    "methode",
+    "mode",
+    "herinnering",
+    "reminder",
+    "verzend",
+    "workflow",
+    "zahlungsart",
+];
+
 /// The first unmapped column (not in `columns`, not in the profile's `ignore`) that may decide
 /// whether a debt is owed, judged by its header's words and the sample's values.
 pub(crate) fn suspect(
@@ -33,31 +98,38 @@ pub(crate) fn suspect(
     mark: Option<DecimalMark>,
 ) -> Option<Suspect> {
     let mapped = |f: Field| columns.iter().find(|(g, _)| *g == f).map(|(_, i)| *i);
-    let ignored = |h: &str| {
-        ignore
-            .iter()
-            .any(|x| x.trim() == h.trim() || normalise_header(x) == normalise_header(h))
-    };
-    for (i, h) in header.iter().enumerate() {
-        if h.trim().is_empty() || columns.iter().any(|(_, j)| *j == i) || ignored(h) {
+    let width = data
+        .iter()
+        .map(|r| r.fields.len())
+        .max()
+        .unwrap_or(0)
+        .max(header.len());
+    for i in 0..width {
+        let h = header.get(i).map(String::as_str).unwrap_or("");
+        if columns.iter().any(|(_, j)| *j == i) || ignored_by(ignore, h) {
             continue;
         }
+        let label = column_label(header, i);
         let values: Vec<&str> = data
             .iter()
             .take(SAMPLE)
             .filter_map(|r| r.fields.get(i).map(|v| v.trim()))
             .filter(|v| !v.is_empty())
             .collect();
+        if values.is_empty() {
+            continue;
+        }
         let words = header_words(h);
         // Dutch writes compounds as one word (`Betaalstatus`, `Betalingstermijn`): a part
         // anywhere in a word counts.
         let has = |parts: &[&str]| words.iter().any(|w| parts.iter().any(|p| w.contains(p)));
         let is = |whole: &[&str]| words.iter().any(|w| whole.contains(&w.as_str()));
         let make = |why: String, field: &str| Suspect {
-            column: h.clone(),
+            column: label.clone(),
             why,
-            hint: format!("[columns] {field} = \"{h}\""),
+            hint: format!("[columns] {field} = \"{label}\""),
         };
+        let workflow = has(&NOT_STATUS_WORDS);
         if mapped(Field::Kind).is_none() {
             if let Some(word) = credit_words(&values) {
                 return Some(make(
@@ -66,48 +138,48 @@ pub(crate) fn suspect(
                 ));
             }
         }
-        if let Some(word) = status_words(&values) {
-            return Some(make(
-                format!("it holds status words ('{word}') that say a document is not simply open"),
-                "status",
-            ));
+        if !workflow {
+            if let Some(word) = status_words(&values) {
+                return Some(make(
+                    format!(
+                        "it holds status words ('{word}') that say a document is not simply open"
+                    ),
+                    "status",
+                ));
+            }
         }
-        if has(&[
-            "betaald",
-            "paid",
-            "voldaan",
-            "settled",
-            "gesloten",
-            "closed",
-            "ontvangen",
-        ]) && !values.is_empty()
-            && values.iter().all(|v| yes_or_no(v))
+        let yes_no = values.iter().filter(|v| yes_or_no(v)).count();
+        if has(&NOT_OWED_WORDS)
+            && !workflow
+            && values.iter().any(|v| is_yes(v))
+            && yes_no * 5 >= values.len() * 4
         {
             let (yes, no) = (
                 values.iter().find(|v| is_yes(v)),
-                values.iter().find(|v| !is_yes(v)),
+                values.iter().find(|v| yes_or_no(v) && !is_yes(v)),
             );
             return Some(Suspect {
-                column: h.clone(),
-                why: "it reads as a flag of whether the document is paid".into(),
+                column: label.clone(),
+                why: "it reads as a yes/no flag that a document is paid, disputed, on a plan, blocked or written off".into(),
                 hint: format!(
-                    "[columns] status = \"{h}\" with [status] \"{}\" = \"paid\" and \"{}\" = \"open\"",
+                    "[columns] status = \"{label}\" with [status] \"{}\" = \"paid\" (or disputed, payment-pending, void) and \"{}\" = \"open\"",
                     yes.unwrap_or(&"Ja"),
                     no.unwrap_or(&"Nee")
                 ),
             });
         }
         if has(&[
-            "status",
-            "stadium",
-            "toestand",
-            "afgehandeld",
-            "afgeletterd",
-        ]) && !values.is_empty()
+            "betaal", "paid", "paye", "bezahlt", "zahlung", "payment", "ontvang", "voldaan",
+        ]) && values.iter().filter(|v| is_date(v)).count() * 5 >= values.len() * 4
         {
-            return Some(make("its header speaks of a status".into(), "status"));
+            return Some(Suspect {
+                column: label.clone(),
+                why: "it holds dates under a header that speaks of paying: it may say when the document was paid".into(),
+                hint: format!("[columns] status = \"{label}\" is no fit: export the status or the open amount too, and list it under ignore"),
+            });
         }
         if mapped(Field::DueDate).is_none()
+            && mapped(Field::PaymentTerm).is_none()
             && (has(&[
                 "termijn",
                 "betalingsvoorwaard",
@@ -116,24 +188,31 @@ pub(crate) fn suspect(
                 "condition",
                 "delai",
                 "zahlungsziel",
+                "zahlungsbeding",
+                "falligkeit",
                 "paymentterm",
-            ]) || is(&["term", "terms"]))
-            && !values.is_empty()
+                "creditday",
+                "echeance",
+            ]) || is(&["term", "terms", "dagen", "days", "tage", "jours"]))
         {
             return Some(Suspect {
-                column: h.clone(),
+                column: label.clone(),
                 why: "it may hold the agreed payment term, and the file has no due date: the due date would be taken as the issue date plus the default term".into(),
-                hint: "payment_term_days = N, or export the due date".into(),
+                hint: format!("[columns] payment_term = \"{label}\" when it holds days, else payment_term_days = N or export the due date"),
             });
         }
-        let amounts = !values.is_empty()
-            && values
-                .iter()
-                .filter(|v| parse_amount(v, mark).is_ok())
-                .count()
-                * 5
-                >= values.len() * 4;
-        if amounts {
+        let amounts = values
+            .iter()
+            .filter(|v| parse_amount(v, mark).is_ok())
+            .count()
+            * 5
+            >= values.len() * 4;
+        // Counts of days and rates are numbers too, but no amount owed.
+        let no_amount = has(&[
+            "koers", "rate", "kurs", "dagen", "days", "tage", "jours", "aantal", "count",
+            "percent", "procent",
+        ]);
+        if amounts && !no_amount {
             if let Some(f) = field_for_header(h).filter(|f| mapped(*f).is_some()) {
                 let other = mapped(f).expect("mapped");
                 if differs(data, i, other, mark) {
@@ -148,7 +227,9 @@ pub(crate) fn suspect(
                 }
                 continue;
             }
-            if is(&["vv"]) || has(&["valuta", "foreign", "currency", "devise"]) {
+            if is(&["vv", "fc", "fcy", "fw", "vv"])
+                || has(&["valuta", "foreign", "currency", "devise", "fremdwahrung"])
+            {
                 return Some(make(
                     "its header says it holds amounts in the invoice's own currency".into(),
                     "total",
@@ -168,6 +249,12 @@ pub(crate) fn suspect(
                 "outstand",
                 "remain",
                 "balanc",
+                "offen",
+                "ouvert",
+                "reste",
+                "verbleib",
+                "ausstehend",
+                "vervallen",
             ]) || is(&["due"]);
             if open_words
                 && open.is_none_or(|o| differs(data, i, o, mark))
@@ -180,7 +267,21 @@ pub(crate) fn suspect(
             }
             if !told_open
                 && has(&[
-                    "betaal", "betaling", "ontvang", "voldaan", "paid", "payment", "receiv",
+                    "betaal",
+                    "betaling",
+                    "ontvang",
+                    "voldaan",
+                    "paid",
+                    "payment",
+                    "receiv",
+                    "paye",
+                    "bezahlt",
+                    "gezahlt",
+                    "regle",
+                    "verrekend",
+                    "settled",
+                    "allocated",
+                    "zahlung",
                 ])
             {
                 return Some(make(
@@ -188,15 +289,25 @@ pub(crate) fn suspect(
                     "paid_amount",
                 ));
             }
-            if has(&["totaal", "total", "incl", "tebetalen"]) {
+            let of_tax = has(&[
+                "btw", "vat", "tax", "excl", "tva", "mwst", "ust", "netto", "net",
+            ]);
+            if !of_tax && has(&["totaal", "total", "incl", "tebetalen", "gesamt", "brutto"]) {
                 return Some(make("its header speaks of a total".into(), "total"));
             }
         }
         if mapped(Field::DebtorId).is_none()
             && (has(&[
-                "klant", "client", "debiteur", "debtor", "customer", "relatie",
-            ]) || normalise_header(h) == "code")
-            && !values.is_empty()
+                "klant",
+                "client",
+                "debiteur",
+                "debtor",
+                "customer",
+                "relatie",
+                "kunde",
+                "debitor",
+                "lidnummer",
+            ]) || is(&["code", "id", "account", "nr", "nummer"]))
             && values
                 .iter()
                 .filter(|v| crate::csv::detect::looks_like_name(v))
@@ -211,6 +322,124 @@ pub(crate) fn suspect(
         }
     }
     None
+}
+
+/// Whether a value reads as a date in one of the layouts exports use.
+fn is_date(v: &str) -> bool {
+    crate::values::DateFormat::ALL
+        .into_iter()
+        .any(|f| crate::values::parse_date(v, f).is_ok())
+}
+
+/// Watches every row's cells in the columns no field is read from, past the sample that
+/// [`suspect`] saw: a status word or a credit note's word in one (`Betaald` on row 501 of
+/// `Opmerking`) refuses the file naming line and column, and so does a description that calls a
+/// document of positive amount a credit note where no column says its kind.
+pub(crate) struct Watch {
+    /// The columns watched, with their labels.
+    columns: Vec<(usize, String)>,
+    /// Verdicts on values seen (at most [`Watch::CACHE`]).
+    seen: rustc_hash::FxHashMap<Box<str>, Option<&'static str>>,
+}
+
+impl Watch {
+    const CACHE: usize = 4096;
+
+    /// The columns of a file to watch: neither mapped nor ignored by the profile.
+    pub(crate) fn new(header: &[String], columns: &[(Field, usize)], ignore: &[String]) -> Watch {
+        Watch {
+            columns: (0..header.len())
+                .filter(|i| !columns.iter().any(|(_, j)| j == i))
+                .filter(|&i| !ignored_by(ignore, header.get(i).map(String::as_str).unwrap_or("")))
+                .map(|i| (i, column_label(header, i)))
+                .collect(),
+            seen: rustc_hash::FxHashMap::default(),
+        }
+    }
+
+    /// What a cell of an unmapped column says that may make the document not owed: a status
+    /// other than open, or a credit note's word.
+    fn verdict(&mut self, v: &str) -> Option<&'static str> {
+        if v.len() > 60 || !v.bytes().any(|b| b.is_ascii_alphabetic()) {
+            return None;
+        }
+        if let Some(known) = self.seen.get(v) {
+            return *known;
+        }
+        let said = match status_word(v) {
+            StatusWord::Unknown | StatusWord::Is(incasso_core::model::DocumentStatus::Open) => {
+                credit_note_named(v).then_some("a credit note")
+            }
+            _ => Some("a status other than open"),
+        };
+        if self.seen.len() < Self::CACHE {
+            self.seen.insert(v.into(), said);
+        }
+        said
+    }
+
+    /// The first watched cell of a row that may say its document is not owed: its column, its
+    /// value and what it says.
+    pub(crate) fn row<'v>(
+        &mut self,
+        cell: impl Fn(usize) -> &'v str,
+    ) -> Option<(String, String, &'static str)> {
+        for k in 0..self.columns.len() {
+            let (i, _) = self.columns[k];
+            let v = cell(i).trim();
+            if v.is_empty() {
+                continue;
+            }
+            if let Some(what) = self.verdict(v) {
+                return Some((self.columns[k].1.clone(), v.to_string(), what));
+            }
+        }
+        None
+    }
+}
+
+/// Whether a text names a credit note in so many words (`Creditnota`, `credit note bij F1`,
+/// `Kredietnota`, `Avoir`, `Gutschrift`, `Stornorechnung`): a card or a credit limit does not.
+pub(crate) fn credit_note_named(text: &str) -> bool {
+    const NAMES: [&str; 12] = [
+        "creditnota",
+        "creditfactuur",
+        "credit note",
+        "creditnote",
+        "kredietnota",
+        "creditering",
+        "avoir",
+        "note de credit",
+        "gutschrift",
+        "stornorechnung",
+        "minfactuur",
+        "credit memo",
+    ];
+    let b = text.as_bytes();
+    // Most texts name none: look for the letters first, without folding the text.
+    let hint = |w: &[u8]| b.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w));
+    if !(hint(b"credit")
+        || hint(b"krediet")
+        || hint(b"avoir")
+        || hint(b"gutschrift")
+        || hint(b"storno")
+        || hint(b"minfactuur"))
+    {
+        return false;
+    }
+    let folded: String = text
+        .chars()
+        .flat_map(char::to_lowercase)
+        .map(crate::csv::headers::fold_accent)
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect();
+    let folded = format!(
+        " {} ",
+        folded.split_whitespace().collect::<Vec<_>>().join(" ")
+    );
+    NAMES
+        .iter()
+        .any(|n| folded.contains(&format!(" {n} ")) || folded.contains(&format!(" {n}")))
 }
 
 /// Whether a value is a yes or a no (`Ja`, `Nee`, `Y`, `N`, `X`, `1`, `0`, `true`, ...).
@@ -427,7 +656,7 @@ mod tests {
         assert!(
             judge(&["Nr", "Datum", "Bedrag", "Naam", "Betaald"], &BASE, flag)
                 .unwrap()
-                .contains("[status] \"Ja\" = \"paid\" and \"Nee\" = \"open\"")
+                .contains("[status] \"Ja\" = \"paid\" (or disputed, payment-pending, void) and \"Nee\" = \"open\"")
         );
         // A column of other amounts (a discount) or of notes says nothing of what is owed.
         assert_eq!(

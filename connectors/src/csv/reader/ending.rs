@@ -76,7 +76,7 @@ impl Ending {
                 match (*n, *seen) {
                     (0, _) => *seen = Some(d),
                     (_, Some(e)) if e != d => {
-                        if d < e && *n >= 2 && self.odd.is_none() {
+                        if d < e && self.odd.is_none() {
                             self.odd = Some((
                                 line,
                                 *f,
@@ -128,6 +128,15 @@ impl Ending {
     }
 }
 
+impl Ending {
+    /// Whether a file whose lines all end in CR LF (as spreadsheets and Windows packages write
+    /// them, the last line too) ended without one: cut short, whatever its last row holds.
+    pub(super) fn crlf_cut(last: Option<u8>, sample: &str) -> bool {
+        let lf = sample.matches('\n').count();
+        lf >= 2 && sample.matches("\r\n").count() == lf && !matches!(last, Some(b'\n'))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     fn read(text: &str) -> Result<Vec<String>, String> {
@@ -148,15 +157,15 @@ mod tests {
 
     /// A download cut inside its last row is refused, naming the row and the cut value; the same
     /// rows ending in a line end, or a last row whose values look like those above it, are read.
+    /// A file whose every line ends in CR LF and whose last does not is cut, whatever it holds.
     #[test]
     fn a_file_cut_inside_its_last_row_is_refused() {
-        let head = "Factuurnummer;Debiteur;Factuurdatum;Bedrag;Status;Betaald bedrag\r\n\
-                    F1;D1;05-01-2026;1.000,00;Openstaand;0,00\r\n\
-                    F2;D1;05-01-2026;2.000,00;Openstaand;0,00\r\n";
+        let head = "Factuurnummer;Debiteur;Factuurdatum;Bedrag;Status;Betaald bedrag\n\
+                    F1;D1;05-01-2026;1.000,00;Openstaand;0,00\n";
         let cut = format!("{head}F3;D1;05-01-2026;1.000,00;Openstaand;1");
         let e = read(&cut).unwrap_err();
         assert!(
-            e.contains("line 4, column 'Betaald bedrag'")
+            e.contains("line 3, column 'Betaald bedrag'")
                 && e.contains("the file ends inside this row")
                 && e.contains("has 0 decimals where every amount above it has 2"),
             "{e}"
@@ -167,8 +176,16 @@ mod tests {
                          F3;D1;05-01-2026;1.000,00;Opensta";
         let e = read(by_status).unwrap_err();
         assert!(e.contains("is the beginning of 'openstaand'"), "{e}");
-        assert_eq!(read(&format!("{cut}\r\n")).unwrap(), ["F1", "F2", "F3"]);
+        assert_eq!(read(&format!("{cut}\n")).unwrap(), ["F1", "F3"]);
         let whole = format!("{head}F3;D1;05-01-2026;1.000,00;Openstaand;0,00");
-        assert_eq!(read(&whole).unwrap(), ["F1", "F2", "F3"]);
+        assert_eq!(read(&whole).unwrap(), ["F1", "F3"]);
+        // Lines in CR LF: the last one without it is cut, even where its values look whole.
+        let crlf = whole.replace('\n', "\r\n");
+        let e = read(&crlf).unwrap_err();
+        assert!(
+            e.contains("line 3: every line of the file ends in CR LF"),
+            "{e}"
+        );
+        assert_eq!(read(&format!("{crlf}\r\n")).unwrap(), ["F1", "F3"]);
     }
 }

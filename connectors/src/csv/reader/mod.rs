@@ -160,6 +160,12 @@ where
     progress.set_total(size);
 
     let mut rows = RowReader::new(&name, &detection, options);
+    let mut watch = crate::csv::unmapped::Watch::new(
+        &detection.header,
+        &detection.columns,
+        &options.profile.ignore,
+    );
+    let kind_told = detection.column(Field::Kind).is_some();
     let (reader, last_byte) = ending::Tail::new(reader);
     let mut ending = ending::Ending::default();
     let mut rdr = csv::ReaderBuilder::new()
@@ -196,7 +202,8 @@ where
     };
     let mut data_rows = 0u64;
     let mut count = 0u64;
-    loop {
+    let mut last_line = 0u64;
+    'rows: loop {
         let more = rdr
             .read_byte_record(&mut record)
             .map_err(|e| CsvError::Structure {
@@ -208,6 +215,7 @@ where
             break;
         }
         let line = record.position().map(|p| p.line()).unwrap_or(0);
+        last_line = line;
         count += 1;
         if count <= detection.header_record as u64 + 1 {
             continue;
@@ -241,8 +249,40 @@ where
                 report.totals_rows += 1;
                 continue;
             }
-            Ok(Parsed::Doc(doc)) => {
+            Ok(Parsed::Doc(doc)) => 'doc: {
                 ending.row(&rows, &fields, line);
+                if let Some((column, value, what)) = watch.row(|i| fields.get(i)) {
+                    break 'doc Err(RowError {
+                        file: name.clone(),
+                        unit: rows.unit,
+                        line,
+                        column: column.clone(),
+                        value,
+                        message: format!(
+                            "incasso reads no field from this column, but the cell says {what}; \
+                             read as open the document could be claimed: map the column in a \
+                             profile ([columns] status = \"{column}\", or kind), or list it under \
+                             ignore = [\"{column}\"] if it says nothing of that"
+                        ),
+                    });
+                }
+                if !kind_told
+                    && doc.kind == DocumentKind::Invoice
+                    && doc
+                        .description
+                        .as_deref()
+                        .is_some_and(crate::csv::unmapped::credit_note_named)
+                {
+                    break 'doc Err(rows.error(
+                        line,
+                        Field::Description,
+                        &fields,
+                        "the description calls the document a credit note, but its amount is \
+                         positive and no column says its kind: export the credit note with a \
+                         minus sign or a type column"
+                            .into(),
+                    ));
+                }
                 let fp = fingerprint(&doc);
                 match seen.entry(number_key(doc.kind, &doc.number)) {
                     Entry::Occupied(e) if e.get().1 == fp => {
@@ -255,7 +295,7 @@ where
                                 doc.number
                             ));
                         }
-                        continue;
+                        continue 'rows;
                     }
                     Entry::Occupied(e) => {
                         let first = e.get().0;
@@ -314,6 +354,19 @@ where
         }
     }
     // A worksheet's rows are never cut: its text is written whole by the workbook reader.
+    if options.row_word.is_none()
+        && data_rows > 0
+        && ending::Ending::crlf_cut(last_byte.get(), sample)
+    {
+        return Err(CsvError::Structure {
+            file: name.clone(),
+            line: last_line,
+            message: "every line of the file ends in CR LF but the last one ends without: the \
+                      download may have been cut short inside it; download the export again (a \
+                      file that is whole: add the line end)"
+                .into(),
+        });
+    }
     if options.row_word.is_none() {
         if let Some((line, f, value, why)) = ending.cut(last_byte.get(), detection.line_end) {
             return Err(CsvError::Row(RowError {

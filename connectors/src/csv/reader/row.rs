@@ -401,6 +401,22 @@ impl<'a> RowReader<'a> {
             let Some(raw) = self.text(fields, f) else {
                 continue;
             };
+            // A header that names a currency holds amounts in it (`Bedrag (EUR)` beside
+            // `Bedrag (GBP)`): read for a row of another currency, they would be taken for its.
+            let named = self.cols[f as usize]
+                .and_then(|i| crate::csv::headers::currency_named(&self.det.header[i]));
+            if let Some(w) = named.filter(|w| !crate::values::written_currency_is(w, currency)) {
+                return Err(self.error(
+                    line,
+                    f,
+                    fields,
+                    format!(
+                        "the column's header says its amounts are in {w}, but the row's currency \
+                         is {currency}; map the column that holds the amounts in the row's own \
+                         currency in a profile"
+                    ),
+                ));
+            }
             if let Some(w) = crate::values::currency_written(raw) {
                 if !crate::values::written_currency_is(w, currency) {
                     let whence = if self.text(fields, Field::Currency).is_some() {
@@ -453,6 +469,23 @@ impl<'a> RowReader<'a> {
                 .map(|paid| total - paid),
             open => open,
         };
+        // An open amount and a paid one that disagree with the total: which is right?
+        if self.cols[Field::Open as usize].is_some() {
+            if let (Some(o), Some(p)) = (open, self.amount(fields, Field::Paid, line)?) {
+                if total - p != o {
+                    return Err(self.error(
+                        line,
+                        Field::Open,
+                        fields,
+                        format!(
+                            "the open amount {o} is not the total {total} less the {p} paid that \
+                             '{}' gives; which is right is for the books to say",
+                            self.column_name(Field::Paid)
+                        ),
+                    ));
+                }
+            }
+        }
         // An amount with more decimals than its currency has is not rounded in silence: which
         // way the books round is theirs to say (`12,505` is 12.50 or 12.51).
         let minor = currency.minor_units();
