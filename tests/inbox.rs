@@ -497,3 +497,81 @@ fn a_file_written_to_after_it_was_moved_comes_back_and_is_read_whole() {
     let o = watch_once(&data, &inbox, "50");
     assert!(!stdout(&o).contains("written to after"), "{}", stdout(&o));
 }
+
+/// Review 42b, B2 and B3: an export that needs a mapping profile can be dropped into the inbox
+/// (the policy's `[import.profiles]` names the profile for its name), and the same bytes
+/// imported again with another profile are read again with it, not called already imported.
+#[test]
+fn the_inbox_reads_a_file_with_the_profile_its_name_calls_for() {
+    let (dir, data, inbox) = data_and_inbox();
+    let text = "Factuurnummer;Debiteur;Factuurdatum;Bedrag;Stadium\n\
+                F1;D1;05-01-2026;100,00;Betwist\nF2;D1;05-01-2026;200,00;Open\n";
+    // Without a profile: refused, naming the column.
+    std::fs::write(inbox.join("afas-2026.csv"), text).unwrap();
+    let o = watch_once(&data, &inbox, "50");
+    assert!(
+        stderr(&o).contains("column 'Stadium' is not one incasso reads"),
+        "{}",
+        stderr(&o)
+    );
+    // The policy names a profile for such files: read with it.
+    std::fs::create_dir_all(data.join("profiles")).unwrap();
+    std::fs::write(
+        data.join("profiles/afas.toml"),
+        "[columns]\nstatus = \"Stadium\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        data.join("policy.toml"),
+        "[import.profiles]\n\"afas-*.csv\" = \"profiles/afas.toml\"\n",
+    )
+    .unwrap();
+    std::fs::write(inbox.join("afas-2026.csv"), text).unwrap();
+    let o = watch_once(&data, &inbox, "50");
+    assert!(
+        stdout(&o).contains("1 imported"),
+        "{}\n{}",
+        stdout(&o),
+        stderr(&o)
+    );
+    let listed = ok(incasso(
+        &data,
+        &["receivables", "--as-of", "2026-05-01", "--format", "json"],
+    ));
+    assert!(listed.contains("\"disputed\""), "{listed}");
+
+    // The same bytes first read with one profile, then with a corrected one: read again.
+    let other = dir.path().join("other");
+    let file = dir.path().join("export.csv");
+    std::fs::write(&file, text).unwrap();
+    let ignore = dir.path().join("ignore.toml");
+    std::fs::write(&ignore, "ignore = [\"Stadium\"]\n").unwrap();
+    ok(incasso(
+        &other,
+        &[
+            "import",
+            "--profile",
+            ignore.to_str().unwrap(),
+            file.to_str().unwrap(),
+        ],
+    ));
+    let map = data.join("profiles/afas.toml");
+    let said = ok(incasso(
+        &other,
+        &[
+            "import",
+            "--profile",
+            map.to_str().unwrap(),
+            file.to_str().unwrap(),
+        ],
+    ));
+    assert!(
+        said.contains("read these bytes with another mapping profile; reading them again"),
+        "{said}"
+    );
+    let listed = ok(incasso(
+        &other,
+        &["receivables", "--as-of", "2026-05-01", "--format", "json"],
+    ));
+    assert!(listed.contains("\"disputed\""), "{listed}");
+}

@@ -162,6 +162,7 @@ pub fn pass(ws: &Workspace, inbox: &Path, settle: Duration, rep: &dyn Reporter) 
                 crate::import::Listing::Some
             },
             statement: crate::import::is_statement(&file),
+            profile: import.profile_for(&name).map(|p| ws.data_dir().join(p)),
             settled: Settled {
                 file,
                 was,
@@ -274,6 +275,8 @@ struct Ready {
     statement: bool,
     /// What it lists: every open item when the policy's `[import] complete` names it.
     listing: crate::import::Listing,
+    /// The mapping profile the policy's `[import.profiles]` gives its name.
+    profile: Option<PathBuf>,
 }
 
 /// Imports a file of a pass, stored only if it is still as first seen once `settle` has passed.
@@ -292,7 +295,7 @@ fn import_ready(
             Err("the file changed while it was read".into())
         }
     }));
-    crate::import::import_file(store, &r.settled.file, r.listing, rep)
+    crate::import::import_file(store, &r.settled.file, r.listing, r.profile.as_deref(), rep)
 }
 
 /// Moves a file the pass is done with and says what became of it.

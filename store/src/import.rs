@@ -59,6 +59,7 @@ impl Store {
             source,
             imported_at,
             reader: 0,
+            profile: None,
             batch: Batch::default(),
             shards: HashMap::default(),
             dead: HashMap::default(),
@@ -94,6 +95,8 @@ pub struct ImportTx<'a> {
     imported_at: DateTime<Utc>,
     /// See [`ImportRecord::reader`].
     reader: u32,
+    /// See [`ImportRecord::profile`].
+    profile: Option<String>,
     /// The import (source) documents are being added for now.
     import_id: u64,
     /// The import whose segment (or inline key) holds this transaction's blocks.
@@ -809,6 +812,7 @@ impl ImportTx<'_> {
             payments_new: self.payments.new - self.payments_before.0,
             payments_repeated: self.payments.repeated - self.payments_before.1,
             reader: self.reader,
+            profile: self.profile.clone(),
         }
     }
 
@@ -816,6 +820,12 @@ impl ImportTx<'_> {
     /// [`ImportRecord::reader`]).
     pub fn read_by(&mut self, revision: u32) {
         self.reader = revision;
+    }
+
+    /// Records the digest of the mapping profile this import's file was read with (see
+    /// [`ImportRecord::profile`]).
+    pub fn read_with_profile(&mut self, digest: Option<String>) {
+        self.profile = digest;
     }
 
     /// Closes the current source and continues the same transaction with another source of the

@@ -233,6 +233,10 @@ pub struct ImportRecord {
     /// read again when it comes back (see `incasso_connectors::bank::camt::READER_REVISION`).
     #[serde(default)]
     pub reader: u32,
+    /// A digest of the mapping profile a ledger file was read with (`None`: none, or read
+    /// before digests were kept): the same bytes with another profile are read again.
+    #[serde(default)]
+    pub profile: Option<String>,
 }
 
 /// Two sources disagree about a document; the stored version stays until a person chooses.

@@ -368,8 +368,9 @@ impl Watch {
         }
         let said = match status_word(v) {
             StatusWord::Unknown | StatusWord::Is(incasso_core::model::DocumentStatus::Open) => {
-                credit_note_named(v).then_some("a credit note")
+                credit_note_named(v).then_some(CREDIT)
             }
+            StatusWord::Credited => Some(CREDIT),
             _ => Some("a status other than open"),
         };
         if self.seen.len() < Self::CACHE {
@@ -382,6 +383,7 @@ impl Watch {
     /// value and what it says.
     pub(crate) fn row<'v>(
         &mut self,
+        credit_note: bool,
         cell: impl Fn(usize) -> &'v str,
     ) -> Option<(String, String, &'static str)> {
         for k in 0..self.columns.len() {
@@ -390,13 +392,17 @@ impl Watch {
             if v.is_empty() {
                 continue;
             }
-            if let Some(what) = self.verdict(v) {
+            // Of a credit note, words of crediting are what it is.
+            if let Some(what) = self.verdict(v).filter(|w| !(credit_note && *w == CREDIT)) {
                 return Some((self.columns[k].1.clone(), v.to_string(), what));
             }
         }
         None
     }
 }
+
+/// What [`Watch`] says of a cell that names a credit note or a crediting.
+const CREDIT: &str = "a credit note or a crediting";
 
 /// Whether a text names a credit note in so many words (`Creditnota`, `credit note bij F1`,
 /// `Kredietnota`, `Avoir`, `Gutschrift`, `Stornorechnung`): a card or a credit limit does not.

@@ -147,9 +147,22 @@ pub struct ImportPolicy {
     /// characters, `?` one, any case), read as `incasso import --complete` reads them: what an
     /// earlier ledger file brought and they leave out was settled in the books.
     pub complete: Vec<String>,
+    /// Mapping profiles for files of the inbox, by name pattern (as `complete`): `"exact-*.csv"
+    /// = "profiles/exact.toml"` reads such files as `incasso import --profile` would (a path
+    /// relative to the data directory). The first pattern that fits wins.
+    pub profiles: BTreeMap<String, String>,
 }
 
 impl ImportPolicy {
+    /// The profile for a file of this name, if a pattern of `profiles` fits it.
+    pub fn profile_for(&self, file_name: &str) -> Option<&str> {
+        let name: Vec<char> = file_name.to_lowercase().chars().collect();
+        self.profiles.iter().find_map(|(p, profile)| {
+            let pattern: Vec<char> = p.to_lowercase().chars().collect();
+            wildcard(&pattern, &name).then_some(profile.as_str())
+        })
+    }
+
     /// Whether a file of this name lists every open item.
     pub fn lists_every_open_item(&self, file_name: &str) -> bool {
         let name: Vec<char> = file_name.to_lowercase().chars().collect();

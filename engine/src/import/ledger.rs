@@ -41,7 +41,8 @@ pub(super) fn import_ledger(
     rep: &dyn Reporter,
 ) -> Result<bool> {
     let started = std::time::Instant::now();
-    let tx = store.begin_import(inspection.source(kind), chrono::Utc::now())?;
+    let mut tx = store.begin_import(inspection.source(kind), chrono::Utc::now())?;
+    tx.read_with_profile(profile_digest(&options.profile));
     let bar = rep.progress(&file.display().to_string());
     let name = file.display().to_string();
     // What the file's columns do not say, set by the reader before its first document.
@@ -280,6 +281,13 @@ impl Listed {
         }
         *h.finalize().as_bytes()
     }
+}
+
+/// A digest of a mapping profile (`None` for none): the same bytes read with another profile
+/// may give other documents, so they are read again.
+pub(crate) fn profile_digest(profile: &incasso_connectors::csv::Profile) -> Option<String> {
+    (*profile != incasso_connectors::csv::Profile::default())
+        .then(|| blake3::hash(format!("{profile:?}").as_bytes()).to_hex()[..16].to_string())
 }
 
 /// A row `--skip-bad-rows` set aside that names a document the store holds would leave what an

@@ -329,12 +329,17 @@ pub fn import_file(
     store: &Store,
     file: &Path,
     listing: Listing,
+    profile: Option<&Path>,
     rep: &dyn Reporter,
 ) -> Result<bool, ImportError> {
     crate::memory::bulk_work();
     let run = || -> Result<bool> {
+        let profile = match profile {
+            Some(p) => Profile::load(p)?,
+            None => Profile::default(),
+        };
         let options = CsvOptions {
-            profile: Profile::default(),
+            profile,
             skip_bad_rows: false,
             creditor: Some(store.creditor()?),
             ..CsvOptions::default()
@@ -362,7 +367,22 @@ fn import_one(
     refuse_oversized(file, &format, size)?;
     let inspection = inspect(file)?;
     let earlier = store.import_by_hash(&inspection.content_hash)?;
+    let ledger = matches!(format, Format::Csv | Format::SpreadsheetZip | Format::Xls);
+    let profile = ledger
+        .then(|| ledger::profile_digest(&options.profile))
+        .flatten();
     if let Some(prev) = earlier
+        .as_ref()
+        .filter(|prev| ledger && prev.profile != profile && profile.is_some())
+    {
+        say!(
+            rep,
+            "{}: import #{} read these bytes with another mapping profile; reading them again \
+             with this one",
+            file.display(),
+            prev.id
+        );
+    } else if let Some(prev) = earlier
         .as_ref()
         .filter(|prev| read_by_older_camt_reader(prev, &format))
     {
@@ -483,7 +503,7 @@ mod tests {
             assert_eq!((record.reader, record.payments_new), (0, 0));
         }
         let said = Collect::default();
-        assert!(import_file(store, &v08, Listing::Some, &said).unwrap());
+        assert!(import_file(store, &v08, Listing::Some, None, &said).unwrap());
         assert_eq!(store.payments().unwrap().len(), 5);
         let info = said.info.lock().unwrap().join("\n");
         assert!(
@@ -491,10 +511,10 @@ mod tests {
             "{info}"
         );
         assert!(
-            !import_file(store, &v08, Listing::Some, &said).unwrap(),
+            !import_file(store, &v08, Listing::Some, None, &said).unwrap(),
             "read again only once"
         );
-        assert!(!import_file(store, &v02, Listing::Some, &said).unwrap());
+        assert!(!import_file(store, &v02, Listing::Some, None, &said).unwrap());
         assert_eq!(store.payments().unwrap().len(), 5);
     }
 

@@ -251,7 +251,9 @@ where
             }
             Ok(Parsed::Doc(doc)) => 'doc: {
                 ending.row(&rows, &fields, line);
-                if let Some((column, value, what)) = watch.row(|i| fields.get(i)) {
+                if let Some((column, value, what)) =
+                    watch.row(doc.kind == DocumentKind::CreditNote, |i| fields.get(i))
+                {
                     break 'doc Err(RowError {
                         file: name.clone(),
                         unit: rows.unit,
