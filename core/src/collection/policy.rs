@@ -346,6 +346,7 @@ mod tests {
                 "Openstaande posten*.csv".into(),
                 "open-items-????.xlsx".into(),
             ],
+            ..Default::default()
         };
         for yes in [
             "openstaande posten.csv",
@@ -365,6 +366,7 @@ mod tests {
         assert!(!ImportPolicy::default().lists_every_open_item("anything.csv"));
         let all = ImportPolicy {
             complete: vec!["*a*b*".into()],
+            ..Default::default()
         };
         assert!(all.lists_every_open_item("xxaxxbxx") && !all.lists_every_open_item("xxbxxaxx"));
     }
