@@ -1519,4 +1519,42 @@ fn a_workbook_with_a_ledger_on_two_sheets_names_them_and_reads_the_one_named() {
             && !said.contains("encoding"),
         "{said}"
     );
+    // The other sheet of the same bytes is read too, not called already imported (42c, A2).
+    let said = ok(incasso(
+        &data,
+        &["import", "--sheet", "Openstaand", book.to_str().unwrap()],
+    ));
+    assert!(said.contains("sheet 'Openstaand'"), "{said}");
+    let listed = ok(incasso(
+        &data,
+        &["receivables", "--as-of", "2026-05-01", "--format", "csv"],
+    ));
+    assert!(
+        listed.contains("Y1,D1,") && !listed.contains("Y2,"),
+        "{listed}"
+    );
+
+    // A sheet named for paid documents without a status column is refused: its rows would be
+    // read as open.
+    let bare = dir.path().join("bare.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("Betaald").unwrap();
+    for (c, h) in ["Factuurnummer", "Debiteur", "Factuurdatum", "Bedrag"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for (c, v) in ["Y3", "D1", "05-01-2026"].iter().enumerate() {
+        ws.write_string(1, c as u16, *v).unwrap();
+    }
+    ws.write_number(1, 3, 100.0).unwrap();
+    wb.save(&bare).unwrap();
+    let o = incasso(&data, &["import", bare.to_str().unwrap()]);
+    assert!(
+        stderr(&o).contains("sheet 'Betaald': the sheet's name says its rows are not owed"),
+        "{}",
+        stderr(&o)
+    );
 }

@@ -209,7 +209,7 @@ where
                 more => {
                     let named: Vec<String> = more.iter().map(|&i| format!("'{}'", names[i])).collect();
                     return Err(format!(
-                        "sheets {} each have a ledger header, and one alone may not say all (a paid invoice moved to a sheet of its own); import each with --sheet NAME, or keep the ledger on one sheet",
+                        "sheets {} each have a ledger header, and one alone may not say all (a paid invoice moved to a sheet of its own); keep the ledger on one sheet, or import each with --sheet NAME (in the inbox: a profile's sheet = \"NAME\"), each saying in a status column what its rows are",
                         named.join(", ")
                     ));
                 }

@@ -312,7 +312,6 @@ fn tell(
         Ok(true) => {
             let to = move_into(file, &dirs.processed, &name)?;
             remember_moved(&dirs.processed, &to, r.settled.was)?;
-            supersede(&name, dirs, rep)?;
             out.imported.push(name);
         }
         // Nothing stored: one seen before, or wrong, may be only half written.
@@ -420,27 +419,6 @@ fn written_after_moved(inbox: &Path, today: chrono::NaiveDate) -> Result<Vec<Str
         }
     }
     Ok(said)
-}
-
-/// A file quarantined under the name of one just imported was corrected and dropped again: it
-/// leaves quarantine (with its note) for `processed/`, so it no longer holds the runs back.
-fn supersede(name: &str, dirs: &Dirs, rep: &dyn Reporter) -> Result<()> {
-    let old = dirs.quarantine.join(name);
-    if !std::fs::symlink_metadata(&old).is_ok_and(|m| m.is_file()) {
-        return Ok(());
-    }
-    let to = move_into(&old, &dirs.processed, name)?;
-    let note = dirs.quarantine.join(format!("{name}.error.txt"));
-    if note.is_file() {
-        let to_note = PathBuf::from(format!("{}.error.txt", to.display()));
-        std::fs::rename(&note, &to_note)
-            .with_context(|| format!("moving {} to {}", note.display(), to_note.display()))?;
-    }
-    rep.info(&format!(
-        "quarantine/{name} is superseded by the {name} imported now: moved to {}",
-        to.display()
-    ));
-    Ok(())
 }
 
 /// Whether the store refused an import because its file changed while it was read (the gate

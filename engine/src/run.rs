@@ -583,8 +583,8 @@ fn run_one(
                 let shown: Vec<&str> = in_quarantine.iter().take(5).map(String::as_str).collect();
                 warnings.push(format!(
                     "{} file(s) wait in {} ({}{}): what they say is not in the ledger; correct \
-                     each as its .error.txt says and drop it in the inbox again (a file imported \
-                     under its name takes it out of quarantine), or move it out once handled",
+                     each as its .error.txt says and drop it in the inbox again, then move the \
+                     quarantined one out (what it says is read only from the corrected file)",
                     in_quarantine.len(),
                     inbox.join("quarantine").display(),
                     shown.join(", "),

@@ -58,6 +58,7 @@ struct RawProfile {
     payment_term_days: Option<u32>,
     debtor_kind: Option<DebtorKind>,
     header_row: Option<u64>,
+    sheet: Option<String>,
     #[serde(default)]
     columns: BTreeMap<String, String>,
     #[serde(default)]
@@ -87,6 +88,8 @@ pub struct Profile {
     pub debtor_kind: Option<DebtorKind>,
     /// 1-based line of the header row, when detection should not search for it.
     pub header_row: Option<u64>,
+    /// For a workbook: the sheet to read (as `--sheet`), where several hold a ledger.
+    pub sheet: Option<String>,
     /// Field → column header as written in the file.
     pub columns: BTreeMap<Field, String>,
     /// Status words (lower case) → what they mean, for words the reader does not know.
@@ -187,6 +190,7 @@ impl Profile {
             payment_term_days: raw.payment_term_days,
             debtor_kind: raw.debtor_kind,
             header_row: raw.header_row,
+            sheet: raw.sheet,
             columns,
             status,
             ignore: raw.ignore,

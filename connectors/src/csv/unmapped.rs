@@ -41,7 +41,11 @@ pub(crate) fn ignored_by(ignore: &[String], h: &str) -> bool {
 
 /// Header words of a flag or status that says a document is not simply owed: paid, disputed,
 /// on a plan, blocked, written off, credited, handed over.
-const NOT_OWED_WORDS: [&str; 30] = [
+const NOT_OWED_WORDS: [&str; 34] = [
+    "afgehandeld",
+    "done",
+    "erledigt",
+    "traite",
     "betaald",
     "paid",
     "paye",
@@ -169,7 +173,8 @@ pub(crate) fn suspect(
             });
         }
         if has(&[
-            "betaal", "paid", "paye", "bezahlt", "zahlung", "payment", "ontvang", "voldaan",
+            "betaal", "betaling", "paid", "paye", "paiement", "bezahlt", "zahlung", "payment",
+            "ontvang", "voldaan", "encaiss",
         ]) && values.iter().filter(|v| is_date(v)).count() * 5 >= values.len() * 4
         {
             return Some(Suspect {
@@ -200,6 +205,17 @@ pub(crate) fn suspect(
                 why: "it may hold the agreed payment term, and the file has no due date: the due date would be taken as the issue date plus the default term".into(),
                 hint: format!("[columns] payment_term = \"{label}\" when it holds days, else payment_term_days = N or export the due date"),
             });
+        }
+        // A column of signs beside amounts written without one: which are credit notes.
+        if mapped(Field::Kind).is_none()
+            && values.iter().all(|v| matches!(*v, "+" | "-" | "\u{2212}"))
+            && values.iter().any(|v| *v != "+")
+        {
+            return Some(make(
+                "it holds each amount's sign: read without it, credit notes would be claimed"
+                    .into(),
+                "kind",
+            ));
         }
         let amounts = values
             .iter()
@@ -255,6 +271,7 @@ pub(crate) fn suspect(
                 "verbleib",
                 "ausstehend",
                 "vervallen",
+                "achterstallig",
             ]) || is(&["due"]);
             if open_words
                 && open.is_none_or(|o| differs(data, i, o, mark))
@@ -282,6 +299,8 @@ pub(crate) fn suspect(
                     "settled",
                     "allocated",
                     "zahlung",
+                    "encaiss",
+                    "afletter",
                 ])
             {
                 return Some(make(
@@ -422,15 +441,21 @@ pub(crate) fn credit_note_named(text: &str) -> bool {
         "credit memo",
     ];
     let b = text.as_bytes();
-    // Most texts name none: look for the letters first, without folding the text.
-    let hint = |w: &[u8]| b.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w));
-    if !(hint(b"credit")
-        || hint(b"krediet")
-        || hint(b"avoir")
-        || hint(b"gutschrift")
-        || hint(b"storno")
-        || hint(b"minfactuur"))
-    {
+    // Most texts name none: one pass over the bytes looks where a name could begin, so a
+    // million descriptions are not folded.
+    let hint = (0..b.len()).any(|i| {
+        let stem: &[u8] = match b[i] | 0x20 {
+            b'c' => b"credit",
+            b'k' => b"krediet",
+            b'a' => b"avoir",
+            b'g' => b"gutschrift",
+            b's' => b"storno",
+            b'm' => b"minfactuur",
+            _ => return false,
+        };
+        b.len() - i >= stem.len() && b[i..i + stem.len()].eq_ignore_ascii_case(stem)
+    });
+    if !hint {
         return false;
     }
     let folded: String = text
@@ -461,7 +486,7 @@ fn yes_or_no(v: &str) -> bool {
 fn is_yes(v: &str) -> bool {
     matches!(
         v.to_lowercase().as_str(),
-        "ja" | "yes" | "j" | "y" | "x" | "1" | "true" | "waar" | "oui" | "o"
+        "ja" | "yes" | "j" | "y" | "x" | "1" | "true" | "waar" | "oui" | "o" | "✓" | "✔"
     )
 }
 

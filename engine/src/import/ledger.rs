@@ -115,6 +115,9 @@ pub(super) fn import_ledger(
         (Ok(r), Ok(t)) => (r, t),
     };
     refuse_setting_aside_a_known_document(store, file, &report)?;
+    if let Some(sheet) = &sheet_text {
+        refuse_a_sheet_named_not_owed_without_status(file, &sheet.sheet, &report.detection)?;
+    }
     for d in &report.debtors {
         tx.add_debtor(d);
     }
@@ -281,6 +284,44 @@ impl Listed {
         }
         *h.finalize().as_bytes()
     }
+}
+
+/// A sheet whose name says its rows are not owed (`Betaald`, `Gecrediteerd`, `Betwist`,
+/// `Archief`) but that has no status column would have its rows read as open: refused (review
+/// 42c, A2).
+fn refuse_a_sheet_named_not_owed_without_status(
+    file: &Path,
+    sheet: &str,
+    detection: &Detection,
+) -> Result<()> {
+    const NOT_OWED: [&str; 16] = [
+        "betaald",
+        "paid",
+        "voldaan",
+        "afgehandeld",
+        "gecrediteerd",
+        "credit",
+        "betwist",
+        "dispute",
+        "afgeboekt",
+        "oninbaar",
+        "archief",
+        "archive",
+        "gesloten",
+        "closed",
+        "regeling",
+        "settled",
+    ];
+    let name = sheet.to_lowercase();
+    if detection.gives_status() || !NOT_OWED.iter().any(|w| name.contains(w)) {
+        return Ok(());
+    }
+    anyhow::bail!(
+        "{}, sheet '{sheet}': the sheet's name says its rows are not owed, but it has no status \
+         column, so they would be read as open; export the sheet with a status column (or \
+         keep the ledger on one sheet with one)",
+        file.display()
+    )
 }
 
 /// A digest of a mapping profile (`None` for none): the same bytes read with another profile

@@ -365,6 +365,19 @@ fn import_one(
     rep: &dyn Reporter,
 ) -> Result<bool> {
     refuse_oversized(file, &format, size)?;
+    // The sheet named (`--sheet`, else the profile's) is part of how the bytes are read: two
+    // sheets of one workbook are two reads of it.
+    let named_sheet;
+    let options = match sheet {
+        Some(s) if matches!(format, Format::SpreadsheetZip | Format::Xls) => {
+            let mut o = options.clone();
+            o.profile.sheet = Some(s.to_string());
+            named_sheet = o;
+            &named_sheet
+        }
+        _ => options,
+    };
+    let sheet = options.profile.sheet.as_deref();
     let inspection = inspect(file)?;
     let earlier = store.import_by_hash(&inspection.content_hash)?;
     let ledger = matches!(format, Format::Csv | Format::SpreadsheetZip | Format::Xls);
@@ -377,8 +390,8 @@ fn import_one(
     {
         say!(
             rep,
-            "{}: import #{} read these bytes with another mapping profile; reading them again \
-             with this one",
+            "{}: import #{} read these bytes with another mapping profile or sheet; reading \
+             them again with this one",
             file.display(),
             prev.id
         );

@@ -3,46 +3,9 @@
 //! still parses. Such a row is refused when its amounts have fewer decimals than every amount
 //! above them in their column, or its status is the beginning of a status above it.
 
-use std::cell::Cell;
-use std::io::Read;
-use std::rc::Rc;
-
 use super::row::{Fields, RowReader};
 use crate::csv::detect::AMOUNT_FIELDS;
 use crate::csv::headers::Field;
-
-/// Most distinct status texts remembered.
-const STATUSES: usize = 64;
-
-/// A reader that remembers the last byte it gave.
-pub(super) struct Tail<R> {
-    inner: R,
-    last: Rc<Cell<Option<u8>>>,
-}
-
-impl<R: Read> Tail<R> {
-    /// The reader, and where its last byte will be.
-    pub(super) fn new(inner: R) -> (Tail<R>, Rc<Cell<Option<u8>>>) {
-        let last = Rc::new(Cell::new(None));
-        (
-            Tail {
-                inner,
-                last: last.clone(),
-            },
-            last,
-        )
-    }
-}
-
-impl<R: Read> Read for Tail<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        if n > 0 {
-            self.last.set(Some(buf[n - 1]));
-        }
-        Ok(n)
-    }
-}
 
 /// What the rows read so far looked like, and what was odd about the latest one.
 #[derive(Default)]
@@ -50,7 +13,9 @@ pub(super) struct Ending {
     /// Per amount column (as in [`AMOUNT_FIELDS`]): the decimals every value had (`None` once
     /// they differ), and how many values.
     decimals: [(Option<usize>, u32); AMOUNT_FIELDS.len()],
-    statuses: Vec<String>,
+    /// The latest row's status as written, and its line.
+    status: String,
+    status_line: u64,
     /// What is odd about the latest row read, and its line.
     odd: Option<(u64, Field, String, String)>,
 }
@@ -91,49 +56,58 @@ impl Ending {
                 *n += 1;
             }
         }
-        if let Some(s) = rows.text(fields, Field::Status) {
-            let lower = s.trim().to_lowercase();
-            if self.odd.is_none() {
-                if let Some(longer) = self
-                    .statuses
-                    .iter()
-                    .find(|t| t.len() > lower.len() && t.starts_with(&lower))
-                {
-                    self.odd = Some((
-                        line,
-                        Field::Status,
-                        s.to_string(),
-                        format!("is the beginning of '{longer}', a status above it"),
-                    ));
-                }
-            }
-            if self.statuses.len() < STATUSES && !self.statuses.contains(&lower) {
-                self.statuses.push(lower);
-            }
+        // The latest status, weighed only at the end against those above it: folding every
+        // row's would cost an allocation a row.
+        self.status.clear();
+        if let Some(st) = rows.text(fields, Field::Status) {
+            let st = st.trim();
+            self.status.push_str(st);
+            self.status_line = line;
         }
+    }
+
+    /// The latest row's status, when it is the beginning of another status above it.
+    fn status_cut<'s>(
+        &self,
+        statuses: impl Iterator<Item = &'s String>,
+    ) -> Option<(u64, Field, String, String)> {
+        let lower = self.status.to_lowercase();
+        if lower.is_empty() {
+            return None;
+        }
+        statuses
+            .map(|t| t.trim().to_lowercase())
+            .find(|t| t.len() > lower.len() && t.starts_with(&lower))
+            .map(|longer| {
+                (
+                    self.status_line,
+                    Field::Status,
+                    self.status.clone(),
+                    format!("is the beginning of '{longer}', a status above it"),
+                )
+            })
     }
 
     /// The latest row's oddity, when the file ended without a line end (`last`: its last
     /// byte, `line_end`: the byte that ends its lines): its line, field, value and why.
-    pub(super) fn cut(
+    pub(super) fn cut<'s>(
         &self,
-        last: Option<u8>,
-        line_end: u8,
-    ) -> Option<&(u64, Field, String, String)> {
-        let ended = matches!(last, Some(b) if b == line_end || b == b'\n' || b == b'\r');
-        if ended {
+        unended: bool,
+        statuses: impl Iterator<Item = &'s String>,
+    ) -> Option<(u64, Field, String, String)> {
+        if !unended {
             return None;
         }
-        self.odd.as_ref()
+        self.odd.clone().or_else(|| self.status_cut(statuses))
     }
 }
 
 impl Ending {
     /// Whether a file whose lines all end in CR LF (as spreadsheets and Windows packages write
     /// them, the last line too) ended without one: cut short, whatever its last row holds.
-    pub(super) fn crlf_cut(last: Option<u8>, sample: &str) -> bool {
+    pub(super) fn crlf_cut(unended: bool, sample: &str) -> bool {
         let lf = sample.matches('\n').count();
-        lf >= 2 && sample.matches("\r\n").count() == lf && !matches!(last, Some(b'\n'))
+        unended && lf >= 2 && sample.matches("\r\n").count() == lf
     }
 }
 

@@ -69,10 +69,29 @@ where
     };
 
     // Stream UTF-8 straight from disk; other encodings are decoded whole (such files are small).
-    let (reader, sample): (Box<dyn Read>, String) = match encoding {
+    let (reader, sample, unended): (Box<dyn Read>, String, bool) = match encoding {
         TextEncoding::Utf8 | TextEncoding::Utf8Bom => {
+            let unended = file.size > 0 && {
+                let mut last = [0u8; 1];
+                let end = file.open().map_err(io)?;
+                // Read where it is, not by seeking: the descriptor's offset is shared with the
+                // reader opened from it.
+                #[cfg(unix)]
+                std::os::unix::fs::FileExt::read_exact_at(&end, &mut last, file.size - 1)
+                    .map_err(io)?;
+                #[cfg(not(unix))]
+                {
+                    use std::io::{Seek, SeekFrom};
+                    let mut end = end;
+                    end.seek(SeekFrom::End(-1))
+                        .and_then(|_| end.read_exact(&mut last))
+                        .and_then(|_| end.seek(SeekFrom::Start(0)).map(|_| ()))
+                        .map_err(io)?;
+                }
+                !matches!(last[0], b'\n' | b'\r')
+            };
             let f = file.open_past_bom().map_err(io)?;
-            (Box::new(f), file.head_lines())
+            (Box::new(f), file.head_lines(), unended)
         }
         other => {
             let mut bytes = Vec::with_capacity(file.size as usize);
@@ -87,11 +106,16 @@ where
             } else {
                 sample
             };
-            (Box::new(std::io::Cursor::new(text.into_bytes())), sample)
+            let unended = !text.is_empty() && !text.ends_with(['\n', '\r']);
+            (
+                Box::new(std::io::Cursor::new(text.into_bytes())),
+                sample,
+                unended,
+            )
         }
     };
     read_records(
-        &name, reader, &sample, encoding, file.size, options, progress, seen, sink,
+        &name, reader, &sample, unended, encoding, file.size, options, progress, seen, sink,
     )
 }
 
@@ -126,10 +150,12 @@ where
         Some((cut, _)) => text[..text[..cut].rfind('\n').map_or(cut, |p| p + 1)].to_string(),
         None => text.clone(),
     };
+    let unended = !text.is_empty() && !text.ends_with(['\n', '\r']);
     read_records(
         name,
         Box::new(std::io::Cursor::new(text.into_bytes())),
         &sample,
+        unended,
         TextEncoding::Utf8,
         size,
         options,
@@ -144,6 +170,7 @@ fn read_records<F>(
     name: &str,
     reader: Box<dyn Read>,
     sample: &str,
+    unended: bool,
     encoding: TextEncoding,
     size: u64,
     options: &CsvOptions,
@@ -166,7 +193,6 @@ where
         &options.profile.ignore,
     );
     let kind_told = detection.column(Field::Kind).is_some();
-    let (reader, last_byte) = ending::Tail::new(reader);
     let mut ending = ending::Ending::default();
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -250,7 +276,9 @@ where
                 continue;
             }
             Ok(Parsed::Doc(doc)) => 'doc: {
-                ending.row(&rows, &fields, line);
+                if unended {
+                    ending.row(&rows, &fields, line);
+                }
                 if let Some((column, value, what)) =
                     watch.row(doc.kind == DocumentKind::CreditNote, |i| fields.get(i))
                 {
@@ -356,10 +384,7 @@ where
         }
     }
     // A worksheet's rows are never cut: its text is written whole by the workbook reader.
-    if options.row_word.is_none()
-        && data_rows > 0
-        && ending::Ending::crlf_cut(last_byte.get(), sample)
-    {
+    if options.row_word.is_none() && data_rows > 0 && ending::Ending::crlf_cut(unended, sample) {
         return Err(CsvError::Structure {
             file: name.clone(),
             line: last_line,
@@ -370,13 +395,13 @@ where
         });
     }
     if options.row_word.is_none() {
-        if let Some((line, f, value, why)) = ending.cut(last_byte.get(), detection.line_end) {
+        if let Some((line, f, value, why)) = ending.cut(unended, rows.status_words.keys()) {
             return Err(CsvError::Row(RowError {
                 file: name.clone(),
                 unit: rows.unit,
-                line: *line,
-                column: rows.column_name(*f),
-                value: value.clone(),
+                line,
+                column: rows.column_name(f),
+                value,
                 message: format!(
                     "the file ends inside this row, without a line end, and its value {why}: the \
                      download may have been cut short; download the export again (a file that \

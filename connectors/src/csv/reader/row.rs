@@ -75,13 +75,17 @@ pub(super) struct RowReader<'a> {
     pub(super) without_value: &'a [crate::xlsx::FormulaCell],
     /// The profile's own status words, lower case.
     pub(super) profile_status: &'a std::collections::BTreeMap<String, DocumentStatus>,
+    /// The currency each field's column header names (`Bedrag (EUR)`), worked out once.
+    pub(super) named_currency: [Option<&'static str>; Field::COUNT],
 }
 
 impl<'a> RowReader<'a> {
     pub(super) fn new(file: &'a str, det: &'a Detection, options: &'a CsvOptions) -> RowReader<'a> {
         let mut cols = [None; Field::COUNT];
+        let mut named_currency = [None; Field::COUNT];
         for (f, i) in &det.columns {
             cols[*f as usize] = Some(*i);
+            named_currency[*f as usize] = crate::csv::headers::currency_named(&det.header[*i]);
         }
         RowReader {
             file,
@@ -110,6 +114,7 @@ impl<'a> RowReader<'a> {
             unit: options.row_word.unwrap_or("line"),
             without_value: &options.formulas_without_value,
             profile_status: &options.profile.status,
+            named_currency,
         }
     }
 
@@ -403,8 +408,7 @@ impl<'a> RowReader<'a> {
             };
             // A header that names a currency holds amounts in it (`Bedrag (EUR)` beside
             // `Bedrag (GBP)`): read for a row of another currency, they would be taken for its.
-            let named = self.cols[f as usize]
-                .and_then(|i| crate::csv::headers::currency_named(&self.det.header[i]));
+            let named = self.named_currency[f as usize];
             if let Some(w) = named.filter(|w| !crate::values::written_currency_is(w, currency)) {
                 return Err(self.error(
                     line,
@@ -782,9 +786,9 @@ pub(crate) fn kind_word(k: &str) -> KindWord {
     // Words that can name either kind: a correction may add or take off, a debtor booking may be
     // anything. Not guessed.
     const EITHER: [&str; 4] = ["correctie", "correction", "debiteurenboeking", "herziening"];
-    const CREDIT_CODES: [&str; 15] = [
-        "c", "cn", "nc", "cr", "kn", "81", "83", "261", "262", "296", "308", "381", "396", "420",
-        "532",
+    const CREDIT_CODES: [&str; 16] = [
+        "gs", "c", "cn", "nc", "cr", "kn", "81", "83", "261", "262", "296", "308", "381", "396",
+        "420", "532",
     ];
     const INVOICE: [&str; 11] = [
         "factuur", "invoice", "facture", "rechnung", "faktura", "debet", "debit", "nota",
