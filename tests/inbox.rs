@@ -566,7 +566,7 @@ fn the_inbox_reads_a_file_with_the_profile_its_name_calls_for() {
         ],
     ));
     assert!(
-        said.contains("read these bytes with another mapping profile; reading them again"),
+        said.contains("read these bytes with another mapping profile or sheet; reading them again"),
         "{said}"
     );
     let listed = ok(incasso(
