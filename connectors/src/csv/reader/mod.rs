@@ -193,6 +193,10 @@ where
         &options.profile.ignore,
     );
     let kind_told = detection.column(Field::Kind).is_some();
+    let header_first = detection
+        .header
+        .first()
+        .map_or(&b""[..], |h| h.trim().as_bytes());
     let mut ending = ending::Ending::default();
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -254,8 +258,12 @@ where
             report.blank_rows += 1;
             continue;
         }
-        // The header again, where a report printed in pages repeats it.
+        // The header again, where a report printed in pages repeats it (the last bytes of the
+        // first field looked at first: a number is often as long as its header's name).
+        let first = fields.get(0).trim().as_bytes();
         if fields.len() >= detection.header.len()
+            && first.last() == header_first.last()
+            && first == header_first
             && detection
                 .header
                 .iter()
