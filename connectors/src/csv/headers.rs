@@ -653,7 +653,7 @@ pub fn field_for_header(h: &str) -> Option<Field> {
 
 /// A header's words: split at anything not a letter or digit and at a lower-to-upper change
 /// (`OriginalInvoice`), lower case, accents folded.
-fn words(h: &str) -> Vec<String> {
+pub(crate) fn words(h: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut word = String::new();
     let mut prev_lower = false;

@@ -490,24 +490,9 @@ fn is_yes(v: &str) -> bool {
     )
 }
 
-/// A header's words, lower case, accents folded, also split where lower case turns upper.
+/// A header's words ([`crate::csv::headers::words`]), and the header whole.
 fn header_words(h: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut word = String::new();
-    let mut prev_lower = false;
-    for c in h.chars() {
-        if (!c.is_alphanumeric() || (c.is_uppercase() && prev_lower)) && !word.is_empty() {
-            out.push(normalise_header(&word));
-            word.clear();
-        }
-        if c.is_alphanumeric() {
-            word.push(c);
-        }
-        prev_lower = c.is_lowercase();
-    }
-    if !word.is_empty() {
-        out.push(normalise_header(&word));
-    }
+    let mut out = crate::csv::headers::words(h);
     // The header whole, too: `Betaalstatus` is one word.
     let whole = normalise_header(h);
     if out.len() > 1 && !whole.is_empty() {
