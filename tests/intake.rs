@@ -3073,3 +3073,73 @@ fn the_agency_reports_back_and_what_it_collected_is_booked() {
         ("open".to_string(), 3, String::new())
     );
 }
+
+/// Review 42b, B6: the books move an invoice at the agency to another debtor (a workbook of the
+/// books disagrees with the CSV, and a person takes its version). While the conflict waits the
+/// claim is withdrawn; once resolved, the new debtor's claim goes as a new claim, and the agency
+/// holds the old debtor's withdrawn: before, the old claim came back as a revision with its
+/// debtor changed.
+#[test]
+fn an_invoice_moved_to_another_debtor_goes_in_a_new_claim() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, data) = truth_ledger_at_the_agency(dir.path());
+    let old = claim_ids(server.addr)["D3"].clone();
+    let book = dir.path().join("books.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in [
+        "Factuurnummer",
+        "Factuurdatum",
+        "Vervaldatum",
+        "Debiteurnummer",
+        "Naam",
+        "Type debiteur",
+        "Bedrag incl. BTW",
+        "Status",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for (c, v) in [
+        "F2026-301",
+        "01-02-2026",
+        "03-03-2026",
+        "D7",
+        "Eta B.V.",
+        "Zakelijk",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string(1, c as u16, *v).unwrap();
+    }
+    ws.write_number(1, 6, 600.0).unwrap();
+    ws.write_string(1, 7, "Openstaand").unwrap();
+    wb.save(&book).unwrap();
+    let said = ok(incasso(&data, &["import", book.to_str().unwrap()]));
+    assert!(said.contains("1 in conflict"), "{said}");
+    // Held while the conflict waits: withdrawn from the agency.
+    submit_saying(&data, "1 withdrawn");
+    let ids = ok(incasso(&data, &["conflicts", "--format", "csv"]));
+    let id = ids
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .next()
+        .unwrap()
+        .to_string();
+    ok(incasso(
+        &data,
+        &["conflicts", "resolve", &id, "--keep", "incoming"],
+    ));
+    submit_saying(&data, "submitted: 1 accepted,");
+    let d7 = exported_for(server.addr, "D7");
+    assert_eq!(d7["status"], "open", "{d7}");
+    assert_ne!(d7["claim"]["claim_id"], old, "a new claim: {d7}");
+    assert_eq!(d7["claim"]["revision"], 1, "{d7}");
+    let d3 = exported_for(server.addr, "D3");
+    assert_eq!(d3["status"], "withdrawn", "{d3}");
+}

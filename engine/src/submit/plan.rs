@@ -65,7 +65,25 @@ pub(super) fn claims(
             0 => (c.id.as_str(), known.get(&c.id)),
             1 => {
                 let x = owners.into_iter().next().expect("one");
-                (x, known.get(x))
+                match known.get(x) {
+                    // The books now name another debtor for its invoices (a conflict resolved,
+                    // the debtor corrected): the agency's claim is not turned into another
+                    // debtor's (review 42b, B6). Withdrawn, a new claim goes; still open, a
+                    // person settles it.
+                    Some(p) if p.debtor != c.debtor.id.as_str() => {
+                        if p.state == SubmissionState::Withdrawn {
+                            (c.id.as_str(), known.get(&c.id))
+                        } else {
+                            say!(rep,
+                                "claim {} on debtor {} not sent: its invoices are at the agency in claim {x} of debtor {}; withdraw that one with the agency by hand before the books' debtor is claimed",
+                                c.id, c.debtor.id, p.debtor
+                            );
+                            tally.held += 1;
+                            continue;
+                        }
+                    }
+                    p => (x, p),
+                }
             }
             _ => {
                 say!(rep,
