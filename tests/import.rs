@@ -1419,6 +1419,31 @@ fn a_column_that_may_say_a_debt_is_not_owed_is_never_left_out() {
         &["line 2, column 'Openstaand'", "is not the total 1000.00 less the 1000.00 paid"],
     );
 
+    // A second total equal to the one read in the sample, otherwise further down; a second
+    // debtor code that disagrees (review 42c).
+    let mut second = String::from("Factuurnummer;Debiteur;Factuurdatum;Bedrag;Totaal\n");
+    for i in 1..=600 {
+        let total = if i == 600 { "121,00" } else { "100,00" };
+        second.push_str(&format!("F{i};D1;05-01-2026;100,00;{total}\n"));
+    }
+    refused(
+        "second-total.csv",
+        &second,
+        &[
+            "line 601, column 'Bedrag'",
+            "column 'Totaal' also speaks of the total",
+        ],
+    );
+    refused(
+        "billed.csv",
+        "Factuurnummer;Debiteur;Factuurdebiteur;Factuurdatum;Bedrag\n\
+         F1;D1;D1;05-01-2026;100,00\nF2;D1;D9;05-01-2026;100,00\n",
+        &[
+            "line 3",
+            "column 'Factuurdebiteur' also speaks of the debtor_id",
+        ],
+    );
+
     // A profile that says the column says nothing of it lets the file through.
     let profile = dir.path().join("profile.toml");
     std::fs::write(&profile, "ignore = [\"Stadium\"]\n").unwrap();

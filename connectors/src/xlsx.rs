@@ -191,6 +191,12 @@ where
         Some(w) => names
             .iter()
             .position(|n| n == w)
+            // A sheet's name as a person types it: `betaald` for `Betaald`.
+            .or_else(|| {
+                names
+                    .iter()
+                    .position(|n| n.to_lowercase() == w.to_lowercase())
+            })
             .ok_or_else(|| format!("has no sheet '{w}'; its sheets are: {}", names.join(", ")))?,
         None => {
             let ledgers: Vec<usize> = (0..ranges.len())

@@ -81,6 +81,9 @@ pub struct Detection {
     pub date_format: Option<DateFormat>,
     /// Decisions worth telling (defaults applied and why).
     pub notes: Vec<String>,
+    /// Columns no field is read from that say what a field's column says (a second total, a
+    /// second debtor code): equal to it in the sample, they are held to it on every row.
+    pub twins: Vec<(Field, usize)>,
 }
 
 impl Detection {
@@ -571,6 +574,7 @@ pub(crate) fn detect(
             hint: s.hint,
         });
     }
+    let twins = super::unmapped::twins(&header, data, &columns, &profile.ignore);
     Ok(Detection {
         encoding,
         delimiter,
@@ -583,6 +587,7 @@ pub(crate) fn detect(
         decimal_mark,
         date_format,
         notes,
+        twins,
     })
 }
 

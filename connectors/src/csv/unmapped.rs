@@ -343,6 +343,73 @@ pub(crate) fn suspect(
     None
 }
 
+/// Columns no field is read from whose header names the same amount field as a column read
+/// (`Totaal` beside `Bedrag`), or speaks of a debtor where the debtor's id is read
+/// (`Factuurdebiteur` beside `Debiteur`): [`suspect`] let them pass on the sample; the reader
+/// holds them to that column on every row.
+pub(crate) fn twins(
+    header: &[String],
+    data: &[SampleRecord],
+    columns: &[(Field, usize)],
+    ignore: &[String],
+) -> Vec<(Field, usize)> {
+    // A debtor's code, not a contact person's name or a group.
+    let codes = |i: usize| {
+        let values: Vec<&str> = data
+            .iter()
+            .take(SAMPLE)
+            .filter_map(|r| r.fields.get(i).map(|v| v.trim()))
+            .filter(|v| !v.is_empty())
+            .collect();
+        !values.is_empty()
+            && values
+                .iter()
+                .filter(|v| crate::csv::detect::looks_like_name(v))
+                .count()
+                * 5
+                <= values.len()
+    };
+    let mapped = |f: Field| columns.iter().any(|(g, _)| *g == f);
+    let mut out = Vec::new();
+    for (i, h) in header.iter().enumerate() {
+        if columns.iter().any(|(_, j)| *j == i) || ignored_by(ignore, h) || h.trim().is_empty() {
+            continue;
+        }
+        match field_for_header(h) {
+            Some(f) if mapped(f) && crate::csv::detect::AMOUNT_FIELDS.contains(&f) => {
+                out.push((f, i))
+            }
+            Some(Field::DebtorId) if mapped(Field::DebtorId) && codes(i) => {
+                out.push((Field::DebtorId, i))
+            }
+            None if mapped(Field::DebtorId) => {
+                let words = header_words(h);
+                let debtor = words.iter().any(|w| {
+                    [
+                        "debiteur", "debtor", "customer", "klant", "kunde", "debitor",
+                    ]
+                    .iter()
+                    .any(|p| w.contains(p))
+                });
+                let other = words.iter().any(|w| {
+                    [
+                        "naam", "name", "nom", "contact", "persoon", "adres", "mail", "tel",
+                        "iban", "plaats", "land", "type", "groep", "group", "categor", "kvk",
+                        "btw", "vat", "soort",
+                    ]
+                    .iter()
+                    .any(|p| w.contains(p))
+                });
+                if debtor && !other && codes(i) {
+                    out.push((Field::DebtorId, i));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 /// Whether a value reads as a date in one of the layouts exports use.
 fn is_date(v: &str) -> bool {
     crate::values::DateFormat::ALL

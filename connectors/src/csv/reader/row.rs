@@ -473,6 +473,40 @@ impl<'a> RowReader<'a> {
                 .map(|paid| total - paid),
             open => open,
         };
+        // A second column of a field (a total beside the total read, another debtor code)
+        // that says otherwise than the column read: which is right?
+        for &(f, i) in &self.det.twins {
+            let twin = fields.get(i).trim();
+            let Some(read) = self.text(fields, f) else {
+                continue;
+            };
+            if twin.is_empty() {
+                continue;
+            }
+            let differ = if f == Field::DebtorId {
+                !twin.eq_ignore_ascii_case(read.trim())
+            } else {
+                match (parse_amount(twin, self.mark), parse_amount(read, self.mark)) {
+                    (Ok(a), Ok(b)) => a != b,
+                    _ => false,
+                }
+            };
+            if differ {
+                return Err(self.error(
+                    line,
+                    f,
+                    fields,
+                    format!(
+                        "column '{}' also speaks of the {} and says '{twin}': which is right is \
+                         for a profile to say ([columns] {} = the one to read, and ignore = the \
+                         other)",
+                        self.det.header[i],
+                        f.name(),
+                        f.name()
+                    ),
+                ));
+            }
+        }
         // An open amount and a paid one that disagree with the total: which is right?
         if self.cols[Field::Open as usize].is_some() {
             if let (Some(o), Some(p)) = (open, self.amount(fields, Field::Paid, line)?) {
