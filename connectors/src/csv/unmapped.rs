@@ -429,6 +429,7 @@ pub(crate) struct Watch {
 }
 
 impl Watch {
+    /// Most verdicts kept (free text would otherwise grow the table without end).
     const CACHE: usize = 4096;
 
     /// The columns of a file to watch: neither mapped nor ignored by the profile.

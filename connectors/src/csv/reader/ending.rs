@@ -1,7 +1,9 @@
 //! Telling a download cut short: a file that stops without a line end, inside its last row,
 //! gives that row's last field cut (`1.000,00` read as `1`, `Openstaand` as `Opensta`), which
 //! still parses. Such a row is refused when its amounts have fewer decimals than every amount
-//! above them in their column, or its status is the beginning of a status above it.
+//! above them in their column, or its status is the beginning of a status above it; a file
+//! whose lines all end in CR LF is cut whatever its last row holds. A file that ends in a line
+//! end (known before reading, by its last byte) is not looked at row by row.
 
 use super::row::{Fields, RowReader};
 use crate::csv::detect::AMOUNT_FIELDS;
@@ -88,8 +90,8 @@ impl Ending {
             })
     }
 
-    /// The latest row's oddity, when the file ended without a line end (`last`: its last
-    /// byte, `line_end`: the byte that ends its lines): its line, field, value and why.
+    /// The latest row's oddity, when the file ended without a line end (`unended`), weighed
+    /// against the file's `statuses` as written: its line, field, value and why.
     pub(super) fn cut<'s>(
         &self,
         unended: bool,
@@ -100,9 +102,7 @@ impl Ending {
         }
         self.odd.clone().or_else(|| self.status_cut(statuses))
     }
-}
 
-impl Ending {
     /// Whether a file whose lines all end in CR LF (as spreadsheets and Windows packages write
     /// them, the last line too) ended without one: cut short, whatever its last row holds.
     pub(super) fn crlf_cut(unended: bool, sample: &str) -> bool {
