@@ -223,11 +223,15 @@ pub(crate) fn suspect(
             .count()
             * 5
             >= values.len() * 4;
-        // Counts of days and rates are numbers too, but no amount owed.
+        // Counts of days and rates are numbers too, and a discount or a debtor's whole balance
+        // is no amount of the invoice.
         let no_amount = has(&[
             "koers", "rate", "kurs", "dagen", "days", "tage", "jours", "aantal", "count",
-            "percent", "procent",
-        ]);
+            "percent", "procent", "korting", "discount", "skonto", "escompte",
+        ]) || (has(&["saldo", "balanc", "solde"])
+            && has(&[
+                "debiteur", "debtor", "klant", "customer", "relatie", "client",
+            ]));
         if amounts && !no_amount {
             if let Some(f) = field_for_header(h).filter(|f| mapped(*f).is_some()) {
                 let other = mapped(f).expect("mapped");
@@ -327,6 +331,9 @@ pub(crate) fn suspect(
                 "debitor",
                 "lidnummer",
             ]) || is(&["code", "id", "account", "nr", "nummer"]))
+            && !has(&[
+                "saldo", "balanc", "solde", "bedrag", "amount", "totaal", "total",
+            ])
             && values
                 .iter()
                 .filter(|v| crate::csv::detect::looks_like_name(v))
@@ -457,7 +464,15 @@ impl Watch {
             StatusWord::Unknown | StatusWord::Is(incasso_core::model::DocumentStatus::Open) => {
                 credit_note_named(v).then_some(CREDIT)
             }
-            StatusWord::Credited => Some(CREDIT),
+            // `credit` alone is also a check, a limit or a card: a crediting is named so.
+            StatusWord::Credited => {
+                let lower = v.to_lowercase();
+                (["crediteerd", "credited", "gutgeschrieben"]
+                    .iter()
+                    .any(|w| lower.contains(w))
+                    || credit_note_named(v))
+                .then_some(CREDIT)
+            }
             _ => Some("a status other than open"),
         };
         if self.seen.len() < Self::CACHE {
@@ -746,6 +761,39 @@ mod tests {
         assert_eq!(
             judge(&["Nr", "Datum", "Bedrag", "Naam", "Korting"], &BASE, open),
             None
+        );
+    }
+
+    /// Review 42c's false alarms: a discount, a debtor's whole balance, a credit check.
+    #[test]
+    fn discounts_balances_and_credit_checks_are_no_suspects() {
+        let rows: &[&[&str]] = &[&["F1", "01-01-2026", "100,00", "Jansen", "2,00"]];
+        assert_eq!(
+            judge(
+                &["Nr", "Datum", "Bedrag", "Naam", "Betalingskorting"],
+                &BASE,
+                rows
+            ),
+            None
+        );
+        assert_eq!(
+            judge(
+                &["Nr", "Datum", "Bedrag", "Naam", "Saldo debiteur"],
+                &BASE,
+                rows
+            ),
+            None
+        );
+        let header: Vec<String> = ["Nr", "Referentie"].iter().map(|s| s.to_string()).collect();
+        let mut watch = Watch::new(&header, &[(Field::Number, 0)], &[]);
+        let cells = ["F1", "Credit check ok"];
+        assert_eq!(watch.row(false, |i| cells[i]), None);
+        let cells = ["F1", "Gecrediteerd"];
+        assert!(watch.row(false, |i| cells[i]).is_some());
+        assert_eq!(
+            watch.row(true, |i| cells[i]),
+            None,
+            "of a credit note, what it is"
         );
     }
 
