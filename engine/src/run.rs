@@ -786,9 +786,9 @@ fn run_one(
                             ReportClaims::Failed { error }
                         }
                     };
-                    // Until a person chooses, a conflict's stored version stands: a debt the
-                    // books show owed again (a payment removed upstream) is neither open nor
-                    // claimed. The run says so rather than succeed quietly.
+                    // Until a person chooses, a conflict's stored version stands and its
+                    // document is held from the claims. The run says so rather than succeed
+                    // quietly.
                     if f.conflicts > 0 {
                         warnings.push(conflicts_wait(f.conflicts));
                     }
