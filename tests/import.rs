@@ -1435,6 +1435,20 @@ fn a_column_that_may_say_a_debt_is_not_owed_is_never_left_out() {
         ],
     );
     refused(
+        "flag-na.csv",
+        &format!("{head};Afgeletterd\nF1;D1;Een;05-01-2026;04-02-2026;100,00;Ja\nF2;D1;Een;05-01-2026;04-02-2026;100,00;N/A\nF3;D1;Een;05-01-2026;04-02-2026;100,00;Nee\n"),
+        &["column 'Afgeletterd'", "yes/no flag"],
+    );
+    refused(
+        "billed-blank.csv",
+        "Factuurnummer;Debiteur;Factuurdebiteur;Naam;Factuurdatum;Bedrag\n\
+         F1;D1;D1;Een;05-01-2026;100,00\nF2;;D99;Klant 2;05-01-2026;100,00\n",
+        &[
+            "line 3",
+            "column 'Factuurdebiteur' also speaks of the debtor_id",
+        ],
+    );
+    refused(
         "billed.csv",
         "Factuurnummer;Debiteur;Factuurdebiteur;Factuurdatum;Bedrag\n\
          F1;D1;D1;05-01-2026;100,00\nF2;D1;D9;05-01-2026;100,00\n",
@@ -1579,6 +1593,23 @@ fn a_workbook_with_a_ledger_on_two_sheets_names_them_and_reads_the_one_named() {
     let o = incasso(&data, &["import", bare.to_str().unwrap()]);
     assert!(
         stderr(&o).contains("sheet 'Betaald': the sheet's name says its rows are not owed"),
+        "{}",
+        stderr(&o)
+    );
+    // One sheet of several is no list of every open item (review 42d, B1).
+    let o = incasso(
+        &dir.path().join("complete"),
+        &[
+            "import",
+            "--complete",
+            "--sheet",
+            "Openstaand",
+            book.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        stderr(&o)
+            .contains("it would settle what the workbook's other ledger sheets ('Betaald') list"),
         "{}",
         stderr(&o)
     );

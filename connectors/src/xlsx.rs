@@ -39,6 +39,9 @@ pub struct SheetText {
     pub text: String,
     /// Every sheet in the workbook, for messages.
     pub sheets: Vec<String>,
+    /// The sheets with a ledger header (the one read among them): a list of every open item
+    /// read from one of several is no list of the books'.
+    pub ledgers: Vec<String>,
     /// The cells that hold a formula but no value, in sheet order: the ledger reader refuses a
     /// row that would read one, as its empty text is no value the formula computed.
     pub without_value: Vec<FormulaCell>,
@@ -123,6 +126,7 @@ pub fn read_sheet_from(
             .unwrap_or_default(),
         sheet: chosen.name,
         sheets: chosen.names,
+        ledgers: chosen.ledgers,
     })
 }
 
@@ -133,6 +137,7 @@ struct Chosen {
     values: calamine::Range<Data>,
     formulas: Option<calamine::Range<String>>,
     names: Vec<String>,
+    ledgers: Vec<String>,
 }
 
 /// The named sheet of a workbook's bytes, or the first with a ledger header, by its container
@@ -226,11 +231,16 @@ where
     // Formulas only to find cells saved without their value; a reader that cannot give them
     // (some legacy files) leaves the values as they are.
     let formulas = formulas.then(|| wb.worksheet_formula(&name).ok()).flatten();
+    let ledgers = (0..ranges.len())
+        .filter(|&i| has_header(&ranges[i]))
+        .map(|i| names[i].clone())
+        .collect();
     Ok(Chosen {
         values: ranges.swap_remove(at),
         name,
         formulas,
         names,
+        ledgers,
     })
 }
 

@@ -115,7 +115,7 @@ pub enum CsvError {
     },
     /// A column mapped to no field that may say whether a debt is owed (a status, a credit
     /// note's kind, an open or paid amount, the debtor's code, a payment term).
-    #[error("{file}: column '{column}' is not one incasso reads, but {why}; left out, a debt the file says is not owed (or not yet due) could be claimed. Map it in a profile ({hint}), or list it under ignore = [\"{column}\"] if it says nothing of that, and import with --profile")]
+    #[error("{file}: column '{column}' is not one incasso reads, but {why}; left out, a debt the file says is not owed (or not yet due) could be claimed. Map it in a profile ({hint}), or list it in a top-level ignore = [\"{column}\"] (before any table) if it says nothing of that, and import with --profile")]
     UnmappedColumn {
         /// The file.
         file: String,

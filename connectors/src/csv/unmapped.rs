@@ -41,7 +41,12 @@ pub(crate) fn ignored_by(ignore: &[String], h: &str) -> bool {
 
 /// Header words of a flag or status that says a document is not simply owed: paid, disputed,
 /// on a plan, blocked, written off, credited, handed over.
-const NOT_OWED_WORDS: [&str; 34] = [
+const NOT_OWED_WORDS: [&str; 39] = [
+    "afgeletterd",
+    "geincasseerd",
+    "received",
+    "ontvangst",
+    "open",
     "afgehandeld",
     "done",
     "erledigt",
@@ -152,11 +157,13 @@ pub(crate) fn suspect(
                 ));
             }
         }
+        // `N/A`, `-`, `?` say neither: the flag is read from the others.
+        let neutral = values.iter().filter(|v| neutral(v)).count();
         let yes_no = values.iter().filter(|v| yes_or_no(v)).count();
         if has(&NOT_OWED_WORDS)
             && !workflow
             && values.iter().any(|v| is_yes(v))
-            && yes_no * 5 >= values.len() * 4
+            && yes_no * 5 >= (values.len() - neutral) * 4
         {
             let (yes, no) = (
                 values.iter().find(|v| is_yes(v)),
@@ -561,15 +568,35 @@ fn yes_or_no(v: &str) -> bool {
     is_yes(v)
         || matches!(
             v.to_lowercase().as_str(),
-            "nee" | "no" | "n" | "0" | "false" | "onwaar" | "non" | "nein"
+            "nee" | "no" | "n" | "0" | "false" | "onwaar" | "non" | "nein" | "☐"
         )
+}
+
+/// Whether a flag's value says neither yes nor no (`N/A`, `-`, `?`, `nvt`).
+fn neutral(v: &str) -> bool {
+    matches!(
+        v.to_lowercase().as_str(),
+        "n/a" | "na" | "-" | "?" | "nvt" | "n.v.t." | "onbekend" | "unknown"
+    )
 }
 
 /// Whether a value is a yes.
 fn is_yes(v: &str) -> bool {
     matches!(
         v.to_lowercase().as_str(),
-        "ja" | "yes" | "j" | "y" | "x" | "1" | "true" | "waar" | "oui" | "o" | "✓" | "✔"
+        "ja" | "yes"
+            | "j"
+            | "y"
+            | "x"
+            | "1"
+            | "true"
+            | "waar"
+            | "oui"
+            | "o"
+            | "✓"
+            | "✔"
+            | "☑"
+            | "☒"
     )
 }
 

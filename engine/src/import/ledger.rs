@@ -117,6 +117,23 @@ pub(super) fn import_ledger(
     refuse_setting_aside_a_known_document(store, file, &report)?;
     if let Some(sheet) = &sheet_text {
         refuse_a_sheet_named_not_owed_without_status(file, &sheet.sheet, &report.detection)?;
+        // What a list of every open item leaves out is settled: read from one of several
+        // ledger sheets, it would settle what the others list open (review 42d, B1).
+        if listing != Listing::Some && sheet.ledgers.len() > 1 {
+            anyhow::bail!(
+                "{}, sheet '{}': read as a list of every open item, it would settle what the \
+                 workbook's other ledger sheets ({}) list; keep the open items on one sheet",
+                file.display(),
+                sheet.sheet,
+                sheet
+                    .ledgers
+                    .iter()
+                    .filter(|l| **l != sheet.sheet)
+                    .map(|l| format!("'{l}'"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
     }
     for d in &report.debtors {
         tx.add_debtor(d);
@@ -294,7 +311,12 @@ fn refuse_a_sheet_named_not_owed_without_status(
     sheet: &str,
     detection: &Detection,
 ) -> Result<()> {
-    const NOT_OWED: [&str; 16] = [
+    const NOT_OWED: [&str; 21] = [
+        "afgeletterd",
+        "geschil",
+        "done",
+        "geincasseerd",
+        "received",
         "betaald",
         "paid",
         "voldaan",
@@ -312,7 +334,7 @@ fn refuse_a_sheet_named_not_owed_without_status(
         "regeling",
         "settled",
     ];
-    let name = sheet.to_lowercase();
+    let name = incasso_connectors::csv::headers::normalise_header(sheet);
     if detection.gives_status() || !NOT_OWED.iter().any(|w| name.contains(w)) {
         return Ok(());
     }

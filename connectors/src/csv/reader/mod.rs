@@ -300,7 +300,7 @@ where
                             "incasso reads no field from this column, but the cell says {what}; \
                              read as open the document could be claimed: map the column in a \
                              profile ([columns] status = \"{column}\", or kind), or list it under \
-                             ignore = [\"{column}\"] if it says nothing of that"
+                             top-level ignore = [\"{column}\"] if it says nothing of that"
                         ),
                     });
                 }

@@ -477,13 +477,14 @@ impl<'a> RowReader<'a> {
         // that says otherwise than the column read: which is right?
         for &(f, i) in &self.det.twins {
             let twin = fields.get(i).trim();
-            let Some(read) = self.text(fields, f) else {
-                continue;
-            };
             if twin.is_empty() {
                 continue;
             }
-            let differ = if f == Field::DebtorId {
+            // The column read left blank where its twin speaks: the twin would go unread.
+            let read = self.text(fields, f).unwrap_or("");
+            let differ = if read.trim().is_empty() {
+                true
+            } else if f == Field::DebtorId {
                 !twin.eq_ignore_ascii_case(read.trim())
             } else {
                 match (parse_amount(twin, self.mark), parse_amount(read, self.mark)) {
@@ -820,17 +821,17 @@ pub(crate) fn kind_word(k: &str) -> KindWord {
     // Words that can name either kind: a correction may add or take off, a debtor booking may be
     // anything. Not guessed.
     const EITHER: [&str; 4] = ["correctie", "correction", "debiteurenboeking", "herziening"];
-    const CREDIT_CODES: [&str; 16] = [
-        "gs", "c", "cn", "nc", "cr", "kn", "81", "83", "261", "262", "296", "308", "381", "396",
-        "420", "532",
+    const CREDIT_CODES: [&str; 19] = [
+        "vkc", "vcr", "crd", "gs", "c", "cn", "nc", "cr", "kn", "81", "83", "261", "262", "296",
+        "308", "381", "396", "420", "532",
     ];
     const INVOICE: [&str; 11] = [
         "factuur", "invoice", "facture", "rechnung", "faktura", "debet", "debit", "nota",
         "verkoop", "sales", "accrec",
     ];
-    const INVOICE_CODES: [&str; 16] = [
-        "d", "f", "i", "inv", "fa", "fac", "fact", "vf", "vk", "380", "383", "384", "386", "389",
-        "751", "875",
+    const INVOICE_CODES: [&str; 18] = [
+        "re", "rg", "d", "f", "i", "inv", "fa", "fac", "fact", "vf", "vk", "380", "383", "384",
+        "386", "389", "751", "875",
     ];
     let k = crate::csv::headers::normalise_header(k);
     if CREDIT.iter().any(|w| k.contains(w)) || CREDIT_CODES.contains(&k.as_str()) {
