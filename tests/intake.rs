@@ -1077,16 +1077,9 @@ fn the_nightly_run_does_the_whole_flow_then_nothing_and_never_overlaps() {
         step("inbox")["detail"]["quarantined"][0]["file"],
         "kapot.csv"
     );
-    // What the quarantined file says (a payment, a credit note) is not in the ledger: nothing
-    // is submitted, and the run says why.
-    assert!(
-        s["steps"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|x| x["name"] != "submit" && x["name"] != "agency-status"),
-        "{s}"
-    );
+    // What the quarantined file says (a payment, a credit note) is not in the ledger: no claim
+    // is submitted (only withdrawals would be), and the run says why.
+    assert_eq!(step("submit")["detail"]["accepted"], 0, "{s}");
     assert!(s.to_string().contains("claims are not submitted"), "{s}");
     assert!(at_agency(server.addr).is_empty());
     let html = std::fs::read_to_string(&report).unwrap();
@@ -3142,4 +3135,56 @@ fn an_invoice_moved_to_another_debtor_goes_in_a_new_claim() {
     assert_eq!(d7["claim"]["revision"], 1, "{d7}");
     let d3 = exported_for(server.addr, "D3");
     assert_eq!(d3["status"], "withdrawn", "{d3}");
+}
+
+/// Review 42d, A3: while a file waits in the inbox's quarantine, the nightly run sends no claim
+/// (what the file says may make a debt owed) but still takes back what the books no longer
+/// claim: a claim paid since was left at the agency for as long as the file waited.
+#[test]
+fn a_quarantined_file_holds_new_claims_but_not_withdrawals() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, data) = truth_ledger_at_the_agency(dir.path());
+    let inbox = dir.path().join("inbox");
+    std::fs::create_dir_all(inbox.join("quarantine")).unwrap();
+    std::fs::write(inbox.join("quarantine/kapot.csv"), "broken").unwrap();
+    let paid = dir.path().join("paid.csv");
+    std::fs::write(
+        &paid,
+        TRUTH_LEDGER.replace(
+            "F2026-301;01-02-2026;03-03-2026;D3;Gamma B.V.;Zakelijk;600,00;0,00;600,00;EUR;;;Openstaand",
+            "F2026-301;01-02-2026;03-03-2026;D3;Gamma B.V.;Zakelijk;600,00;0,00;600,00;EUR;;;Betaald",
+        ),
+    )
+    .unwrap();
+    ok(incasso(&data, &["import", paid.to_str().unwrap()]));
+    let config = dir.path().join("incasso.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "data_dir = {:?}\ninbox = {:?}\nreport = {:?}\nsubmit = true\nclaims_as_of = \"{CLAIMS_AS_OF}\"\nsettle_ms = 50\n",
+            data.to_str().unwrap(),
+            inbox.to_str().unwrap(),
+            dir.path().join("report.html").to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_incasso"))
+        .args(["run", "--config", config.to_str().unwrap()])
+        .env("TEST_AGENCY_TOKEN", ACME)
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "partial: {}\n{}",
+        stdout(&o),
+        stderr(&o)
+    );
+    assert!(
+        stdout(&o).contains("claims are not submitted (withdrawals are)"),
+        "{}",
+        stdout(&o)
+    );
+    assert_eq!(exported_for(server.addr, "D3")["status"], "withdrawn");
+    assert_eq!(exported_for(server.addr, "D1")["status"], "open");
 }

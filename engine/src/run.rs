@@ -593,7 +593,7 @@ fn run_one(
             }
             if !inbox_read && cfg.submit {
                 warnings.push(format!(
-                    "claims are not submitted: {} file(s) of the inbox are quarantined and {} still being written; what they say (a payment, a credit note) is not in the ledger",
+                    "claims are not submitted (withdrawals are): {} file(s) of the inbox are quarantined and {} still being written; what they say (a payment, a credit note) is not in the ledger",
                     in_quarantine.len().max(p.quarantined.len()),
                     p.waiting.len()
                 ));
@@ -619,7 +619,7 @@ fn run_one(
     // Without it, an update could add items to a claim the agency closed as paid, or leave out
     // what the agency collected: nothing is submitted when it could not be read.
     let mut status_read = true;
-    if cfg.submit && sync_complete && inbox_read {
+    if cfg.submit && sync_complete {
         status_read = false;
         steps.take("agency-status", || {
             let r = crate::submit::status::refresh(&ws, None, None, rep)?;
@@ -634,6 +634,10 @@ fn run_one(
         }
     }
     let submit_now = cfg.submit && sync_complete && inbox_read && status_read;
+    // A file of the inbox not read may make a debt owed again or not; what the books no longer
+    // claim is taken back from the agency all the same (review 42d, A3: a claim paid since
+    // stayed at the agency for as long as another file waited in quarantine).
+    let withdraw_only = cfg.submit && sync_complete && !inbox_read && status_read;
     let report = cfg
         .report
         .clone()
@@ -736,7 +740,7 @@ fn run_one(
                 if let (Some(k), Ok(c)) = (&to_keep, computed) {
                     k.keep_beside(scope, &ws, &c.preview);
                 }
-                if submit_now {
+                if submit_now || withdraw_only {
                     steps.take("submit", || {
                         let computed = computed
                             .as_ref()
@@ -749,6 +753,7 @@ fn run_one(
                                 agency: None,
                                 rates: None,
                                 auth: None,
+                                withdrawals_only: withdraw_only,
                             },
                             Some(computed),
                             rep,

@@ -194,6 +194,7 @@ impl<'d> LocalAgency<'d> {
             auth: Some(incasso_intake::client::Auth::Bearer(
                 self.agency.token.clone(),
             )),
+            withdrawals_only: false,
         };
         super::submit::print_tally(&incasso_engine::submit::send(&options, &Console)?);
         Ok(())

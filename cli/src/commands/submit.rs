@@ -39,6 +39,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<ExitStatus> {
         agency: a.agency.as_deref(),
         rates: a.rates.as_deref(),
         auth: None,
+        withdrawals_only: false,
     };
     let sent = send(&options, &Console)?;
     if a.dry_run {

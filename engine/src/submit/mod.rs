@@ -67,6 +67,10 @@ pub struct Options<'a> {
     /// Credentials given by the caller, instead of the environment variable the agency file
     /// names (the demo's own agency).
     pub auth: Option<incasso_intake::client::Auth>,
+    /// Send only withdrawals (the nightly run while a file of the inbox could not be read:
+    /// what it says may make a debt owed again or not, but a claim the books no longer claim
+    /// is taken back all the same).
+    pub withdrawals_only: bool,
 }
 
 /// What goes to the agency for one claim id.
@@ -288,6 +292,19 @@ fn plan_and_send(
         &mut tally,
         rep,
     );
+    if o.withdrawals_only {
+        let claims = ready
+            .iter()
+            .filter(|r| matches!(r.payload, Payload::Claim(_)))
+            .count();
+        if claims > 0 {
+            say!(
+                rep,
+                "{claims} claim(s) or update(s) not sent until the inbox is read whole; withdrawals go"
+            );
+        }
+        ready.retain(|r| matches!(r.payload, Payload::Withdrawal(_)));
+    }
 
     let creditor = schema::Creditor {
         id: agency.creditor.clone(),
