@@ -484,6 +484,17 @@ pub(crate) fn detect(
         }
     }
     let mut notes = Vec::new();
+    for name in &profile.ignore {
+        let want = normalise_header(name);
+        if !header
+            .iter()
+            .any(|h| h.trim() == name.trim() || normalise_header(h) == want)
+        {
+            notes.push(format!(
+                "the profile's ignore names '{name}', which this file has no column of"
+            ));
+        }
+    }
     if let Some(note) = factuur_as_number(&header, &profile.columns, &mut columns, &mut ignored) {
         notes.push(note);
     }

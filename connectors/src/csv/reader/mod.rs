@@ -193,6 +193,8 @@ where
         &options.profile.ignore,
     );
     let kind_told = detection.column(Field::Kind).is_some();
+    let name_told = detection.column(Field::DebtorId).is_some()
+        && detection.column(Field::DebtorName).is_some();
     let header_first = detection
         .header
         .first()
@@ -347,7 +349,24 @@ where
                     Entry::Vacant(e) => {
                         e.insert((line, fp, debtor_hash(&doc.debtor)));
                         let debtor = match debtors.get(doc.debtor.as_str()) {
-                            Some(known) if !rows.fills_gap(&fields, known) => Ok(None),
+                            Some(known) if !rows.fills_gap(&fields, known) => {
+                                // One id under two names in one file: a cut or mistyped id
+                                // joins one customer's invoices to another's claim.
+                                let named = name_told
+                                    .then(|| rows.text(&fields, Field::DebtorName))
+                                    .flatten();
+                                if let (Some(was), Some(now)) = (known.name.as_deref(), named) {
+                                    if !was.trim().eq_ignore_ascii_case(now.trim())
+                                        && report.warnings.len() < MAX_WARNINGS
+                                    {
+                                        report.warnings.push(format!(
+                                            "line {line}: debtor {} is named '{}' here and '{}' above; if they are two customers, their invoices are claimed as one",
+                                            known.id, now.trim(), was.trim()
+                                        ));
+                                    }
+                                }
+                                Ok(None)
+                            }
                             _ => rows.debtor(&fields, doc.debtor.clone(), line).map(Some),
                         };
                         debtor.map(|d| (doc, d))
