@@ -137,11 +137,7 @@ impl ClaimsInputs {
         let paid = r.paid.by_number();
         let mut conflicts = self.conflicts.clone();
         for (key, why) in respelled(r.docs) {
-            let held = conflicts.entry(key).or_default();
-            if !held.is_empty() {
-                held.push_str("; ");
-            }
-            held.push_str(&why);
+            add_reason(&mut conflicts, key, &why);
         }
         let ledger = Ledger {
             creditor: &self.creditor,
@@ -187,19 +183,30 @@ fn open_conflicts(
                 )
             })
             .collect();
-        let why = out
-            .entry((c.document.kind, c.document.number.clone()))
-            .or_default();
-        if !why.is_empty() {
-            why.push_str("; ");
-        }
-        why.push_str(&format!(
-            "two sources describe it differently ({}): `incasso conflicts` lets a person \
-             choose which stands",
-            diffs.join(", ")
-        ));
+        add_reason(
+            &mut out,
+            (c.document.kind, c.document.number.clone()),
+            &format!(
+                "two sources describe it differently ({}): `incasso conflicts` lets a person \
+                 choose which stands",
+                diffs.join(", ")
+            ),
+        );
     }
     out
+}
+
+/// Adds why a document is held to the reasons it has (`; ` between them).
+fn add_reason(
+    held: &mut HashMap<(DocumentKind, String), String>,
+    key: (DocumentKind, String),
+    why: &str,
+) {
+    let reasons = held.entry(key).or_default();
+    if !reasons.is_empty() {
+        reasons.push_str("; ");
+    }
+    reasons.push_str(why);
 }
 
 /// Documents of one kind whose numbers are one number spelled two ways (`00401` and `401`,
@@ -209,11 +216,18 @@ fn open_conflicts(
 /// held until the books say it in one spelling.
 fn respelled(docs: &[LedgerDocument]) -> Vec<((DocumentKind, String), String)> {
     // Letters and digits only, in lower case: `F-401` and `F401`, `26.000.012` and `26000012`.
-    let compact = |n: &str| -> String {
-        n.chars()
-            .filter(|c| c.is_alphanumeric())
-            .flat_map(char::to_lowercase)
-            .collect()
+    let compact_into = |n: &str, out: &mut String| {
+        out.clear();
+        out.extend(
+            n.chars()
+                .filter(|c| c.is_alphanumeric())
+                .flat_map(char::to_lowercase),
+        );
+    };
+    let compact = |n: &str| {
+        let mut out = String::new();
+        compact_into(n, &mut out);
+        out
     };
     // Both spellings' keys hashed, sorted, and only runs of equal hashes looked at as text: a
     // million numbers are not each kept as two strings.
@@ -228,12 +242,7 @@ fn respelled(docs: &[LedgerDocument]) -> Vec<((DocumentKind, String), String)> {
     let mut buf = String::new();
     for (i, d) in docs.iter().enumerate() {
         let n = d.document.number.as_str();
-        buf.clear();
-        buf.extend(
-            n.chars()
-                .filter(|c| c.is_alphanumeric())
-                .flat_map(char::to_lowercase),
-        );
+        compact_into(n, &mut buf);
         let c = hash(d.document.kind, &buf);
         hashed.push((c, i as u32));
         if n.bytes().any(|b| b == b'0') {

@@ -171,6 +171,7 @@ impl fmt::Display for Detection {
 }
 
 /// A record of the sample with its 1-based line.
+#[derive(Clone)]
 pub(crate) struct SampleRecord {
     pub line: u64,
     pub fields: Vec<String>,
@@ -276,12 +277,7 @@ fn debtor_columns_by_content(
         return None;
     }
     let share = |i: usize| -> f64 {
-        let values: Vec<&str> = data
-            .iter()
-            .take(500)
-            .filter_map(|r| r.fields.get(i).map(String::as_str))
-            .filter(|v| !v.trim().is_empty())
-            .collect();
+        let values = column_values(data, i);
         if values.is_empty() {
             return 0.5;
         }
@@ -336,12 +332,7 @@ fn debtor_code_column(
             "code" | "klant" | "client" | "klantid"
         ) && !columns.iter().any(|(_, j)| *j == i)
             && {
-                let values: Vec<&str> = data
-                    .iter()
-                    .take(500)
-                    .filter_map(|r| r.fields.get(i).map(|v| v.trim()))
-                    .filter(|v| !v.is_empty())
-                    .collect();
+                let values = column_values(data, i);
                 !values.is_empty() && !values.iter().any(|v| looks_like_name(v))
             }
     })?;
@@ -349,6 +340,45 @@ fn debtor_code_column(
     columns.sort();
     ignored.retain(|h| *h != header[i]);
     Some(format!("'{}' holds the debtors' codes", header[i]))
+}
+
+/// Most rows of the sample whose values judge a column.
+pub(crate) const SAMPLE_ROWS: usize = 500;
+
+/// A column's values in the first [`SAMPLE_ROWS`] rows of the sample, trimmed, blanks left out.
+pub(crate) fn column_values(data: &[SampleRecord], i: usize) -> Vec<&str> {
+    data.iter()
+        .take(SAMPLE_ROWS)
+        .filter_map(|r| r.fields.get(i).map(|v| v.trim()))
+        .filter(|v| !v.is_empty())
+        .collect()
+}
+
+/// Whether values read as codes (`D100`, `1001`) rather than names: at most one in five a name.
+pub(crate) fn mostly_codes(values: &[&str]) -> bool {
+    !values.is_empty() && values.iter().filter(|v| looks_like_name(v)).count() * 5 <= values.len()
+}
+
+/// Whether a row of `len` fields (`field(i)` the i-th) is the header again, as a report printed
+/// in pages repeats it: the first field's last byte is looked at first, since a number is often
+/// as long as its header's name.
+pub(crate) fn repeats_header<'a>(
+    header: &[String],
+    len: usize,
+    field: impl Fn(usize) -> &'a str,
+) -> bool {
+    let Some(first) = header.first().map(|h| h.trim().as_bytes()) else {
+        return false;
+    };
+    let row_first = field(0).trim().as_bytes();
+    len >= header.len()
+        && row_first.last() == first.last()
+        && row_first == first
+        && header
+            .iter()
+            .enumerate()
+            .skip(1)
+            .all(|(i, h)| field(i).trim() == h.trim())
 }
 
 fn recognised(fields: &[String]) -> usize {
@@ -541,20 +571,10 @@ pub(crate) fn detect(
     }
 
     // A report printed in pages repeats its header: those rows are no data.
-    let header_again = |r: &SampleRecord| {
-        r.fields.len() >= header.len()
-            && header
-                .iter()
-                .enumerate()
-                .all(|(i, h)| r.fields[i].trim() == h.trim())
-    };
     let data: Vec<SampleRecord> = records[header_idx + 1..]
         .iter()
-        .filter(|r| !header_again(r))
-        .map(|r| SampleRecord {
-            line: r.line,
-            fields: r.fields.clone(),
-        })
+        .filter(|r| !repeats_header(&header, r.fields.len(), |i| r.fields[i].as_str()))
+        .cloned()
         .collect();
     let data = &data[..];
     if let Some(note) = debtor_columns_by_content(&header, data, &profile.columns, &mut columns) {

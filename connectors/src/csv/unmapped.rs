@@ -4,7 +4,7 @@
 //! disputed or not yet due invoice claimed, so a file with one is refused until a profile maps
 //! it or says to ignore it.
 
-use crate::csv::detect::SampleRecord;
+use crate::csv::detect::{column_values, mostly_codes, SampleRecord, SAMPLE_ROWS};
 use crate::csv::headers::{field_for_header, normalise_header, Field};
 use crate::csv::reader::{kind_word, status_word, KindWord, StatusWord};
 use crate::values::{parse_amount, DecimalMark};
@@ -19,9 +19,6 @@ pub(crate) struct Suspect {
     /// The profile line that maps it, as the user would write it.
     pub hint: String,
 }
-
-/// Most sample values of a column looked at.
-const SAMPLE: usize = 500;
 
 /// The name a column goes by in messages: its header, or its place when it has none.
 pub(crate) fn column_label(header: &[String], i: usize) -> String {
@@ -119,12 +116,7 @@ pub(crate) fn suspect(
             continue;
         }
         let label = column_label(header, i);
-        let values: Vec<&str> = data
-            .iter()
-            .take(SAMPLE)
-            .filter_map(|r| r.fields.get(i).map(|v| v.trim()))
-            .filter(|v| !v.is_empty())
-            .collect();
+        let values = column_values(data, i);
         if values.is_empty() {
             continue;
         }
@@ -254,7 +246,7 @@ pub(crate) fn suspect(
                 }
                 continue;
             }
-            if is(&["vv", "fc", "fcy", "fw", "vv"])
+            if is(&["vv", "fc", "fcy", "fw"])
                 || has(&["valuta", "foreign", "currency", "devise", "fremdwahrung"])
             {
                 return Some(make(
@@ -341,12 +333,7 @@ pub(crate) fn suspect(
             && !has(&[
                 "saldo", "balanc", "solde", "bedrag", "amount", "totaal", "total",
             ])
-            && values
-                .iter()
-                .filter(|v| crate::csv::detect::looks_like_name(v))
-                .count()
-                * 5
-                <= values.len()
+            && mostly_codes(&values)
         {
             return Some(make(
                 "it may hold the debtors' codes: without them debtors are told apart by name alone, and two customers of one name become one".into(),
@@ -368,21 +355,7 @@ pub(crate) fn twins(
     ignore: &[String],
 ) -> Vec<(Field, usize)> {
     // A debtor's code, not a contact person's name or a group.
-    let codes = |i: usize| {
-        let values: Vec<&str> = data
-            .iter()
-            .take(SAMPLE)
-            .filter_map(|r| r.fields.get(i).map(|v| v.trim()))
-            .filter(|v| !v.is_empty())
-            .collect();
-        !values.is_empty()
-            && values
-                .iter()
-                .filter(|v| crate::csv::detect::looks_like_name(v))
-                .count()
-                * 5
-                <= values.len()
-    };
+    let codes = |i: usize| mostly_codes(&column_values(data, i));
     let mapped = |f: Field| columns.iter().any(|(g, _)| *g == f);
     let mut out = Vec::new();
     for (i, h) in header.iter().enumerate() {
@@ -646,7 +619,7 @@ fn credit_words<'a>(values: &[&'a str]) -> Option<&'a str> {
 
 /// Whether two amount columns differ in a row of the sample where both are amounts.
 fn differs(data: &[SampleRecord], a: usize, b: usize, mark: Option<DecimalMark>) -> bool {
-    data.iter().take(SAMPLE).any(|r| {
+    data.iter().take(SAMPLE_ROWS).any(|r| {
         let amount = |i: usize| {
             r.fields
                 .get(i)

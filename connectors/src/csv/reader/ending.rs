@@ -9,6 +9,11 @@ use super::row::{Fields, RowReader};
 use crate::csv::detect::AMOUNT_FIELDS;
 use crate::csv::headers::Field;
 
+/// Whether a text ends without a line end (and is not empty).
+pub(super) fn unended(text: &str) -> bool {
+    !text.is_empty() && !text.ends_with(['\n', '\r'])
+}
+
 /// What the rows read so far looked like, and what was odd about the latest one.
 #[derive(Default)]
 pub(super) struct Ending {

@@ -106,7 +106,7 @@ where
             } else {
                 sample
             };
-            let unended = !text.is_empty() && !text.ends_with(['\n', '\r']);
+            let unended = ending::unended(&text);
             (
                 Box::new(std::io::Cursor::new(text.into_bytes())),
                 sample,
@@ -150,7 +150,7 @@ where
         Some((cut, _)) => text[..text[..cut].rfind('\n').map_or(cut, |p| p + 1)].to_string(),
         None => text.clone(),
     };
-    let unended = !text.is_empty() && !text.ends_with(['\n', '\r']);
+    let unended = ending::unended(&text);
     read_records(
         name,
         Box::new(std::io::Cursor::new(text.into_bytes())),
@@ -195,10 +195,6 @@ where
     let kind_told = detection.column(Field::Kind).is_some();
     let name_told = detection.column(Field::DebtorId).is_some()
         && detection.column(Field::DebtorName).is_some();
-    let header_first = detection
-        .header
-        .first()
-        .map_or(&b""[..], |h| h.trim().as_bytes());
     let mut ending = ending::Ending::default();
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -260,18 +256,7 @@ where
             report.blank_rows += 1;
             continue;
         }
-        // The header again, where a report printed in pages repeats it (the last bytes of the
-        // first field looked at first: a number is often as long as its header's name).
-        let first = fields.get(0).trim().as_bytes();
-        if fields.len() >= detection.header.len()
-            && first.last() == header_first.last()
-            && first == header_first
-            && detection
-                .header
-                .iter()
-                .enumerate()
-                .all(|(i, h)| fields.get(i).trim() == h.trim())
-        {
+        if super::detect::repeats_header(&detection.header, fields.len(), |i| fields.get(i)) {
             if report.warnings.len() < MAX_WARNINGS {
                 report.warnings.push(format!(
                     "line {line} repeats the header (a page break); skipped"
@@ -411,17 +396,17 @@ where
         }
     }
     // A worksheet's rows are never cut: its text is written whole by the workbook reader.
-    if options.row_word.is_none() && data_rows > 0 && ending::Ending::crlf_cut(unended, sample) {
-        return Err(CsvError::Structure {
-            file: name.clone(),
-            line: last_line,
-            message: "every line of the file ends in CR LF but the last one ends without: the \
-                      download may have been cut short inside it; download the export again (a \
-                      file that is whole: add the line end)"
-                .into(),
-        });
-    }
     if options.row_word.is_none() {
+        if data_rows > 0 && ending::Ending::crlf_cut(unended, sample) {
+            return Err(CsvError::Structure {
+                file: name.clone(),
+                line: last_line,
+                message: "every line of the file ends in CR LF but the last one ends without: \
+                          the download may have been cut short inside it; download the export \
+                          again (a file that is whole: add the line end)"
+                    .into(),
+            });
+        }
         if let Some((line, f, value, why)) = ending.cut(unended, rows.status_words.keys()) {
             return Err(CsvError::Row(RowError {
                 file: name.clone(),

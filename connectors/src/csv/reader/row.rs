@@ -127,19 +127,14 @@ impl<'a> RowReader<'a> {
     }
 
     pub(super) fn error(&self, line: u64, f: Field, fields: &Fields, message: String) -> RowError {
-        let (column, value) = match self.cols[f as usize] {
-            Some(i) => (
-                self.det.header[i].clone(),
-                crate::values::excerpt(fields.get(i)).into_owned(),
-            ),
-            None => (f.name().to_string(), String::new()),
-        };
         RowError {
             file: self.file.to_string(),
             unit: self.unit,
             line,
-            column,
-            value,
+            column: self.column_name(f),
+            value: self.cols[f as usize]
+                .map(|i| crate::values::excerpt(fields.get(i)).into_owned())
+                .unwrap_or_default(),
             message,
         }
     }
