@@ -1631,3 +1631,80 @@ fn a_workbook_with_a_ledger_on_two_sheets_names_them_and_reads_the_one_named() {
         stderr(&o)
     );
 }
+
+/// Review 42d (left open in session 42): a download cut inside its last row where no value
+/// looks odd (a whole-number paid column `500` cut to `5`) still reads. The last row of a file
+/// that ends without a line end is held from claims and from letters, naming the file and its
+/// line, until another import lists it; then it goes as usual, at what that import says.
+#[test]
+fn the_last_row_of_a_file_without_a_line_end_is_held_until_another_import_lists_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let head = "Factuurnummer;Debiteur;Naam;Factuurdatum;Vervaldatum;Bedrag;Betaald bedrag\n";
+    let f1 = "F1;D1;Een BV;05-01-2026;04-02-2026;1000;0\n";
+    let day1 = dir.path().join("day1.csv");
+    // F2 was 1000 with 500 paid; the download stopped after the paid column's first digit.
+    std::fs::write(
+        &day1,
+        format!("{head}{f1}F2;D2;Twee BV;05-01-2026;04-02-2026;1000;5"),
+    )
+    .unwrap();
+    let said = ok(incasso(&data, &["import", day1.to_str().unwrap()]));
+    assert!(
+        said.contains("ends without a line end, inside line 3 (F2)")
+            && said.contains("F2 is held from claims until another import lists it"),
+        "{said}"
+    );
+    let rates = extended_rates(dir.path());
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(
+        &policy,
+        "unknown_debtor_type = \"business\"\n[creditor]\nname = \"Acme B.V.\"\niban = \"NL91ABNA0417164300\"\n",
+    )
+    .unwrap();
+    let v = claims_json_with(&data, &rates, &["--policy", policy.to_str().unwrap()]);
+    let (rule, why) = excluded_rule(&v, "F2").expect("F2 held");
+    assert_eq!(rule, "unconfirmed-last-row");
+    assert!(why.contains("day1.csv, line 3"), "{why}");
+    assert_eq!(claimed_numbers(&v), ["F1"]);
+    // A letter does not demand it either.
+    let o = incasso(
+        &data,
+        &[
+            "letter",
+            "--debtor",
+            "D2",
+            "--date",
+            "2026-03-02",
+            "--policy",
+            policy.to_str().unwrap(),
+        ],
+    );
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("ones held for what their sources say"),
+        "{}",
+        stderr(&o)
+    );
+    // The next export lists F2 whole, and a new last row, ending in a line end: F2 goes at
+    // what it says, and nothing is held.
+    let day2 = dir.path().join("day2.csv");
+    std::fs::write(
+        &day2,
+        format!("{head}{f1}F2;D2;Twee BV;05-01-2026;04-02-2026;1000;500\nF3;D1;Een BV;05-01-2026;04-02-2026;300;0\n"),
+    )
+    .unwrap();
+    let said = ok(incasso(&data, &["import", day2.to_str().unwrap()]));
+    assert!(!said.contains("without a line end"), "{said}");
+    let v = claims_json_with(&data, &rates, &["--policy", policy.to_str().unwrap()]);
+    assert_eq!(excluded_rule(&v, "F2"), None);
+    assert_eq!(claimed_numbers(&v), ["F1", "F2", "F3"]);
+    let f2 = v["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["items"].as_array().unwrap())
+        .find(|i| i["number"] == "F2")
+        .unwrap();
+    assert_eq!(f2["claimed"], "500.00", "{f2}");
+}

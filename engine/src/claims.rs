@@ -84,6 +84,7 @@ pub struct ClaimsInputs {
     attachments: HashMap<DocumentKey, Vec<incasso_core::model::AttachmentRef>>,
     decisions: Vec<ManualDecision>,
     conflicts: HashMap<(incasso_core::model::DocumentKind, String), String>,
+    unconfirmed: HashMap<(incasso_core::model::DocumentKind, String), String>,
 }
 
 impl ClaimsInputs {
@@ -99,6 +100,7 @@ impl ClaimsInputs {
             attachments: store.all_attachments()?,
             decisions: store.decisions()?,
             conflicts: open_conflicts(&store.conflicts()?),
+            unconfirmed: unconfirmed(&store.unconfirmed()?),
         })
     }
 
@@ -152,6 +154,7 @@ impl ClaimsInputs {
             twins: &twins,
             paid: &paid,
             conflicts: &conflicts,
+            unconfirmed: &self.unconfirmed,
         };
         let result = preview(&ledger, &self.policy, &self.tables, as_of);
         tracing::info!(
@@ -196,6 +199,40 @@ fn open_conflicts(
     out
 }
 
+/// The documents a letter may not demand for what their sources say: a conflict waiting for a
+/// person, a last row that may have been cut short, a number spelled two ways (by kind and
+/// normalised number).
+pub(crate) fn held_by_sources(
+    store: &incasso_store::Store,
+    docs: &[LedgerDocument],
+) -> Result<HashSet<(incasso_core::model::DocumentKind, String)>> {
+    Ok(open_conflicts(&store.conflicts()?)
+        .into_keys()
+        .chain(unconfirmed(&store.unconfirmed()?).into_keys())
+        .chain(respelled(docs).into_iter().map(|(k, _)| k))
+        .collect())
+}
+
+/// The documents read only from the last row of a file that ends without a line end, each
+/// with why it is held.
+pub(crate) fn unconfirmed(
+    all: &[incasso_store::Unconfirmed],
+) -> HashMap<(incasso_core::model::DocumentKind, String), String> {
+    all.iter()
+        .map(|u| {
+            (
+                (u.document.kind, u.document.number.clone()),
+                format!(
+                    "read only from {}, {}, where the file ends without a line end: a download \
+                     cut short inside that row would still read; held until another import \
+                     lists it (the next export, or the file with a line end added)",
+                    u.source, u.location
+                ),
+            )
+        })
+        .collect()
+}
+
 /// Adds why a document is held to the reasons it has (`; ` between them).
 fn add_reason(
     held: &mut HashMap<(DocumentKind, String), String>,
@@ -214,7 +251,7 @@ fn add_reason(
 /// `26.000.012` and `26000012`, `'401` and `401`), each with the other spellings: the books may
 /// hold one invoice twice, one version paid and the other still open in the store, so each is
 /// held until the books say it in one spelling.
-fn respelled(docs: &[LedgerDocument]) -> Vec<((DocumentKind, String), String)> {
+pub(crate) fn respelled(docs: &[LedgerDocument]) -> Vec<((DocumentKind, String), String)> {
     // Letters and digits only, in lower case: `F-401` and `F401`, `26.000.012` and `26000012`.
     let compact_into = |n: &str, out: &mut String| {
         out.clear();

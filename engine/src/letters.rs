@@ -98,8 +98,11 @@ pub fn prepare(ws: &Workspace, q: &LetterRequest<'_>) -> Result<Letter> {
         })
         .flat_map(|p| p.items.iter().map(|n| n.normalised().into_owned()))
         .collect();
+    // Nor one whose sources disagree, or whose only reading may have been cut short.
+    let held = crate::claims::held_by_sources(store, &docs)?;
     let mut items: Vec<&OpenItem<'_>> = all
         .iter()
+        .filter(|it| !held.contains(&(it.kind, it.number.normalised().into_owned())))
         .filter(|it| {
             it.debtor == &debtor_id
                 && it.kind == DocumentKind::Invoice
@@ -112,7 +115,7 @@ pub fn prepare(ws: &Workspace, q: &LetterRequest<'_>) -> Result<Letter> {
         .collect();
     anyhow::ensure!(
         !items.is_empty(),
-        "debtor {debtor} has no overdue open invoices in {currency} on {date} that a letter may demand (disputed ones, ones whose payment is underway and ones on a payment plan are left out)"
+        "debtor {debtor} has no overdue open invoices in {currency} on {date} that a letter may demand (disputed ones, ones whose payment is underway, ones on a payment plan and ones held for what their sources say, as `incasso claims` shows, are left out)"
     );
     // Credit not yet set off against an invoice would make the letter demand too much: hold it
     // until a person links the credit note (or the payment) to the invoice it settles.

@@ -73,6 +73,9 @@ impl Store {
             also_from: Vec::new(),
             conflicts: Vec::new(),
             open_conflicts: None,
+            unconfirmed: self.unconfirmed_keys()?.into_iter().collect(),
+            confirmed: Vec::new(),
+            mark: None,
             new: 0,
             changed: 0,
             unchanged: 0,
@@ -123,6 +126,12 @@ pub struct ImportTx<'a> {
     conflicts: Vec<Conflict>,
     /// The conflicts waiting for a person before this import, read at its first conflict.
     open_conflicts: Option<Vec<Conflict>>,
+    /// The documents marked unconfirmed before this import (their [`doc_key`]s).
+    unconfirmed: std::collections::HashSet<Vec<u8>>,
+    /// Those of them this import read: their marks go at commit.
+    confirmed: Vec<Vec<u8>>,
+    /// The document this import read from a last row without a line end.
+    mark: Option<crate::Unconfirmed>,
     new: u64,
     changed: u64,
     unchanged: u64,
@@ -372,6 +381,9 @@ impl ImportTx<'_> {
     pub fn add_document(&mut self, doc: &Document, location: Location) -> Result<(), StoreError> {
         self.writes(Writes::Documents)?;
         let dk = doc_key(&doc.key());
+        if !self.unconfirmed.is_empty() && self.unconfirmed.contains(&dk) {
+            self.confirmed.push(dk.clone());
+        }
         let fingerprint = StoredDoc::fingerprint(doc);
         let shard_no = shard_of(&dk);
         let shard = self.shard(shard_no)?;
@@ -556,6 +568,8 @@ impl ImportTx<'_> {
             && self.debtors.is_empty()
             && self.payments.is_empty()
             && self.attachments.is_empty()
+            && self.confirmed.is_empty()
+            && self.mark.is_none()
     }
 
     /// A document arrived exactly as stored: unchanged, or — told alike by another kind of
@@ -750,6 +764,16 @@ impl ImportTx<'_> {
                 json_encode(&c),
             );
         }
+        let mark = self.mark.take().map(|m| crate::unconfirmed::mark(&m));
+        for dk in std::mem::take(&mut self.confirmed) {
+            let k = crate::unconfirmed::mark_key(&dk);
+            if mark.as_ref().is_none_or(|(m, _)| *m != k) {
+                self.batch.remove(k);
+            }
+        }
+        if let Some((k, v)) = mark {
+            self.batch.insert(k, v);
+        }
         self.payments.settle(self.store)?;
         self.payments.finish(self.block_owner, &mut self.batch)?;
         for (shard_no, list) in std::mem::take(&mut self.earlier) {
@@ -814,6 +838,19 @@ impl ImportTx<'_> {
             reader: self.reader,
             profile: self.profile.clone(),
         }
+    }
+
+    /// Marks a document this import read as unconfirmed: read from the last row of a file that
+    /// ends without a line end (see [`crate::Unconfirmed`]); held from claims until another
+    /// import lists it.
+    pub fn mark_unconfirmed(&mut self, doc: &DocumentKey, number: &str, location: Location) {
+        self.mark = Some(crate::Unconfirmed {
+            document: doc.clone(),
+            number: number.to_string(),
+            import: self.import_id,
+            source: self.source.name.clone(),
+            location,
+        });
     }
 
     /// Records which revision of its reader read this import's file (see

@@ -27,7 +27,10 @@ impl Store {
             self.reconciliation_inputs()?,
             self.last_seq(P_REMINDER)?,
             self.kv.scan_prefix(&[P_PLAN]).count(),
-            self.records_digest(&[P_REMINDER], &[P_PLAN, crate::P_CONFLICT])?,
+            self.records_digest(
+                &[P_REMINDER],
+                &[P_PLAN, crate::P_CONFLICT, crate::unconfirmed::P_UNCONFIRMED]
+            )?,
         ))
     }
 

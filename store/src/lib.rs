@@ -28,6 +28,7 @@ mod records;
 mod segments;
 mod submissions;
 mod sync;
+mod unconfirmed;
 
 pub use submissions::{AgencyRecord, Answered, InFlight, Submission, SubmissionState};
 
@@ -35,6 +36,7 @@ pub use import::{ImportTx, Omits};
 pub use open_documents::OpenDocuments;
 pub use reconciliation::{Kept, KeptFile, ToKeep};
 pub use sync::SyncedRecord;
+pub use unconfirmed::Unconfirmed;
 
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
@@ -121,6 +123,7 @@ const ALL_PREFIXES: &[u8] = &[
     submissions::P_IN_FLIGHT,
     sync::P_SYNC_CURSOR,
     sync::P_SYNC_RECORD,
+    unconfirmed::P_UNCONFIRMED,
     b'm', // META_SCHEMA and META_CREDITOR
     b'G', // submissions::AGENCY_CURSOR
 ];

@@ -201,6 +201,21 @@ pub struct CsvReport {
     pub debtors: Vec<Debtor>,
     /// Things the user should know.
     pub warnings: Vec<String>,
+    /// The document of the last row when the file ends without a line end, with its line: a
+    /// download cut short inside that row still parses (`D109` read as `D10`, `500` as `5`),
+    /// so the store holds it from claims until another import lists it.
+    pub unended_last: Option<UnendedRow>,
+}
+
+/// The last row of a file that ends without a line end, read into a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnendedRow {
+    /// The document's key.
+    pub key: incasso_core::model::DocumentKey,
+    /// Its number as written.
+    pub number: String,
+    /// The row's line.
+    pub line: u64,
 }
 
 /// The path beside the input where rejected rows go: `NAME.rejected.csv`.

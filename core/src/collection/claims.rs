@@ -202,6 +202,10 @@ pub struct Ledger<'a> {
     /// normalised number, with why in words): the stored version may be the wrong one, so they
     /// are held.
     pub conflicts: &'a HashMap<(DocumentKind, String), String>,
+    /// Documents read only from the last row of a file that ends without a line end (by kind and
+    /// normalised number, with why in words): a download cut short inside that row still parses,
+    /// so they are held until another import lists them.
+    pub unconfirmed: &'a HashMap<(DocumentKind, String), String>,
 }
 
 /// A stable 64-bit FNV-1a hash, so claim ids never change with the Rust version.
@@ -398,6 +402,12 @@ pub fn preview(
                             .conflicts
                             .get(&(it.kind, it.number.normalised().into_owned()))?;
                         Some((CONFLICT, why.clone()))
+                    })
+                    .or_else(|| {
+                        let why = ledger
+                            .unconfirmed
+                            .get(&(it.kind, it.number.normalised().into_owned()))?;
+                        Some((UNCONFIRMED, why.clone()))
                     }) {
                     Some((rule, reason)) => {
                         out.excluded.push(excluded(debtor_id, it, rule, reason))
@@ -702,6 +712,8 @@ pub const CREDIT_NOTE: &str = "credit-note-names-it";
 pub const CREDITED_LATER: &str = "credited-later";
 /// Rule id of a document two sources describe differently, until a person chooses.
 pub const CONFLICT: &str = "source-conflict";
+/// Rule id of a document read only from a last row that may have been cut short.
+pub const UNCONFIRMED: &str = "unconfirmed-last-row";
 
 /// A rule id read back (the claims kept in the store): one of the rules', never a new one.
 fn known_rule<'de, D: serde::Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
@@ -717,6 +729,7 @@ fn known_rule<'de, D: serde::Deserializer<'de>>(d: D) -> Result<&'static str, D:
             CREDIT_NOTE,
             CREDITED_LATER,
             CONFLICT,
+            UNCONFIRMED,
         ])
         .find(|known| *known == id)
         .ok_or_else(|| serde::de::Error::custom(format!("unknown rule: {id}")))

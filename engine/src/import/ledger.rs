@@ -152,6 +152,9 @@ pub(super) fn import_ledger(
             .with_context(|| format!("writing rejected rows to {}", path.display()))?;
         Some(path)
     };
+    if let Some(last) = &report.unended_last {
+        tx.mark_unconfirmed(&last.key, &last.number, Location::Line(last.line));
+    }
     let summary = tx.commit_unflushed()?;
     let r = &summary.record;
     rep.info(&super::imported(file, r.id, started));
@@ -249,6 +252,17 @@ pub(super) fn import_ledger(
     }
     for w in &report.warnings {
         say!(rep, "  warning: {w}");
+    }
+    if let Some(last) = &report.unended_last {
+        say!(
+            rep,
+            "  warning: the file ends without a line end, inside line {} ({}): a download cut \
+             short there would still read, so {} is held from claims until another import lists \
+             it (the next export, or this file with a line end added)",
+            last.line,
+            last.number,
+            last.number
+        );
     }
     if let Some(p) = rejected_file {
         say!(rep, "  rejected rows written to {}", p.display());

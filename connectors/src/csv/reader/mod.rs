@@ -227,8 +227,11 @@ where
         rejected: Vec::new(),
         debtors: Vec::new(),
         warnings: Vec::new(),
+        unended_last: None,
     };
     let mut data_rows = 0u64;
+    // The latest row read into a document, in a file that ends without a line end.
+    let mut last_doc: Option<crate::csv::UnendedRow> = None;
     let mut count = 0u64;
     let mut last_line = 0u64;
     'rows: loop {
@@ -273,6 +276,11 @@ where
             Ok(Parsed::Doc(doc)) => 'doc: {
                 if unended {
                     ending.row(&rows, &fields, line);
+                    last_doc = Some(crate::csv::UnendedRow {
+                        key: doc.key(),
+                        number: doc.number.as_str().to_string(),
+                        line,
+                    });
                 }
                 if let Some((column, value, what)) =
                     watch.row(doc.kind == DocumentKind::CreditNote, |i| fields.get(i))
@@ -421,6 +429,11 @@ where
                 ),
             }));
         }
+    }
+    // A worksheet's text is written whole; a file's last row, when the file stops without a
+    // line end and that row is a document's, may be cut where no value looks odd.
+    if options.row_word.is_none() {
+        report.unended_last = last_doc.filter(|r| r.line == last_line);
     }
     for (mut doc, line) in unlinked {
         if let Some(number) = named_invoice(&doc, &seen) {

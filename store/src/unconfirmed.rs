@@ -1,0 +1,54 @@
+//! Documents read from the last row of a file that ends without a line end: a download cut
+//! short inside that row still parses (`D109` read as `D10`, a paid `500` as `5`), so each is
+//! marked unconfirmed when imported and held from claims until another import lists it again
+//! (any row but such a last one, or another source). One record per document, keyed by it.
+
+use serde::{Deserialize, Serialize};
+
+use incasso_core::model::{DocumentKey, Location};
+
+use crate::{doc_key, json_encode, key, Store, StoreError};
+
+/// Key prefix of the unconfirmed documents' records.
+pub(crate) const P_UNCONFIRMED: u8 = b'f';
+
+/// A document whose only reading so far may have been cut short.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unconfirmed {
+    /// The document.
+    pub document: DocumentKey,
+    /// Its number as written.
+    pub number: String,
+    /// The import that read it.
+    pub import: u64,
+    /// The file's name.
+    pub source: String,
+    /// Its row there: the file's last.
+    pub location: Location,
+}
+
+impl Store {
+    /// Every document read only from a file's last row without a line end.
+    pub fn unconfirmed(&self) -> Result<Vec<Unconfirmed>, StoreError> {
+        self.scan_json(P_UNCONFIRMED)
+    }
+
+    /// The stored marks' keys, read when an import begins (there are few: one per file that
+    /// ended so, until the next lists its row again).
+    pub(crate) fn unconfirmed_keys(&self) -> Result<Vec<Vec<u8>>, StoreError> {
+        self.kv
+            .scan_prefix(&[P_UNCONFIRMED])
+            .map(|kv| kv.map(|(k, _)| k[1..].to_vec()))
+            .collect()
+    }
+}
+
+/// The record to write for a mark, under its key.
+pub(crate) fn mark(u: &Unconfirmed) -> (Vec<u8>, Vec<u8>) {
+    (key(P_UNCONFIRMED, &doc_key(&u.document)), json_encode(u))
+}
+
+/// The key of a stored mark of a document (by its [`doc_key`]).
+pub(crate) fn mark_key(dk: &[u8]) -> Vec<u8> {
+    key(P_UNCONFIRMED, dk)
+}
