@@ -459,12 +459,19 @@ fn unapplied_money(
             }
         }
     }
+    let mut proposed: HashMap<usize, Vec<(String, u8)>> = HashMap::new();
+    for p in &w.review {
+        proposed
+            .entry(p.payment)
+            .or_default()
+            .push((p.document.number.clone(), p.confidence));
+    }
     texts
         .into_iter()
         .zip(waiting)
-        .map(|(text, k)| (&w.outcomes[k], &w.payments[k], text))
-        .filter(|(_, p, _)| !never_any.contains(p.id.as_str()))
-        .map(|(o, p, text)| Unapplied {
+        .map(|(text, k)| (k, &w.outcomes[k], &w.payments[k], text))
+        .filter(|(_, _, p, _)| !never_any.contains(p.id.as_str()))
+        .map(|(k, o, p, text)| Unapplied {
             id: p.id.clone(),
             date: p.date,
             amount: if o.received_later(p) {
@@ -482,6 +489,7 @@ fn unapplied_money(
             names_missing: o.names_missing.clone(),
             later: o.received_later(p),
             booked_to: p.account.clone(),
+            proposed: proposed.remove(&k).unwrap_or_default(),
         })
         .collect()
 }

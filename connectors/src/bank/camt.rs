@@ -804,10 +804,10 @@ fn read_entry_field(en: &mut Entry, rel: &str, f: &Field<'_>) -> Result<(), Bank
 }
 
 /// Whether an ISO 20022 bank transaction sub-family code names money given back: an unpaid
-/// direct debit (`UPDD`), a reversal due to a return (`RRTN`) or to a cancellation request
-/// (`RPCR`).
+/// direct debit (`UPDD`), a reversal due to a payment reversal (`PRDD`), to a return (`RRTN`)
+/// or to a cancellation request (`RPCR`).
 fn is_return_code(code: &str) -> bool {
-    matches!(code.trim(), "UPDD" | "RRTN" | "RPCR")
+    matches!(code.trim(), "UPDD" | "PRDD" | "RRTN" | "RPCR")
 }
 
 fn read_tx_field(tx: &mut Tx, rel: &str, f: &Field<'_>) -> Result<(), BankError> {
@@ -820,7 +820,9 @@ fn read_tx_field(tx: &mut Tx, rel: &str, f: &Field<'_>) -> Result<(), BankError>
         "Refs/EndToEndId" => {
             tx.end_to_end_id = non_empty(text).filter(|s| !s.eq_ignore_ascii_case("NOTPROVIDED"))
         }
-        "RmtInf/Ustrd" | "AddtlTxInf" | "RmtInf/Strd/AddtlRmtInf" => {
+        // The numbers of the invoices a structured remittance names (`RfrdDocInf/Nb`, as
+        // packages paying several invoices write them) are part of its text (review 43a, F-3).
+        "RmtInf/Ustrd" | "AddtlTxInf" | "RmtInf/Strd/AddtlRmtInf" | "RmtInf/Strd/RfrdDocInf/Nb" => {
             tx.remittance.extend(clean_text(text))
         }
         "RmtInf/Strd/CdtrRefInf/Ref" => tx.structured_reference = non_empty(text),
@@ -961,7 +963,10 @@ fn finish_entry(
         let signed = if credit { amount } else { -amount };
         let reversal = en.reversal || en.returned || tx.returned;
         let own = stmt.account.as_deref();
-        let payer = (tx.debtor_name.or(tx.ultimate_debtor), tx.debtor_account);
+        // The party a transfer pays for (`UltmtDbtr`: a group's payment company paying for one
+        // of its firms, an office for its client) is the payer matching looks for; the account
+        // stays the one the money came from (review 43a, F-5).
+        let payer = (tx.ultimate_debtor.or(tx.debtor_name), tx.debtor_account);
         let payee = (tx.creditor_name, tx.creditor_account);
         // Of a reversal, the party that matters is the one of the original line (the payer of
         // a direct debit given back), which banks write as either side: the one that is not us.
@@ -1285,6 +1290,49 @@ mod tests {
         assert_eq!(
             lines[1].location,
             Location::Element("Stmt[1]/Ntry[1]/NtryDtls/TxDtls[2]".into())
+        );
+    }
+
+    /// Review 43a, F-5: a transfer made for another party (`UltmtDbtr`, a group's payment
+    /// company paying for one of its firms) names that party as the payer, with the account the
+    /// money came from.
+    #[test]
+    fn the_party_a_transfer_pays_for_is_its_payer() {
+        let xml = format!(
+            "{HEAD}<Ntry><Amt Ccy=\"EUR\">304.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts>\
+             <BookgDt><Dt>2026-03-02</Dt></BookgDt><AcctSvcrRef>B1</AcctSvcrRef><NtryDtls><TxDtls>\
+             <RltdPties><Dbtr><Nm>Groep Services BV</Nm></Dbtr><DbtrAcct><Id><IBAN>NL98TRIO0000770006</IBAN></Id></DbtrAcct>\
+             <UltmtDbtr><Nm>Franssen Groen B.V.</Nm></UltmtDbtr></RltdPties></TxDtls>\
+             </NtryDtls></Ntry>{TAIL}"
+        );
+        let lines = read_str(&xml).unwrap();
+        assert_eq!(
+            lines[0].counterparty_name.as_deref(),
+            Some("Franssen Groen B.V.")
+        );
+        assert_eq!(
+            lines[0].counterparty_account.as_deref(),
+            Some("NL98TRIO0000770006")
+        );
+    }
+
+    /// Review 43a, F-3: the invoices a structured remittance names by `RfrdDocInf/Nb` (a package
+    /// paying several at once) are in the line's text, where matching and the claims' gate read
+    /// them; before, the line had no text and the invoices it part-paid were claimed whole.
+    #[test]
+    fn the_invoices_a_structured_remittance_names_are_in_the_text() {
+        let xml = format!(
+            "{HEAD}<Ntry><Amt Ccy=\"EUR\">700.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts>\
+             <BookgDt><Dt>2026-03-02</Dt></BookgDt><AcctSvcrRef>B1</AcctSvcrRef><NtryDtls><TxDtls>\
+             <RmtInf><Strd><RfrdDocInf><Tp><CdOrPrtry><Cd>CINV</Cd></CdOrPrtry></Tp><Nb>F2026-0308</Nb></RfrdDocInf>\
+             <RfrdDocAmt><RmtdAmt Ccy=\"EUR\">300.00</RmtdAmt></RfrdDocAmt></Strd>\
+             <Strd><RfrdDocInf><Nb>F2026-0309</Nb></RfrdDocInf></Strd></RmtInf></TxDtls>\
+             </NtryDtls></Ntry>{TAIL}"
+        );
+        let lines = read_str(&xml).unwrap();
+        assert_eq!(
+            lines[0].remittance.as_deref(),
+            Some("F2026-0308 F2026-0309")
         );
     }
 

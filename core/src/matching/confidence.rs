@@ -82,7 +82,9 @@ pub fn effect(e: &Evidence) -> Effect {
         Evidence::PayerUnknown => Less(10),
         Evidence::PayerNamePart { .. } => Less(15),
         Evidence::AnotherFitsExactly { .. } => Less(8),
-        Evidence::WrittenIsOpen { .. } | Evidence::TypoFitsExactly { .. } => Cap(60),
+        Evidence::WrittenIsOpen { .. }
+        | Evidence::TypoFitsExactly { .. }
+        | Evidence::WrittenFitsAnother { .. } => Cap(60),
         Evidence::TextNamesOther { .. } | Evidence::PayerHasItemOfThisAmount { .. } => Cap(60),
         Evidence::DifferentDebtors | Evidence::AmountFar { .. } => Cap(50),
         Evidence::PayerIsAnother(_) => Cap(40),

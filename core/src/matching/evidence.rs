@@ -181,6 +181,13 @@ pub enum Evidence {
         /// That invoice's number.
         number: String,
     },
+    /// The number a typo reading corrects is, as written, another debtor's invoice open for
+    /// exactly the amount: the payer may have paid it for that debtor (a holding for its
+    /// subsidiary, an office for a client) rather than mistyped its own.
+    WrittenFitsAnother {
+        /// The number as written.
+        number: String,
+    },
 }
 
 /// How much of a document's number a payment's text has.
@@ -320,6 +327,10 @@ impl Evidence {
             Evidence::TypoFitsExactly { number } => {
                 format!("{number}, one edit away, is open for exactly this amount: a typo for it?")
             }
+            Evidence::WrittenFitsAnother { number } => format!(
+                "{number}, as written, is another debtor's invoice open for exactly this amount: \
+                 paid on its behalf?"
+            ),
         }
     }
 

@@ -24,7 +24,10 @@ pub(super) fn cancel_reversals(
     as_of: NaiveDate,
     outcomes: &mut [PaymentOutcome],
 ) {
-    if !payments.iter().any(|p| p.kind == PaymentKind::Reversal) {
+    // Money out the bank did not mark as a reversal may still be one: a debit repeating a
+    // collection's end-to-end id, or saying it is a return (review 43a, F-6).
+    let returning: Vec<bool> = payments.iter().map(may_return).collect();
+    if !returning.iter().any(|&r| r) {
         return;
     }
     type Key<'a> = (Option<&'a str>, Decimal, Option<&'a str>);
@@ -50,10 +53,24 @@ pub(super) fn cancel_reversals(
     }
     for &i in order {
         let p = &payments[i];
-        if p.kind != PaymentKind::Reversal || p.amount.amount() >= Decimal::ZERO || p.date > as_of {
+        if !returning[i] || p.amount.amount() >= Decimal::ZERO || p.date > as_of {
             continue;
         }
         let ours = numbers(p);
+        let marked = p.kind == PaymentKind::Reversal;
+        if !marked {
+            // Money out: a return only of a line alike that its end-to-end id or its words say
+            // it gives back; else an ordinary payment (a refund of an overpayment, a supplier).
+            let Some(alike) = incoming.get(&key(p)) else {
+                continue;
+            };
+            let same_id = |j: usize| {
+                p.end_to_end_id.is_some() && p.end_to_end_id == payments[j].end_to_end_id
+            };
+            if !says_returned(p) && !alike.iter().any(|&(j, _)| same_id(j)) {
+                continue;
+            }
+        }
         let alike = incoming.entry(key(p)).or_default();
         // (digits shared, place) of the best line left and of the best line already cancelled.
         let mut left: Option<(usize, usize)> = None;
@@ -98,6 +115,53 @@ pub(super) fn cancel_reversals(
                 .push("reverses a line not in the ledger".into()),
         }
     }
+}
+
+/// Whether a line may give money back: the bank marked it a reversal, or it is money out with
+/// an end-to-end id (a collection's, repeated by its return) or words of a return.
+fn may_return(p: &Payment) -> bool {
+    match p.kind {
+        PaymentKind::Reversal => true,
+        PaymentKind::Outgoing => p.end_to_end_id.is_some() || says_returned(p),
+        PaymentKind::Incoming | PaymentKind::AppliedUpstream => false,
+    }
+}
+
+/// SEPA reason codes of a returned or refused collection or transfer (EPC R-transactions).
+const RETURN_CODES: &[&str] = &[
+    "AC01", "AC04", "AC06", "AC13", "AG01", "AG02", "AM04", "AM05", "BE05", "CNOR", "DNOR", "FF01",
+    "MD01", "MD02", "MD06", "MD07", "MS02", "MS03", "RC01", "RR01", "RR02", "RR03", "RR04", "SL01",
+];
+
+/// Whether a line's texts say it is a return: `storno`, `terugboeking`, `Rücklastschrift`,
+/// `rückbuchung`, or `retour`/`return`/`reden` with a SEPA reason code (`RETOUR AC04`). A
+/// `retour` alone may be goods sent back and refunded, which is no return of a payment.
+fn says_returned(p: &Payment) -> bool {
+    let text = [p.remittance.as_deref(), p.structured_reference.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase();
+    if [
+        "storno",
+        "terugboeking",
+        "rücklastschrift",
+        "rückbuchung",
+        "rueckbuchung",
+    ]
+    .iter()
+    .any(|w| text.contains(w))
+    {
+        return true;
+    }
+    let coded = text
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|w| w.len() == 4 && RETURN_CODES.contains(&w.to_ascii_uppercase().as_str()));
+    coded
+        && ["retour", "return", "reden", "reason", "rtrn"]
+            .iter()
+            .any(|w| text.contains(w))
 }
 
 /// The numbers in a line's texts ([`numbers_in`]).

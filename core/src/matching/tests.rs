@@ -151,13 +151,15 @@ fn invoice_numbers_in_text_with_payer_and_amount_checks() {
             ["70.00", "40.00", "100.00"],
             PaymentStatus::Allocated,
         ),
-        // Transposed digits name another debtor's invoice: the payer's item of this amount wins.
+        // Transposed digits name another debtor's invoice open for exactly the amount: a typo
+        // for the payer's item of this amount is as likely as a payment made for the other
+        // debtor (a holding for its subsidiary), so a person decides (review 43a, F-2).
         (
             "F2026-0000021",
             Some(IBAN_D1),
             "100.00",
-            ["0", "40.00", "100.00"],
-            PaymentStatus::Allocated,
+            ["100.00", "40.00", "100.00"],
+            PaymentStatus::Review,
         ),
         // Another debtor pays a reference of D1 with a different amount: not trusted blindly.
         (
@@ -305,6 +307,42 @@ fn duplicates_shortfalls_reversals_and_outgoing() {
     );
     assert_eq!(r.m.outcomes[0].status, PaymentStatus::Outgoing);
     assert_eq!(open(&r, 0), dec("100.00"));
+}
+
+/// Review 43a, F-6: money out the bank did not mark as a reversal gives a collection back when
+/// it repeats the collection's end-to-end id or says it is a return (`STORNO`, `RETOUR AC04`,
+/// `TERUGBOEKING`): the invoice is open again. A refund of returned goods (`retour zending`)
+/// and a debit with another end-to-end id undo nothing.
+#[test]
+fn money_out_that_gives_a_collection_back_undoes_it() {
+    let docs = vec![inv("F1", "D1", "100.00", "2026-02-01")];
+    let debtors = [debtor("D1", IBAN_D1)];
+    let mut collected = pay("c1", "100.00", Some(IBAN_D1), "F1");
+    collected.end_to_end_id = Some("DD-0702".into());
+    let back = |id: &str, text: &str, e2e: Option<&str>| {
+        let mut p = pay(id, "-100.00", Some(IBAN_D1), text);
+        p.date = date("2026-03-05");
+        p.end_to_end_id = e2e.map(str::to_string);
+        p
+    };
+    for (returned, undone) in [
+        (back("r1", "", Some("DD-0702")), true),
+        (back("r2", "STORNO F1", None), true),
+        (back("r3", "RETOUR AC04 F1", None), true),
+        (back("r4", "TERUGBOEKING INCASSO", None), true),
+        (back("o1", "retour zending F1", None), false),
+        (back("o2", "", Some("PAY-991")), false),
+    ] {
+        let r = run(&docs, &debtors, &[collected.clone(), returned.clone()], &[]);
+        let expect = if undone { dec("100.00") } else { Decimal::ZERO };
+        assert_eq!(open(&r, 0), expect, "{:?}", returned.remittance);
+        assert_eq!(
+            r.m.outcomes[0].status == PaymentStatus::Reversed,
+            undone,
+            "{:?}",
+            returned.remittance
+        );
+    }
 }
 
 /// A part payment naming an open invoice, of exactly the amount of the payer's next invoice,

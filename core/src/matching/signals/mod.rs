@@ -287,6 +287,28 @@ pub(super) fn candidates(
             }
         }
     }
+    // The number as written is another debtor's invoice open for exactly the amount: the payer
+    // may have paid it for that debtor as likely as mistyped its own (review 43a, F-2), so a
+    // typo reading does not win alone either.
+    let amount = p.amount.amount();
+    let fits_another: Vec<String> = list
+        .iter()
+        .filter(|c| {
+            let has = |f: fn(&Evidence) -> bool| c.evidence.iter().any(f);
+            !has(is_typo)
+                && has(|e| matches!(e, Evidence::InvoiceNumber { .. }))
+                && has(|e| matches!(e, Evidence::PayerIsAnother(_)))
+                && c.key.iter().map(|&d| ctx.open_of(d)).sum::<Decimal>() == amount
+        })
+        .flat_map(|c| c.numbers(ctx.docs))
+        .collect();
+    if !fits_another.is_empty() && !typos.is_empty() {
+        for c in list.iter_mut().filter(|c| c.evidence.iter().any(is_typo)) {
+            c.evidence.push(Evidence::WrittenFitsAnother {
+                number: fits_another.join(", "),
+            });
+        }
+    }
     let mut list = candidate::merge(list);
     if !designated.is_empty() {
         for c in list.iter_mut().filter(|c| !c.designated()) {

@@ -80,6 +80,9 @@ pub struct Unapplied {
     /// The creditor's own account the money was booked to: a payer's account equal to it is the
     /// bank's own collective entry (a collection batch booked with it as counterparty).
     pub booked_to: Option<String>,
+    /// Normalised numbers of the documents a match in review proposes it pays, with the
+    /// proposal's confidence: until a person decides, each may be paid.
+    pub proposed: Vec<(String, u8)>,
 }
 
 /// The debtor of every document whose full number (all digits, year and sequence, payment
@@ -209,6 +212,11 @@ pub struct Gate {
     /// Numbers (normalised) of an API's marked documents whose number as their source wrote it
     /// another document has: a payment naming that number may be theirs too.
     twins: HashSet<String>,
+    /// The payments a match in review proposes for a document, by its normalised number.
+    proposals: FxHashMap<String, Vec<u32>>,
+    /// The payments whose text names a sequence of one or two digits after an invoice word
+    /// ([`marked_short_runs`]), by that sequence.
+    short: FxHashMap<u8, Vec<u32>>,
 }
 
 /// Fewest words in [`Gate::filter`], as a power of two.
@@ -253,6 +261,88 @@ impl<'a> Payer<'a> {
             name: debtor.name.as_deref().map(name_key).unwrap_or_default(),
         }
     }
+}
+
+/// Words that say the number after them is an invoice's (`factuur 13`, `nr. 0013`, `F13`).
+const INVOICE_WORDS: &[&str] = &[
+    "f",
+    "fa",
+    "fac",
+    "fact",
+    "factuur",
+    "factuurnr",
+    "factuurnummer",
+    "fnr",
+    "nr",
+    "no",
+    "nummer",
+    "rekening",
+    "inv",
+    "invoice",
+    "rechnung",
+    "facture",
+];
+
+/// Sequence numbers of one or two digits a text gives right after an invoice word
+/// ([`INVOICE_WORDS`]), without leading zeros: `factuur 13`, `fact. nr. 0013` and `F13` give
+/// 13. Shorter than the runs [`lone_runs`] takes, they count only so marked, and never as part
+/// of a date or an amount (`13-05`, `13,50`).
+fn marked_short_runs(text: &str) -> Vec<u8> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        let run = text[start..i].trim_start_matches('0');
+        if run.is_empty() || run.len() > 2 || i - start > 4 {
+            continue;
+        }
+        let joined_after = i + 1 < b.len()
+            && matches!(b[i], b'-' | b'/' | b'.' | b',' | b'_' | b':')
+            && b[i + 1].is_ascii_digit();
+        if joined_after {
+            continue;
+        }
+        // Back over at most three separators, then the word before them.
+        let mut j = start;
+        let mut seps = 0;
+        while j > 0 && matches!(b[j - 1], b' ' | b'.' | b':' | b'#' | b'-') && seps < 3 {
+            j -= 1;
+            seps += 1;
+        }
+        let end = j;
+        while j > 0 && b[j - 1].is_ascii_alphabetic() {
+            j -= 1;
+        }
+        let word = text[j..end].to_ascii_lowercase();
+        if INVOICE_WORDS.contains(&word.as_str()) {
+            out.push(run.parse::<u8>().unwrap_or(0));
+        }
+    }
+    out.retain(|&n| n > 0);
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// The sequence of an invoice number of one or two digits after its leading zeros, where its
+/// number has a year or series before it (`F2026-0013` gives 13).
+fn short_sequence(number: &str) -> Option<u8> {
+    let groups: Vec<&str> = number
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|g| !g.is_empty())
+        .collect();
+    let last = groups.last()?.trim_start_matches('0');
+    (groups.len() >= 2 && !last.is_empty() && last.len() <= 2)
+        .then(|| last.parse().ok())
+        .flatten()
 }
 
 /// Digit runs of a text that stand alone (not joined to another run by `-`, `/`, `.`, `_`),
@@ -494,14 +584,22 @@ impl Gate {
             filter: Vec::new(),
             filter_log2: FILTER_MIN_LOG2,
             twins: HashSet::new(),
+            proposals: FxHashMap::default(),
+            short: FxHashMap::default(),
         };
         for (i, p) in payments.iter().enumerate() {
             let i = i as u32;
+            for (n, _) in &p.proposed {
+                g.proposals.entry(n.clone()).or_default().push(i);
+            }
             for t in tokens(&p.text) {
                 g.exact.entry(Num::of(&t)).or_default().push(i);
             }
             for t in lone_runs(&p.text) {
                 g.lone.entry(Num::of(&t)).or_default().push(i);
+            }
+            for n in marked_short_runs(&p.text) {
+                g.short.entry(n).or_default().push(i);
             }
             g.amounts
                 .entry((p.currency, p.amount.normalize()))
@@ -714,6 +812,45 @@ impl Gate {
                             format!("its text names a number {how} from {}", item.number),
                         ));
                     }
+                }
+            }
+        }
+        // `factuur 13` for F2026-0013 (review 43a, F-1): a short sequence, marked as an
+        // invoice's by the word before it.
+        if !self.short.is_empty() {
+            let number = written.unwrap_or(item.number.as_str());
+            if let Some(n) = short_sequence(number) {
+                for &i in self.short.get(&n).into_iter().flatten() {
+                    if wants(&best, i) && self.eligible_named(i, item) && named_by(i) {
+                        best = Some((
+                            i,
+                            format!(
+                                "its text names invoice {n} after an invoice word, the sequence \
+                                 of {}",
+                                item.number
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+        // A match in review proposing the item: a person has yet to say whether it paid it.
+        if !self.proposals.is_empty() {
+            let n = item.number.normalised();
+            for &i in self.proposals.get(n.as_ref()).into_iter().flatten() {
+                if wants(&best, i) && self.may_pay(i, item, true) {
+                    let confidence = self.payments[i as usize]
+                        .proposed
+                        .iter()
+                        .find(|(m, _)| *m == n)
+                        .map_or(0, |(_, c)| *c);
+                    best = Some((
+                        i,
+                        format!(
+                            "a match in review proposes it (confidence {confidence}): `incasso \
+                             review` lets a person decide"
+                        ),
+                    ));
                 }
             }
         }

@@ -21,6 +21,7 @@ fn pay(id: &str, date: &str, amount: &str, text: &str) -> Unapplied {
         names_missing: None,
         later: false,
         booked_to: None,
+        proposed: vec![],
     }
 }
 
@@ -729,4 +730,90 @@ fn a_collection_no_sum_makes_holds_every_item_it_could_have_taken() {
         held.iter().map(|(j, _)| *j).collect::<Vec<_>>(),
         vec![0, 1, 2]
     );
+}
+
+/// Review 43a, F-4: a payment in review proposing an item holds it, whatever its text, payer or
+/// amount say (a part payment from a name like the debtor's, with no text); a person kept
+/// from that item by `unallocate` does not.
+#[test]
+fn a_match_in_review_holds_the_item_it_proposes() {
+    let f = fixture("F2026-0306");
+    let other = fixture("F2026-0311");
+    let deb = debtor("Franssen Groen B.V.", None);
+    let part = Unapplied {
+        name: Some("Franssen Beheer".into()),
+        proposed: vec![("F2026-0306".into(), 55)],
+        ..pay("P1", "2026-04-10", "304.00", "")
+    };
+    let gate = Gate::new(vec![part.clone()]);
+    let held = gate
+        .item(&item(&f, "760.00", "2026-03-02"), None, &Payer::of(&deb))
+        .expect("held");
+    assert!(
+        held.reason
+            .contains("a match in review proposes it (confidence 55)"),
+        "{}",
+        held.reason
+    );
+    assert!(gate
+        .item(
+            &item(&other, "1760.00", "2026-03-02"),
+            None,
+            &Payer::of(&deb)
+        )
+        .is_none());
+    let kept_from = Unapplied {
+        not_for: vec!["F2026-0306".into()],
+        ..part
+    };
+    assert!(Gate::new(vec![kept_from])
+        .item(&item(&f, "760.00", "2026-03-02"), None, &Payer::of(&deb))
+        .is_none());
+}
+
+/// Review 43a, F-1: `factuur 13` (or `nr. 0013`, `F13`) from a payer the ledger does not know
+/// holds F2026-0013 of any debtor; a one- or two-digit number without an invoice word before
+/// it (a house number, a date, an amount) holds nothing.
+#[test]
+fn a_short_sequence_after_an_invoice_word_holds_its_invoice() {
+    assert_eq!(marked_short_runs("factuur 13"), [13]);
+    assert_eq!(marked_short_runs("Factuur nr. 0013 J. Jansen"), [13]);
+    assert_eq!(marked_short_runs("F13 en fact:7"), [7, 13]);
+    assert_eq!(
+        marked_short_runs("huisnummer 13, 13-05-2026, nr 13,50, 2 facturen"),
+        Vec::<u8>::new()
+    );
+    assert_eq!(short_sequence("F2026-0013"), Some(13));
+    assert_eq!(short_sequence("F2026-0113"), None);
+    assert_eq!(short_sequence("13"), None);
+    let f = fixture_of("F2026-0013", "D401");
+    let other = fixture_of("F2026-0014", "D401");
+    let deb = debtor("Jansen Bouw B.V.", None);
+    for text in ["factuur 13", "fact. nr. 0013", "F13"] {
+        let p = Unapplied {
+            name: Some("J. Jansen".into()),
+            ..pay("P1", "2026-04-10", "134.88", text)
+        };
+        let gate = Gate::new(vec![p]);
+        let held = gate
+            .item(&item(&f, "337.21", "2026-03-02"), None, &Payer::of(&deb))
+            .unwrap_or_else(|| panic!("{text}: held"));
+        assert!(
+            held.reason
+                .contains("names invoice 13 after an invoice word"),
+            "{}",
+            held.reason
+        );
+        assert!(gate
+            .item(
+                &item(&other, "337.21", "2026-03-02"),
+                None,
+                &Payer::of(&deb)
+            )
+            .is_none());
+    }
+    let house = Gate::new(vec![pay("P2", "2026-04-10", "134.88", "Dorpsstraat 13")]);
+    assert!(house
+        .item(&item(&f, "337.21", "2026-03-02"), None, &Payer::of(&deb))
+        .is_none());
 }
