@@ -1280,6 +1280,17 @@ fn a_column_that_may_say_a_debt_is_not_owed_is_never_left_out() {
     let listed = open(&data);
     assert!(listed.contains("F2,1002,EUR,200.00,150.00"), "{listed}");
     assert!(!listed.contains("F1,"), "paid in full: {listed}");
+    // Review 43a, F-10: `Klant` of names beside `Klantnummer` of codes is the debtors' names.
+    let (o, _) = import(
+        "klant.csv",
+        "Factuurnummer;Factuurdatum;Vervaldatum;Klantnummer;Klant;Bedrag incl. BTW\n\
+         2026/0001;16-03-2026;15-04-2026;K301;Dupont SRL;1210,00\n\
+         2026/0002;16-03-2026;15-04-2026;K302;Janssens BV;847,00\n",
+        &[],
+    );
+    let said = ok(o);
+    assert!(said.contains("'Klant' holds the debtors' names"), "{said}");
+    assert!(said.contains("0 of 2 debtors without a name"), "{said}");
 
     // Still unknown: refused, naming the column and how to map it; nothing stored.
     let refused = |name: &str, text: &str, words: &[&str]| {

@@ -1551,3 +1551,90 @@ fn a_notification_and_a_midday_export_of_two_transfers_alike_are_two() {
         }
     }
 }
+
+/// Review 43a (`fixtures/othergen43/bank-claims/`): payments written by other hands that paid
+/// an invoice in whole or in part keep it from the claims as of 2026-06-15: named by its
+/// sequence alone after an invoice word (F-1), by another debtor paying it on its behalf
+/// (F-2), by camt.053's `RfrdDocInf` (F-3), a match waiting in review (F-4), a transfer for
+/// an ultimate debtor (F-5). Collections given back by debits the bank did not mark as
+/// reversals leave their invoices open (F-6), and a shortfall within the fee tolerance is held
+/// for a person rather than claimed with the full costs (F-8).
+#[test]
+fn payments_from_other_hands_keep_paid_invoices_from_claims() {
+    let set = fixture("othergen43/bank-claims");
+    let run = |folder: &str, files: &[&str]| {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let mut args = vec!["import".to_string()];
+        args.extend(
+            files
+                .iter()
+                .map(|f| set.join(folder).join(f).to_str().unwrap().to_string()),
+        );
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        ok(incasso(&data, &args));
+        let claims: serde_json::Value = serde_json::from_str(&ok(incasso(
+            &data,
+            &["claims", "--as-of", "2026-06-15", "--format", "json"],
+        )))
+        .unwrap();
+        let open = ok(incasso(
+            &data,
+            &["receivables", "--as-of", "2026-06-15", "--format", "csv"],
+        ));
+        (dir, claims, open)
+    };
+    // Claimed for `amount`, or (None) not claimed at all.
+    let claimed = |v: &serde_json::Value, number: &str| -> Option<String> {
+        v["claims"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|c| c["items"].as_array().unwrap())
+            .find(|i| i["number"] == number)
+            .map(|i| i["claimed"].as_str().unwrap().to_string())
+    };
+    let mut wrong = Vec::new();
+    for bank in ["camt_director.xml", "camt_unknown_payer.xml"] {
+        let (_d, v, _) = run("F-1", &["ledger.csv", bank]);
+        if let Some(a) = claimed(&v, "F2026-0013") {
+            wrong.push(format!("F-1 {bank}: F2026-0013 claimed for {a}"));
+        }
+    }
+    let (_d, v, _) = run("F-2", &["ledger.csv", "camt.xml"]);
+    for n in ["F2026-0201", "F2026-0203", "F2026-0205"] {
+        if let Some(a) = claimed(&v, n) {
+            wrong.push(format!("F-2: {n} claimed for {a}"));
+        }
+    }
+    let (_d, v, _) = run("F-3", &["ledger.csv", "camt.xml"]);
+    if claimed(&v, "F2026-0305").as_deref() != Some("540.00") {
+        wrong.push(format!(
+            "F-3: F2026-0305 claimed as {:?}",
+            claimed(&v, "F2026-0305")
+        ));
+    }
+    for n in ["F2026-0308", "F2026-0309", "F2026-0310"] {
+        if let Some(a) = claimed(&v, n) {
+            wrong.push(format!("F-3: {n} claimed for {a}"));
+        }
+    }
+    for folder in ["F-4", "F-5"] {
+        let (_d, v, _) = run(folder, &["ledger.csv", "camt.xml"]);
+        if let Some(a) = claimed(&v, "F2026-0306") {
+            wrong.push(format!("{folder}: F2026-0306 claimed for {a}"));
+        }
+    }
+    let (_d, _, open) = run("F-6", &["ledger.csv", "st.sta", "st.xml"]);
+    for n in ["F2026-0702", "F2026-0704", "F2026-0705", "F2026-0706"] {
+        if !open.lines().any(|l| l.starts_with(&format!("{n},"))) {
+            wrong.push(format!("F-6: {n} not open again"));
+        }
+    }
+    let (_d, v, _) = run("F-8", &["ledger.csv", "camt_apr.xml"]);
+    match excluded_rule(&v, "F2026-0113") {
+        Some((rule, why)) if rule == "shortfall" && why.contains("left 7.50 open") => {}
+        other => wrong.push(format!("F-8: F2026-0113 {other:?}")),
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

@@ -961,7 +961,16 @@ fn finish_entry(
         // A reversal of a debit brings money back in; the indicator names the original side. A
         // return without the indicator (an unpaid direct debit, a payment given back) is one too.
         let signed = if credit { amount } else { -amount };
-        let reversal = en.reversal || en.returned || tx.returned;
+        // Money out the entry's own words call a return (`TERUGBOEKING INCASSO` in
+        // `AddtlNtryInf` beside a transaction's text) gives a payment back too (review 43a, F-6).
+        let reversal = en.reversal
+            || en.returned
+            || tx.returned
+            || (!credit
+                && en
+                    .info
+                    .iter()
+                    .any(|i| incasso_core::matching::says_returned(Some(i), None)));
         let own = stmt.account.as_deref();
         // The party a transfer pays for (`UltmtDbtr`: a group's payment company paying for one
         // of its firms, an office for its client) is the payer matching looks for; the account

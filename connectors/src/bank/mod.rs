@@ -465,7 +465,14 @@ impl Identify {
             line.counterparty_account.as_deref(),
             line.account.as_deref(),
         );
-        let kind = if line.reversal {
+        // Money out whose texts say it gives a payment back (`STORNO`, `RETOUR AC04`,
+        // `TERUGBOEKING`) is a reversal where the bank did not mark it one (review 43a, F-6).
+        let returned = line.amount < Decimal::ZERO
+            && incasso_core::matching::says_returned(
+                line.remittance.as_deref(),
+                line.structured_reference.as_deref(),
+            );
+        let kind = if line.reversal || returned {
             PaymentKind::Reversal
         } else if line.amount > Decimal::ZERO {
             PaymentKind::Incoming

@@ -342,6 +342,40 @@ fn debtor_code_column(
     Some(format!("'{}' holds the debtors' codes", header[i]))
 }
 
+/// With the debtor's code read (`Klantnummer`) and no column named as its name, a column headed
+/// `Klant`, `Client`, `Customer` or `Relatie` whose values read as names is it (review 43a,
+/// F-10): without it, claims and letters name the debtor by code alone, and payers' names match
+/// nothing. Returns a note for the import summary when it decided; a profile's choice stands.
+fn debtor_name_column(
+    header: &[String],
+    data: &[SampleRecord],
+    from_profile: &std::collections::BTreeMap<Field, String>,
+    columns: &mut Vec<(Field, usize)>,
+    ignored: &mut Vec<String>,
+) -> Option<String> {
+    if from_profile.contains_key(&Field::DebtorName)
+        || columns.iter().any(|(f, _)| *f == Field::DebtorName)
+        || !columns.iter().any(|(f, _)| *f == Field::DebtorId)
+    {
+        return None;
+    }
+    let i = header.iter().enumerate().position(|(i, h)| {
+        matches!(
+            normalise_header(h).as_str(),
+            "klant" | "client" | "customer" | "relatie" | "kunde"
+        ) && !columns.iter().any(|(_, j)| *j == i)
+            && {
+                let values = column_values(data, i);
+                !values.is_empty()
+                    && values.iter().filter(|v| looks_like_name(v)).count() * 5 >= values.len() * 4
+            }
+    })?;
+    columns.push((Field::DebtorName, i));
+    columns.sort();
+    ignored.retain(|h| *h != header[i]);
+    Some(format!("'{}' holds the debtors' names", header[i]))
+}
+
 /// Most rows of the sample whose values judge a column.
 pub(crate) const SAMPLE_ROWS: usize = 500;
 
@@ -583,6 +617,11 @@ pub(crate) fn detect(
     }
     if let Some(note) =
         debtor_code_column(&header, data, &profile.columns, &mut columns, &mut ignored)
+    {
+        notes.push(note);
+    }
+    if let Some(note) =
+        debtor_name_column(&header, data, &profile.columns, &mut columns, &mut ignored)
     {
         notes.push(note);
     }

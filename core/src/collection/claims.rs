@@ -398,6 +398,10 @@ pub fn preview(
                         Some((CREDITED_LATER, credited_after(as_of, notes)))
                     })
                     .or_else(|| {
+                        let why = shortfall(it, ledger, policy.matching.fee_tolerance)?;
+                        Some((SHORTFALL, why))
+                    })
+                    .or_else(|| {
                         let why = ledger
                             .conflicts
                             .get(&(it.kind, it.number.normalised().into_owned()))?;
@@ -712,6 +716,8 @@ pub const CREDIT_NOTE: &str = "credit-note-names-it";
 pub const CREDITED_LATER: &str = "credited-later";
 /// Rule id of a document two sources describe differently, until a person chooses.
 pub const CONFLICT: &str = "source-conflict";
+/// Rule id of an invoice payments left open for no more than the fee tolerance.
+pub const SHORTFALL: &str = "shortfall";
 /// Rule id of a document read only from a last row that may have been cut short.
 pub const UNCONFIRMED: &str = "unconfirmed-last-row";
 
@@ -730,9 +736,31 @@ fn known_rule<'de, D: serde::Deserializer<'de>>(d: D) -> Result<&'static str, D:
             CREDITED_LATER,
             CONFLICT,
             UNCONFIRMED,
+            SHORTFALL,
         ])
         .find(|known| *known == id)
         .ok_or_else(|| serde::de::Error::custom(format!("unknown rule: {id}")))
+}
+
+/// Why an invoice that payments matched to it left open for no more than the fee tolerance
+/// is held (review 43a, F-8): bank charges taken off the transfer or a payment discount the
+/// debtor may have a right to, where a claim would add the full collection costs to a few euros.
+fn shortfall(it: &OpenItem<'_>, ledger: &Ledger<'_>, tolerance: Decimal) -> Option<String> {
+    if it.kind != DocumentKind::Invoice || it.open <= Decimal::ZERO || it.open > tolerance {
+        return None;
+    }
+    let paid = ledger.paid.get(it.number.as_str())?;
+    let (last, _) = paid.iter().max_by_key(|(d, _)| *d)?;
+    let sum: Decimal = paid.iter().map(|(_, a)| *a).sum();
+    Some(format!(
+        "payments of {} {} (the last on {last}) left {} open, within the fee tolerance of {}: \
+         bank charges or a payment discount? A person decides whether to chase it (book it off \
+         in the books, or lower [matching] fee_tolerance in the policy)",
+        it.currency,
+        crate::money::format_cents(sum),
+        crate::money::format_cents(it.open),
+        crate::money::format_cents(tolerance)
+    ))
 }
 
 /// Why an invoice named by credit notes whose credit was not set off against it is held.

@@ -20,6 +20,7 @@ pub mod numbers;
 mod partition;
 pub mod references;
 mod reversals;
+pub use reversals::says_returned;
 mod signals;
 
 use std::collections::{HashMap, HashSet};

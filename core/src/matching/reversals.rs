@@ -67,7 +67,7 @@ pub(super) fn cancel_reversals(
             let same_id = |j: usize| {
                 p.end_to_end_id.is_some() && p.end_to_end_id == payments[j].end_to_end_id
             };
-            if !says_returned(p) && !alike.iter().any(|&(j, _)| same_id(j)) {
+            if !returned(p) && !alike.iter().any(|&(j, _)| same_id(j)) {
                 continue;
             }
         }
@@ -122,7 +122,7 @@ pub(super) fn cancel_reversals(
 fn may_return(p: &Payment) -> bool {
     match p.kind {
         PaymentKind::Reversal => true,
-        PaymentKind::Outgoing => p.end_to_end_id.is_some() || says_returned(p),
+        PaymentKind::Outgoing => p.end_to_end_id.is_some() || returned(p),
         PaymentKind::Incoming | PaymentKind::AppliedUpstream => false,
     }
 }
@@ -136,8 +136,8 @@ const RETURN_CODES: &[&str] = &[
 /// Whether a line's texts say it is a return: `storno`, `terugboeking`, `Rücklastschrift`,
 /// `rückbuchung`, or `retour`/`return`/`reden` with a SEPA reason code (`RETOUR AC04`). A
 /// `retour` alone may be goods sent back and refunded, which is no return of a payment.
-fn says_returned(p: &Payment) -> bool {
-    let text = [p.remittance.as_deref(), p.structured_reference.as_deref()]
+pub fn says_returned(remittance: Option<&str>, structured: Option<&str>) -> bool {
+    let text = [remittance, structured]
         .into_iter()
         .flatten()
         .collect::<Vec<_>>()
@@ -162,6 +162,11 @@ fn says_returned(p: &Payment) -> bool {
         && ["retour", "return", "reden", "reason", "rtrn"]
             .iter()
             .any(|w| text.contains(w))
+}
+
+/// [`says_returned`] of a line's texts.
+fn returned(p: &Payment) -> bool {
+    says_returned(p.remittance.as_deref(), p.structured_reference.as_deref())
 }
 
 /// The numbers in a line's texts ([`numbers_in`]).

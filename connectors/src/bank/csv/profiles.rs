@@ -193,6 +193,30 @@ pub(super) const BUNQ: Profile = Profile {
     ..BASE
 };
 
+/// bunq's CSV as the app writes it in Dutch (review 43a, F-9): the columns of [`BUNQ`] under
+/// Dutch names.
+pub(super) const BUNQ_NL: Profile = Profile {
+    name: "bunq CSV (Dutch)",
+    layout: Layout::Header {
+        signature: &[
+            "Datum",
+            "Rentedatum",
+            "Bedrag",
+            "Tegenrekening",
+            "Omschrijving",
+        ],
+    },
+    mark: Mark::PerFile,
+    booking_date: "Datum",
+    value_date: Some("Rentedatum"),
+    amount: "Bedrag",
+    account: Some("Rekening"),
+    counterparty_name: Some("Naam"),
+    counterparty_account: Some("Tegenrekening"),
+    remittance: &["Omschrijving"],
+    ..BASE
+};
+
 pub(super) const KNAB: Profile = Profile {
     name: "Knab CSV",
     layout: Layout::Header {
@@ -438,10 +462,11 @@ pub(super) const BELFIUS: Profile = Profile {
     ..BASE
 };
 
-pub(super) const PROFILES: [&Profile; 11] = [
+pub(super) const PROFILES: [&Profile; 12] = [
     &ING,
     &RABOBANK,
     &BUNQ,
+    &BUNQ_NL,
     &KNAB,
     &GLS,
     &ABN_TAB,

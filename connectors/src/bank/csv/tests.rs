@@ -251,6 +251,22 @@ fn rabobank_signed_amounts_and_references() {
     assert_eq!(b.location, Location::Line(4));
 }
 
+/// Review 43a, F-9: bunq's export with Dutch column names is read as bunq's, not refused as a
+/// ledger lacking a number column.
+#[test]
+fn bunq_with_dutch_headers() {
+    let text = "\"Datum\";\"Rentedatum\";\"Bedrag\";\"Rekening\";\"Tegenrekening\";\"Naam\";\"Omschrijving\"\n\
+        \"2026-04-02\";\"2026-04-02\";\"1.210,00\";\"NL32BUNQ2012345678\";\"NL10INGB0001000201\";\"Alfa Bouw BV\";\"Factuur F2026-0101\"\n\
+        \"2026-04-03\";\"2026-04-03\";\"-45,50\";\"NL32BUNQ2012345678\";\"\";\"Verhuur BV\";\"Huur april\"\n";
+    assert_eq!(detect(text), Some("bunq CSV (Dutch)"));
+    let (_, lines) = read_all(text).unwrap();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0].amount, dec("1210.00"));
+    assert_eq!(lines[0].counterparty_name, s("Alfa Bouw BV"));
+    assert_eq!(lines[0].remittance, s("Factuur F2026-0101"));
+    assert_eq!(lines[1].amount, dec("-45.50"));
+}
+
 #[test]
 fn bunq_amounts_with_either_decimal_mark() {
     let point = "\"Date\";\"Interest Date\";\"Amount\";\"Account\";\"Counterparty\";\"Name\";\"Description\"\n\
