@@ -934,9 +934,40 @@ fn finish_entry(
         txs
     } else {
         // Details without their own amounts describe the entry as a whole: fold them into one.
+        // Where they name different parties, no one of them is the line's: the first would
+        // take the others' money (review 43a, F-7); the names go into its text.
+        let txs = std::mem::take(&mut en.txs);
+        let count = txs.len();
+        let parties: std::collections::HashSet<[Option<&String>; 4]> = txs
+            .iter()
+            .map(|t| {
+                [
+                    t.debtor_name.as_ref(),
+                    t.debtor_account.as_ref(),
+                    t.creditor_name.as_ref(),
+                    t.creditor_account.as_ref(),
+                ]
+            })
+            .collect();
+        let mixed = parties.len() > 1;
+        let names: Vec<String> = txs
+            .iter()
+            .filter_map(|t| t.debtor_name.clone().or_else(|| t.creditor_name.clone()))
+            .collect();
         let mut one = Tx::default();
-        for t in std::mem::take(&mut en.txs) {
+        for t in txs {
             merge_tx(&mut one, t);
+        }
+        if mixed {
+            one.debtor_name = None;
+            one.debtor_account = None;
+            one.creditor_name = None;
+            one.creditor_account = None;
+            one.ultimate_debtor = None;
+            one.remittance.push(format!(
+                "(one entry for {count} transfers without their amounts, from {})",
+                names.join(", ")
+            ));
         }
         vec![one]
     };
@@ -1299,6 +1330,33 @@ mod tests {
         assert_eq!(
             lines[1].location,
             Location::Element("Stmt[1]/Ntry[1]/NtryDtls/TxDtls[2]".into())
+        );
+    }
+
+    /// Review 43a, F-7: a batch entry whose details carry no amounts and name two payers is one
+    /// line of nobody, both payers named in its text: before, it was the first payer's, who
+    /// took the second's money.
+    #[test]
+    fn a_batch_without_amounts_from_two_payers_is_nobodys() {
+        let xml = format!(
+            "{HEAD}<Ntry><Amt Ccy=\"EUR\">1000.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts>\
+             <BookgDt><Dt>2026-03-02</Dt></BookgDt><AcctSvcrRef>B1</AcctSvcrRef><NtryDtls><Btch><NbOfTxs>2</NbOfTxs></Btch>\
+             <TxDtls><RltdPties><Dbtr><Nm>Appel BV</Nm></Dbtr><DbtrAcct><Id><IBAN>NL02RABO0123456789</IBAN></Id></DbtrAcct></RltdPties>\
+             <RmtInf><Ustrd>F2026-0501</Ustrd></RmtInf></TxDtls>\
+             <TxDtls><RltdPties><Dbtr><Nm>Peer BV</Nm></Dbtr><DbtrAcct><Id><IBAN>NL91ABNA0417164300</IBAN></Id></DbtrAcct></RltdPties>\
+             <RmtInf><Ustrd>F2026-0502</Ustrd></RmtInf></TxDtls>\
+             </NtryDtls></Ntry>{TAIL}"
+        );
+        let lines = read_str(&xml).unwrap();
+        assert_eq!(lines.len(), 1);
+        assert_eq!(lines[0].counterparty_name, None);
+        assert_eq!(lines[0].counterparty_account, None);
+        assert_eq!(
+            lines[0].remittance.as_deref(),
+            Some(
+                "F2026-0501 F2026-0502 (one entry for 2 transfers without their amounts, from \
+                 Appel BV, Peer BV)"
+            )
         );
     }
 
