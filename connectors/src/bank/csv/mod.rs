@@ -302,6 +302,10 @@ fn each_row(
         Layout::Header { .. } => None,
     };
     let mut record = StringRecord::new();
+    // The latest data row: its line, its first byte and its fields; and whether every row
+    // before it had the header's fields.
+    let mut last: Option<(u64, usize, usize)> = None;
+    let mut full_above = true;
     loop {
         match rdr.read_record(&mut record) {
             Ok(true) => {}
@@ -335,9 +339,52 @@ fn each_row(
                 format!("the {} header line could not be read", profile.name),
             ));
         };
+        if let Some((_, _, n)) = last {
+            full_above &= n >= c.names.len();
+        }
+        last = Some((
+            line,
+            record.position().map_or(0, |p| p.byte() as usize),
+            record.len(),
+        ));
         f(line, &record, c)?;
     }
+    if let (Some((line, start, fields)), Some(c)) = (last, cols.as_ref()) {
+        let seen = counter.seen.borrow();
+        if let Some(why) = cut_inside(seen.from(start), quoting, fields, c.names.len(), full_above)
+        {
+            return Err(BankError::new(
+                file,
+                format!("line {line}"),
+                format!(
+                    "the file ends inside this line, without a line end, and {why}: the \
+                     download was cut short; download the statement again"
+                ),
+            ));
+        }
+    }
     Ok(())
+}
+
+/// Why a file's last row (`tail`: its bytes to the end of the file, `fields` of the header's
+/// `width`) was cut short, when the file ends without a line end: inside a quoted field (an odd
+/// number of quotes), or with fewer fields than the header where every row above had them all.
+/// A text of the last row cut short may name another invoice than the payer wrote (review 43a).
+fn cut_inside(
+    tail: &[u8],
+    quoting: bool,
+    fields: usize,
+    width: usize,
+    full_above: bool,
+) -> Option<String> {
+    if tail.last().is_none_or(|b| matches!(b, b'\n' | b'\r')) {
+        return None;
+    }
+    if quoting && tail.iter().filter(|&&b| b == b'"').count() % 2 == 1 {
+        return Some("a quoted field is not closed".into());
+    }
+    (full_above && fields < width)
+        .then(|| format!("it has {fields} of the header's {width} fields"))
 }
 
 /// The columns of a header, or an error naming the ones missing.

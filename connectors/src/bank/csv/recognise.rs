@@ -137,6 +137,15 @@ pub(super) struct Seen {
     base: usize,
 }
 
+impl Seen {
+    /// The bytes read from file offset `byte` on (none when they were let go of).
+    pub(super) fn from(&self, byte: usize) -> &[u8] {
+        byte.checked_sub(self.base)
+            .and_then(|i| self.bytes.get(i..))
+            .unwrap_or(&[])
+    }
+}
+
 /// A reader that keeps what passes through it in [`Seen`].
 pub(super) struct Tap<R> {
     pub(super) inner: R,

@@ -251,6 +251,30 @@ fn rabobank_signed_amounts_and_references() {
     assert_eq!(b.location, Location::Line(4));
 }
 
+/// A bank CSV cut short inside its last line, without a line end, is refused naming the line:
+/// inside a quoted field (the text `F2026-00123` cut to `F2026-001` would name another
+/// invoice), or with fewer fields than the header. The same lines whole, without a final line
+/// end, read.
+#[test]
+fn a_bank_csv_cut_inside_its_last_line_is_refused() {
+    let head = "\"Date\";\"Interest Date\";\"Amount\";\"Account\";\"Counterparty\";\"Name\";\"Description\"\n\
+        \"2024-02-01\";\"2024-02-02\";\"250.00\";\"NL01BUNQ2000000001\";\"NL44RABO0444444444\";\"Klant BV\";\"Betaling factuur 2024-005\"\n";
+    let whole = format!("{head}\"2024-02-03\";\"2024-02-03\";\"100.00\";\"NL01BUNQ2000000001\";\"NL44RABO0444444444\";\"Klant BV\";\"F2026-00123\"");
+    assert_eq!(read_all(&whole).unwrap().1.len(), 2);
+    let quoted = &whole[..whole.len() - 4];
+    let e = read_all(quoted).unwrap_err();
+    assert!(
+        e.place == "line 3" && e.message.contains("a quoted field is not closed"),
+        "{e}"
+    );
+    let short = format!("{head}\"2024-02-03\";\"2024-02-03\";\"100.00\"");
+    let e = read_all(&short).unwrap_err();
+    assert!(
+        e.message.contains("it has 3 of the header's 7 fields"),
+        "{e}"
+    );
+}
+
 /// Review 43a, F-9: bunq's export with Dutch column names is read as bunq's, not refused as a
 /// ledger lacking a number column.
 #[test]
