@@ -137,31 +137,40 @@ const RETURN_CODES: &[&str] = &[
 /// `rückbuchung`, or `retour`/`return`/`reden` with a SEPA reason code (`RETOUR AC04`). A
 /// `retour` alone may be goods sent back and refunded, which is no return of a payment.
 pub fn says_returned(remittance: Option<&str>, structured: Option<&str>) -> bool {
-    let text = [remittance, structured]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase();
+    // Read without copying: it runs on every line of money out a bank file has.
+    let has = |w: &str| {
+        [remittance, structured]
+            .into_iter()
+            .flatten()
+            .any(|t| contains_ignoring_ascii_case(t, w))
+    };
     if [
         "storno",
         "terugboeking",
         "rücklastschrift",
+        "ruecklastschrift",
         "rückbuchung",
         "rueckbuchung",
     ]
     .iter()
-    .any(|w| text.contains(w))
+    .any(|w| has(w))
     {
         return true;
     }
-    let coded = text
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .any(|w| w.len() == 4 && RETURN_CODES.contains(&w.to_ascii_uppercase().as_str()));
+    let coded = [remittance, structured].into_iter().flatten().any(|t| {
+        t.split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|w| w.len() == 4 && RETURN_CODES.iter().any(|c| c.eq_ignore_ascii_case(w)))
+    });
     coded
         && ["retour", "return", "reden", "reason", "rtrn"]
             .iter()
-            .any(|w| text.contains(w))
+            .any(|w| has(w))
+}
+
+/// Whether `hay` has `needle` (lower case), ASCII letters compared without their case.
+fn contains_ignoring_ascii_case(hay: &str, needle: &str) -> bool {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    h.len() >= n.len() && h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
 }
 
 /// [`says_returned`] of a line's texts.
