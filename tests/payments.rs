@@ -1555,7 +1555,8 @@ fn a_notification_and_a_midday_export_of_two_transfers_alike_are_two() {
 /// Review 43a (`fixtures/othergen43/bank-claims/`): payments written by other hands that paid
 /// an invoice in whole or in part keep it from the claims as of 2026-06-15: named by its
 /// sequence alone after an invoice word (F-1), by another debtor paying it on its behalf
-/// (F-2), by camt.053's `RfrdDocInf` (F-3), a match waiting in review (F-4), a transfer for
+/// (F-2), by camt.053's `RfrdDocInf` with each invoice's part (F-3), a match waiting in review
+/// (F-4), a transfer for
 /// an ultimate debtor (F-5). Collections given back by debits the bank did not mark as
 /// reversals leave their invoices open (F-6), and a shortfall within the fee tolerance is held
 /// for a person rather than claimed with the full costs (F-8).
@@ -1614,9 +1615,14 @@ fn payments_from_other_hands_keep_paid_invoices_from_claims() {
             claimed(&v, "F2026-0305")
         ));
     }
-    for n in ["F2026-0308", "F2026-0309", "F2026-0310"] {
-        if let Some(a) = claimed(&v, n) {
-            wrong.push(format!("F-3: {n} claimed for {a}"));
+    // 700.00 split 300/200/200 by `RmtdAmt` (review 43b, F-7): what each has left.
+    for (n, left) in [
+        ("F2026-0308", None),
+        ("F2026-0309", Some("250.00")),
+        ("F2026-0310", Some("325.00")),
+    ] {
+        if claimed(&v, n).as_deref() != left {
+            wrong.push(format!("F-3: {n} claimed as {:?}", claimed(&v, n)));
         }
     }
     for folder in ["F-4", "F-5"] {
@@ -1635,6 +1641,115 @@ fn payments_from_other_hands_keep_paid_invoices_from_claims() {
     match excluded_rule(&v, "F2026-0113") {
         Some((rule, why)) if rule == "shortfall" && why.contains("left 7.50 open") => {}
         other => wrong.push(format!("F-8: F2026-0113 {other:?}")),
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+/// Review 43b, the re-review of 43a's fixes (`fixtures/othergen43/bank-claims-b/`): short
+/// sequences in lists and other words (`facturen 13 en 14`, `Rechnungsnr. 13`, `n° 13`, `#13`)
+/// hold what they name (F-1); a holding paying its subsidiary's invoice by its sequence alone
+/// waits for a person (F-2); the ultimate debtor in Rabobank's CSV and MT940 `/ULTD/` (F-4); a
+/// returned collection that repeats nothing undoes the collection, not a later transfer (F-5);
+/// nineteen wordings of a return (F-6); camt's `RmtdAmt` splits as the payer did (F-7); a rest
+/// of half an invoice is no bank charge (F-8).
+#[test]
+fn the_re_review_of_payments_from_other_hands() {
+    let set = fixture("othergen43/bank-claims-b");
+    let run = |folder: &str, files: &[&str]| {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let mut args = vec!["import".to_string()];
+        args.extend(
+            files
+                .iter()
+                .map(|f| set.join(folder).join(f).to_str().unwrap().to_string()),
+        );
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        ok(incasso(&data, &args));
+        let claims: serde_json::Value = serde_json::from_str(&ok(incasso(
+            &data,
+            &["claims", "--as-of", "2026-06-15", "--format", "json"],
+        )))
+        .unwrap();
+        let say = |args: &[&str]| ok(incasso(&data, args));
+        let open = say(&["receivables", "--as-of", "2026-06-15", "--format", "csv"]);
+        let allocations = say(&["allocations", "--as-of", "2026-06-15", "--format", "csv"]);
+        (claims, open, allocations)
+    };
+    let mut wrong = Vec::new();
+    let numbers = |v: &serde_json::Value| claimed_numbers(v);
+    for (bank, named) in [
+        ("c0.xml", &["F2026-0013"][..]),
+        ("c1.xml", &["F2026-0013", "F2026-0014"]),
+        ("c2.xml", &["F2026-0013", "F2026-0014"]),
+        ("c3.xml", &["F2026-0012", "F2026-0013"]),
+        ("c4.xml", &["F2026-0013", "F2026-0014"]),
+        ("c5.xml", &["F2026-0013"]),
+        ("c6.xml", &["F2026-0013"]),
+        ("c7.xml", &["F2026-0013"]),
+        ("c8.xml", &["F2026-0013"]),
+    ] {
+        let (v, _, _) = run("F-1", &["ledger.csv", bank]);
+        for n in named {
+            if numbers(&v).iter().any(|c| c == n) {
+                wrong.push(format!("F-1 {bank}: {n} claimed"));
+            }
+        }
+    }
+    for bank in ["c0.xml", "c1.xml", "c2.xml"] {
+        let (v, _, _) = run("F-2", &["ledger.csv", bank]);
+        if numbers(&v).iter().any(|c| c == "F2026-0201") {
+            wrong.push(format!("F-2 {bank}: F2026-0201 claimed"));
+        }
+    }
+    for bank in ["a.xml", "b.csv", "c.sta", "c2.sta"] {
+        let (v, _, _) = run("F-4", &["ledger.csv", bank]);
+        if numbers(&v).iter().any(|c| c == "F2026-0306") {
+            wrong.push(format!("F-4 {bank}: F2026-0306 claimed"));
+        }
+    }
+    for bank in [
+        "r_e2e.xml",
+        "r_addtl.xml",
+        "r_noe2e.xml",
+        "r_rtr.xml",
+        "r_rvsl_dd.xml",
+        "r_mt940.sta",
+    ] {
+        let (v, _, _) = run("F-5", &["ledger.csv", bank]);
+        if numbers(&v) != ["F2026-0850"] {
+            wrong.push(format!("F-5 {bank}: claimed {:?}", numbers(&v)));
+        }
+    }
+    let (_, open, _) = run("F-6", &["ledger.csv", "st.xml"]);
+    let cases = std::fs::read_to_string(set.join("F-6/cases.txt")).unwrap();
+    for n in cases.lines().filter_map(|l| l.split_whitespace().next()) {
+        if !open.lines().any(|l| l.starts_with(&format!("{n},"))) {
+            wrong.push(format!("F-6: {n} not open again"));
+        }
+    }
+    let (_, _, allocations) = run("F-7", &["ledger.csv", "a_split_own.xml"]);
+    for (n, a) in [
+        ("F2026-0404", "300.00"),
+        ("F2026-0405", "200.00"),
+        ("F2026-0406", "200.00"),
+    ] {
+        if !allocations
+            .lines()
+            .any(|l| l.contains(&format!(",{n},{a},")))
+        {
+            wrong.push(format!("F-7: {n} not paid {a}: {allocations}"));
+        }
+    }
+    let (v, _, _) = run("F-8", &["ledger.csv", "st.xml"]);
+    if excluded_rule(&v, "F2026-0901").is_some() || !numbers(&v).contains(&"F2026-0901".into()) {
+        wrong.push(format!(
+            "F-8: F2026-0901 {:?}",
+            excluded_rule(&v, "F2026-0901")
+        ));
+    }
+    if excluded_rule(&v, "F2026-0902").map(|(r, _)| r).as_deref() != Some("shortfall") {
+        wrong.push("F-8: F2026-0902 not held as a shortfall".into());
     }
     assert!(wrong.is_empty(), "{wrong:#?}");
 }

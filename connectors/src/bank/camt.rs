@@ -825,6 +825,14 @@ fn read_tx_field(tx: &mut Tx, rel: &str, f: &Field<'_>) -> Result<(), BankError>
         "RmtInf/Ustrd" | "AddtlTxInf" | "RmtInf/Strd/AddtlRmtInf" | "RmtInf/Strd/RfrdDocInf/Nb" => {
             tx.remittance.extend(clean_text(text))
         }
+        // The part of the transfer each invoice named gets, after its number as a payer writes
+        // it in a text (`F2026-0308 (300.00)`), so matching splits as the payer did (review
+        // 43b, F-7).
+        "RmtInf/Strd/RfrdDocAmt/RmtdAmt" => {
+            if let Ok(a) = Decimal::from_str(text.trim()) {
+                tx.remittance.push(format!("({a})"));
+            }
+        }
         "RmtInf/Strd/CdtrRefInf/Ref" => tx.structured_reference = non_empty(text),
         "BkTxCd/Domn/Fmly/SubFmlyCd" => tx.returned |= is_return_code(text),
         _ if rel.starts_with("RtrInf/") => tx.returned = true,
@@ -1399,7 +1407,7 @@ mod tests {
         let lines = read_str(&xml).unwrap();
         assert_eq!(
             lines[0].remittance.as_deref(),
-            Some("F2026-0308 F2026-0309")
+            Some("F2026-0308 (300.00) F2026-0309")
         );
     }
 

@@ -746,7 +746,13 @@ fn known_rule<'de, D: serde::Deserializer<'de>>(d: D) -> Result<&'static str, D:
 /// is held (review 43a, F-8): bank charges taken off the transfer or a payment discount the
 /// debtor may have a right to, where a claim would add the full collection costs to a few euros.
 fn shortfall(it: &OpenItem<'_>, ledger: &Ledger<'_>, tolerance: Decimal) -> Option<String> {
-    if it.kind != DocumentKind::Invoice || it.open <= Decimal::ZERO || it.open > tolerance {
+    // More than a quarter of the invoice left is no charge taken off a transfer (review 43b,
+    // F-8: 20.00 of a 40.00 invoice).
+    if it.kind != DocumentKind::Invoice
+        || it.open <= Decimal::ZERO
+        || it.open > tolerance
+        || it.open * Decimal::from(4) > it.total
+    {
         return None;
     }
     let paid = ledger.paid.get(it.number.as_str())?;

@@ -85,9 +85,10 @@ pub(super) fn cancel_reversals(
                 *best = Some((score, at));
             }
         }
+        // Read twice: what it shares with a line undone already, its id aside (`>> 1`).
         let repeats = match (taken, left) {
-            (Some((t, at)), Some((l, _))) if t > l => Some(at),
-            (Some((t, at)), None) if t > 0 => Some(at),
+            (Some((t, at)), Some((l, _))) if t >> 1 > l >> 1 => Some(at),
+            (Some((t, at)), None) if t >> 1 > 0 => Some(at),
             _ => None,
         };
         if let Some(at) = repeats {
@@ -133,9 +134,13 @@ const RETURN_CODES: &[&str] = &[
     "MD01", "MD02", "MD06", "MD07", "MS02", "MS03", "RC01", "RR01", "RR02", "RR03", "RR04", "SL01",
 ];
 
-/// Whether a line's texts say it is a return: `storno`, `terugboeking`, `Rücklastschrift`,
-/// `rückbuchung`, or `retour`/`return`/`reden` with a SEPA reason code (`RETOUR AC04`). A
-/// `retour` alone may be goods sent back and refunded, which is no return of a payment.
+/// Whether a line's texts say it is a return: a word of one (`storno`, `stornering`,
+/// `terugboeking`, `Rücklastschrift`, `Lastschriftrückgabe`, `chargeback`, `reversal`,
+/// `onbetaalde domiciliering`), or `retour`, `return`, `refund`, `terugbetaling` or
+/// `remboursement` with a SEPA reason code
+/// (`RETOUR AC04`), a reason (`reden`) or the collection it gives back (`incasso`, `direct
+/// debit`, `domiciliering`, `Lastschrift`). A `retour` or `refund` alone may be goods sent
+/// back and refunded, which is no return of a payment.
 pub fn says_returned(remittance: Option<&str>, structured: Option<&str>) -> bool {
     // Read without copying: it runs on every line of money out a bank file has.
     let has = |w: &str| {
@@ -145,26 +150,53 @@ pub fn says_returned(remittance: Option<&str>, structured: Option<&str>) -> bool
             .any(|t| contains_ignoring_ascii_case(t, w))
     };
     if [
-        "storno",
+        "storn",
         "terugboeking",
         "rücklastschrift",
         "ruecklastschrift",
         "rückbuchung",
         "rueckbuchung",
+        "rückgabe",
+        "rueckgabe",
+        "chargeback",
+        "reversal",
+        "onbetaald",
     ]
     .iter()
     .any(|w| has(w))
     {
         return true;
     }
+    if ![
+        "retour",
+        "return",
+        "refund",
+        "rtrn",
+        "terugbetaling",
+        "remboursement",
+        "erstattung",
+    ]
+    .iter()
+    .any(|w| has(w))
+    {
+        return false;
+    }
     let coded = [remittance, structured].into_iter().flatten().any(|t| {
         t.split(|c: char| !c.is_ascii_alphanumeric())
             .any(|w| w.len() == 4 && RETURN_CODES.iter().any(|c| c.eq_ignore_ascii_case(w)))
     });
     coded
-        && ["retour", "return", "reden", "reason", "rtrn"]
-            .iter()
-            .any(|w| has(w))
+        || [
+            "reden",
+            "reason",
+            "incasso",
+            "direct debit",
+            "domicili",
+            "lastschrift",
+            "collection",
+        ]
+        .iter()
+        .any(|w| has(w))
 }
 
 /// Whether `hay` has `needle` (lower case), ASCII letters compared without their case.
@@ -192,7 +224,10 @@ fn numbers(p: &Payment) -> Vec<&str> {
 }
 
 /// How alike a reversal (with its `numbers`) and an incoming line are: the digits their texts
-/// share, and above any count of them the same end-to-end id, which a return repeats.
+/// share, and above any count of them the same end-to-end id, which a return repeats. Between
+/// lines alike in those, one with an end-to-end id of its own (a collection, which always has
+/// one) is the likelier: a returned direct debit that repeats nothing undid the collection, not
+/// a transfer the debtor made later (review 43b, F-5).
 fn likeness(reversal: &Payment, numbers_of_reversal: &[&str], line: &Payment) -> usize {
     let theirs = numbers(line);
     let digits: usize = numbers_of_reversal
@@ -201,5 +236,5 @@ fn likeness(reversal: &Payment, numbers_of_reversal: &[&str], line: &Payment) ->
         .map(|n| n.len())
         .sum();
     let same_id = reversal.end_to_end_id.is_some() && reversal.end_to_end_id == line.end_to_end_id;
-    digits + if same_id { 1 << 20 } else { 0 }
+    2 * digits + usize::from(line.end_to_end_id.is_some()) + if same_id { 1 << 20 } else { 0 }
 }

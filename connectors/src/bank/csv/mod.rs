@@ -105,6 +105,7 @@ struct Columns {
     account: Option<usize>,
     currency: Option<usize>,
     counterparty_name: Option<usize>,
+    ultimate_name: Option<usize>,
     counterparty_account: Option<usize>,
     remittance: Vec<usize>,
     structured_reference: Option<usize>,
@@ -160,6 +161,7 @@ fn resolve(profile: &Profile, names: Vec<String>) -> Result<Columns, Vec<&'stati
     let account = lk.find(profile.account);
     let currency = lk.find(profile.currency);
     let counterparty_name = lk.find(profile.counterparty_name);
+    let ultimate_name = lk.find(profile.ultimate_name);
     let counterparty_account = lk.find(profile.counterparty_account);
     let remittance = profile
         .remittance
@@ -191,6 +193,7 @@ fn resolve(profile: &Profile, names: Vec<String>) -> Result<Columns, Vec<&'stati
         account,
         currency,
         counterparty_name,
+        ultimate_name,
         counterparty_account,
         remittance,
         structured_reference,
@@ -580,7 +583,10 @@ fn read_row(
         value_date: value_date.or(details.value_date),
         amount,
         currency,
-        counterparty_name: clean_text(cell(cols.counterparty_name)).or(details.name),
+        counterparty_name: clean_text(cell(cols.ultimate_name))
+            .filter(|_| amount > Decimal::ZERO)
+            .or_else(|| clean_text(cell(cols.counterparty_name)))
+            .or(details.name),
         counterparty_account: clean_account(cell(cols.counterparty_account)).or(details.account),
         remittance: details.remittance,
         structured_reference,

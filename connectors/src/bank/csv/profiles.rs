@@ -67,6 +67,9 @@ pub(super) struct Profile {
     pub(super) account: Option<&'static str>,
     pub(super) currency: Option<&'static str>,
     pub(super) counterparty_name: Option<&'static str>,
+    /// The party money in was paid for (Rabobank's `Naam uiteindelijke partij`): the payer
+    /// matching looks for where it is filled (review 43b, F-4).
+    pub(super) ultimate_name: Option<&'static str>,
     pub(super) counterparty_account: Option<&'static str>,
     /// Joined with spaces.
     pub(super) remittance: &'static [&'static str],
@@ -111,6 +114,7 @@ pub(super) const BASE: Profile = Profile {
     account: None,
     currency: None,
     counterparty_name: None,
+    ultimate_name: None,
     counterparty_account: None,
     remittance: &[],
     structured_reference: None,
@@ -157,6 +161,7 @@ pub(super) const RABOBANK: Profile = Profile {
     account: Some("IBAN/BBAN"),
     currency: Some("Munt"),
     counterparty_name: Some("Naam tegenpartij"),
+    ultimate_name: Some("Naam uiteindelijke partij"),
     counterparty_account: Some("Tegenrekening IBAN/BBAN"),
     remittance: &["Omschrijving-1", "Omschrijving-2", "Omschrijving-3"],
     structured_reference: Some("Betalingskenmerk"),
@@ -167,7 +172,12 @@ pub(super) const RABOBANK: Profile = Profile {
         column: "Code",
         codes: &[("ei", "euro-incasso"), ("eb", "euro-incasso")],
     }],
-    optional: &["Reden retour", "Omschrijving-2", "Omschrijving-3"],
+    optional: &[
+        "Reden retour",
+        "Omschrijving-2",
+        "Omschrijving-3",
+        "Naam uiteindelijke partij",
+    ],
     ..BASE
 };
 

@@ -141,12 +141,20 @@ pub(super) fn parse_structured(s: &str) -> Info {
     let mut info = Info::default();
     let mut party = "";
     let mut ultimate_name = None;
+    let mut ultimate_debtor = None;
     let mut kind = "";
     let mut remi = None;
     for (code, value) in subfields(s) {
         let plain = value.trim().trim_end_matches('/').trim();
         match code {
-            "ORDP" | "BENM" | "ULTC" | "ULTD" | "ULTB" => party = code,
+            "ORDP" | "BENM" | "ULTC" | "ULTB" => party = code,
+            // The party a transfer pays for (`/ULTD//NAME/x/` as Rabobank writes it, `/ULTD/x/`
+            // as ING does) is the payer matching looks for (review 43b, F-4).
+            "ULTD" => {
+                party = code;
+                ultimate_debtor = plain.split('/').next().and_then(clean_text);
+            }
+            "NAME" if party == "ULTD" => ultimate_debtor = ultimate_debtor.or(clean_text(plain)),
             "NAME" if party.starts_with("ULT") => {
                 ultimate_name = ultimate_name.or(clean_text(plain))
             }
@@ -173,7 +181,7 @@ pub(super) fn parse_structured(s: &str) -> Info {
     info.returned |= ["storno", "terugboeking", "return"]
         .iter()
         .any(|w| kind_lower.contains(w));
-    info.name = info.name.or(ultimate_name);
+    info.name = ultimate_debtor.or(info.name).or(ultimate_name);
     if let Some(remi) = remi {
         (info.remittance, info.reference) = read_remi(remi);
     }

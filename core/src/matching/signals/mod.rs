@@ -309,6 +309,28 @@ pub(super) fn candidates(
             });
         }
     }
+    // Another debtor's invoice the text names by its sequence alone, open for exactly the
+    // amount, against the payer's own of that amount (a holding paying `fact 0201` of its
+    // subsidiary's): neither reading wins alone (review 43b, F-2).
+    if payer.strong() && named.by_reference.is_empty() {
+        let others: Vec<String> = named
+            .by_number
+            .iter()
+            .filter(|&&(d, _)| {
+                let doc = &ctx.docs[d as usize].document;
+                !payer.debtors.contains(&&doc.debtor) && ctx.open_of(d) == amount
+            })
+            .map(|&(d, _)| ctx.number(d).to_string())
+            .filter(|n| !designated.contains(n))
+            .collect();
+        if !others.is_empty() {
+            for c in list.iter_mut().filter(|c| !c.designated()) {
+                c.evidence.push(Evidence::TextNamesOther {
+                    numbers: others.clone(),
+                });
+            }
+        }
+    }
     let mut list = candidate::merge(list);
     if !designated.is_empty() {
         for c in list.iter_mut().filter(|c| !c.designated()) {

@@ -280,8 +280,29 @@ const INVOICE_WORDS: &[&str] = &[
     "inv",
     "invoice",
     "rechnung",
+    "rechnungsnr",
+    "rechnungsnummer",
     "facture",
+    "facturen",
+    "factuurnrs",
+    "nota",
+    "invoices",
+    "n",
 ];
+
+/// What may stand between the numbers of a list after an invoice word (`facturen 13 en 14`,
+/// `13+14`, `12, 13`).
+fn joins_a_list(between: &str) -> bool {
+    let words: Vec<&str> = between
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | '+' | '&' | '/' | ';'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.len() <= 1
+        && words
+            .iter()
+            .all(|w| matches!(w.to_ascii_lowercase().as_str(), "en" | "and" | "und" | "et"))
+        && !between.trim().is_empty()
+}
 
 /// Sequence numbers of one or two digits a text gives right after an invoice word
 /// ([`INVOICE_WORDS`]), without leading zeros: `factuur 13`, `fact. nr. 0013` and `F13` give
@@ -291,6 +312,8 @@ fn marked_short_runs(text: &str) -> Vec<u8> {
     let b = text.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
+    // The end of the latest run an invoice word marked, to read a list after it.
+    let mut list_end: Option<usize> = None;
     while i < b.len() {
         if !b[i].is_ascii_digit() {
             i += 1;
@@ -301,19 +324,28 @@ fn marked_short_runs(text: &str) -> Vec<u8> {
             i += 1;
         }
         let run = text[start..i].trim_start_matches('0');
-        if run.is_empty() || run.len() > 2 || i - start > 4 {
-            continue;
-        }
         let joined_after = i + 1 < b.len()
             && matches!(b[i], b'-' | b'/' | b'.' | b',' | b'_' | b':')
             && b[i + 1].is_ascii_digit();
-        if joined_after {
+        let short = !run.is_empty() && run.len() <= 2 && i - start <= 4;
+        if joined_after || !short {
+            list_end = None;
             continue;
         }
-        // Back over at most three separators, then the word before them.
+        let listed = list_end.is_some_and(|e| joins_a_list(&text[e..start]));
+        // Back over at most three separators (a `#` marks by itself; `°` of `n°` is two
+        // bytes), then the word before them.
         let mut j = start;
         let mut seps = 0;
-        while j > 0 && matches!(b[j - 1], b' ' | b'.' | b':' | b'#' | b'-') && seps < 3 {
+        let mut hash = false;
+        while j > 0
+            && seps < 4
+            && matches!(
+                b[j - 1],
+                b' ' | b'.' | b':' | b'#' | b'-' | 0xB0 | 0xBA | 0xC2
+            )
+        {
+            hash |= b[j - 1] == b'#';
             j -= 1;
             seps += 1;
         }
@@ -321,9 +353,12 @@ fn marked_short_runs(text: &str) -> Vec<u8> {
         while j > 0 && b[j - 1].is_ascii_alphabetic() {
             j -= 1;
         }
-        let word = text[j..end].to_ascii_lowercase();
-        if INVOICE_WORDS.contains(&word.as_str()) {
+        let word = text.get(j..end).unwrap_or("").to_ascii_lowercase();
+        if listed || hash || INVOICE_WORDS.contains(&word.as_str()) {
             out.push(run.parse::<u8>().unwrap_or(0));
+            list_end = Some(i);
+        } else {
+            list_end = None;
         }
     }
     out.retain(|&n| n > 0);

@@ -783,6 +783,15 @@ fn a_short_sequence_after_an_invoice_word_holds_its_invoice() {
         marked_short_runs("huisnummer 13, 13-05-2026, nr 13,50, 2 facturen"),
         Vec::<u8>::new()
     );
+    // Review 43b, F-1: lists after a word, and more words.
+    assert_eq!(marked_short_runs("facturen 13 en 14"), [13, 14]);
+    assert_eq!(marked_short_runs("factuur 12, 13"), [12, 13]);
+    assert_eq!(marked_short_runs("fact 13+14"), [13, 14]);
+    assert_eq!(marked_short_runs("Rechnungsnr. 13"), [13]);
+    assert_eq!(marked_short_runs("facture n° 13"), [13]);
+    assert_eq!(marked_short_runs("nota 13 en #7"), [7, 13]);
+    assert_eq!(marked_short_runs("factuur 13 en 2 dozen"), [2, 13]);
+    assert_eq!(marked_short_runs("13 en 14"), Vec::<u8>::new());
     assert_eq!(short_sequence("F2026-0013"), Some(13));
     assert_eq!(short_sequence("F2026-0113"), None);
     assert_eq!(short_sequence("13"), None);
