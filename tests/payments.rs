@@ -1552,6 +1552,34 @@ fn a_notification_and_a_midday_export_of_two_transfers_alike_are_two() {
     }
 }
 
+/// What a review's files of `fixtures/othergen43/SET/FOLDER` give, imported in order: the claims
+/// as of 2026-06-15 (JSON), the receivables and the allocations (CSV).
+fn review_43(set: &str, folder: &str, files: &[&str]) -> (serde_json::Value, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let at = fixture(&format!("othergen43/{set}/{folder}"));
+    let mut args = vec!["import".to_string()];
+    args.extend(
+        files
+            .iter()
+            .map(|f| at.join(f).to_str().unwrap().to_string()),
+    );
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    ok(incasso(&data, &args));
+    let say = |args: &[&str]| ok(incasso(&data, args));
+    let claims = serde_json::from_str(&say(&[
+        "claims",
+        "--as-of",
+        "2026-06-15",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    let open = say(&["receivables", "--as-of", "2026-06-15", "--format", "csv"]);
+    let allocations = say(&["allocations", "--as-of", "2026-06-15", "--format", "csv"]);
+    (claims, open, allocations)
+}
+
 /// Review 43a (`fixtures/othergen43/bank-claims/`): payments written by other hands that paid
 /// an invoice in whole or in part keep it from the claims as of 2026-06-15: named by its
 /// sequence alone after an invoice word (F-1), by another debtor paying it on its behalf
@@ -1562,29 +1590,7 @@ fn a_notification_and_a_midday_export_of_two_transfers_alike_are_two() {
 /// for a person rather than claimed with the full costs (F-8).
 #[test]
 fn payments_from_other_hands_keep_paid_invoices_from_claims() {
-    let set = fixture("othergen43/bank-claims");
-    let run = |folder: &str, files: &[&str]| {
-        let dir = tempfile::tempdir().unwrap();
-        let data = dir.path().join("data");
-        let mut args = vec!["import".to_string()];
-        args.extend(
-            files
-                .iter()
-                .map(|f| set.join(folder).join(f).to_str().unwrap().to_string()),
-        );
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        ok(incasso(&data, &args));
-        let claims: serde_json::Value = serde_json::from_str(&ok(incasso(
-            &data,
-            &["claims", "--as-of", "2026-06-15", "--format", "json"],
-        )))
-        .unwrap();
-        let open = ok(incasso(
-            &data,
-            &["receivables", "--as-of", "2026-06-15", "--format", "csv"],
-        ));
-        (dir, claims, open)
-    };
+    let run = |folder: &str, files: &[&str]| review_43("bank-claims", folder, files);
     // Claimed for `amount`, or (None) not claimed at all.
     let claimed = |v: &serde_json::Value, number: &str| -> Option<String> {
         v["claims"]
@@ -1597,18 +1603,18 @@ fn payments_from_other_hands_keep_paid_invoices_from_claims() {
     };
     let mut wrong = Vec::new();
     for bank in ["camt_director.xml", "camt_unknown_payer.xml"] {
-        let (_d, v, _) = run("F-1", &["ledger.csv", bank]);
+        let (v, _, _) = run("F-1", &["ledger.csv", bank]);
         if let Some(a) = claimed(&v, "F2026-0013") {
             wrong.push(format!("F-1 {bank}: F2026-0013 claimed for {a}"));
         }
     }
-    let (_d, v, _) = run("F-2", &["ledger.csv", "camt.xml"]);
+    let (v, _, _) = run("F-2", &["ledger.csv", "camt.xml"]);
     for n in ["F2026-0201", "F2026-0203", "F2026-0205"] {
         if let Some(a) = claimed(&v, n) {
             wrong.push(format!("F-2: {n} claimed for {a}"));
         }
     }
-    let (_d, v, _) = run("F-3", &["ledger.csv", "camt.xml"]);
+    let (v, _, _) = run("F-3", &["ledger.csv", "camt.xml"]);
     if claimed(&v, "F2026-0305").as_deref() != Some("540.00") {
         wrong.push(format!(
             "F-3: F2026-0305 claimed as {:?}",
@@ -1626,18 +1632,18 @@ fn payments_from_other_hands_keep_paid_invoices_from_claims() {
         }
     }
     for folder in ["F-4", "F-5"] {
-        let (_d, v, _) = run(folder, &["ledger.csv", "camt.xml"]);
+        let (v, _, _) = run(folder, &["ledger.csv", "camt.xml"]);
         if let Some(a) = claimed(&v, "F2026-0306") {
             wrong.push(format!("{folder}: F2026-0306 claimed for {a}"));
         }
     }
-    let (_d, _, open) = run("F-6", &["ledger.csv", "st.sta", "st.xml"]);
+    let (_, open, _) = run("F-6", &["ledger.csv", "st.sta", "st.xml"]);
     for n in ["F2026-0702", "F2026-0704", "F2026-0705", "F2026-0706"] {
         if !open.lines().any(|l| l.starts_with(&format!("{n},"))) {
             wrong.push(format!("F-6: {n} not open again"));
         }
     }
-    let (_d, v, _) = run("F-8", &["ledger.csv", "camt_apr.xml"]);
+    let (v, _, _) = run("F-8", &["ledger.csv", "camt_apr.xml"]);
     match excluded_rule(&v, "F2026-0113") {
         Some((rule, why)) if rule == "shortfall" && why.contains("left 7.50 open") => {}
         other => wrong.push(format!("F-8: F2026-0113 {other:?}")),
@@ -1654,28 +1660,7 @@ fn payments_from_other_hands_keep_paid_invoices_from_claims() {
 /// of half an invoice is no bank charge (F-8).
 #[test]
 fn the_re_review_of_payments_from_other_hands() {
-    let set = fixture("othergen43/bank-claims-b");
-    let run = |folder: &str, files: &[&str]| {
-        let dir = tempfile::tempdir().unwrap();
-        let data = dir.path().join("data");
-        let mut args = vec!["import".to_string()];
-        args.extend(
-            files
-                .iter()
-                .map(|f| set.join(folder).join(f).to_str().unwrap().to_string()),
-        );
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        ok(incasso(&data, &args));
-        let claims: serde_json::Value = serde_json::from_str(&ok(incasso(
-            &data,
-            &["claims", "--as-of", "2026-06-15", "--format", "json"],
-        )))
-        .unwrap();
-        let say = |args: &[&str]| ok(incasso(&data, args));
-        let open = say(&["receivables", "--as-of", "2026-06-15", "--format", "csv"]);
-        let allocations = say(&["allocations", "--as-of", "2026-06-15", "--format", "csv"]);
-        (claims, open, allocations)
-    };
+    let run = |folder: &str, files: &[&str]| review_43("bank-claims-b", folder, files);
     let mut wrong = Vec::new();
     let numbers = |v: &serde_json::Value| claimed_numbers(v);
     for (bank, named) in [
@@ -1722,7 +1707,7 @@ fn the_re_review_of_payments_from_other_hands() {
         }
     }
     let (_, open, _) = run("F-6", &["ledger.csv", "st.xml"]);
-    let cases = std::fs::read_to_string(set.join("F-6/cases.txt")).unwrap();
+    let cases = std::fs::read_to_string(fixture("othergen43/bank-claims-b/F-6/cases.txt")).unwrap();
     for n in cases.lines().filter_map(|l| l.split_whitespace().next()) {
         if !open.lines().any(|l| l.starts_with(&format!("{n},"))) {
             wrong.push(format!("F-6: {n} not open again"));

@@ -310,70 +310,51 @@ fn debtor_columns_by_content(
     ))
 }
 
-/// With no column named as the debtor's id, a column headed `Code`, `Klant` or `Client` whose
-/// values read as codes (`1001`, `K100`) is it (Exact Online heads its debtor code `Code`):
-/// without it, debtors would be told apart by name alone, and two customers of one name become
-/// one. Returns a note for the import summary when it decided; a profile's choice stands.
-fn debtor_code_column(
+/// A debtor column no header names as such, told by its content: with no column named as the
+/// debtor's id, one headed `Code`, `Klant` or `Client` whose values read as codes (`1001`,
+/// `K100`) is it (Exact Online heads its debtor code `Code`: without it two customers of one
+/// name become one); with the id read (`Klantnummer`) and no column named as the name, one
+/// headed `Klant`, `Client`, `Customer` or `Relatie` whose values read as names is it (review
+/// 43a, F-10: without it claims and letters name the debtor by code alone). Returns a note for
+/// the import summary when it decided; a profile's choice stands.
+fn debtor_column_by_content(
+    field: Field,
     header: &[String],
     data: &[SampleRecord],
     from_profile: &std::collections::BTreeMap<Field, String>,
     columns: &mut Vec<(Field, usize)>,
     ignored: &mut Vec<String>,
 ) -> Option<String> {
-    if from_profile.contains_key(&Field::DebtorId)
-        || columns.iter().any(|(f, _)| *f == Field::DebtorId)
-    {
+    let has = |columns: &Vec<(Field, usize)>, f: Field| columns.iter().any(|(g, _)| *g == f);
+    if from_profile.contains_key(&field) || has(columns, field) {
         return None;
     }
-    let i = header.iter().enumerate().position(|(i, h)| {
-        matches!(
-            normalise_header(h).as_str(),
-            "code" | "klant" | "client" | "klantid"
-        ) && !columns.iter().any(|(_, j)| *j == i)
-            && {
-                let values = column_values(data, i);
-                !values.is_empty() && !values.iter().any(|v| looks_like_name(v))
+    let (headers, what): (&[&str], &str) = match field {
+        Field::DebtorId => (&["code", "klant", "client", "klantid"], "codes"),
+        Field::DebtorName if has(columns, Field::DebtorId) => (
+            &["klant", "client", "customer", "relatie", "kunde"],
+            "names",
+        ),
+        _ => return None,
+    };
+    let fits = |values: &[&str]| {
+        let names = values.iter().filter(|v| looks_like_name(v)).count();
+        !values.is_empty()
+            && if field == Field::DebtorId {
+                names == 0
+            } else {
+                names * 5 >= values.len() * 4
             }
+    };
+    let i = header.iter().enumerate().position(|(i, h)| {
+        headers.contains(&normalise_header(h).as_str())
+            && !columns.iter().any(|(_, j)| *j == i)
+            && fits(&column_values(data, i))
     })?;
-    columns.push((Field::DebtorId, i));
+    columns.push((field, i));
     columns.sort();
     ignored.retain(|h| *h != header[i]);
-    Some(format!("'{}' holds the debtors' codes", header[i]))
-}
-
-/// With the debtor's code read (`Klantnummer`) and no column named as its name, a column headed
-/// `Klant`, `Client`, `Customer` or `Relatie` whose values read as names is it (review 43a,
-/// F-10): without it, claims and letters name the debtor by code alone, and payers' names match
-/// nothing. Returns a note for the import summary when it decided; a profile's choice stands.
-fn debtor_name_column(
-    header: &[String],
-    data: &[SampleRecord],
-    from_profile: &std::collections::BTreeMap<Field, String>,
-    columns: &mut Vec<(Field, usize)>,
-    ignored: &mut Vec<String>,
-) -> Option<String> {
-    if from_profile.contains_key(&Field::DebtorName)
-        || columns.iter().any(|(f, _)| *f == Field::DebtorName)
-        || !columns.iter().any(|(f, _)| *f == Field::DebtorId)
-    {
-        return None;
-    }
-    let i = header.iter().enumerate().position(|(i, h)| {
-        matches!(
-            normalise_header(h).as_str(),
-            "klant" | "client" | "customer" | "relatie" | "kunde"
-        ) && !columns.iter().any(|(_, j)| *j == i)
-            && {
-                let values = column_values(data, i);
-                !values.is_empty()
-                    && values.iter().filter(|v| looks_like_name(v)).count() * 5 >= values.len() * 4
-            }
-    })?;
-    columns.push((Field::DebtorName, i));
-    columns.sort();
-    ignored.retain(|h| *h != header[i]);
-    Some(format!("'{}' holds the debtors' names", header[i]))
+    Some(format!("'{}' holds the debtors' {what}", header[i]))
 }
 
 /// Most rows of the sample whose values judge a column.
@@ -615,15 +596,15 @@ pub(crate) fn detect(
         ignored.retain(|h| !note.contains(&format!("'{h}'")));
         notes.push(note);
     }
-    if let Some(note) =
-        debtor_code_column(&header, data, &profile.columns, &mut columns, &mut ignored)
-    {
-        notes.push(note);
-    }
-    if let Some(note) =
-        debtor_name_column(&header, data, &profile.columns, &mut columns, &mut ignored)
-    {
-        notes.push(note);
+    for field in [Field::DebtorId, Field::DebtorName] {
+        notes.extend(debtor_column_by_content(
+            field,
+            &header,
+            data,
+            &profile.columns,
+            &mut columns,
+            &mut ignored,
+        ));
     }
     let col = |f: Field| columns.iter().find(|(g, _)| *g == f).map(|(_, i)| *i);
     let decimal_mark = match profile.decimal_mark {

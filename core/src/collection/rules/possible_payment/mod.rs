@@ -370,14 +370,21 @@ fn marked_short_runs(text: &str) -> Vec<u8> {
 /// The sequence of an invoice number of one or two digits after its leading zeros, where its
 /// number has a year or series before it (`F2026-0013` gives 13).
 fn short_sequence(number: &str) -> Option<u8> {
-    let groups: Vec<&str> = number
-        .split(|c: char| !c.is_ascii_digit())
-        .filter(|g| !g.is_empty())
-        .collect();
-    let last = groups.last()?.trim_start_matches('0');
-    (groups.len() >= 2 && !last.is_empty() && last.len() <= 2)
+    let last = last_of_several_groups(number)?;
+    (!last.is_empty() && last.len() <= 2)
         .then(|| last.parse().ok())
         .flatten()
+}
+
+/// The last digit group of a number without its leading zeros, when the number has more than
+/// one group (a year or series before its sequence).
+fn last_of_several_groups(number: &str) -> Option<&str> {
+    let mut groups = number
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|g| !g.is_empty());
+    let first = groups.next()?;
+    let last = groups.last().filter(|_| !first.is_empty())?;
+    Some(last.trim_start_matches('0'))
 }
 
 /// Digit runs of a text that stand alone (not joined to another run by `-`, `/`, `.`, `_`),
@@ -443,12 +450,8 @@ fn tokens(text: &str) -> Vec<String> {
 /// The sequence an item is known by without its year (`F2025-005312` gives `5312`), when its
 /// number has a year or prefix group.
 fn sequence(number: &str) -> Option<String> {
-    let groups: Vec<&str> = number
-        .split(|c: char| !c.is_ascii_digit())
-        .filter(|g| !g.is_empty())
-        .collect();
-    let last = groups.last()?.trim_start_matches('0');
-    (groups.len() >= 2 && last.len() >= 3).then(|| last.to_string())
+    let last = last_of_several_groups(number)?;
+    (last.len() >= 3).then(|| last.to_string())
 }
 
 /// The numbers an item is known by in full: all its digits, year and sequence, and its payment
