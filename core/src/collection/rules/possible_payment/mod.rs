@@ -382,9 +382,8 @@ fn last_of_several_groups(number: &str) -> Option<&str> {
     let mut groups = number
         .split(|c: char| !c.is_ascii_digit())
         .filter(|g| !g.is_empty());
-    let first = groups.next()?;
-    let last = groups.last().filter(|_| !first.is_empty())?;
-    Some(last.trim_start_matches('0'))
+    groups.next()?;
+    Some(groups.next_back()?.trim_start_matches('0'))
 }
 
 /// Digit runs of a text that stand alone (not joined to another run by `-`, `/`, `.`, `_`),
