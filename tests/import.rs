@@ -1718,4 +1718,55 @@ fn the_last_row_of_a_file_without_a_line_end_is_held_until_another_import_lists_
         .find(|i| i["number"] == "F2")
         .unwrap();
     assert_eq!(f2["claimed"], "500.00", "{f2}");
+
+    // Review 43c (`fixtures/othergen43/cut-downloads/`): cut there, a credit note loses its
+    // trailing minus and reads as an invoice, so every item of its debtor is held (F-1 a);
+    // where the debtor's id is the last field, `D109` cut to `D10` holds the debtors whose ids
+    // begin with it (F-1 b); a last row an earlier import listed alike is not held (F-6).
+    let cut = |file: &str| {
+        let d = tempfile::tempdir().unwrap();
+        let data = d.path().join("data");
+        let set = fixture("othergen43/cut-downloads");
+        ok(incasso(
+            &data,
+            &["import", set.join(file).to_str().unwrap()],
+        ));
+        let v = claims_json_with(
+            &data,
+            &rates,
+            &["--policy", set.join("policy.toml").to_str().unwrap()],
+        );
+        (d, data, v)
+    };
+    let (_d, _, v) = cut("ledger-cut.csv");
+    assert_eq!(claimed_numbers(&v), ["F2026-002"], "{v}");
+    let (rule, why) = excluded_rule(&v, "F2026-001").expect("F2026-001 held");
+    assert_eq!(rule, "unconfirmed-last-row");
+    assert!(why.contains("C2026-001 of debtor D100"), "{why}");
+    let (_d, _, v) = cut("ledger2-cut.csv");
+    assert_eq!(claimed_numbers(&v), Vec::<String>::new(), "{v}");
+    let (_, why) = excluded_rule(&v, "F2026-001").expect("D109's F2026-001 held");
+    assert!(why.contains("or its debtor's id its end"), "{why}");
+    let (_d, data, _) = cut("f6-export.csv");
+    let said = ok(incasso(
+        &data,
+        &[
+            "import",
+            fixture("othergen43/cut-downloads/f6-night2.csv")
+                .to_str()
+                .unwrap(),
+        ],
+    ));
+    assert!(said.contains("unchanged"), "{said}");
+    let v = claims_json_with(
+        &data,
+        &rates,
+        &[
+            "--policy",
+            fixture("othergen43/cut-downloads/policy.toml")
+                .to_str()
+                .unwrap(),
+        ],
+    );
+    assert_eq!(excluded_rule(&v, "F2026-006"), None, "{v}");
 }

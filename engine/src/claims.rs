@@ -84,7 +84,7 @@ pub struct ClaimsInputs {
     attachments: HashMap<DocumentKey, Vec<incasso_core::model::AttachmentRef>>,
     decisions: Vec<ManualDecision>,
     conflicts: HashMap<(incasso_core::model::DocumentKind, String), String>,
-    unconfirmed: HashMap<(incasso_core::model::DocumentKind, String), String>,
+    unconfirmed: Vec<incasso_store::Unconfirmed>,
 }
 
 impl ClaimsInputs {
@@ -100,7 +100,7 @@ impl ClaimsInputs {
             attachments: store.all_attachments()?,
             decisions: store.decisions()?,
             conflicts: open_conflicts(&store.conflicts()?),
-            unconfirmed: unconfirmed(&store.unconfirmed()?),
+            unconfirmed: store.unconfirmed()?,
         })
     }
 
@@ -154,7 +154,7 @@ impl ClaimsInputs {
             twins: &twins,
             paid: &paid,
             conflicts: &conflicts,
-            unconfirmed: &self.unconfirmed,
+            unconfirmed: &unconfirmed(&self.unconfirmed, r.docs),
         };
         let result = preview(&ledger, &self.policy, &self.tables, as_of);
         tracing::info!(
@@ -208,29 +208,58 @@ pub(crate) fn held_by_sources(
 ) -> Result<HashSet<(incasso_core::model::DocumentKind, String)>> {
     Ok(open_conflicts(&store.conflicts()?)
         .into_keys()
-        .chain(unconfirmed(&store.unconfirmed()?).into_keys())
+        .chain(unconfirmed(&store.unconfirmed()?, docs).into_keys())
         .chain(respelled(docs).into_iter().map(|(k, _)| k))
         .collect())
 }
 
 /// The documents read only from the last row of a file that ends without a line end, each
-/// with why it is held.
+/// with why it is held; and every other document of that row's debtor, since a credit note
+/// whose sign was cut off reads as an invoice and its credit would be lost to the claim, and
+/// where the debtor's id was the row's last field, of every debtor whose id begins with it
+/// (`D109` cut to `D10`: review 43c, F-1).
 pub(crate) fn unconfirmed(
     all: &[incasso_store::Unconfirmed],
+    docs: &[LedgerDocument],
 ) -> HashMap<(incasso_core::model::DocumentKind, String), String> {
-    all.iter()
-        .map(|u| {
-            (
-                (u.document.kind, u.document.number.clone()),
-                format!(
-                    "read only from {}, {}, where the file ends without a line end: a download \
-                     cut short inside that row would still read; held until another import \
-                     lists it (the next export, or the file with a line end added)",
-                    u.source, u.location
-                ),
-            )
-        })
-        .collect()
+    let mut out = HashMap::new();
+    for u in all {
+        let row = format!("{}, {}", u.source, u.location);
+        let own = (u.document.kind, u.document.number.clone());
+        add_reason(
+            &mut out,
+            own.clone(),
+            &format!(
+                "read only from {row}, where the file ends without a line end: a download cut \
+                 short inside that row would still read; held until another import lists it \
+                 (the next export, or the file with a line end added)"
+            ),
+        );
+        if u.debtor.is_empty() {
+            continue;
+        }
+        let why = format!(
+            "{} of debtor {} is read only from {row}, where the file ends without a line end: \
+             cut there, a credit note of this debtor would have lost its sign{}; held until \
+             another import lists it",
+            u.number,
+            u.debtor,
+            if u.debtor_cut {
+                " or its debtor's id its end"
+            } else {
+                ""
+            }
+        );
+        for d in docs {
+            let debtor = d.document.debtor.as_str();
+            let key = (d.document.kind, d.document.number.normalised().into_owned());
+            if key != own && (debtor == u.debtor || (u.debtor_cut && debtor.starts_with(&u.debtor)))
+            {
+                add_reason(&mut out, key, &why);
+            }
+        }
+    }
+    out
 }
 
 /// Adds why a document is held to the reasons it has (`; ` between them).

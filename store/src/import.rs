@@ -76,6 +76,7 @@ impl Store {
             unconfirmed: self.unconfirmed_keys()?.into_iter().collect(),
             confirmed: Vec::new(),
             mark: None,
+            listed_alike: None,
             new: 0,
             changed: 0,
             unchanged: 0,
@@ -132,6 +133,9 @@ pub struct ImportTx<'a> {
     confirmed: Vec<Vec<u8>>,
     /// The document this import read from a last row without a line end.
     mark: Option<crate::Unconfirmed>,
+    /// The hash of the latest document added, when it was stored alike already and not
+    /// marked unconfirmed.
+    listed_alike: Option<u64>,
     new: u64,
     changed: u64,
     unchanged: u64,
@@ -381,9 +385,11 @@ impl ImportTx<'_> {
     pub fn add_document(&mut self, doc: &Document, location: Location) -> Result<(), StoreError> {
         self.writes(Writes::Documents)?;
         let dk = doc_key(&doc.key());
-        if !self.unconfirmed.is_empty() && self.unconfirmed.contains(&dk) {
+        let was_marked = !self.unconfirmed.is_empty() && self.unconfirmed.contains(&dk);
+        if was_marked {
             self.confirmed.push(dk.clone());
         }
+        self.listed_alike = None;
         let fingerprint = StoredDoc::fingerprint(doc);
         let shard_no = shard_of(&dk);
         let shard = self.shard(shard_no)?;
@@ -411,6 +417,7 @@ impl ImportTx<'_> {
         let old_kind = self.store.source_kind(old.at.import)?;
         let other_kind = old_kind.is_some_and(|k| k != self.source.kind);
         if old.fingerprint == fingerprint {
+            self.listed_alike = (!was_marked).then(|| key_hash(&dk));
             self.same_content(dk, location, other_kind);
             return Ok(());
         }
@@ -445,6 +452,7 @@ impl ImportTx<'_> {
             doc = Cow::Owned(kept);
         }
         if old_doc == *doc {
+            self.listed_alike = (!was_marked).then(|| key_hash(&dk));
             self.same_content(dk, location, other_kind);
             return Ok(());
         }
@@ -843,13 +851,16 @@ impl ImportTx<'_> {
     /// Marks a document this import read as unconfirmed: read from the last row of a file that
     /// ends without a line end (see [`crate::Unconfirmed`]); held from claims until another
     /// import lists it.
-    pub fn mark_unconfirmed(&mut self, doc: &DocumentKey, number: &str, location: Location) {
+    pub fn mark_unconfirmed(&mut self, mark: crate::Unconfirmed) {
+        // The last document added, as an earlier import stored it without a mark: that import
+        // listed it whole (review 43c, F-6).
+        if self.listed_alike == Some(key_hash(&doc_key(&mark.document))) {
+            return;
+        }
         self.mark = Some(crate::Unconfirmed {
-            document: doc.clone(),
-            number: number.to_string(),
             import: self.import_id,
             source: self.source.name.clone(),
-            location,
+            ..mark
         });
     }
 
@@ -917,6 +928,14 @@ impl Drop for ImportTx<'_> {
 }
 
 /// One line naming each field that differs, with old and new values.
+/// A document key's 64-bit hash, to remember one without copying it.
+fn key_hash(dk: &[u8]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = rustc_hash::FxHasher::default();
+    dk.hash(&mut h);
+    h.finish()
+}
+
 fn describe_change(old: &Document, new: &Document) -> String {
     let parts: Vec<String> = incasso_core::sources::differences(old, new)
         .into_iter()

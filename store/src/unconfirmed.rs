@@ -25,6 +25,14 @@ pub struct Unconfirmed {
     pub source: String,
     /// Its row there: the file's last.
     pub location: Location,
+    /// Its debtor's id as read: a credit note whose sign was cut off reads as an invoice, so
+    /// every item of the debtor is held.
+    #[serde(default)]
+    pub debtor: String,
+    /// Whether the debtor's id was the row's last field: a cut there gives another debtor's id
+    /// (`D109` read as `D10`), so the debtors whose ids begin with it are held too.
+    #[serde(default)]
+    pub debtor_cut: bool,
 }
 
 impl Store {

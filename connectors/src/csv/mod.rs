@@ -216,6 +216,11 @@ pub struct UnendedRow {
     pub number: String,
     /// The row's line.
     pub line: u64,
+    /// Its debtor's id as read.
+    pub debtor: String,
+    /// Whether the debtor's id is the row's last field, so a cut there would have given another
+    /// debtor's id (`D109` read as `D10`).
+    pub debtor_cut: bool,
 }
 
 /// The path beside the input where rejected rows go: `NAME.rejected.csv`.

@@ -153,7 +153,15 @@ pub(super) fn import_ledger(
         Some(path)
     };
     if let Some(last) = &report.unended_last {
-        tx.mark_unconfirmed(&last.key, &last.number, Location::Line(last.line));
+        tx.mark_unconfirmed(incasso_store::Unconfirmed {
+            document: last.key.clone(),
+            number: last.number.clone(),
+            import: 0,
+            source: String::new(),
+            location: Location::Line(last.line),
+            debtor: last.debtor.clone(),
+            debtor_cut: last.debtor_cut,
+        });
     }
     let summary = tx.commit_unflushed()?;
     let r = &summary.record;

@@ -305,9 +305,10 @@ fn each_row(
         Layout::Header { .. } => None,
     };
     let mut record = StringRecord::new();
-    // The latest data row: its line, its first byte and its fields; and whether every row
-    // before it had the header's fields.
-    let mut last: Option<(u64, usize, usize)> = None;
+    // The latest data row: its line, its first byte, its fields and whether its last field is
+    // a filled text (a name or remittance); and whether every row before it had the header's
+    // fields.
+    let mut last: Option<(u64, usize, usize, bool)> = None;
     let mut full_above = true;
     loop {
         match rdr.read_record(&mut record) {
@@ -342,20 +343,32 @@ fn each_row(
                 format!("the {} header line could not be read", profile.name),
             ));
         };
-        if let Some((_, _, n)) = last {
+        if let Some((_, _, n, _)) = last {
             full_above &= n >= c.names.len();
         }
+        let end = record.len().checked_sub(1);
+        let text_last = end.is_some_and(|e| {
+            (c.remittance.contains(&e) || c.counterparty_name == Some(e))
+                && !record[e].trim().is_empty()
+        });
         last = Some((
             line,
             record.position().map_or(0, |p| p.byte() as usize),
             record.len(),
+            text_last,
         ));
         f(line, &record, c)?;
     }
-    if let (Some((line, start, fields)), Some(c)) = (last, cols.as_ref()) {
+    if let (Some((line, start, fields, text_last)), Some(c)) = (last, cols.as_ref()) {
         let seen = counter.seen.borrow();
-        if let Some(why) = cut_inside(seen.from(start), quoting, fields, c.names.len(), full_above)
-        {
+        let shape = Shape {
+            quoting,
+            fields,
+            width: c.names.len(),
+            full_above,
+            text_last,
+        };
+        if let Some(why) = cut_inside(seen.from(start), &shape) {
             return Err(BankError::new(
                 file,
                 format!("line {line}"),
@@ -369,25 +382,42 @@ fn each_row(
     Ok(())
 }
 
-/// Why a file's last row (`tail`: its bytes to the end of the file, `fields` of the header's
-/// `width`) was cut short, when the file ends without a line end: inside a quoted field (an odd
-/// number of quotes), or with fewer fields than the header where every row above had them all.
-/// A text of the last row cut short may name another invoice than the payer wrote (review 43a).
-fn cut_inside(
-    tail: &[u8],
+/// What a file's last row looks like, for [`cut_inside`].
+struct Shape {
     quoting: bool,
+    /// Its fields, of the header's `width`.
     fields: usize,
     width: usize,
+    /// Whether every row above had the header's fields.
     full_above: bool,
-) -> Option<String> {
-    if tail.last().is_none_or(|b| matches!(b, b'\n' | b'\r')) {
+    /// Whether its last field is a filled name or remittance text.
+    text_last: bool,
+}
+
+/// Why a file's last row (`tail`: its bytes to the end of the file) was cut short, when the
+/// file ends without a line end: inside a quoted field (an odd number of quotes), with fewer
+/// fields than the header where every row above had them all, or inside a text that is its last
+/// field and not closed by a quote (ABN AMRO's TAB, KBC, Belfius: review 43c, F-2). A text of the
+/// last row cut short may name another invoice than the payer wrote (review 43a).
+fn cut_inside(tail: &[u8], shape: &Shape) -> Option<String> {
+    let last = *tail.last()?;
+    if matches!(last, b'\n' | b'\r') {
         return None;
     }
-    if quoting && tail.iter().filter(|&&b| b == b'"').count() % 2 == 1 {
+    if shape.quoting && tail.iter().filter(|&&b| b == b'"').count() % 2 == 1 {
         return Some("a quoted field is not closed".into());
     }
-    (full_above && fields < width)
-        .then(|| format!("it has {fields} of the header's {width} fields"))
+    if shape.full_above && shape.fields < shape.width {
+        return Some(format!(
+            "it has {} of the header's {} fields",
+            shape.fields, shape.width
+        ));
+    }
+    (shape.text_last && last != b'"').then(|| {
+        "its last field is a text that may have been cut (a file that ends so on purpose: add \
+         a line end)"
+            .into()
+    })
 }
 
 /// The columns of a header, or an error naming the ones missing.

@@ -275,6 +275,24 @@ fn a_bank_csv_cut_inside_its_last_line_is_refused() {
     );
 }
 
+/// Review 43c, F-2: a bank CSV whose last field is an unquoted text (KBC's `Vrije mededeling`)
+/// and that ends without a line end is refused: `Factuur 2026-0142` cut to `2026-014` would pay
+/// another invoice. With its line end it reads.
+#[test]
+fn a_bank_csv_ending_inside_an_unquoted_text_is_refused() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures/othergen10/bank-csv");
+    let text = crate::text_of(&dir.join("kbc_export_BE74734041234507_20260301_1015.csv"));
+    let whole = text.trim_end();
+    let cut = &whole[..whole.len() - 2];
+    let e = read_all(cut).unwrap_err();
+    assert!(
+        e.message
+            .contains("its last field is a text that may have been cut"),
+        "{e}"
+    );
+    assert_eq!(read_all(&format!("{cut}\r\n")).unwrap().1.len(), 8);
+}
+
 /// Review 43a, F-9: bunq's export with Dutch column names is read as bunq's, not refused as a
 /// ledger lacking a number column.
 #[test]

@@ -44,6 +44,9 @@ pub(super) struct Scan<'a> {
     pub(super) fields: Vec<Field<'a>>,
     pub(super) headers: Vec<&'a str>,
     pub(super) rabobank_header: bool,
+    /// The line of a SWIFT message's text block (`{4:`) that the file ends inside, without its
+    /// closing `-}`: cut short there (review 43c, F-3).
+    pub(super) unclosed: Option<u64>,
 }
 
 pub(super) fn scan(text: &str) -> Scan<'_> {
@@ -52,6 +55,7 @@ pub(super) fn scan(text: &str) -> Scan<'_> {
         fields: Vec::new(),
         headers: Vec::new(),
         rabobank_header: false,
+        unclosed: None,
     };
     let mut open = false;
     for (i, &raw) in lines.iter().enumerate() {
@@ -62,6 +66,7 @@ pub(super) fn scan(text: &str) -> Scan<'_> {
         if line.trim_start().starts_with('{') {
             match line.rfind("{4:") {
                 Some(p) => {
+                    out.unclosed = Some(i as u64 + 1);
                     out.headers.push(&line[..p]);
                     line = &line[p + 3..];
                 }
@@ -78,6 +83,7 @@ pub(super) fn scan(text: &str) -> Scan<'_> {
         }
         let trimmed = line.trim();
         if trimmed.starts_with("-}") || (trimmed == "-" && !continues(&lines[i + 1..])) {
+            out.unclosed = None;
             open = false;
             continue;
         }

@@ -62,6 +62,15 @@ fn read_statements(
              Export the statement from the bank again as MT940, or import it as CSV or camt.053",
         ));
     }
+    if let Some(line) = scan.unclosed {
+        return Err(BankError::new(
+            file,
+            format!("line {line}"),
+            "the SWIFT message that begins here ({4:) is not closed (-}) before the file ends: \
+             the download was cut short, and the statements after the cut are missing; download \
+             the statement again",
+        ));
+    }
     let bank = detect_bank(&scan);
     let mut out = Output {
         file,

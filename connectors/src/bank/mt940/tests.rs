@@ -749,3 +749,29 @@ fn a_line_value_dated_before_its_statement_is_booked_on_the_statement_day() {
     );
     assert!(lines[0].reversal);
 }
+
+/// Review 43c, F-3: a file of SWIFT messages cut after its first statement, its second message
+/// opened and never closed (by `-}`, or a lone `-` as some banks end one), is refused naming the
+/// line the message begins: its payments are missing. Whole, it reads.
+#[test]
+fn a_swift_message_the_file_ends_inside_is_refused() {
+    let message = |n: u32| {
+        format!(
+            "{{1:F01INGBNL2AXXXX0000000000}}{{2:O940INGBNL2AXXXXN}}{{4:\n\
+             :20:P{n}\n:25:NL20INGB0001234567EUR\n:28C:{n}\n:60F:C260401EUR100,00\n\
+             :61:2604020402C10,00NTRFNONREF\n:86:/REMI/USTD//F2026-015{n}/\n:62F:C260402EUR110,00\n-}}\n"
+        )
+    };
+    let whole = format!("{}{}", message(1), message(2));
+    let mut lines = Vec::new();
+    read("two.940", &whole, &mut |l| lines.push(l)).unwrap();
+    assert_eq!(lines.len(), 2);
+    let cut = &whole[..whole.rfind(":20:P2").unwrap()];
+    let e = read("two.940", cut, &mut |_| {}).unwrap_err();
+    assert!(
+        e.place == "line 10"
+            && e.message
+                .contains("is not closed (-}) before the file ends"),
+        "{e}"
+    );
+}

@@ -276,10 +276,15 @@ where
             Ok(Parsed::Doc(doc)) => 'doc: {
                 if unended {
                     ending.row(&rows, &fields, line);
+                    let last_filled =
+                        (0..fields.len()).rfind(|&i| !fields.get(i).trim().is_empty());
                     last_doc = Some(crate::csv::UnendedRow {
                         key: doc.key(),
                         number: doc.number.as_str().to_string(),
                         line,
+                        debtor: doc.debtor.as_str().to_string(),
+                        debtor_cut: last_filled.is_some()
+                            && last_filled == detection.column(Field::DebtorId),
                     });
                 }
                 if let Some((column, value, what)) =
