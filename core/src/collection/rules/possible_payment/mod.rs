@@ -311,18 +311,9 @@ fn joins_a_list(between: &str) -> bool {
 fn marked_short_runs(text: &str) -> Vec<u8> {
     let b = text.as_bytes();
     let mut out = Vec::new();
-    let mut i = 0;
     // The end of the latest run an invoice word marked, to read a list after it.
     let mut list_end: Option<usize> = None;
-    while i < b.len() {
-        if !b[i].is_ascii_digit() {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < b.len() && b[i].is_ascii_digit() {
-            i += 1;
-        }
+    for (start, i) in crate::matching::numbers::digit_runs(text) {
         let run = text[start..i].trim_start_matches('0');
         let joined_after = i + 1 < b.len()
             && matches!(b[i], b'-' | b'/' | b'.' | b',' | b'_' | b':')
@@ -392,16 +383,7 @@ fn lone_runs(text: &str) -> Vec<String> {
     let b = text.as_bytes();
     let sep = |c: u8| matches!(c, b'-' | b'/' | b'.' | b'_');
     let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        if !b[i].is_ascii_digit() {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < b.len() && b[i].is_ascii_digit() {
-            i += 1;
-        }
+    for (start, i) in crate::matching::numbers::digit_runs(text) {
         let before = start >= 2 && sep(b[start - 1]) && b[start - 2].is_ascii_digit();
         let after = i + 1 < b.len() && sep(b[i]) && b[i + 1].is_ascii_digit();
         let run = text[start..i].trim_start_matches('0');
