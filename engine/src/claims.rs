@@ -235,26 +235,34 @@ pub(crate) fn unconfirmed(
                  (the next export, or the file with a line end added)"
             ),
         );
-        if u.debtor.is_empty() {
+        if u.debtor.is_empty() || !(u.amount_cut || u.debtor_cut) {
             continue;
         }
         let why = format!(
-            "{} of debtor {} is read only from {row}, where the file ends without a line end: \
-             cut there, a credit note of this debtor would have lost its sign{}; held until \
-             another import lists it",
+            "{} of debtor {} is read only from {row}, where the file ends without a line end, \
+             in its {}: cut there, {}; held until another import lists it",
             u.number,
             u.debtor,
             if u.debtor_cut {
-                " or its debtor's id its end"
+                "debtor's id"
             } else {
-                ""
+                "amount or kind"
+            },
+            if u.debtor_cut {
+                "a credit note of this debtor would read as another's whose id begins the same"
+            } else {
+                "a credit note of this debtor would read as an invoice"
             }
         );
         for d in docs {
             let debtor = d.document.debtor.as_str();
             let key = (d.document.kind, d.document.number.normalised().into_owned());
-            if key != own && (debtor == u.debtor || (u.debtor_cut && debtor.starts_with(&u.debtor)))
-            {
+            let held = if u.debtor_cut {
+                debtor.starts_with(&u.debtor) && debtor != u.debtor
+            } else {
+                debtor == u.debtor
+            };
+            if key != own && held {
                 add_reason(&mut out, key, &why);
             }
         }

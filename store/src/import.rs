@@ -851,17 +851,20 @@ impl ImportTx<'_> {
     /// Marks a document this import read as unconfirmed: read from the last row of a file that
     /// ends without a line end (see [`crate::Unconfirmed`]); held from claims until another
     /// import lists it.
-    pub fn mark_unconfirmed(&mut self, mark: crate::Unconfirmed) {
+    /// Gives whether it marked it.
+    pub fn mark_unconfirmed(&mut self, mark: crate::Unconfirmed) -> bool {
         // The last document added, as an earlier import stored it without a mark: that import
-        // listed it whole (review 43c, F-6).
-        if self.listed_alike == Some(key_hash(&doc_key(&mark.document))) {
-            return;
+        // listed it whole (review 43c, F-6), unless an amount ends the row, which a cut may
+        // have made what the earlier export gave (`500` to `50`: review 43d, F-1).
+        if !mark.amount_cut && self.listed_alike == Some(key_hash(&doc_key(&mark.document))) {
+            return false;
         }
         self.mark = Some(crate::Unconfirmed {
             import: self.import_id,
             source: self.source.name.clone(),
             ..mark
         });
+        true
     }
 
     /// Records which revision of its reader read this import's file (see

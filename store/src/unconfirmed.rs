@@ -25,12 +25,17 @@ pub struct Unconfirmed {
     pub source: String,
     /// Its row there: the file's last.
     pub location: Location,
-    /// Its debtor's id as read: a credit note whose sign was cut off reads as an invoice, so
-    /// every item of the debtor is held.
+    /// Its debtor's id as read.
     #[serde(default)]
     pub debtor: String,
-    /// Whether the debtor's id was the row's last field: a cut there gives another debtor's id
-    /// (`D109` read as `D10`), so the debtors whose ids begin with it are held too.
+    /// Whether an amount or the kind was the row's last field: a credit note whose sign was cut
+    /// off reads as an invoice, so every item of the debtor is held; and an amount may have been
+    /// cut to what an earlier export gave (`500` to `50`), so the row is held even so.
+    #[serde(default)]
+    pub amount_cut: bool,
+    /// Whether the row is a credit note whose debtor's id was its last field: a cut there gives
+    /// another debtor's id (`D109` read as `D10`), so the debtors whose ids begin with it are
+    /// held, their credit maybe lost to it.
     #[serde(default)]
     pub debtor_cut: bool,
 }

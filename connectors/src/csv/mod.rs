@@ -218,9 +218,13 @@ pub struct UnendedRow {
     pub line: u64,
     /// Its debtor's id as read.
     pub debtor: String,
-    /// Whether the debtor's id is the row's last field, so a cut there would have given another
-    /// debtor's id (`D109` read as `D10`).
+    /// Whether the row is a credit note whose debtor's id is its last field: cut there, its
+    /// credit would go to another debtor (`D109` read as `D10`), and its own be claimed too much.
     pub debtor_cut: bool,
+    /// Whether an amount or the document's kind is the row's last field: cut there, a credit
+    /// note may read as an invoice (`210,00-` as `210,00`), and an amount as one an earlier
+    /// export gave (`500` as `50`).
+    pub amount_cut: bool,
 }
 
 /// The path beside the input where rejected rows go: `NAME.rejected.csv`.

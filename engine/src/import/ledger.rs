@@ -152,7 +152,7 @@ pub(super) fn import_ledger(
             .with_context(|| format!("writing rejected rows to {}", path.display()))?;
         Some(path)
     };
-    if let Some(last) = &report.unended_last {
+    let marked = report.unended_last.as_ref().is_some_and(|last| {
         tx.mark_unconfirmed(incasso_store::Unconfirmed {
             document: last.key.clone(),
             number: last.number.clone(),
@@ -161,8 +161,9 @@ pub(super) fn import_ledger(
             location: Location::Line(last.line),
             debtor: last.debtor.clone(),
             debtor_cut: last.debtor_cut,
-        });
-    }
+            amount_cut: last.amount_cut,
+        })
+    });
     let summary = tx.commit_unflushed()?;
     let r = &summary.record;
     rep.info(&super::imported(file, r.id, started));
@@ -261,16 +262,38 @@ pub(super) fn import_ledger(
     for w in &report.warnings {
         say!(rep, "  warning: {w}");
     }
-    if let Some(last) = &report.unended_last {
-        say!(
+    match &report.unended_last {
+        Some(last) if !marked => say!(
+            rep,
+            "  the file ends without a line end, inside line {} ({}), which an earlier import \
+             stored alike: not held",
+            last.line,
+            last.number
+        ),
+        Some(last) => say!(
             rep,
             "  warning: the file ends without a line end, inside line {} ({}): a download cut \
              short there would still read, so {} is held from claims until another import lists \
-             it (the next export, or this file with a line end added)",
+             it (the next export, or this file with a line end added){}",
             last.line,
             last.number,
-            last.number
-        );
+            last.number,
+            if last.debtor_cut {
+                format!(
+                    ", with the items of the debtors whose ids begin with {} (its debtor's id \
+                     ends the row)",
+                    last.debtor
+                )
+            } else if last.amount_cut {
+                format!(
+                    ", with every item of debtor {} (an amount or the kind ends the row)",
+                    last.debtor
+                )
+            } else {
+                String::new()
+            }
+        ),
+        None => {}
     }
     if let Some(p) = rejected_file {
         say!(rep, "  rejected rows written to {}", p.display());

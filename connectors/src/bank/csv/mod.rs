@@ -362,6 +362,7 @@ fn each_row(
     if let (Some((line, start, fields, text_last)), Some(c)) = (last, cols.as_ref()) {
         let seen = counter.seen.borrow();
         let shape = Shape {
+            delimiter,
             quoting,
             fields,
             width: c.names.len(),
@@ -384,6 +385,7 @@ fn each_row(
 
 /// What a file's last row looks like, for [`cut_inside`].
 struct Shape {
+    delimiter: u8,
     quoting: bool,
     /// Its fields, of the header's `width`.
     fields: usize,
@@ -406,6 +408,13 @@ fn cut_inside(tail: &[u8], shape: &Shape) -> Option<String> {
     }
     if shape.quoting && tail.iter().filter(|&&b| b == b'"').count() % 2 == 1 {
         return Some("a quoted field is not closed".into());
+    }
+    if last == shape.delimiter {
+        return Some(
+            "it ends after a separator, so its last field may have been cut off whole (a file \
+             that ends so on purpose: add a line end)"
+                .into(),
+        );
     }
     if shape.full_above && shape.fields < shape.width {
         return Some(format!(

@@ -291,6 +291,10 @@ fn a_bank_csv_ending_inside_an_unquoted_text_is_refused() {
         "{e}"
     );
     assert_eq!(read_all(&format!("{cut}\r\n")).unwrap().1.len(), 8);
+    // Cut right after the separator before that text, the text lost whole (review 43d, F-3).
+    let bare = &whole[..=whole.rfind(';').unwrap()];
+    let e = read_all(bare).unwrap_err();
+    assert!(e.message.contains("it ends after a separator"), "{e}");
 }
 
 /// Review 43a, F-9: bunq's export with Dutch column names is read as bunq's, not refused as a

@@ -83,7 +83,8 @@ pub(super) fn scan(text: &str) -> Scan<'_> {
         }
         let trimmed = line.trim();
         if trimmed.starts_with("-}") || (trimmed == "-" && !continues(&lines[i + 1..])) {
-            out.unclosed = None;
+            // `-}{1:…}{2:…}{4:` closes one message and opens the next on one line.
+            out.unclosed = trimmed.contains("{4:").then_some(i as u64 + 1);
             open = false;
             continue;
         }

@@ -768,6 +768,12 @@ fn a_swift_message_the_file_ends_inside_is_refused() {
     assert_eq!(lines.len(), 2);
     let cut = &whole[..whole.rfind(":20:P2").unwrap()];
     let e = read("two.940", cut, &mut |_| {}).unwrap_err();
+    // A bank that closes one message and opens the next on one line (`-}{1:…{4:`), cut before
+    // the last `-}` (review 43d, F-4).
+    let joined = format!("{}{}{}", message(1), message(2), message(3)).replace("-}\n{1:", "-}{1:");
+    let cut3 = &joined[..joined.rfind("-}").unwrap()];
+    let e3 = read("three.940", cut3, &mut |_| {}).unwrap_err();
+    assert!(e3.message.contains("is not closed (-})"), "{e3}");
     assert!(
         e.place == "line 10"
             && e.message

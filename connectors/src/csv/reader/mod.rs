@@ -278,13 +278,21 @@ where
                     ending.row(&rows, &fields, line);
                     let last_filled =
                         (0..fields.len()).rfind(|&i| !fields.get(i).trim().is_empty());
+                    let last_is =
+                        |f: Field| last_filled.is_some() && last_filled == detection.column(f);
                     last_doc = Some(crate::csv::UnendedRow {
                         key: doc.key(),
                         number: doc.number.as_str().to_string(),
                         line,
                         debtor: doc.debtor.as_str().to_string(),
-                        debtor_cut: last_filled.is_some()
-                            && last_filled == detection.column(Field::DebtorId),
+                        // An invoice cut to another debtor's id only claims too little of
+                        // its own; a credit note cut so leaves its debtor claimed too much.
+                        debtor_cut: last_is(Field::DebtorId)
+                            && doc.kind == DocumentKind::CreditNote,
+                        amount_cut: crate::csv::detect::AMOUNT_FIELDS
+                            .iter()
+                            .chain(&[Field::Kind])
+                            .any(|f| last_is(*f)),
                     });
                 }
                 if let Some((column, value, what)) =
