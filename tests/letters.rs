@@ -650,3 +650,31 @@ fn a_consumer_without_an_agreed_term_gets_a_notice_of_default_then_the_14_day_le
     let listed = ok(incasso(&data, &["reminders", "list", "--format", "csv"]));
     assert_eq!(listed.lines().count(), 3, "both recorded: {listed}");
 }
+
+/// Review 43d, F-3: a letter leaves out an invoice the claims hold because money received and
+/// not applied may have paid it (`factuur nr. 0013` from an account the ledger does not know,
+/// `fixtures/othergen43/bank-claims/F-1/`): it demanded the invoice before.
+#[test]
+fn a_letter_does_not_demand_what_a_waiting_payment_may_have_paid() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let set = fixture("othergen43/bank-claims/F-1");
+    for f in ["ledger.csv", "camt_unknown_payer.xml"] {
+        ok(incasso(&data, &["import", set.join(f).to_str().unwrap()]));
+    }
+    std::fs::write(
+        data.join("policy.toml"),
+        "[creditor]\nname = \"Acme B.V.\"\niban = \"NL91ABNA0417164300\"\n",
+    )
+    .unwrap();
+    let o = incasso(
+        &data,
+        &["letter", "--debtor", "D401", "--date", "2026-06-15"],
+    );
+    assert!(!o.status.success(), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("has no overdue open invoices"),
+        "{}",
+        stderr(&o)
+    );
+}

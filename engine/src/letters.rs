@@ -100,9 +100,14 @@ pub fn prepare(ws: &Workspace, q: &LetterRequest<'_>) -> Result<Letter> {
         .collect();
     // Nor one whose sources disagree, or whose only reading may have been cut short.
     let held = crate::claims::held_by_sources(store, &docs)?;
+    // Nor one money received and not applied may have paid, or a shortfall a person weighs,
+    // as the claims hold them (review 43d, F-3: a letter demanded an invoice the claims held
+    // for a payment that names it).
+    let gated = held_by_claims(ws, date, q.rates, debtor, &policy.matching)?;
     let mut items: Vec<&OpenItem<'_>> = all
         .iter()
         .filter(|it| !held.contains(&(it.kind, it.number.normalised().into_owned())))
+        .filter(|it| !gated.contains(it.number.as_str()))
         .filter(|it| {
             it.debtor == &debtor_id
                 && it.kind == DocumentKind::Invoice
@@ -302,6 +307,35 @@ pub fn prepare(ws: &Workspace, q: &LetterRequest<'_>) -> Result<Letter> {
         reminder,
         term,
     })
+}
+
+/// The debtor's items the claims hold because money received and not applied may have paid
+/// them, or for a shortfall a person weighs (as written): a letter demands them no more than a
+/// claim does. The claims kept for the date are read, else worked out and kept.
+fn held_by_claims(
+    ws: &Workspace,
+    date: NaiveDate,
+    rates: Option<&Path>,
+    debtor: &str,
+    matching: &incasso_core::matching::MatchPolicy,
+) -> Result<std::collections::HashSet<String>> {
+    let preview = match crate::kept_claims::kept(ws, date, rates)? {
+        Some(p) => p,
+        None => {
+            let r = crate::reconciled::receivables(ws.store()?, date, matching)?;
+            crate::kept_claims::work_out_and_keep(ws, r.view(), date, rates)?
+        }
+    };
+    let rules = [
+        incasso_core::collection::rules::possible_payment::RULE,
+        incasso_core::collection::claims::SHORTFALL,
+    ];
+    Ok(preview
+        .excluded
+        .into_iter()
+        .filter(|e| e.debtor == debtor && rules.contains(&e.rule))
+        .map(|e| e.number)
+        .collect())
 }
 
 /// Records a prepared letter as sent ([`prepare`] checked that it came after default for
