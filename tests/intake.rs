@@ -447,6 +447,15 @@ fn submit_cmd(data: &Path) -> std::process::Command {
     submit_as_of(data, CLAIMS_AS_OF)
 }
 
+/// `incasso run --config CONFIG`, the nightly job, with the agency's token.
+fn nightly_run(config: &Path) -> Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_incasso"))
+        .args(["run", "--config", config.to_str().unwrap()])
+        .env("TEST_AGENCY_TOKEN", ACME)
+        .output()
+        .unwrap()
+}
+
 /// `incasso submit` as of `as_of`, with the agency's token.
 fn submit_as_of(data: &Path, as_of: &str) -> std::process::Command {
     let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_incasso"));
@@ -988,14 +997,7 @@ fn a_part_payment_while_no_rate_is_known_is_not_left_at_the_agency() {
     let claim = &v["claims"][0];
     let (id, item) = (claim["id"].as_str().unwrap(), &claim["items"][0]);
     pay_half(dir.path(), &data, item, "2026-07-05");
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_incasso"))
-        .arg("--data-dir")
-        .arg(&data)
-        .args(["submit", "--as-of", "2026-07-15"])
-        .env("TEST_AGENCY_TOKEN", ACME)
-        .env_remove("RUST_LOG")
-        .output()
-        .unwrap();
+    let o = submit_as_of(&data, "2026-07-15").output().unwrap();
     let out = stdout(&o);
     assert!(
         out.contains(&format!("withdrawing claim {id}"))
@@ -1045,13 +1047,7 @@ fn the_nightly_run_does_the_whole_flow_then_nothing_and_never_overlaps() {
         ),
     )
     .unwrap();
-    let run = || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_incasso"))
-            .args(["run", "--config", config.to_str().unwrap()])
-            .env("TEST_AGENCY_TOKEN", ACME)
-            .output()
-            .unwrap()
-    };
+    let run = || nightly_run(&config);
     let o = run();
     assert_eq!(
         o.status.code(),
@@ -1222,11 +1218,7 @@ fn a_nightly_run_that_cannot_read_the_agencys_statuses_submits_nothing() {
         ),
     )
     .unwrap();
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_incasso"))
-        .args(["run", "--config", config.to_str().unwrap()])
-        .env("TEST_AGENCY_TOKEN", ACME)
-        .output()
-        .unwrap();
+    let o = nightly_run(&config);
     assert_ne!(o.status.code(), Some(0), "{}", stderr(&o));
     let s: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();
@@ -1642,11 +1634,7 @@ fn a_restored_store_missing_payments_holds_what_the_agency_settled() {
     )
     .unwrap();
     for night in 1..=2 {
-        let o = std::process::Command::new(env!("CARGO_BIN_EXE_incasso"))
-            .args(["run", "--config", config.to_str().unwrap()])
-            .env("TEST_AGENCY_TOKEN", ACME)
-            .output()
-            .unwrap();
+        let o = nightly_run(&config);
         assert_eq!(o.status.code(), Some(1), "night {night}: {}", stderr(&o));
         let s = std::fs::read_to_string(&summary).unwrap();
         assert!(
@@ -3168,11 +3156,7 @@ fn a_quarantined_file_holds_new_claims_but_not_withdrawals() {
         ),
     )
     .unwrap();
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_incasso"))
-        .args(["run", "--config", config.to_str().unwrap()])
-        .env("TEST_AGENCY_TOKEN", ACME)
-        .output()
-        .unwrap();
+    let o = nightly_run(&config);
     assert_eq!(
         o.status.code(),
         Some(1),
