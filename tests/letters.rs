@@ -673,7 +673,64 @@ fn a_letter_does_not_demand_what_a_waiting_payment_may_have_paid() {
     );
     assert!(!o.status.success(), "{}", stdout(&o));
     assert!(
-        stderr(&o).contains("has no overdue open invoices"),
+        stderr(&o).contains("every overdue invoice it could demand is held")
+            && stderr(&o).contains("F2026-0013 (possible-payment:"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// A consumer's 14-day letter leaves out an invoice that money received and not applied may
+/// have paid, though the claims do not weigh that invoice yet (14 days overdue, no letter sent):
+/// the gate runs on the letter's own items, not on the claims' verdicts alone.
+#[test]
+fn a_consumer_letter_leaves_out_what_a_waiting_payment_may_have_paid_before_the_claims_weigh_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let src = fixture("othergen43/bank-claims/F-1");
+    let ledger = dir.path().join("ledger.csv");
+    std::fs::write(
+        &ledger,
+        "Factuurnummer;Factuurdatum;Vervaldatum;Debiteurnummer;Debiteur;IBAN;Type debiteur;Bedrag incl. BTW;Valuta\n\
+         F2026-0051;02-05-2026;01-06-2026;D501;J. de Vries;NL89INGB0002000401;particulier;250,00;EUR\n\
+         F2026-0052;02-05-2026;01-06-2026;D501;J. de Vries;NL89INGB0002000401;particulier;180,00;EUR\n",
+    )
+    .unwrap();
+    // An account the ledger does not know pays part of it, naming its sequence only.
+    let camt = std::fs::read_to_string(src.join("camt_unknown_payer.xml"))
+        .unwrap()
+        .replace("factuur nr. 0013", "factuur nr. 0051")
+        .replace("2026-04-03", "2026-06-08")
+        .replace("2026-04-01", "2026-06-01")
+        .replace("2026-04-30", "2026-06-30");
+    let bank = dir.path().join("bank.camt053.xml");
+    std::fs::write(&bank, camt).unwrap();
+    for f in [&ledger, &bank] {
+        ok(incasso(&data, &["import", f.to_str().unwrap()]));
+    }
+    std::fs::write(
+        data.join("policy.toml"),
+        "[creditor]\nname = \"Acme B.V.\"\niban = \"NL91ABNA0417164300\"\n",
+    )
+    .unwrap();
+    // The claims do not weigh either invoice yet: a consumer's waits for its 14-day letter.
+    let claims = ok(incasso(
+        &data,
+        &["claims", "--as-of", "2026-06-15", "--format", "csv"],
+    ));
+    assert!(!claims.contains("possible-payment"), "{claims}");
+    let o = incasso(
+        &data,
+        &["letter", "--debtor", "D501", "--date", "2026-06-15"],
+    );
+    let text = stdout(&o);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        text.contains("F2026-0052") && !text.contains("F2026-0051"),
+        "{text}"
+    );
+    assert!(
+        stderr(&o).contains("F2026-0051 (possible-payment:"),
         "{}",
         stderr(&o)
     );

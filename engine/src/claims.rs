@@ -6,7 +6,7 @@ use std::path::Path;
 use anyhow::Result;
 use chrono::NaiveDate;
 use incasso_core::ageing::{open_item, open_items, OpenItem};
-use incasso_core::collection::claims::{preview, ClaimsPreview, Ledger};
+use incasso_core::collection::claims::{held_beyond_rules, preview, ClaimsPreview, Ledger};
 use incasso_intake::outgoing::ReceivedOnItem;
 use std::collections::{HashMap, HashSet};
 
@@ -127,6 +127,39 @@ impl ClaimsInputs {
     /// The claims of a reconciled ledger as of a date, and why the other overdue items stay.
     pub fn preview(&self, r: LedgerView<'_>, as_of: NaiveDate) -> Result<ClaimsPreview> {
         let t = std::time::Instant::now();
+        let result = self.with_ledger(r, as_of, |ledger| {
+            preview(ledger, &self.policy, &self.tables, as_of)
+        });
+        tracing::info!(
+            preview_s = t.elapsed().as_secs_f64(),
+            claims = result.claims.len(),
+            "claims computed"
+        );
+        Ok(result)
+    }
+
+    /// What keeps a debtor's overdue invoices (by normalised number) home beyond the policy's
+    /// item rules, as the claims judge it ([`held_beyond_rules`]): what a letter may not demand.
+    pub fn held_beyond_rules(
+        &self,
+        r: LedgerView<'_>,
+        as_of: NaiveDate,
+        debtor: &incasso_core::model::Debtor,
+        currency: incasso_core::money::Currency,
+        numbers: &HashSet<String>,
+    ) -> Vec<incasso_core::collection::claims::Excluded> {
+        self.with_ledger(r, as_of, |ledger| {
+            held_beyond_rules(ledger, &self.policy, as_of, debtor, currency, numbers)
+        })
+    }
+
+    /// Builds what the claims weigh of a reconciled ledger as of a date and hands it to `f`.
+    fn with_ledger<T>(
+        &self,
+        r: LedgerView<'_>,
+        as_of: NaiveDate,
+        f: impl FnOnce(&Ledger<'_>) -> T,
+    ) -> T {
         let unallocated = r.waiting.unapplied_by_debtor();
         let items = open_items(r.docs, r.open, as_of);
         let twins = incasso_core::model::marked_twins(r.docs);
@@ -156,13 +189,7 @@ impl ClaimsInputs {
             conflicts: &conflicts,
             unconfirmed: &unconfirmed(&self.unconfirmed, r.docs),
         };
-        let result = preview(&ledger, &self.policy, &self.tables, as_of);
-        tracing::info!(
-            preview_s = t.elapsed().as_secs_f64(),
-            claims = result.claims.len(),
-            "claims computed"
-        );
-        Ok(result)
+        f(&ledger)
     }
 }
 
@@ -197,20 +224,6 @@ fn open_conflicts(
         );
     }
     out
-}
-
-/// The documents a letter may not demand for what their sources say: a conflict waiting for a
-/// person, a last row that may have been cut short, a number spelled two ways (by kind and
-/// normalised number).
-pub(crate) fn held_by_sources(
-    store: &incasso_store::Store,
-    docs: &[LedgerDocument],
-) -> Result<HashSet<(incasso_core::model::DocumentKind, String)>> {
-    Ok(open_conflicts(&store.conflicts()?)
-        .into_keys()
-        .chain(unconfirmed(&store.unconfirmed()?, docs).into_keys())
-        .chain(respelled(docs).into_iter().map(|(k, _)| k))
-        .collect())
 }
 
 /// The documents read only from the last row of a file that ends without a line end, each

@@ -334,25 +334,7 @@ pub fn preview(
     }
 
     let gate = Gate::new(ledger.unapplied.to_vec()).with_twins(ledger.twins.clone());
-    // Money with no payer at all may have paid items of several debtors together: those items,
-    // by debtor and number, with the payment.
-    let mut in_totals: HashMap<(&str, &str), possible_payment::Hold> = HashMap::new();
-    if gate.has_totals() {
-        let open: Vec<&OpenItem<'_>> = ledger
-            .items
-            .iter()
-            .filter(|it| it.open != Decimal::ZERO)
-            .collect();
-        let names: rustc_hash::FxHashSet<String> = ledger
-            .debtors
-            .iter()
-            .filter_map(|d| d.name.as_deref().map(crate::matching::names::name_key))
-            .filter(|k| !k.is_empty())
-            .collect();
-        for (j, h) in gate.totals(&open, &names) {
-            in_totals.insert((open[j].debtor.as_str(), open[j].number.as_str()), h);
-        }
-    }
+    let in_totals = in_totals(ledger, &gate);
     let mut groups: Vec<((&str, Currency), Vec<&OpenItem<'_>>)> = by_debtor.into_iter().collect();
     groups.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     // Debtors are independent: judge them on every core, then join the parts in debtor order.
@@ -420,42 +402,14 @@ pub fn preview(
                 }
             }
             // The gate: no item goes while money received and not applied may have paid it.
-            let payer = possible_payment::Payer::of(&debtor);
-            let mut cleared = Vec::with_capacity(qualifying.len());
-            for it in qualifying {
-                match gate.item(it, it.payment_reference, &payer) {
-                    Some(h) => out.excluded.push(held(debtor_id, it, h)),
-                    None => cleared.push(it),
-                }
-            }
-            if let Some((held, h)) = gate.debtor_sums(&cleared) {
-                for &j in &held {
-                    out.excluded
-                        .push(self::held(debtor_id, cleared[j], h.clone()));
-                }
-                let mut j = 0;
-                cleared.retain(|_| {
-                    j += 1;
-                    !held.contains(&(j - 1))
-                });
-            }
-            let from_debtor = gate.payer(&payer, &all_open, &cleared);
-            for (j, h) in &from_debtor {
-                out.excluded.push(held(debtor_id, cleared[*j], h.clone()));
-            }
-            let mut j = 0;
-            cleared.retain(|_| {
-                j += 1;
-                !from_debtor.iter().any(|(k, _)| *k == j - 1)
-            });
-            cleared.retain(|it| {
-                let Some(h) = in_totals.get(&(debtor_id, it.number.as_str())) else {
-                    return true;
-                };
-                out.excluded.push(held(debtor_id, it, h.clone()));
-                false
-            });
-            let qualifying = cleared;
+            let qualifying = gate_debtor(
+                &gate,
+                &in_totals,
+                &debtor,
+                &all_open,
+                qualifying,
+                &mut out.excluded,
+            );
             if qualifying.is_empty() {
                 continue;
             }
@@ -740,6 +694,155 @@ fn known_rule<'de, D: serde::Deserializer<'de>>(d: D) -> Result<&'static str, D:
         ])
         .find(|known| *known == id)
         .ok_or_else(|| serde::de::Error::custom(format!("unknown rule: {id}")))
+}
+
+/// The items of several debtors that money with no payer at all may have paid together, by
+/// debtor and number, with the payment (the gate's totals, worked out once per run).
+fn in_totals<'l>(
+    ledger: &'l Ledger<'_>,
+    gate: &Gate,
+) -> HashMap<(&'l str, &'l str), possible_payment::Hold> {
+    let mut held = HashMap::new();
+    if !gate.has_totals() {
+        return held;
+    }
+    let open: Vec<&OpenItem<'_>> = ledger
+        .items
+        .iter()
+        .filter(|it| it.open != Decimal::ZERO)
+        .collect();
+    let names: rustc_hash::FxHashSet<String> = ledger
+        .debtors
+        .iter()
+        .filter_map(|d| d.name.as_deref().map(crate::matching::names::name_key))
+        .filter(|k| !k.is_empty())
+        .collect();
+    for (j, h) in gate.totals(&open, &names) {
+        held.insert((open[j].debtor.as_str(), open[j].number.as_str()), h);
+    }
+    held
+}
+
+/// The gate over one debtor's items (in one currency) that nothing else keeps home: each is
+/// held, with the payment and why, while money received and not applied may have paid it
+/// (named, summed with the debtor's other items, from the debtor's own account, or in a total
+/// of several debtors). `all_open` is every overdue item of the debtor in that currency, which
+/// a payment from the debtor may have been meant for. Returns the items that pass.
+fn gate_debtor<'i, 'a>(
+    gate: &Gate,
+    in_totals: &HashMap<(&str, &str), possible_payment::Hold>,
+    debtor: &Debtor,
+    all_open: &[&'i OpenItem<'a>],
+    items: Vec<&'i OpenItem<'a>>,
+    out: &mut Vec<Excluded>,
+) -> Vec<&'i OpenItem<'a>> {
+    let debtor_id = debtor.id.as_str();
+    let payer = possible_payment::Payer::of(debtor);
+    let mut cleared = Vec::with_capacity(items.len());
+    for it in items {
+        match gate.item(it, it.payment_reference, &payer) {
+            Some(h) => out.push(held(debtor_id, it, h)),
+            None => cleared.push(it),
+        }
+    }
+    if let Some((summed, h)) = gate.debtor_sums(&cleared) {
+        for &j in &summed {
+            out.push(held(debtor_id, cleared[j], h.clone()));
+        }
+        let mut j = 0;
+        cleared.retain(|_| {
+            j += 1;
+            !summed.contains(&(j - 1))
+        });
+    }
+    let from_debtor = gate.payer(&payer, all_open, &cleared);
+    for (j, h) in &from_debtor {
+        out.push(held(debtor_id, cleared[*j], h.clone()));
+    }
+    let mut j = 0;
+    cleared.retain(|_| {
+        j += 1;
+        !from_debtor.iter().any(|(k, _)| *k == j - 1)
+    });
+    cleared.retain(|it| {
+        let Some(h) = in_totals.get(&(debtor_id, it.number.as_str())) else {
+            return true;
+        };
+        out.push(held(debtor_id, it, h.clone()));
+        false
+    });
+    cleared
+}
+
+/// What keeps a debtor's overdue invoices (by normalised number, in one currency) home beyond
+/// the policy's item rules, as the claims judge it: credit notes naming them, a shortfall, a
+/// conflict between sources, an unconfirmed last row, and the gate of money received and not
+/// applied. A letter demands none of these, whether or not the policy's rules (days overdue, a
+/// consumer's 14-day letter) would let the claims weigh them yet.
+pub fn held_beyond_rules(
+    ledger: &Ledger<'_>,
+    policy: &Policy,
+    as_of: NaiveDate,
+    debtor: &Debtor,
+    currency: Currency,
+    numbers: &HashSet<String>,
+) -> Vec<Excluded> {
+    let debtor_id = debtor.id.as_str();
+    let all_open: Vec<&OpenItem<'_>> = ledger
+        .items
+        .iter()
+        .filter(|it| {
+            it.kind == DocumentKind::Invoice
+                && it.debtor.as_str() == debtor_id
+                && it.currency == currency
+                && it.due_date < as_of
+                && it.open > Decimal::ZERO
+        })
+        .collect();
+    let mut out = Vec::new();
+    let mut candidates = Vec::new();
+    for &it in &all_open {
+        let key = it.number.normalised();
+        if !numbers.contains(key.as_ref()) {
+            continue;
+        }
+        let notes: Vec<&OpenItem<'_>> = ledger
+            .items
+            .iter()
+            .filter(|cn| {
+                cn.kind == DocumentKind::CreditNote
+                    && cn.open < Decimal::ZERO
+                    && cn.credits.is_some_and(|n| n.normalised() == key)
+            })
+            .collect();
+        let why = (!notes.is_empty())
+            .then(|| (CREDIT_NOTE, credit_not_set_off(it, &notes)))
+            .or_else(|| {
+                let why = shortfall(it, ledger, policy.matching.fee_tolerance)?;
+                Some((SHORTFALL, why))
+            })
+            .or_else(|| {
+                let why = ledger.conflicts.get(&(it.kind, key.clone().into_owned()))?;
+                Some((CONFLICT, why.clone()))
+            })
+            .or_else(|| {
+                let why = ledger
+                    .unconfirmed
+                    .get(&(it.kind, key.clone().into_owned()))?;
+                Some((UNCONFIRMED, why.clone()))
+            });
+        match why {
+            Some((rule, reason)) => out.push(excluded(debtor_id, it, rule, reason)),
+            None => candidates.push(it),
+        }
+    }
+    if candidates.is_empty() {
+        return out;
+    }
+    let gate = Gate::new(ledger.unapplied.to_vec()).with_twins(ledger.twins.clone());
+    let totals = in_totals(ledger, &gate);
+    gate_debtor(&gate, &totals, debtor, &all_open, candidates, &mut out);
+    out
 }
 
 /// Why an invoice that payments matched to it left open for no more than the fee tolerance
