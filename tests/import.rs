@@ -1693,7 +1693,8 @@ fn the_last_row_of_a_file_without_a_line_end_is_held_until_another_import_lists_
     );
     assert!(!o.status.success());
     assert!(
-        stderr(&o).contains("ones held for what their sources say"),
+        stderr(&o).contains("every overdue invoice it could demand is held")
+            && stderr(&o).contains("F2 (unconfirmed-last-row:"),
         "{}",
         stderr(&o)
     );
@@ -1792,4 +1793,108 @@ fn the_last_row_of_a_file_without_a_line_end_is_held_until_another_import_lists_
         excluded_rule(&v, "F2").map(|(r, _)| r).as_deref(),
         Some("unconfirmed-last-row")
     );
+}
+
+/// Review 43c, F-4: a list of every open item (`--complete`) whose file ends without a line end
+/// inside a row may have lost the rows after the cut, so it settles nothing: what it leaves out
+/// is held from claims, named in the import, until another import lists it or a whole list
+/// leaves it out (`fixtures/othergen43/cut-downloads/f4-*.csv`: F2026-006 was lost after a
+/// cut inside F2026-005's status, and was settled as paid).
+#[test]
+fn a_list_of_every_open_item_cut_short_settles_nothing_and_holds_what_it_leaves_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let set = fixture("othergen43/cut-downloads");
+    let rates = extended_rates(dir.path());
+    let policy = set.join("policy.toml");
+    let claims = || claims_json_with(&data, &rates, &["--policy", policy.to_str().unwrap()]);
+    let day1 = set.join("f4-day1.csv");
+    let cut = set.join("f4-day2-cut.csv");
+    ok(incasso(&data, &["import", day1.to_str().unwrap()]));
+    let said = ok(incasso(
+        &data,
+        &["import", "--complete", cut.to_str().unwrap()],
+    ));
+    assert!(
+        said.contains("not settling what it leaves out: the file ends without a line end")
+            && said.contains(": 1: F2026-006"),
+        "{said}"
+    );
+    assert!(!said.contains("settled in the books"), "{said}");
+    let open = ok(incasso(
+        &data,
+        &["receivables", "--as-of", "2026-06-30", "--format", "csv"],
+    ));
+    assert!(open.contains("F2026-006"), "still open: {open}");
+    let v = claims();
+    let (rule, why) = excluded_rule(&v, "F2026-006").expect("F2026-006 held");
+    assert_eq!(rule, "unconfirmed-last-row");
+    assert!(
+        why.contains("f4-day2-cut.csv, a list of every open item that ends without a line end"),
+        "{why}"
+    );
+    // F2026-005's row was cut inside its status, empty as it reads: alike to what day 1 stored.
+    assert_eq!(
+        claimed_numbers(&v),
+        [
+            "F2026-001",
+            "F2026-002",
+            "F2026-003",
+            "F2026-004",
+            "F2026-005"
+        ]
+    );
+    // The next whole list (day 1's file is already imported, and settles or confirms nothing
+    // again) lists F2026-006 and a new invoice: nothing is held, nothing was settled.
+    let text = std::fs::read_to_string(&day1).unwrap();
+    let next = dir.path().join("next.csv");
+    std::fs::write(
+        &next,
+        format!("{text}F2026-007;02-03-2026;01-04-2026;D400;Cafe Noel B.V.;Zakelijk;50,00;50,00;EUR;Openstaand\n"),
+    )
+    .unwrap();
+    ok(incasso(
+        &data,
+        &["import", "--complete", next.to_str().unwrap()],
+    ));
+    let v = claims();
+    assert_eq!(excluded_rule(&v, "F2026-006"), None, "{v}");
+    assert_eq!(claimed_numbers(&v).len(), 7, "{v}");
+    // A list leaving F2026-006 out, cut again before its last row's status: held again. Then a
+    // whole list that leaves it out: now it is settled, and no longer held.
+    let text = std::fs::read_to_string(&next).unwrap();
+    let without: String = text
+        .lines()
+        .filter(|l| !l.starts_with("F2026-006"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let cut_again = dir.path().join("day3-cut.csv");
+    std::fs::write(&cut_again, &without[..without.len() - "Openstaand\n".len()]).unwrap();
+    let said = ok(incasso(
+        &data,
+        &["import", "--complete", cut_again.to_str().unwrap()],
+    ));
+    assert!(said.contains(": 1: F2026-006"), "{said}");
+    let v = claims();
+    assert_eq!(
+        excluded_rule(&v, "F2026-006").map(|(r, _)| r).as_deref(),
+        Some("unconfirmed-last-row")
+    );
+    let whole = dir.path().join("day3.csv");
+    std::fs::write(
+        &whole,
+        text.lines()
+            .filter(|l| !l.starts_with("F2026-006"))
+            .map(|l| format!("{l}\n"))
+            .collect::<String>(),
+    )
+    .unwrap();
+    let said = ok(incasso(
+        &data,
+        &["import", "--complete", whole.to_str().unwrap()],
+    ));
+    assert!(said.contains("settled in the books"), "{said}");
+    let v = claims();
+    assert_eq!(excluded_rule(&v, "F2026-006"), None, "{v}");
+    assert_eq!(claimed_numbers(&v).len(), 6, "{v}");
 }

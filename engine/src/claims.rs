@@ -239,6 +239,20 @@ pub(crate) fn unconfirmed(
     for u in all {
         let row = format!("{}, {}", u.source, u.location);
         let own = (u.document.kind, u.document.number.clone());
+        if u.unlisted {
+            add_reason(
+                &mut out,
+                own,
+                &format!(
+                    "left out of {}, a list of every open item that ends without a line end: \
+                     cut short, it would lose the rows after the cut, so it settles nothing; \
+                     held until another import lists it, or a list of every open item that ends \
+                     with a line end leaves it out",
+                    u.source
+                ),
+            );
+            continue;
+        }
         add_reason(
             &mut out,
             own.clone(),

@@ -76,6 +76,7 @@ impl Store {
             unconfirmed: self.unconfirmed_keys()?.into_iter().collect(),
             confirmed: Vec::new(),
             mark: None,
+            unlisted: Vec::new(),
             listed_alike: None,
             new: 0,
             changed: 0,
@@ -133,6 +134,8 @@ pub struct ImportTx<'a> {
     confirmed: Vec<Vec<u8>>,
     /// The document this import read from a last row without a line end.
     mark: Option<crate::Unconfirmed>,
+    /// The documents a list of every open item that may have been cut short leaves out.
+    unlisted: Vec<crate::Unconfirmed>,
     /// The hash of the latest document added, when it was stored alike already and not
     /// marked unconfirmed.
     listed_alike: Option<u64>,
@@ -578,6 +581,7 @@ impl ImportTx<'_> {
             && self.attachments.is_empty()
             && self.confirmed.is_empty()
             && self.mark.is_none()
+            && self.unlisted.is_empty()
     }
 
     /// A document arrived exactly as stored: unchanged, or — told alike by another kind of
@@ -782,6 +786,10 @@ impl ImportTx<'_> {
         if let Some((k, v)) = mark {
             self.batch.insert(k, v);
         }
+        for u in std::mem::take(&mut self.unlisted) {
+            let (k, v) = crate::unconfirmed::mark(&u);
+            self.batch.insert(k, v);
+        }
         self.payments.settle(self.store)?;
         self.payments.finish(self.block_owner, &mut self.batch)?;
         for (shard_no, list) in std::mem::take(&mut self.earlier) {
@@ -865,6 +873,19 @@ impl ImportTx<'_> {
             ..mark
         });
         true
+    }
+
+    /// Marks a stored document unconfirmed that a list of every open item leaves out, where the
+    /// list may have been cut short (its file ends without a line end, inside a row that may be
+    /// cut): neither settled nor claimed until another import lists it, or a whole list leaves it
+    /// out (see [`crate::Unconfirmed::unlisted`]).
+    pub fn hold_unlisted(&mut self, mark: crate::Unconfirmed) {
+        self.unlisted.push(crate::Unconfirmed {
+            import: self.import_id,
+            source: self.source.name.clone(),
+            unlisted: true,
+            ..mark
+        });
     }
 
     /// Records which revision of its reader read this import's file (see

@@ -38,6 +38,11 @@ pub struct Unconfirmed {
     /// held, their credit maybe lost to it.
     #[serde(default)]
     pub debtor_cut: bool,
+    /// Whether the file did not list the document at all: a list of every open item, cut short,
+    /// would leave out the rows after the cut, which would then be settled as paid (review
+    /// 43c, F-4); it is held instead.
+    #[serde(default)]
+    pub unlisted: bool,
 }
 
 impl Store {

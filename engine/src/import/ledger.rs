@@ -138,20 +138,6 @@ pub(super) fn import_ledger(
     for d in &report.debtors {
         tx.add_debtor(d);
     }
-    let settled = match listing {
-        Listing::EveryOpenItem { settle_most } if report.rejected.is_empty() => {
-            Some(settle_unlisted(store, &mut tx, file, &listed, settle_most)?)
-        }
-        _ => None,
-    };
-    let rejected_file = if report.rejected.is_empty() {
-        None
-    } else {
-        let path = rejected_path(file);
-        write_rejected(&path, &report.detection, &report.rejected)
-            .with_context(|| format!("writing rejected rows to {}", path.display()))?;
-        Some(path)
-    };
     let marked = report.unended_last.as_ref().is_some_and(|last| {
         tx.mark_unconfirmed(incasso_store::Unconfirmed {
             document: last.key.clone(),
@@ -162,8 +148,28 @@ pub(super) fn import_ledger(
             debtor: last.debtor.clone(),
             debtor_cut: last.debtor_cut,
             amount_cut: last.amount_cut,
+            unlisted: false,
         })
     });
+    // A list that may have been cut short is no evidence that what it leaves out was settled:
+    // the rows after the cut are lost (review 43c, F-4). What it leaves out is held instead,
+    // even where the last row reads as an earlier import stored it: cut inside a field that
+    // may be empty (a status), it still reads alike.
+    let maybe_cut = report.unended_last.is_some();
+    let settled = match listing {
+        Listing::EveryOpenItem { settle_most } if report.rejected.is_empty() => Some(
+            settle_unlisted(store, &mut tx, file, &listed, settle_most, maybe_cut)?,
+        ),
+        _ => None,
+    };
+    let rejected_file = if report.rejected.is_empty() {
+        None
+    } else {
+        let path = rejected_path(file);
+        write_rejected(&path, &report.detection, &report.rejected)
+            .with_context(|| format!("writing rejected rows to {}", path.display()))?;
+        Some(path)
+    };
     let summary = tx.commit_unflushed()?;
     let r = &summary.record;
     rep.info(&super::imported(file, r.id, started));
@@ -258,6 +264,22 @@ pub(super) fn import_ledger(
             );
         }
         Some(Settled::Now(_)) => {}
+        Some(Settled::Held(keys)) if !keys.is_empty() => {
+            let mut named: Vec<&str> = keys.iter().take(20).map(|k| k.number.as_str()).collect();
+            if keys.len() > 20 {
+                named.push("...");
+            }
+            say!(
+                rep,
+                "  warning: not settling what it leaves out: the file ends without a line end, so \
+                 rows after a cut would be lost; held from claims instead until another import \
+                 lists them or a list of every open item that ends with a line end leaves them \
+                 out: {}: {}",
+                keys.len(),
+                named.join(", ")
+            );
+        }
+        Some(Settled::Held(_)) => {}
     }
     for w in &report.warnings {
         say!(rep, "  warning: {w}");
@@ -502,12 +524,15 @@ fn settle_unlisted(
     file: &Path,
     listed: &Listed,
     settle_most: bool,
+    maybe_cut: bool,
 ) -> Result<Settled> {
     let digest = listed.digest();
     if let Some(import) = store.listing_read(&digest)? {
         return Ok(Settled::Before(import));
     }
-    tx.remember_listing(&digest);
+    if !maybe_cut {
+        tx.remember_listing(&digest);
+    }
     let creditor = store.creditor()?;
     let mut open = 0usize;
     let mut left_out = Vec::new();
@@ -559,9 +584,27 @@ fn settle_unlisted(
             open
         );
     }
+    let mut keys = Vec::with_capacity(left_out.len());
+    if maybe_cut {
+        for doc in left_out {
+            tx.hold_unlisted(incasso_store::Unconfirmed {
+                document: doc.key(),
+                number: doc.number.to_string(),
+                import: 0,
+                source: String::new(),
+                location: Location::NotListed,
+                debtor: doc.debtor.to_string(),
+                debtor_cut: false,
+                amount_cut: false,
+                unlisted: true,
+            });
+            keys.push(doc.key());
+        }
+        keys.sort();
+        return Ok(Settled::Held(keys));
+    }
     // What the file's columns did not say is no part of this: the status is what it states.
     tx.omits(Omits::default());
-    let mut keys = Vec::with_capacity(left_out.len());
     for mut doc in left_out {
         doc.status = DocumentStatus::Paid;
         doc.source_open = Some(rust_decimal::Decimal::ZERO);
@@ -576,6 +619,8 @@ fn settle_unlisted(
 enum Settled {
     /// These documents, now.
     Now(Vec<DocumentKey>),
+    /// None: the list may have been cut short, so these documents it leaves out are held.
+    Held(Vec<DocumentKey>),
     /// Nothing: the same list was read by this import before.
     Before(u64),
 }
