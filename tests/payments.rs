@@ -1726,6 +1726,19 @@ fn the_re_review_of_payments_from_other_hands() {
             wrong.push(format!("F-7: {n} not paid {a}: {allocations}"));
         }
     }
+    // F-3: the ultimate debtor a payment is for is another debtor than the account is known
+    // for (learned from the group's payment company's first payment, or the ledger's): the
+    // money waits, and the invoice of the debtor it names is not claimed.
+    for (ledger, bank, held) in [
+        ("ledger_learn.csv", "learn.xml", "F2026-0307"),
+        ("ledger_learn.csv", "only2.xml", "F2026-0307"),
+        ("ledger.csv", "e2.xml", "F2026-0306"),
+    ] {
+        let (v, _, _) = run("F-3", &[ledger, bank]);
+        if numbers(&v).iter().any(|c| c == held) {
+            wrong.push(format!("F-3 {bank}: {held} claimed"));
+        }
+    }
     let (v, _, _) = run("F-8", &["ledger.csv", "st.xml"]);
     if excluded_rule(&v, "F2026-0901").is_some() || !numbers(&v).contains(&"F2026-0901".into()) {
         wrong.push(format!(

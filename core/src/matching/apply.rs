@@ -117,6 +117,16 @@ pub(super) fn apply_run(
                     out.status = PaymentStatus::Unapplied;
                     out.notes
                         .push("the payer is known but no open item fits".into());
+                } else if let Some(d) = &payer.disagreement {
+                    let ids = |l: &[&crate::ids::DebtorId]| {
+                        l.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(", ")
+                    };
+                    out.notes.push(format!(
+                        "the account is known as debtor {}'s, the name as debtor {}'s (paid for \
+                         another party?); not applied",
+                        ids(&d.by_account),
+                        ids(&d.by_name)
+                    ));
                 } else if payer.debtors.len() > 1 {
                     out.notes.push(format!(
                         "the payer's account belongs to {} debtors; not applied",

@@ -25,6 +25,22 @@ pub(crate) struct Payer<'a> {
     pub debtors: Vec<&'a DebtorId>,
     /// How the one debtor is known.
     pub evidence: Option<Evidence>,
+    /// The account names some debtors and the name others (see [`Disagreement`]).
+    pub disagreement: Option<Disagreement<'a>>,
+}
+
+/// An account the ledger or the history gives some debtors, with the name of another debtor
+/// exactly: a group's payment company or an office paying for one of its clients
+/// (`UltmtDbtr`, `Naam uiteindelijke partij`), or a debtor paying another's invoice. Neither
+/// wins: nothing is applied by amount, so the money waits and holds both debtors' items
+/// (review 43b, F-3: the account learned as one firm's took a payment the ultimate debtor
+/// said was for another).
+#[derive(Debug, Clone)]
+pub(crate) struct Disagreement<'a> {
+    /// The debtors the account is known for.
+    pub by_account: Vec<&'a DebtorId>,
+    /// The debtors whose name the payment's is exactly.
+    pub by_name: Vec<&'a DebtorId>,
 }
 
 impl<'a> Payer<'a> {
@@ -70,22 +86,26 @@ pub(crate) fn identify<'a>(
     payments: &[Payment],
 ) -> Payer<'a> {
     if let Some(account) = p.counterparty_account.as_deref() {
-        if let Some(list) = idx.accounts.get(account) {
-            return Payer {
+        let known = if let Some(list) = idx.accounts.get(account) {
+            Some(Payer {
                 debtors: list.clone(),
                 evidence: (list.len() == 1).then(|| Evidence::PayerAccount {
                     account: account.to_string(),
                 }),
-            };
-        }
-        if let Some(&(d, from)) = learned.get(account) {
-            return Payer {
+                disagreement: None,
+            })
+        } else {
+            learned.get(account).map(|&(d, from)| Payer {
                 debtors: vec![d],
                 evidence: Some(Evidence::LearnedAccount {
                     account: account.to_string(),
                     payment: payments[from].id.clone(),
                 }),
-            };
+                disagreement: None,
+            })
+        };
+        if let Some(known) = known {
+            return disagreeing(known, p.counterparty_name.as_deref(), idx);
         }
     }
     let Some(name) = p.counterparty_name.as_deref() else {
@@ -117,6 +137,33 @@ pub(crate) fn identify<'a>(
             others: fits.len() - 1,
         }),
         debtors: fits,
+        disagreement: None,
+    }
+}
+
+/// The payer an account tells, unless the payment's name is exactly that of other debtors
+/// (none of the account's): then every one of them, known by neither (see [`Disagreement`]).
+fn disagreeing<'a>(known: Payer<'a>, name: Option<&str>, idx: &Indexes<'a>) -> Payer<'a> {
+    let Some(named) = name
+        .map(names::identity_key)
+        .filter(|k| !k.is_empty())
+        .and_then(|k| idx.names.get(&k))
+    else {
+        return known;
+    };
+    if named.len() > HOMONYMS || named.iter().any(|d| known.debtors.contains(d)) {
+        return known;
+    }
+    let mut debtors = known.debtors.clone();
+    debtors.extend(named.iter().copied());
+    debtors.sort();
+    Payer {
+        debtors,
+        evidence: None,
+        disagreement: Some(Disagreement {
+            by_account: known.debtors,
+            by_name: named.clone(),
+        }),
     }
 }
 
@@ -172,6 +219,7 @@ fn owner<'a>(name: &str, idx: &Indexes<'a>) -> Payer<'a> {
             name: name.to_string(),
             words,
         }),
+        disagreement: None,
     }
 }
 
