@@ -107,13 +107,6 @@ impl Ending {
         }
         self.odd.clone().or_else(|| self.status_cut(statuses))
     }
-
-    /// Whether a file whose lines all end in CR LF (as spreadsheets and Windows packages write
-    /// them, the last line too) ended without one: cut short, whatever its last row holds.
-    pub(super) fn crlf_cut(unended: bool, sample: &str) -> bool {
-        let lf = sample.matches('\n').count();
-        unended && lf >= 2 && sample.matches("\r\n").count() == lf
-    }
 }
 
 #[cfg(test)]
@@ -136,7 +129,8 @@ mod tests {
 
     /// A download cut inside its last row is refused, naming the row and the cut value; the same
     /// rows ending in a line end, or a last row whose values look like those above it, are read.
-    /// A file whose every line ends in CR LF and whose last does not is cut, whatever it holds.
+    /// A file whose every line ends in CR LF and whose last does not reads as one in LF does
+    /// (several Windows packages write no final line end; the last row is held by the import).
     #[test]
     fn a_file_cut_inside_its_last_row_is_refused() {
         let head = "Factuurnummer;Debiteur;Factuurdatum;Bedrag;Status;Betaald bedrag\n\
@@ -158,13 +152,11 @@ mod tests {
         assert_eq!(read(&format!("{cut}\n")).unwrap(), ["F1", "F3"]);
         let whole = format!("{head}F3;D1;05-01-2026;1.000,00;Openstaand;0,00");
         assert_eq!(read(&whole).unwrap(), ["F1", "F3"]);
-        // Lines in CR LF: the last one without it is cut, even where its values look whole.
+        // Lines in CR LF, the last without: read, as in LF (review 43c, F-7), and a cut there
+        // refused as in LF.
         let crlf = whole.replace('\n', "\r\n");
-        let e = read(&crlf).unwrap_err();
-        assert!(
-            e.contains("line 3: every line of the file ends in CR LF"),
-            "{e}"
-        );
+        assert_eq!(read(&crlf).unwrap(), ["F1", "F3"]);
         assert_eq!(read(&format!("{crlf}\r\n")).unwrap(), ["F1", "F3"]);
+        assert!(read(&cut.replace('\n', "\r\n")).is_err());
     }
 }

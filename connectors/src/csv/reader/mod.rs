@@ -418,16 +418,6 @@ where
     }
     // A worksheet's rows are never cut: its text is written whole by the workbook reader.
     if options.row_word.is_none() {
-        if data_rows > 0 && ending::Ending::crlf_cut(unended, sample) {
-            return Err(CsvError::Structure {
-                file: name.clone(),
-                line: last_line,
-                message: "every line of the file ends in CR LF but the last one ends without: \
-                          the download may have been cut short inside it; download the export \
-                          again (a file that is whole: add the line end)"
-                    .into(),
-            });
-        }
         if let Some((line, f, value, why)) = ending.cut(unended, rows.status_words.keys()) {
             return Err(CsvError::Row(RowError {
                 file: name.clone(),
