@@ -735,3 +735,96 @@ fn a_consumer_letter_leaves_out_what_a_waiting_payment_may_have_paid_before_the_
         stderr(&o)
     );
 }
+
+/// Review 44b, F-1 (`fixtures/othergen44/letters-law/F-1/`): a recorded letter's term holds
+/// the items it covers from the claims, whatever the letter and the debtor: a Dutch business's
+/// 14-day letter and a Belgian business's reminder say the costs and interest are waived when
+/// paid within it, a consumer's pre-incasso letter that the costs fall due only after it. The
+/// claims were ready, with costs and interest, on day 7 of those terms.
+#[test]
+fn no_claim_goes_while_a_recorded_letter_s_term_runs() {
+    let set = fixture("othergen44/letters-law/F-1");
+    let dir = tempfile::tempdir().unwrap();
+    let run = |name: &str, ledger: &str, policy: &str| {
+        let data = dir.path().join(name);
+        let policy = set.join(policy);
+        let p = policy.to_str().unwrap().to_string();
+        ok(incasso(
+            &data,
+            &["import", set.join(ledger).to_str().unwrap()],
+        ));
+        move |args: &[&str]| {
+            let mut all = vec!["--policy", p.as_str()];
+            all.extend_from_slice(args);
+            ok(incasso(&data, &all))
+        }
+    };
+    let claims_on = |say: &dyn Fn(&[&str]) -> String, date: &str| -> serde_json::Value {
+        serde_json::from_str(&say(&["claims", "--as-of", date, "--format", "json"])).unwrap()
+    };
+    let held_for_term = |v: &serde_json::Value, n: &str| {
+        excluded_rule(v, n)
+            .is_some_and(|(rule, why)| rule == "letter-term" && why.contains("until"))
+    };
+    // (a) A Dutch business: letter of 31 March, term to 16 April.
+    let b2b = run("b2b", "ledger-b2b.csv", "policy-b2b.toml");
+    b2b(&[
+        "letter",
+        "--debtor",
+        "B100",
+        "--date",
+        "2026-03-31",
+        "--record",
+    ]);
+    let v = claims_on(&b2b, "2026-04-10");
+    assert!(claimed_numbers(&v).is_empty(), "{v}");
+    assert!(held_for_term(&v, "F2026-071"), "{v}");
+    let v = claims_on(&b2b, "2026-04-17");
+    assert_eq!(claimed_numbers(&v).len(), 3, "after the term: {v}");
+    // (b) A Dutch consumer: two 14-day letters, then a pre-incasso letter of 1 April (term to
+    // 20 April).
+    let nl = run("consumer", "ledger-consumer.csv", "policy-nl.toml");
+    nl(&[
+        "letter",
+        "--debtor",
+        "D100",
+        "--date",
+        "2026-02-03",
+        "--record",
+    ]);
+    nl(&[
+        "letter",
+        "--debtor",
+        "D100",
+        "--date",
+        "2026-03-03",
+        "--record",
+    ]);
+    nl(&[
+        "letter",
+        "--debtor",
+        "D100",
+        "--date",
+        "2026-04-01",
+        "--kind",
+        "pre-incasso",
+        "--record",
+    ]);
+    let v = claims_on(&nl, "2026-04-10");
+    assert!(claimed_numbers(&v).is_empty(), "{v}");
+    assert!(held_for_term(&v, "F2026-001"), "{v}");
+    assert!(!claimed_numbers(&claims_on(&nl, "2026-04-21")).is_empty());
+    // (c) A Belgian business: letter of 1 June, term to 17 June.
+    let be = run("be", "ledger-be.csv", "policy-be-b2b.toml");
+    be(&[
+        "letter",
+        "--debtor",
+        "K400",
+        "--date",
+        "2026-06-01",
+        "--record",
+    ]);
+    let v = claims_on(&be, "2026-06-10");
+    assert!(claimed_numbers(&v).is_empty(), "{v}");
+    assert!(!claimed_numbers(&claims_on(&be, "2026-06-18")).is_empty());
+}

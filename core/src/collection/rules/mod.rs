@@ -10,6 +10,7 @@ mod currency;
 mod debtor_type;
 mod disputed;
 mod fourteen_day_letter;
+mod letter_term;
 mod min_amount;
 mod min_days_overdue;
 mod on_hold;
@@ -79,6 +80,7 @@ pub fn item_rules() -> &'static [&'static dyn ItemRule] {
         &consumer_abroad::ConsumerAbroad,
         &min_days_overdue::MinDaysOverdue,
         &fourteen_day_letter::FourteenDayLetter,
+        &letter_term::LetterTermRuns,
     ]
 }
 
