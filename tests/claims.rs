@@ -1043,6 +1043,8 @@ fn a_consumer_living_in_belgium_is_claimed_under_belgian_law() {
             "--date",
             "2026-06-30",
             "--record",
+            "--about",
+            "Webwinkelbestelling",
         ],
     ));
     assert!(

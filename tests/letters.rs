@@ -190,6 +190,9 @@ fn belgian_letters_name_the_enterprise_and_count_working_days() {
             "2026-06-03".into(),
             "--policy".into(),
             p.to_str().unwrap().to_string(),
+            // The books give no description; a Belgian consumer's reminder must say it.
+            "--about".into(),
+            "Bierleveringen".into(),
         ]
     };
     let run = |a: &[String]| incasso(&data, &a.iter().map(String::as_str).collect::<Vec<_>>());
@@ -827,4 +830,94 @@ fn no_claim_goes_while_a_recorded_letter_s_term_runs() {
     let v = claims_on(&be, "2026-06-10");
     assert!(claimed_numbers(&v).is_empty(), "{v}");
     assert!(!claimed_numbers(&claims_on(&be, "2026-06-18")).is_empty());
+}
+
+/// Review 44b, F-2 and F-3 (`fixtures/othergen44/letters-law/`): under `b2b_minimum =
+/// "per_claim"` a business letter states one EUR 40 minimum, not one per late invoice (it said
+/// "per invoice" and then EUR 45.00 for three); a Belgian consumer's reminder must say what the
+/// debt is for (art. XIX.2 WER): without a description in the books it is refused, naming the
+/// invoices, until `--about` says it.
+#[test]
+fn business_letters_state_the_policy_s_minimum_and_belgian_reminders_say_what_the_debt_is_for() {
+    let set = fixture("othergen44/letters-law");
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("per-claim");
+    ok(incasso(
+        &data,
+        &["import", set.join("F-2/ledger.csv").to_str().unwrap()],
+    ));
+    for policy in ["policy-per-claim.toml", "policy-per-claim-agreed2.toml"] {
+        let p = set.join("F-2").join(policy);
+        for (lang, per_invoice, minimum) in [
+            (
+                "nl",
+                "per te laat betaalde factuur",
+                "ten minste € 40 (artikel 6:96 lid 4",
+            ),
+            (
+                "en",
+                "for each invoice paid late",
+                "at least €40 (article 6:96(4)",
+            ),
+        ] {
+            let text = ok(incasso(
+                &data,
+                &[
+                    "--policy",
+                    p.to_str().unwrap(),
+                    "letter",
+                    "--debtor",
+                    "B100",
+                    "--date",
+                    "2026-03-31",
+                    "--lang",
+                    lang,
+                ],
+            ));
+            assert!(
+                text.contains(minimum) && !text.contains(per_invoice),
+                "{policy} {lang}: {text}"
+            );
+        }
+    }
+    let data = dir.path().join("be");
+    let p = set.join("F-3/policy-be.toml");
+    let p = p.to_str().unwrap();
+    ok(incasso(
+        &data,
+        &[
+            "import",
+            set.join("F-3/ledger-no-description.csv").to_str().unwrap(),
+        ],
+    ));
+    let letter = |extra: &[&str]| {
+        let mut args = vec![
+            "--policy",
+            p,
+            "letter",
+            "--debtor",
+            "K100",
+            "--date",
+            "2026-04-02",
+        ];
+        args.extend_from_slice(extra);
+        incasso(&data, &args)
+    };
+    let o = letter(&["--record"]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("must say what the debt is for (art. XIX.2 WER)")
+            && stderr(&o).contains("F2026-081"),
+        "{}",
+        stderr(&o)
+    );
+    let listed = ok(incasso(&data, &["reminders", "list", "--format", "csv"]));
+    assert_eq!(listed.lines().count(), 1, "nothing recorded: {listed}");
+    let o = letter(&["--about", "Keukenrenovatie, levering 3 januari 2026"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("Keukenrenovatie, levering 3 januari 2026"),
+        "{}",
+        stdout(&o)
+    );
 }

@@ -40,6 +40,8 @@ pub struct LetterRequest<'a> {
     pub currency: Currency,
     /// A folder of rate tables replacing the built-in ones.
     pub rates: Option<&'a Path>,
+    /// What the debt is for, for the invoices the books give no description.
+    pub about: Option<&'a str>,
 }
 
 /// A letter ready to be written, and the record of it as sent.
@@ -267,6 +269,30 @@ pub fn prepare(ws: &Workspace, q: &LetterRequest<'_>) -> Result<Letter> {
             "a Belgian reminder must state the creditor's enterprise number (art. XIX.2 WER): set enterprise_number under [creditor] in the policy (or kvk, for a creditor registered in the Netherlands)"
         );
     }
+    // A Belgian consumer's reminder states what each debt is for (art. XIX.2 WER); an invoice
+    // number alone may not be enough before a judge (review 44b, F-3).
+    let about = q
+        .about
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .map(str::to_string);
+    if eff.jurisdiction == Jurisdiction::Be && debtor_type == DebtorType::Consumer {
+        let undescribed: Vec<String> = items
+            .iter()
+            .filter(|(it, _)| {
+                about.is_none()
+                    && descriptions
+                        .get(it.number.as_str())
+                        .is_none_or(|d| d.trim().is_empty())
+            })
+            .map(|(it, _)| it.number.to_string())
+            .collect();
+        anyhow::ensure!(
+            undescribed.is_empty(),
+            "no letter to {debtor}: a Belgian consumer's reminder must say what the debt is for (art. XIX.2 WER), and the books give no description for {}: import the ledger with a description column, or say it with --about \"TEXT\"",
+            undescribed.join(", ")
+        );
+    }
     let term = letter_term(eff.jurisdiction, date, channel, None);
     let input = LetterInput {
         kind: q.kind,
@@ -291,7 +317,10 @@ pub fn prepare(ws: &Workspace, q: &LetterRequest<'_>) -> Result<Letter> {
                 due_assumed: it.due_assumed,
                 // The day after an earlier letter's term.
                 in_default_from: s.flatten().map(|last| last.succ_opt().unwrap_or(last)),
-                description: descriptions.get(it.number.as_str()).map(|s| s.to_string()),
+                description: descriptions
+                    .get(it.number.as_str())
+                    .map(|s| s.to_string())
+                    .or_else(|| about.clone()),
                 open: it.open,
             })
             .collect(),
@@ -312,6 +341,7 @@ pub fn prepare(ws: &Workspace, q: &LetterRequest<'_>) -> Result<Letter> {
         interest_rate: eff.rate_table(&tables, debtor_type).known_rate_on(date),
         damages_clause: eff.damages_clause(),
         agreed_interest_pct: eff.agreed_interest_pct(),
+        b2b_minimum: policy.b2b_minimum,
     };
     let reminder = Reminder {
         debtor: debtor_id,

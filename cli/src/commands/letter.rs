@@ -74,6 +74,10 @@ pub struct Args {
     /// Folder of rate tables replacing the built-in ones (default: DATA_DIR/rates).
     #[arg(long)]
     pub rates: Option<PathBuf>,
+    /// What the debt is for, stated for each invoice the books give no description
+    /// (`Abonnement 2026`): a Belgian consumer's reminder must say it (art. XIX.2 WER).
+    #[arg(long, value_name = "TEXT")]
+    pub about: Option<String>,
 }
 
 /// Writes the letter; with `--record`, also records it as sent on its date.
@@ -93,6 +97,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<ExitStatus> {
         channel: a.channel.into(),
         currency: a.currency,
         rates: a.rates.as_deref(),
+        about: a.about.as_deref(),
     };
     let prepared = prepare(&ctx.ws, &request)?;
     let text = match a.format {

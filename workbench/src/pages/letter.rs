@@ -42,6 +42,7 @@ pub async fn render(
                 channel: Channel::Post,
                 currency,
                 rates: None,
+                about: None,
             },
         )?;
         Ok(letter::html(&prepared.input))

@@ -99,6 +99,9 @@ pub struct LetterInput {
     pub damages_clause: bool,
     /// Belgian consumers: the interest rate the clause agrees, when below the maximum.
     pub agreed_interest_pct: Option<Decimal>,
+    /// Dutch businesses: whether the EUR 40 minimum is per invoice or per claim (the policy's
+    /// `b2b_minimum`), as the letter states it (review 44b, F-2).
+    pub b2b_minimum: crate::law::claim::B2bMinimum,
 }
 
 /// A letter's words before layout.

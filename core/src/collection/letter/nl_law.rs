@@ -202,14 +202,23 @@ fn business(l: &LetterInput) -> Vec<String> {
         .first()
         .and_then(|t| t.rate.clone())
         .unwrap_or_default();
+    let per_invoice = l.b2b_minimum == crate::law::claim::B2bMinimum::PerInvoice;
+    let (minimum_nl, minimum_en) = if per_invoice {
+        (
+            "ten minste € 40 per te laat betaalde factuur",
+            "at least €40 for each invoice paid late",
+        )
+    } else {
+        ("ten minste € 40", "at least €40")
+    };
     match l.lang {
         Lang::Nl => {
             let rule = if l.per_invoice_minimum() {
                 format!("ten minste € 40 per te laat betaalde factuur (artikel 6:96 lid 4 van het Burgerlijk Wetboek; Hof van Justitie EU 20 oktober 2022, zaak C-585/20). Voor deze {n} is dat {costs}{vat}")
             } else if l.agreed_costs() {
-                format!("zoals in onze voorwaarden overeengekomen {} van de hoofdsom, ten minste € 40 per te laat betaalde factuur (artikel 6:96 lid 4 van het Burgerlijk Wetboek). Voor deze {n} is dat {costs}{vat}", agreed_pct.replace('.', ","))
+                format!("zoals in onze voorwaarden overeengekomen {} van de hoofdsom, {minimum_nl} (artikel 6:96 lid 4 van het Burgerlijk Wetboek). Voor deze {n} is dat {costs}{vat}", agreed_pct.replace('.', ","))
             } else {
-                format!("berekend volgens de staffel van het Besluit vergoeding voor buitengerechtelijke incassokosten, ten minste € 40 per te laat betaalde factuur (artikel 6:96 lid 4 van het Burgerlijk Wetboek). Voor deze {n} is dat {costs}{vat}")
+                format!("berekend volgens de staffel van het Besluit vergoeding voor buitengerechtelijke incassokosten, {minimum_nl} (artikel 6:96 lid 4 van het Burgerlijk Wetboek). Voor deze {n} is dat {costs}{vat}")
             };
             vec![
                 format!("Als zakelijke afnemer bent u sinds de dag na de vervaldatum van elke factuur, zonder dat daarvoor een aanmaning nodig is, een vergoeding voor incassokosten verschuldigd: {rule}."),
@@ -221,9 +230,9 @@ fn business(l: &LetterInput) -> Vec<String> {
             let rule = if l.per_invoice_minimum() {
                 format!("at least €40 for each invoice paid late (article 6:96(4) of the Dutch Civil Code; Court of Justice of the EU, 20 October 2022, case C-585/20). For these {n} that is {costs}{vat}")
             } else if l.agreed_costs() {
-                format!("as agreed in our terms, {agreed_pct} of the principal, at least €40 for each invoice paid late (article 6:96(4) of the Dutch Civil Code). For these {n} that is {costs}{vat}")
+                format!("as agreed in our terms, {agreed_pct} of the principal, {minimum_en} (article 6:96(4) of the Dutch Civil Code). For these {n} that is {costs}{vat}")
             } else {
-                format!("computed on the scale of the Dutch Decree on compensation for extrajudicial collection costs, at least €40 for each invoice paid late (article 6:96(4) of the Dutch Civil Code). For these {n} that is {costs}{vat}")
+                format!("computed on the scale of the Dutch Decree on compensation for extrajudicial collection costs, {minimum_en} (article 6:96(4) of the Dutch Civil Code). For these {n} that is {costs}{vat}")
             };
             vec![
                 format!("As a business customer you have owed compensation for collection costs since the day after the due date of each invoice, without any reminder being needed: {rule}."),

@@ -98,6 +98,7 @@ fn letter(
         costs_base: total,
         costs: collection_costs(total, &terms).unwrap(),
         interest_rate: rate_kind(j, debtor, clause).table().known_rate_on(d(date)),
+        b2b_minimum: B2bMinimum::PerInvoice,
         damages_clause: clause,
         agreed_interest_pct: None,
     }
