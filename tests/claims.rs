@@ -1239,3 +1239,65 @@ fn a_part_payment_after_default_leaves_the_costs_and_the_interest_until_it() {
     assert_eq!(a["interest_outstanding"], "69.24", "{a}");
     assert_eq!(c["items"][0]["claimed"], "1500.00", "{c}");
 }
+
+/// Review 44a, F-1 and F-2 (`fixtures/othergen44/agency-truth/`): a transfer the bookkeeper then
+/// booked, so that the next ledger export's open amount has it, comes off once. A part payment
+/// of 1,000.00 on 2,420.00 was taken off again (420.00 claimed, the costs worked out anew as if
+/// paid before default); a transfer for an invoice the export then called paid became unapplied
+/// cash that held the debtor's other invoice.
+#[test]
+fn a_transfer_the_books_booked_comes_off_once() {
+    let set = fixture("othergen44/agency-truth");
+    let night = |data: &Path, folder: &str| {
+        for f in [
+            "ledger-2026-06-01.csv",
+            "camt053_2026-06-02.xml",
+            "ledger-2026-06-03.csv",
+        ] {
+            ok(incasso(
+                data,
+                &["import", set.join(folder).join(f).to_str().unwrap()],
+            ));
+        }
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("part");
+    night(&data, "F-1");
+    let open = ok(incasso(
+        &data,
+        &["receivables", "--as-of", "2026-06-03", "--format", "csv"],
+    ));
+    assert!(
+        open.contains("F2026-0102,D200,EUR,2420.00,1420.00,"),
+        "{open}"
+    );
+    let alloc = ok(incasso(
+        &data,
+        &["allocations", "--as-of", "2026-06-03", "--format", "csv"],
+    ));
+    assert!(
+        alloc.contains(",F2026-0102,1000.00,booked-in-source,95"),
+        "{alloc}"
+    );
+    let v = claims_on(&data, "2026-06-03");
+    let c = v["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["debtor"]["id"] == "D200")
+        .expect("D200 claimed");
+    assert_eq!(c["amounts"]["principal_outstanding"], "1420.00", "{c}");
+    // Paid on 2 June, after the costs fell due: they stay as fixed over 2,420.00.
+    assert_eq!(c["amounts"]["collection_costs_excl_vat"], "363.00", "{c}");
+
+    let data = dir.path().join("paid");
+    night(&data, "F-2");
+    let unmatched = ok(incasso(
+        &data,
+        &["unmatched", "--as-of", "2026-06-03", "--format", "csv"],
+    ));
+    assert_eq!(unmatched.lines().count(), 1, "{unmatched}");
+    let v = claims_on(&data, "2026-06-03");
+    assert_eq!(claimed_numbers(&v), ["F2026-0125"], "{v}");
+    assert!(v["excluded"].as_array().unwrap().is_empty(), "{v}");
+}

@@ -679,6 +679,9 @@ pub enum AllocationRule {
     DebtorCombination,
     /// The payer's account belongs to the debtor; applied to the oldest open items first.
     DebtorOldestFirst,
+    /// A payment naming the document is the money the source ledger reports settled: it takes
+    /// that part of the source's settlement over (with its date), and nothing more comes off.
+    BookedInSource,
 }
 
 impl AllocationRule {
@@ -695,6 +698,7 @@ impl AllocationRule {
             AllocationRule::DebtorExactAmount => "debtor-exact-amount",
             AllocationRule::DebtorCombination => "debtor-combination",
             AllocationRule::DebtorOldestFirst => "debtor-oldest-first",
+            AllocationRule::BookedInSource => "booked-in-source",
         }
     }
 }

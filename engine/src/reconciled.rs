@@ -1,6 +1,8 @@
 //! The ledger as every view needs it: documents, debtors and payments loaded from the store,
 //! reconciled and matched as of a date under the policy's matching rules.
 
+use std::collections::HashMap;
+
 use anyhow::Result;
 use chrono::NaiveDate;
 use incasso_core::matching::{match_payments, ManualDecision, MatchPolicy, Matching, Waiting};
@@ -440,6 +442,8 @@ pub struct Inputs {
     kept: Option<Kept>,
     /// Decisions by hand (not read when the kept reconciliation is for these inputs).
     decisions: Vec<ManualDecision>,
+    /// The day each import was read, by its source's content hash (see [`read_on`]).
+    imported_on: HashMap<String, NaiveDate>,
     started: std::time::Instant,
     timings: Timings,
 }
@@ -497,6 +501,7 @@ pub struct Beside {
     policy: MatchPolicy,
     kept: Option<KeptFile>,
     decisions: Vec<ManualDecision>,
+    imported_on: HashMap<String, NaiveDate>,
 }
 
 /// Reads what [`Beside`] holds.
@@ -512,7 +517,39 @@ pub fn beside(store: &Store, as_of: NaiveDate, policy: &MatchPolicy) -> Result<B
         policy: policy.clone(),
         kept,
         decisions: store.decisions()?,
+        imported_on: imported_on(store)?,
     })
+}
+
+/// The day each import was read, by its source's content hash.
+fn imported_on(store: &Store) -> Result<HashMap<String, NaiveDate>> {
+    Ok(store
+        .imports()?
+        .into_iter()
+        .map(|r| (r.source.content_hash, r.imported_at.date_naive()))
+        .collect())
+}
+
+/// Per document, the day the export that reports its current settlement (paid, or less open
+/// than its total) was read; `None` for the others. A payment naming it made by then may be
+/// the money the books booked (`incasso_core::matching` `booked.rs`).
+fn read_on(
+    docs: &[LedgerDocument],
+    imported_on: &HashMap<String, NaiveDate>,
+) -> Vec<Option<NaiveDate>> {
+    docs.iter()
+        .map(|d| {
+            let doc = &d.document;
+            let settled = doc.status == incasso_core::model::DocumentStatus::Paid
+                || doc.source_open.is_some_and(|o| o < doc.total);
+            if !settled {
+                return None;
+            }
+            imported_on
+                .get(d.provenance.source.content_hash.as_str())
+                .copied()
+        })
+        .collect()
 }
 
 impl Beside {
@@ -551,6 +588,7 @@ impl Beside {
             payments,
             kept,
             decisions: self.decisions,
+            imported_on: self.imported_on,
             started,
             timings: Timings {
                 load: started.elapsed(),
@@ -603,12 +641,17 @@ fn read(
         Some(_) => Vec::new(),
         None => store.decisions()?,
     };
+    let imported_on = match kept {
+        Some(_) => HashMap::new(),
+        None => imported_on(store)?,
+    };
     let beside = Beside {
         key,
         as_of,
         policy: policy.clone(),
         kept: None,
         decisions,
+        imported_on,
     };
     Ok(beside.into_inputs(docs, debtors, payments, kept, started))
 }
@@ -625,6 +668,7 @@ impl Inputs {
             payments,
             kept,
             decisions,
+            imported_on,
             started,
             mut timings,
         } = self;
@@ -642,8 +686,9 @@ impl Inputs {
                 crate::memory::bulk_work();
                 let mut rec = reconcile(&docs, as_of);
                 timings.reconcile = started.elapsed() - loaded;
+                let read_on = read_on(&docs, &imported_on);
                 let matching = match_payments(
-                    &docs, &debtors, &payments, &decisions, &policy, as_of, &mut rec,
+                    &docs, &debtors, &payments, &decisions, &policy, as_of, &read_on, &mut rec,
                 );
                 rec.paid = PaidOn::of(&docs, &rec, &payments);
                 timings.matching = started.elapsed() - loaded - timings.reconcile;

@@ -91,7 +91,8 @@ pub fn effect(e: &Evidence) -> Effect {
         Evidence::PayerAccount { .. }
         | Evidence::LearnedAccount { .. }
         | Evidence::Overpays { .. }
-        | Evidence::StatedAmounts => Trace,
+        | Evidence::StatedAmounts
+        | Evidence::BookedInSource { .. } => Trace,
         Evidence::SplitUnknown => Cap(60),
     }
 }

@@ -188,6 +188,18 @@ pub enum Evidence {
         /// The number as written.
         number: String,
     },
+    /// The books already show the document it names settled for at least this money, in an
+    /// export read after the payment was made: the payment is what they booked, not more money
+    /// (see `booked.rs`).
+    BookedInSource {
+        /// The document's number.
+        number: String,
+        /// What the books show settled and no earlier payment explained.
+        #[serde(with = "crate::decimal_serde::one")]
+        settled: Decimal,
+        /// The day the export that shows it was read.
+        read_on: chrono::NaiveDate,
+    },
 }
 
 /// How much of a document's number a payment's text has.
@@ -308,6 +320,14 @@ impl Evidence {
             Evidence::SplitUnknown => {
                 "several invoices paid in part, and the text does not say how much each".into()
             }
+            Evidence::BookedInSource {
+                number,
+                settled,
+                read_on,
+            } => format!(
+                "the books show {settled} of {number} settled in the export read on {read_on}: \
+                 this is the money they booked, not a payment on top"
+            ),
             Evidence::AlreadySettled { numbers } => format!(
                 "{} already settled: a duplicate payment or an overpayment, kept as unapplied cash",
                 numbers.join(", ")

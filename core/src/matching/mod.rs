@@ -7,6 +7,7 @@
 //! nothing stays as unapplied cash on the debtor, never dropped. Pure and deterministic.
 
 mod apply;
+mod booked;
 mod candidate;
 pub mod confidence;
 pub mod evidence;
@@ -293,6 +294,11 @@ impl Waiting {
 /// Payments are applied in date and id order (ids are unique), so a payment cannot take what an
 /// earlier one took; what a payment names and the accounts learned from the history are worked out first,
 /// for all payments at once, so nothing depends on the order of the input.
+///
+/// `read_on` gives, per document (empty: none known), the day the export that reports its
+/// current settlement was read: a payment naming it, made by then, may be the money the books
+/// booked (`booked.rs`).
+#[allow(clippy::too_many_arguments)]
 pub fn match_payments(
     docs: &[LedgerDocument],
     debtors: &[Debtor],
@@ -300,6 +306,7 @@ pub fn match_payments(
     manual: &[ManualDecision],
     policy: &MatchPolicy,
     as_of: NaiveDate,
+    read_on: &[Option<NaiveDate>],
     rec: &mut Reconciliation,
 ) -> Matching {
     match_from(
@@ -309,6 +316,7 @@ pub fn match_payments(
         manual,
         policy,
         as_of,
+        read_on,
         rec,
         partition::PARALLEL_FROM,
     )
@@ -325,6 +333,7 @@ fn match_from(
     manual: &[ManualDecision],
     policy: &MatchPolicy,
     as_of: NaiveDate,
+    read_on: &[Option<NaiveDate>],
     rec: &mut Reconciliation,
     parallel_from: usize,
 ) -> Matching {
@@ -395,6 +404,18 @@ fn match_from(
         let learned = learn::learn(&ctx, payments, &order, &named);
         (named, learned)
     };
+    let wanted = booked::take_booked(
+        docs,
+        payments,
+        wanted,
+        &named,
+        read_on,
+        &idx,
+        &learned,
+        policy,
+        rec,
+        &mut outcomes,
+    );
     let payers = on_all_cores(payments, &wanted, |p| {
         payer::identify(p, &idx, &learned, payments)
     });

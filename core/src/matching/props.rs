@@ -162,6 +162,7 @@ fn matched(
         &[],
         &MatchPolicy::default(),
         as_of,
+        &[],
         &mut rec,
         parallel_from,
     );

@@ -69,6 +69,7 @@ fn run(
         manual,
         &MatchPolicy::default(),
         as_of,
+        &[],
         &mut rec,
     );
     Run { rec, m }
@@ -679,4 +680,100 @@ fn a_total_booked_in_detail_in_another_file_is_marked_as_the_same_money() {
     };
     let twice = [vec![total.clone(), second], detail("camt.xml", one_entry)].concat();
     assert_eq!(run(&docs, &debtors, &twice, &[]).m.in_detail, vec![0]);
+}
+
+/// Review 44a, F-1 and F-2: a payment naming an invoice whose settlement the books report in an
+/// export read after the payment is the money they booked: it takes that settlement over (with
+/// its date), the open amount stays the books', and it is no unapplied cash. Not when the
+/// export was read before the payment (money on top), nor when the payments explain only part
+/// of what the books settled (the rest other money: whether they were booked cannot be told).
+#[test]
+fn a_payment_the_books_booked_is_not_taken_off_twice() {
+    let d1 = debtor("D1", IBAN_D1);
+    let mut part = inv("F-100", "D1", "2420.00", "2026-02-01");
+    part.document.source_open = Some(dec("1420.00"));
+    let mut paid = inv("F-101", "D1", "1210.00", "2026-02-01");
+    paid.document.status = DocumentStatus::Paid;
+    let other = inv("F-102", "D1", "847.00", "2026-02-01");
+    let docs = vec![part, paid, other];
+    let payments = vec![
+        pay("P1", "1000.00", Some(IBAN_D1), "Deelbetaling F-100"),
+        pay("P2", "1210.00", Some(IBAN_D1), "Factuur F-101"),
+    ];
+    let matched = |read_on: &[Option<NaiveDate>]| {
+        let as_of = date("2026-04-01");
+        let mut rec = reconcile(&docs, as_of);
+        let m = match_payments(
+            &docs,
+            std::slice::from_ref(&d1),
+            &payments,
+            &[],
+            &MatchPolicy::default(),
+            as_of,
+            read_on,
+            &mut rec,
+        );
+        Run { rec, m }
+    };
+    let read = |day: &str| vec![Some(date(day)), Some(date(day)), None];
+    // Read after the payments (1 March): they are the booked money.
+    let r = matched(&read("2026-03-02"));
+    assert_eq!(open(&r, 0), dec("1420.00"));
+    assert_eq!(open(&r, 2), dec("847.00"));
+    for (pi, n) in [(0, "F-100"), (1, "F-101")] {
+        assert_eq!(r.m.outcomes[pi].status, PaymentStatus::Allocated, "{pi}");
+        assert!(
+            r.m.outcomes[pi].notes[0].contains(n),
+            "{:?}",
+            r.m.outcomes[pi]
+        );
+    }
+    let booked: Vec<_> = r
+        .rec
+        .allocations
+        .iter()
+        .filter(|a| a.rule == AllocationRule::BookedInSource)
+        .map(|a| (a.document.number.as_str(), a.amount.amount()))
+        .collect();
+    assert_eq!(
+        booked,
+        [("F-100", dec("1000.00")), ("F-101", dec("1210.00"))]
+    );
+    // The books' own settlement gave way to the dated payments.
+    assert!(!r
+        .rec
+        .allocations
+        .iter()
+        .any(|a| a.from == AllocationSource::SourceLedger));
+    // Read before the payments: money on top of what the books settled.
+    let r = matched(&read("2026-02-28"));
+    assert_eq!(open(&r, 0), dec("420.00"));
+    assert_eq!(r.m.outcomes[1].status, PaymentStatus::Unapplied);
+    // No day known: nothing is taken for booked.
+    let r = matched(&[]);
+    assert_eq!(open(&r, 0), dec("420.00"));
+    // Part of what the books settled: matched as any payment.
+    let mut docs2 = docs.clone();
+    docs2[0].document.source_open = Some(dec("420.00"));
+    let as_of = date("2026-04-01");
+    let mut rec = reconcile(&docs2, as_of);
+    let m = match_payments(
+        &docs2,
+        std::slice::from_ref(&d1),
+        &payments,
+        &[],
+        &MatchPolicy::default(),
+        as_of,
+        &read("2026-03-02"),
+        &mut rec,
+    );
+    assert!(
+        !rec.allocations
+            .iter()
+            .any(|a| a.rule == AllocationRule::BookedInSource
+                && a.document.number.as_str() == "F-100"),
+        "{:?}",
+        rec.allocations
+    );
+    assert_ne!(m.outcomes[0].status, PaymentStatus::Allocated);
 }

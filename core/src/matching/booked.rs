@@ -1,0 +1,182 @@
+//! Money the books booked already. A ledger export reports what its books settled of an invoice
+//! (`Betaald`, or less open than the total); the bank statement holds the transfers. When the
+//! bookkeeper booked a transfer, the next export's open amount has it, and taking the transfer
+//! off again would count one payment twice: the agency would chase 420.00 where 1,420.00 is
+//! owed, and a transfer for an invoice the books call paid would be unapplied cash that holds
+//! the debtor's other invoices (review 44a, F-1 and F-2).
+//!
+//! A payment is taken for money the books booked when all of these hold:
+//! - its text or reference names one invoice (the whole number or its digits, not the sequence
+//!   alone), of the debtor the account or the name says, if either says one;
+//! - with the earlier such payments naming the invoice, it adds up to what the books show
+//!   settled of it, within the fee tolerance (payments that explain only part of it leave the
+//!   rest to other money, a cash payment or a write-off, so whether the books booked them cannot
+//!   be told: they are matched as any payment is, which never claims too much);
+//! - the export that shows it was read on or after the payment's date: an export read before
+//!   the money came cannot hold it, so a transfer after it is money on top (a second part
+//!   payment, or a cash payment the books booked and a transfer besides).
+//!
+//! Such a payment takes that part of the books' settlement over, with its date (interest and
+//! costs know when it was paid), and the open amount stays what the books say.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use super::index::Indexes;
+use super::learn::Learned;
+use super::numbers::KeyStrength;
+use super::signals::{payer, Named};
+use super::{Evidence, MatchPolicy, PaymentOutcome, PaymentStatus};
+use crate::model::{
+    Allocation, AllocationRule, AllocationSource, DocumentKey, DocumentKind, LedgerDocument,
+    Payment,
+};
+use crate::money::Money;
+use crate::reconcile::Reconciliation;
+
+/// Finds the payments in `wanted` (in date and id order) that are money the books booked,
+/// applies each to its invoice in `rec` (taking that part of the source's settlement over) and
+/// in `outcomes`, and gives the payments left to match.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn take_booked(
+    docs: &[LedgerDocument],
+    payments: &[Payment],
+    wanted: Vec<usize>,
+    named: &[Option<Named>],
+    read_on: &[Option<NaiveDate>],
+    idx: &Indexes<'_>,
+    learned: &Learned<'_>,
+    policy: &MatchPolicy,
+    rec: &mut Reconciliation,
+    outcomes: &mut [PaymentOutcome],
+) -> Vec<usize> {
+    if read_on.is_empty() {
+        return wanted;
+    }
+    // The payments that may be: naming one invoice the books showed settled in an export read
+    // on or after the payment's date.
+    let candidates: Vec<(usize, u32, NaiveDate)> = wanted
+        .iter()
+        .filter_map(|&pi| {
+            let p = &payments[pi];
+            let d = named[pi].as_ref().and_then(one_invoice)?;
+            let doc = &docs[d as usize].document;
+            let on = read_on.get(d as usize).copied().flatten()?;
+            (doc.kind == DocumentKind::Invoice
+                && p.date <= on
+                && p.amount.amount() > Decimal::ZERO
+                && p.amount.currency() == doc.currency)
+                .then_some((pi, d, on))
+        })
+        .collect();
+    if candidates.is_empty() {
+        return wanted;
+    }
+    // What the books settled of each of their invoices, and where that allocation is.
+    let want: FxHashMap<DocumentKey, u32> = candidates
+        .iter()
+        .map(|&(_, d, _)| (docs[d as usize].document.key(), d))
+        .collect();
+    let mut settled: FxHashMap<u32, (usize, Decimal)> = FxHashMap::default();
+    for (i, a) in rec.allocations.iter().enumerate() {
+        if a.from == AllocationSource::SourceLedger {
+            if let Some(&d) = want.get(&a.document) {
+                settled.insert(d, (i, a.amount.amount()));
+            }
+        }
+    }
+    // Per invoice, the payments naming it from no other debtor, in date order.
+    let mut naming: FxHashMap<u32, Vec<(usize, NaiveDate)>> = FxHashMap::default();
+    for (pi, d, on) in candidates {
+        let doc = &docs[d as usize].document;
+        if !settled.contains_key(&d) {
+            continue;
+        }
+        // Another debtor's money is not this invoice's booking.
+        let payer = payer::identify(&payments[pi], idx, learned, payments);
+        if !payer.debtors.is_empty() && !payer.debtors.contains(&&doc.debtor) {
+            continue;
+        }
+        naming.entry(d).or_default().push((pi, on));
+    }
+    let mut booked = FxHashSet::default();
+    let mut invoices: Vec<u32> = naming.keys().copied().collect();
+    invoices.sort_unstable();
+    for d in invoices {
+        let doc = &docs[d as usize].document;
+        let (source, settled_amount) = settled[&d];
+        let fee = policy.fee_tolerance;
+        // The earliest payments that add up to what the books settled, within the fee
+        // tolerance: they are that money. Payments that explain only part of it leave the
+        // rest to other money (cash, a write-off), and whether the books booked them cannot be
+        // told: they are matched as any payment is, which never claims too much.
+        let list = &naming[&d];
+        let mut sum = Decimal::ZERO;
+        let mut take = 0;
+        for (pi, _) in list {
+            let next = sum + payments[*pi].amount.amount();
+            if next > settled_amount + fee {
+                break;
+            }
+            sum = next;
+            take += 1;
+        }
+        if take == 0 || sum < settled_amount - fee {
+            continue;
+        }
+        let mut rest = settled_amount;
+        for &(pi, on) in &list[..take] {
+            let p = &payments[pi];
+            let amount = p.amount.amount();
+            let took = amount.min(rest);
+            let e = Evidence::BookedInSource {
+                number: doc.number.to_string(),
+                settled: rest,
+                read_on: on,
+            };
+            rest -= took;
+            let source_alloc = &mut rec.allocations[source];
+            source_alloc.amount = Money::new(source_alloc.amount.amount() - took, doc.currency);
+            rec.allocations.push(Allocation {
+                from: AllocationSource::Payment(p.id.clone()),
+                document: doc.key(),
+                amount: Money::new(took, doc.currency),
+                rule: AllocationRule::BookedInSource,
+                confidence: 95,
+            });
+            let out = &mut outcomes[pi];
+            out.debtor = Some(doc.debtor.clone());
+            out.allocated = took;
+            out.unapplied = amount - took;
+            out.status = if out.unapplied.is_zero() {
+                PaymentStatus::Allocated
+            } else {
+                PaymentStatus::PartlyAllocated
+            };
+            out.notes.push(e.describe());
+            out.evidence = vec![e];
+            booked.insert(pi);
+        }
+    }
+    if booked.is_empty() {
+        return wanted;
+    }
+    // A source settlement wholly taken over by payments leaves no allocation of its own.
+    rec.allocations
+        .retain(|a| !(a.from == AllocationSource::SourceLedger && a.amount.amount().is_zero()));
+    wanted
+        .into_iter()
+        .filter(|pi| !booked.contains(pi))
+        .collect()
+}
+
+/// The one invoice a payment's text or reference designates: by reference, or by its whole
+/// number or all its digits (a sequence alone is too loose to say the books booked it).
+fn one_invoice(named: &Named) -> Option<u32> {
+    match (&named.by_reference[..], &named.by_number[..]) {
+        ([(d, _)], _) => Some(*d),
+        ([], [(d, KeyStrength::Full | KeyStrength::Digits)]) => Some(*d),
+        _ => None,
+    }
+}
