@@ -254,6 +254,14 @@ fn belgian_letters_name_the_enterprise_and_count_working_days() {
         .as_str()
         .unwrap()
         .contains("XIX.4"));
+    // A later reminder is no first one (review 44b, F-5).
+    let mut later = args(&policy);
+    later[4] = "2026-07-06".into();
+    let t = ok(run(&later));
+    assert!(
+        t.contains("Herinnering (kosteloos)") && !t.contains("Eerste herinnering"),
+        "{t}"
+    );
     // Without a creditor the letter is not written at all.
     let bare = dir.path().join("bare.toml");
     std::fs::write(&bare, "jurisdiction = \"nl\"\n").unwrap();
@@ -920,4 +928,30 @@ fn business_letters_state_the_policy_s_minimum_and_belgian_reminders_say_what_th
         "{}",
         stdout(&o)
     );
+}
+
+/// Review 44b, F-4: `reminders import` refuses a letter received before it was sent, as
+/// `reminders add` does, naming the file, line and column; nothing is recorded.
+#[test]
+fn an_imported_letter_received_before_it_was_sent_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    import_fixtures(&data, &["ledger/nl-semicolon.csv"]);
+    let file = dir.path().join("letters.csv");
+    std::fs::write(
+        &file,
+        "debtor,kind,sent,received,channel,items,states_costs\n\
+         D100,fourteen-day-letter,2026-11-20,2026-11-21,post,,true\n\
+         D100,fourteen-day-letter,2026-11-24,2026-11-10,post,,true\n",
+    )
+    .unwrap();
+    let o = incasso(&data, &["reminders", "import", file.to_str().unwrap()]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("letters.csv: line 3, column 'received': received 2026-11-10 is before it was sent on 2026-11-24"),
+        "{}",
+        stderr(&o)
+    );
+    let listed = ok(incasso(&data, &["reminders", "list", "--format", "csv"]));
+    assert_eq!(listed.lines().count(), 1, "nothing recorded: {listed}");
 }

@@ -342,6 +342,9 @@ pub fn prepare(ws: &Workspace, q: &LetterRequest<'_>) -> Result<Letter> {
         damages_clause: eff.damages_clause(),
         agreed_interest_pct: eff.agreed_interest_pct(),
         b2b_minimum: policy.b2b_minimum,
+        reminded_before: earlier
+            .iter()
+            .any(|r| r.kind == ReminderKind::FourteenDayLetter),
     };
     let reminder = Reminder {
         debtor: debtor_id,

@@ -107,6 +107,13 @@ pub fn read(file: &Path) -> Result<Vec<(Reminder, u64)>, LettersError> {
             states_costs,
             stated_costs: None,
         };
+        if let Some(received) = letter.received.filter(|r| *r < letter.sent) {
+            return Err(err(format!(
+                "{}: received {received} is before it was sent on {}",
+                place("received"),
+                letter.sent
+            )));
+        }
         letters.push((letter, line));
     }
     Ok(letters)

@@ -20,6 +20,8 @@ pub fn wording(l: &LetterInput) -> Wording {
             "Laatste verwittiging voor uitbesteding aan een incassobureau"
         }
         (LetterKind::PreIncasso, _, false) => "Final notice before collection",
+        (_, DebtorType::Consumer, true) if l.reminded_before => "Herinnering (kosteloos)",
+        (_, DebtorType::Consumer, false) if l.reminded_before => "Reminder (free of charge)",
         (_, DebtorType::Consumer, true) => "Eerste herinnering (kosteloos)",
         (_, DebtorType::Consumer, false) => "First reminder (free of charge)",
         (_, DebtorType::Business, true) => "Betalingsherinnering",

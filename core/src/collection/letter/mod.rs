@@ -102,6 +102,9 @@ pub struct LetterInput {
     /// Dutch businesses: whether the EUR 40 minimum is per invoice or per claim (the policy's
     /// `b2b_minimum`), as the letter states it (review 44b, F-2).
     pub b2b_minimum: crate::law::claim::B2bMinimum,
+    /// Whether an earlier reminder (14-day letter, Belgian free reminder) went to the debtor:
+    /// a later Belgian reminder is no first one (review 44b, F-5).
+    pub reminded_before: bool,
 }
 
 /// A letter's words before layout.

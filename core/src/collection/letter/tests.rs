@@ -101,6 +101,7 @@ fn letter(
         b2b_minimum: B2bMinimum::PerInvoice,
         damages_clause: clause,
         agreed_interest_pct: None,
+        reminded_before: false,
     }
 }
 
