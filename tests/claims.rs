@@ -1300,4 +1300,34 @@ fn a_transfer_the_books_booked_comes_off_once() {
     let v = claims_on(&data, "2026-06-03");
     assert_eq!(claimed_numbers(&v), ["F2026-0125"], "{v}");
     assert!(v["excluded"].as_array().unwrap().is_empty(), "{v}");
+
+    // F-3: the booked transfer is given back (a storno) after the books called the invoice
+    // paid: the report says so, naming the invoice, the transfer and what to do.
+    let data = dir.path().join("returned");
+    night(&data, "F-3");
+    ok(incasso(
+        &data,
+        &[
+            "import",
+            set.join("F-3/camt053_2026-06-04.xml").to_str().unwrap(),
+        ],
+    ));
+    let report = dir.path().join("report.html");
+    ok(incasso(
+        &data,
+        &[
+            "report",
+            "--as-of",
+            "2026-06-04",
+            "--out",
+            report.to_str().unwrap(),
+        ],
+    ));
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert!(
+        html.contains("the books report F2026-0101 settled")
+            && html
+                .contains("was given back: if the books booked that transfer, it is unpaid again"),
+        "{html}"
+    );
 }

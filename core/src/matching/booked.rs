@@ -180,3 +180,42 @@ fn one_invoice(named: &Named) -> Option<u32> {
         _ => None,
     }
 }
+
+/// Notes on the invoices the books report settled whose transfer naming them was given back
+/// (a storno, a return): if the books booked that transfer, the invoice is unpaid again, and
+/// it is not claimed until the books say so (review 44a, F-3: nothing said so). `returned` are
+/// the given-back transfers with what each names.
+pub(super) fn returned_after_booking(
+    docs: &[LedgerDocument],
+    payments: &[Payment],
+    returned: &[(usize, Named)],
+    read_on: &[Option<NaiveDate>],
+    rec: &mut Reconciliation,
+) {
+    for (pi, named) in returned {
+        let p = &payments[*pi];
+        let Some(d) = one_invoice(named) else {
+            continue;
+        };
+        let Some(on) = read_on.get(d as usize).copied().flatten() else {
+            continue;
+        };
+        let doc = &docs[d as usize].document;
+        if doc.kind != DocumentKind::Invoice || p.date > on {
+            continue;
+        }
+        rec.notes.push(crate::reconcile::ReconcileNote {
+            document: doc.key(),
+            message: format!(
+                "the books report {} settled in the export read on {on}, and the transfer {} of \
+                 {} {} on {} that named it was given back: if the books booked that transfer, it \
+                 is unpaid again, and it is not claimed until they say so",
+                doc.number,
+                p.id,
+                p.amount.currency(),
+                p.amount.amount(),
+                p.date
+            ),
+        });
+    }
+}

@@ -416,6 +416,20 @@ fn match_from(
         rec,
         &mut outcomes,
     );
+    if !read_on.is_empty() {
+        let returned: Vec<(usize, signals::Named)> = {
+            let ctx = Context::new(docs, &idx, &open, policy, &excluded_pairs);
+            order
+                .iter()
+                .filter(|&&pi| {
+                    outcomes[pi].status == PaymentStatus::Reversed
+                        && payments[pi].kind == PaymentKind::Incoming
+                })
+                .map(|&pi| (pi, signals::named_in(&ctx, &payments[pi])))
+                .collect()
+        };
+        booked::returned_after_booking(docs, payments, &returned, read_on, rec);
+    }
     let payers = on_all_cores(payments, &wanted, |p| {
         payer::identify(p, &idx, &learned, payments)
     });
