@@ -1331,3 +1331,115 @@ fn a_transfer_the_books_booked_comes_off_once() {
         "{html}"
     );
 }
+
+/// Review 44c (`fixtures/othergen44/rereview/`), a re-review of session 44's fixes from other
+/// hands: a credit note the books set off is no money they booked (F-2: a transfer of its
+/// amount came off nothing, 1,420.00 claimed where 420.00 is owed); letters to a debtor or
+/// invoice the store does not have as written are refused, or their term would hold nothing
+/// (F-3); a letter holds what money from the debtor not yet allocated may have paid (F-4); an
+/// account the history knows as one debtor's, paying for another by name, holds the first's
+/// items too (F-5).
+#[test]
+fn the_re_review_of_session_44_s_fixes() {
+    let set = fixture("othergen44/rereview");
+    let dir = tempfile::tempdir().unwrap();
+    let rates = extended_rates(dir.path());
+    let policy = set.join("policy.toml");
+    let store = |name: &str, files: &[&str]| {
+        let data = dir.path().join(name);
+        for f in files {
+            ok(incasso(&data, &["import", set.join(f).to_str().unwrap()]));
+        }
+        data
+    };
+    // F-2.
+    let data = store(
+        "credit",
+        &["F-2/ledger_credit_applied.csv", "F-2/bank_transfer.xml"],
+    );
+    let open = ok(incasso(
+        &data,
+        &["receivables", "--as-of", "2026-12-01", "--format", "csv"],
+    ));
+    assert!(
+        open.contains("F2026-0101,D100,EUR,2420.00,420.00,"),
+        "{open}"
+    );
+    // F-3.
+    let data = store("letters", &["F-3/ledger.csv"]);
+    let o = incasso(
+        &data,
+        &[
+            "reminders",
+            "import",
+            set.join("F-3/letters.csv").to_str().unwrap(),
+        ],
+    );
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("line 2")
+            && stderr(&o).contains("invoice F2026 0205 of debtor D100 is not in the store (did you mean F2026-0205 of debtor D100?)"),
+        "{}",
+        stderr(&o)
+    );
+    let add = |extra: &[&str]| {
+        let mut args = vec![
+            "reminders",
+            "add",
+            "--kind",
+            "pre-incasso",
+            "--sent",
+            "2026-11-02",
+            "--channel",
+            "email",
+        ];
+        args.extend_from_slice(extra);
+        incasso(&data, &args)
+    };
+    let o = add(&["--debtor", "d300"]);
+    assert!(
+        stderr(&o).contains("debtor d300 is not in the store (did you mean D300?)"),
+        "{}",
+        stderr(&o)
+    );
+    let o = add(&["--debtor", "D300", "--items", "F2026-9999"]);
+    assert!(
+        stderr(&o).contains("invoice F2026-9999 of debtor D300 is not in the store"),
+        "{}",
+        stderr(&o)
+    );
+    let listed = ok(incasso(&data, &["reminders", "list", "--format", "csv"]));
+    assert_eq!(listed.lines().count(), 1, "nothing recorded: {listed}");
+    // F-4.
+    let data = store("unallocated", &["F-4/ledger.csv", "F-4/bank.xml"]);
+    let p4 = set.join("F-4/policy.toml");
+    let o = incasso(
+        &data,
+        &[
+            "--policy",
+            p4.to_str().unwrap(),
+            "letter",
+            "--debtor",
+            "D100",
+            "--date",
+            "2026-11-20",
+            "--rates",
+            rates.to_str().unwrap(),
+        ],
+    );
+    assert!(!o.status.success(), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("F2026-0302 (unallocated-payments:"),
+        "{}",
+        stderr(&o)
+    );
+    // F-5.
+    let data = store(
+        "learned",
+        &["F-5/ledger_no_iban.csv", "F-5/bank_learned_account.xml"],
+    );
+    let v = claims_json_with(&data, &rates, &["--policy", policy.to_str().unwrap()]);
+    let (rule, why) = excluded_rule(&v, "F2026-0401").expect("D100's F2026-0401 held");
+    assert_eq!(rule, "possible-payment");
+    assert!(why.contains("account known as the debtor's"), "{why}");
+}

@@ -554,6 +554,18 @@ fn unapplied_money(
             later: o.received_later(p),
             booked_to: p.account.clone(),
             proposed: proposed.remove(&k).unwrap_or_default(),
+            account_of: o
+                .evidence
+                .iter()
+                .filter_map(|e| match e {
+                    incasso_core::matching::Evidence::AccountAndNameDisagree {
+                        by_account, ..
+                    } => Some(by_account),
+                    _ => None,
+                })
+                .flatten()
+                .filter_map(|d| incasso_core::ids::DebtorId::new(d).ok())
+                .collect(),
         })
         .collect()
 }

@@ -382,6 +382,72 @@ pub fn record(ws: &Workspace, letter: &Letter, by: &str) -> Result<()> {
     Ok(())
 }
 
+/// Refuses letters recorded by hand (`reminders add`, `reminders import`) for a debtor or an
+/// invoice the store does not have as written: such a letter would count for nothing, its term
+/// would hold no claim, and the claim would go with costs while the debtor still had time to
+/// pay (review 44c, F-3: `d300` for `D300`, `F2026 0205` for `F2026-0205`). Names the close
+/// spelling the store has, when there is one.
+pub fn check_known(
+    docs: &[LedgerDocument],
+    debtors: &[Debtor],
+    letters: &[Reminder],
+) -> Result<()> {
+    let loose = |s: &str| -> String {
+        s.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let mut problems = Vec::new();
+    for r in letters {
+        let known = docs.iter().any(|d| d.document.debtor == r.debtor)
+            || debtors.iter().any(|d| d.id == r.debtor);
+        if !known {
+            let close: Vec<&str> = debtors
+                .iter()
+                .map(|d| d.id.as_str())
+                .chain(docs.iter().map(|d| d.document.debtor.as_str()))
+                .filter(|id| loose(id) == loose(r.debtor.as_str()))
+                .collect();
+            problems.push(format!(
+                "debtor {} is not in the store{}: a letter to it would hold no claim",
+                r.debtor,
+                close
+                    .first()
+                    .map(|c| format!(" (did you mean {c}?)"))
+                    .unwrap_or_default()
+            ));
+            continue;
+        }
+        for n in &r.items {
+            let own = docs.iter().any(|d| {
+                d.document.kind == DocumentKind::Invoice
+                    && d.document.debtor == r.debtor
+                    && d.document.number.normalised() == n.normalised()
+            });
+            if own {
+                continue;
+            }
+            let close = docs
+                .iter()
+                .filter(|d| d.document.kind == DocumentKind::Invoice)
+                .find(|d| loose(d.document.number.as_str()) == loose(n.as_str()));
+            problems.push(format!(
+                "invoice {n} of debtor {} is not in the store{}: the letter's term would hold no claim for it",
+                r.debtor,
+                close
+                    .map(|d| format!(
+                        " (did you mean {} of debtor {}?)",
+                        d.document.number, d.document.debtor
+                    ))
+                    .unwrap_or_default()
+            ));
+        }
+    }
+    anyhow::ensure!(problems.is_empty(), "{}", problems.join("\n"));
+    Ok(())
+}
+
 /// Refuses 14-day letters dated on or before the due date of an invoice they name: the debtor
 /// was not yet in default, so the letter counts for nothing (art. 6:96 lid 6 BW, art. XIX.2 WER).
 /// Invoices the ledger does not have yet are named in a warning; the claims check them again.

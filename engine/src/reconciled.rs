@@ -442,8 +442,9 @@ pub struct Inputs {
     kept: Option<Kept>,
     /// Decisions by hand (not read when the kept reconciliation is for these inputs).
     decisions: Vec<ManualDecision>,
-    /// The day each import was read, by its source's content hash (see [`read_on`]).
-    imported_on: HashMap<String, NaiveDate>,
+    /// The day each import was read, and since which import settlements stand (see
+    /// [`read_on`]).
+    imported_on: ImportDays,
     started: std::time::Instant,
     timings: Timings,
 }
@@ -501,7 +502,7 @@ pub struct Beside {
     policy: MatchPolicy,
     kept: Option<KeptFile>,
     decisions: Vec<ManualDecision>,
-    imported_on: HashMap<String, NaiveDate>,
+    imported_on: ImportDays,
 }
 
 /// Reads what [`Beside`] holds.
@@ -521,22 +522,33 @@ pub fn beside(store: &Store, as_of: NaiveDate, policy: &MatchPolicy) -> Result<B
     })
 }
 
-/// The day each import was read, by its source's content hash.
-fn imported_on(store: &Store) -> Result<HashMap<String, NaiveDate>> {
-    Ok(store
-        .imports()?
-        .into_iter()
-        .map(|r| (r.source.content_hash, r.imported_at.date_naive()))
-        .collect())
+/// The day each import was read (by its source's content hash and by its id), and since which
+/// import the settlements a later version kept stand.
+#[derive(Default)]
+struct ImportDays {
+    by_source: HashMap<String, NaiveDate>,
+    by_id: HashMap<u64, NaiveDate>,
+    settled_since: incasso_store::SettledSince,
 }
 
-/// Per document, the day the export that reports its current settlement (paid, or less open
-/// than its total) was read; `None` for the others. A payment naming it made by then may be
-/// the money the books booked (`incasso_core::matching` `booked.rs`).
-fn read_on(
-    docs: &[LedgerDocument],
-    imported_on: &HashMap<String, NaiveDate>,
-) -> Vec<Option<NaiveDate>> {
+/// Reads [`ImportDays`].
+fn imported_on(store: &Store) -> Result<ImportDays> {
+    let mut days = ImportDays {
+        settled_since: store.settled_since()?,
+        ..ImportDays::default()
+    };
+    for r in store.imports()? {
+        let day = r.imported_at.date_naive();
+        days.by_id.insert(r.id, day);
+        days.by_source.insert(r.source.content_hash, day);
+    }
+    Ok(days)
+}
+
+/// Per document, the day the export that first reported its settlement as it stands (paid, or
+/// less open than its total) was read; `None` for the others. A payment naming it made by then
+/// may be the money the books booked (`incasso_core::matching` `booked.rs`).
+fn read_on(docs: &[LedgerDocument], imported_on: &ImportDays) -> Vec<Option<NaiveDate>> {
     docs.iter()
         .map(|d| {
             let doc = &d.document;
@@ -545,9 +557,13 @@ fn read_on(
             if !settled {
                 return None;
             }
-            imported_on
-                .get(d.provenance.source.content_hash.as_str())
-                .copied()
+            match imported_on.settled_since.of(d) {
+                Some(import) => imported_on.by_id.get(&import).copied(),
+                None => imported_on
+                    .by_source
+                    .get(d.provenance.source.content_hash.as_str())
+                    .copied(),
+            }
         })
         .collect()
 }
@@ -642,7 +658,7 @@ fn read(
         None => store.decisions()?,
     };
     let imported_on = match kept {
-        Some(_) => HashMap::new(),
+        Some(_) => ImportDays::default(),
         None => imported_on(store)?,
     };
     let beside = Beside {

@@ -487,6 +487,16 @@ impl ImportTx<'_> {
             self.changed += 1;
         }
         let doc: &Document = &doc;
+        // The settlement's age: kept from the version before when this one reports it alike.
+        let since = crate::settled::settled_key(&dk);
+        if crate::settled::same_settlement(&old_doc, doc) {
+            if self.store.kv.get(&since)?.is_none() {
+                self.batch
+                    .insert(since, old.at.import.to_be_bytes().to_vec());
+            }
+        } else {
+            self.batch.remove(since);
+        }
         let fingerprint = StoredDoc::fingerprint(doc);
         let mut detail = describe_change(&old_doc, doc);
         if location == Location::NotListed {

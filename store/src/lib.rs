@@ -26,6 +26,7 @@ mod payments;
 mod reconciliation;
 mod records;
 mod segments;
+mod settled;
 mod submissions;
 mod sync;
 mod unconfirmed;
@@ -35,6 +36,7 @@ pub use submissions::{AgencyRecord, Answered, InFlight, Submission, SubmissionSt
 pub use import::{ImportTx, Omits};
 pub use open_documents::OpenDocuments;
 pub use reconciliation::{Kept, KeptFile, ToKeep};
+pub use settled::SettledSince;
 pub use sync::SyncedRecord;
 pub use unconfirmed::Unconfirmed;
 
@@ -124,6 +126,7 @@ const ALL_PREFIXES: &[u8] = &[
     sync::P_SYNC_CURSOR,
     sync::P_SYNC_RECORD,
     unconfirmed::P_UNCONFIRMED,
+    settled::P_SETTLED,
     b'm', // META_SCHEMA and META_CREDITOR
     b'G', // submissions::AGENCY_CURSOR
 ];

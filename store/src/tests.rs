@@ -1357,3 +1357,31 @@ fn open_items_give_each_kind_its_open_amount_in_both_forms() {
         None
     );
 }
+
+/// Review 44c, F-1: a settlement as it stands dates from the import that first reported it,
+/// not from a later version that changed another field; a changed settlement dates anew.
+#[test]
+fn a_settlement_dates_from_the_import_that_first_reported_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let mut part = invoice("F1", "2420.00");
+    part.source_open = Some(Decimal::from_str("1420.00").unwrap());
+    let first = applied(store.import(batch("s1", &[part.clone()])).unwrap())
+        .record
+        .id;
+    let since = |store: &Store| {
+        let docs = store.documents().unwrap();
+        store.settled_since().unwrap().of(&docs[0])
+    };
+    assert_eq!(since(&store), None, "the current version reported it");
+    let mut described = part.clone();
+    described.description = Some("Levering juli".into());
+    applied(store.import(batch("s2", &[described.clone()])).unwrap());
+    assert_eq!(since(&store), Some(first));
+    described.due_date = NaiveDate::from_ymd_opt(2026, 2, 15).unwrap();
+    applied(store.import(batch("s3", &[described.clone()])).unwrap());
+    assert_eq!(since(&store), Some(first), "still the first");
+    described.source_open = Some(Decimal::from_str("420.00").unwrap());
+    applied(store.import(batch("s4", &[described])).unwrap());
+    assert_eq!(since(&store), None, "settled anew by the current version");
+}

@@ -144,7 +144,7 @@ enum Ledger {
     /// All read from the store.
     Read(Box<Inputs>),
     /// The documents, debtors and bank lines of the last snapshot, the rest read.
-    Beside(Beside, Arc<Snapshot>),
+    Beside(Box<Beside>, Arc<Snapshot>),
 }
 
 /// Reads what the snapshot of the ledger as it stands (at `key`) is worked out from. `last`:
@@ -155,7 +155,9 @@ pub fn read(ws: &Workspace, key: Key, last: Option<Arc<Snapshot>>) -> anyhow::Re
     let policy = &ws.policy()?.matching;
     let ledger = match last {
         Some(last) => Ledger::Beside(
-            incasso_engine::reconciled::beside(store, key.as_of, policy)?,
+            Box::new(incasso_engine::reconciled::beside(
+                store, key.as_of, policy,
+            )?),
             last,
         ),
         None => Ledger::Read(Box::new(incasso_engine::reconciled::inputs(

@@ -120,10 +120,13 @@ pub fn numbers(list: &str) -> Result<Vec<DocumentNumber>> {
 fn add(ctx: &Ctx, reminder: Reminder) -> Result<ExitStatus> {
     let (kind, debtor, sent) = (reminder.kind, reminder.debtor.clone(), reminder.sent);
     let store = ctx.ws.store()?;
-    incasso_engine::letters::check_after_default(
-        &store.documents()?,
+    let docs = store.documents()?;
+    incasso_engine::letters::check_known(
+        &docs,
+        &store.debtors()?,
         std::slice::from_ref(&reminder),
     )?;
+    incasso_engine::letters::check_after_default(&docs, std::slice::from_ref(&reminder))?;
     let added = store.add_reminders(
         std::slice::from_ref(&reminder),
         chrono::Utc::now(),
@@ -146,7 +149,10 @@ fn import(ctx: &Ctx, file: &Path) -> Result<ExitStatus> {
     let read = incasso_connectors::csv::letters::read(file)?;
     let store = ctx.ws.store()?;
     let docs = store.documents()?;
+    let debtors = store.debtors()?;
     for (letter, line) in &read {
+        incasso_engine::letters::check_known(&docs, &debtors, std::slice::from_ref(letter))
+            .with_context(|| format!("{}: line {line}: nothing recorded", file.display()))?;
         incasso_engine::letters::check_after_default(&docs, std::slice::from_ref(letter))
             .with_context(|| {
                 format!(

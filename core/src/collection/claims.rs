@@ -841,7 +841,31 @@ pub fn held_beyond_rules(
     }
     let gate = Gate::new(ledger.unapplied.to_vec()).with_twins(ledger.twins.clone());
     let totals = in_totals(ledger, &gate);
-    gate_debtor(&gate, &totals, debtor, &all_open, candidates, &mut out);
+    let cleared = gate_debtor(&gate, &totals, debtor, &all_open, candidates, &mut out);
+    // Money received from the debtor and not allocated may be the payment of any of them: the
+    // claims hold the debtor whole for it (review 44c, F-4: a letter demanded what they held).
+    let unallocated = ledger
+        .unallocated
+        .get(&(debtor_id.to_string(), currency))
+        .copied()
+        .unwrap_or_default();
+    let rule = super::rules::debtor_rules()
+        .iter()
+        .find(|r| r.id() == "unallocated-payments")
+        .expect("a debtor rule");
+    let cx = DebtorContext {
+        policy: &policy.for_debtor(debtor_id, debtor.kind, debtor.address.country.as_deref()),
+        qualifying_total: cleared.iter().map(|it| it.open).sum(),
+        credit: Decimal::ZERO,
+        unallocated,
+    };
+    if let Some(why) = rule.check(&cx) {
+        out.extend(
+            cleared
+                .iter()
+                .map(|it| excluded(debtor_id, it, rule.id(), why.clone())),
+        );
+    }
     out
 }
 

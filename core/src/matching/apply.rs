@@ -119,14 +119,14 @@ pub(super) fn apply_run(
                         .push("the payer is known but no open item fits".into());
                 } else if let Some(d) = &payer.disagreement {
                     let ids = |l: &[&crate::ids::DebtorId]| {
-                        l.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(", ")
+                        l.iter().map(|d| d.as_str().to_string()).collect::<Vec<_>>()
                     };
-                    out.notes.push(format!(
-                        "the account is known as debtor {}'s, the name as debtor {}'s (paid for \
-                         another party?); not applied",
-                        ids(&d.by_account),
-                        ids(&d.by_name)
-                    ));
+                    let e = Evidence::AccountAndNameDisagree {
+                        by_account: ids(&d.by_account),
+                        by_name: ids(&d.by_name),
+                    };
+                    out.notes.push(e.describe());
+                    out.evidence.push(e);
                 } else if payer.debtors.len() > 1 {
                     out.notes.push(format!(
                         "the payer's account belongs to {} debtors; not applied",

@@ -86,6 +86,36 @@ pub(super) fn take_booked(
             }
         }
     }
+    // Credit notes the books set off against an invoice are part of what they report settled
+    // of it, and no money (review 44c, F-2): their settled credit is taken out first.
+    let numbers: FxHashMap<(&str, std::borrow::Cow<'_, str>), u32> = settled
+        .keys()
+        .map(|&d| {
+            let doc = &docs[d as usize].document;
+            ((doc.debtor.as_str(), doc.number.normalised()), d)
+        })
+        .collect();
+    for ld in docs {
+        let cn = &ld.document;
+        let Some(target) = cn.credited_invoice.as_ref() else {
+            continue;
+        };
+        if cn.kind != DocumentKind::CreditNote {
+            continue;
+        }
+        let Some(d) = numbers.get(&(cn.debtor.as_str(), target.normalised())) else {
+            continue;
+        };
+        let whole = cn.total.abs();
+        let used = match (cn.status, cn.source_open) {
+            (crate::model::DocumentStatus::Paid, _) => whole,
+            (_, Some(o)) => (whole - o.abs()).max(Decimal::ZERO),
+            _ => Decimal::ZERO,
+        };
+        if let Some(entry) = settled.get_mut(d) {
+            entry.1 = (entry.1 - used).max(Decimal::ZERO);
+        }
+    }
     // Per invoice, the payments naming it from no other debtor, in date order.
     let mut naming: FxHashMap<u32, Vec<(usize, NaiveDate)>> = FxHashMap::default();
     for (pi, d, on) in candidates {
@@ -107,6 +137,9 @@ pub(super) fn take_booked(
         let doc = &docs[d as usize].document;
         let (source, settled_amount) = settled[&d];
         let fee = policy.fee_tolerance;
+        if settled_amount <= Decimal::ZERO {
+            continue;
+        }
         // The earliest payments that add up to what the books settled, within the fee
         // tolerance: they are that money. Payments that explain only part of it leave the
         // rest to other money (cash, a write-off), and whether the books booked them cannot be

@@ -92,7 +92,8 @@ pub fn effect(e: &Evidence) -> Effect {
         | Evidence::LearnedAccount { .. }
         | Evidence::Overpays { .. }
         | Evidence::StatedAmounts
-        | Evidence::BookedInSource { .. } => Trace,
+        | Evidence::BookedInSource { .. }
+        | Evidence::AccountAndNameDisagree { .. } => Trace,
         Evidence::SplitUnknown => Cap(60),
     }
 }

@@ -188,6 +188,14 @@ pub enum Evidence {
         /// The number as written.
         number: String,
     },
+    /// The account it came from is known as some debtors', and the name (the party it was paid
+    /// for) is exactly another debtor's: it may be either's money.
+    AccountAndNameDisagree {
+        /// The debtors the account is known for.
+        by_account: Vec<String>,
+        /// The debtors the name is.
+        by_name: Vec<String>,
+    },
     /// The books already show the document it names settled for at least this money, in an
     /// export read after the payment was made: the payment is what they booked, not more money
     /// (see `booked.rs`).
@@ -320,6 +328,15 @@ impl Evidence {
             Evidence::SplitUnknown => {
                 "several invoices paid in part, and the text does not say how much each".into()
             }
+            Evidence::AccountAndNameDisagree {
+                by_account,
+                by_name,
+            } => format!(
+                "the account is known as debtor {}'s, the name as debtor {}'s (paid for another \
+                 party?); not applied",
+                by_account.join(", "),
+                by_name.join(", ")
+            ),
             Evidence::BookedInSource {
                 number,
                 settled,

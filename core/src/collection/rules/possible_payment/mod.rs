@@ -83,6 +83,9 @@ pub struct Unapplied {
     /// Normalised numbers of the documents a match in review proposes it pays, with the
     /// proposal's confidence: until a person decides, each may be paid.
     pub proposed: Vec<(String, u8)>,
+    /// Debtors the account it came from is known for (learned from the history, not only the
+    /// ledger's) where its name is another debtor's: it may be theirs (review 44c, F-5).
+    pub account_of: Vec<DebtorId>,
 }
 
 /// The debtor of every document whose full number (all digits, year and sequence, payment
@@ -217,6 +220,9 @@ pub struct Gate {
     /// The payments whose text names a sequence of one or two digits after an invoice word
     /// ([`marked_short_runs`]), by that sequence.
     short: FxHashMap<u8, Vec<u32>>,
+    /// The payments whose account is known as a debtor's while their name is another's, by
+    /// that debtor ([`Unapplied::account_of`]).
+    account_of: FxHashMap<DebtorId, Vec<u32>>,
 }
 
 /// Fewest words in [`Gate::filter`], as a power of two.
@@ -605,9 +611,13 @@ impl Gate {
             twins: HashSet::new(),
             proposals: FxHashMap::default(),
             short: FxHashMap::default(),
+            account_of: FxHashMap::default(),
         };
         for (i, p) in payments.iter().enumerate() {
             let i = i as u32;
+            for d in &p.account_of {
+                g.account_of.entry(d.clone()).or_default().push(i);
+            }
             for (n, _) in &p.proposed {
                 g.proposals.entry(n.clone()).or_default().push(i);
             }
@@ -942,6 +952,9 @@ impl Gate {
                 from_debtor.push((i, None));
             }
         }
+        for &i in self.account_of.get(&debtor.id).into_iter().flatten() {
+            from_debtor.push((i, None));
+        }
         from_debtor.sort_by_key(|(i, _)| *i);
         from_debtor.dedup_by_key(|(i, _)| *i);
         if from_debtor.is_empty() {
@@ -972,6 +985,9 @@ impl Gate {
                     "paid from the debtor's account {}",
                     debtor.ibans[a].as_str()
                 ),
+                None if p.account_of.contains(&debtor.id) => "paid from an account known as the \
+                     debtor's, for a party of another debtor's name"
+                    .to_string(),
                 None => "the payer's name is the debtor's".to_string(),
             };
             for (j, it) in items.iter().enumerate() {

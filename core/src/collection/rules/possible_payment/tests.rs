@@ -22,6 +22,7 @@ fn pay(id: &str, date: &str, amount: &str, text: &str) -> Unapplied {
         later: false,
         booked_to: None,
         proposed: vec![],
+        account_of: vec![],
     }
 }
 
