@@ -1898,3 +1898,65 @@ fn a_list_of_every_open_item_cut_short_settles_nothing_and_holds_what_it_leaves_
     assert_eq!(excluded_rule(&v, "F2026-006"), None, "{v}");
     assert_eq!(claimed_numbers(&v).len(), 6, "{v}");
 }
+
+/// Review 44c, F-6 and F-7 (`fixtures/othergen44/rereview/`): what a cut list of every open item
+/// left out stays held when an older export is read again (other bytes, the same rows: it lists
+/// the invoice open as it did before the list); and a list in CR LF cut between the CR and the
+/// LF of its last line is a cut list, not a whole one (it settled the rows lost after the cut).
+#[test]
+fn an_older_export_does_not_lift_what_a_cut_list_held_and_a_bare_cr_is_no_line_end() {
+    let set = fixture("othergen44/rereview");
+    let dir = tempfile::tempdir().unwrap();
+    let rates = extended_rates(dir.path());
+    let policy = set.join("policy.toml");
+    let data = dir.path().join("f6");
+    let import = |data: &Path, args: &[&str], file: &str| {
+        let f = set.join(file);
+        let mut all = vec!["import"];
+        all.extend_from_slice(args);
+        all.push(f.to_str().unwrap());
+        ok(incasso(data, &all))
+    };
+    import(&data, &[], "F-6/export_sept.csv");
+    import(
+        &data,
+        &["--complete"],
+        "F-6/openstaande_posten_oct_no_final_eol.csv",
+    );
+    import(&data, &[], "F-6/export_sept_resaved_crlf.csv");
+    let v = claims_json_with(&data, &rates, &["--policy", policy.to_str().unwrap()]);
+    assert_eq!(
+        excluded_rule(&v, "F2026-0502").map(|(r, _)| r).as_deref(),
+        Some("unconfirmed-last-row"),
+        "{v}"
+    );
+    // The October list again, whole: it settles what it leaves out.
+    let said = import(
+        &data,
+        &["--complete"],
+        "F-6/openstaande_posten_oct_with_eol.csv",
+    );
+    assert!(said.contains("settled in the books"), "{said}");
+    let v = claims_json_with(&data, &rates, &["--policy", policy.to_str().unwrap()]);
+    assert_eq!(excluded_rule(&v, "F2026-0502"), None, "{v}");
+    assert!(!claimed_numbers(&v).contains(&"F2026-0502".to_string()));
+
+    let data = dir.path().join("f7");
+    import(&data, &[], "F-7/export_sept.csv");
+    let said = import(
+        &data,
+        &["--complete"],
+        "F-7/openstaande_posten_oct_cut_after_cr.csv",
+    );
+    assert!(
+        said.contains("not settling what it leaves out") && !said.contains("settled in the books"),
+        "{said}"
+    );
+    let open = ok(incasso(
+        &data,
+        &["receivables", "--as-of", "2026-11-23", "--format", "csv"],
+    ));
+    for n in ["F2026-0504", "F2026-0505", "F2026-0506"] {
+        assert!(open.contains(n), "{n} still open: {open}");
+    }
+}

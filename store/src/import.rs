@@ -75,6 +75,14 @@ impl Store {
             open_conflicts: None,
             unconfirmed: self.unconfirmed_keys()?.into_iter().collect(),
             confirmed: Vec::new(),
+            unlisted_marks: self
+                .unconfirmed()?
+                .into_iter()
+                .filter(|u| u.unlisted)
+                .map(|u| doc_key(&u.document))
+                .collect(),
+            confirmed_alike: Vec::new(),
+            lists_every_open_item: false,
             mark: None,
             unlisted: Vec::new(),
             listed_alike: None,
@@ -132,6 +140,14 @@ pub struct ImportTx<'a> {
     unconfirmed: std::collections::HashSet<Vec<u8>>,
     /// Those of them this import read: their marks go at commit.
     confirmed: Vec<Vec<u8>>,
+    /// The marked documents a cut list of every open item left out ([`crate::Unconfirmed::
+    /// unlisted`]): listed alike again, only a whole list of every open item lifts their mark,
+    /// since an older export read again would list them so too (review 44c, F-6).
+    unlisted_marks: std::collections::HashSet<Vec<u8>>,
+    /// Such documents this import listed as stored.
+    confirmed_alike: Vec<Vec<u8>>,
+    /// Whether this import is a whole list of every open item ([`ImportTx::lists_every_open_item`]).
+    lists_every_open_item: bool,
     /// The document this import read from a last row without a line end.
     mark: Option<crate::Unconfirmed>,
     /// The documents a list of every open item that may have been cut short leaves out.
@@ -390,7 +406,11 @@ impl ImportTx<'_> {
         let dk = doc_key(&doc.key());
         let was_marked = !self.unconfirmed.is_empty() && self.unconfirmed.contains(&dk);
         if was_marked {
-            self.confirmed.push(dk.clone());
+            if self.unlisted_marks.contains(&dk) {
+                self.confirmed_alike.push(dk.clone());
+            } else {
+                self.confirmed.push(dk.clone());
+            }
         }
         self.listed_alike = None;
         let fingerprint = StoredDoc::fingerprint(doc);
@@ -487,6 +507,10 @@ impl ImportTx<'_> {
             self.changed += 1;
         }
         let doc: &Document = &doc;
+        // A new version is news of the document: its mark goes, whatever left it out.
+        if was_marked {
+            self.confirmed.push(dk.clone());
+        }
         // The settlement's age: kept from the version before when this one reports it alike.
         let since = crate::settled::settled_key(&dk);
         if crate::settled::same_settlement(&old_doc, doc) {
@@ -590,6 +614,7 @@ impl ImportTx<'_> {
             && self.payments.is_empty()
             && self.attachments.is_empty()
             && self.confirmed.is_empty()
+            && (self.confirmed_alike.is_empty() || !self.lists_every_open_item)
             && self.mark.is_none()
             && self.unlisted.is_empty()
     }
@@ -787,6 +812,10 @@ impl ImportTx<'_> {
             );
         }
         let mark = self.mark.take().map(|m| crate::unconfirmed::mark(&m));
+        let alike = std::mem::take(&mut self.confirmed_alike);
+        if self.lists_every_open_item {
+            self.confirmed.extend(alike);
+        }
         for dk in std::mem::take(&mut self.confirmed) {
             let k = crate::unconfirmed::mark_key(&dk);
             if mark.as_ref().is_none_or(|(m, _)| *m != k) {
@@ -883,6 +912,12 @@ impl ImportTx<'_> {
             ..mark
         });
         true
+    }
+
+    /// Says that this import is a whole list of every open item (not cut short): the documents
+    /// a cut list left out that it lists as stored are confirmed open.
+    pub fn lists_every_open_item(&mut self) {
+        self.lists_every_open_item = true;
     }
 
     /// Marks a stored document unconfirmed that a list of every open item leaves out, where the

@@ -532,6 +532,9 @@ fn settle_unlisted(
     }
     if !maybe_cut {
         tx.remember_listing(&digest);
+        // A list read for the first time, whole: what a cut one left out and this one lists
+        // is open (a list read before in other bytes, an older export, says nothing new).
+        tx.lists_every_open_item();
     }
     let creditor = store.creditor()?;
     let mut open = 0usize;

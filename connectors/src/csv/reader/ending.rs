@@ -11,7 +11,15 @@ use crate::csv::headers::Field;
 
 /// Whether a text ends without a line end (and is not empty).
 pub(super) fn unended(text: &str) -> bool {
-    !text.is_empty() && !text.ends_with(['\n', '\r'])
+    !text.is_empty()
+        && (!text.ends_with(['\n', '\r']) || cut_after_cr(text.as_bytes()[text.len() - 1], text))
+}
+
+/// Whether a file that ends in a bare CR was cut between the CR and the LF of its last line:
+/// a CR ends a line only in a file whose lines end in CR alone (review 44c, F-7: a list of every
+/// open item cut there settled the rows lost after it). `sample` is the file's beginning.
+pub(super) fn cut_after_cr(last: u8, sample: &str) -> bool {
+    last == b'\r' && sample.contains("\r\n")
 }
 
 /// What the rows read so far looked like, and what was odd about the latest one.
@@ -158,5 +166,10 @@ mod tests {
         assert_eq!(read(&crlf).unwrap(), ["F1", "F3"]);
         assert_eq!(read(&format!("{crlf}\r\n")).unwrap(), ["F1", "F3"]);
         assert!(read(&cut.replace('\n', "\r\n")).is_err());
+        // A bare CR at the end of lines in CR LF is a cut between the two (review 44c, F-7);
+        // in a file of CR-only lines it ends the last line.
+        assert!(super::unended(&format!("{crlf}\r")));
+        assert!(!super::unended(&format!("{}\r", whole.replace('\n', "\r"))));
+        assert!(!super::unended(&format!("{crlf}\r\n")));
     }
 }

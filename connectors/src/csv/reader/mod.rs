@@ -71,7 +71,9 @@ where
     // Stream UTF-8 straight from disk; other encodings are decoded whole (such files are small).
     let (reader, sample, unended): (Box<dyn Read>, String, bool) = match encoding {
         TextEncoding::Utf8 | TextEncoding::Utf8Bom => {
-            let unended = file.size > 0 && {
+            let last = if file.size == 0 {
+                None
+            } else {
                 let mut last = [0u8; 1];
                 let end = file.open().map_err(io)?;
                 // Read where it is, not by seeking: the descriptor's offset is shared with the
@@ -88,10 +90,14 @@ where
                         .and_then(|_| end.seek(SeekFrom::Start(0)).map(|_| ()))
                         .map_err(io)?;
                 }
-                !matches!(last[0], b'\n' | b'\r')
+                Some(last[0])
             };
+            let sample = file.head_lines();
+            let unended = last.is_some_and(|last| {
+                !matches!(last, b'\n' | b'\r') || ending::cut_after_cr(last, &sample)
+            });
             let f = file.open_past_bom().map_err(io)?;
-            (Box::new(f), file.head_lines(), unended)
+            (Box::new(f), sample, unended)
         }
         other => {
             let mut bytes = Vec::with_capacity(file.size as usize);
