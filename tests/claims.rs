@@ -1442,4 +1442,38 @@ fn the_re_review_of_session_44_s_fixes() {
     let (rule, why) = excluded_rule(&v, "F2026-0401").expect("D100's F2026-0401 held");
     assert_eq!(rule, "possible-payment");
     assert!(why.contains("account known as the debtor's"), "{why}");
+
+    // Review 44d (`fixtures/othergen44/rereview44d/`). F-6: a credit note the books set off
+    // that names no invoice is no money either: the transfer of 420.00 comes off the 2,000.00.
+    let set = fixture("othergen44/rereview44d");
+    let data = dir.path().join("unlinked");
+    for f in ["F-6/e1.csv", "F-6/b1.xml", "F-6/e2.csv"] {
+        ok(incasso(&data, &["import", set.join(f).to_str().unwrap()]));
+    }
+    let open = ok(incasso(
+        &data,
+        &["receivables", "--as-of", "2026-06-30", "--format", "csv"],
+    ));
+    assert!(
+        open.contains("F2026-001,D100,EUR,2420.00,1580.00,"),
+        "{open}"
+    );
+    // F-3 and F-4: a letter naming a credit note among its items, and items written with
+    // commas in a quoted field, are recorded.
+    for (folder, letters) in [("F-3", "letters.csv"), ("F-4", "letters-comma.csv")] {
+        let data = dir.path().join(folder);
+        ok(incasso(
+            &data,
+            &["import", set.join(folder).join("e1.csv").to_str().unwrap()],
+        ));
+        let said = ok(incasso(
+            &data,
+            &[
+                "reminders",
+                "import",
+                set.join(folder).join(letters).to_str().unwrap(),
+            ],
+        ));
+        assert!(said.contains("1 letters read, 1 new"), "{said}");
+    }
 }

@@ -410,7 +410,8 @@ pub fn check_known(
                 .filter(|id| loose(id) == loose(r.debtor.as_str()))
                 .collect();
             problems.push(format!(
-                "debtor {} is not in the store{}: a letter to it would hold no claim",
+                "debtor {} is not in the store{}: record a letter once the ledger that names the \
+                 debtor is imported (its term must hold the debtor's claims)",
                 r.debtor,
                 close
                     .first()
@@ -421,9 +422,7 @@ pub fn check_known(
         }
         for n in &r.items {
             let own = docs.iter().any(|d| {
-                d.document.kind == DocumentKind::Invoice
-                    && d.document.debtor == r.debtor
-                    && d.document.number.normalised() == n.normalised()
+                d.document.debtor == r.debtor && d.document.number.normalised() == n.normalised()
             });
             if own {
                 continue;
@@ -433,7 +432,8 @@ pub fn check_known(
                 .filter(|d| d.document.kind == DocumentKind::Invoice)
                 .find(|d| loose(d.document.number.as_str()) == loose(n.as_str()));
             problems.push(format!(
-                "invoice {n} of debtor {} is not in the store{}: the letter's term would hold no claim for it",
+                "invoice {n} of debtor {} is not in the store{}: the letter's term would hold no \
+                 claim for it (import the ledger that has it first)",
                 r.debtor,
                 close
                     .map(|d| format!(

@@ -5,7 +5,9 @@ use std::collections::HashMap;
 
 use anyhow::Result;
 use chrono::NaiveDate;
-use incasso_core::matching::{match_payments, ManualDecision, MatchPolicy, Matching, Waiting};
+use incasso_core::matching::{
+    match_payments, BooksSettled, ManualDecision, MatchPolicy, Matching, Waiting,
+};
 use incasso_core::model::{Allocation, Debtor, LedgerDocument, Payment, PaymentKind};
 use incasso_core::reconcile::{reconcile, OpenAmounts, PaidOn, ReconcileNote, Reconciliation};
 use incasso_store::{Kept, KeptFile, OpenDocuments, Store, ToKeep};
@@ -545,27 +547,45 @@ fn imported_on(store: &Store) -> Result<ImportDays> {
     Ok(days)
 }
 
-/// Per document, the day the export that first reported its settlement as it stands (paid, or
-/// less open than its total) was read; `None` for the others. A payment naming it made by then
-/// may be the money the books booked (`incasso_core::matching` `booked.rs`).
-fn read_on(docs: &[LedgerDocument], imported_on: &ImportDays) -> Vec<Option<NaiveDate>> {
-    docs.iter()
-        .map(|d| {
-            let doc = &d.document;
-            let settled = doc.status == incasso_core::model::DocumentStatus::Paid
-                || doc.source_open.is_some_and(|o| o < doc.total);
-            if !settled {
+/// What the books reported settled of each document and when: per document, the day the export
+/// that first reported its settlement as it stands was read (`None` where it reports none), and
+/// where it grew over several exports, each earlier amount with its day. A transfer naming the
+/// document may be the money they booked (`incasso_core::matching` `booked.rs`).
+fn books_settled(docs: &[LedgerDocument], days: &ImportDays) -> BooksSettled {
+    let mut books = BooksSettled::default();
+    books.read_on = docs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let now = incasso_store::settled_of(&d.document);
+            if now <= Decimal::ZERO {
                 return None;
             }
-            match imported_on.settled_since.of(d) {
-                Some(import) => imported_on.by_id.get(&import).copied(),
-                None => imported_on
+            match days.settled_since.of(d) {
+                Some(steps) => {
+                    let (last, earlier) = steps.split_last()?;
+                    if last.1 != now {
+                        // A record that does not end in what the document says: its day is
+                        // not known.
+                        return None;
+                    }
+                    let earlier: Vec<(NaiveDate, Decimal)> = earlier
+                        .iter()
+                        .filter_map(|&(import, amount)| Some((*days.by_id.get(&import)?, amount)))
+                        .collect();
+                    if !earlier.is_empty() {
+                        books.earlier.insert(i as u32, earlier);
+                    }
+                    days.by_id.get(&last.0).copied()
+                }
+                None => days
                     .by_source
                     .get(d.provenance.source.content_hash.as_str())
                     .copied(),
             }
         })
-        .collect()
+        .collect();
+    books
 }
 
 impl Beside {
@@ -702,9 +722,9 @@ impl Inputs {
                 crate::memory::bulk_work();
                 let mut rec = reconcile(&docs, as_of);
                 timings.reconcile = started.elapsed() - loaded;
-                let read_on = read_on(&docs, &imported_on);
+                let books = books_settled(&docs, &imported_on);
                 let matching = match_payments(
-                    &docs, &debtors, &payments, &decisions, &policy, as_of, &read_on, &mut rec,
+                    &docs, &debtors, &payments, &decisions, &policy, as_of, &books, &mut rec,
                 );
                 rec.paid = PaidOn::of(&docs, &rec, &payments);
                 timings.matching = started.elapsed() - loaded - timings.reconcile;

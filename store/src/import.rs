@@ -511,15 +511,16 @@ impl ImportTx<'_> {
         if was_marked {
             self.confirmed.push(dk.clone());
         }
-        // The settlement's age: kept from the version before when this one reports it alike.
+        // What the versions reported settled, and since which import.
         let since = crate::settled::settled_key(&dk);
-        if crate::settled::same_settlement(&old_doc, doc) {
-            if self.store.kv.get(&since)?.is_none() {
-                self.batch
-                    .insert(since, old.at.import.to_be_bytes().to_vec());
-            }
-        } else {
-            self.batch.remove(since);
+        let stored = match self.store.kv.get(&since)? {
+            Some(v) => crate::settled::decode(&since, &v),
+            None => None,
+        };
+        if let Some(steps) =
+            crate::settled::next_steps(stored, old.at.import, &old_doc, self.import_id, doc)
+        {
+            self.batch.insert(since, crate::settled::encode(&steps));
         }
         let fingerprint = StoredDoc::fingerprint(doc);
         let mut detail = describe_change(&old_doc, doc);

@@ -36,7 +36,7 @@ pub use submissions::{AgencyRecord, Answered, InFlight, Submission, SubmissionSt
 pub use import::{ImportTx, Omits};
 pub use open_documents::OpenDocuments;
 pub use reconciliation::{Kept, KeptFile, ToKeep};
-pub use settled::SettledSince;
+pub use settled::{settled_of, SettledSince};
 pub use sync::SyncedRecord;
 pub use unconfirmed::Unconfirmed;
 

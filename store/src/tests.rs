@@ -1358,8 +1358,9 @@ fn open_items_give_each_kind_its_open_amount_in_both_forms() {
     );
 }
 
-/// Review 44c, F-1: a settlement as it stands dates from the import that first reported it,
-/// not from a later version that changed another field; a changed settlement dates anew.
+/// Review 44c, F-1 and 44d, F-1: what the books reported settled is kept with the import that
+/// first reported each amount: a later version that changed another field adds nothing, a
+/// settlement that grew adds a step.
 #[test]
 fn a_settlement_dates_from_the_import_that_first_reported_it() {
     let dir = tempfile::tempdir().unwrap();
@@ -1369,19 +1370,33 @@ fn a_settlement_dates_from_the_import_that_first_reported_it() {
     let first = applied(store.import(batch("s1", &[part.clone()])).unwrap())
         .record
         .id;
-    let since = |store: &Store| {
+    let steps = |store: &Store| {
         let docs = store.documents().unwrap();
-        store.settled_since().unwrap().of(&docs[0])
+        store
+            .settled_since()
+            .unwrap()
+            .of(&docs[0])
+            .map(<[(u64, Decimal)]>::to_vec)
     };
-    assert_eq!(since(&store), None, "the current version reported it");
+    let d = |s: &str| Decimal::from_str(s).unwrap();
+    assert_eq!(steps(&store), None, "one version: its import reported it");
     let mut described = part.clone();
     described.description = Some("Levering juli".into());
     applied(store.import(batch("s2", &[described.clone()])).unwrap());
-    assert_eq!(since(&store), Some(first));
+    assert_eq!(steps(&store), Some(vec![(first, d("1000.00"))]));
     described.due_date = NaiveDate::from_ymd_opt(2026, 2, 15).unwrap();
     applied(store.import(batch("s3", &[described.clone()])).unwrap());
-    assert_eq!(since(&store), Some(first), "still the first");
-    described.source_open = Some(Decimal::from_str("420.00").unwrap());
-    applied(store.import(batch("s4", &[described])).unwrap());
-    assert_eq!(since(&store), None, "settled anew by the current version");
+    assert_eq!(
+        steps(&store),
+        Some(vec![(first, d("1000.00"))]),
+        "still the first"
+    );
+    described.source_open = Some(d("420.00"));
+    let grew = applied(store.import(batch("s4", &[described])).unwrap())
+        .record
+        .id;
+    assert_eq!(
+        steps(&store),
+        Some(vec![(first, d("1000.00")), (grew, d("2000.00"))])
+    );
 }

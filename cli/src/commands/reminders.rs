@@ -136,7 +136,8 @@ fn add(ctx: &Ctx, reminder: Reminder) -> Result<ExitStatus> {
         println!("already recorded; nothing changed");
     } else {
         println!(
-            "recorded {kind:?} to debtor {debtor}, sent {sent}, counts as received {}",
+            "recorded {} to debtor {debtor}, sent {sent}, counts as received {}",
+            kind.code(),
             reminder.received_on()
         );
     }

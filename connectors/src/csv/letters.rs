@@ -98,8 +98,9 @@ pub fn read(file: &Path) -> Result<Vec<(Reminder, u64)>, LettersError> {
                 .ok_or_else(|| err(format!("{}: the sent date is empty", place("sent"))))?,
             received: date("received")?,
             channel,
+            // `;` between numbers, or `,` in a quoted field, as `reminders add --items` takes them.
             items: get("items")
-                .split(';')
+                .split([';', ','])
                 .filter(|s| !s.trim().is_empty())
                 .map(DocumentNumber::new)
                 .collect::<Result<_, _>>()

@@ -27,12 +27,12 @@ use super::index::Indexes;
 use super::learn::Learned;
 use super::numbers::KeyStrength;
 use super::signals::{payer, Named};
-use super::{Evidence, MatchPolicy, PaymentOutcome, PaymentStatus};
+use super::{BooksSettled, Evidence, MatchPolicy, PaymentOutcome, PaymentStatus};
 use crate::model::{
-    Allocation, AllocationRule, AllocationSource, DocumentKey, DocumentKind, LedgerDocument,
-    Payment,
+    Allocation, AllocationRule, AllocationSource, DocumentKey, DocumentKind, DocumentStatus,
+    LedgerDocument, Payment,
 };
-use crate::money::Money;
+use crate::money::{Currency, Money};
 use crate::reconcile::Reconciliation;
 
 /// Finds the payments in `wanted` (in date and id order) that are money the books booked,
@@ -44,13 +44,14 @@ pub(super) fn take_booked(
     payments: &[Payment],
     wanted: Vec<usize>,
     named: &[Option<Named>],
-    read_on: &[Option<NaiveDate>],
+    books: &BooksSettled,
     idx: &Indexes<'_>,
     learned: &Learned<'_>,
     policy: &MatchPolicy,
     rec: &mut Reconciliation,
     outcomes: &mut [PaymentOutcome],
 ) -> Vec<usize> {
+    let read_on = &books.read_on;
     if read_on.is_empty() {
         return wanted;
     }
@@ -86,8 +87,9 @@ pub(super) fn take_booked(
             }
         }
     }
-    // Credit notes the books set off against an invoice are part of what they report settled
-    // of it, and no money (review 44c, F-2): their settled credit is taken out first.
+    // Credit the books set off is part of what they report settled, and no money: a credit
+    // note naming the invoice (review 44c, F-2), or naming none, of its debtor (44d, F-6).
+    // It is taken out of what transfers may explain.
     let numbers: FxHashMap<(&str, std::borrow::Cow<'_, str>), u32> = settled
         .keys()
         .map(|&d| {
@@ -95,25 +97,41 @@ pub(super) fn take_booked(
             ((doc.debtor.as_str(), doc.number.normalised()), d)
         })
         .collect();
+    let debtors: FxHashSet<(&str, Currency)> = settled
+        .keys()
+        .map(|&d| {
+            let doc = &docs[d as usize].document;
+            (doc.debtor.as_str(), doc.currency)
+        })
+        .collect();
+    let mut credit: FxHashMap<u32, Decimal> = FxHashMap::default();
+    let mut unlinked: FxHashMap<(&str, Currency), Decimal> = FxHashMap::default();
     for ld in docs {
         let cn = &ld.document;
-        let Some(target) = cn.credited_invoice.as_ref() else {
-            continue;
-        };
         if cn.kind != DocumentKind::CreditNote {
             continue;
         }
-        let Some(d) = numbers.get(&(cn.debtor.as_str(), target.normalised())) else {
-            continue;
-        };
         let whole = cn.total.abs();
         let used = match (cn.status, cn.source_open) {
-            (crate::model::DocumentStatus::Paid, _) => whole,
+            (DocumentStatus::Paid, _) => whole,
             (_, Some(o)) => (whole - o.abs()).max(Decimal::ZERO),
             _ => Decimal::ZERO,
         };
-        if let Some(entry) = settled.get_mut(d) {
-            entry.1 = (entry.1 - used).max(Decimal::ZERO);
+        if used.is_zero() {
+            continue;
+        }
+        match cn.credited_invoice.as_ref() {
+            Some(target) => {
+                if let Some(&d) = numbers.get(&(cn.debtor.as_str(), target.normalised())) {
+                    *credit.entry(d).or_default() += used;
+                }
+            }
+            None if debtors.contains(&(cn.debtor.as_str(), cn.currency)) => {
+                *unlinked
+                    .entry((cn.debtor.as_str(), cn.currency))
+                    .or_default() += used;
+            }
+            None => {}
         }
     }
     // Per invoice, the payments naming it from no other debtor, in date order.
@@ -135,30 +153,64 @@ pub(super) fn take_booked(
     invoices.sort_unstable();
     for d in invoices {
         let doc = &docs[d as usize].document;
-        let (source, settled_amount) = settled[&d];
+        let (source, now) = settled[&d];
         let fee = policy.fee_tolerance;
-        if settled_amount <= Decimal::ZERO {
-            continue;
-        }
-        // The earliest payments that add up to what the books settled, within the fee
-        // tolerance: they are that money. Payments that explain only part of it leave the
-        // rest to other money (cash, a write-off), and whether the books booked them cannot be
-        // told: they are matched as any payment is, which never claims too much.
+        let set_off = credit.get(&d).copied().unwrap_or_default()
+            + unlinked
+                .get(&(doc.debtor.as_str(), doc.currency))
+                .copied()
+                .unwrap_or_default();
+        let on = read_on[d as usize].expect("a candidate's");
+        // What the books reported settled before a day: transfers of that day or later cannot
+        // be part of it.
+        let before = |day: NaiveDate| -> Decimal {
+            let mut amount = Decimal::ZERO;
+            for &(read, settled) in books.earlier.get(&d).into_iter().flatten() {
+                if read < day {
+                    amount = settled;
+                }
+            }
+            if on < day {
+                amount = now;
+            }
+            amount
+        };
+        // What transfers made on or after a day may explain of what the books settled.
+        let room = |day: NaiveDate| (now - before(day) - set_off).max(Decimal::ZERO);
+        // The earliest payments that add up to what the books settled since the first of them,
+        // within the fee tolerance, none more than the books settled since its own day: they
+        // are that money. Payments that explain only part of it leave the rest to other money
+        // (cash, a write-off), and whether the books booked them cannot be told: they are
+        // matched as any payment is, which never claims too much.
         let list = &naming[&d];
-        let mut sum = Decimal::ZERO;
+        let amount_of = |pi: usize| payments[pi].amount.amount();
         let mut take = 0;
-        for (pi, _) in list {
-            let next = sum + payments[*pi].amount.amount();
-            if next > settled_amount + fee {
+        let mut sum = Decimal::ZERO;
+        for &(pi, _) in list {
+            if sum + amount_of(pi) > room(payments[list[0].0].date) + fee {
                 break;
             }
-            sum = next;
+            sum += amount_of(pi);
             take += 1;
         }
-        if take == 0 || sum < settled_amount - fee {
+        let fits = |take: usize| -> bool {
+            let first = payments[list[0].0].date;
+            let sum: Decimal = list[..take].iter().map(|&(pi, _)| amount_of(pi)).sum();
+            let total = room(first);
+            total > Decimal::ZERO
+                && sum >= total - fee
+                && (0..take).all(|k| {
+                    let since: Decimal = list[k..take].iter().map(|&(pi, _)| amount_of(pi)).sum();
+                    since <= room(payments[list[k].0].date) + fee
+                })
+        };
+        while take > 0 && !fits(take) {
+            take -= 1;
+        }
+        if take == 0 {
             continue;
         }
-        let mut rest = settled_amount;
+        let mut rest = now;
         for &(pi, on) in &list[..take] {
             let p = &payments[pi];
             let amount = p.amount.amount();
@@ -204,16 +256,6 @@ pub(super) fn take_booked(
         .collect()
 }
 
-/// The one invoice a payment's text or reference designates: by reference, or by its whole
-/// number or all its digits (a sequence alone is too loose to say the books booked it).
-fn one_invoice(named: &Named) -> Option<u32> {
-    match (&named.by_reference[..], &named.by_number[..]) {
-        ([(d, _)], _) => Some(*d),
-        ([], [(d, KeyStrength::Full | KeyStrength::Digits)]) => Some(*d),
-        _ => None,
-    }
-}
-
 /// Notes on the invoices the books report settled whose transfer naming them was given back
 /// (a storno, a return): if the books booked that transfer, the invoice is unpaid again, and
 /// it is not claimed until the books say so (review 44a, F-3: nothing said so). `returned` are
@@ -250,5 +292,15 @@ pub(super) fn returned_after_booking(
                 p.date
             ),
         });
+    }
+}
+
+/// The one invoice a payment's text or reference designates: by reference, or by its whole
+/// number or all its digits (a sequence alone is too loose to say the books booked it).
+fn one_invoice(named: &Named) -> Option<u32> {
+    match (&named.by_reference[..], &named.by_number[..]) {
+        ([(d, _)], _) => Some(*d),
+        ([], [(d, KeyStrength::Full | KeyStrength::Digits)]) => Some(*d),
+        _ => None,
     }
 }

@@ -286,6 +286,18 @@ impl Waiting {
     }
 }
 
+/// What the books reported settled of the documents, and when: what a transfer naming one may
+/// be the money of (`booked.rs`).
+#[derive(Debug, Default, Clone)]
+pub struct BooksSettled {
+    /// Per document (empty: nothing known), the day the export that first reported its
+    /// settlement as it stands (paid, or its open amount) was read; `None` when it reports none.
+    pub read_on: Vec<Option<NaiveDate>>,
+    /// For documents whose settlement grew over several exports: each earlier amount settled,
+    /// with the day the export that first reported it was read, oldest first.
+    pub earlier: rustc_hash::FxHashMap<u32, Vec<(NaiveDate, Decimal)>>,
+}
+
 /// Matches payments to the reconciliation's open documents as of a date, adding allocations to
 /// `rec` and lowering its open amounts.
 ///
@@ -295,9 +307,8 @@ impl Waiting {
 /// earlier one took; what a payment names and the accounts learned from the history are worked out first,
 /// for all payments at once, so nothing depends on the order of the input.
 ///
-/// `read_on` gives, per document (empty: none known), the day the export that reports its
-/// current settlement was read: a payment naming it, made by then, may be the money the books
-/// booked (`booked.rs`).
+/// `books` gives what the books reported settled of each document and when (empty: nothing
+/// known): a payment naming it may be the money they booked (`booked.rs`).
 #[allow(clippy::too_many_arguments)]
 pub fn match_payments(
     docs: &[LedgerDocument],
@@ -306,7 +317,7 @@ pub fn match_payments(
     manual: &[ManualDecision],
     policy: &MatchPolicy,
     as_of: NaiveDate,
-    read_on: &[Option<NaiveDate>],
+    books: &BooksSettled,
     rec: &mut Reconciliation,
 ) -> Matching {
     match_from(
@@ -316,7 +327,7 @@ pub fn match_payments(
         manual,
         policy,
         as_of,
-        read_on,
+        books,
         rec,
         partition::PARALLEL_FROM,
     )
@@ -333,7 +344,7 @@ fn match_from(
     manual: &[ManualDecision],
     policy: &MatchPolicy,
     as_of: NaiveDate,
-    read_on: &[Option<NaiveDate>],
+    books: &BooksSettled,
     rec: &mut Reconciliation,
     parallel_from: usize,
 ) -> Matching {
@@ -409,14 +420,14 @@ fn match_from(
         payments,
         wanted,
         &named,
-        read_on,
+        books,
         &idx,
         &learned,
         policy,
         rec,
         &mut outcomes,
     );
-    if !read_on.is_empty() {
+    if !books.read_on.is_empty() {
         let returned: Vec<(usize, signals::Named)> = {
             let ctx = Context::new(docs, &idx, &open, policy, &excluded_pairs);
             order
@@ -428,7 +439,7 @@ fn match_from(
                 .map(|&pi| (pi, signals::named_in(&ctx, &payments[pi])))
                 .collect()
         };
-        booked::returned_after_booking(docs, payments, &returned, read_on, rec);
+        booked::returned_after_booking(docs, payments, &returned, &books.read_on, rec);
     }
     let payers = on_all_cores(payments, &wanted, |p| {
         payer::identify(p, &idx, &learned, payments)

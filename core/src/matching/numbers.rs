@@ -40,6 +40,42 @@ fn push_run<'a>(text: &'a str, digits: bool, out: &mut Vec<Run<'a>>) {
     out.push(Run { text, digits });
 }
 
+/// For each run [`runs`] gives of `text`: whether it is a group of digits inside a word
+/// (`E2E`, `B2B`, `P2P`: letters right before and after). Read alone it is part of the word, no
+/// number: `E2E-0042817`, an end-to-end id, named invoice sequence 2 (review 44d, F-2).
+fn glued(text: &str) -> Vec<bool> {
+    let mut kinds: Vec<bool> = Vec::new();
+    let mut touching: Vec<(bool, bool)> = Vec::new();
+    let mut kind: Option<bool> = None;
+    for c in text.chars() {
+        let k = if c.is_ascii_digit() {
+            Some(true)
+        } else if c.is_alphabetic() {
+            Some(false)
+        } else {
+            None
+        };
+        if k != kind {
+            if kind.is_some() && k.is_some() {
+                // Two runs meet without a separator.
+                if let Some(t) = touching.last_mut() {
+                    t.1 = true;
+                }
+            }
+            if let Some(d) = k {
+                kinds.push(d);
+                touching.push((kind.is_some(), false));
+            }
+            kind = k;
+        }
+    }
+    kinds
+        .iter()
+        .zip(&touching)
+        .map(|(&digits, &(before, after))| digits && before && after)
+        .collect()
+}
+
 /// Splits text into runs of letters and runs of digits; anything else separates.
 fn runs<'a>(text: &'a str, out: &mut Vec<Run<'a>>) {
     out.clear();
@@ -383,6 +419,11 @@ impl NumberIndex {
     fn find_in(&self, text: &str, skip_foreign: bool) -> Vec<(u32, KeyStrength)> {
         let mut r = Vec::with_capacity(16);
         runs(text, &mut r);
+        let glued = if r.iter().any(|x| x.digits && x.text.len() < 4) {
+            glued(text)
+        } else {
+            Vec::new()
+        };
         let mut out: Vec<(u32, KeyStrength)> = Vec::new();
         let mut hits: Vec<(u32, KeyStrength)> = Vec::new();
         // Runs a weaker reading covered: a window starting inside them must be a full number or
@@ -400,8 +441,12 @@ impl NumberIndex {
         while i < r.len() {
             let mut advance = 1;
             for len in (1..=4.min(r.len() - i)).rev() {
-                // A lone word never names an invoice; a lone number may.
-                if len == 1 && !r[i].digits {
+                // A lone word never names an invoice; a lone number may, unless it is part of a
+                // word (`E2E`).
+                if len == 1
+                    && (!r[i].digits
+                        || r[i].text.len() < 4 && glued.get(i).copied().unwrap_or(false))
+                {
                     continue;
                 }
                 if foreign[i..i + len].contains(&true) {
@@ -532,6 +577,13 @@ mod tests {
         let mut short = NumberIndex::default();
         short.add("1", 7);
         assert_eq!(short.find("termijn 1 van 2"), [(7, KeyStrength::Sequence)]);
+        // A digit inside a word is no sequence (review 44d, F-2).
+        short.add("2", 8);
+        assert_eq!(short.find("E2E-0042817"), []);
+        assert_eq!(
+            short.find("E2E-0042817 factuur 2"),
+            [(8, KeyStrength::Sequence)]
+        );
         assert!(i.find("donatie").is_empty());
         assert_eq!(
             i.find("termijn 12 2026-0000013"),

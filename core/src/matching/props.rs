@@ -162,7 +162,7 @@ fn matched(
         &[],
         &MatchPolicy::default(),
         as_of,
-        &[],
+        &BooksSettled::default(),
         &mut rec,
         parallel_from,
     );

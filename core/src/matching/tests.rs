@@ -69,7 +69,7 @@ fn run(
         manual,
         &MatchPolicy::default(),
         as_of,
-        &[],
+        &BooksSettled::default(),
         &mut rec,
     );
     Run { rec, m }
@@ -700,7 +700,7 @@ fn a_payment_the_books_booked_is_not_taken_off_twice() {
         pay("P1", "1000.00", Some(IBAN_D1), "Deelbetaling F-100"),
         pay("P2", "1210.00", Some(IBAN_D1), "Factuur F-101"),
     ];
-    let matched = |read_on: &[Option<NaiveDate>]| {
+    let matched = |books: &BooksSettled| {
         let as_of = date("2026-04-01");
         let mut rec = reconcile(&docs, as_of);
         let m = match_payments(
@@ -710,12 +710,15 @@ fn a_payment_the_books_booked_is_not_taken_off_twice() {
             &[],
             &MatchPolicy::default(),
             as_of,
-            read_on,
+            books,
             &mut rec,
         );
         Run { rec, m }
     };
-    let read = |day: &str| vec![Some(date(day)), Some(date(day)), None];
+    let read = |day: &str| BooksSettled {
+        read_on: vec![Some(date(day)), Some(date(day)), None],
+        ..BooksSettled::default()
+    };
     // Read after the payments (1 March): they are the booked money.
     let r = matched(&read("2026-03-02"));
     assert_eq!(open(&r, 0), dec("1420.00"));
@@ -750,7 +753,7 @@ fn a_payment_the_books_booked_is_not_taken_off_twice() {
     assert_eq!(open(&r, 0), dec("420.00"));
     assert_eq!(r.m.outcomes[1].status, PaymentStatus::Unapplied);
     // No day known: nothing is taken for booked.
-    let r = matched(&[]);
+    let r = matched(&BooksSettled::default());
     assert_eq!(open(&r, 0), dec("420.00"));
     // Part of what the books settled: matched as any payment.
     let mut docs2 = docs.clone();
@@ -776,4 +779,38 @@ fn a_payment_the_books_booked_is_not_taken_off_twice() {
         rec.allocations
     );
     assert_ne!(m.outcomes[0].status, PaymentStatus::Allocated);
+    // Review 44d, F-1: the books reported 1,000.00 settled before the transfers and 2,000.00
+    // after them: of two transfers of 1,000.00, only one can be in the growth.
+    let mut grown = read("2026-03-02");
+    grown
+        .earlier
+        .insert(0, vec![(date("2026-02-15"), dec("1000.00"))]);
+    let two = vec![
+        pay("P1", "1000.00", Some(IBAN_D1), "Deelbetaling F-100"),
+        pay("P3", "1000.00", Some(IBAN_D1), "Restant F-100"),
+    ];
+    let mut rec = reconcile(&docs2, as_of);
+    let m = match_payments(
+        &docs2,
+        std::slice::from_ref(&d1),
+        &two,
+        &[],
+        &MatchPolicy::default(),
+        as_of,
+        &grown,
+        &mut rec,
+    );
+    let booked = rec
+        .allocations
+        .iter()
+        .filter(|a| a.rule == AllocationRule::BookedInSource)
+        .count();
+    assert_eq!(booked, 1, "{:?}", rec.allocations);
+    // The other is money on top: it waits (paying 1,000.00 against 420.00 open), and holds
+    // the invoice from the claims.
+    assert!(
+        m.outcomes[1].unapplied > Decimal::ZERO,
+        "{:?}",
+        m.outcomes[1]
+    );
 }

@@ -24,10 +24,13 @@ impl ItemRule for LetterTermRuns {
             .map(|r| (r, r.term(cx.policy.jurisdiction).last_day))
             .filter(|(_, last)| cx.as_of <= *last)
             .max_by_key(|(_, last)| *last)?;
+        let kind = match r.kind {
+            crate::collection::ReminderKind::FourteenDayLetter => "14-day letter",
+            crate::collection::ReminderKind::PreIncasso => "pre-incasso letter",
+            crate::collection::ReminderKind::Reminder => "reminder",
+        };
         Some(format!(
-            "the {} letter of {} gives the debtor until {last} to pay; no claim before its term \
-             ends",
-            r.kind.code(),
+            "the {kind} of {} gives the debtor until {last} to pay; no claim before its term ends",
             r.sent
         ))
     }
