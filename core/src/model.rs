@@ -145,6 +145,39 @@ pub struct Address {
 }
 
 impl Address {
+    /// The address with its house number taken out of the street where the books wrote them in
+    /// one field (`Dorpsstraat 12`, `Kerkstraat 12a`, `Meir 20 bus 3`): an agency's schema has a
+    /// field for each (review 44a, F-5). The first word never counts as the number (`1e
+    /// Helmersstraat`), and a house number given stands.
+    pub fn with_house_number(&self) -> Address {
+        let mut out = self.clone();
+        if self.house_number.is_some() {
+            return out;
+        }
+        let Some(street) = self.street.as_deref() else {
+            return out;
+        };
+        let words: Vec<&str> = street.split_whitespace().collect();
+        // The first of the last three words that starts with a digit, after at least one word,
+        // with at most two short words after it (`bus 3`, `hs`, `II`).
+        let Some(at) = (words.len().saturating_sub(3).max(1)..words.len()).find(|&i| {
+            words[i].starts_with(|c: char| c.is_ascii_digit())
+                && words.len() - i <= 3
+                && words[i + 1..].iter().all(|w| w.chars().count() <= 4)
+        }) else {
+            return out;
+        };
+        if !words[..at]
+            .iter()
+            .any(|w| w.chars().any(char::is_alphabetic))
+        {
+            return out;
+        }
+        out.street = Some(words[..at].join(" "));
+        out.house_number = Some(words[at..].join(" "));
+        out
+    }
+
     /// The filled fields on one line, for messages and the audit log.
     pub fn one_line(&self) -> String {
         [

@@ -333,3 +333,41 @@ fn a_live_source_that_no_longer_shows_a_business_makes_it_unknown() {
     assert_eq!(again.kind, DebtorKind::Business);
     assert_eq!(again.kvk.as_deref(), Some("87654321"));
 }
+
+/// Review 44a, F-5: a street with its house number in one field goes to the agency in two.
+#[test]
+fn a_house_number_written_in_the_street_is_taken_out() {
+    use crate::model::Address;
+    let split = |street: &str| {
+        let a = Address {
+            street: Some(street.to_string()),
+            ..Address::default()
+        }
+        .with_house_number();
+        (a.street.unwrap_or_default(), a.house_number)
+    };
+    assert_eq!(
+        split("Dorpsstraat 12"),
+        ("Dorpsstraat".into(), Some("12".into()))
+    );
+    assert_eq!(
+        split("Kerkstraat 12a"),
+        ("Kerkstraat".into(), Some("12a".into()))
+    );
+    assert_eq!(
+        split("Meir 20 bus 3"),
+        ("Meir".into(), Some("20 bus 3".into()))
+    );
+    assert_eq!(
+        split("1e Helmersstraat 7-II"),
+        ("1e Helmersstraat".into(), Some("7-II".into()))
+    );
+    assert_eq!(split("Postbus"), ("Postbus".into(), None));
+    assert_eq!(split("12 Main Street"), ("12 Main Street".into(), None));
+    let given = Address {
+        street: Some("Dorpsstraat 12".into()),
+        house_number: Some("12".into()),
+        ..Address::default()
+    };
+    assert_eq!(given.with_house_number(), given);
+}

@@ -185,8 +185,8 @@ pub fn claim(
             be_enterprise_number: None,
             vat_number: d.vat_number.clone(),
             address: Address {
-                street: d.address.street.clone(),
-                house_number: d.address.house_number.clone(),
+                street: d.address.with_house_number().street,
+                house_number: d.address.with_house_number().house_number,
                 postcode: d.address.postcode.clone(),
                 city: d.address.city.clone(),
                 // A country the books write out ("Netherlands") goes as its code, which the
