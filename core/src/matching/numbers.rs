@@ -48,13 +48,7 @@ fn glued(text: &str) -> Vec<bool> {
     let mut touching: Vec<(bool, bool)> = Vec::new();
     let mut kind: Option<bool> = None;
     for c in text.chars() {
-        let k = if c.is_ascii_digit() {
-            Some(true)
-        } else if c.is_alphabetic() {
-            Some(false)
-        } else {
-            None
-        };
+        let k = kind_of(c);
         if k != kind {
             if kind.is_some() && k.is_some() {
                 // Two runs meet without a separator.
@@ -76,19 +70,24 @@ fn glued(text: &str) -> Vec<bool> {
         .collect()
 }
 
+/// A character's run: `Some(true)` digits, `Some(false)` letters, `None` a separator.
+fn kind_of(c: char) -> Option<bool> {
+    if c.is_ascii_digit() {
+        Some(true)
+    } else if c.is_alphabetic() {
+        Some(false)
+    } else {
+        None
+    }
+}
+
 /// Splits text into runs of letters and runs of digits; anything else separates.
 fn runs<'a>(text: &'a str, out: &mut Vec<Run<'a>>) {
     out.clear();
     let mut start = 0;
     let mut kind: Option<bool> = None; // Some(true) digits, Some(false) letters
     for (i, c) in text.char_indices() {
-        let k = if c.is_ascii_digit() {
-            Some(true)
-        } else if c.is_alphabetic() {
-            Some(false)
-        } else {
-            None
-        };
+        let k = kind_of(c);
         if k != kind {
             if let Some(d) = kind {
                 push_run(&text[start..i], d, out);
