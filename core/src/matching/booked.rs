@@ -8,13 +8,18 @@
 //! A payment is taken for money the books booked when all of these hold:
 //! - its text or reference names one invoice (the whole number or its digits, not the sequence
 //!   alone), of the debtor the account or the name says, if either says one;
-//! - with the earlier such payments naming the invoice, it adds up to what the books show
-//!   settled of it, within the fee tolerance (payments that explain only part of it leave the
-//!   rest to other money, a cash payment or a write-off, so whether the books booked them cannot
-//!   be told: they are matched as any payment is, which never claims too much);
-//! - the export that shows it was read on or after the payment's date: an export read before
-//!   the money came cannot hold it, so a transfer after it is money on top (a second part
-//!   payment, or a cash payment the books booked and a transfer besides).
+//! - with the earlier such payments naming the invoice, it adds up to what the books reported
+//!   settled of it since the day before the first of them, within the fee tolerance, and none
+//!   is more than the books settled since its own day (each amount the books reported is dated
+//!   by the export that first reported it: `BooksSettled`). Credit notes of the debtor the books
+//!   set off (naming the invoice, or none) are no money and are taken out first. Payments that
+//!   explain only part of it leave the rest to other money, a cash payment or a write-off, so
+//!   whether the books booked them cannot be told: they are matched as any payment is, which
+//!   never claims too much;
+//! - the export that first reported the settlement as it stands was read on or after the
+//!   payment's date: an export read before the money came cannot hold it, so a transfer after
+//!   it is money on top (a second part payment, or a cash payment the books booked and a
+//!   transfer besides).
 //!
 //! Such a payment takes that part of the books' settlement over, with its date (interest and
 //! costs know when it was paid), and the open amount stays what the books say.
