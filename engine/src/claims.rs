@@ -114,6 +114,16 @@ impl ClaimsInputs {
         &self.tables
     }
 
+    /// Every letter sent, as read.
+    pub(crate) fn reminders(&self) -> &[incasso_core::collection::Reminder] {
+        &self.reminders
+    }
+
+    /// Every payment plan, as read.
+    pub(crate) fn plans(&self) -> &[incasso_core::collection::PaymentPlan] {
+        &self.plans
+    }
+
     /// Every letter sent and every payment plan, as read.
     pub fn into_letters_and_plans(
         self,

@@ -58,7 +58,10 @@ pub struct Letter {
 pub fn prepare(ws: &Workspace, q: &LetterRequest<'_>) -> Result<Letter> {
     let (debtor, date, channel, currency) = (q.debtor, q.date, q.channel, q.currency);
     let policy = ws.policy()?;
-    let tables = ws.rates(q.rates)?;
+    // What the claims read besides the ledger (the rate tables, letters, plans, conflicts), read
+    // once: the letter leaves out what the claims would hold.
+    let inputs = ClaimsInputs::read(ws, q.rates)?;
+    let tables = inputs.tables();
     let c = &policy.creditor;
     anyhow::ensure!(
         c.name.as_deref().is_some_and(|n| !n.trim().is_empty())
@@ -74,7 +77,7 @@ pub fn prepare(ws: &Workspace, q: &LetterRequest<'_>) -> Result<Letter> {
     let (docs, amounts) = (&r.docs, &r.amounts);
     anyhow::ensure!(
         docs.iter().any(|d| d.document.debtor == debtor_id)
-            || store.debtors()?.iter().any(|d| d.id == debtor_id),
+            || r.debtors.iter().any(|d| d.id == debtor_id),
         "unknown debtor {debtor}: no document or debtor has that id (see `incasso receivables`)"
     );
     let all = open_items(docs, &amounts.open, date);
@@ -86,8 +89,8 @@ pub fn prepare(ws: &Workspace, q: &LetterRequest<'_>) -> Result<Letter> {
             .map(|it| it.open)
             .sum()
     };
-    let on_plan: Vec<String> = store
-        .plans()?
+    let on_plan: Vec<String> = inputs
+        .plans()
         .iter()
         .filter(|p| p.debtor == debtor_id)
         .filter(|p| {
@@ -121,12 +124,12 @@ pub fn prepare(ws: &Workspace, q: &LetterRequest<'_>) -> Result<Letter> {
     // short, or money received and not applied that may have paid it. Weighed on the letter's
     // own items: a consumer's invoice waits for its 14-day letter before the claims weigh it,
     // so the claims' verdicts alone would miss it (review 43d, F-3).
-    let d = store.debtors()?.into_iter().find(|d| d.id == debtor_id);
+    let d = r.debtors.iter().find(|d| d.id == debtor_id).cloned();
     let numbers: HashSet<String> = items
         .iter()
         .map(|it| it.number.normalised().into_owned())
         .collect();
-    let held = ClaimsInputs::read(ws, q.rates)?.held_beyond_rules(
+    let held = inputs.held_beyond_rules(
         r.view(),
         date,
         &d.clone().unwrap_or_else(|| Debtor::new(debtor_id.clone())),
@@ -195,10 +198,11 @@ pub fn prepare(ws: &Workspace, q: &LetterRequest<'_>) -> Result<Letter> {
     // notice of default and states no costs for that invoice. Per invoice: `None` with an agreed
     // term; `Some(None)` when this letter gives the notice; `Some(Some(last))` the last day
     // before default an earlier letter set.
-    let earlier: Vec<Reminder> = store
-        .reminders()?
-        .into_iter()
+    let earlier: Vec<Reminder> = inputs
+        .reminders()
+        .iter()
         .filter(|r| r.debtor == debtor_id && r.sent < date)
+        .cloned()
         .collect();
     let standing = |it: &OpenItem<'_>| {
         (it.due_assumed
@@ -338,7 +342,7 @@ pub fn prepare(ws: &Workspace, q: &LetterRequest<'_>) -> Result<Letter> {
                 vat: Decimal::ZERO,
             }
         },
-        interest_rate: eff.rate_table(&tables, debtor_type).known_rate_on(date),
+        interest_rate: eff.rate_table(tables, debtor_type).known_rate_on(date),
         damages_clause: eff.damages_clause(),
         agreed_interest_pct: eff.agreed_interest_pct(),
         b2b_minimum: policy.b2b_minimum,

@@ -444,8 +444,8 @@ pub struct Inputs {
     kept: Option<Kept>,
     /// Decisions by hand (not read when the kept reconciliation is for these inputs).
     decisions: Vec<ManualDecision>,
-    /// The day each import was read, and since which import settlements stand (see
-    /// [`read_on`]).
+    /// The day each import was read, and what documents' versions reported settled (see
+    /// [`books_settled`]).
     imported_on: ImportDays,
     started: std::time::Instant,
     timings: Timings,
@@ -524,8 +524,8 @@ pub fn beside(store: &Store, as_of: NaiveDate, policy: &MatchPolicy) -> Result<B
     })
 }
 
-/// The day each import was read (by its source's content hash and by its id), and since which
-/// import the settlements a later version kept stand.
+/// The day each import was read (by its source's content hash and by its id), and what the
+/// versions of documents of more than one version reported settled, with their imports.
 #[derive(Default)]
 struct ImportDays {
     by_source: HashMap<String, NaiveDate>,

@@ -153,6 +153,7 @@ pub fn claim(
             .collect(),
     };
     let total = principal + costs.total + interest_total;
+    let address = d.address.with_house_number();
     let interest_basis = c.legal_basis.interest.cite();
     let letter_basis = c.legal_basis.fourteen_day_letter.map(|b| b.cite());
     Claim {
@@ -185,14 +186,13 @@ pub fn claim(
             be_enterprise_number: None,
             vat_number: d.vat_number.clone(),
             address: Address {
-                street: d.address.with_house_number().street,
-                house_number: d.address.with_house_number().house_number,
-                postcode: d.address.postcode.clone(),
-                city: d.address.city.clone(),
+                street: address.street,
+                house_number: address.house_number,
+                postcode: address.postcode,
+                city: address.city,
                 // A country the books write out ("Netherlands") goes as its code, which the
                 // schema takes; one no code is known for goes as written (and is refused).
-                country: d
-                    .address
+                country: address
                     .country
                     .as_deref()
                     .map(|c| incasso_core::countries::iso_code(c).unwrap_or_else(|| c.to_string())),

@@ -48,6 +48,9 @@ impl Store {
                 })?;
             }
         }
+        // The documents marked unconfirmed (few: one per file that ended so, and what a cut
+        // list of every open item left out).
+        let marks = self.unconfirmed()?;
         Ok(ImportTx {
             import_id,
             block_owner: import_id,
@@ -73,11 +76,10 @@ impl Store {
             also_from: Vec::new(),
             conflicts: Vec::new(),
             open_conflicts: None,
-            unconfirmed: self.unconfirmed_keys()?.into_iter().collect(),
+            unconfirmed: marks.iter().map(|u| doc_key(&u.document)).collect(),
             confirmed: Vec::new(),
-            unlisted_marks: self
-                .unconfirmed()?
-                .into_iter()
+            unlisted_marks: marks
+                .iter()
                 .filter(|u| u.unlisted)
                 .map(|u| doc_key(&u.document))
                 .collect(),
@@ -507,8 +509,9 @@ impl ImportTx<'_> {
             self.changed += 1;
         }
         let doc: &Document = &doc;
-        // A new version is news of the document: its mark goes, whatever left it out.
-        if was_marked {
+        // A new version is news of the document: its mark goes, even one a cut list of every
+        // open item left (the others' went above).
+        if was_marked && self.unlisted_marks.contains(&dk) {
             self.confirmed.push(dk.clone());
         }
         // What the versions reported settled, and since which import.

@@ -46,18 +46,10 @@ pub struct Unconfirmed {
 }
 
 impl Store {
-    /// Every document read only from a file's last row without a line end.
+    /// Every document held unconfirmed: read only from a file's last row without a line end, or
+    /// left out of a list of every open item that may have been cut short.
     pub fn unconfirmed(&self) -> Result<Vec<Unconfirmed>, StoreError> {
         self.scan_json(P_UNCONFIRMED)
-    }
-
-    /// The stored marks' keys, read when an import begins (there are few: one per file that
-    /// ended so, until the next lists its row again).
-    pub(crate) fn unconfirmed_keys(&self) -> Result<Vec<Vec<u8>>, StoreError> {
-        self.kv
-            .scan_prefix(&[P_UNCONFIRMED])
-            .map(|kv| kv.map(|(k, _)| k[1..].to_vec()))
-            .collect()
     }
 }
 

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::policy::{CreditorDetails, Policy};
 use super::rules::possible_payment::{self, Gate, Unapplied};
-use super::rules::{debtor_rules, item_rules, DebtorContext, ItemContext};
+use super::rules::{debtor_rules, item_rules, DebtorContext, DebtorRule, ItemContext};
 use super::{LetterTerm, PaymentPlan, PlanState, Reminder, ReminderKind};
 use crate::ageing::OpenItem;
 use crate::ids::{CreditorId, DebtorId};
@@ -248,17 +248,10 @@ pub fn preview(
     let mut by_debtor: HashMap<(&str, Currency), Vec<&OpenItem<'_>>> = HashMap::new();
     let mut credit: HashMap<(&str, Currency), Decimal> = HashMap::new();
     let mut open_by_number: HashMap<String, Decimal> = HashMap::new();
-    // Credit notes with credit left that name an invoice, by its number: the credit could not be
-    // set off against it (addressed to another debtor, in another currency), so the invoice
-    // waits for a person rather than going out whole.
-    let mut credited: HashMap<Cow<'_, str>, Vec<&OpenItem<'_>>> = HashMap::new();
     for it in ledger.items {
         match it.kind {
             DocumentKind::CreditNote => {
                 *credit.entry((it.debtor.as_str(), it.currency)).or_default() -= it.open;
-                if let (Some(n), true) = (it.credits, it.open < Decimal::ZERO) {
-                    credited.entry(n.normalised()).or_default().push(it);
-                }
             }
             DocumentKind::Invoice => {
                 if !ledger.plans.is_empty() {
@@ -273,51 +266,9 @@ pub fn preview(
             }
         }
     }
-    // Documents of after the as-of date. A credit note that names an invoice holds it. Credit
-    // that names none, less what the debtor was invoiced after the date (it may be for those),
-    // is the debtor's credit, set off against the claim as any such credit note is: the agency
-    // is told what is owed now.
-    let mut credited_later: HashMap<Cow<'_, str>, Vec<&OpenItem<'_>>> = HashMap::new();
-    let mut later_net: HashMap<(&str, Currency), Decimal> = HashMap::new();
-    for d in ledger.later {
-        let net = later_net
-            .entry((d.debtor.as_str(), d.currency))
-            .or_default();
-        match (d.kind, d.credits) {
-            (DocumentKind::CreditNote, Some(n)) => {
-                credited_later.entry(n.normalised()).or_default().push(d)
-            }
-            (DocumentKind::CreditNote, None) => *net += d.total.abs(),
-            (DocumentKind::Invoice, _) => *net -= d.total.abs(),
-        }
-    }
-    for (key, net) in later_net {
-        if net > Decimal::ZERO {
-            *credit.entry(key).or_default() += net;
-        }
-    }
-    // One that credits part of the invoice it names is set off against the debtor's claim like
-    // credit that names none: the rest is still owed. Only one that credits all of it (or more)
-    // holds the invoice.
-    if !credited_later.is_empty() {
-        for it in ledger
-            .items
-            .iter()
-            .filter(|it| it.kind == DocumentKind::Invoice)
-        {
-            let Some(notes) = credited_later.get(&it.number.normalised()) else {
-                continue;
-            };
-            // Another debtor's or currency's credit note naming it is for a person: held.
-            let own = notes
-                .iter()
-                .all(|cn| cn.debtor == it.debtor && cn.currency == it.currency);
-            let sum: Decimal = notes.iter().map(|cn| cn.open.abs()).sum();
-            if own && sum < it.open {
-                *credit.entry((it.debtor.as_str(), it.currency)).or_default() += sum;
-                credited_later.remove(&it.number.normalised());
-            }
-        }
+    let credited = Credited::of(ledger);
+    for (&key, &more) in &credited.later_credit {
+        *credit.entry(key).or_default() += more;
     }
     let mut plans: HashMap<&str, Vec<(PaymentPlan, PlanState)>> = HashMap::new();
     for p in ledger.plans {
@@ -371,30 +322,8 @@ pub fn preview(
                 match item_rules()
                     .iter()
                     .find_map(|r| r.check(&cx).map(|why| (r.id(), why)))
-                    .or_else(|| {
-                        let notes = credited.get(&it.number.normalised())?;
-                        Some((CREDIT_NOTE, credit_not_set_off(it, notes)))
-                    })
-                    .or_else(|| {
-                        let notes = credited_later.get(&it.number.normalised())?;
-                        Some((CREDITED_LATER, credited_after(as_of, notes)))
-                    })
-                    .or_else(|| {
-                        let why = shortfall(it, ledger, policy.matching.fee_tolerance)?;
-                        Some((SHORTFALL, why))
-                    })
-                    .or_else(|| {
-                        let why = ledger
-                            .conflicts
-                            .get(&(it.kind, it.number.normalised().into_owned()))?;
-                        Some((CONFLICT, why.clone()))
-                    })
-                    .or_else(|| {
-                        let why = ledger
-                            .unconfirmed
-                            .get(&(it.kind, it.number.normalised().into_owned()))?;
-                        Some((UNCONFIRMED, why.clone()))
-                    }) {
+                    .or_else(|| held_by_ledger(it, &credited, ledger, policy, as_of))
+                {
                     Some((rule, reason)) => {
                         out.excluded.push(excluded(debtor_id, it, rule, reason))
                     }
@@ -774,10 +703,117 @@ fn gate_debtor<'i, 'a>(
     cleared
 }
 
+/// Credit notes naming the invoices they credit, as the claims weigh them.
+struct Credited<'l, 'a> {
+    /// Credit notes with credit left that name an invoice, by its number: the credit could not
+    /// be set off against it (addressed to another debtor, in another currency), so the invoice
+    /// waits for a person rather than going out whole.
+    now: HashMap<Cow<'a, str>, Vec<&'l OpenItem<'a>>>,
+    /// Credit notes issued after the as-of date that credit all of the invoice they name (or
+    /// name it for another debtor or currency), by its number: they hold it.
+    later: HashMap<Cow<'a, str>, Vec<&'l OpenItem<'a>>>,
+    /// The rest of the credit issued after the as-of date, by debtor and currency: credit that
+    /// names none, less what the debtor was invoiced after the date (it may be for those), and
+    /// credit notes for part of an invoice of the same debtor and currency. It is the debtor's
+    /// credit, set off against the claim as any such credit note is: the agency is told what is
+    /// owed now.
+    later_credit: HashMap<(&'a str, Currency), Decimal>,
+}
+
+impl<'l, 'a> Credited<'l, 'a> {
+    /// The credit notes of a ledger.
+    fn of(ledger: &'l Ledger<'a>) -> Credited<'l, 'a> {
+        let mut now: HashMap<Cow<'a, str>, Vec<&'l OpenItem<'a>>> = HashMap::new();
+        for it in ledger.items {
+            if let (DocumentKind::CreditNote, Some(n), true) =
+                (it.kind, it.credits, it.open < Decimal::ZERO)
+            {
+                now.entry(n.normalised()).or_default().push(it);
+            }
+        }
+        let mut later: HashMap<Cow<'a, str>, Vec<&'l OpenItem<'a>>> = HashMap::new();
+        let mut later_net: HashMap<(&'a str, Currency), Decimal> = HashMap::new();
+        for d in ledger.later {
+            let net = later_net
+                .entry((d.debtor.as_str(), d.currency))
+                .or_default();
+            match (d.kind, d.credits) {
+                (DocumentKind::CreditNote, Some(n)) => {
+                    later.entry(n.normalised()).or_default().push(d)
+                }
+                (DocumentKind::CreditNote, None) => *net += d.total.abs(),
+                (DocumentKind::Invoice, _) => *net -= d.total.abs(),
+            }
+        }
+        let mut later_credit: HashMap<(&'a str, Currency), Decimal> = later_net
+            .into_iter()
+            .filter(|(_, net)| *net > Decimal::ZERO)
+            .collect();
+        // One that credits part of the invoice it names is set off against the debtor's claim
+        // like credit that names none: the rest is still owed. Only one that credits all of it
+        // (or more) holds the invoice.
+        if !later.is_empty() {
+            for it in ledger
+                .items
+                .iter()
+                .filter(|it| it.kind == DocumentKind::Invoice)
+            {
+                let Some(notes) = later.get(&it.number.normalised()) else {
+                    continue;
+                };
+                // Another debtor's or currency's credit note naming it is for a person: held.
+                let own = notes
+                    .iter()
+                    .all(|cn| cn.debtor == it.debtor && cn.currency == it.currency);
+                let sum: Decimal = notes.iter().map(|cn| cn.open.abs()).sum();
+                if own && sum < it.open {
+                    *later_credit
+                        .entry((it.debtor.as_str(), it.currency))
+                        .or_default() += sum;
+                    later.remove(&it.number.normalised());
+                }
+            }
+        }
+        Credited {
+            now,
+            later,
+            later_credit,
+        }
+    }
+}
+
+/// Why the claims hold an item for what the ledger says of it, whatever the policy's rules:
+/// credit notes naming it, a shortfall a person weighs, a conflict between sources, an
+/// unconfirmed last row.
+fn held_by_ledger(
+    it: &OpenItem<'_>,
+    credited: &Credited<'_, '_>,
+    ledger: &Ledger<'_>,
+    policy: &Policy,
+    as_of: NaiveDate,
+) -> Option<(&'static str, String)> {
+    let key = it.number.normalised();
+    if let Some(notes) = credited.now.get(&key) {
+        return Some((CREDIT_NOTE, credit_not_set_off(it, notes)));
+    }
+    if let Some(notes) = credited.later.get(&key) {
+        return Some((CREDITED_LATER, credited_after(as_of, notes)));
+    }
+    if let Some(why) = shortfall(it, ledger, policy.matching.fee_tolerance) {
+        return Some((SHORTFALL, why));
+    }
+    let key = (it.kind, key.into_owned());
+    if let Some(why) = ledger.conflicts.get(&key) {
+        return Some((CONFLICT, why.clone()));
+    }
+    let why = ledger.unconfirmed.get(&key)?;
+    Some((UNCONFIRMED, why.clone()))
+}
+
 /// What keeps a debtor's overdue invoices (by normalised number, in one currency) home beyond
-/// the policy's item rules, as the claims judge it: credit notes naming them, a shortfall, a
-/// conflict between sources, an unconfirmed last row, and the gate of money received and not
-/// applied. A letter demands none of these, whether or not the policy's rules (days overdue, a
+/// the policy's item rules, as the claims judge it: what the ledger says of them
+/// ([`held_by_ledger`]), the gate of money received and not applied, and money from the debtor
+/// not yet allocated. A letter demands none of these, whether or not the policy's rules (days overdue, a
 /// consumer's 14-day letter) would let the claims weigh them yet.
 pub fn held_beyond_rules(
     ledger: &Ledger<'_>,
@@ -799,39 +835,14 @@ pub fn held_beyond_rules(
                 && it.open > Decimal::ZERO
         })
         .collect();
+    let credited = Credited::of(ledger);
     let mut out = Vec::new();
     let mut candidates = Vec::new();
     for &it in &all_open {
-        let key = it.number.normalised();
-        if !numbers.contains(key.as_ref()) {
+        if !numbers.contains(it.number.normalised().as_ref()) {
             continue;
         }
-        let notes: Vec<&OpenItem<'_>> = ledger
-            .items
-            .iter()
-            .filter(|cn| {
-                cn.kind == DocumentKind::CreditNote
-                    && cn.open < Decimal::ZERO
-                    && cn.credits.is_some_and(|n| n.normalised() == key)
-            })
-            .collect();
-        let why = (!notes.is_empty())
-            .then(|| (CREDIT_NOTE, credit_not_set_off(it, &notes)))
-            .or_else(|| {
-                let why = shortfall(it, ledger, policy.matching.fee_tolerance)?;
-                Some((SHORTFALL, why))
-            })
-            .or_else(|| {
-                let why = ledger.conflicts.get(&(it.kind, key.clone().into_owned()))?;
-                Some((CONFLICT, why.clone()))
-            })
-            .or_else(|| {
-                let why = ledger
-                    .unconfirmed
-                    .get(&(it.kind, key.clone().into_owned()))?;
-                Some((UNCONFIRMED, why.clone()))
-            });
-        match why {
+        match held_by_ledger(it, &credited, ledger, policy, as_of) {
             Some((rule, reason)) => out.push(excluded(debtor_id, it, rule, reason)),
             None => candidates.push(it),
         }
@@ -849,10 +860,7 @@ pub fn held_beyond_rules(
         .get(&(debtor_id.to_string(), currency))
         .copied()
         .unwrap_or_default();
-    let rule = super::rules::debtor_rules()
-        .iter()
-        .find(|r| r.id() == "unallocated-payments")
-        .expect("a debtor rule");
+    let rule = super::rules::unallocated_payments::UnallocatedPayments;
     let cx = DebtorContext {
         policy: &policy.for_debtor(debtor_id, debtor.kind, debtor.address.country.as_deref()),
         qualifying_total: cleared.iter().map(|it| it.open).sum(),

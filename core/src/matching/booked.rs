@@ -62,7 +62,7 @@ pub(super) fn take_booked(
     }
     // The payments that may be: naming one invoice the books showed settled in an export read
     // on or after the payment's date.
-    let candidates: Vec<(usize, u32, NaiveDate)> = wanted
+    let candidates: Vec<(usize, u32)> = wanted
         .iter()
         .filter_map(|&pi| {
             let p = &payments[pi];
@@ -73,7 +73,7 @@ pub(super) fn take_booked(
                 && p.date <= on
                 && p.amount.amount() > Decimal::ZERO
                 && p.amount.currency() == doc.currency)
-                .then_some((pi, d, on))
+                .then_some((pi, d))
         })
         .collect();
     if candidates.is_empty() {
@@ -82,7 +82,7 @@ pub(super) fn take_booked(
     // What the books settled of each of their invoices, and where that allocation is.
     let want: FxHashMap<DocumentKey, u32> = candidates
         .iter()
-        .map(|&(_, d, _)| (docs[d as usize].document.key(), d))
+        .map(|&(_, d)| (docs[d as usize].document.key(), d))
         .collect();
     let mut settled: FxHashMap<u32, (usize, Decimal)> = FxHashMap::default();
     for (i, a) in rec.allocations.iter().enumerate() {
@@ -140,8 +140,8 @@ pub(super) fn take_booked(
         }
     }
     // Per invoice, the payments naming it from no other debtor, in date order.
-    let mut naming: FxHashMap<u32, Vec<(usize, NaiveDate)>> = FxHashMap::default();
-    for (pi, d, on) in candidates {
+    let mut naming: FxHashMap<u32, Vec<usize>> = FxHashMap::default();
+    for (pi, d) in candidates {
         let doc = &docs[d as usize].document;
         if !settled.contains_key(&d) {
             continue;
@@ -151,7 +151,7 @@ pub(super) fn take_booked(
         if !payer.debtors.is_empty() && !payer.debtors.contains(&&doc.debtor) {
             continue;
         }
-        naming.entry(d).or_default().push((pi, on));
+        naming.entry(d).or_default().push(pi);
     }
     let mut booked = FxHashSet::default();
     let mut invoices: Vec<u32> = naming.keys().copied().collect();
@@ -189,26 +189,17 @@ pub(super) fn take_booked(
         // matched as any payment is, which never claims too much.
         let list = &naming[&d];
         let amount_of = |pi: usize| payments[pi].amount.amount();
-        let mut take = 0;
-        let mut sum = Decimal::ZERO;
-        for &(pi, _) in list {
-            if sum + amount_of(pi) > room(payments[list[0].0].date) + fee {
-                break;
-            }
-            sum += amount_of(pi);
-            take += 1;
-        }
         let fits = |take: usize| -> bool {
-            let first = payments[list[0].0].date;
-            let sum: Decimal = list[..take].iter().map(|&(pi, _)| amount_of(pi)).sum();
-            let total = room(first);
+            let total = room(payments[list[0]].date);
+            let sum: Decimal = list[..take].iter().map(|&pi| amount_of(pi)).sum();
             total > Decimal::ZERO
                 && sum >= total - fee
                 && (0..take).all(|k| {
-                    let since: Decimal = list[k..take].iter().map(|&(pi, _)| amount_of(pi)).sum();
-                    since <= room(payments[list[k].0].date) + fee
+                    let since: Decimal = list[k..take].iter().map(|&pi| amount_of(pi)).sum();
+                    since <= room(payments[list[k]].date) + fee
                 })
         };
+        let mut take = list.len();
         while take > 0 && !fits(take) {
             take -= 1;
         }
@@ -216,7 +207,7 @@ pub(super) fn take_booked(
             continue;
         }
         let mut rest = now;
-        for &(pi, on) in &list[..take] {
+        for &pi in &list[..take] {
             let p = &payments[pi];
             let amount = p.amount.amount();
             let took = amount.min(rest);

@@ -251,34 +251,22 @@ pub(super) fn import_ledger(
             "  the same list as import #{import} read: nothing settled again (what was imported \
              since is no part of it)"
         ),
-        Some(Settled::Now(keys)) if !keys.is_empty() => {
-            let mut named: Vec<&str> = keys.iter().take(20).map(|k| k.number.as_str()).collect();
-            if keys.len() > 20 {
-                named.push("...");
-            }
-            say!(
-                rep,
-                "  settled in the books (open here, not in this list of every open item): {}: {}",
-                keys.len(),
-                named.join(", ")
-            );
-        }
+        Some(Settled::Now(keys)) if !keys.is_empty() => say!(
+            rep,
+            "  settled in the books (open here, not in this list of every open item): {}: {}",
+            keys.len(),
+            first_numbers(&keys)
+        ),
         Some(Settled::Now(_)) => {}
-        Some(Settled::Held(keys)) if !keys.is_empty() => {
-            let mut named: Vec<&str> = keys.iter().take(20).map(|k| k.number.as_str()).collect();
-            if keys.len() > 20 {
-                named.push("...");
-            }
-            say!(
-                rep,
-                "  warning: not settling what it leaves out: the file ends without a line end, so \
-                 rows after a cut would be lost; held from claims instead until another import \
-                 lists them or a list of every open item that ends with a line end leaves them \
-                 out: {}: {}",
-                keys.len(),
-                named.join(", ")
-            );
-        }
+        Some(Settled::Held(keys)) if !keys.is_empty() => say!(
+            rep,
+            "  warning: not settling what it leaves out: the file ends without a line end, so \
+             rows after a cut would be lost; held from claims instead until another import \
+             lists them or a list of every open item that ends with a line end leaves them \
+             out: {}: {}",
+            keys.len(),
+            first_numbers(&keys)
+        ),
         Some(Settled::Held(_)) => {}
     }
     for w in &report.warnings {
@@ -616,6 +604,15 @@ fn settle_unlisted(
     }
     keys.sort();
     Ok(Settled::Now(keys))
+}
+
+/// The numbers of the first twenty documents, `...` for any more.
+fn first_numbers(keys: &[DocumentKey]) -> String {
+    let mut named: Vec<&str> = keys.iter().take(20).map(|k| k.number.as_str()).collect();
+    if keys.len() > 20 {
+        named.push("...");
+    }
+    named.join(", ")
 }
 
 /// What a list of every open item settled.

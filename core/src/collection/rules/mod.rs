@@ -17,7 +17,7 @@ mod on_hold;
 mod payment_pending;
 mod payment_plan;
 pub mod possible_payment;
-mod unallocated_payments;
+pub(crate) mod unallocated_payments;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
