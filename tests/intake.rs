@@ -277,6 +277,10 @@ enum Fault {
     DropAnswer,
     /// Forward after a pause.
     Delay(Duration),
+    /// Forward as if no fault were queued (a request that must get through before the faults).
+    Pass,
+    /// Answer 401 without asking the server (the batch was not judged).
+    Unauthorized,
 }
 
 /// A proxy on 127.0.0.1 that forwards one request per connection, meeting the queued faults first.
@@ -345,6 +349,12 @@ impl Proxy {
                             return;
                         }
                         Some(Fault::Delay(d)) => std::thread::sleep(d),
+                        Some(Fault::Unauthorized) => {
+                            let body = br#"{"error":"unauthorized","message":"the bearer token is not valid"}"#;
+                            let _ = write!(client, "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+                            let _ = client.write_all(body);
+                            return;
+                        }
                         _ => {}
                     }
                     let to = *target.lock().unwrap();
@@ -719,6 +729,14 @@ fn an_unreachable_agency_stops_the_run_and_the_next_one_sends_the_rest_once() {
     let data = creditor(dir.path(), &format!("http://{}", proxy.addr), 5, 2);
     agency_setting(&data, "max_attempts", "2");
     agency_setting(&data, "in_flight", "3");
+    // The agency's change feed is read first; then it goes away.
+    *target.lock().unwrap() = server.addr;
+    proxy.faults.lock().unwrap().push_back(Fault::Pass);
+    proxy
+        .faults
+        .lock()
+        .unwrap()
+        .extend(std::iter::repeat_n(Fault::Hang(Duration::ZERO), 100));
     let o = submit(&data);
     assert!(!o.status.success(), "{}\n{}", stdout(&o), stderr(&o));
     assert!(
@@ -733,8 +751,13 @@ fn an_unreachable_agency_stops_the_run_and_the_next_one_sends_the_rest_once() {
         "one to three batches of five recorded as sent, nothing more: {subs}"
     );
     assert!(at_agency(server.addr).is_empty());
+    assert!(
+        stdout(&o).contains("not tried (the run stopped; the next run sends them)"),
+        "the claims never tried are counted: {}",
+        stdout(&o)
+    );
 
-    *target.lock().unwrap() = server.addr;
+    proxy.faults.lock().unwrap().clear();
     let o = submit(&data);
     assert!(o.status.success(), "{}\n{}", stdout(&o), stderr(&o));
     assert!(stdout(&o).contains("resuming batch"), "{}", stdout(&o));
@@ -1410,23 +1433,16 @@ fn a_store_restored_from_a_backup_learns_what_the_agency_holds() {
     )
     .unwrap();
     ok(incasso(&data, &["import", bank.to_str().unwrap()]));
-    // Submitted before the agency's feed is read: the agency refuses what it has already, and
-    // the refusal says how to learn it.
-    let out = submit_saying(&data, "submitted: 0 accepted, 2 rejected");
-    assert!(
-        out.contains("`incasso submissions --refresh` takes it over"),
-        "{out}"
-    );
-    let o = submissions_cmd(&data, &["--refresh", "--format", "csv"]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    // The submission reads the agency's feed first and takes over what it holds (before, the
+    // agency refused its old revisions, run after run: review 45a, F-1).
+    let o = submit(&data);
+    let out = stdout(&o);
+    assert!(o.status.success(), "{out}\n{}", stderr(&o));
     assert!(
         stderr(&o).contains("3 claim(s) the agency holds taken over from its change feed"),
         "{}",
         stderr(&o)
     );
-    let o = submit(&data);
-    let out = stdout(&o);
-    assert!(o.status.success(), "{out}\n{}", stderr(&o));
     assert!(
         out.contains("submitted: 1 accepted, 0 rejected, 1 unchanged since accepted")
             && out.contains(", 1 withdrawn"),
@@ -2073,10 +2089,30 @@ fn costs_a_debtors_address_and_the_creditors_account_reach_the_agency() {
 fn a_batch_the_agency_did_not_take_is_worked_out_again_from_the_books() {
     let dir = tempfile::tempdir().unwrap();
     let (server, data) = truth_ledger_creditor(dir.path());
+    // With a wrong token even the agency's change feed is refused: nothing is sent.
     let o = submit_cmd(&data)
         .env("TEST_AGENCY_TOKEN", "not-the-token-0123456789")
         .output()
         .unwrap();
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains(
+            "nothing submitted: what the agency did with earlier claims could not be read"
+        ) && stderr(&o).contains("401"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!ok(incasso(&data, &["submissions", "--format", "csv"])).contains(",sent,"));
+    // The feed is read, and the batch is refused unjudged (a proxy, a token revoked meanwhile).
+    let target = Arc::new(Mutex::new(server.addr));
+    let proxy = Proxy::start(target);
+    proxy
+        .faults
+        .lock()
+        .unwrap()
+        .extend([Fault::Pass, Fault::Unauthorized]);
+    agency_setting(&data, "url", &format!("\"http://{}\"", proxy.addr));
+    let o = submit(&data);
     assert!(!o.status.success());
     assert!(stderr(&o).contains("did not take batch"), "{}", stderr(&o));
     assert!(export(server.addr).is_empty());
@@ -2210,18 +2246,19 @@ fn the_agency_is_told_of_payments_credits_and_disputes() {
         .unwrap();
         ok(incasso(&data, &["import", ledger.to_str().unwrap()]));
 
+        // The submission reads the agency's change feed first (`Fault::Pass`), then sends.
         match scenario {
-            "answer lost" => proxy.queue(&[Fault::DropAnswer]),
+            "answer lost" => proxy.queue(&[Fault::Pass, Fault::DropAnswer]),
             "creditor killed" => {
-                proxy.queue(&[Fault::Delay(Duration::from_secs(5))]);
-                let seen = proxy.seen();
+                proxy.queue(&[Fault::Pass, Fault::Delay(Duration::from_secs(5))]);
+                let seen = proxy.seen() + 1;
                 let mut child = submit_cmd(&data)
                     .stdout(Stdio::null())
                     .stderr(Stdio::null())
                     .spawn()
                     .unwrap();
                 let deadline = Instant::now() + Duration::from_secs(20);
-                while proxy.seen() == seen {
+                while proxy.seen() <= seen {
                     assert!(Instant::now() < deadline, "the batch was never sent");
                     std::thread::sleep(Duration::from_millis(20));
                 }
@@ -2283,7 +2320,11 @@ fn the_agency_is_told_of_payments_credits_and_disputes() {
             "{scenario}: {}",
             stdout(&o)
         );
-        assert_eq!(proxy.seen(), seen, "{scenario}: no request at all");
+        assert_eq!(
+            proxy.seen(),
+            seen + 1,
+            "{scenario}: only the agency's change feed is read"
+        );
     }
 }
 
@@ -2759,6 +2800,106 @@ fn feed_asking(addr: SocketAddr, auth: &str, limit: usize, asking: &str) -> Vec<
             return all;
         }
     }
+}
+
+/// What no collection can have is not booked (review 45a, F-2): the intake refuses a receipt
+/// dated before the claim's oldest invoice or after today, and an amount too large for the API
+/// with that reason; a receipt taking what the agency collected past twice the claim is held
+/// for a person on the creditor's side, not booked, so a typo at the agency does not withdraw
+/// the claim as paid. Its reversal books nothing; the corrected receipt is booked.
+#[test]
+fn a_receipt_no_collection_can_have_is_refused_or_held() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, data) = truth_ledger_at_the_agency(dir.path());
+    let claim_of = claim_ids(server.addr);
+    let patch = |collected: serde_json::Value| {
+        http(
+            server.addr,
+            "PATCH",
+            &format!("/v1/claims/{}/status", claim_of["D1"]),
+            &[
+                ("Authorization", format!("Bearer {ADMIN}")),
+                ("Content-Type", "application/json".into()),
+            ],
+            &serde_json::to_vec(&serde_json::json!({"creditor": "acme",
+                "state": "in-progress", "collected": collected}))
+            .unwrap(),
+        )
+    };
+    let (s, _, b) =
+        patch(serde_json::json!([{"id": "old", "date": "1900-01-01", "amount": "10.00"}]));
+    assert_eq!(s, 422, "{b}");
+    assert!(b.contains("before the claim's oldest invoice"), "{b}");
+    let (s, _, b) =
+        patch(serde_json::json!([{"id": "late", "date": "2999-01-01", "amount": "10.00"}]));
+    assert_eq!(s, 422, "{b}");
+    assert!(b.contains("after today"), "{b}");
+    let (s, _, b) = patch(
+        serde_json::json!([{"id": "big", "date": "2026-06-25", "amount": "99999999999999999.00"}]),
+    );
+    assert_eq!(s, 422, "{b}");
+    assert!(b.contains("too large: at most 14 digits"), "{b}");
+
+    let typo =
+        serde_json::json!({"id": "r-typo", "date": "2026-06-25", "amount": "99999999999.00"});
+    let (s, _, b) = patch(serde_json::json!([typo.clone()]));
+    assert_eq!(s, 200, "{b}");
+    let o = submissions_cmd(&data, &["--refresh", "--format", "json"]);
+    assert!(!o.status.success(), "held for a person: {}", stderr(&o));
+    assert!(
+        stderr(&o).contains("receipt r-typo of claim")
+            && stderr(&o).contains("more than twice the claim")
+            && stderr(&o).contains("0 amount(s) the agency collected booked, 1 held for a person"),
+        "{}",
+        stderr(&o)
+    );
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&stdout(&o)).unwrap();
+    let row = rows.iter().find(|r| r["claim"] == claim_of["D1"]).unwrap();
+    assert!(
+        row["receipts_not_booked"]
+            .as_str()
+            .unwrap()
+            .starts_with("r-typo: receipt r-typo"),
+        "{row}"
+    );
+    let agency_lines = || {
+        ok(incasso(
+            &data,
+            &["allocations", "--as-of", CLAIMS_AS_OF, "--format", "csv"],
+        ))
+        .lines()
+        .filter(|l| l.starts_with("agency:"))
+        .map(str::to_string)
+        .collect::<Vec<_>>()
+    };
+    assert!(agency_lines().is_empty(), "{:?}", agency_lines());
+    let o = submit(&data);
+    assert!(o.status.success(), "{}\n{}", stdout(&o), stderr(&o));
+    assert_eq!(
+        agency_truth(server.addr)["D1"].0,
+        "open",
+        "not withdrawn as paid"
+    );
+
+    // The agency corrects it: the reversal books nothing, the right amount is booked.
+    let (s, _, b) = patch(serde_json::json!([typo,
+        {"id": "r-undo", "date": "2026-06-26", "amount": "-99999999999.00", "reverses": "r-typo"},
+        {"id": "r-ok", "date": "2026-06-25", "amount": "250.00"}]));
+    assert_eq!(s, 200, "{b}");
+    let o = submissions_cmd(&data, &["--refresh", "--format", "csv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("which was held and never booked: nothing to undo"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        agency_lines(),
+        vec![format!(
+            "agency:{}:r-ok,F2026-101,250.00,manual,100",
+            claim_of["D1"]
+        )]
+    );
 }
 
 #[test]

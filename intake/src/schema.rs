@@ -21,8 +21,12 @@ fn money<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
     };
     let digits = s.strip_prefix('-').unwrap_or(s);
     let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    if int.len() > 14 && int.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(serde::de::Error::custom(format!(
+            "money \"{s}\" is too large: at most 14 digits before the decimal point"
+        )));
+    }
     let ok = !int.is_empty()
-        && int.len() <= 14
         && int.bytes().all(|b| b.is_ascii_digit())
         && frac.len() <= 2
         && frac.bytes().all(|b| b.is_ascii_digit())
@@ -76,7 +80,8 @@ pub use incasso_core::collection::withdrawal::WithdrawalReason;
 pub struct Withdrawal {
     /// The claim.
     pub claim_id: String,
-    /// One more than the revision the agency holds.
+    /// Higher than every revision the agency holds of the claim (a revision the agency refused
+    /// is not used again, so numbers may be skipped).
     pub revision: u32,
     /// Why, for the claim as a whole.
     pub reason: WithdrawalReason,
@@ -168,7 +173,8 @@ pub struct Claim {
     pub claim_id: String,
     /// New, or an update.
     pub kind: ClaimKind,
-    /// 1 for the first submission, one more for each update.
+    /// 1 for a new claim; an update's is higher than every revision the agency holds (a
+    /// revision the agency refused is not used again, so numbers may be skipped).
     pub revision: u32,
     /// The date the amounts are computed for.
     pub as_of: NaiveDate,

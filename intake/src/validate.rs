@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::schema::{Batch, Claim, DebtorKind, Withdrawal, SCHEMA};
+use crate::schema::{Batch, Claim, ClaimKind, DebtorKind, Withdrawal, SCHEMA};
 
 mod texts;
 use texts::texts;
@@ -105,6 +105,12 @@ pub fn claim_problems(c: &Claim, today: NaiveDate) -> Vec<String> {
     out.extend(id_problem("claim_id", &c.claim_id));
     out.extend(id_problem("debtor.id", &c.debtor.id));
     texts(c, &mut out);
+    if c.kind == ClaimKind::New && c.revision != 1 {
+        out.push(format!(
+            "a new claim is revision 1, not {}; changes to a claim the agency holds go as kind \"update\"",
+            c.revision
+        ));
+    }
     if c.items.len() > MAX_ITEMS {
         out.push(format!(
             "the claim has {} items; at most {MAX_ITEMS} are taken",
@@ -382,6 +388,23 @@ pub(crate) mod tests {
             withdrawn_items: Vec::new(),
             attachments: vec![],
         }
+    }
+
+    #[test]
+    fn a_new_claim_is_revision_one() {
+        let mut c = sample();
+        c.revision = 3;
+        let problems = claim_problems(&c, date("2026-06-30"));
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.starts_with("a new claim is revision 1, not 3")),
+            "{problems:?}"
+        );
+        c.kind = ClaimKind::Update;
+        assert!(claim_problems(&c, date("2026-06-30"))
+            .iter()
+            .all(|p| !p.contains("revision 1")));
     }
 
     #[test]

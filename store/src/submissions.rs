@@ -120,6 +120,10 @@ pub struct AgencyRecord {
     pub version: u32,
     /// The change feed entry it came from.
     pub seq: u64,
+    /// Receipts not booked in the ledger, each with why: held for a person (an amount or date
+    /// no collection can have), or a reversal of one so held.
+    #[serde(default)]
+    pub unbooked: Vec<(String, String)>,
 }
 
 /// A batch recorded before sending, kept until its answer is recorded.

@@ -90,8 +90,9 @@ struct ServeArgs {
     /// Address to listen on (port 0 picks one and prints it).
     #[arg(long, default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
-    /// TOML file with the admin token and creditors' tokens and HMAC secrets (mode 600). With
-    /// a database, creditors' bearer tokens may also come from its table.
+    /// TOML file (mode 600): `admin_token = "..."`, then per creditor `[[creditor]]` with `id`,
+    /// `token` (bearer) and/or `hmac_secret` (signatures), each at least 16 characters. With a
+    /// database, creditors' bearer tokens may also come from its table.
     #[arg(long)]
     tokens: PathBuf,
     #[command(flatten)]

@@ -46,6 +46,9 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<ExitStatus> {
         print_dry_run(&sent)?;
         return Ok(ExitStatus::Success);
     }
+    if let Some(r) = &sent.refreshed {
+        eprintln!("{}", refreshed_line(r));
+    }
     print_tally(&sent);
     Ok(ExitStatus::from_ok(sent.clean()))
 }
@@ -74,15 +77,28 @@ fn print_dry_run(sent: &Submitted) -> Result<()> {
 pub fn print_tally(sent: &Submitted) {
     let t = &sent.tally;
     println!(
-        "submitted: {} accepted, {} rejected, {} unchanged since accepted, {} held back, {} not sent, {} withdrawn{}",
+        "submitted: {} accepted, {} rejected, {} unchanged since accepted, {} held back, {} not sent, {} withdrawn{}{}",
         t.accepted,
         t.rejected,
         t.unchanged,
         t.held,
         t.unsent,
         t.withdrawn,
+        if t.not_tried > 0 { format!(", {} not tried (the run stopped; the next run sends them)", t.not_tried) } else { String::new() },
         if t.resumed > 0 { format!(" ({} batch(es) resumed)", t.resumed) } else { String::new() }
     );
+}
+
+/// What reading the agency's change feed did, in one line.
+fn refreshed_line(r: &incasso_engine::submit::status::Refreshed) -> String {
+    format!(
+        "refreshed: {} change(s) read, {}{} claim status(es) recorded, {} amount(s) the agency collected booked{}",
+        r.changes,
+        if r.taken_over == 0 { String::new() } else { format!("{} claim(s) the agency holds taken over from its change feed, ", r.taken_over) },
+        r.statuses,
+        r.booked.len(),
+        if r.held.is_empty() { String::new() } else { format!(", {} held for a person", r.held.len()) }
+    )
 }
 
 /// Arguments of `incasso submissions`.
@@ -124,14 +140,7 @@ pub fn submissions(ctx: &Ctx, a: SubmissionsArgs) -> Result<ExitStatus> {
             None,
             &crate::console::Stderr,
         )?;
-        eprintln!(
-            "refreshed: {} change(s) read, {}{} claim status(es) recorded, {} amount(s) the agency collected booked{}",
-            r.changes,
-            if r.taken_over == 0 { String::new() } else { format!("{} claim(s) the agency holds taken over from its change feed, ", r.taken_over) },
-            r.statuses,
-            r.booked.len(),
-            if r.held.is_empty() { String::new() } else { format!(", {} held for a person", r.held.len()) }
-        );
+        eprintln!("{}", refreshed_line(&r));
         if !r.held.is_empty() {
             status = ExitStatus::from_ok(false);
         }
@@ -154,6 +163,7 @@ pub fn submissions(ctx: &Ctx, a: SubmissionsArgs) -> Result<ExitStatus> {
         "agency_state",
         "agency_since",
         "collected",
+        "receipts_not_booked",
     ];
     let rows: Vec<Vec<String>> = subs
         .iter()
@@ -187,6 +197,11 @@ pub fn submissions(ctx: &Ctx, a: SubmissionsArgs) -> Result<ExitStatus> {
                             .to_string()
                     })
                     .unwrap_or_default(),
+                s.agency
+                    .iter()
+                    .flat_map(|g| g.unbooked.iter().map(|(id, why)| format!("{id}: {why}")))
+                    .collect::<Vec<_>>()
+                    .join("; "),
             ]
         })
         .collect();

@@ -36,8 +36,11 @@ pub struct Tally {
     pub held: usize,
     /// Batches resumed from an earlier run.
     pub resumed: usize,
-    /// Claims or batches not sent (schema rules, or the agency unreachable).
+    /// Claims not sent: against the schema's rules, or in a batch the agency did not answer
+    /// or take (the next run sends it again, or works its claims out anew).
     pub unsent: usize,
+    /// Claims worked out and never tried: the run stopped at a batch the agency did not answer.
+    pub not_tried: usize,
     /// Withdrawals the agency accepted.
     pub withdrawn: usize,
     /// Of those held back, the claims that wait for a person (taken over from the agency's feed
@@ -48,7 +51,7 @@ pub struct Tally {
 impl Tally {
     /// Everything sent was accepted, and nothing waits for a person.
     pub fn clean(&self) -> bool {
-        self.rejected == 0 && self.unsent == 0 && self.for_a_person == 0
+        self.rejected == 0 && self.unsent == 0 && self.not_tried == 0 && self.for_a_person == 0
     }
 }
 
@@ -97,6 +100,9 @@ pub struct Submitted {
     pub completed: bool,
     /// In a dry run, the batches that would have been sent.
     pub dry_run_batches: Vec<Batch>,
+    /// What reading the agency's change feed first found (none in a dry run, or when the
+    /// caller read it: the nightly run).
+    pub refreshed: Option<status::Refreshed>,
 }
 
 impl Submitted {
@@ -108,15 +114,35 @@ impl Submitted {
         }
     }
 
-    /// Everything that had to go went, and was accepted.
+    /// Everything that had to go went, and was accepted, and nothing the agency reported waits
+    /// for a person.
     pub fn clean(&self) -> bool {
-        self.completed && self.tally.clean()
+        self.completed
+            && self.tally.clean()
+            && self.refreshed.as_ref().is_none_or(|r| r.held.is_empty())
     }
 }
 
-/// Sends what qualifies, computing the claims first.
+/// Sends what qualifies: reads the agency's change feed first, as the nightly run does, then
+/// computes the claims. What the agency holds that this store did not send (a store restored
+/// from a backup) is taken over, and what it collected is booked, before anything is compared:
+/// otherwise a claim paid since stayed open at the agency, its withdrawal refused as an old
+/// revision run after run (review 45a, F-1). A dry run reads nothing.
 pub fn send(o: &Options<'_>, rep: &dyn Reporter) -> Result<Submitted> {
-    send_computed(o, None, rep)
+    let refreshed = if o.dry_run {
+        None
+    } else {
+        Some(
+            status::refresh(o.ws, o.agency, o.auth.clone(), rep).map_err(|e| {
+                e.context(
+                    "nothing submitted: what the agency did with earlier claims could not be read",
+                )
+            })?,
+        )
+    };
+    let mut sent = send_computed(o, None, rep)?;
+    sent.refreshed = refreshed;
+    Ok(sent)
 }
 
 /// [`send`] with the claims already computed (the nightly run reconciles once for everything).
@@ -204,10 +230,15 @@ pub fn send_computed(
                 .map(|s| s.claim_id)
                 .collect();
         }
-        for batch in in_flight {
+        for (i, batch) in in_flight.iter().enumerate() {
             if !outbox.room(&mut tally, rep)? {
+                tally.not_tried += in_flight[i..]
+                    .iter()
+                    .map(|b| outbox::claim_ids(&b.body).len())
+                    .sum::<usize>();
                 break;
             }
+            let batch = batch.clone();
             say!(
                 rep,
                 "resuming batch {} sent at {} (its answer was never recorded)",
@@ -314,6 +345,9 @@ fn plan_and_send(
         iban: policy.creditor.iban.clone(),
     };
     let mut dry_run_batches = Vec::new();
+    // Claims in the batches sent so far: what a stop leaves untried is counted.
+    let mut done = 0;
+    let total = ready.len();
     for chunk in ready.chunks_mut(agency.batch_size) {
         let mut h = blake3::Hasher::new();
         h.update(agency.creditor.as_bytes());
@@ -362,8 +396,10 @@ fn plan_and_send(
         };
         let outbox = outbox.as_mut().expect("sending needs the agency");
         if !outbox.room(&mut tally, rep)? {
+            tally.not_tried += total - done;
             return Ok(Submitted::stopped(tally));
         }
+        done += chunk.len();
         store.record_sent(&in_flight, &records)?;
         outbox.send(in_flight, true);
     }
@@ -376,5 +412,6 @@ fn plan_and_send(
         tally,
         completed: true,
         dry_run_batches,
+        refreshed: None,
     })
 }

@@ -127,7 +127,7 @@ fn ids(body: &str) -> Ids {
 }
 
 /// Every claim id of a batch body, its claims' and its withdrawals'.
-fn claim_ids(body: &str) -> Vec<String> {
+pub(super) fn claim_ids(body: &str) -> Vec<String> {
     let Ids {
         claims,
         withdrawals,
@@ -184,7 +184,7 @@ fn record(
                             r.claim_id,
                             r.reasons.join("; "),
                             if elsewhere {
-                                " (the agency holds a revision this store did not send: a store restored from a backup? `incasso submissions --refresh` takes it over from the agency's change feed, as every nightly run does)"
+                                " (the agency holds a revision this store did not send: a store restored from a backup, or another copy of it? The next submission takes it over from the agency's change feed; an agency without one must be asked what it holds)"
                             } else {
                                 ""
                             }
@@ -208,7 +208,7 @@ fn record(
                 error.error,
                 error.message
             );
-            tally.unsent += 1;
+            tally.unsent += claim_ids(&batch.body).len();
             if !(first && first_attempt) {
                 // An earlier attempt (this run's, or a run's before) may have reached the
                 // agency: the batch stays as sent, to go again under its key.
@@ -245,7 +245,7 @@ fn record(
                 "  batch {} stays recorded as sent; the next run sends it again",
                 batch.key
             );
-            tally.unsent += 1;
+            tally.unsent += claim_ids(&batch.body).len();
             Ok(false)
         }
     }

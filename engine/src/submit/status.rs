@@ -398,6 +398,7 @@ fn book_page(
         return Ok(());
     }
     let creditor = store.creditor()?;
+    let today = Utc::now().date_naive();
     let source = Arc::new(source);
     let mut payments = Vec::new();
     let mut decisions = Vec::new();
@@ -418,6 +419,20 @@ fn book_page(
             .iter()
             .flat_map(|a| a.collected.iter().map(|(id, _, _)| id.as_str()))
             .collect();
+        let mut unbooked: Vec<(String, String)> = sub
+            .agency
+            .as_ref()
+            .map(|a| a.unbooked.clone())
+            .unwrap_or_default();
+        // What the receipts booked so far come to, against which a new one is weighed.
+        let mut booked_total: Decimal = status
+            .collected
+            .iter()
+            .filter(|r| before.contains(r.id.as_str()))
+            .filter(|r| !unbooked.iter().any(|(id, _)| id == &r.id))
+            .map(|r| r.amount)
+            .sum();
+        let claimed = sub.total.parse::<Decimal>().ok();
         let currency = Currency::parse(&sub.currency)
             .map_err(|e| anyhow::anyhow!("claim {claim_id}: currency {}: {e}", sub.currency))?;
         // Invoices in the claim's order (oldest first), each as the ledger keys it.
@@ -448,6 +463,28 @@ fn book_page(
                 out.held.push(why);
                 continue;
             }
+            if let Some(u) = undone.filter(|u| unbooked.iter().any(|(id, _)| id == u)) {
+                say!(
+                    rep,
+                    "the agency reversed receipt {u} of claim {claim_id} (receipt {}), which was held and never booked: nothing to undo",
+                    r.id
+                );
+                unbooked.push((r.id.clone(), format!("reverses {u}, never booked")));
+                continue;
+            }
+            if undone.is_none() {
+                if let Some(why) = implausible(r, booked_total, claimed, today) {
+                    let why = format!(
+                        "receipt {} of claim {claim_id} ({} {} on {}) not booked: {why}; ask the agency to correct it (a reversal and a new receipt), or book the money by hand",
+                        r.id, r.amount, sub.currency, r.date
+                    );
+                    complain!(rep, "{why}");
+                    out.held.push(why.clone());
+                    unbooked.push((r.id.clone(), why));
+                    continue;
+                }
+            }
+            booked_total += r.amount;
             let id = format!("agency:{claim_id}:{}", r.id);
             if undone.is_none() {
                 for doc in &items {
@@ -507,6 +544,7 @@ fn book_page(
                     .collect(),
                 version: status.version,
                 seq: change.seq,
+                unbooked,
             },
         ));
     }
@@ -571,4 +609,89 @@ fn book_page(
     out.statuses += statuses.len();
     store.record_agency_status(&statuses, next)?;
     Ok(())
+}
+
+/// Why the agency's receipt cannot be what it says (review 45a, F-2: 99,999,999,999.00 on a
+/// claim of 1,436.92, a receipt dated 1900, were booked and withdrew the claim as paid): dated
+/// outside the years the ledger takes or after today (a day's grace), or taking what the agency
+/// collected to more than twice the claim's total (costs and interest included; interest running
+/// on does not double a claim).
+fn implausible(
+    r: &incasso_intake::schema::Collected,
+    booked: Decimal,
+    claimed: Option<Decimal>,
+    today: chrono::NaiveDate,
+) -> Option<String> {
+    use chrono::Datelike;
+    if !(1990..=2100).contains(&r.date.year()) {
+        return Some(format!(
+            "its date {} is outside the years 1990 to 2100 the ledger takes",
+            r.date
+        ));
+    }
+    if r.date > today + chrono::Days::new(1) {
+        return Some(format!("its date {} is after today ({today})", r.date));
+    }
+    let claimed = claimed.filter(|c| *c > Decimal::ZERO)?;
+    (booked + r.amount > claimed * Decimal::TWO).then(|| {
+        format!(
+            "with it the agency would have collected {} on a claim of {claimed}, more than twice the claim",
+            booked + r.amount
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use incasso_intake::schema::Collected;
+
+    fn receipt(date: &str, amount: &str) -> Collected {
+        Collected {
+            id: "r".into(),
+            date: date.parse().unwrap(),
+            amount: amount.parse().unwrap(),
+            reverses: None,
+        }
+    }
+
+    #[test]
+    fn a_receipt_is_weighed_against_the_ledger_s_years_today_and_twice_the_claim() {
+        let today = "2026-07-01".parse().unwrap();
+        let claim = Some("1436.92".parse().unwrap());
+        let weigh = |date, amount, booked: &str| {
+            implausible(
+                &receipt(date, amount),
+                booked.parse().unwrap(),
+                claim,
+                today,
+            )
+        };
+        assert!(weigh("1900-01-01", "10.00", "0")
+            .unwrap()
+            .contains("1990 to 2100"));
+        assert!(weigh("2026-07-03", "10.00", "0")
+            .unwrap()
+            .contains("after today"));
+        assert_eq!(weigh("2026-07-02", "10.00", "0"), None, "a day's grace");
+        assert!(weigh("2026-06-25", "99999999999.00", "0")
+            .unwrap()
+            .contains("more than twice the claim"));
+        assert_eq!(
+            weigh("2026-06-25", "1500.00", "1000.00"),
+            None,
+            "interest ran on"
+        );
+        assert!(weigh("2026-06-25", "1500.00", "1400.00").is_some());
+        assert_eq!(
+            implausible(
+                &receipt("2026-06-25", "5000.00"),
+                Decimal::ZERO,
+                None,
+                today
+            ),
+            None,
+            "no total known: only the dates"
+        );
+    }
 }

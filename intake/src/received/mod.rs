@@ -319,6 +319,7 @@ pub fn take_status(
     u: &StatusUpdate,
     now: DateTime<Utc>,
 ) -> Result<AgencyStatus, StatusRecorded> {
+    receipt_dates(c, u, now)?;
     match next_status(c.agency.as_ref(), u, now)? {
         None => Err(StatusRecorded::Unchanged(
             c.agency.clone().expect("an unchanged status exists"),
@@ -328,6 +329,44 @@ pub fn take_status(
             Ok(s)
         }
     }
+}
+
+/// A receipt the update adds must be dated on or after the claim's oldest invoice and not after
+/// today (a day's grace for time zones): money received in 1900 for an invoice of 2026 is a typo
+/// the creditor would book into its ledger (review 45a, F-2).
+fn receipt_dates(
+    c: &StoredClaim,
+    u: &StatusUpdate,
+    now: DateTime<Utc>,
+) -> Result<(), StatusRecorded> {
+    let known: Vec<&str> = c
+        .agency
+        .iter()
+        .flat_map(|a| a.collected.iter().map(|r| r.id.as_str()))
+        .collect();
+    let oldest = c.claim.items.iter().map(|i| i.issue_date).min();
+    let latest = now.date_naive() + chrono::Days::new(1);
+    for r in u
+        .collected
+        .iter()
+        .filter(|r| !known.contains(&r.id.as_str()))
+    {
+        if let Some(oldest) = oldest.filter(|&o| r.date < o) {
+            return Err(StatusRecorded::Invalid(format!(
+                "collected {} is dated {}, before the claim's oldest invoice ({oldest}): a receipt cannot precede the debt",
+                r.id, r.date
+            )));
+        }
+        if r.date > latest {
+            return Err(StatusRecorded::Invalid(format!(
+                "collected {} is dated {}, after today ({}): record a receipt once the money is in",
+                r.id,
+                r.date,
+                now.date_naive()
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The agency's record after an update, `Ok(None)` when the update says nothing new, or why it
