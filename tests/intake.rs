@@ -281,6 +281,8 @@ enum Fault {
     Pass,
     /// Answer 401 without asking the server (the batch was not judged).
     Unauthorized,
+    /// Answer 404 without asking the server (a server without a change feed).
+    NotFound,
 }
 
 /// A proxy on 127.0.0.1 that forwards one request per connection, meeting the queued faults first.
@@ -349,6 +351,12 @@ impl Proxy {
                             return;
                         }
                         Some(Fault::Delay(d)) => std::thread::sleep(d),
+                        Some(Fault::NotFound) => {
+                            let body = br#"{"error":"not-found","message":"no such route"}"#;
+                            let _ = write!(client, "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+                            let _ = client.write_all(body);
+                            return;
+                        }
                         Some(Fault::Unauthorized) => {
                             let body = br#"{"error":"unauthorized","message":"the bearer token is not valid"}"#;
                             let _ = write!(client, "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
@@ -2802,6 +2810,52 @@ fn feed_asking(addr: SocketAddr, auth: &str, limit: usize, asking: &str) -> Vec<
     }
 }
 
+/// A change feed that answers 404 to a store that read it before is an error, not an agency
+/// without a feed (review 45b, F-4: a server put back to an older version left a paid claim
+/// open at the agency): nothing is submitted.
+#[test]
+fn a_change_feed_gone_after_it_was_read_stops_the_submission() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, data) = truth_ledger_at_the_agency(dir.path());
+    assert!(submissions_cmd(&data, &["--refresh"]).status.success());
+    let proxy = Proxy::start(Arc::new(Mutex::new(server.addr)));
+    proxy.queue(&[Fault::NotFound]);
+    agency_setting(&data, "url", &format!("\"http://{}\"", proxy.addr));
+    let o = submit(&data);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("answers 404 for its change feed")
+            && stderr(&o).contains("though this store read it before"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(proxy.seen(), 1, "nothing sent after the feed");
+}
+
+/// An invoice the books mark `Gecrediteerd` after it went to the agency is withdrawn as
+/// credited, not as written off (review 45a, F-3): for the agency the two are different cases.
+#[test]
+fn an_invoice_the_books_mark_credited_is_withdrawn_as_credited() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, data) = truth_ledger_at_the_agency(dir.path());
+    let ledger = dir.path().join("ledger-credited.csv");
+    std::fs::write(
+        &ledger,
+        TRUTH_LEDGER.replace("600,00;EUR;;;Openstaand", "600,00;EUR;;;Gecrediteerd"),
+    )
+    .unwrap();
+    ok(incasso(&data, &["import", ledger.to_str().unwrap()]));
+    let out = submit_saying(&data, "1 withdrawn");
+    assert!(
+        out.contains(": credited: F2026-301 was credited in the books"),
+        "{out}"
+    );
+    assert_eq!(
+        agency_truth(server.addr)["D3"],
+        ("withdrawn".into(), 1, "credited".into())
+    );
+}
+
 /// What no collection can have is not booked (review 45a, F-2): the intake refuses a receipt
 /// dated before the claim's oldest invoice or after today, and an amount too large for the API
 /// with that reason; a receipt taking what the agency collected past twice the claim is held
@@ -2873,32 +2927,103 @@ fn a_receipt_no_collection_can_have_is_refused_or_held() {
         .collect::<Vec<_>>()
     };
     assert!(agency_lines().is_empty(), "{:?}", agency_lines());
+    // Named again on every later refresh until it is settled (review 45b, F-2).
     let o = submit(&data);
-    assert!(o.status.success(), "{}\n{}", stdout(&o), stderr(&o));
+    assert!(!o.status.success(), "{}\n{}", stdout(&o), stderr(&o));
+    assert!(
+        stderr(&o).contains("still held from an earlier refresh: receipt r-typo"),
+        "{}",
+        stderr(&o)
+    );
     assert_eq!(
         agency_truth(server.addr)["D1"].0,
         "open",
         "not withdrawn as paid"
     );
 
-    // The agency corrects it: the reversal books nothing, the right amount is booked.
+    // The agency corrects it: the reversal books nothing, what it did collect is booked.
     let (s, _, b) = patch(serde_json::json!([typo,
         {"id": "r-undo", "date": "2026-06-26", "amount": "-99999999999.00", "reverses": "r-typo"},
-        {"id": "r-ok", "date": "2026-06-25", "amount": "250.00"}]));
+        {"id": "r-ok", "date": "2026-06-25", "amount": "700.00"}]));
     assert_eq!(s, 200, "{b}");
     let o = submissions_cmd(&data, &["--refresh", "--format", "csv"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("which was held and never booked: nothing to undo"),
+        stderr(&o).contains("which was held and never booked: nothing to undo")
+            && !stderr(&o).contains("held for a person"),
         "{}",
         stderr(&o)
     );
     assert_eq!(
         agency_lines(),
         vec![format!(
-            "agency:{}:r-ok,F2026-101,250.00,manual,100",
+            "agency:{}:r-ok,F2026-101,700.00,manual,100",
             claim_of["D1"]
         )]
+    );
+
+    // The update lowers the claim; the debtor pays the agency the rest, more than twice the
+    // lowered claim and no more than the claim was: booked, and the claim withdrawn as paid
+    // (review 45b, F-1: it was held, and the paid invoice claimed again).
+    let o = submit(&data);
+    assert!(o.status.success(), "{}\n{}", stdout(&o), stderr(&o));
+    let subs: Vec<serde_json::Value> =
+        serde_json::from_str(&stdout(&submissions_cmd(&data, &["--format", "json"]))).unwrap();
+    let rest = subs.iter().find(|r| r["claim"] == claim_of["D1"]).unwrap()["total"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Below 700.00, so that 700.00 and the rest together are more than twice the rest.
+    assert!(
+        rest.parse::<rust_decimal::Decimal>().unwrap() < rust_decimal::Decimal::from(700),
+        "{rest}"
+    );
+    let (s, _, b) = patch(serde_json::json!([
+        {"id": "r-rest", "date": "2026-06-27", "amount": rest}]));
+    assert_eq!(s, 200, "{b}");
+    let o = submit(&data);
+    assert!(o.status.success(), "{}\n{}", stdout(&o), stderr(&o));
+    assert_eq!(
+        agency_truth(server.addr)["D1"],
+        ("withdrawn".into(), 2, "paid".into())
+    );
+
+    // A receipt held that is right after all is booked by a person.
+    let big = serde_json::json!({"creditor": "acme", "state": "in-progress",
+        "collected": [{"id": "r-big", "date": "2026-06-25", "amount": "5000.00"}]});
+    let (s, _, b) = http(
+        server.addr,
+        "PATCH",
+        &format!("/v1/claims/{}/status", claim_of["D2"]),
+        &[
+            ("Authorization", format!("Bearer {ADMIN}")),
+            ("Content-Type", "application/json".into()),
+        ],
+        &serde_json::to_vec(&big).unwrap(),
+    );
+    assert_eq!(s, 200, "{b}");
+    let o = submissions_cmd(&data, &["--refresh", "--format", "csv"]);
+    assert!(!o.status.success(), "{}", stderr(&o));
+    let named = format!("{}:r-big", claim_of["D2"]);
+    let o = submissions_cmd(
+        &data,
+        &["--book-receipt", &named, "--refresh", "--format", "csv"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("booked 5000.00 EUR the agency collected on 2026-06-25"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(agency_lines().contains(&format!(
+        "agency:{}:r-big,F2026-201,800.00,manual,100",
+        claim_of["D2"]
+    )));
+    let o = submissions_cmd(&data, &["--book-receipt", &named, "--format", "csv"]);
+    assert!(
+        !o.status.success() && stderr(&o).contains("is not held"),
+        "{}",
+        stderr(&o)
     );
 }
 

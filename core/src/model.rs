@@ -425,6 +425,9 @@ pub enum DocumentStatus {
     /// A payment is underway upstream (a direct debit sent to the bank, a payment provider): still
     /// owed, and never claimed while it may still arrive.
     PaymentPending,
+    /// Cancelled upstream by a credit note the source does not list (`Gecrediteerd`): owed no
+    /// more, as [`DocumentStatus::Void`], but an agency is told it was credited, not written off.
+    Credited,
 }
 
 impl DocumentStatus {
@@ -436,7 +439,13 @@ impl DocumentStatus {
             DocumentStatus::Paid => "paid",
             DocumentStatus::Void => "void",
             DocumentStatus::PaymentPending => "payment-pending",
+            DocumentStatus::Credited => "credited",
         }
+    }
+
+    /// Cancelled upstream, voided or credited: nothing of it is owed.
+    pub fn is_cancelled(self) -> bool {
+        matches!(self, DocumentStatus::Void | DocumentStatus::Credited)
     }
 }
 

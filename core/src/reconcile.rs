@@ -187,7 +187,7 @@ pub fn reconcile(docs: &[LedgerDocument], as_of: NaiveDate) -> Reconciliation {
 
     for (i, ld) in docs.iter().enumerate() {
         let d = &ld.document;
-        if d.issue_date > as_of || d.status == DocumentStatus::Void {
+        if d.issue_date > as_of || d.status.is_cancelled() {
             open.push(None);
             continue;
         }

@@ -112,7 +112,7 @@ pub fn disagreements(stored: &Document, incoming: &Document) -> Vec<FieldDiff> {
 /// dispute settled. Which it is a person decides, and until then the stored version stands
 /// (never chase a paid or disputed debt on the word of a stale file).
 pub fn reopens(stored: &Document, incoming: &Document) -> Vec<FieldDiff> {
-    let closed = |s: DocumentStatus| matches!(s, DocumentStatus::Paid | DocumentStatus::Void);
+    let closed = |s: DocumentStatus| s == DocumentStatus::Paid || s.is_cancelled();
     let held =
         |s: DocumentStatus| matches!(s, DocumentStatus::Disputed | DocumentStatus::PaymentPending);
     let reopened = closed(stored.status) && !closed(incoming.status)
@@ -186,7 +186,7 @@ pub fn merge_live(stored: &Document, incoming: &Document) -> Document {
 /// API's, except that a dispute stays unless the API says paid or void.
 pub fn live_status(stored: DocumentStatus, live: DocumentStatus) -> DocumentStatus {
     match (stored, live) {
-        (_, DocumentStatus::Paid | DocumentStatus::Void) => live,
+        (_, DocumentStatus::Paid | DocumentStatus::Void | DocumentStatus::Credited) => live,
         (DocumentStatus::Disputed, _) => DocumentStatus::Disputed,
         (_, s) => s,
     }

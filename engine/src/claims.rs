@@ -15,8 +15,7 @@ use incasso_core::collection::withdrawal::ItemFacts;
 use incasso_core::ids::DocumentNumber;
 use incasso_core::matching::ManualDecision;
 use incasso_core::model::{
-    Allocation, AllocationSource, Document, DocumentKey, DocumentKind, DocumentStatus,
-    LedgerDocument, Payment,
+    Allocation, AllocationSource, Document, DocumentKey, DocumentKind, LedgerDocument, Payment,
 };
 use incasso_core::reconcile::Reconciliation;
 use incasso_store::Submission;
@@ -428,7 +427,7 @@ fn issued_after(docs: &[LedgerDocument], as_of: NaiveDate) -> Vec<OpenItem<'_>> 
     docs.iter()
         .filter(|ld| {
             let d = &ld.document;
-            d.issue_date > as_of && d.status != DocumentStatus::Void && !d.total.is_zero()
+            d.issue_date > as_of && !d.status.is_cancelled() && !d.total.is_zero()
         })
         .map(|ld| {
             let d = &ld.document;

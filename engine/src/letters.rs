@@ -468,7 +468,7 @@ pub fn check_after_default(docs: &[LedgerDocument], letters: &[Reminder]) -> Res
                         && d.document.debtor == r.debtor
                         && !matches!(
                             d.document.status,
-                            DocumentStatus::Paid | DocumentStatus::Void
+                            DocumentStatus::Paid | DocumentStatus::Void | DocumentStatus::Credited
                         )
                 })
                 .map(|d| (&d.document.number, d.document.due_date))

@@ -308,6 +308,28 @@ impl Store {
         Ok(unknown)
     }
 
+    /// Records which of a claim's receipts from the agency are not booked (a person booked one
+    /// the refresh held).
+    pub fn record_unbooked(
+        &self,
+        claim_id: &str,
+        unbooked: &[(String, String)],
+    ) -> Result<(), StoreError> {
+        let k = key(P_SUBMISSION, claim_id.as_bytes());
+        let Some(v) = self.kv.get(&k)? else {
+            return Ok(());
+        };
+        let mut s: Submission = json_decode(&k, &v)?;
+        if let Some(a) = s.agency.as_mut() {
+            a.unbooked = unbooked.to_vec();
+        }
+        let mut b = Batch::default();
+        b.insert(k, json_encode(&s));
+        self.kv.apply(b)?;
+        self.kv.flush()?;
+        Ok(())
+    }
+
     /// Records claims as the agency holds them, read from its change feed, in one flushed write:
     /// a store restored from a backup learns the claims and revisions it sent after the backup.
     pub fn take_over_submissions(&self, claims: &[Submission]) -> Result<(), StoreError> {

@@ -196,7 +196,7 @@ impl ImportTx<'_> {
         let Some(mut doc) = self.current(key)? else {
             return Ok(false);
         };
-        if doc.status == incasso_core::model::DocumentStatus::Void {
+        if doc.status.is_cancelled() {
             return Ok(false);
         }
         doc.status = incasso_core::model::DocumentStatus::Void;

@@ -112,6 +112,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<ExitStatus> {
             refresh: false,
             agency: None,
             release: Vec::new(),
+            book_receipt: Vec::new(),
         },
     )?;
     agency.stop();

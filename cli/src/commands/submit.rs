@@ -117,6 +117,10 @@ pub struct SubmissionsArgs {
     /// holds: the books are right, send what they claim (repeatable).
     #[arg(long, value_name = "CLAIM")]
     pub release: Vec<String>,
+    /// A receipt of the agency the refresh held (column receipts_not_booked), as
+    /// CLAIM:RECEIPT: it is right, book it (repeatable).
+    #[arg(long, value_name = "CLAIM:RECEIPT")]
+    pub book_receipt: Vec<String>,
 }
 
 /// Lists what was sent and where each claim stands, after asking the agency with `--refresh`.
@@ -130,6 +134,20 @@ pub fn submissions(ctx: &Ctx, a: SubmissionsArgs) -> Result<ExitStatus> {
                 status = ExitStatus::from_ok(false);
             } else {
                 eprintln!("released claim {id}: the next submission sends what the books claim");
+            }
+        }
+    }
+    for named in &a.book_receipt {
+        let Some((claim, receipt)) = named.split_once(':') else {
+            eprintln!("error: --book-receipt {named}: write it as CLAIM:RECEIPT");
+            status = ExitStatus::from_ok(false);
+            continue;
+        };
+        match incasso_engine::submit::status::book_held_receipt(&ctx.ws, claim, receipt) {
+            Ok(said) => eprintln!("{said}"),
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                status = ExitStatus::from_ok(false);
             }
         }
     }

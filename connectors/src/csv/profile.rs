@@ -170,11 +170,12 @@ impl Profile {
                 "paid" => DocumentStatus::Paid,
                 "disputed" => DocumentStatus::Disputed,
                 "void" => DocumentStatus::Void,
+                "credited" => DocumentStatus::Credited,
                 "payment-pending" => DocumentStatus::PaymentPending,
                 other => {
                     return Err(format!(
                         "key 'status.{word}': '{other}' is not one of open, paid, disputed, void, \
-                         payment-pending"
+                         credited, payment-pending"
                     ))
                 }
             };

@@ -100,6 +100,13 @@ pub fn fate(number: &str, facts: Option<&ItemFacts>) -> ItemFate {
                 format!("{number} was written off or cancelled in the books"),
             )
         }
+        DocumentStatus::Credited => {
+            return make(
+                WithdrawalReason::Credited,
+                f.credited_on,
+                format!("{number} was credited in the books"),
+            )
+        }
         DocumentStatus::Disputed => {
             return make(
                 WithdrawalReason::Disputed,
@@ -226,6 +233,10 @@ mod tests {
             status: DocumentStatus::Void,
             ..ItemFacts::default()
         };
+        let credited_in_the_books = ItemFacts {
+            status: DocumentStatus::Credited,
+            ..ItemFacts::default()
+        };
         let credited_later = ItemFacts {
             open: Decimal::from(10),
             excluded: Some((
@@ -251,6 +262,12 @@ mod tests {
             ("F4", Some(&plan), WithdrawalReason::PaymentPlan, None),
             ("F5", Some(&void), WithdrawalReason::WrittenOff, None),
             ("F6", None, WithdrawalReason::Manual, None),
+            (
+                "F7",
+                Some(&credited_in_the_books),
+                WithdrawalReason::Credited,
+                None,
+            ),
             (
                 "F7",
                 Some(&credited_later),

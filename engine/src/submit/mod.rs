@@ -20,7 +20,7 @@ use incasso_intake::schema::{self, Batch};
 use incasso_store::{InFlight, Submission, SubmissionState};
 
 use crate::claims::Computed;
-use crate::{say, Reporter, Workspace};
+use crate::{complain, say, Reporter, Workspace};
 use agency::Agency;
 
 /// What a run did, for the summary line and the exit code.
@@ -130,8 +130,14 @@ impl Submitted {
 /// revision run after run (review 45a, F-1). A dry run reads nothing.
 pub fn send(o: &Options<'_>, rep: &dyn Reporter) -> Result<Submitted> {
     let refreshed = if o.dry_run {
+        // On stderr: a dry run's stdout is the batches as JSON.
+        complain!(
+            rep,
+            "dry run: the agency's change feed is not read; what it holds may differ from what this store last learned (a store put back from a backup)"
+        );
         None
     } else {
+        synced(o.ws.store()?)?;
         Some(
             status::refresh(o.ws, o.agency, o.auth.clone(), rep).map_err(|e| {
                 e.context(
@@ -143,6 +149,19 @@ pub fn send(o: &Options<'_>, rep: &dyn Reporter) -> Result<Submitted> {
     let mut sent = send_computed(o, None, rep)?;
     sent.refreshed = refreshed;
     Ok(sent)
+}
+
+/// A sync that did not complete leaves the ledger behind the books: an invoice paid or credited
+/// there may look open here. The nightly run submits nothing then; neither does a submission by
+/// hand.
+fn synced(store: &incasso_store::Store) -> Result<()> {
+    let behind = store.syncs_behind()?;
+    anyhow::ensure!(
+        behind.is_empty(),
+        "the last sync of {} did not complete: the ledger may be behind the books (an invoice paid or credited there may look open here); run `incasso sync` again, then submit",
+        behind.join(", ")
+    );
+    Ok(())
 }
 
 /// [`send`] with the claims already computed (the nightly run reconciles once for everything).
@@ -195,15 +214,7 @@ pub fn send_computed(
     // the days between (invoices not yet issued then, not yet due): an invoice still owed would
     // be withdrawn as having nothing open. A clock set back, or a mistyped date.
     if !o.dry_run {
-        // A sync that did not complete leaves the ledger behind the books: an invoice paid or
-        // credited there may look open here. The nightly run submits nothing then; neither
-        // does a submission by hand.
-        let behind = store.syncs_behind()?;
-        anyhow::ensure!(
-            behind.is_empty(),
-            "the last sync of {} did not complete: the ledger may be behind the books (an invoice paid or credited there may look open here); run `incasso sync` again, then submit",
-            behind.join(", ")
-        );
+        synced(store)?;
         if let Some(last) = store.submitted_as_of()?.filter(|&l| o.as_of < l) {
             anyhow::bail!(
                 "claims were submitted as of {last}; as of {}, an earlier date, the agency would be told to take back what it holds for the days between: submit as of {last} or later",

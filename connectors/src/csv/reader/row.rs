@@ -647,7 +647,7 @@ impl<'a> RowReader<'a> {
             Some((_, StatusWord::Credited)) if kind == DocumentKind::CreditNote => {
                 DocumentStatus::Open
             }
-            Some((_, StatusWord::Credited)) => DocumentStatus::Void,
+            Some((_, StatusWord::Credited)) => DocumentStatus::Credited,
             Some((_, StatusWord::PartlyPaid)) if open.is_some() => DocumentStatus::Open,
             Some((s, StatusWord::PartlyPaid)) => {
                 return Err(self.error(
