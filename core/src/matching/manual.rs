@@ -92,6 +92,17 @@ pub(super) fn apply_manual<'m>(
             .min(open)
             .max(Decimal::ZERO);
         if a.is_zero() {
+            // Allocated to a document with nothing open (paid meanwhile; the agency's costs on
+            // an invoice it collected whole): the payer is that document's debtor all the same,
+            // so the money waits on them and holds their next claim (review 45b, F-6: it was
+            // unidentified, and the debtor's next claim went).
+            if out.debtor.is_none() && out.allocated.is_zero() {
+                out.debtor = Some(doc.debtor.clone());
+                out.notes.push(format!(
+                    "allocated by hand to {}, which has nothing open",
+                    doc.number
+                ));
+            }
             continue;
         }
         by_hand.insert(pi);

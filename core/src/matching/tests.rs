@@ -526,6 +526,28 @@ fn manual_decisions_win() {
     assert_eq!(r.m.outcomes[0].unapplied, dec("100.00"));
 }
 
+/// Money allocated by hand to an invoice with nothing open (the agency's costs on an invoice it
+/// collected whole) is that invoice's debtor's money, waiting: it holds their next claim (review
+/// 45b, F-6), where an unknown payer's money held no one's.
+#[test]
+fn money_allocated_by_hand_to_a_settled_invoice_waits_on_its_debtor() {
+    let mut paid = inv("F1", "D2", "500.00", "2026-02-01");
+    paid.document.status = crate::model::DocumentStatus::Paid;
+    let docs = vec![paid, inv("F2", "D2", "300.00", "2026-03-01")];
+    let debtors = [debtor("D2", IBAN_D1)];
+    let p = [pay("agency:C:b2", "93.21", None, "")];
+    let to_f1 = ManualDecision::Allocate {
+        payment: "agency:C:b2".into(),
+        document: docs[0].document.key(),
+        amount: None,
+    };
+    let r = run(&docs, &debtors, &p, &[to_f1]);
+    let o = &r.m.outcomes[0];
+    assert_eq!(o.debtor.as_ref().map(|d| d.as_str()), Some("D2"));
+    assert!(o.money_not_applied(), "{o:?}");
+    assert_eq!(open(&r, 1), dec("300.00"), "F2 untouched");
+}
+
 #[test]
 fn same_input_same_result_whatever_the_order() {
     let docs = vec![
