@@ -453,18 +453,7 @@ fn book_page(
             .map(|r| r.amount)
             .sum();
         let claimed = sub.total.parse::<Decimal>().ok();
-        let currency = Currency::parse(&sub.currency)
-            .map_err(|e| anyhow::anyhow!("claim {claim_id}: currency {}: {e}", sub.currency))?;
-        // Invoices in the claim's order (oldest first), each as the ledger keys it.
-        let items: Vec<DocumentKey> = sub
-            .items
-            .iter()
-            .map(|n| DocumentKey {
-                creditor: creditor.clone(),
-                kind: DocumentKind::Invoice,
-                number: crate::claims::normalised(n),
-            })
-            .collect();
+        let (currency, items) = currency_and_items(sub, &creditor)?;
         for r in status
             .collected
             .iter()
@@ -607,6 +596,26 @@ fn implausible(
     })
 }
 
+/// A claim's currency, and its invoices in the claim's order (oldest first), each as the ledger
+/// keys it: what a receipt for it is booked in and allocated to.
+fn currency_and_items(
+    sub: &Submission,
+    creditor: &incasso_core::ids::CreditorId,
+) -> Result<(Currency, Vec<DocumentKey>)> {
+    let currency = Currency::parse(&sub.currency)
+        .map_err(|e| anyhow::anyhow!("claim {}: currency {}: {e}", sub.claim_id, sub.currency))?;
+    let items = sub
+        .items
+        .iter()
+        .map(|n| DocumentKey {
+            creditor: creditor.clone(),
+            kind: DocumentKind::Invoice,
+            number: crate::claims::normalised(n),
+        })
+        .collect();
+    Ok((currency, items))
+}
+
 /// A receipt as a payment in the ledger, with the decisions that allocate it to the claim's
 /// invoices oldest first. Each receipt carries its own marker as the payer's account, and a
 /// reversal the marker of the receipt it undoes: the ledger's reversal rule cancels exactly that
@@ -742,18 +751,7 @@ pub fn book_held_receipt(ws: &Workspace, claim_id: &str, receipt: &str) -> Resul
         })?,
         reverses: None,
     };
-    let currency = Currency::parse(&sub.currency)
-        .map_err(|e| anyhow::anyhow!("claim {claim_id}: currency {}: {e}", sub.currency))?;
-    let creditor = store.creditor()?;
-    let items: Vec<DocumentKey> = sub
-        .items
-        .iter()
-        .map(|n| DocumentKey {
-            creditor: creditor.clone(),
-            kind: DocumentKind::Invoice,
-            number: crate::claims::normalised(n),
-        })
-        .collect();
+    let (currency, items) = currency_and_items(&sub, &store.creditor()?)?;
     let source = Arc::new(Source {
         kind: SourceKind::Manual,
         name: "incasso submissions --book-receipt".into(),
