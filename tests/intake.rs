@@ -2902,7 +2902,7 @@ fn a_receipt_no_collection_can_have_is_refused_or_held() {
     assert!(!o.status.success(), "held for a person: {}", stderr(&o));
     assert!(
         stderr(&o).contains("receipt r-typo of claim")
-            && stderr(&o).contains("more than twice the claim")
+            && stderr(&o).contains("more than twice the 1191.71 still owed on the claim")
             && stderr(&o).contains("0 amount(s) the agency collected booked, 1 held for a person"),
         "{}",
         stderr(&o)
@@ -3022,6 +3022,78 @@ fn a_receipt_no_collection_can_have_is_refused_or_held() {
     let o = submissions_cmd(&data, &["--book-receipt", &named, "--format", "csv"]);
     assert!(
         !o.status.success() && stderr(&o).contains("is not held"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// A receipt is weighed against what is still owed: the last revision's total less what the
+/// agency collected since (review 45c). A receipt counted by an update that then bounces owes
+/// its money again, so the debtor paying it all is booked (F-2: it was held, and the paid invoice
+/// claimed again); money past what is owed with no update between is held (F-1: it was booked).
+#[test]
+fn a_receipt_is_weighed_against_what_is_still_owed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, data) = truth_ledger_at_the_agency(dir.path());
+    let claim_of = claim_ids(server.addr);
+    let patch = |debtor: &str, collected: serde_json::Value| {
+        let (s, _, b) = http(
+            server.addr,
+            "PATCH",
+            &format!("/v1/claims/{}/status", claim_of[debtor]),
+            &[
+                ("Authorization", format!("Bearer {ADMIN}")),
+                ("Content-Type", "application/json".into()),
+            ],
+            &serde_json::to_vec(&serde_json::json!({"creditor": "acme",
+                "state": "in-progress", "collected": collected}))
+            .unwrap(),
+        );
+        assert_eq!(s, 200, "{b}");
+    };
+    let total_of = |debtor: &str| -> String {
+        let subs: Vec<serde_json::Value> =
+            serde_json::from_str(&stdout(&submissions_cmd(&data, &["--format", "json"]))).unwrap();
+        subs.iter()
+            .find(|r| r["claim"] == claim_of[debtor])
+            .unwrap()["total"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let first = total_of("D1");
+    let r1 = serde_json::json!({"id": "r1", "date": "2026-06-20", "amount": "800.00"});
+    patch("D1", serde_json::json!([r1.clone()]));
+    let o = submit(&data);
+    assert!(o.status.success(), "{}\n{}", stdout(&o), stderr(&o));
+    patch(
+        "D1",
+        serde_json::json!([r1,
+            {"id": "r1x", "date": "2026-06-22", "amount": "-800.00", "reverses": "r1"},
+            {"id": "r2", "date": "2026-06-23", "amount": first}]),
+    );
+    let o = submit(&data);
+    assert!(o.status.success(), "{}\n{}", stdout(&o), stderr(&o));
+    assert!(!stderr(&o).contains("held"), "{}", stderr(&o));
+    assert_eq!(agency_truth(server.addr)["D1"].0, "withdrawn");
+
+    // D2: more than its claim with no update between, then more again.
+    let d2 = total_of("D2");
+    patch(
+        "D2",
+        serde_json::json!([{"id": "s1", "date": "2026-06-20", "amount": d2}]),
+    );
+    assert!(submissions_cmd(&data, &["--refresh"]).status.success());
+    patch(
+        "D2",
+        serde_json::json!([{"id": "s1", "date": "2026-06-20", "amount": d2},
+            {"id": "s2", "date": "2026-06-21", "amount": "10.00"}]),
+    );
+    let o = submissions_cmd(&data, &["--refresh"]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("receipt s2 of claim")
+            && stderr(&o).contains("nothing is owed on the claim any more"),
         "{}",
         stderr(&o)
     );

@@ -299,6 +299,45 @@ fn manual_decisions_win_are_audited_and_survive_new_statements() {
         "{}",
         stderr(&o)
     );
+
+    // The same decision again (a form sent twice) is recorded once (review 45d, F-2).
+    let decisions = |data: &Path| {
+        ok(incasso(data, &["audit", "--format", "csv"]))
+            .lines()
+            .filter(|l| l.contains("(incasso allocate)"))
+            .count()
+    };
+    let before = decisions(&data);
+    ok(incasso(
+        &data,
+        &["allocate", &doubtful, "F2026-002", "302,50"],
+    ));
+    assert_eq!(decisions(&data), before);
+    check(&data);
+    // An amount typed so that it may mean two things, or more than the payment brought, is
+    // refused (review 45d, F-3).
+    let o = incasso(&data, &["allocate", &doubtful, "F2026-001", "1.000"]);
+    assert!(stderr(&o).contains("a thousand"), "{}", stderr(&o));
+    let o = incasso(&data, &["allocate", &doubtful, "F2026-001", "5000"]);
+    assert!(
+        stderr(&o).contains("is more than payment") && stderr(&o).contains("brought (1500.00)"),
+        "{}",
+        stderr(&o)
+    );
+    // The rest of the 1,500.00 to F2026-001; then nothing is left for a third document, and a
+    // decision that could not take effect is refused, not confirmed (review 45d, F-1).
+    ok(incasso(
+        &data,
+        &["allocate", &doubtful, "F2026-001", "1197.50"],
+    ));
+    let o = incasso(&data, &["allocate", &doubtful, "F2026-004"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("is allocated by hand to F2026-002, F2026-001 already, which take all of it"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(decisions(&data), before + 1);
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {

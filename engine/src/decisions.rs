@@ -51,6 +51,103 @@ fn document_key(store: &Store, number: &str) -> Result<(DocumentKey, String)> {
     }
 }
 
+/// An amount a person typed: `1234.50`, `1234,50`, `1.234,50` or `1,234.50`, never more than two
+/// decimals. One separator followed by three digits (`1.000`) is a thousand to a Dutch reader and
+/// one to an English one: refused, as a third decimal is (review 45d, F-3: `1.000` was taken as
+/// 1.00 and `12,505` as 12.51).
+pub fn typed_amount(text: &str) -> Result<Decimal> {
+    let t = text.trim();
+    let bad = || anyhow::anyhow!("'{t}' is not an amount like 1234.50 or 1234,50");
+    anyhow::ensure!(
+        !t.is_empty()
+            && t.chars()
+                .all(|c| c.is_ascii_digit() || c == '.' || c == ','),
+        bad()
+    );
+    let marks: Vec<(usize, char)> = t
+        .char_indices()
+        .filter(|(_, c)| !c.is_ascii_digit())
+        .collect();
+    let decimal = match marks.as_slice() {
+        [] => None,
+        [(i, _)] if t.len() - i - 1 == 3 => anyhow::bail!(
+            "'{t}' may be a thousand or a number with three decimals: write it without the separator for thousands ({}) or with two decimals",
+            t.replace(['.', ','], "")
+        ),
+        [(i, _)] => Some(*i),
+        [.., (i, last)] => {
+            // The last mark is the decimal one when it differs from the others; separators of
+            // thousands alone (`1.000.000`) leave none.
+            let others = &marks[..marks.len() - 1];
+            if others.iter().all(|(_, c)| c != last) {
+                Some(*i)
+            } else {
+                anyhow::ensure!(others.iter().all(|(_, c)| c == last), bad());
+                None
+            }
+        }
+    };
+    let (int, frac) = match decimal {
+        Some(i) => (&t[..i], &t[i + 1..]),
+        None => (t, ""),
+    };
+    let int: String = int.chars().filter(char::is_ascii_digit).collect();
+    anyhow::ensure!(!int.is_empty(), bad());
+    anyhow::ensure!(
+        frac.len() <= 2 && frac.chars().all(|c| c.is_ascii_digit()),
+        "'{t}' has more than two decimals: money is in cents"
+    );
+    let joined = if frac.is_empty() {
+        int
+    } else {
+        format!("{int}.{frac}")
+    };
+    joined.parse::<Decimal>().map_err(|_| bad())
+}
+
+/// The allocations by hand of a payment still in force, oldest first: each document with the
+/// amount given (`None`: what it has open), those taken back since left out.
+fn allocations_in_force(
+    store: &Store,
+    payment: &str,
+) -> Result<Vec<(DocumentKey, Option<Decimal>)>> {
+    let mut out: Vec<(DocumentKey, Option<Decimal>)> = Vec::new();
+    for d in store.decisions()? {
+        match d {
+            ManualDecision::Allocate {
+                payment: p,
+                document,
+                amount,
+            } if p == payment => out.push((document, amount)),
+            ManualDecision::Unallocate {
+                payment: p,
+                document,
+            } if p == payment => match document {
+                Some(k) => out.retain(|(d, _)| *d != k),
+                None => out.clear(),
+            },
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+/// What the books say a document has open (nothing when paid or cancelled): the most an
+/// allocation by hand without an amount takes of a payment.
+fn open_in_books(store: &Store, key: &DocumentKey) -> Result<Decimal> {
+    let Some(last) = store.document_history(key)?.pop() else {
+        return Ok(Decimal::ZERO);
+    };
+    let d = last.document;
+    Ok(
+        if d.status == incasso_core::model::DocumentStatus::Paid || d.status.is_cancelled() {
+            Decimal::ZERO
+        } else {
+            d.source_open.unwrap_or(d.total).max(Decimal::ZERO)
+        },
+    )
+}
+
 fn known_payment(store: &Store, id: &str) -> Result<()> {
     anyhow::ensure!(
         store.has_payment(id)?,
@@ -74,6 +171,38 @@ pub fn allocate(
     anyhow::ensure!(
         amount.is_none_or(|a| a > Decimal::ZERO),
         "the amount must be positive"
+    );
+    let Some(paid) = store.payment_amount(payment)? else {
+        anyhow::bail!("payment {payment} is not in the ledger");
+    };
+    if let Some(a) = amount {
+        anyhow::ensure!(
+            a <= paid,
+            "{a} is more than payment {payment} brought ({paid}): nothing recorded"
+        );
+    }
+    let in_force = allocations_in_force(store, payment)?;
+    // The same decision again (a form sent twice, a page gone back to): recorded once, since
+    // two would apply its amount twice (review 45d, F-2).
+    if in_force.iter().any(|(d, a)| *d == document && *a == amount) {
+        return Ok(number);
+    }
+    // A decision that could not take effect is refused, not recorded: the payment is spent on
+    // other documents a person chose already (review 45d, F-1: the second of two tabs was told
+    // "done", and the invoice it said was paid was claimed).
+    let mut taken = Decimal::ZERO;
+    let mut on = Vec::new();
+    for (d, a) in in_force.iter().filter(|(d, _)| *d != document) {
+        taken += match a {
+            Some(a) => *a,
+            None => open_in_books(store, d)?,
+        };
+        on.push(d.number.clone());
+    }
+    anyhow::ensure!(
+        taken < paid,
+        "payment {payment} ({paid}) is allocated by hand to {} already, which take all of it: nothing recorded; `incasso unallocate {payment} DOCUMENT` first, or say which pays what with amounts",
+        on.join(", ")
     );
     store.add_decision(
         &ManualDecision::Allocate {
@@ -110,4 +239,34 @@ pub fn unallocate(
         by,
     )?;
     Ok(what)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::typed_amount;
+
+    #[test]
+    fn an_amount_typed_is_read_as_meant_or_refused() {
+        let ok = |t: &str| typed_amount(t).unwrap().to_string();
+        assert_eq!(ok("12.50"), "12.50");
+        assert_eq!(ok("12,50"), "12.50");
+        assert_eq!(ok(" 1.234,50 "), "1234.50");
+        assert_eq!(ok("1,234.50"), "1234.50");
+        assert_eq!(ok("1.000.000"), "1000000");
+        assert_eq!(ok("200"), "200");
+        assert_eq!(ok("1234.5"), "1234.5");
+        assert!(typed_amount("1.000")
+            .unwrap_err()
+            .to_string()
+            .contains("a thousand"));
+        assert!(typed_amount("12,505").is_err());
+        assert!(
+            typed_amount("12.505,5").is_ok(),
+            "a thousands separator and decimals"
+        );
+        assert!(typed_amount("1,2.3,4").is_err());
+        assert!(typed_amount("-5").is_err());
+        assert!(typed_amount("1e3").is_err());
+        assert!(typed_amount("").is_err());
+    }
 }

@@ -1596,6 +1596,19 @@ impl Store {
         Ok(out)
     }
 
+    /// The amount of the stored bank line with this id (a decision names one), without building
+    /// every line.
+    pub fn payment_amount(&self, id: &str) -> Result<Option<rust_decimal::Decimal>, StoreError> {
+        let mut found = None;
+        self.each_payment_block(&mut |_, block| {
+            if found.is_none() {
+                found = block.iter().find(|p| p.id == id).map(|p| p.amount);
+            }
+            Ok(())
+        })?;
+        found.map(|a| a.to_decimal(id.as_bytes())).transpose()
+    }
+
     /// Whether a bank line with this id is stored (a decision names one), without building
     /// every line.
     pub fn has_payment(&self, id: &str) -> Result<bool, StoreError> {

@@ -103,6 +103,10 @@ pub struct Submission {
     /// lists (their references), which the books must have too before they claim less.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub held_received: Vec<String>,
+    /// The agency's receipts booked when this revision was worked out, whose money its amounts
+    /// account for: what it collected after lowers what is still owed (`total`) again.
+    #[serde(default)]
+    pub receipts_counted: Vec<String>,
 }
 
 /// Where the agency's collection of a claim stands, as the agency reported it.

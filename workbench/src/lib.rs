@@ -572,15 +572,9 @@ async fn allocate(
 ) -> Response {
     let amount = match d.amount.trim() {
         "" => None,
-        a => match a.replace(',', ".").parse::<rust_decimal::Decimal>() {
+        a => match incasso_engine::decisions::typed_amount(a) {
             Ok(a) => Some(a),
-            Err(_) => {
-                return done_on(
-                    back_to(&d.back),
-                    d.as_of,
-                    Err(anyhow::anyhow!("'{a}' is not an amount like 12.50")),
-                )
-            }
+            Err(e) => return done_on(back_to(&d.back), d.as_of, Err(e)),
         },
     };
     let (payment, document) = (d.payment.clone(), d.document.trim().to_string());

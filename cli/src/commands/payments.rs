@@ -3,12 +3,10 @@
 
 use crate::exit::ExitStatus;
 use std::io::Write;
-use std::str::FromStr;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use chrono::NaiveDate;
 use incasso_core::money::format_cents;
-use rust_decimal::Decimal;
 
 use crate::args::{AsOf, Format};
 use crate::{render, Ctx};
@@ -182,10 +180,7 @@ pub fn allocate(ctx: &Ctx, a: AllocateArgs) -> Result<ExitStatus> {
     let amount = a
         .amount
         .as_deref()
-        .map(|x| {
-            Decimal::from_str(x.trim())
-                .with_context(|| format!("amount '{x}' is not a number like 12.50"))
-        })
+        .map(incasso_engine::decisions::typed_amount)
         .transpose()?;
     let number = incasso_engine::decisions::allocate(
         &ctx.ws,

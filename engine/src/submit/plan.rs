@@ -227,6 +227,7 @@ pub(super) fn claims(
             taken_over: false,
             held: Vec::new(),
             held_received: Vec::new(),
+            receipts_counted: previous.map(receipts_booked).unwrap_or_default(),
         };
         ready.push(Ready {
             payload: Payload::Claim(Box::new(wire)),
@@ -234,6 +235,20 @@ pub(super) fn claims(
         });
     }
     (ready, referenced, stuck)
+}
+
+/// The agency's receipts of a claim booked in the ledger (all it reported, less those held for
+/// a person): the money a revision worked out now accounts for.
+fn receipts_booked(s: &Submission) -> Vec<String> {
+    s.agency
+        .iter()
+        .flat_map(|a| {
+            a.collected
+                .iter()
+                .filter(|(id, _, _)| !a.unbooked.iter().any(|(u, _)| u == id))
+                .map(|(id, _, _)| id.clone())
+        })
+        .collect()
 }
 
 /// What a withdrawal's invoices come to, in a line: how many for each reason, and why the rest
@@ -614,6 +629,7 @@ pub(super) fn withdrawals(
                 } else {
                     Vec::new()
                 },
+                receipts_counted: receipts_booked(s),
                 ..s.clone()
             },
         });

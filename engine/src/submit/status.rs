@@ -369,6 +369,16 @@ fn take_over(
                     .chain(&claim.credit_notes)
                     .map(|r| r.reference.clone())
                     .collect(),
+                // The agency's own receipts the revision lists as payments.
+                receipts_counted: claim
+                    .payments
+                    .iter()
+                    .filter_map(|r| {
+                        r.reference
+                            .strip_prefix(&format!("agency:{}:", claim.claim_id))
+                            .map(str::to_string)
+                    })
+                    .collect(),
             },
             (None, Some(w), Some(s)) => Submission {
                 revision: c.revision,
@@ -383,6 +393,11 @@ fn take_over(
                 taken_over: true,
                 held: Vec::new(),
                 held_received: Vec::new(),
+                receipts_counted: s
+                    .agency
+                    .iter()
+                    .flat_map(|a| a.collected.iter().map(|(id, _, _)| id.clone()))
+                    .collect(),
                 ..s.clone()
             },
             // A status, or the withdrawal of a claim never heard of: the agency collects nothing.
@@ -444,15 +459,21 @@ fn book_page(
             .as_ref()
             .map(|a| a.unbooked.clone())
             .unwrap_or_default();
-        // What the receipts booked so far come to, against which a new one is weighed.
-        let mut booked_total: Decimal = status
+        // What the agency collected and was booked since the claim's last revision was worked
+        // out: it lowers what is still owed, against which a new receipt is weighed.
+        let counted: HashSet<&str> = sub.receipts_counted.iter().map(String::as_str).collect();
+        let mut since: Decimal = status
             .collected
             .iter()
-            .filter(|r| before.contains(r.id.as_str()))
+            .filter(|r| before.contains(r.id.as_str()) && !counted.contains(r.id.as_str()))
             .filter(|r| !unbooked.iter().any(|(id, _)| id == &r.id))
             .map(|r| r.amount)
             .sum();
-        let claimed = sub.total.parse::<Decimal>().ok();
+        // A withdrawn claim claims nothing: money collected after is for a person to place.
+        let claimed = match sub.state {
+            SubmissionState::Withdrawn => Some(Decimal::ZERO),
+            _ => sub.total.parse::<Decimal>().ok(),
+        };
         let (currency, items) = currency_and_items(sub, &creditor)?;
         for r in status
             .collected
@@ -484,7 +505,7 @@ fn book_page(
                 continue;
             }
             if undone.is_none() {
-                if let Some(why) = implausible(r, booked_total, claimed, today) {
+                if let Some(why) = implausible(r, since, claimed, today) {
                     let why = format!(
                         "receipt {} of claim {claim_id} ({} {} on {}) not booked: {why}; ask the agency to correct it (a reversal and, for what it did collect, a new receipt), or if it is right, `incasso submissions --book-receipt {claim_id}:{}`",
                         r.id, r.amount, sub.currency, r.date, r.id
@@ -496,7 +517,7 @@ fn book_page(
                     continue;
                 }
             }
-            booked_total += r.amount;
+            since += r.amount;
             let location = format!(
                 "change {}: claim {claim_id}, receipt {}{}",
                 change.seq,
@@ -565,12 +586,12 @@ fn book_page(
 
 /// Why the agency's receipt cannot be what it says (review 45a, F-2: 99,999,999,999.00 on a
 /// claim of 1,436.92, a receipt dated 1900, were booked and withdrew the claim as paid): dated
-/// outside the years the ledger takes or after today (a day's grace), or taking what the agency
-/// collected to more than twice the claim's total (costs and interest included; interest running
-/// on does not double a claim).
+/// outside the years the ledger takes or after today (a day's grace), or more than twice what is
+/// still owed on the claim: its last revision's total (`claimed`, costs and interest included;
+/// interest running on does not double it) less what the agency collected since (`since`).
 fn implausible(
     r: &incasso_intake::schema::Collected,
-    booked: Decimal,
+    since: Decimal,
     claimed: Option<Decimal>,
     today: chrono::NaiveDate,
 ) -> Option<String> {
@@ -584,15 +605,20 @@ fn implausible(
     if r.date > today + chrono::Days::new(1) {
         return Some(format!("its date {} is after today ({today})", r.date));
     }
-    // What the claim came to before the agency's receipts lowered it: its latest total, and
-    // what the agency collected and was booked (review 45b, F-1: weighed against the lowered
-    // total alone, the last part of a claim paid in two was held).
-    let before = claimed? + booked.max(Decimal::ZERO);
-    (booked + r.amount > before * Decimal::TWO).then(|| {
-        format!(
-            "with it the agency would have collected {} on a claim of {before}, more than twice the claim",
-            booked + r.amount
-        )
+    // Weighed against what the last revision claims less what came in since, not against what
+    // the claim was at first (review 45c, F-1: receipts past twice the claim were booked) nor
+    // against the last revision alone (review 45b, F-1: the last part of a claim paid in two,
+    // the revision lowered by the first, was held).
+    let owed = (claimed? - since).max(Decimal::ZERO);
+    (r.amount > owed * Decimal::TWO).then(|| {
+        if owed.is_zero() {
+            format!("nothing is owed on the claim any more (its last revision claims {}, and the agency collected {since} since)", claimed.unwrap_or_default())
+        } else {
+            format!(
+                "it is more than twice the {owed} still owed on the claim (its last revision claims {}, less {since} the agency collected since)",
+                claimed.unwrap_or_default()
+            )
+        }
     })
 }
 
@@ -797,41 +823,49 @@ mod tests {
     }
 
     #[test]
-    fn a_receipt_is_weighed_against_the_ledger_s_years_today_and_twice_the_claim() {
+    fn a_receipt_is_weighed_against_the_ledger_s_years_today_and_what_is_still_owed() {
         let today = "2026-07-01".parse().unwrap();
-        let claim = Some("1436.92".parse().unwrap());
-        let weigh = |date, amount, booked: &str| {
+        let dec = |s: &str| s.parse::<Decimal>().unwrap();
+        let weigh = |date, amount, since: &str, claimed: &str| {
             implausible(
                 &receipt(date, amount),
-                booked.parse().unwrap(),
-                claim,
+                dec(since),
+                Some(dec(claimed)),
                 today,
             )
         };
-        assert!(weigh("1900-01-01", "10.00", "0")
+        assert!(weigh("1900-01-01", "10.00", "0", "1436.92")
             .unwrap()
             .contains("1990 to 2100"));
-        assert!(weigh("2026-07-03", "10.00", "0")
+        assert!(weigh("2026-07-03", "10.00", "0", "1436.92")
             .unwrap()
             .contains("after today"));
-        assert_eq!(weigh("2026-07-02", "10.00", "0"), None, "a day's grace");
-        assert!(weigh("2026-06-25", "99999999999.00", "0")
-            .unwrap()
-            .contains("more than twice the claim"));
-        assert_eq!(weigh("2026-06-25", "2873.84", "0"), None, "twice the claim");
-        assert!(weigh("2026-06-25", "2873.85", "0").is_some());
-        // 800.00 collected lowered the claim to 634.47: the rest, 636.92, is the claim paid.
-        let lowered = Some("634.47".parse().unwrap());
         assert_eq!(
-            implausible(
-                &receipt("2026-06-29", "636.92"),
-                "800.00".parse().unwrap(),
-                lowered,
-                today
-            ),
+            weigh("2026-07-02", "10.00", "0", "1436.92"),
             None,
-            "weighed against what the claim was before the agency's receipts"
+            "a day's grace"
         );
+        assert!(weigh("2026-06-25", "99999999999.00", "0", "1436.92")
+            .unwrap()
+            .contains("more than twice the 1436.92 still owed"));
+        assert_eq!(
+            weigh("2026-06-25", "2873.84", "0", "1436.92"),
+            None,
+            "twice"
+        );
+        assert!(weigh("2026-06-25", "2873.85", "0", "1436.92").is_some());
+        // 800.00 collected, counted by the update that lowered the claim to 634.47: the rest,
+        // 636.92, is the claim paid (review 45b, F-1).
+        assert_eq!(weigh("2026-06-29", "636.92", "0", "634.47"), None);
+        // No update between: 1,500.00 collected on 1,436.92, then 1,800.00 more (review 45c,
+        // F-1).
+        assert!(weigh("2026-06-29", "1800.00", "1500.00", "1436.92")
+            .unwrap()
+            .contains("nothing is owed on the claim any more"));
+        // The counted 800.00 bounced (its reversal since), and the debtor pays it all (review
+        // 45c, F-2).
+        assert_eq!(weigh("2026-06-29", "1436.92", "-800.00", "634.47"), None);
+        assert!(weigh("2026-06-29", "0.01", "0", "0").is_some(), "withdrawn");
         assert_eq!(
             implausible(
                 &receipt("2026-06-25", "5000.00"),
