@@ -2927,6 +2927,23 @@ fn a_receipt_no_collection_can_have_is_refused_or_held() {
         .collect::<Vec<_>>()
     };
     assert!(agency_lines().is_empty(), "{:?}", agency_lines());
+    let report = dir.path().join("report.html");
+    ok(incasso(
+        &data,
+        &[
+            "report",
+            "--as-of",
+            CLAIMS_AS_OF,
+            "--out",
+            report.to_str().unwrap(),
+        ],
+    ));
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert!(
+        html.contains("Receipts the agency reported that are not booked")
+            && html.contains("<td>r-typo</td>"),
+        "the report names the held receipt (review 45c, F-3)"
+    );
     // Named again on every later refresh until it is settled (review 45b, F-2).
     let o = submit(&data);
     assert!(!o.status.success(), "{}\n{}", stdout(&o), stderr(&o));
@@ -3021,7 +3038,13 @@ fn a_receipt_no_collection_can_have_is_refused_or_held() {
     )));
     let o = submissions_cmd(&data, &["--book-receipt", &named, "--format", "csv"]);
     assert!(
-        !o.status.success() && stderr(&o).contains("is not held"),
+        !o.status.success() && stderr(&o).contains("is not held") && stdout(&o).is_empty(),
+        "{}",
+        stderr(&o)
+    );
+    let o = submissions_cmd(&data, &["--book-receipt", ":r-big"]);
+    assert!(
+        !o.status.success() && stderr(&o).contains("both named"),
         "{}",
         stderr(&o)
     );

@@ -333,7 +333,8 @@ fn manual_decisions_win_are_audited_and_survive_new_statements() {
     let o = incasso(&data, &["allocate", &doubtful, "F2026-004"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
-        stderr(&o).contains("is allocated by hand to F2026-002, F2026-001 already, which take all of it"),
+        stderr(&o)
+            .contains("is allocated by hand to F2026-002, F2026-001 already, which take all of it"),
         "{}",
         stderr(&o)
     );

@@ -373,12 +373,7 @@ fn a_person_works_the_queue_in_a_browser() {
     // A form sent from elsewhere (no CSRF token, another site's Origin) changes nothing.
     let o = Command::new("curl")
         .args(["-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST"])
-        .args([
-            "-H",
-            "Origin: http://evil.example",
-            "-b",
-            "incasso_workbench=workbench-test-token-0123456789",
-        ])
+        .args(["-H", "Origin: http://evil.example", "-b", &session_cookie()])
         .args(["--data", "csrf=x&back=/review&payment=p&document=d"])
         .arg(format!("{base}/allocate"))
         .output();
@@ -387,11 +382,7 @@ fn a_person_works_the_queue_in_a_browser() {
     }
     // The filtered list as CSV, with the cookie.
     let o = Command::new("curl")
-        .args([
-            "-s",
-            "-b",
-            "incasso_workbench=workbench-test-token-0123456789",
-        ])
+        .args(["-s", "-b", &session_cookie()])
         .arg(format!("{base}/items.csv?currency=USD"))
         .output();
     if let Ok(o) = o {
@@ -575,10 +566,7 @@ fn a_decision_shows_at_once_and_is_worked_in_behind_it() {
             async move {
                 let r = web
                     .get(path)
-                    .header(
-                        "cookie",
-                        "incasso_workbench=workbench-test-token-0123456789",
-                    )
+                    .header("cookie", &session_cookie())
                     .send()
                     .await
                     .unwrap();
@@ -592,10 +580,7 @@ fn a_decision_shows_at_once_and_is_worked_in_behind_it() {
         let csrf = attr(&queue, "name=\"csrf\"", "value").to_string();
         let page = web
             .post(format!("{base}/allocate"))
-            .header(
-                "cookie",
-                "incasso_workbench=workbench-test-token-0123456789",
-            )
+            .header("cookie", &session_cookie())
             .form(&[
                 ("csrf", csrf.as_str()),
                 ("back", "/review"),
@@ -666,4 +651,9 @@ fn a_decision_shows_at_once_and_is_worked_in_behind_it() {
         allocations.contains(&format!("{payment},{document},")),
         "{allocations}"
     );
+}
+
+/// The session cookie the workbench of the test token sets.
+fn session_cookie() -> String {
+    incasso_workbench::auth::Access::new("workbench-test-token-0123456789".into()).cookie_pair()
 }

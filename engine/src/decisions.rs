@@ -1,13 +1,36 @@
 //! A person's decisions about payments: "this payment pays that document" and "not this one".
 //! They win over the matching rules on every later run, and the audit log says who made them.
 
-/// Who runs this process, for the audit log: the operating system's user name.
+/// Who runs this process, for the audit log: the operating system's user name. `USER` (or
+/// `USERNAME`), else, where cron, systemd or a container sets neither, the name the password
+/// file gives the process's user id (review 45d, F-10: the log said "unknown user").
 pub fn os_user() -> String {
     std::env::var("USER")
         .or_else(|_| std::env::var("USERNAME"))
         .ok()
         .filter(|u| !u.trim().is_empty())
+        .or_else(user_of_uid)
         .unwrap_or_else(|| "unknown user".into())
+}
+
+/// The process's user name from its real user id (`/proc/self/status`) and `/etc/passwd`; the
+/// id itself when the file does not name it.
+fn user_of_uid() -> Option<String> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let uid = status
+        .lines()
+        .find_map(|l| l.strip_prefix("Uid:"))?
+        .split_whitespace()
+        .next()?
+        .to_string();
+    let named = std::fs::read_to_string("/etc/passwd").ok().and_then(|p| {
+        p.lines().find_map(|l| {
+            let mut f = l.split(':');
+            let name = f.next()?;
+            (f.nth(1)? == uid).then(|| name.to_string())
+        })
+    });
+    Some(named.unwrap_or_else(|| format!("uid {uid}")))
 }
 
 use anyhow::Result;
@@ -243,7 +266,13 @@ pub fn unallocate(
 
 #[cfg(test)]
 mod tests {
-    use super::typed_amount;
+    use super::{typed_amount, user_of_uid};
+
+    #[test]
+    fn the_user_is_named_without_the_environment() {
+        let name = user_of_uid().unwrap();
+        assert!(!name.is_empty() && !name.contains(':'), "{name}");
+    }
 
     #[test]
     fn an_amount_typed_is_read_as_meant_or_refused() {

@@ -1,28 +1,44 @@
 //! Who may use the workbench: whoever holds the access token `incasso serve` printed (or read
-//! from its file). The token is exchanged once for a cookie (HttpOnly, SameSite=Strict); every
-//! form carries a CSRF token derived from it, and a POST whose Origin is another site is refused.
+//! from its file). The token is exchanged once for a cookie (HttpOnly, SameSite=Strict) that
+//! holds a session value derived from it, not the token: a browser sends a cookie of 127.0.0.1 to
+//! every port there, and each workbench's cookie has a name of its own, so two workbenches do not
+//! log each other out (review 45d, F-8). Every form carries a CSRF token derived from the token,
+//! and a POST whose Origin is another site is refused.
 
 use axum::http::{header, HeaderMap};
 
-/// The cookie that carries the access token.
+/// The start of the session cookie's name; the rest is derived from the token.
 pub const COOKIE: &str = "incasso_workbench";
 
 /// The access token and what is derived from it.
 pub struct Access {
     token: String,
     csrf: String,
+    cookie_name: String,
+    session: String,
 }
 
 impl Access {
     /// Access with `token`.
     pub fn new(token: String) -> Access {
-        let csrf = blake3::keyed_hash(
-            blake3::hash(token.as_bytes()).as_bytes(),
-            b"incasso workbench csrf",
-        )
-        .to_hex()[..32]
-            .to_string();
-        Access { token, csrf }
+        let derive = |what: &[u8]| {
+            blake3::keyed_hash(blake3::hash(token.as_bytes()).as_bytes(), what).to_hex()[..32]
+                .to_string()
+        };
+        let csrf = derive(b"incasso workbench csrf");
+        let session = derive(b"incasso workbench session");
+        let cookie_name = format!("{COOKIE}_{}", &derive(b"incasso workbench cookie")[..8]);
+        Access {
+            token,
+            csrf,
+            cookie_name,
+            session,
+        }
+    }
+
+    /// The session cookie as a browser sends it back (`name=value`).
+    pub fn cookie_pair(&self) -> String {
+        format!("{}={}", self.cookie_name, self.session)
     }
 
     /// A new random token (32 hex digits from the operating system).
@@ -38,14 +54,14 @@ impl Access {
         same(given, &self.token)
     }
 
-    /// The token's cookie header value.
+    /// The session cookie's header value.
     pub fn cookie(&self) -> String {
-        format!("{COOKIE}={}; HttpOnly; SameSite=Strict; Path=/", self.token)
+        format!("{}; HttpOnly; SameSite=Strict; Path=/", self.cookie_pair())
     }
 
-    /// Whether the request carries the token's cookie.
+    /// Whether the request carries the session cookie.
     pub fn has_cookie(&self, headers: &HeaderMap) -> bool {
-        cookies(headers).any(|(k, v)| k == COOKIE && self.is_token(v))
+        cookies(headers).any(|(k, v)| k == self.cookie_name && same(v, &self.session))
     }
 
     /// The CSRF token every form carries.
@@ -103,7 +119,18 @@ mod tests {
             HeaderValue::from_str("x=1; incasso_workbench=0123456789abcdef0123456789abcdef")
                 .unwrap(),
         );
+        assert!(!a.may_post(&h, a.csrf()), "the token itself is no cookie");
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_str(&format!("x=1; {}", a.cookie_pair())).unwrap(),
+        );
         assert!(a.may_post(&h, a.csrf()));
+        let other = Access::new("fedcba9876543210fedcba9876543210".into());
+        assert_ne!(
+            a.cookie_pair().split('=').next(),
+            other.cookie_pair().split('=').next(),
+            "two workbenches, two cookies"
+        );
         assert!(!a.may_post(&h, "wrong"), "no CSRF token");
         h.insert(
             header::ORIGIN,

@@ -124,8 +124,8 @@ impl Lang {
             "note" => ("Toelichting", "Note"),
             "shown_of" => ("getoond van", "shown of"),
             "busy" => (
-                "Een andere incasso-opdracht (de nachtelijke run?) werkt nu aan deze administratie. Deze pagina laadt opnieuw zodra die klaar is.",
-                "Another incasso command (the nightly run?) is working on this ledger now. This page reloads when it is done.",
+                "Een andere incasso-opdracht (de nachtelijke run?) werkt nu aan deze administratie. Deze pagina laadt opnieuw zodra die klaar is. Een beslissing die u intussen verstuurde is niet vastgelegd: neem die dan opnieuw.",
+                "Another incasso command (the nightly run?) is working on this ledger now. This page reloads when it is done. A decision you sent meanwhile was not recorded: make it again then.",
             ),
             "login" => (
                 "Open de link die `incasso serve` bij het starten toonde.",

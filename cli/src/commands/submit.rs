@@ -137,19 +137,27 @@ pub fn submissions(ctx: &Ctx, a: SubmissionsArgs) -> Result<ExitStatus> {
             }
         }
     }
+    let mut refused = false;
     for named in &a.book_receipt {
-        let Some((claim, receipt)) = named.split_once(':') else {
-            eprintln!("error: --book-receipt {named}: write it as CLAIM:RECEIPT");
-            status = ExitStatus::from_ok(false);
+        let Some((claim, receipt)) = named
+            .split_once(':')
+            .filter(|(c, r)| !c.trim().is_empty() && !r.trim().is_empty())
+        else {
+            eprintln!("error: --book-receipt '{named}': write it as CLAIM:RECEIPT, both named (see `incasso submissions`, column receipts_not_booked)");
+            refused = true;
             continue;
         };
         match incasso_engine::submit::status::book_held_receipt(&ctx.ws, claim, receipt) {
             Ok(said) => eprintln!("{said}"),
             Err(e) => {
                 eprintln!("error: {e:#}");
-                status = ExitStatus::from_ok(false);
+                refused = true;
             }
         }
+    }
+    // A refused booking says so alone: no listing after it to scroll past (review 45c, F-4).
+    if refused {
+        return Ok(ExitStatus::from_ok(false));
     }
     if a.refresh {
         let r = incasso_engine::submit::status::refresh(

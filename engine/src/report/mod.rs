@@ -495,6 +495,41 @@ pub fn write_from(
             &rows,
         );
     }
+    // Receipts the refresh held: in the agency's figure above, not in the books (review 45c,
+    // F-3: the report showed them as collected and said nothing else).
+    let held: Vec<Vec<String>> = subs
+        .iter()
+        .flat_map(|s| {
+            s.agency.iter().flat_map(move |a| {
+                a.unbooked.iter().map(move |(receipt, why)| {
+                    let (date, amount) = a
+                        .collected
+                        .iter()
+                        .find(|(id, _, _)| id == receipt)
+                        .map(|(_, d, amount)| (d.to_string(), amount.clone()))
+                        .unwrap_or_default();
+                    vec![
+                        s.claim_id.clone(),
+                        receipt.clone(),
+                        date,
+                        format!("{} {amount}", s.currency),
+                        why.clone(),
+                    ]
+                })
+            })
+        })
+        .take(50)
+        .collect();
+    if !held.is_empty() {
+        html.push_str(
+            "<p><strong>Receipts the agency reported that are not booked</strong>, held for a person (in its figure above, not in the books):</p>",
+        );
+        table(
+            &mut html,
+            &["claim", "receipt", "date", "amount", "why"],
+            &held,
+        );
+    }
 
     html.push_str("<h2>Conflicts between sources</h2>");
     let conflict_rows: Vec<Vec<String>> = open_conflicts

@@ -101,7 +101,7 @@ pub fn bare(lang: Lang, text: &str) -> axum::response::Html<String> {
         (DOCTYPE)
         html lang=(lang.code()) {
             head { meta charset="utf-8"; title { "incasso" } link rel="stylesheet" href="/app.css"; }
-            body { main { p { (text) } } }
+            body { main { p { (text) } p { a href="/" { "← " (lang.t("overview")) } } } }
         }
     };
     axum::response::Html(page.into_string())
