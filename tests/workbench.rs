@@ -199,6 +199,12 @@ fn a_person_works_the_queue_in_a_browser() {
         let row = c.find(Locator::Css("tr.item")).await.unwrap();
         let payment = row.attr("data-payment").await.unwrap().unwrap();
         let document = row.attr("data-document").await.unwrap().unwrap();
+        // The money in review for D300's invoice (the payer's account is D100's) shows on
+        // D300's page too (review 45d, F-7: it showed on neither).
+        c.goto(&format!("{base}/debtor/D300")).await.unwrap();
+        let listed = text(&c, Locator::Id("debtor-payments")).await;
+        assert!(listed.contains(&payment), "{listed}");
+        c.goto(&format!("{base}/review")).await.unwrap();
         shot("review").await;
         click(&c, Locator::Id("accept-0")).await;
         let msg = text_when(&c, Locator::Id("message")).await;

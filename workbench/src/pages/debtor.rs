@@ -61,11 +61,31 @@ pub async fn render(app: &Arc<App>, mut ctx: Ctx, id: String) -> Response {
                 format!("{} {}", doc.document.kind.code(), doc.document.number),
             ));
         }
+        // Besides the payments known to be this debtor's, those in review whose candidates
+        // include one of its documents: money that may have paid them, and holds them from the
+        // claims (review 45d, F-7: the page showed none of it).
+        let own: std::collections::HashSet<_> = r
+            .docs
+            .iter()
+            .filter(|d| d.document.debtor.as_str() == who)
+            .map(|d| d.document.key())
+            .collect();
+        let in_review: std::collections::HashSet<usize> = r
+            .matching
+            .review
+            .iter()
+            .filter(|p| own.contains(&p.document))
+            .map(|p| p.payment)
+            .collect();
         let payments: Vec<_> = r
             .payments
             .iter()
             .zip(&r.matching.outcomes)
-            .filter(|(_, o)| o.debtor.as_ref().is_some_and(|d| d.as_str() == who))
+            .enumerate()
+            .filter(|(i, (_, o))| {
+                o.debtor.as_ref().is_some_and(|d| d.as_str() == who) || in_review.contains(i)
+            })
+            .map(|(_, po)| po)
             .map(|(p, o)| {
                 timeline.push((
                     p.date.to_string(),

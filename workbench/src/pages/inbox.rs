@@ -215,6 +215,7 @@ pub async fn upload(
     };
     let _ = std::fs::remove_file(&part);
     let a = app.clone();
+    let (saved, asked) = (to.clone(), name.clone());
     let r = on_ledger(&app, lang, move |ws| {
         a.cache().changed_elsewhere();
         let pass = incasso_engine::inbox::pass(
@@ -224,6 +225,23 @@ pub async fn upload(
             &incasso_engine::reporter::Collect::default(),
         )?;
         let mut said = Vec::new();
+        // Review 45d, F-9: a second file of one name said "imported: open.csv", and a file the
+        // pass leaves alone said nothing.
+        if saved != asked {
+            said.push(format!(
+                "saved as {saved}, since a file named {asked} is in the inbox already"
+            ));
+        }
+        let read = |l: &[String]| l.iter().any(|f| f.contains(saved.as_str()));
+        if !read(&pass.imported)
+            && !read(&pass.repeated)
+            && !read(&pass.waiting)
+            && !pass.quarantined.iter().any(|(f, _)| f.contains(saved.as_str()))
+        {
+            said.push(format!(
+                "{saved} is in the inbox but was not read: its name is one the inbox leaves alone (a file still being written, or hidden); rename it"
+            ));
+        }
         if !pass.imported.is_empty() {
             said.push(format!("imported: {}", pass.imported.join(", ")));
         }
