@@ -3052,8 +3052,9 @@ fn a_receipt_no_collection_can_have_is_refused_or_held() {
 
 /// A receipt is weighed against what is still owed: the last revision's total less what the
 /// agency collected since (review 45c). A receipt counted by an update that then bounces owes
-/// its money again, so the debtor paying it all is booked (F-2: it was held, and the paid invoice
-/// claimed again); money past what is owed with no update between is held (F-1: it was booked).
+/// its money again, so the debtor paying it all is booked, also when the agency lists the payment
+/// before the bounce (F-2, and review 45e F-1: it was held, and the paid invoice claimed again);
+/// money past what is owed with no update between is held (F-1: it was booked).
 #[test]
 fn a_receipt_is_weighed_against_what_is_still_owed() {
     let dir = tempfile::tempdir().unwrap();
@@ -3093,7 +3094,7 @@ fn a_receipt_is_weighed_against_what_is_still_owed() {
         "D1",
         serde_json::json!([r1,
             {"id": "r1x", "date": "2026-06-22", "amount": "-800.00", "reverses": "r1"},
-            {"id": "r2", "date": "2026-06-23", "amount": first}]),
+            {"id": "r2", "date": "2026-06-21", "amount": first}]),
     );
     let o = submit(&data);
     assert!(o.status.success(), "{}\n{}", stdout(&o), stderr(&o));

@@ -308,11 +308,22 @@ fn manual_decisions_win_are_audited_and_survive_new_statements() {
             .count()
     };
     let before = decisions(&data);
-    ok(incasso(
+    let said = ok(incasso(
         &data,
         &["allocate", &doubtful, "F2026-002", "302,50"],
     ));
+    assert!(said.contains("recorded before: nothing added"), "{said}");
     assert_eq!(decisions(&data), before);
+    // Money received pays invoices, not credit notes; an amount above what is left of the
+    // payment is refused whole (review 45e, F-3 and F-4).
+    let o = incasso(&data, &["allocate", &doubtful, "C2026-001"]);
+    assert!(stderr(&o).contains("is a credit note"), "{}", stderr(&o));
+    let o = incasso(&data, &["allocate", &doubtful, "F2026-001", "1200.00"]);
+    assert!(
+        stderr(&o).contains("1197.50 is left, not 1200.00"),
+        "{}",
+        stderr(&o)
+    );
     check(&data);
     // An amount typed so that it may mean two things, or more than the payment brought, is
     // refused (review 45d, F-3).

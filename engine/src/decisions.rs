@@ -93,7 +93,7 @@ pub fn typed_amount(text: &str) -> Result<Decimal> {
         .collect();
     let decimal = match marks.as_slice() {
         [] => None,
-        [(i, _)] if t.len() - i - 1 == 3 => anyhow::bail!(
+        [(i, _)] if t.len() - i - 1 == 3 && !t[..*i].trim_start_matches('0').is_empty() => anyhow::bail!(
             "'{t}' may be a thousand or a number with three decimals: write it without the separator for thousands ({}) or with two decimals",
             t.replace(['.', ','], "")
         ),
@@ -114,6 +114,14 @@ pub fn typed_amount(text: &str) -> Result<Decimal> {
         Some(i) => (&t[..i], &t[i + 1..]),
         None => (t, ""),
     };
+    // Separators of thousands stand between groups of three digits (review 45e, F-5: `1.234.50`
+    // was read as 123450).
+    let groups: Vec<&str> = int.split(['.', ',']).collect();
+    anyhow::ensure!(
+        groups.len() == 1
+            || ((1..=3).contains(&groups[0].len()) && groups[1..].iter().all(|g| g.len() == 3)),
+        "'{t}': a separator of thousands stands between groups of three digits; write it as 1234.50 or 1234,50"
+    );
     let int: String = int.chars().filter(char::is_ascii_digit).collect();
     anyhow::ensure!(!int.is_empty(), bad());
     anyhow::ensure!(
@@ -158,6 +166,9 @@ fn allocations_in_force(
 /// What the books say a document has open (nothing when paid or cancelled): the most an
 /// allocation by hand without an amount takes of a payment.
 fn open_in_books(store: &Store, key: &DocumentKey) -> Result<Decimal> {
+    if key.kind != DocumentKind::Invoice {
+        return Ok(Decimal::ZERO);
+    }
     let Some(last) = store.document_history(key)?.pop() else {
         return Ok(Decimal::ZERO);
     };
@@ -204,11 +215,17 @@ pub fn allocate(
             "{a} is more than payment {payment} brought ({paid}): nothing recorded"
         );
     }
+    // Money received pays invoices; a credit note is settled against them (review 45e, F-4: a
+    // decision to one was confirmed, did nothing, and then blocked the right ones).
+    anyhow::ensure!(
+        document.kind == DocumentKind::Invoice,
+        "{number} is a credit note: money received pays invoices; nothing recorded"
+    );
     let in_force = allocations_in_force(store, payment)?;
     // The same decision again (a form sent twice, a page gone back to): recorded once, since
     // two would apply its amount twice (review 45d, F-2).
     if in_force.iter().any(|(d, a)| *d == document && *a == amount) {
-        return Ok(number);
+        return Ok(format!("{number} (recorded before: nothing added)"));
     }
     // A decision that could not take effect is refused, not recorded: the payment is spent on
     // other documents a person chose already (review 45d, F-1: the second of two tabs was told
@@ -227,6 +244,16 @@ pub fn allocate(
         "payment {payment} ({paid}) is allocated by hand to {} already, which take all of it: nothing recorded; `incasso unallocate {payment} DOCUMENT` first, or say which pays what with amounts",
         on.join(", ")
     );
+    // An amount is taken whole or not at all: what is left of the payment must hold it (review
+    // 45e, F-3: 400.00 of the 300.00 left was confirmed, and 300.00 applied).
+    if let Some(a) = amount {
+        anyhow::ensure!(
+            taken + a <= paid,
+            "payment {payment} ({paid}) is allocated by hand to {} already ({taken}): {} is left, not {a}; nothing recorded",
+            on.join(", "),
+            paid - taken
+        );
+    }
     store.add_decision(
         &ManualDecision::Allocate {
             payment: payment.to_string(),
@@ -294,6 +321,14 @@ mod tests {
             "a thousands separator and decimals"
         );
         assert!(typed_amount("1,2.3,4").is_err());
+        assert!(typed_amount("1.234.50").is_err(), "groups of three");
+        assert!(typed_amount("1.2.3").is_err());
+        assert!(typed_amount("12.34.567,00").is_err());
+        assert_eq!(ok("12.345.678,90"), "12345678.90");
+        assert!(typed_amount("0.001")
+            .unwrap_err()
+            .to_string()
+            .contains("more than two decimals"));
         assert!(typed_amount("-5").is_err());
         assert!(typed_amount("1e3").is_err());
         assert!(typed_amount("").is_err());

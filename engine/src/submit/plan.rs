@@ -154,6 +154,28 @@ pub(super) fn claims(
             }
         }
         let principal: rust_decimal::Decimal = wire.items.iter().map(|i| i.open).sum();
+        // While a receipt of the agency waits for a person, the books may lack money the debtor
+        // paid: an update claiming more than the agency holds waits too (review 45e, F-1: the
+        // full claim was asked again of an agency that held it paid). One claiming less goes.
+        if let Some(p) = previous.filter(|p| p.state != SubmissionState::Withdrawn) {
+            let held: Vec<&str> = p
+                .agency
+                .iter()
+                .flat_map(|a| a.unbooked.iter().map(|(id, _)| id.as_str()))
+                .collect();
+            let before = p.principal.as_deref().and_then(|s| s.parse().ok());
+            if !held.is_empty() && before.is_none_or(|b| principal > b) {
+                say!(
+                    rep,
+                    "claim {id} of debtor {} held for a person: the agency's receipt(s) {} wait to be settled (`incasso submissions`), and this revision would claim more than the agency holds",
+                    c.debtor.id,
+                    held.join(", ")
+                );
+                tally.held += 1;
+                tally.for_a_person += 1;
+                continue;
+            }
+        }
         // A claim taken over from the agency's feed: the books here may lack what led the agency
         // there (a payment, a withdrawal, an invoice). What claims no more than the agency holds,
         // invoice by invoice, goes; what claims more waits for a person, and when the books also

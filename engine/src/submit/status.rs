@@ -475,11 +475,16 @@ fn book_page(
             _ => sub.total.parse::<Decimal>().ok(),
         };
         let (currency, items) = currency_and_items(sub, &creditor)?;
-        for r in status
+        // Reversals first: money a bounce takes back is owed again before a new receipt is
+        // weighed, whatever their dates (review 45e, F-1: the debtor's payment of it all, listed
+        // before the bounce, was held).
+        let mut new: Vec<&incasso_intake::schema::Collected> = status
             .collected
             .iter()
             .filter(|r| !before.contains(r.id.as_str()))
-        {
+            .collect();
+        new.sort_by_key(|r| r.amount >= Decimal::ZERO);
+        for r in new {
             // Each receipt carries its own marker as the payer's account, and a reversal the
             // marker of the receipt it undoes: the ledger's reversal rule cancels exactly that
             // pair, and the invoices it paid are open again.
@@ -504,8 +509,13 @@ fn book_page(
                 unbooked.retain(|(id, _)| id != u);
                 continue;
             }
+            // A receipt the claim's last revision counts (taken over from the agency's feed) is
+            // in its total already: weighed by its dates alone, and no lower what is owed
+            // (review 45e, F-2).
+            let in_total = counted.contains(r.id.as_str());
             if undone.is_none() {
-                if let Some(why) = implausible(r, since, claimed, today) {
+                let weighed = if in_total { None } else { claimed };
+                if let Some(why) = implausible(r, since, weighed, today) {
                     let why = format!(
                         "receipt {} of claim {claim_id} ({} {} on {}) not booked: {why}; ask the agency to correct it (a reversal and, for what it did collect, a new receipt), or if it is right, `incasso submissions --book-receipt {claim_id}:{}`",
                         r.id, r.amount, sub.currency, r.date, r.id
@@ -517,7 +527,9 @@ fn book_page(
                     continue;
                 }
             }
-            since += r.amount;
+            if !in_total {
+                since += r.amount;
+            }
             let location = format!(
                 "change {}: claim {claim_id}, receipt {}{}",
                 change.seq,
@@ -611,7 +623,9 @@ fn implausible(
     // the revision lowered by the first, was held).
     let owed = (claimed? - since).max(Decimal::ZERO);
     (r.amount > owed * Decimal::TWO).then(|| {
-        if owed.is_zero() {
+        if claimed.is_some_and(|c| c.is_zero()) {
+            "the claim is withdrawn: nothing is owed on it".to_string()
+        } else if owed.is_zero() {
             format!("nothing is owed on the claim any more (its last revision claims {}, and the agency collected {since} since)", claimed.unwrap_or_default())
         } else {
             format!(
