@@ -204,6 +204,21 @@ fn a_person_works_the_queue_in_a_browser() {
         c.goto(&format!("{base}/debtor/D300")).await.unwrap();
         let listed = text(&c, Locator::Id("debtor-payments")).await;
         assert!(listed.contains(&payment), "{listed}");
+        // A debtor or letter the workbench does not know says so (review 45d, F-4).
+        c.goto(&format!("{base}/debtor/NOPE")).await.unwrap();
+        let body = text(&c, Locator::Css("body")).await;
+        assert!(
+            body.contains("NOPE: no such debtor in the ledger"),
+            "{body}"
+        );
+        c.goto(&format!("{base}/letter/D300?kind=aanmaning"))
+            .await
+            .unwrap();
+        let body = text(&c, Locator::Css("body")).await;
+        assert!(
+            body.contains("is no letter this workbench writes"),
+            "{body}"
+        );
         c.goto(&format!("{base}/review")).await.unwrap();
         shot("review").await;
         click(&c, Locator::Id("accept-0")).await;

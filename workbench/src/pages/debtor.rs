@@ -161,6 +161,13 @@ pub async fn render(app: &Arc<App>, mut ctx: Ctx, id: String) -> Response {
         Err(r) => return r,
     };
     let l = ctx.lang;
+    // A debtor the ledger does not know says so (review 45d, F-4: an empty page).
+    if d.name.is_empty() && d.items.is_empty() && d.payments.is_empty() && d.claims.is_empty() {
+        return axum::response::IntoResponse::into_response((
+            axum::http::StatusCode::NOT_FOUND,
+            super::bare(l, &format!("{id}: no such debtor in the ledger")),
+        ));
+    }
     let title = format!("{} {}", l.t("debtor"), id);
     let body = html! {
         p { b { (d.name) } }

@@ -25,16 +25,20 @@ pub async fn render(
         let currency: incasso_core::money::Currency = currency
             .parse()
             .map_err(|e| anyhow::anyhow!("currency {currency}: {e}"))?;
+        // A kind it does not know is refused, not shown as the 14-day letter (review 45d, F-4).
+        let kind = match kind.as_str() {
+            "pre-incasso" => letter::LetterKind::PreIncasso,
+            "fourteen-day-letter" | "" => letter::LetterKind::FourteenDayLetter,
+            other => anyhow::bail!(
+                "'{other}' is no letter this workbench writes: fourteen-day-letter or pre-incasso"
+            ),
+        };
         let prepared = incasso_engine::letters::prepare(
             ws,
             &incasso_engine::letters::LetterRequest {
                 debtor: &debtor,
                 date,
-                kind: if kind == "pre-incasso" {
-                    letter::LetterKind::PreIncasso
-                } else {
-                    letter::LetterKind::FourteenDayLetter
-                },
+                kind,
                 lang: match lang {
                     Lang::Nl => letter::Lang::Nl,
                     Lang::En => letter::Lang::En,
