@@ -447,6 +447,16 @@ fn a_person_resolves_a_conflict_in_a_browser() {
             page.contains("TOSL108") && page.contains("1729.00") && page.contains("1728.00"),
             "{page}"
         );
+        let id = c
+            .find(Locator::Css(
+                "form[action='/conflicts/resolve'] input[name=id]",
+            ))
+            .await
+            .unwrap()
+            .attr("value")
+            .await
+            .unwrap()
+            .unwrap();
         click(
             &c,
             Locator::Css("form[action='/conflicts/resolve'] input[value=incoming] ~ button"),
@@ -454,6 +464,30 @@ fn a_person_resolves_a_conflict_in_a_browser() {
         .await;
         let msg = text_when(&c, Locator::Id("message")).await;
         assert!(msg.contains("TOSL108") && msg.contains("incoming"), "{msg}");
+        // The same form sent again (another tab): the page says it is resolved already, no
+        // HTTP 500 (review 45d, F-4).
+        let csrf = incasso_workbench::auth::Access::new("workbench-test-token-0123456789".into())
+            .csrf()
+            .to_string();
+        let o = Command::new("curl")
+            .args([
+                "-s",
+                "-o",
+                "/dev/null",
+                "-w",
+                "%{http_code} %{redirect_url}",
+            ])
+            .args(["-b", &session_cookie()])
+            .args(["--data", &format!("csrf={csrf}&id={id}&keep=stored")])
+            .arg(format!("{base}/conflicts/resolve"))
+            .output();
+        if let Ok(o) = o {
+            let said = String::from_utf8_lossy(&o.stdout).to_string();
+            assert!(
+                said.starts_with("303") && said.contains("already"),
+                "{said}"
+            );
+        }
         c.goto(&format!("{base}/conflicts")).await.unwrap();
         assert!(
             c.find(Locator::Id("empty")).await.is_ok(),

@@ -50,8 +50,11 @@ impl Store {
         };
         if c.status != ConflictStatus::Open {
             return Err(StoreError::Conflict(format!(
-                "conflict {id} is already resolved ({:?})",
-                c.status
+                "conflict {id} is already resolved: {}",
+                match c.status {
+                    ConflictStatus::TookIncoming => "the incoming version was taken",
+                    _ => "the stored version was kept",
+                }
             )));
         }
         let mut batch = Batch::default();

@@ -694,10 +694,19 @@ async fn resolve(
     let incoming = f.keep == "incoming";
     let (id, by) = (f.id, app.by.clone());
     let a = app.clone();
+    // A refusal (resolved already, in another tab) is the person's to read on the page, as a
+    // decision's is (review 45d, F-4: a bare HTTP 500).
     let r = on_ledger(&app, lang, move |ws| {
-        let c = ws
+        let c = match ws
             .store()?
-            .resolve_conflict(id, incoming, chrono::Utc::now(), &by)?;
+            .resolve_conflict(id, incoming, chrono::Utc::now(), &by)
+        {
+            Ok(c) => c,
+            Err(e @ incasso_store::StoreError::Conflict(_)) => {
+                return Ok(format!("not recorded: {e}"))
+            }
+            Err(e) => return Err(e.into()),
+        };
         a.cache().changed_elsewhere();
         Ok(format!(
             "{} {}: {}",
