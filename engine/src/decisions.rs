@@ -182,12 +182,13 @@ fn open_in_books(store: &Store, key: &DocumentKey) -> Result<Decimal> {
     )
 }
 
-fn known_payment(store: &Store, id: &str) -> Result<()> {
-    anyhow::ensure!(
-        store.has_payment(id)?,
-        "payment {id} is not in the ledger (see `incasso unmatched` or `incasso allocations`)"
-    );
-    Ok(())
+/// The amount of the payment a decision names, or why there is none.
+fn known_payment(store: &Store, id: &str) -> Result<Decimal> {
+    store.payment_amount(id)?.ok_or_else(|| {
+        anyhow::anyhow!(
+            "payment {id} is not in the ledger (see `incasso unmatched` or `incasso allocations`)"
+        )
+    })
 }
 
 /// Records that a payment pays a document (all of what is open, or `amount`), made by `by`
@@ -200,15 +201,12 @@ pub fn allocate(
     by: &str,
 ) -> Result<String> {
     let store = ws.store()?;
-    known_payment(store, payment)?;
+    let paid = known_payment(store, payment)?;
     let (document, number) = document_key(store, document)?;
     anyhow::ensure!(
         amount.is_none_or(|a| a > Decimal::ZERO),
         "the amount must be positive"
     );
-    let Some(paid) = store.payment_amount(payment)? else {
-        anyhow::bail!("payment {payment} is not in the ledger");
-    };
     if let Some(a) = amount {
         anyhow::ensure!(
             a <= paid,

@@ -1596,8 +1596,8 @@ impl Store {
         Ok(out)
     }
 
-    /// The amount of the stored bank line with this id (a decision names one), without building
-    /// every line.
+    /// The amount of the stored bank line with this id, `None` when no line has it (a decision
+    /// names one), without building every line.
     pub fn payment_amount(&self, id: &str) -> Result<Option<rust_decimal::Decimal>, StoreError> {
         let mut found = None;
         self.each_payment_block(&mut |_, block| {
@@ -1607,17 +1607,6 @@ impl Store {
             Ok(())
         })?;
         found.map(|a| a.to_decimal(id.as_bytes())).transpose()
-    }
-
-    /// Whether a bank line with this id is stored (a decision names one), without building
-    /// every line.
-    pub fn has_payment(&self, id: &str) -> Result<bool, StoreError> {
-        let mut found = false;
-        self.each_payment_block(&mut |_, block| {
-            found = found || block.iter().any(|p| p.id == id);
-            Ok(())
-        })?;
-        Ok(found)
     }
 
     /// Every stored bank line with its provenance, in import and file order.

@@ -608,9 +608,10 @@ fn implausible(
     today: chrono::NaiveDate,
 ) -> Option<String> {
     use chrono::Datelike;
-    if !(1990..=2100).contains(&r.date.year()) {
+    use incasso_connectors::values::{EARLIEST_YEAR, LATEST_YEAR};
+    if !(EARLIEST_YEAR..=LATEST_YEAR).contains(&r.date.year()) {
         return Some(format!(
-            "its date {} is outside the years 1990 to 2100 the ledger takes",
+            "its date {} is outside the years {EARLIEST_YEAR} to {LATEST_YEAR} the ledger takes",
             r.date
         ));
     }
