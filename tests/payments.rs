@@ -352,6 +352,56 @@ fn manual_decisions_win_are_audited_and_survive_new_statements() {
     assert_eq!(decisions(&data), before + 1);
 }
 
+/// A person who takes an allocation back and then makes it after all is heard: the last decision
+/// about a payment and a document holds (the allocation was confirmed, and never applied).
+#[test]
+fn a_decision_made_again_after_it_was_taken_back_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, _) = bank_store(dir.path());
+    let allocations = || {
+        ok(incasso(
+            &data,
+            &["allocations", "--as-of", BANK_AS_OF, "--format", "csv"],
+        ))
+    };
+    let by_amount = allocations()
+        .lines()
+        .find(|l| l.contains(",F2026-002,302.50,"))
+        .unwrap()
+        .split(',')
+        .next()
+        .unwrap()
+        .to_string();
+    ok(incasso(&data, &["unallocate", &by_amount, "F2026-002"]));
+    assert!(!allocations().contains(&format!("{by_amount},F2026-002")));
+    ok(incasso(&data, &["allocate", &by_amount, "F2026-002"]));
+    let now = allocations();
+    assert!(
+        now.contains(&format!("{by_amount},F2026-002,302.50,manual,100")),
+        "{now}"
+    );
+    // Taken back from the whole payment, then given to the invoice again with an amount.
+    ok(incasso(&data, &["unallocate", &by_amount]));
+    assert!(!allocations().contains(&format!("{by_amount},F2026-002")));
+    ok(incasso(
+        &data,
+        &["allocate", &by_amount, "F2026-002", "100.00"],
+    ));
+    let now = allocations();
+    assert!(
+        now.contains(&format!("{by_amount},F2026-002,100.00,manual,100")),
+        "{now}"
+    );
+    let unmatched = ok(incasso(
+        &data,
+        &["unmatched", "--as-of", BANK_AS_OF, "--format", "csv"],
+    ));
+    assert!(
+        unmatched.contains(&format!("{by_amount},2026-11-10,302.50,EUR,202.50,")),
+        "the rest is kept from the rules: {unmatched}"
+    );
+}
+
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let p = dir.join(name);
     std::fs::write(&p, text).unwrap();

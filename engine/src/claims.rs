@@ -13,7 +13,7 @@ use std::collections::{HashMap, HashSet};
 use incasso_core::collection::rules::possible_payment::{self, Unapplied};
 use incasso_core::collection::withdrawal::ItemFacts;
 use incasso_core::ids::DocumentNumber;
-use incasso_core::matching::ManualDecision;
+use incasso_core::matching::{decisions_in_force, ManualDecision};
 use incasso_core::model::{
     Allocation, AllocationSource, Document, DocumentKey, DocumentKind, LedgerDocument, Payment,
 };
@@ -517,21 +517,13 @@ fn unapplied_money(
         twins.iter().map(|(&i, &w)| (w, &r.docs[i].document.debtor)),
         texts.iter().map(String::as_str),
     );
-    let mut never_any: HashSet<&str> = HashSet::new();
+    let decided = decisions_in_force(decisions);
+    let never_any = &decided.excluded;
     let mut not_for: HashMap<&str, Vec<String>> = HashMap::new();
-    for d in decisions {
-        if let ManualDecision::Unallocate { payment, document } = d {
-            match document {
-                Some(k) => not_for
-                    .entry(payment.as_str())
-                    .or_default()
-                    .push(k.number.clone()),
-                None => {
-                    never_any.insert(payment.as_str());
-                }
-            }
-        }
+    for &(payment, k) in &decided.excluded_pairs {
+        not_for.entry(payment).or_default().push(k.number.clone());
     }
+    not_for.values_mut().for_each(|v| v.sort_unstable());
     let mut proposed: HashMap<usize, Vec<(String, u8)>> = HashMap::new();
     for p in &w.review {
         proposed

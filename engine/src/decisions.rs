@@ -35,7 +35,7 @@ fn user_of_uid() -> Option<String> {
 
 use anyhow::Result;
 use incasso_core::ids::DocumentNumber;
-use incasso_core::matching::ManualDecision;
+use incasso_core::matching::{decisions_in_force, ManualDecision};
 use incasso_core::model::{DocumentKey, DocumentKind};
 use incasso_store::Store;
 use rust_decimal::Decimal;
@@ -142,25 +142,13 @@ fn allocations_in_force(
     store: &Store,
     payment: &str,
 ) -> Result<Vec<(DocumentKey, Option<Decimal>)>> {
-    let mut out: Vec<(DocumentKey, Option<Decimal>)> = Vec::new();
-    for d in store.decisions()? {
-        match d {
-            ManualDecision::Allocate {
-                payment: p,
-                document,
-                amount,
-            } if p == payment => out.push((document, amount)),
-            ManualDecision::Unallocate {
-                payment: p,
-                document,
-            } if p == payment => match document {
-                Some(k) => out.retain(|(d, _)| *d != k),
-                None => out.clear(),
-            },
-            _ => {}
-        }
-    }
-    Ok(out)
+    let decisions = store.decisions()?;
+    Ok(decisions_in_force(&decisions)
+        .allocations
+        .into_iter()
+        .filter(|(p, ..)| *p == payment)
+        .map(|(_, d, a)| (d.clone(), a))
+        .collect())
 }
 
 /// What the books say a document has open (nothing when paid or cancelled): the most an

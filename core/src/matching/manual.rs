@@ -1,5 +1,6 @@
 //! Decisions made by hand (`incasso allocate`, `unallocate`): applied before any signal is asked,
-//! and they always win.
+//! and they always win. Of a person's decisions about one payment and one document, the last one
+//! made holds.
 
 use std::collections::{HashMap, HashSet};
 
@@ -11,6 +12,68 @@ use crate::model::{
 };
 use crate::money::Money;
 use crate::reconcile::Reconciliation;
+
+/// What a person's decisions come to, whatever order they were made in.
+#[derive(Debug, Default)]
+pub struct DecisionsInForce<'m> {
+    /// The allocations by hand that hold: each pair's last allocation, unless taken back after
+    /// it; in the order made (a payment runs out in that order).
+    pub allocations: Vec<(&'m str, &'m DocumentKey, Option<Decimal>)>,
+    /// Payments the rules must not apply at all.
+    pub excluded: HashSet<&'m str>,
+    /// Payment and document pairs the rules must not join.
+    pub excluded_pairs: HashSet<(&'m str, &'m DocumentKey)>,
+}
+
+/// The decisions in force, oldest first in `decisions`: a later allocation of a pair replaces an
+/// earlier one, a later "unallocate" (of the pair or of the whole payment) takes back what came
+/// before it and nothing after it. What was taken back stays out of the rules' reach.
+pub fn decisions_in_force(decisions: &[ManualDecision]) -> DecisionsInForce<'_> {
+    type Pair<'m> = (&'m str, &'m DocumentKey);
+    let mut out = DecisionsInForce::default();
+    let mut allocated: HashMap<Pair, (usize, Option<Decimal>)> = HashMap::new();
+    let mut pair_taken_back: HashMap<Pair, usize> = HashMap::new();
+    let mut payment_taken_back: HashMap<&str, usize> = HashMap::new();
+    for (at, d) in decisions.iter().enumerate() {
+        match d {
+            ManualDecision::Allocate {
+                payment,
+                document,
+                amount,
+            } => {
+                allocated.insert((payment, document), (at, *amount));
+            }
+            ManualDecision::Unallocate {
+                payment,
+                document: Some(k),
+            } => {
+                pair_taken_back.insert((payment, k), at);
+                out.excluded_pairs.insert((payment, k));
+            }
+            ManualDecision::Unallocate {
+                payment,
+                document: None,
+            } => {
+                payment_taken_back.insert(payment, at);
+                out.excluded.insert(payment);
+            }
+        }
+    }
+    let mut holding: Vec<(usize, Pair, Option<Decimal>)> = allocated
+        .into_iter()
+        .filter(|&(pair, (at, _))| {
+            pair_taken_back.get(&pair).is_none_or(|&t| t < at)
+                && payment_taken_back.get(pair.0).is_none_or(|&t| t < at)
+        })
+        .map(|(pair, (at, amount))| (at, pair, amount))
+        .collect();
+    holding.sort_unstable_by_key(|&(at, ..)| at);
+    out.allocations = holding
+        .into_iter()
+        .map(|(_, (p, k), amount)| (p, k, amount))
+        .collect();
+    out
+}
 
 /// Applies the decisions: allocations to `rec`, and the payments and pairs kept apart.
 #[allow(clippy::too_many_arguments)]
@@ -34,40 +97,18 @@ pub(super) fn apply_manual<'m>(
         .enumerate()
         .map(|(i, d)| (d.document.key(), i as u32))
         .collect();
-    for m in manual {
-        match m {
-            ManualDecision::Unallocate {
-                payment,
-                document: None,
-            } => {
-                excluded.insert(payment);
-            }
-            ManualDecision::Unallocate {
-                payment,
-                document: Some(k),
-            } => {
-                if let Some(&d) = by_key.get(k) {
-                    excluded_pairs.insert((payment, d));
-                }
-            }
-            ManualDecision::Allocate { .. } => {}
-        }
-    }
-    for m in manual {
-        let ManualDecision::Allocate {
-            payment,
-            document,
-            amount,
-        } = m
-        else {
+    let decided = decisions_in_force(manual);
+    excluded.extend(decided.excluded);
+    excluded_pairs.extend(
+        decided
+            .excluded_pairs
+            .iter()
+            .filter_map(|&(p, k)| by_key.get(k).map(|&d| (p, d))),
+    );
+    for (payment, document, amount) in decided.allocations {
+        let (Some(&pi), Some(&d)) = (by_id.get(payment), by_key.get(document)) else {
             continue;
         };
-        let (Some(&pi), Some(&d)) = (by_id.get(payment.as_str()), by_key.get(document)) else {
-            continue;
-        };
-        if excluded_pairs.contains(&(payment.as_str(), d)) || excluded.contains(payment.as_str()) {
-            continue; // a later "unallocate" took it back
-        }
         let p = &payments[pi];
         let doc = &docs[d as usize].document;
         let out = &mut outcomes[pi];

@@ -15,6 +15,7 @@ mod in_detail;
 mod index;
 mod learn;
 mod manual;
+pub use manual::{decisions_in_force, DecisionsInForce};
 pub mod missing;
 pub mod names;
 pub mod numbers;

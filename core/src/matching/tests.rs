@@ -526,6 +526,123 @@ fn manual_decisions_win() {
     assert_eq!(r.m.outcomes[0].unapplied, dec("100.00"));
 }
 
+/// Of the decisions about one payment and one document, the last one holds: an allocation made
+/// after an "unallocate" of the pair, or of the whole payment, takes effect (it was confirmed and
+/// then never applied), and a second allocation of a pair replaces the first.
+#[test]
+fn the_last_decision_about_a_pair_holds() {
+    let docs = vec![
+        inv("F1", "D1", "100.00", "2026-02-01"),
+        inv("F2", "D1", "100.00", "2026-02-01"),
+    ];
+    let debtors = [debtor("D1", IBAN_D1)];
+    let p = [pay("p1", "100.00", Some(IBAN_D1), "F1")];
+    let to = |i: usize, amount: Option<&str>| ManualDecision::Allocate {
+        payment: "p1".into(),
+        document: docs[i].document.key(),
+        amount: amount.map(dec),
+    };
+    let not = |i: Option<usize>| ManualDecision::Unallocate {
+        payment: "p1".into(),
+        document: i.map(|i| docs[i].document.key()),
+    };
+    let allocated = |r: &Run| -> Vec<(String, Decimal)> {
+        r.rec
+            .allocations
+            .iter()
+            .map(|a| (a.document.number.clone(), a.amount.amount()))
+            .collect()
+    };
+    let r = run(&docs, &debtors, &p, &[not(Some(1)), to(1, None)]);
+    assert_eq!(allocated(&r), [("F2".to_string(), dec("100.00"))]);
+    assert_eq!(r.rec.allocations[0].rule, AllocationRule::Manual);
+
+    let r = run(&docs, &debtors, &p, &[not(None), to(1, Some("40.00"))]);
+    assert_eq!(allocated(&r), [("F2".to_string(), dec("40.00"))]);
+    assert_eq!(
+        r.m.outcomes[0].unapplied,
+        dec("60.00"),
+        "the rest stays out of the rules' reach"
+    );
+
+    let r = run(
+        &docs,
+        &debtors,
+        &p,
+        &[to(0, Some("30.00")), to(0, Some("50.00"))],
+    );
+    assert_eq!(allocated(&r), [("F1".to_string(), dec("50.00"))]);
+
+    let r = run(
+        &docs,
+        &debtors,
+        &p,
+        &[to(1, None), not(Some(1)), to(1, None)],
+    );
+    assert_eq!(allocated(&r), [("F2".to_string(), dec("100.00"))]);
+
+    let r = run(&docs, &debtors, &p, &[to(1, None), to(0, None), not(None)]);
+    assert!(allocated(&r).is_empty(), "{:?}", allocated(&r));
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 300, failure_persistence: None, ..Default::default() })]
+
+    /// Whatever a person decided in whatever order, a pair whose last decision (its own or the
+    /// payment's) is an allocation is paid what it says, and a pair whose last decision is an
+    /// "unallocate" is paid nothing by that payment.
+    #[test]
+    fn a_pair_gets_what_its_last_decision_says(
+        steps in proptest::collection::vec((0usize..3, 0usize..4), 0..12)
+    ) {
+        let docs = vec![
+            inv("F1", "D1", "100.00", "2026-02-01"),
+            inv("F2", "D1", "100.00", "2026-02-01"),
+            inv("F3", "D1", "100.00", "2026-02-01"),
+        ];
+        let debtors = [debtor("D1", IBAN_D1)];
+        let p = [pay("p1", "300.00", Some(IBAN_D1), "F1 F2 F3")];
+        // Per document: 0 allocate all, 1 allocate 25.00, 2 unallocate the pair, 3 unallocate
+        // the payment (the document drawn is ignored).
+        let mut last: [Option<Option<Decimal>>; 3] = [None; 3];
+        let decisions: Vec<ManualDecision> = steps
+            .iter()
+            .map(|&(i, what)| match what {
+                0 | 1 => {
+                    let amount = (what == 1).then(|| dec("25.00"));
+                    last[i] = Some(amount);
+                    ManualDecision::Allocate {
+                        payment: "p1".into(),
+                        document: docs[i].document.key(),
+                        amount,
+                    }
+                }
+                _ => {
+                    let document = (what == 2).then(|| docs[i].document.key());
+                    if what == 2 {
+                        last[i] = Some(Some(Decimal::ZERO));
+                    } else {
+                        last = [Some(Some(Decimal::ZERO)); 3];
+                    }
+                    ManualDecision::Unallocate { payment: "p1".into(), document }
+                }
+            })
+            .collect();
+        let r = run(&docs, &debtors, &p, &decisions);
+        for (i, said) in last.iter().enumerate() {
+            let Some(said) = said else { continue };
+            let got: Decimal = r
+                .rec
+                .allocations
+                .iter()
+                .filter(|a| a.document == docs[i].document.key())
+                .map(|a| a.amount.amount())
+                .sum();
+            proptest::prop_assert_eq!(got, said.unwrap_or(dec("100.00")), "{:?}", decisions);
+        }
+    }
+}
+
 /// Money allocated by hand to an invoice with nothing open (the agency's costs on an invoice it
 /// collected whole) is that invoice's debtor's money, waiting: it holds their next claim (review
 /// 45b, F-6), where an unknown payer's money held no one's.
