@@ -3,12 +3,11 @@
 //! A run applies a list of payments to its own copy of the open amounts; `partition.rs` decides
 //! which runs there are and joins what they did.
 
-use std::collections::HashSet;
-
 use rust_decimal::Decimal;
 
 use super::candidate::{decide, Decision};
 use super::index::Indexes;
+use super::manual::Decided;
 use super::partition::{Look, Tracker};
 use super::signals::{self, payer::Payer, Context, Named};
 use super::{Evidence, MatchPolicy, PaymentOutcome, PaymentStatus, Proposal};
@@ -25,7 +24,7 @@ pub(super) struct Shared<'s, 'a> {
     pub named: &'s [Option<Named>],
     pub payers: &'s [Option<Payer<'a>>],
     pub policy: &'s MatchPolicy,
-    pub excluded_pairs: &'s HashSet<(&'s str, u32)>,
+    pub decided: &'s Decided<'s>,
     /// Each payment's place in date and id order: what the results are merged by.
     pub rank: &'s [u32],
 }
@@ -94,7 +93,7 @@ pub(super) fn apply_run(
             .as_ref()
             .expect("worked out for every payment to match");
         let decision = {
-            let ctx = Context::new(s.docs, s.idx, open, s.policy, s.excluded_pairs);
+            let ctx = Context::new(s.docs, s.idx, open, s.policy, s.decided);
             let ctx = match &tracker {
                 Some(t) => ctx.tracked(t, t.part_of_payment(pi), rank),
                 None => ctx,

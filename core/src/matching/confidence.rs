@@ -27,6 +27,7 @@
 //! | named documents settled already | less 10 | a duplicate, or a typo for another |
 //! | pays more than is open (not far) | none; the rest is unapplied cash | |
 //! | text names other documents (amount-based ground) | at most 60 | the payer designated those |
+//! | text names documents a person settled with another payment | at most 60 | the bank contradicts the person |
 //! | payer has an item of exactly this amount (leave unapplied) | at most 60 | it may be a typo |
 //! | several documents paid in part, the text not saying how much each | at most 60 | which one is short is a guess; with an amount after every number, each takes its own |
 //! | documents of different debtors | at most 50 | |
@@ -86,6 +87,7 @@ pub fn effect(e: &Evidence) -> Effect {
         | Evidence::TypoFitsExactly { .. }
         | Evidence::WrittenFitsAnother { .. } => Cap(60),
         Evidence::TextNamesOther { .. } | Evidence::PayerHasItemOfThisAmount { .. } => Cap(60),
+        Evidence::SettledByHand { .. } => Cap(60),
         Evidence::DifferentDebtors | Evidence::AmountFar { .. } => Cap(50),
         Evidence::PayerIsAnother(_) => Cap(40),
         Evidence::PayerAccount { .. }

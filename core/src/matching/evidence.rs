@@ -153,6 +153,12 @@ pub enum Evidence {
         /// The documents' numbers.
         numbers: Vec<String>,
     },
+    /// The text names documents a person settled with another payment: the bank says one thing,
+    /// the person another, and a person decides which holds (review 45e).
+    SettledByHand {
+        /// The documents' numbers.
+        numbers: Vec<String>,
+    },
     /// The text designates other documents (or an invoice the ledger lacks) than this one.
     TextNamesOther {
         /// What the text names.
@@ -347,6 +353,10 @@ impl Evidence {
             ),
             Evidence::AlreadySettled { numbers } => format!(
                 "{} already settled: a duplicate payment or an overpayment, kept as unapplied cash",
+                numbers.join(", ")
+            ),
+            Evidence::SettledByHand { numbers } => format!(
+                "the text names {}, which a person settled with another payment: a person decides",
                 numbers.join(", ")
             ),
             Evidence::TextNamesOther { numbers } => {

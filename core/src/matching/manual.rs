@@ -75,18 +75,29 @@ pub fn decisions_in_force(decisions: &[ManualDecision]) -> DecisionsInForce<'_> 
     out
 }
 
-/// Applies the decisions: allocations to `rec`, and the payments and pairs kept apart.
-#[allow(clippy::too_many_arguments)]
+/// What the decisions in force left for the rules to respect.
+#[derive(Debug, Default)]
+pub(super) struct Decided<'m> {
+    /// Payments the rules must not apply at all.
+    pub excluded: HashSet<&'m str>,
+    /// Payment and document pairs the rules must not join.
+    pub excluded_pairs: HashSet<(&'m str, u32)>,
+    /// Payments a person applied (in part): the rules leave them alone.
+    pub payments: HashSet<usize>,
+    /// Documents a person applied a payment to: another payment whose text names one of them,
+    /// settled, contradicts the person and waits for one (review 45e).
+    pub documents: HashSet<u32>,
+}
+
+/// Applies the decisions' allocations to `rec`; what the rules must respect.
 pub(super) fn apply_manual<'m>(
     docs: &[LedgerDocument],
     payments: &[Payment],
     manual: &'m [ManualDecision],
     outcomes: &mut [PaymentOutcome],
     rec: &mut Reconciliation,
-    excluded: &mut HashSet<&'m str>,
-    excluded_pairs: &mut HashSet<(&'m str, u32)>,
-    by_hand: &mut HashSet<usize>,
-) {
+) -> Decided<'m> {
+    let mut done = Decided::default();
     let by_id: HashMap<&str, usize> = payments
         .iter()
         .enumerate()
@@ -98,8 +109,8 @@ pub(super) fn apply_manual<'m>(
         .map(|(i, d)| (d.document.key(), i as u32))
         .collect();
     let decided = decisions_in_force(manual);
-    excluded.extend(decided.excluded);
-    excluded_pairs.extend(
+    done.excluded = decided.excluded;
+    done.excluded_pairs.extend(
         decided
             .excluded_pairs
             .iter()
@@ -146,7 +157,8 @@ pub(super) fn apply_manual<'m>(
             }
             continue;
         }
-        by_hand.insert(pi);
+        done.payments.insert(pi);
+        done.documents.insert(d);
         if let Some(o) = rec.open[d as usize].as_mut() {
             *o -= a;
         }
@@ -166,4 +178,5 @@ pub(super) fn apply_manual<'m>(
             confidence: 100,
         });
     }
+    done
 }

@@ -25,7 +25,7 @@ mod reversals;
 pub use reversals::says_returned;
 mod signals;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -375,26 +375,12 @@ fn match_from(
     let order = date_and_id_order(payments);
     reversals::cancel_reversals(payments, &order, as_of, &mut outcomes);
 
-    let mut excluded_pairs: HashSet<(&str, u32)> = HashSet::new();
-    let mut excluded: HashSet<&str> = HashSet::new();
-    let mut by_hand: HashSet<usize> = HashSet::new();
-    if !manual.is_empty() {
-        manual::apply_manual(
-            docs,
-            payments,
-            manual,
-            &mut outcomes,
-            rec,
-            &mut excluded,
-            &mut excluded_pairs,
-            &mut by_hand,
-        );
-    }
+    let decided = manual::apply_manual(docs, payments, manual, &mut outcomes, rec);
     for &pi in &order {
         let out = &mut outcomes[pi];
         if out.status == PaymentStatus::Unmatched
-            && !by_hand.contains(&pi)
-            && excluded.contains(payments[pi].id.as_str())
+            && !decided.payments.contains(&pi)
+            && decided.excluded.contains(payments[pi].id.as_str())
         {
             out.unapplied = payments[pi].amount.amount();
             out.notes.push("kept unallocated by hand".into());
@@ -405,13 +391,13 @@ fn match_from(
         .copied()
         .filter(|&pi| {
             outcomes[pi].status == PaymentStatus::Unmatched
-                && !by_hand.contains(&pi)
-                && !excluded.contains(payments[pi].id.as_str())
+                && !decided.payments.contains(&pi)
+                && !decided.excluded.contains(payments[pi].id.as_str())
         })
         .collect();
     let mut open = std::mem::take(&mut rec.open);
     let (named, learned) = {
-        let ctx = Context::new(docs, &idx, &open, policy, &excluded_pairs);
+        let ctx = Context::new(docs, &idx, &open, policy, &decided);
         let named = on_all_cores(payments, &wanted, |p| signals::named_in(&ctx, p));
         let learned = learn::learn(&ctx, payments, &order, &named);
         (named, learned)
@@ -430,7 +416,7 @@ fn match_from(
     );
     if !books.read_on.is_empty() {
         let returned: Vec<(usize, signals::Named)> = {
-            let ctx = Context::new(docs, &idx, &open, policy, &excluded_pairs);
+            let ctx = Context::new(docs, &idx, &open, policy, &decided);
             order
                 .iter()
                 .filter(|&&pi| {
@@ -466,7 +452,7 @@ fn match_from(
         named: &named,
         payers: &payers,
         policy,
-        excluded_pairs: &excluded_pairs,
+        decided: &decided,
         rank: &rank,
     };
     let threads = match parallel_from {

@@ -953,3 +953,41 @@ fn a_payment_the_books_booked_is_not_taken_off_twice() {
         m.outcomes[1]
     );
 }
+
+/// A payment whose text names an invoice a person settled with another payment contradicts that
+/// person: neither the typo reading (the payer's other invoice of exactly the amount) nor the
+/// duplicate one is applied unseen (review 45e: F2026-004 was taken at 93).
+#[test]
+fn a_text_naming_what_a_person_settled_waits_for_a_person() {
+    let docs = vec![
+        inv("F2026-003", "D2", "800.00", "2026-02-01"),
+        inv("F2026-004", "D2", "800.00", "2026-02-01"),
+    ];
+    let debtors = [debtor("D2", IBAN_D2)];
+    let mut named = pay("p3", "800.00", Some(IBAN_D2), "factuur F2026-003");
+    named.date = date("2026-02-20");
+    let p = [pay("pm", "800.00", None, ""), named];
+    let by_hand = ManualDecision::Allocate {
+        payment: "pm".into(),
+        document: docs[0].document.key(),
+        amount: None,
+    };
+    let r = run(&docs, &debtors, &p, std::slice::from_ref(&by_hand));
+    assert_eq!(r.rec.allocations.len(), 1, "{:?}", r.rec.allocations);
+    assert_eq!(r.m.outcomes[1].status, PaymentStatus::Review);
+    assert_eq!(open(&r, 1), dec("800.00"));
+    let proposal = r.m.review.iter().find(|p| p.payment == 1).unwrap();
+    assert!(proposal.confidence <= 60, "{proposal:?}");
+    assert!(
+        proposal
+            .evidence
+            .iter()
+            .any(|e| matches!(e, Evidence::SettledByHand { numbers } if numbers == &["F2026-003"])),
+        "{proposal:?}"
+    );
+    // Settled by the rules instead (the earlier payment named it), the typo reading stands.
+    let mut first = pay("p0", "800.00", Some(IBAN_D2), "F2026-003");
+    first.date = date("2026-02-10");
+    let r = run(&docs, &debtors, &[first, p[1].clone()], &[]);
+    assert_eq!(r.m.outcomes[1].status, PaymentStatus::Allocated);
+}

@@ -18,14 +18,13 @@ pub(super) mod payer;
 pub(super) mod structured_reference;
 pub(super) mod typo;
 
-use std::collections::HashSet;
-
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::candidate::{self, Candidate};
 use super::evidence::{self, Evidence, OtherDebtor};
 use super::index::Indexes;
+use super::manual::Decided;
 use super::numbers::{self, KeyStrength};
 use super::partition::{Seen, Tracker};
 use super::MatchPolicy;
@@ -38,8 +37,8 @@ pub(super) struct Context<'c, 'a> {
     pub idx: &'c Indexes<'a>,
     open: &'c [Option<Decimal>],
     pub policy: &'c MatchPolicy,
-    /// Payment and document pairs a person said do not belong together.
-    pub excluded_pairs: &'c HashSet<(&'c str, u32)>,
+    /// What a person decided: pairs kept apart, documents settled by hand.
+    decided: &'c Decided<'c>,
     /// When payments are applied side by side (`partition.rs`): the tracker of documents looked
     /// at outside the payment's partition, and that partition.
     reads: Option<(&'c Tracker<'c>, u32, u32)>,
@@ -52,14 +51,14 @@ impl<'c, 'a> Context<'c, 'a> {
         idx: &'c Indexes<'a>,
         open: &'c [Option<Decimal>],
         policy: &'c MatchPolicy,
-        excluded_pairs: &'c HashSet<(&'c str, u32)>,
+        decided: &'c Decided<'c>,
     ) -> Self {
         Context {
             docs,
             idx,
             open,
             policy,
-            excluded_pairs,
+            decided,
             reads: None,
         }
     }
@@ -77,8 +76,13 @@ impl<'c, 'a> Context<'c, 'a> {
     pub fn usable(&self, p: &Payment, d: u32) -> bool {
         self.idx.facts[d as usize].currency == p.amount.currency()
             && self.open[d as usize].is_some()
-            && (self.excluded_pairs.is_empty()
-                || !self.excluded_pairs.contains(&(p.id.as_str(), d)))
+            && (self.decided.excluded_pairs.is_empty()
+                || !self.decided.excluded_pairs.contains(&(p.id.as_str(), d)))
+    }
+
+    /// Whether a person applied a payment to the document and nothing of it is open.
+    pub fn settled_by_hand(&self, d: u32) -> bool {
+        self.decided.documents.contains(&d) && self.open_of(d).is_zero()
     }
 
     /// What a document has open, never below zero.
@@ -192,6 +196,12 @@ pub(super) fn candidates(
     for c in &designating {
         designated.extend(c.numbers(ctx.docs));
     }
+    let by_hand: Vec<String> = designating
+        .iter()
+        .flat_map(|c| c.key.iter().copied())
+        .filter(|&d| ctx.settled_by_hand(d))
+        .map(|d| ctx.number(d).to_string())
+        .collect();
     // A typo explains a number that does not fit.
     if named.by_reference.is_empty() {
         written.clone_from(&designated);
@@ -336,6 +346,15 @@ pub(super) fn candidates(
         for c in list.iter_mut().filter(|c| !c.designated()) {
             c.evidence.push(Evidence::TextNamesOther {
                 numbers: designated.clone(),
+            });
+        }
+    }
+    // The text names what a person settled with another payment: no reading of it, a duplicate
+    // or a typo for another, wins over the person unseen (review 45e).
+    if !by_hand.is_empty() {
+        for c in &mut list {
+            c.evidence.push(Evidence::SettledByHand {
+                numbers: by_hand.clone(),
             });
         }
     }
