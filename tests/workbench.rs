@@ -712,3 +712,83 @@ fn a_decision_shows_at_once_and_is_worked_in_behind_it() {
 fn session_cookie() -> String {
     incasso_workbench::auth::Access::new("workbench-test-token-0123456789".into()).cookie_pair()
 }
+
+/// A file over the upload limit is refused with the limit and where to put it instead: on its
+/// announced length before any of its body is waited for, and when a body of no announced length
+/// passes the limit; nothing of it stays in the inbox (review 45d, F-9: "the upload broke off:
+/// Error parsing `multipart/form-data` request").
+#[test]
+fn an_upload_over_the_limit_says_so() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    import_fixtures(&data, &QUEUE);
+    let inbox = dir.path().join("inbox");
+    std::fs::create_dir_all(&inbox).unwrap();
+    let (_server, base, _) = workbench(&data, dir.path());
+    let host = base.trim_start_matches("http://").to_string();
+    let head = |length: &str| {
+        format!(
+            "POST /inbox/upload HTTP/1.1\r\nHost: {host}\r\nCookie: {}\r\n{length}\r\nContent-Type: multipart/form-data; boundary=XyZ\r\n\r\n",
+            session_cookie()
+        )
+    };
+    let answer = |mut s: std::net::TcpStream| {
+        s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        let mut got = Vec::new();
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = s.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            got.extend_from_slice(&buf[..n]);
+            if got.windows(4).any(|w| w == b"\r\n\r\n") {
+                break;
+            }
+        }
+        let text = String::from_utf8_lossy(&got).to_string();
+        let location = text
+            .lines()
+            .find_map(|l| l.strip_prefix("location: "))
+            .unwrap_or_else(|| panic!("{text}"))
+            .to_string();
+        let message: String = reqwest::Url::parse(&format!("http://{host}{location}"))
+            .unwrap()
+            .query_pairs()
+            .find_map(|(k, v)| (k == "msg").then(|| v.into_owned()))
+            .unwrap_or_default();
+        assert!(
+            message.contains("larger than the 256 MB an upload takes")
+                && message.contains(inbox.to_str().unwrap()),
+            "{message}"
+        );
+    };
+    // Announced: three gigabytes, and no byte of them sent.
+    let mut s = std::net::TcpStream::connect(&host).unwrap();
+    s.write_all(head("Content-Length: 3000000000").as_bytes())
+        .unwrap();
+    answer(s);
+    // Not announced: the body is sent in chunks until the server answers.
+    let s = std::net::TcpStream::connect(&host).unwrap();
+    let mut w = s.try_clone().unwrap();
+    let start = head("Transfer-Encoding: chunked");
+    let sender = std::thread::spawn(move || {
+        let part =
+            "--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.csv\"\r\n\r\n";
+        let _ = w.write_all(start.as_bytes());
+        let _ = write!(w, "{:x}\r\n{part}\r\n", part.len());
+        let chunk = vec![b'a'; 1 << 20];
+        for _ in 0..300 {
+            if write!(w, "{:x}\r\n", chunk.len()).is_err()
+                || w.write_all(&chunk).is_err()
+                || w.write_all(b"\r\n").is_err()
+            {
+                break;
+            }
+        }
+    });
+    answer(s);
+    let _ = sender.join();
+    let left: Vec<_> = std::fs::read_dir(&inbox).unwrap().collect();
+    assert!(left.is_empty(), "{left:?}");
+}

@@ -750,8 +750,9 @@ fn router(app: Arc<App>) -> Router {
         .route("/inbox", get(inbox))
         .route(
             "/inbox/upload",
-            post(pages::inbox::upload)
-                .layer(axum::extract::DefaultBodyLimit::max(256 * 1024 * 1024)),
+            post(pages::inbox::upload).layer(axum::extract::DefaultBodyLimit::max(
+                pages::inbox::UPLOAD_LIMIT,
+            )),
         )
         .route("/allocate", post(allocate))
         .route("/unallocate", post(unallocate))

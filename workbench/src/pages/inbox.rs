@@ -114,6 +114,19 @@ fn safe_name(given: &str) -> Option<String> {
 /// Uploads at once; more wait (each may be up to the body limit, written to disk as it comes).
 static UPLOADS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
 
+/// The largest file an upload takes, in bytes; a larger one is copied into the inbox folder.
+pub const UPLOAD_LIMIT: usize = 256 * 1024 * 1024;
+
+/// What a bookkeeper is told of a file over [`UPLOAD_LIMIT`] (review 45d, F-9: "the upload
+/// broke off: Error parsing `multipart/form-data` request", with no limit named).
+fn too_large(inbox: &Path) -> anyhow::Error {
+    anyhow::anyhow!(
+        "the file is larger than the {} MB an upload takes: nothing was saved; copy it into the inbox folder ({}) instead",
+        UPLOAD_LIMIT / (1024 * 1024),
+        inbox.display()
+    )
+}
+
 /// `POST /inbox/upload`: checks who sends before reading anything, streams the file into the
 /// inbox under a fresh hidden name (never following a planted link), gives it its own name
 /// without replacing a file already there, and runs an inbox pass with the usual settle time.
@@ -134,6 +147,13 @@ pub async fn upload(
     let Ok(_one) = UPLOADS.acquire().await else {
         return StatusCode::SERVICE_UNAVAILABLE.into_response();
     };
+    // Refused on its headers, before a byte of the body is waited for.
+    let announced = headers
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > UPLOAD_LIMIT as u64) {
+        return done("/inbox", Err(too_large(&inbox)));
+    }
     let mut csrf = String::new();
     let mut received: Option<(String, PathBuf)> = None;
     while let Ok(Some(mut field)) = form.next_field().await {
@@ -173,10 +193,12 @@ pub async fn upload(
                         Ok(None) => break,
                         Err(e) => {
                             let _ = std::fs::remove_file(&part);
-                            return done(
-                                "/inbox",
-                                Err(anyhow::anyhow!("the upload broke off: {e}")),
-                            );
+                            let why = if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                                too_large(&inbox)
+                            } else {
+                                anyhow::anyhow!("the upload broke off: {e}")
+                            };
+                            return done("/inbox", Err(why));
                         }
                     }
                 }
