@@ -185,6 +185,17 @@ fn statements_pay_the_ledger_and_a_line_in_two_formats_counts_once() {
     );
 }
 
+/// The payment of the first allocation (as of the bank fixtures' date) whose row has `row_part`.
+fn payment_allocated(data: &Path, row_part: &str) -> String {
+    let alloc = ok(incasso(
+        data,
+        &["allocations", "--as-of", BANK_AS_OF, "--format", "csv"],
+    ));
+    let row = alloc.lines().find(|l| l.contains(row_part));
+    let row = row.unwrap_or_else(|| panic!("no allocation with {row_part}: {alloc}"));
+    row.split(',').next().unwrap().to_string()
+}
+
 #[test]
 fn manual_decisions_win_are_audited_and_survive_new_statements() {
     let dir = tempfile::tempdir().unwrap();
@@ -201,18 +212,7 @@ fn manual_decisions_win_are_audited_and_survive_new_statements() {
         .next()
         .unwrap()
         .to_string();
-    let alloc = ok(incasso(
-        &data,
-        &["allocations", "--as-of", BANK_AS_OF, "--format", "csv"],
-    ));
-    let by_amount = alloc
-        .lines()
-        .find(|l| l.contains(",F2026-002,302.50,"))
-        .unwrap()
-        .split(',')
-        .next()
-        .unwrap()
-        .to_string();
+    let by_amount = payment_allocated(&data, ",F2026-002,302.50,");
 
     // The 302.50 was Bakkerij's F2026-002? The bookkeeper says no, and books the 1500 on it.
     ok(incasso(&data, &["unallocate", &by_amount, "F2026-002"]));
@@ -364,14 +364,7 @@ fn a_decision_made_again_after_it_was_taken_back_holds() {
             &["allocations", "--as-of", BANK_AS_OF, "--format", "csv"],
         ))
     };
-    let by_amount = allocations()
-        .lines()
-        .find(|l| l.contains(",F2026-002,302.50,"))
-        .unwrap()
-        .split(',')
-        .next()
-        .unwrap()
-        .to_string();
+    let by_amount = payment_allocated(&data, ",F2026-002,302.50,");
     ok(incasso(&data, &["unallocate", &by_amount, "F2026-002"]));
     assert!(!allocations().contains(&format!("{by_amount},F2026-002")));
     ok(incasso(&data, &["allocate", &by_amount, "F2026-002"]));
