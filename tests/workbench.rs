@@ -373,6 +373,17 @@ fn a_person_works_the_queue_in_a_browser() {
             header.contains("Overzicht") && header.contains("Te beoordelen"),
             "{header}"
         );
+        // The words a Dutch bookkeeper decides by are Dutch too, beside the chrome (review 45d,
+        // F-5): the ageing legend, and what became of each payment.
+        settled(&c, &format!("{base}/")).await;
+        let overview = c.source().await.unwrap();
+        assert!(
+            overview.contains("dagen:") && !overview.contains(" days:"),
+            "{overview}"
+        );
+        settled(&c, &format!("{base}/debtor/D100")).await;
+        let statuses = text(&c, Locator::Id("debtor-payments")).await;
+        assert!(statuses.contains("toegewezen"), "{statuses}");
         c.close().await.unwrap();
 
         // What the browser did is what the CLI sees, in the audit log too.

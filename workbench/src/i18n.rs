@@ -140,6 +140,94 @@ impl Lang {
     }
 }
 
+impl Lang {
+    /// An ageing bucket's label in words: `current` is not yet due, the others are days.
+    pub fn bucket(self, label: &str) -> String {
+        match (self, label) {
+            (Lang::Nl, "current") => "nog niet vervallen".into(),
+            (Lang::Nl, days) => format!("{days} dagen"),
+            (Lang::En, label) => incasso_engine::report::bucket_words(label),
+        }
+    }
+
+    /// A status, rule or state code as a person reads it: the code itself in English (it is
+    /// written to be read, and the README and CSV output use it), a Dutch word for it in Dutch
+    /// (review 45d, F-5: the pages a Dutch bookkeeper decides on spoke English); a code without
+    /// one shows as it is.
+    pub fn word(self, code: &str) -> &str {
+        if self == Lang::En {
+            return code;
+        }
+        match code {
+            // What became of a payment.
+            "allocated" => "toegewezen",
+            "partly-allocated" => "deels toegewezen",
+            "unapplied" => "niet toegewezen (debiteur bekend)",
+            "unmatched" => "niet herkend",
+            "review" => "te beoordelen",
+            "outgoing" => "uitgaand",
+            "reversed" => "teruggeboekt",
+            "later" => "na de peildatum",
+            "applied-upstream" => "in de boekhouding verwerkt",
+            // A document.
+            "invoice" => "factuur",
+            "credit-note" => "creditnota",
+            "open" => "openstaand",
+            "disputed" => "betwist",
+            "paid" => "betaald",
+            "void" => "vervallen",
+            "payment-pending" => "betaling onderweg",
+            "credited" => "gecrediteerd",
+            // A letter.
+            "reminder" => "aanmaning",
+            // A claim at the agency, as it reports it.
+            "received" => "ontvangen",
+            "in-progress" => "in behandeling",
+            "closed-paid" => "gesloten, betaald",
+            "closed-uncollectible" => "gesloten, oninbaar",
+            "closed-withdrawn" => "gesloten, ingetrokken",
+            // A revision at the agency.
+            "sent" => "verstuurd",
+            "accepted" => "aanvaard",
+            "rejected" => "geweigerd",
+            "withdrawn" => "ingetrokken",
+            // The rule that applied money.
+            "credit-note-reference" => "creditnota met verwijzing",
+            "source-reported-open" => "openstaand volgens de boekhouding",
+            "source-reported-paid" => "betaald volgens de boekhouding",
+            "manual" => "met de hand",
+            "structured-reference" => "betalingskenmerk",
+            "invoice-number" => "factuurnummer",
+            "several-invoices" => "meerdere facturen",
+            "debtor-exact-amount" => "exact bedrag van de debiteur",
+            "debtor-combination" => "combinatie van posten",
+            "debtor-oldest-first" => "oudste post eerst",
+            "booked-in-source" => "in de boekhouding geboekt",
+            // The rule that holds an invoice from a claim.
+            "possible-payment" => "mogelijke betaling",
+            "unallocated-payments" => "niet toegewezen geld",
+            "payment-plan" => "betalingsregeling",
+            "fourteen-day-letter" => "14-dagenbrief",
+            "letter-term" => "termijn van een brief loopt",
+            "min-days-overdue" => "nog niet lang genoeg vervallen",
+            "min-open-per-debtor" => "te klein bedrag per debiteur",
+            "credit-balance" => "tegoed niet verrekend",
+            "consumer-abroad" => "consument in het buitenland",
+            "currency" => "valuta",
+            "debtor-type" => "soort debiteur",
+            "on-hold" => "aangehouden",
+            "pre-incasso" => "vooraankondiging incasso",
+            "written-off" => "afgeboekt",
+            "unconfirmed-last-row" => "laatste regel onbevestigd",
+            "source-conflict" => "bronnen spreken elkaar tegen",
+            "rate-unknown" => "rente onbekend",
+            "credited-later" => "later gecrediteerd",
+            "credit-note-names-it" => "creditnota noemt de factuur",
+            other => other,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,5 +242,10 @@ mod tests {
         assert_eq!(Lang::from_code("en-GB"), Some(Lang::En));
         assert_eq!(Lang::from_code("de"), None);
         assert_eq!(Lang::Nl.other().code(), "en");
+        assert_eq!(Lang::Nl.word("partly-allocated"), "deels toegewezen");
+        assert_eq!(Lang::En.word("partly-allocated"), "partly-allocated");
+        assert_eq!(Lang::Nl.word("something-new"), "something-new");
+        assert_eq!(Lang::Nl.bucket("current"), "nog niet vervallen");
+        assert_eq!(Lang::En.bucket("1-30"), "1-30 days");
     }
 }

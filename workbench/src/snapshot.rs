@@ -70,8 +70,8 @@ pub struct UnappliedRow {
 pub struct Snapshot {
     /// Open amount and items per currency.
     pub totals: std::collections::BTreeMap<String, (rust_decimal::Decimal, usize)>,
-    /// The ageing chart per currency (inline SVG made by the engine).
-    pub charts: Vec<String>,
+    /// The ageing per currency: its amounts per bucket of [`Snapshot::labels`], for the chart.
+    pub charts: Vec<(String, Vec<rust_decimal::Decimal>)>,
     /// Payments with money not applied, by date.
     pub unapplied: Vec<UnappliedRow>,
     /// The reconciled ledger.
@@ -191,7 +191,7 @@ pub struct Working {
 /// A snapshot but its ledger.
 struct Lists {
     totals: std::collections::BTreeMap<String, (rust_decimal::Decimal, usize)>,
-    charts: Vec<String>,
+    charts: Vec<(String, Vec<rust_decimal::Decimal>)>,
     unapplied: Vec<UnappliedRow>,
     preview: ClaimsPreview,
     review: Vec<ReviewItem>,
@@ -318,9 +318,7 @@ fn lists(
     }
     let charts = ageing(&open, &buckets, AgeingBasis::Due, as_of, false)
         .iter()
-        .map(|row| {
-            incasso_engine::report::stacked_bar(&labels, &row.amounts, row.currency.as_str())
-        })
+        .map(|row| (row.currency.to_string(), row.amounts.clone()))
         .collect();
     let mut unapplied: Vec<UnappliedRow> = ledger
         .payments

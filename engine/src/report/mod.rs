@@ -30,6 +30,22 @@ const COLOURS: [&str; 6] = [
 /// A horizontal stacked bar of bucket amounts, with its legend, as inline SVG (the report and
 /// the workbench show the same chart).
 pub fn stacked_bar(labels: &[String], amounts: &[Decimal], currency: &str) -> String {
+    let words: Vec<String> = labels.iter().map(|l| bucket_words(l)).collect();
+    stacked_bar_worded(&words, amounts, currency)
+}
+
+/// A bucket's label as the report's legend says it: `not yet due`, `1-30 days`.
+pub fn bucket_words(label: &str) -> String {
+    if label == "current" {
+        "not yet due".to_string()
+    } else {
+        format!("{label} days")
+    }
+}
+
+/// [`stacked_bar`] with each bucket's words given (another language's, say).
+pub fn stacked_bar_worded(words: &[String], amounts: &[Decimal], currency: &str) -> String {
+    let labels = words;
     let total: Decimal = amounts.iter().copied().sum();
     let width = 640.0;
     let mut svg = format!(
@@ -66,11 +82,7 @@ pub fn stacked_bar(labels: &[String], amounts: &[Decimal], currency: &str) -> St
             y - 11,
             COLOURS[i % COLOURS.len()],
             y,
-            esc(&if l == "current" {
-                "not yet due".to_string()
-            } else {
-                format!("{l} days")
-            }),
+            esc(l),
             esc(currency),
             format_cents(*a)
         );

@@ -46,7 +46,7 @@ pub async fn render(app: &Arc<App>, mut ctx: Ctx, _c: Common) -> Response {
                 tr.held data-invoice=(e.number) data-rule=(e.rule) {
                     td { (e.number) } td { (e.debtor) }
                     td.n { (e.currency.as_str()) " " (format_cents(e.open)) }
-                    td { (e.rule) } td { (e.reason) }
+                    td { (l.word(e.rule)) } td { (e.reason) }
                     td {
                         @if let Some(p) = v.pending_on(None, Some(&e.number)) {
                             span.pending { (l.t("decided")) ": " (p.what) }
@@ -68,8 +68,8 @@ pub async fn render(app: &Arc<App>, mut ctx: Ctx, _c: Common) -> Response {
             @for s in subs.iter().take(PAGE_ROWS) {
                 tr {
                     td { (s.claim_id) } td { (s.debtor) } td.n { (s.revision) }
-                    td { (s.state.code()) }
-                    td { (s.agency.as_ref().map(|a| a.state.as_str()).unwrap_or("")) }
+                    td { (l.word(s.state.code())) }
+                    td { (l.word(s.agency.as_ref().map(|a| a.state.as_str()).unwrap_or(""))) }
                     td.n {
                         @if let Some(a) = &s.agency {
                             (format_cents(a.collected.iter().filter_map(|(_, _, x)| x.parse::<rust_decimal::Decimal>().ok()).sum()))

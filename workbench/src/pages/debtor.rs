@@ -174,12 +174,12 @@ pub async fn render(app: &Arc<App>, mut ctx: Ctx, id: String) -> Response {
         h2 { (l.t("items_page")) }
         table id="debtor-items" {
             tr { th { (l.t("invoice")) } th { (l.t("amount")) } th { (l.t("due")) } th { (l.t("status")) } }
-            @for (n, a, due, s) in &d.items { tr { td { (n) } td.n { (a) } td { (due) } td { (s) } } }
+            @for (n, a, due, s) in &d.items { tr { td { (n) } td.n { (a) } td { (due) } td { (l.word(s)) } } }
         }
         h2 { (l.t("payments")) }
         table id="debtor-payments" {
             tr { th { (l.t("payment")) } th { (l.t("date")) } th { (l.t("amount")) } th { (l.t("status")) } th { (l.t("evidence")) } }
-            @for (p, date, a, s, notes) in &d.payments { tr { td { (p) } td { (date) } td.n { (a) } td { (s) } td { small { (notes) } } } }
+            @for (p, date, a, s, notes) in &d.payments { tr { td { (p) } td { (date) } td.n { (a) } td { (l.word(s)) } td { small { (notes) } } } }
         }
         h2 { (l.t("letters")) }
         p {
@@ -187,11 +187,11 @@ pub async fn render(app: &Arc<App>, mut ctx: Ctx, id: String) -> Response {
             " · "
             a href={ "/letter/" (crate::encode(&id)) "?kind=pre-incasso" } target="_blank" { (l.t("preview_pre")) }
         }
-        table { @for (sent, kind, items) in &d.letters { tr { td { (sent) } td { (kind) } td { (items) } } } }
+        table { @for (sent, kind, items) in &d.letters { tr { td { (sent) } td { (l.word(kind)) } td { (items) } } } }
         h2 { (l.t("plans")) }
         table { @for (plan, on, what) in &d.plans { tr { td { (plan) } td { (on) } td { (what) } } } }
         h2 { (l.t("claims")) }
-        table { @for (c, rev, s, agency) in &d.claims { tr { td { (c) } td.n { (rev) } td { (s) } td { (agency) } } } }
+        table { @for (c, rev, s, agency) in &d.claims { tr { td { (c) } td.n { (rev) } td { (l.word(s)) } td { (l.word(agency)) } } } }
         h2 { (l.t("timeline")) }
         ul id="timeline" { @for (date, what) in &d.timeline { li { (date) " " (what) } } }
     };

@@ -49,12 +49,12 @@ pub async fn render(app: &Arc<App>, mut ctx: Ctx, c: Common) -> Response {
             input type="text" name="debtor" value=(c.debtor.clone().unwrap_or_default()) placeholder=(l.t("debtor"));
             select name="bucket" {
                 option value="" { "—" }
-                @for b in labels { option value=(b) selected[c.bucket.as_deref() == Some(b.as_str())] { (b) } }
+                @for b in labels { option value=(b) selected[c.bucket.as_deref() == Some(b.as_str())] { (l.bucket(b)) } }
             }
             input type="text" name="currency" value=(c.currency.clone().unwrap_or_default()) placeholder="EUR";
             select name="status" {
                 option value="" { "—" }
-                @for s in ["open", "disputed", "payment-pending"] { option value=(s) selected[c.status.as_deref() == Some(s)] { (s) } }
+                @for s in ["open", "disputed", "payment-pending"] { option value=(s) selected[c.status.as_deref() == Some(s)] { (l.word(s)) } }
             }
             button type="submit" { (l.t("filter")) }
             " " a href={ "/items.csv?" (query) } { "CSV" } " " a href="/items.xlsx" { "XLSX" }
@@ -64,7 +64,7 @@ pub async fn render(app: &Arc<App>, mut ctx: Ctx, c: Common) -> Response {
             @for r in rows.iter().skip(page * PAGE_ROWS).take(PAGE_ROWS) {
                 tr {
                     td { (r.number) } td { a href={ "/debtor/" (crate::encode(&r.debtor)) } { (r.debtor) } }
-                    td.n { (r.currency) " " (r.open) } td { (r.due) } td.n { (r.days) } td { (r.bucket) } td { (r.status) }
+                    td.n { (r.currency) " " (r.open) } td { (r.due) } td.n { (r.days) } td { (l.bucket(&r.bucket)) } td { (l.word(&r.status)) }
                 }
             }
         }

@@ -25,6 +25,7 @@ pub async fn render(app: &Arc<App>, mut ctx: Ctx, _c: Common) -> Response {
         ("/claims", s.preview.excluded.len(), "held_claims"),
         ("/claims", s.preview.claims.len(), "ready_claims"),
     ];
+    let buckets: Vec<String> = s.labels.iter().map(|b| l.bucket(b)).collect();
     let body = html! {
         div.cards {
             @for (currency, (amount, n)) in &s.totals {
@@ -39,7 +40,9 @@ pub async fn render(app: &Arc<App>, mut ctx: Ctx, _c: Common) -> Response {
             li { a href="/conflicts" { b { (conflicts) } " " (l.t("conflicts")) } }
         }
         h2 { (l.t("ageing")) }
-        @for chart in &s.charts { (svg(chart.clone())) }
+        @for (currency, amounts) in &s.charts {
+            (svg(incasso_engine::report::stacked_bar_worded(&buckets, amounts, currency)))
+        }
     };
     frame(&ctx, "/", l.t("overview"), body)
 }

@@ -36,7 +36,7 @@ pub async fn render(app: &Arc<App>, mut ctx: Ctx, _c: Common) -> Response {
                         td.n { (item.amount.map(format_cents).unwrap_or_default()) }
                         td { b { (item.document) } }
                         td.n { (format_cents(item.proposed)) }
-                        td { (item.rule) @if let Some(c) = item.confidence { " " small { (c) "%" } } }
+                        td { (l.word(&item.rule)) @if let Some(c) = item.confidence { " " small { (c) "%" } } }
                         td { (item.reason) @if !item.evidence.is_empty() { br; small { (item.evidence) } } }
                         td { small { (item.text) } }
                         @if let Some(p) = v.pending_on(Some(&item.payment), Some(&item.document)) {

@@ -46,7 +46,7 @@ pub async fn render(app: &Arc<App>, mut ctx: Ctx, c: Common) -> Response {
                     tr.line data-payment=(line.id) {
                         td { (line.id) } td { (line.date) }
                         td.n { (line.currency) " " (line.amount) } td.n { (line.unapplied) }
-                        td { (line.status) } td { (line.debtor) } td { (line.payer) }
+                        td { (l.word(&line.status)) } td { (line.debtor) } td { (line.payer) }
                         td { small { (line.text) } }
                         @if let Some(p) = v.pending_on(Some(&line.id), None) {
                             td.pending { (l.t("decided")) ": " (p.what) }
