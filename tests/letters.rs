@@ -955,3 +955,127 @@ fn an_imported_letter_received_before_it_was_sent_is_refused() {
     let listed = ok(incasso(&data, &["reminders", "list", "--format", "csv"]));
     assert_eq!(listed.lines().count(), 1, "nothing recorded: {listed}");
 }
+
+/// Three ways a letter could fail before a judge, found by review 46b (its data, written from
+/// the README and the legal reference alone): a business's letter counted as a consumer's
+/// 14-day letter once the debtor turned out to be one (F-1), a letter stating statutory costs on
+/// a default before the Besluit took effect (F-2), and a creditor's IBAN that is none (F-3).
+#[test]
+fn a_business_letter_is_no_consumer_s_and_old_defaults_and_bad_ibans_state_nothing_wrong() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let policy = |debtor_type: &str| {
+        let p = dir.path().join(format!("policy-{debtor_type}.toml"));
+        std::fs::write(
+            &p,
+            format!("jurisdiction = \"nl\"\n{CREDITOR}[debtors.B2]\ndebtor_type = \"{debtor_type}\"\n[debtors.D2]\ndebtor_type = \"consumer\"\n"),
+        )
+        .unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    let (business, consumer) = (policy("business"), policy("consumer"));
+    let ledger = dir.path().join("ledger.csv");
+    std::fs::write(
+        &ledger,
+        "Factuurnummer;Factuurdatum;Vervaldatum;Debiteur;Naam;Adres;Postcode;Plaats;Land;Bedrag incl. BTW;Valuta\n\
+         G1;01-03-2025;31-03-2025;B2;G. de Vries;Industrieweg 2;1234 AB;Zonnedorp;NL;100,00;EUR\n\
+         G2;05-03-2025;04-04-2025;B2;G. de Vries;Industrieweg 2;1234 AB;Zonnedorp;NL;100,00;EUR\n\
+         O1;01-04-2012;01-05-2012;D2;P. Jansen;Kerkstraat 3;1234 AB;Zonnedorp;NL;1000,00;EUR\n",
+    )
+    .unwrap();
+    ok(incasso(&data, &["import", ledger.to_str().unwrap()]));
+
+    // F-1: written for a business, recorded; the debtor is a consumer after all.
+    let letter = ok(incasso(
+        &data,
+        &[
+            "--policy",
+            &business,
+            "letter",
+            "--debtor",
+            "B2",
+            "--date",
+            "2025-05-01",
+            "--record",
+        ],
+    ));
+    assert!(letter.contains("zakelijke afnemer"), "{letter}");
+    let claims = |policy: &str, as_of: &str| -> serde_json::Value {
+        serde_json::from_str(&ok(incasso(
+            &data,
+            &[
+                "--policy", policy, "claims", "--as-of", as_of, "--format", "json",
+            ],
+        )))
+        .unwrap()
+    };
+    let as_consumer = claims(&consumer, "2025-09-30");
+    let of = |v: &serde_json::Value, debtor: &str| -> Vec<serde_json::Value> {
+        v["claims"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["debtor"]["id"] == debtor)
+            .cloned()
+            .collect()
+    };
+    assert!(of(&as_consumer, "B2").is_empty(), "{as_consumer:#}");
+    let held = serde_json::to_string(&as_consumer["excluded"]).unwrap();
+    assert!(
+        held.contains("fourteen-day-letter") && held.contains("written for a business"),
+        "{held}"
+    );
+    // Still a business: the letter's term ran, and the claim goes.
+    assert_eq!(of(&claims(&business, "2025-09-30"), "B2").len(), 1);
+
+    // F-2: in default since 2 May 2012, before the Besluit: the letter states no costs, is
+    // recorded as stating none, and the claim after its term goes without costs.
+    let letter = ok(incasso(
+        &data,
+        &[
+            "--policy",
+            &consumer,
+            "letter",
+            "--debtor",
+            "D2",
+            "--date",
+            "2012-08-01",
+            "--record",
+        ],
+    ));
+    assert!(!letter.contains("150,00"), "{letter}");
+    let listed = ok(incasso(&data, &["reminders", "list", "--format", "csv"]));
+    let row = listed.lines().find(|l| l.contains("D2")).unwrap();
+    assert!(row.contains("false"), "states no costs: {listed}");
+    let old = of(&claims(&consumer, "2013-01-01"), "D2");
+    assert_eq!(old.len(), 1, "{old:?}");
+    assert_eq!(old[0]["amounts"]["collection_costs_excl_vat"], "0.00");
+
+    // F-3: an IBAN with wrong check digits is refused when the policy is read, naming it.
+    let bad = dir.path().join("policy-bad-iban.toml");
+    std::fs::write(
+        &bad,
+        CREDITOR.replace("NL91ABNA0417164300", "NL91ABNA0417164301"),
+    )
+    .unwrap();
+    let o = incasso(
+        &data,
+        &[
+            "--policy",
+            bad.to_str().unwrap(),
+            "letter",
+            "--debtor",
+            "B2",
+            "--date",
+            "2025-05-01",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains("policy-bad-iban.toml")
+            && err.contains("iban")
+            && err.contains("'NL91ABNA0417164301' is no IBAN"),
+        "{err}"
+    );
+}

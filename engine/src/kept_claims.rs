@@ -315,6 +315,7 @@ mod tests {
             items: Vec::new(),
             states_costs: true,
             stated_costs: None,
+            written_for: None,
         };
         ws.store()
             .unwrap()

@@ -241,9 +241,12 @@ pub fn prepare(ws: &Workspace, q: &LetterRequest<'_>) -> Result<Letter> {
         );
     }
     let total: Decimal = items.iter().map(|(it, _)| it.open).sum();
+    // No statutory costs on a debt whose default began before the Besluit took effect (art. 3;
+    // review 46b, F-2: the letter stated 150.00 the claim rightly did not charge).
     let costs_base: Decimal = items
         .iter()
         .filter(|(_, s)| !matches!(s, Some(None)))
+        .filter(|(it, _)| !incasso_core::law::nl::before_besluit(eff.jurisdiction, it.due_date))
         .map(|(it, _)| it.open)
         .sum();
     // A letter that only gives notice of default states no costs.
@@ -365,6 +368,7 @@ pub fn prepare(ws: &Workspace, q: &LetterRequest<'_>) -> Result<Letter> {
         states_costs,
         // What it states is what the claim may charge at most.
         stated_costs: states_costs.then(|| input.costs_incl()),
+        written_for: Some(debtor_type),
     };
     // Checked against the ledger loaded here, so recording it needs no second read.
     check_after_default(docs, std::slice::from_ref(&reminder))?;

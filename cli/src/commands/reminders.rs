@@ -98,6 +98,7 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<ExitStatus> {
                     .unwrap_or_default(),
                 states_costs: !costs_not_stated,
                 stated_costs: None,
+                written_for: None,
             };
             add(ctx, letter)
         }

@@ -107,6 +107,7 @@ pub fn read(file: &Path) -> Result<Vec<(Reminder, u64)>, LettersError> {
                 .map_err(|e| err(format!("{}: {e}", place("items"))))?,
             states_costs,
             stated_costs: None,
+            written_for: None,
         };
         if let Some(received) = letter.received.filter(|r| *r < letter.sent) {
             return Err(err(format!(

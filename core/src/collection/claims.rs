@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::policy::{CreditorDetails, Policy};
 use super::rules::possible_payment::{self, Gate, Unapplied};
 use super::rules::{debtor_rules, item_rules, DebtorContext, DebtorRule, ItemContext};
-use super::{LetterTerm, PaymentPlan, PlanState, Reminder, ReminderKind};
+use super::{LetterTerm, PaymentPlan, PlanState, Reminder};
 use crate::ageing::OpenItem;
 use crate::ids::{CreditorId, DebtorId};
 use crate::law::basis::{self, Basis};
@@ -25,12 +25,7 @@ use crate::law::{DebtorType, Jurisdiction};
 use crate::model::{AttachmentRef, Debtor, DocumentKey, DocumentKind};
 use crate::money::{format_cents, Currency};
 
-/// The day the Besluit vergoeding voor buitengerechtelijke incassokosten took effect (art. 3:
-/// it does not apply to a default that began before).
-const BESLUIT_IN_FORCE: NaiveDate = match NaiveDate::from_ymd_opt(2012, 7, 1) {
-    Some(d) => d,
-    None => panic!("a valid date"),
-};
+use crate::law::nl::BESLUIT_IN_FORCE;
 
 /// One invoice in a claim.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -390,7 +385,7 @@ pub fn preview(
             let letter = debtor_reminders
                 .iter()
                 .filter(|r| {
-                    r.kind == ReminderKind::FourteenDayLetter
+                    r.is_fourteen_day_letter_for(eff.debtor_type)
                         && qualifying
                             .iter()
                             .zip(&before)
@@ -473,11 +468,10 @@ pub fn preview(
                 agreed_costs_pct: policy.b2b_agreed_costs_pct,
             };
             // Art. 3 of the Besluit: no statutory costs when the default began before 1 July 2012.
-            let before_besluit = eff.jurisdiction == Jurisdiction::Nl
-                && input
-                    .invoices
-                    .iter()
-                    .any(|i| i.due_date < BESLUIT_IN_FORCE.pred_opt().unwrap_or(BESLUIT_IN_FORCE));
+            let before_besluit = input
+                .invoices
+                .iter()
+                .any(|i| crate::law::nl::before_besluit(eff.jurisdiction, i.due_date));
             // The statutory costs' bands, minimum and maximum are amounts in euros (the Besluit,
             // art. XIX.2 WER): applied to pounds or forints they would charge a consumer more
             // than the law allows, or a business far less. No exchange rate is kept, so a claim

@@ -263,6 +263,12 @@ pub struct Reminder {
     /// charges no more (art. 6:96 lid 6 BW: the letter states what will be charged).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stated_costs: Option<rust_decimal::Decimal>,
+    /// The regime incasso wrote it under, when it wrote it: a business's letter (costs owed
+    /// since the due date, commercial interest) is no consumer's 14-day letter should the debtor
+    /// turn out to be one (art. 6:96 lid 6 BW; review 46b, F-1). `None` for a letter recorded by
+    /// hand or imported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub written_for: Option<crate::law::DebtorType>,
 }
 
 impl Reminder {
@@ -275,6 +281,14 @@ impl Reminder {
     /// Its term under a jurisdiction's law.
     pub fn term(&self, jurisdiction: Jurisdiction) -> LetterTerm {
         letter_term(jurisdiction, self.sent, self.channel, self.received)
+    }
+
+    /// Whether it is a 14-day letter for a debtor of this type: one written for a business is
+    /// none for a consumer (review 46b, F-1).
+    pub fn is_fourteen_day_letter_for(&self, debtor: Option<crate::law::DebtorType>) -> bool {
+        use crate::law::DebtorType::{Business, Consumer};
+        self.kind == ReminderKind::FourteenDayLetter
+            && !(debtor == Some(Consumer) && self.written_for == Some(Business))
     }
 
     /// Whether it covers an invoice due on `due`: sent after the due date (the debtor in
@@ -576,6 +590,7 @@ mod tests {
             items: vec![f.clone()],
             states_costs: true,
             stated_costs: None,
+            written_for: None,
         };
         assert!(
             !r.covers(&f, d("2026-05-01")),

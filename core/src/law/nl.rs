@@ -18,6 +18,20 @@ const BANDS: [(Option<i64>, i64, u32); 5] = [
 const MINIMUM: i64 = 40;
 const MAXIMUM: i64 = 6_775;
 
+/// The day the Besluit vergoeding voor buitengerechtelijke incassokosten took effect (art. 3:
+/// it does not apply to a default that began before).
+pub const BESLUIT_IN_FORCE: NaiveDate = match NaiveDate::from_ymd_opt(2012, 7, 1) {
+    Some(d) => d,
+    None => panic!("a valid date"),
+};
+
+/// Whether an invoice due on `due` under Dutch law had its debtor in default before the Besluit
+/// took effect: then no statutory costs are owed, and no letter may state them (review 46b, F-2).
+pub fn before_besluit(jurisdiction: super::Jurisdiction, due: NaiveDate) -> bool {
+    jurisdiction == super::Jurisdiction::Nl
+        && due < BESLUIT_IN_FORCE.pred_opt().unwrap_or(BESLUIT_IN_FORCE)
+}
+
 /// VAT raised on the costs when the creditor cannot deduct it (art. 2 lid 3 of the Besluit).
 pub const VAT_RATE_PCT: i64 = 21;
 

@@ -37,18 +37,35 @@ impl ItemRule for FourteenDayLetter {
         let letter = cx
             .reminders
             .iter()
-            .filter(|r| r.kind == ReminderKind::FourteenDayLetter && r.covers(item.number, before))
+            .filter(|r| {
+                r.is_fourteen_day_letter_for(cx.policy.debtor_type) && r.covers(item.number, before)
+            })
             .max_by_key(|r| r.sent);
         match letter {
             None if before != item.due_date => Some(format!(
                 "no payment term was agreed: the debtor is in default from {} after a first 14-day letter (art. 6:82 BW); the costs need a 14-day letter sent after that (art. 6:96 lid 6 BW)",
                 before.succ_opt().unwrap_or(before)
             )),
+            None if cx.reminders.iter().any(|r| {
+                r.kind == ReminderKind::FourteenDayLetter
+                    && r.written_for == Some(DebtorType::Business)
+                    && r.covers(item.number, before)
+            }) =>
+            {
+                Some("consumer without a 14-day letter for this invoice: the last reminder on record was written for a business (costs owed since the due date, commercial interest), which is no consumer's 14-day letter (art. 6:96 lid 6 BW)".to_string())
+            }
             None => Some("consumer without a 14-day letter for this invoice".to_string()),
-            Some(r) if !r.states_costs && cx.policy.letter_states_costs() => Some(format!(
-                "the 14-day letter of {} did not state the costs",
-                r.sent
-            )),
+            // No costs are owed on a default before the Besluit, so the letter states none.
+            Some(r)
+                if !r.states_costs
+                    && cx.policy.letter_states_costs()
+                    && !crate::law::nl::before_besluit(cx.policy.jurisdiction, item.due_date) =>
+            {
+                Some(format!(
+                    "the 14-day letter of {} did not state the costs",
+                    r.sent
+                ))
+            }
             Some(r) => {
                 let pay_by = r.term(cx.policy.jurisdiction).last_day;
                 (cx.as_of <= pay_by)

@@ -81,6 +81,7 @@ fn letter(sent: &str, states_costs: bool) -> Reminder {
         items: vec![],
         states_costs,
         stated_costs: None,
+        written_for: None,
     }
 }
 
@@ -153,6 +154,11 @@ fn item_rules_boundaries() {
     let ok_letter = vec![letter("2026-05-01", true)];
     let early_letter = vec![letter("2026-03-31", true)];
     let silent_letter = vec![letter("2026-05-01", false)];
+    // Written when the debtor was taken for a business (review 46b, F-1).
+    let business_letter = vec![Reminder {
+        written_for: Some(crate::law::DebtorType::Business),
+        ..letter("2026-05-01", true)
+    }];
     use DebtorKind::*;
     use DocumentStatus::*;
     #[allow(clippy::type_complexity)]
@@ -313,6 +319,30 @@ fn item_rules_boundaries() {
             &silent_letter,
             &[],
             Some("fourteen-day-letter"),
+        ),
+        (
+            "I12b",
+            &base,
+            Consumer,
+            "2026-04-01",
+            "2026-06-01",
+            Open,
+            Currency::EUR,
+            &business_letter,
+            &[],
+            Some("fourteen-day-letter"),
+        ),
+        (
+            "I12c",
+            &base,
+            Business,
+            "2026-04-01",
+            "2026-06-01",
+            Open,
+            Currency::EUR,
+            &business_letter,
+            &[],
+            None,
         ),
         (
             "I13",
