@@ -63,12 +63,8 @@ pub fn prepare(ws: &Workspace, q: &LetterRequest<'_>) -> Result<Letter> {
     let inputs = ClaimsInputs::read(ws, q.rates)?;
     let tables = inputs.tables();
     let c = &policy.creditor;
-    anyhow::ensure!(
-        c.name.as_deref().is_some_and(|n| !n.trim().is_empty())
-            && c.iban.as_deref().is_some_and(|i| !i.trim().is_empty()),
-        "a letter names the creditor and the account to pay to: set name and iban under [creditor] in {}",
-        ws.policy_path().display()
-    );
+    c.named("a letter")
+        .map_err(|e| anyhow::anyhow!("{e} in {}", ws.policy_path().display()))?;
     let store = ws.store()?;
     let debtor_id = DebtorId::new(debtor)?;
     // Loaded once: the documents, their open amounts and the money received and not applied,

@@ -751,7 +751,7 @@ fn router(app: Arc<App>) -> Router {
         .route(
             "/inbox/upload",
             post(pages::inbox::upload).layer(axum::extract::DefaultBodyLimit::max(
-                pages::inbox::UPLOAD_LIMIT,
+                pages::inbox::UPLOAD_LIMIT + pages::inbox::FORM_ROOM,
             )),
         )
         .route("/allocate", post(allocate))

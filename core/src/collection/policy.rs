@@ -57,29 +57,14 @@ pub enum UnknownDebtorType {
     Block,
 }
 
-/// An IBAN as written, refused unless it is one (grouped in fours when written with spaces).
-fn checked_iban<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    let Some(text) = Option::<String>::deserialize(d)? else {
-        return Ok(None);
-    };
-    if text.trim().is_empty() {
-        return Ok(None);
-    }
-    crate::ids::Iban::parse(&text)
-        .map(|_| Some(text.trim().to_string()))
-        .map_err(|e| serde::de::Error::custom(format!("'{}' is no IBAN: {e}", text.trim())))
-}
-
 /// Who the creditor is, as letters and claims name it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CreditorDetails {
     /// Legal name.
     pub name: Option<String>,
-    /// Account debtors pay to, checked (country, length, mod-97) when the policy is read: one
-    /// mistyped digit would send every letter's debtor to an account nobody can pay into
-    /// (review 46b, F-3).
-    #[serde(default, deserialize_with = "checked_iban")]
+    /// Account debtors pay to ([`CreditorDetails::named`] checks it before a letter or claim
+    /// names it).
     pub iban: Option<String>,
     /// Postal address on one line.
     pub address: Option<String>,
@@ -92,6 +77,25 @@ pub struct CreditorDetails {
     pub vat_number: Option<String>,
     /// E-mail for questions.
     pub email: Option<String>,
+}
+
+impl CreditorDetails {
+    /// Why a letter or claim cannot name this creditor (`what`: "a letter", "a claim"), if it
+    /// cannot: it needs a name and an account to pay to that is an IBAN (country, length,
+    /// mod-97): one mistyped digit would send every debtor to an account nobody can pay into,
+    /// and the term to pay would run for nothing (review 46b, F-3).
+    pub fn named(&self, what: &str) -> Result<(), String> {
+        let given = |v: &Option<String>| v.as_deref().is_some_and(|t| !t.trim().is_empty());
+        if !given(&self.name) || !given(&self.iban) {
+            return Err(format!(
+                "{what} names the creditor and the account to pay to: set name and iban under [creditor]"
+            ));
+        }
+        let iban = self.iban.as_deref().unwrap_or_default().trim();
+        crate::ids::Iban::parse(iban)
+            .map(|_| ())
+            .map_err(|e| format!("{what} tells the debtor to pay to iban '{iban}' under [creditor], which is no IBAN ({e}): correct it"))
+    }
 }
 
 /// Per-debtor settings that override the administration's.

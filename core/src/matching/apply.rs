@@ -134,6 +134,7 @@ pub(super) fn apply_run(
                 }
             }
             Some(Decision::Review(candidates, reason)) => {
+                let offered = done.review.len();
                 for (c, score) in &candidates {
                     for &(d, a) in &c.parts {
                         let doc = &s.docs[d as usize].document;
@@ -151,6 +152,11 @@ pub(super) fn apply_run(
                         ));
                     }
                 }
+                // Every reading's documents have nothing open (a person settled the one named,
+                // another payment took the other): nothing to choose between, so it is money
+                // not applied, listed where such money is, not a review row that never shows
+                // (review 46a, F-4).
+                let nothing_to_choose = done.review.len() == offered;
                 out.status = PaymentStatus::Review;
                 // Who paid, when the account says so; else whom the candidates name, when they all
                 // name the same debtor. A payer known only by name, or candidates of several
@@ -172,7 +178,22 @@ pub(super) fn apply_run(
                     .next()
                     .map(|(c, _)| c.evidence)
                     .unwrap_or_default();
-                out.notes.push(reason);
+                if nothing_to_choose {
+                    out.unapplied = amount;
+                    out.status = if out.debtor.is_some() {
+                        PaymentStatus::Unapplied
+                    } else {
+                        PaymentStatus::Unmatched
+                    };
+                    out.notes.extend(
+                        out.evidence
+                            .iter()
+                            .filter(|e| e.notable())
+                            .map(Evidence::describe),
+                    );
+                } else {
+                    out.notes.push(reason);
+                }
             }
             Some(Decision::Apply(c, score)) => {
                 let mut applied = Decimal::ZERO;

@@ -53,6 +53,7 @@ pub(super) fn take_booked(
     idx: &Indexes<'_>,
     learned: &Learned<'_>,
     policy: &MatchPolicy,
+    settled_by_hand: &std::collections::HashSet<u32>,
     rec: &mut Reconciliation,
     outcomes: &mut [PaymentOutcome],
 ) -> Vec<usize> {
@@ -67,6 +68,10 @@ pub(super) fn take_booked(
         .filter_map(|&pi| {
             let p = &payments[pi];
             let d = named[pi].as_ref().and_then(one_invoice)?;
+            // A person said which money the books' settlement is (`manual.rs`).
+            if settled_by_hand.contains(&d) {
+                return None;
+            }
             let doc = &docs[d as usize].document;
             let on = read_on.get(d as usize).copied().flatten()?;
             (doc.kind == DocumentKind::Invoice
@@ -92,53 +97,7 @@ pub(super) fn take_booked(
             }
         }
     }
-    // Credit the books set off is part of what they report settled, and no money: a credit
-    // note naming the invoice (review 44c, F-2), or naming none, of its debtor (44d, F-6).
-    // It is taken out of what transfers may explain.
-    let numbers: FxHashMap<(&str, std::borrow::Cow<'_, str>), u32> = settled
-        .keys()
-        .map(|&d| {
-            let doc = &docs[d as usize].document;
-            ((doc.debtor.as_str(), doc.number.normalised()), d)
-        })
-        .collect();
-    let debtors: FxHashSet<(&str, Currency)> = settled
-        .keys()
-        .map(|&d| {
-            let doc = &docs[d as usize].document;
-            (doc.debtor.as_str(), doc.currency)
-        })
-        .collect();
-    let mut credit: FxHashMap<u32, Decimal> = FxHashMap::default();
-    let mut unlinked: FxHashMap<(&str, Currency), Decimal> = FxHashMap::default();
-    for ld in docs {
-        let cn = &ld.document;
-        if cn.kind != DocumentKind::CreditNote {
-            continue;
-        }
-        let whole = cn.total.abs();
-        let used = match (cn.status, cn.source_open) {
-            (DocumentStatus::Paid, _) => whole,
-            (_, Some(o)) => (whole - o.abs()).max(Decimal::ZERO),
-            _ => Decimal::ZERO,
-        };
-        if used.is_zero() {
-            continue;
-        }
-        match cn.credited_invoice.as_ref() {
-            Some(target) => {
-                if let Some(&d) = numbers.get(&(cn.debtor.as_str(), target.normalised())) {
-                    *credit.entry(d).or_default() += used;
-                }
-            }
-            None if debtors.contains(&(cn.debtor.as_str(), cn.currency)) => {
-                *unlinked
-                    .entry((cn.debtor.as_str(), cn.currency))
-                    .or_default() += used;
-            }
-            None => {}
-        }
-    }
+    let (credit, unlinked) = credit_set_off(docs, settled.keys().copied());
     // Per invoice, the payments naming it from no other debtor, in date order.
     let mut naming: FxHashMap<u32, Vec<usize>> = FxHashMap::default();
     for (pi, d) in candidates {
@@ -250,6 +209,65 @@ pub(super) fn take_booked(
         .into_iter()
         .filter(|pi| !booked.contains(pi))
         .collect()
+}
+
+/// Credit the books set off against invoices `of`, part of what they report settled and no
+/// money: per invoice, that of credit notes naming it (review 44c, F-2); per debtor and
+/// currency, that of credit notes naming none (44d, F-6).
+#[allow(clippy::type_complexity)]
+pub(super) fn credit_set_off(
+    docs: &[LedgerDocument],
+    of: impl Iterator<Item = u32>,
+) -> (
+    FxHashMap<u32, Decimal>,
+    FxHashMap<(&str, Currency), Decimal>,
+) {
+    let of: Vec<u32> = of.collect();
+    let numbers: FxHashMap<(&str, std::borrow::Cow<'_, str>), u32> = of
+        .iter()
+        .map(|&d| {
+            let doc = &docs[d as usize].document;
+            ((doc.debtor.as_str(), doc.number.normalised()), d)
+        })
+        .collect();
+    let debtors: FxHashSet<(&str, Currency)> = of
+        .iter()
+        .map(|&d| {
+            let doc = &docs[d as usize].document;
+            (doc.debtor.as_str(), doc.currency)
+        })
+        .collect();
+    let mut credit: FxHashMap<u32, Decimal> = FxHashMap::default();
+    let mut unlinked: FxHashMap<(&str, Currency), Decimal> = FxHashMap::default();
+    for ld in docs {
+        let cn = &ld.document;
+        if cn.kind != DocumentKind::CreditNote {
+            continue;
+        }
+        let whole = cn.total.abs();
+        let used = match (cn.status, cn.source_open) {
+            (DocumentStatus::Paid, _) => whole,
+            (_, Some(o)) => (whole - o.abs()).max(Decimal::ZERO),
+            _ => Decimal::ZERO,
+        };
+        if used.is_zero() {
+            continue;
+        }
+        match cn.credited_invoice.as_ref() {
+            Some(target) => {
+                if let Some(&d) = numbers.get(&(cn.debtor.as_str(), target.normalised())) {
+                    *credit.entry(d).or_default() += used;
+                }
+            }
+            None if debtors.contains(&(cn.debtor.as_str(), cn.currency)) => {
+                *unlinked
+                    .entry((cn.debtor.as_str(), cn.currency))
+                    .or_default() += used;
+            }
+            None => {}
+        }
+    }
+    (credit, unlinked)
 }
 
 /// Notes on the invoices the books report settled whose transfer naming them was given back

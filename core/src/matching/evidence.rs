@@ -356,7 +356,7 @@ impl Evidence {
                 numbers.join(", ")
             ),
             Evidence::SettledByHand { numbers } => format!(
-                "the text names {}, which a person settled with another payment: a person decides",
+                "it names {}, which a person settled with another payment: a person decides",
                 numbers.join(", ")
             ),
             Evidence::TextNamesOther { numbers } => {

@@ -13,6 +13,9 @@ use crate::model::{
 use crate::money::Money;
 use crate::reconcile::Reconciliation;
 
+/// How the ids of the payments an agency reported collecting begin (`agency:CLAIM:RECEIPT`).
+pub const AGENCY_RECEIPT: &str = "agency:";
+
 /// What a person's decisions come to, whatever order they were made in.
 #[derive(Debug, Default)]
 pub struct DecisionsInForce<'m> {
@@ -116,6 +119,24 @@ pub(super) fn apply_manual<'m>(
             .iter()
             .filter_map(|&(p, k)| by_key.get(k).map(|&d| (p, d))),
     );
+    // Where the books' settlement of each document decided about is, and the credit in it.
+    let targets: HashSet<u32> = decided
+        .allocations
+        .iter()
+        .filter_map(|(_, k, _)| by_key.get(*k).copied())
+        .collect();
+    let source: HashMap<u32, usize> = rec
+        .allocations
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.from == AllocationSource::SourceLedger)
+        .filter_map(|(i, a)| {
+            let d = *by_key.get(&a.document)?;
+            targets.contains(&d).then_some((d, i))
+        })
+        .collect();
+    let (credit, unlinked) = super::booked::credit_set_off(docs, source.keys().copied());
+    let mut took_over = false;
     for (payment, document, amount) in decided.allocations {
         let (Some(&pi), Some(&d)) = (by_id.get(payment), by_key.get(document)) else {
             continue;
@@ -137,32 +158,80 @@ pub(super) fn apply_manual<'m>(
         }
         let left = p.amount.amount() - out.allocated;
         let open = rec.open[d as usize].unwrap_or_default().max(Decimal::ZERO);
-        // What a person allocates is capped by what the document has open: never below zero.
-        let a = amount
-            .unwrap_or(open)
-            .min(left)
-            .min(open)
-            .max(Decimal::ZERO);
-        if a.is_zero() {
-            // Allocated to a document with nothing open (paid meanwhile; the agency's costs on
-            // an invoice it collected whole): the payer is that document's debtor all the same,
-            // so the money waits on them and holds their next claim (review 45b, F-6: it was
-            // unidentified, and the debtor's next claim went).
-            if out.debtor.is_none() && out.allocated.is_zero() {
+        // An agency's receipt is allocated to its claim's invoices by the creditor's refresh,
+        // not by a person who knows what the books booked: it pays what is open, no more.
+        let by_person = !p.id.starts_with(AGENCY_RECEIPT);
+        // What the person meant the payment to pay of the document: the amount given, else what
+        // is open, else (nothing open) all of it, to be found in what the books settled.
+        let meant = match amount {
+            Some(x) => x.min(left),
+            None if open.is_zero() && by_person => left,
+            None => open.min(left),
+        }
+        .max(Decimal::ZERO);
+        let from_open = meant.min(open);
+        // Beyond what is open, the payment is money the books booked already (a bookkeeper
+        // booked the transfer the rules had put elsewhere: review 46a, F-2): it takes that part
+        // of the books' settlement over, never the credit they set off.
+        let booked = if meant > from_open && by_person {
+            source
+                .get(&d)
+                .map(|&i| {
+                    let credit = credit.get(&d).copied().unwrap_or_default()
+                        + unlinked
+                            .get(&(doc.debtor.as_str(), doc.currency))
+                            .copied()
+                            .unwrap_or_default();
+                    (
+                        i,
+                        (rec.allocations[i].amount.amount() - credit).max(Decimal::ZERO),
+                    )
+                })
+                .filter(|&(_, room)| room > Decimal::ZERO)
+                .map(|(i, room)| (i, room.min(meant - from_open)))
+        } else {
+            None
+        };
+        let took = from_open + booked.map_or(Decimal::ZERO, |(_, b)| b);
+        // The rules never apply a payment a person decided about, even where the decision can
+        // take nothing: they would put it where the person said it does not belong.
+        done.payments.insert(pi);
+        if took.is_zero() {
+            // Allocated to a document with nothing open (paid meanwhile by other money; the
+            // agency's costs on an invoice it collected whole): the payer is that document's
+            // debtor all the same, so the money waits on them and holds their next claim
+            // (review 45b, F-6: it was unidentified, and the debtor's next claim went).
+            if out.allocated.is_zero() {
                 out.debtor = Some(doc.debtor.clone());
-                out.notes.push(format!(
-                    "allocated by hand to {}, which has nothing open",
-                    doc.number
-                ));
+                out.status = PaymentStatus::Unapplied;
+                out.unapplied = p.amount.amount();
             }
+            out.notes.push(format!(
+                "allocated by hand to {}, which has nothing open and no settlement in the books left to take over: the money waits, unapplied",
+                doc.number
+            ));
             continue;
         }
-        done.payments.insert(pi);
         done.documents.insert(d);
         if let Some(o) = rec.open[d as usize].as_mut() {
-            *o -= a;
+            *o -= from_open;
         }
-        out.allocated += a;
+        if let Some((i, b)) = booked {
+            let source = &mut rec.allocations[i];
+            source.amount = Money::new(source.amount.amount() - b, doc.currency);
+            took_over = true;
+            out.notes.push(format!(
+                "allocated by hand to {}: {b} of it is what the books report settled of it",
+                doc.number
+            ));
+        }
+        if let Some(x) = amount.filter(|&x| took < x) {
+            out.notes.push(format!(
+                "allocated by hand to {}: {took} of the {x} decided, all it had open",
+                doc.number
+            ));
+        }
+        out.allocated += took;
         out.unapplied = p.amount.amount() - out.allocated;
         out.debtor = Some(doc.debtor.clone());
         out.status = if out.unapplied.is_zero() {
@@ -173,10 +242,15 @@ pub(super) fn apply_manual<'m>(
         rec.allocations.push(Allocation {
             from: AllocationSource::Payment(p.id.clone()),
             document: doc.key(),
-            amount: Money::new(a, doc.currency),
+            amount: Money::new(took, doc.currency),
             rule: AllocationRule::Manual,
             confidence: 100,
         });
+    }
+    // A settlement of the books wholly taken over leaves no allocation of its own.
+    if took_over {
+        rec.allocations
+            .retain(|a| !(a.from == AllocationSource::SourceLedger && a.amount.amount().is_zero()));
     }
     done
 }

@@ -15,7 +15,7 @@ mod in_detail;
 mod index;
 mod learn;
 mod manual;
-pub use manual::{decisions_in_force, DecisionsInForce};
+pub use manual::{decisions_in_force, DecisionsInForce, AGENCY_RECEIPT};
 pub mod missing;
 pub mod names;
 pub mod numbers;
@@ -402,6 +402,32 @@ fn match_from(
         let learned = learn::learn(&ctx, payments, &order, &named);
         (named, learned)
     };
+    // What a person applied of a payment to another debtor's document leaves the rest the
+    // payer's, where its account or name says who paid: it waits on them and holds their
+    // claims, not the document's debtor's (review 46a, F-1: a holding's 75.00 for another
+    // firm's invoice made its 725.00 that firm's, and the holding's own invoices went to the
+    // agency whole).
+    let mut decided_in_part: Vec<usize> = decided
+        .payments
+        .iter()
+        .copied()
+        .filter(|&pi| outcomes[pi].unapplied > Decimal::ZERO)
+        .collect();
+    decided_in_part.sort_unstable();
+    for pi in decided_in_part {
+        let payer = payer::identify(&payments[pi], &idx, &learned, payments);
+        let out = &mut outcomes[pi];
+        if let Some(d) = payer.one() {
+            if out.debtor.as_ref() != Some(d) {
+                out.notes.push(format!(
+                    "the {} not allocated by hand is the payer's, debtor {d}, whose {} it came from",
+                    out.unapplied,
+                    if payer.by_name() { "name" } else { "account" }
+                ));
+                out.debtor = Some(d.clone());
+            }
+        }
+    }
     let wanted = booked::take_booked(
         docs,
         payments,
@@ -411,6 +437,7 @@ fn match_from(
         &idx,
         &learned,
         policy,
+        &decided.documents,
         rec,
         &mut outcomes,
     );

@@ -643,6 +643,104 @@ proptest::proptest! {
     }
 }
 
+/// A person's allocation to an invoice the books call paid says which transfer the books booked:
+/// it takes that settlement over, and the rules never put the transfer on another invoice
+/// (review 46a, F-2: F2026-004 showed paid by it, and was never claimed). A second transfer
+/// allocated to the same invoice finds nothing left and waits, unapplied, on its debtor.
+#[test]
+fn an_allocation_by_hand_to_an_invoice_the_books_call_paid_takes_their_settlement_over() {
+    let mut booked = inv("F2026-003", "D2", "800.00", "2026-02-01");
+    booked.document.status = crate::model::DocumentStatus::Paid;
+    let docs = vec![booked, inv("F2026-004", "D2", "800.00", "2026-02-01")];
+    let debtors = [debtor("D2", IBAN_D2)];
+    let p = [
+        pay("P", "800.00", Some(IBAN_D2), "betaling"),
+        pay("P4", "800.00", Some(IBAN_D2), "factuur F2026-003"),
+    ];
+    let to = |payment: &str| ManualDecision::Allocate {
+        payment: payment.into(),
+        document: docs[0].document.key(),
+        amount: None,
+    };
+    let r = run(&docs, &debtors, &p[..1], &[]);
+    assert_eq!(open(&r, 1), Decimal::ZERO, "the rules: exact amount");
+    let r = run(&docs, &debtors, &p[..1], &[to("P")]);
+    assert_eq!(open(&r, 1), dec("800.00"), "{:?}", r.rec.allocations);
+    let on_f3: Vec<_> = r
+        .rec
+        .allocations
+        .iter()
+        .filter(|a| a.document.number == "F2026-003")
+        .map(|a| (a.from.clone(), a.amount.amount(), a.rule))
+        .collect();
+    assert_eq!(
+        on_f3,
+        [(
+            AllocationSource::Payment("P".into()),
+            dec("800.00"),
+            AllocationRule::Manual
+        )],
+        "the books' settlement is P"
+    );
+    assert_eq!(r.m.outcomes[0].status, PaymentStatus::Allocated);
+
+    let r = run(&docs, &debtors, &p, &[to("P"), to("P4")]);
+    let second = &r.m.outcomes[1];
+    assert_eq!(second.status, PaymentStatus::Unapplied, "{second:?}");
+    assert_eq!(second.unapplied, dec("800.00"));
+    assert_eq!(second.debtor.as_ref().map(|d| d.as_str()), Some("D2"));
+    assert_eq!(open(&r, 1), dec("800.00"), "F2026-004 untouched");
+}
+
+/// Part of a payment a person applies to another debtor's invoice: the rest is the payer's money,
+/// where the account says who paid, and holds the payer's claims (review 46a, F-1). An amount
+/// above what the invoice has open is applied as far as it goes, and the outcome says so (F-3).
+#[test]
+fn the_rest_of_a_payment_decided_in_part_is_the_payer_s() {
+    let docs = vec![
+        inv("F2026-011", "D1", "75.00", "2026-02-01"),
+        inv("F2026-003", "D2", "800.00", "2026-02-01"),
+    ];
+    let debtors = [debtor("D1", IBAN_D1), debtor("D2", IBAN_D2)];
+    let p = [pay("P", "800.00", Some(IBAN_D2), "betaling factuur")];
+    let part = |amount: &str| ManualDecision::Allocate {
+        payment: "P".into(),
+        document: docs[0].document.key(),
+        amount: Some(dec(amount)),
+    };
+    let r = run(&docs, &debtors, &p, &[part("75.00")]);
+    let o = &r.m.outcomes[0];
+    assert_eq!(o.unapplied, dec("725.00"));
+    assert_eq!(o.debtor.as_ref().map(|d| d.as_str()), Some("D2"), "{o:?}");
+    assert_eq!(open(&r, 1), dec("800.00"), "held by D2's money, not paid");
+
+    // Known by name alone (an account the ledger does not know): the rest is the payer's too.
+    let mut by_name = debtor("D2", IBAN_D2);
+    by_name.ibans.clear();
+    by_name.name = Some("Bakkerij Bakker B.V.".into());
+    let mut from_unknown = p[0].clone();
+    from_unknown.counterparty_account = Some("NL02ABNA0123456789".into());
+    from_unknown.counterparty_name = Some("Bakkerij Bakker B.V.".into());
+    let r = run(
+        &docs,
+        &[debtors[0].clone(), by_name],
+        &[from_unknown],
+        &[part("75.00")],
+    );
+    let o = &r.m.outcomes[0];
+    assert_eq!(o.debtor.as_ref().map(|d| d.as_str()), Some("D2"), "{o:?}");
+
+    let r = run(&docs, &debtors, &p, &[part("200.00")]);
+    let o = &r.m.outcomes[0];
+    assert_eq!(o.allocated, dec("75.00"));
+    assert!(
+        o.notes
+            .iter()
+            .any(|n| n.contains("75.00 of the 200.00 decided")),
+        "{o:?}"
+    );
+}
+
 /// Money allocated by hand to an invoice with nothing open (the agency's costs on an invoice it
 /// collected whole) is that invoice's debtor's money, waiting: it holds their next claim (review
 /// 45b, F-6), where an unknown payer's money held no one's.

@@ -176,12 +176,8 @@ pub fn send_computed(
     crate::memory::bulk_work();
     let policy = o.ws.policy()?;
     let c = &policy.creditor;
-    anyhow::ensure!(
-        c.name.as_deref().is_some_and(|n| !n.trim().is_empty())
-            && c.iban.as_deref().is_some_and(|i| !i.trim().is_empty()),
-        "a claim names the creditor and the account the debtor was asked to pay to: set name and iban under [creditor] in {}",
-        o.ws.policy_path().display()
-    );
+    c.named("a claim")
+        .map_err(|e| anyhow::anyhow!("{e} in {}", o.ws.policy_path().display()))?;
     let agency_file = o
         .agency
         .map_or_else(|| o.ws.data_dir().join("agency.toml"), Path::to_path_buf);
