@@ -192,7 +192,6 @@ fn consumer(l: &LetterInput) -> Vec<String> {
 
 /// Businesses: compensation owed since default (art. 6:96 lid 4 BW), commercial interest.
 fn business(l: &LetterInput) -> Vec<String> {
-    let pay_by = l.day(l.term.last_day);
     let costs = l.money(l.costs_incl());
     let (vat, rate, n) = (vat(l), rate_now(l), l.invoices());
     let agreed_pct = l
@@ -223,7 +222,9 @@ fn business(l: &LetterInput) -> Vec<String> {
             vec![
                 format!("Als zakelijke afnemer bent u sinds de dag na de vervaldatum van elke factuur, zonder dat daarvoor een aanmaning nodig is, een vergoeding voor incassokosten verschuldigd: {rule}."),
                 format!("Daarnaast loopt over het openstaande bedrag van elke factuur vanaf de dag na de vervaldatum de wettelijke handelsrente (artikel 6:119a van het Burgerlijk Wetboek{rate}); na elk jaar wordt de rente bij de hoofdsom opgeteld."),
-                format!("Betaalt u uiterlijk op {pay_by}, dan brengen wij deze vergoeding en de rente niet in rekening. Betaalt u niet, dan geven wij de vordering uit handen aan een incassobureau en brengen wij beide in rekening."),
+                // Within the term as the letter counts it, from delivery: not by the day a
+                // presumed delivery gives (review 46b, F-4).
+                "Betaalt u binnen deze termijn, dan brengen wij deze vergoeding en de rente niet in rekening. Betaalt u niet, dan geven wij de vordering uit handen aan een incassobureau en brengen wij beide in rekening.".to_string(),
             ]
         }
         Lang::En => {
@@ -237,7 +238,7 @@ fn business(l: &LetterInput) -> Vec<String> {
             vec![
                 format!("As a business customer you have owed compensation for collection costs since the day after the due date of each invoice, without any reminder being needed: {rule}."),
                 format!("In addition, statutory commercial interest runs on the amount still open of each invoice from the day after its due date (article 6:119a of the Dutch Civil Code{rate}); after each year the interest is added to the principal."),
-                format!("If you pay by {pay_by}, we will not charge this compensation or the interest. If you do not, we will hand the claim to a collection agency and charge both."),
+                "If you pay within this term, we will not charge this compensation or the interest. If you do not, we will hand the claim to a collection agency and charge both.".to_string(),
             ]
         }
     }
