@@ -367,7 +367,11 @@ fn a_decision_made_again_after_it_was_taken_back_holds() {
     let by_amount = payment_allocated(&data, ",F2026-002,302.50,");
     ok(incasso(&data, &["unallocate", &by_amount, "F2026-002"]));
     assert!(!allocations().contains(&format!("{by_amount},F2026-002")));
-    ok(incasso(&data, &["allocate", &by_amount, "F2026-002"]));
+    let said = ok(incasso(&data, &["allocate", &by_amount, "F2026-002"]));
+    assert!(
+        said.contains("applied to F2026-002 302.50 (manual); 0.00 not applied (allocated)"),
+        "the answer says what the decision did: {said}"
+    );
     let now = allocations();
     assert!(
         now.contains(&format!("{by_amount},F2026-002,302.50,manual,100")),
@@ -376,10 +380,14 @@ fn a_decision_made_again_after_it_was_taken_back_holds() {
     // Taken back from the whole payment, then given to the invoice again with an amount.
     ok(incasso(&data, &["unallocate", &by_amount]));
     assert!(!allocations().contains(&format!("{by_amount},F2026-002")));
-    ok(incasso(
+    let said = ok(incasso(
         &data,
         &["allocate", &by_amount, "F2026-002", "100.00"],
     ));
+    assert!(
+        said.contains("applied to F2026-002 100.00 (manual); 202.50 not applied"),
+        "{said}"
+    );
     let now = allocations();
     assert!(
         now.contains(&format!("{by_amount},F2026-002,100.00,manual,100")),

@@ -252,6 +252,52 @@ pub fn allocate(
     Ok(number)
 }
 
+/// What became of a payment as of a date, worked out with the decisions recorded: where it was
+/// applied, what is not, and what the matching says of it. The answer to a decision says this,
+/// not only that it was recorded: a decision can take less than it says (the invoice has less
+/// open) or nothing (paid by other money), and a person must not take "recorded" for "paid"
+/// (review 46a, F-2/F-3). The reconciliation worked out is kept, so the next read pays nothing
+/// for it.
+pub fn effect(ws: &Workspace, payment: &str, as_of: chrono::NaiveDate) -> Result<String> {
+    let r = crate::reconciled::reconciled(ws.store()?, as_of, &ws.policy()?.matching)?;
+    let Some(i) = r.payments.iter().position(|p| p.id == payment) else {
+        return Ok(format!(
+            "as of {as_of}: payment {payment} is not read as money received"
+        ));
+    };
+    let from = incasso_core::model::AllocationSource::Payment(payment.to_string());
+    let applied: Vec<String> = r
+        .rec
+        .allocations
+        .iter()
+        .filter(|a| a.from == from)
+        .map(|a| {
+            format!(
+                "{} {} ({})",
+                a.document.number,
+                a.amount.amount(),
+                a.rule.code()
+            )
+        })
+        .collect();
+    let o = &r.matching.outcomes[i];
+    let mut said = format!(
+        "as of {as_of}: {}; {} not applied ({})",
+        if applied.is_empty() {
+            "nothing applied".to_string()
+        } else {
+            format!("applied to {}", applied.join(", "))
+        },
+        o.unapplied,
+        o.status.code()
+    );
+    if !o.notes.is_empty() {
+        said.push_str(": ");
+        said.push_str(&o.notes.join("; "));
+    }
+    Ok(said)
+}
+
 /// Records that a payment must not pay a document, or any document when none is named; the
 /// document as it was understood, for the answer.
 pub fn unallocate(

@@ -196,6 +196,10 @@ pub fn allocate(ctx: &Ctx, a: AllocateArgs) -> Result<ExitStatus> {
         "payment {} is allocated to {number}; this decision wins over the matching rules from now on",
         a.payment
     );
+    println!(
+        "{}",
+        incasso_engine::decisions::effect(&ctx.ws, &a.payment, ctx.date(None))?
+    );
     Ok(ExitStatus::Success)
 }
 
