@@ -144,9 +144,13 @@ pub(super) fn apply_manual<'m>(
         let p = &payments[pi];
         let doc = &docs[d as usize].document;
         let out = &mut outcomes[pi];
+        // (Unapplied: an earlier decision of this payment took nothing.)
         if !matches!(
             out.status,
-            PaymentStatus::Unmatched | PaymentStatus::Allocated | PaymentStatus::PartlyAllocated
+            PaymentStatus::Unmatched
+                | PaymentStatus::Unapplied
+                | PaymentStatus::Allocated
+                | PaymentStatus::PartlyAllocated
         ) || p.amount.currency() != doc.currency
         {
             out.notes.push(format!(
@@ -227,7 +231,7 @@ pub(super) fn apply_manual<'m>(
         }
         if let Some(x) = amount.filter(|&x| took < x) {
             out.notes.push(format!(
-                "allocated by hand to {}: {took} of the {x} decided, all it had open",
+                "allocated by hand to {}: {took} of the {x} decided (what it had open, or what was left of the payment)",
                 doc.number
             ));
         }

@@ -690,6 +690,16 @@ fn an_allocation_by_hand_to_an_invoice_the_books_call_paid_takes_their_settlemen
     assert_eq!(second.unapplied, dec("800.00"));
     assert_eq!(second.debtor.as_ref().map(|d| d.as_str()), Some("D2"));
     assert_eq!(open(&r, 1), dec("800.00"), "F2026-004 untouched");
+
+    // A decision that took nothing does not stop the payment's next one.
+    let to_f4 = ManualDecision::Allocate {
+        payment: "P4".into(),
+        document: docs[1].document.key(),
+        amount: None,
+    };
+    let r = run(&docs, &debtors, &p, &[to("P"), to("P4"), to_f4]);
+    assert_eq!(open(&r, 1), Decimal::ZERO, "{:?}", r.m.outcomes[1]);
+    assert_eq!(r.m.outcomes[1].status, PaymentStatus::Allocated);
 }
 
 /// Part of a payment a person applies to another debtor's invoice: the rest is the payer's money,
