@@ -187,7 +187,18 @@ pub(super) fn decide(
             let close: Vec<String> = scored
                 .iter()
                 .filter(|(_, s)| best.saturating_sub(*s) < MARGIN)
-                .map(|(c, s)| format!("{} ({s})", label(c, docs)))
+                .map(|(c, s)| {
+                    // A reading with nothing open to take (the named invoice settled already)
+                    // has no row to accept: it says what choosing it means (review 46a, F-5).
+                    if c.parts.is_empty() {
+                        format!(
+                            "{} ({s}, nothing open: the money would stay unapplied)",
+                            label(c, docs)
+                        )
+                    } else {
+                        format!("{} ({s})", label(c, docs))
+                    }
+                })
                 .collect();
             format!(
                 "{} fit about as well and nothing else tells them apart: {}; choose one",

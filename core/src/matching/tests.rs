@@ -1088,6 +1088,13 @@ fn a_text_naming_what_a_person_settled_waits_for_a_person() {
     assert!(proposal.confidence <= 60, "{proposal:?}");
     assert!(
         proposal
+            .reason
+            .contains("F2026-003 (60, nothing open: the money would stay unapplied)"),
+        "the reading no row offers says what it means (review 46a, F-5): {}",
+        proposal.reason
+    );
+    assert!(
+        proposal
             .evidence
             .iter()
             .any(|e| matches!(e, Evidence::SettledByHand { numbers } if numbers == &["F2026-003"])),
