@@ -968,7 +968,7 @@ fn a_business_letter_is_no_consumer_s_and_old_defaults_and_bad_ibans_state_nothi
         let p = dir.path().join(format!("policy-{debtor_type}.toml"));
         std::fs::write(
             &p,
-            format!("jurisdiction = \"nl\"\n{CREDITOR}[debtors.B2]\ndebtor_type = \"{debtor_type}\"\n[debtors.D2]\ndebtor_type = \"consumer\"\n"),
+            format!("jurisdiction = \"nl\"\n{CREDITOR}[debtors.B2]\ndebtor_type = \"{debtor_type}\"\n[debtors.D2]\ndebtor_type = \"consumer\"\n[debtors.B3]\ndebtor_type = \"business\"\n"),
         )
         .unwrap();
         p.to_str().unwrap().to_string()
@@ -980,7 +980,8 @@ fn a_business_letter_is_no_consumer_s_and_old_defaults_and_bad_ibans_state_nothi
         "Factuurnummer;Factuurdatum;Vervaldatum;Debiteur;Naam;Adres;Postcode;Plaats;Land;Bedrag incl. BTW;Valuta\n\
          G1;01-03-2025;31-03-2025;B2;G. de Vries;Industrieweg 2;1234 AB;Zonnedorp;NL;100,00;EUR\n\
          G2;05-03-2025;04-04-2025;B2;G. de Vries;Industrieweg 2;1234 AB;Zonnedorp;NL;100,00;EUR\n\
-         O1;01-04-2012;01-05-2012;D2;P. Jansen;Kerkstraat 3;1234 AB;Zonnedorp;NL;1000,00;EUR\n",
+         O1;01-04-2012;01-05-2012;D2;P. Jansen;Kerkstraat 3;1234 AB;Zonnedorp;NL;1000,00;EUR\n\
+         O2;01-04-2012;01-05-2012;B3;Oud B.V.;Kerkstraat 5;1234 AB;Zonnedorp;NL;1000,00;EUR\n",
     )
     .unwrap();
     ok(incasso(&data, &["import", ledger.to_str().unwrap()]));
@@ -1047,6 +1048,24 @@ fn a_business_letter_is_no_consumer_s_and_old_defaults_and_bad_ibans_state_nothi
     let listed = ok(incasso(&data, &["reminders", "list", "--format", "csv"]));
     let row = listed.lines().find(|l| l.contains("D2")).unwrap();
     assert!(row.contains("false"), "states no costs: {listed}");
+    // A business in default before the Besluit: no compensation named, none threatened (review
+    // 46c, F-4: "at least € 40 … that is € 0,00").
+    let letter = ok(incasso(
+        &data,
+        &[
+            "--policy",
+            &consumer,
+            "letter",
+            "--debtor",
+            "B3",
+            "--date",
+            "2012-08-01",
+        ],
+    ));
+    assert!(
+        !letter.contains("€ 40") && !letter.contains("€ 0,00") && letter.contains("handelsrente"),
+        "{letter}"
+    );
     let old = of(&claims(&consumer, "2013-01-01"), "D2");
     assert_eq!(old.len(), 1, "{old:?}");
     assert_eq!(old[0]["amounts"]["collection_costs_excl_vat"], "0.00");

@@ -163,15 +163,18 @@ pub(super) fn apply_run(
                 // debtors, stay unidentified while in review, so the gate weighs the money against
                 // every debtor's items (which candidate a tie lists first must not decide whose
                 // items the money may have paid).
+                let common = candidates
+                    .first()
+                    .and_then(|(c, _)| c.debtor.clone())
+                    .filter(|d| candidates.iter().all(|(c, _)| c.debtor.as_ref() == Some(d)));
                 out.debtor = match (payer.one(), payer.by_name()) {
                     (Some(d), false) => Some(d.clone()),
-                    (_, true) => None,
-                    _ => {
-                        let first = candidates.first().and_then(|(c, _)| c.debtor.clone());
-                        first.filter(|d| {
-                            candidates.iter().all(|(c, _)| c.debtor.as_ref() == Some(d))
-                        })
-                    }
+                    // Money not applied waits on whom its name or its documents say: on nobody,
+                    // it would hold nothing (review 46c, F-3: the payer's other invoice was
+                    // claimed while its duplicate payment lay unapplied).
+                    (Some(d), true) if nothing_to_choose => Some(d.clone()),
+                    (_, true) if !nothing_to_choose => None,
+                    _ => common,
                 };
                 out.evidence = candidates
                     .into_iter()

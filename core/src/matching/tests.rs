@@ -702,6 +702,43 @@ fn an_allocation_by_hand_to_an_invoice_the_books_call_paid_takes_their_settlemen
     assert_eq!(r.m.outcomes[1].status, PaymentStatus::Allocated);
 }
 
+/// A transfer naming an invoice a person settled, when the payer's other invoice of the amount is
+/// taken too: nothing to choose between, so it is money not applied, on the debtor its name says,
+/// holding their claims (review 46a, F-4; 46c, F-3: it sat on nobody and held nothing).
+#[test]
+fn a_duplicate_of_what_a_person_settled_waits_on_its_payer() {
+    let docs = vec![
+        inv("F2026-003", "D2", "800.00", "2026-02-01"),
+        inv("F2026-004", "D2", "800.00", "2026-02-01"),
+    ];
+    let mut d2 = debtor("D2", IBAN_D2);
+    d2.name = Some("Bakkerij Bakker B.V.".into());
+    let mut p5 = pay("P5", "800.00", Some("NL02ABNA0123456789"), "F2026-003");
+    p5.counterparty_name = Some("Bakkerij Bakker B.V.".into());
+    p5.date = date("2026-03-05");
+    let p = [
+        pay("P", "800.00", Some(IBAN_D2), ""),
+        pay("P4", "800.00", Some(IBAN_D2), "factuur F2026-003"),
+        p5,
+    ];
+    let by_hand = ManualDecision::Allocate {
+        payment: "P4".into(),
+        document: docs[0].document.key(),
+        amount: None,
+    };
+    let r = run(&docs, &[d2], &p, &[by_hand]);
+    assert_eq!(
+        open(&r, 1),
+        Decimal::ZERO,
+        "P took F2026-004: {:?}",
+        r.m.outcomes[0]
+    );
+    let o = &r.m.outcomes[2];
+    assert_eq!(o.status, PaymentStatus::Unapplied, "{o:?}");
+    assert_eq!(o.debtor.as_ref().map(|d| d.as_str()), Some("D2"), "{o:?}");
+    assert!(r.m.review.iter().all(|p| p.payment != 2));
+}
+
 /// Part of a payment a person applies to another debtor's invoice: the rest is the payer's money,
 /// where the account says who paid, and holds the payer's claims (review 46a, F-1). An amount
 /// above what the invoice has open is applied as far as it goes, and the outcome says so (F-3).

@@ -192,6 +192,21 @@ fn consumer(l: &LetterInput) -> Vec<String> {
 
 /// Businesses: compensation owed since default (art. 6:96 lid 4 BW), commercial interest.
 fn business(l: &LetterInput) -> Vec<String> {
+    // No compensation is owed (a default before the Besluit took effect): the letter names none
+    // and threatens none (review 46c, F-4: "at least € 40 … that is € 0,00").
+    if l.costs_incl().is_zero() {
+        let rate = rate_now(l);
+        return match l.lang {
+            Lang::Nl => vec![
+                format!("Over het openstaande bedrag van elke factuur loopt vanaf de dag na de vervaldatum de wettelijke handelsrente (artikel 6:119a van het Burgerlijk Wetboek{rate}); na elk jaar wordt de rente bij de hoofdsom opgeteld."),
+                "Betaalt u binnen deze termijn, dan brengen wij de rente niet in rekening. Betaalt u niet, dan geven wij de vordering uit handen aan een incassobureau en brengen wij de rente in rekening.".to_string(),
+            ],
+            Lang::En => vec![
+                format!("Statutory commercial interest runs on the amount still open of each invoice from the day after its due date (article 6:119a of the Dutch Civil Code{rate}); after each year the interest is added to the principal."),
+                "If you pay within this term, we will not charge the interest. If you do not, we will hand the claim to a collection agency and charge it.".to_string(),
+            ],
+        };
+    }
     let costs = l.money(l.costs_incl());
     let (vat, rate, n) = (vat(l), rate_now(l), l.invoices());
     let agreed_pct = l
