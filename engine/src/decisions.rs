@@ -133,7 +133,10 @@ pub fn typed_amount(text: &str) -> Result<Decimal> {
     } else {
         format!("{int}.{frac}")
     };
-    joined.parse::<Decimal>().map_err(|_| bad())
+    // In cents, as every amount is shown: `500` is 500.00.
+    let mut amount = joined.parse::<Decimal>().map_err(|_| bad())?;
+    amount.rescale(2);
+    Ok(amount)
 }
 
 /// The allocations by hand of a payment still in force, oldest first: each document with the
@@ -340,9 +343,9 @@ mod tests {
         assert_eq!(ok("12,50"), "12.50");
         assert_eq!(ok(" 1.234,50 "), "1234.50");
         assert_eq!(ok("1,234.50"), "1234.50");
-        assert_eq!(ok("1.000.000"), "1000000");
-        assert_eq!(ok("200"), "200");
-        assert_eq!(ok("1234.5"), "1234.5");
+        assert_eq!(ok("1.000.000"), "1000000.00");
+        assert_eq!(ok("200"), "200.00");
+        assert_eq!(ok("1234.5"), "1234.50");
         assert!(typed_amount("1.000")
             .unwrap_err()
             .to_string()

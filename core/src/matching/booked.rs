@@ -127,18 +127,7 @@ pub(super) fn take_booked(
         let on = read_on[d as usize].expect("a candidate's");
         // What the books reported settled before a day: transfers of that day or later cannot
         // be part of it.
-        let before = |day: NaiveDate| -> Decimal {
-            let mut amount = Decimal::ZERO;
-            for &(read, settled) in books.earlier.get(&d).into_iter().flatten() {
-                if read < day {
-                    amount = settled;
-                }
-            }
-            if on < day {
-                amount = now;
-            }
-            amount
-        };
+        let before = |day: NaiveDate| settled_before(books, d, on, now, day);
         // What transfers made on or after a day may explain of what the books settled.
         let room = |day: NaiveDate| (now - before(day) - set_off).max(Decimal::ZERO);
         // The earliest payments that add up to what the books settled since the first of them,
@@ -209,6 +198,28 @@ pub(super) fn take_booked(
         .into_iter()
         .filter(|pi| !booked.contains(pi))
         .collect()
+}
+
+/// What the books reported settled of document `d` in exports read before `day`: transfers of
+/// that day or later cannot be part of it. `on` is the day the export reporting `now`, the
+/// settlement as it stands, was read.
+pub(super) fn settled_before(
+    books: &BooksSettled,
+    d: u32,
+    on: NaiveDate,
+    now: Decimal,
+    day: NaiveDate,
+) -> Decimal {
+    if on < day {
+        return now;
+    }
+    books
+        .earlier
+        .get(&d)
+        .into_iter()
+        .flatten()
+        .rfind(|&&(read, _)| read < day)
+        .map_or(Decimal::ZERO, |&(_, settled)| settled)
 }
 
 /// Credit the books set off against invoices `of`, part of what they report settled and no

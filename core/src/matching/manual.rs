@@ -6,7 +6,8 @@ use std::collections::{HashMap, HashSet};
 
 use rust_decimal::Decimal;
 
-use super::{ManualDecision, PaymentOutcome, PaymentStatus};
+use super::booked::settled_before;
+use super::{BooksSettled, ManualDecision, PaymentOutcome, PaymentStatus};
 use crate::model::{
     Allocation, AllocationRule, AllocationSource, DocumentKey, LedgerDocument, Payment,
 };
@@ -98,6 +99,7 @@ pub(super) fn apply_manual<'m>(
     payments: &[Payment],
     manual: &'m [ManualDecision],
     outcomes: &mut [PaymentOutcome],
+    books: &BooksSettled,
     rec: &mut Reconciliation,
 ) -> Decided<'m> {
     let mut done = Decided::default();
@@ -162,39 +164,49 @@ pub(super) fn apply_manual<'m>(
         }
         let left = p.amount.amount() - out.allocated;
         let open = rec.open[d as usize].unwrap_or_default().max(Decimal::ZERO);
-        // An agency's receipt is allocated to its claim's invoices by the creditor's refresh,
-        // not by a person who knows what the books booked: it pays what is open, no more.
-        let by_person = !p.id.starts_with(AGENCY_RECEIPT);
-        // What the person meant the payment to pay of the document: the amount given, else what
-        // is open, else (nothing open) all of it, to be found in what the books settled.
-        let meant = match amount {
-            Some(x) => x.min(left),
-            None if open.is_zero() && by_person => left,
-            None => open.min(left),
-        }
-        .max(Decimal::ZERO);
-        let from_open = meant.min(open);
-        // Beyond what is open, the payment is money the books booked already (a bookkeeper
-        // booked the transfer the rules had put elsewhere: review 46a, F-2): it takes that part
-        // of the books' settlement over, never the credit they set off.
-        let booked = if meant > from_open && by_person {
-            source
-                .get(&d)
-                .map(|&i| {
-                    let credit = credit.get(&d).copied().unwrap_or_default()
-                        + unlinked
-                            .get(&(doc.debtor.as_str(), doc.currency))
-                            .copied()
-                            .unwrap_or_default();
-                    (
-                        i,
-                        (rec.allocations[i].amount.amount() - credit).max(Decimal::ZERO),
-                    )
-                })
-                .filter(|&(_, room)| room > Decimal::ZERO)
-                .map(|(i, room)| (i, room.min(meant - from_open)))
-        } else {
-            None
+        // What of the books' settlement this payment can be: what exports read on or after its
+        // day report settled beyond what earlier ones did, less the credit they set off (a
+        // bookkeeper booked the transfer: review 46a, F-2; or the agency's remittance of a
+        // receipt, which paying the open rest as well counted twice: 46c, F-2). An export read
+        // before the money came cannot hold it.
+        let room = source
+            .get(&d)
+            .map(|&i| {
+                let now = rec.allocations[i].amount.amount();
+                let before = match books.read_on.get(d as usize) {
+                    Some(Some(on)) => settled_before(books, d, *on, now, p.date),
+                    Some(None) => now,
+                    None => Decimal::ZERO,
+                };
+                let credit = credit.get(&d).copied().unwrap_or_default()
+                    + unlinked
+                        .get(&(doc.debtor.as_str(), doc.currency))
+                        .copied()
+                        .unwrap_or_default();
+                (i, (now - before - credit).max(Decimal::ZERO))
+            })
+            .filter(|&(_, room)| room > Decimal::ZERO);
+        // The books' settlement first, where it can be this payment: a person confirming the
+        // transfer the books booked on an invoice paid in part must not pay its open rest with
+        // it too (review 46c, F-1). Then what is open. Without an amount, the payment pays all
+        // it can; where the books hold none of it, what is open.
+        let (booked, from_open) = match room {
+            Some((i, room)) => {
+                let meant = amount.unwrap_or(left).min(left).max(Decimal::ZERO);
+                let b = meant.min(room);
+                (
+                    Some((i, b)).filter(|_| b > Decimal::ZERO),
+                    (meant - b).min(open),
+                )
+            }
+            None => (
+                None,
+                amount
+                    .unwrap_or(open)
+                    .min(left)
+                    .min(open)
+                    .max(Decimal::ZERO),
+            ),
         };
         let took = from_open + booked.map_or(Decimal::ZERO, |(_, b)| b);
         // The rules never apply a payment a person decided about, even where the decision can

@@ -375,7 +375,7 @@ fn match_from(
     let order = date_and_id_order(payments);
     reversals::cancel_reversals(payments, &order, as_of, &mut outcomes);
 
-    let decided = manual::apply_manual(docs, payments, manual, &mut outcomes, rec);
+    let decided = manual::apply_manual(docs, payments, manual, &mut outcomes, books, rec);
     for &pi in &order {
         let out = &mut outcomes[pi];
         if out.status == PaymentStatus::Unmatched

@@ -75,6 +75,33 @@ fn run(
     Run { rec, m }
 }
 
+/// [`run`] with the days the books' exports reporting each document's settlement were read.
+fn run_read_on(
+    docs: &[LedgerDocument],
+    debtors: &[Debtor],
+    payments: &[Payment],
+    manual: &[ManualDecision],
+    read_on: Vec<Option<NaiveDate>>,
+) -> Run {
+    let as_of = date("2026-04-01");
+    let mut rec = reconcile(docs, as_of);
+    let books = BooksSettled {
+        read_on,
+        earlier: Default::default(),
+    };
+    let m = match_payments(
+        docs,
+        debtors,
+        payments,
+        manual,
+        &MatchPolicy::default(),
+        as_of,
+        &books,
+        &mut rec,
+    );
+    Run { rec, m }
+}
+
 fn open(r: &Run, i: usize) -> Decimal {
     r.rec.open[i].unwrap()
 }
@@ -739,6 +766,39 @@ fn a_duplicate_of_what_a_person_settled_waits_on_its_payer() {
     assert!(r.m.review.iter().all(|p| p.payment != 2));
 }
 
+/// A person confirming the transfer the books booked on an invoice they report paid in part: it
+/// is that settlement, not a payment of the open rest as well (review 46c, F-1: the 300.00 still
+/// owed vanished). Money that came after the export was read cannot be in it: it pays the rest.
+#[test]
+fn confirming_the_booked_transfer_of_a_part_paid_invoice_leaves_its_rest_owed() {
+    let mut part = inv("F2026-020", "D2", "800.00", "2026-02-01");
+    part.document.source_open = Some(dec("300.00"));
+    let docs = vec![part];
+    let debtors = [debtor("D2", IBAN_D2)];
+    let q = [pay("Q", "500.00", Some(IBAN_D2), "F2026-020")];
+    for amount in [Some("500.00"), None] {
+        let d = ManualDecision::Allocate {
+            payment: "Q".into(),
+            document: docs[0].document.key(),
+            amount: amount.map(dec),
+        };
+        let read_after = vec![Some(date("2026-03-10"))];
+        let r = run_read_on(&docs, &debtors, &q, std::slice::from_ref(&d), read_after);
+        assert_eq!(
+            open(&r, 0),
+            dec("300.00"),
+            "{amount:?}: {:?}",
+            r.rec.allocations
+        );
+        assert_eq!(r.m.outcomes[0].status, PaymentStatus::Allocated);
+        // The export was read before Q came: Q is money on top, and pays the rest.
+        let read_before = vec![Some(date("2026-02-20"))];
+        let r = run_read_on(&docs, &debtors, &q, std::slice::from_ref(&d), read_before);
+        assert_eq!(open(&r, 0), Decimal::ZERO, "{amount:?}");
+        assert_eq!(r.m.outcomes[0].unapplied, dec("200.00"));
+    }
+}
+
 /// Part of a payment a person applies to another debtor's invoice: the rest is the payer's money,
 /// where the account says who paid, and holds the payer's claims (review 46a, F-1). An amount
 /// above what the invoice has open is applied as far as it goes, and the outcome says so (F-3).
@@ -797,14 +857,28 @@ fn money_allocated_by_hand_to_a_settled_invoice_waits_on_its_debtor() {
     paid.document.status = crate::model::DocumentStatus::Paid;
     let docs = vec![paid, inv("F2", "D2", "300.00", "2026-03-01")];
     let debtors = [debtor("D2", IBAN_D1)];
-    let p = [pay("agency:C:b2", "93.21", None, "")];
-    let to_f1 = ManualDecision::Allocate {
-        payment: "agency:C:b2".into(),
+    // The agency's principal, which the books booked (F1 paid), then its costs.
+    let p = [
+        pay("agency:C:b1", "500.00", None, ""),
+        pay("agency:C:b2", "93.21", None, ""),
+    ];
+    let to_f1 = |receipt: &str| ManualDecision::Allocate {
+        payment: receipt.into(),
         document: docs[0].document.key(),
         amount: None,
     };
-    let r = run(&docs, &debtors, &p, &[to_f1]);
-    let o = &r.m.outcomes[0];
+    let r = run(
+        &docs,
+        &debtors,
+        &p,
+        &[to_f1("agency:C:b1"), to_f1("agency:C:b2")],
+    );
+    assert_eq!(
+        r.m.outcomes[0].status,
+        PaymentStatus::Allocated,
+        "the booked principal"
+    );
+    let o = &r.m.outcomes[1];
     assert_eq!(o.debtor.as_ref().map(|d| d.as_str()), Some("D2"));
     assert!(o.money_not_applied(), "{o:?}");
     assert_eq!(open(&r, 1), dec("300.00"), "F2 untouched");
