@@ -1107,4 +1107,27 @@ fn a_business_letter_is_no_consumer_s_and_old_defaults_and_bad_ibans_state_nothi
             "2025-09-30",
         ],
     ));
+    // Mod-97 right, but a digit in the Dutch bank code (review 46c, F-6).
+    std::fs::write(
+        &bad,
+        CREDITOR.replace("NL91ABNA0417164300", "NL251BNA0417164300"),
+    )
+    .unwrap();
+    let o = incasso(
+        &data,
+        &[
+            "--policy",
+            bad.to_str().unwrap(),
+            "letter",
+            "--debtor",
+            "B2",
+            "--date",
+            "2025-05-01",
+        ],
+    );
+    assert!(
+        stderr(&o).contains("which is no account of its country's form"),
+        "{}",
+        stderr(&o)
+    );
 }

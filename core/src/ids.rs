@@ -196,6 +196,21 @@ impl Iban {
         Iban::parse(&format!("{country}{check:02}{bban}"))
     }
 
+    /// Whether a Dutch or Belgian account number has its national form (a bank code of four
+    /// letters and ten digits; twelve digits): what a creditor's own account is checked against
+    /// beyond mod-97, which a digit in a Dutch bank code passes (review 46c, F-6). Other
+    /// countries' forms are not known here.
+    pub fn has_national_form(&self) -> bool {
+        let b = self.0.as_bytes();
+        match self.country() {
+            "NL" => {
+                b[4..8].iter().all(u8::is_ascii_uppercase) && b[8..].iter().all(u8::is_ascii_digit)
+            }
+            "BE" => b[4..].iter().all(u8::is_ascii_digit),
+            _ => true,
+        }
+    }
+
     /// The two-letter country code.
     pub fn country(&self) -> &str {
         &self.0[..2]

@@ -92,9 +92,11 @@ impl CreditorDetails {
             ));
         }
         let iban = self.iban.as_deref().unwrap_or_default().trim();
-        crate::ids::Iban::parse(iban)
-            .map(|_| ())
-            .map_err(|e| format!("{what} tells the debtor to pay to iban '{iban}' under [creditor], which is no IBAN ({e}): correct it"))
+        match crate::ids::Iban::parse(iban) {
+            Ok(i) if i.has_national_form() => Ok(()),
+            Ok(_) => Err(format!("{what} tells the debtor to pay to iban '{iban}' under [creditor], which is no account of its country's form: correct it")),
+            Err(e) => Err(format!("{what} tells the debtor to pay to iban '{iban}' under [creditor], which is no IBAN ({e}): correct it")),
+        }
     }
 }
 
