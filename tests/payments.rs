@@ -401,6 +401,25 @@ fn a_decision_made_again_after_it_was_taken_back_holds() {
         unmatched.contains(&format!("{by_amount},2026-11-10,302.50,EUR,202.50,")),
         "the rest is kept from the rules: {unmatched}"
     );
+    // F2026-005, an invoice of 87.20 the books call paid: more than its total is refused; the
+    // payment takes what the books settled, 87.20, and a decision for the rest of the payment is
+    // not refused as if more were spent (review 46c, F-7).
+    let o = incasso(&data, &["allocate", &by_amount, "F2026-005", "300"]);
+    assert!(
+        stderr(&o).contains("300.00 is more than F2026-005's total (87.20)"),
+        "{}",
+        stderr(&o)
+    );
+    let said = ok(incasso(&data, &["allocate", &by_amount, "F2026-005"]));
+    assert!(said.contains("F2026-005 87.20 (manual)"), "{said}");
+    let said = ok(incasso(
+        &data,
+        &["allocate", &by_amount, "F2026-002", "200"],
+    ));
+    assert!(
+        said.contains("F2026-002 200.00 (manual)") && said.contains("15.30 not applied"),
+        "{said}"
+    );
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {

@@ -173,6 +173,14 @@ fn open_in_books(store: &Store, key: &DocumentKey) -> Result<Decimal> {
     )
 }
 
+/// What the books say a document's total is: the most a decision about it can take.
+fn total_in_books(store: &Store, key: &DocumentKey) -> Result<Decimal> {
+    Ok(store
+        .document_history(key)?
+        .pop()
+        .map_or(Decimal::ZERO, |d| d.document.total.max(Decimal::ZERO)))
+}
+
 /// The amount of the payment a decision names, or why there is none.
 fn known_payment(store: &Store, id: &str) -> Result<Decimal> {
     store.payment_amount(id)?.ok_or_else(|| {
@@ -210,6 +218,14 @@ pub fn allocate(
         document.kind == DocumentKind::Invoice,
         "{number} is a credit note: money received pays invoices; nothing recorded"
     );
+    // More than the invoice's total cannot be what the payment paid of it.
+    if let Some(a) = amount {
+        let total = total_in_books(store, &document)?;
+        anyhow::ensure!(
+            a <= total,
+            "{a} is more than {number}'s total ({total}): nothing recorded"
+        );
+    }
     let in_force = allocations_in_force(store, payment)?;
     // The same decision again (a form sent twice, a page gone back to): recorded once, since
     // two would apply its amount twice (review 45d, F-2).
@@ -222,8 +238,10 @@ pub fn allocate(
     let mut taken = Decimal::ZERO;
     let mut on = Vec::new();
     for (d, a) in in_force.iter().filter(|(d, _)| *d != document) {
+        // An amount decided takes no more than the invoice's total, open and settled together
+        // (review 46c, F-7: 800.00 decided on an invoice of 75.00 counted as 800.00 taken).
         taken += match a {
-            Some(a) => *a,
+            Some(a) => (*a).min(total_in_books(store, d)?),
             None => open_in_books(store, d)?,
         };
         on.push(d.number.clone());
