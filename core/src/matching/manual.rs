@@ -138,7 +138,16 @@ pub(super) fn apply_manual<'m>(
         })
         .collect();
     let (credit, unlinked) = super::booked::credit_set_off(docs, source.keys().copied());
-    let mut took_over = false;
+    // Each decision that can be applied, in the order made: its payment, its document, the
+    // amount given, and what it takes of the books' settlement and of what is open.
+    struct Taking {
+        pi: usize,
+        d: u32,
+        amount: Option<Decimal>,
+        booked: Decimal,
+        from_open: Decimal,
+    }
+    let mut takings: Vec<Taking> = Vec::new();
     for (payment, document, amount) in decided.allocations {
         let (Some(&pi), Some(&d)) = (by_id.get(payment), by_key.get(document)) else {
             continue;
@@ -146,13 +155,9 @@ pub(super) fn apply_manual<'m>(
         let p = &payments[pi];
         let doc = &docs[d as usize].document;
         let out = &mut outcomes[pi];
-        // (Unapplied: an earlier decision of this payment took nothing.)
         if !matches!(
             out.status,
-            PaymentStatus::Unmatched
-                | PaymentStatus::Unapplied
-                | PaymentStatus::Allocated
-                | PaymentStatus::PartlyAllocated
+            PaymentStatus::Unmatched | PaymentStatus::Allocated | PaymentStatus::PartlyAllocated
         ) || p.amount.currency() != doc.currency
         {
             out.notes.push(format!(
@@ -162,56 +167,88 @@ pub(super) fn apply_manual<'m>(
             ));
             continue;
         }
-        let left = p.amount.amount() - out.allocated;
-        let open = rec.open[d as usize].unwrap_or_default().max(Decimal::ZERO);
-        // What of the books' settlement this payment can be: what exports read on or after its
-        // day report settled beyond what earlier ones did, less the credit they set off (a
-        // bookkeeper booked the transfer: review 46a, F-2; or the agency's remittance of a
-        // receipt, which paying the open rest as well counted twice: 46c, F-2). An export read
-        // before the money came cannot hold it.
-        let room = source
-            .get(&d)
-            .map(|&i| {
-                let now = rec.allocations[i].amount.amount();
-                let before = match books.read_on.get(d as usize) {
-                    Some(Some(on)) => settled_before(books, d, *on, now, p.date),
-                    Some(None) => now,
-                    None => Decimal::ZERO,
-                };
-                let credit = credit.get(&d).copied().unwrap_or_default()
-                    + unlinked
-                        .get(&(doc.debtor.as_str(), doc.currency))
-                        .copied()
-                        .unwrap_or_default();
-                (i, (now - before - credit).max(Decimal::ZERO))
-            })
-            .filter(|&(_, room)| room > Decimal::ZERO);
-        // The books' settlement first, where it can be this payment: a person confirming the
-        // transfer the books booked on an invoice paid in part must not pay its open rest with
-        // it too (review 46c, F-1). Then what is open. Without an amount, the payment pays all
-        // it can; where the books hold none of it, what is open.
-        let (booked, from_open) = match room {
-            Some((i, room)) => {
-                let meant = amount.unwrap_or(left).min(left).max(Decimal::ZERO);
-                let b = meant.min(room);
-                (
-                    Some((i, b)).filter(|_| b > Decimal::ZERO),
-                    (meant - b).min(open),
-                )
-            }
-            None => (
-                None,
-                amount
-                    .unwrap_or(open)
-                    .min(left)
-                    .min(open)
-                    .max(Decimal::ZERO),
-            ),
-        };
-        let took = from_open + booked.map_or(Decimal::ZERO, |(_, b)| b);
         // The rules never apply a payment a person decided about, even where the decision can
         // take nothing: they would put it where the person said it does not belong.
         done.payments.insert(pi);
+        takings.push(Taking {
+            pi,
+            d,
+            amount,
+            booked: Decimal::ZERO,
+            from_open: Decimal::ZERO,
+        });
+    }
+    let mut given: HashMap<usize, Decimal> = HashMap::new();
+    let left = |given: &HashMap<usize, Decimal>, pi: usize| {
+        payments[pi].amount.amount() - given.get(&pi).copied().unwrap_or_default()
+    };
+    // First what the books settled, for every decision: a payment the books booked is that
+    // settlement wherever they booked it among the documents decided, before any of it pays
+    // what is still open (a bookkeeper booked the transfer: review 46a, F-2; the agency's
+    // remittance, which paying the open rest as well counted twice: 46c, F-2; booked over a
+    // claim's invoices otherwise than split here: 46d, F-1). Only what exports read on or after
+    // the payment's day report settled beyond earlier ones can be it, never the credit they set
+    // off: an export read before the money came cannot hold it.
+    let mut took_over = false;
+    for t in &mut takings {
+        let Some(&i) = source.get(&t.d) else {
+            continue;
+        };
+        let p = &payments[t.pi];
+        let doc = &docs[t.d as usize].document;
+        let now = rec.allocations[i].amount.amount();
+        let before = match books.read_on.get(t.d as usize) {
+            Some(Some(on)) => settled_before(books, t.d, *on, now, p.date),
+            Some(None) => now,
+            None => Decimal::ZERO,
+        };
+        let credit = credit.get(&t.d).copied().unwrap_or_default()
+            + unlinked
+                .get(&(doc.debtor.as_str(), doc.currency))
+                .copied()
+                .unwrap_or_default();
+        let room = (now - before - credit).max(Decimal::ZERO);
+        let left = left(&given, t.pi);
+        let b = t
+            .amount
+            .unwrap_or(left)
+            .min(left)
+            .min(room)
+            .max(Decimal::ZERO);
+        if b > Decimal::ZERO {
+            let source = &mut rec.allocations[i];
+            source.amount = Money::new(now - b, doc.currency);
+            took_over = true;
+            t.booked = b;
+            *given.entry(t.pi).or_default() += b;
+        }
+    }
+    // Then what is open, with what the books do not hold of each payment: the amount given
+    // less what it took of the settlement, else all it can.
+    for t in &mut takings {
+        let left = left(&given, t.pi);
+        let open = rec.open[t.d as usize]
+            .unwrap_or_default()
+            .max(Decimal::ZERO);
+        let o = t
+            .amount
+            .map_or(left, |x| x - t.booked)
+            .min(left)
+            .min(open)
+            .max(Decimal::ZERO);
+        if o > Decimal::ZERO {
+            if let Some(open) = rec.open[t.d as usize].as_mut() {
+                *open -= o;
+            }
+            t.from_open = o;
+            *given.entry(t.pi).or_default() += o;
+        }
+    }
+    for t in takings {
+        let p = &payments[t.pi];
+        let doc = &docs[t.d as usize].document;
+        let out = &mut outcomes[t.pi];
+        let took = t.booked + t.from_open;
         if took.is_zero() {
             // Allocated to a document with nothing open (paid meanwhile by other money; the
             // agency's costs on an invoice it collected whole): the payer is that document's
@@ -223,25 +260,19 @@ pub(super) fn apply_manual<'m>(
                 out.unapplied = p.amount.amount();
             }
             out.notes.push(format!(
-                "allocated by hand to {}, which has nothing open and no settlement in the books left to take over: the money waits, unapplied",
+                "allocated by hand to {}, which has nothing open and no settlement in the books left that this payment can be: the money waits, unapplied",
                 doc.number
             ));
             continue;
         }
-        done.documents.insert(d);
-        if let Some(o) = rec.open[d as usize].as_mut() {
-            *o -= from_open;
-        }
-        if let Some((i, b)) = booked {
-            let source = &mut rec.allocations[i];
-            source.amount = Money::new(source.amount.amount() - b, doc.currency);
-            took_over = true;
+        done.documents.insert(t.d);
+        if t.booked > Decimal::ZERO {
             out.notes.push(format!(
-                "allocated by hand to {}: {b} of it is what the books report settled of it",
-                doc.number
+                "allocated by hand to {}: {} of it is what the books report settled of it",
+                doc.number, t.booked
             ));
         }
-        if let Some(x) = amount.filter(|&x| took < x) {
+        if let Some(x) = t.amount.filter(|&x| took < x) {
             out.notes.push(format!(
                 "allocated by hand to {}: {took} of the {x} decided (what it had open, or what was left of the payment)",
                 doc.number

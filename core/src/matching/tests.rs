@@ -799,6 +799,40 @@ fn confirming_the_booked_transfer_of_a_part_paid_invoice_leaves_its_rest_owed() 
     }
 }
 
+/// An agency's receipt over a claim's two invoices, which the bookkeeper booked otherwise than
+/// oldest first: it is the books' settlement where they booked it, and what they still report
+/// open stays owed (review 46d, F-1: 200.00 vanished, and the claim was withdrawn as paid).
+#[test]
+fn a_receipt_the_books_booked_over_several_invoices_is_their_settlement_where_they_put_it() {
+    let mut g1 = inv("G-1", "D9", "400.00", "2026-02-01");
+    g1.document.source_open = Some(dec("200.00"));
+    let mut g2 = inv("G-2", "D9", "300.00", "2026-02-10");
+    g2.document.status = crate::model::DocumentStatus::Paid;
+    let docs = vec![g1, g2];
+    let debtors = [debtor("D9", IBAN_D2)];
+    let r1 = [pay("agency:C:r1", "500.00", None, "")];
+    let oldest_first: Vec<ManualDecision> = docs
+        .iter()
+        .map(|d| ManualDecision::Allocate {
+            payment: "agency:C:r1".into(),
+            document: d.document.key(),
+            amount: None,
+        })
+        .collect();
+    let read_after = vec![Some(date("2026-03-10")); 2];
+    let r = run_read_on(&docs, &debtors, &r1, &oldest_first, read_after);
+    assert_eq!(open(&r, 0), dec("200.00"), "{:?}", r.rec.allocations);
+    assert_eq!(open(&r, 1), Decimal::ZERO);
+    assert_eq!(r.m.outcomes[0].status, PaymentStatus::Allocated);
+    // Before the books booked it, oldest first: G-1 whole, 100.00 of G-2.
+    let plain = vec![
+        inv("G-1", "D9", "400.00", "2026-02-01"),
+        inv("G-2", "D9", "300.00", "2026-02-10"),
+    ];
+    let r = run(&plain, &debtors, &r1, &oldest_first);
+    assert_eq!((open(&r, 0), open(&r, 1)), (Decimal::ZERO, dec("200.00")));
+}
+
 /// Part of a payment a person applies to another debtor's invoice: the rest is the payer's money,
 /// where the account says who paid, and holds the payer's claims (review 46a, F-1). An amount
 /// above what the invoice has open is applied as far as it goes, and the outcome says so (F-3).
