@@ -155,6 +155,26 @@ pub(super) fn apply_manual<'m>(
         let p = &payments[pi];
         let doc = &docs[d as usize].document;
         let out = &mut outcomes[pi];
+        // A receipt given back (an agency's reversal of it) that the books may have booked: the
+        // invoice may be unpaid again, and the books say so only once the bookkeeper books the
+        // bounce. Named in the report's notes, as a bank's storno is (review 46d, F-2).
+        if out.status == PaymentStatus::Reversed {
+            if let (Some(&i), Some(Some(on))) = (source.get(&d), books.read_on.get(d as usize)) {
+                if p.date <= *on && rec.allocations[i].amount.amount() > Decimal::ZERO {
+                    rec.notes.push(crate::reconcile::ReconcileNote {
+                        document: doc.key(),
+                        message: format!(
+                            "the books report {} settled in the export read on {on}, and {} of {} {} on {} allocated to it was given back: if the books booked it, it is unpaid again, and it is not claimed until they say so",
+                            doc.number,
+                            p.id,
+                            p.amount.currency(),
+                            p.amount.amount(),
+                            p.date
+                        ),
+                    });
+                }
+            }
+        }
         if !matches!(
             out.status,
             PaymentStatus::Unmatched | PaymentStatus::Allocated | PaymentStatus::PartlyAllocated

@@ -833,6 +833,36 @@ fn a_receipt_the_books_booked_over_several_invoices_is_their_settlement_where_th
     assert_eq!((open(&r, 0), open(&r, 1)), (Decimal::ZERO, dec("200.00")));
 }
 
+/// An agency's receipt the books booked, then given back: the report's notes say the invoice
+/// may be unpaid again (review 46d, F-2: nothing said so, and the agency was sent less).
+#[test]
+fn a_booked_receipt_given_back_is_named() {
+    let mut g1 = inv("G-1", "D9", "400.00", "2026-02-01");
+    g1.document.source_open = Some(dec("100.00"));
+    let docs = vec![g1];
+    let debtors = [debtor("D9", IBAN_D2)];
+    let r1 = pay("agency:C:r1", "300.00", Some("AGENCY:C:r1"), "");
+    let mut back = pay("agency:C:r1x", "-300.00", Some("AGENCY:C:r1"), "");
+    back.kind = PaymentKind::Reversal;
+    back.date = date("2026-03-05");
+    let decision = ManualDecision::Allocate {
+        payment: "agency:C:r1".into(),
+        document: docs[0].document.key(),
+        amount: None,
+    };
+    let read_after = vec![Some(date("2026-03-03"))];
+    let r = run_read_on(&docs, &debtors, &[r1, back], &[decision], read_after);
+    assert_eq!(r.m.outcomes[0].status, PaymentStatus::Reversed);
+    assert!(
+        r.rec
+            .notes
+            .iter()
+            .any(|n| n.document.number == "G-1" && n.message.contains("agency:C:r1 of EUR 300.00")),
+        "{:?}",
+        r.rec.notes
+    );
+}
+
 /// Part of a payment a person applies to another debtor's invoice: the rest is the payer's money,
 /// where the account says who paid, and holds the payer's claims (review 46a, F-1). An amount
 /// above what the invoice has open is applied as far as it goes, and the outcome says so (F-3).
