@@ -197,16 +197,24 @@ impl Iban {
     }
 
     /// Whether a Dutch or Belgian account number has its national form (a bank code of four
-    /// letters and ten digits; twelve digits): what a creditor's own account is checked against
-    /// beyond mod-97, which a digit in a Dutch bank code passes (review 46c, F-6). Other
-    /// countries' forms are not known here.
+    /// letters and ten digits; twelve digits whose last two check the first ten): what a
+    /// creditor's own account is checked against beyond mod-97, which a digit in a Dutch bank
+    /// code or a wrong Belgian check passes (reviews 46c F-6, 46d F-3). Other countries' forms
+    /// are not known here.
     pub fn has_national_form(&self) -> bool {
         let b = self.0.as_bytes();
         match self.country() {
             "NL" => {
                 b[4..8].iter().all(u8::is_ascii_uppercase) && b[8..].iter().all(u8::is_ascii_digit)
             }
-            "BE" => b[4..].iter().all(u8::is_ascii_digit),
+            // Ten digits of bank and account, then their remainder by 97 (97 for none).
+            "BE" => {
+                b[4..].iter().all(u8::is_ascii_digit) && {
+                    let n: u64 = self.0[4..14].parse().unwrap_or(0);
+                    let check: u64 = self.0[14..16].parse().unwrap_or(0);
+                    check == if n % 97 == 0 { 97 } else { n % 97 }
+                }
+            }
             _ => true,
         }
     }
@@ -319,6 +327,11 @@ mod tests {
             "too short for NL"
         );
         assert!(Iban::parse("not an iban at all").is_err());
+        // Mod-97 right, national form wrong (reviews 46c F-6, 46d F-3).
+        let form = |i: &str| Iban::parse(i).unwrap().has_national_form();
+        assert!(form("NL91ABNA0417164300") && form("BE68539007547034"));
+        assert!(!form("NL251BNA0417164300"), "a digit in the bank code");
+        assert!(!form("BE41539007547035"), "the Belgian check digits");
     }
 
     #[test]
