@@ -212,7 +212,7 @@ impl Iban {
                 b[4..].iter().all(u8::is_ascii_digit) && {
                     let n: u64 = self.0[4..14].parse().unwrap_or(0);
                     let check: u64 = self.0[14..16].parse().unwrap_or(0);
-                    check == if n % 97 == 0 { 97 } else { n % 97 }
+                    check == if n.is_multiple_of(97) { 97 } else { n % 97 }
                 }
             }
             _ => true,
