@@ -968,7 +968,7 @@ fn a_business_letter_is_no_consumer_s_and_old_defaults_and_bad_ibans_state_nothi
         let p = dir.path().join(format!("policy-{debtor_type}.toml"));
         std::fs::write(
             &p,
-            format!("jurisdiction = \"nl\"\n{CREDITOR}[debtors.B2]\ndebtor_type = \"{debtor_type}\"\n[debtors.D2]\ndebtor_type = \"consumer\"\n[debtors.B3]\ndebtor_type = \"business\"\n"),
+            format!("jurisdiction = \"nl\"\n{CREDITOR}[debtors.B2]\ndebtor_type = \"{debtor_type}\"\n[debtors.D2]\ndebtor_type = \"consumer\"\n[debtors.B3]\ndebtor_type = \"business\"\n[debtors.B4]\ndebtor_type = \"business\"\n"),
         )
         .unwrap();
         p.to_str().unwrap().to_string()
@@ -981,7 +981,9 @@ fn a_business_letter_is_no_consumer_s_and_old_defaults_and_bad_ibans_state_nothi
          G1;01-03-2025;31-03-2025;B2;G. de Vries;Industrieweg 2;1234 AB;Zonnedorp;NL;100,00;EUR\n\
          G2;05-03-2025;04-04-2025;B2;G. de Vries;Industrieweg 2;1234 AB;Zonnedorp;NL;100,00;EUR\n\
          O1;01-04-2012;01-05-2012;D2;P. Jansen;Kerkstraat 3;1234 AB;Zonnedorp;NL;1000,00;EUR\n\
-         O2;01-04-2012;01-05-2012;B3;Oud B.V.;Kerkstraat 5;1234 AB;Zonnedorp;NL;1000,00;EUR\n",
+         O2;01-04-2012;01-05-2012;B3;Oud B.V.;Kerkstraat 5;1234 AB;Zonnedorp;NL;1000,00;EUR\n\
+         O3;01-04-2012;01-05-2012;B4;Half Oud B.V.;Kerkstraat 7;1234 AB;Zonnedorp;NL;1000,00;EUR\n\
+         N1;01-07-2012;01-08-2012;B4;Half Oud B.V.;Kerkstraat 7;1234 AB;Zonnedorp;NL;2000,00;EUR\n",
     )
     .unwrap();
     ok(incasso(&data, &["import", ledger.to_str().unwrap()]));
@@ -1064,6 +1066,24 @@ fn a_business_letter_is_no_consumer_s_and_old_defaults_and_bad_ibans_state_nothi
     ));
     assert!(
         !letter.contains("€ 40") && !letter.contains("€ 0,00") && letter.contains("handelsrente"),
+        "{letter}"
+    );
+    // One invoice in default before the Besluit, one after: the compensation is the later one's,
+    // and the letter says it is for that one invoice (review 46d, F-4: "for these 2 invoices").
+    let letter = ok(incasso(
+        &data,
+        &[
+            "--policy",
+            &consumer,
+            "letter",
+            "--debtor",
+            "B4",
+            "--date",
+            "2012-09-03",
+        ],
+    ));
+    assert!(
+        letter.contains("Voor deze 1 factuur is dat € 300,00") && !letter.contains("2 facturen"),
         "{letter}"
     );
     let old = of(&claims(&consumer, "2013-01-01"), "D2");

@@ -250,7 +250,11 @@ pub fn prepare(ws: &Workspace, q: &LetterRequest<'_>) -> Result<Letter> {
     let terms = CostsTerms {
         jurisdiction: eff.jurisdiction,
         debtor_type,
-        late_invoices: items.len() as u32,
+        // The €40 a late invoice: not for one in default before the Besluit (review 46d, F-4).
+        late_invoices: items
+            .iter()
+            .filter(|(it, _)| !incasso_core::law::nl::before_besluit(eff.jurisdiction, it.due_date))
+            .count() as u32,
         creditor_vat_deductible: policy.creditor_vat_deductible,
         b2b_minimum: policy.b2b_minimum,
         agreed_costs_pct: policy.b2b_agreed_costs_pct,

@@ -261,9 +261,15 @@ impl LetterInput {
         }
     }
 
-    /// Number of invoices, with the right word: "1 factuur", "3 facturen", "1 invoice".
+    /// The invoices the compensation is for, counted with the right word ("1 factuur", "3
+    /// facturen", "1 invoice"): those in default since the Besluit took effect (review 46d, F-4:
+    /// "for these 2 invoices" where one was older and bore none).
     fn invoices(&self) -> String {
-        let n = self.items.len();
+        let n = self
+            .items
+            .iter()
+            .filter(|it| !crate::law::nl::before_besluit(self.jurisdiction, it.due_date))
+            .count();
         match (self.lang, n) {
             (Lang::Nl, 1) => "1 factuur".into(),
             (Lang::Nl, n) => format!("{n} facturen"),
