@@ -97,7 +97,7 @@ pub(super) fn take_booked(
             }
         }
     }
-    let (credit, unlinked) = credit_set_off(docs, settled.keys().copied());
+    let set_off = credit_set_off(docs, settled.keys().copied());
     // Per invoice, the payments naming it from no other debtor, in date order.
     let mut naming: FxHashMap<u32, Vec<usize>> = FxHashMap::default();
     for (pi, d) in candidates {
@@ -119,17 +119,10 @@ pub(super) fn take_booked(
         let doc = &docs[d as usize].document;
         let (source, now) = settled[&d];
         let fee = policy.fee_tolerance;
-        let set_off = credit.get(&d).copied().unwrap_or_default()
-            + unlinked
-                .get(&(doc.debtor.as_str(), doc.currency))
-                .copied()
-                .unwrap_or_default();
+        let set_off = set_off.of(d, docs);
         let on = read_on[d as usize].expect("a candidate's");
-        // What the books reported settled before a day: transfers of that day or later cannot
-        // be part of it.
-        let before = |day: NaiveDate| settled_before(books, d, on, now, day);
         // What transfers made on or after a day may explain of what the books settled.
-        let room = |day: NaiveDate| (now - before(day) - set_off).max(Decimal::ZERO);
+        let room = |day: NaiveDate| room_since(books, d, now, set_off, day);
         // The earliest payments that add up to what the books settled since the first of them,
         // within the fee tolerance, none more than the books settled since its own day: they
         // are that money. Payments that explain only part of it leave the rest to other money
@@ -200,10 +193,29 @@ pub(super) fn take_booked(
         .collect()
 }
 
+/// What of the books' settlement of document `d` (`now`, of which `set_off` is credit) money of
+/// `day` or later can be: what exports read on or after that day report beyond what earlier ones
+/// did. Nothing when the books report no settlement of it; all but the credit when nothing is
+/// known of when they were read.
+pub(super) fn room_since(
+    books: &BooksSettled,
+    d: u32,
+    now: Decimal,
+    set_off: Decimal,
+    day: NaiveDate,
+) -> Decimal {
+    let before = match books.read_on.get(d as usize) {
+        Some(Some(on)) => settled_before(books, d, *on, now, day),
+        Some(None) => now,
+        None => Decimal::ZERO,
+    };
+    (now - before - set_off).max(Decimal::ZERO)
+}
+
 /// What the books reported settled of document `d` in exports read before `day`: transfers of
 /// that day or later cannot be part of it. `on` is the day the export reporting `now`, the
 /// settlement as it stands, was read.
-pub(super) fn settled_before(
+fn settled_before(
     books: &BooksSettled,
     d: u32,
     on: NaiveDate,
@@ -222,17 +234,30 @@ pub(super) fn settled_before(
         .map_or(Decimal::ZERO, |&(_, settled)| settled)
 }
 
+/// Credit the books set off, per invoice and per debtor and currency ([`credit_set_off`]).
+pub(super) struct SetOff<'d> {
+    credit: FxHashMap<u32, Decimal>,
+    unlinked: FxHashMap<(&'d str, Currency), Decimal>,
+}
+
+impl SetOff<'_> {
+    /// What of the books' settlement of document `d` is credit, not money: that naming it, and
+    /// all of its debtor's credit naming none.
+    pub(super) fn of(&self, d: u32, docs: &[LedgerDocument]) -> Decimal {
+        let doc = &docs[d as usize].document;
+        self.credit.get(&d).copied().unwrap_or_default()
+            + self
+                .unlinked
+                .get(&(doc.debtor.as_str(), doc.currency))
+                .copied()
+                .unwrap_or_default()
+    }
+}
+
 /// Credit the books set off against invoices `of`, part of what they report settled and no
 /// money: per invoice, that of credit notes naming it (review 44c, F-2); per debtor and
 /// currency, that of credit notes naming none (44d, F-6).
-#[allow(clippy::type_complexity)]
-pub(super) fn credit_set_off(
-    docs: &[LedgerDocument],
-    of: impl Iterator<Item = u32>,
-) -> (
-    FxHashMap<u32, Decimal>,
-    FxHashMap<(&str, Currency), Decimal>,
-) {
+pub(super) fn credit_set_off(docs: &[LedgerDocument], of: impl Iterator<Item = u32>) -> SetOff<'_> {
     let of: Vec<u32> = of.collect();
     let numbers: FxHashMap<(&str, std::borrow::Cow<'_, str>), u32> = of
         .iter()
@@ -278,7 +303,7 @@ pub(super) fn credit_set_off(
             None => {}
         }
     }
-    (credit, unlinked)
+    SetOff { credit, unlinked }
 }
 
 /// Notes on the invoices the books report settled whose transfer naming them was given back

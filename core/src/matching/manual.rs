@@ -6,16 +6,13 @@ use std::collections::{HashMap, HashSet};
 
 use rust_decimal::Decimal;
 
-use super::booked::settled_before;
+use super::booked::{credit_set_off, room_since};
 use super::{BooksSettled, ManualDecision, PaymentOutcome, PaymentStatus};
 use crate::model::{
     Allocation, AllocationRule, AllocationSource, DocumentKey, LedgerDocument, Payment,
 };
 use crate::money::Money;
 use crate::reconcile::Reconciliation;
-
-/// How the ids of the payments an agency reported collecting begin (`agency:CLAIM:RECEIPT`).
-pub const AGENCY_RECEIPT: &str = "agency:";
 
 /// What a person's decisions come to, whatever order they were made in.
 #[derive(Debug, Default)]
@@ -137,7 +134,7 @@ pub(super) fn apply_manual<'m>(
             targets.contains(&d).then_some((d, i))
         })
         .collect();
-    let (credit, unlinked) = super::booked::credit_set_off(docs, source.keys().copied());
+    let set_off = credit_set_off(docs, source.keys().copied());
     // Each decision that can be applied, in the order made: its payment, its document, the
     // amount given, and what it takes of the books' settlement and of what is open.
     struct Taking {
@@ -214,20 +211,10 @@ pub(super) fn apply_manual<'m>(
         let Some(&i) = source.get(&t.d) else {
             continue;
         };
-        let p = &payments[t.pi];
         let doc = &docs[t.d as usize].document;
         let now = rec.allocations[i].amount.amount();
-        let before = match books.read_on.get(t.d as usize) {
-            Some(Some(on)) => settled_before(books, t.d, *on, now, p.date),
-            Some(None) => now,
-            None => Decimal::ZERO,
-        };
-        let credit = credit.get(&t.d).copied().unwrap_or_default()
-            + unlinked
-                .get(&(doc.debtor.as_str(), doc.currency))
-                .copied()
-                .unwrap_or_default();
-        let room = (now - before - credit).max(Decimal::ZERO);
+        let day = payments[t.pi].date;
+        let room = room_since(books, t.d, now, set_off.of(t.d, docs), day);
         let left = left(&given, t.pi);
         let b = t
             .amount

@@ -15,7 +15,7 @@ mod in_detail;
 mod index;
 mod learn;
 mod manual;
-pub use manual::{decisions_in_force, DecisionsInForce, AGENCY_RECEIPT};
+pub use manual::{decisions_in_force, DecisionsInForce};
 pub mod missing;
 pub mod names;
 pub mod numbers;

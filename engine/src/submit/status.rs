@@ -670,11 +670,7 @@ fn booking(
     location: String,
 ) -> (Payment, Vec<ManualDecision>) {
     let undone = r.reverses.as_deref().filter(|_| r.amount < Decimal::ZERO);
-    let id = format!(
-        "{}{claim_id}:{}",
-        incasso_core::matching::AGENCY_RECEIPT,
-        r.id
-    );
+    let id = format!("agency:{claim_id}:{}", r.id);
     let decisions = match undone {
         Some(_) => Vec::new(),
         None => items

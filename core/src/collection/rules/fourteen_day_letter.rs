@@ -48,7 +48,7 @@ impl ItemRule for FourteenDayLetter {
             )),
             None if cx.reminders.iter().any(|r| {
                 r.kind == ReminderKind::FourteenDayLetter
-                    && r.written_for == Some(DebtorType::Business)
+                    && !r.is_fourteen_day_letter_for(cx.policy.debtor_type)
                     && r.covers(item.number, before)
             }) =>
             {
