@@ -646,8 +646,8 @@ fn read(
 ) -> Result<Inputs> {
     let started = std::time::Instant::now();
     // A read that will match loads about 800 MB at 1M before matching starts: on ordinary pages
-    // from the first document (docs/performance-history.md, session 23). One the kept file
-    // serves keeps huge pages.
+    // from the first document (docs/performance-history.md, session 23; the binary asks for
+    // them at its start, other programs using the engine here).
     let same = reuse && kept_for_these(store, key.as_ref())?;
     if !same {
         crate::memory::bulk_work();

@@ -194,6 +194,15 @@ fn fits_with_initials(payer: &str, debtor: &str, family: bool) -> bool {
 fn key(name: &str, initials: bool) -> String {
     let mut folded = String::with_capacity(name.len());
     for c in name.chars() {
+        // Most names are ASCII: folded without the case tables.
+        if c.is_ascii() {
+            match c {
+                '.' | '\'' => {}
+                c if c.is_ascii_alphanumeric() => folded.push(c.to_ascii_lowercase()),
+                _ => folded.push(' '),
+            }
+            continue;
+        }
         let c = match c {
             'à' | 'á' | 'â' | 'ä' | 'ã' | 'å' | 'À' | 'Á' | 'Â' | 'Ä' => 'a',
             'è' | 'é' | 'ê' | 'ë' | 'È' | 'É' | 'Ê' | 'Ë' => 'e',
