@@ -968,7 +968,7 @@ fn a_business_letter_is_no_consumer_s_and_old_defaults_and_bad_ibans_state_nothi
         let p = dir.path().join(format!("policy-{debtor_type}.toml"));
         std::fs::write(
             &p,
-            format!("jurisdiction = \"nl\"\n{CREDITOR}[debtors.B2]\ndebtor_type = \"{debtor_type}\"\n[debtors.D2]\ndebtor_type = \"consumer\"\n[debtors.B3]\ndebtor_type = \"business\"\n[debtors.B4]\ndebtor_type = \"business\"\n"),
+            format!("jurisdiction = \"nl\"\n{CREDITOR}[debtors.B2]\ndebtor_type = \"{debtor_type}\"\n[debtors.D2]\ndebtor_type = \"consumer\"\n[debtors.B3]\ndebtor_type = \"business\"\n[debtors.B4]\ndebtor_type = \"business\"\n[debtors.D5]\ndebtor_type = \"consumer\"\n"),
         )
         .unwrap();
         p.to_str().unwrap().to_string()
@@ -983,7 +983,9 @@ fn a_business_letter_is_no_consumer_s_and_old_defaults_and_bad_ibans_state_nothi
          O1;01-04-2012;01-05-2012;D2;P. Jansen;Kerkstraat 3;1234 AB;Zonnedorp;NL;1000,00;EUR\n\
          O2;01-04-2012;01-05-2012;B3;Oud B.V.;Kerkstraat 5;1234 AB;Zonnedorp;NL;1000,00;EUR\n\
          O3;01-04-2012;01-05-2012;B4;Half Oud B.V.;Kerkstraat 7;1234 AB;Zonnedorp;NL;1000,00;EUR\n\
-         N1;01-07-2012;01-08-2012;B4;Half Oud B.V.;Kerkstraat 7;1234 AB;Zonnedorp;NL;2000,00;EUR\n",
+         N1;01-07-2012;01-08-2012;B4;Half Oud B.V.;Kerkstraat 7;1234 AB;Zonnedorp;NL;2000,00;EUR\n\
+         A1;01-04-2012;01-05-2012;D5;M. Smit;Kerkstraat 9;1234 AB;Zonnedorp;NL;1000,00;EUR\n\
+         A2;15-06-2012;15-07-2012;D5;M. Smit;Kerkstraat 9;1234 AB;Zonnedorp;NL;2000,00;EUR\n",
     )
     .unwrap();
     ok(incasso(&data, &["import", ledger.to_str().unwrap()]));
@@ -1089,6 +1091,35 @@ fn a_business_letter_is_no_consumer_s_and_old_defaults_and_bad_ibans_state_nothi
     let old = of(&claims(&consumer, "2013-01-01"), "D2");
     assert_eq!(old.len(), 1, "{old:?}");
     assert_eq!(old[0]["amounts"]["collection_costs_excl_vat"], "0.00");
+    // A consumer with one invoice in default before the Besluit and one after: the letter states
+    // the costs over the later one, and the claim charges them (review 46c, F-5: it charged
+    // none, "in default before the Besluit").
+    let letter = ok(incasso(
+        &data,
+        &[
+            "--policy",
+            &consumer,
+            "letter",
+            "--debtor",
+            "D5",
+            "--date",
+            "2012-08-01",
+            "--record",
+        ],
+    ));
+    assert!(letter.contains("€ 300,00"), "{letter}");
+    let mixed = of(&claims(&consumer, "2013-01-01"), "D5");
+    assert_eq!(mixed.len(), 1, "{mixed:?}");
+    let amounts = &mixed[0]["amounts"];
+    assert_eq!(
+        amounts["collection_costs_excl_vat"], "300.00",
+        "{amounts:#}"
+    );
+    let trace = serde_json::to_string(&amounts["costs_trace"]).unwrap();
+    assert!(
+        trace.contains("invoice A1 left out: due 2012-05-01, in default before the Besluit"),
+        "{trace}"
+    );
 
     // F-3: an IBAN with wrong check digits is refused before a letter names it; what needs no
     // creditor (the ledger's receivables) still reads.
@@ -1147,6 +1178,33 @@ fn a_business_letter_is_no_consumer_s_and_old_defaults_and_bad_ibans_state_nothi
     );
     assert!(
         stderr(&o).contains("which is no account of its country's form"),
+        "{}",
+        stderr(&o)
+    );
+    // Mod-97 right, no country's; and the claims preview says what `submit` will refuse
+    // (review 46c, F-6).
+    std::fs::write(
+        &bad,
+        CREDITOR.replace("NL91ABNA0417164300", "XX62ABNA0417164300"),
+    )
+    .unwrap();
+    let with_bad = |args: &[&str]| {
+        let mut all = vec!["--policy", bad.to_str().unwrap()];
+        all.extend_from_slice(args);
+        incasso(&data, &all)
+    };
+    let o = with_bad(&["letter", "--debtor", "B2", "--date", "2025-05-01"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("whose country code XX is no country's for IBANs"),
+        "{}",
+        stderr(&o)
+    );
+    let o = with_bad(&["claims", "--as-of", "2025-09-30"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("note: a claim tells the debtor to pay to iban 'XX62ABNA0417164300'")
+            && stderr(&o).contains("`incasso submit` and `incasso letter` refuse until it is"),
         "{}",
         stderr(&o)
     );

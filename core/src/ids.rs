@@ -223,6 +223,42 @@ impl Iban {
     pub fn country(&self) -> &str {
         &self.0[..2]
     }
+
+    /// Whether its country uses IBANs of its length (the IBAN registry, ISO 13616): a code no
+    /// country has passes mod-97 all the same (`XX62ABNA0417164300`), and a creditor's account
+    /// in it is one nobody can pay into (review 46c, F-6).
+    pub fn is_registered(&self) -> bool {
+        registered_length(self.country()) == Some(self.0.len())
+    }
+}
+
+/// The length of a country's IBANs in the IBAN registry (SWIFT's, ISO 13616, release of 2025),
+/// with the territories that write their own code (French overseas, the Crown dependencies,
+/// Åland).
+fn registered_length(country: &str) -> Option<usize> {
+    Some(match country {
+        "NO" => 15,
+        "BE" => 16,
+        "DK" | "FI" | "FO" | "GL" | "NL" | "SD" | "FK" | "AX" => 18,
+        "MK" | "SI" => 19,
+        "AT" | "BA" | "EE" | "KZ" | "LT" | "LU" | "XK" | "MN" => 20,
+        "CH" | "HR" | "LI" | "LV" => 21,
+        "BG" | "BH" | "CR" | "DE" | "GB" | "GE" | "IE" | "ME" | "RS" | "VA" | "IM" | "JE"
+        | "GG" => 22,
+        "AE" | "GI" | "IL" | "IQ" | "OM" | "SO" | "TL" => 23,
+        "AD" | "CZ" | "ES" | "MD" | "PK" | "RO" | "SA" | "SE" | "SK" | "TN" | "VG" => 24,
+        "LY" | "PT" | "ST" => 25,
+        "IS" | "TR" => 26,
+        "BI" | "DJ" | "FR" | "GR" | "IT" | "MC" | "MR" | "SM" | "GF" | "GP" | "MQ" | "RE"
+        | "PF" | "TF" | "YT" | "NC" | "PM" | "WF" | "BL" | "MF" => 27,
+        "AL" | "AZ" | "BY" | "CY" | "DO" | "GT" | "HN" | "HU" | "LB" | "NI" | "PL" | "SV" => 28,
+        "BR" | "EG" | "PS" | "QA" | "UA" => 29,
+        "JO" | "KW" | "MU" | "YE" => 30,
+        "MT" | "SC" => 31,
+        "LC" => 32,
+        "RU" => 33,
+        _ => return None,
+    })
 }
 
 /// ISO 7064 mod 97 over digits and upper-case letters (A = 10 ... Z = 35), as IBANs and
@@ -332,6 +368,12 @@ mod tests {
         assert!(form("NL91ABNA0417164300") && form("BE68539007547034"));
         assert!(!form("NL251BNA0417164300"), "a digit in the bank code");
         assert!(!form("BE41539007547035"), "the Belgian check digits");
+        // Mod-97 right, no country's (review 46c, F-6).
+        let registered = |i: &str| Iban::parse(i).unwrap().is_registered();
+        assert!(registered("NL91ABNA0417164300") && registered("BE68539007547034"));
+        assert!(registered("DE89370400440532013000") && registered("FR1420041010050500013M02606"));
+        assert!(registered("GB29NWBK60161331926819") && registered("CH9300762011623852957"));
+        assert!(!registered("XX62ABNA0417164300"), "no country XX");
     }
 
     #[test]

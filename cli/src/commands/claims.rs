@@ -57,6 +57,9 @@ pub fn run(ctx: &Ctx, a: Args) -> Result<ExitStatus> {
         eprintln!(
             "note: these claims name no creditor or account to pay to; `incasso submit` and `incasso letter` refuse until name and iban are set under [creditor] in the policy"
         );
+    } else if let Err(why) = creditor.named("a claim") {
+        // A preview that said nothing of an account `submit` refuses (review 46c, F-6).
+        eprintln!("note: {why}; `incasso submit` and `incasso letter` refuse until it is");
     }
     let mut out = render::stdout();
     match format {

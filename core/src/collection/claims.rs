@@ -467,11 +467,13 @@ pub fn preview(
                 b2b_minimum: Some(policy.b2b_minimum),
                 agreed_costs_pct: policy.b2b_agreed_costs_pct,
             };
-            // Art. 3 of the Besluit: no statutory costs when the default began before 1 July 2012.
-            let before_besluit = input
-                .invoices
-                .iter()
-                .any(|i| crate::law::nl::before_besluit(eff.jurisdiction, i.due_date));
+            // Art. 3 of the Besluit: no statutory costs when the default began before 1 July 2012;
+            // of a claim with later invoices too, the costs are over those (`law::claim`).
+            let before_besluit = !input.invoices.is_empty()
+                && input
+                    .invoices
+                    .iter()
+                    .all(|i| crate::law::nl::before_besluit(eff.jurisdiction, i.due_date));
             // The statutory costs' bands, minimum and maximum are amounts in euros (the Besluit,
             // art. XIX.2 WER): applied to pounds or forints they would charge a consumer more
             // than the law allows, or a business far less. No exchange rate is kept, so a claim

@@ -93,7 +93,8 @@ impl CreditorDetails {
         }
         let iban = self.iban.as_deref().unwrap_or_default().trim();
         match crate::ids::Iban::parse(iban) {
-            Ok(i) if i.has_national_form() => Ok(()),
+            Ok(i) if i.is_registered() && i.has_national_form() => Ok(()),
+            Ok(i) if !i.is_registered() => Err(format!("{what} tells the debtor to pay to iban '{iban}' under [creditor], whose country code {} is no country's for IBANs of its length: correct it", i.country())),
             Ok(_) => Err(format!("{what} tells the debtor to pay to iban '{iban}' under [creditor], which is no account of its country's form: correct it")),
             Err(e) => Err(format!("{what} tells the debtor to pay to iban '{iban}' under [creditor], which is no IBAN ({e}): correct it")),
         }

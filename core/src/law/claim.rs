@@ -836,10 +836,32 @@ fn fix_costs(
                 .as_ref()
                 .is_some_and(|r| r.sent_date <= i.due)
     };
-    let counted: Vec<&Inv> = invs.iter().filter(|i| !before_default(i)).collect();
+    // Art. 3 of the Besluit: no statutory costs over an invoice whose default began before it
+    // took effect; the others of the claim carry them (review 46c, F-5: one older invoice took
+    // the costs the letter stated over a later one).
+    let before_besluit = |i: &Inv| nl::before_besluit(input.jurisdiction, i.due);
+    let counted: Vec<&Inv> = invs
+        .iter()
+        .filter(|i| !before_default(i) && !before_besluit(i))
+        .collect();
+    let older = invs
+        .iter()
+        .filter(|i| before_besluit(i) && i.principal > Decimal::ZERO)
+        .map(|i| TraceLine {
+            step: format!(
+                "invoice {} left out: due {}, in default before the Besluit took effect on {}",
+                i.id,
+                i.due,
+                nl::BESLUIT_IN_FORCE
+            ),
+            base: Some(format_cents(i.principal)),
+            rate: None,
+            amount: format_cents(Decimal::ZERO),
+            basis: Some(basis::NL_BEFORE_BESLUIT.cite()),
+        });
     let left_out: Vec<TraceLine> = invs
         .iter()
-        .filter(|i| before_default(i) && i.principal > Decimal::ZERO)
+        .filter(|i| before_default(i) && !before_besluit(i) && i.principal > Decimal::ZERO)
         .map(|i| TraceLine {
             step: format!(
                 "invoice {} left out: due {}, the letter came before its default",
@@ -856,6 +878,7 @@ fn fix_costs(
                 .cite(),
             ),
         })
+        .chain(older)
         .collect();
     let base: Decimal = counted.iter().map(|i| i.principal).sum();
     if base <= Decimal::ZERO {
