@@ -105,14 +105,15 @@ pub(super) fn apply_manual<'m>(
     // line and every document took most of a second at a million, for the few decisions a
     // store holds (none, in most).
     let named_payments: HashSet<&str> = decided.allocations.iter().map(|&(p, ..)| p).collect();
-    let by_id: HashMap<&str, usize> = match named_payments.is_empty() {
-        true => HashMap::new(),
-        false => payments
+    let by_id: HashMap<&str, usize> = if named_payments.is_empty() {
+        HashMap::new()
+    } else {
+        payments
             .iter()
             .enumerate()
             .filter(|(_, p)| named_payments.contains(p.id.as_str()))
             .map(|(i, p)| (p.id.as_str(), i))
-            .collect(),
+            .collect()
     };
     let named_keys: HashSet<&DocumentKey> = decided
         .allocations
@@ -121,15 +122,15 @@ pub(super) fn apply_manual<'m>(
         .chain(decided.excluded_pairs.iter().map(|&(_, k)| k))
         .collect();
     let named_numbers: HashSet<&str> = named_keys.iter().map(|k| k.number.as_str()).collect();
-    let by_key: HashMap<DocumentKey, u32> = match named_keys.is_empty() {
-        true => HashMap::new(),
-        false => docs
-            .iter()
+    let by_key: HashMap<DocumentKey, u32> = if named_keys.is_empty() {
+        HashMap::new()
+    } else {
+        docs.iter()
             .enumerate()
             .filter(|(_, d)| named_numbers.contains(d.document.number.normalised().as_ref()))
             .map(|(i, d)| (d.document.key(), i as u32))
             .filter(|(k, _)| named_keys.contains(k))
-            .collect(),
+            .collect()
     };
     done.excluded = decided.excluded;
     done.excluded_pairs.extend(
