@@ -961,6 +961,64 @@ fn an_imported_letter_received_before_it_was_sent_is_refused() {
 /// 14-day letter once the debtor turned out to be one (F-1), a letter stating statutory costs on
 /// a default before the Besluit took effect (F-2), and a creditor's IBAN that is none (F-3).
 #[test]
+fn an_invoice_of_2012_with_no_term_in_default_since_2026_bears_costs() {
+    // Review 47a, F-2: art. 3 of the Besluit spares a debtor in default before 1 July 2012; with
+    // no agreed term the default began when the notice's term ran out, in 2026 here.
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(
+        &policy,
+        format!("jurisdiction = \"nl\"\n{CREDITOR}[debtors.C9]\ndebtor_type = \"consumer\"\n"),
+    )
+    .unwrap();
+    let ledger = dir.path().join("ledger.csv");
+    std::fs::write(
+        &ledger,
+        "Factuurnummer;Factuurdatum;Debiteur;Naam;Adres;Postcode;Plaats;Land;Bedrag incl. BTW;Valuta\n\
+         N1;01-01-2012;C9;M. Smit;Kerkstraat 9;1234 AB;Zonnedorp;NL;1000,00;EUR\n",
+    )
+    .unwrap();
+    ok(incasso(&data, &["import", ledger.to_str().unwrap()]));
+    let p = policy.to_str().unwrap();
+    let letter = |date: &str| {
+        ok(incasso(
+            &data,
+            &[
+                "--policy", p, "letter", "--debtor", "C9", "--date", date, "--record",
+            ],
+        ))
+    };
+    let notice = letter("2026-03-02");
+    assert!(notice.contains("Ingebrekestelling"), "{notice}");
+    let fourteen = letter("2026-04-01");
+    assert!(
+        fourteen.contains("incassokosten verschuldigd van € 150,00")
+            && !fourteen.contains("vóór 1 juli 2012"),
+        "{fourteen}"
+    );
+    let claims: serde_json::Value = serde_json::from_str(&ok(incasso(
+        &data,
+        &[
+            "--policy",
+            p,
+            "claims",
+            "--as-of",
+            "2026-06-30",
+            "--format",
+            "json",
+        ],
+    )))
+    .unwrap();
+    let claim = &claims["claims"][0];
+    assert_eq!(claim["items"][0]["default_date"], "2026-03-19", "{claim:#}");
+    assert_eq!(
+        claim["amounts"]["collection_costs_excl_vat"], "150.00",
+        "{claim:#}"
+    );
+}
+
+#[test]
 fn a_business_letter_is_no_consumer_s_and_old_defaults_and_bad_ibans_state_nothing_wrong() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
@@ -1108,6 +1166,30 @@ fn a_business_letter_is_no_consumer_s_and_old_defaults_and_bad_ibans_state_nothi
         ],
     ));
     assert!(letter.contains("€ 300,00"), "{letter}");
+    // It says which invoice the costs leave out, and why (review 47a, F-4).
+    assert!(
+        letter.contains("Over factuur A1, in verzuim sinds vóór 1 juli 2012, zijn geen incassokosten verschuldigd"),
+        "{letter}"
+    );
+    // Kept, the claims of a letter that stated no costs read back (review 47a, F-3: "the kept
+    // claims are unreadable" on every read after the first).
+    let read = || {
+        incasso(
+            &data,
+            &[
+                "--policy",
+                &consumer,
+                "claims",
+                "--as-of",
+                "2013-01-01",
+                "--format",
+                "json",
+            ],
+        )
+    };
+    let (first, again) = (read(), read());
+    assert_eq!(first.stdout, again.stdout);
+    assert!(!stderr(&again).contains("unreadable"), "{}", stderr(&again));
     let mixed = of(&claims(&consumer, "2013-01-01"), "D5");
     assert_eq!(mixed.len(), 1, "{mixed:?}");
     let amounts = &mixed[0]["amounts"];
@@ -1117,7 +1199,7 @@ fn a_business_letter_is_no_consumer_s_and_old_defaults_and_bad_ibans_state_nothi
     );
     let trace = serde_json::to_string(&amounts["costs_trace"]).unwrap();
     assert!(
-        trace.contains("invoice A1 left out: due 2012-05-01, in default before the Besluit"),
+        trace.contains("invoice A1 left out: in default from 2012-05-02, before the Besluit"),
         "{trace}"
     );
 
@@ -1207,5 +1289,18 @@ fn a_business_letter_is_no_consumer_s_and_old_defaults_and_bad_ibans_state_nothi
             && stderr(&o).contains("`incasso submit` and `incasso letter` refuse until it is"),
         "{}",
         stderr(&o)
+    );
+    // Typed in groups and lower case, the account is carried in its electronic form: one
+    // spelling, whatever was typed (review 47a, F-5).
+    std::fs::write(
+        &bad,
+        CREDITOR.replace("NL91ABNA0417164300", "nl91 abna 0417 1643 00"),
+    )
+    .unwrap();
+    let o = with_bad(&["claims", "--as-of", "2025-09-30", "--format", "json"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("\"iban\": \"NL91ABNA0417164300\"") && !out.contains("abna"),
+        "{out}"
     );
 }

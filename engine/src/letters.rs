@@ -238,11 +238,20 @@ pub fn prepare(ws: &Workspace, q: &LetterRequest<'_>) -> Result<Letter> {
     }
     let total: Decimal = items.iter().map(|(it, _)| it.open).sum();
     // No statutory costs on a debt whose default began before the Besluit took effect (art. 3;
-    // review 46b, F-2: the letter stated 150.00 the claim rightly did not charge).
+    // review 46b, F-2: the letter stated 150.00 the claim rightly did not charge). Its default
+    // began the day after it was due, or, with no agreed term, when an earlier notice's term
+    // ran out (review 47a, F-2: an invoice of 2012 in default in 2026 bears costs).
+    let since_besluit = |(it, s): &&(&OpenItem<'_>, Option<Option<NaiveDate>>)| {
+        let default = match s {
+            Some(Some(last)) => last.succ_opt().unwrap_or(*last),
+            _ => it.due_date.succ_opt().unwrap_or(it.due_date),
+        };
+        !incasso_core::law::nl::default_before_besluit(eff.jurisdiction, default)
+    };
     let costs_base: Decimal = items
         .iter()
         .filter(|(_, s)| !matches!(s, Some(None)))
-        .filter(|(it, _)| !incasso_core::law::nl::before_besluit(eff.jurisdiction, it.due_date))
+        .filter(since_besluit)
         .map(|(it, _)| it.open)
         .sum();
     // A letter that only gives notice of default states no costs.
@@ -251,10 +260,7 @@ pub fn prepare(ws: &Workspace, q: &LetterRequest<'_>) -> Result<Letter> {
         jurisdiction: eff.jurisdiction,
         debtor_type,
         // The €40 a late invoice: not for one in default before the Besluit (review 46d, F-4).
-        late_invoices: items
-            .iter()
-            .filter(|(it, _)| !incasso_core::law::nl::before_besluit(eff.jurisdiction, it.due_date))
-            .count() as u32,
+        late_invoices: items.iter().filter(since_besluit).count() as u32,
         creditor_vat_deductible: policy.creditor_vat_deductible,
         b2b_minimum: policy.b2b_minimum,
         agreed_costs_pct: policy.b2b_agreed_costs_pct,

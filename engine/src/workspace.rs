@@ -94,8 +94,10 @@ fn policy(data_dir: &Path, flag: Option<&Path>) -> Result<Policy> {
     };
     let text = std::fs::read_to_string(&path)
         .with_context(|| format!("reading policy {}", path.display()))?;
-    toml::from_str(&text)
-        .map_err(|e| anyhow::anyhow!("policy {}: {}", path.display(), e.to_string().trim()))
+    let mut read: Policy = toml::from_str(&text)
+        .map_err(|e| anyhow::anyhow!("policy {}: {}", path.display(), e.to_string().trim()))?;
+    read.creditor.normalise();
+    Ok(read)
 }
 
 /// The rate tables to use: built-in, with any table of the same file name in the folder

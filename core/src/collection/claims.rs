@@ -470,10 +470,9 @@ pub fn preview(
             // Art. 3 of the Besluit: no statutory costs when the default began before 1 July 2012;
             // of a claim with later invoices too, the costs are over those (`law::claim`).
             let before_besluit = !input.invoices.is_empty()
-                && input
-                    .invoices
-                    .iter()
-                    .all(|i| crate::law::nl::before_besluit(eff.jurisdiction, i.due_date));
+                && input.invoices.iter().all(|i| {
+                    crate::law::nl::default_before_besluit(eff.jurisdiction, i.default_date())
+                });
             // The statutory costs' bands, minimum and maximum are amounts in euros (the Besluit,
             // art. XIX.2 WER): applied to pounds or forints they would charge a consumer more
             // than the law allows, or a business far less. No exchange rate is kept, so a claim

@@ -243,7 +243,7 @@ pub fn statutory_term_end(last: NaiveDate, jurisdiction: Jurisdiction) -> NaiveD
 }
 
 /// A reminder or letter sent to a debtor.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Reminder {
     /// The debtor.
     pub debtor: DebtorId,
@@ -261,14 +261,46 @@ pub struct Reminder {
     pub states_costs: bool,
     /// The collection costs it stated, VAT included, when recorded with it: a claim on it
     /// charges no more (art. 6:96 lid 6 BW: the letter states what will be charged).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub stated_costs: Option<rust_decimal::Decimal>,
     /// The regime incasso wrote it under, when it wrote it: a business's letter (costs owed
     /// since the due date, commercial interest) is no consumer's 14-day letter should the debtor
     /// turn out to be one (art. 6:96 lid 6 BW; review 46b, F-1). `None` for a letter recorded by
     /// hand or imported.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub written_for: Option<crate::law::DebtorType>,
+}
+
+/// Every field in a binary encoding, where fields are read back by their place (the kept
+/// claims: a letter that stated no costs left the next field read as its amount, review 47a,
+/// F-3); the two later fields only when set in JSON, whose readers take them as absent before.
+impl Serialize for Reminder {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let whole = !s.is_human_readable();
+        let stated = whole || self.stated_costs.is_some();
+        let written = whole || self.written_for.is_some();
+        let mut out =
+            s.serialize_struct("Reminder", 7 + usize::from(stated) + usize::from(written))?;
+        out.serialize_field("debtor", &self.debtor)?;
+        out.serialize_field("kind", &self.kind)?;
+        out.serialize_field("sent", &self.sent)?;
+        out.serialize_field("received", &self.received)?;
+        out.serialize_field("channel", &self.channel)?;
+        out.serialize_field("items", &self.items)?;
+        out.serialize_field("states_costs", &self.states_costs)?;
+        if stated {
+            out.serialize_field("stated_costs", &self.stated_costs)?;
+        } else {
+            out.skip_field("stated_costs")?;
+        }
+        if written {
+            out.serialize_field("written_for", &self.written_for)?;
+        } else {
+            out.skip_field("written_for")?;
+        }
+        out.end()
+    }
 }
 
 impl Reminder {

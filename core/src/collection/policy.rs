@@ -80,6 +80,19 @@ pub struct CreditorDetails {
 }
 
 impl CreditorDetails {
+    /// The IBAN in its electronic form (upper case, no spaces, as ISO 13616 transmits it) when
+    /// it is one: letters and the agency's claims carry one spelling of the account, and typing
+    /// it again otherwise is no new account that sends every claim again (review 47a, F-5).
+    pub fn normalise(&mut self) {
+        if let Some(i) = self
+            .iban
+            .as_deref()
+            .and_then(|t| crate::ids::Iban::parse(t).ok())
+        {
+            self.iban = Some(i.into());
+        }
+    }
+
     /// Why a letter or claim cannot name this creditor (`what`: "a letter", "a claim"), if it
     /// cannot: it needs a name and an account to pay to that is an IBAN (country, length,
     /// mod-97): one mistyped digit would send every debtor to an account nobody can pay into,

@@ -62,6 +62,13 @@ pub struct InvoiceInput {
 }
 
 impl InvoiceInput {
+    /// Its first day in default, unless the law's calculation moves it for the debtor (a Belgian
+    /// consumer's after the reminder's term): the start given, else the day after the due date.
+    pub fn default_date(&self) -> NaiveDate {
+        self.interest_start_date
+            .unwrap_or(self.due_date + Days::new(1))
+    }
+
     /// The principal before the payments the books applied to it ([`InvoiceInput::paid`]).
     fn before_paid(&self) -> Decimal {
         self.amount + self.paid.iter().map(|p| p.amount).sum::<Decimal>()
@@ -797,7 +804,15 @@ fn costs_due_date(input: &ClaimInput) -> (Option<NaiveDate>, Option<String>) {
 
 /// When the law makes costs due, from the letter and the invoices.
 fn lawful_costs_due_date(input: &ClaimInput) -> (Option<NaiveDate>, Option<String>) {
-    let earliest_due = input.invoices.iter().map(|i| i.due_date).min();
+    // A business owes the costs from its first default over the invoices that carry them: one
+    // in default before the Besluit does not set the day (review 47a, F-1: a part payment on the
+    // later invoice before it fell due no longer lowered the costs), and an invoice with no
+    // agreed term is in default when the law says, not the day after its assumed due date.
+    let defaults = || input.invoices.iter().map(InvoiceInput::default_date);
+    let earliest_default = defaults()
+        .filter(|&d| !nl::default_before_besluit(input.jurisdiction, d))
+        .min()
+        .or_else(|| defaults().min());
     match (input.jurisdiction, input.debtor_type) {
         (_, DebtorType::Consumer) => match &input.reminder {
             None => (None, Some("no 14-day letter or first reminder was sent: no costs may be charged to a consumer".into())),
@@ -817,7 +832,7 @@ fn lawful_costs_due_date(input: &ClaimInput) -> (Option<NaiveDate>, Option<Strin
             }
             Some(r) => (Some(r.term_end() + Days::new(1)), None),
         },
-        (_, DebtorType::Business) => (earliest_due.map(|d| d + Days::new(1)), None),
+        (_, DebtorType::Business) => (earliest_default, None),
     }
 }
 
@@ -839,7 +854,7 @@ fn fix_costs(
     // Art. 3 of the Besluit: no statutory costs over an invoice whose default began before it
     // took effect; the others of the claim carry them (review 46c, F-5: one older invoice took
     // the costs the letter stated over a later one).
-    let before_besluit = |i: &Inv| nl::before_besluit(input.jurisdiction, i.due);
+    let before_besluit = |i: &Inv| nl::default_before_besluit(input.jurisdiction, i.start);
     let counted: Vec<&Inv> = invs
         .iter()
         .filter(|i| !before_default(i) && !before_besluit(i))
@@ -849,9 +864,9 @@ fn fix_costs(
         .filter(|i| before_besluit(i) && i.principal > Decimal::ZERO)
         .map(|i| TraceLine {
             step: format!(
-                "invoice {} left out: due {}, in default before the Besluit took effect on {}",
+                "invoice {} left out: in default from {}, before the Besluit took effect on {}",
                 i.id,
-                i.due,
+                i.start,
                 nl::BESLUIT_IN_FORCE
             ),
             base: Some(format_cents(i.principal)),

@@ -25,11 +25,13 @@ pub const BESLUIT_IN_FORCE: NaiveDate = match NaiveDate::from_ymd_opt(2012, 7, 1
     None => panic!("a valid date"),
 };
 
-/// Whether an invoice due on `due` under Dutch law had its debtor in default before the Besluit
-/// took effect: then no statutory costs are owed, and no letter may state them (review 46b, F-2).
-pub fn before_besluit(jurisdiction: super::Jurisdiction, due: NaiveDate) -> bool {
-    jurisdiction == super::Jurisdiction::Nl
-        && due < BESLUIT_IN_FORCE.pred_opt().unwrap_or(BESLUIT_IN_FORCE)
+/// Whether a debt whose default began on `default` (its first day in default) under Dutch law
+/// was in default before the Besluit took effect (art. 3): then no statutory costs are owed on
+/// it, and no letter may state them (review 46b, F-2). An invoice of 2012 with no agreed term is
+/// in default only once a notice's term ran out, years later perhaps (art. 6:82 BW; review 47a,
+/// F-2): its due date does not tell.
+pub fn default_before_besluit(jurisdiction: super::Jurisdiction, default: NaiveDate) -> bool {
+    jurisdiction == super::Jurisdiction::Nl && default < BESLUIT_IN_FORCE
 }
 
 /// VAT raised on the costs when the creditor cannot deduct it (art. 2 lid 3 of the Besluit).

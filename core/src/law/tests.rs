@@ -151,6 +151,49 @@ mod properties {
         assert_eq!(r.principal_outstanding, Decimal::new(150_000, 2));
     }
 
+    /// A business's costs fall due after the first default of the invoices that bear them: one
+    /// in default before the Besluit bears none and does not set the day, so a part payment on
+    /// the later invoice before it fell due still lowers their base (review 47a, F-1).
+    #[test]
+    fn an_invoice_in_default_before_the_besluit_sets_no_day_for_the_costs() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let mut input = claim(
+            Jurisdiction::Nl,
+            DebtorType::Business,
+            Decimal::new(60_000, 2),
+            d("2026-01-15"),
+            d("2026-06-30"),
+        );
+        input.invoices[0].paid = vec![crate::law::claim::PaymentInput {
+            date: d("2026-01-05"),
+            amount: Decimal::new(40_000, 2),
+        }];
+        input.invoices.push(InvoiceInput {
+            id: "H1".into(),
+            amount: Decimal::new(500_000, 2),
+            invoice_date: d("2011-12-15"),
+            due_date: d("2012-01-15"),
+            interest_start_date: None,
+            paid: Vec::new(),
+        });
+        let r = calculate(&input).unwrap();
+        assert_eq!(r.costs_due_date, Some(d("2026-01-16")));
+        assert_eq!(r.collection_costs_base, Decimal::new(60_000, 2));
+        assert_eq!(r.collection_costs_excl_vat, Decimal::new(9_000, 2));
+        assert!(
+            r.costs_trace[0]
+                .step
+                .starts_with("invoice H1 left out: in default from 2012-01-16"),
+            "{:?}",
+            r.costs_trace
+        );
+        // With no agreed term, the day its default began, not the day after the assumed due date.
+        input.invoices.truncate(1);
+        input.invoices[0].interest_start_date = Some(d("2026-01-20"));
+        let r = calculate(&input).unwrap();
+        assert_eq!(r.costs_due_date, Some(d("2026-01-20")));
+    }
+
     proptest! {
         /// Payments the books applied leave the principal claimed as it is, and never lower the
         /// interest or the costs below those of the same claim without them.

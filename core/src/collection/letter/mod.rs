@@ -41,6 +41,14 @@ pub enum Lang {
     En,
 }
 
+impl LetterItem {
+    /// Its first day in default: after an earlier letter's term, else the day after it was due.
+    pub fn defaulted(&self) -> NaiveDate {
+        self.in_default_from
+            .unwrap_or_else(|| self.due_date.succ_opt().unwrap_or(self.due_date))
+    }
+}
+
 /// One invoice the letter names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LetterItem {
@@ -268,7 +276,7 @@ impl LetterInput {
         let n = self
             .items
             .iter()
-            .filter(|it| !crate::law::nl::before_besluit(self.jurisdiction, it.due_date))
+            .filter(|it| !crate::law::nl::default_before_besluit(self.jurisdiction, it.defaulted()))
             .count();
         match (self.lang, n) {
             (Lang::Nl, 1) => "1 factuur".into(),

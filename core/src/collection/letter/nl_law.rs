@@ -30,12 +30,41 @@ pub fn wording(l: &LetterInput) -> Wording {
         DebtorType::Consumer => consumer(l),
         DebtorType::Business => business(l),
     });
+    paragraphs.extend(older_than_besluit(l));
     paragraphs.push(if nl {
         "Heeft u inmiddels betaald, dan kunt u deze brief als niet verzonden beschouwen. Heeft u vragen of kunt u niet in één keer betalen, neem dan contact met ons op: een betalingsregeling is bespreekbaar.".into()
     } else {
         "If you have paid in the meantime, please disregard this letter. If you have questions or cannot pay at once, please contact us: a payment plan can be discussed.".into()
     });
     Wording::new(l, title, paragraphs, "Met vriendelijke groet,")
+}
+
+/// Which invoices the costs stated leave out, and why: those in default before the Besluit took
+/// effect bear none (art. 3), and the debtor can check the amount only knowing it (review 47a,
+/// F-4: "over € 1.500,00" of a listed 2.500,00).
+fn older_than_besluit(l: &LetterInput) -> Option<String> {
+    let older: Vec<&str> = l
+        .items
+        .iter()
+        .filter(|it| crate::law::nl::default_before_besluit(l.jurisdiction, it.defaulted()))
+        .map(|it| it.number.as_str())
+        .collect();
+    if older.is_empty() || l.costs_incl().is_zero() {
+        return None;
+    }
+    let (one, numbers) = (older.len() == 1, older.join(", "));
+    Some(match l.lang {
+        Lang::Nl => format!(
+            "Over {} {numbers}, in verzuim sinds vóór 1 juli 2012, zijn geen incassokosten verschuldigd (artikel 3 van het Besluit vergoeding voor buitengerechtelijke incassokosten): {} daarom niet mee in het bedrag hierboven.",
+            if one { "factuur" } else { "de facturen" },
+            if one { "die telt" } else { "die tellen" },
+        ),
+        Lang::En => format!(
+            "No collection costs are owed on {} {numbers}, in default since before 1 July 2012 (article 3 of the Dutch Decree on compensation for extrajudicial collection costs): {} therefore not counted in the amount above.",
+            if one { "invoice" } else { "invoices" },
+            if one { "it is" } else { "they are" },
+        ),
+    })
 }
 
 /// The term: 14 days from the day after delivery, tied to delivery (not to a fixed date, which a

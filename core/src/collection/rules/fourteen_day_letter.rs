@@ -59,7 +59,10 @@ impl ItemRule for FourteenDayLetter {
             Some(r)
                 if !r.states_costs
                     && cx.policy.letter_states_costs()
-                    && !crate::law::nl::before_besluit(cx.policy.jurisdiction, item.due_date) =>
+                    && !crate::law::nl::default_before_besluit(
+                        cx.policy.jurisdiction,
+                        before.succ_opt().unwrap_or(before),
+                    ) =>
             {
                 Some(format!(
                     "the 14-day letter of {} did not state the costs",
