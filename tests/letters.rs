@@ -1016,6 +1016,42 @@ fn an_invoice_of_2012_with_no_term_in_default_since_2026_bears_costs() {
         claim["amounts"]["collection_costs_excl_vat"], "150.00",
         "{claim:#}"
     );
+
+    // A letter that gives notice for it and states costs over a later invoice does not call it
+    // in default since 2012 (review 47b, F-1); the next letter states costs over both.
+    let data = dir.path().join("data-mixed");
+    let term = dir.path().join("term.csv");
+    std::fs::write(
+        &term,
+        "Factuurnummer;Factuurdatum;Vervaldatum;Debiteur;Naam;Adres;Postcode;Plaats;Land;Bedrag incl. BTW;Valuta\n\
+         A3;01-01-2025;31-01-2025;C9;M. Smit;Kerkstraat 9;1234 AB;Zonnedorp;NL;1500,00;EUR\n",
+    )
+    .unwrap();
+    ok(incasso(
+        &data,
+        &["import", ledger.to_str().unwrap(), term.to_str().unwrap()],
+    ));
+    let letter = |date: &str, lang: &str| {
+        ok(incasso(
+            &data,
+            &[
+                "--policy", p, "letter", "--debtor", "C9", "--date", date, "--lang", lang,
+                "--record",
+            ],
+        ))
+    };
+    let both = letter("2026-03-02", "nl");
+    assert!(
+        both.contains("met deze brief stellen wij u daarvoor in gebreke")
+            && both.contains("verschuldigd van € 225,00")
+            && !both.contains("1 juli 2012"),
+        "{both}"
+    );
+    let next = letter("2026-04-01", "en");
+    assert!(
+        next.contains("€375.00") && !next.contains("July 2012"),
+        "{next}"
+    );
 }
 
 #[test]
@@ -1143,7 +1179,7 @@ fn a_business_letter_is_no_consumer_s_and_old_defaults_and_bad_ibans_state_nothi
         ],
     ));
     assert!(
-        letter.contains("Voor deze 1 factuur is dat € 300,00") && !letter.contains("2 facturen"),
+        letter.contains("Voor deze factuur is dat € 300,00") && !letter.contains("2 facturen"),
         "{letter}"
     );
     let old = of(&claims(&consumer, "2013-01-01"), "D2");

@@ -156,12 +156,12 @@ fn business(l: &LetterInput) -> Vec<String> {
     match l.lang {
         Lang::Nl => vec![
             format!("Het openstaande bedrag is {total}. Wij verzoeken u dit bedrag{pay_to} uiterlijk op {last} te betalen."),
-            format!("Op grond van de wet van 2 augustus 2002 betreffende de bestrijding van de betalingsachterstand bij handelstransacties bent u sinds de dag na de vervaldatum van elke factuur van rechtswege en zonder ingebrekestelling verwijlinterest verschuldigd{rate} (artikel 5), en een forfaitaire schadevergoeding van € 40 per laattijdig betaalde factuur (artikel 6; Hof van Justitie EU 20 oktober 2022, zaak C-585/20). Voor deze {n} is dat {costs}."),
+            format!("Op grond van de wet van 2 augustus 2002 betreffende de bestrijding van de betalingsachterstand bij handelstransacties bent u sinds de dag na de vervaldatum van elke factuur van rechtswege en zonder ingebrekestelling verwijlinterest verschuldigd{rate} (artikel 5), en een forfaitaire schadevergoeding van € 40 per laattijdig betaalde factuur (artikel 6; Hof van Justitie EU 20 oktober 2022, zaak C-585/20). Voor {n} is dat {costs}."),
             format!("Betaalt u uiterlijk op {last}, dan brengen wij deze schadevergoeding en de interesten niet in rekening. Betaalt u niet, dan geven wij de vordering uit handen aan een incassobureau en brengen wij beide in rekening."),
         ],
         Lang::En => vec![
             format!("The outstanding amount is {total}. We ask you to pay it{pay_to} by {last} at the latest."),
-            format!("Under the Belgian Act of 2 August 2002 on combating late payment in commercial transactions you have owed late-payment interest{rate} since the day after the due date of each invoice, by law and without notice (article 5), and fixed compensation of €40 for each invoice paid late (article 6; Court of Justice of the EU, 20 October 2022, case C-585/20). For these {n} that is {costs}."),
+            format!("Under the Belgian Act of 2 August 2002 on combating late payment in commercial transactions you have owed late-payment interest{rate} since the day after the due date of each invoice, by law and without notice (article 5), and fixed compensation of €40 for each invoice paid late (article 6; Court of Justice of the EU, 20 October 2022, case C-585/20). For {n} that is {costs}."),
             format!("If you pay by {last}, we will not charge this compensation or the interest. If you do not, we will hand the claim to a collection agency and charge both."),
         ],
     }

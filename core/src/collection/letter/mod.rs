@@ -269,9 +269,9 @@ impl LetterInput {
         }
     }
 
-    /// The invoices the compensation is for, counted with the right word ("1 factuur", "3
-    /// facturen", "1 invoice"): those in default since the Besluit took effect (review 46d, F-4:
-    /// "for these 2 invoices" where one was older and bore none).
+    /// The invoices the compensation is for, counted with the right words ("deze factuur", "deze
+    /// 3 facturen", "this invoice", "these 3 invoices"): those in default since the Besluit took
+    /// effect (review 46d, F-4: "for these 2 invoices" where one was older and bore none).
     fn invoices(&self) -> String {
         let n = self
             .items
@@ -279,10 +279,10 @@ impl LetterInput {
             .filter(|it| !crate::law::nl::default_before_besluit(self.jurisdiction, it.defaulted()))
             .count();
         match (self.lang, n) {
-            (Lang::Nl, 1) => "1 factuur".into(),
-            (Lang::Nl, n) => format!("{n} facturen"),
-            (Lang::En, 1) => "1 invoice".into(),
-            (Lang::En, n) => format!("{n} invoices"),
+            (Lang::Nl, 1) => "deze factuur".into(),
+            (Lang::Nl, n) => format!("deze {n} facturen"),
+            (Lang::En, 1) => "this invoice".into(),
+            (Lang::En, n) => format!("these {n} invoices"),
         }
     }
 }

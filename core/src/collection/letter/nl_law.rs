@@ -43,16 +43,30 @@ pub fn wording(l: &LetterInput) -> Wording {
 /// effect bear none (art. 3), and the debtor can check the amount only knowing it (review 47a,
 /// F-4: "over € 1.500,00" of a listed 2.500,00).
 fn older_than_besluit(l: &LetterInput) -> Option<String> {
+    // An invoice this letter gives notice of default for is in default only after its term
+    // (review 47b, F-1: it was named as in default since 2012).
+    let notices = match l.debtor_type {
+        DebtorType::Consumer => l.notices(),
+        DebtorType::Business => Vec::new(),
+    };
     let older: Vec<&str> = l
         .items
         .iter()
+        .filter(|it| !notices.iter().any(|n| std::ptr::eq(*n, *it)))
         .filter(|it| crate::law::nl::default_before_besluit(l.jurisdiction, it.defaulted()))
         .map(|it| it.number.as_str())
         .collect();
     if older.is_empty() || l.costs_incl().is_zero() {
         return None;
     }
-    let (one, numbers) = (older.len() == 1, older.join(", "));
+    let one = older.len() == 1;
+    let numbers = match older.split_last() {
+        Some((last, first)) if !first.is_empty() => {
+            let and = if l.lang == Lang::Nl { "en" } else { "and" };
+            format!("{} {and} {last}", first.join(", "))
+        }
+        _ => older.join(", "),
+    };
     Some(match l.lang {
         Lang::Nl => format!(
             "Over {} {numbers}, in verzuim sinds vóór 1 juli 2012, zijn geen incassokosten verschuldigd (artikel 3 van het Besluit vergoeding voor buitengerechtelijke incassokosten): {} daarom niet mee in het bedrag hierboven.",
@@ -257,11 +271,11 @@ fn business(l: &LetterInput) -> Vec<String> {
     match l.lang {
         Lang::Nl => {
             let rule = if l.per_invoice_minimum() {
-                format!("ten minste € 40 per te laat betaalde factuur (artikel 6:96 lid 4 van het Burgerlijk Wetboek; Hof van Justitie EU 20 oktober 2022, zaak C-585/20). Voor deze {n} is dat {costs}{vat}")
+                format!("ten minste € 40 per te laat betaalde factuur (artikel 6:96 lid 4 van het Burgerlijk Wetboek; Hof van Justitie EU 20 oktober 2022, zaak C-585/20). Voor {n} is dat {costs}{vat}")
             } else if l.agreed_costs() {
-                format!("zoals in onze voorwaarden overeengekomen {} van de hoofdsom, {minimum_nl} (artikel 6:96 lid 4 van het Burgerlijk Wetboek). Voor deze {n} is dat {costs}{vat}", agreed_pct.replace('.', ","))
+                format!("zoals in onze voorwaarden overeengekomen {} van de hoofdsom, {minimum_nl} (artikel 6:96 lid 4 van het Burgerlijk Wetboek). Voor {n} is dat {costs}{vat}", agreed_pct.replace('.', ","))
             } else {
-                format!("berekend volgens de staffel van het Besluit vergoeding voor buitengerechtelijke incassokosten, {minimum_nl} (artikel 6:96 lid 4 van het Burgerlijk Wetboek). Voor deze {n} is dat {costs}{vat}")
+                format!("berekend volgens de staffel van het Besluit vergoeding voor buitengerechtelijke incassokosten, {minimum_nl} (artikel 6:96 lid 4 van het Burgerlijk Wetboek). Voor {n} is dat {costs}{vat}")
             };
             vec![
                 format!("Als zakelijke afnemer bent u sinds de dag na de vervaldatum van elke factuur, zonder dat daarvoor een aanmaning nodig is, een vergoeding voor incassokosten verschuldigd: {rule}."),
@@ -273,11 +287,11 @@ fn business(l: &LetterInput) -> Vec<String> {
         }
         Lang::En => {
             let rule = if l.per_invoice_minimum() {
-                format!("at least €40 for each invoice paid late (article 6:96(4) of the Dutch Civil Code; Court of Justice of the EU, 20 October 2022, case C-585/20). For these {n} that is {costs}{vat}")
+                format!("at least €40 for each invoice paid late (article 6:96(4) of the Dutch Civil Code; Court of Justice of the EU, 20 October 2022, case C-585/20). For {n} that is {costs}{vat}")
             } else if l.agreed_costs() {
-                format!("as agreed in our terms, {agreed_pct} of the principal, {minimum_en} (article 6:96(4) of the Dutch Civil Code). For these {n} that is {costs}{vat}")
+                format!("as agreed in our terms, {agreed_pct} of the principal, {minimum_en} (article 6:96(4) of the Dutch Civil Code). For {n} that is {costs}{vat}")
             } else {
-                format!("computed on the scale of the Dutch Decree on compensation for extrajudicial collection costs, {minimum_en} (article 6:96(4) of the Dutch Civil Code). For these {n} that is {costs}{vat}")
+                format!("computed on the scale of the Dutch Decree on compensation for extrajudicial collection costs, {minimum_en} (article 6:96(4) of the Dutch Civil Code). For {n} that is {costs}{vat}")
             };
             vec![
                 format!("As a business customer you have owed compensation for collection costs since the day after the due date of each invoice, without any reminder being needed: {rule}."),
