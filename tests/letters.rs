@@ -1179,7 +1179,7 @@ fn a_business_letter_is_no_consumer_s_and_old_defaults_and_bad_ibans_state_nothi
         ],
     ));
     assert!(
-        letter.contains("Voor deze factuur is dat € 300,00") && !letter.contains("2 facturen"),
+        letter.contains("Voor factuur N1 is dat € 300,00") && !letter.contains("2 facturen"),
         "{letter}"
     );
     let old = of(&claims(&consumer, "2013-01-01"), "D2");

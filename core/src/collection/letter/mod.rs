@@ -269,16 +269,43 @@ impl LetterInput {
         }
     }
 
-    /// The invoices the compensation is for, counted with the right words ("deze factuur", "deze
-    /// 3 facturen", "this invoice", "these 3 invoices"): those in default since the Besluit took
-    /// effect (review 46d, F-4: "for these 2 invoices" where one was older and bore none).
+    /// Numbers as a sentence lists them: "A", "A en B", "A, B en C" ("and" in English).
+    pub fn listed(&self, numbers: &[&str]) -> String {
+        match numbers.split_last() {
+            Some((last, first)) if !first.is_empty() => {
+                let and = match self.lang {
+                    Lang::Nl => "en",
+                    Lang::En => "and",
+                };
+                format!("{} {and} {last}", first.join(", "))
+            }
+            _ => numbers.join(", "),
+        }
+    }
+
+    /// The invoices the compensation is for, with the right words: those in default since the
+    /// Besluit took effect (review 46d, F-4: "for these 2 invoices" where one was older and bore
+    /// none). Counted ("deze factuur", "these 3 invoices") where they are all the letter lists;
+    /// named ("factuur G4", "invoices G4 and G5") where it lists older ones too, which bear none
+    /// (review 47c, F-2: "for this invoice" in a letter listing three).
     fn invoices(&self) -> String {
-        let n = self
+        let bearing: Vec<&str> = self
             .items
             .iter()
             .filter(|it| !crate::law::nl::default_before_besluit(self.jurisdiction, it.defaulted()))
-            .count();
-        match (self.lang, n) {
+            .map(|it| it.number.as_str())
+            .collect();
+        if bearing.len() < self.items.len() {
+            let one = bearing.len() == 1;
+            let word = match (self.lang, one) {
+                (Lang::Nl, true) => "factuur",
+                (Lang::Nl, false) => "de facturen",
+                (Lang::En, true) => "invoice",
+                (Lang::En, false) => "invoices",
+            };
+            return format!("{word} {}", self.listed(&bearing));
+        }
+        match (self.lang, bearing.len()) {
             (Lang::Nl, 1) => "deze factuur".into(),
             (Lang::Nl, n) => format!("deze {n} facturen"),
             (Lang::En, 1) => "this invoice".into(),

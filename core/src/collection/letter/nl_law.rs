@@ -59,14 +59,7 @@ fn older_than_besluit(l: &LetterInput) -> Option<String> {
     if older.is_empty() || l.costs_incl().is_zero() {
         return None;
     }
-    let one = older.len() == 1;
-    let numbers = match older.split_last() {
-        Some((last, first)) if !first.is_empty() => {
-            let and = if l.lang == Lang::Nl { "en" } else { "and" };
-            format!("{} {and} {last}", first.join(", "))
-        }
-        _ => older.join(", "),
-    };
+    let (one, numbers) = (older.len() == 1, l.listed(&older));
     Some(match l.lang {
         Lang::Nl => format!(
             "Over {} {numbers}, in verzuim sinds vóór 1 juli 2012, zijn geen incassokosten verschuldigd (artikel 3 van het Besluit vergoeding voor buitengerechtelijke incassokosten): {} daarom niet mee in het bedrag hierboven.",
@@ -149,11 +142,12 @@ fn rate_now(l: &LetterInput) -> String {
 fn consumer(l: &LetterInput) -> Vec<String> {
     let (vat, rate) = (vat(l), rate_now(l));
     let notices = l.notices();
-    let numbers = notices
-        .iter()
-        .map(|i| i.number.as_str())
-        .collect::<Vec<_>>()
-        .join(", ");
+    let numbers = l.listed(
+        &notices
+            .iter()
+            .map(|i| i.number.as_str())
+            .collect::<Vec<_>>(),
+    );
     let nl = l.lang == Lang::Nl;
     let mut out = Vec::new();
     if l.costs_base > rust_decimal::Decimal::ZERO {

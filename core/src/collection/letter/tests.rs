@@ -424,6 +424,36 @@ fn html_is_one_escaped_page() {
 }
 
 #[test]
+fn notices_of_default_are_listed_as_a_sentence_lists_them() {
+    // Review 47c, F-1: "Voor de facturen N8, M8, L8".
+    let mut l = letter(
+        Jurisdiction::Nl,
+        DebtorType::Consumer,
+        Lang::Nl,
+        "2026-05-12",
+        Channel::Post,
+        false,
+        THREE_SMALL,
+    );
+    for it in &mut l.items {
+        it.due_assumed = true;
+    }
+    l.costs_base = Decimal::ZERO;
+    let n: Vec<String> = l.items.iter().map(|i| i.number.clone()).collect();
+    let t = text(&l);
+    assert!(
+        t.contains(&format!(
+            "Voor de facturen {}, {} en {} is geen betalingstermijn afgesproken",
+            n[0], n[1], n[2]
+        )),
+        "{t}"
+    );
+    l.lang = Lang::En;
+    assert_eq!(l.listed(&["A", "B"]), "A and B");
+    assert_eq!(l.listed(&["A"]), "A");
+}
+
+#[test]
 fn nl_consumer_letter_without_an_agreed_term_is_the_notice_of_default() {
     // Tue 12 May 2026: received Fri 15 May, pay by Fri 29 May.
     let mut l = letter(
