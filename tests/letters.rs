@@ -1242,23 +1242,14 @@ fn a_business_letter_is_no_consumer_s_and_old_defaults_and_bad_ibans_state_nothi
     // F-3: an IBAN with wrong check digits is refused before a letter names it; what needs no
     // creditor (the ledger's receivables) still reads.
     let bad = dir.path().join("policy-bad-iban.toml");
-    std::fs::write(
-        &bad,
-        CREDITOR.replace("NL91ABNA0417164300", "NL91ABNA0417164301"),
-    )
-    .unwrap();
-    let o = incasso(
-        &data,
-        &[
-            "--policy",
-            bad.to_str().unwrap(),
-            "letter",
-            "--debtor",
-            "B2",
-            "--date",
-            "2025-05-01",
-        ],
-    );
+    let with_iban = |iban: &str, args: &[&str]| {
+        std::fs::write(&bad, CREDITOR.replace("NL91ABNA0417164300", iban)).unwrap();
+        let mut all = vec!["--policy", bad.to_str().unwrap()];
+        all.extend_from_slice(args);
+        incasso(&data, &all)
+    };
+    let letter_b2 = ["letter", "--debtor", "B2", "--date", "2025-05-01"];
+    let o = with_iban("NL91ABNA0417164301", &letter_b2);
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
     assert!(
@@ -1266,34 +1257,12 @@ fn a_business_letter_is_no_consumer_s_and_old_defaults_and_bad_ibans_state_nothi
             && err.contains("iban 'NL91ABNA0417164301' under [creditor], which is no IBAN"),
         "{err}"
     );
-    ok(incasso(
-        &data,
-        &[
-            "--policy",
-            bad.to_str().unwrap(),
-            "receivables",
-            "--as-of",
-            "2025-09-30",
-        ],
+    ok(with_iban(
+        "NL91ABNA0417164301",
+        &["receivables", "--as-of", "2025-09-30"],
     ));
     // Mod-97 right, but a digit in the Dutch bank code (review 46c, F-6).
-    std::fs::write(
-        &bad,
-        CREDITOR.replace("NL91ABNA0417164300", "NL251BNA0417164300"),
-    )
-    .unwrap();
-    let o = incasso(
-        &data,
-        &[
-            "--policy",
-            bad.to_str().unwrap(),
-            "letter",
-            "--debtor",
-            "B2",
-            "--date",
-            "2025-05-01",
-        ],
-    );
+    let o = with_iban("NL251BNA0417164300", &letter_b2);
     assert!(
         stderr(&o).contains("which is no account of its country's form"),
         "{}",
@@ -1301,24 +1270,14 @@ fn a_business_letter_is_no_consumer_s_and_old_defaults_and_bad_ibans_state_nothi
     );
     // Mod-97 right, no country's; and the claims preview says what `submit` will refuse
     // (review 46c, F-6).
-    std::fs::write(
-        &bad,
-        CREDITOR.replace("NL91ABNA0417164300", "XX62ABNA0417164300"),
-    )
-    .unwrap();
-    let with_bad = |args: &[&str]| {
-        let mut all = vec!["--policy", bad.to_str().unwrap()];
-        all.extend_from_slice(args);
-        incasso(&data, &all)
-    };
-    let o = with_bad(&["letter", "--debtor", "B2", "--date", "2025-05-01"]);
+    let o = with_iban("XX62ABNA0417164300", &letter_b2);
     assert_eq!(o.status.code(), Some(1));
     assert!(
         stderr(&o).contains("whose country code XX is no country's for IBANs"),
         "{}",
         stderr(&o)
     );
-    let o = with_bad(&["claims", "--as-of", "2025-09-30"]);
+    let o = with_iban("XX62ABNA0417164300", &["claims", "--as-of", "2025-09-30"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(
         stderr(&o).contains("note: a claim tells the debtor to pay to iban 'XX62ABNA0417164300'")
@@ -1328,12 +1287,10 @@ fn a_business_letter_is_no_consumer_s_and_old_defaults_and_bad_ibans_state_nothi
     );
     // Typed in groups and lower case, the account is carried in its electronic form: one
     // spelling, whatever was typed (review 47a, F-5).
-    std::fs::write(
-        &bad,
-        CREDITOR.replace("NL91ABNA0417164300", "nl91 abna 0417 1643 00"),
-    )
-    .unwrap();
-    let o = with_bad(&["claims", "--as-of", "2025-09-30", "--format", "json"]);
+    let o = with_iban(
+        "nl91 abna 0417 1643 00",
+        &["claims", "--as-of", "2025-09-30", "--format", "json"],
+    );
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(
         out.contains("\"iban\": \"NL91ABNA0417164300\"") && !out.contains("abna"),
