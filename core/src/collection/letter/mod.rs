@@ -41,14 +41,6 @@ pub enum Lang {
     En,
 }
 
-impl LetterItem {
-    /// Its first day in default: after an earlier letter's term, else the day after it was due.
-    pub fn defaulted(&self) -> NaiveDate {
-        self.in_default_from
-            .unwrap_or_else(|| self.due_date.succ_opt().unwrap_or(self.due_date))
-    }
-}
-
 /// One invoice the letter names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LetterItem {
@@ -67,6 +59,14 @@ pub struct LetterItem {
     pub description: Option<String>,
     /// Still open.
     pub open: Decimal,
+}
+
+impl LetterItem {
+    /// Its first day in default: after an earlier letter's term, else the day after it was due.
+    pub fn defaulted(&self) -> NaiveDate {
+        self.in_default_from
+            .unwrap_or_else(|| self.due_date.succ_opt().unwrap_or(self.due_date))
+    }
 }
 
 /// Everything a letter states, gathered by the caller.
