@@ -188,7 +188,7 @@ impl Command {
 fn main() -> ExitCode {
     restore_sigpipe();
     // Ordinary pages for every command, reads too (see incasso_engine::memory).
-    incasso_engine::memory::bulk_work();
+    incasso_engine::memory::ordinary_pages();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -241,11 +241,11 @@ pub fn prepare(ws: &Workspace, q: &LetterRequest<'_>) -> Result<Letter> {
     // review 46b, F-2: the letter stated 150.00 the claim rightly did not charge). Its default
     // began the day after it was due, or, with no agreed term, when an earlier notice's term
     // ran out (review 47a, F-2: an invoice of 2012 in default in 2026 bears costs).
+    let in_default_from =
+        |s: Option<Option<NaiveDate>>| s.flatten().map(|last| last.succ_opt().unwrap_or(last));
     let since_besluit = |(it, s): &&(&OpenItem<'_>, Option<Option<NaiveDate>>)| {
-        let default = match s {
-            Some(Some(last)) => last.succ_opt().unwrap_or(*last),
-            _ => it.due_date.succ_opt().unwrap_or(it.due_date),
-        };
+        let default =
+            in_default_from(*s).unwrap_or_else(|| it.due_date.succ_opt().unwrap_or(it.due_date));
         !incasso_core::law::nl::default_before_besluit(eff.jurisdiction, default)
     };
     let costs_base: Decimal = items
@@ -329,7 +329,7 @@ pub fn prepare(ws: &Workspace, q: &LetterRequest<'_>) -> Result<Letter> {
                 due_date: it.due_date,
                 due_assumed: it.due_assumed,
                 // The day after an earlier letter's term.
-                in_default_from: s.flatten().map(|last| last.succ_opt().unwrap_or(last)),
+                in_default_from: in_default_from(s),
                 description: descriptions
                     .get(it.number.as_str())
                     .map(|s| s.to_string())

@@ -5,7 +5,8 @@
 //! drops gigabytes of short-lived records, that does not pay: at 1M invoices the kernel's share
 //! of a cold `ageing` was 3.4-5.1 s with huge pages and 0.9-1.1 s without (docs/
 //! performance-history.md, session 20), and the intake server's kernel time while taking 22,149
-//! claims 2.2-2.6 s against 0.65-1.6 s (session 22). Sessions 20 to 46 kept huge pages for the
+//! claims 2.2-2.6 s against 0.65-1.6 s (session 22: each batch is a flushed write, and sled takes
+//! a fresh IO buffer after each). Sessions 20 to 46 kept huge pages for the
 //! reads a kept reconciliation serves; on a machine whose memory is full of page cache, as a
 //! server's is after a night's imports, the kernel must compact memory for each huge page first,
 //! and those reads then swung from 0.20 s to 3.24 s (`ageing` at 1M, nothing new; six runs
@@ -14,10 +15,11 @@
 //! its first allocation on; the engine asks too where bulk work starts, for other programs that
 //! use it.
 
-/// From here on this process gets ordinary 4 KiB pages: called first thing by the binary, and
-/// where an import, a read that will match, a submission or the intake server starts. Memory
-/// already touched keeps its pages; elsewhere than Linux it does nothing.
-pub fn bulk_work() {
+/// From here on this process gets ordinary 4 KiB pages: called first thing by the binary (the
+/// intake server too), and where an import, a read that will match or a submission starts, for
+/// other programs using the engine. Memory already touched keeps its pages; elsewhere than Linux
+/// it does nothing.
+pub fn ordinary_pages() {
     #[cfg(target_os = "linux")]
     {
         use std::sync::Once;

@@ -650,7 +650,7 @@ fn read(
     // them at its start, other programs using the engine here).
     let same = reuse && kept_for_these(store, key.as_ref())?;
     if !same {
-        crate::memory::bulk_work();
+        crate::memory::ordinary_pages();
     }
     let (docs, payments, kept) = std::thread::scope(|scope| {
         // Money out is kept in the store but never matched: leave it there.
@@ -719,7 +719,7 @@ impl Inputs {
                 (rec, matching, waiting, None)
             }
             None => {
-                crate::memory::bulk_work();
+                crate::memory::ordinary_pages();
                 let mut rec = reconcile(&docs, as_of);
                 timings.reconcile = started.elapsed() - loaded;
                 let books = books_settled(&docs, &imported_on);

@@ -209,9 +209,6 @@ fn creditors(c: CreditorsCommand) -> Result<ExitStatus> {
 
 /// Serves until SIGINT or SIGTERM, then gives the requests in flight until the deadline.
 fn serve(data_dir: &Path, a: ServeArgs) -> Result<ExitStatus> {
-    // Each batch is stored in a flushed write, and sled takes a fresh IO buffer for the next:
-    // on huge pages the kernel zeroed 2 MiB for each (docs/performance-history.md, session 22).
-    incasso_engine::memory::bulk_work();
     let limits = ConnectionLimits {
         per_address: a.max_connections_per_address,
         header_timeout: std::time::Duration::from_secs(a.header_timeout_secs),

@@ -71,7 +71,7 @@ pub fn import_paths(
     o: &ImportOptions,
     rep: &dyn Reporter,
 ) -> Result<ImportTally> {
-    crate::memory::bulk_work();
+    crate::memory::ordinary_pages();
     let profile = match &o.profile {
         Some(p) => Profile::load(p)?,
         None => Profile::default(),
@@ -332,7 +332,7 @@ pub fn import_file(
     profile: Option<&Path>,
     rep: &dyn Reporter,
 ) -> Result<bool, ImportError> {
-    crate::memory::bulk_work();
+    crate::memory::ordinary_pages();
     let run = || -> Result<bool> {
         let profile = match profile {
             Some(p) => Profile::load(p)?,

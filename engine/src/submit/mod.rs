@@ -173,7 +173,7 @@ pub fn send_computed(
     // Loading the reconciliation with every bank line, and the claims' wire forms, is bulk
     // work: on huge pages a submission right after an import spent 9 s in the kernel zeroing
     // them (docs/performance-history.md, session 22).
-    crate::memory::bulk_work();
+    crate::memory::ordinary_pages();
     let policy = o.ws.policy()?;
     let c = &policy.creditor;
     c.named("a claim")
