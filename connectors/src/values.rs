@@ -125,12 +125,20 @@ pub fn parse_amount(raw: &str, mark: Option<DecimalMark>) -> Result<Decimal, Amo
     // Most amounts are bare numbers: begun and ended by a digit, they carry no currency, sign
     // or brackets to take off.
     let b = s.as_bytes();
-    if b.first().is_some_and(u8::is_ascii_digit)
-        && b.last().is_some_and(u8::is_ascii_digit)
-        && !b.contains(&b' ')
-        && s.is_ascii()
-    {
+    let bare = |b: &[u8]| {
+        b.first().is_some_and(u8::is_ascii_digit)
+            && b.last().is_some_and(u8::is_ascii_digit)
+            && !b.contains(&b' ')
+            && b.is_ascii()
+    };
+    if bare(b) {
         return number(s, mark, false);
+    }
+    // A bank's signed amount (`+213,02`, `-12,50`) the same way.
+    if let Some((&sign @ (b'+' | b'-'), rest)) = b.split_first() {
+        if bare(rest) {
+            return number(&s[1..], mark, sign == b'-');
+        }
     }
     let spelled = respell(s);
     let mut s = spelled.as_str();

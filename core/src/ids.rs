@@ -314,10 +314,14 @@ impl From<Iban> for String {
 /// An account as bank lines of different formats compare it: no spaces, upper case (a CSV
 /// writes `NL30 RABO 0301 2345 67` where camt.053 writes `NL30RABO0301234567`).
 pub fn compact_account(a: &str) -> String {
+    compacted(a).collect()
+}
+
+/// The characters of [`compact_account`]'s result, one by one (compared without building it).
+fn compacted(a: &str) -> impl Iterator<Item = char> + '_ {
     a.chars()
         .filter(|c| !c.is_whitespace())
-        .collect::<String>()
-        .to_ascii_uppercase()
+        .map(|c| c.to_ascii_uppercase())
 }
 
 /// Whether a bank line names no payer by account: it gives none, or the account it was booked
@@ -325,7 +329,7 @@ pub fn compact_account(a: &str) -> String {
 pub fn no_payer_account(payer: Option<&str>, booked_to: Option<&str>) -> bool {
     match (payer, booked_to) {
         (None, _) => true,
-        (Some(from), Some(own)) => compact_account(from) == compact_account(own),
+        (Some(from), Some(own)) => compacted(from).eq(compacted(own)),
         (Some(_), None) => false,
     }
 }

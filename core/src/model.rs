@@ -679,9 +679,108 @@ impl LineGroup {
         currency: &str,
         no_counterparty: bool,
     ) -> u128 {
-        let text = format!("{account}|{date}|{}|{currency}", amount.normalize());
+        let mut text = String::with_capacity(account.len() + 40);
+        LineGroup::push_text(&mut text, account, date, amount, currency);
         let key = LineKeys::id_key(&text);
         (key & !1) | u128::from(no_counterparty)
+    }
+
+    /// Appends `account|date|amount|currency` as the line keys hash it (the date and the
+    /// normalised amount as `Display` writes them), without the formatting machinery: a bank
+    /// import writes it twice per line, and `format!` took a fifth of its writer's time.
+    pub fn push_text(
+        out: &mut String,
+        account: &str,
+        date: NaiveDate,
+        amount: Decimal,
+        currency: &str,
+    ) {
+        out.push_str(account);
+        out.push('|');
+        push_date(out, date);
+        out.push('|');
+        push_normalized(out, amount);
+        out.push('|');
+        out.push_str(currency);
+    }
+}
+
+/// Appends a date as its `Display` writes it (`2026-03-01`).
+fn push_date(out: &mut String, date: NaiveDate) {
+    use chrono::Datelike;
+    let (y, m, d) = (date.year(), date.month(), date.day());
+    match u32::try_from(y) {
+        Ok(y) if y <= 9999 => {
+            let digit = |n: u32| char::from(b'0' + (n % 10) as u8);
+            out.extend([
+                digit(y / 1000),
+                digit(y / 100),
+                digit(y / 10),
+                digit(y),
+                '-',
+                digit(m / 10),
+                digit(m),
+                '-',
+                digit(d / 10),
+                digit(d),
+            ]);
+        }
+        _ => {
+            use std::fmt::Write;
+            let _ = write!(out, "{date}");
+        }
+    }
+}
+
+/// Appends an amount, normalised, as its `Display` writes it (`-12.5`, `0.05`, `100`).
+fn push_normalized(out: &mut String, amount: Decimal) {
+    let n = amount.normalize();
+    let mantissa = n.mantissa();
+    if mantissa == 0 {
+        use std::fmt::Write;
+        let _ = write!(out, "{n}");
+        return;
+    }
+    let mut digits = [0u8; 40];
+    let mut start = digits.len();
+    let abs = mantissa.unsigned_abs();
+    // Amounts fit 64 bits, where dividing is far cheaper than in 128.
+    match u64::try_from(abs) {
+        Ok(mut rest) => {
+            while rest > 0 {
+                start -= 1;
+                digits[start] = b'0' + (rest % 10) as u8;
+                rest /= 10;
+            }
+        }
+        Err(_) => {
+            let mut rest = abs;
+            while rest > 0 {
+                start -= 1;
+                digits[start] = b'0' + (rest % 10) as u8;
+                rest /= 10;
+            }
+        }
+    }
+    let digits = &digits[start..];
+    let scale = n.scale() as usize;
+    if mantissa < 0 {
+        out.push('-');
+    }
+    fn text(b: &[u8]) -> &str {
+        std::str::from_utf8(b).expect("ASCII digits")
+    }
+    if scale == 0 {
+        out.push_str(text(digits));
+    } else if digits.len() > scale {
+        let (whole, fraction) = digits.split_at(digits.len() - scale);
+        out.push_str(text(whole));
+        out.push('.');
+        out.push_str(text(fraction));
+    } else {
+        out.push_str("0.");
+        out.extend(std::iter::repeat_n('0', scale - digits.len()));
+        out.push_str(text(digits));
     }
 }
 
@@ -758,4 +857,52 @@ pub struct Allocation {
     pub rule: AllocationRule,
     /// How sure the rule is, 0 to 100; below the review threshold it is proposed, not applied.
     pub confidence: u8,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The keys of stored lines were hashed from `format!`'s text: this one must be the same.
+        #[test]
+        fn a_line_s_text_is_what_format_writes(
+            mantissa in prop_oneof![
+                -100_000_000i64..100_000_000,
+                any::<i64>(),
+                Just(0i64),
+            ],
+            wide in any::<bool>(),
+            scale in 0u32..=28,
+            day in -800_000i32..3_700_000,
+        ) {
+            let m = if wide { i128::from(mantissa) * 1_000_000_000_000 } else { i128::from(mantissa) };
+            let amount = Decimal::try_from_i128_with_scale(m, scale)
+                .unwrap_or_else(|_| Decimal::from_i128_with_scale(i128::from(mantissa), scale));
+            let date = NaiveDate::from_num_days_from_ce_opt(day).unwrap();
+            let mut text = String::new();
+            LineGroup::push_text(&mut text, "NL91ABNA0417164300", date, amount, "EUR");
+            prop_assert_eq!(
+                text,
+                format!("NL91ABNA0417164300|{date}|{}|EUR", amount.normalize())
+            );
+        }
+    }
+
+    #[test]
+    fn a_line_s_text_at_the_edges() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        for (amount, date) in [
+            (Decimal::new(-5, 3), day(2026, 1, 9)),
+            (Decimal::new(12_500, 2), day(999, 12, 31)),
+            (Decimal::new(-0, 2), day(10_000, 1, 1)),
+            (Decimal::MAX, day(-1, 1, 1)),
+            (Decimal::MIN, day(0, 1, 1)),
+        ] {
+            let mut text = String::new();
+            LineGroup::push_text(&mut text, "", date, amount, "USD");
+            assert_eq!(text, format!("|{date}|{}|USD", amount.normalize()));
+        }
+    }
 }

@@ -355,17 +355,17 @@ impl Identify {
     /// currency and counterparty account, plus the text only when there is no counterparty
     /// account (banks word the same line differently in camt and CSV).
     fn alike(&mut self, line: &BankLine, account: &str) -> u128 {
-        use std::fmt::Write;
         let text = &mut self.text;
         text.clear();
-        let _ = write!(
+        LineGroup::push_text(
             text,
-            "{account}|{}|{}|{}|{}",
+            account,
             line.booking_date,
-            line.amount.normalize(),
-            line.currency,
-            line.counterparty_account.as_deref().unwrap_or("")
+            line.amount,
+            line.currency.as_str(),
         );
+        text.push('|');
+        text.push_str(line.counterparty_account.as_deref().unwrap_or(""));
         if line.counterparty_account.is_none() {
             text.push('|');
             push_folded(text, line.remittance.as_deref().unwrap_or(""));

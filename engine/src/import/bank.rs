@@ -7,7 +7,7 @@ use std::sync::Arc;
 use anyhow::Result;
 use incasso_connectors::bank::{self, BankError, BankLine, Identify};
 use incasso_connectors::source::{decode_owned, Inspection, TextEncoding};
-use incasso_core::model::SourceKind;
+use incasso_core::model::{LineKeys, Payment, SourceKind};
 use incasso_store::Store;
 
 use super::pipeline::read_into;
@@ -22,6 +22,12 @@ pub enum Statement {
     Mt940,
     /// A bank's CSV export.
     Csv,
+}
+
+/// A bank line on its way to the store's writer, identified by the reader or not yet.
+enum Handed {
+    Read(BankLine),
+    Identified(Payment, LineKeys),
 }
 
 /// Imports one statement file; `Ok(false)` is never returned (a repeat is caught by hash before).
@@ -41,15 +47,28 @@ pub fn import(
         tx.read_by(bank::camt::READER_REVISION);
     }
     let source = Arc::new(source);
-    let mut identify = Identify::default();
-    let write = |tx: &mut incasso_store::ImportTx<'_>, line: BankLine| {
-        let (payment, keys) = identify.payment(line, &source);
+    // Lines are identified by whichever side has time for it: parsing a CSV leaves the reader
+    // less to do than the writer's checks against the store and its file writes, while parsing
+    // camt.053's XML keeps the reader the busier (at a million lines: 1.5 s less on a CSV).
+    let mut on_reader = (kind != Statement::Camt).then(Identify::default);
+    let mut on_writer = (kind == Statement::Camt).then(Identify::default);
+    let write = |tx: &mut incasso_store::ImportTx<'_>, handed| {
+        let (payment, keys) = match handed {
+            Handed::Identified(payment, keys) => (payment, keys),
+            Handed::Read(line) => on_writer.get_or_insert_default().payment(line, &source),
+        };
         tx.add_bank_line(payment, keys)?;
         Ok(())
     };
     let (summary, tx) = read_into(tx, write, |handoff| {
         let emit = &mut |line: BankLine| {
-            handoff.push(line);
+            handoff.push(match &mut on_reader {
+                Some(identify) => {
+                    let (payment, keys) = identify.payment(line, &source);
+                    Handed::Identified(payment, keys)
+                }
+                None => Handed::Read(line),
+            });
         };
         match kind {
             Statement::Camt => {
