@@ -8,9 +8,9 @@
 //! document (what the claims weigh with the ledger), the allocations (which `incasso
 //! allocations` lists; the claims and the report skip them unread), the money waiting: the
 //! payments with money not applied or a match in review, their outcomes and the review (what
-//! the claims and the report need besides), what became of each payment, the documents left
-//! open with their open amounts (all ageing and the open items list read,
-//! `open_documents.rs`). Each read takes only the sections it needs, in order: one of those cut
+//! the claims and the report need besides), the documents left open with their open amounts
+//! (all ageing and the open items list read, `open_documents.rs`), and last what became of
+//! each payment (encoded on the other core while the rest is written). Each read takes only the sections it needs, in order: one of those cut
 //! short by a crash or damaged on disk counts as absent for that read, which works out again
 //! what it needed (a listing of open items then reads every document until the inputs change).
 
@@ -28,10 +28,10 @@ use crate::open_documents::{self, OpenDocuments};
 use crate::{payments, Store, StoreError, P_CONFLICT, P_IMPORT};
 
 const FILE: &str = "reconciled.bin";
-const MAGIC: &[u8; 8] = b"INCREC07";
+const MAGIC: &[u8; 8] = b"INCREC08";
 /// The sections before the documents left open: open amounts and notes, allocations, the money
-/// waiting, what became of each payment.
-const BEFORE_OPEN_DOCUMENTS: usize = 4;
+/// waiting.
+const BEFORE_OPEN_DOCUMENTS: usize = 3;
 /// The longest inputs marker written or read (a damaged length asks for no more).
 const INPUTS_MAX: usize = 4096;
 
@@ -82,6 +82,7 @@ impl KeptFile {
         let amounts = section_bytes(p, f)?;
         let allocations = section_bytes(p, f)?;
         let waiting = section_bytes(p, f)?;
+        skip_section(f)?;
         let matching = section_bytes(p, f)?;
         std::thread::scope(|scope| {
             let matching = scope.spawn(|| decoded::<Matching>(p, &matching));
@@ -294,7 +295,6 @@ impl Store {
     ) -> Result<Option<(OpenAmounts, Waiting, OpenDocuments)>, StoreError> {
         self.read_kept(key, inputs, |f| {
             let (amounts, waiting) = self.amounts_and_waiting(f)?;
-            skip_section(f)?;
             Some((amounts, waiting, self.open_documents(f)?))
         })
     }
@@ -341,10 +341,10 @@ impl Store {
             |w| {
                 w.encoded(&rec.open_amounts())?;
                 w.encoded(&rec.allocations)?;
-                w.encoded(waiting)
+                w.encoded(waiting)?;
+                w.encoded(&open_documents::Writing::new(docs, &rec.open))
             },
             |w| w.encoded(matching),
-            |w| w.encoded(&open_documents::Writing::new(docs, &rec.open)),
         )?;
         w.finish()
     }

@@ -764,8 +764,8 @@ fn a_kept_reconciliation_reads_back_for_its_inputs_only() {
         .kept_open_documents("other", &inputs)
         .unwrap()
         .is_none());
-    // A file cut short has no documents left open (its last section is cut); the sections
-    // before it read whole.
+    // A file cut short has no outcomes of the payments (its last section is cut), so no whole
+    // reconciliation; the sections before it read whole.
     let path = dir.path().join("reconciled.bin");
     let len = std::fs::metadata(&path).unwrap().len();
     std::fs::OpenOptions::new()
@@ -774,8 +774,10 @@ fn a_kept_reconciliation_reads_back_for_its_inputs_only() {
         .unwrap()
         .set_len(len - 3)
         .unwrap();
-    assert!(store.kept_open_documents(key, &inputs).unwrap().is_none());
-    assert!(store.kept_reconciliation(key, &inputs).unwrap().is_some());
+    assert!(store.kept_reconciliation(key, &inputs).unwrap().is_none());
+    assert!(store.kept_open_documents(key, &inputs).unwrap().is_some());
+    assert!(store.kept_open_receivables(key, &inputs).unwrap().is_some());
+    assert!(store.kept_allocations(key, &inputs).unwrap().is_some());
     // A damaged length asks for no memory the file cannot hold: absent, not a crash.
     store.keep_reconciliation(key, &inputs, kept()).unwrap();
     let mut bytes = std::fs::read(&path).unwrap();
@@ -786,14 +788,20 @@ fn a_kept_reconciliation_reads_back_for_its_inputs_only() {
     assert_eq!(store.kept_receivables(key, &inputs).unwrap(), None);
     assert_eq!(store.kept_reconciliation(key, &inputs).unwrap(), None);
     assert!(store.kept_open_documents(key, &inputs).unwrap().is_none());
-    // A damaged section of the open documents reads as absent, not as fewer documents.
+    // A damaged section of the open documents (the fourth) reads as absent, not as fewer
+    // documents.
     store.keep_reconciliation(key, &inputs, kept()).unwrap();
     let mut bytes = std::fs::read(&path).unwrap();
-    let last = bytes.len() - 1;
-    bytes[last] ^= 1;
+    let mut end = at;
+    for _ in 0..4 {
+        let len = u64::from_le_bytes(bytes[end..end + 8].try_into().unwrap());
+        end += 40 + len as usize;
+    }
+    bytes[end - 1] ^= 1;
     std::fs::write(&path, &bytes).unwrap();
     assert!(store.kept_open_documents(key, &inputs).unwrap().is_none());
     assert!(store.kept_open_receivables(key, &inputs).unwrap().is_none());
+    assert!(store.kept_receivables(key, &inputs).unwrap().is_some());
 }
 
 #[test]
