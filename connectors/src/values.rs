@@ -265,21 +265,29 @@ pub fn written_currency_is(written: &str, currency: incasso_core::money::Currenc
 /// The amount a number without currency, sign or brackets gives, under `mark` when known.
 fn number(s: &str, mark: Option<DecimalMark>, negative: bool) -> Result<Decimal, AmountError> {
     let mark = match mark {
-        Some(m) => {
-            if let MarkEvidence::Only(other) = mark_evidence(s) {
-                if other != m && !fits(s, m) && fits(s, other) {
-                    return Err(AmountError::WrongMark(m));
+        // An amount that reads under the file's mark is that (no evidence can say otherwise).
+        Some(m) => match exact(s, m) {
+            Some(v) => return within_limit(v, negative),
+            None => {
+                if let MarkEvidence::Only(other) = mark_evidence(s) {
+                    if other != m && fits(s, other) {
+                        return Err(AmountError::WrongMark(m));
+                    }
                 }
+                m
             }
-            m
-        }
+        },
         None => match mark_evidence(s) {
             MarkEvidence::None => DecimalMark::Point,
             MarkEvidence::Only(m) => m,
             MarkEvidence::Ambiguous => return Err(AmountError::Ambiguous),
         },
     };
-    let v = exact(s, mark).ok_or(AmountError::Malformed)?;
+    within_limit(exact(s, mark).ok_or(AmountError::Malformed)?, negative)
+}
+
+/// `v`, negated when `negative`, if incasso can hold it.
+fn within_limit(v: Decimal, negative: bool) -> Result<Decimal, AmountError> {
     if !incasso_core::money::within_limit(v) {
         return Err(AmountError::TooLarge);
     }
