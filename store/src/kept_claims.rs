@@ -13,7 +13,7 @@ use crate::kept_file::{forget, open_keyed, section_bytes, skip_section, KeptWrit
 use crate::{Store, StoreError, P_PLAN, P_REMINDER};
 
 const FILE: &str = "claims.bin";
-const MAGIC: &[u8; 8] = b"INCCLM02";
+const MAGIC: &[u8; 8] = b"INCCLM03";
 /// The longest key written.
 const KEY_MAX: usize = 64 * 1024;
 
@@ -36,7 +36,7 @@ impl Store {
 
     /// Keeps a claims preview under `key`, in place of the one kept before: `preview` writes its
     /// bytes straight into the file (at a million invoices some 100 MB, not held in memory
-    /// first), `shown` what a report shows of it. Gives how many bytes they took.
+    /// first), `shown` what a report shows of it. Gives how many bytes they took, packed.
     pub fn keep_claims(
         &self,
         key: &str,

@@ -28,7 +28,7 @@ use crate::open_documents::{self, OpenDocuments};
 use crate::{payments, Store, StoreError, P_CONFLICT, P_IMPORT};
 
 const FILE: &str = "reconciled.bin";
-const MAGIC: &[u8; 8] = b"INCREC08";
+const MAGIC: &[u8; 8] = b"INCREC09";
 /// The sections before the documents left open: open amounts and notes, allocations, the money
 /// waiting.
 const BEFORE_OPEN_DOCUMENTS: usize = 3;
