@@ -51,7 +51,7 @@ pub(crate) fn open_keyed(
 /// A kept file being written: `magic`, the key (its length, then its bytes), the bytes of a
 /// head, then sections, each with its length and BLAKE3 checksum (what [`open_keyed`] and
 /// [`section_bytes`] read back). Each section is encoded straight into the file: a
-/// reconciliation of a million invoices is some 200 MB encoded, which need not be held in
+/// reconciliation of a million invoices is some 190 MB encoded, which need not be held in
 /// memory beside the reconciliation itself. Under a temporary name until
 /// [`KeptWriter::finish`] renames it into place; dropped unfinished, it is removed. `F` is
 /// memory for sections encoded beside the file ([`KeptWriter::side_by_side`]).
