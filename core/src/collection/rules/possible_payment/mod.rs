@@ -590,17 +590,18 @@ fn neighbours(t: &str, mut f: impl FnMut(&str, Fit)) {
 fn neighbour_numbers(t: &str, n: i128, mut f: impl FnMut(i128, Fit)) {
     let b = t.as_bytes();
     match i64::try_from(n) {
+        // 10^18 fits 64 bits.
         Ok(small) if b.len() <= 18 => {
-            each_neighbour(b, small, &POWERS_64, &mut |v: i64, fit| {
+            each_neighbour(b, small, |k| POWERS[k] as i64, &mut |v: i64, fit| {
                 f(i128::from(v), fit)
-            });
+            })
         }
-        _ => each_neighbour(b, n, &POWERS_128, &mut f),
+        _ => each_neighbour(b, n, |k| POWERS[k], &mut f),
     }
 }
 
 /// 10 to the power of each index: the value of a digit's place.
-const POWERS_128: [i128; 39] = {
+const POWERS: [i128; 39] = {
     let mut p = [1i128; 39];
     let mut i = 1;
     while i < p.len() {
@@ -610,19 +611,8 @@ const POWERS_128: [i128; 39] = {
     p
 };
 
-/// [`POWERS_128`] up to 18 digits, in 64 bits.
-const POWERS_64: [i64; 19] = {
-    let mut p = [1i64; 19];
-    let mut i = 1;
-    while i < p.len() {
-        p[i] = p[i - 1] * 10;
-        i += 1;
-    }
-    p
-};
-
-/// [`neighbour_numbers`] in the integer type `T`, `powers` its places.
-fn each_neighbour<T>(b: &[u8], n: T, powers: &[T], f: &mut impl FnMut(T, Fit))
+/// [`neighbour_numbers`] in the integer type `T`, `power` giving 10 to a power in it.
+fn each_neighbour<T>(b: &[u8], n: T, power: impl Fn(usize) -> T, f: &mut impl FnMut(T, Fit))
 where
     T: Copy
         + From<u8>
@@ -631,7 +621,7 @@ where
         + std::ops::Mul<Output = T>,
 {
     let len = b.len();
-    let place = |i: usize| powers[len - 1 - i];
+    let place = |i: usize| power(len - 1 - i);
     for i in 0..len {
         let (di, pi) = (b[i] - b'0', place(i));
         for d in 0..=9u8 {
