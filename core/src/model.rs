@@ -743,24 +743,19 @@ fn push_normalized(out: &mut String, amount: Decimal) {
     }
     let mut digits = [0u8; 40];
     let mut start = digits.len();
-    let abs = mantissa.unsigned_abs();
-    // Amounts fit 64 bits, where dividing is far cheaper than in 128.
-    match u64::try_from(abs) {
-        Ok(mut rest) => {
-            while rest > 0 {
-                start -= 1;
-                digits[start] = b'0' + (rest % 10) as u8;
-                rest /= 10;
-            }
-        }
-        Err(_) => {
-            let mut rest = abs;
-            while rest > 0 {
-                start -= 1;
-                digits[start] = b'0' + (rest % 10) as u8;
-                rest /= 10;
-            }
-        }
+    // The low digits of an amount past 64 bits in 128, the rest (all of most amounts) in 64,
+    // where dividing is far cheaper.
+    let mut wide = mantissa.unsigned_abs();
+    while wide > u128::from(u64::MAX) {
+        start -= 1;
+        digits[start] = b'0' + (wide % 10) as u8;
+        wide /= 10;
+    }
+    let mut rest = wide as u64;
+    while rest > 0 {
+        start -= 1;
+        digits[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
     }
     let digits = &digits[start..];
     let scale = n.scale() as usize;

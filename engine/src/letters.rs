@@ -244,8 +244,7 @@ pub fn prepare(ws: &Workspace, q: &LetterRequest<'_>) -> Result<Letter> {
     let in_default_from =
         |s: Option<Option<NaiveDate>>| s.flatten().map(|last| last.succ_opt().unwrap_or(last));
     let since_besluit = |(it, s): &&(&OpenItem<'_>, Option<Option<NaiveDate>>)| {
-        let default =
-            in_default_from(*s).unwrap_or_else(|| it.due_date.succ_opt().unwrap_or(it.due_date));
+        let default = incasso_core::law::first_day_in_default(it.due_date, in_default_from(*s));
         !incasso_core::law::nl::default_before_besluit(eff.jurisdiction, default)
     };
     let costs_base: Decimal = items

@@ -68,7 +68,7 @@ pub(crate) struct Section<'a> {
     hasher: blake3::Hasher,
     len: u64,
     chunk: Vec<u8>,
-    /// The chunk packed, with its lengths before.
+    /// Room to pack a chunk into, its lengths before it.
     packed: Vec<u8>,
 }
 
@@ -84,20 +84,20 @@ impl Section<'_> {
             return Ok(());
         }
         let raw = u32::try_from(self.chunk.len()).map_err(std::io::Error::other)?;
-        self.packed.clear();
-        self.packed.resize(
-            BLOCK_HEAD + lz4_flex::block::get_maximum_output_size(self.chunk.len()),
-            0,
-        );
+        // Grown to the most a chunk can pack to, once: not cleared and zeroed again per block.
+        let room = BLOCK_HEAD + lz4_flex::block::get_maximum_output_size(self.chunk.len());
+        if self.packed.len() < room {
+            self.packed.resize(room, 0);
+        }
         let n = lz4_flex::block::compress_into(&self.chunk, &mut self.packed[BLOCK_HEAD..])
             .map_err(std::io::Error::other)?;
         let packed = u32::try_from(n).map_err(std::io::Error::other)?;
         self.packed[..4].copy_from_slice(&raw.to_le_bytes());
         self.packed[4..BLOCK_HEAD].copy_from_slice(&packed.to_le_bytes());
-        self.packed.truncate(BLOCK_HEAD + n);
-        self.hasher.update(&self.packed);
-        self.len += self.packed.len() as u64;
-        self.file.write_all(&self.packed)?;
+        let block = &self.packed[..BLOCK_HEAD + n];
+        self.hasher.update(block);
+        self.len += block.len() as u64;
+        self.file.write_all(block)?;
         self.chunk.clear();
         Ok(())
     }

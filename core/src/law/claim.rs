@@ -65,8 +65,7 @@ impl InvoiceInput {
     /// Its first day in default, unless the law's calculation moves it for the debtor (a Belgian
     /// consumer's after the reminder's term): the start given, else the day after the due date.
     pub fn default_date(&self) -> NaiveDate {
-        self.interest_start_date
-            .unwrap_or(self.due_date + Days::new(1))
+        super::first_day_in_default(self.due_date, self.interest_start_date)
     }
 
     /// The principal before the payments the books applied to it ([`InvoiceInput::paid`]).

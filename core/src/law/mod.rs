@@ -20,6 +20,12 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+/// A debt's first day in default: `from` where something else set it (an earlier notice's term,
+/// a Belgian consumer's reminder), else the day after it fell due.
+pub fn first_day_in_default(due: NaiveDate, from: Option<NaiveDate>) -> NaiveDate {
+    from.unwrap_or_else(|| due.succ_opt().unwrap_or(due))
+}
+
 /// Which country's law applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Jurisdiction {

@@ -64,8 +64,7 @@ pub struct LetterItem {
 impl LetterItem {
     /// Its first day in default: after an earlier letter's term, else the day after it was due.
     pub fn defaulted(&self) -> NaiveDate {
-        self.in_default_from
-            .unwrap_or_else(|| self.due_date.succ_opt().unwrap_or(self.due_date))
+        crate::law::first_day_in_default(self.due_date, self.in_default_from)
     }
 }
 
